@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from services.registry.application import RegistryApplication
+from services.registry.integration import to_payload
+from shared.messaging.inbox import Inbox
+from shared.messaging.outbox import PayloadMapper
+from shared.registry_view import registry_view_inbox
+from shared.runtime import ServiceRuntime
+
+
+class RegistryRuntime(ServiceRuntime):
+    name = "registry"
+    application_class = RegistryApplication
+
+    @staticmethod
+    def payload_mapper() -> PayloadMapper:
+        return to_payload
+
+    def subscriptions(self) -> dict[str, Inbox]:
+        # The registry authenticates against its own published log, like everyone else.
+        return {"registry": registry_view_inbox(self.views)}
+
+    @property
+    def registry_app(self) -> RegistryApplication:
+        app = self.application
+        assert isinstance(app, RegistryApplication)
+        return app

@@ -1,0 +1,117 @@
+"""API-key authentication and jurisdiction scoping.
+
+Keys are random, shown once, and stored only as a sha256 hash (they carry 256 bits of
+entropy, so a slow hash adds nothing). Every service resolves keys against its own copy
+of the registry's principals; the bootstrap admin key from settings exists for first start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Annotated, Literal
+from uuid import UUID, uuid5
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader
+
+from shared.errors import ForbiddenError, UnauthenticatedError
+from shared.registry_view import RegistryView
+
+Role = Literal["admin", "office", "agency", "inspector", "unit", "auditor"]
+WRITE_ROLES: frozenset[str] = frozenset({"admin", "office", "agency", "inspector", "unit"})
+KEY_PREFIX = "pyk_"
+BOOTSTRAP_PRINCIPAL_ID = uuid5(UUID("00000000-0000-0000-0000-000000000000"), "pingyi:bootstrap-admin")
+
+
+def new_api_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Principal:
+    principal_id: UUID
+    name: str
+    role: Role
+    jurisdiction_id: UUID | None
+
+    @property
+    def actor(self) -> str:
+        return f"{self.role}:{self.principal_id}"
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in ("admin", "auditor")
+
+
+class Authenticator:
+    def __init__(self, registry: RegistryView, bootstrap_key: str | None) -> None:
+        self._registry = registry
+        self._bootstrap_hash = hash_api_key(bootstrap_key) if bootstrap_key else None
+
+    def authenticate(self, key: str | None) -> Principal:
+        if not key:
+            raise UnauthenticatedError("an API key is required in the X-API-Key header", field="X-API-Key")
+        key_hash = hash_api_key(key)
+        if self._bootstrap_hash and hmac.compare_digest(key_hash, self._bootstrap_hash):
+            return Principal(BOOTSTRAP_PRINCIPAL_ID, "bootstrap admin", "admin", None)
+        doc = self._registry.principal_by_key_hash(key_hash)
+        if doc is None or doc.get("revoked"):
+            raise UnauthenticatedError("unknown or revoked API key", field="X-API-Key")
+        jurisdiction = doc.get("jurisdiction_id")
+        return Principal(
+            UUID(doc["principal_id"]),
+            doc["name"],
+            doc["role"],
+            UUID(jurisdiction) if jurisdiction else None,
+        )
+
+    def in_scope(self, principal: Principal, jurisdiction_id: UUID | str) -> bool:
+        if principal.sees_everything:
+            return True
+        if principal.jurisdiction_id is None:
+            return False
+        return str(principal.jurisdiction_id) in self._registry.lineage(str(jurisdiction_id))
+
+    def require_scope(self, principal: Principal, jurisdiction_id: UUID | str, field: str) -> None:
+        if not self.in_scope(principal, jurisdiction_id):
+            raise ForbiddenError(
+                "outside your jurisdiction", field=field, jurisdiction_id=str(jurisdiction_id)
+            )
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role == "admin" or principal.role in roles:
+        return
+    if principal.role == "auditor":
+        raise ForbiddenError("auditors read everything and write nothing", field="X-API-Key")
+    if not roles:
+        raise ForbiddenError("only an admin may do this", field="X-API-Key")
+    raise ForbiddenError(f"this needs one of the roles {', '.join(roles)}", field="X-API-Key")
+
+
+api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Pingyi API key")
+
+
+def get_authenticator(request: Request) -> Authenticator:
+    authenticator: Authenticator = request.app.state.runtime.authenticator
+    return authenticator
+
+
+def current_principal(
+    request: Request,
+    key: Annotated[str | None, Depends(api_key_header)],
+) -> Principal:
+    principal = get_authenticator(request).authenticate(key)
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+AuthenticatorDep = Annotated[Authenticator, Depends(get_authenticator)]

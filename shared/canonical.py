@@ -1,0 +1,50 @@
+"""Deterministic JSON: the one encoding used for digests, NATS payloads and score results.
+
+Replays must be byte-identical, so every digest in Pingyi is taken over this encoding and
+nothing else: sorted keys, no insignificant whitespace, UTF-8 (Chinese stays readable),
+decimals as strings, datetimes as ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+
+def _default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes have no canonical form; attach a timezone")
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"{type(value).__name__} has no canonical JSON form")
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(
+        value,
+        default=_default,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
+    ).encode("utf-8")
+
+
+def digest(value: Any) -> str:
+    """sha256 over the canonical encoding, prefixed with the algorithm for later agility."""
+    return "sha256:" + hashlib.sha256(canonical_json(value)).hexdigest()

@@ -1,0 +1,56 @@
+"""The envelope every integration event travels in, on NATS and in local feeds alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.canonical import canonical_json
+
+EVENT_ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/integration-event")
+
+
+class IntegrationPayload(BaseModel):
+    """Base of every published payload. Subclasses name their type and version."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int] = 1
+
+
+class IntegrationMessage(BaseModel):
+    """One published fact with where it came from.
+
+    `position` is the notification id in the origin's own event log; `previous_position` is
+    the position of the message the origin published just before this one, so a consumer
+    can tell a gap (something it has not seen) from positions the origin never publishes.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
+    event_type: str
+    schema_version: int = Field(ge=1)
+    origin: str
+    position: int = Field(ge=1)
+    previous_position: int | None
+    occurred_at: datetime
+    payload: dict[str, Any]
+
+    @staticmethod
+    def event_id_for(origin: str, position: int) -> UUID:
+        return uuid5(EVENT_ID_NAMESPACE, f"{origin}:{position}")
+
+    def encode(self) -> bytes:
+        return canonical_json(self.model_dump(mode="json"))
+
+    @classmethod
+    def decode(cls, data: bytes) -> IntegrationMessage:
+        return cls.model_validate_json(data)
+
+    def subject(self, namespace: str) -> str:
+        return f"{namespace}.{self.event_type}"

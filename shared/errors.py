@@ -1,0 +1,57 @@
+"""One error model for every service.
+
+Each service derives its own error base from `PingyiError`; the shared handler in
+`shared.http` turns any of them into a 4xx JSON body naming the error, the field and the
+reason. Domain code raises these; nothing else decides HTTP status codes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class PingyiError(Exception):
+    status_code: ClassVar[int] = 400
+    code: ClassVar[str] = "bad_request"
+
+    def __init__(self, reason: str, *, field: str | None = None, **context: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+        self.context = context
+
+    def body(self) -> dict[str, Any]:
+        detail: dict[str, Any] = {"field": self.field, "reason": self.reason}
+        if self.context:
+            detail["context"] = self.context
+        return {"error": self.code, "detail": [detail]}
+
+
+class NotFoundError(PingyiError):
+    status_code = 404
+    code = "not_found"
+
+
+class ConflictError(PingyiError):
+    status_code = 409
+    code = "conflict"
+
+
+class InvalidError(PingyiError):
+    status_code = 422
+    code = "invalid"
+
+
+class UnauthenticatedError(PingyiError):
+    status_code = 401
+    code = "unauthenticated"
+
+
+class ForbiddenError(PingyiError):
+    status_code = 403
+    code = "forbidden"
+
+
+class UnavailableError(PingyiError):
+    status_code = 503
+    code = "unavailable"

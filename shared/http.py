@@ -1,0 +1,147 @@
+"""The FastAPI shell every service shares: lifespan, error handlers, health, logging."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from opentelemetry import trace
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.auth import current_principal
+from shared.errors import PingyiError
+from shared.observability import configure
+from shared.runtime import ServiceRuntime
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer("pingyi.http")
+
+PUBLIC = {"x-pingyi-public": True}
+"""openapi_extra marker for the few routes that need no API key."""
+
+
+def _field(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    detail = [
+        {"field": _field(err.get("loc", ())), "reason": err.get("msg", ""), "type": err.get("type")}
+        for err in exc.errors()
+    ]
+    return JSONResponse({"error": "validation_failed", "detail": detail}, status_code=422)
+
+
+async def _pingyi_error(request: Request, exc: PingyiError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status_code)
+
+
+async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
+    body = {
+        "error": "concurrent_change",
+        "detail": [{"field": None, "reason": "the record changed concurrently; retry the request"}],
+    }
+    return JSONResponse(body, status_code=409)
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    body = {"error": code, "detail": [{"field": None, "reason": str(exc.detail)}]}
+    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+def build_app(
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter],
+    *,
+    title: str,
+    description: str,
+    version: str = "0.1.0",
+) -> FastAPI:
+    configure(runtime.name, runtime.common.log_level, runtime.common.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(PingyiError, _pingyi_error)  # type: ignore[arg-type]
+    app.add_exception_handler(IntegrityError, _conflict)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    app.middleware("http")(_access_log(runtime.name))
+    app.include_router(_health_router(runtime))
+    for router in [*routers, _positions_router(runtime)]:
+        app.include_router(router, dependencies=[Depends(current_principal)])
+    return app
+
+
+def _positions_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/positions", summary="Head of this service's published log and consumer positions")
+    def positions() -> dict[str, Any]:
+        """Lets a caller wait until a downstream has seen its write (read-your-writes)."""
+        return {
+            "service": runtime.name,
+            "head": runtime.outbox().head(),
+            "consumers": runtime.positions(),
+        }
+
+    return router
+
+
+def _access_log(service: str) -> Callable[..., Any]:
+    async def middleware(request: Request, call_next: Callable[..., Any]) -> Any:
+        started = time.perf_counter()
+        with tracer.start_as_current_span(f"{request.method} {request.url.path}"):
+            response = await call_next(request)
+        if request.url.path not in ("/healthz", "/readyz"):
+            log.info(
+                "request",
+                extra={
+                    "method": request.method,
+                    "path": request.url.path,
+                    "status": response.status_code,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+        return response
+
+    return middleware
+
+
+def _health_router(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", openapi_extra=PUBLIC, summary="Alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": runtime.name}
+
+    @router.get("/readyz", openapi_extra=PUBLIC, summary="Database and transport reachable, consumers not stalled")
+    async def readyz() -> JSONResponse:
+        ready, checks = await runtime.readiness()
+        body = {"status": "ready" if ready else "not_ready", "service": runtime.name, "checks": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    return router
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]

@@ -1,0 +1,72 @@
+"""The idempotent consumer side: decide what in a batch is new, a duplicate, or a gap.
+
+The decision is made against the last position recorded for the upstream, and the write
+that records the new position is the same transaction as the consumer's own writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from shared.contracts import IntegrationMessage, IntegrationPayload, parse_payload
+from shared.views import ViewStore, ViewTransaction
+
+
+@dataclass
+class BatchPlan:
+    to_apply: list[IntegrationMessage] = field(default_factory=list)
+    duplicates: list[IntegrationMessage] = field(default_factory=list)
+    gap_after: int | None = None
+    """Set when a message does not follow on from what was applied; holds the last good position."""
+    gap_index: int | None = None
+
+
+def plan_batch(last: int | None, messages: Sequence[IntegrationMessage]) -> BatchPlan:
+    plan = BatchPlan()
+    cursor = last
+    for index, message in enumerate(messages):
+        if cursor is not None and message.position <= cursor:
+            plan.duplicates.append(message)
+            continue
+        if message.previous_position != cursor and not (
+            cursor is None and message.previous_position is None
+        ):
+            plan.gap_after = cursor
+            plan.gap_index = index
+            break
+        plan.to_apply.append(message)
+        cursor = message.position
+    return plan
+
+
+class Inbox(Protocol):
+    def last_position(self, upstream: str) -> int | None: ...
+
+    def apply(self, upstream: str, messages: Sequence[IntegrationMessage]) -> None:
+        """Apply messages (already known to follow on) and track the last, atomically."""
+
+
+ViewHandler = Callable[[ViewTransaction, Any, IntegrationMessage], None]
+
+
+class ViewInbox:
+    """An inbox whose effects are view rows, with handlers per payload type."""
+
+    def __init__(self, views: ViewStore, handlers: dict[type[IntegrationPayload], ViewHandler]):
+        self.views = views
+        self._handlers = {cls.event_type: fn for cls, fn in handlers.items()}
+
+    def last_position(self, upstream: str) -> int | None:
+        return self.views.last_position(upstream)
+
+    def apply(self, upstream: str, messages: Sequence[IntegrationMessage]) -> None:
+        if not messages:
+            return
+        with self.views.transaction() as tx:
+            for message in messages:
+                handler = self._handlers.get(message.event_type)
+                if handler is not None:
+                    handler(tx, parse_payload(message), message)
+            tx.track(upstream, messages[-1].position)

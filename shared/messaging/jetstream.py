@@ -1,0 +1,181 @@
+"""JetStream adapter: streams, publishing with de-duplication, durable pull consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import NotFoundError as JsNotFound
+from opentelemetry import propagate
+
+from shared.contracts import IntegrationMessage
+from shared.messaging.sources import Delivery
+
+log = logging.getLogger(__name__)
+
+SERVICES = ("registry", "survey", "inspection", "scoring", "reporting")
+
+
+def stream_name(namespace: str, service: str) -> str:
+    return f"{namespace}_{service}".upper()
+
+
+def stream_subjects(namespace: str, service: str) -> str:
+    return f"{namespace}.{service}.>"
+
+
+def msg_id(service: str, position: int) -> str:
+    return f"{service}:{position}"
+
+
+async def connect(url: str, name: str) -> tuple[NATS, JetStreamContext]:
+    nc = await nats.connect(
+        url,
+        name=name,
+        connect_timeout=5,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        allow_reconnect=True,
+    )
+    return nc, nc.jetstream(timeout=10)
+
+
+async def ensure_stream(js: JetStreamContext, namespace: str, service: str) -> None:
+    """Create or update the origin stream. The log is kept for audit: no age limit, and
+    neither single messages nor the whole stream may be deleted or purged."""
+    config = StreamConfig(
+        name=stream_name(namespace, service),
+        subjects=[stream_subjects(namespace, service)],
+        retention=RetentionPolicy.LIMITS,
+        storage=StorageType.FILE,
+        max_age=0,
+        max_msgs=-1,
+        max_bytes=-1,
+        duplicate_window=120,
+        deny_delete=True,
+        deny_purge=True,
+    )
+    try:
+        await js.stream_info(config.name)  # type: ignore[arg-type]
+    except JsNotFound:
+        try:
+            await js.add_stream(config)
+            return
+        except Exception:  # another service created it between our two calls
+            log.debug("stream %s appeared concurrently", config.name)
+    await js.update_stream(config)
+
+
+class JetStreamPublisher:
+    def __init__(self, js: JetStreamContext, namespace: str, service: str) -> None:
+        self._js = js
+        self._namespace = namespace
+        self._service = service
+        self._stream = stream_name(namespace, service)
+
+    async def publish(self, message: IntegrationMessage) -> None:
+        """Publish and wait for the stream's ack; the msg id makes republishing harmless."""
+        headers: dict[str, str] = {"Nats-Msg-Id": msg_id(self._service, message.position)}
+        propagate.inject(headers)
+        await self._js.publish(
+            message.subject(self._namespace),
+            message.encode(),
+            stream=self._stream,
+            headers=headers,
+            timeout=10,
+        )
+
+
+class JetStreamSource:
+    """A durable pull consumer named after (consumer, upstream), delivering in order."""
+
+    def __init__(
+        self, js: JetStreamContext, namespace: str, consumer: str, upstream: str
+    ) -> None:
+        self._js = js
+        self._namespace = namespace
+        self._durable = f"{consumer}-from-{upstream}"
+        self._stream = stream_name(namespace, upstream)
+        self._upstream = upstream
+        self._sub: Any = None
+
+    async def start(self, last_position: int | None) -> None:
+        await ensure_stream(self._js, self._namespace, self._upstream)
+        config = ConsumerConfig(
+            durable_name=self._durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            filter_subject=stream_subjects(self._namespace, self._upstream),
+            ack_wait=60,
+            max_ack_pending=5000,
+            max_deliver=-1,
+        )
+        self._sub = await self._js.pull_subscribe(
+            stream_subjects(self._namespace, self._upstream),
+            durable=self._durable,
+            stream=self._stream,
+            config=config,
+        )
+
+    async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
+        try:
+            msgs = await self._sub.fetch(batch=batch, timeout=timeout)
+        except (nats.errors.TimeoutError, asyncio.TimeoutError):
+            return []
+        return [self._decode(m) for m in msgs]
+
+    @staticmethod
+    def _decode(msg: Any) -> Delivery:
+        headers = dict(msg.headers or {})
+        try:
+            return Delivery(IntegrationMessage.decode(msg.data), raw=msg, headers=headers)
+        except ValueError as exc:
+            return Delivery(None, error=f"undecodable message: {exc}", raw=msg, headers=headers)
+
+    async def ack(self, deliveries: list[Delivery]) -> None:
+        for delivery in deliveries:
+            if delivery.raw is not None:
+                await delivery.raw.ack()
+
+    async def nak(self, deliveries: list[Delivery], delay: float) -> None:
+        for delivery in deliveries:
+            if delivery.raw is not None:
+                await delivery.raw.nak(delay=delay)
+
+    async def reread(self, after: int | None, before: Delivery) -> list[IntegrationMessage]:
+        """Walk the stream back from `before` to the last applied position and return what
+        lies between, in order. The stream never deletes, so a published message is there."""
+        seq = before.raw.metadata.sequence.stream - 1
+        found: list[IntegrationMessage] = []
+        while seq >= 1:
+            try:
+                raw = await self._js.get_msg(self._stream, seq)
+            except JsNotFound:
+                break
+            message = IntegrationMessage.decode(raw.data or b"")
+            if after is not None and message.position <= after:
+                break
+            found.append(message)
+            seq -= 1
+        found.reverse()
+        unique: dict[int, IntegrationMessage] = {m.position: m for m in found}
+        return [unique[p] for p in sorted(unique)]
+
+    async def close(self) -> None:
+        if self._sub is not None:
+            try:
+                await self._sub.unsubscribe()
+            except Exception:  # connection already closed on shutdown
+                log.debug("unsubscribe after close", exc_info=True)

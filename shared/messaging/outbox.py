@@ -1,0 +1,91 @@
+"""The event log is the outbox: read a service's notification log in order and map each
+stored event to at most one explicit integration message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timezone
+from typing import Any
+
+from eventsourcing.application import Application
+
+from shared.contracts.envelope import IntegrationMessage, IntegrationPayload
+
+PayloadMapper = Callable[[Any], IntegrationPayload | None]
+
+
+@dataclass(frozen=True)
+class OutboxBatch:
+    messages: list[IntegrationMessage]
+    scanned_to: int | None
+    """The last notification id looked at (published or internal-only)."""
+
+
+class Outbox:
+    def __init__(self, service: str, application: Application[Any], to_payload: PayloadMapper):
+        self.service = service
+        self._app = application
+        self._to_payload = to_payload
+
+    def read(
+        self, after: int | None, previous: int | None, limit: int, stop: int | None = None
+    ) -> OutboxBatch:
+        """Messages for notifications after `after`; `previous` seeds the position chain."""
+        notifications = self._app.recorder.select_notifications(
+            start=(after or 0) + 1, limit=limit, stop=stop
+        )
+        messages: list[IntegrationMessage] = []
+        scanned_to = after
+        for notification in notifications:
+            scanned_to = notification.id
+            domain_event = self._app.mapper.to_domain_event(notification)
+            payload = self._to_payload(domain_event)
+            if payload is None:
+                continue
+            messages.append(self._envelope(notification.id, previous, domain_event, payload))
+            previous = notification.id
+        return OutboxBatch(messages, scanned_to)
+
+    def max_position(self) -> int | None:
+        return self._app.recorder.max_notification_id()
+
+    def head(self, window: int = 1000) -> int | None:
+        """Position of the last message this log publishes (internal events skipped)."""
+        upper = self.max_position() or 0
+        while upper > 0:
+            lower = max(1, upper - window + 1)
+            page = self.read(lower - 1, None, window, stop=upper)
+            if page.messages:
+                return page.messages[-1].position
+            upper = lower - 1
+        return None
+
+    def _envelope(
+        self, position: int, previous: int | None, domain_event: Any, payload: IntegrationPayload
+    ) -> IntegrationMessage:
+        return IntegrationMessage(
+            event_id=IntegrationMessage.event_id_for(self.service, position),
+            event_type=payload.event_type,
+            schema_version=payload.schema_version,
+            origin=self.service,
+            position=position,
+            previous_position=previous,
+            occurred_at=domain_event.timestamp.astimezone(timezone.utc),
+            payload=payload.model_dump(mode="json"),
+        )
+
+    def iterate(self, stop: int | None = None, batch: int = 1000) -> Any:
+        """Every message up to and including `stop`, in order (used by replay)."""
+        after: int | None = None
+        previous: int | None = None
+        while True:
+            page = self.read(after, previous, batch, stop=stop)
+            yield from page.messages
+            if page.messages:
+                previous = page.messages[-1].position
+            if page.scanned_to is None or page.scanned_to == after:
+                return
+            after = page.scanned_to
+            if stop is not None and after >= stop:
+                return

@@ -1,0 +1,49 @@
+"""JSON logs and OpenTelemetry tracing, configured once per process."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from pythonjsonlogger.json import JsonFormatter
+
+_configured = False
+
+
+class _TraceIds(logging.Filter):
+    """Puts the current trace and span ids on every record so logs join up with traces."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        ctx = trace.get_current_span().get_span_context()
+        record.trace_id = f"{ctx.trace_id:032x}" if ctx.is_valid else None
+        record.span_id = f"{ctx.span_id:016x}" if ctx.is_valid else None
+        return True
+
+
+def configure(service: str, level: str = "INFO", json_logs: bool = True) -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
+    handler = logging.StreamHandler(sys.stderr)
+    if json_logs:
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                static_fields={"service": service},
+                json_ensure_ascii=False,
+            )
+        )
+    handler.addFilter(_TraceIds())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    if not isinstance(trace.get_tracer_provider(), TracerProvider):
+        trace.set_tracer_provider(
+            TracerProvider(resource=Resource.create({"service.name": f"pingyi-{service}"}))
+        )

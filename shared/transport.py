@@ -1,0 +1,79 @@
+"""The one place where the two modes differ: how events travel between services.
+
+Production: JetStream (a relay publishes each service's log; durable consumers read it).
+Embedded: no broker; a consumer reads the upstream's log file directly.
+Domain and application code never know which one is in use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from shared.messaging.jetstream import JetStreamPublisher, JetStreamSource, connect, ensure_stream
+from shared.messaging.outbox import Outbox
+from shared.messaging.relay import Publisher
+from shared.messaging.sources import LocalLogSource, MessageSource
+
+OutboxOpener = Callable[[str], Outbox]
+
+
+class Transport(Protocol):
+    async def connect(self, service: str) -> None: ...
+
+    def publisher(self, service: str) -> Publisher | None: ...
+
+    def source(self, consumer: str, upstream: str) -> MessageSource: ...
+
+    async def ping(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class LocalTransport:
+    def __init__(self, open_outbox: OutboxOpener, poll_interval: float = 0.1) -> None:
+        self._open_outbox = open_outbox
+        self._poll = poll_interval
+
+    async def connect(self, service: str) -> None:
+        return None
+
+    def publisher(self, service: str) -> Publisher | None:
+        return None
+
+    def source(self, consumer: str, upstream: str) -> MessageSource:
+        return LocalLogSource(lambda: self._open_outbox(upstream), self._poll)
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+class JetStreamTransport:
+    def __init__(self, url: str, namespace: str) -> None:
+        self._url = url
+        self._namespace = namespace
+        self._nc: Any = None
+        self._js: Any = None
+
+    async def connect(self, service: str) -> None:
+        self._nc, self._js = await connect(self._url, f"pingyi-{service}")
+        await ensure_stream(self._js, self._namespace, service)
+
+    def publisher(self, service: str) -> Publisher | None:
+        return JetStreamPublisher(self._js, self._namespace, service)
+
+    def source(self, consumer: str, upstream: str) -> MessageSource:
+        return JetStreamSource(self._js, self._namespace, consumer, upstream)
+
+    async def ping(self) -> None:
+        if self._nc is None or not self._nc.is_connected:
+            raise ConnectionError("not connected to NATS")
+        await asyncio.wait_for(self._js.account_info(), timeout=3)
+
+    async def close(self) -> None:
+        if self._nc is not None:
+            await self._nc.drain()
