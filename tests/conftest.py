@@ -1,0 +1,71 @@
+"""Fixtures for real PostgreSQL and NATS JetStream, and for embedded (SQLite) mode."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+
+import nats
+import psycopg
+import pytest
+
+from shared.settings import CommonSettings
+
+PG_ADMIN_URL = os.environ.get("PINGYI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+NATS_URL = os.environ.get("PINGYI_TEST_NATS", "nats://127.0.0.1:4222")
+ADMIN_KEY = "pyk_test-bootstrap-admin-key"
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test."""
+    name = f"pingyi_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0')
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _delete_streams(prefix: str) -> None:
+    nc = await nats.connect(NATS_URL)
+    try:
+        js = nc.jetstream()
+        for info in await js.streams_info():
+            if info.config.name and info.config.name.startswith(prefix):
+                await js.delete_stream(info.config.name)
+    finally:
+        await nc.close()
+
+
+@pytest.fixture
+def nats_namespace() -> Iterator[str]:
+    """A namespace of its own on the real NATS server, so tests never see each other's streams."""
+    namespace = f"t{uuid.uuid4().hex[:10]}"
+    yield namespace
+    asyncio.run(_delete_streams(namespace.upper() + "_"))
+
+
+@pytest.fixture
+def embedded_settings(tmp_path: object) -> CommonSettings:
+    return CommonSettings(
+        mode="embedded",
+        data_dir=tmp_path,  # type: ignore[arg-type]
+        bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
+        log_json=False,
+    )
+
+
+@pytest.fixture
+def production_settings(database_url: str, nats_namespace: str) -> CommonSettings:
+    return CommonSettings(
+        mode="production",
+        database_url=database_url,
+        nats_url=NATS_URL,
+        namespace=nats_namespace,
+        bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
+        log_json=False,
+    )

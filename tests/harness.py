@@ -1,0 +1,70 @@
+"""Run services in-process (one TestClient each) in either mode, and wait on positions."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Iterable
+from contextlib import ExitStack
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from shared.settings import CommonSettings
+from tests.conftest import ADMIN_KEY
+
+ADMIN = {"X-API-Key": ADMIN_KEY}
+
+
+def create_app(service: str, common: CommonSettings) -> Any:
+    module = importlib.import_module(f"services.{service}.main")
+    return module.create_app(common)
+
+
+class Cluster:
+    """Services started in this process against the given settings (SQLite or PG + NATS)."""
+
+    def __init__(self, common: CommonSettings, services: Iterable[str]) -> None:
+        self.common = common
+        self.services = list(services)
+        self.clients: dict[str, TestClient] = {}
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Cluster:
+        for name in self.services:
+            client = TestClient(create_app(name, self.common), raise_server_exceptions=True)
+            self.clients[name] = self._stack.enter_context(client)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def __getitem__(self, service: str) -> TestClient:
+        return self.clients[service]
+
+    def head(self, service: str) -> int | None:
+        head: int | None = self.clients[service].get("/positions", headers=ADMIN).json()["head"]
+        return head
+
+    def wait_caught_up(self, downstream: str, upstream: str, timeout: float = 30.0) -> None:
+        """Block until `downstream` has applied everything `upstream` has published so far."""
+        wait_caught_up(
+            lambda: self.head(upstream),
+            lambda: self.clients[downstream].get("/positions", headers=ADMIN).json()["consumers"].get(upstream),
+            f"{downstream} <- {upstream}",
+            timeout,
+        )
+
+
+def wait_caught_up(head: Any, applied: Any, label: str, timeout: float = 30.0) -> None:
+    target = head()
+    deadline = time.monotonic() + timeout
+    interval = 0.01
+    while True:
+        current = applied()
+        if target is None or (current is not None and current >= target):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{label}: applied {current}, waiting for {target}")
+        time.sleep(interval)
+        interval = min(interval * 2, 0.2)
