@@ -32,6 +32,8 @@ class ScoreComputed(IntegrationPayload):
     event_type = "scoring.score.computed"
     run_id: UUID
     wave_id: UUID
+    jurisdiction_id: UUID
+    wave_name: str
     final: bool
     scheme: SchemeRef
     upstream_positions: dict[str, int]
