@@ -99,6 +99,10 @@ class RegistryApplication(PublishingApplication):
     def issue_principal(
         self, caller: Caller, name: str, role: str, jurisdiction_id: UUID | None, key: str | None
     ) -> Response:
+        """The plaintext key is returned to this caller only; the idempotency record keeps the
+        response without it, so a retried request learns the principal but not the key."""
+        api_key = new_api_key()
+
         def command() -> tuple[list[Any], Response]:
             if jurisdiction_id is not None:
                 self.jurisdiction(jurisdiction_id)
@@ -106,15 +110,16 @@ class RegistryApplication(PublishingApplication):
                 raise InvalidRegistration(
                     f"a {role} key must be bound to a jurisdiction", field="jurisdiction_id"
                 )
-            api_key = new_api_key()
             principal = Principal(name, role, jurisdiction_id, hash_api_key(api_key), caller.actor)
-            return [principal], principal_out(principal) | {"api_key": api_key}
+            return [principal], principal_out(principal)
 
         request = {"name": name, "role": role, "jurisdiction_id": jurisdiction_id}
-        return run_idempotent(
+        response = run_idempotent(
             self, principal_id=caller.principal_id, scope="principal", key=key,
             request=request, command=command,
         )
+        issued_now = self.principal(UUID(response["principal_id"])).key_hash == hash_api_key(api_key)
+        return response | {"api_key": api_key if issued_now else None}
 
     def revoke_principal(self, caller: Caller, principal_id: UUID, reason: str) -> Response:
         principal = self.principal(principal_id)

@@ -20,6 +20,18 @@ UnitKind = Literal[
     "service_window",
     "funded_project",
 ]
+UNIT_KIND_LABELS: dict[str, str] = {
+    "government_department": "政府部门",
+    "other_body": "其它机构",
+    "public_service_enterprise": "公共服务企业",
+    "key_section": "重点科室",
+    "key_post": "重点岗位",
+    "grassroots_station": "基层站所",
+    "service_window": "窗口单位",
+    "funded_project": "政府投资项目",
+}
+UNIT_KIND_BY_LABEL: dict[str, str] = {label: kind for kind, label in UNIT_KIND_LABELS.items()}
+
 Role = Literal["admin", "office", "agency", "inspector", "unit", "auditor"]
 
 
@@ -64,7 +76,22 @@ class Jurisdiction(Aggregate):
 
 
 class Unit(Aggregate):
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        """v1 (before sub-unit work) had no short name; v2 adds it."""
+
+        class_version = 2
+        jurisdiction_id: UUID
+        name: str
+        short_name: str | None
+        kind: str
+        category: str
+        actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            state["short_name"] = None
+
+    @event(Registered)
     def __init__(
         self,
         jurisdiction_id: UUID,

@@ -1,0 +1,145 @@
+"""The `pingyi` command: start the system, load the demo, serve one service, verify scores."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from services.wiring import SERVICES
+
+app = typer.Typer(help="评议 Pingyi: public evaluation of government and public-service conduct.",
+                  no_args_is_help=True)
+console = Console()
+
+DataDir = Annotated[Path, typer.Option(envvar="PINGYI_DATA_DIR", help="Where embedded mode keeps its data")]
+
+
+def _embedded_settings(data_dir: Path) -> Any:
+    from pingyi.embedded import admin_key
+    from shared.settings import CommonSettings
+
+    os.environ["PINGYI_MODE"] = "embedded"
+    return CommonSettings(mode="embedded", data_dir=data_dir,
+                          bootstrap_admin_key=admin_key(data_dir))  # type: ignore[arg-type]
+
+
+@app.command()
+def up(
+    data_dir: DataDir = Path("pingyi-data"),
+    demo: Annotated[bool, typer.Option(help="Load the Luohe demo once the services are up")] = False,
+    host: str = "127.0.0.1",
+    base_port: Annotated[int | None, typer.Option(help="First of five consecutive ports")] = None,
+    questionnaires: int = 3000,
+) -> None:
+    """Run all five services on this machine (embedded mode: SQLite files, no servers)."""
+    from pingyi.embedded import run
+
+    common = _embedded_settings(data_dir)
+    key = common.bootstrap_admin_key.get_secret_value()
+
+    def ready(endpoints: list[Any]) -> Any:
+        table = Table(title="评议 Pingyi is up (embedded mode)")
+        table.add_column("service")
+        table.add_column("URL")
+        for endpoint in endpoints:
+            table.add_row(endpoint.service, f"{endpoint.url}  (docs: {endpoint.url}/docs)")
+        console.print(table)
+        console.print(f"data: {data_dir.resolve()}   admin key (X-API-Key): [bold]{key}[/bold]")
+        if demo:
+            urls = {e.service: e.url for e in endpoints}
+            return asyncio.to_thread(_load_demo, urls, key, questionnaires)
+        return None
+
+    asyncio.run(run(common, host=host, base_port=base_port, on_ready=ready))
+
+
+def _load_demo(urls: dict[str, str], key: str, questionnaires: int) -> None:
+    from pingyi.demo import DemoLoader
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console) as progress:
+        tasks: dict[str, Any] = {}
+
+        def report(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = progress.add_task(step, total=total)
+            progress.update(tasks[step], completed=done)
+
+        loader = DemoLoader(urls, key, report)
+        wave = loader.load(questionnaires)
+    _print_rankings(loader.rankings(wave["wave_id"]))
+
+
+def _print_rankings(rankings: dict[str, Any], top: int = 10) -> None:
+    for category in rankings["categories"]:
+        table = Table(title=f"{rankings['wave_name']} · {category['category']}")
+        for column in ("名次", "单位名称", "得分", "满意率", "有效样本数"):
+            table.add_column(column)
+        for entry in category["entries"][:top]:
+            table.add_row(str(entry["rank"]), entry["unit_name"], str(entry["score"]),
+                          f"{entry['satisfaction_rate']}%", str(entry["valid_count"]))
+        console.print(table)
+
+
+@app.command("demo")
+def demo_command(
+    data_dir: DataDir = Path("pingyi-data"),
+    host: str = "127.0.0.1",
+    base_port: Annotated[int | None, typer.Option()] = None,
+    questionnaires: int = 3000,
+) -> None:
+    """Start embedded mode and load the demo (same as `pingyi up --demo`)."""
+    up(data_dir=data_dir, demo=True, host=host, base_port=base_port, questionnaires=questionnaires)
+
+
+@app.command()
+def serve(service: Annotated[str, typer.Argument(help="registry, survey, inspection, scoring or reporting")]) -> None:
+    """Run one service (production: one process per service, settings from the environment)."""
+    import importlib
+
+    import uvicorn
+
+    from services.wiring import settings_class
+
+    if service not in SERVICES:
+        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(SERVICES)}")
+    settings = settings_class(service)()
+    module = importlib.import_module(f"services.{service}.main")
+    uvicorn.run(module.create_app(settings=settings), host=settings.host, port=settings.port,
+                log_config=None, timeout_graceful_shutdown=25)
+
+
+@app.command()
+def replay(
+    verify: Annotated[bool, typer.Option("--verify", help="Recompute and compare every stored score")] = False,
+    data_dir: DataDir = Path("pingyi-data"),
+) -> None:
+    """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
+    from services.scoring.replay import verify as verify_scores
+    from shared.settings import CommonSettings
+
+    if not verify:
+        raise typer.BadParameter("only --verify is supported")
+    common = CommonSettings()
+    if common.mode == "embedded":
+        common = common.model_copy(update={"data_dir": data_dir})
+    results = verify_scores(common)
+    table = Table(title="pingyi replay --verify")
+    for column in ("score run", "wave", "unit", "result"):
+        table.add_column(column)
+    different = 0
+    for result in results:
+        for row in result.rows():
+            table.add_row(*row)
+        different += 0 if result.identical else 1
+    console.print(table)
+    total = len(results)
+    console.print(f"{total - different} of {total} score runs identical, {different} different")
+    raise typer.Exit(1 if different else 0)

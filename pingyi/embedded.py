@@ -1,0 +1,104 @@
+"""Embedded mode: all five services in one process on one machine, data in SQLite files.
+
+Each service keeps its own port and its own database file, exactly as in production; the
+only differences are the adapters (SQLite instead of PostgreSQL, reading upstream log files
+instead of JetStream).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import os
+import secrets
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from services.wiring import SERVICES, settings_class
+from shared.settings import CommonSettings
+
+DEFAULT_PORTS = {"registry": 8701, "survey": 8702, "inspection": 8703, "scoring": 8704, "reporting": 8705}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    service: str
+    url: str
+
+
+def admin_key(data_dir: Path) -> str:
+    """The bootstrap admin key: from the environment, else created once and kept with the data."""
+    configured = os.environ.get("PINGYI_BOOTSTRAP_ADMIN_KEY")
+    if configured:
+        return configured
+    path = data_dir / "admin-key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = "pyk_" + secrets.token_urlsafe(32)
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+class _Server(uvicorn.Server):
+    """uvicorn.Server without its own signal capture: one handler stops all five."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def build_servers(common: CommonSettings, host: str, base_port: int | None) -> list[tuple[Endpoint, _Server]]:
+    servers = []
+    for offset, service in enumerate(SERVICES):
+        settings = settings_class(service)()
+        port = base_port + offset if base_port is not None else settings.port
+        module = importlib.import_module(f"services.{service}.main")
+        app = module.create_app(common, settings)
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
+        servers.append((Endpoint(service, f"http://{host}:{port}"), _Server(config)))
+    return servers
+
+
+async def run(
+    common: CommonSettings,
+    host: str = "127.0.0.1",
+    base_port: int | None = None,
+    on_ready: Callable[[list[Endpoint]], Any] | None = None,
+) -> None:
+    servers = build_servers(common, host, base_port)
+    loop = asyncio.get_running_loop()
+
+    def stop_all() -> None:
+        for _, server in servers:
+            server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop_all)
+    tasks = [asyncio.create_task(server.serve()) for _, server in servers]
+    while not all(server.started for _, server in servers):
+        if any(task.done() for task in tasks):
+            stop_all()
+            break
+        await asyncio.sleep(0.05)
+    else:
+        if on_ready is not None:
+            try:
+                result = on_ready([endpoint for endpoint, _ in servers])
+                if asyncio.iscoroutine(result):
+                    await result
+            except BaseException:
+                stop_all()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    if errors:
+        raise errors[0]
