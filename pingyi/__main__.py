@@ -1,0 +1,3 @@
+from pingyi.cli import app
+
+app()

@@ -1,0 +1,74 @@
+"""End to end in embedded mode: `pingyi up` as one process, SQLite files, no servers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from services.wiring import SERVICES
+from tests.conftest import ADMIN_KEY
+from tests.e2e import thin_path
+from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, wait_ready
+
+pytestmark = pytest.mark.e2e
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
+    env.update({"PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY, "PINGYI_DATA_DIR": str(data_dir),
+                "PINGYI_LOG_JSON": "false"})
+    return env
+
+
+def _up(data_dir: Path, log: Path, *extra: str) -> tuple[Proc, dict[str, str]]:
+    base = free_ports(len(SERVICES))[0]
+    urls = {s: f"http://127.0.0.1:{base + i}" for i, s in enumerate(SERVICES)}
+    proc = Proc("pingyi up", pingyi_command("up", "--base-port", str(base), *extra), _env(data_dir), log)
+    proc.start()
+    for url in urls.values():
+        wait_ready(url, proc)
+    return proc, urls
+
+
+def test_thin_path_embedded_survives_a_restart_and_replays(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    proc, urls = _up(data, tmp_path / "up.log")
+    try:
+        api = Api(urls)
+        ctx = thin_path.register(api)
+        wave = thin_path.open_wave(api, ctx)
+        items = thin_path.questionnaires(ctx["units"], 400)
+        thin_path.push(api, ctx, wave["wave_id"], items)
+        rankings = thin_path.close_and_rank(api, ctx, wave["wave_id"])
+        thin_path.assert_rankings_match(rankings, items, ctx["units"])
+    finally:
+        assert proc.stop() == 0, proc.output()[-3000:]
+
+    again, urls = _up(data, tmp_path / "up2.log")
+    try:
+        kept = Api(urls).call("reporting", "GET", f"/waves/{wave['wave_id']}/rankings")
+        assert kept == rankings
+    finally:
+        again.stop()
+
+    verified = subprocess.run(pingyi_command("replay", "--verify", "--data-dir", str(data)),
+                              env=_env(data), capture_output=True, text=True, timeout=300, check=False)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "identical" in verified.stdout
+
+
+def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
+    proc, urls = _up(tmp_path / "data", tmp_path / "demo.log", "--demo", "--questionnaires", "1500")
+    try:
+        thin_path.wait_until(lambda: "公共服务行业" in proc.output() and "名次" in proc.output(),
+                             "demo rankings printed", timeout=180)
+        rankings = Api(urls).call("survey", "GET", "/waves")
+        wave_id = rankings[0]["wave_id"]
+        result = Api(urls).call("reporting", "GET", f"/waves/{wave_id}/rankings")
+        sizes = {c["category"]: len(c["entries"]) for c in result["categories"]}
+        assert sizes == {"政府部门及其它机构": 53, "公共服务行业": 27}
+    finally:
+        proc.stop()
