@@ -14,11 +14,15 @@ from rich.table import Table
 
 from services.wiring import SERVICES
 
-app = typer.Typer(help="评议 Pingyi: public evaluation of government and public-service conduct.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="评议 Pingyi: public evaluation of government and public-service conduct.",
+    no_args_is_help=True,
+)
 console = Console()
 
-DataDir = Annotated[Path, typer.Option(envvar="PINGYI_DATA_DIR", help="Where embedded mode keeps its data")]
+DataDir = Annotated[
+    Path, typer.Option(envvar="PINGYI_DATA_DIR", help="Where embedded mode keeps its data")
+]
 
 
 def _embedded_settings(data_dir: Path) -> Any:
@@ -26,14 +30,17 @@ def _embedded_settings(data_dir: Path) -> Any:
     from shared.settings import CommonSettings
 
     os.environ["PINGYI_MODE"] = "embedded"
-    return CommonSettings(mode="embedded", data_dir=data_dir,
-                          bootstrap_admin_key=admin_key(data_dir))  # type: ignore[arg-type]
+    return CommonSettings(
+        mode="embedded", data_dir=data_dir, bootstrap_admin_key=admin_key(data_dir)
+    )  # type: ignore[arg-type]
 
 
 @app.command()
 def up(
     data_dir: DataDir = Path("pingyi-data"),
-    demo: Annotated[bool, typer.Option(help="Load the Luohe demo once the services are up")] = False,
+    demo: Annotated[
+        bool, typer.Option(help="Load the Luohe demo once the services are up")
+    ] = False,
     host: str = "127.0.0.1",
     base_port: Annotated[int | None, typer.Option(help="First of five consecutive ports")] = None,
     questionnaires: int = 3000,
@@ -63,8 +70,9 @@ def up(
 def _load_demo(urls: dict[str, str], key: str, questionnaires: int) -> None:
     from pingyi.demo import DemoLoader
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console
+    ) as progress:
         tasks: dict[str, Any] = {}
 
         def report(step: str, done: int, total: int) -> None:
@@ -83,8 +91,13 @@ def _print_rankings(rankings: dict[str, Any], top: int = 10) -> None:
         for column in ("名次", "单位名称", "得分", "满意率", "有效样本数"):
             table.add_column(column)
         for entry in category["entries"][:top]:
-            table.add_row(str(entry["rank"]), entry["unit_name"], str(entry["score"]),
-                          f"{entry['satisfaction_rate']}%", str(entry["valid_count"]))
+            table.add_row(
+                str(entry["rank"]),
+                entry["unit_name"],
+                str(entry["score"]),
+                f"{entry['satisfaction_rate']}%",
+                str(entry["valid_count"]),
+            )
         console.print(table)
 
 
@@ -100,7 +113,11 @@ def demo_command(
 
 
 @app.command()
-def serve(service: Annotated[str, typer.Argument(help="registry, survey, inspection, scoring or reporting")]) -> None:
+def serve(
+    service: Annotated[
+        str, typer.Argument(help="registry, survey, inspection, scoring or reporting")
+    ],
+) -> None:
     """Run one service (production: one process per service, settings from the environment)."""
     import importlib
 
@@ -112,17 +129,25 @@ def serve(service: Annotated[str, typer.Argument(help="registry, survey, inspect
         raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(SERVICES)}")
     settings = settings_class(service)()
     module = importlib.import_module(f"services.{service}.main")
-    uvicorn.run(module.create_app(settings=settings), host=settings.host, port=settings.port,
-                log_config=None, timeout_graceful_shutdown=25)
+    uvicorn.run(
+        module.create_app(settings=settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        timeout_graceful_shutdown=25,
+    )
 
 
 @app.command()
 def replay(
-    verify: Annotated[bool, typer.Option("--verify", help="Recompute and compare every stored score")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Recompute and compare every stored score")
+    ] = False,
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
     """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
     from services.scoring.replay import verify as verify_scores
+
     from shared.settings import CommonSettings
 
     if not verify:

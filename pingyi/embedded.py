@@ -23,7 +23,13 @@ import uvicorn
 from services.wiring import SERVICES, settings_class
 from shared.settings import CommonSettings
 
-DEFAULT_PORTS = {"registry": 8701, "survey": 8702, "inspection": 8703, "scoring": 8704, "reporting": 8705}
+DEFAULT_PORTS = {
+    "registry": 8701,
+    "survey": 8702,
+    "inspection": 8703,
+    "scoring": 8704,
+    "reporting": 8705,
+}
 
 
 @dataclass(frozen=True)
@@ -55,7 +61,9 @@ class _Server(uvicorn.Server):
         yield
 
 
-def build_servers(common: CommonSettings, host: str, base_port: int | None) -> list[tuple[Endpoint, _Server]]:
+def build_servers(
+    common: CommonSettings, host: str, base_port: int | None
+) -> list[tuple[Endpoint, _Server]]:
     servers = []
     for offset, service in enumerate(SERVICES):
         settings = settings_class(service)()

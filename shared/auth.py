@@ -23,7 +23,9 @@ from shared.registry_view import RegistryView
 Role = Literal["admin", "office", "agency", "inspector", "unit", "auditor"]
 WRITE_ROLES: frozenset[str] = frozenset({"admin", "office", "agency", "inspector", "unit"})
 KEY_PREFIX = "pyk_"
-BOOTSTRAP_PRINCIPAL_ID = uuid5(UUID("00000000-0000-0000-0000-000000000000"), "pingyi:bootstrap-admin")
+BOOTSTRAP_PRINCIPAL_ID = uuid5(
+    UUID("00000000-0000-0000-0000-000000000000"), "pingyi:bootstrap-admin"
+)
 
 
 def new_api_key() -> str:
@@ -57,7 +59,9 @@ class Authenticator:
 
     def authenticate(self, key: str | None) -> Principal:
         if not key:
-            raise UnauthenticatedError("an API key is required in the X-API-Key header", field="X-API-Key")
+            raise UnauthenticatedError(
+                "an API key is required in the X-API-Key header", field="X-API-Key"
+            )
         key_hash = hash_api_key(key)
         if self._bootstrap_hash and hmac.compare_digest(key_hash, self._bootstrap_hash):
             return Principal(BOOTSTRAP_PRINCIPAL_ID, "bootstrap admin", "admin", None)

@@ -130,10 +130,18 @@ def _health_router(runtime: ServiceRuntime) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "alive", "service": runtime.name}
 
-    @router.get("/readyz", openapi_extra=PUBLIC, summary="Database and transport reachable, consumers not stalled")
+    @router.get(
+        "/readyz",
+        openapi_extra=PUBLIC,
+        summary="Database and transport reachable, consumers not stalled",
+    )
     async def readyz() -> JSONResponse:
         ready, checks = await runtime.readiness()
-        body = {"status": "ready" if ready else "not_ready", "service": runtime.name, "checks": checks}
+        body = {
+            "status": "ready" if ready else "not_ready",
+            "service": runtime.name,
+            "checks": checks,
+        }
         return JSONResponse(body, status_code=200 if ready else 503)
 
     return router

@@ -91,7 +91,9 @@ class ServiceRuntime(ABC):
 
     async def start(self) -> None:
         await asyncio.to_thread(self.views.setup)
-        self._application = await asyncio.to_thread(self.application_class, self.eventsourcing_env())
+        self._application = await asyncio.to_thread(
+            self.application_class, self.eventsourcing_env()
+        )
         await self.transport.connect(self.name)
         publisher = self.transport.publisher(self.name)
         if publisher is not None:

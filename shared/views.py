@@ -105,9 +105,7 @@ class _PostgresTx(ViewTransaction):
 
     def last_position(self, upstream: str) -> int | None:
         self._cur.execute(
-            sql.SQL("SELECT position FROM {} WHERE upstream=%s FOR UPDATE").format(
-                self._tracking
-            ),
+            sql.SQL("SELECT position FROM {} WHERE upstream=%s FOR UPDATE").format(self._tracking),
             (upstream,),
         )
         row = self._cur.fetchone()
@@ -140,7 +138,9 @@ class PostgresViewStore(ViewStore):
     def setup(self) -> None:
         self._pool.open(wait=True, timeout=15)
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self._schema)))
+            cur.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self._schema))
+            )
             cur.execute(
                 sql.SQL(
                     "CREATE TABLE IF NOT EXISTS {} (collection text NOT NULL, key text NOT NULL, "
@@ -149,7 +149,8 @@ class PostgresViewStore(ViewStore):
             )
             cur.execute(
                 sql.SQL(
-                    "CREATE TABLE IF NOT EXISTS {} (upstream text PRIMARY KEY, position bigint NOT NULL)"
+                    "CREATE TABLE IF NOT EXISTS {} "
+                    "(upstream text PRIMARY KEY, position bigint NOT NULL)"
                 ).format(sql.Identifier(self._schema, "view_tracking"))
             )
 
@@ -166,7 +167,8 @@ class PostgresViewStore(ViewStore):
         with self._pool.connection() as conn, conn.cursor() as cur:
             cur.execute(
                 sql.SQL(
-                    "SELECT key, doc FROM {} WHERE collection=%s AND starts_with(key, %s) ORDER BY key"
+                    "SELECT key, doc FROM {} "
+                    "WHERE collection=%s AND starts_with(key, %s) ORDER BY key"
                 ).format(sql.Identifier(self._schema, "view_documents")),
                 (collection, prefix),
             )
@@ -249,11 +251,12 @@ class SQLiteViewStore(ViewStore):
         self._path.parent.mkdir(parents=True, exist_ok=True)
         conn = self._conn()
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS view_documents (collection TEXT NOT NULL, key TEXT NOT NULL, "
-            "doc TEXT NOT NULL, PRIMARY KEY (collection, key))"
+            "CREATE TABLE IF NOT EXISTS view_documents (collection TEXT NOT NULL, "
+            "key TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (collection, key))"
         )
         conn.execute(
-            "CREATE TABLE IF NOT EXISTS view_tracking (upstream TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+            "CREATE TABLE IF NOT EXISTS view_tracking "
+            "(upstream TEXT PRIMARY KEY, position INTEGER NOT NULL)"
         )
 
     @contextmanager

@@ -50,7 +50,12 @@ class Cluster:
         """Block until `downstream` has applied everything `upstream` has published so far."""
         wait_caught_up(
             lambda: self.head(upstream),
-            lambda: self.clients[downstream].get("/positions", headers=ADMIN).json()["consumers"].get(upstream),
+            lambda: (
+                self.clients[downstream]
+                .get("/positions", headers=ADMIN)
+                .json()["consumers"]
+                .get(upstream)
+            ),
             f"{downstream} <- {upstream}",
             timeout,
         )

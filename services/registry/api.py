@@ -36,7 +36,10 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 
 @router.post("/jurisdictions", status_code=201, response_model=JurisdictionOut)
 def register_jurisdiction(
-    body: JurisdictionIn, caller: CurrentPrincipal, auth: AuthenticatorDep, app: RegistryApp,
+    body: JurisdictionIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记辖区. Admins register top-level jurisdictions; an office registers below its own."""
@@ -61,7 +64,10 @@ def get_jurisdiction(
 
 @router.post("/units", status_code=201, response_model=UnitOut)
 def register_unit(
-    body: UnitIn, caller: CurrentPrincipal, auth: AuthenticatorDep, app: RegistryApp,
+    body: UnitIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记参评单位 (one unit)."""
@@ -74,7 +80,10 @@ def register_unit(
 
 @router.post("/units:batch", status_code=201, response_model=UnitBatchOut)
 def register_units(
-    body: UnitBatchIn, caller: CurrentPrincipal, auth: AuthenticatorDep, app: RegistryApp,
+    body: UnitBatchIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记一批参评单位, all or none."""
@@ -87,7 +96,9 @@ def register_units(
 
 @router.get("/units", response_model=list[UnitOut])
 def list_units(
-    caller: CurrentPrincipal, auth: AuthenticatorDep, request: Request,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    request: Request,
     jurisdiction_id: Annotated[UUID | None, Query()] = None,
     category: Annotated[str | None, Query(max_length=100)] = None,
 ) -> list[dict[str, Any]]:
@@ -114,7 +125,10 @@ def get_unit(
 
 @router.post("/principals", status_code=201, response_model=PrincipalOut)
 def issue_principal(
-    body: PrincipalIn, caller: CurrentPrincipal, auth: AuthenticatorDep, app: RegistryApp,
+    body: PrincipalIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Issue an API key. Offices issue agency, inspector and unit keys in their own scope."""
@@ -123,14 +137,19 @@ def issue_principal(
         if body.role not in ("agency", "inspector", "unit"):
             raise ForbiddenError(f"an office cannot issue {body.role} keys", field="role")
         if body.jurisdiction_id is None:
-            raise ForbiddenError("an office issues keys inside its jurisdiction", field="jurisdiction_id")
+            raise ForbiddenError(
+                "an office issues keys inside its jurisdiction", field="jurisdiction_id"
+            )
         auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
     return app.issue_principal(caller, body.name, body.role, body.jurisdiction_id, idempotency_key)
 
 
 @router.post("/principals/{principal_id}/revoke", response_model=PrincipalOut)
 def revoke_principal(
-    principal_id: UUID, body: RevokeIn, caller: CurrentPrincipal, auth: AuthenticatorDep,
+    principal_id: UUID,
+    body: RevokeIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
     app: RegistryApp,
 ) -> dict[str, Any]:
     require_role(caller, "office")

@@ -72,11 +72,17 @@ class RegistryApplication(PublishingApplication):
 
         request = {"name": name, "level": level, "parent_id": parent_id}
         return run_idempotent(
-            self, principal_id=caller.principal_id, scope="jurisdiction", key=key,
-            request=request, command=command,
+            self,
+            principal_id=caller.principal_id,
+            scope="jurisdiction",
+            key=key,
+            request=request,
+            command=command,
         )
 
-    def register_units(self, caller: Caller, units: list[dict[str, Any]], key: str | None) -> Response:
+    def register_units(
+        self, caller: Caller, units: list[dict[str, Any]], key: str | None
+    ) -> Response:
         """Register one or many units atomically: all of them, or none."""
 
         def command() -> tuple[list[Any], Response]:
@@ -92,8 +98,12 @@ class RegistryApplication(PublishingApplication):
             return created, {"units": [unit_out(u) for u in created]}
 
         return run_idempotent(
-            self, principal_id=caller.principal_id, scope="units", key=key,
-            request=units, command=command,
+            self,
+            principal_id=caller.principal_id,
+            scope="units",
+            key=key,
+            request=units,
+            command=command,
         )
 
     def issue_principal(
@@ -115,10 +125,16 @@ class RegistryApplication(PublishingApplication):
 
         request = {"name": name, "role": role, "jurisdiction_id": jurisdiction_id}
         response = run_idempotent(
-            self, principal_id=caller.principal_id, scope="principal", key=key,
-            request=request, command=command,
+            self,
+            principal_id=caller.principal_id,
+            scope="principal",
+            key=key,
+            request=request,
+            command=command,
         )
-        issued_now = self.principal(UUID(response["principal_id"])).key_hash == hash_api_key(api_key)
+        issued_now = self.principal(UUID(response["principal_id"])).key_hash == hash_api_key(
+            api_key
+        )
         return response | {"api_key": api_key if issued_now else None}
 
     def revoke_principal(self, caller: Caller, principal_id: UUID, reason: str) -> Response:

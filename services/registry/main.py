@@ -7,10 +7,10 @@ from fastapi import FastAPI
 from services.registry.api import router
 from services.registry.runtime import RegistryRuntime
 from services.registry.settings import RegistrySettings
+from services.wiring import default_transport
 from shared.http import build_app
 from shared.settings import CommonSettings
 from shared.transport import Transport
-from services.wiring import default_transport
 
 
 def create_app(

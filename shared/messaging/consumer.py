@@ -107,8 +107,10 @@ class Consumer:
         if plan.gap_index is not None:
             missing = await self._source.reread(plan.gap_after, deliveries[plan.gap_index])
             plan = plan_batch(last, [*plan.to_apply, *missing, *messages[plan.gap_index :]])
-        settled = len(deliveries) if plan.gap_index is None else self._settled_count(
-            deliveries, plan.to_apply, plan.duplicates
+        settled = (
+            len(deliveries)
+            if plan.gap_index is None
+            else self._settled_count(deliveries, plan.to_apply, plan.duplicates)
         )
         with self._span(deliveries[0]):
             try:
@@ -119,7 +121,9 @@ class Consumer:
                 return
             except Exception as exc:
                 self._failed(f"{type(exc).__name__}: {exc}")
-                await self._source.nak(deliveries, delay=min(5.0, 0.5 * self.status.consecutive_failures))
+                await self._source.nak(
+                    deliveries, delay=min(5.0, 0.5 * self.status.consecutive_failures)
+                )
                 return
         await self._source.ack(deliveries[:settled])
         if settled < len(deliveries):
@@ -134,7 +138,9 @@ class Consumer:
         self.status.duplicates += len(plan.duplicates)
 
     @staticmethod
-    def _settled_count(deliveries: list[Delivery], applied: list[Any], duplicates: list[Any]) -> int:
+    def _settled_count(
+        deliveries: list[Delivery], applied: list[Any], duplicates: list[Any]
+    ) -> int:
         done = {m.position for m in applied} | {m.position for m in duplicates}
         count = 0
         for delivery in deliveries:

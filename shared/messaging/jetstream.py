@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -101,9 +100,7 @@ class JetStreamPublisher:
 class JetStreamSource:
     """A durable pull consumer named after (consumer, upstream), delivering in order."""
 
-    def __init__(
-        self, js: JetStreamContext, namespace: str, consumer: str, upstream: str
-    ) -> None:
+    def __init__(self, js: JetStreamContext, namespace: str, consumer: str, upstream: str) -> None:
         self._js = js
         self._namespace = namespace
         self._durable = f"{consumer}-from-{upstream}"
@@ -132,7 +129,7 @@ class JetStreamSource:
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
         try:
             msgs = await self._sub.fetch(batch=batch, timeout=timeout)
-        except (nats.errors.TimeoutError, asyncio.TimeoutError):
+        except (TimeoutError, nats.errors.TimeoutError):
             return []
         return [self._decode(m) for m in msgs]
 

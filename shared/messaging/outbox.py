@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from eventsourcing.application import Application
@@ -71,7 +71,7 @@ class Outbox:
             origin=self.service,
             position=position,
             previous_position=previous,
-            occurred_at=domain_event.timestamp.astimezone(timezone.utc),
+            occurred_at=domain_event.timestamp.astimezone(UTC),
             payload=payload.model_dump(mode="json"),
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from typing import Any, Protocol
@@ -75,10 +76,8 @@ class Relay:
                 await asyncio.sleep(min(5.0, 0.2 * 2**failures))
                 continue
             if not moved:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=0.5)
-                except TimeoutError:
-                    pass
                 self._wake.clear()
 
     async def _relay_once(self) -> bool:

@@ -57,7 +57,11 @@ class Proc:
     def start(self) -> Proc:
         handle = self.log.open("ab")
         self.process = subprocess.Popen(
-            self.args, cwd=ROOT, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            self.args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         return self
@@ -98,14 +102,16 @@ def wait_ready(url: str, proc: Proc, timeout: float = 60) -> None:
 
 def production_env(database_url: str, namespace: str, nats_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
-    env.update({
-        "PINGYI_MODE": "production",
-        "PINGYI_DATABASE_URL": database_url,
-        "PINGYI_NATS_URL": nats_url,
-        "PINGYI_NAMESPACE": namespace,
-        "PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
-        "PINGYI_LOG_JSON": "true",
-    })
+    env.update(
+        {
+            "PINGYI_MODE": "production",
+            "PINGYI_DATABASE_URL": database_url,
+            "PINGYI_NATS_URL": nats_url,
+            "PINGYI_NAMESPACE": namespace,
+            "PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+            "PINGYI_LOG_JSON": "true",
+        }
+    )
     return env
 
 
@@ -148,14 +154,25 @@ class Api:
         self.key = key
         self.http = httpx.Client(timeout=60)
 
-    def call(self, service: str, method: str, path: str, key: str | None = None,
-             expect: int | None = None, **kwargs: Any) -> Any:
+    def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        key: str | None = None,
+        expect: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         headers = {"X-API-Key": key or self.key, **kwargs.pop("headers", {})}
         response = self.http.request(method, self.urls[service] + path, headers=headers, **kwargs)
         if expect is not None:
-            assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
+            assert response.status_code == expect, (
+                f"{method} {path}: {response.status_code} {response.text}"
+            )
         elif response.status_code >= 400:
-            raise AssertionError(f"{method} {service}{path}: {response.status_code} {response.text}")
+            raise AssertionError(
+                f"{method} {service}{path}: {response.status_code} {response.text}"
+            )
         return response.json()
 
     def head(self, service: str) -> int | None:

@@ -18,15 +18,22 @@ pytestmark = pytest.mark.e2e
 
 def _env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
-    env.update({"PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY, "PINGYI_DATA_DIR": str(data_dir),
-                "PINGYI_LOG_JSON": "false"})
+    env.update(
+        {
+            "PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+            "PINGYI_DATA_DIR": str(data_dir),
+            "PINGYI_LOG_JSON": "false",
+        }
+    )
     return env
 
 
 def _up(data_dir: Path, log: Path, *extra: str) -> tuple[Proc, dict[str, str]]:
     base = free_ports(len(SERVICES))[0]
     urls = {s: f"http://127.0.0.1:{base + i}" for i, s in enumerate(SERVICES)}
-    proc = Proc("pingyi up", pingyi_command("up", "--base-port", str(base), *extra), _env(data_dir), log)
+    proc = Proc(
+        "pingyi up", pingyi_command("up", "--base-port", str(base), *extra), _env(data_dir), log
+    )
     proc.start()
     for url in urls.values():
         wait_ready(url, proc)
@@ -54,8 +61,14 @@ def test_thin_path_embedded_survives_a_restart_and_replays(tmp_path: Path) -> No
     finally:
         again.stop()
 
-    verified = subprocess.run(pingyi_command("replay", "--verify", "--data-dir", str(data)),
-                              env=_env(data), capture_output=True, text=True, timeout=300, check=False)
+    verified = subprocess.run(
+        pingyi_command("replay", "--verify", "--data-dir", str(data)),
+        env=_env(data),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "identical" in verified.stdout
 
@@ -63,8 +76,11 @@ def test_thin_path_embedded_survives_a_restart_and_replays(tmp_path: Path) -> No
 def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
     proc, urls = _up(tmp_path / "data", tmp_path / "demo.log", "--demo", "--questionnaires", "1500")
     try:
-        thin_path.wait_until(lambda: "公共服务行业" in proc.output() and "名次" in proc.output(),
-                             "demo rankings printed", timeout=180)
+        thin_path.wait_until(
+            lambda: "公共服务行业" in proc.output() and "名次" in proc.output(),
+            "demo rankings printed",
+            timeout=180,
+        )
         rankings = Api(urls).call("survey", "GET", "/waves")
         wave_id = rankings[0]["wave_id"]
         result = Api(urls).call("reporting", "GET", f"/waves/{wave_id}/rankings")

@@ -26,8 +26,14 @@ def system(database_url: str, nats_namespace: str, tmp_path: Path):  # type: ign
 
 
 def replay_verify(system: ProductionSystem) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(pingyi_command("replay", "--verify"), env=system.env, capture_output=True,
-                          text=True, timeout=300, check=False)
+    return subprocess.run(
+        pingyi_command("replay", "--verify"),
+        env=system.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_thin_path_from_registration_to_a_replayable_ranking(system: ProductionSystem) -> None:
@@ -54,10 +60,14 @@ def test_scoring_killed_mid_stream_counts_every_questionnaire_exactly_once(
     items = thin_path.questionnaires(ctx["units"], 5000, seed=11)
 
     pusher = Api(system.urls())  # its own connection pool: it runs on another thread
-    pushing = threading.Thread(target=thin_path.push, args=(pusher, ctx, wave["wave_id"], items, 100))
+    pushing = threading.Thread(
+        target=thin_path.push, args=(pusher, ctx, wave["wave_id"], items, 100)
+    )
     pushing.start()
     # Kill scoring once it has applied part of the stream, then bring it back.
-    survey_applied = lambda: api.call("scoring", "GET", "/positions")["consumers"].get("survey") or 0  # noqa: E731
+    survey_applied = lambda: (
+        api.call("scoring", "GET", "/positions")["consumers"].get("survey") or 0
+    )
     thin_path.wait_until(lambda: survey_applied() > 800, "scoring applied part of the stream")
     system.procs["scoring"].kill()
     system.start("scoring")

@@ -25,25 +25,57 @@ RATINGS = ("满意", "基本满意", "不满意", "不了解")
 
 
 def register(api: Api) -> dict[str, Any]:
-    province = api.call("registry", "POST", "/jurisdictions", json={"name": "河南省", "level": "province"})
-    city = api.call("registry", "POST", "/jurisdictions",
-                    json={"name": "漯河市", "level": "city", "parent_id": province["jurisdiction_id"]})
-    units = api.call("registry", "POST", "/units:batch", json={"units": [
-        {"jurisdiction_id": city["jurisdiction_id"], "name": name, "kind": kind, "category": category}
-        for name, kind, category in UNITS
-    ]})["units"]
-    agency = api.call("registry", "POST", "/principals", json={"name": "第三方调查机构", "role": "agency"})
-    office = api.call("registry", "POST", "/principals", json={
-        "name": "漯河市纠风办", "role": "office", "jurisdiction_id": city["jurisdiction_id"]})
+    province = api.call(
+        "registry", "POST", "/jurisdictions", json={"name": "河南省", "level": "province"}
+    )
+    city = api.call(
+        "registry",
+        "POST",
+        "/jurisdictions",
+        json={"name": "漯河市", "level": "city", "parent_id": province["jurisdiction_id"]},
+    )
+    units = api.call(
+        "registry",
+        "POST",
+        "/units:batch",
+        json={
+            "units": [
+                {
+                    "jurisdiction_id": city["jurisdiction_id"],
+                    "name": name,
+                    "kind": kind,
+                    "category": category,
+                }
+                for name, kind, category in UNITS
+            ]
+        },
+    )["units"]
+    agency = api.call(
+        "registry", "POST", "/principals", json={"name": "第三方调查机构", "role": "agency"}
+    )
+    office = api.call(
+        "registry",
+        "POST",
+        "/principals",
+        json={"name": "漯河市纠风办", "role": "office", "jurisdiction_id": city["jurisdiction_id"]},
+    )
     return {"city": city, "units": units, "agency": agency, "office": office}
 
 
 def open_wave(api: Api, ctx: dict[str, Any]) -> dict[str, Any]:
     api.wait_caught_up("survey", "registry")
-    wave: dict[str, Any] = api.call("survey", "POST", "/waves", key=ctx["office"]["api_key"], json={
-        "name": "2026年度问卷测评", "jurisdiction_id": ctx["city"]["jurisdiction_id"],
-        "agency_id": ctx["agency"]["principal_id"], "unit_ids": [u["unit_id"] for u in ctx["units"]],
-    })
+    wave: dict[str, Any] = api.call(
+        "survey",
+        "POST",
+        "/waves",
+        key=ctx["office"]["api_key"],
+        json={
+            "name": "2026年度问卷测评",
+            "jurisdiction_id": ctx["city"]["jurisdiction_id"],
+            "agency_id": ctx["agency"]["principal_id"],
+            "unit_ids": [u["unit_id"] for u in ctx["units"]],
+        },
+    )
     return wave
 
 
@@ -53,20 +85,29 @@ def questionnaires(units: list[dict[str, Any]], count: int, seed: int = 7) -> li
     result = []
     for number in range(count):
         rated = rng.sample(units, rng.randint(1, len(units)))
-        result.append({
-            "questionnaire_id": f"Q-{seed}-{number:06d}",
-            "survey_point": "源汇区固定测评点",
-            "collected_at": (start + timedelta(seconds=number)).isoformat(),
-            "ratings": {u["unit_id"]: rng.choice(RATINGS) for u in rated},
-        })
+        result.append(
+            {
+                "questionnaire_id": f"Q-{seed}-{number:06d}",
+                "survey_point": "源汇区固定测评点",
+                "collected_at": (start + timedelta(seconds=number)).isoformat(),
+                "ratings": {u["unit_id"]: rng.choice(RATINGS) for u in rated},
+            }
+        )
     return result
 
 
-def push(api: Api, ctx: dict[str, Any], wave_id: str, items: list[dict[str, Any]], batch: int = 250) -> None:
+def push(
+    api: Api, ctx: dict[str, Any], wave_id: str, items: list[dict[str, Any]], batch: int = 250
+) -> None:
     for first in range(0, len(items), batch):
-        api.call("survey", "POST", f"/waves/{wave_id}/questionnaires:batch", key=ctx["agency"]["api_key"],
-                 headers={"Idempotency-Key": f"batch-{first}"},
-                 json={"questionnaires": items[first:first + batch]})
+        api.call(
+            "survey",
+            "POST",
+            f"/waves/{wave_id}/questionnaires:batch",
+            key=ctx["agency"]["api_key"],
+            headers={"Idempotency-Key": f"batch-{first}"},
+            json={"questionnaires": items[first : first + batch]},
+        )
 
 
 def expected_counts(items: list[dict[str, Any]]) -> dict[str, Counter[str]]:
@@ -87,18 +128,25 @@ def expected_score(counts: Counter[str]) -> str | None:
 
 
 def close_and_rank(api: Api, ctx: dict[str, Any], wave_id: str) -> dict[str, Any]:
-    api.call("survey", "POST", f"/waves/{wave_id}/close", key=ctx["office"]["api_key"],
-             json={"reason": "回收结束"})
+    api.call(
+        "survey",
+        "POST",
+        f"/waves/{wave_id}/close",
+        key=ctx["office"]["api_key"],
+        json={"reason": "回收结束"},
+    )
     api.wait_caught_up("scoring", "survey")
     api.wait_caught_up("scoring", "registry")
     api.wait_caught_up("reporting", "scoring")
-    rankings: dict[str, Any] = api.call("reporting", "GET", f"/waves/{wave_id}/rankings",
-                                        key=ctx["office"]["api_key"])
+    rankings: dict[str, Any] = api.call(
+        "reporting", "GET", f"/waves/{wave_id}/rankings", key=ctx["office"]["api_key"]
+    )
     return rankings
 
 
-def assert_rankings_match(rankings: dict[str, Any], items: list[dict[str, Any]],
-                          units: list[dict[str, Any]]) -> None:
+def assert_rankings_match(
+    rankings: dict[str, Any], items: list[dict[str, Any]], units: list[dict[str, Any]]
+) -> None:
     assert rankings["final"] is True
     counts = expected_counts(items)
     by_category = {c["category"]: c["entries"] for c in rankings["categories"]}

@@ -18,10 +18,11 @@ def test_chinese_stays_readable_utf8() -> None:
 
 def test_decimals_uuids_and_times_have_one_form() -> None:
     moment = datetime(2026, 1, 2, 11, 0, tzinfo=timezone(timedelta(hours=8)))
-    encoded = canonical_json(
-        {"d": Decimal("85.50"), "u": UUID(int=1), "t": moment}
+    encoded = canonical_json({"d": Decimal("85.50"), "u": UUID(int=1), "t": moment})
+    assert (
+        encoded
+        == b'{"d":"85.50","t":"2026-01-02T03:00:00Z","u":"00000000-0000-0000-0000-000000000001"}'
     )
-    assert encoded == b'{"d":"85.50","t":"2026-01-02T03:00:00Z","u":"00000000-0000-0000-0000-000000000001"}'
 
 
 def test_naive_datetimes_and_floats_nan_are_refused() -> None:

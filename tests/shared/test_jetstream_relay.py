@@ -48,11 +48,20 @@ def _registry(settings: CommonSettings) -> RegistryApplication:
 
 def _seed(app: RegistryApplication, units: int) -> None:
     city = app.register_jurisdiction(ADMIN, "漯河市", "city", None, None)
-    app.register_units(ADMIN, [
-        {"jurisdiction_id": city["jurisdiction_id"], "name": f"单位{i}", "short_name": None,
-         "kind": "government_department", "category": "政府部门及其它机构"}
-        for i in range(units)
-    ], key="seed")
+    app.register_units(
+        ADMIN,
+        [
+            {
+                "jurisdiction_id": city["jurisdiction_id"],
+                "name": f"单位{i}",
+                "short_name": None,
+                "kind": "government_department",
+                "category": "政府部门及其它机构",
+            }
+            for i in range(units)
+        ],
+        key="seed",
+    )
 
 
 async def _stream_count(js: Any, name: str) -> int:
@@ -98,9 +107,19 @@ def test_relay_publishes_in_order_once_and_resumes(production_settings: CommonSe
             # A restarted relay resumes where it recorded, publishing nothing twice.
             again = Relay(outbox, JetStreamPublisher(js, ns, "registry"), views)
             await again.start()
-            app.register_units(ADMIN, [{
-                "jurisdiction_id": next(iter(_jurisdictions(outbox))), "name": "新单位",
-                "short_name": None, "kind": "other_body", "category": "政府部门及其它机构"}], key=None)
+            app.register_units(
+                ADMIN,
+                [
+                    {
+                        "jurisdiction_id": next(iter(_jurisdictions(outbox))),
+                        "name": "新单位",
+                        "short_name": None,
+                        "kind": "other_body",
+                        "category": "政府部门及其它机构",
+                    }
+                ],
+                key=None,
+            )
             new_head = outbox.head()
             await until(lambda: again.published_to == new_head)
             await again.stop()
@@ -117,13 +136,20 @@ def test_relay_publishes_in_order_once_and_resumes(production_settings: CommonSe
 
 
 def _jurisdictions(outbox: Outbox) -> list[str]:
-    return [m.payload["jurisdiction_id"] for m in outbox.read(None, None, 1000).messages
-            if m.event_type == "registry.jurisdiction.registered"]
+    return [
+        m.payload["jurisdiction_id"]
+        for m in outbox.read(None, None, 1000).messages
+        if m.event_type == "registry.jurisdiction.registered"
+    ]
 
 
 async def _publish_raw(js: Any, ns: str, message: IntegrationMessage, msg_id: str) -> None:
-    await js.publish(message.subject(ns), message.encode(), stream=stream_name(ns, "registry"),
-                     headers={"Nats-Msg-Id": msg_id})
+    await js.publish(
+        message.subject(ns),
+        message.encode(),
+        stream=stream_name(ns, "registry"),
+        headers={"Nats-Msg-Id": msg_id},
+    )
 
 
 def test_same_message_delivered_twice_has_one_effect(production_settings: CommonSettings) -> None:
@@ -138,8 +164,13 @@ def test_same_message_delivered_twice_has_one_effect(production_settings: Common
             first, second = chain(1, 2)
             for message, msg_id in ((first, "a"), (second, "b"), (first, "c"), (second, "d")):
                 await _publish_raw(js, ns, message, msg_id)  # distinct ids defeat de-duplication
-            consumer = Consumer("survey", "registry", JetStreamSource(js, ns, "survey", "registry"),
-                                registry_view_inbox(views), batch_size=1)
+            consumer = Consumer(
+                "survey",
+                "registry",
+                JetStreamSource(js, ns, "survey", "registry"),
+                registry_view_inbox(views),
+                batch_size=1,
+            )
             await consumer.start()
             await until(lambda: consumer.status.duplicates == 2)
             await consumer.stop()
@@ -166,8 +197,12 @@ def test_a_gap_waits_for_the_missing_message_and_never_skips_it(
             await ensure_stream(js, ns, "registry")
             await _publish_raw(js, ns, one, "1")
             await _publish_raw(js, ns, three, "3")  # 2 is not in the stream yet
-            consumer = Consumer("survey", "registry", JetStreamSource(js, ns, "survey", "registry"),
-                                registry_view_inbox(views))
+            consumer = Consumer(
+                "survey",
+                "registry",
+                JetStreamSource(js, ns, "survey", "registry"),
+                registry_view_inbox(views),
+            )
             await consumer.start()
             await until(lambda: consumer.status.stalled)
             assert views.last_position("registry") == 1
@@ -178,7 +213,8 @@ def test_a_gap_waits_for_the_missing_message_and_never_skips_it(
             await consumer.stop()
             assert not consumer.status.stalled
             assert {doc["name"] for _, doc in views.scan("units")} == {
-                m.payload["name"] for m in (one, two, three)}
+                m.payload["name"] for m in (one, two, three)
+            }
         finally:
             await nc.close()
 
@@ -204,7 +240,7 @@ def test_a_gap_is_reread_from_the_stream(production_settings: CommonSettings) ->
             # Skip the first two deliveries as a lossy path would; the consumer must re-read them.
             inbox = registry_view_inbox(views)
             consumer = Consumer("survey", "registry", source, inbox)
-            await consumer._handle(fetched[2:])  # noqa: SLF001 - drives one batch deterministically
+            await consumer._handle(fetched[2:])
             assert views.last_position("registry") == 4
             assert len(views.scan("units")) == 4
         finally:
@@ -213,7 +249,9 @@ def test_a_gap_is_reread_from_the_stream(production_settings: CommonSettings) ->
     asyncio.run(scenario())
 
 
-def test_a_message_position_is_not_reapplied_after_restart(production_settings: CommonSettings) -> None:
+def test_a_message_position_is_not_reapplied_after_restart(
+    production_settings: CommonSettings,
+) -> None:
     ns = production_settings.namespace
     views = PostgresViewStore(production_settings.database_url, "survey")
     views.setup()
@@ -224,14 +262,22 @@ def test_a_message_position_is_not_reapplied_after_restart(production_settings: 
             await ensure_stream(js, ns, "registry")
             for message in chain(1, 2, 3):
                 await _publish_raw(js, ns, message, str(message.position))
-            first = Consumer("survey", "registry", JetStreamSource(js, ns, "survey", "registry"),
-                             registry_view_inbox(views))
+            first = Consumer(
+                "survey",
+                "registry",
+                JetStreamSource(js, ns, "survey", "registry"),
+                registry_view_inbox(views),
+            )
             await first.start()
             await until(lambda: views.last_position("registry") == 3)
             await first.stop()
             await _publish_raw(js, ns, unit_message(4, 3), "4")
-            second = Consumer("survey", "registry", JetStreamSource(js, ns, "survey", "registry"),
-                              registry_view_inbox(views))
+            second = Consumer(
+                "survey",
+                "registry",
+                JetStreamSource(js, ns, "survey", "registry"),
+                registry_view_inbox(views),
+            )
             await second.start()
             await until(lambda: views.last_position("registry") == 4)
             await second.stop()

@@ -1,0 +1,56 @@
+"""Every route of every service needs an API key, except the few marked public."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from services.wiring import SERVICES
+from shared.settings import CommonSettings
+from tests.harness import Cluster
+
+PUBLIC_PATHS = {"/healthz", "/readyz"}
+PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
+
+
+def operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method.upper(), spec)
+        for path, item in openapi["paths"].items()
+        for method, spec in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+@pytest.fixture
+def cluster(embedded_settings: CommonSettings):  # type: ignore[no-untyped-def]
+    with Cluster(embedded_settings, SERVICES) as running:
+        yield running
+
+
+def test_only_health_routes_are_public(cluster: Cluster) -> None:
+    for service in SERVICES:
+        spec = cluster[service].get("/openapi.json").json()
+        public = {path for path, _, op in operations(spec) if op.get("x-pingyi-public")}
+        assert public == PUBLIC_PATHS, service
+
+
+@pytest.mark.parametrize("key", [None, "pyk_not-a-real-key"])
+def test_every_other_route_refuses_a_missing_or_unknown_key(
+    cluster: Cluster, key: str | None
+) -> None:
+    checked = 0
+    for service in SERVICES:
+        client = cluster[service]
+        for path, method, op in operations(client.get("/openapi.json").json()):
+            if op.get("x-pingyi-public"):
+                continue
+            url = re.sub(r"\{[^}]+\}", PLACEHOLDER, path)
+            headers = {"X-API-Key": key} if key else {}
+            response = client.request(method, url, headers=headers, json={})
+            assert response.status_code == 401, f"{service} {method} {path}: {response.status_code}"
+            assert response.json()["error"] == "unauthenticated"
+            checked += 1
+    assert checked >= 20  # the services together expose at least this many protected routes
