@@ -65,9 +65,10 @@ def test_scoring_killed_mid_stream_counts_every_questionnaire_exactly_once(
     )
     pushing.start()
     # Kill scoring once it has applied part of the stream, then bring it back.
-    survey_applied = lambda: (
-        api.call("scoring", "GET", "/positions")["consumers"].get("survey") or 0
-    )
+    def survey_applied() -> int:
+        applied: int | None = api.call("scoring", "GET", "/positions")["consumers"].get("survey")
+        return applied or 0
+
     thin_path.wait_until(lambda: survey_applied() > 800, "scoring applied part of the stream")
     system.procs["scoring"].kill()
     system.start("scoring")
