@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: installs the project into .venv (once), lints, then runs pytest.
+# The whole test suite on a fresh machine: starts (installing where missing) PostgreSQL and
+# NATS JetStream, installs the project into .venv, lints, then runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/services-up.sh
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
-.venv/bin/ruff check shared services pingyi tests
+.venv/bin/ruff check .
 .venv/bin/python -m pytest "$@"
