@@ -164,7 +164,7 @@ class PostgresViewStore(ViewStore):
             return tx.get(collection, key)
 
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
-        with self._pool.connection() as conn, conn.cursor() as cur:
+        with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             cur.execute(
                 sql.SQL(
                     "SELECT key, doc FROM {} "
@@ -175,7 +175,7 @@ class PostgresViewStore(ViewStore):
             return [(row["key"], _load(row["doc"])) for row in cur.fetchall()]
 
     def last_position(self, upstream: str) -> int | None:
-        with self._pool.connection() as conn, conn.cursor() as cur:
+        with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             cur.execute(
                 sql.SQL("SELECT position FROM {} WHERE upstream=%s").format(
                     sql.Identifier(self._schema, "view_tracking")
