@@ -72,7 +72,12 @@ def run_idempotent(
     try:
         app.save(*to_save)
     except IntegrityError:
+        # Only a clash on the key record means "already done"; any other clash is the caller's.
         if record_id is None:
             raise
-        return _replay(app.repository.get(record_id), request_digest)
+        try:
+            record = app.repository.get(record_id)
+        except AggregateNotFoundError:
+            raise IntegrityError("a record in this command already exists") from None
+        return _replay(record, request_digest)
     return response

@@ -71,6 +71,9 @@ class RegistryView:
     def units(self) -> list[dict[str, Any]]:
         return [doc for _, doc in self._views.scan(UNITS)]
 
+    def principal(self, principal_id: str) -> dict[str, Any] | None:
+        return self._views.get(PRINCIPALS, principal_id)
+
     def principal_by_key_hash(self, key_hash: str) -> dict[str, Any] | None:
         return self._views.get(PRINCIPALS_BY_KEY, key_hash)
 

@@ -115,8 +115,7 @@ class ServiceRuntime(ABC):
         log.info("service started", extra={"service": self.name, "mode": self.common.mode})
 
     async def stop(self) -> None:
-        for consumer in reversed(self.consumers):
-            await consumer.stop()
+        await asyncio.gather(*(consumer.stop() for consumer in self.consumers))
         if self.relay is not None:
             await self.relay.stop()
         await self.transport.close()

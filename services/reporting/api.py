@@ -1,0 +1,93 @@
+"""Reporting HTTP API: published rankings, read from the rankings view."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import Response
+
+from services.reporting.export import rankings_csv
+from services.reporting.schemas import CategoryRankingOut, WaveOut, WaveRankingsOut
+from services.reporting.views import RankingsView, public_meta
+from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.errors import NotFoundError
+from shared.views import Document
+
+router = APIRouter(tags=["reporting"])
+
+
+def get_rankings(request: Request) -> RankingsView:
+    view: RankingsView = request.app.state.runtime.rankings
+    return view
+
+
+Rankings = Annotated[RankingsView, Depends(get_rankings)]
+Category = Annotated[str, Path(min_length=1, max_length=100, examples=["政府部门及其它机构"])]
+
+
+def _readable_wave(
+    wave_id: UUID, caller: Principal, auth: AuthenticatorDep, rankings: RankingsView
+) -> Document:
+    # Agencies, inspectors and units take part in an evaluation; its results are for the
+    # offices that run it and for auditors.
+    require_role(caller, "office", "auditor")
+    wave = rankings.wave(str(wave_id))
+    if wave is None:
+        raise NotFoundError("no rankings for this wave", field="wave_id")
+    auth.require_scope(caller, wave["jurisdiction_id"], "wave_id")
+    return wave
+
+
+@router.get("/waves", response_model=list[WaveOut])
+def list_waves(
+    caller: CurrentPrincipal, auth: AuthenticatorDep, rankings: Rankings
+) -> list[Document]:
+    """Waves with rankings that the caller may read, with each wave's run history."""
+    require_role(caller, "office", "auditor")
+    return [w for w in rankings.waves() if auth.in_scope(caller, w["jurisdiction_id"])]
+
+
+@router.get("/waves/{wave_id}/rankings", response_model=WaveRankingsOut)
+def wave_rankings(
+    wave_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, rankings: Rankings
+) -> dict[str, Any]:
+    """名次 of every category in the wave's current run (categories in pinyin order)."""
+    wave = _readable_wave(wave_id, caller, auth, rankings)
+    categories = [
+        {"category": doc["category"], "entries": doc["entries"]}
+        for doc in rankings.categories(wave)
+    ]
+    return public_meta(wave) | {"categories": categories}
+
+
+@router.get("/waves/{wave_id}/rankings.csv", response_class=Response)
+def wave_rankings_csv(
+    wave_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, rankings: Rankings
+) -> Response:
+    """The same rankings as a spreadsheet (UTF-8 with BOM, Chinese headers)."""
+    wave = _readable_wave(wave_id, caller, auth, rankings)
+    filename = f"rankings-{wave_id}-{wave['run_id']}.csv"
+    return Response(
+        rankings_csv(rankings.categories(wave)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/waves/{wave_id}/rankings/{category:path}", response_model=CategoryRankingOut)
+def category_ranking(
+    wave_id: UUID,
+    category: Category,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    rankings: Rankings,
+) -> dict[str, Any]:
+    wave = _readable_wave(wave_id, caller, auth, rankings)
+    doc = rankings.category(wave, category)
+    if doc is None:
+        raise NotFoundError(
+            "no such category in this wave", field="category", categories=wave["categories"]
+        )
+    return public_meta(doc) | {"category": doc["category"], "entries": doc["entries"]}

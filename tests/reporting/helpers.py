@@ -1,0 +1,174 @@
+"""Build ScoreComputed messages as scoring would publish them, and feed them to reporting."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from services.wiring import open_outbox
+from shared.canonical import digest
+from shared.contracts import IntegrationMessage
+from shared.contracts.scoring import SchemeRef, ScoreComputed, UnitScore
+from shared.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
+from shared.messaging.sources import Delivery
+from shared.settings import CommonSettings
+from shared.transport import LocalTransport
+
+GOV = "政府部门及其它机构"
+PUBLIC = "公共服务行业"
+SCHEME = SchemeRef(scheme_id="satisfaction", version=1, scheme_hash="sha256:" + "ab" * 32)
+
+
+def unit(
+    name: str,
+    score: str | None,
+    *,
+    rate: str | None = "0.9000",
+    valid: int = 100,
+    category: str = GOV,
+    unit_id: UUID | None = None,
+) -> UnitScore:
+    counts = {"满意": valid, "基本满意": 0, "不满意": 0, "不了解": 3}
+    if score is None:
+        counts, rate, valid = {"满意": 0, "基本满意": 0, "不满意": 0, "不了解": 5}, None, 0
+    body = {"name": name, "score": score, "rate": rate, "valid": valid, "counts": counts}
+    return UnitScore(
+        unit_id=unit_id or uuid4(),
+        unit_name=name,
+        category=category,
+        counts=counts,
+        valid_count=valid,
+        satisfaction_rate=rate,
+        score=score,
+        result_digest=digest(body),
+    )
+
+
+def computed(
+    wave_id: UUID,
+    results: list[UnitScore],
+    *,
+    final: bool = False,
+    jurisdiction_id: UUID | None = None,
+    wave_name: str = "2026年度民主评议问卷测评",
+    run_id: UUID | None = None,
+) -> ScoreComputed:
+    dumped = [r.model_dump(mode="json") for r in results]
+    return ScoreComputed(
+        run_id=run_id or uuid4(),
+        wave_id=wave_id,
+        jurisdiction_id=jurisdiction_id or uuid4(),
+        wave_name=wave_name,
+        final=final,
+        scheme=SCHEME,
+        upstream_positions={"survey": 42, "registry": 17},
+        inputs_digest=digest({"inputs": dumped}),
+        results=tuple(results),
+        results_digest=digest(dumped),
+    )
+
+
+class ScoringLog:
+    """Positions as scoring's log would assign them: increasing, with gaps where scoring
+    stored internal events, each message naming the previous published one."""
+
+    def __init__(self, step: int = 3) -> None:
+        self._step = step
+        self.last: int | None = None
+
+    def message(self, payload: ScoreComputed) -> IntegrationMessage:
+        position = (self.last or 0) + self._step
+        message = IntegrationMessage(
+            event_id=IntegrationMessage.event_id_for("scoring", position),
+            event_type=payload.event_type,
+            schema_version=payload.schema_version,
+            origin="scoring",
+            position=position,
+            previous_position=self.last,
+            occurred_at=datetime.now(UTC),
+            payload=payload.model_dump(mode="json"),
+        )
+        self.last = position
+        return message
+
+
+class FeedSource:
+    """A scoring feed for embedded tests while reporting runs without the scoring service:
+    the test appends messages, the real consumer fetches them in order."""
+
+    def __init__(self) -> None:
+        self._messages: list[IntegrationMessage] = []
+        self._lock = threading.Lock()
+        self._after: int | None = None
+
+    def append(self, *messages: IntegrationMessage) -> None:
+        with self._lock:
+            self._messages.extend(messages)
+
+    def _pending(self, batch: int) -> list[IntegrationMessage]:
+        with self._lock:
+            after = self._after or 0
+            return [m for m in self._messages if m.position > after][:batch]
+
+    async def start(self, last_position: int | None) -> None:
+        self._after = last_position
+
+    async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not (pending := self._pending(batch)):
+            if asyncio.get_running_loop().time() >= deadline:
+                return []
+            await asyncio.sleep(0.02)
+        self._after = pending[-1].position
+        return [Delivery(m) for m in pending]
+
+    async def ack(self, deliveries: list[Delivery]) -> None:
+        return None
+
+    async def nak(self, deliveries: list[Delivery], delay: float) -> None:
+        first = next((d.message for d in deliveries if d.message is not None), None)
+        if first is not None:
+            self._after = first.previous_position
+        await asyncio.sleep(delay)
+
+    async def reread(self, after: int | None, before: Delivery) -> list[IntegrationMessage]:
+        assert before.message is not None
+        with self._lock:
+            return [
+                m for m in self._messages if (after or 0) < m.position < before.message.position
+            ]
+
+    async def close(self) -> None:
+        return None
+
+
+class FeedTransport(LocalTransport):
+    """Embedded transport, except that scoring's messages come from a `FeedSource`."""
+
+    def __init__(self, common: CommonSettings, feed: FeedSource) -> None:
+        super().__init__(lambda upstream: open_outbox(upstream, common), poll_interval=0.02)
+        self.feed = feed
+
+    def source(self, consumer: str, upstream: str) -> Any:
+        if upstream == "scoring":
+            return self.feed
+        return super().source(consumer, upstream)
+
+
+async def _publish(common: CommonSettings, messages: list[IntegrationMessage]) -> None:
+    nc, js = await connect(common.nats_url, "reporting-test-scoring")
+    try:
+        await ensure_stream(js, common.namespace, "scoring")
+        publisher = JetStreamPublisher(js, common.namespace, "scoring")
+        for message in messages:
+            await publisher.publish(message)
+    finally:
+        await nc.close()
+
+
+def publish_to_jetstream(common: CommonSettings, *messages: IntegrationMessage) -> None:
+    """Put messages on scoring's stream as scoring's relay would."""
+    asyncio.run(_publish(common, list(messages)))
