@@ -76,7 +76,7 @@ def run_idempotent(
         if record_id is None:
             raise
         try:
-            record = app.repository.get(record_id)
+            record: IdempotencyRecord = app.repository.get(record_id)
         except AggregateNotFoundError:
             raise IntegrityError("a record in this command already exists") from None
         return _replay(record, request_digest)

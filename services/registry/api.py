@@ -55,7 +55,9 @@ def register_jurisdiction(
 def get_jurisdiction(
     jurisdiction_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, request: Request
 ) -> dict[str, Any]:
-    doc = request.app.state.runtime.registry.jurisdiction(str(jurisdiction_id))
+    doc: dict[str, Any] | None = request.app.state.runtime.registry.jurisdiction(
+        str(jurisdiction_id)
+    )
     if doc is None:
         raise NotFoundError("no such jurisdiction", field="jurisdiction_id")
     auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
@@ -116,7 +118,7 @@ def list_units(
 def get_unit(
     unit_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, request: Request
 ) -> dict[str, Any]:
-    doc = request.app.state.runtime.registry.unit(str(unit_id))
+    doc: dict[str, Any] | None = request.app.state.runtime.registry.unit(str(unit_id))
     if doc is None:
         raise NotFoundError("no such unit", field="unit_id")
     auth.require_scope(caller, doc["jurisdiction_id"], "unit_id")

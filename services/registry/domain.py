@@ -67,7 +67,13 @@ def _required_text(value: str, field: str) -> str:
 
 
 class Jurisdiction(Aggregate):
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        name: str
+        level: str
+        parent_id: UUID | None
+        actor: str
+
+    @event(Registered)
     def __init__(self, name: str, level: str, parent_id: UUID | None, actor: str) -> None:
         self.name = _required_text(name, "name")
         self.level = level
@@ -112,7 +118,18 @@ class Unit(Aggregate):
 class Principal(Aggregate):
     """Someone who calls the API. Only the hash of the key is ever stored."""
 
-    @event("Issued")
+    class Issued(Aggregate.Created):
+        name: str
+        role: str
+        jurisdiction_id: UUID | None
+        key_hash: str
+        actor: str
+
+    class Revoked(Aggregate.Event):
+        reason: str
+        actor: str
+
+    @event(Issued)
     def __init__(
         self, name: str, role: str, jurisdiction_id: UUID | None, key_hash: str, actor: str
     ) -> None:
@@ -129,7 +146,7 @@ class Principal(Aggregate):
             raise AlreadyRevoked("the key is already revoked", field="principal_id")
         self._revoked(reason=_required_text(reason, "reason"), actor=actor)
 
-    @event("Revoked")
+    @event(Revoked)
     def _revoked(self, reason: str, actor: str) -> None:
         self.revoked = True
         self.revoked_reason = reason

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from services.registry.domain import Jurisdiction, Principal, Unit
 from shared.contracts import IntegrationPayload
@@ -30,7 +30,7 @@ def to_payload(domain_event: Any) -> IntegrationPayload | None:
         return contract.PrincipalIssued(
             principal_id=domain_event.originator_id,
             name=domain_event.name,
-            role=domain_event.role,
+            role=cast(contract.Role, domain_event.role),
             jurisdiction_id=domain_event.jurisdiction_id,
             key_hash=domain_event.key_hash,
         )
