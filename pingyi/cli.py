@@ -146,8 +146,8 @@ def replay(
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
     """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
+    from services.scoring.replay import ReplayError
     from services.scoring.replay import verify as verify_scores
-
     from shared.settings import CommonSettings
 
     if not verify:
@@ -155,7 +155,11 @@ def replay(
     common = CommonSettings()
     if common.mode == "embedded":
         common = common.model_copy(update={"data_dir": data_dir})
-    results = verify_scores(common)
+    try:
+        results = verify_scores(common)
+    except ReplayError as error:
+        console.print(f"[red]replay cannot run:[/red] {error}")
+        raise typer.Exit(2) from None
     table = Table(title="pingyi replay --verify")
     for column in ("score run", "wave", "unit", "result"):
         table.add_column(column)

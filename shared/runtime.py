@@ -102,7 +102,7 @@ class ServiceRuntime(ABC):
             await self.relay.start()
         for upstream, inbox in self.subscriptions().items():
             source = (
-                LocalLogSource(self.outbox)
+                LocalLogSource(self.outbox, owns_outbox=False)
                 if upstream == self.name
                 else self.transport.source(self.name, upstream)
             )

@@ -43,7 +43,7 @@ class LocalTransport:
         return None
 
     def source(self, consumer: str, upstream: str) -> MessageSource:
-        return LocalLogSource(lambda: self._open_outbox(upstream), self._poll)
+        return LocalLogSource(lambda: self._open_outbox(upstream), self._poll, owns_outbox=True)
 
     async def ping(self) -> None:
         return None

@@ -47,6 +47,10 @@ class Outbox:
             previous = notification.id
         return OutboxBatch(messages, scanned_to)
 
+    def close(self) -> None:
+        """Release the database connections of the application behind this log."""
+        self._app.close()
+
     def max_position(self) -> int | None:
         return self._app.recorder.max_notification_id()
 

@@ -43,8 +43,11 @@ class MessageSource(Protocol):
 class LocalLogSource:
     """Reads the upstream's notification log directly (embedded mode, same machine)."""
 
-    def __init__(self, open_outbox: Callable[[], Outbox], poll_interval: float = 0.1) -> None:
+    def __init__(
+        self, open_outbox: Callable[[], Outbox], poll_interval: float = 0.1, *, owns_outbox: bool
+    ) -> None:
         self._open_outbox = open_outbox
+        self._owns_outbox = owns_outbox
         self._outbox: Outbox | None = None
         self._cursor: int | None = None
         self._previous: int | None = None
@@ -89,6 +92,9 @@ class LocalLogSource:
         return page.messages
 
     async def close(self) -> None:
+        # An upstream's log was opened for this source alone; a service's own log was not.
+        if self._outbox is not None and self._owns_outbox:
+            await asyncio.to_thread(self._outbox.close)
         self._outbox = None
 
 

@@ -64,6 +64,7 @@ def test_scoring_killed_mid_stream_counts_every_questionnaire_exactly_once(
         target=thin_path.push, args=(pusher, ctx, wave["wave_id"], items, 100)
     )
     pushing.start()
+
     # Kill scoring once it has applied part of the stream, then bring it back.
     def survey_applied() -> int:
         applied: int | None = api.call("scoring", "GET", "/positions")["consumers"].get("survey")

@@ -7,8 +7,14 @@ from typing import Any
 from tests.harness import ADMIN, Cluster
 
 
-def post(cluster: Cluster, path: str, body: dict[str, Any], key: dict[str, str] = ADMIN,
-         status: int = 201, **headers: str) -> Any:
+def post(
+    cluster: Cluster,
+    path: str,
+    body: dict[str, Any],
+    key: dict[str, str] = ADMIN,
+    status: int = 201,
+    **headers: str,
+) -> Any:
     response = cluster["registry"].post(path, json=body, headers=key | headers)
     assert response.status_code == status, response.text
     return response.json()
@@ -17,11 +23,17 @@ def post(cluster: Cluster, path: str, body: dict[str, Any], key: dict[str, str] 
 def city_with_counties(cluster: Cluster) -> dict[str, Any]:
     """河南省 > 漯河市 > 源汇区, 郾城区, each with a unit, plus an office key per level."""
     province = post(cluster, "/jurisdictions", {"name": "河南省", "level": "province"})
-    city = post(cluster, "/jurisdictions", {"name": "漯河市", "level": "city",
-                                            "parent_id": province["jurisdiction_id"]})
+    city = post(
+        cluster,
+        "/jurisdictions",
+        {"name": "漯河市", "level": "city", "parent_id": province["jurisdiction_id"]},
+    )
     counties = {
-        name: post(cluster, "/jurisdictions", {"name": name, "level": "district",
-                                               "parent_id": city["jurisdiction_id"]})
+        name: post(
+            cluster,
+            "/jurisdictions",
+            {"name": name, "level": "district", "parent_id": city["jurisdiction_id"]},
+        )
         for name in ("源汇区", "郾城区")
     }
     units = {
@@ -37,15 +49,29 @@ def city_with_counties(cluster: Cluster) -> dict[str, Any]:
     return {"province": province, "city": city, "counties": counties, "units": units, "keys": keys}
 
 
-def unit(cluster: Cluster, jurisdiction_id: str, name: str,
-         category: str = "政府部门及其它机构") -> dict[str, Any]:
-    return post(cluster, "/units", {"jurisdiction_id": jurisdiction_id, "name": name,
-                                    "kind": "government_department", "category": category})
+def unit(
+    cluster: Cluster, jurisdiction_id: str, name: str, category: str = "政府部门及其它机构"
+) -> dict[str, Any]:
+    return post(
+        cluster,
+        "/units",
+        {
+            "jurisdiction_id": jurisdiction_id,
+            "name": name,
+            "kind": "government_department",
+            "category": category,
+        },
+    )
 
 
 def office(cluster: Cluster, name: str, jurisdiction_id: str) -> dict[str, str]:
-    return key_for(post(cluster, "/principals",
-                        {"name": name, "role": "office", "jurisdiction_id": jurisdiction_id}))
+    return key_for(
+        post(
+            cluster,
+            "/principals",
+            {"name": name, "role": "office", "jurisdiction_id": jurisdiction_id},
+        )
+    )
 
 
 def key_for(principal: dict[str, Any]) -> dict[str, str]:

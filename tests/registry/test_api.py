@@ -47,46 +47,75 @@ def test_a_county_office_cannot_register_or_read_outside_its_county(
     assert refused.status_code == 403
     assert refused.json()["detail"][0]["field"] == "jurisdiction_id"
     foreign = world["units"]["郾城区民政局"]["unit_id"]
-    assert cluster["registry"].get(f"/units/{foreign}", headers=world["keys"]["源汇区"]).status_code == 403
+    assert (
+        cluster["registry"].get(f"/units/{foreign}", headers=world["keys"]["源汇区"]).status_code
+        == 403
+    )
 
 
 def test_auditors_read_everything_and_write_nothing(cluster: Cluster, world: dict) -> None:
     body = {"name": "某县", "level": "county", "parent_id": world["city"]["jurisdiction_id"]}
-    refused = cluster["registry"].post("/jurisdictions", json=body, headers=world["keys"]["auditor"])
+    refused = cluster["registry"].post(
+        "/jurisdictions", json=body, headers=world["keys"]["auditor"]
+    )
     assert refused.status_code == 403
     assert "auditors" in refused.json()["detail"][0]["reason"]
 
 
 def test_offices_issue_only_lower_keys_inside_their_scope(cluster: Cluster, world: dict) -> None:
     county = world["counties"]["源汇区"]["jurisdiction_id"]
-    ok = post(cluster, "/principals", {"name": "源汇区督查员", "role": "inspector",
-                                       "jurisdiction_id": county}, key=world["keys"]["源汇区"])
+    ok = post(
+        cluster,
+        "/principals",
+        {"name": "源汇区督查员", "role": "inspector", "jurisdiction_id": county},
+        key=world["keys"]["源汇区"],
+    )
     assert ok["api_key"].startswith("pyk_")
-    for body in ({"name": "x", "role": "auditor"},
-                 {"name": "x", "role": "office", "jurisdiction_id": county},
-                 {"name": "x", "role": "inspector",
-                  "jurisdiction_id": world["counties"]["郾城区"]["jurisdiction_id"]}):
+    for body in (
+        {"name": "x", "role": "auditor"},
+        {"name": "x", "role": "office", "jurisdiction_id": county},
+        {
+            "name": "x",
+            "role": "inspector",
+            "jurisdiction_id": world["counties"]["郾城区"]["jurisdiction_id"],
+        },
+    ):
         post(cluster, "/principals", body, key=world["keys"]["源汇区"], status=403)
 
 
 def test_bad_input_names_the_field_and_reason(cluster: Cluster, world: dict) -> None:
-    response = cluster["registry"].post("/units", headers=ADMIN, json={
-        "jurisdiction_id": "not-a-uuid", "name": "", "kind": "政府部门", "category": "x"})
+    response = cluster["registry"].post(
+        "/units",
+        headers=ADMIN,
+        json={"jurisdiction_id": "not-a-uuid", "name": "", "kind": "政府部门", "category": "x"},
+    )
     assert response.status_code == 422
     fields = {d["field"] for d in response.json()["detail"]}
     assert fields == {"body.jurisdiction_id", "body.name", "body.kind"}
-    missing = cluster["registry"].post("/units", headers=ADMIN, json={
-        "jurisdiction_id": "00000000-0000-4000-8000-000000000000", "name": "无", "kind": "other_body",
-        "category": "x"})
+    missing = cluster["registry"].post(
+        "/units",
+        headers=ADMIN,
+        json={
+            "jurisdiction_id": "00000000-0000-4000-8000-000000000000",
+            "name": "无",
+            "kind": "other_body",
+            "category": "x",
+        },
+    )
     assert missing.status_code == 404 and missing.json()["error"] == "jurisdiction_not_found"
-    malformed = cluster["registry"].post("/units", headers=ADMIN | {"content-type": "application/json"},
-                                         content=b"{not json")
+    malformed = cluster["registry"].post(
+        "/units", headers=ADMIN | {"content-type": "application/json"}, content=b"{not json"
+    )
     assert malformed.status_code == 422
 
 
 def test_a_batch_is_all_or_nothing(cluster: Cluster, world: dict) -> None:
-    good = {"jurisdiction_id": world["city"]["jurisdiction_id"], "name": "漯河市财政局",
-            "kind": "government_department", "category": "政府部门及其它机构"}
+    good = {
+        "jurisdiction_id": world["city"]["jurisdiction_id"],
+        "name": "漯河市财政局",
+        "kind": "government_department",
+        "category": "政府部门及其它机构",
+    }
     bad = good | {"jurisdiction_id": "00000000-0000-4000-8000-000000000000", "name": "幽灵局"}
     response = cluster["registry"].post("/units:batch", headers=ADMIN, json={"units": [good, bad]})
     assert response.status_code == 404
@@ -97,15 +126,34 @@ def test_a_batch_is_all_or_nothing(cluster: Cluster, world: dict) -> None:
 
 def test_an_idempotency_key_returns_the_first_result(cluster: Cluster, world: dict) -> None:
     city = world["city"]["jurisdiction_id"]
-    first = post(cluster, "/units", {"jurisdiction_id": city, "name": "漯河市审计局",
-                                     "kind": "government_department", "category": "政府部门及其它机构"},
-                 **{"Idempotency-Key": "u-1"})
-    again = post(cluster, "/units", {"jurisdiction_id": city, "name": "漯河市审计局",
-                                     "kind": "government_department", "category": "政府部门及其它机构"},
-                 **{"Idempotency-Key": "u-1"})
+    first = post(
+        cluster,
+        "/units",
+        {
+            "jurisdiction_id": city,
+            "name": "漯河市审计局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        },
+        **{"Idempotency-Key": "u-1"},
+    )
+    again = post(
+        cluster,
+        "/units",
+        {
+            "jurisdiction_id": city,
+            "name": "漯河市审计局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        },
+        **{"Idempotency-Key": "u-1"},
+    )
     assert again == first
-    conflict = cluster["registry"].post("/units", headers=ADMIN | {"Idempotency-Key": "u-1"}, json={
-        "jurisdiction_id": city, "name": "另一个", "kind": "other_body", "category": "x"})
+    conflict = cluster["registry"].post(
+        "/units",
+        headers=ADMIN | {"Idempotency-Key": "u-1"},
+        json={"jurisdiction_id": city, "name": "另一个", "kind": "other_body", "category": "x"},
+    )
     assert conflict.status_code == 409
     assert conflict.json()["detail"][0]["field"] == "Idempotency-Key"
     cluster.wait_caught_up("registry", "registry")
@@ -124,8 +172,11 @@ def test_a_revoked_key_stops_working(cluster: Cluster, world: dict) -> None:
     principal = post(cluster, "/principals", {"name": "临时机构", "role": "agency"})
     cluster.wait_caught_up("registry", "registry")
     assert cluster["registry"].get("/units", headers=key_for(principal)).status_code == 200
-    revoked = cluster["registry"].post(f"/principals/{principal['principal_id']}/revoke",
-                                       headers=ADMIN, json={"reason": "合同终止"})
+    revoked = cluster["registry"].post(
+        f"/principals/{principal['principal_id']}/revoke",
+        headers=ADMIN,
+        json={"reason": "合同终止"},
+    )
     assert revoked.status_code == 200 and revoked.json()["revoked"] is True
     cluster.wait_caught_up("registry", "registry")
     assert cluster["registry"].get("/units", headers=key_for(principal)).status_code == 401

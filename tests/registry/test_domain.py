@@ -6,8 +6,19 @@ from services.registry.domain import AlreadyRevoked, InvalidRegistration, Princi
 
 
 def test_a_unit_keeps_its_chinese_name_and_category() -> None:
-    unit = Unit(uuid4(), "漯河市教育局", "市教育局", "government_department", "政府部门及其它机构", "admin:x")
-    assert (unit.name, unit.short_name, unit.category) == ("漯河市教育局", "市教育局", "政府部门及其它机构")
+    unit = Unit(
+        uuid4(),
+        "漯河市教育局",
+        "市教育局",
+        "government_department",
+        "政府部门及其它机构",
+        "admin:x",
+    )
+    assert (unit.name, unit.short_name, unit.category) == (
+        "漯河市教育局",
+        "市教育局",
+        "政府部门及其它机构",
+    )
     assert [type(e).__name__ for e in unit.collect_events()] == ["Registered"]
 
 

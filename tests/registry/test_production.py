@@ -52,6 +52,7 @@ def test_registered_units_are_published_in_order_with_dedup_ids(
     assert [m.previous_position for m, _ in published[1:]] == positions[:-1]
     units = [parse_payload(m) for m, _ in published if m.event_type == UnitRegistered.event_type]
     assert {u.name for u in units if isinstance(u, UnitRegistered)} == {
-        u["name"] for u in world["units"].values()}
+        u["name"] for u in world["units"].values()
+    }
     # Keys travel as hashes only.
     assert not any("pyk_" in m.encode().decode() for m, _ in published)

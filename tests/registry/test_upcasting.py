@@ -14,8 +14,9 @@ from services.registry.integration import to_payload
 
 
 def test_a_v1_unit_registered_payload_still_decodes(tmp_path: Path) -> None:
-    app = RegistryApplication({"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                               "SQLITE_DBNAME": str(tmp_path / "r.sqlite")})
+    app = RegistryApplication(
+        {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "r.sqlite")}
+    )
     unit_id, jurisdiction_id = uuid4(), uuid4()
     v1_state = {
         "timestamp": {"_type_": "datetime_iso", "_data_": "2024-06-01T00:00:00+00:00"},

@@ -1,0 +1,291 @@
+"""Scoring: fold the registry and survey feeds into a roster and wave tallies, and compute
+score runs from them, in the same transaction as the upstream position that caused them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
+from eventsourcing.domain import Aggregate
+
+from services.scoring.counting import CountedResponse, ratings_of
+from services.scoring.domain import (
+    FINAL_RUNS_ID,
+    ROSTER_ID,
+    FinalRuns,
+    Roster,
+    RosterIncomplete,
+    ScoreRun,
+    ScoreRunNotFound,
+    UnknownScheme,
+    WaveNotFound,
+    WaveTally,
+    run_id_for,
+)
+from services.scoring.scheme import (
+    DEFAULT_SCHEME,
+    SCHEMES,
+    Scheme,
+    build_inputs,
+    compute,
+    results_digest,
+)
+from shared.auth import Principal as Caller
+from shared.canonical import digest
+from shared.contracts import IntegrationMessage, parse_payload
+from shared.contracts.registry import UnitRegistered
+from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
+from shared.messaging.process import ProcessingApplication
+
+log = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=Aggregate)
+SYSTEM_ACTOR = "system:scoring"
+# Other facts on these feeds (principals, jurisdictions, future contracts) pass untouched.
+CONSUMED = frozenset(
+    cls.event_type for cls in (UnitRegistered, WaveOpened, ResponseRecorded, WaveClosed)
+)
+
+
+class Batch:
+    """The aggregates one transaction touches. Each is loaded once and the same object is
+    changed by every message in the batch, then collected once at the end."""
+
+    def __init__(self, app: ScoringApplication) -> None:
+        self._app = app
+        self._loaded: dict[UUID, Aggregate | None] = {}
+
+    def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
+        if aggregate_id not in self._loaded:
+            try:
+                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                self._loaded[aggregate_id] = None
+        found = self._loaded[aggregate_id]
+        return found if isinstance(found, cls) else None
+
+    def add(self, aggregate: Aggregate) -> None:
+        self._loaded[aggregate.id] = aggregate
+
+    def roster(self) -> Roster:
+        roster = self.get(ROSTER_ID, Roster)
+        if roster is None:
+            roster = Roster()
+            self.add(roster)
+        return roster
+
+    def final_runs(self) -> FinalRuns:
+        queue = self.get(FINAL_RUNS_ID, FinalRuns)
+        if queue is None:
+            queue = FinalRuns()
+            self.add(queue)
+        return queue
+
+    def aggregates(self) -> list[Aggregate]:
+        return [a for a in self._loaded.values() if a is not None]
+
+
+class ScoringApplication(ProcessingApplication):
+    name = "scoring"
+    # Tallies of thousands of questionnaires are read on every batch: keep them cached,
+    # and snapshot them so a cold start does not replay every counted batch.
+    env: ClassVar[dict[str, str]] = {
+        "AGGREGATE_CACHE_MAXSIZE": "1000",
+        "IS_SNAPSHOTTING_ENABLED": "y",
+    }
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {WaveTally: 20, Roster: 100}
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.lock = threading.Lock()
+        """Held around every write, so registry and survey batches (and requested runs)
+        never interleave their reads and writes of the same aggregates."""
+
+    # --- consuming -----------------------------------------------------------------------
+
+    def process_batch(
+        self,
+        processing_event: ProcessingEvent[Any],
+        upstream: str,
+        messages: Sequence[IntegrationMessage],
+    ) -> None:
+        """The inbox policy for both upstreams; the caller holds `lock`."""
+        batch = Batch(self)
+        responses: dict[UUID, list[tuple[CountedResponse, int]]] = {}
+        check_finals = False
+        for message in messages:
+            if message.event_type not in CONSUMED:
+                continue
+            payload = parse_payload(message)
+            if isinstance(payload, UnitRegistered):
+                check_finals |= batch.roster().list_unit(
+                    payload.unit_id,
+                    payload.name,
+                    payload.category,
+                    payload.jurisdiction_id,
+                    message.position,
+                )
+            elif isinstance(payload, WaveOpened):
+                self._open(batch, payload, message.position)
+            elif isinstance(payload, ResponseRecorded):
+                response: CountedResponse = {
+                    "response_id": str(payload.response_id),
+                    "questionnaire_id": payload.questionnaire_id,
+                    "ratings": ratings_of(payload.ratings),
+                }
+                responses.setdefault(payload.wave_id, []).append((response, message.position))
+            elif isinstance(payload, WaveClosed):
+                self._count(batch, payload.wave_id, responses.pop(payload.wave_id, []))
+                check_finals |= self._close(batch, payload.wave_id, message.position)
+        for wave_id, pending in responses.items():
+            self._count(batch, wave_id, pending)
+        if check_finals:
+            trigger = "wave_closed" if upstream == "survey" else "roster_completed"
+            self._settle_finals(batch, trigger)
+        processing_event.collect_events(*batch.aggregates())
+
+    def _open(self, batch: Batch, payload: WaveOpened, position: int) -> None:
+        if batch.get(payload.wave_id, WaveTally) is not None:
+            return
+        unit_ids = [str(unit_id) for unit_id in payload.unit_ids]
+        batch.add(
+            WaveTally(payload.wave_id, payload.jurisdiction_id, payload.name, unit_ids, position)
+        )
+
+    def _count(
+        self, batch: Batch, wave_id: UUID, responses: list[tuple[CountedResponse, int]]
+    ) -> None:
+        if not responses:
+            return
+        tally = batch.get(wave_id, WaveTally)
+        if tally is None:
+            log.warning(
+                "responses for a wave scoring never saw open", extra={"wave_id": str(wave_id)}
+            )
+            return
+        refused = tally.count(responses)
+        if refused:
+            log.warning(
+                "questionnaires not counted (already counted, or wave closed)",
+                extra={"wave_id": str(wave_id), "response_ids": refused},
+            )
+
+    def _close(self, batch: Batch, wave_id: UUID, position: int) -> bool:
+        tally = batch.get(wave_id, WaveTally)
+        if tally is None or not tally.close(position):
+            return False
+        batch.final_runs().make_due(wave_id)
+        return True
+
+    def _settle_finals(self, batch: Batch, trigger: str) -> None:
+        queue = batch.final_runs()
+        roster = batch.roster()
+        for wave_id in list(queue.due):
+            tally = batch.get(UUID(wave_id), WaveTally)
+            if tally is None or roster.missing(tally.unit_ids):
+                continue
+            run, _ = self._run(batch, tally, DEFAULT_SCHEME, True, trigger, SYSTEM_ACTOR)
+            queue.settle(tally.id, run.id)
+
+    def _run(
+        self, batch: Batch, tally: WaveTally, scheme: Scheme, final: bool, trigger: str, actor: str
+    ) -> tuple[ScoreRun, bool]:
+        """The run for the tally's and roster's current positions: the stored one if these
+        exact inputs were scored before, else a new one. Returns (run, created)."""
+        roster = batch.roster()
+        positions = {"registry": roster.position or 0, "survey": tally.position}
+        existing = batch.get(run_id_for(tally.id, scheme.ref(), positions), ScoreRun)
+        if existing is not None:
+            return existing, False
+        inputs = build_inputs(tally.describe(), roster.units, tally.counts, len(tally.counted))
+        results = compute(scheme, inputs)
+        run = ScoreRun(
+            wave_id=tally.id,
+            jurisdiction_id=tally.jurisdiction_id,
+            wave_name=tally.name,
+            final=final,
+            scheme=scheme.ref(),
+            upstream_positions=positions,
+            inputs_digest=digest(inputs),
+            results=results,
+            results_digest=results_digest(results),
+            trigger=trigger,
+            actor=actor,
+        )
+        batch.add(run)
+        tally.record_run(run.id, final)
+        return run, True
+
+    # --- commands and queries ------------------------------------------------------------
+
+    def request_run(
+        self, caller: Caller, wave_id: UUID, scheme_id: str, version: int
+    ) -> tuple[ScoreRun, bool]:
+        """A provisional run from what has been counted so far; asking again before anything
+        new arrives returns the same run."""
+        scheme = SCHEMES.get((scheme_id, version))
+        if scheme is None:
+            raise UnknownScheme(f"no scheme {scheme_id} v{version}", field="scheme_id")
+        with self.lock:
+            batch = Batch(self)
+            tally = batch.get(wave_id, WaveTally)
+            if tally is None:
+                raise WaveNotFound("no such wave", field="wave_id")
+            missing = batch.roster().missing(tally.unit_ids)
+            if missing:
+                raise RosterIncomplete(
+                    "some of the wave's units have not reached scoring from the registry yet",
+                    field="wave_id",
+                    unit_ids=missing,
+                )
+            run, created = self._run(batch, tally, scheme, False, "requested", caller.actor)
+            if created:
+                self.save(*batch.aggregates())
+        return run, created
+
+    def tally(self, wave_id: UUID) -> WaveTally:
+        try:
+            found: Aggregate = self.repository.get(wave_id)
+        except AggregateNotFoundError:
+            raise WaveNotFound("no such wave", field="wave_id") from None
+        if not isinstance(found, WaveTally):
+            raise WaveNotFound("no such wave", field="wave_id")
+        return found
+
+    def run(self, run_id: UUID) -> ScoreRun:
+        try:
+            found: Aggregate = self.repository.get(run_id)
+        except AggregateNotFoundError:
+            raise ScoreRunNotFound("no such score run", field="run_id") from None
+        if not isinstance(found, ScoreRun):
+            raise ScoreRunNotFound("no such score run", field="run_id")
+        return found
+
+    def runs(self, wave_id: UUID) -> list[ScoreRun]:
+        return [self.run(UUID(run_id)) for run_id in self.tally(wave_id).run_ids]
+
+
+def run_out(run: ScoreRun) -> dict[str, Any]:
+    return {
+        "run_id": str(run.id),
+        "wave_id": str(run.wave_id),
+        "jurisdiction_id": str(run.jurisdiction_id),
+        "wave_name": run.wave_name,
+        "final": run.final,
+        "scheme": run.scheme,
+        "upstream_positions": run.upstream_positions,
+        "inputs_digest": run.inputs_digest,
+        "results": run.results,
+        "results_digest": run.results_digest,
+        "trigger": run.trigger,
+        "actor": run.actor,
+        "computed_at": run.created_on.isoformat(),
+    }
+
+
+def run_summary(run: ScoreRun) -> dict[str, Any]:
+    return {key: value for key, value in run_out(run).items() if key != "results"}

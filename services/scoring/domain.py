@@ -1,0 +1,240 @@
+"""Scoring aggregates: the roster and wave tallies folded from upstream facts, and the score
+runs computed from them.
+
+Every change to a roster or tally records the upstream position it came from, so a run can
+name exactly which prefix of each upstream log it was computed from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from services.scoring.counting import (
+    CountedResponse,
+    Counts,
+    RosterEntry,
+    add_ratings,
+    empty_counts,
+    is_countable,
+    list_unit,
+    missing_units,
+    roster_entry,
+)
+from shared.errors import ConflictError, InvalidError, NotFoundError, PingyiError
+
+SCORING_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/scoring")
+ROSTER_ID = uuid5(SCORING_NAMESPACE, "roster")
+FINAL_RUNS_ID = uuid5(SCORING_NAMESPACE, "final-runs")
+
+
+class ScoringError(PingyiError):
+    """Base of every scoring domain error."""
+
+
+class WaveNotFound(ScoringError, NotFoundError):
+    code = "wave_not_found"
+
+
+class ScoreRunNotFound(ScoringError, NotFoundError):
+    code = "score_run_not_found"
+
+
+class RosterIncomplete(ScoringError, ConflictError):
+    code = "roster_incomplete"
+
+
+class UnknownScheme(ScoringError, InvalidError):
+    code = "unknown_scheme"
+
+
+class Roster(Aggregate):
+    """The units scoring knows about, as the registry published them."""
+
+    @event("Started")
+    def __init__(self) -> None:
+        self.units: dict[str, RosterEntry] = {}
+        self.position: int | None = None
+
+    @staticmethod
+    def create_id() -> UUID:
+        return ROSTER_ID
+
+    def list_unit(
+        self, unit_id: UUID, name: str, category: str, jurisdiction_id: UUID, position: int
+    ) -> bool:
+        if str(unit_id) in self.units:
+            return False
+        self._listed(
+            unit_id=str(unit_id),
+            name=name,
+            category=category,
+            jurisdiction_id=str(jurisdiction_id),
+            position=position,
+        )
+        return True
+
+    @event("UnitListed")
+    def _listed(
+        self, unit_id: str, name: str, category: str, jurisdiction_id: str, position: int
+    ) -> None:
+        list_unit(self.units, unit_id, roster_entry(name, category, jurisdiction_id))
+        self.position = position
+
+    def missing(self, unit_ids: Sequence[str]) -> list[str]:
+        return missing_units(self.units, unit_ids)
+
+
+class WaveTally(Aggregate):
+    """How a survey wave's questionnaires have been answered so far, unit by unit."""
+
+    @event("Opened")
+    def __init__(
+        self, wave_id: UUID, jurisdiction_id: UUID, name: str, unit_ids: list[str], position: int
+    ) -> None:
+        self.jurisdiction_id = jurisdiction_id
+        self.name = name
+        self.unit_ids = list(unit_ids)
+        self.counts: Counts = empty_counts(unit_ids)
+        self.counted: dict[str, str] = {}
+        """response_id -> questionnaire_id of every questionnaire counted."""
+        self.closed = False
+        self.position = position
+        self.run_ids: list[str] = []
+        self.final_run_id: str | None = None
+
+    @staticmethod
+    def create_id(wave_id: UUID) -> UUID:
+        return wave_id
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "wave_id": str(self.id),
+            "jurisdiction_id": str(self.jurisdiction_id),
+            "name": self.name,
+            "unit_ids": self.unit_ids,
+        }
+
+    def count(self, responses: Sequence[tuple[CountedResponse, int]]) -> list[str]:
+        """Count a batch of (response, upstream position); returns the ids refused because
+        they were already counted or arrived after the wave closed."""
+        admitted: list[CountedResponse] = []
+        refused: list[str] = []
+        in_batch: set[str] = set()
+        last = self.position
+        for response, position in responses:
+            response_id = response["response_id"]
+            if response_id in in_batch or not is_countable(self.counted, self.closed, response_id):
+                refused.append(response_id)
+                continue
+            in_batch.add(response_id)
+            admitted.append(response)
+            last = position
+        if admitted:
+            self._counted(responses=admitted, position=last)
+        return refused
+
+    @event("ResponsesCounted")
+    def _counted(self, responses: list[CountedResponse], position: int) -> None:
+        for response in responses:
+            self.counted[response["response_id"]] = response["questionnaire_id"]
+            add_ratings(self.counts, response["ratings"])
+        self.position = position
+
+    def close(self, position: int) -> bool:
+        if self.closed:
+            return False
+        self._closed(position=position)
+        return True
+
+    @event("Closed")
+    def _closed(self, position: int) -> None:
+        self.closed = True
+        self.position = position
+
+    def record_run(self, run_id: UUID, final: bool) -> None:
+        if str(run_id) not in self.run_ids:
+            self._run_recorded(run_id=str(run_id), final=final)
+
+    @event("RunRecorded")
+    def _run_recorded(self, run_id: str, final: bool) -> None:
+        self.run_ids.append(run_id)
+        if final:
+            self.final_run_id = run_id
+
+
+class FinalRuns(Aggregate):
+    """Closed waves whose final run is still owed (the roster may lag the survey)."""
+
+    @event("Started")
+    def __init__(self) -> None:
+        self.due: list[str] = []
+
+    @staticmethod
+    def create_id() -> UUID:
+        return FINAL_RUNS_ID
+
+    def make_due(self, wave_id: UUID) -> None:
+        if str(wave_id) not in self.due:
+            self._due(wave_id=str(wave_id))
+
+    @event("Due")
+    def _due(self, wave_id: str) -> None:
+        self.due.append(wave_id)
+
+    def settle(self, wave_id: UUID, run_id: UUID) -> None:
+        if str(wave_id) in self.due:
+            self._settled(wave_id=str(wave_id), run_id=str(run_id))
+
+    @event("Settled")
+    def _settled(self, wave_id: str, run_id: str) -> None:
+        self.due.remove(wave_id)
+
+
+class ScoreRun(Aggregate):
+    """One computation of a wave's scores, with everything needed to recompute it."""
+
+    @event("Computed")
+    def __init__(
+        self,
+        wave_id: UUID,
+        jurisdiction_id: UUID,
+        wave_name: str,
+        final: bool,
+        scheme: dict[str, Any],
+        upstream_positions: dict[str, int],
+        inputs_digest: str,
+        results: list[dict[str, Any]],
+        results_digest: str,
+        trigger: str,
+        actor: str,
+    ) -> None:
+        self.wave_id = wave_id
+        self.jurisdiction_id = jurisdiction_id
+        self.wave_name = wave_name
+        self.final = final
+        self.scheme = scheme
+        self.upstream_positions = upstream_positions
+        self.inputs_digest = inputs_digest
+        self.results = results
+        self.results_digest = results_digest
+        self.trigger = trigger
+        self.actor = actor
+
+    @staticmethod
+    def create_id(
+        wave_id: UUID, scheme: dict[str, Any], upstream_positions: dict[str, int]
+    ) -> UUID:
+        """The same wave, scheme and upstream prefixes always name the same run."""
+        return run_id_for(wave_id, scheme, upstream_positions)
+
+
+def run_id_for(wave_id: UUID, scheme: dict[str, Any], upstream_positions: dict[str, int]) -> UUID:
+    return uuid5(
+        SCORING_NAMESPACE,
+        f"run|{wave_id}|{scheme['scheme_hash']}"
+        f"|registry={upstream_positions['registry']}|survey={upstream_positions['survey']}",
+    )

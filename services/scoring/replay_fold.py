@@ -1,0 +1,147 @@
+"""Rebuild, from the registry and survey logs alone, the roster and wave tallies a score run
+was computed from. The folding rules are the ones the aggregates use (`counting.py`)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from services.scoring.counting import (
+    Counts,
+    RosterEntry,
+    add_ratings,
+    empty_counts,
+    is_countable,
+    list_unit,
+    ratings_of,
+    roster_entry,
+)
+from services.wiring import open_outbox
+from shared.contracts import IntegrationMessage, parse_payload
+from shared.contracts.registry import UnitRegistered
+from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
+from shared.messaging.outbox import Outbox
+from shared.settings import CommonSettings
+
+T = TypeVar("T")
+SURVEY_FACTS = frozenset(cls.event_type for cls in (WaveOpened, ResponseRecorded, WaveClosed))
+
+
+@dataclass
+class WaveState:
+    wave_id: str
+    jurisdiction_id: str
+    name: str
+    unit_ids: list[str]
+    position: int
+    counts: Counts = field(default_factory=dict)
+    counted: dict[str, str] = field(default_factory=dict)
+    closed: bool = False
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "wave_id": self.wave_id,
+            "jurisdiction_id": self.jurisdiction_id,
+            "name": self.name,
+            "unit_ids": self.unit_ids,
+        }
+
+
+class SurveyFold:
+    def __init__(self) -> None:
+        self.waves: dict[str, WaveState] = {}
+
+    def apply(self, message: IntegrationMessage) -> None:
+        if message.event_type not in SURVEY_FACTS:
+            return
+        payload = parse_payload(message)
+        if isinstance(payload, WaveOpened):
+            wave_id = str(payload.wave_id)
+            if wave_id not in self.waves:
+                unit_ids = [str(unit_id) for unit_id in payload.unit_ids]
+                self.waves[wave_id] = WaveState(
+                    wave_id,
+                    str(payload.jurisdiction_id),
+                    payload.name,
+                    unit_ids,
+                    message.position,
+                    counts=empty_counts(unit_ids),
+                )
+        elif isinstance(payload, ResponseRecorded):
+            wave = self.waves.get(str(payload.wave_id))
+            response_id = str(payload.response_id)
+            if wave is not None and is_countable(wave.counted, wave.closed, response_id):
+                wave.counted[response_id] = payload.questionnaire_id
+                add_ratings(wave.counts, ratings_of(payload.ratings))
+                wave.position = message.position
+        elif isinstance(payload, WaveClosed):
+            wave = self.waves.get(str(payload.wave_id))
+            if wave is not None and not wave.closed:
+                wave.closed = True
+                wave.position = message.position
+
+    def capture(self, wave_ids: set[str]) -> dict[str, WaveState]:
+        return {w: copy.deepcopy(self.waves[w]) for w in wave_ids if w in self.waves}
+
+
+class RegistryFold:
+    def __init__(self) -> None:
+        self.units: dict[str, RosterEntry] = {}
+        self.position: int | None = None
+
+    def apply(self, message: IntegrationMessage) -> None:
+        if message.event_type != UnitRegistered.event_type:
+            return
+        payload = parse_payload(message)
+        if isinstance(payload, UnitRegistered):
+            entry = roster_entry(payload.name, payload.category, str(payload.jurisdiction_id))
+            if list_unit(self.units, str(payload.unit_id), entry):
+                self.position = message.position
+
+    def capture(self, unit_ids: set[str]) -> tuple[int | None, dict[str, RosterEntry]]:
+        # Entries are never changed once listed, so sharing them between captures is safe.
+        return self.position, {u: self.units[u] for u in unit_ids if u in self.units}
+
+
+@dataclass
+class FoldedLog:
+    captures: dict[int, Any]
+    last_position: int | None
+    """The last message read (the log may end before a recorded position)."""
+
+
+def fold_log(
+    service: str,
+    common: CommonSettings,
+    apply: Callable[[IntegrationMessage], None],
+    wanted: Mapping[int, T],
+    capture: Callable[[T], Any],
+) -> FoldedLog:
+    """Read `service`'s log once, up to the highest wanted position, calling
+    `capture(wanted[p])` at each wanted position p (state after every message up to p)."""
+    todo = sorted(wanted)
+    captures: dict[int, Any] = {}
+    last: int | None = None
+    if not todo:
+        return FoldedLog(captures, last)
+    index = 0
+    if todo[-1] > 0:
+        outbox = open_outbox(service, common)
+        try:
+            for message in outbox.iterate(stop=todo[-1]):
+                while index < len(todo) and todo[index] < message.position:
+                    captures[todo[index]] = capture(wanted[todo[index]])
+                    index += 1
+                apply(message)
+                last = message.position
+        finally:
+            _close(outbox)
+    for position in todo[index:]:
+        captures[position] = capture(wanted[position])
+    return FoldedLog(captures, last)
+
+
+def _close(outbox: Outbox) -> None:
+    outbox.close()

@@ -1,0 +1,103 @@
+"""Hand-built upstream feeds for driving scoring's inboxes directly, the way the consumer
+runner does: plan the batch against the recorded position, apply what is new."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+from shared.contracts import IntegrationMessage, IntegrationPayload
+from shared.contracts.registry import PrincipalIssued, UnitRegistered
+from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
+from shared.messaging.inbox import BatchPlan, Inbox, plan_batch
+
+OCCURRED = datetime(2024, 11, 5, 2, 30, tzinfo=UTC)
+GOV = "政府部门及其它机构"
+
+
+class Feed:
+    """One upstream's published messages, numbered as its notification log would be."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.position = 0
+        self.previous: int | None = None
+
+    def message(self, payload: IntegrationPayload, skip: int = 0) -> IntegrationMessage:
+        """`skip` leaves room for internal events the origin never publishes."""
+        self.position += 1 + skip
+        message = IntegrationMessage(
+            event_id=IntegrationMessage.event_id_for(self.origin, self.position),
+            event_type=payload.event_type,
+            schema_version=payload.schema_version,
+            origin=self.origin,
+            position=self.position,
+            previous_position=self.previous,
+            occurred_at=OCCURRED,
+            payload=payload.model_dump(mode="json"),
+        )
+        self.previous = self.position
+        return message
+
+
+def deliver(inbox: Inbox, upstream: str, messages: list[IntegrationMessage]) -> BatchPlan:
+    plan = plan_batch(inbox.last_position(upstream), messages)
+    assert plan.gap_index is None, "test feeds never skip a published message"
+    inbox.apply(upstream, plan.to_apply)
+    return plan
+
+
+def unit_registered(jurisdiction_id: UUID, name: str, category: str = GOV) -> UnitRegistered:
+    return UnitRegistered(
+        unit_id=uuid4(),
+        jurisdiction_id=jurisdiction_id,
+        name=name,
+        short_name=None,
+        kind="government_department",
+        category=category,
+    )
+
+
+def principal_issued(jurisdiction_id: UUID) -> PrincipalIssued:
+    return PrincipalIssued(
+        principal_id=uuid4(),
+        name="舞阳县纠风办",
+        role="office",
+        jurisdiction_id=jurisdiction_id,
+        key_hash="0" * 64,
+    )
+
+
+def wave_opened(
+    jurisdiction_id: UUID, unit_ids: list[UUID], name: str = "2024年度问卷测评"
+) -> WaveOpened:
+    return WaveOpened(
+        wave_id=uuid4(),
+        jurisdiction_id=jurisdiction_id,
+        name=name,
+        agency_id=uuid4(),
+        unit_ids=tuple(unit_ids),
+        actor="office:test",
+    )
+
+
+def response(
+    wave_id: UUID,
+    ratings: dict[UUID, str],
+    questionnaire_id: str,
+    response_id: UUID | None = None,
+) -> ResponseRecorded:
+    return ResponseRecorded.model_validate(
+        {
+            "wave_id": wave_id,
+            "response_id": response_id or uuid4(),
+            "questionnaire_id": questionnaire_id,
+            "survey_point": "舞阳县政务服务中心",
+            "collected_at": OCCURRED,
+            "ratings": ratings,
+        }
+    )
+
+
+def wave_closed(wave_id: UUID) -> WaveClosed:
+    return WaveClosed(wave_id=wave_id, actor="office:test")
