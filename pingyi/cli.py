@@ -26,13 +26,15 @@ DataDir = Annotated[
 
 
 def _embedded_settings(data_dir: Path) -> Any:
+    from pydantic import SecretStr
+
     from pingyi.embedded import admin_key
     from shared.settings import CommonSettings
 
     os.environ["PINGYI_MODE"] = "embedded"
     return CommonSettings(
-        mode="embedded", data_dir=data_dir, bootstrap_admin_key=admin_key(data_dir)
-    )  # type: ignore[arg-type]
+        mode="embedded", data_dir=data_dir, bootstrap_admin_key=SecretStr(admin_key(data_dir))
+    )
 
 
 @app.command()

@@ -77,7 +77,8 @@ class DemoLoader:
     def load(self, questionnaires: int = 3000, seed: int = 0) -> dict[str, Any]:
         existing = [w for w in self._call("survey", "GET", "/waves") if w["name"] == DEMO_WAVE]
         if existing:
-            return existing[0]
+            found: dict[str, Any] = existing[0]
+            return found
         self._progress("登记辖区和参评单位", 0, 3)
         province = self._call(
             "registry",
@@ -129,7 +130,8 @@ class DemoLoader:
             ("reporting", "scoring"),
         ):
             self.wait_caught_up(downstream, upstream)
-        return wave
+        opened: dict[str, Any] = wave
+        return opened
 
     def _push(
         self,

@@ -7,6 +7,7 @@ bash scripts/services-up.sh
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/pip install -q --disable-pip-version-check -e ".[test]"
+.venv/bin/pip install -q --disable-pip-version-check -c deploy/constraints.txt -e ".[test]"
 .venv/bin/ruff check .
+.venv/bin/mypy shared services pingyi
 .venv/bin/python -m pytest "$@"

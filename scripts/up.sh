@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/pingyi ]; then
   python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -e .
+  .venv/bin/pip install -q --disable-pip-version-check -c deploy/constraints.txt -e .
 fi
 exec .venv/bin/pingyi up "$@"

@@ -1,24 +1,22 @@
-"""Integration-event contracts: the only shapes that cross service boundaries."""
+"""Integration-event contracts: the only shapes that cross service boundaries.
+
+Each concrete payload class registers itself under (event_type, schema_version) when its
+module is imported; importing this package imports every contract module.
+"""
 
 from __future__ import annotations
 
-from shared.contracts import inspection, registry, scoring, survey
+from shared.contracts import (  # noqa: F401  (imported for registration)
+    inspection,
+    registry,
+    registry_campaigns,
+    registry_people,
+    scoring,
+    survey,
+)
 from shared.contracts.envelope import IntegrationMessage, IntegrationPayload
 
-PAYLOAD_TYPES: dict[tuple[str, int], type[IntegrationPayload]] = {
-    (cls.event_type, cls.schema_version): cls
-    for cls in (
-        registry.JurisdictionRegistered,
-        registry.UnitRegistered,
-        registry.PrincipalIssued,
-        registry.PrincipalRevoked,
-        survey.WaveOpened,
-        survey.ResponseRecorded,
-        survey.WaveClosed,
-        scoring.ScoreComputed,
-        inspection.FindingRecorded,
-    )
-}
+PAYLOAD_TYPES = IntegrationPayload.registry
 
 
 class UnknownContractError(ValueError):

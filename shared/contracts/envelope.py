@@ -20,6 +20,16 @@ class IntegrationPayload(BaseModel):
 
     event_type: ClassVar[str]
     schema_version: ClassVar[int] = 1
+    registry: ClassVar[dict[tuple[str, int], type[IntegrationPayload]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every concrete contract registers itself, so decoding needs no central list.
+        if "event_type" in cls.__dict__:
+            key = (cls.event_type, cls.schema_version)
+            if key in IntegrationPayload.registry:
+                raise TypeError(f"two contracts claim {key}")
+            IntegrationPayload.registry[key] = cls
 
 
 class IntegrationMessage(BaseModel):

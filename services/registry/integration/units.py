@@ -1,10 +1,10 @@
-"""Stored registry events -> published contracts. Anything not listed stays internal."""
+"""Published facts about jurisdictions and units."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from services.registry.domain import Jurisdiction, Principal, Unit
+from services.registry.domain import Jurisdiction, Unit
 from shared.contracts import IntegrationPayload
 from shared.contracts import registry as contract
 
@@ -25,19 +25,5 @@ def to_payload(domain_event: Any) -> IntegrationPayload | None:
             short_name=(domain_event.short_name or "").strip() or None,
             kind=domain_event.kind,
             category=domain_event.category.strip(),
-        )
-    if isinstance(domain_event, Principal.Issued):
-        return contract.PrincipalIssued(
-            principal_id=domain_event.originator_id,
-            name=domain_event.name,
-            role=cast(contract.Role, domain_event.role),
-            jurisdiction_id=domain_event.jurisdiction_id,
-            key_hash=domain_event.key_hash,
-        )
-    if isinstance(domain_event, Principal.Revoked):
-        return contract.PrincipalRevoked(
-            principal_id=domain_event.originator_id,
-            reason=domain_event.reason,
-            actor=domain_event.actor,
         )
     return None

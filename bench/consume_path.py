@@ -1,0 +1,117 @@
+"""(c) Applying messages: raw INSERTs versus a consumer's ViewInbox.
+
+The inbox work per batch is what `Consumer` does once messages have arrived: read the last
+applied position, plan the batch (duplicates, gaps), then in one transaction parse each
+payload, run its handler and record the new position. The baseline inserts the same rows,
+already serialised, with one transaction per batch and no position bookkeeping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from bench.infra import Measurement, Stopwatch
+from bench.workload import batches
+from services.survey.wave_view import survey_view_inbox
+from shared.contracts import IntegrationMessage
+from shared.contracts.survey import ResponseRecorded, WaveOpened
+from shared.messaging.inbox import ViewInbox, plan_batch
+from shared.views import PostgresViewStore, ViewTransaction
+
+RESPONSES = "responses"
+WAVES = "waves"
+UPSTREAM = "survey"
+
+
+def _response_row(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
+    tx.put(RESPONSES, str(p.response_id), p.model_dump(mode="json"))
+
+
+def _wave_row(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None:
+    tx.put(WAVES, str(p.wave_id), p.model_dump(mode="json"))
+
+
+def row_for(message: IntegrationMessage) -> tuple[str, str, str]:
+    """The baseline's copy of what the handlers above write, serialised in advance."""
+    payload = message.payload
+    if message.event_type == WaveOpened.event_type:
+        key = (WAVES, str(payload["wave_id"]))
+    else:
+        key = (RESPONSES, str(payload["response_id"]))
+    return (*key, json.dumps(payload, ensure_ascii=False))
+
+
+def inbox_seconds(inbox: ViewInbox, messages: Sequence[IntegrationMessage], batch: int) -> float:
+    with Stopwatch() as watch:
+        for chunk in batches(messages, batch):
+            plan = plan_batch(inbox.last_position(UPSTREAM), chunk)
+            assert plan.gap_index is None and not plan.duplicates, plan
+            inbox.apply(UPSTREAM, plan.to_apply)
+    assert inbox.last_position(UPSTREAM) == messages[-1].position
+    return watch.seconds
+
+
+def raw_insert_seconds(
+    database_url: str, schema: str, rows: list[tuple[str, str, str]], batch: int
+) -> float:
+    views = PostgresViewStore(database_url, schema)
+    views.setup()  # the same table and primary key the inbox writes to
+    views.close()
+    statement = sql.SQL(
+        "INSERT INTO {} (collection, key, doc) VALUES (%s, %s, %s) "
+        "ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc"
+    ).format(sql.Identifier(schema, "view_documents"))
+    with psycopg.connect(database_url) as conn, Stopwatch() as watch:
+        for chunk in batches(rows, batch):
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(statement, chunk)
+    return watch.seconds
+
+
+def _inbox(database_url: str, schema: str, handlers: dict[Any, Any] | None) -> ViewInbox:
+    views = PostgresViewStore(database_url, schema)
+    views.setup()
+    if handlers is None:
+        return survey_view_inbox(views)
+    return ViewInbox(views, handlers)
+
+
+def measure(
+    database_url: str, messages: Sequence[IntegrationMessage], batch: int
+) -> list[Measurement]:
+    rows = [row_for(m) for m in messages]
+    baseline = raw_insert_seconds(database_url, "raw_views", rows, batch)
+    handlers = {ResponseRecorded: _response_row, WaveOpened: _wave_row}
+    one_row = _inbox(database_url, "inbox_views", handlers)
+    rows_inbox = inbox_seconds(one_row, messages, batch)
+    one_row.views.close()
+    wave_view = _inbox(database_url, "wave_views", None)
+    wave_inbox = inbox_seconds(wave_view, messages, batch)
+    wave_view.views.close()
+    common: dict[str, Any] = {
+        "unit": "msgs/s",
+        "count": len(messages),
+        "baseline": f"executemany INSERT of the rows, one transaction per {batch}",
+        "baseline_seconds": baseline,
+    }
+    return [
+        Measurement(
+            name="apply to a view",
+            pingyi=f"ViewInbox, one row per message, batches of {batch}",
+            pingyi_seconds=rows_inbox,
+            notes=["same rows as the baseline, plus position tracking and payload parsing"],
+            **common,
+        ),
+        Measurement(
+            name="apply to the survey wave view",
+            pingyi=f"survey's own wave view (real handlers), batches of {batch}",
+            pingyi_seconds=wave_inbox,
+            notes=["read-modify-write of one wave row per message: a response counter"],
+            **common,
+        ),
+    ]

@@ -1,0 +1,25 @@
+"""Dependencies every registry router uses."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from services.registry.application import RegistryApplication
+from shared.registry_view import RegistryView
+
+
+def get_app(request: Request) -> RegistryApplication:
+    app: RegistryApplication = request.app.state.runtime.registry_app
+    return app
+
+
+def get_registry_view(request: Request) -> RegistryView:
+    view: RegistryView = request.app.state.runtime.registry
+    return view
+
+
+RegistryApp = Annotated[RegistryApplication, Depends(get_app)]
+RegistryViewDep = Annotated[RegistryView, Depends(get_registry_view)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

@@ -1,0 +1,3 @@
+"""Registry aggregates for people (issue 3)."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Registry API models, one module per part of the registry."""

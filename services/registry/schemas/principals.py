@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from services.registry.domain import Role
+from services.registry.schemas.common import In
+
+
+class PrincipalIn(In):
+    name: str = Field(min_length=1, max_length=100, examples=["某某调查公司"])
+    role: Role
+    jurisdiction_id: UUID | None = None
+
+
+class PrincipalOut(BaseModel):
+    principal_id: UUID
+    name: str
+    role: str
+    jurisdiction_id: UUID | None
+    revoked: bool = False
+    api_key: str | None = Field(default=None, description="Shown once, at issue time")
+
+
+class RevokeIn(In):
+    reason: str = Field(min_length=1, max_length=500)

@@ -1,0 +1,323 @@
+"""Static checks of deploy/compose.yaml against the code it deploys.
+
+No Docker engine runs where the tests do, so the compose file is read as data and compared
+with what the services really read: the settings classes, the console script in
+pyproject.toml, the default ports. Each check takes parsed input and returns a list of
+problems (empty when consistent), so a test can feed it a deliberately broken copy and see
+it complain.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic_settings import BaseSettings
+
+from shared.settings import CommonSettings, ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+APP_PORTS = {
+    "registry": 8701,
+    "survey": 8702,
+    "inspection": 8703,
+    "scoring": 8704,
+    "reporting": 8705,
+}
+INFRA = ("nats", "postgres")
+PROBE = "pingyi-probe"
+# What the operator is expected to supply when interpolating the compose file.
+SAMPLE_ENV = {"PINGYI_BOOTSTRAP_ADMIN_KEY": "pyk_sample-admin-key"}
+
+Problems = list[str]
+SettingsLoader = Callable[[str], type[BaseSettings]]
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def load_compose(path: Path = DEPLOY / "compose.yaml") -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def load_pyproject(path: Path = ROOT / "pyproject.toml") -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def service_settings_class(service: str) -> type[ServiceSettings]:
+    """The service's own settings class, by the project's naming convention."""
+    from services.wiring import settings_class
+
+    return settings_class(service)
+
+
+# --- compose variable interpolation ----------------------------------------------------------
+
+_VARIABLE = re.compile(
+    r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
+)
+
+
+class MissingVariable(LookupError):
+    pass
+
+
+def interpolate(value: str, env: Mapping[str, str]) -> str:
+    """Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `$$`."""
+
+    def substitute(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, op, arg = match.group("name"), match.group("op"), match.group("arg") or ""
+        present = name in env and (env[name] != "" or not (op or "").startswith(":"))
+        if present:
+            return env[name]
+        if op in (":-", "-"):
+            return arg
+        if op in (":?", "?"):
+            raise MissingVariable(f"{name}: {arg}")
+        return ""
+
+    return _VARIABLE.sub(substitute, value)
+
+
+def service_env(service: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    raw = service.get("environment") or {}
+    if isinstance(raw, list):  # the `- KEY=value` form
+        raw = dict(item.split("=", 1) for item in raw)
+    return {key: interpolate(str(value), env) for key, value in raw.items()}
+
+
+# --- the settings the services read ----------------------------------------------------------
+
+
+def env_names(cls: type[BaseSettings]) -> set[str]:
+    """Every environment variable a pydantic-settings class reads (upper-cased)."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    names = set()
+    for field_name, field in cls.model_fields.items():
+        names.add(f"{prefix}{field_name}".upper())
+        if isinstance(field.validation_alias, str):
+            names.add(field.validation_alias.upper())
+    return names
+
+
+@contextmanager
+def environment(env: Mapping[str, str]) -> Iterator[None]:
+    """Exactly `env` as the process environment, for instantiating settings."""
+    with mock.patch.dict(os.environ, dict(env), clear=True):
+        yield
+
+
+def settings_for(
+    service: str, env: Mapping[str, str], loader: SettingsLoader = service_settings_class
+) -> tuple[CommonSettings, Any]:
+    cls = loader(service)
+    with environment(env):
+        return CommonSettings(), cls()
+
+
+# --- compose checks --------------------------------------------------------------------------
+
+
+def check_service_set(compose: dict[str, Any]) -> Problems:
+    present = set(compose.get("services") or {})
+    expected = set(APP_PORTS) | set(INFRA)
+    problems = [f"service {name!r} is missing" for name in sorted(expected - present)]
+    problems += [f"unexpected service {name!r}" for name in sorted(present - expected)]
+    return problems
+
+
+def check_command(compose: dict[str, Any], name: str, pyproject: dict[str, Any]) -> Problems:
+    service = compose["services"][name]
+    command = service.get("command")
+    if isinstance(command, str):
+        command = shlex.split(command)
+    problems: Problems = []
+    if command != ["pingyi", "serve", name]:
+        problems.append(f"{name}: command is {command!r}, expected ['pingyi', 'serve', {name!r}]")
+    scripts = pyproject.get("project", {}).get("scripts", {})
+    if command and command[0] not in scripts:
+        problems.append(f"{name}: {command[0]!r} is not a console script in pyproject.toml")
+    return problems
+
+
+def check_environment(
+    compose: dict[str, Any], name: str, loader: SettingsLoader = service_settings_class
+) -> Problems:
+    """Every PINGYI_* variable is one the service reads, and together they configure it
+    for production on its published port."""
+    try:
+        env = service_env(compose["services"][name], SAMPLE_ENV)
+    except MissingVariable as exc:
+        return [f"{name}: environment needs a variable the operator does not set: {exc}"]
+    try:
+        own = loader(name)
+    except Exception as exc:  # a missing module must fail the check, not skip it
+        return [f"{name}: settings class cannot be loaded: {type(exc).__name__}: {exc}"]
+    readable = env_names(CommonSettings) | env_names(own)
+    problems = [
+        f"{name}: {key} is not read by CommonSettings or {own.__name__}"
+        for key in sorted(env)
+        if key.startswith("PINGYI_") and key.upper() not in readable
+    ]
+    try:
+        common, settings = settings_for(name, env, loader)
+    except Exception as exc:
+        return [*problems, f"{name}: settings reject the environment: {exc}"]
+    if common.mode != "production":
+        problems.append(f"{name}: mode is {common.mode!r}, not production")
+    if settings.host != "0.0.0.0":
+        problems.append(f"{name}: listens on {settings.host!r}; a container must bind 0.0.0.0")
+    if settings.port != APP_PORTS[name]:
+        problems.append(f"{name}: port is {settings.port}, the agreed port is {APP_PORTS[name]}")
+    if common.bootstrap_admin_key is None:
+        problems.append(f"{name}: no bootstrap admin key reaches the service")
+    problems += _check_connections(compose, name, common)
+    return problems
+
+
+def _check_connections(compose: dict[str, Any], name: str, common: CommonSettings) -> Problems:
+    problems: Problems = []
+    db = urlsplit(common.database_url)
+    pg_env = service_env(compose["services"].get("postgres", {}), SAMPLE_ENV)
+    expected_db = (
+        pg_env.get("POSTGRES_USER"),
+        pg_env.get("POSTGRES_PASSWORD"),
+        pg_env.get("POSTGRES_DB"),
+    )
+    if db.hostname != "postgres" or (db.username, db.password, db.path.lstrip("/")) != expected_db:
+        problems.append(f"{name}: database URL does not match the postgres service")
+    if urlsplit(common.nats_url).hostname != "nats" or urlsplit(common.nats_url).port != 4222:
+        problems.append(f"{name}: NATS URL {common.nats_url!r} is not nats:4222")
+    return problems
+
+
+def check_admin_key_required(compose: dict[str, Any], name: str) -> Problems:
+    """Starting without the bootstrap key must fail at `compose up`, not at first request."""
+    try:
+        service_env(compose["services"][name], {})
+    except MissingVariable:
+        return []
+    return [f"{name}: starts without PINGYI_BOOTSTRAP_ADMIN_KEY; use ${{VAR:?...}}"]
+
+
+def published_ports(service: dict[str, Any]) -> list[tuple[int | None, int]]:
+    """(host, container) pairs from the short or the long port syntax."""
+    pairs: list[tuple[int | None, int]] = []
+    for entry in service.get("ports") or []:
+        if isinstance(entry, dict):
+            published = entry.get("published")
+            pairs.append((int(published) if published else None, int(entry["target"])))
+            continue
+        parts = str(entry).split("/")[0].split(":")
+        host = int(parts[-2]) if len(parts) >= 2 and parts[-2] else None
+        pairs.append((host, int(parts[-1])))
+    return pairs
+
+
+def check_ports(compose: dict[str, Any], name: str) -> Problems:
+    service = compose["services"][name]
+    try:
+        env = service_env(service, SAMPLE_ENV)
+    except MissingVariable as exc:
+        return [f"{name}: {exc}"]
+    port_var = f"PINGYI_{name.upper()}_PORT"
+    if port_var not in env:
+        return [f"{name}: {port_var} is not set, so the published port is a guess"]
+    port = int(env[port_var])
+    pairs = published_ports(service)
+    if pairs != [(port, port)]:
+        return [f"{name}: ports {pairs} do not publish {port_var}={port} as {port}:{port}"]
+    return []
+
+
+def check_healthcheck(compose: dict[str, Any], name: str) -> Problems:
+    service = compose["services"][name]
+    test = (service.get("healthcheck") or {}).get("test")
+    if not test or test == ["NONE"]:
+        return [f"{name}: no healthcheck"]
+    port = service_env(service, SAMPLE_ENV).get(f"PINGYI_{name.upper()}_PORT")
+    expected = ["CMD", PROBE, f"http://127.0.0.1:{port}/readyz"]
+    if test != expected:
+        return [f"{name}: healthcheck {test!r}, expected {expected!r}"]
+    return []
+
+
+def check_dependencies(compose: dict[str, Any], name: str) -> Problems:
+    depends = compose["services"][name].get("depends_on") or {}
+    problems: Problems = []
+    for infra in INFRA:
+        condition = depends.get(infra, {}).get("condition") if isinstance(depends, dict) else None
+        if condition != "service_healthy":
+            problems.append(f"{name}: does not wait for {infra} to be healthy")
+        if not (compose["services"].get(infra, {}).get("healthcheck") or {}).get("test"):
+            problems.append(f"{name}: waits on {infra}, which has no healthcheck")
+    return problems
+
+
+def check_lifecycle(compose: dict[str, Any], name: str) -> Problems:
+    service = compose["services"][name]
+    problems: Problems = []
+    if service.get("restart") != "unless-stopped":
+        problems.append(f"{name}: restart is {service.get('restart')!r}")
+    if service.get("stop_grace_period") != "30s":
+        problems.append(f"{name}: stop_grace_period is {service.get('stop_grace_period')!r}")
+    return problems
+
+
+def check_app_service(
+    compose: dict[str, Any],
+    name: str,
+    pyproject: dict[str, Any],
+    loader: SettingsLoader = service_settings_class,
+) -> Problems:
+    if name not in (compose.get("services") or {}):
+        return [f"service {name!r} is missing"]
+    return [
+        *check_command(compose, name, pyproject),
+        *check_environment(compose, name, loader),
+        *check_admin_key_required(compose, name),
+        *check_ports(compose, name),
+        *check_healthcheck(compose, name),
+        *check_dependencies(compose, name),
+        *check_lifecycle(compose, name),
+    ]
+
+
+def check_infrastructure(compose: dict[str, Any]) -> Problems:
+    services = compose.get("services") or {}
+    problems: Problems = []
+    nats = services.get("nats", {})
+    command = nats.get("command") or []
+    if not str(nats.get("image", "")).startswith("nats:2.10"):
+        problems.append(f"nats: image {nats.get('image')!r} is not nats:2.10")
+    if "-js" not in command or "-sd" not in command:
+        problems.append("nats: JetStream (-js) with a store directory (-sd) is not enabled")
+    else:
+        store = command[command.index("-sd") + 1]
+        if not any(str(v).endswith(f":{store}") for v in nats.get("volumes") or []):
+            problems.append(f"nats: the store {store} is not on a volume")
+    if "8222/healthz" not in " ".join(map(str, (nats.get("healthcheck") or {}).get("test", []))):
+        problems.append("nats: the healthcheck does not use the monitoring port's /healthz")
+    postgres = services.get("postgres", {})
+    if not str(postgres.get("image", "")).startswith("postgres:16"):
+        problems.append(f"postgres: image {postgres.get('image')!r} is not postgres:16")
+    if (postgres.get("environment") or {}).get("POSTGRES_DB") != "pingyi":
+        problems.append("postgres: POSTGRES_DB is not pingyi")
+    if not any(str(v).endswith(":/var/lib/postgresql/data") for v in postgres.get("volumes") or []):
+        problems.append("postgres: the data directory is not on a volume")
+    if "pg_isready" not in " ".join(map(str, (postgres.get("healthcheck") or {}).get("test", []))):
+        problems.append("postgres: the healthcheck does not use pg_isready")
+    return problems

@@ -1,0 +1,62 @@
+"""The benchmark still runs end to end against the code it measures (tiny sizes, and no
+assertion about speed: only that every path ran, counted right, and cleaned up)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import nats
+import psycopg
+import pytest
+
+from bench.run import main
+from tests.conftest import NATS_URL, PG_ADMIN_URL
+
+pytestmark = pytest.mark.infra
+
+
+def _bench_databases() -> set[str]:
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'pingyi_bench_%'"
+        ).fetchall()
+    return {row[0] for row in rows}
+
+
+def _bench_streams() -> set[str]:
+    async def names() -> set[str]:
+        nc = await nats.connect(NATS_URL)
+        try:
+            infos = await nc.jetstream().streams_info()
+            return {str(i.config.name) for i in infos if (i.config.name or "").startswith("BENCH")}
+        finally:
+            await nc.close()
+
+    return asyncio.run(names())
+
+
+def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
+    before = _bench_databases()
+    streams_before = _bench_streams()
+    output = tmp_path / "latest.json"
+    args = ["--n", "45", "--units", "3", "--push-batch", "20", "--output", str(output)]
+    assert main([*args, "--pg", PG_ADMIN_URL, "--nats", NATS_URL]) == 0
+    results = json.loads(output.read_text(encoding="utf-8"))
+    names = [m["name"] for m in results["measurements"]]
+    assert names == [
+        "write questionnaires",
+        "write questionnaires (logged)",
+        "publish to JetStream",
+        "apply to a view",
+        "apply to the survey wave view",
+    ]
+    counts = {m["name"]: m["count"] for m in results["measurements"]}
+    assert counts["write questionnaires"] == 45
+    assert counts["publish to JetStream"] == 46  # the wave opening is published too
+    # the relay scans the wave, the questionnaires and one idempotency record per push
+    assert results["measurements"][2]["pingyi_count"] == 1 + 45 + 3
+    assert all(m["ratio"] > 0 for m in results["measurements"])
+    assert _bench_databases() <= before
+    assert _bench_streams() <= streams_before
