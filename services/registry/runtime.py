@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from services.registry.application import RegistryApplication
 from services.registry.integration import to_payload
+from services.registry.projections import REGISTRY_HANDLERS
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import PayloadMapper
 from shared.registry_view import registry_view_inbox
@@ -18,7 +19,7 @@ class RegistryRuntime(ServiceRuntime):
 
     def subscriptions(self) -> dict[str, Inbox]:
         # The registry authenticates against its own published log, like everyone else.
-        return {"registry": registry_view_inbox(self.views)}
+        return {"registry": registry_view_inbox(self.views, REGISTRY_HANDLERS)}
 
     @property
     def registry_app(self) -> RegistryApplication:
