@@ -32,6 +32,9 @@ def _embedded_settings(data_dir: Path) -> Any:
     from shared.settings import CommonSettings
 
     os.environ["PINGYI_MODE"] = "embedded"
+    # A person at a terminal: readable warnings rather than a stream of JSON request logs.
+    os.environ.setdefault("PINGYI_LOG_JSON", "false")
+    os.environ.setdefault("PINGYI_LOG_LEVEL", "WARNING")
     return CommonSettings(
         mode="embedded", data_dir=data_dir, bootstrap_admin_key=SecretStr(admin_key(data_dir))
     )
