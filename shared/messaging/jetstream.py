@@ -17,12 +17,13 @@ from nats.js.api import (
     StreamConfig,
 )
 from nats.js.errors import NotFoundError as JsNotFound
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 
 from shared.contracts import IntegrationMessage
 from shared.messaging.sources import Delivery
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("pingyi.relay")
 
 SERVICES = ("registry", "survey", "inspection", "scoring", "reporting")
 
@@ -86,15 +87,17 @@ class JetStreamPublisher:
 
     async def publish(self, message: IntegrationMessage) -> None:
         """Publish and wait for the stream's ack; the msg id makes republishing harmless."""
-        headers: dict[str, str] = {"Nats-Msg-Id": msg_id(self._service, message.position)}
-        propagate.inject(headers)
-        await self._js.publish(
-            message.subject(self._namespace),
-            message.encode(),
-            stream=self._stream,
-            headers=headers,
-            timeout=10,
-        )
+        subject = message.subject(self._namespace)
+        with tracer.start_as_current_span(
+            f"publish {subject}",
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "pingyi.position": message.position},
+        ):
+            headers: dict[str, str] = {"Nats-Msg-Id": msg_id(self._service, message.position)}
+            propagate.inject(headers)  # consumers continue this trace; payloads stay clean
+            await self._js.publish(
+                subject, message.encode(), stream=self._stream, headers=headers, timeout=10
+            )
 
 
 class JetStreamSource:

@@ -286,3 +286,26 @@ def test_a_message_position_is_not_reapplied_after_restart(
             await nc.close()
 
     asyncio.run(scenario())
+
+
+def test_trace_context_travels_in_headers_not_payloads(production_settings: CommonSettings) -> None:
+    from opentelemetry import trace as otel_trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    if not isinstance(otel_trace.get_tracer_provider(), TracerProvider):
+        otel_trace.set_tracer_provider(TracerProvider())
+    ns = production_settings.namespace
+
+    async def scenario() -> None:
+        nc, js = await connect(NATS_URL, "test")
+        try:
+            await ensure_stream(js, ns, "registry")
+            await JetStreamPublisher(js, ns, "registry").publish(unit_message(1, None))
+            raw = await js.get_msg(stream_name(ns, "registry"), 1)
+            headers = dict(raw.headers or {})
+            assert headers["traceparent"].startswith("00-")
+            assert "traceparent" not in (raw.data or b"").decode()
+        finally:
+            await nc.close()
+
+    asyncio.run(scenario())
