@@ -11,12 +11,14 @@ from typing import Annotated, Any
 from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from opentelemetry import trace
+from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.auth import current_principal
 from shared.errors import PingyiError
+from shared.metrics import ServiceMetrics
 from shared.observability import configure
 from shared.runtime import ServiceRuntime
 
@@ -81,8 +83,9 @@ def build_app(
     app.add_exception_handler(PingyiError, _pingyi_error)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    app.middleware("http")(_access_log(runtime.name))
-    app.include_router(_health_router(runtime))
+    metrics = ServiceMetrics(runtime)
+    app.middleware("http")(_access_log(runtime.name, metrics))
+    app.include_router(_health_router(runtime, metrics))
     for router in [*routers, _positions_router(runtime)]:
         app.include_router(router, dependencies=[Depends(current_principal)])
     return app
@@ -103,19 +106,23 @@ def _positions_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
-def _access_log(service: str) -> Callable[..., Any]:
+def _access_log(service: str, metrics: ServiceMetrics) -> Callable[..., Any]:
     async def middleware(request: Request, call_next: Callable[..., Any]) -> Any:
         started = time.perf_counter()
         with tracer.start_as_current_span(f"{request.method} {request.url.path}"):
             response = await call_next(request)
-        if request.url.path not in ("/healthz", "/readyz"):
+        elapsed = time.perf_counter() - started
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+        metrics.latency.labels(request.method, route).observe(elapsed)
+        if request.url.path not in ("/healthz", "/readyz", "/metrics"):
             log.info(
                 "request",
                 extra={
                     "method": request.method,
                     "path": request.url.path,
                     "status": response.status_code,
-                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "ms": round(elapsed * 1000, 1),
                 },
             )
         return response
@@ -123,8 +130,18 @@ def _access_log(service: str) -> Callable[..., Any]:
     return middleware
 
 
-def _health_router(runtime: ServiceRuntime) -> APIRouter:
+def _health_router(runtime: ServiceRuntime, metrics: ServiceMetrics) -> APIRouter:
     router = APIRouter(tags=["health"])
+
+    @router.get(
+        "/metrics",
+        openapi_extra=PUBLIC,
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+    )
+    def prometheus() -> PlainTextResponse:
+        """Consumer positions, stalls, relay progress and HTTP traffic; no business data."""
+        return PlainTextResponse(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/healthz", openapi_extra=PUBLIC, summary="Alive")
     async def healthz() -> dict[str, str]:

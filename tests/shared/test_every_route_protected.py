@@ -11,7 +11,7 @@ from services.wiring import SERVICES
 from shared.settings import CommonSettings
 from tests.harness import Cluster
 
-PUBLIC_PATHS = {"/healthz", "/readyz"}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics"}
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 

@@ -1,0 +1,31 @@
+"""/metrics exposes consumer positions and HTTP traffic for Prometheus, per service."""
+
+from __future__ import annotations
+
+import re
+
+from shared.settings import CommonSettings
+from tests.harness import ADMIN, Cluster
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        if all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} {labels} not in metrics")
+
+
+def test_metrics_follow_consumers_and_requests(embedded_settings: CommonSettings) -> None:
+    with Cluster(embedded_settings, ["registry"]) as cluster:
+        registry = cluster["registry"]
+        registry.post("/jurisdictions", json={"name": "漯河市", "level": "city"}, headers=ADMIN)
+        cluster.wait_caught_up("registry", "registry")
+        text = registry.get("/metrics").text
+        assert (
+            sample(text, "pingyi_consumer_position", consumer="registry", upstream="registry") >= 1
+        )
+        assert sample(text, "pingyi_consumer_stalled", upstream="registry") == 0
+        assert sample(text, "pingyi_http_requests_total", route="/jurisdictions", status="201") == 1
+        assert not re.search(r"漯河", text)  # operational numbers only, no business data
