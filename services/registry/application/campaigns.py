@@ -1,9 +1,223 @@
-"""Registry commands for campaigns (issue 3)."""
+"""Registry commands for campaigns (评议活动): open, amend, enrol, withdraw, key targets.
+
+The signatures of open_campaign, enrol_units, withdraw_unit, designate_key_target and
+campaign are relied on by the importer; keep them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
 from services.registry.application.units import UnitCommands
+from services.registry.domain import (
+    KEY_TARGET_REASONS,
+    Campaign,
+    CampaignNotFound,
+    EnrolmentRefused,
+    InvalidCampaign,
+    Unit,
+    enrolment_refusal,
+)
+from services.registry.domain.campaigns import KeyTarget
+from shared.auth import Principal as Caller
+from shared.idempotency import Response, run_idempotent
+
+CAMPAIGN_FIELDS = frozenset({"jurisdiction_id", "name", "pattern", "cycle", "phases", "categories"})
 
 
 class CampaignCommands(UnitCommands):
-    pass
+    def campaign(self, campaign_id: UUID, field: str = "campaign_id") -> Campaign:
+        return self.load(campaign_id, Campaign, CampaignNotFound, field)
+
+    def open_campaign(self, caller: Caller, spec: dict[str, Any], key: str | None) -> Response:
+        """spec: jurisdiction_id, name, pattern (code or Chinese label), cycle {length, rounds,
+        starts_on, ends_on}, phases [{name, starts_on, ends_on}], categories [str]."""
+
+        def command() -> tuple[list[Any], Response]:
+            unknown = sorted(set(spec) - CAMPAIGN_FIELDS)
+            if unknown:
+                raise InvalidCampaign("not a campaign field", field=unknown[0])
+            jurisdiction_id = as_uuid(spec.get("jurisdiction_id"), "jurisdiction_id")
+            self.jurisdiction(jurisdiction_id)
+            campaign = Campaign.open(
+                jurisdiction_id=jurisdiction_id,
+                name=spec.get("name", ""),
+                pattern=spec.get("pattern", ""),
+                cycle=spec.get("cycle") or {},
+                phases=spec.get("phases") or [],
+                categories=spec.get("categories") or [],
+                actor=caller.actor,
+            )
+            return [campaign], campaign_out(campaign)
+
+        return run_idempotent(
+            self,
+            principal_id=caller.principal_id,
+            scope="campaign",
+            key=key,
+            request=spec,
+            command=command,
+        )
+
+    def amend_phases(
+        self, caller: Caller, campaign_id: UUID, phases: list[dict[str, Any]], reason: str
+    ) -> Response:
+        campaign = self.campaign(campaign_id)
+        campaign.amend_phases(phases, reason, caller.actor)
+        self.save(campaign)
+        return campaign_out(campaign)
+
+    def amend_categories(
+        self, caller: Caller, campaign_id: UUID, categories: list[str], reason: str
+    ) -> Response:
+        campaign = self.campaign(campaign_id)
+        campaign.amend_categories(categories, reason, caller.actor)
+        self.save(campaign)
+        return campaign_out(campaign)
+
+    def enrol_units(
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        enrolments: list[dict[str, Any]],
+        key: str | None,
+    ) -> Response:
+        """Enrol every listed unit ({"unit_id", "category"}) or none of them."""
+
+        def command() -> tuple[list[Any], Response]:
+            if not enrolments:
+                raise EnrolmentRefused("list at least one unit", field="enrolments")
+            campaign = self.campaign(campaign_id)
+            located = self._within(campaign.jurisdiction_id)
+            enrolled: list[Unit] = []
+            for index, item in enumerate(enrolments):
+                field = f"enrolments.{index}."
+                unit = self._enrollable(item.get("unit_id"), located, field, enrolled)
+                campaign.enrol(unit.id, item.get("category", ""), caller.actor, field)
+                enrolled.append(unit)
+            response = {
+                "campaign_id": str(campaign.id),
+                "enrolments": [enrolment_out(campaign, unit) for unit in enrolled],
+            }
+            return [campaign], response
+
+        request = {"campaign_id": campaign_id, "enrolments": enrolments}
+        return run_idempotent(
+            self,
+            principal_id=caller.principal_id,
+            scope="enrolment",
+            key=key,
+            request=request,
+            command=command,
+        )
+
+    def _enrollable(
+        self, raw_id: object, located: Callable[[UUID], bool], field: str, batch: list[Unit]
+    ) -> Unit:
+        unit_id = as_uuid(raw_id, f"{field}unit_id")
+        for index, earlier in enumerate(batch):
+            if earlier.id == unit_id:
+                raise EnrolmentRefused(
+                    f"listed twice in this batch (also enrolments.{index})", field=f"{field}unit_id"
+                )
+        unit = self.unit(unit_id, f"{field}unit_id")
+        refusal = enrolment_refusal(
+            unit, located, lambda parent: self.unit(parent, f"{field}unit_id")
+        )
+        if refusal is not None:
+            raise EnrolmentRefused(refusal, field=f"{field}unit_id", unit_name=unit.name)
+        return unit
+
+    def _within(self, root: UUID) -> Callable[[UUID], bool]:
+        """A test "is this jurisdiction in root's subtree", remembering answers for the batch."""
+        known: dict[UUID, bool] = {root: True}
+
+        def located(jurisdiction_id: UUID) -> bool:
+            path: list[UUID] = []
+            current: UUID | None = jurisdiction_id
+            while current is not None and current not in known and current not in path:
+                path.append(current)
+                current = self.jurisdiction(current).parent_id
+            answer = current is not None and known.get(current, False)
+            known.update(dict.fromkeys(path, answer))
+            return answer
+
+        return located
+
+    def withdraw_unit(
+        self, caller: Caller, campaign_id: UUID, unit_id: UUID, reason: str
+    ) -> Response:
+        campaign = self.campaign(campaign_id)
+        campaign.withdraw(unit_id, reason, caller.actor)
+        self.save(campaign)
+        return enrolment_out(campaign, self.unit(unit_id))
+
+    def designate_key_target(
+        self, caller: Caller, campaign_id: UUID, unit_id: UUID, reason_code: str, reason: str
+    ) -> Response:
+        campaign = self.campaign(campaign_id)
+        campaign.designate_key_target(unit_id, reason_code, reason, caller.actor)
+        self.save(campaign)
+        return enrolment_out(campaign, self.unit(unit_id))
+
+    def revoke_key_target(
+        self, caller: Caller, campaign_id: UUID, unit_id: UUID, reason: str
+    ) -> Response:
+        campaign = self.campaign(campaign_id)
+        campaign.revoke_key_target(unit_id, reason, caller.actor)
+        self.save(campaign)
+        return enrolment_out(campaign, self.unit(unit_id))
+
+
+def as_uuid(value: object, field: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidCampaign("must be a UUID", field=field) from None
+
+
+def campaign_out(c: Campaign) -> Response:
+    return {
+        "campaign_id": str(c.id),
+        "jurisdiction_id": str(c.jurisdiction_id),
+        "name": c.name,
+        "pattern": {"code": c.pattern, "label": c.pattern_label},
+        "cycle": c.cycle | {"round_windows": c.round_windows()},
+        "phases": [dict(p) for p in c.phases],
+        "categories": list(c.categories),
+        "enrolment_counts": c.enrolment_counts(),
+        "key_target_count": c.key_target_count(),
+        "amendments": [dict(a) for a in c.amendments],
+        "opened_by": c.opened_by,
+    }
+
+
+def enrolment_out(c: Campaign, unit: Unit) -> Response:
+    """The same shape the enrolment read model serves, so a write and a later read agree."""
+    enrolment = c.enrolment(unit.id)
+    assert enrolment is not None
+    return {
+        "campaign_id": str(c.id),
+        "unit_id": str(unit.id),
+        "unit_name": unit.name,
+        "jurisdiction_id": str(unit.jurisdiction_id),
+        "category": enrolment["category"],
+        "status": enrolment["status"],
+        "withdrawn_reason": enrolment["withdrawn_reason"],
+        "key_target": key_target_out(enrolment["key_target"]),
+    }
+
+
+def key_target_out(target: KeyTarget | None) -> Response | None:
+    if target is None:
+        return None
+    return {
+        "reason_code": target["reason_code"],
+        "reason_label": KEY_TARGET_REASONS[target["reason_code"]],
+        "reason": target["reason"],
+        "designated_by": target["designated_by"],
+    }

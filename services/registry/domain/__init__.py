@@ -1,6 +1,22 @@
 """Registry aggregates. Re-exported here so stored topics such as
 `services.registry.domain:Unit` keep resolving after the split into modules."""
 
+from services.registry.domain.campaign_schedule import (
+    CYCLE_LENGTHS,
+    CYCLE_ROUNDS,
+    PROGRAM_PATTERNS,
+    InvalidCampaign,
+)
+from services.registry.domain.campaigns import (
+    KEY_TARGET_REASONS,
+    Campaign,
+    CampaignConflict,
+    CampaignNotFound,
+    EnrolmentConflict,
+    EnrolmentNotFound,
+    EnrolmentRefused,
+    enrolment_refusal,
+)
 from services.registry.domain.common import (
     UNIT_KIND_BY_LABEL,
     UNIT_KIND_LABELS,
@@ -23,9 +39,20 @@ from services.registry.domain.principals import Principal
 from services.registry.domain.units import Unit
 
 __all__ = [
+    "CYCLE_LENGTHS",
+    "CYCLE_ROUNDS",
+    "KEY_TARGET_REASONS",
+    "PROGRAM_PATTERNS",
     "UNIT_KIND_BY_LABEL",
     "UNIT_KIND_LABELS",
     "AlreadyRevoked",
+    "Campaign",
+    "CampaignConflict",
+    "CampaignNotFound",
+    "EnrolmentConflict",
+    "EnrolmentNotFound",
+    "EnrolmentRefused",
+    "InvalidCampaign",
     "InvalidRegistration",
     "Jurisdiction",
     "JurisdictionLevel",
@@ -38,5 +65,6 @@ __all__ = [
     "Unit",
     "UnitKind",
     "UnitNotFound",
+    "enrolment_refusal",
     "required_text",
 ]

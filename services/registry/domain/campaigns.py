@@ -1,3 +1,320 @@
-"""Registry aggregates for campaigns (issue 3)."""
+"""评议活动: campaigns, the units enrolled in them, and their key evaluation targets.
+
+A Campaign holds its own enrolments. "Once per campaign", "a category of this campaign" and
+"a key target must be enrolled" are then checked against one consistent state, and a batch
+is one atomic save. Each enrolment is still its own event (one published UnitEnrolled per
+unit): an 80-unit campaign is about a hundred events, cheap to replay, and writes to one
+campaign are serialised, which matches one office running it.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypedDict
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.registry.domain.campaign_schedule import (
+    PROGRAM_PATTERNS,
+    InvalidCampaign,
+    categories_spec,
+    choice,
+    cycle_spec,
+    phases_spec,
+    round_windows,
+    text,
+)
+from services.registry.domain.errors import RegistryError
+from services.registry.domain.units import Unit
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+KEY_TARGET_REASONS: dict[str, str] = {
+    "concentrated_complaints": "群众意见集中",
+    "weak_grade_last_cycle": "上年度考核一般",
+    "other": "其他",
+}
+ENROLLED = "enrolled"
+WITHDRAWN = "withdrawn"
+
+
+class CampaignNotFound(RegistryError, NotFoundError):
+    code = "campaign_not_found"
+
+
+class CampaignConflict(RegistryError, ConflictError):
+    code = "campaign_conflict"
+
+
+class EnrolmentRefused(RegistryError, InvalidError):
+    """The unit or category cannot be part of this campaign at all."""
+
+    code = "enrolment_refused"
+
+
+class EnrolmentNotFound(RegistryError, NotFoundError):
+    code = "enrolment_not_found"
+
+
+class EnrolmentConflict(RegistryError, ConflictError):
+    """The enrolment's current state does not allow the change (e.g. enrolled twice)."""
+
+    code = "enrolment_conflict"
+
+
+class KeyTarget(TypedDict):
+    reason_code: str
+    reason: str
+    designated_by: str
+
+
+class Enrolment(TypedDict):
+    category: str
+    status: str
+    enrolled_by: str
+    withdrawn_reason: str | None
+    key_target: KeyTarget | None
+
+
+class Campaign(Aggregate):
+    """Built through `Campaign.open`, which checks and normalises what the caller sent."""
+
+    class Opened(Aggregate.Created):
+        jurisdiction_id: UUID
+        name: str
+        pattern: str
+        cycle: dict[str, str]
+        phases: list[dict[str, str]]
+        categories: list[str]
+        actor: str
+
+    class PhasesAmended(Aggregate.Event):
+        phases: list[dict[str, str]]
+        reason: str
+        actor: str
+
+    class CategoriesAmended(Aggregate.Event):
+        categories: list[str]
+        reason: str
+        actor: str
+
+    class UnitEnrolled(Aggregate.Event):
+        unit_id: UUID
+        category: str
+        actor: str
+
+    class UnitWithdrawn(Aggregate.Event):
+        unit_id: UUID
+        reason: str
+        actor: str
+
+    class KeyTargetDesignated(Aggregate.Event):
+        unit_id: UUID
+        reason_code: str
+        reason: str
+        actor: str
+
+    class KeyTargetRevoked(Aggregate.Event):
+        unit_id: UUID
+        reason: str
+        actor: str
+
+    @classmethod
+    def open(
+        cls,
+        jurisdiction_id: UUID,
+        name: str,
+        pattern: str,
+        cycle: Mapping[str, Any],
+        phases: Sequence[Mapping[str, Any]],
+        categories: Sequence[object],
+        actor: str,
+    ) -> Campaign:
+        checked_cycle = cycle_spec(cycle)
+        return cls(
+            jurisdiction_id=jurisdiction_id,
+            name=text(name, "name"),
+            pattern=choice(pattern, PROGRAM_PATTERNS, "pattern"),
+            cycle=checked_cycle,
+            phases=phases_spec(phases, checked_cycle),
+            categories=categories_spec(categories),
+            actor=actor,
+        )
+
+    @event(Opened)
+    def __init__(
+        self,
+        jurisdiction_id: UUID,
+        name: str,
+        pattern: str,
+        cycle: dict[str, str],
+        phases: list[dict[str, str]],
+        categories: list[str],
+        actor: str,
+    ) -> None:
+        self.jurisdiction_id = jurisdiction_id
+        self.name = name
+        self.pattern = pattern
+        self.cycle = dict(cycle)
+        self.phases = [dict(p) for p in phases]
+        self.categories = list(categories)
+        self.opened_by = actor
+        self.enrolments: dict[str, Enrolment] = {}
+        self.amendments: list[dict[str, str]] = []
+
+    @property
+    def pattern_label(self) -> str:
+        return PROGRAM_PATTERNS[self.pattern]
+
+    def round_windows(self) -> list[dict[str, str]]:
+        return round_windows(self.cycle)
+
+    # --- amendments: new events with actor and reason, never edits -------------------------
+
+    def amend_phases(self, phases: Sequence[Mapping[str, Any]], reason: str, actor: str) -> None:
+        checked = phases_spec(phases, self.cycle)
+        if checked == self.phases:
+            raise InvalidCampaign("the phases are unchanged", field="phases")
+        self._phases_amended(phases=checked, reason=text(reason, "reason"), actor=actor)
+
+    @event(PhasesAmended)
+    def _phases_amended(self, phases: list[dict[str, str]], reason: str, actor: str) -> None:
+        self.phases = [dict(p) for p in phases]
+        self.amendments.append({"kind": "phases", "reason": reason, "actor": actor})
+
+    def amend_categories(self, categories: Sequence[object], reason: str, actor: str) -> None:
+        checked = categories_spec(categories)
+        if checked == self.categories:
+            raise InvalidCampaign("the categories are unchanged", field="categories")
+        counts = self.enrolment_counts()
+        for dropped in (c for c in self.categories if c not in checked and counts.get(c)):
+            raise CampaignConflict(
+                f"{dropped} still has {counts[dropped]} enrolled units; withdraw them first",
+                field="categories",
+            )
+        self._categories_amended(categories=checked, reason=text(reason, "reason"), actor=actor)
+
+    @event(CategoriesAmended)
+    def _categories_amended(self, categories: list[str], reason: str, actor: str) -> None:
+        self.categories = list(categories)
+        self.amendments.append({"kind": "categories", "reason": reason, "actor": actor})
+
+    # --- enrolment ---------------------------------------------------------------------------
+
+    def enrolment(self, unit_id: UUID) -> Enrolment | None:
+        return self.enrolments.get(str(unit_id))
+
+    def is_enrolled(self, unit_id: UUID) -> bool:
+        found = self.enrolment(unit_id)
+        return found is not None and found["status"] == ENROLLED
+
+    def enrolment_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.categories, 0)
+        for enrolment in self.enrolments.values():
+            if enrolment["status"] == ENROLLED:
+                counts[enrolment["category"]] = counts.get(enrolment["category"], 0) + 1
+        return counts
+
+    def key_target_count(self) -> int:
+        return sum(1 for e in self.enrolments.values() if e["key_target"] is not None)
+
+    def enrol(self, unit_id: UUID, category: object, actor: str, field: str = "") -> None:
+        """`field` prefixes error fields, e.g. "enrolments.3." for the fourth of a batch."""
+        category = text(category, f"{field}category", limit=100)
+        if category not in self.categories:
+            raise EnrolmentRefused(
+                f"not a category of this campaign (one of: {', '.join(self.categories)})",
+                field=f"{field}category",
+            )
+        if self.is_enrolled(unit_id):
+            raise EnrolmentConflict(
+                "the unit is already enrolled in this campaign", field=f"{field}unit_id"
+            )
+        self._enrolled(unit_id=unit_id, category=category, actor=actor)
+
+    @event(UnitEnrolled)
+    def _enrolled(self, unit_id: UUID, category: str, actor: str) -> None:
+        self.enrolments[str(unit_id)] = {
+            "category": category,
+            "status": ENROLLED,
+            "enrolled_by": actor,
+            "withdrawn_reason": None,
+            "key_target": None,
+        }
+
+    def withdraw(self, unit_id: UUID, reason: str, actor: str) -> None:
+        self._require_enrolled(unit_id)
+        self._withdrawn(unit_id=unit_id, reason=text(reason, "reason"), actor=actor)
+
+    @event(UnitWithdrawn)
+    def _withdrawn(self, unit_id: UUID, reason: str, actor: str) -> None:
+        enrolment = self.enrolments[str(unit_id)]
+        enrolment["status"] = WITHDRAWN
+        enrolment["withdrawn_reason"] = reason
+        # A withdrawn unit is not evaluated here, so it cannot stay a key target either.
+        enrolment["key_target"] = None
+
+    def _require_enrolled(self, unit_id: UUID) -> Enrolment:
+        found = self.enrolment(unit_id)
+        if found is None:
+            raise EnrolmentNotFound("the unit is not enrolled in this campaign", field="unit_id")
+        if found["status"] != ENROLLED:
+            raise EnrolmentConflict("the unit was withdrawn from this campaign", field="unit_id")
+        return found
+
+    # --- key evaluation targets (重点评议对象) -----------------------------------------------
+
+    def designate_key_target(
+        self, unit_id: UUID, reason_code: str, reason: str, actor: str
+    ) -> None:
+        enrolment = self._require_enrolled(unit_id)
+        code = choice(reason_code, KEY_TARGET_REASONS, "reason_code")
+        if enrolment["key_target"] is not None:
+            raise EnrolmentConflict("the unit is already a key evaluation target", field="unit_id")
+        self._designated(
+            unit_id=unit_id, reason_code=code, reason=text(reason, "reason"), actor=actor
+        )
+
+    @event(KeyTargetDesignated)
+    def _designated(self, unit_id: UUID, reason_code: str, reason: str, actor: str) -> None:
+        self.enrolments[str(unit_id)]["key_target"] = {
+            "reason_code": reason_code,
+            "reason": reason,
+            "designated_by": actor,
+        }
+
+    def revoke_key_target(self, unit_id: UUID, reason: str, actor: str) -> None:
+        if self._require_enrolled(unit_id)["key_target"] is None:
+            raise EnrolmentConflict("the unit is not a key evaluation target", field="unit_id")
+        self._revoked(unit_id=unit_id, reason=text(reason, "reason"), actor=actor)
+
+    @event(KeyTargetRevoked)
+    def _revoked(self, unit_id: UUID, reason: str, actor: str) -> None:
+        self.enrolments[str(unit_id)]["key_target"] = None
+
+
+def enrolment_refusal(
+    unit: Unit, located: Callable[[UUID], bool], parent: Callable[[UUID], Unit]
+) -> str | None:
+    """Why `unit` cannot be enrolled in a campaign, or None if it can.
+
+    `located(jurisdiction_id)` tells whether a jurisdiction lies in the campaign's subtree. A
+    unit belongs if it is located there (a vertically managed unit too: it is evaluated where
+    it serves, whoever manages it) or if it is a sub-unit of a unit that belongs.
+    """
+    if not unit.is_active:
+        return f"the unit is {unit.status}; only active units can be enrolled"
+    current, seen = unit, {unit.id}
+    while not located(current.jurisdiction_id):
+        if current.parent_id is None or current.parent_id in seen:
+            if unit.vertical_superior:
+                return (
+                    "a vertically managed unit is enrolled where it is located, "
+                    "and this one is located outside the campaign's jurisdiction"
+                )
+            return (
+                "the unit is outside the campaign's jurisdiction and not a sub-unit of one inside"
+            )
+        seen.add(current.parent_id)
+        current = parent(current.parent_id)
+    return None

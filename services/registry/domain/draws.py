@@ -1,3 +1,378 @@
-"""Registry aggregates for draws (issue 3)."""
+"""随机抽取: verifiable random draws of evaluators from the pool (seed 004: 200 of 2,000).
+
+Commit, freeze, reveal — three events of one `Draw`, in this order and no other:
+
+1. Committed: the office records sha256(seed) (the COMMITMENT, 64 hex digits) together with
+   the size, the optional sector quotas, the cycle and purpose. The seed stays with the office.
+2. PoolFrozen: the pool is fixed from the registry's own event log as it stood at a recorded
+   log position (`as_of_position`): every person registered in the draw's jurisdiction or
+   below, appointed for the draw's cycle and purpose, and not disqualified. The sorted ids,
+   each one's sector, the pool size and the pool digest (shared.canonical.digest over the
+   sorted list of id strings) are recorded.
+3. PanelDrawn: the office reveals the seed; sha256(seed) must equal the commitment. Pool
+   members disqualified since the freeze are excluded (recorded, with the log position the
+   exclusion was computed at), and the draw runs:
+
+   - key(person) = sha256(UTF-8 bytes of seed + ":" + person id), as 64 lowercase hex digits,
+     where the person id is the canonical lowercase hyphenated UUID string;
+   - without quotas: the `size` people with the smallest keys, smallest first;
+   - with quotas {sector: count} (counts summing to `size`): for each sector in the fixed
+     order of SECTOR_LABELS, the `count` people of that sector with the smallest keys,
+     smallest first, and the strata concatenated in that order.
+
+   Keys are distinct because person ids are; ties are broken by the id anyway, so the order
+   is total by construction. Anyone holding the recorded facts can re-run it
+   (`pingyi verify-draw`), and since the seed was fixed before the pool and revealed after
+   it, the office could choose neither the seed for a known pool nor the pool for a known seed.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.registry.domain.errors import RegistryError
+from services.registry.domain.jurisdictions import Jurisdiction
+from services.registry.domain.people import (
+    PURPOSE_LABELS,
+    SECTOR_LABELS,
+    Cycle,
+    Person,
+    sector_code,
+)
+from shared.canonical import digest
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+COMMITTED = "committed"
+FROZEN = "frozen"
+DRAWN = "drawn"
+MIN_SEED_LENGTH = 16
+_COMMITMENT = re.compile(r"^[0-9a-f]{64}$")
+
+
+class DrawNotFound(RegistryError, NotFoundError):
+    code = "draw_not_found"
+
+
+class DrawConflict(RegistryError, ConflictError):
+    """The step is out of order (freezing twice, revealing before the freeze...)."""
+
+    code = "draw_conflict"
+
+
+class InvalidDraw(RegistryError, InvalidError):
+    code = "invalid_draw"
+
+
+def commitment_of(seed: str) -> str:
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
+
+
+def draw_key(seed: str, person_id: str) -> str:
+    return hashlib.sha256(f"{seed}:{person_id}".encode()).hexdigest()
+
+
+def pool_digest(pool: Iterable[str]) -> str:
+    return digest(sorted(pool))
+
+
+def run_draw(
+    seed: str, sectors: Mapping[str, str], size: int, quotas: Mapping[str, int]
+) -> list[str]:
+    """The chosen ids in order; `sectors` maps each eligible person id to its sector."""
+
+    def smallest(ids: Iterable[str], count: int) -> list[str]:
+        return sorted(ids, key=lambda p: (draw_key(seed, p), p))[:count]
+
+    if not quotas:
+        if size > len(sectors):
+            raise InvalidDraw(f"the pool has only {len(sectors)} people", field="size")
+        return smallest(sectors, size)
+    chosen: list[str] = []
+    for sector in SECTOR_LABELS:
+        count = quotas.get(sector, 0)
+        if not count:
+            continue
+        stratum = [p for p, s in sectors.items() if s == sector]
+        if count > len(stratum):
+            raise InvalidDraw(
+                f"the pool has only {len(stratum)} {SECTOR_LABELS[sector]}",
+                field=f"quotas.{sector}",
+            )
+        chosen.extend(smallest(stratum, count))
+    return chosen
+
+
+def checked_quotas(quotas: Mapping[str, int] | None, size: int) -> dict[str, int]:
+    if size < 1:
+        raise InvalidDraw("a draw takes at least one person", field="size")
+    if not quotas:
+        return {}
+    checked: dict[str, int] = {}
+    for raw, count in quotas.items():
+        code = sector_code(raw, f"quotas.{raw}")
+        if code in checked:
+            raise InvalidDraw("the sector is named twice", field=f"quotas.{raw}")
+        if count < 1:
+            raise InvalidDraw("a quota is at least 1", field=f"quotas.{raw}")
+        checked[code] = count
+    if sum(checked.values()) != size:
+        raise InvalidDraw(
+            f"the quotas add up to {sum(checked.values())}, not the size {size}", field="quotas"
+        )
+    return checked
+
+
+class Draw(Aggregate):
+    class Committed(Aggregate.Created):
+        jurisdiction_id: UUID
+        campaign_id: UUID | None
+        cycle: str
+        purpose: str
+        size: int
+        quotas: dict[str, int]
+        commitment: str
+        actor: str
+
+    class PoolFrozen(Aggregate.Event):
+        pool: list[str]
+        sectors: dict[str, str]
+        pool_digest: str
+        pool_size: int
+        as_of_position: int
+        actor: str
+
+    class PanelDrawn(Aggregate.Event):
+        """Carries copies of the committed and frozen facts so the published contract is
+        complete on its own; `pingyi verify-draw` checks the copies against the originals."""
+
+        jurisdiction_id: UUID
+        campaign_id: UUID | None
+        cycle: str
+        purpose: str
+        size: int
+        quotas: dict[str, int]
+        commitment: str
+        pool_digest: str
+        pool_size: int
+        seed: str
+        excluded: list[str]
+        excluded_as_of_position: int
+        chosen: list[str]
+        actor: str
+
+    @classmethod
+    def commit(
+        cls,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        cycle: str,
+        purpose: str,
+        size: int,
+        quotas: Mapping[str, int] | None,
+        commitment: str,
+        actor: str,
+    ) -> Draw:
+        cleaned = commitment.strip().lower()
+        if not _COMMITMENT.match(cleaned):
+            raise InvalidDraw(
+                "the commitment is the sha256 of the seed, 64 hexadecimal digits",
+                field="commitment",
+            )
+        if purpose not in PURPOSE_LABELS:
+            raise InvalidDraw(f"purpose is one of {', '.join(PURPOSE_LABELS)}", field="purpose")
+        return cls(
+            jurisdiction_id=jurisdiction_id,
+            campaign_id=campaign_id,
+            cycle=str(Cycle.parse(cycle)),
+            purpose=purpose,
+            size=size,
+            quotas=checked_quotas(quotas, size),
+            commitment=cleaned,
+            actor=actor,
+        )
+
+    @event(Committed)
+    def __init__(
+        self,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        cycle: str,
+        purpose: str,
+        size: int,
+        quotas: dict[str, int],
+        commitment: str,
+        actor: str,
+    ) -> None:
+        self.jurisdiction_id = jurisdiction_id
+        self.campaign_id = campaign_id
+        self.cycle = cycle
+        self.purpose = purpose
+        self.size = size
+        self.quotas = dict(quotas)
+        self.commitment = commitment
+        self.committed_by = actor
+        self.status = COMMITTED
+        self.pool: list[str] = []
+        self.sectors: dict[str, str] = {}
+        self.pool_digest: str | None = None
+        self.as_of_position: int | None = None
+        self.seed: str | None = None
+        self.excluded: list[str] = []
+        self.chosen: list[str] = []
+
+    def freeze(self, sectors: Mapping[str, str], as_of_position: int, actor: str) -> None:
+        """`sectors`: every eligible person id at `as_of_position` -> its sector."""
+        if self.status != COMMITTED:
+            raise DrawConflict("the pool of this draw is already frozen", field="draw_id")
+        # Refuse a pool the draw cannot be run on now, rather than discover it at the reveal.
+        run_draw("feasibility", sectors, self.size, self.quotas)
+        pool = sorted(sectors)
+        self._frozen(
+            pool=pool,
+            sectors={p: sectors[p] for p in pool},
+            pool_digest=pool_digest(pool),
+            pool_size=len(pool),
+            as_of_position=as_of_position,
+            actor=actor,
+        )
+
+    @event(PoolFrozen)
+    def _frozen(
+        self,
+        pool: list[str],
+        sectors: dict[str, str],
+        pool_digest: str,
+        pool_size: int,
+        as_of_position: int,
+        actor: str,
+    ) -> None:
+        self.pool = list(pool)
+        self.sectors = dict(sectors)
+        self.pool_digest = pool_digest
+        self.as_of_position = as_of_position
+        self.status = FROZEN
+
+    def reveal(self, seed: str, excluded: Iterable[str], as_of_position: int, actor: str) -> None:
+        """`excluded`: pool members disqualified since the freeze; they sit on no panel."""
+        if self.status == COMMITTED:
+            raise DrawConflict("freeze the pool before revealing the seed", field="draw_id")
+        if self.status == DRAWN:
+            raise DrawConflict("the seed of this draw is already revealed", field="draw_id")
+        if len(seed) < MIN_SEED_LENGTH:
+            raise InvalidDraw(f"a seed has at least {MIN_SEED_LENGTH} characters", field="seed")
+        if commitment_of(seed) != self.commitment:
+            raise InvalidDraw("sha256(seed) does not match the commitment", field="seed")
+        out = sorted(set(excluded) & set(self.pool))
+        remaining = {p: s for p, s in self.sectors.items() if p not in out}
+        self._drawn(
+            jurisdiction_id=self.jurisdiction_id,
+            campaign_id=self.campaign_id,
+            cycle=self.cycle,
+            purpose=self.purpose,
+            size=self.size,
+            quotas=self.quotas,
+            commitment=self.commitment,
+            pool_digest=self.pool_digest or "",
+            pool_size=len(self.pool),
+            seed=seed,
+            excluded=out,
+            excluded_as_of_position=as_of_position,
+            chosen=run_draw(seed, remaining, self.size, self.quotas),
+            actor=actor,
+        )
+
+    @event(PanelDrawn)
+    def _drawn(
+        self,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        cycle: str,
+        purpose: str,
+        size: int,
+        quotas: dict[str, int],
+        commitment: str,
+        pool_digest: str,
+        pool_size: int,
+        seed: str,
+        excluded: list[str],
+        excluded_as_of_position: int,
+        chosen: list[str],
+        actor: str,
+    ) -> None:
+        # The copies of earlier facts are for the published contract; state already has them.
+        self.seed = seed
+        self.excluded = list(excluded)
+        self.chosen = list(chosen)
+        self.status = DRAWN
+
+
+@dataclass
+class PoolLedger:
+    """Who could be drawn, as of any position of the registry's event log.
+
+    Fed with (position, domain event) in log order; the application uses it to freeze a
+    pool, and `pingyi verify-draw` uses the same to re-derive that pool independently.
+    """
+
+    parents: dict[str, str | None] = field(default_factory=dict)
+    people: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """person id -> (jurisdiction id, sector)"""
+    appointments: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
+    """person id -> [(position, cycle, purpose)]"""
+    disqualified_at: dict[str, int] = field(default_factory=dict)
+
+    def observe(self, position: int, domain_event: object) -> None:
+        if isinstance(domain_event, Jurisdiction.Registered):
+            parent = domain_event.parent_id
+            self.parents[str(domain_event.originator_id)] = str(parent) if parent else None
+        elif isinstance(domain_event, Person.Registered):
+            self.people[str(domain_event.originator_id)] = (
+                str(domain_event.jurisdiction_id),
+                domain_event.sector,
+            )
+        elif isinstance(domain_event, Person.Appointed):
+            self.appointments.setdefault(str(domain_event.originator_id), []).append(
+                (position, domain_event.cycle, domain_event.purpose)
+            )
+        elif isinstance(domain_event, Person.Disqualified):
+            self.disqualified_at.setdefault(str(domain_event.originator_id), position)
+
+    def _within(self, jurisdiction_id: str, root: str) -> bool:
+        current: str | None = jurisdiction_id
+        seen: set[str] = set()
+        while current is not None and current not in seen:
+            if current == root:
+                return True
+            seen.add(current)
+            current = self.parents.get(current)
+        return False
+
+    def eligible(
+        self, jurisdiction_id: UUID, cycle: str, purpose: str, as_of: int
+    ) -> dict[str, str]:
+        """Person id -> sector of everyone who could be drawn at log position `as_of`."""
+        root = str(jurisdiction_id)
+        found: dict[str, str] = {}
+        for person_id, (home, sector) in self.people.items():
+            gone = self.disqualified_at.get(person_id)
+            if gone is not None and gone <= as_of:
+                continue
+            if not any(
+                pos <= as_of and c == cycle and p == purpose
+                for pos, c, p in self.appointments.get(person_id, [])
+            ):
+                continue
+            if self._within(home, root):
+                found[person_id] = sector
+        return found
+
+    def disqualified_between(self, people: Iterable[str], after: int, upto: int) -> list[str]:
+        return sorted(
+            p for p in people if p in self.disqualified_at and after < self.disqualified_at[p] <= upto
+        )
