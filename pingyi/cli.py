@@ -177,3 +177,38 @@ def replay(
     total = len(results)
     console.print(f"{total - different} of {total} score runs identical, {different} different")
     raise typer.Exit(1 if different else 0)
+
+
+@app.command("verify-draw")
+def verify_draw(
+    draw_id: Annotated[str, typer.Argument(help="The draw's id (draw_id)")],
+    data_dir: DataDir = Path("pingyi-data"),
+) -> None:
+    """Re-check a random draw from the registry's stored log; exit 0 only if every check passes."""
+    from uuid import UUID
+
+    from services.registry.draw_verify import DrawNotVerifiable
+    from services.registry.draw_verify import verify_draw as run_checks
+    from shared.settings import CommonSettings
+
+    try:
+        parsed = UUID(draw_id)
+    except ValueError:
+        raise typer.BadParameter(f"{draw_id!r} is not a draw id") from None
+    common = CommonSettings()
+    if common.mode == "embedded":
+        common = common.model_copy(update={"data_dir": data_dir})
+    try:
+        verification = run_checks(common, parsed)
+    except DrawNotVerifiable as error:
+        console.print(f"[red]verify-draw cannot run:[/red] {error}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"pingyi verify-draw {parsed}")
+    for column in ("check", "result", "detail"):
+        table.add_column(column)
+    for row in verification.rows():
+        table.add_row(*row)
+    console.print(table)
+    passed = sum(1 for c in verification.checks if c.passed)
+    console.print(f"{passed} of {len(verification.checks)} checks passed")
+    raise typer.Exit(0 if verification.passed else 1)

@@ -17,6 +17,14 @@ class RegistryRuntime(ServiceRuntime):
     def payload_mapper() -> PayloadMapper:
         return to_payload
 
+    def eventsourcing_env(self) -> dict[str, str]:
+        env = super().eventsourcing_env()
+        settings = self.settings
+        key = getattr(settings, "contact_key", None)
+        if key is not None:
+            env["PINGYI_REGISTRY_CONTACT_KEY"] = key.get_secret_value()
+        return env
+
     def subscriptions(self) -> dict[str, Inbox]:
         # The registry authenticates against its own published log, like everyone else.
         return {"registry": registry_view_inbox(self.views, REGISTRY_HANDLERS)}

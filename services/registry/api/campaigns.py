@@ -1,7 +1,243 @@
-"""Registry API for campaigns (issue 3)."""
+"""评议活动: campaigns, their enrolled units (参评单位) and key evaluation targets (重点评议对象).
+
+Offices write inside their jurisdiction subtree, auditors read everything and write nothing.
+Writes answer from the event-sourced campaign; reads come from the read model, which follows
+the registry's log (GET /positions tells how far it is).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.application import RegistryApplication
+from services.registry.domain import Campaign, CampaignNotFound, EnrolmentNotFound
+from services.registry.projections.campaigns import CampaignReadModel
+from services.registry.schemas.campaigns import (
+    CampaignIn,
+    CampaignOut,
+    CategoriesAmendmentIn,
+    EnrolmentBatchIn,
+    EnrolmentBatchOut,
+    EnrolmentDetailOut,
+    EnrolmentOut,
+    KeyTargetIn,
+    PhasesAmendmentIn,
+    RevocationIn,
+    WithdrawalIn,
+)
+from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.registry_view import RegistryView
+from shared.views import Document
 
 router = APIRouter(tags=["campaigns 评议活动"])
+
+
+def get_reads(request: Request) -> CampaignReadModel:
+    return CampaignReadModel(request.app.state.runtime.views)
+
+
+Reads = Annotated[CampaignReadModel, Depends(get_reads)]
+
+
+def writable(
+    app: RegistryApplication, auth: Authenticator, caller: Principal, campaign_id: UUID
+) -> Campaign:
+    require_role(caller, "office")
+    campaign = app.campaign(campaign_id)
+    auth.require_scope(caller, campaign.jurisdiction_id, "campaign_id")
+    return campaign
+
+
+def readable(
+    reads: CampaignReadModel, auth: Authenticator, caller: Principal, id_: UUID
+) -> Document:
+    doc = reads.campaign(str(id_))
+    if doc is None:
+        raise CampaignNotFound("no such campaign", field="campaign_id")
+    auth.require_scope(caller, doc["jurisdiction_id"], "campaign_id")
+    return doc
+
+
+def with_unit(doc: Document, registry: RegistryView) -> Document:
+    unit = registry.unit(doc["unit_id"]) or {}
+    return doc | {"unit_name": unit.get("name"), "jurisdiction_id": unit.get("jurisdiction_id")}
+
+
+@router.post("/campaigns", status_code=201, response_model=CampaignOut)
+def open_campaign(
+    body: CampaignIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """开展评议活动: open a campaign with its program pattern, cycle, phases and categories.
+
+    Phases are listed in order, lie inside the cycle and do not overlap; a bad one is named
+    in the error, e.g. `phases.1.starts_on`.
+    """
+    require_role(caller, "office")
+    auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
+    return app.open_campaign(caller, body.model_dump(), idempotency_key)
+
+
+@router.get("/campaigns", response_model=list[CampaignOut])
+def list_campaigns(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    reads: Reads,
+    jurisdiction_id: Annotated[UUID | None, Query()] = None,
+) -> list[Document]:
+    """评议活动列表: the campaigns visible to the caller, newest cycle first."""
+    visible = [c for c in reads.campaigns() if auth.in_scope(caller, c["jurisdiction_id"])]
+    if jurisdiction_id is not None:
+        visible = [c for c in visible if c["jurisdiction_id"] == str(jurisdiction_id)]
+    return visible
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
+def get_campaign(
+    campaign_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, reads: Reads
+) -> Document:
+    """查看评议活动: one campaign with its phases, categories and enrolment counts."""
+    return readable(reads, auth, caller, campaign_id)
+
+
+@router.post("/campaigns/{campaign_id}/phases", response_model=CampaignOut)
+def amend_phases(
+    campaign_id: UUID,
+    body: PhasesAmendmentIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+) -> dict[str, Any]:
+    """调整工作阶段: replace the phase list, with a reason; the old list stays in the history."""
+    writable(app, auth, caller, campaign_id)
+    phases = [p.model_dump() for p in body.phases]
+    return app.amend_phases(caller, campaign_id, phases, body.reason)
+
+
+@router.post("/campaigns/{campaign_id}/categories", response_model=CampaignOut)
+def amend_categories(
+    campaign_id: UUID,
+    body: CategoriesAmendmentIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+) -> dict[str, Any]:
+    """调整参评类别: replace the category list, with a reason. A category that still has
+    enrolled units cannot be dropped (409)."""
+    writable(app, auth, caller, campaign_id)
+    return app.amend_categories(caller, campaign_id, body.categories, body.reason)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/enrolments", status_code=201, response_model=EnrolmentBatchOut
+)
+def enrol_units(
+    campaign_id: UUID,
+    body: EnrolmentBatchIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """确定参评单位: enrol units, each with a category of the campaign, all or none.
+
+    Only active units located in the campaign's jurisdiction (vertically managed ones too) or
+    sub-units of such units; anything else is refused naming `enrolments.<i>.unit_id`.
+    """
+    writable(app, auth, caller, campaign_id)
+    items = [e.model_dump() for e in body.enrolments]
+    return app.enrol_units(caller, campaign_id, items, idempotency_key)
+
+
+@router.get("/campaigns/{campaign_id}/enrolments", response_model=list[EnrolmentOut])
+def list_enrolments(
+    campaign_id: UUID,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    reads: Reads,
+    registry: RegistryViewDep,
+    category: Annotated[str | None, Query(max_length=100)] = None,
+    status: Annotated[Literal["enrolled", "withdrawn"] | None, Query()] = None,
+    key_target: Annotated[bool | None, Query()] = None,
+) -> list[Document]:
+    """参评单位名单: enrolled (and withdrawn) units with names, category and key-target flag."""
+    campaign = readable(reads, auth, caller, campaign_id)
+    found = reads.enrolments(campaign)
+    if category is not None:
+        found = [e for e in found if e["category"] == category]
+    if status is not None:
+        found = [e for e in found if e["status"] == status]
+    if key_target is not None:
+        found = [e for e in found if (e["key_target"] is not None) == key_target]
+    return [with_unit(e, registry) for e in found]
+
+
+@router.get("/campaigns/{campaign_id}/enrolments/{unit_id}", response_model=EnrolmentDetailOut)
+def get_enrolment(
+    campaign_id: UUID,
+    unit_id: UUID,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    reads: Reads,
+    registry: RegistryViewDep,
+) -> Document:
+    """查看参评记录: one unit's enrolment with its history (enrolled, withdrawn, designated…)."""
+    readable(reads, auth, caller, campaign_id)
+    doc = reads.enrolment(str(campaign_id), str(unit_id))
+    if doc is None:
+        raise EnrolmentNotFound("the unit is not enrolled in this campaign", field="unit_id")
+    return with_unit(doc, registry)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/enrolments/{unit_id}/withdrawal", response_model=EnrolmentOut
+)
+def withdraw_unit(
+    campaign_id: UUID,
+    unit_id: UUID,
+    body: WithdrawalIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+) -> dict[str, Any]:
+    """退出评议: withdraw a unit from the campaign, with a reason. It may be enrolled again."""
+    writable(app, auth, caller, campaign_id)
+    return app.withdraw_unit(caller, campaign_id, unit_id, body.reason)
+
+
+@router.post("/campaigns/{campaign_id}/key-targets", status_code=201, response_model=EnrolmentOut)
+def designate_key_target(
+    campaign_id: UUID,
+    body: KeyTargetIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+) -> dict[str, Any]:
+    """确定重点评议对象: single out an enrolled unit (群众意见集中, 上年度考核一般 or 其他)."""
+    writable(app, auth, caller, campaign_id)
+    return app.designate_key_target(
+        caller, campaign_id, body.unit_id, body.reason_code, body.reason
+    )
+
+
+@router.post(
+    "/campaigns/{campaign_id}/key-targets/{unit_id}/revocation", response_model=EnrolmentOut
+)
+def revoke_key_target(
+    campaign_id: UUID,
+    unit_id: UUID,
+    body: RevocationIn,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+) -> dict[str, Any]:
+    """撤销重点评议对象: end a key-target designation, with a reason."""
+    writable(app, auth, caller, campaign_id)
+    return app.revoke_key_target(caller, campaign_id, unit_id, body.reason)

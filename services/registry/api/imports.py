@@ -1,7 +1,253 @@
-"""Registry API for imports and exports (issue 3)."""
+"""导入导出: units, enrolments and representatives from and to XLSX or CSV with Chinese headers.
+
+An import sends the file as the raw request body. `dry_run=true` answers 200 with every bad
+row (row, column, reason) and a preview, and changes nothing; without it, any problem means
+422 with the same list and nothing imported, otherwise every row goes to one command (all
+or nothing, Idempotency-Key honoured) and the answer is 201.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.domain import CampaignNotFound, JurisdictionNotFound
+from services.registry.importing import enrolments, representatives, units
+from services.registry.importing.enrolments import enrolment_sheet, enrolment_spec
+from services.registry.importing.flow import Upload, already_done, finish, read_upload
+from services.registry.importing.representatives import representative_sheet, representative_spec
+from services.registry.importing.rows import parse_file
+from services.registry.importing.schemas import UPLOAD_BODY, ImportReport
+from services.registry.importing.units import unit_sheet, unit_spec
+from services.registry.importing.writing import Sheet, render
+from services.registry.projections.campaigns import CampaignReadModel
+from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.errors import ForbiddenError
+from shared.registry_view import RegistryView
 
 router = APIRouter(tags=["import/export 导入导出"])
+
+UploadDep = Annotated[Upload, Depends(read_upload)]
+DryRun = Annotated[bool, Query(description="true: report only, import nothing (试导入)")]
+SheetName = Annotated[
+    str | None,
+    Query(max_length=31, description="XLSX sheet to read; the first by default", examples=["名单"]),
+]
+Format = Annotated[
+    Literal["csv", "xlsx"],
+    Query(alias="format", description="csv: UTF-8 with BOM, opens in Excel; xlsx: a workbook"),
+]
+IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Dry run: the report (试导入报告)"},
+    201: {"description": "Imported: the report and what each row created"},
+    413: {"description": "File larger than 5 MB or more than 5000 rows"},
+    415: {"description": "Neither CSV nor XLSX (e.g. legacy .xls)"},
+    422: {"description": "Bad rows: nothing imported; the same report with every problem"},
+}
+
+
+@router.post(
+    "/imports/units",
+    status_code=201,
+    response_model=ImportReport,
+    response_model_exclude_none=True,
+    responses=IMPORT_RESPONSES,
+    openapi_extra=UPLOAD_BODY,
+)
+def import_units(
+    upload: UploadDep,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+    view: RegistryViewDep,
+    response: Response,
+    jurisdiction_id: UUID,
+    dry_run: DryRun = False,
+    sheet: SheetName = None,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """导入参评单位. Columns: 单位名称, 单位类型 (政府部门/其它机构/公共服务企业/重点科室/重点岗位/
+    基层站所/窗口单位/政府投资项目), 类别 (e.g. 政府部门及其它机构); optional 简称, 上级单位 (name
+    or credit code of a unit already registered here or above), 垂直管理上级, 统一社会信用代码."""
+    _writer_in_scope(caller, auth, view, jurisdiction_id)
+    replay = not dry_run and already_done(app, caller.principal_id, units.SCOPE, idempotency_key)
+    parsed = parse_file(
+        upload.data, upload.content_type, sheet, unit_spec(view, jurisdiction_id, replay=replay)
+    )
+    if dry_run:
+        response.status_code = 200
+    return finish(
+        parsed,
+        dry_run,
+        lambda items: app.register_units(caller, items, idempotency_key),
+        lambda result: [{"id": unit["unit_id"], "name": unit["name"]} for unit in result["units"]],
+    )
+
+
+@router.get("/exports/units", response_class=Response, responses={200: {"content": {}}})
+def export_units(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    view: RegistryViewDep,
+    jurisdiction_id: UUID,
+    fmt: Format = "csv",
+) -> Response:
+    """导出参评单位: the jurisdiction's active units in the columns /imports/units reads, as CSV
+    (UTF-8 with BOM, opens in Excel) or XLSX (frozen header row)."""
+    _reader_in_scope(caller, auth, view, jurisdiction_id)
+    return _file(unit_sheet(view, jurisdiction_id), fmt)
+
+
+@router.post(
+    "/imports/enrolments",
+    status_code=201,
+    response_model=ImportReport,
+    response_model_exclude_none=True,
+    responses=IMPORT_RESPONSES,
+    openapi_extra=UPLOAD_BODY,
+)
+def import_enrolments(
+    upload: UploadDep,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+    view: RegistryViewDep,
+    response: Response,
+    campaign_id: UUID,
+    dry_run: DryRun = False,
+    sheet: SheetName = None,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """导入参评单位名单 (enrol registered units in a campaign). Columns: 单位名称 or
+    统一社会信用代码 (either identifies the unit, looked up in the campaign's jurisdiction),
+    类别 (one of the campaign's categories, e.g. 城市管理和执法监督类)."""
+    require_role(caller, "office")
+    campaign = app.campaign(campaign_id)
+    auth.require_scope(caller, campaign.jurisdiction_id, "campaign_id")
+    replay = not dry_run and already_done(
+        app, caller.principal_id, enrolments.SCOPE, idempotency_key
+    )
+    spec = enrolment_spec(app, view, campaign, replay=replay)
+    parsed = parse_file(upload.data, upload.content_type, sheet, spec)
+    if dry_run:
+        response.status_code = 200
+    return finish(
+        parsed,
+        dry_run,
+        lambda items: app.enrol_units(caller, campaign_id, items, idempotency_key),
+        lambda result: [
+            {"id": item["unit_id"], "name": item["unit_name"]} for item in result["enrolments"]
+        ],
+    )
+
+
+@router.post(
+    "/imports/representatives",
+    status_code=201,
+    response_model=ImportReport,
+    response_model_exclude_none=True,
+    responses=IMPORT_RESPONSES,
+    openapi_extra=UPLOAD_BODY,
+)
+def import_representatives(
+    upload: UploadDep,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: RegistryApp,
+    view: RegistryViewDep,
+    response: Response,
+    jurisdiction_id: UUID,
+    dry_run: DryRun = False,
+    sheet: SheetName = None,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """导入评议代表 into the jurisdiction's pool (评议人员库). Columns: 姓名, 界别 (or 类别:
+    服务对象/人大代表/政协委员/行评代表/机关干部/社区群干/企业代表/其他), optional 联系方式
+    (stored hashed and encrypted only; reports show it masked, 138****5678)."""
+    _writer_in_scope(caller, auth, view, jurisdiction_id)
+    replay = not dry_run and already_done(
+        app, caller.principal_id, representatives.SCOPE, idempotency_key
+    )
+    spec = representative_spec(app, jurisdiction_id, replay=replay)
+    parsed = parse_file(upload.data, upload.content_type, sheet, spec)
+    if dry_run:
+        response.status_code = 200
+    return finish(
+        parsed,
+        dry_run,
+        lambda people: app.register_people(caller, people, idempotency_key),
+        lambda result: [
+            {"id": person["person_id"], "name": person["name"]} for person in result["people"]
+        ],
+    )
+
+
+@router.get("/exports/enrolments", response_class=Response, responses={200: {"content": {}}})
+def export_enrolments(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    view: RegistryViewDep,
+    request: Request,
+    campaign_id: UUID,
+    fmt: Format = "csv",
+) -> Response:
+    """导出参评单位名单: the campaign's enrolled units (单位名称, 统一社会信用代码, 类别), the
+    columns /imports/enrolments reads."""
+    reads = CampaignReadModel(request.app.state.runtime.views)
+    campaign = reads.campaign(str(campaign_id))
+    if campaign is None:
+        raise CampaignNotFound("no such campaign", field="campaign_id")
+    _reader(caller)
+    auth.require_scope(caller, campaign["jurisdiction_id"], "campaign_id")
+    return _file(enrolment_sheet(view, campaign, reads.enrolments(campaign)), fmt)
+
+
+@router.get("/exports/representatives", response_class=Response, responses={200: {"content": {}}})
+def export_representatives(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    view: RegistryViewDep,
+    request: Request,
+    jurisdiction_id: UUID,
+    fmt: Format = "csv",
+) -> Response:
+    """导出评议人员库: the pool's representatives who are not disqualified (姓名, 界别). 联系方式
+    is never exported."""
+    _reader_in_scope(caller, auth, view, jurisdiction_id)
+    name = (view.jurisdiction(str(jurisdiction_id)) or {}).get("name", "")
+    views = request.app.state.runtime.views
+    return _file(representative_sheet(views, jurisdiction_id, name), fmt)
+
+
+def _writer_in_scope(
+    caller: Principal, auth: Authenticator, view: RegistryView, jurisdiction_id: UUID
+) -> None:
+    require_role(caller, "office")
+    _known(view, jurisdiction_id)
+    auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
+
+
+def _reader_in_scope(
+    caller: Principal, auth: Authenticator, view: RegistryView, jurisdiction_id: UUID
+) -> None:
+    _reader(caller)
+    _known(view, jurisdiction_id)
+    auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
+
+
+def _reader(caller: Principal) -> None:
+    if caller.role not in ("admin", "office", "auditor"):
+        raise ForbiddenError("exports are for offices and auditors", field="X-API-Key")
+
+
+def _known(view: RegistryView, jurisdiction_id: UUID) -> None:
+    if view.jurisdiction(str(jurisdiction_id)) is None:
+        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
+
+
+def _file(sheet: Sheet, fmt: str) -> Response:
+    content, media_type, headers = render(sheet, fmt)
+    return Response(content=content, media_type=media_type, headers=headers)

@@ -1,9 +1,318 @@
-"""Registry commands for people (issue 3)."""
+"""Registry commands for evaluation representatives (评议代表): register, train, appoint,
+disqualify. `register_people` and `appoint` are called by the importer; keep their signatures.
+
+Contacts: the plaintext exists only in the request. What is stored is an HMAC-SHA256 of the
+normalised contact (duplicate detection, registry-wide) and a Fernet-encrypted copy (masked
+display to offices). Both keys derive from one secret:
+- PINGYI_REGISTRY_CONTACT_KEY (environment, or the eventsourcing env of the application);
+- else, in embedded mode only, a random secret kept in `registry-contact-key` beside the
+  registry's SQLite file, created on first use with mode 0600 (the data directory is then
+  what must be protected; production must set the variable).
+Without either, registering a contact is refused with 503 and masked contacts show as null.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from cryptography.fernet import Fernet, InvalidToken
+from eventsourcing.application import AggregateNotFoundError
+
 from services.registry.application.units import UnitCommands
+from services.registry.domain import InvalidRegistration, JurisdictionNotFound, LifecycleConflict
+from services.registry.domain.people import (
+    PURPOSE_LABELS,
+    AppointingBody,
+    ContactClaim,
+    ContactKeyMissing,
+    DuplicateContact,
+    Person,
+    PersonNotFound,
+)
+from shared.auth import Principal as Caller
+from shared.idempotency import Response, run_idempotent
+
+CONTACT_KEY_ENV = "PINGYI_REGISTRY_CONTACT_KEY"
+CONTACT_KEY_FILE = "registry-contact-key"
+PERSON_FIELDS = frozenset({"jurisdiction_id", "name", "sector", "contact"})
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+_CHINA_MOBILE = re.compile(r"^(?:\+?86|0086)(1\d{10})$")
+
+
+class ContactVault:
+    """Keyed hash and reversible seal of contacts; the one place that sees plaintext."""
+
+    def __init__(self, secret: str) -> None:
+        root = secret.encode("utf-8")
+        self._hash_key = hmac.new(root, b"pingyi/contact/hash", hashlib.sha256).digest()
+        seal_key = hmac.new(root, b"pingyi/contact/seal", hashlib.sha256).digest()
+        self._fernet = Fernet(base64.urlsafe_b64encode(seal_key))
+        # Stored with each sealed contact so a later key rotation knows what to re-seal.
+        self.key_id = hmac.new(root, b"pingyi/contact/key-id", hashlib.sha256).hexdigest()[:16]
+
+    def fingerprint(self, contact: str) -> str:
+        return hmac.new(self._hash_key, contact.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def seal(self, contact: str) -> str:
+        return self._fernet.encrypt(contact.encode("utf-8")).decode("ascii")
+
+    def open(self, sealed: str) -> str | None:
+        try:
+            return self._fernet.decrypt(sealed.encode("ascii")).decode("utf-8")
+        except InvalidToken:
+            return None
+
+
+def contact_secret(env: Mapping[str, str]) -> str | None:
+    configured = env.get(CONTACT_KEY_ENV)
+    if configured:
+        return configured
+    database = env.get("SQLITE_DBNAME") or ""
+    if env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or not database:
+        return None
+    if database.startswith((":memory:", "file:")):
+        return None
+    return _embedded_secret(Path(database).parent / CONTACT_KEY_FILE)
+
+
+def _embedded_secret(path: Path) -> str:
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    secret = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(secret + "\n")
+    return secret
+
+
+def normalise_contact(value: str, field: str) -> str:
+    cleaned = _SEPARATORS.sub("", value).lower()
+    mobile = _CHINA_MOBILE.match(cleaned)
+    if mobile:
+        cleaned = mobile.group(1)
+    if not 3 <= len(cleaned) <= 100:
+        raise InvalidRegistration("a contact has 3 to 100 characters", field=field)
+    return cleaned
+
+
+def mask_contact(contact: str) -> str:
+    """138****5678 for a mobile number; enough to recognise, not enough to call."""
+    if "@" in contact:
+        local, _, domain = contact.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if len(contact) >= 11:
+        return f"{contact[:3]}****{contact[-4:]}"
+    if len(contact) >= 6:
+        return f"****{contact[-2:]}"
+    return "****"
+
+
+def as_uuid(value: object, field: str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidRegistration("not a valid id", field=field) from None
 
 
 class PeopleCommands(UnitCommands):
-    pass
+    def person(self, person_id: UUID, field: str = "person_id") -> Person:
+        return self.load(person_id, Person, PersonNotFound, field)
+
+    @cached_property
+    def contact_vault(self) -> ContactVault | None:
+        secret = contact_secret(self.env)
+        return ContactVault(secret) if secret else None
+
+    def masked_contact(self, person: Person) -> str | None:
+        if person.contact_sealed is None or self.contact_vault is None:
+            return None
+        opened = self.contact_vault.open(person.contact_sealed)
+        return mask_contact(opened) if opened is not None else None
+
+    def register_people(
+        self,
+        caller: Caller,
+        people: list[dict[str, Any]],
+        key: str | None,
+        *,
+        prefix: str | None = "people",
+    ) -> Response:
+        """Register representatives atomically, all or none. Each dict: name, sector (code or
+        Chinese label), jurisdiction_id, contact (optional). Error fields read
+        "people.<index>.<field>"; with prefix=None (one person) just "<field>"."""
+        sealed = [self._sealed_contact(spec, _prefix(prefix, i)) for i, spec in enumerate(people)]
+
+        def command() -> tuple[list[Any], Response]:
+            created: list[Any] = []
+            persons: list[Person] = []
+            first_row: dict[str, int] = {}
+            for index, (spec, contact) in enumerate(zip(people, sealed, strict=True)):
+                field = _prefix(prefix, index)
+                unknown = sorted(set(spec) - PERSON_FIELDS)
+                if unknown:
+                    raise InvalidRegistration(
+                        "not a representative field", field=field + unknown[0]
+                    )
+                jurisdiction_id = as_uuid(spec.get("jurisdiction_id"), f"{field}jurisdiction_id")
+                try:
+                    self.jurisdiction(jurisdiction_id)
+                except JurisdictionNotFound:
+                    raise JurisdictionNotFound(
+                        "no such jurisdiction", field=f"{field}jurisdiction_id"
+                    ) from None
+                if contact is not None:
+                    self._refuse_duplicate(contact[0], first_row, index, f"{field}contact")
+                person = Person.register(
+                    jurisdiction_id,
+                    str(spec.get("name") or ""),
+                    str(spec.get("sector") or ""),
+                    caller.actor,
+                    contact,
+                    field,
+                )
+                persons.append(person)
+                created.append(person)
+                if contact is not None:
+                    created.append(ContactClaim(contact[0], person.id, jurisdiction_id))
+            return created, {"people": [person_out(p) for p in persons]}
+
+        # The plaintext contact must not reach the stored idempotency record, even digested.
+        request = [
+            {k: v for k, v in spec.items() if k != "contact"} | {"contact": c and c[0]}
+            for spec, c in zip(people, sealed, strict=True)
+        ]
+        return run_idempotent(
+            self,
+            principal_id=caller.principal_id,
+            scope="people",
+            key=key,
+            request=request,
+            command=command,
+        )
+
+    def _sealed_contact(self, spec: Mapping[str, Any], field: str) -> tuple[str, str, str] | None:
+        raw = spec.get("contact")
+        if raw is None or not str(raw).strip():
+            return None
+        if self.contact_vault is None:
+            raise ContactKeyMissing(
+                f"contacts cannot be stored: set {CONTACT_KEY_ENV}", field=f"{field}contact"
+            )
+        contact = normalise_contact(str(raw), f"{field}contact")
+        vault = self.contact_vault
+        return vault.fingerprint(contact), vault.seal(contact), vault.key_id
+
+    def _refuse_duplicate(
+        self, contact_hash: str, first_row: dict[str, int], index: int, field: str
+    ) -> None:
+        if contact_hash in first_row:
+            raise DuplicateContact(
+                f"the same contact as row {first_row[contact_hash]}", field=field
+            )
+        first_row[contact_hash] = index
+        try:
+            claim: ContactClaim = self.repository.get(ContactClaim.id_for(contact_hash))
+        except AggregateNotFoundError:
+            return
+        raise DuplicateContact(
+            "a representative with this contact is already registered",
+            field=field,
+            person_id=str(claim.person_id),
+            jurisdiction_id=str(claim.jurisdiction_id),
+        )
+
+    def record_training(
+        self, caller: Caller, person_id: UUID, held_on: date, topic: str, hours: Decimal
+    ) -> Response:
+        person = self.person(person_id)
+        person.record_training(held_on, topic, hours, caller.actor)
+        self.save(person)
+        return person_out(person)
+
+    def appoint(
+        self,
+        caller: Caller,
+        person_id: UUID,
+        body: dict[str, Any] | str,
+        cycle: str,
+        purpose: str,
+    ) -> Response:
+        """body: {"kind": "office", "jurisdiction_id": …} (that jurisdiction's 纠风办) or
+        {"kind": "department", "unit_id": …}, or the same as "office:<id>" / "department:<id>";
+        cycle "2026" or "2026-2027"; purpose general, school_special or hospital_special."""
+        person = self.person(person_id)
+        person.appoint(self.appointing_body(body), cycle, purpose, caller.actor)
+        self.save(person)
+        return person_out(person)
+
+    def appointing_body(self, body: Mapping[str, Any] | str, field: str = "body") -> AppointingBody:
+        if isinstance(body, str):
+            parsed = AppointingBody.parse(body, field)
+            id_field = "jurisdiction_id" if parsed.kind == "office" else "unit_id"
+            body = {"kind": parsed.kind, id_field: parsed.body_id}
+        kind = body.get("kind")
+        if kind == "office":
+            jurisdiction_id = as_uuid(body.get("jurisdiction_id"), f"{field}.jurisdiction_id")
+            self.jurisdiction(jurisdiction_id, f"{field}.jurisdiction_id")
+            return AppointingBody("office", jurisdiction_id)
+        if kind == "department":
+            unit_id = as_uuid(body.get("unit_id"), f"{field}.unit_id")
+            unit = self.unit(unit_id, f"{field}.unit_id")
+            if not unit.is_active:
+                raise LifecycleConflict(
+                    f"the unit is {unit.status}; it appoints no one", field=f"{field}.unit_id"
+                )
+            return AppointingBody("department", unit_id)
+        raise InvalidRegistration('kind is "office" or "department"', field=f"{field}.kind")
+
+    def disqualify(self, caller: Caller, person_id: UUID, reason: str) -> Response:
+        person = self.person(person_id)
+        person.disqualify(reason, caller.actor)
+        self.save(person)
+        return person_out(person)
+
+
+def _prefix(prefix: str | None, index: int) -> str:
+    return f"{prefix}.{index}." if prefix else ""
+
+
+def person_out(p: Person) -> Response:
+    """Never the contact: responses are kept in idempotency records."""
+    return {
+        "person_id": str(p.id),
+        "jurisdiction_id": str(p.jurisdiction_id),
+        "name": p.name,
+        "sector": p.sector,
+        "sector_label": p.sector_label,
+        "has_contact": p.contact_hash is not None,
+        "disqualified": p.disqualified,
+        "disqualified_reason": p.disqualified_reason,
+        "appointments": [
+            {
+                "body": str(a.body),
+                "body_kind": a.body.kind,
+                "body_id": str(a.body.body_id),
+                "cycle": a.cycle,
+                "purpose": a.purpose,
+                "purpose_label": PURPOSE_LABELS[a.purpose],
+            }
+            for a in p.appointments
+        ],
+        "trainings": [
+            {"held_on": t.held_on, "topic": t.topic, "hours": str(t.hours)} for t in p.trainings
+        ],
+    }

@@ -25,6 +25,8 @@ from services.registry.domain.common import (
     UnitKind,
     required_text,
 )
+from services.registry.domain.credit_code import normalize_credit_code
+from services.registry.domain.draws import Draw, DrawConflict, DrawNotFound, InvalidDraw
 from services.registry.domain.errors import (
     AlreadyRevoked,
     InvalidRegistration,
@@ -35,29 +37,49 @@ from services.registry.domain.errors import (
     UnitNotFound,
 )
 from services.registry.domain.jurisdictions import Jurisdiction
+from services.registry.domain.people import (
+    SECTOR_LABELS,
+    AppointmentConflict,
+    ContactClaim,
+    Person,
+    PersonDisqualified,
+    PersonNotFound,
+)
 from services.registry.domain.principals import Principal
-from services.registry.domain.units import Unit
+from services.registry.domain.units import UNIT_STATUSES, Change, Unit, UnitSpec
 
 __all__ = [
     "CYCLE_LENGTHS",
     "CYCLE_ROUNDS",
     "KEY_TARGET_REASONS",
     "PROGRAM_PATTERNS",
+    "SECTOR_LABELS",
     "UNIT_KIND_BY_LABEL",
     "UNIT_KIND_LABELS",
+    "UNIT_STATUSES",
     "AlreadyRevoked",
+    "AppointmentConflict",
     "Campaign",
     "CampaignConflict",
     "CampaignNotFound",
+    "Change",
+    "ContactClaim",
+    "Draw",
+    "DrawConflict",
+    "DrawNotFound",
     "EnrolmentConflict",
     "EnrolmentNotFound",
     "EnrolmentRefused",
     "InvalidCampaign",
+    "InvalidDraw",
     "InvalidRegistration",
     "Jurisdiction",
     "JurisdictionLevel",
     "JurisdictionNotFound",
     "LifecycleConflict",
+    "Person",
+    "PersonDisqualified",
+    "PersonNotFound",
     "Principal",
     "PrincipalNotFound",
     "RegistryError",
@@ -65,6 +87,8 @@ __all__ = [
     "Unit",
     "UnitKind",
     "UnitNotFound",
+    "UnitSpec",
     "enrolment_refusal",
+    "normalize_credit_code",
     "required_text",
 ]

@@ -374,5 +374,7 @@ class PoolLedger:
 
     def disqualified_between(self, people: Iterable[str], after: int, upto: int) -> list[str]:
         return sorted(
-            p for p in people if p in self.disqualified_at and after < self.disqualified_at[p] <= upto
+            p
+            for p in people
+            if p in self.disqualified_at and after < self.disqualified_at[p] <= upto
         )

@@ -209,9 +209,12 @@ class Person(Aggregate):
     ) -> Person:
         """`contact` is (keyed hash, sealed copy, key id); `field` prefixes error fields."""
         contact_hash, sealed, key_id = contact if contact else (None, None, None)
+        cleaned = required_text(name, f"{field}name")
+        if len(cleaned) > 50:
+            raise InvalidRegistration("a name has at most 50 characters", field=f"{field}name")
         return cls(
             jurisdiction_id=jurisdiction_id,
-            name=required_text(name, f"{field}name"),
+            name=cleaned,
             sector=sector_code(sector, f"{field}sector"),
             contact_hash=contact_hash,
             contact_sealed=sealed,
@@ -252,21 +255,24 @@ class Person(Aggregate):
         if not Decimal(0) < hours <= Decimal(200):
             raise InvalidRegistration("hours must be more than 0 and at most 200", field="hours")
         self._trained(
-            held_on=held_on.isoformat(), topic=required_text(topic, "topic"), hours=hours, actor=actor
+            held_on=held_on.isoformat(),
+            topic=required_text(topic, "topic"),
+            hours=hours,
+            actor=actor,
         )
 
     @event(TrainingRecorded)
     def _trained(self, held_on: str, topic: str, hours: Decimal, actor: str) -> None:
         self.trainings.append(Training(held_on, topic, hours, actor))
 
-    # --- appointment (聘任) ---------------------------------------------------------------------
+    # --- appointment (聘任) ------------------------------------------------------------------
 
     def appoint(self, body: AppointingBody, cycle: str, purpose: str, actor: str) -> None:
         if self.disqualified:
             raise PersonDisqualified(
                 "a disqualified representative cannot be appointed again",
                 field="person_id",
-                reason=self.disqualified_reason,
+                disqualified_reason=self.disqualified_reason,
             )
         checked = Appointment(body, str(Cycle.parse(cycle)), _purpose(purpose))
         for held in self.appointments:
@@ -299,11 +305,13 @@ class Person(Aggregate):
     ) -> None:
         self.appointments.append(Appointment(AppointingBody(body_kind, body_id), cycle, purpose))
 
-    # --- disqualification (取消评议代表资格) -------------------------------------------------------
+    # --- disqualification (取消评议代表资格) ---------------------------------------------
 
     def disqualify(self, reason: str, actor: str) -> None:
         if self.disqualified:
-            raise PersonDisqualified("the representative is already disqualified", field="person_id")
+            raise PersonDisqualified(
+                "the representative is already disqualified", field="person_id"
+            )
         self._disqualified(reason=required_text(reason, "reason"), actor=actor)
 
     @event(Disqualified)
@@ -342,9 +350,7 @@ class ContactClaim(Aggregate):
 
 def _purpose(value: str) -> str:
     if value not in PURPOSE_LABELS:
-        raise InvalidRegistration(
-            f"purpose is one of {', '.join(PURPOSE_LABELS)}", field="purpose"
-        )
+        raise InvalidRegistration(f"purpose is one of {', '.join(PURPOSE_LABELS)}", field="purpose")
     return value
 
 

@@ -1,9 +1,210 @@
-"""Registry read models for campaigns: handlers over the registry's own published log."""
+"""Read models for campaigns and their enrolments, fed from the registry's own published log.
+
+A campaign document has the shape the write side returns (application.campaigns.campaign_out);
+an enrolment document adds its history. Unit names are not copied in: they are joined from
+the units view when read, so a renamed unit shows its current name.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from shared.contracts import IntegrationMessage
+from shared.contracts import registry_campaigns as contract
 from shared.messaging.inbox import ViewHandler
+from shared.views import Document, ViewStore, ViewTransaction
 
-HANDLERS: dict[Any, ViewHandler] = {}
+CAMPAIGNS = "campaigns"
+ENROLMENTS = "campaign_enrolments"
+
+
+def enrolment_key(campaign_id: object, unit_id: object) -> str:
+    return f"{campaign_id}:{unit_id}"
+
+
+def _opened(tx: ViewTransaction, p: contract.CampaignOpened, m: IntegrationMessage) -> None:
+    doc = p.model_dump(mode="json", exclude={"actor"}) | {
+        "enrolment_counts": dict.fromkeys(p.categories, 0),
+        "key_target_count": 0,
+        "amendments": [],
+        "opened_by": p.actor,
+    }
+    tx.put(CAMPAIGNS, str(p.campaign_id), doc)
+
+
+def _update_campaign(tx: ViewTransaction, campaign_id: object, change: dict[str, Any]) -> Document:
+    doc = tx.get(CAMPAIGNS, str(campaign_id))
+    if doc is None:  # only if the log itself were incomplete; the inbox refuses gaps
+        raise LookupError(f"campaign {campaign_id} was never opened")
+    doc = doc | change
+    tx.put(CAMPAIGNS, str(campaign_id), doc)
+    return doc
+
+
+def _amendment(kind: str, reason: str, actor: str) -> dict[str, str]:
+    return {"kind": kind, "reason": reason, "actor": actor}
+
+
+def _phases_amended(
+    tx: ViewTransaction, p: contract.CampaignPhasesAmended, m: IntegrationMessage
+) -> None:
+    doc = tx.get(CAMPAIGNS, str(p.campaign_id)) or {}
+    _update_campaign(
+        tx,
+        p.campaign_id,
+        {
+            "phases": [phase.model_dump(mode="json") for phase in p.phases],
+            "amendments": [*doc.get("amendments", []), _amendment("phases", p.reason, p.actor)],
+        },
+    )
+
+
+def _categories_amended(
+    tx: ViewTransaction, p: contract.CampaignCategoriesAmended, m: IntegrationMessage
+) -> None:
+    doc = tx.get(CAMPAIGNS, str(p.campaign_id)) or {}
+    counts = doc.get("enrolment_counts", {})
+    _update_campaign(
+        tx,
+        p.campaign_id,
+        {
+            "categories": list(p.categories),
+            "enrolment_counts": {c: counts.get(c, 0) for c in p.categories},
+            "amendments": [
+                *doc.get("amendments", []),
+                _amendment("categories", p.reason, p.actor),
+            ],
+        },
+    )
+
+
+def _count(tx: ViewTransaction, campaign_id: object, category: str, by: int) -> None:
+    doc = tx.get(CAMPAIGNS, str(campaign_id)) or {}
+    counts = dict(doc.get("enrolment_counts", {}))
+    counts[category] = counts.get(category, 0) + by
+    _update_campaign(tx, campaign_id, {"enrolment_counts": counts})
+
+
+def _key_targets(tx: ViewTransaction, campaign_id: object, by: int) -> None:
+    doc = tx.get(CAMPAIGNS, str(campaign_id)) or {}
+    _update_campaign(tx, campaign_id, {"key_target_count": doc.get("key_target_count", 0) + by})
+
+
+def _history(m: IntegrationMessage, what: str, actor: str, **details: str) -> dict[str, str]:
+    return {"event": what, "at": m.occurred_at.isoformat(), "actor": actor, **details}
+
+
+def _enrolled(tx: ViewTransaction, p: contract.UnitEnrolled, m: IntegrationMessage) -> None:
+    key = enrolment_key(p.campaign_id, p.unit_id)
+    earlier = tx.get(ENROLMENTS, key)
+    tx.put(
+        ENROLMENTS,
+        key,
+        {
+            "campaign_id": str(p.campaign_id),
+            "unit_id": str(p.unit_id),
+            "category": p.category,
+            "status": "enrolled",
+            "withdrawn_reason": None,
+            "key_target": None,
+            # Listing order: the order units were (last) enrolled in.
+            "sequence": m.position,
+            "history": [
+                *(earlier or {}).get("history", []),
+                _history(m, "enrolled", p.actor, category=p.category),
+            ],
+        },
+    )
+    _count(tx, p.campaign_id, p.category, +1)
+
+
+def _change_enrolment(
+    tx: ViewTransaction, campaign_id: object, unit_id: object, change: dict[str, Any], entry: Any
+) -> Document:
+    key = enrolment_key(campaign_id, unit_id)
+    doc = tx.get(ENROLMENTS, key)
+    if doc is None:
+        raise LookupError(f"{unit_id} was never enrolled in {campaign_id}")
+    updated = doc | change | {"history": [*doc["history"], entry]}
+    tx.put(ENROLMENTS, key, updated)
+    return doc
+
+
+def _withdrawn(tx: ViewTransaction, p: contract.UnitWithdrawn, m: IntegrationMessage) -> None:
+    before = _change_enrolment(
+        tx,
+        p.campaign_id,
+        p.unit_id,
+        {"status": "withdrawn", "withdrawn_reason": p.reason, "key_target": None},
+        _history(m, "withdrawn", p.actor, reason=p.reason),
+    )
+    _count(tx, p.campaign_id, before["category"], -1)
+    if before["key_target"] is not None:
+        _key_targets(tx, p.campaign_id, -1)
+
+
+def _designated(
+    tx: ViewTransaction, p: contract.KeyTargetDesignated, m: IntegrationMessage
+) -> None:
+    target = {
+        "reason_code": p.reason_code,
+        "reason_label": p.reason_label,
+        "reason": p.reason,
+        "designated_by": p.actor,
+    }
+    _change_enrolment(
+        tx,
+        p.campaign_id,
+        p.unit_id,
+        {"key_target": target},
+        _history(m, "key_target_designated", p.actor, reason_code=p.reason_code, reason=p.reason),
+    )
+    _key_targets(tx, p.campaign_id, +1)
+
+
+def _revoked(tx: ViewTransaction, p: contract.KeyTargetRevoked, m: IntegrationMessage) -> None:
+    _change_enrolment(
+        tx,
+        p.campaign_id,
+        p.unit_id,
+        {"key_target": None},
+        _history(m, "key_target_revoked", p.actor, reason=p.reason),
+    )
+    _key_targets(tx, p.campaign_id, -1)
+
+
+HANDLERS: dict[Any, ViewHandler] = {
+    contract.CampaignOpened: _opened,
+    contract.CampaignPhasesAmended: _phases_amended,
+    contract.CampaignCategoriesAmended: _categories_amended,
+    contract.UnitEnrolled: _enrolled,
+    contract.UnitWithdrawn: _withdrawn,
+    contract.KeyTargetDesignated: _designated,
+    contract.KeyTargetRevoked: _revoked,
+}
+
+
+class CampaignReadModel:
+    """Queries over the documents above."""
+
+    def __init__(self, views: ViewStore) -> None:
+        self._views = views
+
+    def campaign(self, campaign_id: str) -> Document | None:
+        return self._views.get(CAMPAIGNS, campaign_id)
+
+    def campaigns(self) -> list[Document]:
+        docs = [doc for _, doc in self._views.scan(CAMPAIGNS)]
+        return sorted(docs, key=lambda d: (d["cycle"]["starts_on"], d["name"]), reverse=True)
+
+    def enrolment(self, campaign_id: str, unit_id: str) -> Document | None:
+        return self._views.get(ENROLMENTS, enrolment_key(campaign_id, unit_id))
+
+    def enrolments(self, campaign: Document) -> list[Document]:
+        """Grouped by the campaign's category order, then in enrolment order."""
+        order = {c: i for i, c in enumerate(campaign["categories"])}
+        docs = [
+            doc
+            for _, doc in self._views.scan(ENROLMENTS, enrolment_key(campaign["campaign_id"], ""))
+        ]
+        return sorted(docs, key=lambda d: (order.get(d["category"], len(order)), d["sequence"]))

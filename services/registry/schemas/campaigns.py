@@ -1,3 +1,191 @@
-"""Registry API models for campaigns (issue 3)."""
+"""API models for campaigns (评议活动), enrolments and key evaluation targets."""
 
 from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from services.registry.schemas.common import In
+
+# Codes, or the Chinese names offices use (both are accepted; responses carry both).
+PatternIn = Literal[
+    "democratic_appraisal",
+    "ten_thousand_appraisal",
+    "satisfied_grassroots_units",
+    "double_appraisal",
+    "duty_inspection",
+    "民主评议政风行风",
+    "万人评议",
+    "人民满意基层服务单位创建",
+    "双评双比",
+    "履职尽责督促检查",
+]
+LengthIn = Literal["one_year", "two_years", "一年", "两年"]
+RoundsIn = Literal["whole_cycle", "half_year", "整个周期", "每半年"]
+ReasonCodeIn = Literal[
+    "concentrated_complaints",
+    "weak_grade_last_cycle",
+    "other",
+    "群众意见集中",
+    "上年度考核一般",
+    "其他",
+]
+AMENDMENT_REASON = "市政府纠风办会议决定调整"
+
+
+class CycleIn(In):
+    length: LengthIn = Field(examples=["two_years"])
+    rounds: RoundsIn = Field(
+        default="whole_cycle",
+        description="整个周期 (one evaluation) or 每半年 (half-year rounds, as in 双评双比)",
+    )
+    starts_on: date = Field(examples=["2016-06-01"])
+    ends_on: date = Field(examples=["2017-11-30"])
+
+
+class PhaseIn(In):
+    name: str = Field(min_length=1, max_length=100, examples=["动员准备"])
+    starts_on: date = Field(examples=["2016-06-01"])
+    ends_on: date = Field(examples=["2016-07-31"])
+
+
+PHASES_EXAMPLE = [
+    {"name": "动员准备", "starts_on": "2016-06-01", "ends_on": "2016-07-31"},
+    {"name": "组织实施", "starts_on": "2016-08-01", "ends_on": "2017-07-31"},
+    {"name": "考核总结", "starts_on": "2017-08-01", "ends_on": "2017-11-30"},
+]
+
+
+class CampaignIn(In):
+    jurisdiction_id: UUID
+    name: str = Field(
+        min_length=1, max_length=200, examples=["2016—2017年度漯河市民主评议政风行风工作"]
+    )
+    pattern: PatternIn = Field(examples=["民主评议政风行风"])
+    cycle: CycleIn
+    phases: list[PhaseIn] = Field(min_length=1, max_length=24, examples=[PHASES_EXAMPLE])
+    categories: list[str] = Field(
+        min_length=1, max_length=20, examples=[["政府部门及其它机构", "公共服务行业"]]
+    )
+
+
+class PhasesAmendmentIn(In):
+    phases: list[PhaseIn] = Field(min_length=1, max_length=24, examples=[PHASES_EXAMPLE])
+    reason: str = Field(min_length=1, max_length=500, examples=[AMENDMENT_REASON])
+
+
+class CategoriesAmendmentIn(In):
+    categories: list[str] = Field(
+        min_length=1,
+        max_length=20,
+        examples=[["经济和社会事业发展类", "城市管理和执法监督类", "公共服务企业类"]],
+    )
+    reason: str = Field(min_length=1, max_length=500, examples=[AMENDMENT_REASON])
+
+
+class PatternOut(BaseModel):
+    code: str
+    label: str
+
+
+class WindowOut(BaseModel):
+    starts_on: date
+    ends_on: date
+
+
+class CycleOut(BaseModel):
+    length: str
+    rounds: str
+    starts_on: date
+    ends_on: date
+    round_windows: list[WindowOut]
+
+
+class PhaseOut(BaseModel):
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class AmendmentOut(BaseModel):
+    kind: str
+    reason: str
+    actor: str
+
+
+class CampaignOut(BaseModel):
+    campaign_id: UUID
+    jurisdiction_id: UUID
+    name: str
+    pattern: PatternOut
+    cycle: CycleOut
+    phases: list[PhaseOut]
+    categories: list[str]
+    enrolment_counts: dict[str, int] = Field(description="Enrolled units per category")
+    key_target_count: int
+    amendments: list[AmendmentOut]
+    opened_by: str
+
+
+class EnrolmentIn(In):
+    unit_id: UUID
+    category: str = Field(min_length=1, max_length=100, examples=["公共服务行业"])
+
+
+class EnrolmentBatchIn(In):
+    enrolments: list[EnrolmentIn] = Field(min_length=1, max_length=2000)
+
+
+class KeyTargetOut(BaseModel):
+    reason_code: str
+    reason_label: str
+    reason: str
+    designated_by: str
+
+
+class EnrolmentOut(BaseModel):
+    campaign_id: UUID
+    unit_id: UUID
+    unit_name: str | None = Field(description="The unit's current name")
+    jurisdiction_id: UUID | None
+    category: str
+    status: Literal["enrolled", "withdrawn"]
+    withdrawn_reason: str | None
+    key_target: KeyTargetOut | None = Field(description="Set while a 重点评议对象")
+
+
+class HistoryOut(BaseModel):
+    event: str
+    at: str
+    actor: str
+    category: str | None = None
+    reason_code: str | None = None
+    reason: str | None = None
+
+
+class EnrolmentDetailOut(EnrolmentOut):
+    history: list[HistoryOut]
+
+
+class EnrolmentBatchOut(BaseModel):
+    campaign_id: UUID
+    enrolments: list[EnrolmentOut]
+
+
+class WithdrawalIn(In):
+    reason: str = Field(min_length=1, max_length=500, examples=["单位已撤并, 不再参加本年度评议"])
+
+
+class KeyTargetIn(In):
+    unit_id: UUID
+    reason_code: ReasonCodeIn = Field(examples=["concentrated_complaints"])
+    reason: str = Field(
+        min_length=1, max_length=500, examples=["2016年政风行风热线投诉集中, 群众反映强烈"]
+    )
+
+
+class RevocationIn(In):
+    reason: str = Field(min_length=1, max_length=500, examples=["整改到位, 经研究不再列为重点"])

@@ -1,3 +1,69 @@
-"""Registry API models for draws (issue 3)."""
+"""Registry API models for random draws (随机抽取)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from services.registry.schemas.common import In
+from services.registry.schemas.people import Purpose
+
+
+class DrawIn(In):
+    jurisdiction_id: UUID = Field(description="Whose pool: this jurisdiction and everything below")
+    campaign_id: UUID | None = Field(default=None, description="Optional, kept as given")
+    cycle: str = Field(
+        min_length=4, max_length=9, pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"]
+    )
+    purpose: Purpose = "general"
+    size: int = Field(ge=1, le=100_000, examples=[200])
+    quotas: dict[str, int] | None = Field(
+        default=None,
+        description="Sector (code or Chinese label) -> how many; must add up to size",
+        examples=[{"人大代表": 40, "政协委员": 40, "服务对象": 120}],
+    )
+    commitment: str = Field(
+        min_length=64,
+        max_length=64,
+        pattern=r"^[0-9a-fA-F]{64}$",
+        description="sha256 hex of the secret seed; the seed stays with the office until reveal",
+        examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+    )
+
+
+class RevealIn(In):
+    seed: str = Field(
+        min_length=16,
+        max_length=200,
+        description="The secret whose sha256 was committed, e.g. secrets.token_hex(32)",
+        examples=["b7c1e0a94f2d4e8a9c3f5a1d2e6b7c8d"],
+    )
+
+
+class ChosenOut(BaseModel):
+    person_id: UUID
+    sector: str
+
+
+class DrawOut(BaseModel):
+    draw_id: UUID
+    jurisdiction_id: UUID
+    campaign_id: UUID | None
+    cycle: str
+    purpose: str
+    size: int
+    quotas: dict[str, int]
+    commitment: str
+    status: str = Field(description="committed 已承诺 → frozen 已冻结 → drawn 已抽取")
+    committed_at: datetime | None
+    frozen_at: datetime | None
+    pool_size: int | None
+    pool_digest: str | None
+    pool_as_of_position: int | None
+    pool: list[UUID] | None = Field(default=None, description="With ?include_pool=true")
+    revealed_at: datetime | None
+    seed: str | None
+    excluded: list[UUID] = Field(description="Disqualified between the freeze and the reveal")
+    chosen: list[ChosenOut]

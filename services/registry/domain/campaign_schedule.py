@@ -1,0 +1,159 @@
+"""What a campaign is made of before it has any units: its program pattern, its cycle, its
+phases and its categories. Pure functions that check and normalise what a caller sent; the
+Campaign aggregate stores only what they return."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from services.registry.domain.errors import RegistryError
+from shared.errors import InvalidError
+
+PROGRAM_PATTERNS: dict[str, str] = {
+    "democratic_appraisal": "民主评议政风行风",
+    "ten_thousand_appraisal": "万人评议",
+    "satisfied_grassroots_units": "人民满意基层服务单位创建",
+    "double_appraisal": "双评双比",
+    "duty_inspection": "履职尽责督促检查",
+}
+CYCLE_LENGTHS: dict[str, str] = {"one_year": "一年", "two_years": "两年"}
+CYCLE_ROUNDS: dict[str, str] = {"whole_cycle": "整个周期", "half_year": "每半年"}
+_YEARS = {"one_year": 1, "two_years": 2}
+MAX_TEXT = 200
+
+
+class InvalidCampaign(RegistryError, InvalidError):
+    code = "invalid_campaign"
+
+
+def text(value: object, field: str, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidCampaign("must not be blank", field=field)
+    cleaned = value.strip()
+    if len(cleaned) > limit:
+        raise InvalidCampaign(f"must be at most {limit} characters", field=field)
+    return cleaned
+
+
+def choice(value: object, labels: Mapping[str, str], field: str) -> str:
+    """A code from `labels`; its Chinese label is accepted too, since imports carry labels."""
+    if isinstance(value, str):
+        cleaned = value.strip()
+        if cleaned in labels:
+            return cleaned
+        for code, label in labels.items():
+            if cleaned == label:
+                return code
+    allowed = ", ".join(f"{code} ({label})" for code, label in labels.items())
+    raise InvalidCampaign(f"must be one of {allowed}", field=field)
+
+
+def day(value: object, field: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidCampaign("must be a date such as 2016-06-01", field=field)
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def cycle_spec(cycle: Mapping[str, Any]) -> dict[str, str]:
+    """A cycle of one or two years, evaluated as a whole or in half-year rounds (双评双比)."""
+    length = choice(cycle.get("length"), CYCLE_LENGTHS, "cycle.length")
+    rounds = choice(cycle.get("rounds"), CYCLE_ROUNDS, "cycle.rounds")
+    starts = day(cycle.get("starts_on"), "cycle.starts_on")
+    ends = day(cycle.get("ends_on"), "cycle.ends_on")
+    if ends < starts:
+        raise InvalidCampaign("must not be before cycle.starts_on", field="cycle.ends_on")
+    latest = add_months(starts, 12 * _YEARS[length]) - timedelta(days=1)
+    if ends > latest:
+        raise InvalidCampaign(
+            f"a {CYCLE_LENGTHS[length]} cycle starting {starts} ends by {latest}",
+            field="cycle.ends_on",
+        )
+    return {
+        "length": length,
+        "rounds": rounds,
+        "starts_on": starts.isoformat(),
+        "ends_on": ends.isoformat(),
+    }
+
+
+def round_windows(cycle: Mapping[str, str]) -> list[dict[str, str]]:
+    """The evaluation rounds of a cycle: the whole cycle, or consecutive half years counted
+    from its start (the last one cut at its end)."""
+    starts, ends = date.fromisoformat(cycle["starts_on"]), date.fromisoformat(cycle["ends_on"])
+    if cycle["rounds"] == "whole_cycle":
+        return [{"starts_on": starts.isoformat(), "ends_on": ends.isoformat()}]
+    windows: list[dict[str, str]] = []
+    index = 0
+    while (window_start := add_months(starts, 6 * index)) <= ends:
+        window_end = min(add_months(starts, 6 * (index + 1)) - timedelta(days=1), ends)
+        windows.append({"starts_on": window_start.isoformat(), "ends_on": window_end.isoformat()})
+        index += 1
+    return windows
+
+
+def phases_spec(
+    phases: Sequence[Mapping[str, Any]], cycle: Mapping[str, str]
+) -> list[dict[str, str]]:
+    """Phases in order, each inside the cycle, none overlapping the one before."""
+    if not phases:
+        raise InvalidCampaign("a campaign needs at least one phase", field="phases")
+    cycle_start = date.fromisoformat(cycle["starts_on"])
+    cycle_end = date.fromisoformat(cycle["ends_on"])
+    checked: list[dict[str, str]] = []
+    previous_end: date | None = None
+    for index, phase in enumerate(phases):
+        field = f"phases.{index}"
+        name = text(phase.get("name"), f"{field}.name", limit=100)
+        if any(p["name"] == name for p in checked):
+            raise InvalidCampaign("two phases have this name", field=f"{field}.name")
+        starts = day(phase.get("starts_on"), f"{field}.starts_on")
+        ends = day(phase.get("ends_on"), f"{field}.ends_on")
+        if ends < starts:
+            raise InvalidCampaign(f"must not be before {field}.starts_on", field=f"{field}.ends_on")
+        if starts < cycle_start:
+            raise InvalidCampaign(
+                f"must not be before the cycle starts ({cycle_start})", field=f"{field}.starts_on"
+            )
+        if ends > cycle_end:
+            raise InvalidCampaign(
+                f"must not be after the cycle ends ({cycle_end})", field=f"{field}.ends_on"
+            )
+        if previous_end is not None and starts <= previous_end:
+            raise InvalidCampaign(
+                f"must be after phases.{index - 1} ends ({previous_end}): "
+                "phases are listed in order and do not overlap",
+                field=f"{field}.starts_on",
+            )
+        checked.append({"name": name, "starts_on": starts.isoformat(), "ends_on": ends.isoformat()})
+        previous_end = ends
+    return checked
+
+
+def categories_spec(categories: Sequence[object]) -> list[str]:
+    """The campaign's own categories (类别), e.g. 政府部门及其它机构 / 公共服务行业."""
+    if not categories:
+        raise InvalidCampaign("a campaign needs at least one category", field="categories")
+    checked: list[str] = []
+    for index, category in enumerate(categories):
+        name = text(category, f"categories.{index}", limit=100)
+        if name in checked:
+            raise InvalidCampaign("listed twice", field=f"categories.{index}")
+        checked.append(name)
+    return checked

@@ -1,0 +1,144 @@
+"""参评单位名单 of a campaign: which registered unit takes part, in which category.
+
+A row names its unit by 单位名称 (current name, former name or short name) or by
+统一社会信用代码. Names are looked up in the campaign's own jurisdiction first, then in its
+subtree; the dry run applies the same eligibility rule the enrolment command applies, so a
+clean dry run means the import goes through.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import Field
+
+from services.registry.application import RegistryApplication
+from services.registry.domain import Campaign, enrolment_refusal
+from services.registry.importing.columns import CellError, Column, Issue, issue
+from services.registry.importing.lookup import UnitIndex, is_active
+from services.registry.importing.rows import Row, Spec
+from services.registry.importing.writing import Sheet
+from services.registry.schemas.common import In
+from shared.registry_view import RegistryView
+
+NAME = "单位名称"
+CODE = "统一社会信用代码"
+CATEGORY = "类别"
+SCOPE = "enrolment"  # enrol_units' Idempotency-Key scope
+
+
+class EnrolmentRow(In):
+    unit_id: UUID
+    category: str = Field(min_length=1, max_length=100)
+
+
+def enrolment_spec(
+    app: RegistryApplication, view: RegistryView, campaign: Campaign, *, replay: bool = False
+) -> Spec:
+    root = str(campaign.jurisdiction_id)
+    docs = view.units()
+    here = UnitIndex(d for d in docs if d["jurisdiction_id"] == root)
+    below = UnitIndex(d for d in docs if root in view.lineage(d["jurisdiction_id"]))
+    everywhere = UnitIndex(docs)
+
+    def by_name(text: str) -> UUID:
+        found = here.find(text) or below.find(text)
+        if found is None:
+            raise CellError(
+                "no active unit of this name in the campaign's jurisdiction (未找到该单位)"
+            )
+        return UUID(found["unit_id"])
+
+    def by_code(text: str) -> UUID:
+        found = everywhere.coded(text)
+        if found is None:
+            raise CellError("no active unit has this credit code (未找到该信用代码的单位)")
+        return UUID(found["unit_id"])
+
+    def category(text: str) -> str:
+        if text not in campaign.categories:
+            allowed = "、".join(campaign.categories)
+            raise CellError(f"not a category of this campaign: one of {allowed} (类别不符)")
+        return text
+
+    columns = [
+        Column(NAME, "unit_id", parse=by_name, one_of="unit", aliases=("参评单位", "名称")),
+        Column(CODE, "unit_id", parse=by_code, one_of="unit", aliases=("信用代码",)),
+        Column(
+            CATEGORY, "category", required=True, parse=category, aliases=("评议类别", "参评类别")
+        ),
+    ]
+    return Spec(
+        columns=columns,
+        model=EnrolmentRow,
+        checks=lambda rows: _eligibility(app, view, campaign, rows, replay),
+        preview=lambda row: _preview(view, row),
+    )
+
+
+def _eligibility(
+    app: RegistryApplication,
+    view: RegistryView,
+    campaign: Campaign,
+    rows: list[Row],
+    replay: bool,
+) -> list[Issue]:
+    """What enrol_units would refuse: a unit twice, already enrolled, not enrollable here."""
+    root = str(campaign.jurisdiction_id)
+
+    def located(jurisdiction_id: UUID) -> bool:
+        return root in view.lineage(str(jurisdiction_id))
+
+    found: list[Issue] = []
+    first: dict[UUID, int] = {}
+    for row in rows:
+        unit_id: UUID = row.values["unit_id"]
+        earlier = first.setdefault(unit_id, row.number)
+        if earlier != row.number:
+            found.append(
+                issue(row.number, NAME, f"same unit as row {earlier} (与第{earlier}行重复)")
+            )
+            continue
+        if replay:
+            continue
+        if campaign.is_enrolled(unit_id):
+            found.append(issue(row.number, NAME, "already enrolled in this campaign (已参评)"))
+            continue
+        refusal = enrolment_refusal(app.unit(unit_id), located, app.unit)
+        if refusal is not None:
+            found.append(issue(row.number, NAME, refusal))
+    return found
+
+
+def _preview(view: RegistryView, row: Row) -> dict[str, Any]:
+    unit = view.unit(str(row.values["unit_id"])) or {}
+    return {
+        "unit_id": str(row.values["unit_id"]),
+        "unit_name": unit.get("name"),
+        "category": row.values["category"],
+    }
+
+
+def enrolment_sheet(view: RegistryView, campaign: dict[str, Any], enrolments: list[Any]) -> Sheet:
+    """The campaign's enrolled units (withdrawn ones left out), in its category order."""
+    rows: list[list[str]] = []
+    for enrolment in enrolments:
+        if enrolment["status"] != "enrolled":
+            continue
+        unit = view.unit(enrolment["unit_id"]) or {}
+        if unit and not is_active(unit):
+            continue
+        rows.append(
+            [
+                str(len(rows) + 1),
+                unit.get("name", ""),
+                unit.get("credit_code") or "",
+                enrolment["category"],
+            ]
+        )
+    return Sheet(
+        title=f"{campaign['name']}参评单位"[:80],
+        headers=["序号", NAME, CODE, CATEGORY],
+        rows=rows,
+    )

@@ -1,0 +1,82 @@
+"""What every import endpoint does once its sheet is parsed: report (dry run), refuse with
+the full list of problems, or hand all rows to one application command (all or nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from fastapi import Request
+
+from services.registry.importing.errors import FileTooLarge, ImportRejected
+from services.registry.importing.rows import MAX_BYTES, Parsed, rejection_from
+from shared.errors import ConflictError, InvalidError, NotFoundError
+from shared.idempotency import IdempotencyRecord
+
+Submit = Callable[[list[dict[str, Any]]], dict[str, Any]]
+Created = Callable[[dict[str, Any]], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    content_type: str | None
+
+
+async def read_upload(request: Request) -> Upload:
+    """The raw request body, refused as soon as it passes MAX_BYTES (no multipart needed)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        raise _too_large()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BYTES:
+            raise _too_large()
+    return Upload(bytes(body), request.headers.get("content-type"))
+
+
+def _too_large() -> FileTooLarge:
+    megabytes = MAX_BYTES // (1024 * 1024)
+    reason = f"files are limited to {megabytes} MB (文件不得超过 {megabytes} MB)"
+    return FileTooLarge(reason, field="file")
+
+
+def already_done(app: Application[Any], principal_id: UUID, scope: str, key: str | None) -> bool:
+    """Whether this Idempotency-Key already ran the command of `scope` (the application's
+    own scope name): a retried import must be replayed, not refused as a duplicate."""
+    if not key:
+        return False
+    try:
+        app.repository.get(IdempotencyRecord.create_id(principal_id, scope, key))
+    except AggregateNotFoundError:
+        return False
+    return True
+
+
+def finish(parsed: Parsed, dry_run: bool, submit: Submit, created: Created) -> dict[str, Any]:
+    if dry_run:
+        return parsed.report(dry_run=True)
+    if parsed.errors:
+        raise ImportRejected(parsed.report(dry_run=False))
+    try:
+        result = submit([row.values for row in parsed.rows])
+    except (InvalidError, NotFoundError, ConflictError) as exc:
+        # The command checks what a sheet cannot (e.g. a contact registered meanwhile):
+        # name the row it concerns, in the same report shape. Anything else (a server
+        # without its contact key, a reused Idempotency-Key) keeps its own status.
+        found = rejection_from(exc, parsed.spec, parsed.rows)
+        if found is None:
+            raise
+        parsed.errors.append(found)
+        parsed.rows = [row for row in parsed.rows if row.number != found["row"]]
+        raise ImportRejected(parsed.report(dry_run=False)) from exc
+    items = created(result)
+    return parsed.report(dry_run=False) | {
+        "created": [
+            {"row": row.number} | item for row, item in zip(parsed.rows, items, strict=True)
+        ]
+    }

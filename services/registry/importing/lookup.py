@@ -1,0 +1,73 @@
+"""Finding registered units by what a spreadsheet calls them: a name (or former name, or
+short name) or a unified social credit code, compared without width or spacing differences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from services.registry.importing.columns import CellError
+
+_SPACE = re.compile(r"\s+")
+_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
+
+
+def name_key(text: str) -> str:
+    """全角/半角 and stray spaces do not make two names different."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def is_active(doc: dict[str, Any]) -> bool:
+    return bool(doc.get("status", "active") == "active")
+
+
+class UnitIndex:
+    """Active units, searchable by any name they are known by or by credit code."""
+
+    def __init__(self, docs: Iterable[dict[str, Any]]) -> None:
+        self._by_name: dict[str, list[dict[str, Any]]] = {}
+        self._by_current_name: dict[str, list[dict[str, Any]]] = {}
+        self._by_code: dict[str, dict[str, Any]] = {}
+        for doc in docs:
+            if not is_active(doc):
+                continue
+            self._by_current_name.setdefault(name_key(doc["name"]), []).append(doc)
+            names = {doc["name"], doc.get("short_name"), *(doc.get("aliases") or [])}
+            for name in names:
+                if name:
+                    self._by_name.setdefault(name_key(name), []).append(doc)
+            if doc.get("credit_code"):
+                self._by_code[doc["credit_code"]] = doc
+
+    def named(self, name: str) -> list[dict[str, Any]]:
+        return list(self._by_name.get(name_key(name), []))
+
+    def currently_named(self, name: str) -> list[dict[str, Any]]:
+        return list(self._by_current_name.get(name_key(name), []))
+
+    def coded(self, code: str) -> dict[str, Any] | None:
+        return self._by_code.get(code.strip().upper())
+
+    def find(self, text: str) -> dict[str, Any] | None:
+        """The one unit meant by `text`; None if there is none; CellError if it is ambiguous."""
+        if _CREDIT_CODE_SHAPE.match(text.strip().upper()):
+            coded = self.coded(text)
+            if coded is not None:
+                return coded
+        found = {doc["unit_id"]: doc for doc in self.named(text)}
+        if len(found) > 1:
+            raise CellError(
+                f"{len(found)} registered units are called {text!r}; "
+                "give the unified social credit code instead (名称不唯一, 请填写统一社会信用代码)"
+            )
+        return next(iter(found.values()), None)
+
+
+def units_in(units: Iterable[dict[str, Any]], jurisdiction_ids: Iterable[str]) -> list[UnitIndex]:
+    """One index per jurisdiction, in the order given (nearest first)."""
+    by_jurisdiction: dict[str, list[dict[str, Any]]] = {}
+    for doc in units:
+        by_jurisdiction.setdefault(doc["jurisdiction_id"], []).append(doc)
+    return [UnitIndex(by_jurisdiction.get(j, [])) for j in jurisdiction_ids]

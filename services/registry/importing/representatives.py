@@ -1,0 +1,123 @@
+"""评议代表 / 评议人员库 sheets: 姓名, 界别, 联系方式.
+
+Contacts are checked (shape, duplicates in the file and registry-wide) but never echoed:
+reports show them masked, and exports leave the column out, so a spreadsheet passed around
+the office carries no phone numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from services.registry.application import RegistryApplication
+from services.registry.application.people import mask_contact, normalise_contact
+from services.registry.domain import InvalidRegistration
+from services.registry.domain.people import SECTOR_LABELS, ContactClaim, sector_code
+from services.registry.importing.columns import CellError, Column, Issue, issue
+from services.registry.importing.rows import Row, Spec
+from services.registry.importing.writing import Sheet
+from services.registry.projections.people import RepresentativesView
+from services.registry.schemas.people import PersonIn
+from shared.views import ViewStore
+
+NAME = "姓名"
+SECTOR = "界别"
+CONTACT = "联系方式"
+SCOPE = "people"  # register_people's Idempotency-Key scope
+
+
+def sector(text: str) -> str:
+    try:
+        return sector_code(text)
+    except InvalidRegistration as exc:
+        raise CellError(f"{exc.reason} (未知界别)") from None
+
+
+def contact(text: str) -> str:
+    try:
+        normalise_contact(text, "contact")
+    except InvalidRegistration as exc:
+        raise CellError(exc.reason) from None
+    return text
+
+
+def representative_spec(
+    app: RegistryApplication, jurisdiction_id: UUID, *, replay: bool = False
+) -> Spec:
+    columns = [
+        Column(NAME, "name", required=True, aliases=("代表姓名", "评议代表")),
+        Column(
+            SECTOR, "sector", required=True, parse=sector, aliases=("类别", "界别/类别", "身份")
+        ),
+        Column(
+            CONTACT,
+            "contact",
+            parse=contact,
+            sensitive=True,
+            aliases=("联系电话", "手机", "手机号码", "电话"),
+        ),
+    ]
+    return Spec(
+        columns=columns,
+        model=PersonIn,
+        extra={"jurisdiction_id": jurisdiction_id},
+        checks=lambda rows: _duplicate_contacts(app, rows, replay),
+        preview=_preview,
+    )
+
+
+def _duplicate_contacts(app: RegistryApplication, rows: list[Row], replay: bool) -> list[Issue]:
+    """One human is one record registry-wide, recognised by contact (as register_people)."""
+    found: list[Issue] = []
+    first: dict[str, int] = {}
+    vault = app.contact_vault
+    for row in rows:
+        raw = row.values.get("contact")
+        if not raw:
+            continue
+        normal = normalise_contact(raw, "contact")
+        earlier = first.setdefault(normal, row.number)
+        if earlier != row.number:
+            found.append(
+                issue(row.number, CONTACT, f"same contact as row {earlier} (联系方式重复)")
+            )
+        elif not replay and vault is not None and _claimed(app, vault.fingerprint(normal)):
+            reason = "a representative with this contact is already registered (该联系方式已登记)"
+            found.append(issue(row.number, CONTACT, reason))
+    return found
+
+
+def _claimed(app: RegistryApplication, fingerprint: str) -> bool:
+    try:
+        app.repository.get(ContactClaim.id_for(fingerprint))
+    except AggregateNotFoundError:
+        return False
+    return True
+
+
+def _preview(row: Row) -> dict[str, Any]:
+    raw = row.values.get("contact")
+    return {
+        "name": row.values["name"],
+        "sector": row.values["sector"],
+        "sector_label": SECTOR_LABELS[row.values["sector"]],
+        "contact_masked": mask_contact(normalise_contact(raw, "contact")) if raw else None,
+    }
+
+
+def representative_sheet(views: ViewStore, jurisdiction_id: UUID, title: str) -> Sheet:
+    """The jurisdiction's pool without the disqualified, and never a contact."""
+    people = [
+        p
+        for p in RepresentativesView(views).people()
+        if p["jurisdiction_id"] == str(jurisdiction_id) and not p["disqualified"]
+    ]
+    people.sort(key=lambda p: (list(SECTOR_LABELS).index(p["sector"]), p["name"]))
+    rows = [
+        [str(number), p["name"], SECTOR_LABELS[p["sector"]]]
+        for number, p in enumerate(people, start=1)
+    ]
+    return Sheet(title=f"{title}评议人员库", headers=["序号", NAME, SECTOR], rows=rows)

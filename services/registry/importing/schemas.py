@@ -1,0 +1,56 @@
+"""Response models of the import endpoints (what /docs shows)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from services.registry.importing.table import CSV, XLSX
+
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The file itself as the request body (not multipart): CSV in UTF-8 "
+        "(with or without BOM) or GB18030, or XLSX. 文件本身作为请求体.",
+        "content": {
+            CSV: {
+                "schema": {"type": "string"},
+                "example": "单位名称,单位类型,类别\n教育,政府部门,政府部门及其它机构\n",
+            },
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+
+
+class ImportIssue(BaseModel):
+    row: int | None = Field(
+        description="Spreadsheet row number, header row included (Excel 行号)", examples=[3]
+    )
+    column: str | None = Field(description="The Chinese column header", examples=["单位类型"])
+    reason: str = Field(examples=["unknown unit kind; (未知单位类型)"])
+    value: str | None = Field(default=None, examples=["政府部"])
+
+
+class CreatedItem(BaseModel):
+    row: int = Field(examples=[2])
+    id: str = Field(examples=["7d0b8f0e-3f59-4c1e-9a43-3b0e8f3e0d21"])
+    name: str = Field(examples=["区发改局(区统计局)"])
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    rows: int = Field(description="Data rows read (header excluded)", examples=[37])
+    valid: int = Field(description="Rows without any problem", examples=[37])
+    errors: list[ImportIssue]
+    warnings: list[ImportIssue] = Field(
+        description="Not blocking, e.g. an unknown column that was ignored"
+    )
+    preview: list[dict[str, Any]] = Field(
+        description="The first rows as they would be imported",
+        examples=[[{"row": 2, "name": "区教育局"}]],
+    )
+    created: list[CreatedItem] | None = Field(
+        default=None, description="After a real import: what each row created"
+    )

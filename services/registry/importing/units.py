@@ -1,0 +1,178 @@
+"""参评单位 sheets: the columns of a unit import, and the export that reads back the same way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS
+from services.registry.domain.credit_code import credit_code_problem
+from services.registry.domain.units import china_today
+from services.registry.importing.columns import CellError, Column, Issue, header_key, issue
+from services.registry.importing.lookup import UnitIndex, is_active, name_key, units_in
+from services.registry.importing.rows import Row, Spec
+from services.registry.importing.writing import Sheet
+from services.registry.schemas.units import UnitIn
+from shared.registry_view import RegistryView
+
+NAME = "单位名称"
+SCOPE = "units"  # register_units' Idempotency-Key scope
+CODE = "统一社会信用代码"
+_KIND_SPELLINGS = {"其他机构": "其它机构"}
+_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def unit_columns(parent: Callable[[str], Any]) -> list[Column]:
+    """Every unit column this registry version accepts, in export order. A column whose
+    field UnitIn does not know (yet) is left out, so it is reported as unknown, not lost."""
+    columns = [
+        Column(NAME, "name", required=True, aliases=("名称", "参评单位", "单位全称")),
+        Column("简称", "short_name", aliases=("单位简称",)),
+        Column("单位类型", "kind", required=True, parse=unit_kind, aliases=("类型", "单位性质")),
+        Column("类别", "category", required=True, aliases=("评议类别", "参评类别", "分类")),
+        Column("上级单位", "parent_id", parse=parent, aliases=("所属单位", "上级单位名称")),
+        Column("垂直管理上级", "vertical_superior", aliases=("垂直管理", "垂直管理上级单位")),
+        Column(CODE, "credit_code", parse=credit_code, aliases=("信用代码", "社会信用代码")),
+        Column("生效日期", "effective_on", parse=day, aliases=("成立日期", "登记日期")),
+    ]
+    return [c for c in columns if c.field in UnitIn.model_fields]
+
+
+def unit_kind(text: str) -> str:
+    key = header_key(text)
+    key = _KIND_SPELLINGS.get(key, key)
+    if key in UNIT_KIND_BY_LABEL:
+        return UNIT_KIND_BY_LABEL[key]
+    if key in UNIT_KIND_LABELS:
+        return key
+    labels = "、".join(UNIT_KIND_LABELS.values())
+    raise CellError(f"unknown unit kind; use one of {labels} (未知单位类型)")
+
+
+def credit_code(text: str) -> str:
+    code = text.strip().upper()
+    problem = credit_code_problem(code)
+    if problem is not None:
+        raise CellError(f"not a valid 统一社会信用代码: {problem}")
+    return code
+
+
+def day(text: str) -> date:
+    """2017-05-15, 2017/5/15, 2017.5.15 or 2017年5月15日, as offices write dates."""
+    found = _DAY.match(text.strip())
+    try:
+        if found is None:
+            raise ValueError(text)
+        value = date(*(int(part) for part in found.groups()))
+    except ValueError:
+        raise CellError("not a date; write it as 2017-05-15 (日期格式应为 2017-05-15)") from None
+    if value > china_today():
+        raise CellError("in the future: record a unit once it exists (日期不能晚于今天)")
+    return value
+
+
+def unit_spec(view: RegistryView, jurisdiction_id: UUID, *, replay: bool = False) -> Spec:
+    """`replay`: the same Idempotency-Key already imported this file, so units that exist
+    now are the ones it created and must not count as duplicates."""
+    docs = view.units()
+    levels = units_in(docs, view.lineage(str(jurisdiction_id)))
+    here = None if replay else levels[0]
+    everywhere = None if replay else UnitIndex(docs)
+
+    def parent(text: str) -> UUID:
+        for level in levels:
+            found = level.find(text)
+            if found is not None:
+                return UUID(found["unit_id"])
+        raise CellError(
+            f"no registered unit {text!r} in this jurisdiction or above; a parent listed in "
+            "this file must be imported in an earlier file (未找到上级单位, 请先导入上级单位)"
+        )
+
+    return Spec(
+        columns=unit_columns(parent),
+        model=UnitIn,
+        extra={"jurisdiction_id": jurisdiction_id},
+        checks=lambda rows: _duplicates(rows, here, everywhere) + _dates(view, rows),
+    )
+
+
+def _dates(view: RegistryView, rows: list[Row]) -> list[Issue]:
+    """A sub-unit cannot exist before its parent (the rule Unit.register applies)."""
+    found: list[Issue] = []
+    for row in rows:
+        parent_id, since = row.values.get("parent_id"), row.values.get("effective_on")
+        if parent_id is None or since is None:
+            continue
+        parent = view.unit(str(parent_id)) or {}
+        if parent.get("registered_on") and since.isoformat() < parent["registered_on"]:
+            reason = f"the parent unit exists only from {parent['registered_on']} (早于上级单位)"
+            found.append(issue(row.number, "生效日期", reason, since.isoformat()))
+    return found
+
+
+def _duplicates(
+    rows: list[Row], here: UnitIndex | None, everywhere: UnitIndex | None
+) -> list[Issue]:
+    found: list[Issue] = []
+    names: dict[str, int] = {}
+    codes: dict[str, int] = {}
+    for row in rows:
+        name = row.values["name"]
+        earlier = names.setdefault(name_key(name), row.number)
+        if earlier != row.number:
+            found.append(issue(row.number, NAME, _same_as(earlier), name))
+        elif here is not None and here.currently_named(name):
+            reason = "already registered in this jurisdiction (该辖区已登记同名单位)"
+            found.append(issue(row.number, NAME, reason, name))
+        code = row.values.get("credit_code")
+        if not code:
+            continue
+        earlier = codes.setdefault(code, row.number)
+        holder = everywhere.coded(code) if everywhere is not None else None
+        if earlier != row.number:
+            found.append(issue(row.number, CODE, _same_as(earlier), code))
+        elif holder is not None:
+            reason = f"already registered for {holder['name']} (该代码已登记)"
+            found.append(issue(row.number, CODE, reason, code))
+    return found
+
+
+def _same_as(row: int) -> str:
+    return f"same as row {row} (与第{row}行重复)"
+
+
+def unit_sheet(view: RegistryView, jurisdiction_id: UUID) -> Sheet:
+    """The jurisdiction's active units, in the columns an import accepts."""
+    docs = [
+        doc
+        for doc in view.units()
+        if doc["jurisdiction_id"] == str(jurisdiction_id) and is_active(doc)
+    ]
+    docs.sort(key=lambda doc: (doc["category"], doc["name"]))
+    columns = unit_columns(lambda text: text)
+    rows = [
+        [str(number), *(_cell(view, doc, column.field) for column in columns)]
+        for number, doc in enumerate(docs, start=1)
+    ]
+    jurisdiction = view.jurisdiction(str(jurisdiction_id)) or {}
+    return Sheet(
+        title=f"{jurisdiction.get('name', '')}参评单位",
+        headers=["序号", *(column.header for column in columns)],
+        rows=rows,
+    )
+
+
+def _cell(view: RegistryView, doc: dict[str, Any], field: str) -> str:
+    value = doc.get(field)
+    if value is None:
+        return ""
+    if field == "kind":
+        return UNIT_KIND_LABELS.get(value, str(value))
+    if field == "parent_id":
+        parent = view.unit(str(value))
+        return str(parent["name"]) if parent else ""
+    return str(value)

@@ -1,0 +1,226 @@
+"""Seed 004 at full size: 200 drawn from a pool of 2,000 with sector quotas, then checked
+from the stored log alone — and caught when a stored fact is changed afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from services.registry.domain.draws import InvalidDraw, pool_digest, run_draw
+from services.registry.draw_verify import DrawNotVerifiable, verify_draw
+from shared.settings import CommonSettings
+from tests.registry.people_helpers import (
+    ADMIN_CALLER,
+    COMMITMENT,
+    SEED,
+    embedded_app,
+    zone_with_pool,
+)
+
+QUOTAS = {
+    "服务对象": 60,
+    "人大代表": 30,
+    "政协委员": 30,
+    "行评代表": 30,
+    "机关干部": 25,
+    "社区群干": 25,
+}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One finished 2,000/200 draw in an embedded data dir (built once: it is the slow part)."""
+    data_dir = tmp_path_factory.mktemp("draw")
+    app = embedded_app(data_dir)
+    try:
+        zone_id, people = zone_with_pool(app, 2000)
+        spec = {
+            "jurisdiction_id": zone_id,
+            "cycle": "2026-2027",
+            "size": 200,
+            "quotas": QUOTAS,
+            "commitment": COMMITMENT,
+        }
+        draw_id = UUID(app.create_draw(ADMIN_CALLER, spec, None)["draw_id"])
+        frozen = app.freeze_pool(ADMIN_CALLER, draw_id)
+        # Disqualified after the freeze: in the frozen pool, on no panel.
+        app.disqualify(ADMIN_CALLER, people[7], "违反评议代表工作纪律")
+        with pytest.raises(InvalidDraw) as wrong_seed:
+            app.reveal_seed(ADMIN_CALLER, draw_id, "not-the-committed-seed")
+        assert wrong_seed.value.field == "seed"
+        revealed = app.reveal_seed(ADMIN_CALLER, draw_id, SEED)
+        pool = app.draw(draw_id).sectors
+    finally:
+        app.close()
+    yield {
+        "dir": data_dir,
+        "draw_id": draw_id,
+        "frozen": frozen,
+        "revealed": revealed,
+        "pool": pool,
+        "disqualified": str(people[7]),
+    }
+
+
+def settings(data_dir: Path) -> CommonSettings:
+    return CommonSettings(mode="embedded", data_dir=data_dir, log_json=False)
+
+
+def test_two_hundred_are_drawn_from_two_thousand_by_quota(drawn: dict[str, Any]) -> None:
+    frozen, revealed = drawn["frozen"], drawn["revealed"]
+    assert frozen["pool_size"] == 2000 and frozen["pool_digest"] == pool_digest(drawn["pool"])
+    chosen = [c["person_id"] for c in revealed["chosen"]]
+    assert len(chosen) == len(set(chosen)) == 200
+    assert Counter(c["sector"] for c in revealed["chosen"]) == {
+        "service_user": 60,
+        "npc_deputy": 30,
+        "cppcc_member": 30,
+        "industry_representative": 30,
+        "civil_servant": 25,
+        "community_cadre": 25,
+    }
+    assert revealed["excluded"] == [drawn["disqualified"]]
+    assert drawn["disqualified"] not in chosen
+    # Anyone with the facts gets the same list from the documented algorithm.
+    remaining = {p: s for p, s in drawn["pool"].items() if p != drawn["disqualified"]}
+    codes = {
+        "服务对象": "service_user",
+        "人大代表": "npc_deputy",
+        "政协委员": "cppcc_member",
+        "行评代表": "industry_representative",
+        "机关干部": "civil_servant",
+        "社区群干": "community_cadre",
+    }
+    quotas = {codes[label]: count for label, count in QUOTAS.items()}
+    assert run_draw(SEED, remaining, 200, quotas) == chosen
+
+
+def test_verify_draw_passes_on_the_stored_log(drawn: dict[str, Any]) -> None:
+    verification = verify_draw(settings(drawn["dir"]), drawn["draw_id"])
+    assert [c.name for c in verification.checks] == [
+        "commitment",
+        "order",
+        "pool digest",
+        "pool eligibility",
+        "exclusions",
+        "draw",
+        "published copy",
+    ]
+    assert verification.passed, verification.rows()
+
+
+def test_an_unknown_draw_or_missing_log_cannot_be_verified(
+    drawn: dict[str, Any], tmp_path: Path
+) -> None:
+    with pytest.raises(DrawNotVerifiable):
+        verify_draw(settings(drawn["dir"]), UUID(int=1))
+    with pytest.raises(DrawNotVerifiable):
+        verify_draw(settings(tmp_path / "nothing"), drawn["draw_id"])
+
+
+def tampered_copy(
+    drawn: dict[str, Any], target: Path, event: str, change: Callable[[dict[str, Any]], None]
+) -> Path:
+    """A copy of the data dir with one stored event's state bytes rewritten."""
+    shutil.copytree(drawn["dir"], target)
+    with sqlite3.connect(target / "registry.sqlite") as db:
+        ((rowid, state),) = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE originator_id=? AND topic LIKE ?",
+            (drawn["draw_id"].hex, f"%:Draw.{event}"),
+        ).fetchall()
+        decoded = json.loads(state)
+        change(decoded)
+        db.execute(
+            "UPDATE stored_events SET state=? WHERE rowid=?",
+            (json.dumps(decoded, ensure_ascii=False).encode("utf-8"), rowid),
+        )
+    return target
+
+
+def failed(data_dir: Path, draw_id: UUID) -> set[str]:
+    return {c.name for c in verify_draw(settings(data_dir), draw_id).checks if not c.passed}
+
+
+def test_a_changed_chosen_list_fails_the_draw_check(drawn: dict[str, Any], tmp_path: Path) -> None:
+    pool = sorted(drawn["pool"])
+
+    def change(state: dict[str, Any]) -> None:
+        state["chosen"][0] = next(p for p in pool if p not in state["chosen"])
+
+    copy = tampered_copy(drawn, tmp_path / "chosen", "PanelDrawn", change)
+    assert failed(copy, drawn["draw_id"]) == {"draw"}
+
+
+def test_a_changed_seed_fails_the_commitment(drawn: dict[str, Any], tmp_path: Path) -> None:
+    def change(state: dict[str, Any]) -> None:
+        state["seed"] = "another-seed-entirely-0000"
+
+    copy = tampered_copy(drawn, tmp_path / "seed", "PanelDrawn", change)
+    assert {"commitment", "draw"} <= failed(copy, drawn["draw_id"])
+
+
+def test_a_changed_pool_fails_even_with_a_matching_digest(
+    drawn: dict[str, Any], tmp_path: Path
+) -> None:
+    """Dropping someone and recomputing the digest still disagrees with the log."""
+
+    def change(state: dict[str, Any]) -> None:
+        dropped = state["pool"].pop()
+        del state["sectors"][dropped]
+        state["pool_size"] -= 1
+        state["pool_digest"] = pool_digest(state["pool"])
+
+    copy = tampered_copy(drawn, tmp_path / "pool", "PoolFrozen", change)
+    assert "pool eligibility" in failed(copy, drawn["draw_id"])
+
+
+def test_a_changed_digest_fails_the_digest_check(drawn: dict[str, Any], tmp_path: Path) -> None:
+    def change(state: dict[str, Any]) -> None:
+        state["pool_digest"] = "sha256:" + "0" * 64
+
+    copy = tampered_copy(drawn, tmp_path / "digest", "PoolFrozen", change)
+    assert failed(copy, drawn["draw_id"]) == {"pool digest", "published copy"}
+
+
+def cli(data_dir: Path, draw_id: UUID) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
+    env |= {"PINGYI_MODE": "embedded", "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "pingyi", "verify-draw", str(draw_id), "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_cli_exits_zero_on_a_real_draw(drawn: dict[str, Any]) -> None:
+    result = cli(drawn["dir"], drawn["draw_id"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "7 of 7 checks passed" in result.stdout
+
+
+def test_the_cli_exits_non_zero_on_a_tampered_copy(drawn: dict[str, Any], tmp_path: Path) -> None:
+    def change(state: dict[str, Any]) -> None:
+        state["chosen"] = list(reversed(state["chosen"]))
+
+    copy = tampered_copy(drawn, tmp_path / "cli", "PanelDrawn", change)
+    result = cli(copy, drawn["draw_id"])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "FAIL" in result.stdout
+    missing = cli(tmp_path / "empty", drawn["draw_id"])
+    assert missing.returncode == 2

@@ -1,0 +1,208 @@
+"""参评单位名单 import and export for a campaign (embedded mode)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from services.registry.domain.credit_code import check_character
+from services.registry.importing.table import XLSX
+from shared.settings import CommonSettings
+from tests.harness import ADMIN, Cluster
+from tests.registry.import_helpers import (
+    csv_bytes,
+    import_wuhan_units,
+    problems,
+    sample,
+    two_cities,
+    upload,
+    wuhan_campaign,
+)
+
+
+def credit_code(body: str) -> str:
+    return body + check_character(body)
+
+
+CODE = credit_code("91420100MA4K" + "00001")
+
+
+@pytest.fixture
+def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(embedded_settings, ["registry"]) as running:
+        yield running
+
+
+@pytest.fixture
+def world(cluster: Cluster) -> dict[str, Any]:
+    setup = two_cities(cluster)
+    import_wuhan_units(cluster, setup["zone"])
+    extra = csv_bytes(
+        [
+            ["单位名称", "单位类型", "类别", "统一社会信用代码"],
+            ["武汉经开区政务服务中心", "其它机构", "经济和社会事业发展类", CODE],
+        ]
+    )
+    assert (
+        upload(cluster, "/imports/units", extra, jurisdiction_id=setup["zone"]).status_code == 201
+    )
+    elsewhere = csv_bytes([["单位名称", "单位类型", "类别"], ["蔡甸区民政局", "政府部门", "x"]])
+    assert (
+        upload(cluster, "/imports/units", elsewhere, jurisdiction_id=setup["spare"]).status_code
+        == 201
+    )
+    cluster.wait_caught_up("registry", "registry")
+    return setup | {"campaign": wuhan_campaign(cluster, setup["zone"])}
+
+
+def campaign(cluster: Cluster, campaign_id: str) -> dict[str, Any]:
+    cluster.wait_caught_up("registry", "registry")
+    found: dict[str, Any] = (
+        cluster["registry"].get(f"/campaigns/{campaign_id}", headers=ADMIN).json()
+    )
+    return found
+
+
+def test_the_unit_sample_itself_enrols_all_37_in_their_categories(
+    cluster: Cluster, world: dict[str, Any]
+) -> None:
+    """单位名称 and 类别 are what an enrolment needs; the other columns are ignored."""
+    response = upload(
+        cluster,
+        "/imports/enrolments",
+        sample("wuhan_004_units.xlsx"),
+        XLSX,
+        key=world["keys"]["zone"],
+        campaign_id=world["campaign"],
+    )
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert len(report["created"]) == 37
+    assert {w["column"] for w in report["warnings"]} == {"单位类型", "垂直管理上级"}
+    assert campaign(cluster, world["campaign"])["enrolment_counts"] == {
+        "经济和社会事业发展类": 18,
+        "城市管理和执法监督类": 11,
+        "公共服务企业类": 8,
+    }
+
+
+def test_every_bad_enrolment_row_is_reported(cluster: Cluster, world: dict[str, Any]) -> None:
+    first = csv_bytes([["单位名称", "类别"], ["区教育局", "经济和社会事业发展类"]])
+    assert (
+        upload(cluster, "/imports/enrolments", first, campaign_id=world["campaign"]).status_code
+        == 201
+    )
+    cluster.wait_caught_up("registry", "registry")
+    rows = [
+        ["单位名称", "统一社会信用代码", "类别"],
+        ["区民政局", "", "经济和社会事业发展类"],  # 2 fine
+        ["区不存在局", "", "经济和社会事业发展类"],  # 3 unknown name
+        ["区司法局", "", "政府部门及其它机构"],  # 4 not a category of this campaign
+        ["区民政局", "", "经济和社会事业发展类"],  # 5 twice in the file
+        ["区教育局", "", "经济和社会事业发展类"],  # 6 already enrolled
+        ["蔡甸区民政局", "", "城市管理和执法监督类"],  # 7 not in the zone
+        ["", credit_code("91420100MA4K" + "00002"), "公共服务企业类"],  # 8 nobody has this code
+        ["", "", "公共服务企业类"],  # 9 neither name nor code
+        ["区审计局", CODE, "经济和社会事业发展类"],  # 10 name and code disagree
+        ["", CODE, "经济和社会事业发展类"],  # 11 fine, found by its code
+    ]
+    head = cluster.head("registry")
+    dry = upload(
+        cluster, "/imports/enrolments", csv_bytes(rows), campaign_id=world["campaign"], dry_run=True
+    )
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert problems(report) == {
+        (3, "单位名称"),
+        (4, "类别"),
+        (5, "单位名称"),
+        (6, "单位名称"),
+        (7, "单位名称"),
+        (8, "统一社会信用代码"),
+        (9, "单位名称"),
+        (10, "统一社会信用代码"),
+    }
+    reasons = {e["row"]: e["reason"] for e in report["errors"]}
+    assert "已参评" in reasons[6] and "与第2行重复" in reasons[5]
+    assert "经济和社会事业发展类" in reasons[4]
+    assert [p["unit_name"] for p in report["preview"]] == ["区民政局", "武汉经开区政务服务中心"]
+    refused = upload(cluster, "/imports/enrolments", csv_bytes(rows), campaign_id=world["campaign"])
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == report["errors"]
+    assert cluster.head("registry") == head
+
+
+def test_enrolment_needs_a_unit_column(cluster: Cluster, world: dict[str, Any]) -> None:
+    data = csv_bytes([["类别"], ["经济和社会事业发展类"]])
+    report = upload(
+        cluster, "/imports/enrolments", data, campaign_id=world["campaign"], dry_run=True
+    ).json()
+    assert report["errors"] == [
+        {
+            "row": 1,
+            "column": "单位名称",
+            "reason": "required column is missing: 单位名称 或 统一社会信用代码 (缺少必填列)",
+        }
+    ]
+
+
+def test_export_and_reimport_into_a_new_campaign(cluster: Cluster, world: dict[str, Any]) -> None:
+    imported = upload(
+        cluster, "/imports/enrolments", sample("wuhan_004_units.csv"), campaign_id=world["campaign"]
+    )
+    assert imported.status_code == 201, imported.text
+    cluster.wait_caught_up("registry", "registry")
+    second = wuhan_campaign(cluster, world["zone"], "2018年履职尽责督促检查")
+    for fmt, media in (("csv", "text/csv"), ("xlsx", XLSX)):
+        exported = cluster["registry"].get(
+            "/exports/enrolments",
+            params={"campaign_id": world["campaign"], "format": fmt},
+            headers=world["keys"]["auditor"],
+        )
+        assert exported.status_code == 200, exported.text
+        assert exported.headers["content-type"].startswith(media)
+        dry = upload(
+            cluster,
+            "/imports/enrolments",
+            exported.content,
+            media,
+            campaign_id=second,
+            dry_run=True,
+        ).json()
+        assert (dry["rows"], dry["valid"], dry["errors"], dry["warnings"]) == (37, 37, [], [])
+    again = upload(cluster, "/imports/enrolments", exported.content, XLSX, campaign_id=second)
+    assert again.status_code == 201, again.text
+    assert Counter(campaign(cluster, second)["enrolment_counts"]) == Counter(
+        campaign(cluster, world["campaign"])["enrolment_counts"]
+    )
+
+
+def test_retries_scope_and_auditors(cluster: Cluster, world: dict[str, Any]) -> None:
+    data = sample("wuhan_004_units.csv")
+    call = {"campaign_id": world["campaign"], "idempotency": "enrol-2017"}
+    first = upload(cluster, "/imports/enrolments", data, key=world["keys"]["zone"], **call)
+    assert first.status_code == 201, first.text
+    cluster.wait_caught_up("registry", "registry")
+    head = cluster.head("registry")
+    retried = upload(cluster, "/imports/enrolments", data, key=world["keys"]["zone"], **call)
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["created"] == first.json()["created"]
+    assert cluster.head("registry") == head
+    for key in (world["keys"]["luohe"], world["keys"]["auditor"]):
+        refused = upload(
+            cluster, "/imports/enrolments", data, key=key, campaign_id=world["campaign"]
+        )
+        assert refused.status_code == 403
+    export = cluster["registry"].get(
+        "/exports/enrolments",
+        params={"campaign_id": world["campaign"]},
+        headers=world["keys"]["luohe"],
+    )
+    assert export.status_code == 403
+    missing = upload(
+        cluster, "/imports/enrolments", data, campaign_id="00000000-0000-0000-0000-000000000002"
+    )
+    assert missing.status_code == 404
