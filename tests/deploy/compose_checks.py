@@ -37,7 +37,10 @@ APP_PORTS = {
 INFRA = ("nats", "postgres")
 PROBE = "pingyi-probe"
 # What the operator is expected to supply when interpolating the compose file.
-SAMPLE_ENV = {"PINGYI_BOOTSTRAP_ADMIN_KEY": "pyk_sample-admin-key"}
+SAMPLE_ENV = {
+    "PINGYI_BOOTSTRAP_ADMIN_KEY": "pyk_sample-admin-key",
+    "PINGYI_REGISTRY_CONTACT_KEY": "sample-contact-key",
+}
 
 Problems = list[str]
 SettingsLoader = Callable[[str], type[BaseSettings]]
