@@ -209,8 +209,9 @@ def _check_connections(compose: dict[str, Any], name: str, common: CommonSetting
 
 def check_admin_key_required(compose: dict[str, Any], name: str) -> Problems:
     """Starting without the bootstrap key must fail at `compose up`, not at first request."""
+    others = {k: v for k, v in SAMPLE_ENV.items() if k != "PINGYI_BOOTSTRAP_ADMIN_KEY"}
     try:
-        service_env(compose["services"][name], {})
+        service_env(compose["services"][name], others)
     except MissingVariable:
         return []
     return [f"{name}: starts without PINGYI_BOOTSTRAP_ADMIN_KEY; use ${{VAR:?...}}"]
