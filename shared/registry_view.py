@@ -1,8 +1,17 @@
 """Every service's local copy of what the registry publishes: the jurisdiction tree, units
-and principals. It feeds authentication and scope checks without calling the registry."""
+and principals. It feeds authentication and scope checks without calling the registry.
+
+A unit document holds the unit as it is now: current name, jurisdiction and status
+("active", "merged", "split" or "dissolved"), with earlier names and short names in
+`aliases`, and where a merged or split unit went (`merged_into`, `split_into`). Documents
+written before the lifecycle facts existed have no `status`; read them through
+`unit_status`, which treats a missing status as "active".
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from shared.contracts import IntegrationMessage
@@ -10,7 +19,12 @@ from shared.contracts.registry import (
     JurisdictionRegistered,
     PrincipalIssued,
     PrincipalRevoked,
+    UnitDissolved,
+    UnitMoved,
     UnitRegistered,
+    UnitRenamed,
+    UnitsMerged,
+    UnitSplit,
 )
 from shared.messaging.inbox import ViewHandler, ViewInbox
 from shared.views import ViewStore, ViewTransaction
@@ -19,6 +33,14 @@ JURISDICTIONS = "jurisdictions"
 UNITS = "units"
 PRINCIPALS_BY_KEY = "principals_by_key"
 PRINCIPALS = "principals"
+UNIT_STATUSES = ("active", "merged", "split", "dissolved")
+
+# Effective dates are days in China (Asia/Shanghai, UTC+8 without daylight saving).
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_date(moment: datetime) -> date:
+    return moment.astimezone(CHINA).date()
 
 
 def _jurisdiction(tx: ViewTransaction, p: JurisdictionRegistered, m: IntegrationMessage) -> None:
@@ -26,7 +48,76 @@ def _jurisdiction(tx: ViewTransaction, p: JurisdictionRegistered, m: Integration
 
 
 def _unit(tx: ViewTransaction, p: UnitRegistered, m: IntegrationMessage) -> None:
-    tx.put(UNITS, str(p.unit_id), p.model_dump(mode="json"))
+    registered_on = (p.effective_on or china_date(m.occurred_at)).isoformat()
+    doc = p.model_dump(mode="json") | {
+        "status": "active",
+        "aliases": [],
+        "merged_into": None,
+        "split_into": [],
+        "predecessor_ids": [],
+        "registered_on": registered_on,
+        "last_change_on": registered_on,
+    }
+    tx.put(UNITS, str(p.unit_id), doc)
+
+
+def _change_unit(tx: ViewTransaction, unit_id: Any, effective_on: date, **changes: Any) -> None:
+    doc = tx.get(UNITS, str(unit_id))
+    if doc is None:
+        return  # registered before this copy started listening; nothing to correct
+    tx.put(UNITS, str(unit_id), doc | changes | {"last_change_on": effective_on.isoformat()})
+
+
+def aliases_after(
+    aliases: Sequence[str], earlier: Iterable[str | None], name: str, short_name: str | None
+) -> list[str]:
+    """Every earlier name and short name stays searchable, except what is current again.
+    (The registry's Unit aggregate applies the same rule to its own `aliases`.)"""
+    current = {name, short_name}
+    kept = [alias for alias in aliases if alias not in current]
+    for old in earlier:
+        if old and old not in current and old not in kept:
+            kept.append(old)
+    return kept
+
+
+def _renamed(tx: ViewTransaction, p: UnitRenamed, m: IntegrationMessage) -> None:
+    doc = tx.get(UNITS, str(p.unit_id))
+    if doc is None:
+        return
+    aliases = aliases_after(
+        doc.get("aliases") or [], (p.old_name, p.old_short_name), p.new_name, p.new_short_name
+    )
+    _change_unit(
+        tx,
+        p.unit_id,
+        p.effective_on,
+        name=p.new_name,
+        short_name=p.new_short_name,
+        aliases=aliases,
+    )
+
+
+def _merged(tx: ViewTransaction, p: UnitsMerged, m: IntegrationMessage) -> None:
+    sources = [str(u) for u in p.source_unit_ids]
+    for source in sources:
+        _change_unit(tx, source, p.effective_on, status="merged", merged_into=str(p.new_unit_id))
+    _change_unit(tx, p.new_unit_id, p.effective_on, predecessor_ids=sources)
+
+
+def _split(tx: ViewTransaction, p: UnitSplit, m: IntegrationMessage) -> None:
+    new_units = [str(u) for u in p.new_unit_ids]
+    _change_unit(tx, p.source_unit_id, p.effective_on, status="split", split_into=new_units)
+    for unit_id in new_units:
+        _change_unit(tx, unit_id, p.effective_on, predecessor_ids=[str(p.source_unit_id)])
+
+
+def _moved(tx: ViewTransaction, p: UnitMoved, m: IntegrationMessage) -> None:
+    _change_unit(tx, p.unit_id, p.effective_on, jurisdiction_id=str(p.to_jurisdiction_id))
+
+
+def _dissolved(tx: ViewTransaction, p: UnitDissolved, m: IntegrationMessage) -> None:
+    _change_unit(tx, p.unit_id, p.effective_on, status="dissolved")
 
 
 def _principal(tx: ViewTransaction, p: PrincipalIssued, m: IntegrationMessage) -> None:
@@ -47,6 +138,11 @@ def _revoked(tx: ViewTransaction, p: PrincipalRevoked, m: IntegrationMessage) ->
 REGISTRY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     JurisdictionRegistered: _jurisdiction,
     UnitRegistered: _unit,
+    UnitRenamed: _renamed,
+    UnitsMerged: _merged,
+    UnitSplit: _split,
+    UnitMoved: _moved,
+    UnitDissolved: _dissolved,
     PrincipalIssued: _principal,
     PrincipalRevoked: _revoked,
 }
@@ -65,11 +161,76 @@ class RegistryView:
     def jurisdiction(self, jurisdiction_id: str) -> dict[str, Any] | None:
         return self._views.get(JURISDICTIONS, jurisdiction_id)
 
+    def jurisdictions(self) -> list[dict[str, Any]]:
+        return [doc for _, doc in self._views.scan(JURISDICTIONS)]
+
     def unit(self, unit_id: str) -> dict[str, Any] | None:
         return self._views.get(UNITS, unit_id)
 
     def units(self) -> list[dict[str, Any]]:
         return [doc for _, doc in self._views.scan(UNITS)]
+
+    def unit_status(self, unit_id: str) -> str | None:
+        """ "active", "merged", "split" or "dissolved"; None for a unit this copy never saw."""
+        doc = self.unit(unit_id)
+        return None if doc is None else str(doc.get("status") or "active")
+
+    def is_active_unit(self, unit_id: str) -> bool:
+        return self.unit_status(unit_id) == "active"
+
+    def successors(self, unit_id: str) -> list[str]:
+        """The active units that now stand for `unit_id`: itself while active, the unit it was
+        merged into, the units it was split into (followed through later changes); empty
+        when it was dissolved or is unknown."""
+        found: list[str] = []
+        pending, seen = [unit_id], set()
+        while pending:
+            current = pending.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            doc = self.unit(current)
+            status = None if doc is None else doc.get("status") or "active"
+            if doc is None or status == "dissolved":
+                continue
+            if status == "active":
+                found.append(current)
+            elif status == "merged" and doc.get("merged_into"):
+                pending.append(doc["merged_into"])
+            elif status == "split":
+                pending.extend(doc.get("split_into") or [])
+        return found
+
+    def sub_units(self, unit_id: str) -> list[dict[str, Any]]:
+        return [doc for doc in self.units() if doc.get("parent_id") == unit_id]
+
+    def subtree(self, jurisdiction_id: str) -> set[str]:
+        """The jurisdiction and every jurisdiction below it, from one scan of the tree (cheaper
+        than a `lineage` walk per unit when filtering thousands of units)."""
+        children: dict[str, list[str]] = {}
+        for doc in self.jurisdictions():
+            if doc.get("parent_id"):
+                children.setdefault(doc["parent_id"], []).append(doc["jurisdiction_id"])
+        found: set[str] = set()
+        pending = [jurisdiction_id]
+        while pending:
+            current = pending.pop()
+            if current not in found:
+                found.add(current)
+                pending.extend(children.get(current, []))
+        return found
+
+    def units_within(
+        self, jurisdiction_id: str, *, active_only: bool = False
+    ) -> list[dict[str, Any]]:
+        """Units located in the jurisdiction or anywhere below it."""
+        inside = self.subtree(jurisdiction_id)
+        return [
+            doc
+            for doc in self.units()
+            if doc["jurisdiction_id"] in inside
+            and (not active_only or (doc.get("status") or "active") == "active")
+        ]
 
     def principal(self, principal_id: str) -> dict[str, Any] | None:
         return self._views.get(PRINCIPALS, principal_id)

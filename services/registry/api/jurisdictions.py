@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
-from services.registry.schemas.jurisdictions import JurisdictionIn, JurisdictionOut
-from shared.auth import AuthenticatorDep, CurrentPrincipal, require_role
-from shared.errors import NotFoundError
+from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.domain import JurisdictionNotFound
+from services.registry.schemas.jurisdictions import (
+    JurisdictionIn,
+    JurisdictionNodeOut,
+    JurisdictionOut,
+)
+from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.registry_view import RegistryView
 
 router = APIRouter(tags=["jurisdictions 辖区"])
 
@@ -23,7 +28,9 @@ def register_jurisdiction(
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """登记辖区. Admins register top-level jurisdictions; an office registers below its own."""
+    """登记辖区. Admins register top-level jurisdictions; an office registers below its own.
+    The tree: province → city → county / district / zone (开发区); a zone may also sit below a
+    county or district."""
     require_role(caller, "office")
     if body.parent_id is None:
         require_role(caller)  # admin only
@@ -32,14 +39,73 @@ def register_jurisdiction(
     return app.register_jurisdiction(caller, body.name, body.level, body.parent_id, idempotency_key)
 
 
+@router.get("/jurisdictions", response_model=list[JurisdictionNodeOut])
+def list_jurisdictions(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    view: RegistryViewDep,
+    under: Annotated[
+        UUID | None, Query(description="Only this jurisdiction and what lies below it")
+    ] = None,
+) -> list[dict[str, Any]]:
+    """辖区列表: the part of the tree visible to the caller, flat, depth first (each node after
+    its parent, siblings by name), with parent ids, depth and path. An office sees its own
+    jurisdiction and everything below it; admins and auditors see every tree."""
+    if under is not None:
+        auth.require_scope(caller, under, "under")
+        if view.jurisdiction(str(under)) is None:
+            raise JurisdictionNotFound("no such jurisdiction", field="under")
+    return flat_tree(view, roots_for(caller, view, under))
+
+
 @router.get("/jurisdictions/{jurisdiction_id}", response_model=JurisdictionOut)
 def get_jurisdiction(
-    jurisdiction_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, request: Request
+    jurisdiction_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, view: RegistryViewDep
 ) -> dict[str, Any]:
-    doc: dict[str, Any] | None = request.app.state.runtime.registry.jurisdiction(
-        str(jurisdiction_id)
-    )
+    """查看辖区."""
+    doc = view.jurisdiction(str(jurisdiction_id))
     if doc is None:
-        raise NotFoundError("no such jurisdiction", field="jurisdiction_id")
+        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
     auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
     return doc
+
+
+def roots_for(caller: Principal, view: RegistryView, under: UUID | None) -> list[str]:
+    if under is not None:
+        return [str(under)]
+    if caller.sees_everything:
+        return [
+            doc["jurisdiction_id"] for doc in view.jurisdictions() if doc.get("parent_id") is None
+        ]
+    if caller.jurisdiction_id is None:
+        return []
+    return [str(caller.jurisdiction_id)]
+
+
+def flat_tree(view: RegistryView, roots: list[str]) -> list[dict[str, Any]]:
+    """The subtrees under `roots`, depth first, from one scan of the jurisdictions."""
+    docs = {doc["jurisdiction_id"]: doc for doc in view.jurisdictions()}
+    children: dict[str, list[dict[str, Any]]] = {}
+    for doc in docs.values():
+        if doc.get("parent_id"):
+            children.setdefault(doc["parent_id"], []).append(doc)
+    found: list[dict[str, Any]] = []
+    pending = [(docs[r], 0, [docs[r]["name"]]) for r in sorted_ids(roots, docs)]
+    seen: set[str] = set()
+    while pending:
+        doc, depth, path = pending.pop(0)
+        if doc["jurisdiction_id"] in seen:
+            continue
+        seen.add(doc["jurisdiction_id"])
+        found.append(doc | {"depth": depth, "path": path})
+        below = sorted(children.get(doc["jurisdiction_id"], []), key=_order)
+        pending[:0] = [(child, depth + 1, [*path, child["name"]]) for child in below]
+    return found
+
+
+def sorted_ids(ids: list[str], docs: dict[str, dict[str, Any]]) -> list[str]:
+    return sorted((i for i in ids if i in docs), key=lambda i: _order(docs[i]))
+
+
+def _order(doc: dict[str, Any]) -> tuple[str, str]:
+    return (doc["name"], doc["jurisdiction_id"])

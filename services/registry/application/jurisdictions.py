@@ -4,39 +4,37 @@ from typing import Any
 from uuid import UUID
 
 from services.registry.application.base import RegistryBase
-from services.registry.domain import InvalidRegistration, Jurisdiction, JurisdictionNotFound
+from services.registry.domain import Jurisdiction, JurisdictionNotFound
+from services.registry.domain.jurisdictions import CHILD_LEVELS, check_placement
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 
-# Levels that may sit directly below each level; a province has no parent.
-CHILD_LEVELS: dict[str, set[str]] = {
-    "province": {"city"},
-    "city": {"county", "district", "zone"},
-    "county": {"zone"},
-    "district": {"zone"},
-    "zone": set(),
-}
+__all__ = ["CHILD_LEVELS", "JurisdictionCommands", "jurisdiction_out"]
 
 
 class JurisdictionCommands(RegistryBase):
     def jurisdiction(self, jurisdiction_id: UUID, field: str = "jurisdiction_id") -> Jurisdiction:
         return self.load(jurisdiction_id, Jurisdiction, JurisdictionNotFound, field)
 
+    def jurisdiction_lineage(
+        self, jurisdiction_id: UUID, field: str = "jurisdiction_id"
+    ) -> list[UUID]:
+        """The jurisdiction and its ancestors, nearest first, from the event store itself (not
+        a view), so rules checked against it never see a lagging copy."""
+        chain: list[UUID] = []
+        current: UUID | None = jurisdiction_id
+        while current is not None and current not in chain:
+            found = self.jurisdiction(current, field)
+            chain.append(found.id)
+            current = found.parent_id
+        return chain
+
     def register_jurisdiction(
         self, caller: Caller, name: str, level: str, parent_id: UUID | None, key: str | None
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
-            if parent_id is None:
-                if level not in ("province", "city"):
-                    raise InvalidRegistration(
-                        "only a province or a city may stand without a parent", field="parent_id"
-                    )
-            else:
-                parent = self.jurisdiction(parent_id, "parent_id")
-                if level not in CHILD_LEVELS.get(parent.level, set()):
-                    raise InvalidRegistration(
-                        f"a {level} cannot sit below a {parent.level}", field="level"
-                    )
+            parent = None if parent_id is None else self.jurisdiction(parent_id, "parent_id")
+            check_placement(level, None if parent is None else parent.level)
             jurisdiction = Jurisdiction(name, level, parent_id, caller.actor)
             return [jurisdiction], jurisdiction_out(jurisdiction)
 

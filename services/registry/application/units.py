@@ -1,51 +1,67 @@
+"""Registering units (参评单位), sub-units included; the lifecycle commands are mixed in from
+unit_lifecycle, the loading helpers from unit_access."""
+
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from services.registry.application.jurisdictions import JurisdictionCommands
-from services.registry.domain import JurisdictionNotFound, Unit, UnitNotFound
+from services.registry.application.unit_access import effective_date, unit_out
+from services.registry.application.unit_lifecycle import UnitLifecycleCommands
+from services.registry.domain import Unit
+from services.registry.domain.units import UnitSpec, prefixed_errors
 from shared.auth import Principal as Caller
-from shared.idempotency import Response, run_idempotent
+from shared.idempotency import Response
+
+__all__ = ["UnitCommands", "unit_out"]
 
 
-class UnitCommands(JurisdictionCommands):
-    def unit(self, unit_id: UUID, field: str = "unit_id") -> Unit:
-        return self.load(unit_id, Unit, UnitNotFound, field)
-
+class UnitCommands(UnitLifecycleCommands):
     def register_units(
         self, caller: Caller, units: list[dict[str, Any]], key: str | None
     ) -> Response:
-        """Register one or many units atomically: all of them, or none."""
+        """Register one or many units atomically: all of them, or none. Each spec: the UnitIn
+        fields (jurisdiction_id, name, kind, category; optional short_name, parent_id,
+        vertical_superior, credit_code, effective_on). Errors name `units.<i>.<field>`."""
 
         def command() -> tuple[list[Any], Response]:
             created: list[Unit] = []
+            parents: dict[UUID, Unit] = {}
             for index, spec in enumerate(units):
-                try:
-                    self.jurisdiction(spec["jurisdiction_id"])
-                except JurisdictionNotFound:
-                    raise JurisdictionNotFound(
-                        "no such jurisdiction", field=f"units.{index}.jurisdiction_id"
-                    ) from None
-                created.append(Unit(actor=caller.actor, **spec))
-            return created, {"units": [unit_out(u) for u in created]}
+                with prefixed_errors(f"units.{index}."):
+                    created.append(self._register_one(caller, spec, parents))
+            # A parent gains a SubUnitAttached event, saved with its sub-units or not at all.
+            return [*created, *parents.values()], {"units": [unit_out(u) for u in created]}
 
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope="units",
-            key=key,
-            request=units,
-            command=command,
+        return self.idempotent(caller, "units", key, units, command)
+
+    def _register_one(
+        self, caller: Caller, spec: dict[str, Any], parents: dict[UUID, Unit]
+    ) -> Unit:
+        jurisdiction_id = _uuid(spec["jurisdiction_id"])
+        lineage = self.jurisdiction_lineage(jurisdiction_id)
+        parent: Unit | None = None
+        if spec.get("parent_id"):
+            parent_id = _uuid(spec["parent_id"])
+            # One aggregate per parent in a batch, so its new events stay in sequence.
+            parent = parents.get(parent_id) or self.unit(parent_id, "parent_id")
+            parents[parent_id] = parent
+        return Unit.register(
+            UnitSpec(
+                jurisdiction_id=jurisdiction_id,
+                name=spec["name"],
+                kind=spec["kind"],
+                category=spec["category"],
+                short_name=spec.get("short_name"),
+                vertical_superior=spec.get("vertical_superior"),
+                credit_code=spec.get("credit_code"),
+            ),
+            caller.actor,
+            effective_date(spec.get("effective_on")),
+            parent,
+            lineage,
         )
 
 
-def unit_out(u: Unit) -> Response:
-    return {
-        "unit_id": str(u.id),
-        "jurisdiction_id": str(u.jurisdiction_id),
-        "name": u.name,
-        "short_name": u.short_name,
-        "kind": u.kind,
-        "category": u.category,
-    }
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))

@@ -1,9 +1,146 @@
-"""Registry read models for units: handlers over the registry's own published log."""
+"""The dated history of every unit, for "as of a date" queries and GET /units/{id}/history.
+
+One document per unit in the `unit_history` collection: its entries in the order they were
+recorded, each with the day it took effect, what changed, who and why, and the whole unit
+document as it stood from then on (`state`). The domain refuses a change dated before a
+unit's last one, so entries are also in effective-date order, and the unit as of day D is
+the `state` of its last entry dated on or before D (absent if none: not yet registered).
+
+Cost: a list "as of" reads every history document once (one scan of one collection, no
+per-unit queries) and picks one entry per unit in memory; for thousands of units with a
+handful of changes each that is a few megabytes of JSON per request. The current registry
+is served from the shared `units` documents, which are smaller still.
+
+The handlers wrap the shared registry-view handlers (one handler per event type in an
+inbox), so the current unit documents and their history are written in one transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Any
 
+from shared.contracts import IntegrationMessage
+from shared.contracts.registry import (
+    UnitDissolved,
+    UnitMoved,
+    UnitRegistered,
+    UnitRenamed,
+    UnitsMerged,
+    UnitSplit,
+)
 from shared.messaging.inbox import ViewHandler
+from shared.registry_view import REGISTRY_VIEW_HANDLERS, UNITS
+from shared.views import Document, ViewStore, ViewTransaction
 
-HANDLERS: dict[Any, ViewHandler] = {}
+UNIT_HISTORY = "unit_history"
+
+# What each fact changed, per unit it touched: (unit_id, change, details).
+Touched = list[tuple[str, str, dict[str, Any]]]
+
+
+def _registered(p: UnitRegistered) -> Touched:
+    return [(str(p.unit_id), "registered", {})]
+
+
+def _renamed(p: UnitRenamed) -> Touched:
+    details = {"old_name": p.old_name, "new_name": p.new_name}
+    return [(str(p.unit_id), "renamed", details)]
+
+
+def _moved(p: UnitMoved) -> Touched:
+    details = {
+        "from_jurisdiction_id": str(p.from_jurisdiction_id),
+        "to_jurisdiction_id": str(p.to_jurisdiction_id),
+    }
+    return [(str(p.unit_id), "moved", details)]
+
+
+def _dissolved(p: UnitDissolved) -> Touched:
+    return [(str(p.unit_id), "dissolved", {})]
+
+
+def _merged(p: UnitsMerged) -> Touched:
+    sources = [str(u) for u in p.source_unit_ids]
+    new = str(p.new_unit_id)
+    touched: Touched = [(new, "formed_by_merger", {"source_unit_ids": sources})]
+    return touched + [(s, "merged_into", {"merged_into": new}) for s in sources]
+
+
+def _split(p: UnitSplit) -> Touched:
+    source, new = str(p.source_unit_id), [str(u) for u in p.new_unit_ids]
+    touched: Touched = [(source, "split", {"new_unit_ids": new})]
+    return touched + [(u, "formed_by_split", {"source_unit_id": source}) for u in new]
+
+
+def _with_history(contract: Any, touched: Callable[[Any], Touched]) -> ViewHandler:
+    current = REGISTRY_VIEW_HANDLERS[contract]
+
+    def handle(tx: ViewTransaction, p: Any, m: IntegrationMessage) -> None:
+        current(tx, p, m)
+        for unit_id, change, details in touched(p):
+            state = tx.get(UNITS, unit_id)
+            if state is None:
+                continue  # a unit this copy never saw registered
+            entry = {
+                "effective_on": _effective_on(p, state),
+                "recorded_at": m.occurred_at.isoformat(),
+                "position": m.position,
+                "change": change,
+                "reason": getattr(p, "reason", None),
+                "actor": getattr(p, "actor", None),
+                "details": details,
+                "state": state,
+            }
+            doc = tx.get(UNIT_HISTORY, unit_id) or {"unit_id": unit_id, "entries": []}
+            tx.put(UNIT_HISTORY, unit_id, doc | {"entries": [*doc["entries"], entry]})
+
+    return handle
+
+
+def _effective_on(p: Any, state: Document) -> str:
+    effective = getattr(p, "effective_on", None)
+    # A registration without a date holds from the day it was recorded (see registry_view).
+    return effective.isoformat() if isinstance(effective, date) else str(state["registered_on"])
+
+
+HANDLERS: dict[Any, ViewHandler] = {
+    UnitRegistered: _with_history(UnitRegistered, _registered),
+    UnitRenamed: _with_history(UnitRenamed, _renamed),
+    UnitMoved: _with_history(UnitMoved, _moved),
+    UnitDissolved: _with_history(UnitDissolved, _dissolved),
+    UnitsMerged: _with_history(UnitsMerged, _merged),
+    UnitSplit: _with_history(UnitSplit, _split),
+}
+
+
+def state_as_of(doc: Document, day: date) -> Document | None:
+    """The unit as it stood on `day`, or None if it was not registered yet."""
+    found: Document | None = None
+    key = day.isoformat()
+    for entry in doc["entries"]:
+        if entry["effective_on"] <= key:  # ISO dates compare as strings
+            found = entry["state"]
+    return found
+
+
+class UnitHistoryView:
+    """Read access to the registry's unit history documents."""
+
+    def __init__(self, views: ViewStore) -> None:
+        self._views = views
+
+    def history(self, unit_id: str) -> Document | None:
+        return self._views.get(UNIT_HISTORY, unit_id)
+
+    def unit_as_of(self, unit_id: str, day: date) -> Document | None:
+        doc = self.history(unit_id)
+        return None if doc is None else state_as_of(doc, day)
+
+    def units_as_of(self, day: date) -> list[Document]:
+        states = (state_as_of(doc, day) for doc in self._all())
+        return [state for state in states if state is not None]
+
+    def _all(self) -> Iterable[Document]:
+        return (doc for _, doc in self._views.scan(UNIT_HISTORY))

@@ -10,12 +10,24 @@ from services.registry.schemas.common import In
 
 class JurisdictionIn(In):
     name: str = Field(min_length=1, max_length=100, examples=["漯河市"])
-    level: JurisdictionLevel = Field(examples=["city"])
+    level: JurisdictionLevel = Field(
+        examples=["city"],
+        description="province 省 → city 市 → county 县 / district 区 / zone 开发区; a zone may "
+        "also sit below a county or district",
+    )
     parent_id: UUID | None = None
 
 
 class JurisdictionOut(BaseModel):
     jurisdiction_id: UUID
-    name: str
-    level: str
+    name: str = Field(examples=["源汇区"])
+    level: str = Field(examples=["district"])
     parent_id: UUID | None
+
+
+class JurisdictionNodeOut(JurisdictionOut):
+    depth: int = Field(description="0 for the top of the returned subtree", examples=[1])
+    path: list[str] = Field(
+        description="Names from the top of the returned subtree down to this one",
+        examples=[["漯河市", "源汇区"]],
+    )

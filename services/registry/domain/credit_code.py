@@ -1,0 +1,51 @@
+"""统一社会信用代码 (unified social credit code), GB 32100-2015.
+
+18 characters: registration authority (1), organisation category (1), administrative
+division code (6 digits), organisation code (9, itself from GB 11714), check character (1).
+Only the GB 32100 check character is verified: it catches every single-character typo and
+almost every swap of neighbours, which is what spreadsheets produce. The organisation code's
+own GB 11714 check is not enforced, because older codes issued to 个体工商户 are not reliably
+conformant and refusing a real, registered code would be worse than missing a rare typo.
+"""
+
+from __future__ import annotations
+
+from services.registry.domain.errors import InvalidRegistration
+
+# GB 32100 leaves out I, O, Z, S and V so they cannot be misread as 1, 0, 2, 5 and U.
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+LENGTH = 18
+
+
+def check_character(first_17: str) -> str:
+    """The check character for the first 17 characters of a code (which must be valid)."""
+    total = sum(
+        ALPHABET.index(char) * weight for char, weight in zip(first_17, WEIGHTS, strict=True)
+    )
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def credit_code_problem(code: str) -> str | None:
+    """Why `code` (already upper-cased and stripped) is not a valid code, or None."""
+    if len(code) != LENGTH:
+        return f"must be {LENGTH} characters, got {len(code)}"
+    for position, char in enumerate(code, start=1):
+        if char not in ALPHABET:
+            return f"character {position} ({char!r}) is not allowed (I, O, Z, S, V never occur)"
+    if not code[2:8].isdigit():
+        return "characters 3-8 must be the administrative division code (digits)"
+    expected = check_character(code[:17])
+    if code[17] != expected:
+        return f"check character is {code[17]!r}, expected {expected!r}: the code has a typo"
+    return None
+
+
+def normalize_credit_code(raw: str, field: str = "credit_code") -> str:
+    """The code in its canonical form (upper case, no surrounding spaces), or a 422 naming
+    `field`. Lower case is accepted because spreadsheets and phone keyboards produce it."""
+    code = raw.strip().upper()
+    problem = credit_code_problem(code)
+    if problem is not None:
+        raise InvalidRegistration(f"not a valid 统一社会信用代码: {problem}", field=field)
+    return code
