@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from shared.campaign_view import CAMPAIGN_VIEW_HANDLERS
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import (
     JurisdictionRegistered,
@@ -26,7 +27,7 @@ from shared.contracts.registry import (
     UnitsMerged,
     UnitSplit,
 )
-from shared.messaging.inbox import ViewHandler, ViewInbox
+from shared.messaging.inbox import ViewHandler, ViewInbox, combine_handlers
 from shared.views import ViewStore, ViewTransaction
 
 JURISDICTIONS = "jurisdictions"
@@ -149,7 +150,9 @@ REGISTRY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 
 def registry_view_inbox(views: ViewStore, extra: dict[Any, ViewHandler] | None = None) -> ViewInbox:
-    return ViewInbox(views, REGISTRY_VIEW_HANDLERS | (extra or {}))
+    return ViewInbox(
+        views, combine_handlers(REGISTRY_VIEW_HANDLERS, CAMPAIGN_VIEW_HANDLERS, extra or {})
+    )
 
 
 class RegistryView:

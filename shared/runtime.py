@@ -15,6 +15,7 @@ from typing import Any
 from eventsourcing.application import Application
 
 from shared.auth import Authenticator
+from shared.campaign_view import CampaignView
 from shared.messaging.consumer import Consumer
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox, PayloadMapper
@@ -62,6 +63,7 @@ class ServiceRuntime(ABC):
         self.transport = transport
         self.views = build_view_store(common, self.name, settings.postgres_schema)
         self.registry = RegistryView(self.views)
+        self.campaigns = CampaignView(self.views)
         key = common.bootstrap_admin_key.get_secret_value() if common.bootstrap_admin_key else None
         self.authenticator = Authenticator(self.registry, key)
         self.consumers: list[Consumer] = []

@@ -172,6 +172,14 @@ def check_wave_members(
             raise InvalidWave("no such unit", field=f"unit_ids.{index}")
         if str(jurisdiction_id) not in registry.lineage(unit["jurisdiction_id"]):
             raise InvalidWave("unit is outside the wave's jurisdiction", field=f"unit_ids.{index}")
+        if not registry.is_active_unit(str(unit_id)):
+            successors = registry.successors(str(unit_id))
+            raise InvalidWave(
+                f"unit is {registry.unit_status(str(unit_id))}; survey the unit that stands "
+                "for it now",
+                field=f"unit_ids.{index}",
+                successors=successors,
+            )
 
 
 def require_agency(caller: Caller, wave: Wave) -> None:

@@ -51,6 +51,30 @@ class Inbox(Protocol):
 ViewHandler = Callable[[ViewTransaction, Any, IntegrationMessage], None]
 
 
+def combine_handlers(*tables: dict[Any, ViewHandler]) -> dict[Any, ViewHandler]:
+    """Merge handler tables; where several tables handle one contract, all run, in order.
+
+    Read models owned by different modules can then follow the same fact without knowing of
+    each other, and none silently replaces another.
+    """
+    chains: dict[Any, list[ViewHandler]] = {}
+    for table in tables:
+        for contract, handler in table.items():
+            chains.setdefault(contract, []).append(handler)
+    return {contract: _chain(handlers) for contract, handlers in chains.items()}
+
+
+def _chain(handlers: list[ViewHandler]) -> ViewHandler:
+    if len(handlers) == 1:
+        return handlers[0]
+
+    def run_all(tx: ViewTransaction, payload: Any, message: IntegrationMessage) -> None:
+        for handler in handlers:
+            handler(tx, payload, message)
+
+    return run_all
+
+
 class ViewInbox:
     """An inbox whose effects are view rows, with handlers per payload type."""
 

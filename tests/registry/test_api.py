@@ -187,3 +187,35 @@ def test_units_can_be_listed_by_category(cluster: Cluster, world: dict) -> None:
     cluster.wait_caught_up("registry", "registry")
     listed = cluster["registry"].get("/units", params={"category": "公共服务行业"}, headers=ADMIN)
     assert [u["name"] for u in listed.json()] == ["漯河供电公司"]
+
+
+def test_optional_fields_may_be_sent_as_null(cluster: Cluster, world: dict) -> None:
+    city = world["city"]["jurisdiction_id"]
+    response = cluster["registry"].post(
+        "/units",
+        headers=ADMIN,
+        json={
+            "jurisdiction_id": city,
+            "name": "漯河市统计局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+            "credit_code": None,
+            "short_name": None,
+            "parent_id": None,
+            "vertical_superior": None,
+        },
+    )
+    assert response.status_code == 201, response.text
+    bad = cluster["registry"].post(
+        "/units",
+        headers=ADMIN,
+        json={
+            "jurisdiction_id": city,
+            "name": "漯河市审计局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+            "credit_code": "91330100799655058X",
+        },
+    )
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "body.credit_code"

@@ -373,3 +373,18 @@ def test_closed_wave_refuses_questionnaires(
     )
     listed = cluster["survey"].get("/waves", headers=world.auditor.headers).json()
     assert [w["status"] for w in listed] == ["closed"]
+
+
+def test_a_dissolved_unit_cannot_be_surveyed(cluster: Cluster, world: World) -> None:
+    unit_id = world.unit_ids[0]
+    dissolved = cluster["registry"].post(
+        f"/units/{unit_id}/dissolve", json={"reason": "机构改革撤销"}, headers=ADMIN
+    )
+    assert dissolved.status_code == 200, dissolved.text
+    cluster.wait_caught_up("survey", "registry")
+    response = cluster["survey"].post(
+        "/waves", json=wave_body(world), headers=world.county_office.headers
+    )
+    assert response.status_code == 422
+    assert error_fields(response) == ["unit_ids.0"]
+    assert "dissolved" in response.json()["detail"][0]["reason"]

@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.registry.projections import campaigns, people, units
-from shared.messaging.inbox import ViewHandler
+from shared.messaging.inbox import ViewHandler, combine_handlers
 
-REGISTRY_HANDLERS: dict[Any, ViewHandler] = {
-    **units.HANDLERS,
-    **campaigns.HANDLERS,
-    **people.HANDLERS,
-}
+REGISTRY_HANDLERS: dict[Any, ViewHandler] = combine_handlers(
+    units.HANDLERS, campaigns.HANDLERS, people.HANDLERS
+)

@@ -31,7 +31,7 @@ from shared.contracts.registry import (
     UnitSplit,
 )
 from shared.messaging.inbox import ViewHandler
-from shared.registry_view import REGISTRY_VIEW_HANDLERS, UNITS
+from shared.registry_view import UNITS
 from shared.views import Document, ViewStore, ViewTransaction
 
 UNIT_HISTORY = "unit_history"
@@ -74,11 +74,10 @@ def _split(p: UnitSplit) -> Touched:
     return touched + [(u, "formed_by_split", {"source_unit_id": source}) for u in new]
 
 
-def _with_history(contract: Any, touched: Callable[[Any], Touched]) -> ViewHandler:
-    current = REGISTRY_VIEW_HANDLERS[contract]
+def _with_history(touched: Callable[[Any], Touched]) -> ViewHandler:
+    """Runs after the shared copy's own handler (see combine_handlers), so `state` is current."""
 
     def handle(tx: ViewTransaction, p: Any, m: IntegrationMessage) -> None:
-        current(tx, p, m)
         for unit_id, change, details in touched(p):
             state = tx.get(UNITS, unit_id)
             if state is None:
@@ -106,12 +105,12 @@ def _effective_on(p: Any, state: Document) -> str:
 
 
 HANDLERS: dict[Any, ViewHandler] = {
-    UnitRegistered: _with_history(UnitRegistered, _registered),
-    UnitRenamed: _with_history(UnitRenamed, _renamed),
-    UnitMoved: _with_history(UnitMoved, _moved),
-    UnitDissolved: _with_history(UnitDissolved, _dissolved),
-    UnitsMerged: _with_history(UnitsMerged, _merged),
-    UnitSplit: _with_history(UnitSplit, _split),
+    UnitRegistered: _with_history(_registered),
+    UnitRenamed: _with_history(_renamed),
+    UnitMoved: _with_history(_moved),
+    UnitDissolved: _with_history(_dissolved),
+    UnitsMerged: _with_history(_merged),
+    UnitSplit: _with_history(_split),
 }
 
 

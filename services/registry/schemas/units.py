@@ -24,11 +24,10 @@ def _credit_code(value: str | None) -> str | None:
 
 
 CreditCode = Annotated[
-    str | None,
+    Annotated[str, Field(max_length=40)] | None,
     AfterValidator(_credit_code),
     Field(
         default=None,
-        max_length=40,
         description="统一社会信用代码, 18 characters with the GB 32100-2015 check character",
         examples=["11411100417832267Q"],
     ),
