@@ -44,6 +44,8 @@ def revoke_principal(
     auth: AuthenticatorDep,
     app: RegistryApp,
 ) -> dict[str, Any]:
+    """吊销密钥: revoke an API key with a reason; every service refuses it once it has seen the
+    revocation. Offices revoke keys inside their own jurisdiction."""
     require_role(caller, "office")
     target = app.principal(principal_id)
     if caller.role != "admin":
