@@ -7,7 +7,8 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from shared.errors import NotFoundError
+from services.registry.domain.errors import InvalidRegistration
+from shared.errors import NotFoundError, PingyiError
 from shared.runtime import PublishingApplication
 
 A = TypeVar("A")
@@ -25,3 +26,13 @@ class RegistryBase(PublishingApplication):
         if not isinstance(found, kind):
             raise error(f"no such {kind.__name__.lower()}", field=field)
         return found
+
+
+def as_uuid(value: object, field: str, error: type[PingyiError] = InvalidRegistration) -> UUID:
+    """An id from a request or an import row, or `error` naming the field."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise error("not a valid id", field=field) from None

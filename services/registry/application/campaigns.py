@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from services.registry.application.base import as_uuid as base_as_uuid
 from services.registry.application.units import UnitCommands
 from services.registry.domain import (
     KEY_TARGET_REASONS,
@@ -172,12 +173,7 @@ class CampaignCommands(UnitCommands):
 
 
 def as_uuid(value: object, field: str) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidCampaign("must be a UUID", field=field) from None
+    return base_as_uuid(value, field, InvalidCampaign)
 
 
 def campaign_out(c: Campaign) -> Response:

@@ -1,34 +1,30 @@
 """Registry commands for evaluation representatives (评议代表): register, train, appoint,
 disqualify. `register_people` and `appoint` are called by the importer; keep their signatures.
 
-Contacts: the plaintext exists only in the request. What is stored is an HMAC-SHA256 of the
-normalised contact (duplicate detection, registry-wide) and a Fernet-encrypted copy (masked
-display to offices). Both keys derive from one secret:
-- PINGYI_REGISTRY_CONTACT_KEY (environment, or the eventsourcing env of the application);
-- else, in embedded mode only, a random secret kept in `registry-contact-key` beside the
-  registry's SQLite file, created on first use with mode 0600 (the data directory is then
-  what must be protected; production must set the variable).
-Without either, registering a contact is refused with 503 and masked contacts show as null.
+Contacts are hashed and sealed before anything is stored; how, and where the key comes from,
+is in services.registry.application.contacts.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import os
-import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from cryptography.fernet import Fernet, InvalidToken
 from eventsourcing.application import AggregateNotFoundError
 
+from services.registry.application.base import as_uuid
+from services.registry.application.contacts import (
+    CONTACT_KEY_ENV,
+    CONTACT_KEY_FILE,
+    ContactVault,
+    contact_secret,
+    mask_contact,
+    normalise_contact,
+)
 from services.registry.application.units import UnitCommands
 from services.registry.domain import InvalidRegistration, JurisdictionNotFound, LifecycleConflict
 from services.registry.domain.people import (
@@ -43,89 +39,21 @@ from services.registry.domain.people import (
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 
-CONTACT_KEY_ENV = "PINGYI_REGISTRY_CONTACT_KEY"
-CONTACT_KEY_FILE = "registry-contact-key"
+# Re-exported: the importer takes the contact helpers from here.
+__all__ = [
+    "CONTACT_KEY_ENV",
+    "CONTACT_KEY_FILE",
+    "PERSON_FIELDS",
+    "ContactVault",
+    "PeopleCommands",
+    "as_uuid",
+    "contact_secret",
+    "mask_contact",
+    "normalise_contact",
+    "person_out",
+]
+
 PERSON_FIELDS = frozenset({"jurisdiction_id", "name", "sector", "contact"})
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-_CHINA_MOBILE = re.compile(r"^(?:\+?86|0086)(1\d{10})$")
-
-
-class ContactVault:
-    """Keyed hash and reversible seal of contacts; the one place that sees plaintext."""
-
-    def __init__(self, secret: str) -> None:
-        root = secret.encode("utf-8")
-        self._hash_key = hmac.new(root, b"pingyi/contact/hash", hashlib.sha256).digest()
-        seal_key = hmac.new(root, b"pingyi/contact/seal", hashlib.sha256).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(seal_key))
-        # Stored with each sealed contact so a later key rotation knows what to re-seal.
-        self.key_id = hmac.new(root, b"pingyi/contact/key-id", hashlib.sha256).hexdigest()[:16]
-
-    def fingerprint(self, contact: str) -> str:
-        return hmac.new(self._hash_key, contact.encode("utf-8"), hashlib.sha256).hexdigest()
-
-    def seal(self, contact: str) -> str:
-        return self._fernet.encrypt(contact.encode("utf-8")).decode("ascii")
-
-    def open(self, sealed: str) -> str | None:
-        try:
-            return self._fernet.decrypt(sealed.encode("ascii")).decode("utf-8")
-        except InvalidToken:
-            return None
-
-
-def contact_secret(env: Mapping[str, str]) -> str | None:
-    configured = env.get(CONTACT_KEY_ENV)
-    if configured:
-        return configured
-    database = env.get("SQLITE_DBNAME") or ""
-    if env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or not database:
-        return None
-    if database.startswith((":memory:", "file:")):
-        return None
-    return _embedded_secret(Path(database).parent / CONTACT_KEY_FILE)
-
-
-def _embedded_secret(path: Path) -> str:
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    secret = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(secret + "\n")
-    return secret
-
-
-def normalise_contact(value: str, field: str) -> str:
-    cleaned = _SEPARATORS.sub("", value).lower()
-    mobile = _CHINA_MOBILE.match(cleaned)
-    if mobile:
-        cleaned = mobile.group(1)
-    if not 3 <= len(cleaned) <= 100:
-        raise InvalidRegistration("a contact has 3 to 100 characters", field=field)
-    return cleaned
-
-
-def mask_contact(contact: str) -> str:
-    """138****5678 for a mobile number; enough to recognise, not enough to call."""
-    if "@" in contact:
-        local, _, domain = contact.partition("@")
-        return f"{local[:1]}***@{domain}"
-    if len(contact) >= 11:
-        return f"{contact[:3]}****{contact[-4:]}"
-    if len(contact) >= 6:
-        return f"****{contact[-2:]}"
-    return "****"
-
-
-def as_uuid(value: object, field: str) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise InvalidRegistration("not a valid id", field=field) from None
 
 
 class PeopleCommands(UnitCommands):

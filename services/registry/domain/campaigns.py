@@ -9,12 +9,20 @@ campaign are serialised, which matches one office running it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypedDict
+from collections.abc import Mapping, Sequence
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.registry.domain.campaign_enrolment import (
+    ENROLLED,
+    KEY_TARGET_REASONS,
+    WITHDRAWN,
+    Enrolment,
+    KeyTarget,
+    enrolment_refusal,
+)
 from services.registry.domain.campaign_schedule import (
     PROGRAM_PATTERNS,
     InvalidCampaign,
@@ -26,16 +34,23 @@ from services.registry.domain.campaign_schedule import (
     text,
 )
 from services.registry.domain.errors import RegistryError
-from services.registry.domain.units import Unit
 from shared.errors import ConflictError, InvalidError, NotFoundError
 
-KEY_TARGET_REASONS: dict[str, str] = {
-    "concentrated_complaints": "群众意见集中",
-    "weak_grade_last_cycle": "上年度考核一般",
-    "other": "其他",
-}
-ENROLLED = "enrolled"
-WITHDRAWN = "withdrawn"
+# Re-exported: the registry takes these from here.
+__all__ = [
+    "ENROLLED",
+    "KEY_TARGET_REASONS",
+    "WITHDRAWN",
+    "Campaign",
+    "CampaignConflict",
+    "CampaignNotFound",
+    "Enrolment",
+    "EnrolmentConflict",
+    "EnrolmentNotFound",
+    "EnrolmentRefused",
+    "KeyTarget",
+    "enrolment_refusal",
+]
 
 
 class CampaignNotFound(RegistryError, NotFoundError):
@@ -60,20 +75,6 @@ class EnrolmentConflict(RegistryError, ConflictError):
     """The enrolment's current state does not allow the change (e.g. enrolled twice)."""
 
     code = "enrolment_conflict"
-
-
-class KeyTarget(TypedDict):
-    reason_code: str
-    reason: str
-    designated_by: str
-
-
-class Enrolment(TypedDict):
-    category: str
-    status: str
-    enrolled_by: str
-    withdrawn_reason: str | None
-    key_target: KeyTarget | None
 
 
 class Campaign(Aggregate):
@@ -291,30 +292,3 @@ class Campaign(Aggregate):
     @event(KeyTargetRevoked)
     def _revoked(self, unit_id: UUID, reason: str, actor: str) -> None:
         self.enrolments[str(unit_id)]["key_target"] = None
-
-
-def enrolment_refusal(
-    unit: Unit, located: Callable[[UUID], bool], parent: Callable[[UUID], Unit]
-) -> str | None:
-    """Why `unit` cannot be enrolled in a campaign, or None if it can.
-
-    `located(jurisdiction_id)` tells whether a jurisdiction lies in the campaign's subtree. A
-    unit belongs if it is located there (a vertically managed unit too: it is evaluated where
-    it serves, whoever manages it) or if it is a sub-unit of a unit that belongs.
-    """
-    if not unit.is_active:
-        return f"the unit is {unit.status}; only active units can be enrolled"
-    current, seen = unit, {unit.id}
-    while not located(current.jurisdiction_id):
-        if current.parent_id is None or current.parent_id in seen:
-            if unit.vertical_superior:
-                return (
-                    "a vertically managed unit is enrolled where it is located, "
-                    "and this one is located outside the campaign's jurisdiction"
-                )
-            return (
-                "the unit is outside the campaign's jurisdiction and not a sub-unit of one inside"
-            )
-        seen.add(current.parent_id)
-        current = parent(current.parent_id)
-    return None

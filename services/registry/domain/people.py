@@ -6,7 +6,7 @@ Rules from seed 000 that live here, on the one person they concern:
   of the two appointments is a school or hospital special evaluation (学校、医院专项评议);
 - a disqualified representative cannot be appointed again.
 The one-third-newly-appointed rule spans a body's whole roster, so it is a report
-(`one_third_report`), not an invariant of one person.
+(`one_third_report`, in appointment_rules), not an invariant of one person.
 
 The contact is never held in plaintext: the application stores a keyed hash (to find
 duplicates) and an encrypted copy (for masked display); this module only carries both.
@@ -14,55 +14,64 @@ duplicates) and an encrypted copy (for masked display); this module only carries
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from services.registry.domain.appointment_rules import (
+    RosterEntry,
+    one_third_report,
+    overlap_summary,
+)
 from services.registry.domain.common import required_text
 from services.registry.domain.errors import InvalidRegistration, RegistryError
+from services.registry.domain.person_values import (
+    BODY_KIND_LABELS,
+    PURPOSE_LABELS,
+    SECTOR_BY_LABEL,
+    SECTOR_LABELS,
+    AppointingBody,
+    Appointment,
+    AppointmentPurpose,
+    BodyKind,
+    Cycle,
+    SectorCode,
+    Training,
+    purpose_code,
+    sector_code,
+)
 from shared.errors import ConflictError, NotFoundError, UnavailableError
 
-SectorCode = Literal[
-    "service_user",
-    "npc_deputy",
-    "cppcc_member",
-    "industry_representative",
-    "civil_servant",
-    "community_cadre",
-    "enterprise",
-    "other",
+# Re-exported: the registry and its tests take these from here.
+__all__ = [
+    "BODY_KIND_LABELS",
+    "CONTACT_NAMESPACE",
+    "PURPOSE_LABELS",
+    "SECTOR_BY_LABEL",
+    "SECTOR_LABELS",
+    "AppointingBody",
+    "Appointment",
+    "AppointmentConflict",
+    "AppointmentPurpose",
+    "BodyKind",
+    "ContactClaim",
+    "ContactKeyMissing",
+    "Cycle",
+    "DuplicateContact",
+    "Person",
+    "PersonDisqualified",
+    "PersonNotFound",
+    "RosterEntry",
+    "SectorCode",
+    "Training",
+    "one_third_report",
+    "overlap_summary",
+    "sector_code",
 ]
-# Ordered: stratified draws take strata in this order, so the order is part of the algorithm.
-SECTOR_LABELS: dict[str, str] = {
-    "service_user": "服务对象",
-    "npc_deputy": "人大代表",
-    "cppcc_member": "政协委员",
-    "industry_representative": "行评代表",
-    "civil_servant": "机关干部",
-    "community_cadre": "社区群干",
-    "enterprise": "企业代表",
-    "other": "其他",
-}
-SECTOR_BY_LABEL: dict[str, str] = {label: code for code, label in SECTOR_LABELS.items()}
-
-AppointmentPurpose = Literal["general", "school_special", "hospital_special"]
-PURPOSE_LABELS: dict[str, str] = {
-    "general": "综合评议",
-    "school_special": "学校专项评议",
-    "hospital_special": "医院专项评议",
-}
-BodyKind = Literal["office", "department"]
-BODY_KIND_LABELS: dict[str, str] = {"office": "纠风办", "department": "参评部门"}
 
 CONTACT_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/representative-contact")
-_CYCLE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 
 
 class PersonNotFound(RegistryError, NotFoundError):
@@ -83,89 +92,6 @@ class DuplicateContact(RegistryError, ConflictError):
 
 class ContactKeyMissing(RegistryError, UnavailableError):
     code = "contact_key_missing"
-
-
-def sector_code(value: str, field: str = "sector") -> str:
-    """Accepts the code or the Chinese label (spreadsheets use labels)."""
-    cleaned = value.strip()
-    if cleaned in SECTOR_LABELS:
-        return cleaned
-    if cleaned in SECTOR_BY_LABEL:
-        return SECTOR_BY_LABEL[cleaned]
-    raise InvalidRegistration(
-        f"unknown sector {cleaned!r}; one of {', '.join(SECTOR_LABELS.values())}", field=field
-    )
-
-
-@dataclass(frozen=True, order=True)
-class Cycle:
-    """A one-year ("2026") or two-year ("2026-2027") appointment cycle."""
-
-    start: int
-    end: int
-
-    @classmethod
-    def parse(cls, text: str, field: str = "cycle") -> Cycle:
-        match = _CYCLE.match(text.strip())
-        if match is None:
-            raise InvalidRegistration('a cycle is "2026" or "2026-2027"', field=field)
-        start = int(match.group(1))
-        end = int(match.group(2) or start)
-        if not 2000 <= start <= 2100 or end not in (start, start + 1):
-            raise InvalidRegistration(
-                "a cycle spans one or two consecutive years from 2000 to 2100", field=field
-            )
-        return cls(start, end)
-
-    def __str__(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
-
-    def follows(self, other: Cycle) -> bool:
-        """True if `other` is a previous cycle: it ended the year before this one starts."""
-        return other.end == self.start - 1
-
-
-@dataclass(frozen=True)
-class AppointingBody:
-    """The office of a jurisdiction (body_id = jurisdiction id) or a department (unit id)."""
-
-    kind: str
-    body_id: UUID
-
-    @classmethod
-    def parse(cls, text: str, field: str = "body") -> AppointingBody:
-        kind, _, raw_id = text.partition(":")
-        if kind not in BODY_KIND_LABELS:
-            raise InvalidRegistration(
-                'an appointing body is "office:<jurisdiction id>" or "department:<unit id>"',
-                field=field,
-            )
-        try:
-            return cls(kind, UUID(raw_id))
-        except ValueError:
-            raise InvalidRegistration("not a valid id after the body kind", field=field) from None
-
-    def __str__(self) -> str:
-        return f"{self.kind}:{self.body_id}"
-
-
-@dataclass(frozen=True)
-class Appointment:
-    body: AppointingBody
-    cycle: str
-    purpose: str
-
-    @property
-    def special(self) -> bool:
-        return self.purpose != "general"
-
-
-@dataclass(frozen=True)
-class Training:
-    held_on: str
-    topic: str
-    hours: Decimal
-    recorded_by: str
 
 
 class Person(Aggregate):
@@ -274,7 +200,7 @@ class Person(Aggregate):
                 field="person_id",
                 disqualified_reason=self.disqualified_reason,
             )
-        checked = Appointment(body, str(Cycle.parse(cycle)), _purpose(purpose))
+        checked = Appointment(body, str(Cycle.parse(cycle)), purpose_code(purpose))
         for held in self.appointments:
             if held.cycle != checked.cycle:
                 continue
@@ -346,67 +272,3 @@ class ContactClaim(Aggregate):
     @staticmethod
     def id_for(contact_hash: str) -> UUID:
         return uuid5(CONTACT_NAMESPACE, contact_hash)
-
-
-def _purpose(value: str) -> str:
-    if value not in PURPOSE_LABELS:
-        raise InvalidRegistration(f"purpose is one of {', '.join(PURPOSE_LABELS)}", field="purpose")
-    return value
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    """One appointment of a body's roster as the one-third report sees it."""
-
-    person_id: str
-    cycle: str
-    disqualified: bool
-
-
-def one_third_report(cycle: str, roster: Iterable[RosterEntry]) -> dict[str, object]:
-    """At least one third of a body's representatives in a cycle must be newly appointed:
-    not appointed by the same body in a previous cycle (one that ended the year before).
-
-    Disqualified people no longer count as representatives. A report, not a block: the
-    office adjusts its roster (seed 000 asks for it by a date), the software shows the gap.
-    """
-    current = Cycle.parse(cycle)
-    entries = list(roster)
-    previous = {e.person_id for e in entries if current.follows(Cycle.parse(e.cycle))}
-    serving = sorted(
-        {e.person_id for e in entries if e.cycle == str(current) and not e.disqualified}
-    )
-    new = [p for p in serving if p not in previous]
-    required = math.ceil(len(serving) / 3)
-    return {
-        "cycle": str(current),
-        "previous_cycles": sorted(
-            {e.cycle for e in entries if current.follows(Cycle.parse(e.cycle))}
-        ),
-        "representatives": len(serving),
-        "newly_appointed": len(new),
-        "reappointed": len(serving) - len(new),
-        "required_new": required,
-        "passes": len(new) >= required,
-        "new_person_ids": new,
-    }
-
-
-def overlap_summary(
-    body: AppointingBody, cycle: str, people: Mapping[str, list[Appointment]]
-) -> dict[str, object]:
-    """Of `body`'s people in `cycle`, who is also appointed by a body of the other kind.
-
-    Allowed only with a special (school/hospital) appointment on either side; the command
-    refuses the rest, so violations here mean data that predates or bypassed that rule.
-    """
-    exempt: list[str] = []
-    violations: list[str] = []
-    for person_id, appointments in sorted(people.items()):
-        mine = [a for a in appointments if a.body == body and a.cycle == cycle]
-        others = [a for a in appointments if a.body.kind != body.kind and a.cycle == cycle]
-        if not mine or not others:
-            continue
-        allowed = all(a.special or o.special for a in mine for o in others)
-        (exempt if allowed else violations).append(person_id)
-    return {"shared_with_special_exemption": exempt, "violations": violations}

@@ -1,0 +1,60 @@
+"""Enrolment of a unit in a campaign: the shape the Campaign aggregate keeps for it, the
+reasons a unit can be a key evaluation target (重点评议对象), and which units may be enrolled
+at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypedDict
+from uuid import UUID
+
+from services.registry.domain.units import Unit
+
+KEY_TARGET_REASONS: dict[str, str] = {
+    "concentrated_complaints": "群众意见集中",
+    "weak_grade_last_cycle": "上年度考核一般",
+    "other": "其他",
+}
+ENROLLED = "enrolled"
+WITHDRAWN = "withdrawn"
+
+
+class KeyTarget(TypedDict):
+    reason_code: str
+    reason: str
+    designated_by: str
+
+
+class Enrolment(TypedDict):
+    category: str
+    status: str
+    enrolled_by: str
+    withdrawn_reason: str | None
+    key_target: KeyTarget | None
+
+
+def enrolment_refusal(
+    unit: Unit, located: Callable[[UUID], bool], parent: Callable[[UUID], Unit]
+) -> str | None:
+    """Why `unit` cannot be enrolled in a campaign, or None if it can.
+
+    `located(jurisdiction_id)` tells whether a jurisdiction lies in the campaign's subtree. A
+    unit belongs if it is located there (a vertically managed unit too: it is evaluated where
+    it serves, whoever manages it) or if it is a sub-unit of a unit that belongs.
+    """
+    if not unit.is_active:
+        return f"the unit is {unit.status}; only active units can be enrolled"
+    current, seen = unit, {unit.id}
+    while not located(current.jurisdiction_id):
+        if current.parent_id is None or current.parent_id in seen:
+            if unit.vertical_superior:
+                return (
+                    "a vertically managed unit is enrolled where it is located, "
+                    "and this one is located outside the campaign's jurisdiction"
+                )
+            return (
+                "the unit is outside the campaign's jurisdiction and not a sub-unit of one inside"
+            )
+        seen.add(current.parent_id)
+        current = parent(current.parent_id)
+    return None

@@ -1,0 +1,136 @@
+"""Values the Person aggregate works with: sectors, appointment purposes and appointing
+bodies (each a fixed set of codes with Chinese labels), the appointment cycle, and one
+appointment or training as the aggregate holds it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from services.registry.domain.errors import InvalidRegistration
+
+SectorCode = Literal[
+    "service_user",
+    "npc_deputy",
+    "cppcc_member",
+    "industry_representative",
+    "civil_servant",
+    "community_cadre",
+    "enterprise",
+    "other",
+]
+# Ordered: stratified draws take strata in this order, so the order is part of the algorithm.
+SECTOR_LABELS: dict[str, str] = {
+    "service_user": "服务对象",
+    "npc_deputy": "人大代表",
+    "cppcc_member": "政协委员",
+    "industry_representative": "行评代表",
+    "civil_servant": "机关干部",
+    "community_cadre": "社区群干",
+    "enterprise": "企业代表",
+    "other": "其他",
+}
+SECTOR_BY_LABEL: dict[str, str] = {label: code for code, label in SECTOR_LABELS.items()}
+
+AppointmentPurpose = Literal["general", "school_special", "hospital_special"]
+PURPOSE_LABELS: dict[str, str] = {
+    "general": "综合评议",
+    "school_special": "学校专项评议",
+    "hospital_special": "医院专项评议",
+}
+BodyKind = Literal["office", "department"]
+BODY_KIND_LABELS: dict[str, str] = {"office": "纠风办", "department": "参评部门"}
+
+_CYCLE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+
+
+def sector_code(value: str, field: str = "sector") -> str:
+    """Accepts the code or the Chinese label (spreadsheets use labels)."""
+    cleaned = value.strip()
+    if cleaned in SECTOR_LABELS:
+        return cleaned
+    if cleaned in SECTOR_BY_LABEL:
+        return SECTOR_BY_LABEL[cleaned]
+    raise InvalidRegistration(
+        f"unknown sector {cleaned!r}; one of {', '.join(SECTOR_LABELS.values())}", field=field
+    )
+
+
+def purpose_code(value: str) -> str:
+    if value not in PURPOSE_LABELS:
+        raise InvalidRegistration(f"purpose is one of {', '.join(PURPOSE_LABELS)}", field="purpose")
+    return value
+
+
+@dataclass(frozen=True, order=True)
+class Cycle:
+    """A one-year ("2026") or two-year ("2026-2027") appointment cycle."""
+
+    start: int
+    end: int
+
+    @classmethod
+    def parse(cls, text: str, field: str = "cycle") -> Cycle:
+        match = _CYCLE.match(text.strip())
+        if match is None:
+            raise InvalidRegistration('a cycle is "2026" or "2026-2027"', field=field)
+        start = int(match.group(1))
+        end = int(match.group(2) or start)
+        if not 2000 <= start <= 2100 or end not in (start, start + 1):
+            raise InvalidRegistration(
+                "a cycle spans one or two consecutive years from 2000 to 2100", field=field
+            )
+        return cls(start, end)
+
+    def __str__(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}-{self.end}"
+
+    def follows(self, other: Cycle) -> bool:
+        """True if `other` is a previous cycle: it ended the year before this one starts."""
+        return other.end == self.start - 1
+
+
+@dataclass(frozen=True)
+class AppointingBody:
+    """The office of a jurisdiction (body_id = jurisdiction id) or a department (unit id)."""
+
+    kind: str
+    body_id: UUID
+
+    @classmethod
+    def parse(cls, text: str, field: str = "body") -> AppointingBody:
+        kind, _, raw_id = text.partition(":")
+        if kind not in BODY_KIND_LABELS:
+            raise InvalidRegistration(
+                'an appointing body is "office:<jurisdiction id>" or "department:<unit id>"',
+                field=field,
+            )
+        try:
+            return cls(kind, UUID(raw_id))
+        except ValueError:
+            raise InvalidRegistration("not a valid id after the body kind", field=field) from None
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.body_id}"
+
+
+@dataclass(frozen=True)
+class Appointment:
+    body: AppointingBody
+    cycle: str
+    purpose: str
+
+    @property
+    def special(self) -> bool:
+        return self.purpose != "general"
+
+
+@dataclass(frozen=True)
+class Training:
+    held_on: str
+    topic: str
+    hours: Decimal
+    recorded_by: str
