@@ -77,6 +77,34 @@ class ViewStore(ABC):
     def close(self) -> None: ...
 
 
+class _BufferedTx(ViewTransaction):
+    """Keeps a transaction's writes in memory until commit, so a batch that touches one row
+    per message (a counter, a ranking) reads it once and writes it once."""
+
+    def __init__(self, inner: ViewTransaction, flush: Any) -> None:
+        self._inner = inner
+        self._flush = flush
+        self._pending: dict[tuple[str, str], Document] = {}
+
+    def get(self, collection: str, key: str) -> Document | None:
+        pending = self._pending.get((collection, key))
+        return pending if pending is not None else self._inner.get(collection, key)
+
+    def put(self, collection: str, key: str, doc: Document) -> None:
+        self._pending[(collection, key)] = doc
+
+    def track(self, upstream: str, position: int) -> None:
+        self._inner.track(upstream, position)
+
+    def last_position(self, upstream: str) -> int | None:
+        return self._inner.last_position(upstream)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._flush([(c, k, _dumps(doc)) for (c, k), doc in self._pending.items()])
+            self._pending.clear()
+
+
 # --- PostgreSQL -----------------------------------------------------------------------------
 
 
@@ -101,6 +129,15 @@ class _PostgresTx(ViewTransaction):
                 "ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc"
             ).format(self._docs),
             (collection, key, _dumps(doc)),
+        )
+
+    def put_many(self, rows: list[tuple[str, str, str]]) -> None:
+        self._cur.executemany(
+            sql.SQL(
+                "INSERT INTO {} (collection, key, doc) VALUES (%s, %s, %s) "
+                "ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc"
+            ).format(self._docs),
+            rows,
         )
 
     def last_position(self, upstream: str) -> int | None:
@@ -157,11 +194,14 @@ class PostgresViewStore(ViewStore):
     @contextmanager
     def transaction(self) -> Iterator[ViewTransaction]:
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            yield _PostgresTx(cur, self._schema)
+            inner = _PostgresTx(cur, self._schema)
+            buffered = _BufferedTx(inner, inner.put_many)
+            yield buffered
+            buffered.flush()
 
     def get(self, collection: str, key: str) -> Document | None:
-        with self.transaction() as tx:
-            return tx.get(collection, key)
+        with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            return _PostgresTx(cur, self._schema).get(collection, key)
 
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
         with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -211,6 +251,13 @@ class _SQLiteTx(ViewTransaction):
             "INSERT INTO view_documents (collection, key, doc) VALUES (?, ?, ?) "
             "ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc",
             (collection, key, _dumps(doc)),
+        )
+
+    def put_many(self, rows: list[tuple[str, str, str]]) -> None:
+        self._conn.executemany(
+            "INSERT INTO view_documents (collection, key, doc) VALUES (?, ?, ?) "
+            "ON CONFLICT (collection, key) DO UPDATE SET doc = excluded.doc",
+            rows,
         )
 
     def last_position(self, upstream: str) -> int | None:
@@ -265,7 +312,10 @@ class SQLiteViewStore(ViewStore):
         with self._write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield _SQLiteTx(conn)
+                inner = _SQLiteTx(conn)
+                buffered = _BufferedTx(inner, inner.put_many)
+                yield buffered
+                buffered.flush()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

@@ -55,3 +55,12 @@ def test_scan_by_prefix_in_key_order(store: ViewStore) -> None:
         tx.track("scoring", 1)
     assert [k for k, _ in store.scan("rankings", "w1|")] == ["w1|a", "w1|b"]
     assert len(store.scan("rankings")) == 3
+
+
+def test_a_transaction_reads_its_own_writes(store: ViewStore) -> None:
+    with store.transaction() as tx:
+        for n in range(1, 4):
+            doc = tx.get("waves", "w1") or {"responses": 0}
+            tx.put("waves", "w1", doc | {"responses": doc["responses"] + 1})
+            tx.track("survey", n)
+    assert store.get("waves", "w1") == {"responses": 3}
