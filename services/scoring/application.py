@@ -6,17 +6,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate
 
-from services.scoring.counting import CountedResponse, ratings_of
+from services.scoring.batch import Batch
+from services.scoring.counting import (
+    LIFECYCLE_FACTS,
+    CountedResponse,
+    lifecycle_changes,
+    ratings_of,
+)
 from services.scoring.domain import (
-    FINAL_RUNS_ID,
-    ROSTER_ID,
-    FinalRuns,
     Roster,
     RosterIncomplete,
     ScoreRun,
@@ -33,6 +36,7 @@ from services.scoring.scheme import (
     build_inputs,
     compute,
     results_digest,
+    unit_facts,
 )
 from shared.auth import Principal as Caller
 from shared.canonical import digest
@@ -43,50 +47,11 @@ from shared.messaging.process import ProcessingApplication
 
 log = logging.getLogger(__name__)
 
-A = TypeVar("A", bound=Aggregate)
 SYSTEM_ACTOR = "system:scoring"
 # Other facts on these feeds (principals, jurisdictions, future contracts) pass untouched.
-CONSUMED = frozenset(
+CONSUMED = LIFECYCLE_FACTS | frozenset(
     cls.event_type for cls in (UnitRegistered, WaveOpened, ResponseRecorded, WaveClosed)
 )
-
-
-class Batch:
-    """The aggregates one transaction touches. Each is loaded once and the same object is
-    changed by every message in the batch, then collected once at the end."""
-
-    def __init__(self, app: ScoringApplication) -> None:
-        self._app = app
-        self._loaded: dict[UUID, Aggregate | None] = {}
-
-    def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
-        if aggregate_id not in self._loaded:
-            try:
-                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id)
-            except AggregateNotFoundError:
-                self._loaded[aggregate_id] = None
-        found = self._loaded[aggregate_id]
-        return found if isinstance(found, cls) else None
-
-    def add(self, aggregate: Aggregate) -> None:
-        self._loaded[aggregate.id] = aggregate
-
-    def roster(self) -> Roster:
-        roster = self.get(ROSTER_ID, Roster)
-        if roster is None:
-            roster = Roster()
-            self.add(roster)
-        return roster
-
-    def final_runs(self) -> FinalRuns:
-        queue = self.get(FINAL_RUNS_ID, FinalRuns)
-        if queue is None:
-            queue = FinalRuns()
-            self.add(queue)
-        return queue
-
-    def aggregates(self) -> list[Aggregate]:
-        return [a for a in self._loaded.values() if a is not None]
 
 
 class ScoringApplication(ProcessingApplication):
@@ -129,6 +94,9 @@ class ScoringApplication(ProcessingApplication):
                     payload.jurisdiction_id,
                     message.position,
                 )
+            elif message.event_type in LIFECYCLE_FACTS:
+                for change in lifecycle_changes(payload):
+                    batch.roster().change(change, message.position)
             elif isinstance(payload, WaveOpened):
                 self._open(batch, payload, message.position)
             elif isinstance(payload, ResponseRecorded):
@@ -201,7 +169,10 @@ class ScoringApplication(ProcessingApplication):
         existing = batch.get(run_id_for(tally.id, scheme.ref(), positions), ScoreRun)
         if existing is not None:
             return existing, False
-        inputs = build_inputs(tally.describe(), roster.units, tally.counts, len(tally.counted))
+        facts = unit_facts(roster.lifecycle_after)
+        inputs = build_inputs(
+            tally.describe(), roster.units, tally.counts, len(tally.counted), facts
+        )
         results = compute(scheme, inputs)
         run = ScoreRun(
             wave_id=tally.id,
@@ -215,6 +186,7 @@ class ScoringApplication(ProcessingApplication):
             results_digest=results_digest(results),
             trigger=trigger,
             actor=actor,
+            lifecycle_after=roster.lifecycle_after,
         )
         batch.add(run)
         tally.record_run(run.id, final)

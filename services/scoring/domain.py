@@ -14,11 +14,15 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from services.scoring.counting import (
+    ACTIVE,
     CountedResponse,
     Counts,
+    RosterChange,
     RosterEntry,
     add_ratings,
+    changed_entry,
     empty_counts,
+    follows_lifecycle,
     is_countable,
     list_unit,
     missing_units,
@@ -52,12 +56,28 @@ class UnknownScheme(ScoringError, InvalidError):
 
 
 class Roster(Aggregate):
-    """The units scoring knows about, as the registry published them."""
+    """The units scoring knows about, as the registry published them: names, categories and
+    jurisdictions as they stand after every rename and move, and how a unit ended.
+
+    Class version 2 follows unit lifecycle facts; `lifecycle_after` is the registry position
+    it began doing so after (facts up to there were passed over by the version before).
+    """
+
+    class_version = 2
 
     @event("Started")
     def __init__(self) -> None:
         self.units: dict[str, RosterEntry] = {}
         self.position: int | None = None
+        """The registry position of the last change, which is what a run records."""
+        self.lifecycle_after: int | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before the roster followed lifecycle facts."""
+        for entry in state["units"].values():
+            entry.setdefault("status", ACTIVE)
+        state.setdefault("lifecycle_after", None)
 
     @staticmethod
     def create_id() -> UUID:
@@ -82,6 +102,46 @@ class Roster(Aggregate):
         self, unit_id: str, name: str, category: str, jurisdiction_id: str, position: int
     ) -> None:
         list_unit(self.units, unit_id, roster_entry(name, category, jurisdiction_id))
+        self.position = position
+
+    def follow_lifecycle(self, after: int) -> None:
+        if self.lifecycle_after is None:
+            self._lifecycle_followed(after=after)
+
+    @event("LifecycleFollowed")
+    def _lifecycle_followed(self, after: int) -> None:
+        self.lifecycle_after = after
+
+    def change(self, change: RosterChange, position: int) -> bool:
+        """Apply one lifecycle change; False (and no event) when it changes nothing."""
+        if not follows_lifecycle(self.lifecycle_after, position):
+            return False
+        if changed_entry(self.units, change) is None:
+            return False
+        if change.fact == "name":
+            self._renamed(unit_id=change.unit_id, name=change.value, position=position)
+        elif change.fact == "jurisdiction_id":
+            self._moved(unit_id=change.unit_id, jurisdiction_id=change.value, position=position)
+        else:
+            self._ended(unit_id=change.unit_id, status=change.value, position=position)
+        return True
+
+    @event("UnitRenamed")
+    def _renamed(self, unit_id: str, name: str, position: int) -> None:
+        self._apply(RosterChange(unit_id, "name", name), position)
+
+    @event("UnitMoved")
+    def _moved(self, unit_id: str, jurisdiction_id: str, position: int) -> None:
+        self._apply(RosterChange(unit_id, "jurisdiction_id", jurisdiction_id), position)
+
+    @event("UnitEnded")
+    def _ended(self, unit_id: str, status: str, position: int) -> None:
+        self._apply(RosterChange(unit_id, "status", status), position)
+
+    def _apply(self, change: RosterChange, position: int) -> None:
+        entry = changed_entry(self.units, change)
+        if entry is not None:
+            self.units[change.unit_id] = entry
         self.position = position
 
     def missing(self, unit_ids: Sequence[str]) -> list[str]:
@@ -197,7 +257,30 @@ class FinalRuns(Aggregate):
 class ScoreRun(Aggregate):
     """One computation of a wave's scores, with everything needed to recompute it."""
 
-    @event("Computed")
+    class Computed(Aggregate.Created):
+        """v2 adds `lifecycle_after`: the roster followed unit lifecycle facts published
+        after that registry position, and each unit's inputs carry its jurisdiction and
+        status. A v1 run's roster knew registrations only (None)."""
+
+        class_version = 2
+        wave_id: UUID
+        jurisdiction_id: UUID
+        wave_name: str
+        final: bool
+        scheme: dict[str, Any]
+        upstream_positions: dict[str, int]
+        inputs_digest: str
+        results: list[dict[str, Any]]
+        results_digest: str
+        trigger: str
+        actor: str
+        lifecycle_after: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["lifecycle_after"] = None
+
+    @event(Computed)
     def __init__(
         self,
         wave_id: UUID,
@@ -211,6 +294,7 @@ class ScoreRun(Aggregate):
         results_digest: str,
         trigger: str,
         actor: str,
+        lifecycle_after: int | None,
     ) -> None:
         self.wave_id = wave_id
         self.jurisdiction_id = jurisdiction_id
@@ -223,6 +307,7 @@ class ScoreRun(Aggregate):
         self.results_digest = results_digest
         self.trigger = trigger
         self.actor = actor
+        self.lifecycle_after = lifecycle_after
 
     @staticmethod
     def create_id(

@@ -11,7 +11,7 @@ from shared.contracts import scoring as contract
 
 
 def to_payload(domain_event: Any) -> IntegrationPayload | None:
-    if isinstance(domain_event, ScoreRun.Computed):  # type: ignore[attr-defined]
+    if isinstance(domain_event, ScoreRun.Computed):
         return contract.ScoreComputed(
             run_id=domain_event.originator_id,
             wave_id=domain_event.wave_id,

@@ -2,7 +2,8 @@
 unit by unit, whether the stored results are byte-identical to the recomputation.
 
 Each run names the positions it read the upstream logs up to; replay folds exactly those
-prefixes with the same rules the aggregates use and recomputes with the recorded scheme.
+prefixes with the same rules the aggregates use (renames, moves and ends of units included
+for runs whose roster followed them) and recomputes with the recorded scheme.
 Messages published after those positions cannot change the verdict. Both logs are read
 once for all runs, capturing the state at every position some run needs.
 
@@ -23,8 +24,22 @@ from eventsourcing.utils import get_topic
 
 from services.scoring.application import ScoringApplication
 from services.scoring.domain import ScoreRun, run_id_for
-from services.scoring.replay_fold import RegistryFold, SurveyFold, WaveState, fold_log
-from services.scoring.scheme import SCHEMES, Scheme, SchemeError, build_inputs, compute
+from services.scoring.replay_fold import (
+    FoldedLog,
+    RegistryFolds,
+    RosterCapture,
+    SurveyFold,
+    WaveState,
+    fold_log,
+)
+from services.scoring.scheme import (
+    SCHEMES,
+    Scheme,
+    SchemeError,
+    build_inputs,
+    compute,
+    unit_facts,
+)
 from services.scoring.settings import ScoringSettings
 from services.scoring.verdicts import UnitVerdict, VerifyResult, compare_units
 from shared.canonical import digest
@@ -40,7 +55,7 @@ __all__ = [
     "verify_run",
 ]
 
-COMPUTED_TOPIC = get_topic(ScoreRun.Computed)  # type: ignore[attr-defined]
+COMPUTED_TOPIC = get_topic(ScoreRun.Computed)
 
 
 class ReplayError(Exception):
@@ -67,6 +82,7 @@ class RecordedRun:
     inputs_digest: str
     results: list[dict[str, Any]]
     results_digest: str
+    lifecycle_after: int | None
 
     @classmethod
     def from_event(cls, event: Any) -> RecordedRun:
@@ -81,6 +97,7 @@ class RecordedRun:
             inputs_digest=event.inputs_digest,
             results=list(event.results),
             results_digest=event.results_digest,
+            lifecycle_after=event.lifecycle_after,
         )
 
 
@@ -105,23 +122,30 @@ def verify(
         waves_at.setdefault(run.upstream_positions["survey"], set()).add(run.wave_id)
     survey_fold = SurveyFold()
     survey = fold_log("survey", common, survey_fold.apply, waves_at, survey_fold.capture)
-    units_at: dict[int, set[str]] = {}
-    for run in runs:
-        wave = survey.captures[run.upstream_positions["survey"]].get(run.wave_id)
-        units = units_at.setdefault(run.upstream_positions["registry"], set())
-        units.update(wave.unit_ids if wave is not None else [])
-    registry_fold = RegistryFold()
-    registry = fold_log("registry", common, registry_fold.apply, units_at, registry_fold.capture)
+    registry = _fold_registry(common, runs, survey)
+    logs_end = {"registry": registry.last_position, "survey": survey.last_position}
     results = []
     for record in records:
         if isinstance(record, VerifyResult):
             results.append(record)
             continue
         wave = survey.captures[record.upstream_positions["survey"]].get(record.wave_id)
-        roster = registry.captures[record.upstream_positions["registry"]]
-        logs_end = {"registry": registry.last_position, "survey": survey.last_position}
+        roster = registry.captures[record.upstream_positions["registry"]][record.lifecycle_after]
         results.append(_verify_one(record, run_schemes[record.run_id], wave, roster, logs_end))
     return results
+
+
+def _fold_registry(common: CommonSettings, runs: list[RecordedRun], survey: FoldedLog) -> FoldedLog:
+    """The roster at each run's registry position, by the rules the run recorded, for the
+    units of its wave."""
+    units_at: dict[int, dict[int | None, set[str]]] = {}
+    for run in runs:
+        wave = survey.captures[run.upstream_positions["survey"]].get(run.wave_id)
+        by_basis = units_at.setdefault(run.upstream_positions["registry"], {})
+        units = by_basis.setdefault(run.lifecycle_after, set())
+        units.update(wave.unit_ids if wave is not None else [])
+    folds = RegistryFolds({run.lifecycle_after for run in runs})
+    return fold_log("registry", common, folds.apply, units_at, folds.capture)
 
 
 def _scheme(run: RecordedRun, schemes: Mapping[tuple[str, int], Scheme]) -> Scheme:
@@ -188,7 +212,7 @@ def _verify_one(
     run: RecordedRun,
     scheme: Scheme,
     wave: WaveState | None,
-    roster: tuple[int | None, dict[str, Any]],
+    roster: RosterCapture,
     logs_end: dict[str, int | None],
 ) -> VerifyResult:
     problems = _position_problems(run, wave, roster[0], logs_end)
@@ -199,7 +223,8 @@ def _verify_one(
     inputs = None
     if wave is not None:
         try:
-            inputs = build_inputs(wave.describe(), roster[1], wave.counts, len(wave.counted))
+            facts = unit_facts(run.lifecycle_after)
+            inputs = build_inputs(wave.describe(), roster[1], wave.counts, len(wave.counted), facts)
         except SchemeError as exc:
             problems.append(f"registry log up to {run.upstream_positions['registry']}: {exc}")
     if inputs is None:

@@ -1,5 +1,9 @@
 """Rebuild, from the registry and survey logs alone, the roster and wave tallies a score run
-was computed from. The folding rules are the ones the aggregates use (`counting.py`)."""
+was computed from. The folding rules are the ones the aggregates use (`counting.py`).
+
+A run records from which registry position its roster followed unit lifecycle facts
+(`lifecycle_after`, None for runs whose roster never did), so the registry log is folded
+once per distinct value, each fold capturing the roster at the positions its runs need."""
 
 from __future__ import annotations
 
@@ -9,11 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from services.scoring.counting import (
+    LIFECYCLE_FACTS,
     Counts,
     RosterEntry,
     add_ratings,
+    changed_entry,
     empty_counts,
+    follows_lifecycle,
     is_countable,
+    lifecycle_changes,
     list_unit,
     ratings_of,
     roster_entry,
@@ -27,6 +35,7 @@ from shared.settings import CommonSettings
 
 T = TypeVar("T")
 SURVEY_FACTS = frozenset(cls.event_type for cls in (WaveOpened, ResponseRecorded, WaveClosed))
+REGISTRY_FACTS = LIFECYCLE_FACTS | {UnitRegistered.event_type}
 
 
 @dataclass
@@ -86,23 +95,48 @@ class SurveyFold:
         return {w: copy.deepcopy(self.waves[w]) for w in wave_ids if w in self.waves}
 
 
+RosterCapture = tuple[int | None, dict[str, RosterEntry]]
+"""(registry position of the roster's last change, entries of the wanted units)."""
+
+
 class RegistryFold:
-    def __init__(self) -> None:
+    def __init__(self, lifecycle_after: int | None) -> None:
+        self.lifecycle_after = lifecycle_after
         self.units: dict[str, RosterEntry] = {}
         self.position: int | None = None
 
     def apply(self, message: IntegrationMessage) -> None:
-        if message.event_type != UnitRegistered.event_type:
+        if message.event_type not in REGISTRY_FACTS:
             return
         payload = parse_payload(message)
         if isinstance(payload, UnitRegistered):
             entry = roster_entry(payload.name, payload.category, str(payload.jurisdiction_id))
             if list_unit(self.units, str(payload.unit_id), entry):
                 self.position = message.position
+        elif follows_lifecycle(self.lifecycle_after, message.position):
+            for change in lifecycle_changes(payload):
+                changed = changed_entry(self.units, change)
+                if changed is not None:
+                    self.units[change.unit_id] = changed
+                    self.position = message.position
 
-    def capture(self, unit_ids: set[str]) -> tuple[int | None, dict[str, RosterEntry]]:
-        # Entries are never changed once listed, so sharing them between captures is safe.
+    def capture(self, unit_ids: set[str]) -> RosterCapture:
+        # A change replaces an entry rather than editing it, so captures can share entries.
         return self.position, {u: self.units[u] for u in unit_ids if u in self.units}
+
+
+class RegistryFolds:
+    """One fold per `lifecycle_after` some run recorded, fed the registry log together."""
+
+    def __init__(self, bases: set[int | None]) -> None:
+        self.folds = {basis: RegistryFold(basis) for basis in bases}
+
+    def apply(self, message: IntegrationMessage) -> None:
+        for fold in self.folds.values():
+            fold.apply(message)
+
+    def capture(self, wanted: Mapping[int | None, set[str]]) -> dict[int | None, RosterCapture]:
+        return {basis: self.folds[basis].capture(units) for basis, units in wanted.items()}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from services.scoring.counting import RATINGS, Counts, RosterEntry, missing_units
+from services.scoring.counting import RATINGS, Counts, EntryFact, RosterEntry, missing_units
 from shared.canonical import digest
 
 ROUNDING_MODES = {
@@ -97,24 +97,41 @@ SCHEMES: dict[tuple[str, int], Scheme] = {SATISFACTION_V1.key: SATISFACTION_V1}
 DEFAULT_SCHEME = SATISFACTION_V1
 
 
+UNIT_FACTS_V1: tuple[EntryFact, ...] = ("name", "category")
+UNIT_FACTS: tuple[EntryFact, ...] = (
+    "name",
+    "category",
+    "jurisdiction_id",
+    "status",
+)
+
+
+def unit_facts(lifecycle_after: int | None) -> tuple[EntryFact, ...]:
+    """The roster facts a run's inputs carry per unit: runs whose roster followed lifecycle
+    facts also carry the unit's jurisdiction and status; earlier runs name and category."""
+    return UNIT_FACTS_V1 if lifecycle_after is None else UNIT_FACTS
+
+
 def build_inputs(
-    wave: Mapping[str, Any], roster: Mapping[str, RosterEntry], counts: Counts, responses: int
+    wave: Mapping[str, Any],
+    roster: Mapping[str, RosterEntry],
+    counts: Counts,
+    responses: int,
+    facts: tuple[EntryFact, ...] = UNIT_FACTS,
 ) -> dict[str, Any]:
     """Everything a score depends on besides the scheme, in one canonical document.
 
-    `wave` holds wave_id, jurisdiction_id, name and unit_ids. Units are sorted by id so the
-    document (and its digest) does not depend on the order anything arrived in.
+    `wave` holds wave_id, jurisdiction_id, name and unit_ids; `facts` are the roster facts
+    recorded per unit (see `unit_facts`). Units are sorted by id so the document (and its
+    digest) does not depend on the order anything arrived in.
     """
     absent = missing_units(roster, wave["unit_ids"])
     if absent:
         raise SchemeError(f"units not on the roster: {', '.join(absent)}")
     units = [
-        {
-            "unit_id": unit_id,
-            "name": roster[unit_id]["name"],
-            "category": roster[unit_id]["category"],
-            "counts": {rating: counts[unit_id].get(rating, 0) for rating in RATINGS},
-        }
+        {"unit_id": unit_id}
+        | {fact: roster[unit_id][fact] for fact in facts}
+        | {"counts": {rating: counts[unit_id].get(rating, 0) for rating in RATINGS}}
         for unit_id in sorted(set(wave["unit_ids"]))
     ]
     return {

@@ -3,15 +3,26 @@ runner does: plan the batch against the recorded position, apply what is new."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
 from shared.contracts import IntegrationMessage, IntegrationPayload
-from shared.contracts.registry import PrincipalIssued, UnitRegistered
+from shared.contracts.registry import (
+    PrincipalIssued,
+    UnitDissolved,
+    UnitMoved,
+    UnitRegistered,
+    UnitRenamed,
+    UnitsMerged,
+    UnitSplit,
+)
 from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
 from shared.messaging.inbox import BatchPlan, Inbox, plan_batch
 
 OCCURRED = datetime(2024, 11, 5, 2, 30, tzinfo=UTC)
+EFFECTIVE = date(2024, 11, 1)
+REASON = "机构改革"
+ACTOR = "office:test"
 GOV = "政府部门及其它机构"
 
 
@@ -56,6 +67,53 @@ def unit_registered(jurisdiction_id: UUID, name: str, category: str = GOV) -> Un
         kind="government_department",
         category=category,
     )
+
+
+def unit_renamed(unit_id: UUID, old_name: str, new_name: str) -> UnitRenamed:
+    return UnitRenamed(
+        unit_id=unit_id,
+        old_name=old_name,
+        new_name=new_name,
+        effective_on=EFFECTIVE,
+        reason=REASON,
+        actor=ACTOR,
+    )
+
+
+def unit_moved(unit_id: UUID, from_id: UUID, to_id: UUID) -> UnitMoved:
+    return UnitMoved(
+        unit_id=unit_id,
+        from_jurisdiction_id=from_id,
+        to_jurisdiction_id=to_id,
+        effective_on=EFFECTIVE,
+        reason=REASON,
+        actor=ACTOR,
+    )
+
+
+def units_merged(new_unit_id: UUID, source_ids: list[UUID], name: str) -> UnitsMerged:
+    return UnitsMerged(
+        new_unit_id=new_unit_id,
+        source_unit_ids=tuple(source_ids),
+        name=name,
+        effective_on=EFFECTIVE,
+        reason=REASON,
+        actor=ACTOR,
+    )
+
+
+def unit_split(source_id: UUID, new_unit_ids: list[UUID]) -> UnitSplit:
+    return UnitSplit(
+        source_unit_id=source_id,
+        new_unit_ids=tuple(new_unit_ids),
+        effective_on=EFFECTIVE,
+        reason=REASON,
+        actor=ACTOR,
+    )
+
+
+def unit_dissolved(unit_id: UUID) -> UnitDissolved:
+    return UnitDissolved(unit_id=unit_id, effective_on=EFFECTIVE, reason=REASON, actor=ACTOR)
 
 
 def principal_issued(jurisdiction_id: UUID) -> PrincipalIssued:

@@ -4,6 +4,7 @@ logs and agrees byte for byte."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -67,3 +68,32 @@ def test_close_final_run_and_replay_on_postgres_and_nats(
     assert [str(r.run_id) for r in results] == [provisional["run_id"], final["run_id"]]
     assert all(r.identical for r in results), [r.as_dict() for r in results]
     assert results[-1].run_id == UUID(final["run_id"])
+
+
+def test_a_rename_mid_wave_replays_on_postgres_and_nats(
+    production_settings: CommonSettings,
+) -> None:
+    with Cluster(production_settings, ["registry", "survey", "scoring"]) as cluster:
+        world = seed_world(cluster)
+        unit_id = world.unit_ids[0]
+        wave_id = open_wave(cluster, world)
+        push(cluster, world, wave_id, pattern(world, ("满意", "满意", "满意")), "PG")
+        caught_up(cluster)
+        before = ok(
+            cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=world.county_office)
+        )
+        rename = {"name": "舞阳县公安分局", "reason": "机构改革更名"}
+        ok(cluster["registry"].post(f"/units/{unit_id}/rename", json=rename, headers=ADMIN))
+        caught_up(cluster)
+        close_wave(cluster, world, wave_id)
+        caught_up(cluster)
+        _, final = score_runs(cluster, wave_id, world.auditor)
+        full = ok(cluster["scoring"].get(f"/score-runs/{final['run_id']}", headers=ADMIN))
+
+    def name(run: dict[str, Any]) -> str:
+        return str(next(r["unit_name"] for r in run["results"] if r["unit_id"] == unit_id))
+
+    assert (name(before), name(full)) == (world.unit_names[unit_id], "舞阳县公安分局")
+    results = verify(production_settings)
+    assert [str(r.run_id) for r in results] == [before["run_id"], final["run_id"]]
+    assert all(r.identical for r in results), [r.as_dict() for r in results]

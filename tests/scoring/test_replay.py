@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -26,6 +22,7 @@ from tests.scoring.helpers import (
     register_units,
     score_runs,
     seed_world,
+    tampered,
 )
 
 Runs = dict[str, dict[str, Any]]
@@ -110,28 +107,6 @@ def test_a_changed_scheme_definition_fails_loudly(history: tuple[CommonSettings,
         verify(history[0], schemes={changed.key: changed})
     with pytest.raises(SchemeMismatch, match="unknown"):
         verify(history[0], schemes={})
-
-
-def tampered(
-    common: CommonSettings, tmp_path: Path, run_id: str, change: Callable[[dict[str, Any]], Any]
-) -> CommonSettings:
-    """A copy of the data directory where one stored run's record was edited in place."""
-    copy = tmp_path / "tampered"
-    shutil.copytree(common.data_dir, copy)
-    with sqlite3.connect(copy / "scoring.sqlite") as db:
-        (state,) = db.execute(
-            "SELECT state FROM stored_events WHERE originator_id=? AND originator_version=1",
-            (UUID(run_id).hex,),
-        ).fetchone()
-        record = json.loads(state)
-        replacement = change(record)
-        new_state = replacement if isinstance(replacement, bytes) else json.dumps(record).encode()
-        updated = db.execute(
-            "UPDATE stored_events SET state=? WHERE originator_id=? AND originator_version=1",
-            (new_state, UUID(run_id).hex),
-        )
-        assert updated.rowcount == 1
-    return common.model_copy(update={"data_dir": copy})
 
 
 def test_an_edited_score_is_reported_for_its_unit(

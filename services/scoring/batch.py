@@ -1,0 +1,58 @@
+"""The unit of work of one scoring transaction."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from services.scoring.domain import FINAL_RUNS_ID, ROSTER_ID, FinalRuns, Roster
+from shared.messaging.process import ProcessingApplication
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Batch:
+    """The aggregates one transaction touches. Each is loaded once and the same object is
+    changed by every message in the batch, then collected once at the end."""
+
+    def __init__(self, app: ProcessingApplication) -> None:
+        self._app = app
+        self._loaded: dict[UUID, Aggregate | None] = {}
+
+    def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
+        if aggregate_id not in self._loaded:
+            try:
+                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                self._loaded[aggregate_id] = None
+        found = self._loaded[aggregate_id]
+        return found if isinstance(found, cls) else None
+
+    def add(self, aggregate: Aggregate) -> None:
+        self._loaded[aggregate.id] = aggregate
+
+    def roster(self) -> Roster:
+        roster = self.get(ROSTER_ID, Roster)
+        if roster is None:
+            roster = Roster()
+            self.add(roster)
+        # A roster kept by the code before lifecycle facts were followed has passed over
+        # those up to its last tracked registry position; from here on it follows them.
+        # (Within a batch the tracked position is still the one before the batch.)
+        if roster.lifecycle_after is None:
+            tracked = self._app.process_recorder.max_tracking_id("registry")
+            roster.follow_lifecycle(tracked or 0)
+        return roster
+
+    def final_runs(self) -> FinalRuns:
+        queue = self.get(FINAL_RUNS_ID, FinalRuns)
+        if queue is None:
+            queue = FinalRuns()
+            self.add(queue)
+        return queue
+
+    def aggregates(self) -> list[Aggregate]:
+        return [a for a in self._loaded.values() if a is not None]
