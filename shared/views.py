@@ -113,6 +113,7 @@ class _PostgresTx(ViewTransaction):
         self._cur = cursor
         self._docs = sql.Identifier(schema, "view_documents")
         self._tracking = sql.Identifier(schema, "view_tracking")
+        self._lock_scope = schema
 
     def get(self, collection: str, key: str) -> Document | None:
         self._cur.execute(
@@ -141,6 +142,10 @@ class _PostgresTx(ViewTransaction):
         )
 
     def last_position(self, upstream: str) -> int | None:
+        # Serialises appliers of one upstream even before its tracking row exists.
+        self._cur.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"{self._lock_scope}|{upstream}",)
+        )
         self._cur.execute(
             sql.SQL("SELECT position FROM {} WHERE upstream=%s FOR UPDATE").format(self._tracking),
             (upstream,),

@@ -95,6 +95,7 @@ class Consumer:
 
     async def _handle(self, deliveries: list[Delivery]) -> None:
         undecodable = next((i for i, d in enumerate(deliveries) if d.message is None), None)
+        cut_short = undecodable is not None
         if undecodable is not None:
             self._failed(deliveries[undecodable].error or "undecodable message", stall=True)
             await self._source.nak(deliveries[undecodable:], delay=5)
@@ -130,7 +131,7 @@ class Consumer:
             gap_reason = f"gap after position {plan.gap_after}: upstream message missing"
             self._failed(gap_reason, stall=True)
             await self._source.nak(deliveries[settled:], delay=2)
-        else:
+        elif not cut_short:  # a poison message after these keeps the consumer stalled
             self._succeeded()
         if plan.to_apply:
             self.status.last_position = plan.to_apply[-1].position

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from shared.contracts import IntegrationMessage, IntegrationPayload, parse_payload
-from shared.views import ViewStore, ViewTransaction
+from shared.views import StalePositionError, ViewStore, ViewTransaction
 
 
 @dataclass
@@ -75,6 +75,17 @@ def _chain(handlers: list[ViewHandler]) -> ViewHandler:
     return run_all
 
 
+def _still_new(
+    last: int | None, messages: Sequence[IntegrationMessage]
+) -> Sequence[IntegrationMessage]:
+    """Re-check the plan inside the applying transaction (which holds the upstream's lock):
+    another applier may have moved on since the batch was planned."""
+    fresh = [m for m in messages if last is None or m.position > last]
+    if fresh and fresh[0].previous_position != last:
+        raise StalePositionError(f"batch planned after {fresh[0].previous_position}, now at {last}")
+    return fresh
+
+
 class ViewInbox:
     """An inbox whose effects are view rows, with handlers per payload type."""
 
@@ -89,6 +100,9 @@ class ViewInbox:
         if not messages:
             return
         with self.views.transaction() as tx:
+            messages = _still_new(tx.last_position(upstream), messages)
+            if not messages:
+                return
             for message in messages:
                 handler = self._handlers.get(message.event_type)
                 if handler is not None:

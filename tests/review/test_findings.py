@@ -20,7 +20,6 @@ from uuid import UUID, uuid5
 import h11
 import openpyxl
 import pytest
-from eventsourcing.persistence import IntegrityError
 from fastapi.testclient import TestClient
 
 from services.survey.wave_view import WAVES, survey_view_inbox
@@ -377,13 +376,7 @@ def _survey_message(position: int, previous: int | None, payload: Any) -> Integr
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared/views.py track() only refuses a position not newer than the recorded one; "
-    "a batch planned from an older position that ends later is applied again in part "
-    "(deploy/README.md says a stale position is refused and nothing is corrupted)",
-)
-def test_a_batch_planned_from_a_stale_position_is_refused(tmp_path: Path) -> None:
+def test_a_batch_planned_from_a_stale_position_applies_only_what_is_new(tmp_path: Path) -> None:
     views = SQLiteViewStore(tmp_path / "views.sqlite")
     views.setup()
     try:
@@ -414,9 +407,12 @@ def test_a_batch_planned_from_a_stale_position_is_refused(tmp_path: Path) -> Non
         inbox.apply("survey", [first])
         # Two appliers both planned after position 1 (two replicas, or a rolling deploy):
         inbox.apply("survey", [second])  # one applies 2 …
-        with pytest.raises((StalePositionError, IntegrityError)):
-            inbox.apply("survey", [second, third])  # … the other 2 again, and 3
-        assert views.get(WAVES, str(wave_id))["response_count"] == 1  # type: ignore[index]
+        inbox.apply("survey", [second, third])  # … the other 2 again, and 3
+        # Re-checked inside the applying transaction: 2 is skipped, only 3 is new.
+        assert views.get(WAVES, str(wave_id))["response_count"] == 2  # type: ignore[index]
+        assert views.last_position("survey") == 3
+        with pytest.raises(StalePositionError):  # a batch that does not follow on is refused
+            inbox.apply("survey", [_survey_message(5, 4, recorded(5))])
     finally:
         views.close()
 
@@ -451,12 +447,6 @@ class _OneBatchSource:
         return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared/messaging/consumer.py _handle marks an undecodable message as a stall, "
-    "then calls _succeeded() for the good messages before it, clearing the stall: /readyz "
-    "stays ready while a poison message is pending",
-)
 def test_an_undecodable_message_keeps_the_consumer_stalled(tmp_path: Path) -> None:
     views = SQLiteViewStore(tmp_path / "views.sqlite")
     views.setup()
