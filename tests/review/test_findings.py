@@ -101,11 +101,6 @@ def city(registry_only: Cluster) -> dict[str, str]:
 # --- 1. authorization and scoping ------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/registry/api/principals.py revoke_principal checks only the target's "
-    "jurisdiction, not its role: an office revokes admin and auditor keys it could never issue",
-)
 @pytest.mark.parametrize("role", ["admin", "auditor"])
 def test_an_office_cannot_revoke_keys_of_roles_it_cannot_issue(
     registry_only: Cluster, city: dict[str, str], role: str
@@ -123,11 +118,6 @@ def test_an_office_cannot_revoke_keys_of_roles_it_cannot_issue(
     assert response.status_code == 403, response.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/registry/api/units.py register_unit scopes body.jurisdiction_id but not "
-    "parent_id: a county office attaches a sub-unit (SubUnitAttached) to a city unit",
-)
 def test_an_office_cannot_attach_a_sub_unit_to_a_unit_outside_its_scope(
     registry_only: Cluster, city: dict[str, str]
 ) -> None:

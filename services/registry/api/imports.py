@@ -75,7 +75,15 @@ def import_units(
     _writer_in_scope(caller, auth, view, jurisdiction_id)
     replay = not dry_run and already_done(app, caller.principal_id, units.SCOPE, idempotency_key)
     parsed = parse_file(
-        upload.data, upload.content_type, sheet, unit_spec(view, jurisdiction_id, replay=replay)
+        upload.data,
+        upload.content_type,
+        sheet,
+        unit_spec(
+            view,
+            jurisdiction_id,
+            replay=replay,
+            visible=lambda jurisdiction: auth.in_scope(caller, jurisdiction),
+        ),
     )
     if dry_run:
         response.status_code = 200

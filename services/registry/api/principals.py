@@ -12,6 +12,8 @@ from services.registry.schemas.principals import PrincipalIn, PrincipalOut, Revo
 from shared.auth import AuthenticatorDep, CurrentPrincipal, require_role
 from shared.errors import ForbiddenError
 
+OFFICE_ISSUABLE_ROLES = ("agency", "inspector", "unit")
+
 router = APIRouter(tags=["principals 密钥"])
 
 
@@ -26,7 +28,7 @@ def issue_principal(
     """Issue an API key. Offices issue agency, inspector and unit keys in their own scope."""
     require_role(caller, "office")
     if caller.role != "admin":
-        if body.role not in ("agency", "inspector", "unit"):
+        if body.role not in OFFICE_ISSUABLE_ROLES:
             raise ForbiddenError(f"an office cannot issue {body.role} keys", field="role")
         if body.jurisdiction_id is None:
             raise ForbiddenError(
@@ -49,6 +51,11 @@ def revoke_principal(
     require_role(caller, "office")
     target = app.principal(principal_id)
     if caller.role != "admin":
+        # An office revokes only what it may issue: never an admin's, auditor's or office's key.
+        if target.role not in OFFICE_ISSUABLE_ROLES:
+            raise ForbiddenError(
+                f"an office cannot revoke {target.role} keys", field="principal_id"
+            )
         if target.jurisdiction_id is None:
             raise ForbiddenError("outside your jurisdiction", field="principal_id")
         auth.require_scope(caller, target.jurisdiction_id, "principal_id")

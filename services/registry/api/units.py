@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.registry.api import unit_lifecycle
 from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.application import RegistryApplication
 from services.registry.domain import UnitKind, UnitNotFound
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
@@ -23,7 +24,7 @@ from services.registry.schemas.units import (
     UnitOut,
     UnitStatus,
 )
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
 from shared.registry_view import RegistryView
 
 router = APIRouter(tags=["units 参评单位"])
@@ -45,6 +46,19 @@ AsOf = Annotated[
 ]
 
 
+def _require_parent_in_scope(
+    caller: Principal,
+    auth: Authenticator,
+    app: RegistryApplication,
+    parent_id: UUID | None,
+    field: str,
+) -> None:
+    """Attaching a sub-unit records an event on its parent, so the parent must be the
+    caller's to change too, not only the new unit's jurisdiction."""
+    if parent_id is not None:
+        auth.require_scope(caller, app.unit(parent_id, field).jurisdiction_id, field)
+
+
 @router.post("/units", status_code=201, response_model=UnitOut)
 def register_unit(
     body: UnitIn,
@@ -58,6 +72,7 @@ def register_unit(
     统一社会信用代码 is refused with 422 naming `credit_code`."""
     require_role(caller, "office")
     auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
+    _require_parent_in_scope(caller, auth, app, body.parent_id, "parent_id")
     result = app.register_units(caller, [body.model_dump()], idempotency_key)
     unit: dict[str, Any] = result["units"][0]
     return unit
@@ -75,6 +90,7 @@ def register_units(
     require_role(caller, "office")
     for index, unit in enumerate(body.units):
         auth.require_scope(caller, unit.jurisdiction_id, f"units.{index}.jurisdiction_id")
+        _require_parent_in_scope(caller, auth, app, unit.parent_id, f"units.{index}.parent_id")
     result = app.register_units(caller, [u.model_dump() for u in body.units], idempotency_key)
     return {"units": result["units"], "position": None}
 

@@ -74,11 +74,18 @@ def day(text: str) -> date:
     return value
 
 
-def unit_spec(view: RegistryView, jurisdiction_id: UUID, *, replay: bool = False) -> Spec:
+def unit_spec(
+    view: RegistryView,
+    jurisdiction_id: UUID,
+    *,
+    replay: bool = False,
+    visible: Callable[[str], bool] = lambda jurisdiction: True,
+) -> Spec:
     """`replay`: the same Idempotency-Key already imported this file, so units that exist
-    now are the ones it created and must not count as duplicates."""
+    now are the ones it created and must not count as duplicates. `visible` limits parent
+    units (上级单位) to jurisdictions the importing caller may change."""
     docs = view.units()
-    levels = units_in(docs, view.lineage(str(jurisdiction_id)))
+    levels = units_in(docs, [j for j in view.lineage(str(jurisdiction_id)) if visible(j)])
     here = None if replay else levels[0]
     everywhere = None if replay else UnitIndex(docs)
 
