@@ -88,15 +88,10 @@ def list_findings(
     if unit_id is not None:
         auth.require_scope(caller, _unit(runtime, unit_id)["jurisdiction_id"], "unit_id")
     index = runtime.finding_index.findings(None if unit_id is None else str(unit_id))
-    jurisdictions: dict[str, str | None] = {}
-    visible: list[Finding] = []
-    for doc in index:
-        if doc["unit_id"] not in jurisdictions:
-            unit = runtime.registry.unit(doc["unit_id"])
-            jurisdictions[doc["unit_id"]] = None if unit is None else unit["jurisdiction_id"]
-        jurisdiction = jurisdictions[doc["unit_id"]]
-        if jurisdiction is not None and auth.in_scope(caller, jurisdiction):
-            visible.append(app.finding(UUID(doc["finding_id"])))
+    # Scope by the jurisdiction recorded on each finding, exactly as GET /findings/{id} does,
+    # so a unit that moved later does not carry its old findings into another county's list.
+    findings = (app.finding(UUID(doc["finding_id"])) for doc in index)
+    visible = [f for f in findings if auth.in_scope(caller, f.jurisdiction_id)]
     visible.sort(key=lambda f: (f.found_at, str(f.id)), reverse=True)
     return [app.describe(f, with_history=False) for f in visible]
 

@@ -136,12 +136,6 @@ def test_an_office_cannot_attach_a_sub_unit_to_a_unit_outside_its_scope(
     assert response.json()["detail"][0]["field"] == "parent_id"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/inspection/api.py: list_findings scopes by the unit's CURRENT "
-    "jurisdiction (registry copy), get_finding by the finding's recorded jurisdiction; after "
-    "a move the list shows findings GET refuses, and hides findings GET returns",
-)
 def test_finding_list_and_get_agree_on_scope_after_a_unit_moves(
     embedded_settings: CommonSettings,
 ) -> None:
