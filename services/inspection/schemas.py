@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.inspection.domain import REASON_MAX, SUMMARY_MAX, Method
+from shared.types import Moment
 
 
 class _In(BaseModel):
@@ -22,7 +23,7 @@ class FindingIn(_In):
         max_length=SUMMARY_MAX,
         examples=["窗口工作人员上班时间玩手机，群众等候二十分钟无人办理"],
     )
-    found_at: AwareDatetime = Field(examples=["2026-05-12T10:30:00+08:00"])
+    found_at: Moment = Field(examples=["2026-05-12T10:30:00+08:00"])
 
 
 class CorrectionIn(_In):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.survey import Rating
+from shared.types import Moment
 
 
 class _In(BaseModel):
@@ -49,7 +50,7 @@ class QuestionnaireIn(_In):
     survey_point: str | None = Field(
         default=None, min_length=1, max_length=200, examples=["源汇区政务服务中心"]
     )
-    collected_at: AwareDatetime
+    collected_at: Moment
     ratings: dict[UUID, Rating] = Field(
         min_length=1, description="unit_id -> 满意/基本满意/不满意/不了解"
     )

@@ -200,11 +200,6 @@ def test_a_duplicate_contact_does_not_reveal_a_person_outside_the_callers_scope(
 # --- 3. input handling: 500 instead of 4xx -------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared/canonical.py _default: astimezone(UTC) overflows for an aware datetime "
-    "near year 1 or 9999; run_idempotent digests every request, so POST /findings answers 500",
-)
 def test_a_finding_dated_in_year_one_is_refused_not_a_server_error(
     embedded_settings: CommonSettings,
 ) -> None:
@@ -224,11 +219,6 @@ def test_a_finding_dated_in_year_one_is_refused_not_a_server_error(
         assert response.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared/canonical.py _default overflows for collected_at near year 1 or 9999; "
-    "survey record_batch digests the request, so an agency's push answers 500",
-)
 def test_a_questionnaire_collected_in_year_one_is_refused_not_a_server_error(
     embedded_settings: CommonSettings,
 ) -> None:
@@ -266,11 +256,6 @@ def test_a_questionnaire_collected_in_year_one_is_refused_not_a_server_error(
         assert response.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/registry/domain/campaign_schedule.py add_months builds date(10000, …) "
-    "and raises ValueError for a cycle in year 9999: POST /campaigns answers 500",
-)
 def test_a_campaign_in_year_9999_is_refused_not_a_server_error(
     registry_only: Cluster, city: dict[str, str]
 ) -> None:

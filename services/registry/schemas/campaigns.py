@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from services.registry.schemas.common import In
+from shared.types import Day
 
 # Codes, or the Chinese names offices use (both are accepted; responses carry both).
 PatternIn = Literal[
@@ -42,14 +42,14 @@ class CycleIn(In):
         default="whole_cycle",
         description="整个周期 (one evaluation) or 每半年 (half-year rounds, as in 双评双比)",
     )
-    starts_on: date = Field(examples=["2016-06-01"])
-    ends_on: date = Field(examples=["2017-11-30"])
+    starts_on: Day = Field(examples=["2016-06-01"])
+    ends_on: Day = Field(examples=["2017-11-30"])
 
 
 class PhaseIn(In):
     name: str = Field(min_length=1, max_length=100, examples=["动员准备"])
-    starts_on: date = Field(examples=["2016-06-01"])
-    ends_on: date = Field(examples=["2016-07-31"])
+    starts_on: Day = Field(examples=["2016-06-01"])
+    ends_on: Day = Field(examples=["2016-07-31"])
 
 
 PHASES_EXAMPLE = [
@@ -92,22 +92,22 @@ class PatternOut(BaseModel):
 
 
 class WindowOut(BaseModel):
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class CycleOut(BaseModel):
     length: str
     rounds: str
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
     round_windows: list[WindowOut]
 
 
 class PhaseOut(BaseModel):
     name: str
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class AmendmentOut(BaseModel):

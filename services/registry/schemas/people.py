@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
@@ -10,6 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.registry.schemas.common import In
+from shared.types import Day
 
 SECTOR_DESCRIPTION = (
     "界别 sector, code or Chinese label: service_user 服务对象, npc_deputy 人大代表, "
@@ -48,7 +48,7 @@ class AppointmentOut(BaseModel):
 
 
 class TrainingOut(BaseModel):
-    held_on: date
+    held_on: Day
     topic: str
     hours: Decimal
 
@@ -76,7 +76,7 @@ class PeopleBatchOut(BaseModel):
 
 
 class TrainingIn(In):
-    held_on: date = Field(examples=["2026-03-15"])
+    held_on: Day = Field(examples=["2026-03-15"])
     topic: str = Field(min_length=1, max_length=200, examples=["民主评议政风行风评议代表业务培训"])
     hours: Decimal = Field(gt=0, le=200, max_digits=5, decimal_places=1, examples=["3.5"])
 

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from services.registry.domain import InvalidRegistration, UnitKind, normalize_credit_code
 from services.registry.schemas.common import In
+from shared.types import Day
 
 UnitStatus = Literal["active", "merged", "split", "dissolved"]
 
@@ -33,7 +34,7 @@ CreditCode = Annotated[
     ),
 ]
 EffectiveOn = Annotated[
-    date | None,
+    Day | None,
     Field(
         default=None,
         description="The day the change holds from (Asia/Shanghai); today if omitted, "
