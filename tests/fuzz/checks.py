@@ -41,27 +41,6 @@ KNOWN_DEFECTS = (
         for export in ("units", "enrolments", "representatives")
     ),
     KnownDefect(
-        "test_finding_found_at_in_year_one",
-        "POST",
-        r"/findings",
-        "builtins.OverflowError",
-        "date value out of range",
-    ),
-    KnownDefect(
-        "test_questionnaire_collected_at_in_year_one",
-        "POST",
-        r"/waves/[^/]+/questionnaires:batch",
-        "builtins.OverflowError",
-        "date value out of range",
-    ),
-    KnownDefect(
-        "test_campaign_cycle_ending_after_year_9999",
-        "POST",
-        r"/campaigns",
-        "builtins.ValueError",
-        "is out of range",
-    ),
-    KnownDefect(
         "test_import_of_a_workbook_with_malformed_xml",
         "POST",
         r"/imports/(units|enrolments|representatives)",

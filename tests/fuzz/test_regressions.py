@@ -1,8 +1,9 @@
 """The 500s the fuzz tests found, each as the smallest request sequence that shows it.
 
-Each is a strict xfail: when the service is fixed it passes, pytest reports the XPASS as a
-failure, and the marker and its entry in checks.KNOWN_DEFECTS are removed together. A fix
-that refuses the bad value at the door (a 4xx naming the field) counts as a fix too.
+An open one is a strict xfail: when the service is fixed it passes, pytest reports the
+XPASS as a failure, and the marker and its entry in checks.KNOWN_DEFECTS are removed
+together, leaving the test to keep it fixed. A fix that refuses the bad value at the door
+(a 4xx naming the field) counts as a fix too.
 """
 
 from __future__ import annotations
@@ -149,14 +150,12 @@ def test_enrolments_export_as_xlsx_with_a_control_character(cluster: Cluster) ->
     assert exported.status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="inspection POST /findings: OverflowError in shared/canonical.py:25 "
-    "(value.astimezone(UTC)) via shared/idempotency.py:61 digest, for a found_at whose UTC "
-    "instant falls before year 1",
-)
+def fields(response: Any) -> list[str]:
+    return [str(item["field"]) for item in response.json()["detail"]]
+
+
 def test_finding_found_at_in_year_one(cluster: Cluster) -> None:
+    """Was: OverflowError in shared/canonical.py (astimezone(UTC) before year 1)."""
     created = ok(unit(cluster, county(cluster)))
     cluster.wait_caught_up("inspection", "registry")
     finding = {
@@ -166,16 +165,12 @@ def test_finding_found_at_in_year_one(cluster: Cluster) -> None:
         "found_at": YEAR_ONE,
     }
     recorded = checked(cluster, "inspection", "POST", "/findings", json=finding)
-    assert recorded.status_code < 500
+    assert recorded.status_code == 422
+    assert "body.found_at" in fields(recorded)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="survey POST /waves/{id}/questionnaires:batch: the same OverflowError "
-    "(shared/canonical.py:25 via shared/idempotency.py:61) for collected_at before year 1 UTC",
-)
 def test_questionnaire_collected_at_in_year_one(cluster: Cluster) -> None:
+    """Was: the same OverflowError, through the batch's idempotency digest."""
     county_id = county(cluster)
     unit_id = ok(unit(cluster, county_id))["unit_id"]
     agency_body = {"name": "某某社会调查公司", "role": "agency"}
@@ -195,17 +190,12 @@ def test_questionnaire_collected_at_in_year_one(cluster: Cluster) -> None:
     }
     path = f"/waves/{wave_id}/questionnaires:batch"
     pushed = checked(cluster, "survey", "POST", path, json={"questionnaires": [questionnaire]})
-    assert pushed.status_code < 500
+    assert pushed.status_code == 422
+    assert "body.questionnaires.0.collected_at" in fields(pushed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="registry POST /campaigns: ValueError 'year 10000 is out of range' in "
-    "services/registry/domain/campaign_schedule.py:71 add_months (from cycle_spec, line 82) "
-    "for a cycle starting in year 9999",
-)
 def test_campaign_cycle_ending_after_year_9999(cluster: Cluster) -> None:
+    """Was: ValueError 'year 10000 is out of range' in campaign_schedule.add_months."""
     campaign = {
         "jurisdiction_id": county(cluster),
         "name": "9999年度民主评议政风行风工作",
@@ -220,7 +210,8 @@ def test_campaign_cycle_ending_after_year_9999(cluster: Cluster) -> None:
         "categories": [GOV],
     }
     opened = checked(cluster, "registry", "POST", "/campaigns", json=campaign)
-    assert opened.status_code < 500
+    assert opened.status_code == 422
+    assert "body.cycle.starts_on" in fields(opened)
 
 
 def workbook() -> bytes:
@@ -248,6 +239,7 @@ def with_part(whole: bytes, name: str, content: bytes) -> bytes:
 
 
 def import_units(cluster: Cluster, county_id: str, content: bytes) -> Any:
+    cluster.wait_caught_up("registry", "registry")  # imports look the county up in the view
     params = {"jurisdiction_id": county_id, "dry_run": "true"}
     headers = {"Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     return request_checked(
@@ -297,7 +289,7 @@ def test_import_of_a_workbook_with_a_corrupt_deflate_stream(cluster: Cluster) ->
     data_starts = info.header_offset + 30 + len(info.filename) + len(info.extra)
     damaged = bytearray(whole)
     damaged[data_starts + 5 : data_starts + 9] = b"\xff\xff\xff\xff"
-    r = import_units(cluster, county_id, bytes(damaged)); print("DEBUG", r.status_code, r.text[:300]); assert r.status_code < 500
+    assert import_units(cluster, county_id, bytes(damaged)).status_code < 500
 
 
 def test_every_excused_defect_has_its_strict_xfail() -> None:

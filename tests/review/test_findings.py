@@ -173,12 +173,6 @@ def test_finding_list_and_get_agree_on_scope_after_a_unit_moves(
             assert (finding in listed) == readable
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/registry/application/people.py _refuse_duplicate puts the existing "
-    "person's id and jurisdiction into the 409 whatever the caller's scope: any office can "
-    "test a phone number and learn which representative elsewhere it belongs to",
-)
 def test_a_duplicate_contact_does_not_reveal_a_person_outside_the_callers_scope(
     registry_only: Cluster, city: dict[str, str]
 ) -> None:
@@ -287,11 +281,6 @@ def _xlsx_with_truncated_sheet() -> bytes:
     return broken.getvalue()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/registry/importing/table.py _xlsx_rows guards load_workbook only; the "
-    "sheet XML is parsed lazily while iterating, so a damaged sheet raises ParseError (500)",
-)
 def test_a_damaged_xlsx_sheet_is_refused_not_a_server_error(
     registry_only: Cluster, city: dict[str, str]
 ) -> None:
@@ -306,12 +295,6 @@ def test_a_damaged_xlsx_sheet_is_refused_not_a_server_error(
     assert response.json()["detail"][0]["field"] == "file"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/registry/importing/writing.py disposition() copies the ASCII part of a "
-    "user-chosen name (CR/LF, quotes) into Content-Disposition; h11 (uvicorn) refuses the "
-    "header, so the export fails in production",
-)
 def test_an_export_named_after_a_campaign_has_a_valid_http_header(
     registry_only: Cluster, city: dict[str, str]
 ) -> None:

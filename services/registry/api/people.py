@@ -6,6 +6,8 @@ everything (without contacts) and write nothing; other roles have no business he
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -13,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 
 from services.registry.api.deps import IdempotencyKey, RegistryApp
 from services.registry.application.people import person_out
-from services.registry.domain.people import AppointingBody, Cycle, sector_code
+from services.registry.domain.people import AppointingBody, Cycle, DuplicateContact, sector_code
 from services.registry.projections.people import RepresentativesView
 from services.registry.schemas.people import (
     AppointmentIn,
@@ -60,7 +62,8 @@ def register_person(
     """
     require_role(caller, "office")
     auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
-    result = app.register_people(caller, [body.model_dump()], idempotency_key, prefix=None)
+    with _conflicts_scoped_to(caller, auth):
+        result = app.register_people(caller, [body.model_dump()], idempotency_key, prefix=None)
     return _with_contact(app, caller, result["people"][0])
 
 
@@ -76,7 +79,8 @@ def register_people(
     require_role(caller, "office")
     for index, person in enumerate(body.people):
         auth.require_scope(caller, person.jurisdiction_id, f"people.{index}.jurisdiction_id")
-    return app.register_people(caller, [p.model_dump() for p in body.people], idempotency_key)
+    with _conflicts_scoped_to(caller, auth):
+        return app.register_people(caller, [p.model_dump() for p in body.people], idempotency_key)
 
 
 @router.get("/people", response_model=list[PersonOut])
@@ -219,3 +223,16 @@ def appointment_rules(
     else:
         auth.require_scope(caller, app.unit(appointing.body_id, "body").jurisdiction_id, "body")
     return _view(request).rules_report(appointing, str(Cycle.parse(cycle)))
+
+
+@contextmanager
+def _conflicts_scoped_to(caller: Principal, auth: Authenticator) -> Iterator[None]:
+    """A duplicate contact names the existing representative only to callers who may see
+    them; to anyone else the 409 says no more than that the contact is taken."""
+    try:
+        yield
+    except DuplicateContact as conflict:
+        owner = conflict.context.get("jurisdiction_id")
+        if owner is not None and not auth.in_scope(caller, owner):
+            conflict.context = {}
+        raise

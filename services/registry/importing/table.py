@@ -17,6 +17,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from services.registry.importing.errors import FileTooLarge, UnreadableFile, UnsupportedFile
 
@@ -115,6 +116,9 @@ def _csv_rows(data: bytes) -> Generator[RawRow, None, None]:
         raise UnreadableFile(f"malformed CSV: {exc}", field="file") from None
 
 
+_DAMAGED_SHEET = (ParseError, zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError)
+
+
 def _xlsx_rows(data: bytes, sheet: str | None) -> Generator[RawRow, None, None]:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -133,13 +137,20 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Generator[RawRow, None, None]:
         values: Iterable[tuple[Any, ...]] = worksheet.iter_rows(
             max_col=MAX_COLUMNS, values_only=True
         )
-        for number, record in enumerate(values, start=1):
-            cells = [cell_text(value) for value in record]
-            while cells and not cells[-1]:
-                cells.pop()  # max_col pads every row to the limit
-            yield RawRow(number, cells)
+        yield from _numbered(values)
+    except _DAMAGED_SHEET:
+        # Sheet XML is parsed lazily, row by row: damage shows up only while iterating.
+        raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
     finally:
         workbook.close()
+
+
+def _numbered(values: Iterable[tuple[Any, ...]]) -> Generator[RawRow, None, None]:
+    for number, record in enumerate(values, start=1):
+        cells = [cell_text(value) for value in record]
+        while cells and not cells[-1]:
+            cells.pop()  # max_col pads every row to the limit
+        yield RawRow(number, cells)
 
 
 def _refuse_zip_bomb(data: bytes) -> None:

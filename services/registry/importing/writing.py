@@ -78,7 +78,8 @@ def display_width(text: str) -> int:
 
 def disposition(filename: str) -> dict[str, str]:
     # HTTP headers are latin-1: an ASCII fallback name, the Chinese one per RFC 6266/5987.
-    fallback = filename.encode("ascii", "ignore").decode() or "export"
+    # Only a safe ASCII set: user-chosen names must not inject CR/LF or quotes into headers.
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "", filename) or "export"
     if fallback.startswith("."):
         fallback = "export" + fallback
     return {
