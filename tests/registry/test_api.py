@@ -219,3 +219,26 @@ def test_optional_fields_may_be_sent_as_null(cluster: Cluster, world: dict) -> N
     )
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["field"] == "body.credit_code"
+
+
+def test_names_are_one_line_but_reasons_may_span_lines(cluster: Cluster, world: dict) -> None:
+    city = world["city"]["jurisdiction_id"]
+    forged = cluster["registry"].post(
+        "/units",
+        headers=ADMIN,
+        json={
+            "jurisdiction_id": city,
+            "name": "漯河市\r\nSet-Cookie: x",
+            "kind": "other_body",
+            "category": "政府部门及其它机构",
+        },
+    )
+    assert forged.status_code == 422
+    assert forged.json()["detail"][0]["field"] == "body.name"
+    principal = post(cluster, "/principals", {"name": "临时机构", "role": "agency"})
+    revoked = cluster["registry"].post(
+        f"/principals/{principal['principal_id']}/revoke",
+        headers=ADMIN,
+        json={"reason": "合同终止。\n另见附件"},
+    )
+    assert revoked.status_code == 200

@@ -22,8 +22,13 @@ Commit, freeze, reveal — three events of one `Draw`, in this order and no othe
 
    Keys are distinct because person ids are; ties are broken by the id anyway, so the order
    is total by construction. Anyone holding the recorded facts can re-run it
-   (`pingyi verify-draw`), and since the seed was fixed before the pool and revealed after
-   it, the office could choose neither the seed for a known pool nor the pool for a known seed.
+   (`pingyi verify-draw`). The seed is fixed before the pool and revealed after it, so the
+   office cannot pick a seed for a known pool. It does know its own seed while the pool is
+   still open, though, so a dishonest office could shape the pool (appointing or
+   disqualifying people) before freezing it; the commit–reveal proves the draw was run as
+   recorded, not that the pool was left alone. Pool changes are themselves events with actor
+   and reason, so an auditor can see who changed it between commitment and freeze; mixing in
+   entropy the office does not hold (a second party's seed) would close the gap.
 """
 
 from __future__ import annotations
