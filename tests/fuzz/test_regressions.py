@@ -199,15 +199,16 @@ def test_campaign_cycle_ending_after_year_9999(cluster: Cluster) -> None:
     assert "body.cycle.starts_on" in fields(opened)
 
 
-def workbook() -> bytes:
+def workbook(rows: int = 20) -> bytes:
     import openpyxl
 
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.append(["单位名称", "单位类型", "类别"])
-    for i in range(20):
-        sheet.append([f"舞阳县单位{i:02d}", "政府部门", GOV])
+    for i in range(rows):
+        # Varied text, so the compressed sheet is long enough to damage half way through.
+        sheet.append([f"舞阳县单位{i:04d}", "政府部门", f"{GOV}{i * 7919 % 1000}"])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -254,9 +255,9 @@ def import_units(cluster: Cluster, county_id: str, content: bytes) -> Any:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="registry POST /imports/*: xml.etree.ElementTree.ParseError escapes "
-    "services/registry/importing/table.py _xlsx_rows, from openpyxl.load_workbook (line 124, "
-    "not in the caught tuple) and from iterating the sheet (line 136, outside any try)",
+    reason="registry POST /imports/*: xml.etree.ElementTree.ParseError escapes the "
+    "openpyxl.load_workbook call in services/registry/importing/table.py _xlsx_rows (not in "
+    "its except tuple) when a workbook part such as xl/workbook.xml is not well-formed",
 )
 def test_import_of_a_workbook_with_malformed_xml(cluster: Cluster) -> None:
     county_id = county(cluster)
@@ -274,27 +275,30 @@ def test_import_of_a_workbook_with_malformed_xml(cluster: Cluster) -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="registry POST /imports/*: zlib.error ('Error -3 while decompressing data') escapes "
-    "services/registry/importing/table.py:124 openpyxl.load_workbook for a workbook whose "
-    "compressed sheet data is corrupt (zipfile checks CRCs, not the deflate stream)",
+    reason="registry POST /imports/*: zlib.error ('Error -3 while decompressing data') "
+    "escapes services/registry/importing/table.py _xlsx_rows, from openpyxl.load_workbook "
+    "and from reading the rows (zlib.error is in neither except tuple) when a part's "
+    "deflate stream is corrupt",
 )
 def test_import_of_a_workbook_with_a_corrupt_deflate_stream(cluster: Cluster) -> None:
     county_id = county(cluster)
-    whole = workbook()
+    whole = workbook(rows=1000)
     with zipfile.ZipFile(io.BytesIO(whole)) as archive:
         info = archive.getinfo("xl/worksheets/sheet1.xml")
     data_starts = info.header_offset + 30 + len(info.filename) + len(info.extra)
-    damaged = bytearray(whole)
-    damaged[data_starts + 5 : data_starts + 9] = b"\xff\xff\xff\xff"
-    assert import_units(cluster, county_id, bytes(damaged)).status_code < 500
+    # Damage at the start fails when the workbook is opened, half way while reading rows.
+    for at in (data_starts + 5, data_starts + info.compress_size // 2):
+        damaged = bytearray(whole)
+        damaged[at : at + 4] = b"\xff\xff\xff\xff"
+        assert import_units(cluster, county_id, bytes(damaged)).status_code < 500
 
 
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
     reason="registry POST /imports/*: NotImplementedError ('That compression method is not "
-    "supported', zipfile) escapes services/registry/importing/table.py _xlsx_rows at "
-    "openpyxl.load_workbook, for a workbook whose part claims method 6 (implode)",
+    "supported', from zipfile) escapes the openpyxl.load_workbook call in "
+    "services/registry/importing/table.py _xlsx_rows when a part claims method 6 (implode)",
 )
 def test_import_of_a_workbook_with_an_unsupported_compression_method(cluster: Cluster) -> None:
     damaged = with_compression_method(workbook(), "[Content_Types].xml", 6)

@@ -13,6 +13,7 @@ import pytest
 from services.registry.draw_verify import verify_draw
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
+from tests.registry.campaign_helpers import luohe_spec, open_campaign
 from tests.registry.helpers import city_with_counties, post
 from tests.registry.people_helpers import COMMITMENT, SEED, appoint, office_body
 
@@ -66,7 +67,20 @@ def test_commit_freeze_reveal_and_anyone_can_check(
     cluster: Cluster, world: dict[str, Any], embedded_settings: CommonSettings
 ) -> None:
     office = world["keys"]["源汇区"]
-    draw = new_draw(cluster, world, campaign_id="5f0c8a52-8d1e-4c1b-9a49-0e7f3e1d2c3b")
+    campaign = open_campaign(cluster, luohe_spec(world["county"]))
+    unknown = cluster["registry"].post(
+        "/draws",
+        headers=ADMIN,
+        json={
+            "jurisdiction_id": world["county"],
+            "campaign_id": "5f0c8a52-8d1e-4c1b-9a49-0e7f3e1d2c3b",
+            "cycle": "2026-2027",
+            "size": 10,
+            "commitment": "0" * 64,
+        },
+    )
+    assert unknown.status_code == 404 and unknown.json()["detail"][0]["field"] == "campaign_id"
+    draw = new_draw(cluster, world, campaign_id=campaign["campaign_id"])
     assert (draw["status"], draw["committed_at"] is not None, draw["seed"]) == (
         "committed",
         True,

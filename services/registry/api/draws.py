@@ -40,6 +40,9 @@ def create_draw(
     """
     require_role(caller, "office")
     auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
+    if body.campaign_id is not None:
+        campaign = app.campaign(body.campaign_id)  # 404 for a campaign that does not exist
+        auth.require_scope(caller, campaign.jurisdiction_id, "campaign_id")
     return app.create_draw(caller, body.model_dump(exclude_none=True), idempotency_key)
 
 

@@ -13,7 +13,9 @@ from services.registry.schemas.people import Purpose
 
 class DrawIn(In):
     jurisdiction_id: UUID = Field(description="Whose pool: this jurisdiction and everything below")
-    campaign_id: UUID | None = Field(default=None, description="Optional, kept as given")
+    campaign_id: UUID | None = Field(
+        default=None, description="Optional: the campaign (评议活动) this panel serves; must exist"
+    )
     cycle: str = Field(
         min_length=4, max_length=9, pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"]
     )
