@@ -1,1 +1,0 @@
-"""Property-based fuzzing of every service's OpenAPI spec: bad input never gets a 500."""
