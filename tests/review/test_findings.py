@@ -299,7 +299,9 @@ def test_an_export_named_after_a_campaign_has_a_valid_http_header(
     registry_only: Cluster, city: dict[str, str]
 ) -> None:
     registry = registry_only["registry"]
-    body = campaign_body(city["city"], "2025年度\r\n评议", "2025-01-01", "2025-12-31")
+    forged = campaign_body(city["city"], "2025年度\r\n评议", "2025-01-01", "2025-12-31")
+    assert registry.post("/campaigns", json=forged, headers=ADMIN).status_code == 422
+    body = campaign_body(city["city"], '2025年度"评议".csv"; x=1', "2025-01-01", "2025-12-31")
     campaign = ok(registry.post("/campaigns", json=body, headers=ADMIN))["campaign_id"]
     registry_only.wait_caught_up("registry", "registry")
 
