@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import zipfile
+import zlib
 from collections.abc import Generator, Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -116,7 +117,20 @@ def _csv_rows(data: bytes) -> Generator[RawRow, None, None]:
         raise UnreadableFile(f"malformed CSV: {exc}", field="file") from None
 
 
-_DAMAGED_SHEET = (ParseError, zipfile.BadZipFile, KeyError, ValueError, EOFError, OSError)
+# What a damaged workbook raises, on opening or while its sheets are read lazily: broken
+# zip or deflate data, malformed XML (xml.etree's ParseError is a SyntaxError), unknown
+# compression methods, missing parts.
+_DAMAGED_WORKBOOK = (
+    zipfile.BadZipFile,
+    ParseError,
+    SyntaxError,
+    zlib.error,
+    EOFError,
+    NotImplementedError,
+    KeyError,
+    OSError,
+    ValueError,
+)
 
 
 def _xlsx_rows(data: bytes, sheet: str | None) -> Generator[RawRow, None, None]:
@@ -126,7 +140,7 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Generator[RawRow, None, None]:
     _refuse_zip_bomb(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+    except (InvalidFileException, *_DAMAGED_WORKBOOK):
         raise UnreadableFile("the XLSX workbook cannot be opened", field="file") from None
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
@@ -138,7 +152,7 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Generator[RawRow, None, None]:
             max_col=MAX_COLUMNS, values_only=True
         )
         yield from _numbered(values)
-    except _DAMAGED_SHEET:
+    except _DAMAGED_WORKBOOK:
         # Sheet XML is parsed lazily, row by row: damage shows up only while iterating.
         raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
     finally:

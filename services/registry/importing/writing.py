@@ -46,6 +46,7 @@ def to_csv(sheet: Sheet) -> bytes:
 
 def to_xlsx(sheet: Sheet) -> bytes:
     import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -57,7 +58,9 @@ def to_xlsx(sheet: Sheet) -> bytes:
         worksheet.cell(row=1, column=col, value=header).font = Font(bold=True)
     for r, row in enumerate(sheet.rows, start=2):
         for col, value in enumerate(row, start=1):
-            cell = worksheet.cell(row=r, column=col, value=value)
+            # Records stored before names were checked may hold characters XLSX cannot carry.
+            text = ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+            cell = worksheet.cell(row=r, column=col, value=text)
             cell.data_type = "s"  # never a formula, whatever the text starts with
     worksheet.freeze_panes = "A2"
     for col, header in enumerate(sheet.headers, start=1):
