@@ -1,18 +1,94 @@
 """Request field types with the bounds every service applies.
 
+Every string that arrives in a request (body, query, path, header, import cell) is one of the
+two text types below, so no service can store what another service's read model cannot hold
+or what would forge a line in a file or a header: NUL and other control characters, and lone
+surrogates (which are not encodable as UTF-8), are refused with a 422 naming the field.
+
+- `Line`: a one-line label (names, categories, ids chosen by callers). No control
+  characters at all, no Unicode line or paragraph separators.
+- `Prose`: free text that may span lines (reasons, summaries). Tab, line feed and carriage
+  return are allowed; every other control character is refused.
+
+Both carry `x-pingyi-text` in their JSON schema, which the OpenAPI test uses to prove that
+no request string bypasses them, and a `pattern` that generators (schemathesis) respect.
+
 Dates and times in evaluation work lie in this century; anything else is a typo, and far
 years would also overflow time-zone arithmetic (a 500 instead of a clear 422).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
+
+TextKind = Literal["line", "prose"]
+TEXT_MARKER = "x-pingyi-text"
+_PROSE_ALLOWED = frozenset("\t\n\r")
+_LINE_BREAKERS = frozenset("\u2028\u2029\u0085")
+_PATTERNS: dict[TextKind, str] = {
+    "line": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$",
+    "prose": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+}
+
+
+def text_problem(value: str, kind: TextKind) -> str | None:
+    """Why `value` is not acceptable text of this kind, or None. Shared with importers, which
+    read cells outside pydantic models."""
+    for index, char in enumerate(value):
+        category = unicodedata.category(char)
+        if category == "Cs":
+            return f"contains an unpaired surrogate at position {index}"
+        if kind == "line" and char in _LINE_BREAKERS:
+            return f"must be one line (found U+{ord(char):04X} at position {index})"
+        if category == "Cc" and not (kind == "prose" and char in _PROSE_ALLOWED):
+            return (
+                f"must not contain control characters (found U+{ord(char):04X} "
+                f"at position {index})"
+            )
+    return None
+
+
+class _TextCheck:
+    """Pydantic metadata: validate after the str schema (so length constraints still apply)
+    and mark the JSON schema."""
+
+    def __init__(self, kind: TextKind) -> None:
+        self.kind = kind
+
+    def check(self, value: str) -> str:
+        problem = text_problem(value, self.kind)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.setdefault("pattern", _PATTERNS[self.kind])
+        json_schema[TEXT_MARKER] = self.kind
+        return json_schema
+
+
+Line = Annotated[str, _TextCheck("line")]
+"""One line of text: no control characters, no line separators."""
+
+Prose = Annotated[str, _TextCheck("prose")]
+"""Free text over several lines: tab, LF and CR allowed, no other control characters."""
 
 
 def _within_years(value: date) -> date:
