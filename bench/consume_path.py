@@ -17,7 +17,7 @@ from psycopg import sql
 
 from bench.infra import Measurement, Stopwatch
 from bench.workload import batches
-from services.survey.wave_view import survey_view_inbox
+from services.survey.wave_view import WAVES_VIEW
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded, WaveOpened
 from shared.messaging.inbox import ViewInbox, plan_batch
@@ -65,7 +65,7 @@ def raw_insert_seconds(
     statement = sql.SQL(
         "INSERT INTO {} (collection, key, doc) VALUES (%s, %s, %s) "
         "ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc"
-    ).format(sql.Identifier(schema, "view_documents"))
+    ).format(sql.Identifier(schema, "view_rows"))
     with psycopg.connect(database_url) as conn, Stopwatch() as watch:
         for chunk in batches(rows, batch):
             with conn.transaction(), conn.cursor() as cur:
@@ -75,10 +75,12 @@ def raw_insert_seconds(
 
 def _inbox(database_url: str, schema: str, handlers: dict[Any, Any] | None) -> ViewInbox:
     views = PostgresViewStore(database_url, schema)
-    views.setup()
     if handlers is None:
-        return survey_view_inbox(views)
-    return ViewInbox(views, handlers)
+        views.declare(WAVES_VIEW.collections)
+        views.setup()
+        return WAVES_VIEW.inbox(views, UPSTREAM)
+    views.setup()
+    return ViewInbox(views, "bench", handlers)
 
 
 def measure(

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES
 
 app = typer.Typer(
     help="评议 Pingyi: public evaluation of government and public-service conduct.",
@@ -124,18 +124,15 @@ def serve(
     ],
 ) -> None:
     """Run one service (production: one process per service, settings from the environment)."""
-    import importlib
-
     import uvicorn
 
-    from services.wiring import settings_class
+    from pingyi.composition import create_app, service_settings
 
-    if service not in SERVICES:
-        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(SERVICES)}")
-    settings = settings_class(service)()
-    module = importlib.import_module(f"services.{service}.main")
+    if service not in NAMES:
+        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
+    settings = service_settings(service)
     uvicorn.run(
-        module.create_app(settings=settings),
+        create_app(service, settings=settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -151,8 +148,8 @@ def replay(
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
     """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
+    from pingyi.replay import verify as verify_scores
     from services.scoring.replay import ReplayError
-    from services.scoring.replay import verify as verify_scores
     from shared.settings import CommonSettings
 
     if not verify:
@@ -212,3 +209,60 @@ def verify_draw(
     passed = sum(1 for c in verification.checks if c.passed)
     console.print(f"{passed} of {len(verification.checks)} checks passed")
     raise typer.Exit(0 if verification.passed else 1)
+
+
+@app.command()
+def policies(
+    output: Annotated[
+        Path | None, typer.Option(help="Write the Markdown matrix to this file")
+    ] = None,
+) -> None:
+    """Print (or write) the role × route authorization matrix, from the routes' policies."""
+    from pingyi.policies import markdown, route_policies
+
+    text = markdown(route_policies())
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
+@app.command()
+def rebuild(
+    service: Annotated[
+        str, typer.Argument(help="registry, survey, inspection, scoring or reporting")
+    ],
+    views: Annotated[list[str] | None, typer.Argument(help="Views to rebuild; all if none")] = None,
+    data_dir: DataDir = Path("pingyi-data"),
+) -> None:
+    """Rebuild a service's read models from the upstream logs (run with the service stopped).
+    The result is byte-identical to the views built while the service ran."""
+    from pingyi.catalog import definition
+    from pingyi.composition import open_outbox, service_settings
+    from shared.rebuild import UnknownViewError
+    from shared.rebuild import rebuild as rebuild_views
+    from shared.runtime import build_view_store
+    from shared.settings import CommonSettings
+
+    if service not in NAMES:
+        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
+    common = CommonSettings()
+    if common.mode == "embedded":
+        common = common.model_copy(update={"data_dir": data_dir})
+    store = build_view_store(common, service, service_settings(service).postgres_schema)
+    try:
+        rebuilt = rebuild_views(
+            store, definition(service).views, views or [], lambda up: open_outbox(up, common)
+        )
+    except UnknownViewError as error:
+        console.print(f"[red]rebuild cannot run:[/red] {error}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    table = Table(title=f"pingyi rebuild {service}")
+    for column in ("view", "upstream positions", "messages applied"):
+        table.add_column(column)
+    for result in rebuilt:
+        table.add_row(*result.row())
+    console.print(table)

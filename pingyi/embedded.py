@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import secrets
 import signal
@@ -20,16 +19,9 @@ from typing import Any
 
 import uvicorn
 
-from services.wiring import SERVICES, settings_class
+from pingyi.catalog import NAMES
+from pingyi.composition import create_app, service_settings
 from shared.settings import CommonSettings
-
-DEFAULT_PORTS = {
-    "registry": 8701,
-    "survey": 8702,
-    "inspection": 8703,
-    "scoring": 8704,
-    "reporting": 8705,
-}
 
 
 @dataclass(frozen=True)
@@ -65,11 +57,10 @@ def build_servers(
     common: CommonSettings, host: str, base_port: int | None
 ) -> list[tuple[Endpoint, _Server]]:
     servers = []
-    for offset, service in enumerate(SERVICES):
-        settings = settings_class(service)()
+    for offset, service in enumerate(NAMES):
+        settings = service_settings(service)
         port = base_port + offset if base_port is not None else settings.port
-        module = importlib.import_module(f"services.{service}.main")
-        app = module.create_app(common, settings)
+        app = create_app(service, common, settings)
         config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
         servers.append((Endpoint(service, f"http://{host}:{port}"), _Server(config)))
     return servers

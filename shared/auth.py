@@ -10,17 +10,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Protocol
 from uuid import UUID, uuid5
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from shared.errors import ForbiddenError, UnauthenticatedError
+from shared.contracts.registry import Role
+from shared.errors import ForbiddenError, UnauthenticatedError, UnavailableError
 from shared.registry_view import RegistryView
 
-Role = Literal["admin", "office", "agency", "inspector", "unit", "auditor"]
 WRITE_ROLES: frozenset[str] = frozenset({"admin", "office", "agency", "inspector", "unit"})
 KEY_PREFIX = "pyk_"
 BOOTSTRAP_PRINCIPAL_ID = uuid5(
@@ -52,10 +53,36 @@ class Principal:
         return self.role in ("admin", "auditor")
 
 
+class AuthUnavailable(UnavailableError):
+    code = "auth_unavailable"
+
+
+class PrincipalLookup(Protocol):
+    """An authoritative source of principals by key hash (the registry's own event store),
+    consulted before the view: what it says about a key is current the moment it is saved."""
+
+    def principal_by_key_hash(self, key_hash: str) -> dict[str, Any] | None: ...
+
+
 class Authenticator:
-    def __init__(self, registry: RegistryView, bootstrap_key: str | None) -> None:
+    """Resolves keys against the service's security view, which its own consumer keeps
+    current. When that view cannot be shown to be current (`fresh()` is False: its consumer
+    has not caught up with the registry's log recently, or is stalled), every key but the
+    bootstrap key is refused with 503: a revoked key must never work because the news of its
+    revocation is late. The registry itself answers from its own store (`authority`)."""
+
+    def __init__(
+        self,
+        registry: RegistryView,
+        bootstrap_key: str | None,
+        *,
+        fresh: Callable[[], bool] | None = None,
+        authority: PrincipalLookup | None = None,
+    ) -> None:
         self._registry = registry
         self._bootstrap_hash = hash_api_key(bootstrap_key) if bootstrap_key else None
+        self._fresh = fresh
+        self._authority = authority
 
     def authenticate(self, key: str | None) -> Principal:
         if not key:
@@ -65,7 +92,7 @@ class Authenticator:
         key_hash = hash_api_key(key)
         if self._bootstrap_hash and hmac.compare_digest(key_hash, self._bootstrap_hash):
             return Principal(BOOTSTRAP_PRINCIPAL_ID, "bootstrap admin", "admin", None)
-        doc = self._registry.principal_by_key_hash(key_hash)
+        doc = self._lookup(key_hash)
         if doc is None or doc.get("revoked"):
             raise UnauthenticatedError("unknown or revoked API key", field="X-API-Key")
         jurisdiction = doc.get("jurisdiction_id")
@@ -75,6 +102,27 @@ class Authenticator:
             doc["role"],
             UUID(jurisdiction) if jurisdiction else None,
         )
+
+    def _lookup(self, key_hash: str) -> dict[str, Any] | None:
+        if self._authority is not None:
+            found = self._authority.principal_by_key_hash(key_hash)
+            if found is not None:
+                return found
+        if self._fresh is not None and not self._fresh():
+            raise AuthUnavailable(
+                "cannot confirm that API keys are still valid right now (the copy of keys "
+                "and revocations is behind); retry shortly",
+                field="X-API-Key",
+            )
+        return self._registry.principal_by_key_hash(key_hash)
+
+    def visible_jurisdictions(self, principal: Principal) -> set[str] | None:
+        """The jurisdictions whose records the caller may read; None means all of them."""
+        if principal.sees_everything:
+            return None
+        if principal.jurisdiction_id is None:
+            return set()
+        return self._registry.subtree(str(principal.jurisdiction_id))
 
     def in_scope(self, principal: Principal, jurisdiction_id: UUID | str) -> bool:
         if principal.sees_everything:
@@ -108,13 +156,22 @@ def get_authenticator(request: Request) -> Authenticator:
     return authenticator
 
 
+def current_principal_from(request: Request) -> Principal:
+    """The caller, authenticated once per request (by the policy dependency, or earlier by the
+    body-limit middleware) and remembered on the request."""
+    known: Principal | None = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
+    principal = get_authenticator(request).authenticate(request.headers.get("X-API-Key"))
+    request.state.principal = principal
+    return principal
+
+
 def current_principal(
     request: Request,
     key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
-    principal = get_authenticator(request).authenticate(key)
-    request.state.principal = principal
-    return principal
+    return current_principal_from(request)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -16,10 +16,14 @@ from shared.contracts.registry_campaigns import (
     UnitWithdrawn,
 )
 from shared.messaging.inbox import ViewHandler
-from shared.views import ViewStore, ViewTransaction
+from shared.views import Collection, ViewStore, ViewTransaction
 
 CAMPAIGNS = "copy_campaigns"
 ENROLMENTS = "copy_enrolments"
+CAMPAIGN_COLLECTIONS = (
+    Collection(CAMPAIGNS, index=("jurisdiction_id",), sort="name"),
+    Collection(ENROLMENTS, index=("campaign_id", "unit_id", "status")),
+)
 
 
 def _key(campaign_id: object, unit_id: object) -> str:

@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 class PingyiError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
+    retry_after: ClassVar[int | None] = None
+    """Seconds a client should wait before retrying (sent as Retry-After), where it helps."""
 
     def __init__(self, reason: str, *, field: str | None = None, **context: Any) -> None:
         super().__init__(reason)
@@ -55,3 +57,4 @@ class ForbiddenError(PingyiError):
 class UnavailableError(PingyiError):
     status_code = 503
     code = "unavailable"
+    retry_after = 2

@@ -1,12 +1,14 @@
-"""The FastAPI shell every service shares: lifespan, error handlers, health, logging."""
+"""The FastAPI shell every service shares, built from its definition: lifespan, one error
+model, health and readiness, metrics, positions, operations, and the routes' policies."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -16,17 +18,18 @@ from opentelemetry import trace
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.auth import current_principal
 from shared.errors import PingyiError
 from shared.metrics import ServiceMetrics
 from shared.observability import configure
+from shared.operations_api import operations_router
+from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
 from shared.runtime import ServiceRuntime
+from shared.views import ViewStore
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.http")
 
-PUBLIC = {"x-pingyi-public": True}
-"""openapi_extra marker for the few routes that need no API key."""
+A = TypeVar("A")
 
 
 def _field(loc: Sequence[Any]) -> str:
@@ -42,7 +45,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _pingyi_error(request: Request, exc: PingyiError) -> JSONResponse:
-    return JSONResponse(exc.body(), status_code=exc.status_code)
+    headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
+    return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
 
 
 async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -59,14 +63,8 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
-def build_app(
-    runtime: ServiceRuntime,
-    routers: Sequence[APIRouter],
-    *,
-    title: str,
-    description: str,
-    version: str = "0.1.0",
-) -> FastAPI:
+def build_app(runtime: ServiceRuntime) -> FastAPI:
+    definition = runtime.definition
     configure(runtime.name, runtime.common.log_level, runtime.common.log_json)
 
     @asynccontextmanager
@@ -77,7 +75,8 @@ def build_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    info = definition.openapi_info()
+    app = FastAPI(lifespan=lifespan, **info)
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(PingyiError, _pingyi_error)  # type: ignore[arg-type]
@@ -85,18 +84,37 @@ def build_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     metrics = ServiceMetrics(runtime)
     app.middleware("http")(_access_log(runtime.name, metrics))
-    app.include_router(_health_router(runtime, metrics))
-    for router in [*routers, _positions_router(runtime)]:
-        app.include_router(router, dependencies=[Depends(current_principal)])
+    for router in (
+        _health_router(runtime, metrics),
+        *definition.routers,
+        _positions_router(runtime),
+        operations_router(),
+    ):
+        app.include_router(router)
+    _refuse_unguarded_routes(app)
     return app
 
 
-def _positions_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["operations"])
+def _refuse_unguarded_routes(app: FastAPI) -> None:
+    """No handler without a declared policy can be served, whatever router it came from."""
+    for path, item in app.openapi()["paths"].items():
+        for method, operation in item.items():
+            if isinstance(operation, dict) and POLICY_MARKER not in operation:
+                raise TypeError(f"{method.upper()} {path} declares no policy")
 
-    @router.get("/positions", summary="Head of this service's published log and consumer positions")
+
+def _positions_router(runtime: ServiceRuntime) -> APIRouter:
+    router = PolicyRouter(tags=["operations"])
+
+    @router.get(
+        "/positions",
+        summary="Head of this service's published log and how far it has applied each upstream",
+        **allow(Policy.read("office", "agency", "inspector")),
+    )
     def positions() -> dict[str, Any]:
-        """Lets a caller wait until a downstream has seen its write (read-your-writes)."""
+        """Lets a caller wait until a downstream has seen its write (read-your-writes).
+        `consumers` maps each upstream to the lowest position any read model of this service
+        has applied from it."""
         return {
             "service": runtime.name,
             "head": runtime.outbox().head(),
@@ -115,7 +133,7 @@ def _access_log(service: str, metrics: ServiceMetrics) -> Callable[..., Any]:
         route = getattr(request.scope.get("route"), "path", "unmatched")
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(request.method, route).observe(elapsed)
-        if request.url.path not in ("/healthz", "/readyz", "/metrics"):
+        if request.url.path not in ("/healthz", "/readyz", "/syncz", "/metrics"):
             log.info(
                 "request",
                 extra={
@@ -131,35 +149,38 @@ def _access_log(service: str, metrics: ServiceMetrics) -> Callable[..., Any]:
 
 
 def _health_router(runtime: ServiceRuntime, metrics: ServiceMetrics) -> APIRouter:
-    router = APIRouter(tags=["health"])
+    router = PolicyRouter(tags=["health"])
+    public = allow(Policy.anyone())
 
     @router.get(
-        "/metrics",
-        openapi_extra=PUBLIC,
-        summary="Prometheus metrics",
-        response_class=PlainTextResponse,
+        "/metrics", summary="Prometheus metrics", response_class=PlainTextResponse, **public
     )
     def prometheus() -> PlainTextResponse:
         """Consumer positions, stalls, relay progress and HTTP traffic; no business data."""
         return PlainTextResponse(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
-    @router.get("/healthz", openapi_extra=PUBLIC, summary="Alive")
+    @router.get("/healthz", summary="Alive (liveness probe)", **public)
     async def healthz() -> dict[str, str]:
         return {"status": "alive", "service": runtime.name}
 
-    @router.get(
-        "/readyz",
-        openapi_extra=PUBLIC,
-        summary="Database and transport reachable, consumers not stalled",
-    )
+    @router.get("/readyz", summary="Can serve requests (readiness probe)", **public)
     async def readyz() -> JSONResponse:
+        """Ready when the database and transport answer and API keys can be checked against a
+        current copy. Consumers that lag or are stalled are listed but do not make the
+        service unready: the API keeps serving what it has (see /syncz)."""
         ready, checks = await runtime.readiness()
-        body = {
-            "status": "ready" if ready else "not_ready",
-            "service": runtime.name,
-            "checks": checks,
-        }
-        return JSONResponse(body, status_code=200 if ready else 503)
+        body = {"status": "ready" if ready else "not_ready", "service": runtime.name}
+        return JSONResponse(body | {"checks": checks}, status_code=200 if ready else 503)
+
+    @router.get(
+        "/syncz", summary="Every consumer is applying its upstream (for alerting)", **public
+    )
+    async def syncz() -> JSONResponse:
+        """503 while any consumer is stalled: page someone, but do not take the API out of
+        rotation for it."""
+        in_sync, checks = await asyncio.to_thread(runtime.sync_status)
+        body = {"status": "in_sync" if in_sync else "stalled", "service": runtime.name}
+        return JSONResponse(body | {"checks": checks}, status_code=200 if in_sync else 503)
 
     return router
 
@@ -169,4 +190,22 @@ def get_runtime(request: Request) -> ServiceRuntime:
     return runtime
 
 
+def get_views(request: Request) -> ViewStore:
+    return get_runtime(request).views
+
+
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+ViewsDep = Annotated[ViewStore, Depends(get_views)]
+
+
+def application_of(kind: type[A]) -> Callable[[Request], A]:
+    """A dependency giving a handler the service's application, typed:
+    `SurveyApp = Annotated[SurveyApplication, Depends(application_of(SurveyApplication))]`."""
+
+    def get_application(request: Request) -> A:
+        application = get_runtime(request).application
+        if not isinstance(application, kind):
+            raise TypeError(f"{type(application).__name__} is not a {kind.__name__}")
+        return application
+
+    return get_application

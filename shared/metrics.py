@@ -33,6 +33,19 @@ class _RuntimeCollector(Collector):
         stalled = GaugeMetricFamily(
             "pingyi_consumer_stalled", "1 while the consumer is stalled", labels=labels
         )
+        skipped = CounterMetricFamily(
+            "pingyi_consumer_skipped", "Messages skipped by a recorded decision", labels=labels
+        )
+        leading = GaugeMetricFamily(
+            "pingyi_consumer_leading",
+            "1 while this replica holds the consumer's lease",
+            labels=labels,
+        )
+        behind = GaugeMetricFamily(
+            "pingyi_consumer_seconds_since_caught_up",
+            "Seconds since the consumer last found nothing more to read upstream",
+            labels=labels,
+        )
         for consumer in self._runtime.consumers:
             status = consumer.status
             key = [status.consumer, status.upstream]
@@ -40,7 +53,11 @@ class _RuntimeCollector(Collector):
             applied.add_metric(key, status.applied)
             duplicates.add_metric(key, status.duplicates)
             stalled.add_metric(key, 1 if status.stalled else 0)
-        yield from (position, applied, duplicates, stalled)
+            skipped.add_metric(key, status.skipped)
+            leading.add_metric(key, 1 if status.leading else 0)
+            seconds = status.as_dict()["seconds_since_caught_up"]
+            behind.add_metric(key, -1 if seconds is None else seconds)
+        yield from (position, applied, duplicates, stalled, skipped, leading, behind)
         relay = self._runtime.relay
         if relay is not None:
             published = CounterMetricFamily(

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from shared.campaign_view import CAMPAIGN_VIEW_HANDLERS
+from shared.campaign_view import CAMPAIGN_COLLECTIONS, CAMPAIGN_VIEW_HANDLERS
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import (
     JurisdictionRegistered,
@@ -27,8 +27,9 @@ from shared.contracts.registry import (
     UnitsMerged,
     UnitSplit,
 )
-from shared.messaging.inbox import ViewHandler, ViewInbox, combine_handlers
-from shared.views import ViewStore, ViewTransaction
+from shared.messaging.inbox import ViewHandler, combine_handlers
+from shared.views import Collection, ViewStore, ViewTransaction
+from shared.views.model import View
 
 JURISDICTIONS = "jurisdictions"
 UNITS = "units"
@@ -136,23 +137,47 @@ def _revoked(tx: ViewTransaction, p: PrincipalRevoked, m: IntegrationMessage) ->
     tx.put(PRINCIPALS_BY_KEY, doc["key_hash"], doc)
 
 
-REGISTRY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
+SECURITY_HANDLERS: dict[Any, ViewHandler] = {
     JurisdictionRegistered: _jurisdiction,
+    PrincipalIssued: _principal,
+    PrincipalRevoked: _revoked,
+}
+
+UNIT_HANDLERS: dict[Any, ViewHandler] = {
     UnitRegistered: _unit,
     UnitRenamed: _renamed,
     UnitsMerged: _merged,
     UnitSplit: _split,
     UnitMoved: _moved,
     UnitDissolved: _dissolved,
-    PrincipalIssued: _principal,
-    PrincipalRevoked: _revoked,
 }
 
+SECURITY_VIEW = View(
+    "security",
+    1,
+    (
+        Collection(JURISDICTIONS, index=("parent_id",), sort="name"),
+        Collection(PRINCIPALS, index=("role", "jurisdiction_id")),
+        Collection(PRINCIPALS_BY_KEY),
+    ),
+    {"registry": SECURITY_HANDLERS},
+    "API keys, their principals and revocations, and the jurisdiction tree scopes are "
+    "checked against. Followed by its own consumer, so nothing else on the registry's log "
+    "can hold a revocation back; authentication fails closed when it lags.",
+    security=True,
+)
 
-def registry_view_inbox(views: ViewStore, extra: dict[Any, ViewHandler] | None = None) -> ViewInbox:
-    return ViewInbox(
-        views, combine_handlers(REGISTRY_VIEW_HANDLERS, CAMPAIGN_VIEW_HANDLERS, extra or {})
-    )
+REGISTRY_COPY = View(
+    "registry_copy",
+    1,
+    (
+        Collection(UNITS, index=("jurisdiction_id", "status", "parent_id", "kind"), sort="name"),
+        *CAMPAIGN_COLLECTIONS,
+    ),
+    {"registry": combine_handlers(UNIT_HANDLERS, CAMPAIGN_VIEW_HANDLERS)},
+    "Units with their lifecycle, campaigns, enrolments and key targets, as the registry "
+    "publishes them.",
+)
 
 
 class RegistryView:

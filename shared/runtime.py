@@ -1,30 +1,35 @@
 """What one running service is made of, and its start/stop order.
 
-Start: views (and the PostgreSQL schema), the event-sourced application, the transport,
-the relay, then the consumers. Stop in reverse, letting each consumer finish its batch.
+Start: the view store (declaring every view's collections, dropping any view whose version
+changed so it rebuilds), the event-sourced application, the transport, the relay (when it
+runs inside this process), then one consumer per (view, upstream) and per processor.
+Stop: every consumer at once (each finishes the batch in hand), then the relay, transport,
+application and store.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from abc import ABC, abstractmethod
-from collections.abc import Callable
+import time
 from typing import Any
-
-from eventsourcing.application import Application
 
 from shared.auth import Authenticator
 from shared.campaign_view import CampaignView
-from shared.messaging.consumer import Consumer
+from shared.messaging.consumer import Consumer, Lease
 from shared.messaging.inbox import Inbox
-from shared.messaging.outbox import Outbox, PayloadMapper
+from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
-from shared.messaging.sources import LocalLogSource
+from shared.messaging.sources import LocalLogSource, MessageSource
+from shared.operations import skip_decided
 from shared.registry_view import RegistryView
+from shared.service.application import PublishingApplication
+from shared.service.definition import ServiceDefinition
+from shared.service.leases import AlwaysHeld, PostgresLeases
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import Transport
 from shared.views import PostgresViewStore, SQLiteViewStore, ViewStore
+from shared.views.model import View, check_views
 
 log = logging.getLogger(__name__)
 
@@ -35,41 +40,35 @@ def build_view_store(common: CommonSettings, service: str, schema: str | None) -
     return PostgresViewStore(common.database_url, schema or service)
 
 
-class PublishingApplication(Application[Any]):
-    """An eventsourcing application that nudges its relay after every commit."""
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        super().__init__(env)
-        self._after_commit: list[Callable[[], None]] = []
-
-    def on_commit(self, callback: Callable[[], None]) -> None:
-        self._after_commit.append(callback)
-
-    def _notify(self, recordings: Any) -> None:
-        super()._notify(recordings)
-        for callback in self._after_commit:
-            callback()
-
-
-class ServiceRuntime(ABC):
-    name: str
-    application_class: type[PublishingApplication]
-
+class ServiceRuntime:
     def __init__(
-        self, common: CommonSettings, settings: ServiceSettings, transport: Transport
+        self,
+        definition: ServiceDefinition,
+        common: CommonSettings,
+        settings: ServiceSettings,
+        transport: Transport,
+        *,
+        views: ViewStore | None = None,
     ) -> None:
+        check_views(definition.views)
+        self.definition = definition
+        self.name = definition.name
         self.common = common
         self.settings = settings
         self.transport = transport
-        self.views = build_view_store(common, self.name, settings.postgres_schema)
+        self.views = views or build_view_store(common, self.name, settings.postgres_schema)
         self.registry = RegistryView(self.views)
         self.campaigns = CampaignView(self.views)
         key = common.bootstrap_admin_key.get_secret_value() if common.bootstrap_admin_key else None
-        self.authenticator = Authenticator(self.registry, key)
+        self.authenticator = Authenticator(self.registry, key, fresh=self.security_fresh)
         self.consumers: list[Consumer] = []
+        self._processors: dict[str, Inbox] = {}
         self.relay: Relay | None = None
         self._application: PublishingApplication | None = None
+        self._leases: PostgresLeases | None = None
         self.started = False
+
+    # --- parts ---------------------------------------------------------------------------
 
     @property
     def application(self) -> PublishingApplication:
@@ -77,56 +76,149 @@ class ServiceRuntime(ABC):
             raise RuntimeError(f"{self.name} has not started")
         return self._application
 
-    @staticmethod
-    @abstractmethod
-    def payload_mapper() -> PayloadMapper: ...
-
-    @abstractmethod
-    def subscriptions(self) -> dict[str, Inbox]:
-        """Upstream service name -> the inbox that applies its messages."""
-
     def eventsourcing_env(self) -> dict[str, str]:
-        return eventsourcing_env(self.common, self.name, self.settings.postgres_schema)
+        env = eventsourcing_env(self.common, self.name, self.settings.postgres_schema)
+        if self.definition.extra_env is not None:
+            env |= self.definition.extra_env(self.settings)
+        return env
 
     def outbox(self) -> Outbox:
-        return Outbox(self.name, self.application, self.payload_mapper())
+        return Outbox(self.name, self.application, self.definition.payload_mapper)
+
+    def consumer_name(self, view: View) -> str:
+        return f"{self.name}-{view.name}-v{view.version}"
+
+    # --- start and stop -------------------------------------------------------------------
 
     async def start(self) -> None:
-        await asyncio.to_thread(self.views.setup)
+        await asyncio.to_thread(self._setup_views)
         self._application = await asyncio.to_thread(
-            self.application_class, self.eventsourcing_env()
+            self.definition.application, self.eventsourcing_env()
         )
+        if self.definition.principal_authority is not None:
+            self.authenticator = Authenticator(
+                self.registry,
+                self.authenticator_bootstrap_key(),
+                authority=self.definition.principal_authority(self),
+            )
         await self.transport.connect(self.name)
-        publisher = self.transport.publisher(self.name)
-        if publisher is not None:
-            self.relay = Relay(self.outbox(), publisher, self.views, self.settings.relay_batch_size)
-            self.application.on_commit(self.relay.wake)
-            await self.relay.start()
-        for upstream, inbox in self.subscriptions().items():
-            source = (
-                LocalLogSource(self.outbox, owns_outbox=False)
-                if upstream == self.name
-                else self.transport.source(self.name, upstream)
-            )
-            consumer = Consumer(
-                self.name, upstream, source, inbox, batch_size=self.settings.consumer_batch_size
-            )
+        if self.common.mode == "production":
+            self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
+        await self._start_relay()
+        for consumer in self._build_consumers():
             await consumer.start()
             self.consumers.append(consumer)
         self.started = True
+        await self._first_catch_up()
         log.info("service started", extra={"service": self.name, "mode": self.common.mode})
+
+    async def _first_catch_up(self) -> None:
+        """Let the security copy catch up once before the first request, so keys issued
+        before this start work at once instead of answering 503 for a moment."""
+        deadline = time.monotonic() + self.common.auth_max_staleness_seconds
+        while not self.security_fresh() and time.monotonic() < deadline:
+            if self.definition.principal_authority is not None:
+                return
+            await asyncio.sleep(0.02)
+
+    def authenticator_bootstrap_key(self) -> str | None:
+        key = self.common.bootstrap_admin_key
+        return key.get_secret_value() if key else None
+
+    def _setup_views(self) -> None:
+        for view in self.definition.views:
+            self.views.declare(view.collections)
+        self.views.setup()
+        for view in self.definition.views:
+            if self.views.view_version(view.name) != view.version:
+                log.info("view (re)built from the start", extra={"view": view.name})
+                self.views.reset(view.name, view.collection_names, view.version)
+
+    async def _start_relay(self) -> None:
+        publisher = self.transport.publisher(self.name)
+        if publisher is None or not self.settings.relay_in_process:
+            return
+        self.relay = Relay(self.outbox(), publisher, self.views, self.settings.relay_batch_size)
+        self.application.on_commit(self.relay.wake)
+        await self.relay.start()
+
+    def _build_consumers(self) -> list[Consumer]:
+        built = [
+            self._consumer(
+                self.consumer_name(view),
+                upstream,
+                view.inbox(self.views, upstream),
+                leased=not view.security,
+            )
+            for view in self.definition.views
+            for upstream in view.upstreams
+        ]
+        if self.definition.processors is not None:
+            self._processors = dict(self.definition.processors(self))
+            for upstream, inbox in self._processors.items():
+                built.append(self._consumer(f"{self.name}-events", upstream, inbox, leased=True))
+        return built
+
+    def _consumer(self, name: str, upstream: str, inbox: Inbox, *, leased: bool) -> Consumer:
+        return Consumer(
+            name,
+            upstream,
+            self._source(name, upstream),
+            inbox,
+            batch_size=self.settings.consumer_batch_size,
+            lease=self._lease(f"{name}<-{upstream}") if leased else None,
+            skip_decided=lambda consumer, up, message: skip_decided(
+                self.application, consumer, up, message
+            ),
+        )
+
+    def _source(self, consumer: str, upstream: str) -> MessageSource:
+        if upstream == self.name:
+            return LocalLogSource(self.outbox, owns_outbox=False)
+        return self.transport.source(consumer, upstream)
+
+    def _lease(self, name: str) -> Lease:
+        if self._leases is None:
+            return AlwaysHeld()
+        return self._leases.lease(f"{self.name}|{name}")
 
     async def stop(self) -> None:
         await asyncio.gather(*(consumer.stop() for consumer in self.consumers))
         if self.relay is not None:
             await self.relay.stop()
         await self.transport.close()
+        if self._leases is not None:
+            await asyncio.to_thread(self._leases.close)
         if self._application is not None:
             await asyncio.to_thread(self._application.close)
         await asyncio.to_thread(self.views.close)
         log.info("service stopped", extra={"service": self.name})
 
+    # --- how it is doing ------------------------------------------------------------------
+
+    def security_fresh(self) -> bool:
+        """Whether every security view has caught up with its upstream within the allowed
+        staleness (and is not stalled)."""
+        limit = self.common.auth_max_staleness_seconds
+        security = [c for c in self.consumers if self._is_security(c)]
+        if not self.started or not security:
+            return False
+        now = time.monotonic()
+        return all(
+            c.status.caught_up_at is not None
+            and not c.status.stalled
+            and now - c.status.caught_up_at <= limit
+            for c in security
+        )
+
+    def _is_security(self, consumer: Consumer) -> bool:
+        names = {self.consumer_name(v) for v in self.definition.views if v.security}
+        return consumer.name in names
+
     async def readiness(self) -> tuple[bool, dict[str, Any]]:
+        """Can this process serve requests? Consumers that are behind or stalled do not make
+        it unready (see `sync_status`), except the security copy, without which no key can be
+        trusted."""
         checks: dict[str, Any] = {}
         ready = self.started
         try:
@@ -139,13 +231,40 @@ class ServiceRuntime(ABC):
             checks["transport"] = "ok"
         except Exception as exc:
             ready, checks["transport"] = False, f"unreachable: {exc}"
+        if self.definition.principal_authority is None:
+            fresh = self.security_fresh()
+            checks["keys"] = "current" if fresh else "behind: API keys are refused (503)"
+            ready = ready and fresh
         checks["consumers"] = [c.status.as_dict() for c in self.consumers]
-        if any(c.status.stalled for c in self.consumers):
-            ready = False
         if self.relay is not None:
             checks["relay"] = self.relay.status()
         return ready, checks
 
+    def sync_status(self) -> tuple[bool, dict[str, Any]]:
+        """Is every consumer applying its upstream (none stalled)?"""
+        statuses = [c.status.as_dict() for c in self.consumers]
+        in_sync = self.started and not any(c.status.stalled for c in self.consumers)
+        return in_sync, {"consumers": statuses}
+
     def positions(self) -> dict[str, int | None]:
-        """How far each upstream has been applied (for tests and operators)."""
-        return {c.upstream: c.status.last_position for c in self.consumers}
+        """How far this service has applied each upstream: the lowest position over the
+        views (and processors) that follow it, so a caller waiting for its write knows every
+        read model has it. Read from the position tables: cheap, whoever leads."""
+        stored = self.views.positions()
+        lowest: dict[str, int | None] = {}
+        for view in self.definition.views:
+            for upstream in view.upstreams:
+                position = stored.get(view.name, {}).get(upstream)
+                lowest[upstream] = (
+                    position if upstream not in lowest else _min(lowest[upstream], position)
+                )
+        for upstream, inbox in self._processors.items():
+            position = inbox.last_position(upstream)
+            lowest[upstream] = (
+                position if upstream not in lowest else _min(lowest[upstream], position)
+            )
+        return lowest
+
+
+def _min(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else min(a, b)

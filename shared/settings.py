@@ -29,6 +29,9 @@ class CommonSettings(BaseSettings):
     bootstrap_admin_key: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = True
+    auth_max_staleness_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """How long a service trusts its copy of API keys without having caught up with the
+    registry's log; past it, keys are refused with 503 (fail closed)."""
 
 
 class ServiceSettings(BaseSettings):
@@ -41,6 +44,8 @@ class ServiceSettings(BaseSettings):
     postgres_schema: str | None = None
     consumer_batch_size: int = Field(default=200, ge=1, le=5000)
     relay_batch_size: int = Field(default=500, ge=1, le=5000)
+    relay_in_process: bool = True
+    """False when the relay runs in a process of its own (`pingyi serve` starts one)."""
 
 
 def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) -> dict[str, str]:

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from pingyi import composition
 from shared.settings import CommonSettings
 from tests.conftest import ADMIN_KEY
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
 
 
-def create_app(service: str, common: CommonSettings) -> Any:
-    module = importlib.import_module(f"services.{service}.main")
-    return module.create_app(common)
+def create_app(service: str, common: CommonSettings, **kwargs: Any) -> Any:
+    return composition.create_app(service, common, **kwargs)
 
 
 class Cluster:
@@ -37,7 +37,11 @@ class Cluster:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stack.close()
+        # Services stop at once rather than one after another.
+        with ThreadPoolExecutor(max_workers=len(self.clients) or 1) as pool:
+            list(pool.map(lambda client: client.__exit__(None, None, None), self.clients.values()))
+        self.clients.clear()
+        self._stack.pop_all()
 
     def __getitem__(self, service: str) -> TestClient:
         return self.clients[service]
@@ -73,3 +77,14 @@ def wait_caught_up(head: Any, applied: Any, label: str, timeout: float = 30.0) -
             raise TimeoutError(f"{label}: applied {current}, waiting for {target}")
         time.sleep(interval)
         interval = min(interval * 2, 0.2)
+
+
+def feed_registry_copy(views: Any, messages: Any) -> None:
+    """Apply registry messages to a store's security view and registry copy, as a service's
+    consumers would."""
+    from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
+
+    batch = list(messages)
+    for view in (SECURITY_VIEW, REGISTRY_COPY):
+        views.declare(view.collections)
+        view.inbox(views, "registry").apply("registry", batch)

@@ -1,69 +1,59 @@
-"""Inspection HTTP API: thin; every decision is in the application and domain."""
+"""Inspection HTTP API: thin; every decision is in the application and domain, every route's
+authorization in its declared policy."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import Depends, Header, Query
 
 from services.inspection.application import InspectionApplication
-from services.inspection.domain import Finding, UnitNotFound
-from services.inspection.runtime import InspectionRuntime
+from services.inspection.finding_view import FindingIndex
 from services.inspection.schemas import CorrectionIn, FindingIn, FindingOut, WithdrawalIn
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal, Role, require_role
-from shared.views import Document
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.contracts.registry import Role
+from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
+from shared.runtime import ServiceRuntime
 
-router = APIRouter(tags=["inspection"])
+router = PolicyRouter(tags=["inspection"])
 
 # Agencies and units are the inspected side's peers; findings are for the offices that
 # order inspections, the inspectors who make them, and auditors.
-READERS: tuple[Role, ...] = ("office", "inspector", "auditor")
+READERS: tuple[Role, ...] = ("office", "inspector")
 WRITERS: tuple[Role, ...] = ("office", "inspector")
+FINDING = path("finding_id", "finding")
 
-
-def get_runtime(request: Request) -> InspectionRuntime:
-    runtime: InspectionRuntime = request.app.state.runtime
-    return runtime
-
-
-def get_app(request: Request) -> InspectionApplication:
-    return get_runtime(request).inspection_app
-
-
-Runtime = Annotated[InspectionRuntime, Depends(get_runtime)]
-InspectionApp = Annotated[InspectionApplication, Depends(get_app)]
+InspectionApp = Annotated[InspectionApplication, Depends(application_of(InspectionApplication))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-def _unit(runtime: InspectionRuntime, unit_id: UUID) -> Document:
-    doc = runtime.registry.unit(str(unit_id))
-    if doc is None:
-        raise UnitNotFound("no such unit", field="unit_id")
-    return doc
+def resolve_finding(runtime: ServiceRuntime, finding_id: str, field: str) -> ScopeTarget:
+    """A finding stays in the scope of the jurisdiction recorded on it, even if its unit
+    moved later."""
+    application = runtime.application
+    assert isinstance(application, InspectionApplication)
+    finding = application.finding(target_id(finding_id, field), field)
+    return ScopeTarget(str(finding.jurisdiction_id))
 
 
-def _finding_in_scope(
-    app: InspectionApplication, caller: Principal, auth: AuthenticatorDep, finding_id: UUID
-) -> Finding:
-    finding = app.finding(finding_id)
-    auth.require_scope(caller, finding.jurisdiction_id, "finding_id")
-    return finding
-
-
-@router.post("/findings", status_code=201, response_model=FindingOut)
+@router.post(
+    "/findings",
+    status_code=201,
+    response_model=FindingOut,
+    **allow(Policy.write(*WRITERS, scope=body("unit_id", "unit"))),
+)
 def record_finding(
     body: FindingIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
-    runtime: Runtime,
+    runtime: RuntimeDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """记录明察暗访发现的问题 at a unit in the caller's jurisdiction."""
-    require_role(caller, *WRITERS)
-    unit = _unit(runtime, body.unit_id)
-    auth.require_scope(caller, unit["jurisdiction_id"], "unit_id")
+    unit = runtime.registry.unit(str(body.unit_id))
+    assert unit is not None  # the policy resolved it
     return app.record_finding(
         caller,
         unit_id=body.unit_id,
@@ -75,19 +65,20 @@ def record_finding(
     )
 
 
-@router.get("/findings", response_model=list[FindingOut])
+@router.get(
+    "/findings",
+    response_model=list[FindingOut],
+    **allow(Policy.read(*READERS, scope=query("unit_id", "unit"), filtered=True)),
+)
 def list_findings(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
-    runtime: Runtime,
+    views: ViewsDep,
     app: InspectionApp,
     unit_id: Annotated[UUID | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Findings the caller may see, newest first; one unit's if `unit_id` is given."""
-    require_role(caller, *READERS)
-    if unit_id is not None:
-        auth.require_scope(caller, _unit(runtime, unit_id)["jurisdiction_id"], "unit_id")
-    index = runtime.finding_index.findings(None if unit_id is None else str(unit_id))
+    index = FindingIndex(views).findings(None if unit_id is None else str(unit_id))
     # Scope by the jurisdiction recorded on each finding, exactly as GET /findings/{id} does,
     # so a unit that moved later does not carry its old findings into another county's list.
     findings = (app.finding(UUID(doc["finding_id"])) for doc in index)
@@ -96,40 +87,45 @@ def list_findings(
     return [app.describe(f, with_history=False) for f in visible]
 
 
-@router.get("/findings/{finding_id}", response_model=FindingOut)
-def get_finding(
-    finding_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, app: InspectionApp
-) -> dict[str, Any]:
+@router.get(
+    "/findings/{finding_id}",
+    response_model=FindingOut,
+    **allow(Policy.read(*READERS, scope=FINDING)),
+)
+def get_finding(finding_id: UUID, app: InspectionApp) -> dict[str, Any]:
     """One finding as it stands, with its whole history."""
-    require_role(caller, *READERS)
-    return app.describe(_finding_in_scope(app, caller, auth, finding_id))
+    return app.describe(app.finding(finding_id))
 
 
-@router.post("/findings/{finding_id}/corrections", status_code=201, response_model=FindingOut)
+@router.post(
+    "/findings/{finding_id}/corrections",
+    status_code=201,
+    response_model=FindingOut,
+    **allow(Policy.write(*WRITERS, scope=FINDING)),
+)
 def correct_finding(
     finding_id: UUID,
     body: CorrectionIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """更正: a new summary with the reason for it; the earlier one stays in the history."""
-    require_role(caller, *WRITERS)
-    _finding_in_scope(app, caller, auth, finding_id)
     return app.correct_finding(caller, finding_id, body.summary, body.reason, idempotency_key)
 
 
-@router.post("/findings/{finding_id}/withdrawal", status_code=201, response_model=FindingOut)
+@router.post(
+    "/findings/{finding_id}/withdrawal",
+    status_code=201,
+    response_model=FindingOut,
+    **allow(Policy.write(*WRITERS, scope=FINDING)),
+)
 def withdraw_finding(
     finding_id: UUID,
     body: WithdrawalIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """撤销: the finding stays on record, marked withdrawn with the reason."""
-    require_role(caller, *WRITERS)
-    _finding_in_scope(app, caller, auth, finding_id)
     return app.withdraw_finding(caller, finding_id, body.reason, idempotency_key)

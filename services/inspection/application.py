@@ -12,19 +12,19 @@ from eventsourcing.application import AggregateNotFoundError
 from services.inspection.domain import Finding, FindingNotFound
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
-from shared.runtime import PublishingApplication
+from shared.service.application import PublishingApplication
 
 
 class InspectionApplication(PublishingApplication):
     name = "inspection"
 
-    def finding(self, finding_id: UUID) -> Finding:
+    def finding(self, finding_id: UUID, field: str = "finding_id") -> Finding:
         try:
             found: Finding = self.repository.get(finding_id)
         except AggregateNotFoundError:
-            raise FindingNotFound("no such finding", field="finding_id") from None
+            raise FindingNotFound("no such finding", field=field) from None
         if not isinstance(found, Finding):
-            raise FindingNotFound("no such finding", field="finding_id")
+            raise FindingNotFound("no such finding", field=field)
         return found
 
     def record_finding(

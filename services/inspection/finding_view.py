@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from shared.contracts import IntegrationMessage
 from shared.contracts.inspection import FindingRecorded
-from shared.messaging.inbox import ViewInbox
-from shared.views import Document, ViewStore, ViewTransaction
+from shared.views import Collection, Document, ViewStore, ViewTransaction
+from shared.views.model import View
 
 FINDINGS = "findings"
 
@@ -19,8 +19,13 @@ def _recorded(tx: ViewTransaction, p: FindingRecorded, m: IntegrationMessage) ->
     tx.put(FINDINGS, f"{p.unit_id}/{p.finding_id}", doc)
 
 
-def finding_view_inbox(views: ViewStore) -> ViewInbox:
-    return ViewInbox(views, {FindingRecorded: _recorded})
+FINDINGS_VIEW = View(
+    "findings",
+    1,
+    (Collection(FINDINGS, index=("unit_id",), sort="found_at"),),
+    {"inspection": {FindingRecorded: _recorded}},
+    "Which findings each unit has, from inspection's own published log.",
+)
 
 
 class FindingIndex:

@@ -1,31 +1,24 @@
-"""Inspection service entry point: `create_app()` builds the app; nothing connects until start."""
+"""The inspection service (明察暗访): findings of open and unannounced inspections."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from services.inspection.api import router
-from services.inspection.runtime import InspectionRuntime
+from services.inspection.api import resolve_finding, router
+from services.inspection.application import InspectionApplication
+from services.inspection.finding_view import FINDINGS_VIEW
+from services.inspection.integration import to_payload
 from services.inspection.settings import InspectionSettings
-from services.wiring import default_transport
-from shared.http import build_app
-from shared.settings import CommonSettings
-from shared.transport import Transport
+from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
+from shared.service.definition import ServiceDefinition
 
-
-def create_app(
-    common: CommonSettings | None = None,
-    settings: InspectionSettings | None = None,
-    transport: Transport | None = None,
-) -> FastAPI:
-    common = common or CommonSettings()
-    runtime = InspectionRuntime(
-        common, settings or InspectionSettings(), transport or default_transport(common)
-    )
-    return build_app(
-        runtime,
-        [router],
-        title="Pingyi inspection 明察暗访",
-        description="Findings of open and unannounced inspections and random checks, "
-        "with every correction kept.",
-    )
+SERVICE = ServiceDefinition(
+    name="inspection",
+    title="Pingyi inspection 明察暗访",
+    description="Findings of open and unannounced inspections and random checks, "
+    "with every correction kept.",
+    application=InspectionApplication,
+    settings=InspectionSettings,
+    payload_mapper=to_payload,
+    routers=(router,),
+    views=(SECURITY_VIEW, REGISTRY_COPY, FINDINGS_VIEW),
+    resolvers={"finding": resolve_finding},
+)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from services.registry.application import RegistryApplication
 from services.registry.application.draws import read_log
 from services.registry.domain.draws import (
     Draw,
@@ -34,7 +35,7 @@ from services.registry.domain.draws import (
     pool_digest,
     run_draw,
 )
-from services.wiring import runtime_class, settings_class
+from services.registry.settings import RegistrySettings
 from shared.settings import CommonSettings, eventsourcing_env
 
 _DRAW_EVENTS = (Draw.Committed, Draw.PoolFrozen, Draw.PanelDrawn)
@@ -75,8 +76,8 @@ class _Recorded:
 def verify_draw(common: CommonSettings, draw_id: UUID) -> DrawVerification:
     if common.mode == "embedded" and not (common.data_dir / "registry.sqlite").exists():
         raise DrawNotVerifiable(f"no registry log in {common.data_dir}")
-    application = runtime_class("registry").application_class(
-        eventsourcing_env(common, "registry", settings_class("registry")().postgres_schema)
+    application = RegistryApplication(
+        eventsourcing_env(common, "registry", RegistrySettings().postgres_schema)
     )
     try:
         recorded = _read(application, draw_id)

@@ -1,30 +1,44 @@
-"""Registry service entry point: `create_app()` builds the app; nothing connects until start."""
+"""The registry service (登记): jurisdictions, units, campaigns, representatives and keys."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
 from services.registry.api import router
-from services.registry.runtime import RegistryRuntime
+from services.registry.api.scopes import RESOLVERS
+from services.registry.application import RegistryApplication
+from services.registry.integration import to_payload
+from services.registry.projections import REGISTRY_MODELS
 from services.registry.settings import RegistrySettings
-from services.wiring import default_transport
-from shared.http import build_app
-from shared.settings import CommonSettings
-from shared.transport import Transport
+from shared.auth import PrincipalLookup
+from shared.registry_view import SECURITY_VIEW
+from shared.runtime import ServiceRuntime
+from shared.service.definition import ServiceDefinition
+from shared.settings import ServiceSettings
 
 
-def create_app(
-    common: CommonSettings | None = None,
-    settings: RegistrySettings | None = None,
-    transport: Transport | None = None,
-) -> FastAPI:
-    common = common or CommonSettings()
-    runtime = RegistryRuntime(
-        common, settings or RegistrySettings(), transport or default_transport(common)
-    )
-    return build_app(
-        runtime,
-        [router],
-        title="Pingyi registry 登记",
-        description="Jurisdictions, units under evaluation (参评单位) and API principals.",
-    )
+def contact_key_env(settings: ServiceSettings) -> dict[str, str]:
+    key = getattr(settings, "contact_key", None)
+    return {} if key is None else {"PINGYI_REGISTRY_CONTACT_KEY": key.get_secret_value()}
+
+
+def own_store(runtime: ServiceRuntime) -> PrincipalLookup:
+    """The registry checks keys against its own event store: a key works the moment it is
+    issued and stops the moment it is revoked."""
+    application = runtime.application
+    assert isinstance(application, RegistryApplication)
+    return application
+
+
+SERVICE = ServiceDefinition(
+    name="registry",
+    title="Pingyi registry 登记",
+    description="Jurisdictions, units under evaluation (参评单位), campaigns, evaluation "
+    "representatives and API principals.",
+    application=RegistryApplication,
+    settings=RegistrySettings,
+    payload_mapper=to_payload,
+    routers=(router,),
+    views=(SECURITY_VIEW, REGISTRY_MODELS),
+    resolvers=RESOLVERS,
+    principal_authority=own_store,
+    extra_env=contact_key_env,
+)

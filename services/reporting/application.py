@@ -4,7 +4,7 @@ recorded decision (发布) rather than a view."""
 
 from __future__ import annotations
 
-from shared.runtime import PublishingApplication
+from shared.service.application import PublishingApplication
 
 
 class ReportingApplication(PublishingApplication):

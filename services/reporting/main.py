@@ -1,31 +1,24 @@
-"""Reporting service entry point: `create_app()` builds the app; nothing connects until start."""
+"""The reporting service (结果发布): rankings computed by scoring, with their provenance."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from services.reporting.api import router
-from services.reporting.runtime import ReportingRuntime
+from services.reporting.api import resolve_ranked_wave, router
+from services.reporting.application import ReportingApplication
+from services.reporting.integration import to_payload
 from services.reporting.settings import ReportingSettings
-from services.wiring import default_transport
-from shared.http import build_app
-from shared.settings import CommonSettings
-from shared.transport import Transport
+from services.reporting.views import RANKINGS_VIEW
+from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
+from shared.service.definition import ServiceDefinition
 
-
-def create_app(
-    common: CommonSettings | None = None,
-    settings: ReportingSettings | None = None,
-    transport: Transport | None = None,
-) -> FastAPI:
-    common = common or CommonSettings()
-    runtime = ReportingRuntime(
-        common, settings or ReportingSettings(), transport or default_transport(common)
-    )
-    return build_app(
-        runtime,
-        [router],
-        title="Pingyi reporting 结果发布",
-        description="Rankings (名次) per wave and category, computed by scoring, with what "
-        "each was computed from so that anyone can check it.",
-    )
+SERVICE = ServiceDefinition(
+    name="reporting",
+    title="Pingyi reporting 结果发布",
+    description="Rankings (名次) per wave and category, computed by scoring, with what "
+    "each was computed from so that anyone can check it.",
+    application=ReportingApplication,
+    settings=ReportingSettings,
+    payload_mapper=to_payload,
+    routers=(router,),
+    views=(SECURITY_VIEW, REGISTRY_COPY, RANKINGS_VIEW),
+    resolvers={"ranked_wave": resolve_ranked_wave},
+)

@@ -14,8 +14,8 @@ from typing import Any
 from services.reporting.ranking import by_category
 from shared.contracts import IntegrationMessage
 from shared.contracts.scoring import ScoreComputed
-from shared.messaging.inbox import ViewInbox
-from shared.views import Document, ViewStore, ViewTransaction
+from shared.views import Collection, Document, ViewStore, ViewTransaction
+from shared.views.model import View
 
 WAVES = "waves"
 RANKINGS = "rankings"
@@ -70,8 +70,16 @@ def on_score_computed(tx: ViewTransaction, p: ScoreComputed, m: IntegrationMessa
     tx.put(WAVES, wave_id, meta | {"categories": list(rankings), "runs": runs})
 
 
-def scoring_view_inbox(views: ViewStore) -> ViewInbox:
-    return ViewInbox(views, {ScoreComputed: on_score_computed})
+RANKINGS_VIEW = View(
+    "rankings",
+    1,
+    (
+        Collection(WAVES, index=("jurisdiction_id",), sort="wave_name"),
+        Collection(RANKINGS, index=("wave_id", "run_id")),
+    ),
+    {"scoring": {ScoreComputed: on_score_computed}},
+    "Category rankings of every score run, and which run each wave currently shows.",
+)
 
 
 class RankingsView:

@@ -6,21 +6,36 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import Body, Depends, Response
 
 from services.scoring.application import ScoringApplication, run_out, run_summary
 from services.scoring.schemas import ScoreRunIn, ScoreRunOut, ScoreRunSummary
-from shared.auth import AuthenticatorDep, CurrentPrincipal, require_role
+from shared.auth import CurrentPrincipal
+from shared.http import application_of
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
+from shared.runtime import ServiceRuntime
 
-router = APIRouter(tags=["scoring"])
+router = PolicyRouter(tags=["scoring"])
+
+ScoringApp = Annotated[ScoringApplication, Depends(application_of(ScoringApplication))]
+WAVE = path("wave_id", "tally")
 
 
-def get_app(request: Request) -> ScoringApplication:
-    app: ScoringApplication = request.app.state.runtime.scoring_app
-    return app
+def _scoring(runtime: ServiceRuntime) -> ScoringApplication:
+    application = runtime.application
+    assert isinstance(application, ScoringApplication)
+    return application
 
 
-ScoringApp = Annotated[ScoringApplication, Depends(get_app)]
+def resolve_tally(runtime: ServiceRuntime, wave_id: str, field: str) -> ScopeTarget:
+    """A wave as scoring counts it, in the scope of the wave's jurisdiction."""
+    return ScopeTarget(
+        str(_scoring(runtime).tally(target_id(wave_id, field), field).jurisdiction_id)
+    )
+
+
+def resolve_run(runtime: ServiceRuntime, run_id: str, field: str) -> ScopeTarget:
+    return ScopeTarget(str(_scoring(runtime).run(target_id(run_id, field), field).jurisdiction_id))
 
 
 @router.post(
@@ -28,19 +43,16 @@ ScoringApp = Annotated[ScoringApplication, Depends(get_app)]
     status_code=201,
     response_model=ScoreRunOut,
     responses={200: {"description": "These exact inputs were scored before: the stored run"}},
+    **allow(Policy.write("office", scope=WAVE)),
 )
 def request_run(
     wave_id: UUID,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: ScoringApp,
     response: Response,
     body: Annotated[ScoreRunIn | None, Body()] = None,
 ) -> dict[str, Any]:
     """计算临时得分: score what has been counted so far (the run is not final)."""
-    require_role(caller, "office")
-    tally = app.tally(wave_id)
-    auth.require_scope(caller, tally.jurisdiction_id, "wave_id")
     body = body or ScoreRunIn()
     run, created = app.request_run(caller, wave_id, body.scheme_id, body.version)
     if not created:
@@ -48,22 +60,20 @@ def request_run(
     return run_out(run)
 
 
-@router.get("/waves/{wave_id}/score-runs", response_model=list[ScoreRunSummary])
-def list_runs(
-    wave_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, app: ScoringApp
-) -> list[dict[str, Any]]:
+@router.get(
+    "/waves/{wave_id}/score-runs",
+    response_model=list[ScoreRunSummary],
+    **allow(Policy.read("office", scope=WAVE)),
+)
+def list_runs(wave_id: UUID, app: ScoringApp) -> list[dict[str, Any]]:
     """A wave's runs in the order they were computed (without the per-unit results)."""
-    require_role(caller, "office", "auditor")
-    tally = app.tally(wave_id)
-    auth.require_scope(caller, tally.jurisdiction_id, "wave_id")
     return [run_summary(run) for run in app.runs(wave_id)]
 
 
-@router.get("/score-runs/{run_id}", response_model=ScoreRunOut)
-def get_run(
-    run_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, app: ScoringApp
-) -> dict[str, Any]:
-    require_role(caller, "office", "auditor")
-    run = app.run(run_id)
-    auth.require_scope(caller, run.jurisdiction_id, "run_id")
-    return run_out(run)
+@router.get(
+    "/score-runs/{run_id}",
+    response_model=ScoreRunOut,
+    **allow(Policy.read("office", scope=path("run_id", "run"))),
+)
+def get_run(run_id: UUID, app: ScoringApp) -> dict[str, Any]:
+    return run_out(app.run(run_id))

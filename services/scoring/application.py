@@ -219,22 +219,22 @@ class ScoringApplication(ProcessingApplication):
                 self.save(*batch.aggregates())
         return run, created
 
-    def tally(self, wave_id: UUID) -> WaveTally:
+    def tally(self, wave_id: UUID, field: str = "wave_id") -> WaveTally:
         try:
             found: Aggregate = self.repository.get(wave_id)
         except AggregateNotFoundError:
-            raise WaveNotFound("no such wave", field="wave_id") from None
+            raise WaveNotFound("no such wave", field=field) from None
         if not isinstance(found, WaveTally):
-            raise WaveNotFound("no such wave", field="wave_id")
+            raise WaveNotFound("no such wave", field=field)
         return found
 
-    def run(self, run_id: UUID) -> ScoreRun:
+    def run(self, run_id: UUID, field: str = "run_id") -> ScoreRun:
         try:
             found: Aggregate = self.repository.get(run_id)
         except AggregateNotFoundError:
-            raise ScoreRunNotFound("no such score run", field="run_id") from None
+            raise ScoreRunNotFound("no such score run", field=field) from None
         if not isinstance(found, ScoreRun):
-            raise ScoreRunNotFound("no such score run", field="run_id")
+            raise ScoreRunNotFound("no such score run", field=field)
         return found
 
     def runs(self, wave_id: UUID) -> list[ScoreRun]:

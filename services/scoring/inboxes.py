@@ -1,10 +1,7 @@
-"""How scoring's two upstreams reach its stores.
+"""How scoring's two upstreams reach its event store (the roster and the wave tallies).
 
-Registry messages feed two stores: the authentication copy (view rows) and the roster
-(stored events). They cannot share a transaction, so each keeps its own position and takes
-from a batch only what it has not applied yet; the consumer reads from the lower of the
-two. A crash between the two writes is repaired by the redelivery that follows.
-"""
+The registry copy views (keys, units, campaigns) follow the registry with consumers of their
+own; this inbox is scoring's processor, whose effects are its own stored events."""
 
 from __future__ import annotations
 
@@ -12,7 +9,6 @@ from collections.abc import Sequence
 
 from services.scoring.application import ScoringApplication
 from shared.contracts import IntegrationMessage
-from shared.messaging.inbox import Inbox
 from shared.messaging.process import EventSourcedInbox
 
 
@@ -27,22 +23,3 @@ class ScoringInbox(EventSourcedInbox):
     def apply(self, upstream: str, messages: Sequence[IntegrationMessage]) -> None:
         with self._lock:
             super().apply(upstream, messages)
-
-
-class FanOutInbox:
-    """One upstream applied to several inboxes in order, each tracking its own position."""
-
-    def __init__(self, *parts: Inbox) -> None:
-        self._parts = parts
-
-    def last_position(self, upstream: str) -> int | None:
-        positions = [part.last_position(upstream) for part in self._parts]
-        if any(position is None for position in positions):
-            return None
-        return min(position for position in positions if position is not None)
-
-    def apply(self, upstream: str, messages: Sequence[IntegrationMessage]) -> None:
-        for part in self._parts:
-            last = part.last_position(upstream)
-            fresh = [m for m in messages if last is None or m.position > last]
-            part.apply(upstream, fresh)

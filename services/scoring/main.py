@@ -1,33 +1,39 @@
-"""Scoring service entry point: `create_app()` builds the app; nothing connects until start."""
+"""The scoring service (计分): score runs computed from the registry and survey logs."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Mapping
 
-from services.scoring.api import router
-from services.scoring.runtime import ScoringRuntime
+from services.scoring.api import resolve_run, resolve_tally, router
+from services.scoring.application import ScoringApplication
+from services.scoring.inboxes import ScoringInbox
+from services.scoring.integration import to_payload
 from services.scoring.settings import ScoringSettings
-from services.wiring import default_transport
-from shared.http import build_app
-from shared.settings import CommonSettings
-from shared.transport import Transport
+from shared.messaging.inbox import Inbox
+from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
+from shared.runtime import ServiceRuntime
+from shared.service.definition import ServiceDefinition
 
 
-def create_app(
-    common: CommonSettings | None = None,
-    settings: ScoringSettings | None = None,
-    transport: Transport | None = None,
-) -> FastAPI:
-    common = common or CommonSettings()
-    runtime = ScoringRuntime(
-        common, settings or ScoringSettings(), transport or default_transport(common)
-    )
-    return build_app(
-        runtime,
-        [router],
-        title="Pingyi scoring 计分",
-        description=(
-            "Scores (满意率, 得分) computed from survey waves under versioned schemes; every run "
-            "records the upstream positions and digests needed to reproduce it."
-        ),
-    )
+def processors(runtime: ServiceRuntime) -> Mapping[str, Inbox]:
+    application = runtime.application
+    assert isinstance(application, ScoringApplication)
+    inbox = ScoringInbox(application)
+    return {"registry": inbox, "survey": inbox}
+
+
+SERVICE = ServiceDefinition(
+    name="scoring",
+    title="Pingyi scoring 计分",
+    description=(
+        "Scores (满意率, 得分) computed from survey waves under versioned schemes; every run "
+        "records the upstream positions and digests needed to reproduce it."
+    ),
+    application=ScoringApplication,
+    settings=ScoringSettings,
+    payload_mapper=to_payload,
+    routers=(router,),
+    views=(SECURITY_VIEW, REGISTRY_COPY),
+    processors=processors,
+    resolvers={"tally": resolve_tally, "run": resolve_run},
+)

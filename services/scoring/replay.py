@@ -7,8 +7,10 @@ for runs whose roster followed them) and recomputes with the recorded scheme.
 Messages published after those positions cannot change the verdict. Both logs are read
 once for all runs, capturing the state at every position some run needs.
 
-Entry points: `verify(common)` for every stored run, `verify(common, [run_id, ...])` or
-`verify_run(common, run_id)` for chosen runs. A recorded scheme that is unknown, or whose
+Entry points: `verify(common, open_log=...)` for every stored run, `verify(common,
+[run_id, ...], open_log=...)` or `verify_run(common, run_id, open_log=...)` for chosen runs;
+`open_log(service)` opens an upstream's published log (the composition root provides it:
+`pingyi.replay`). A recorded scheme that is unknown, or whose
 hash differs from the scheme's definition in this code, raises `SchemeMismatch`: that run
 cannot be verified until the scheme that produced it is restored.
 """
@@ -26,6 +28,7 @@ from services.scoring.application import ScoringApplication
 from services.scoring.domain import ScoreRun, run_id_for
 from services.scoring.replay_fold import (
     FoldedLog,
+    LogOpener,
     RegistryFolds,
     RosterCapture,
     SurveyFold,
@@ -102,15 +105,20 @@ class RecordedRun:
 
 
 def verify_run(
-    common: CommonSettings, run_id: UUID, *, schemes: Mapping[tuple[str, int], Scheme] = SCHEMES
+    common: CommonSettings,
+    run_id: UUID,
+    *,
+    open_log: LogOpener,
+    schemes: Mapping[tuple[str, int], Scheme] = SCHEMES,
 ) -> VerifyResult:
-    return verify(common, [run_id], schemes=schemes)[0]
+    return verify(common, [run_id], open_log=open_log, schemes=schemes)[0]
 
 
 def verify(
     common: CommonSettings,
     run_ids: Iterable[UUID] | None = None,
     *,
+    open_log: LogOpener,
     schemes: Mapping[tuple[str, int], Scheme] = SCHEMES,
 ) -> list[VerifyResult]:
     """Verify every stored run (or the given ones), in the order they were stored."""
@@ -121,8 +129,8 @@ def verify(
     for run in runs:
         waves_at.setdefault(run.upstream_positions["survey"], set()).add(run.wave_id)
     survey_fold = SurveyFold()
-    survey = fold_log("survey", common, survey_fold.apply, waves_at, survey_fold.capture)
-    registry = _fold_registry(common, runs, survey)
+    survey = fold_log("survey", open_log, survey_fold.apply, waves_at, survey_fold.capture)
+    registry = _fold_registry(open_log, runs, survey)
     logs_end = {"registry": registry.last_position, "survey": survey.last_position}
     results = []
     for record in records:
@@ -135,7 +143,7 @@ def verify(
     return results
 
 
-def _fold_registry(common: CommonSettings, runs: list[RecordedRun], survey: FoldedLog) -> FoldedLog:
+def _fold_registry(open_log: LogOpener, runs: list[RecordedRun], survey: FoldedLog) -> FoldedLog:
     """The roster at each run's registry position, by the rules the run recorded, for the
     units of its wave."""
     units_at: dict[int, dict[int | None, set[str]]] = {}
@@ -145,7 +153,7 @@ def _fold_registry(common: CommonSettings, runs: list[RecordedRun], survey: Fold
         units = by_basis.setdefault(run.lifecycle_after, set())
         units.update(wave.unit_ids if wave is not None else [])
     folds = RegistryFolds({run.lifecycle_after for run in runs})
-    return fold_log("registry", common, folds.apply, units_at, folds.capture)
+    return fold_log("registry", open_log, folds.apply, units_at, folds.capture)
 
 
 def _scheme(run: RecordedRun, schemes: Mapping[tuple[str, int], Scheme]) -> Scheme:

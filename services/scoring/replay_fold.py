@@ -26,12 +26,10 @@ from services.scoring.counting import (
     ratings_of,
     roster_entry,
 )
-from services.wiring import open_outbox
 from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts.registry import UnitRegistered
 from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
 from shared.messaging.outbox import Outbox
-from shared.settings import CommonSettings
 
 T = TypeVar("T")
 SURVEY_FACTS = frozenset(cls.event_type for cls in (WaveOpened, ResponseRecorded, WaveClosed))
@@ -146,9 +144,14 @@ class FoldedLog:
     """The last message read (the log may end before a recorded position)."""
 
 
+LogOpener = Callable[[str], Outbox]
+"""Opens a service's published log by name; given by the composition root, because scoring
+never loads another service's code."""
+
+
 def fold_log(
     service: str,
-    common: CommonSettings,
+    open_outbox: LogOpener,
     apply: Callable[[IntegrationMessage], None],
     wanted: Mapping[int, T],
     capture: Callable[[T], Any],
@@ -162,7 +165,7 @@ def fold_log(
         return FoldedLog(captures, last)
     index = 0
     if todo[-1] > 0:
-        outbox = open_outbox(service, common)
+        outbox = open_outbox(service)
         try:
             for message in outbox.iterate(stop=todo[-1]):
                 while index < len(todo) and todo[index] < message.position:

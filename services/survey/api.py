@@ -1,13 +1,15 @@
-"""Survey HTTP API: thin; every decision is in the application and domain."""
+"""Survey HTTP API: thin; every decision is in the application and domain, every route's
+authorization in its declared policy."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import Depends, Header
 
 from services.survey.application import SurveyApplication, wave_out
+from services.survey.domain import Wave
 from services.survey.schemas import (
     BatchIn,
     BatchOut,
@@ -18,49 +20,54 @@ from services.survey.schemas import (
     WaveSummaryOut,
 )
 from services.survey.wave_view import WAVES
-from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
-from shared.errors import ForbiddenError
-from shared.views import ViewStore
+from shared.auth import CurrentPrincipal
+from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.policy import (
+    PARTICIPANTS,
+    Policy,
+    PolicyRouter,
+    ScopeTarget,
+    allow,
+    body,
+    in_scope,
+    path,
+    target_id,
+)
+from shared.runtime import ServiceRuntime
 
-router = APIRouter(tags=["survey"])
+router = PolicyRouter(tags=["survey"])
 
-
-def get_app(request: Request) -> SurveyApplication:
-    app: SurveyApplication = request.app.state.runtime.survey_app
-    return app
-
-
-def get_views(request: Request) -> ViewStore:
-    views: ViewStore = request.app.state.runtime.views
-    return views
-
-
-SurveyApp = Annotated[SurveyApplication, Depends(get_app)]
-Views = Annotated[ViewStore, Depends(get_views)]
+SurveyApp = Annotated[SurveyApplication, Depends(application_of(SurveyApplication))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+WAVE = path("wave_id", "wave")
 
 
-def can_see(caller: Principal, auth: Authenticator, jurisdiction_id: Any, agency_id: Any) -> bool:
-    """Offices see their subtree, an agency only the waves it was contracted for."""
-    if caller.sees_everything:
-        return True
-    if caller.role == "agency":
-        return str(caller.principal_id) == str(agency_id)
-    return auth.in_scope(caller, jurisdiction_id)
+def wave_target(jurisdiction_id: Any, agency_id: Any) -> ScopeTarget:
+    """A wave is in its jurisdiction's scope; of agencies, only the contracted one sees it."""
+    return ScopeTarget(str(jurisdiction_id), {"agency": frozenset({str(agency_id)})})
 
 
-@router.post("/waves", status_code=201, response_model=WaveOut)
+def resolve_wave(runtime: ServiceRuntime, wave_id: str, field: str) -> ScopeTarget:
+    application = runtime.application
+    assert isinstance(application, SurveyApplication)
+    wave: Wave = application.wave(target_id(wave_id, field), field)
+    return wave_target(wave.jurisdiction_id, wave.agency_id)
+
+
+@router.post(
+    "/waves",
+    status_code=201,
+    response_model=WaveOut,
+    **allow(Policy.write("office", scope=body("jurisdiction_id", "jurisdiction"))),
+)
 def open_wave(
     body: WaveIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: SurveyApp,
-    views: Views,
+    views: ViewsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """开启测评批次 for units of the office's jurisdiction, contracted to one agency."""
-    require_role(caller, "office")
-    auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
     return app.open_wave(
         caller,
         body.name,
@@ -72,32 +79,40 @@ def open_wave(
     )
 
 
-@router.get("/waves", response_model=list[WaveSummaryOut])
+@router.get(
+    "/waves",
+    response_model=list[WaveSummaryOut],
+    **allow(Policy.read(*PARTICIPANTS, filtered=True)),
+)
 def list_waves(
-    caller: CurrentPrincipal, auth: AuthenticatorDep, views: Views
+    caller: CurrentPrincipal, runtime: RuntimeDep, views: ViewsDep
 ) -> list[dict[str, Any]]:
     """Waves visible to the caller, from the view (it may lag a write by a moment)."""
     return [
         doc
         for _, doc in views.scan(WAVES)
-        if can_see(caller, auth, doc["jurisdiction_id"], doc["agency_id"])
+        if in_scope(runtime, caller, wave_target(doc["jurisdiction_id"], doc["agency_id"]))
     ]
 
 
-@router.get("/waves/{wave_id}", response_model=WaveDetailOut)
-def get_wave(
-    wave_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, app: SurveyApp, views: Views
-) -> dict[str, Any]:
+@router.get(
+    "/waves/{wave_id}",
+    response_model=WaveDetailOut,
+    **allow(Policy.read(*PARTICIPANTS, scope=WAVE)),
+)
+def get_wave(wave_id: UUID, app: SurveyApp, views: ViewsDep) -> dict[str, Any]:
     """The wave as stored; `response_count` comes from the view and may lag a batch."""
     wave = app.wave(wave_id)
-    if not can_see(caller, auth, wave.jurisdiction_id, wave.agency_id):
-        raise ForbiddenError("not your wave", field="wave_id")
     doc = views.get(WAVES, str(wave_id))
     count = 0 if doc is None else doc["response_count"]
     return wave_out(wave) | {"response_count": count, "closed_reason": wave.closed_reason}
 
 
-@router.post("/waves/{wave_id}/questionnaires:batch", response_model=BatchOut)
+@router.post(
+    "/waves/{wave_id}/questionnaires:batch",
+    response_model=BatchOut,
+    **allow(Policy.write("agency", scope=WAVE)),
+)
 def record_batch(
     wave_id: UUID,
     body: BatchIn,
@@ -107,20 +122,16 @@ def record_batch(
 ) -> dict[str, Any]:
     """推送问卷: all of the batch or none. Re-pushed questionnaires with the same answers
     count as duplicates; with different answers the batch is refused."""
-    require_role(caller, "agency")
     questionnaires = [q.command() for q in body.questionnaires]
     return app.record_batch(caller, wave_id, questionnaires, idempotency_key)
 
 
-@router.post("/waves/{wave_id}/close", response_model=WaveOut)
+@router.post(
+    "/waves/{wave_id}/close",
+    response_model=WaveOut,
+    **allow(Policy.write("office", scope=WAVE)),
+)
 def close_wave(
-    wave_id: UUID,
-    body: CloseIn,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
-    app: SurveyApp,
+    wave_id: UUID, body: CloseIn, caller: CurrentPrincipal, app: SurveyApp
 ) -> dict[str, Any]:
-    require_role(caller, "office")
-    wave = app.wave(wave_id)
-    auth.require_scope(caller, wave.jurisdiction_id, "wave_id")
     return app.close_wave(caller, wave_id, body.reason)

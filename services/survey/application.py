@@ -25,7 +25,7 @@ from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
 from shared.registry_view import PRINCIPALS, RegistryView
-from shared.runtime import PublishingApplication
+from shared.service.application import PublishingApplication
 from shared.views import ViewStore
 
 BATCH_ATTEMPTS = 3
@@ -34,13 +34,13 @@ BATCH_ATTEMPTS = 3
 class SurveyApplication(PublishingApplication):
     name = "survey"
 
-    def wave(self, wave_id: UUID) -> Wave:
+    def wave(self, wave_id: UUID, field: str = "wave_id") -> Wave:
         try:
             found: Wave = self.repository.get(wave_id)
         except AggregateNotFoundError:
-            raise WaveNotFound("no such wave", field="wave_id") from None
+            raise WaveNotFound("no such wave", field=field) from None
         if not isinstance(found, Wave):
-            raise WaveNotFound("no such wave", field="wave_id")
+            raise WaveNotFound("no such wave", field=field)
         return found
 
     def response(self, response_id: UUID) -> Response | None:

@@ -1,30 +1,23 @@
-"""Survey service entry point: `create_app()` builds the app; nothing connects until start."""
+"""The survey service (测评): waves and the questionnaires agencies collect in them."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from services.survey.api import router
-from services.survey.runtime import SurveyRuntime
+from services.survey.api import resolve_wave, router
+from services.survey.application import SurveyApplication
+from services.survey.integration import to_payload
 from services.survey.settings import SurveySettings
-from services.wiring import default_transport
-from shared.http import build_app
-from shared.settings import CommonSettings
-from shared.transport import Transport
+from services.survey.wave_view import WAVES_VIEW
+from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
+from shared.service.definition import ServiceDefinition
 
-
-def create_app(
-    common: CommonSettings | None = None,
-    settings: SurveySettings | None = None,
-    transport: Transport | None = None,
-) -> FastAPI:
-    common = common or CommonSettings()
-    runtime = SurveyRuntime(
-        common, settings or SurveySettings(), transport or default_transport(common)
-    )
-    return build_app(
-        runtime,
-        [router],
-        title="Pingyi survey 测评",
-        description="Survey waves (测评批次) and the questionnaires agencies collect in them.",
-    )
+SERVICE = ServiceDefinition(
+    name="survey",
+    title="Pingyi survey 测评",
+    description="Survey waves (测评批次) and the questionnaires agencies collect in them.",
+    application=SurveyApplication,
+    settings=SurveySettings,
+    payload_mapper=to_payload,
+    routers=(router,),
+    views=(SECURITY_VIEW, REGISTRY_COPY, WAVES_VIEW),
+    resolvers={"wave": resolve_wave},
+)

@@ -10,8 +10,9 @@ from typing import Any
 
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
-from shared.messaging.inbox import ViewHandler, ViewInbox
-from shared.views import ViewStore, ViewTransaction
+from shared.messaging.inbox import ViewHandler
+from shared.views import Collection, ViewTransaction
+from shared.views.model import View
 
 WAVES = "waves"
 
@@ -39,6 +40,11 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     ResponseRecorded: _recorded,
 }
 
-
-def survey_view_inbox(views: ViewStore) -> ViewInbox:
-    return ViewInbox(views, SURVEY_VIEW_HANDLERS)
+WAVES_VIEW = View(
+    "waves",
+    1,
+    (Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),),
+    {"survey": SURVEY_VIEW_HANDLERS},
+    "Waves with their status and the number of questionnaires recorded, from survey's own "
+    "published log: it holds what other services can also see.",
+)

@@ -52,13 +52,20 @@ def upcast(payload: IntegrationPayload) -> IntegrationPayload:
 
 
 def parse_payload(message: IntegrationMessage) -> IntegrationPayload:
+    """The message's payload as the newest model of its event type.
+
+    A tolerant reader: fields a newer producer added to a version we know are ignored (the
+    producer's own models stay strict, so nothing is dropped by mistake on the way out).
+    An unknown version, or a payload that fails validation, raises: the consumer stalls
+    on it visibly rather than guess."""
     try:
         model = PAYLOAD_TYPES[(message.event_type, message.schema_version)]
     except KeyError:
         raise UnknownContractError(
             f"no contract for {message.event_type} v{message.schema_version}"
         ) from None
-    return upcast(model.model_validate(message.payload))
+    known = {name: value for name, value in message.payload.items() if name in model.model_fields}
+    return upcast(model.model_validate(known))
 
 
 def _check_upcasters(types: dict[tuple[str, int], Any]) -> None:

@@ -33,14 +33,15 @@ class IntegrationPayload(BaseModel):
 
 
 class IntegrationMessage(BaseModel):
-    """One published fact with where it came from.
+    """One published fact with where it came from. Read tolerantly: envelope fields added
+    by a newer producer are ignored.
 
     `position` is the notification id in the origin's own event log; `previous_position` is
     the position of the message the origin published just before this one, so a consumer
     can tell a gap (something it has not seen) from positions the origin never publishes.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     event_id: UUID
     event_type: str

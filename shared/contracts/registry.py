@@ -13,6 +13,10 @@ from uuid import UUID
 from shared.contracts.envelope import IntegrationPayload
 
 Role = Literal["admin", "office", "agency", "inspector", "unit", "auditor"]
+"""Who a principal is; the one definition of the roles (shared.auth and the registry use it)."""
+ROLES: tuple[Role, ...] = ("admin", "office", "agency", "inspector", "unit", "auditor")
+PARTICIPANT_ROLES: tuple[Role, ...] = ("office", "agency", "inspector", "unit")
+"""Everyone who takes part in an evaluation, as opposed to admins and auditors."""
 
 
 class JurisdictionRegistered(IntegrationPayload):

@@ -1,24 +1,67 @@
-"""Consumer runner: fetch from a source, apply through an inbox, ack only after commit."""
+"""Consumer runner: fetch from a source, apply through an inbox, ack only after commit.
+
+One consumer per (consumer name, upstream). While it runs it keeps a status that metrics,
+`/positions` and the readiness probes read: how far it applied, whether it is stalled and on
+which message, and when it last saw nothing more to read (`caught_up_at`), which is how
+authentication knows its copy of keys and revocations is current.
+
+A message that cannot be applied is found by retrying a failed batch one message at a time;
+the consumer then stalls on exactly that message. It is skipped only when an operator has
+recorded a decision for that position (`shared.operations`), and the skip is itself tracked
+like an applied message; nothing is ever skipped silently.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import IntegrityError
 from opentelemetry import propagate, trace
 
+from shared.contracts import IntegrationMessage
 from shared.messaging.inbox import Inbox, plan_batch
 from shared.messaging.sources import Delivery, MessageSource
-from shared.views import StalePositionError
+from shared.views.base import StalePositionError
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.consumer")
 
 STALL_AFTER_FAILURES = 3
+SkipDecision = Callable[[str, str, IntegrationMessage], bool]
+"""(consumer, upstream, message) -> whether an operator decided this message is skipped."""
+
+
+class Lease(Protocol):
+    """Who may apply an upstream when several replicas run (see `shared.service.leases`)."""
+
+    async def acquire(self, stopping: asyncio.Event) -> bool:
+        """Wait until held (True) or until `stopping` is set (False)."""
+
+    def held(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+
+@dataclass
+class StalledAt:
+    position: int
+    event_id: str
+    event_type: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -28,8 +71,13 @@ class ConsumerStatus:
     last_position: int | None = None
     applied: int = 0
     duplicates: int = 0
+    skipped: int = 0
     consecutive_failures: int = 0
     stalled_reason: str | None = None
+    stalled_at: StalledAt | None = None
+    leading: bool = False
+    caught_up_at: float | None = None
+    """time.monotonic() when the consumer last found nothing more to read upstream."""
     last_activity: float = field(default_factory=time.monotonic)
 
     @property
@@ -37,14 +85,19 @@ class ConsumerStatus:
         return self.stalled_reason is not None
 
     def as_dict(self) -> dict[str, Any]:
+        behind = None if self.caught_up_at is None else time.monotonic() - self.caught_up_at
         return {
             "consumer": self.consumer,
             "upstream": self.upstream,
             "last_position": self.last_position,
             "applied": self.applied,
             "duplicates": self.duplicates,
+            "skipped": self.skipped,
             "stalled": self.stalled,
             "stalled_reason": self.stalled_reason,
+            "stalled_at": None if self.stalled_at is None else self.stalled_at.as_dict(),
+            "leading": self.leading,
+            "seconds_since_caught_up": None if behind is None else round(behind, 3),
         }
 
 
@@ -58,6 +111,8 @@ class Consumer:
         *,
         batch_size: int = 200,
         fetch_timeout: float = 1.0,
+        lease: Lease | None = None,
+        skip_decided: SkipDecision | None = None,
     ) -> None:
         self.upstream = upstream
         self.status = ConsumerStatus(consumer, upstream)
@@ -65,33 +120,76 @@ class Consumer:
         self._inbox = inbox
         self._batch = batch_size
         self._fetch_timeout = fetch_timeout
+        self._lease = lease
+        self._skip_decided = skip_decided
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def name(self) -> str:
+        return self.status.consumer
+
     async def start(self) -> None:
-        last = await asyncio.to_thread(self._inbox.last_position, self.upstream)
-        self.status.last_position = last
-        await self._source.start(last)
-        self._task = asyncio.create_task(self._run(), name=f"consume-{self.upstream}")
+        self._task = asyncio.create_task(self._run(), name=f"consume-{self.name}-{self.upstream}")
 
     async def stop(self) -> None:
-        """Finish the batch in hand, then stop fetching."""
+        """Finish the batch in hand (never interrupted mid-apply), then stop at once."""
         self._stopping.set()
         if self._task is not None:
             await self._task
         await self._source.close()
+        if self._lease is not None:
+            await self._lease.release()
 
     async def _run(self) -> None:
         while not self._stopping.is_set():
+            if self._lease is not None and not await self._lease.acquire(self._stopping):
+                return
+            self.status.leading = True
             try:
-                deliveries = await self._source.fetch(self._batch, self._fetch_timeout)
+                await self._consume_while_leading()
+            finally:
+                self.status.leading = False
+
+    async def _consume_while_leading(self) -> None:
+        last = await asyncio.to_thread(self._inbox.last_position, self.upstream)
+        self.status.last_position = last
+        await self._source.start(last)
+        while not self._stopping.is_set():
+            if self._lease is not None and not self._lease.held():
+                log.warning("lease lost", extra={"consumer": self.name, "upstream": self.upstream})
+                await self._source.close()
+                return
+            try:
+                deliveries = await self._fetch()
+                if deliveries is None:
+                    return
                 if deliveries:
                     await self._handle(deliveries)
+                else:
+                    self._caught_up()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # keep consuming; the failure is visible in /readyz
+            except Exception as exc:  # keep consuming; the failure is visible in the status
                 self._failed(f"{type(exc).__name__}: {exc}")
-                await asyncio.sleep(min(5.0, 0.2 * 2**self.status.consecutive_failures))
+                await self._pause(min(5.0, 0.2 * 2**self.status.consecutive_failures))
+
+    async def _fetch(self) -> list[Delivery] | None:
+        """The next deliveries, or None when asked to stop while waiting for them."""
+        fetch = asyncio.ensure_future(self._source.fetch(self._batch, self._fetch_timeout))
+        stop = asyncio.ensure_future(self._stopping.wait())
+        done, _ = await asyncio.wait({fetch, stop}, return_when=asyncio.FIRST_COMPLETED)
+        if fetch in done:
+            stop.cancel()
+            return fetch.result()
+        fetch.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await fetch
+        return None
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
     async def _handle(self, deliveries: list[Delivery]) -> None:
         undecodable = next((i for i, d in enumerate(deliveries) if d.message is None), None)
@@ -114,29 +212,83 @@ class Consumer:
             else self._settled_count(deliveries, plan.to_apply, plan.duplicates)
         )
         with self._span(deliveries[0]):
-            try:
-                await asyncio.to_thread(self._inbox.apply, self.upstream, plan.to_apply)
-            except (StalePositionError, IntegrityError):
-                # Someone recorded these positions first; re-plan on redelivery.
-                await self._source.nak(deliveries, delay=0.5)
-                return
-            except Exception as exc:
-                self._failed(f"{type(exc).__name__}: {exc}")
-                await self._source.nak(
-                    deliveries, delay=min(5.0, 0.5 * self.status.consecutive_failures)
-                )
-                return
+            applied = await self._apply(plan.to_apply)
+        if applied is None:
+            await self._source.nak(deliveries, delay=0.5)
+            return
+        if applied < len(plan.to_apply):
+            await self._source.nak(
+                deliveries, delay=min(5.0, 0.5 * self.status.consecutive_failures)
+            )
+            return
         await self._source.ack(deliveries[:settled])
         if settled < len(deliveries):
-            gap_reason = f"gap after position {plan.gap_after}: upstream message missing"
-            self._failed(gap_reason, stall=True)
+            self._failed(
+                f"gap after position {plan.gap_after}: upstream message missing", stall=True
+            )
             await self._source.nak(deliveries[settled:], delay=2)
         elif not cut_short:  # a poison message after these keeps the consumer stalled
             self._succeeded()
-        if plan.to_apply:
-            self.status.last_position = plan.to_apply[-1].position
-        self.status.applied += len(plan.to_apply)
+            if deliveries[-1].pending == 0:
+                self._caught_up()
         self.status.duplicates += len(plan.duplicates)
+
+    async def _apply(self, messages: Sequence[IntegrationMessage]) -> int | None:
+        """How many of `messages` are now applied; None if another applier got there first."""
+        if not messages:
+            return 0
+        try:
+            await asyncio.to_thread(self._inbox.apply, self.upstream, messages)
+        except (StalePositionError, IntegrityError):
+            return None
+        except Exception as exc:
+            if len(messages) == 1:
+                return await self._poison(messages[0], exc)
+            return await self._apply_one_by_one(messages)
+        self._applied(messages)
+        return len(messages)
+
+    async def _apply_one_by_one(self, messages: Sequence[IntegrationMessage]) -> int | None:
+        """Find the message the batch failed on; apply those before it."""
+        done = 0
+        for message in messages:
+            result = await self._apply([message])
+            if result is None:
+                return None if done == 0 else done
+            if result == 0:
+                return done
+            done += 1
+        return done
+
+    async def _poison(self, message: IntegrationMessage, exc: Exception) -> int:
+        reason = f"{type(exc).__name__}: {exc}"
+        decided = self._skip_decided is not None and await asyncio.to_thread(
+            self._skip_decided, self.name, self.upstream, message
+        )
+        if decided:
+            await asyncio.to_thread(self._inbox.skip, self.upstream, message)
+            log.warning(
+                "message skipped by recorded decision",
+                extra={
+                    "consumer": self.name,
+                    "upstream": self.upstream,
+                    "position": message.position,
+                    "reason": reason,
+                },
+            )
+            self.status.skipped += 1
+            self.status.last_position = message.position
+            return 1
+        self.status.stalled_at = StalledAt(
+            message.position, str(message.event_id), message.event_type, reason
+        )
+        self._failed(f"position {message.position} ({message.event_type}): {reason}")
+        return 0
+
+    def _applied(self, messages: Sequence[IntegrationMessage]) -> None:
+        self.status.last_position = messages[-1].position
+        self.status.applied += len(messages)
+        self.status.stalled_at = None
 
     @staticmethod
     def _settled_count(
@@ -155,14 +307,18 @@ class Consumer:
         return tracer.start_as_current_span(
             f"consume {self.upstream}",
             context=parent,
-            attributes={"pingyi.consumer": self.status.consumer, "pingyi.upstream": self.upstream},
+            attributes={"pingyi.consumer": self.name, "pingyi.upstream": self.upstream},
         )
+
+    def _caught_up(self) -> None:
+        if not self.status.stalled:
+            self.status.caught_up_at = time.monotonic()
 
     def _failed(self, reason: str, *, stall: bool = False) -> None:
         self.status.consecutive_failures += 1
         log.error(
             "consumer failure",
-            extra={"consumer": self.status.consumer, "upstream": self.upstream, "reason": reason},
+            extra={"consumer": self.name, "upstream": self.upstream, "reason": reason},
         )
         if stall or self.status.consecutive_failures >= STALL_AFTER_FAILURES:
             self.status.stalled_reason = reason
@@ -170,4 +326,5 @@ class Consumer:
     def _succeeded(self) -> None:
         self.status.consecutive_failures = 0
         self.status.stalled_reason = None
+        self.status.stalled_at = None
         self.status.last_activity = time.monotonic()

@@ -6,12 +6,12 @@ that records the new position is the same transaction as the consumer's own writ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from shared.contracts import IntegrationMessage, IntegrationPayload, parse_payload
-from shared.views import StalePositionError, ViewStore, ViewTransaction
+from shared.views.base import StalePositionError, ViewStore, ViewTransaction
 
 
 @dataclass
@@ -47,17 +47,22 @@ class Inbox(Protocol):
     def apply(self, upstream: str, messages: Sequence[IntegrationMessage]) -> None:
         """Apply messages (already known to follow on) and track the last, atomically."""
 
+    def skip(self, upstream: str, message: IntegrationMessage) -> None:
+        """Track `message` as handled without applying it: only ever on a recorded decision
+        (see `shared.operations`), for a message that cannot be applied."""
+
 
 ViewHandler = Callable[[ViewTransaction, Any, IntegrationMessage], None]
+HandlerTable = Mapping[type[IntegrationPayload], ViewHandler]
 
 
-def combine_handlers(*tables: dict[Any, ViewHandler]) -> dict[Any, ViewHandler]:
+def combine_handlers(*tables: HandlerTable) -> dict[type[IntegrationPayload], ViewHandler]:
     """Merge handler tables; where several tables handle one contract, all run, in order.
 
     Read models owned by different modules can then follow the same fact without knowing of
     each other, and none silently replaces another.
     """
-    chains: dict[Any, list[ViewHandler]] = {}
+    chains: dict[type[IntegrationPayload], list[ViewHandler]] = {}
     for table in tables:
         for contract, handler in table.items():
             chains.setdefault(contract, []).append(handler)
@@ -75,7 +80,7 @@ def _chain(handlers: list[ViewHandler]) -> ViewHandler:
     return run_all
 
 
-def _still_new(
+def still_new(
     last: int | None, messages: Sequence[IntegrationMessage]
 ) -> Sequence[IntegrationMessage]:
     """Re-check the plan inside the applying transaction (which holds the upstream's lock):
@@ -87,20 +92,23 @@ def _still_new(
 
 
 class ViewInbox:
-    """An inbox whose effects are view rows, with handlers per payload type."""
+    """Applies one upstream's messages to one view: its handlers' rows and the view's position
+    for that upstream commit together. Messages of a type the view has no handler for are
+    tracked without being decoded, so a payload this view does not read cannot stall it."""
 
-    def __init__(self, views: ViewStore, handlers: dict[type[IntegrationPayload], ViewHandler]):
+    def __init__(self, views: ViewStore, view: str, handlers: HandlerTable) -> None:
         self.views = views
+        self.view = view
         self._handlers = {cls.event_type: fn for cls, fn in handlers.items()}
 
     def last_position(self, upstream: str) -> int | None:
-        return self.views.last_position(upstream)
+        return self.views.last_position(self.view, upstream)
 
     def apply(self, upstream: str, messages: Sequence[IntegrationMessage]) -> None:
         if not messages:
             return
-        with self.views.transaction() as tx:
-            messages = _still_new(tx.last_position(upstream), messages)
+        with self.views.transaction(self.view) as tx:
+            messages = still_new(tx.last_position(upstream), messages)
             if not messages:
                 return
             for message in messages:
@@ -108,3 +116,8 @@ class ViewInbox:
                 if handler is not None:
                     handler(tx, parse_payload(message), message)
             tx.track(upstream, messages[-1].position)
+
+    def skip(self, upstream: str, message: IntegrationMessage) -> None:
+        with self.views.transaction(self.view) as tx:
+            if still_new(tx.last_position(upstream), [message]):
+                tx.track(upstream, message.position)

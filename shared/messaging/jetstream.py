@@ -139,10 +139,13 @@ class JetStreamSource:
     @staticmethod
     def _decode(msg: Any) -> Delivery:
         headers = dict(msg.headers or {})
+        pending = msg.metadata.num_pending
         try:
-            return Delivery(IntegrationMessage.decode(msg.data), raw=msg, headers=headers)
+            message = IntegrationMessage.decode(msg.data)
         except ValueError as exc:
-            return Delivery(None, error=f"undecodable message: {exc}", raw=msg, headers=headers)
+            error = f"undecodable message: {exc}"
+            return Delivery(None, error=error, raw=msg, headers=headers, pending=pending)
+        return Delivery(message, raw=msg, headers=headers, pending=pending)
 
     async def ack(self, deliveries: list[Delivery]) -> None:
         for delivery in deliveries:

@@ -27,6 +27,7 @@ class Outbox:
         self.service = service
         self._app = application
         self._to_payload = to_payload
+        self._head_cache: tuple[int, int | None] | None = None
 
     def read(
         self, after: int | None, previous: int | None, limit: int, stop: int | None = None
@@ -54,15 +55,31 @@ class Outbox:
     def max_position(self) -> int | None:
         return self._app.recorder.max_notification_id()
 
-    def head(self, window: int = 1000) -> int | None:
-        """Position of the last message this log publishes (internal events skipped)."""
+    def head(self) -> int | None:
+        """Position of the last message this log publishes (internal events skipped).
+
+        Cheap enough to poll: the answer is cached against the log's highest notification id,
+        and otherwise found by reading backwards from the end in windows that start small
+        (the newest event is usually a published one) and grow."""
         upper = self.max_position() or 0
-        while upper > 0:
-            lower = max(1, upper - window + 1)
-            page = self.read(lower - 1, None, window, stop=upper)
+        cached = self._head_cache
+        if cached is not None and cached[0] == upper:
+            return cached[1]
+        found = self._scan_back_for_head(upper, floor=cached[0] if cached else 0)
+        if found is None and cached is not None:
+            found = cached[1]
+        self._head_cache = (upper, found)
+        return found
+
+    def _scan_back_for_head(self, upper: int, floor: int) -> int | None:
+        window = 8
+        while upper > floor:
+            lower = max(floor + 1, upper - window + 1)
+            page = self.read(lower - 1, None, upper - lower + 1, stop=upper)
             if page.messages:
                 return page.messages[-1].position
             upper = lower - 1
+            window = min(window * 8, 4096)
         return None
 
     def _envelope(

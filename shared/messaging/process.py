@@ -10,7 +10,7 @@ from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import ProcessRecorder, Tracking
 
 from shared.contracts import IntegrationMessage
-from shared.runtime import PublishingApplication
+from shared.service.application import PublishingApplication
 
 Policy = Callable[[ProcessingEvent[Any], str, Sequence[IntegrationMessage]], None]
 
@@ -52,3 +52,9 @@ class EventSourcedInbox:
         )
         self._policy(processing_event, upstream, messages)
         self._app.record_processing(processing_event)
+
+    def skip(self, upstream: str, message: IntegrationMessage) -> None:
+        """Record the position alone: the message's effects are never produced."""
+        self._app.record_processing(
+            ProcessingEvent(tracking=Tracking(upstream, message.position))
+        )

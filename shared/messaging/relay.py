@@ -44,7 +44,9 @@ class Relay:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self.scanned_to = await asyncio.to_thread(self._state.last_position, RELAY_UPSTREAM)
+        self.scanned_to = await asyncio.to_thread(
+            self._state.last_position, "relay", RELAY_UPSTREAM
+        )
         doc = await asyncio.to_thread(self._state.get, "relay", "state")
         self.published_to = None if doc is None else doc.get("published")
         self._task = asyncio.create_task(self._run(), name=f"relay-{self._outbox.service}")
@@ -95,7 +97,7 @@ class Relay:
         return True
 
     def _record(self, scanned_to: int, published_to: int | None) -> None:
-        with self._state.transaction() as tx:
+        with self._state.transaction("relay") as tx:
             tx.put("relay", "state", {"published": published_to, "scanned": scanned_to})
             tx.track(RELAY_UPSTREAM, scanned_to)
 

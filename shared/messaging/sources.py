@@ -22,6 +22,9 @@ class Delivery:
     error: str | None = None
     raw: Any = None
     headers: dict[str, str] | None = None
+    pending: int | None = None
+    """How many messages the upstream holds after this one, where the source knows (0 means
+    the consumer has caught up)."""
 
 
 class MessageSource(Protocol):
@@ -67,10 +70,18 @@ class LocalLogSource:
                 self._cursor = page.scanned_to
             if page.messages:
                 self._previous = page.messages[-1].position
-                return [Delivery(message) for message in page.messages]
+                deliveries = [Delivery(message) for message in page.messages]
+                if len(page.messages) < batch:
+                    deliveries[-1].pending = await asyncio.to_thread(self._pending_after)
+                return deliveries
             if asyncio.get_running_loop().time() >= deadline:
                 return []
             await asyncio.sleep(self._poll)
+
+    def _pending_after(self) -> int:
+        assert self._outbox is not None
+        head = self._outbox.max_position() or 0
+        return 0 if self._cursor is None or head <= self._cursor else head - self._cursor
 
     async def ack(self, deliveries: list[Delivery]) -> None:
         return None

@@ -59,10 +59,10 @@ def load_pyproject(path: Path = ROOT / "pyproject.toml") -> dict[str, Any]:
 
 
 def service_settings_class(service: str) -> type[ServiceSettings]:
-    """The service's own settings class, by the project's naming convention."""
-    from services.wiring import settings_class
+    """The service's own settings class, as its definition declares it."""
+    from pingyi.catalog import definition
 
-    return settings_class(service)
+    return definition(service).settings
 
 
 # --- compose variable interpolation ----------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES as SERVICES
 from tests.deploy.compose_checks import (
     APP_PORTS,
     DEPLOY,
@@ -72,7 +72,7 @@ def test_image_constraints_pin_what_pyproject_pins() -> None:
 
 def test_console_script_has_a_serve_command() -> None:
     """`pingyi serve <service>` is what every container runs; an unknown service is refused,
-    so the names compose passes are checked against the same list (services.wiring)."""
+    so the names compose passes are checked against the same list (pingyi.catalog)."""
     target = load_pyproject()["project"]["scripts"]["pingyi"]
     module, _, attr = target.partition(":")
     app = getattr(importlib.import_module(module), attr)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES as SERVICES
 from tests.conftest import ADMIN_KEY
 
 ROOT = Path(__file__).resolve().parents[2]

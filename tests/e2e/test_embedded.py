@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES as SERVICES
 from tests.conftest import ADMIN_KEY
 from tests.e2e import thin_path
 from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, wait_ready

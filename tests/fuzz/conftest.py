@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES as SERVICES
 from shared.settings import CommonSettings
 from tests.conftest import ADMIN_KEY
 from tests.fuzz.seed import Fuzzed, seed_state

@@ -20,7 +20,7 @@ from schemathesis import APIOperation, Case, GenerationMode, SerializationContex
 from schemathesis.core.result import Ok
 from schemathesis.transport.serialization import serialize_binary
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES as SERVICES
 from shared.settings import CommonSettings
 from tests.harness import create_app
 

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES as SERVICES
 from tests.fuzz.checks import send
 from tests.fuzz.deepen import deepen
 from tests.fuzz.operations import (

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.wiring import open_outbox
+from pingyi.composition import open_outbox
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import city_with_counties, post, unit

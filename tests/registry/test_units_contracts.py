@@ -33,8 +33,9 @@ from shared.contracts.registry import (
     UnitsMerged,
     UnitSplit,
 )
-from shared.registry_view import RegistryView, registry_view_inbox
+from shared.registry_view import RegistryView
 from shared.views import SQLiteViewStore
+from tests.harness import feed_registry_copy
 
 CITY, COUNTY, OTHER = uuid4(), uuid4(), uuid4()
 
@@ -197,7 +198,7 @@ def test_every_services_registry_copy_follows_the_lifecycle(tmp_path: Path) -> N
         ),
         UnitDissolved(unit_id=grain.unit_id, **dated("2024-11-01")),
     ]
-    registry_view_inbox(views).apply("registry", messages(feed))
+    feed_registry_copy(views, messages(feed))
     view = RegistryView(views)
 
     def status(u: UnitRegistered) -> str | None:

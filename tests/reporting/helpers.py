@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from services.wiring import open_outbox
+from pingyi.composition import open_outbox
 from shared.canonical import digest
 from shared.contracts import IntegrationMessage
 from shared.contracts.scoring import SchemeRef, ScoreComputed, UnitScore

@@ -14,10 +14,9 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from services.reporting.main import create_app
 from shared.contracts import IntegrationMessage
 from shared.settings import CommonSettings
-from tests.harness import ADMIN, Cluster, wait_caught_up
+from tests.harness import ADMIN, Cluster, create_app, wait_caught_up
 from tests.reporting.helpers import (
     GOV,
     PUBLIC,
@@ -42,7 +41,9 @@ class Env:
 @pytest.fixture
 def embedded(embedded_settings: CommonSettings) -> Iterator[Env]:
     feed = FeedSource()
-    app = create_app(embedded_settings, transport=FeedTransport(embedded_settings, feed))
+    app = create_app(
+        "reporting", embedded_settings, transport=FeedTransport(embedded_settings, feed)
+    )
     with Cluster(embedded_settings, ["registry"]) as cluster, TestClient(app) as reporting:
         yield Env(cluster["registry"], reporting, feed.append)
 

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.reporting.ranking import pinyin_key
-from services.reporting.views import RANKINGS, RankingsView, ranking_key, scoring_view_inbox
+from services.reporting.views import RANKINGS, RANKINGS_VIEW, RankingsView, ranking_key
 from shared.contracts import IntegrationMessage
 from shared.contracts.scoring import ScoreComputed
 from shared.messaging.inbox import plan_batch
@@ -38,7 +38,7 @@ class Scoring:
         return messages
 
     def apply(self, messages: list[IntegrationMessage]) -> None:
-        inbox = scoring_view_inbox(self.views)
+        inbox = RANKINGS_VIEW.inbox(self.views, "scoring")
         plan = plan_batch(inbox.last_position("scoring"), messages)
         assert plan.gap_index is None
         inbox.apply("scoring", plan.to_apply)
@@ -216,7 +216,7 @@ def test_redelivery_changes_nothing(scoring: Scoring, views: ViewStore) -> None:
     wave = uuid4()
     messages = scoring.deliver(computed(wave, [unit("教育局", "80")]))
     before = RankingsView(views).wave(str(wave))
-    inbox = scoring_view_inbox(views)
+    inbox = RANKINGS_VIEW.inbox(views, "scoring")
     plan = plan_batch(inbox.last_position("scoring"), messages)
     assert plan.to_apply == [] and plan.duplicates == messages
     inbox.apply("scoring", messages)  # even applied blindly, the recorded position skips it

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from services.survey.wave_view import WAVES, survey_view_inbox
+from services.survey.wave_view import WAVES, WAVES_VIEW
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.survey import ResponseRecorded, WaveOpened
 from shared.messaging.consumer import Consumer
@@ -334,7 +334,7 @@ def test_a_batch_planned_from_a_stale_position_applies_only_what_is_new(tmp_path
     views = SQLiteViewStore(tmp_path / "views.sqlite")
     views.setup()
     try:
-        inbox = survey_view_inbox(views)
+        inbox = WAVES_VIEW.inbox(views, "survey")
         wave_id, unit_id = uuid5(NS, "wave"), uuid5(NS, "unit")
         opened = WaveOpened(
             wave_id=wave_id,
@@ -364,7 +364,7 @@ def test_a_batch_planned_from_a_stale_position_applies_only_what_is_new(tmp_path
         inbox.apply("survey", [second, third])  # … the other 2 again, and 3
         # Re-checked inside the applying transaction: 2 is skipped, only 3 is new.
         assert views.get(WAVES, str(wave_id))["response_count"] == 2  # type: ignore[index]
-        assert views.last_position("survey") == 3
+        assert views.last_position("waves", "survey") == 3
         with pytest.raises(StalePositionError):  # a batch that does not follow on is refused
             inbox.apply("survey", [_survey_message(5, 4, recorded(5))])
     finally:
@@ -407,7 +407,7 @@ def test_an_undecodable_message_keeps_the_consumer_stalled(tmp_path: Path) -> No
     (good,) = chain(1)
     poison = Delivery(None, error="undecodable message: not JSON")
     source = _OneBatchSource([Delivery(good), poison])
-    consumer = Consumer("reporting", "registry", source, survey_view_inbox(views))
+    consumer = Consumer("reporting", "registry", source, WAVES_VIEW.inbox(views, "survey"))
 
     async def run() -> None:
         await consumer.start()

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from services.scoring.replay import verify
+from pingyi.replay import verify
 from shared.contracts.scoring import ScoreComputed
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster, wait_caught_up

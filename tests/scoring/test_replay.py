@@ -8,7 +8,8 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.scoring.replay import RunNotFound, SchemeMismatch, verify, verify_run
+from pingyi.replay import verify, verify_run
+from services.scoring.replay import RunNotFound, SchemeMismatch
 from services.scoring.scheme import SATISFACTION_V1, Scheme
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster

@@ -10,11 +10,11 @@ from uuid import UUID
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from pingyi.composition import open_outbox
+from pingyi.replay import verify, verify_run
 from services.scoring.application import ScoringApplication
 from services.scoring.domain import ROSTER_ID, Roster
 from services.scoring.inboxes import ScoringInbox
-from services.scoring.replay import verify, verify_run
-from services.wiring import open_outbox
 from shared.canonical import digest
 from shared.contracts import IntegrationMessage
 from shared.messaging.inbox import plan_batch

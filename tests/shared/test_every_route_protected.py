@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from services.wiring import SERVICES
+from pingyi.catalog import NAMES as SERVICES
 from shared.settings import CommonSettings
 from tests.harness import Cluster
 
-PUBLIC_PATHS = {"/healthz", "/readyz", "/metrics"}
+PUBLIC_PATHS = {"/healthz", "/readyz", "/syncz", "/metrics"}
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
 

@@ -23,7 +23,7 @@ from shared.messaging.jetstream import (
 )
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
-from shared.registry_view import registry_view_inbox
+from shared.registry_view import REGISTRY_COPY
 from shared.settings import CommonSettings, eventsourcing_env
 from shared.views import PostgresViewStore
 from tests.conftest import NATS_URL
@@ -168,14 +168,14 @@ def test_same_message_delivered_twice_has_one_effect(production_settings: Common
                 "survey",
                 "registry",
                 JetStreamSource(js, ns, "survey", "registry"),
-                registry_view_inbox(views),
+                REGISTRY_COPY.inbox(views, "registry"),
                 batch_size=1,
             )
             await consumer.start()
             await until(lambda: consumer.status.duplicates == 2)
             await consumer.stop()
             assert consumer.status.applied == 2
-            assert views.last_position("registry") == 2
+            assert views.last_position("registry_copy", "registry") == 2
             assert len(views.scan("units")) == 2
         finally:
             await nc.close()
@@ -201,15 +201,15 @@ def test_a_gap_waits_for_the_missing_message_and_never_skips_it(
                 "survey",
                 "registry",
                 JetStreamSource(js, ns, "survey", "registry"),
-                registry_view_inbox(views),
+                REGISTRY_COPY.inbox(views, "registry"),
             )
             await consumer.start()
             await until(lambda: consumer.status.stalled)
-            assert views.last_position("registry") == 1
+            assert views.last_position("registry_copy", "registry") == 1
             assert "gap after position 1" in (consumer.status.stalled_reason or "")
 
             await _publish_raw(js, ns, two, "2")
-            await until(lambda: views.last_position("registry") == 3)
+            await until(lambda: views.last_position("registry_copy", "registry") == 3)
             await consumer.stop()
             assert not consumer.status.stalled
             assert {doc["name"] for _, doc in views.scan("units")} == {
@@ -238,10 +238,10 @@ def test_a_gap_is_reread_from_the_stream(production_settings: CommonSettings) ->
             await source.start(None)
             fetched = await source.fetch(4, timeout=5)
             # Skip the first two deliveries as a lossy path would; the consumer must re-read them.
-            inbox = registry_view_inbox(views)
+            inbox = REGISTRY_COPY.inbox(views, "registry")
             consumer = Consumer("survey", "registry", source, inbox)
             await consumer._handle(fetched[2:])
-            assert views.last_position("registry") == 4
+            assert views.last_position("registry_copy", "registry") == 4
             assert len(views.scan("units")) == 4
         finally:
             await nc.close()
@@ -266,20 +266,20 @@ def test_a_message_position_is_not_reapplied_after_restart(
                 "survey",
                 "registry",
                 JetStreamSource(js, ns, "survey", "registry"),
-                registry_view_inbox(views),
+                REGISTRY_COPY.inbox(views, "registry"),
             )
             await first.start()
-            await until(lambda: views.last_position("registry") == 3)
+            await until(lambda: views.last_position("registry_copy", "registry") == 3)
             await first.stop()
             await _publish_raw(js, ns, unit_message(4, 3), "4")
             second = Consumer(
                 "survey",
                 "registry",
                 JetStreamSource(js, ns, "survey", "registry"),
-                registry_view_inbox(views),
+                REGISTRY_COPY.inbox(views, "registry"),
             )
             await second.start()
-            await until(lambda: views.last_position("registry") == 4)
+            await until(lambda: views.last_position("registry_copy", "registry") == 4)
             await second.stop()
             assert second.status.applied == 1
         finally:

@@ -24,7 +24,13 @@ def test_metrics_follow_consumers_and_requests(embedded_settings: CommonSettings
         cluster.wait_caught_up("registry", "registry")
         text = registry.get("/metrics").text
         assert (
-            sample(text, "pingyi_consumer_position", consumer="registry", upstream="registry") >= 1
+            sample(
+                text,
+                "pingyi_consumer_position",
+                consumer="registry-security-v1",
+                upstream="registry",
+            )
+            >= 1
         )
         assert sample(text, "pingyi_consumer_stalled", upstream="registry") == 0
         assert sample(text, "pingyi_http_requests_total", route="/jurisdictions", status="201") == 1

@@ -1,4 +1,6 @@
-"""ViewStore on both back ends: rows and position commit together, or not at all."""
+"""The view store contract, on all three stores (in-memory, SQLite, PostgreSQL): rows and
+positions commit together per view, any string an event can carry is stored and read back
+unchanged, lists page in SQL by declared indexes, and a view resets alone."""
 
 from __future__ import annotations
 
@@ -7,49 +9,89 @@ from pathlib import Path
 
 import pytest
 
-from shared.views import PostgresViewStore, SQLiteViewStore, StalePositionError, ViewStore
+from shared.views import (
+    Collection,
+    MemoryViewStore,
+    PostgresViewStore,
+    SQLiteViewStore,
+    StalePositionError,
+    UnknownIndexError,
+    ViewStore,
+)
+
+FINDINGS = Collection("findings", index=("unit_id", "jurisdiction_id"), sort="found_at")
+HOSTILE = ["\u0000", "a\u0000b", "\ud800", "\\0", "\\", "换行\n", "\u2028", "\x7f", "😀"]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]:
-    if request.param == "sqlite":
-        views: ViewStore = SQLiteViewStore(tmp_path / "views.sqlite")
+    if request.param == "memory":
+        views: ViewStore = MemoryViewStore()
+    elif request.param == "sqlite":
+        views = SQLiteViewStore(tmp_path / "views.sqlite")
     else:
         views = PostgresViewStore(request.getfixturevalue("database_url"), "testviews")
+    views.declare([FINDINGS])
     views.setup()
     yield views
     views.close()
 
 
 def test_rows_and_position_commit_together(store: ViewStore) -> None:
-    with store.transaction() as tx:
+    with store.transaction("copy") as tx:
         tx.put("units", "u1", {"name": "漯河市教育局"})
         tx.track("registry", 5)
     assert store.get("units", "u1") == {"name": "漯河市教育局"}
-    assert store.last_position("registry") == 5
+    assert store.last_position("copy", "registry") == 5
+    assert store.positions() == {"copy": {"registry": 5}}
 
 
 def test_a_failure_leaves_neither_rows_nor_position(store: ViewStore) -> None:
-    with pytest.raises(RuntimeError), store.transaction() as tx:
+    with pytest.raises(RuntimeError), store.transaction("copy") as tx:
         tx.put("units", "u1", {"name": "漯河市教育局"})
         tx.track("registry", 5)
         raise RuntimeError("crash before commit")
     assert store.get("units", "u1") is None
-    assert store.last_position("registry") is None
+    assert store.last_position("copy", "registry") is None
 
 
 def test_an_old_or_equal_position_is_refused_and_rolls_back(store: ViewStore) -> None:
-    with store.transaction() as tx:
+    with store.transaction("copy") as tx:
         tx.track("registry", 5)
-    with pytest.raises(StalePositionError), store.transaction() as tx:
+    with pytest.raises(StalePositionError), store.transaction("copy") as tx:
         tx.put("units", "late", {"name": "迟到"})
         tx.track("registry", 5)
     assert store.get("units", "late") is None
-    assert store.last_position("registry") == 5
+    assert store.last_position("copy", "registry") == 5
+
+
+def test_each_view_keeps_its_own_position_per_upstream(store: ViewStore) -> None:
+    with store.transaction("security") as tx:
+        tx.track("registry", 9)
+    with store.transaction("copy") as tx:
+        tx.track("registry", 4)
+    assert store.last_position("security", "registry") == 9
+    assert store.last_position("copy", "registry") == 4
+
+
+def test_any_string_an_event_carries_is_stored_and_read_back(store: ViewStore) -> None:
+    """NUL, lone surrogates, backslashes and line separators in documents and keys: one
+    such string once stalled every consumer of the registry (PostgreSQL refuses \\u0000)."""
+    for index, text in enumerate(HOSTILE):
+        key = f"k{index}{text}"
+        doc = {"reason": text, text: [text], "n": index}
+        with store.transaction("copy") as tx:
+            tx.put("hostile", key, doc)
+            tx.track("registry", index + 1)
+        assert store.get("hostile", key) == doc, repr(text)
+    assert sorted(k for k, _ in store.scan("hostile")) == sorted(
+        f"k{i}{t}" for i, t in enumerate(HOSTILE)
+    )
+    assert [k for k, _ in store.scan("hostile", "k1a\u0000")] == ["k1a\u0000b"]
 
 
 def test_scan_by_prefix_in_key_order(store: ViewStore) -> None:
-    with store.transaction() as tx:
+    with store.transaction("rankings") as tx:
         for key in ("w1|b", "w1|a", "w2|a"):
             tx.put("rankings", key, {"key": key})
         tx.track("scoring", 1)
@@ -58,9 +100,76 @@ def test_scan_by_prefix_in_key_order(store: ViewStore) -> None:
 
 
 def test_a_transaction_reads_its_own_writes(store: ViewStore) -> None:
-    with store.transaction() as tx:
+    with store.transaction("waves") as tx:
         for n in range(1, 4):
             doc = tx.get("waves", "w1") or {"responses": 0}
             tx.put("waves", "w1", doc | {"responses": doc["responses"] + 1})
             tx.track("survey", n)
     assert store.get("waves", "w1") == {"responses": 3}
+
+
+def _findings(store: ViewStore) -> None:
+    with store.transaction("findings") as tx:
+        for n in range(25):
+            tx.put(
+                "findings",
+                f"f{n:02d}",
+                {
+                    "unit_id": f"u{n % 3}",
+                    "jurisdiction_id": "j-a" if n % 2 else "j-b",
+                    "found_at": f"2026-05-{n + 1:02d}T10:00:00+08:00",
+                },
+            )
+        tx.track("inspection", 1)
+
+
+def test_pages_filter_on_indexes_in_a_stable_order(store: ViewStore) -> None:
+    _findings(store)
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = store.page(
+            "findings", where={"unit_id": "u1"}, descending=True, cursor=cursor, limit=3
+        )
+        seen += [doc["found_at"] for doc in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    expected = sorted(
+        (f"2026-05-{n + 1:02d}T10:00:00+08:00" for n in range(25) if n % 3 == 1), reverse=True
+    )
+    assert seen == expected
+    both = store.page("findings", where={"jurisdiction_id": {"j-a", "j-b"}, "unit_id": "u0"})
+    assert len(both.items) == 9 and both.next_cursor is None
+    none = store.page("findings", where={"jurisdiction_id": set()}, limit=5)
+    assert none.items == []
+
+
+def test_a_page_cannot_filter_on_an_undeclared_field(store: ViewStore) -> None:
+    with pytest.raises(UnknownIndexError):
+        store.page("findings", where={"summary": "x"})
+    with pytest.raises(ValueError):
+        store.page("findings", cursor="not-a-cursor")
+
+
+def test_a_reset_drops_one_view_and_leaves_its_neighbours(store: ViewStore) -> None:
+    _findings(store)
+    with store.transaction("copy") as tx:
+        tx.put("units", "u1", {"name": "单位"})
+        tx.track("registry", 3)
+    store.reset("findings", ["findings"], version=2)
+    assert store.page("findings").items == []
+    assert store.last_position("findings", "inspection") is None
+    assert store.view_version("findings") == 2
+    assert store.get("units", "u1") == {"name": "单位"}
+    assert store.last_position("copy", "registry") == 3
+
+
+def test_the_dump_is_the_stored_text_in_key_order(store: ViewStore) -> None:
+    with store.transaction("copy") as tx:
+        tx.put("units", "b", {"名": "乙", "n": 2})
+        tx.put("units", "a", {"n": 1, "名": "甲"})
+        tx.track("registry", 1)
+    rows = list(store.dump(["units"]))
+    assert [(c, k) for c, k, _ in rows] == [("units", "a"), ("units", "b")]
+    assert rows[0][2] == '{"n":1,"名":"甲"}'

@@ -15,8 +15,8 @@ from services.survey.domain import QuestionnaireConflict, UnknownUnitInWave, Wav
 from shared.auth import Principal
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.registry import JurisdictionRegistered, PrincipalIssued, UnitRegistered
-from shared.registry_view import registry_view_inbox
 from shared.views import SQLiteViewStore
+from tests.harness import feed_registry_copy
 
 CST = timezone(timedelta(hours=8))
 OFFICE = Principal(uuid4(), "舞阳县纠风办", "office", None)
@@ -71,7 +71,7 @@ class Setup:
                 key_hash="h",
             ),
         ]
-        registry_view_inbox(self.views).apply("registry", _messages(registry))
+        feed_registry_copy(self.views, _messages(registry))
 
     def open_wave(self) -> UUID:
         wave = self.app.open_wave(

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 
 from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
-from services.registry.application import RegistryApplication
-from services.registry.domain import Campaign, CampaignNotFound, EnrolmentNotFound
+from services.registry.domain import CampaignNotFound, EnrolmentNotFound
 from services.registry.projections.campaigns import CampaignReadModel
 from services.registry.schemas.campaigns import (
     CampaignIn,
@@ -29,11 +28,15 @@ from services.registry.schemas.campaigns import (
     RevocationIn,
     WithdrawalIn,
 )
-from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path
 from shared.registry_view import RegistryView
 from shared.views import Document
 
-router = APIRouter(tags=["campaigns 评议活动"])
+router = PolicyRouter(tags=["campaigns 评议活动"])
+CAMPAIGN = path("campaign_id", "campaign")
+WRITE = allow(Policy.write("office", scope=CAMPAIGN))
+READ = allow(Policy.read(*PARTICIPANTS, scope=CAMPAIGN))
 
 
 def get_reads(request: Request) -> CampaignReadModel:
@@ -43,22 +46,10 @@ def get_reads(request: Request) -> CampaignReadModel:
 Reads = Annotated[CampaignReadModel, Depends(get_reads)]
 
 
-def writable(
-    app: RegistryApplication, auth: Authenticator, caller: Principal, campaign_id: UUID
-) -> Campaign:
-    require_role(caller, "office")
-    campaign = app.campaign(campaign_id)
-    auth.require_scope(caller, campaign.jurisdiction_id, "campaign_id")
-    return campaign
-
-
-def readable(
-    reads: CampaignReadModel, auth: Authenticator, caller: Principal, id_: UUID
-) -> Document:
-    doc = reads.campaign(str(id_))
+def readable(reads: CampaignReadModel, campaign_id: UUID) -> Document:
+    doc = reads.campaign(str(campaign_id))
     if doc is None:
         raise CampaignNotFound("no such campaign", field="campaign_id")
-    auth.require_scope(caller, doc["jurisdiction_id"], "campaign_id")
     return doc
 
 
@@ -67,11 +58,15 @@ def with_unit(doc: Document, registry: RegistryView) -> Document:
     return doc | {"unit_name": unit.get("name"), "jurisdiction_id": unit.get("jurisdiction_id")}
 
 
-@router.post("/campaigns", status_code=201, response_model=CampaignOut)
+@router.post(
+    "/campaigns",
+    status_code=201,
+    response_model=CampaignOut,
+    **allow(Policy.write("office", scope=body("jurisdiction_id", "jurisdiction"))),
+)
 def open_campaign(
     body: CampaignIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -80,12 +75,14 @@ def open_campaign(
     Phases are listed in order, lie inside the cycle and do not overlap; a bad one is named
     in the error, e.g. `phases.1.starts_on`.
     """
-    require_role(caller, "office")
-    auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
     return app.open_campaign(caller, body.model_dump(), idempotency_key)
 
 
-@router.get("/campaigns", response_model=list[CampaignOut])
+@router.get(
+    "/campaigns",
+    response_model=list[CampaignOut],
+    **allow(Policy.read(*PARTICIPANTS, filtered=True)),
+)
 def list_campaigns(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
@@ -99,50 +96,46 @@ def list_campaigns(
     return visible
 
 
-@router.get("/campaigns/{campaign_id}", response_model=CampaignOut)
-def get_campaign(
-    campaign_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, reads: Reads
-) -> Document:
+@router.get("/campaigns/{campaign_id}", response_model=CampaignOut, **READ)
+def get_campaign(campaign_id: UUID, reads: Reads) -> Document:
     """查看评议活动: one campaign with its phases, categories and enrolment counts."""
-    return readable(reads, auth, caller, campaign_id)
+    return readable(reads, campaign_id)
 
 
-@router.post("/campaigns/{campaign_id}/phases", response_model=CampaignOut)
+@router.post("/campaigns/{campaign_id}/phases", response_model=CampaignOut, **WRITE)
 def amend_phases(
     campaign_id: UUID,
     body: PhasesAmendmentIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
 ) -> dict[str, Any]:
     """调整工作阶段: replace the phase list, with a reason; the old list stays in the history."""
-    writable(app, auth, caller, campaign_id)
     phases = [p.model_dump() for p in body.phases]
     return app.amend_phases(caller, campaign_id, phases, body.reason)
 
 
-@router.post("/campaigns/{campaign_id}/categories", response_model=CampaignOut)
+@router.post("/campaigns/{campaign_id}/categories", response_model=CampaignOut, **WRITE)
 def amend_categories(
     campaign_id: UUID,
     body: CategoriesAmendmentIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
 ) -> dict[str, Any]:
     """调整参评类别: replace the category list, with a reason. A category that still has
     enrolled units cannot be dropped (409)."""
-    writable(app, auth, caller, campaign_id)
     return app.amend_categories(caller, campaign_id, body.categories, body.reason)
 
 
 @router.post(
-    "/campaigns/{campaign_id}/enrolments", status_code=201, response_model=EnrolmentBatchOut
+    "/campaigns/{campaign_id}/enrolments",
+    status_code=201,
+    response_model=EnrolmentBatchOut,
+    **WRITE,
 )
 def enrol_units(
     campaign_id: UUID,
     body: EnrolmentBatchIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -151,16 +144,13 @@ def enrol_units(
     Only active units located in the campaign's jurisdiction (vertically managed ones too) or
     sub-units of such units; anything else is refused naming `enrolments.<i>.unit_id`.
     """
-    writable(app, auth, caller, campaign_id)
     items = [e.model_dump() for e in body.enrolments]
     return app.enrol_units(caller, campaign_id, items, idempotency_key)
 
 
-@router.get("/campaigns/{campaign_id}/enrolments", response_model=list[EnrolmentOut])
+@router.get("/campaigns/{campaign_id}/enrolments", response_model=list[EnrolmentOut], **READ)
 def list_enrolments(
     campaign_id: UUID,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     reads: Reads,
     registry: RegistryViewDep,
     category: Annotated[str | None, Query(max_length=100)] = None,
@@ -168,7 +158,7 @@ def list_enrolments(
     key_target: Annotated[bool | None, Query()] = None,
 ) -> list[Document]:
     """参评单位名单: enrolled (and withdrawn) units with names, category and key-target flag."""
-    campaign = readable(reads, auth, caller, campaign_id)
+    campaign = readable(reads, campaign_id)
     found = reads.enrolments(campaign)
     if category is not None:
         found = [e for e in found if e["category"] == category]
@@ -179,17 +169,17 @@ def list_enrolments(
     return [with_unit(e, registry) for e in found]
 
 
-@router.get("/campaigns/{campaign_id}/enrolments/{unit_id}", response_model=EnrolmentDetailOut)
+@router.get(
+    "/campaigns/{campaign_id}/enrolments/{unit_id}", response_model=EnrolmentDetailOut, **READ
+)
 def get_enrolment(
     campaign_id: UUID,
     unit_id: UUID,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     reads: Reads,
     registry: RegistryViewDep,
 ) -> Document:
     """查看参评记录: one unit's enrolment with its history (enrolled, withdrawn, designated…)."""
-    readable(reads, auth, caller, campaign_id)
+    readable(reads, campaign_id)
     doc = reads.enrolment(str(campaign_id), str(unit_id))
     if doc is None:
         raise EnrolmentNotFound("the unit is not enrolled in this campaign", field="unit_id")
@@ -197,47 +187,50 @@ def get_enrolment(
 
 
 @router.post(
-    "/campaigns/{campaign_id}/enrolments/{unit_id}/withdrawal", response_model=EnrolmentOut
+    "/campaigns/{campaign_id}/enrolments/{unit_id}/withdrawal",
+    response_model=EnrolmentOut,
+    **WRITE,
 )
 def withdraw_unit(
     campaign_id: UUID,
     unit_id: UUID,
     body: WithdrawalIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
 ) -> dict[str, Any]:
     """退出评议: withdraw a unit from the campaign, with a reason. It may be enrolled again."""
-    writable(app, auth, caller, campaign_id)
     return app.withdraw_unit(caller, campaign_id, unit_id, body.reason)
 
 
-@router.post("/campaigns/{campaign_id}/key-targets", status_code=201, response_model=EnrolmentOut)
+@router.post(
+    "/campaigns/{campaign_id}/key-targets",
+    status_code=201,
+    response_model=EnrolmentOut,
+    **WRITE,
+)
 def designate_key_target(
     campaign_id: UUID,
     body: KeyTargetIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
 ) -> dict[str, Any]:
     """确定重点评议对象: single out an enrolled unit (群众意见集中, 上年度考核一般 or 其他)."""
-    writable(app, auth, caller, campaign_id)
     return app.designate_key_target(
         caller, campaign_id, body.unit_id, body.reason_code, body.reason
     )
 
 
 @router.post(
-    "/campaigns/{campaign_id}/key-targets/{unit_id}/revocation", response_model=EnrolmentOut
+    "/campaigns/{campaign_id}/key-targets/{unit_id}/revocation",
+    response_model=EnrolmentOut,
+    **WRITE,
 )
 def revoke_key_target(
     campaign_id: UUID,
     unit_id: UUID,
     body: RevocationIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
 ) -> dict[str, Any]:
     """撤销重点评议对象: end a key-target designation, with a reason."""
-    writable(app, auth, caller, campaign_id)
     return app.revoke_key_target(caller, campaign_id, unit_id, body.reason)

@@ -7,12 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from services.registry.application import RegistryApplication
+from shared.http import application_of
 from shared.registry_view import RegistryView
-
-
-def get_app(request: Request) -> RegistryApplication:
-    app: RegistryApplication = request.app.state.runtime.registry_app
-    return app
 
 
 def get_registry_view(request: Request) -> RegistryView:
@@ -20,6 +16,6 @@ def get_registry_view(request: Request) -> RegistryView:
     return view
 
 
-RegistryApp = Annotated[RegistryApplication, Depends(get_app)]
+RegistryApp = Annotated[RegistryApplication, Depends(application_of(RegistryApplication))]
 RegistryViewDep = Annotated[RegistryView, Depends(get_registry_view)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

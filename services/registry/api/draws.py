@@ -9,27 +9,34 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.registry.api.deps import IdempotencyKey, RegistryApp
-from services.registry.domain.draws import Draw
 from services.registry.schemas.draws import DrawIn, DrawOut, RevealIn
-from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.auth import CurrentPrincipal
+from shared.policy import Policy, PolicyRouter, allow, body, path
 
-router = APIRouter(tags=["draws 随机抽取"])
-
-
-def _draw_in_scope(app: RegistryApp, caller: Principal, auth: Authenticator, draw_id: UUID) -> Draw:
-    draw = app.draw(draw_id)
-    auth.require_scope(caller, draw.jurisdiction_id, "draw_id")
-    return draw
+router = PolicyRouter(tags=["draws 随机抽取"])
+DRAW = path("draw_id", "draw")
 
 
-@router.post("/draws", status_code=201, response_model=DrawOut)
+@router.post(
+    "/draws",
+    status_code=201,
+    response_model=DrawOut,
+    **allow(
+        Policy.write(
+            "office",
+            scope=(
+                body("jurisdiction_id", "jurisdiction"),
+                body("campaign_id", "campaign", "skip"),
+            ),
+        )
+    ),
+)
 def create_draw(
     body: DrawIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -38,48 +45,36 @@ def create_draw(
     Keep the seed secret until the reveal; e.g. seed = secrets.token_hex(32),
     commitment = hashlib.sha256(seed.encode()).hexdigest().
     """
-    require_role(caller, "office")
-    auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
-    if body.campaign_id is not None:
-        campaign = app.campaign(body.campaign_id)  # 404 for a campaign that does not exist
-        auth.require_scope(caller, campaign.jurisdiction_id, "campaign_id")
     return app.create_draw(caller, body.model_dump(exclude_none=True), idempotency_key)
 
 
-@router.post("/draws/{draw_id}/pool/freeze", response_model=DrawOut)
-def freeze_pool(
-    draw_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, app: RegistryApp
-) -> dict[str, Any]:
+@router.post(
+    "/draws/{draw_id}/pool/freeze",
+    response_model=DrawOut,
+    **allow(Policy.write("office", scope=DRAW)),
+)
+def freeze_pool(draw_id: UUID, caller: CurrentPrincipal, app: RegistryApp) -> dict[str, Any]:
     """冻结人员库: everyone appointed for the cycle and purpose in the jurisdiction subtree and
     not disqualified, as of now; records the sorted ids, their digest and the pool size.
     Only once (409), and 422 naming size or quotas.<sector> if the pool is too small."""
-    require_role(caller, "office")
-    _draw_in_scope(app, caller, auth, draw_id)
     return app.freeze_pool(caller, draw_id)
 
 
-@router.post("/draws/{draw_id}/reveal", response_model=DrawOut)
+@router.post(
+    "/draws/{draw_id}/reveal", response_model=DrawOut, **allow(Policy.write("office", scope=DRAW))
+)
 def reveal_seed(
-    draw_id: UUID,
-    body: RevealIn,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
-    app: RegistryApp,
+    draw_id: UUID, body: RevealIn, caller: CurrentPrincipal, app: RegistryApp
 ) -> dict[str, Any]:
     """公布种子并抽取: 422 (field seed) unless sha256(seed) equals the commitment."""
-    require_role(caller, "office")
-    _draw_in_scope(app, caller, auth, draw_id)
     return app.reveal_seed(caller, draw_id, body.seed)
 
 
-@router.get("/draws/{draw_id}", response_model=DrawOut)
+@router.get("/draws/{draw_id}", response_model=DrawOut, **allow(Policy.read("office", scope=DRAW)))
 def get_draw(
     draw_id: UUID,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     include_pool: Annotated[bool, Query(description="Also list the frozen pool's ids")] = False,
 ) -> dict[str, Any]:
     """一次抽取: its commitment, frozen pool and, once revealed, the seed and who was chosen."""
-    require_role(caller, "office", "auditor")
-    return app.draw_out(_draw_in_scope(app, caller, auth, draw_id), include_pool)
+    return app.draw_out(app.draw(draw_id), include_pool)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
 from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
-from services.registry.domain import CampaignNotFound, JurisdictionNotFound
+from services.registry.domain import CampaignNotFound
 from services.registry.importing import enrolments, representatives, units
 from services.registry.importing.enrolments import enrolment_sheet, enrolment_spec
 from services.registry.importing.flow import Upload, already_done, finish, read_upload
@@ -24,11 +24,12 @@ from services.registry.importing.schemas import UPLOAD_BODY, ImportReport
 from services.registry.importing.units import unit_sheet, unit_spec
 from services.registry.importing.writing import Sheet, render
 from services.registry.projections.campaigns import CampaignReadModel
-from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
-from shared.errors import ForbiddenError
-from shared.registry_view import RegistryView
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.policy import Policy, PolicyRouter, allow, query
 
-router = APIRouter(tags=["import/export 导入导出"])
+router = PolicyRouter(tags=["import/export 导入导出"])
+POOL = query("jurisdiction_id", "known_jurisdiction", "defer")
+CAMPAIGN = query("campaign_id", "campaign", "defer")
 
 UploadDep = Annotated[Upload, Depends(read_upload)]
 DryRun = Annotated[bool, Query(description="true: report only, import nothing (试导入)")]
@@ -55,7 +56,7 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_model=ImportReport,
     response_model_exclude_none=True,
     responses=IMPORT_RESPONSES,
-    openapi_extra=UPLOAD_BODY,
+    **allow(Policy.write("office", scope=POOL), UPLOAD_BODY),
 )
 def import_units(
     upload: UploadDep,
@@ -72,7 +73,6 @@ def import_units(
     """导入参评单位. Columns: 单位名称, 单位类型 (政府部门/其它机构/公共服务企业/重点科室/重点岗位/
     基层站所/窗口单位/政府投资项目), 类别 (e.g. 政府部门及其它机构); optional 简称, 上级单位 (name
     or credit code of a unit already registered here or above), 垂直管理上级, 统一社会信用代码."""
-    _writer_in_scope(caller, auth, view, jurisdiction_id)
     replay = not dry_run and already_done(app, caller.principal_id, units.SCOPE, idempotency_key)
     parsed = parse_file(
         upload.data,
@@ -95,17 +95,19 @@ def import_units(
     )
 
 
-@router.get("/exports/units", response_class=Response, responses={200: {"content": {}}})
+@router.get(
+    "/exports/units",
+    response_class=Response,
+    responses={200: {"content": {}}},
+    **allow(Policy.read("office", scope=POOL)),
+)
 def export_units(
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     view: RegistryViewDep,
     jurisdiction_id: UUID,
     fmt: Format = "csv",
 ) -> Response:
     """导出参评单位: the jurisdiction's active units in the columns /imports/units reads, as CSV
     (UTF-8 with BOM, opens in Excel) or XLSX (frozen header row)."""
-    _reader_in_scope(caller, auth, view, jurisdiction_id)
     return _file(unit_sheet(view, jurisdiction_id), fmt)
 
 
@@ -115,12 +117,11 @@ def export_units(
     response_model=ImportReport,
     response_model_exclude_none=True,
     responses=IMPORT_RESPONSES,
-    openapi_extra=UPLOAD_BODY,
+    **allow(Policy.write("office", scope=CAMPAIGN), UPLOAD_BODY),
 )
 def import_enrolments(
     upload: UploadDep,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     view: RegistryViewDep,
     response: Response,
@@ -132,9 +133,7 @@ def import_enrolments(
     """导入参评单位名单 (enrol registered units in a campaign). Columns: 单位名称 or
     统一社会信用代码 (either identifies the unit, looked up in the campaign's jurisdiction),
     类别 (one of the campaign's categories, e.g. 城市管理和执法监督类)."""
-    require_role(caller, "office")
     campaign = app.campaign(campaign_id)
-    auth.require_scope(caller, campaign.jurisdiction_id, "campaign_id")
     replay = not dry_run and already_done(
         app, caller.principal_id, enrolments.SCOPE, idempotency_key
     )
@@ -158,14 +157,12 @@ def import_enrolments(
     response_model=ImportReport,
     response_model_exclude_none=True,
     responses=IMPORT_RESPONSES,
-    openapi_extra=UPLOAD_BODY,
+    **allow(Policy.write("office", scope=POOL), UPLOAD_BODY),
 )
 def import_representatives(
     upload: UploadDep,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
-    view: RegistryViewDep,
     response: Response,
     jurisdiction_id: UUID,
     dry_run: DryRun = False,
@@ -175,7 +172,6 @@ def import_representatives(
     """导入评议代表 into the jurisdiction's pool (评议人员库). Columns: 姓名, 界别 (or 类别:
     服务对象/人大代表/政协委员/行评代表/机关干部/社区群干/企业代表/其他), optional 联系方式
     (stored hashed and encrypted only; reports show it masked, 138****5678)."""
-    _writer_in_scope(caller, auth, view, jurisdiction_id)
     replay = not dry_run and already_done(
         app, caller.principal_id, representatives.SCOPE, idempotency_key
     )
@@ -193,10 +189,13 @@ def import_representatives(
     )
 
 
-@router.get("/exports/enrolments", response_class=Response, responses={200: {"content": {}}})
+@router.get(
+    "/exports/enrolments",
+    response_class=Response,
+    responses={200: {"content": {}}},
+    **allow(Policy.read("office", scope=CAMPAIGN)),
+)
 def export_enrolments(
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     view: RegistryViewDep,
     request: Request,
     campaign_id: UUID,
@@ -208,15 +207,16 @@ def export_enrolments(
     campaign = reads.campaign(str(campaign_id))
     if campaign is None:
         raise CampaignNotFound("no such campaign", field="campaign_id")
-    _reader(caller)
-    auth.require_scope(caller, campaign["jurisdiction_id"], "campaign_id")
     return _file(enrolment_sheet(view, campaign, reads.enrolments(campaign)), fmt)
 
 
-@router.get("/exports/representatives", response_class=Response, responses={200: {"content": {}}})
+@router.get(
+    "/exports/representatives",
+    response_class=Response,
+    responses={200: {"content": {}}},
+    **allow(Policy.read("office", scope=POOL)),
+)
 def export_representatives(
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     view: RegistryViewDep,
     request: Request,
     jurisdiction_id: UUID,
@@ -224,36 +224,9 @@ def export_representatives(
 ) -> Response:
     """导出评议人员库: the pool's representatives who are not disqualified (姓名, 界别). 联系方式
     is never exported."""
-    _reader_in_scope(caller, auth, view, jurisdiction_id)
     name = (view.jurisdiction(str(jurisdiction_id)) or {}).get("name", "")
     views = request.app.state.runtime.views
     return _file(representative_sheet(views, jurisdiction_id, name), fmt)
-
-
-def _writer_in_scope(
-    caller: Principal, auth: Authenticator, view: RegistryView, jurisdiction_id: UUID
-) -> None:
-    require_role(caller, "office")
-    _known(view, jurisdiction_id)
-    auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
-
-
-def _reader_in_scope(
-    caller: Principal, auth: Authenticator, view: RegistryView, jurisdiction_id: UUID
-) -> None:
-    _reader(caller)
-    _known(view, jurisdiction_id)
-    auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
-
-
-def _reader(caller: Principal) -> None:
-    if caller.role not in ("admin", "office", "auditor"):
-        raise ForbiddenError("exports are for offices and auditors", field="X-API-Key")
-
-
-def _known(view: RegistryView, jurisdiction_id: UUID) -> None:
-    if view.jurisdiction(str(jurisdiction_id)) is None:
-        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
 
 
 def _file(sheet: Sheet, fmt: str) -> Response:

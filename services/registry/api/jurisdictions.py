@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
 from services.registry.domain import JurisdictionNotFound
@@ -14,35 +14,38 @@ from services.registry.schemas.jurisdictions import (
     JurisdictionNodeOut,
     JurisdictionOut,
 )
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.auth import CurrentPrincipal, Principal
+from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
 from shared.registry_view import RegistryView
 
-router = APIRouter(tags=["jurisdictions 辖区"])
+router = PolicyRouter(tags=["jurisdictions 辖区"])
 
 
-@router.post("/jurisdictions", status_code=201, response_model=JurisdictionOut)
+@router.post(
+    "/jurisdictions",
+    status_code=201,
+    response_model=JurisdictionOut,
+    **allow(Policy.write("office", scope=body("parent_id", "jurisdiction", "admin"))),
+)
 def register_jurisdiction(
     body: JurisdictionIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记辖区. Admins register top-level jurisdictions; an office registers below its own.
     The tree: province → city → county / district / zone (开发区); a zone may also sit below a
     county or district."""
-    require_role(caller, "office")
-    if body.parent_id is None:
-        require_role(caller)  # admin only
-    else:
-        auth.require_scope(caller, body.parent_id, "parent_id")
     return app.register_jurisdiction(caller, body.name, body.level, body.parent_id, idempotency_key)
 
 
-@router.get("/jurisdictions", response_model=list[JurisdictionNodeOut])
+@router.get(
+    "/jurisdictions",
+    response_model=list[JurisdictionNodeOut],
+    **allow(Policy.read(*PARTICIPANTS, scope=query("under", "known_jurisdiction"), filtered=True)),
+)
 def list_jurisdictions(
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     view: RegistryViewDep,
     under: Annotated[
         UUID | None, Query(description="Only this jurisdiction and what lies below it")
@@ -51,22 +54,19 @@ def list_jurisdictions(
     """辖区列表: the part of the tree visible to the caller, flat, depth first (each node after
     its parent, siblings by name), with parent ids, depth and path. An office sees its own
     jurisdiction and everything below it; admins and auditors see every tree."""
-    if under is not None:
-        auth.require_scope(caller, under, "under")
-        if view.jurisdiction(str(under)) is None:
-            raise JurisdictionNotFound("no such jurisdiction", field="under")
     return flat_tree(view, roots_for(caller, view, under))
 
 
-@router.get("/jurisdictions/{jurisdiction_id}", response_model=JurisdictionOut)
-def get_jurisdiction(
-    jurisdiction_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, view: RegistryViewDep
-) -> dict[str, Any]:
+@router.get(
+    "/jurisdictions/{jurisdiction_id}",
+    response_model=JurisdictionOut,
+    **allow(Policy.read(*PARTICIPANTS, scope=path("jurisdiction_id", "known_jurisdiction"))),
+)
+def get_jurisdiction(jurisdiction_id: UUID, view: RegistryViewDep) -> dict[str, Any]:
     """查看辖区."""
     doc = view.jurisdiction(str(jurisdiction_id))
     if doc is None:
         raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
-    auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
     return doc
 
 

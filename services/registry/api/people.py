@@ -11,10 +11,10 @@ from contextlib import contextmanager
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 
 from services.registry.api.deps import IdempotencyKey, RegistryApp
-from services.registry.application.people import person_out
+from services.registry.application.people import contacts_visible_to, person_out
 from services.registry.domain.people import AppointingBody, Cycle, DuplicateContact, sector_code
 from services.registry.projections.people import RepresentativesView
 from services.registry.schemas.people import (
@@ -27,27 +27,30 @@ from services.registry.schemas.people import (
     RulesReportOut,
     TrainingIn,
 )
-from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal
+from shared.policy import Policy, PolicyRouter, allow, body, path, query
 
-router = APIRouter(tags=["representatives 评议代表"])
+router = PolicyRouter(tags=["representatives 评议代表"])
+PERSON = path("person_id", "person")
 
 
 def _view(request: Request) -> RepresentativesView:
     return RepresentativesView(request.app.state.runtime.views)
 
 
-def _sees_contacts(caller: Principal) -> bool:
-    return caller.role in ("office", "admin")
-
-
 def _with_contact(app: RegistryApp, caller: Principal, person: dict[str, Any]) -> dict[str, Any]:
-    if not (_sees_contacts(caller) and person.get("has_contact")):
+    if not (contacts_visible_to(caller) and person.get("has_contact")):
         return person
     masked = app.masked_contact(app.person(UUID(person["person_id"])))
     return person | {"contact_masked": masked}
 
 
-@router.post("/people", status_code=201, response_model=PersonOut)
+@router.post(
+    "/people",
+    status_code=201,
+    response_model=PersonOut,
+    **allow(Policy.write("office", scope=body("jurisdiction_id", "jurisdiction"))),
+)
 def register_person(
     body: PersonIn,
     caller: CurrentPrincipal,
@@ -60,14 +63,17 @@ def register_person(
     The contact is refused as a duplicate (409, field contact) if anyone registry-wide
     already has it: one human is one record, however many bodies appoint them.
     """
-    require_role(caller, "office")
-    auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
     with _conflicts_scoped_to(caller, auth):
         result = app.register_people(caller, [body.model_dump()], idempotency_key, prefix=None)
     return _with_contact(app, caller, result["people"][0])
 
 
-@router.post("/people:batch", status_code=201, response_model=PeopleBatchOut)
+@router.post(
+    "/people:batch",
+    status_code=201,
+    response_model=PeopleBatchOut,
+    **allow(Policy.write("office", scope=body("people.*.jurisdiction_id", "jurisdiction"))),
+)
 def register_people(
     body: PeopleBatchIn,
     caller: CurrentPrincipal,
@@ -76,14 +82,15 @@ def register_people(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记一批评议代表, all or none (errors name people.<n>.<field>)."""
-    require_role(caller, "office")
-    for index, person in enumerate(body.people):
-        auth.require_scope(caller, person.jurisdiction_id, f"people.{index}.jurisdiction_id")
     with _conflicts_scoped_to(caller, auth):
         return app.register_people(caller, [p.model_dump() for p in body.people], idempotency_key)
 
 
-@router.get("/people", response_model=list[PersonOut])
+@router.get(
+    "/people",
+    response_model=list[PersonOut],
+    **allow(Policy.read("office", scope=query("jurisdiction_id", "jurisdiction"), filtered=True)),
+)
 def list_people(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
@@ -100,7 +107,6 @@ def list_people(
 
     Contacts appear masked (138****5678) for offices and admins only.
     """
-    require_role(caller, "office", "auditor")
     found = _filtered(_view(request).people(), caller, auth, jurisdiction_id, sector, cycle)
     if disqualified is not None:
         found = [p for p in found if p["disqualified"] == disqualified]
@@ -127,47 +133,46 @@ def _filtered(
     return found
 
 
-@router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(
-    person_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, app: RegistryApp
-) -> dict[str, Any]:
+@router.get(
+    "/people/{person_id}", response_model=PersonOut, **allow(Policy.read("office", scope=PERSON))
+)
+def get_person(person_id: UUID, caller: CurrentPrincipal, app: RegistryApp) -> dict[str, Any]:
     """一名评议代表, with appointments and training records (read from the event store)."""
-    require_role(caller, "office", "auditor")
     person = app.person(person_id)
-    auth.require_scope(caller, person.jurisdiction_id, "person_id")
     out = person_out(person)
-    if _sees_contacts(caller):
+    if contacts_visible_to(caller):
         out["contact_masked"] = app.masked_contact(person)
     return out
 
 
-def _person_in_scope(
-    app: RegistryApp, caller: Principal, auth: Authenticator, person_id: UUID
-) -> None:
-    require_role(caller, "office")
-    auth.require_scope(caller, app.person(person_id).jurisdiction_id, "person_id")
-
-
-@router.post("/people/{person_id}/trainings", response_model=PersonOut)
+@router.post(
+    "/people/{person_id}/trainings",
+    response_model=PersonOut,
+    **allow(Policy.write("office", scope=PERSON)),
+)
 def record_training(
-    person_id: UUID,
-    body: TrainingIn,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
-    app: RegistryApp,
+    person_id: UUID, body: TrainingIn, caller: CurrentPrincipal, app: RegistryApp
 ) -> dict[str, Any]:
     """记录培训 (date, topic, hours): a new event, never an edit."""
-    _person_in_scope(app, caller, auth, person_id)
     return app.record_training(caller, person_id, body.held_on, body.topic, body.hours)
 
 
-@router.post("/people/{person_id}/appointments", response_model=PersonOut)
+@router.post(
+    "/people/{person_id}/appointments",
+    response_model=PersonOut,
+    **allow(
+        Policy.write(
+            "office",
+            scope=(
+                PERSON,
+                body("body.jurisdiction_id", "jurisdiction", "skip"),
+                body("body.unit_id", "unit", "skip"),
+            ),
+        )
+    ),
+)
 def appoint(
-    person_id: UUID,
-    body: AppointmentIn,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
-    app: RegistryApp,
+    person_id: UUID, body: AppointmentIn, caller: CurrentPrincipal, app: RegistryApp
 ) -> dict[str, Any]:
     """聘任: appointed by an office (纠风办) or a department for a cycle.
 
@@ -175,33 +180,27 @@ def appoint(
     same cycle, unless either appointment is a school or hospital special evaluation;
     409 (field person_id) if the person is disqualified.
     """
-    _person_in_scope(app, caller, auth, person_id)
-    if body.body.kind == "office" and body.body.jurisdiction_id is not None:
-        auth.require_scope(caller, body.body.jurisdiction_id, "body.jurisdiction_id")
-    if body.body.kind == "department" and body.body.unit_id is not None:
-        unit = app.unit(body.body.unit_id, "body.unit_id")
-        auth.require_scope(caller, unit.jurisdiction_id, "body.unit_id")
     return app.appoint(caller, person_id, body.body.model_dump(), body.cycle, body.purpose)
 
 
-@router.post("/people/{person_id}/disqualification", response_model=PersonOut)
+@router.post(
+    "/people/{person_id}/disqualification",
+    response_model=PersonOut,
+    **allow(Policy.write("office", scope=PERSON)),
+)
 def disqualify(
-    person_id: UUID,
-    body: DisqualificationIn,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
-    app: RegistryApp,
+    person_id: UUID, body: DisqualificationIn, caller: CurrentPrincipal, app: RegistryApp
 ) -> dict[str, Any]:
     """取消评议代表资格 with a reason: no later appointment, pool or panel."""
-    _person_in_scope(app, caller, auth, person_id)
     return app.disqualify(caller, person_id, body.reason)
 
 
-@router.get("/appointments/rules", response_model=RulesReportOut)
+@router.get(
+    "/appointments/rules",
+    response_model=RulesReportOut,
+    **allow(Policy.read("office", scope=query("body", "appointing_body", "defer"))),
+)
 def appointment_rules(
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
-    app: RegistryApp,
     request: Request,
     body: Annotated[
         str,
@@ -215,13 +214,7 @@ def appointment_rules(
 ) -> dict[str, Any]:
     """评议代表选聘规则检查: at least one third newly appointed (a report: passes true/false),
     and who is shared between this body and a body of the other kind in the cycle."""
-    require_role(caller, "office", "auditor")
     appointing = AppointingBody.parse(body)
-    if appointing.kind == "office":
-        app.jurisdiction(appointing.body_id, "body")
-        auth.require_scope(caller, appointing.body_id, "body")
-    else:
-        auth.require_scope(caller, app.unit(appointing.body_id, "body").jurisdiction_id, "body")
     return _view(request).rules_report(appointing, str(Cycle.parse(cycle)))
 
 

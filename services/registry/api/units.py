@@ -9,11 +9,10 @@ from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 
 from services.registry.api import unit_lifecycle
 from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
-from services.registry.application import RegistryApplication
 from services.registry.domain import UnitKind, UnitNotFound
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
@@ -24,10 +23,10 @@ from services.registry.schemas.units import (
     UnitOut,
     UnitStatus,
 )
-from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
-from shared.registry_view import RegistryView
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
 
-router = APIRouter(tags=["units 参评单位"])
+router = PolicyRouter(tags=["units 参评单位"])
 router.include_router(unit_lifecycle.router)
 
 
@@ -46,56 +45,65 @@ AsOf = Annotated[
 ]
 
 
-def _require_parent_in_scope(
-    caller: Principal,
-    auth: Authenticator,
-    app: RegistryApplication,
-    parent_id: UUID | None,
-    field: str,
-) -> None:
-    """Attaching a sub-unit records an event on its parent, so the parent must be the
-    caller's to change too, not only the new unit's jurisdiction."""
-    if parent_id is not None:
-        auth.require_scope(caller, app.unit(parent_id, field).jurisdiction_id, field)
-
-
-@router.post("/units", status_code=201, response_model=UnitOut)
+@router.post(
+    "/units",
+    status_code=201,
+    response_model=UnitOut,
+    # Attaching a sub-unit records an event on its parent, so the parent must be the
+    # caller's to change too, not only the new unit's jurisdiction.
+    **allow(
+        Policy.write(
+            "office",
+            scope=(body("jurisdiction_id", "jurisdiction"), body("parent_id", "unit", "skip")),
+        )
+    ),
+)
 def register_unit(
     body: UnitIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记参评单位 (one unit). With `parent_id` it is a sub-unit (重点科室, 重点岗位, 基层站所,
     窗口单位) of an active unit, located in the parent's jurisdiction or below it. An invalid
     统一社会信用代码 is refused with 422 naming `credit_code`."""
-    require_role(caller, "office")
-    auth.require_scope(caller, body.jurisdiction_id, "jurisdiction_id")
-    _require_parent_in_scope(caller, auth, app, body.parent_id, "parent_id")
     result = app.register_units(caller, [body.model_dump()], idempotency_key)
     unit: dict[str, Any] = result["units"][0]
     return unit
 
 
-@router.post("/units:batch", status_code=201, response_model=UnitBatchOut)
+@router.post(
+    "/units:batch",
+    status_code=201,
+    response_model=UnitBatchOut,
+    **allow(
+        Policy.write(
+            "office",
+            scope=(
+                body("units.*.jurisdiction_id", "jurisdiction"),
+                body("units.*.parent_id", "unit", "skip"),
+            ),
+        )
+    ),
+)
 def register_units(
     body: UnitBatchIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记一批参评单位, all or none; an error names `units.<i>.<field>`."""
-    require_role(caller, "office")
-    for index, unit in enumerate(body.units):
-        auth.require_scope(caller, unit.jurisdiction_id, f"units.{index}.jurisdiction_id")
-        _require_parent_in_scope(caller, auth, app, unit.parent_id, f"units.{index}.parent_id")
     result = app.register_units(caller, [u.model_dump() for u in body.units], idempotency_key)
     return {"units": result["units"], "position": None}
 
 
-@router.get("/units", response_model=list[UnitOut])
+@router.get(
+    "/units",
+    response_model=list[UnitOut],
+    **allow(
+        Policy.read(*PARTICIPANTS, scope=query("jurisdiction_id", "jurisdiction"), filtered=True)
+    ),
+)
 def list_units(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
@@ -122,9 +130,8 @@ def list_units(
     """查询参评单位: units visible to the caller, now or as of a date, sorted by name. Filters
     combine: jurisdiction subtree, kind, category, status, parent unit, name search."""
     docs = view.units() if as_of is None else history.units_as_of(as_of)
-    visible = visible_jurisdictions(caller, view)
+    visible = auth.visible_jurisdictions(caller)
     if jurisdiction_id is not None:
-        auth.require_scope(caller, jurisdiction_id, "jurisdiction_id")
         inside = view.subtree(str(jurisdiction_id))
         visible = inside if visible is None else visible & inside
     wanted = {
@@ -143,11 +150,13 @@ def list_units(
     return sorted(found, key=lambda doc: (doc["name"], doc["unit_id"]))
 
 
-@router.get("/units/{unit_id}", response_model=UnitOut)
+@router.get(
+    "/units/{unit_id}",
+    response_model=UnitOut,
+    **allow(Policy.read(*PARTICIPANTS, scope=path("unit_id", "unit"))),
+)
 def get_unit(
     unit_id: UUID,
-    caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     view: RegistryViewDep,
     history: UnitHistoryDep,
     as_of: AsOf = None,
@@ -157,33 +166,21 @@ def get_unit(
     if doc is None:
         when = "" if as_of is None else f" on {as_of}"
         raise UnitNotFound(f"no such unit{when}", field="unit_id")
-    auth.require_scope(caller, doc["jurisdiction_id"], "unit_id")
     return doc
 
 
-@router.get("/units/{unit_id}/history", response_model=UnitHistoryOut)
-def get_unit_history(
-    unit_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep, history: UnitHistoryDep
-) -> dict[str, Any]:
+@router.get(
+    "/units/{unit_id}/history",
+    response_model=UnitHistoryOut,
+    **allow(Policy.read(*PARTICIPANTS, scope=path("unit_id", "unit_ever"))),
+)
+def get_unit_history(unit_id: UUID, history: UnitHistoryDep) -> dict[str, Any]:
     """单位沿革: every change with the day it took effect, who made it and why, and the unit as
     it stood from then on. Visible to whoever has the unit in scope now or had it before."""
     doc = history.history(str(unit_id))
     if doc is None:
         raise UnitNotFound("no such unit", field="unit_id")
-    places = {entry["state"]["jurisdiction_id"] for entry in doc["entries"]}
-    if not any(auth.in_scope(caller, place) for place in places):
-        auth.require_scope(caller, doc["entries"][-1]["state"]["jurisdiction_id"], "unit_id")
     return doc
-
-
-def visible_jurisdictions(caller: Principal, view: RegistryView) -> set[str] | None:
-    """The jurisdictions whose units the caller may read; None means all of them. One scan
-    of the tree instead of a lineage walk per unit."""
-    if caller.sees_everything:
-        return None
-    if caller.jurisdiction_id is None:
-        return set()
-    return view.subtree(str(caller.jurisdiction_id))
 
 
 def _value(doc: dict[str, Any], field: str) -> Any:

@@ -9,7 +9,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from services.registry.domain.errors import InvalidRegistration
 from shared.errors import NotFoundError, PingyiError
-from shared.runtime import PublishingApplication
+from shared.service.application import PublishingApplication
 
 A = TypeVar("A")
 

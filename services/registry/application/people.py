@@ -218,6 +218,12 @@ def _prefix(prefix: str | None, index: int) -> str:
     return f"{prefix}.{index}." if prefix else ""
 
 
+def contacts_visible_to(caller: Caller) -> bool:
+    """Masked contacts are shown to the offices that manage the pool (and admins); auditors
+    see that a contact exists, not what it is."""
+    return caller.role in ("office", "admin")
+
+
 def person_out(p: Person) -> Response:
     """Never the contact: responses are kept in idempotency records."""
     return {

@@ -3,22 +3,38 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from services.registry.application.jurisdictions import JurisdictionCommands
 from services.registry.domain import InvalidRegistration, Principal, PrincipalNotFound
+from services.registry.domain.keys import KeyIndex
 from shared.auth import Principal as Caller
 from shared.auth import hash_api_key, new_api_key
+from shared.errors import ForbiddenError
 from shared.idempotency import Response, run_idempotent
+
+OFFICE_ISSUABLE_ROLES = ("agency", "inspector", "unit")
+"""Offices issue and revoke keys of these roles only; admin, auditor and office keys are an
+admin's to issue and revoke."""
+
+
+def require_may_manage(caller: Caller, role: str, field: str) -> None:
+    """Which keys a caller may issue or revoke, by the key's role (the route's policy has
+    already checked the caller's role and the key's jurisdiction)."""
+    if caller.role != "admin" and role not in OFFICE_ISSUABLE_ROLES:
+        raise ForbiddenError(f"an office cannot issue or revoke {role} keys", field=field)
 
 
 class PrincipalCommands(JurisdictionCommands):
-    def principal(self, principal_id: UUID) -> Principal:
-        return self.load(principal_id, Principal, PrincipalNotFound, "principal_id")
+    def principal(self, principal_id: UUID, field: str = "principal_id") -> Principal:
+        return self.load(principal_id, Principal, PrincipalNotFound, field)
 
     def issue_principal(
         self, caller: Caller, name: str, role: str, jurisdiction_id: UUID | None, key: str | None
     ) -> Response:
         """The plaintext key is returned to this caller only; the idempotency record keeps the
         response without it, so a retried request learns the principal but not the key."""
+        require_may_manage(caller, role, "role")
         api_key = new_api_key()
 
         def command() -> tuple[list[Any], Response]:
@@ -28,8 +44,9 @@ class PrincipalCommands(JurisdictionCommands):
                 raise InvalidRegistration(
                     f"a {role} key must be bound to a jurisdiction", field="jurisdiction_id"
                 )
-            principal = Principal(name, role, jurisdiction_id, hash_api_key(api_key), caller.actor)
-            return [principal], principal_out(principal)
+            key_hash = hash_api_key(api_key)
+            principal = Principal(name, role, jurisdiction_id, key_hash, caller.actor)
+            return [principal, KeyIndex(key_hash, principal.id)], principal_out(principal)
 
         request = {"name": name, "role": role, "jurisdiction_id": jurisdiction_id}
         response = run_idempotent(
@@ -45,9 +62,21 @@ class PrincipalCommands(JurisdictionCommands):
 
     def revoke_principal(self, caller: Caller, principal_id: UUID, reason: str) -> Response:
         principal = self.principal(principal_id)
+        require_may_manage(caller, principal.role, "principal_id")
         principal.revoke(reason, caller.actor)
         self.save(principal)
         return principal_out(principal)
+
+
+    def principal_by_key_hash(self, key_hash: str) -> dict[str, Any] | None:
+        """The principal holding a key, as stored now (revocations included): keys work on
+        the registry the moment they are issued and stop the moment they are revoked."""
+        try:
+            index: KeyIndex = self.repository.get(KeyIndex.create_id(key_hash))
+        except AggregateNotFoundError:
+            return None
+        principal = self.principal(index.principal_id)
+        return principal_out(principal) | {"key_hash": principal.key_hash}
 
 
 def principal_out(p: Principal) -> Response:

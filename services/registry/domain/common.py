@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Literal
 
 from services.registry.domain.errors import InvalidRegistration
+from shared.contracts.registry import Role
+
+__all__ = ["Role"]  # the one definition of the roles, re-exported for registry code
 
 JurisdictionLevel = Literal["province", "city", "county", "district", "zone"]
 UnitKind = Literal[
@@ -29,7 +32,6 @@ UNIT_KIND_LABELS: dict[str, str] = {
 }
 UNIT_KIND_BY_LABEL: dict[str, str] = {label: kind for kind, label in UNIT_KIND_LABELS.items()}
 
-Role = Literal["admin", "office", "agency", "inspector", "unit", "auditor"]
 
 
 def required_text(value: str, field: str) -> str:

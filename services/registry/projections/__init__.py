@@ -1,13 +1,25 @@
 """The registry's own read models, fed from its own published log (like every other
-service's copy), merged into one inbox so rows and position commit together."""
+service's copy). They extend the shared registry copy in one view, so the unit history can
+read each unit document as the same transaction updates it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.registry.projections import campaigns, people, units
-from shared.messaging.inbox import ViewHandler, combine_handlers
+from shared.messaging.inbox import combine_handlers
+from shared.registry_view import REGISTRY_COPY
+from shared.views import Collection
 
-REGISTRY_HANDLERS: dict[Any, ViewHandler] = combine_handlers(
-    units.HANDLERS, campaigns.HANDLERS, people.HANDLERS
+REGISTRY_MODELS = REGISTRY_COPY.extended(
+    "registry_models",
+    1,
+    (
+        Collection(units.UNIT_HISTORY),
+        Collection(campaigns.CAMPAIGNS, index=("jurisdiction_id",), sort="name"),
+        Collection(campaigns.ENROLMENTS, index=("campaign_id", "unit_id", "status")),
+        Collection(people.PEOPLE, index=("jurisdiction_id", "sector")),
+        Collection(people.APPOINTMENTS),
+    ),
+    {"registry": combine_handlers(units.HANDLERS, campaigns.HANDLERS, people.HANDLERS)},
+    "Units with their dated history, campaigns with enrolments, and the representatives' "
+    "pool, as the registry's own API reads them.",
 )

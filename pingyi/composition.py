@@ -1,0 +1,63 @@
+"""Composition: which transport a mode uses, how to open any service's log from outside
+that service (embedded consumers, replay, rebuild), and how to build a service's app.
+
+Only the composition root knows every service; services meet each other through contracts.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pingyi.catalog import definition
+from shared.http import build_app
+from shared.messaging.outbox import Outbox
+from shared.runtime import ServiceRuntime
+from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
+from shared.transport import JetStreamTransport, LocalTransport, Transport
+from shared.views import ViewStore
+
+
+def service_settings(name: str) -> ServiceSettings:
+    return definition(name).settings()
+
+
+def open_outbox(name: str, common: CommonSettings) -> Outbox:
+    """A reader over a service's stored event log, in either mode."""
+    service = definition(name)
+    settings = service.settings()
+    env = eventsourcing_env(common, name, settings.postgres_schema)
+    if service.extra_env is not None:
+        env |= service.extra_env(settings)
+    return Outbox(name, service.application(env), service.payload_mapper)
+
+
+def default_transport(common: CommonSettings) -> Transport:
+    if common.mode == "production":
+        return JetStreamTransport(common.nats_url, common.namespace)
+    return LocalTransport(lambda upstream: open_outbox(upstream, common))
+
+
+def build_runtime(
+    name: str,
+    common: CommonSettings,
+    settings: ServiceSettings | None = None,
+    transport: Transport | None = None,
+    views: ViewStore | None = None,
+) -> ServiceRuntime:
+    return ServiceRuntime(
+        definition(name),
+        common,
+        settings or service_settings(name),
+        transport or default_transport(common),
+        views=views,
+    )
+
+
+def create_app(
+    name: str,
+    common: CommonSettings | None = None,
+    settings: ServiceSettings | None = None,
+    transport: Transport | None = None,
+) -> FastAPI:
+    """A service's app; nothing connects until its lifespan starts."""
+    return build_app(build_runtime(name, common or CommonSettings(), settings, transport))

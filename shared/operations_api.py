@@ -1,0 +1,71 @@
+"""Operators' routes every service has: consumer status and recorded skip decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.auth import CurrentPrincipal
+from shared.errors import ConflictError
+from shared.operations import SkipDecision, decision_for
+from shared.policy import Policy, PolicyRouter, allow
+from shared.types import Line, Prose
+
+
+class SkipIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    position: int = Field(ge=1, description="The upstream position the consumer is stalled on")
+    event_id: Line = Field(
+        min_length=1, max_length=64, description="The stalled message's event id, as shown"
+    )
+    reason: Prose = Field(min_length=1, max_length=2000)
+
+
+def operations_router() -> APIRouter:
+    router = PolicyRouter(tags=["operations"])
+
+    @router.get(
+        "/operations/consumers",
+        summary="Every consumer of this service: position, lag, stall and lease",
+        **allow(Policy.read()),
+    )
+    def consumers(request: Request) -> dict[str, Any]:
+        runtime = request.app.state.runtime
+        return {
+            "service": runtime.name,
+            "consumers": [c.status.as_dict() for c in runtime.consumers],
+            "positions": runtime.views.positions(),
+        }
+
+    @router.post(
+        "/operations/consumers/{consumer}/{upstream}/skips",
+        status_code=201,
+        summary="Record the decision to skip a message a consumer cannot apply",
+        **allow(Policy.admin()),
+    )
+    def record_skip(
+        consumer: Line, upstream: Line, body: SkipIn, caller: CurrentPrincipal, request: Request
+    ) -> dict[str, Any]:
+        """The decision is an event in this service's log with actor and reason; the consumer
+        then records that one message as handled without applying it, if it still fails."""
+        app = request.app.state.runtime.application
+        if decision_for(app, consumer, upstream, body.position) is not None:
+            raise ConflictError("a decision for this message is already recorded", field="position")
+        decision = SkipDecision(
+            consumer, upstream, body.position, body.event_id, body.reason, caller.actor
+        )
+        app.save(decision)
+        return {
+            "decision_id": str(decision.id),
+            "consumer": consumer,
+            "upstream": upstream,
+            "position": body.position,
+            "event_id": body.event_id,
+            "reason": body.reason,
+            "actor": caller.actor,
+        }
+
+    return router

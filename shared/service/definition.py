@@ -1,0 +1,57 @@
+"""What a service is made of, declared once: the template every service fills in.
+
+A service package defines one `ServiceDefinition` in its `main.py`; the composition root
+(`pingyi.catalog`) lists the definitions. Everything else — the runtime (stores, relay,
+consumers, leases), the FastAPI app (errors, health, metrics, positions, operations,
+policies) and the embedded and production entry points — is built from the definition by
+the kernel, so adding a service is one package plus one line in the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter
+
+from shared.messaging.inbox import Inbox
+from shared.messaging.outbox import PayloadMapper
+from shared.service.application import PublishingApplication
+from shared.settings import ServiceSettings
+from shared.views.model import View
+
+if TYPE_CHECKING:
+    from shared.auth import PrincipalLookup
+    from shared.policy import ScopeResolver
+    from shared.runtime import ServiceRuntime
+
+Processors = Callable[["ServiceRuntime"], Mapping[str, Inbox]]
+"""upstream -> inbox for consumers whose effects are the service's own stored events."""
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    title: str
+    description: str
+    application: type[PublishingApplication]
+    settings: type[ServiceSettings]
+    payload_mapper: PayloadMapper
+    routers: tuple[APIRouter, ...]
+    views: tuple[View, ...] = ()
+    processors: Processors | None = None
+    resolvers: Mapping[str, ScopeResolver] = field(default_factory=dict)
+    """Scope resolvers the routes' policies may name (see `shared.policy`)."""
+    principal_authority: Callable[[ServiceRuntime], PrincipalLookup] | None = None
+    """Where keys are looked up before the security view (the registry: its own store)."""
+    extra_env: Callable[[ServiceSettings], dict[str, str]] | None = None
+    """Additional eventsourcing environment for the service's application."""
+    version: str = "0.2.0"
+
+    def __post_init__(self) -> None:
+        if not self.name.isalpha() or not self.name.islower():
+            raise ValueError(f"service name {self.name!r}: lower-case letters only")
+
+    def openapi_info(self) -> dict[str, Any]:
+        return {"title": self.title, "description": self.description, "version": self.version}

@@ -1,0 +1,29 @@
+"""Read models (views): the store contract and its SQLite, PostgreSQL and in-memory stores.
+See `shared.views.base` for what a store guarantees and `shared.views.model` for how a
+service declares its views."""
+
+from shared.views.base import (
+    Collection,
+    Document,
+    Page,
+    StalePositionError,
+    UnknownIndexError,
+    ViewStore,
+    ViewTransaction,
+)
+from shared.views.memory import MemoryViewStore
+from shared.views.postgres import PostgresViewStore
+from shared.views.sqlite import SQLiteViewStore
+
+__all__ = [
+    "Collection",
+    "Document",
+    "MemoryViewStore",
+    "Page",
+    "PostgresViewStore",
+    "SQLiteViewStore",
+    "StalePositionError",
+    "UnknownIndexError",
+    "ViewStore",
+    "ViewTransaction",
+]

@@ -1,0 +1,237 @@
+"""The view store contract: JSON documents in named collections, with the upstream positions
+each read model has applied tracked in the same transaction as its rows.
+
+A read model (a *view*) is rebuilt from the upstream logs, never edited by hand, so upserting
+its rows is fine; what must never happen is a row written without its position or a position
+recorded without its rows. `ViewStore.transaction(view)` makes both one atomic unit and
+refuses positions that are not newer than the last one (a redelivery changes nothing).
+
+Positions are kept per (view, upstream), so each view follows each upstream at its own pace:
+a new or changed view backfills itself without touching its neighbours.
+
+Collections may declare up to four index fields and a sort field; `page` filters on them
+in SQL with indexes and pages in a stable order, so lists never load whole collections.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Collection as Many
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+Document = dict[str, Any]
+INDEX_SLOTS = 4
+Filter = Mapping[str, "str | Many[str] | None"]
+
+
+class StalePositionError(Exception):
+    """The position was already recorded: another worker or a redelivery got there first."""
+
+
+class UnknownIndexError(ValueError):
+    """A page was asked to filter on a field its collection does not index."""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A named set of documents owned by one view. `index` names the fields `page` may filter
+    on (equality or membership); `sort` the field pages are ordered by (then the key)."""
+
+    name: str
+    index: tuple[str, ...] = ()
+    sort: str | None = None
+
+    def __post_init__(self) -> None:
+        if len(self.index) > INDEX_SLOTS:
+            raise ValueError(f"{self.name}: at most {INDEX_SLOTS} index fields")
+
+    def slot(self, field_name: str) -> int:
+        try:
+            return self.index.index(field_name)
+        except ValueError:
+            raise UnknownIndexError(f"{self.name} has no index on {field_name!r}") from None
+
+    def index_values(self, doc: Document) -> list[str | None]:
+        values: list[str | None] = [_index_value(doc.get(name)) for name in self.index]
+        return values + [None] * (INDEX_SLOTS - len(values))
+
+    def sort_value(self, doc: Document) -> str:
+        return "" if self.sort is None else _index_value(doc.get(self.sort)) or ""
+
+
+def _index_value(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@dataclass
+class Page:
+    items: list[Document]
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class PageQuery:
+    """What `ViewStore.page` is asked for, in store-independent terms."""
+
+    collection: Collection
+    where: Filter = field(default_factory=dict)
+    descending: bool = False
+    after: tuple[str, str] | None = None
+    limit: int = 100
+
+    def conditions(self) -> list[tuple[int, list[str]]]:
+        """(slot, allowed values) per filter; a None filter value means no filter."""
+        found: list[tuple[int, list[str]]] = []
+        for name, wanted in self.where.items():
+            if wanted is None:
+                continue
+            values = [wanted] if isinstance(wanted, str) else sorted(str(v) for v in wanted)
+            found.append((self.collection.slot(name), values))
+        return found
+
+
+def encode_cursor(sort: str, key: str) -> str:
+    raw = json.dumps([sort, key], ensure_ascii=True).encode("ascii")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[str, str]:
+    """The (sort, key) a cursor continues after; ValueError if it was not made by us."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        sort, key = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except Exception as exc:  # any damage to an opaque token is the caller's mistake
+        raise ValueError("not a cursor returned by this list") from exc
+    if not isinstance(sort, str) or not isinstance(key, str):
+        raise ValueError("not a cursor returned by this list")
+    return sort, key
+
+
+class ViewTransaction(ABC):
+    """One view's atomic unit of work: document writes plus that view's positions."""
+
+    @abstractmethod
+    def get(self, collection: str, key: str) -> Document | None: ...
+
+    @abstractmethod
+    def put(self, collection: str, key: str, doc: Document) -> None: ...
+
+    @abstractmethod
+    def track(self, upstream: str, position: int) -> None: ...
+
+    @abstractmethod
+    def last_position(self, upstream: str) -> int | None:
+        """The view's position for `upstream`, locked against concurrent appliers."""
+
+
+class ViewStore(ABC):
+    def __init__(self) -> None:
+        self._collections: dict[str, Collection] = {}
+
+    def declare(self, collections: Iterable[Collection]) -> None:
+        """Make the store aware of collections' index and sort fields (before writes)."""
+        for collection in collections:
+            self._collections[collection.name] = collection
+
+    def collection(self, name: str) -> Collection:
+        return self._collections.get(name) or Collection(name)
+
+    @abstractmethod
+    def setup(self) -> None: ...
+
+    @abstractmethod
+    def transaction(self, view: str) -> AbstractContextManager[ViewTransaction]:
+        """Commits on clean exit, rolls back on error."""
+
+    @abstractmethod
+    def get(self, collection: str, key: str) -> Document | None: ...
+
+    @abstractmethod
+    def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]: ...
+
+    @abstractmethod
+    def page(
+        self,
+        collection: str,
+        *,
+        where: Filter | None = None,
+        descending: bool = False,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page: ...
+
+    @abstractmethod
+    def last_position(self, view: str, upstream: str) -> int | None: ...
+
+    @abstractmethod
+    def positions(self) -> dict[str, dict[str, int]]:
+        """view -> upstream -> position, for every view with a position."""
+
+    @abstractmethod
+    def view_version(self, view: str) -> int | None: ...
+
+    @abstractmethod
+    def reset(self, view: str, collections: Iterable[str], version: int) -> None:
+        """Drop the view's documents and positions and record its version, in one transaction,
+        so it rebuilds from the start of every upstream."""
+
+    @abstractmethod
+    def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+        """(collection, key, stored document text) in a stable order: what a rebuild must
+        reproduce byte for byte."""
+
+    @abstractmethod
+    def ping(self) -> None: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def _page_query(
+        self,
+        collection: str,
+        where: Filter | None,
+        descending: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> PageQuery:
+        after = None if cursor is None else decode_cursor(cursor)
+        return PageQuery(self.collection(collection), where or {}, descending, after, limit)
+
+
+class BufferedTransaction(ViewTransaction):
+    """Keeps a transaction's writes in memory until commit, so a batch that touches one row
+    per message (a counter, a ranking) reads it once and writes it once."""
+
+    def __init__(
+        self, inner: ViewTransaction, flush: Callable[[list[tuple[str, str, Document]]], None]
+    ) -> None:
+        self._inner = inner
+        self._flush = flush
+        self._pending: dict[tuple[str, str], Document] = {}
+
+    def get(self, collection: str, key: str) -> Document | None:
+        pending = self._pending.get((collection, key))
+        return pending if pending is not None else self._inner.get(collection, key)
+
+    def put(self, collection: str, key: str, doc: Document) -> None:
+        self._pending[(collection, key)] = doc
+
+    def track(self, upstream: str, position: int) -> None:
+        self._inner.track(upstream, position)
+
+    def last_position(self, upstream: str) -> int | None:
+        return self._inner.last_position(upstream)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._flush([(c, k, doc) for (c, k), doc in self._pending.items()])
+            self._pending.clear()

@@ -1,0 +1,246 @@
+"""The production view store: tables in the service's own PostgreSQL schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from shared.views.base import (
+    BufferedTransaction,
+    Document,
+    Filter,
+    Page,
+    StalePositionError,
+    ViewStore,
+    ViewTransaction,
+    encode_cursor,
+)
+from shared.views.encoding import escape_text, load_document, unescape_text
+from shared.views.sql import (
+    LEGACY_TABLES,
+    create_statements,
+    page_sql,
+    row_values,
+    upsert_statement,
+)
+
+
+class _Names:
+    def __init__(self, schema: str) -> None:
+        quote = sql.Identifier
+        self.schema = schema
+        self.rows = _text(quote(schema, "view_rows"))
+        self.positions = _text(quote(schema, "view_positions"))
+        self.versions = _text(quote(schema, "view_versions"))
+        self.upsert = upsert_statement(self.rows, "%s")
+
+
+def _text(composable: sql.Composable) -> str:
+    return composable.as_string(None)
+
+
+class _PostgresTx(ViewTransaction):
+    def __init__(self, store: PostgresViewStore, cursor: Any, view: str) -> None:
+        self._store = store
+        self._cur = cursor
+        self._view = view
+        self._names = store.names
+
+    def get(self, collection: str, key: str) -> Document | None:
+        return _get(self._cur, self._names, collection, key)
+
+    def put(self, collection: str, key: str, doc: Document) -> None:
+        self.put_many([(collection, key, doc)])
+
+    def put_many(self, rows: list[tuple[str, str, Document]]) -> None:
+        self._cur.executemany(
+            self._names.upsert,
+            [row_values(self._store.collection(c), k, d) for c, k, d in rows],
+        )
+
+    def last_position(self, upstream: str) -> int | None:
+        # Serialises appliers of one view and upstream even before its position row exists.
+        lock = f"{self._names.schema}|{self._view}|{upstream}"
+        self._cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (lock,))
+        self._cur.execute(
+            f"SELECT position FROM {self._names.positions} "
+            "WHERE view=%s AND upstream=%s FOR UPDATE",
+            (self._view, upstream),
+        )
+        row = self._cur.fetchone()
+        return None if row is None else int(row["position"])
+
+    def track(self, upstream: str, position: int) -> None:
+        table = self._names.positions
+        self._cur.execute(
+            f"INSERT INTO {table} (view, upstream, position) VALUES (%s, %s, %s) "
+            f"ON CONFLICT (view, upstream) DO UPDATE SET position = EXCLUDED.position "
+            f"WHERE {table}.position < EXCLUDED.position RETURNING position",
+            (self._view, upstream, position),
+        )
+        if self._cur.fetchone() is None:
+            raise StalePositionError(f"{self._view}/{upstream}@{position} is not newer")
+
+
+def _get(cur: Any, names: _Names, collection: str, key: str) -> Document | None:
+    cur.execute(
+        f"SELECT doc FROM {names.rows} WHERE collection=%s AND key=%s",
+        (collection, escape_text(key)),
+    )
+    row = cur.fetchone()
+    return None if row is None else load_document(row["doc"])
+
+
+class PostgresViewStore(ViewStore):
+    def __init__(self, conninfo: str, schema: str, *, pool_size: int = 4) -> None:
+        super().__init__()
+        self.names = _Names(schema)
+        self._pool = ConnectionPool(
+            make_conninfo(conninfo),
+            min_size=1,
+            max_size=pool_size,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+            # A connection left over from before a database restart is found dead here,
+            # not by the request that would otherwise fail with it.
+            check=ConnectionPool.check_connection,
+            open=False,
+        )
+
+    def setup(self) -> None:
+        self._pool.open(wait=True, timeout=15)
+        schema = sql.Identifier(self.names.schema)
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            # Two services (or replicas) may set up at once; serialise on the schema.
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.names.schema,))
+            cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
+            for legacy in LEGACY_TABLES:
+                cur.execute(
+                    sql.SQL("DROP TABLE IF EXISTS {}").format(
+                        sql.Identifier(self.names.schema, legacy)
+                    )
+                )
+            statements = create_statements(
+                self.names.rows, self.names.positions, self.names.versions, ' COLLATE "C"'
+            )
+            for statement in statements:
+                cur.execute(statement)
+
+    @contextmanager
+    def _cursor(self, *, write: bool) -> Iterator[Any]:
+        with self._pool.connection() as conn:
+            if write:
+                with conn.transaction(), conn.cursor() as cur:
+                    yield cur
+            else:
+                with conn.cursor() as cur:
+                    yield cur
+
+    @contextmanager
+    def transaction(self, view: str) -> Iterator[ViewTransaction]:
+        with self._cursor(write=True) as cur:
+            inner = _PostgresTx(self, cur, view)
+            buffered = BufferedTransaction(inner, inner.put_many)
+            yield buffered
+            buffered.flush()
+
+    def get(self, collection: str, key: str) -> Document | None:
+        with self._cursor(write=False) as cur:
+            return _get(cur, self.names, collection, key)
+
+    def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
+        with self._cursor(write=False) as cur:
+            cur.execute(
+                f"SELECT key, doc FROM {self.names.rows} "
+                "WHERE collection=%s AND starts_with(key, %s) ORDER BY key",
+                (collection, escape_text(prefix)),
+            )
+            return [(unescape_text(r["key"]), load_document(r["doc"])) for r in cur.fetchall()]
+
+    def page(
+        self,
+        collection: str,
+        *,
+        where: Filter | None = None,
+        descending: bool = False,
+        cursor: str | None = None,
+        limit: int = 100,
+    ) -> Page:
+        query = self._page_query(collection, where, descending, cursor, limit)
+        built = page_sql(self.names.rows, "%s", query)
+        with self._cursor(write=False) as cur:
+            cur.execute(built.statement, built.params)
+            rows = cur.fetchall()
+        items = [load_document(r["doc"]) for r in rows[:limit]]
+        if len(rows) <= limit:
+            return Page(items)
+        last = rows[limit - 1]
+        return Page(items, encode_cursor(unescape_text(last["sort"]), unescape_text(last["key"])))
+
+    def last_position(self, view: str, upstream: str) -> int | None:
+        with self._cursor(write=False) as cur:
+            cur.execute(
+                f"SELECT position FROM {self.names.positions} WHERE view=%s AND upstream=%s",
+                (view, upstream),
+            )
+            row = cur.fetchone()
+            return None if row is None else int(row["position"])
+
+    def positions(self) -> dict[str, dict[str, int]]:
+        with self._cursor(write=False) as cur:
+            cur.execute(
+                f"SELECT view, upstream, position FROM {self.names.positions} "
+                "ORDER BY view, upstream"
+            )
+            found: dict[str, dict[str, int]] = {}
+            for row in cur.fetchall():
+                found.setdefault(row["view"], {})[row["upstream"]] = int(row["position"])
+            return found
+
+    def view_version(self, view: str) -> int | None:
+        with self._cursor(write=False) as cur:
+            cur.execute(
+                f"SELECT version FROM {self.names.versions} WHERE view=%s",
+                (view,),
+            )
+            row = cur.fetchone()
+            return None if row is None else int(row["version"])
+
+    def reset(self, view: str, collections: Iterable[str], version: int) -> None:
+        with self._cursor(write=True) as cur:
+            cur.execute(
+                f"DELETE FROM {self.names.rows} WHERE collection = ANY(%s)",
+                (list(collections),),
+            )
+            cur.execute(
+                f"DELETE FROM {self.names.positions} WHERE view=%s",
+                (view,),
+            )
+            cur.execute(
+                f"INSERT INTO {self.names.versions} (view, version) VALUES (%s, %s) "
+                "ON CONFLICT (view) DO UPDATE SET version = EXCLUDED.version",
+                (view, version),
+            )
+
+    def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+        for collection in sorted(collections):
+            with self._cursor(write=False) as cur:
+                cur.execute(
+                    f"SELECT key, doc FROM {self.names.rows} WHERE collection=%s ORDER BY key",
+                    (collection,),
+                )
+                rows = cur.fetchall()
+            for row in rows:
+                yield collection, row["key"], row["doc"]
+
+    def ping(self) -> None:
+        with self._pool.connection(timeout=3) as conn:
+            conn.execute("SELECT 1")
+
+    def close(self) -> None:
+        self._pool.close()
