@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.inspection.application import InspectionApplication
 from services.inspection.domain import Finding, UnitNotFound
 from services.inspection.runtime import InspectionRuntime
 from services.inspection.schemas import CorrectionIn, FindingIn, FindingOut, WithdrawalIn
 from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal, Role, require_role
+from shared.idempotency import IdempotencyKey
 from shared.views import Document
 
 router = APIRouter(tags=["inspection"])
@@ -33,7 +34,6 @@ def get_app(request: Request) -> InspectionApplication:
 
 Runtime = Annotated[InspectionRuntime, Depends(get_runtime)]
 InspectionApp = Annotated[InspectionApplication, Depends(get_app)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def _unit(runtime: InspectionRuntime, unit_id: UUID) -> Document:

@@ -13,6 +13,7 @@ from services.reporting.schemas import CategoryRankingOut, WaveOut, WaveRankings
 from services.reporting.views import RankingsView, public_meta
 from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal, require_role
 from shared.errors import NotFoundError
+from shared.types import Line
 from shared.views import Document
 
 router = APIRouter(tags=["reporting"])
@@ -24,7 +25,7 @@ def get_rankings(request: Request) -> RankingsView:
 
 
 Rankings = Annotated[RankingsView, Depends(get_rankings)]
-Category = Annotated[str, Path(min_length=1, max_length=100, examples=["政府部门及其它机构"])]
+Category = Annotated[Line, Path(min_length=1, max_length=100, examples=["政府部门及其它机构"])]
 
 
 def _readable_wave(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
 from services.survey.application import SurveyApplication, wave_out
 from services.survey.schemas import (
@@ -20,6 +20,7 @@ from services.survey.schemas import (
 from services.survey.wave_view import WAVES
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
 from shared.errors import ForbiddenError
+from shared.idempotency import IdempotencyKey
 from shared.views import ViewStore
 
 router = APIRouter(tags=["survey"])
@@ -37,7 +38,6 @@ def get_views(request: Request) -> ViewStore:
 
 SurveyApp = Annotated[SurveyApplication, Depends(get_app)]
 Views = Annotated[ViewStore, Depends(get_views)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def can_see(caller: Principal, auth: Authenticator, jurisdiction_id: Any, agency_id: Any) -> bool:

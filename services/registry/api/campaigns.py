@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.application import RegistryApplication
 from services.registry.domain import Campaign, CampaignNotFound, EnrolmentNotFound
 from services.registry.projections.campaigns import CampaignReadModel
@@ -30,7 +30,9 @@ from services.registry.schemas.campaigns import (
     WithdrawalIn,
 )
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.idempotency import IdempotencyKey
 from shared.registry_view import RegistryView
+from shared.types import Line
 from shared.views import Document
 
 router = APIRouter(tags=["campaigns 评议活动"])
@@ -163,7 +165,7 @@ def list_enrolments(
     auth: AuthenticatorDep,
     reads: Reads,
     registry: RegistryViewDep,
-    category: Annotated[str | None, Query(max_length=100)] = None,
+    category: Annotated[Line | None, Query(max_length=100)] = None,
     status: Annotated[Literal["enrolled", "withdrawn"] | None, Query()] = None,
     key_target: Annotated[bool | None, Query()] = None,
 ) -> list[Document]:

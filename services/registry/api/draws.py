@@ -11,10 +11,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
+from services.registry.api.deps import RegistryApp
 from services.registry.domain.draws import Draw
 from services.registry.schemas.draws import DrawIn, DrawOut, RevealIn
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.idempotency import IdempotencyKey
 
 router = APIRouter(tags=["draws 随机抽取"])
 

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.domain import CampaignNotFound, JurisdictionNotFound
 from services.registry.importing import enrolments, representatives, units
 from services.registry.importing.enrolments import enrolment_sheet, enrolment_spec
@@ -26,14 +26,16 @@ from services.registry.importing.writing import Sheet, render
 from services.registry.projections.campaigns import CampaignReadModel
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
 from shared.errors import ForbiddenError
+from shared.idempotency import IdempotencyKey
 from shared.registry_view import RegistryView
+from shared.types import Line
 
 router = APIRouter(tags=["import/export 导入导出"])
 
 UploadDep = Annotated[Upload, Depends(read_upload)]
 DryRun = Annotated[bool, Query(description="true: report only, import nothing (试导入)")]
 SheetName = Annotated[
-    str | None,
+    Line | None,
     Query(max_length=31, description="XLSX sheet to read; the first by default", examples=["名单"]),
 ]
 Format = Annotated[

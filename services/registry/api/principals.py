@@ -7,10 +7,11 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
+from services.registry.api.deps import RegistryApp
 from services.registry.schemas.principals import PrincipalIn, PrincipalOut, RevokeIn
 from shared.auth import AuthenticatorDep, CurrentPrincipal, require_role
 from shared.errors import ForbiddenError
+from shared.idempotency import IdempotencyKey
 
 OFFICE_ISSUABLE_ROLES = ("agency", "inspector", "unit")
 

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
+from services.registry.api.deps import RegistryApp
 from services.registry.application import RegistryApplication
 from services.registry.schemas.units import (
     DissolveIn,
@@ -24,6 +24,7 @@ from services.registry.schemas.units import (
     UnitOut,
 )
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.idempotency import IdempotencyKey
 
 router = APIRouter()
 
