@@ -22,9 +22,9 @@ from services.registry.schemas.units import (
     UnitHistoryOut,
     UnitIn,
     UnitOut,
-    UnitStatus,
 )
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal, require_role
+from shared.contracts.registry import UnitStatus
 from shared.idempotency import IdempotencyKey
 from shared.registry_view import RegistryView
 from shared.types import Line

@@ -28,7 +28,9 @@ class PrincipalCommands(JurisdictionCommands):
                 raise InvalidRegistration(
                     f"a {role} key must be bound to a jurisdiction", field="jurisdiction_id"
                 )
-            principal = Principal(name, role, jurisdiction_id, hash_api_key(api_key), caller.actor)
+            principal = Principal.issue(
+                name, role, jurisdiction_id, hash_api_key(api_key), caller.actor
+            )
             return [principal], principal_out(principal)
 
         request = {"name": name, "role": role, "jurisdiction_id": jurisdiction_id}

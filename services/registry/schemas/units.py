@@ -10,9 +10,8 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from services.registry.domain import InvalidRegistration, UnitKind, normalize_credit_code
 from services.registry.schemas.common import In
+from shared.contracts.registry import UnitStatus
 from shared.types import Day, Line, Prose
-
-UnitStatus = Literal["active", "merged", "split", "dissolved"]
 
 
 def _credit_code(value: str | None) -> str | None:
