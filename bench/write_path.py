@@ -61,7 +61,7 @@ def open_survey(database_url: str) -> SurveyApplication:
 def open_wave(app: SurveyApplication, units: Sequence[Any]) -> Wave:
     """Saved directly: opening a wave through the API needs a registry copy, and its cost is
     not what is measured here."""
-    wave = Wave(
+    wave = Wave.open(
         units[0],
         "2024年度民主评议政风行风问卷测评（基准）",
         ADMIN.principal_id,

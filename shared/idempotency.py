@@ -7,15 +7,20 @@ either both exist or neither does. A key reused with a different request is refu
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
+from fastapi import Header
 
 from shared.canonical import digest
 from shared.errors import ConflictError
+from shared.types import Line
+
+IdempotencyKey = Annotated[Line | None, Header(alias="Idempotency-Key", max_length=200)]
+"""The optional request header every command route takes."""
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/idempotency")
 

@@ -6,17 +6,23 @@ A unit document holds the unit as it is now: current name, jurisdiction and stat
 `aliases`, and where a merged or split unit went (`merged_into`, `split_into`). Documents
 written before the lifecycle facts existed have no `status`; read them through
 `unit_status`, which treats a missing status as "active".
+
+The rules for folding the facts (aliases after a rename, the status a lifecycle fact leaves,
+successors, the day a unit exists from) are the registry's, in `shared.contracts.registry`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from shared.campaign_view import CAMPAIGN_COLLECTIONS, CAMPAIGN_VIEW_HANDLERS
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import (
+    ACTIVE,
+    DISSOLVED,
+    MERGED,
+    SPLIT,
     JurisdictionRegistered,
     PrincipalIssued,
     PrincipalRevoked,
@@ -26,6 +32,10 @@ from shared.contracts.registry import (
     UnitRenamed,
     UnitsMerged,
     UnitSplit,
+    aliases_after,
+    registered_on,
+    successors,
+    unit_status,
 )
 from shared.messaging.inbox import ViewHandler, combine_handlers
 from shared.views import Collection, ViewStore, ViewTransaction
@@ -35,14 +45,6 @@ JURISDICTIONS = "jurisdictions"
 UNITS = "units"
 PRINCIPALS_BY_KEY = "principals_by_key"
 PRINCIPALS = "principals"
-UNIT_STATUSES = ("active", "merged", "split", "dissolved")
-
-# Effective dates are days in China (Asia/Shanghai, UTC+8 without daylight saving).
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def china_date(moment: datetime) -> date:
-    return moment.astimezone(CHINA).date()
 
 
 def _jurisdiction(tx: ViewTransaction, p: JurisdictionRegistered, m: IntegrationMessage) -> None:
@@ -50,15 +52,15 @@ def _jurisdiction(tx: ViewTransaction, p: JurisdictionRegistered, m: Integration
 
 
 def _unit(tx: ViewTransaction, p: UnitRegistered, m: IntegrationMessage) -> None:
-    registered_on = (p.effective_on or china_date(m.occurred_at)).isoformat()
+    since = registered_on(p.effective_on, m.occurred_at).isoformat()
     doc = p.model_dump(mode="json") | {
-        "status": "active",
+        "status": ACTIVE,
         "aliases": [],
         "merged_into": None,
         "split_into": [],
         "predecessor_ids": [],
-        "registered_on": registered_on,
-        "last_change_on": registered_on,
+        "registered_on": since,
+        "last_change_on": since,
     }
     tx.put(UNITS, str(p.unit_id), doc)
 
@@ -68,19 +70,6 @@ def _change_unit(tx: ViewTransaction, unit_id: Any, effective_on: date, **change
     if doc is None:
         return  # registered before this copy started listening; nothing to correct
     tx.put(UNITS, str(unit_id), doc | changes | {"last_change_on": effective_on.isoformat()})
-
-
-def aliases_after(
-    aliases: Sequence[str], earlier: Iterable[str | None], name: str, short_name: str | None
-) -> list[str]:
-    """Every earlier name and short name stays searchable, except what is current again.
-    (The registry's Unit aggregate applies the same rule to its own `aliases`.)"""
-    current = {name, short_name}
-    kept = [alias for alias in aliases if alias not in current]
-    for old in earlier:
-        if old and old not in current and old not in kept:
-            kept.append(old)
-    return kept
 
 
 def _renamed(tx: ViewTransaction, p: UnitRenamed, m: IntegrationMessage) -> None:
@@ -103,13 +92,13 @@ def _renamed(tx: ViewTransaction, p: UnitRenamed, m: IntegrationMessage) -> None
 def _merged(tx: ViewTransaction, p: UnitsMerged, m: IntegrationMessage) -> None:
     sources = [str(u) for u in p.source_unit_ids]
     for source in sources:
-        _change_unit(tx, source, p.effective_on, status="merged", merged_into=str(p.new_unit_id))
+        _change_unit(tx, source, p.effective_on, status=MERGED, merged_into=str(p.new_unit_id))
     _change_unit(tx, p.new_unit_id, p.effective_on, predecessor_ids=sources)
 
 
 def _split(tx: ViewTransaction, p: UnitSplit, m: IntegrationMessage) -> None:
     new_units = [str(u) for u in p.new_unit_ids]
-    _change_unit(tx, p.source_unit_id, p.effective_on, status="split", split_into=new_units)
+    _change_unit(tx, p.source_unit_id, p.effective_on, status=SPLIT, split_into=new_units)
     for unit_id in new_units:
         _change_unit(tx, unit_id, p.effective_on, predecessor_ids=[str(p.source_unit_id)])
 
@@ -119,7 +108,7 @@ def _moved(tx: ViewTransaction, p: UnitMoved, m: IntegrationMessage) -> None:
 
 
 def _dissolved(tx: ViewTransaction, p: UnitDissolved, m: IntegrationMessage) -> None:
-    _change_unit(tx, p.unit_id, p.effective_on, status="dissolved")
+    _change_unit(tx, p.unit_id, p.effective_on, status=DISSOLVED)
 
 
 def _principal(tx: ViewTransaction, p: PrincipalIssued, m: IntegrationMessage) -> None:
@@ -201,33 +190,15 @@ class RegistryView:
     def unit_status(self, unit_id: str) -> str | None:
         """ "active", "merged", "split" or "dissolved"; None for a unit this copy never saw."""
         doc = self.unit(unit_id)
-        return None if doc is None else str(doc.get("status") or "active")
+        return None if doc is None else unit_status(doc.get("status"))
 
     def is_active_unit(self, unit_id: str) -> bool:
-        return self.unit_status(unit_id) == "active"
+        return self.unit_status(unit_id) == ACTIVE
 
     def successors(self, unit_id: str) -> list[str]:
-        """The active units that now stand for `unit_id`: itself while active, the unit it was
-        merged into, the units it was split into (followed through later changes); empty
-        when it was dissolved or is unknown."""
-        found: list[str] = []
-        pending, seen = [unit_id], set()
-        while pending:
-            current = pending.pop(0)
-            if current in seen:
-                continue
-            seen.add(current)
-            doc = self.unit(current)
-            status = None if doc is None else doc.get("status") or "active"
-            if doc is None or status == "dissolved":
-                continue
-            if status == "active":
-                found.append(current)
-            elif status == "merged" and doc.get("merged_into"):
-                pending.append(doc["merged_into"])
-            elif status == "split":
-                pending.extend(doc.get("split_into") or [])
-        return found
+        """The active units that now stand for `unit_id` (the registry's rule, applied to
+        this copy)."""
+        return successors(unit_id, self.unit)
 
     def sub_units(self, unit_id: str) -> list[dict[str, Any]]:
         return [doc for doc in self.units() if doc.get("parent_id") == unit_id]
@@ -257,7 +228,7 @@ class RegistryView:
             doc
             for doc in self.units()
             if doc["jurisdiction_id"] in inside
-            and (not active_only or (doc.get("status") or "active") == "active")
+            and (not active_only or unit_status(doc.get("status")) == ACTIVE)
         ]
 
     def principal(self, principal_id: str) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -51,8 +52,7 @@ def text_problem(value: str, kind: TextKind) -> str | None:
             return f"must be one line (found U+{ord(char):04X} at position {index})"
         if category == "Cc" and not (kind == "prose" and char in _PROSE_ALLOWED):
             return (
-                f"must not contain control characters (found U+{ord(char):04X} "
-                f"at position {index})"
+                f"must not contain control characters (found U+{ord(char):04X} at position {index})"
             )
     return None
 
@@ -89,6 +89,25 @@ Line = Annotated[str, _TextCheck("line")]
 
 Prose = Annotated[str, _TextCheck("prose")]
 """Free text over several lines: tab, LF and CR allowed, no other control characters."""
+
+
+class _DecimalFormat:
+    """A decimal arrives as a JSON number or as text such as "3.5"; the text is parsed by
+    `Decimal`, which accepts nothing but a number. The text form is marked `format: decimal`
+    (OpenAPI's format registry) so that it is not mistaken for an unchecked string."""
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        for branch in json_schema.get("anyOf", [json_schema]):
+            if branch.get("type") == "string":
+                branch.setdefault("format", "decimal")
+        return json_schema
+
+
+DecimalNumber = Annotated[Decimal, _DecimalFormat()]
+"""A decimal in a request, as a JSON number or as text."""
 
 
 def _within_years(value: date) -> date:

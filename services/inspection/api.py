@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, Header, Query
+from fastapi import Depends, Query
 
 from services.inspection.application import InspectionApplication
 from services.inspection.finding_view import FindingIndex
@@ -14,6 +14,7 @@ from services.inspection.schemas import CorrectionIn, FindingIn, FindingOut, Wit
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
 
@@ -26,7 +27,6 @@ WRITERS: tuple[Role, ...] = ("office", "inspector")
 FINDING = path("finding_id", "finding")
 
 InspectionApp = Annotated[InspectionApplication, Depends(application_of(InspectionApplication))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def resolve_finding(runtime: ServiceRuntime, finding_id: str, field: str) -> ScopeTarget:

@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.inspection.domain import REASON_MAX, SUMMARY_MAX, Method
-from shared.types import Moment
+from shared.types import Moment, Prose
 
 
 class _In(BaseModel):
@@ -18,7 +18,7 @@ class _In(BaseModel):
 class FindingIn(_In):
     unit_id: UUID
     method: Method = Field(examples=["暗访"])
-    summary: str = Field(
+    summary: Prose = Field(
         min_length=1,
         max_length=SUMMARY_MAX,
         examples=["窗口工作人员上班时间玩手机，群众等候二十分钟无人办理"],
@@ -27,12 +27,12 @@ class FindingIn(_In):
 
 
 class CorrectionIn(_In):
-    summary: str = Field(min_length=1, max_length=SUMMARY_MAX)
-    reason: str = Field(min_length=1, max_length=REASON_MAX, examples=["原记录等候时间有误"])
+    summary: Prose = Field(min_length=1, max_length=SUMMARY_MAX)
+    reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["原记录等候时间有误"])
 
 
 class WithdrawalIn(_In):
-    reason: str = Field(min_length=1, max_length=REASON_MAX, examples=["经核实不属于该单位"])
+    reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["经核实不属于该单位"])
 
 
 class HistoryEntry(BaseModel):
@@ -48,7 +48,7 @@ class FindingOut(BaseModel):
     unit_id: UUID
     jurisdiction_id: UUID
     method: str
-    summary: str = Field(description="Current summary, after any correction")
+    summary: Prose = Field(description="Current summary, after any correction")
     found_at: str
     recorded_by: str
     recorded_at: str

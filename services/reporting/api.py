@@ -15,6 +15,7 @@ from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.errors import NotFoundError
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
+from shared.types import Line
 from shared.views import Document
 
 router = PolicyRouter(tags=["reporting"])
@@ -25,7 +26,7 @@ def get_rankings(request: Request) -> RankingsView:
 
 
 Rankings = Annotated[RankingsView, Depends(get_rankings)]
-Category = Annotated[str, Path(min_length=1, max_length=100, examples=["政府部门及其它机构"])]
+Category = Annotated[Line, Path(min_length=1, max_length=100, examples=["政府部门及其它机构"])]
 # Agencies, inspectors and units take part in an evaluation; its results are for the
 # offices that run it and for auditors.
 RESULTS = Policy.read("office", scope=path("wave_id", "ranked_wave"))

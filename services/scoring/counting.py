@@ -13,11 +13,13 @@ from typing import Any, Literal, TypedDict
 
 from shared.contracts import IntegrationPayload
 from shared.contracts.registry import (
+    ACTIVE,
     UnitDissolved,
     UnitMoved,
     UnitRenamed,
     UnitsMerged,
     UnitSplit,
+    ended_units,
 )
 from shared.contracts.survey import Rating
 
@@ -42,7 +44,6 @@ class RosterEntry(TypedDict):
     """active, or how the unit ended: merged, split, dissolved."""
 
 
-ACTIVE = "active"
 LIFECYCLE_FACTS = frozenset(
     cls.event_type for cls in (UnitRenamed, UnitMoved, UnitsMerged, UnitSplit, UnitDissolved)
 )
@@ -115,13 +116,7 @@ def lifecycle_changes(payload: IntegrationPayload) -> list[RosterChange]:
         return [
             RosterChange(str(payload.unit_id), "jurisdiction_id", str(payload.to_jurisdiction_id))
         ]
-    if isinstance(payload, UnitsMerged):
-        return [RosterChange(str(u), "status", "merged") for u in payload.source_unit_ids]
-    if isinstance(payload, UnitSplit):
-        return [RosterChange(str(payload.source_unit_id), "status", "split")]
-    if isinstance(payload, UnitDissolved):
-        return [RosterChange(str(payload.unit_id), "status", "dissolved")]
-    return []
+    return [RosterChange(str(u), "status", status) for u, status in ended_units(payload).items()]
 
 
 def follows_lifecycle(after: int | None, position: int) -> bool:

@@ -14,7 +14,6 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from services.scoring.counting import (
-    ACTIVE,
     CountedResponse,
     Counts,
     RosterChange,
@@ -28,6 +27,7 @@ from services.scoring.counting import (
     missing_units,
     roster_entry,
 )
+from shared.contracts.registry import ACTIVE
 from shared.errors import ConflictError, InvalidError, NotFoundError, PingyiError
 
 SCORING_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/scoring")
@@ -251,7 +251,8 @@ class FinalRuns(Aggregate):
 
     @event("Settled")
     def _settled(self, wave_id: str, run_id: str) -> None:
-        self.due.remove(wave_id)
+        # Not list.remove: a mutator never raises, whatever the stored history holds.
+        self.due = [due for due in self.due if due != wave_id]
 
 
 class ScoreRun(Aggregate):

@@ -8,11 +8,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.scoring import SchemeRef, UnitScore
+from shared.types import Line
 
 
 class ScoreRunIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    scheme_id: str = Field(default="satisfaction", min_length=1, max_length=100)
+    scheme_id: Line = Field(default="satisfaction", min_length=1, max_length=100)
     version: int = Field(default=1, ge=1)
 
 

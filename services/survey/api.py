@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, Header
+from fastapi import Depends
 
 from services.survey.application import SurveyApplication, wave_out
 from services.survey.domain import Wave
@@ -22,6 +22,7 @@ from services.survey.schemas import (
 from services.survey.wave_view import WAVES
 from shared.auth import CurrentPrincipal
 from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.idempotency import IdempotencyKey
 from shared.policy import (
     PARTICIPANTS,
     Policy,
@@ -38,7 +39,6 @@ from shared.runtime import ServiceRuntime
 router = PolicyRouter(tags=["survey"])
 
 SurveyApp = Annotated[SurveyApplication, Depends(application_of(SurveyApplication))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 WAVE = path("wave_id", "wave")
 
 

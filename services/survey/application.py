@@ -65,7 +65,7 @@ class SurveyApplication(PublishingApplication):
     ) -> Result:
         def command() -> tuple[list[Any], Result]:
             check_wave_members(views, jurisdiction_id, agency_id, unit_ids)
-            wave = Wave(jurisdiction_id, name, agency_id, tuple(unit_ids), caller.actor)
+            wave = Wave.open(jurisdiction_id, name, agency_id, unit_ids, caller.actor)
             return [wave], wave_out(wave)
 
         request = {
@@ -210,7 +210,7 @@ def new_responses(
 ) -> tuple[list[Any], Result]:
     skip = set(duplicates)
     responses = [
-        Response(
+        Response.record(
             wave.id,
             q["questionnaire_id"],
             q["survey_point"],

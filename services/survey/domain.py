@@ -7,6 +7,7 @@ twice (严禁复制测评问卷).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -79,6 +80,25 @@ class Wave(Aggregate):
         actor: str
         reason: str
 
+    @classmethod
+    def open(
+        cls,
+        jurisdiction_id: UUID,
+        name: str,
+        agency_id: UUID,
+        unit_ids: Sequence[UUID],
+        actor: str,
+    ) -> Wave:
+        _required_text(name, "name", InvalidWave)
+        if not unit_ids:
+            raise InvalidWave("a wave needs at least one unit", field="unit_ids")
+        seen: set[UUID] = set()
+        for index, unit_id in enumerate(unit_ids):
+            if unit_id in seen:
+                raise InvalidWave("unit listed twice", field=f"unit_ids.{index}")
+            seen.add(unit_id)
+        return cls(jurisdiction_id, name, agency_id, tuple(unit_ids), actor)
+
     @event(Opened)
     def __init__(
         self,
@@ -88,14 +108,6 @@ class Wave(Aggregate):
         unit_ids: tuple[UUID, ...],
         actor: str,
     ) -> None:
-        _required_text(name, "name", InvalidWave)
-        if not unit_ids:
-            raise InvalidWave("a wave needs at least one unit", field="unit_ids")
-        seen: set[UUID] = set()
-        for index, unit_id in enumerate(unit_ids):
-            if unit_id in seen:
-                raise InvalidWave("unit listed twice", field=f"unit_ids.{index}")
-            seen.add(unit_id)
         self.jurisdiction_id = jurisdiction_id
         self.name = name
         self.agency_id = agency_id
@@ -159,6 +171,22 @@ class Response(Aggregate):
             # v1 questionnaires carried no fixed survey point (固定测评点).
             state["survey_point"] = None
 
+    @classmethod
+    def record(
+        cls,
+        wave_id: UUID,
+        questionnaire_id: str,
+        survey_point: str | None,
+        collected_at: datetime,
+        ratings: dict[str, str],
+        actor: str,
+    ) -> Response:
+        """The questionnaire's own checks; the wave checks its ratings (`Wave.check_ratings`)."""
+        _required_text(questionnaire_id, "questionnaire_id", InvalidQuestionnaire)
+        if collected_at.tzinfo is None:
+            raise InvalidQuestionnaire("collected_at needs a timezone", field="collected_at")
+        return cls(wave_id, questionnaire_id, survey_point, collected_at, ratings, actor)
+
     @event(Recorded)
     def __init__(
         self,
@@ -169,9 +197,6 @@ class Response(Aggregate):
         ratings: dict[str, str],
         actor: str,
     ) -> None:
-        _required_text(questionnaire_id, "questionnaire_id", InvalidQuestionnaire)
-        if collected_at.tzinfo is None:
-            raise InvalidQuestionnaire("collected_at needs a timezone", field="collected_at")
         self.wave_id = wave_id
         self.questionnaire_id = questionnaire_id
         self.survey_point = survey_point

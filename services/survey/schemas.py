@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.survey import Rating
-from shared.types import Moment
+from shared.types import Line, Moment, Prose
 
 
 class _In(BaseModel):
@@ -16,7 +16,7 @@ class _In(BaseModel):
 
 
 class WaveIn(_In):
-    name: str = Field(min_length=1, max_length=200, examples=["2024年度民主评议政风行风问卷测评"])
+    name: Line = Field(min_length=1, max_length=200, examples=["2024年度民主评议政风行风问卷测评"])
     jurisdiction_id: UUID
     agency_id: UUID = Field(description="The survey agency (principal) contracted for the wave")
     unit_ids: list[UUID] = Field(min_length=1, max_length=2000)
@@ -40,14 +40,14 @@ class WaveDetailOut(WaveSummaryOut):
 
 
 class CloseIn(_In):
-    reason: str = Field(min_length=1, max_length=500, examples=["问卷回收完毕"])
+    reason: Prose = Field(min_length=1, max_length=500, examples=["问卷回收完毕"])
 
 
 class QuestionnaireIn(_In):
-    questionnaire_id: str = Field(
+    questionnaire_id: Line = Field(
         min_length=1, max_length=100, description="The agency's own id for the questionnaire"
     )
-    survey_point: str | None = Field(
+    survey_point: Line | None = Field(
         default=None, min_length=1, max_length=200, examples=["源汇区政务服务中心"]
     )
     collected_at: Moment

@@ -2,11 +2,17 @@
 
 Every lifecycle fact carries `effective_on`, the day the change holds from (Asia/Shanghai
 calendar), which may be earlier than the day it was recorded (`occurred_at` on the envelope).
+
+The registry rules a consumer needs to fold these facts into its own copy (a unit's status
+after a lifecycle fact, the aliases a rename leaves, who stands for a unit that ended, the
+day a unit exists from) are the pure functions below. The registry's `Unit` aggregate calls
+the same functions, so the registry and every copy of it cannot disagree.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 from uuid import UUID
 
@@ -17,6 +23,30 @@ Role = Literal["admin", "office", "agency", "inspector", "unit", "auditor"]
 ROLES: tuple[Role, ...] = ("admin", "office", "agency", "inspector", "unit", "auditor")
 PARTICIPANT_ROLES: tuple[Role, ...] = ("office", "agency", "inspector", "unit")
 """Everyone who takes part in an evaluation, as opposed to admins and auditors."""
+UnitStatus = Literal["active", "merged", "split", "dissolved"]
+ACTIVE: UnitStatus = "active"
+MERGED: UnitStatus = "merged"
+SPLIT: UnitStatus = "split"
+DISSOLVED: UnitStatus = "dissolved"
+UNIT_STATUSES: tuple[UnitStatus, ...] = (ACTIVE, MERGED, SPLIT, DISSOLVED)
+
+# Effective dates are days in China (Asia/Shanghai, UTC+8 without daylight saving since 1991).
+CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def china_date(moment: datetime) -> date:
+    return moment.astimezone(CHINA).date()
+
+
+def registered_on(effective_on: date | None, recorded_at: datetime) -> date:
+    """The day a unit exists from: the day registered with it, else the China day on which
+    its registration was recorded."""
+    return effective_on or china_date(recorded_at)
+
+
+def unit_status(status: str | None) -> str:
+    """A unit's status; records written before units had a lifecycle carry none: active."""
+    return status or ACTIVE
 
 
 class JurisdictionRegistered(IntegrationPayload):
@@ -74,7 +104,7 @@ class UnitRegistered(IntegrationPayload):
 
 
 class UnitRenamed(IntegrationPayload):
-    """The old name (and short name) stay searchable as aliases."""
+    """The old name (and short name) stay searchable as aliases (see `aliases_after`)."""
 
     event_type = "registry.unit.renamed"
     unit_id: UUID
@@ -85,6 +115,20 @@ class UnitRenamed(IntegrationPayload):
     effective_on: date
     reason: str
     actor: str
+
+
+def aliases_after(
+    aliases: Sequence[str], earlier: Iterable[str | None], name: str, short_name: str | None
+) -> list[str]:
+    """The aliases after a rename from the `earlier` (name, short name) to `name` and
+    `short_name`: every earlier name and short name stays searchable, except what is current
+    again; the order is the order they were first left behind."""
+    current = {name, short_name}
+    kept = [alias for alias in aliases if alias not in current]
+    for old in earlier:
+        if old and old not in current and old not in kept:
+            kept.append(old)
+    return kept
 
 
 class UnitsMerged(IntegrationPayload):
@@ -128,6 +172,46 @@ class UnitDissolved(IntegrationPayload):
     effective_on: date
     reason: str
     actor: str
+
+
+def ended_units(payload: IntegrationPayload) -> dict[UUID, UnitStatus]:
+    """The units a lifecycle fact ends, with the status it leaves each in. A merger's or
+    split's new units are not among them: they arrive as their own registrations."""
+    if isinstance(payload, UnitsMerged):
+        return dict.fromkeys(payload.source_unit_ids, MERGED)
+    if isinstance(payload, UnitSplit):
+        return {payload.source_unit_id: SPLIT}
+    if isinstance(payload, UnitDissolved):
+        return {payload.unit_id: DISSOLVED}
+    return {}
+
+
+UnitLookup = Callable[[str], Mapping[str, Any] | None]
+"""unit id -> a record with `status` and, for ended units, `merged_into` or `split_into`."""
+
+
+def successors(unit_id: str, lookup: UnitLookup) -> list[str]:
+    """The active units that now stand for `unit_id`: itself while active, the unit it was
+    merged into, the units it was split into (followed through later changes); empty when
+    it was dissolved or is unknown."""
+    found: list[str] = []
+    pending, seen = [unit_id], set()
+    while pending:
+        current = pending.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        record = lookup(current)
+        if record is None:
+            continue
+        status = unit_status(record.get("status"))
+        if status == ACTIVE:
+            found.append(current)
+        elif status == MERGED and record.get("merged_into"):
+            pending.append(str(record["merged_into"]))
+        elif status == SPLIT:
+            pending.extend(str(u) for u in record.get("split_into") or [])
+    return found
 
 
 class PrincipalIssued(IntegrationPayload):

@@ -54,7 +54,7 @@ def send(client: TestClient, case: FuzzCase) -> Any:
     """Send a generated case as the admin, so it gets past auth to validation and domain code."""
     kwargs = case.as_transport_kwargs(base_url="http://testserver")
     headers = {
-        name: value
+        name: _wire(value)
         for name, value in kwargs.get("headers", {}).items()
         if name.lower() not in _DROPPED_HEADERS
     } | ADMIN
@@ -69,6 +69,17 @@ def send(client: TestClient, case: FuzzCase) -> Any:
     if kwargs.get("files"):
         request["files"] = kwargs["files"]
     return request_checked(client, kwargs["method"], kwargs["url"], label=_label(case), **request)
+
+
+def _wire(value: Any) -> Any:
+    """A header value as a client puts it on the wire: bytes, which the server reads as
+    Latin-1. httpx refuses non-ASCII text, so generated values outside it go as bytes."""
+    if not isinstance(value, str) or value.isascii():
+        return value
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return value.encode("utf-8")
 
 
 def request_checked(

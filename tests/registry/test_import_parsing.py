@@ -204,3 +204,29 @@ def test_a_workbook_that_unpacks_into_too_much_is_refused() -> None:
     assert len(out.getvalue()) < 1024 * 1024
     with pytest.raises(FileTooLarge):
         read_rows(out.getvalue(), XLSX, None, 10)
+
+
+def test_control_characters_in_cells_are_reported_by_row_and_column() -> None:
+    """Cells are request strings: the Line rule applies before any parser or lookup sees
+    them, and each bad cell is its own issue."""
+    rows = [
+        ROWS[0],
+        ["区发改局\x1b", "政府部门", "经济和社会事业发展类"],
+        ["区统计局", "政府\x07部门", "经济和社会\u2028事业发展类"],
+        ["区教育局", "政府部门", "经济和社会事业发展类"],
+    ]
+    parsed = parse_file(csv_bytes(rows), CSV, None, SPEC)
+    found = {(e["row"], e["column"]): e["reason"] for e in parsed.errors}
+    assert set(found) == {(2, "单位名称"), (3, "单位类型"), (3, "类别")}
+    assert "U+001B" in found[(2, "单位名称")]
+    assert "U+0007" in found[(3, "单位类型")]  # not "unknown kind": the parser never ran
+    assert "one line" in found[(3, "类别")]
+    assert [row.number for row in parsed.rows] == [4]
+
+
+def test_a_line_separator_in_an_xlsx_cell_is_reported() -> None:
+    """XML cannot carry most control characters, but U+2028 is legal in a workbook."""
+    data = to_xlsx(Sheet("名单", ROWS[0], [["区发改局\u2028区统计局", "政府部门", "经济类"]]))
+    parsed = parse_file(data, XLSX, None, SPEC)
+    assert [(e["row"], e["column"]) for e in parsed.errors] == [(2, "单位名称")]
+    assert "one line" in parsed.errors[0]["reason"]

@@ -157,6 +157,27 @@ def test_every_bad_row_is_reported_and_nothing_is_imported(
     assert [w["column"] for w in dry["warnings"]] == ["备注"]
 
 
+def test_a_control_character_in_a_cell_is_a_bad_cell_like_any_other(
+    cluster: Cluster, world: dict[str, Any]
+) -> None:
+    rows = [
+        HEADER,
+        ["1", "区发改局", "政府部门", "经济类"],
+        ["2", "区统计\x1b局", "政府部门", "经济类"],
+    ]
+    data = csv_bytes(rows)
+    dry = upload(cluster, "/imports/units", data, jurisdiction_id=world["luohe"], dry_run=True)
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["rows"], dry.json()["valid"]) == (2, 1)
+    [bad] = dry.json()["errors"]
+    assert (bad["row"], bad["column"], bad["value"]) == (3, "单位名称", "区统计\x1b局")
+    assert "control characters" in bad["reason"]
+    refused = upload(cluster, "/imports/units", data, jurisdiction_id=world["luohe"])
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == dry.json()["errors"]
+    assert units_of(cluster, world["luohe"]) == []
+
+
 def test_a_missing_required_column_is_reported_once(
     cluster: Cluster, world: dict[str, Any]
 ) -> None:

@@ -23,20 +23,21 @@ from services.survey.integration import to_payload
 from shared.contracts.survey import Rating, ResponseRecorded, WaveClosed, WaveOpened
 from shared.errors import ConflictError
 from shared.idempotency import IdempotencyRecord
+from tests.stored_events import created, following, store
 
 CST = timezone(timedelta(hours=8))
 COLLECTED = datetime(2024, 11, 5, 10, 30, tzinfo=CST)
 
 
 def _wave(units: int = 2) -> Wave:
-    return Wave(
+    return Wave.open(
         uuid4(), "2024年度问卷测评", uuid4(), tuple(uuid4() for _ in range(units)), "office:x"
     )
 
 
 def _response(wave: Wave, qid: str = "Q-0001", rating: str = "满意") -> Response:
     ratings = {str(wave.unit_ids[0]): rating}
-    return Response(wave.id, qid, "郾城区政务服务中心", COLLECTED, ratings, "agency:y")
+    return Response.record(wave.id, qid, "郾城区政务服务中心", COLLECTED, ratings, "agency:y")
 
 
 def _app(tmp_path: Path) -> SurveyApplication:
@@ -57,21 +58,66 @@ def test_opened_wave_is_open_with_its_units() -> None:
 
 def test_wave_without_units_is_invalid() -> None:
     with pytest.raises(InvalidWave) as caught:
-        Wave(uuid4(), "测评", uuid4(), (), "office:x")
+        Wave.open(uuid4(), "测评", uuid4(), (), "office:x")
     assert caught.value.field == "unit_ids"
 
 
 def test_wave_with_a_unit_twice_names_the_repeat() -> None:
     a, b = uuid4(), uuid4()
     with pytest.raises(InvalidWave) as caught:
-        Wave(uuid4(), "测评", uuid4(), (a, b, a), "office:x")
-    assert caught.value.field == "unit_ids.2"
+        Wave.open(uuid4(), "测评", uuid4(), (a, b, a), "office:x")
+    assert (caught.value.code, caught.value.field) == ("invalid_wave", "unit_ids.2")
 
 
-def test_wave_with_blank_name_is_invalid() -> None:
+def test_wave_with_blank_name_or_close_reason_is_invalid() -> None:
     with pytest.raises(InvalidWave) as caught:
-        Wave(uuid4(), "  ", uuid4(), (uuid4(),), "office:x")
-    assert caught.value.field == "name"
+        Wave.open(uuid4(), "  ", uuid4(), (uuid4(),), "office:x")
+    assert (caught.value.code, caught.value.field) == ("invalid_wave", "name")
+    with pytest.raises(InvalidWave) as caught:
+        _wave().close(" ", "office:x")
+    assert (caught.value.code, caught.value.field) == ("invalid_wave", "reason")
+
+
+def test_a_stored_wave_with_a_blank_name_and_a_repeated_unit_still_loads(tmp_path: Path) -> None:
+    """Rules tightened after a wave was opened must not make it unloadable: the mutator
+    applies what the event says, and only commands check."""
+    app = _app(tmp_path)
+    unit = uuid4()
+    opened = created(
+        Wave,
+        Wave.Opened,
+        jurisdiction_id=uuid4(),
+        name="",
+        agency_id=uuid4(),
+        unit_ids=(unit, unit),
+        actor="office:old",
+    )
+    closed = following(opened, Wave.Closed, actor="office:old", reason="")
+    store(app, opened, closed)
+    wave = app.repository.get(opened.originator_id)
+    assert isinstance(wave, Wave)
+    assert (wave.name, wave.unit_ids, wave.status) == ("", (unit, unit), "closed")
+    app.close()
+
+
+def test_a_stored_questionnaire_without_id_or_timezone_still_loads(tmp_path: Path) -> None:
+    app = _app(tmp_path)
+    naive = datetime(2024, 11, 5, 10, 30)
+    recorded = created(
+        Response,
+        Response.Recorded,
+        wave_id=uuid4(),
+        questionnaire_id="",
+        survey_point=None,
+        collected_at=naive,
+        ratings={},
+        actor="agency:old",
+    )
+    store(app, recorded)
+    response = app.repository.get(recorded.originator_id)
+    assert isinstance(response, Response)
+    assert (response.questionnaire_id, response.collected_at) == ("", naive)
+    app.close()
 
 
 def test_closing_records_actor_and_reason_and_twice_is_a_conflict() -> None:
@@ -135,8 +181,11 @@ def test_same_content_compares_instants_not_offsets() -> None:
 def test_response_refuses_naive_collection_time() -> None:
     wave = _wave()
     with pytest.raises(InvalidQuestionnaire) as caught:
-        Response(wave.id, "Q", None, datetime(2024, 11, 5, 10, 30), {}, "agency:y")
-    assert caught.value.field == "collected_at"
+        Response.record(wave.id, "Q", None, datetime(2024, 11, 5, 10, 30), {}, "agency:y")
+    assert (caught.value.code, caught.value.field) == ("invalid_questionnaire", "collected_at")
+    with pytest.raises(InvalidQuestionnaire) as caught:
+        Response.record(wave.id, " ", None, COLLECTED, {}, "agency:y")
+    assert (caught.value.code, caught.value.field) == ("invalid_questionnaire", "questionnaire_id")
 
 
 def test_recorded_event_is_version_two() -> None:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.domain import CampaignNotFound, EnrolmentNotFound
 from services.registry.projections.campaigns import CampaignReadModel
 from services.registry.schemas.campaigns import (
@@ -29,8 +29,10 @@ from services.registry.schemas.campaigns import (
     WithdrawalIn,
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path
 from shared.registry_view import RegistryView
+from shared.types import Line
 from shared.views import Document
 
 router = PolicyRouter(tags=["campaigns 评议活动"])
@@ -153,7 +155,7 @@ def list_enrolments(
     campaign_id: UUID,
     reads: Reads,
     registry: RegistryViewDep,
-    category: Annotated[str | None, Query(max_length=100)] = None,
+    category: Annotated[Line | None, Query(max_length=100)] = None,
     status: Annotated[Literal["enrolled", "withdrawn"] | None, Query()] = None,
     key_target: Annotated[bool | None, Query()] = None,
 ) -> list[Document]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
 from services.registry.application import RegistryApplication
 from shared.http import application_of
@@ -18,4 +18,3 @@ def get_registry_view(request: Request) -> RegistryView:
 
 RegistryApp = Annotated[RegistryApplication, Depends(application_of(RegistryApplication))]
 RegistryViewDep = Annotated[RegistryView, Depends(get_registry_view)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]

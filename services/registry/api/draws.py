@@ -11,9 +11,10 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
+from services.registry.api.deps import RegistryApp
 from services.registry.schemas.draws import DrawIn, DrawOut, RevealIn
 from shared.auth import CurrentPrincipal
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path
 
 router = PolicyRouter(tags=["draws 随机抽取"])

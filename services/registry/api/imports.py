@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request, Response
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.domain import CampaignNotFound
 from services.registry.importing import enrolments, representatives, units
 from services.registry.importing.enrolments import enrolment_sheet, enrolment_spec
@@ -25,7 +25,9 @@ from services.registry.importing.units import unit_sheet, unit_spec
 from services.registry.importing.writing import Sheet, render
 from services.registry.projections.campaigns import CampaignReadModel
 from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, query
+from shared.types import Line
 
 router = PolicyRouter(tags=["import/export 导入导出"])
 POOL = query("jurisdiction_id", "known_jurisdiction", "defer")
@@ -34,7 +36,7 @@ CAMPAIGN = query("campaign_id", "campaign", "defer")
 UploadDep = Annotated[Upload, Depends(read_upload)]
 DryRun = Annotated[bool, Query(description="true: report only, import nothing (试导入)")]
 SheetName = Annotated[
-    str | None,
+    Line | None,
     Query(max_length=31, description="XLSX sheet to read; the first by default", examples=["名单"]),
 ]
 Format = Annotated[

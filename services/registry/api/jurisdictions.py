@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.domain import JurisdictionNotFound
 from services.registry.schemas.jurisdictions import (
     JurisdictionIn,
@@ -15,6 +15,7 @@ from services.registry.schemas.jurisdictions import (
     JurisdictionOut,
 )
 from shared.auth import CurrentPrincipal, Principal
+from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
 from shared.registry_view import RegistryView
 

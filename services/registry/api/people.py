@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import Query, Request
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
+from services.registry.api.deps import RegistryApp
 from services.registry.application.people import contacts_visible_to, person_out
 from services.registry.domain.people import AppointingBody, Cycle, DuplicateContact, sector_code
 from services.registry.projections.people import RepresentativesView
@@ -28,7 +28,9 @@ from services.registry.schemas.people import (
     TrainingIn,
 )
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path, query
+from shared.types import Line
 
 router = PolicyRouter(tags=["representatives 评议代表"])
 PERSON = path("person_id", "person")
@@ -97,8 +99,8 @@ def list_people(
     app: RegistryApp,
     request: Request,
     jurisdiction_id: Annotated[UUID | None, Query(description="Only this pool")] = None,
-    sector: Annotated[str | None, Query(max_length=30, examples=["人大代表"])] = None,
-    cycle: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{4})?$")] = None,
+    sector: Annotated[Line | None, Query(max_length=30, examples=["人大代表"])] = None,
+    cycle: Annotated[Line | None, Query(pattern=r"^\d{4}(-\d{4})?$")] = None,
     disqualified: Annotated[bool | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -203,14 +205,14 @@ def disqualify(
 def appointment_rules(
     request: Request,
     body: Annotated[
-        str,
+        Line,
         Query(
             max_length=60,
             description='"office:<jurisdiction id>" or "department:<unit id>"',
             examples=["office:3f2c1a9e-0000-4000-8000-000000000001"],
         ),
     ],
-    cycle: Annotated[str, Query(pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"])],
+    cycle: Annotated[Line, Query(pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"])],
 ) -> dict[str, Any]:
     """评议代表选聘规则检查: at least one third newly appointed (a report: passes true/false),
     and who is shared between this body and a body of the other kind in the cycle."""

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
+from services.registry.api.deps import RegistryApp
 from services.registry.schemas.principals import PrincipalIn, PrincipalOut, RevokeIn
 from shared.auth import CurrentPrincipal
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path
 
 router = PolicyRouter(tags=["principals 密钥"])

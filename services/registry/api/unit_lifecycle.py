@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.registry.api.deps import IdempotencyKey, RegistryApp
+from services.registry.api.deps import RegistryApp
 from services.registry.schemas.units import (
     DissolveIn,
     MergeIn,
@@ -21,6 +21,7 @@ from services.registry.schemas.units import (
     UnitOut,
 )
 from shared.auth import CurrentPrincipal
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path
 
 router = PolicyRouter()

@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import Depends, Query, Request
 
 from services.registry.api import unit_lifecycle
-from services.registry.api.deps import IdempotencyKey, RegistryApp, RegistryViewDep
+from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.domain import UnitKind, UnitNotFound
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
@@ -21,10 +21,12 @@ from services.registry.schemas.units import (
     UnitHistoryOut,
     UnitIn,
     UnitOut,
-    UnitStatus,
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.contracts.registry import UnitStatus
+from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
+from shared.types import Line
 
 router = PolicyRouter(tags=["units 参评单位"])
 router.include_router(unit_lifecycle.router)
@@ -113,11 +115,11 @@ def list_units(
         UUID | None, Query(description="该辖区及其下级辖区的单位 (the whole subtree)")
     ] = None,
     kind: Annotated[UnitKind | None, Query()] = None,
-    category: Annotated[str | None, Query(max_length=100, examples=["公共服务行业"])] = None,
+    category: Annotated[Line | None, Query(max_length=100, examples=["公共服务行业"])] = None,
     status: Annotated[UnitStatus | None, Query()] = None,
     parent_id: Annotated[UUID | None, Query(description="Only this unit's sub-units")] = None,
     q: Annotated[
-        str | None,
+        Line | None,
         Query(
             min_length=1,
             max_length=100,

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from services.registry.application.base import RegistryBase
 from services.registry.domain import Jurisdiction, JurisdictionNotFound
-from services.registry.domain.jurisdictions import CHILD_LEVELS, check_placement
+from services.registry.domain.jurisdictions import CHILD_LEVELS
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 
@@ -34,8 +34,7 @@ class JurisdictionCommands(RegistryBase):
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
             parent = None if parent_id is None else self.jurisdiction(parent_id, "parent_id")
-            check_placement(level, None if parent is None else parent.level)
-            jurisdiction = Jurisdiction(name, level, parent_id, caller.actor)
+            jurisdiction = Jurisdiction.register(name, level, parent, caller.actor)
             return [jurisdiction], jurisdiction_out(jurisdiction)
 
         request = {"name": name, "level": level, "parent_id": parent_id}

@@ -45,7 +45,7 @@ class PrincipalCommands(JurisdictionCommands):
                     f"a {role} key must be bound to a jurisdiction", field="jurisdiction_id"
                 )
             key_hash = hash_api_key(api_key)
-            principal = Principal(name, role, jurisdiction_id, key_hash, caller.actor)
+            principal = Principal.issue(name, role, jurisdiction_id, key_hash, caller.actor)
             return [principal, KeyIndex(key_hash, principal.id)], principal_out(principal)
 
         request = {"name": name, "role": role, "jurisdiction_id": jurisdiction_id}

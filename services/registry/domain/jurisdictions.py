@@ -41,9 +41,18 @@ class Jurisdiction(Aggregate):
         parent_id: UUID | None
         actor: str
 
+    @classmethod
+    def register(
+        cls, name: str, level: str, parent: Jurisdiction | None, actor: str
+    ) -> Jurisdiction:
+        """A new node below `parent` (None: a root), placed by the tree's rules."""
+        check_placement(level, None if parent is None else parent.level)
+        parent_id = None if parent is None else parent.id
+        return cls(required_text(name, "name"), level, parent_id, actor)
+
     @event(Registered)
     def __init__(self, name: str, level: str, parent_id: UUID | None, actor: str) -> None:
-        self.name = required_text(name, "name")
+        self.name = name
         self.level = level
         self.parent_id = parent_id
         self.registered_by = actor

@@ -22,11 +22,17 @@ class Principal(Aggregate):
         reason: str
         actor: str
 
+    @classmethod
+    def issue(
+        cls, name: str, role: str, jurisdiction_id: UUID | None, key_hash: str, actor: str
+    ) -> Principal:
+        return cls(required_text(name, "name"), role, jurisdiction_id, key_hash, actor)
+
     @event(Issued)
     def __init__(
         self, name: str, role: str, jurisdiction_id: UUID | None, key_hash: str, actor: str
     ) -> None:
-        self.name = required_text(name, "name")
+        self.name = name
         self.role = role
         self.jurisdiction_id = jurisdiction_id
         self.key_hash = key_hash

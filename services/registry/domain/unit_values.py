@@ -3,18 +3,27 @@ the China calendar day, and error prefixes for items of a batch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from uuid import UUID
 
 from services.registry.domain.common import required_text
 from services.registry.domain.errors import RegistryError
+from shared.contracts.registry import CHINA, UNIT_STATUSES
 
-# Asia/Shanghai has kept UTC+8 without daylight saving since 1991: no tz database needed.
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
-UNIT_STATUSES = ("active", "merged", "split", "dissolved")
+# Re-exported: the registry's unit vocabulary is its contract's.
+__all__ = [
+    "CHINA",
+    "UNIT_STATUSES",
+    "Change",
+    "UnitSpec",
+    "change_fields",
+    "china_today",
+    "optional_text",
+    "prefixed_errors",
+]
 
 
 def china_today() -> date:
@@ -68,16 +77,3 @@ def change_fields(change: Change) -> dict[str, str]:
         "reason": change.reason,
         "actor": change.actor,
     }
-
-
-def aliases_after(
-    aliases: Sequence[str], old: Sequence[str | None], name: str, short_name: str | None
-) -> list[str]:
-    """Every earlier name and short name stays searchable, except what is current again.
-    (shared.registry_view applies the same rule to every service's copy.)"""
-    current = {name, short_name}
-    kept = [a for a in aliases if a not in current]
-    for earlier in old:
-        if earlier and earlier not in current and earlier not in kept:
-            kept.append(earlier)
-    return kept

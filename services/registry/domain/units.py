@@ -28,15 +28,21 @@ from services.registry.domain.common import required_text
 from services.registry.domain.credit_code import normalize_credit_code
 from services.registry.domain.errors import InvalidRegistration, LifecycleConflict
 from services.registry.domain.unit_values import (
-    CHINA,
     UNIT_STATUSES,
     Change,
     UnitSpec,
-    aliases_after,
     change_fields,
     china_today,
     optional_text,
     prefixed_errors,
+)
+from shared.contracts.registry import (
+    ACTIVE,
+    DISSOLVED,
+    MERGED,
+    SPLIT,
+    aliases_after,
+    registered_on,
 )
 
 # Re-exported: other parts of the registry take these from here.
@@ -46,9 +52,11 @@ __all__ = ["UNIT_STATUSES", "Change", "Unit", "UnitSpec", "china_today", "prefix
 class Unit(Aggregate):
     class Registered(Aggregate.Created):
         """v1 had no short name; v2 added it; v3 adds the parent unit, the vertical superior,
-        the credit code and the day the unit exists from (None: the day it was recorded)."""
+        the credit code and the day the unit exists from (None: the day it was recorded);
+        v4 holds the values as `register` normalised them (before v4 the mutator stripped
+        the texts and turned a blank short name into None when the event was applied)."""
 
-        class_version = 3
+        class_version = 4
         jurisdiction_id: UUID
         name: str
         short_name: str | None
@@ -69,6 +77,15 @@ class Unit(Aggregate):
             state.update(
                 parent_id=None, vertical_superior=None, credit_code=None, effective_on=None
             )
+
+        @staticmethod
+        def upcast_v3_v4(state: dict[str, object]) -> None:
+            # Exactly what the v3 mutator did on applying; never a check that could refuse.
+            for key in ("name", "category"):
+                text = state[key]
+                state[key] = text.strip() if isinstance(text, str) else text
+            short = state["short_name"]
+            state["short_name"] = (short.strip() or None) if isinstance(short, str) else short
 
     class SubUnitAttached(Aggregate.Event):
         sub_unit_id: UUID
@@ -121,21 +138,19 @@ class Unit(Aggregate):
         effective_on: str | None = None,
     ) -> None:
         self.jurisdiction_id = jurisdiction_id
-        self.name = required_text(name, "name")
-        self.short_name = optional_text(short_name)
+        self.name = name
+        self.short_name = short_name
         self.kind = kind
-        self.category = required_text(category, "category")
+        self.category = category
         self.registered_by = actor
         self.parent_id = parent_id
         self.vertical_superior = vertical_superior
         self.credit_code = credit_code
-        self.registered_on = (
-            date.fromisoformat(effective_on)
-            if effective_on
-            else self.created_on.astimezone(CHINA).date()
+        self.registered_on = registered_on(
+            date.fromisoformat(effective_on) if effective_on else None, self.created_on
         )
         self.last_change_on = self.registered_on
-        self.status = "active"
+        self.status: str = ACTIVE
         self.aliases: list[str] = []
         self.sub_unit_ids: list[UUID] = []
         self.merged_into: UUID | None = None
@@ -144,7 +159,7 @@ class Unit(Aggregate):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == ACTIVE
 
     # --- registration --------------------------------------------------------------------
 
@@ -162,16 +177,17 @@ class Unit(Aggregate):
         code = optional_text(spec.credit_code)
         if parent is not None:
             parent.check_can_hold(spec.jurisdiction_id, jurisdiction_lineage, effective_on)
+        credit_code = None if code is None else normalize_credit_code(code)
         unit = cls(
             spec.jurisdiction_id,
-            spec.name,
-            spec.short_name,
+            required_text(spec.name, "name"),
+            optional_text(spec.short_name),
             spec.kind,
-            spec.category,
+            required_text(spec.category, "category"),
             actor,
             parent_id=None if parent is None else parent.id,
             vertical_superior=optional_text(spec.vertical_superior),
-            credit_code=None if code is None else normalize_credit_code(code),
+            credit_code=credit_code,
             effective_on=effective_on.isoformat(),
         )
         if parent is not None:
@@ -203,7 +219,7 @@ class Unit(Aggregate):
     # --- guards ----------------------------------------------------------------------------
 
     def require_active(self, field: str) -> None:
-        if self.status != "active":
+        if self.status != ACTIVE:
             raise LifecycleConflict(
                 f"{self.name} is {self.status}; only an active unit can change",
                 field=field,
@@ -310,7 +326,7 @@ class Unit(Aggregate):
 
     @event(Dissolved)
     def _dissolved(self, effective_on: str, reason: str, actor: str) -> None:
-        self.status = "dissolved"
+        self.status = DISSOLVED
         self.last_change_on = date.fromisoformat(effective_on)
 
     # --- merge and split -------------------------------------------------------------------
@@ -357,7 +373,7 @@ class Unit(Aggregate):
 
     @event(MergedInto)
     def _merged_into(self, merged_into: UUID, effective_on: str, reason: str, actor: str) -> None:
-        self.status = "merged"
+        self.status = MERGED
         self.merged_into = merged_into
         self.last_change_on = date.fromisoformat(effective_on)
 
@@ -401,6 +417,6 @@ class Unit(Aggregate):
     def _split_up(
         self, new_unit_ids: list[UUID], effective_on: str, reason: str, actor: str
     ) -> None:
-        self.status = "split"
+        self.status = SPLIT
         self.split_into = list(new_unit_ids)
         self.last_change_on = date.fromisoformat(effective_on)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.registry.importing.table import RawRow
+from shared.types import TextKind
 
 Issue = dict[str, Any]
 """One problem: {"row": spreadsheet row or None, "column": Chinese header or None, "reason"}."""
@@ -36,6 +37,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     sensitive: bool = False  # never echoed back in reports
     one_of: str | None = None  # columns sharing a group: at least one must be filled
+    text: TextKind = "line"  # what the cell may hold, checked before `parse` sees it
 
     def header_keys(self) -> set[str]:
         return {header_key(h) for h in (self.header, *self.aliases)}

@@ -21,6 +21,7 @@ from services.registry.importing.rows import Row, Spec
 from services.registry.importing.writing import Sheet
 from services.registry.schemas.common import In
 from shared.registry_view import RegistryView
+from shared.types import Line
 
 NAME = "单位名称"
 CODE = "统一社会信用代码"
@@ -30,7 +31,7 @@ SCOPE = "enrolment"  # enrol_units' Idempotency-Key scope
 
 class EnrolmentRow(In):
     unit_id: UUID
-    category: str = Field(min_length=1, max_length=100)
+    category: Line = Field(min_length=1, max_length=100)
 
 
 def enrolment_spec(

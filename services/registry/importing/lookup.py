@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from services.registry.importing.columns import CellError
+from shared.contracts.registry import ACTIVE, unit_status
 
 _SPACE = re.compile(r"\s+")
 _CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
@@ -20,7 +21,7 @@ def name_key(text: str) -> str:
 
 
 def is_active(doc: dict[str, Any]) -> bool:
-    return bool(doc.get("status", "active") == "active")
+    return unit_status(doc.get("status")) == ACTIVE
 
 
 class UnitIndex:

@@ -27,6 +27,7 @@ from services.registry.importing.columns import (
 from services.registry.importing.errors import TooManyRows
 from services.registry.importing.table import RawRow, read_rows
 from shared.errors import PingyiError
+from shared.types import text_problem
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -135,6 +136,12 @@ def _cells(row: RawRow, layout: Layout) -> tuple[dict[str, Any], list[tuple[str,
             continue
         filled.add(column.header)
         shown = None if column.sensitive else text
+        # Cells are request strings like any other: the same rule as Line/Prose fields,
+        # reported here so that a lookup or parser never sees a control character.
+        problem = text_problem(text, column.text)
+        if problem is not None:
+            problems.append((column.field, issue(row.number, column.header, problem, shown)))
+            continue
         try:
             value = column.parse(text) if column.parse else text
         except CellError as exc:

@@ -15,7 +15,7 @@ UPLOAD_BODY: dict[str, Any] = {
         "(with or without BOM) or GB18030, or XLSX. 文件本身作为请求体.",
         "content": {
             CSV: {
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "format": "binary"},
                 "example": "单位名称,单位类型,类别\n教育,政府部门,政府部门及其它机构\n",
             },
             XLSX: {"schema": {"type": "string", "format": "binary"}},

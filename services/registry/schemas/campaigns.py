@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.registry.schemas.common import In
-from shared.types import Day
+from shared.types import Day, Line, Prose
 
 # Codes, or the Chinese names offices use (both are accepted; responses carry both).
 PatternIn = Literal[
@@ -47,7 +47,7 @@ class CycleIn(In):
 
 
 class PhaseIn(In):
-    name: str = Field(min_length=1, max_length=100, examples=["动员准备"])
+    name: Line = Field(min_length=1, max_length=100, examples=["动员准备"])
     starts_on: Day = Field(examples=["2016-06-01"])
     ends_on: Day = Field(examples=["2016-07-31"])
 
@@ -61,29 +61,29 @@ PHASES_EXAMPLE = [
 
 class CampaignIn(In):
     jurisdiction_id: UUID
-    name: str = Field(
+    name: Line = Field(
         min_length=1, max_length=200, examples=["2016—2017年度漯河市民主评议政风行风工作"]
     )
     pattern: PatternIn = Field(examples=["民主评议政风行风"])
     cycle: CycleIn
     phases: list[PhaseIn] = Field(min_length=1, max_length=24, examples=[PHASES_EXAMPLE])
-    categories: list[str] = Field(
+    categories: list[Line] = Field(
         min_length=1, max_length=20, examples=[["政府部门及其它机构", "公共服务行业"]]
     )
 
 
 class PhasesAmendmentIn(In):
     phases: list[PhaseIn] = Field(min_length=1, max_length=24, examples=[PHASES_EXAMPLE])
-    reason: str = Field(min_length=1, max_length=500, examples=[AMENDMENT_REASON])
+    reason: Prose = Field(min_length=1, max_length=500, examples=[AMENDMENT_REASON])
 
 
 class CategoriesAmendmentIn(In):
-    categories: list[str] = Field(
+    categories: list[Line] = Field(
         min_length=1,
         max_length=20,
         examples=[["经济和社会事业发展类", "城市管理和执法监督类", "公共服务企业类"]],
     )
-    reason: str = Field(min_length=1, max_length=500, examples=[AMENDMENT_REASON])
+    reason: Prose = Field(min_length=1, max_length=500, examples=[AMENDMENT_REASON])
 
 
 class PatternOut(BaseModel):
@@ -132,7 +132,7 @@ class CampaignOut(BaseModel):
 
 class EnrolmentIn(In):
     unit_id: UUID
-    category: str = Field(min_length=1, max_length=100, examples=["公共服务行业"])
+    category: Line = Field(min_length=1, max_length=100, examples=["公共服务行业"])
 
 
 class EnrolmentBatchIn(In):
@@ -176,16 +176,16 @@ class EnrolmentBatchOut(BaseModel):
 
 
 class WithdrawalIn(In):
-    reason: str = Field(min_length=1, max_length=500, examples=["单位已撤并, 不再参加本年度评议"])
+    reason: Prose = Field(min_length=1, max_length=500, examples=["单位已撤并, 不再参加本年度评议"])
 
 
 class KeyTargetIn(In):
     unit_id: UUID
     reason_code: ReasonCodeIn = Field(examples=["concentrated_complaints"])
-    reason: str = Field(
+    reason: Prose = Field(
         min_length=1, max_length=500, examples=["2016年政风行风热线投诉集中, 群众反映强烈"]
     )
 
 
 class RevocationIn(In):
-    reason: str = Field(min_length=1, max_length=500, examples=["整改到位, 经研究不再列为重点"])
+    reason: Prose = Field(min_length=1, max_length=500, examples=["整改到位, 经研究不再列为重点"])

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.registry.schemas.common import In
 from services.registry.schemas.people import Purpose
+from shared.types import Line
 
 
 class DrawIn(In):
@@ -16,17 +17,17 @@ class DrawIn(In):
     campaign_id: UUID | None = Field(
         default=None, description="Optional: the campaign (评议活动) this panel serves; must exist"
     )
-    cycle: str = Field(
+    cycle: Line = Field(
         min_length=4, max_length=9, pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"]
     )
     purpose: Purpose = "general"
     size: int = Field(ge=1, le=100_000, examples=[200])
-    quotas: dict[str, int] | None = Field(
+    quotas: dict[Line, int] | None = Field(
         default=None,
         description="Sector (code or Chinese label) -> how many; must add up to size",
         examples=[{"人大代表": 40, "政协委员": 40, "服务对象": 120}],
     )
-    commitment: str = Field(
+    commitment: Line = Field(
         min_length=64,
         max_length=64,
         pattern=r"^[0-9a-fA-F]{64}$",
@@ -36,7 +37,7 @@ class DrawIn(In):
 
 
 class RevealIn(In):
-    seed: str = Field(
+    seed: Line = Field(
         min_length=16,
         max_length=200,
         description="The secret whose sha256 was committed, e.g. secrets.token_hex(32)",

@@ -6,10 +6,11 @@ from pydantic import BaseModel, Field
 
 from services.registry.domain import JurisdictionLevel
 from services.registry.schemas.common import In
+from shared.types import Line
 
 
 class JurisdictionIn(In):
-    name: str = Field(min_length=1, max_length=100, examples=["漯河市"])
+    name: Line = Field(min_length=1, max_length=100, examples=["漯河市"])
     level: JurisdictionLevel = Field(
         examples=["city"],
         description="province 省 → city 市 → county 县 / district 区 / zone 开发区; a zone may "

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from services.registry.schemas.common import In
-from shared.types import Day
+from shared.types import Day, DecimalNumber, Line, Prose
 
 SECTOR_DESCRIPTION = (
     "界别 sector, code or Chinese label: service_user 服务对象, npc_deputy 人大代表, "
@@ -21,11 +21,11 @@ Purpose = Literal["general", "school_special", "hospital_special"]
 
 class PersonIn(In):
     jurisdiction_id: UUID = Field(description="The pool's jurisdiction (评议人员库所属辖区)")
-    name: str = Field(min_length=1, max_length=50, examples=["张丽华"])
-    sector: str = Field(
+    name: Line = Field(min_length=1, max_length=50, examples=["张丽华"])
+    sector: Line = Field(
         min_length=1, max_length=30, description=SECTOR_DESCRIPTION, examples=["人大代表"]
     )
-    contact: str | None = Field(
+    contact: Line | None = Field(
         default=None,
         max_length=100,
         description="联系方式. Stored only as a keyed hash and an encrypted copy; "
@@ -77,8 +77,8 @@ class PeopleBatchOut(BaseModel):
 
 class TrainingIn(In):
     held_on: Day = Field(examples=["2026-03-15"])
-    topic: str = Field(min_length=1, max_length=200, examples=["民主评议政风行风评议代表业务培训"])
-    hours: Decimal = Field(gt=0, le=200, max_digits=5, decimal_places=1, examples=["3.5"])
+    topic: Line = Field(min_length=1, max_length=200, examples=["民主评议政风行风评议代表业务培训"])
+    hours: DecimalNumber = Field(gt=0, le=200, max_digits=5, decimal_places=1, examples=["3.5"])
 
 
 class AppointingBodyIn(In):
@@ -91,7 +91,7 @@ class AppointingBodyIn(In):
 
 class AppointmentIn(In):
     body: AppointingBodyIn
-    cycle: str = Field(
+    cycle: Line = Field(
         min_length=4, max_length=9, pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"]
     )
     purpose: Purpose = Field(
@@ -101,7 +101,7 @@ class AppointmentIn(In):
 
 
 class DisqualificationIn(In):
-    reason: str = Field(
+    reason: Prose = Field(
         min_length=1, max_length=500, examples=["接受被评单位宴请, 违反评议代表工作纪律"]
     )
 

@@ -6,10 +6,11 @@ from pydantic import BaseModel, Field
 
 from services.registry.domain import Role
 from services.registry.schemas.common import In
+from shared.types import Line, Prose
 
 
 class PrincipalIn(In):
-    name: str = Field(min_length=1, max_length=100, examples=["某某调查公司"])
+    name: Line = Field(min_length=1, max_length=100, examples=["某某调查公司"])
     role: Role
     jurisdiction_id: UUID | None = None
 
@@ -24,4 +25,4 @@ class PrincipalOut(BaseModel):
 
 
 class RevokeIn(In):
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Prose = Field(min_length=1, max_length=500)

@@ -10,9 +10,8 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from services.registry.domain import InvalidRegistration, UnitKind, normalize_credit_code
 from services.registry.schemas.common import In
-from shared.types import Day
-
-UnitStatus = Literal["active", "merged", "split", "dissolved"]
+from shared.contracts.registry import UnitStatus
+from shared.types import Day, Line, Prose
 
 
 def _credit_code(value: str | None) -> str | None:
@@ -25,7 +24,7 @@ def _credit_code(value: str | None) -> str | None:
 
 
 CreditCode = Annotated[
-    Annotated[str, Field(max_length=40)] | None,
+    Annotated[Line, Field(max_length=40)] | None,
     AfterValidator(_credit_code),
     Field(
         default=None,
@@ -42,9 +41,9 @@ EffectiveOn = Annotated[
         examples=["2025-01-01"],
     ),
 ]
-Reason = Annotated[str, Field(min_length=1, max_length=500, examples=["机构改革, 两局合并"])]
+Reason = Annotated[Prose, Field(min_length=1, max_length=500, examples=["机构改革, 两局合并"])]
 VerticalSuperior = Annotated[
-    str | None,
+    Line | None,
     Field(
         default=None,
         max_length=200,
@@ -56,10 +55,10 @@ VerticalSuperior = Annotated[
 
 class UnitIn(In):
     jurisdiction_id: UUID
-    name: str = Field(min_length=1, max_length=200, examples=["漯河市发展和改革委员会"])
-    short_name: str | None = Field(default=None, max_length=50, examples=["市发改委"])
+    name: Line = Field(min_length=1, max_length=200, examples=["漯河市发展和改革委员会"])
+    short_name: Line | None = Field(default=None, max_length=50, examples=["市发改委"])
     kind: UnitKind = Field(examples=["government_department"])
-    category: str = Field(min_length=1, max_length=100, examples=["政府部门及其它机构"])
+    category: Line = Field(min_length=1, max_length=100, examples=["政府部门及其它机构"])
     parent_id: UUID | None = Field(
         default=None,
         description="For a sub-unit (重点科室/重点岗位/基层站所/窗口单位): its active parent unit; "
@@ -101,8 +100,8 @@ class UnitBatchOut(BaseModel):
 
 
 class RenameIn(In):
-    name: str = Field(min_length=1, max_length=200, examples=["漯河市发展和改革局"])
-    short_name: str | None = Field(
+    name: Line = Field(min_length=1, max_length=200, examples=["漯河市发展和改革局"])
+    short_name: Line | None = Field(
         default=None,
         max_length=50,
         description='The new short name; omitted keeps the current one, "" clears it',
@@ -125,10 +124,10 @@ class DissolveIn(In):
 
 class MergeIn(In):
     source_unit_ids: list[UUID] = Field(min_length=2, max_length=50)
-    name: str = Field(min_length=1, max_length=200, examples=["源汇区发改局(区统计局)"])
-    short_name: str | None = Field(default=None, max_length=50)
+    name: Line = Field(min_length=1, max_length=200, examples=["源汇区发改局(区统计局)"])
+    short_name: Line | None = Field(default=None, max_length=50)
     kind: UnitKind | None = Field(default=None, description="Defaults to the first source's")
-    category: str | None = Field(
+    category: Line | None = Field(
         default=None, max_length=100, description="Defaults to the first source's"
     )
     jurisdiction_id: UUID | None = Field(
@@ -141,10 +140,10 @@ class MergeIn(In):
 
 
 class SplitPartIn(In):
-    name: str = Field(min_length=1, max_length=200, examples=["源汇区市场监督管理局"])
-    short_name: str | None = Field(default=None, max_length=50)
+    name: Line = Field(min_length=1, max_length=200, examples=["源汇区市场监督管理局"])
+    short_name: Line | None = Field(default=None, max_length=50)
     kind: UnitKind | None = Field(default=None, description="Defaults to the source's")
-    category: str | None = Field(default=None, max_length=100)
+    category: Line | None = Field(default=None, max_length=100)
     jurisdiction_id: UUID | None = Field(default=None, description="Defaults to the source's")
     vertical_superior: VerticalSuperior
     credit_code: CreditCode
