@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from shared.contracts import IntegrationMessage
 from shared.messaging.outbox import Outbox
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -51,6 +53,9 @@ class LocalLogSource:
     ) -> None:
         self._open_outbox = open_outbox
         self._owns_outbox = owns_outbox
+        # A read runs in a worker thread that cancelling the awaiting task does not stop;
+        # closing the log under it would pull the database connection from under its feet.
+        self._in_use = threading.Lock()
         self._outbox: Outbox | None = None
         self._cursor: int | None = None
         self._previous: int | None = None
@@ -65,14 +70,18 @@ class LocalLogSource:
         assert self._outbox is not None, "start() first"
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            page = await asyncio.to_thread(self._outbox.read, self._cursor, self._previous, batch)
+            page = await asyncio.to_thread(
+                self._guarded, self._outbox.read, self._cursor, self._previous, batch
+            )
             if page.scanned_to is not None:
                 self._cursor = page.scanned_to
             if page.messages:
                 self._previous = page.messages[-1].position
                 deliveries = [Delivery(message) for message in page.messages]
                 if len(page.messages) < batch:
-                    deliveries[-1].pending = await asyncio.to_thread(self._pending_after)
+                    deliveries[-1].pending = await asyncio.to_thread(
+                        self._guarded, self._pending_after
+                    )
                 return deliveries
             if asyncio.get_running_loop().time() >= deadline:
                 return []
@@ -98,15 +107,25 @@ class LocalLogSource:
         assert self._outbox is not None
         assert before.message is not None
         page = await asyncio.to_thread(
-            self._outbox.read, after, after, 10_000, before.message.position - 1
+            self._guarded, self._outbox.read, after, after, 10_000, before.message.position - 1
         )
         return page.messages
 
     async def close(self) -> None:
-        # An upstream's log was opened for this source alone; a service's own log was not.
-        if self._outbox is not None and self._owns_outbox:
-            await asyncio.to_thread(self._outbox.close)
-        self._outbox = None
+        """Waits for a read still running in a worker thread. An upstream's log was opened
+        for this source alone and is closed; a service's own log is not this source's."""
+        outbox, self._outbox = self._outbox, None
+        if outbox is not None:
+            release = outbox.close if self._owns_outbox else _nothing
+            await asyncio.to_thread(self._guarded, release)
+
+    def _guarded(self, work: Callable[..., T], *args: Any) -> T:
+        with self._in_use:
+            return work(*args)
+
+
+def _nothing() -> None:
+    return None
 
 
 Waker = Callable[[], Awaitable[None]]
