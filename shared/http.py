@@ -20,6 +20,11 @@ from shared.auth import current_principal
 from shared.errors import PingyiError
 from shared.metrics import ServiceMetrics
 from shared.observability import configure
+from shared.persistence.errors import (
+    UNAVAILABLE_EXCEPTIONS,
+    database_unavailable_handler,
+    response_for_unhandled,
+)
 from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
@@ -83,6 +88,8 @@ def build_app(
     app.add_exception_handler(PingyiError, _pingyi_error)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    for unavailable in UNAVAILABLE_EXCEPTIONS:
+        app.add_exception_handler(unavailable, database_unavailable_handler)
     metrics = ServiceMetrics(runtime)
     app.middleware("http")(_access_log(runtime.name, metrics))
     app.include_router(_health_router(runtime, metrics))
@@ -110,7 +117,12 @@ def _access_log(service: str, metrics: ServiceMetrics) -> Callable[..., Any]:
     async def middleware(request: Request, call_next: Callable[..., Any]) -> Any:
         started = time.perf_counter()
         with tracer.start_as_current_span(f"{request.method} {request.url.path}"):
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception as exc:
+                # Handled here, inside this middleware, so it is counted and logged; a
+                # handler for Exception would run outside it, as uvicorn's plain text did.
+                response = response_for_unhandled(request, exc)
         elapsed = time.perf_counter() - started
         route = getattr(request.scope.get("route"), "path", "unmatched")
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()

@@ -21,6 +21,8 @@ from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox, PayloadMapper
 from shared.messaging.relay import Relay
 from shared.messaging.sources import LocalLogSource
+from shared.persistence.postgres import configure_recorder
+from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import Transport
@@ -41,6 +43,12 @@ class PublishingApplication(Application[Any]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._after_commit: list[Callable[[], None]] = []
+        self.write_watchdog: WriteWatchdog | None = configure_recorder(self.recorder, self.env)
+
+    def close(self) -> None:
+        if self.write_watchdog is not None:
+            self.write_watchdog.close()
+        super().close()
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
@@ -142,6 +150,10 @@ class ServiceRuntime(ABC):
         checks["consumers"] = [c.status.as_dict() for c in self.consumers]
         if any(c.status.stalled for c in self.consumers):
             ready = False
+        watchdog = self._application.write_watchdog if self._application else None
+        if watchdog is not None:
+            checks["writes"] = watchdog.status()
+            ready = ready and watchdog.ready
         if self.relay is not None:
             checks["relay"] = self.relay.status()
         return ready, checks

@@ -167,7 +167,9 @@ class _PostgresTx(ViewTransaction):
 
 
 class PostgresViewStore(ViewStore):
-    def __init__(self, conninfo: str, schema: str, *, pool_size: int = 4) -> None:
+    def __init__(
+        self, conninfo: str, schema: str, *, pool_size: int = 4, pool_timeout: float = 10.0
+    ) -> None:
         self._schema = schema
         self._pool = ConnectionPool(
             make_conninfo(conninfo),
@@ -175,6 +177,11 @@ class PostgresViewStore(ViewStore):
             max_size=pool_size,
             kwargs={"row_factory": dict_row, "autocommit": False},
             open=False,
+            # A connection left over from before a database restart is replaced on checkout
+            # instead of failing the request; while the database is away a request waits
+            # `pool_timeout` seconds, then PoolTimeout answers it 503.
+            check=ConnectionPool.check_connection,
+            timeout=pool_timeout,
         )
 
     def setup(self) -> None:
