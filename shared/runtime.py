@@ -34,7 +34,9 @@ log = logging.getLogger(__name__)
 def build_view_store(common: CommonSettings, service: str, schema: str | None) -> ViewStore:
     if common.mode == "embedded":
         return SQLiteViewStore(common.data_dir / f"{service}-views.sqlite")
-    return PostgresViewStore(common.database_url, schema or service)
+    return PostgresViewStore(
+        common.database_url, schema or service, pool_timeout=common.database_wait_timeout
+    )
 
 
 class PublishingApplication(Application[Any]):

@@ -24,6 +24,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 Document = dict[str, Any]
+RECONNECT_TIMEOUT = 10.0
 
 
 class StalePositionError(Exception):
@@ -182,6 +183,9 @@ class PostgresViewStore(ViewStore):
             # `pool_timeout` seconds, then PoolTimeout answers it 503.
             check=ConnectionPool.check_connection,
             timeout=pool_timeout,
+            # Reconnection backs off exponentially until it gives up; giving up early lets
+            # the next request start afresh, so the pool is back soon after the database.
+            reconnect_timeout=RECONNECT_TIMEOUT,
         )
 
     def setup(self) -> None:

@@ -58,6 +58,7 @@ from shared.persistence.config import (
 )
 from shared.persistence.watchdog import TrackedWrite, WriteTimeoutError, WriteWatchdog
 
+RECONNECT_TIMEOUT = 10.0
 RETRY_ATTEMPTS = 3
 RETRY_WAIT = 0.2
 
@@ -151,6 +152,9 @@ class _UnpipelinedWrites(PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
+        # The library leaves psycopg_pool's five minutes: reconnection backs off exponentially
+        # until then, so after a long outage the pool could lag the database by minutes.
+        datastore.pool.reconnect_timeout = RECONNECT_TIMEOUT
         self.statement_timeout = DEFAULT_STATEMENT_TIMEOUT
         self.watchdog = WriteWatchdog(
             stall_after=DEFAULT_STALL_AFTER,
