@@ -137,7 +137,8 @@ def main() -> int:
     worker.start()
     worker.join(args.timeout)
     hung = worker.is_alive()
-    label = f"{'unpipelined' if args.no_pipeline else 'pipelined'} insert of {args.mb:g} MB"
+    kind = "query" if args.bare else "insert"
+    label = f"{'unpipelined' if args.no_pipeline else 'pipelined'} {kind} of {args.mb:g} MB"
     with psycopg.connect(args.dsn, autocommit=True) as admin:
         if hung:
             state = admin.execute(
