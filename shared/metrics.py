@@ -52,9 +52,9 @@ class _RuntimeCollector(Collector):
             )
             head.add_metric([], relay.published_to or 0)
             yield from (published, head)
-        application = self._runtime._application
-        if application is not None and application.write_watchdog is not None:
-            yield from application.write_watchdog.metrics()
+        watchdog = self._runtime.write_watchdog
+        if watchdog is not None:
+            yield from watchdog.metrics()
 
 
 class ServiceMetrics:

@@ -87,6 +87,11 @@ class ServiceRuntime(ABC):
             raise RuntimeError(f"{self.name} has not started")
         return self._application
 
+    @property
+    def write_watchdog(self) -> WriteWatchdog | None:
+        """The event store's write watchdog (PostgreSQL only, once started)."""
+        return self._application.write_watchdog if self._application else None
+
     @staticmethod
     @abstractmethod
     def payload_mapper() -> PayloadMapper: ...
@@ -152,7 +157,7 @@ class ServiceRuntime(ABC):
         checks["consumers"] = [c.status.as_dict() for c in self.consumers]
         if any(c.status.stalled for c in self.consumers):
             ready = False
-        watchdog = self._application.write_watchdog if self._application else None
+        watchdog = self.write_watchdog
         if watchdog is not None:
             checks["writes"] = watchdog.status()
             ready = ready and watchdog.ready

@@ -286,7 +286,3 @@ def configure_recorder(
         terminate_after=float(env.get(TERMINATE_AFTER_KEY) or DEFAULT_TERMINATE_AFTER),
     )
     return recorder.watchdog
-
-
-def write_watchdog(recorder: ApplicationRecorder) -> WriteWatchdog | None:
-    return recorder.watchdog if isinstance(recorder, _UnpipelinedWrites) else None
