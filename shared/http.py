@@ -22,6 +22,11 @@ from shared.errors import PingyiError
 from shared.metrics import ServiceMetrics
 from shared.observability import configure
 from shared.operations_api import operations_router
+from shared.persistence.errors import (
+    UNAVAILABLE_EXCEPTIONS,
+    database_unavailable_handler,
+    response_for_unhandled,
+)
 from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
 from shared.runtime import ServiceRuntime
 from shared.views import ViewStore
@@ -82,6 +87,8 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     app.add_exception_handler(PingyiError, _pingyi_error)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, _conflict)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    for unavailable in UNAVAILABLE_EXCEPTIONS:
+        app.add_exception_handler(unavailable, database_unavailable_handler)
     metrics = ServiceMetrics(runtime)
     app.middleware("http")(_access_log(runtime.name, metrics))
     for router in (
@@ -128,7 +135,12 @@ def _access_log(service: str, metrics: ServiceMetrics) -> Callable[..., Any]:
     async def middleware(request: Request, call_next: Callable[..., Any]) -> Any:
         started = time.perf_counter()
         with tracer.start_as_current_span(f"{request.method} {request.url.path}"):
-            response = await call_next(request)
+            try:
+                response = await call_next(request)
+            except Exception as exc:
+                # Handled here, inside this middleware, so it is counted and logged; a
+                # handler for Exception would run outside it, as uvicorn's plain text did.
+                response = response_for_unhandled(request, exc)
         elapsed = time.perf_counter() - started
         route = getattr(request.scope.get("route"), "path", "unmatched")
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()

@@ -69,6 +69,9 @@ class _RuntimeCollector(Collector):
             )
             head.add_metric([], relay.published_to or 0)
             yield from (published, head)
+        watchdog = self._runtime.write_watchdog
+        if watchdog is not None:
+            yield from watchdog.metrics()
 
 
 class ServiceMetrics:

@@ -22,6 +22,7 @@ from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
 from shared.messaging.sources import LocalLogSource, MessageSource
 from shared.operations import skip_decided
+from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
@@ -37,7 +38,9 @@ log = logging.getLogger(__name__)
 def build_view_store(common: CommonSettings, service: str, schema: str | None) -> ViewStore:
     if common.mode == "embedded":
         return SQLiteViewStore(common.data_dir / f"{service}-views.sqlite")
-    return PostgresViewStore(common.database_url, schema or service)
+    return PostgresViewStore(
+        common.database_url, schema or service, pool_timeout=common.database_wait_timeout
+    )
 
 
 class ServiceRuntime:
@@ -75,6 +78,11 @@ class ServiceRuntime:
         if self._application is None:
             raise RuntimeError(f"{self.name} has not started")
         return self._application
+
+    @property
+    def write_watchdog(self) -> WriteWatchdog | None:
+        """The event store's write watchdog (PostgreSQL only, once started)."""
+        return self._application.write_watchdog if self._application else None
 
     def eventsourcing_env(self) -> dict[str, str]:
         env = eventsourcing_env(self.common, self.name, self.settings.postgres_schema)
@@ -236,6 +244,10 @@ class ServiceRuntime:
             checks["keys"] = "current" if fresh else "behind: API keys are refused (503)"
             ready = ready and fresh
         checks["consumers"] = [c.status.as_dict() for c in self.consumers]
+        watchdog = self.write_watchdog
+        if watchdog is not None:
+            checks["writes"] = watchdog.status()
+            ready = ready and watchdog.ready
         if self.relay is not None:
             checks["relay"] = self.relay.status()
         return ready, checks

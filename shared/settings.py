@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Literal
 
 from psycopg.conninfo import conninfo_to_dict
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.persistence import config as pg
 
 Mode = Literal["embedded", "production"]
 
@@ -32,6 +34,21 @@ class CommonSettings(BaseSettings):
     auth_max_staleness_seconds: float = Field(default=30.0, gt=0, le=3600)
     """How long a service trusts its copy of API keys without having caught up with the
     registry's log; past it, keys are refused with 503 (fail closed)."""
+    # How long a request waits for a pooled database connection before it is answered 503.
+    database_wait_timeout: int = Field(default=10, ge=1, le=300)
+    # The server cancels an event-store write transaction's statement after this long.
+    write_statement_timeout: float = Field(default=30.0, gt=0)
+    # /readyz is not ready while a write has been in flight longer than this.
+    write_stall_after: float = Field(default=15.0, gt=0)
+    # The watchdog ends the session of a write in flight this long (the server-side timeout
+    # does not fire while a backend waits for the rest of a client message).
+    write_terminate_after: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _write_bounds_in_order(self) -> CommonSettings:
+        if self.write_terminate_after <= self.write_statement_timeout:
+            raise ValueError("write_terminate_after must exceed write_statement_timeout")
+        return self
 
 
 class ServiceSettings(BaseSettings):
@@ -69,4 +86,14 @@ def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) 
         "POSTGRES_POOL_SIZE": "4",
         "POSTGRES_MAX_OVERFLOW": "4",
         "POSTGRES_LOCK_TIMEOUT": "10",
+        # The library's pipelined insert can hang for good (docs/upstream/psycopg-pipeline-hang).
+        "APPLICATION_RECORDER_TOPIC": pg.APPLICATION_RECORDER_TOPIC,
+        "PROCESS_RECORDER_TOPIC": pg.PROCESS_RECORDER_TOPIC,
+        # A pooled connection is checked before use, so one left over from before a database
+        # restart is replaced instead of failing the request.
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": str(common.database_wait_timeout),
+        pg.STATEMENT_TIMEOUT_KEY: str(common.write_statement_timeout),
+        pg.STALL_AFTER_KEY: str(common.write_stall_after),
+        pg.TERMINATE_AFTER_KEY: str(common.write_terminate_after),
     }

@@ -7,6 +7,9 @@ from typing import Any
 
 from eventsourcing.application import Application
 
+from shared.persistence.postgres import configure_recorder
+from shared.persistence.watchdog import WriteWatchdog
+
 
 class PublishingApplication(Application[Any]):
     """An eventsourcing application that nudges its relay after every commit."""
@@ -14,6 +17,12 @@ class PublishingApplication(Application[Any]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._after_commit: list[Callable[[], None]] = []
+        self.write_watchdog: WriteWatchdog | None = configure_recorder(self.recorder, self.env)
+
+    def close(self) -> None:
+        if self.write_watchdog is not None:
+            self.write_watchdog.close()
+        super().close()
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)

@@ -97,8 +97,13 @@ def _get(cur: Any, names: _Names, collection: str, key: str) -> Document | None:
     return None if row is None else load_document(row["doc"])
 
 
+RECONNECT_TIMEOUT = 10.0
+
+
 class PostgresViewStore(ViewStore):
-    def __init__(self, conninfo: str, schema: str, *, pool_size: int = 4) -> None:
+    def __init__(
+        self, conninfo: str, schema: str, *, pool_size: int = 4, pool_timeout: float = 10.0
+    ) -> None:
         super().__init__()
         self.names = _Names(schema)
         self._pool = ConnectionPool(
@@ -106,10 +111,15 @@ class PostgresViewStore(ViewStore):
             min_size=1,
             max_size=pool_size,
             kwargs={"row_factory": dict_row, "autocommit": False},
-            # A connection left over from before a database restart is found dead here,
-            # not by the request that would otherwise fail with it.
-            check=ConnectionPool.check_connection,
             open=False,
+            # A connection left over from before a database restart is replaced on checkout
+            # instead of failing the request; while the database is away a request waits
+            # `pool_timeout` seconds, then PoolTimeout answers it 503.
+            check=ConnectionPool.check_connection,
+            timeout=pool_timeout,
+            # Reconnection backs off exponentially until it gives up; giving up early lets
+            # the next request start afresh, so the pool is back soon after the database.
+            reconnect_timeout=RECONNECT_TIMEOUT,
         )
 
     def setup(self) -> None:

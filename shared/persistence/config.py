@@ -1,0 +1,15 @@
+"""Names and defaults of the eventsourcing environment keys our recorders read; kept apart
+from the recorders so that settings can name them without importing PostgreSQL code."""
+
+from __future__ import annotations
+
+APPLICATION_RECORDER_TOPIC = "shared.persistence.postgres:PingyiApplicationRecorder"
+PROCESS_RECORDER_TOPIC = "shared.persistence.postgres:PingyiProcessRecorder"
+
+STATEMENT_TIMEOUT_KEY = "PINGYI_WRITE_STATEMENT_TIMEOUT"
+STALL_AFTER_KEY = "PINGYI_WRITE_STALL_AFTER"
+TERMINATE_AFTER_KEY = "PINGYI_WRITE_TERMINATE_AFTER"
+
+DEFAULT_STATEMENT_TIMEOUT = 30.0
+DEFAULT_STALL_AFTER = 15.0
+DEFAULT_TERMINATE_AFTER = 60.0
