@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID, uuid5
 
 from fastapi import Depends, Request
@@ -108,12 +109,21 @@ def get_authenticator(request: Request) -> Authenticator:
     return authenticator
 
 
+def remember_principal(scope: MutableMapping[str, Any], principal: Principal) -> None:
+    """Record who a request authenticated as, for `current_principal`: the HTTP edge checks
+    the key before the body is read (shared.web.gate) and the key is not looked up twice."""
+    scope.setdefault("state", {})["principal"] = principal
+
+
 def current_principal(
     request: Request,
     key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
+        return known
     principal = get_authenticator(request).authenticate(key)
-    request.state.principal = principal
+    remember_principal(request.scope, principal)
     return principal
 
 

@@ -26,6 +26,10 @@ class PingyiError(Exception):
             detail["context"] = self.context
         return {"error": self.code, "detail": [detail]}
 
+    def response_headers(self) -> dict[str, str]:
+        """Headers the response carries besides the body, e.g. Retry-After on a 429."""
+        return {}
+
 
 class NotFoundError(PingyiError):
     status_code = 404
