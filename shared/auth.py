@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
 from uuid import UUID, uuid5
@@ -156,14 +156,20 @@ def get_authenticator(request: Request) -> Authenticator:
     return authenticator
 
 
+def remember_principal(scope: MutableMapping[str, Any], principal: Principal) -> None:
+    """Record who a request authenticated as: the HTTP edge checks the key before the body is
+    read (shared.web.gate), and the policy dependency does not look it up again."""
+    scope.setdefault("state", {})["principal"] = principal
+
+
 def current_principal_from(request: Request) -> Principal:
-    """The caller, authenticated once per request (by the policy dependency, or earlier by the
-    body-limit middleware) and remembered on the request."""
-    known: Principal | None = getattr(request.state, "principal", None)
-    if known is not None:
+    """The caller, authenticated once per request (at the edge, or by the policy dependency)
+    and remembered on the request."""
+    known = getattr(request.state, "principal", None)
+    if isinstance(known, Principal):
         return known
     principal = get_authenticator(request).authenticate(request.headers.get("X-API-Key"))
-    request.state.principal = principal
+    remember_principal(request.scope, principal)
     return principal
 
 

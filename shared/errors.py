@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 class PingyiError(Exception):
     status_code: ClassVar[int] = 400
     code: ClassVar[str] = "bad_request"
-    retry_after: ClassVar[int | None] = None
+    retry_after: int | None = None
     """Seconds a client should wait before retrying (sent as Retry-After), where it helps."""
 
     def __init__(self, reason: str, *, field: str | None = None, **context: Any) -> None:
@@ -27,6 +27,10 @@ class PingyiError(Exception):
         if self.context:
             detail["context"] = self.context
         return {"error": self.code, "detail": [detail]}
+
+    def response_headers(self) -> dict[str, str]:
+        """Headers the response carries besides the body, e.g. Retry-After on a 429."""
+        return {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
 
 
 class NotFoundError(PingyiError):

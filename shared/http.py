@@ -30,11 +30,19 @@ from shared.persistence.errors import (
 from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
 from shared.runtime import ServiceRuntime
 from shared.views import ViewStore
+from shared.web.body_limit import BodyLimitMiddleware
+from shared.web.echo import REASON_LIMIT, clip, error_body
+from shared.web.gate import Gate
+from shared.web.rate_limit import RateLimits
+from shared.web.routes import BodyLimits, RouteTable
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.http")
 
 A = TypeVar("A")
+
+LARGE_BODY_ROUTES = ("*:batch", "/imports/*")
+"""Route templates (globs) whose bodies may reach PINGYI_BODY_LIMIT_LARGE: batches, uploads."""
 
 
 def _field(loc: Sequence[Any]) -> str:
@@ -46,12 +54,13 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         {"field": _field(err.get("loc", ())), "reason": err.get("msg", ""), "type": err.get("type")}
         for err in exc.errors()
     ]
-    return JSONResponse({"error": "validation_failed", "detail": detail}, status_code=422)
+    return JSONResponse(error_body({"error": "validation_failed", "detail": detail}), 422)
 
 
 async def _pingyi_error(request: Request, exc: PingyiError) -> JSONResponse:
-    headers = None if exc.retry_after is None else {"Retry-After": str(exc.retry_after)}
-    return JSONResponse(exc.body(), status_code=exc.status_code, headers=headers)
+    return JSONResponse(
+        error_body(exc.body()), status_code=exc.status_code, headers=exc.response_headers()
+    )
 
 
 async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
@@ -64,7 +73,8 @@ async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    body = {"error": code, "detail": [{"field": None, "reason": str(exc.detail)}]}
+    reason = clip(str(exc.detail), REASON_LIMIT)
+    body = {"error": code, "detail": [{"field": None, "reason": reason}]}
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
@@ -90,7 +100,8 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     for unavailable in UNAVAILABLE_EXCEPTIONS:
         app.add_exception_handler(unavailable, database_unavailable_handler)
     metrics = ServiceMetrics(runtime)
-    app.middleware("http")(_access_log(runtime.name, metrics))
+    _guard_the_edge(app, runtime)
+    app.middleware("http")(_access_log(runtime.name, metrics))  # outermost: logs the edge's 4xx
     for router in (
         _health_router(runtime, metrics),
         *definition.routers,
@@ -108,6 +119,17 @@ def _refuse_unguarded_routes(app: FastAPI) -> None:
         for method, operation in item.items():
             if isinstance(operation, dict) and POLICY_MARKER not in operation:
                 raise TypeError(f"{method.upper()} {path} declares no policy")
+
+
+def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
+    """Body limits per route, and rate limits and the API key checked before a body is read."""
+    common = runtime.common
+    routes = RouteTable(app.openapi)
+    large = dict.fromkeys(LARGE_BODY_ROUTES, common.body_limit_large)
+    gate = Gate(routes, lambda key: runtime.authenticator.authenticate(key), RateLimits(common))
+    app.add_middleware(
+        BodyLimitMiddleware, limit_for=BodyLimits(routes, common.body_limit, large), precheck=gate
+    )
 
 
 def _positions_router(runtime: ServiceRuntime) -> APIRouter:

@@ -1,9 +1,9 @@
 """Settings read from the environment with pydantic-settings.
 
 `CommonSettings` (prefix `PINGYI_`) is what all services share: the mode, where data lives,
-NATS, the bootstrap key. Each service adds its own class with prefix `PINGYI_<SERVICE>_`
-(port, PostgreSQL schema, consumer batch size). `persistence_env` maps both onto the
-environment keys the eventsourcing library reads.
+NATS, the bootstrap key, the HTTP edge's limits (`shared.web.settings`). Each service adds its
+own class with prefix `PINGYI_<SERVICE>_` (port, PostgreSQL schema, consumer batch size).
+`persistence_env` maps both onto the environment keys the eventsourcing library reads.
 """
 
 from __future__ import annotations
@@ -16,11 +16,14 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.persistence import config as pg
+from shared.web.settings import HttpLimits
 
 Mode = Literal["embedded", "production"]
 
 
-class CommonSettings(BaseSettings):
+class CommonSettings(HttpLimits):
+    """Also the HTTP edge's body and rate limits (`HttpLimits`: PINGYI_BODY_LIMIT, ...)."""
+
     model_config = SettingsConfigDict(env_prefix="PINGYI_", extra="ignore")
 
     mode: Mode = "embedded"

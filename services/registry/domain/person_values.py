@@ -11,6 +11,7 @@ from typing import Literal
 from uuid import UUID
 
 from services.registry.domain.errors import InvalidRegistration
+from shared.web.echo import clip
 
 SectorCode = Literal[
     "service_user",
@@ -55,7 +56,7 @@ def sector_code(value: str, field: str = "sector") -> str:
     if cleaned in SECTOR_BY_LABEL:
         return SECTOR_BY_LABEL[cleaned]
     raise InvalidRegistration(
-        f"unknown sector {cleaned!r}; one of {', '.join(SECTOR_LABELS.values())}", field=field
+        f"unknown sector {clip(cleaned)!r}; one of {', '.join(SECTOR_LABELS.values())}", field=field
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from services.registry.importing.table import RawRow
 from shared.types import TextKind
+from shared.web.echo import REASON_LIMIT, clip
 
 Issue = dict[str, Any]
 """One problem: {"row": spreadsheet row or None, "column": Chinese header or None, "reason"}."""
@@ -59,9 +60,15 @@ def header_key(text: str) -> str:
 
 
 def issue(row: int | None, column: str | None, reason: str, value: str | None = None) -> Issue:
-    found: Issue = {"row": row, "column": column, "reason": reason}
+    """Quotes from the sheet (the value, a header typed there, a reason naming a cell) are
+    clipped here, so a report stays small however large the cells are."""
+    found: Issue = {
+        "row": row,
+        "column": None if column is None else clip(column),
+        "reason": clip(reason, REASON_LIMIT),
+    }
     if value is not None:
-        found["value"] = value
+        found["value"] = clip(value)
     return found
 
 

@@ -36,8 +36,8 @@ class ImportRejected(RegistryError, InvalidError):
     code: ClassVar[str] = "import_rejected"
 
     def __init__(self, report: dict[str, Any]) -> None:
-        errors = report["errors"]
-        super().__init__(f"{len(errors)} problem(s) found; nothing was imported", field="file")
+        found = len(report["errors"]) + report.get("errors_omitted", 0)
+        super().__init__(f"{found} problem(s) found; nothing was imported", field="file")
         self.report = report
 
     def body(self) -> dict[str, Any]:

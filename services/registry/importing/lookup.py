@@ -10,6 +10,7 @@ from typing import Any
 
 from services.registry.importing.columns import CellError
 from shared.contracts.registry import ACTIVE, unit_status
+from shared.web.echo import clip
 
 _SPACE = re.compile(r"\s+")
 _CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
@@ -60,7 +61,7 @@ class UnitIndex:
         found = {doc["unit_id"]: doc for doc in self.named(text)}
         if len(found) > 1:
             raise CellError(
-                f"{len(found)} registered units are called {text!r}; "
+                f"{len(found)} registered units are called {clip(text)!r}; "
                 "give the unified social credit code instead (名称不唯一, 请填写统一社会信用代码)"
             )
         return next(iter(found.values()), None)

@@ -28,6 +28,7 @@ from services.registry.importing.errors import TooManyRows
 from services.registry.importing.table import RawRow, read_rows
 from shared.errors import PingyiError
 from shared.types import text_problem
+from shared.web.echo import problems
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -65,12 +66,17 @@ class Parsed:
     warnings: list[Issue] = field(default_factory=list)
 
     def report(self, dry_run: bool) -> dict[str, Any]:
+        """Lists the first LIST_LIMIT problems of each kind and counts the rest."""
+        errors, errors_omitted = problems(self.errors)
+        warnings, warnings_omitted = problems(self.warnings)
         return {
             "dry_run": dry_run,
             "rows": self.total,
             "valid": len(self.rows),
-            "errors": self.errors,
-            "warnings": self.warnings,
+            "errors": errors,
+            "errors_omitted": errors_omitted,
+            "warnings": warnings,
+            "warnings_omitted": warnings_omitted,
             "preview": [self._preview(row) for row in self.rows[:PREVIEW_ROWS]],
         }
 

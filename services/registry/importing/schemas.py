@@ -43,10 +43,14 @@ class ImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (header excluded)", examples=[37])
     valid: int = Field(description="Rows without any problem", examples=[37])
-    errors: list[ImportIssue]
+    errors: list[ImportIssue] = Field(
+        description="The first 1,000 problems; quoted cells are cut to 200 characters"
+    )
+    errors_omitted: int = Field(default=0, description="Problems found beyond those listed")
     warnings: list[ImportIssue] = Field(
         description="Not blocking, e.g. an unknown column that was ignored"
     )
+    warnings_omitted: int = Field(default=0, description="Warnings beyond those listed")
     preview: list[dict[str, Any]] = Field(
         description="The first rows as they would be imported",
         examples=[[{"row": 2, "name": "区教育局"}]],

@@ -17,6 +17,7 @@ from services.registry.importing.rows import Row, Spec
 from services.registry.importing.writing import Sheet
 from services.registry.schemas.units import UnitIn
 from shared.registry_view import RegistryView
+from shared.web.echo import clip
 
 NAME = "单位名称"
 SCOPE = "units"  # register_units' Idempotency-Key scope
@@ -95,7 +96,7 @@ def unit_spec(
             if found is not None:
                 return UUID(found["unit_id"])
         raise CellError(
-            f"no registered unit {text!r} in this jurisdiction or above; a parent listed in "
+            f"no registered unit {clip(text)!r} in this jurisdiction or above; a parent listed in "
             "this file must be imported in an earlier file (未找到上级单位, 请先导入上级单位)"
         )
 

@@ -1,0 +1,53 @@
+"""The precheck `shared.http` runs before any request body is read: rate limits, then the
+API key. The principal it authenticates is kept in the request's state, so the
+`current_principal` dependency does not look the key up a second time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import Scope
+
+from shared.auth import Principal, remember_principal
+from shared.errors import UnauthenticatedError
+from shared.web.rate_limit import RateLimits, client_address
+from shared.web.routes import RouteTable
+
+Authenticate = Callable[[str | None], Principal]
+
+
+class Gate:
+    """Public routes: a rate per client address. Every other route: refused 429 while the
+    address has too many recent failed authentications, else the key must authenticate
+    (a wrong or revoked key counts as a failure, a missing one does not), then the
+    principal's own rate on routes that have one (/positions)."""
+
+    def __init__(self, routes: RouteTable, authenticate: Authenticate, limits: RateLimits) -> None:
+        self._routes = routes
+        self._authenticate = authenticate
+        self._limits = limits
+
+    async def __call__(self, scope: Scope, headers: Headers) -> None:
+        route = self._routes.route(scope)
+        address = client_address(scope)
+        if not route.needs_key:
+            self._limits.public.enforce(address, "too many requests from this address")
+            return
+        failures = self._limits.auth_failures
+        if failures.exhausted(address):
+            reason = "too many failed authentications from this address"
+            raise failures.refuse(address, reason, field="X-API-Key")
+        key = headers.get("x-api-key")
+        try:
+            principal = await run_in_threadpool(self._authenticate, key)
+        except UnauthenticatedError:
+            if key:
+                failures.hit(address)
+            raise
+        remember_principal(scope, principal)
+        limit = self._limits.per_principal.get(route.template or "")
+        if limit is not None:
+            reason = f"too many calls to {route.template} with this key"
+            limit.enforce(str(principal.principal_id), reason, field="X-API-Key")

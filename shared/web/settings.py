@@ -1,0 +1,44 @@
+"""The HTTP edge's limits, read from the environment with the prefix `PINGYI_`.
+
+`shared.settings.CommonSettings` inherits these, so every service and every test cluster
+carries them. The defaults are meant for production and are loose enough that the test
+suite, which calls thousands of times from one address, never meets them.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from limits import parse
+from pydantic import AfterValidator, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MiB = 1024 * 1024
+
+
+def _rate(text: str) -> str:
+    try:
+        parse(text)
+    except ValueError:
+        raise ValueError(f"not a rate such as 20/minute or 5 per 10 seconds: {text!r}") from None
+    return text
+
+
+Rate = Annotated[str, AfterValidator(_rate)]
+"""A rate in the `limits` notation: `20/minute`, `50/second`, `5 per 10 seconds`."""
+
+
+class HttpLimits(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PINGYI_", extra="ignore")
+
+    body_limit: int = Field(default=1 * MiB, ge=1024)
+    """Largest request body in bytes on most routes (PINGYI_BODY_LIMIT)."""
+    body_limit_large: int = Field(default=32 * MiB, ge=1024)
+    """On batch and upload routes (PINGYI_BODY_LIMIT_LARGE)."""
+    rate_auth_failures: Rate = "120/minute"
+    """Wrong or revoked API keys per client address; past it every keyed request from that
+    address is refused 429 until the window frees (PINGYI_RATE_AUTH_FAILURES)."""
+    rate_public: Rate = "50/second"
+    """Requests per client address to routes that need no key (PINGYI_RATE_PUBLIC)."""
+    rate_positions: Rate = "50/second"
+    """`GET /positions` calls per principal (PINGYI_RATE_POSITIONS)."""
