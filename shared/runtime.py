@@ -99,7 +99,7 @@ class ServiceRuntime(ABC):
         await self.transport.connect(self.name)
         publisher = self.transport.publisher(self.name)
         if publisher is not None:
-            self.relay = Relay(self.outbox(), publisher, self.views, self.settings.relay_batch_size)
+            self.relay = Relay(self.outbox(), publisher, batch=self.settings.relay_batch_size)
             self.application.on_commit(self.relay.wake)
             await self.relay.start()
         for upstream, inbox in self.subscriptions().items():
