@@ -144,19 +144,32 @@ class JetStreamPublisher:
         stream sequence `after` (else the future fails with "wrong last sequence")."""
         headers = self._headers(message)
         headers["Nats-Expected-Last-Sequence"] = str(after)
-        with self._span(message):
-            propagate.inject(headers)
+        subject = message.subject(self._namespace)
+        # The producer span covers handing the message over; its ack is awaited later, in
+        # bulk. Unlike start_as_current_span this touches no context variables, which is a
+        # measurable share of the relay's time per message.
+        span = tracer.start_span(
+            f"publish {subject}",
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "pingyi.position": message.position},
+        )
+        try:
+            if span.get_span_context().is_valid:
+                propagate.inject(headers, context=trace.set_span_in_context(span))
             return await self._js.publish_async(
-                message.subject(self._namespace),
-                message.encode(),
-                stream=self._stream,
-                headers=headers,
+                subject, message.encode(), stream=self._stream, headers=headers
             )
+        finally:
+            span.end()
 
     async def publish(self, message: IntegrationMessage) -> None:
         """Publish and wait for the stream's ack, wherever the stream stands."""
         headers = self._headers(message)
-        with self._span(message):
+        with tracer.start_as_current_span(
+            f"publish {message.subject(self._namespace)}",
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "pingyi.position": message.position},
+        ):
             propagate.inject(headers)  # consumers continue this trace; payloads stay clean
             await self._js.publish(
                 message.subject(self._namespace),
@@ -168,13 +181,6 @@ class JetStreamPublisher:
 
     def _headers(self, message: IntegrationMessage) -> dict[str, str]:
         return {"Nats-Msg-Id": msg_id(self._service, message.position)}
-
-    def _span(self, message: IntegrationMessage) -> Any:
-        return tracer.start_as_current_span(
-            f"publish {message.subject(self._namespace)}",
-            kind=trace.SpanKind.PRODUCER,
-            attributes={"messaging.system": "nats", "pingyi.position": message.position},
-        )
 
 
 class JetStreamSource:
