@@ -109,21 +109,30 @@ async def _relay_while_held(relay: Relay, lease: Lease, stop: asyncio.Event) -> 
 async def _connect(
     nats_url: str, namespace: str, service: str, stop: asyncio.Event
 ) -> tuple[NATS, PingyiJetStream] | None:
-    """Connect and make sure the stream exists, retrying until it works or `stop`."""
+    """Connect and make sure the stream exists, retrying until it works or `stop`. (nats-py
+    itself retries a first connection for ever, so only `stop` can interrupt it.)"""
     failures = 0
     while not stop.is_set():
-        nc: NATS | None = None
+        attempt = asyncio.ensure_future(_open(nats_url, namespace, service))
         try:
-            nc, js = await connect(nats_url, f"pingyi-{service}-relay")
-            await ensure_stream(js, namespace, service)
-            return nc, js
+            if not await _unless_stopped(attempt, stop):
+                return None
+            return attempt.result()
         except Exception as exc:
             failures += 1
             log.warning("relay cannot reach NATS yet: %s: %s", type(exc).__name__, exc)
-            if nc is not None:
-                await nc.close()
         await _unless_stopped(asyncio.sleep(min(RETRY_MAX_SECONDS, 0.1 * 2**failures)), stop)
     return None
+
+
+async def _open(nats_url: str, namespace: str, service: str) -> tuple[NATS, PingyiJetStream]:
+    nc, js = await connect(nats_url, f"pingyi-{service}-relay")
+    try:
+        await ensure_stream(js, namespace, service)
+    except BaseException:
+        await nc.close()
+        raise
+    return nc, js
 
 
 async def _unless_stopped(work: Awaitable[Any], stop: asyncio.Event) -> bool:

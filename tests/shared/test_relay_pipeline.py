@@ -6,7 +6,9 @@ import asyncio
 
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
+from shared.messaging.relay_worker import run_relay
 from tests.shared.fake_stream import FakeStream
+from tests.shared.nats_process import free_port
 from tests.shared.ordering_app import SERVICE, OrderingApplication, to_payload
 from tests.shared.relay_support import assert_exactly_the_log, until
 
@@ -84,3 +86,22 @@ def test_a_log_with_nothing_to_publish_leaves_the_stream_empty() -> None:
 
     asyncio.run(scenario())
     assert stream.messages == []
+
+
+def test_the_relay_process_stops_on_request_while_nats_is_unreachable() -> None:
+    """nats-py retries a first connection for ever; a stop must still end the worker."""
+    opened: list[Outbox] = []
+
+    def open_outbox() -> Outbox:
+        opened.append(_log([True]))
+        return opened[-1]
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        nowhere = f"nats://127.0.0.1:{free_port()}"
+        worker = asyncio.create_task(run_relay(open_outbox, nowhere, "t", SERVICE, stop))
+        await until(lambda: bool(opened))
+        stop.set()
+        await asyncio.wait_for(worker, 20)
+
+    asyncio.run(scenario())
