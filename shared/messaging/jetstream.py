@@ -141,7 +141,8 @@ class JetStreamPublisher:
 
     async def send(self, message: IntegrationMessage, after: int) -> asyncio.Future[Any]:
         """Publish without waiting; the server stores it only as the message right after
-        stream sequence `after` (else the future fails with "wrong last sequence")."""
+        stream sequence `after`. Else the future fails with "wrong last sequence" — on a
+        `PingyiJetStream` (see `connect`); nats-py's own context never resolves it."""
         headers = self._headers(message)
         headers["Nats-Expected-Last-Sequence"] = str(after)
         subject = message.subject(self._namespace)
