@@ -1,27 +1,27 @@
-"""(b) Publishing: plain JetStream publishes versus Pingyi's relay.
+"""(b) Publishing: raw pipelined JetStream publishes versus Pingyi's relay.
 
-Both publish one message at a time and wait for the stream's ack before the next, which is
-what the relay does to keep the stream in log order. The baseline publishes the very bytes
-the relay will publish, already encoded; the relay reads them from the PostgreSQL log,
-maps each stored event to its contract, encodes it, adds the de-duplication and trace
-headers, and records how far it got after every page.
+Both keep up to `window` publishes waiting for their acks, awaiting the oldest first. The
+baseline hands `js.publish_async` the very bytes the relay will publish, already encoded,
+without headers, to a stream of its own with the same settings. The relay reads them from
+the PostgreSQL log, maps each stored event to its contract, encodes it, publishes it with
+the de-duplication, expected-last-sequence and trace headers, and checks that every ack
+names the stream sequence it meant the message to take.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from typing import Any
 
 from bench.infra import Measurement, Stopwatch
 from services.survey.integration import to_payload
 from shared.contracts import IntegrationMessage
-from shared.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
+from shared.messaging.jetstream import JetStreamPublisher, connect, ensure_stream, stream_name
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
-from shared.views import PostgresViewStore
 
-RELAY_STATE_SCHEMA = "relay_state"
 BASELINE_STREAM = "rawbaseline"
 TIMEOUT_SECONDS = 300.0
 
@@ -34,39 +34,47 @@ def published_messages(outbox: Outbox) -> list[IntegrationMessage]:
     return list(outbox.iterate())
 
 
-async def raw_publish_seconds(nats_url: str, namespace: str, payloads: list[bytes]) -> float:
+async def raw_publish_seconds(
+    nats_url: str, namespace: str, payloads: list[bytes], window: int
+) -> float:
     nc, js = await connect(nats_url, "pingyi-bench-raw")
     try:
-        # Same stream settings as a service's origin stream, under a name of its own.
         await ensure_stream(js, namespace, BASELINE_STREAM)
         subject = f"{namespace}.{BASELINE_STREAM}.message"
         with Stopwatch() as watch:
-            for data in payloads:
-                await js.publish(subject, data)
-        info = await js.stream_info(f"{namespace}_{BASELINE_STREAM}".upper())
+            await asyncio.wait_for(_pipelined(js, subject, payloads, window), TIMEOUT_SECONDS)
+        info = await js.stream_info(stream_name(namespace, BASELINE_STREAM))
         assert info.state.messages == len(payloads), info.state
         return watch.seconds
     finally:
         await nc.close()
 
 
+async def _pipelined(js: Any, subject: str, payloads: list[bytes], window: int) -> None:
+    pending: deque[asyncio.Future[Any]] = deque()
+    for data in payloads:
+        if len(pending) >= window:
+            await pending.popleft()
+        pending.append(await js.publish_async(subject, data))
+    for future in pending:
+        await future
+
+
 async def relay_seconds(
-    nats_url: str, namespace: str, database_url: str, outbox: Outbox, batch: int
+    nats_url: str, namespace: str, outbox: Outbox, batch: int, window: int
 ) -> tuple[float, int]:
     nc, js = await connect(nats_url, "pingyi-bench-relay")
-    state = PostgresViewStore(database_url, RELAY_STATE_SCHEMA)
-    await asyncio.to_thread(state.setup)
     try:
         await ensure_stream(js, namespace, "survey")
         head = await asyncio.to_thread(outbox.max_position)
-        relay = Relay(outbox, JetStreamPublisher(js, namespace, "survey"), state, batch)
+        publisher = JetStreamPublisher(js, namespace, "survey")
+        relay = Relay(outbox, publisher, batch=batch, window=window)
         with Stopwatch() as watch:
             await relay.start()
             await _caught_up(relay, head)
         await relay.stop()
         return watch.seconds, relay.published
     finally:
-        await asyncio.to_thread(state.close)
         await nc.close()
 
 
@@ -79,14 +87,12 @@ async def _caught_up(relay: Relay, head: int | None) -> None:
         await asyncio.sleep(0.002)
 
 
-async def _measure(
-    nats_url: str, namespace: str, database_url: str, app: Any, batch: int
-) -> Measurement:
+async def _measure(nats_url: str, namespace: str, app: Any, batch: int, window: int) -> Measurement:
     outbox = survey_outbox(app)
     messages = await asyncio.to_thread(published_messages, outbox)
     payloads = [m.encode() for m in messages]
-    baseline = await raw_publish_seconds(nats_url, namespace, payloads)
-    pingyi, published = await relay_seconds(nats_url, namespace, database_url, outbox, batch)
+    baseline = await raw_publish_seconds(nats_url, namespace, payloads, window)
+    pingyi, published = await relay_seconds(nats_url, namespace, outbox, batch, window)
     assert published == len(messages), (published, len(messages))
     head = await asyncio.to_thread(outbox.max_position)
     size = sum(map(len, payloads)) // len(payloads)
@@ -94,9 +100,9 @@ async def _measure(
         name="publish to JetStream",
         unit="msgs/s",
         count=len(messages),
-        baseline="js.publish of the same bytes, one ack at a time",
+        baseline=f"js.publish_async of the same bytes, {window} acks outstanding",
         baseline_seconds=baseline,
-        pingyi=f"Relay from the PostgreSQL log, pages of {batch}",
+        pingyi=f"Relay from the PostgreSQL log, pages of {batch}, {window} acks outstanding",
         pingyi_seconds=pingyi,
         pingyi_count=head,
         notes=[
@@ -107,5 +113,5 @@ async def _measure(
     )
 
 
-def measure(nats_url: str, namespace: str, database_url: str, app: Any, batch: int) -> Measurement:
-    return asyncio.run(_measure(nats_url, namespace, database_url, app, batch))
+def measure(nats_url: str, namespace: str, app: Any, batch: int, window: int) -> Measurement:
+    return asyncio.run(_measure(nats_url, namespace, app, batch, window))

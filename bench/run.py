@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import consume_path, relay_path, write_path
+from bench import consume_path, relay_busy, relay_path, write_path
 from bench.infra import (
     NATS_URL,
     PG_ADMIN_URL,
@@ -42,7 +42,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="questionnaires per record_batch call (the API's maximum)",
     )
     parser.add_argument("--relay-batch", type=int, default=defaults.relay_batch_size)
+    parser.add_argument(
+        "--relay-window", type=int, default=1000, help="publishes awaiting their ack at most"
+    )
     parser.add_argument("--consumer-batch", type=int, default=defaults.consumer_batch_size)
+    parser.add_argument(
+        "--no-busy",
+        dest="busy",
+        action="store_false",
+        help="skip timing the relay while request threads keep the interpreter busy",
+    )
     parser.add_argument("--pg", default=PG_ADMIN_URL, help="PostgreSQL URL of an admin database")
     parser.add_argument("--nats", default=NATS_URL)
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
@@ -65,9 +74,13 @@ def run(args: argparse.Namespace) -> tuple[list[Measurement], dict[str, Any]]:
             measurements += written
             try:
                 step("b) publish path", args.n)
-                measurements.append(
-                    relay_path.measure(args.nats, namespace, database_url, app, args.relay_batch)
-                )
+                relay_args = (args.nats, namespace, app, args.relay_batch, args.relay_window)
+                publish = relay_path.measure(*relay_args)
+                if args.busy:
+                    publish.notes += relay_busy.notes(
+                        args.nats, namespace, database_url, *relay_args[2:]
+                    )
+                measurements.append(publish)
                 step("c) apply path", args.n)
                 messages = relay_path.published_messages(relay_path.survey_outbox(app))
                 measurements += consume_path.measure(database_url, messages, args.consumer_batch)

@@ -146,7 +146,7 @@ class ServiceRuntime:
         publisher = self.transport.publisher(self.name)
         if publisher is None or not self.settings.relay_in_process:
             return
-        self.relay = Relay(self.outbox(), publisher, self.views, self.settings.relay_batch_size)
+        self.relay = Relay(self.outbox(), publisher, batch=self.settings.relay_batch_size)
         self.application.on_commit(self.relay.wake)
         await self.relay.start()
 

@@ -9,6 +9,7 @@ from datetime import UTC
 from typing import Any
 
 from eventsourcing.application import Application
+from eventsourcing.postgres import PostgresApplicationRecorder
 
 from shared.contracts.envelope import IntegrationMessage, IntegrationPayload
 
@@ -54,6 +55,20 @@ class Outbox:
 
     def max_position(self) -> int | None:
         return self._app.recorder.max_notification_id()
+
+    def notify_channel(self) -> tuple[dict[str, Any], str] | None:
+        """Connection parameters and the channel on which PostgreSQL announces every insert
+        into this log (the eventsourcing library NOTIFYs it); None for SQLite."""
+        recorder = self._app.recorder
+        if not isinstance(recorder, PostgresApplicationRecorder):
+            return None
+        kwargs = recorder.datastore.pool.kwargs or {}
+        if callable(kwargs):
+            kwargs = kwargs()
+        keys = ("dbname", "host", "port", "user", "password")
+        return {k: kwargs[k] for k in keys if kwargs.get(k) not in (None, "")}, (
+            recorder.channel_name
+        )
 
     def head(self) -> int | None:
         """Position of the last message this log publishes (internal events skipped).

@@ -1,110 +1,190 @@
-"""Relay: publish a service's own log to JetStream, in order, after commit, resumably."""
+"""Relay: publish a service's own log to its JetStream stream, in order, each position once.
+
+The stream itself records how far the relay got. On start and after any failure the relay
+reads the stream's last message, resumes the log right after that message's position and
+chains `previous_position` from it; there is no progress of its own to keep, so nothing can
+disagree with the stream. Publishing is pipelined (`Pipeline`): up to `window` messages
+wait for their acks at once, each sent on the condition that it lands right after the one
+before it. Any failure (a refused publish, a missing ack, a lost connection, a NATS
+restart) abandons what is in flight and starts over from the stream's tail, so the stream
+holds every published position of the log exactly once and in log order, and a restart
+costs a re-read of at most one window.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import threading
-from typing import Any, Protocol
+from typing import Any
 
-from shared.contracts import IntegrationMessage
-from shared.messaging.outbox import Outbox
-from shared.views import ViewStore
+from shared.messaging.outbox import Outbox, OutboxBatch
+from shared.messaging.outbox_watch import OutboxWatch
+from shared.messaging.relay_pipeline import Pipeline, cancelled
+from shared.messaging.relay_types import OutOfOrder, Publisher, StreamTail
+
+__all__ = ["OutOfOrder", "Publisher", "Relay", "StreamTail"]
 
 log = logging.getLogger(__name__)
 
-RELAY_UPSTREAM = "relay"
+MAX_PENDING = 4000
+"""nats-py's own limit of outstanding async publishes; the window must stay below it."""
 
 
-class Publisher(Protocol):
-    async def publish(self, message: IntegrationMessage) -> None: ...
+class StreamAhead(Exception):
+    """The stream holds a position the log does not have: wrong stream, or a lost log."""
 
 
 class Relay:
-    """Reads notifications after the last relayed one, publishes each mapped message and
-    waits for its ack, then records how far it got. A crash between publish and record
-    republishes; JetStream's Nats-Msg-Id de-duplication and the consumers' inboxes make
-    that harmless."""
-
-    def __init__(self, outbox: Outbox, publisher: Publisher, state: ViewStore, batch: int = 500):
+    def __init__(
+        self,
+        outbox: Outbox,
+        publisher: Publisher,
+        *,
+        batch: int = 500,
+        window: int = 1000,
+        poll: float = 0.1,
+        ack_timeout: float = 5.0,
+    ) -> None:
+        """`batch` notifications are read at a time, `window` publishes wait for their acks
+        at most, the log is polled every `poll` seconds while LISTEN is not available, and
+        an ack that takes longer than `ack_timeout` counts as lost."""
+        if not 1 <= window < MAX_PENDING:
+            raise ValueError(f"window must be between 1 and {MAX_PENDING - 1}")
         self._outbox = outbox
         self._publisher = publisher
-        self._state = state
         self._batch = batch
-        self._wake = asyncio.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping = False
+        self._window = window
+        self._ack_timeout = ack_timeout
+        self._watch = OutboxWatch(outbox, poll)
+        self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.scanned_to: int | None = None
-        self.published_to: int | None = None
-        self.published = 0
+        self._pipeline: Pipeline | None = None
+        self._earlier_acks = 0
+        self._head: int | None = None
+        self._failures = 0
         self.last_error: str | None = None
-        self._lock = threading.Lock()
+        self.resyncs = 0
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self.scanned_to = await asyncio.to_thread(
-            self._state.last_position, "relay", RELAY_UPSTREAM
-        )
-        doc = await asyncio.to_thread(self._state.get, "relay", "state")
-        self.published_to = None if doc is None else doc.get("published")
+        await self._watch.start()
         self._task = asyncio.create_task(self._run(), name=f"relay-{self._outbox.service}")
 
     def wake(self) -> None:
         """Thread-safe nudge from the application after it commits."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._wake.set)
+        self._watch.nudge()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
+        """Stops reading, waits (up to the ack timeout) for the acks in flight."""
+        self._stopped.set()
+        self._watch.nudge()
         if self._task is not None:
             await self._task
+        await self._watch.close()
 
-    async def _run(self) -> None:
-        failures = 0
-        while not self._stopping:
-            try:
-                moved = await self._relay_once()
-                failures = 0
-                self.last_error = None
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                failures += 1
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("relay failed, will retry", extra={"error": self.last_error})
-                await asyncio.sleep(min(5.0, 0.2 * 2**failures))
-                continue
-            if not moved:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=0.5)
-                self._wake.clear()
+    @property
+    def published_to(self) -> int | None:
+        """Last log position the stream has acknowledged (None until the stream was read)."""
+        return None if self._pipeline is None else self._pipeline.acked_position
 
-    async def _relay_once(self) -> bool:
-        page = await asyncio.to_thread(
-            self._outbox.read, self.scanned_to, self.published_to, self._batch
-        )
-        if page.scanned_to is None or page.scanned_to == self.scanned_to:
-            return False
-        for message in page.messages:
-            await self._publisher.publish(message)
-            self.published += 1
-        published_to = page.messages[-1].position if page.messages else self.published_to
-        await asyncio.to_thread(self._record, page.scanned_to, published_to)
-        self.scanned_to, self.published_to = page.scanned_to, published_to
-        return True
+    @property
+    def scanned_to(self) -> int | None:
+        """Last notification id relayed: everything publishable up to it is acknowledged."""
+        return None if self._pipeline is None else self._pipeline.acked_scan
 
-    def _record(self, scanned_to: int, published_to: int | None) -> None:
-        with self._state.transaction("relay") as tx:
-            tx.put("relay", "state", {"published": published_to, "scanned": scanned_to})
-            tx.track(RELAY_UPSTREAM, scanned_to)
+    @property
+    def published(self) -> int:
+        """Acks received by this relay since it started."""
+        return self._earlier_acks + (0 if self._pipeline is None else self._pipeline.acked)
 
     def status(self) -> dict[str, Any]:
+        scanned = self.scanned_to or 0
         return {
             "scanned_to": self.scanned_to,
             "published_to": self.published_to,
             "published": self.published,
+            "in_flight": 0 if self._pipeline is None else self._pipeline.in_flight,
+            "lag": max(0, (self._head or 0) - scanned),
             "last_error": self.last_error,
+            "resyncs": self.resyncs,
+            "listening": self._watch.listening,
         }
+
+    async def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                await self._follow()
+            except Exception as exc:
+                self._failures += 1
+                self.resyncs += 1
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("relay re-syncs from the stream: %s", self.last_error)
+                await self._pause(min(2.0, 0.05 * 2**self._failures))
+
+    async def _follow(self) -> None:
+        pipeline = await self._sync()
+        after = previous = pipeline.acked_position
+        prefetch: asyncio.Task[OutboxBatch] | None = None
+        try:
+            while not self._stopped.is_set():
+                page = await (prefetch or self._read(after, previous))
+                prefetch = None
+                if page.scanned_to is None or page.scanned_to == after:
+                    await pipeline.drain()
+                    self._healthy()
+                    await self._idle(after)
+                    continue
+                after = page.scanned_to
+                if page.messages:
+                    previous = page.messages[-1].position
+                # Read the next page while this one is on the wire.
+                prefetch = asyncio.create_task(self._read(after, previous))
+                for message in page.messages:
+                    await pipeline.send(message)
+                pipeline.scanned(after)
+                pipeline.reap()
+                if pipeline.acked:
+                    self._healthy()
+            await pipeline.drain()
+        finally:
+            await cancelled(prefetch)
+            pipeline.abandon()
+
+    async def _sync(self) -> Pipeline:
+        tail = await self._publisher.tail()
+        self._head = await asyncio.to_thread(self._outbox.max_position)
+        if tail.position is not None and tail.position > (self._head or 0):
+            raise StreamAhead(
+                f"the stream ends at position {tail.position}, the log at {self._head}"
+            )
+        if self._pipeline is not None:
+            self._earlier_acks += self._pipeline.acked
+        self._pipeline = Pipeline(
+            self._publisher, tail, window=self._window, ack_timeout=self._ack_timeout
+        )
+        return self._pipeline
+
+    async def _read(self, after: int | None, previous: int | None) -> OutboxBatch:
+        def read() -> OutboxBatch:
+            page = self._outbox.read(after, previous, self._batch)
+            self._head = self._outbox.max_position()
+            return page
+
+        return await asyncio.to_thread(read)
+
+    async def _idle(self, after: int | None) -> None:
+        while not self._stopped.is_set():
+            if await self._watch.wait():
+                return
+            self._head = await asyncio.to_thread(self._outbox.max_position)
+            if self._head is not None and self._head > (after or 0):
+                return
+
+    def _healthy(self) -> None:
+        self._failures = 0
+        self.last_error = None
+
+    async def _pause(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopped.wait(), seconds)
+        except TimeoutError:
+            return

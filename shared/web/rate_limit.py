@@ -51,7 +51,8 @@ class RateLimit:
     def retry_after(self, key: str) -> int:
         """Whole seconds until the window has room for `key` again (at least 1)."""
         stats = self._limiter.get_window_stats(self.item, self.name, key)
-        return max(1, int(math.ceil(stats.reset_time - time.time())))
+        seconds: int = math.ceil(float(stats.reset_time) - time.time())
+        return max(1, seconds)
 
     def refuse(self, key: str, reason: str, field: str | None = None) -> TooManyRequests:
         seconds = self.retry_after(key)

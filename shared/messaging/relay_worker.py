@@ -1,0 +1,150 @@
+"""The relay in an OS process of its own.
+
+In the API process the relay shares the interpreter lock with request threads, and a
+CPU-bound push starves it (55 messages/s during one measured push). Its own process has
+the lock to itself. There are no commits to nudge it: it learns about new events from
+PostgreSQL's NOTIFY and by polling (see `outbox_watch`).
+
+Two replicas of a service may run a relay process each; a `Lease` decides which one
+publishes. Even two relays at once cannot corrupt the stream (every publish is conditional
+on the stream's last sequence), they would only waste work refusing each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from nats.aio.client import Client as NATS
+
+from shared.messaging.jetstream import JetStreamPublisher, PingyiJetStream, connect, ensure_stream
+from shared.messaging.outbox import Outbox
+from shared.messaging.relay import Relay
+
+log = logging.getLogger(__name__)
+
+LEASE_CHECK_SECONDS = 0.5
+RETRY_MAX_SECONDS = 2.0
+
+
+class Lease(Protocol):
+    async def acquire(self) -> None:
+        """Return once this process holds the lease."""
+        ...
+
+    def held(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+
+class AlwaysHeld:
+    """The lease of a service that runs a single relay."""
+
+    async def acquire(self) -> None:
+        return None
+
+    def held(self) -> bool:
+        return True
+
+    async def release(self) -> None:
+        return None
+
+
+async def run_relay(
+    open_outbox: Callable[[], Outbox],
+    nats_url: str,
+    namespace: str,
+    service: str,
+    stop: asyncio.Event,
+    lease: Lease | None = None,
+    *,
+    batch: int = 500,
+    window: int = 1000,
+    on_relay: Callable[[Relay], None] | None = None,
+) -> None:
+    """Publish `service`'s log until `stop` is set, while holding `lease`. NATS may be
+    down at start or at any time later; `on_relay` sees each relay started (for status)."""
+    lease = lease or AlwaysHeld()
+    outbox = await asyncio.to_thread(open_outbox)
+    try:
+        connection = await _connect(nats_url, namespace, service, stop)
+        if connection is None:
+            return
+        nc, js = connection
+        try:
+            while not stop.is_set():
+                if not await _unless_stopped(lease.acquire(), stop):
+                    return
+                try:
+                    relay = Relay(
+                        outbox,
+                        JetStreamPublisher(js, namespace, service),
+                        batch=batch,
+                        window=window,
+                    )
+                    if on_relay is not None:
+                        on_relay(relay)
+                    await _relay_while_held(relay, lease, stop)
+                finally:
+                    await lease.release()
+        finally:
+            await nc.close()
+    finally:
+        await asyncio.to_thread(outbox.close)
+
+
+async def _relay_while_held(relay: Relay, lease: Lease, stop: asyncio.Event) -> None:
+    await relay.start()
+    try:
+        while lease.held() and not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), LEASE_CHECK_SECONDS)
+    finally:
+        await relay.stop()
+
+
+async def _connect(
+    nats_url: str, namespace: str, service: str, stop: asyncio.Event
+) -> tuple[NATS, PingyiJetStream] | None:
+    """Connect and make sure the stream exists, retrying until it works or `stop`. (nats-py
+    itself retries a first connection for ever, so only `stop` can interrupt it.)"""
+    failures = 0
+    while not stop.is_set():
+        attempt = asyncio.ensure_future(_open(nats_url, namespace, service))
+        try:
+            if not await _unless_stopped(attempt, stop):
+                return None
+            return attempt.result()
+        except Exception as exc:
+            failures += 1
+            log.warning("relay cannot reach NATS yet: %s: %s", type(exc).__name__, exc)
+        await _unless_stopped(asyncio.sleep(min(RETRY_MAX_SECONDS, 0.1 * 2**failures)), stop)
+    return None
+
+
+async def _open(nats_url: str, namespace: str, service: str) -> tuple[NATS, PingyiJetStream]:
+    nc, js = await connect(nats_url, f"pingyi-{service}-relay")
+    try:
+        await ensure_stream(js, namespace, service)
+    except BaseException:
+        await nc.close()
+        raise
+    return nc, js
+
+
+async def _unless_stopped(work: Awaitable[Any], stop: asyncio.Event) -> bool:
+    """Run `work` unless `stop` is set first; True if it finished."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait([task, stopping], return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    await asyncio.wait([stopping])
+    if not task.done():
+        task.cancel()
+        await asyncio.wait([task])
+        return False
+    task.result()
+    return True
