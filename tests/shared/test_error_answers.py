@@ -12,7 +12,7 @@ from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 from psycopg_pool import PoolTimeout
 
-from shared.http import PUBLIC
+from shared.policy import Policy, allow
 from shared.persistence.watchdog import WriteTimeoutError
 from shared.settings import CommonSettings
 from tests.harness import create_app
@@ -38,7 +38,7 @@ def raising(failure: Exception) -> Callable[[], None]:
 def client(embedded_settings: CommonSettings) -> TestClient:
     app = create_app("registry", embedded_settings)
     for name, failure in FAILURES.items():
-        app.add_api_route(f"/test-failures/{name}", raising(failure), openapi_extra=PUBLIC)
+        app.add_api_route(f"/test-failures/{name}", raising(failure), **allow(Policy.anyone()))
     return TestClient(app)
 
 
