@@ -28,7 +28,7 @@ def open_outbox(name: str, common: CommonSettings) -> Outbox:
     env = eventsourcing_env(common, name, settings.postgres_schema)
     if service.extra_env is not None:
         env |= service.extra_env(settings)
-    return Outbox(name, service.application(env), service.payload_mapper)
+    return Outbox(name, service.open_application(env), service.payload_mapper)
 
 
 def default_transport(common: CommonSettings) -> Transport:

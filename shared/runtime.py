@@ -16,7 +16,7 @@ from typing import Any
 
 from shared.auth import Authenticator
 from shared.campaign_view import CampaignView
-from shared.messaging.consumer import Consumer, Lease
+from shared.messaging.consumer import Consumer
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
@@ -26,7 +26,7 @@ from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
-from shared.service.leases import AlwaysHeld, PostgresLeases
+from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import Transport
 from shared.views import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -101,7 +101,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         await asyncio.to_thread(self._setup_views)
         self._application = await asyncio.to_thread(
-            self.definition.application, self.eventsourcing_env()
+            self.definition.open_application, self.eventsourcing_env()
         )
         if self.definition.principal_authority is not None:
             self.authenticator = Authenticator(

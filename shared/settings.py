@@ -76,6 +76,9 @@ def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) 
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(common.data_dir / f"{service}.sqlite"),
             "SQLITE_LOCK_TIMEOUT": "30",
+            # Our recorders store each event's message body with it (persistence.messages).
+            "APPLICATION_RECORDER_TOPIC": pg.SQLITE_APPLICATION_RECORDER_TOPIC,
+            "PROCESS_RECORDER_TOPIC": pg.SQLITE_PROCESS_RECORDER_TOPIC,
         }
     params = conninfo_to_dict(common.database_url)
     return {

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from pingyi import composition
+from shared.messaging.outbox import Outbox
+from shared.runtime import ServiceRuntime
 from shared.settings import CommonSettings
 from tests.conftest import ADMIN_KEY
 
@@ -37,6 +39,9 @@ class Cluster:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            for client in self.clients.values():
+                assert_bodies_match_mapping(client.app.state.runtime)
         # Services stop at once rather than one after another.
         with ThreadPoolExecutor(max_workers=len(self.clients) or 1) as pool:
             list(pool.map(lambda client: client.__exit__(None, None, None), self.clients.values()))
@@ -88,3 +93,27 @@ def feed_registry_copy(views: Any, messages: Any) -> None:
     for view in (SECURITY_VIEW, REGISTRY_COPY):
         views.declare(view.collections)
         view.inbox(views, "registry").apply("registry", batch)
+
+
+def assert_bodies_match_mapping(runtime: ServiceRuntime) -> None:
+    """Every message of the service's log, built from the body stored at write time, is
+    byte for byte the message mapped from the stored event (the relay's old way): so every
+    test that runs a cluster checks the encode-once path against every event it caused."""
+    mapped = Outbox(
+        runtime.name, runtime.application, runtime.definition.payload_mapper, stored_bodies=False
+    )
+    stored = runtime.outbox()
+    after: int | None = None
+    previous: int | None = None
+    while True:
+        page = stored.read_encoded(after, previous, 500)
+        expected = mapped.read_encoded(after, previous, 500)
+        assert page.scanned_to == expected.scanned_to
+        assert [m.encode() for m in page.messages] == [m.encode() for m in expected.messages], (
+            f"{runtime.name}: a stored message body differs from its mapped event"
+        )
+        if page.scanned_to is None or page.scanned_to == after:
+            return
+        after = page.scanned_to
+        if page.messages:
+            previous = page.messages[-1].position

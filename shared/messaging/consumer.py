@@ -19,7 +19,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 from opentelemetry import propagate, trace
@@ -27,6 +27,7 @@ from opentelemetry import propagate, trace
 from shared.contracts import IntegrationMessage
 from shared.messaging.inbox import Inbox, plan_batch
 from shared.messaging.sources import Delivery, MessageSource
+from shared.service.leases import Lease
 from shared.views.base import StalePositionError
 
 log = logging.getLogger(__name__)
@@ -35,17 +36,6 @@ tracer = trace.get_tracer("pingyi.consumer")
 STALL_AFTER_FAILURES = 3
 SkipDecision = Callable[[str, str, IntegrationMessage], bool]
 """(consumer, upstream, message) -> whether an operator decided this message is skipped."""
-
-
-class Lease(Protocol):
-    """Who may apply an upstream when several replicas run (see `shared.service.leases`)."""
-
-    async def acquire(self, stopping: asyncio.Event) -> bool:
-        """Wait until held (True) or until `stopping` is set (False)."""
-
-    def held(self) -> bool: ...
-
-    async def release(self) -> None: ...
 
 
 @dataclass

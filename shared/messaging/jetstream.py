@@ -23,7 +23,7 @@ from nats.js.errors import NotFoundError as JsNotFound
 from opentelemetry import propagate, trace
 
 from shared.contracts import IntegrationMessage
-from shared.messaging.relay_types import StreamTail
+from shared.messaging.relay_types import Publishable, StreamTail
 from shared.messaging.sources import Delivery
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,12 @@ class PingyiJetStream(JetStreamContext):
             future = self._publish_async_futures.get(token)
             if future is not None and not future.done():
                 future.set_exception(error)
+
+    async def publish_unacknowledged(
+        self, subject: str, payload: bytes, headers: dict[str, str]
+    ) -> None:
+        """Publish to a stream without asking for its ack (no reply subject, no future)."""
+        await self._nc.publish(subject, payload, headers=headers)
 
     def fail_pending(self, error: BaseException) -> None:
         for future in list(self._publish_async_futures.values()):
@@ -122,7 +128,7 @@ class JetStreamPublisher:
     dropped by the server) and the trace context of a producer span in its headers."""
 
     def __init__(
-        self, js: JetStreamContext, namespace: str, service: str, *, timeout: float = 5.0
+        self, js: PingyiJetStream, namespace: str, service: str, *, timeout: float = 5.0
     ) -> None:
         self._js = js
         self._namespace = namespace
@@ -139,10 +145,13 @@ class JetStreamPublisher:
         raw = await asyncio.wait_for(self._js.get_msg(self._stream, last), self._timeout)
         return StreamTail(last, IntegrationMessage.decode(raw.data or b"").position)
 
-    async def send(self, message: IntegrationMessage, after: int) -> asyncio.Future[Any]:
+    async def send(
+        self, message: Publishable, after: int, *, ack: bool = True
+    ) -> asyncio.Future[Any] | None:
         """Publish without waiting; the server stores it only as the message right after
         stream sequence `after`. Else the future fails with "wrong last sequence" — on a
-        `PingyiJetStream` (see `connect`); nats-py's own context never resolves it."""
+        `PingyiJetStream` (see `connect`); nats-py's own context never resolves it. Without
+        `ack` there is no future: the relay learns of a refusal at the next acked message."""
         headers = self._headers(message)
         headers["Nats-Expected-Last-Sequence"] = str(after)
         subject = message.subject(self._namespace)
@@ -157,9 +166,13 @@ class JetStreamPublisher:
         try:
             if span.get_span_context().is_valid:
                 propagate.inject(headers, context=trace.set_span_in_context(span))
-            return await self._js.publish_async(
-                subject, message.encode(), stream=self._stream, headers=headers
-            )
+            if ack:
+                return await self._js.publish_async(
+                    subject, message.encode(), stream=self._stream, headers=headers
+                )
+            headers["Nats-Expected-Stream"] = self._stream
+            await self._js.publish_unacknowledged(subject, message.encode(), headers)
+            return None
         finally:
             span.end()
 
@@ -180,7 +193,7 @@ class JetStreamPublisher:
                 timeout=self._timeout,
             )
 
-    def _headers(self, message: IntegrationMessage) -> dict[str, str]:
+    def _headers(self, message: Publishable) -> dict[str, str]:
         return {"Nats-Msg-Id": msg_id(self._service, message.position)}
 
 

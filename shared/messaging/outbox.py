@@ -1,19 +1,27 @@
-"""The event log is the outbox: read a service's notification log in order and map each
-stored event to at most one explicit integration message."""
+"""The event log is the outbox: read a service's notification log in order, each stored
+event as at most one explicit integration message.
+
+Events saved by a publishing application carry their message body (`shared.persistence.
+messages`): the message is that body with its position spliced in, no decoding, no mapping.
+Events without one (stored before the column existed, or by an application that did not
+publish) are decoded and mapped as they always were; both give the same bytes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from eventsourcing.application import Application
+from eventsourcing.persistence import Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 
 from shared.contracts.envelope import IntegrationMessage, IntegrationPayload
+from shared.contracts.wire import EncodedMessage, PayloadMapper, compose
+from shared.persistence.messages import LogRow, MessageLog
 
-PayloadMapper = Callable[[Any], IntegrationPayload | None]
+__all__ = ["EncodedBatch", "Outbox", "OutboxBatch", "PayloadMapper"]
 
 
 @dataclass(frozen=True)
@@ -23,31 +31,77 @@ class OutboxBatch:
     """The last notification id looked at (published or internal-only)."""
 
 
+@dataclass(frozen=True)
+class EncodedBatch:
+    messages: list[EncodedMessage]
+    scanned_to: int | None
+
+
 class Outbox:
-    def __init__(self, service: str, application: Application[Any], to_payload: PayloadMapper):
+    def __init__(
+        self,
+        service: str,
+        application: Application[Any],
+        to_payload: PayloadMapper,
+        *,
+        stored_bodies: bool = True,
+    ) -> None:
+        """`stored_bodies=False` ignores the stored message bodies and maps every event (to
+        check the bodies against the mapping)."""
         self.service = service
         self._app = application
         self._to_payload = to_payload
+        self._stored_bodies = stored_bodies
         self._head_cache: tuple[int, int | None] | None = None
 
     def read(
         self, after: int | None, previous: int | None, limit: int, stop: int | None = None
     ) -> OutboxBatch:
         """Messages for notifications after `after`; `previous` seeds the position chain."""
-        notifications = self._app.recorder.select_notifications(
-            start=(after or 0) + 1, limit=limit, stop=stop
-        )
-        messages: list[IntegrationMessage] = []
+        page = self.read_encoded(after, previous, limit, stop)
+        return OutboxBatch([m.message for m in page.messages], page.scanned_to)
+
+    def read_encoded(
+        self, after: int | None, previous: int | None, limit: int, stop: int | None = None
+    ) -> EncodedBatch:
+        """`read`, as bytes: what the relay publishes without decoding anything."""
+        messages: list[EncodedMessage] = []
         scanned_to = after
-        for notification in notifications:
-            scanned_to = notification.id
-            domain_event = self._app.mapper.to_domain_event(notification)
-            payload = self._to_payload(domain_event)
-            if payload is None:
-                continue
-            messages.append(self._envelope(notification.id, previous, domain_event, payload))
-            previous = notification.id
-        return OutboxBatch(messages, scanned_to)
+        for position, originator_id, version, topic, state, body in self._rows(after, limit, stop):
+            scanned_to = position
+            if body is None:
+                stored = Notification(originator_id, version, topic, state or b"", position)
+                mapped = self._mapped(stored, previous)
+                if mapped is None:
+                    continue
+                message = EncodedMessage(position, previous, message=mapped)
+            elif not body:
+                continue  # an internal event, known at write time
+            else:
+                data = compose(self.service, position, previous, body)
+                message = EncodedMessage(position, previous, data=data)
+            messages.append(message)
+            previous = position
+        return EncodedBatch(messages, scanned_to)
+
+    def _rows(self, after: int | None, limit: int, stop: int | None) -> list[LogRow]:
+        recorder = self._app.recorder
+        start = (after or 0) + 1
+        if self._stored_bodies and isinstance(recorder, MessageLog):
+            return recorder.select_log_rows(start, limit, stop)
+        return [
+            (n.id, n.originator_id, n.originator_version, n.topic, n.state, None)
+            for n in recorder.select_notifications(start=start, limit=limit, stop=stop)
+        ]
+
+    def _mapped(
+        self, notification: Notification, previous: int | None
+    ) -> IntegrationMessage | None:
+        domain_event = self._app.mapper.to_domain_event(notification)
+        payload = self._to_payload(domain_event)
+        if payload is None:
+            return None
+        return self._envelope(notification.id, previous, domain_event, payload)
 
     def close(self) -> None:
         """Release the database connections of the application behind this log."""
@@ -90,7 +144,7 @@ class Outbox:
         window = 8
         while upper > floor:
             lower = max(floor + 1, upper - window + 1)
-            page = self.read(lower - 1, None, upper - lower + 1, stop=upper)
+            page = self.read_encoded(lower - 1, None, upper - lower + 1, stop=upper)
             if page.messages:
                 return page.messages[-1].position
             upper = lower - 1

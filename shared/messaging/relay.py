@@ -4,11 +4,13 @@ The stream itself records how far the relay got. On start and after any failure 
 reads the stream's last message, resumes the log right after that message's position and
 chains `previous_position` from it; there is no progress of its own to keep, so nothing can
 disagree with the stream. Publishing is pipelined (`Pipeline`): up to `window` messages
-wait for their acks at once, each sent on the condition that it lands right after the one
-before it. Any failure (a refused publish, a missing ack, a lost connection, a NATS
-restart) abandons what is in flight and starts over from the stream's tail, so the stream
-holds every published position of the log exactly once and in log order, and a restart
-costs a re-read of at most one window.
+wait for confirmation at once, each sent on the condition that it lands right after the one
+before it, so that one ack confirms every message before it (only every `ack_every`-th
+asks for one). The messages are the bodies encoded when the events were saved, with their
+positions spliced in (`Outbox.read_encoded`). Any failure (a refused publish, a missing
+ack, a lost connection, a NATS restart) abandons what is in flight and starts over from the
+stream's tail, so the stream holds every published position of the log exactly once and in
+log order, and a restart costs a re-read of at most one window.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import asyncio
 import logging
 from typing import Any
 
-from shared.messaging.outbox import Outbox, OutboxBatch
+from shared.messaging.outbox import EncodedBatch, Outbox
 from shared.messaging.outbox_watch import OutboxWatch
 from shared.messaging.relay_pipeline import Pipeline, cancelled
 from shared.messaging.relay_types import OutOfOrder, Publisher, StreamTail
@@ -28,6 +30,8 @@ log = logging.getLogger(__name__)
 
 MAX_PENDING = 4000
 """nats-py's own limit of outstanding async publishes; the window must stay below it."""
+ACK_EVERY = 100
+"""One ack per this many messages: an ack costs the relay about as much as a publish."""
 
 
 class StreamAhead(Exception):
@@ -42,18 +46,24 @@ class Relay:
         *,
         batch: int = 500,
         window: int = 1000,
+        ack_every: int = ACK_EVERY,
         poll: float = 0.1,
         ack_timeout: float = 5.0,
     ) -> None:
-        """`batch` notifications are read at a time, `window` publishes wait for their acks
-        at most, the log is polled every `poll` seconds while LISTEN is not available, and
-        an ack that takes longer than `ack_timeout` counts as lost."""
+        """`batch` notifications are read at a time, at most `window` published messages
+        wait for confirmation, every `ack_every`-th message (and the last of each page) asks
+        for the ack that confirms it and those before it, the log is polled every `poll`
+        seconds while LISTEN is not available, and an ack that takes longer than
+        `ack_timeout` counts as lost."""
         if not 1 <= window < MAX_PENDING:
             raise ValueError(f"window must be between 1 and {MAX_PENDING - 1}")
+        if ack_every < 1:
+            raise ValueError("ack_every must be at least 1")
         self._outbox = outbox
         self._publisher = publisher
         self._batch = batch
         self._window = window
+        self._ack_every = min(ack_every, window)
         self._ack_timeout = ack_timeout
         self._watch = OutboxWatch(outbox, poll)
         self._stopped = asyncio.Event()
@@ -123,7 +133,7 @@ class Relay:
     async def _follow(self) -> None:
         pipeline = await self._sync()
         after = previous = pipeline.acked_position
-        prefetch: asyncio.Task[OutboxBatch] | None = None
+        prefetch: asyncio.Task[EncodedBatch] | None = None
         try:
             while not self._stopped.is_set():
                 page = await (prefetch or self._read(after, previous))
@@ -138,8 +148,9 @@ class Relay:
                     previous = page.messages[-1].position
                 # Read the next page while this one is on the wire.
                 prefetch = asyncio.create_task(self._read(after, previous))
-                for message in page.messages:
-                    await pipeline.send(message)
+                last = len(page.messages) - 1
+                for index, message in enumerate(page.messages):
+                    await pipeline.send(message, last=index == last)
                 pipeline.scanned(after)
                 pipeline.reap()
                 if pipeline.acked:
@@ -159,13 +170,17 @@ class Relay:
         if self._pipeline is not None:
             self._earlier_acks += self._pipeline.acked
         self._pipeline = Pipeline(
-            self._publisher, tail, window=self._window, ack_timeout=self._ack_timeout
+            self._publisher,
+            tail,
+            window=self._window,
+            ack_every=self._ack_every,
+            ack_timeout=self._ack_timeout,
         )
         return self._pipeline
 
-    async def _read(self, after: int | None, previous: int | None) -> OutboxBatch:
-        def read() -> OutboxBatch:
-            page = self._outbox.read(after, previous, self._batch)
+    async def _read(self, after: int | None, previous: int | None) -> EncodedBatch:
+        def read() -> EncodedBatch:
+            page = self._outbox.read_encoded(after, previous, self._batch)
             self._head = self._outbox.max_position()
             return page
 

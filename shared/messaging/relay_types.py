@@ -6,7 +6,16 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from shared.contracts import IntegrationMessage
+
+class Publishable(Protocol):
+    """What is published: an `IntegrationMessage`, or its bytes (`EncodedMessage`)."""
+
+    @property
+    def position(self) -> int: ...
+
+    def subject(self, namespace: str) -> str: ...
+
+    def encode(self) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -20,10 +29,13 @@ class StreamTail:
 class Publisher(Protocol):
     async def tail(self) -> StreamTail: ...
 
-    async def send(self, message: IntegrationMessage, after: int) -> asyncio.Future[Any]:
+    async def send(
+        self, message: Publishable, after: int, *, ack: bool = True
+    ) -> asyncio.Future[Any] | None:
         """Start publishing `message` so that the stream stores it at sequence `after + 1` or
-        not at all. The future resolves to an ack with the stored sequence as `seq`; it may
-        never resolve by itself, so await it with a timeout."""
+        not at all. With `ack`, the returned future resolves to an ack with the stored
+        sequence as `seq` (or fails); it may never resolve by itself, so await it with a
+        timeout. Without, the stream answers nothing and None is returned."""
         ...
 
 

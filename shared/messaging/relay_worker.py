@@ -16,41 +16,19 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from nats.aio.client import Client as NATS
 
 from shared.messaging.jetstream import JetStreamPublisher, PingyiJetStream, connect, ensure_stream
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
+from shared.service.leases import AlwaysHeld, Lease
 
 log = logging.getLogger(__name__)
 
 LEASE_CHECK_SECONDS = 0.5
 RETRY_MAX_SECONDS = 2.0
-
-
-class Lease(Protocol):
-    async def acquire(self) -> None:
-        """Return once this process holds the lease."""
-        ...
-
-    def held(self) -> bool: ...
-
-    async def release(self) -> None: ...
-
-
-class AlwaysHeld:
-    """The lease of a service that runs a single relay."""
-
-    async def acquire(self) -> None:
-        return None
-
-    def held(self) -> bool:
-        return True
-
-    async def release(self) -> None:
-        return None
 
 
 async def run_relay(
@@ -76,7 +54,7 @@ async def run_relay(
         nc, js = connection
         try:
             while not stop.is_set():
-                if not await _unless_stopped(lease.acquire(), stop):
+                if not await lease.acquire(stop):
                     return
                 try:
                     relay = Relay(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 APPLICATION_RECORDER_TOPIC = "shared.persistence.postgres:PingyiApplicationRecorder"
 PROCESS_RECORDER_TOPIC = "shared.persistence.postgres:PingyiProcessRecorder"
+SQLITE_APPLICATION_RECORDER_TOPIC = "shared.persistence.sqlite:PingyiSQLiteApplicationRecorder"
+SQLITE_PROCESS_RECORDER_TOPIC = "shared.persistence.sqlite:PingyiSQLiteProcessRecorder"
 
 STATEMENT_TIMEOUT_KEY = "PINGYI_WRITE_STATEMENT_TIMEOUT"
 STALL_AFTER_KEY = "PINGYI_WRITE_STALL_AFTER"

@@ -56,6 +56,13 @@ from shared.persistence.config import (
     STATEMENT_TIMEOUT_KEY,
     TERMINATE_AFTER_KEY,
 )
+from shared.persistence.messages import LogRow, bodies
+from shared.persistence.postgres_messages import (
+    MessageStatements,
+    add_message_column,
+    insert_rows,
+    select_rows,
+)
 from shared.persistence.watchdog import TrackedWrite, WriteTimeoutError, WriteWatchdog
 
 RECONNECT_TIMEOUT = 10.0
@@ -116,15 +123,17 @@ def retry_lost_connection(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def _chunks(events: Sequence[StoredEvent], max_bytes: int) -> Iterator[Sequence[StoredEvent]]:
+def _chunks(sizes: Sequence[int], max_bytes: int) -> Iterator[tuple[int, int]]:
+    """(start, end) of consecutive rows whose `sizes` add up to at most `max_bytes` (a row
+    larger than that goes alone)."""
     start, size = 0, 0
-    for index, event in enumerate(events):
-        if index > start and size + len(event.state) > max_bytes:
-            yield events[start:index]
+    for index, row_size in enumerate(sizes):
+        if index > start and size + row_size > max_bytes:
+            yield start, index
             start, size = index, 0
-        size += len(event.state)
-    if start < len(events):
-        yield events[start:]
+        size += row_size
+    if start < len(sizes):
+        yield start, len(sizes)
 
 
 def _session_terminator(datastore: PostgresDatastore) -> Callable[[int], None]:
@@ -161,6 +170,7 @@ class _UnpipelinedWrites(PostgresApplicationRecorder):
             terminate_after=DEFAULT_TERMINATE_AFTER,
             terminate=_session_terminator(datastore),
         )
+        self.messages = MessageStatements.build(datastore, self.events_table_name)
 
     def configure(
         self, statement_timeout: float, stall_after: float, terminate_after: float
@@ -203,9 +213,13 @@ class _UnpipelinedWrites(PostgresApplicationRecorder):
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return None
+            messages = bodies(stored_events, kwargs)
+            sizes = [
+                len(e.state) + len(m or b"") for e, m in zip(stored_events, messages, strict=True)
+            ]
             ids: list[int] = []
-            for chunk in _chunks(stored_events, self.max_statement_bytes):
-                ids.extend(self._insert_chunk(curs, chunk))
+            for start, end in _chunks(sizes, self.max_statement_bytes):
+                ids.extend(self._insert_chunk(curs, stored_events[start:end], messages[start:end]))
             return ids
 
     def _preamble(self, *, lock: bool) -> sql.Composed:
@@ -217,17 +231,25 @@ class _UnpipelinedWrites(PostgresApplicationRecorder):
         notify = sql.SQL("NOTIFY {}").format(sql.Identifier(self.channel_name))
         return sql.SQL("; ").join([timeout, *self.lock_table_statements, notify])
 
-    def _insert_chunk(self, curs: Cursor[DictRow], chunk: Sequence[StoredEvent]) -> list[int]:
-        rows = [
-            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-            for e in chunk
-        ]
-        curs.execute(self.insert_events_statement, (rows,))
-        ids = [int(row["notification_id"]) for row in curs.fetchall()]
+    def _insert_chunk(
+        self,
+        curs: Cursor[DictRow],
+        chunk: Sequence[StoredEvent],
+        bodies: Sequence[bytes | None],
+    ) -> list[int]:
+        ids = insert_rows(curs, self.messages, chunk, bodies)
         if len(ids) != len(chunk):
             msg = f"Couldn't get all notification IDs (got {len(ids)}, expected {len(chunk)})"
             raise ProgrammingError(msg)
         return ids
+
+    def create_table(self) -> None:
+        super().create_table()
+        add_message_column(self.datastore, self.messages, self.events_table_name)
+
+    @retry_lost_connection
+    def select_log_rows(self, start: int, limit: int, stop: int | None = None) -> list[LogRow]:
+        return select_rows(self.datastore, self.messages, start, limit, stop)
 
     @retry_lost_connection
     def select_events(

@@ -53,5 +53,12 @@ class ServiceDefinition:
         if not self.name.isalpha() or not self.name.islower():
             raise ValueError(f"service name {self.name!r}: lower-case letters only")
 
+    def open_application(self, env: dict[str, str]) -> PublishingApplication:
+        """The service's application over its event store, encoding what it publishes as it
+        saves (see `PublishingApplication.publish_as`)."""
+        application = self.application(env)
+        application.publish_as(self.name, self.payload_mapper)
+        return application
+
     def openapi_info(self) -> dict[str, Any]:
         return {"title": self.title, "description": self.description, "version": self.version}

@@ -19,14 +19,29 @@ import contextlib
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 
 log = logging.getLogger(__name__)
 
 
+class Lease(Protocol):
+    """Who may do one piece of background work when several replicas run: apply an
+    upstream (`shared.messaging.consumer`), or publish a service's log (the relay)."""
+
+    async def acquire(self, stopping: asyncio.Event) -> bool:
+        """Wait until held (True) or until `stopping` is set (False)."""
+        ...
+
+    def held(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+
 class AlwaysHeld:
+    """The lease of work that only one process does anyway (embedded mode, one relay)."""
+
     async def acquire(self, stopping: asyncio.Event) -> bool:
         return not stopping.is_set()
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.contracts import IntegrationMessage
-from shared.messaging.relay_types import StreamTail
+from shared.messaging.relay_types import Publishable, StreamTail
 
 
 class WrongLastSequence(Exception):
@@ -37,21 +37,32 @@ class FakeStream:
             return StreamTail(0, None)
         return StreamTail(len(self.messages), self.messages[-1].position)
 
-    async def send(self, message: IntegrationMessage, after: int) -> asyncio.Future[Any]:
+    async def send(
+        self, sent: Publishable, after: int, *, ack: bool = True
+    ) -> asyncio.Future[Any] | None:
         self.sent += 1
+        message = IntegrationMessage.decode(sent.encode())  # what a consumer would read back
+        outcome = self._store(message, after)
+        if not ack:
+            return None  # the stream stores or refuses it all the same, and says nothing
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if isinstance(outcome, Exception):
+            future.set_exception(outcome)
+        elif outcome is not None:
+            self._answer(future, outcome)
+        return future
+
+    def _store(self, message: IntegrationMessage, after: int) -> Ack | Exception | None:
         if message.position in self.lose:
             self.lose.discard(message.position)
-            return future
+            return None
         stored = [m.position for m in self.messages]
         if message.position in stored:
-            self._answer(future, Ack(stored.index(message.position) + 1, duplicate=True))
-        elif after != len(self.messages):
-            future.set_exception(WrongLastSequence(f"wrong last sequence: {len(stored)}"))
-        else:
-            self.messages.append(message)
-            self._answer(future, Ack(len(self.messages)))
-        return future
+            return Ack(stored.index(message.position) + 1, duplicate=True)
+        if after != len(self.messages):
+            return WrongLastSequence(f"wrong last sequence: {len(stored)}")
+        self.messages.append(message)
+        return Ack(len(self.messages))
 
     def release(self) -> None:
         self.hold_acks = False

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
 from shared.contracts import IntegrationPayload
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay_worker import run_relay
+from shared.persistence import config
+from shared.service.application import PublishingApplication
 from shared.settings import CommonSettings, eventsourcing_env
 
 SERVICE = "ordering"
@@ -51,17 +52,35 @@ def to_payload(domain_event: Any) -> IntegrationPayload | None:
     return None
 
 
-class OrderingApplication(Application[Any]):
+class OrderingApplication(PublishingApplication):
     def write(self, kinds: Sequence[bool], first: int) -> None:
         """One transaction: a note for each True in `kinds`, a memo for each False."""
         self.save(*(Note(first + i) if kind else Memo(first + i) for i, kind in enumerate(kinds)))
 
 
-def open_application(database_url: str) -> OrderingApplication:
+def open_application(database_url: str, *, publish: bool = True) -> OrderingApplication:
+    """`publish=False`: an application that stores no message bodies (as before they
+    existed), so the relay maps its events from the stored state."""
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SERVICE}")
     common = CommonSettings(mode="production", database_url=database_url)
-    return OrderingApplication(eventsourcing_env(common, SERVICE, None))
+    app = OrderingApplication(eventsourcing_env(common, SERVICE, None))
+    if publish:
+        app.publish_as(SERVICE, to_payload)
+    return app
+
+
+def in_memory_application() -> OrderingApplication:
+    """On an in-memory SQLite database with our recorder: message bodies are stored."""
+    app = OrderingApplication(
+        {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": ":memory:",
+            "APPLICATION_RECORDER_TOPIC": config.SQLITE_APPLICATION_RECORDER_TOPIC,
+        }
+    )
+    app.publish_as(SERVICE, to_payload)
+    return app
 
 
 def open_outbox(database_url: str) -> Outbox:

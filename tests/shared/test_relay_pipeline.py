@@ -4,31 +4,37 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
 from shared.messaging.relay_worker import run_relay
 from tests.shared.fake_stream import FakeStream
 from tests.shared.nats_process import free_port
-from tests.shared.ordering_app import SERVICE, OrderingApplication, to_payload
+from tests.shared.ordering_app import SERVICE, in_memory_application, to_payload
 from tests.shared.relay_support import assert_exactly_the_log, until
 
 
 def _log(notes_and_memos: list[bool]) -> Outbox:
-    app = OrderingApplication()  # in memory
+    app = in_memory_application()
     app.write(notes_and_memos, 0)
     return Outbox(SERVICE, app, to_payload)
 
 
-def _relay(outbox: Outbox, stream: FakeStream, ack_timeout: float = 5.0) -> Relay:
-    return Relay(outbox, stream, batch=10, window=4, ack_timeout=ack_timeout)
+def _relay(
+    outbox: Outbox, stream: FakeStream, ack_timeout: float = 5.0, ack_every: int = 1
+) -> Relay:
+    return Relay(outbox, stream, batch=10, window=4, ack_every=ack_every, ack_timeout=ack_timeout)
 
 
-def test_a_message_lost_on_the_way_is_sent_again_never_skipped() -> None:
+@pytest.mark.parametrize("ack_every", [1, 3])
+def test_a_message_lost_on_the_way_is_sent_again_never_skipped(ack_every: int) -> None:
+    """Lost with or without an ack of its own: the group's ack is missing or refused."""
     outbox = _log([True, False, True] * 10)
     stream = FakeStream(lose={7})
 
     async def scenario() -> None:
-        relay = _relay(outbox, stream, ack_timeout=0.2)
+        relay = _relay(outbox, stream, ack_timeout=0.2, ack_every=ack_every)
         await relay.start()
         await until(lambda: relay.published_to == outbox.head())
         await relay.stop()
@@ -54,14 +60,17 @@ def test_messages_stored_behind_the_relays_back_are_not_stored_twice() -> None:
     assert_exactly_the_log(stream.messages, log)
 
 
-def test_no_more_than_the_window_waits_for_acks() -> None:
+@pytest.mark.parametrize(("ack_every", "acks"), [(1, 4), (3, 2)])
+def test_no_more_than_the_window_waits_for_acks(ack_every: int, acks: int) -> None:
+    """A window of 4 messages: 4 acks requested one by one, or a group of 3 and the
+    message that fills the window."""
     outbox = _log([True] * 12)
     stream = FakeStream(hold_acks=True)
 
     async def scenario() -> None:
-        relay = _relay(outbox, stream, ack_timeout=60)
+        relay = _relay(outbox, stream, ack_timeout=60, ack_every=ack_every)
         await relay.start()
-        await until(lambda: stream.held == 4)
+        await until(lambda: stream.held == acks)
         assert stream.sent == 4 and relay.status()["in_flight"] == 4
         assert relay.published_to is None  # nothing acknowledged yet
         stream.release()

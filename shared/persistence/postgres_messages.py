@@ -1,0 +1,113 @@
+"""The message column of our PostgreSQL events tables (`shared.persistence.messages`): the
+statements that write it with the events, read it back for the relay, and add it to a table
+from before it existed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresDatastore
+from psycopg import Cursor, sql
+from psycopg.rows import DictRow, tuple_row
+
+from shared.persistence.messages import MESSAGE_COLUMN, LogRow
+
+_MESSAGE = sql.Identifier(MESSAGE_COLUMN)
+
+
+@dataclass(frozen=True)
+class MessageStatements:
+    insert: sql.Composed
+    select: sql.Composed
+    select_until: sql.Composed
+    add_column: sql.Composed
+
+    @classmethod
+    def build(cls, datastore: PostgresDatastore, table_name: str) -> MessageStatements:
+        table = sql.SQL("{}.{}").format(
+            sql.Identifier(datastore.schema), sql.Identifier(table_name)
+        )
+        # One array per column: no composite type to build per row, and room for the body.
+        insert = sql.SQL(
+            "INSERT INTO {table} (originator_id, originator_version, topic, state, {message}) "
+            "SELECT * FROM unnest(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[], "
+            "%s::bytea[]) RETURNING notification_id"
+        ).format(
+            table=table, message=_MESSAGE, id_type=sql.Identifier(datastore.originator_id_type)
+        )
+        # The stored state is only needed where there is no body to publish.
+        select = sql.SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, "
+            "CASE WHEN {message} IS NULL THEN state END, {message} FROM {table} "
+            "WHERE notification_id >= %s"
+        ).format(table=table, message=_MESSAGE)
+        order = sql.SQL(" ORDER BY notification_id LIMIT %s")
+        return cls(
+            insert=insert,
+            select=select + order,
+            select_until=select + sql.SQL(" AND notification_id <= %s") + order,
+            add_column=sql.SQL(
+                "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {message} bytea"
+            ).format(table=table, message=_MESSAGE),
+        )
+
+
+def insert_rows(
+    curs: Cursor[DictRow],
+    statements: MessageStatements,
+    events: Sequence[StoredEvent],
+    bodies: Sequence[bytes | None],
+) -> list[int]:
+    """Insert events with their bodies; their notification ids, in order."""
+    columns = (
+        [e.originator_id for e in events],
+        [e.originator_version for e in events],
+        [e.topic for e in events],
+        [e.state for e in events],
+        list(bodies),
+    )
+    curs.execute(statements.insert, columns)
+    return [int(row["notification_id"]) for row in curs.fetchall()]
+
+
+def add_message_column(
+    datastore: PostgresDatastore,
+    statements: MessageStatements,
+    table_name: str,
+) -> None:
+    """Add the column to a table from before it (a catalogue change: old rows stay NULL).
+    Looked up first, so a table that has it takes no lock at all."""
+    with datastore.transaction(commit=True) as curs:
+        curs.execute(
+            "SELECT 1 FROM information_schema.columns"
+            " WHERE table_schema = %s AND table_name = %s AND column_name = %s",
+            (datastore.schema, table_name, MESSAGE_COLUMN),
+        )
+        if curs.fetchone() is None:
+            # Never queue behind the writes for long (ALTER TABLE takes the strongest lock).
+            timeout = sql.Literal(f"{datastore.lock_timeout}s")
+            curs.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(timeout))
+            curs.execute(statements.add_column)
+
+
+def select_rows(
+    datastore: PostgresDatastore,
+    statements: MessageStatements,
+    start: int,
+    limit: int,
+    stop: int | None,
+) -> list[LogRow]:
+    statement, params = (
+        (statements.select, (start, limit))
+        if stop is None
+        else (statements.select_until, (start, stop, limit))
+    )
+    with (
+        datastore.get_connection() as conn,
+        conn.cursor(row_factory=tuple_row, binary=True) as curs,
+    ):
+        curs.execute(statement, params, prepare=True)
+        rows: list[LogRow] = curs.fetchall()
+        return rows
