@@ -122,22 +122,66 @@ def serve(
     service: Annotated[
         str, typer.Argument(help="registry, survey, inspection, scoring or reporting")
     ],
+    relay: Annotated[
+        bool,
+        typer.Option(
+            "--relay/--no-relay",
+            help="Start the service's relay as a supervised child process (production mode);"
+            " --no-relay when relays run apart (`pingyi relay`)",
+        ),
+    ] = True,
 ) -> None:
-    """Run one service (production: one process per service, settings from the environment)."""
+    """Run one service (production: one process per service, settings from the environment).
+    Its relay runs in a child process of its own, restarted if it dies and stopped with the
+    service; of all replicas' relays, the one holding the service's relay lease publishes."""
     import uvicorn
 
-    from pingyi.composition import create_app, service_settings
+    from pingyi.composition import create_app, relay_process, service_settings
+    from shared.settings import CommonSettings
 
-    if service not in NAMES:
-        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
+    _known(service)
+    common = CommonSettings()
     settings = service_settings(service)
+    child = None
+    if common.mode == "production":
+        # The relay gets an interpreter of its own: request threads starve one that shares.
+        settings = settings.model_copy(update={"relay_in_process": False})
+        child = relay_process(service) if relay else None
     uvicorn.run(
-        create_app(service, settings=settings),
+        create_app(service, common, settings=settings, relay=child),
         host=settings.host,
         port=settings.port,
         log_config=None,
         timeout_graceful_shutdown=25,
     )
+
+
+@app.command("relay")
+def relay_command(
+    service: Annotated[
+        str, typer.Argument(help="registry, survey, inspection, scoring or reporting")
+    ],
+) -> None:
+    """Publish one service's log to JetStream (production mode), while holding the service's
+    relay lease. `pingyi serve` starts this for you; run it alone only with `serve --no-relay`."""
+    from pingyi.composition import open_outbox, service_settings
+    from shared.messaging.relay_process import serve_relay
+    from shared.observability import configure
+    from shared.settings import CommonSettings
+
+    _known(service)
+    common = CommonSettings()
+    if common.mode != "production":
+        console.print("[red]the relay runs in production mode only[/red] (PINGYI_MODE)")
+        raise typer.Exit(2)
+    configure(service, common.log_level, common.log_json)
+    settings = service_settings(service)
+    asyncio.run(serve_relay(service, common, settings, lambda: open_outbox(service, common)))
+
+
+def _known(service: str) -> None:
+    if service not in NAMES:
+        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
 
 
 @app.command()
@@ -245,8 +289,7 @@ def rebuild(
     from shared.runtime import build_view_store
     from shared.settings import CommonSettings
 
-    if service not in NAMES:
-        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
+    _known(service)
     common = CommonSettings()
     if common.mode == "embedded":
         common = common.model_copy(update={"data_dir": data_dir})

@@ -6,12 +6,15 @@ Only the composition root knows every service; services meet each other through 
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 
 from pingyi.catalog import definition
 from shared.http import build_app
 from shared.messaging.outbox import Outbox
 from shared.runtime import ServiceRuntime
+from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import JetStreamTransport, LocalTransport, Transport
 from shared.views import ViewStore
@@ -37,12 +40,18 @@ def default_transport(common: CommonSettings) -> Transport:
     return LocalTransport(lambda upstream: open_outbox(upstream, common))
 
 
+def relay_process(name: str) -> ChildProcess:
+    """The service's relay as a child of the API process (`pingyi relay <name>`)."""
+    return ChildProcess(f"{name}-relay", [sys.executable, "-m", "pingyi", "relay", name])
+
+
 def build_runtime(
     name: str,
     common: CommonSettings,
     settings: ServiceSettings | None = None,
     transport: Transport | None = None,
     views: ViewStore | None = None,
+    relay: ChildProcess | None = None,
 ) -> ServiceRuntime:
     return ServiceRuntime(
         definition(name),
@@ -50,6 +59,7 @@ def build_runtime(
         settings or service_settings(name),
         transport or default_transport(common),
         views=views,
+        relay_process=relay,
     )
 
 
@@ -58,6 +68,9 @@ def create_app(
     common: CommonSettings | None = None,
     settings: ServiceSettings | None = None,
     transport: Transport | None = None,
+    relay: ChildProcess | None = None,
 ) -> FastAPI:
-    """A service's app; nothing connects until its lifespan starts."""
-    return build_app(build_runtime(name, common or CommonSettings(), settings, transport))
+    """A service's app; nothing connects until its lifespan starts. `relay`: a relay process
+    to supervise (with `settings.relay_in_process` False)."""
+    runtime = build_runtime(name, common or CommonSettings(), settings, transport, relay=relay)
+    return build_app(runtime)

@@ -7,7 +7,7 @@ numbers even though they share one process.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -58,20 +58,49 @@ class _RuntimeCollector(Collector):
             seconds = status.as_dict()["seconds_since_caught_up"]
             behind.add_metric(key, -1 if seconds is None else seconds)
         yield from (position, applied, duplicates, stalled, skipped, leading, behind)
-        relay = self._runtime.relay
+        relay = self._runtime.relay_status()
         if relay is not None:
-            published = CounterMetricFamily(
-                "pingyi_relay_published", "Messages published to JetStream"
-            )
-            published.add_metric([], relay.published)
-            head = GaugeMetricFamily(
-                "pingyi_relay_position", "Last log position the relay has published"
-            )
-            head.add_metric([], relay.published_to or 0)
-            yield from (published, head)
+            yield from _relay_metrics(relay)
         watchdog = self._runtime.write_watchdog
         if watchdog is not None:
             yield from watchdog.metrics()
+
+
+def _relay_metrics(relay: dict[str, Any]) -> Iterator[Metric]:
+    """The relay in this process, or the one publishing for the service from its own process
+    (on whichever replica): its status row, and this replica's relay process."""
+    published = CounterMetricFamily(
+        "pingyi_relay_published", "Messages the publishing relay has published since it started"
+    )
+    published.add_metric([], relay.get("published") or 0)
+    position = GaugeMetricFamily(
+        "pingyi_relay_position", "Last log position the stream has confirmed"
+    )
+    position.add_metric([], relay.get("published_to") or 0)
+    lag = GaugeMetricFamily("pingyi_relay_lag", "Notifications in the log not yet relayed")
+    lag.add_metric([], relay.get("lag") or 0)
+    yield from (published, position, lag)
+    if relay["runs"] == "own_process":
+        current = GaugeMetricFamily(
+            "pingyi_relay_current", "1 while a relay process reported publishing in the last 5 s"
+        )
+        current.add_metric([], 1 if relay.get("current") else 0)
+        age = GaugeMetricFamily(
+            "pingyi_relay_status_age_seconds", "Age of the publishing relay's status row"
+        )
+        age.add_metric([], relay.get("age_seconds", -1))
+        yield from (current, age)
+    process = relay.get("process")
+    if process is not None:
+        running = GaugeMetricFamily(
+            "pingyi_relay_process_running", "1 while this replica's relay process runs"
+        )
+        running.add_metric([], 1 if process["running"] else 0)
+        restarts = CounterMetricFamily(
+            "pingyi_relay_process_restarts", "Times this replica's relay process was restarted"
+        )
+        restarts.add_metric([], process["restarts"])
+        yield from (running, restarts)
 
 
 class ServiceMetrics:

@@ -20,6 +20,7 @@ from shared.messaging.consumer import Consumer
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
+from shared.messaging.relay_status import relay_report
 from shared.messaging.sources import LocalLogSource, MessageSource
 from shared.operations import skip_decided
 from shared.persistence.watchdog import WriteWatchdog
@@ -27,6 +28,7 @@ from shared.registry_view import RegistryView
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
+from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import Transport
 from shared.views import PostgresViewStore, SQLiteViewStore, ViewStore
@@ -52,7 +54,10 @@ class ServiceRuntime:
         transport: Transport,
         *,
         views: ViewStore | None = None,
+        relay_process: ChildProcess | None = None,
     ) -> None:
+        """`relay_process`: the relay as a child process, supervised by this one; started
+        when the relay does not run in this process (`settings.relay_in_process` False)."""
         check_views(definition.views)
         self.definition = definition
         self.name = definition.name
@@ -67,6 +72,7 @@ class ServiceRuntime:
         self.consumers: list[Consumer] = []
         self._processors: dict[str, Inbox] = {}
         self.relay: Relay | None = None
+        self.relay_process = relay_process
         self._application: PublishingApplication | None = None
         self._leases: PostgresLeases | None = None
         self.started = False
@@ -144,7 +150,11 @@ class ServiceRuntime:
 
     async def _start_relay(self) -> None:
         publisher = self.transport.publisher(self.name)
-        if publisher is None or not self.settings.relay_in_process:
+        if publisher is None:
+            return
+        if not self.settings.relay_in_process:
+            if self.relay_process is not None:
+                await asyncio.to_thread(self.relay_process.start)
             return
         self.relay = Relay(self.outbox(), publisher, batch=self.settings.relay_batch_size)
         self.application.on_commit(self.relay.wake)
@@ -191,7 +201,9 @@ class ServiceRuntime:
         return self._leases.lease(f"{self.name}|{name}")
 
     async def stop(self) -> None:
-        await asyncio.gather(*(consumer.stop() for consumer in self.consumers))
+        await asyncio.gather(
+            *(consumer.stop() for consumer in self.consumers), self._stop_relay_process()
+        )
         if self.relay is not None:
             await self.relay.stop()
         await self.transport.close()
@@ -202,7 +214,21 @@ class ServiceRuntime:
         await asyncio.to_thread(self.views.close)
         log.info("service stopped", extra={"service": self.name})
 
+    async def _stop_relay_process(self) -> None:
+        if self.relay_process is not None:
+            await asyncio.to_thread(self.relay_process.stop)
+
     # --- how it is doing ------------------------------------------------------------------
+
+    def relay_status(self) -> dict[str, Any] | None:
+        """The service's relay, wherever it runs (see `relay_status.relay_report`)."""
+        return relay_report(
+            self.name,
+            self.views,
+            in_process=self.relay,
+            child=self.relay_process,
+            own_process=self.common.mode == "production" and not self.settings.relay_in_process,
+        )
 
     def security_fresh(self) -> bool:
         """Whether every security view has caught up with its upstream within the allowed
@@ -248,8 +274,9 @@ class ServiceRuntime:
         if watchdog is not None:
             checks["writes"] = watchdog.status()
             ready = ready and watchdog.ready
-        if self.relay is not None:
-            checks["relay"] = self.relay.status()
+        relay = await asyncio.to_thread(self.relay_status)
+        if relay is not None:
+            checks["relay"] = relay
         return ready, checks
 
     def sync_status(self) -> tuple[bool, dict[str, Any]]:

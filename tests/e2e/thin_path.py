@@ -97,7 +97,12 @@ def questionnaires(units: list[dict[str, Any]], count: int, seed: int = 7) -> li
 
 
 def push(
-    api: Api, ctx: dict[str, Any], wave_id: str, items: list[dict[str, Any]], batch: int = 250
+    api: Api,
+    ctx: dict[str, Any],
+    wave_id: str,
+    items: list[dict[str, Any]],
+    batch: int = 250,
+    key_prefix: str = "batch",
 ) -> None:
     for first in range(0, len(items), batch):
         api.call(
@@ -105,7 +110,7 @@ def push(
             "POST",
             f"/waves/{wave_id}/questionnaires:batch",
             key=ctx["agency"]["api_key"],
-            headers={"Idempotency-Key": f"batch-{first}"},
+            headers={"Idempotency-Key": f"{key_prefix}-{first}"},
             json={"questionnaires": items[first : first + batch]},
         )
 

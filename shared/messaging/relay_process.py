@@ -1,0 +1,78 @@
+"""The relay as a process of its own (`pingyi relay <service>`, started by `pingyi serve`).
+
+It publishes the service's log while it holds the service's relay lease (a PostgreSQL
+advisory lock, `shared.service.leases`), so that of all replicas' relay processes exactly
+one publishes and another takes over within about a second of its death. Meanwhile it
+writes its status row for the API processes (`relay_status`). It stops on SIGTERM or
+SIGINT, and when the API process that started it is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+
+from shared.messaging.outbox import Outbox
+from shared.messaging.relay_status import RelayStatusWriter
+from shared.messaging.relay_worker import run_relay
+from shared.runtime import build_view_store
+from shared.service.leases import PostgresLeases
+from shared.service.supervisor import parent_gone
+from shared.settings import CommonSettings, ServiceSettings
+from shared.views import ViewStore
+
+log = logging.getLogger(__name__)
+
+
+def relay_lease_name(service: str) -> str:
+    return f"{service}|relay"
+
+
+async def serve_relay(
+    service: str,
+    common: CommonSettings,
+    settings: ServiceSettings,
+    open_outbox: Callable[[], Outbox],
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    views = await asyncio.to_thread(_view_store, common, service, settings)
+    leases = PostgresLeases(common.database_url, common.namespace)
+    lease = leases.lease(relay_lease_name(service))
+    writer = RelayStatusWriter(views, service, lease)
+    watcher = asyncio.create_task(parent_gone(stop))
+    log.info("relay process started", extra={"service": service})
+
+    async def relay() -> None:
+        try:
+            await run_relay(
+                open_outbox,
+                common.nats_url,
+                common.namespace,
+                service,
+                stop,
+                lease,
+                batch=settings.relay_batch_size,
+                on_relay=writer.follow,
+            )
+        finally:
+            stop.set()  # e.g. the log cannot be opened: the status writer ends too
+
+    try:
+        await asyncio.gather(relay(), writer.run(stop))
+    finally:
+        watcher.cancel()
+        await asyncio.wait([watcher])
+        await asyncio.to_thread(leases.close)
+        await asyncio.to_thread(views.close)
+        log.info("relay process stopped", extra={"service": service})
+
+
+def _view_store(common: CommonSettings, service: str, settings: ServiceSettings) -> ViewStore:
+    views = build_view_store(common, service, settings.postgres_schema)
+    views.setup()  # the API process may not have created the tables yet
+    return views
