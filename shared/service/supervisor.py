@@ -51,7 +51,11 @@ class ChildProcess:
         self.last_exit: int | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._keep_running, name=f"{self.name}-keeper")
+        # A daemon: a parent that exits without stopping the child (a failed start) must not
+        # wait for this thread; the child then stops by itself (`parent_gone`).
+        self._thread = threading.Thread(
+            target=self._keep_running, name=f"{self.name}-keeper", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
