@@ -18,6 +18,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+
 from bench import relay_path, write_path
 from bench.infra import NATS_URL, PG_ADMIN_URL, delete_streams, fresh_database, new_namespace
 from bench.workload import questionnaires, unit_ids
@@ -95,6 +98,17 @@ def breakdown(n: int) -> list[tuple[str, float, float]]:
             for name, work in steps:
                 wall, cpu = _timed(work)
                 rows.append((name, wall / count * 1e6, cpu / count * 1e6))
+            # As in a service's process: an SDK tracer provider, so spans record (last: it
+            # cannot be unset).
+            trace.set_tracer_provider(TracerProvider())
+            wall, cpu = _timed(
+                lambda: asyncio.run(
+                    relay_path.relay_seconds(NATS_URL, f"{namespace}_c", outbox, 500, 1000)
+                )
+            )
+            rows.append(
+                ("relay, an ack per 100, tracing on", wall / count * 1e6, cpu / count * 1e6)
+            )
         finally:
             delete_streams(NATS_URL, namespace)
             app.close()

@@ -19,6 +19,8 @@ import asyncio
 import logging
 from typing import Any
 
+from opentelemetry import trace
+
 from shared.messaging.outbox import EncodedBatch, Outbox
 from shared.messaging.outbox_watch import OutboxWatch
 from shared.messaging.relay_pipeline import Pipeline, cancelled
@@ -27,6 +29,7 @@ from shared.messaging.relay_types import OutOfOrder, Publisher, StreamTail
 __all__ = ["OutOfOrder", "Publisher", "Relay", "StreamTail"]
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("pingyi.relay")
 
 MAX_PENDING = 4000
 """nats-py's own limit of outstanding async publishes; the window must stay below it."""
@@ -148,9 +151,7 @@ class Relay:
                     previous = page.messages[-1].position
                 # Read the next page while this one is on the wire.
                 prefetch = asyncio.create_task(self._read(after, previous))
-                last = len(page.messages) - 1
-                for index, message in enumerate(page.messages):
-                    await pipeline.send(message, last=index == last)
+                await self._send_page(pipeline, page)
                 pipeline.scanned(after)
                 pipeline.reap()
                 if pipeline.acked:
@@ -159,6 +160,20 @@ class Relay:
         finally:
             await cancelled(prefetch)
             pipeline.abandon()
+
+    async def _send_page(self, pipeline: Pipeline, page: EncodedBatch) -> None:
+        if not page.messages:
+            return
+        first, last = page.messages[0].position, page.messages[-1].position
+        # One producer span per page: its trace context travels in every message's headers.
+        with tracer.start_as_current_span(
+            f"publish {self._outbox.service} {first}..{last}",
+            kind=trace.SpanKind.PRODUCER,
+            attributes={"messaging.system": "nats", "pingyi.messages": len(page.messages)},
+        ):
+            end = len(page.messages) - 1
+            for index, message in enumerate(page.messages):
+                await pipeline.send(message, last=index == end)
 
     async def _sync(self) -> Pipeline:
         tail = await self._publisher.tail()

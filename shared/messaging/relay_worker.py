@@ -1,13 +1,14 @@
-"""The relay in an OS process of its own.
+"""The relay in an OS process of its own (`relay_process.serve_relay` runs this there).
 
 In the API process the relay shares the interpreter lock with request threads, and a
 CPU-bound push starves it (55 messages/s during one measured push). Its own process has
 the lock to itself. There are no commits to nudge it: it learns about new events from
 PostgreSQL's NOTIFY and by polling (see `outbox_watch`).
 
-Two replicas of a service may run a relay process each; a `Lease` decides which one
-publishes. Even two relays at once cannot corrupt the stream (every publish is conditional
-on the stream's last sequence), they would only waste work refusing each other.
+Two replicas of a service may run a relay process each; a `Lease` (`shared.service.leases`)
+decides which one publishes. Even two relays at once cannot corrupt the stream (every
+publish is conditional on the stream's last sequence), they would only waste work refusing
+each other.
 """
 
 from __future__ import annotations

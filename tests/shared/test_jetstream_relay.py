@@ -483,3 +483,38 @@ def test_trace_context_travels_in_headers_not_payloads(production_settings: Comm
             await nc.close()
 
     asyncio.run(scenario())
+
+
+def test_relayed_messages_carry_the_trace_context_of_their_page(
+    production_settings: CommonSettings,
+) -> None:
+    """One producer span per page read from the log, not per message (which doubled the
+    relay's time per message); every message names it."""
+    from opentelemetry import trace as otel_trace
+    from opentelemetry.sdk.trace import TracerProvider
+
+    if not isinstance(otel_trace.get_tracer_provider(), TracerProvider):
+        otel_trace.set_tracer_provider(TracerProvider())
+    ns = production_settings.namespace
+    app = _registry(production_settings)
+    _seed(app, 3)
+    outbox = Outbox("registry", app, to_payload)
+
+    async def scenario() -> None:
+        nc, js = await connect(NATS_URL, "test")
+        try:
+            await ensure_stream(js, ns, "registry")
+            relay = Relay(outbox, JetStreamPublisher(js, ns, "registry"), batch=3)
+            await relay.start()
+            await until(lambda: relay.published_to == outbox.head())
+            await relay.stop()
+            parents = []
+            for sequence in range(1, 5):
+                raw = await js.get_msg(stream_name(ns, "registry"), sequence)
+                parents.append(dict(raw.headers or {})["traceparent"].split("-")[2])
+            # pages of 3 notifications: the jurisdiction, two units; a unit, the idempotency record
+            assert parents[0] == parents[1] == parents[2] != parents[3]
+        finally:
+            await nc.close()
+
+    asyncio.run(scenario())
