@@ -28,6 +28,9 @@ class FakeStream:
     messages: list[IntegrationMessage] = field(default_factory=list)
     lose: set[int] = field(default_factory=set)
     """Positions lost on their next publish (once each)."""
+    refuse: set[int] = field(default_factory=set)
+    """Positions refused on their next publish (once each), as a stream refuses a message
+    whose expected last sequence someone else took."""
     hold_acks: bool = False
     sent: int = 0
     _held: list[tuple[asyncio.Future[Any], Ack]] = field(default_factory=list)
@@ -56,6 +59,9 @@ class FakeStream:
         if message.position in self.lose:
             self.lose.discard(message.position)
             return None
+        if message.position in self.refuse:
+            self.refuse.discard(message.position)
+            return WrongLastSequence(f"wrong last sequence: {len(self.messages)}")
         stored = [m.position for m in self.messages]
         if message.position in stored:
             return Ack(stored.index(message.position) + 1, duplicate=True)

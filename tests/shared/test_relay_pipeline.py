@@ -44,6 +44,24 @@ def test_a_message_lost_on_the_way_is_sent_again_never_skipped(ack_every: int) -
     assert_exactly_the_log(stream.messages, list(outbox.iterate()))
 
 
+def test_a_refusal_inside_a_group_fails_the_groups_ack_and_is_sent_again() -> None:
+    """Published without an ack of its own, a refused message is not seen by itself; every
+    message after it is refused too (its expected sequence is never reached), so the
+    group's ack reports it."""
+    outbox = _log([True] * 12)
+    stream = FakeStream(refuse={2})
+
+    async def scenario() -> None:
+        relay = _relay(outbox, stream, ack_every=3)
+        await relay.start()
+        await until(lambda: relay.published_to == outbox.head())
+        await relay.stop()
+        assert relay.resyncs == 1
+
+    asyncio.run(scenario())
+    assert_exactly_the_log(stream.messages, list(outbox.iterate()))
+
+
 def test_messages_stored_behind_the_relays_back_are_not_stored_twice() -> None:
     outbox = _log([True] * 12)
     log = list(outbox.iterate())
