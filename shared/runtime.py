@@ -26,6 +26,7 @@ from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
+from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, PostgresLeases
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import Transport
@@ -66,7 +67,7 @@ class ServiceRuntime:
         self.authenticator = Authenticator(self.registry, key, fresh=self.security_fresh)
         self.consumers: list[Consumer] = []
         self._processors: dict[str, Inbox] = {}
-        self.relay: Relay | None = None
+        self._relay: LeasedRelay | None = None
         self._application: PublishingApplication | None = None
         self._leases: PostgresLeases | None = None
         self.started = False
@@ -78,6 +79,12 @@ class ServiceRuntime:
         if self._application is None:
             raise RuntimeError(f"{self.name} has not started")
         return self._application
+
+    @property
+    def relay(self) -> Relay | None:
+        """The relay publishing this service's log from this replica (None when it runs in a
+        process of its own, or while another replica holds the relay lease)."""
+        return self._relay.relay if self._relay is not None else None
 
     @property
     def write_watchdog(self) -> WriteWatchdog | None:
@@ -112,6 +119,7 @@ class ServiceRuntime:
         await self.transport.connect(self.name)
         if self.common.mode == "production":
             self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
+            self._leases.start()
         await self._start_relay()
         for consumer in self._build_consumers():
             await consumer.start()
@@ -146,9 +154,12 @@ class ServiceRuntime:
         publisher = self.transport.publisher(self.name)
         if publisher is None or not self.settings.relay_in_process:
             return
-        self.relay = Relay(self.outbox(), publisher, batch=self.settings.relay_batch_size)
-        self.application.on_commit(self.relay.wake)
-        await self.relay.start()
+        batch = self.settings.relay_batch_size
+        self._relay = LeasedRelay(
+            lambda: Relay(self.outbox(), publisher, batch=batch), self._lease("relay")
+        )
+        self.application.on_commit(self._relay.wake)
+        await self._relay.start()
 
     def _build_consumers(self) -> list[Consumer]:
         built = [
@@ -192,8 +203,8 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         await asyncio.gather(*(consumer.stop() for consumer in self.consumers))
-        if self.relay is not None:
-            await self.relay.stop()
+        if self._relay is not None:
+            await self._relay.stop()
         await self.transport.close()
         if self._leases is not None:
             await asyncio.to_thread(self._leases.close)
@@ -248,8 +259,9 @@ class ServiceRuntime:
         if watchdog is not None:
             checks["writes"] = watchdog.status()
             ready = ready and watchdog.ready
-        if self.relay is not None:
-            checks["relay"] = self.relay.status()
+        if self._relay is not None:
+            relay = self._relay.relay
+            checks["relay"] = relay.status() if relay else "another replica publishes"
         return ready, checks
 
     def sync_status(self) -> tuple[bool, dict[str, Any]]:
