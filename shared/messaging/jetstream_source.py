@@ -168,7 +168,9 @@ class JetStreamSource:
             log.info("consumer removed by the server; re-created", extra={"consumer": self._name})
             await self._open(self._next)
             return False
-        return int(info.num_pending or 0) == 0 and self._sub.pending_msgs == 0
+        # (The subscription's own queue may hold status messages of earlier pulls, but no
+        # message: a pull takes those first.)
+        return int(info.num_pending or 0) == 0
 
     def _deliver(self, msg: Any) -> Delivery:
         sequence = int(msg.metadata.sequence.stream)

@@ -40,7 +40,16 @@ def test_a_poison_message_stalls_the_consumer_visibly_and_is_not_dropped(
             time.sleep(0.05)
         body = ready.json()
         assert ready.status_code == 503 and body["status"] == "not_ready"
-        consumer = next(c for c in body["checks"]["consumers"] if c["upstream"] == "registry")
-        assert consumer["stalled"] and "undecodable" in consumer["stalled_reason"]
-        assert consumer["last_position"] is None  # nothing after it was applied past it
+        assert body["checks"]["keys"].startswith("behind")  # the security copy stalled on it
+        for consumer in body["checks"]["consumers"]:
+            if consumer["upstream"] == "registry":  # every view of the registry, on the same message
+                assert consumer["stalled"], consumer
+                assert "undecodable message at stream sequence 1" in consumer["stalled_reason"]
+                assert consumer["last_position"] is None  # nothing applied past it
         assert cluster["survey"].get("/healthz").status_code == 200  # alive, just not ready
+        # Read again from its own position after each pause, it stalls on it again.
+        deadline = time.monotonic() + 30
+        while (syncz := cluster["survey"].get("/syncz")).status_code == 200:
+            assert time.monotonic() < deadline, "survey reported itself in sync"
+            time.sleep(0.05)
+        assert syncz.status_code == 503
