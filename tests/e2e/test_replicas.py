@@ -136,7 +136,14 @@ def test_two_replicas_share_the_work_and_survive_the_leader(replicas: Replicas) 
 
     # A key both replicas accept, to revoke once the leader is gone.
     inspector = api_a.call(
-        "registry", "POST", "/principals", json={"name": "明察暗访组", "role": "inspector"}
+        "registry",
+        "POST",
+        "/principals",
+        json={
+            "name": "明察暗访组",
+            "role": "inspector",
+            "jurisdiction_id": ctx["city"]["jurisdiction_id"],
+        },
     )
     for name in ("a", "b"):
         thin_path.wait_until(
