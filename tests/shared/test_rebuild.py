@@ -30,6 +30,7 @@ def _collections(service: str) -> list[str]:
 
 def _dump(common: CommonSettings, service: str) -> tuple[list[Any], dict[str, Any]]:
     store = build_view_store(common, service, None)
+    store.setup()
     try:
         return list(store.dump(_collections(service))), store.positions()
     finally:
@@ -111,6 +112,7 @@ def test_rebuilding_one_view_leaves_the_others_alone(embedded_settings: CommonSe
         _history(cluster)
     before, positions = _dump(embedded_settings, "survey")
     store = build_view_store(embedded_settings, "survey", None)
+    store.setup()
     store.reset("waves", ["waves"], 1)  # as if the waves were lost…
     store.close()
     _rebuild(embedded_settings, "survey", ["waves"])  # …and only they come back
