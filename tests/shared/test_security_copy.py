@@ -136,7 +136,7 @@ def test_a_revocation_gets_through_while_another_view_is_stuck(
 def test_keys_are_refused_while_the_copy_of_revocations_is_stuck_then_an_audited_skip(
     embedded_settings: CommonSettings,
 ) -> None:
-    common = embedded_settings.model_copy(update={"auth_max_staleness_seconds": 1.0})
+    common = embedded_settings.model_copy(update={"auth_max_staleness_seconds": 3.0})
     with (
         Cluster(common, ["registry"]) as cluster,
         probe(common, (SECURITY_VIEW, BROKEN_SECURITY)) as client,
