@@ -41,9 +41,6 @@ tracer = trace.get_tracer("pingyi.http")
 
 A = TypeVar("A")
 
-LARGE_BODY_ROUTES = ("*:batch", "/imports/*")
-"""Route templates (globs) whose bodies may reach PINGYI_BODY_LIMIT_LARGE: batches, uploads."""
-
 
 def _field(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc)
@@ -125,10 +122,11 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     """Body limits per route, and rate limits and the API key checked before a body is read."""
     common = runtime.common
     routes = RouteTable(app.openapi)
-    large = dict.fromkeys(LARGE_BODY_ROUTES, common.body_limit_large)
     gate = Gate(routes, lambda key: runtime.authenticator.authenticate(key), RateLimits(common))
     app.add_middleware(
-        BodyLimitMiddleware, limit_for=BodyLimits(routes, common.body_limit, large), precheck=gate
+        BodyLimitMiddleware,
+        limit_for=BodyLimits(routes, common.body_limit, common.body_limit_large),
+        precheck=gate,
     )
 
 

@@ -11,15 +11,21 @@ from starlette.concurrency import run_in_threadpool
 from shared.auth import current_principal_from
 from shared.policy.checks import check_role, check_scopes, scope_values
 from shared.policy.model import POLICY_MARKER, PUBLIC_MARKER, Policy
+from shared.web.routes import LARGE_BODY_MARK
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
 
 
-def allow(policy: Policy, openapi_extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def allow(
+    policy: Policy, openapi_extra: Mapping[str, Any] | None = None, *, large_body: bool = False
+) -> dict[str, Any]:
     """Keyword arguments for a route decorator that declare and enforce `policy` (with any
-    other `openapi_extra` the route needs)."""
+    other `openapi_extra` the route needs). `large_body`: a batch or upload route, whose body
+    may reach PINGYI_BODY_LIMIT_LARGE instead of PINGYI_BODY_LIMIT."""
     extra: dict[str, Any] = {**(openapi_extra or {}), POLICY_MARKER: policy.describe()}
+    if large_body:
+        extra[LARGE_BODY_MARK] = True
     if policy.public:
         extra[PUBLIC_MARKER] = True
         return {"openapi_extra": extra}
