@@ -141,11 +141,13 @@ def _positions_router(runtime: ServiceRuntime) -> APIRouter:
     def positions() -> dict[str, Any]:
         """Lets a caller wait until a downstream has seen its write (read-your-writes).
         `consumers` maps each upstream to the lowest position any read model of this service
-        has applied from it."""
+        has applied from it; `stalled` lists the consumers of this replica that are stuck,
+        with the message they are stuck on."""
         return {
             "service": runtime.name,
             "head": runtime.outbox().head(),
             "consumers": runtime.positions(),
+            "stalled": [c.status.as_dict() for c in runtime.consumers if c.status.stalled],
         }
 
     return router
