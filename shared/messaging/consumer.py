@@ -155,6 +155,13 @@ class Consumer:
             self.status.leading = True
             try:
                 await self._consume_while_leading()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # e.g. the database is away while (re)starting
+                self._failed(f"{type(exc).__name__}: {exc}")
+                with contextlib.suppress(Exception):
+                    await self._source.close()
+                await self._pause(min(5.0, 0.2 * 2**self.status.consecutive_failures))
             finally:
                 self.status.leading = False
 

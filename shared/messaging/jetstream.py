@@ -25,7 +25,6 @@ from shared.messaging.relay_types import StreamTail
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.relay")
 
-SERVICES = ("registry", "survey", "inspection", "scoring", "reporting")
 
 
 def stream_name(namespace: str, service: str) -> str:
