@@ -42,7 +42,7 @@ def test_a_poison_message_stalls_the_consumer_visibly_and_is_not_dropped(
         assert ready.status_code == 503 and body["status"] == "not_ready"
         assert body["checks"]["keys"].startswith("behind")  # the security copy stalled on it
         for consumer in body["checks"]["consumers"]:
-            if consumer["upstream"] == "registry":  # every view of the registry, on the same message
+            if consumer["upstream"] == "registry":  # every view of it, on the same message
                 assert consumer["stalled"], consumer
                 assert "undecodable message at stream sequence 1" in consumer["stalled_reason"]
                 assert consumer["last_position"] is None  # nothing applied past it
