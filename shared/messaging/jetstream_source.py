@@ -46,6 +46,7 @@ import nats
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError as JsNotFound
+from nats.js.errors import ServiceUnavailableError
 
 from shared.contracts import IntegrationMessage
 from shared.messaging.jetstream import ensure_stream, stream_name
@@ -121,6 +122,8 @@ class JetStreamSource:
         self._sub: Any = None
         self._next = 1
         """Stream sequence of the next message this source delivers."""
+        self._confirmed = False
+        """Whether a fetch has run since the consumer was (re)created."""
         self.consumers_created = 0
 
     @property
@@ -139,6 +142,12 @@ class JetStreamSource:
         await self._open(sequence)
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
+        if not self._confirmed and await self._nothing_pending():
+            # Just (re)started at the stream's end: say so now rather than after a long poll
+            # (a starting service waits for its copy of keys to be shown current).
+            self._confirmed = True
+            return []
+        self._confirmed = True
         # Two rounds: messages may land between an empty pull and the server's answer that
         # something is pending, and a consumer the server removed is re-created in between.
         for _ in range(2):
@@ -158,6 +167,8 @@ class JetStreamSource:
             messages: list[Any] = await self._sub.fetch(batch=batch, timeout=timeout)
         except (TimeoutError, nats.errors.TimeoutError):
             return []
+        except (nats.errors.NoRespondersError, ServiceUnavailableError):
+            return []  # no such consumer any more: `_nothing_pending` finds out and re-creates
         return messages
 
     async def _nothing_pending(self) -> bool:
@@ -198,6 +209,7 @@ class JetStreamSource:
         await self._js.add_consumer(self._stream, config, timeout=self._timeout)
         self._name = name
         self._next = sequence
+        self._confirmed = False
         self.consumers_created += 1
         self._sub = await self._js.pull_subscribe_bind(consumer=name, stream=self._stream)
 

@@ -10,7 +10,7 @@ process. The lock lives exactly as long as that session, so:
 - **Takeover.** When a replica dies, its socket closes and PostgreSQL ends the session at
   once; another replica's next attempt (every `retry_seconds`) wins the lock. A replica that
   hangs or is cut off from the database keeps its session until the server gives up on it:
-  the session is opened with `idle_session_timeout` (and TCP keepalives), and a healthy
+  the session sets `idle_session_timeout` (PostgreSQL 14+; TCP keepalives too), and a healthy
   holder is never idle that long because it proves its leases every `prove_seconds`.
 - **A holder stops when it cannot prove it holds.** `held()` is true only while the last
   proof is younger than `valid_seconds` (well below the server's idle timeout), so a holder
@@ -34,7 +34,7 @@ import time
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import make_conninfo
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,6 @@ class PostgresLeases:
     def _connection(self) -> Any:
         if self._conn is None or self._conn.closed:
             self._drop()
-            options = conninfo_to_dict(self._conninfo).get("options") or ""
             self._conn = psycopg.connect(
                 make_conninfo(
                     self._conninfo,
@@ -184,10 +183,11 @@ class PostgresLeases:
                     keepalives_interval=2,
                     keepalives_count=3,
                     tcp_user_timeout=10_000,
-                    options=f"{options} -c idle_session_timeout={self._idle_timeout_ms}".strip(),
                 ),
                 autocommit=True,
             )
+            if self._conn.info.server_version >= 140000:  # idle_session_timeout is new in 14
+                self._conn.execute(f"SET idle_session_timeout = {self._idle_timeout_ms}")
         return self._conn
 
     def _drop(self) -> None:

@@ -5,7 +5,9 @@ double-counting a questionnaire. Each keeps its own copy of keys current."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
+from pingyi.composition import open_outbox
+from shared.contracts import IntegrationMessage
+from shared.messaging.jetstream import connect, stream_name
+from shared.settings import CommonSettings
 from tests.conftest import ADMIN_KEY, NATS_URL
 from tests.e2e import thin_path
 from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, production_env, wait_ready
+from tests.shared.relay_support import assert_exactly_the_log, stream_messages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.infra]
 WAVES = ("survey-waves-v1", "survey")
@@ -99,6 +106,12 @@ def push(url: str, key: str, wave_id: str, items: list[dict[str, Any]], label: s
             assert response.status_code == 200, response.text
 
 
+def refuses(replicas: Replicas, name: str, key: str) -> None:
+    thin_path.wait_until(
+        lambda: status(replicas.url(name), key) == 401, f"{name} refuses the revoked key"
+    )
+
+
 def waves_applied(replicas: Replicas, name: str) -> int:
     position: int = replicas.consumers(name)["positions"].get("waves", {}).get("survey") or 0
     return position
@@ -119,7 +132,40 @@ def status(url: str, key: str) -> int:
     return httpx.get(f"{url}/positions", headers={"X-API-Key": key}, timeout=10).status_code
 
 
-def test_two_replicas_share_the_work_and_survive_the_leader(replicas: Replicas) -> None:
+async def _published(namespace: str, head: int) -> list[IntegrationMessage]:
+    """Survey's stream once the relay has published up to `head`."""
+    nc, js = await connect(NATS_URL, "test-replicas")
+    stream = stream_name(namespace, "survey")
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            last = int((await js.stream_info(stream)).state.last_seq or 0)
+            raw = await js.get_msg(stream, last) if last else None
+            if raw is not None and IntegrationMessage.decode(raw.data or b"").position == head:
+                return await stream_messages(js, stream)
+            assert time.monotonic() < deadline, f"survey's stream never reached {head}"
+            await asyncio.sleep(0.05)
+    finally:
+        await nc.close()
+
+
+def assert_stream_is_the_log(database_url: str, namespace: str) -> None:
+    """The relay moved between replicas with the lease: the stream still holds the log
+    exactly once, in order."""
+    common = CommonSettings(
+        mode="production", database_url=database_url, nats_url=NATS_URL, namespace=namespace
+    )
+    outbox = open_outbox("survey", common)
+    try:
+        log = list(outbox.iterate())
+        assert_exactly_the_log(asyncio.run(_published(namespace, log[-1].position)), log)
+    finally:
+        outbox.close()
+
+
+def test_two_replicas_share_the_work_and_survive_the_leader(
+    replicas: Replicas, database_url: str, nats_namespace: str
+) -> None:
     api_a, api_b = replicas.api("a"), replicas.api("b")
     ctx = thin_path.register(api_a)
     agency_key = ctx["agency"]["api_key"]
@@ -176,20 +222,20 @@ def test_two_replicas_share_the_work_and_survive_the_leader(replicas: Replicas) 
     )
     assert counted(replicas, survivor, wave_id) == 1500, replicas.output()
 
-    # Revoke the key; the killed replica comes back (as an orchestrator would restart it).
+    # A key revoked after the kill: the survivor refuses it by its own copy, and so does the
+    # killed replica once it is back (as an orchestrator would restart it).
     api_a.call(
         "registry",
         "POST",
         f"/principals/{inspector['principal_id']}/revoke",
         json={"reason": "更换检查组"},
     )
+    refuses(replicas, survivor, inspector["api_key"])
     replicas.start(leader)
+    refuses(replicas, leader, inspector["api_key"])
     for name in ("a", "b"):
-        thin_path.wait_until(
-            lambda n=name: status(replicas.url(n), inspector["api_key"]) == 401,  # type: ignore[misc]
-            f"{name} refuses the revoked key",
-        )
         assert status(replicas.url(name), agency_key) == 200
     thin_path.wait_until(lambda: one_leader_each(replicas, ("a", "b")), "one leader each again")
     assert replicas.leaders(("a", "b"))[WAVES] == [survivor]
     assert counted(replicas, leader, wave_id) == 1500
+    assert_stream_is_the_log(database_url, nats_namespace)
