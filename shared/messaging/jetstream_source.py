@@ -12,7 +12,10 @@ its own position. So each `JetStreamSource` owns an ephemeral pull consumer of i
   stream sequence just after position `p`. Positions increase with the stream sequence (the
   relay publishes each message on the condition that it follows the one before it, with
   `Nats-Expected-Last-Sequence`), so that sequence is found by binary search over the stream
-  with `get_msg`: O(log n) reads, no scan.
+  with `get_msg`: O(log n) reads, no scan. In a stream where they do not (copies an older
+  relay re-published after the duplicate window) the search may start early, and the copies
+  are ignored as duplicates, or late, which shows as a gap: the consumer stalls visibly and
+  never skips; a batch holding the late message with the ones after it applies in order.
 - **No acks** (`AckPolicy.NONE`). Nothing the server could do with an ack is needed: the
   position recorded with the view's rows is what makes a redelivery harmless, and a message
   delivered but not applied (a gap, a failed batch, a lost lease, a client that went away
