@@ -27,6 +27,7 @@ from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
+from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
 from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
@@ -71,7 +72,7 @@ class ServiceRuntime:
         self.authenticator = Authenticator(self.registry, key, fresh=self.security_fresh)
         self.consumers: list[Consumer] = []
         self._processors: dict[str, Inbox] = {}
-        self.relay: Relay | None = None
+        self._relay: LeasedRelay | None = None
         self.relay_process = relay_process
         self._application: PublishingApplication | None = None
         self._leases: PostgresLeases | None = None
@@ -84,6 +85,12 @@ class ServiceRuntime:
         if self._application is None:
             raise RuntimeError(f"{self.name} has not started")
         return self._application
+
+    @property
+    def relay(self) -> Relay | None:
+        """The relay publishing this service's log from this replica (None when it runs in a
+        process of its own, or while another replica holds the relay lease)."""
+        return self._relay.relay if self._relay is not None else None
 
     @property
     def write_watchdog(self) -> WriteWatchdog | None:
@@ -118,6 +125,7 @@ class ServiceRuntime:
         await self.transport.connect(self.name)
         if self.common.mode == "production":
             self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
+            self._leases.start()
         await self._start_relay()
         for consumer in self._build_consumers():
             await consumer.start()
@@ -156,9 +164,12 @@ class ServiceRuntime:
             if self.relay_process is not None:
                 await asyncio.to_thread(self.relay_process.start)
             return
-        self.relay = Relay(self.outbox(), publisher, batch=self.settings.relay_batch_size)
-        self.application.on_commit(self.relay.wake)
-        await self.relay.start()
+        batch = self.settings.relay_batch_size
+        self._relay = LeasedRelay(
+            lambda: Relay(self.outbox(), publisher, batch=batch), self._lease("relay")
+        )
+        self.application.on_commit(self._relay.wake)
+        await self._relay.start()
 
     def _build_consumers(self) -> list[Consumer]:
         built = [
@@ -204,8 +215,8 @@ class ServiceRuntime:
         await asyncio.gather(
             *(consumer.stop() for consumer in self.consumers), self._stop_relay_process()
         )
-        if self.relay is not None:
-            await self.relay.stop()
+        if self._relay is not None:
+            await self._relay.stop()
         await self.transport.close()
         if self._leases is not None:
             await asyncio.to_thread(self._leases.close)
@@ -225,7 +236,7 @@ class ServiceRuntime:
         return relay_report(
             self.name,
             self.views,
-            in_process=self.relay,
+            in_process=self._relay,
             child=self.relay_process,
             own_process=self.common.mode == "production" and not self.settings.relay_in_process,
         )

@@ -1,6 +1,7 @@
 """The one place where the two modes differ: how events travel between services.
 
-Production: JetStream (a relay publishes each service's log; durable consumers read it).
+Production: JetStream (a relay publishes each service's log; each consumer reads it through
+an ephemeral consumer of its own, from the position its own tables record).
 Embedded: no broker; a consumer reads the upstream's log file directly.
 Domain and application code never know which one is in use.
 """
@@ -11,7 +12,8 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from shared.messaging.jetstream import JetStreamPublisher, JetStreamSource, connect, ensure_stream
+from shared.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
+from shared.messaging.jetstream_source import JetStreamSource
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Publisher
 from shared.messaging.sources import LocalLogSource, MessageSource

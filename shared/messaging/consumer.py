@@ -1,6 +1,12 @@
-"""Consumer runner: fetch from a source, apply through an inbox, ack only after commit.
+"""Consumer runner: fetch from a source, apply through an inbox, in upstream order.
 
-One consumer per (consumer name, upstream). While it runs it keeps a status that metrics,
+One consumer per (consumer name, upstream). Its progress is the position its inbox records
+with what it applies, never the source's: it starts the source from that position, and
+whenever a batch does not follow on from it (a gap, a failure, another applier ahead) it
+rewinds the source there and reads again. Nothing is applied twice (the inbox re-checks
+the position inside the applying transaction), nothing is skipped (a message that does not
+follow on from the last applied one is never applied), and a gap stalls the consumer,
+visibly, until the missing message is there. While it runs it keeps a status that metrics,
 `/positions` and the readiness probes read: how far it applied, whether it is stalled and on
 which message, and when it last saw nothing more to read (`caught_up_at`), which is how
 authentication knows its copy of keys and revocations is current.
@@ -18,13 +24,13 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 from opentelemetry import propagate, trace
 
 from shared.contracts import IntegrationMessage
+from shared.messaging.consumer_status import ConsumerStatus, StalledAt
 from shared.messaging.inbox import Inbox, plan_batch
 from shared.messaging.sources import Delivery, MessageSource
 from shared.service.leases import Lease
@@ -34,61 +40,9 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.consumer")
 
 STALL_AFTER_FAILURES = 3
+MAX_BACKOFF = 5.0
 SkipDecision = Callable[[str, str, IntegrationMessage], bool]
 """(consumer, upstream, message) -> whether an operator decided this message is skipped."""
-
-
-@dataclass
-class StalledAt:
-    position: int
-    event_id: str
-    event_type: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "position": self.position,
-            "event_id": self.event_id,
-            "event_type": self.event_type,
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class ConsumerStatus:
-    consumer: str
-    upstream: str
-    last_position: int | None = None
-    applied: int = 0
-    duplicates: int = 0
-    skipped: int = 0
-    consecutive_failures: int = 0
-    stalled_reason: str | None = None
-    stalled_at: StalledAt | None = None
-    leading: bool = False
-    caught_up_at: float | None = None
-    """time.monotonic() when the consumer last found nothing more to read upstream."""
-    last_activity: float = field(default_factory=time.monotonic)
-
-    @property
-    def stalled(self) -> bool:
-        return self.stalled_reason is not None
-
-    def as_dict(self) -> dict[str, Any]:
-        behind = None if self.caught_up_at is None else time.monotonic() - self.caught_up_at
-        return {
-            "consumer": self.consumer,
-            "upstream": self.upstream,
-            "last_position": self.last_position,
-            "applied": self.applied,
-            "duplicates": self.duplicates,
-            "skipped": self.skipped,
-            "stalled": self.stalled,
-            "stalled_reason": self.stalled_reason,
-            "stalled_at": None if self.stalled_at is None else self.stalled_at.as_dict(),
-            "leading": self.leading,
-            "seconds_since_caught_up": None if behind is None else round(behind, 3),
-        }
 
 
 class Consumer:
@@ -138,31 +92,56 @@ class Consumer:
             self.status.leading = True
             try:
                 await self._consume_while_leading()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # e.g. the database is away while (re)starting
+                self._failed(f"{type(exc).__name__}: {exc}")
+                with contextlib.suppress(Exception):
+                    await self._source.close()
+                await self._pause(min(5.0, 0.2 * 2**self.status.consecutive_failures))
             finally:
                 self.status.leading = False
 
     async def _consume_while_leading(self) -> None:
+        """Read from the last applied position while the lease holds. After any failure the
+        source is rewound there (or started, if it never was) once the pause is over."""
+        started = False
+        rewind_after: float | None = None
+        try:
+            while not self._stopping.is_set():
+                if self._lease is not None and not self._lease.held():
+                    log.warning(
+                        "lease lost", extra={"consumer": self.name, "upstream": self.upstream}
+                    )
+                    return
+                try:
+                    if rewind_after is not None:
+                        await self._pause(rewind_after)
+                        if self._stopping.is_set():
+                            return
+                    if not started or rewind_after is not None:
+                        await self._read_from_last_applied(first=not started)
+                        started, rewind_after = True, None
+                    deliveries = await self._fetch()
+                    if deliveries is None:
+                        return
+                    if deliveries:
+                        rewind_after = await self._handle(deliveries)
+                    else:
+                        self._caught_up()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:  # keep consuming; the failure is visible in the status
+                    self._failed(f"{type(exc).__name__}: {exc}")
+                    rewind_after = self._backoff()
+        finally:
+            if started:
+                await self._source.close()
+
+    async def _read_from_last_applied(self, *, first: bool) -> None:
         last = await asyncio.to_thread(self._inbox.last_position, self.upstream)
         self.status.last_position = last
-        await self._source.start(last)
-        while not self._stopping.is_set():
-            if self._lease is not None and not self._lease.held():
-                log.warning("lease lost", extra={"consumer": self.name, "upstream": self.upstream})
-                await self._source.close()
-                return
-            try:
-                deliveries = await self._fetch()
-                if deliveries is None:
-                    return
-                if deliveries:
-                    await self._handle(deliveries)
-                else:
-                    self._caught_up()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # keep consuming; the failure is visible in the status
-                self._failed(f"{type(exc).__name__}: {exc}")
-                await self._pause(min(5.0, 0.2 * 2**self.status.consecutive_failures))
+        await (self._source.start(last) if first else self._source.rewind(last))
 
     async def _fetch(self) -> list[Delivery] | None:
         """The next deliveries, or None when asked to stop while waiting for them."""
@@ -181,47 +160,36 @@ class Consumer:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
 
-    async def _handle(self, deliveries: list[Delivery]) -> None:
-        undecodable = next((i for i, d in enumerate(deliveries) if d.message is None), None)
-        cut_short = undecodable is not None
-        if undecodable is not None:
-            self._failed(deliveries[undecodable].error or "undecodable message", stall=True)
-            await self._source.nak(deliveries[undecodable:], delay=5)
-            deliveries = deliveries[:undecodable]
-            if not deliveries:
-                return
-        messages = [d.message for d in deliveries if d.message is not None]
+    async def _handle(self, deliveries: list[Delivery]) -> float | None:
+        """Apply what follows on from the last applied position. On anything else (a gap, a
+        failure, an undecodable message, another applier ahead) answer after how long to
+        rewind the source to the last applied position and read again."""
+        readable, poison = _split_at_undecodable(deliveries)
+        messages, repeated = in_position_order(readable)
         last = await asyncio.to_thread(self._inbox.last_position, self.upstream)
+        self.status.last_position = last  # another replica may have applied up to here
         plan = plan_batch(last, messages)
-        if plan.gap_index is not None:
-            missing = await self._source.reread(plan.gap_after, deliveries[plan.gap_index])
-            plan = plan_batch(last, [*plan.to_apply, *missing, *messages[plan.gap_index :]])
-        settled = (
-            len(deliveries)
-            if plan.gap_index is None
-            else self._settled_count(deliveries, plan.to_apply, plan.duplicates)
-        )
+        self.status.duplicates += repeated + len(plan.duplicates)
         with self._span(deliveries[0]):
             applied = await self._apply(plan.to_apply)
-        if applied is None:
-            await self._source.nak(deliveries, delay=0.5)
-            return
-        if applied < len(plan.to_apply):
-            await self._source.nak(
-                deliveries, delay=min(5.0, 0.5 * self.status.consecutive_failures)
-            )
-            return
-        await self._source.ack(deliveries[:settled])
-        if settled < len(deliveries):
-            self._failed(
-                f"gap after position {plan.gap_after}: upstream message missing", stall=True
-            )
-            await self._source.nak(deliveries[settled:], delay=2)
-        elif not cut_short:  # a poison message after these keeps the consumer stalled
-            self._succeeded()
-            if deliveries[-1].pending == 0:
-                self._caught_up()
-        self.status.duplicates += len(plan.duplicates)
+        if applied is None:  # another applier moved on: read on from where it got to
+            return 0.0
+        if applied < len(plan.to_apply):  # stalled on a message (see `_poison`)
+            return self._backoff()
+        if plan.gap_index is not None:
+            reason = f"gap after position {plan.gap_after}: upstream message missing"
+            self._failed(reason, stall=True)
+            return self._backoff()
+        if poison is not None:
+            self._failed(poison.error or "undecodable message", stall=True)
+            return self._backoff()
+        self._succeeded()
+        if deliveries[-1].pending == 0:
+            self._caught_up()
+        return None
+
+    def _backoff(self) -> float:
+        return min(MAX_BACKOFF, 0.2 * 2.0 ** max(0, self.status.consecutive_failures - 1))
 
     async def _apply(self, messages: Sequence[IntegrationMessage]) -> int | None:
         """How many of `messages` are now applied; None if another applier got there first."""
@@ -280,18 +248,6 @@ class Consumer:
         self.status.applied += len(messages)
         self.status.stalled_at = None
 
-    @staticmethod
-    def _settled_count(
-        deliveries: list[Delivery], applied: list[Any], duplicates: list[Any]
-    ) -> int:
-        done = {m.position for m in applied} | {m.position for m in duplicates}
-        count = 0
-        for delivery in deliveries:
-            if delivery.message is None or delivery.message.position not in done:
-                break
-            count += 1
-        return count
-
     def _span(self, delivery: Delivery) -> Any:
         parent = propagate.extract(delivery.headers or {})
         return tracer.start_as_current_span(
@@ -318,3 +274,23 @@ class Consumer:
         self.status.stalled_reason = None
         self.status.stalled_at = None
         self.status.last_activity = time.monotonic()
+
+
+def _split_at_undecodable(deliveries: list[Delivery]) -> tuple[list[Delivery], Delivery | None]:
+    """The deliveries before the first undecodable one, and that one (which stalls)."""
+    for index, delivery in enumerate(deliveries):
+        if delivery.message is None:
+            return deliveries[:index], delivery
+    return deliveries, None
+
+
+def in_position_order(deliveries: list[Delivery]) -> tuple[list[IntegrationMessage], int]:
+    """The batch's messages by position, each once, and how many repeats were dropped.
+    A stream in log order is unchanged; one that holds a late copy or a late message (an
+    older relay's re-publish) still applies in log order when the batch holds both."""
+    by_position: dict[int, IntegrationMessage] = {}
+    for delivery in deliveries:
+        if delivery.message is not None:
+            by_position.setdefault(delivery.message.position, delivery.message)
+    ordered = [by_position[p] for p in sorted(by_position)]
+    return ordered, len(deliveries) - len(ordered)

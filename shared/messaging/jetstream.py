@@ -1,4 +1,4 @@
-"""JetStream adapter: streams, publishing with de-duplication, durable pull consumers."""
+"""JetStream adapter: streams and publishing (the consuming side is `jetstream_source`)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import (
-    AckPolicy,
-    ConsumerConfig,
-    DeliverPolicy,
     RetentionPolicy,
     StorageType,
     StreamConfig,
@@ -24,12 +21,10 @@ from opentelemetry import propagate, trace
 
 from shared.contracts import IntegrationMessage
 from shared.messaging.relay_types import Publishable, StreamTail
-from shared.messaging.sources import Delivery
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.relay")
 
-SERVICES = ("registry", "survey", "inspection", "scoring", "reporting")
 
 
 def stream_name(namespace: str, service: str) -> str:
@@ -214,87 +209,3 @@ class JetStreamPublisher:
 
     def _headers(self, message: Publishable) -> dict[str, str]:
         return {"Nats-Msg-Id": msg_id(self._service, message.position)}
-
-
-class JetStreamSource:
-    """A durable pull consumer named after (consumer, upstream), delivering in order."""
-
-    def __init__(self, js: JetStreamContext, namespace: str, consumer: str, upstream: str) -> None:
-        self._js = js
-        self._namespace = namespace
-        self._durable = f"{consumer}-from-{upstream}"
-        self._stream = stream_name(namespace, upstream)
-        self._upstream = upstream
-        self._sub: Any = None
-
-    async def start(self, last_position: int | None) -> None:
-        await ensure_stream(self._js, self._namespace, self._upstream)
-        config = ConsumerConfig(
-            durable_name=self._durable,
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            filter_subject=stream_subjects(self._namespace, self._upstream),
-            ack_wait=60,
-            max_ack_pending=5000,
-            max_deliver=-1,
-        )
-        self._sub = await self._js.pull_subscribe(
-            stream_subjects(self._namespace, self._upstream),
-            durable=self._durable,
-            stream=self._stream,
-            config=config,
-        )
-
-    async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
-        try:
-            msgs = await self._sub.fetch(batch=batch, timeout=timeout)
-        except (TimeoutError, nats.errors.TimeoutError):
-            return []
-        return [self._decode(m) for m in msgs]
-
-    @staticmethod
-    def _decode(msg: Any) -> Delivery:
-        headers = dict(msg.headers or {})
-        pending = msg.metadata.num_pending
-        try:
-            message = IntegrationMessage.decode(msg.data)
-        except ValueError as exc:
-            error = f"undecodable message: {exc}"
-            return Delivery(None, error=error, raw=msg, headers=headers, pending=pending)
-        return Delivery(message, raw=msg, headers=headers, pending=pending)
-
-    async def ack(self, deliveries: list[Delivery]) -> None:
-        for delivery in deliveries:
-            if delivery.raw is not None:
-                await delivery.raw.ack()
-
-    async def nak(self, deliveries: list[Delivery], delay: float) -> None:
-        for delivery in deliveries:
-            if delivery.raw is not None:
-                await delivery.raw.nak(delay=delay)
-
-    async def reread(self, after: int | None, before: Delivery) -> list[IntegrationMessage]:
-        """Walk the stream back from `before` to the last applied position and return what
-        lies between, in order. The stream never deletes, so a published message is there."""
-        seq = before.raw.metadata.sequence.stream - 1
-        found: list[IntegrationMessage] = []
-        while seq >= 1:
-            try:
-                raw = await self._js.get_msg(self._stream, seq)
-            except JsNotFound:
-                break
-            message = IntegrationMessage.decode(raw.data or b"")
-            if after is not None and message.position <= after:
-                break
-            found.append(message)
-            seq -= 1
-        found.reverse()
-        unique: dict[int, IntegrationMessage] = {m.position: m for m in found}
-        return [unique[p] for p in sorted(unique)]
-
-    async def close(self) -> None:
-        if self._sub is not None:
-            try:
-                await self._sub.unsubscribe()
-            except Exception:  # connection already closed on shutdown
-                log.debug("unsubscribe after close", exc_info=True)

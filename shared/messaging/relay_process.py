@@ -42,6 +42,7 @@ async def serve_relay(
         loop.add_signal_handler(signum, stop.set)
     views = await asyncio.to_thread(_view_store, common, service, settings)
     leases = PostgresLeases(common.database_url, common.namespace)
+    leases.start()
     lease = leases.lease(relay_lease_name(service))
     writer = RelayStatusWriter(views, service, lease)
     watcher = asyncio.create_task(parent_gone(stop))

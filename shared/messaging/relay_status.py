@@ -18,6 +18,7 @@ import time
 from typing import Any
 
 from shared.messaging.relay import Relay
+from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import Lease
 from shared.service.supervisor import ChildProcess
 from shared.views import ViewStore
@@ -86,7 +87,7 @@ def relay_report(
     service: str,
     views: ViewStore,
     *,
-    in_process: Relay | None,
+    in_process: LeasedRelay | None,
     child: ChildProcess | None,
     own_process: bool,
 ) -> dict[str, Any] | None:
@@ -94,7 +95,10 @@ def relay_report(
     the row of the relay process publishing for the service (whichever replica runs it) plus
     this replica's own relay process; None where nothing is relayed (embedded mode)."""
     if in_process is not None:
-        return {"runs": "in_process", **in_process.status()}
+        relay = in_process.relay
+        if relay is None:
+            return {"runs": "in_process", "published_to": None, "leading": False}
+        return {"runs": "in_process", "leading": True, **relay.status()}
     if not own_process:
         return None
     report: dict[str, Any] = {"runs": "own_process", "published_to": None, "current": False}

@@ -22,7 +22,8 @@ class Delivery:
     message: IntegrationMessage | None
     """None when the bytes did not decode; `error` says why."""
     error: str | None = None
-    raw: Any = None
+    sequence: int | None = None
+    """Where the upstream's stream stored it, for a source that has one (JetStream)."""
     headers: dict[str, str] | None = None
     pending: int | None = None
     """How many messages the upstream holds after this one, where the source knows (0 means
@@ -30,16 +31,26 @@ class Delivery:
 
 
 class MessageSource(Protocol):
-    async def start(self, last_position: int | None) -> None: ...
+    """An upstream's messages in upstream order, from a position the consumer names.
 
-    async def fetch(self, batch: int, timeout: float) -> list[Delivery]: ...
+    Sources keep no progress of their own: the consumer's own tables say how far it got,
+    and it hands that position to `start` and `rewind`. Nothing is acknowledged; whatever
+    was delivered and not applied (a gap, a failed batch, a lost lease) is read again after
+    `rewind`."""
 
-    async def ack(self, deliveries: list[Delivery]) -> None: ...
+    async def start(self, last_position: int | None) -> None:
+        """Deliver from the message after `last_position` (None: from the first)."""
+        ...
 
-    async def nak(self, deliveries: list[Delivery], delay: float) -> None: ...
+    async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
+        """Up to `batch` deliveries, in order, waiting up to about `timeout` for the first.
 
-    async def reread(self, after: int | None, before: Delivery) -> list[IntegrationMessage]:
-        """Fetch from the upstream the messages missing between `after` and `before`."""
+        An empty list means the source has made sure that nothing more is there right now
+        (the consumer counts it as caught up); a source that cannot tell raises instead."""
+        ...
+
+    async def rewind(self, last_position: int | None) -> None:
+        """Forget what was delivered since: the next fetch starts after `last_position`."""
         ...
 
     async def close(self) -> None: ...
@@ -92,24 +103,9 @@ class LocalLogSource:
         head = self._outbox.max_position() or 0
         return 0 if self._cursor is None or head <= self._cursor else head - self._cursor
 
-    async def ack(self, deliveries: list[Delivery]) -> None:
-        return None
-
-    async def nak(self, deliveries: list[Delivery], delay: float) -> None:
-        # Rewind so the same messages are read again on the next fetch.
-        first = next((d.message for d in deliveries if d.message is not None), None)
-        if first is not None:
-            self._previous = first.previous_position
-            self._cursor = first.position - 1
-        await asyncio.sleep(delay)
-
-    async def reread(self, after: int | None, before: Delivery) -> list[IntegrationMessage]:
-        assert self._outbox is not None
-        assert before.message is not None
-        page = await asyncio.to_thread(
-            self._guarded, self._outbox.read, after, after, 10_000, before.message.position - 1
-        )
-        return page.messages
+    async def rewind(self, last_position: int | None) -> None:
+        self._cursor = last_position
+        self._previous = last_position
 
     async def close(self) -> None:
         """Waits for a read still running in a worker thread. An upstream's log was opened

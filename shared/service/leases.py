@@ -2,13 +2,25 @@
 
 An orchestrator may run several replicas of one service. All of them serve the API; each
 piece of background work — one (view, upstream) consumer, the relay — is done by whichever
-replica holds its lease, so work spreads over the replicas and moves when one dies.
+replica holds its lease, so work can spread over the replicas and moves when one dies.
 
 In production a lease is a PostgreSQL session-level advisory lock taken on one connection per
-process: when a replica dies, PostgreSQL ends its session and the lock is free for the next
-replica's attempt (within `retry_seconds`). Correctness never rests on the lease: an inbox
-re-checks its position inside the applying transaction, so two appliers for a moment (a
-lease holder cut off from the database while still running) cannot double-apply anything.
+process. The lock lives exactly as long as that session, so:
+
+- **Takeover.** When a replica dies, its socket closes and PostgreSQL ends the session at
+  once; another replica's next attempt (every `retry_seconds`) wins the lock. A replica that
+  hangs or is cut off from the database keeps its session until the server gives up on it:
+  the session sets `idle_session_timeout` (PostgreSQL 14+; TCP keepalives too), and a healthy
+  holder is never idle that long because it proves its leases every `prove_seconds`.
+- **A holder stops when it cannot prove it holds.** `held()` is true only while the last
+  proof is younger than `valid_seconds` (well below the server's idle timeout), so a holder
+  that lost its connection, or whose database restarted, stops consuming before another
+  replica can win the lock. A proof reads `pg_locks` for this session: it shows each lock
+  still held, not just a live connection.
+- **Correctness never rests on the lease.** An inbox re-checks its position inside the
+  applying transaction, so two appliers for a moment (a batch in hand when the lease went)
+  cannot apply anything twice; the lease only keeps that rare.
+
 Embedded mode runs one process, whose leases are always held.
 """
 
@@ -22,8 +34,22 @@ import time
 from typing import Any, Protocol
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 log = logging.getLogger(__name__)
+
+PROVE_SQL = """
+SELECT k FROM unnest(%s::text[]) AS k
+WHERE EXISTS (
+    SELECT 1 FROM pg_locks l
+    WHERE l.locktype = 'advisory' AND l.pid = pg_backend_pid() AND l.granted
+      AND l.objsubid = 1
+      AND l.classid = ((hashtextextended(k, 0) >> 32) & 4294967295)::oid
+      AND l.objid = (hashtextextended(k, 0) & 4294967295)::oid
+)
+"""
+"""Which of the given keys this session holds (a bigint advisory key shows in pg_locks as
+classid = high 32 bits, objid = low 32 bits, objsubid = 1)."""
 
 
 class Lease(Protocol):
@@ -55,24 +81,66 @@ class AlwaysHeld:
 class PostgresLeases:
     """One connection per process holding every lease this process has won."""
 
-    def __init__(self, conninfo: str, namespace: str, *, retry_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        namespace: str,
+        *,
+        retry_seconds: float = 1.0,
+        prove_seconds: float = 1.0,
+        valid_seconds: float = 5.0,
+        server_idle_timeout: float = 15.0,
+    ) -> None:
+        if not prove_seconds < valid_seconds < server_idle_timeout:
+            raise ValueError("need prove_seconds < valid_seconds < server_idle_timeout")
         self._conninfo = conninfo
         self._namespace = namespace
         self.retry_seconds = retry_seconds
+        self.prove_seconds = prove_seconds
+        self.valid_seconds = valid_seconds
+        self._idle_timeout_ms = int(server_idle_timeout * 1000)
         self._conn: Any = None
-        self._held: set[str] = set()
         self._lock = threading.Lock()
-        self._checked_at = 0.0
+        self._taken: set[str] = set()
+        """Keys locked on the current connection (guarded by `_lock`)."""
+        self._proved: dict[str, float] = {}
+        """key -> time.monotonic() of its last proof; replaced whole, read without the lock."""
+        self._closing = threading.Event()
+        self._prover: threading.Thread | None = None
 
     def lease(self, name: str) -> PostgresLease:
         return PostgresLease(self, f"{self._namespace}|{name}")
 
+    def start(self) -> None:
+        """Prove the leases every `prove_seconds` in a thread of its own, so that busy
+        worker threads can never delay a proof into a lease lost for nothing."""
+        self._prover = threading.Thread(
+            target=self._prove_forever, name="lease-prover", daemon=True
+        )
+        self._prover.start()
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._prover is not None:
+            self._prover.join(timeout=30)
+        with self._lock:
+            self._drop()
+
+    # --- read from the event loop: no I/O ------------------------------------------------
+
+    def holds(self, key: str) -> bool:
+        proved = self._proved.get(key)
+        return proved is not None and time.monotonic() - proved <= self.valid_seconds
+
+    # --- run in worker threads ---------------------------------------------------------
+
     def try_lock(self, key: str) -> bool:
         with self._lock:
-            if key in self._held and self._conn is not None:
-                return True  # advisory locks count re-entries; take each lease once
             try:
                 conn = self._connection()
+                if key in self._taken:  # advisory locks count re-entries: take each once
+                    self._prove_locked(conn)
+                    return key in self._taken
                 row = conn.execute(
                     "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (key,)
                 ).fetchone()
@@ -80,50 +148,75 @@ class PostgresLeases:
                 log.warning("lease attempt failed", extra={"lease": key, "error": str(exc)})
                 self._drop()
                 return False
-            won = bool(row and row[0])
-            if won:
-                self._held.add(key)
-            return won
+            if row and row[0]:
+                self._taken.add(key)
+                self._proved = self._proved | {key: time.monotonic()}
+                return True
+            return False
 
-    def holds(self, key: str) -> bool:
+    def prove(self) -> None:
+        """Confirm every lease this session holds; forget those it does not. Without a
+        connection, or when it fails, no lease is held any more."""
         with self._lock:
-            if key not in self._held or self._conn is None:
-                return False
-            # A dead session has lost every lock; look at most every couple of seconds.
-            if time.monotonic() - self._checked_at > 2.0:
-                try:
-                    self._conn.execute("SELECT 1")
-                    self._checked_at = time.monotonic()
-                except psycopg.Error:
-                    self._drop()
-                    return False
-            return True
+            if self._conn is None:
+                return
+            try:
+                self._prove_locked(self._conn)
+            except psycopg.Error as exc:
+                log.warning("leases lost with their connection", extra={"error": str(exc)})
+                self._drop()
 
     def unlock(self, key: str) -> None:
         with self._lock:
-            if key not in self._held:
+            self._proved = {k: t for k, t in self._proved.items() if k != key}
+            if key not in self._taken:
                 return
-            self._held.discard(key)
+            self._taken.discard(key)
             if self._conn is not None:
                 with contextlib.suppress(psycopg.Error):
                     self._conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
 
-    def close(self) -> None:
-        with self._lock:
-            self._drop()
+    def _prove_locked(self, conn: Any) -> None:
+        rows = conn.execute(PROVE_SQL, (sorted(self._taken),)).fetchall()
+        now = time.monotonic()
+        held = {row[0] for row in rows}
+        for lost in self._taken - held:
+            log.warning("lease no longer held", extra={"lease": lost})
+        self._taken = held
+        self._proved = dict.fromkeys(held, now)
 
     def _connection(self) -> Any:
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5)
-            self._held.clear()
+            self._drop()
+            self._conn = psycopg.connect(
+                make_conninfo(
+                    self._conninfo,
+                    application_name="pingyi-leases",
+                    connect_timeout=5,
+                    keepalives=1,
+                    keepalives_idle=5,
+                    keepalives_interval=2,
+                    keepalives_count=3,
+                    tcp_user_timeout=10_000,
+                ),
+                autocommit=True,
+            )
+            if self._conn.info.server_version >= 140000:  # idle_session_timeout is new in 14
+                self._conn.execute(f"SET idle_session_timeout = {self._idle_timeout_ms}")
         return self._conn
 
     def _drop(self) -> None:
-        self._held.clear()
+        self._taken.clear()
+        self._proved = {}
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 self._conn.close()
         self._conn = None
+
+    def _prove_forever(self) -> None:
+        # Also keeps a session without leases from reaching the server's idle timeout.
+        while not self._closing.wait(self.prove_seconds):
+            self.prove()
 
 
 class PostgresLease:

@@ -158,7 +158,6 @@ class ViewStore(ABC):
     @abstractmethod
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]: ...
 
-    @abstractmethod
     def page(
         self,
         collection: str,
@@ -167,7 +166,16 @@ class ViewStore(ABC):
         descending: bool = False,
         cursor: str | None = None,
         limit: int = 100,
-    ) -> Page: ...
+    ) -> Page:
+        """One page of a collection filtered on its declared index fields (equality, or
+        membership in a set), in (sort, key) order; `cursor` continues a previous page."""
+        after = None if cursor is None else decode_cursor(cursor)
+        return self._page(
+            PageQuery(self.collection(collection), where or {}, descending, after, limit)
+        )
+
+    @abstractmethod
+    def _page(self, query: PageQuery) -> Page: ...
 
     @abstractmethod
     def last_position(self, view: str, upstream: str) -> int | None: ...
@@ -194,17 +202,6 @@ class ViewStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
-
-    def _page_query(
-        self,
-        collection: str,
-        where: Filter | None,
-        descending: bool,
-        cursor: str | None,
-        limit: int,
-    ) -> PageQuery:
-        after = None if cursor is None else decode_cursor(cursor)
-        return PageQuery(self.collection(collection), where or {}, descending, after, limit)
 
 
 class BufferedTransaction(ViewTransaction):

@@ -75,9 +75,14 @@ def test_a_v1_unit_registered_message_decodes_as_v2() -> None:
     assert decoded.name == "源汇区民政局"
     assert (decoded.parent_id, decoded.credit_code, decoded.effective_on) == (None, None, None)
     assert latest_version("registry.unit.registered") == 2
-    # The old shape is still checked as the old shape: v2 fields in a v1 message are refused.
-    with pytest.raises(ValueError, match="parent_id"):
-        parse_payload(message(1, v1 | {"parent_id": None}, "registry.unit.registered", 1))
+    # A tolerant reader: fields added to a known version are ignored, not refused, and a
+    # v1 message is still read as v1 (the added field does not leak into the upcast).
+    parent = str(uuid4())
+    extended = parse_payload(message(1, v1 | {"parent_id": parent}, "registry.unit.registered", 1))
+    assert isinstance(extended, UnitRegistered) and extended.parent_id is None
+    # What the known fields say is still checked.
+    with pytest.raises(ValueError, match="unit_id"):
+        parse_payload(message(1, v1 | {"unit_id": "不是编号"}, "registry.unit.registered", 1))
 
 
 def test_unknown_versions_are_refused() -> None:

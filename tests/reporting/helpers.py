@@ -125,21 +125,8 @@ class FeedSource:
         self._after = pending[-1].position
         return [Delivery(m) for m in pending]
 
-    async def ack(self, deliveries: list[Delivery]) -> None:
-        return None
-
-    async def nak(self, deliveries: list[Delivery], delay: float) -> None:
-        first = next((d.message for d in deliveries if d.message is not None), None)
-        if first is not None:
-            self._after = first.previous_position
-        await asyncio.sleep(delay)
-
-    async def reread(self, after: int | None, before: Delivery) -> list[IntegrationMessage]:
-        assert before.message is not None
-        with self._lock:
-            return [
-                m for m in self._messages if (after or 0) < m.position < before.message.position
-            ]
+    async def rewind(self, last_position: int | None) -> None:
+        self._after = last_position
 
     async def close(self) -> None:
         return None

@@ -371,31 +371,29 @@ def test_a_batch_planned_from_a_stale_position_applies_only_what_is_new(tmp_path
         views.close()
 
 
-class _OneBatchSource:
-    """A message source handing out one batch, then nothing (stands in for JetStream)."""
+class _FixedStream:
+    """A message source over a fixed list of deliveries (stands in for JetStream)."""
 
     def __init__(self, deliveries: list[Delivery]) -> None:
-        self._pending = [deliveries]
-        self.acked: list[Delivery] = []
-        self.naked: list[Delivery] = []
+        self._stream = deliveries
+        self._cursor = 0
+        self.rewound_to: list[int | None] = []
 
     async def start(self, last_position: int | None) -> None:
-        return None
+        await self.rewind(last_position)
+        self.rewound_to.clear()
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
-        if self._pending:
-            return self._pending.pop()
-        await asyncio.sleep(0.01)
-        return []
+        found = self._stream[self._cursor : self._cursor + batch]
+        self._cursor += len(found)
+        if not found:
+            await asyncio.sleep(0.01)
+        return found
 
-    async def ack(self, deliveries: list[Delivery]) -> None:
-        self.acked += deliveries
-
-    async def nak(self, deliveries: list[Delivery], delay: float) -> None:
-        self.naked += deliveries
-
-    async def reread(self, after: int | None, before: Delivery) -> list[IntegrationMessage]:
-        return []
+    async def rewind(self, last_position: int | None) -> None:
+        self.rewound_to.append(last_position)
+        positions = [d.message.position if d.message else None for d in self._stream]
+        self._cursor = 0 if last_position is None else positions.index(last_position) + 1
 
     async def close(self) -> None:
         return None
@@ -406,18 +404,21 @@ def test_an_undecodable_message_keeps_the_consumer_stalled(tmp_path: Path) -> No
     views.setup()
     (good,) = chain(1)
     poison = Delivery(None, error="undecodable message: not JSON")
-    source = _OneBatchSource([Delivery(good), poison])
+    (later,) = chain(2, start_previous=1)
+    source = _FixedStream([Delivery(good), poison, Delivery(later)])
     consumer = Consumer("reporting", "registry", source, WAVES_VIEW.inbox(views, "survey"))
 
     async def run() -> None:
         await consumer.start()
-        while not source.naked:
+        while len(source.rewound_to) < 2:  # read again, and stalled again, on the same message
             await asyncio.sleep(0.01)
         await consumer.stop()
 
     try:
         asyncio.run(run())
-        assert source.naked == [poison] and source.acked[0].message == good
+        assert set(source.rewound_to) == {1}  # always back to just after the good message
+        assert views.last_position("waves", "registry") == 1  # nothing applied past the poison
         assert consumer.status.stalled, consumer.status.as_dict()
+        assert "not JSON" in (consumer.status.stalled_reason or "")
     finally:
         views.close()

@@ -12,8 +12,8 @@ from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 from psycopg_pool import PoolTimeout
 
-from shared.policy import Policy, allow
 from shared.persistence.watchdog import WriteTimeoutError
+from shared.policy import Policy, allow
 from shared.settings import CommonSettings
 from tests.harness import create_app
 from tests.shared.test_metrics import sample

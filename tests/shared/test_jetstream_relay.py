@@ -1,4 +1,4 @@
-"""Relay and consumers against real PostgreSQL and NATS JetStream."""
+"""The relay against real PostgreSQL and NATS JetStream (consumers: test_jetstream_source)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,14 @@ from services.registry.application import RegistryApplication
 from services.registry.integration import to_payload
 from shared.auth import BOOTSTRAP_PRINCIPAL_ID, Principal
 from shared.contracts import IntegrationMessage
-from shared.messaging.consumer import Consumer
 from shared.messaging.jetstream import (
     JetStreamPublisher,
-    JetStreamSource,
     connect,
     ensure_stream,
     stream_name,
 )
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
-from shared.registry_view import REGISTRY_COPY
 from shared.settings import CommonSettings, eventsourcing_env
 from shared.views import PostgresViewStore
 from tests.conftest import NATS_URL
@@ -320,142 +317,6 @@ async def _publish_raw(js: Any, ns: str, message: IntegrationMessage, msg_id: st
         stream=stream_name(ns, "registry"),
         headers=None if msg_id is None else {"Nats-Msg-Id": msg_id},
     )
-
-
-def test_same_message_delivered_twice_has_one_effect(production_settings: CommonSettings) -> None:
-    ns = production_settings.namespace
-    views = PostgresViewStore(production_settings.database_url, "survey")
-    views.setup()
-
-    async def scenario() -> None:
-        nc, js = await connect(NATS_URL, "test")
-        try:
-            await ensure_stream(js, ns, "registry")
-            first, second = chain(1, 2)
-            for message, msg_id in ((first, "a"), (second, "b"), (first, "c"), (second, "d")):
-                await _publish_raw(js, ns, message, msg_id)  # distinct ids defeat de-duplication
-            consumer = Consumer(
-                "survey",
-                "registry",
-                JetStreamSource(js, ns, "survey", "registry"),
-                REGISTRY_COPY.inbox(views, "registry"),
-                batch_size=1,
-            )
-            await consumer.start()
-            await until(lambda: consumer.status.duplicates == 2)
-            await consumer.stop()
-            assert consumer.status.applied == 2
-            assert views.last_position("registry_copy", "registry") == 2
-            assert len(views.scan("units")) == 2
-        finally:
-            await nc.close()
-
-    asyncio.run(scenario())
-
-
-def test_a_gap_waits_for_the_missing_message_and_never_skips_it(
-    production_settings: CommonSettings,
-) -> None:
-    ns = production_settings.namespace
-    views = PostgresViewStore(production_settings.database_url, "survey")
-    views.setup()
-    one, two, three = chain(1, 2, 3)
-
-    async def scenario() -> None:
-        nc, js = await connect(NATS_URL, "test")
-        try:
-            await ensure_stream(js, ns, "registry")
-            await _publish_raw(js, ns, one, "1")
-            await _publish_raw(js, ns, three, "3")  # 2 is not in the stream yet
-            consumer = Consumer(
-                "survey",
-                "registry",
-                JetStreamSource(js, ns, "survey", "registry"),
-                REGISTRY_COPY.inbox(views, "registry"),
-            )
-            await consumer.start()
-            await until(lambda: consumer.status.stalled)
-            assert views.last_position("registry_copy", "registry") == 1
-            assert "gap after position 1" in (consumer.status.stalled_reason or "")
-
-            await _publish_raw(js, ns, two, "2")
-            await until(lambda: views.last_position("registry_copy", "registry") == 3)
-            await consumer.stop()
-            assert not consumer.status.stalled
-            assert {doc["name"] for _, doc in views.scan("units")} == {
-                m.payload["name"] for m in (one, two, three)
-            }
-        finally:
-            await nc.close()
-
-    asyncio.run(scenario())
-
-
-def test_a_gap_is_reread_from_the_stream(production_settings: CommonSettings) -> None:
-    """A consumer that somehow missed messages the stream holds fetches them back itself."""
-    ns = production_settings.namespace
-    views = PostgresViewStore(production_settings.database_url, "survey")
-    views.setup()
-    messages = chain(1, 2, 3, 4)
-
-    async def scenario() -> None:
-        nc, js = await connect(NATS_URL, "test")
-        try:
-            await ensure_stream(js, ns, "registry")
-            for message in messages:
-                await _publish_raw(js, ns, message, str(message.position))
-            source = JetStreamSource(js, ns, "survey", "registry")
-            await source.start(None)
-            fetched = await source.fetch(4, timeout=5)
-            # Skip the first two deliveries as a lossy path would; the consumer must re-read them.
-            inbox = REGISTRY_COPY.inbox(views, "registry")
-            consumer = Consumer("survey", "registry", source, inbox)
-            await consumer._handle(fetched[2:])
-            assert views.last_position("registry_copy", "registry") == 4
-            assert len(views.scan("units")) == 4
-        finally:
-            await nc.close()
-
-    asyncio.run(scenario())
-
-
-def test_a_message_position_is_not_reapplied_after_restart(
-    production_settings: CommonSettings,
-) -> None:
-    ns = production_settings.namespace
-    views = PostgresViewStore(production_settings.database_url, "survey")
-    views.setup()
-
-    async def scenario() -> None:
-        nc, js = await connect(NATS_URL, "test")
-        try:
-            await ensure_stream(js, ns, "registry")
-            for message in chain(1, 2, 3):
-                await _publish_raw(js, ns, message, str(message.position))
-            first = Consumer(
-                "survey",
-                "registry",
-                JetStreamSource(js, ns, "survey", "registry"),
-                REGISTRY_COPY.inbox(views, "registry"),
-            )
-            await first.start()
-            await until(lambda: views.last_position("registry_copy", "registry") == 3)
-            await first.stop()
-            await _publish_raw(js, ns, unit_message(4, 3), "4")
-            second = Consumer(
-                "survey",
-                "registry",
-                JetStreamSource(js, ns, "survey", "registry"),
-                REGISTRY_COPY.inbox(views, "registry"),
-            )
-            await second.start()
-            await until(lambda: views.last_position("registry_copy", "registry") == 4)
-            await second.stop()
-            assert second.status.applied == 1
-        finally:
-            await nc.close()
-
-    asyncio.run(scenario())
 
 
 def test_trace_context_travels_in_headers_not_payloads(production_settings: CommonSettings) -> None:

@@ -18,11 +18,31 @@ from shared.settings import CommonSettings
 from shared.types import TEXT_MARKER
 from tests.conftest import ADMIN_KEY
 from tests.harness import ADMIN, Cluster
+from tests.world import build_world
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 # Children that hold further schemas: one schema each, or a list of them.
 _ONE = ("items", "not", "contains", "if", "then", "else")
 _MANY = ("anyOf", "oneOf", "allOf", "prefixItems")
+
+
+@pytest.fixture(scope="module")
+def targets(cluster: Cluster) -> dict[str, str]:
+    world = build_world(cluster)
+    return {kind: target.value for kind, target in world.targets.items()}
+
+
+def _aimed(value: Any, targets: dict[str, str]) -> Any:
+    """`{wave}`, `{unit}`… replaced by the ids of real resources."""
+    if isinstance(value, str):
+        for kind, target in targets.items():
+            value = value.replace("{" + kind + "}", target)
+        return value
+    if isinstance(value, dict):
+        return {key: _aimed(item, targets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_aimed(item, targets) for item in value]
+    return value
 
 
 @pytest.fixture(scope="module")
@@ -180,12 +200,12 @@ NUL_CALLS = [
     (
         "registry",
         "POST",
-        f"/campaigns/{SOME_ID}/key-targets",
-        {"unit_id": SOME_ID, "reason_code": "other", "reason": f"投诉集中{NUL}"},
+        "/campaigns/{campaign}/key-targets",
+        {"unit_id": "{unit}", "reason_code": "other", "reason": f"投诉集中{NUL}"},
         "body.reason",
     ),
     ("registry", "GET", "/units?q=%E7%BB%9F%E8%AE%A1%00", None, "query.q"),
-    ("survey", "POST", f"/waves/{SOME_ID}/close", {"reason": f"回收{NUL}完毕"}, "body.reason"),
+    ("survey", "POST", "/waves/{wave}/close", {"reason": f"回收{NUL}完毕"}, "body.reason"),
     (
         "survey",
         "POST",
@@ -203,7 +223,7 @@ NUL_CALLS = [
         "POST",
         "/findings",
         {
-            "unit_id": SOME_ID,
+            "unit_id": "{unit}",
             "method": "暗访",
             "summary": f"玩手机{NUL}",
             "found_at": "2026-05-12T10:30:00+08:00",
@@ -213,18 +233,18 @@ NUL_CALLS = [
     (
         "inspection",
         "POST",
-        f"/findings/{SOME_ID}/withdrawal",
+        "/findings/{finding}/withdrawal",
         {"reason": f"不属于{NUL}该单位"},
         "body.reason",
     ),
     (
         "scoring",
         "POST",
-        f"/waves/{SOME_ID}/score-runs",
+        "/waves/{wave}/score-runs",
         {"scheme_id": f"sat{NUL}"},
         "body.scheme_id",
     ),
-    ("reporting", "GET", f"/waves/{SOME_ID}/rankings/%E5%85%AC%E5%85%B1%00", None, "path.category"),
+    ("reporting", "GET", "/waves/{wave}/rankings/%E5%85%AC%E5%85%B1%00", None, "path.category"),
 ]
 
 
@@ -234,18 +254,29 @@ NUL_CALLS = [
     ids=[f"{call[0]}-{call[4]}" for call in NUL_CALLS],
 )
 def test_a_nul_is_refused_naming_the_field(
-    cluster: Cluster, service: str, method: str, url: str, body: Any, field: str
+    cluster: Cluster,
+    targets: dict[str, str],
+    service: str,
+    method: str,
+    url: str,
+    body: Any,
+    field: str,
 ) -> None:
-    response = cluster[service].request(method, url, json=body, headers=ADMIN)
+    """Aimed at real resources: a missing one would be a 404 before the body is read."""
+    response = cluster[service].request(
+        method, _aimed(url, targets), json=_aimed(body, targets), headers=ADMIN
+    )
     assert response.status_code == 422, response.text
     detail = response.json()["detail"]
     assert [entry["field"] for entry in detail] == [field]
     assert "control characters" in detail[0]["reason"]
 
 
-def test_a_bad_idempotency_key_is_refused_naming_the_header(cluster: Cluster) -> None:
+def test_a_bad_idempotency_key_is_refused_naming_the_header(
+    cluster: Cluster, targets: dict[str, str]
+) -> None:
     response = cluster["inspection"].post(
-        f"/findings/{SOME_ID}/withdrawal",
+        f"/findings/{targets['finding']}/withdrawal",
         json={"reason": "经核实不属于该单位"},
         headers={**ADMIN, "Idempotency-Key": "key\x7f"},
     )
