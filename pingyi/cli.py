@@ -164,6 +164,8 @@ def relay_command(
 ) -> None:
     """Publish one service's log to JetStream (production mode), while holding the service's
     relay lease. `pingyi serve` starts this for you; run it alone only with `serve --no-relay`."""
+    from functools import partial
+
     from pingyi.composition import open_outbox, service_settings
     from shared.messaging.relay_process import serve_relay
     from shared.observability import configure
@@ -176,7 +178,9 @@ def relay_command(
         raise typer.Exit(2)
     configure(service, common.log_level, common.log_json)
     settings = service_settings(service)
-    asyncio.run(serve_relay(service, common, settings, lambda: open_outbox(service, common)))
+    # It reads one page at a time: one pooled connection for the log, not the API's four.
+    outbox = partial(open_outbox, service, common, connections=1)
+    asyncio.run(serve_relay(service, common, settings, outbox))
 
 
 def _known(service: str) -> None:

@@ -24,13 +24,16 @@ def service_settings(name: str) -> ServiceSettings:
     return definition(name).settings()
 
 
-def open_outbox(name: str, common: CommonSettings) -> Outbox:
-    """A reader over a service's stored event log, in either mode."""
+def open_outbox(name: str, common: CommonSettings, *, connections: int | None = None) -> Outbox:
+    """A reader over a service's stored event log, in either mode. `connections`: the size of
+    its PostgreSQL pool, for a reader that reads one page at a time (the relay process)."""
     service = definition(name)
     settings = service.settings()
     env = eventsourcing_env(common, name, settings.postgres_schema)
     if service.extra_env is not None:
         env |= service.extra_env(settings)
+    if connections is not None and common.mode == "production":
+        env |= {"POSTGRES_POOL_SIZE": str(connections), "POSTGRES_MAX_OVERFLOW": "1"}
     return Outbox(name, service.open_application(env), service.payload_mapper)
 
 

@@ -38,11 +38,16 @@ from shared.views.model import View, check_views
 log = logging.getLogger(__name__)
 
 
-def build_view_store(common: CommonSettings, service: str, schema: str | None) -> ViewStore:
+def build_view_store(
+    common: CommonSettings, service: str, schema: str | None, *, pool_size: int = 4
+) -> ViewStore:
     if common.mode == "embedded":
         return SQLiteViewStore(common.data_dir / f"{service}-views.sqlite")
     return PostgresViewStore(
-        common.database_url, schema or service, pool_timeout=common.database_wait_timeout
+        common.database_url,
+        schema or service,
+        pool_size=pool_size,
+        pool_timeout=common.database_wait_timeout,
     )
 
 

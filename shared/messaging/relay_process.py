@@ -74,6 +74,7 @@ async def serve_relay(
 
 
 def _view_store(common: CommonSettings, service: str, settings: ServiceSettings) -> ViewStore:
-    views = build_view_store(common, service, settings.postgres_schema)
+    # One connection: a status row a second is all this process writes.
+    views = build_view_store(common, service, settings.postgres_schema, pool_size=1)
     views.setup()  # the API process may not have created the tables yet
     return views
