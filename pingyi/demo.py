@@ -15,7 +15,6 @@ import httpx
 
 from services.registry.domain import UNIT_KIND_BY_LABEL
 
-RATINGS = ("满意", "基本满意", "不满意", "不了解")
 SURVEY_POINTS = (
     "源汇区固定测评点",
     "郾城区固定测评点",

@@ -41,9 +41,6 @@ tracer = trace.get_tracer("pingyi.http")
 
 A = TypeVar("A")
 
-LARGE_BODY_ROUTES = ("*:batch", "/imports/*")
-"""Route templates (globs) whose bodies may reach PINGYI_BODY_LIMIT_LARGE: batches, uploads."""
-
 
 def _field(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc)
@@ -125,10 +122,11 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     """Body limits per route, and rate limits and the API key checked before a body is read."""
     common = runtime.common
     routes = RouteTable(app.openapi)
-    large = dict.fromkeys(LARGE_BODY_ROUTES, common.body_limit_large)
     gate = Gate(routes, lambda key: runtime.authenticator.authenticate(key), RateLimits(common))
     app.add_middleware(
-        BodyLimitMiddleware, limit_for=BodyLimits(routes, common.body_limit, large), precheck=gate
+        BodyLimitMiddleware,
+        limit_for=BodyLimits(routes, common.body_limit, common.body_limit_large),
+        precheck=gate,
     )
 
 
@@ -143,11 +141,13 @@ def _positions_router(runtime: ServiceRuntime) -> APIRouter:
     def positions() -> dict[str, Any]:
         """Lets a caller wait until a downstream has seen its write (read-your-writes).
         `consumers` maps each upstream to the lowest position any read model of this service
-        has applied from it."""
+        has applied from it; `stalled` lists the consumers of this replica that are stuck,
+        with the message they are stuck on."""
         return {
             "service": runtime.name,
             "head": runtime.outbox().head(),
             "consumers": runtime.positions(),
+            "stalled": [c.status.as_dict() for c in runtime.consumers if c.status.stalled],
         }
 
     return router

@@ -7,15 +7,16 @@ it and why, so the record as first made stays readable next to what it became.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Literal, cast
+from typing import cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.contracts.inspection import INSPECTION_METHODS, InspectionMethod
 from shared.errors import ConflictError, InvalidError, NotFoundError, PingyiError
 
-Method = Literal["明察", "暗访", "随机检查"]
-METHODS: frozenset[str] = frozenset({"明察", "暗访", "随机检查"})
+Method = InspectionMethod
+METHODS: frozenset[str] = frozenset(INSPECTION_METHODS)
 SUMMARY_MAX = 2000
 REASON_MAX = 500
 # Inspectors' clocks and the server's disagree a little; beyond that a date is a typo.

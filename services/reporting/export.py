@@ -7,7 +7,8 @@ import csv
 import io
 from typing import Any
 
-RATINGS = ("满意", "基本满意", "不满意", "不了解")
+from shared.contracts.survey import RATINGS
+
 HEADERS = ("类别", "名次", "单位名称", "得分", "满意率", "有效样本数", *RATINGS)
 BOM = "\ufeff"
 

@@ -110,7 +110,7 @@ def get_wave(wave_id: UUID, app: SurveyApp, views: ViewsDep) -> dict[str, Any]:
 @router.post(
     "/waves/{wave_id}/questionnaires:batch",
     response_model=BatchOut,
-    **allow(Policy.write("agency", scope=WAVE)),
+    **allow(Policy.write("agency", scope=WAVE), large_body=True),
 )
 def record_batch(
     wave_id: UUID,

@@ -14,10 +14,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from shared.contracts.survey import Rating
 from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, PingyiError
 
 RESPONSE_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-response")
-RATINGS: frozenset[str] = frozenset({"满意", "基本满意", "不满意", "不了解"})
+RATINGS: frozenset[str] = frozenset(rating.value for rating in Rating)
 OPEN = "open"
 CLOSED = "closed"
 

@@ -10,10 +10,15 @@ from shared.contracts.envelope import IntegrationPayload
 
 
 class Rating(StrEnum):
+    """The four levels of a questionnaire answer; the one definition of them."""
+
     SATISFIED = "满意"
     BASICALLY_SATISFIED = "基本满意"
     DISSATISFIED = "不满意"
     UNKNOWN = "不了解"
+
+
+RATINGS: tuple[str, ...] = tuple(rating.value for rating in Rating)
 
 
 class WaveOpened(IntegrationPayload):

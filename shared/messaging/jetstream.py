@@ -29,8 +29,6 @@ from shared.messaging.sources import Delivery
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.relay")
 
-SERVICES = ("registry", "survey", "inspection", "scoring", "reporting")
-
 
 def stream_name(namespace: str, service: str) -> str:
     return f"{namespace}_{service}".upper()

@@ -180,7 +180,6 @@ class ViewStore(ABC):
     @abstractmethod
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]: ...
 
-    @abstractmethod
     def page(
         self,
         collection: str,
@@ -192,8 +191,15 @@ class ViewStore(ABC):
         contains: str | None = None,
     ) -> Page:
         """One page in (sort, key) order: `where` maps index fields to a value or a set of
-        values (None: no filter; an empty set: nothing), `contains` matches the search text.
-        ValueError for a cursor this store did not make."""
+        values (None: no filter; an empty set: nothing), `contains` matches the search text;
+        `cursor` continues a previous page. ValueError for a cursor this store did not make."""
+        after = None if cursor is None else decode_cursor(cursor)
+        return self._page(
+            PageQuery(self.collection(collection), where or {}, descending, after, limit, contains)
+        )
+
+    @abstractmethod
+    def _page(self, query: PageQuery) -> Page: ...
 
     @abstractmethod
     def last_position(self, view: str, upstream: str) -> int | None: ...
@@ -220,20 +226,6 @@ class ViewStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
-
-    def _page_query(
-        self,
-        collection: str,
-        where: Filter | None,
-        descending: bool,
-        cursor: str | None,
-        limit: int,
-        contains: str | None = None,
-    ) -> PageQuery:
-        after = None if cursor is None else decode_cursor(cursor)
-        return PageQuery(
-            self.collection(collection), where or {}, descending, after, limit, contains
-        )
 
 
 class BufferedTransaction(ViewTransaction):

@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from shared.views.base import (
     BufferedTransaction,
     Document,
-    Filter,
     Page,
+    PageQuery,
     StalePositionError,
     ViewStore,
     ViewTransaction,
@@ -110,17 +110,8 @@ class MemoryViewStore(ViewStore):
         ]
         return sorted(found, key=lambda item: escape_text(item[0]))
 
-    def page(
-        self,
-        collection: str,
-        *,
-        where: Filter | None = None,
-        descending: bool = False,
-        cursor: str | None = None,
-        limit: int = 100,
-        contains: str | None = None,
-    ) -> Page:
-        query = self._page_query(collection, where, descending, cursor, limit, contains)
+    def _page(self, query: PageQuery) -> Page:
+        limit, descending, collection = query.limit, query.descending, query.collection.name
         conditions = query.conditions()
         needle = query.needle()
         # Compared as the SQL stores compare them, so all modes agree.

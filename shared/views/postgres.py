@@ -14,8 +14,8 @@ from psycopg_pool import ConnectionPool
 from shared.views.base import (
     BufferedTransaction,
     Document,
-    Filter,
     Page,
+    PageQuery,
     StalePositionError,
     ViewStore,
     ViewTransaction,
@@ -191,17 +191,8 @@ class PostgresViewStore(ViewStore):
             )
             return [(unescape_text(r["key"]), load_document(r["doc"])) for r in cur.fetchall()]
 
-    def page(
-        self,
-        collection: str,
-        *,
-        where: Filter | None = None,
-        descending: bool = False,
-        cursor: str | None = None,
-        limit: int = 100,
-        contains: str | None = None,
-    ) -> Page:
-        query = self._page_query(collection, where, descending, cursor, limit, contains)
+    def _page(self, query: PageQuery) -> Page:
+        limit = query.limit
         built = page_sql(self.names.rows, "%s", query, "postgres")
         with self._cursor(write=False) as cur:
             cur.execute(built.statement, built.params)

@@ -12,8 +12,8 @@ from typing import Any
 from shared.views.base import (
     BufferedTransaction,
     Document,
-    Filter,
     Page,
+    PageQuery,
     StalePositionError,
     ViewStore,
     ViewTransaction,
@@ -156,17 +156,8 @@ class SQLiteViewStore(ViewStore):
         )
         return [(unescape_text(key), load_document(doc)) for key, doc in rows.fetchall()]
 
-    def page(
-        self,
-        collection: str,
-        *,
-        where: Filter | None = None,
-        descending: bool = False,
-        cursor: str | None = None,
-        limit: int = 100,
-        contains: str | None = None,
-    ) -> Page:
-        query = self._page_query(collection, where, descending, cursor, limit, contains)
+    def _page(self, query: PageQuery) -> Page:
+        limit = query.limit
         built = page_sql("view_rows", "?", query, "sqlite")
         rows = self._conn().execute(built.statement, built.params).fetchall()
         return _page(rows, limit)

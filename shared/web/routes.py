@@ -7,7 +7,6 @@ OpenAPI document, so "public" means exactly what the document says (`x-pingyi-pu
 
 from __future__ import annotations
 
-import fnmatch
 import re
 import threading
 from collections.abc import Callable, Mapping
@@ -18,6 +17,8 @@ from starlette.routing import compile_path
 from starlette.types import Scope
 
 PUBLIC_MARK = "x-pingyi-public"
+LARGE_BODY_MARK = "x-pingyi-large-body"
+"""Declared beside a route (`allow(..., large_body=True)`): batches and uploads."""
 _SCOPE_KEY = "pingyi.route"
 _METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
@@ -28,6 +29,7 @@ class Route:
     """The OpenAPI path template, e.g. /units/{unit_id}; None when no operation matches
     (an unknown path or method, or a page outside the document such as /docs)."""
     needs_key: bool
+    large_body: bool = False
 
 
 UNMATCHED = Route(template=None, needs_key=False)
@@ -38,7 +40,9 @@ class RouteTable:
 
     def __init__(self, openapi: Callable[[], Mapping[str, Any]]) -> None:
         self._openapi = openapi
-        self._entries: list[tuple[re.Pattern[str], str, frozenset[str], frozenset[str]]] = []
+        self._entries: list[
+            tuple[re.Pattern[str], str, frozenset[str], frozenset[str], frozenset[str]]
+        ] = []
         self._built = False
         self._lock = threading.Lock()
 
@@ -52,14 +56,14 @@ class RouteTable:
 
     def templates(self) -> list[str]:
         self._build()
-        return [template for _, template, _, _ in self._entries]
+        return [entry[1] for entry in self._entries]
 
     def _lookup(self, path: str, method: str) -> Route:
         self._build()
         wanted = "get" if method == "head" else method
-        for pattern, template, methods, public in self._entries:
+        for pattern, template, methods, public, large in self._entries:
             if wanted in methods and pattern.match(path):
-                return Route(template, needs_key=wanted not in public)
+                return Route(template, needs_key=wanted not in public, large_body=wanted in large)
         return UNMATCHED
 
     def _build(self) -> None:
@@ -72,27 +76,23 @@ class RouteTable:
             for template, item in self._openapi().get("paths", {}).items():
                 operations = {m: op for m, op in item.items() if m in _METHODS}
                 public = frozenset(m for m, op in operations.items() if op.get(PUBLIC_MARK))
+                large = frozenset(m for m, op in operations.items() if op.get(LARGE_BODY_MARK))
                 pattern, _, _ = compile_path(template)
-                self._entries.append((pattern, template, frozenset(operations), public))
+                self._entries.append((pattern, template, frozenset(operations), public, large))
             self._built = True
 
 
 class BodyLimits:
-    """`limit_for(scope)` for the body limit middleware: `default` bytes, or the limit of
-    the first glob in `by_template` (e.g. "*:batch", "/imports/*") the route matches."""
+    """`limit_for(scope)` for the body limit middleware: `large` bytes for routes declared
+    with a large body (batches, uploads), `default` for every other request."""
 
-    def __init__(self, routes: RouteTable, default: int, by_template: Mapping[str, int]) -> None:
+    def __init__(self, routes: RouteTable, default: int, large: int) -> None:
         self._routes = routes
         self._default = default
-        self._by_template = dict(by_template)
+        self._large = large
 
     def __call__(self, scope: Scope) -> int:
-        template = self._routes.route(scope).template
-        if template is not None:
-            for pattern, limit in self._by_template.items():
-                if fnmatch.fnmatchcase(template, pattern):
-                    return limit
-        return self._default
+        return self._large if self._routes.route(scope).large_body else self._default
 
 
 def _route_path(scope: Scope) -> str:

@@ -19,7 +19,6 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from shared.errors import UnauthenticatedError
-from shared.http import LARGE_BODY_ROUTES
 from shared.settings import CommonSettings
 from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.routes import BodyLimits, RouteTable
@@ -135,17 +134,18 @@ def test_the_key_is_looked_up_once_per_request(
         ("survey", "/waves/3f0e0c1e-0000-4000-8000-000000000000/questionnaires:batch", True),
         ("registry", "/imports/units", True),
         ("registry", "/imports/representatives", True),
+        ("registry", "/imports/enrolments", True),
         ("registry", "/people:batch", True),
+        ("registry", "/units:batch", True),
         ("registry", "/units", False),
         ("registry", "/no/such/route", False),
     ],
 )
-def test_the_large_limit_covers_batches_and_uploads(
+def test_batches_and_uploads_declare_the_large_limit(
     embedded_settings: CommonSettings, service: str, path: str, large: bool
 ) -> None:
     app = create_app(service, embedded_settings)
-    limits = dict.fromkeys(LARGE_BODY_ROUTES, 32 * MiB)
-    limit_for = BodyLimits(RouteTable(app.openapi), MiB, limits)
+    limit_for = BodyLimits(RouteTable(app.openapi), MiB, 32 * MiB)
     scope: Scope = {"type": "http", "method": "POST", "path": path}
     assert limit_for(scope) == (32 * MiB if large else MiB)
 

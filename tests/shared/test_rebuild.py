@@ -122,47 +122,26 @@ def test_rebuilding_one_view_leaves_the_others_alone(embedded_settings: CommonSe
         _rebuild(embedded_settings, "survey", ["no_such_view"])
 
 
+def _command(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {"PINGYI_MODE": "embedded", "PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY, "PATH": ""}
+    return subprocess.run(
+        [sys.executable, "-m", "pingyi", "rebuild", *args, "--data-dir", str(data_dir)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_the_command_rebuilds_a_stopped_service(embedded_settings: CommonSettings) -> None:
     with Cluster(embedded_settings, ["registry", "survey"]) as cluster:
         _history(cluster)
     before, _ = _dump(embedded_settings, "survey")
-    env = {"PINGYI_MODE": "embedded", "PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY, "PATH": ""}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pingyi",
-            "rebuild",
-            "survey",
-            "waves",
-            "--data-dir",
-            str(embedded_settings.data_dir),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _command(embedded_settings.data_dir, "survey", "waves")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "waves" in done.stdout
     after, _ = _dump(embedded_settings, "survey")
     assert after == before
-    refused = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pingyi",
-            "rebuild",
-            "survey",
-            "nonsense",
-            "--data-dir",
-            str(embedded_settings.data_dir),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    refused = _command(embedded_settings.data_dir, "survey", "nonsense")
     assert refused.returncode == 2 and "nonsense" in refused.stdout

@@ -131,12 +131,17 @@ def test_a_revocation_gets_through_while_another_view_is_stuck(
         assert client.get("/readyz").status_code == 200
         syncz = client.get("/syncz")
         assert syncz.status_code == 503 and syncz.json()["status"] == "stalled"
+        stalled = client.get("/positions", headers=ADMIN).json()["stalled"]
+        assert [c["consumer"] for c in stalled] == ["probe-fragile-v1"]
+        assert "毒" not in str(stalled) and stalled[0]["stalled_at"]["event_type"] == (
+            "registry.unit.registered"
+        )
 
 
 def test_keys_are_refused_while_the_copy_of_revocations_is_stuck_then_an_audited_skip(
     embedded_settings: CommonSettings,
 ) -> None:
-    common = embedded_settings.model_copy(update={"auth_max_staleness_seconds": 1.0})
+    common = embedded_settings.model_copy(update={"auth_max_staleness_seconds": 3.0})
     with (
         Cluster(common, ["registry"]) as cluster,
         probe(common, (SECURITY_VIEW, BROKEN_SECURITY)) as client,

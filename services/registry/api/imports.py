@@ -58,7 +58,7 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     response_model=ImportReport,
     response_model_exclude_none=True,
     responses=IMPORT_RESPONSES,
-    **allow(Policy.write("office", scope=POOL), UPLOAD_BODY),
+    **allow(Policy.write("office", scope=POOL), UPLOAD_BODY, large_body=True),
 )
 def import_units(
     upload: UploadDep,
@@ -119,7 +119,7 @@ def export_units(
     response_model=ImportReport,
     response_model_exclude_none=True,
     responses=IMPORT_RESPONSES,
-    **allow(Policy.write("office", scope=CAMPAIGN), UPLOAD_BODY),
+    **allow(Policy.write("office", scope=CAMPAIGN), UPLOAD_BODY, large_body=True),
 )
 def import_enrolments(
     upload: UploadDep,
@@ -159,7 +159,7 @@ def import_enrolments(
     response_model=ImportReport,
     response_model_exclude_none=True,
     responses=IMPORT_RESPONSES,
-    **allow(Policy.write("office", scope=POOL), UPLOAD_BODY),
+    **allow(Policy.write("office", scope=POOL), UPLOAD_BODY, large_body=True),
 )
 def import_representatives(
     upload: UploadDep,

@@ -76,7 +76,10 @@ def register_person(
     "/people:batch",
     status_code=201,
     response_model=PeopleBatchOut,
-    **allow(Policy.write("office", scope=body("people.*.jurisdiction_id", "jurisdiction"))),
+    **allow(
+        Policy.write("office", scope=body("people.*.jurisdiction_id", "jurisdiction")),
+        large_body=True,
+    ),
 )
 def register_people(
     body: PeopleBatchIn,

@@ -95,7 +95,8 @@ def register_unit(
                 body("units.*.jurisdiction_id", "jurisdiction"),
                 body("units.*.parent_id", "unit", "skip"),
             ),
-        )
+        ),
+        large_body=True,
     ),
 )
 def register_units(

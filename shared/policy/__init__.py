@@ -1,0 +1,71 @@
+"""Authorization declared beside each route, enforced by one dependency.
+
+Every route states its policy where it is defined::
+
+    router = PolicyRouter(tags=["survey"])
+
+    @router.post("/waves/{id}/close", **allow(Policy.write("office", scope=path("id", "wave"))))
+    def close_wave(...): ...
+
+A `PolicyRouter` refuses a route without a policy when the module is imported, and the app
+builder refuses any route (from any router) whose OpenAPI operation lacks one, so an
+unguarded handler cannot be registered. Handlers never check roles; they may filter lists
+by what the caller can see (`Authenticator.visible_jurisdictions`).
+
+A policy says:
+- which roles may call (admin always may; `Policy.read` adds auditors, who read
+  everything and write nothing);
+- where the scope of the call is found: path, query or body fields naming a jurisdiction
+  or a resource. A resource kind ("wave", "unit", "finding"…) is resolved by a resolver the
+  service registers, to the jurisdiction it belongs to and, for some roles, the parties to
+  it (an agency is in scope of a wave only if it is the wave's agency);
+- or that the route is public (no key).
+
+Rule: a caller passes a scope if it sees everything (admin, auditor); or, when the target
+names parties for the caller's role, if the caller is one of them; otherwise if the
+target's jurisdiction is the caller's own or lies below it.
+
+The declarations also produce the role × route matrix published in docs/authorization.md
+(`pingyi policies`), and the matrix test checks every cell with real calls.
+"""
+
+from shared.policy.checks import check_role, check_scopes, in_scope, resolver_for
+from shared.policy.model import (
+    ALL_ROLES,
+    PARTICIPANTS,
+    POLICY_MARKER,
+    PUBLIC_MARKER,
+    Policy,
+    Scope,
+    ScopeResolver,
+    ScopeTarget,
+    body,
+    path,
+    query,
+)
+from shared.policy.resolvers import KERNEL_RESOLVERS, MalformedId, UnitNotFound, target_id
+from shared.policy.routing import PolicyRouter, allow
+
+__all__ = [
+    "ALL_ROLES",
+    "KERNEL_RESOLVERS",
+    "PARTICIPANTS",
+    "POLICY_MARKER",
+    "PUBLIC_MARKER",
+    "MalformedId",
+    "Policy",
+    "PolicyRouter",
+    "Scope",
+    "ScopeResolver",
+    "ScopeTarget",
+    "UnitNotFound",
+    "allow",
+    "body",
+    "check_role",
+    "check_scopes",
+    "in_scope",
+    "path",
+    "query",
+    "resolver_for",
+    "target_id",
+]

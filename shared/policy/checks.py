@@ -1,0 +1,113 @@
+"""Checking a caller against a policy: its role, then every scope the call names."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
+
+from shared.auth import Principal
+from shared.errors import ForbiddenError
+from shared.policy.model import ALL_ROLES, Policy, Scope, ScopeResolver, ScopeTarget
+from shared.policy.resolvers import KERNEL_RESOLVERS, MalformedId
+
+if TYPE_CHECKING:
+    from shared.runtime import ServiceRuntime
+
+
+def check_role(policy: Policy, caller: Principal) -> None:
+    if caller.role in policy.roles:
+        return
+    if caller.role == "auditor":
+        raise ForbiddenError("auditors read everything and write nothing", field="X-API-Key")
+    allowed = sorted(policy.roles - {"admin"}, key=ALL_ROLES.index)
+    if not allowed:
+        raise ForbiddenError("only an admin may do this", field="X-API-Key")
+    raise ForbiddenError(f"this needs one of the roles {', '.join(allowed)}", field="X-API-Key")
+
+
+ScopeValue = tuple[Scope, str, str | None]  # (scope, field path for errors, value)
+
+
+async def scope_values(scopes: tuple[Scope, ...], request: Request) -> list[ScopeValue]:
+    found: list[ScopeValue] = []
+    payload: Any = None
+    for scope in scopes:
+        if scope.source == "path":
+            found.append((scope, scope.field, request.path_params.get(scope.field)))
+        elif scope.source == "query":
+            found.append((scope, scope.field, request.query_params.get(scope.field)))
+        else:
+            if payload is None:
+                payload = await _json_body(request)
+            found.extend((scope, name, value) for name, value in _body_values(payload, scope))
+    return found
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return {}  # FastAPI answers malformed JSON with its own 422
+
+
+def _body_values(payload: Any, scope: Scope) -> list[tuple[str, str | None]]:
+    """(field path, value) for every place `scope.field` names in the body. A missing field
+    counts as null; a value of the wrong shape is left to the request model to refuse."""
+    parts = scope.field.split(".")
+    found: list[tuple[str, str | None]] = []
+
+    def walk(node: Any, index: int, trail: list[str]) -> None:
+        if index == len(parts):
+            if node is None or isinstance(node, str | int):
+                found.append((".".join(trail), None if node is None else str(node)))
+            return
+        part = parts[index]
+        if part == "*":
+            for position, item in enumerate(node if isinstance(node, list) else []):
+                walk(item, index + 1, [*trail, str(position)])
+        else:
+            walk(node.get(part) if isinstance(node, dict) else None, index + 1, [*trail, part])
+
+    walk(payload, 0, [])
+    return found
+
+
+def check_scopes(runtime: ServiceRuntime, caller: Principal, values: list[ScopeValue]) -> None:
+    for scope, name, value in values:
+        if value is None:
+            _null(scope, name, caller)
+            continue
+        # Resolved for every caller, so a missing resource is the same 404 for all.
+        try:
+            target = resolver_for(runtime, scope.kind)(runtime, value, name)
+        except MalformedId:
+            continue
+        if not in_scope(runtime, caller, target):
+            raise ForbiddenError("outside your jurisdiction", field=name)
+
+
+def _null(scope: Scope, name: str, caller: Principal) -> None:
+    if scope.when_null == "admin" and caller.role != "admin":
+        raise ForbiddenError("only an admin may act at the top level", field=name)
+
+
+def in_scope(runtime: ServiceRuntime, caller: Principal, target: ScopeTarget) -> bool:
+    if caller.sees_everything:
+        return True
+    parties = target.parties.get(caller.role)
+    if parties is not None:
+        return str(caller.principal_id) in parties
+    places = [p for p in (target.jurisdiction_id, *target.others) if p is not None]
+    return any(runtime.authenticator.in_scope(caller, place) for place in places)
+
+
+def resolver_for(runtime: ServiceRuntime, kind: str) -> ScopeResolver:
+    resolver = runtime.definition.resolvers.get(kind) or KERNEL_RESOLVERS.get(kind)
+    if resolver is None:
+        raise LookupError(f"{runtime.name} has no scope resolver for {kind!r}")
+    return resolver

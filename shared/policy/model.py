@@ -1,0 +1,115 @@
+"""What a route's policy says: roles, where its scope is found, public or not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from shared.contracts.registry import PARTICIPANT_ROLES, ROLES, Role
+
+if TYPE_CHECKING:
+    from shared.runtime import ServiceRuntime
+
+POLICY_MARKER = "x-pingyi-policy"
+PUBLIC_MARKER = "x-pingyi-public"
+ALL_ROLES = ROLES
+PARTICIPANTS = PARTICIPANT_ROLES
+Source = Literal["path", "query", "body"]
+NullRule = Literal["defer", "admin", "skip"]
+
+
+@dataclass(frozen=True)
+class ScopeTarget:
+    jurisdiction_id: str | None
+    parties: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """role -> principal ids that are parties; a caller of such a role must be one of them."""
+    others: tuple[str, ...] = ()
+    """Further jurisdictions whose offices also have the target in scope (e.g. where a unit
+    was located before it moved, for its history)."""
+
+
+ScopeResolver = Callable[["ServiceRuntime", str, str], ScopeTarget]
+"""(runtime, id as text, field name for errors) -> target; raises a NotFoundError."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a call's scope is found: `field` of `source` holds an id of `kind`.
+
+    A body field may reach into lists with `*` (`units.*.jurisdiction_id`: every item must
+    be in scope). `when_null` says what a missing or null value means: "defer" (the request
+    model requires the field, so validation refuses its absence), "admin" (it means the top
+    level, which only an admin may touch) or "skip" (nothing to check)."""
+
+    source: Source
+    field: str
+    kind: str
+    when_null: NullRule = "defer"
+
+    def describe(self) -> str:
+        null = "" if self.when_null == "defer" else f", null: {self.when_null}"
+        return f"{self.kind} from {self.source} `{self.field}`{null}"
+
+
+def path(name: str, kind: str) -> Scope:
+    return Scope("path", name, kind)
+
+
+def query(name: str, kind: str, when_null: NullRule = "skip") -> Scope:
+    return Scope("query", name, kind, when_null)
+
+
+def body(name: str, kind: str, when_null: NullRule = "defer") -> Scope:
+    return Scope("body", name, kind, when_null)
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: frozenset[str]
+    scopes: tuple[Scope, ...] = ()
+    public: bool = False
+    reads: bool = False
+    filtered: bool = False
+    """A list that shows each caller only what lies in its scope."""
+
+    @classmethod
+    def read(
+        cls, *roles: Role, scope: Scope | Iterable[Scope] = (), filtered: bool = False
+    ) -> Policy:
+        """Callers with these roles, plus admins and auditors. `filtered`: the route lists
+        records and shows each caller only those in its scope."""
+        return cls(
+            frozenset({"admin", "auditor", *roles}), _scopes(scope), reads=True, filtered=filtered
+        )
+
+    @classmethod
+    def write(cls, *roles: Role, scope: Scope | Iterable[Scope] = ()) -> Policy:
+        """Callers with these roles, plus admins; never auditors."""
+        if "auditor" in roles:
+            raise ValueError("auditors write nothing")
+        return cls(frozenset({"admin", *roles}), _scopes(scope))
+
+    @classmethod
+    def admin(cls) -> Policy:
+        return cls(frozenset({"admin"}))
+
+    @classmethod
+    def anyone(cls) -> Policy:
+        """Public: no key needed."""
+        return cls(frozenset(ALL_ROLES), public=True, reads=True)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "public": self.public,
+            "filtered": self.filtered,
+            "roles": sorted(self.roles, key=ALL_ROLES.index),
+            "scopes": [
+                {"source": s.source, "field": s.field, "kind": s.kind, "when_null": s.when_null}
+                for s in self.scopes
+            ],
+        }
+
+
+def _scopes(scope: Scope | Iterable[Scope]) -> tuple[Scope, ...]:
+    return (scope,) if isinstance(scope, Scope) else tuple(scope)
