@@ -7,6 +7,10 @@ A unit document holds the unit as it is now: current name, jurisdiction and stat
 written before the lifecycle facts existed have no `status`; read them through
 `unit_status`, which treats a missing status as "active".
 
+For lists, a unit document also carries `kind_status` (one index value for two filters) and
+`search` (the normalised names it is found by), and a jurisdiction document its place in the
+tree (`tree_fields`), so lists filter, search and order in SQL.
+
 The rules for folding the facts (aliases after a rename, the status a lifecycle fact leaves,
 successors, the day a unit exists from) are the registry's, in `shared.contracts.registry`.
 """

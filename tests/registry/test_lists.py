@@ -205,6 +205,33 @@ def test_jurisdictions_page_depth_first(embedded: tuple[Cluster, Tree]) -> None:
     assert_bad_cursor(client, "/jurisdictions", ADMIN)
 
 
+def test_siblings_sort_by_name_even_when_one_name_begins_another(
+    embedded: tuple[Cluster, Tree],
+) -> None:
+    """ "源汇" and its zone come before "源汇区"; siblings of one name follow their ids'
+    order, each followed by its own children."""
+    cluster, tree = embedded
+    short = jurisdiction(cluster, "源汇", "district", tree.ids["漯河市"])
+    jurisdiction(cluster, "源汇开发区", "zone", short)
+    twins = [jurisdiction(cluster, "郾城区", "district", tree.ids["漯河市"]) for _ in "ab"]
+    zone = jurisdiction(cluster, "郾城开发区", "zone", twins[0])
+    cluster.wait_caught_up("registry", "registry")
+    found = assert_pages_match(cluster["registry"], "/jurisdictions", tree.keys["city"], limit=3)
+    assert [(j["name"], j["depth"]) for j in found[:5]] == [
+        ("漯河市", 0),
+        ("源汇", 1),
+        ("源汇开发区", 2),
+        ("源汇区", 1),
+        ("漯河经济技术开发区", 2),
+    ]
+    expected = []
+    for same_name in sorted([tree.ids["郾城区"], *twins]):
+        expected.append(same_name)
+        if same_name == twins[0]:
+            expected.append(zone)
+    assert [j["jurisdiction_id"] for j in found[5:]] == expected
+
+
 def campaign_spec(jurisdiction_id: str, name: str, starts_on: str, categories: list[str]) -> Any:
     year = starts_on[:4]
     return {
