@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.relay")
 
 
-
 def stream_name(namespace: str, service: str) -> str:
     return f"{namespace}_{service}".upper()
 
