@@ -7,6 +7,10 @@ A unit document holds the unit as it is now: current name, jurisdiction and stat
 written before the lifecycle facts existed have no `status`; read them through
 `unit_status`, which treats a missing status as "active".
 
+For lists, a unit document also carries `kind_status` (one index value for two filters) and
+`search` (the normalised names it is found by), and a jurisdiction document its place in the
+tree (`tree_fields`), so lists filter, search and order in SQL.
+
 The rules for folding the facts (aliases after a rename, the status a lifecycle fact leaves,
 successors, the day a unit exists from) are the registry's, in `shared.contracts.registry`.
 """
@@ -35,6 +39,7 @@ from shared.contracts.registry import (
     aliases_after,
     registered_on,
     successors,
+    unit_search_text,
     unit_status,
 )
 from shared.messaging.inbox import ViewHandler, combine_handlers
@@ -47,8 +52,59 @@ PRINCIPALS_BY_KEY = "principals_by_key"
 PRINCIPALS = "principals"
 
 
+TREE_NAME_LIMIT = 100
+"""Characters of each name the tree order compares (names are at most 100 when recorded);
+it keeps the order's index entries well inside PostgreSQL's limit whatever an old event
+holds."""
+
+
+def tree_fields(doc: dict[str, Any], parent: dict[str, Any] | None) -> dict[str, Any]:
+    """Where a jurisdiction sits, precomputed (the tree never changes once recorded):
+
+    - `tree_order`: the depth-first order with siblings by name, then id, as one sortable
+      text: each level is U+0001, the name, U+0002 and the id. Control characters sort below
+      every character a name may hold, so a node sorts right after its parent and before a
+      sibling whose name its own name begins;
+    - `tree_ids`: "/root/…/self/", so a subtree is the nodes whose text contains "/id/";
+    - `tree_depth` and `tree_names`: depth from the root and the names on the way down.
+
+    A parent this copy never saw makes the node a root (the registry refuses such
+    parents, and the log is applied in order)."""
+    this = f"\u0001{doc['name'][:TREE_NAME_LIMIT]}\u0002{doc['jurisdiction_id']}"
+    if parent is None:
+        return {
+            "tree_order": this,
+            "tree_ids": f"/{doc['jurisdiction_id']}/",
+            "tree_depth": 0,
+            "tree_names": [doc["name"]],
+        }
+    return {
+        "tree_order": parent["tree_order"] + this,
+        "tree_ids": f"{parent['tree_ids']}{doc['jurisdiction_id']}/",
+        "tree_depth": parent["tree_depth"] + 1,
+        "tree_names": [*parent["tree_names"], doc["name"]],
+    }
+
+
 def _jurisdiction(tx: ViewTransaction, p: JurisdictionRegistered, m: IntegrationMessage) -> None:
-    tx.put(JURISDICTIONS, str(p.jurisdiction_id), p.model_dump(mode="json"))
+    doc = p.model_dump(mode="json")
+    parent = None if p.parent_id is None else tx.get(JURISDICTIONS, str(p.parent_id))
+    tx.put(JURISDICTIONS, str(p.jurisdiction_id), doc | tree_fields(doc, parent))
+
+
+def kind_status(kind: str, status: str) -> str:
+    """One index value for two filters, so units filter on kind, category, status, parent
+    and jurisdiction in SQL within the four index slots: a filter on one of the two is
+    membership in its combinations with every value of the other."""
+    return f"{kind}/{status}"
+
+
+def _put_unit(tx: ViewTransaction, doc: dict[str, Any]) -> None:
+    listing = {
+        "kind_status": kind_status(doc["kind"], unit_status(doc.get("status"))),
+        "search": unit_search_text(doc["name"], doc.get("short_name"), doc.get("aliases") or []),
+    }
+    tx.put(UNITS, doc["unit_id"], doc | listing)
 
 
 def _unit(tx: ViewTransaction, p: UnitRegistered, m: IntegrationMessage) -> None:
@@ -62,14 +118,14 @@ def _unit(tx: ViewTransaction, p: UnitRegistered, m: IntegrationMessage) -> None
         "registered_on": since,
         "last_change_on": since,
     }
-    tx.put(UNITS, str(p.unit_id), doc)
+    _put_unit(tx, doc)
 
 
 def _change_unit(tx: ViewTransaction, unit_id: Any, effective_on: date, **changes: Any) -> None:
     doc = tx.get(UNITS, str(unit_id))
     if doc is None:
         return  # registered before this copy started listening; nothing to correct
-    tx.put(UNITS, str(unit_id), doc | changes | {"last_change_on": effective_on.isoformat()})
+    _put_unit(tx, doc | changes | {"last_change_on": effective_on.isoformat()})
 
 
 def _renamed(tx: ViewTransaction, p: UnitRenamed, m: IntegrationMessage) -> None:
@@ -143,9 +199,14 @@ UNIT_HANDLERS: dict[Any, ViewHandler] = {
 
 SECURITY_VIEW = View(
     "security",
-    1,
+    2,
     (
-        Collection(JURISDICTIONS, index=("parent_id",), sort="name"),
+        Collection(
+            JURISDICTIONS,
+            index=("parent_id", "jurisdiction_id"),
+            sort="tree_order",
+            search="tree_ids",
+        ),
         Collection(PRINCIPALS, index=("role", "jurisdiction_id")),
         Collection(PRINCIPALS_BY_KEY),
     ),
@@ -158,9 +219,14 @@ SECURITY_VIEW = View(
 
 REGISTRY_COPY = View(
     "registry_copy",
-    1,
+    2,
     (
-        Collection(UNITS, index=("jurisdiction_id", "status", "parent_id", "kind"), sort="name"),
+        Collection(
+            UNITS,
+            index=("jurisdiction_id", "parent_id", "category", "kind_status"),
+            sort="name",
+            search="search",
+        ),
         *CAMPAIGN_COLLECTIONS,
     ),
     {"registry": combine_handlers(UNIT_HANDLERS, CAMPAIGN_VIEW_HANDLERS)},
@@ -204,20 +270,18 @@ class RegistryView:
         return [doc for doc in self.units() if doc.get("parent_id") == unit_id]
 
     def subtree(self, jurisdiction_id: str) -> set[str]:
-        """The jurisdiction and every jurisdiction below it, from one scan of the tree (cheaper
-        than a `lineage` walk per unit when filtering thousands of units)."""
-        children: dict[str, list[str]] = {}
-        for doc in self.jurisdictions():
-            if doc.get("parent_id"):
-                children.setdefault(doc["parent_id"], []).append(doc["jurisdiction_id"])
-        found: set[str] = set()
-        pending = [jurisdiction_id]
-        while pending:
-            current = pending.pop()
-            if current not in found:
-                found.add(current)
-                pending.extend(children.get(current, []))
-        return found
+        """The jurisdiction and every jurisdiction below it: the nodes whose `tree_ids`
+        name it, read in pages of one query each (not the whole tree)."""
+        found = {jurisdiction_id}
+        cursor = None
+        while True:
+            page = self._views.page(
+                JURISDICTIONS, contains=f"/{jurisdiction_id}/", cursor=cursor, limit=1000
+            )
+            found.update(doc["jurisdiction_id"] for doc in page.items)
+            if page.next_cursor is None:
+                return found
+            cursor = page.next_cursor
 
     def units_within(
         self, jurisdiction_id: str, *, active_only: bool = False

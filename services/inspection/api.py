@@ -3,13 +3,13 @@ authorization in its declared policy."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Depends, Query
 
 from services.inspection.application import InspectionApplication
-from services.inspection.finding_view import FindingIndex
+from services.inspection.finding_view import FINDINGS
 from services.inspection.schemas import CorrectionIn, FindingIn, FindingOut, WithdrawalIn
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
@@ -17,6 +17,7 @@ from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
+from shared.web.pagination import Pagination, scope_where
 
 router = PolicyRouter(tags=["inspection"])
 
@@ -74,17 +75,22 @@ def list_findings(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
     views: ViewsDep,
-    app: InspectionApp,
+    page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
+    status: Annotated[Literal["active", "withdrawn"] | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    """Findings the caller may see, newest first; one unit's if `unit_id` is given."""
-    index = FindingIndex(views).findings(None if unit_id is None else str(unit_id))
-    # Scope by the jurisdiction recorded on each finding, exactly as GET /findings/{id} does,
-    # so a unit that moved later does not carry its old findings into another county's list.
-    findings = (app.finding(UUID(doc["finding_id"])) for doc in index)
-    visible = [f for f in findings if auth.in_scope(caller, f.jurisdiction_id)]
-    visible.sort(key=lambda f: (f.found_at, str(f.id)), reverse=True)
-    return [app.describe(f, with_history=False) for f in visible]
+    """Findings the caller may see, as they stand now, newest first (by `found_at`); one
+    unit's if `unit_id` is given; paged (`limit`, `cursor`). Served from the findings view
+    in one indexed query per page (it may lag a write by a moment); each finding's history
+    is in GET /findings/{finding_id}.
+
+    Scope is the jurisdiction recorded on each finding, exactly as GET /findings/{id} has it,
+    so a unit that moved later does not carry its old findings into another county's list."""
+    where = scope_where(auth, caller) | {
+        "unit_id": None if unit_id is None else str(unit_id),
+        "status": status,
+    }
+    return page.fetch(views, FINDINGS, where=where, descending=True)
 
 
 @router.get(

@@ -1,37 +1,78 @@
-"""Index of findings per unit, built from our own published FindingRecorded messages.
+"""The findings as they stand, built from inspection's own published log (recorded,
+corrected, withdrawn), so GET /findings is one indexed query per page and never loads a
+finding from the event store.
 
-It answers "which findings does this unit have"; the findings' current state (after any
-correction, which is not published) comes from the event store.
+A document has the shape of FindingOut without its history, plus `found_order` (found_at in
+UTC at a fixed width, so text order is time order whatever offset it was given in) and the
+position of the last message applied. Scope is the jurisdiction recorded on the finding,
+as for GET /findings/{id}; a finding published before messages carried it has none, and
+only callers who see everything list it.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from shared.contracts import IntegrationMessage
-from shared.contracts.inspection import FindingRecorded
-from shared.views import Collection, Document, ViewStore, ViewTransaction
+from shared.contracts.inspection import FindingCorrected, FindingRecorded, FindingWithdrawn
+from shared.messaging.inbox import ViewHandler
+from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
 
 FINDINGS = "findings"
 
 
-def _recorded(tx: ViewTransaction, p: FindingRecorded, m: IntegrationMessage) -> None:
-    doc = p.model_dump(mode="json") | {"position": m.position}
-    tx.put(FINDINGS, f"{p.unit_id}/{p.finding_id}", doc)
+def found_order(found_at: datetime) -> str:
+    return found_at.astimezone(UTC).isoformat(timespec="microseconds")
 
+
+def _recorded(tx: ViewTransaction, p: FindingRecorded, m: IntegrationMessage) -> None:
+    jurisdiction = None if p.jurisdiction_id is None else str(p.jurisdiction_id)
+    doc: Document = {
+        "finding_id": str(p.finding_id),
+        "unit_id": str(p.unit_id),
+        "jurisdiction_id": jurisdiction,
+        "method": p.method,
+        "summary": p.summary,
+        "found_at": p.found_at.isoformat(),
+        "recorded_by": p.actor,
+        "recorded_at": m.occurred_at.isoformat(),
+        "status": "active",
+        "withdrawn_reason": None,
+        "version": 1,
+        "found_order": found_order(p.found_at),
+        "position": m.position,
+    }
+    tx.put(FINDINGS, doc["finding_id"], doc)
+
+
+def _change(tx: ViewTransaction, finding_id: object, m: IntegrationMessage, **change: Any) -> None:
+    doc = tx.get(FINDINGS, str(finding_id))
+    if doc is None:  # only if the log itself were incomplete; the inbox refuses gaps
+        raise LookupError(f"finding {finding_id} was never recorded")
+    tx.put(FINDINGS, str(finding_id), doc | change | {"position": m.position})
+
+
+def _corrected(tx: ViewTransaction, p: FindingCorrected, m: IntegrationMessage) -> None:
+    _change(tx, p.finding_id, m, summary=p.summary, version=p.version)
+
+
+def _withdrawn(tx: ViewTransaction, p: FindingWithdrawn, m: IntegrationMessage) -> None:
+    _change(tx, p.finding_id, m, status="withdrawn", withdrawn_reason=p.reason, version=p.version)
+
+
+HANDLERS: dict[Any, ViewHandler] = {
+    FindingRecorded: _recorded,
+    FindingCorrected: _corrected,
+    FindingWithdrawn: _withdrawn,
+}
 
 FINDINGS_VIEW = View(
     "findings",
-    1,
-    (Collection(FINDINGS, index=("unit_id",), sort="found_at"),),
-    {"inspection": {FindingRecorded: _recorded}},
-    "Which findings each unit has, from inspection's own published log.",
+    2,
+    (Collection(FINDINGS, index=("jurisdiction_id", "unit_id", "status"), sort="found_order"),),
+    {"inspection": HANDLERS},
+    "Every finding as it stands (after corrections and withdrawals), from inspection's own "
+    "published log.",
 )
-
-
-class FindingIndex:
-    def __init__(self, views: ViewStore) -> None:
-        self._views = views
-
-    def findings(self, unit_id: str | None = None) -> list[Document]:
-        prefix = "" if unit_id is None else f"{unit_id}/"
-        return [doc for _, doc in self._views.scan(FINDINGS, prefix)]

@@ -1,7 +1,7 @@
 """Stored inspection events -> published contracts. Anything not listed stays internal.
 
-Corrections and withdrawals are not published yet: no contract carries them, so consumers
-only ever see a finding as first recorded. The inspection API itself shows the current state.
+Every finding event is published, corrections and withdrawals too, so the finding list is
+served from inspection's own read model of its log (and other services may follow it).
 """
 
 from __future__ import annotations
@@ -18,9 +18,25 @@ def to_payload(domain_event: Any) -> IntegrationPayload | None:
         return contract.FindingRecorded(
             finding_id=domain_event.originator_id,
             unit_id=domain_event.unit_id,
+            jurisdiction_id=domain_event.jurisdiction_id,
             method=domain_event.method,
             summary=domain_event.summary,
             found_at=domain_event.found_at,
             actor=domain_event.actor,
+        )
+    if isinstance(domain_event, Finding.Corrected):
+        return contract.FindingCorrected(
+            finding_id=domain_event.originator_id,
+            summary=domain_event.summary,
+            reason=domain_event.reason,
+            actor=domain_event.actor,
+            version=domain_event.originator_version,
+        )
+    if isinstance(domain_event, Finding.Withdrawn):
+        return contract.FindingWithdrawn(
+            finding_id=domain_event.originator_id,
+            reason=domain_event.reason,
+            actor=domain_event.actor,
+            version=domain_event.originator_version,
         )
     return None

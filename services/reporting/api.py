@@ -10,13 +10,15 @@ from fastapi.responses import Response
 
 from services.reporting.export import rankings_csv
 from services.reporting.schemas import CategoryRankingOut, WaveOut, WaveRankingsOut
-from services.reporting.views import RankingsView, public_meta
+from services.reporting.views import WAVES, RankingsView, public_meta
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.errors import NotFoundError
+from shared.http import ViewsDep
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.types import Line
 from shared.views import Document
+from shared.web.pagination import Pagination, scope_where
 
 router = PolicyRouter(tags=["reporting"])
 
@@ -48,10 +50,11 @@ def _wave(rankings: RankingsView, wave_id: UUID) -> Document:
 
 @router.get("/waves", response_model=list[WaveOut], **allow(Policy.read("office", filtered=True)))
 def list_waves(
-    caller: CurrentPrincipal, auth: AuthenticatorDep, rankings: Rankings
+    caller: CurrentPrincipal, auth: AuthenticatorDep, views: ViewsDep, page: Pagination
 ) -> list[Document]:
-    """Waves with rankings that the caller may read, with each wave's run history."""
-    return [w for w in rankings.waves() if auth.in_scope(caller, w["jurisdiction_id"])]
+    """Waves with rankings that the caller may read, with each wave's run history; by name,
+    paged (`limit`, `cursor`), scope filtered in one indexed query."""
+    return page.fetch(views, WAVES, where=scope_where(auth, caller))
 
 
 @router.get("/waves/{wave_id}/rankings", response_model=WaveRankingsOut, **allow(RESULTS))

@@ -14,6 +14,8 @@ from shared.auth import CurrentPrincipal
 from shared.http import application_of
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
+from shared.views.base import encode_cursor
+from shared.web.pagination import BadCursor, Pagination, cursor_position
 
 router = PolicyRouter(tags=["scoring"])
 
@@ -65,9 +67,28 @@ def request_run(
     response_model=list[ScoreRunSummary],
     **allow(Policy.read("office", scope=WAVE)),
 )
-def list_runs(wave_id: UUID, app: ScoringApp) -> list[dict[str, Any]]:
-    """A wave's runs in the order they were computed (without the per-unit results)."""
-    return [run_summary(run) for run in app.runs(wave_id)]
+def list_runs(wave_id: UUID, app: ScoringApp, page: Pagination) -> list[dict[str, Any]]:
+    """A wave's runs in the order they were computed (without the per-unit results), paged
+    (`limit`, `cursor`). The wave's tally lists its runs in order, so only the runs on the
+    page are read."""
+    run_ids = app.tally(wave_id).run_ids
+    start = 0 if page.cursor is None else _after(page.cursor, run_ids)
+    shown = run_ids[start : start + page.limit]
+    last = start + len(shown) - 1
+    more = last + 1 < len(run_ids)
+    after = encode_cursor(f"{last:09d}", run_ids[last]) if more else None
+    return page.send([run_summary(app.run(UUID(run_id))) for run_id in shown], after)
+
+
+def _after(cursor: str, run_ids: list[str]) -> int:
+    """Where the page after `cursor` starts: the cursor names a run and its place."""
+    index, run_id = cursor_position(cursor)
+    if not (index.isascii() and index.isdigit()):
+        raise BadCursor()
+    place = int(index)
+    if place >= len(run_ids) or run_ids[place] != run_id:
+        raise BadCursor()
+    return place + 1
 
 
 @router.get(

@@ -20,8 +20,8 @@ from services.survey.schemas import (
     WaveSummaryOut,
 )
 from services.survey.wave_view import WAVES
-from shared.auth import CurrentPrincipal
-from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.http import ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import (
     PARTICIPANTS,
@@ -30,11 +30,11 @@ from shared.policy import (
     ScopeTarget,
     allow,
     body,
-    in_scope,
     path,
     target_id,
 )
 from shared.runtime import ServiceRuntime
+from shared.web.pagination import Pagination, scope_where
 
 router = PolicyRouter(tags=["survey"])
 
@@ -85,14 +85,13 @@ def open_wave(
     **allow(Policy.read(*PARTICIPANTS, filtered=True)),
 )
 def list_waves(
-    caller: CurrentPrincipal, runtime: RuntimeDep, views: ViewsDep
+    caller: CurrentPrincipal, auth: AuthenticatorDep, views: ViewsDep, page: Pagination
 ) -> list[dict[str, Any]]:
-    """Waves visible to the caller, from the view (it may lag a write by a moment)."""
-    return [
-        doc
-        for _, doc in views.scan(WAVES)
-        if in_scope(runtime, caller, wave_target(doc["jurisdiction_id"], doc["agency_id"]))
-    ]
+    """Waves visible to the caller, by name, paged (`limit`, `cursor`), from the view (it may
+    lag a write by a moment). An agency sees the waves it was contracted for; everyone else
+    those in their jurisdiction subtree; one indexed query per page."""
+    where = scope_where(auth, caller, parties={"agency": "agency_id"})
+    return page.fetch(views, WAVES, where=where)
 
 
 @router.get(

@@ -1,4 +1,6 @@
-"""Published inspection facts."""
+"""Published inspection facts: a finding as recorded, and every later correction and
+withdrawal (each naming who made it and why), so a consumer can hold a finding's current
+state without asking inspection for it."""
 
 from __future__ import annotations
 
@@ -22,3 +24,29 @@ class FindingRecorded(IntegrationPayload):
     summary: str
     found_at: datetime
     actor: str
+    jurisdiction_id: UUID | None = None
+    """The jurisdiction the finding was recorded in: its scope for good, even if the unit
+    moves later. Added after the first findings were published; those messages lack it."""
+
+
+class FindingCorrected(IntegrationPayload):
+    """A new summary replaced the finding's current one; the earlier stays on record."""
+
+    event_type = "inspection.finding.corrected"
+    finding_id: UUID
+    summary: str
+    reason: str
+    actor: str
+    version: int
+    """The finding's version after this change (the recording is version 1)."""
+
+
+class FindingWithdrawn(IntegrationPayload):
+    """The finding stays on record, marked withdrawn; nothing changes it afterwards."""
+
+    event_type = "inspection.finding.withdrawn"
+    finding_id: UUID
+    reason: str
+    actor: str
+    version: int
+    """The finding's version after this change."""

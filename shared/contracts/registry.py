@@ -11,6 +11,8 @@ the same functions, so the registry and every copy of it cannot disagree.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
@@ -129,6 +131,22 @@ def aliases_after(
         if old and old not in current and old not in kept:
             kept.append(old)
     return kept
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def search_key(text: str) -> str:
+    """How names are compared when searching: 全角/半角, spacing and Latin case do not
+    matter."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def unit_search_text(name: str, short_name: str | None, aliases: Iterable[str]) -> str:
+    """Everything a unit is found by (name, short name, earlier names), as one text in which
+    `search_key(q)` is a substring exactly when it is part of one of them: the names are
+    joined by a space, which no search key contains."""
+    return " ".join(search_key(n) for n in (name, short_name, *aliases) if n)
 
 
 class UnitsMerged(IntegrationPayload):

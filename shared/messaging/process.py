@@ -55,6 +55,4 @@ class EventSourcedInbox:
 
     def skip(self, upstream: str, message: IntegrationMessage) -> None:
         """Record the position alone: the message's effects are never produced."""
-        self._app.record_processing(
-            ProcessingEvent(tracking=Tracking(upstream, message.position))
-        )
+        self._app.record_processing(ProcessingEvent(tracking=Tracking(upstream, message.position)))

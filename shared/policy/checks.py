@@ -111,5 +111,3 @@ def resolver_for(runtime: ServiceRuntime, kind: str) -> ScopeResolver:
     if resolver is None:
         raise LookupError(f"{runtime.name} has no scope resolver for {kind!r}")
     return resolver
-
-

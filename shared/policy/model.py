@@ -113,5 +113,3 @@ class Policy:
 
 def _scopes(scope: Scope | Iterable[Scope]) -> tuple[Scope, ...]:
     return (scope,) if isinstance(scope, Scope) else tuple(scope)
-
-

@@ -55,5 +55,3 @@ def _enforcer(policy: Policy) -> Callable[..., Any]:
             await run_in_threadpool(check_scopes, runtime, caller, values)
 
     return enforce_policy
-
-

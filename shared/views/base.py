@@ -11,6 +11,10 @@ a new or changed view backfills itself without touching its neighbours.
 
 Collections may declare up to four index fields and a sort field; `page` filters on them
 in SQL with indexes and pages in a stable order, so lists never load whole collections.
+A collection may also name a `search` field: precomputed text (normalised by whoever writes
+it) that `page(contains=...)` matches by substring in SQL. It is not indexed (a substring
+cannot use a b-tree, and free text may outgrow an index entry); it narrows the rows the
+indexed, ordered query walks, which stops as soon as one page is full.
 """
 
 from __future__ import annotations
@@ -40,11 +44,13 @@ class UnknownIndexError(ValueError):
 @dataclass(frozen=True)
 class Collection:
     """A named set of documents owned by one view. `index` names the fields `page` may filter
-    on (equality or membership); `sort` the field pages are ordered by (then the key)."""
+    on (equality or membership); `sort` the field pages are ordered by (then the key);
+    `search` a text field `page(contains=...)` matches by substring."""
 
     name: str
     index: tuple[str, ...] = ()
     sort: str | None = None
+    search: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.index) > INDEX_SLOTS:
@@ -62,6 +68,9 @@ class Collection:
 
     def sort_value(self, doc: Document) -> str:
         return "" if self.sort is None else _index_value(doc.get(self.sort)) or ""
+
+    def search_value(self, doc: Document) -> str | None:
+        return None if self.search is None else _index_value(doc.get(self.search))
 
 
 def _index_value(value: Any) -> str | None:
@@ -87,6 +96,8 @@ class PageQuery:
     descending: bool = False
     after: tuple[str, str] | None = None
     limit: int = 100
+    contains: str | None = None
+    """Only documents whose `search` text contains this string."""
 
     def conditions(self) -> list[tuple[int, list[str]]]:
         """(slot, allowed values) per filter; a None filter value means no filter."""
@@ -97,6 +108,13 @@ class PageQuery:
             values = [wanted] if isinstance(wanted, str) else sorted(str(v) for v in wanted)
             found.append((self.collection.slot(name), values))
         return found
+
+    def needle(self) -> str | None:
+        if self.contains is None:
+            return None
+        if self.collection.search is None:
+            raise UnknownIndexError(f"{self.collection.name} has no search text")
+        return self.contains
 
 
 def encode_cursor(sort: str, key: str) -> str:
@@ -156,6 +174,10 @@ class ViewStore(ABC):
     def get(self, collection: str, key: str) -> Document | None: ...
 
     @abstractmethod
+    def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
+        """The documents found under `keys`, in one query (absent keys are left out)."""
+
+    @abstractmethod
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]: ...
 
     def page(
@@ -166,12 +188,14 @@ class ViewStore(ABC):
         descending: bool = False,
         cursor: str | None = None,
         limit: int = 100,
+        contains: str | None = None,
     ) -> Page:
-        """One page of a collection filtered on its declared index fields (equality, or
-        membership in a set), in (sort, key) order; `cursor` continues a previous page."""
+        """One page in (sort, key) order: `where` maps index fields to a value or a set of
+        values (None: no filter; an empty set: nothing), `contains` matches the search text;
+        `cursor` continues a previous page. ValueError for a cursor this store did not make."""
         after = None if cursor is None else decode_cursor(cursor)
         return self._page(
-            PageQuery(self.collection(collection), where or {}, descending, after, limit)
+            PageQuery(self.collection(collection), where or {}, descending, after, limit, contains)
         )
 
     @abstractmethod

@@ -8,7 +8,9 @@ we do not control). One bad string must never stall a consumer forever, so:
   (`json.dumps` always escapes them) and, when a string has a lone surrogate, all non-ASCII
   is escaped too; JSON text never contains a raw NUL;
 - keys and index values are escaped character by character (`\\` -> `\\\\`, NUL -> `\\0`),
-  which is reversible and keeps prefixes prefixes, so prefix scans still work.
+  which is reversible and keeps prefixes prefixes, so prefix scans still work;
+- search text (matched by substring, never read back) has NUL and lone surrogates replaced
+  (`searchable`), so an escape sequence can never make a false match.
 """
 
 from __future__ import annotations
@@ -73,6 +75,18 @@ def unescape_text(value: str) -> str:
             out.append(following)
             index += 2
     return "".join(out)
+
+
+def searchable(value: str) -> str:
+    """Search text (and the needle looked for in it) as stored: NUL and lone surrogates,
+    which neither store can hold, become U+FFFD. Not reversible, and need not be: the text
+    is only ever matched, never read back, and unlike `escape_text` no escape sequence can
+    make a substring match where the original has none."""
+    if "\x00" not in value and not _has_surrogate(value):
+        return value
+    return "".join(
+        "\ufffd" if char == "\x00" or 0xD800 <= ord(char) <= 0xDFFF else char for char in value
+    )
 
 
 def _has_surrogate(value: str) -> bool:

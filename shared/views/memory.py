@@ -21,9 +21,15 @@ from shared.views.base import (
     ViewTransaction,
     encode_cursor,
 )
-from shared.views.encoding import dump_document, escape_text, load_document
+from shared.views.encoding import (
+    dump_document,
+    escape_text,
+    load_document,
+    searchable,
+    unescape_text,
+)
 
-Row = tuple[str, str, list[str | None]]  # document text, sort value, index values
+Row = tuple[str, str, list[str | None], str | None]  # document, sort, index values, search
 
 
 class _MemoryTx(ViewTransaction):
@@ -66,7 +72,13 @@ class MemoryViewStore(ViewStore):
 
     def row(self, collection: str, doc: Document) -> Row:
         declared = self.collection(collection)
-        return dump_document(doc), declared.sort_value(doc), declared.index_values(doc)
+        search = declared.search_value(doc)
+        return (
+            dump_document(doc),
+            declared.sort_value(doc),
+            declared.index_values(doc),
+            None if search is None else searchable(search),
+        )
 
     def setup(self) -> None:
         return None
@@ -86,6 +98,10 @@ class MemoryViewStore(ViewStore):
         row = self.rows.get((collection, key))
         return None if row is None else load_document(row[0])
 
+    def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
+        found = {key: self.get(collection, key) for key in keys}
+        return {key: doc for key, doc in found.items() if doc is not None}
+
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
         found = [
             (key, load_document(row[0]))
@@ -97,14 +113,19 @@ class MemoryViewStore(ViewStore):
     def _page(self, query: PageQuery) -> Page:
         limit, descending, collection = query.limit, query.descending, query.collection.name
         conditions = query.conditions()
+        needle = query.needle()
+        # Compared as the SQL stores compare them, so all modes agree.
+        escaped = None if needle is None else searchable(needle)
         candidates = [
-            (row[1], key, row)
+            (escape_text(row[1]), escape_text(key), row)
             for (name, key), row in self.rows.items()
-            if name == collection and all(row[2][slot] in values for slot, values in conditions)
+            if name == collection
+            and all(row[2][slot] in values for slot, values in conditions)
+            and (escaped is None or (row[3] is not None and escaped in row[3]))
         ]
         candidates.sort(key=lambda c: (c[0], c[1]), reverse=descending)
         if query.after is not None:
-            after = query.after
+            after = (escape_text(query.after[0]), escape_text(query.after[1]))
             candidates = [
                 c
                 for c in candidates
@@ -114,7 +135,7 @@ class MemoryViewStore(ViewStore):
         if len(candidates) <= limit:
             return Page(items)
         sort, key, _ = candidates[limit - 1]
-        return Page(items, encode_cursor(sort, key))
+        return Page(items, encode_cursor(unescape_text(sort), unescape_text(key)))
 
     def last_position(self, view: str, upstream: str) -> int | None:
         return self._positions.get((view, upstream))

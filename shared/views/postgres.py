@@ -23,8 +23,10 @@ from shared.views.base import (
 )
 from shared.views.encoding import escape_text, load_document, unescape_text
 from shared.views.sql import (
+    ADD_SEARCH_COLUMN,
     LEGACY_TABLES,
     create_statements,
+    get_many_sql,
     page_sql,
     row_values,
     upsert_statement,
@@ -140,6 +142,14 @@ class PostgresViewStore(ViewStore):
             )
             for statement in statements:
                 cur.execute(statement)
+            # Checked first: ALTER TABLE locks the table out even when there is nothing to add.
+            cur.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = 'view_rows' AND column_name = 'search'",
+                (self.names.schema,),
+            )
+            if cur.fetchone() is None:
+                cur.execute(ADD_SEARCH_COLUMN.format(rows=self.names.rows))
 
     @contextmanager
     def _cursor(self, *, write: bool) -> Iterator[Any]:
@@ -163,6 +173,15 @@ class PostgresViewStore(ViewStore):
         with self._cursor(write=False) as cur:
             return _get(cur, self.names, collection, key)
 
+    def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
+        wanted = [escape_text(key) for key in keys]
+        if not wanted:
+            return {}
+        with self._cursor(write=False) as cur:
+            cur.execute(get_many_sql(self.names.rows, "%s", "postgres"), (collection, wanted))
+            rows = cur.fetchall()
+        return {unescape_text(r["key"]): load_document(r["doc"]) for r in rows}
+
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
         with self._cursor(write=False) as cur:
             cur.execute(
@@ -174,7 +193,7 @@ class PostgresViewStore(ViewStore):
 
     def _page(self, query: PageQuery) -> Page:
         limit = query.limit
-        built = page_sql(self.names.rows, "%s", query)
+        built = page_sql(self.names.rows, "%s", query, "postgres")
         with self._cursor(write=False) as cur:
             cur.execute(built.statement, built.params)
             rows = cur.fetchall()

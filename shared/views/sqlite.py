@@ -21,10 +21,13 @@ from shared.views.base import (
 )
 from shared.views.encoding import escape_text, load_document, unescape_text
 from shared.views.sql import (
+    ADD_SEARCH_COLUMN,
     LEGACY_TABLES,
     create_statements,
+    get_many_sql,
     page_sql,
     row_values,
+    set_parameter,
     upsert_statement,
 )
 
@@ -107,6 +110,9 @@ class SQLiteViewStore(ViewStore):
                 conn.execute(f"DROP TABLE IF EXISTS {legacy}")
             for statement in create_statements("view_rows", "view_positions", "view_versions"):
                 conn.execute(statement)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(view_rows)")}
+            if "search" not in columns:
+                conn.execute(ADD_SEARCH_COLUMN.format(rows="view_rows"))
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -131,6 +137,16 @@ class SQLiteViewStore(ViewStore):
     def get(self, collection: str, key: str) -> Document | None:
         return _get(self._conn(), collection, key)
 
+    def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
+        wanted = [escape_text(key) for key in keys]
+        if not wanted:
+            return {}
+        rows = self._conn().execute(
+            get_many_sql("view_rows", "?", "sqlite"),
+            (collection, set_parameter("sqlite", wanted)),
+        )
+        return {unescape_text(key): load_document(doc) for key, doc in rows.fetchall()}
+
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
         escaped = escape_text(prefix)
         rows = self._conn().execute(
@@ -142,7 +158,7 @@ class SQLiteViewStore(ViewStore):
 
     def _page(self, query: PageQuery) -> Page:
         limit = query.limit
-        built = page_sql("view_rows", "?", query)
+        built = page_sql("view_rows", "?", query, "sqlite")
         rows = self._conn().execute(built.statement, built.params).fetchall()
         return _page(rows, limit)
 

@@ -255,7 +255,7 @@ def test_finding_recorded_lands_on_the_inspection_stream(
         listed = client.get("/findings", params={"unit_id": unit}, headers=ADMIN).json()
         assert [f["summary"] for f in listed] == ["更正后的描述"]
 
-    [(message, headers)] = asyncio.run(_stream_messages(production_settings))
+    [(message, headers), (correction, _)] = asyncio.run(_stream_messages(production_settings))
     assert message.event_type == "inspection.finding.recorded"
     assert message.origin == "inspection" and message.previous_position is None
     assert headers["Nats-Msg-Id"] == f"inspection:{message.position}"
@@ -263,3 +263,13 @@ def test_finding_recorded_lands_on_the_inspection_stream(
     assert (payload["finding_id"], payload["unit_id"]) == (created["finding_id"], unit)
     assert (payload["method"], payload["summary"]) == ("暗访", SUMMARY)
     assert payload["actor"] == created["recorded_by"]
+    assert payload["jurisdiction_id"] == created["jurisdiction_id"]
+    assert correction.event_type == "inspection.finding.corrected"
+    assert correction.previous_position == message.position
+    assert correction.payload == {
+        "finding_id": created["finding_id"],
+        "summary": "更正后的描述",
+        "reason": "理由",
+        "actor": created["recorded_by"],
+        "version": 2,
+    }

@@ -10,14 +10,10 @@ from uuid import uuid4
 import pytest
 
 from services.inspection.application import InspectionApplication
-from services.inspection.domain import (
-    Finding,
-    FindingWithdrawn,
-    InspectionError,
-    InvalidFinding,
-)
+from services.inspection.domain import Finding, InspectionError, InvalidFinding
+from services.inspection.domain import FindingWithdrawn as AlreadyWithdrawn
 from services.inspection.integration import to_payload
-from shared.contracts.inspection import FindingRecorded
+from shared.contracts.inspection import FindingCorrected, FindingRecorded, FindingWithdrawn
 
 BEIJING = timezone(timedelta(hours=8))
 NOW = datetime(2026, 5, 12, 12, 0, tzinfo=UTC)
@@ -101,22 +97,28 @@ def test_a_withdrawn_finding_is_neither_corrected_nor_withdrawn_again() -> None:
     finding = record()
     finding.withdraw("经核实不属于该单位", "office:x")
     assert finding.withdrawn and finding.withdrawn_reason == "经核实不属于该单位"
-    with pytest.raises(FindingWithdrawn):
+    with pytest.raises(AlreadyWithdrawn):
         finding.correct("新的描述", "理由", "office:x")
-    with pytest.raises(FindingWithdrawn):
+    with pytest.raises(AlreadyWithdrawn):
         finding.withdraw("again", "office:x")
     assert [type(e).__name__ for e in finding.collect_events()] == ["Recorded", "Withdrawn"]
 
 
-def test_only_the_recorded_event_is_published() -> None:
+def test_every_finding_event_is_published_with_actor_reason_and_version() -> None:
     finding = record()
     finding.correct("新的描述", "理由", "office:x")
-    recorded, corrected = finding.collect_events()
-    payload = to_payload(recorded)
-    assert isinstance(payload, FindingRecorded)
-    assert (payload.finding_id, payload.unit_id) == (finding.id, finding.unit_id)
-    assert (payload.method, payload.found_at, payload.actor) == ("暗访", FOUND, "inspector:abc")
-    assert to_payload(corrected) is None
+    finding.withdraw("经核实不属实", "office:y")
+    recorded, corrected, withdrawn = (to_payload(e) for e in finding.collect_events())
+    assert isinstance(recorded, FindingRecorded)
+    assert (recorded.finding_id, recorded.unit_id) == (finding.id, finding.unit_id)
+    assert recorded.jurisdiction_id == finding.jurisdiction_id
+    assert (recorded.method, recorded.found_at, recorded.actor) == ("暗访", FOUND, "inspector:abc")
+    assert corrected == FindingCorrected(
+        finding_id=finding.id, summary="新的描述", reason="理由", actor="office:x", version=2
+    )
+    assert withdrawn == FindingWithdrawn(
+        finding_id=finding.id, reason="经核实不属实", actor="office:y", version=3
+    )
 
 
 def test_round_trip_through_the_event_store_keeps_history_and_timezone() -> None:

@@ -8,7 +8,9 @@ from uuid import uuid4
 import pytest
 
 from shared.settings import CommonSettings
+from shared.views.base import encode_cursor
 from tests.harness import ADMIN, Cluster
+from tests.pages import assert_bad_cursor, assert_pages_match
 from tests.scoring.helpers import (
     World,
     caught_up,
@@ -144,3 +146,24 @@ def test_positions_report_both_upstreams(scored: tuple[Cluster, World, str]) -> 
     positions = ok(cluster["scoring"].get("/positions", headers=ADMIN))
     assert positions["consumers"]["registry"] == cluster.head("registry")
     assert positions["consumers"]["survey"] == cluster.head("survey")
+
+
+def test_a_waves_runs_page_in_the_order_computed(embedded_settings: CommonSettings) -> None:
+    with Cluster(embedded_settings, ["registry", "survey", "scoring"]) as cluster:
+        world = seed_world(cluster)
+        wave_id = open_wave(cluster, world)
+        path = f"/waves/{wave_id}/score-runs"
+        requested = []
+        for n, row in enumerate([("满意", "", ""), ("不满意", "满意", ""), ("", "", "满意")]):
+            push(cluster, world, wave_id, pattern(world, row), f"R{n}")
+            caught_up(cluster)
+            requested.append(ok(cluster["scoring"].post(path, headers=world.county_office)))
+        everything = assert_pages_match(cluster["scoring"], path, world.city_office, limit=1)
+        assert [r["run_id"] for r in everything] == [r["run_id"] for r in requested]
+        assert assert_pages_match(cluster["scoring"], path, ADMIN, limit=2) == everything
+        assert_bad_cursor(cluster["scoring"], path, ADMIN)
+        # Shaped like ours, but not a position in this wave's runs.
+        assert_bad_cursor(cluster["scoring"], path, ADMIN, encode_cursor("000000000", "x"))
+        assert_bad_cursor(
+            cluster["scoring"], path, ADMIN, encode_cursor("7", everything[0]["run_id"])
+        )

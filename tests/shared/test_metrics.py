@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from shared.registry_view import SECURITY_VIEW
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 
@@ -27,7 +28,7 @@ def test_metrics_follow_consumers_and_requests(embedded_settings: CommonSettings
             sample(
                 text,
                 "pingyi_consumer_position",
-                consumer="registry-security-v1",
+                consumer=f"registry-security-v{SECURITY_VIEW.version}",
                 upstream="registry",
             )
             >= 1

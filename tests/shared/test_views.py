@@ -19,7 +19,9 @@ from shared.views import (
     ViewStore,
 )
 
-FINDINGS = Collection("findings", index=("unit_id", "jurisdiction_id"), sort="found_at")
+FINDINGS = Collection(
+    "findings", index=("unit_id", "jurisdiction_id"), sort="found_at", search="summary"
+)
 HOSTILE = ["\u0000", "a\u0000b", "\ud800", "\\0", "\\", "换行\n", "\u2028", "\x7f", "😀"]
 
 
@@ -143,6 +145,44 @@ def test_pages_filter_on_indexes_in_a_stable_order(store: ViewStore) -> None:
     assert len(both.items) == 9 and both.next_cursor is None
     none = store.page("findings", where={"jurisdiction_id": set()}, limit=5)
     assert none.items == []
+
+
+def test_membership_in_a_large_set_is_one_parameter(store: ViewStore) -> None:
+    """An office's subtree may hold thousands of jurisdictions: more than SQLite's 999
+    placeholders of old, and no new statement per size."""
+    _findings(store)
+    many = {f"j-{n}" for n in range(5000)} | {"j-a"}
+    page = store.page("findings", where={"jurisdiction_id": many}, limit=100)
+    assert len(page.items) == 12 and all(d["jurisdiction_id"] == "j-a" for d in page.items)
+
+
+def test_contains_matches_the_search_text_in_sql(store: ViewStore) -> None:
+    summaries = ["窗口人员玩手机", "群众等候二十分钟", "玩手机\\0", "a\u0000b", "100%_x", None]
+    with store.transaction("findings") as tx:
+        for n, summary in enumerate(summaries):
+            tx.put("findings", f"f{n}", {"found_at": f"t{n}", "summary": summary})
+        tx.track("inspection", 1)
+
+    def found(needle: str, limit: int = 10) -> list[str]:
+        return [d["found_at"] for d in store.page("findings", contains=needle, limit=limit).items]
+
+    assert found("玩手机") == ["t0", "t2"]
+    assert found("\\0") == ["t2"]
+    assert found("%_") == ["t4"] and found("_") == ["t4"] and found("%") == ["t4"]
+    assert found("\u0000") == ["t3"] and found("a\u0000") == ["t3"]
+    assert found("不存在") == []
+    first = store.page("findings", contains="", limit=2)
+    rest = store.page("findings", contains="", limit=10, cursor=first.next_cursor)
+    assert [d["found_at"] for d in first.items + rest.items] == ["t0", "t1", "t2", "t3", "t4"]
+    with pytest.raises(UnknownIndexError):
+        store.page("other", contains="x")
+
+
+def test_get_many_reads_several_keys_at_once(store: ViewStore) -> None:
+    _findings(store)
+    got = store.get_many("findings", ["f03", "f00", "missing", "f03"])
+    assert sorted(got) == ["f00", "f03"] and got["f03"]["unit_id"] == "u0"
+    assert store.get_many("findings", []) == {}
 
 
 def test_a_page_cannot_filter_on_an_undeclared_field(store: ViewStore) -> None:

@@ -14,10 +14,12 @@ from services.registry.schemas.jurisdictions import (
     JurisdictionNodeOut,
     JurisdictionOut,
 )
-from shared.auth import CurrentPrincipal, Principal
+from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
+from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
-from shared.registry_view import RegistryView
+from shared.registry_view import JURISDICTIONS
+from shared.web.pagination import Pagination, scope_where
 
 router = PolicyRouter(tags=["jurisdictions 辖区"])
 
@@ -47,15 +49,34 @@ def register_jurisdiction(
 )
 def list_jurisdictions(
     caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
     view: RegistryViewDep,
+    views: ViewsDep,
+    page: Pagination,
     under: Annotated[
         UUID | None, Query(description="Only this jurisdiction and what lies below it")
     ] = None,
 ) -> list[dict[str, Any]]:
     """辖区列表: the part of the tree visible to the caller, flat, depth first (each node after
-    its parent, siblings by name), with parent ids, depth and path. An office sees its own
-    jurisdiction and everything below it; admins and auditors see every tree."""
-    return flat_tree(view, roots_for(caller, view, under))
+    its parent, siblings by name), with parent ids, depth and path, paged (`limit`, `cursor`).
+    An office sees its own jurisdiction and everything below it; admins and auditors see every
+    tree. One indexed query per page: each node carries its place in the tree."""
+    top = str(under) if under is not None else _own_top(caller)
+    base = 0 if top is None else int((view.jurisdiction(top) or {}).get("tree_depth", 0))
+    contains = None if under is None else f"/{under}/"
+    docs = page.fetch(views, JURISDICTIONS, where=scope_where(auth, caller), contains=contains)
+    return [_node(doc, base) for doc in docs]
+
+
+def _own_top(caller: Principal) -> str | None:
+    if caller.sees_everything or caller.jurisdiction_id is None:
+        return None
+    return str(caller.jurisdiction_id)
+
+
+def _node(doc: dict[str, Any], base: int) -> dict[str, Any]:
+    """Depth and path count from the top of the returned subtree."""
+    return doc | {"depth": doc["tree_depth"] - base, "path": doc["tree_names"][base:]}
 
 
 @router.get(
@@ -69,44 +90,3 @@ def get_jurisdiction(jurisdiction_id: UUID, view: RegistryViewDep) -> dict[str, 
     if doc is None:
         raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
     return doc
-
-
-def roots_for(caller: Principal, view: RegistryView, under: UUID | None) -> list[str]:
-    if under is not None:
-        return [str(under)]
-    if caller.sees_everything:
-        return [
-            doc["jurisdiction_id"] for doc in view.jurisdictions() if doc.get("parent_id") is None
-        ]
-    if caller.jurisdiction_id is None:
-        return []
-    return [str(caller.jurisdiction_id)]
-
-
-def flat_tree(view: RegistryView, roots: list[str]) -> list[dict[str, Any]]:
-    """The subtrees under `roots`, depth first, from one scan of the jurisdictions."""
-    docs = {doc["jurisdiction_id"]: doc for doc in view.jurisdictions()}
-    children: dict[str, list[dict[str, Any]]] = {}
-    for doc in docs.values():
-        if doc.get("parent_id"):
-            children.setdefault(doc["parent_id"], []).append(doc)
-    found: list[dict[str, Any]] = []
-    pending = [(docs[r], 0, [docs[r]["name"]]) for r in sorted_ids(roots, docs)]
-    seen: set[str] = set()
-    while pending:
-        doc, depth, path = pending.pop(0)
-        if doc["jurisdiction_id"] in seen:
-            continue
-        seen.add(doc["jurisdiction_id"])
-        found.append(doc | {"depth": depth, "path": path})
-        below = sorted(children.get(doc["jurisdiction_id"], []), key=_order)
-        pending[:0] = [(child, depth + 1, [*path, child["name"]]) for child in below]
-    return found
-
-
-def sorted_ids(ids: list[str], docs: dict[str, dict[str, Any]]) -> list[str]:
-    return sorted((i for i in ids if i in docs), key=lambda i: _order(docs[i]))
-
-
-def _order(doc: dict[str, Any]) -> tuple[str, str]:
-    return (doc["name"], doc["jurisdiction_id"])

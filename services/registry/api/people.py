@@ -16,7 +16,7 @@ from fastapi import Query, Request
 from services.registry.api.deps import RegistryApp
 from services.registry.application.people import contacts_visible_to, person_out
 from services.registry.domain.people import AppointingBody, Cycle, DuplicateContact, sector_code
-from services.registry.projections.people import RepresentativesView
+from services.registry.projections.people import PEOPLE, RepresentativesView, cycle_needle
 from services.registry.schemas.people import (
     AppointmentIn,
     DisqualificationIn,
@@ -28,9 +28,11 @@ from services.registry.schemas.people import (
     TrainingIn,
 )
 from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal
+from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path, query
 from shared.types import Line
+from shared.web.pagination import Pagination, narrowed, scope_where
 
 router = PolicyRouter(tags=["representatives 评议代表"])
 PERSON = path("person_id", "person")
@@ -100,42 +102,28 @@ def list_people(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
     app: RegistryApp,
-    request: Request,
+    views: ViewsDep,
+    page: Pagination,
     jurisdiction_id: Annotated[UUID | None, Query(description="Only this pool")] = None,
     sector: Annotated[Line | None, Query(max_length=30, examples=["人大代表"])] = None,
     cycle: Annotated[Line | None, Query(pattern=r"^\d{4}(-\d{4})?$")] = None,
     disqualified: Annotated[bool | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[dict[str, Any]]:
-    """评议代表名单: representatives visible to the caller, filtered, ordered by id, paged.
+    """评议代表名单: representatives visible to the caller, filtered, ordered by id, paged
+    (`limit`, `cursor`). Scope and every filter run in SQL, one query per page.
 
-    Contacts appear masked (138****5678) for offices and admins only.
-    """
-    found = _filtered(_view(request).people(), caller, auth, jurisdiction_id, sector, cycle)
-    if disqualified is not None:
-        found = [p for p in found if p["disqualified"] == disqualified]
-    return [_with_contact(app, caller, p) for p in found[offset : offset + limit]]
-
-
-def _filtered(
-    people: list[dict[str, Any]],
-    caller: Principal,
-    auth: Authenticator,
-    jurisdiction_id: UUID | None,
-    sector: str | None,
-    cycle: str | None,
-) -> list[dict[str, Any]]:
-    found = [p for p in people if auth.in_scope(caller, p["jurisdiction_id"])]
+    Contacts appear masked (138****5678) for offices and admins only; a contact is sealed in
+    the person's own records, so each listed person who has one is read once for it."""
+    where = scope_where(auth, caller)
     if jurisdiction_id is not None:
-        found = [p for p in found if p["jurisdiction_id"] == str(jurisdiction_id)]
-    if sector is not None:
-        code = sector_code(sector)
-        found = [p for p in found if p["sector"] == code]
-    if cycle is not None:
-        canonical = str(Cycle.parse(cycle))
-        found = [p for p in found if any(a["cycle"] == canonical for a in p["appointments"])]
-    return found
+        where = narrowed(where, "jurisdiction_id", str(jurisdiction_id))
+    where |= {
+        "sector": None if sector is None else sector_code(sector),
+        "disqualified": None if disqualified is None else str(disqualified).lower(),
+    }
+    needle = None if cycle is None else cycle_needle(str(Cycle.parse(cycle)))
+    found = page.fetch(views, PEOPLE, where=where, contains=needle)
+    return [_with_contact(app, caller, p) for p in found]
 
 
 @router.get(

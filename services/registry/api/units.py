@@ -3,10 +3,10 @@ The lifecycle changes (rename, move, merge, split, dissolve) are in unit_lifecyc
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
@@ -23,10 +23,20 @@ from services.registry.schemas.units import (
     UnitOut,
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
-from shared.contracts.registry import UnitStatus
+from shared.contracts.registry import (
+    UNIT_STATUSES,
+    UnitStatus,
+    search_key,
+    unit_search_text,
+    unit_status,
+)
+from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
+from shared.registry_view import UNITS, kind_status
 from shared.types import Line
+from shared.views.base import encode_cursor
+from shared.web.pagination import Pagination, Paging, cursor_position, narrowed, scope_where
 
 router = PolicyRouter(tags=["units 参评单位"])
 router.include_router(unit_lifecycle.router)
@@ -111,7 +121,9 @@ def list_units(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
     view: RegistryViewDep,
+    views: ViewsDep,
     history: UnitHistoryDep,
+    page: Pagination,
     jurisdiction_id: Annotated[
         UUID | None, Query(description="该辖区及其下级辖区的单位 (the whole subtree)")
     ] = None,
@@ -130,27 +142,79 @@ def list_units(
     ] = None,
     as_of: AsOf = None,
 ) -> list[dict[str, Any]]:
-    """查询参评单位: units visible to the caller, now or as of a date, sorted by name. Filters
-    combine: jurisdiction subtree, kind, category, status, parent unit, name search."""
-    docs = view.units() if as_of is None else history.units_as_of(as_of)
-    visible = auth.visible_jurisdictions(caller)
+    """查询参评单位: units visible to the caller, now or as of a date, sorted by name, paged
+    (`limit`, `cursor`). Filters combine: jurisdiction subtree, kind, category, status, parent
+    unit, name search.
+
+    Now: one indexed query per page; every filter, the caller's scope and the name search
+    (over a normalised text of name, short name and former names) run in SQL. `as_of`: what
+    was in scope and how units were named on a past day is not an index of today's rows, so
+    the dated history of every unit is read in chunks and filtered here, keeping one page in
+    memory; expect it to cost more than the current list."""
+    where = scope_where(auth, caller)
     if jurisdiction_id is not None:
-        inside = view.subtree(str(jurisdiction_id))
-        visible = inside if visible is None else visible & inside
-    wanted = {
-        "kind": kind,
-        "category": category,
-        "status": status,
-        "parent_id": None if parent_id is None else str(parent_id),
-    }
-    found = [
-        doc
-        for doc in docs
-        if (visible is None or doc["jurisdiction_id"] in visible)
-        and all(_value(doc, field) == value for field, value in wanted.items() if value)
-        and (q is None or matches(doc, q))
-    ]
-    return sorted(found, key=lambda doc: (doc["name"], doc["unit_id"]))
+        where = narrowed(where, "jurisdiction_id", view.subtree(str(jurisdiction_id)))
+    wanted = UnitFilter(
+        where, None if parent_id is None else str(parent_id), category, kind, status, q
+    )
+    if as_of is not None:
+        return _page_as_of(history, as_of, wanted, page)
+    return page.fetch(views, UNITS, where=wanted.where(), contains=wanted.needle())
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """The filters of GET /units, as SQL conditions (today) or a test of one unit document
+    (as of a past day)."""
+
+    scope: Mapping[str, str | set[str] | None]
+    parent_id: str | None
+    category: str | None
+    kind: str | None
+    status: str | None
+    q: str | None
+
+    def kind_statuses(self) -> str | set[str] | None:
+        if self.kind is not None and self.status is not None:
+            return kind_status(self.kind, self.status)
+        if self.kind is not None:
+            return {kind_status(self.kind, s) for s in UNIT_STATUSES}
+        if self.status is not None:
+            return {kind_status(k, self.status) for k in get_args(UnitKind)}
+        return None
+
+    def where(self) -> dict[str, str | set[str] | None]:
+        return {
+            **self.scope,
+            "parent_id": self.parent_id,
+            "category": self.category,
+            "kind_status": self.kind_statuses(),
+        }
+
+    def needle(self) -> str | None:
+        return None if self.q is None else search_key(self.q)
+
+    def accepts(self, doc: dict[str, Any]) -> bool:
+        listing = kind_status(doc["kind"], unit_status(doc.get("status")))
+        fields = {**doc, "kind_status": listing}
+        for field, wanted in self.where().items():
+            if wanted is None:
+                continue
+            allowed = {wanted} if isinstance(wanted, str) else wanted
+            if fields.get(field) not in allowed:
+                return False
+        needle = self.needle()
+        names = unit_search_text(doc["name"], doc.get("short_name"), doc.get("aliases") or [])
+        return needle is None or needle in names
+
+
+def _page_as_of(
+    history: UnitHistoryView, day: date, wanted: UnitFilter, page: Paging
+) -> list[dict[str, Any]]:
+    after = None if page.cursor is None else cursor_position(page.cursor)
+    items, more = history.page_as_of(day, wanted.accepts, after, page.limit)
+    last = items[-1] if more else None
+    return page.send(items, None if last is None else encode_cursor(last["name"], last["unit_id"]))
 
 
 @router.get(
@@ -184,22 +248,3 @@ def get_unit_history(unit_id: UUID, history: UnitHistoryDep) -> dict[str, Any]:
     if doc is None:
         raise UnitNotFound("no such unit", field="unit_id")
     return doc
-
-
-def _value(doc: dict[str, Any], field: str) -> Any:
-    # Unit documents from before the lifecycle facts have no status: they are active.
-    return doc.get(field) or ("active" if field == "status" else None)
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def search_key(text: str) -> str:
-    """全角/半角, spacing and Latin case do not matter when searching by name."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
-
-
-def matches(doc: dict[str, Any], q: str) -> bool:
-    needle = search_key(q)
-    names = [doc.get("name"), doc.get("short_name"), *(doc.get("aliases") or [])]
-    return any(needle in search_key(name) for name in names if name)

@@ -11,12 +11,20 @@ from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    1,
+    2,
     (
         Collection(units.UNIT_HISTORY),
-        Collection(campaigns.CAMPAIGNS, index=("jurisdiction_id",), sort="name"),
-        Collection(campaigns.ENROLMENTS, index=("campaign_id", "unit_id", "status")),
-        Collection(people.PEOPLE, index=("jurisdiction_id", "sector")),
+        Collection(campaigns.CAMPAIGNS, index=("jurisdiction_id",), sort="list_order"),
+        Collection(
+            campaigns.ENROLMENTS,
+            index=("campaign_id", "category", "status", "is_key_target"),
+            sort="list_order",
+        ),
+        Collection(
+            people.PEOPLE,
+            index=("jurisdiction_id", "sector", "disqualified"),
+            search=people.CYCLES_TEXT,
+        ),
         Collection(people.APPOINTMENTS),
     ),
     {"registry": combine_handlers(units.HANDLERS, campaigns.HANDLERS, people.HANDLERS)},

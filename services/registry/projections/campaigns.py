@@ -2,7 +2,11 @@
 
 A campaign document has the shape the write side returns (application.campaigns.campaign_out);
 an enrolment document adds its history. Unit names are not copied in: they are joined from
-the units view when read, so a renamed unit shows its current name.
+the units view when read (one query per page), so a renamed unit shows its current name.
+
+Listing fields (not part of the API shapes): a campaign's `list_order` (newest cycle first),
+the categories it ever enrolled units in (`enrolled_categories`), and an enrolment's
+`list_order` (enrolment order) and `is_key_target`, so lists filter and page in SQL.
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ def _opened(tx: ViewTransaction, p: contract.CampaignOpened, m: IntegrationMessa
         "key_target_count": 0,
         "amendments": [],
         "opened_by": p.actor,
+        # Listed by (cycle start, name), newest first: a fixed-width date, then the name.
+        "list_order": f"{p.cycle.starts_on.isoformat()}\u0001{p.name}",
+        "enrolled_categories": [],
     }
     tx.put(CAMPAIGNS, str(p.campaign_id), doc)
 
@@ -94,11 +101,15 @@ def _history(m: IntegrationMessage, what: str, actor: str, **details: str) -> di
     return {"event": what, "at": m.occurred_at.isoformat(), "actor": actor, **details}
 
 
+def _put_enrolment(tx: ViewTransaction, key: str, doc: Document) -> None:
+    tx.put(ENROLMENTS, key, doc | {"is_key_target": doc["key_target"] is not None})
+
+
 def _enrolled(tx: ViewTransaction, p: contract.UnitEnrolled, m: IntegrationMessage) -> None:
     key = enrolment_key(p.campaign_id, p.unit_id)
     earlier = tx.get(ENROLMENTS, key)
-    tx.put(
-        ENROLMENTS,
+    _put_enrolment(
+        tx,
         key,
         {
             "campaign_id": str(p.campaign_id),
@@ -109,6 +120,7 @@ def _enrolled(tx: ViewTransaction, p: contract.UnitEnrolled, m: IntegrationMessa
             "key_target": None,
             # Listing order: the order units were (last) enrolled in.
             "sequence": m.position,
+            "list_order": f"{m.position:020d}",
             "history": [
                 *(earlier or {}).get("history", []),
                 _history(m, "enrolled", p.actor, category=p.category),
@@ -116,6 +128,10 @@ def _enrolled(tx: ViewTransaction, p: contract.UnitEnrolled, m: IntegrationMessa
         },
     )
     _count(tx, p.campaign_id, p.category, +1)
+    campaign = tx.get(CAMPAIGNS, str(p.campaign_id)) or {}
+    seen = campaign.get("enrolled_categories", [])
+    if p.category not in seen:
+        _update_campaign(tx, p.campaign_id, {"enrolled_categories": [*seen, p.category]})
 
 
 def _change_enrolment(
@@ -125,8 +141,7 @@ def _change_enrolment(
     doc = tx.get(ENROLMENTS, key)
     if doc is None:
         raise LookupError(f"{unit_id} was never enrolled in {campaign_id}")
-    updated = doc | change | {"history": [*doc["history"], entry]}
-    tx.put(ENROLMENTS, key, updated)
+    _put_enrolment(tx, key, doc | change | {"history": [*doc["history"], entry]})
     return doc
 
 
@@ -193,18 +208,37 @@ class CampaignReadModel:
     def campaign(self, campaign_id: str) -> Document | None:
         return self._views.get(CAMPAIGNS, campaign_id)
 
-    def campaigns(self) -> list[Document]:
-        docs = [doc for _, doc in self._views.scan(CAMPAIGNS)]
-        return sorted(docs, key=lambda d: (d["cycle"]["starts_on"], d["name"]), reverse=True)
-
     def enrolment(self, campaign_id: str, unit_id: str) -> Document | None:
         return self._views.get(ENROLMENTS, enrolment_key(campaign_id, unit_id))
 
     def enrolments(self, campaign: Document) -> list[Document]:
-        """Grouped by the campaign's category order, then in enrolment order."""
-        order = {c: i for i, c in enumerate(campaign["categories"])}
-        docs = [
-            doc
-            for _, doc in self._views.scan(ENROLMENTS, enrolment_key(campaign["campaign_id"], ""))
-        ]
-        return sorted(docs, key=lambda d: (order.get(d["category"], len(order)), d["sequence"]))
+        """All of them, in listing order, for an export (GET .../enrolments pages instead)."""
+        found: list[Document] = []
+        for _, where in enrolment_segments(campaign, {}):
+            cursor = None
+            while True:
+                page = self._views.page(ENROLMENTS, where=where, cursor=cursor, limit=1000)
+                found += page.items
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+        return found
+
+
+def enrolment_segments(
+    campaign: Document, where: dict[str, str | set[str] | None]
+) -> list[tuple[str, dict[str, str | set[str] | None]]]:
+    """How a campaign's enrolments are listed: grouped by the campaign's category order (which
+    an amendment may change, so it cannot be stored with each enrolment), each category in
+    enrolment order, then those of categories since dropped (withdrawn units), in enrolment
+    order. One (label, where) per group, for `Paging.fetch_in_turn`; "" labels the last."""
+    base = {**where, "campaign_id": campaign["campaign_id"]}
+    current = list(campaign["categories"])
+    wanted = where.get("category")
+    segments = [(c, base | {"category": c}) for c in current if wanted in (None, c)]
+    dropped = {c for c in campaign.get("enrolled_categories", []) if c not in current}
+    if wanted is not None:
+        dropped &= {wanted} if isinstance(wanted, str) else set(wanted)
+    if dropped:
+        segments.append(("", base | {"category": dropped}))
+    return segments

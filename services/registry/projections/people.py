@@ -31,6 +31,18 @@ from shared.views import ViewStore, ViewTransaction
 
 PEOPLE = "representatives"
 APPOINTMENTS = "representative_appointments"
+CYCLES_TEXT = "cycles_text"
+"""A person's appointment cycles as "|2024-2025|2026-2027|": the list filters on a cycle in
+SQL as the substring "|<cycle>|" (a person has several cycles, an index value holds one)."""
+
+
+def cycle_needle(cycle: str) -> str:
+    return f"|{cycle}|"
+
+
+def _cycles_text(appointments: list[dict[str, Any]]) -> str:
+    cycles = dict.fromkeys(a["cycle"] for a in appointments)
+    return "|" + "".join(f"{c}|" for c in cycles)
 
 
 def _registered(tx: ViewTransaction, p: RepresentativeRegistered, m: IntegrationMessage) -> None:
@@ -47,6 +59,7 @@ def _registered(tx: ViewTransaction, p: RepresentativeRegistered, m: Integration
             "disqualified": False,
             "disqualified_reason": None,
             "appointments": [],
+            CYCLES_TEXT: _cycles_text([]),
         },
     )
 
@@ -65,6 +78,7 @@ def _appointed(tx: ViewTransaction, p: RepresentativeAppointed, m: IntegrationMe
     doc = tx.get(PEOPLE, str(p.person_id))
     if doc is not None:
         doc["appointments"] = [*doc["appointments"], appointment]
+        doc[CYCLES_TEXT] = _cycles_text(doc["appointments"])
         tx.put(PEOPLE, str(p.person_id), doc)
 
 

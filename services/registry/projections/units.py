@@ -6,10 +6,11 @@ document as it stood from then on (`state`). The domain refuses a change dated b
 unit's last one, so entries are also in effective-date order, and the unit as of day D is
 the `state` of its last entry dated on or before D (absent if none: not yet registered).
 
-Cost: a list "as of" reads every history document once (one scan of one collection, no
-per-unit queries) and picks one entry per unit in memory; for thousands of units with a
-handful of changes each that is a few megabytes of JSON per request. The current registry
-is served from the shared `units` documents, which are smaller still.
+Cost: a list "as of" a day cannot be filtered or ordered in SQL (what was in scope, and under
+which name, on a day is not an index of today's rows), so `page_as_of` reads every history
+document in chunks of `AS_OF_CHUNK` (one query each, no per-unit queries) and keeps only the
+one page it answers in memory. The current registry is paged in SQL from the shared `units`
+documents.
 
 The handlers wrap the shared registry-view handlers (one handler per event type in an
 inbox), so the current unit documents and their history are written in one transaction.
@@ -17,7 +18,8 @@ inbox), so the current unit documents and their history are written in one trans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import heapq
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -35,6 +37,7 @@ from shared.registry_view import UNITS
 from shared.views import Document, ViewStore, ViewTransaction
 
 UNIT_HISTORY = "unit_history"
+AS_OF_CHUNK = 500
 
 # What each fact changed, per unit it touched: (unit_id, change, details).
 Touched = list[tuple[str, str, dict[str, Any]]]
@@ -137,9 +140,32 @@ class UnitHistoryView:
         doc = self.history(unit_id)
         return None if doc is None else state_as_of(doc, day)
 
-    def units_as_of(self, day: date) -> list[Document]:
-        states = (state_as_of(doc, day) for doc in self._all())
-        return [state for state in states if state is not None]
+    def page_as_of(
+        self,
+        day: date,
+        accept: Callable[[Document], bool],
+        after: tuple[str, str] | None,
+        limit: int,
+    ) -> tuple[list[Document], bool]:
+        """One page of the units as they stood on `day` that `accept` keeps, by (name, id)
+        after `after`, and whether more follow. Reads every history document (in chunks) but
+        holds no more than one page of units."""
+        candidates = (
+            ((state["name"], state["unit_id"]), state)
+            for state in self._states_as_of(day)
+            if (after is None or (state["name"], state["unit_id"]) > after) and accept(state)
+        )
+        smallest = heapq.nsmallest(limit + 1, candidates, key=lambda item: item[0])
+        return [state for _, state in smallest[:limit]], len(smallest) > limit
 
-    def _all(self) -> Iterable[Document]:
-        return (doc for _, doc in self._views.scan(UNIT_HISTORY))
+    def _states_as_of(self, day: date) -> Iterator[Document]:
+        cursor = None
+        while True:
+            page = self._views.page(UNIT_HISTORY, cursor=cursor, limit=AS_OF_CHUNK)
+            for doc in page.items:
+                state = state_as_of(doc, day)
+                if state is not None:
+                    yield state
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
