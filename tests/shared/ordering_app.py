@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 from eventsourcing.domain import Aggregate, event
@@ -71,11 +72,13 @@ def open_application(database_url: str, *, publish: bool = True) -> OrderingAppl
 
 
 def in_memory_application() -> OrderingApplication:
-    """On an in-memory SQLite database with our recorder: message bodies are stored."""
+    """On an in-memory SQLite database with our recorder: message bodies are stored. Shared
+    by name, so that a second pooled connection (a read in a worker thread while the test
+    reads the head) sees the same database rather than a new, empty one."""
     app = OrderingApplication(
         {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": ":memory:",
+            "SQLITE_DBNAME": f"file:ordering-{uuid4().hex}?mode=memory&cache=shared",
             "APPLICATION_RECORDER_TOPIC": config.SQLITE_APPLICATION_RECORDER_TOPIC,
         }
     )
