@@ -20,7 +20,7 @@ from shared.messaging.consumer import Consumer, Lease
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
-from shared.messaging.sources import LocalLogSource, MessageSource
+from shared.messaging.sources import LocalLogSource, MessageSource, Signal
 from shared.operations import skip_decided
 from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
@@ -29,13 +29,15 @@ from shared.service.definition import ServiceDefinition
 from shared.service.leases import AlwaysHeld, PostgresLeases
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import Transport
-from shared.views import PostgresViewStore, SQLiteViewStore, ViewStore
+from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, ViewStore
 from shared.views.model import View, check_views
 
 log = logging.getLogger(__name__)
 
 
 def build_view_store(common: CommonSettings, service: str, schema: str | None) -> ViewStore:
+    if common.mode == "memory":
+        return MemoryViewStore()
     if common.mode == "embedded":
         return SQLiteViewStore(common.data_dir / f"{service}-views.sqlite")
     return PostgresViewStore(
@@ -69,6 +71,7 @@ class ServiceRuntime:
         self.relay: Relay | None = None
         self._application: PublishingApplication | None = None
         self._leases: PostgresLeases | None = None
+        self._committed = Signal()
         self.started = False
 
     # --- parts ---------------------------------------------------------------------------
@@ -109,7 +112,9 @@ class ServiceRuntime:
                 self.authenticator_bootstrap_key(),
                 authority=self.definition.principal_authority(self),
             )
+        self.application.on_commit(self._committed.fire)
         await self.transport.connect(self.name)
+        self.transport.offer_log(self.name, self.outbox(), self.application)
         if self.common.mode == "production":
             self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
         await self._start_relay()
@@ -182,7 +187,7 @@ class ServiceRuntime:
 
     def _source(self, consumer: str, upstream: str) -> MessageSource:
         if upstream == self.name:
-            return LocalLogSource(self.outbox, owns_outbox=False)
+            return LocalLogSource(self.outbox, owns_outbox=False, signal=self._committed)
         return self.transport.source(consumer, upstream)
 
     def _lease(self, name: str) -> Lease:

@@ -62,7 +62,9 @@ class MemoryViewStore(ViewStore):
         self.rows: dict[tuple[str, str], Row] = {}
         self._positions: dict[tuple[str, str], int] = {}
         self._versions: dict[str, int] = {}
-        self._lock = threading.Lock()
+        # Requests read while a consumer's transaction commits on another thread: reads take
+        # the lock too, or iterating the rows could meet a dict that changed size under it.
+        self._lock = threading.RLock()
 
     def row(self, collection: str, doc: Document) -> Row:
         declared = self.collection(collection)
@@ -83,15 +85,18 @@ class MemoryViewStore(ViewStore):
                 self._positions[(view, upstream)] = position
 
     def get(self, collection: str, key: str) -> Document | None:
-        row = self.rows.get((collection, key))
+        with self._lock:
+            row = self.rows.get((collection, key))
         return None if row is None else load_document(row[0])
 
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
-        found = [
-            (key, load_document(row[0]))
-            for (name, key), row in self.rows.items()
-            if name == collection and key.startswith(prefix)
-        ]
+        with self._lock:
+            rows = [
+                (key, row)
+                for (name, key), row in self.rows.items()
+                if name == collection and key.startswith(prefix)
+            ]
+        found = [(key, load_document(row[0])) for key, row in rows]
         return sorted(found, key=lambda item: escape_text(item[0]))
 
     def page(
@@ -105,18 +110,18 @@ class MemoryViewStore(ViewStore):
     ) -> Page:
         query = self._page_query(collection, where, descending, cursor, limit)
         conditions = query.conditions()
-        candidates = [
-            (row[1], key, row)
-            for (name, key), row in self.rows.items()
-            if name == collection and all(row[2][slot] in values for slot, values in conditions)
-        ]
-        candidates.sort(key=lambda c: (c[0], c[1]), reverse=descending)
-        if query.after is not None:
-            after = query.after
+        with self._lock:
             candidates = [
-                c
-                for c in candidates
-                if ((c[0], c[1]) < after if descending else (c[0], c[1]) > after)
+                (row[1], key, row)
+                for (name, key), row in self.rows.items()
+                if name == collection and all(row[2][slot] in values for slot, values in conditions)
+            ]
+        # Ordered as the SQL stores order their escaped columns.
+        candidates.sort(key=_order, reverse=descending)
+        if query.after is not None:
+            after = (escape_text(query.after[0]), escape_text(query.after[1]))
+            candidates = [
+                c for c in candidates if (_order(c) < after if descending else _order(c) > after)
             ]
         items = [load_document(row[0]) for _, _, row in candidates[:limit]]
         if len(candidates) <= limit:
@@ -125,11 +130,14 @@ class MemoryViewStore(ViewStore):
         return Page(items, encode_cursor(sort, key))
 
     def last_position(self, view: str, upstream: str) -> int | None:
-        return self._positions.get((view, upstream))
+        with self._lock:
+            return self._positions.get((view, upstream))
 
     def positions(self) -> dict[str, dict[str, int]]:
         found: dict[str, dict[str, int]] = {}
-        for (view, upstream), position in sorted(self._positions.items()):
+        with self._lock:
+            stored = sorted(self._positions.items())
+        for (view, upstream), position in stored:
             found.setdefault(view, {})[upstream] = position
         return found
 
@@ -145,12 +153,17 @@ class MemoryViewStore(ViewStore):
 
     def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:
         for collection in sorted(collections):
-            keys = sorted(k for (name, k) in self.rows if name == collection)
-            for key in keys:
-                yield collection, escape_text(key), self.rows[(collection, key)][0]
+            with self._lock:
+                rows = [(k, row[0]) for (name, k), row in self.rows.items() if name == collection]
+            for key, text in sorted(rows, key=lambda item: escape_text(item[0])):
+                yield collection, escape_text(key), text
 
     def ping(self) -> None:
         return None
 
     def close(self) -> None:
         return None
+
+
+def _order(candidate: tuple[str, str, Row]) -> tuple[str, str]:
+    return escape_text(candidate[0]), escape_text(candidate[1])
