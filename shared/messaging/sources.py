@@ -88,7 +88,13 @@ class LogCursor:
         self._not_before = 0.0
 
     def next_page(self, outbox: Outbox, batch: int) -> list[Delivery]:
-        page = outbox.read(self._cursor, self._previous, batch)
+        """The next messages; empty only once the whole log has been scanned (a stretch of
+        internal events, which publish nothing, is read through rather than waited on)."""
+        while True:
+            page = outbox.read(self._cursor, self._previous, batch)
+            if page.messages or page.scanned_to in (None, self._cursor):
+                break
+            self._cursor = page.scanned_to
         if page.scanned_to is not None:
             self._cursor = page.scanned_to
         if not page.messages:

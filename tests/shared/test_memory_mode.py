@@ -5,17 +5,22 @@ run, so it never reads or closes what it does not own, and the commands refuse i
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
+from eventsourcing.domain import Aggregate
 from typer.testing import CliRunner
 
 from pingyi.cli import app as cli
 from pingyi.composition import default_transport, open_outbox
 from services.registry.application import RegistryApplication
 from services.registry.integration import to_payload
+from shared.contracts.registry import JurisdictionRegistered
 from shared.messaging.memory import MemoryLogSource, hub
 from shared.messaging.outbox import Outbox
+from shared.messaging.sources import LogCursor
 from shared.registry_view import UNITS
+from shared.service.application import PublishingApplication
 from shared.settings import CommonSettings
 from shared.transport import MemoryTransport
 from tests.conftest import in_memory
@@ -33,6 +38,19 @@ class ClosedCounting(RegistryApplication):
     def close(self) -> None:
         self.closed += 1
         super().close()
+
+
+class Note(Aggregate):
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _publish_only_the_public_note(event: Any) -> JurisdictionRegistered | None:
+    if getattr(event, "text", None) != "公开":
+        return None
+    return JurisdictionRegistered(
+        jurisdiction_id=event.originator_id, name="漯河市", level="city", parent_id=None
+    )
 
 
 def _unit_names(cluster: Cluster, service: str) -> list[str]:
@@ -113,3 +131,14 @@ def test_the_commands_refuse_memory_mode(command: list[str]) -> None:
     result = CliRunner().invoke(cli, command, env={"PINGYI_MODE": "memory"})
     assert result.exit_code == 2, result.output
     assert "for tests only" in result.output
+
+
+def test_a_stretch_of_internal_events_is_read_through_not_waited_on() -> None:
+    """Five internal events, then a published one: one read finds it (with a page of two),
+    instead of coming back empty and waiting for the next commit."""
+    application = PublishingApplication(IN_MEMORY)
+    application.save(*[Note(f"内部{n}") for n in range(5)], Note("公开"))
+    outbox = Outbox("notes", application, _publish_only_the_public_note)
+    (delivery,) = LogCursor(None).next_page(outbox, batch=2)
+    assert delivery.message is not None and delivery.message.position == 6
+    assert delivery.pending == 0
