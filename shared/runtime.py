@@ -1,8 +1,9 @@
 """What one running service is made of, and its start/stop order.
 
 Start: the view store (declaring every view's collections, dropping any view whose version
-changed so it rebuilds), the event-sourced application, the transport, the relay (when it
-runs inside this process), then one consumer per (view, upstream) and per processor.
+changed so it rebuilds), the event-sourced application, the transport (which, in memory
+mode, hands this service's log to the consumers in the process), the relay (when it runs
+inside this process), then one consumer per (view, upstream) and per processor.
 Stop: every consumer at once (each finishes the batch in hand), then the relay, transport,
 application and store.
 """

@@ -142,3 +142,16 @@ def test_a_stretch_of_internal_events_is_read_through_not_waited_on() -> None:
     (delivery,) = LogCursor(None).next_page(outbox, batch=2)
     assert delivery.message is not None and delivery.message.position == 6
     assert delivery.pending == 0
+
+
+def test_a_memory_service_is_ready_without_a_write_watchdog(
+    memory_settings: CommonSettings,
+) -> None:
+    """Nothing in memory can stall a write the way a PostgreSQL session can: no watchdog,
+    and the rest of readiness as in the other modes."""
+    with Cluster(memory_settings, ["registry", "scoring"]) as cluster:
+        runtime = cluster["scoring"].app.state.runtime  # type: ignore[attr-defined]
+        assert runtime.write_watchdog is None
+        ready = cluster["scoring"].get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert "writes" not in ready.json()["checks"]
