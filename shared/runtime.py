@@ -15,6 +15,8 @@ import logging
 import time
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
 from shared.auth import Authenticator
 from shared.campaign_view import CampaignView
 from shared.messaging.consumer import Consumer, Lease
@@ -34,6 +36,7 @@ from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, Vi
 from shared.views.model import View, check_views
 
 log = logging.getLogger(__name__)
+OPEN_ATTEMPTS = 5
 
 
 def build_view_store(common: CommonSettings, service: str, schema: str | None) -> ViewStore:
@@ -104,9 +107,7 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await asyncio.to_thread(self._setup_views)
-        self._application = await asyncio.to_thread(
-            self.definition.application, self.eventsourcing_env()
-        )
+        self._application = await asyncio.to_thread(self._open_application)
         if self.definition.principal_authority is not None:
             self.authenticator = Authenticator(
                 self.registry,
@@ -134,6 +135,17 @@ class ServiceRuntime:
             if self.definition.principal_authority is not None:
                 return
             await asyncio.sleep(0.02)
+
+    def _open_application(self) -> PublishingApplication:
+        """A downstream consumer may be creating a fresh SQLite log's tables at this moment
+        (`pingyi up` starts every service at once): the opener that loses the race to record
+        the schema migration gets an IntegrityError, and finds the schema made if it retries."""
+        for _ in range(OPEN_ATTEMPTS - 1):
+            try:
+                return self.definition.application(self.eventsourcing_env())
+            except IntegrityError as error:
+                log.warning("opening the event store raced another opener: %s", error)
+        return self.definition.application(self.eventsourcing_env())
 
     def authenticator_bootstrap_key(self) -> str | None:
         key = self.common.bootstrap_admin_key
