@@ -67,9 +67,11 @@ def test_a_consumer_reads_an_upstream_that_starts_after_it(
             unit(upstream, city["jurisdiction_id"], "漯河市教育局")
             wait_caught_up(
                 lambda: upstream.head("registry"),
-                lambda: downstream["survey"]
-                .get("/positions", headers=ADMIN)
-                .json()["consumers"]["registry"],
+                lambda: (
+                    downstream["survey"]
+                    .get("/positions", headers=ADMIN)
+                    .json()["consumers"]["registry"]
+                ),
                 "survey <- registry",
             )
             assert _unit_names(downstream, "survey") == ["漯河市教育局"]
