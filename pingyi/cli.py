@@ -40,6 +40,21 @@ def _embedded_settings(data_dir: Path) -> Any:
     )
 
 
+def _environment_settings(data_dir: Path | None = None) -> Any:
+    """The settings a command runs with, from the environment (embedded mode's data where
+    `data_dir` says). Memory mode holds nothing outside a test's process: refused."""
+    from shared.settings import CommonSettings
+
+    common = CommonSettings()
+    if common.mode == "memory":
+        raise typer.BadParameter(
+            "PINGYI_MODE=memory is for tests only; use embedded or production", param_hint="mode"
+        )
+    if data_dir is not None and common.mode == "embedded":
+        common = common.model_copy(update={"data_dir": data_dir})
+    return common
+
+
 @app.command()
 def up(
     data_dir: DataDir = Path("pingyi-data"),
@@ -130,9 +145,10 @@ def serve(
 
     if service not in NAMES:
         raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
+    common = _environment_settings()
     settings = service_settings(service)
     uvicorn.run(
-        create_app(service, settings=settings),
+        create_app(service, common, settings=settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -150,13 +166,10 @@ def replay(
     """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
     from pingyi.replay import verify as verify_scores
     from services.scoring.replay import ReplayError
-    from shared.settings import CommonSettings
 
     if not verify:
         raise typer.BadParameter("only --verify is supported")
-    common = CommonSettings()
-    if common.mode == "embedded":
-        common = common.model_copy(update={"data_dir": data_dir})
+    common = _environment_settings(data_dir)
     try:
         results = verify_scores(common)
     except ReplayError as error:
@@ -186,15 +199,12 @@ def verify_draw(
 
     from services.registry.draw_verify import DrawNotVerifiable
     from services.registry.draw_verify import verify_draw as run_checks
-    from shared.settings import CommonSettings
 
     try:
         parsed = UUID(draw_id)
     except ValueError:
         raise typer.BadParameter(f"{draw_id!r} is not a draw id") from None
-    common = CommonSettings()
-    if common.mode == "embedded":
-        common = common.model_copy(update={"data_dir": data_dir})
+    common = _environment_settings(data_dir)
     try:
         verification = run_checks(common, parsed)
     except DrawNotVerifiable as error:
@@ -243,13 +253,10 @@ def rebuild(
     from shared.rebuild import UnknownViewError
     from shared.rebuild import rebuild as rebuild_views
     from shared.runtime import build_view_store
-    from shared.settings import CommonSettings
 
     if service not in NAMES:
         raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
-    common = CommonSettings()
-    if common.mode == "embedded":
-        common = common.model_copy(update={"data_dir": data_dir})
+    common = _environment_settings(data_dir)
     store = build_view_store(common, service, service_settings(service).postgres_schema)
     try:
         rebuilt = rebuild_views(

@@ -10,10 +10,11 @@ from fastapi import FastAPI
 
 from pingyi.catalog import definition
 from shared.http import build_app
+from shared.messaging.memory import hub
 from shared.messaging.outbox import Outbox
 from shared.runtime import ServiceRuntime
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
-from shared.transport import JetStreamTransport, LocalTransport, Transport
+from shared.transport import JetStreamTransport, LocalTransport, MemoryTransport, Transport
 from shared.views import ViewStore
 
 
@@ -22,7 +23,13 @@ def service_settings(name: str) -> ServiceSettings:
 
 
 def open_outbox(name: str, common: CommonSettings) -> Outbox:
-    """A reader over a service's stored event log, in either mode."""
+    """A reader over a service's stored event log, in any mode (in memory mode, the log of
+    the service running in this process: nothing else holds it)."""
+    if common.mode == "memory":
+        running = hub(common.namespace).log(name)
+        if running is None:
+            raise LookupError(f"{name} is not running in memory namespace {common.namespace}")
+        return running.borrowed()
     service = definition(name)
     settings = service.settings()
     env = eventsourcing_env(common, name, settings.postgres_schema)
@@ -34,6 +41,8 @@ def open_outbox(name: str, common: CommonSettings) -> Outbox:
 def default_transport(common: CommonSettings) -> Transport:
     if common.mode == "production":
         return JetStreamTransport(common.nats_url, common.namespace)
+    if common.mode == "memory":
+        return MemoryTransport(common.namespace)
     return LocalTransport(lambda upstream: open_outbox(upstream, common))
 
 

@@ -24,10 +24,18 @@ class OutboxBatch:
 
 
 class Outbox:
-    def __init__(self, service: str, application: Application[Any], to_payload: PayloadMapper):
+    def __init__(
+        self,
+        service: str,
+        application: Application[Any],
+        to_payload: PayloadMapper,
+        *,
+        owns_application: bool = True,
+    ) -> None:
         self.service = service
         self._app = application
         self._to_payload = to_payload
+        self._owns_application = owns_application
         self._head_cache: tuple[int, int | None] | None = None
 
     def read(
@@ -50,8 +58,15 @@ class Outbox:
         return OutboxBatch(messages, scanned_to)
 
     def close(self) -> None:
-        """Release the database connections of the application behind this log."""
-        self._app.close()
+        """Release the database connections of the application behind this log, if this
+        reader opened it."""
+        if self._owns_application:
+            self._app.close()
+
+    def borrowed(self) -> Outbox:
+        """A reader over the same log whose `close` leaves the application open (it belongs
+        to the running service)."""
+        return Outbox(self.service, self._app, self._to_payload, owns_application=False)
 
     def max_position(self) -> int | None:
         return self._app.recorder.max_notification_id()
