@@ -40,6 +40,21 @@ def _embedded_settings(data_dir: Path) -> Any:
     )
 
 
+def _environment_settings(data_dir: Path | None = None) -> Any:
+    """The settings a command runs with, from the environment (embedded mode's data where
+    `data_dir` says). Memory mode holds nothing outside a test's process: refused."""
+    from shared.settings import CommonSettings
+
+    common = CommonSettings()
+    if common.mode == "memory":
+        raise typer.BadParameter(
+            "PINGYI_MODE=memory is for tests only; use embedded or production", param_hint="mode"
+        )
+    if data_dir is not None and common.mode == "embedded":
+        common = common.model_copy(update={"data_dir": data_dir})
+    return common
+
+
 @app.command()
 def up(
     data_dir: DataDir = Path("pingyi-data"),
@@ -137,10 +152,9 @@ def serve(
     import uvicorn
 
     from pingyi.composition import create_app, relay_process, service_settings
-    from shared.settings import CommonSettings
 
     _known(service)
-    common = CommonSettings()
+    common = _environment_settings()
     settings = service_settings(service)
     child = None
     if common.mode == "production":
@@ -169,10 +183,9 @@ def relay_command(
     from pingyi.composition import open_outbox, service_settings
     from shared.messaging.relay_process import serve_relay
     from shared.observability import configure
-    from shared.settings import CommonSettings
 
     _known(service)
-    common = CommonSettings()
+    common = _environment_settings()
     if common.mode != "production":
         console.print("[red]the relay runs in production mode only[/red] (PINGYI_MODE)")
         raise typer.Exit(2)
@@ -198,13 +211,10 @@ def replay(
     """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
     from pingyi.replay import verify as verify_scores
     from services.scoring.replay import ReplayError
-    from shared.settings import CommonSettings
 
     if not verify:
         raise typer.BadParameter("only --verify is supported")
-    common = CommonSettings()
-    if common.mode == "embedded":
-        common = common.model_copy(update={"data_dir": data_dir})
+    common = _environment_settings(data_dir)
     try:
         results = verify_scores(common)
     except ReplayError as error:
@@ -234,15 +244,12 @@ def verify_draw(
 
     from services.registry.draw_verify import DrawNotVerifiable
     from services.registry.draw_verify import verify_draw as run_checks
-    from shared.settings import CommonSettings
 
     try:
         parsed = UUID(draw_id)
     except ValueError:
         raise typer.BadParameter(f"{draw_id!r} is not a draw id") from None
-    common = CommonSettings()
-    if common.mode == "embedded":
-        common = common.model_copy(update={"data_dir": data_dir})
+    common = _environment_settings(data_dir)
     try:
         verification = run_checks(common, parsed)
     except DrawNotVerifiable as error:
@@ -291,12 +298,9 @@ def rebuild(
     from shared.rebuild import UnknownViewError
     from shared.rebuild import rebuild as rebuild_views
     from shared.runtime import build_view_store
-    from shared.settings import CommonSettings
 
     _known(service)
-    common = CommonSettings()
-    if common.mode == "embedded":
-        common = common.model_copy(update={"data_dir": data_dir})
+    common = _environment_settings(data_dir)
     store = build_view_store(common, service, service_settings(service).postgres_schema)
     try:
         rebuilt = rebuild_views(

@@ -12,11 +12,12 @@ from fastapi import FastAPI
 
 from pingyi.catalog import definition
 from shared.http import build_app
+from shared.messaging.memory import hub
 from shared.messaging.outbox import Outbox
 from shared.runtime import ServiceRuntime
 from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
-from shared.transport import JetStreamTransport, LocalTransport, Transport
+from shared.transport import JetStreamTransport, LocalTransport, MemoryTransport, Transport
 from shared.views import ViewStore
 
 
@@ -25,8 +26,14 @@ def service_settings(name: str) -> ServiceSettings:
 
 
 def open_outbox(name: str, common: CommonSettings, *, connections: int | None = None) -> Outbox:
-    """A reader over a service's stored event log, in either mode. `connections`: the size of
+    """A reader over a service's stored event log, in any mode (in memory mode, the log of
+    the service running in this process: nothing else holds it). `connections`: the size of
     its PostgreSQL pool, for a reader that reads one page at a time (the relay process)."""
+    if common.mode == "memory":
+        running = hub(common.namespace).log(name)
+        if running is None:
+            raise LookupError(f"{name} is not running in memory namespace {common.namespace}")
+        return running.borrowed()
     service = definition(name)
     settings = service.settings()
     env = eventsourcing_env(common, name, settings.postgres_schema)
@@ -40,6 +47,8 @@ def open_outbox(name: str, common: CommonSettings, *, connections: int | None = 
 def default_transport(common: CommonSettings) -> Transport:
     if common.mode == "production":
         return JetStreamTransport(common.nats_url, common.namespace)
+    if common.mode == "memory":
+        return MemoryTransport(common.namespace)
     return LocalTransport(lambda upstream: open_outbox(upstream, common))
 
 

@@ -33,6 +33,7 @@ from shared.views import ViewStore
 from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.echo import REASON_LIMIT, clip, error_body
 from shared.web.gate import Gate
+from shared.web.openapi import openapi_document
 from shared.web.rate_limit import RateLimits
 from shared.web.routes import BodyLimits, RouteTable
 
@@ -112,7 +113,7 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
 
 def _refuse_unguarded_routes(app: FastAPI) -> None:
     """No handler without a declared policy can be served, whatever router it came from."""
-    for path, item in app.openapi()["paths"].items():
+    for path, item in openapi_document(app)["paths"].items():
         for method, operation in item.items():
             if isinstance(operation, dict) and POLICY_MARKER not in operation:
                 raise TypeError(f"{method.upper()} {path} declares no policy")
@@ -121,7 +122,7 @@ def _refuse_unguarded_routes(app: FastAPI) -> None:
 def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     """Body limits per route, and rate limits and the API key checked before a body is read."""
     common = runtime.common
-    routes = RouteTable(app.openapi)
+    routes = RouteTable(lambda: app.openapi())  # looked up late: see shared.web.openapi
     gate = Gate(routes, lambda key: runtime.authenticator.authenticate(key), RateLimits(common))
     app.add_middleware(
         BodyLimitMiddleware,

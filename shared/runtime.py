@@ -1,8 +1,9 @@
 """What one running service is made of, and its start/stop order.
 
 Start: the view store (declaring every view's collections, dropping any view whose version
-changed so it rebuilds), the event-sourced application, the transport, the relay (when it
-runs inside this process), then one consumer per (view, upstream) and per processor.
+changed so it rebuilds), the event-sourced application, the transport (which, in memory
+mode, hands this service's log to the consumers in the process), the relay (when it runs
+inside this process), then one consumer per (view, upstream) and per processor.
 Stop: every consumer at once (each finishes the batch in hand), then the relay, transport,
 application and store.
 """
@@ -14,6 +15,8 @@ import logging
 import time
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
+
 from shared.auth import Authenticator
 from shared.campaign_view import CampaignView
 from shared.messaging.consumer import Consumer
@@ -21,7 +24,7 @@ from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
 from shared.messaging.relay_status import relay_report
-from shared.messaging.sources import LocalLogSource, MessageSource
+from shared.messaging.sources import LocalLogSource, MessageSource, Signal
 from shared.operations import skip_decided
 from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
@@ -32,15 +35,18 @@ from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
 from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import Transport
-from shared.views import PostgresViewStore, SQLiteViewStore, ViewStore
+from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, ViewStore
 from shared.views.model import View, check_views
 
 log = logging.getLogger(__name__)
+OPEN_ATTEMPTS = 5
 
 
 def build_view_store(
     common: CommonSettings, service: str, schema: str | None, *, pool_size: int = 4
 ) -> ViewStore:
+    if common.mode == "memory":
+        return MemoryViewStore()
     if common.mode == "embedded":
         return SQLiteViewStore(common.data_dir / f"{service}-views.sqlite")
     return PostgresViewStore(
@@ -81,6 +87,7 @@ class ServiceRuntime:
         self.relay_process = relay_process
         self._application: PublishingApplication | None = None
         self._leases: PostgresLeases | None = None
+        self._committed = Signal()
         self.started = False
 
     # --- parts ---------------------------------------------------------------------------
@@ -118,16 +125,16 @@ class ServiceRuntime:
 
     async def start(self) -> None:
         await asyncio.to_thread(self._setup_views)
-        self._application = await asyncio.to_thread(
-            self.definition.open_application, self.eventsourcing_env()
-        )
+        self._application = await asyncio.to_thread(self._open_application)
         if self.definition.principal_authority is not None:
             self.authenticator = Authenticator(
                 self.registry,
                 self.authenticator_bootstrap_key(),
                 authority=self.definition.principal_authority(self),
             )
+        self.application.on_commit(self._committed.fire)
         await self.transport.connect(self.name)
+        self.transport.offer_log(self.name, self.outbox(), self.application)
         if self.common.mode == "production":
             self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
             self._leases.start()
@@ -147,6 +154,17 @@ class ServiceRuntime:
             if self.definition.principal_authority is not None:
                 return
             await asyncio.sleep(0.02)
+
+    def _open_application(self) -> PublishingApplication:
+        """A downstream consumer may be creating a fresh SQLite log's tables at this moment
+        (`pingyi up` starts every service at once): the opener that loses the race to record
+        the schema migration gets an IntegrityError, and finds the schema made if it retries."""
+        for _ in range(OPEN_ATTEMPTS - 1):
+            try:
+                return self.definition.open_application(self.eventsourcing_env())
+            except IntegrityError as error:
+                log.warning("opening the event store raced another opener: %s", error)
+        return self.definition.open_application(self.eventsourcing_env())
 
     def authenticator_bootstrap_key(self) -> str | None:
         key = self.common.bootstrap_admin_key
@@ -208,7 +226,7 @@ class ServiceRuntime:
 
     def _source(self, consumer: str, upstream: str) -> MessageSource:
         if upstream == self.name:
-            return LocalLogSource(self.outbox, owns_outbox=False)
+            return LocalLogSource(self.outbox, owns_outbox=False, signal=self._committed)
         return self.transport.source(consumer, upstream)
 
     def _lease(self, name: str) -> Lease:

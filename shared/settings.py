@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.persistence import config as pg
 from shared.web.settings import HttpLimits
 
-Mode = Literal["embedded", "production"]
+Mode = Literal["embedded", "production", "memory"]
 
 
 class CommonSettings(HttpLimits):
@@ -27,6 +27,10 @@ class CommonSettings(HttpLimits):
     model_config = SettingsConfigDict(env_prefix="PINGYI_", extra="ignore")
 
     mode: Mode = "embedded"
+    """embedded: SQLite files, one process (`pingyi up`); production: PostgreSQL and NATS
+    JetStream (`pingyi serve`); memory: for tests only, everything in this process's memory
+    and gone when the service stops (event store, views, and consumers reading the upstream
+    services running in this process); the commands refuse it."""
     data_dir: Path = Path("pingyi-data")
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pingyi"
     nats_url: str = "nats://127.0.0.1:4222"
@@ -70,6 +74,9 @@ class ServiceSettings(BaseSettings):
 
 def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) -> dict[str, str]:
     """The eventsourcing library's environment for one service's own event store."""
+    if common.mode == "memory":
+        # Each application instance keeps its own log; only the running service has it.
+        return {"PERSISTENCE_MODULE": pg.MEMORY_PERSISTENCE_MODULE}
     if common.mode == "embedded":
         common.data_dir.mkdir(parents=True, exist_ok=True)
         return {

@@ -1,8 +1,9 @@
-"""The one place where the two modes differ: how events travel between services.
+"""The one place where the modes differ: how events travel between services.
 
 Production: JetStream (a relay publishes each service's log; each consumer reads it through
 an ephemeral consumer of its own, from the position its own tables record).
 Embedded: no broker; a consumer reads the upstream's log file directly.
+Memory (tests only): a consumer reads the upstream's running application in this process.
 Domain and application code never know which one is in use.
 """
 
@@ -14,9 +15,11 @@ from typing import Any, Protocol
 
 from shared.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
 from shared.messaging.jetstream_source import JetStreamSource
+from shared.messaging.memory import MemoryLogSource, hub
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Publisher
 from shared.messaging.sources import LocalLogSource, MessageSource
+from shared.service.application import PublishingApplication
 
 OutboxOpener = Callable[[str], Outbox]
 
@@ -25,6 +28,11 @@ class Transport(Protocol):
     async def connect(self, service: str) -> None: ...
 
     def publisher(self, service: str) -> Publisher | None: ...
+
+    def offer_log(self, service: str, outbox: Outbox, application: PublishingApplication) -> None:
+        """The service's own log, once its application runs: the memory transport hands it
+        to consumers in this process; the others read logs elsewhere and ignore it."""
+        ...
 
     def source(self, consumer: str, upstream: str) -> MessageSource: ...
 
@@ -44,6 +52,9 @@ class LocalTransport:
     def publisher(self, service: str) -> Publisher | None:
         return None
 
+    def offer_log(self, service: str, outbox: Outbox, application: PublishingApplication) -> None:
+        return None
+
     def source(self, consumer: str, upstream: str) -> MessageSource:
         return LocalLogSource(lambda: self._open_outbox(upstream), self._poll, owns_outbox=True)
 
@@ -52,6 +63,35 @@ class LocalTransport:
 
     async def close(self) -> None:
         return None
+
+
+class MemoryTransport:
+    """One per service runtime; its namespace's hub is shared by every runtime in the process."""
+
+    def __init__(self, namespace: str) -> None:
+        self._hub = hub(namespace)
+        self._offered: tuple[str, Outbox] | None = None
+
+    async def connect(self, service: str) -> None:
+        return None
+
+    def publisher(self, service: str) -> Publisher | None:
+        return None
+
+    def offer_log(self, service: str, outbox: Outbox, application: PublishingApplication) -> None:
+        self._hub.offer(service, outbox, application)
+        self._offered = (service, outbox)
+
+    def source(self, consumer: str, upstream: str) -> MessageSource:
+        return MemoryLogSource(self._hub, upstream)
+
+    async def ping(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        offered, self._offered = self._offered, None
+        if offered is not None:
+            self._hub.withdraw(*offered)
 
 
 class JetStreamTransport:
@@ -67,6 +107,9 @@ class JetStreamTransport:
 
     def publisher(self, service: str) -> Publisher | None:
         return JetStreamPublisher(self._js, self._namespace, service)
+
+    def offer_log(self, service: str, outbox: Outbox, application: PublishingApplication) -> None:
+        return None
 
     def source(self, consumer: str, upstream: str) -> MessageSource:
         return JetStreamSource(self._js, self._namespace, consumer, upstream)

@@ -1,4 +1,5 @@
-"""Fixtures for real PostgreSQL and NATS JetStream, and for embedded (SQLite) mode."""
+"""Fixtures for real PostgreSQL and NATS JetStream, for embedded (SQLite) mode, and for
+memory mode (domain, application and API tests where a real store adds nothing)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import nats
 import psycopg
@@ -57,6 +59,36 @@ def embedded_settings(tmp_path: object) -> CommonSettings:
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
     )
+
+
+def in_memory(data_dir: Path = Path("memory-mode-writes-nothing")) -> CommonSettings:
+    """Memory mode: in-memory event stores and views, consumers reading the upstream services
+    running in this process. A namespace of its own, so no two uses see each other's
+    services (also for module-scoped clusters)."""
+    return CommonSettings(
+        mode="memory",
+        data_dir=data_dir,
+        namespace=f"m{uuid.uuid4().hex[:12]}",
+        bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
+        log_json=False,
+    )
+
+
+@pytest.fixture
+def memory_settings(tmp_path: Path) -> Iterator[CommonSettings]:
+    """`in_memory()` for one test; its data directory must stay unwritten."""
+    unused = tmp_path / "memory-mode-writes-nothing"
+    yield in_memory(unused)
+    assert not unused.exists(), "memory mode wrote files"
+
+
+@pytest.fixture
+def common(request: pytest.FixtureRequest) -> CommonSettings:
+    """Memory mode, unless a test that checks what is stored on disk asks for SQLite with
+    `@pytest.mark.parametrize("common", ["embedded"], indirect=True)`."""
+    mode = getattr(request, "param", "memory")
+    settings: CommonSettings = request.getfixturevalue(f"{mode}_settings")
+    return settings
 
 
 @pytest.fixture

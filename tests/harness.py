@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 from pingyi import composition
 from shared.messaging.outbox import Outbox
 from shared.runtime import ServiceRuntime
-from shared.settings import CommonSettings
+from shared.settings import CommonSettings, eventsourcing_env
 from tests.conftest import ADMIN_KEY
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
+IN_MEMORY = eventsourcing_env(CommonSettings(mode="memory"), "test", None)
+"""An eventsourcing application's environment in memory mode, for application tests."""
 
 
 def create_app(service: str, common: CommonSettings, **kwargs: Any) -> Any:

@@ -74,6 +74,8 @@ class _Recorded:
 
 
 def verify_draw(common: CommonSettings, draw_id: UUID) -> DrawVerification:
+    if common.mode == "memory":
+        raise DrawNotVerifiable("memory mode keeps no registry log to verify a draw from")
     if common.mode == "embedded" and not (common.data_dir / "registry.sqlite").exists():
         raise DrawNotVerifiable(f"no registry log in {common.data_dir}")
     application = RegistryApplication(

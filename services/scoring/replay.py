@@ -122,6 +122,9 @@ def verify(
     schemes: Mapping[tuple[str, int], Scheme] = SCHEMES,
 ) -> list[VerifyResult]:
     """Verify every stored run (or the given ones), in the order they were stored."""
+    if common.mode == "memory":
+        # A fresh in-memory store is empty: "0 of 0 identical" would pass without a check.
+        raise ReplayError("memory mode keeps no stored scores to replay")
     records = list(_stored_runs(common, None if run_ids is None else list(run_ids)))
     runs = [r for r in records if isinstance(r, RecordedRun)]
     run_schemes = {r.run_id: _scheme(r, schemes) for r in runs}

@@ -45,6 +45,7 @@ class Outbox:
         to_payload: PayloadMapper,
         *,
         stored_bodies: bool = True,
+        owns_application: bool = True,
     ) -> None:
         """`stored_bodies=False` ignores the stored message bodies and maps every event (to
         check the bodies against the mapping)."""
@@ -52,6 +53,7 @@ class Outbox:
         self._app = application
         self._to_payload = to_payload
         self._stored_bodies = stored_bodies
+        self._owns_application = owns_application
         self._head_cache: tuple[int, int | None] | None = None
 
     def read(
@@ -104,8 +106,21 @@ class Outbox:
         return self._envelope(notification.id, previous, domain_event, payload)
 
     def close(self) -> None:
-        """Release the database connections of the application behind this log."""
-        self._app.close()
+        """Release the database connections of the application behind this log, if this
+        reader opened it."""
+        if self._owns_application:
+            self._app.close()
+
+    def borrowed(self) -> Outbox:
+        """A reader over the same log whose `close` leaves the application open (it belongs
+        to the running service)."""
+        return Outbox(
+            self.service,
+            self._app,
+            self._to_payload,
+            stored_bodies=self._stored_bodies,
+            owns_application=False,
+        )
 
     def max_position(self) -> int | None:
         return self._app.recorder.max_notification_id()

@@ -1,9 +1,11 @@
 """Where a consumer's messages come from: JetStream in production, the upstream's own log
-file in embedded mode. Both hand out `Delivery`s in upstream order."""
+(its file in embedded mode, its running application in memory mode) otherwise. All hand out
+`Delivery`s in upstream order."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -56,11 +58,78 @@ class MessageSource(Protocol):
     async def close(self) -> None: ...
 
 
+class Signal:
+    """Wakes waiters on any thread's event loop (a commit happens on a request thread; the
+    consumers reading the log may each run their own loop, as `TestClient`s do)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    @contextlib.contextmanager
+    def armed(self) -> Any:
+        """An event set by any `fire()` from now until the block ends: arm before reading, so a
+        commit between the read and the wait is not missed."""
+        waiter = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.add(waiter)
+        try:
+            yield waiter[1]
+        finally:
+            with self._lock:
+                self._waiters.discard(waiter)
+
+    def fire(self) -> None:
+        """Thread-safe."""
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            with contextlib.suppress(RuntimeError):  # that loop has closed
+                loop.call_soon_threadsafe(event.set)
+
+
+class LogCursor:
+    """Where a consumer stands in a log it reads directly, and the reads that move it.
+    The reads are synchronous (run them in a worker thread)."""
+
+    def __init__(self, last_position: int | None) -> None:
+        self._cursor = last_position
+        self._previous = last_position
+
+    def next_page(self, outbox: Outbox, batch: int) -> list[Delivery]:
+        """The next messages; empty only once the whole log has been scanned (a stretch of
+        internal events, which publish nothing, is read through rather than waited on)."""
+        while True:
+            page = outbox.read(self._cursor, self._previous, batch)
+            if page.messages or page.scanned_to in (None, self._cursor):
+                break
+            self._cursor = page.scanned_to
+        if page.scanned_to is not None:
+            self._cursor = page.scanned_to
+        if not page.messages:
+            return []
+        self._previous = page.messages[-1].position
+        deliveries = [Delivery(message) for message in page.messages]
+        if len(page.messages) < batch:
+            head = outbox.max_position() or 0
+            behind = self._cursor is not None and head > self._cursor
+            deliveries[-1].pending = head - (self._cursor or 0) if behind else 0
+        return deliveries
+
+
 class LocalLogSource:
-    """Reads the upstream's notification log directly (embedded mode, same machine)."""
+    """Reads the upstream's notification log directly (embedded mode, same machine).
+
+    Polls for new entries, unless `signal` is given: then it is woken by it (a service's own
+    log, whose commits it sees) and polls only as a fallback."""
 
     def __init__(
-        self, open_outbox: Callable[[], Outbox], poll_interval: float = 0.1, *, owns_outbox: bool
+        self,
+        open_outbox: Callable[[], Outbox],
+        poll_interval: float = 0.1,
+        *,
+        owns_outbox: bool,
+        signal: Signal | None = None,
     ) -> None:
         self._open_outbox = open_outbox
         self._owns_outbox = owns_outbox
@@ -68,44 +137,42 @@ class LocalLogSource:
         # closing the log under it would pull the database connection from under its feet.
         self._in_use = threading.Lock()
         self._outbox: Outbox | None = None
-        self._cursor: int | None = None
-        self._previous: int | None = None
+        self._log = LogCursor(None)
         self._poll = poll_interval
+        self._signal = signal
+        self._idle_reported = False
 
     async def start(self, last_position: int | None) -> None:
         self._outbox = await asyncio.to_thread(self._open_outbox)
-        self._cursor = last_position
-        self._previous = last_position
+        self._log = LogCursor(last_position)
+        self._idle_reported = False
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
-        assert self._outbox is not None, "start() first"
+        outbox = self._outbox
+        assert outbox is not None, "start() first"
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            page = await asyncio.to_thread(
-                self._guarded, self._outbox.read, self._cursor, self._previous, batch
-            )
-            if page.scanned_to is not None:
-                self._cursor = page.scanned_to
-            if page.messages:
-                self._previous = page.messages[-1].position
-                deliveries = [Delivery(message) for message in page.messages]
-                if len(page.messages) < batch:
-                    deliveries[-1].pending = await asyncio.to_thread(
-                        self._guarded, self._pending_after
-                    )
-                return deliveries
-            if asyncio.get_running_loop().time() >= deadline:
-                return []
-            await asyncio.sleep(self._poll)
+            with self._armed() as woken:
+                page = await asyncio.to_thread(self._guarded, self._log.next_page, outbox, batch)
+                if page:
+                    self._idle_reported = False
+                    return page
+                # Said at once the first time, so a consumer of an empty (or fully applied)
+                # log is caught up without waiting out a poll.
+                if not self._idle_reported:
+                    self._idle_reported = True
+                    return []
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    return []
+                await _wait(woken, min(remaining, self._poll))
 
-    def _pending_after(self) -> int:
-        assert self._outbox is not None
-        head = self._outbox.max_position() or 0
-        return 0 if self._cursor is None or head <= self._cursor else head - self._cursor
+    def _armed(self) -> Any:
+        return self._signal.armed() if self._signal else contextlib.nullcontext(None)
 
     async def rewind(self, last_position: int | None) -> None:
-        self._cursor = last_position
-        self._previous = last_position
+        self._log = LogCursor(last_position)
+        self._idle_reported = False
 
     async def close(self) -> None:
         """Waits for a read still running in a worker thread. An upstream's log was opened
@@ -118,6 +185,14 @@ class LocalLogSource:
     def _guarded(self, work: Callable[..., T], *args: Any) -> T:
         with self._in_use:
             return work(*args)
+
+
+async def _wait(event: asyncio.Event | None, seconds: float) -> None:
+    if event is None:
+        await asyncio.sleep(seconds)
+        return
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
 
 
 def _nothing() -> None:

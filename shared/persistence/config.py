@@ -7,6 +7,9 @@ APPLICATION_RECORDER_TOPIC = "shared.persistence.postgres:PingyiApplicationRecor
 PROCESS_RECORDER_TOPIC = "shared.persistence.postgres:PingyiProcessRecorder"
 SQLITE_APPLICATION_RECORDER_TOPIC = "shared.persistence.sqlite:PingyiSQLiteApplicationRecorder"
 SQLITE_PROCESS_RECORDER_TOPIC = "shared.persistence.sqlite:PingyiSQLiteProcessRecorder"
+MEMORY_PERSISTENCE_MODULE = "shared.persistence.memory:PingyiPOPOFactory"
+IN_MEMORY_MODULES = frozenset({"eventsourcing.popo", MEMORY_PERSISTENCE_MODULE})
+"""Event stores that live and die with the process (memory mode, tests)."""
 
 STATEMENT_TIMEOUT_KEY = "PINGYI_WRITE_STATEMENT_TIMEOUT"
 STALL_AFTER_KEY = "PINGYI_WRITE_STALL_AFTER"

@@ -7,6 +7,7 @@ PROCESS_RECORDER_TOPIC (`shared.settings.eventsourcing_env` does).
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -39,8 +40,15 @@ class _StoredMessages(SQLiteApplicationRecorder):
     def _create_table(self, c: SQLiteCursor) -> None:
         super()._create_table(c)
         c.execute(f"PRAGMA table_info({self.events_table_name})")
-        if not any(row["name"] == MESSAGE_COLUMN for row in c.fetchall()):
+        if any(row["name"] == MESSAGE_COLUMN for row in c.fetchall()):
+            return
+        try:
             c.execute(f"ALTER TABLE {self.events_table_name} ADD COLUMN {MESSAGE_COLUMN} BLOB")
+        except sqlite3.OperationalError as error:
+            # Another opener of the same file (`pingyi up` opens a log from several services
+            # at once) added it between our look and our change.
+            if "duplicate column" not in str(error):
+                raise
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any

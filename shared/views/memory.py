@@ -68,7 +68,9 @@ class MemoryViewStore(ViewStore):
         self.rows: dict[tuple[str, str], Row] = {}
         self._positions: dict[tuple[str, str], int] = {}
         self._versions: dict[str, int] = {}
-        self._lock = threading.Lock()
+        # Requests read while a consumer's transaction commits on another thread: reads take
+        # the lock too, or iterating the rows could meet a dict that changed size under it.
+        self._lock = threading.RLock()
 
     def row(self, collection: str, doc: Document) -> Row:
         declared = self.collection(collection)
@@ -95,7 +97,8 @@ class MemoryViewStore(ViewStore):
                 self._positions[(view, upstream)] = position
 
     def get(self, collection: str, key: str) -> Document | None:
-        row = self.rows.get((collection, key))
+        with self._lock:
+            row = self.rows.get((collection, key))
         return None if row is None else load_document(row[0])
 
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
@@ -103,11 +106,13 @@ class MemoryViewStore(ViewStore):
         return {key: doc for key, doc in found.items() if doc is not None}
 
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
-        found = [
-            (key, load_document(row[0]))
-            for (name, key), row in self.rows.items()
-            if name == collection and key.startswith(prefix)
-        ]
+        with self._lock:
+            rows = [
+                (key, row)
+                for (name, key), row in self.rows.items()
+                if name == collection and key.startswith(prefix)
+            ]
+        found = [(key, load_document(row[0])) for key, row in rows]
         return sorted(found, key=lambda item: escape_text(item[0]))
 
     def _page(self, query: PageQuery) -> Page:
@@ -116,13 +121,14 @@ class MemoryViewStore(ViewStore):
         needle = query.needle()
         # Compared as the SQL stores compare them, so all modes agree.
         escaped = None if needle is None else searchable(needle)
-        candidates = [
-            (escape_text(row[1]), escape_text(key), row)
-            for (name, key), row in self.rows.items()
-            if name == collection
-            and all(row[2][slot] in values for slot, values in conditions)
-            and (escaped is None or (row[3] is not None and escaped in row[3]))
-        ]
+        with self._lock:
+            candidates = [
+                (escape_text(row[1]), escape_text(key), row)
+                for (name, key), row in self.rows.items()
+                if name == collection
+                and all(row[2][slot] in values for slot, values in conditions)
+                and (escaped is None or (row[3] is not None and escaped in row[3]))
+            ]
         candidates.sort(key=lambda c: (c[0], c[1]), reverse=descending)
         if query.after is not None:
             after = (escape_text(query.after[0]), escape_text(query.after[1]))
@@ -138,11 +144,14 @@ class MemoryViewStore(ViewStore):
         return Page(items, encode_cursor(unescape_text(sort), unescape_text(key)))
 
     def last_position(self, view: str, upstream: str) -> int | None:
-        return self._positions.get((view, upstream))
+        with self._lock:
+            return self._positions.get((view, upstream))
 
     def positions(self) -> dict[str, dict[str, int]]:
         found: dict[str, dict[str, int]] = {}
-        for (view, upstream), position in sorted(self._positions.items()):
+        with self._lock:
+            stored = sorted(self._positions.items())
+        for (view, upstream), position in stored:
             found.setdefault(view, {})[upstream] = position
         return found
 
@@ -158,12 +167,14 @@ class MemoryViewStore(ViewStore):
 
     def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:
         for collection in sorted(collections):
-            keys = sorted(k for (name, k) in self.rows if name == collection)
-            for key in keys:
-                yield collection, escape_text(key), self.rows[(collection, key)][0]
+            with self._lock:
+                rows = [(k, row[0]) for (name, k), row in self.rows.items() if name == collection]
+            for key, text in sorted(rows, key=lambda item: escape_text(item[0])):
+                yield collection, escape_text(key), text
 
     def ping(self) -> None:
         return None
 
     def close(self) -> None:
         return None
+

@@ -17,8 +17,10 @@ import httpx
 import pytest
 
 from pingyi.composition import open_outbox
+from services.survey.wave_view import WAVES_VIEW
 from shared.contracts import IntegrationMessage
 from shared.messaging.jetstream import connect, stream_name
+from shared.registry_view import SECURITY_VIEW
 from shared.settings import CommonSettings
 from tests.conftest import ADMIN_KEY, NATS_URL
 from tests.e2e import thin_path
@@ -26,8 +28,8 @@ from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, productio
 from tests.shared.relay_support import assert_exactly_the_log, stream_messages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.infra]
-WAVES = ("survey-waves-v1", "survey")
-SECURITY = "survey-security-v1"
+WAVES = (f"survey-waves-v{WAVES_VIEW.version}", "survey")
+SECURITY = f"survey-security-v{SECURITY_VIEW.version}"
 ADMIN = {"X-API-Key": ADMIN_KEY}
 
 

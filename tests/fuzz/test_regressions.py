@@ -27,8 +27,8 @@ YEAR_ONE = "0001-01-01T00:00:00+08:00"
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry", "survey", "inspection"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry", "survey", "inspection"]) as running:
         yield running
 
 

@@ -1,4 +1,4 @@
-"""Findings over HTTP, embedded (SQLite) and against real PostgreSQL + NATS."""
+"""Findings over HTTP, in memory mode and against real PostgreSQL + NATS."""
 
 from __future__ import annotations
 
@@ -78,13 +78,13 @@ def _error(response: Any) -> tuple[int, str | None]:
 
 
 @pytest.fixture
-def embedded(embedded_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, Any]]]:
-    with Cluster(embedded_settings, ["registry", "inspection"]) as cluster:
+def in_memory(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, Any]]]:
+    with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
         yield cluster, _setup(cluster)
 
 
-def test_record_list_and_read_a_finding(embedded: tuple[Cluster, dict[str, Any]]) -> None:
-    cluster, ctx = embedded
+def test_record_list_and_read_a_finding(in_memory: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = in_memory
     client, keys = cluster["inspection"], ctx["keys"]
     unit = ctx["units"]["郾城区人社局"]
     response = client.post("/findings", json=_finding(unit), headers=keys["漯河市暗访组"])
@@ -106,9 +106,9 @@ def test_record_list_and_read_a_finding(embedded: tuple[Cluster, dict[str, Any]]
 
 
 def test_idempotency_key_returns_the_first_result(
-    embedded: tuple[Cluster, dict[str, Any]],
+    in_memory: tuple[Cluster, dict[str, Any]],
 ) -> None:
-    cluster, ctx = embedded
+    cluster, ctx = in_memory
     client, key = cluster["inspection"], ctx["keys"]["漯河市暗访组"]
     body = _finding(ctx["units"]["郾城区人社局"])
     headers = key | {"Idempotency-Key": "visit-2026-05-12-01"}
@@ -122,8 +122,8 @@ def test_idempotency_key_returns_the_first_result(
     assert len(client.get("/findings", headers=ADMIN).json()) == 1
 
 
-def test_scope_and_roles(embedded: tuple[Cluster, dict[str, Any]]) -> None:
-    cluster, ctx = embedded
+def test_scope_and_roles(in_memory: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = in_memory
     client, keys, units = cluster["inspection"], ctx["keys"], ctx["units"]
     body = _finding(units["郾城区人社局"])
     assert _error(client.post("/findings", json=body, headers=keys["大庆市纠风办"])) == (
@@ -166,17 +166,17 @@ def test_scope_and_roles(embedded: tuple[Cluster, dict[str, Any]]) -> None:
     ],
 )
 def test_bad_input_is_refused_naming_the_field(
-    embedded: tuple[Cluster, dict[str, Any]], overrides: dict[str, Any], status: int, field: str
+    in_memory: tuple[Cluster, dict[str, Any]], overrides: dict[str, Any], status: int, field: str
 ) -> None:
-    cluster, ctx = embedded
+    cluster, ctx = in_memory
     body = _finding(ctx["units"]["郾城区人社局"]) | overrides
     response = cluster["inspection"].post("/findings", json=body, headers=ADMIN)
     assert _error(response) == (status, field)
     assert cluster["inspection"].get("/positions", headers=ADMIN).json()["head"] is None
 
 
-def test_corrections_keep_the_history(embedded: tuple[Cluster, dict[str, Any]]) -> None:
-    cluster, ctx = embedded
+def test_corrections_keep_the_history(in_memory: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = in_memory
     client, keys = cluster["inspection"], ctx["keys"]
     inspector, office = keys["漯河市暗访组"], keys["郾城区纠风办"]
     unit = ctx["units"]["郾城区人社局"]

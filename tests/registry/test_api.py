@@ -1,4 +1,4 @@
-"""Registry API in embedded mode: scoping, validation, idempotency, keys."""
+"""Registry API in memory mode: scoping, validation, idempotency, keys."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from tests.registry.helpers import city_with_counties, key_for, post, unit
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 

@@ -1,4 +1,4 @@
-"""Campaign API in embedded mode: the seed 000 and seed 004 shapes, enrolment, withdrawal,
+"""Campaign API in memory mode: the seed 000 and seed 004 shapes, enrolment, withdrawal,
 key targets, amendments, validation and scoping."""
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ GOV, PUBLIC = LUOHE_CATEGORIES
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 

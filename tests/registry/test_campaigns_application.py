@@ -1,11 +1,10 @@
-"""Campaign commands on the registry application (SQLite), as the importer calls them, and
+"""Campaign commands on the registry application (in memory), as the importer calls them, and
 the contracts their stored events publish."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -23,6 +22,7 @@ from services.registry.domain.units import Change, Unit, UnitSpec
 from services.registry.integration import to_payload
 from shared.auth import Principal
 from shared.contracts import registry_campaigns as contract
+from tests.harness import IN_MEMORY
 from tests.registry.campaign_helpers import LUOHE_CATEGORIES, luohe_spec
 
 GOV, PUBLIC = LUOHE_CATEGORIES
@@ -30,10 +30,8 @@ OFFICE = Principal(uuid4(), "漯河市纠风办", "office", None)
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[RegistryApplication]:
-    application = RegistryApplication(
-        {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "r.sqlite")}
-    )
+def app() -> Iterator[RegistryApplication]:
+    application = RegistryApplication(IN_MEMORY)
     yield application
     application.close()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -24,16 +23,15 @@ from services.registry.domain import (
     Unit,
     UnitSpec,
 )
+from tests.harness import IN_MEMORY
 from tests.stored_events import created, store
 
 GOV = "政府部门及其它机构"
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[RegistryApplication]:
-    application = RegistryApplication(
-        {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "r.sqlite")}
-    )
+def app() -> Iterator[RegistryApplication]:
+    application = RegistryApplication(IN_MEMORY)
     yield application
     application.close()
 

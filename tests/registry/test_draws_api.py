@@ -1,4 +1,5 @@
-"""Random draws through the API in embedded mode: commit, freeze, reveal, scoping."""
+"""Random draws through the API in memory mode (SQLite where a draw is checked from the
+stored log): commit, freeze, reveal, scoping."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from tests.registry.people_helpers import COMMITMENT, SEED, appoint, office_body
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(common: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(common, ["registry"]) as running:
         yield running
 
 
@@ -63,8 +64,9 @@ def step(cluster: Cluster, path: str, key: dict[str, str], body: Any = None) -> 
     return cluster["registry"].post(path, json=body, headers=key)
 
 
+@pytest.mark.parametrize("common", ["embedded"], indirect=True)
 def test_commit_freeze_reveal_and_anyone_can_check(
-    cluster: Cluster, world: dict[str, Any], embedded_settings: CommonSettings
+    cluster: Cluster, world: dict[str, Any], common: CommonSettings
 ) -> None:
     office = world["keys"]["源汇区"]
     campaign = open_campaign(cluster, luohe_spec(world["county"]))
@@ -111,7 +113,7 @@ def test_commit_freeze_reveal_and_anyone_can_check(
     )
     assert audited.status_code == 200
     assert sorted(audited.json()["pool"]) == sorted(world["people"])
-    assert verify_draw(embedded_settings, UUID(draw_id)).passed
+    assert verify_draw(common, UUID(draw_id)).passed
 
 
 def test_draws_are_scoped_and_auditors_write_nothing(
@@ -176,8 +178,9 @@ def test_a_quota_bigger_than_its_stratum_is_refused_at_freeze(
     assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "size"
 
 
+@pytest.mark.parametrize("common", ["embedded"], indirect=True)
 def test_disqualified_people_sit_on_no_later_panel(
-    cluster: Cluster, world: dict[str, Any], embedded_settings: CommonSettings
+    cluster: Cluster, world: dict[str, Any], common: CommonSettings
 ) -> None:
     before, after = world["people"][0], world["people"][1]
     post(cluster, f"/people/{before}/disqualification", {"reason": "违纪"}, status=200)
@@ -198,7 +201,7 @@ def test_disqualified_people_sit_on_no_later_panel(
     chosen = {c["person_id"] for c in revealed["chosen"]}
     assert before not in chosen and after not in chosen and len(chosen) == 5
     assert revealed["excluded"] == [after]
-    assert verify_draw(embedded_settings, UUID(five["draw_id"])).passed
+    assert verify_draw(common, UUID(five["draw_id"])).passed
 
     later = new_draw(cluster, world, size=5, quotas=None)
     pool = step(cluster, f"/draws/{later['draw_id']}/pool/freeze", ADMIN).json()

@@ -20,8 +20,8 @@ ROWS = 1050  # openpyxl writes each cell out in full: the workbook must unpack u
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 

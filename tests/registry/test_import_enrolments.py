@@ -1,4 +1,4 @@
-"""参评单位名单 import and export for a campaign (embedded mode)."""
+"""参评单位名单 import and export for a campaign (memory mode)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ CODE = credit_code("91420100MA4K" + "00001")
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 

@@ -1,4 +1,4 @@
-"""评议代表 import and export (embedded mode): sectors, contacts kept out of every answer."""
+"""评议代表 import and export (memory mode): sectors, contacts kept out of every answer."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ PEOPLE = [
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 

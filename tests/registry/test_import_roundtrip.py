@@ -30,8 +30,8 @@ HEADER = ["单位名称", "简称", "单位类型", "类别", "上级单位", "�
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 

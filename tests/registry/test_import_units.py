@@ -1,4 +1,4 @@
-"""参评单位 import through the API in embedded mode: samples, dry run, errors, retry, scope."""
+"""参评单位 import through the API in memory mode: samples, dry run, errors, retry, scope."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ HEADER = ["序号", "单位名称", "单位类型", "类别"]
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 

@@ -9,9 +9,9 @@ from tests.registry.helpers import key_for, post
 
 
 def test_a_new_key_works_at_once_and_a_revoked_one_stops_at_once(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
-    with Cluster(embedded_settings, ["registry"]) as cluster:
+    with Cluster(memory_settings, ["registry"]) as cluster:
         registry = cluster["registry"]
         city = post(cluster, "/jurisdictions", {"name": "漯河市", "level": "city"})
         for n in range(5):  # no waiting for the registry's own read models in between

@@ -1,4 +1,4 @@
-"""Representatives through the API in embedded mode: scoping, contacts, appointment rules."""
+"""Representatives through the API in memory mode: scoping, contacts, appointment rules."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ PHONE = "13812345678"
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(common: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(common, ["registry"]) as running:
         yield running
 
 
@@ -266,8 +266,9 @@ def test_the_rules_report_counts_newly_appointed_and_overlaps(
     assert foreign.status_code == 403
 
 
+@pytest.mark.parametrize("common", ["embedded"], indirect=True)
 def test_the_contact_is_in_no_stored_byte_and_no_published_message(
-    cluster: Cluster, world: dict[str, Any], embedded_settings: CommonSettings
+    cluster: Cluster, world: dict[str, Any], common: CommonSettings
 ) -> None:
     city = world["city"]["jurisdiction_id"]
     someone = person(cluster, city, "林涛", contact=PHONE)
@@ -279,12 +280,12 @@ def test_the_contact_is_in_no_stored_byte_and_no_published_message(
     )
     appoint(cluster, someone["person_id"], office_body(city))
     cluster.wait_caught_up("registry", "registry")
-    data_dir = Path(embedded_settings.data_dir)
+    data_dir = Path(common.data_dir)
     for path in data_dir.iterdir():
         raw = path.read_bytes()
         for secret in (PHONE, "13987654321", "12345678", "87654321"):
             assert secret.encode() not in raw, f"{secret} found in {path.name}"
-    outbox = open_outbox("registry", embedded_settings)
+    outbox = open_outbox("registry", common)
     try:
         published = [m.encode().decode() for m in outbox.iterate()]
     finally:

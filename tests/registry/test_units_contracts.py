@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -34,8 +33,8 @@ from shared.contracts.registry import (
     UnitSplit,
 )
 from shared.registry_view import RegistryView
-from shared.views import SQLiteViewStore
-from tests.harness import feed_registry_copy
+from shared.views import MemoryViewStore
+from tests.harness import IN_MEMORY, feed_registry_copy
 
 CITY, COUNTY, OTHER = uuid4(), uuid4(), uuid4()
 
@@ -102,10 +101,8 @@ def test_a_newer_version_without_an_upcaster_is_refused_at_import() -> None:
         check_upcasters(types)
 
 
-def test_a_stored_v2_unit_registered_event_still_decodes(tmp_path: Path) -> None:
-    app = RegistryApplication(
-        {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "r.sqlite")}
-    )
+def test_a_stored_v2_unit_registered_event_still_decodes() -> None:
+    app = RegistryApplication(IN_MEMORY)
     unit_id = uuid4()
     v2_state = {
         "timestamp": {"_type_": "datetime_iso", "_data_": "2024-03-31T16:30:00+00:00"},
@@ -159,8 +156,8 @@ def dated(on: str) -> dict[str, Any]:
     return {"effective_on": date.fromisoformat(on), "reason": "机构改革", "actor": "office:x"}
 
 
-def test_every_services_registry_copy_follows_the_lifecycle(tmp_path: Path) -> None:
-    views = SQLiteViewStore(tmp_path / "views.sqlite")
+def test_every_services_registry_copy_follows_the_lifecycle() -> None:
+    views = MemoryViewStore()
     views.setup()
     fgj, tjj, gsj = registered("源汇区发改局"), registered("源汇区统计局"), registered("工商质监局")
     civil, grain = registered("源汇区民政局"), registered("源汇区粮食局")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from uuid import uuid4
 
 from eventsourcing.persistence import StoredEvent
@@ -11,12 +10,11 @@ from eventsourcing.persistence import StoredEvent
 from services.registry.application import RegistryApplication
 from services.registry.domain import Unit
 from services.registry.integration import to_payload
+from tests.harness import IN_MEMORY
 
 
-def test_a_v1_unit_registered_payload_still_decodes(tmp_path: Path) -> None:
-    app = RegistryApplication(
-        {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "r.sqlite")}
-    )
+def test_a_v1_unit_registered_payload_still_decodes() -> None:
+    app = RegistryApplication(IN_MEMORY)
     unit_id, jurisdiction_id = uuid4(), uuid4()
     v1_state = {
         "timestamp": {"_type_": "datetime_iso", "_data_": "2024-06-01T00:00:00+00:00"},

@@ -8,14 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from pingyi.composition import open_outbox
+from pingyi.composition import default_transport, open_outbox
 from shared.canonical import digest
 from shared.contracts import IntegrationMessage
 from shared.contracts.scoring import SchemeRef, ScoreComputed, UnitScore
 from shared.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
+from shared.messaging.outbox import Outbox
+from shared.messaging.relay import Publisher
 from shared.messaging.sources import Delivery
+from shared.service.application import PublishingApplication
 from shared.settings import CommonSettings
-from shared.transport import LocalTransport
+from shared.transport import LocalTransport, Transport
 
 GOV = "政府部门及其它机构"
 PUBLIC = "公共服务行业"
@@ -132,17 +135,37 @@ class FeedSource:
         return None
 
 
-class FeedTransport(LocalTransport):
-    """Embedded transport, except that scoring's messages come from a `FeedSource`."""
+class FeedTransport:
+    """The mode's transport (embedded or memory), except that scoring's messages come from a
+    `FeedSource`."""
 
     def __init__(self, common: CommonSettings, feed: FeedSource) -> None:
-        super().__init__(lambda upstream: open_outbox(upstream, common), poll_interval=0.02)
+        self._inner: Transport = (
+            LocalTransport(lambda upstream: open_outbox(upstream, common), poll_interval=0.02)
+            if common.mode == "embedded"
+            else default_transport(common)
+        )
         self.feed = feed
+
+    async def connect(self, service: str) -> None:
+        await self._inner.connect(service)
+
+    def publisher(self, service: str) -> Publisher | None:
+        return self._inner.publisher(service)
+
+    def offer_log(self, service: str, outbox: Outbox, application: PublishingApplication) -> None:
+        self._inner.offer_log(service, outbox, application)
 
     def source(self, consumer: str, upstream: str) -> Any:
         if upstream == "scoring":
             return self.feed
-        return super().source(consumer, upstream)
+        return self._inner.source(consumer, upstream)
+
+    async def ping(self) -> None:
+        await self._inner.ping()
+
+    async def close(self) -> None:
+        await self._inner.close()
 
 
 async def _publish(common: CommonSettings, messages: list[IntegrationMessage]) -> None:

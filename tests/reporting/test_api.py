@@ -1,4 +1,4 @@
-"""Rankings over HTTP: shape, scope, CSV. The same scenario runs embedded (scoring's
+"""Rankings over HTTP: shape, scope, CSV. The same scenario runs in memory (scoring's
 messages fed to the real consumer) and in production (published onto scoring's JetStream
 stream, consumed over NATS, stored in PostgreSQL)."""
 
@@ -39,12 +39,10 @@ class Env:
 
 
 @pytest.fixture
-def embedded(embedded_settings: CommonSettings) -> Iterator[Env]:
+def in_memory(memory_settings: CommonSettings) -> Iterator[Env]:
     feed = FeedSource()
-    app = create_app(
-        "reporting", embedded_settings, transport=FeedTransport(embedded_settings, feed)
-    )
-    with Cluster(embedded_settings, ["registry"]) as cluster, TestClient(app) as reporting:
+    app = create_app("reporting", memory_settings, transport=FeedTransport(memory_settings, feed))
+    with Cluster(memory_settings, ["registry"]) as cluster, TestClient(app) as reporting:
         yield Env(cluster["registry"], reporting, feed.append)
 
 
@@ -254,8 +252,8 @@ def _check_csv(client: TestClient, key: dict[str, str], wave: str) -> None:
     assert len(rows) == 8
 
 
-def test_rankings_api_embedded(embedded: Env) -> None:
-    _scenario(embedded)
+def test_rankings_api_in_memory(in_memory: Env) -> None:
+    _scenario(in_memory)
 
 
 @pytest.mark.infra

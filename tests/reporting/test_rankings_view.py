@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -13,13 +12,13 @@ from services.reporting.views import RANKINGS, RANKINGS_VIEW, RankingsView, rank
 from shared.contracts import IntegrationMessage
 from shared.contracts.scoring import ScoreComputed
 from shared.messaging.inbox import plan_batch
-from shared.views import SQLiteViewStore, ViewStore
+from shared.views import MemoryViewStore, ViewStore
 from tests.reporting.helpers import GOV, PUBLIC, ScoringLog, computed, unit
 
 
 @pytest.fixture
-def views(tmp_path: Path) -> Iterator[ViewStore]:
-    store = SQLiteViewStore(tmp_path / "reporting-views.sqlite")
+def views() -> Iterator[ViewStore]:
+    store = MemoryViewStore()
     store.setup()
     yield store
     store.close()

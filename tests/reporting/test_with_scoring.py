@@ -1,4 +1,4 @@
-"""Reporting behind the real scoring service (embedded): questionnaires pushed to survey,
+"""Reporting behind the real scoring service (memory mode): questionnaires pushed to survey,
 scored by scoring, ranked by reporting; the ranking names exactly the run it shows."""
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ def _matches_run(rankings: dict[str, Any], run: dict[str, Any]) -> None:
 
 
 def test_provisional_then_final_ranking_from_the_scoring_service(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
-    with Cluster(embedded_settings, ["registry", "survey", "scoring", "reporting"]) as cluster:
+    with Cluster(memory_settings, ["registry", "survey", "scoring", "reporting"]) as cluster:
         world = seed_world(cluster)
         cluster.wait_caught_up("scoring", "registry")
         cluster.wait_caught_up("reporting", "registry")

@@ -81,8 +81,8 @@ def campaign_body(jurisdiction_id: str, name: str, starts: str, ends: str) -> di
 
 
 @pytest.fixture
-def registry_only(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def registry_only(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 
@@ -137,9 +137,9 @@ def test_an_office_cannot_attach_a_sub_unit_to_a_unit_outside_its_scope(
 
 
 def test_finding_list_and_get_agree_on_scope_after_a_unit_moves(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
-    with Cluster(embedded_settings, ["registry", "inspection"]) as cluster:
+    with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
         registry, inspection = cluster["registry"], cluster["inspection"]
         city = jurisdiction(registry, "漯河市", "city")
         before = jurisdiction(registry, "舞阳县", "county", city)
@@ -195,9 +195,9 @@ def test_a_duplicate_contact_does_not_reveal_a_person_outside_the_callers_scope(
 
 
 def test_a_finding_dated_in_year_one_is_refused_not_a_server_error(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
-    with Cluster(embedded_settings, ["registry", "inspection"]) as cluster:
+    with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
         registry = cluster["registry"]
         unit = register_unit(registry, jurisdiction(registry, "漯河市", "city"), "漯河市教育局")
         cluster.wait_caught_up("inspection", "registry")
@@ -214,9 +214,9 @@ def test_a_finding_dated_in_year_one_is_refused_not_a_server_error(
 
 
 def test_a_questionnaire_collected_in_year_one_is_refused_not_a_server_error(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
-    with Cluster(embedded_settings, ["registry", "survey"]) as cluster:
+    with Cluster(memory_settings, ["registry", "survey"]) as cluster:
         registry = cluster["registry"]
         city = jurisdiction(registry, "漯河市", "city")
         unit = register_unit(registry, city, "漯河市教育局")

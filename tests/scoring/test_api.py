@@ -1,4 +1,4 @@
-"""Scoring over HTTP in embedded mode, fed by the real registry and survey services."""
+"""Scoring over HTTP in memory mode, fed by the real registry and survey services."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from shared.settings import CommonSettings
 from shared.views.base import encode_cursor
+from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.pages import assert_bad_cursor, assert_pages_match
 from tests.scoring.helpers import (
@@ -25,15 +26,9 @@ from tests.scoring.helpers import (
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Cluster, World, str]]:
+def scored() -> Iterator[tuple[Cluster, World, str]]:
     """One world, one wave with a few questionnaires, still open."""
-    common = CommonSettings(
-        mode="embedded",
-        data_dir=tmp_path_factory.mktemp("scoring-api"),
-        bootstrap_admin_key=ADMIN["X-API-Key"],  # type: ignore[arg-type]
-        log_json=False,
-    )
-    with Cluster(common, ["registry", "survey", "scoring"]) as cluster:
+    with Cluster(in_memory(), ["registry", "survey", "scoring"]) as cluster:
         world = seed_world(cluster)
         wave_id = open_wave(cluster, world)
         push(cluster, world, wave_id, pattern(world, ("满意", "基本满意", "不满意")), "API")
@@ -69,8 +64,8 @@ def test_an_office_requests_a_provisional_run_once(scored: tuple[Cluster, World,
     assert "results" not in listed[0]
 
 
-def test_the_final_run_follows_the_close(embedded_settings: CommonSettings) -> None:
-    with Cluster(embedded_settings, ["registry", "survey", "scoring"]) as cluster:
+def test_the_final_run_follows_the_close(memory_settings: CommonSettings) -> None:
+    with Cluster(memory_settings, ["registry", "survey", "scoring"]) as cluster:
         world = seed_world(cluster)
         wave_id = open_wave(cluster, world)
         push(cluster, world, wave_id, pattern(world, ("满意", "不了解", "")), "FIN")

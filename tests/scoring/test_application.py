@@ -1,4 +1,4 @@
-"""The scoring policy on an embedded (SQLite) application, fed through its real inboxes."""
+"""The scoring policy on an in-memory application, fed through its real inboxes."""
 
 from __future__ import annotations
 
@@ -77,8 +77,8 @@ class Scoring:
 
 
 @pytest.fixture
-def scoring(embedded_settings: CommonSettings) -> Iterator[Scoring]:
-    app = ScoringApplication(eventsourcing_env(embedded_settings, "scoring", None))
+def scoring(common: CommonSettings) -> Iterator[Scoring]:
+    app = ScoringApplication(eventsourcing_env(common, "scoring", None))
     yield Scoring(app, ScoringInbox(app))
     app.close()
 
@@ -243,8 +243,9 @@ def test_requested_runs_refuse_what_cannot_be_scored(scoring: Scoring) -> None:
         scoring.app.request_run(OFFICE, wave_id, "satisfaction", 99)
 
 
+@pytest.mark.parametrize("common", ["embedded"], indirect=True)  # reopens the stored log
 def test_busy_tallies_are_snapshotted_and_restore_identically(
-    scoring: Scoring, embedded_settings: CommonSettings
+    scoring: Scoring, common: CommonSettings
 ) -> None:
     (a,) = scoring.units("舞阳县公安局")
     wave_id = scoring.open([a])
@@ -254,7 +255,7 @@ def test_busy_tallies_are_snapshotted_and_restore_identically(
     assert scoring.app.snapshots is not None
     assert list(scoring.app.snapshots.get(wave_id))
 
-    reopened = ScoringApplication(eventsourcing_env(embedded_settings, "scoring", None))
+    reopened = ScoringApplication(eventsourcing_env(common, "scoring", None))
     try:
         restored, original = reopened.tally(wave_id), scoring.tally(wave_id)
         assert restored.counts == original.counts and restored.counted == original.counted

@@ -11,8 +11,8 @@ from shared.settings import CommonSettings, eventsourcing_env
 from tests.stored_events import created, following, store
 
 
-def test_a_settlement_of_a_wave_never_due_still_loads(embedded_settings: CommonSettings) -> None:
-    app = ScoringApplication(eventsourcing_env(embedded_settings, "scoring", None))
+def test_a_settlement_of_a_wave_never_due_still_loads(memory_settings: CommonSettings) -> None:
+    app = ScoringApplication(eventsourcing_env(memory_settings, "scoring", None))
     due, stray = str(uuid4()), str(uuid4())
     started = created(FinalRuns, FinalRuns.Started, originator_id=FINAL_RUNS_ID)
     made_due = following(started, FinalRuns.Due, wave_id=due)

@@ -1,5 +1,5 @@
 """The roster follows registry lifecycle facts (rename, move, merge, split, dissolve), fed
-through scoring's real inbox on an embedded application."""
+through scoring's real inbox on an in-memory application."""
 
 from __future__ import annotations
 
@@ -78,9 +78,9 @@ class Scoring:
 
 
 @pytest.fixture
-def scoring(embedded_settings: CommonSettings) -> Iterator[Scoring]:
-    app = ScoringApplication(eventsourcing_env(embedded_settings, "scoring", None))
-    yield Scoring(embedded_settings, app)
+def scoring(common: CommonSettings) -> Iterator[Scoring]:
+    app = ScoringApplication(eventsourcing_env(common, "scoring", None))
+    yield Scoring(common, app)
     app.close()
 
 
@@ -200,6 +200,7 @@ def test_a_roster_kept_before_lifecycle_facts_follows_those_after_its_position(
     assert run.upstream_positions["registry"] == renamed.position
 
 
+@pytest.mark.parametrize("common", ["embedded"], indirect=True)  # edits the stored snapshot
 def test_a_roster_snapshot_from_before_lifecycle_facts_is_upcast(scoring: Scoring) -> None:
     a, _ = scoring.units(*NAMES[:2])
     scoring.app.take_snapshot(ROSTER_ID)

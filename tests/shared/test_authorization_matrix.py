@@ -25,7 +25,7 @@ import pytest
 from pingyi.catalog import NAMES
 from pingyi.policies import markdown, route_policies
 from shared.policy import POLICY_MARKER
-from shared.settings import CommonSettings
+from tests.conftest import in_memory
 from tests.harness import Cluster
 from tests.world import Caller, Target, World, build_world
 
@@ -34,16 +34,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 
 @pytest.fixture(scope="module")
-def world_and_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, Cluster]]:
-    from tests.conftest import ADMIN_KEY
-
-    common = CommonSettings(
-        mode="embedded",
-        data_dir=tmp_path_factory.mktemp("matrix"),
-        bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
-        log_json=False,
-    )
-    with Cluster(common, NAMES) as cluster:
+def world_and_cluster() -> Iterator[tuple[World, Cluster]]:
+    with Cluster(in_memory(), NAMES) as cluster:
         yield build_world(cluster), cluster
 
 

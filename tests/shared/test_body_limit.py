@@ -31,8 +31,8 @@ CHUNK = 64 * 1024
 
 
 @pytest.fixture
-def served(embedded_settings: CommonSettings) -> Iterator[Served]:
-    with Served(create_app("registry", embedded_settings)) as running:
+def served(memory_settings: CommonSettings) -> Iterator[Served]:
+    with Served(create_app("registry", memory_settings)) as running:
         yield running
 
 
@@ -91,8 +91,8 @@ def test_a_chunked_body_within_the_limit_reaches_the_route(served: Served) -> No
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry"]) as running:
         yield running
 
 
@@ -142,10 +142,10 @@ def test_the_key_is_looked_up_once_per_request(
     ],
 )
 def test_batches_and_uploads_declare_the_large_limit(
-    embedded_settings: CommonSettings, service: str, path: str, large: bool
+    memory_settings: CommonSettings, service: str, path: str, large: bool
 ) -> None:
-    app = create_app(service, embedded_settings)
-    limit_for = BodyLimits(RouteTable(app.openapi), MiB, 32 * MiB)
+    app = create_app(service, memory_settings)
+    limit_for = BodyLimits(RouteTable(lambda: app.openapi()), MiB, 32 * MiB)
     scope: Scope = {"type": "http", "method": "POST", "path": path}
     assert limit_for(scope) == (32 * MiB if large else MiB)
 

@@ -8,8 +8,8 @@ from tests.registry.campaign_helpers import enrol, open_campaign, wuhan_spec, wu
 from tests.registry.helpers import post
 
 
-def test_key_targets_reach_scoring_and_reporting(embedded_settings: CommonSettings) -> None:
-    with Cluster(embedded_settings, ["registry", "scoring", "reporting"]) as cluster:
+def test_key_targets_reach_scoring_and_reporting(memory_settings: CommonSettings) -> None:
+    with Cluster(memory_settings, ["registry", "scoring", "reporting"]) as cluster:
         world = wuhan_zone(cluster)
         campaign = open_campaign(cluster, wuhan_spec(world["zone"]["jurisdiction_id"]))
         campaign_id = campaign["campaign_id"]

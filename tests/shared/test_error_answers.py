@@ -35,8 +35,8 @@ def raising(failure: Exception) -> Callable[[], None]:
 
 
 @pytest.fixture
-def client(embedded_settings: CommonSettings) -> TestClient:
-    app = create_app("registry", embedded_settings)
+def client(memory_settings: CommonSettings) -> TestClient:
+    app = create_app("registry", memory_settings)
     for name, failure in FAILURES.items():
         app.add_api_route(f"/test-failures/{name}", raising(failure), **allow(Policy.anyone()))
     return TestClient(app)

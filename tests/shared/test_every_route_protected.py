@@ -25,8 +25,8 @@ def operations(openapi: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings):  # type: ignore[no-untyped-def]
-    with Cluster(embedded_settings, SERVICES) as running:
+def cluster(memory_settings: CommonSettings):  # type: ignore[no-untyped-def]
+    with Cluster(memory_settings, SERVICES) as running:
         yield running
 
 

@@ -18,8 +18,8 @@ def sample(text: str, name: str, **labels: str) -> float:
     raise AssertionError(f"{name} {labels} not in metrics")
 
 
-def test_metrics_follow_consumers_and_requests(embedded_settings: CommonSettings) -> None:
-    with Cluster(embedded_settings, ["registry"]) as cluster:
+def test_metrics_follow_consumers_and_requests(memory_settings: CommonSettings) -> None:
+    with Cluster(memory_settings, ["registry"]) as cluster:
         registry = cluster["registry"]
         registry.post("/jurisdictions", json={"name": "漯河市", "level": "city"}, headers=ADMIN)
         cluster.wait_caught_up("registry", "registry")

@@ -41,9 +41,9 @@ def wait_until(condition: Callable[[], bool], timeout: float) -> None:
 
 
 def test_failed_keys_lock_the_address_out_until_the_window_passes(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
-    with running(embedded_settings, rate_auth_failures="5 per 2 seconds") as cluster:
+    with running(memory_settings, rate_auth_failures="5 per 2 seconds") as cluster:
         client = cluster["registry"]
         for _ in range(5):
             assert client.get("/jurisdictions", headers=BAD).status_code == 401
@@ -56,16 +56,16 @@ def test_failed_keys_lock_the_address_out_until_the_window_passes(
         wait_until(lambda: client.get("/jurisdictions", headers=ADMIN).status_code == 200, 10)
 
 
-def test_missing_keys_are_not_counted_as_failures(embedded_settings: CommonSettings) -> None:
-    with running(embedded_settings, rate_auth_failures="3/minute") as cluster:
+def test_missing_keys_are_not_counted_as_failures(memory_settings: CommonSettings) -> None:
+    with running(memory_settings, rate_auth_failures="3/minute") as cluster:
         client = cluster["registry"]
         for _ in range(10):
             assert client.get("/jurisdictions").status_code == 401
         assert client.get("/jurisdictions", headers=ADMIN).status_code == 200
 
 
-def test_the_default_stops_a_stream_of_bad_keys(embedded_settings: CommonSettings) -> None:
-    with Cluster(embedded_settings, ["registry"]) as cluster:
+def test_the_default_stops_a_stream_of_bad_keys(memory_settings: CommonSettings) -> None:
+    with Cluster(memory_settings, ["registry"]) as cluster:
         client = cluster["registry"]
         statuses = [client.get("/jurisdictions", headers=BAD).status_code for _ in range(121)]
         assert statuses[:120] == [401] * 120
@@ -73,8 +73,8 @@ def test_the_default_stops_a_stream_of_bad_keys(embedded_settings: CommonSetting
         assert statuses[120] == 429
 
 
-def test_public_routes_are_limited_per_address(embedded_settings: CommonSettings) -> None:
-    with running(embedded_settings, rate_public="4 per 10 seconds") as cluster:
+def test_public_routes_are_limited_per_address(memory_settings: CommonSettings) -> None:
+    with running(memory_settings, rate_public="4 per 10 seconds") as cluster:
         client = cluster["registry"]
         for path in ("/healthz", "/readyz", "/metrics", "/openapi.json"):
             assert client.get(path).status_code == 200
@@ -84,8 +84,8 @@ def test_public_routes_are_limited_per_address(embedded_settings: CommonSettings
         assert other.get("/healthz").status_code == 200
 
 
-def test_positions_are_limited_per_principal(embedded_settings: CommonSettings) -> None:
-    with running(embedded_settings, rate_positions="3 per 10 seconds") as cluster:
+def test_positions_are_limited_per_principal(memory_settings: CommonSettings) -> None:
+    with running(memory_settings, rate_positions="3 per 10 seconds") as cluster:
         client = cluster["registry"]
         auditor = _key(client, {"name": "审计", "role": "auditor"})
         wait_until(lambda: client.get("/jurisdictions", headers=auditor).status_code == 200, 30)

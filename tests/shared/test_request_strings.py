@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 
 from pingyi.catalog import NAMES as SERVICES
-from shared.settings import CommonSettings
 from shared.types import TEXT_MARKER
-from tests.conftest import ADMIN_KEY
+from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.world import build_world
 
@@ -46,14 +45,8 @@ def _aimed(value: Any, targets: dict[str, str]) -> Any:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
-    settings = CommonSettings(
-        mode="embedded",
-        data_dir=tmp_path_factory.mktemp("request-strings"),
-        bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
-        log_json=False,
-    )
-    with Cluster(settings, SERVICES) as running:
+def cluster() -> Iterator[Cluster]:
+    with Cluster(in_memory(), SERVICES) as running:
         yield running
 
 

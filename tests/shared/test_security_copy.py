@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from pingyi.composition import open_outbox
+from pingyi.composition import default_transport
 from shared.auth import CurrentPrincipal
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import PrincipalRevoked, UnitRegistered
@@ -25,7 +25,6 @@ from shared.runtime import ServiceRuntime
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
 from shared.settings import CommonSettings, ServiceSettings
-from shared.transport import LocalTransport
 from shared.views import Collection, ViewTransaction
 from shared.views.model import View
 from tests.harness import ADMIN, Cluster
@@ -80,8 +79,7 @@ def _probe(views: tuple[View, ...]) -> ServiceDefinition:
 
 @contextmanager
 def probe(common: CommonSettings, views: tuple[View, ...]) -> Iterator[TestClient]:
-    transport = LocalTransport(lambda upstream: open_outbox(upstream, common), poll_interval=0.02)
-    runtime = ServiceRuntime(_probe(views), common, ServiceSettings(), transport)
+    runtime = ServiceRuntime(_probe(views), common, ServiceSettings(), default_transport(common))
     with TestClient(build_app(runtime)) as client:
         yield client
 
@@ -105,11 +103,11 @@ def _caught_up(client: TestClient, cluster: Cluster, view: str) -> bool:
 
 
 def test_a_revocation_gets_through_while_another_view_is_stuck(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
     with (
-        Cluster(embedded_settings, ["registry"]) as cluster,
-        probe(embedded_settings, (SECURITY_VIEW, FRAGILE)) as client,
+        Cluster(memory_settings, ["registry"]) as cluster,
+        probe(memory_settings, (SECURITY_VIEW, FRAGILE)) as client,
     ):
         county = post(cluster, "/jurisdictions", {"name": "漯河市", "level": "city"})
         jurisdiction = county["jurisdiction_id"]
@@ -139,9 +137,9 @@ def test_a_revocation_gets_through_while_another_view_is_stuck(
 
 
 def test_keys_are_refused_while_the_copy_of_revocations_is_stuck_then_an_audited_skip(
-    embedded_settings: CommonSettings,
+    memory_settings: CommonSettings,
 ) -> None:
-    common = embedded_settings.model_copy(update={"auth_max_staleness_seconds": 3.0})
+    common = memory_settings.model_copy(update={"auth_max_staleness_seconds": 3.0})
     with (
         Cluster(common, ["registry"]) as cluster,
         probe(common, (SECURITY_VIEW, BROKEN_SECURITY)) as client,

@@ -4,6 +4,7 @@ unchanged, lists page in SQL by declared indexes, and a view resets alone."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -213,3 +214,44 @@ def test_the_dump_is_the_stored_text_in_key_order(store: ViewStore) -> None:
     rows = list(store.dump(["units"]))
     assert [(c, k) for c, k, _ in rows] == [("units", "a"), ("units", "b")]
     assert rows[0][2] == '{"n":1,"名":"甲"}'
+
+
+def test_keys_order_alike_on_every_store_whatever_they_hold(store: ViewStore) -> None:
+    """Pages, cursors and dumps follow the stored (escaped) keys in byte order, as the SQL
+    stores do; in raw order "a\\u0000" would come before "a0"."""
+    keys = ["a\\b", "a\u0000", "a0", "a"]
+    with store.transaction("copy") as tx:
+        for key in keys:
+            tx.put("findings", key, {"key": key, "found_at": "2026-05-01"})
+    walked: list[str] = []
+    cursor = None
+    while True:
+        page = store.page("findings", cursor=cursor, limit=1)
+        walked += [doc["key"] for doc in page.items]
+        if (cursor := page.next_cursor) is None:
+            break
+    assert walked == ["a", "a0", "a\u0000", "a\\b"]
+    assert [key for _, key, _ in store.dump(["findings"])] == ["a", "a0", "a\\0", "a\\\\b"]
+
+
+def test_reads_never_fail_while_a_transaction_commits_on_another_thread(
+    store: ViewStore,
+) -> None:
+    """Requests read on their threads while a consumer commits on its own."""
+    batches = 60
+
+    def write() -> None:
+        for batch in range(batches):
+            with store.transaction("findings") as tx:
+                for n in range(20):
+                    tx.put("findings", f"{batch:03d}-{n:02d}", {"found_at": f"{batch:03d}"})
+                tx.track("inspection", batch + 1)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    while writer.is_alive():
+        store.page("findings", limit=5)
+        store.scan("findings", prefix="0")
+        store.positions()
+    writer.join()
+    assert len(store.scan("findings")) == batches * 20

@@ -1,4 +1,4 @@
-"""Survey API in embedded mode (SQLite, the registry read from its own log)."""
+"""Survey API in memory mode (the registry read from the running registry service)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from tests.survey.helpers import (
 
 
 @pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry", "survey"]) as running:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry", "survey"]) as running:
         yield running
 
 

@@ -1,10 +1,9 @@
-"""SurveyApplication commands directly, against SQLite and a registry view fed by contracts."""
+"""SurveyApplication commands directly, in memory, with a registry view fed by contracts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -15,8 +14,8 @@ from services.survey.domain import QuestionnaireConflict, UnknownUnitInWave, Wav
 from shared.auth import Principal
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.registry import JurisdictionRegistered, PrincipalIssued, UnitRegistered
-from shared.views import SQLiteViewStore
-from tests.harness import feed_registry_copy
+from shared.views import MemoryViewStore
+from tests.harness import IN_MEMORY, feed_registry_copy
 
 CST = timezone(timedelta(hours=8))
 OFFICE = Principal(uuid4(), "舞阳县纠风办", "office", None)
@@ -39,12 +38,10 @@ def _messages(payloads: list[IntegrationPayload]) -> list[IntegrationMessage]:
 
 
 class Setup:
-    def __init__(self, tmp_path: Path) -> None:
-        self.views = SQLiteViewStore(tmp_path / "views.sqlite")
+    def __init__(self) -> None:
+        self.views = MemoryViewStore()
         self.views.setup()
-        self.app = SurveyApplication(
-            {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "es")}
-        )
+        self.app = SurveyApplication(IN_MEMORY)
         self.county, self.agency_id = uuid4(), uuid4()
         self.units = [uuid4(), uuid4()]
         self.agency = Principal(self.agency_id, "调查公司", "agency", None)
@@ -92,8 +89,8 @@ class Setup:
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> Iterator[Setup]:
-    s = Setup(tmp_path)
+def setup() -> Iterator[Setup]:
+    s = Setup()
     yield s
     s.app.close()
     s.views.close()

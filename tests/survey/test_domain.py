@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -23,6 +22,7 @@ from services.survey.integration import to_payload
 from shared.contracts.survey import Rating, ResponseRecorded, WaveClosed, WaveOpened
 from shared.errors import ConflictError
 from shared.idempotency import IdempotencyRecord
+from tests.harness import IN_MEMORY
 from tests.stored_events import created, following, store
 
 CST = timezone(timedelta(hours=8))
@@ -40,10 +40,8 @@ def _response(wave: Wave, qid: str = "Q-0001", rating: str = "满意") -> Respon
     return Response.record(wave.id, qid, "郾城区政务服务中心", COLLECTED, ratings, "agency:y")
 
 
-def _app(tmp_path: Path) -> SurveyApplication:
-    return SurveyApplication(
-        {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "s.sqlite")}
-    )
+def _app() -> SurveyApplication:
+    return SurveyApplication(IN_MEMORY)
 
 
 # --- Wave -----------------------------------------------------------------------------------
@@ -78,10 +76,10 @@ def test_wave_with_blank_name_or_close_reason_is_invalid() -> None:
     assert (caught.value.code, caught.value.field) == ("invalid_wave", "reason")
 
 
-def test_a_stored_wave_with_a_blank_name_and_a_repeated_unit_still_loads(tmp_path: Path) -> None:
+def test_a_stored_wave_with_a_blank_name_and_a_repeated_unit_still_loads() -> None:
     """Rules tightened after a wave was opened must not make it unloadable: the mutator
     applies what the event says, and only commands check."""
-    app = _app(tmp_path)
+    app = _app()
     unit = uuid4()
     opened = created(
         Wave,
@@ -100,8 +98,8 @@ def test_a_stored_wave_with_a_blank_name_and_a_repeated_unit_still_loads(tmp_pat
     app.close()
 
 
-def test_a_stored_questionnaire_without_id_or_timezone_still_loads(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+def test_a_stored_questionnaire_without_id_or_timezone_still_loads() -> None:
+    app = _app()
     naive = datetime(2024, 11, 5, 10, 30)
     recorded = created(
         Response,
@@ -208,8 +206,8 @@ def _v1_state(wave_id: UUID, ratings: dict[str, str]) -> bytes:
     return json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def test_v1_recorded_event_is_upcast_through_the_application_mapper(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+def test_v1_recorded_event_is_upcast_through_the_application_mapper() -> None:
+    app = _app()
     wave_id, unit_id = uuid4(), uuid4()
     response_id = Response.create_id(wave_id, "Q-2023-0001")
     stored = StoredEvent(
@@ -236,8 +234,8 @@ def test_v1_recorded_event_is_upcast_through_the_application_mapper(tmp_path: Pa
     app.close()
 
 
-def test_new_events_are_stored_as_version_two(tmp_path: Path) -> None:
-    app = _app(tmp_path)
+def test_new_events_are_stored_as_version_two() -> None:
+    app = _app()
     response = _response(_wave())
     app.save(response)
     (stored,) = app.recorder.select_events(response.id)

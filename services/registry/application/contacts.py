@@ -4,7 +4,9 @@ Fernet-encrypted copy (masked display to offices). Both keys derive from one sec
 - PINGYI_REGISTRY_CONTACT_KEY (environment, or the eventsourcing env of the application);
 - else, in embedded mode only, a random secret kept in `registry-contact-key` beside the
   registry's SQLite file, created on first use with mode 0600 (the data directory is then
-  what must be protected; production must set the variable).
+  what must be protected; production must set the variable);
+- else, in memory mode (tests), a random secret that lives as long as the application, as
+  its in-memory events do.
 Without either, registering a contact is refused with 503 and masked contacts show as null.
 """
 
@@ -21,6 +23,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from services.registry.domain import InvalidRegistration
+from shared.persistence.config import IN_MEMORY_MODULES
 
 CONTACT_KEY_ENV = "PINGYI_REGISTRY_CONTACT_KEY"
 CONTACT_KEY_FILE = "registry-contact-key"
@@ -56,6 +59,8 @@ def contact_secret(env: Mapping[str, str]) -> str | None:
     configured = env.get(CONTACT_KEY_ENV)
     if configured:
         return configured
+    if env.get("PERSISTENCE_MODULE") in IN_MEMORY_MODULES:
+        return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
     database = env.get("SQLITE_DBNAME") or ""
     if env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or not database:
         return None
