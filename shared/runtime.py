@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
@@ -23,13 +22,13 @@ from shared.messaging.consumer import Consumer
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
-from shared.messaging.relay_status import relay_report
 from shared.messaging.sources import LocalLogSource, MessageSource, Signal
 from shared.operations import skip_decided
 from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
+from shared.service.health import RuntimeHealth
 from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
 from shared.service.supervisor import ChildProcess
@@ -57,7 +56,7 @@ def build_view_store(
     )
 
 
-class ServiceRuntime:
+class ServiceRuntime(RuntimeHealth):
     def __init__(
         self,
         definition: ServiceDefinition,
@@ -251,93 +250,3 @@ class ServiceRuntime:
     async def _stop_relay_process(self) -> None:
         if self.relay_process is not None:
             await asyncio.to_thread(self.relay_process.stop)
-
-    # --- how it is doing ------------------------------------------------------------------
-
-    def relay_status(self) -> dict[str, Any] | None:
-        """The service's relay, wherever it runs (see `relay_status.relay_report`)."""
-        return relay_report(
-            self.name,
-            self.views,
-            in_process=self._relay,
-            child=self.relay_process,
-            own_process=self.common.mode == "production" and not self.settings.relay_in_process,
-        )
-
-    def security_fresh(self) -> bool:
-        """Whether every security view has caught up with its upstream within the allowed
-        staleness (and is not stalled)."""
-        limit = self.common.auth_max_staleness_seconds
-        security = [c for c in self.consumers if self._is_security(c)]
-        if not self.started or not security:
-            return False
-        now = time.monotonic()
-        return all(
-            c.status.caught_up_at is not None
-            and not c.status.stalled
-            and now - c.status.caught_up_at <= limit
-            for c in security
-        )
-
-    def _is_security(self, consumer: Consumer) -> bool:
-        names = {self.consumer_name(v) for v in self.definition.views if v.security}
-        return consumer.name in names
-
-    async def readiness(self) -> tuple[bool, dict[str, Any]]:
-        """Can this process serve requests? Consumers that are behind or stalled do not make
-        it unready (see `sync_status`), except the security copy, without which no key can be
-        trusted."""
-        checks: dict[str, Any] = {}
-        ready = self.started
-        try:
-            await asyncio.wait_for(asyncio.to_thread(self.views.ping), timeout=3)
-            checks["database"] = "ok"
-        except Exception as exc:
-            ready, checks["database"] = False, f"unreachable: {exc}"
-        try:
-            await self.transport.ping()
-            checks["transport"] = "ok"
-        except Exception as exc:
-            ready, checks["transport"] = False, f"unreachable: {exc}"
-        if self.definition.principal_authority is None:
-            fresh = self.security_fresh()
-            checks["keys"] = "current" if fresh else "behind: API keys are refused (503)"
-            ready = ready and fresh
-        checks["consumers"] = [c.status.as_dict() for c in self.consumers]
-        watchdog = self.write_watchdog
-        if watchdog is not None:
-            checks["writes"] = watchdog.status()
-            ready = ready and watchdog.ready
-        relay = await asyncio.to_thread(self.relay_status)
-        if relay is not None:
-            checks["relay"] = relay
-        return ready, checks
-
-    def sync_status(self) -> tuple[bool, dict[str, Any]]:
-        """Is every consumer applying its upstream (none stalled)?"""
-        statuses = [c.status.as_dict() for c in self.consumers]
-        in_sync = self.started and not any(c.status.stalled for c in self.consumers)
-        return in_sync, {"consumers": statuses}
-
-    def positions(self) -> dict[str, int | None]:
-        """How far this service has applied each upstream: the lowest position over the
-        views (and processors) that follow it, so a caller waiting for its write knows every
-        read model has it. Read from the position tables: cheap, whoever leads."""
-        stored = self.views.positions()
-        lowest: dict[str, int | None] = {}
-        for view in self.definition.views:
-            for upstream in view.upstreams:
-                position = stored.get(view.name, {}).get(upstream)
-                lowest[upstream] = (
-                    position if upstream not in lowest else _min(lowest[upstream], position)
-                )
-        for upstream, inbox in self._processors.items():
-            position = inbox.last_position(upstream)
-            lowest[upstream] = (
-                position if upstream not in lowest else _min(lowest[upstream], position)
-            )
-        return lowest
-
-
-def _min(a: int | None, b: int | None) -> int | None:
-    return None if a is None or b is None else min(a, b)

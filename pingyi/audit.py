@@ -1,0 +1,126 @@
+"""The auditors' and maintainers' commands: replay and verify scores, verify a draw, print
+the authorization matrix, rebuild read models. Registered on the `pingyi` command in cli."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from pingyi.cli_common import DataDir, console, environment_settings, known
+
+
+def replay(
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Recompute and compare every stored score")
+    ] = False,
+    data_dir: DataDir = Path("pingyi-data"),
+) -> None:
+    """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
+    from pingyi.replay import verify as verify_scores
+    from services.scoring.replay import ReplayError
+
+    if not verify:
+        raise typer.BadParameter("only --verify is supported")
+    common = environment_settings(data_dir)
+    try:
+        results = verify_scores(common)
+    except ReplayError as error:
+        console.print(f"[red]replay cannot run:[/red] {error}")
+        raise typer.Exit(2) from None
+    table = Table(title="pingyi replay --verify")
+    for column in ("score run", "wave", "unit", "result"):
+        table.add_column(column)
+    different = 0
+    for result in results:
+        for row in result.rows():
+            table.add_row(*row)
+        different += 0 if result.identical else 1
+    console.print(table)
+    total = len(results)
+    console.print(f"{total - different} of {total} score runs identical, {different} different")
+    raise typer.Exit(1 if different else 0)
+
+
+def verify_draw(
+    draw_id: Annotated[str, typer.Argument(help="The draw's id (draw_id)")],
+    data_dir: DataDir = Path("pingyi-data"),
+) -> None:
+    """Re-check a random draw from the registry's stored log; exit 0 only if every check passes."""
+    from uuid import UUID
+
+    from services.registry.draw_verify import DrawNotVerifiable
+    from services.registry.draw_verify import verify_draw as run_checks
+
+    try:
+        parsed = UUID(draw_id)
+    except ValueError:
+        raise typer.BadParameter(f"{draw_id!r} is not a draw id") from None
+    common = environment_settings(data_dir)
+    try:
+        verification = run_checks(common, parsed)
+    except DrawNotVerifiable as error:
+        console.print(f"[red]verify-draw cannot run:[/red] {error}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"pingyi verify-draw {parsed}")
+    for column in ("check", "result", "detail"):
+        table.add_column(column)
+    for row in verification.rows():
+        table.add_row(*row)
+    console.print(table)
+    passed = sum(1 for c in verification.checks if c.passed)
+    console.print(f"{passed} of {len(verification.checks)} checks passed")
+    raise typer.Exit(0 if verification.passed else 1)
+
+
+def policies(
+    output: Annotated[
+        Path | None, typer.Option(help="Write the Markdown matrix to this file")
+    ] = None,
+) -> None:
+    """Print (or write) the role × route authorization matrix, from the routes' policies."""
+    from pingyi.policies import markdown, route_policies
+
+    text = markdown(route_policies())
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
+def rebuild(
+    service: Annotated[
+        str, typer.Argument(help="registry, survey, inspection, scoring or reporting")
+    ],
+    views: Annotated[list[str] | None, typer.Argument(help="Views to rebuild; all if none")] = None,
+    data_dir: DataDir = Path("pingyi-data"),
+) -> None:
+    """Rebuild a service's read models from the upstream logs (run with the service stopped).
+    The result is byte-identical to the views built while the service ran."""
+    from pingyi.catalog import definition
+    from pingyi.composition import open_outbox, service_settings
+    from shared.rebuild import UnknownViewError
+    from shared.rebuild import rebuild as rebuild_views
+    from shared.runtime import build_view_store
+
+    known(service)
+    common = environment_settings(data_dir)
+    store = build_view_store(common, service, service_settings(service).postgres_schema)
+    try:
+        rebuilt = rebuild_views(
+            store, definition(service).views, views or [], lambda up: open_outbox(up, common)
+        )
+    except UnknownViewError as error:
+        console.print(f"[red]rebuild cannot run:[/red] {error}")
+        raise typer.Exit(2) from None
+    finally:
+        store.close()
+    table = Table(title=f"pingyi rebuild {service}")
+    for column in ("view", "upstream positions", "messages applied"):
+        table.add_column(column)
+    for result in rebuilt:
+        table.add_row(*result.row())
+    console.print(table)
