@@ -10,11 +10,10 @@ belongs to the service that offered it.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 from shared.messaging.outbox import Outbox
-from shared.messaging.sources import Delivery, LogCursor, Signal
+from shared.messaging.sources import CursorSource, Delivery, Signal
 from shared.service.application import PublishingApplication
 
 
@@ -60,48 +59,21 @@ def hub(namespace: str) -> MemoryHub:
         return _hubs.setdefault(namespace, MemoryHub())
 
 
-class MemoryLogSource:
-    """Reads `upstream`'s log from its running application, woken by its commits."""
+class MemoryLogSource(CursorSource):
+    """Reads `upstream`'s log from its running application, woken by its commits (an
+    upstream that is not running reads as an empty log)."""
 
     def __init__(self, logs: MemoryHub, upstream: str) -> None:
+        super().__init__(poll_interval=1.0, signal=logs.signal(upstream))
         self._hub = logs
         self._upstream = upstream
-        self._signal = logs.signal(upstream)
-        self._log = LogCursor(None)
-        self._idle_reported = False
 
     async def start(self, last_position: int | None) -> None:
-        self._log = LogCursor(last_position)
-        self._idle_reported = False
-
-    async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            with self._signal.armed() as woken:
-                page = await asyncio.to_thread(self._read, batch)
-                if page:
-                    self._idle_reported = False
-                    return page
-                # Said at once the first time, so a consumer is caught up without a wait.
-                if not self._idle_reported:
-                    self._idle_reported = True
-                    return []
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    return []
-                try:
-                    await asyncio.wait_for(woken.wait(), remaining)
-                except TimeoutError:
-                    return []
+        await self.rewind(last_position)
 
     def _read(self, batch: int) -> list[Delivery]:
         outbox = self._hub.log(self._upstream)
         return [] if outbox is None else self._log.next_page(outbox, batch)
-
-    async def rewind(self, last_position: int | None) -> None:
-        self._log = LogCursor(last_position)
-        self._idle_reported = False
 
     async def close(self) -> None:
         return None

@@ -117,43 +117,25 @@ class LogCursor:
         return deliveries
 
 
-class LocalLogSource:
-    """Reads the upstream's notification log directly (embedded mode, same machine).
+class CursorSource:
+    """A source that reads a log directly with a `LogCursor`: woken by `signal` when there
+    is one (commits it sees), else polling every `poll_interval` seconds."""
 
-    Polls for new entries, unless `signal` is given: then it is woken by it (a service's own
-    log, whose commits it sees) and polls only as a fallback."""
-
-    def __init__(
-        self,
-        open_outbox: Callable[[], Outbox],
-        poll_interval: float = 0.1,
-        *,
-        owns_outbox: bool,
-        signal: Signal | None = None,
-    ) -> None:
-        self._open_outbox = open_outbox
-        self._owns_outbox = owns_outbox
-        # A read runs in a worker thread that cancelling the awaiting task does not stop;
-        # closing the log under it would pull the database connection from under its feet.
-        self._in_use = threading.Lock()
-        self._outbox: Outbox | None = None
+    def __init__(self, poll_interval: float, signal: Signal | None) -> None:
         self._log = LogCursor(None)
         self._poll = poll_interval
         self._signal = signal
         self._idle_reported = False
 
-    async def start(self, last_position: int | None) -> None:
-        self._outbox = await asyncio.to_thread(self._open_outbox)
-        self._log = LogCursor(last_position)
-        self._idle_reported = False
+    def _read(self, batch: int) -> list[Delivery]:
+        """The next page (synchronous: run in a worker thread)."""
+        raise NotImplementedError
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
-        outbox = self._outbox
-        assert outbox is not None, "start() first"
         deadline = asyncio.get_running_loop().time() + timeout
         while True:
             with self._armed() as woken:
-                page = await asyncio.to_thread(self._guarded, self._log.next_page, outbox, batch)
+                page = await asyncio.to_thread(self._read, batch)
                 if page:
                     self._idle_reported = False
                     return page
@@ -173,6 +155,38 @@ class LocalLogSource:
     async def rewind(self, last_position: int | None) -> None:
         self._log = LogCursor(last_position)
         self._idle_reported = False
+
+
+class LocalLogSource(CursorSource):
+    """Reads the upstream's notification log directly (embedded mode, same machine).
+
+    Polls for new entries, unless `signal` is given: then it is woken by it (a service's own
+    log, whose commits it sees) and polls only as a fallback."""
+
+    def __init__(
+        self,
+        open_outbox: Callable[[], Outbox],
+        poll_interval: float = 0.1,
+        *,
+        owns_outbox: bool,
+        signal: Signal | None = None,
+    ) -> None:
+        self._open_outbox = open_outbox
+        self._owns_outbox = owns_outbox
+        # A read runs in a worker thread that cancelling the awaiting task does not stop;
+        # closing the log under it would pull the database connection from under its feet.
+        self._in_use = threading.Lock()
+        self._outbox: Outbox | None = None
+        super().__init__(poll_interval, signal)
+
+    async def start(self, last_position: int | None) -> None:
+        self._outbox = await asyncio.to_thread(self._open_outbox)
+        await self.rewind(last_position)
+
+    def _read(self, batch: int) -> list[Delivery]:
+        outbox = self._outbox
+        assert outbox is not None, "start() first"
+        return self._guarded(self._log.next_page, outbox, batch)
 
     async def close(self) -> None:
         """Waits for a read still running in a worker thread. An upstream's log was opened
