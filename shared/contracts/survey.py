@@ -187,7 +187,7 @@ class Answers(_Part):
     """Everything a questionnaire says, as the template asked it."""
 
     ratings: dict[UUID, str]
-    dimension_ratings: dict[UUID, dict[str, str]] = {}
+    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
     opinions: tuple[Opinion, ...] = ()
     recommended_key_targets: tuple[UUID, ...] = ()
 
@@ -296,7 +296,7 @@ class ResponseRecorded(IntegrationPayload):
     survey_point: str | None
     collected_at: datetime
     ratings: dict[UUID, str]
-    dimension_ratings: dict[UUID, dict[str, str]] = {}
+    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
     opinions: tuple[Opinion, ...] = ()
     recommended_key_targets: tuple[UUID, ...] = ()
     channel: Channel | None = None
