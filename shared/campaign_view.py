@@ -15,14 +15,17 @@ from shared.contracts.registry_campaigns import (
     UnitEnrolled,
     UnitWithdrawn,
 )
+from shared.contracts.registry_people import PanelDrawn
 from shared.messaging.inbox import ViewHandler
 from shared.views import Collection, ViewStore, ViewTransaction
 
 CAMPAIGNS = "copy_campaigns"
 ENROLMENTS = "copy_enrolments"
+PANELS = "copy_panels"
 CAMPAIGN_COLLECTIONS = (
     Collection(CAMPAIGNS, index=("jurisdiction_id",), sort="name"),
     Collection(ENROLMENTS, index=("campaign_id", "unit_id", "status")),
+    Collection(PANELS, index=("campaign_id", "jurisdiction_id")),
 )
 
 
@@ -40,6 +43,7 @@ def _opened(tx: ViewTransaction, p: CampaignOpened, m: IntegrationMessage) -> No
             "name": p.name,
             "pattern": p.pattern.code,
             "categories": list(p.categories),
+            "round_windows": [w.model_dump(mode="json") for w in p.cycle.round_windows],
         },
     )
 
@@ -84,6 +88,21 @@ def _revoked(tx: ViewTransaction, p: KeyTargetRevoked, m: IntegrationMessage) ->
     _update(tx, p.campaign_id, p.unit_id, key_target=None)
 
 
+def _panel(tx: ViewTransaction, p: PanelDrawn, m: IntegrationMessage) -> None:
+    """Who was drawn: a representative evaluation wave takes its voters from here."""
+    tx.put(
+        PANELS,
+        str(p.draw_id),
+        {
+            "draw_id": str(p.draw_id),
+            "jurisdiction_id": str(p.jurisdiction_id),
+            "campaign_id": None if p.campaign_id is None else str(p.campaign_id),
+            "cycle": p.cycle,
+            "chosen": [str(person) for person in p.chosen],
+        },
+    )
+
+
 CAMPAIGN_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     CampaignOpened: _opened,
     CampaignCategoriesAmended: _categories,
@@ -91,6 +110,7 @@ CAMPAIGN_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     UnitWithdrawn: _withdrawn,
     KeyTargetDesignated: _designated,
     KeyTargetRevoked: _revoked,
+    PanelDrawn: _panel,
 }
 
 
@@ -103,6 +123,12 @@ class CampaignView:
 
     def enrolments(self, campaign_id: str) -> list[dict[str, Any]]:
         return [doc for _, doc in self._views.scan(ENROLMENTS, f"{campaign_id}|")]
+
+    def panel(self, draw_id: str) -> dict[str, Any] | None:
+        return self._views.get(PANELS, draw_id)
+
+    def enrolment(self, campaign_id: str, unit_id: str) -> dict[str, Any] | None:
+        return self._views.get(ENROLMENTS, _key(campaign_id, unit_id))
 
     def key_targets(self, campaign_id: str) -> list[dict[str, Any]]:
         return [

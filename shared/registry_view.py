@@ -219,7 +219,7 @@ SECURITY_VIEW = View(
 
 REGISTRY_COPY = View(
     "registry_copy",
-    2,
+    3,
     (
         Collection(
             UNITS,
@@ -230,8 +230,8 @@ REGISTRY_COPY = View(
         *CAMPAIGN_COLLECTIONS,
     ),
     {"registry": combine_handlers(UNIT_HANDLERS, CAMPAIGN_VIEW_HANDLERS)},
-    "Units with their lifecycle, campaigns, enrolments and key targets, as the registry "
-    "publishes them.",
+    "Units with their lifecycle, campaigns (with their round windows), enrolments, key "
+    "targets and drawn panels, as the registry publishes them.",
 )
 
 

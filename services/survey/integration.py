@@ -1,33 +1,134 @@
-"""Stored survey events -> published contracts. Anything not listed stays internal."""
+"""Stored survey events -> published contracts. Anything not listed stays internal
+(templates travel inside the waves that use them; a wave's accepted batches and vote claims
+are bookkeeping)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from services.survey.domain import Response, Wave
+from services.survey.domain import Batch, Response, Template, Wave
+from services.survey.domain.templates import BUILTIN_TEMPLATE
 from shared.contracts import IntegrationPayload
 from shared.contracts import survey as contract
 
 
+def _opened(e: Wave.Opened) -> IntegrationPayload:
+    setup = e.setup
+    agencies = setup.get("agencies") or [{"agency_id": str(e.agency_id), "quota": None}]
+    return contract.WaveOpened(
+        wave_id=e.originator_id,
+        jurisdiction_id=e.jurisdiction_id,
+        name=e.name,
+        agency_id=e.agency_id,
+        unit_ids=tuple(e.unit_ids),
+        actor=e.actor,
+        campaign_id=setup.get("campaign_id"),
+        round=setup.get("round"),
+        kind=setup.get("kind", contract.WaveKind.SATISFACTION_SURVEY),
+        template=setup.get("template") or BUILTIN_TEMPLATE,
+        units=tuple(setup.get("units", ())),
+        opens_at=setup.get("opens_at"),
+        closes_at=setup.get("closes_at"),
+        channels=tuple(setup.get("channels", ())),
+        points=tuple(setup.get("points", ())),
+        groups=tuple(setup.get("groups", ())),
+        agencies=tuple(agencies),
+        panel=tuple(setup.get("panel", ())),
+        public=setup.get("public", False),
+        integrity=setup.get("integrity") or contract.IntegrityRules(),
+    )
+
+
+def _accredited(e: Wave.AgencyAccredited) -> IntegrationPayload:
+    return contract.WaveAgencyAccredited(
+        wave_id=e.originator_id, agency_id=e.agency_id, quota=e.quota, actor=e.actor
+    )
+
+
+def _recorded(e: Response.Recorded) -> IntegrationPayload:
+    details: dict[str, Any] = e.details
+    return contract.ResponseRecorded.model_validate(
+        {
+            "wave_id": e.wave_id,
+            "response_id": e.originator_id,
+            "questionnaire_id": e.questionnaire_id,
+            "survey_point": e.survey_point,
+            "collected_at": e.collected_at,
+            "ratings": e.ratings,
+            **{k: v for k, v in details.items() if k != "flags"},
+            "flags": details.get("flags", ()),
+        }
+    )
+
+
+def _corrected(e: Response.Corrected) -> IntegrationPayload:
+    return contract.ResponseCorrected(
+        wave_id=e.wave_id,
+        response_id=e.originator_id,
+        version=e.answers_version,
+        answers=contract.Answers.model_validate(e.answers),
+        reason=e.reason,
+        actor=e.actor,
+    )
+
+
+def _simple(kind: type[IntegrationPayload]) -> Callable[[Any], IntegrationPayload]:
+    def build(e: Any) -> IntegrationPayload:
+        fields = {
+            "wave_id": e.wave_id,
+            "response_id": e.originator_id,
+            "reason": e.reason,
+            "actor": e.actor,
+        }
+        return kind.model_validate(fields)
+
+    return build
+
+
+def _quarantined(e: Response.Quarantined) -> IntegrationPayload:
+    fields = {"wave_id": e.wave_id, "response_id": e.originator_id, "flags": e.flags}
+    return contract.ResponseQuarantined.model_validate(fields | {"actor": e.actor})
+
+
+def _withdrawn(e: Batch.Withdrawn) -> IntegrationPayload:
+    return contract.BatchWithdrawn.model_validate(
+        {
+            "wave_id": e.wave_id,
+            "batch_id": e.originator_id,
+            "agency_id": e.agency_id,
+            "response_ids": e.response_ids,
+            "reason": e.reason,
+            "actor": e.actor,
+        }
+    )
+
+
+def _closed(e: Wave.Closed) -> IntegrationPayload:
+    return contract.WaveClosed(
+        wave_id=e.originator_id,
+        actor=e.actor,
+        reason=e.reason,
+        questionnaires=e.questionnaires,
+        batches=e.batches,
+    )
+
+
+MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {
+    Wave.Opened: _opened,
+    Wave.AgencyAccredited: _accredited,
+    Wave.Closed: _closed,
+    Response.Recorded: _recorded,
+    Response.Corrected: _corrected,
+    Response.Voided: _simple(contract.ResponseVoided),
+    Response.Quarantined: _quarantined,
+    Response.Released: _simple(contract.ResponseReleased),
+    Response.Rejected: _simple(contract.ResponseRejected),
+    Batch.Withdrawn: _withdrawn,
+}
+_ = Template  # templates stay internal
+
+
 def to_payload(domain_event: Any) -> IntegrationPayload | None:
-    if isinstance(domain_event, Wave.Opened):
-        return contract.WaveOpened(
-            wave_id=domain_event.originator_id,
-            jurisdiction_id=domain_event.jurisdiction_id,
-            name=domain_event.name,
-            agency_id=domain_event.agency_id,
-            unit_ids=tuple(domain_event.unit_ids),
-            actor=domain_event.actor,
-        )
-    if isinstance(domain_event, Response.Recorded):
-        return contract.ResponseRecorded(
-            wave_id=domain_event.wave_id,
-            response_id=domain_event.originator_id,
-            questionnaire_id=domain_event.questionnaire_id,
-            survey_point=domain_event.survey_point,
-            collected_at=domain_event.collected_at,
-            ratings=domain_event.ratings,  # type: ignore[arg-type]  # pydantic parses str keys/values
-        )
-    if isinstance(domain_event, Wave.Closed):
-        return contract.WaveClosed(wave_id=domain_event.originator_id, actor=domain_event.actor)
-    return None
+    mapper = MAPPERS.get(type(domain_event))
+    return None if mapper is None else mapper(domain_event)

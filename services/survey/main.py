@@ -1,23 +1,35 @@
-"""The survey service (测评): waves and the questionnaires agencies collect in them."""
+"""The survey service (测评): templates, waves, the questionnaires agencies collect in them,
+their integrity checks and corrections, and online public voting."""
 
 from __future__ import annotations
 
-from services.survey.api import resolve_wave, router
+from services.survey.api import RESOLVERS, ROUTERS
 from services.survey.application import SurveyApplication
+from services.survey.application.voting import VOTER_KEY_ENV
 from services.survey.integration import to_payload
 from services.survey.settings import SurveySettings
-from services.survey.wave_view import WAVES_VIEW
+from services.survey.views.waves import WAVES_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
+from shared.settings import ServiceSettings
+
+
+def voter_key_env(settings: ServiceSettings) -> dict[str, str]:
+    key = getattr(settings, "voter_key", None)
+    return {} if key is None else {VOTER_KEY_ENV: key.get_secret_value()}
+
 
 SERVICE = ServiceDefinition(
     name="survey",
     title="Pingyi survey 测评",
-    description="Survey waves (测评批次) and the questionnaires agencies collect in them.",
+    description="Questionnaire templates, survey waves (测评批次) of campaign rounds, the "
+    "questionnaires agencies collect in them, integrity checks with quarantine, corrections "
+    "and online public voting.",
     application=SurveyApplication,
     settings=SurveySettings,
     payload_mapper=to_payload,
-    routers=(router,),
+    routers=ROUTERS,
     views=(SECURITY_VIEW, REGISTRY_COPY, WAVES_VIEW),
-    resolvers={"wave": resolve_wave},
+    resolvers=RESOLVERS,
+    extra_env=voter_key_env,
 )

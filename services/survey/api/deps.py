@@ -1,0 +1,41 @@
+"""What survey routes share: the application, the scope of a wave, a template or a
+questionnaire's wave."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+
+from services.survey.application import SurveyApplication
+from shared.http import application_of
+from shared.policy import ScopeTarget, path, target_id
+from shared.runtime import ServiceRuntime
+
+SurveyApp = Annotated[SurveyApplication, Depends(application_of(SurveyApplication))]
+WAVE = path("wave_id", "wave")
+TEMPLATE = path("template_id", "template")
+
+
+def wave_target(jurisdiction_id: Any, agencies: Any) -> ScopeTarget:
+    """A wave is in its jurisdiction's scope; of agencies, only those accredited to it."""
+    return ScopeTarget(str(jurisdiction_id), {"agency": frozenset(str(a) for a in agencies)})
+
+
+def _application(runtime: ServiceRuntime) -> SurveyApplication:
+    application = runtime.application
+    assert isinstance(application, SurveyApplication)
+    return application
+
+
+def resolve_wave(runtime: ServiceRuntime, wave_id: str, field: str) -> ScopeTarget:
+    wave = _application(runtime).wave(target_id(wave_id, field), field)
+    return wave_target(wave.jurisdiction_id, wave.agencies)
+
+
+def resolve_template(runtime: ServiceRuntime, template_id: str, field: str) -> ScopeTarget:
+    template = _application(runtime).template(target_id(template_id, field), field)
+    return ScopeTarget(str(template.jurisdiction_id), {})
+
+
+RESOLVERS = {"wave": resolve_wave, "template": resolve_template}

@@ -1,0 +1,60 @@
+"""Online public voting (网上公开评议): no API key; rate-limited per client address by the
+edge like every public route."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from services.survey.api.deps import SurveyApp
+from services.survey.schemas.questionnaires import VoteIn, VoteOut
+from shared.contracts.survey import SCALE_LEVELS, EnrolledUnit
+from shared.policy import Policy, PolicyRouter, allow
+
+router = PolicyRouter(tags=["public voting 网上评议"])
+
+
+class PublicWaveOut(BaseModel):
+    wave_id: UUID
+    name: str
+    status: str
+    opens_at: str | None
+    closes_at: str | None
+    answers: list[str]
+    units: list[EnrolledUnit]
+
+
+@router.get(
+    "/public/waves/{wave_id}",
+    response_model=PublicWaveOut,
+    **allow(Policy.anyone()),
+)
+def public_wave(wave_id: UUID, app: SurveyApp) -> dict[str, Any]:
+    """What a voter sees: the units and the answers allowed. Only waves opened to the public
+    exist here."""
+    wave = app.public_wave(wave_id)
+    return {
+        "wave_id": str(wave.id),
+        "name": wave.name,
+        "status": wave.status,
+        "opens_at": None if wave.opens_at is None else wave.opens_at.isoformat(),
+        "closes_at": None if wave.closes_at is None else wave.closes_at.isoformat(),
+        "answers": list(SCALE_LEVELS[wave.template.scale]),
+        "units": [u.model_dump(mode="json") for u in wave.units],
+    }
+
+
+@router.post(
+    "/public/waves/{wave_id}/votes",
+    status_code=201,
+    response_model=VoteOut,
+    **allow(Policy.anyone()),
+)
+def vote(wave_id: UUID, body: VoteIn, app: SurveyApp) -> dict[str, Any]:
+    """投票: one vote per person per unit per campaign round. The voter is identified by a
+    keyed hash of the mobile or ID number (never stored); a second vote on a unit answers
+    409 `already_voted` naming the units."""
+    ratings = {str(unit): value for unit, value in body.ratings.items()}
+    return app.vote(wave_id, body.voter, ratings)

@@ -1,0 +1,190 @@
+"""Questionnaires: pushes, the quarantine list, corrections, voids, reviews, batches and
+collection progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Query
+
+from services.survey.api.deps import WAVE, SurveyApp
+from services.survey.schemas.questionnaires import (
+    BatchIn,
+    BatchOut,
+    BatchStateOut,
+    CorrectionIn,
+    QuestionnaireOut,
+    ReasonIn,
+    ReviewIn,
+    ReviewOut,
+    VersionsOut,
+)
+from services.survey.schemas.views import ProgressOut, QuestionnaireRowOut, ScanOut
+from services.survey.views.waves import PROGRESS, QUESTIONNAIRES
+from shared.auth import CurrentPrincipal
+from shared.http import ViewsDep
+from shared.idempotency import IdempotencyKey
+from shared.policy import Policy, PolicyRouter, allow
+from shared.types import Line
+from shared.web.pagination import Pagination
+
+router = PolicyRouter(tags=["questionnaires 问卷"])
+STATUS = Query(default=None, pattern="^(counted|quarantined|rejected|voided|withdrawn)$")
+
+
+@router.post(
+    "/waves/{wave_id}/questionnaires:batch",
+    response_model=BatchOut,
+    **allow(Policy.write("agency", scope=WAVE), large_body=True),
+)
+def record_batch(
+    wave_id: UUID,
+    body: BatchIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """推送问卷, up to 10,000 a request. Each row is checked on its own: every bad row is
+    listed in `problems` (row, field, reason) and the good ones are recorded, unless
+    `all_or_nothing` (then 422 with every problem and nothing recorded). A questionnaire
+    pushed again with the same answers counts as a duplicate; with other answers it is a
+    problem (`questionnaire_conflict`: correct it instead). Questionnaires the wave's
+    integrity rules flag are recorded in quarantine."""
+    rows, refused = body.rows()
+    return app.record_batch(
+        caller, wave_id, rows, refused, idempotency_key, all_or_nothing=body.all_or_nothing
+    )
+
+
+@router.get(
+    "/waves/{wave_id}/questionnaires",
+    response_model=list[QuestionnaireRowOut],
+    **allow(Policy.read("office", "agency", scope=WAVE)),
+)
+def list_questionnaires(
+    wave_id: UUID,
+    views: ViewsDep,
+    page: Pagination,
+    status: Annotated[str | None, STATUS] = None,
+    batch_id: UUID | None = None,
+    survey_point: Annotated[Line | None, Query(max_length=200)] = None,
+) -> list[dict[str, Any]]:
+    """The wave's questionnaires with their standing, by questionnaire id, paged; `status=
+    quarantined` is the quarantine list an office reviews. From the view (may lag)."""
+    where: dict[str, Any] = {"wave_id": str(wave_id)}
+    if status is not None:
+        where["status"] = status
+    if batch_id is not None:
+        where["batch_id"] = str(batch_id)
+    if survey_point is not None:
+        where["survey_point"] = survey_point
+    return page.fetch(views, QUESTIONNAIRES, where=where)
+
+
+@router.get(
+    "/waves/{wave_id}/questionnaires/{response_id}",
+    response_model=QuestionnaireOut,
+    **allow(Policy.read("office", "agency", scope=WAVE)),
+)
+def get_questionnaire(wave_id: UUID, response_id: UUID, app: SurveyApp) -> dict[str, Any]:
+    """One questionnaire as stored: its current answers, standing, flags and history."""
+    return app.questionnaire_out(app.questionnaire_in(wave_id, response_id))
+
+
+@router.get(
+    "/waves/{wave_id}/questionnaires/{response_id}/versions",
+    response_model=VersionsOut,
+    **allow(Policy.read("office", "agency", scope=WAVE)),
+)
+def questionnaire_versions(wave_id: UUID, response_id: UUID, app: SurveyApp) -> dict[str, Any]:
+    """Every version of the answers, each correction with its actor, reason and changes."""
+    return app.versions(wave_id, response_id)
+
+
+@router.post(
+    "/waves/{wave_id}/questionnaires/{response_id}/corrections",
+    response_model=QuestionnaireOut,
+    **allow(Policy.write("office", "agency", scope=WAVE)),
+)
+def correct_questionnaire(
+    wave_id: UUID, response_id: UUID, body: CorrectionIn, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
+    """更正问卷: the whole answers as they should read, with the reason. The first answers
+    and every correction stay in the log."""
+    return app.correct(caller, wave_id, response_id, body.answers(), body.reason)
+
+
+@router.post(
+    "/waves/{wave_id}/questionnaires/{response_id}/void",
+    response_model=QuestionnaireOut,
+    **allow(Policy.write("office", "agency", scope=WAVE)),
+)
+def void_questionnaire(
+    wave_id: UUID, response_id: UUID, body: ReasonIn, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
+    """作废问卷 with the reason: it stops counting; nothing is deleted."""
+    return app.void(caller, wave_id, response_id, body.reason)
+
+
+@router.post(
+    "/waves/{wave_id}/quarantine:review",
+    response_model=ReviewOut,
+    **allow(Policy.write("office", scope=WAVE)),
+)
+def review_quarantine(
+    wave_id: UUID, body: ReviewIn, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
+    """Release (counts from now on) or reject (never counts) quarantined questionnaires,
+    all of those named or none."""
+    return app.review(caller, wave_id, body.response_ids, body.decision, body.reason)
+
+
+@router.post(
+    "/waves/{wave_id}/integrity:scan",
+    response_model=ScanOut,
+    **allow(Policy.write("office", scope=WAVE)),
+)
+def scan_wave(
+    wave_id: UUID, caller: CurrentPrincipal, app: SurveyApp, views: ViewsDep
+) -> dict[str, Any]:
+    """Compare each survey point's answer distribution with the rest of the wave's (total
+    variation distance, see docs/survey-integrity.md); the counted questionnaires of points
+    past the wave's threshold go to quarantine."""
+    return app.scan_points(caller, wave_id, views)
+
+
+@router.get(
+    "/waves/{wave_id}/batches/{batch_id}",
+    response_model=BatchStateOut,
+    **allow(Policy.read("office", "agency", scope=WAVE)),
+)
+def get_batch(wave_id: UUID, batch_id: UUID, app: SurveyApp) -> dict[str, Any]:
+    return app.batch_state(wave_id, batch_id)
+
+
+@router.post(
+    "/waves/{wave_id}/batches/{batch_id}/withdraw",
+    response_model=BatchStateOut,
+    **allow(Policy.write("office", scope=WAVE)),
+)
+def withdraw_batch(
+    wave_id: UUID, batch_id: UUID, body: ReasonIn, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
+    """撤回批次 (e.g. the agency was found cheating): its questionnaires stop counting;
+    nothing is deleted."""
+    return app.withdraw_batch(caller, wave_id, batch_id, body.reason)
+
+
+@router.get(
+    "/waves/{wave_id}/progress",
+    response_model=ProgressOut,
+    **allow(Policy.read("office", "agency", scope=WAVE)),
+)
+def wave_progress(wave_id: UUID, app: SurveyApp, views: ViewsDep) -> dict[str, Any]:
+    """回收进度: collected against target by survey point, county, channel, respondent group
+    and agency, and how many questionnaires stand in each status. From the view (live, may
+    lag a batch by a moment)."""
+    app.wave(wave_id)
+    doc = views.get(PROGRESS, str(wave_id))
+    return doc or {"wave_id": str(wave_id), "pending": True}

@@ -1,0 +1,98 @@
+"""Waves: open, list, read, accredit agencies, close."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from services.survey.api.deps import WAVE, SurveyApp
+from services.survey.application import wave_out
+from services.survey.schemas.waves import (
+    AccreditIn,
+    CloseIn,
+    WaveDetailOut,
+    WaveIn,
+    WaveOut,
+    WaveSummaryOut,
+)
+from services.survey.views.waves import WAVES
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.http import ViewsDep
+from shared.idempotency import IdempotencyKey
+from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body
+from shared.web.pagination import Pagination, scope_where
+
+router = PolicyRouter(tags=["waves 测评批次"])
+
+
+@router.post(
+    "/waves",
+    status_code=201,
+    response_model=WaveOut,
+    **allow(Policy.write("office", scope=body("jurisdiction_id", "jurisdiction"))),
+)
+def open_wave(
+    body: WaveIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    views: ViewsDep,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """开启测评批次. With `campaign_id` (and `round` for half-year campaigns) the units and
+    their categories are the campaign's enrolment in `jurisdiction_id` when the wave opens;
+    the window defaults to the round's. Without a campaign, a standalone wave names its
+    `unit_ids`. Agencies are accredited with optional quotas (`agencies`)."""
+    return app.open_wave(caller, body.spec(), idempotency_key, views=views)
+
+
+@router.get(
+    "/waves",
+    response_model=list[WaveSummaryOut],
+    **allow(Policy.read(*PARTICIPANTS, filtered=True)),
+)
+def list_waves(
+    caller: CurrentPrincipal, auth: AuthenticatorDep, views: ViewsDep, page: Pagination
+) -> list[dict[str, Any]]:
+    """Waves visible to the caller, by name, paged (`limit`, `cursor`), from the view (it may
+    lag a write by a moment). An agency sees the waves it leads; everyone else those in
+    their jurisdiction subtree; one indexed query per page."""
+    where = scope_where(auth, caller, parties={"agency": "agency_id"})
+    return page.fetch(views, WAVES, where=where)
+
+
+@router.get(
+    "/waves/{wave_id}",
+    response_model=WaveDetailOut,
+    **allow(Policy.read(*PARTICIPANTS, scope=WAVE)),
+)
+def get_wave(wave_id: UUID, app: SurveyApp, views: ViewsDep) -> dict[str, Any]:
+    """The wave as stored; `response_count` comes from the view and may lag a batch."""
+    wave = app.wave(wave_id)
+    doc = views.get(WAVES, str(wave_id))
+    count = 0 if doc is None else doc["response_count"]
+    return wave_out(wave) | {"response_count": count}
+
+
+@router.post(
+    "/waves/{wave_id}/agencies",
+    response_model=WaveOut,
+    **allow(Policy.write("office", scope=WAVE)),
+)
+def accredit_agency(
+    wave_id: UUID, body: AccreditIn, caller: CurrentPrincipal, app: SurveyApp, views: ViewsDep
+) -> dict[str, Any]:
+    """Accredit one more agency to the wave, with its quota."""
+    return app.accredit_agency(caller, wave_id, body.agency_id, body.quota, views)
+
+
+@router.post(
+    "/waves/{wave_id}/close",
+    response_model=WaveOut,
+    **allow(Policy.write("office", scope=WAVE)),
+)
+def close_wave(
+    wave_id: UUID, body: CloseIn, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
+    """结束批次: after the close no questionnaire is accepted (a batch racing the close is
+    either recorded before it or refused with `wave_closed`)."""
+    return app.close_wave(caller, wave_id, body.reason)

@@ -1,0 +1,19 @@
+"""Survey commands and queries. Waves, templates and questionnaires are checked against the
+event store itself; units, jurisdictions, campaigns, panels and agencies against this
+service's copy of the registry."""
+
+from services.survey.application.base import SurveyBase, require_agency
+from services.survey.application.batches import BatchCommands
+from services.survey.application.scans import ScanCommands
+from services.survey.application.templates import TemplateCommands, template_out
+from services.survey.application.voting import VotingCommands
+from services.survey.application.waves import WaveCommands, wave_out
+
+
+class SurveyApplication(
+    WaveCommands, BatchCommands, ScanCommands, TemplateCommands, VotingCommands
+):
+    """The survey service's one eventsourcing application."""
+
+
+__all__ = ["SurveyApplication", "SurveyBase", "require_agency", "template_out", "wave_out"]

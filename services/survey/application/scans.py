@@ -1,0 +1,64 @@
+"""Wave-wide integrity checks run on demand: a survey point whose answers depart sharply
+from the rest of the wave's has its counted questionnaires put in quarantine for review."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from services.survey.application.decisions import DecisionCommands
+from services.survey.integrity import point_departures
+from services.survey.views.waves import PROGRESS, QUESTIONNAIRES
+from shared.auth import Principal as Caller
+from shared.idempotency import Response as Result
+from shared.views import ViewStore
+
+PAGE = 500
+
+
+class ScanCommands(DecisionCommands):
+    def scan_points(self, caller: Caller, wave_id: UUID, views: ViewStore) -> Result:
+        wave = self.wave(wave_id)
+        rules = wave.integrity
+        progress = views.get(PROGRESS, str(wave_id)) or {}
+        departures = point_departures(progress.get("answers_by_point", {}), rules)
+        out: list[dict[str, Any]] = []
+        total = 0
+        for departure in departures:
+            flag = {
+                "code": "point_departure",
+                "detail": (
+                    f"测评点{departure.survey_point}的答案分布与全批次其余问卷相差"
+                    f"{departure.distance_percent}%（总变差距离），超过阈值{rules.point_departure_percent}%"
+                ),
+            }
+            moved = 0
+            for ids in self._counted_at(views, wave_id, departure.survey_point):
+                moved += len(self.quarantine(caller, wave_id, ids, [flag]))
+            total += moved
+            out.append(
+                {
+                    "survey_point": departure.survey_point,
+                    "questionnaires": departure.sample,
+                    "distance_percent": str(departure.distance_percent),
+                    "quarantined": moved,
+                }
+            )
+        return {
+            "wave_id": str(wave_id),
+            "threshold_percent": rules.point_departure_percent,
+            "departures": out,
+            "quarantined": total,
+        }
+
+    @staticmethod
+    def _counted_at(views: ViewStore, wave_id: UUID, point: str) -> list[list[UUID]]:
+        where = {"wave_id": str(wave_id), "survey_point": point, "status": "counted"}
+        pages: list[list[UUID]] = []
+        cursor: str | None = None
+        while True:
+            page = views.page(QUESTIONNAIRES, where=where, cursor=cursor, limit=PAGE)
+            pages.append([UUID(doc["response_id"]) for doc in page.items])
+            cursor = page.next_cursor
+            if cursor is None:
+                return pages

@@ -1,0 +1,54 @@
+"""Survey aggregates: templates, waves, questionnaires, batches and public-vote claims."""
+
+from services.survey.domain.answers import Checker, Problem
+from services.survey.domain.errors import (
+    AlreadyVoted,
+    BatchNotFound,
+    ConcurrentBatch,
+    DecisionConflict,
+    InvalidQuestionnaire,
+    InvalidTemplate,
+    InvalidWave,
+    NotPublicWave,
+    NotWaveAgency,
+    QuestionnaireConflict,
+    QuestionnaireNotFound,
+    RejectedBatch,
+    SurveyError,
+    TemplateNotFound,
+    UnknownUnitInWave,
+    WaveClosedError,
+    WaveNotFound,
+)
+from services.survey.domain.response import Batch, Response, VoteClaim
+from services.survey.domain.templates import BUILTIN_TEMPLATE, Template, template_content
+from services.survey.domain.wave import Wave
+
+__all__ = [
+    "BUILTIN_TEMPLATE",
+    "AlreadyVoted",
+    "Batch",
+    "BatchNotFound",
+    "Checker",
+    "ConcurrentBatch",
+    "DecisionConflict",
+    "InvalidQuestionnaire",
+    "InvalidTemplate",
+    "InvalidWave",
+    "NotPublicWave",
+    "NotWaveAgency",
+    "Problem",
+    "QuestionnaireConflict",
+    "QuestionnaireNotFound",
+    "RejectedBatch",
+    "Response",
+    "SurveyError",
+    "Template",
+    "TemplateNotFound",
+    "UnknownUnitInWave",
+    "VoteClaim",
+    "Wave",
+    "WaveClosedError",
+    "WaveNotFound",
+    "template_content",
+]

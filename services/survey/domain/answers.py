@@ -1,0 +1,168 @@
+"""What a questionnaire must satisfy to be recorded into a wave: every problem found, not
+just the first, each with the field and a reason the agency can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from services.survey.domain.wave import Wave
+from shared.contracts.survey import WaveKind
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+"""Clocks of collection devices drift; a questionnaire from further ahead is a typo."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    reason: str
+    code: str
+
+
+class Checker:
+    """The wave's rules, prepared once per batch (sets built once, not per questionnaire)."""
+
+    def __init__(self, wave: Wave, now: datetime) -> None:
+        self.wave = wave
+        self.now = now
+        self.units = {str(u) for u in wave.unit_ids}
+        self.levels = wave.levels
+        template = wave.template
+        self.template = template
+        self.dimensions = {d.code for d in template.dimensions}
+        self.points = {p.code for p in wave.points}
+        self.channels = {c.value for c in wave.channels}
+        self.groups = {g.code for g in wave.groups}
+        self.panel = wave.panel
+        self.representative = wave.kind == WaveKind.REPRESENTATIVE_EVALUATION
+
+    def problems(self, q: dict[str, Any]) -> list[Problem]:
+        found: list[Problem] = []
+        self._when(q["collected_at"], found)
+        self._where(q, found)
+        return found + self.answer_problems(q)
+
+    def answer_problems(self, q: dict[str, Any]) -> list[Problem]:
+        """The answers only: what a correction is checked against."""
+        found: list[Problem] = []
+        self._ratings(q["ratings"], found)
+        self._dimensions(q["dimension_ratings"], q["ratings"], found)
+        self._opinions(q["opinions"], found)
+        self._recommendations(q["recommended_key_targets"], found)
+        return found
+
+    def _when(self, collected_at: datetime, found: list[Problem]) -> None:
+        opens_at, closes_at = self.wave.opens_at, self.wave.closes_at
+        if opens_at is not None and collected_at < opens_at:
+            found.append(
+                Problem(
+                    "collected_at",
+                    f"collected before the wave's window opens ({opens_at.isoformat()})",
+                    "outside_window",
+                )
+            )
+        elif closes_at is not None and collected_at > closes_at:
+            found.append(
+                Problem(
+                    "collected_at",
+                    f"collected after the wave's window closed ({closes_at.isoformat()})",
+                    "outside_window",
+                )
+            )
+        elif collected_at > self.now + FUTURE_TOLERANCE:
+            found.append(Problem("collected_at", "collected in the future", "in_future"))
+
+    def _where(self, q: dict[str, Any], found: list[Problem]) -> None:
+        point = q["survey_point"]
+        if self.points and point is not None and point not in self.points:
+            found.append(
+                Problem("survey_point", "not one of the wave's survey points", "unknown_point")
+            )
+        if self.points and point is None and q["channel"] in (None, "survey_point"):
+            found.append(
+                Problem("survey_point", "the wave's survey points need one", "missing_point")
+            )
+        channel = q["channel"]
+        if self.channels and channel is not None and channel not in self.channels:
+            found.append(
+                Problem("channel", "the wave does not collect through this channel", "channel")
+            )
+        group = q["group"]
+        if self.groups and group is not None and group not in self.groups:
+            found.append(Problem("group", "not one of the wave's respondent groups", "group"))
+        if self.template.asks_group and group is None:
+            found.append(Problem("group", "the template asks for the respondent group", "group"))
+        if self.template.asks_district and q["district_id"] is None:
+            found.append(Problem("district_id", "the template asks for the district", "district"))
+        respondent = q["respondent_id"]
+        if self.representative:
+            if respondent is None:
+                found.append(
+                    Problem(
+                        "respondent_id", "a representative evaluation needs the member", "panel"
+                    )
+                )
+            elif str(respondent) not in self.panel:
+                found.append(Problem("respondent_id", "not a member of the wave's panel", "panel"))
+
+    def _answer(self, field: str, value: str, found: list[Problem]) -> None:
+        if value not in self.levels:
+            scale = self.template.scale.value
+            found.append(Problem(field, f"not an answer on the wave's scale ({scale})", "scale"))
+
+    def _unit(self, field: str, unit_id: str, found: list[Problem]) -> bool:
+        if unit_id in self.units:
+            return True
+        found.append(Problem(field, "unit is not evaluated in this wave", "unknown_unit_in_wave"))
+        return False
+
+    def _ratings(self, ratings: dict[str, str], found: list[Problem]) -> None:
+        if not ratings:
+            found.append(Problem("ratings", "at least one rating is required", "required"))
+        for unit_id, value in ratings.items():
+            if self._unit(f"ratings.{unit_id}", unit_id, found):
+                self._answer(f"ratings.{unit_id}", value, found)
+
+    def _dimensions(
+        self, by_unit: dict[str, dict[str, str]], ratings: dict[str, str], found: list[Problem]
+    ) -> None:
+        if by_unit and not self.dimensions:
+            found.append(
+                Problem("dimension_ratings", "the template rates no dimensions", "dimension")
+            )
+            return
+        for unit_id, values in by_unit.items():
+            field = f"dimension_ratings.{unit_id}"
+            if not self._unit(field, unit_id, found):
+                continue
+            for code, value in values.items():
+                if code not in self.dimensions:
+                    found.append(
+                        Problem(f"{field}.{code}", "not a dimension of the template", "dimension")
+                    )
+                else:
+                    self._answer(f"{field}.{code}", value, found)
+
+    def _opinions(self, opinions: list[dict[str, Any]], found: list[Problem]) -> None:
+        if opinions and not self.template.opinions:
+            found.append(Problem("opinions", "the template asks for no opinions", "opinions"))
+            return
+        for index, opinion in enumerate(opinions):
+            unit_id = opinion["unit_id"]
+            if unit_id is not None:
+                self._unit(f"opinions.{index}.unit_id", unit_id, found)
+
+    def _recommendations(self, unit_ids: list[str], found: list[Problem]) -> None:
+        if unit_ids and not self.template.recommendations:
+            found.append(
+                Problem(
+                    "recommended_key_targets",
+                    "the template asks for no key-target recommendations",
+                    "recommendations",
+                )
+            )
+            return
+        for index, unit_id in enumerate(unit_ids):
+            self._unit(f"recommended_key_targets.{index}", unit_id, found)

@@ -1,0 +1,314 @@
+"""Questionnaires (问卷) and the batches that bring them.
+
+A questionnaire's identity is derived from the wave and the agency's own questionnaire id
+(or, in a representative evaluation, the panel member), so the same questionnaire pushed
+twice collides in the event store instead of being counted twice (严禁复制测评问卷).
+Nothing is changed in place: a correction, a void, a quarantine decision and a batch
+withdrawal are each a new event with its actor and reason (严禁修改统计数据).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from services.survey.domain.errors import DecisionConflict, InvalidQuestionnaire
+
+RESPONSE_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-response")
+ANSWER_FIELDS = ("ratings", "dimension_ratings", "opinions", "recommended_key_targets")
+
+COUNTED = "counted"
+QUARANTINED = "quarantined"
+REJECTED = "rejected"
+VOIDED = "voided"
+WITHDRAWN = "withdrawn"
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise InvalidQuestionnaire("must not be blank", field="reason")
+
+
+class Response(Aggregate):
+    """One collected questionnaire: its first answers, every correction, and where it stands."""
+
+    class Recorded(Aggregate.Created):
+        class_version = 3
+        wave_id: UUID
+        questionnaire_id: str
+        survey_point: str | None
+        collected_at: datetime
+        ratings: dict[str, str]
+        actor: str
+        details: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # v1 questionnaires carried no fixed survey point (固定测评点).
+            state["survey_point"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            # v2 questionnaires had ratings only: no dimensions, opinions, channel or flags.
+            state["details"] = {}
+
+    # Decisions name the wave (and a correction its version) so that what is published
+    # from the event alone says everything a consumer needs.
+    class Corrected(Aggregate.Event):
+        wave_id: UUID
+        answers_version: int
+        answers: dict[str, Any]
+        reason: str
+        actor: str
+
+    class Voided(Aggregate.Event):
+        wave_id: UUID
+        reason: str
+        actor: str
+
+    class Quarantined(Aggregate.Event):
+        wave_id: UUID
+        flags: list[dict[str, str]]
+        actor: str
+
+    class Released(Aggregate.Event):
+        wave_id: UUID
+        reason: str
+        actor: str
+
+    class Rejected(Aggregate.Event):
+        wave_id: UUID
+        reason: str
+        actor: str
+
+    @event(Recorded)
+    def __init__(
+        self,
+        wave_id: UUID,
+        questionnaire_id: str,
+        survey_point: str | None,
+        collected_at: datetime,
+        ratings: dict[str, str],
+        actor: str,
+        details: dict[str, Any],
+    ) -> None:
+        self.wave_id = wave_id
+        self.questionnaire_id = questionnaire_id
+        self.survey_point = survey_point
+        self.collected_at = collected_at
+        self.details = dict(details)
+        first = {
+            "ratings": dict(ratings),
+            "dimension_ratings": details.get("dimension_ratings", {}),
+            "opinions": details.get("opinions", []),
+            "recommended_key_targets": details.get("recommended_key_targets", []),
+        }
+        self.answer_versions: list[dict[str, Any]] = [first]
+        self.recorded_by = actor
+        self.flags: list[dict[str, str]] = list(details.get("flags", []))
+        self.review: str | None = None
+        self.voided = False
+        self.history: list[dict[str, Any]] = []
+
+    @staticmethod
+    def create_id(wave_id: UUID, questionnaire_id: str) -> UUID:
+        return uuid5(RESPONSE_NAMESPACE, f"{wave_id}|{questionnaire_id}")
+
+    @classmethod
+    def record(cls, response_id: UUID, **fields: Any) -> Response:
+        """Recorded under an id the caller derived (`create_id` or `panel_id`)."""
+        return cls(**fields, id=response_id)  # type: ignore[call-arg]  # eventsourcing takes id
+
+    @staticmethod
+    def panel_id(wave_id: UUID, person_id: UUID) -> UUID:
+        """A panel member answers a representative evaluation once (代表评议: 每人每单位一票)."""
+        return uuid5(RESPONSE_NAMESPACE, f"{wave_id}|panel|{person_id}")
+
+    # --- reading -------------------------------------------------------------------------
+
+    @property
+    def ratings(self) -> dict[str, str]:
+        current: dict[str, str] = self.answer_versions[-1]["ratings"]
+        return current
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.answer_versions[-1]
+
+    @property
+    def answers_version(self) -> int:
+        """Which version of the answers is current (1: as first recorded)."""
+        return len(self.answer_versions)
+
+    @property
+    def batch_id(self) -> UUID | None:
+        value = self.details.get("batch_id")
+        return None if value is None else UUID(str(value))
+
+    @property
+    def status(self) -> str:
+        """Where it stands, leaving batch withdrawal to the batch (see `Batch.withdrawn`)."""
+        if self.voided:
+            return VOIDED
+        if self.review == REJECTED:
+            return REJECTED
+        if self.flags and self.review != "released":
+            return QUARANTINED
+        return COUNTED
+
+    def same_content(self, recorded: dict[str, Any]) -> bool:
+        """Whether a re-pushed questionnaire is this one again, as first recorded (aware
+        datetimes compare as instants, so an offset change alone is not a difference)."""
+        details = {k: v for k, v in recorded["details"].items() if k not in ("batch_id", "flags")}
+        mine = {k: v for k, v in self.details.items() if k not in ("batch_id", "flags")}
+        return (
+            self.survey_point == recorded["survey_point"]
+            and self.collected_at == recorded["collected_at"]
+            and self.answer_versions[0]["ratings"] == recorded["ratings"]
+            and mine == details
+        )
+
+    # --- decisions -----------------------------------------------------------------------
+
+    def correct(self, answers: dict[str, Any], reason: str, actor: str) -> None:
+        _require_reason(reason)
+        if self.voided or self.review == REJECTED:
+            raise DecisionConflict(f"a {self.status} questionnaire cannot be corrected")
+        if answers == self.answers:
+            raise DecisionConflict("the correction changes nothing", field="answers")
+        self._corrected(
+            wave_id=self.wave_id,
+            answers_version=self.answers_version + 1,
+            answers=answers,
+            reason=reason,
+            actor=actor,
+        )
+
+    @event(Corrected)
+    def _corrected(
+        self, wave_id: UUID, answers_version: int, answers: dict[str, Any], reason: str, actor: str
+    ) -> None:
+        self.answer_versions.append(dict(answers))
+        self.history.append({"event": "corrected", "reason": reason, "actor": actor})
+
+    def void(self, reason: str, actor: str) -> None:
+        _require_reason(reason)
+        if self.voided:
+            raise DecisionConflict("the questionnaire is already voided")
+        self._voided(wave_id=self.wave_id, reason=reason, actor=actor)
+
+    @event(Voided)
+    def _voided(self, wave_id: UUID, reason: str, actor: str) -> None:
+        self.voided = True
+        self.history.append({"event": "voided", "reason": reason, "actor": actor})
+
+    def quarantine(self, flags: list[dict[str, str]], actor: str) -> None:
+        if self.status != COUNTED or self.review is not None:
+            raise DecisionConflict(f"a {self.status} questionnaire cannot be quarantined")
+        self._quarantined(wave_id=self.wave_id, flags=flags, actor=actor)
+
+    @event(Quarantined)
+    def _quarantined(self, wave_id: UUID, flags: list[dict[str, str]], actor: str) -> None:
+        self.flags = list(self.flags) + list(flags)
+        self.history.append({"event": "quarantined", "flags": flags, "actor": actor})
+
+    def release(self, reason: str, actor: str) -> None:
+        self._require_quarantined(reason)
+        self._released(wave_id=self.wave_id, reason=reason, actor=actor)
+
+    @event(Released)
+    def _released(self, wave_id: UUID, reason: str, actor: str) -> None:
+        self.review = "released"
+        self.history.append({"event": "released", "reason": reason, "actor": actor})
+
+    def reject(self, reason: str, actor: str) -> None:
+        self._require_quarantined(reason)
+        self._rejected(wave_id=self.wave_id, reason=reason, actor=actor)
+
+    @event(Rejected)
+    def _rejected(self, wave_id: UUID, reason: str, actor: str) -> None:
+        self.review = REJECTED
+        self.history.append({"event": "rejected", "reason": reason, "actor": actor})
+
+    def _require_quarantined(self, reason: str) -> None:
+        _require_reason(reason)
+        if self.status != QUARANTINED:
+            raise DecisionConflict(
+                f"only a quarantined questionnaire is reviewed; this one is {self.status}"
+            )
+
+
+class Batch(Aggregate):
+    """One push by an agency: what it brought, so it can be withdrawn as a whole."""
+
+    class Recorded(Aggregate.Created):
+        wave_id: UUID
+        agency_id: UUID
+        response_ids: list[str]
+        actor: str
+
+    class Withdrawn(Aggregate.Event):
+        wave_id: UUID
+        agency_id: UUID
+        response_ids: list[str]
+        reason: str
+        actor: str
+
+    @classmethod
+    def bring(cls, batch_id: UUID, **fields: Any) -> Batch:
+        return cls(**fields, id=batch_id)  # type: ignore[call-arg]  # eventsourcing takes id
+
+    @event(Recorded)
+    def __init__(self, wave_id: UUID, agency_id: UUID, response_ids: list[str], actor: str) -> None:
+        self.wave_id = wave_id
+        self.agency_id = agency_id
+        self.response_ids = list(response_ids)
+        self.recorded_by = actor
+        self.withdrawn = False
+        self.withdrawn_reason: str | None = None
+
+    def withdraw(self, reason: str, actor: str) -> None:
+        _require_reason(reason)
+        if self.withdrawn:
+            raise DecisionConflict("the batch is already withdrawn")
+        self._withdrawn(
+            wave_id=self.wave_id,
+            agency_id=self.agency_id,
+            response_ids=self.response_ids,
+            reason=reason,
+            actor=actor,
+        )
+
+    @event(Withdrawn)
+    def _withdrawn(
+        self, wave_id: UUID, agency_id: UUID, response_ids: list[str], reason: str, actor: str
+    ) -> None:
+        self.withdrawn = True
+        self.withdrawn_reason = reason
+
+
+class VoteClaim(Aggregate):
+    """One person's vote on one unit in one campaign round (网上评议: 一人一单位一票). The
+    person is known only by a keyed hash; the claim's id derives from it, so a second vote
+    collides in the event store."""
+
+    class Claimed(Aggregate.Created):
+        wave_id: UUID
+        response_id: UUID
+
+    @event(Claimed)
+    def __init__(self, wave_id: UUID, response_id: UUID) -> None:
+        self.wave_id = wave_id
+        self.response_id = response_id
+
+    @staticmethod
+    def create_id(round_key: str, voter_hash: str, unit_id: str) -> UUID:
+        return uuid5(RESPONSE_NAMESPACE, f"vote|{round_key}|{voter_hash}|{unit_id}")
+
+    @classmethod
+    def claim(cls, round_key: str, voter_hash: str, unit_id: str, **fields: Any) -> VoteClaim:
+        claim_id = cls.create_id(round_key, voter_hash, unit_id)
+        return cls(**fields, id=claim_id)  # type: ignore[call-arg]  # eventsourcing takes id

@@ -1,0 +1,106 @@
+"""Questionnaire templates (问卷模板): versioned, each version immutable once published.
+
+A wave copies the version it is opened with (`TemplateSnapshot`), so a later version never
+changes how an earlier wave's questionnaires read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from services.survey.domain.errors import InvalidTemplate, TemplateNotFound
+from shared.contracts.survey import Dimension, Scale, TemplateSnapshot
+
+BUILTIN_TEMPLATE_ID = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-template/four-level")
+BUILTIN_TEMPLATE = TemplateSnapshot(
+    template_id=BUILTIN_TEMPLATE_ID,
+    version=1,
+    name="四级满意度问卷（默认）",
+    scale=Scale.FOUR_LEVEL,
+)
+"""What a wave opened without a template uses: one four-level rating per unit (seed 000)."""
+
+
+def template_content(
+    name: str,
+    scale: Scale,
+    dimensions: list[dict[str, str]],
+    opinions: bool,
+    recommendations: bool,
+    asks_group: bool,
+    asks_district: bool,
+) -> dict[str, Any]:
+    """A version's content as stored: checked here, so the mutator only records it."""
+    if not name.strip():
+        raise InvalidTemplate("must not be blank", field="name")
+    codes: set[str] = set()
+    names: set[str] = set()
+    for index, dimension in enumerate(dimensions):
+        if dimension["code"] in codes:
+            raise InvalidTemplate("dimension code repeats", field=f"dimensions.{index}.code")
+        if dimension["name"] in names:
+            raise InvalidTemplate("dimension name repeats", field=f"dimensions.{index}.name")
+        codes.add(dimension["code"])
+        names.add(dimension["name"])
+    return {
+        "name": name,
+        "scale": scale.value,
+        "dimensions": [{"code": d["code"], "name": d["name"]} for d in dimensions],
+        "opinions": opinions,
+        "recommendations": recommendations,
+        "asks_group": asks_group,
+        "asks_district": asks_district,
+    }
+
+
+class Template(Aggregate):
+    """A questionnaire template owned by an office's jurisdiction, with its versions."""
+
+    class Published(Aggregate.Created):
+        jurisdiction_id: UUID
+        content: dict[str, Any]
+        actor: str
+
+    class Revised(Aggregate.Event):
+        content: dict[str, Any]
+        reason: str
+        actor: str
+
+    @event(Published)
+    def __init__(self, jurisdiction_id: UUID, content: dict[str, Any], actor: str) -> None:
+        self.jurisdiction_id = jurisdiction_id
+        self.versions: list[dict[str, Any]] = [dict(content)]
+        self.published_by = actor
+
+    def revise(self, content: dict[str, Any], reason: str, actor: str) -> None:
+        if not reason.strip():
+            raise InvalidTemplate("must not be blank", field="reason")
+        self._revised(content=content, reason=reason, actor=actor)
+
+    @event(Revised)
+    def _revised(self, content: dict[str, Any], reason: str, actor: str) -> None:
+        self.versions.append(dict(content))
+
+    @property
+    def latest_version(self) -> int:
+        return len(self.versions)
+
+    def snapshot(self, version: int | None = None) -> TemplateSnapshot:
+        number = self.latest_version if version is None else version
+        if not 1 <= number <= self.latest_version:
+            raise TemplateNotFound("no such template version", field="template_version")
+        content = self.versions[number - 1]
+        return TemplateSnapshot(
+            template_id=self.id,
+            version=number,
+            name=content["name"],
+            scale=Scale(content["scale"]),
+            dimensions=tuple(Dimension(**d) for d in content["dimensions"]),
+            opinions=content["opinions"],
+            recommendations=content["recommendations"],
+            asks_group=content["asks_group"],
+            asks_district=content["asks_district"],
+        )

@@ -1,0 +1,1 @@
+"""Survey API models (every request string is `Line` or `Prose`)."""

@@ -1,0 +1,49 @@
+"""Answers read from the survey's views."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class QuestionnaireRowOut(BaseModel):
+    response_id: UUID
+    wave_id: UUID
+    questionnaire_id: str
+    agency_id: str | None
+    batch_id: str | None
+    survey_point: str | None
+    channel: str | None
+    group: str | None
+    collected_at: str
+    status: str
+    flags: list[dict[str, str]]
+    version: int
+
+
+class ProgressOut(BaseModel):
+    wave_id: UUID
+    pending: bool = Field(default=False, description="The view has not seen the wave yet")
+    total: dict[str, Any] | None = None
+    by_point: dict[str, Any] | None = None
+    by_county: dict[str, Any] | None = None
+    by_channel: dict[str, Any] | None = None
+    by_group: dict[str, Any] | None = None
+    by_agency: dict[str, Any] | None = None
+    by_status: dict[str, int] | None = None
+
+
+class DepartureOut(BaseModel):
+    survey_point: str
+    questionnaires: int
+    distance_percent: str = Field(description="Total variation distance from the rest, in %")
+    quarantined: int
+
+
+class ScanOut(BaseModel):
+    wave_id: UUID
+    threshold_percent: int
+    departures: list[DepartureOut]
+    quarantined: int

@@ -1,0 +1,134 @@
+"""Wave requests and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.survey import (
+    AgencyQuota,
+    Channel,
+    EnrolledUnit,
+    IntegrityRules,
+    RespondentGroup,
+    SurveyPoint,
+    TemplateSnapshot,
+    WaveKind,
+)
+from shared.types import Line, Moment, Prose
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+Code = Line
+
+
+class PointIn(In):
+    code: Code = Field(min_length=1, max_length=50, examples=["YH-01"])
+    name: Line = Field(min_length=1, max_length=200, examples=["源汇区政务服务中心"])
+    jurisdiction_id: UUID = Field(description="The county (or district) the point lies in")
+    target: int = Field(ge=0, le=10_000_000, description="目标样本量")
+    quota: int | None = Field(default=None, ge=0, le=10_000_000, description="最多接受的份数")
+
+
+class GroupIn(In):
+    code: Code = Field(min_length=1, max_length=50, examples=["service_user"])
+    name: Line = Field(min_length=1, max_length=100, examples=["服务对象"])
+    target_percent: int = Field(ge=0, le=100, examples=[50])
+
+
+class AgencyIn(In):
+    agency_id: UUID
+    quota: int | None = Field(default=None, ge=0, le=100_000_000, description="最多接受的份数")
+
+
+class IntegrityIn(In):
+    identical_across_ids: bool = True
+    burst_seconds: int = Field(default=60, ge=0, le=86_400)
+    burst_size: int = Field(default=10, ge=0, le=100_000)
+    straight_lining_min_units: int = Field(default=10, ge=0, le=10_000)
+    point_departure_percent: int = Field(default=30, ge=0, le=100)
+    point_departure_min_sample: int = Field(default=30, ge=0, le=1_000_000)
+    over_quota: bool = True
+
+
+class WaveIn(In):
+    """A wave of a campaign round (`campaign_id`, `round`): its units and their categories
+    come from the campaign's enrolment within `jurisdiction_id` (or the `unit_ids` named,
+    which must be enrolled). Without a campaign, a standalone wave names its `unit_ids`."""
+
+    name: Line = Field(min_length=1, max_length=200, examples=["2026年上半年民主评议问卷测评"])
+    jurisdiction_id: UUID
+    kind: WaveKind = Field(default=WaveKind.SATISFACTION_SURVEY, examples=["satisfaction_survey"])
+    campaign_id: UUID | None = None
+    round: int | None = Field(default=None, ge=1, le=20, description="半年轮次, 1-based")
+    unit_ids: list[UUID] = Field(default_factory=list, max_length=2000)
+    agency_id: UUID | None = Field(default=None, description="One agency without a quota")
+    agencies: list[AgencyIn] = Field(default_factory=list, max_length=50)
+    template_id: UUID | None = Field(default=None, description="Default: the four-level template")
+    template_version: int | None = Field(default=None, ge=1)
+    opens_at: Moment | None = Field(default=None, description="Default: the round's first day")
+    closes_at: Moment | None = Field(default=None, description="Default: the round's last day")
+    channels: list[Channel] = Field(default_factory=list, max_length=5)
+    points: list[PointIn] = Field(default_factory=list, max_length=2000)
+    groups: list[GroupIn] = Field(default_factory=list, max_length=50)
+    panel_draw_id: UUID | None = Field(default=None, description="代表评议: the drawn panel")
+    public: bool = Field(default=False, description="Open to online public voting")
+    integrity: IntegrityIn = Field(default_factory=IntegrityIn)
+
+    def spec(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class AccreditIn(In):
+    agency_id: UUID
+    quota: int | None = Field(default=None, ge=0, le=100_000_000)
+
+
+class WaveOut(BaseModel):
+    wave_id: UUID
+    name: str
+    jurisdiction_id: UUID
+    agency_id: UUID
+    agencies: list[AgencyQuota]
+    unit_ids: list[UUID]
+    status: str
+    campaign_id: UUID | None
+    round: int | None
+    kind: WaveKind
+    template: TemplateSnapshot
+    units: list[EnrolledUnit]
+    opens_at: str | None
+    closes_at: str | None
+    channels: list[Channel]
+    points: list[SurveyPoint]
+    groups: list[RespondentGroup]
+    panel_size: int
+    public: bool
+    integrity: IntegrityRules
+    questionnaires: int = Field(description="Accepted into the wave (as stored, not lagging)")
+    quarantined_at_intake: int
+    batches: int
+    closed_reason: str | None
+
+
+class WaveSummaryOut(BaseModel):
+    wave_id: UUID
+    name: str
+    jurisdiction_id: UUID
+    agency_id: UUID
+    unit_ids: list[UUID]
+    status: str
+    response_count: int = Field(description="Questionnaires recorded, as applied to the view")
+
+
+class WaveDetailOut(WaveOut):
+    response_count: int = Field(description="Questionnaires recorded, as applied to the view")
+
+
+class CloseIn(In):
+    reason: Prose = Field(min_length=1, max_length=500, examples=["问卷回收完毕"])

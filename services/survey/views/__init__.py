@@ -1,0 +1,1 @@
+"""Survey read models, built from survey's own published log like any consumer's."""

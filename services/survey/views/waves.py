@@ -1,0 +1,235 @@
+"""Waves, their questionnaires' standing and their collection progress, from survey's own
+published log: it holds what other services can also see, so a rebuild from the stream
+reproduces it exactly.
+
+- `waves`: status and the number of questionnaires recorded, for listing by scope;
+- `questionnaires`: one row per questionnaire with where it stands (counted, quarantined,
+  rejected, voided, withdrawn), its flags and version: the quarantine list is a filter on it;
+- `progress`: collected against target per survey point, county, channel, respondent group
+  and agency, and how many stand in each status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.contracts import IntegrationMessage
+from shared.contracts.survey import (
+    BatchWithdrawn,
+    ResponseCorrected,
+    ResponseQuarantined,
+    ResponseRecorded,
+    ResponseRejected,
+    ResponseReleased,
+    ResponseVoided,
+    WaveAgencyAccredited,
+    WaveClosed,
+    WaveOpened,
+)
+from shared.messaging.inbox import ViewHandler
+from shared.views import Collection, ViewTransaction
+from shared.views.model import View
+
+WAVES = "waves"
+QUESTIONNAIRES = "wave_questionnaires"
+PROGRESS = "wave_progress"
+STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
+UNSPECIFIED = "未填"
+"""The bucket for a questionnaire that names no point, channel or group."""
+
+
+def _opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None:
+    summary = {
+        "wave_id": str(p.wave_id),
+        "jurisdiction_id": str(p.jurisdiction_id),
+        "name": p.name,
+        "agency_id": str(p.agency_id),
+        "unit_ids": [str(u) for u in p.unit_ids],
+        "actor": p.actor,
+        "campaign_id": None if p.campaign_id is None else str(p.campaign_id),
+        "round": p.round,
+        "kind": p.kind.value,
+        "public": p.public,
+        "status": "open",
+        "response_count": 0,
+    }
+    tx.put(WAVES, str(p.wave_id), summary)
+    tx.put(PROGRESS, str(p.wave_id), _progress(p))
+
+
+def _progress(p: WaveOpened) -> dict[str, Any]:
+    def bucket(target: int | None = None) -> dict[str, Any]:
+        return {"collected": 0, "target": target}
+
+    total_target = sum(point.target for point in p.points) or None
+    by_county: dict[str, dict[str, Any]] = {}
+    for point in p.points:
+        county = by_county.setdefault(str(point.jurisdiction_id), bucket(0))
+        county["target"] += point.target
+    return {
+        "wave_id": str(p.wave_id),
+        "jurisdiction_id": str(p.jurisdiction_id),
+        "agency_id": str(p.agency_id),
+        "total": bucket(total_target),
+        "point_county": {point.code: str(point.jurisdiction_id) for point in p.points},
+        "by_point": {
+            point.code: {
+                "name": point.name,
+                "collected": 0,
+                "target": point.target,
+                "quota": point.quota,
+            }
+            for point in p.points
+        },
+        "by_county": by_county,
+        "by_channel": {channel.value: bucket() for channel in p.channels},
+        "by_group": {
+            group.code: {
+                "name": group.name,
+                "collected": 0,
+                "target_percent": group.target_percent,
+            }
+            for group in p.groups
+        },
+        "by_agency": {str(a.agency_id): {"collected": 0, "quota": a.quota} for a in p.agencies},
+        "by_status": dict.fromkeys(STATUSES, 0),
+        "answers_by_point": {},
+    }
+
+
+def _accredited(tx: ViewTransaction, p: WaveAgencyAccredited, m: IntegrationMessage) -> None:
+    progress = tx.get(PROGRESS, str(p.wave_id))
+    if progress is not None:
+        agencies = progress["by_agency"] | {str(p.agency_id): {"collected": 0, "quota": p.quota}}
+        tx.put(PROGRESS, str(p.wave_id), progress | {"by_agency": agencies})
+
+
+def _closed(tx: ViewTransaction, p: WaveClosed, m: IntegrationMessage) -> None:
+    doc = tx.get(WAVES, str(p.wave_id))
+    if doc is not None:
+        closed = {"status": "closed", "closed_by": p.actor, "closed_reason": p.reason}
+        tx.put(WAVES, str(p.wave_id), doc | closed)
+
+
+def _count(buckets: dict[str, Any], key: str, extra: dict[str, Any] | None = None) -> None:
+    entry = buckets.setdefault(key, {"collected": 0} | (extra or {}))
+    entry["collected"] += 1
+
+
+def _recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
+    wave_id = str(p.wave_id)
+    doc = tx.get(WAVES, wave_id)
+    if doc is not None:
+        tx.put(WAVES, wave_id, doc | {"response_count": doc["response_count"] + 1})
+    status = "quarantined" if p.flags else "counted"
+    tx.put(
+        QUESTIONNAIRES,
+        str(p.response_id),
+        {
+            "response_id": str(p.response_id),
+            "wave_id": wave_id,
+            "questionnaire_id": p.questionnaire_id,
+            "agency_id": None if p.agency_id is None else str(p.agency_id),
+            "batch_id": None if p.batch_id is None else str(p.batch_id),
+            "survey_point": p.survey_point,
+            "channel": None if p.channel is None else p.channel.value,
+            "group": p.group,
+            "collected_at": p.collected_at.isoformat(),
+            "status": status,
+            "flags": [flag.model_dump() for flag in p.flags],
+            "version": 1,
+        },
+    )
+    progress = tx.get(PROGRESS, wave_id)
+    if progress is None:
+        return
+    progress["total"]["collected"] += 1
+    point = p.survey_point or UNSPECIFIED
+    _count(progress["by_point"], point, {"name": point, "target": None, "quota": None})
+    county = progress["point_county"].get(p.survey_point or "", UNSPECIFIED)
+    _count(progress["by_county"], county, {"target": None})
+    _count(progress["by_channel"], UNSPECIFIED if p.channel is None else p.channel.value)
+    _count(progress["by_group"], p.group or UNSPECIFIED, {"name": p.group or UNSPECIFIED})
+    agency = UNSPECIFIED if p.agency_id is None else str(p.agency_id)
+    _count(progress["by_agency"], agency, {"quota": None})
+    progress["by_status"][status] += 1
+    if status == "counted" and p.survey_point is not None:
+        # What the point-distribution check compares (answers as first recorded).
+        answers = progress["answers_by_point"].setdefault(p.survey_point, {})
+        for value in p.ratings.values():
+            answers[value] = answers.get(value, 0) + 1
+    tx.put(PROGRESS, wave_id, progress)
+
+
+def _restate(tx: ViewTransaction, response_id: Any, status: str | None, **changes: Any) -> None:
+    """Move one questionnaire to `status` (None: keep it) and count the move in its wave."""
+    doc = tx.get(QUESTIONNAIRES, str(response_id))
+    if doc is None:
+        return
+    before = doc["status"]
+    after = before if status is None or before in ("voided", "withdrawn") else status
+    tx.put(QUESTIONNAIRES, str(response_id), doc | changes | {"status": after})
+    progress = tx.get(PROGRESS, doc["wave_id"])
+    if progress is not None and after != before:
+        progress["by_status"][before] -= 1
+        progress["by_status"][after] += 1
+        tx.put(PROGRESS, doc["wave_id"], progress)
+
+
+def _corrected(tx: ViewTransaction, p: ResponseCorrected, m: IntegrationMessage) -> None:
+    _restate(tx, p.response_id, None, version=p.version)
+
+
+def _voided(tx: ViewTransaction, p: ResponseVoided, m: IntegrationMessage) -> None:
+    _restate(tx, p.response_id, "voided")
+
+
+def _quarantined(tx: ViewTransaction, p: ResponseQuarantined, m: IntegrationMessage) -> None:
+    doc = tx.get(QUESTIONNAIRES, str(p.response_id))
+    flags = [] if doc is None else doc["flags"]
+    _restate(tx, p.response_id, "quarantined", flags=flags + [f.model_dump() for f in p.flags])
+
+
+def _released(tx: ViewTransaction, p: ResponseReleased, m: IntegrationMessage) -> None:
+    _restate(tx, p.response_id, "counted")
+
+
+def _rejected(tx: ViewTransaction, p: ResponseRejected, m: IntegrationMessage) -> None:
+    _restate(tx, p.response_id, "rejected")
+
+
+def _withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) -> None:
+    for response_id in p.response_ids:
+        _restate(tx, response_id, "withdrawn")
+
+
+SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
+    WaveOpened: _opened,
+    WaveAgencyAccredited: _accredited,
+    WaveClosed: _closed,
+    ResponseRecorded: _recorded,
+    ResponseCorrected: _corrected,
+    ResponseVoided: _voided,
+    ResponseQuarantined: _quarantined,
+    ResponseReleased: _released,
+    ResponseRejected: _rejected,
+    BatchWithdrawn: _withdrawn,
+}
+
+WAVES_VIEW = View(
+    "waves",
+    2,
+    (
+        Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
+        Collection(
+            QUESTIONNAIRES,
+            index=("wave_id", "status", "batch_id", "survey_point"),
+            sort="questionnaire_id",
+        ),
+        Collection(PROGRESS, index=("jurisdiction_id", "agency_id")),
+    ),
+    {"survey": SURVEY_VIEW_HANDLERS},
+    "Waves with their status and counts, every questionnaire's standing (counted, "
+    "quarantined, rejected, voided, withdrawn) and collection progress against target, "
+    "from survey's own published log.",
+)
