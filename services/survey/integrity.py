@@ -35,12 +35,12 @@ POINT_DEPARTURE = "point_departure"
 FLAG_ORDER: tuple[str, ...] = (IDENTICAL_ANSWERS, BURST, STRAIGHT_LINING, OVER_QUOTA)
 """A questionnaire's flags always come in this order (at most one of each code)."""
 
-PATTERNS_PER_KEY = 128
+PATTERNS_PER_KEY = 64
 """Identical-answer memory: distinct answer patterns kept per (point, device), least recently
 seen dropped first."""
-PATTERN_KEYS = 512
+PATTERN_KEYS = 256
 """Identical-answer memory: (point, device) pairs kept, least recently seen dropped first."""
-BURST_ENTRIES = 20_000
+BURST_ENTRIES = 5_000
 """Burst memory: most timestamps kept in all; above it the oldest are dropped down to 90%."""
 
 STATE_FORMAT = 1
