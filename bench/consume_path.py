@@ -17,7 +17,7 @@ from psycopg import sql
 
 from bench.infra import Measurement, Stopwatch
 from bench.workload import batches
-from services.survey.wave_view import WAVES_VIEW
+from services.survey.views.waves import WAVES_VIEW
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded, WaveOpened
 from shared.messaging.inbox import ViewInbox, plan_batch

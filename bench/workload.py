@@ -32,6 +32,14 @@ def questionnaires(n: int, units: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
             "survey_point": SURVEY_POINTS[i % len(SURVEY_POINTS)],
             "collected_at": START + timedelta(seconds=7 * i),
             "ratings": {str(u): RATINGS[(i + j) % 3] for j, u in enumerate(units)},
+            "channel": None,
+            "group": None,
+            "district_id": None,
+            "device": None,
+            "respondent_id": None,
+            "dimension_ratings": {},
+            "opinions": [],
+            "recommended_key_targets": [],
         }
         for i in range(n)
     ]

@@ -104,8 +104,10 @@ class WaveIntegrityState:
         return WaveIntegrityState(
             newest=self.newest,
             bursts={key: list(times) for key, times in self.bursts.items()},
-            patterns={key: {d: list(ids) for d, ids in seen.items()}
-                      for key, seen in self.patterns.items()},
+            patterns={
+                key: {d: list(ids) for d, ids in seen.items()}
+                for key, seen in self.patterns.items()
+            },
             agency_counts=dict(self.agency_counts),
             point_counts=dict(self.point_counts),
             patterns_per_key=self.patterns_per_key,
@@ -118,21 +120,26 @@ class WaveIntegrityState:
         return {
             "format": STATE_FORMAT,
             "newest": None if self.newest is None else _iso(self.newest),
-            "bursts": [[kind, key, digest, [_iso(t) for t in times]]
-                       for (kind, key, digest), times in sorted(self.bursts.items())],
-            "patterns": [[point, device, [[digest, list(ids)] for digest, ids in seen.items()]]
-                         for (point, device), seen in self.patterns.items()],
+            "bursts": [
+                [kind, key, digest, [_iso(t) for t in times]]
+                for (kind, key, digest), times in sorted(self.bursts.items())
+            ],
+            "patterns": [
+                [point, device, [[digest, list(ids)] for digest, ids in seen.items()]]
+                for (point, device), seen in self.patterns.items()
+            ],
             "agency_counts": dict(sorted(self.agency_counts.items())),
             "point_counts": dict(sorted(self.point_counts.items())),
-            "caps": {"patterns_per_key": self.patterns_per_key,
-                     "pattern_keys": self.pattern_keys,
-                     "burst_entries": self.burst_entries},
+            "caps": {
+                "patterns_per_key": self.patterns_per_key,
+                "pattern_keys": self.pattern_keys,
+                "burst_entries": self.burst_entries,
+            },
         }
 
     def to_json(self) -> str:
         """Canonical text: equal states give equal text."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":"))
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WaveIntegrityState:
@@ -143,11 +150,14 @@ class WaveIntegrityState:
             newest = data["newest"]
             return cls(
                 newest=None if newest is None else _parse(newest),
-                bursts={(str(kind), str(key), str(digest)): sorted(_parse(t) for t in times)
-                        for kind, key, digest, times in data["bursts"]},
-                patterns={(point, device): {str(digest): [str(i) for i in ids]
-                                            for digest, ids in seen}
-                          for point, device, seen in data["patterns"]},
+                bursts={
+                    (str(kind), str(key), str(digest)): sorted(_parse(t) for t in times)
+                    for kind, key, digest, times in data["bursts"]
+                },
+                patterns={
+                    (point, device): {str(digest): [str(i) for i in ids] for digest, ids in seen}
+                    for point, device, seen in data["patterns"]
+                },
                 agency_counts={str(k): int(v) for k, v in data["agency_counts"].items()},
                 point_counts={str(k): int(v) for k, v in data["point_counts"].items()},
                 patterns_per_key=int(caps["patterns_per_key"]),
@@ -232,8 +242,10 @@ def _identical(state: WaveIntegrityState, candidate: Candidate, digest: str) -> 
     else:
         other = next((i for i in ids if i != candidate.questionnaire_id), None)
         if other is not None:
-            flag = Flag(code=IDENTICAL_ANSWERS,
-                        detail=f"与问卷“{other}”答案完全相同（{_where(point, device)}）")
+            flag = Flag(
+                code=IDENTICAL_ANSWERS,
+                detail=f"与问卷“{other}”答案完全相同（{_where(point, device)}）",
+            )
         if candidate.questionnaire_id not in ids and len(ids) < 2:
             ids.append(candidate.questionnaire_id)
     seen[digest] = ids  # most recently seen pattern last
@@ -255,8 +267,14 @@ def _where(point: str | None, device: str | None) -> str:
 # --- bursts -------------------------------------------------------------------------------
 
 
-def _burst(state: WaveIntegrityState, candidate: Candidate, at: datetime, digest: str,
-           rules: IntegrityRules, total: int) -> tuple[Flag | None, int]:
+def _burst(
+    state: WaveIntegrityState,
+    candidate: Candidate,
+    at: datetime,
+    digest: str,
+    rules: IntegrityRules,
+    total: int,
+) -> tuple[Flag | None, int]:
     """Flag the candidate when a window of `burst_seconds` (ends included) containing its
     time holds at least `burst_size` questionnaires with its pattern from its point, or from
     its device, counting itself and those screened before it."""
@@ -292,8 +310,9 @@ def _burst(state: WaveIntegrityState, candidate: Candidate, at: datetime, digest
         return None, total
     count, kind, name = worst
     place = f"同一测评点“{name}”" if kind == _POINT else f"同一设备“{name}”"
-    return Flag(code=BURST, detail=(f"{place}{rules.burst_seconds}秒内出现{count}份"
-                                    f"答案完全相同的问卷")), total
+    return Flag(
+        code=BURST, detail=(f"{place}{rules.burst_seconds}秒内出现{count}份答案完全相同的问卷")
+    ), total
 
 
 def _densest(times: list[datetime], at: datetime, window: timedelta) -> int:
@@ -334,8 +353,9 @@ def _evict(state: WaveIntegrityState, newest: datetime | None, seconds: int) -> 
     if total <= state.burst_entries:
         return total
     keep = state.burst_entries * 9 // 10
-    oldest = heapq.nsmallest(total - keep, ((t, key) for key, times in state.bursts.items()
-                                            for t in times))
+    oldest = heapq.nsmallest(
+        total - keep, ((t, key) for key, times in state.bursts.items() for t in times)
+    )
     for _, key in oldest:
         times = state.bursts[key]
         del times[0]
@@ -354,12 +374,18 @@ def _straight_lining(candidate: Candidate, min_units: int) -> Flag | None:
     if len(answers) != 1:
         return None
     (answer,) = answers
-    return Flag(code=STRAIGHT_LINING,
-                detail=f"对{len(candidate.ratings)}个单位的评价全部为“{answer}”")
+    return Flag(
+        code=STRAIGHT_LINING, detail=f"对{len(candidate.ratings)}个单位的评价全部为“{answer}”"
+    )
 
 
-def _count(state: WaveIntegrityState, candidate: Candidate, enforce: bool,
-           agency_quota: int | None, point_quotas: Mapping[str, int | None]) -> Flag | None:
+def _count(
+    state: WaveIntegrityState,
+    candidate: Candidate,
+    enforce: bool,
+    agency_quota: int | None,
+    point_quotas: Mapping[str, int | None],
+) -> Flag | None:
     reasons: list[str] = []
     agency, point = candidate.agency_id, candidate.survey_point
     if agency is not None:
@@ -445,16 +471,29 @@ def point_departures(
         n_own, n_rest = sum(own.values()), sum(rest.values())
         if n_own == 0 or n_rest == 0:
             continue
-        distance = sum((abs(Fraction(own[a], n_own) - Fraction(rest[a], n_rest))
-                        for a in answers), Fraction(0)) / 2
+        distance = (
+            sum(
+                (abs(Fraction(own[a], n_own) - Fraction(rest[a], n_rest)) for a in answers),
+                Fraction(0),
+            )
+            / 2
+        )
         percent = _decimal(distance * 100, _PERCENT_PLACES)
         if percent < threshold:
             continue
         chi, dof = _chi_square(own, rest, answers)
-        found.append(PointDeparture(
-            point=point, questionnaires=questionnaires, answers=n_own, rest_answers=n_rest,
-            distance_percent=percent, chi_square=_decimal(chi, _CHI_PLACES),
-            degrees_of_freedom=dof, p_value=_p_value(chi, dof)))
+        found.append(
+            PointDeparture(
+                point=point,
+                questionnaires=questionnaires,
+                answers=n_own,
+                rest_answers=n_rest,
+                distance_percent=percent,
+                chi_square=_decimal(chi, _CHI_PLACES),
+                degrees_of_freedom=dof,
+                p_value=_p_value(chi, dof),
+            )
+        )
     found.sort(key=lambda d: (-d.distance_percent, d.point))
     return found
 
@@ -462,14 +501,19 @@ def point_departures(
 def departure_flag(departure: PointDeparture, rules: IntegrityRules) -> Flag:
     """The flag a wave-level check puts on a departing point's questionnaires
     (`ResponseQuarantined`)."""
-    return Flag(code=POINT_DEPARTURE,
-                detail=(f"测评点“{departure.point}”答案分布与其他测评点差异"
-                        f"{departure.distance_percent}%（阈值{rules.point_departure_percent}%，"
-                        f"样本{departure.questionnaires}份）"))
+    return Flag(
+        code=POINT_DEPARTURE,
+        detail=(
+            f"测评点“{departure.point}”答案分布与其他测评点差异"
+            f"{departure.distance_percent}%（阈值{rules.point_departure_percent}%，"
+            f"样本{departure.questionnaires}份）"
+        ),
+    )
 
 
-def _chi_square(own: Mapping[str, int], rest: Mapping[str, int],
-                answers: Sequence[str]) -> tuple[Fraction, int]:
+def _chi_square(
+    own: Mapping[str, int], rest: Mapping[str, int], answers: Sequence[str]
+) -> tuple[Fraction, int]:
     """Pearson's χ² on the 2 × k table, exact; k counts answers with a positive total."""
     n_own, n_rest = sum(own.values()), sum(rest.values())
     n = n_own + n_rest

@@ -158,12 +158,14 @@ class AgencyQuota(_Part):
 
 
 class IntegrityRules(_Part):
-    """Per wave; a zero turns a check off. See docs/survey.md for the statistics."""
+    """Per wave; a zero or False turns a check off. The pattern checks that honest waves
+    also trip (many respondents answer 满意 throughout) are off unless an office turns them
+    on. See docs/survey-integrity.md for each rule and statistic."""
 
-    identical_across_ids: bool = True
+    identical_across_ids: bool = False
     burst_seconds: int = Field(default=60, ge=0)
     burst_size: int = Field(default=10, ge=0)
-    straight_lining_min_units: int = Field(default=10, ge=0)
+    straight_lining_min_units: int = Field(default=0, ge=0)
     point_departure_percent: int = Field(default=30, ge=0, le=100)
     point_departure_min_sample: int = Field(default=30, ge=0)
     over_quota: bool = True

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from pingyi.composition import open_outbox
-from services.survey.wave_view import WAVES_VIEW
+from services.survey.views.waves import WAVES_VIEW
 from shared.contracts import IntegrationMessage
 from shared.messaging.jetstream import connect, stream_name
 from shared.registry_view import SECURITY_VIEW

@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 
-from services.survey.wave_view import WAVES, WAVES_VIEW
+from services.survey.views.waves import WAVES, WAVES_VIEW
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.survey import ResponseRecorded, WaveOpened
 from shared.messaging.consumer import Consumer

@@ -84,7 +84,7 @@ INVALID_WAVES: dict[str, tuple[Callable[[World], dict[str, Any]], str]] = {
     "unknown unit": (lambda w: {"unit_ids": [w.unit_ids[0], str(uuid4())]}, "unit_ids.1"),
     "unit of another county": (lambda w: {"unit_ids": [w.other_county_unit_id]}, "unit_ids.0"),
     "unit twice": (lambda w: {"unit_ids": [w.unit_ids[0], w.unit_ids[0]]}, "unit_ids.1"),
-    "no units": (lambda w: {"unit_ids": []}, "body.unit_ids"),
+    "no units": (lambda w: {"unit_ids": []}, "unit_ids"),
     "agency is an office": (lambda w: {"agency_id": w.county_office.principal_id}, "agency_id"),
     "unknown agency": (lambda w: {"agency_id": str(uuid4())}, "agency_id"),
     "blank name": (lambda w: {"name": " "}, "body.name"),

@@ -15,15 +15,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
 from services.registry.domain import InvalidRegistration
-from shared.persistence.config import IN_MEMORY_MODULES
+from shared.secrets import service_secret
 
 CONTACT_KEY_ENV = "PINGYI_REGISTRY_CONTACT_KEY"
 CONTACT_KEY_FILE = "registry-contact-key"
@@ -56,28 +54,7 @@ class ContactVault:
 
 
 def contact_secret(env: Mapping[str, str]) -> str | None:
-    configured = env.get(CONTACT_KEY_ENV)
-    if configured:
-        return configured
-    if env.get("PERSISTENCE_MODULE") in IN_MEMORY_MODULES:
-        return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
-    database = env.get("SQLITE_DBNAME") or ""
-    if env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or not database:
-        return None
-    if database.startswith((":memory:", "file:")):
-        return None
-    return _embedded_secret(Path(database).parent / CONTACT_KEY_FILE)
-
-
-def _embedded_secret(path: Path) -> str:
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="utf-8").strip()
-    secret = base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
-    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-        file.write(secret + "\n")
-    return secret
+    return service_secret(env, CONTACT_KEY_ENV, CONTACT_KEY_FILE)
 
 
 def normalise_contact(value: str, field: str) -> str:

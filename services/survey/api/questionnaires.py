@@ -30,7 +30,7 @@ from shared.types import Line
 from shared.web.pagination import Pagination
 
 router = PolicyRouter(tags=["questionnaires 问卷"])
-STATUS = Query(default=None, pattern="^(counted|quarantined|rejected|voided|withdrawn)$")
+STATUS = Query(pattern="^(counted|quarantined|rejected|voided|withdrawn)$")
 
 
 @router.post(

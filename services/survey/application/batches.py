@@ -218,7 +218,11 @@ class Intake:
         if not good:
             return [], none
         wave = self.wave
-        state = WaveIntegrityState.from_json(wave.integrity_state)
+        state = (
+            WaveIntegrityState.from_dict(wave.integrity_state)
+            if wave.integrity_state
+            else WaveIntegrityState()
+        )
         candidates = [candidate(q, str(self.agency_id)) for _, q, _ in good]
         point_quotas = {p.code: p.quota for p in wave.points}
         flags, state = screen(
@@ -246,7 +250,7 @@ class Intake:
             actor=self.caller.actor,
         )
         wave.accept_batch(
-            batch_id, self.agency_id, len(responses), len(quarantined), by_point, state.to_json()
+            batch_id, self.agency_id, len(responses), len(quarantined), by_point, state.to_dict()
         )
         accepted = {
             "batch_id": str(batch_id),

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from services.survey.application.decisions import DecisionCommands
-from services.survey.integrity import point_departures
+from services.survey.integrity import departure_flag, point_departures
 from services.survey.views.waves import PROGRESS, QUESTIONNAIRES
 from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
@@ -21,25 +21,23 @@ class ScanCommands(DecisionCommands):
         wave = self.wave(wave_id)
         rules = wave.integrity
         progress = views.get(PROGRESS, str(wave_id)) or {}
-        departures = point_departures(progress.get("answers_by_point", {}), rules)
+        departures = point_departures(
+            progress.get("answers_by_point", {}),
+            rules,
+            questionnaires_by_point=progress.get("counted_by_point", {}),
+        )
         out: list[dict[str, Any]] = []
         total = 0
         for departure in departures:
-            flag = {
-                "code": "point_departure",
-                "detail": (
-                    f"测评点{departure.survey_point}的答案分布与全批次其余问卷相差"
-                    f"{departure.distance_percent}%（总变差距离），超过阈值{rules.point_departure_percent}%"
-                ),
-            }
+            flag = departure_flag(departure, rules).model_dump()
             moved = 0
-            for ids in self._counted_at(views, wave_id, departure.survey_point):
+            for ids in self._counted_at(views, wave_id, departure.point):
                 moved += len(self.quarantine(caller, wave_id, ids, [flag]))
             total += moved
             out.append(
                 {
-                    "survey_point": departure.survey_point,
-                    "questionnaires": departure.sample,
+                    "survey_point": departure.point,
+                    "questionnaires": departure.questionnaires,
                     "distance_percent": str(departure.distance_percent),
                     "quarantined": moved,
                 }

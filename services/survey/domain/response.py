@@ -120,7 +120,7 @@ class Response(Aggregate):
     @classmethod
     def record(cls, response_id: UUID, **fields: Any) -> Response:
         """Recorded under an id the caller derived (`create_id` or `panel_id`)."""
-        return cls(**fields, id=response_id)  # type: ignore[call-arg]  # eventsourcing takes id
+        return cls._create(cls.Recorded, id=response_id, **fields)
 
     @staticmethod
     def panel_id(wave_id: UUID, person_id: UUID) -> UUID:
@@ -259,7 +259,7 @@ class Batch(Aggregate):
 
     @classmethod
     def bring(cls, batch_id: UUID, **fields: Any) -> Batch:
-        return cls(**fields, id=batch_id)  # type: ignore[call-arg]  # eventsourcing takes id
+        return cls._create(cls.Recorded, id=batch_id, **fields)
 
     @event(Recorded)
     def __init__(self, wave_id: UUID, agency_id: UUID, response_ids: list[str], actor: str) -> None:
@@ -311,4 +311,4 @@ class VoteClaim(Aggregate):
     @classmethod
     def claim(cls, round_key: str, voter_hash: str, unit_id: str, **fields: Any) -> VoteClaim:
         claim_id = cls.create_id(round_key, voter_hash, unit_id)
-        return cls(**fields, id=claim_id)  # type: ignore[call-arg]  # eventsourcing takes id
+        return cls._create(cls.Claimed, id=claim_id, **fields)

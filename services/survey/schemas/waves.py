@@ -47,10 +47,10 @@ class AgencyIn(In):
 
 
 class IntegrityIn(In):
-    identical_across_ids: bool = True
+    identical_across_ids: bool = False
     burst_seconds: int = Field(default=60, ge=0, le=86_400)
     burst_size: int = Field(default=10, ge=0, le=100_000)
-    straight_lining_min_units: int = Field(default=10, ge=0, le=10_000)
+    straight_lining_min_units: int = Field(default=0, ge=0, le=10_000)
     point_departure_percent: int = Field(default=30, ge=0, le=100)
     point_departure_min_sample: int = Field(default=30, ge=0, le=1_000_000)
     over_quota: bool = True

@@ -94,6 +94,7 @@ def _progress(p: WaveOpened) -> dict[str, Any]:
         "by_agency": {str(a.agency_id): {"collected": 0, "quota": a.quota} for a in p.agencies},
         "by_status": dict.fromkeys(STATUSES, 0),
         "answers_by_point": {},
+        "counted_by_point": {},
     }
 
 
@@ -155,6 +156,8 @@ def _recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -
     progress["by_status"][status] += 1
     if status == "counted" and p.survey_point is not None:
         # What the point-distribution check compares (answers as first recorded).
+        counted = progress["counted_by_point"]
+        counted[p.survey_point] = counted.get(p.survey_point, 0) + 1
         answers = progress["answers_by_point"].setdefault(p.survey_point, {})
         for value in p.ratings.values():
             answers[value] = answers.get(value, 0) + 1
