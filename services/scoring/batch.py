@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from eventsourcing.domain import Aggregate
 
-from services.scoring.domain import FINAL_RUNS_ID, ROSTER_ID, FinalRuns, Roster
+from services.scoring.domain import FINAL_RUNS_ID, ROSTER_ID, FinalRuns, Roster, WaveTally
 from shared.messaging.process import ProcessingApplication
 
 A = TypeVar("A", bound=Aggregate)
@@ -25,9 +25,14 @@ class Batch:
     def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         if aggregate_id not in self._loaded:
             try:
-                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id)
+                loaded: Aggregate | None = self._app.repository.get(aggregate_id)
             except AggregateNotFoundError:
-                self._loaded[aggregate_id] = None
+                loaded = None
+            if isinstance(loaded, WaveTally) and not loaded.records_complete:
+                # Restored from a snapshot older than its questionnaire records: the
+                # events have them all.
+                loaded = project_aggregate(None, self._app.events.get(aggregate_id))
+            self._loaded[aggregate_id] = loaded
         found = self._loaded[aggregate_id]
         return found if isinstance(found, cls) else None
 
