@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate
 
-from services.scoring.batch import Batch
+from services.scoring.batch import Batch, load
 from services.scoring.counting import (
     LIFECYCLE_FACTS,
     SCALE_NOT_SUPPORTED,
@@ -251,7 +251,7 @@ class ScoringApplication(ProcessingApplication):
 
     def tally(self, wave_id: UUID, field: str = "wave_id") -> WaveTally:
         try:
-            found: Aggregate = self.repository.get(wave_id)
+            found = load(self, wave_id)
         except AggregateNotFoundError:
             raise WaveNotFound("no such wave", field=field) from None
         if not isinstance(found, WaveTally):

@@ -25,14 +25,9 @@ class Batch:
     def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         if aggregate_id not in self._loaded:
             try:
-                loaded: Aggregate | None = self._app.repository.get(aggregate_id)
+                self._loaded[aggregate_id] = load(self._app, aggregate_id)
             except AggregateNotFoundError:
-                loaded = None
-            if isinstance(loaded, WaveTally) and not loaded.records_complete:
-                # Restored from a snapshot older than its questionnaire records: the
-                # events have them all.
-                loaded = project_aggregate(None, self._app.events.get(aggregate_id))
-            self._loaded[aggregate_id] = loaded
+                self._loaded[aggregate_id] = None
         found = self._loaded[aggregate_id]
         return found if isinstance(found, cls) else None
 
@@ -61,3 +56,15 @@ class Batch:
 
     def aggregates(self) -> list[Aggregate]:
         return [a for a in self._loaded.values() if a is not None]
+
+
+def load(app: ProcessingApplication, aggregate_id: UUID) -> Aggregate:
+    """The aggregate from the repository; a tally restored from a snapshot older than its
+    questionnaire records (`WaveTally.records_complete`) is rebuilt from its events, which
+    hold them all."""
+    found: Aggregate = app.repository.get(aggregate_id)
+    if isinstance(found, WaveTally) and not found.records_complete:
+        rebuilt = project_aggregate(None, app.events.get(aggregate_id))
+        if isinstance(rebuilt, WaveTally):
+            return rebuilt
+    return found
