@@ -24,6 +24,8 @@ from shared.auth import Principal
 from shared.contracts import IntegrationMessage, IntegrationPayload, parse_payload
 from shared.contracts.survey import Scale
 from shared.settings import CommonSettings, eventsourcing_env
+from tests.conftest import in_memory
+from tests.harness import ADMIN, Cluster
 from tests.scoring.feeds import (
     Feed,
     FeedLog,
@@ -442,3 +444,23 @@ def test_every_decision_contract_parses_to_what_scoring_reads() -> None:
         batch_withdrawn(wave_id, uuid4(), [response_id]),
     ):
         assert parse_payload(feed.message(payload)) == payload
+
+
+def test_a_run_request_for_a_wave_on_another_scale_answers_409() -> None:
+    """Over HTTP: scoring alone, its survey inbox fed by hand."""
+    with Cluster(in_memory(), ["scoring"]) as cluster:
+        client = cluster["scoring"]
+        inbox = ScoringInbox(client.app.state.runtime.application)
+        registry, survey, county = Feed("registry"), Feed("survey"), uuid4()
+        unit = registry.message(unit_registered(county, NAMES[0]))
+        deliver(inbox, "registry", [unit])
+        unit_ids = [UUID(unit.payload["unit_id"])]
+        opened = survey.message(wave_opened(county, unit_ids, scale=Scale.FIVE_LEVEL))
+        deliver(inbox, "survey", [opened])
+
+        refused = client.post(f"/waves/{opened.payload['wave_id']}/score-runs", headers=ADMIN)
+        assert refused.status_code == 409, refused.text
+        body = refused.json()
+        assert body["error"] == "scale_not_supported"
+        assert body["detail"][0]["field"] == "wave_id"
+        assert SCALE_NOT_SUPPORTED in body["detail"][0]["reason"]
