@@ -44,6 +44,7 @@ from tests.scoring.feeds import (
     wave_opened,
     wave_opened_v1,
 )
+from tests.stored_events import created, following, store
 
 OFFICE = Principal(uuid4(), "舞阳县纠风办", "office", None)
 NAMES = ["舞阳县公安局", "舞阳县教育局", "舞阳县供电公司"]
@@ -464,3 +465,62 @@ def test_a_run_request_for_a_wave_on_another_scale_answers_409() -> None:
         assert body["error"] == "scale_not_supported"
         assert body["detail"][0]["field"] == "wave_id"
         assert SCALE_NOT_SUPPORTED in body["detail"][0]["reason"]
+
+
+def test_a_tally_counted_by_the_code_before_decisions_takes_them(scoring: Scoring) -> None:
+    """Stored as the previous code wrote it (`ResponsesCounted`): the counted questionnaires'
+    ratings come from those events, so a later void and correction move them."""
+    (a,) = scoring.units(NAMES[0])
+    wave_id, kept, ended = uuid4(), uuid4(), uuid4()
+    opened = created(
+        WaveTally,
+        WaveTally.Opened,
+        originator_id=wave_id,
+        wave_id=wave_id,
+        jurisdiction_id=scoring.jurisdiction_id,
+        name="2024年度问卷测评",
+        unit_ids=[str(a)],
+        position=1,
+    )
+    counted = following(
+        opened,
+        WaveTally.ResponsesCounted,
+        responses=[
+            {"response_id": str(kept), "questionnaire_id": "WY-1", "ratings": {str(a): "满意"}},
+            {"response_id": str(ended), "questionnaire_id": "WY-2", "ratings": {str(a): "不满意"}},
+        ],
+        position=3,
+    )
+    store(scoring.app, opened, counted)
+    scoring.survey.position = 3
+    scoring.send(voided(wave_id, ended), corrected(wave_id, kept, {a: "基本满意"}))
+    tally = scoring.tally(wave_id)
+    assert tally.counts[str(a)] == counts(b=1)
+    assert tally.counted == {str(kept): "WY-1"}
+
+
+def test_a_change_no_command_would_make_still_loads(scoring: Scoring) -> None:
+    """Mutators apply what the log says and never refuse: a questionnaire never recorded
+    leaving the counts (they go below zero), a status no decision leads to."""
+    wave_id, unit = uuid4(), str(uuid4())
+    opened = created(
+        WaveTally,
+        WaveTally.Opened,
+        originator_id=wave_id,
+        wave_id=wave_id,
+        jurisdiction_id=uuid4(),
+        name="2024年度问卷测评",
+        unit_ids=[unit],
+        position=1,
+    )
+    odd = [
+        {"response_id": "x", "questionnaire_id": "", "status": "counted", "ratings": {}},
+        {"response_id": "x", "questionnaire_id": "", "status": "gone", "ratings": {unit: "满意"}},
+        {"response_id": "y", "questionnaire_id": "Q", "status": "counted", "ratings": {unit: "?"}},
+    ]
+    changed = following(opened, WaveTally.ResponsesChanged, changes=odd, position=2)
+    late = following(changed, WaveTally.LateDecisionsIgnored, decisions=3)
+    store(scoring.app, opened, changed, late)
+    tally = scoring.tally(wave_id)
+    assert tally.counted == {"y": "Q"} and tally.ignored_late == 3
+    assert tally.counts[unit]["?"] == 1
