@@ -12,16 +12,20 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import Aggregate
 
-from services.scoring.batch import Batch
+from services.scoring.batch import Batch, load
 from services.scoring.counting import (
     LIFECYCLE_FACTS,
-    CountedResponse,
+    SCALE_NOT_SUPPORTED,
+    SURVEY_FACTS,
+    Decision,
+    decisions_of,
     lifecycle_changes,
-    ratings_of,
+    unscored_scale,
 )
 from services.scoring.domain import (
     Roster,
     RosterIncomplete,
+    ScaleNotSupported,
     ScoreRun,
     ScoreRunNotFound,
     UnknownScheme,
@@ -42,16 +46,14 @@ from shared.auth import Principal as Caller
 from shared.canonical import digest
 from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts.registry import UnitRegistered
-from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
+from shared.contracts.survey import WaveClosed, WaveOpened
 from shared.messaging.process import ProcessingApplication
 
 log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system:scoring"
 # Other facts on these feeds (principals, jurisdictions, future contracts) pass untouched.
-CONSUMED = LIFECYCLE_FACTS | frozenset(
-    cls.event_type for cls in (UnitRegistered, WaveOpened, ResponseRecorded, WaveClosed)
-)
+CONSUMED = LIFECYCLE_FACTS | SURVEY_FACTS | {UnitRegistered.event_type}
 
 
 class ScoringApplication(ProcessingApplication):
@@ -80,7 +82,8 @@ class ScoringApplication(ProcessingApplication):
     ) -> None:
         """The inbox policy for both upstreams; the caller holds `lock`."""
         batch = Batch(self)
-        responses: dict[UUID, list[tuple[CountedResponse, int]]] = {}
+        # Per wave, in log order: decisions about one wave never depend on another's.
+        decisions: dict[UUID, list[tuple[Decision, int]]] = {}
         check_finals = False
         for message in messages:
             if message.event_type not in CONSUMED:
@@ -99,18 +102,15 @@ class ScoringApplication(ProcessingApplication):
                     batch.roster().change(change, message.position)
             elif isinstance(payload, WaveOpened):
                 self._open(batch, payload, message.position)
-            elif isinstance(payload, ResponseRecorded):
-                response: CountedResponse = {
-                    "response_id": str(payload.response_id),
-                    "questionnaire_id": payload.questionnaire_id,
-                    "ratings": ratings_of(payload.ratings),
-                }
-                responses.setdefault(payload.wave_id, []).append((response, message.position))
             elif isinstance(payload, WaveClosed):
-                self._count(batch, payload.wave_id, responses.pop(payload.wave_id, []))
+                self._decide(batch, payload.wave_id, decisions.pop(payload.wave_id, []))
                 check_finals |= self._close(batch, payload.wave_id, message.position)
-        for wave_id, pending in responses.items():
-            self._count(batch, wave_id, pending)
+            elif (decided := decisions_of(payload)) is not None:
+                about, found = decided
+                pending = decisions.setdefault(UUID(about), [])
+                pending.extend((decision, message.position) for decision in found)
+        for wave_id, taken in decisions.items():
+            self._decide(batch, wave_id, taken)
         if check_finals:
             trigger = "wave_closed" if upstream == "survey" else "roster_completed"
             self._settle_finals(batch, trigger)
@@ -120,31 +120,53 @@ class ScoringApplication(ProcessingApplication):
         if batch.get(payload.wave_id, WaveTally) is not None:
             return
         unit_ids = [str(unit_id) for unit_id in payload.unit_ids]
-        batch.add(
-            WaveTally(payload.wave_id, payload.jurisdiction_id, payload.name, unit_ids, position)
+        tally = WaveTally(
+            payload.wave_id, payload.jurisdiction_id, payload.name, unit_ids, position
         )
+        scale = unscored_scale(payload)
+        if scale is not None:
+            # Recorded, so its later messages are recognised and a run request is refused
+            # with the reason; its questionnaires are not folded and it owes no final run.
+            tally.mark_unscored(scale, SCALE_NOT_SUPPORTED)
+            log.warning(
+                "wave not scored: %s",
+                SCALE_NOT_SUPPORTED,
+                extra={"wave_id": str(payload.wave_id), "scale": scale},
+            )
+        batch.add(tally)
 
-    def _count(
-        self, batch: Batch, wave_id: UUID, responses: list[tuple[CountedResponse, int]]
-    ) -> None:
-        if not responses:
+    def _decide(self, batch: Batch, wave_id: UUID, decisions: list[tuple[Decision, int]]) -> None:
+        if not decisions:
             return
         tally = batch.get(wave_id, WaveTally)
         if tally is None:
             log.warning(
-                "responses for a wave scoring never saw open", extra={"wave_id": str(wave_id)}
+                "questionnaire decisions for a wave scoring never saw open",
+                extra={"wave_id": str(wave_id)},
             )
             return
-        refused = tally.count(responses)
-        if refused:
+        if not tally.scored:
+            return
+        outcome = tally.take(decisions)
+        if outcome.refused:
             log.warning(
-                "questionnaires not counted (already counted, or wave closed)",
-                extra={"wave_id": str(wave_id), "response_ids": refused},
+                "questionnaires not counted (already recorded, or wave closed)",
+                extra={"wave_id": str(wave_id), "response_ids": outcome.refused},
+            )
+        if outcome.late:
+            log.warning(
+                "decisions after the wave closed ignored: its counts stay as its final run "
+                "computed them",
+                extra={
+                    "wave_id": str(wave_id),
+                    "ignored": outcome.late,
+                    "ignored_total": tally.ignored_late,
+                },
             )
 
     def _close(self, batch: Batch, wave_id: UUID, position: int) -> bool:
         tally = batch.get(wave_id, WaveTally)
-        if tally is None or not tally.close(position):
+        if tally is None or not tally.close(position) or not tally.scored:
             return False
         batch.final_runs().make_due(wave_id)
         return True
@@ -154,7 +176,7 @@ class ScoringApplication(ProcessingApplication):
         roster = batch.roster()
         for wave_id in list(queue.due):
             tally = batch.get(UUID(wave_id), WaveTally)
-            if tally is None or roster.missing(tally.unit_ids):
+            if tally is None or not tally.scored or roster.missing(tally.unit_ids):
                 continue
             run, _ = self._run(batch, tally, DEFAULT_SCHEME, True, trigger, SYSTEM_ACTOR)
             queue.settle(tally.id, run.id)
@@ -207,6 +229,14 @@ class ScoringApplication(ProcessingApplication):
             tally = batch.get(wave_id, WaveTally)
             if tally is None:
                 raise WaveNotFound("no such wave", field="wave_id")
+            if not tally.scored:
+                raise ScaleNotSupported(
+                    f"the wave's answers are on the {tally.unscored_scale} scale: "
+                    f"{tally.unscored_reason}",
+                    field="wave_id",
+                    scale=tally.unscored_scale,
+                    scheme_id=scheme_id,
+                )
             missing = batch.roster().missing(tally.unit_ids)
             if missing:
                 raise RosterIncomplete(
@@ -221,7 +251,7 @@ class ScoringApplication(ProcessingApplication):
 
     def tally(self, wave_id: UUID, field: str = "wave_id") -> WaveTally:
         try:
-            found: Aggregate = self.repository.get(wave_id)
+            found = load(self, wave_id)
         except AggregateNotFoundError:
             raise WaveNotFound("no such wave", field=field) from None
         if not isinstance(found, WaveTally):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.application import AggregateNotFoundError, project_aggregate
 from eventsourcing.domain import Aggregate
 
-from services.scoring.domain import FINAL_RUNS_ID, ROSTER_ID, FinalRuns, Roster
+from services.scoring.domain import FINAL_RUNS_ID, ROSTER_ID, FinalRuns, Roster, WaveTally
 from shared.messaging.process import ProcessingApplication
 
 A = TypeVar("A", bound=Aggregate)
@@ -25,7 +25,7 @@ class Batch:
     def get(self, aggregate_id: UUID, cls: type[A]) -> A | None:
         if aggregate_id not in self._loaded:
             try:
-                self._loaded[aggregate_id] = self._app.repository.get(aggregate_id)
+                self._loaded[aggregate_id] = load(self._app, aggregate_id)
             except AggregateNotFoundError:
                 self._loaded[aggregate_id] = None
         found = self._loaded[aggregate_id]
@@ -56,3 +56,15 @@ class Batch:
 
     def aggregates(self) -> list[Aggregate]:
         return [a for a in self._loaded.values() if a is not None]
+
+
+def load(app: ProcessingApplication, aggregate_id: UUID) -> Aggregate:
+    """The aggregate from the repository; a tally restored from a snapshot older than its
+    questionnaire records (`WaveTally.records_complete`) is rebuilt from its events, which
+    hold them all."""
+    found: Aggregate = app.repository.get(aggregate_id)
+    if isinstance(found, WaveTally) and not found.records_complete:
+        rebuilt = project_aggregate(None, app.events.get(aggregate_id))
+        if isinstance(rebuilt, WaveTally):
+            return rebuilt
+    return found

@@ -14,15 +14,21 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from services.scoring.counting import (
+    COUNTED,
     CountedResponse,
     Counts,
+    Decision,
+    Outcome,
+    ResponseChange,
+    ResponseRecord,
     RosterChange,
     RosterEntry,
     add_ratings,
+    apply_change,
     changed_entry,
     empty_counts,
+    fold_decisions,
     follows_lifecycle,
-    is_countable,
     list_unit,
     missing_units,
     roster_entry,
@@ -53,6 +59,12 @@ class RosterIncomplete(ScoringError, ConflictError):
 
 class UnknownScheme(ScoringError, InvalidError):
     code = "unknown_scheme"
+
+
+class ScaleNotSupported(ScoringError, ConflictError):
+    """The wave's answers are on a scale the scheme cannot score."""
+
+    code = "scale_not_supported"
 
 
 class Roster(Aggregate):
@@ -149,7 +161,14 @@ class Roster(Aggregate):
 
 
 class WaveTally(Aggregate):
-    """How a survey wave's questionnaires have been answered so far, unit by unit."""
+    """How a survey wave's questionnaires have been answered so far, unit by unit.
+
+    Class version 2 keeps a record of every questionnaire the wave has seen (its status and
+    latest ratings, `counting.ResponseRecord`), so later decisions can un-count or move it;
+    marks waves on a scale today's scheme cannot score; and counts decisions that arrived
+    after the close (ignored: counts are frozen at the close)."""
+
+    class_version = 2
 
     @event("Opened")
     def __init__(
@@ -160,15 +179,39 @@ class WaveTally(Aggregate):
         self.unit_ids = list(unit_ids)
         self.counts: Counts = empty_counts(unit_ids)
         self.counted: dict[str, str] = {}
-        """response_id -> questionnaire_id of every questionnaire counted."""
+        """response_id -> questionnaire_id of every questionnaire counted now."""
+        self.records: dict[str, ResponseRecord] = {}
+        """response_id -> status and latest ratings of every questionnaire recorded."""
+        self.records_complete = True
+        """False only for a tally restored from a snapshot taken before records were kept:
+        it must be rebuilt from its events before it takes a decision (`Batch.get`)."""
+        self.unscored_scale: str | None = None
+        self.unscored_reason: str | None = None
+        """Why the wave is not scored (None: it is); its questionnaires are not folded."""
+        self.ignored_late = 0
+        """Decisions about questionnaires that arrived after the close and were ignored."""
         self.closed = False
         self.position = position
         self.run_ids: list[str] = []
         self.final_run_id: str | None = None
 
     @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before questionnaires were recorded with their ratings: the
+        counted ones' ratings are only in the events."""
+        state.setdefault("records", {})
+        state.setdefault("records_complete", not state.get("counted"))
+        state.setdefault("unscored_scale", None)
+        state.setdefault("unscored_reason", None)
+        state.setdefault("ignored_late", 0)
+
+    @staticmethod
     def create_id(wave_id: UUID) -> UUID:
         return wave_id
+
+    @property
+    def scored(self) -> bool:
+        return self.unscored_reason is None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -178,30 +221,46 @@ class WaveTally(Aggregate):
             "unit_ids": self.unit_ids,
         }
 
-    def count(self, responses: Sequence[tuple[CountedResponse, int]]) -> list[str]:
-        """Count a batch of (response, upstream position); returns the ids refused because
-        they were already counted or arrived after the wave closed."""
-        admitted: list[CountedResponse] = []
-        refused: list[str] = []
-        in_batch: set[str] = set()
-        last = self.position
-        for response, position in responses:
-            response_id = response["response_id"]
-            if response_id in in_batch or not is_countable(self.counted, self.closed, response_id):
-                refused.append(response_id)
-                continue
-            in_batch.add(response_id)
-            admitted.append(response)
-            last = position
-        if admitted:
-            self._counted(responses=admitted, position=last)
-        return refused
+    def mark_unscored(self, scale: str, reason: str) -> None:
+        if self.unscored_reason is None:
+            self._unscored(scale=scale, reason=reason)
+
+    @event("Unscored")
+    def _unscored(self, scale: str, reason: str) -> None:
+        self.unscored_scale = scale
+        self.unscored_reason = reason
+
+    def take(self, decisions: Sequence[tuple[Decision, int]]) -> Outcome:
+        """Fold a batch of (decision, upstream position) in log order (`counting`): one
+        event for what changed, one for decisions ignored because the wave had closed."""
+        outcome = fold_decisions(self.records, self.closed, decisions)
+        if outcome.changes and outcome.position is not None:
+            self._changed(changes=outcome.changes, position=outcome.position)
+        if outcome.late:
+            self._late_ignored(decisions=outcome.late)
+        return outcome
+
+    @event("ResponsesChanged")
+    def _changed(self, changes: list[ResponseChange], position: int) -> None:
+        for change in changes:
+            apply_change(self.counts, self.counted, self.records, change)
+        self.position = position
+
+    @event("LateDecisionsIgnored")
+    def _late_ignored(self, decisions: int) -> None:
+        self.ignored_late += decisions
 
     @event("ResponsesCounted")
     def _counted(self, responses: list[CountedResponse], position: int) -> None:
+        """Stored before `ResponsesChanged`: questionnaires recorded (and counted)."""
         for response in responses:
             self.counted[response["response_id"]] = response["questionnaire_id"]
             add_ratings(self.counts, response["ratings"])
+            self.records[response["response_id"]] = {
+                "questionnaire_id": response["questionnaire_id"],
+                "status": COUNTED,
+                "ratings": dict(response["ratings"]),
+            }
         self.position = position
 
     def close(self, position: int) -> bool:

@@ -14,25 +14,27 @@ from typing import Any, TypeVar
 
 from services.scoring.counting import (
     LIFECYCLE_FACTS,
+    SURVEY_FACTS,
     Counts,
+    ResponseRecord,
     RosterEntry,
-    add_ratings,
+    apply_change,
     changed_entry,
+    decisions_of,
     empty_counts,
+    fold_decisions,
     follows_lifecycle,
-    is_countable,
     lifecycle_changes,
     list_unit,
-    ratings_of,
     roster_entry,
+    unscored_scale,
 )
 from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts.registry import UnitRegistered
-from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
+from shared.contracts.survey import WaveClosed, WaveOpened
 from shared.messaging.outbox import Outbox
 
 T = TypeVar("T")
-SURVEY_FACTS = frozenset(cls.event_type for cls in (WaveOpened, ResponseRecorded, WaveClosed))
 REGISTRY_FACTS = LIFECYCLE_FACTS | {UnitRegistered.event_type}
 
 
@@ -45,6 +47,9 @@ class WaveState:
     position: int
     counts: Counts = field(default_factory=dict)
     counted: dict[str, str] = field(default_factory=dict)
+    records: dict[str, ResponseRecord] = field(default_factory=dict)
+    scored: bool = True
+    ignored_late: int = 0
     closed: bool = False
 
     def describe(self) -> dict[str, Any]:
@@ -75,19 +80,26 @@ class SurveyFold:
                     unit_ids,
                     message.position,
                     counts=empty_counts(unit_ids),
+                    scored=unscored_scale(payload) is None,
                 )
-        elif isinstance(payload, ResponseRecorded):
-            wave = self.waves.get(str(payload.wave_id))
-            response_id = str(payload.response_id)
-            if wave is not None and is_countable(wave.counted, wave.closed, response_id):
-                wave.counted[response_id] = payload.questionnaire_id
-                add_ratings(wave.counts, ratings_of(payload.ratings))
-                wave.position = message.position
         elif isinstance(payload, WaveClosed):
             wave = self.waves.get(str(payload.wave_id))
             if wave is not None and not wave.closed:
                 wave.closed = True
                 wave.position = message.position
+        elif (decided := decisions_of(payload)) is not None:
+            wave_id, decisions = decided
+            wave = self.waves.get(wave_id)
+            if wave is None or not wave.scored:
+                return
+            outcome = fold_decisions(
+                wave.records, wave.closed, [(d, message.position) for d in decisions]
+            )
+            for change in outcome.changes:
+                apply_change(wave.counts, wave.counted, wave.records, change)
+            if outcome.position is not None:
+                wave.position = outcome.position
+            wave.ignored_late += outcome.late
 
     def capture(self, wave_ids: set[str]) -> dict[str, WaveState]:
         return {w: copy.deepcopy(self.waves[w]) for w in wave_ids if w in self.waves}

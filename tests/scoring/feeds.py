@@ -3,6 +3,7 @@ runner does: plan the batch against the recorded position, apply what is new."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from uuid import UUID, uuid4
 
@@ -16,7 +17,24 @@ from shared.contracts.registry import (
     UnitsMerged,
     UnitSplit,
 )
-from shared.contracts.survey import ResponseRecorded, WaveClosed, WaveOpened
+from shared.contracts.survey import (
+    Answers,
+    BatchWithdrawn,
+    Flag,
+    ResponseCorrected,
+    ResponseQuarantined,
+    ResponseRecorded,
+    ResponseRecordedV1,
+    ResponseRejected,
+    ResponseReleased,
+    ResponseVoided,
+    Scale,
+    TemplateSnapshot,
+    WaveClosed,
+    WaveClosedV1,
+    WaveOpened,
+    WaveOpenedV1,
+)
 from shared.messaging.inbox import BatchPlan, Inbox, plan_batch
 
 OCCURRED = datetime(2024, 11, 5, 2, 30, tzinfo=UTC)
@@ -126,10 +144,32 @@ def principal_issued(jurisdiction_id: UUID) -> PrincipalIssued:
     )
 
 
+def template(scale: Scale) -> TemplateSnapshot:
+    return TemplateSnapshot(template_id=uuid4(), version=1, name=f"{scale} 问卷", scale=scale)
+
+
 def wave_opened(
-    jurisdiction_id: UUID, unit_ids: list[UUID], name: str = "2024年度问卷测评"
+    jurisdiction_id: UUID,
+    unit_ids: list[UUID],
+    name: str = "2024年度问卷测评",
+    scale: Scale | None = None,
 ) -> WaveOpened:
+    """A v2 wave; with a scale, opened from a template on that scale (else as a v1 wave)."""
     return WaveOpened(
+        wave_id=uuid4(),
+        jurisdiction_id=jurisdiction_id,
+        name=name,
+        agency_id=uuid4(),
+        unit_ids=tuple(unit_ids),
+        actor="office:test",
+        template=None if scale is None else template(scale),
+    )
+
+
+def wave_opened_v1(
+    jurisdiction_id: UUID, unit_ids: list[UUID], name: str = "2024年度问卷测评"
+) -> WaveOpenedV1:
+    return WaveOpenedV1(
         wave_id=uuid4(),
         jurisdiction_id=jurisdiction_id,
         name=name,
@@ -144,7 +184,10 @@ def response(
     ratings: dict[UUID, str],
     questionnaire_id: str,
     response_id: UUID | None = None,
+    flags: tuple[str, ...] = (),
+    batch_id: UUID | None = None,
 ) -> ResponseRecorded:
+    """A v2 questionnaire; each flag code puts it in quarantine."""
     return ResponseRecorded.model_validate(
         {
             "wave_id": wave_id,
@@ -153,9 +196,90 @@ def response(
             "survey_point": "舞阳县政务服务中心",
             "collected_at": OCCURRED,
             "ratings": ratings,
+            "batch_id": batch_id,
+            "flags": [Flag(code=code, detail="疑似刷票") for code in flags],
         }
     )
 
 
+def response_v1(
+    wave_id: UUID, ratings: dict[UUID, str], questionnaire_id: str
+) -> ResponseRecordedV1:
+    return ResponseRecordedV1.model_validate(
+        {
+            "wave_id": wave_id,
+            "response_id": uuid4(),
+            "questionnaire_id": questionnaire_id,
+            "survey_point": "舞阳县政务服务中心",
+            "collected_at": OCCURRED,
+            "ratings": ratings,
+        }
+    )
+
+
+def corrected(
+    wave_id: UUID, response_id: UUID, ratings: dict[UUID, str], version: int = 2
+) -> ResponseCorrected:
+    return ResponseCorrected(
+        wave_id=wave_id,
+        response_id=response_id,
+        version=version,
+        answers=Answers(ratings=ratings),
+        reason="录入错误更正",
+        actor=ACTOR,
+    )
+
+
+def voided(wave_id: UUID, response_id: UUID) -> ResponseVoided:
+    return ResponseVoided(wave_id=wave_id, response_id=response_id, reason="重复录入", actor=ACTOR)
+
+
+def quarantined(wave_id: UUID, response_id: UUID) -> ResponseQuarantined:
+    flags = (Flag(code="point_departure", detail="测评点分布偏离"),)
+    return ResponseQuarantined(wave_id=wave_id, response_id=response_id, flags=flags, actor=ACTOR)
+
+
+def released(wave_id: UUID, response_id: UUID) -> ResponseReleased:
+    return ResponseReleased(
+        wave_id=wave_id, response_id=response_id, reason="核实无误", actor=ACTOR
+    )
+
+
+def rejected(wave_id: UUID, response_id: UUID) -> ResponseRejected:
+    return ResponseRejected(
+        wave_id=wave_id, response_id=response_id, reason="核实造假", actor=ACTOR
+    )
+
+
+def batch_withdrawn(wave_id: UUID, batch_id: UUID, response_ids: list[UUID]) -> BatchWithdrawn:
+    return BatchWithdrawn(
+        wave_id=wave_id,
+        batch_id=batch_id,
+        agency_id=uuid4(),
+        response_ids=tuple(response_ids),
+        reason="调查机构弄虚作假",
+        actor=ACTOR,
+    )
+
+
 def wave_closed(wave_id: UUID) -> WaveClosed:
-    return WaveClosed(wave_id=wave_id, actor="office:test")
+    return WaveClosed(
+        wave_id=wave_id, actor="office:test", reason="问卷回收完毕", questionnaires=0, batches=0
+    )
+
+
+def wave_closed_v1(wave_id: UUID) -> WaveClosedV1:
+    return WaveClosedV1(wave_id=wave_id, actor="office:test")
+
+
+class FeedLog:
+    """A feed's messages read back as a published log (what replay reads)."""
+
+    def __init__(self, messages: list[IntegrationMessage]) -> None:
+        self.messages = list(messages)
+
+    def iterate(self, stop: int | None = None, batch: int = 1000) -> Iterator[IntegrationMessage]:
+        return iter([m for m in self.messages if stop is None or m.position <= stop])
+
+    def close(self) -> None:
+        pass

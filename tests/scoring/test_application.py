@@ -174,7 +174,7 @@ def test_one_counted_event_per_wave_per_batch(scoring: Scoring) -> None:
     deliver(scoring.inbox, "survey", mixed)
 
     events = [type(e).__name__ for e in scoring.app.events.get(wave_a)]
-    assert events == ["Opened", "ResponsesCounted"]
+    assert events == ["Opened", "ResponsesChanged"]
     assert scoring.tally(wave_a).position == mixed[-1].position
     assert scoring.tally(wave_b).position == mixed[2].position
     assert scoring.tally(wave_a).counts[str(a)]["满意"] == 2
