@@ -6,11 +6,13 @@ import codecs
 import csv
 import io
 import zipfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import openpyxl
 import pytest
+from pydantic import TypeAdapter
 
 from services.survey.uploads import (
     MAX_ROWS,
@@ -21,8 +23,9 @@ from services.survey.uploads import (
     parse_moment,
     parse_questionnaires,
 )
-from shared.contracts.survey import Channel
+from shared.contracts.survey import Answers, Channel
 from shared.tabular import TooManyRows, UnreadableFile, UnsupportedFile
+from shared.types import Moment
 
 EDU = "6f1c7a52-1b0e-4d5a-9a55-000000000001"
 HEALTH = "6f1c7a52-1b0e-4d5a-9a55-000000000002"
@@ -35,6 +38,7 @@ FULL = UploadLayout(
     opinions=True,
     recommendations=True,
 )
+ANSWER_KEYS = ("ratings", "dimension_ratings", "opinions", "recommended_key_targets")
 KEYS = {
     "questionnaire_id",
     "collected_at",
@@ -431,3 +435,33 @@ def test_channels_by_code_or_label() -> None:
     assert parse_channel("纸质问卷") == Channel.PAPER
     assert parse_channel(" Online ") == Channel.ONLINE
     assert parse_channel("微信") is None
+
+
+def test_items_fit_the_published_answers_and_a_moment() -> None:
+    """The caller validates items with its request model; the shapes are the contract's."""
+    header = layout_template(FULL, "csv").decode("utf-8-sig").strip().split(",")
+    row = ["Q", "2026-05-01 10:00", "", "", "", "", "满意", "满意", "", "差", *[""] * 8]
+    row += ["好", f"区卫健委;{POWER}"]
+    [(_, item)], errors = parse([header, row], FULL)
+    assert errors == []
+    answers = Answers.model_validate({key: item[key] for key in ANSWER_KEYS})
+    assert answers.opinions[1].unit_id == UUID(EDU)
+    assert answers.recommended_key_targets == (UUID(HEALTH), UUID(POWER))
+    moment = TypeAdapter(Moment).validate_python(item["collected_at"])
+    assert moment.utcoffset() == timedelta(hours=8)
+
+
+def test_a_dimension_named_like_the_opinion_column_is_headed_by_code() -> None:
+    odd = UploadLayout(
+        units=[(EDU, "区教育局")],
+        dimensions=[("advice", "意见建议")],
+        opinions=True,
+        recommendations=False,
+    )
+    header = layout_template(odd, "csv").decode("utf-8-sig").strip().split(",")
+    assert header[6:] == ["区教育局", "区教育局|advice", "区教育局|意见建议", "意见建议"]
+    row = ["Q", "2026-05-01 10:00", "", "", "", "", "满意", "一般", "太慢", ""]
+    [(_, item)], errors = parse([header, row], odd)
+    assert errors == []
+    assert item["dimension_ratings"] == {EDU: {"advice": "一般"}}
+    assert item["opinions"] == [{"unit_id": EDU, "text": "太慢"}]
