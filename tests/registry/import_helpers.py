@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from services.registry.importing.table import CSV, XLSX
+from shared.tabular import CSV, XLSX
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import key_for, office, post
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import openpyxl
 import pytest
 
-from services.registry.importing.table import XLSX
 from shared.settings import CommonSettings
+from shared.tabular import XLSX
 from shared.web.echo import LIST_LIMIT, QUOTE_LIMIT
 from tests.harness import ADMIN, Cluster
 from tests.registry.import_helpers import csv_bytes, jurisdiction, upload

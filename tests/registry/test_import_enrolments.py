@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from services.registry.domain.credit_code import check_character
-from services.registry.importing.table import XLSX
 from shared.settings import CommonSettings
+from shared.tabular import XLSX
 from tests.harness import ADMIN, Cluster
 from tests.registry.import_helpers import (
     csv_bytes,

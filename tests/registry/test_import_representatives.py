@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.registry.importing.table import XLSX
 from shared.settings import CommonSettings
+from shared.tabular import XLSX
 from tests.harness import ADMIN, Cluster
 from tests.registry.import_helpers import DATA, csv_bytes, problems, two_cities, upload
 

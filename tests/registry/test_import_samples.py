@@ -8,7 +8,7 @@ import pytest
 
 from services.registry.domain import UNIT_KIND_BY_LABEL
 from services.registry.importing.samples import SAMPLES, TITLES, sheet_from_csv
-from services.registry.importing.table import read_rows
+from shared.tabular import read_rows
 from tests.registry.import_helpers import media_type, sample
 
 EXPECTED = {

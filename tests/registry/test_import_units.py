@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from services.registry.importing.rows import MAX_BYTES, MAX_ROWS
-from services.registry.importing.table import XLSX
 from shared.settings import CommonSettings
+from shared.tabular import XLSX
 from tests.harness import Cluster
 from tests.registry.import_helpers import (
     DATA,

@@ -22,11 +22,12 @@ from services.registry.importing.representatives import representative_sheet, re
 from services.registry.importing.rows import parse_file
 from services.registry.importing.schemas import UPLOAD_BODY, ImportReport
 from services.registry.importing.units import unit_sheet, unit_spec
-from services.registry.importing.writing import Sheet, render
+from services.registry.importing.writing import render
 from services.registry.projections.campaigns import CampaignReadModel
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, query
+from shared.tabular import Sheet
 from shared.types import Line
 
 router = PolicyRouter(tags=["import/export 导入导出"])

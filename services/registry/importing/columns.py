@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.registry.importing.table import RawRow
+from shared.tabular import RawRow
 from shared.types import TextKind
 from shared.web.echo import REASON_LIMIT, clip
 

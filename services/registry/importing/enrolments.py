@@ -18,9 +18,9 @@ from services.registry.domain import Campaign, enrolment_refusal
 from services.registry.importing.columns import CellError, Column, Issue, issue
 from services.registry.importing.lookup import UnitIndex, is_active
 from services.registry.importing.rows import Row, Spec
-from services.registry.importing.writing import Sheet
 from services.registry.schemas.common import In
 from shared.registry_view import RegistryView
+from shared.tabular import Sheet
 from shared.types import Line
 
 NAME = "单位名称"

@@ -1,4 +1,7 @@
-"""Errors of the import endpoints; the shared handler turns them into JSON like any other."""
+"""Errors of the import endpoints; the shared handler turns them into JSON like any other.
+
+A file that cannot be read as a table at all raises the kernel's errors (`shared.tabular`:
+`FileTooLarge`, `TooManyRows`, `UnsupportedFile`, `UnreadableFile`)."""
 
 from __future__ import annotations
 
@@ -6,27 +9,6 @@ from typing import Any, ClassVar
 
 from services.registry.domain import RegistryError
 from shared.errors import InvalidError
-
-
-class FileTooLarge(RegistryError):
-    status_code: ClassVar[int] = 413
-    code: ClassVar[str] = "file_too_large"
-
-
-class TooManyRows(RegistryError):
-    status_code: ClassVar[int] = 413
-    code: ClassVar[str] = "too_many_rows"
-
-
-class UnsupportedFile(RegistryError):
-    status_code: ClassVar[int] = 415
-    code: ClassVar[str] = "unsupported_file"
-
-
-class UnreadableFile(RegistryError, InvalidError):
-    """The bytes are of a supported type but cannot be read as a table."""
-
-    code: ClassVar[str] = "unreadable_file"
 
 
 class ImportRejected(RegistryError, InvalidError):

@@ -11,10 +11,11 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from fastapi import Request
 
-from services.registry.importing.errors import FileTooLarge, ImportRejected
+from services.registry.importing.errors import ImportRejected
 from services.registry.importing.rows import MAX_BYTES, Parsed, rejection_from
 from shared.errors import ConflictError, InvalidError, NotFoundError
 from shared.idempotency import IdempotencyRecord
+from shared.tabular import too_large
 
 Submit = Callable[[list[dict[str, Any]]], dict[str, Any]]
 Created = Callable[[dict[str, Any]], list[dict[str, Any]]]
@@ -30,19 +31,13 @@ async def read_upload(request: Request) -> Upload:
     """The raw request body, refused as soon as it passes MAX_BYTES (no multipart needed)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise _too_large()
+        raise too_large(MAX_BYTES)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BYTES:
-            raise _too_large()
+            raise too_large(MAX_BYTES)
     return Upload(bytes(body), request.headers.get("content-type"))
-
-
-def _too_large() -> FileTooLarge:
-    megabytes = MAX_BYTES // (1024 * 1024)
-    reason = f"files are limited to {megabytes} MB (文件不得超过 {megabytes} MB)"
-    return FileTooLarge(reason, field="file")
 
 
 def already_done(app: Application[Any], principal_id: UUID, scope: str, key: str | None) -> bool:

@@ -18,9 +18,9 @@ from services.registry.domain import InvalidRegistration
 from services.registry.domain.people import SECTOR_LABELS, ContactClaim, sector_code
 from services.registry.importing.columns import CellError, Column, Issue, issue
 from services.registry.importing.rows import Row, Spec
-from services.registry.importing.writing import Sheet
 from services.registry.projections.people import RepresentativesView
 from services.registry.schemas.people import PersonIn
+from shared.tabular import Sheet
 from shared.views import ViewStore
 
 NAME = "姓名"

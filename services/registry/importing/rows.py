@@ -24,16 +24,13 @@ from services.registry.importing.columns import (
     issue,
     locate,
 )
-from services.registry.importing.errors import TooManyRows
-from services.registry.importing.table import RawRow, read_rows
 from shared.errors import PingyiError
-from shared.types import text_problem
+from shared.tabular import RawRow, cell_text_problem, read_rows, too_many_rows, unquote
 from shared.web.echo import problems
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 PREVIEW_ROWS = 10
-_FORMULA_START = ("=", "+", "-", "@")
 _BATCH_FIELD = re.compile(r"^\w+\.(\d+)\.(\w+)")
 
 
@@ -99,7 +96,7 @@ def parse_rows(raw: Sequence[RawRow], truncated: bool, spec: Spec) -> Parsed:
         return parsed
     data = [row for row in raw if row.number > layout.header_row]
     if truncated or len(data) > MAX_ROWS:
-        raise TooManyRows(f"at most {MAX_ROWS} rows per file (每个文件最多 {MAX_ROWS} 行)")
+        raise too_many_rows(MAX_ROWS)
     parsed.total = len(data)
     parsed.errors.extend(layout.errors)
     parsed.warnings.extend(layout.warnings)
@@ -123,13 +120,6 @@ def parse_rows(raw: Sequence[RawRow], truncated: bool, spec: Spec) -> Parsed:
     return parsed
 
 
-def unquote(text: str) -> str:
-    """Exports put a ' before text Excel would run as a formula; importing takes it off."""
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
-        return text[1:]
-    return text
-
-
 def _cells(row: RawRow, layout: Layout) -> tuple[dict[str, Any], list[tuple[str, Issue]]]:
     values: dict[str, Any] = {}
     problems: list[tuple[str, Issue]] = []
@@ -144,7 +134,7 @@ def _cells(row: RawRow, layout: Layout) -> tuple[dict[str, Any], list[tuple[str,
         shown = None if column.sensitive else text
         # Cells are request strings like any other: the same rule as Line/Prose fields,
         # reported here so that a lookup or parser never sees a control character.
-        problem = text_problem(text, column.text)
+        problem = cell_text_problem(text, column.text)
         if problem is not None:
             problems.append((column.field, issue(row.number, column.header, problem, shown)))
             continue

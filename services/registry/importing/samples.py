@@ -7,7 +7,7 @@ import csv
 import io
 from pathlib import Path
 
-from services.registry.importing.writing import Sheet, to_xlsx
+from shared.tabular import Sheet, to_xlsx
 
 SAMPLES = Path(__file__).resolve().parents[3] / "pingyi" / "samples"
 TITLES = {

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.registry.importing.table import CSV, XLSX
+from shared.tabular import CSV, XLSX
 
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {

@@ -14,9 +14,9 @@ from services.registry.domain.units import china_today
 from services.registry.importing.columns import CellError, Column, Issue, header_key, issue
 from services.registry.importing.lookup import UnitIndex, is_active, name_key, units_in
 from services.registry.importing.rows import Row, Spec
-from services.registry.importing.writing import Sheet
 from services.registry.schemas.units import UnitIn
 from shared.registry_view import RegistryView
+from shared.tabular import Sheet
 from shared.web.echo import clip
 
 NAME = "单位名称"
