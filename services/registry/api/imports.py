@@ -17,18 +17,19 @@ from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.domain import CampaignNotFound
 from services.registry.importing import enrolments, representatives, units
 from services.registry.importing.enrolments import enrolment_sheet, enrolment_spec
-from services.registry.importing.flow import Upload, already_done, finish, read_upload
+from services.registry.importing.flow import already_done, finish, read_upload
 from services.registry.importing.representatives import representative_sheet, representative_spec
 from services.registry.importing.rows import parse_file
 from services.registry.importing.schemas import UPLOAD_BODY, ImportReport
 from services.registry.importing.units import unit_sheet, unit_spec
-from services.registry.importing.writing import render
 from services.registry.projections.campaigns import CampaignReadModel
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, query
 from shared.tabular import Sheet
 from shared.types import Line
+from shared.web.download import render
+from shared.web.upload import Upload
 
 router = PolicyRouter(tags=["import/export 导入导出"])
 POOL = query("jurisdiction_id", "known_jurisdiction", "defer")

@@ -4,40 +4,23 @@ the full list of problems, or hand all rows to one application command (all or n
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from fastapi import Request
 
 from services.registry.importing.errors import ImportRejected
 from services.registry.importing.rows import MAX_BYTES, Parsed, rejection_from
 from shared.errors import ConflictError, InvalidError, NotFoundError
 from shared.idempotency import IdempotencyRecord
-from shared.tabular import too_large
+from shared.web.upload import upload_reader
 
 Submit = Callable[[list[dict[str, Any]]], dict[str, Any]]
 Created = Callable[[dict[str, Any]], list[dict[str, Any]]]
 
 
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    content_type: str | None
-
-
-async def read_upload(request: Request) -> Upload:
-    """The raw request body, refused as soon as it passes MAX_BYTES (no multipart needed)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BYTES:
-        raise too_large(MAX_BYTES)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BYTES:
-            raise too_large(MAX_BYTES)
-    return Upload(bytes(body), request.headers.get("content-type"))
+read_upload = upload_reader(MAX_BYTES)
+"""The raw request body, refused as soon as it passes MAX_BYTES (no multipart needed)."""
 
 
 def already_done(app: Application[Any], principal_id: UUID, scope: str, key: str | None) -> bool:

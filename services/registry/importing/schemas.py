@@ -6,22 +6,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shared.tabular import CSV, XLSX
+from shared.web.upload import upload_body
 
-UPLOAD_BODY: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The file itself as the request body (not multipart): CSV in UTF-8 "
-        "(with or without BOM) or GB18030, or XLSX. 文件本身作为请求体.",
-        "content": {
-            CSV: {
-                "schema": {"type": "string", "format": "binary"},
-                "example": "单位名称,单位类型,类别\n教育,政府部门,政府部门及其它机构\n",
-            },
-            XLSX: {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
+UPLOAD_BODY: dict[str, Any] = upload_body(
+    "单位名称,单位类型,类别\n教育,政府部门,政府部门及其它机构\n"
+)
 
 
 class ImportIssue(BaseModel):
