@@ -17,7 +17,7 @@ without whitespace or a trailing "*", case-insensitively:
 - 测评点 / survey_point: the point's code; 群体 / group, 设备 / device: codes, passed on;
 - 渠道 / channel: a channel code (survey_point, paper, ...) or its label in `CHANNEL_LABELS`;
 - <unit name> or <unit id> (required): the unit's overall rating; empty: not rated;
-- <unit>|<dimension name or code> (required when the template has dimensions);
+- <unit>|<dimension name or code> (optional): the unit's rating on that evaluation content;
 - 意见建议 / opinion: an opinion not tagged to a unit, and <unit>|意见建议, one about that
   unit (when the template asks for opinions);
 - 推荐重点评议对象 / recommended_key_targets: unit names or ids separated by 、 or ; (when the
@@ -185,7 +185,7 @@ def _columns(layout: UploadLayout) -> _Columns:
             layout.dimensions, dimension_labels, strict=True
         ):
             header = f"{unit_label}{SEPARATOR}{dimension_label}"
-            slot = _Slot(len(slots), "dimension", header, unit_id, code, required=True)
+            slot = _Slot(len(slots), "dimension", header, unit_id, code, required=False)
             dimension_names = (
                 (code,) if header_key(dimension) in opinion_keys else (code, dimension)
             )

@@ -33,7 +33,7 @@ class HttpLimits(BaseSettings):
 
     body_limit: int = Field(default=1 * MiB, ge=1024)
     """Largest request body in bytes on most routes (PINGYI_BODY_LIMIT)."""
-    body_limit_large: int = Field(default=32 * MiB, ge=1024)
+    body_limit_large: int = Field(default=64 * MiB, ge=1024)
     """On batch and upload routes (PINGYI_BODY_LIMIT_LARGE)."""
     rate_auth_failures: Rate = "120/minute"
     """Wrong or revoked API keys per client address; past it every keyed request from that

@@ -105,7 +105,7 @@ def test_batch_and_upload_routes_take_larger_bodies(cluster: Cluster) -> None:
     assert refused.status_code == 413 and refused.json()["error"] == "payload_too_large"
     batch = json.dumps({"units": [{"name": "x" * (2 * MiB)}]})
     assert client.post("/units:batch", content=batch, headers=ADMIN | JSON).status_code == 422
-    huge = b"x" * (32 * MiB + 1)
+    huge = b"x" * (64 * MiB + 1)
     assert client.post("/units:batch", content=huge, headers=ADMIN | JSON).status_code == 413
 
 

@@ -269,11 +269,12 @@ def test_header_problems_are_all_reported() -> None:
     assert [n for n, _ in parsed] == [2]
 
 
-def test_dimension_columns_are_required_when_the_template_has_dimensions() -> None:
+def test_dimension_columns_are_optional_even_when_the_template_has_dimensions() -> None:
+    """Dimension ratings are optional in a questionnaire, so their columns may be left out."""
     header = ["问卷编号", "采集时间", "区教育局", "区卫健委", "国网供电公司(开发区)"]
-    _, errors = parse([header, ["Q-1", "2026-05-01 10:00", "满意", "", ""]], FULL)
-    missing = [e.field for e in errors if e.code == "missing_column"]
-    assert missing == [f"{unit}|{dim}" for _, unit in UNITS for dim in ("服务态度", "办事效率")]
+    parsed, errors = parse([header, ["Q-1", "2026-05-01 10:00", "满意", "", ""]], FULL)
+    assert [e for e in errors if e.code == "missing_column"] == []
+    assert [item["dimension_ratings"] for _, item in parsed] == [{}]
 
 
 def test_cell_problems_are_all_reported_by_row_and_header() -> None:

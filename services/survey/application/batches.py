@@ -152,10 +152,13 @@ class Intake:
         refused_rows = {p["row"] for p in self.problems}
         seen: dict[UUID, int] = {}
         good: list[tuple[int, dict[str, Any], UUID]] = []
-        for row, q in rows:
+        units = [str(unit) for unit in self.wave.unit_ids]
+        for row, given in rows:
             if row in refused_rows:
                 continue
-            found = checker.problems(q)
+            q, found = expand_row(given, units)
+            # A bad `row` is the ratings' problem: not reported twice.
+            found += [p for p in checker.problems(q) if not (found and p.field == "ratings")]
             response_id = self._response_id(q)
             if response_id in seen:
                 what = "panel member" if q["respondent_id"] is not None else "questionnaire id"
@@ -259,6 +262,21 @@ class Intake:
             "quarantined_ids": quarantined,
         }
         return [wave, batch, *responses], accepted
+
+
+def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], list[Problem]]:
+    """A questionnaire's compact `row` (one answer per unit, in the wave's order) as the
+    `ratings` it stands for; what is stored and published is the same either way."""
+    row = q.get("row")
+    if row is None:
+        return q, []
+    if q["ratings"]:
+        return q, [Problem("row", "give `ratings` or `row`, not both", "row")]
+    if len(row) != len(units):
+        reason = f"one answer per unit of the wave: {len(units)}, not {len(row)}"
+        return q, [Problem("row", reason, "row")]
+    ratings = {unit: answer for unit, answer in zip(units, row, strict=True) if answer is not None}
+    return q | {"ratings": ratings, "row": None}, []
 
 
 def candidate(q: dict[str, Any], agency_id: str) -> Candidate:

@@ -50,6 +50,17 @@ class AnswersIn(In):
 
 
 class QuestionnaireIn(AnswersIn):
+    ratings: dict[UUID, Answer] = Field(
+        default_factory=dict,
+        description="unit_id -> overall answer on the wave's scale (or give `row`)",
+    )
+    row: list[Answer | None] | None = Field(
+        default=None,
+        max_length=2000,
+        description="The compact form of `ratings`: one answer per unit in the wave's "
+        "`unit_ids` order, null where a unit was not rated (about a sixth of the bytes)",
+        examples=[["满意", "基本满意", None, "不满意"]],
+    )
     questionnaire_id: Line = Field(
         min_length=1, max_length=100, description="The agency's own id for the questionnaire"
     )
@@ -75,6 +86,7 @@ class QuestionnaireIn(AnswersIn):
             "district_id": self.district_id,
             "device": self.device,
             "respondent_id": self.respondent_id,
+            "row": self.row,
         } | self.answers()
 
 
