@@ -135,6 +135,12 @@ def build_world(cluster: Cluster) -> World:
     )
     assert wave.status_code == 201, wave.text
     wave_id = wave.json()["wave_id"]
+    template = cluster["survey"].post(
+        "/templates",
+        json={"jurisdiction_id": county, "name": "问卷模板", "scale": "four_level"},
+        headers=ADMIN,
+    )
+    assert template.status_code == 201, template.text
     finding = cluster["inspection"].post(
         "/findings",
         json={
@@ -164,6 +170,7 @@ def build_world(cluster: Cluster) -> World:
         "run": run.json()["run_id"],
         "ranked_wave": wave_id,
         "appointing_body": f"office:{county}",
+        "template": template.json()["template_id"],
     }
     targets = {kind: Target(value, county) for kind, value in in_county.items()}
     targets["wave"] = Target(wave_id, county, {"agency": {contracted.principal_id or ""}})
@@ -172,5 +179,8 @@ def build_world(cluster: Cluster) -> World:
         "category": "政府部门及其它机构",
         "consumer": "survey-waves-v1",
         "upstream": "survey",
+        "response_id": "00000000-0000-4000-8000-000000000001",
+        "wave_id": wave_id,
+        "batch_id": "00000000-0000-4000-8000-000000000002",
     }
     return World(lineage, callers, targets, defaults)
