@@ -151,12 +151,14 @@ def test_wave_list_is_scoped_to_the_caller(cluster: Cluster, world: World) -> No
 def test_agency_pushes_a_batch(cluster: Cluster, world: World, wave: dict[str, str]) -> None:
     response = push(cluster, wave["wave_id"], _qs(world, "Q1", "Q2", "Q3"), world.agency.headers)
     assert response.status_code == 200, response.text
-    assert response.json() == {
+    body = response.json()
+    assert {k: body[k] for k in ("wave_id", "accepted", "duplicates", "rejected")} == {
         "wave_id": wave["wave_id"],
         "accepted": 3,
         "duplicates": 0,
-        "duplicate_questionnaire_ids": [],
+        "rejected": 0,
     }
+    assert body["problems"] == [] and body["batch_id"] is not None
     assert _count(cluster, wave["wave_id"]) == 3
 
 
@@ -174,27 +176,24 @@ def test_repushed_questionnaires_with_same_content_are_counted_as_duplicates(
     again[0]["collected_at"] = COLLECTED_AT.astimezone().isoformat()
     response = push(cluster, wave["wave_id"], again, world.agency.headers)
     assert response.status_code == 200, response.text
-    assert response.json() == {
-        "wave_id": wave["wave_id"],
-        "accepted": 1,
-        "duplicates": 2,
-        "duplicate_questionnaire_ids": ["Q1", "Q2"],
-    }
+    body = response.json()
+    assert (body["accepted"], body["duplicates"]) == (1, 2)
+    assert body["duplicate_questionnaire_ids"] == ["Q1", "Q2"]
     assert _count(cluster, wave["wave_id"]) == 3
 
 
-def test_repushed_questionnaire_with_other_answers_refuses_the_whole_batch(
+def test_repushed_questionnaire_with_other_answers_is_a_row_problem(
     cluster: Cluster, world: World, wave: dict[str, str]
 ) -> None:
     push(cluster, wave["wave_id"], _qs(world, "Q1"), world.agency.headers)
     batch = [*_qs(world, "Q9"), *_qs(world, "Q1", rating="不满意")]
     response = push(cluster, wave["wave_id"], batch, world.agency.headers)
-    assert response.status_code == 409, response.text
-    assert response.json()["error"] == "questionnaire_conflict"
-    assert error_fields(response) == ["questionnaires.1.questionnaire_id"]
-    # Nothing of the refused batch was stored: Q9 is new when pushed on its own.
-    alone = push(cluster, wave["wave_id"], _qs(world, "Q9"), world.agency.headers)
-    assert alone.json()["accepted"] == 1
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["accepted"] == 1
+    assert [(p["row"], p["field"], p["code"]) for p in body["problems"]] == [
+        (1, "questionnaires.1.questionnaire_id", "questionnaire_conflict")
+    ]
     assert _count(cluster, wave["wave_id"]) == 2
 
 
@@ -233,18 +232,23 @@ def test_rating_for_a_unit_outside_the_wave_names_the_field(
     batch = _qs(world, "Q1", "Q2")
     batch[1]["ratings"] = {world.other_county_unit_id: "满意"}
     response = push(cluster, wave["wave_id"], batch, world.agency.headers)
-    assert response.status_code == 422
-    assert response.json()["error"] == "unknown_unit_in_wave"
-    assert error_fields(response) == [f"questionnaires.1.ratings.{world.other_county_unit_id}"]
-    assert _count(cluster, wave["wave_id"]) == 0
+    assert response.status_code == 200
+    problems = response.json()["problems"]
+    assert [(p["field"], p["code"]) for p in problems] == [
+        (f"questionnaires.1.ratings.{world.other_county_unit_id}", "unknown_unit_in_wave")
+    ]
+    assert _count(cluster, wave["wave_id"]) == 1
 
 
 def test_questionnaire_id_repeated_in_a_batch_is_refused(
     cluster: Cluster, world: World, wave: dict[str, str]
 ) -> None:
     response = push(cluster, wave["wave_id"], _qs(world, "Q1", "Q2", "Q1"), world.agency.headers)
-    assert response.status_code == 422
-    assert error_fields(response) == ["questionnaires.2.questionnaire_id"]
+    assert response.status_code == 200
+    problems = response.json()["problems"]
+    assert [(p["field"], p["code"]) for p in problems] == [
+        ("questionnaires.2.questionnaire_id", "repeated")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -269,12 +273,14 @@ def test_malformed_questionnaire_names_the_field(
     if change.get("ratings") == "bad-level":
         change = {"ratings": {world.unit_ids[0]: "非常满意"}}
     response = push(cluster, wave["wave_id"], [q | change], world.agency.headers)
-    assert response.status_code == 422, response.text
-    assert any(field_part in f for f in error_fields(response)), response.json()
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["accepted"] == 0
+    assert any(field_part in p["field"] for p in body["problems"]), body
 
 
 def test_batch_size_is_limited(cluster: Cluster, world: World, wave: dict[str, str]) -> None:
-    too_many = _qs(world, *(f"Q{i}" for i in range(1001)))
+    too_many = [{"questionnaire_id": f"Q{i}"} for i in range(10_001)]
     response = push(cluster, wave["wave_id"], too_many, world.agency.headers)
     assert response.status_code == 422
     assert error_fields(response) == ["body.questionnaires"]

@@ -293,7 +293,7 @@ def test_questionnaires_without_agency_or_point_are_not_counted() -> None:
 
 # --- all rules together: order, determinism, batches ---------------------------------------
 
-ALL = IntegrityRules()
+ALL = IntegrityRules(identical_across_ids=True, straight_lining_min_units=10)
 
 
 def test_every_rule_at_once_in_the_documented_order() -> None:

@@ -3,7 +3,7 @@ collection progress."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Query
@@ -30,7 +30,7 @@ from shared.types import Line
 from shared.web.pagination import Pagination
 
 router = PolicyRouter(tags=["questionnaires 问卷"])
-STATUS = Query(pattern="^(counted|quarantined|rejected|voided|withdrawn)$")
+Status = Literal["counted", "quarantined", "rejected", "voided", "withdrawn"]
 
 
 @router.post(
@@ -66,7 +66,7 @@ def list_questionnaires(
     wave_id: UUID,
     views: ViewsDep,
     page: Pagination,
-    status: Annotated[str | None, STATUS] = None,
+    status: Status | None = None,
     batch_id: UUID | None = None,
     survey_point: Annotated[Line | None, Query(max_length=200)] = None,
 ) -> list[dict[str, Any]]:

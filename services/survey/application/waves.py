@@ -133,19 +133,19 @@ def check_agency(views: ViewStore, agency_id: str, field: str) -> None:
 
 
 def check_agencies(views: ViewStore, spec: dict[str, Any]) -> list[AgencyQuota]:
-    listed = spec.get("agencies") or []
+    listed = [(f"agencies.{i}.agency_id", a) for i, a in enumerate(spec.get("agencies") or [])]
     if spec.get("agency_id") is not None:
-        listed = [{"agency_id": spec["agency_id"], "quota": None}, *listed]
+        listed = [("agency_id", {"agency_id": spec["agency_id"], "quota": None}), *listed]
     if not listed:
         raise InvalidWave("a wave needs an accredited agency", field="agencies")
     seen: set[str] = set()
     agencies: list[AgencyQuota] = []
-    for index, entry in enumerate(listed):
+    for field, entry in listed:
         agency_id = str(entry["agency_id"])
         if agency_id in seen:
-            raise InvalidWave("agency listed twice", field=f"agencies.{index}.agency_id")
+            raise InvalidWave("agency listed twice", field=field)
         seen.add(agency_id)
-        check_agency(views, agency_id, f"agencies.{index}.agency_id")
+        check_agency(views, agency_id, field)
         agencies.append(AgencyQuota(agency_id=UUID(agency_id), quota=entry.get("quota")))
     return agencies
 
