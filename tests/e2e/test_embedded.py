@@ -49,8 +49,11 @@ def test_thin_path_embedded_survives_a_restart_and_replays(tmp_path: Path) -> No
         wave = thin_path.open_wave(api, ctx)
         items = thin_path.questionnaires(ctx["units"], 400)
         thin_path.push(api, ctx, wave["wave_id"], items)
+        thin_path.assert_progress(api, ctx, wave["wave_id"], items)
+        counted = thin_path.correct_and_void(api, ctx, wave["wave_id"], items)
         rankings = thin_path.close_and_rank(api, ctx, wave["wave_id"])
-        thin_path.assert_rankings_match(rankings, items, ctx["units"])
+        thin_path.assert_rankings_match(rankings, counted, ctx["units"])
+        thin_path.assert_closed_refuses(api, ctx, wave["wave_id"])
     finally:
         assert proc.stop() == 0, proc.output()[-3000:]
 
