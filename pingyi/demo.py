@@ -7,7 +7,7 @@ import csv
 import random
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from importlib import resources
 from typing import Any
 
@@ -15,14 +15,43 @@ import httpx
 
 from services.registry.domain import UNIT_KIND_BY_LABEL
 
-SURVEY_POINTS = (
-    "源汇区固定测评点",
-    "郾城区固定测评点",
-    "召陵区固定测评点",
-    "舞阳县固定测评点",
-    "临颍县固定测评点",
+COUNTIES = (
+    ("YH", "源汇区", "district"),
+    ("YC", "郾城区", "district"),
+    ("ZL", "召陵区", "district"),
+    ("WY", "舞阳县", "county"),
+    ("LY", "临颍县", "county"),
 )
+"""Luohe's counties and districts, each with one 固定测评点 (its code, then its name)."""
+SURVEY_POINTS = tuple(f"{code}-01" for code, _, _ in COUNTIES)
+GOV = "政府部门及其它机构"
+PUBLIC = "公共服务行业"
+CAMPAIGN = "漯河市2026年度民主评议政风行风"
+DIMENSIONS = (
+    ("duty", "履行职责、落实政策情况"),
+    ("openness", "办事公开情况"),
+    ("deeds", "为群众做实事做好事情况"),
+    ("conduct", "治理各种不正之风情况"),
+    ("efficiency", "办事效率、服务质量情况"),
+    ("ethics", "遵守职业道德情况"),
+)
+"""Seed 000's six evaluation contents (评议内容), rated per unit."""
+GROUPS = (("service_user", "服务对象", 50), ("supervisor", "监督员", 25), ("public", "群众", 25))
+CHANNELS = ("survey_point", "paper")
+OPINIONS = (
+    "窗口服务态度需改进",
+    "办事流程还可以再简化",
+    "希望公开办事指南和收费标准",
+    "工作人员热情周到，值得表扬",
+    "电话经常无人接听",
+)
+CHINA = timezone(timedelta(hours=8))
+COLLECTION_STARTS = datetime(2026, 5, 8, 9, 0, tzinfo=CHINA)
+"""Inside the campaign's first half-year round (2026-01-01 to 2026-06-30)."""
 DEMO_WAVE = "2026年度民主评议政风行风问卷测评(演示)"
+PUBLIC_WAVE = "2026年度公共服务行业网上公开评议(演示)"
+PUBLIC_UNITS = 8
+VOTERS = 12
 Progress = Callable[[str, int, int], None]
 
 
@@ -44,6 +73,7 @@ class DemoLoader:
         self._admin = {"X-API-Key": admin_key}
         self._http = httpx.Client(timeout=60)
         self._progress = progress or (lambda step, done, total: None)
+        self.public_wave: dict[str, Any] | None = None
 
     def _call(
         self,
@@ -78,21 +108,8 @@ class DemoLoader:
         if existing:
             found: dict[str, Any] = existing[0]
             return found
-        self._progress("登记辖区和参评单位", 0, 3)
-        province = self._call(
-            "registry",
-            "POST",
-            "/jurisdictions",
-            idempotency="demo-province",
-            json={"name": "河南省", "level": "province"},
-        )
-        city = self._call(
-            "registry",
-            "POST",
-            "/jurisdictions",
-            idempotency="demo-luohe",
-            json={"name": "漯河市", "level": "city", "parent_id": province["jurisdiction_id"]},
-        )
+        self._progress("登记辖区和参评单位", 0, 4)
+        city, counties = self._jurisdictions()
         units = self._call(
             "registry",
             "POST",
@@ -108,8 +125,24 @@ class DemoLoader:
             "/principals",
             json={"name": "漯河市社情民意调查中心", "role": "agency"},
         )
-        self._progress("登记辖区和参评单位", 3, 3)
+        self._progress("登记辖区和参评单位", 2, 4)
+        campaign = self._campaign(city, units)
+        self._progress("登记辖区和参评单位", 4, 4)
         self.wait_caught_up("survey", "registry")
+        template = self._call(
+            "survey",
+            "POST",
+            "/templates",
+            idempotency="demo-template",
+            json={
+                "jurisdiction_id": city["jurisdiction_id"],
+                "name": "2026年政风行风满意度测评问卷",
+                "scale": "four_level",
+                "dimensions": [{"code": code, "name": name} for code, name in DIMENSIONS],
+                "opinions": True,
+            },
+        )
+        per_point = -(-questionnaires // len(SURVEY_POINTS))
         wave = self._call(
             "survey",
             "POST",
@@ -117,11 +150,30 @@ class DemoLoader:
             json={
                 "name": DEMO_WAVE,
                 "jurisdiction_id": city["jurisdiction_id"],
-                "agency_id": agency["principal_id"],
-                "unit_ids": [u["unit_id"] for u in units],
+                "campaign_id": campaign["campaign_id"],
+                "round": 1,
+                "kind": "satisfaction_survey",
+                "template_id": template["template_id"],
+                "agencies": [{"agency_id": agency["principal_id"]}],
+                "channels": list(CHANNELS),
+                "points": [
+                    {
+                        "code": code,
+                        "name": f"{county['name']}固定测评点",
+                        "jurisdiction_id": county["jurisdiction_id"],
+                        "target": per_point,
+                    }
+                    for code, county in zip(SURVEY_POINTS, counties, strict=True)
+                ],
+                "groups": [
+                    {"code": code, "name": name, "target_percent": share}
+                    for code, name, share in GROUPS
+                ],
             },
         )
-        self._push(wave["wave_id"], units, {"X-API-Key": agency["api_key"]}, questionnaires, seed)
+        agency_key = {"X-API-Key": agency["api_key"]}
+        self._push(wave["wave_id"], units, agency_key, questionnaires, seed)
+        self.public_wave = self._public_voting(city, campaign, units, agency, seed)
         self._call("survey", "POST", f"/waves/{wave['wave_id']}/close", json={"reason": "回收结束"})
         for downstream, upstream in (
             ("scoring", "registry"),
@@ -131,6 +183,70 @@ class DemoLoader:
             self.wait_caught_up(downstream, upstream)
         opened: dict[str, Any] = wave
         return opened
+
+    def _jurisdictions(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        province = self._call(
+            "registry",
+            "POST",
+            "/jurisdictions",
+            idempotency="demo-province",
+            json={"name": "河南省", "level": "province"},
+        )
+        city = self._call(
+            "registry",
+            "POST",
+            "/jurisdictions",
+            idempotency="demo-luohe",
+            json={"name": "漯河市", "level": "city", "parent_id": province["jurisdiction_id"]},
+        )
+        counties = [
+            self._call(
+                "registry",
+                "POST",
+                "/jurisdictions",
+                idempotency=f"demo-luohe-{code}",
+                json={"name": name, "level": level, "parent_id": city["jurisdiction_id"]},
+            )
+            for code, name, level in COUNTIES
+        ]
+        return city, counties
+
+    def _campaign(self, city: dict[str, Any], units: list[dict[str, Any]]) -> dict[str, Any]:
+        """开展评议活动: the year in half-year rounds, the two categories of seed 000, and the
+        80 units enrolled each in its category."""
+        campaign: dict[str, Any] = self._call(
+            "registry",
+            "POST",
+            "/campaigns",
+            idempotency="demo-campaign",
+            json={
+                "jurisdiction_id": city["jurisdiction_id"],
+                "name": CAMPAIGN,
+                "pattern": "民主评议政风行风",
+                "cycle": {
+                    "length": "one_year",
+                    "rounds": "half_year",
+                    "starts_on": "2026-01-01",
+                    "ends_on": "2026-12-31",
+                },
+                "phases": [
+                    {"name": "动员准备", "starts_on": "2026-01-01", "ends_on": "2026-03-31"},
+                    {"name": "组织实施", "starts_on": "2026-04-01", "ends_on": "2026-10-31"},
+                    {"name": "考核总结", "starts_on": "2026-11-01", "ends_on": "2026-12-31"},
+                ],
+                "categories": [GOV, PUBLIC],
+            },
+        )
+        self._call(
+            "registry",
+            "POST",
+            f"/campaigns/{campaign['campaign_id']}/enrolments",
+            idempotency="demo-enrolments",
+            json={
+                "enrolments": [{"unit_id": u["unit_id"], "category": u["category"]} for u in units]
+            },
+        )
+        return campaign
 
     def _push(
         self,
@@ -144,19 +260,31 @@ class DemoLoader:
         rng = random.Random(seed)
         # Each unit gets its own leaning so the rankings have a shape worth reading.
         leaning = {u["unit_id"]: rng.uniform(0.45, 0.9) for u in units}
-        start = datetime(2026, 10, 8, 9, 0, tzinfo=UTC)
+        codes = [code for code, _ in DIMENSIONS]
+        groups = [code for code, _, _ in GROUPS]
+        shares = [share for _, _, share in GROUPS]
         for first in range(0, total, batch):
             chunk = []
             for number in range(first, min(total, first + batch)):
                 rated = rng.sample(units, 12)
-                chunk.append(
-                    {
-                        "questionnaire_id": f"LH-2026-{number + 1:05d}",
-                        "survey_point": rng.choice(SURVEY_POINTS),
-                        "collected_at": (start + timedelta(minutes=number)).isoformat(),
-                        "ratings": {u["unit_id"]: _rate(rng, leaning[u["unit_id"]]) for u in rated},
-                    }
-                )
+                item: dict[str, Any] = {
+                    "questionnaire_id": f"LH-2026-{number + 1:05d}",
+                    "survey_point": rng.choice(SURVEY_POINTS),
+                    "channel": rng.choice(CHANNELS),
+                    "group": rng.choices(groups, weights=shares)[0],
+                    "collected_at": (COLLECTION_STARTS + timedelta(minutes=number)).isoformat(),
+                    "ratings": {u["unit_id"]: _rate(rng, leaning[u["unit_id"]]) for u in rated},
+                }
+                # A few units rated on the six evaluation contents too, and some opinions.
+                item["dimension_ratings"] = {
+                    u["unit_id"]: {code: _rate(rng, leaning[u["unit_id"]]) for code in codes}
+                    for u in rated[:2]
+                }
+                if number % 10 == 0:
+                    item["opinions"] = [
+                        {"unit_id": rated[0]["unit_id"], "text": rng.choice(OPINIONS)}
+                    ]
+                chunk.append(item)
             self._call(
                 "survey",
                 "POST",
@@ -166,6 +294,58 @@ class DemoLoader:
                 json={"questionnaires": chunk},
             )
             self._progress("上传问卷", min(total, first + batch), total)
+
+    def _public_voting(
+        self,
+        city: dict[str, Any],
+        campaign: dict[str, Any],
+        units: list[dict[str, Any]],
+        agency: dict[str, Any],
+        seed: int,
+    ) -> dict[str, Any]:
+        """网上公开评议: a small wave open to the public now, a few votes without any key,
+        and one voter trying twice (refused: one vote per person per unit per round)."""
+        now = datetime.now(UTC)
+        public_units = [u for u in units if u["category"] == PUBLIC][:PUBLIC_UNITS]
+        wave: dict[str, Any] = self._call(
+            "survey",
+            "POST",
+            "/waves",
+            json={
+                "name": PUBLIC_WAVE,
+                "jurisdiction_id": city["jurisdiction_id"],
+                "campaign_id": campaign["campaign_id"],
+                "round": 1,
+                "kind": "online_public_voting",
+                "unit_ids": [u["unit_id"] for u in public_units],
+                "agency_id": agency["principal_id"],
+                "opens_at": (now - timedelta(hours=1)).isoformat(),
+                "closes_at": (now + timedelta(days=30)).isoformat(),
+            },
+        )
+        rng = random.Random(seed + 1)
+        path = f"/public/waves/{wave['wave_id']}"
+        answers = self._public(path, "GET")["answers"]
+        voters = [f"139{rng.randrange(10**8):08d}" for _ in range(VOTERS)]
+        for done, voter in enumerate(voters, 1):
+            ratings = {u["unit_id"]: rng.choice(answers[:3]) for u in public_units}
+            self._public(f"{path}/votes", "POST", json={"voter": voter, "ratings": ratings})
+            self._progress("网上公开评议：投票", done, len(voters))
+        again = self._http.post(
+            self._urls["survey"] + f"{path}/votes",
+            json={"voter": voters[0], "ratings": {public_units[0]["unit_id"]: "满意"}},
+        )
+        if again.status_code != 409 or again.json().get("error") != "already_voted":
+            raise RuntimeError(f"a second vote was not refused: {again.status_code} {again.text}")
+        self._progress("网上公开评议：同一手机号再次投票被拒绝 (already_voted)", 1, 1)
+        return wave
+
+    def _public(self, path: str, method: str, **kwargs: Any) -> Any:
+        """A call without a key, as a member of the public makes it."""
+        response = self._http.request(method, self._urls["survey"] + path, **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} survey{path}: {response.status_code} {response.text}")
+        return response.json()
 
     def rankings(self, wave_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("reporting", "GET", f"/waves/{wave_id}/rankings")

@@ -6,9 +6,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
 from pingyi.catalog import NAMES as SERVICES
+from pingyi.demo import DEMO_WAVE, PUBLIC_UNITS, PUBLIC_WAVE, VOTERS
 from tests.conftest import ADMIN_KEY
 from tests.e2e import thin_path
 from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, wait_ready
@@ -49,8 +51,11 @@ def test_thin_path_embedded_survives_a_restart_and_replays(tmp_path: Path) -> No
         wave = thin_path.open_wave(api, ctx)
         items = thin_path.questionnaires(ctx["units"], 400)
         thin_path.push(api, ctx, wave["wave_id"], items)
+        thin_path.assert_progress(api, ctx, wave["wave_id"], items)
+        counted = thin_path.correct_and_void(api, ctx, wave["wave_id"], items)
         rankings = thin_path.close_and_rank(api, ctx, wave["wave_id"])
-        thin_path.assert_rankings_match(rankings, items, ctx["units"])
+        thin_path.assert_rankings_match(rankings, counted, ctx["units"])
+        thin_path.assert_closed_refuses(api, ctx, wave["wave_id"])
     finally:
         assert proc.stop() == 0, proc.output()[-3000:]
 
@@ -81,10 +86,28 @@ def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
             "demo rankings printed",
             timeout=180,
         )
-        rankings = Api(urls).call("survey", "GET", "/waves")
-        wave_id = rankings[0]["wave_id"]
-        result = Api(urls).call("reporting", "GET", f"/waves/{wave_id}/rankings")
+        api = Api(urls)
+        waves = {w["name"]: w for w in api.call("survey", "GET", "/waves")}
+        wave = api.call("survey", "GET", f"/waves/{waves[DEMO_WAVE]['wave_id']}")
+        assert wave["campaign_id"] is not None and wave["round"] == 1
+        dimensions = [d["name"] for d in wave["template"]["dimensions"]]
+        assert len(dimensions) == 6 and dimensions[0] == "履行职责、落实政策情况"
+        assert len(wave["points"]) == 5
+        progress = thin_path.progress(
+            api, {"office": {"api_key": ADMIN_KEY}}, wave["wave_id"], 1500
+        )
+        assert sum(p["collected"] for p in progress["by_point"].values()) == 1500
+        assert set(progress["by_group"]) == {"service_user", "supervisor", "public"}
+        result = api.call("reporting", "GET", f"/waves/{wave['wave_id']}/rankings")
+        assert result["final"] is True
         sizes = {c["category"]: len(c["entries"]) for c in result["categories"]}
         assert sizes == {"政府部门及其它机构": 53, "公共服务行业": 27}
+
+        voting = waves[PUBLIC_WAVE]
+        assert voting["status"] == "open"
+        thin_path.progress(api, {"office": {"api_key": ADMIN_KEY}}, voting["wave_id"], VOTERS)
+        public = httpx.get(f"{urls['survey']}/public/waves/{voting['wave_id']}")
+        assert public.status_code == 200 and len(public.json()["units"]) == PUBLIC_UNITS
+        assert "already_voted" in proc.output()
     finally:
         proc.stop()

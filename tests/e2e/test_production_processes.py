@@ -46,8 +46,11 @@ def test_thin_path_from_registration_to_a_replayable_ranking(system: ProductionS
     items = thin_path.questionnaires(ctx["units"], 600)
     thin_path.push(api, ctx, wave["wave_id"], items)
     thin_path.push(api, ctx, wave["wave_id"], items[:250])  # an agency's retry changes nothing
+    thin_path.assert_progress(api, ctx, wave["wave_id"], items)
+    counted = thin_path.correct_and_void(api, ctx, wave["wave_id"], items)
     rankings = thin_path.close_and_rank(api, ctx, wave["wave_id"])
-    thin_path.assert_rankings_match(rankings, items, ctx["units"])
+    thin_path.assert_rankings_match(rankings, counted, ctx["units"])
+    thin_path.assert_closed_refuses(api, ctx, wave["wave_id"])
 
     verified = replay_verify(system)
     assert verified.returncode == 0, verified.stdout + verified.stderr
