@@ -123,3 +123,13 @@ def test_the_checks_see_what_they_look_for() -> None:
     assert ("services.survey.domain") in {m for _, m in _imported(tree)}
     assert {"importlib", "import_module"} <= {n for _, n in _names(tree)}
     assert any("services.survey" in s for _, s in _strings(tree))
+
+
+def test_each_application_keeps_its_service_name() -> None:
+    """eventsourcing names an application after its class unless the class says otherwise,
+    and the name picks the tables: an application assembled from mixins must still store
+    where its service always stored."""
+    from pingyi.catalog import SERVICES
+
+    for service in SERVICES:
+        assert service.application.name == service.name, service.name

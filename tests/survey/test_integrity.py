@@ -318,7 +318,7 @@ def random_batch(seed: int, size: int) -> list[Candidate]:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_same_input_same_flags_and_any_split_into_batches_too(seed: int) -> None:
-    rules = IntegrityRules(burst_size=3, burst_seconds=30)
+    rules = ALL.model_copy(update={"burst_size": 3, "burst_seconds": 30})
     quotas: dict[str, int | None] = {"P1": 20, "P2": None}
     batch = random_batch(seed, 300)
     start = WaveIntegrityState(patterns_per_key=3, pattern_keys=6, burst_entries=40)

@@ -42,7 +42,8 @@ def test_survey_happy_path_publishes_on_jetstream(production_settings: CommonSet
             [questionnaire("WY-0000", world.unit_ids, "不满意")],
             world.agency.headers,
         )
-        assert conflicting.status_code == 409
+        assert conflicting.status_code == 200
+        assert [p["code"] for p in conflicting.json()["problems"]] == ["questionnaire_conflict"]
 
         closed = cluster["survey"].post(
             f"/waves/{wave_id}/close",

@@ -15,5 +15,9 @@ class SurveyApplication(
 ):
     """The survey service's one eventsourcing application."""
 
+    # Set on the concrete class: eventsourcing names an application after its class
+    # otherwise, and the name decides the tables and the environment prefix.
+    name = "survey"
+
 
 __all__ = ["SurveyApplication", "SurveyBase", "require_agency", "template_out", "wave_out"]
