@@ -333,3 +333,27 @@ def test_templates_are_versioned(cluster: Cluster, world: World) -> None:
     )
     assert other.status_code == 403
     assert survey.get(f"/templates/{template['template_id']}", headers=ADMIN).status_code == 200
+
+
+def test_every_accredited_agency_finds_the_wave(cluster: Cluster, world: World) -> None:
+    survey = cluster["survey"]
+    wave = _wave(cluster, world)
+    listed = survey.get("/waves", headers=world.other_agency.headers).json()
+    assert wave["wave_id"] not in {w["wave_id"] for w in listed}
+    accredited = survey.post(
+        f"/waves/{wave['wave_id']}/agencies",
+        json={"agency_id": world.other_agency.principal_id, "quota": 50},
+        headers=world.county_office.headers,
+    )
+    assert accredited.status_code == 200, accredited.text
+    cluster.wait_caught_up("survey", "survey")
+    listed = survey.get("/waves", headers=world.other_agency.headers).json()
+    assert [w["wave_id"] for w in listed] == [wave["wave_id"]]
+    pushed = _push(cluster, world, wave["wave_id"], [_q(world, "O-1", 0)])
+    assert pushed.json()["accepted"] == 1
+    by_other = survey.post(
+        f"/waves/{wave['wave_id']}/questionnaires:batch",
+        json={"questionnaires": [_q(world, "O-2", 1)]},
+        headers=world.other_agency.headers,
+    )
+    assert by_other.status_code == 200 and by_other.json()["accepted"] == 1

@@ -15,7 +15,7 @@ from services.survey.schemas.waves import (
     WaveOut,
     WaveSummaryOut,
 )
-from services.survey.views.waves import WAVES
+from services.survey.views.waves import PARTIES, WAVES, visible_waves
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
@@ -54,10 +54,9 @@ def list_waves(
     caller: CurrentPrincipal, auth: AuthenticatorDep, views: ViewsDep, page: Pagination
 ) -> list[dict[str, Any]]:
     """Waves visible to the caller, by name, paged (`limit`, `cursor`), from the view (it may
-    lag a write by a moment). An agency sees the waves it leads; everyone else those in
-    their jurisdiction subtree; one indexed query per page."""
-    where = scope_where(auth, caller, parties={"agency": "agency_id"})
-    return page.fetch(views, WAVES, where=where)
+    lag a write by a moment). An agency sees every wave it is accredited to; everyone else
+    those in their jurisdiction subtree; one indexed query per page."""
+    return visible_waves(views, page, scope_where(auth, caller, parties=PARTIES))
 
 
 @router.get(

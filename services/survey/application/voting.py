@@ -48,6 +48,15 @@ class VotingUnavailable(PingyiError):
     retry_after = 60
 
 
+class VotingBusy(PingyiError):
+    """Votes on one wave are written one after another (each is checked against the
+    wave's close); past a few retries the caller is asked to try again."""
+
+    status_code = 503
+    code = "voting_busy"
+    retry_after = 1
+
+
 def normalise_voter(value: str) -> str:
     """A mainland mobile number (with or without +86) or an 18-character ID number."""
     cleaned = _SEPARATORS.sub("", value).lower()
@@ -97,7 +106,7 @@ class VotingCommands(SurveyBase):
                 continue  # the wave moved on (another vote, or its close): try again
             response = aggregates[1]
             return {"wave_id": str(wave.id), "response_id": str(response.id), "units": len(ratings)}
-        raise AlreadyVoted("too many votes at once; retry", field="ratings")
+        raise VotingBusy("too many votes at this moment; retry in a second")
 
     def _ballot(self, wave: Wave, voter_hash: str, ratings: dict[str, str]) -> list[Any]:
         now = datetime.now(UTC)

@@ -27,12 +27,16 @@ from shared.contracts.survey import (
     WaveOpened,
 )
 from shared.messaging.inbox import ViewHandler
-from shared.views import Collection, ViewTransaction
+from shared.views import Collection, ViewStore, ViewTransaction
+from shared.views.base import Document, Filter
 from shared.views.model import View
+from shared.web.pagination import Paging
 
 WAVES = "waves"
 QUESTIONNAIRES = "wave_questionnaires"
 PROGRESS = "wave_progress"
+WAVE_AGENCIES = "wave_agencies"
+"""One row per (wave, accredited agency): how an agency finds every wave it may push into."""
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
 UNSPECIFIED = "未填"
 """The bucket for a questionnaire that names no point, channel or group."""
@@ -55,6 +59,13 @@ def _opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None:
     }
     tx.put(WAVES, str(p.wave_id), summary)
     tx.put(PROGRESS, str(p.wave_id), _progress(p))
+    for agency in p.agencies:
+        _accredit(tx, str(p.wave_id), p.name, str(agency.agency_id))
+
+
+def _accredit(tx: ViewTransaction, wave_id: str, name: str, agency_id: str) -> None:
+    row = {"wave_id": wave_id, "agency_id": agency_id, "name": name}
+    tx.put(WAVE_AGENCIES, f"{wave_id}|{agency_id}", row)
 
 
 def _progress(p: WaveOpened) -> dict[str, Any]:
@@ -99,6 +110,9 @@ def _progress(p: WaveOpened) -> dict[str, Any]:
 
 
 def _accredited(tx: ViewTransaction, p: WaveAgencyAccredited, m: IntegrationMessage) -> None:
+    wave = tx.get(WAVES, str(p.wave_id))
+    if wave is not None:
+        _accredit(tx, str(p.wave_id), wave["name"], str(p.agency_id))
     progress = tx.get(PROGRESS, str(p.wave_id))
     if progress is not None:
         agencies = progress["by_agency"] | {str(p.agency_id): {"collected": 0, "quota": p.quota}}
@@ -206,6 +220,21 @@ def _withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) ->
         _restate(tx, response_id, "withdrawn")
 
 
+PARTIES = {"agency": "accredited_agency_id"}
+"""How `scope_where` names an agency's own waves: through `WAVE_AGENCIES`."""
+
+
+def visible_waves(views: ViewStore, page: Paging, where: Filter) -> list[Document]:
+    """A page of waves under `where`; an agency's (`accredited_agency_id`) are found through
+    its accreditations, in name order like everyone else's."""
+    agency = where.get("accredited_agency_id")
+    if not isinstance(agency, str):
+        return page.fetch(views, WAVES, where=where)
+    rows = page.fetch(views, WAVE_AGENCIES, where={"agency_id": agency})
+    found = views.get_many(WAVES, [row["wave_id"] for row in rows])
+    return [found[row["wave_id"]] for row in rows if row["wave_id"] in found]
+
+
 SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     WaveOpened: _opened,
     WaveAgencyAccredited: _accredited,
@@ -221,7 +250,7 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    2,
+    3,
     (
         Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
         Collection(
@@ -230,6 +259,7 @@ WAVES_VIEW = View(
             sort="questionnaire_id",
         ),
         Collection(PROGRESS, index=("jurisdiction_id", "agency_id")),
+        Collection(WAVE_AGENCIES, index=("agency_id",), sort="name"),
     ),
     {"survey": SURVEY_VIEW_HANDLERS},
     "Waves with their status and counts, every questionnaire's standing (counted, "
