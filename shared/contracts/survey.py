@@ -53,6 +53,12 @@ SCALE_LEVELS: dict[Scale, tuple[str, ...]] = {
 }
 """Every answer a scale accepts, best first for the worded scales, ascending for numbers."""
 
+ANSWERS: tuple[str, ...] = tuple(
+    dict.fromkeys(answer for levels in SCALE_LEVELS.values() for answer in levels)
+)
+"""Every answer some scale accepts: what a request may carry before the wave's own scale is
+checked."""
+
 SCALE_LABELS: dict[Scale, str] = {
     Scale.THREE_LEVEL: "三级：满意/基本满意/不满意",
     Scale.FOUR_LEVEL: "四级：满意/基本满意/不满意/不了解",

@@ -56,5 +56,4 @@ def vote(wave_id: UUID, body: VoteIn, app: SurveyApp) -> dict[str, Any]:
     """投票: one vote per person per unit per campaign round. The voter is identified by a
     keyed hash of the mobile or ID number (never stored); a second vote on a unit answers
     409 `already_voted` naming the units."""
-    ratings = {str(unit): value for unit, value in body.ratings.items()}
-    return app.vote(wave_id, body.voter, ratings)
+    return app.vote(wave_id, body.voter, dict(body.ratings))

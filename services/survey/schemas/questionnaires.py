@@ -6,14 +6,31 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from services.survey.schemas.waves import In
-from shared.contracts.survey import Channel
+from shared.contracts.survey import ANSWERS, Channel
 from shared.types import Line, Moment, Prose
 
-Answer = Line
-"""An answer's text on the wave's scale: 满意, 非常满意, "8", "95"..."""
+UUID_TEXT = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+Answer = Literal[ANSWERS]  # type: ignore[valid-type]  # the tuple spreads at runtime
+"""An answer's text on some scale (满意, 非常满意, "8", "95"...); the wave checks its own.
+An enum rather than free text: checked at native speed, 160 times a questionnaire."""
+
+UnitKey = Annotated[
+    str,
+    StringConstraints(pattern=UUID_TEXT, to_lower=True),
+    WithJsonSchema({"type": "string", "format": "uuid"}),
+]
+"""A unit id as a dict key, kept as its canonical text (what the wave's units are stored as)
+instead of being parsed into a UUID and printed back."""
 
 MAX_BATCH = 10_000
 
@@ -24,10 +41,10 @@ class OpinionIn(In):
 
 
 class AnswersIn(In):
-    ratings: dict[UUID, Answer] = Field(
+    ratings: dict[UnitKey, Answer] = Field(
         min_length=1, description="unit_id -> overall answer on the wave's scale"
     )
-    dimension_ratings: dict[UUID, dict[Line, Answer]] = Field(
+    dimension_ratings: dict[UnitKey, dict[Line, Answer]] = Field(
         default_factory=dict, description="unit_id -> dimension code -> answer"
     )
     opinions: list[OpinionIn] = Field(default_factory=list, max_length=200)
@@ -37,9 +54,9 @@ class AnswersIn(In):
 
     def answers(self) -> dict[str, Any]:
         return {
-            "ratings": {str(unit): value for unit, value in self.ratings.items()},
+            "ratings": dict(self.ratings),
             "dimension_ratings": {
-                str(unit): dict(values) for unit, values in self.dimension_ratings.items()
+                unit: dict(values) for unit, values in self.dimension_ratings.items()
             },
             "opinions": [
                 {"unit_id": None if o.unit_id is None else str(o.unit_id), "text": o.text}
@@ -50,7 +67,7 @@ class AnswersIn(In):
 
 
 class QuestionnaireIn(AnswersIn):
-    ratings: dict[UUID, Answer] = Field(
+    ratings: dict[UnitKey, Answer] = Field(
         default_factory=dict,
         description="unit_id -> overall answer on the wave's scale (or give `row`)",
     )
@@ -252,7 +269,7 @@ class VoteIn(In):
     stored."""
 
     voter: Line = Field(min_length=6, max_length=40, examples=["13800138000"])
-    ratings: dict[UUID, Answer] = Field(min_length=1, max_length=2000)
+    ratings: dict[UnitKey, Answer] = Field(min_length=1, max_length=2000)
 
 
 class VoteOut(BaseModel):
