@@ -15,6 +15,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 
 def _default(value: object) -> object:
     if isinstance(value, Decimal):
@@ -48,3 +50,15 @@ def canonical_json(value: Any) -> bytes:
 def digest(value: Any) -> str:
     """sha256 over the canonical encoding, prefixed with the algorithm for later agility."""
     return "sha256:" + hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+FINGERPRINT_PREFIX = "fp1:sha256:"
+_ORJSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def fingerprint(value: Any) -> str:
+    """A fast, stable sha256 of `value` for comparing requests and answers with each other
+    (idempotency keys, identical questionnaires). Not the canonical encoding: nothing that a
+    score's provenance or a replay depends on may use it."""
+    encoded = orjson.dumps(value, default=_default, option=_ORJSON_OPTIONS)
+    return FINGERPRINT_PREFIX + hashlib.sha256(encoded).hexdigest()

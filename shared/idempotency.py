@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 from fastapi import Header
 
-from shared.canonical import digest
+from shared.canonical import FINGERPRINT_PREFIX, digest, fingerprint
 from shared.errors import ConflictError
 from shared.types import Line
 
@@ -44,8 +44,10 @@ class IdempotencyRecord(Aggregate):
         return uuid5(IDEMPOTENCY_NAMESPACE, f"{principal_id}|{scope}|{key}")
 
 
-def _replay(record: IdempotencyRecord, request_digest: str) -> Response:
-    if record.request_digest != request_digest:
+def _replay(record: IdempotencyRecord, request: Any, request_digest: str) -> Response:
+    # Records kept from before fingerprints were taken with the canonical digest.
+    current = request_digest if record.request_digest.startswith(FINGERPRINT_PREFIX) else None
+    if record.request_digest != (current or digest(request)):
         raise ConflictError(
             "this Idempotency-Key was already used for a different request",
             field="Idempotency-Key",
@@ -63,11 +65,11 @@ def run_idempotent(
     command: Callable[[], tuple[list[Any], Response]],
 ) -> Response:
     """Run `command` (which returns unsaved aggregates and the response) at most once per key."""
-    request_digest = digest(request)
+    request_digest = fingerprint(request)
     record_id = IdempotencyRecord.create_id(principal_id, scope, key) if key else None
     if record_id is not None:
         try:
-            return _replay(app.repository.get(record_id), request_digest)
+            return _replay(app.repository.get(record_id), request, request_digest)
         except AggregateNotFoundError:
             pass
     aggregates, response = command()
@@ -84,5 +86,5 @@ def run_idempotent(
             record: IdempotencyRecord = app.repository.get(record_id)
         except AggregateNotFoundError:
             raise IntegrityError("a record in this command already exists") from None
-        return _replay(record, request_digest)
+        return _replay(record, request, request_digest)
     return response

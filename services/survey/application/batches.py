@@ -27,7 +27,7 @@ from services.survey.domain import (
 )
 from services.survey.integrity import Candidate, WaveIntegrityState, screen
 from shared.auth import Principal as Caller
-from shared.canonical import digest
+from shared.canonical import fingerprint
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
 
@@ -286,7 +286,7 @@ def candidate(q: dict[str, Any], agency_id: str) -> Candidate:
         survey_point=q["survey_point"],
         device=q["device"],
         agency_id=agency_id,
-        pattern=digest(answers_of(q)),
+        pattern=fingerprint(answers_of(q)),
         ratings=q["ratings"],
     )
 
