@@ -47,6 +47,17 @@ def canonical_json(value: Any) -> bytes:
     ).encode("utf-8")
 
 
+_MESSAGE_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def message_json(value: Any) -> bytes:
+    """`canonical_json` at native speed, for the messages every event becomes. Byte for byte
+    the same for everything but floats (`1e-07` here is `1e-7`): contracts carry none
+    (decimals travel as text), and digests keep `canonical_json` all the same.
+    tests/shared/test_canonical.py holds the two to it."""
+    return orjson.dumps(value, default=_default, option=_MESSAGE_OPTIONS)
+
+
 def digest(value: Any) -> str:
     """sha256 over the canonical encoding, prefixed with the algorithm for later agility."""
     return "sha256:" + hashlib.sha256(canonical_json(value)).hexdigest()

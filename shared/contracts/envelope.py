@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.canonical import canonical_json
+from shared.canonical import message_json
 
 EVENT_ID_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/integration-event")
 
@@ -57,7 +57,7 @@ class IntegrationMessage(BaseModel):
         return uuid5(EVENT_ID_NAMESPACE, f"{origin}:{position}")
 
     def encode(self) -> bytes:
-        return canonical_json(self.model_dump(mode="json"))
+        return message_json(self.model_dump(mode="json"))
 
     @classmethod
     def decode(cls, data: bytes) -> IntegrationMessage:

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from shared.canonical import canonical_json
+from shared.canonical import message_json
 from shared.contracts.envelope import EVENT_ID_NAMESPACE, IntegrationMessage, IntegrationPayload
 
 PayloadMapper = Callable[[Any], IntegrationPayload | None]
@@ -47,7 +47,7 @@ def encode_body(origin: str, payload: IntegrationPayload, occurred_at: datetime)
         if not _EVENT_TYPE.fullmatch(payload.event_type):
             raise ValueError(f"event type {payload.event_type!r} is not plain ASCII")
         _CHECKED_TYPES.add(payload.event_type)
-    return canonical_json(
+    return message_json(
         {
             "event_type": payload.event_type,
             "occurred_at": _DATETIME.dump_python(occurred_at.astimezone(UTC), mode="json"),
