@@ -55,8 +55,9 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
     counts = {m["name"]: m["count"] for m in results["measurements"]}
     assert counts["write questionnaires"] == 45
     assert counts["publish to JetStream"] == 46  # the wave opening is published too
-    # the relay scans the wave, the questionnaires and one idempotency record per push
-    assert results["measurements"][2]["pingyi_count"] == 1 + 45 + 3
+    # the relay scans the wave, the questionnaires and, per push, its idempotency record,
+    # its batch record and the wave's note of the accepted batch
+    assert results["measurements"][2]["pingyi_count"] == 1 + 45 + 3 * 3
     assert all(m["ratio"] > 0 for m in results["measurements"])
     assert _bench_databases() <= before
     assert _bench_streams() <= streams_before
