@@ -177,7 +177,7 @@ def build_world(cluster: Cluster) -> World:
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",
-        "consumer": "survey-waves-v3",
+        "consumer": "survey-waves-v4",
         "upstream": "survey",
         "response_id": "00000000-0000-4000-8000-000000000001",
         "wave_id": wave_id,

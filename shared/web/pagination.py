@@ -167,10 +167,14 @@ def scope_where(
     visible = auth.visible_jurisdictions(caller)
     if visible is None:
         return {}
-    party_field = (parties or {}).get(caller.role)
-    if party_field is not None:
-        return {party_field: str(caller.principal_id)}
-    return {field: visible}
+    return party_where(caller, parties or {}) or {field: visible}
+
+
+def party_where(caller: Principal, parties: Mapping[str, str]) -> dict[str, str | set[str] | None]:
+    """Within a target already in the caller's scope (e.g. one wave), what a party sees: its
+    own records (`parties`: role -> the field holding its principal id); others see all."""
+    party_field = parties.get(caller.role)
+    return {} if party_field is None else {party_field: str(caller.principal_id)}
 
 
 def narrowed(

@@ -357,3 +357,38 @@ def test_every_accredited_agency_finds_the_wave(cluster: Cluster, world: World) 
         headers=world.other_agency.headers,
     )
     assert by_other.status_code == 200 and by_other.json()["accepted"] == 1
+
+
+def test_an_agency_sees_and_corrects_only_what_it_pushed(cluster: Cluster, world: World) -> None:
+    survey = cluster["survey"]
+    wave = _wave(cluster, world)
+    wave_id = wave["wave_id"]
+    survey.post(
+        f"/waves/{wave_id}/agencies",
+        json={"agency_id": world.other_agency.principal_id},
+        headers=world.county_office.headers,
+    )
+    _push(cluster, world, wave_id, [_q(world, "MINE-1", 0)])
+    theirs = survey.post(
+        f"/waves/{wave_id}/questionnaires:batch",
+        json={"questionnaires": [_q(world, "THEIRS-1", 1)]},
+        headers=world.other_agency.headers,
+    )
+    assert theirs.json()["accepted"] == 1
+    cluster.wait_caught_up("survey", "survey")
+    path = f"/waves/{wave_id}/questionnaires"
+    mine = survey.get(path, headers=world.agency.headers).json()
+    assert [q["questionnaire_id"] for q in mine] == ["MINE-1"]
+    everything = survey.get(path, headers=world.county_office.headers).json()
+    assert sorted(q["questionnaire_id"] for q in everything) == ["MINE-1", "THEIRS-1"]
+    other = next(q for q in everything if q["questionnaire_id"] == "THEIRS-1")
+    assert (
+        survey.get(f"{path}/{other['response_id']}", headers=world.agency.headers).status_code
+        == 404
+    )
+    correction = survey.post(
+        f"{path}/{other['response_id']}/corrections",
+        json={"ratings": {world.unit_ids[0]: "不满意"}, "reason": "改"},
+        headers=world.agency.headers,
+    )
+    assert correction.status_code == 404

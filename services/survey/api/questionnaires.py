@@ -27,9 +27,11 @@ from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
 from shared.types import Line
-from shared.web.pagination import Pagination
+from shared.web.pagination import Pagination, party_where
 
 router = PolicyRouter(tags=["questionnaires 问卷"])
+AGENCY_OWN = {"agency": "agency_id"}
+"""Of a wave's questionnaires, an agency sees and corrects those it pushed."""
 Status = Literal["counted", "quarantined", "rejected", "voided", "withdrawn"]
 
 
@@ -64,19 +66,18 @@ def record_batch(
 )
 def list_questionnaires(
     wave_id: UUID,
+    caller: CurrentPrincipal,
     views: ViewsDep,
     page: Pagination,
     status: Status | None = None,
-    batch_id: UUID | None = None,
     survey_point: Annotated[Line | None, Query(max_length=200)] = None,
 ) -> list[dict[str, Any]]:
     """The wave's questionnaires with their standing, by questionnaire id, paged; `status=
-    quarantined` is the quarantine list an office reviews. From the view (may lag)."""
-    where: dict[str, Any] = {"wave_id": str(wave_id)}
+    quarantined` is the quarantine list an office reviews. An agency sees those it pushed.
+    From the view (may lag)."""
+    where: dict[str, Any] = {"wave_id": str(wave_id)} | party_where(caller, AGENCY_OWN)
     if status is not None:
         where["status"] = status
-    if batch_id is not None:
-        where["batch_id"] = str(batch_id)
     if survey_point is not None:
         where["survey_point"] = survey_point
     return page.fetch(views, QUESTIONNAIRES, where=where)
@@ -87,9 +88,11 @@ def list_questionnaires(
     response_model=QuestionnaireOut,
     **allow(Policy.read("office", "agency", scope=WAVE)),
 )
-def get_questionnaire(wave_id: UUID, response_id: UUID, app: SurveyApp) -> dict[str, Any]:
+def get_questionnaire(
+    wave_id: UUID, response_id: UUID, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
     """One questionnaire as stored: its current answers, standing, flags and history."""
-    return app.questionnaire_out(app.questionnaire_in(wave_id, response_id))
+    return app.questionnaire_out(app.questionnaire_in(wave_id, response_id, caller))
 
 
 @router.get(
@@ -97,9 +100,11 @@ def get_questionnaire(wave_id: UUID, response_id: UUID, app: SurveyApp) -> dict[
     response_model=VersionsOut,
     **allow(Policy.read("office", "agency", scope=WAVE)),
 )
-def questionnaire_versions(wave_id: UUID, response_id: UUID, app: SurveyApp) -> dict[str, Any]:
+def questionnaire_versions(
+    wave_id: UUID, response_id: UUID, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
     """Every version of the answers, each correction with its actor, reason and changes."""
-    return app.versions(wave_id, response_id)
+    return app.versions(wave_id, response_id, caller)
 
 
 @router.post(

@@ -8,17 +8,30 @@ from typing import Any
 from uuid import UUID
 
 from services.survey.application.base import SurveyBase
-from services.survey.domain import Checker, DecisionConflict, InvalidQuestionnaire, Response
+from services.survey.domain import (
+    Checker,
+    DecisionConflict,
+    InvalidQuestionnaire,
+    QuestionnaireNotFound,
+    Response,
+)
 from services.survey.domain.response import WITHDRAWN
 from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
 
 
 class DecisionCommands(SurveyBase):
-    def questionnaire_in(self, wave_id: UUID, response_id: UUID) -> Response:
+    def questionnaire_in(
+        self, wave_id: UUID, response_id: UUID, caller: Caller | None = None
+    ) -> Response:
+        """The wave's questionnaire; of a multi-agency wave's, an agency reaches only those it
+        pushed (another agency's are answered as not found)."""
         response = self.questionnaire(response_id)
         if response.wave_id != wave_id:
             raise DecisionConflict("the questionnaire belongs to another wave", field="response_id")
+        pushed_by = response.details.get("agency_id")
+        if caller is not None and caller.role == "agency" and pushed_by != str(caller.principal_id):
+            raise QuestionnaireNotFound("no such questionnaire", field="response_id")
         return response
 
     def status_of(self, response: Response) -> str:
@@ -37,7 +50,7 @@ class DecisionCommands(SurveyBase):
     ) -> Result:
         """A new version of the answers, checked by the wave's rules like the first one."""
         wave = self.wave(wave_id)
-        response = self.questionnaire_in(wave_id, response_id)
+        response = self.questionnaire_in(wave_id, response_id, caller)
         if self.status_of(response) == WITHDRAWN:
             raise DecisionConflict("the questionnaire's batch was withdrawn")
         as_pushed = {
@@ -64,7 +77,7 @@ class DecisionCommands(SurveyBase):
         return self.questionnaire_out(response)
 
     def void(self, caller: Caller, wave_id: UUID, response_id: UUID, reason: str) -> Result:
-        response = self.questionnaire_in(wave_id, response_id)
+        response = self.questionnaire_in(wave_id, response_id, caller)
         response.void(reason, caller.actor)
         self.save(response)
         return self.questionnaire_out(response)
@@ -75,6 +88,10 @@ class DecisionCommands(SurveyBase):
         """Release or reject quarantined questionnaires, all of them or none."""
         responses = [self.questionnaire_in(wave_id, rid) for rid in response_ids]
         for response in responses:
+            if self.status_of(response) == WITHDRAWN:
+                raise DecisionConflict(
+                    "the questionnaire's batch was withdrawn", field="response_ids"
+                )
             if decision == "release":
                 response.release(reason, caller.actor)
             else:
@@ -133,9 +150,9 @@ class DecisionCommands(SurveyBase):
             "history": response.history,
         }
 
-    def versions(self, wave_id: UUID, response_id: UUID) -> Result:
+    def versions(self, wave_id: UUID, response_id: UUID, caller: Caller | None = None) -> Result:
         """Every version of the answers, with what changed from the one before."""
-        response = self.questionnaire_in(wave_id, response_id)
+        response = self.questionnaire_in(wave_id, response_id, caller)
         out: list[dict[str, Any]] = []
         corrections = [h for h in response.history if h["event"] == "corrected"]
         for number, answers in enumerate(response.answer_versions, start=1):

@@ -14,7 +14,7 @@ import hmac
 import re
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from uuid import UUID, uuid4
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
@@ -37,6 +37,8 @@ VOTER_KEY_ENV = "PINGYI_SURVEY_VOTER_KEY"
 VOTER_KEY_FILE = "survey-voter-key"
 VOTE_ATTEMPTS = 8
 PUBLIC_ACTOR = "public:online-vote"
+PUBLIC_VOTERS = uuid5(NAMESPACE_URL, "https://pingyi.example/survey/public-voters")
+"""Who the wave counts public votes against: never an agency's quota."""
 _SEPARATORS = re.compile(r"[\s\-()（）]")
 _CHINA_MOBILE = re.compile(r"^(?:\+?86|0086)?(1\d{10})$")
 _ID_NUMBER = re.compile(r"^\d{17}[\dx]$")
@@ -144,7 +146,7 @@ class VotingCommands(SurveyBase):
             )
             for unit_id in sorted(ratings)
         ]
-        wave.accept_batch(response.id, wave.agency_id, 1, 0, {"": 1}, wave.integrity_state)
+        wave.accept_batch(response.id, PUBLIC_VOTERS, 1, 0, {"": 1}, wave.integrity_state)
         return [wave, response, *claims]
 
     @staticmethod

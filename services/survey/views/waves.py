@@ -250,12 +250,12 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    3,
+    4,
     (
         Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
         Collection(
             QUESTIONNAIRES,
-            index=("wave_id", "status", "batch_id", "survey_point"),
+            index=("wave_id", "status", "survey_point", "agency_id"),
             sort="questionnaire_id",
         ),
         Collection(PROGRESS, index=("jurisdiction_id", "agency_id")),
