@@ -491,7 +491,7 @@ def test_the_compact_row_form_records_the_same_ratings(setup: Setup) -> None:
     units = [str(u) for u in wave.unit_ids]
     compact = setup.rows(1, start=1, ratings={}, row=["不满意", None])
     full = setup.rows(1, start=2, ratings={units[0]: "不满意"})
-    result = setup.push(wave_id, compact + [(1, full[0][1])])
+    result = setup.push(wave_id, [*compact, (1, full[0][1])])
     assert result["accepted"] == 2
     stored = [setup.app.stored_response(_rid(wave_id, q)) for q in ("Q1", "Q2")]
     assert [r.ratings for r in stored if r is not None] == [{units[0]: "不满意"}] * 2
