@@ -4,8 +4,9 @@
 
 runs `pingyi serve survey` in this process with a thread that looks at every other thread's
 stack every `PINGYI_BENCH_SAMPLE_MS` milliseconds (default 2) and counts each sample under
-the step it belongs to (the innermost step named on the stack wins; a thread waiting in a
-selector, a lock or a queue with no step on its stack is idle and not counted). The counts
+the step it belongs to (the most specific step named on the stack wins; a thread waiting in
+a selector, a lock, a queue or a child process outside a push is idle and not counted; a
+push waiting for PostgreSQL counts as its insert). The counts
 are written to OUT.json every half second, since uvicorn ends the process with the signal
 it was stopped with (no exit hooks run). The service's relay is a child process of its
 own and is not sampled.
@@ -66,6 +67,8 @@ IDLE = frozenset(
         "get",
         "sleep",
         "_worker",
+        "_try_wait",
+        "_wait",
         "accept",
         "recv",
         "recv_into",
@@ -76,19 +79,22 @@ IDLE = frozenset(
 )
 
 
+OTHER = "other (HTTP server, framework, logging)"
+
+
 def classify(frame: FrameType | None) -> str | None:
     names: list[tuple[str, str]] = []
     innermost = frame.f_code.co_name if frame is not None else ""
     while frame is not None:
         names.append((frame.f_code.co_name, frame.f_code.co_filename))
         frame = frame.f_back
+    if innermost in IDLE and not any(name == "record_batch" for name, _ in names):
+        return None  # waiting, outside a push (a push's waits are its insert's)
     for category, functions, fragment in STEPS:
         for name, filename in names:
             if name in functions and (fragment is None or fragment in filename):
                 return category
-    if innermost in IDLE:
-        return None
-    return "other (HTTP server, framework, logging)"
+    return OTHER
 
 
 class Sampler(threading.Thread):
@@ -97,6 +103,7 @@ class Sampler(threading.Thread):
         self.out = out
         self.interval = interval
         self.counts: Counter[str] = Counter()
+        self.other: Counter[str] = Counter()
         self.samples = 0
 
     def run(self) -> None:
@@ -110,6 +117,10 @@ class Sampler(threading.Thread):
                     category = classify(frame)
                     if category is not None:
                         self.counts[category] += 1
+                    if category == OTHER:
+                        code = frame.f_code
+                        where = f"{Path(code.co_filename).name}:{code.co_name}"
+                        self.other[where] += 1
             if time.monotonic() - written > 0.5:
                 self.write()
                 written = time.monotonic()
@@ -119,6 +130,7 @@ class Sampler(threading.Thread):
             "interval_seconds": self.interval,
             "samples": self.samples,
             "busy": dict(self.counts.most_common()),
+            "other_innermost": dict(self.other.most_common(30)),
         }
         temporary = self.out.with_suffix(".tmp")
         temporary.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")

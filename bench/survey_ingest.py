@@ -16,9 +16,11 @@ the bootstrap admin key; once survey's copy of the registry has caught up, `clie
 
 Baselines in the same database, same questionnaires: COPY of one row per questionnaire
 (its canonical JSON) into an ordinary table; the eventsourcing library alone (a minimal
-aggregate per questionnaire, one created event with the same fields, the library's own
-PostgreSQL recorders) saving batches of `batch` with `app.save(*aggregates)`; and the naive
-pattern, one `app.save` per questionnaire, on the first `naive` questionnaires.
+aggregate per questionnaire, one created event with the same fields) saving batches of
+`batch` with `app.save(*aggregates)` through the recorder Pingyi runs on (the library's own
+hangs on statements this large, see `library_app`), and through the library's own recorder
+in batches of 100; and the naive pattern, one `app.save` per questionnaire, on the first
+`naive` questionnaires.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from bench import sampler, write_path
 from bench.infra import Measurement, Stopwatch, delete_streams, fresh_database, new_namespace
 from bench.workload import CST, RATINGS, SURVEY_POINTS, batches
 from shared.messaging.jetstream import stream_name
+from shared.persistence.config import APPLICATION_RECORDER_TOPIC
 
 ROOT = Path(__file__).resolve().parents[1]
 GOV = "政府部门及其它机构"
@@ -467,8 +470,13 @@ class Questionnaire(Aggregate):
         self.details = details
 
 
-def library_app(database_url: str, schema: str) -> Application[Any]:
-    """The eventsourcing library on PostgreSQL with its own recorders and defaults."""
+def library_app(database_url: str, schema: str, *, pipelined: bool = False) -> Application[Any]:
+    """The eventsourcing library on PostgreSQL, its defaults but for the recorder: the
+    library's own (`pipelined`) inserts inside psycopg's pipeline mode, which never returns
+    once a statement is larger than a few socket buffers (about 10 MB here, less under load:
+    docs/upstream/psycopg-pipeline-hang), and 1000 questionnaires of 80 ratings are that
+    large. So batches of `batch` use the recorder Pingyi runs on, which is the library's
+    transaction without the pipeline (and with its arrays sent in binary)."""
     parts = urlsplit(database_url)
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
@@ -482,11 +490,16 @@ def library_app(database_url: str, schema: str) -> Application[Any]:
         "POSTGRES_SCHEMA": schema,
         "CREATE_TABLE": "y",
     }
+    if not pipelined:
+        env["APPLICATION_RECORDER_TOPIC"] = APPLICATION_RECORDER_TOPIC
     return Application(env)
 
 
-def library_batch_seconds(database_url: str, data: Sequence[dict[str, Any]], batch: int) -> float:
-    app = library_app(database_url, "bench_library_batch")
+def library_batch_seconds(
+    database_url: str, data: Sequence[dict[str, Any]], batch: int, *, pipelined: bool = False
+) -> float:
+    schema = "bench_library_pipelined" if pipelined else "bench_library_batch"
+    app = library_app(database_url, schema, pipelined=pipelined)
     wave_id = uuid.uuid4()
     try:
         with Stopwatch() as watch:
@@ -509,12 +522,17 @@ def library_naive_seconds(database_url: str, data: Sequence[dict[str, Any]]) -> 
         app.close()
 
 
+PIPELINED_BATCH = 100
+"""Batches small enough (about 1 MB a statement) for the library's own pipelined insert."""
+
+
 @dataclass
 class Baselines:
     copy_seconds: float
     batch_seconds: float
     naive_count: int
     naive_seconds: float
+    pipelined_seconds: float
 
 
 def baselines(admin_url: str, data: Sequence[dict[str, Any]], batch: int, naive: int) -> Baselines:
@@ -524,7 +542,8 @@ def baselines(admin_url: str, data: Sequence[dict[str, Any]], batch: int, naive:
         saved = library_batch_seconds(database_url, data, batch)
         subset = data[: max(1, min(naive, len(data)))]
         one_by_one = library_naive_seconds(database_url, subset)
-    return Baselines(copy, saved, len(subset), one_by_one)
+        own = library_batch_seconds(database_url, data, PIPELINED_BATCH, pipelined=True)
+    return Baselines(copy, saved, len(subset), one_by_one, own)
 
 
 # --- the report -------------------------------------------------------------------------
@@ -558,6 +577,7 @@ def measurements(run: IngestRun, base: Baselines, clients: int, batch: int) -> l
         "library_batch_seconds": round(base.batch_seconds, 3),
         "library_naive_count": base.naive_count,
         "library_naive_seconds": round(base.naive_seconds, 3),
+        "library_pipelined_seconds": round(base.pipelined_seconds, 3),
     }
     profile = (
         [
@@ -607,7 +627,8 @@ def measurements(run: IngestRun, base: Baselines, clients: int, batch: int) -> l
             name="ingest over HTTP vs the library's batch save" + suffix,
             unit="questionnaires/s",
             count=n,
-            baseline=f"eventsourcing alone: app.save of {batch} minimal aggregates at a time",
+            baseline=f"eventsourcing alone: app.save of {batch} minimal aggregates at a time"
+            " (Pingyi's unpipelined recorder)",
             baseline_seconds=base.batch_seconds,
             pingyi=http + ", until the last response",
             pingyi_seconds=run.accepted_seconds,
@@ -616,6 +637,8 @@ def measurements(run: IngestRun, base: Baselines, clients: int, batch: int) -> l
                 f"the naive pattern, one app.save per questionnaire: {naive_rate:,.0f}/s"
                 f" ({base.naive_count:,} questionnaires; {naive_rate / batch_rate:.2f}x the"
                 " batch save)",
+                f"the library's own pipelined recorder, batches of {PIPELINED_BATCH} (it hangs"
+                f" on batches of {batch} this size): {n / base.pipelined_seconds:,.0f}/s",
                 f"target ≥0.5x the batch save: {met(accepted_rate / batch_rate >= 0.5)}",
             ],
         ),

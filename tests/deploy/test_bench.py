@@ -72,7 +72,8 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
         assert details["accepted"] == details["published"] == n, details
         assert details["requests"] == -(-n // 20)
         # per push: a Batch, the wave's BatchAccepted and an idempotency record; the wave opened
-        assert details["survey_head"] == 1 + n + 3 * details["requests"], details
+        # (more when concurrent pushes conflicted on the wave: a failed insert uses up ids)
+        assert details["survey_head"] >= 1 + n + 3 * details["requests"], details
         assert details["survey_peak_rss_mib"] > 0
         assert details["library_naive_count"] == 10
     assert ingest[0]["details"]["profile"], "the sampled run counted where the time went"
