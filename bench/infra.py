@@ -96,6 +96,8 @@ class Measurement:
     pingyi_count: int | None = None
     """Items Pingyi handled, when more than `count` (e.g. events it also had to skip)."""
     notes: list[str] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    """Figures besides the two rates (latencies, memory, counts), for latest.json."""
 
     @property
     def baseline_rate(self) -> float:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench import consume_path, relay_busy, relay_path, write_path
+from bench import consume_path, relay_busy, relay_path, survey_ingest, write_path
 from bench.infra import (
     NATS_URL,
     PG_ADMIN_URL,
@@ -52,16 +53,76 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_false",
         help="skip timing the relay while request threads keep the interpreter busy",
     )
+    ingest = parser.add_argument_group("survey ingest end to end (HTTP, production processes)")
+    ingest.add_argument(
+        "--ingest-sizes",
+        type=sizes,
+        default=[10_000, 20_000],
+        help="questionnaires pushed, one fresh system per size (comma-separated)",
+    )
+    ingest.add_argument("--ingest-units", type=int, default=80, help="units rated each")
+    ingest.add_argument("--ingest-batch", type=int, default=1000, help="questionnaires a request")
+    ingest.add_argument("--ingest-clients", type=int, default=2, help="concurrent HTTP clients")
+    ingest.add_argument(
+        "--ingest-naive",
+        type=int,
+        default=2000,
+        help="questionnaires saved one app.save each (the naive baseline)",
+    )
+    ingest.add_argument(
+        "--ingest-profile",
+        action="store_true",
+        help="one more run at the first size with the survey process sampled (bench.sampler)",
+    )
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--no-ingest", dest="ingest", action="store_false", help="skip it")
+    only.add_argument(
+        "--ingest-only", action="store_true", help="only the survey ingest end to end"
+    )
     parser.add_argument("--pg", default=PG_ADMIN_URL, help="PostgreSQL URL of an admin database")
     parser.add_argument("--nats", default=NATS_URL)
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     args = parser.parse_args(argv)
     if args.n < 1 or args.units < 1:
         parser.error("--n and --units must be positive")
+    if min(args.ingest_units, args.ingest_batch, args.ingest_clients, args.ingest_naive) < 1:
+        parser.error("--ingest-units, --ingest-batch, --ingest-clients, --ingest-naive: >= 1")
     return args
 
 
+def sizes(text: str) -> list[int]:
+    values = [int(part) for part in text.split(",") if part.strip()]
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("positive sizes, comma-separated")
+    return values
+
+
 def run(args: argparse.Namespace) -> tuple[list[Measurement], dict[str, Any]]:
+    measurements: list[Measurement] = []
+    env: dict[str, Any] = {}
+    if not args.ingest_only:
+        measurements, env = run_paths(args)
+    if args.ingest or args.ingest_only:
+        step("d) survey ingest over HTTP", max(args.ingest_sizes))
+        with tempfile.TemporaryDirectory(prefix="pingyi-bench-") as workdir:
+            measurements += survey_ingest.measure(
+                args.pg,
+                args.nats,
+                args.ingest_sizes,
+                args.ingest_units,
+                args.ingest_batch,
+                args.ingest_clients,
+                args.ingest_naive,
+                Path(workdir),
+                profile=args.ingest_profile,
+            )
+        if not env:
+            with fresh_database(args.pg) as database_url:
+                env = environment(database_url, args.nats)
+    return measurements, env
+
+
+def run_paths(args: argparse.Namespace) -> tuple[list[Measurement], dict[str, Any]]:
     units = unit_ids(args.units)
     data = questionnaires(args.n, units)
     namespace = new_namespace()

@@ -42,6 +42,8 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
     streams_before = _bench_streams()
     output = tmp_path / "latest.json"
     args = ["--n", "45", "--units", "3", "--push-batch", "20", "--output", str(output)]
+    args += ["--ingest-sizes", "30,50", "--ingest-units", "4", "--ingest-batch", "20"]
+    args += ["--ingest-naive", "10", "--ingest-profile"]
     assert main([*args, "--pg", PG_ADMIN_URL, "--nats", NATS_URL]) == 0
     results = json.loads(output.read_text(encoding="utf-8"))
     names = [m["name"] for m in results["measurements"]]
@@ -51,13 +53,30 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
         "publish to JetStream",
         "apply to a view",
         "apply to the survey wave view",
+        *(
+            f"ingest over HTTP{what} (N={n}, 4 units)"
+            for n in (30, 50)
+            for what in (", accepted", ", end to end", " vs the library's batch save")
+        ),
     ]
     counts = {m["name"]: m["count"] for m in results["measurements"]}
     assert counts["write questionnaires"] == 45
     assert counts["publish to JetStream"] == 46  # the wave opening is published too
-    # the relay scans the wave, the questionnaires and, per push, its idempotency record,
-    # its batch record and the wave's note of the accepted batch
+    # the relay scans the wave, the questionnaires and per push an idempotency record, a Batch
+    # and the wave's BatchAccepted
     assert results["measurements"][2]["pingyi_count"] == 1 + 45 + 3 * 3
+    ingest = [m for m in results["measurements"] if m["name"].startswith("ingest")]
+    for n, first in ((30, ingest[0]), (50, ingest[3])):
+        details = first["details"]
+        assert first["count"] == n
+        assert details["accepted"] == details["published"] == n, details
+        assert details["requests"] == -(-n // 20)
+        # the wave's opening and every questionnaire at least (Batch, BatchAccepted and
+        # idempotency records besides; ids used up by pushes that conflicted on the wave)
+        assert details["survey_head"] >= 1 + n, details
+        assert details["survey_peak_rss_mib"] > 0
+        assert details["library_naive_count"] == 10
+    assert ingest[0]["details"]["profile"], "the sampled run counted where the time went"
     assert all(m["ratio"] > 0 for m in results["measurements"])
     assert _bench_databases() <= before
     assert _bench_streams() <= streams_before
