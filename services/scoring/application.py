@@ -18,6 +18,7 @@ from services.scoring.counting import (
     SCALE_NOT_SUPPORTED,
     SURVEY_FACTS,
     Decision,
+    UnitsOf,
     decisions_of,
     lifecycle_changes,
     unscored_scale,
@@ -105,7 +106,7 @@ class ScoringApplication(ProcessingApplication):
             elif isinstance(payload, WaveClosed):
                 self._decide(batch, payload.wave_id, decisions.pop(payload.wave_id, []))
                 check_finals |= self._close(batch, payload.wave_id, message.position)
-            elif (decided := decisions_of(payload)) is not None:
+            elif (decided := decisions_of(payload, self._units_in(batch))) is not None:
                 about, found = decided
                 pending = decisions.setdefault(UUID(about), [])
                 pending.extend((decision, message.position) for decision in found)
@@ -115,6 +116,14 @@ class ScoringApplication(ProcessingApplication):
             trigger = "wave_closed" if upstream == "survey" else "roster_completed"
             self._settle_finals(batch, trigger)
         processing_event.collect_events(*batch.aggregates())
+
+    @staticmethod
+    def _units_in(batch: Batch) -> UnitsOf:
+        def units_of(wave_id: str) -> Sequence[str] | None:
+            tally = batch.get(UUID(wave_id), WaveTally)
+            return None if tally is None else tally.unit_ids
+
+        return units_of
 
     def _open(self, batch: Batch, payload: WaveOpened, position: int) -> None:
         if batch.get(payload.wave_id, WaveTally) is not None:

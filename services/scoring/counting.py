@@ -17,7 +17,7 @@ Decisions that arrive later are ignored and only counted (`Outcome.late`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
@@ -268,15 +268,25 @@ def unscored_scale(payload: WaveOpened) -> str | None:
     return template.scale.value
 
 
-def decisions_of(payload: IntegrationPayload) -> tuple[str, list[Decision]] | None:
+UnitsOf = Callable[[str], Sequence[str] | None]
+"""wave id -> the wave's units in order (its `unit_ids` when opened), None if never seen."""
+
+
+def decisions_of(
+    payload: IntegrationPayload, units_of: UnitsOf
+) -> tuple[str, list[Decision]] | None:
     """The wave a survey message is about and its decisions about questionnaires, or None
-    when it decides nothing about questionnaires (a wave opened or closed, anything else)."""
+    when it decides nothing about questionnaires (a wave opened or closed, anything else).
+    A questionnaire's compact row is read against its wave's units (`units_of`); for a wave
+    never seen open it has no ratings (its decisions are dropped with the wave)."""
     if isinstance(payload, ResponseRecorded):
+        units = units_of(str(payload.wave_id))
+        ratings = payload.ratings_in(units) if units is not None else {}
         recorded = Decision(
             "recorded",
             str(payload.response_id),
             payload.questionnaire_id,
-            ratings_of(payload.ratings),
+            ratings_of(ratings),
             flagged=bool(payload.flags),
         )
         return str(payload.wave_id), [recorded]

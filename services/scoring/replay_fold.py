@@ -87,7 +87,7 @@ class SurveyFold:
             if wave is not None and not wave.closed:
                 wave.closed = True
                 wave.position = message.position
-        elif (decided := decisions_of(payload)) is not None:
+        elif (decided := decisions_of(payload, self._units_of)) is not None:
             wave_id, decisions = decided
             wave = self.waves.get(wave_id)
             if wave is None or not wave.scored:
@@ -100,6 +100,10 @@ class SurveyFold:
             if outcome.position is not None:
                 wave.position = outcome.position
             wave.ignored_late += outcome.late
+
+    def _units_of(self, wave_id: str) -> list[str] | None:
+        wave = self.waves.get(wave_id)
+        return None if wave is None else wave.unit_ids
 
     def capture(self, wave_ids: set[str]) -> dict[str, WaveState]:
         return {w: copy.deepcopy(self.waves[w]) for w in wave_ids if w in self.waves}

@@ -56,8 +56,7 @@ def _recorded(e: Response.Recorded) -> IntegrationPayload:
             "survey_point": e.survey_point,
             "collected_at": e.collected_at,
             "ratings": e.ratings,
-            **{k: v for k, v in details.items() if k != "flags"},
-            "flags": details.get("flags", ()),
+            **details,
         }
     )
 

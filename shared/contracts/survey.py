@@ -12,6 +12,7 @@ batches write the same wave aggregate), so nothing is recorded into a wave after
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -291,10 +292,9 @@ class ResponseRecordedV1(IntegrationPayload):
     ratings: dict[UUID, Rating]
 
 
-class ResponseRecorded(IntegrationPayload):
+class ResponseRecordedV2(IntegrationPayload):
     """v2: a questionnaire with every answer the template asks for, where and how it was
-    collected, the batch it came in, and the integrity flags that put it in quarantine (no
-    flags: it counts at once)."""
+    collected, the batch it came in, and its integrity flags; ratings keyed by unit id."""
 
     event_type = "survey.response.recorded"
     schema_version = 2
@@ -320,14 +320,65 @@ class ResponseRecorded(IntegrationPayload):
     def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
         return data
 
-    @property
-    def answers(self) -> Answers:
+
+class ResponseRecorded(IntegrationPayload):
+    """v3: a questionnaire with every answer the template asks for, where and how it was
+    collected, the batch it came in, and the integrity flags that put it in quarantine (no
+    flags: it counts at once).
+
+    The overall answers travel as `row`: one per unit in the order of the wave's `unit_ids`
+    (`survey.wave.opened`), None where a unit was not rated — a fifth of the bytes of a
+    dict keyed by unit ids. Messages upcast from v1/v2 carry `ratings` instead (and no row);
+    `ratings_in(unit_ids)` gives the dict either way."""
+
+    event_type = "survey.response.recorded"
+    schema_version = 3
+    wave_id: UUID
+    response_id: UUID
+    questionnaire_id: str
+    survey_point: str | None
+    collected_at: datetime
+    row: tuple[str | None, ...] | None = None
+    ratings: dict[UUID, str] = Field(default_factory=dict)
+    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
+    opinions: tuple[Opinion, ...] = ()
+    recommended_key_targets: tuple[UUID, ...] = ()
+    channel: Channel | None = None
+    group: str | None = None
+    district_id: UUID | None = None
+    device: str | None = None
+    respondent_id: UUID | None = None
+    agency_id: UUID | None = None
+    batch_id: UUID | None = None
+    flags: tuple[Flag, ...] = ()
+
+    @classmethod
+    def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
+        return data | {"row": None}
+
+    def ratings_in(self, unit_ids: Sequence[UUID | str]) -> dict[str, str]:
+        """unit id (text) -> overall answer, from the row given the wave's units, or from
+        the dict of an upcast message."""
+        if self.row is None:
+            return {str(unit): answer for unit, answer in self.ratings.items()}
+        return row_ratings(unit_ids, self.row)
+
+    def answers_in(self, unit_ids: Sequence[UUID | str]) -> Answers:
+        ratings = {UUID(str(unit)): answer for unit, answer in self.ratings_in(unit_ids).items()}
         return Answers(
-            ratings=self.ratings,
+            ratings=ratings,
             dimension_ratings=self.dimension_ratings,
             opinions=self.opinions,
             recommended_key_targets=self.recommended_key_targets,
         )
+
+
+def row_ratings(unit_ids: Sequence[UUID | str], row: Sequence[str | None]) -> dict[str, str]:
+    """A compact row as unit id (text) -> answer. A row longer or shorter than the wave's
+    units is a producer's bug: refused, so a consumer stalls on it visibly."""
+    if len(row) != len(unit_ids):
+        raise ValueError(f"a row of {len(row)} answers for a wave of {len(unit_ids)} units")
+    return {str(unit): answer for unit, answer in zip(unit_ids, row, strict=True) if answer}
 
 
 class ResponseCorrected(IntegrationPayload):

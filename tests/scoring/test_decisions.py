@@ -524,3 +524,20 @@ def test_a_change_no_command_would_make_still_loads(scoring: Scoring) -> None:
     tally = scoring.tally(wave_id)
     assert tally.counted == {"y": "Q"} and tally.ignored_late == 3
     assert tally.counts[unit]["?"] == 1
+
+
+def test_a_compact_row_counts_like_the_ratings_it_stands_for(scoring: Scoring) -> None:
+    """v3 questionnaires carry their answers as a row in the wave's unit order."""
+    a, b, c = scoring.units(*NAMES[:3])
+    wave_id = scoring.open([a, b, c])
+    as_row = response(wave_id, {}, "ROW-1").model_copy(update={"row": ("满意", None, "不满意")})
+    as_dict = response(wave_id, {a: "满意", c: "不满意"}, "DICT-1")
+    scoring.send(as_row, as_dict)
+    tally = scoring.tally(wave_id)
+    assert tally.counts[str(a)] == counts(s=2)
+    assert tally.counts[str(b)] == counts()
+    assert tally.counts[str(c)] == counts(d=2)
+    fold = SurveyFold()
+    for message in scoring.published["survey"]:
+        fold.apply(message)
+    assert fold.waves[str(wave_id)].counts == tally.counts

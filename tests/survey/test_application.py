@@ -494,8 +494,10 @@ def test_the_compact_row_form_records_the_same_ratings(setup: Setup) -> None:
     result = setup.push(wave_id, [*compact, (1, full[0][1])])
     assert result["accepted"] == 2
     stored = [setup.app.stored_response(_rid(wave_id, q)) for q in ("Q1", "Q2")]
-    assert [r.ratings for r in stored if r is not None] == [{units[0]: "不满意"}] * 2
+    # Stored compactly: a row in the wave's unit order, read back with the wave's units.
+    assert [r.details["row"] for r in stored if r is not None] == [["不满意", None]] * 2
+    assert [r.attach_units(units).ratings for r in stored if r is not None] == [
+        {units[0]: "不满意"}
+    ] * 2
     wrong = setup.push(wave_id, setup.rows(1, start=3, ratings={}, row=["满意"]))
-    assert [(p["field"], p["code"]) for p in wrong["problems"]] == [
-        ("questionnaires.0.row", "row")
-    ]
+    assert [(p["field"], p["code"]) for p in wrong["problems"]] == [("questionnaires.0.row", "row")]

@@ -510,3 +510,30 @@ def test_bookkeeping_stays_internal() -> None:
     )
     events = [*record.collect_events(), wave.collect_events()[-1], *batch.collect_events()]
     assert [to_payload(e) for e in events] == [None, None, None]
+
+
+def test_the_compact_row_reads_against_the_waves_units() -> None:
+    units = [uuid4(), uuid4(), uuid4()]
+    wave_id = uuid4()
+    v3 = contract.ResponseRecorded(
+        wave_id=wave_id,
+        response_id=uuid4(),
+        questionnaire_id="Q",
+        survey_point=None,
+        collected_at=COLLECTED,
+        row=("满意", None, "一般"),
+    )
+    assert v3.ratings_in(units) == {str(units[0]): "满意", str(units[2]): "一般"}
+    with pytest.raises(ValueError, match="a row of 3 answers for a wave of 2 units"):
+        v3.ratings_in(units[:2])
+    old = contract.ResponseRecordedV2(
+        wave_id=wave_id,
+        response_id=uuid4(),
+        questionnaire_id="Q2",
+        survey_point=None,
+        collected_at=COLLECTED,
+        ratings={units[1]: "不满意"},
+    )
+    upcast = _published(old)
+    assert isinstance(upcast, contract.ResponseRecorded) and upcast.row is None
+    assert upcast.ratings_in(units) == {str(units[1]): "不满意"}

@@ -76,6 +76,12 @@ def test_survey_happy_path_publishes_on_jetstream(production_settings: CommonSet
     assert {r.questionnaire_id for r in recorded if isinstance(r, ResponseRecorded)} == {
         q["questionnaire_id"] for q in batch
     }
+    # The answers travel as a row in the wave's unit order, read back with its units.
     assert {
-        next(iter(r.ratings.values())) for r in recorded if isinstance(r, ResponseRecorded)
+        next(iter(r.ratings_in(opened.unit_ids).values()))
+        for r in recorded
+        if isinstance(r, ResponseRecorded)
     } == set(Rating)
+    assert all(
+        r.row is not None and r.ratings == {} for r in recorded if isinstance(r, ResponseRecorded)
+    )

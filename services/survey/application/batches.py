@@ -120,6 +120,7 @@ class Intake:
         self.agency_id = (
             caller.principal_id if str(caller.principal_id) in wave.agencies else wave.agency_id
         )
+        self.units = [str(unit) for unit in wave.unit_ids]
 
     def run(
         self, rows: Sequence[Row], *, checked: bool, all_or_nothing: bool
@@ -152,11 +153,10 @@ class Intake:
         refused_rows = {p["row"] for p in self.problems}
         seen: dict[UUID, int] = {}
         good: list[tuple[int, dict[str, Any], UUID]] = []
-        units = [str(unit) for unit in self.wave.unit_ids]
         for row, given in rows:
             if row in refused_rows:
                 continue
-            q, found = expand_row(given, units)
+            q, found = expand_row(given, self.units)
             # A bad `row` is the ratings' problem: not reported twice.
             found += [p for p in checker.problems(q) if not (found and p.field == "ratings")]
             response_id = self._response_id(q)
@@ -195,7 +195,10 @@ class Intake:
             stored = self.app.stored_response(response_id)
             if stored is None:
                 fresh.append((row, q, response_id))
-            elif stored.same_content(recorded_fields(self.wave.id, q, self.agency_id, None, [])):
+            elif stored.attach_units(self.units).same_content(
+                recorded_fields(self.wave.id, q, self.agency_id, None, [], self.units),
+                q["ratings"],
+            ):
                 duplicates.append(q["questionnaire_id"])
             else:
                 self.problems.append(
@@ -237,7 +240,7 @@ class Intake:
         by_point: dict[str, int] = {}
         for (_, q, response_id), found in zip(good, flags, strict=True):
             flagged = [f.model_dump() for f in found]
-            fields = recorded_fields(wave.id, q, self.agency_id, batch_id, flagged)
+            fields = recorded_fields(wave.id, q, self.agency_id, batch_id, flagged, self.units)
             # The id derives from the wave and the questionnaire (or panel member).
             responses.append(Response.record(response_id, **fields, actor=self.caller.actor))
             if found:
@@ -306,10 +309,16 @@ def recorded_fields(
     agency_id: UUID,
     batch_id: UUID | None,
     flags: list[dict[str, str]],
+    units: list[str],
 ) -> dict[str, Any]:
-    """The `Response.Recorded` fields: optional parts only when present, so a plain
-    questionnaire stays small in the log."""
-    details: dict[str, Any] = {"agency_id": str(agency_id)}
+    """The `Response.Recorded` fields: the overall answers as a row in the wave's unit order
+    (a fifth of the bytes of a dict keyed by unit ids, in the log and on the stream), and
+    optional parts only when present, so a plain questionnaire stays small."""
+    ratings: dict[str, str] = q["ratings"]
+    details: dict[str, Any] = {
+        "agency_id": str(agency_id),
+        "row": [ratings.get(unit) for unit in units],
+    }
     optional = {
         "dimension_ratings": q["dimension_ratings"],
         "opinions": q["opinions"],
@@ -328,6 +337,6 @@ def recorded_fields(
         "questionnaire_id": q["questionnaire_id"],
         "survey_point": q["survey_point"],
         "collected_at": q["collected_at"],
-        "ratings": q["ratings"],
+        "ratings": {},
         "details": details,
     }

@@ -29,6 +29,7 @@ class DecisionCommands(SurveyBase):
         response = self.questionnaire(response_id)
         if response.wave_id != wave_id:
             raise DecisionConflict("the questionnaire belongs to another wave", field="response_id")
+        response.attach_units(self.wave(wave_id).unit_ids)
         pushed_by = response.details.get("agency_id")
         if caller is not None and caller.role == "agency" and pushed_by != str(caller.principal_id):
             raise QuestionnaireNotFound("no such questionnaire", field="response_id")

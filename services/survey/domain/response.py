@@ -9,6 +9,7 @@ withdrawal are each a new event with its actor and reason (严禁修改统计数
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -16,6 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from services.survey.domain.errors import DecisionConflict, InvalidQuestionnaire
+from shared.contracts.survey import row_ratings
 
 RESPONSE_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-response")
 ANSWER_FIELDS = ("ratings", "dimension_ratings", "opinions", "recommended_key_targets")
@@ -159,15 +161,28 @@ class Response(Aggregate):
             return QUARANTINED
         return COUNTED
 
-    def same_content(self, recorded: dict[str, Any]) -> bool:
-        """Whether a re-pushed questionnaire is this one again, as first recorded (aware
-        datetimes compare as instants, so an offset change alone is not a difference)."""
-        details = {k: v for k, v in recorded["details"].items() if k not in ("batch_id", "flags")}
-        mine = {k: v for k, v in self.details.items() if k not in ("batch_id", "flags")}
+    def attach_units(self, unit_ids: Sequence[UUID | str]) -> Response:
+        """Give the questionnaire its wave's units, so a compactly stored first version (a
+        row of answers in the wave's unit order) reads as ratings by unit id. Called by the
+        application on every load that reads answers; changes no state that is stored."""
+        row = self.details.get("row")
+        if row is not None and not self.answer_versions[0]["ratings"]:
+            self.answer_versions[0] = self.answer_versions[0] | {
+                "ratings": row_ratings(unit_ids, row)
+            }
+        return self
+
+    def same_content(self, recorded: dict[str, Any], ratings: dict[str, str]) -> bool:
+        """Whether a re-pushed questionnaire (its `Recorded` fields, and its ratings by unit)
+        is this one again, as first recorded (aware datetimes compare as instants, so an
+        offset change alone is not a difference). Needs `attach_units`."""
+        ignored = ("batch_id", "flags", "row")
+        details = {k: v for k, v in recorded["details"].items() if k not in ignored}
+        mine = {k: v for k, v in self.details.items() if k not in ignored}
         return (
             self.survey_point == recorded["survey_point"]
             and self.collected_at == recorded["collected_at"]
-            and self.answer_versions[0]["ratings"] == recorded["ratings"]
+            and self.answer_versions[0]["ratings"] == ratings
             and mine == details
         )
 

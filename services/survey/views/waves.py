@@ -173,8 +173,9 @@ def _recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -
         counted = progress["counted_by_point"]
         counted[p.survey_point] = counted.get(p.survey_point, 0) + 1
         answers = progress["answers_by_point"].setdefault(p.survey_point, {})
-        for value in p.ratings.values():
-            answers[value] = answers.get(value, 0) + 1
+        for value in p.row if p.row is not None else p.ratings.values():
+            if value is not None:
+                answers[value] = answers.get(value, 0) + 1
     tx.put(PROGRESS, wave_id, progress)
 
 
