@@ -86,6 +86,7 @@ class ScoringApplication(ProcessingApplication):
         # Per wave, in log order: decisions about one wave never depend on another's.
         decisions: dict[UUID, list[tuple[Decision, int]]] = {}
         check_finals = False
+        amended: set[UUID] = set()
         for message in messages:
             if message.event_type not in CONSUMED:
                 continue
@@ -104,17 +105,19 @@ class ScoringApplication(ProcessingApplication):
             elif isinstance(payload, WaveOpened):
                 self._open(batch, payload, message.position)
             elif isinstance(payload, WaveClosed):
-                self._decide(batch, payload.wave_id, decisions.pop(payload.wave_id, []))
+                if self._decide(batch, payload.wave_id, decisions.pop(payload.wave_id, [])):
+                    amended.add(payload.wave_id)
                 check_finals |= self._close(batch, payload.wave_id, message.position)
             elif (decided := decisions_of(payload, self._units_in(batch))) is not None:
                 about, found = decided
                 pending = decisions.setdefault(UUID(about), [])
                 pending.extend((decision, message.position) for decision in found)
         for wave_id, taken in decisions.items():
-            self._decide(batch, wave_id, taken)
-        if check_finals:
+            if self._decide(batch, wave_id, taken):
+                amended.add(wave_id)
+        if check_finals or amended:
             trigger = "wave_closed" if upstream == "survey" else "roster_completed"
-            self._settle_finals(batch, trigger)
+            self._settle_finals(batch, trigger, amended)
         processing_event.collect_events(*batch.aggregates())
 
     @staticmethod
@@ -144,18 +147,19 @@ class ScoringApplication(ProcessingApplication):
             )
         batch.add(tally)
 
-    def _decide(self, batch: Batch, wave_id: UUID, decisions: list[tuple[Decision, int]]) -> None:
+    def _decide(self, batch: Batch, wave_id: UUID, decisions: list[tuple[Decision, int]]) -> bool:
+        """Fold the decisions; True when a closed wave was amended (a final run is owed)."""
         if not decisions:
-            return
+            return False
         tally = batch.get(wave_id, WaveTally)
         if tally is None:
             log.warning(
                 "questionnaire decisions for a wave scoring never saw open",
                 extra={"wave_id": str(wave_id)},
             )
-            return
+            return False
         if not tally.scored:
-            return
+            return False
         outcome = tally.take(decisions)
         if outcome.refused:
             log.warning(
@@ -163,15 +167,15 @@ class ScoringApplication(ProcessingApplication):
                 extra={"wave_id": str(wave_id), "response_ids": outcome.refused},
             )
         if outcome.late:
-            log.warning(
-                "decisions after the wave closed ignored: its counts stay as its final run "
-                "computed them",
-                extra={
-                    "wave_id": str(wave_id),
-                    "ignored": outcome.late,
-                    "ignored_total": tally.ignored_late,
-                },
+            # The final run no longer describes the wave: a new one is owed (the earlier
+            # stays, with its positions, for audit).
+            batch.final_runs().make_due(wave_id)
+            log.info(
+                "closed wave amended: a new final run is owed",
+                extra={"wave_id": str(wave_id), "decisions": outcome.late},
             )
+            return True
+        return False
 
     def _close(self, batch: Batch, wave_id: UUID, position: int) -> bool:
         tally = batch.get(wave_id, WaveTally)
@@ -180,14 +184,16 @@ class ScoringApplication(ProcessingApplication):
         batch.final_runs().make_due(wave_id)
         return True
 
-    def _settle_finals(self, batch: Batch, trigger: str) -> None:
+    def _settle_finals(self, batch: Batch, trigger: str, amended: set[UUID] | None = None) -> None:
+        """Compute the final runs owed; a wave `amended` after its close says so."""
         queue = batch.final_runs()
         roster = batch.roster()
         for wave_id in list(queue.due):
             tally = batch.get(UUID(wave_id), WaveTally)
             if tally is None or not tally.scored or roster.missing(tally.unit_ids):
                 continue
-            run, _ = self._run(batch, tally, DEFAULT_SCHEME, True, trigger, SYSTEM_ACTOR)
+            why = "amended_after_close" if tally.id in (amended or set()) else trigger
+            run, _ = self._run(batch, tally, DEFAULT_SCHEME, True, why, SYSTEM_ACTOR)
             queue.settle(tally.id, run.id)
 
     def _run(

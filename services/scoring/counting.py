@@ -12,7 +12,8 @@ questionnaire a wave has seen has a `ResponseRecord` (its status and latest rati
 `decide` says what one decision makes of it and `apply_record` moves the counts.
 
 After a wave's close its counts are frozen: the final run was computed at the close.
-Decisions that arrive later are ignored and only counted (`Outcome.late`).
+Decisions that arrive after the close still apply, and make the wave owe a new final run
+(`Outcome.late`).
 """
 
 from __future__ import annotations
@@ -256,7 +257,8 @@ class Outcome:
     refused: list[str] = field(default_factory=list)
     """Questionnaires recorded again, or recorded after the close: not counted."""
     late: int = 0
-    """Decisions about questionnaires that arrived after the wave closed: ignored."""
+    """Decisions that changed a questionnaire of a wave already closed (its final run is
+    owed again)."""
 
 
 def unscored_scale(payload: WaveOpened) -> str | None:
@@ -344,19 +346,23 @@ def fold_decisions(
     decisions: Sequence[tuple[Decision, int]],
 ) -> Outcome:
     """What (decision, upstream position) pairs, in log order, do to a wave whose
-    questionnaires are `records`. Nothing changes once the wave is closed."""
+    questionnaires are `records`. A closed wave takes no new questionnaire (survey never
+    records one after the close), but decisions about its questionnaires still apply — an
+    office reviews the quarantine, an agency found cheating has its batch withdrawn — and
+    are counted in `late`: the wave then owes a new final run."""
     outcome = Outcome()
     pending: dict[str, ResponseRecord] = {}
     for decision, position in decisions:
         response_id = decision.response_id
         current = pending.get(response_id) or records.get(response_id)
-        record = None if closed else decide(current, decision)
+        refused = closed and decision.kind == "recorded"
+        record = None if refused else decide(current, decision)
         if record is None:
             if decision.kind == "recorded":
                 outcome.refused.append(decision.response_id)
-            elif closed:
-                outcome.late += 1
             continue
+        if closed:
+            outcome.late += 1
         pending[decision.response_id] = record
         outcome.changes.append(
             {

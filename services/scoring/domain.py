@@ -232,12 +232,10 @@ class WaveTally(Aggregate):
 
     def take(self, decisions: Sequence[tuple[Decision, int]]) -> Outcome:
         """Fold a batch of (decision, upstream position) in log order (`counting`): one
-        event for what changed, one for decisions ignored because the wave had closed."""
+        event for what changed (after the close too: see `fold_decisions`)."""
         outcome = fold_decisions(self.records, self.closed, decisions)
         if outcome.changes and outcome.position is not None:
             self._changed(changes=outcome.changes, position=outcome.position)
-        if outcome.late:
-            self._late_ignored(decisions=outcome.late)
         return outcome
 
     @event("ResponsesChanged")
@@ -248,6 +246,7 @@ class WaveTally(Aggregate):
 
     @event("LateDecisionsIgnored")
     def _late_ignored(self, decisions: int) -> None:
+        """Stored by the code that froze a closed wave's counts: kept so its tallies load."""
         self.ignored_late += decisions
 
     @event("ResponsesCounted")

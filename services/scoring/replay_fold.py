@@ -99,7 +99,6 @@ class SurveyFold:
                 apply_change(wave.counts, wave.counted, wave.records, change)
             if outcome.position is not None:
                 wave.position = outcome.position
-            wave.ignored_late += outcome.late
 
     def _units_of(self, wave_id: str) -> list[str] | None:
         wave = self.waves.get(wave_id)
