@@ -2,7 +2,6 @@
 event store itself; units, jurisdictions, campaigns, panels and agencies against this
 service's copy of the registry."""
 
-import threading
 from typing import Any, ClassVar
 
 from services.survey.application.base import SurveyBase, require_agency
@@ -26,11 +25,6 @@ class SurveyApplication(
     # loading short however many it has taken.
     env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "y"}
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Wave: 50}
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        super().__init__(env)
-        self._wave_locks = {}
-        self._wave_locks_guard = threading.Lock()
 
 
 __all__ = ["SurveyApplication", "SurveyBase", "require_agency", "template_out", "wave_out"]

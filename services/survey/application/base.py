@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import TypeVar
 from uuid import UUID
 
@@ -28,6 +29,22 @@ A = TypeVar("A", bound=Aggregate)
 
 class SurveyBase(PublishingApplication):
     name = "survey"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self._wave_locks: dict[UUID, threading.Lock] = {}
+        self._wave_locks_guard = threading.Lock()
+
+    def wave_lock(self, wave_id: UUID) -> threading.Lock:
+        """Everything that writes a wave — a batch, a vote, a close, an accreditation —
+        takes its turn here, so within this process they queue instead of conflicting on
+        the wave's version and being redone whole (the event store serialises inserts
+        anyway). Replicas still meet by the version check and retry."""
+        with self._wave_locks_guard:
+            lock = self._wave_locks.get(wave_id)
+            if lock is None:
+                lock = self._wave_locks[wave_id] = threading.Lock()
+            return lock
 
     def _get(self, aggregate_id: UUID, kind: type[A], missing: SurveyError) -> A:
         try:

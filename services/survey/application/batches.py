@@ -7,7 +7,6 @@ are saved in one transaction: a concurrent close conflicts with it (see `Wave`).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -48,9 +47,6 @@ def problem(row: int, questionnaire_id: Any, field: str, reason: str, code: str)
 
 
 class BatchCommands(SurveyBase):
-    _wave_locks: dict[UUID, threading.Lock]
-    _wave_locks_guard: threading.Lock
-
     def record_batch(
         self,
         caller: Caller,
@@ -73,16 +69,6 @@ class BatchCommands(SurveyBase):
         }
         with self.wave_lock(wave_id):
             return self._record_batch(caller, wave_id, rows, refused, key, request, prefix)
-
-    def wave_lock(self, wave_id: UUID) -> threading.Lock:
-        """Batches into one wave write its aggregate, so two at once conflict and one of
-        them is redone whole. In this process they queue for the wave instead (the event
-        store serialises their inserts anyway); replicas still meet by the version check."""
-        with self._wave_locks_guard:
-            lock = self._wave_locks.get(wave_id)
-            if lock is None:
-                lock = self._wave_locks[wave_id] = threading.Lock()
-            return lock
 
     def _record_batch(
         self,

@@ -97,17 +97,23 @@ class VotingCommands(SurveyBase):
 
     def vote(self, wave_id: UUID, voter: str, ratings: dict[str, str]) -> dict[str, Any]:
         voter_hash = self.voter_hash(normalise_voter(voter))
-        for _ in range(VOTE_ATTEMPTS):
-            wave = self.public_wave(wave_id)
-            wave.require_open()
-            aggregates = self._ballot(wave, voter_hash, ratings)
-            try:
-                self.save(*aggregates)
-            except IntegrityError:
-                self._refuse_if_voted(wave, voter_hash, ratings)
-                continue  # the wave moved on (another vote, or its close): try again
-            response = aggregates[1]
-            return {"wave_id": str(wave.id), "response_id": str(response.id), "units": len(ratings)}
+        self.public_wave(wave_id)  # a private wave is not found before anything waits
+        with self.wave_lock(wave_id):
+            for _ in range(VOTE_ATTEMPTS):
+                wave = self.public_wave(wave_id)
+                wave.require_open()
+                aggregates = self._ballot(wave, voter_hash, ratings)
+                try:
+                    self.save(*aggregates)
+                except IntegrityError:
+                    self._refuse_if_voted(wave, voter_hash, ratings)
+                    continue  # another replica wrote the wave first: try again
+                response = aggregates[1]
+                return {
+                    "wave_id": str(wave.id),
+                    "response_id": str(response.id),
+                    "units": len(ratings),
+                }
         raise VotingBusy("too many votes at this moment; retry in a second")
 
     def _ballot(self, wave: Wave, voter_hash: str, ratings: dict[str, str]) -> list[Any]:

@@ -104,23 +104,25 @@ class WaveCommands(SurveyBase):
     def accredit_agency(
         self, caller: Caller, wave_id: UUID, agency_id: UUID, quota: int | None, views: ViewStore
     ) -> Result:
-        wave = self.wave(wave_id)
         check_agency(views, str(agency_id), "agency_id")
-        wave.accredit(agency_id, quota, caller.actor)
-        self.save(wave)
+        with self.wave_lock(wave_id):
+            wave = self.wave(wave_id)
+            wave.accredit(agency_id, quota, caller.actor)
+            self.save(wave)
         return wave_out(wave)
 
     def close_wave(self, caller: Caller, wave_id: UUID, reason: str) -> Result:
         """Closes after whatever batch commits first: a batch saved in between makes this
         save conflict, and the close is tried again on the wave as it now stands."""
-        for _ in range(CLOSE_ATTEMPTS):
-            wave = self.wave(wave_id)
-            wave.close(reason, caller.actor)
-            try:
-                self.save(wave)
-            except IntegrityError:
-                continue
-            return wave_out(wave)
+        with self.wave_lock(wave_id):
+            for _ in range(CLOSE_ATTEMPTS):
+                wave = self.wave(wave_id)
+                wave.close(reason, caller.actor)
+                try:
+                    self.save(wave)
+                except IntegrityError:
+                    continue  # another replica's batch came first
+                return wave_out(wave)
         raise InvalidWave("the wave kept changing while closing; retry", field="wave_id")
 
 
