@@ -15,17 +15,25 @@ from shared.contracts.registry_campaigns import (
     UnitEnrolled,
     UnitWithdrawn,
 )
-from shared.contracts.registry_people import PanelDrawn
+from shared.contracts.registry_people import (
+    PanelDrawn,
+    RepresentativeAppointed,
+    RepresentativeDisqualified,
+)
 from shared.messaging.inbox import ViewHandler
 from shared.views import Collection, ViewStore, ViewTransaction
 
 CAMPAIGNS = "copy_campaigns"
 ENROLMENTS = "copy_enrolments"
 PANELS = "copy_panels"
+APPOINTMENTS = "copy_appointments"
+DISQUALIFIED = "copy_disqualified"
 CAMPAIGN_COLLECTIONS = (
     Collection(CAMPAIGNS, index=("jurisdiction_id",), sort="name"),
     Collection(ENROLMENTS, index=("campaign_id", "unit_id", "status")),
     Collection(PANELS, index=("campaign_id", "jurisdiction_id")),
+    Collection(APPOINTMENTS, index=("body_id", "cycle"), sort="person_id"),
+    Collection(DISQUALIFIED),
 )
 
 
@@ -103,6 +111,27 @@ def _panel(tx: ViewTransaction, p: PanelDrawn, m: IntegrationMessage) -> None:
     )
 
 
+def _appointed(tx: ViewTransaction, p: RepresentativeAppointed, m: IntegrationMessage) -> None:
+    """Who sits on an office's or a department's panel in a cycle (聘任的评议代表)."""
+    tx.put(
+        APPOINTMENTS,
+        f"{p.body_id}|{p.cycle}|{p.person_id}",
+        {
+            "body_id": str(p.body_id),
+            "body_kind": p.body_kind,
+            "cycle": p.cycle,
+            "person_id": str(p.person_id),
+            "purpose": p.purpose,
+        },
+    )
+
+
+def _disqualified(
+    tx: ViewTransaction, p: RepresentativeDisqualified, m: IntegrationMessage
+) -> None:
+    tx.put(DISQUALIFIED, str(p.person_id), {"person_id": str(p.person_id), "reason": p.reason})
+
+
 CAMPAIGN_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     CampaignOpened: _opened,
     CampaignCategoriesAmended: _categories,
@@ -111,6 +140,8 @@ CAMPAIGN_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     KeyTargetDesignated: _designated,
     KeyTargetRevoked: _revoked,
     PanelDrawn: _panel,
+    RepresentativeAppointed: _appointed,
+    RepresentativeDisqualified: _disqualified,
 }
 
 
@@ -126,6 +157,20 @@ class CampaignView:
 
     def panel(self, draw_id: str) -> dict[str, Any] | None:
         return self._views.get(PANELS, draw_id)
+
+    def appointed(self, body_id: str, cycle: str) -> list[str]:
+        """The people appointed to a body's panel for a cycle and not disqualified since."""
+        people: list[str] = []
+        cursor: str | None = None
+        where = {"body_id": body_id, "cycle": cycle}
+        while True:
+            page = self._views.page(APPOINTMENTS, where=where, cursor=cursor, limit=500)
+            people += [doc["person_id"] for doc in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        out = self._views.get_many(DISQUALIFIED, people)
+        return [person for person in people if person not in out]
 
     def enrolment(self, campaign_id: str, unit_id: str) -> dict[str, Any] | None:
         return self._views.get(ENROLMENTS, _key(campaign_id, unit_id))

@@ -219,7 +219,7 @@ SECURITY_VIEW = View(
 
 REGISTRY_COPY = View(
     "registry_copy",
-    3,
+    4,
     (
         Collection(
             UNITS,
@@ -231,7 +231,7 @@ REGISTRY_COPY = View(
     ),
     {"registry": combine_handlers(UNIT_HANDLERS, CAMPAIGN_VIEW_HANDLERS)},
     "Units with their lifecycle, campaigns (with their round windows), enrolments, key "
-    "targets and drawn panels, as the registry publishes them.",
+    "targets, drawn panels and appointed representatives, as the registry publishes them.",
 )
 
 

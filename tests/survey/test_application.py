@@ -34,7 +34,11 @@ from shared.contracts.registry_campaigns import (
     UnitWithdrawn,
     Window,
 )
-from shared.contracts.registry_people import PanelDrawn
+from shared.contracts.registry_people import (
+    PanelDrawn,
+    RepresentativeAppointed,
+    RepresentativeDisqualified,
+)
 from shared.views import MemoryViewStore
 from tests.harness import IN_MEMORY, feed_registry_copy
 
@@ -70,6 +74,7 @@ class Setup:
         self.campaign_id, self.draw_id = uuid4(), uuid4()
         self.units = [uuid4(), uuid4(), uuid4()]
         self.members = [uuid4(), uuid4()]
+        self.appointed = [uuid4(), uuid4(), uuid4()]
         self.agency = Principal(self.agency_id, "调查公司", "agency", None)
         self.other_agency = Principal(self.other_agency_id, "另一调查公司", "agency", None)
         halves = (
@@ -143,6 +148,20 @@ class Setup:
                 excluded=(),
                 chosen=tuple(self.members),
                 actor="office:x",
+            ),
+            *[
+                RepresentativeAppointed(
+                    person_id=person,
+                    body_kind="office",
+                    body_id=self.county,
+                    cycle="2026",
+                    purpose="general",
+                    actor="office:x",
+                )
+                for person in self.appointed
+            ],
+            RepresentativeDisqualified(
+                person_id=self.appointed[2], reason="违反评议纪律", actor="office:x"
             ),
         ]
         feed_registry_copy(self.views, _messages(registry))
@@ -501,3 +520,25 @@ def test_the_compact_row_form_records_the_same_ratings(setup: Setup) -> None:
     ] * 2
     wrong = setup.push(wave_id, setup.rows(1, start=3, ratings={}, row=["满意"]))
     assert [(p["field"], p["code"]) for p in wrong["problems"]] == [("questionnaires.0.row", "row")]
+
+
+def test_appointed_representatives_who_are_not_disqualified_form_the_panel(setup: Setup) -> None:
+    wave_id = setup.open_wave(
+        kind="representative_evaluation", panel_body_id=setup.county, panel_cycle="2026"
+    )
+    assert setup.app.wave(wave_id).panel == {str(p) for p in setup.appointed[:2]}
+    disqualified = setup.push(wave_id, setup.rows(1, respondent_id=setup.appointed[2]))
+    assert [p["code"] for p in disqualified["problems"]] == ["panel"]
+    member = setup.push(wave_id, setup.rows(1, start=3, respondent_id=setup.appointed[0]))
+    assert member["accepted"] == 1
+    with pytest.raises(InvalidWave) as caught:
+        setup.open(kind="representative_evaluation", panel_body_id=setup.county, panel_cycle="2030")
+    assert caught.value.field == "panel_body_id"
+    with pytest.raises(InvalidWave) as caught:
+        setup.open(
+            kind="representative_evaluation",
+            panel_body_id=setup.county,
+            panel_cycle="2026",
+            panel_draw_id=setup.draw_id,
+        )
+    assert caught.value.field == "panel_draw_id"

@@ -297,16 +297,22 @@ def check_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def panel_of(views: ViewStore, kind: WaveKind, spec: dict[str, Any]) -> list[str]:
-    """A representative evaluation is voted on by a drawn panel only (代表评议)."""
-    draw_id = spec.get("panel_draw_id")
+    """A representative evaluation is voted on by its panel only (代表评议): a drawn panel
+    (`panel_draw_id`), or the representatives appointed to a body for a cycle
+    (`panel_body_id`, `panel_cycle`) and not disqualified when the wave opens."""
+    draw_id, body_id = spec.get("panel_draw_id"), spec.get("panel_body_id")
     if kind != WaveKind.REPRESENTATIVE_EVALUATION:
-        if draw_id is not None:
-            raise InvalidWave("only a representative evaluation has a panel", field="panel_draw_id")
+        for field in ("panel_draw_id", "panel_body_id"):
+            if spec.get(field) is not None:
+                raise InvalidWave("only a representative evaluation has a panel", field=field)
         return []
-    if draw_id is None:
+    if (draw_id is None) == (body_id is None):
         raise InvalidWave(
-            "a representative evaluation needs its drawn panel", field="panel_draw_id"
+            "a representative evaluation names its panel: a draw, or an appointing body",
+            field="panel_draw_id",
         )
+    if body_id is not None:
+        return appointed_panel(views, str(body_id), spec.get("panel_cycle"))
     panel = CampaignView(views).panel(str(draw_id))
     if panel is None:
         raise InvalidWave("no such panel draw", field="panel_draw_id")
@@ -316,6 +322,20 @@ def panel_of(views: ViewStore, kind: WaveKind, spec: dict[str, Any]) -> list[str
     ):
         raise InvalidWave("the panel was drawn for another campaign", field="panel_draw_id")
     return list(panel["chosen"])
+
+
+def appointed_panel(views: ViewStore, body_id: str, cycle: str | None) -> list[str]:
+    if not cycle:
+        raise InvalidWave(
+            "name the cycle the representatives were appointed for", field="panel_cycle"
+        )
+    members = CampaignView(views).appointed(body_id, cycle)
+    if not members:
+        raise InvalidWave(
+            "nobody is appointed to this body for this cycle (or all were disqualified)",
+            field="panel_body_id",
+        )
+    return members
 
 
 def wave_out(wave: Wave) -> Result:

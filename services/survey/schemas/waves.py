@@ -77,6 +77,14 @@ class WaveIn(In):
     points: list[PointIn] = Field(default_factory=list, max_length=2000)
     groups: list[GroupIn] = Field(default_factory=list, max_length=50)
     panel_draw_id: UUID | None = Field(default=None, description="代表评议: the drawn panel")
+    panel_body_id: UUID | None = Field(
+        default=None,
+        description="代表评议 by appointed representatives: the appointing body (an office's "
+        "jurisdiction id, or a department's unit id)",
+    )
+    panel_cycle: Line | None = Field(
+        default=None, max_length=50, examples=["2026"], description="The appointment cycle"
+    )
     public: bool = Field(default=False, description="Open to online public voting")
     integrity: IntegrityIn = Field(default_factory=IntegrityIn)
 
