@@ -8,12 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.inspection.areas import AREAS
 from services.inspection.domain import Finding
 from shared.contracts import IntegrationPayload
 from shared.contracts import inspection as contract
 
 
 def to_payload(domain_event: Any) -> IntegrationPayload | None:
+    """Findings here; each area (rectification, complaints, ...) maps its own events."""
+    for area in AREAS:
+        mapper = area.MAPPERS.get(type(domain_event))
+        if mapper is not None:
+            payload: IntegrationPayload = mapper(domain_event)
+            return payload
+    return _finding_payload(domain_event)
+
+
+def _finding_payload(domain_event: Any) -> IntegrationPayload | None:
     if isinstance(domain_event, Finding.Recorded):
         return contract.FindingRecorded(
             finding_id=domain_event.originator_id,

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+from services.inspection import assessments, complaints, rectification, tasks
 from services.inspection.api import resolve_finding, router
 from services.inspection.application import InspectionApplication
+from services.inspection.areas import AREAS
 from services.inspection.finding_view import FINDINGS_VIEW
 from services.inspection.integration import to_payload
 from services.inspection.settings import InspectionSettings
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
 
+
+class InspectionService(
+    InspectionApplication,
+    rectification.Commands,
+    complaints.Commands,
+    assessments.Commands,
+    tasks.Commands,
+):
+    """Findings and every area, in one eventsourcing application (its tables: inspection's)."""
+
+    name = "inspection"
+
+
 SERVICE = ServiceDefinition(
     name="inspection",
     title="Pingyi inspection 明察暗访",
     description="Findings of open and unannounced inspections and random checks, "
     "with every correction kept.",
-    application=InspectionApplication,
+    application=InspectionService,
     settings=InspectionSettings,
     payload_mapper=to_payload,
-    routers=(router,),
-    views=(SECURITY_VIEW, REGISTRY_COPY, FINDINGS_VIEW),
-    resolvers={"finding": resolve_finding},
+    routers=(router, *(area.router for area in AREAS)),
+    views=(SECURITY_VIEW, REGISTRY_COPY, FINDINGS_VIEW, *(v for area in AREAS for v in area.VIEWS)),
+    resolvers={"finding": resolve_finding}
+    | {kind: resolver for area in AREAS for kind, resolver in area.RESOLVERS.items()},
 )

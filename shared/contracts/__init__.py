@@ -16,6 +16,10 @@ from typing import Any
 
 from shared.contracts import (  # noqa: F401  (imported for registration)
     inspection,
+    inspection_assessments,
+    inspection_complaints,
+    inspection_rectification,
+    inspection_tasks,
     registry,
     registry_campaigns,
     registry_people,

@@ -1,0 +1,66 @@
+"""Working days (工作日) for deadlines: 整改 in N working days, complaints by type.
+
+Mainland public holidays and the make-up working days (调休) come from the `chinesecalendar`
+library, which carries the State Council's notices (2004 to its latest release). A year it
+does not know yet, or a local adjustment, comes from a data file named by
+`PINGYI_INSPECTION_CALENDAR` (YAML: `holidays: [dates]`, `workdays: [dates]`), which wins
+over the library; beyond both, Monday to Friday are working days. Nothing is typed into code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import chinese_calendar
+import yaml
+
+MAX_WORKING_DAYS = 366
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    workdays: frozenset[date] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_file(cls, path: Path | None) -> WorkCalendar:
+        if path is None:
+            return cls()
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return cls(
+            frozenset(date.fromisoformat(str(d)) for d in data.get("holidays") or ()),
+            frozenset(date.fromisoformat(str(d)) for d in data.get("workdays") or ()),
+        )
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.holidays:
+            return False
+        if day in self.workdays:
+            return True
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            return day.weekday() < 5
+
+    def add_working_days(self, start: date, days: int) -> date:
+        """The day `days` working days after `start` (start itself not counted): a notice
+        served on Friday with 1 working day is due on the next working day."""
+        if not 0 <= days <= MAX_WORKING_DAYS:
+            raise ValueError(f"between 0 and {MAX_WORKING_DAYS} working days")
+        day = start
+        remaining = days
+        while remaining:
+            day += timedelta(days=1)
+            if self.is_workday(day):
+                remaining -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days after `start` up to and including `end` (0 if end <= start)."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            count += self.is_workday(day)
+        return count
