@@ -1,23 +1,17 @@
-"""Inspection area: rectification. Exports what the service is assembled from (see main.py):
-`Commands` (a mixin of the application), `router`, `VIEWS`, `RESOLVERS`, `MAPPERS`
-(stored event class -> function building its published contract)."""
+"""Inspection area: rectification (问题清单, 整改). Exports what the service is assembled
+from (see main.py): `Commands` (a mixin of the application), `router`, `VIEWS`,
+`RESOLVERS`, `MAPPERS` (stored event class -> function building its published contract)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from shared.contracts import IntegrationPayload
-from shared.policy import PolicyRouter, ScopeResolver
-from shared.service.application import PublishingApplication
+from services.inspection.rectification.api import resolve_rectification, router
+from services.inspection.rectification.application import Commands
+from services.inspection.rectification.integration import MAPPERS
+from services.inspection.rectification.views import RECTIFICATIONS_VIEW
+from shared.policy import ScopeResolver
 from shared.views.model import View
 
+VIEWS: tuple[View, ...] = (RECTIFICATIONS_VIEW,)
+RESOLVERS: dict[str, ScopeResolver] = {"rectification": resolve_rectification}
 
-class Commands(PublishingApplication):
-    """The area's commands and queries (a mixin of InspectionApplication)."""
-
-
-router = PolicyRouter(tags=["rectification"])
-VIEWS: tuple[View, ...] = ()
-RESOLVERS: dict[str, ScopeResolver] = {}
-MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {}
+__all__ = ["MAPPERS", "RESOLVERS", "VIEWS", "Commands", "router"]

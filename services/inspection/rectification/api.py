@@ -1,0 +1,244 @@
+"""Rectification HTTP API (问题清单 and 整改): thin; every route declares its policy.
+
+Offices and inspectors issue orders to units in their jurisdiction; the unit's key named on
+an order (role unit) sees it and reports on it, and no other unit key does; inspectors and
+offices verify; offices escalate and record re-ratings; auditors read everything."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Query
+
+from services.inspection.rectification.application import Commands, china_today
+from services.inspection.rectification.domain import OPEN, InvalidRectification
+from services.inspection.rectification.schemas import (
+    EscalationIn,
+    RectificationIn,
+    RectificationOut,
+    ReportIn,
+    ReratingIn,
+    VerificationIn,
+)
+from services.inspection.rectification.views import RECTIFICATIONS
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.contracts.inspection_rectification import RectificationStatus
+from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.idempotency import IdempotencyKey
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
+from shared.runtime import ServiceRuntime
+from shared.views.base import encode_cursor
+from shared.web.pagination import Pagination, narrowed, scope_where
+
+router = PolicyRouter(tags=["rectification"])
+
+ORDER = path("order_id", "rectification")
+PARTIES = {"unit": "unit_principal_id"}
+LAST_KEY = "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+RectificationApp = Annotated[Commands, Depends(application_of(Commands))]
+
+
+def resolve_rectification(runtime: ServiceRuntime, order_id: str, field: str) -> ScopeTarget:
+    """An order is in the scope of the jurisdiction recorded at issue; among unit keys only
+    the one named on it is a party."""
+    application = runtime.application
+    assert isinstance(application, Commands)
+    order = application.rectification(target_id(order_id, field), field)
+    named = order.unit_principal_id
+    return ScopeTarget(
+        str(order.jurisdiction_id),
+        parties={"unit": frozenset() if named is None else frozenset({str(named)})},
+    )
+
+
+def _unit_key(runtime: ServiceRuntime, principal_id: UUID, unit_jurisdiction: str) -> None:
+    doc = runtime.registry.principal(str(principal_id))
+    field = "unit_principal_id"
+    if doc is None or doc.get("revoked"):
+        raise InvalidRectification("no such key, or it was revoked", field=field)
+    if doc.get("role") != "unit":
+        raise InvalidRectification("must be a key of role unit", field=field)
+    if doc.get("jurisdiction_id") not in runtime.registry.lineage(unit_jurisdiction):
+        raise InvalidRectification("the key is not bound where the unit is", field=field)
+
+
+@router.post(
+    "/rectifications",
+    status_code=201,
+    response_model=RectificationOut,
+    **allow(Policy.write("office", "inspector", scope=body("unit_id", "unit"))),
+)
+def issue_rectification(
+    body: RectificationIn,
+    caller: CurrentPrincipal,
+    runtime: RuntimeDep,
+    app: RectificationApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """下发整改通知书: to one unit for its findings (active ones only), due in
+    `working_days` working days after `issued_on` (public holidays and make-up working
+    days counted)."""
+    unit = runtime.registry.unit(str(body.unit_id))
+    assert unit is not None  # the policy resolved it
+    if body.unit_principal_id is not None:
+        _unit_key(runtime, body.unit_principal_id, unit["jurisdiction_id"])
+    return app.issue_rectification(
+        caller,
+        unit_id=body.unit_id,
+        jurisdiction_id=UUID(unit["jurisdiction_id"]),
+        finding_ids=body.finding_ids,
+        issued_on=body.issued_on,
+        working_days=body.working_days,
+        requirements=body.requirements,
+        campaign_id=body.campaign_id,
+        round=body.round,
+        unit_principal_id=body.unit_principal_id,
+        key=idempotency_key,
+    )
+
+
+@router.get(
+    "/rectifications",
+    response_model=list[RectificationOut],
+    **allow(
+        Policy.read("office", "inspector", "unit", scope=query("unit_id", "unit"), filtered=True)
+    ),
+)
+def list_rectifications(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    views: ViewsDep,
+    page: Pagination,
+    app: RectificationApp,
+    unit_id: Annotated[UUID | None, Query()] = None,
+    status: Annotated[RectificationStatus | None, Query()] = None,
+    overdue: Annotated[
+        bool | None, Query(description="Only overdue (or not overdue) orders")
+    ] = None,
+) -> list[dict[str, Any]]:
+    """Orders the caller may see (a unit key: those naming it), most urgent deadline first
+    (orders that owe no report last); paged. `overdue=true`: orders owing a report past
+    their deadline today (China); `overdue=false`: the others. One indexed query per page:
+    overdue orders are the head of the deadline order."""
+    where: dict[str, Any] = scope_where(auth, caller, parties=PARTIES)
+    if unit_id is not None:
+        where["unit_id"] = str(unit_id)
+    if status is not None:
+        where = narrowed(where, "status", status)
+    today = china_today()
+    if overdue:
+        where = narrowed(where, "status", set(OPEN))
+        found = views.page(RECTIFICATIONS, where=where, cursor=page.cursor, limit=page.limit)
+        items = [d for d in found.items if d["due_order"] < today.isoformat()]
+        following = found.next_cursor if len(items) == len(found.items) else None
+        return page.send(_with_overdue(app, items), following)
+    cursor = page.cursor
+    if overdue is False and cursor is None:
+        cursor = encode_cursor((today - timedelta(days=1)).isoformat(), LAST_KEY)
+    found = views.page(RECTIFICATIONS, where=where, cursor=cursor, limit=page.limit)
+    return page.send(_with_overdue(app, found.items), found.next_cursor)
+
+
+def _with_overdue(app: Commands, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    today = china_today()
+    calendar = app.work_calendar
+    out = []
+    for doc in items:
+        deadline = doc["deadline"]
+        late = doc["status"] in OPEN and deadline < today.isoformat()
+        days = calendar.working_days_between(_day(deadline), today) if late else 0
+        out.append(doc | {"overdue": late, "overdue_working_days": days})
+    return out
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+@router.get(
+    "/rectifications/{order_id}",
+    response_model=RectificationOut,
+    **allow(Policy.read("office", "inspector", "unit", scope=ORDER)),
+)
+def get_rectification(order_id: UUID, app: RectificationApp) -> dict[str, Any]:
+    """One order as it stands, overdue-ness as of today (China), with its whole history."""
+    return app.describe_rectification(app.rectification(order_id), china_today())
+
+
+@router.post(
+    "/rectifications/{order_id}/report",
+    status_code=201,
+    response_model=RectificationOut,
+    **allow(Policy.write("unit", "office", scope=ORDER)),
+)
+def report_rectification(
+    order_id: UUID,
+    body: ReportIn,
+    caller: CurrentPrincipal,
+    app: RectificationApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """报送整改情况: what the unit did (an office may record it on the unit's behalf)."""
+    return app.report_rectification(caller, order_id, body.text, body.reported_on, idempotency_key)
+
+
+@router.post(
+    "/rectifications/{order_id}/verification",
+    status_code=201,
+    response_model=RectificationOut,
+    **allow(Policy.write("office", "inspector", scope=ORDER)),
+)
+def verify_rectification(
+    order_id: UUID,
+    body: VerificationIn,
+    caller: CurrentPrincipal,
+    app: RectificationApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """核查: accept the report, or return it with the reason; a second return is second
+    handling (二次办理) and needs a new deadline (`working_days` from today)."""
+    return app.verify_rectification(
+        caller, order_id, body.outcome, body.reason, body.working_days, idempotency_key
+    )
+
+
+@router.post(
+    "/rectifications/{order_id}/escalation",
+    status_code=201,
+    response_model=RectificationOut,
+    **allow(Policy.write("office", scope=ORDER)),
+)
+def escalate_rectification(
+    order_id: UUID,
+    body: EscalationIn,
+    caller: CurrentPrincipal,
+    app: RectificationApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Escalate an overdue order: 催办, then 通报, then 约谈 of the responsible leader
+    (`person`); a step may be repeated, never skipped or gone back on."""
+    return app.escalate_rectification(
+        caller, order_id, body.step, body.reason, body.person, idempotency_key
+    )
+
+
+@router.post(
+    "/rectifications/{order_id}/rerating",
+    status_code=201,
+    response_model=RectificationOut,
+    **allow(Policy.write("office", scope=ORDER)),
+)
+def rerate_rectification(
+    order_id: UUID,
+    body: ReratingIn,
+    caller: CurrentPrincipal,
+    app: RectificationApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """Record how the complainant or raters re-rate an accepted fix (满意/基本满意/不满意)."""
+    return app.rerate_rectification(
+        caller, order_id, body.rating, body.raters, body.reason, idempotency_key
+    )

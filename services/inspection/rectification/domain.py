@@ -1,0 +1,397 @@
+"""The rectification order (整改通知书): issued to one unit for one or more of its findings,
+due in N working days; the unit reports, an inspector or office verifies (accepted, or
+returned: a second return is second handling 二次办理 with a new deadline); an overdue order
+is escalated 催办 → 通报 → 约谈; raters' re-rating of the fix is recorded.
+
+Every event carries the order's context and its status and deadline after the change, so
+the published contract is built from the event alone and the mutators only assign.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.inspection.domain import Finding, FindingWithdrawn, InspectionError
+from services.inspection.workdays import MAX_WORKING_DAYS, WorkCalendar
+from shared.contracts.inspection_rectification import (
+    ESCALATION_STEPS,
+    RERATINGS,
+    EscalationStep,
+    RectificationStatus,
+    Rerating,
+    VerificationOutcome,
+)
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+REQUIREMENTS_MAX = 2000
+REPORT_MAX = 4000
+REASON_MAX = 500
+NAME_MAX = 100
+MAX_FINDINGS = 200
+OPEN: frozenset[str] = frozenset({"issued", "returned", "second_handling"})
+"""Statuses in which the unit owes a report: the ones that can be overdue."""
+
+
+class RectificationNotFound(InspectionError, NotFoundError):
+    code = "rectification_not_found"
+
+
+class InvalidRectification(InspectionError, InvalidError):
+    code = "invalid_rectification"
+
+
+class RectificationStateConflict(InspectionError, ConflictError):
+    code = "rectification_state_conflict"
+
+
+class NotOverdue(InspectionError, ConflictError):
+    code = "rectification_not_overdue"
+
+
+class EscalationOutOfOrder(InspectionError, ConflictError):
+    code = "escalation_out_of_order"
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise InvalidRectification("must not be blank", field=field)
+    if len(cleaned) > limit:
+        raise InvalidRectification(f"must be at most {limit} characters", field=field)
+    return cleaned
+
+
+def _working_days(days: int, field: str = "working_days") -> int:
+    if not 1 <= days <= MAX_WORKING_DAYS:
+        raise InvalidRectification(f"must be between 1 and {MAX_WORKING_DAYS}", field=field)
+    return days
+
+
+def _not_future(day: date, today: date, field: str) -> date:
+    if day > today:
+        raise InvalidRectification("lies in the future", field=field)
+    return day
+
+
+def check_findings(findings: Sequence[Finding], unit_id: UUID) -> tuple[UUID, ...]:
+    """The findings an order may cover: at least one, each once, active, of this unit."""
+    if not findings:
+        raise InvalidRectification("name at least one finding", field="finding_ids")
+    if len(findings) > MAX_FINDINGS:
+        raise InvalidRectification(f"at most {MAX_FINDINGS} findings", field="finding_ids")
+    seen: set[UUID] = set()
+    for index, finding in enumerate(findings):
+        field = f"finding_ids.{index}"
+        if finding.id in seen:
+            raise InvalidRectification("finding listed twice", field=field)
+        seen.add(finding.id)
+        if finding.withdrawn:
+            raise FindingWithdrawn("the finding was withdrawn", field=field)
+        if finding.unit_id != unit_id:
+            raise InvalidRectification("the finding is of another unit", field=field)
+    return tuple(f.id for f in findings)
+
+
+class RectificationOrder(Aggregate):
+    """One rectification notice to one unit. Dates are stored as ISO text (the event store
+    has no date transcoding); the properties give them as dates."""
+
+    class Issued(Aggregate.Created):
+        unit_id: UUID
+        jurisdiction_id: UUID
+        finding_ids: tuple[UUID, ...]
+        issued_on: str
+        working_days: int
+        deadline: str
+        requirements: str
+        campaign_id: UUID | None
+        round: int | None
+        unit_principal_id: UUID | None
+        actor: str
+
+    class Fact(Aggregate.Event):
+        """A later event, with the order's context and its status and deadline after it."""
+
+        unit_id: UUID
+        jurisdiction_id: UUID
+        finding_ids: tuple[UUID, ...]
+        campaign_id: UUID | None
+        round: int | None
+        deadline: str
+        status: str
+        actor: str
+
+    class Reported(Fact):
+        text: str
+        reported_on: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.report = self.text
+            aggregate.reported = self.reported_on
+            aggregate.status = self.status
+
+    class Verified(Fact):
+        outcome: str
+        reason: str
+        verified_on: str
+        second_handling: bool
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = self.status
+            aggregate.due = self.deadline
+            if self.outcome == "returned":
+                aggregate.returns += 1
+            if self.second_handling:
+                aggregate.second_handling = True
+
+    class Escalated(Fact):
+        step: str
+        reason: str
+        escalated_on: str
+        person: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.escalation = self.step
+
+    class Rerated(Fact):
+        rating: str
+        raters: str
+        reason: str
+        rated_on: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.rating = self.rating
+            aggregate.ratings += 1
+
+    @classmethod
+    def issue(
+        cls,
+        *,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        findings: Sequence[Finding],
+        issued_on: date,
+        working_days: int,
+        requirements: str,
+        campaign_id: UUID | None,
+        round: int | None,
+        unit_principal_id: UUID | None,
+        actor: str,
+        today: date,
+        calendar: WorkCalendar,
+    ) -> RectificationOrder:
+        finding_ids = check_findings(findings, unit_id)
+        days = _working_days(working_days)
+        issued = _not_future(issued_on, today, "issued_on")
+        if round is not None and round < 1:
+            raise InvalidRectification("must be 1 or more", field="round")
+        if round is not None and campaign_id is None:
+            raise InvalidRectification("a round needs its campaign_id", field="round")
+        return cls(
+            unit_id=unit_id,
+            jurisdiction_id=jurisdiction_id,
+            finding_ids=finding_ids,
+            issued_on=issued.isoformat(),
+            working_days=days,
+            deadline=calendar.add_working_days(issued, days).isoformat(),
+            requirements=_text(requirements, "requirements", REQUIREMENTS_MAX),
+            campaign_id=campaign_id,
+            round=round,
+            unit_principal_id=unit_principal_id,
+            actor=actor,
+        )
+
+    @event(Issued)
+    def __init__(
+        self,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        finding_ids: tuple[UUID, ...],
+        issued_on: str,
+        working_days: int,
+        deadline: str,
+        requirements: str,
+        campaign_id: UUID | None,
+        round: int | None,
+        unit_principal_id: UUID | None,
+        actor: str,
+    ) -> None:
+        self.unit_id = unit_id
+        self.jurisdiction_id = jurisdiction_id
+        self.finding_ids = tuple(finding_ids)
+        self.issued = issued_on
+        self.working_days = working_days
+        self.due = deadline
+        self.requirements = requirements
+        self.campaign_id = campaign_id
+        self.round = round
+        self.unit_principal_id = unit_principal_id
+        self.issued_by = actor
+        self.status: str = "issued"
+        self.returns = 0
+        self.second_handling = False
+        self.report: str | None = None
+        self.reported: str | None = None
+        self.escalation: str | None = None
+        self.rating: str | None = None
+        self.ratings = 0
+
+    @property
+    def issued_on(self) -> date:
+        return date.fromisoformat(self.issued)
+
+    @property
+    def deadline(self) -> date:
+        return date.fromisoformat(self.due)
+
+    @property
+    def reported_on(self) -> date | None:
+        return None if self.reported is None else date.fromisoformat(self.reported)
+
+    def _context(self, status: str | None = None, deadline: date | None = None) -> dict[str, Any]:
+        return {
+            "unit_id": self.unit_id,
+            "jurisdiction_id": self.jurisdiction_id,
+            "finding_ids": self.finding_ids,
+            "campaign_id": self.campaign_id,
+            "round": self.round,
+            "deadline": (deadline or self.deadline).isoformat(),
+            "status": status or self.status,
+        }
+
+    # -- the unit reports -------------------------------------------------------------
+
+    def report_done(self, text: str, reported_on: date, actor: str, today: date) -> None:
+        if self.status not in OPEN:
+            raise RectificationStateConflict(
+                f"the order is {self.status}; nothing to report", field="order_id"
+            )
+        day = _not_future(reported_on, today, "reported_on")
+        if day < self.issued_on:
+            raise InvalidRectification("lies before the order was issued", field="reported_on")
+        self.trigger_event(
+            self.Reported,
+            **self._context("reported"),
+            actor=actor,
+            text=_text(text, "text", REPORT_MAX),
+            reported_on=day.isoformat(),
+        )
+
+    # -- an inspector or office verifies -----------------------------------------------
+
+    def verify(
+        self,
+        outcome: str,
+        reason: str,
+        working_days: int | None,
+        actor: str,
+        today: date,
+        calendar: WorkCalendar,
+    ) -> None:
+        if self.status != "reported":
+            raise RectificationStateConflict(
+                f"the order is {self.status}; only a report is verified", field="order_id"
+            )
+        if outcome not in ("accepted", "returned"):
+            raise InvalidRectification("must be accepted or returned", field="outcome")
+        cleaned = _text(reason, "reason", REASON_MAX)
+        second = outcome == "returned" and self.returns >= 1
+        deadline = self.deadline
+        if outcome == "accepted":
+            status = "accepted"
+            if working_days is not None:
+                raise InvalidRectification("only a return sets a deadline", field="working_days")
+        elif second:
+            status = "second_handling"
+            if working_days is None:
+                raise InvalidRectification(
+                    "a second return (二次办理) needs a new deadline in working days",
+                    field="working_days",
+                )
+            deadline = calendar.add_working_days(today, _working_days(working_days))
+        else:
+            status = "returned"
+            if working_days is not None:
+                deadline = calendar.add_working_days(today, _working_days(working_days))
+        self.trigger_event(
+            self.Verified,
+            **self._context(status, deadline),
+            actor=actor,
+            outcome=outcome,
+            reason=cleaned,
+            verified_on=today.isoformat(),
+            second_handling=second,
+        )
+
+    # -- overdue and escalation ---------------------------------------------------------
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in OPEN and today > self.deadline
+
+    def escalate(self, step: str, reason: str, person: str | None, actor: str, today: date) -> None:
+        if step not in ESCALATION_STEPS:
+            raise InvalidRectification(
+                f"must be one of {', '.join(ESCALATION_STEPS)}", field="step"
+            )
+        if not self.is_overdue(today):
+            raise NotOverdue(
+                f"the order is {self.status}, due {self.due}: not overdue", field="order_id"
+            )
+        current = -1 if self.escalation is None else ESCALATION_STEPS.index(self.escalation)
+        wanted = ESCALATION_STEPS.index(step)
+        if wanted < current or wanted > current + 1:
+            expected = " or ".join(ESCALATION_STEPS[max(current, 0) : current + 2])
+            raise EscalationOutOfOrder(f"the next step is {expected}", field="step")
+        named = None if person is None else _text(person, "person", NAME_MAX)
+        if step == "约谈" and named is None:
+            raise InvalidRectification("name the responsible leader summoned", field="person")
+        self.trigger_event(
+            self.Escalated,
+            **self._context(),
+            actor=actor,
+            step=step,
+            reason=_text(reason, "reason", REASON_MAX),
+            escalated_on=today.isoformat(),
+            person=named,
+        )
+
+    # -- re-rating of the fix -------------------------------------------------------------
+
+    def rerate(self, rating: str, raters: str, reason: str, actor: str, today: date) -> None:
+        if self.status != "accepted":
+            raise RectificationStateConflict(
+                f"the order is {self.status}; only an accepted fix is re-rated",
+                field="order_id",
+            )
+        if rating not in RERATINGS:
+            raise InvalidRectification(f"must be one of {', '.join(RERATINGS)}", field="rating")
+        self.trigger_event(
+            self.Rerated,
+            **self._context(),
+            actor=actor,
+            rating=rating,
+            raters=_text(raters, "raters", NAME_MAX),
+            reason=_text(reason, "reason", REASON_MAX),
+            rated_on=today.isoformat(),
+        )
+
+
+def typed_status(value: str) -> RectificationStatus:
+    return cast(RectificationStatus, value)
+
+
+def typed_step(value: str) -> EscalationStep:
+    return cast(EscalationStep, value)
+
+
+def typed_rating(value: str) -> Rerating:
+    return cast(Rerating, value)
+
+
+def typed_outcome(value: str) -> VerificationOutcome:
+    return cast(VerificationOutcome, value)

@@ -1,0 +1,124 @@
+"""Rectification API models."""
+
+from __future__ import annotations
+
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.inspection.rectification.domain import (
+    MAX_FINDINGS,
+    NAME_MAX,
+    REASON_MAX,
+    REPORT_MAX,
+    REQUIREMENTS_MAX,
+)
+from services.inspection.workdays import MAX_WORKING_DAYS
+from shared.contracts.inspection_rectification import (
+    EscalationStep,
+    RectificationStatus,
+    Rerating,
+    VerificationOutcome,
+)
+from shared.types import Day, Line, Prose
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RectificationIn(_In):
+    unit_id: UUID
+    finding_ids: list[UUID] = Field(min_length=1, max_length=MAX_FINDINGS)
+    working_days: int = Field(
+        ge=1, le=MAX_WORKING_DAYS, description="限期: working days after the issue date"
+    )
+    requirements: Prose = Field(
+        min_length=1,
+        max_length=REQUIREMENTS_MAX,
+        examples=["针对窗口工作人员上班玩手机问题，限期整改并书面报告整改情况"],
+    )
+    issued_on: Day | None = Field(
+        default=None, description="The notice's date; today (China) if omitted"
+    )
+    campaign_id: UUID | None = None
+    round: int | None = Field(default=None, ge=1, le=1000)
+    unit_principal_id: UUID | None = Field(
+        default=None,
+        description="The unit's key (role unit) that sees and reports on this order",
+    )
+
+
+class ReportIn(_In):
+    text: Prose = Field(
+        min_length=1,
+        max_length=REPORT_MAX,
+        examples=["已对相关人员批评教育，制定窗口纪律管理办法并张贴公示"],
+    )
+    reported_on: Day | None = Field(default=None, description="Today (China) if omitted")
+
+
+class VerificationIn(_In):
+    outcome: VerificationOutcome = Field(examples=["returned"])
+    reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["整改措施未落实到位"])
+    working_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_WORKING_DAYS,
+        description="A new deadline (working days from today) for a return; required on a "
+        "second return (二次办理)",
+    )
+
+
+class EscalationIn(_In):
+    step: EscalationStep = Field(examples=["催办"])
+    reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["逾期未报送整改情况"])
+    person: Line | None = Field(
+        default=None,
+        max_length=NAME_MAX,
+        examples=["张某某（局长）"],
+        description="约谈: the responsible leader summoned (required for 约谈)",
+    )
+
+
+class ReratingIn(_In):
+    rating: Rerating = Field(examples=["基本满意"])
+    raters: Line = Field(min_length=1, max_length=NAME_MAX, examples=["投诉人"])
+    reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["电话回访投诉人"])
+
+
+class HistoryEntry(BaseModel):
+    event: Literal["ordered", "reported", "accepted", "returned", "escalated", "rerated"]
+    at: str
+    actor: str
+    detail: str | None
+    reason: str | None
+    deadline: str
+
+
+class RectificationOut(BaseModel):
+    order_id: UUID
+    unit_id: UUID
+    jurisdiction_id: UUID
+    finding_ids: list[UUID]
+    campaign_id: UUID | None
+    round: int | None
+    unit_principal_id: UUID | None
+    requirements: str
+    issued_on: str
+    working_days: int
+    deadline: str
+    status: RectificationStatus
+    second_handling: bool
+    returns: int
+    report: str | None
+    reported_on: str | None
+    escalation: EscalationStep | None
+    rating: Rerating | None
+    ratings: int
+    issued_by: str
+    overdue: bool = Field(description="Owes a report and today (China) is past the deadline")
+    overdue_working_days: int
+    version: int
+    history: list[HistoryEntry] | None = None

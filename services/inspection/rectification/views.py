@@ -1,0 +1,121 @@
+"""Rectification orders as they stand, from inspection's own published log, so
+GET /rectifications is one indexed query per page.
+
+Sorted by `due_order`: the deadline of an order that still owes a report (issued, returned,
+second handling), else `CLOSED_ORDER` (after every date). The orders overdue on a day are
+then exactly a prefix of an open-status list, and those not overdue the rest: the overdue
+filter needs no wall clock in the view (handlers are pure folds) and stays one query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.inspection.rectification.domain import OPEN
+from shared.contracts import IntegrationMessage
+from shared.contracts.inspection_rectification import (
+    RectificationEscalated,
+    RectificationOrdered,
+    RectificationReported,
+    RectificationRerated,
+    RectificationVerified,
+)
+from shared.messaging.inbox import ViewHandler
+from shared.views import Collection, Document, ViewTransaction
+from shared.views.model import View
+
+RECTIFICATIONS = "rectifications"
+CLOSED_ORDER = "9999-12-31"
+
+
+def due_order(status: str, deadline: str) -> str:
+    return deadline if status in OPEN else CLOSED_ORDER
+
+
+def _ordered(tx: ViewTransaction, p: RectificationOrdered, m: IntegrationMessage) -> None:
+    deadline = p.deadline.isoformat()
+    doc: Document = {
+        "order_id": str(p.order_id),
+        "unit_id": str(p.unit_id),
+        "jurisdiction_id": str(p.jurisdiction_id),
+        "finding_ids": [str(f) for f in p.finding_ids],
+        "campaign_id": None if p.campaign_id is None else str(p.campaign_id),
+        "round": p.round,
+        "unit_principal_id": None if p.unit_principal_id is None else str(p.unit_principal_id),
+        "requirements": p.requirements,
+        "issued_on": p.issued_on.isoformat(),
+        "working_days": p.working_days,
+        "deadline": deadline,
+        "status": p.status,
+        "second_handling": False,
+        "returns": 0,
+        "report": None,
+        "reported_on": None,
+        "escalation": None,
+        "rating": None,
+        "ratings": 0,
+        "issued_by": p.actor,
+        "version": p.version,
+        "due_order": due_order(p.status, deadline),
+        "position": m.position,
+    }
+    tx.put(RECTIFICATIONS, doc["order_id"], doc)
+
+
+def _change(tx: ViewTransaction, p: Any, m: IntegrationMessage, **change: Any) -> None:
+    doc = tx.get(RECTIFICATIONS, str(p.order_id))
+    if doc is None:  # only if the log itself were incomplete; the inbox refuses gaps
+        raise LookupError(f"rectification order {p.order_id} was never issued")
+    deadline = p.deadline.isoformat()
+    common = {
+        "status": p.status,
+        "deadline": deadline,
+        "version": p.version,
+        "due_order": due_order(p.status, deadline),
+        "position": m.position,
+    }
+    tx.put(RECTIFICATIONS, str(p.order_id), doc | change | common)
+
+
+def _reported(tx: ViewTransaction, p: RectificationReported, m: IntegrationMessage) -> None:
+    _change(tx, p, m, report=p.text, reported_on=p.reported_on.isoformat())
+
+
+def _verified(tx: ViewTransaction, p: RectificationVerified, m: IntegrationMessage) -> None:
+    doc = tx.get(RECTIFICATIONS, str(p.order_id)) or {}
+    returns = int(doc.get("returns") or 0) + (p.outcome == "returned")
+    second = bool(doc.get("second_handling")) or p.second_handling
+    _change(tx, p, m, returns=returns, second_handling=second)
+
+
+def _escalated(tx: ViewTransaction, p: RectificationEscalated, m: IntegrationMessage) -> None:
+    _change(tx, p, m, escalation=p.step)
+
+
+def _rerated(tx: ViewTransaction, p: RectificationRerated, m: IntegrationMessage) -> None:
+    doc = tx.get(RECTIFICATIONS, str(p.order_id)) or {}
+    _change(tx, p, m, rating=p.rating, ratings=int(doc.get("ratings") or 0) + 1)
+
+
+HANDLERS: dict[Any, ViewHandler] = {
+    RectificationOrdered: _ordered,
+    RectificationReported: _reported,
+    RectificationVerified: _verified,
+    RectificationEscalated: _escalated,
+    RectificationRerated: _rerated,
+}
+
+RECTIFICATIONS_VIEW = View(
+    "rectifications",
+    1,
+    (
+        Collection(
+            RECTIFICATIONS,
+            index=("jurisdiction_id", "unit_id", "status", "unit_principal_id"),
+            sort="due_order",
+        ),
+    ),
+    {"inspection": HANDLERS},
+    "Every rectification order as it stands (reports, verifications, escalations, "
+    "re-ratings), most urgent deadline first, from inspection's own published log.",
+)
