@@ -152,6 +152,20 @@ def build_world(cluster: Cluster) -> World:
         headers=ADMIN,
     )
     assert finding.status_code == 201, finding.text
+    # rectification: an order for the finding, naming the unit's key as its party
+    unit_key = callers[9]
+    rectification = cluster["inspection"].post(
+        "/rectifications",
+        json={
+            "unit_id": target_unit,
+            "finding_ids": [finding.json()["finding_id"]],
+            "working_days": 10,
+            "requirements": "限期整改",
+            "unit_principal_id": unit_key.principal_id,
+        },
+        headers=ADMIN,
+    )
+    assert rectification.status_code == 201, rectification.text
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
@@ -174,6 +188,9 @@ def build_world(cluster: Cluster) -> World:
     }
     targets = {kind: Target(value, county) for kind, value in in_county.items()}
     targets["wave"] = Target(wave_id, county, {"agency": {contracted.principal_id or ""}})
+    targets["rectification"] = Target(  # rectification
+        rectification.json()["order_id"], county, {"unit": {unit_key.principal_id or ""}}
+    )
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",

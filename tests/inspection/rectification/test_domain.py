@@ -106,7 +106,8 @@ def test_issue_refuses_findings_it_cannot_cover(app: InspectionService) -> None:
     tomorrow = china_today() + timedelta(days=1)
     assert refused(lambda: issue(app, issued_on=tomorrow)) == ("invalid_rectification", "issued_on")
     assert refused(lambda: issue(app, round=2)) == ("invalid_rectification", "round")
-    assert refused(lambda: issue(app, requirements=" ")) == ("invalid_rectification", "requirements")
+    blank = ("invalid_rectification", "requirements")
+    assert refused(lambda: issue(app, requirements=" ")) == blank
 
 
 def test_report_verify_second_handling_and_rerating(app: InspectionService) -> None:
@@ -122,7 +123,8 @@ def test_report_verify_second_handling_and_rerating(app: InspectionService) -> N
         "invalid_rectification",
         "reported_on",
     )
-    assert app.report_rectification(UNIT_KEY, order_id, "已整改", None, None)["status"] == "reported"
+    reported = app.report_rectification(UNIT_KEY, order_id, "已整改", None, None)
+    assert reported["status"] == "reported"
     first = verify()
     assert (first["status"], first["deadline"], first["returns"]) == ("returned", "2025-01-07", 1)
     app.report_rectification(UNIT_KEY, order_id, "再次整改", None, None)
@@ -146,9 +148,10 @@ def test_report_verify_second_handling_and_rerating(app: InspectionService) -> N
         "accepted",
         "rerated",
     ]
-    assert refused(
-        lambda: app.report_rectification(UNIT_KEY, order_id, "x", None, None)
-    ) == ("rectification_state_conflict", "order_id")
+    assert refused(lambda: app.report_rectification(UNIT_KEY, order_id, "x", None, None)) == (
+        "rectification_state_conflict",
+        "order_id",
+    )
 
 
 def test_escalation_only_when_overdue_and_in_order(app: InspectionService) -> None:
