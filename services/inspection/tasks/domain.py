@@ -26,7 +26,7 @@ from shared.contracts.inspection_tasks import (
     SupervisionMethod,
     TaskKind,
 )
-from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from shared.errors import ConflictError, InvalidError, NotFoundError
 
 TITLE_MAX = 200
 NAME_MAX = 200
@@ -69,10 +69,6 @@ class MilestoneNotFound(InspectionError, NotFoundError):
 
 class MilestoneConfirmedAlready(InspectionError, ConflictError):
     code = "milestone_confirmed"
-
-
-class NotTheReporter(InspectionError, ForbiddenError):
-    code = "not_the_reporter"
 
 
 def _text(value: str, field: str, limit: int) -> str:

@@ -11,7 +11,7 @@ from services.inspection.tasks.domain import NAME_MAX, REASON_MAX, TEXT_MAX, TIT
 from shared.contracts.inspection_tasks import SupervisionMethod, TaskKind
 from shared.types import Day, Line, Prose
 
-Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = Annotated[Line, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 class _In(BaseModel):
