@@ -166,6 +166,22 @@ def build_world(cluster: Cluster) -> World:
         headers=ADMIN,
     )
     assert rectification.status_code == 201, rectification.text
+    # Inspection area: supervised tasks (督办). The county's unit key reports for the task.
+    reporter = callers[9]
+    task = cluster["inspection"].post(
+        "/tasks",
+        json={
+            "title": "四级便民服务网络建设",
+            "kind": "key_project",
+            "unit_id": target_unit,
+            "due_on": "2026-12-31",
+            "milestones": [{"name": "选址", "due_on": "2026-06-30"}],
+            "methods": ["跟踪"],
+            "reporter_id": reporter.principal_id,
+        },
+        headers=ADMIN,
+    )
+    assert task.status_code == 201, task.text
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
@@ -191,6 +207,10 @@ def build_world(cluster: Cluster) -> World:
     targets["rectification"] = Target(  # rectification
         rectification.json()["order_id"], county, {"unit": {unit_key.principal_id or ""}}
     )
+    # Inspection area: supervised tasks (督办): of unit keys, only its reporter is a party.
+    targets["task"] = Target(
+        task.json()["task_id"], county, {"unit": {reporter.principal_id or ""}}
+    )
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",
@@ -199,5 +219,7 @@ def build_world(cluster: Cluster) -> World:
         "response_id": "00000000-0000-4000-8000-000000000001",
         "wave_id": wave_id,
         "batch_id": "00000000-0000-4000-8000-000000000002",
+        "index": "0",  # inspection tasks: a milestone
+        "month": "2026-05",  # inspection tasks: a monthly report
     }
     return World(lineage, callers, targets, defaults)

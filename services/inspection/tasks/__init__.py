@@ -1,23 +1,22 @@
-"""Inspection area: tasks. Exports what the service is assembled from (see main.py):
-`Commands` (a mixin of the application), `router`, `VIEWS`, `RESOLVERS`, `MAPPERS`
-(stored event class -> function building its published contract)."""
+"""Inspection area: supervised tasks (督办). Exports what the service is assembled from (see
+main.py): `Commands` (a mixin of the application), `router`, `VIEWS`, `RESOLVERS`,
+`MAPPERS` (stored event class -> function building its published contract)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from shared.contracts import IntegrationPayload
-from shared.policy import PolicyRouter, ScopeResolver
-from shared.service.application import PublishingApplication
+from services.inspection.tasks.api import resolve_task, router
+from services.inspection.tasks.application import TaskCommands
+from services.inspection.tasks.integration import MAPPERS
+from services.inspection.tasks.views import TASKS_VIEW
+from shared.policy import ScopeResolver
 from shared.views.model import View
 
 
-class Commands(PublishingApplication):
+class Commands(TaskCommands):
     """The area's commands and queries (a mixin of InspectionApplication)."""
 
 
-router = PolicyRouter(tags=["tasks"])
-VIEWS: tuple[View, ...] = ()
-RESOLVERS: dict[str, ScopeResolver] = {}
-MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {}
+VIEWS: tuple[View, ...] = (TASKS_VIEW,)
+RESOLVERS: dict[str, ScopeResolver] = {"task": resolve_task}
+
+__all__ = ["MAPPERS", "RESOLVERS", "VIEWS", "Commands", "router"]

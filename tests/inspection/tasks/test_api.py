@@ -1,0 +1,231 @@
+"""Supervised tasks (督办) over HTTP, in memory mode: who may do what, the unit key seeing
+only the tasks it reports for, monthly reports once a month, milestones, overdue in the
+detail and the list, completion and accountability."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shared.settings import CommonSettings
+from tests.harness import ADMIN, Cluster
+
+
+def _post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(path, json=body, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _setup(cluster: Cluster) -> dict[str, Any]:
+    registry = cluster["registry"]
+    city = _post(registry, "/jurisdictions", {"name": "大庆市", "level": "city"})
+    city_id = city["jurisdiction_id"]
+    county = _post(
+        registry, "/jurisdictions", {"name": "萨尔图区", "level": "district", "parent_id": city_id}
+    )["jurisdiction_id"]
+    sibling = _post(
+        registry, "/jurisdictions", {"name": "让胡路区", "level": "district", "parent_id": city_id}
+    )["jurisdiction_id"]
+    unit = _post(
+        registry,
+        "/units",
+        {
+            "jurisdiction_id": county,
+            "name": "萨尔图区住建局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        },
+    )["unit_id"]
+    keys: dict[str, dict[str, str]] = {}
+    ids: dict[str, str] = {}
+    for name, role, jurisdiction in [
+        ("萨尔图区纠风办", "office", county),
+        ("大庆市督察办", "office", city_id),
+        ("让胡路区纠风办", "office", sibling),
+        ("审计组", "auditor", None),
+        ("督查员", "inspector", county),
+        ("萨尔图区住建局", "unit", county),
+        ("萨尔图区民政局", "unit", county),
+    ]:
+        body = {"name": name, "role": role, "jurisdiction_id": jurisdiction}
+        issued = _post(registry, "/principals", body)
+        keys[name] = {"X-API-Key": issued["api_key"]}
+        ids[name] = issued["principal_id"]
+    cluster.wait_caught_up("inspection", "registry")
+    return {"unit": unit, "keys": keys, "ids": ids}
+
+
+@pytest.fixture
+def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, Any]]]:
+    with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
+        yield cluster, _setup(cluster)
+
+
+def _task(ctx: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    return {
+        "title": "四级便民服务网络建设",
+        "kind": "key_project",
+        "unit_id": ctx["unit"],
+        "due_on": "2099-12-31",
+        "milestones": [{"name": "选址", "due_on": "2099-06-30"}],
+        "methods": ["跟踪", "实地督办"],
+        "reporter_id": ctx["ids"]["萨尔图区住建局"],
+    } | overrides
+
+
+def _error(response: Any) -> tuple[int, str | None]:
+    return response.status_code, response.json()["detail"][0]["field"]
+
+
+def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    office, unit_key = keys["萨尔图区纠风办"], keys["萨尔图区住建局"]
+
+    response = client.post(
+        "/tasks", json=_task(ctx), headers=office | {"Idempotency-Key": "task-1"}
+    )
+    assert response.status_code == 201, response.text
+    task = response.json()
+    assert (task["status"], task["overdue"], task["next_due_on"]) == (
+        "started",
+        False,
+        "2099-06-30",
+    )
+    assert task["created_by"].startswith("office:")
+    again = client.post("/tasks", json=_task(ctx), headers=office | {"Idempotency-Key": "task-1"})
+    assert again.json() == task
+    base = f"/tasks/{task['task_id']}"
+
+    report = {"month": "2026-05", "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
+    assert client.post(f"{base}/reports", json=report, headers=office).status_code == 403
+    reported = client.post(f"{base}/reports", json=report, headers=unit_key)
+    assert reported.status_code == 201, reported.text
+    assert reported.json()["status"] == "in_progress"
+    twice = client.post(f"{base}/reports", json=report | {"progress": "再报"}, headers=unit_key)
+    assert _error(twice) == (409, "month")
+    bad_month = client.post(f"{base}/reports", json=report | {"month": "2026-13"}, headers=unit_key)
+    assert bad_month.status_code == 422
+    corrected = client.post(
+        f"{base}/reports/2026-05/corrections",
+        json={"progress": "已完成四个社区选址", "difficulties": "用房未落实", "reason": "数字有误"},
+        headers=unit_key,
+    )
+    assert corrected.status_code == 201, corrected.text
+    [month] = corrected.json()["reports"]
+    assert month["progress"] == "已完成四个社区选址"
+    assert month["corrections"][0]["progress"] == "已完成三个社区选址"
+
+    supervision = {"method": "实地督办", "supervised_on": "2026-05-20", "note": "到现场查看"}
+    assert client.post(f"{base}/supervision", json=supervision, headers=unit_key).status_code == 403
+    supervised = client.post(f"{base}/supervision", json=supervision, headers=office)
+    assert supervised.json()["supervision"][0]["method"] == "实地督办"
+
+    reached = {"reached_on": "2026-06-28", "note": "选址完成"}
+    by_unit = client.post(f"{base}/milestones/0/reached", json=reached, headers=unit_key)
+    assert by_unit.json()["milestones"][0]["reported_on"] == "2026-06-28"
+    assert by_unit.json()["milestones"][0]["confirmed_on"] is None
+    by_office = client.post(f"{base}/milestones/0/reached", json=reached, headers=office)
+    assert by_office.json()["milestones"][0]["confirmed_on"] == "2026-06-28"
+    assert by_office.json()["next_due_on"] == "2099-12-31"
+    missing = client.post(f"{base}/milestones/3/reached", json=reached, headers=office)
+    assert _error(missing) == (404, "index")
+
+    completion = {"completed_on": "2026-12-20", "reason": "经实地核验，任务已全部完成"}
+    assert client.post(f"{base}/completion", json=completion, headers=unit_key).status_code == 403
+    done = client.post(f"{base}/completion", json=completion, headers=office)
+    assert (done.json()["status"], done.json()["next_due_on"]) == ("completed", None)
+    late = client.post(f"{base}/reports", json=report | {"month": "2026-12"}, headers=unit_key)
+    assert _error(late) == (409, "task_id")
+
+    account = {"person": "某局分管副局长", "measure": "诫勉谈话", "reason": "节点任务逾期"}
+    assert (
+        client.post(f"{base}/accountability", json=account, headers=keys["审计组"]).status_code
+        == 403
+    )
+    held = client.post(f"{base}/accountability", json=account, headers=office)
+    assert held.json()["accountability"][0]["measure"] == "诫勉谈话"
+    assert held.json()["version"] == 8
+
+
+def test_who_sees_a_task(world: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    task = client.post("/tasks", json=_task(ctx), headers=keys["萨尔图区纠风办"]).json()
+    for name in ("萨尔图区住建局", "萨尔图区民政局", "督查员", "审计组"):
+        assert client.post("/tasks", json=_task(ctx), headers=keys[name]).status_code == 403
+    assert client.post("/tasks", json=_task(ctx), headers=keys["让胡路区纠风办"]).status_code == 403
+    cluster.wait_caught_up("inspection", "inspection")
+    for name in ("萨尔图区纠风办", "大庆市督察办", "审计组", "萨尔图区住建局"):
+        assert client.get(f"/tasks/{task['task_id']}", headers=keys[name]).status_code == 200
+        listed = client.get("/tasks", headers=keys[name]).json()
+        assert [t["task_id"] for t in listed] == [task["task_id"]], name
+    for name in ("让胡路区纠风办", "萨尔图区民政局"):
+        assert client.get(f"/tasks/{task['task_id']}", headers=keys[name]).status_code == 403
+        assert client.get("/tasks", headers=keys[name]).json() == []
+    report = {"month": "2026-05", "progress": "进度", "difficulties": "困难"}
+    other_unit = client.post(
+        f"/tasks/{task['task_id']}/reports", json=report, headers=keys["萨尔图区民政局"]
+    )
+    assert other_unit.status_code == 403
+
+
+def test_reporter_must_be_a_unit_key(world: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["萨尔图区纠风办"]
+    wrong = _task(ctx, reporter_id=ctx["ids"]["督查员"])
+    assert _error(client.post("/tasks", json=wrong, headers=office)) == (422, "reporter_id")
+    late = _task(ctx, milestones=[{"name": "选址", "due_on": "2100-01-01"}])
+    assert _error(client.post("/tasks", json=late, headers=office)) == (
+        422,
+        "milestones.0.due_on",
+    )
+
+
+def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["萨尔图区纠风办"]
+    late = client.post(
+        "/tasks",
+        json=_task(ctx, title="三城联创", milestones=[{"name": "方案", "due_on": "2020-03-01"}]),
+        headers=office,
+    ).json()
+    on_time = client.post("/tasks", json=_task(ctx), headers=office).json()
+    past_due = client.post(
+        "/tasks", json=_task(ctx, kind="task", due_on="2020-12-31", milestones=[]), headers=office
+    ).json()
+    assert (late["overdue"], on_time["overdue"], past_due["overdue"]) == (True, False, True)
+    cluster.wait_caught_up("inspection", "inspection")
+
+    def listed(**params: Any) -> list[str]:
+        response = client.get("/tasks", params=params, headers=office)
+        assert response.status_code == 200, response.text
+        return [t["task_id"] for t in response.json()]
+
+    assert listed() == [late["task_id"], past_due["task_id"], on_time["task_id"]]
+    assert listed(overdue=True) == [late["task_id"], past_due["task_id"]]
+    assert listed(overdue=True, limit=1) == [late["task_id"]]
+    assert listed(overdue=False) == [on_time["task_id"]]
+    assert listed(kind="task") == [past_due["task_id"]]
+    overdue_items = client.get("/tasks", params={"overdue": True}, headers=office).json()
+    assert all(t["overdue"] for t in overdue_items)
+
+    base = f"/tasks/{late['task_id']}"
+    confirmed = client.post(
+        f"{base}/milestones/0/reached", json={"reached_on": "2020-03-05"}, headers=office
+    )
+    assert confirmed.json()["overdue"] is False
+    client.post(
+        f"{base}/completion",
+        json={"completed_on": "2026-01-01", "reason": "已完成"},
+        headers=office,
+    )
+    cluster.wait_caught_up("inspection", "inspection")
+    assert listed(overdue=True) == [past_due["task_id"]]
+    assert listed(status="completed") == [late["task_id"]]
+    assert listed()[-1] == late["task_id"]  # completed last
