@@ -144,3 +144,19 @@ def test_hotline_appearances(world: tuple[Cluster, dict[str, Any]]) -> None:
         listed = client.get("/hotline-appearances", headers=keys[name]).json()
         assert [a["appearance_id"] for a in listed] == [appearance["appearance_id"]], name
     assert client.get("/hotline-appearances", headers=keys["大庆市纠风办"]).json() == []
+
+
+def test_idempotent_intake_keeps_no_plaintext(world: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = world
+    client = cluster["inspection"]
+    headers = ctx["keys"]["郾城区纠风办"] | {"Idempotency-Key": "hotline-2026-05-12-01"}
+    first = _ok(client.post("/complaints", json=_intake(ctx), headers=headers))
+    again = _ok(client.post("/complaints", json=_intake(ctx), headers=headers))
+    assert again == first
+    other = _intake(ctx, complainant={"name": "张三", "contact": "139 0000 5678"})
+    assert _error(client.post("/complaints", json=other, headers=headers)) == (
+        409,
+        "Idempotency-Key",
+    )
+    cluster.wait_caught_up("inspection", "inspection")
+    assert len(client.get("/complaints", headers=ADMIN).json()) == 1
