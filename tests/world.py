@@ -182,6 +182,25 @@ def build_world(cluster: Cluster) -> World:
         headers=ADMIN,
     )
     assert task.status_code == 201, task.text
+    # Inspection, complaints: a complaint taken in within the county and dispatched to the
+    # unit (so the unit's key reads it too).
+    complaint = cluster["inspection"].post(
+        "/complaints",
+        json={
+            "jurisdiction_id": county,
+            "channel": "政风行风热线",
+            "kind": "complaint",
+            "summary": "窗口推诿",
+            "received_on": "2026-05-12",
+        },
+        headers=ADMIN,
+    )
+    assert complaint.status_code == 201, complaint.text
+    complaint_id = complaint.json()["complaint_id"]
+    dispatched = cluster["inspection"].post(
+        f"/complaints/{complaint_id}/dispatch", json={"unit_id": target_unit}, headers=ADMIN
+    )
+    assert dispatched.status_code == 201, dispatched.text
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
@@ -196,6 +215,7 @@ def build_world(cluster: Cluster) -> World:
         "draw": draw,
         "principal": keyholder.principal_id or "",
         "finding": finding.json()["finding_id"],
+        "complaint": complaint_id,  # inspection, complaints
         "tally": wave_id,
         "run": run.json()["run_id"],
         "ranked_wave": wave_id,

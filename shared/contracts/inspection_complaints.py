@@ -69,6 +69,8 @@ class ComplaintDispatched(_Counted):
     event_type = "inspection.complaints.dispatched"
     complaint_id: UUID
     unit_id: UUID
+    unit_jurisdiction_id: UUID
+    """Where the unit is located (may lie below the jurisdiction the complaint was taken in)."""
     dispatched_on: date
     due_on: date
 

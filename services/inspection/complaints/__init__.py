@@ -1,23 +1,13 @@
-"""Inspection area: complaints. Exports what the service is assembled from (see main.py):
+"""Inspection area: complaints (投诉举报: 政风行风热线, 12345, boxes, web, media exposure) and
+units' hotline appearances. Exports what the service is assembled from (see main.py):
 `Commands` (a mixin of the application), `router`, `VIEWS`, `RESOLVERS`, `MAPPERS`
 (stored event class -> function building its published contract)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from services.inspection.complaints.api import RESOLVERS, router
+from services.inspection.complaints.application import Commands
+from services.inspection.complaints.integration import MAPPERS
+from services.inspection.complaints.views import VIEWS
 
-from shared.contracts import IntegrationPayload
-from shared.policy import PolicyRouter, ScopeResolver
-from shared.service.application import PublishingApplication
-from shared.views.model import View
-
-
-class Commands(PublishingApplication):
-    """The area's commands and queries (a mixin of InspectionApplication)."""
-
-
-router = PolicyRouter(tags=["complaints"])
-VIEWS: tuple[View, ...] = ()
-RESOLVERS: dict[str, ScopeResolver] = {}
-MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {}
+__all__ = ["MAPPERS", "RESOLVERS", "VIEWS", "Commands", "router"]

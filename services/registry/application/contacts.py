@@ -8,49 +8,21 @@ Fernet-encrypted copy (masked display to offices). Both keys derive from one sec
 - else, in memory mode (tests), a random secret that lives as long as the application, as
   its in-memory events do.
 Without either, registering a contact is refused with 503 and masked contacts show as null.
+The vault itself is shared (shared.contact_vault): inspection seals complainants with it.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import re
 from collections.abc import Mapping
 
-from cryptography.fernet import Fernet, InvalidToken
-
 from services.registry.domain import InvalidRegistration
+from shared.contact_vault import ContactVault, canonical_contact, mask_contact
 from shared.secrets import service_secret
+
+__all__ = ["ContactVault", "contact_secret", "mask_contact", "normalise_contact"]
 
 CONTACT_KEY_ENV = "PINGYI_REGISTRY_CONTACT_KEY"
 CONTACT_KEY_FILE = "registry-contact-key"
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-_CHINA_MOBILE = re.compile(r"^(?:\+?86|0086)(1\d{10})$")
-
-
-class ContactVault:
-    """Keyed hash and reversible seal of contacts; the one place that sees plaintext."""
-
-    def __init__(self, secret: str) -> None:
-        root = secret.encode("utf-8")
-        self._hash_key = hmac.new(root, b"pingyi/contact/hash", hashlib.sha256).digest()
-        seal_key = hmac.new(root, b"pingyi/contact/seal", hashlib.sha256).digest()
-        self._fernet = Fernet(base64.urlsafe_b64encode(seal_key))
-        # Stored with each sealed contact so a later key rotation knows what to re-seal.
-        self.key_id = hmac.new(root, b"pingyi/contact/key-id", hashlib.sha256).hexdigest()[:16]
-
-    def fingerprint(self, contact: str) -> str:
-        return hmac.new(self._hash_key, contact.encode("utf-8"), hashlib.sha256).hexdigest()
-
-    def seal(self, contact: str) -> str:
-        return self._fernet.encrypt(contact.encode("utf-8")).decode("ascii")
-
-    def open(self, sealed: str) -> str | None:
-        try:
-            return self._fernet.decrypt(sealed.encode("ascii")).decode("utf-8")
-        except InvalidToken:
-            return None
 
 
 def contact_secret(env: Mapping[str, str]) -> str | None:
@@ -58,22 +30,7 @@ def contact_secret(env: Mapping[str, str]) -> str | None:
 
 
 def normalise_contact(value: str, field: str) -> str:
-    cleaned = _SEPARATORS.sub("", value).lower()
-    mobile = _CHINA_MOBILE.match(cleaned)
-    if mobile:
-        cleaned = mobile.group(1)
+    cleaned = canonical_contact(value)
     if not 3 <= len(cleaned) <= 100:
         raise InvalidRegistration("a contact has 3 to 100 characters", field=field)
     return cleaned
-
-
-def mask_contact(contact: str) -> str:
-    """138****5678 for a mobile number; enough to recognise, not enough to call."""
-    if "@" in contact:
-        local, _, domain = contact.partition("@")
-        return f"{local[:1]}***@{domain}"
-    if len(contact) >= 11:
-        return f"{contact[:3]}****{contact[-4:]}"
-    if len(contact) >= 6:
-        return f"****{contact[-2:]}"
-    return "****"

@@ -1,0 +1,437 @@
+"""Complaints (投诉举报) and hotline appearances (政风行风热线上线).
+
+A complaint is taken in by an office, anonymous or named (the complainant's name and contact
+arrive sealed: the aggregate never holds plaintext), dispatched to a unit with a deadline in
+working days by kind, answered by the unit, concluded with an outcome and its reason, and
+closed by a callback to the complainant. Each step happens once, in that order.
+
+Days are stored as ISO strings (the event store has no date transcoding), as the registry's
+`effective_on`. Every event after intake repeats the unit, jurisdiction, campaign and round, so each
+published fact says by itself what it counts toward.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.inspection.domain import InspectionError
+from shared.contracts.inspection_complaints import (
+    CALLBACK_SATISFACTIONS,
+    COMPLAINT_CHANNELS,
+    COMPLAINT_KIND_LABELS,
+    COMPLAINT_OUTCOME_LABELS,
+    CallbackSatisfaction,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintOutcome,
+)
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+SUMMARY_MAX = 2000
+REPLY_MAX = 2000
+REASON_MAX = 500
+TOPIC_MAX = 200
+ROUND_MAX = 100
+
+DEFAULT_DEADLINES: dict[str, int] = {
+    "emergency": 0,
+    "consultation": 5,
+    "complaint": 15,
+    "suggestion": 15,
+}
+"""Working days to answer, by kind (0: the same day)."""
+DEADLINE_BOUNDS: dict[str, tuple[int, int]] = {
+    "emergency": (0, 1),
+    "consultation": (1, 10),
+    "complaint": (5, 30),
+    "suggestion": (5, 30),
+}
+"""How far an office may move a deadline for one complaint."""
+
+
+class ComplaintNotFound(InspectionError, NotFoundError):
+    code = "complaint_not_found"
+
+
+class AppearanceNotFound(InspectionError, NotFoundError):
+    code = "hotline_appearance_not_found"
+
+
+class InvalidComplaint(InspectionError, InvalidError):
+    code = "invalid_complaint"
+
+
+class ComplaintOutOfTurn(InspectionError, ConflictError):
+    code = "complaint_out_of_turn"
+
+
+def text(value: str, field: str, limit: int) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        raise InvalidComplaint("must not be blank", field=field)
+    if len(cleaned) > limit:
+        raise InvalidComplaint(f"must be at most {limit} characters", field=field)
+    return cleaned
+
+
+def _one_of(value: str, allowed: tuple[str, ...] | dict[str, str], field: str) -> str:
+    if value not in allowed:
+        raise InvalidComplaint(f"must be one of {', '.join(allowed)}", field=field)
+    return value
+
+
+def counted_in(campaign_id: UUID | None, round_: int | None) -> tuple[UUID | None, int | None]:
+    if round_ is not None and campaign_id is None:
+        raise InvalidComplaint("a round needs its campaign", field="round")
+    if round_ is not None and not 1 <= round_ <= ROUND_MAX:
+        raise InvalidComplaint(f"must be between 1 and {ROUND_MAX}", field="round")
+    return campaign_id, round_
+
+
+def deadline_for(kind: str, requested: int | None) -> int:
+    if requested is None:
+        return DEFAULT_DEADLINES[kind]
+    low, high = DEADLINE_BOUNDS[kind]
+    if not low <= requested <= high:
+        raise InvalidComplaint(
+            f"a {kind} is answered in {low} to {high} working days", field="deadline_days"
+        )
+    return requested
+
+
+class Complaint(Aggregate):
+    class Received(Aggregate.Created):
+        jurisdiction_id: UUID
+        unit_id: UUID | None
+        campaign_id: UUID | None
+        round: int | None
+        channel: ComplaintChannel
+        kind: ComplaintKind
+        summary: str
+        received_on: str
+        deadline_days: int
+        anonymous: bool
+        complainant_name_sealed: str | None
+        complainant_contact_sealed: str | None
+        complainant_contact_hash: str | None
+        key_id: str | None
+        actor: str
+
+    class Dispatched(Aggregate.Event):
+        unit_id: UUID
+        jurisdiction_id: UUID
+        campaign_id: UUID | None
+        round: int | None
+        unit_jurisdiction_id: UUID
+        dispatched_on: str
+        due_on: str
+        actor: str
+
+    class Replied(Aggregate.Event):
+        unit_id: UUID
+        jurisdiction_id: UUID
+        campaign_id: UUID | None
+        round: int | None
+        reply: str
+        replied_on: str
+        actor: str
+
+    class Concluded(Aggregate.Event):
+        unit_id: UUID
+        jurisdiction_id: UUID
+        campaign_id: UUID | None
+        round: int | None
+        outcome: ComplaintOutcome
+        reason: str
+        actor: str
+
+    class CallbackRecorded(Aggregate.Event):
+        unit_id: UUID
+        jurisdiction_id: UUID
+        campaign_id: UUID | None
+        round: int | None
+        satisfaction: CallbackSatisfaction
+        actor: str
+
+    @classmethod
+    def receive(
+        cls,
+        *,
+        jurisdiction_id: UUID,
+        unit_id: UUID | None,
+        campaign_id: UUID | None,
+        round: int | None,
+        channel: str,
+        kind: str,
+        summary: str,
+        received_on: date,
+        deadline_days: int | None,
+        sealed: tuple[str, str, str, str] | None,
+        actor: str,
+        today: date,
+    ) -> Complaint:
+        """`sealed`: (name sealed, contact sealed, contact fingerprint, key id) of a named
+        complainant, None for an anonymous complaint."""
+        if received_on > today:
+            raise InvalidComplaint("lies in the future", field="received_on")
+        checked_kind = _one_of(kind, COMPLAINT_KIND_LABELS, "kind")
+        campaign, counted_round = counted_in(campaign_id, round)
+        name, contact, contact_hash, key_id = sealed or (None, None, None, None)
+        return cls(
+            jurisdiction_id=jurisdiction_id,
+            unit_id=unit_id,
+            campaign_id=campaign,
+            round=counted_round,
+            channel=cast(ComplaintChannel, _one_of(channel, COMPLAINT_CHANNELS, "channel")),
+            kind=cast(ComplaintKind, checked_kind),
+            summary=text(summary, "summary", SUMMARY_MAX),
+            received_on=received_on.isoformat(),
+            deadline_days=deadline_for(checked_kind, deadline_days),
+            anonymous=sealed is None,
+            complainant_name_sealed=name,
+            complainant_contact_sealed=contact,
+            complainant_contact_hash=contact_hash,
+            key_id=key_id,
+            actor=actor,
+        )
+
+    @event(Received)
+    def __init__(
+        self,
+        jurisdiction_id: UUID,
+        unit_id: UUID | None,
+        campaign_id: UUID | None,
+        round: int | None,
+        channel: ComplaintChannel,
+        kind: ComplaintKind,
+        summary: str,
+        received_on: str,
+        deadline_days: int,
+        anonymous: bool,
+        complainant_name_sealed: str | None,
+        complainant_contact_sealed: str | None,
+        complainant_contact_hash: str | None,
+        key_id: str | None,
+        actor: str,
+    ) -> None:
+        self.jurisdiction_id = jurisdiction_id
+        self.unit_id = unit_id
+        self.campaign_id = campaign_id
+        self.round = round
+        self.channel = channel
+        self.kind = kind
+        self.summary = summary
+        self.received_on = received_on
+        self.deadline_days = deadline_days
+        self.anonymous = anonymous
+        self.complainant_name_sealed = complainant_name_sealed
+        self.complainant_contact_sealed = complainant_contact_sealed
+        self.complainant_contact_hash = complainant_contact_hash
+        self.key_id = key_id
+        self.received_by = actor
+        self.status = "received"
+        self.unit_jurisdiction_id: UUID | None = None
+        self.dispatched_on: str | None = None
+        self.due_on: str | None = None
+        self.reply: str | None = None
+        self.replied_on: str | None = None
+        self.outcome: ComplaintOutcome | None = None
+        self.outcome_reason: str | None = None
+        self.concluded_by: str | None = None
+        self.satisfaction: CallbackSatisfaction | None = None
+
+    def _context(self) -> dict[str, Any]:
+        return {
+            "unit_id": self.unit_id,
+            "jurisdiction_id": self.jurisdiction_id,
+            "campaign_id": self.campaign_id,
+            "round": self.round,
+        }
+
+    def _require(self, status: str, action: str) -> None:
+        if self.status != status:
+            raise ComplaintOutOfTurn(
+                f"cannot {action} a complaint that is {self.status}", field="complaint_id"
+            )
+
+    def dispatch(
+        self,
+        unit_id: UUID,
+        *,
+        unit_jurisdiction_id: UUID,
+        today: date,
+        due_on: date,
+        actor: str,
+    ) -> None:
+        """`due_on` is computed by the caller from the working-day calendar; the unit's
+        jurisdiction (where it is located now) lets its key read the complaint."""
+        self._require("received", "dispatch")
+        if due_on < today:
+            raise InvalidComplaint("a deadline cannot lie before the dispatch", field="due_on")
+        self._dispatched(
+            unit_id=unit_id,
+            jurisdiction_id=self.jurisdiction_id,
+            campaign_id=self.campaign_id,
+            round=self.round,
+            unit_jurisdiction_id=unit_jurisdiction_id,
+            dispatched_on=today.isoformat(),
+            due_on=due_on.isoformat(),
+            actor=actor,
+        )
+
+    @event(Dispatched)
+    def _dispatched(
+        self,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        round: int | None,
+        unit_jurisdiction_id: UUID,
+        dispatched_on: str,
+        due_on: str,
+        actor: str,
+    ) -> None:
+        self.unit_id = unit_id
+        self.unit_jurisdiction_id = unit_jurisdiction_id
+        self.dispatched_on = dispatched_on
+        self.due_on = due_on
+        self.status = "dispatched"
+
+    def answer(self, reply: str, *, today: date, actor: str) -> None:
+        self._require("dispatched", "reply to")
+        assert self.unit_id is not None  # dispatched
+        self._replied(
+            **self._context(),
+            reply=text(reply, "reply", REPLY_MAX),
+            replied_on=today.isoformat(),
+            actor=actor,
+        )
+
+    @event(Replied)
+    def _replied(
+        self,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        round: int | None,
+        reply: str,
+        replied_on: str,
+        actor: str,
+    ) -> None:
+        self.reply = reply
+        self.replied_on = replied_on
+        self.status = "replied"
+
+    def conclude(self, outcome: str, reason: str, actor: str) -> None:
+        if self.status not in ("dispatched", "replied"):
+            raise ComplaintOutOfTurn(
+                f"cannot conclude a complaint that is {self.status}", field="complaint_id"
+            )
+        self._concluded(
+            **self._context(),
+            outcome=cast(ComplaintOutcome, _one_of(outcome, COMPLAINT_OUTCOME_LABELS, "outcome")),
+            reason=text(reason, "reason", REASON_MAX),
+            actor=actor,
+        )
+
+    @event(Concluded)
+    def _concluded(
+        self,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        round: int | None,
+        outcome: ComplaintOutcome,
+        reason: str,
+        actor: str,
+    ) -> None:
+        self.outcome = outcome
+        self.outcome_reason = reason
+        self.concluded_by = actor
+        self.status = "concluded"
+
+    def call_back(self, satisfaction: str, actor: str) -> None:
+        self._require("concluded", "call back on")
+        if self.anonymous:
+            raise ComplaintOutOfTurn(
+                "an anonymous complainant cannot be called back", field="complaint_id"
+            )
+        level = _one_of(satisfaction, CALLBACK_SATISFACTIONS, "satisfaction")
+        self._called_back(
+            **self._context(), satisfaction=cast(CallbackSatisfaction, level), actor=actor
+        )
+
+    @event(CallbackRecorded)
+    def _called_back(
+        self,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        round: int | None,
+        satisfaction: CallbackSatisfaction,
+        actor: str,
+    ) -> None:
+        self.satisfaction = satisfaction
+        self.status = "closed"
+
+
+class HotlineAppearance(Aggregate):
+    """A unit on the conduct hotline (政风行风热线上线) on a day, recorded by an office."""
+
+    class Recorded(Aggregate.Created):
+        unit_id: UUID
+        jurisdiction_id: UUID
+        campaign_id: UUID | None
+        round: int | None
+        appeared_on: str
+        topic: str | None
+        actor: str
+
+    @classmethod
+    def record(
+        cls,
+        *,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        round: int | None,
+        appeared_on: date,
+        topic: str | None,
+        actor: str,
+        today: date,
+    ) -> HotlineAppearance:
+        if appeared_on > today:
+            raise InvalidComplaint("lies in the future", field="appeared_on")
+        campaign, counted_round = counted_in(campaign_id, round)
+        return cls(
+            unit_id=unit_id,
+            jurisdiction_id=jurisdiction_id,
+            campaign_id=campaign,
+            round=counted_round,
+            appeared_on=appeared_on.isoformat(),
+            topic=None if topic is None or not topic.strip() else text(topic, "topic", TOPIC_MAX),
+            actor=actor,
+        )
+
+    @event(Recorded)
+    def __init__(
+        self,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        campaign_id: UUID | None,
+        round: int | None,
+        appeared_on: str,
+        topic: str | None,
+        actor: str,
+    ) -> None:
+        self.unit_id = unit_id
+        self.jurisdiction_id = jurisdiction_id
+        self.campaign_id = campaign_id
+        self.round = round
+        self.appeared_on = appeared_on
+        self.topic = topic
+        self.recorded_by = actor

@@ -1,0 +1,126 @@
+"""Complaint API models. A complainant's name and contact come in, and go out only masked
+(to offices): never to units, never in a list."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.inspection.complaints.application import NAME_MAX
+from services.inspection.complaints.domain import (
+    REASON_MAX,
+    REPLY_MAX,
+    ROUND_MAX,
+    SUMMARY_MAX,
+    TOPIC_MAX,
+)
+from shared.contracts.inspection_complaints import (
+    CallbackSatisfaction,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintOutcome,
+)
+from shared.types import Day, Line, Prose
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class ComplainantIn(_In):
+    name: Line = Field(min_length=1, max_length=NAME_MAX, examples=["张三"])
+    contact: Line = Field(min_length=3, max_length=100, examples=["138 0000 5678"])
+
+
+class ComplaintIn(_In):
+    jurisdiction_id: UUID = Field(description="Where the complaint is taken in")
+    unit_id: UUID | None = Field(default=None, description="The unit complained about, if named")
+    campaign_id: UUID | None = None
+    round: int | None = Field(default=None, ge=1, le=ROUND_MAX)
+    channel: ComplaintChannel = Field(examples=["政风行风热线"])
+    kind: ComplaintKind = Field(examples=["complaint"])
+    summary: Prose = Field(
+        min_length=1, max_length=SUMMARY_MAX, examples=["办理社保转移窗口推诿，三次往返未办结"]
+    )
+    received_on: Day = Field(examples=["2026-05-12"])
+    deadline_days: int | None = Field(
+        default=None,
+        ge=0,
+        le=366,
+        description="Working days to answer; by default 0/5/15/15 for emergency/consultation/"
+        "complaint/suggestion, and only within the bounds of its kind",
+    )
+    complainant: ComplainantIn | None = Field(
+        default=None, description="Null for an anonymous complaint (匿名)"
+    )
+
+
+class DispatchIn(_In):
+    unit_id: UUID
+
+
+class ReplyIn(_In):
+    reply: Prose = Field(
+        min_length=1, max_length=REPLY_MAX, examples=["已约谈窗口负责人，当日为群众办结"]
+    )
+
+
+class OutcomeIn(_In):
+    outcome: ComplaintOutcome = Field(examples=["verified"])
+    reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["经调取监控核实属实"])
+
+
+class CallbackIn(_In):
+    satisfaction: CallbackSatisfaction = Field(examples=["满意"])
+
+
+class HotlineAppearanceIn(_In):
+    unit_id: UUID
+    campaign_id: UUID | None = None
+    round: int | None = Field(default=None, ge=1, le=ROUND_MAX)
+    appeared_on: Day = Field(examples=["2026-06-03"])
+    topic: Line | None = Field(default=None, max_length=TOPIC_MAX, examples=["社保服务专场"])
+
+
+class ComplainantOut(BaseModel):
+    name: str | None = Field(description="Masked, e.g. 张*")
+    contact: str | None = Field(description="Masked, e.g. 138****5678")
+
+
+class ComplaintOut(BaseModel):
+    complaint_id: UUID
+    jurisdiction_id: UUID
+    unit_id: UUID | None
+    campaign_id: UUID | None
+    round: int | None
+    channel: str
+    kind: str
+    summary: str
+    received_on: str
+    deadline_days: int
+    anonymous: bool
+    status: str
+    dispatched_on: str | None
+    due_on: str | None
+    reply: str | None
+    replied_on: str | None
+    outcome: str | None
+    outcome_reason: str | None
+    satisfaction: str | None
+    received_by: str
+    version: int
+    complainant: ComplainantOut | None = Field(
+        default=None, description="Masked, for offices reading one complaint; never in lists"
+    )
+
+
+class HotlineAppearanceOut(BaseModel):
+    appearance_id: UUID
+    unit_id: UUID
+    jurisdiction_id: UUID
+    campaign_id: UUID | None
+    round: int | None
+    appeared_on: str
+    topic: str | None
+    recorded_by: str
