@@ -18,7 +18,7 @@ from services.inspection.assessments.domain import (
 )
 from shared.types import Day, DecimalNumber, Line, Prose
 
-EvidenceHash = Annotated[str, StringConstraints(pattern=EVIDENCE_PATTERN)]
+EvidenceHash = Annotated[Line, StringConstraints(pattern=EVIDENCE_PATTERN, max_length=71)]
 Round = Annotated[int, Field(ge=1, le=1000, examples=[1])]
 
 
