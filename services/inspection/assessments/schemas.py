@@ -32,8 +32,8 @@ class AssessmentScoreIn(_In):
     round: Round
     component_code: Line = Field(min_length=1, max_length=CODE_MAX, examples=["organisation"])
     component_name: Line = Field(min_length=1, max_length=NAME_MAX, examples=["组织领导与资料"])
-    score: DecimalNumber = Field(ge=0, examples=["8.5"])
-    maximum: DecimalNumber = Field(gt=0, examples=["10"])
+    score: DecimalNumber = Field(ge=0, max_digits=10, decimal_places=4, examples=["8.5"])
+    maximum: DecimalNumber = Field(gt=0, max_digits=10, decimal_places=4, examples=["10"])
     assessor: Line = Field(min_length=1, max_length=ASSESSOR_MAX, examples=["市评议考核组"])
     basis: Prose = Field(
         min_length=1, max_length=TEXT_MAX, examples=["查阅评议工作台账，组织机构健全，资料齐全"]
@@ -43,7 +43,7 @@ class AssessmentScoreIn(_In):
 
 
 class ScoreCorrectionIn(_In):
-    score: DecimalNumber = Field(ge=0, examples=["7"])
+    score: DecimalNumber = Field(ge=0, max_digits=10, decimal_places=4, examples=["7"])
     assessor: Line | None = Field(default=None, min_length=1, max_length=ASSESSOR_MAX)
     basis: Prose | None = Field(default=None, min_length=1, max_length=TEXT_MAX)
     evidence: list[EvidenceHash] | None = Field(default=None, max_length=EVIDENCE_MAX)

@@ -178,6 +178,7 @@ def test_requests_are_checked(world: tuple[Cluster, dict[str, Any]]) -> None:
     client = cluster["inspection"]
     cases = [
         (_score(ctx, score="25"), "score"),
+        (_score(ctx, score="1.23456"), "score"),
         (_score(ctx, evidence=["md5:abc"]), "evidence.0"),
         (_score(ctx, round=0), "round"),
         (_score(ctx, component_name="日常\n工作"), "component_name"),
