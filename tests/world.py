@@ -201,6 +201,37 @@ def build_world(cluster: Cluster) -> World:
         f"/complaints/{complaint_id}/dispatch", json={"unit_id": target_unit}, headers=ADMIN
     )
     assert dispatched.status_code == 201, dispatched.text
+    # Inspection area: assessments (an assessment-team score and a one-vote veto).
+    assessment_score = cluster["inspection"].post(
+        "/assessment-scores",
+        json={
+            "unit_id": target_unit,
+            "campaign_id": campaign,
+            "round": 1,
+            "component_code": "organisation",
+            "component_name": "组织领导与资料",
+            "score": "8",
+            "maximum": "10",
+            "assessor": "评议考核组",
+            "basis": "台账齐全",
+            "reason": "集中评议",
+        },
+        headers=ADMIN,
+    )
+    assert assessment_score.status_code == 201, assessment_score.text
+    veto = cluster["inspection"].post(
+        "/vetoes",
+        json={
+            "unit_id": target_unit,
+            "campaign_id": campaign,
+            "round": 1,
+            "basis": "重大责任事故",
+            "authority": "县纪委监委",
+            "decided_on": "2026-11-20",
+        },
+        headers=ADMIN,
+    )
+    assert veto.status_code == 201, veto.text
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
@@ -221,6 +252,8 @@ def build_world(cluster: Cluster) -> World:
         "ranked_wave": wave_id,
         "appointing_body": f"office:{county}",
         "template": template.json()["template_id"],
+        "assessment_score": assessment_score.json()["score_id"],
+        "veto": veto.json()["veto_id"],
     }
     targets = {kind: Target(value, county) for kind, value in in_county.items()}
     targets["wave"] = Target(wave_id, county, {"agency": {contracted.principal_id or ""}})

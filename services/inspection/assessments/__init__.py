@@ -1,23 +1,13 @@
-"""Inspection area: assessments. Exports what the service is assembled from (see main.py):
+"""Inspection area: assessments (评议组评分) and the decisions that override scores (一票否决,
+取消评议成绩, 评议代表违纪). Exports what the service is assembled from (see main.py):
 `Commands` (a mixin of the application), `router`, `VIEWS`, `RESOLVERS`, `MAPPERS`
 (stored event class -> function building its published contract)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from services.inspection.assessments.api import RESOLVERS, router
+from services.inspection.assessments.application import Commands
+from services.inspection.assessments.integration import MAPPERS
+from services.inspection.assessments.views import VIEWS
 
-from shared.contracts import IntegrationPayload
-from shared.policy import PolicyRouter, ScopeResolver
-from shared.service.application import PublishingApplication
-from shared.views.model import View
-
-
-class Commands(PublishingApplication):
-    """The area's commands and queries (a mixin of InspectionApplication)."""
-
-
-router = PolicyRouter(tags=["assessments"])
-VIEWS: tuple[View, ...] = ()
-RESOLVERS: dict[str, ScopeResolver] = {}
-MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {}
+__all__ = ["MAPPERS", "RESOLVERS", "VIEWS", "Commands", "router"]

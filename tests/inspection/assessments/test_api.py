@@ -1,0 +1,266 @@
+"""Assessment scores, vetoes, cancellations and representative violations over HTTP (memory
+mode): offices write, auditors read, a unit reads what concerns it, other roles get 403;
+lists come from the assessments view and are filtered by unit and campaign."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from services.inspection.assessments.domain import score_id
+from shared.settings import CommonSettings
+from tests.harness import ADMIN, Cluster
+
+HASH = "sha256:" + "0f" * 32
+
+
+def _post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(path, json=body, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _campaign(registry: TestClient, jurisdiction: str, name: str) -> str:
+    body = {
+        "jurisdiction_id": jurisdiction,
+        "name": name,
+        "pattern": "民主评议政风行风",
+        "cycle": {
+            "length": "one_year",
+            "rounds": "whole_cycle",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-12-31",
+        },
+        "phases": [{"name": "组织实施", "starts_on": "2026-03-01", "ends_on": "2026-10-31"}],
+        "categories": ["政府部门及其它机构"],
+    }
+    campaign_id: str = _post(registry, "/campaigns", body)["campaign_id"]
+    return campaign_id
+
+
+@pytest.fixture
+def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, Any]]]:
+    with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
+        registry = cluster["registry"]
+        city = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"})
+        ids = {"city": city["jurisdiction_id"]}
+        for name in ("源汇区", "郾城区"):
+            body = {"name": name, "level": "district", "parent_id": ids["city"]}
+            ids[name] = _post(registry, "/jurisdictions", body)["jurisdiction_id"]
+        units = {}
+        for name, county in (("源汇区民政局", "源汇区"), ("郾城区人社局", "郾城区")):
+            body = {
+                "jurisdiction_id": ids[county],
+                "name": name,
+                "kind": "government_department",
+                "category": "政府部门及其它机构",
+            }
+            units[name] = _post(registry, "/units", body)["unit_id"]
+        keys = {"admin": ADMIN}
+        for name, role, where in [
+            ("源汇区纠风办", "office", "源汇区"),
+            ("漯河市纠风办", "office", "city"),
+            ("郾城区纠风办", "office", "郾城区"),
+            ("审计组", "auditor", None),
+            ("源汇区民政局", "unit", "源汇区"),
+            ("督查员", "inspector", "源汇区"),
+            ("调查公司", "agency", "源汇区"),
+        ]:
+            body = {"name": name, "role": role} | ({"jurisdiction_id": ids[where]} if where else {})
+            keys[name] = {"X-API-Key": _post(registry, "/principals", body)["api_key"]}
+        campaign = _campaign(registry, ids["源汇区"], "2026年度源汇区民主评议政风行风")
+        cluster.wait_caught_up("inspection", "registry")
+        yield cluster, {"ids": ids, "units": units, "keys": keys, "campaign": campaign}
+
+
+def _score(ctx: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    return {
+        "unit_id": ctx["units"]["源汇区民政局"],
+        "campaign_id": ctx["campaign"],
+        "round": 1,
+        "component_code": "daily_work",
+        "component_name": "日常工作",
+        "score": "17.5",
+        "maximum": "20",
+        "assessor": "区评议考核组",
+        "basis": "查阅日常工作台账，按考核细则逐项评分",
+        "evidence": [HASH],
+        "reason": "年终集中评议考核",
+    } | overrides
+
+
+def _error(response: Any) -> tuple[int, str | None, str]:
+    body = response.json()
+    return response.status_code, body["detail"][0]["field"], body["error"]
+
+
+def test_offices_record_correct_and_withdraw_a_score(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    response = client.post("/assessment-scores", json=_score(ctx), headers=keys["源汇区纠风办"])
+    assert response.status_code == 201, response.text
+    created = response.json()
+    unit = ctx["units"]["源汇区民政局"]
+    assert created["score_id"] == str(score_id(ctx["campaign"], 1, unit, "daily_work"))
+    assert (created["score"], created["maximum"], created["status"]) == ("17.5", "20", "active")
+    assert created["jurisdiction_id"] == ctx["ids"]["源汇区"] and created["evidence"] == [HASH]
+    again = client.post(
+        "/assessment-scores", json=_score(ctx, score="3"), headers=keys["漯河市纠风办"]
+    )
+    assert _error(again) == (409, "component_code", "assessment_score_exists")
+
+    path = f"/assessment-scores/{created['score_id']}"
+    corrected = client.post(
+        f"{path}/corrections",
+        json={"score": "16", "reason": "复核发现缺少整改记录"},
+        headers=keys["漯河市纠风办"],
+    )
+    assert corrected.status_code == 201, corrected.text
+    assert (corrected.json()["score"], corrected.json()["version"]) == ("16", 2)
+    too_high = client.post(
+        f"{path}/corrections", json={"score": "21", "reason": "r"}, headers=ADMIN
+    )
+    assert _error(too_high)[:2] == (422, "score")
+    listed = client.get(f"{path}/corrections", headers=keys["源汇区民政局"])
+    assert [(c["score"], c["reason"]) for c in listed.json()] == [("16", "复核发现缺少整改记录")]
+
+    withdrawn = client.post(f"{path}/withdrawal", json={"reason": "重复评分"}, headers=ADMIN)
+    assert withdrawn.status_code == 201 and withdrawn.json()["status"] == "withdrawn"
+    late = client.post(f"{path}/corrections", json={"score": "1", "reason": "r"}, headers=ADMIN)
+    assert _error(late)[::2] == (409, "assessment_score_withdrawn")
+    history = client.get(path, headers=keys["审计组"]).json()["history"]
+    assert [h["event"] for h in history] == ["recorded", "corrected", "withdrawn"]
+
+    cluster.wait_caught_up("inspection", "inspection")
+    for key in ("源汇区纠风办", "漯河市纠风办", "审计组", "源汇区民政局", "admin"):
+        seen = client.get(
+            "/assessment-scores", params={"campaign_id": ctx["campaign"]}, headers=keys[key]
+        )
+        assert [(s["score_id"], s["status"], s["score"]) for s in seen.json()] == [
+            (created["score_id"], "withdrawn", "16")
+        ], key
+    assert client.get("/assessment-scores", headers=keys["郾城区纠风办"]).json() == []
+    active = client.get("/assessment-scores", params={"status": "active"}, headers=ADMIN)
+    assert active.json() == []
+
+
+def test_only_offices_write_and_only_in_scope_readers_read(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    for key in ("审计组", "源汇区民政局", "督查员", "调查公司", "郾城区纠风办"):
+        refused = client.post("/assessment-scores", json=_score(ctx), headers=keys[key])
+        assert refused.status_code == 403, key
+    created = _post(client, "/assessment-scores", _score(ctx))
+    path = f"/assessment-scores/{created['score_id']}"
+    for key in ("督查员", "调查公司", "郾城区纠风办"):
+        assert client.get(path, headers=keys[key]).status_code == 403, key
+    for key in ("审计组", "源汇区民政局"):
+        assert client.get(path, headers=keys[key]).status_code == 200, key
+        wrote = client.post(f"{path}/withdrawal", json={"reason": "x"}, headers=keys[key])
+        assert wrote.status_code == 403, key
+    other_unit = ctx["units"]["郾城区人社局"]
+    outside = client.get(
+        "/assessment-scores", params={"unit_id": other_unit}, headers=keys["源汇区民政局"]
+    )
+    assert outside.status_code == 403
+
+
+def test_requests_are_checked(world: tuple[Cluster, dict[str, Any]]) -> None:
+    cluster, ctx = world
+    client = cluster["inspection"]
+    cases = [
+        (_score(ctx, score="25"), "score"),
+        (_score(ctx, score="1.23456"), "score"),
+        (_score(ctx, evidence=["md5:abc"]), "evidence.0"),
+        (_score(ctx, round=0), "round"),
+        (_score(ctx, component_name="日常\n工作"), "component_name"),
+        (_score(ctx, campaign_id=ctx["ids"]["city"]), "campaign_id"),
+    ]
+    for body, field in cases:
+        response = client.post("/assessment-scores", json=body, headers=ADMIN)
+        assert response.status_code in (404, 422), response.text
+        assert field in response.json()["detail"][0]["field"], response.text
+
+
+def test_vetoes_cancellations_and_representative_violations(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    unit, campaign = ctx["units"]["源汇区民政局"], ctx["campaign"]
+    veto = {
+        "unit_id": unit,
+        "campaign_id": campaign,
+        "round": 1,
+        "basis": "发生重大安全责任事故，依照评议办法一票否决",
+        "authority": "区纪委监委",
+        "decided_on": "2026-11-20",
+    }
+    assert client.post("/vetoes", json=veto, headers=keys["审计组"]).status_code == 403
+    decided = client.post("/vetoes", json=veto, headers=keys["源汇区纠风办"])
+    assert decided.status_code == 201, decided.text
+    vetoed = decided.json()
+    assert (vetoed["status"], vetoed["decided_on"], vetoed["authority"]) == (
+        "active",
+        "2026-11-20",
+        "区纪委监委",
+    )
+    assert _error(client.post("/vetoes", json=veto, headers=ADMIN))[::2] == (409, "veto_exists")
+    revocation = f"/vetoes/{vetoed['veto_id']}/revocation"
+    assert (
+        client.post(revocation, json={"reason": "x"}, headers=keys["源汇区民政局"]).status_code
+        == 403
+    )
+    revoked = client.post(revocation, json={"reason": "上级复核撤销"}, headers=ADMIN)
+    assert revoked.status_code == 201 and revoked.json()["status"] == "revoked"
+    assert _error(client.post(revocation, json={"reason": "再"}, headers=ADMIN))[::2] == (
+        409,
+        "veto_revoked",
+    )
+
+    cancellation = {
+        "unit_id": unit,
+        "campaign_id": campaign,
+        "round": 1,
+        "reason": "评议期间组织人员代填问卷，违反评议纪律",
+        "decided_by": "区纠风办",
+    }
+    made = client.post("/cancellations", json=cancellation, headers=keys["漯河市纠风办"])
+    assert made.status_code == 201, made.text
+    twice = client.post("/cancellations", json=cancellation, headers=ADMIN)
+    assert _error(twice)[::2] == (409, "cancellation_exists")
+
+    violation = {
+        "person_id": "00000000-0000-4000-8000-000000000009",
+        "jurisdiction_id": ctx["ids"]["源汇区"],
+        "campaign_id": campaign,
+        "description": "评议代表收受被评单位礼品",
+    }
+    wrong = client.post("/representative-violations", json=violation, headers=keys["郾城区纠风办"])
+    assert wrong.status_code == 403
+    recorded = client.post(
+        "/representative-violations", json=violation, headers=keys["源汇区纠风办"]
+    )
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["round"] is None
+
+    cluster.wait_caught_up("inspection", "inspection")
+    for key in ("源汇区纠风办", "审计组", "源汇区民政局"):
+        listed = client.get("/vetoes", params={"unit_id": unit}, headers=keys[key])
+        assert [(v["veto_id"], v["status"]) for v in listed.json()] == [
+            (vetoed["veto_id"], "revoked")
+        ]
+        cancellations = client.get("/cancellations", headers=keys[key]).json()
+        assert [c["cancellation_id"] for c in cancellations] == [made.json()["cancellation_id"]]
+    assert client.get("/vetoes", headers=keys["郾城区纠风办"]).json() == []
+    assert client.get("/cancellations", headers=keys["督查员"]).status_code == 403
+    other = client.get("/vetoes", params={"campaign_id": ctx["ids"]["city"]}, headers=ADMIN)
+    assert other.json() == []
