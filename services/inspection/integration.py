@@ -6,6 +6,7 @@ served from inspection's own read model of its log (and other services may follo
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from services.inspection.areas import AREAS
@@ -75,7 +76,7 @@ def _visit_payload(domain_event: Any) -> IntegrationPayload | None:
             unit_id=domain_event.unit_id,
             jurisdiction_id=domain_event.jurisdiction_id,
             kind=domain_event.kind,
-            planned_on=domain_event.planned_on,
+            planned_on=date.fromisoformat(domain_event.planned_on),
             planned_by=domain_event.planned_by,
             inspectors=tuple(domain_event.inspectors),
             checklist=tuple(domain_event.checklist),

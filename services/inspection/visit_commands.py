@@ -122,7 +122,7 @@ def visit_out(v: Visit) -> Response:
         "unit_id": str(v.unit_id),
         "jurisdiction_id": str(v.jurisdiction_id),
         "kind": v.kind,
-        "planned_on": v.planned_on.isoformat(),
+        "planned_on": v.planned_on,
         "planned_by": v.planned_by,
         "inspectors": [str(i) for i in v.inspectors],
         "checklist": list(v.checklist),

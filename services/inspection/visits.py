@@ -76,7 +76,8 @@ class Visit(Aggregate):
         unit_id: UUID
         jurisdiction_id: UUID
         kind: InspectionMethod
-        planned_on: date
+        planned_on: str
+        """ISO day (the store has no date transcoding)."""
         inspectors: tuple[UUID, ...]
         checklist: tuple[EvaluationContent, ...]
         actor: str
@@ -89,7 +90,7 @@ class Visit(Aggregate):
         unit_id: UUID
         jurisdiction_id: UUID
         kind: InspectionMethod
-        planned_on: date
+        planned_on: str
         planned_by: str
         inspectors: tuple[UUID, ...]
         checklist: tuple[EvaluationContent, ...]
@@ -115,7 +116,7 @@ class Visit(Aggregate):
             unit_id=unit_id,
             jurisdiction_id=jurisdiction_id,
             kind=_method(kind),
-            planned_on=planned_on,
+            planned_on=planned_on.isoformat(),
             inspectors=_inspectors(inspectors),
             checklist=_checklist(checklist),
             actor=actor,
@@ -127,7 +128,7 @@ class Visit(Aggregate):
         unit_id: UUID,
         jurisdiction_id: UUID,
         kind: InspectionMethod,
-        planned_on: date,
+        planned_on: str,
         inspectors: tuple[UUID, ...],
         checklist: tuple[EvaluationContent, ...],
         actor: str,
@@ -182,7 +183,7 @@ class Visit(Aggregate):
         unit_id: UUID,
         jurisdiction_id: UUID,
         kind: InspectionMethod,
-        planned_on: date,
+        planned_on: str,
         planned_by: str,
         inspectors: tuple[UUID, ...],
         checklist: tuple[EvaluationContent, ...],

@@ -3,8 +3,8 @@ through a real (in-memory) event store."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
