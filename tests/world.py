@@ -232,6 +232,18 @@ def build_world(cluster: Cluster) -> World:
         headers=ADMIN,
     )
     assert veto.status_code == 201, veto.text
+    # inspection visits: a planned (sealed) visit, its inspector the county's 督查员
+    visit = cluster["inspection"].post(
+        "/visits",
+        json={
+            "unit_id": target_unit,
+            "kind": "暗访",
+            "planned_on": "2026-06-03",
+            "inspectors": [callers[8].principal_id],
+        },
+        headers=ADMIN,
+    )
+    assert visit.status_code == 201, visit.text
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
@@ -247,6 +259,7 @@ def build_world(cluster: Cluster) -> World:
         "principal": keyholder.principal_id or "",
         "finding": finding.json()["finding_id"],
         "complaint": complaint_id,  # inspection, complaints
+        "visit": visit.json()["visit_id"],
         "tally": wave_id,
         "run": run.json()["run_id"],
         "ranked_wave": wave_id,
@@ -274,5 +287,6 @@ def build_world(cluster: Cluster) -> World:
         "batch_id": "00000000-0000-4000-8000-000000000002",
         "index": "0",  # inspection tasks: a milestone
         "month": "2026-05",  # inspection tasks: a monthly report
+        "sha256": "0" * 64,
     }
     return World(lineage, callers, targets, defaults)

@@ -10,7 +10,14 @@ from fastapi import Depends, Query
 
 from services.inspection.application import InspectionApplication
 from services.inspection.finding_view import FINDINGS
-from services.inspection.schemas import CorrectionIn, FindingIn, FindingOut, WithdrawalIn
+from services.inspection.schemas import (
+    CorrectionIn,
+    EvidenceIn,
+    FindingIn,
+    FindingOut,
+    WithdrawalIn,
+)
+from services.inspection.visit_api import router as visits_router
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
@@ -63,6 +70,11 @@ def record_finding(
         summary=body.summary,
         found_at=body.found_at,
         key=idempotency_key,
+        visit_id=body.visit_id,
+        item=body.item,
+        severity=body.severity,
+        deduction=body.deduction,
+        evidence=body.evidence,
     )
 
 
@@ -135,3 +147,23 @@ def withdraw_finding(
 ) -> dict[str, Any]:
     """撤销: the finding stays on record, marked withdrawn with the reason."""
     return app.withdraw_finding(caller, finding_id, body.reason, idempotency_key)
+
+
+@router.post(
+    "/findings/{finding_id}/evidence",
+    status_code=201,
+    response_model=FindingOut,
+    **allow(Policy.write(*WRITERS, scope=FINDING)),
+)
+def attach_evidence(
+    finding_id: UUID,
+    body: EvidenceIn,
+    caller: CurrentPrincipal,
+    app: InspectionApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """补充证据: files uploaded with POST /evidence, named by their SHA-256."""
+    return app.attach_evidence(caller, finding_id, body.evidence, idempotency_key)
+
+
+router.include_router(visits_router)

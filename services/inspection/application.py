@@ -3,20 +3,33 @@ store itself, so a correction is visible the moment it is made."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from services.inspection.domain import Finding, FindingNotFound
+from services.inspection.domain import Finding, FindingNotFound, InvalidFinding, evidence_hashes
+from services.inspection.evidence import EvidenceStore, evidence_dir
+from services.inspection.visit_commands import VisitCommands
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication
 
 
-class InspectionApplication(PublishingApplication):
+class InspectionApplication(VisitCommands, PublishingApplication):
     name = "inspection"
+
+    @cached_property
+    def evidence_store(self) -> EvidenceStore:
+        return EvidenceStore(evidence_dir(self.env))
+
+    def _require_evidence(self, hashes: Sequence[str]) -> None:
+        if self.evidence_store.missing(evidence_hashes(hashes)):
+            raise InvalidFinding("upload each file (POST /evidence) first", field="evidence")
 
     def finding(self, finding_id: UUID, field: str = "finding_id") -> Finding:
         try:
@@ -37,8 +50,16 @@ class InspectionApplication(PublishingApplication):
         summary: str,
         found_at: datetime,
         key: str | None,
+        visit_id: UUID | None = None,
+        item: str | None = None,
+        severity: str | None = None,
+        deduction: Decimal | None = None,
+        evidence: Sequence[str] = (),
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
+            if visit_id is not None:
+                self.visible_visit(caller, visit_id).admits(unit_id, method, item)
+            self._require_evidence(evidence)
             finding = Finding.record(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,
@@ -47,10 +68,28 @@ class InspectionApplication(PublishingApplication):
                 found_at=found_at,
                 actor=caller.actor,
                 now=datetime.now(UTC),
+                visit_id=visit_id,
+                item=item,
+                severity=severity,
+                deduction=deduction,
+                evidence=evidence,
             )
             return [finding], self.describe(finding)
 
-        request = {"unit_id": unit_id, "method": method, "summary": summary, "found_at": found_at}
+        request: dict[str, Any] = {
+            "unit_id": unit_id,
+            "method": method,
+            "summary": summary,
+            "found_at": found_at,
+        }
+        added = {  # only when given, so a retry across the upgrade still matches its key
+            "visit_id": visit_id,
+            "item": item,
+            "severity": severity,
+            "deduction": None if deduction is None else str(deduction),
+            "evidence": list(evidence) or None,
+        }
+        request |= {name: value for name, value in added.items() if value is not None}
         return run_idempotent(
             self,
             principal_id=caller.principal_id,
@@ -94,6 +133,24 @@ class InspectionApplication(PublishingApplication):
             command=command,
         )
 
+    def attach_evidence(
+        self, caller: Caller, finding_id: UUID, evidence: Sequence[str], key: str | None
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            finding = self.finding(finding_id)
+            self._require_evidence(evidence)
+            finding.attach_evidence(evidence, caller.actor)
+            return [finding], self.describe(finding)
+
+        return run_idempotent(
+            self,
+            principal_id=caller.principal_id,
+            scope=f"evidence:{finding_id}",
+            key=key,
+            request={"evidence": list(evidence)},
+            command=command,
+        )
+
     def describe(self, finding: Finding, *, with_history: bool = True) -> Response:
         """The finding as it stands; with every stored event (and any not yet saved)."""
         out = finding_out(finding)
@@ -113,6 +170,11 @@ def finding_out(f: Finding) -> Response:
         "unit_id": str(f.unit_id),
         "jurisdiction_id": str(f.jurisdiction_id),
         "method": f.method,
+        "visit_id": None if f.visit_id is None else str(f.visit_id),
+        "item": f.item,
+        "severity": f.severity,
+        "deduction": None if f.deduction is None else str(f.deduction),
+        "evidence": list(f.evidence),
         "summary": f.summary,
         "found_at": _iso(f.found_at),
         "recorded_by": f.recorded_by,
@@ -132,4 +194,11 @@ def history_entry(domain_event: Any) -> Response:
         return entry | {"event": "corrected", "summary": summary, "reason": domain_event.reason}
     if isinstance(domain_event, Finding.Withdrawn):
         return entry | {"event": "withdrawn", "summary": None, "reason": domain_event.reason}
+    if isinstance(domain_event, Finding.EvidenceAttached):
+        evidence = list(domain_event.evidence)
+        return (
+            entry
+            | {"event": "evidence_attached", "summary": None, "reason": None}
+            | {"evidence": evidence}
+        )
     raise TypeError(f"{type(domain_event).__name__} is not a finding event")

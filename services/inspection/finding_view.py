@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.contracts import IntegrationMessage
-from shared.contracts.inspection import FindingCorrected, FindingRecorded, FindingWithdrawn
+from shared.contracts.inspection import (
+    FindingCorrected,
+    FindingEvidenceAttached,
+    FindingRecorded,
+    FindingWithdrawn,
+)
 from shared.messaging.inbox import ViewHandler
 from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
@@ -34,6 +39,11 @@ def _recorded(tx: ViewTransaction, p: FindingRecorded, m: IntegrationMessage) ->
         "unit_id": str(p.unit_id),
         "jurisdiction_id": jurisdiction,
         "method": p.method,
+        "visit_id": None if p.visit_id is None else str(p.visit_id),
+        "item": p.item,
+        "severity": p.severity,
+        "deduction": None if p.deduction is None else str(p.deduction),
+        "evidence": list(p.evidence),
         "summary": p.summary,
         "found_at": p.found_at.isoformat(),
         "recorded_by": p.actor,
@@ -62,15 +72,22 @@ def _withdrawn(tx: ViewTransaction, p: FindingWithdrawn, m: IntegrationMessage) 
     _change(tx, p.finding_id, m, status="withdrawn", withdrawn_reason=p.reason, version=p.version)
 
 
+def _evidence(tx: ViewTransaction, p: FindingEvidenceAttached, m: IntegrationMessage) -> None:
+    doc = tx.get(FINDINGS, str(p.finding_id))
+    evidence = [*(doc or {}).get("evidence", []), *p.evidence]
+    _change(tx, p.finding_id, m, evidence=evidence, version=p.version)
+
+
 HANDLERS: dict[Any, ViewHandler] = {
     FindingRecorded: _recorded,
     FindingCorrected: _corrected,
     FindingWithdrawn: _withdrawn,
+    FindingEvidenceAttached: _evidence,
 }
 
 FINDINGS_VIEW = View(
     "findings",
-    2,
+    3,
     (Collection(FINDINGS, index=("jurisdiction_id", "unit_id", "status"), sort="found_order"),),
     {"inspection": HANDLERS},
     "Every finding as it stands (after corrections and withdrawals), from inspection's own "

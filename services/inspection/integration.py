@@ -6,10 +6,12 @@ served from inspection's own read model of its log (and other services may follo
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from services.inspection.areas import AREAS
 from services.inspection.domain import Finding
+from services.inspection.visits import Visit
 from shared.contracts import IntegrationPayload
 from shared.contracts import inspection as contract
 
@@ -34,6 +36,18 @@ def _finding_payload(domain_event: Any) -> IntegrationPayload | None:
             summary=domain_event.summary,
             found_at=domain_event.found_at,
             actor=domain_event.actor,
+            visit_id=domain_event.visit_id,
+            item=domain_event.item,
+            severity=domain_event.severity,
+            deduction=domain_event.deduction,
+            evidence=tuple(domain_event.evidence),
+        )
+    if isinstance(domain_event, Finding.EvidenceAttached):
+        return contract.FindingEvidenceAttached(
+            finding_id=domain_event.originator_id,
+            evidence=tuple(domain_event.evidence),
+            actor=domain_event.actor,
+            version=domain_event.originator_version,
         )
     if isinstance(domain_event, Finding.Corrected):
         return contract.FindingCorrected(
@@ -49,5 +63,24 @@ def _finding_payload(domain_event: Any) -> IntegrationPayload | None:
             reason=domain_event.reason,
             actor=domain_event.actor,
             version=domain_event.originator_version,
+        )
+    return _visit_payload(domain_event)
+
+
+def _visit_payload(domain_event: Any) -> IntegrationPayload | None:
+    """Planned and Cancelled map to nothing: a sealed visit is never published. Conducted
+    publishes the plan's facts with it."""
+    if isinstance(domain_event, Visit.Conducted):
+        return contract.VisitConducted(
+            visit_id=domain_event.originator_id,
+            unit_id=domain_event.unit_id,
+            jurisdiction_id=domain_event.jurisdiction_id,
+            kind=domain_event.kind,
+            planned_on=date.fromisoformat(domain_event.planned_on),
+            planned_by=domain_event.planned_by,
+            inspectors=tuple(domain_event.inspectors),
+            checklist=tuple(domain_event.checklist),
+            conducted_at=domain_event.conducted_at,
+            actor=domain_event.actor,
         )
     return None

@@ -9,6 +9,8 @@ from services.inspection.areas import AREAS
 from services.inspection.finding_view import FINDINGS_VIEW
 from services.inspection.integration import to_payload
 from services.inspection.settings import InspectionSettings
+from services.inspection.visit_api import resolve_visit
+from services.inspection.visit_view import VISITS_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
 
@@ -34,7 +36,13 @@ SERVICE = ServiceDefinition(
     settings=InspectionSettings,
     payload_mapper=to_payload,
     routers=(router, *(area.router for area in AREAS)),
-    views=(SECURITY_VIEW, REGISTRY_COPY, FINDINGS_VIEW, *(v for area in AREAS for v in area.VIEWS)),
-    resolvers={"finding": resolve_finding}
+    views=(
+        SECURITY_VIEW,
+        REGISTRY_COPY,
+        FINDINGS_VIEW,
+        VISITS_VIEW,
+        *(v for area in AREAS for v in area.VIEWS),
+    ),
+    resolvers={"finding": resolve_finding, "visit": resolve_visit}
     | {kind: resolver for area in AREAS for kind, resolver in area.RESOLVERS.items()},
 )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.inspection.domain import REASON_MAX, SUMMARY_MAX, Method
-from shared.types import Moment, Prose
+from services.inspection.domain import EVIDENCE_MAX, REASON_MAX, SUMMARY_MAX, Method
+from shared.contracts.inspection import EvaluationContent, Severity
+from shared.types import Day, DecimalNumber, Line, Moment, Prose
+
+Sha256 = Annotated[Line, Field(pattern=r"^[0-9a-f]{64}$", min_length=64, max_length=64)]
 
 
 class _In(BaseModel):
@@ -24,6 +27,61 @@ class FindingIn(_In):
         examples=["窗口工作人员上班时间玩手机，群众等候二十分钟无人办理"],
     )
     found_at: Moment = Field(examples=["2026-05-12T10:30:00+08:00"])
+    visit_id: UUID | None = Field(default=None, description="The conducted visit it was found on")
+    item: EvaluationContent | None = Field(default=None, examples=["工作纪律"])
+    severity: Severity | None = Field(default=None, examples=["较重"])
+    deduction: DecimalNumber | None = Field(
+        default=None, description="Points deducted (0 to the cap per finding)", examples=["2"]
+    )
+    evidence: list[Sha256] = Field(
+        default_factory=list, max_length=EVIDENCE_MAX, description="SHA-256 of uploaded files"
+    )
+
+
+class EvidenceIn(_In):
+    evidence: list[Sha256] = Field(min_length=1, max_length=EVIDENCE_MAX)
+
+
+class EvidenceOut(BaseModel):
+    sha256: str
+    size: int
+    content_type: str
+
+
+class VisitIn(_In):
+    unit_id: UUID
+    kind: Method = Field(examples=["暗访"])
+    planned_on: Day = Field(examples=["2026-06-03"])
+    inspectors: list[UUID] = Field(min_length=1, max_length=20)
+    checklist: list[EvaluationContent] = Field(
+        default_factory=list, max_length=20, examples=[["工作纪律", "服务态度"]]
+    )
+
+
+class ConductIn(_In):
+    conducted_at: Moment = Field(examples=["2026-06-03T09:40:00+08:00"])
+
+
+class CancelIn(_In):
+    reason: Prose = Field(
+        min_length=1, max_length=REASON_MAX, examples=["检查组人员调整，改期进行"]
+    )
+
+
+class VisitOut(BaseModel):
+    visit_id: UUID
+    unit_id: UUID
+    jurisdiction_id: UUID
+    kind: str
+    planned_on: str
+    planned_by: str
+    inspectors: list[UUID]
+    checklist: list[str]
+    status: Literal["planned", "conducted", "cancelled"]
+    conducted_at: str | None
+    conducted_by: str | None
+    cancelled_reason: str | None
+    version: int
 
 
 class CorrectionIn(_In):
@@ -36,11 +94,12 @@ class WithdrawalIn(_In):
 
 
 class HistoryEntry(BaseModel):
-    event: Literal["recorded", "corrected", "withdrawn"]
+    event: Literal["recorded", "corrected", "withdrawn", "evidence_attached"]
     at: str
     actor: str
     summary: str | None
     reason: str | None
+    evidence: list[str] | None = None
 
 
 class FindingOut(BaseModel):
@@ -48,6 +107,11 @@ class FindingOut(BaseModel):
     unit_id: UUID
     jurisdiction_id: UUID
     method: str
+    visit_id: UUID | None = None
+    item: str | None = None
+    severity: str | None = None
+    deduction: str | None = None
+    evidence: list[str] = []
     summary: Prose = Field(description="Current summary, after any correction")
     found_at: str
     recorded_by: str

@@ -154,7 +154,7 @@ def test_scope_and_roles(in_memory: tuple[Cluster, dict[str, Any]]) -> None:
 @pytest.mark.parametrize(
     ("overrides", "status", "field"),
     [
-        ({"method": "电话暗访"}, 422, "body.method"),
+        ({"method": "路过"}, 422, "body.method"),
         ({"summary": "   "}, 422, "body.summary"),
         ({"summary": "问" * 2001}, 422, "body.summary"),
         ({"found_at": "2026-05-12T10:30:00"}, 422, "body.found_at"),
@@ -162,7 +162,11 @@ def test_scope_and_roles(in_memory: tuple[Cluster, dict[str, Any]]) -> None:
         ({"found_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, 422, "found_at"),
         ({"unit_id": "not-a-uuid"}, 422, "body.unit_id"),
         ({"unit_id": str(uuid4())}, 404, "unit_id"),
-        ({"severity": "严重"}, 422, "body.severity"),
+        ({"severity": "极其严重"}, 422, "body.severity"),
+        ({"deduction": "-1"}, 422, "deduction"),
+        ({"deduction": "20.5"}, 422, "deduction"),
+        ({"item": "卫生"}, 422, "body.item"),
+        ({"evidence": ["ab" * 32]}, 422, "evidence"),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(

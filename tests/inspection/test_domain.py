@@ -4,6 +4,7 @@ through a real (in-memory) event store."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
@@ -45,7 +46,15 @@ def test_recorded_event_holds_the_normalised_finding() -> None:
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"method": "电话暗访"}, "method"),
+        ({"method": "路过"}, "method"),
+        ({"item": "卫生"}, "item"),
+        ({"severity": "很严重"}, "severity"),
+        ({"deduction": Decimal("-0.5")}, "deduction"),
+        ({"deduction": Decimal("20.01")}, "deduction"),
+        ({"deduction": Decimal("1.005")}, "deduction"),
+        ({"deduction": Decimal("NaN")}, "deduction"),
+        ({"evidence": ["xyz"]}, "evidence"),
+        ({"evidence": ["ab" * 32, "AB" * 32]}, "evidence"),
         ({"summary": "   "}, "summary"),
         ({"summary": "问" * 2001}, "summary"),
         ({"found_at": datetime(2026, 5, 12, 10, 30)}, "found_at"),

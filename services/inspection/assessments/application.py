@@ -38,7 +38,7 @@ A = TypeVar("A", bound=Aggregate)
 class Commands(PublishingApplication):
     """Assessment scores, vetoes, result cancellations and representative violations."""
 
-    def _load(self, kind: type[A], aggregate_id: UUID, missing: PingyiError) -> A:
+    def _load_assessment(self, kind: type[A], aggregate_id: UUID, missing: PingyiError) -> A:
         try:
             found: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -55,17 +55,17 @@ class Commands(PublishingApplication):
         return True
 
     def assessment_score(self, score_id: UUID, field: str = "score_id") -> AssessmentScore:
-        return self._load(
+        return self._load_assessment(
             AssessmentScore, score_id, AssessmentScoreNotFound("no such score", field=field)
         )
 
     def veto(self, veto_id: UUID, field: str = "veto_id") -> Veto:
-        return self._load(Veto, veto_id, VetoNotFound("no such veto", field=field))
+        return self._load_assessment(Veto, veto_id, VetoNotFound("no such veto", field=field))
 
     def cancellation(
         self, cancellation_id: UUID, field: str = "cancellation_id"
     ) -> ResultCancellation:
-        return self._load(
+        return self._load_assessment(
             ResultCancellation,
             cancellation_id,
             CancellationNotFound("no such cancellation", field=field),

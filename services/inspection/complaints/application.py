@@ -61,7 +61,9 @@ class Commands(PublishingApplication):
         configured = self.env.get(CALENDAR_ENV)
         return WorkCalendar.from_file(Path(configured) if configured else None)
 
-    def _load(self, item_id: UUID, kind: type[T], missing: type[InspectionError], field: str) -> T:
+    def _load_complaint(
+        self, item_id: UUID, kind: type[T], missing: type[InspectionError], field: str
+    ) -> T:
         try:
             found: Any = self.repository.get(item_id)
         except AggregateNotFoundError:
@@ -71,10 +73,10 @@ class Commands(PublishingApplication):
         return found
 
     def complaint(self, complaint_id: UUID, field: str = "complaint_id") -> Complaint:
-        return self._load(complaint_id, Complaint, ComplaintNotFound, field)
+        return self._load_complaint(complaint_id, Complaint, ComplaintNotFound, field)
 
     def hotline_appearance(self, appearance_id: UUID, field: str = "appearance_id") -> Any:
-        return self._load(appearance_id, HotlineAppearance, AppearanceNotFound, field)
+        return self._load_complaint(appearance_id, HotlineAppearance, AppearanceNotFound, field)
 
     def _seal_complainant(
         self, name: str | None, contact: str | None

@@ -1,0 +1,146 @@
+"""Evidence files (photos, recordings, documents) stored content-addressed by SHA-256.
+
+An upload is read in chunks into a temporary file in the store's directory while it is
+hashed and counted, then moved into place under its hash (an atomic rename, so a reader
+never sees half a file); a file already there is kept as it is. Each file has a sidecar
+`<hash>.type` with its content type. A download hashes the file again before sending it,
+so a file changed on disk is refused (409 evidence_corrupted) rather than shown altered.
+
+Where: `PINGYI_INSPECTION_EVIDENCE_DIR`; by default `<data dir>/evidence` in embedded mode
+(beside inspection.sqlite), a temporary directory in memory mode, and `pingyi-data/evidence`
+otherwise. Production replicas behind one address need that directory on a shared volume
+(or one replica serving evidence): a file uploaded through one replica must be found by the
+others when a finding names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Literal, get_args
+
+from services.inspection.domain import InspectionError
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+MiB = 1024 * 1024
+EVIDENCE_LIMIT = 20 * MiB
+CHUNK = 64 * 1024
+EvidenceType = Literal["image/jpeg", "image/png", "audio/mpeg", "audio/mp4", "application/pdf"]
+EVIDENCE_TYPES: tuple[str, ...] = get_args(EvidenceType)
+ENV_KEY = "PINGYI_INSPECTION_EVIDENCE_DIR"
+
+
+class EvidenceNotFound(InspectionError, NotFoundError):
+    code = "evidence_not_found"
+
+
+class InvalidEvidence(InspectionError, InvalidError):
+    code = "invalid_evidence"
+
+
+class EvidenceCorrupted(InspectionError, ConflictError):
+    code = "evidence_corrupted"
+
+
+def evidence_dir(env: Mapping[str, str]) -> Path:
+    configured = env.get(ENV_KEY)
+    if configured:
+        return Path(configured)
+    sqlite = env.get("SQLITE_DBNAME")
+    if sqlite and sqlite != ":memory:" and "mode=memory" not in sqlite:
+        return Path(sqlite).parent / "evidence"
+    if "popo" in env.get("PERSISTENCE_MODULE", "") or "memory" in env.get("PERSISTENCE_MODULE", ""):
+        return Path(tempfile.mkdtemp(prefix="pingyi-evidence-"))
+    return Path(os.environ.get("PINGYI_DATA_DIR", "pingyi-data")) / "evidence"
+
+
+def content_type(value: str | None) -> str:
+    """The media type of an upload (parameters such as `; charset` dropped)."""
+    kind = (value or "").split(";", 1)[0].strip().lower()
+    if kind not in EVIDENCE_TYPES:
+        raise InvalidEvidence(f"must be one of {', '.join(EVIDENCE_TYPES)}", field="Content-Type")
+    return kind
+
+
+class EvidenceStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def begin(self) -> Upload:
+        return Upload(self)
+
+    def content_type(self, sha256: str) -> str:
+        try:
+            return self.path(sha256).with_suffix(".type").read_text("ascii").strip()
+        except FileNotFoundError:
+            raise EvidenceNotFound("no such evidence", field="sha256") from None
+
+    def verified(self, sha256: str) -> tuple[Path, str, int]:
+        """The file, its content type and size, after checking its bytes still hash to its
+        name."""
+        target = self.path(sha256)
+        digest = hashlib.sha256()
+        try:
+            with target.open("rb") as stream:
+                while chunk := stream.read(CHUNK):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            raise EvidenceNotFound("no such evidence", field="sha256") from None
+        if digest.hexdigest() != sha256:
+            raise EvidenceCorrupted("the stored file no longer matches its hash", field="sha256")
+        return target, self.content_type(sha256), target.stat().st_size
+
+    def missing(self, hashes: Iterable[str]) -> list[str]:
+        return [h for h in hashes if not self.has(h)]
+
+
+class Upload:
+    """One upload in progress: `write` each chunk, then `finish` (or `abort`)."""
+
+    def __init__(self, store: EvidenceStore) -> None:
+        self.store = store
+        descriptor, name = tempfile.mkstemp(dir=store.root, prefix=".upload-")
+        self.temporary = Path(name)
+        self.stream = os.fdopen(descriptor, "wb")
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > EVIDENCE_LIMIT:
+            raise InvalidEvidence(f"a file is at most {EVIDENCE_LIMIT // MiB} MB", field="body")
+        self.digest.update(chunk)
+        self.stream.write(chunk)
+
+    def finish(self, kind: str) -> tuple[str, int]:
+        self.stream.close()
+        if self.size == 0:
+            self.abort()
+            raise InvalidEvidence("the file is empty", field="body")
+        sha256 = self.digest.hexdigest()
+        target = self.store.path(sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sidecar = target.with_suffix(".type")
+        if not sidecar.is_file():  # the type first, so a file in place always has one
+            partial = sidecar.with_suffix(".type-partial")
+            partial.write_text(kind, "ascii")
+            os.replace(partial, sidecar)
+        if target.is_file():
+            self.temporary.unlink(missing_ok=True)
+        else:
+            os.replace(self.temporary, target)
+        return sha256, self.size
+
+    def abort(self) -> None:
+        self.stream.close()
+        self.temporary.unlink(missing_ok=True)

@@ -1,0 +1,190 @@
+"""Visits and evidence over HTTP. A unit's key reaches none of these routes (403 by role,
+before anything is looked up); a planned visit answers every caller but the office and the
+assigned inspectors exactly as a visit that does not exist."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Path, Query, Request
+from fastapi.responses import FileResponse
+
+from services.inspection.application import InspectionApplication
+from services.inspection.evidence import content_type
+from services.inspection.schemas import (
+    CancelIn,
+    ConductIn,
+    EvidenceOut,
+    Sha256,
+    VisitIn,
+    VisitOut,
+)
+from services.inspection.visit_commands import visit_out
+from services.inspection.visit_view import VISITS
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.contracts.inspection import InspectionMethod
+from shared.contracts.registry import Role
+from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.idempotency import IdempotencyKey
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
+from shared.runtime import ServiceRuntime
+from shared.web.pagination import Pagination, scope_where
+
+router = PolicyRouter(tags=["inspection visits"])
+
+READERS: tuple[Role, ...] = ("office", "inspector")
+PLANNERS: tuple[Role, ...] = ("office",)
+VISIT = path("visit_id", "visit")
+
+InspectionApp = Annotated[InspectionApplication, Depends(application_of(InspectionApplication))]
+
+
+def resolve_visit(runtime: ServiceRuntime, visit_id: str, field: str) -> ScopeTarget:
+    application = runtime.application
+    assert isinstance(application, InspectionApplication)
+    visit = application.visit(target_id(visit_id, field), field)
+    return ScopeTarget(str(visit.jurisdiction_id))
+
+
+def _covers(runtime: ServiceRuntime, inspector: UUID, unit_jurisdiction: str) -> bool:
+    found = runtime.registry.principal(str(inspector))
+    if found is None or found.get("revoked") or found.get("role") != "inspector":
+        return False
+    place = found.get("jurisdiction_id")
+    return place is not None and str(place) in runtime.registry.lineage(unit_jurisdiction)
+
+
+@router.post(
+    "/visits",
+    status_code=201,
+    response_model=VisitOut,
+    **allow(Policy.write(*PLANNERS, scope=body("unit_id", "unit"))),
+)
+def plan_visit(
+    body: VisitIn,
+    caller: CurrentPrincipal,
+    runtime: RuntimeDep,
+    app: InspectionApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """计划检查/暗访: sealed until conducted (no message is published for it; only the office
+    and the assigned inspectors see it)."""
+    unit = runtime.registry.unit(str(body.unit_id))
+    assert unit is not None  # the policy resolved it
+    place = str(unit["jurisdiction_id"])
+    return app.plan_visit(
+        caller,
+        unit_id=body.unit_id,
+        jurisdiction_id=UUID(place),
+        kind=body.kind,
+        planned_on=body.planned_on,
+        inspectors=body.inspectors,
+        inspector_ok=[_covers(runtime, i, place) for i in body.inspectors],
+        checklist=body.checklist,
+        key=idempotency_key,
+    )
+
+
+@router.get(
+    "/visits",
+    response_model=list[VisitOut],
+    **allow(Policy.read(*READERS, scope=query("unit_id", "unit"), filtered=True)),
+)
+def list_visits(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    views: ViewsDep,
+    page: Pagination,
+    unit_id: Annotated[UUID | None, Query()] = None,
+    kind: Annotated[InspectionMethod | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Conducted visits in the caller's scope, newest first; paged. Planned visits are never
+    listed here (they are not published); each is read by id by its office and inspectors."""
+    where = scope_where(auth, caller) | {
+        "unit_id": None if unit_id is None else str(unit_id),
+        "kind": kind,
+    }
+    rows = page.fetch(views, VISITS, where=where, descending=True)
+    return [
+        {k: v for k, v in row.items() if k not in ("conducted_order", "position")} for row in rows
+    ]
+
+
+@router.get(
+    "/visits/{visit_id}", response_model=VisitOut, **allow(Policy.read(*READERS, scope=VISIT))
+)
+def get_visit(visit_id: UUID, caller: CurrentPrincipal, app: InspectionApp) -> dict[str, Any]:
+    """One visit; a sealed one only to its office and assigned inspectors (others: 404)."""
+    return visit_out(app.visible_visit(caller, visit_id))
+
+
+@router.post(
+    "/visits/{visit_id}/conduct",
+    status_code=201,
+    response_model=VisitOut,
+    **allow(Policy.write("inspector", scope=VISIT)),
+)
+def conduct_visit(
+    visit_id: UUID,
+    body: ConductIn,
+    caller: CurrentPrincipal,
+    app: InspectionApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """实施: an assigned inspector records that the visit took place; the visit is published
+    (inspection.visit.conducted) with its plan."""
+    return app.conduct_visit(caller, visit_id, body.conducted_at, idempotency_key)
+
+
+@router.post(
+    "/visits/{visit_id}/cancellation",
+    status_code=201,
+    response_model=VisitOut,
+    **allow(Policy.write(*PLANNERS, scope=VISIT)),
+)
+def cancel_visit(
+    visit_id: UUID,
+    body: CancelIn,
+    caller: CurrentPrincipal,
+    app: InspectionApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """取消 a planned visit, with the reason; a cancelled visit is never published."""
+    return app.cancel_visit(caller, visit_id, body.reason, idempotency_key)
+
+
+@router.post(
+    "/evidence",
+    status_code=201,
+    response_model=EvidenceOut,
+    # The raw body (image/jpeg, image/png, audio/mpeg, audio/mp4, application/pdf) is not
+    # declared as an OpenAPI requestBody: the route fuzzer has no serializer for those types.
+    **allow(Policy.write("office", "inspector"), large_body=True),
+)
+async def upload_evidence(request: Request, app: InspectionApp) -> dict[str, Any]:
+    """上传证据 (photo, recording, document; at most 20 MB) as the raw body; answers its
+    SHA-256, which a finding then names. Streamed to disk while hashed."""
+    kind = content_type(request.headers.get("content-type"))
+    upload = await asyncio.to_thread(app.evidence_store.begin)
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                await asyncio.to_thread(upload.write, chunk)
+        sha256, size = await asyncio.to_thread(upload.finish, kind)
+    except BaseException:
+        await asyncio.to_thread(upload.abort)
+        raise
+    return {"sha256": sha256, "size": size, "content_type": kind}
+
+
+@router.get(
+    "/evidence/{sha256}",
+    response_class=FileResponse,
+    **allow(Policy.read("office", "inspector")),
+)
+def get_evidence(sha256: Annotated[Sha256, Path()], app: InspectionApp) -> FileResponse:
+    """The file exactly as uploaded, with its content type; its hash is checked first."""
+    file, kind, _ = app.evidence_store.verified(sha256)
+    return FileResponse(file, media_type=kind, headers={"X-Content-SHA256": sha256})

@@ -1,0 +1,223 @@
+"""Visits (检查/暗访 as planned and conducted): an office plans one at a unit (its kind, the
+day, the inspectors assigned, the checklist of evaluation contents); an assigned inspector
+conducts it; findings are then recorded against it. A planned visit is sealed: only the
+office and the assigned inspectors see it until it is conducted, no message is published
+for it (integration maps neither Planned nor Cancelled), and a unit's key never reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import cast
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from services.inspection.domain import (
+    REASON_MAX,
+    InspectionError,
+    _found_at,
+    _method,
+    _text,
+)
+from shared.auth import Principal
+from shared.contracts.inspection import EVALUATION_CONTENTS, EvaluationContent, InspectionMethod
+from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+
+PLANNED = "planned"
+CONDUCTED = "conducted"
+CANCELLED = "cancelled"
+INSPECTORS_MAX = 20
+
+
+class VisitNotFound(InspectionError, NotFoundError):
+    code = "visit_not_found"
+
+
+class InvalidVisit(InspectionError, InvalidError):
+    code = "invalid_visit"
+
+
+class VisitNotPlanned(InspectionError, ConflictError):
+    code = "visit_not_planned"
+
+
+class VisitNotConducted(InspectionError, ConflictError):
+    code = "visit_not_conducted"
+
+
+class NotAssigned(InspectionError, ForbiddenError):
+    code = "not_assigned"
+
+
+def _checklist(items: Sequence[str]) -> tuple[EvaluationContent, ...]:
+    if any(item not in EVALUATION_CONTENTS for item in items):
+        raise InvalidVisit(
+            f"each must be one of {', '.join(EVALUATION_CONTENTS)}", field="checklist"
+        )
+    if len(set(items)) != len(items):
+        raise InvalidVisit("an item is listed twice", field="checklist")
+    return cast(tuple[EvaluationContent, ...], tuple(items))
+
+
+def _inspectors(ids: Sequence[UUID]) -> tuple[UUID, ...]:
+    if not ids:
+        raise InvalidVisit("assign at least one inspector", field="inspectors")
+    if len(set(ids)) != len(ids):
+        raise InvalidVisit("an inspector is listed twice", field="inspectors")
+    if len(ids) > INSPECTORS_MAX:
+        raise InvalidVisit(f"at most {INSPECTORS_MAX} inspectors", field="inspectors")
+    return tuple(ids)
+
+
+class Visit(Aggregate):
+    class Planned(Aggregate.Created):
+        unit_id: UUID
+        jurisdiction_id: UUID
+        kind: InspectionMethod
+        planned_on: str
+        """ISO day (the store has no date transcoding)."""
+        inspectors: tuple[UUID, ...]
+        checklist: tuple[EvaluationContent, ...]
+        actor: str
+
+    class Conducted(Aggregate.Event):
+        """Carries the plan's facts too: they are published with it, and only with it."""
+
+        conducted_at: datetime
+        actor: str
+        unit_id: UUID
+        jurisdiction_id: UUID
+        kind: InspectionMethod
+        planned_on: str
+        planned_by: str
+        inspectors: tuple[UUID, ...]
+        checklist: tuple[EvaluationContent, ...]
+
+    class Cancelled(Aggregate.Event):
+        reason: str
+        actor: str
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        kind: str,
+        planned_on: date,
+        inspectors: Sequence[UUID],
+        checklist: Sequence[str],
+        actor: str,
+    ) -> Visit:
+        """The application checks first that every inspector is an inspector in scope."""
+        return cls(
+            unit_id=unit_id,
+            jurisdiction_id=jurisdiction_id,
+            kind=_method(kind),
+            planned_on=planned_on.isoformat(),
+            inspectors=_inspectors(inspectors),
+            checklist=_checklist(checklist),
+            actor=actor,
+        )
+
+    @event(Planned)
+    def __init__(
+        self,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        kind: InspectionMethod,
+        planned_on: str,
+        inspectors: tuple[UUID, ...],
+        checklist: tuple[EvaluationContent, ...],
+        actor: str,
+    ) -> None:
+        self.unit_id = unit_id
+        self.jurisdiction_id = jurisdiction_id
+        self.kind = kind
+        self.planned_on = planned_on
+        self.inspectors = tuple(inspectors)
+        self.checklist = tuple(checklist)
+        self.planned_by = actor
+        self.status = PLANNED
+        self.conducted_at: datetime | None = None
+        self.conducted_by: str | None = None
+        self.cancelled_reason: str | None = None
+
+    def visible_to(self, caller: Principal) -> bool:
+        """Sealed until conducted: the office (its scope is the policy's), an admin and the
+        assigned inspectors see a planned or cancelled visit; everyone the policy lets read
+        sees a conducted one."""
+        if self.status == CONDUCTED or caller.role in ("admin", "office"):
+            return True
+        return caller.role == "inspector" and caller.principal_id in self.inspectors
+
+    def conduct(self, caller: Principal, conducted_at: datetime, now: datetime) -> None:
+        self._require_planned()
+        if caller.role != "admin" and caller.principal_id not in self.inspectors:
+            raise NotAssigned(
+                "only an inspector assigned to the visit conducts it", field="X-API-Key"
+            )
+        try:
+            at = _found_at(conducted_at, now)
+        except InvalidError as error:
+            raise InvalidVisit(error.reason, field="conducted_at") from None
+        self._conducted(
+            conducted_at=at,
+            actor=caller.actor,
+            unit_id=self.unit_id,
+            jurisdiction_id=self.jurisdiction_id,
+            kind=self.kind,
+            planned_on=self.planned_on,
+            planned_by=self.planned_by,
+            inspectors=self.inspectors,
+            checklist=self.checklist,
+        )
+
+    @event(Conducted)
+    def _conducted(
+        self,
+        conducted_at: datetime,
+        actor: str,
+        unit_id: UUID,
+        jurisdiction_id: UUID,
+        kind: InspectionMethod,
+        planned_on: str,
+        planned_by: str,
+        inspectors: tuple[UUID, ...],
+        checklist: tuple[EvaluationContent, ...],
+    ) -> None:
+        self.status = CONDUCTED
+        self.conducted_at = conducted_at
+        self.conducted_by = actor
+
+    def cancel(self, reason: str, actor: str) -> None:
+        self._require_planned()
+        try:
+            cleaned = _text(reason, "reason", REASON_MAX)
+        except InvalidError as error:
+            raise InvalidVisit(error.reason, field="reason") from None
+        self._cancelled(reason=cleaned, actor=actor)
+
+    @event(Cancelled)
+    def _cancelled(self, reason: str, actor: str) -> None:
+        self.status = CANCELLED
+        self.cancelled_reason = reason
+
+    def admits(self, unit_id: UUID, method: str, item: str | None) -> None:
+        """A finding on this visit: conducted, at its unit, of its kind, on its checklist."""
+        if self.status != CONDUCTED:
+            raise VisitNotConducted(
+                "findings are recorded once the visit is conducted", field="visit_id"
+            )
+        if unit_id != self.unit_id:
+            raise InvalidVisit("the visit was at another unit", field="unit_id")
+        if method != self.kind:
+            raise InvalidVisit(f"the visit is a {self.kind}", field="method")
+        if self.checklist and item is not None and item not in self.checklist:
+            raise InvalidVisit("not on the visit's checklist", field="item")
+
+    def _require_planned(self) -> None:
+        if self.status != PLANNED:
+            raise VisitNotPlanned(f"the visit is {self.status}", field="visit_id")
