@@ -74,6 +74,7 @@ class DemoLoader:
         self._http = httpx.Client(timeout=60)
         self._progress = progress or (lambda step, done, total: None)
         self.public_wave: dict[str, Any] | None = None
+        self.inspection: dict[str, Any] | None = None
 
     def _call(
         self,
@@ -174,6 +175,7 @@ class DemoLoader:
         agency_key = {"X-API-Key": agency["api_key"]}
         self._push(wave["wave_id"], units, agency_key, questionnaires, seed)
         self.public_wave = self._public_voting(city, campaign, units, agency, seed)
+        self.inspection = self._inspection(city, campaign, units)
         self._call("survey", "POST", f"/waves/{wave['wave_id']}/close", json={"reason": "回收结束"})
         for downstream, upstream in (
             ("scoring", "registry"),
@@ -340,6 +342,73 @@ class DemoLoader:
         self._progress("网上公开评议：同一手机号再次投票被拒绝 (already_voted)", 1, 1)
         return wave
 
+    def _inspection(
+        self, city: dict[str, Any], campaign: dict[str, Any], units: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """What inspection adds to the round: findings of an unannounced visit and a phone
+        mystery call, a rectification order for one of them, and a verified complaint."""
+        self._progress("明察暗访、整改和投诉", 0, 3)
+        self.wait_caught_up("inspection", "registry")
+        round_of = {"campaign_id": campaign["campaign_id"], "round": 1}
+        findings = [
+            self._call(
+                "inspection",
+                "POST",
+                "/findings",
+                idempotency=f"demo-finding-{index}",
+                json={
+                    "unit_id": units[index]["unit_id"],
+                    "method": method,
+                    "summary": summary,
+                    "found_at": f"2026-05-{12 + index:02d}T10:30:00+08:00",
+                    "item": item,
+                    "severity": severity,
+                    "deduction": deduction,
+                },
+            )
+            for index, (method, summary, item, severity, deduction) in enumerate(FINDINGS)
+        ]
+        self._progress("明察暗访、整改和投诉", 1, 3)
+        order = self._call(
+            "inspection",
+            "POST",
+            "/rectifications",
+            idempotency="demo-rectification",
+            json={
+                "unit_id": units[0]["unit_id"],
+                "finding_ids": [findings[0]["finding_id"]],
+                "working_days": 10,
+                "requirements": "限期整改窗口脱岗问题，建立考勤和巡查制度",
+                "issued_on": "2026-05-15",
+            }
+            | round_of,
+        )
+        complaint = self._call(
+            "inspection",
+            "POST",
+            "/complaints",
+            idempotency="demo-complaint",
+            json={
+                "jurisdiction_id": city["jurisdiction_id"],
+                "unit_id": units[1]["unit_id"],
+                "channel": "政风行风热线",
+                "kind": "complaint",
+                "summary": "群众反映办理营业执照多次往返",
+                "received_on": "2026-05-20",
+            }
+            | round_of,
+        )
+        path = f"/complaints/{complaint['complaint_id']}"
+        self._call("inspection", "POST", f"{path}/dispatch", json={"unit_id": units[1]["unit_id"]})
+        self._call(
+            "inspection",
+            "POST",
+            f"{path}/outcome",
+            json={"outcome": "verified", "reason": "经核实属实，已责令整改"},
+        )
+        self._progress("明察暗访、整改和投诉", 3, 3)
+        return {"findings": len(findings), "rectification": order, "complaint": complaint}
+
     def _public(self, path: str, method: str, **kwargs: Any) -> Any:
         """A call without a key, as a member of the public makes it."""
         response = self._http.request(method, self._urls["survey"] + path, **kwargs)
@@ -350,6 +419,14 @@ class DemoLoader:
     def rankings(self, wave_id: str) -> dict[str, Any]:
         result: dict[str, Any] = self._call("reporting", "GET", f"/waves/{wave_id}/rankings")
         return result
+
+
+FINDINGS = (
+    ("暗访", "工作时间窗口人员脱岗", "工作纪律", "较重", "2"),
+    ("电话暗访", "咨询电话无人接听", "服务态度", "一般", "1"),
+    ("随机检查", "办事指南未公开", "办事公开", "一般", "0.5"),
+)
+"""Seed 000's 明察暗访: what inspectors found, with the evaluation content and deduction."""
 
 
 def _rate(rng: random.Random, leaning: float) -> str:

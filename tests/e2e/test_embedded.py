@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from pingyi.catalog import NAMES as SERVICES
-from pingyi.demo import DEMO_WAVE, PUBLIC_UNITS, PUBLIC_WAVE, VOTERS
+from pingyi.demo import DEMO_WAVE, FINDINGS, PUBLIC_UNITS, PUBLIC_WAVE, VOTERS
 from tests.conftest import ADMIN_KEY
 from tests.e2e import thin_path
 from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, wait_ready
@@ -109,5 +109,15 @@ def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
         public = httpx.get(f"{urls['survey']}/public/waves/{voting['wave_id']}")
         assert public.status_code == 200 and len(public.json()["units"]) == PUBLIC_UNITS
         assert "already_voted" in proc.output()
+
+        # Inspection: findings with deductions, a rectification order and a verified complaint.
+        thin_path.wait_until(
+            lambda: [c["outcome"] for c in api.call("inspection", "GET", "/complaints")]
+            == ["verified"],
+            "the demo's complaint concluded in inspection's view",
+        )
+        assert len(api.call("inspection", "GET", "/findings")) == len(FINDINGS)
+        orders = api.call("inspection", "GET", "/rectifications")
+        assert [o["finding_ids"] for o in orders] == [[orders[0]["finding_ids"][0]]]
     finally:
         proc.stop()
