@@ -160,15 +160,12 @@ class CampaignView:
 
     def appointed(self, body_id: str, cycle: str) -> list[str]:
         """The people appointed to a body's panel for a cycle and not disqualified since."""
-        people: list[str] = []
-        cursor: str | None = None
         where = {"body_id": body_id, "cycle": cycle}
-        while True:
-            page = self._views.page(APPOINTMENTS, where=where, cursor=cursor, limit=500)
-            people += [doc["person_id"] for doc in page.items]
-            cursor = page.next_cursor
-            if cursor is None:
-                break
+        people = [
+            doc["person_id"]
+            for page in self._views.pages(APPOINTMENTS, where=where)
+            for doc in page
+        ]
         out = self._views.get_many(DISQUALIFIED, people)
         return [person for person in people if person not in out]
 

@@ -273,15 +273,9 @@ class RegistryView:
         """The jurisdiction and every jurisdiction below it: the nodes whose `tree_ids`
         name it, read in pages of one query each (not the whole tree)."""
         found = {jurisdiction_id}
-        cursor = None
-        while True:
-            page = self._views.page(
-                JURISDICTIONS, contains=f"/{jurisdiction_id}/", cursor=cursor, limit=1000
-            )
-            found.update(doc["jurisdiction_id"] for doc in page.items)
-            if page.next_cursor is None:
-                return found
-            cursor = page.next_cursor
+        for page in self._views.pages(JURISDICTIONS, contains=f"/{jurisdiction_id}/"):
+            found.update(doc["jurisdiction_id"] for doc in page)
+        return found
 
     def units_within(
         self, jurisdiction_id: str, *, active_only: bool = False

@@ -198,6 +198,26 @@ class ViewStore(ABC):
             PageQuery(self.collection(collection), where or {}, descending, after, limit, contains)
         )
 
+    def pages(
+        self,
+        collection: str,
+        *,
+        where: Filter | None = None,
+        contains: str | None = None,
+        limit: int = 1000,
+    ) -> Iterator[list[Document]]:
+        """Every document under `where`/`contains`, a page (one query) at a time: for
+        reading a whole selection without holding a cursor by hand."""
+        cursor: str | None = None
+        while True:
+            found = self.page(
+                collection, where=where, contains=contains, cursor=cursor, limit=limit
+            )
+            yield found.items
+            if found.next_cursor is None:
+                return
+            cursor = found.next_cursor
+
     @abstractmethod
     def _page(self, query: PageQuery) -> Page: ...
 

@@ -177,4 +177,3 @@ class MemoryViewStore(ViewStore):
 
     def close(self) -> None:
         return None
-

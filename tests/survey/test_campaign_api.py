@@ -392,3 +392,46 @@ def test_an_agency_sees_and_corrects_only_what_it_pushed(cluster: Cluster, world
         headers=world.agency.headers,
     )
     assert correction.status_code == 404
+
+
+def test_a_point_that_departs_from_the_rest_is_scanned_into_quarantine(
+    cluster: Cluster, world: World
+) -> None:
+    survey = cluster["survey"]
+    points = [
+        {"code": code, "name": name, "jurisdiction_id": world.county_id, "target": 10}
+        for code, name in (("WY-01", "政务服务中心"), ("WY-02", "火车站"), ("WY-03", "医院"))
+    ]
+    wave = _wave(
+        cluster,
+        world,
+        points=points,
+        integrity={
+            "burst_size": 0,
+            "point_departure_percent": 60,
+            "point_departure_min_sample": 5,
+        },
+    )
+    wave_id = wave["wave_id"]
+    rows = [
+        _q(world, f"{code}-{i}", i, rating, survey_point=code)
+        for code, rating in (("WY-01", "满意"), ("WY-02", "满意"), ("WY-03", "不满意"))
+        for i in range(6)
+    ]
+    assert _push(cluster, world, wave_id, rows).json()["accepted"] == 18
+    cluster.wait_caught_up("survey", "survey")
+    scanned = survey.post(f"/waves/{wave_id}/integrity:scan", headers=world.county_office.headers)
+    assert scanned.status_code == 200, scanned.text
+    body = scanned.json()
+    assert [d["survey_point"] for d in body["departures"]] == ["WY-03"]
+    assert body["quarantined"] == 6
+    cluster.wait_caught_up("survey", "survey")
+    listed = survey.get(
+        f"/waves/{wave_id}/questionnaires?status=quarantined", headers=world.county_office.headers
+    ).json()
+    assert sorted(q["questionnaire_id"] for q in listed) == [f"WY-03-{i}" for i in range(6)]
+    assert listed[0]["flags"][0]["code"] == "point_departure"
+    again = survey.post(f"/waves/{wave_id}/integrity:scan", headers=world.county_office.headers)
+    assert again.json()["quarantined"] == 0
+    by_agency = survey.post(f"/waves/{wave_id}/integrity:scan", headers=world.agency.headers)
+    assert by_agency.status_code == 403

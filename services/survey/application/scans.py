@@ -52,11 +52,8 @@ class ScanCommands(DecisionCommands):
     @staticmethod
     def _counted_at(views: ViewStore, wave_id: UUID, point: str) -> list[list[UUID]]:
         where = {"wave_id": str(wave_id), "survey_point": point, "status": "counted"}
-        pages: list[list[UUID]] = []
-        cursor: str | None = None
-        while True:
-            page = views.page(QUESTIONNAIRES, where=where, cursor=cursor, limit=PAGE)
-            pages.append([UUID(doc["response_id"]) for doc in page.items])
-            cursor = page.next_cursor
-            if cursor is None:
-                return pages
+        # Read whole before any is quarantined: the pages must not shift under the cursor.
+        return [
+            [UUID(doc["response_id"]) for doc in page]
+            for page in views.pages(QUESTIONNAIRES, where=where, limit=PAGE)
+        ]
