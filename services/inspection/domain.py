@@ -58,13 +58,19 @@ class FindingWithdrawn(InspectionError, ConflictError):
     code = "finding_withdrawn"
 
 
-def _text(value: str, field: str, limit: int) -> str:
+def checked_text(value: str, field: str, limit: int, error: type[InspectionError]) -> str:
+    """Text a command stores: stripped, not blank, at most `limit` characters; every
+    inspection area checks its text with this, raising its own error."""
     cleaned = value.strip()
     if not cleaned:
-        raise InvalidFinding("must not be blank", field=field)
+        raise error("must not be blank", field=field)
     if len(cleaned) > limit:
-        raise InvalidFinding(f"must be at most {limit} characters", field=field)
+        raise error(f"must be at most {limit} characters", field=field)
     return cleaned
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    return checked_text(value, field, limit, InvalidFinding)
 
 
 def _method(value: str) -> Method:

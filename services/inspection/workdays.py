@@ -10,13 +10,23 @@ over the library; beyond both, Monday to Friday are working days. Nothing is typ
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 
 import chinese_calendar
 import yaml
 
+from shared.contracts.registry import china_date
+from shared.service.application import PublishingApplication
+
 MAX_WORKING_DAYS = 366
+CALENDAR_ENV = "PINGYI_INSPECTION_CALENDAR"
+
+
+def china_today() -> date:
+    """The day in China: deadlines, dispatches and overdue-ness are counted on it."""
+    return china_date(datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -64,3 +74,13 @@ class WorkCalendar:
             day += timedelta(days=1)
             count += self.is_workday(day)
         return count
+
+
+class WorkingDays(PublishingApplication):
+    """The calendar every inspection area counts deadlines on (a mixin of the application):
+    read once from `PINGYI_INSPECTION_CALENDAR` in the application's environment."""
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        named = self.env.get(CALENDAR_ENV)
+        return WorkCalendar.from_file(Path(named) if named else None)

@@ -15,7 +15,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.domain import InspectionError
+from services.inspection.domain import InspectionError, checked_text
 from shared.errors import ConflictError, InvalidError, NotFoundError
 
 CODE_MAX = 50
@@ -71,12 +71,7 @@ class CampaignNotFound(InspectionError, NotFoundError):
 
 
 def text(value: str, field: str, limit: int) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise InvalidAssessment("must not be blank", field=field)
-    if len(cleaned) > limit:
-        raise InvalidAssessment(f"must be at most {limit} characters", field=field)
-    return cleaned
+    return checked_text(value, field, limit, InvalidAssessment)
 
 
 def round_number(value: int) -> int:

@@ -5,12 +5,10 @@ named by PINGYI_INSPECTION_CALENDAR."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
-from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -22,18 +20,15 @@ from services.inspection.complaints.domain import (
     InvalidComplaint,
 )
 from services.inspection.domain import InspectionError
-from services.inspection.workdays import WorkCalendar
+from services.inspection.workdays import WorkingDays, china_today
 from shared.auth import Principal as Caller
 from shared.contact_vault import ContactVault, canonical_contact, mask_contact
 from shared.errors import UnavailableError
 from shared.idempotency import Response, run_idempotent
 from shared.secrets import service_secret
-from shared.service.application import PublishingApplication
 
 CONTACT_KEY_ENV = "PINGYI_INSPECTION_CONTACT_KEY"
 CONTACT_KEY_FILE = "inspection-contact-key"
-CALENDAR_ENV = "PINGYI_INSPECTION_CALENDAR"
-CHINA = ZoneInfo("Asia/Shanghai")
 NAME_MAX = 50
 
 T = TypeVar("T")
@@ -43,23 +38,13 @@ class ContactKeyMissing(InspectionError, UnavailableError):
     code = "contact_key_missing"
 
 
-def today() -> date:
-    """The day in China: deadlines and dispatches are counted on the local calendar."""
-    return datetime.now(CHINA).date()
-
-
-class Commands(PublishingApplication):
+class Commands(WorkingDays):
     """Complaints and hotline appearances (a mixin of the inspection application)."""
 
     @cached_property
     def complaint_vault(self) -> ContactVault | None:
         secret = service_secret(self.env, CONTACT_KEY_ENV, CONTACT_KEY_FILE)
         return ContactVault(secret) if secret else None
-
-    @cached_property
-    def work_calendar(self) -> WorkCalendar:
-        configured = self.env.get(CALENDAR_ENV)
-        return WorkCalendar.from_file(Path(configured) if configured else None)
 
     def _load_complaint(
         self, item_id: UUID, kind: type[T], missing: type[InspectionError], field: str
@@ -137,7 +122,7 @@ class Commands(PublishingApplication):
                 deadline_days=deadline_days,
                 sealed=sealed,
                 actor=caller.actor,
-                today=today(),
+                today=china_today(),
             )
             return [complaint], self.describe_complaint(complaint, complainant=True)
 
@@ -174,7 +159,7 @@ class Commands(PublishingApplication):
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
             complaint = self.complaint(complaint_id)
-            day = today()
+            day = china_today()
             due = self.work_calendar.add_working_days(day, complaint.deadline_days)
             complaint.dispatch(
                 unit_id,
@@ -194,7 +179,7 @@ class Commands(PublishingApplication):
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
             complaint = self.complaint(complaint_id)
-            complaint.answer(reply, today=today(), actor=caller.actor)
+            complaint.answer(reply, today=china_today(), actor=caller.actor)
             shown = caller.role != "unit"
             return [complaint], self.describe_complaint(complaint, complainant=shown)
 
@@ -243,7 +228,7 @@ class Commands(PublishingApplication):
                 appeared_on=appeared_on,
                 topic=topic,
                 actor=caller.actor,
-                today=today(),
+                today=china_today(),
             )
             return [appearance], appearance_out(appearance)
 

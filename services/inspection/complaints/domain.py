@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.domain import InspectionError
+from services.inspection.domain import InspectionError, checked_text
 from shared.contracts.inspection_complaints import (
     CALLBACK_SATISFACTIONS,
     COMPLAINT_CHANNELS,
@@ -70,12 +70,7 @@ class ComplaintOutOfTurn(InspectionError, ConflictError):
 
 
 def text(value: str, field: str, limit: int) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise InvalidComplaint("must not be blank", field=field)
-    if len(cleaned) > limit:
-        raise InvalidComplaint(f"must be at most {limit} characters", field=field)
-    return cleaned
+    return checked_text(value, field, limit, InvalidComplaint)
 
 
 def _one_of(value: str, allowed: tuple[str, ...] | dict[str, str], field: str) -> str:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
-from services.inspection.rectification.application import Commands, china_today
+from services.inspection.rectification.application import Commands
 from services.inspection.rectification.domain import OPEN, InvalidRectification
 from services.inspection.rectification.schemas import (
     EscalationIn,
@@ -23,6 +23,7 @@ from services.inspection.rectification.schemas import (
     VerificationIn,
 )
 from services.inspection.rectification.views import RECTIFICATIONS
+from services.inspection.workdays import china_today
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.inspection_rectification import RectificationStatus
 from shared.http import RuntimeDep, ViewsDep, application_of

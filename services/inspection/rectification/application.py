@@ -7,8 +7,7 @@ is the day in China (Asia/Shanghai)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -16,30 +15,13 @@ from eventsourcing.application import AggregateNotFoundError
 
 from services.inspection.domain import Finding, FindingNotFound
 from services.inspection.rectification.domain import RectificationNotFound, RectificationOrder
-from services.inspection.workdays import WorkCalendar
+from services.inspection.workdays import WorkCalendar, WorkingDays, china_today
 from shared.auth import Principal as Caller
-from shared.contracts.registry import china_date
 from shared.idempotency import Response, run_idempotent
-from shared.service.application import PublishingApplication
-
-CALENDAR_ENV = "PINGYI_INSPECTION_CALENDAR"
 
 
-def china_today() -> date:
-    return china_date(datetime.now(UTC))
-
-
-class Commands(PublishingApplication):
+class Commands(WorkingDays):
     """Rectification orders: issue, report, verify, escalate, re-rate."""
-
-    _work_calendar: WorkCalendar | None = None
-
-    @property
-    def work_calendar(self) -> WorkCalendar:
-        if self._work_calendar is None:
-            named = self.env.get(CALENDAR_ENV)
-            self._work_calendar = WorkCalendar.from_file(Path(named) if named else None)
-        return self._work_calendar
 
     def rectification(self, order_id: UUID, field: str = "order_id") -> RectificationOrder:
         try:

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.domain import Finding, FindingWithdrawn, InspectionError
+from services.inspection.domain import Finding, FindingWithdrawn, InspectionError, checked_text
 from services.inspection.workdays import MAX_WORKING_DAYS, WorkCalendar
 from shared.contracts.inspection_rectification import (
     ESCALATION_STEPS,
@@ -58,12 +58,7 @@ class EscalationOutOfOrder(InspectionError, ConflictError):
 
 
 def _text(value: str, field: str, limit: int) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise InvalidRectification("must not be blank", field=field)
-    if len(cleaned) > limit:
-        raise InvalidRectification(f"must be at most {limit} characters", field=field)
-    return cleaned
+    return checked_text(value, field, limit, InvalidRectification)
 
 
 def _working_days(days: int, field: str = "working_days") -> int:

@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import Depends, Path, Query
 
 from services.inspection.tasks.application import TaskCommands
-from services.inspection.tasks.domain import SupervisedTask, china_today
+from services.inspection.tasks.domain import SupervisedTask
 from services.inspection.tasks.schemas import (
     AccountabilityIn,
     CompletionIn,
@@ -27,6 +27,7 @@ from services.inspection.tasks.schemas import (
     TaskOut,
 )
 from services.inspection.tasks.views import DONE, TASKS, kind_status
+from services.inspection.workdays import china_today
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.inspection_tasks import TASK_KINDS, TaskKind
 from shared.http import RuntimeDep, ViewsDep, application_of

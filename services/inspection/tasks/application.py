@@ -10,7 +10,8 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from services.inspection.tasks.domain import SupervisedTask, TaskNotFound, china_today
+from services.inspection.tasks.domain import SupervisedTask, TaskNotFound
+from services.inspection.workdays import china_today
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication

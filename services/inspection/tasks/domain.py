@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.domain import InspectionError
+from services.inspection.domain import InspectionError, checked_text
 from shared.contracts.inspection_tasks import (
     SUPERVISION_METHODS,
     TASK_KINDS,
@@ -37,10 +37,6 @@ CHINA = timezone(timedelta(hours=8))
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 Status = str  # "started" | "in_progress" | "completed"
-
-
-def china_today() -> date:
-    return datetime.now(CHINA).date()
 
 
 class InvalidTask(InspectionError, InvalidError):
@@ -72,12 +68,7 @@ class MilestoneConfirmedAlready(InspectionError, ConflictError):
 
 
 def _text(value: str, field: str, limit: int) -> str:
-    cleaned = value.strip()
-    if not cleaned:
-        raise InvalidTask("must not be blank", field=field)
-    if len(cleaned) > limit:
-        raise InvalidTask(f"must be at most {limit} characters", field=field)
-    return cleaned
+    return checked_text(value, field, limit, InvalidTask)
 
 
 def _month(value: str) -> str:

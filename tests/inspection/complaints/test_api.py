@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.inspection.complaints.application import today
+from services.inspection.workdays import china_today as today
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.inspection.test_api import _setup

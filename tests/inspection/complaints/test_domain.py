@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from services.inspection.complaints.application import Commands, today
+from services.inspection.complaints.application import Commands
 from services.inspection.complaints.domain import (
     Complaint,
     ComplaintOutOfTurn,
@@ -20,6 +20,7 @@ from services.inspection.complaints.domain import (
 )
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
+from services.inspection.workdays import china_today as today
 from shared.auth import Principal
 from shared.contracts import inspection_complaints as contract
 from tests.harness import IN_MEMORY
