@@ -15,12 +15,12 @@ from services.survey.schemas.waves import (
     WaveOut,
     WaveSummaryOut,
 )
-from services.survey.views.waves import PARTIES, WAVES, visible_waves
+from services.survey.views.waves import WAVES, visible_waves
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body
-from shared.web.pagination import Pagination, scope_where
+from shared.web.pagination import Pagination, party_where, scope_where
 
 router = PolicyRouter(tags=["waves 测评批次"])
 
@@ -56,7 +56,9 @@ def list_waves(
     """Waves visible to the caller, by name, paged (`limit`, `cursor`), from the view (it may
     lag a write by a moment). An agency sees every wave it is accredited to; everyone else
     those in their jurisdiction subtree; one indexed query per page."""
-    return visible_waves(views, page, scope_where(auth, caller, parties=PARTIES))
+    party = party_where(caller, {"agency": "agency_id"}).get("agency_id")
+    agency = party if isinstance(party, str) else None
+    return visible_waves(views, page, scope_where(auth, caller), agency)
 
 
 @router.get(

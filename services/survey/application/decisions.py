@@ -14,6 +14,7 @@ from services.survey.domain import (
     InvalidQuestionnaire,
     QuestionnaireNotFound,
     Response,
+    Wave,
 )
 from services.survey.domain.response import WITHDRAWN
 from shared.auth import Principal as Caller
@@ -22,24 +23,34 @@ from shared.idempotency import Response as Result
 
 class DecisionCommands(SurveyBase):
     def questionnaire_in(
-        self, wave_id: UUID, response_id: UUID, caller: Caller | None = None
+        self,
+        wave_id: UUID,
+        response_id: UUID,
+        caller: Caller | None = None,
+        wave: Wave | None = None,
     ) -> Response:
         """The wave's questionnaire; of a multi-agency wave's, an agency reaches only those it
-        pushed (another agency's are answered as not found)."""
+        pushed (another agency's are answered as not found). Pass the `wave` when reading
+        many questionnaires of it, so it is loaded once."""
         response = self.questionnaire(response_id)
         if response.wave_id != wave_id:
             raise DecisionConflict("the questionnaire belongs to another wave", field="response_id")
-        response.attach_units(self.wave(wave_id).unit_ids)
+        response.attach_units((wave or self.wave(wave_id)).unit_ids)
         pushed_by = response.details.get("agency_id")
         if caller is not None and caller.role == "agency" and pushed_by != str(caller.principal_id):
             raise QuestionnaireNotFound("no such questionnaire", field="response_id")
         return response
 
-    def status_of(self, response: Response) -> str:
+    def status_of(self, response: Response, withdrawn: dict[UUID, bool] | None = None) -> str:
+        """Where the questionnaire stands, its batch's withdrawal included; `withdrawn`
+        remembers batches already read when many questionnaires are looked at."""
         batch_id = response.batch_id
-        if batch_id is not None and self.batch(batch_id).withdrawn:
-            return WITHDRAWN
-        return response.status
+        if batch_id is None:
+            return response.status
+        known = {} if withdrawn is None else withdrawn
+        if batch_id not in known:
+            known[batch_id] = self.batch(batch_id).withdrawn
+        return WITHDRAWN if known[batch_id] else response.status
 
     def correct(
         self,
@@ -51,7 +62,7 @@ class DecisionCommands(SurveyBase):
     ) -> Result:
         """A new version of the answers, checked by the wave's rules like the first one."""
         wave = self.wave(wave_id)
-        response = self.questionnaire_in(wave_id, response_id, caller)
+        response = self.questionnaire_in(wave_id, response_id, caller, wave)
         if self.status_of(response) == WITHDRAWN:
             raise DecisionConflict("the questionnaire's batch was withdrawn")
         as_pushed = {
@@ -87,9 +98,11 @@ class DecisionCommands(SurveyBase):
         self, caller: Caller, wave_id: UUID, response_ids: list[UUID], decision: str, reason: str
     ) -> Result:
         """Release or reject quarantined questionnaires, all of them or none."""
-        responses = [self.questionnaire_in(wave_id, rid) for rid in response_ids]
+        wave = self.wave(wave_id)
+        responses = [self.questionnaire_in(wave_id, rid, wave=wave) for rid in response_ids]
+        batches: dict[UUID, bool] = {}
         for response in responses:
-            if self.status_of(response) == WITHDRAWN:
+            if self.status_of(response, batches) == WITHDRAWN:
                 raise DecisionConflict(
                     "the questionnaire's batch was withdrawn", field="response_ids"
                 )
@@ -116,7 +129,8 @@ class DecisionCommands(SurveyBase):
         self, caller: Caller, wave_id: UUID, response_ids: list[UUID], flags: list[dict[str, str]]
     ) -> list[str]:
         """Flag recorded questionnaires after the fact (a wave-wide check found them)."""
-        responses = [self.questionnaire_in(wave_id, rid) for rid in response_ids]
+        wave = self.wave(wave_id)
+        responses = [self.questionnaire_in(wave_id, rid, wave=wave) for rid in response_ids]
         changed = []
         for response in responses:
             if response.status == "counted" and response.review is None:

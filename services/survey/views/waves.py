@@ -221,15 +221,12 @@ def _withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) ->
         _restate(tx, response_id, "withdrawn")
 
 
-PARTIES = {"agency": "accredited_agency_id"}
-"""How `scope_where` names an agency's own waves: through `WAVE_AGENCIES`."""
-
-
-def visible_waves(views: ViewStore, page: Paging, where: Filter) -> list[Document]:
-    """A page of waves under `where`; an agency's (`accredited_agency_id`) are found through
-    its accreditations, in name order like everyone else's."""
-    agency = where.get("accredited_agency_id")
-    if not isinstance(agency, str):
+def visible_waves(
+    views: ViewStore, page: Paging, where: Filter, agency: str | None
+) -> list[Document]:
+    """A page of waves: an agency's (`agency`, its principal id) found through its
+    accreditations, in name order like everyone else's; the others under `where`."""
+    if agency is None:
         return page.fetch(views, WAVES, where=where)
     rows = page.fetch(views, WAVE_AGENCIES, where={"agency_id": agency})
     found = views.get_many(WAVES, [row["wave_id"] for row in rows])
