@@ -435,3 +435,37 @@ def test_a_point_that_departs_from_the_rest_is_scanned_into_quarantine(
     assert again.json()["quarantined"] == 0
     by_agency = survey.post(f"/waves/{wave_id}/integrity:scan", headers=world.agency.headers)
     assert by_agency.status_code == 403
+
+
+def test_hostile_rows_are_refused_by_row_and_the_views_stay_at_the_head(
+    cluster: Cluster, world: World
+) -> None:
+    survey = cluster["survey"]
+    wave_id = _wave(cluster, world)["wave_id"]
+    unit = world.unit_ids[0]
+    rows = [
+        _q(world, "OK-1", 0),
+        _q(world, "NUL\u0000ID", 1),
+        _q(world, "OK-2", 2, opinions=[{"unit_id": unit, "text": "意见\u0000建议"}]),
+        _q(world, "OK-3", 3, ratings={unit: 5}),
+        _q(world, "OK-4", 4, group="x" * 5000),
+    ]
+    pushed = _push(cluster, world, wave_id, rows)
+    assert pushed.status_code == 200, pushed.text
+    body = pushed.json()
+    assert body["accepted"] == 1
+    assert {p["row"] for p in body["problems"]} == {1, 2, 3, 4}
+    assert all(len(p["reason"]) <= 201 for p in body["problems"])
+    # A row that is not even an object is refused with the request, naming it.
+    not_a_row = _push(cluster, world, wave_id, [_q(world, "OK-5", 5), "not a questionnaire"])
+    assert not_a_row.status_code == 422
+    assert not_a_row.json()["detail"][0]["field"] == "body.questionnaires.1"
+    huge = b'{"questionnaires": [' + b" " * (65 * 1024 * 1024) + b"]}"
+    refused = survey.post(
+        f"/waves/{wave_id}/questionnaires:batch",
+        content=huge,
+        headers=world.agency.headers | {"Content-Type": "application/json"},
+    )
+    assert refused.status_code == 413 and refused.json()["error"] == "payload_too_large"
+    cluster.wait_caught_up("survey", "survey")  # the wave views applied everything
+    assert survey.get(f"/waves/{wave_id}", headers=ADMIN).json()["response_count"] == 1
