@@ -14,6 +14,7 @@ from shared.contracts.survey import (
     ResponseRejected,
     ResponseReleased,
     ResponseVoided,
+    WaveClosedV1,
 )
 
 from .test_fold_world import (
@@ -27,6 +28,7 @@ from .test_fold_world import (
     enrol,
     recorded,
     sid,
+    uid,
     wave,
     withdrawn_batch,
 )
@@ -128,10 +130,13 @@ def test_a_batch_withdrawal_ends_its_questionnaires_counted_or_not(r: Round) -> 
     assert r.counts() == levels(基本满意=1)
 
 
-def test_after_the_close_no_questionnaire_enters_but_decisions_apply(r: Round) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_after_the_close_no_questionnaire_enters_but_decisions_apply(
+    r: Round, version: int
+) -> None:
     r.send(recorded(WAVE, "q1", ["满意", None], flagged=True))
     r.send(recorded(WAVE, "q2", ["满意", None]))
-    r.send(closed(WAVE))
+    r.send(closed(WAVE) if version == 2 else WaveClosedV1(wave_id=uid(WAVE), actor="office:test"))
     r.send(recorded(WAVE, "q3", ["满意", "满意"]))
     assert r.counts() == levels(满意=1)
     r.send(decided(ResponseReleased, WAVE, "q1"))

@@ -39,15 +39,17 @@ ROUND_NAMED = (
     VetoRevoked,
     ResultCancelled,
 )
-RECTIFICATION = (
-    RectificationOrdered,
-    RectificationReported,
-    RectificationVerified,
-    RectificationEscalated,
-    RectificationRerated,
+OrderMessage = (
+    RectificationOrdered
+    | RectificationReported
+    | RectificationVerified
+    | RectificationEscalated
+    | RectificationRerated
 )
-TASKS = (TaskAssigned, TaskCompleted, AccountabilityRecorded)
-EVENT_TYPES = frozenset(cls.event_type for cls in (*ROUND_NAMED, *RECTIFICATION, *TASKS))
+TaskMessage = TaskAssigned | TaskCompleted | AccountabilityRecorded
+EVENT_TYPES = frozenset(
+    cls.event_type for cls in (*ROUND_NAMED, *OrderMessage.__args__, *TaskMessage.__args__)
+)
 
 
 @dataclass
@@ -89,9 +91,9 @@ class DecisionsFold:
             if ours:
                 self._round_named(payload)
             return ours
-        if isinstance(payload, RECTIFICATION):
+        if isinstance(payload, OrderMessage):
             return self._order(payload)
-        if isinstance(payload, TASKS):
+        if isinstance(payload, TaskMessage):
             return self._task(payload)
         return False
 
@@ -131,10 +133,9 @@ class DecisionsFold:
                 cancellation,
             )
 
-    def _order(self, payload: IntegrationPayload) -> bool:
+    def _order(self, payload: OrderMessage) -> bool:
         """Every rectification message carries the order as it stands after it, so the
         status, unit and campaign round are the last message's."""
-        assert isinstance(payload, RECTIFICATION)
         order_id = str(payload.order_id)
         order = self.orders.get(order_id)
         if order is None:
@@ -161,8 +162,7 @@ class DecisionsFold:
             order.fact["second_handling"] = True
         return True
 
-    def _task(self, payload: IntegrationPayload) -> bool:
-        assert isinstance(payload, TASKS)
+    def _task(self, payload: TaskMessage) -> bool:
         task_id = str(payload.task_id)
         task = self.tasks.get(task_id)
         if isinstance(payload, TaskAssigned):
