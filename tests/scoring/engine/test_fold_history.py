@@ -11,7 +11,7 @@ import pytest
 
 from services.scoring.engine.fold import MalformedResult, RoundFold
 
-from .test_fold_world import (
+from .test_fold_builders import (
     CAMPAIGN,
     PATTERN,
     ROUND,

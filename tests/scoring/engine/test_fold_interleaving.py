@@ -14,7 +14,17 @@ from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import WaveAgencyAccredited
 
-from .test_fold_world import CAMPAIGN, PREVIOUS_CYCLE, ROUND, W1, sid, uid, world
+from .test_fold_builders import (
+    CAMPAIGN,
+    ROUND,
+    sid,
+    uid,
+)
+from .test_fold_world import (
+    PREVIOUS_CYCLE,
+    W1,
+    world,
+)
 
 WORLD = world()
 STREAMS = WORLD.streams()

@@ -12,18 +12,20 @@ from services.scoring.engine.fold import RoundFold
 from services.scoring.engine.inputs import RoundInputs
 from shared.contracts.survey import RATINGS
 
-from .test_fold_world import (
+from .test_fold_builders import (
     CAMPAIGN,
     CITY,
     COUNTY,
     GOV,
     PATTERN,
-    PREVIOUS_CYCLE,
     PUBLIC,
     ROUND,
+    sid,
+)
+from .test_fold_world import (
+    PREVIOUS_CYCLE,
     W1,
     W2,
-    sid,
     world,
 )
 

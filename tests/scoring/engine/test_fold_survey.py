@@ -17,11 +17,10 @@ from shared.contracts.survey import (
     WaveClosedV1,
 )
 
-from .test_fold_world import (
+from .test_fold_builders import (
     CAMPAIGN,
     ROUND,
     Feed,
-    build_registry,
     closed,
     corrected,
     decided,
@@ -31,6 +30,9 @@ from .test_fold_world import (
     uid,
     wave,
     withdrawn_batch,
+)
+from .test_fold_world import (
+    build_registry,
 )
 
 WAVE = "测评"

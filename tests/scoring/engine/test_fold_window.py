@@ -15,18 +15,20 @@ from shared.contracts import IntegrationPayload
 from shared.contracts.inspection_rectification import RectificationOrdered, RectificationReported
 from shared.contracts.inspection_tasks import TaskAssigned
 
-from .test_fold_world import (
+from .test_fold_builders import (
     CAMPAIGN,
     OTHER_CAMPAIGN,
     ROUND,
     Feed,
-    build_registry,
     finding,
     hotline,
     order_fact,
     received,
     sid,
     task_fact,
+)
+from .test_fold_world import (
+    build_registry,
 )
 
 POLICE = "市公安局"
