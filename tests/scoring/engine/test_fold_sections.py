@@ -4,23 +4,32 @@ payloads among them, upcast by the contracts). Expected values are worked out by
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 
 from services.scoring.engine.fold import RoundFold
 from services.scoring.engine.inputs import RoundInputs
+from shared.contracts.registry import UnitDissolved, UnitSplit
 from shared.contracts.survey import RATINGS
 
 from .test_fold_builders import (
+    ACTOR,
     CAMPAIGN,
     CITY,
     COUNTY,
     GOV,
     PATTERN,
     PUBLIC,
+    REASON,
     ROUND,
+    Feed,
+    campaign_opened,
+    enrol,
     sid,
+    uid,
+    unit,
 )
 from .test_fold_world import (
     PREVIOUS_CYCLE,
@@ -320,3 +329,37 @@ def test_the_document_is_the_callers_to_keep(doc: RoundInputs) -> None:
     first["rectification"][POWER][0]["escalations"].append("约谈")
     first["campaign"]["window"]["starts_on"] = "1999-01-01"
     assert fold.inputs() == doc
+
+
+def test_split_and_dissolved_units_keep_their_facts_with_the_status() -> None:
+    registry = Feed("registry")
+    registry(campaign_opened())
+    for name in ("市交通局", "市城管局"):
+        registry(unit(name))
+        registry(enrol(name))
+    registry(unit("市交通运输局"))
+    registry(unit("市公路事业发展中心"))
+    registry(
+        UnitSplit(
+            source_unit_id=uid("市交通局"),
+            new_unit_ids=(uid("市交通运输局"), uid("市公路事业发展中心")),
+            effective_on=date(2024, 9, 1),
+            reason=REASON,
+            actor=ACTOR,
+        )
+    )
+    registry(
+        UnitDissolved(
+            unit_id=uid("市城管局"), effective_on=date(2024, 9, 1), reason=REASON, actor=ACTOR
+        )
+    )
+    fold = RoundFold(str(CAMPAIGN), ROUND)
+    for message in registry.messages:
+        fold.apply(message)
+    units = units_by_id(fold.inputs())
+    # the new units were registered, not enrolled: not the round's
+    assert sorted(units) == sorted([sid("市交通局"), sid("市城管局")])
+    assert units[sid("市交通局")]["status"] == "split"
+    assert units[sid("市城管局")]["status"] == "dissolved"
+    assert units[sid("市城管局")]["name"] == "市城管局"
+    assert all(unit["enrolled"] for unit in units.values())
