@@ -63,8 +63,9 @@ def wilson(successes: Decimal | int, n: Decimal | int, z: Decimal = Z_95) -> Int
         c.divide(z2, c.multiply(4, c.multiply(n_, n_))),
     )
     half = c.divide(c.multiply(z, c.sqrt(spread_sq)), denominator)
-    lo = max(ZERO, c.subtract(centre, half))
-    hi = min(ONE, c.add(centre, half))
+    # At p = 0 and p = 1 the bound is exactly 0 or 1; forty digits would leave 0.99…9.
+    lo = ZERO if p == 0 else max(ZERO, c.subtract(centre, half))
+    hi = ONE if p == 1 else min(ONE, c.add(centre, half))
     return Interval(lo, hi)
 
 

@@ -46,4 +46,8 @@ def text(value: Decimal | None) -> str | None:
 
 
 def clamp(value: Decimal, lo: Decimal, hi: Decimal) -> Decimal:
-    return max(lo, min(hi, value))
+    """Within [lo, hi]; keeps the value's own digits when it is inside (min/max would
+    return whichever of two equal decimals came first: 100 for 100.00)."""
+    if value < lo:
+        return lo
+    return hi if value > hi else value

@@ -11,6 +11,16 @@ from services.scoring.engine.scheme import Scheme
 def explanation(scheme: Scheme, unit: dict[str, Any], list_names: dict[str, str]) -> str:
     parts = [f"{scheme.title}（{scheme.scheme_id} 第{scheme.version}版）"]
     parts += [_component(c) for c in unit["components"]]
+    reweighted = next(
+        (
+            c["inputs"]["reweighted_over"]
+            for c in unit["components"]
+            if "reweighted_over" in c["inputs"]
+        ),
+        None,
+    )
+    if reweighted is not None:
+        parts.append(f"无数据的成分不计入，其余成分的权重除以其合计{reweighted}")
     parts += [
         f"扣分「{d['name']}」{d['points']}分：{d['formula']}" + _cap(d)
         for d in unit["deductions"]
@@ -37,8 +47,6 @@ def _component(c: dict[str, Any]) -> str:
     line = f"「{c['name']}」{c['value']}分（{c['formula']}）"
     if c["weighted"] is not None:
         line += f"×权重{c['weight']}={c['weighted']}分"
-    if "reweighted_over" in c["inputs"]:
-        line += f"（缺项按现有权重{c['inputs']['reweighted_over']}折算）"
     if c["sample"] is not None:
         line += f"，有效问卷{c['sample']}份"
     return line

@@ -124,7 +124,7 @@ def _composite(
     flags = [f"缺少必需成分:{code}" for code in blocked]
     if blocked or not total:
         return UnitScore("", rows, values, deductions, [], None, None, None, flags)
-    score = clamp(weighted - lost, arith.floor, arith.ceiling)
+    score = rounded(clamp(weighted - lost, arith.floor, arith.ceiling), arith)
     interval = None
     if any_interval:
         interval = Interval(
