@@ -10,7 +10,10 @@ opened is placed once it is.
 
 State stays bounded: one small record per questionnaire of the round's waves (its status,
 ratings, group and point, for later corrections and decisions), one per unit, finding,
-complaint, order, task and earlier result; no message is kept.
+complaint, order, task and earlier result; no message is kept. A replay of a known prefix of
+the logs needs no record of a questionnaire that nothing later names: `keep.named_responses`
+collects the ones that are, and `RoundFold(..., keep_records=...)` keeps only those, so its
+memory does not grow with the number of questionnaires.
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ from typing import Protocol
 from uuid import UUID
 
 from shared.contracts import IntegrationMessage, IntegrationPayload, parse_payload
+from shared.contracts.survey import ResponseRecorded
 
 from ..inputs import RoundInputs
-from . import decisions, history, inspection, registry, survey
+from . import decisions, history, inspection, plain, registry, survey
 from .decisions import DecisionsFold
 from .history import HistoryFold, MalformedResult
 from .inspection import InspectionFold
 from .join import join
+from .keep import DECISION_TYPES, named_responses
 from .registry import RegistryFold
 from .survey import SurveyFold
 
@@ -37,6 +42,8 @@ RELEVANT_TYPES = frozenset(
     | {history.EVENT_TYPE}
 )
 """Every event type scoring reads; any other passes through the fold untouched."""
+
+_RECORDED = ResponseRecorded.event_type
 
 
 def relevant(message: IntegrationMessage) -> bool:
@@ -53,14 +60,21 @@ class RoundFold:
     """One campaign round's fold. `apply` each message as consumed, `inputs()` whenever a
     document is wanted (cheap enough after every batch)."""
 
-    def __init__(self, campaign_id: str, round: int) -> None:
+    def __init__(
+        self, campaign_id: str, round: int, keep_records: frozenset[str] | None = None
+    ) -> None:
+        """`keep_records`: the response ids (canonical UUID text) whose records to keep; None
+        keeps all, as the live service must (it cannot know what will be decided later). A
+        replay passes `keep.named_responses` of at least the survey prefix it folds; the
+        document is then the same as with all records kept, given the survey's rule that a
+        response is recorded once (a second recording of a forgotten one would count again)."""
         # The campaign id as every contract prints a UUID, so comparisons are by text.
         self.campaign_id = str(UUID(str(campaign_id)))
         if round < 1:
             raise ValueError(f"round {round}: rounds are numbered from 1")
         self.round = round
         self._registry = RegistryFold(self.campaign_id, round)
-        self._survey = SurveyFold(self.campaign_id, round)
+        self._survey = SurveyFold(self.campaign_id, round, keep_records)
         self._inspection = InspectionFold()
         self._decisions = DecisionsFold(self.campaign_id, round)
         self._history = HistoryFold()
@@ -88,6 +102,12 @@ class RoundFold:
     def _fold(self, message: IntegrationMessage) -> bool:
         if message.event_type == history.EVENT_TYPE:
             return self._history.apply(message.payload)
+        if message.event_type == _RECORDED and message.schema_version == plain.VERSION:
+            recording = plain.plain_recording(message.payload)
+            if recording is not None:
+                done = self._survey.record_plain(recording)
+                if done is not None:
+                    return done
         fold = self._folds.get(message.event_type)
         if fold is None:
             return False
@@ -109,4 +129,11 @@ class RoundFold:
         )
 
 
-__all__ = ["RELEVANT_TYPES", "MalformedResult", "RoundFold", "relevant"]
+__all__ = [
+    "DECISION_TYPES",
+    "RELEVANT_TYPES",
+    "MalformedResult",
+    "RoundFold",
+    "named_responses",
+    "relevant",
+]

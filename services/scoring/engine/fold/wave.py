@@ -1,0 +1,200 @@
+"""One wave of a round's survey fold: its facts, one small record per questionnaire (all of
+them, or those a replay needs: `keep`), and its running tallies (`tally`)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from shared.contracts.survey import SCALE_LEVELS, Scale, WaveOpened
+
+from ..inputs import LevelCounts, UnitTally, WaveFacts
+from .tally import Matrix, Tally
+
+COUNTED = "counted"
+QUARANTINED = "quarantined"
+REJECTED = "rejected"
+VOIDED = "voided"
+WITHDRAWN = "withdrawn"
+
+STATUS_AFTER: dict[tuple[str, str], str] = {
+    (COUNTED, "quarantined"): QUARANTINED,
+    (QUARANTINED, "released"): COUNTED,
+    (COUNTED, "rejected"): REJECTED,
+    (QUARANTINED, "rejected"): REJECTED,
+    (COUNTED, "voided"): VOIDED,
+    (QUARANTINED, "voided"): VOIDED,
+    (COUNTED, "withdrawn"): WITHDRAWN,
+    (QUARANTINED, "withdrawn"): WITHDRAWN,
+}
+"""(status, decision) -> the status it leads to; any pair not listed changes nothing (a
+release of a counted questionnaire, a void of a rejected one, …)."""
+
+_MAX_LEVELS = 255
+"""Ratings are held as one byte per unit (0: not rated), so a wave knows at most 255 answers;
+every scale has at most 101."""
+
+
+class Questionnaire:
+    """What the fold keeps of one questionnaire: bounded state, about 150 bytes for a
+    questionnaire of 80 ratings."""
+
+    __slots__ = ("group", "point", "ratings", "status")
+
+    def __init__(self, status: str, ratings: bytes, group: str, point: str) -> None:
+        self.status = status
+        self.ratings = ratings
+        """One byte per unit of the wave, in the wave's order: the level index + 1, 0 if the
+        questionnaire did not rate the unit."""
+        self.group = group
+        self.point = point
+
+
+class WaveState:
+    """One wave of the round: its facts, its questionnaires and their running tallies.
+
+    `keep` (None: every one) names the questionnaires whose records are kept; the others are
+    counted as recorded and forgotten, which gives the same tallies provided every later
+    message about a questionnaire names one that is kept (`fold.keep`)."""
+
+    def __init__(self, payload: WaveOpened, keep: frozenset[str] | None = None) -> None:
+        template = payload.template
+        scale = template.scale if template is not None else Scale.FOUR_LEVEL
+        self.facts: WaveFacts = {
+            "wave_id": str(payload.wave_id),
+            "kind": payload.kind.value,
+            "scale": scale.value,
+            "name": payload.name,
+            "closed": False,
+            "unit_ids": [str(unit) for unit in payload.unit_ids],
+            "panel_size": len(payload.panel),
+            "groups": {group.code: group.target_percent for group in payload.groups},
+            "points": {point.code: point.target for point in payload.points},
+        }
+        self.unit_ids: tuple[str, ...] = tuple(self.facts["unit_ids"])
+        self.unit_index = {unit: i for i, unit in enumerate(self.unit_ids)}
+        self.levels: list[str] = list(SCALE_LEVELS[scale])
+        self.level_index = {level: i for i, level in enumerate(self.levels)}
+        # answer -> its byte in a record; a row's None and "" rate nothing (as row_ratings).
+        self.level_bytes: dict[object, int] = {None: 0, "": 0}
+        self.level_bytes.update({level: i + 1 for i, level in enumerate(self.levels)})
+        self.tally = Tally(len(self.unit_ids), len(self.levels))
+        self.records: dict[str, Questionnaire] = {}
+        self.keep = keep
+        self._texts: dict[str, str] = {}
+
+    def _shared(self, text: str) -> str:
+        """One string object per distinct group or point code, not one per questionnaire."""
+        return self._texts.setdefault(text, text)
+
+    def encode(self, ratings: Mapping[str, str]) -> bytes:
+        """unit id -> answer as the record's bytes. Units outside the wave are not the wave's
+        to count. An answer outside the scale (survey refuses them; a producer's bug) is
+        counted under its own key after the scale's levels rather than lost."""
+        row = bytearray(len(self.unit_ids))
+        for unit_id, answer in ratings.items():
+            index = self.unit_index.get(unit_id)
+            level = self.level_index.get(answer)
+            if level is None and index is not None:
+                level = self._add_level(answer)
+            if index is not None and level is not None:
+                row[index] = level + 1
+        return bytes(row)
+
+    def encode_row(self, row: list[Any]) -> bytes | None:
+        """A row of the wave's scale as the record's bytes; None if it does not fit the wave
+        or holds an answer this wave does not know yet (`encode` handles both)."""
+        if len(row) != len(self.unit_ids):
+            return None
+        try:
+            return bytes(map(self.level_bytes.__getitem__, row))
+        except (KeyError, TypeError):
+            return None
+
+    def _add_level(self, answer: str) -> int | None:
+        if len(self.levels) >= _MAX_LEVELS:
+            return None
+        self.level_index[answer] = len(self.levels)
+        self.levels.append(answer)
+        self.level_bytes[answer] = len(self.levels)
+        self.tally.add_level()
+        return self.level_index[answer]
+
+    def record(
+        self, response_id: str, ratings: bytes, group: str, point: str, *, flagged: bool
+    ) -> bool:
+        """A questionnaire is recorded once, and never into a closed wave."""
+        if response_id in self.records or self.facts["closed"]:
+            return False
+        group, point = self._shared(group), self._shared(point)
+        if self.keep is None or response_id in self.keep:
+            status = QUARANTINED if flagged else COUNTED
+            self.records[response_id] = Questionnaire(status, ratings, group, point)
+        if not flagged:
+            self.tally.add(ratings, group, point)
+        return True
+
+    def correct(self, response_id: str, ratings: bytes) -> bool:
+        questionnaire = self.records.get(response_id)
+        if questionnaire is None or questionnaire.status not in (COUNTED, QUARANTINED):
+            return False
+        if questionnaire.ratings == ratings:
+            return False
+        counted = questionnaire.status == COUNTED
+        if counted:
+            self._count(questionnaire, -1)
+        questionnaire.ratings = ratings
+        if counted:
+            self._count(questionnaire, 1)
+        return True
+
+    def decide(self, response_id: str, decision: str) -> bool:
+        questionnaire = self.records.get(response_id)
+        if questionnaire is None:
+            return False
+        status = STATUS_AFTER.get((questionnaire.status, decision))
+        if status is None:
+            return False
+        if questionnaire.status == COUNTED:
+            self._count(questionnaire, -1)
+        questionnaire.status = status
+        if status == COUNTED:
+            self._count(questionnaire, 1)
+        return True
+
+    def _count(self, questionnaire: Questionnaire, sign: int) -> None:
+        q = questionnaire
+        if sign > 0:
+            self.tally.add(q.ratings, q.group, q.point)
+        else:
+            self.tally.remove(q.ratings, q.group, q.point)
+
+    def tallies(self) -> dict[str, UnitTally]:
+        """unit id -> tally, every unit of the wave and every level a key. Groups and points
+        are those the wave declares and those named by a questionnaire that counts."""
+        tally = self.tally
+        tally.flush()
+        groups = _keys(self.facts["groups"], tally.group_counted)
+        points = _keys(self.facts["points"], tally.point_counted)
+        tallies: dict[str, UnitTally] = {}
+        for index, unit_id in enumerate(self.unit_ids):
+            tallies[unit_id] = {
+                "counts": self._levels(tally.counts, index),
+                "by_group": {
+                    code: self._levels(tally.by_group.get(code), index) for code in groups
+                },
+                "by_point": {
+                    code: self._levels(tally.by_point.get(code), index) for code in points
+                },
+            }
+        return tallies
+
+    def _levels(self, matrix: Matrix | None, index: int) -> LevelCounts:
+        if matrix is None:
+            return dict.fromkeys(self.levels, 0)
+        return dict(zip(self.levels, matrix[index], strict=True))
+
+
+def _keys(declared: Mapping[str, int], counted: Counter[str]) -> list[str]:
+    return sorted(set(declared) | {code for code, n in counted.items() if n > 0})
