@@ -1,0 +1,250 @@
+"""Replay and verify a province-scale round from PostgreSQL, against a raw read of the rows.
+
+    python -m bench.round_replay [--questionnaires 100000,1000000] [--units 80] [--findings 10000]
+
+For each size, in a fresh database (dropped at the end): the round of `bench.round_world`
+stored as the services store their logs (one events table per origin, the message body in
+its `message` column), then, each in a process of its own so that its peak memory is its
+own: (a) a raw sequential read of the rows, (b) replay, (c) verify, and the live fold
+(every record kept) that computes the results stored for (c) to compare with. See
+bench/README.md ("Round replay").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+
+from bench.infra import PG_ADMIN_URL, fresh_database
+from bench.report import RESULTS
+from bench.round_world import RoundWorld, Row
+from services.scoring.engine.compute import compute_round
+from services.scoring.engine.fold import RoundFold, named_responses
+from services.scoring.engine.scheme import builtin_schemes
+from shared.canonical import canonical_json
+from shared.contracts import IntegrationMessage
+from shared.contracts.wire import compose
+
+ORIGINS = ("registry", "survey", "inspection")
+SCHEME = ("luohe-2yr-zhengfeng", 1)
+ROUND = 1
+RECORDED_PREFIX = b'{"event_type":"survey.response.recorded"'
+"""How every stored questionnaire body starts (canonical JSON, keys sorted): the first pass
+asks PostgreSQL for the survey rows that do not, the decisions among them."""
+_TABLE = """CREATE TABLE {origin}_events (
+    notification_id bigint PRIMARY KEY,
+    originator_id uuid NOT NULL,
+    originator_version bigint NOT NULL,
+    topic text NOT NULL,
+    state bytea NOT NULL,
+    message bytea
+)"""
+
+
+def load(url: str, world: RoundWorld) -> dict[str, int]:
+    """Every origin's rows, COPYed in binary; then VACUUM ANALYZE, so that no read pays for
+    setting hint bits on rows just written. `state` is left empty: replay reads the body
+    only (as the relay does), and an empty state keeps the raw read as fast as it can be."""
+    world.check_recordings()
+    counts: dict[str, int] = {}
+    streams: dict[str, Iterator[Row]] = {
+        "registry": world.registry(),
+        "survey": world.survey(),
+        "inspection": world.inspection(),
+    }
+    with psycopg.connect(url, autocommit=True) as conn:
+        for origin, rows in streams.items():
+            conn.execute(_TABLE.format(origin=origin))
+            counts[origin] = _copy(conn, origin, rows)
+            conn.execute(f"VACUUM ANALYZE {origin}_events")
+        conn.execute("CREATE TABLE round_results (scheme text, results bytea NOT NULL)")
+    return counts
+
+
+def _copy(conn: psycopg.Connection[Any], origin: str, rows: Iterator[Row]) -> int:
+    columns = "notification_id, originator_id, originator_version, topic, state, message"
+    statement = f"COPY {origin}_events ({columns}) FROM STDIN (FORMAT BINARY)"
+    originator = UUID(int=ORIGINS.index(origin) + 1)
+    n = 0
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        copy.set_types(["int8", "uuid", "int8", "text", "bytea", "bytea"])
+        for n, (topic, body) in enumerate(rows, 1):
+            copy.write_row((n, originator, 1, topic, b"", body))
+    return n
+
+
+def rows(conn: psycopg.Connection[Any], origin: str, where: str = "") -> Iterator[Any]:
+    """(position, body) in log order through a server-side cursor, binary, 5,000 a fetch."""
+    with conn.cursor(name=f"read_{origin}", binary=True) as cur:
+        cur.itersize = 5000
+        cur.execute(
+            f"SELECT notification_id, message FROM {origin}_events {where} "
+            "ORDER BY notification_id",
+            {"recorded": RECORDED_PREFIX},
+        )
+        yield from cur
+
+
+def messages(
+    conn: psycopg.Connection[Any], origin: str, where: str = ""
+) -> Iterator[IntegrationMessage]:
+    # Every row of these tables publishes, so the previous position is the one before.
+    for position, body in rows(conn, origin, where):
+        yield IntegrationMessage.decode(compose(origin, position, position - 1 or None, body))
+
+
+def raw_read(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    count = size = 0
+    for origin in ORIGINS:
+        for _, body in rows(conn, origin):
+            count += 1
+            size += len(body)
+    return {"rows": count, "bytes": size}
+
+
+def replay(conn: psycopg.Connection[Any], campaign_id: str, *, keep_all: bool) -> bytes:
+    """The round's results, recomputed from the logs: a first pass over the decisions (the
+    live fold, `keep_all`, skips it), the fold, the shipped scheme."""
+    keep = None
+    if not keep_all:
+        where = "WHERE substring(message from 1 for 41) <> %(recorded)s"
+        keep = named_responses(messages(conn, "survey", where))
+    fold = RoundFold(campaign_id, ROUND, keep_records=keep)
+    for origin in ORIGINS:
+        for message in messages(conn, origin):
+            fold.apply(message)
+    scheme = builtin_schemes()[SCHEME]
+    return canonical_json(compute_round(scheme, fold.inputs()))
+
+
+def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
+    """One measurement, in this process: wall and CPU seconds, peak RSS."""
+    start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    report: dict[str, Any] = {"kind": kind}
+    with psycopg.connect(url) as conn:
+        if kind == "raw":
+            report |= raw_read(conn)
+        elif kind == "live":
+            results = replay(conn, campaign_id, keep_all=True)
+            conn.execute("INSERT INTO round_results VALUES (%s, %s)", (str(SCHEME), results))
+            report["results_bytes"] = len(results)
+        elif kind == "replay":
+            report["results_bytes"] = len(replay(conn, campaign_id, keep_all=False))
+        else:
+            results = replay(conn, campaign_id, keep_all=False)
+            stored = conn.execute("SELECT results FROM round_results").fetchone()
+            report["identical"] = stored is not None and bytes(stored[0]) == results
+    report["seconds"] = time.perf_counter() - wall0
+    report["cpu_seconds"] = time.process_time() - cpu0
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    report["peak_rss_mib"] = usage.ru_maxrss / 1024
+    report["start_rss_mib"] = start_rss / 1024
+    return report
+
+
+def run_child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.round_replay", "--child", kind, url, campaign_id]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{kind} failed:\n{done.stderr[-4000:]}")
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, Any]:
+    with fresh_database(admin_url) as url:
+        started = time.perf_counter()
+        counts = load(url, world)
+        loaded = time.perf_counter() - started
+        campaign_id = str(world.campaign_id)
+        raws = [run_child("raw", url, campaign_id) for _ in range(raw_runs)]
+        live = run_child("live", url, campaign_id)
+        replayed = run_child("replay", url, campaign_id)
+        verified = run_child("verify", url, campaign_id)
+        raws.append(run_child("raw", url, campaign_id))
+    raw = min(raws, key=lambda r: r["seconds"])
+    return {
+        "questionnaires": world.questionnaires,
+        "units": world.units,
+        "findings": world.findings,
+        "rows": counts,
+        "load_seconds": loaded,
+        "raw": raw,
+        "raw_runs": [r["seconds"] for r in raws],
+        "live": live,
+        "replay": replayed,
+        "verify": verified,
+        "replay_over_raw": replayed["seconds"] / raw["seconds"],
+        "verify_over_raw": verified["seconds"] / raw["seconds"],
+    }
+
+
+def summary(result: dict[str, Any]) -> str:
+    raw = result["raw"]
+    n = result["questionnaires"]
+    lines = [
+        f"N={n:,} questionnaires of {result['units']} ratings, {result['findings']:,} findings "
+        f"({raw['rows']:,} rows, {raw['bytes'] / 2**20:,.0f} MiB of bodies; "
+        f"loaded in {result['load_seconds']:.0f} s)",
+        f"  {'':32}{'wall s':>9}{'CPU s':>9}{'/raw':>7}{'peak RSS MiB':>14}",
+    ]
+    for label, key in (
+        ("(a) raw read", "raw"),
+        ("(b) replay", "replay"),
+        ("(c) verify", "verify"),
+        ("live fold (all records kept)", "live"),
+    ):
+        m = result[key]
+        lines.append(
+            f"  {label:32}{m['seconds']:9.2f}{m['cpu_seconds']:9.2f}"
+            f"{m['seconds'] / raw['seconds']:7.2f}{m['peak_rss_mib']:14.0f}"
+        )
+    lines.append(f"  verify: identical to the stored results: {result['verify']['identical']}")
+    return "\n".join(lines)
+
+
+def sizes(text: str) -> list[int]:
+    return [int(part) for part in text.split(",") if part]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.round_replay")
+    parser.add_argument("--questionnaires", type=sizes, default=[100_000, 1_000_000])
+    parser.add_argument("--units", type=int, default=80)
+    parser.add_argument("--findings", type=int, default=10_000)
+    parser.add_argument("--decisions", type=int, default=2_000)
+    parser.add_argument("--raw-runs", type=int, default=1, help="raw reads before the replay")
+    parser.add_argument("--pg", default=PG_ADMIN_URL)
+    parser.add_argument("--output", type=Path, default=RESULTS / "round_replay.json")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "CAMPAIGN"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return 0
+    results = []
+    for n in args.questionnaires:
+        world = RoundWorld(n, args.units, args.findings, args.decisions)
+        results.append(measure_size(args.pg, world, args.raw_runs))
+        print(summary(results[-1]), flush=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0 if all(r["verify"]["identical"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
