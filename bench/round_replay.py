@@ -30,10 +30,10 @@ from bench.report import RESULTS
 from bench.round_world import RoundWorld, Row
 from services.scoring.engine.compute import compute_round
 from services.scoring.engine.fold import RoundFold, named_responses
+from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.scheme import builtin_schemes
 from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage
-from shared.contracts.wire import compose
 
 ORIGINS = ("registry", "survey", "inspection")
 SCHEME = ("luohe-2yr-zhengfeng", 1)
@@ -100,7 +100,7 @@ def messages(
 ) -> Iterator[IntegrationMessage]:
     # Every row of these tables publishes, so the previous position is the one before.
     for position, body in rows(conn, origin, where):
-        yield IntegrationMessage.decode(compose(origin, position, position - 1 or None, body))
+        yield decode_stored(origin, position, position - 1 or None, body)
 
 
 def raw_read(conn: psycopg.Connection[Any]) -> dict[str, Any]:
@@ -117,7 +117,7 @@ def replay(conn: psycopg.Connection[Any], campaign_id: str, *, keep_all: bool) -
     live fold, `keep_all`, skips it), the fold, the shipped scheme."""
     keep = None
     if not keep_all:
-        where = "WHERE substring(message from 1 for 41) <> %(recorded)s"
+        where = f"WHERE substring(message from 1 for {len(RECORDED_PREFIX)}) <> %(recorded)s"
         keep = named_responses(messages(conn, "survey", where))
     fold = RoundFold(campaign_id, ROUND, keep_records=keep)
     for origin in ORIGINS:

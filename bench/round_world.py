@@ -27,7 +27,7 @@ from pydantic import TypeAdapter
 
 from shared.canonical import message_json
 from shared.contracts import IntegrationPayload
-from shared.contracts.inspection import FindingRecorded
+from shared.contracts.inspection import FindingRecorded, Severity
 from shared.contracts.registry import UnitRegistered
 from shared.contracts.registry_campaigns import (
     CampaignOpened,
@@ -176,7 +176,7 @@ class RoundWorld:
         yield _row(WaveClosed(wave_id=self.wave_id, actor=ACTOR, reason="测评结束"), "survey")
 
     def inspection(self) -> Iterator[Row]:
-        severities = ("一般", "一般", "较重", "严重")
+        severities: tuple[Severity, ...] = ("一般", "一般", "较重", "严重")
         for n in range(self.findings):
             finding = FindingRecorded(
                 finding_id=uid("finding", n),

@@ -1,0 +1,40 @@
+"""A stored message body (`shared.contracts.wire`) straight to the `IntegrationMessage` the
+fold applies, for readers of a log (replay, the audit verifier) that have the bodies with
+their positions.
+
+The relay's way, `IntegrationMessage.decode(compose(...))`, splices the event id and
+positions into the bytes and has pydantic parse the result, payload and all, from JSON:
+about as long again as folding the message. Here orjson parses the body, the three fields
+are set on the dict (replacing any the body carried, as the later key wins when `compose`
+splices them in), and pydantic validates the envelope from Python objects: the payload is a
+`dict[str, Any]`, so only its top level is walked. A body `compose` would refuse, or orjson
+cannot read, goes the relay's way, so a body either decodes to the message the relay would
+publish or raises as decoding that would (tests/scoring/engine/test_fold_decode.py).
+"""
+
+from __future__ import annotations
+
+import orjson
+
+from shared.contracts import IntegrationMessage
+from shared.contracts.wire import compose, event_id
+
+_HEAD = b'{"event_type":"'
+_TAIL = b',"schema_version":'
+
+
+def decode_stored(
+    origin: str, position: int, previous: int | None, body: bytes
+) -> IntegrationMessage:
+    """The message at `position` of `origin`'s log, whose predecessor is `previous`."""
+    if body.startswith(_HEAD) and _TAIL in body:
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            data = None
+        if type(data) is dict:
+            data["event_id"] = event_id(origin, position)
+            data["position"] = position
+            data["previous_position"] = previous
+            return IntegrationMessage.model_validate(data)
+    return IntegrationMessage.decode(compose(origin, position, previous, body))
