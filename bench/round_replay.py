@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import orjson
 import psycopg
 
 from bench.infra import PG_ADMIN_URL, fresh_database
@@ -112,6 +113,17 @@ def raw_read(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     return {"rows": count, "bytes": size}
 
 
+def parse_only(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    """The raw read plus orjson's parse of every body: the least any replay in Python that
+    reads JSON must spend."""
+    count = 0
+    for origin in ORIGINS:
+        for _, body in rows(conn, origin):
+            orjson.loads(body)
+            count += 1
+    return {"rows": count}
+
+
 def replay(conn: psycopg.Connection[Any], campaign_id: str, *, keep_all: bool) -> bytes:
     """The round's results, recomputed from the logs: a first pass over the decisions (the
     live fold, `keep_all`, skips it), the fold, the shipped scheme."""
@@ -135,6 +147,8 @@ def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
     with psycopg.connect(url) as conn:
         if kind == "raw":
             report |= raw_read(conn)
+        elif kind == "parse":
+            report |= parse_only(conn)
         elif kind == "live":
             results = replay(conn, campaign_id, keep_all=True)
             conn.execute("INSERT INTO round_results VALUES (%s, %s)", (str(SCHEME), results))
@@ -169,6 +183,7 @@ def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, 
         loaded = time.perf_counter() - started
         campaign_id = str(world.campaign_id)
         raws = [run_child("raw", url, campaign_id) for _ in range(raw_runs)]
+        parsed = run_child("parse", url, campaign_id)
         live = run_child("live", url, campaign_id)
         replayed = run_child("replay", url, campaign_id)
         verified = run_child("verify", url, campaign_id)
@@ -182,6 +197,7 @@ def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, 
         "load_seconds": loaded,
         "raw": raw,
         "raw_runs": [r["seconds"] for r in raws],
+        "parse": parsed,
         "live": live,
         "replay": replayed,
         "verify": verified,
@@ -201,6 +217,7 @@ def summary(result: dict[str, Any]) -> str:
     ]
     for label, key in (
         ("(a) raw read", "raw"),
+        ("raw read + orjson parse", "parse"),
         ("(b) replay", "replay"),
         ("(c) verify", "verify"),
         ("live fold (all records kept)", "live"),
