@@ -124,19 +124,26 @@ def parse_only(conn: psycopg.Connection[Any]) -> dict[str, Any]:
     return {"rows": count}
 
 
-def replay(conn: psycopg.Connection[Any], campaign_id: str, *, keep_all: bool) -> bytes:
+def replay(
+    conn: psycopg.Connection[Any], campaign_id: str, timings: dict[str, Any], *, keep_all: bool
+) -> bytes:
     """The round's results, recomputed from the logs: a first pass over the decisions (the
     live fold, `keep_all`, skips it), the fold, the shipped scheme."""
+    started = time.perf_counter()
     keep = None
     if not keep_all:
         where = f"WHERE substring(message from 1 for {len(RECORDED_PREFIX)}) <> %(recorded)s"
         keep = named_responses(messages(conn, "survey", where))
+        timings["records_kept"] = len(keep)
+    timings["first_pass_seconds"] = time.perf_counter() - started
     fold = RoundFold(campaign_id, ROUND, keep_records=keep)
     for origin in ORIGINS:
         for message in messages(conn, origin):
             fold.apply(message)
+    inputs = fold.inputs()
+    timings["fold_seconds"] = time.perf_counter() - started - timings["first_pass_seconds"]
     scheme = builtin_schemes()[SCHEME]
-    return canonical_json(compute_round(scheme, fold.inputs()))
+    return canonical_json(compute_round(scheme, inputs))
 
 
 def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
@@ -150,13 +157,13 @@ def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
         elif kind == "parse":
             report |= parse_only(conn)
         elif kind == "live":
-            results = replay(conn, campaign_id, keep_all=True)
+            results = replay(conn, campaign_id, report, keep_all=True)
             conn.execute("INSERT INTO round_results VALUES (%s, %s)", (str(SCHEME), results))
             report["results_bytes"] = len(results)
         elif kind == "replay":
-            report["results_bytes"] = len(replay(conn, campaign_id, keep_all=False))
+            report["results_bytes"] = len(replay(conn, campaign_id, report, keep_all=False))
         else:
-            results = replay(conn, campaign_id, keep_all=False)
+            results = replay(conn, campaign_id, report, keep_all=False)
             stored = conn.execute("SELECT results FROM round_results").fetchone()
             report["identical"] = stored is not None and bytes(stored[0]) == results
     report["seconds"] = time.perf_counter() - wall0
@@ -227,6 +234,11 @@ def summary(result: dict[str, Any]) -> str:
             f"  {label:32}{m['seconds']:9.2f}{m['cpu_seconds']:9.2f}"
             f"{m['seconds'] / raw['seconds']:7.2f}{m['peak_rss_mib']:14.0f}"
         )
+    replayed = result["replay"]
+    lines.append(
+        f"  replay: first pass {replayed['first_pass_seconds']:.2f} s "
+        f"({replayed['records_kept']:,} records to keep), fold {replayed['fold_seconds']:.2f} s"
+    )
     lines.append(f"  verify: identical to the stored results: {result['verify']['identical']}")
     return "\n".join(lines)
 
