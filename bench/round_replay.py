@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
 import resource
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,15 +87,32 @@ def _copy(conn: psycopg.Connection[Any], origin: str, rows: Iterator[Row]) -> in
 
 
 def rows(conn: psycopg.Connection[Any], origin: str, where: str = "") -> Iterator[Any]:
-    """(position, body) in log order through a server-side cursor, binary, 5,000 a fetch."""
-    with conn.cursor(name=f"read_{origin}", binary=True) as cur:
-        cur.itersize = 5000
-        cur.execute(
-            f"SELECT notification_id, message FROM {origin}_events {where} "
-            "ORDER BY notification_id",
-            {"recorded": RECORDED_PREFIX},
-        )
-        yield from cur
+    """(position, body) in log order through a server-side cursor, binary, 5,000 a fetch;
+    the next fetch runs in a thread while the caller works through the current one (psycopg
+    waits for the server without the GIL), as the relay reads its next page."""
+    pages: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=2)
+
+    def fetch() -> None:
+        try:
+            with conn.cursor(name=f"read_{origin}", binary=True) as cur:
+                cur.execute(
+                    f"SELECT notification_id, message FROM {origin}_events {where} "
+                    "ORDER BY notification_id",
+                    {"recorded": RECORDED_PREFIX},
+                )
+                while page := cur.fetchmany(5000):
+                    pages.put(page)
+            pages.put(None)
+        except BaseException as exc:  # handed to the reader, which raises it
+            pages.put(exc)
+
+    reader = threading.Thread(target=fetch, name=f"read-{origin}", daemon=True)
+    reader.start()
+    while (page := pages.get()) is not None:
+        if isinstance(page, BaseException):
+            raise page
+        yield from page
+    reader.join()
 
 
 def messages(
