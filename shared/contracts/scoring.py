@@ -143,5 +143,10 @@ class RoundScored(IntegrationPayload):
     results_digest: str
     """Digest of the results document (everything above but itself)."""
     run_id: UUID | None = None
+    final: bool = False
+    """The round's result as an office declared it (a later final run supersedes it);
+    otherwise provisional. Multi-cycle rules read final results only."""
+    jurisdiction_id: UUID | None = None
+    """The jurisdiction that runs the campaign."""
     upstream_positions: dict[str, int] = Field(default_factory=dict)
     """The position read to in each upstream's log (set by the live service and replay)."""
