@@ -124,7 +124,7 @@ class RoundWindow(_Part):
 class RoundScored(IntegrationPayload):
     """A campaign round's results under one scheme: every unit's components, deductions,
     overrides, score, interval, rank and rank range, grade and lists, as
-    `services.scoring.engine.compute.compute_round` produces them, plus the run's provenance.
+    the scoring engine's `compute_round` produces them, plus the run's provenance.
     Multi-cycle rules read a unit's earlier rounds back from these messages."""
 
     event_type = "scoring.round.scored"
