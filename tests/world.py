@@ -247,6 +247,17 @@ def build_world(cluster: Cluster) -> World:
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
+    # Scoring, campaign rounds: the campaign scored by a shipped scheme, and one round run.
+    assigned = cluster["scoring"].put(
+        f"/campaigns/{campaign}/scheme",
+        json={"scheme_id": "luohe-2yr-zhengfeng", "version": 1, "reason": "本年度方案"},
+        headers=ADMIN,
+    )
+    assert assigned.status_code == 200, assigned.text
+    round_run = cluster["scoring"].post(
+        f"/campaigns/{campaign}/rounds/1/score-runs", json={}, headers=ADMIN
+    )
+    assert round_run.status_code == 201, round_run.text
     _wait_all(cluster)
     in_county = {
         "jurisdiction": county,
@@ -262,6 +273,7 @@ def build_world(cluster: Cluster) -> World:
         "visit": visit.json()["visit_id"],
         "tally": wave_id,
         "run": run.json()["run_id"],
+        "round_run": round_run.json()["run_id"],
         "ranked_wave": wave_id,
         "appointing_body": f"office:{county}",
         "template": template.json()["template_id"],
@@ -288,5 +300,8 @@ def build_world(cluster: Cluster) -> World:
         "index": "0",  # inspection tasks: a milestone
         "month": "2026-05",  # inspection tasks: a monthly report
         "sha256": "0" * 64,
+        "round_number": "1",  # scoring: a campaign's round
+        "scheme_id": "luohe-2yr-zhengfeng",
+        "version": "1",
     }
     return World(lineage, callers, targets, defaults)
