@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse
 
 from services.inspection.application import InspectionApplication
 from services.inspection.evidence import content_type
+from services.inspection.planned_visits import Sight, planned_out, sort_key, still_planned
 from services.inspection.schemas import (
     CancelIn,
     ConductIn,
@@ -30,7 +31,8 @@ from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
-from shared.web.pagination import Pagination, scope_where
+from shared.views.base import encode_cursor
+from shared.web.pagination import Pagination, cursor_position, scope_where
 
 router = PolicyRouter(tags=["inspection visits"])
 
@@ -110,6 +112,37 @@ def list_visits(
     return [
         {k: v for k, v in row.items() if k not in ("conducted_order", "position")} for row in rows
     ]
+
+
+@router.get(
+    "/planned-visits",
+    response_model=list[VisitOut],
+    **allow(Policy.read(*READERS, scope=query("unit_id", "unit"), filtered=True)),
+)
+def list_planned_visits(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: InspectionApp,
+    page: Pagination,
+    unit_id: Annotated[UUID | None, Query()] = None,
+    kind: Annotated[InspectionMethod | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """待实施的检查/暗访 (sealed): visits planned and not yet conducted or cancelled, by
+    planned day; an office sees those in its jurisdiction, an inspector those it is assigned
+    to, an admin all, an auditor none (sealed until conducted); a unit's key is refused by
+    role, so it learns neither a visit nor a count. Paged (`limit`, `cursor`).
+
+    Not served from a view: a planned visit is never published, so this folds the visits'
+    stored events, selected by topic (visit events only), and keeps one page of the visits
+    the caller may see (services/inspection/planned_visits.py)."""
+    plans = still_planned(app, Sight(caller, auth.visible_jurisdictions(caller), unit_id, kind))
+    if page.cursor is not None:
+        after = cursor_position(page.cursor)
+        plans = [plan for plan in plans if sort_key(plan) > after]
+    chosen = plans[: page.limit]
+    more = len(plans) > page.limit
+    next_cursor = encode_cursor(*sort_key(chosen[-1])) if more else None
+    return page.send([planned_out(plan) for plan in chosen], next_cursor)
 
 
 @router.get(

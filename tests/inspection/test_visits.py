@@ -114,39 +114,44 @@ def _post(client: Any, path: str, body: dict[str, Any], headers: dict[str, str])
     return response.json()
 
 
+def setup_world(cluster: Cluster) -> dict[str, Any]:
+    """漯河市 with one unit, its office, inspectors 甲 and 乙, an auditor and the unit's key."""
+    registry = cluster["registry"]
+    county = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"}, ADMIN)
+    county_id = county["jurisdiction_id"]
+    unit = _post(
+        registry,
+        "/units",
+        {
+            "jurisdiction_id": county_id,
+            "name": "郾城区人社局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        },
+        ADMIN,
+    )["unit_id"]
+    keys, ids = {}, {}
+    for name, role in [
+        ("纠风办", "office"),
+        ("甲", "inspector"),
+        ("乙", "inspector"),
+        ("审计", "auditor"),
+        ("人社局", "unit"),
+    ]:
+        body = {"name": name, "role": role, "jurisdiction_id": county_id}
+        if role == "auditor":
+            body["jurisdiction_id"] = None
+        issued = _post(registry, "/principals", body, ADMIN)
+        keys[name] = {"X-API-Key": issued["api_key"]}
+        ids[name] = issued["principal_id"]
+    cluster.wait_caught_up("inspection", "registry")
+    return {"unit": unit, "keys": keys, "ids": ids, "city": county_id}
+
+
 @pytest.fixture
 def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, Any]]]:
     with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
-        registry = cluster["registry"]
-        county = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"}, ADMIN)
-        county_id = county["jurisdiction_id"]
-        unit = _post(
-            registry,
-            "/units",
-            {
-                "jurisdiction_id": county_id,
-                "name": "郾城区人社局",
-                "kind": "government_department",
-                "category": "政府部门及其它机构",
-            },
-            ADMIN,
-        )["unit_id"]
-        keys, ids = {}, {}
-        for name, role in [
-            ("纠风办", "office"),
-            ("甲", "inspector"),
-            ("乙", "inspector"),
-            ("审计", "auditor"),
-            ("人社局", "unit"),
-        ]:
-            body = {"name": name, "role": role, "jurisdiction_id": county_id}
-            if role == "auditor":
-                body["jurisdiction_id"] = None
-            issued = _post(registry, "/principals", body, ADMIN)
-            keys[name] = {"X-API-Key": issued["api_key"]}
-            ids[name] = issued["principal_id"]
-        cluster.wait_caught_up("inspection", "registry")
-        yield cluster, {"unit": unit, "keys": keys, "ids": ids}
+        yield cluster, setup_world(cluster)
 
 
 def test_a_planned_visit_is_sealed_until_conducted(world: tuple[Cluster, dict[str, Any]]) -> None:
