@@ -12,7 +12,8 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 
 from services.inspection.application import InspectionApplication
-from services.inspection.evidence import content_type
+from services.inspection.evidence import EvidenceNotFound, content_type
+from services.inspection.finding_view import FINDING_EVIDENCE
 from services.inspection.planned_visits import Sight, planned_out, sort_key, still_planned
 from services.inspection.schemas import (
     CancelIn,
@@ -215,9 +216,24 @@ async def upload_evidence(request: Request, app: InspectionApp) -> dict[str, Any
 @router.get(
     "/evidence/{sha256}",
     response_class=FileResponse,
-    **allow(Policy.read("office", "inspector")),
+    **allow(Policy.read("office", "inspector", filtered=True)),
 )
-def get_evidence(sha256: Annotated[Sha256, Path()], app: InspectionApp) -> FileResponse:
-    """The file exactly as uploaded, with its content type; its hash is checked first."""
+def get_evidence(
+    sha256: Annotated[Sha256, Path()],
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    views: ViewsDep,
+    app: InspectionApp,
+) -> FileResponse:
+    """The file exactly as uploaded, with its content type; its hash is checked first.
+
+    Offices and inspectors read a file once a finding in their jurisdiction names it
+    (admins and auditors read every file); any other file answers exactly as one that does
+    not exist (404 `evidence_not_found`), so a hash cannot be used to probe another
+    county's evidence. Which findings name a file comes from the findings view, which may
+    lag the finding's write by a moment."""
+    where = {"sha256": sha256} | scope_where(auth, caller)
+    if not caller.sees_everything and not views.page(FINDING_EVIDENCE, where=where, limit=1).items:
+        raise EvidenceNotFound("no such evidence", field="sha256")
     file, kind, _ = app.evidence_store.verified(sha256)
     return FileResponse(file, media_type=kind, headers={"X-Content-SHA256": sha256})

@@ -18,18 +18,7 @@ from tests.inspection.test_visits import _post, setup_world
 @pytest.fixture
 def sealed(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, Any]]]:
     with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
-        ctx = setup_world(cluster)
-        registry = cluster["registry"]
-        other = _post(registry, "/jurisdictions", {"name": "大庆市", "level": "city"}, ADMIN)
-        issued = _post(
-            registry,
-            "/principals",
-            {"name": "大庆市纠风办", "role": "office", "jurisdiction_id": other["jurisdiction_id"]},
-            ADMIN,
-        )
-        ctx["keys"]["大庆市纠风办"] = {"X-API-Key": issued["api_key"]}
-        cluster.wait_caught_up("inspection", "registry")
-        yield cluster, ctx
+        yield cluster, setup_world(cluster)
 
 
 def _plan(ctx: dict[str, Any], day: str, inspector: str, kind: str = "暗访") -> dict[str, Any]:
