@@ -9,7 +9,6 @@ from uuid import UUID
 from fastapi import Depends, Query
 
 from services.inspection.assessments.application import Commands
-from services.inspection.assessments.domain import CampaignNotFound
 from services.inspection.assessments.schemas import (
     AssessmentScoreIn,
     AssessmentScoreOut,
@@ -24,6 +23,7 @@ from services.inspection.assessments.schemas import (
     VetoOut,
 )
 from services.inspection.assessments.views import ASSESSMENT_SCORES, CANCELLATIONS, VETOES
+from services.inspection.campaigns import check_counted
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
@@ -64,11 +64,12 @@ def resolve_veto(runtime: ServiceRuntime, veto_id: str, field: str) -> ScopeTarg
 RESOLVERS = {"assessment_score": resolve_score, "veto": resolve_veto}
 
 
-def _unit_jurisdiction(runtime: ServiceRuntime, unit_id: UUID, campaign_id: UUID) -> UUID:
+def _unit_jurisdiction(
+    runtime: ServiceRuntime, unit_id: UUID, campaign_id: UUID, round_: int
+) -> UUID:
     """The unit's jurisdiction in the registry copy now (kept with the fact for good), once
-    the campaign is known to the copy."""
-    if runtime.campaigns.campaign(str(campaign_id)) is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+    the campaign and its round are known to the copy."""
+    check_counted(runtime, campaign_id, round_)
     unit = runtime.registry.unit(str(unit_id))
     assert unit is not None  # the policy resolved it
     return UUID(unit["jurisdiction_id"])
@@ -113,7 +114,7 @@ def record_assessment_score(
     return app.record_assessment_score(
         caller,
         unit_id=body.unit_id,
-        jurisdiction_id=_unit_jurisdiction(runtime, body.unit_id, body.campaign_id),
+        jurisdiction_id=_unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
         campaign_id=body.campaign_id,
         round=body.round,
         component_code=body.component_code,
@@ -235,7 +236,7 @@ def decide_veto(
     return app.decide_veto(
         caller,
         unit_id=body.unit_id,
-        jurisdiction_id=_unit_jurisdiction(runtime, body.unit_id, body.campaign_id),
+        jurisdiction_id=_unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
         campaign_id=body.campaign_id,
         round=body.round,
         basis=body.basis,
@@ -312,7 +313,7 @@ def cancel_results(
     return app.cancel_results(
         caller,
         unit_id=body.unit_id,
-        jurisdiction_id=_unit_jurisdiction(runtime, body.unit_id, body.campaign_id),
+        jurisdiction_id=_unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
         campaign_id=body.campaign_id,
         round=body.round,
         reason=body.reason,
@@ -354,8 +355,7 @@ def record_representative_violation(
     """评议代表违纪: recorded in the office's jurisdiction and published
     (`inspection.assessments.representative_violation_recorded`) so the registry can
     disqualify the representative; inspection does not change the registry."""
-    if runtime.campaigns.campaign(str(body.campaign_id)) is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+    check_counted(runtime, body.campaign_id, body.round)
     return app.record_representative_violation(
         caller,
         person_id=body.person_id,

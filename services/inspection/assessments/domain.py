@@ -66,10 +66,6 @@ class CancellationNotFound(InspectionError, NotFoundError):
     code = "cancellation_not_found"
 
 
-class CampaignNotFound(InspectionError, NotFoundError):
-    code = "campaign_not_found"
-
-
 def text(value: str, field: str, limit: int) -> str:
     return checked_text(value, field, limit, InvalidAssessment)
 
