@@ -12,7 +12,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 
 from services.inspection.application import InspectionApplication
-from services.inspection.evidence import EvidenceNotFound, content_type
+from services.inspection.evidence import EVIDENCE_BODY, EvidenceNotFound, content_type
 from services.inspection.finding_view import FINDING_EVIDENCE
 from services.inspection.planned_visits import Sight, planned_out, sort_key, still_planned
 from services.inspection.schemas import (
@@ -193,9 +193,7 @@ def cancel_visit(
     "/evidence",
     status_code=201,
     response_model=EvidenceOut,
-    # The raw body (image/jpeg, image/png, audio/mpeg, audio/mp4, application/pdf) is not
-    # declared as an OpenAPI requestBody: the route fuzzer has no serializer for those types.
-    **allow(Policy.write("office", "inspector"), large_body=True),
+    **allow(Policy.write("office", "inspector"), EVIDENCE_BODY, large_body=True),
 )
 async def upload_evidence(request: Request, app: InspectionApp) -> dict[str, Any]:
     """上传证据 (photo, recording, document; at most 20 MB) as the raw body; answers its
