@@ -12,6 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
+from services.inspection.campaigns import check_counted
 from services.inspection.complaints.application import Commands
 from services.inspection.complaints.domain import ComplaintNotFound, InvalidComplaint
 from services.inspection.complaints.schemas import (
@@ -98,6 +99,7 @@ def receive_complaint(
 ) -> dict[str, Any]:
     """登记投诉: from the conduct hotline, 12345, a complaint box, the web or media exposure;
     anonymous (no `complainant`) or named (name and contact sealed at once)."""
+    check_counted(runtime, body.campaign_id, body.round)
     jurisdiction = str(body.jurisdiction_id)
     if runtime.registry.jurisdiction(jurisdiction) is None:
         raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
@@ -258,6 +260,7 @@ def record_hotline_appearance(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """政风行风热线上线: the unit appeared on the hotline on that day."""
+    check_counted(runtime, body.campaign_id, body.round)
     return app.record_hotline_appearance(
         caller,
         unit_id=body.unit_id,

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Query
 
+from services.inspection.campaigns import check_counted
 from services.inspection.tasks.application import TaskCommands
 from services.inspection.tasks.domain import SupervisedTask
 from services.inspection.tasks.schemas import (
@@ -69,6 +70,7 @@ def assign_task(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """立项督办: a task or key project for a unit in the caller's jurisdiction."""
+    check_counted(runtime, body.campaign_id, body.round)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     reporter = (
