@@ -18,11 +18,14 @@ from eventsourcing.application import Application
 from eventsourcing.utils import get_topic
 
 from services.scoring.engine.fold import RoundFold
-from services.scoring.rounds.domain import InputBatch
+from services.scoring.integration import round_scored
+from services.scoring.rounds.domain import InputBatch, RoundRun
 from shared.contracts import IntegrationMessage
 
 INPUTS_TOPIC = get_topic(InputBatch.Received)
+RUNS_TOPIC = get_topic(RoundRun.Computed)
 PAGE = 500
+ORIGIN = "scoring"
 
 
 class RoundFolds:
@@ -53,13 +56,41 @@ class RoundFolds:
         recorder = self._app.recorder
         while True:
             page = recorder.select_notifications(
-                read_to, PAGE, topics=[INPUTS_TOPIC], inclusive_of_start=False
+                read_to, PAGE, topics=[INPUTS_TOPIC, RUNS_TOPIC], inclusive_of_start=False
             )
             for notification in page:
-                received = self._app.mapper.to_domain_event(notification)
-                assert isinstance(received, InputBatch.Received)
-                for message in received.messages:
-                    fold.apply(IntegrationMessage.model_validate(message))
+                stored = self._app.mapper.to_domain_event(notification)
+                if isinstance(stored, InputBatch.Received):
+                    for message in stored.messages:
+                        fold.apply(IntegrationMessage.model_validate(message))
+                elif isinstance(stored, RoundRun.Computed) and _history_for(fold, stored):
+                    fold.apply(_published(stored, notification.id))
                 read_to = notification.id
             if len(page) < PAGE:
                 return read_to
+
+
+def _history_for(fold: RoundFold, computed: RoundRun.Computed) -> bool:
+    """Scoring's own final results of other rounds are what multi-cycle rules read. A
+    round's own runs never feed its fold: requesting the same run twice must find the same
+    positions."""
+    own = (str(computed.campaign_id), computed.round_number) == (
+        str(fold.campaign_id),
+        fold.round,
+    )
+    return computed.final and not own
+
+
+def _published(computed: RoundRun.Computed, position: int) -> IntegrationMessage:
+    """The run as scoring publishes it (`scoring.round.scored`), at its place in scoring's log."""
+    payload = round_scored(computed)
+    return IntegrationMessage(
+        event_id=IntegrationMessage.event_id_for(ORIGIN, position),
+        event_type=payload.event_type,
+        schema_version=payload.schema_version,
+        origin=ORIGIN,
+        position=position,
+        previous_position=None,
+        occurred_at=computed.timestamp,
+        payload=payload.model_dump(mode="json"),
+    )

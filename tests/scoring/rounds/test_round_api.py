@@ -254,3 +254,39 @@ def test_scope_and_roles(scored: tuple[Cluster, Round]) -> None:
     assert unknown.status_code == 404 and unknown.json()["error"] == "campaign_not_found"
     past = scoring.post(f"/campaigns/{rnd.campaign_id}/rounds/3/score-runs", json={}, headers=ADMIN)
     assert past.status_code == 404 and past.json()["detail"][0]["field"] == "round"
+
+
+def test_a_later_round_reads_the_earlier_final_result(scored: tuple[Cluster, Round]) -> None:
+    """Round 2's fold takes round 1's final result from scoring's own log (what multi-cycle
+    rules read); a round never reads its own runs, so asking again finds the same run."""
+    cluster, rnd = scored
+    _assign(cluster, rnd, SCHEME)
+    scoring = cluster["scoring"]
+    headers = rnd.world.county_office.headers
+    final = scoring.post(
+        f"/campaigns/{rnd.campaign_id}/rounds/1/score-runs",
+        json={"final": True, "reason": "上半年"},
+        headers=headers,
+    ).json()
+    second = scoring.post(
+        f"/campaigns/{rnd.campaign_id}/rounds/2/score-runs", json={}, headers=headers
+    )
+    assert second.status_code in (200, 201), second.text
+    run = second.json()
+    mine = [
+        m
+        for m in published(cluster, "scoring")
+        if m.event_type == "scoring.round.scored" and m.payload["final"]
+    ]
+    assert run["upstream_positions"]["scoring"] == max(m.position for m in mine)
+    assert any(m.payload["run_id"] == final["run_id"] for m in mine)
+    again = score_round(SCHEME, [*_messages(cluster), *mine], campaign_id=rnd.campaign_id, round=2)
+    assert again["upstream_positions"] == run["upstream_positions"]
+    assert again["inputs_digest"] == run["inputs_digest"]
+    assert again["results_digest"] == run["results_digest"]
+    repeat = scoring.post(
+        f"/campaigns/{rnd.campaign_id}/rounds/1/score-runs",
+        json={"final": True, "reason": "上半年"},
+        headers=headers,
+    )
+    assert repeat.status_code == 200 and repeat.json()["run_id"] == final["run_id"]
