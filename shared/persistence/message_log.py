@@ -117,8 +117,15 @@ def _sqlite_path(common: CommonSettings, service: str) -> Path:
 
 
 def _sqlite_readonly(path: Path) -> sqlite3.Connection:
-    # mode=ro: a missing or mistyped path must never become a new, empty database.
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    """Never `rwc`: a missing or mistyped path must not become a new, empty database. `rw`
+    first, because only a connection that may write removes the WAL's side files when it
+    closes (a read-only one leaves `-shm` and `-wal` behind); `ro` where the copy is
+    read-only. Only SELECTs are run either way."""
+    uri = path.resolve().as_uri()
+    try:
+        return sqlite3.connect(f"{uri}?mode=rw", uri=True, timeout=30)
+    except sqlite3.OperationalError:
+        return sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
 
 
 Rows = Iterator[tuple[int, bytes | None]]
