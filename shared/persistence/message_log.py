@@ -36,6 +36,7 @@ __all__ = [
     "StoreMissing",
     "UnencodedRow",
     "has_store",
+    "last_position",
     "read_messages",
     "store_location",
 ]
@@ -84,6 +85,23 @@ def has_store(common: CommonSettings, service: str) -> bool:
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (SQLITE_TABLE,)
         ).fetchone()
         return found is not None
+
+
+def last_position(common: CommonSettings, service: str) -> int | None:
+    """The highest position in the log (published or internal), None when empty: a stop to
+    read a fixed prefix with while the service goes on writing."""
+    if not has_store(common, service):
+        raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
+    if common.mode == "production":
+        statement = sql.SQL("SELECT max(notification_id) FROM {}").format(
+            sql.Identifier(schema_of(service), f"{service}_events")
+        )
+        with psycopg.connect(common.database_url, connect_timeout=10) as conn:
+            row = conn.execute(statement).fetchone()
+    else:
+        with closing(_sqlite_readonly(_sqlite_path(common, service))) as conn:
+            row = conn.execute(f"SELECT max(rowid) FROM {SQLITE_TABLE}").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
 
 
 def read_messages(
