@@ -59,21 +59,29 @@ def export(
 ) -> None:
     """Write one self-contained bundle of a campaign round: scheme, every upstream message
     as published, the results computed from them, and a manifest of SHA-256 hashes."""
-    from pingyi.audit_export import SchemeFileError, export_bundle, file_sha256, load_scheme
+    from pingyi.audit_export import (
+        SchemeFileError,
+        export_bundle,
+        file_sha256,
+        load_scheme,
+        origins_to_export,
+    )
     from pingyi.audit_verify import CannotRecompute, engine
     from shared.persistence.message_log import MessageLogError
 
     common = environment_settings(data_dir)
     try:
+        origins_to_export(common)  # a wrong folder is reported before anything else
+        document = load_scheme(scheme)
         manifest = export_bundle(
             common,
             campaign_id=campaign,
             round_=round_,
-            scheme=load_scheme(scheme),
+            scheme=document,
             out=out,
             compute=engine(),
         )
-    except (SchemeFileError, MessageLogError, CannotRecompute) as error:
+    except (SchemeFileError, MessageLogError, CannotRecompute, OSError) as error:
         _fail(f"无法导出 export cannot run: {error}")
     for origin, log in manifest["logs"].items():
         console.print(f"{origin}: {log['count']} messages, positions {log['first']}–{log['last']}")

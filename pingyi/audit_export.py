@@ -48,6 +48,14 @@ def load_scheme(path: Path) -> dict[str, Any]:
     return document
 
 
+def origins_to_export(common: CommonSettings) -> list[str]:
+    """The upstream logs present, checked before anything is computed or written."""
+    for service in REQUIRED:
+        if not has_store(common, service):
+            raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
+    return [origin for origin in ORIGINS if has_store(common, origin)]
+
+
 def export_bundle(
     common: CommonSettings,
     *,
@@ -58,10 +66,7 @@ def export_bundle(
     compute: Compute,
 ) -> dict[str, Any]:
     """Compute the round from the logs as they stand and write its bundle; the manifest."""
-    for service in REQUIRED:
-        if not has_store(common, service):
-            raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
-    origins = [origin for origin in ORIGINS if has_store(common, origin)]
+    origins = origins_to_export(common)
     # Logs only grow: reading each twice up to the same position gives the same messages.
     read_to = {origin: last_position(common, origin) or 0 for origin in origins}
 
