@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from tests.audit.stores import copy_of, edit_survey_answer, run_pingyi, scored_history
@@ -82,3 +83,20 @@ def test_a_forged_answer_names_the_runs_the_unit_and_the_input(
         assert any(run["run_id"] in line and name in line and "score" in line for line in lines)
     others = [facts["unit_names"][u] for u in sorted(facts["unit_names"])[1:]]
     assert not any(f"inputs of unit {other}" in done.stdout for other in others)
+
+
+@pytest.mark.infra
+def test_an_empty_database_is_nothing_to_verify_and_stays_empty(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {"PINGYI_MODE": "production", "PINGYI_DATABASE_URL": database_url}
+    done = run_pingyi("replay", "--verify", cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "no event store to verify from" in done.stdout
+    assert "scoring.scoring_events" in done.stdout and "PINGYI_DATABASE_URL" in done.stdout
+    with psycopg.connect(database_url) as conn:
+        (tables,) = conn.execute(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchone() or (None,)
+    assert tables == 0
