@@ -116,3 +116,103 @@ def run_pingyi(
         text=True,
         timeout=300,
     )
+
+
+def campaign_history(data_dir: Path) -> dict[str, Any]:
+    """A half-year 民主评议 campaign (2024) with the three units enrolled, and round 1's
+    satisfaction wave on the three-level scale: questionnaires Q-0000 … Q-0009 rate the
+    units in their sorted order; Q-0007 alone rates the first unit 基本满意. Closed."""
+    common = embedded(data_dir)
+    with Cluster(common, ["registry", "survey", "inspection", "scoring"]) as cluster:
+        world = seed_world(cluster)
+        registry, survey = cluster["registry"], cluster["survey"]
+        office = world.county_office
+        campaign = ok(registry.post("/campaigns", headers=office, json=_campaign(world)))
+        categories = {
+            u: c for u, c in zip(world.unit_ids, _categories(cluster, world), strict=True)
+        }
+        enrol = [{"unit_id": u, "category": c} for u, c in categories.items()]
+        ok(
+            registry.post(
+                f"/campaigns/{campaign['campaign_id']}/enrolments",
+                headers=office,
+                json={"enrolments": enrol},
+            )
+        )
+        cluster.wait_caught_up("survey", "registry")
+        template = ok(
+            survey.post(
+                "/templates",
+                headers=office,
+                json={
+                    "jurisdiction_id": world.county_id,
+                    "name": "满意度问卷",
+                    "scale": "three_level",
+                },
+            )
+        )
+        wave = ok(
+            survey.post(
+                "/waves",
+                headers=office,
+                json={
+                    "name": "2024年上半年问卷测评",
+                    "jurisdiction_id": world.county_id,
+                    "campaign_id": campaign["campaign_id"],
+                    "round": 1,
+                    "kind": "satisfaction_survey",
+                    "template_id": template["template_id"],
+                    "agencies": [{"agency_id": world.agency_id}],
+                    "unit_ids": world.unit_ids,
+                },
+            )
+        )
+        rows = [("满意", "满意", "不满意")] * 7 + [("基本满意", "不满意", "满意")]
+        rows += [("不满意", "满意", "满意")] * 2
+        questionnaires = [
+            {
+                "questionnaire_id": f"Q-{i:04d}",
+                "survey_point": "舞阳县政务服务中心",
+                "collected_at": f"2024-03-05T09:{i:02d}:00+08:00",
+                "ratings": dict(zip(world.unit_ids, row, strict=True)),
+            }
+            for i, row in enumerate(rows)
+        ]
+        ok(
+            survey.post(
+                f"/waves/{wave['wave_id']}/questionnaires:batch",
+                headers=world.agency,
+                json={"questionnaires": questionnaires},
+            )
+        )
+        close_wave(cluster, world, wave["wave_id"])
+        caught_up(cluster)
+    return {
+        "campaign_id": campaign["campaign_id"],
+        "wave_id": wave["wave_id"],
+        "unit_ids": world.unit_ids,
+        "unit_names": world.unit_names,
+    }
+
+
+def _campaign(world: Any) -> dict[str, Any]:
+    return {
+        "jurisdiction_id": world.county_id,
+        "name": "2024年度民主评议政风行风",
+        "pattern": "民主评议政风行风",
+        "cycle": {
+            "length": "one_year",
+            "rounds": "half_year",
+            "starts_on": "2024-01-01",
+            "ends_on": "2024-12-31",
+        },
+        "phases": [{"name": "组织实施", "starts_on": "2024-01-01", "ends_on": "2024-12-31"}],
+        "categories": ["政府部门及其它机构", "公共服务行业"],
+    }
+
+
+def _categories(cluster: Cluster, world: Any) -> list[str]:
+    return [
+        ok(cluster["registry"].get(f"/units/{u}", headers=ADMIN))["category"]
+        for u in world.unit_ids
+    ]
