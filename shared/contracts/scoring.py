@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import IntegrationPayload
 
@@ -40,3 +42,111 @@ class ScoreComputed(IntegrationPayload):
     inputs_digest: str
     results: tuple[UnitScore, ...]
     results_digest: str
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ComponentResult(_Part):
+    """One component of a unit's round result, with the scheme's words (name, formula)."""
+
+    code: str
+    name: str
+    source: str
+    weight: str
+    value: str | None
+    """0–100, rounded to the scheme's places; None without data."""
+    weighted: str | None
+    """What it adds to the score (value × weight, reweighted when a component is missing)."""
+    sample: int | None
+    interval: tuple[str, str] | None
+    inputs: dict[str, Any]
+    """The facts and figures behind the value (counts, shares, rate, score, weights …)."""
+    formula: str
+
+
+class DeductionResult(_Part):
+    code: str
+    name: str
+    formula: str
+    points: str
+    uncapped: str
+    cap: str | None
+    items: tuple[dict[str, Any], ...]
+
+
+class OverrideResult(_Part):
+    code: str
+    name: str
+    effect: Literal["cancel", "lowest_grade", "grade"]
+    grade: str | None
+    ranked: bool
+    reason: str
+    facts: tuple[dict[str, Any], ...]
+
+
+class RoundUnitResult(_Part):
+    unit_id: UUID
+    unit_name: str
+    category: str
+    jurisdiction_id: UUID
+    parent_id: UUID | None
+    sub_unit: bool
+    status: str
+    enrolled: bool
+    key_target: bool
+    components: tuple[ComponentResult, ...]
+    deductions: tuple[DeductionResult, ...]
+    overrides: tuple[OverrideResult, ...]
+    rollup: dict[str, Any] | None
+    """The vertical-management roll-up (垂直管理), when it applied."""
+    score: str | None
+    interval: tuple[str, str] | None
+    valid_sample: int | None
+    flags: tuple[str, ...]
+    rank: int | None
+    rank_range: tuple[int, int] | None
+    grade: str | None
+    grade_basis: str | None
+    lists: tuple[str, ...]
+    carried: dict[str, str]
+    """Figures carried to the unit's next round (整改落实情况满意率, seed 000)."""
+    explanation: str
+    result_digest: str
+
+
+class RoundWindow(_Part):
+    starts_on: date
+    ends_on: date
+
+
+class RoundScored(IntegrationPayload):
+    """A campaign round's results under one scheme: every unit's components, deductions,
+    overrides, score, interval, rank and rank range, grade and lists, as
+    the scoring engine's `compute_round` produces them, plus the run's provenance.
+    Multi-cycle rules read a unit's earlier rounds back from these messages."""
+
+    event_type = "scoring.round.scored"
+    schema_version = 1
+    campaign_id: UUID
+    round: int
+    pattern: str
+    window: RoundWindow
+    scheme: SchemeRef
+    scheme_title: str
+    inputs_digest: str
+    grades: tuple[str, ...]
+    list_names: dict[str, str]
+    units: tuple[RoundUnitResult, ...]
+    lists: dict[str, tuple[UUID, ...]]
+    results_digest: str
+    """Digest of the results document (everything above but itself)."""
+    run_id: UUID | None = None
+    final: bool = False
+    """The round's result as an office declared it (a later final run supersedes it);
+    otherwise provisional. Multi-cycle rules read final results only."""
+    jurisdiction_id: UUID | None = None
+    """The jurisdiction that runs the campaign."""
+    upstream_positions: dict[str, int] = Field(default_factory=dict)
+    """The position read to in each upstream's log (set by the live service and replay)."""

@@ -1,0 +1,89 @@
+"""The scheme's words for one unit's result: how each figure was reached, in Chinese, so
+an office can explain a score to the unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.scoring.engine.scheme import Scheme
+
+
+def explanation(scheme: Scheme, unit: dict[str, Any], list_names: dict[str, str]) -> str:
+    parts = [f"{scheme.title}（{scheme.scheme_id} 第{scheme.version}版）"]
+    parts += [_component(c) for c in unit["components"]]
+    reweighted = next(
+        (
+            c["inputs"]["reweighted_over"]
+            for c in unit["components"]
+            if "reweighted_over" in c["inputs"]
+        ),
+        None,
+    )
+    if reweighted is not None:
+        parts.append(f"无数据的成分不计入，其余成分的权重除以其合计{reweighted}")
+    parts += [
+        f"扣分「{d['name']}」{d['points']}分：{d['formula']}" + _cap(d)
+        for d in unit["deductions"]
+        if d["points"] != _zero(d["points"])
+    ]
+    if unit["rollup"] is not None:
+        r = unit["rollup"]
+        parts.append(
+            f"{r['name']}：下属单位平均{r['sub_units_mean']}分×{r['sub_unit_weight']}"
+            f" + 本单位{r['own_score']}分×(1-{r['sub_unit_weight']})"
+        )
+    for o in unit["overrides"]:
+        parts.append(f"{o['name']}：{o['reason']}")
+    parts.append(_score(unit, scheme))
+    parts += _standing(unit, scheme)
+    if unit["lists"]:
+        parts.append("列入：" + "、".join(list_names[code] for code in unit["lists"]))
+    return "；".join(parts) + "。"
+
+
+def _component(c: dict[str, Any]) -> str:
+    if c["value"] is None:
+        return f"「{c['name']}」无数据，不计入（{c['formula']}）"
+    line = f"「{c['name']}」{c['value']}分（{c['formula']}）"
+    if c["weighted"] is not None:
+        line += f"×权重{c['weight']}={c['weighted']}分"
+    if c["sample"] is not None:
+        line += f"，有效问卷{c['sample']}份"
+    return line
+
+
+def _cap(d: dict[str, Any]) -> str:
+    if d["cap"] is not None and d["uncapped"] != d["points"]:
+        return f"（应扣{d['uncapped']}分，以{d['cap']}分为限）"
+    return ""
+
+
+def _zero(points: str) -> str:
+    return "0" if "." not in points else "0." + "0" * len(points.split(".")[1])
+
+
+def _score(unit: dict[str, Any], scheme: Scheme) -> str:
+    if unit["score"] is None:
+        return "无综合得分"
+    line = f"综合得分{unit['score']}分"
+    if unit["interval"] is not None:
+        lo, hi = unit["interval"]
+        line += f"（{scheme.statistics.confidence}置信区间{lo}–{hi}分）"
+    return line
+
+
+def _standing(unit: dict[str, Any], scheme: Scheme) -> list[str]:
+    out = []
+    if "样本不足" in unit["flags"]:
+        out.append(f"样本不足：有效问卷{unit['valid_sample']}份，不参加排名和评定等级")
+    if unit["rank"] is not None:
+        best, worst = unit["rank_range"]
+        line = f"在{unit['category']}中排第{unit['rank']}名"
+        if best != worst:
+            line += f"（考虑抽样误差，可能名次第{best}至{worst}名）"
+        if "indistinguishable_from_neighbours" in unit["flags"]:
+            line += "，与相邻名次单位的差别在统计上无法区分"
+        out.append(line)
+    if unit["grade"] is not None:
+        out.append(f"等级：{unit['grade']}（{unit['grade_basis']}）")
+    return out

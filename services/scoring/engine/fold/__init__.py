@@ -1,0 +1,112 @@
+"""The message fold: the ordered contract messages scoring consumed -> a campaign round's
+inputs document (`engine.inputs.RoundInputs`).
+
+Messages arrive in each origin's own order (registry, survey, inspection, and scoring for
+earlier rounds' results), the origins interleaved in any way. Each origin is folded into
+its own state, and the states are joined only when the document is asked for
+(`fold.join`), so the document depends on what each origin published up to the positions
+read, never on the interleaving: a questionnaire folded before its wave's campaign was
+opened is placed once it is.
+
+State stays bounded: one small record per questionnaire of the round's waves (its status,
+ratings, group and point, for later corrections and decisions), one per unit, finding,
+complaint, order, task and earlier result; no message is kept.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from shared.contracts import IntegrationMessage, IntegrationPayload, parse_payload
+
+from ..inputs import RoundInputs
+from . import decisions, history, inspection, registry, survey
+from .decisions import DecisionsFold
+from .history import HistoryFold, MalformedResult
+from .inspection import InspectionFold
+from .join import join
+from .registry import RegistryFold
+from .survey import SurveyFold
+
+RELEVANT_TYPES = frozenset(
+    registry.EVENT_TYPES
+    | survey.EVENT_TYPES
+    | inspection.EVENT_TYPES
+    | decisions.EVENT_TYPES
+    | {history.EVENT_TYPE}
+)
+"""Every event type scoring reads; any other passes through the fold untouched."""
+
+
+def relevant(message: IntegrationMessage) -> bool:
+    """Whether scoring needs this message's event type at all (for callers that store only
+    what scoring reads)."""
+    return message.event_type in RELEVANT_TYPES
+
+
+class _Fold(Protocol):
+    def apply(self, payload: IntegrationPayload) -> bool: ...
+
+
+class RoundFold:
+    """One campaign round's fold. `apply` each message as consumed, `inputs()` whenever a
+    document is wanted (cheap enough after every batch)."""
+
+    def __init__(self, campaign_id: str, round: int) -> None:
+        # The campaign id as every contract prints a UUID, so comparisons are by text.
+        self.campaign_id = str(UUID(str(campaign_id)))
+        if round < 1:
+            raise ValueError(f"round {round}: rounds are numbered from 1")
+        self.round = round
+        self._registry = RegistryFold(self.campaign_id, round)
+        self._survey = SurveyFold(self.campaign_id, round)
+        self._inspection = InspectionFold()
+        self._decisions = DecisionsFold(self.campaign_id, round)
+        self._history = HistoryFold()
+        self._folds: dict[str, _Fold] = {}
+        for fold, types in (
+            (self._registry, registry.EVENT_TYPES),
+            (self._survey, survey.EVENT_TYPES),
+            (self._inspection, inspection.EVENT_TYPES),
+            (self._decisions, decisions.EVENT_TYPES),
+        ):
+            self._folds.update(dict.fromkeys(types, fold))
+        self._positions: dict[str, int] = {}
+
+    def apply(self, message: IntegrationMessage) -> bool:
+        """Fold one message; True if it concerns this round (or may, as a unit's facts do).
+        A position at or below the origin's last one is a redelivery: ignored, False. A
+        message that cannot be decoded raises and is not counted as applied."""
+        last = self._positions.get(message.origin)
+        if last is not None and message.position <= last:
+            return False
+        concerns = self._fold(message)
+        self._positions[message.origin] = message.position
+        return concerns
+
+    def _fold(self, message: IntegrationMessage) -> bool:
+        if message.event_type == history.EVENT_TYPE:
+            return self._history.apply(message.payload)
+        fold = self._folds.get(message.event_type)
+        if fold is None:
+            return False
+        return fold.apply(parse_payload(message))
+
+    def positions(self) -> dict[str, int]:
+        """origin -> the last position applied, for every origin seen."""
+        return dict(sorted(self._positions.items()))
+
+    def inputs(self) -> RoundInputs:
+        return join(
+            self.campaign_id,
+            self.round,
+            self._registry,
+            self._survey,
+            self._inspection,
+            self._decisions,
+            self._history,
+        )
+
+
+__all__ = ["RELEVANT_TYPES", "MalformedResult", "RoundFold", "relevant"]

@@ -1,0 +1,110 @@
+"""The building blocks of a scheme document: arithmetic, statistics, and the rules that
+deduct points (shared by components that start from a base and by the composite).
+
+Every model is frozen and forbids unknown keys, so a misspelt key is an error naming it
+rather than a rule silently not applied. Decimals are written as text or numbers and kept
+as Decimal; floats never enter the arithmetic.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.contracts.inspection import InspectionMethod, Severity
+from shared.contracts.inspection_complaints import ComplaintChannel, ComplaintOutcome
+from shared.contracts.inspection_rectification import EscalationStep, RectificationStatus
+
+Dec = Annotated[Decimal, Field(allow_inf_nan=False)]
+Points = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")]
+"""A component, list, override or rule code: letters, digits, _ and -, or Chinese."""
+Words = Annotated[str, StringConstraints(min_length=1, max_length=400)]
+"""Chinese words shown with every result: names, formulas, reasons."""
+
+Rounding = Literal["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN"]
+
+
+class Part(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Arithmetic(Part):
+    """How every published figure is rounded. Every figure shown (component value, weighted
+    part, deduction, score) is rounded once to `places` with `rounding`, and the score is
+    the sum of the figures shown, so a unit can add up its own result."""
+
+    places: int = Field(default=2, ge=0, le=6)
+    rounding: Rounding = "ROUND_HALF_UP"
+    share_places: int = Field(default=2, ge=0, le=6)
+    """Places of the per-level shares (百分比) shown with survey components."""
+    floor: Dec = Decimal(0)
+    """The score never goes below this after deductions."""
+    ceiling: Dec = Decimal(100)
+
+
+class Statistics(Part):
+    z: Annotated[Decimal, Field(gt=0, le=5, allow_inf_nan=False)] = Decimal("1.96")
+    """Normal quantile of the intervals (1.96: 95%)."""
+    confidence: Words = "95%"
+    sample_component: Code | None = None
+    """Which survey component's valid questionnaires are the unit's `valid_sample`;
+    default: the first survey component."""
+
+
+class _Rule(Part):
+    code: Code
+    name: Words
+    formula: Words
+    """The rule in plain Chinese, shown with every deduction it makes."""
+    cap: Points | None = None
+    """The most this rule deducts from one unit in one round."""
+
+
+class FindingsRule(_Rule):
+    """Points per finding by severity (一般/较重/严重), from inspections within the window."""
+
+    source: Literal["findings"]
+    per_severity: dict[Severity, Points] = Field(default_factory=dict)
+    unrated: Points = Decimal(0)
+    """Points for a finding recorded without a severity."""
+    use_recorded: bool = True
+    """Use the deduction recorded with the finding (问题清单的扣分) when there is one."""
+    methods: tuple[InspectionMethod, ...] = ()
+    """Only findings made by these methods (empty: every method)."""
+
+
+class ComplaintsRule(_Rule):
+    """Points per concluded complaint by outcome (属实/部分属实/…)."""
+
+    source: Literal["complaints"]
+    per_outcome: dict[ComplaintOutcome, Points]
+    channels: tuple[ComplaintChannel, ...] = ()
+    """Only complaints taken in on these channels (empty: every channel)."""
+
+
+class RectificationRule(_Rule):
+    """Points per rectification order by its state, per escalation step taken, and per
+    re-rating of the fix."""
+
+    source: Literal["rectification"]
+    per_status: dict[RectificationStatus, Points] = Field(default_factory=dict)
+    per_escalation: dict[EscalationStep, Points] = Field(default_factory=dict)
+    per_rerating: dict[Literal["满意", "基本满意", "不满意"], Points] = Field(default_factory=dict)
+
+
+class TasksRule(_Rule):
+    """Points per supervised task not completed and per accountability measure."""
+
+    source: Literal["tasks"]
+    per_incomplete: Points = Decimal(0)
+    per_accountability: Points = Decimal(0)
+
+
+DeductionRule = Annotated[
+    FindingsRule | ComplaintsRule | RectificationRule | TasksRule,
+    Field(discriminator="source"),
+]
