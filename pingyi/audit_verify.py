@@ -18,6 +18,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from pingyi.audit_bundle import Bundle
@@ -83,10 +84,7 @@ class Verdict:
             head = f"单位 unit {unit.name} ({unit.unit_id}): {unit.status}"
             out.append(head + (f" — fields {', '.join(unit.fields)}" if unit.fields else ""))
             for component in unit.components:
-                out.append(
-                    f"  指标 component {component.code}: bundle "
-                    f"{_short(component.stored)}, recomputed {_short(component.recomputed)}"
-                )
+                out.append(f"  指标 component {component.code}: {_changed(component)}")
                 for message in component.messages:
                     out.append(f"    消息 message {message.label()}")
                 if component.searched:
@@ -215,8 +213,11 @@ class _Search:
             i
             for i in touching
             if self._within_budget()
-            and _distance(self._component(unit_id, component.code, {i}), component.stored)
-            < _distance(component.recomputed, component.stored)
+            and _moves_toward(
+                self._component(unit_id, component.code, {i}),
+                component.recomputed,
+                component.stored,
+            )
         ]
         component.messages = [_ref(self.messages[i]) for i in named]
         if not named:
@@ -257,13 +258,59 @@ class _Search:
         return _by_id(unit.get("components"), "code").get(code)
 
 
-def _distance(value: Any, target: Any) -> int:
-    """How many leaf values differ between two JSON values."""
-    if isinstance(value, dict) and isinstance(target, dict):
-        return sum(_distance(value.get(k), target.get(k)) for k in value.keys() | target.keys())
-    if isinstance(value, list) and isinstance(target, list) and len(value) == len(target):
-        return sum(_distance(a, b) for a, b in zip(value, target, strict=True))
-    return 0 if value == target else 1
+def _moves_toward(without: Any, recomputed: Any, stored: Any) -> bool:
+    """Whether removing a message moves the component back toward the bundle's value: over
+    the values where recomputed and stored differ, more get closer than get farther. Only
+    those values count: a removal also changes what it must (sample sizes …), and those say
+    nothing about which message is behind the difference."""
+    before, target, after = _flat(recomputed), _flat(stored), _flat(without)
+    closer = farther = 0
+    for path in before.keys() | target.keys():
+        if before.get(path) == target.get(path):
+            continue
+        gap, new_gap = (
+            _gap(before.get(path), target.get(path)),
+            _gap(after.get(path), target.get(path)),
+        )
+        closer += new_gap < gap
+        farther += new_gap > gap
+    return closer > farther
+
+
+def _flat(value: Any, path: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        return {
+            k: v for key, item in value.items() for k, v in _flat(item, f"{path}.{key}").items()
+        }
+    if isinstance(value, list):
+        return {
+            k: v for i, item in enumerate(value) for k, v in _flat(item, f"{path}[{i}]").items()
+        }
+    return {path: value}
+
+
+_EXACT = Context(prec=50, traps=[InvalidOperation])
+_FAR = Decimal("Infinity")
+
+
+def _gap(value: Any, target: Any) -> Decimal:
+    """How far apart two leaf values are: numerically when both are numbers (or decimal
+    text), else 0 when equal and infinitely far otherwise."""
+    if value == target:
+        return Decimal(0)
+    a, b = _number(value), _number(target)
+    if a is None or b is None:
+        return _FAR
+    return abs(_EXACT.subtract(a, b))
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    try:
+        return _EXACT.create_decimal(value)
+    except InvalidOperation:
+        return None
 
 
 SUBJECT_KEYS = (
@@ -284,6 +331,20 @@ def _ref(message: IntegrationMessage) -> MessageRef:
     payload = message.payload
     subject = next((f"{key}={payload[key]}" for key in SUBJECT_KEYS if key in payload), "")
     return MessageRef(message.origin, message.position, message.event_type, subject)
+
+
+def _changed(component: ComponentDifference, limit: int = 8) -> str:
+    """The component's values that differ, as `path: bundle X, recomputed Y`."""
+    if not isinstance(component.stored, dict) or not isinstance(component.recomputed, dict):
+        return f"bundle {_short(component.stored)}, recomputed {_short(component.recomputed)}"
+    old, new = _flat(component.stored), _flat(component.recomputed)
+    paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+    shown = [
+        f"{p.lstrip('.')}: bundle {_short(old.get(p))}, recomputed {_short(new.get(p))}"
+        for p in paths[:limit]
+    ]
+    more = f"; … {len(paths) - limit} more" if len(paths) > limit else ""
+    return "; ".join(shown) + more
 
 
 def _short(value: Any, limit: int = 300) -> str:
