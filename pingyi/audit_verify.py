@@ -15,7 +15,6 @@ Depends on the contract models, canonical JSON and the engine only: no database,
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, InvalidOperation
@@ -93,14 +92,9 @@ class Verdict:
 
 
 def engine() -> Compute:
-    """The scoring engine's `score_round`, as the verifier calls it."""
-    try:
-        module: Any = importlib.import_module("services.scoring.engine")
-        score_round = module.score_round
-    except (ImportError, AttributeError):
-        raise CannotRecompute(
-            "the scoring engine (services.scoring.engine.score_round) is not installed"
-        ) from None
+    """The scoring engine's `score_round`, as the verifier calls it (imported only here, so
+    that reading a bundle needs nothing but the standard library and the contracts)."""
+    from services.scoring.engine import score_round
 
     def compute(
         scheme: Mapping[str, Any],
@@ -108,8 +102,7 @@ def engine() -> Compute:
         campaign: str,
         round_: int,
     ) -> dict[str, Any]:
-        results: dict[str, Any] = score_round(scheme, messages, campaign_id=campaign, round=round_)
-        return results
+        return score_round(scheme, messages, campaign_id=campaign, round=round_)
 
     return compute
 
