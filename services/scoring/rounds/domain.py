@@ -61,7 +61,15 @@ def round_runs_id(campaign_id: UUID, round_number: int) -> UUID:
 class SchemeRecord(Aggregate):
     """A scheme document registered by an office, pinned by its content hash."""
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        scheme_id: str
+        version: int
+        document: dict[str, Any]
+        scheme_hash: str
+        actor: str
+        reason: str
+
+    @event(Registered)
     def __init__(
         self, scheme_id: str, version: int, document: dict[str, Any], scheme_hash: str,
         actor: str, reason: str,
