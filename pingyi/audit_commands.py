@@ -52,16 +52,27 @@ def export(
     campaign: Annotated[str, typer.Option("--campaign", help="The campaign's id")],
     out: Annotated[Path, typer.Option("--out", help="Where to write the bundle")],
     scheme: Annotated[
-        Path, typer.Option("--scheme", help="The scheme document (JSON or YAML) to score by")
-    ],
+        Path | None,
+        typer.Option(
+            "--scheme",
+            help="Compute the results now under this scheme document (JSON or YAML) instead "
+            "of taking the run scoring stored",
+        ),
+    ] = None,
     round_: Annotated[int, typer.Option("--round", min=1, help="The round (1-based)")] = 1,
+    run: Annotated[
+        str | None,
+        typer.Option("--run", help="The stored round run (default: the round's latest final run)"),
+    ] = None,
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
     """Write one self-contained bundle of a campaign round: scheme, every upstream message
     as published, the results computed from them, and a manifest of SHA-256 hashes."""
     from pingyi.audit_export import (
+        NoStoredRun,
         SchemeFileError,
         export_bundle,
+        export_stored_run,
         file_sha256,
         load_scheme,
         origins_to_export,
@@ -72,16 +83,20 @@ def export(
     common = environment_settings(data_dir)
     try:
         origins_to_export(common)  # a wrong folder is reported before anything else
-        document = load_scheme(scheme)
-        manifest = export_bundle(
-            common,
-            campaign_id=campaign,
-            round_=round_,
-            scheme=document,
-            out=out,
-            compute=engine(),
-        )
-    except (SchemeFileError, MessageLogError, CannotRecompute, OSError) as error:
+        if scheme is None:
+            manifest = export_stored_run(
+                common, campaign_id=campaign, round_=round_, out=out, run_id=run
+            )
+        else:
+            manifest = export_bundle(
+                common,
+                campaign_id=campaign,
+                round_=round_,
+                scheme=load_scheme(scheme),
+                out=out,
+                compute=engine(),
+            )
+    except (SchemeFileError, NoStoredRun, MessageLogError, CannotRecompute, OSError) as error:
         _fail(f"无法导出 export cannot run: {error}")
     for origin, log in manifest["logs"].items():
         console.print(f"{origin}: {log['count']} messages, positions {log['first']}–{log['last']}")

@@ -90,3 +90,81 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: stream.read(1 << 20), b""):
             hashed.update(chunk)
     return hashed.hexdigest()
+
+
+class NoStoredRun(Exception):
+    pass
+
+
+def export_stored_run(
+    common: CommonSettings,
+    *,
+    campaign_id: str,
+    round_: int,
+    out: Path,
+    run_id: str | None = None,
+) -> dict[str, Any]:
+    """Write the bundle of a run scoring stored: its scheme document, every upstream message
+    up to the positions the run names, and the results as stored (not recomputed: verifying
+    the bundle is what checks them). Without `run_id`, the round's latest final run, else its
+    latest run."""
+    origins_to_export(common)
+    run, scheme = _stored_run(common, campaign_id, round_, run_id)
+    read_to = dict(run.upstream_positions)
+    encoded = {
+        origin: (m.data for m in read_messages(common, origin, stop=stop))
+        for origin, stop in read_to.items()
+    }
+    results = {**run.results, "upstream_positions": read_to}
+    about = {
+        "campaign_id": campaign_id,
+        "round": round_,
+        "read_to": read_to,
+        "run_id": str(run.id),
+        "final": run.final,
+    }
+    return write_bundle(out, scheme=scheme, messages=encoded, results=results, about=about)
+
+
+def _stored_run(
+    common: CommonSettings, campaign_id: str, round_: int, run_id: str | None
+) -> tuple[Any, dict[str, Any]]:
+    """The run from scoring's store and the scheme document it was computed by (the
+    composition root may open scoring's store with scoring's code; the verifier never does)."""
+    from uuid import UUID
+
+    from services.scoring.application import ScoringApplication
+    from services.scoring.rounds.domain import RoundRunNotFound, SchemeNotFound
+    from services.scoring.settings import ScoringSettings
+    from shared.settings import eventsourcing_env
+
+    if not has_store(common, "scoring"):
+        raise StoreMissing(f"no scoring event store at {store_location(common, 'scoring')}")
+    app = ScoringApplication(
+        eventsourcing_env(common, "scoring", ScoringSettings().postgres_schema)
+    )
+    try:
+        if run_id is not None:
+            try:
+                run = app.round_run(UUID(run_id))
+            except (ValueError, RoundRunNotFound):
+                raise NoStoredRun(f"no round run {run_id}") from None
+        else:
+            runs = app.round_runs(UUID(campaign_id), round_)
+            finals = [r for r in runs if r.final]
+            if not runs:
+                raise NoStoredRun(
+                    f"scoring holds no run of campaign {campaign_id} round {round_}; "
+                    "pass --scheme to compute one for the bundle"
+                )
+            run = (finals or runs)[-1]
+        ref = run.scheme
+        try:
+            scheme = app.scheme(ref["scheme_id"], ref["version"])
+        except SchemeNotFound:
+            raise NoStoredRun(
+                f"the run's scheme {ref['scheme_id']} v{ref['version']} is unknown"
+            ) from None
+        return run, scheme.document()
+    finally:
+        app.close()

@@ -40,7 +40,11 @@ def scored_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
             headers=ADMIN,
         )
         assert run.status_code == 201, run.text
-    return data, {"run": run.json(), "unit_ids": rnd.world.unit_ids}
+    return data, {
+        "run": run.json(),
+        "unit_ids": rnd.world.unit_ids,
+        "campaign_id": rnd.campaign_id,
+    }
 
 
 def test_a_round_run_replays_identically(
@@ -68,3 +72,46 @@ def test_a_forged_answer_names_the_round_run_and_the_unit(
     # The forged unit, and those whose rank moved with it.
     assert any(facts["unit_ids"][2] in row for row in differing)
     assert all(any(unit in row for unit in facts["unit_ids"]) for row in differing)
+
+
+def _export(data: Path, facts: dict[str, Any], out: Path, cwd: Path) -> None:
+    done = run_pingyi(
+        "audit",
+        "export",
+        "--campaign",
+        facts["campaign_id"],
+        "--round",
+        "1",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(data),
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_stored_run_exports_and_verifies_offline(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """No --scheme: the bundle holds the run's scheme and stored results, and the logs up to
+    its positions; verify (no store, no settings) recomputes them identically."""
+    data, facts = scored_round
+    bundle = tmp_path / "round-1.zip"
+    _export(data, facts, bundle, tmp_path)
+    done = run_pingyi("audit", "verify", str(bundle), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_bundle_of_forged_logs_does_not_verify(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = scored_round
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    edit_survey_answer(forged, "R-00001", "基本满意", "不满意")
+    bundle = tmp_path / "forged.zip"
+    _export(forged, facts, bundle, tmp_path)
+    done = run_pingyi("audit", "verify", str(bundle), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert facts["unit_ids"][1] in done.stdout
+    assert "R-00001" in done.stdout
