@@ -27,6 +27,7 @@ from shared.auth import CurrentPrincipal
 from shared.http import RuntimeDep, application_of
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
+from shared.types import Line
 
 router = PolicyRouter(tags=["scoring: campaign rounds"])
 
@@ -100,7 +101,7 @@ def register_scheme(
     **allow(Policy.read("office")),
 )
 def get_scheme(
-    scheme_id: Annotated[str, Path(max_length=100)],
+    scheme_id: Annotated[Line, Path(max_length=100)],
     version: Annotated[int, Path(ge=1)],
     app: RoundsApp,
 ) -> dict[str, Any]:
