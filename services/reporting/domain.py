@@ -34,6 +34,10 @@ class NotPublished(ReportingError, NotFoundError):
     code = "not_published"
 
 
+class CategoryNotFound(ReportingError, NotFoundError):
+    code = "category_not_found"
+
+
 class RunNotFinal(ReportingError, ConflictError):
     """Only a round result an office declared final may be published."""
 

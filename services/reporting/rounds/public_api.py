@@ -11,8 +11,9 @@ from uuid import UUID
 from fastapi import Query
 from fastapi.responses import Response, StreamingResponse
 
-from services.reporting.domain import NotPublished
+from services.reporting.domain import CategoryNotFound, NotPublished
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
+from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.files import Format, file_name, results_file
 from services.reporting.rounds.read import RoundResults
 from services.reporting.rounds.schemas import (
@@ -24,6 +25,7 @@ from services.reporting.rounds.views import PUBLICATIONS
 from shared.canonical import canonical_json
 from shared.http import ViewsDep
 from shared.policy import Policy, PolicyRouter, allow
+from shared.types import Line
 from shared.views import Document
 from shared.web.pagination import Pagination
 
@@ -128,3 +130,49 @@ def published_dossier(campaign_id: UUID, unit_id: UUID, results: Results) -> dic
     if not chosen:
         raise NotPublished("nothing of this campaign has been published", field="campaign_id")
     return results.dossier(str(campaign_id), str(unit_id), chosen)
+
+
+SVG = "image/svg+xml"
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/charts/ranking.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}, "description": "SVG"}},
+    **allow(PUBLIC),
+)
+def ranking_chart(
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    results: Results,
+    category: Annotated[
+        Line | None, Query(max_length=100, description="Default: the first category")
+    ] = None,
+    version: Version = None,
+) -> Response:
+    """A category's published ranking: bars to each score with interval whiskers; units
+    under the minimum sample show 样本不足."""
+    _, _, run = _published(results, campaign_id, round_number, version)
+    document = results.results(run)
+    chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
+    lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
+    if lines is None:
+        raise CategoryNotFound("no such category in these results", field="category")
+    title = f"{document['campaign_name'] or ''} 第{round_number}轮 {chosen}"
+    return Response(ranking_svg(title.strip(), lines), media_type=SVG)
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/charts/grades.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}, "description": "SVG"}},
+    **allow(PUBLIC),
+)
+def grades_chart(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, version: Version = None
+) -> Response:
+    """How many units got each grade in the published results."""
+    _, _, run = _published(results, campaign_id, round_number, version)
+    document = results.results(run)
+    title = f"{document['campaign_name'] or ''} 第{round_number}轮 等级分布"
+    return Response(grades_svg(title.strip(), document["grade_counts"]), media_type=SVG)

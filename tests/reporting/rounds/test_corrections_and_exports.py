@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
@@ -148,3 +149,36 @@ def test_the_csv_opens_in_excel(corrected: Any) -> None:
     ]
     assert lines[2]["样本不足"] == "样本不足"
     assert Decimal(lines[0]["问卷测评群众满意度·满意（%）"]) == Decimal("75.00")
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg(scored: Scored, path: str) -> Any:
+    response = scored.reporting.get(path)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/svg+xml"
+    return ElementTree.fromstring(response.content)
+
+
+def test_the_charts_draw_the_published_figures(corrected: Any) -> None:
+    scored, _, _ = corrected
+    first = _svg(scored, scored.public("/rounds/1/charts/ranking.svg?version=1"))
+    bars = [(r.get("data-score"), r.get("width")) for r in first.iter(f"{SVG}rect")]
+    # 480 px for 100 points: 93.00 → 446.4, 60.00 → 288.0; 供电公司 has no bar (样本不足)
+    assert bars == [("93.00", "446.4"), ("60.00", "288.0")]
+    texts = [t.text for t in first.iter(f"{SVG}text")]
+    assert "舞阳县供电公司" in texts and "样本不足" in texts and "93.00（第1名）" in texts
+    assert len(list(first.iter(f"{SVG}path"))) == 2  # a whisker per interval
+
+    current = _svg(scored, scored.public(f"/rounds/1/charts/ranking.svg?category={GOV}"))
+    assert [r.get("data-score") for r in current.iter(f"{SVG}rect")] == [
+        "94.67",
+        "76.00",
+        "25.00",
+    ]
+    grades = _svg(scored, scored.public("/rounds/1/charts/grades.svg"))
+    counts = [(r.get("data-grade"), r.get("data-count")) for r in grades.iter(f"{SVG}rect")]
+    assert counts == [("好", "1"), ("中", "1"), ("差", "1")]
+    missing = scored.reporting.get(scored.public("/rounds/1/charts/ranking.svg?category=无此类"))
+    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "category"

@@ -114,6 +114,7 @@ def test_nothing_is_public_or_seen_by_units_before_publication(story: Any) -> No
         scored.public("/rounds/1"),
         scored.public("/rounds/1/snapshot"),
         scored.public("/rounds/1/results.xlsx"),
+        scored.public("/rounds/1/charts/ranking.svg"),
         scored.public(f"/units/{unit_id}"),
     ):
         for headers in ({}, unit):
