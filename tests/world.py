@@ -247,17 +247,7 @@ def build_world(cluster: Cluster) -> World:
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
-    # Scoring, campaign rounds: the campaign scored by a shipped scheme, and one round run.
-    assigned = cluster["scoring"].put(
-        f"/campaigns/{campaign}/scheme",
-        json={"scheme_id": "luohe-2yr-zhengfeng", "version": 1, "reason": "本年度方案"},
-        headers=ADMIN,
-    )
-    assert assigned.status_code == 200, assigned.text
-    round_run = cluster["scoring"].post(
-        f"/campaigns/{campaign}/rounds/1/score-runs", json={}, headers=ADMIN
-    )
-    assert round_run.status_code == 201, round_run.text
+    round_run = _round_run(cluster, campaign)
     _wait_all(cluster)
     in_county = {
         "jurisdiction": county,
@@ -273,8 +263,8 @@ def build_world(cluster: Cluster) -> World:
         "visit": visit.json()["visit_id"],
         "tally": wave_id,
         "run": run.json()["run_id"],
-        "round_run": round_run.json()["run_id"],
         "ranked_wave": wave_id,
+        "round_run": round_run,
         "appointing_body": f"office:{county}",
         "template": template.json()["template_id"],
         "assessment_score": assessment_score.json()["score_id"],
@@ -300,8 +290,28 @@ def build_world(cluster: Cluster) -> World:
         "index": "0",  # inspection tasks: a milestone
         "month": "2026-05",  # inspection tasks: a monthly report
         "sha256": "0" * 64,
-        "round_number": "1",  # scoring: a campaign's round
+        "campaign_id": campaign,  # reporting's public routes, which have no scope
+        "round_number": "1",  # scoring's and reporting's campaign rounds
         "scheme_id": "luohe-2yr-zhengfeng",
         "version": "1",
     }
     return World(lineage, callers, targets, defaults)
+
+
+def _round_run(cluster: Cluster, campaign: str) -> str:
+    """The campaign's round 1 scored as its final result under a shipped scheme, so that
+    scoring has a round run and reporting round results."""
+    scoring = cluster["scoring"]
+    assigned = scoring.put(
+        f"/campaigns/{campaign}/scheme",
+        json={"scheme_id": "luohe-2yr-zhengfeng", "version": 1, "reason": "本年度方案"},
+        headers=ADMIN,
+    )
+    assert assigned.status_code == 200, assigned.text
+    final = scoring.post(
+        f"/campaigns/{campaign}/rounds/1/score-runs",
+        json={"final": True, "reason": "年度结果"},
+        headers=ADMIN,
+    )
+    assert final.status_code in (200, 201), final.text
+    return str(final.json()["run_id"])
