@@ -24,6 +24,9 @@ def verify(
 ) -> list[VerifyResult | RoundVerdict]:
     """Every stored score run (or the given wave runs) recomputed from the stored logs."""
     chosen = None if run_ids is None else list(run_ids)
+    missing = missing_stores(common, REPLAYED_STORES)
+    if missing is not None:
+        raise NothingToVerify(missing)
     waves: list[VerifyResult | RoundVerdict] = []
     try:
         waves.extend(
@@ -32,7 +35,7 @@ def verify(
             )
         )
     except NothingToVerify:
-        if chosen is not None or missing_stores(common, REPLAYED_STORES) is not None:
+        if chosen is not None:
             raise
     rounds = [] if chosen is not None else _verify_rounds(common)
     if not waves and not rounds:
