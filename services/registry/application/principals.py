@@ -56,6 +56,7 @@ class PrincipalCommands(JurisdictionCommands):
         """The plaintext key is returned to this caller only; the idempotency record keeps the
         response without it, so a retried request learns the principal but not the key."""
         require_may_manage(caller, role, "role")
+        Principal.require_unit_binding(role, unit_id)
         require_may_bind(caller, jurisdiction_id, unit_id)
         api_key = new_api_key()
 

@@ -39,13 +39,18 @@ class Principal(Aggregate):
         actor: str,
         unit_id: UUID | None = None,
     ) -> Principal:
-        """`unit_id`: the unit a key of role unit speaks for (required for new unit keys, and
-        only for them; the application checks the unit and sets its jurisdiction)."""
+        """`unit_id`: the unit a key of role unit speaks for (the application checks the unit
+        and sets its jurisdiction)."""
+        cls.require_unit_binding(role, unit_id)
+        return cls(required_text(name, "name"), role, jurisdiction_id, key_hash, actor, unit_id)
+
+    @staticmethod
+    def require_unit_binding(role: str, unit_id: UUID | None) -> None:
+        """A new unit key names its unit, and no other key names one."""
         if role == "unit" and unit_id is None:
             raise InvalidRegistration("a unit key must name its unit", field="unit_id")
         if role != "unit" and unit_id is not None:
             raise InvalidRegistration("only a key of role unit names a unit", field="unit_id")
-        return cls(required_text(name, "name"), role, jurisdiction_id, key_hash, actor, unit_id)
 
     @event(Issued)
     def __init__(
