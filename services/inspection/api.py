@@ -24,7 +24,7 @@ from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
-from shared.web.pagination import Pagination, scope_where
+from shared.web.pagination import Pagination, scope_where, within
 
 router = PolicyRouter(tags=["inspection"])
 
@@ -39,11 +39,11 @@ InspectionApp = Annotated[InspectionApplication, Depends(application_of(Inspecti
 
 def resolve_finding(runtime: ServiceRuntime, finding_id: str, field: str) -> ScopeTarget:
     """A finding stays in the scope of the jurisdiction recorded on it, even if its unit
-    moved later."""
+    moved later; it is its unit's."""
     application = runtime.application
     assert isinstance(application, InspectionApplication)
     finding = application.finding(target_id(finding_id, field), field)
-    return ScopeTarget(str(finding.jurisdiction_id))
+    return ScopeTarget(str(finding.jurisdiction_id), unit_id=str(finding.unit_id))
 
 
 @router.post(
@@ -98,10 +98,11 @@ def list_findings(
 
     Scope is the jurisdiction recorded on each finding, exactly as GET /findings/{id} has it,
     so a unit that moved later does not carry its old findings into another county's list."""
-    where = scope_where(auth, caller) | {
-        "unit_id": None if unit_id is None else str(unit_id),
-        "status": status,
-    }
+    where = within(
+        scope_where(auth, caller),
+        unit_id=None if unit_id is None else str(unit_id),
+        status=status,
+    )
     return page.fetch(views, FINDINGS, where=where, descending=True)
 
 

@@ -25,6 +25,7 @@ from services.inspection.schemas import (
 )
 from services.inspection.visit_commands import visit_out
 from services.inspection.visit_view import VISITS
+from services.inspection.visits import CONDUCTED
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.inspection import InspectionMethod
 from shared.contracts.registry import Role
@@ -33,7 +34,7 @@ from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
 from shared.views.base import encode_cursor
-from shared.web.pagination import Pagination, cursor_position, scope_where
+from shared.web.pagination import Pagination, cursor_position, scope_where, within
 
 router = PolicyRouter(tags=["inspection visits"])
 
@@ -48,7 +49,10 @@ def resolve_visit(runtime: ServiceRuntime, visit_id: str, field: str) -> ScopeTa
     application = runtime.application
     assert isinstance(application, InspectionApplication)
     visit = application.visit(target_id(visit_id, field), field)
-    return ScopeTarget(str(visit.jurisdiction_id))
+    # A visit is its unit's only once conducted; a planned one must answer a unit key as a
+    # visit that does not exist, which the route's sealing does (a 403 here would tell).
+    unit = str(visit.unit_id) if visit.status == CONDUCTED else None
+    return ScopeTarget(str(visit.jurisdiction_id), unit_id=unit)
 
 
 def _covers(runtime: ServiceRuntime, inspector: UUID, unit_jurisdiction: str) -> bool:
@@ -105,10 +109,9 @@ def list_visits(
 ) -> list[dict[str, Any]]:
     """Conducted visits in the caller's scope, newest first; paged. Planned visits are never
     listed here (they are not published); each is read by id by its office and inspectors."""
-    where = scope_where(auth, caller) | {
-        "unit_id": None if unit_id is None else str(unit_id),
-        "kind": kind,
-    }
+    where = within(
+        scope_where(auth, caller), unit_id=None if unit_id is None else str(unit_id), kind=kind
+    )
     rows = page.fetch(views, VISITS, where=where, descending=True)
     return [
         {k: v for k, v in row.items() if k not in ("conducted_order", "position")} for row in rows

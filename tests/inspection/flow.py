@@ -93,6 +93,8 @@ def register(course: Course) -> None:
         body = {"name": f"郾城区{name}", "role": role}
         if where is not None:
             body["jurisdiction_id"] = course.ids[where]
+        if role == "unit":
+            body["unit_id"] = course.ids["unit"]
         issued = course.admin("registry", "/principals", body)
         course.keys[name], course.ids[name] = issued["api_key"], issued["principal_id"]
     campaign = course.admin(

@@ -141,6 +141,8 @@ def setup_world(cluster: Cluster) -> dict[str, Any]:
         body = {"name": name, "role": role, "jurisdiction_id": county_id}
         if role == "auditor":
             body["jurisdiction_id"] = None
+        if role == "unit":
+            body["unit_id"] = unit
         issued = _post(registry, "/principals", body, ADMIN)
         keys[name] = {"X-API-Key": issued["api_key"]}
         ids[name] = issued["principal_id"]

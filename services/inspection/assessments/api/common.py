@@ -15,7 +15,7 @@ from shared.contracts.registry import Role
 from shared.http import application_of
 from shared.policy import ScopeTarget, body, path, query, target_id
 from shared.runtime import ServiceRuntime
-from shared.web.pagination import scope_where
+from shared.web.pagination import scope_where, within
 
 READERS: tuple[Role, ...] = ("office", "unit")
 WRITERS: tuple[Role, ...] = ("office",)
@@ -34,14 +34,14 @@ def _application(runtime: ServiceRuntime) -> Commands:
 
 
 def resolve_score(runtime: ServiceRuntime, score_id: str, field: str) -> ScopeTarget:
-    """A score stays in the scope of the jurisdiction recorded with it."""
+    """A score stays in the scope of the jurisdiction recorded with it; it is its unit's."""
     found = _application(runtime).assessment_score(target_id(score_id, field), field)
-    return ScopeTarget(str(found.jurisdiction_id))
+    return ScopeTarget(str(found.jurisdiction_id), unit_id=str(found.unit_id))
 
 
 def resolve_veto(runtime: ServiceRuntime, veto_id: str, field: str) -> ScopeTarget:
     found = _application(runtime).veto(target_id(veto_id, field), field)
-    return ScopeTarget(str(found.jurisdiction_id))
+    return ScopeTarget(str(found.jurisdiction_id), unit_id=str(found.unit_id))
 
 
 RESOLVERS = {"assessment_score": resolve_score, "veto": resolve_veto}
@@ -66,11 +66,9 @@ def scope(
     **more: str | None,
 ) -> dict[str, Any]:
     """A list's `where`: the caller's scope narrowed by the filters given."""
-    return (
-        scope_where(auth, caller)
-        | {
-            "unit_id": None if unit_id is None else str(unit_id),
-            "campaign_id": None if campaign_id is None else str(campaign_id),
-        }
-        | more
+    return within(
+        scope_where(auth, caller),
+        unit_id=None if unit_id is None else str(unit_id),
+        campaign_id=None if campaign_id is None else str(campaign_id),
+        **more,
     )
