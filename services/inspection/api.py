@@ -31,6 +31,9 @@ router = PolicyRouter(tags=["inspection"])
 # Agencies and units are the inspected side's peers; findings are for the offices that
 # order inspections, the inspectors who make them, and auditors.
 READERS: tuple[Role, ...] = ("office", "inspector")
+FINDING_READERS: tuple[Role, ...] = (*READERS, "unit")
+"""A unit reads its own findings (a unit key's scope is its unit): findings are recorded when
+a visit is conducted, so none tells a unit of a visit in advance."""
 WRITERS: tuple[Role, ...] = ("office", "inspector")
 FINDING = path("finding_id", "finding")
 
@@ -81,7 +84,7 @@ def record_finding(
 @router.get(
     "/findings",
     response_model=list[FindingOut],
-    **allow(Policy.read(*READERS, scope=query("unit_id", "unit"), filtered=True)),
+    **allow(Policy.read(*FINDING_READERS, scope=query("unit_id", "unit"), filtered=True)),
 )
 def list_findings(
     caller: CurrentPrincipal,
@@ -109,7 +112,7 @@ def list_findings(
 @router.get(
     "/findings/{finding_id}",
     response_model=FindingOut,
-    **allow(Policy.read(*READERS, scope=FINDING)),
+    **allow(Policy.read(*FINDING_READERS, scope=FINDING)),
 )
 def get_finding(finding_id: UUID, app: InspectionApp) -> dict[str, Any]:
     """One finding as it stands, with its whole history."""
