@@ -55,6 +55,10 @@ VOTERS = 12
 Progress = Callable[[str, int, int], None]
 
 
+DEMO_SCHEME = "luohe-2yr-zhengfeng"
+"""The shipped scheme of seed 000's program, which the demo campaign is scored by."""
+
+
 def luohe_units() -> list[dict[str, str]]:
     text = resources.files("pingyi.samples").joinpath("luohe_000_units.csv").read_text("utf-8")
     return [
@@ -75,6 +79,7 @@ class DemoLoader:
         self._progress = progress or (lambda step, done, total: None)
         self.public_wave: dict[str, Any] | None = None
         self.inspection: dict[str, Any] | None = None
+        self.round_run: dict[str, Any] | None = None
 
     def _call(
         self,
@@ -180,11 +185,31 @@ class DemoLoader:
         for downstream, upstream in (
             ("scoring", "registry"),
             ("scoring", "survey"),
+            ("scoring", "inspection"),
             ("reporting", "scoring"),
         ):
             self.wait_caught_up(downstream, upstream)
+        self.round_run = self._score_round(campaign)
         opened: dict[str, Any] = wave
         return opened
+
+    def _score_round(self, campaign: dict[str, Any]) -> dict[str, Any]:
+        """The campaign scored by the shipped 漯河 scheme, and round 1's final result: every
+        input kind the demo made (questionnaires, findings, the complaint, the order)."""
+        campaign_id = campaign["campaign_id"]
+        self._call(
+            "scoring",
+            "PUT",
+            f"/campaigns/{campaign_id}/scheme",
+            json={"scheme_id": DEMO_SCHEME, "version": 1, "reason": "演示：漯河市评分方案"},
+        )
+        run: dict[str, Any] = self._call(
+            "scoring",
+            "POST",
+            f"/campaigns/{campaign_id}/rounds/1/score-runs",
+            json={"final": True, "reason": "演示：上半年评议结果"},
+        )
+        return run
 
     def _jurisdictions(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         province = self._call(

@@ -76,6 +76,14 @@ def markdown(routes: list[RoutePolicy]) -> str:
         "that shows the caller only what is in its scope; **—** refused (403); **public** no "
         "key needed.",
         "- Admins may do everything; auditors read everything and write nothing.",
+        "- A unit key names its unit (`unit_id` when issued) and is scoped to that unit: a "
+        "target that belongs to one unit (the unit itself, its findings, rectification "
+        "orders, complaints once dispatched, tasks, assessment scores, vetoes) is in its "
+        "scope only if it is that unit's, wherever it lies, and its lists (**own**) show that "
+        "unit's records only. Other targets (campaigns, waves, templates, jurisdictions) are "
+        "scoped by the key's jurisdiction, which is the unit's. Unit keys issued before keys "
+        "named their unit (legacy) are scoped by jurisdiction, and by name where a record "
+        "names a key (an order's `unit_principal_id`, a task's `reporter_id`).",
         "- *Scope* says where the target of the call is found and what kind of thing it is.",
         "",
     ]

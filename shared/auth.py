@@ -43,6 +43,9 @@ class Principal:
     name: str
     role: Role
     jurisdiction_id: UUID | None
+    unit_id: UUID | None = None
+    """The unit a key of role unit speaks for; None for every other role and for unit keys
+    issued before keys named their unit (those are scoped by jurisdiction alone: legacy)."""
 
     @property
     def actor(self) -> str:
@@ -51,6 +54,12 @@ class Principal:
     @property
     def sees_everything(self) -> bool:
         return self.role in ("admin", "auditor")
+
+    @property
+    def own_unit(self) -> str | None:
+        """The one unit whose records this caller is limited to: a unit key that names its
+        unit. None for everyone else, legacy unit keys included."""
+        return str(self.unit_id) if self.role == "unit" and self.unit_id is not None else None
 
 
 class AuthUnavailable(UnavailableError):
@@ -96,11 +105,13 @@ class Authenticator:
         if doc is None or doc.get("revoked"):
             raise UnauthenticatedError("unknown or revoked API key", field="X-API-Key")
         jurisdiction = doc.get("jurisdiction_id")
+        unit = doc.get("unit_id")
         return Principal(
             UUID(doc["principal_id"]),
             doc["name"],
             doc["role"],
             UUID(jurisdiction) if jurisdiction else None,
+            UUID(unit) if unit else None,
         )
 
     def _lookup(self, key_hash: str) -> dict[str, Any] | None:

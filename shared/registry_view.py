@@ -199,7 +199,7 @@ UNIT_HANDLERS: dict[Any, ViewHandler] = {
 
 SECURITY_VIEW = View(
     "security",
-    2,
+    3,
     (
         Collection(
             JURISDICTIONS,

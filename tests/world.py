@@ -1,8 +1,9 @@
 """One county's world for tests that call every route: jurisdictions around 源汇区 (its city
-and province above, a zone below, a sibling county), principals of every role, and one
-resource of every scope kind inside 源汇区 (unit, campaign, person, draw, wave, finding, score
-run, rankings…), with where each lives — so a test can aim any route at a real target and
-know, by itself, who should be allowed."""
+and province above, a zone below, a sibling county), principals of every role (two unit keys:
+源汇区民政局's and its neighbour 源汇区人社局's), and one resource of every scope kind inside
+源汇区 (unit, campaign, person, draw, wave, finding, score run, rankings…), with where each
+lives and which unit it belongs to — so a test can aim any route at a real target and know,
+by itself, who should be allowed."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ class Caller:
     headers: dict[str, str]
     jurisdiction: str | None = None
     principal_id: str | None = None
+    unit: str | None = None
+    """The unit a unit key names."""
 
 
 @dataclass
@@ -30,6 +33,8 @@ class Target:
     value: str
     jurisdiction: str | None
     parties: dict[str, set[str]] = field(default_factory=dict)
+    unit: str | None = None
+    """The one unit the resource belongs to (or the unit itself)."""
 
 
 @dataclass
@@ -42,6 +47,8 @@ class World:
     def in_scope(self, caller: Caller, target: Target) -> bool:
         if caller.role in ("admin", "auditor"):
             return True
+        if caller.unit is not None and target.unit is not None:
+            return caller.unit == target.unit  # a unit key speaks for its unit only
         if caller.role in target.parties:
             return caller.principal_id in target.parties[caller.role]
         if target.jurisdiction is None or caller.jurisdiction is None:
@@ -54,12 +61,16 @@ def _jurisdiction(cluster: Cluster, name: str, level: str, parent: str | None) -
     return str(post(cluster, "/jurisdictions", body)["jurisdiction_id"])
 
 
-def _principal(cluster: Cluster, name: str, role: str, jurisdiction: str | None) -> Caller:
-    body = {"name": name, "role": role} | (
-        {"jurisdiction_id": jurisdiction} if jurisdiction else {}
+def _principal(
+    cluster: Cluster, name: str, role: str, jurisdiction: str | None, unit_id: str | None = None
+) -> Caller:
+    body = (
+        {"name": name, "role": role}
+        | ({"jurisdiction_id": jurisdiction} if jurisdiction else {})
+        | ({"unit_id": unit_id} if unit_id else {})
     )
     issued = post(cluster, "/principals", body)
-    return Caller(name, role, key_for(issued), jurisdiction, issued["principal_id"])
+    return Caller(name, role, key_for(issued), jurisdiction, issued["principal_id"], unit_id)
 
 
 def _wait_all(cluster: Cluster) -> None:
@@ -76,6 +87,8 @@ def build_world(cluster: Cluster) -> World:
     child = _jurisdiction(cluster, "源汇区开发区", "zone", county)
     sibling = _jurisdiction(cluster, "郾城区", "district", city)
     lineage = {county: [county, city, province]}
+    target_unit = unit(cluster, county, "源汇区民政局")["unit_id"]
+    neighbour = unit(cluster, county, "源汇区人社局")["unit_id"]
     callers = [
         Caller("admin", "admin", ADMIN),
         _principal(cluster, "审计", "auditor", None),
@@ -86,7 +99,8 @@ def build_world(cluster: Cluster) -> World:
         _principal(cluster, "合同调查公司", "agency", county),
         _principal(cluster, "另一调查公司", "agency", county),
         _principal(cluster, "督查员", "inspector", county),
-        _principal(cluster, "源汇区民政局", "unit", county),
+        _principal(cluster, "源汇区民政局", "unit", county, target_unit),
+        _principal(cluster, "源汇区人社局", "unit", county, neighbour),
     ]
     revoked = _principal(cluster, "已吊销", "office", county)
     post(cluster, f"/principals/{revoked.principal_id}/revoke", {"reason": "离职"}, status=200)
@@ -95,7 +109,6 @@ def build_world(cluster: Cluster) -> World:
         Caller("revoked key", None, revoked.headers),
     ]
     contracted = callers[6]
-    target_unit = unit(cluster, county, "源汇区民政局")["unit_id"]
     campaign = post(
         cluster,
         "/campaigns",
@@ -120,7 +133,7 @@ def build_world(cluster: Cluster) -> World:
         "/draws",
         {"jurisdiction_id": county, "cycle": "2026-2027", "size": 1, "commitment": COMMITMENT},
     )["draw_id"]
-    keyholder = _principal(cluster, "被吊销对象", "unit", county)
+    keyholder = _principal(cluster, "被吊销对象", "unit", county, neighbour)
     for downstream in NAMES:
         cluster.wait_caught_up(downstream, "registry")
     wave = cluster["survey"].post(
@@ -152,8 +165,7 @@ def build_world(cluster: Cluster) -> World:
         headers=ADMIN,
     )
     assert finding.status_code == 201, finding.text
-    # rectification: an order for the finding, naming the unit's key as its party
-    unit_key = callers[9]
+    # rectification: an order for the finding; the unit's keys reach it (none is named on it)
     rectification = cluster["inspection"].post(
         "/rectifications",
         json={
@@ -161,13 +173,11 @@ def build_world(cluster: Cluster) -> World:
             "finding_ids": [finding.json()["finding_id"]],
             "working_days": 10,
             "requirements": "限期整改",
-            "unit_principal_id": unit_key.principal_id,
         },
         headers=ADMIN,
     )
     assert rectification.status_code == 201, rectification.text
-    # Inspection area: supervised tasks (督办). The county's unit key reports for the task.
-    reporter = callers[9]
+    # Inspection area: supervised tasks (督办), the unit's to report on.
     task = cluster["inspection"].post(
         "/tasks",
         json={
@@ -177,7 +187,6 @@ def build_world(cluster: Cluster) -> World:
             "due_on": "2026-12-31",
             "milestones": [{"name": "选址", "due_on": "2026-06-30"}],
             "methods": ["跟踪"],
-            "reporter_id": reporter.principal_id,
         },
         headers=ADMIN,
     )
@@ -247,36 +256,37 @@ def build_world(cluster: Cluster) -> World:
     cluster.wait_caught_up("scoring", "survey")
     run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
     assert run.status_code == 201, run.text
+    round_run = _round_run(cluster, campaign)
     _wait_all(cluster)
     in_county = {
         "jurisdiction": county,
         "known_jurisdiction": county,
-        "unit": target_unit,
-        "unit_ever": target_unit,
         "campaign": campaign,
         "person": person["person_id"],
         "draw": draw,
         "principal": keyholder.principal_id or "",
-        "finding": finding.json()["finding_id"],
-        "complaint": complaint_id,  # inspection, complaints
-        "visit": visit.json()["visit_id"],
+        "visit": visit.json()["visit_id"],  # planned: its unit's only once conducted
         "tally": wave_id,
         "run": run.json()["run_id"],
         "ranked_wave": wave_id,
+        "round_run": round_run,
         "appointing_body": f"office:{county}",
         "template": template.json()["template_id"],
+    }
+    # The unit's own records, and the unit itself: of unit keys, only its own reach them.
+    units = {
+        "unit": target_unit,
+        "unit_ever": target_unit,
+        "finding": finding.json()["finding_id"],
+        "complaint": complaint_id,  # dispatched to the unit
+        "rectification": rectification.json()["order_id"],
+        "task": task.json()["task_id"],
         "assessment_score": assessment_score.json()["score_id"],
         "veto": veto.json()["veto_id"],
     }
     targets = {kind: Target(value, county) for kind, value in in_county.items()}
+    targets |= {kind: Target(value, county, unit=target_unit) for kind, value in units.items()}
     targets["wave"] = Target(wave_id, county, {"agency": {contracted.principal_id or ""}})
-    targets["rectification"] = Target(  # rectification
-        rectification.json()["order_id"], county, {"unit": {unit_key.principal_id or ""}}
-    )
-    # Inspection area: supervised tasks (督办): of unit keys, only its reporter is a party.
-    targets["task"] = Target(
-        task.json()["task_id"], county, {"unit": {reporter.principal_id or ""}}
-    )
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",
@@ -288,5 +298,28 @@ def build_world(cluster: Cluster) -> World:
         "index": "0",  # inspection tasks: a milestone
         "month": "2026-05",  # inspection tasks: a monthly report
         "sha256": "0" * 64,
+        "campaign_id": campaign,  # reporting's public routes, which have no scope
+        "round_number": "1",  # scoring's and reporting's campaign rounds
+        "scheme_id": "luohe-2yr-zhengfeng",
+        "version": "1",
     }
     return World(lineage, callers, targets, defaults)
+
+
+def _round_run(cluster: Cluster, campaign: str) -> str:
+    """The campaign's round 1 scored as its final result under a shipped scheme, so that
+    scoring has a round run and reporting round results."""
+    scoring = cluster["scoring"]
+    assigned = scoring.put(
+        f"/campaigns/{campaign}/scheme",
+        json={"scheme_id": "luohe-2yr-zhengfeng", "version": 1, "reason": "本年度方案"},
+        headers=ADMIN,
+    )
+    assert assigned.status_code == 200, assigned.text
+    final = scoring.post(
+        f"/campaigns/{campaign}/rounds/1/score-runs",
+        json={"final": True, "reason": "年度结果"},
+        headers=ADMIN,
+    )
+    assert final.status_code in (200, 201), final.text
+    return str(final.json()["run_id"])

@@ -24,13 +24,16 @@ from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
-from shared.web.pagination import Pagination, scope_where
+from shared.web.pagination import Pagination, scope_where, within
 
 router = PolicyRouter(tags=["inspection"])
 
 # Agencies and units are the inspected side's peers; findings are for the offices that
 # order inspections, the inspectors who make them, and auditors.
 READERS: tuple[Role, ...] = ("office", "inspector")
+FINDING_READERS: tuple[Role, ...] = (*READERS, "unit")
+"""A unit reads its own findings (a unit key's scope is its unit): findings are recorded when
+a visit is conducted, so none tells a unit of a visit in advance."""
 WRITERS: tuple[Role, ...] = ("office", "inspector")
 FINDING = path("finding_id", "finding")
 
@@ -39,11 +42,11 @@ InspectionApp = Annotated[InspectionApplication, Depends(application_of(Inspecti
 
 def resolve_finding(runtime: ServiceRuntime, finding_id: str, field: str) -> ScopeTarget:
     """A finding stays in the scope of the jurisdiction recorded on it, even if its unit
-    moved later."""
+    moved later; it is its unit's."""
     application = runtime.application
     assert isinstance(application, InspectionApplication)
     finding = application.finding(target_id(finding_id, field), field)
-    return ScopeTarget(str(finding.jurisdiction_id))
+    return ScopeTarget(str(finding.jurisdiction_id), unit_id=str(finding.unit_id))
 
 
 @router.post(
@@ -81,7 +84,7 @@ def record_finding(
 @router.get(
     "/findings",
     response_model=list[FindingOut],
-    **allow(Policy.read(*READERS, scope=query("unit_id", "unit"), filtered=True)),
+    **allow(Policy.read(*FINDING_READERS, scope=query("unit_id", "unit"), filtered=True)),
 )
 def list_findings(
     caller: CurrentPrincipal,
@@ -98,17 +101,18 @@ def list_findings(
 
     Scope is the jurisdiction recorded on each finding, exactly as GET /findings/{id} has it,
     so a unit that moved later does not carry its old findings into another county's list."""
-    where = scope_where(auth, caller) | {
-        "unit_id": None if unit_id is None else str(unit_id),
-        "status": status,
-    }
+    where = within(
+        scope_where(auth, caller),
+        unit_id=None if unit_id is None else str(unit_id),
+        status=status,
+    )
     return page.fetch(views, FINDINGS, where=where, descending=True)
 
 
 @router.get(
     "/findings/{finding_id}",
     response_model=FindingOut,
-    **allow(Policy.read(*READERS, scope=FINDING)),
+    **allow(Policy.read(*FINDING_READERS, scope=FINDING)),
 )
 def get_finding(finding_id: UUID, app: InspectionApp) -> dict[str, Any]:
     """One finding as it stands, with its whole history."""

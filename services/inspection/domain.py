@@ -42,6 +42,10 @@ class InspectionError(PingyiError):
     """Base of every inspection domain error."""
 
 
+class CampaignNotFound(InspectionError, NotFoundError):
+    code = "campaign_not_found"
+
+
 class FindingNotFound(InspectionError, NotFoundError):
     code = "finding_not_found"
 

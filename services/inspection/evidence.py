@@ -33,6 +33,20 @@ EVIDENCE_TYPES: tuple[str, ...] = get_args(EvidenceType)
 ENV_KEY = "PINGYI_INSPECTION_EVIDENCE_DIR"
 
 
+EVIDENCE_BODY: dict[str, object] = {
+    "requestBody": {
+        "required": True,
+        "description": "The file itself as the request body (not multipart), at most "
+        f"{EVIDENCE_LIMIT // MiB} MB, its type in Content-Type: a photo (JPEG, PNG), a "
+        "recording (MP3, M4A) or a document (PDF). 证据文件本身作为请求体.",
+        "content": {
+            kind: {"schema": {"type": "string", "format": "binary"}} for kind in EVIDENCE_TYPES
+        },
+    }
+}
+"""POST /evidence's body in OpenAPI; the route reads the raw stream itself, never a model."""
+
+
 class EvidenceNotFound(InspectionError, NotFoundError):
     code = "evidence_not_found"
 

@@ -7,10 +7,15 @@ UTC at a fixed width, so text order is time order whatever offset it was given i
 position of the last message applied. Scope is the jurisdiction recorded on the finding,
 as for GET /findings/{id}; a finding published before messages carried it has none, and
 only callers who see everything list it.
+
+`finding_evidence` holds one row per (file, finding naming it) with the finding's
+jurisdiction, so GET /evidence/{sha256} asks in one indexed query whether a caller's scope
+holds any finding that names the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +31,7 @@ from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
 
 FINDINGS = "findings"
+FINDING_EVIDENCE = "finding_evidence"
 
 
 def found_order(found_at: datetime) -> str:
@@ -55,6 +61,15 @@ def _recorded(tx: ViewTransaction, p: FindingRecorded, m: IntegrationMessage) ->
         "position": m.position,
     }
     tx.put(FINDINGS, doc["finding_id"], doc)
+    _name_files(tx, doc["finding_id"], jurisdiction, p.evidence)
+
+
+def _name_files(
+    tx: ViewTransaction, finding_id: str, jurisdiction: str | None, hashes: Iterable[str]
+) -> None:
+    for sha256 in hashes:
+        row = {"sha256": sha256, "finding_id": finding_id, "jurisdiction_id": jurisdiction}
+        tx.put(FINDING_EVIDENCE, f"{sha256}|{finding_id}", row)
 
 
 def _change(tx: ViewTransaction, finding_id: object, m: IntegrationMessage, **change: Any) -> None:
@@ -76,6 +91,7 @@ def _evidence(tx: ViewTransaction, p: FindingEvidenceAttached, m: IntegrationMes
     doc = tx.get(FINDINGS, str(p.finding_id))
     evidence = [*(doc or {}).get("evidence", []), *p.evidence]
     _change(tx, p.finding_id, m, evidence=evidence, version=p.version)
+    _name_files(tx, str(p.finding_id), (doc or {}).get("jurisdiction_id"), p.evidence)
 
 
 HANDLERS: dict[Any, ViewHandler] = {
@@ -87,8 +103,11 @@ HANDLERS: dict[Any, ViewHandler] = {
 
 FINDINGS_VIEW = View(
     "findings",
-    3,
-    (Collection(FINDINGS, index=("jurisdiction_id", "unit_id", "status"), sort="found_order"),),
+    4,
+    (
+        Collection(FINDINGS, index=("jurisdiction_id", "unit_id", "status"), sort="found_order"),
+        Collection(FINDING_EVIDENCE, index=("sha256", "jurisdiction_id")),
+    ),
     {"inspection": HANDLERS},
     "Every finding as it stands (after corrections and withdrawals), from inspection's own "
     "published log.",

@@ -8,7 +8,7 @@ from services.inspection.application import InspectionApplication
 from services.inspection.areas import AREAS
 from services.inspection.finding_view import FINDINGS_VIEW
 from services.inspection.integration import to_payload
-from services.inspection.settings import InspectionSettings
+from services.inspection.settings import InspectionSettings, application_env
 from services.inspection.visit_api import resolve_visit
 from services.inspection.visit_view import VISITS_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
@@ -45,4 +45,5 @@ SERVICE = ServiceDefinition(
     ),
     resolvers={"finding": resolve_finding, "visit": resolve_visit}
     | {kind: resolver for area in AREAS for kind, resolver in area.RESOLVERS.items()},
+    extra_env=application_env,
 )

@@ -12,7 +12,9 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 
 from services.inspection.application import InspectionApplication
-from services.inspection.evidence import content_type
+from services.inspection.evidence import EVIDENCE_BODY, EvidenceNotFound, content_type
+from services.inspection.finding_view import FINDING_EVIDENCE
+from services.inspection.planned_visits import Sight, planned_out, sort_key, still_planned
 from services.inspection.schemas import (
     CancelIn,
     ConductIn,
@@ -23,6 +25,7 @@ from services.inspection.schemas import (
 )
 from services.inspection.visit_commands import visit_out
 from services.inspection.visit_view import VISITS
+from services.inspection.visits import CONDUCTED
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.inspection import InspectionMethod
 from shared.contracts.registry import Role
@@ -30,7 +33,8 @@ from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
-from shared.web.pagination import Pagination, scope_where
+from shared.views.base import encode_cursor
+from shared.web.pagination import Pagination, cursor_position, scope_where, within
 
 router = PolicyRouter(tags=["inspection visits"])
 
@@ -45,7 +49,10 @@ def resolve_visit(runtime: ServiceRuntime, visit_id: str, field: str) -> ScopeTa
     application = runtime.application
     assert isinstance(application, InspectionApplication)
     visit = application.visit(target_id(visit_id, field), field)
-    return ScopeTarget(str(visit.jurisdiction_id))
+    # A visit is its unit's only once conducted; a planned one must answer a unit key as a
+    # visit that does not exist, which the route's sealing does (a 403 here would tell).
+    unit = str(visit.unit_id) if visit.status == CONDUCTED else None
+    return ScopeTarget(str(visit.jurisdiction_id), unit_id=unit)
 
 
 def _covers(runtime: ServiceRuntime, inspector: UUID, unit_jurisdiction: str) -> bool:
@@ -102,14 +109,44 @@ def list_visits(
 ) -> list[dict[str, Any]]:
     """Conducted visits in the caller's scope, newest first; paged. Planned visits are never
     listed here (they are not published); each is read by id by its office and inspectors."""
-    where = scope_where(auth, caller) | {
-        "unit_id": None if unit_id is None else str(unit_id),
-        "kind": kind,
-    }
+    where = within(
+        scope_where(auth, caller), unit_id=None if unit_id is None else str(unit_id), kind=kind
+    )
     rows = page.fetch(views, VISITS, where=where, descending=True)
     return [
         {k: v for k, v in row.items() if k not in ("conducted_order", "position")} for row in rows
     ]
+
+
+@router.get(
+    "/planned-visits",
+    response_model=list[VisitOut],
+    **allow(Policy.read(*READERS, scope=query("unit_id", "unit"), filtered=True)),
+)
+def list_planned_visits(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: InspectionApp,
+    page: Pagination,
+    unit_id: Annotated[UUID | None, Query()] = None,
+    kind: Annotated[InspectionMethod | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """待实施的检查/暗访 (sealed): visits planned and not yet conducted or cancelled, by
+    planned day; an office sees those in its jurisdiction, an inspector those it is assigned
+    to, an admin all, an auditor none (sealed until conducted); a unit's key is refused by
+    role, so it learns neither a visit nor a count. Paged (`limit`, `cursor`).
+
+    Not served from a view: a planned visit is never published, so this folds the visits'
+    stored events, selected by topic (visit events only), and keeps one page of the visits
+    the caller may see (services/inspection/planned_visits.py)."""
+    plans = still_planned(app, Sight(caller, auth.visible_jurisdictions(caller), unit_id, kind))
+    if page.cursor is not None:
+        after = cursor_position(page.cursor)
+        plans = [plan for plan in plans if sort_key(plan) > after]
+    chosen = plans[: page.limit]
+    more = len(plans) > page.limit
+    next_cursor = encode_cursor(*sort_key(chosen[-1])) if more else None
+    return page.send([planned_out(plan) for plan in chosen], next_cursor)
 
 
 @router.get(
@@ -159,9 +196,7 @@ def cancel_visit(
     "/evidence",
     status_code=201,
     response_model=EvidenceOut,
-    # The raw body (image/jpeg, image/png, audio/mpeg, audio/mp4, application/pdf) is not
-    # declared as an OpenAPI requestBody: the route fuzzer has no serializer for those types.
-    **allow(Policy.write("office", "inspector"), large_body=True),
+    **allow(Policy.write("office", "inspector"), EVIDENCE_BODY, large_body=True),
 )
 async def upload_evidence(request: Request, app: InspectionApp) -> dict[str, Any]:
     """上传证据 (photo, recording, document; at most 20 MB) as the raw body; answers its
@@ -182,9 +217,24 @@ async def upload_evidence(request: Request, app: InspectionApp) -> dict[str, Any
 @router.get(
     "/evidence/{sha256}",
     response_class=FileResponse,
-    **allow(Policy.read("office", "inspector")),
+    **allow(Policy.read("office", "inspector", filtered=True)),
 )
-def get_evidence(sha256: Annotated[Sha256, Path()], app: InspectionApp) -> FileResponse:
-    """The file exactly as uploaded, with its content type; its hash is checked first."""
+def get_evidence(
+    sha256: Annotated[Sha256, Path()],
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    views: ViewsDep,
+    app: InspectionApp,
+) -> FileResponse:
+    """The file exactly as uploaded, with its content type; its hash is checked first.
+
+    Offices and inspectors read a file once a finding in their jurisdiction names it
+    (admins and auditors read every file); any other file answers exactly as one that does
+    not exist (404 `evidence_not_found`), so a hash cannot be used to probe another
+    county's evidence. Which findings name a file comes from the findings view, which may
+    lag the finding's write by a moment."""
+    where = {"sha256": sha256} | scope_where(auth, caller)
+    if not caller.sees_everything and not views.page(FINDING_EVIDENCE, where=where, limit=1).items:
+        raise EvidenceNotFound("no such evidence", field="sha256")
     file, kind, _ = app.evidence_store.verified(sha256)
     return FileResponse(file, media_type=kind, headers={"X-Content-SHA256": sha256})

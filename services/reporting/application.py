@@ -1,11 +1,58 @@
-"""Reporting has no commands yet: it only reads. The application exists so the service has
-its own (empty) log like every other service, ready for when publishing results becomes a
-recorded decision (发布) rather than a view."""
+"""Reporting's commands: publishing campaign-round results (发布) and correcting them.
+
+A publication is recorded in reporting's own log, so who released which run, when and why
+is on record for good, and the `reporting.results.published` message it publishes lets
+anyone check a published report against scoring's log.
+"""
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from services.reporting.domain import Publication, publication_id
+from shared.auth import Principal
 from shared.service.application import PublishingApplication
 
 
 class ReportingApplication(PublishingApplication):
     name = "reporting"
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        # One publication at a time per process: versions are numbered from the state read.
+        self.lock = threading.Lock()
+
+    def publication(self, campaign_id: UUID, round_number: int) -> Publication | None:
+        try:
+            found: Any = self.repository.get(publication_id(campaign_id, round_number))
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, Publication) else None
+
+    def publish(
+        self,
+        caller: Principal,
+        campaign_id: UUID,
+        round_number: int,
+        run: dict[str, Any],
+        snapshot_digest: str,
+        reason: str | None,
+    ) -> tuple[dict[str, Any], bool]:
+        """Publishes the final run as the round's next version; (the version, whether it is
+        new). Publishing the version in force again changes nothing."""
+        with self.lock:
+            publication = self.publication(campaign_id, round_number)
+            if publication is None:
+                publication = Publication.start(
+                    campaign_id, round_number, UUID(run["jurisdiction_id"])
+                )
+            created = publication.publish(run, snapshot_digest, caller.actor, reason)
+            if created:
+                self.save(publication)
+        current = publication.current
+        assert current is not None  # publish() either added a version or found it in force
+        return dict(current), created

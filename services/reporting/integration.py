@@ -1,11 +1,28 @@
-"""Reporting publishes nothing yet."""
+"""Stored reporting events -> published contracts: only publications leave the service."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.domain import Publication
 from shared.contracts import IntegrationPayload
+from shared.contracts.reporting import ResultsPublished
+from shared.contracts.scoring import SchemeRef
 
 
 def to_payload(domain_event: Any) -> IntegrationPayload | None:
+    if isinstance(domain_event, Publication.Published):
+        return ResultsPublished(
+            campaign_id=domain_event.campaign_id,
+            round=domain_event.round_number,
+            jurisdiction_id=domain_event.jurisdiction_id,
+            version=domain_event.version,
+            run_id=domain_event.run_id,
+            results_digest=domain_event.results_digest,
+            snapshot_digest=domain_event.snapshot_digest,
+            scheme=SchemeRef(**domain_event.scheme),
+            supersedes=domain_event.supersedes,
+            reason=domain_event.reason,
+            published_by=domain_event.actor,
+        )
     return None

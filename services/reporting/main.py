@@ -1,10 +1,15 @@
-"""The reporting service (结果发布): rankings computed by scoring, with their provenance."""
+"""The reporting service (结果发布): rankings and round results computed by scoring, with
+their provenance, embargoed until an office publishes them."""
 
 from __future__ import annotations
 
 from services.reporting.api import resolve_ranked_wave, router
 from services.reporting.application import ReportingApplication
 from services.reporting.integration import to_payload
+from services.reporting.rounds.api import resolve_campaign
+from services.reporting.rounds.api import router as rounds_router
+from services.reporting.rounds.public_api import router as public_router
+from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
 from services.reporting.views import RANKINGS_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
@@ -13,12 +18,13 @@ from shared.service.definition import ServiceDefinition
 SERVICE = ServiceDefinition(
     name="reporting",
     title="Pingyi reporting 结果发布",
-    description="Rankings (名次) per wave and category, computed by scoring, with what "
-    "each was computed from so that anyone can check it.",
+    description="Rankings (名次), grades, lists and unit dossiers of every campaign round, "
+    "computed by scoring, with what each was computed from so that anyone can check it; "
+    "published (发布) by an office as a recorded, versioned decision, and only then public.",
     application=ReportingApplication,
     settings=ReportingSettings,
     payload_mapper=to_payload,
-    routers=(router,),
-    views=(SECURITY_VIEW, REGISTRY_COPY, RANKINGS_VIEW),
-    resolvers={"ranked_wave": resolve_ranked_wave},
+    routers=(router, rounds_router, public_router),
+    views=(SECURITY_VIEW, REGISTRY_COPY, RANKINGS_VIEW, ROUND_RESULTS_VIEW, PUBLICATIONS_VIEW),
+    resolvers={"ranked_wave": resolve_ranked_wave, "campaign": resolve_campaign},
 )

@@ -34,6 +34,7 @@ from services.scoring.domain import (
     WaveTally,
     run_id_for,
 )
+from services.scoring.rounds.application import RoundScoring
 from services.scoring.scheme import (
     DEFAULT_SCHEME,
     SCHEMES,
@@ -57,7 +58,7 @@ SYSTEM_ACTOR = "system:scoring"
 CONSUMED = LIFECYCLE_FACTS | SURVEY_FACTS | {UnitRegistered.event_type}
 
 
-class ScoringApplication(ProcessingApplication):
+class ScoringApplication(ProcessingApplication, RoundScoring):
     name = "scoring"
     # Tallies of thousands of questionnaires are read on every batch: keep them cached,
     # and snapshot them so a cold start does not replay every counted batch.
@@ -83,6 +84,9 @@ class ScoringApplication(ProcessingApplication):
     ) -> None:
         """The inbox policy for both upstreams; the caller holds `lock`."""
         batch = Batch(self)
+        inputs = self.inputs_of(upstream, messages)
+        if inputs is not None:
+            batch.add(inputs)
         # Per wave, in log order: decisions about one wave never depend on another's.
         decisions: dict[UUID, list[tuple[Decision, int]]] = {}
         check_finals = False

@@ -13,6 +13,10 @@ Entry points: `verify(common, open_log=...)` for every stored run, `verify(commo
 `pingyi.replay`). A recorded scheme that is unknown, or whose
 hash differs from the scheme's definition in this code, raises `SchemeMismatch`: that run
 cannot be verified until the scheme that produced it is restored.
+
+Nothing to verify is a failure, never a pass: when the scoring, registry or survey store is
+not where the settings point (a command run from the wrong folder), or no score run is
+stored, `NothingToVerify` is raised before anything is opened, so nothing is created either.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from eventsourcing.utils import get_topic
 
 from services.scoring.application import ScoringApplication
 from services.scoring.domain import ScoreRun, run_id_for
+from services.scoring.replay_checks import missing_stores, unit_input_differences
 from services.scoring.replay_fold import (
     FoldedLog,
     LogOpener,
@@ -46,9 +51,11 @@ from services.scoring.scheme import (
 from services.scoring.settings import ScoringSettings
 from services.scoring.verdicts import UnitVerdict, VerifyResult, compare_units
 from shared.canonical import digest
+from shared.persistence.message_log import store_location
 from shared.settings import CommonSettings, eventsourcing_env
 
 __all__ = [
+    "NothingToVerify",
     "ReplayError",
     "RunNotFound",
     "SchemeMismatch",
@@ -71,6 +78,13 @@ class SchemeMismatch(ReplayError):
 
 class RunNotFound(ReplayError):
     pass
+
+
+class NothingToVerify(ReplayError):
+    """No stores where the settings point, or no stored score run: a pass would be empty."""
+
+
+REPLAYED_STORES = ("scoring", "registry", "survey")
 
 
 @dataclass(frozen=True)
@@ -125,7 +139,12 @@ def verify(
     if common.mode == "memory":
         # A fresh in-memory store is empty: "0 of 0 identical" would pass without a check.
         raise ReplayError("memory mode keeps no stored scores to replay")
+    _require_stores(common)
     records = list(_stored_runs(common, None if run_ids is None else list(run_ids)))
+    if not records:
+        raise NothingToVerify(
+            f"no score run is stored in {store_location(common, 'scoring')}: nothing to verify"
+        )
     runs = [r for r in records if isinstance(r, RecordedRun)]
     run_schemes = {r.run_id: _scheme(r, schemes) for r in runs}
     waves_at: dict[int, set[str]] = {}
@@ -144,6 +163,14 @@ def verify(
         roster = registry.captures[record.upstream_positions["registry"]][record.lifecycle_after]
         results.append(_verify_one(record, run_schemes[record.run_id], wave, roster, logs_end))
     return results
+
+
+def _require_stores(common: CommonSettings) -> None:
+    """Scoring's own store must be there; the upstream logs come from `open_log`, whose
+    caller checks where they are (`pingyi.replay`)."""
+    missing = missing_stores(common, ("scoring",))
+    if missing is not None:
+        raise NothingToVerify(missing)
 
 
 def _fold_registry(open_log: LogOpener, runs: list[RecordedRun], survey: FoldedLog) -> FoldedLog:
@@ -254,6 +281,8 @@ def _verify_one(
     recomputed = compute(scheme, inputs)
     if digest(recomputed) != run.results_digest:
         problems.append("results digest differs from the recomputed results")
+    if not inputs_identical:
+        problems.extend(unit_input_differences(run.results, recomputed, run.upstream_positions))
     return _result(run, inputs_identical, compare_units(run.results, recomputed), problems)
 
 

@@ -23,6 +23,7 @@ from shared.contracts import (  # noqa: F401  (imported for registration)
     registry,
     registry_campaigns,
     registry_people,
+    reporting,
     scoring,
     survey,
 )

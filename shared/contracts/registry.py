@@ -233,7 +233,11 @@ def successors(unit_id: str, lookup: UnitLookup) -> list[str]:
 
 
 class PrincipalIssued(IntegrationPayload):
-    """Carries the key's hash only; the key itself is shown once to whoever issued it."""
+    """Carries the key's hash only; the key itself is shown once to whoever issued it.
+
+    `unit_id`: the unit a key of role unit speaks for (its jurisdiction is the unit's).
+    Optional, so messages published before unit keys named their unit still decode: such a
+    key has none and is scoped by its jurisdiction alone (legacy)."""
 
     event_type = "registry.principal.issued"
     principal_id: UUID
@@ -241,6 +245,7 @@ class PrincipalIssued(IntegrationPayload):
     role: Role
     jurisdiction_id: UUID | None
     key_hash: str
+    unit_id: UUID | None = None
 
 
 class PrincipalRevoked(IntegrationPayload):

@@ -124,7 +124,7 @@ class RoundWindow(_Part):
 class RoundScored(IntegrationPayload):
     """A campaign round's results under one scheme: every unit's components, deductions,
     overrides, score, interval, rank and rank range, grade and lists, as
-    `services.scoring.engine.compute.compute_round` produces them, plus the run's provenance.
+    the scoring engine's `compute_round` produces them, plus the run's provenance.
     Multi-cycle rules read a unit's earlier rounds back from these messages."""
 
     event_type = "scoring.round.scored"
@@ -143,5 +143,10 @@ class RoundScored(IntegrationPayload):
     results_digest: str
     """Digest of the results document (everything above but itself)."""
     run_id: UUID | None = None
+    final: bool = False
+    """The round's result as an office declared it (a later final run supersedes it);
+    otherwise provisional. Multi-cycle rules read final results only."""
+    jurisdiction_id: UUID | None = None
+    """The jurisdiction that runs the campaign."""
     upstream_positions: dict[str, int] = Field(default_factory=dict)
     """The position read to in each upstream's log (set by the live service and replay)."""

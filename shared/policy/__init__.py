@@ -21,9 +21,13 @@ A policy says:
   it (an agency is in scope of a wave only if it is the wave's agency);
 - or that the route is public (no key).
 
-Rule: a caller passes a scope if it sees everything (admin, auditor); or, when the target
-names parties for the caller's role, if the caller is one of them; otherwise if the
-target's jurisdiction is the caller's own or lies below it.
+Rule: a caller passes a scope if it sees everything (admin, auditor); or, for a unit key
+that names its unit and a target that belongs to one unit (`ScopeTarget.unit_id`: the unit
+itself, its findings, orders, complaints once dispatched, tasks, scores…), if that is the
+key's unit; otherwise, when the target names parties for the caller's role, if the caller is
+one of them; otherwise if the target's jurisdiction is the caller's own or lies below it.
+Unit keys issued before keys named their unit (legacy) have no unit and keep the party and
+jurisdiction rules.
 
 The declarations also produce the role × route matrix published in docs/authorization.md
 (`pingyi policies`), and the matrix test checks every cell with real calls.

@@ -99,6 +99,11 @@ def _null(scope: Scope, name: str, caller: Principal) -> None:
 def in_scope(runtime: ServiceRuntime, caller: Principal, target: ScopeTarget) -> bool:
     if caller.sees_everything:
         return True
+    own_unit = caller.own_unit
+    if own_unit is not None and target.unit_id is not None:
+        # A unit's key speaks for that unit only, wherever the target was recorded: its
+        # jurisdiction is no wider licence to its neighbours' records.
+        return target.unit_id == own_unit
     parties = target.parties.get(caller.role)
     if parties is not None:
         return str(caller.principal_id) in parties

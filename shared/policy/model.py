@@ -23,10 +23,19 @@ NullRule = Literal["defer", "admin", "skip"]
 class ScopeTarget:
     jurisdiction_id: str | None
     parties: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    """role -> principal ids that are parties; a caller of such a role must be one of them."""
+    """role -> principal ids that are parties; a caller of such a role must be one of them.
+    For the unit role this binds only legacy unit keys (those naming no unit): a key that
+    names its unit is decided by `unit_id`."""
     others: tuple[str, ...] = ()
     """Further jurisdictions whose offices also have the target in scope (e.g. where a unit
     was located before it moved, for its history)."""
+    unit_id: str | None = None
+    """The one unit the target belongs to (a finding, an order, a task, a score…), or the
+    unit itself; None for targets that are not one unit's (a campaign, a wave). A unit key
+    that names its unit has such a target in scope only when it is that unit. A target that
+    is not its unit's yet (a complaint not dispatched, a visit not conducted) leaves it None:
+    its route then answers every unit key as if it did not exist, which a 403 here would
+    contradict."""
 
 
 ScopeResolver = Callable[["ServiceRuntime", str, str], ScopeTarget]

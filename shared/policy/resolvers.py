@@ -37,9 +37,10 @@ def _unit(runtime: ServiceRuntime, value: str, name: str) -> ScopeTarget:
     doc = runtime.registry.unit(str(target_id(value, name)))
     if doc is None:
         raise UnitNotFound("no such unit", field=name)
-    return ScopeTarget(doc["jurisdiction_id"])
+    return ScopeTarget(doc["jurisdiction_id"], unit_id=doc["unit_id"])
 
 
 KERNEL_RESOLVERS: dict[str, ScopeResolver] = {"jurisdiction": _jurisdiction, "unit": _unit}
 """Resolvers every service has: a jurisdiction is its own scope; a unit is in the scope of
-the jurisdiction it is located in now (from the service's registry copy)."""
+the jurisdiction it is located in now (from the service's registry copy) and, of the unit
+keys that name a unit, of its own key only."""

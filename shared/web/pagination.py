@@ -159,15 +159,38 @@ def scope_where(
     *,
     field: str = "jurisdiction_id",
     parties: Mapping[str, str] | None = None,
+    unit_field: str | None = "unit_id",
 ) -> dict[str, str | set[str] | None]:
-    """What a caller may list: everything for admins and auditors; for a role that takes
-    part by name (`parties`: role -> the field holding its principal id, e.g. an agency on
-    the waves it was contracted for) its own records; otherwise its jurisdiction subtree on
-    `field` (a set, maybe large: the stores pass it as one parameter)."""
+    """What a caller may list: everything for admins and auditors; for a unit key that names
+    its unit, that unit's records (`unit_field`; None for lists whose records are not one
+    unit's, such as campaigns or waves); for a role that takes part by name (`parties`:
+    role -> the field holding its principal id, e.g. an agency on the waves it was contracted
+    for) its own records; otherwise its jurisdiction subtree on `field` (a set, maybe large:
+    the stores pass it as one parameter). Add filters with `within`, which never widens."""
     visible = auth.visible_jurisdictions(caller)
     if visible is None:
         return {}
+    own_unit = caller.own_unit
+    if own_unit is not None and unit_field is not None:
+        return {unit_field: own_unit}
     return party_where(caller, parties or {}) or {field: visible}
+
+
+def within(
+    where: Mapping[str, str | set[str] | None], **filters: str | set[str] | None
+) -> dict[str, str | set[str] | None]:
+    """`where` (a scope) with each filter given (None: no filter) also applied: a filter on a
+    field the scope already limits narrows it, so a filter can never widen what a caller
+    sees."""
+    result = dict(where)
+    for name, wanted in filters.items():
+        if wanted is None:
+            continue
+        if result.get(name) is None:
+            result[name] = wanted
+        else:
+            result = narrowed(result, name, wanted)
+    return result
 
 
 def party_where(caller: Principal, parties: Mapping[str, str]) -> dict[str, str | set[str] | None]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from pingyi.catalog import NAMES as SERVICES
-from pingyi.demo import DEMO_WAVE, FINDINGS, PUBLIC_UNITS, PUBLIC_WAVE, VOTERS
+from pingyi.demo import DEMO_SCHEME, DEMO_WAVE, FINDINGS, PUBLIC_UNITS, PUBLIC_WAVE, VOTERS
 from tests.conftest import ADMIN_KEY
 from tests.e2e import thin_path
 from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, wait_ready
@@ -112,12 +112,23 @@ def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
 
         # Inspection: findings with deductions, a rectification order and a verified complaint.
         thin_path.wait_until(
-            lambda: [c["outcome"] for c in api.call("inspection", "GET", "/complaints")]
-            == ["verified"],
+            lambda: (
+                [c["outcome"] for c in api.call("inspection", "GET", "/complaints")] == ["verified"]
+            ),
             "the demo's complaint concluded in inspection's view",
         )
         assert len(api.call("inspection", "GET", "/findings")) == len(FINDINGS)
         orders = api.call("inspection", "GET", "/rectifications")
         assert [o["finding_ids"] for o in orders] == [[orders[0]["finding_ids"][0]]]
+
+        # Scoring: round 1's final result under the shipped 漯河 scheme, from all three feeds.
+        runs = api.call("scoring", "GET", f"/campaigns/{wave['campaign_id']}/rounds/1/score-runs")
+        (final,) = [run for run in runs if run["final"]]
+        assert set(final["upstream_positions"]) >= {"registry", "survey", "inspection"}
+        assert final["scheme"]["scheme_id"] == DEMO_SCHEME
+        results = api.call("scoring", "GET", f"/round-runs/{final['run_id']}")["results"]
+        assert len(results["units"]) == 80
+        deducted = [u for u in results["units"] if any(d["items"] for d in u["deductions"])]
+        assert deducted, "the demo's findings are deducted"
     finally:
         proc.stop()

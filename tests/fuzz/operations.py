@@ -21,6 +21,7 @@ from schemathesis.core.result import Ok
 from schemathesis.transport.serialization import serialize_binary
 
 from pingyi.catalog import NAMES as SERVICES
+from services.inspection.evidence import EVIDENCE_TYPES
 from shared.settings import CommonSettings
 from tests.harness import create_app
 
@@ -54,9 +55,10 @@ CONFIG = schemathesis.Config.from_dict(
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@schemathesis.serializer("text/csv", XLSX)
+@schemathesis.serializer("text/csv", XLSX, *EVIDENCE_TYPES)
 def _file_body(ctx: SerializationContext, value: Any) -> bytes:
-    """The import endpoints take the file itself as the body; send whatever was generated."""
+    """The import and evidence endpoints take the file itself as the body; send whatever
+    was generated."""
     return serialize_binary(value)
 
 

@@ -71,6 +71,8 @@ VOCABULARY = {
     "commitment": [hashlib.sha256(DRAW_SEED.encode("utf-8")).hexdigest()],
     "contact": ["13800138000"],
     "scheme_id": ["satisfaction"],
+    "month": ["2026-05"],
+    "index": ["0"],
 }
 
 
@@ -126,7 +128,12 @@ def _seed_registry(cluster: Cluster, seeded: Seeded) -> dict[str, Any]:
     enrolments = [{"unit_id": unit_id, "category": GOV} for unit_id in unit_ids[:2]]
     path = f"/campaigns/{campaign['campaign_id']}/enrolments"
     post(cluster, "registry", path, {"enrolments": enrolments})
-    return {"county_id": county_id, "unit_ids": unit_ids, "agency_id": agency["principal_id"]}
+    return {
+        "county_id": county_id,
+        "unit_ids": unit_ids,
+        "agency_id": agency["principal_id"],
+        "campaign_id": campaign["campaign_id"],
+    }
 
 
 def _campaign(county_id: str) -> dict[str, Any]:
@@ -220,3 +227,87 @@ def _seed_inspection(cluster: Cluster, seeded: Seeded, registry: dict[str, Any])
         cluster, "inspection", f"/findings/{withdrawn}/withdrawal", {"reason": "经核实不属于该单位"}
     )
     seeded.add("finding_id", active, withdrawn)
+    _seed_inspection_areas(cluster, seeded, registry, active)
+
+
+def _seed_inspection_areas(
+    cluster: Cluster, seeded: Seeded, registry: dict[str, Any], finding_id: str
+) -> None:
+    """A record of every kind the area routes name in their paths, in more than one state
+    where the routes branch on it, so fuzzed calls reach the domain code behind them."""
+    unit, county = registry["unit_ids"][0], registry["county_id"]
+    counted = {"campaign_id": registry["campaign_id"], "round": 1}
+    order = {
+        "unit_id": unit,
+        "finding_ids": [finding_id],
+        "working_days": 5,
+        "requirements": "限期整改并书面报告整改情况",
+    } | counted
+    overdue = post(cluster, "inspection", "/rectifications", order | {"issued_on": "2026-01-05"})
+    reported = post(cluster, "inspection", "/rectifications", order)
+    path = f"/rectifications/{reported['order_id']}/report"
+    post(cluster, "inspection", path, {"text": "已对相关人员批评教育"})
+    seeded.add("order_id", overdue["order_id"], reported["order_id"])
+
+    intake = {
+        "jurisdiction_id": county,
+        "channel": "政风行风热线",
+        "kind": "complaint",
+        "summary": "办理社保转移窗口推诿，三次往返未办结",
+        "received_on": "2026-05-12",
+    } | counted
+    received = post(cluster, "inspection", "/complaints", intake)
+    dispatched = post(cluster, "inspection", "/complaints", intake)
+    path = f"/complaints/{dispatched['complaint_id']}/dispatch"
+    post(cluster, "inspection", path, {"unit_id": unit})
+    seeded.add("complaint_id", received["complaint_id"], dispatched["complaint_id"])
+    appearance = {"unit_id": unit, "appeared_on": "2026-05-12", "topic": "社保经办"} | counted
+    post(cluster, "inspection", "/hotline-appearances", appearance)
+
+    score = {
+        "unit_id": unit,
+        "component_code": "daily_work",
+        "component_name": "日常工作",
+        "score": "17.5",
+        "maximum": "20",
+        "assessor": "县评议考核组",
+        "basis": "查阅日常工作台账",
+        "evidence": [],
+        "reason": "集中评议",
+    } | counted
+    seeded.add("score_id", post(cluster, "inspection", "/assessment-scores", score)["score_id"])
+    veto = {
+        "unit_id": unit,
+        "basis": "发生重大安全责任事故",
+        "authority": "县纪委监委",
+        "decided_on": "2026-11-20",
+    } | counted
+    seeded.add("veto_id", post(cluster, "inspection", "/vetoes", veto)["veto_id"])
+
+    task = {
+        "title": "四级便民服务网络建设",
+        "kind": "key_project",
+        "unit_id": unit,
+        "due_on": "2099-12-31",
+        "milestones": [{"name": "选址", "due_on": "2099-06-30"}],
+        "methods": ["跟踪"],
+    } | counted
+    created = post(cluster, "inspection", "/tasks", task)
+    report = {"month": "2026-05", "progress": "已完成选址", "difficulties": "用房未落实"}
+    post(cluster, "inspection", f"/tasks/{created['task_id']}/reports", report)
+    seeded.add("task_id", created["task_id"])
+    _seed_visits(cluster, seeded, unit, county)
+
+
+def _seed_visits(cluster: Cluster, seeded: Seeded, unit: str, county: str) -> None:
+    inspector = {"name": "舞阳县暗访组", "role": "inspector", "jurisdiction_id": county}
+    inspector_id = post(cluster, "registry", "/principals", inspector)["principal_id"]
+    cluster.wait_caught_up("inspection", "registry")
+    plan: dict[str, Any] = {"unit_id": unit, "kind": "暗访", "planned_on": "2026-06-03"}
+    plan |= {"inspectors": [inspector_id], "checklist": ["工作纪律"]}
+    planned = post(cluster, "inspection", "/visits", plan)["visit_id"]
+    conducted = post(cluster, "inspection", "/visits", plan)["visit_id"]
+    at = {"conducted_at": "2026-06-03T09:40:00+08:00"}
+    post(cluster, "inspection", f"/visits/{conducted}/conduct", at)
+    seeded.add("visit_id", planned, conducted)
+    seeded.add("principal_id", inspector_id)

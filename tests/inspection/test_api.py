@@ -59,6 +59,8 @@ def _setup(cluster: Cluster) -> dict[str, Any]:
         ("郾城区人社局", "unit", yancheng),
     ]:
         body = {"name": name, "role": role, "jurisdiction_id": jurisdiction}
+        if role == "unit":
+            body["unit_id"] = units[name]
         keys[name] = {"X-API-Key": _post(registry, "/principals", body)["api_key"]}
     cluster.wait_caught_up("inspection", "registry")
     return {"units": units, "keys": keys}

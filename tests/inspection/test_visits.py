@@ -114,39 +114,55 @@ def _post(client: Any, path: str, body: dict[str, Any], headers: dict[str, str])
     return response.json()
 
 
+def setup_world(cluster: Cluster) -> dict[str, Any]:
+    """漯河市 with one unit, its office, inspectors 甲 and 乙, an auditor and the unit's key."""
+    registry = cluster["registry"]
+    county = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"}, ADMIN)
+    county_id = county["jurisdiction_id"]
+    unit = _post(
+        registry,
+        "/units",
+        {
+            "jurisdiction_id": county_id,
+            "name": "郾城区人社局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        },
+        ADMIN,
+    )["unit_id"]
+    keys, ids = {}, {}
+    for name, role in [
+        ("纠风办", "office"),
+        ("甲", "inspector"),
+        ("乙", "inspector"),
+        ("审计", "auditor"),
+        ("人社局", "unit"),
+    ]:
+        body = {"name": name, "role": role, "jurisdiction_id": county_id}
+        if role == "auditor":
+            body["jurisdiction_id"] = None
+        if role == "unit":
+            body["unit_id"] = unit
+        issued = _post(registry, "/principals", body, ADMIN)
+        keys[name] = {"X-API-Key": issued["api_key"]}
+        ids[name] = issued["principal_id"]
+    other = _post(registry, "/jurisdictions", {"name": "大庆市", "level": "city"}, ADMIN)
+    elsewhere = {
+        "name": "大庆市纠风办",
+        "role": "office",
+        "jurisdiction_id": other["jurisdiction_id"],
+    }
+    keys["大庆市纠风办"] = {
+        "X-API-Key": _post(registry, "/principals", elsewhere, ADMIN)["api_key"]
+    }
+    cluster.wait_caught_up("inspection", "registry")
+    return {"unit": unit, "keys": keys, "ids": ids, "elsewhere": keys["大庆市纠风办"]}
+
+
 @pytest.fixture
 def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, Any]]]:
     with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
-        registry = cluster["registry"]
-        county = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"}, ADMIN)
-        county_id = county["jurisdiction_id"]
-        unit = _post(
-            registry,
-            "/units",
-            {
-                "jurisdiction_id": county_id,
-                "name": "郾城区人社局",
-                "kind": "government_department",
-                "category": "政府部门及其它机构",
-            },
-            ADMIN,
-        )["unit_id"]
-        keys, ids = {}, {}
-        for name, role in [
-            ("纠风办", "office"),
-            ("甲", "inspector"),
-            ("乙", "inspector"),
-            ("审计", "auditor"),
-            ("人社局", "unit"),
-        ]:
-            body = {"name": name, "role": role, "jurisdiction_id": county_id}
-            if role == "auditor":
-                body["jurisdiction_id"] = None
-            issued = _post(registry, "/principals", body, ADMIN)
-            keys[name] = {"X-API-Key": issued["api_key"]}
-            ids[name] = issued["principal_id"]
-        cluster.wait_caught_up("inspection", "registry")
-        yield cluster, {"unit": unit, "keys": keys, "ids": ids}
+        yield cluster, setup_world(cluster)
 
 
 def test_a_planned_visit_is_sealed_until_conducted(world: tuple[Cluster, dict[str, Any]]) -> None:
@@ -272,11 +288,16 @@ def test_evidence_is_stored_by_hash_and_shown_unaltered(
         == 403
     )
 
-    for key in (keys["纠风办"], keys["审计"], ADMIN):
+    for key in (keys["审计"], ADMIN):
         shown = client.get(f"/evidence/{sha}", headers=key)
         assert shown.status_code == 200
         assert shown.content == JPEG and shown.headers["content-type"] == "image/jpeg"
     assert client.get(f"/evidence/{sha}", headers=keys["人社局"]).status_code == 403
+    # Not yet named by any finding: in nobody's jurisdiction, so exactly like no file.
+    unnamed = client.get(f"/evidence/{sha}", headers=keys["纠风办"])
+    none = client.get(f"/evidence/{'0' * 64}", headers=keys["纠风办"])
+    assert (unnamed.status_code, unnamed.json()) == (none.status_code, none.json())
+    assert unnamed.json()["error"] == "evidence_not_found"
     assert client.get(f"/evidence/{'0' * 64}", headers=ADMIN).status_code == 404
 
     finding = {
@@ -298,6 +319,9 @@ def test_evidence_is_stored_by_hash_and_shown_unaltered(
     cluster.wait_caught_up("inspection", "inspection")
     listed = client.get("/findings", headers=keys["纠风办"]).json()
     assert listed[0]["evidence"] == [sha] and listed[0]["version"] == 2
+    for key in (keys["纠风办"], keys["乙"]):  # named by a finding in their jurisdiction now
+        assert client.get(f"/evidence/{sha}", headers=key).content == JPEG
+    assert client.get(f"/evidence/{sha}", headers=ctx["elsewhere"]).status_code == 404
 
     # A file altered on disk is refused rather than shown.
     app = client.app.state.runtime.application  # type: ignore[attr-defined]

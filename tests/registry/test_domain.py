@@ -137,6 +137,7 @@ def test_principals_are_issued_by_command_and_a_blank_stored_name_still_loads(
         jurisdiction_id=None,
         key_hash="hash",
         actor="admin:old",
+        unit_id=None,
     )
     store(app, issued)
     principal = app.repository.get(issued.originator_id)

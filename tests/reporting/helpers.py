@@ -99,29 +99,37 @@ class ScoringLog:
 
 
 class FeedSource:
-    """A scoring feed for embedded tests while reporting runs without the scoring service:
-    the test appends messages, the real consumer fetches them in order."""
+    """A scoring feed for tests while reporting runs without the scoring service: the test
+    appends messages, and each consumer of scoring's log reads them in order through a
+    reader of its own (as each would through its own JetStream consumer)."""
 
     def __init__(self) -> None:
         self._messages: list[IntegrationMessage] = []
         self._lock = threading.Lock()
-        self._after: int | None = None
 
     def append(self, *messages: IntegrationMessage) -> None:
         with self._lock:
             self._messages.extend(messages)
 
-    def _pending(self, batch: int) -> list[IntegrationMessage]:
+    def pending(self, after: int | None, batch: int) -> list[IntegrationMessage]:
         with self._lock:
-            after = self._after or 0
-            return [m for m in self._messages if m.position > after][:batch]
+            return [m for m in self._messages if m.position > (after or 0)][:batch]
+
+    def reader(self) -> FeedReader:
+        return FeedReader(self)
+
+
+class FeedReader:
+    def __init__(self, feed: FeedSource) -> None:
+        self._feed = feed
+        self._after: int | None = None
 
     async def start(self, last_position: int | None) -> None:
         self._after = last_position
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
         deadline = asyncio.get_running_loop().time() + timeout
-        while not (pending := self._pending(batch)):
+        while not (pending := self._feed.pending(self._after, batch)):
             if asyncio.get_running_loop().time() >= deadline:
                 return []
             await asyncio.sleep(0.02)
@@ -158,7 +166,7 @@ class FeedTransport:
 
     def source(self, consumer: str, upstream: str) -> Any:
         if upstream == "scoring":
-            return self.feed
+            return self.feed.reader()
         return self._inner.source(consumer, upstream)
 
     async def ping(self) -> None:

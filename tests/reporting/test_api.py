@@ -88,6 +88,10 @@ def _register(registry: TestClient) -> dict[str, Any]:
         body = {"name": name, "role": role}
         if jurisdiction is not None:
             body["jurisdiction_id"] = jurisdiction["jurisdiction_id"]
+        if role == "unit":  # a unit key names its unit
+            unit = {"name": name, "kind": "government_department", "category": "政府部门及其它机构"}
+            unit["jurisdiction_id"] = body["jurisdiction_id"]
+            body["unit_id"] = _post(registry, "/units", unit)["unit_id"]
         keys[name] = {"X-API-Key": _post(registry, "/principals", body)["api_key"]}
     return {"yancheng": yancheng, "daqing": daqing, "keys": keys}
 

@@ -13,10 +13,12 @@ from uuid import UUID, uuid4
 import pytest
 from eventsourcing.application import ProcessingEvent
 from eventsourcing.persistence import IntegrityError, Tracking
+from eventsourcing.utils import get_topic
 
 from services.scoring.application import ScoringApplication
 from services.scoring.domain import ROSTER_ID, Roster, ScoreRun
 from services.scoring.inboxes import ScoringInbox
+from services.scoring.rounds.domain import InputBatch
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.settings import CommonSettings, eventsourcing_env
 from tests.scoring.feeds import (
@@ -74,7 +76,17 @@ class Scoring:
         return run
 
     def head(self) -> int | None:
-        return self.app.recorder.max_notification_id()
+        """The last of scoring's own decisions (the engine's input batches, kept as they
+        arrived, are not decisions)."""
+        inputs = get_topic(InputBatch.Received)
+        return max(
+            (
+                n.id
+                for n in self.app.recorder.select_notifications(None, 10_000)
+                if n.topic != inputs
+            ),
+            default=None,
+        )
 
 
 @pytest.fixture

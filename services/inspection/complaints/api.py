@@ -12,6 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
+from services.inspection.campaigns import check_counted
 from services.inspection.complaints.application import Commands
 from services.inspection.complaints.domain import ComplaintNotFound, InvalidComplaint
 from services.inspection.complaints.schemas import (
@@ -43,7 +44,7 @@ from shared.policy import (
     target_id,
 )
 from shared.runtime import ServiceRuntime
-from shared.web.pagination import Pagination, narrowed, scope_where
+from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["complaints"])
 COMPLAINT = path("complaint_id", "complaint")
@@ -59,14 +60,17 @@ class JurisdictionNotFound(InspectionError, NotFoundError):
 
 def resolve_complaint(runtime: ServiceRuntime, complaint_id: str, field: str) -> ScopeTarget:
     """A complaint is in the scope of the jurisdiction it was taken in and, once dispatched,
-    of the jurisdiction of the unit it was sent to (so the unit's key reaches it)."""
+    of the jurisdiction of the unit it was sent to, and it is then that unit's (so the unit's
+    keys reach it). Before dispatch it is no unit's yet, and GET answers unit keys 404."""
     application = runtime.application
     assert isinstance(application, Commands)
     complaint = application.complaint(target_id(complaint_id, field), field)
     others = (
         () if complaint.unit_jurisdiction_id is None else (str(complaint.unit_jurisdiction_id),)
     )
-    return ScopeTarget(str(complaint.jurisdiction_id), others=others)
+    sent = complaint.status in DISPATCHED_STATUSES and complaint.unit_id is not None
+    unit = str(complaint.unit_id) if sent else None
+    return ScopeTarget(str(complaint.jurisdiction_id), others=others, unit_id=unit)
 
 
 RESOLVERS: dict[str, ScopeResolver] = {"complaint": resolve_complaint}
@@ -98,6 +102,7 @@ def receive_complaint(
 ) -> dict[str, Any]:
     """登记投诉: from the conduct hotline, 12345, a complaint box, the web or media exposure;
     anonymous (no `complainant`) or named (name and contact sealed at once)."""
+    check_counted(runtime, body.campaign_id, body.round)
     jurisdiction = str(body.jurisdiction_id)
     if runtime.registry.jurisdiction(jurisdiction) is None:
         raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
@@ -138,17 +143,14 @@ def list_complaints(
     status: Annotated[Status | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Complaints the caller may see, newest received first, without complainant data; paged.
-    An office sees those taken in within its jurisdiction; a unit only those dispatched to
-    units in its jurisdiction (a key is not tied to one unit)."""
+    An office sees those taken in within its jurisdiction; a unit key those dispatched to its
+    unit (a legacy unit key naming no unit: to units in its jurisdiction)."""
     if caller.role == "unit":
         where = scope_where(auth, caller, field="unit_jurisdiction_id")
         where = narrowed(where, "status", set(DISPATCHED_STATUSES))
     else:
         where = scope_where(auth, caller)
-    if status is not None:
-        where = narrowed(where, "status", status)
-    if unit_id is not None:
-        where = where | {"unit_id": str(unit_id)}
+    where = within(where, status=status, unit_id=None if unit_id is None else str(unit_id))
     return page.fetch(views, COMPLAINTS, where=where, descending=True)
 
 
@@ -258,6 +260,7 @@ def record_hotline_appearance(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """政风行风热线上线: the unit appeared on the hotline on that day."""
+    check_counted(runtime, body.campaign_id, body.round)
     return app.record_hotline_appearance(
         caller,
         unit_id=body.unit_id,
@@ -286,8 +289,9 @@ def list_hotline_appearances(
     campaign_id: Annotated[UUID | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Hotline appearances in the caller's jurisdiction, latest first; paged."""
-    where = scope_where(auth, caller) | {
-        "unit_id": None if unit_id is None else str(unit_id),
-        "campaign_id": None if campaign_id is None else str(campaign_id),
-    }
+    where = within(
+        scope_where(auth, caller),
+        unit_id=None if unit_id is None else str(unit_id),
+        campaign_id=None if campaign_id is None else str(campaign_id),
+    )
     return page.fetch(views, APPEARANCES, where=where, descending=True)

@@ -20,6 +20,7 @@ from services.inspection.complaints.domain import (
     InvalidComplaint,
 )
 from services.inspection.domain import InspectionError
+from services.inspection.settings import DEADLINES_ENV, ComplaintDeadlines
 from services.inspection.workdays import WorkingDays, china_today
 from shared.auth import Principal as Caller
 from shared.contact_vault import ContactVault, canonical_contact, mask_contact
@@ -40,6 +41,18 @@ class ContactKeyMissing(InspectionError, UnavailableError):
 
 class Commands(WorkingDays):
     """Complaints and hotline appearances (a mixin of the inspection application)."""
+
+    @cached_property
+    def complaint_deadlines(self) -> dict[str, int]:
+        """Working days by kind as this deployment set them (settings, handed over in the
+        application's environment); the issue's defaults when run without settings."""
+        configured = self.env.get(DEADLINES_ENV)
+        deadlines = (
+            ComplaintDeadlines.model_validate_json(configured)
+            if configured
+            else ComplaintDeadlines()
+        )
+        return deadlines.by_kind()
 
     @cached_property
     def complaint_vault(self) -> ContactVault | None:
@@ -123,6 +136,7 @@ class Commands(WorkingDays):
                 sealed=sealed,
                 actor=caller.actor,
                 today=china_today(),
+                default_deadlines=self.complaint_deadlines,
             )
             return [complaint], self.describe_complaint(complaint, complainant=True)
 

@@ -12,6 +12,7 @@ published fact says by itself what it counts toward.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
 from uuid import UUID
@@ -87,9 +88,11 @@ def counted_in(campaign_id: UUID | None, round_: int | None) -> tuple[UUID | Non
     return campaign_id, round_
 
 
-def deadline_for(kind: str, requested: int | None) -> int:
+def deadline_for(kind: str, requested: int | None, defaults: Mapping[str, int]) -> int:
+    """`defaults`: the deployment's working days by kind (settings), used when the office
+    names none."""
     if requested is None:
-        return DEFAULT_DEADLINES[kind]
+        return defaults.get(kind, DEFAULT_DEADLINES[kind])
     low, high = DEADLINE_BOUNDS[kind]
     if not low <= requested <= high:
         raise InvalidComplaint(
@@ -168,6 +171,7 @@ class Complaint(Aggregate):
         sealed: tuple[str, str, str, str] | None,
         actor: str,
         today: date,
+        default_deadlines: Mapping[str, int] = DEFAULT_DEADLINES,
     ) -> Complaint:
         """`sealed`: (name sealed, contact sealed, contact fingerprint, key id) of a named
         complainant, None for an anonymous complaint."""
@@ -185,7 +189,7 @@ class Complaint(Aggregate):
             kind=cast(ComplaintKind, checked_kind),
             summary=text(summary, "summary", SUMMARY_MAX),
             received_on=received_on.isoformat(),
-            deadline_days=deadline_for(checked_kind, deadline_days),
+            deadline_days=deadline_for(checked_kind, deadline_days, default_deadlines),
             anonymous=sealed is None,
             complainant_name_sealed=name,
             complainant_contact_sealed=contact,

@@ -1,8 +1,9 @@
 """Rectification HTTP API (问题清单 and 整改): thin; every route declares its policy.
 
-Offices and inspectors issue orders to units in their jurisdiction; the unit's key named on
-an order (role unit) sees it and reports on it, and no other unit key does; inspectors and
-offices verify; offices escalate and record re-ratings; auditors read everything."""
+Offices and inspectors issue orders to units in their jurisdiction; the unit's keys see an
+order and report on it, and no other unit's key does (a legacy unit key, naming no unit,
+only if it is named on the order: `unit_principal_id`); inspectors and offices verify;
+offices escalate and record re-ratings; auditors read everything."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
+from services.inspection.campaigns import check_counted
 from services.inspection.rectification.application import Commands
 from services.inspection.rectification.domain import OPEN, InvalidRectification
 from services.inspection.rectification.schemas import (
@@ -31,7 +33,7 @@ from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
 from shared.views.base import encode_cursor
-from shared.web.pagination import Pagination, narrowed, scope_where
+from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["rectification"])
 
@@ -43,8 +45,8 @@ RectificationApp = Annotated[Commands, Depends(application_of(Commands))]
 
 
 def resolve_rectification(runtime: ServiceRuntime, order_id: str, field: str) -> ScopeTarget:
-    """An order is in the scope of the jurisdiction recorded at issue; among unit keys only
-    the one named on it is a party."""
+    """An order is in the scope of the jurisdiction recorded at issue and is its unit's: the
+    unit's keys reach it. A legacy unit key (naming no unit) reaches it only if named on it."""
     application = runtime.application
     assert isinstance(application, Commands)
     order = application.rectification(target_id(order_id, field), field)
@@ -52,17 +54,20 @@ def resolve_rectification(runtime: ServiceRuntime, order_id: str, field: str) ->
     return ScopeTarget(
         str(order.jurisdiction_id),
         parties={"unit": frozenset() if named is None else frozenset({str(named)})},
+        unit_id=str(order.unit_id),
     )
 
 
-def _unit_key(runtime: ServiceRuntime, principal_id: UUID, unit_jurisdiction: str) -> None:
+def _unit_key(runtime: ServiceRuntime, principal_id: UUID, unit: dict[str, Any]) -> None:
     doc = runtime.registry.principal(str(principal_id))
     field = "unit_principal_id"
     if doc is None or doc.get("revoked"):
         raise InvalidRectification("no such key, or it was revoked", field=field)
     if doc.get("role") != "unit":
         raise InvalidRectification("must be a key of role unit", field=field)
-    if doc.get("jurisdiction_id") not in runtime.registry.lineage(unit_jurisdiction):
+    if doc.get("unit_id") not in (None, unit["unit_id"]):
+        raise InvalidRectification("the key is another unit's", field=field)
+    if doc.get("jurisdiction_id") not in runtime.registry.lineage(unit["jurisdiction_id"]):
         raise InvalidRectification("the key is not bound where the unit is", field=field)
 
 
@@ -82,10 +87,11 @@ def issue_rectification(
     """下发整改通知书: to one unit for its findings (active ones only), due in
     `working_days` working days after `issued_on` (public holidays and make-up working
     days counted)."""
+    check_counted(runtime, body.campaign_id, body.round)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     if body.unit_principal_id is not None:
-        _unit_key(runtime, body.unit_principal_id, unit["jurisdiction_id"])
+        _unit_key(runtime, body.unit_principal_id, unit)
     return app.issue_rectification(
         caller,
         unit_id=body.unit_id,
@@ -120,15 +126,15 @@ def list_rectifications(
         bool | None, Query(description="Only overdue (or not overdue) orders")
     ] = None,
 ) -> list[dict[str, Any]]:
-    """Orders the caller may see (a unit key: those naming it), most urgent deadline first
-    (orders that owe no report last); paged. `overdue=true`: orders owing a report past
-    their deadline today (China); `overdue=false`: the others. One indexed query per page:
-    overdue orders are the head of the deadline order."""
-    where: dict[str, Any] = scope_where(auth, caller, parties=PARTIES)
-    if unit_id is not None:
-        where["unit_id"] = str(unit_id)
-    if status is not None:
-        where = narrowed(where, "status", status)
+    """Orders the caller may see (a unit key: its unit's; a legacy one: those naming it),
+    most urgent deadline first (orders that owe no report last); paged. `overdue=true`:
+    orders owing a report past their deadline today (China); `overdue=false`: the others.
+    One indexed query per page: overdue orders are the head of the deadline order."""
+    where: dict[str, Any] = within(
+        scope_where(auth, caller, parties=PARTIES),
+        unit_id=None if unit_id is None else str(unit_id),
+        status=status,
+    )
     today = china_today()
     if overdue:
         where = narrowed(where, "status", set(OPEN))

@@ -46,7 +46,8 @@ class RectificationIn(_In):
     round: int | None = Field(default=None, ge=1, le=1000)
     unit_principal_id: UUID | None = Field(
         default=None,
-        description="The unit's key (role unit) that sees and reports on this order",
+        description="Only for a legacy unit key (one naming no unit), the one that sees and "
+        "reports on this order; keys naming the unit reach its orders without it",
     )
 
 

@@ -1,6 +1,7 @@
 """Supervised tasks (督办) over HTTP. Offices assign, supervise, confirm and hold to account
-in their jurisdiction; the owner unit's reporting key (`reporter_id`) reports monthly and
-says when a milestone is reached, and sees only the tasks it reports for."""
+in their jurisdiction; the owner unit's keys report monthly and say when a milestone is
+reached, and see only their unit's tasks (a legacy unit key naming no unit: only the tasks
+it is the named reporter of, `reporter_id`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Query
 
+from services.inspection.campaigns import check_counted
 from services.inspection.tasks.application import TaskCommands
 from services.inspection.tasks.domain import SupervisedTask
 from services.inspection.tasks.schemas import (
@@ -35,7 +37,7 @@ from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
 from shared.views import Document
-from shared.web.pagination import Pagination, scope_where
+from shared.web.pagination import Pagination, scope_where, within
 
 router = PolicyRouter(tags=["tasks"])
 TASK = path("task_id", "task")
@@ -46,13 +48,15 @@ TaskApp = Annotated[TaskCommands, Depends(application_of(TaskCommands))]
 
 
 def resolve_task(runtime: ServiceRuntime, task_id: str, field: str) -> ScopeTarget:
-    """A task stays in the jurisdiction it was assigned in; of unit keys, only the one that
-    reports for it is a party."""
+    """A task stays in the jurisdiction it was assigned in and is its owner unit's: the unit's
+    keys reach it. A legacy unit key (naming no unit) reaches it only as its reporter."""
     application = runtime.application
     assert isinstance(application, TaskCommands)
     task: SupervisedTask = application.supervised_task(target_id(task_id, field), field)
     reporters = frozenset() if task.reporter_id is None else frozenset({str(task.reporter_id)})
-    return ScopeTarget(str(task.jurisdiction_id), parties={"unit": reporters})
+    return ScopeTarget(
+        str(task.jurisdiction_id), parties={"unit": reporters}, unit_id=str(task.unit_id)
+    )
 
 
 @router.post(
@@ -69,6 +73,7 @@ def assign_task(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """立项督办: a task or key project for a unit in the caller's jurisdiction."""
+    check_counted(runtime, body.campaign_id, body.round)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     reporter = (
@@ -103,8 +108,9 @@ def list_tasks(
     status: Annotated[Status | None, Query()] = None,
     overdue: Annotated[bool | None, Query(description="Only tasks overdue today (or not)")] = None,
 ) -> list[dict[str, Any]]:
-    """Tasks the caller may see (an office: its jurisdiction's; a unit key: those it reports
-    for), earliest open due date first, completed last; paged (`limit`, `cursor`).
+    """Tasks the caller may see (an office: its jurisdiction's; a unit key: its unit's; a
+    legacy unit key naming no unit: those it reports for), earliest open due date first,
+    completed last; paged (`limit`, `cursor`).
 
     `overdue` depends on today, which no index holds: the page is read in due order and
     `overdue=true` stops at the first task not overdue (they all come first), while
@@ -114,10 +120,11 @@ def list_tasks(
         statuses = [s for s in ("started", "in_progress") if status in (None, s)]
     else:
         statuses = [s for s in STATUSES if status in (None, s)]
-    where = scope_where(auth, caller, parties=PARTIES) | {
-        "unit_id": None if unit_id is None else str(unit_id),
-        "kind_status": {kind_status(k, s) for k in kinds for s in statuses},
-    }
+    where = within(
+        scope_where(auth, caller, parties=PARTIES),
+        unit_id=None if unit_id is None else str(unit_id),
+        kind_status={kind_status(k, s) for k in kinds for s in statuses},
+    )
     today = china_today().isoformat()
     found = views.page(TASKS, where=where, cursor=page.cursor, limit=page.limit)
     items = [_listed(doc, today) for doc in found.items]

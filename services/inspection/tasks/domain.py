@@ -195,6 +195,8 @@ class SupervisedTask(Aggregate):
                 raise InvalidTask("no such key", field="reporter_id")
             if reporter.get("role") != "unit" or reporter.get("revoked"):
                 raise InvalidTask("must be an active key of the unit role", field="reporter_id")
+            if reporter.get("unit_id") not in (None, str(unit_id)):
+                raise InvalidTask("the key is another unit's", field="reporter_id")
         return cls(
             title=_text(title, "title", TITLE_MAX),
             kind=cast(TaskKind, kind),

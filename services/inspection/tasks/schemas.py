@@ -33,7 +33,9 @@ class TaskIn(_In):
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=50)
     methods: list[SupervisionMethod] = Field(min_length=1, max_length=4, examples=[["跟踪"]])
     reporter_id: UUID | None = Field(
-        default=None, description="The unit's key (role unit) that reports for the task"
+        default=None,
+        description="Only for a legacy unit key (one naming no unit), the one that reports for "
+        "the task; keys naming the unit reach its tasks without it",
     )
 
 

@@ -101,7 +101,7 @@ def list_campaigns(
 ) -> list[Document]:
     """评议活动列表: the campaigns visible to the caller, newest cycle first (then by name),
     paged (`limit`, `cursor`); scope and filter in one indexed query."""
-    where = scope_where(auth, caller)
+    where = scope_where(auth, caller, unit_field=None)
     if jurisdiction_id is not None:
         where = narrowed(where, "jurisdiction_id", str(jurisdiction_id))
     return page.fetch(views, CAMPAIGNS, where=where, descending=True)

@@ -64,7 +64,8 @@ def list_jurisdictions(
     top = str(under) if under is not None else _own_top(caller)
     base = 0 if top is None else int((view.jurisdiction(top) or {}).get("tree_depth", 0))
     contains = None if under is None else f"/{under}/"
-    docs = page.fetch(views, JURISDICTIONS, where=scope_where(auth, caller), contains=contains)
+    where = scope_where(auth, caller, unit_field=None)
+    docs = page.fetch(views, JURISDICTIONS, where=where, contains=contains)
     return [_node(doc, base) for doc in docs]
 
 

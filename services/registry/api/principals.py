@@ -18,7 +18,15 @@ router = PolicyRouter(tags=["principals 密钥"])
     "/principals",
     status_code=201,
     response_model=PrincipalOut,
-    **allow(Policy.write("office", scope=body("jurisdiction_id", "jurisdiction", "admin"))),
+    **allow(
+        Policy.write(
+            "office",
+            scope=(
+                body("jurisdiction_id", "jurisdiction", "skip"),
+                body("unit_id", "unit", "skip"),
+            ),
+        )
+    ),
 )
 def issue_principal(
     body: PrincipalIn,
@@ -26,10 +34,15 @@ def issue_principal(
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """Issue an API key. Offices issue agency, inspector and unit keys in their own scope.
-    The key works on the registry at once and on every other service as soon as it has
-    applied the registry's log (normally well under a second; see /positions)."""
-    return app.issue_principal(caller, body.name, body.role, body.jurisdiction_id, idempotency_key)
+    """Issue an API key. Offices issue agency, inspector and unit keys in their own scope;
+    a key bound to no jurisdiction is an admin's to issue. A unit key names its unit
+    (`unit_id`, an active unit in the caller's scope), is bound to the unit's jurisdiction and
+    reads and answers that unit's records only. The key works on the registry at once and on
+    every other service as soon as it has applied the registry's log (normally well under a
+    second; see /positions)."""
+    return app.issue_principal(
+        caller, body.name, body.role, body.jurisdiction_id, idempotency_key, body.unit_id
+    )
 
 
 @router.post(

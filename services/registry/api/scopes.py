@@ -24,7 +24,8 @@ def _optional(value: object) -> str | None:
 
 
 def unit(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:
-    return ScopeTarget(str(_app(runtime).unit(target_id(value, field), field).jurisdiction_id))
+    found = _app(runtime).unit(target_id(value, field), field)
+    return ScopeTarget(str(found.jurisdiction_id), unit_id=str(found.id))
 
 
 def unit_ever(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:
@@ -32,7 +33,9 @@ def unit_ever(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:
     current = unit(runtime, value, field)
     history = UnitHistoryView(runtime.views).history(str(target_id(value, field))) or {}
     places = {entry["state"]["jurisdiction_id"] for entry in history.get("entries", [])}
-    return ScopeTarget(current.jurisdiction_id, others=tuple(sorted(places)))
+    return ScopeTarget(
+        current.jurisdiction_id, others=tuple(sorted(places)), unit_id=current.unit_id
+    )
 
 
 def known_jurisdiction(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:

@@ -6,7 +6,13 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from services.registry.application.jurisdictions import JurisdictionCommands
-from services.registry.domain import InvalidRegistration, Principal, PrincipalNotFound
+from services.registry.domain import (
+    InvalidRegistration,
+    Principal,
+    PrincipalNotFound,
+    Unit,
+    UnitNotFound,
+)
 from services.registry.domain.keys import KeyIndex
 from shared.auth import Principal as Caller
 from shared.auth import hash_api_key, new_api_key
@@ -25,30 +31,47 @@ def require_may_manage(caller: Caller, role: str, field: str) -> None:
         raise ForbiddenError(f"an office cannot issue or revoke {role} keys", field=field)
 
 
+def require_may_bind(caller: Caller, jurisdiction_id: UUID | None, unit_id: UUID | None) -> None:
+    """A key bound to no jurisdiction and no unit is an admin's to issue (the route's policy
+    skips the scope check when both are absent, since a unit key's unit alone binds it)."""
+    if caller.role != "admin" and jurisdiction_id is None and unit_id is None:
+        raise ForbiddenError(
+            "only an admin may issue a key bound to no jurisdiction", field="jurisdiction_id"
+        )
+
+
 class PrincipalCommands(JurisdictionCommands):
     def principal(self, principal_id: UUID, field: str = "principal_id") -> Principal:
         return self.load(principal_id, Principal, PrincipalNotFound, field)
 
     def issue_principal(
-        self, caller: Caller, name: str, role: str, jurisdiction_id: UUID | None, key: str | None
+        self,
+        caller: Caller,
+        name: str,
+        role: str,
+        jurisdiction_id: UUID | None,
+        key: str | None,
+        unit_id: UUID | None = None,
     ) -> Response:
         """The plaintext key is returned to this caller only; the idempotency record keeps the
         response without it, so a retried request learns the principal but not the key."""
         require_may_manage(caller, role, "role")
+        Principal.require_unit_binding(role, unit_id)
+        require_may_bind(caller, jurisdiction_id, unit_id)
         api_key = new_api_key()
 
         def command() -> tuple[list[Any], Response]:
-            if jurisdiction_id is not None:
-                self.jurisdiction(jurisdiction_id)
-            elif role not in ("admin", "auditor", "agency"):
-                raise InvalidRegistration(
-                    f"a {role} key must be bound to a jurisdiction", field="jurisdiction_id"
-                )
+            place = self._key_place(role, jurisdiction_id, unit_id)
             key_hash = hash_api_key(api_key)
-            principal = Principal.issue(name, role, jurisdiction_id, key_hash, caller.actor)
+            principal = Principal.issue(name, role, place, key_hash, caller.actor, unit_id)
             return [principal, KeyIndex(key_hash, principal.id)], principal_out(principal)
 
-        request = {"name": name, "role": role, "jurisdiction_id": jurisdiction_id}
+        request = {
+            "name": name,
+            "role": role,
+            "jurisdiction_id": jurisdiction_id,
+            "unit_id": unit_id,
+        }
         response = run_idempotent(
             self,
             principal_id=caller.principal_id,
@@ -60,13 +83,40 @@ class PrincipalCommands(JurisdictionCommands):
         issued = self.principal(UUID(response["principal_id"]))
         return response | {"api_key": api_key if issued.key_hash == hash_api_key(api_key) else None}
 
+    def _key_place(
+        self, role: str, jurisdiction_id: UUID | None, unit_id: UUID | None
+    ) -> UUID | None:
+        """The jurisdiction a new key is bound to: a unit key's is where its unit is now."""
+        if role == "unit" and unit_id is not None:
+            return self._unit_place(unit_id, jurisdiction_id)
+        if jurisdiction_id is not None:
+            self.jurisdiction(jurisdiction_id)
+        elif role not in ("admin", "auditor", "agency"):
+            raise InvalidRegistration(
+                f"a {role} key must be bound to a jurisdiction", field="jurisdiction_id"
+            )
+        return jurisdiction_id
+
+    def _unit_place(self, unit_id: UUID, jurisdiction_id: UUID | None) -> UUID:
+        unit = self.load(unit_id, Unit, UnitNotFound, "unit_id")
+        if not unit.is_active:
+            raise InvalidRegistration(
+                f"the unit is {unit.status}; issue keys for the unit that stands for it now",
+                field="unit_id",
+            )
+        if jurisdiction_id is not None and jurisdiction_id != unit.jurisdiction_id:
+            raise InvalidRegistration(
+                "a unit key is bound where its unit is: omit this or give the unit's jurisdiction",
+                field="jurisdiction_id",
+            )
+        return unit.jurisdiction_id
+
     def revoke_principal(self, caller: Caller, principal_id: UUID, reason: str) -> Response:
         principal = self.principal(principal_id)
         require_may_manage(caller, principal.role, "principal_id")
         principal.revoke(reason, caller.actor)
         self.save(principal)
         return principal_out(principal)
-
 
     def principal_by_key_hash(self, key_hash: str) -> dict[str, Any] | None:
         """The principal holding a key, as stored now (revocations included): keys work on
@@ -85,5 +135,6 @@ def principal_out(p: Principal) -> Response:
         "name": p.name,
         "role": p.role,
         "jurisdiction_id": str(p.jurisdiction_id) if p.jurisdiction_id else None,
+        "unit_id": str(p.unit_id) if p.unit_id else None,
         "revoked": p.revoked,
     }

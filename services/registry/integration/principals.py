@@ -17,6 +17,7 @@ def to_payload(domain_event: Any) -> IntegrationPayload | None:
             role=cast(contract.Role, domain_event.role),
             jurisdiction_id=domain_event.jurisdiction_id,
             key_hash=domain_event.key_hash,
+            unit_id=domain_event.unit_id,
         )
     if isinstance(domain_event, Principal.Revoked):
         return contract.PrincipalRevoked(

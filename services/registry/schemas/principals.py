@@ -12,7 +12,16 @@ from shared.types import Line, Prose
 class PrincipalIn(In):
     name: Line = Field(min_length=1, max_length=100, examples=["某某调查公司"])
     role: Role
-    jurisdiction_id: UUID | None = None
+    jurisdiction_id: UUID | None = Field(
+        default=None,
+        description="Where the key is bound. A unit key takes its unit's jurisdiction: "
+        "omit this, or give that same jurisdiction.",
+    )
+    unit_id: UUID | None = Field(
+        default=None,
+        description="Required for a key of role unit, and only for it: the unit (参评单位) "
+        "the key speaks for. It then reads and answers that unit's records only.",
+    )
 
 
 class PrincipalOut(BaseModel):
@@ -20,6 +29,7 @@ class PrincipalOut(BaseModel):
     name: str
     role: str
     jurisdiction_id: UUID | None
+    unit_id: UUID | None = None
     revoked: bool = False
     api_key: str | None = Field(default=None, description="Shown once, at issue time")
 

@@ -7,4 +7,37 @@ pydantic and the standard library only: no database, no server, no other service
 (tests/scoring/engine/test_purity.py holds it to that).
 
 - `inputs`: the round inputs document the fold produces and the computation reads.
+- `fold`: contract messages -> the inputs document (`RoundFold`).
+- `scheme`: the scheme language; `compute`: (scheme, inputs) -> results; `whatif`.
+- `score_round`: the three composed, for callers holding every message at once (the
+  audit verifier, replay); the live service keeps a fold per round and computes from it.
 """
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from services.scoring.engine.compute import compute_round
+from services.scoring.engine.fold import RoundFold
+from services.scoring.engine.scheme import Scheme
+from shared.contracts import IntegrationMessage
+
+__all__ = ["Scheme", "score_round"]
+
+
+def score_round(
+    scheme: Scheme | Mapping[str, Any],
+    messages: Iterable[IntegrationMessage],
+    *,
+    campaign_id: str,
+    round: int,
+) -> dict[str, Any]:
+    """The round's results document computed from `messages` (each origin's in its own log
+    order; how origins interleave does not matter), with the positions read to per origin
+    under "upstream_positions". The one way every caller computes a round."""
+    chosen = scheme if isinstance(scheme, Scheme) else Scheme.from_document(scheme)
+    fold = RoundFold(campaign_id, round)
+    for message in messages:
+        fold.apply(message)
+    return {**compute_round(chosen, fold.inputs()), "upstream_positions": fold.positions()}

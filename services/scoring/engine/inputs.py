@@ -11,7 +11,7 @@ level with zeros where nothing was said, so the computation never guesses a defa
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 LevelCounts = dict[str, int]
 """answer text -> counted questionnaires giving it; every level of the wave's scale is a key
@@ -150,6 +150,11 @@ class HistoryEntry(TypedDict):
     grade: str | None
     lists: list[str]
     score: str | None
+    carried: NotRequired[dict[str, str]]
+    """Added by the computation (s9-compute): the unit result's `carried` of that round
+    (component code -> value), figures a scheme carries into the next round (整改落实情况
+    满意率 counted in the next cycle, seed 000). The fold copies it from the
+    `scoring.round.scored` unit; absent in entries folded before it existed."""
 
 
 class RoundInputs(TypedDict):

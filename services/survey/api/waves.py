@@ -58,7 +58,7 @@ def list_waves(
     those in their jurisdiction subtree; one indexed query per page."""
     party = party_where(caller, {"agency": "agency_id"}).get("agency_id")
     agency = party if isinstance(party, str) else None
-    return visible_waves(views, page, scope_where(auth, caller), agency)
+    return visible_waves(views, page, scope_where(auth, caller, unit_field=None), agency)
 
 
 @router.get(

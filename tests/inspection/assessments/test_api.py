@@ -71,6 +71,8 @@ def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, 
             ("调查公司", "agency", "源汇区"),
         ]:
             body = {"name": name, "role": role} | ({"jurisdiction_id": ids[where]} if where else {})
+            if role == "unit":
+                body["unit_id"] = units[name]
             keys[name] = {"X-API-Key": _post(registry, "/principals", body)["api_key"]}
         campaign = _campaign(registry, ids["源汇区"], "2026年度源汇区民主评议政风行风")
         cluster.wait_caught_up("inspection", "registry")

@@ -54,6 +54,8 @@ def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, 
             ("源汇区人社局", "unit", county),
         ]:
             body = {"name": name, "role": role, "jurisdiction_id": jurisdiction}
+            if role == "unit":
+                body["unit_id"] = units[name]
             issued = _post(registry, "/principals", body)
             keys[name] = {"X-API-Key": issued["api_key"]}
             ids[name] = issued["principal_id"]

@@ -31,16 +31,20 @@ def _setup(cluster: Cluster) -> dict[str, Any]:
     sibling = _post(
         registry, "/jurisdictions", {"name": "让胡路区", "level": "district", "parent_id": city_id}
     )["jurisdiction_id"]
-    unit = _post(
-        registry,
-        "/units",
-        {
-            "jurisdiction_id": county,
-            "name": "萨尔图区住建局",
-            "kind": "government_department",
-            "category": "政府部门及其它机构",
-        },
-    )["unit_id"]
+    units = {
+        name: _post(
+            registry,
+            "/units",
+            {
+                "jurisdiction_id": county,
+                "name": name,
+                "kind": "government_department",
+                "category": "政府部门及其它机构",
+            },
+        )["unit_id"]
+        for name in ("萨尔图区住建局", "萨尔图区民政局")
+    }
+    unit = units["萨尔图区住建局"]
     keys: dict[str, dict[str, str]] = {}
     ids: dict[str, str] = {}
     for name, role, jurisdiction in [
@@ -53,6 +57,8 @@ def _setup(cluster: Cluster) -> dict[str, Any]:
         ("萨尔图区民政局", "unit", county),
     ]:
         body = {"name": name, "role": role, "jurisdiction_id": jurisdiction}
+        if role == "unit":
+            body["unit_id"] = units[name]
         issued = _post(registry, "/principals", body)
         keys[name] = {"X-API-Key": issued["api_key"]}
         ids[name] = issued["principal_id"]

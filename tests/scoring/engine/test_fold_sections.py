@@ -290,6 +290,7 @@ def test_history_is_the_newest_final_result_of_earlier_rounds_of_the_pattern(
             "grade": "差",
             "lists": [],
             "score": None,
+            "carried": {},
         },
         {
             "campaign_id": str(CAMPAIGN),
@@ -298,6 +299,7 @@ def test_history_is_the_newest_final_result_of_earlier_rounds_of_the_pattern(
             "grade": "差",
             "lists": ["末位"],
             "score": "59.00",
+            "carried": {"rectification_satisfaction": "72.50"},
         },
     ]
     assert [entry["score"] for entry in doc["history"][POWER]] == ["95.10"]

@@ -293,7 +293,13 @@ def build_scoring(feed: Feed) -> None:
             1,
             "2024-06-30",
             [
-                {"unit_id": sid("市公安局"), "grade": "差", "lists": ["末位"], "score": "59.00"},
+                {
+                    "unit_id": sid("市公安局"),
+                    "grade": "差",
+                    "lists": ["末位"],
+                    "score": "59.00",
+                    "carried": {"rectification_satisfaction": "72.50"},
+                },
                 {
                     "unit_id": sid("市供电公司"),
                     "grade": "优",

@@ -47,6 +47,11 @@ def read_result(payload: Mapping[str, Any]) -> tuple[tuple[str, int], RoundResul
                 "grade": None if grade is None else str(grade),
                 "lists": sorted(str(name) for name in unit.get("lists") or ()),
                 "score": None if score is None else str(score),
+                # Figures the computation carries into the unit's next round (整改落实情况
+                # 满意率, seed 000): what the carried components read.
+                "carried": {
+                    str(code): str(value) for code, value in (unit.get("carried") or {}).items()
+                },
             }
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise MalformedResult(f"scoring.round.scored without {error}") from error

@@ -1,0 +1,15 @@
+"""Assessment HTTP API: thin; every rule is in the domain, every route's authorization in its
+declared policy. Offices (and admins) write; auditors read; a unit reads what concerns it.
+Split by subject: scores (scores.py) and the decisions that override them (decisions.py)."""
+
+from __future__ import annotations
+
+from services.inspection.assessments.api import decisions, scores
+from services.inspection.assessments.api.common import RESOLVERS
+from shared.policy import PolicyRouter
+
+router = PolicyRouter(tags=["assessments"])
+router.include_router(scores.router)
+router.include_router(decisions.router)
+
+__all__ = ["RESOLVERS", "router"]

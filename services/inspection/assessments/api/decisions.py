@@ -1,0 +1,187 @@
+"""The decisions that override scores over HTTP: vetoes and their revocation, result
+cancellations, representatives' violations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import Query
+
+from services.inspection.assessments.api.common import (
+    READERS,
+    UNIT_IN_BODY,
+    UNIT_IN_QUERY,
+    VETO,
+    WRITERS,
+    AssessmentApp,
+    scope,
+    unit_jurisdiction,
+)
+from services.inspection.assessments.schemas import (
+    CancellationIn,
+    CancellationOut,
+    ReasonIn,
+    RepresentativeViolationIn,
+    RepresentativeViolationOut,
+    VetoIn,
+    VetoOut,
+)
+from services.inspection.assessments.views import CANCELLATIONS, VETOES
+from services.inspection.campaigns import check_counted
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.http import RuntimeDep, ViewsDep
+from shared.idempotency import IdempotencyKey
+from shared.policy import Policy, PolicyRouter, allow, body
+from shared.web.pagination import Pagination
+
+router = PolicyRouter(tags=["assessments"])
+
+
+@router.post(
+    "/vetoes",
+    status_code=201,
+    response_model=VetoOut,
+    **allow(Policy.write(*WRITERS, scope=UNIT_IN_BODY)),
+)
+def decide_veto(
+    body: VetoIn,
+    caller: CurrentPrincipal,
+    runtime: RuntimeDep,
+    app: AssessmentApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """一票否决: the unit's result for the campaign round, vetoed by the deciding authority on
+    the stated basis. One per (campaign, round, unit): a second is 409 `veto_exists`."""
+    return app.decide_veto(
+        caller,
+        unit_id=body.unit_id,
+        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
+        campaign_id=body.campaign_id,
+        round=body.round,
+        basis=body.basis,
+        authority=body.authority,
+        decided_on=body.decided_on,
+        key=idempotency_key,
+    )
+
+
+@router.get(
+    "/vetoes",
+    response_model=list[VetoOut],
+    **allow(Policy.read(*READERS, scope=UNIT_IN_QUERY, filtered=True)),
+)
+def list_vetoes(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    views: ViewsDep,
+    page: Pagination,
+    unit_id: Annotated[UUID | None, Query()] = None,
+    campaign_id: Annotated[UUID | None, Query()] = None,
+    status: Annotated[Literal["active", "revoked"] | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Vetoes the caller may see, by campaign, round and unit; paged."""
+    where = scope(auth, caller, unit_id, campaign_id, status=status)
+    return page.fetch(views, VETOES, where=where)
+
+
+@router.get(
+    "/vetoes/{veto_id}",
+    response_model=VetoOut,
+    **allow(Policy.read(*READERS, scope=VETO)),
+)
+def get_veto(veto_id: UUID, app: AssessmentApp) -> dict[str, Any]:
+    """One veto as it stands."""
+    return app.describe_veto(app.veto(veto_id))
+
+
+@router.post(
+    "/vetoes/{veto_id}/revocation",
+    status_code=201,
+    response_model=VetoOut,
+    **allow(Policy.write(*WRITERS, scope=VETO)),
+)
+def revoke_veto(
+    veto_id: UUID,
+    body: ReasonIn,
+    caller: CurrentPrincipal,
+    app: AssessmentApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """撤销一票否决: the veto stays on record, marked revoked with the reason."""
+    return app.revoke_veto(caller, veto_id, body.reason, idempotency_key)
+
+
+# Cancellations and representative violations ---------------------------------------------
+
+
+@router.post(
+    "/cancellations",
+    status_code=201,
+    response_model=CancellationOut,
+    **allow(Policy.write(*WRITERS, scope=UNIT_IN_BODY)),
+)
+def cancel_results(
+    body: CancellationIn,
+    caller: CurrentPrincipal,
+    runtime: RuntimeDep,
+    app: AssessmentApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """取消评议成绩: the unit broke evaluation discipline; its results for the campaign round
+    are cancelled. One per (campaign, round, unit): a second is 409 `cancellation_exists`."""
+    return app.cancel_results(
+        caller,
+        unit_id=body.unit_id,
+        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
+        campaign_id=body.campaign_id,
+        round=body.round,
+        reason=body.reason,
+        decided_by=body.decided_by,
+        key=idempotency_key,
+    )
+
+
+@router.get(
+    "/cancellations",
+    response_model=list[CancellationOut],
+    **allow(Policy.read(*READERS, scope=UNIT_IN_QUERY, filtered=True)),
+)
+def list_cancellations(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    views: ViewsDep,
+    page: Pagination,
+    unit_id: Annotated[UUID | None, Query()] = None,
+    campaign_id: Annotated[UUID | None, Query()] = None,
+) -> list[dict[str, Any]]:
+    """Result cancellations the caller may see, by campaign, round and unit; paged."""
+    return page.fetch(views, CANCELLATIONS, where=scope(auth, caller, unit_id, campaign_id))
+
+
+@router.post(
+    "/representative-violations",
+    status_code=201,
+    response_model=RepresentativeViolationOut,
+    **allow(Policy.write(*WRITERS, scope=body("jurisdiction_id", "jurisdiction"))),
+)
+def record_representative_violation(
+    body: RepresentativeViolationIn,
+    caller: CurrentPrincipal,
+    runtime: RuntimeDep,
+    app: AssessmentApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """评议代表违纪: recorded in the office's jurisdiction and published
+    (`inspection.assessments.representative_violation_recorded`) so the registry can
+    disqualify the representative; inspection does not change the registry."""
+    check_counted(runtime, body.campaign_id, body.round)
+    return app.record_representative_violation(
+        caller,
+        person_id=body.person_id,
+        jurisdiction_id=body.jurisdiction_id,
+        campaign_id=body.campaign_id,
+        round=body.round,
+        description=body.description,
+        key=idempotency_key,
+    )

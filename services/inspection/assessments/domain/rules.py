@@ -1,0 +1,103 @@
+"""What every assessment command checks: limits, errors, value rules and the derived ids
+(one score per campaign, round, unit and component; one veto and one cancellation per
+campaign, round and unit)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from services.inspection.domain import InspectionError, checked_text
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+CODE_MAX = 50
+NAME_MAX = 100
+ASSESSOR_MAX = 200
+TEXT_MAX = 2000
+REASON_MAX = 500
+EVIDENCE_MAX = 50
+SCORE_MAX = Decimal(10000)
+EVIDENCE_PATTERN = r"^sha256:[0-9a-f]{64}$"
+_EVIDENCE = re.compile(EVIDENCE_PATTERN)
+_NAMESPACE = uuid5(NAMESPACE_URL, "pingyi:inspection:assessments")
+
+
+class InvalidAssessment(InspectionError, InvalidError):
+    code = "invalid_assessment"
+
+
+class AssessmentScoreExists(InspectionError, ConflictError):
+    code = "assessment_score_exists"
+
+
+class AssessmentScoreNotFound(InspectionError, NotFoundError):
+    code = "assessment_score_not_found"
+
+
+class AssessmentScoreWithdrawn(InspectionError, ConflictError):
+    code = "assessment_score_withdrawn"
+
+
+class VetoExists(InspectionError, ConflictError):
+    code = "veto_exists"
+
+
+class VetoNotFound(InspectionError, NotFoundError):
+    code = "veto_not_found"
+
+
+class VetoAlreadyRevoked(InspectionError, ConflictError):
+    code = "veto_revoked"
+
+
+class CancellationExists(InspectionError, ConflictError):
+    code = "cancellation_exists"
+
+
+class CancellationNotFound(InspectionError, NotFoundError):
+    code = "cancellation_not_found"
+
+
+def text(value: str, field: str, limit: int) -> str:
+    return checked_text(value, field, limit, InvalidAssessment)
+
+
+def round_number(value: int) -> int:
+    if value < 1:
+        raise InvalidAssessment("must be 1 or more", field="round")
+    return value
+
+
+def score_values(score: Decimal, maximum: Decimal) -> tuple[Decimal, Decimal]:
+    if not maximum.is_finite() or not Decimal(0) < maximum <= SCORE_MAX:
+        raise InvalidAssessment(f"must be above 0 and at most {SCORE_MAX}", field="maximum")
+    if not score.is_finite() or not Decimal(0) <= score <= maximum:
+        raise InvalidAssessment("must lie between 0 and the maximum", field="score")
+    return score, maximum
+
+
+def evidence_hashes(values: Sequence[str]) -> tuple[str, ...]:
+    if len(values) > EVIDENCE_MAX:
+        raise InvalidAssessment(f"at most {EVIDENCE_MAX} hashes", field="evidence")
+    cleaned = tuple(value.strip().lower() for value in values)
+    for value in cleaned:
+        if not _EVIDENCE.match(value):
+            raise InvalidAssessment("each must be 'sha256:' and 64 hex digits", field="evidence")
+    if len(set(cleaned)) != len(cleaned):
+        raise InvalidAssessment("a hash is listed twice", field="evidence")
+    return cleaned
+
+
+def score_id(campaign_id: UUID, round: int, unit_id: UUID, component_code: str) -> UUID:
+    """One score per (campaign, round, unit, component): a second is a conflict."""
+    return uuid5(_NAMESPACE, f"score:{campaign_id}:{round}:{unit_id}:{component_code}")
+
+
+def veto_id(campaign_id: UUID, round: int, unit_id: UUID) -> UUID:
+    return uuid5(_NAMESPACE, f"veto:{campaign_id}:{round}:{unit_id}")
+
+
+def cancellation_id(campaign_id: UUID, round: int, unit_id: UUID) -> UUID:
+    return uuid5(_NAMESPACE, f"cancellation:{campaign_id}:{round}:{unit_id}")

@@ -1,0 +1,174 @@
+"""Publication (发布) of campaign-round results: reporting's own decisions.
+
+A round's results stay embargoed until an office publishes a final run. Each publication is
+a version of the round's `Publication`; a correction is a later version with a reason, and
+every earlier version stays on record as superseded. The commands here validate; the
+mutators only assign (old events must always load).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from shared.errors import ConflictError, InvalidError, NotFoundError, PingyiError
+
+REPORTING_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/reporting")
+
+
+class ReportingError(PingyiError):
+    """Base of every reporting domain error."""
+
+
+class RoundRunNotFound(ReportingError, NotFoundError):
+    code = "round_run_not_found"
+
+
+class RoundNotScored(ReportingError, NotFoundError):
+    code = "round_not_scored"
+
+
+class NotPublished(ReportingError, NotFoundError):
+    code = "not_published"
+
+
+class CategoryNotFound(ReportingError, NotFoundError):
+    code = "category_not_found"
+
+
+class RunNotFinal(ReportingError, ConflictError):
+    """Only a round result an office declared final may be published."""
+
+    code = "run_not_final"
+
+
+class DigestMismatch(ReportingError, ConflictError):
+    code = "results_digest_mismatch"
+
+
+class RunOfAnotherRound(ReportingError, InvalidError):
+    code = "run_of_another_round"
+
+
+class ReasonRequired(ReportingError, InvalidError):
+    code = "reason_required"
+
+
+def publication_id(campaign_id: UUID, round_number: int) -> UUID:
+    return uuid5(REPORTING_NAMESPACE, f"publication|{campaign_id}|{round_number}")
+
+
+class Publication(Aggregate):
+    """Every publication of one campaign round, oldest first; the last is in force."""
+
+    class Started(Aggregate.Created):
+        campaign_id: UUID
+        round_number: int
+        jurisdiction_id: UUID
+
+    class Published(Aggregate.Event):
+        campaign_id: UUID
+        round_number: int
+        jurisdiction_id: UUID
+        version: int
+        run_id: UUID
+        results_digest: str
+        snapshot_digest: str
+        scheme: dict[str, Any]
+        supersedes: int | None
+        reason: str | None
+        actor: str
+
+    @classmethod
+    def start(cls, campaign_id: UUID, round_number: int, jurisdiction_id: UUID) -> Publication:
+        return cls(campaign_id, round_number, jurisdiction_id)
+
+    @event(Started)
+    def __init__(self, campaign_id: UUID, round_number: int, jurisdiction_id: UUID) -> None:
+        self.campaign_id = campaign_id
+        self.round_number = round_number
+        self.jurisdiction_id = jurisdiction_id
+        self.versions: list[dict[str, Any]] = []
+
+    @staticmethod
+    def create_id(campaign_id: UUID, round_number: int, jurisdiction_id: UUID) -> UUID:
+        return publication_id(campaign_id, round_number)
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        return self.versions[-1] if self.versions else None
+
+    def publish(
+        self, run: dict[str, Any], snapshot_digest: str, actor: str, reason: str | None
+    ) -> bool:
+        """Publishes the run (a view document of a `scoring.round.scored` run) as the next
+        version; False when it is already the version in force (a retry)."""
+        check_publishable(run, self.campaign_id, self.round_number)
+        current = self.current
+        if current is not None and current["run_id"] == run["run_id"]:
+            return False
+        if current is not None and not (reason or "").strip():
+            raise ReasonRequired(
+                "a correction of published results needs a reason (更正说明)", field="reason"
+            )
+        self._published(
+            campaign_id=self.campaign_id,
+            round_number=self.round_number,
+            jurisdiction_id=UUID(run["jurisdiction_id"]),
+            version=len(self.versions) + 1,
+            run_id=UUID(run["run_id"]),
+            results_digest=run["results_digest"],
+            snapshot_digest=snapshot_digest,
+            scheme=dict(run["scheme"]),
+            supersedes=None if current is None else current["version"],
+            reason=(reason or "").strip() or None,
+            actor=actor,
+        )
+        return True
+
+    @event(Published)
+    def _published(
+        self,
+        campaign_id: UUID,
+        round_number: int,
+        jurisdiction_id: UUID,
+        version: int,
+        run_id: UUID,
+        results_digest: str,
+        snapshot_digest: str,
+        scheme: dict[str, Any],
+        supersedes: int | None,
+        reason: str | None,
+        actor: str,
+    ) -> None:
+        self.jurisdiction_id = jurisdiction_id
+        self.versions.append(
+            {
+                "version": version,
+                "run_id": str(run_id),
+                "results_digest": results_digest,
+                "snapshot_digest": snapshot_digest,
+                "scheme": scheme,
+                "supersedes": supersedes,
+                "reason": reason,
+                "actor": actor,
+            }
+        )
+
+
+def check_publishable(run: dict[str, Any], campaign_id: UUID, round_number: int) -> None:
+    if run["campaign_id"] != str(campaign_id) or run["round"] != round_number:
+        raise RunOfAnotherRound(
+            "the run scores another campaign or round",
+            field="run_id",
+            campaign_id=run["campaign_id"],
+            round=run["round"],
+        )
+    if not run["final"]:
+        raise RunNotFinal(
+            "a provisional run cannot be published: publish the round's final run "
+            "(POST /campaigns/{id}/rounds/{n}/score-runs with final=true on scoring)",
+            field="run_id",
+        )

@@ -1,0 +1,1 @@
+"""Campaign-round results (from `scoring.round.scored`) and their publication (发布)."""

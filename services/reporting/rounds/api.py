@@ -1,0 +1,210 @@
+"""Round results for the offices that run a campaign, and publication (发布).
+
+Everything here is embargoed: offices (in scope of the campaign), auditors and admins read
+every run, provisional ones included; evaluated units and the public read only what an
+office has published (`public_api`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from services.reporting.application import ReportingApplication
+from services.reporting.domain import DigestMismatch
+from services.reporting.rounds.files import Format, file_name, results_file
+from services.reporting.rounds.read import RoundResults
+from services.reporting.rounds.schemas import (
+    DossierOut,
+    PublicationOut,
+    PublishedOut,
+    PublishIn,
+    ResultsOut,
+    RoundOut,
+)
+from services.reporting.rounds.views import ROUND_HEADS
+from shared.auth import CurrentPrincipal
+from shared.errors import NotFoundError
+from shared.http import ViewsDep, application_of
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
+from shared.runtime import ServiceRuntime
+from shared.views import Document
+from shared.web.pagination import Pagination
+
+router = PolicyRouter(tags=["reporting: round results"])
+
+CAMPAIGN = path("campaign_id", "campaign")
+READ = Policy.read("office", scope=CAMPAIGN)
+RoundNumber = Annotated[int, Path(ge=1, le=100, description="The round, 1-based")]
+RunChoice = Annotated[
+    UUID | None, Query(description="A run of this round; default the current one")
+]
+App = Annotated[ReportingApplication, Depends(application_of(ReportingApplication))]
+
+
+class CampaignNotFound(NotFoundError):
+    code = "campaign_not_found"
+
+
+def results_of(request: Request) -> RoundResults:
+    return RoundResults(request.app.state.runtime.views)
+
+
+Results = Annotated[RoundResults, Depends(results_of)]
+
+
+def resolve_campaign(runtime: ServiceRuntime, campaign_id: str, field: str) -> ScopeTarget:
+    """A campaign is in the scope of the jurisdiction that runs it (the registry copy)."""
+    found = runtime.campaigns.campaign(str(target_id(campaign_id, field)))
+    if found is None:
+        raise CampaignNotFound("no such campaign", field=field)
+    return ScopeTarget(str(found["jurisdiction_id"]))
+
+
+def publication_out(results: RoundResults, doc: Document) -> dict[str, Any]:
+    """A round's publication with each version marked current or superseded."""
+    current = doc["version"]
+    return doc | {
+        "campaign_name": results.campaign_name(doc["campaign_id"]),
+        "versions": [
+            v | {"status": "current" if v["version"] == current else "superseded"}
+            for v in doc["versions"]
+        ],
+    }
+
+
+@router.get("/campaigns/{campaign_id}/rounds", response_model=list[RoundOut], **allow(READ))
+def list_rounds(
+    campaign_id: UUID, results: Results, views: ViewsDep, page: Pagination
+) -> list[dict[str, Any]]:
+    """The campaign's scored rounds (by round), each with its runs and what is published."""
+    heads = page.fetch(views, ROUND_HEADS, where={"campaign_id": str(campaign_id)})
+    published = {doc["round"]: doc for doc in results.publications(str(campaign_id))}
+    return [
+        head
+        | {
+            "published_version": published.get(head["round"], {}).get("version"),
+            "published_run_id": published.get(head["round"], {}).get("run_id"),
+        }
+        for head in heads
+    ]
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rounds/{round_number}/results",
+    response_model=ResultsOut,
+    **allow(READ),
+)
+def round_results(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, run_id: RunChoice = None
+) -> dict[str, Any]:
+    """名次 per category with grades, rank ranges, 样本不足 flags and per-level shares; the
+    lists (先进, 通报批评, 约谈 …) under the scheme's names; the round's publication."""
+    run = results.office_run(str(campaign_id), round_number, _text(run_id))
+    publication = results.publication(str(campaign_id), round_number)
+    return results.results(run) | {
+        "publication": None if publication is None else publication_out(results, publication)
+    }
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rounds/{round_number}/results.xlsx",
+    response_class=StreamingResponse,
+    **allow(READ),
+)
+def round_results_xlsx(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, run_id: RunChoice = None
+) -> StreamingResponse:
+    """The results as a workbook: one sheet per category, Chinese headers, frozen header
+    row, numbers as numbers."""
+    return _file(results, campaign_id, round_number, run_id, "xlsx")
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rounds/{round_number}/results.csv",
+    response_class=StreamingResponse,
+    **allow(READ),
+)
+def round_results_csv(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, run_id: RunChoice = None
+) -> StreamingResponse:
+    """The results as CSV (UTF-8 with BOM, so Excel reads the Chinese)."""
+    return _file(results, campaign_id, round_number, run_id, "csv")
+
+
+def _file(
+    results: RoundResults,
+    campaign_id: UUID,
+    round_number: int,
+    run_id: UUID | None,
+    fmt: Format,
+) -> StreamingResponse:
+    run = results.office_run(str(campaign_id), round_number, _text(run_id))
+    suffix = "" if run["final"] else "（暂定）"
+    return results_file(results, run, fmt, file_name(results, run, suffix))
+
+
+@router.get("/campaigns/{campaign_id}/units/{unit_id}", response_model=DossierOut, **allow(READ))
+def unit_dossier(campaign_id: UUID, unit_id: UUID, results: Results) -> dict[str, Any]:
+    """单位档案: every component and deduction, overrides, intervals, rank, grade and lists
+    in each scored round's current run, and the unit's trend across the rounds."""
+    heads = results.heads(str(campaign_id))
+    chosen = {head["round"]: head["current_run_id"] for head in heads}
+    return results.dossier(str(campaign_id), str(unit_id), chosen)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/rounds/{round_number}/publications",
+    status_code=201,
+    response_model=PublishedOut,
+    responses={200: {"description": "This run is already the published version"}},
+    **allow(Policy.write("office", scope=CAMPAIGN)),
+)
+def publish(
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    body: PublishIn,
+    caller: CurrentPrincipal,
+    app: App,
+    results: Results,
+    response: Response,
+) -> dict[str, Any]:
+    """发布: releases the round's final run to the evaluated units and the public. Publishing
+    another run later is a correction: a new version with a `reason`; the earlier version
+    stays visible as superseded."""
+    run = results.run(str(body.run_id))
+    if body.results_digest is not None and body.results_digest != run["results_digest"]:
+        raise DigestMismatch(
+            "the run's results_digest differs from the one given",
+            field="results_digest",
+            results_digest=run["results_digest"],
+        )
+    snapshot_digest = results.snapshot_digest(run["run_id"])
+    version, created = app.publish(
+        caller, campaign_id, round_number, run, snapshot_digest, body.reason
+    )
+    if not created:
+        response.status_code = 200
+    return version | {
+        "campaign_id": str(campaign_id),
+        "round": round_number,
+        "published_by": version["actor"],
+    }
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rounds/{round_number}/publications",
+    response_model=PublicationOut,
+    **allow(READ),
+)
+def publications(campaign_id: UUID, round_number: RoundNumber, results: Results) -> dict[str, Any]:
+    """The round's publication: every version, the one in force first marked current."""
+    found, _ = results.published(str(campaign_id), round_number)
+    return publication_out(results, found)
+
+
+def _text(value: UUID | None) -> str | None:
+    return None if value is None else str(value)

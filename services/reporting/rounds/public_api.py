@@ -1,0 +1,178 @@
+"""Published results, for everyone (no key): only what an office has published, in the
+version asked for (default the one in force). A round that has not been published answers
+404 `not_published`, the same whether or not it has been scored, so the embargo does not
+leak even the existence of results."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Query
+from fastapi.responses import Response, StreamingResponse
+
+from services.reporting.domain import CategoryNotFound, NotPublished
+from services.reporting.rounds.api import Results, RoundNumber, publication_out
+from services.reporting.rounds.charts import grades_svg, ranking_svg
+from services.reporting.rounds.files import Format, file_name, results_file
+from services.reporting.rounds.read import RoundResults
+from services.reporting.rounds.schemas import (
+    DossierOut,
+    PublishedResultsOut,
+    PublishedRoundOut,
+)
+from services.reporting.rounds.views import PUBLICATIONS
+from shared.canonical import canonical_json
+from shared.http import ViewsDep
+from shared.policy import Policy, PolicyRouter, allow
+from shared.types import Line
+from shared.views import Document
+from shared.web.pagination import Pagination
+
+router = PolicyRouter(tags=["reporting: published results (public)"])
+PUBLIC = Policy.anyone()
+Version = Annotated[
+    int | None, Query(ge=1, le=10_000, description="A published version; default in force")
+]
+
+
+@router.get("/public/results", response_model=list[PublishedRoundOut], **allow(PUBLIC))
+def published_rounds(results: Results, views: ViewsDep, page: Pagination) -> list[dict[str, Any]]:
+    """Every published campaign round, most recently published first."""
+    found = page.fetch(views, PUBLICATIONS, descending=True)
+    return [doc | {"campaign_name": results.campaign_name(doc["campaign_id"])} for doc in found]
+
+
+def _published(
+    results: RoundResults, campaign_id: UUID, round_number: int, version: int | None
+) -> tuple[Document, Document, Document]:
+    publication, shown = results.published(str(campaign_id), round_number, version)
+    return publication, shown, results.run(shown["run_id"], field="version")
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}",
+    response_model=PublishedResultsOut,
+    **allow(PUBLIC),
+)
+def published_results(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, version: Version = None
+) -> dict[str, Any]:
+    """The published results: rankings with grades, rank ranges and 样本不足 flags, per-level
+    shares, lists, the scheme (id, version, hash) and every published version."""
+    publication, shown, run = _published(results, campaign_id, round_number, version)
+    marked = publication_out(results, publication)
+    current = next(v for v in marked["versions"] if v["version"] == shown["version"])
+    return results.results(run) | {"publication": marked, "published": current}
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/snapshot",
+    response_class=Response,
+    responses={200: {"description": "Canonical JSON; its sha256 is the snapshot_digest"}},
+    **allow(PUBLIC),
+)
+def published_snapshot(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, version: Version = None
+) -> Response:
+    """Exactly what was published (scoring's `scoring.round.scored` payload of the run), as
+    canonical JSON: `sha256:` + its SHA-256 is the version's `snapshot_digest`."""
+    _, shown, run = _published(results, campaign_id, round_number, version)
+    return Response(
+        canonical_json(results.snapshot(run["run_id"])),
+        media_type="application/json",
+        headers={"X-Snapshot-Digest": shown["snapshot_digest"]},
+    )
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/results.xlsx",
+    response_class=StreamingResponse,
+    **allow(PUBLIC),
+)
+def published_xlsx(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, version: Version = None
+) -> StreamingResponse:
+    return _file(results, campaign_id, round_number, version, "xlsx")
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/results.csv",
+    response_class=StreamingResponse,
+    **allow(PUBLIC),
+)
+def published_csv(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, version: Version = None
+) -> StreamingResponse:
+    return _file(results, campaign_id, round_number, version, "csv")
+
+
+def _file(
+    results: RoundResults,
+    campaign_id: UUID,
+    round_number: int,
+    version: int | None,
+    fmt: Format,
+) -> StreamingResponse:
+    _, shown, run = _published(results, campaign_id, round_number, version)
+    return results_file(results, run, fmt, file_name(results, run, f"（第{shown['version']}版）"))
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/units/{unit_id}",
+    response_model=DossierOut,
+    **allow(PUBLIC),
+)
+def published_dossier(campaign_id: UUID, unit_id: UUID, results: Results) -> dict[str, Any]:
+    """A unit's published results across the campaign's published rounds (the versions in
+    force): components, deductions, overrides, intervals, rank, grade, lists and trend."""
+    chosen = {doc["round"]: doc["run_id"] for doc in results.publications(str(campaign_id))}
+    if not chosen:
+        raise NotPublished("nothing of this campaign has been published", field="campaign_id")
+    return results.dossier(str(campaign_id), str(unit_id), chosen)
+
+
+SVG = "image/svg+xml"
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/charts/ranking.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}, "description": "SVG"}},
+    **allow(PUBLIC),
+)
+def ranking_chart(
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    results: Results,
+    category: Annotated[
+        Line | None, Query(max_length=100, description="Default: the first category")
+    ] = None,
+    version: Version = None,
+) -> Response:
+    """A category's published ranking: bars to each score with interval whiskers; units
+    under the minimum sample show 样本不足."""
+    _, _, run = _published(results, campaign_id, round_number, version)
+    document = results.results(run)
+    chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
+    lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
+    if lines is None:
+        raise CategoryNotFound("no such category in these results", field="category")
+    title = f"{document['campaign_name'] or ''} 第{round_number}轮 {chosen}"
+    return Response(ranking_svg(title.strip(), lines), media_type=SVG)
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/charts/grades.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}, "description": "SVG"}},
+    **allow(PUBLIC),
+)
+def grades_chart(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, version: Version = None
+) -> Response:
+    """How many units got each grade in the published results."""
+    _, _, run = _published(results, campaign_id, round_number, version)
+    document = results.results(run)
+    title = f"{document['campaign_name'] or ''} 第{round_number}轮 等级分布"
+    return Response(grades_svg(title.strip(), document["grade_counts"]), media_type=SVG)

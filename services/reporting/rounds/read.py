@@ -1,0 +1,251 @@
+"""The read side of round results: rankings, shares, lists, dossiers and the published
+snapshot, assembled from the `round_results` and `publications` views.
+
+Everything shown is what scoring computed (scores, intervals, ranks, grades, shares rounded
+as the scheme states); reporting only selects which run is shown and arranges it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from services.reporting.domain import NotPublished, RoundNotScored, RoundRunNotFound
+from services.reporting.rounds.views import (
+    PUBLICATIONS,
+    ROUND_HEADS,
+    ROUND_RUNS,
+    ROUND_UNITS,
+    round_key,
+)
+from shared.campaign_view import CampaignView
+from shared.canonical import digest
+from shared.views import Document, ViewStore
+
+INSUFFICIENT_SAMPLE = "样本不足"
+RUN_FIELDS = ("run_id", "final", "jurisdiction_id", "results_digest", "computed_at", "position")
+PAYLOAD_FIELDS = (
+    "campaign_id",
+    "round",
+    "pattern",
+    "window",
+    "scheme",
+    "scheme_title",
+    "grades",
+    "list_names",
+    "inputs_digest",
+    "upstream_positions",
+)
+
+
+def shares(result: Document) -> list[Document]:
+    """Per survey component: counts of every level, the valid sample and the per-level
+    shares (%), rounded as the scheme states, exactly as scoring computed them."""
+    found = []
+    for component in result["components"]:
+        if component["source"] != "survey":
+            continue
+        inputs = component["inputs"]
+        found.append(
+            {
+                "code": component["code"],
+                "name": component["name"],
+                "counts": inputs.get("counts") or {},
+                "valid": inputs.get("valid") or 0,
+                "shares": inputs.get("shares"),
+                "satisfaction_rate": inputs.get("satisfaction_rate"),
+                "weighted_score": inputs.get("weighted_score"),
+            }
+        )
+    return found
+
+
+def entry(result: Document) -> Document:
+    """A unit's line in a ranking."""
+    keys = (
+        "rank",
+        "rank_range",
+        "unit_id",
+        "unit_name",
+        "category",
+        "sub_unit",
+        "status",
+        "score",
+        "interval",
+        "grade",
+        "grade_basis",
+        "valid_sample",
+        "flags",
+        "lists",
+        "result_digest",
+    )
+    return {key: result[key] for key in keys} | {
+        "insufficient_sample": INSUFFICIENT_SAMPLE in result["flags"],
+        "shares": shares(result),
+    }
+
+
+class RoundResults:
+    """Round results as the views hold them."""
+
+    def __init__(self, views: ViewStore) -> None:
+        self._views = views
+        self._campaigns = CampaignView(views)
+
+    # --- runs ------------------------------------------------------------------------------
+
+    def head(self, campaign_id: str, round_number: int) -> Document:
+        found = self._views.get(ROUND_HEADS, round_key(campaign_id, round_number))
+        if found is None:
+            raise RoundNotScored("no results for this round yet", field="round_number")
+        return found
+
+    def run(self, run_id: str, field: str = "run_id") -> Document:
+        found = self._views.get(ROUND_RUNS, run_id)
+        if found is None:
+            raise RoundRunNotFound("no such round run", field=field)
+        return found
+
+    def units(self, run_id: str) -> Iterator[Document]:
+        """The run's unit results in the engine's order, a page (one query) at a time."""
+        for page in self._views.pages(ROUND_UNITS, where={"run_id": run_id}):
+            yield from (doc["result"] for doc in page)
+
+    def snapshot(self, run_id: str) -> Document:
+        """Exactly what scoring published for the run (its `scoring.round.scored` payload):
+        what a publication releases and digests."""
+        payload: Document = self.run(run_id)["payload"]
+        return payload | {"units": list(self.units(run_id))}
+
+    def snapshot_digest(self, run_id: str) -> str:
+        return digest(self.snapshot(run_id))
+
+    def office_run(self, campaign_id: str, round_number: int, run_id: str | None) -> Document:
+        """The run an office reads: the one named, else the round's current one."""
+        head = self.head(campaign_id, round_number)
+        chosen = run_id or head["current_run_id"]
+        if chosen not in {r["run_id"] for r in head["runs"]}:
+            raise RoundRunNotFound("no such run of this round", field="run_id")
+        return self.run(chosen)
+
+    # --- publications ----------------------------------------------------------------------
+
+    def publication(self, campaign_id: str, round_number: int) -> Document | None:
+        return self._views.get(PUBLICATIONS, round_key(campaign_id, round_number))
+
+    def published(
+        self, campaign_id: str, round_number: int, version: int | None = None
+    ) -> tuple[Document, Document]:
+        """(publication, the version asked for, default the one in force); NotPublished
+        while the round is embargoed."""
+        found = self.publication(campaign_id, round_number)
+        if found is None:
+            raise NotPublished("these results have not been published", field="round_number")
+        wanted = version or found["version"]
+        for item in found["versions"]:
+            if item["version"] == wanted:
+                return found, item
+        raise NotPublished("no such published version", field="version")
+
+    # --- documents -------------------------------------------------------------------------
+
+    def campaign_name(self, campaign_id: str) -> str | None:
+        campaign = self._campaigns.campaign(campaign_id)
+        return None if campaign is None else str(campaign["name"])
+
+    def results(self, run: Document) -> Document:
+        """The run's rankings per category, lists and grade counts, with its provenance."""
+        payload = run["payload"]
+        categories: dict[str, list[Document]] = {name: [] for name in run["categories"]}
+        by_unit: dict[str, Document] = {}
+        for result in self.units(run["run_id"]):
+            line = entry(result)
+            categories.setdefault(result["category"], []).append(line)
+            by_unit[result["unit_id"]] = line
+        return {
+            **{key: run[key] for key in RUN_FIELDS},
+            **{key: payload[key] for key in PAYLOAD_FIELDS},
+            "campaign_name": self.campaign_name(run["campaign_id"]),
+            "categories": [
+                {"category": name, "entries": lines} for name, lines in categories.items()
+            ],
+            "lists": named_lists(payload, by_unit),
+            "grade_counts": grade_counts(payload["grades"], by_unit.values()),
+        }
+
+    def dossier(self, campaign_id: str, unit_id: str, run_ids: dict[int, str]) -> Document:
+        """A unit's full results in the given runs (round → run id), oldest round first,
+        with its trend across them."""
+        found = {
+            doc["run_id"]: doc["result"]
+            for page in self._views.pages(
+                ROUND_UNITS, where={"unit_id": unit_id, "run_id": set(run_ids.values())}
+            )
+            for doc in page
+        }
+        rounds = [
+            {"round": number, "run_id": run_id, "result": found[run_id]}
+            for number, run_id in sorted(run_ids.items())
+            if run_id in found
+        ]
+        if not rounds:
+            raise RoundNotScored("no results for this unit", field="unit_id")
+        latest = rounds[-1]["result"]
+        return {
+            "campaign_id": campaign_id,
+            "campaign_name": self.campaign_name(campaign_id),
+            "unit_id": unit_id,
+            "unit_name": latest["unit_name"],
+            "category": latest["category"],
+            "rounds": rounds,
+            "trend": [trend_point(item["round"], item["result"]) for item in rounds],
+        }
+
+    def heads(self, campaign_id: str) -> list[Document]:
+        return [
+            doc
+            for page in self._views.pages(ROUND_HEADS, where={"campaign_id": campaign_id})
+            for doc in page
+        ]
+
+    def publications(self, campaign_id: str) -> list[Document]:
+        return [
+            doc
+            for page in self._views.pages(PUBLICATIONS, where={"campaign_id": campaign_id})
+            for doc in page
+        ]
+
+
+def trend_point(number: int, result: Document) -> Document:
+    keys = ("score", "interval", "rank", "rank_range", "grade", "lists", "flags")
+    return {"round": number} | {key: result[key] for key in keys}
+
+
+def named_lists(payload: Document, by_unit: dict[str, Document]) -> list[Document]:
+    """Every list the results carry, under the scheme's name (先进单位, 通报批评, 约谈 …)."""
+    names: dict[str, str] = payload["list_names"]
+    lists: dict[str, list[str]] = payload["lists"]
+    codes = list(dict.fromkeys([*names, *lists]))
+    return [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "units": [
+                {
+                    key: by_unit[u][key]
+                    for key in ("unit_id", "unit_name", "category", "score", "rank", "grade")
+                }
+                for u in lists.get(code, [])
+                if u in by_unit
+            ],
+        }
+        for code in codes
+    ]
+
+
+def grade_counts(grades: list[str], lines: Any) -> dict[str, int]:
+    counts = dict.fromkeys(grades, 0)
+    for line in lines:
+        if line["grade"] is not None and not line["sub_unit"]:
+            counts[line["grade"]] = counts.get(line["grade"], 0) + 1
+    return counts

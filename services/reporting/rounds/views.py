@@ -1,0 +1,164 @@
+"""Read models of campaign-round results and of their publication.
+
+`round_results` follows scoring: every run of every round is kept under its run id (a run
+never overwrites another, so a superseded or provisional result can still be shown to an
+office), one document per unit result in the engine's order, and a head per round naming
+its runs and which one is current (the latest final run, else the latest run).
+
+`publications` follows reporting's own log: which run of a round is published, in which
+versions. The two views never read each other's rows in a handler: the read side joins a
+publication to its run by run id, so either may be rebuilt, or catch up, first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.contracts import IntegrationMessage
+from shared.contracts.reporting import ResultsPublished
+from shared.contracts.scoring import RoundScored
+from shared.views import Collection, Document, ViewTransaction
+from shared.views.model import View
+
+ROUND_HEADS = "round_heads"
+ROUND_RUNS = "round_runs"
+ROUND_UNITS = "round_units"
+PUBLICATIONS = "publications"
+
+
+def round_key(campaign_id: str, round_number: int) -> str:
+    return f"{campaign_id}/{round_number:04d}"
+
+
+def unit_key(run_id: str, unit_id: str) -> str:
+    return f"{run_id}/{unit_id}"
+
+
+def _run_id(p: RoundScored, m: IntegrationMessage) -> str:
+    # Runs of the live service and of replay always carry their id; a bare engine result
+    # (none) is still told apart by the message that carried it.
+    return str(p.run_id) if p.run_id is not None else str(m.event_id)
+
+
+def _summary(run: Document) -> Document:
+    keys = ("run_id", "final", "position", "computed_at", "results_digest", "scheme")
+    return {key: run[key] for key in keys}
+
+
+def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) -> None:
+    payload = p.model_dump(mode="json")
+    units = payload.pop("units")
+    run_id = _run_id(p, m)
+    campaign_id = str(p.campaign_id)
+    run = {
+        "run_id": run_id,
+        "campaign_id": campaign_id,
+        "round": p.round,
+        "jurisdiction_id": payload["jurisdiction_id"],
+        "final": p.final,
+        "scheme": payload["scheme"],
+        "results_digest": p.results_digest,
+        "position": m.position,
+        "computed_at": m.occurred_at.isoformat(),
+        "order": f"{m.position:015d}",
+        "categories": list(dict.fromkeys(u["category"] for u in units)),
+        "payload": payload,
+    }
+    tx.put(ROUND_RUNS, run_id, run)
+    for index, result in enumerate(units):
+        tx.put(
+            ROUND_UNITS,
+            unit_key(run_id, result["unit_id"]),
+            {
+                "run_id": run_id,
+                "campaign_id": campaign_id,
+                "round": p.round,
+                "unit_id": result["unit_id"],
+                "category": result["category"],
+                "order": f"{index:06d}",
+                "result": result,
+            },
+        )
+    _advance_head(tx, run)
+
+
+def _advance_head(tx: ViewTransaction, run: Document) -> None:
+    key = round_key(run["campaign_id"], run["round"])
+    head = tx.get(ROUND_HEADS, key) or {
+        "campaign_id": run["campaign_id"],
+        "round": run["round"],
+        "sort": key,
+        "runs": [],
+        "final_run_id": None,
+    }
+    if run["final"]:
+        head["final_run_id"] = run["run_id"]
+    current = head["final_run_id"] or run["run_id"]
+    tx.put(
+        ROUND_HEADS,
+        key,
+        head
+        | {
+            "jurisdiction_id": run["jurisdiction_id"] or head.get("jurisdiction_id"),
+            "runs": [*head["runs"], _summary(run)],
+            "current_run_id": current,
+        },
+    )
+
+
+ROUND_RESULTS_VIEW = View(
+    "round_results",
+    1,
+    (
+        Collection(ROUND_HEADS, index=("jurisdiction_id", "campaign_id"), sort="sort"),
+        Collection(ROUND_RUNS, index=("campaign_id", "round"), sort="order"),
+        Collection(
+            ROUND_UNITS, index=("run_id", "unit_id", "campaign_id", "category"), sort="order"
+        ),
+    ),
+    {"scoring": {RoundScored: on_round_scored}},
+    "Every run of every campaign round (units in the engine's order), and each round's runs.",
+)
+
+
+def on_published(tx: ViewTransaction, p: ResultsPublished, m: IntegrationMessage) -> None:
+    key = round_key(str(p.campaign_id), p.round)
+    doc: dict[str, Any] = tx.get(PUBLICATIONS, key) or {
+        "campaign_id": str(p.campaign_id),
+        "round": p.round,
+        "sort": key,
+        "versions": [],
+    }
+    version = {
+        "version": p.version,
+        "run_id": str(p.run_id),
+        "results_digest": p.results_digest,
+        "snapshot_digest": p.snapshot_digest,
+        "scheme": p.scheme.model_dump(mode="json"),
+        "supersedes": p.supersedes,
+        "reason": p.reason,
+        "published_by": p.published_by,
+        "published_at": m.occurred_at.isoformat(),
+        "position": m.position,
+    }
+    tx.put(
+        PUBLICATIONS,
+        key,
+        doc
+        | {
+            "jurisdiction_id": str(p.jurisdiction_id),
+            "versions": [*doc["versions"], version],
+            "version": p.version,
+            "run_id": str(p.run_id),
+            "published_at": version["published_at"],
+        },
+    )
+
+
+PUBLICATIONS_VIEW = View(
+    "publications",
+    1,
+    (Collection(PUBLICATIONS, index=("jurisdiction_id", "campaign_id"), sort="published_at"),),
+    {"reporting": {ResultsPublished: on_published}},
+    "Which run of each campaign round is published (发布), every version kept.",
+)

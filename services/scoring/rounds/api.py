@@ -1,0 +1,231 @@
+"""Campaign-round scoring HTTP API: schemes, the scheme a campaign is scored by, runs,
+standings and what-if. Every route's policy sits beside it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Path, Response
+
+from services.scoring.rounds.application import RoundScoring, round_run_out
+from services.scoring.rounds.domain import CampaignNotFound, RoundNotFound
+from services.scoring.rounds.schemas import (
+    CampaignSchemeOut,
+    RoundRunIn,
+    RoundRunOut,
+    RoundRunSummary,
+    SchemeAssignmentIn,
+    SchemeIn,
+    SchemeOut,
+    SchemeSummary,
+    StandingsOut,
+    WhatIfIn,
+    WhatIfOut,
+)
+from shared.auth import CurrentPrincipal
+from shared.http import RuntimeDep, application_of
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
+from shared.runtime import ServiceRuntime
+from shared.types import Line
+
+router = PolicyRouter(tags=["scoring: campaign rounds"])
+
+RoundsApp = Annotated[RoundScoring, Depends(application_of(RoundScoring))]
+CAMPAIGN = path("campaign_id", "campaign")
+RoundNumber = Annotated[int, Path(ge=1, le=100, description="The round, 1-based")]
+
+
+def _app(runtime: ServiceRuntime) -> RoundScoring:
+    application = runtime.application
+    assert isinstance(application, RoundScoring)
+    return application
+
+
+def _campaign(runtime: ServiceRuntime, campaign_id: UUID | str) -> dict[str, Any]:
+    found = runtime.campaigns.campaign(str(campaign_id))
+    if found is None:
+        raise CampaignNotFound("no such campaign", field="campaign_id")
+    return found
+
+
+def resolve_campaign(runtime: ServiceRuntime, campaign_id: str, field: str) -> ScopeTarget:
+    """A campaign is in the scope of the jurisdiction that runs it."""
+    found = runtime.campaigns.campaign(str(target_id(campaign_id, field)))
+    if found is None:
+        raise CampaignNotFound("no such campaign", field=field)
+    return ScopeTarget(str(found["jurisdiction_id"]))
+
+
+def resolve_round_run(runtime: ServiceRuntime, run_id: str, field: str) -> ScopeTarget:
+    run = _app(runtime).round_run(target_id(run_id, field), field)
+    return ScopeTarget(str(run.jurisdiction_id))
+
+
+def _round(runtime: ServiceRuntime, campaign_id: UUID, round_number: int) -> dict[str, Any]:
+    campaign = _campaign(runtime, campaign_id)
+    if round_number > len(campaign.get("round_windows") or []):
+        raise RoundNotFound(
+            f"the campaign has {len(campaign.get('round_windows') or [])} rounds",
+            field="round",
+        )
+    return campaign
+
+
+@router.get("/schemes", response_model=list[SchemeSummary], **allow(Policy.read("office")))
+def list_schemes(app: RoundsApp) -> list[dict[str, Any]]:
+    """评分方案: the shipped schemes and every registered one."""
+    return app.schemes()
+
+
+@router.post(
+    "/schemes",
+    status_code=201,
+    response_model=SchemeOut,
+    responses={200: {"description": "This exact document was registered before"}},
+    **allow(Policy.write("office")),
+)
+def register_scheme(
+    body: SchemeIn, caller: CurrentPrincipal, app: RoundsApp, response: Response
+) -> dict[str, Any]:
+    """Register a scheme document; its (scheme_id, version) is immutable from then on."""
+    scheme, created = app.register_scheme(caller, body.document, body.reason)
+    if not created:
+        response.status_code = 200
+    return _scheme_out(scheme)
+
+
+@router.get(
+    "/schemes/{scheme_id}/versions/{version}",
+    response_model=SchemeOut,
+    **allow(Policy.read("office")),
+)
+def get_scheme(
+    scheme_id: Annotated[Line, Path(max_length=100)],
+    version: Annotated[int, Path(ge=1)],
+    app: RoundsApp,
+) -> dict[str, Any]:
+    return _scheme_out(app.scheme(scheme_id, version))
+
+
+def _scheme_out(scheme: Any) -> dict[str, Any]:
+    return {**scheme.ref(), "title": scheme.title, "document": scheme.document()}
+
+
+@router.put(
+    "/campaigns/{campaign_id}/scheme",
+    response_model=CampaignSchemeOut,
+    **allow(Policy.write("office", scope=CAMPAIGN)),
+)
+def assign_scheme(
+    campaign_id: UUID, body: SchemeAssignmentIn, caller: CurrentPrincipal, app: RoundsApp
+) -> dict[str, Any]:
+    """Name the scheme version the campaign is scored by (a change is kept with its reason)."""
+    assigned = app.assign_scheme(caller, campaign_id, body.scheme_id, body.version, body.reason)
+    return _assignment_out(assigned)
+
+
+@router.get(
+    "/campaigns/{campaign_id}/scheme",
+    response_model=CampaignSchemeOut,
+    **allow(Policy.read("office", scope=CAMPAIGN)),
+)
+def campaign_scheme(campaign_id: UUID, app: RoundsApp) -> dict[str, Any]:
+    return _assignment_out(app.campaign_scheme(campaign_id))
+
+
+def _assignment_out(assigned: Any) -> dict[str, Any]:
+    return {
+        "campaign_id": assigned.campaign_id,
+        "current": assigned.current,
+        "assignments": assigned.assignments,
+    }
+
+
+@router.post(
+    "/campaigns/{campaign_id}/rounds/{round_number}/score-runs",
+    status_code=201,
+    response_model=RoundRunOut,
+    responses={200: {"description": "These exact inputs were scored before: the stored run"}},
+    **allow(Policy.write("office", scope=CAMPAIGN)),
+)
+def request_round_run(
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    body: RoundRunIn,
+    caller: CurrentPrincipal,
+    app: RoundsApp,
+    runtime: RuntimeDep,
+    response: Response,
+) -> dict[str, Any]:
+    """计算本轮得分: a provisional run, or the round's final result (`final`)."""
+    campaign = _round(runtime, campaign_id, round_number)
+    scheme = None
+    if body.scheme_id is not None and not body.final:
+        scheme = app.scheme(body.scheme_id, body.version or 1)
+    run, created = app.request_round_run(
+        caller,
+        campaign_id,
+        round_number,
+        UUID(str(campaign["jurisdiction_id"])),
+        final=body.final,
+        reason=body.reason,
+        scheme=scheme,
+    )
+    if not created:
+        response.status_code = 200
+    return round_run_out(run)
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rounds/{round_number}/score-runs",
+    response_model=list[RoundRunSummary],
+    **allow(Policy.read("office", scope=CAMPAIGN)),
+)
+def list_round_runs(
+    campaign_id: UUID, round_number: RoundNumber, app: RoundsApp, runtime: RuntimeDep
+) -> list[dict[str, Any]]:
+    """The round's runs, oldest first, without their results."""
+    _round(runtime, campaign_id, round_number)
+    runs = app.round_runs(campaign_id, round_number)
+    return [round_run_out(run, with_results=False) for run in runs]
+
+
+@router.get(
+    "/round-runs/{run_id}",
+    response_model=RoundRunOut,
+    **allow(Policy.read("office", scope=path("run_id", "round_run"))),
+)
+def get_round_run(run_id: UUID, app: RoundsApp) -> dict[str, Any]:
+    return round_run_out(app.round_run(run_id))
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rounds/{round_number}/standings",
+    response_model=StandingsOut,
+    **allow(Policy.read("office", scope=CAMPAIGN)),
+)
+def standings(
+    campaign_id: UUID, round_number: RoundNumber, app: RoundsApp, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """当前排名: the round as it stands now under the scheme in force (nothing stored)."""
+    _round(runtime, campaign_id, round_number)
+    scheme = app.scheme_in_force(campaign_id)
+    return {"scheme": scheme.ref(), **app.standings(campaign_id, round_number, scheme)}
+
+
+@router.post(
+    "/campaigns/{campaign_id}/rounds/{round_number}/what-if",
+    response_model=WhatIfOut,
+    **allow(Policy.read("office", scope=CAMPAIGN)),
+)
+def what_if(
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    body: WhatIfIn,
+    app: RoundsApp,
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    """假如: the differences per unit under a draft scheme; nothing is stored or published."""
+    _round(runtime, campaign_id, round_number)
+    return app.what_if(campaign_id, round_number, body.document)

@@ -1,0 +1,260 @@
+"""Commands and queries of campaign-round scoring, mixed into `ScoringApplication`.
+
+Every round result comes from one call of the engine (`services.scoring.engine`) on the
+round's fold: the live runs here, the auditor's replay and the offline verifier compute
+the same way from the same messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from services.scoring.engine.compute import compute_round
+from services.scoring.engine.fold import relevant
+from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
+from services.scoring.engine.whatif import compare_results
+from services.scoring.rounds.domain import (
+    CampaignScheme,
+    InputBatch,
+    RoundRun,
+    RoundRunNotFound,
+    RoundRuns,
+    SchemeCatalogue,
+    SchemeInvalid,
+    SchemeNotAssigned,
+    SchemeNotFound,
+    SchemeRecord,
+    SchemeVersionTaken,
+    campaign_scheme_id,
+    round_run_id,
+    round_runs_id,
+    scheme_record_id,
+)
+from services.scoring.rounds.folds import RoundFolds
+from shared.auth import Principal
+from shared.contracts import IntegrationMessage
+
+
+class RoundScoring:
+    """Needs the eventsourcing `Application` it is mixed into (repository, save, lock)."""
+
+    lock: threading.Lock
+
+    def _round_folds(self) -> RoundFolds:
+        folds: RoundFolds | None = getattr(self, "_folds_cache", None)
+        if folds is None:
+            folds = RoundFolds(self)  # type: ignore[arg-type]
+            self._folds_cache = folds
+        return folds
+
+    def _get(self, aggregate_id: UUID, cls: type[Any]) -> Any | None:
+        try:
+            found = self.repository.get(aggregate_id)  # type: ignore[attr-defined]
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, cls) else None
+
+    # --- consuming -------------------------------------------------------------------------
+
+    @staticmethod
+    def inputs_of(upstream: str, messages: Sequence[IntegrationMessage]) -> InputBatch | None:
+        """The batch's messages the engine folds, kept as received; None when none are."""
+        kept = [message.model_dump(mode="json") for message in messages if relevant(message)]
+        return InputBatch(upstream, kept) if kept else None
+
+    # --- schemes ---------------------------------------------------------------------------
+
+    def scheme(self, scheme_id: str, version: int, field: str = "scheme_id") -> Scheme:
+        builtin = builtin_schemes().get((scheme_id, version))
+        if builtin is not None:
+            return builtin
+        record = self._get(scheme_record_id(scheme_id, version), SchemeRecord)
+        if record is None:
+            raise SchemeNotFound(f"no scheme {scheme_id} v{version}", field=field)
+        return Scheme.from_document(record.document)
+
+    def schemes(self) -> list[dict[str, Any]]:
+        shipped = [
+            {**scheme.ref(), "title": scheme.title, "builtin": True}
+            for _, scheme in sorted(builtin_schemes().items())
+        ]
+        catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
+        registered = [] if catalogue is None else catalogue.entries
+        return shipped + [{**entry, "builtin": False} for entry in registered]
+
+    def register_scheme(
+        self, caller: Principal, document: dict[str, Any], reason: str
+    ) -> tuple[Scheme, bool]:
+        """Registers the document as its (scheme_id, version); the same document again is
+        the same registration, a different one under a taken version is refused."""
+        try:
+            scheme = Scheme.from_document(document)
+        except SchemeError as error:
+            raise SchemeInvalid(str(error), field="document") from None
+        with self.lock:
+            try:
+                known = self.scheme(scheme.scheme_id, scheme.version)
+            except SchemeNotFound:
+                known = None
+            if known is not None:
+                if known.scheme_hash == scheme.scheme_hash:
+                    return known, False
+                raise SchemeVersionTaken(
+                    f"{scheme.scheme_id} v{scheme.version} is registered with another "
+                    "document; a changed scheme is a new version",
+                    field="document",
+                    scheme_hash=known.scheme_hash,
+                )
+            record = SchemeRecord(
+                scheme.scheme_id, scheme.version, scheme.document(), scheme.scheme_hash,
+                caller.actor, reason,
+            )
+            catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
+            catalogue = catalogue or SchemeCatalogue()
+            catalogue.listed(scheme.scheme_id, scheme.version, scheme.scheme_hash, scheme.title)
+            self.save(record, catalogue)  # type: ignore[attr-defined]
+        return scheme, True
+
+    def assign_scheme(
+        self, caller: Principal, campaign_id: UUID, scheme_id: str, version: int, reason: str
+    ) -> CampaignScheme:
+        scheme = self.scheme(scheme_id, version)
+        with self.lock:
+            assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
+            ref = scheme.ref()
+            if assigned is None:
+                assigned = CampaignScheme(
+                    campaign_id, scheme.scheme_id, scheme.version, ref["scheme_hash"],
+                    caller.actor, reason,
+                )
+            elif assigned.current["scheme_hash"] == ref["scheme_hash"]:
+                return assigned  # type: ignore[no-any-return]
+            else:
+                assigned.reassign(
+                    scheme.scheme_id, scheme.version, ref["scheme_hash"], caller.actor, reason
+                )
+            self.save(assigned)  # type: ignore[attr-defined]
+        return assigned
+
+    def campaign_scheme(self, campaign_id: UUID) -> CampaignScheme:
+        assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
+        if assigned is None:
+            raise SchemeNotAssigned(
+                "no scheme is assigned to this campaign (PUT /campaigns/{id}/scheme)",
+                field="campaign_id",
+            )
+        return assigned  # type: ignore[no-any-return]
+
+    def scheme_in_force(self, campaign_id: UUID) -> Scheme:
+        current = self.campaign_scheme(campaign_id).current
+        return self.scheme(current["scheme_id"], current["version"])
+
+    # --- runs ------------------------------------------------------------------------------
+
+    def standings(self, campaign_id: UUID, round_number: int, scheme: Scheme) -> dict[str, Any]:
+        """The round as it stands now under `scheme`: computed, not stored."""
+        with self._round_folds().current(str(campaign_id), round_number) as fold:
+            positions = fold.positions()
+            results = compute_round(scheme, fold.inputs())
+        return {"upstream_positions": positions, "results": results}
+
+    def what_if(
+        self, campaign_id: UUID, round_number: int, draft_document: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The differences per unit if the round were scored by the draft instead of the
+        scheme in force; nothing is stored or published."""
+        try:
+            draft = Scheme.from_document(draft_document)
+        except SchemeError as error:
+            raise SchemeInvalid(str(error), field="document") from None
+        in_force = self.scheme_in_force(campaign_id)
+        with self._round_folds().current(str(campaign_id), round_number) as fold:
+            positions = fold.positions()
+            inputs = fold.inputs()
+            current = compute_round(in_force, inputs)
+            proposed = compute_round(draft, inputs)
+        return {
+            "in_force": in_force.ref(),
+            "draft": draft.ref(),
+            "upstream_positions": positions,
+            "differences": compare_results(current, proposed),
+        }
+
+    def request_round_run(
+        self,
+        caller: Principal,
+        campaign_id: UUID,
+        round_number: int,
+        jurisdiction_id: UUID,
+        *,
+        final: bool,
+        reason: str,
+        scheme: Scheme | None = None,
+    ) -> tuple[RoundRun, bool]:
+        """A run of the round as it stands; the same inputs, scheme and finality again give
+        the stored run. A final run uses the scheme in force (`scheme` is for provisional
+        runs under another registered scheme)."""
+        if final or scheme is None:
+            scheme = self.scheme_in_force(campaign_id)
+        with self._round_folds().current(str(campaign_id), round_number) as fold:
+            positions = fold.positions()
+            ref = scheme.ref()
+            run_id = round_run_id(campaign_id, round_number, final, ref, positions)
+            existing = self._get(run_id, RoundRun)
+            if existing is not None:
+                return existing, False
+            results = compute_round(scheme, fold.inputs())
+        with self.lock:
+            existing = self._get(run_id, RoundRun)
+            if existing is not None:
+                return existing, False
+            run = RoundRun(
+                campaign_id, round_number, jurisdiction_id, final, ref, positions,
+                results["inputs_digest"], results, results["results_digest"],
+                "requested", caller.actor, reason,
+            )
+            runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
+            runs = runs or RoundRuns(campaign_id, round_number)
+            runs.add(str(run.id), final)
+            self.save(run, runs)  # type: ignore[attr-defined]
+        return run, True
+
+    def round_run(self, run_id: UUID, field: str = "run_id") -> RoundRun:
+        found = self._get(run_id, RoundRun)
+        if found is None:
+            raise RoundRunNotFound("no such round run", field=field)
+        return found  # type: ignore[no-any-return]
+
+    def round_runs(self, campaign_id: UUID, round_number: int) -> list[RoundRun]:
+        runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
+        ids = [] if runs is None else runs.run_ids
+        return [self.round_run(UUID(run_id)) for run_id in ids]
+
+
+def round_run_out(run: RoundRun, with_results: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "run_id": str(run.id),
+        "campaign_id": str(run.campaign_id),
+        "round": run.round_number,
+        "jurisdiction_id": str(run.jurisdiction_id),
+        "final": run.final,
+        "scheme": run.scheme,
+        "upstream_positions": run.upstream_positions,
+        "inputs_digest": run.inputs_digest,
+        "results_digest": run.results_digest,
+        "trigger": run.trigger,
+        "actor": run.actor,
+        "reason": run.reason,
+        "computed_at": run.created_on.isoformat(),
+    }
+    if with_results:
+        out["results"] = run.results
+    return out
+
+
+

@@ -1,0 +1,261 @@
+"""Aggregates of campaign-round scoring. Mutators never validate: the commands in
+`rounds.application` do, and old events must always load."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from services.scoring.domain import SCORING_NAMESPACE, ScoringError
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+
+class SchemeNotFound(ScoringError, NotFoundError):
+    code = "scheme_not_found"
+
+
+class SchemeInvalid(ScoringError, InvalidError):
+    code = "scheme_invalid"
+
+
+class SchemeVersionTaken(ScoringError, ConflictError):
+    """A registered version is immutable: a changed document needs a new version."""
+
+    code = "scheme_version_taken"
+
+
+class SchemeNotAssigned(ScoringError, ConflictError):
+    code = "scheme_not_assigned"
+
+
+class CampaignNotFound(ScoringError, NotFoundError):
+    code = "campaign_not_found"
+
+
+class RoundNotFound(ScoringError, NotFoundError):
+    code = "round_not_found"
+
+
+class RoundRunNotFound(ScoringError, NotFoundError):
+    code = "round_run_not_found"
+
+
+def scheme_record_id(scheme_id: str, version: int) -> UUID:
+    return uuid5(SCORING_NAMESPACE, f"scheme|{scheme_id}|{version}")
+
+
+def campaign_scheme_id(campaign_id: UUID) -> UUID:
+    return uuid5(SCORING_NAMESPACE, f"campaign-scheme|{campaign_id}")
+
+
+def input_batch_id(upstream: str, first_position: int) -> UUID:
+    return uuid5(SCORING_NAMESPACE, f"inputs|{upstream}|{first_position}")
+
+
+def round_runs_id(campaign_id: UUID, round_number: int) -> UUID:
+    return uuid5(SCORING_NAMESPACE, f"round-runs|{campaign_id}|{round_number}")
+
+
+class SchemeRecord(Aggregate):
+    """A scheme document registered by an office, pinned by its content hash."""
+
+    class Registered(Aggregate.Created):
+        scheme_id: str
+        version: int
+        document: dict[str, Any]
+        scheme_hash: str
+        actor: str
+        reason: str
+
+    @event(Registered)
+    def __init__(
+        self, scheme_id: str, version: int, document: dict[str, Any], scheme_hash: str,
+        actor: str, reason: str,
+    ) -> None:
+        self.scheme_id = scheme_id
+        self.version = version
+        self.document = document
+        self.scheme_hash = scheme_hash
+        self.actor = actor
+        self.reason = reason
+
+    @staticmethod
+    def create_id(
+        scheme_id: str, version: int, document: dict[str, Any], scheme_hash: str,
+        actor: str, reason: str,
+    ) -> UUID:
+        return scheme_record_id(scheme_id, version)
+
+
+class SchemeCatalogue(Aggregate):
+    """Every registered (scheme_id, version), in registration order: what GET /schemes lists
+    without scanning the log."""
+
+    @event("Started")
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    @staticmethod
+    def create_id() -> UUID:
+        return uuid5(SCORING_NAMESPACE, "scheme-catalogue")
+
+    @event("Listed")
+    def listed(self, scheme_id: str, version: int, scheme_hash: str, title: str) -> None:
+        self.entries.append(
+            {"scheme_id": scheme_id, "version": version, "scheme_hash": scheme_hash,
+             "title": title}
+        )
+
+
+class CampaignScheme(Aggregate):
+    """Which scheme version a campaign is scored by; every assignment is kept."""
+
+    @event("Assigned")
+    def __init__(
+        self, campaign_id: UUID, scheme_id: str, version: int, scheme_hash: str, actor: str,
+        reason: str,
+    ) -> None:
+        self.campaign_id = campaign_id
+        self.assignments: list[dict[str, Any]] = []
+        self._assign(scheme_id, version, scheme_hash, actor, reason)
+
+    @staticmethod
+    def create_id(
+        campaign_id: UUID, scheme_id: str, version: int, scheme_hash: str, actor: str,
+        reason: str,
+    ) -> UUID:
+        return campaign_scheme_id(campaign_id)
+
+    @event("Reassigned")
+    def reassign(
+        self, scheme_id: str, version: int, scheme_hash: str, actor: str, reason: str
+    ) -> None:
+        self._assign(scheme_id, version, scheme_hash, actor, reason)
+
+    def _assign(
+        self, scheme_id: str, version: int, scheme_hash: str, actor: str, reason: str
+    ) -> None:
+        self.assignments.append(
+            {"scheme_id": scheme_id, "version": version, "scheme_hash": scheme_hash,
+             "actor": actor, "reason": reason}
+        )
+
+    @property
+    def current(self) -> dict[str, Any]:
+        return self.assignments[-1]
+
+
+class InputBatch(Aggregate):
+    """The upstream messages of one consumed batch that the engine folds, as received
+    (encoded messages): the round runs' inputs, in scoring's own log."""
+
+    class Received(Aggregate.Created):
+        upstream: str
+        messages: list[dict[str, Any]]
+
+    @event(Received)
+    def __init__(self, upstream: str, messages: list[dict[str, Any]]) -> None:
+        self.upstream = upstream
+        self.messages = messages
+
+    @staticmethod
+    def create_id(upstream: str, messages: list[dict[str, Any]]) -> UUID:
+        return input_batch_id(upstream, int(messages[0]["position"]))
+
+
+class RoundRun(Aggregate):
+    """One computation of a campaign round by the engine, with what it was computed from."""
+
+    class Computed(Aggregate.Created):
+        campaign_id: UUID
+        round_number: int
+        jurisdiction_id: UUID
+        final: bool
+        scheme: dict[str, Any]
+        upstream_positions: dict[str, int]
+        inputs_digest: str
+        results: dict[str, Any]
+        results_digest: str
+        trigger: str
+        actor: str
+        reason: str
+
+    @event(Computed)
+    def __init__(
+        self,
+        campaign_id: UUID,
+        round_number: int,
+        jurisdiction_id: UUID,
+        final: bool,
+        scheme: dict[str, Any],
+        upstream_positions: dict[str, int],
+        inputs_digest: str,
+        results: dict[str, Any],
+        results_digest: str,
+        trigger: str,
+        actor: str,
+        reason: str,
+    ) -> None:
+        self.campaign_id = campaign_id
+        self.round_number = round_number
+        self.jurisdiction_id = jurisdiction_id
+        self.final = final
+        self.scheme = scheme
+        self.upstream_positions = upstream_positions
+        self.inputs_digest = inputs_digest
+        self.results = results
+        self.results_digest = results_digest
+        self.trigger = trigger
+        self.actor = actor
+        self.reason = reason
+
+    @staticmethod
+    def create_id(
+        campaign_id: UUID,
+        round_number: int,
+        jurisdiction_id: UUID,
+        final: bool,
+        scheme: dict[str, Any],
+        upstream_positions: dict[str, int],
+        *args: Any,
+        **kwargs: Any,
+    ) -> UUID:
+        """The same round, scheme, inputs and finality always name the same run."""
+        return round_run_id(campaign_id, round_number, final, scheme, upstream_positions)
+
+
+def round_run_id(
+    campaign_id: UUID,
+    round_number: int,
+    final: bool,
+    scheme: dict[str, Any],
+    upstream_positions: dict[str, int],
+) -> UUID:
+    positions = ",".join(f"{k}={v}" for k, v in sorted(upstream_positions.items()))
+    return uuid5(
+        SCORING_NAMESPACE,
+        f"round-run|{campaign_id}|{round_number}|{int(final)}|{scheme['scheme_hash']}|{positions}",
+    )
+
+
+class RoundRuns(Aggregate):
+    """A round's runs in the order they were computed (lists without scanning the log)."""
+
+    @event("Started")
+    def __init__(self, campaign_id: UUID, round_number: int) -> None:
+        self.campaign_id = campaign_id
+        self.round_number = round_number
+        self.run_ids: list[str] = []
+        self.final_run_id: str | None = None
+
+    @staticmethod
+    def create_id(campaign_id: UUID, round_number: int) -> UUID:
+        return round_runs_id(campaign_id, round_number)
+
+    @event("RunAdded")
+    def add(self, run_id: str, final: bool) -> None:
+        self.run_ids.append(run_id)
+        if final:
+            self.final_run_id = run_id

@@ -1,0 +1,105 @@
+"""Request and response models of campaign-round scoring."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.scoring import SchemeRef
+from shared.types import Line, Prose
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class SchemeIn(_In):
+    document: dict[str, Any] = Field(
+        description="The scheme document (the YAML files under services/scoring/schemes, "
+        "as JSON); see docs/scoring-schemes.md"
+    )
+    reason: Prose = Field(min_length=1, max_length=2000)
+
+
+class SchemeSummary(SchemeRef):
+    title: str
+    builtin: bool = Field(description="Shipped with Pingyi (services/scoring/schemes)")
+
+
+class SchemeOut(SchemeRef):
+    title: str
+    document: dict[str, Any]
+
+
+class SchemeAssignmentIn(_In):
+    scheme_id: Line = Field(min_length=1, max_length=100)
+    version: int = Field(ge=1)
+    reason: Prose = Field(min_length=1, max_length=2000)
+
+
+class SchemeAssignment(SchemeRef):
+    actor: str
+    reason: str
+
+
+class CampaignSchemeOut(BaseModel):
+    campaign_id: UUID
+    current: SchemeAssignment
+    assignments: list[SchemeAssignment] = Field(description="Every assignment, oldest first")
+
+
+class RoundRunIn(_In):
+    final: bool = Field(
+        default=False,
+        description="A final run (the round's result) uses the scheme in force; otherwise "
+        "a provisional run",
+    )
+    reason: Prose = Field(default="", max_length=2000)
+    scheme_id: Line | None = Field(
+        default=None, max_length=100, description="Provisional runs only: another scheme"
+    )
+    version: int | None = Field(default=None, ge=1)
+
+
+class RoundRunSummary(BaseModel):
+    run_id: UUID
+    campaign_id: UUID
+    round: int
+    jurisdiction_id: UUID
+    final: bool
+    scheme: SchemeRef
+    upstream_positions: dict[str, int] = Field(
+        description="Per upstream (registry, survey, inspection): the log position read to"
+    )
+    inputs_digest: str
+    results_digest: str
+    trigger: str
+    actor: str
+    reason: str
+    computed_at: datetime
+
+
+class RoundRunOut(RoundRunSummary):
+    results: dict[str, Any] = Field(description="The engine's results document")
+
+
+class StandingsOut(BaseModel):
+    scheme: SchemeRef
+    upstream_positions: dict[str, int]
+    results: dict[str, Any]
+
+
+class WhatIfIn(_In):
+    document: dict[str, Any] = Field(description="The draft scheme document")
+
+
+class WhatIfOut(BaseModel):
+    in_force: SchemeRef
+    draft: SchemeRef
+    upstream_positions: dict[str, int]
+    differences: list[dict[str, Any]] = Field(
+        description="Per unit that differs: score, rank, grade and lists under each scheme"
+    )

@@ -1,0 +1,218 @@
+"""Data directories written by the real registry, survey and scoring services (embedded
+mode), for the auditors' commands, and running those commands as an auditor would: a
+process of its own, from a folder of its choosing, with no PINGYI_* settings but its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from shared.settings import CommonSettings
+from tests.harness import ADMIN, Cluster
+from tests.scoring.helpers import caught_up, close_wave, ok, open_wave, pattern, push, seed_world
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def embedded(data_dir: Path) -> CommonSettings:
+    return CommonSettings(
+        mode="embedded",
+        data_dir=data_dir,
+        bootstrap_admin_key=ADMIN["X-API-Key"],  # type: ignore[arg-type]
+        log_json=False,
+    )
+
+
+def scored_history(data_dir: Path, *, runs: bool = True) -> dict[str, Any]:
+    """A wave with 5 questionnaires over three units and, with `runs`, a provisional and a
+    final score run. Returns the world's ids and the runs as the scoring API shows them."""
+    common = embedded(data_dir)
+    with Cluster(common, ["registry", "survey", "scoring"]) as cluster:
+        world = seed_world(cluster)
+        wave_id = open_wave(cluster, world)
+        push(cluster, world, wave_id, pattern(world, ("满意", "基本满意", "不满意")) * 3, "A")
+        push(cluster, world, wave_id, pattern(world, ("不满意", "满意", "不了解")) * 2, "B")
+        caught_up(cluster)
+        stored: list[dict[str, Any]] = []
+        if runs:
+            path = f"/waves/{wave_id}/score-runs"
+            ok(cluster["scoring"].post(path, headers=world.county_office))
+            close_wave(cluster, world, wave_id)
+            caught_up(cluster)
+            listed = ok(cluster["scoring"].get(path, headers=ADMIN))
+            stored = [
+                ok(cluster["scoring"].get(f"/score-runs/{r['run_id']}", headers=ADMIN))
+                for r in listed
+            ]
+    return {"wave_id": wave_id, "unit_names": world.unit_names, "runs": stored}
+
+
+def copy_of(data_dir: Path, target: Path) -> Path:
+    shutil.copytree(data_dir, target)
+    return target
+
+
+def edit_survey_answer(data_dir: Path, questionnaire_id: str, old: str, new: str) -> int:
+    """Change one stored answer in the survey log's message bodies (what every reader of the
+    log reads), in place: the forged input an audit must catch. Returns its position."""
+    with sqlite3.connect(data_dir / "survey.sqlite") as db:
+        for position, body in db.execute(
+            "SELECT rowid, message FROM stored_events WHERE length(message) > 0"
+        ).fetchall():
+            if questionnaire_id.encode() not in body:
+                continue
+            document = json.loads(body)
+            if not _replace_answer(document["payload"], questionnaire_id, old, new):
+                continue
+            forged = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            db.execute(
+                "UPDATE stored_events SET message = ? WHERE rowid = ?",
+                (forged.encode(), position),
+            )
+            return int(position)
+    raise AssertionError(f"no stored answer {old} of {questionnaire_id}")
+
+
+def _replace_answer(node: Any, questionnaire_id: str, old: str, new: str) -> bool:
+    """In the questionnaire with that id, the first answer `old` becomes `new`."""
+    if isinstance(node, dict):
+        if node.get("questionnaire_id") == questionnaire_id:
+            return _replace_value(node, old, new)
+        return any(_replace_answer(v, questionnaire_id, old, new) for v in node.values())
+    if isinstance(node, list):
+        return any(_replace_answer(v, questionnaire_id, old, new) for v in node)
+    return False
+
+
+def _replace_value(node: Any, old: str, new: str) -> bool:
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if value == old:
+            node[key] = new
+            return True
+        if isinstance(value, dict | list) and _replace_value(value, old, new):
+            return True
+    return False
+
+
+def run_pingyi(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m pingyi ARGS` from `cwd`, with every PINGYI_* setting of this process
+    removed (plus `env`) and a wide terminal so report lines are not wrapped."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
+    clean |= {"COLUMNS": "400", "PYTHONPATH": str(ROOT)} | (env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "pingyi", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def campaign_history(data_dir: Path) -> dict[str, Any]:
+    """A half-year 民主评议 campaign (2024) with the three units enrolled, and round 1's
+    satisfaction wave on the three-level scale: questionnaires Q-0000 … Q-0009 rate the
+    units in their sorted order; Q-0007 alone rates the first unit 基本满意. Closed."""
+    common = embedded(data_dir)
+    with Cluster(common, ["registry", "survey", "inspection", "scoring"]) as cluster:
+        world = seed_world(cluster)
+        registry, survey = cluster["registry"], cluster["survey"]
+        office = world.county_office
+        campaign = ok(registry.post("/campaigns", headers=office, json=_campaign(world)))
+        categories = {
+            u: c for u, c in zip(world.unit_ids, _categories(cluster, world), strict=True)
+        }
+        enrol = [{"unit_id": u, "category": c} for u, c in categories.items()]
+        ok(
+            registry.post(
+                f"/campaigns/{campaign['campaign_id']}/enrolments",
+                headers=office,
+                json={"enrolments": enrol},
+            )
+        )
+        cluster.wait_caught_up("survey", "registry")
+        template = ok(
+            survey.post(
+                "/templates",
+                headers=office,
+                json={
+                    "jurisdiction_id": world.county_id,
+                    "name": "满意度问卷",
+                    "scale": "three_level",
+                },
+            )
+        )
+        wave = ok(
+            survey.post(
+                "/waves",
+                headers=office,
+                json={
+                    "name": "2024年上半年问卷测评",
+                    "jurisdiction_id": world.county_id,
+                    "campaign_id": campaign["campaign_id"],
+                    "round": 1,
+                    "kind": "satisfaction_survey",
+                    "template_id": template["template_id"],
+                    "agencies": [{"agency_id": world.agency_id}],
+                    "unit_ids": world.unit_ids,
+                },
+            )
+        )
+        rows = [("满意", "满意", "不满意")] * 7 + [("基本满意", "不满意", "满意")]
+        rows += [("不满意", "满意", "满意")] * 2
+        questionnaires = [
+            {
+                "questionnaire_id": f"Q-{i:04d}",
+                "survey_point": "舞阳县政务服务中心",
+                "collected_at": f"2024-03-05T09:{i:02d}:00+08:00",
+                "ratings": dict(zip(world.unit_ids, row, strict=True)),
+            }
+            for i, row in enumerate(rows)
+        ]
+        ok(
+            survey.post(
+                f"/waves/{wave['wave_id']}/questionnaires:batch",
+                headers=world.agency,
+                json={"questionnaires": questionnaires},
+            )
+        )
+        close_wave(cluster, world, wave["wave_id"])
+        caught_up(cluster)
+    return {
+        "campaign_id": campaign["campaign_id"],
+        "wave_id": wave["wave_id"],
+        "unit_ids": world.unit_ids,
+        "unit_names": world.unit_names,
+    }
+
+
+def _campaign(world: Any) -> dict[str, Any]:
+    return {
+        "jurisdiction_id": world.county_id,
+        "name": "2024年度民主评议政风行风",
+        "pattern": "民主评议政风行风",
+        "cycle": {
+            "length": "one_year",
+            "rounds": "half_year",
+            "starts_on": "2024-01-01",
+            "ends_on": "2024-12-31",
+        },
+        "phases": [{"name": "组织实施", "starts_on": "2024-01-01", "ends_on": "2024-12-31"}],
+        "categories": ["政府部门及其它机构", "公共服务行业"],
+    }
+
+
+def _categories(cluster: Cluster, world: Any) -> list[str]:
+    return [
+        ok(cluster["registry"].get(f"/units/{u}", headers=ADMIN))["category"]
+        for u in world.unit_ids
+    ]

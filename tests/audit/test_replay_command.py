@@ -1,0 +1,102 @@
+"""`pingyi replay --verify` as an auditor runs it: a process of its own, no PINGYI_* settings,
+against data directories the real services wrote. Nothing to verify is exit 2 and creates
+nothing; a forged answer in the survey log is exit 1 naming the run, the unit and the input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from tests.audit.stores import copy_of, edit_survey_answer, run_pingyi, scored_history
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    data = tmp_path_factory.mktemp("replay-cli") / "pingyi-data"
+    return data, scored_history(data)
+
+
+def test_stored_runs_verify_identically(history: tuple[Path, dict[str, Any]]) -> None:
+    data, facts = history
+    done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=data.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 of 2 score runs identical, 0 different" in done.stdout
+    for run in facts["runs"]:
+        assert run["run_id"] in done.stdout
+
+
+def test_the_default_folder_is_used_when_run_where_the_data_is(
+    history: tuple[Path, dict[str, Any]],
+) -> None:
+    data, _ = history
+    done = run_pingyi("replay", "--verify", cwd=data.parent)  # ./pingyi-data
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_run_from_the_wrong_folder_fails_and_creates_nothing(tmp_path: Path) -> None:
+    done = run_pingyi("replay", "--verify", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "replay cannot run" in done.stdout
+    assert "no event store to verify from" in done.stdout
+    assert "pingyi-data" in done.stdout and "--data-dir" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+    elsewhere = tmp_path / "typo"
+    done = run_pingyi("replay", "--verify", cwd=tmp_path, env={"PINGYI_DATA_DIR": str(elsewhere)})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert not elsewhere.exists()
+
+
+def test_stores_without_any_score_run_are_nothing_to_verify(tmp_path: Path) -> None:
+    data = tmp_path / "pingyi-data"
+    scored_history(data, runs=False)
+    before = sorted((p.name, p.stat().st_size) for p in data.iterdir())
+    done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "no score run is stored" in done.stdout and "nothing to verify" in done.stdout
+    assert sorted(p.name for p in data.iterdir()) == [name for name, _ in before]
+
+
+def test_a_forged_answer_names_the_runs_the_unit_and_the_input(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = history
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    # B-0001 rated the first unit 不满意: now it says 满意.
+    edit_survey_answer(forged, "B-0001", "不满意", "满意")
+    done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "0 of 2 score runs identical, 2 different" in done.stdout
+    first = sorted(facts["unit_names"])[0]
+    name = facts["unit_names"][first]
+    lines = done.stdout.splitlines()
+    for run in facts["runs"]:
+        (named,) = [
+            line for line in lines if run["run_id"] in line and f"inputs of unit {name}" in line
+        ]
+        assert f"({first}) differ (survey log up to {run['upstream_positions']['survey']})" in named
+        assert "counts.满意 stored 3, replay 4" in named
+        assert "counts.不满意 stored 2, replay 1" in named
+        assert any(run["run_id"] in line and name in line and "score" in line for line in lines)
+    others = [facts["unit_names"][u] for u in sorted(facts["unit_names"])[1:]]
+    assert not any(f"inputs of unit {other}" in done.stdout for other in others)
+
+
+@pytest.mark.infra
+def test_an_empty_database_is_nothing_to_verify_and_stays_empty(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {"PINGYI_MODE": "production", "PINGYI_DATABASE_URL": database_url}
+    done = run_pingyi("replay", "--verify", cwd=tmp_path, env=env)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "no event store to verify from" in done.stdout
+    assert "scoring.scoring_events" in done.stdout and "PINGYI_DATABASE_URL" in done.stdout
+    with psycopg.connect(database_url) as conn:
+        (tables,) = conn.execute(
+            "SELECT count(*) FROM information_schema.tables"
+            " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+        ).fetchone() or (None,)
+    assert tables == 0

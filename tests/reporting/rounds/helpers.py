@@ -1,0 +1,169 @@
+"""A campaign round scored by the real scoring service and read back from reporting: a county
+campaign with three enrolled units, questionnaires and a finding, a scheme with grades,
+lists and a minimum sample, and runs requested over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from shared.contracts import IntegrationMessage
+from tests.harness import ADMIN, Cluster
+from tests.scoring.rounds.helpers import (
+    Round,
+    campaign_round,
+    caught_up,
+    published,
+    push,
+    record_finding,
+)
+from tests.survey.helpers import Caller, caller
+
+SERVICES = ["registry", "survey", "inspection", "scoring", "reporting"]
+
+SCHEME: dict[str, Any] = {
+    "scheme_id": "reporting-test-round",
+    "version": 1,
+    "title": "报告测试用综合考核",
+    "program": "democratic_appraisal",
+    "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP", "share_places": 2},
+    "statistics": {"z": "1.96", "confidence": "95%"},
+    "components": [
+        {
+            "code": "questionnaire",
+            "source": "survey",
+            "name": "问卷测评群众满意度",
+            "weight": 1,
+            "wave_kind": "satisfaction_survey",
+            "scale": "four_level",
+            "level_weights": {"满意": 100, "基本满意": 80, "不满意": 0},
+            "excluded": ["不了解"],
+            "satisfied": ["满意", "基本满意"],
+            "measure": "weighted_score",
+            "min_sample": 3,
+            "formula": "满意计100分、基本满意计80分、不满意计0分，取有效问卷的平均分",
+        }
+    ],
+    "deductions": [
+        {
+            "code": "findings",
+            "source": "findings",
+            "name": "明察暗访发现问题扣分",
+            "per_severity": {"一般": "0.5", "较重": 1, "严重": 2},
+            "cap": 5,
+            "formula": "一般问题每个扣0.5分、较重问题扣1分、严重问题扣2分，最多扣5分",
+        }
+    ],
+    "grading": {
+        "grades": ["好", "中", "差"],
+        "rules": [
+            {"grade": "好", "name": "不低于85分", "when": {"min_score": 85}},
+            {"grade": "中", "name": "不低于70分", "when": {"min_score": 70}},
+        ],
+        "otherwise": "差",
+        "otherwise_name": "低于70分",
+    },
+    "lists": [
+        {"code": "advanced", "name": "先进单位", "when": {"grades": ["好"]}},
+        {"code": "criticised", "name": "通报批评", "when": {"grades": ["差"]}},
+        {"code": "summoned", "name": "约谈", "when": {"grades": ["差"]}},
+    ],
+}
+
+# One questionnaire per line; the i-th answer rates the i-th unit (公安局, 教育局, 供电公司).
+ANSWERS = [
+    ("满意", "满意", "不满意"),
+    ("满意", "基本满意", "不了解"),
+    ("满意", "不满意", "不了解"),
+    ("基本满意", "不了解", "不满意"),
+]
+
+
+@dataclass
+class Scored:
+    cluster: Cluster
+    rnd: Round
+    unit_key: Caller
+    """A key of the role `unit` in the county: an evaluated unit."""
+
+    @property
+    def office(self) -> dict[str, str]:
+        return self.rnd.world.county_office.headers
+
+    @property
+    def reporting(self) -> TestClient:
+        return self.cluster["reporting"]
+
+    def path(self, rest: str = "") -> str:
+        return f"/campaigns/{self.rnd.campaign_id}{rest}"
+
+    def public(self, rest: str = "") -> str:
+        return f"/public/campaigns/{self.rnd.campaign_id}{rest}"
+
+
+def scored_round(cluster: Cluster) -> Scored:
+    """The round with answers pushed, a 严重 finding against the first unit, and the scheme
+    assigned; nothing scored yet."""
+    rnd = campaign_round(cluster)
+    push(cluster["survey"], rnd, list(ANSWERS), "Q")
+    record_finding(cluster["inspection"], rnd.world.unit_ids[0], "严重", "2")
+    caught_up(cluster)
+    scoring = cluster["scoring"]
+    registered = scoring.post(
+        "/schemes", json={"document": SCHEME, "reason": "本县方案"}, headers=ADMIN
+    )
+    assert registered.status_code in (200, 201), registered.text
+    assigned = scoring.put(
+        f"/campaigns/{rnd.campaign_id}/scheme",
+        json={"scheme_id": SCHEME["scheme_id"], "version": 1, "reason": "本年度方案"},
+        headers=rnd.world.county_office.headers,
+    )
+    assert assigned.status_code == 200, assigned.text
+    unit_key = caller(cluster["registry"], "舞阳县公安局", "unit", rnd.world.county_id)
+    cluster.wait_caught_up("reporting", "registry")
+    return Scored(cluster, rnd, unit_key)
+
+
+def run(scored: Scored, *, final: bool, reason: str) -> dict[str, Any]:
+    """A round run requested from scoring, once reporting has applied it."""
+    response = scored.cluster["scoring"].post(
+        f"/campaigns/{scored.rnd.campaign_id}/rounds/1/score-runs",
+        json={"final": final, "reason": reason},
+        headers=scored.office,
+    )
+    assert response.status_code in (200, 201), response.text
+    scored.cluster.wait_caught_up("reporting", "scoring")
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def publish(scored: Scored, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
+    response = scored.reporting.post(
+        scored.path("/rounds/1/publications"), json=body, headers=scored.office
+    )
+    assert response.status_code == status, response.text
+    scored.cluster.wait_caught_up("reporting", "reporting")
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def round_scored(cluster: Cluster, run_id: str) -> IntegrationMessage:
+    """Scoring's `scoring.round.scored` message of the run."""
+    return next(
+        m
+        for m in published(cluster, "scoring")
+        if m.event_type == "scoring.round.scored" and m.payload["run_id"] == run_id
+    )
+
+
+def more_answers(scored: Scored) -> None:
+    """Two more questionnaires: the third unit reaches the minimum sample."""
+    push(
+        scored.cluster["survey"],
+        scored.rnd,
+        [("满意", "满意", "不满意"), ("满意", "满意", "满意")],
+        "R",
+    )
+    caught_up(scored.cluster)

@@ -1,0 +1,113 @@
+"""The scheme document: validation errors name the field, the hash pins the validated
+document, and the shipped files load."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import yaml
+
+from services.scoring.engine.scheme import (
+    SCHEMES_DIR,
+    Scheme,
+    SchemeError,
+    builtin_schemes,
+    load_scheme,
+)
+from tests.scoring.engine.schemes import survey_only
+
+
+def _error(doc) -> SchemeError:
+    with pytest.raises(SchemeError) as caught:
+        Scheme.from_document(doc)
+    return caught.value
+
+
+def test_shipped_schemes_one_per_seed_program():
+    schemes = builtin_schemes()
+    assert {s.program for s in schemes.values()} == {
+        "democratic_appraisal",
+        "ten_thousand_appraisal",
+        "satisfied_grassroots_units",
+        "double_appraisal",
+        "duty_inspection",
+    }
+    assert len(list(SCHEMES_DIR.glob("*.yaml"))) == 5
+
+
+def test_ref_and_hash():
+    scheme = Scheme.from_document(survey_only())
+    assert set(scheme.ref()) == {"scheme_id", "version", "scheme_hash"}
+    assert scheme.scheme_hash.startswith("sha256:")
+    assert Scheme.from_document(scheme.document()).scheme_hash == scheme.scheme_hash
+
+
+def test_spelling_out_a_default_is_the_same_scheme_and_changing_a_weight_is_not():
+    plain = Scheme.from_document(survey_only())
+    explicit = Scheme.from_document(survey_only(arithmetic={"places": 2}))
+    assert plain.scheme_hash == explicit.scheme_hash
+    changed = survey_only()
+    changed["components"][0]["level_weights"]["基本满意"] = "60"
+    assert Scheme.from_document(changed).scheme_hash != plain.scheme_hash
+
+
+def test_yaml_and_json_files_load_alike(tmp_path):
+    doc = survey_only()
+    (tmp_path / "s.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "s.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert load_scheme(tmp_path / "s.yaml") == load_scheme(tmp_path / "s.json")
+
+
+def test_broken_file_is_a_scheme_error(tmp_path):
+    (tmp_path / "bad.yaml").write_text("scheme_id: [unclosed", encoding="utf-8")
+    with pytest.raises(SchemeError):
+        load_scheme(tmp_path / "bad.yaml")
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        (lambda d: d.pop("title"), "title", "Field required"),
+        (lambda d: d.update(unknown_key=1), "unknown_key", "Extra inputs"),
+        (lambda d: d["components"][0].update(weight="0.5"), "components.weight", "sum to 1"),
+        (lambda d: d["components"][0].update(weight="1.5"), "components.0.survey.weight", ""),
+        (
+            lambda d: d["components"][0]["level_weights"].pop("不满意"),
+            "components.0.survey",
+            "weighted or excluded",
+        ),
+        (
+            lambda d: d["components"][0].update(scale="five_level"),
+            "components.0.survey",
+            "not on scale",
+        ),
+        (lambda d: d["components"][0].update(source="magic"), "components.0", "magic"),
+        (lambda d: d["grading"]["rules"][0].update(grade="优"), "grading", "not in grades"),
+        (
+            lambda d: d["lists"][0]["when"].update(grades=["优"]),
+            "lists.top.when.grades",
+            "not one of",
+        ),
+        (lambda d: d.update(ranking={"ties": ["nope"]}), "ranking.ties", "unknown component"),
+        (
+            lambda d: d.update(arithmetic={"rounding": "ROUND_UP_SOMETIMES"}),
+            "arithmetic.rounding",
+            "",
+        ),
+        (lambda d: d["lists"][0]["when"].update(consecutive=2), "lists.0.when", "needs grades"),
+        (lambda d: d.update(scheme_id="Bad Id"), "scheme_id", "pattern"),
+    ],
+)
+def test_invalid_documents_name_the_field(change, field, reason):
+    doc = copy.deepcopy(survey_only())
+    change(doc)
+    error = _error(doc)
+    assert error.field == field, str(error)
+    assert reason in error.reason
+    assert str(error).startswith(f"{field}: ")
+
+
+def test_not_a_mapping():
+    assert _error([1, 2]).field == "$"  # type: ignore[arg-type]

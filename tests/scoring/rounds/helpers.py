@@ -1,0 +1,160 @@
+"""A campaign round built through the public APIs for round-scoring tests: a county's
+campaign with half-year rounds, three enrolled units, a questionnaire wave in round 1, a
+finding and an assessment-team score, every step over the real feeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from shared.contracts import IntegrationMessage
+from tests.harness import ADMIN, Cluster
+from tests.survey.helpers import CST, World, created, seed_world
+
+GOV = "政府部门及其它机构"
+PUBLIC_SERVICE = "公共服务行业"
+UPSTREAMS = ("registry", "survey", "inspection")
+
+
+@dataclass
+class Round:
+    world: World
+    campaign_id: str
+    wave_id: str
+
+
+def campaign_round(cluster: Cluster) -> Round:
+    world = seed_world(cluster)
+    registry = cluster["registry"]
+    campaign = created(
+        registry.post(
+            "/campaigns",
+            json={
+                "jurisdiction_id": world.county_id,
+                "name": "舞阳县2026年度民主评议政风行风",
+                "pattern": "民主评议政风行风",
+                "cycle": {
+                    "length": "one_year",
+                    "rounds": "half_year",
+                    "starts_on": "2026-01-01",
+                    "ends_on": "2026-12-31",
+                },
+                "phases": [
+                    {"name": "组织实施", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+                ],
+                "categories": [GOV, PUBLIC_SERVICE],
+            },
+            headers=world.county_office.headers,
+        )
+    )
+    campaign_id = campaign["campaign_id"]
+    enrolments = [{"unit_id": unit_id, "category": GOV} for unit_id in world.unit_ids]
+    created(
+        registry.post(
+            f"/campaigns/{campaign_id}/enrolments",
+            json={"enrolments": enrolments},
+            headers=world.county_office.headers,
+        )
+    )
+    cluster.wait_caught_up("survey", "registry")
+    wave_id = _wave(cluster["survey"], world, campaign_id)
+    return Round(world, campaign_id, wave_id)
+
+
+def _wave(survey: TestClient, world: World, campaign_id: str) -> str:
+    template = created(
+        survey.post(
+            "/templates",
+            json={
+                "jurisdiction_id": world.county_id,
+                "name": "2026年政风行风满意度问卷",
+                "scale": "four_level",
+            },
+            headers=world.county_office.headers,
+        )
+    )
+    wave = created(
+        survey.post(
+            "/waves",
+            json={
+                "name": "2026年上半年问卷测评",
+                "jurisdiction_id": world.county_id,
+                "campaign_id": campaign_id,
+                "round": 1,
+                "template_id": template["template_id"],
+                "agencies": [{"agency_id": world.agency.principal_id, "quota": None}],
+                "channels": ["survey_point"],
+                "integrity": {"burst_size": 0, "identical_across_ids": False},
+            },
+            headers=world.county_office.headers,
+        )
+    )
+    return str(wave["wave_id"])
+
+
+def push(survey: TestClient, rnd: Round, answers: list[tuple[str, ...]], prefix: str) -> None:
+    """One questionnaire per tuple: the i-th answer rates the i-th unit."""
+    start = _in_round_1()
+    rows = [
+        {
+            "questionnaire_id": f"{prefix}-{index:05d}",
+            "collected_at": (start + timedelta(minutes=index)).isoformat(),
+            "channel": "survey_point",
+            "ratings": dict(zip(rnd.world.unit_ids, answer, strict=True)),
+        }
+        for index, answer in enumerate(answers)
+    ]
+    response = survey.post(
+        f"/waves/{rnd.wave_id}/questionnaires:batch",
+        json={"questionnaires": rows},
+        headers=rnd.world.agency.headers,
+    )
+    body = created(response)
+    assert body.get("rejected", 0) in (0, None) and not body.get("problems"), body
+
+
+def _in_round_1() -> Any:
+    from datetime import datetime
+
+    return datetime(2026, 3, 5, 9, 0, tzinfo=CST)
+
+
+def record_finding(inspection: TestClient, unit_id: str, severity: str, deduction: str) -> str:
+    body = created(
+        inspection.post(
+            "/findings",
+            json={
+                "unit_id": unit_id,
+                "method": "暗访",
+                "summary": "窗口工作人员脱岗",
+                "found_at": "2026-04-02T10:30:00+08:00",
+                "item": "工作纪律",
+                "severity": severity,
+                "deduction": deduction,
+            },
+            headers=ADMIN,
+        )
+    )
+    return str(body["finding_id"])
+
+
+def published(cluster: Cluster, service: str) -> list[IntegrationMessage]:
+    """Every message the service has published so far, in its log's order."""
+    outbox = cluster[service].app.state.runtime.outbox()
+    messages: list[IntegrationMessage] = []
+    after, previous = None, None
+    while True:
+        page = outbox.read(after, previous, 1000)
+        messages.extend(page.messages)
+        if page.scanned_to is None or page.scanned_to == after:
+            return messages
+        after = page.scanned_to
+        previous = messages[-1].position if messages else previous
+
+
+def caught_up(cluster: Cluster) -> None:
+    for upstream in UPSTREAMS:
+        cluster.wait_caught_up("scoring", upstream)

@@ -1,0 +1,117 @@
+"""`pingyi replay --verify` on campaign-round runs: the engine, run by the auditor's command
+from the stores the real services wrote (embedded mode), gives the stored results byte for
+byte, and a forged answer in the survey log is named by run and unit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.audit.stores import copy_of, edit_survey_answer, embedded, run_pingyi
+from tests.harness import ADMIN, Cluster
+from tests.scoring.rounds.helpers import campaign_round, caught_up, push
+from tests.scoring.rounds.test_round_api import SCHEME
+
+
+@pytest.fixture(scope="module")
+def scored_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    data = tmp_path_factory.mktemp("round") / "pingyi-data"
+    with Cluster(embedded(data), ["registry", "survey", "inspection", "scoring"]) as cluster:
+        rnd = campaign_round(cluster)
+        push(
+            cluster["survey"], rnd, [("满意", "满意", "不满意"), ("满意", "基本满意", "满意")], "R"
+        )
+        caught_up(cluster)
+        scoring = cluster["scoring"]
+        assert scoring.post(
+            "/schemes", json={"document": SCHEME, "reason": "测试"}, headers=ADMIN
+        ).status_code in (200, 201)
+        assigned = scoring.put(
+            f"/campaigns/{rnd.campaign_id}/scheme",
+            json={"scheme_id": SCHEME["scheme_id"], "version": 1, "reason": "定"},
+            headers=ADMIN,
+        )
+        assert assigned.status_code == 200, assigned.text
+        run = scoring.post(
+            f"/campaigns/{rnd.campaign_id}/rounds/1/score-runs",
+            json={"final": True, "reason": "上半年"},
+            headers=ADMIN,
+        )
+        assert run.status_code == 201, run.text
+    return data, {
+        "run": run.json(),
+        "unit_ids": rnd.world.unit_ids,
+        "campaign_id": rnd.campaign_id,
+    }
+
+
+def test_a_round_run_replays_identically(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = scored_round
+    done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (line,) = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
+    assert "(round)" in line and "identical" in line and "3 units" in line
+
+
+def test_a_forged_answer_names_the_round_run_and_the_unit(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = scored_round
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    # R-00000 rated the third unit 不满意: now it says 满意.
+    edit_survey_answer(forged, "R-00000", "不满意", "满意")
+    done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
+    assert any("inputs differ" in row for row in lines)
+    differing = [row for row in lines if " different " in row]
+    # The forged unit, and those whose rank moved with it.
+    assert any(facts["unit_ids"][2] in row for row in differing)
+    assert all(any(unit in row for unit in facts["unit_ids"]) for row in differing)
+
+
+def _export(data: Path, facts: dict[str, Any], out: Path, cwd: Path) -> None:
+    done = run_pingyi(
+        "audit",
+        "export",
+        "--campaign",
+        facts["campaign_id"],
+        "--round",
+        "1",
+        "--out",
+        str(out),
+        "--data-dir",
+        str(data),
+        cwd=cwd,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_stored_run_exports_and_verifies_offline(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """No --scheme: the bundle holds the run's scheme and stored results, and the logs up to
+    its positions; verify (no store, no settings) recomputes them identically."""
+    data, facts = scored_round
+    bundle = tmp_path / "round-1.zip"
+    _export(data, facts, bundle, tmp_path)
+    done = run_pingyi("audit", "verify", str(bundle), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_bundle_of_forged_logs_does_not_verify(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = scored_round
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    edit_survey_answer(forged, "R-00001", "基本满意", "不满意")
+    bundle = tmp_path / "forged.zip"
+    _export(forged, facts, bundle, tmp_path)
+    done = run_pingyi("audit", "verify", str(bundle), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert facts["unit_ids"][1] in done.stdout
+    assert "R-00001" in done.stdout
