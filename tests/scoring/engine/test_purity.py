@@ -1,6 +1,6 @@
 """Every module of the scoring engine imports only the standard library, pydantic, yaml,
-the contracts (shared.contracts*), canonical JSON (shared.canonical) and the engine's own
-modules: the offline verifier runs on these and nothing else."""
+orjson, the contracts (shared.contracts*), canonical JSON (shared.canonical) and the
+engine's own modules: the offline verifier runs on these and nothing else."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ ENGINE = Path(__file__).resolve().parents[3] / "services" / "scoring" / "engine"
 ALLOWED_PREFIXES = (
     "pydantic",
     "yaml",
+    "orjson",  # shared.canonical's own dependency, so the verifier has it already
     "shared.contracts",
     "shared.canonical",
     "services.scoring.engine",
