@@ -9,9 +9,8 @@ questionnaires (corrections, voids, quarantines, releases, rejections and one wi
 batch) whatever the number of questionnaires, so that the replay's memory can be compared
 across sizes. Everything is deterministic in `seed`.
 
-Most bodies are built with the contract models and `encode_body`, as the services encode
-them. The questionnaires' bodies (the bulk) are built as the same dict the model dumps, then
-encoded the same way: `check_recordings` proves the bytes identical for a sample.
+Bodies are encoded as the services encode them (`encode_body`); the questionnaires' (the
+bulk) from the dict the model would dump, proved byte-identical on a sample.
 """
 
 from __future__ import annotations
