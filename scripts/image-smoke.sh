@@ -86,6 +86,7 @@ cleanup() {
         docker logs --tail 40 "$name" >&2 2>&1 || true
       done
     fi
+    say "cleaning up: containers, database and streams, images, dockerd, $WORK"
     docker ps -aq --filter "label=pingyi-smoke=$ID" | xargs -r "$DOCKER_CLIENT" \
       -H "unix://$WORK/docker.sock" rm -f >/dev/null 2>&1 || true
     [ -n "$DATABASE_MADE" ] && drop_database_and_streams
@@ -137,7 +138,7 @@ start_dockerd() {
     --userland-proxy=false --storage-driver=overlay2 >"$WORK/dockerd.log" 2>&1 &
   DOCKERD_PID=$!
   for _ in $(seq 150); do
-    docker version >/dev/null 2>&1 && { say "private dockerd up (pid $DOCKERD_PID)"; return; }
+    docker version >/dev/null 2>&1 && { say "private dockerd up (pid $DOCKERD_PID, work directory $WORK)"; return; }
     kill -0 "$DOCKERD_PID" 2>/dev/null || break
     sleep 0.2
   done
@@ -200,16 +201,13 @@ print(" ".join(str(s.getsockname()[1]) for s in held))
 PY
 }
 
-# One service of deploy/compose.host.yaml as `docker run` input: its environment (compose's
-# ${VAR:-default} / ${VAR:?error} interpolated from ours), command and stop grace period.
-# Read with the image's PyYAML, so the host needs nothing but docker.
-compose_service() {
-  local service=$1
-  shift
+# deploy/compose.host.yaml as `docker run` input: per service, its environment (compose's
+# ${VAR:-default} and ${VAR:?error} interpolated from ours), command and stop grace period,
+# as lines `<service> env|cmd|stop <value>`. Read with the image's PyYAML, so the host
+# needs nothing but docker for it.
+compose_services() {
   in_image "$@" "$IMAGE" python -c '
 import os, re, sys, yaml
-doc = yaml.safe_load(sys.stdin)
-svc = doc["services"][sys.argv[1]]
 def sub(m):
     name, op, arg = m.group(1), m.group(2) or "", m.group(3) or ""
     value = os.environ.get(name, "")
@@ -218,14 +216,15 @@ def sub(m):
     if op.endswith("?"):
         sys.exit(f"{name}: {arg}")
     return arg
-interp = lambda v: re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}", sub, str(v))
-for key, value in svc["environment"].items():
-    print(f"env {key}={interp(value)}")
-for word in svc["command"]:
-    print(f"cmd {interp(word)}")
-grace = str(svc.get("stop_grace_period", "10s"))
-print("stop", int(grace.rstrip("s")))
-' "$service" <"$ROOT/deploy/compose.host.yaml"
+def interp(value):
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}", sub, str(value))
+for name, svc in yaml.safe_load(sys.stdin)["services"].items():
+    for key, value in svc["environment"].items():
+        print(name, "env", f"{key}={interp(value)}")
+    for word in svc["command"]:
+        print(name, "cmd", interp(word))
+    print(name, "stop", int(str(svc.get("stop_grace_period", "10s")).rstrip("s")))
+' <"$ROOT/deploy/compose.host.yaml"
 }
 
 declare -A PORT
@@ -240,16 +239,18 @@ start_services() {
     vars+=(-e "PINGYI_${service^^}_PORT=${ports[$i]}")
     i=$((i + 1))
   done
+  compose_services "${vars[@]}" >"$WORK/compose.lines" || fail "reading compose.host.yaml"
   for service in "${SERVICES[@]}"; do
-    local envfile="$WORK/$service.env" command=() grace=10 kind rest
+    local envfile="$WORK/$service.env" command=() grace=10 name kind rest
     : >"$envfile"
-    while IFS=' ' read -r kind rest; do
+    while IFS=' ' read -r name kind rest; do
+      [ "$name" = "$service" ] || continue
       case $kind in
         env) printf '%s\n' "$rest" >>"$envfile" ;;
         cmd) command+=("$rest") ;;
         stop) grace=$rest ;;
       esac
-    done < <(compose_service "$service" "${vars[@]}")
+    done <"$WORK/compose.lines"
     [ ${#command[@]} -gt 0 ] || fail "no command for $service in compose.host.yaml"
     grep -q "^PINGYI_${service^^}_PORT=${PORT[$service]}$" "$envfile" ||
       fail "compose.host.yaml does not pass $service its port"
@@ -276,9 +277,9 @@ wait_status() { # service path expected-status seconds [key]
 }
 
 check_probes() {
-  for service in "${SERVICES[@]}"; do wait_status "$service" /healthz 200 90; done
+  for service in "${SERVICES[@]}"; do wait_status "$service" /healthz 200 180; done
   say "/healthz 200 on every service"
-  for service in "${SERVICES[@]}"; do wait_status "$service" /readyz 200 60; done
+  for service in "${SERVICES[@]}"; do wait_status "$service" /readyz 200 120; done
   say "/readyz 200 on every service"
 }
 
@@ -296,15 +297,16 @@ field() { python3 -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])
 # Registry events reach every other service through NATS: a principal issued on the registry
 # is a key the others accept once they have applied the registry's stream up to its head.
 check_event_crosses_services() {
-  local city unit auditor key head applied deadline
+  local city unit auditor key head applied deadline began
   city=$(api registry POST /jurisdictions '{"name":"漯河市","level":"city"}' | field jurisdiction_id)
   unit=$(api registry POST /units "{\"jurisdiction_id\":\"$city\",\"name\":\"漯河市教育局\",
     \"kind\":\"government_department\",\"category\":\"政府部门及其它机构\"}" | field unit_id)
   auditor=$(api registry POST /principals '{"name":"镜像冒烟测试审计","role":"auditor"}')
   key=$(field api_key <<<"$auditor")
   head=$(api registry GET /positions | field head)
+  local waits=""
   for service in survey inspection scoring reporting; do
-    deadline=$((SECONDS + 60))
+    deadline=$((SECONDS + 180)) began=$SECONDS
     while :; do
       applied=$(api "$service" GET /positions | python3 -c \
         'import json, sys; print(json.load(sys.stdin)["consumers"].get("registry") or 0)')
@@ -313,13 +315,14 @@ check_event_crosses_services() {
       sleep 0.2
     done
     wait_status "$service" /positions 200 5 "$key"
+    waits+=" $service $((SECONDS - began))s"
   done
   say "unit $unit and an auditor's key (registry position $head) reached survey, inspection," \
-    "scoring and reporting through NATS; the new key works on each"
+    "scoring and reporting through NATS; the new key works on each (waited$waits)"
 }
 
 check_healthcheck() {
-  local deadline=$((SECONDS + 90)) status pending
+  local deadline=$((SECONDS + 180)) status pending
   while :; do
     pending=""
     for service in "${SERVICES[@]}"; do
