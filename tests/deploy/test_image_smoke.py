@@ -38,6 +38,7 @@ STEPS = [
     "reached survey, inspection, scoring and reporting through NATS",
     "the image's HEALTHCHECK reports every container healthy",
     "exited 0",
+    "docker stop during start-up: exited 0",
     "passed, cleaned up",
 ]
 
