@@ -203,7 +203,9 @@ PY
 
 # deploy/compose.host.yaml as `docker run` input: per service, its environment (compose's
 # ${VAR:-default} and ${VAR:?error} interpolated from ours), command and stop grace period,
-# as lines `<service> env|cmd|stop <value>`. Read with the image's PyYAML, so the host
+# restart policy, as lines `<service> env|cmd|stop|restart <value>`. The restart policy
+# matters here too: a service that finds PostgreSQL out of connections at start-up exits
+# (3), and comes back as it would in production. Read with the image's PyYAML, so the host
 # needs nothing but docker for it.
 compose_services() {
   in_image "$@" "$IMAGE" python -c '
@@ -224,6 +226,7 @@ for name, svc in yaml.safe_load(sys.stdin)["services"].items():
     for word in svc["command"]:
         print(name, "cmd", interp(word))
     print(name, "stop", int(str(svc.get("stop_grace_period", "10s")).rstrip("s")))
+    print(name, "restart", svc.get("restart", "no"))
 ' <"$ROOT/deploy/compose.host.yaml"
 }
 
@@ -241,7 +244,7 @@ start_services() {
   done
   compose_services "${vars[@]}" >"$WORK/compose.lines" || fail "reading compose.host.yaml"
   for service in "${SERVICES[@]}"; do
-    local envfile="$WORK/$service.env" command=() grace=10 name kind rest
+    local envfile="$WORK/$service.env" command=() grace=10 restart=no name kind rest
     : >"$envfile"
     while IFS=' ' read -r name kind rest; do
       [ "$name" = "$service" ] || continue
@@ -249,13 +252,15 @@ start_services() {
         env) printf '%s\n' "$rest" >>"$envfile" ;;
         cmd) command+=("$rest") ;;
         stop) grace=$rest ;;
+        restart) restart=$rest ;;
       esac
     done <"$WORK/compose.lines"
     [ ${#command[@]} -gt 0 ] || fail "no command for $service in compose.host.yaml"
     grep -q "^PINGYI_${service^^}_PORT=${PORT[$service]}$" "$envfile" ||
       fail "compose.host.yaml does not pass $service its port"
     docker run -d --name "$ID-$service" --label "pingyi-smoke=$ID" --network host \
-      --stop-timeout "$grace" --env-file "$envfile" "$IMAGE" "${command[@]}" >/dev/null
+      --stop-timeout "$grace" --restart "$restart" --env-file "$envfile" "$IMAGE" \
+      "${command[@]}" >/dev/null
   done
   say "started ${SERVICES[*]} on ports ${ports[*]} (command and environment: compose.host.yaml)"
 }
@@ -340,7 +345,7 @@ check_healthcheck() {
 # finishes what it has in hand, logs `service stopped` and exits 0. A stop that outlived the
 # grace period would have been a SIGKILL: 137.
 check_graceful_stop() {
-  local began=$SECONDS names=() code took problems="" summary=""
+  local began=$SECONDS names=() code took problems="" summary="" restarts
   for service in "${SERVICES[@]}"; do names+=("$ID-$service"); done
   docker stop "${names[@]}" >/dev/null
   took=$((SECONDS - began))
@@ -348,6 +353,8 @@ check_graceful_stop() {
     code=$(docker inspect -f '{{.State.ExitCode}} {{.State.StartedAt}} {{.State.FinishedAt}}' \
       "$ID-$service")
     summary+=" $service:${code%% *}"
+    restarts=$(docker inspect -f '{{.RestartCount}}' "$ID-$service")
+    [ "$restarts" = 0 ] || summary+=" (restarted $restarts times)"
     [ "${code%% *}" = 0 ] || problems+=" $service exited ${code%% *} (started, finished: ${code#* });"
     docker logs "$ID-$service" 2>&1 | grep -q 'service stopped' ||
       problems+=" $service did not log 'service stopped';"

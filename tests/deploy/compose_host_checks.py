@@ -112,9 +112,7 @@ def check_host_port_follows(compose: dict[str, Any], name: str, port: int = 1899
     return problems
 
 
-def check_host_service(
-    compose: dict[str, Any], name: str, pyproject: dict[str, Any]
-) -> Problems:
+def check_host_service(compose: dict[str, Any], name: str, pyproject: dict[str, Any]) -> Problems:
     if name not in (compose.get("services") or {}):
         return [f"service {name!r} is missing"]
     return [

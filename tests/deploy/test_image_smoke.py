@@ -14,6 +14,7 @@ import asyncio
 import os
 import re
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -29,6 +30,8 @@ pytestmark = [pytest.mark.container, pytest.mark.infra]
 SCRIPT = ROOT / "scripts" / "image-smoke.sh"
 # A fresh machine also installs docker.io and debootstraps the base (cached afterwards).
 TIMEOUT_SECONDS = 900
+# A build in progress finishes before the script's trap runs, then the trap removes it all.
+CLEANUP_SECONDS = 240
 STEPS = [
     "private dockerd up",
     "base image python:3.11-slim imported",
@@ -80,20 +83,34 @@ def _left_behind(smoke_id: str, work_dir: str) -> list[str]:
     return left
 
 
+def _run_script() -> subprocess.CompletedProcess[str]:
+    """The script, stopped with SIGTERM (never SIGKILL) if it overruns, so that its trap
+    still removes what it made; then the overrun fails the test."""
+    env = {**os.environ, "PINGYI_SMOKE_PG": PG_ADMIN_URL, "PINGYI_SMOKE_NATS": NATS_URL}
+    with subprocess.Popen(
+        ["bash", str(SCRIPT)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGTERM)
+            stdout, stderr = process.communicate(timeout=CLEANUP_SECONDS)
+            pytest.fail(f"image-smoke.sh overran {TIMEOUT_SECONDS}s\n{stdout}\n{stderr[-4000:]}")
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+# pytest-timeout's default (pyproject) is shorter than a build; leave room for the cleanup.
+@pytest.mark.timeout(TIMEOUT_SECONDS + CLEANUP_SECONDS + 60)
 def test_image_builds_runs_and_stops_cleanly() -> None:
     reason = _cannot_run()
     if reason:
         print(f"SKIPPED: {reason}")
         pytest.skip(reason)
-    env = {**os.environ, "PINGYI_SMOKE_PG": PG_ADMIN_URL, "PINGYI_SMOKE_NATS": NATS_URL}
-    result = subprocess.run(
-        ["bash", str(SCRIPT)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_SECONDS,
-        check=False,
-    )
+    result = _run_script()
     output = result.stdout + result.stderr
     # The script's own lines first (they name the failed step), then the containers' logs.
     steps = "\n".join(line for line in output.splitlines() if line.startswith("[image-smoke"))
