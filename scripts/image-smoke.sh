@@ -51,7 +51,7 @@ in_image() { docker run --rm -i --network host "$@"; }
 
 drop_database_and_streams() {
   in_image -e PG_ADMIN_URL="$PG_ADMIN_URL" -e NATS_URL="$NATS_URL" -e ID="$ID" "$IMAGE" \
-    python - <<'PY' || say "could not drop database/streams $ID" >&2
+    python - <<'PY'
 import asyncio, os
 import nats, psycopg
 with psycopg.connect(os.environ["PG_ADMIN_URL"], autocommit=True) as conn:
@@ -89,7 +89,14 @@ cleanup() {
     say "cleaning up: containers, database and streams, dockerd, $WORK (images included)"
     docker ps -aq --filter "label=pingyi-smoke=$ID" | xargs -r "$DOCKER_CLIENT" \
       -H "unix://$WORK/docker.sock" rm -f >/dev/null 2>&1 || true
-    [ -n "$DATABASE_MADE" ] && drop_database_and_streams
+    # A shared PostgreSQL may be out of connections for a moment: try a few times.
+    if [ -n "$DATABASE_MADE" ]; then
+      for attempt in 1 2 3 4; do
+        drop_database_and_streams && break
+        say "could not drop database/streams $ID (attempt $attempt)" >&2
+        sleep 3
+      done
+    fi
     # The images (base and built) go with dockerd's data root, below.
     stop_dockerd
     say "dockerd stopped"
@@ -356,7 +363,9 @@ check_graceful_stop() {
     restarts=$(docker inspect -f '{{.RestartCount}}' "$ID-$service")
     [ "$restarts" = 0 ] || summary+=" (restarted $restarts times)"
     [ "${code%% *}" = 0 ] || problems+=" $service exited ${code%% *} (started, finished: ${code#* });"
-    docker logs "$ID-$service" 2>&1 | grep -q 'service stopped' ||
+    # Through a file: with pipefail, `docker logs | grep -q` fails when grep stops reading.
+    docker logs "$ID-$service" >"$WORK/$service.log" 2>&1
+    grep -q 'service stopped' "$WORK/$service.log" ||
       problems+=" $service did not log 'service stopped';"
   done
   [ -z "$problems" ] || fail "docker stop (${took}s):$problems"
