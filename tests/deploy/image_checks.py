@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from tests.deploy.compose_checks import APP_PORTS, PROBE, ROOT, Problems
+
+INIT = "tini"
 
 # --- Dockerfile ------------------------------------------------------------------------------
 
@@ -100,9 +103,7 @@ def _check_user(final: list[tuple[str, str]]) -> Problems:
 def _check_command(
     instructions: list[tuple[str, str]], final: list[tuple[str, str]], compose: dict[str, Any]
 ) -> Problems:
-    problems: Problems = []
-    if any(keyword == "ENTRYPOINT" for keyword, _ in final):
-        problems.append("an ENTRYPOINT would be prefixed to compose's `pingyi serve ...` command")
+    problems = _check_init(final)
     cmds = [_exec_form(args) for keyword, args in final if keyword == "CMD"]
     cmd = cmds[-1] if cmds else None
     if not cmd or cmd[0] != "pingyi":
@@ -116,6 +117,26 @@ def _check_command(
     healthchecks = [args for keyword, args in final if keyword == "HEALTHCHECK"]
     if not healthchecks or PROBE not in healthchecks[-1]:
         problems.append(f"no HEALTHCHECK using {PROBE}")
+    return problems
+
+
+def _check_init(final: list[tuple[str, str]]) -> Problems:
+    """tini is PID 1 and runs the command: `pingyi serve` as PID 1 would ignore SIGTERM until
+    uvicorn installs its handler. tini reports the SIGTERM uvicorn re-raises after a graceful
+    stop as 143; `-e 143` makes that 0, the exit code deploy/README.md promises."""
+    entries = [_exec_form(args) for keyword, args in final if keyword == "ENTRYPOINT"]
+    if not entries:
+        return [f"no ENTRYPOINT: `pingyi serve` would be PID 1 instead of {INIT}"]
+    entry = entries[-1]
+    if not entry or entry[0] != INIT or entry[-1] != "--":
+        return [f"ENTRYPOINT {entry!r} is not `{INIT} ... --`; it is prefixed to every command"]
+    problems: Problems = []
+    options = list(pairwise(entry))
+    if ("-e", "143") not in options:
+        problems.append("ENTRYPOINT lacks `-e 143`: a graceful stop would exit 143, not 0")
+    installs = [args for keyword, args in final if keyword == "RUN" and "install" in args]
+    if not any(re.search(rf"\b{INIT}\b", args) for args in installs):
+        problems.append(f"{INIT} is not installed in the final stage")
     return problems
 
 
