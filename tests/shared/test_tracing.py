@@ -1,0 +1,175 @@
+"""One trace from an office's request to the effect it has in another service: the request,
+the commit of its events, (in production) the relay's publish to NATS, the downstream
+consumer and the commit of what it applied; each span a child of the one before it."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
+
+from shared.observability import _TraceIds
+from shared.settings import CommonSettings
+from tests.harness import ADMIN, Cluster
+from tests.registry.helpers import post, unit
+
+
+class Captured(SpanProcessor):
+    """Keeps the spans that end while a test records (the process's provider is global and
+    can be set only once, so tests add to it rather than replace it)."""
+
+    def __init__(self) -> None:
+        self.recording = False
+        self.spans: list[ReadableSpan] = []
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if self.recording:
+            self.spans.append(span)
+
+
+_captured = Captured()
+
+
+def _city(cluster: Cluster) -> dict[str, Any]:
+    city: dict[str, Any] = post(cluster, "/jurisdictions", {"name": "漯河市", "level": "city"})
+    return city
+
+
+@pytest.fixture
+def spans() -> Iterator[Captured]:
+    provider = trace.get_tracer_provider()
+    if not isinstance(provider, TracerProvider):
+        trace.set_tracer_provider(TracerProvider())
+        provider = trace.get_tracer_provider()
+    assert isinstance(provider, TracerProvider)
+    if not getattr(provider, "_pingyi_captured", False):
+        provider.add_span_processor(_captured)
+        provider._pingyi_captured = True  # type: ignore[attr-defined]
+    _captured.spans.clear()
+    _captured.recording = True
+    yield _captured
+    _captured.recording = False
+    _captured.spans.clear()
+
+
+def _parent(span: ReadableSpan, spans: Sequence[ReadableSpan]) -> ReadableSpan:
+    assert span.parent is not None, f"{span.name} has no parent"
+    for candidate in spans:
+        if candidate.context is not None and candidate.context.span_id == span.parent.span_id:
+            return candidate
+    raise AssertionError(f"the parent of {span.name} did not end or was not recorded")
+
+
+def _ancestry(span: ReadableSpan, spans: Sequence[ReadableSpan]) -> list[str]:
+    """The span's name and its ancestors' up to the trace's root."""
+    names = [span.name]
+    while span.parent is not None:
+        span = _parent(span, spans)
+        names.append(span.name)
+    return names
+
+
+def _scoring_commits_of(spans: Sequence[ReadableSpan], request: ReadableSpan) -> list[list[str]]:
+    assert request.context is not None
+    return [
+        _ancestry(s, spans)
+        for s in spans
+        if s.name == "commit scoring"
+        and s.context is not None
+        and s.context.trace_id == request.context.trace_id
+    ]
+
+
+def _request(spans: Sequence[ReadableSpan], name: str) -> ReadableSpan:
+    found = [s for s in spans if s.name == name]
+    assert len(found) == 1, [s.name for s in spans]
+    request = found[0]
+    assert request.kind is trace.SpanKind.SERVER
+    assert request.attributes is not None
+    assert request.attributes["http.route"] == "/units"
+    assert request.attributes["http.response.status_code"] == 201
+    return request
+
+
+def test_a_request_is_traced_to_its_effect_in_another_service(
+    memory_settings: CommonSettings, spans: Captured
+) -> None:
+    with Cluster(memory_settings, ["registry", "scoring"]) as cluster:
+        city = _city(cluster)
+        cluster.wait_caught_up("scoring", "registry")
+        spans.spans.clear()
+        unit(cluster, city["jurisdiction_id"], "公安")
+        cluster.wait_caught_up("scoring", "registry")
+    request = _request(spans.spans, "POST /units")
+    chains = _scoring_commits_of(spans.spans, request)
+    assert chains, "scoring's roster change is not in the request's trace"
+    # Memory mode has no broker: the consumer continues the commit's span directly.
+    assert [
+        "commit scoring",
+        "consume registry",
+        "commit registry",
+        "fastapi.endpoint",
+        "POST /units",
+    ] in chains
+    consume = next(s for s in spans.spans if s.name == "consume registry")
+    assert consume.kind is trace.SpanKind.CONSUMER
+
+
+def test_an_incoming_traceparent_is_continued(
+    memory_settings: CommonSettings, spans: Captured
+) -> None:
+    caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    header = {"traceparent": f"00-{caller_trace}-00f067aa0ba902b7-01"}
+    with Cluster(memory_settings, ["registry"]) as cluster:
+        response = cluster["registry"].get("/jurisdictions", headers=ADMIN | header)
+        assert response.status_code == 200
+    request = next(s for s in spans.spans if s.name == "GET /jurisdictions")
+    assert request.context is not None and request.parent is not None
+    assert f"{request.context.trace_id:032x}" == caller_trace
+    assert f"{request.parent.span_id:016x}" == "00f067aa0ba902b7"
+
+
+def test_a_client_error_is_no_server_error(
+    memory_settings: CommonSettings, spans: Captured
+) -> None:
+    with Cluster(memory_settings, ["registry"]) as cluster:
+        registry = cluster["registry"]
+        # The route exists; the unit does not: a 4xx is no server error.
+        missing = registry.get("/units/00000000-0000-0000-0000-000000000000", headers=ADMIN)
+        assert missing.status_code == 404
+        text = registry.get("/metrics").text
+    assert "pingyi_http_server_errors_total{" not in text
+    request = next(s for s in spans.spans if s.name == "GET /units/{unit_id}")
+    assert request.status.status_code is not trace.StatusCode.ERROR
+
+
+def test_logs_carry_the_trace_and_span_ids(spans: Captured) -> None:
+    record = logging.LogRecord("pingyi", logging.INFO, __file__, 1, "inside", None, None)
+    with trace.get_tracer("test").start_as_current_span("work") as span:
+        _TraceIds().filter(record)
+        context = span.get_span_context()
+    assert record.trace_id == f"{context.trace_id:032x}"  # type: ignore[attr-defined]
+    assert record.span_id == f"{context.span_id:016x}"  # type: ignore[attr-defined]
+
+
+def test_metrics_give_ingest_and_consumer_lag(memory_settings: CommonSettings) -> None:
+    from tests.shared.test_metrics import sample
+
+    with Cluster(memory_settings, ["registry", "scoring"]) as cluster:
+        city = _city(cluster)
+        for name in ("公安", "教育", "民政"):
+            unit(cluster, city["jurisdiction_id"], name)
+        cluster.wait_caught_up("scoring", "registry")
+        registry = cluster["registry"].get("/metrics").text
+        scoring = cluster["scoring"].get("/metrics").text
+    # Four requests, each one transaction, each at least one event.
+    assert sample(registry, "pingyi_commits_total") >= 4
+    assert sample(registry, "pingyi_events_committed_total") >= 4
+    assert sample(scoring, "pingyi_consumer_lag", upstream="registry") == 0
+    assert sample(scoring, "pingyi_events_committed_total") >= 3  # the roster's changes
+    assert re.search(r'pingyi_http_request_seconds_bucket\{.*route="/units"', registry)
