@@ -29,7 +29,7 @@ from typing import Any
 
 from opentelemetry import propagate, trace
 from opentelemetry.context import Context
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import NonRecordingSpan, Span, SpanContext
 
@@ -165,7 +165,26 @@ class TracedSource:
         return deliveries
 
 
-_exporting: set[str] = set()
+class _Export(SpanProcessor):
+    """Batches spans to one OTLP endpoint until stopped (a provider never lets go of a
+    processor, so stopping is a switch)."""
+
+    def __init__(self, batch: BatchSpanProcessor) -> None:
+        self._batch = batch
+        self.stopped = False
+
+    def on_end(self, span: ReadableSpan) -> None:
+        if not self.stopped:
+            self._batch.on_end(span)
+
+    def shutdown(self) -> None:
+        self._batch.shutdown()  # type: ignore[no-untyped-call]
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self._batch.force_flush(timeout_millis)
+
+
+_exporting: dict[str, _Export] = {}
 _sql_traced = False
 _configure_lock = threading.Lock()
 
@@ -179,12 +198,34 @@ def configure(common: CommonSettings) -> None:
     with _configure_lock:
         endpoint = common.otlp_endpoint
         if endpoint is not None and endpoint not in _exporting:
-            provider.add_span_processor(BatchSpanProcessor(_otlp_exporter(endpoint, common)))
-            _exporting.add(endpoint)
+            export = _Export(BatchSpanProcessor(_otlp_exporter(endpoint, common)))
+            provider.add_span_processor(export)
+            _exporting[endpoint] = export
             log.info("exporting traces over OTLP", extra={"endpoint": endpoint})
         if common.trace_sql and not _sql_traced:
             _trace_sql()
             _sql_traced = True
+
+
+def stop_exporting(endpoint: str) -> None:
+    """Flush and stop the export to `endpoint` (tests; a service exports until it exits)."""
+    with _configure_lock:
+        export = _exporting.pop(endpoint, None)
+    if export is not None:
+        export.force_flush()
+        export.stopped = True
+        export.shutdown()
+
+
+def untrace_sql() -> None:
+    """Stop making spans for SQL statements (connections opened since keep theirs)."""
+    global _sql_traced
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+    with _configure_lock:
+        if _sql_traced:
+            PsycopgInstrumentor().uninstrument()
+            _sql_traced = False
 
 
 def _otlp_exporter(endpoint: str, common: CommonSettings) -> Any:

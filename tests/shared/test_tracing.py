@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any, ClassVar
 
 import pytest
 from opentelemetry import trace
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 
+from shared import telemetry
 from shared.observability import _TraceIds
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
@@ -173,3 +177,45 @@ def test_metrics_give_ingest_and_consumer_lag(memory_settings: CommonSettings) -
     assert sample(scoring, "pingyi_consumer_lag", upstream="registry") == 0
     assert sample(scoring, "pingyi_events_committed_total") >= 3  # the roster's changes
     assert re.search(r'pingyi_http_request_seconds_bucket\{.*route="/units"', registry)
+
+
+class _Collector(BaseHTTPRequestHandler):
+    received: ClassVar[list[ExportTraceServiceRequest]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        request = ExportTraceServiceRequest()
+        request.ParseFromString(body)
+        type(self).received.append(request)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+def test_spans_are_exported_over_otlp_when_configured(memory_settings: CommonSettings) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    endpoint = f"http://127.0.0.1:{server.server_port}/v1/traces"
+    try:
+        with Cluster(
+            memory_settings.model_copy(update={"otlp_endpoint": endpoint}), ["registry"]
+        ) as cluster:
+            _city(cluster)
+        provider = trace.get_tracer_provider()
+        assert isinstance(provider, TracerProvider)
+        provider.force_flush()
+        names = {
+            span.name
+            for request in _Collector.received
+            for resource in request.resource_spans
+            for scope in resource.scope_spans
+            for span in scope.spans
+        }
+        assert {"POST /jurisdictions", "commit registry"} <= names
+    finally:
+        server.shutdown()
+        telemetry.stop_exporting(endpoint)
