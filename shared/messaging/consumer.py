@@ -271,6 +271,7 @@ class Consumer:
                 "pingyi.consumer": self.name,
                 "pingyi.upstream": self.upstream,
                 "pingyi.messages": len(deliveries),
+                "pingyi.positions": _positions(deliveries),
             },
         )
 
@@ -293,6 +294,13 @@ class Consumer:
         self.status.stalled_reason = None
         self.status.stalled_at = None
         self.status.last_activity = time.monotonic()
+
+
+def _positions(deliveries: list[Delivery]) -> str:
+    """The upstream positions a batch spans: with the upstream's name, the key that finds
+    the trace of the request that committed them when the relay ran in another process."""
+    positions = [d.message.position for d in deliveries if d.message is not None]
+    return f"{min(positions)}..{max(positions)}" if positions else ""
 
 
 def _traced(delivery: Delivery) -> trace.SpanContext:

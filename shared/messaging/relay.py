@@ -179,7 +179,12 @@ class Relay:
                 f"publish {self._outbox.service} {run[0].position}..{run[-1].position}",
                 context=parent,
                 kind=trace.SpanKind.PRODUCER,
-                attributes={"messaging.system": "nats", "pingyi.messages": len(run)},
+                attributes={
+                    "messaging.system": "nats",
+                    "pingyi.service": self._outbox.service,
+                    "pingyi.positions": f"{run[0].position}..{run[-1].position}",
+                    "pingyi.messages": len(run),
+                },
             ):
                 for message in run:
                     await pipeline.send(message, last=message is last)
