@@ -37,6 +37,9 @@ tracer = trace.get_tracer("pingyi.relay")
 MAX_PENDING = 4000
 """nats-py's own limit of outstanding async publishes; the window must stay below it."""
 ACK_EVERY = 100
+MAX_SPANS_PER_PAGE = 16
+"""Above this many commits in a page, it is published under one span, as when the commits
+are unknown."""
 """One ack per this many messages: an ack costs the relay about as much as a publish."""
 
 
@@ -247,4 +250,8 @@ def _by_origin(
             runs[-1][1].append(message)
         else:
             runs.append((origin, [message]))
+    if len(runs) > MAX_SPANS_PER_PAGE:
+        # Many small commits (one vote per request): a span each would cost about as much
+        # as publishing; the page's one span goes without parent.
+        return [(None, messages)]
     return runs

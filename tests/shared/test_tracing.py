@@ -17,8 +17,11 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 
 from shared import telemetry
+from shared.contracts.wire import EncodedMessage
+from shared.messaging.relay import MAX_SPANS_PER_PAGE, _by_origin
 from shared.observability import _TraceIds
 from shared.settings import CommonSettings
+from shared.telemetry import CommitLedger
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import post, unit
 
@@ -219,3 +222,37 @@ def test_spans_are_exported_over_otlp_when_configured(memory_settings: CommonSet
     finally:
         server.shutdown()
         telemetry.stop_exporting(endpoint)
+
+
+def _context(span_id: int) -> trace.SpanContext:
+    return trace.SpanContext(0xABC, span_id, is_remote=False)
+
+
+def test_the_ledger_names_the_commit_of_each_position() -> None:
+    ledger = CommitLedger(capacity=2)
+    ledger.record([5, 6, 7], _context(1))
+    ledger.record([3, 4], _context(2))  # notified late: a commit that finished second
+    assert ledger.context_of(2) is None
+    assert [ledger.context_of(p) for p in (3, 4, 5, 7)] == [_context(i) for i in (2, 2, 1, 1)]
+    assert ledger.context_of(8) is None
+    ledger.record([8], _context(3))  # over capacity: the oldest by position goes
+    assert ledger.context_of(3) is None and ledger.context_of(8) == _context(3)
+    assert (ledger.commits, ledger.events) == (3, 6)
+
+
+def test_the_relay_cuts_a_page_by_commit() -> None:
+    ledger = CommitLedger()
+    ledger.record([1, 2], _context(1))
+    ledger.record([4], _context(2))
+    page = [EncodedMessage(p, p - 1 or None, data=b"x") for p in (1, 2, 3, 4)]
+    runs = _by_origin(page, ledger.context_of)
+    assert [(o, [m.position for m in run]) for o, run in runs] == [
+        (_context(1), [1, 2]),
+        (None, [3]),
+        (_context(2), [4]),
+    ]
+    assert _by_origin(page, None) == [(None, page)]
+    for position in range(5, 5 + MAX_SPANS_PER_PAGE):
+        ledger.record([position], _context(position))
+    many = [EncodedMessage(p, None, data=b"x") for p in range(1, 5 + MAX_SPANS_PER_PAGE)]
+    assert _by_origin(many, ledger.context_of) == [(None, many)]
