@@ -256,3 +256,13 @@ def test_the_relay_cuts_a_page_by_commit() -> None:
         ledger.record([position], _context(position))
     many = [EncodedMessage(p, None, data=b"x") for p in range(1, 5 + MAX_SPANS_PER_PAGE)]
     assert _by_origin(many, ledger.context_of) == [(None, many)]
+
+
+def test_export_is_off_by_default_and_the_endpoint_must_be_a_url() -> None:
+    from pydantic import ValidationError
+
+    assert CommonSettings().otlp_endpoint is None
+    assert CommonSettings().trace_sql is False
+    with pytest.raises(ValidationError) as refused:
+        CommonSettings(otlp_endpoint="collector:4318")
+    assert refused.value.errors()[0]["loc"] == ("otlp_endpoint",)
