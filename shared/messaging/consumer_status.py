@@ -37,10 +37,10 @@ class ConsumerStatus:
     stalled_at: StalledAt | None = None
     leading: bool = False
     caught_up_at: float | None = None
+    """time.monotonic() when the consumer last found nothing more to read upstream."""
     pending: int | None = None
     """Upstream messages after the last batch applied, as the source last told (None: not
     known yet); 0 once caught up."""
-    """time.monotonic() when the consumer last found nothing more to read upstream."""
     last_activity: float = field(default_factory=time.monotonic)
 
     @property

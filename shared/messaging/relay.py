@@ -37,10 +37,10 @@ tracer = trace.get_tracer("pingyi.relay")
 MAX_PENDING = 4000
 """nats-py's own limit of outstanding async publishes; the window must stay below it."""
 ACK_EVERY = 100
+"""One ack per this many messages: an ack costs the relay about as much as a publish."""
 MAX_SPANS_PER_PAGE = 16
 """Above this many commits in a page, it is published under one span, as when the commits
 are unknown."""
-"""One ack per this many messages: an ack costs the relay about as much as a publish."""
 
 
 class StreamAhead(Exception):

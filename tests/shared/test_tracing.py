@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
 import pytest
+from fastapi.testclient import TestClient
 from opentelemetry import trace
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
@@ -20,9 +21,10 @@ from shared import telemetry
 from shared.contracts.wire import EncodedMessage
 from shared.messaging.relay import MAX_SPANS_PER_PAGE, _by_origin
 from shared.observability import _TraceIds
+from shared.policy import Policy, allow
 from shared.settings import CommonSettings
 from shared.telemetry import CommitLedger
-from tests.harness import ADMIN, Cluster
+from tests.harness import ADMIN, Cluster, create_app
 from tests.registry.helpers import post, unit
 
 
@@ -141,18 +143,31 @@ def test_an_incoming_traceparent_is_continued(
     assert f"{request.parent.span_id:016x}" == "00f067aa0ba902b7"
 
 
-def test_a_client_error_is_no_server_error(
+def test_a_server_error_marks_the_span_and_is_counted_a_client_error_not(
     memory_settings: CommonSettings, spans: Captured
 ) -> None:
-    with Cluster(memory_settings, ["registry"]) as cluster:
-        registry = cluster["registry"]
-        # The route exists; the unit does not: a 4xx is no server error.
-        missing = registry.get("/units/00000000-0000-0000-0000-000000000000", headers=ADMIN)
+    from tests.shared.test_metrics import sample
+
+    app = create_app("registry", memory_settings)
+
+    def broken() -> None:
+        raise RuntimeError("a bug")
+
+    app.add_api_route("/test-failures/bug", broken, **allow(Policy.anyone()))
+    with TestClient(app) as client:
+        assert client.get("/test-failures/bug").status_code == 500
+        missing = client.get("/units/00000000-0000-0000-0000-000000000000", headers=ADMIN)
         assert missing.status_code == 404
-        text = registry.get("/metrics").text
-    assert "pingyi_http_server_errors_total{" not in text
-    request = next(s for s in spans.spans if s.name == "GET /units/{unit_id}")
-    assert request.status.status_code is not trace.StatusCode.ERROR
+        text = client.get("/metrics").text
+    assert sample(text, "pingyi_http_server_errors_total", route="/test-failures/bug") == 1
+    counted = [
+        line for line in text.splitlines() if line.startswith("pingyi_http_server_errors_total")
+    ]
+    assert len(counted) == 1, counted  # the 404 is not among them
+    failed = next(s for s in spans.spans if s.name == "GET /test-failures/bug")
+    assert failed.status.status_code is trace.StatusCode.ERROR
+    refused = next(s for s in spans.spans if s.name == "GET /units/{unit_id}")
+    assert refused.status.status_code is not trace.StatusCode.ERROR
 
 
 def test_logs_carry_the_trace_and_span_ids(spans: Captured) -> None:
