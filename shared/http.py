@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
@@ -14,10 +14,11 @@ from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
-from opentelemetry import trace
+from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared import telemetry
 from shared.errors import PingyiError
 from shared.metrics import ServiceMetrics
 from shared.observability import configure
@@ -31,6 +32,7 @@ from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
 from shared.runtime import ServiceRuntime
 from shared.views import ViewStore
 from shared.web.body_limit import BodyLimitMiddleware
+from shared.web.docs import serve_docs
 from shared.web.echo import REASON_LIMIT, clip, error_body
 from shared.web.gate import Gate
 from shared.web.openapi import openapi_document
@@ -38,7 +40,6 @@ from shared.web.rate_limit import RateLimits
 from shared.web.routes import BodyLimits, RouteTable
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer("pingyi.http")
 
 A = TypeVar("A")
 
@@ -79,6 +80,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 def build_app(runtime: ServiceRuntime) -> FastAPI:
     definition = runtime.definition
     configure(runtime.name, runtime.common.log_level, runtime.common.log_json)
+    telemetry.configure(runtime.common)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -89,7 +91,15 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
             await runtime.stop()
 
     info = definition.openapi_info()
-    app = FastAPI(lifespan=lifespan, **info)
+    # /docs and /redoc are served from the package (`shared.web.docs`), not a public CDN.
+    # FastAPI's own telemetry makes the request's span (continuing a caller's traceparent)
+    # and spans for dependencies, endpoint and serialization; probes polled every few
+    # seconds would only bury the traces that matter.
+    telemetry_config: TelemetryConfig = {"exclude": _probe}
+    app = FastAPI(
+        lifespan=lifespan, docs_url=None, redoc_url=None, telemetry=telemetry_config, **info
+    )
+    serve_docs(app)
     app.state.runtime = runtime
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(PingyiError, _pingyi_error)  # type: ignore[arg-type]
@@ -109,6 +119,13 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
         app.include_router(router)
     _refuse_unguarded_routes(app)
     return app
+
+
+PROBES = frozenset({"/healthz", "/readyz", "/syncz", "/metrics"})
+
+
+def _probe(scope: MutableMapping[str, Any]) -> bool:
+    return scope.get("path") in PROBES
 
 
 def _refuse_unguarded_routes(app: FastAPI) -> None:
@@ -157,18 +174,19 @@ def _positions_router(runtime: ServiceRuntime) -> APIRouter:
 def _access_log(service: str, metrics: ServiceMetrics) -> Callable[..., Any]:
     async def middleware(request: Request, call_next: Callable[..., Any]) -> Any:
         started = time.perf_counter()
-        with tracer.start_as_current_span(f"{request.method} {request.url.path}"):
-            try:
-                response = await call_next(request)
-            except Exception as exc:
-                # Handled here, inside this middleware, so it is counted and logged; a
-                # handler for Exception would run outside it, as uvicorn's plain text did.
-                response = response_for_unhandled(request, exc)
-        elapsed = time.perf_counter() - started
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            # Handled here, inside this middleware, so it is counted and logged; a
+            # handler for Exception would run outside it, as uvicorn's plain text did.
+            response = response_for_unhandled(request, exc)
         route = getattr(request.scope.get("route"), "path", "unmatched")
+        elapsed = time.perf_counter() - started
         metrics.requests.labels(request.method, route, str(response.status_code)).inc()
         metrics.latency.labels(request.method, route).observe(elapsed)
-        if request.url.path not in ("/healthz", "/readyz", "/syncz", "/metrics"):
+        if response.status_code >= 500:
+            metrics.errors.labels(request.method, route, str(response.status_code)).inc()
+        if request.url.path not in PROBES:
             log.info(
                 "request",
                 extra={

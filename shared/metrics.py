@@ -58,12 +58,40 @@ class _RuntimeCollector(Collector):
             seconds = status.as_dict()["seconds_since_caught_up"]
             behind.add_metric(key, -1 if seconds is None else seconds)
         yield from (position, applied, duplicates, stalled, skipped, leading, behind)
+        yield _consumer_lag(self._runtime)
+        yield from _ingest_metrics(self._runtime)
         relay = self._runtime.relay_status()
         if relay is not None:
             yield from _relay_metrics(relay)
         watchdog = self._runtime.write_watchdog
         if watchdog is not None:
             yield from watchdog.metrics()
+
+
+def _consumer_lag(runtime: ServiceRuntime) -> Metric:
+    lag = GaugeMetricFamily(
+        "pingyi_consumer_lag",
+        "Upstream messages not yet applied, as the source last told (-1: not known yet)",
+        labels=["consumer", "upstream"],
+    )
+    for consumer in runtime.consumers:
+        status = consumer.status
+        pending = -1 if status.pending is None else status.pending
+        lag.add_metric([status.consumer, status.upstream], pending)
+    return lag
+
+
+def _ingest_metrics(runtime: ServiceRuntime) -> Iterator[Metric]:
+    """What this process stored in the service's own log: rate() of it is the ingest rate."""
+    events = CounterMetricFamily(
+        "pingyi_events_committed", "Events stored in the service's own log by this process"
+    )
+    events.add_metric([], runtime.trace_ledger.events)
+    commits = CounterMetricFamily(
+        "pingyi_commits", "Event-store transactions committed by this process"
+    )
+    commits.add_metric([], runtime.trace_ledger.commits)
+    yield from (events, commits)
 
 
 def _relay_metrics(relay: dict[str, Any]) -> Iterator[Metric]:
@@ -110,6 +138,12 @@ class ServiceMetrics:
         self.requests = Counter(
             "pingyi_http_requests",
             "HTTP requests",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "pingyi_http_server_errors",
+            "HTTP answers with a 5xx status (4xx are in pingyi_http_requests by status)",
             ["method", "route", "status"],
             registry=self.registry,
         )

@@ -33,6 +33,7 @@ from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
 from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
+from shared.telemetry import CommitLedger, TracedSource, ledger
 from shared.transport import Transport
 from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, ViewStore
 from shared.views.model import View, check_views
@@ -87,6 +88,7 @@ class ServiceRuntime(RuntimeHealth):
         self._application: PublishingApplication | None = None
         self._leases: PostgresLeases | None = None
         self._committed = Signal()
+        self.trace_ledger: CommitLedger = ledger(common, self.name)
         self.started = False
 
     # --- parts ---------------------------------------------------------------------------
@@ -125,6 +127,9 @@ class ServiceRuntime(RuntimeHealth):
     async def start(self) -> None:
         await asyncio.to_thread(self._setup_views)
         self._application = await asyncio.to_thread(self._open_application)
+        if self.common.mode == "memory":
+            self.trace_ledger.clear()  # a fresh log: its positions start again
+        self._application.trace_ledger = self.trace_ledger
         if self.definition.principal_authority is not None:
             self.authenticator = Authenticator(
                 self.registry,
@@ -188,7 +193,10 @@ class ServiceRuntime(RuntimeHealth):
             return
         batch = self.settings.relay_batch_size
         self._relay = LeasedRelay(
-            lambda: Relay(self.outbox(), publisher, batch=batch), self._lease("relay")
+            lambda: Relay(
+                self.outbox(), publisher, batch=batch, origins=self.trace_ledger.context_of
+            ),
+            self._lease("relay"),
         )
         self.application.on_commit(self._relay.wake)
         await self._relay.start()
@@ -224,9 +232,15 @@ class ServiceRuntime(RuntimeHealth):
         )
 
     def _source(self, consumer: str, upstream: str) -> MessageSource:
+        """Sources that read a log directly carry the trace of the commit each message came
+        from, as JetStream's carry the relay's (`shared.telemetry`)."""
         if upstream == self.name:
-            return LocalLogSource(self.outbox, owns_outbox=False, signal=self._committed)
-        return self.transport.source(consumer, upstream)
+            own = LocalLogSource(self.outbox, owns_outbox=False, signal=self._committed)
+            return TracedSource(own, self.trace_ledger)
+        source = self.transport.source(consumer, upstream)
+        if self.common.mode == "production":
+            return source
+        return TracedSource(source, ledger(self.common, upstream))
 
     def _lease(self, name: str) -> Lease:
         if self._leases is None:

@@ -38,6 +38,14 @@ class CommonSettings(HttpLimits):
     bootstrap_admin_key: SecretStr | None = None
     log_level: str = "INFO"
     log_json: bool = True
+    otlp_endpoint: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    """Where spans are exported over OTLP/HTTP (`http://collector:4318/v1/traces`); none are
+    exported when unset (the default). See docs/observability.md."""
+    otlp_headers: SecretStr | None = None
+    """Headers sent with every export, `name=value,name=value` (a collector's token)."""
+    trace_sql: bool = False
+    """A span for every SQL statement (psycopg's instrumentation): useful while exporting,
+    mere overhead otherwise."""
     auth_max_staleness_seconds: float = Field(default=30.0, gt=0, le=3600)
     """How long a service trusts its copy of API keys without having caught up with the
     registry's log; past it, keys are refused with 503 (fail closed)."""

@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.consumer")
 
 STALL_AFTER_FAILURES = 3
+MAX_LINKED = 64
+"""Deliveries of a batch looked at for links to other traces (headers are parsed for each)."""
 MAX_BACKOFF = 5.0
 SkipDecision = Callable[[str, str, IntegrationMessage], bool]
 """(consumer, upstream, message) -> whether an operator decided this message is skipped."""
@@ -170,7 +172,7 @@ class Consumer:
         self.status.last_position = last  # another replica may have applied up to here
         plan = plan_batch(last, messages)
         self.status.duplicates += repeated + len(plan.duplicates)
-        with self._span(deliveries[0]):
+        with self._span(deliveries):
             applied = await self._apply(plan.to_apply)
         if applied is None:  # another applier moved on: read on from where it got to
             return 0.0
@@ -184,6 +186,7 @@ class Consumer:
             self._failed(poison.error or "undecodable message", stall=True)
             return self._backoff()
         self._succeeded()
+        self.status.pending = deliveries[-1].pending
         if deliveries[-1].pending == 0:
             self._caught_up()
         return None
@@ -248,16 +251,33 @@ class Consumer:
         self.status.applied += len(messages)
         self.status.stalled_at = None
 
-    def _span(self, delivery: Delivery) -> Any:
-        parent = propagate.extract(delivery.headers or {})
+    def _span(self, deliveries: list[Delivery]) -> Any:
+        """A child of the first message's trace, linked to the others' (a batch can hold the
+        messages of many requests)."""
+        parent = propagate.extract(deliveries[0].headers or {})
+        seen = {trace.get_current_span(parent).get_span_context().span_id}
+        others = []  # distinct by span id: a SpanContext is not hashable
+        for delivery in deliveries[1:MAX_LINKED]:
+            context = _traced(delivery)
+            if context.is_valid and context.span_id not in seen:
+                seen.add(context.span_id)
+                others.append(context)
         return tracer.start_as_current_span(
             f"consume {self.upstream}",
             context=parent,
-            attributes={"pingyi.consumer": self.name, "pingyi.upstream": self.upstream},
+            kind=trace.SpanKind.CONSUMER,
+            links=[trace.Link(context) for context in others],
+            attributes={
+                "pingyi.consumer": self.name,
+                "pingyi.upstream": self.upstream,
+                "pingyi.messages": len(deliveries),
+                "pingyi.positions": _positions(deliveries),
+            },
         )
 
     def _caught_up(self) -> None:
         if not self.status.stalled:
+            self.status.pending = 0
             self.status.caught_up_at = time.monotonic()
 
     def _failed(self, reason: str, *, stall: bool = False) -> None:
@@ -274,6 +294,20 @@ class Consumer:
         self.status.stalled_reason = None
         self.status.stalled_at = None
         self.status.last_activity = time.monotonic()
+
+
+def _positions(deliveries: list[Delivery]) -> str:
+    """The upstream positions a batch spans: with the upstream's name, the key that finds
+    the trace of the request that committed them when the relay ran in another process."""
+    positions = [d.message.position for d in deliveries if d.message is not None]
+    return f"{min(positions)}..{max(positions)}" if positions else ""
+
+
+def _traced(delivery: Delivery) -> trace.SpanContext:
+    """The span a delivery's headers name (an invalid context when none)."""
+    if not delivery.headers:
+        return trace.INVALID_SPAN_CONTEXT
+    return trace.get_current_span(propagate.extract(delivery.headers or {})).get_span_context()
 
 
 def _split_at_undecodable(deliveries: list[Delivery]) -> tuple[list[Delivery], Delivery | None]:

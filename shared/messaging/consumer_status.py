@@ -38,6 +38,9 @@ class ConsumerStatus:
     leading: bool = False
     caught_up_at: float | None = None
     """time.monotonic() when the consumer last found nothing more to read upstream."""
+    pending: int | None = None
+    """Upstream messages after the last batch applied, as the source last told (None: not
+    known yet); 0 once caught up."""
     last_activity: float = field(default_factory=time.monotonic)
 
     @property

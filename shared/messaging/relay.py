@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from opentelemetry import trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext
 
+from shared.contracts.wire import EncodedMessage
 from shared.messaging.outbox import EncodedBatch, Outbox
 from shared.messaging.outbox_watch import OutboxWatch
 from shared.messaging.relay_pipeline import Pipeline, cancelled
@@ -35,6 +38,9 @@ MAX_PENDING = 4000
 """nats-py's own limit of outstanding async publishes; the window must stay below it."""
 ACK_EVERY = 100
 """One ack per this many messages: an ack costs the relay about as much as a publish."""
+MAX_SPANS_PER_PAGE = 16
+"""Above this many commits in a page, it is published under one span, as when the commits
+are unknown."""
 
 
 class StreamAhead(Exception):
@@ -52,12 +58,14 @@ class Relay:
         ack_every: int = ACK_EVERY,
         poll: float = 0.1,
         ack_timeout: float = 5.0,
+        origins: Callable[[int], SpanContext | None] | None = None,
     ) -> None:
         """`batch` notifications are read at a time, at most `window` published messages
         wait for confirmation, every `ack_every`-th message (and the last of each page) asks
         for the ack that confirms it and those before it, the log is polled every `poll`
         seconds while LISTEN is not available, and an ack that takes longer than
-        `ack_timeout` counts as lost."""
+        `ack_timeout` counts as lost. `origins` names the span that committed a position,
+        when this process knows it (`shared.telemetry.CommitLedger`)."""
         if not 1 <= window < MAX_PENDING:
             raise ValueError(f"window must be between 1 and {MAX_PENDING - 1}")
         if ack_every < 1:
@@ -68,6 +76,7 @@ class Relay:
         self._window = window
         self._ack_every = min(ack_every, window)
         self._ack_timeout = ack_timeout
+        self._origins = origins
         self._watch = OutboxWatch(outbox, poll)
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -164,16 +173,24 @@ class Relay:
     async def _send_page(self, pipeline: Pipeline, page: EncodedBatch) -> None:
         if not page.messages:
             return
-        first, last = page.messages[0].position, page.messages[-1].position
-        # One producer span per page: its trace context travels in every message's headers.
-        with tracer.start_as_current_span(
-            f"publish {self._outbox.service} {first}..{last}",
-            kind=trace.SpanKind.PRODUCER,
-            attributes={"messaging.system": "nats", "pingyi.messages": len(page.messages)},
-        ):
-            end = len(page.messages) - 1
-            for index, message in enumerate(page.messages):
-                await pipeline.send(message, last=index == end)
+        last = page.messages[-1]
+        # One producer span per commit in the page (per page when the commits are unknown):
+        # its trace context travels in every message's headers.
+        for origin, run in _by_origin(page.messages, self._origins):
+            parent = None if origin is None else trace.set_span_in_context(NonRecordingSpan(origin))
+            with tracer.start_as_current_span(
+                f"publish {self._outbox.service} {run[0].position}..{run[-1].position}",
+                context=parent,
+                kind=trace.SpanKind.PRODUCER,
+                attributes={
+                    "messaging.system": "nats",
+                    "pingyi.service": self._outbox.service,
+                    "pingyi.positions": f"{run[0].position}..{run[-1].position}",
+                    "pingyi.messages": len(run),
+                },
+            ):
+                for message in run:
+                    await pipeline.send(message, last=message is last)
 
     async def _sync(self) -> Pipeline:
         tail = await self._publisher.tail()
@@ -218,3 +235,23 @@ class Relay:
             await asyncio.wait_for(self._stopped.wait(), seconds)
         except TimeoutError:
             return
+
+
+def _by_origin(
+    messages: list[EncodedMessage], origins: Callable[[int], SpanContext | None] | None
+) -> list[tuple[SpanContext | None, list[EncodedMessage]]]:
+    """The page cut into runs of messages committed under the same span."""
+    if origins is None:
+        return [(None, messages)]
+    runs: list[tuple[SpanContext | None, list[EncodedMessage]]] = []
+    for message in messages:
+        origin = origins(message.position)
+        if runs and runs[-1][0] == origin:
+            runs[-1][1].append(message)
+        else:
+            runs.append((origin, [message]))
+    if len(runs) > MAX_SPANS_PER_PAGE:
+        # Many small commits (one vote per request): a span each would cost about as much
+        # as publishing; the page's one span goes without parent.
+        return [(None, messages)]
+    return runs

@@ -21,6 +21,7 @@ from shared.runtime import build_view_store
 from shared.service.leases import PostgresLeases
 from shared.service.supervisor import parent_gone
 from shared.settings import CommonSettings, ServiceSettings
+from shared.telemetry import configure as configure_telemetry
 from shared.views import ViewStore
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ async def serve_relay(
     settings: ServiceSettings,
     open_outbox: Callable[[], Outbox],
 ) -> None:
+    configure_telemetry(common)  # its publish spans are exported like the API's
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

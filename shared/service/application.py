@@ -13,6 +13,7 @@ from shared.contracts.wire import NOT_PUBLISHED, PayloadMapper, encode_body
 from shared.persistence.messages import MESSAGES_KEY, MessageLog
 from shared.persistence.postgres import configure_recorder
 from shared.persistence.watchdog import WriteWatchdog
+from shared.telemetry import CommitLedger, committed, committing
 
 
 class PublishingApplication(Application[Any]):
@@ -23,6 +24,8 @@ class PublishingApplication(Application[Any]):
         super().__init__(env)
         self._after_commit: list[Callable[[], None]] = []
         self._publication: tuple[str, PayloadMapper] | None = None
+        self.trace_ledger: CommitLedger | None = None
+        """Set by the runtime: commits are remembered there for the relay and local sources."""
         self.write_watchdog: WriteWatchdog | None = configure_recorder(self.recorder, self.env)
 
     def close(self) -> None:
@@ -45,7 +48,10 @@ class PublishingApplication(Application[Any]):
             processing_event.saved_kwargs[MESSAGES_KEY] = [
                 _body(origin, to_payload, event) for event in processing_event.events
             ]
-        recordings: list[Recording[Any]] = super()._record(processing_event)
+        with committing(self.name, len(processing_event.events)) as span:
+            recordings: list[Recording[Any]] = super()._record(processing_event)
+            positions = [r.notification.id for r in recordings]
+            committed(span, self.trace_ledger, positions)
         return recordings
 
     def _notify(self, recordings: Any) -> None:
