@@ -173,7 +173,7 @@ def test_the_swap_keeps_every_count(sealed: tuple[CommonSettings, dict[str, Any]
     table = Table(common, "survey")
 
     def counts() -> list[str]:
-        rows = table.run("SELECT message FROM {t} WHERE topic LIKE '%Response.Recorded%'")
+        rows = table.run("SELECT message FROM {t} WHERE topic LIKE ?", "%Response.Recorded%")
         return sorted(m.decode() for r in rows for m in ROW.findall(bytes(r[0])))
 
     before = counts()
@@ -216,10 +216,24 @@ def test_a_checkpoint_with_a_bad_signature_is_caught(
     try:
         found = verdict(common, "scoring")
         assert found.finding is not None and found.finding.position == second.position
-        assert "signature" in found.finding.problem
+        # Production judges by the stream's copy, which nobody could change.
+        expected = "differs in the table" if common.mode == "production" else "signature"
+        assert expected in found.finding.problem
     finally:
         seals.run("UPDATE {t} SET signature = ? WHERE {id} = ?", second.signature, second.position)
     assert verdict(common, "scoring").intact
+
+
+def test_checkpoints_signed_with_another_key_are_refused(
+    sealed: tuple[CommonSettings, dict[str, Any]],
+) -> None:
+    common, _ = sealed
+    other = common.model_copy(update={"seal_key": None, "seal_public_key": "22" * 32})
+    found = verdict(other, "survey")
+    assert found.finding is not None and "signature" in found.finding.problem
+    store = open_checkpoints(common, "survey", create=False)
+    assert found.finding.position == store.all()[0].position
+    store.close()
 
 
 def test_a_checkpoint_removed_from_the_middle_is_caught(
