@@ -19,12 +19,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from psycopg import sql
 
 from shared.canonical import canonical_json
 from shared.integrity.keys import key_id, verify
+from shared.integrity.rows import Reconnecting
 from shared.persistence.message_log import schema_of
 from shared.settings import CommonSettings
 
@@ -177,10 +177,10 @@ class SQLiteCheckpoints:
         self._conn.close()
 
 
-class PostgresCheckpoints:
+class PostgresCheckpoints(Reconnecting):
     def __init__(self, database_url: str, service: str) -> None:
+        super().__init__(database_url)
         self.service = service
-        self._conn = psycopg.connect(database_url, connect_timeout=10, autocommit=True)
         self._table = sql.Identifier(schema_of(service), f"{service}_seals")
 
     def _run(self, text: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -213,9 +213,6 @@ class PostgresCheckpoints:
             _values(checkpoint),
         )
         return bool(found)
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 def seals_path(common: CommonSettings, service: str) -> Path:

@@ -103,9 +103,28 @@ class SQLiteLog:
         self._conn.close()
 
 
-class PostgresLog:
+class Reconnecting:
+    """One autocommit connection, opened again when the last one broke (a database restart
+    must not leave a long-running sealer failing for good)."""
+
+    def __init__(self, database_url: str) -> None:
+        self._url = database_url
+        self._current: psycopg.Connection[Any] | None = None
+
+    @property
+    def _conn(self) -> psycopg.Connection[Any]:
+        if self._current is None or self._current.closed or self._current.broken:
+            self._current = psycopg.connect(self._url, connect_timeout=10, autocommit=True)
+        return self._current
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+
+
+class PostgresLog(Reconnecting):
     def __init__(self, database_url: str, service: str) -> None:
-        self._conn = psycopg.connect(database_url, connect_timeout=10, autocommit=True)
+        super().__init__(database_url)
         self._table = sql.Identifier(schema_of(service), f"{service}_events")
 
     def _select(
@@ -130,9 +149,6 @@ class PostgresLog:
             "ORDER BY notification_id"
         ).format(self._table)
         return [int(r[0]) for r in self._conn.execute(statement, (mark,)).fetchall()]
-
-    def close(self) -> None:
-        self._conn.close()
 
 
 def open_log(common: CommonSettings, service: str) -> LogReader:
