@@ -66,14 +66,19 @@ def signing_key(common: CommonSettings, *, create: bool = False) -> Ed25519Priva
 
 
 def _write_new_key(path: Path) -> None:
+    """Written whole under another name, then linked into place: the services of `pingyi up`
+    start at once, and none may read a key file that another has only begun to write."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = os.urandom(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return  # another service of `pingyi up` made it first
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(raw.hex() + "\n")
+        out.write(os.urandom(32).hex() + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another service made it first: everyone uses that one
+    finally:
+        draft.unlink()
 
 
 def verifying_key(common: CommonSettings) -> Ed25519PublicKey | None:

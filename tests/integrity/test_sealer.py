@@ -103,3 +103,14 @@ def test_the_log_reader_reconnects_after_its_session_ended(database_url: str) ->
             log.rows_after(0, 10)
         assert [r.position for r in log.rows_after(0, 10)] == [1]  # a new session
         log.close()
+
+
+def test_services_starting_at_once_share_one_whole_key(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    common = CommonSettings(mode="embedded", data_dir=tmp_path)
+    with ThreadPoolExecutor(8) as pool:
+        keys = list(pool.map(lambda _: signing_key(common, create=True), range(16)))
+    raw = {k.public_key().public_bytes_raw() for k in keys if k is not None}
+    assert len(raw) == 1 and len(keys) == 16
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["seal-key"]
