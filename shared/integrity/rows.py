@@ -24,6 +24,10 @@ SCORE_MARK = b'"results_digest"'
 class LogReader(Protocol):
     def rows_after(self, after: int, limit: int) -> list[Row]: ...
 
+    def count_after(self, after: int, limit: int) -> int:
+        """How many rows follow `after`, counting no further than `limit` (no state read)."""
+        ...
+
     def rows_at(self, positions: Iterable[int]) -> list[Row]: ...
 
     def marked_positions(self, mark: bytes) -> list[int]: ...
@@ -76,6 +80,13 @@ class SQLiteLog:
             (after, limit),
         ).fetchall()
         return [_row(r) for r in found]
+
+    def count_after(self, after: int, limit: int) -> int:
+        (count,) = self._conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM stored_events WHERE rowid > ? LIMIT ?)",
+            (after, limit),
+        ).fetchone()
+        return int(count)
 
     def rows_at(self, positions: Iterable[int]) -> list[Row]:
         wanted = sorted(set(positions))
@@ -139,6 +150,13 @@ class PostgresLog(Reconnecting):
 
     def rows_after(self, after: int, limit: int) -> list[Row]:
         return self._select(sql.SQL("notification_id > %s"), (after,), limit)
+
+    def count_after(self, after: int, limit: int) -> int:
+        statement = sql.SQL(
+            "SELECT count(*) FROM (SELECT 1 FROM {} WHERE notification_id > %s LIMIT %s) AS t"
+        ).format(self._table)
+        found = self._conn.execute(statement, (after, limit)).fetchone()
+        return 0 if found is None else int(found[0])
 
     def rows_at(self, positions: Iterable[int]) -> list[Row]:
         return self._select(sql.SQL("notification_id = ANY(%s)"), (sorted(set(positions)),))

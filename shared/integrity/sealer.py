@@ -109,14 +109,18 @@ class Sealer:
         if not self._loaded:
             self.load()
         after = 0 if self._last is None else self._last.position
-        rows = self._reader.rows_after(after, self._every_rows)
-        if not rows:
+        # Counting first: rows (their states may be large) are read once, when they are sealed.
+        waiting = self._reader.count_after(after, self._every_rows)
+        if not waiting:
             self._waiting_since = None
             return None
         now = time.monotonic()
         self._waiting_since = self._waiting_since or now
-        due = len(rows) >= self._every_rows or now - self._waiting_since >= self._every_seconds
+        due = waiting >= self._every_rows or now - self._waiting_since >= self._every_seconds
         if not (due or force):
+            return None
+        rows = self._reader.rows_after(after, self._every_rows)
+        if not rows:  # counted a moment ago, gone now: verify-log will say where
             return None
         sealed_at = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         checkpoint = seal_rows(self.service, rows, self._last, sealed_at).signed(self._key)
