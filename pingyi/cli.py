@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from pingyi import audit, audit_commands
+from pingyi import audit, audit_commands, audit_log
 from pingyi.cli_common import DataDir, console, environment_settings, known
 
 app = typer.Typer(
@@ -180,4 +180,5 @@ app.command()(audit.replay)
 app.command("verify-draw")(audit.verify_draw)
 app.command()(audit.policies)
 app.command()(audit.rebuild)
+audit_commands.audit_app.command("verify-log")(audit_log.verify_log_command)
 app.add_typer(audit_commands.audit_app, name="audit")

@@ -18,6 +18,8 @@ from eventsourcing.persistence import IntegrityError
 
 from shared.auth import Authenticator
 from shared.campaign_view import CampaignView
+from shared.integrity.sealer import SealerTask
+from shared.integrity.service import build_sealer, sealer_task
 from shared.messaging.consumer import Consumer
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import Outbox
@@ -89,6 +91,7 @@ class ServiceRuntime(RuntimeHealth):
         self._leases: PostgresLeases | None = None
         self._committed = Signal()
         self.trace_ledger: CommitLedger = ledger(common, self.name)
+        self._sealer: SealerTask | None = None
         self.started = False
 
     # --- parts ---------------------------------------------------------------------------
@@ -143,6 +146,7 @@ class ServiceRuntime(RuntimeHealth):
             self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
             self._leases.start()
         await self._start_relay()
+        await self._start_sealer()
         for consumer in self._build_consumers():
             await consumer.start()
             self.consumers.append(consumer)
@@ -201,6 +205,12 @@ class ServiceRuntime(RuntimeHealth):
         self.application.on_commit(self._relay.wake)
         await self._relay.start()
 
+    async def _start_sealer(self) -> None:
+        sealer = await asyncio.to_thread(build_sealer, self.common, self.name, self.application)
+        if sealer is not None:
+            self._sealer = sealer_task(self.common, sealer)
+            self._sealer.start()
+
     def _build_consumers(self) -> list[Consumer]:
         built = [
             self._consumer(
@@ -253,6 +263,8 @@ class ServiceRuntime(RuntimeHealth):
         )
         if self._relay is not None:
             await self._relay.stop()
+        if self._sealer is not None:
+            await self._sealer.stop()
         await self.transport.close()
         if self._leases is not None:
             await asyncio.to_thread(self._leases.close)

@@ -59,6 +59,17 @@ class CommonSettings(HttpLimits):
     # does not fire while a backend waits for the rest of a client message).
     write_terminate_after: float = Field(default=60.0, gt=0)
 
+    seal_key: SecretStr | None = None
+    """The ed25519 key that signs the event logs' checkpoints (32 bytes, hex or base64;
+    docs/tamper-evidence.md). Embedded mode makes one in the data directory when unset."""
+    seal_public_key: str | None = None
+    """The public half, for `pingyi audit verify-log` run where the private key is not."""
+    seal_every_rows: int = Field(default=1000, ge=1, le=10000)
+    seal_every_seconds: float = Field(default=10.0, gt=0, le=3600)
+    """A checkpoint after this many new rows, or this long after the first unsealed one."""
+    score_check_seconds: float = Field(default=60.0, gt=0, le=86400)
+    """How often stored score records are checked against their digests (/readyz)."""
+
     @model_validator(mode="after")
     def _write_bounds_in_order(self) -> CommonSettings:
         if self.write_terminate_after <= self.write_statement_timeout:

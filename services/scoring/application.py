@@ -49,6 +49,7 @@ from shared.canonical import digest
 from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts.registry import UnitRegistered
 from shared.contracts.survey import WaveClosed, WaveOpened
+from shared.integrity.scores import digest_warning
 from shared.messaging.process import ProcessingApplication
 
 log = logging.getLogger(__name__)
@@ -305,6 +306,7 @@ def run_out(run: ScoreRun) -> dict[str, Any]:
         "trigger": run.trigger,
         "actor": run.actor,
         "computed_at": run.created_on.isoformat(),
+        "integrity_warning": digest_warning(run.results, run.results_digest, str(run.id)),
     }
 
 

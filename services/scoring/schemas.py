@@ -34,6 +34,11 @@ class ScoreRunSummary(BaseModel):
     trigger: str = Field(description="wave_closed, roster_completed or requested")
     actor: str
     computed_at: datetime
+    integrity_warning: str | None = Field(
+        default=None,
+        description="Set when the stored results no longer match their digest (edited in the"
+        " store): do not rely on them; run pingyi audit verify-log",
+    )
 
 
 class ScoreRunOut(ScoreRunSummary):

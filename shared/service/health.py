@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from shared.messaging.relay_status import relay_report
 
 if TYPE_CHECKING:
+    from shared.integrity.sealer import SealerTask
     from shared.messaging.consumer import Consumer
     from shared.messaging.inbox import Inbox
     from shared.persistence.watchdog import WriteWatchdog
@@ -38,6 +39,7 @@ class RuntimeHealth:
     relay_process: ChildProcess | None
     _relay: LeasedRelay | None
     _processors: dict[str, Inbox]
+    _sealer: SealerTask | None
 
     @property
     def write_watchdog(self) -> WriteWatchdog | None:
@@ -103,7 +105,20 @@ class RuntimeHealth:
         relay = await asyncio.to_thread(self.relay_status)
         if relay is not None:
             checks["relay"] = relay
+        checks.update(self.integrity_status())
         return ready, checks
+
+    def integrity_status(self) -> dict[str, Any]:
+        """The sealer's progress and the stored score records that no longer match their
+        digests. Reported, never a reason to be unready: an edited store is an auditor's
+        finding, and taking the service down would hide it."""
+        if self._sealer is None:
+            return {"seal": "off"}
+        sealer = self._sealer.sealer
+        out: dict[str, Any] = {"seal": sealer.status()}
+        if sealer.scores is not None:
+            out["scores"] = sealer.scores.status()
+        return out
 
     def sync_status(self) -> tuple[bool, dict[str, Any]]:
         """Is every consumer applying its upstream (none stalled)?"""

@@ -38,6 +38,7 @@ from services.scoring.rounds.domain import (
 from services.scoring.rounds.folds import RoundFolds
 from shared.auth import Principal
 from shared.contracts import IntegrationMessage
+from shared.integrity.scores import digest_warning
 
 
 class RoundScoring:
@@ -251,6 +252,7 @@ def round_run_out(run: RoundRun, with_results: bool = True) -> dict[str, Any]:
         "actor": run.actor,
         "reason": run.reason,
         "computed_at": run.created_on.isoformat(),
+        "integrity_warning": digest_warning(run.results, run.results_digest, str(run.id)),
     }
     if with_results:
         out["results"] = run.results

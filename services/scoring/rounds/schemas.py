@@ -80,6 +80,11 @@ class RoundRunSummary(BaseModel):
     actor: str
     reason: str
     computed_at: datetime
+    integrity_warning: str | None = Field(
+        default=None,
+        description="Set when the stored results no longer match their digest (edited in the"
+        " store): do not rely on them; run pingyi audit verify-log",
+    )
 
 
 class RoundRunOut(RoundRunSummary):
