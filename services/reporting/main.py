@@ -9,6 +9,7 @@ from services.reporting.integration import to_payload
 from services.reporting.rounds.api import resolve_campaign
 from services.reporting.rounds.api import router as rounds_router
 from services.reporting.rounds.documents_api import router as documents_router
+from services.reporting.rounds.page_api import router as page_router
 from services.reporting.rounds.public_api import router as public_router
 from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
@@ -25,7 +26,7 @@ SERVICE = ServiceDefinition(
     application=ReportingApplication,
     settings=ReportingSettings,
     payload_mapper=to_payload,
-    routers=(router, rounds_router, public_router, documents_router),
+    routers=(router, rounds_router, public_router, documents_router, page_router),
     views=(SECURITY_VIEW, REGISTRY_COPY, RANKINGS_VIEW, ROUND_RESULTS_VIEW, PUBLICATIONS_VIEW),
     resolvers={"ranked_wave": resolve_ranked_wave, "campaign": resolve_campaign},
 )
