@@ -10,6 +10,13 @@ from typing import Any
 
 from shared.views import Document
 
+FLAG_NAMES = {"indistinguishable_from_neighbours": "与相邻名次差异不显著"}
+"""Scoring's flags that are codes rather than words, as readers of a report read them."""
+
+
+def flag_names(flags: Iterable[str]) -> list[str]:
+    return [FLAG_NAMES.get(flag, flag) for flag in flags]
+
 
 def methodology(run: Document, units: Iterable[Document]) -> Document:
     payload = run["payload"]

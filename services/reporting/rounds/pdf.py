@@ -14,6 +14,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from services.reporting.rounds.fonts import CjkFont
+from services.reporting.rounds.method import flag_names
 from services.reporting.rounds.png import grades_png, ranking_png
 
 FAMILY = "cjk"
@@ -70,7 +71,7 @@ def _heading(pdf: FPDF, text: str, size: int = 14) -> None:
 
 def _para(pdf: FPDF, text: str) -> None:
     pdf.set_font(FAMILY, size=9)
-    pdf.multi_cell(w=0, h=5, text=text, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(w=0, h=5, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _front(pdf: FPDF, document: dict[str, Any], published: dict[str, Any] | None) -> None:
@@ -101,6 +102,7 @@ def _category(pdf: FPDF, document: dict[str, Any], category: dict[str, Any], fon
         table.row(COLUMNS)
         for line in category["entries"]:
             table.row(_cells(line))
+    pdf.ln(4)
     entries = category["entries"]
     for start in range(0, len(entries), CHART_ROWS):
         more = "（续）" if start else ""
@@ -116,6 +118,9 @@ def _cells(line: dict[str, Any]) -> tuple[str, ...]:
     rank_range = "" if line["rank_range"] is None else "–".join(map(str, line["rank_range"]))
     interval = "" if line["interval"] is None else "–".join(line["interval"])
     score = line["score"] or ""
+    if line["insufficient_sample"]:
+        # As on the page: below the minimum sample a rate would mislead, so none is shown.
+        score, interval = "样本不足", ""
     return (
         "" if line["rank"] is None else str(line["rank"]),
         rank_range,
@@ -125,7 +130,7 @@ def _cells(line: dict[str, Any]) -> tuple[str, ...]:
         line["grade"] or "",
         "" if line["valid_sample"] is None else str(line["valid_sample"]),
         _shares(line),
-        "、".join(line["flags"]),
+        "、".join(f for f in flag_names(line["flags"]) if f != "样本不足"),
     )
 
 
@@ -174,8 +179,8 @@ def _method(pdf: FPDF, method: dict[str, Any]) -> None:
     for part in method["components"]:
         _para(pdf, f"【{part['name']}】权重 {part['weight']}：{part['formula']}")
     for part in method["deductions"]:
-        cap = "" if part["cap"] is None else f"（最多扣{part['cap']}分）"
-        _para(pdf, f"【{part['name']}】{part['formula']}{cap}")
+        # The formula is the scheme's own sentence and states its cap where there is one.
+        _para(pdf, f"【{part['name']}】{part['formula']}")
     for name in method["overrides"]:
         _para(pdf, f"【{name}】")
     for grade in method["grades"]:

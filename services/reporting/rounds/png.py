@@ -85,7 +85,8 @@ def _bar(draw: ImageDraw.ImageDraw, line: dict[str, Any], y: int, text: Any) -> 
 def grades_png(title: str, counts: dict[str, int], font: CjkFont) -> bytes:
     """Vertical bars: how many units got each grade, best grade first."""
     column, height, top = 90, 200, TOP + 20
-    image = _canvas(max(80 + len(counts) * column, 320), top + height + 40, title, font)
+    heading = int(_font(font, 18).getlength(title)) + 20
+    image = _canvas(max(80 + len(counts) * column, heading), top + height + 40, title, font)
     draw = ImageDraw.Draw(image)
     text = _font(font, 14)
     biggest = max([*counts.values(), 1])
