@@ -37,10 +37,10 @@ def _post(client: TestClient, path: str, body: dict[str, Any], headers: Any = No
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[Cluster, dict[str, Any]]]:
     with Cluster(in_memory(), ["registry", "inspection", "reporting"]) as cluster:
-        yield cluster, _story(cluster)
+        yield cluster, task_story(cluster)
 
 
-def _story(cluster: Cluster) -> dict[str, Any]:
+def task_story(cluster: Cluster) -> dict[str, Any]:
     registry, inspection = cluster["registry"], cluster["inspection"]
     city = _post(registry, "/jurisdictions", {"name": "大庆市", "level": "city"})["jurisdiction_id"]
     county, sibling = (
