@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from services.reporting.domain import NotPublished
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.method import methodology
@@ -104,8 +105,36 @@ def round_page(
         current_version=publication["version"],
         grades_chart=_svg(grades_svg(f"{title} 等级分布", document["grade_counts"])),
         method=methodology(run, results.units(run["run_id"])),
-        base=f"/public/campaigns/{campaign_id}",
+        base=f"/public/pages/campaigns/{campaign_id}",
         api=f"/public/campaigns/{campaign_id}/rounds/{round_number}",
+    )
+
+
+@router.get(
+    "/public/pages/campaigns/{campaign_id}/units/{unit_id}",
+    response_class=HTMLResponse,
+    responses=HTML,
+    **allow(PUBLIC),
+)
+def unit_page(campaign_id: UUID, unit_id: UUID, results: Results) -> HTMLResponse:
+    """单位评议档案 as HTML: the unit's results in each published round (the versions in
+    force), each component and deduction with the scheme's formula, and its trend."""
+    published = results.publications(str(campaign_id))
+    if not published:
+        raise NotPublished("nothing of this campaign has been published", field="campaign_id")
+    chosen = {doc["round"]: doc["run_id"] for doc in published}
+    dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
+    names: dict[str, str] = {}
+    for number, run_id in chosen.items():
+        if number in {item["round"] for item in dossier["rounds"]}:
+            names |= results.run(run_id)["payload"]["list_names"]
+    return _render(
+        "unit.html",
+        title=f"{dossier['unit_name']} 评议档案",
+        dossier=dossier,
+        list_names=names,
+        pages=f"/public/pages/campaigns/{campaign_id}",
+        api=f"/public/campaigns/{campaign_id}/units/{unit_id}",
     )
 
 

@@ -96,6 +96,8 @@ def test_the_published_pdf_reads_back_in_chinese_with_its_font_embedded(story: A
         version["snapshot_digest"],
     ):
         assert expected in text.replace("\n", ""), expected
+    again = scored.reporting.get(scored.public("/rounds/1/results.pdf"))
+    assert again.content == response.content, "the same publication draws the same bytes"
     # Charts are embedded as images: one ranking chart (3 units) and the grade distribution.
     images = [img for page in PdfReader(io.BytesIO(response.content)).pages for img in page.images]
     assert len(images) == 2

@@ -55,10 +55,15 @@ def test_before_publication_the_browser_sees_nothing(site: Any) -> None:
     scored, base, _ = site
     index = browser.dom(f"{base}/public/pages")
     assert "暂无已发布的评议结果" in index
-    page = browser.dom(_round_url(scored, base))
-    assert "not_published" in page
-    for name in ("舞阳县公安局", "93.00", "样本不足"):
-        assert name not in page
+    unit = scored.rnd.world.unit_ids[0]
+    for url in (
+        _round_url(scored, base),
+        f"{base}/public/pages/campaigns/{scored.rnd.campaign_id}/units/{unit}",
+    ):
+        page = browser.dom(url)
+        assert "not_published" in page
+        for name in ("舞阳县公安局", "93.00", "样本不足"):
+            assert name not in page
 
 
 def test_the_published_round_shows_in_the_browser_and_the_unpublished_run_does_not(
@@ -105,6 +110,25 @@ def test_the_published_round_shows_in_the_browser_and_the_unpublished_run_does_n
     assert "先进单位" in html and "通报批评" in html
     # No asset from the internet: every link and source is on this site.
     assert page.links and all(link.startswith(("/", "?", "#")) for link in page.links), page.links
+
+
+def test_the_unit_dossier_page_follows_from_the_ranking(site: Any) -> None:
+    scored, base, _ = site
+    page = browser.parsed(browser.dom(_round_url(scored, base)))
+    police = scored.rnd.world.unit_ids[0]
+    link = f"/public/pages/campaigns/{scored.rnd.campaign_id}/units/{police}"
+    assert link in page.links
+    html = browser.dom(base + link)
+    assert "舞阳县公安局 评议档案" in html
+    dossier = scored.reporting.get(scored.public(f"/units/{police}")).json()
+    [point] = dossier["trend"]
+    rows = browser.parsed(html)
+    assert point["score"] == "93.00" and point["score"] in html and "先进单位" in html
+    assert "满意计100分、基本满意计80分、不满意计0分，取有效问卷的平均分" in html
+    assert "明察暗访发现问题扣分" in html and dossier["rounds"][0]["result"]["explanation"] in html
+    # Only the published version: the later final run's 94.67 is not there.
+    assert "94.67" not in html
+    assert all(link.startswith(("/", "?", "#")) for link in rows.links)
 
 
 def test_a_phone_sized_screenshot_is_saved(site: Any) -> None:
