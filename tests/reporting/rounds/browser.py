@@ -55,6 +55,9 @@ def served(app: Any) -> Iterator[str]:
 
 
 def _run(*args: str) -> str:
+    # Not skipped when missing: scripts/test.sh installs Debian's chromium, and a page test
+    # that quietly does not run would pass for the wrong reason.
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],

@@ -11,7 +11,6 @@ Figures (helpers): version 1 — 公安局 93.00 好 rank 1, 教育局 60.00 差
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,10 +31,6 @@ from tests.reporting.rounds.helpers import (
 )
 
 ARTIFACTS = Path(os.environ.get("PINGYI_TEST_ARTIFACTS", "test-artifacts")) / "reporting"
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None and not Path(browser.CHROMIUM).exists(),
-    reason="Debian's chromium is not installed (scripts/test.sh installs it)",
-)
 
 
 @pytest.fixture(scope="module")
