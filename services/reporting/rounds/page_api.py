@@ -132,10 +132,25 @@ def unit_page(campaign_id: UUID, unit_id: UUID, results: Results) -> HTMLRespons
         "unit.html",
         title=f"{dossier['unit_name']} 评议档案",
         dossier=dossier,
+        trend_chart=_svg(ranking_svg(f"{dossier['unit_name']} 历轮得分", trend_lines(dossier))),
         list_names=names,
         pages=f"/public/pages/campaigns/{campaign_id}",
         api=f"/public/campaigns/{campaign_id}/units/{unit_id}",
     )
+
+
+def trend_lines(dossier: dict[str, Any]) -> list[dict[str, Any]]:
+    """The unit's rounds as lines of a ranking chart: one bar per round, oldest first."""
+    return [
+        {
+            "unit_name": f"第{point['round']}轮",
+            "score": point["score"],
+            "interval": point["interval"],
+            "rank": point["rank"],
+            "insufficient_sample": "样本不足" in point["flags"],
+        }
+        for point in dossier["trend"]
+    ]
 
 
 def _svg(drawn: bytes) -> Markup:

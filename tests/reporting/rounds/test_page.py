@@ -121,6 +121,8 @@ def test_the_unit_dossier_page_follows_from_the_ranking(site: Any) -> None:
     assert point["score"] == "93.00" and point["score"] in html and "先进单位" in html
     assert "满意计100分、基本满意计80分、不满意计0分，取有效问卷的平均分" in html
     assert "明察暗访发现问题扣分" in html and dossier["rounds"][0]["result"]["explanation"] in html
+    # The trend chart: one bar per published round, to the published score.
+    assert 'class="bar"' in html and 'data-score="93.00"' in html and "第1轮" in html
     # Only the published version: the later final run's 94.67 is not there.
     assert "94.67" not in html
     assert all(link.startswith(("/", "?", "#")) for link in rows.links)
