@@ -15,6 +15,28 @@ PUBLIC_PATHS = {"/healthz", "/readyz", "/syncz", "/metrics"}
 PUBLIC_BY_DESIGN = {
     # 网上公开评议: anyone may vote on a wave an office opened to the public.
     "survey": {"/public/waves/{wave_id}", "/public/waves/{wave_id}/votes"},
+    # 结果公开: results an office has published, their files, charts and pages.
+    "reporting": {
+        "/public/results",
+        *(
+            f"/public/campaigns/{{campaign_id}}/rounds/{{round_number}}{rest}"
+            for rest in (
+                "",
+                "/snapshot",
+                "/results.xlsx",
+                "/results.csv",
+                "/results.pdf",
+                "/charts/ranking.svg",
+                "/charts/grades.svg",
+                "/charts/ranking.png",
+                "/charts/grades.png",
+            )
+        ),
+        "/public/campaigns/{campaign_id}/units/{unit_id}",
+        "/public/pages",
+        "/public/pages/campaigns/{campaign_id}/rounds/{round_number}",
+        "/public/pages/campaigns/{campaign_id}/units/{unit_id}",
+    },
 }
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
 
