@@ -17,6 +17,7 @@ from services.reporting.bulletins.views import BEIJING, FACTS, TASKS
 from shared.errors import InvalidError
 from shared.policy import Policy, PolicyRouter, allow, query
 from shared.runtime import ServiceRuntime
+from shared.types import Line
 from shared.views import Document
 
 router = PolicyRouter(tags=["reporting: bulletins (每周一报, 每月双报)"])
@@ -80,7 +81,7 @@ def _read(runtime: ServiceRuntime, collection: str, within: Any) -> list[Documen
 def weekly_bulletin(
     request: Request,
     jurisdiction_id: Jurisdiction,
-    week: Annotated[str, Query(min_length=8, max_length=8, description="ISO week, 2026-W09")],
+    week: Annotated[Line, Query(min_length=8, max_length=8, description="ISO week, 2026-W09")],
 ) -> dict[str, Any]:
     """每周一报: the week's supervision, reports, milestones, completions and
     accountability; the tasks overdue; 进度最好 and 末位 units by on-time milestones."""
@@ -99,7 +100,7 @@ def weekly_bulletin(
 def monthly_bulletin(
     request: Request,
     jurisdiction_id: Jurisdiction,
-    month: Annotated[str, Query(min_length=7, max_length=7, description="2026-05")],
+    month: Annotated[Line, Query(min_length=7, max_length=7, description="2026-05")],
 ) -> dict[str, Any]:
     """每月双报: each open task's 推进专报 and 困难专报 for the month, the tasks that have not
     reported, the difficulties raised, the tasks overdue, and 进度最好 and 末位 units."""
