@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from services.reporting.api import resolve_ranked_wave, router
 from services.reporting.application import ReportingApplication
+from services.reporting.bulletins.api import router as bulletins_router
+from services.reporting.bulletins.views import TASK_BULLETINS_VIEW
 from services.reporting.integration import to_payload
 from services.reporting.rounds.api import resolve_campaign
 from services.reporting.rounds.api import router as rounds_router
+from services.reporting.rounds.documents_api import router as documents_router
+from services.reporting.rounds.page_api import router as page_router
 from services.reporting.rounds.public_api import router as public_router
 from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
@@ -24,7 +28,16 @@ SERVICE = ServiceDefinition(
     application=ReportingApplication,
     settings=ReportingSettings,
     payload_mapper=to_payload,
-    routers=(router, rounds_router, public_router),
-    views=(SECURITY_VIEW, REGISTRY_COPY, RANKINGS_VIEW, ROUND_RESULTS_VIEW, PUBLICATIONS_VIEW),
+    routers=(
+        router, rounds_router, public_router, documents_router, page_router, bulletins_router
+    ),
+    views=(
+        SECURITY_VIEW,
+        REGISTRY_COPY,
+        RANKINGS_VIEW,
+        ROUND_RESULTS_VIEW,
+        PUBLICATIONS_VIEW,
+        TASK_BULLETINS_VIEW,
+    ),
     resolvers={"ranked_wave": resolve_ranked_wave, "campaign": resolve_campaign},
 )

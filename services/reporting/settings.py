@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
+
+# Debian's fonts-wqy-microhei: a TrueType (glyf) collection, which PDF subsetting and Pillow
+# both read; fonts-noto-cjk's CFF collection would also do for PNG but not for every PDF viewer.
+DEFAULT_CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
 
 class ReportingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PINGYI_REPORTING_", extra="ignore")
     port: int = 8705
+    cjk_font: Path = DEFAULT_CJK_FONT
+    """The CJK font drawn into PNG charts and embedded in PDF files (a .ttf, .otf or .ttc)."""
+    cjk_font_index: int = 0
+    """Which font of a collection (.ttc) to use."""

@@ -1,0 +1,114 @@
+"""Bulletins for the offices that supervise tasks (督办, seed 001): 每周一报 for an ISO week
+and 每月双报 for a month, over a jurisdiction and everything below it, generated from
+inspection's published task facts (the `task_bulletins` view)."""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Query, Request
+
+from services.reporting.bulletins.compose import Names, Period, monthly, weekly
+from services.reporting.bulletins.views import BEIJING, FACTS, TASKS
+from shared.errors import InvalidError
+from shared.policy import Policy, PolicyRouter, allow, query
+from shared.runtime import ServiceRuntime
+from shared.types import Line
+from shared.views import Document
+
+router = PolicyRouter(tags=["reporting: bulletins (每周一报, 每月双报)"])
+READ = Policy.read("office", scope=query("jurisdiction_id", "jurisdiction", "defer"))
+Jurisdiction = Annotated[UUID, Query(description="The jurisdiction; its subtree is included")]
+
+
+class BadPeriod(InvalidError):
+    code = "invalid_period"
+
+
+def _today() -> date:
+    return datetime.now(BEIJING).date()
+
+
+def _week(value: str) -> tuple[date, date]:
+    found = re.fullmatch(r"(\d{4})-W(\d{2})", value)
+    try:
+        if found is None:
+            raise ValueError(value)
+        start = date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError:
+        raise BadPeriod("an ISO week such as 2026-W09", field="query.week") from None
+    return start, start + timedelta(days=6)
+
+
+def _month(value: str) -> tuple[date, date]:
+    found = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1:
+        raise BadPeriod("a month such as 2026-05", field="query.month")
+    year, month = int(found[1]), int(found[2])
+    return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+
+
+def _period(start: date, end: date) -> Period:
+    # While the period runs, the bulletin is as of today: nothing is overdue in advance.
+    return Period(start, end, min(end, max(start, _today())))
+
+
+def _scope(runtime: ServiceRuntime, jurisdiction_id: UUID) -> tuple[str, Names, Any]:
+    registry = runtime.registry
+    found = registry.jurisdiction(str(jurisdiction_id)) or {}
+    name = str(found.get("name") or "")
+
+    def names(unit_id: str) -> str:
+        unit = registry.unit(unit_id)
+        return unit_id if unit is None else str(unit["name"])
+
+    return name, names, registry.subtree(str(jurisdiction_id))
+
+
+def _read(runtime: ServiceRuntime, collection: str, within: Any) -> list[Document]:
+    return [
+        doc
+        for page in runtime.views.pages(collection, where={"jurisdiction_id": within})
+        for doc in page
+    ]
+
+
+@router.get("/bulletins/weekly", **allow(READ))
+def weekly_bulletin(
+    request: Request,
+    jurisdiction_id: Jurisdiction,
+    week: Annotated[Line, Query(min_length=8, max_length=8, description="ISO week, 2026-W09")],
+) -> dict[str, Any]:
+    """每周一报: the week's supervision, reports, milestones, completions and
+    accountability; the tasks overdue; 进度最好 and 末位 units by on-time milestones."""
+    runtime = request.app.state.runtime
+    start, end = _week(week)
+    name, names, within = _scope(runtime, jurisdiction_id)
+    year, number, _ = start.isocalendar()
+    title = f"{name}督办工作每周一报（{year}年第{number}周）"
+    return weekly(
+        title, _period(start, end), _read(runtime, TASKS, within), _read(runtime, FACTS, within),
+        names,
+    ) | {"jurisdiction_id": str(jurisdiction_id), "week": week}
+
+
+@router.get("/bulletins/monthly", **allow(READ))
+def monthly_bulletin(
+    request: Request,
+    jurisdiction_id: Jurisdiction,
+    month: Annotated[Line, Query(min_length=7, max_length=7, description="2026-05")],
+) -> dict[str, Any]:
+    """每月双报: each open task's 推进专报 and 困难专报 for the month, the tasks that have not
+    reported, the difficulties raised, the tasks overdue, and 进度最好 and 末位 units."""
+    runtime = request.app.state.runtime
+    start, end = _month(month)
+    name, names, within = _scope(runtime, jurisdiction_id)
+    title = f"{name}督办工作每月双报（{start.year}年{start.month}月）"
+    return monthly(
+        title, month, _period(start, end), _read(runtime, TASKS, within),
+        _read(runtime, FACTS, within), names,
+    ) | {"jurisdiction_id": str(jurisdiction_id)}

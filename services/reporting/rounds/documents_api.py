@@ -1,0 +1,129 @@
+"""PDF and PNG of round results: the published ones for everyone (the version asked for,
+default the one in force; 404 `not_published` while embargoed), and any run for the offices
+and auditors who read it before publication. Drawn in the configured CJK font
+(`PINGYI_REPORTING_CJK_FONT`); without one they answer 503 `cjk_font_unavailable`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Query
+from fastapi.responses import Response
+
+from services.reporting.domain import CategoryNotFound
+from services.reporting.rounds.api import READ, Results, RoundNumber, RunChoice
+from services.reporting.rounds.files import file_name
+from services.reporting.rounds.fonts import CjkFont, font_of
+from services.reporting.rounds.method import methodology
+from services.reporting.rounds.pdf import results_pdf
+from services.reporting.rounds.png import grades_png, ranking_png
+from services.reporting.rounds.public_api import PUBLIC, Version
+from services.reporting.rounds.read import RoundResults
+from shared.policy import PolicyRouter, allow
+from shared.types import Line
+from shared.views import Document
+from shared.web.download import disposition
+
+router = PolicyRouter(tags=["reporting: PDF and PNG"])
+Font = Annotated[CjkFont, Depends(font_of)]
+Category = Annotated[Line | None, Query(max_length=100, description="Default: the first category")]
+PDF = "application/pdf"
+PNG = "image/png"
+
+
+def _pdf(results: RoundResults, run: Document, font: CjkFont, shown: Document | None) -> bytes:
+    document = results.results(run)
+    return results_pdf(document, methodology(run, results.units(run["run_id"])), font, shown)
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/results.pdf",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}, "description": "PDF, CJK font embedded"}},
+    **allow(PUBLIC),
+)
+def published_pdf(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
+    version: Version = None,
+) -> Response:
+    """The published results as PDF: rankings, charts, lists and the methodology in the
+    scheme's words, with the scheme's hash and the publication's digests."""
+    _, shown = results.published(str(campaign_id), round_number, version)
+    run = results.run(shown["run_id"], field="version")
+    name = file_name(results, run, f"（第{shown['version']}版）")
+    return Response(
+        _pdf(results, run, font, shown), media_type=PDF, headers=disposition(f"{name}.pdf")
+    )
+
+
+@router.get(
+    "/campaigns/{campaign_id}/rounds/{round_number}/results.pdf",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}, "description": "PDF, CJK font embedded"}},
+    **allow(READ),
+)
+def round_pdf(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
+    run_id: RunChoice = None,
+) -> Response:
+    """Any run's results as PDF, for checking before publication (titled 未发布)."""
+    chosen = None if run_id is None else str(run_id)
+    run = results.office_run(str(campaign_id), round_number, chosen)
+    suffix = "（未发布）" if run["final"] else "（暂定）"
+    name = file_name(results, run, suffix)
+    return Response(
+        _pdf(results, run, font, None), media_type=PDF, headers=disposition(f"{name}.pdf")
+    )
+
+
+def published_document(
+    results: RoundResults, campaign_id: UUID, round_number: int, version: int | None
+) -> dict[str, Any]:
+    _, shown = results.published(str(campaign_id), round_number, version)
+    return results.results(results.run(shown["run_id"], field="version"))
+
+
+def category_lines(document: dict[str, Any], category: str | None) -> tuple[str, list[Any]]:
+    chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
+    lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
+    if lines is None:
+        raise CategoryNotFound("no such category in these results", field="category")
+    return chosen, lines
+
+
+def round_title(document: dict[str, Any]) -> str:
+    return f"{document['campaign_name'] or ''} 第{document['round']}轮".strip()
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/charts/ranking.png",
+    response_class=Response,
+    responses={200: {"content": {PNG: {}}, "description": "PNG"}},
+    **allow(PUBLIC),
+)
+def ranking_chart_png(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
+    category: Category = None, version: Version = None,
+) -> Response:
+    """A category's published ranking as PNG: bars with interval whiskers, 样本不足 instead
+    of a bar for units under the minimum sample."""
+    document = published_document(results, campaign_id, round_number, version)
+    chosen, lines = category_lines(document, category)
+    return Response(ranking_png(f"{round_title(document)} {chosen}", lines, font), media_type=PNG)
+
+
+@router.get(
+    "/public/campaigns/{campaign_id}/rounds/{round_number}/charts/grades.png",
+    response_class=Response,
+    responses={200: {"content": {PNG: {}}, "description": "PNG"}},
+    **allow(PUBLIC),
+)
+def grades_chart_png(
+    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
+    version: Version = None,
+) -> Response:
+    """The published grade distribution as PNG."""
+    document = published_document(results, campaign_id, round_number, version)
+    title = f"{round_title(document)} 等级分布"
+    return Response(grades_png(title, document["grade_counts"], font), media_type=PNG)
