@@ -80,6 +80,7 @@ class DemoLoader:
         self.public_wave: dict[str, Any] | None = None
         self.inspection: dict[str, Any] | None = None
         self.round_run: dict[str, Any] | None = None
+        self.publication: dict[str, Any] | None = None
 
     def _call(
         self,
@@ -190,6 +191,8 @@ class DemoLoader:
         ):
             self.wait_caught_up(downstream, upstream)
         self.round_run = self._score_round(campaign)
+        self.wait_caught_up("reporting", "scoring")
+        self.publication = self._publish(campaign, self.round_run)
         opened: dict[str, Any] = wave
         return opened
 
@@ -210,6 +213,21 @@ class DemoLoader:
             json={"final": True, "reason": "演示：上半年评议结果"},
         )
         return run
+
+    def _publish(self, campaign: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+        """发布: round 1's final result released to the units and the public (the results
+        page, `/public/pages`)."""
+        published: dict[str, Any] = self._call(
+            "reporting",
+            "POST",
+            f"/campaigns/{campaign['campaign_id']}/rounds/1/publications",
+            json={
+                "run_id": run["run_id"],
+                "results_digest": run["results_digest"],
+                "reason": "演示：上半年评议结果发布",
+            },
+        )
+        return published
 
     def _jurisdictions(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         province = self._call(

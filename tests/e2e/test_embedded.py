@@ -130,5 +130,11 @@ def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
         assert len(results["units"]) == 80
         deducted = [u for u in results["units"] if any(d["items"] for d in u["deductions"])]
         assert deducted, "the demo's findings are deducted"
+        # Reporting: the demo published it, so anyone reads it without a key.
+        public = httpx.get(
+            f"{urls['reporting']}/public/campaigns/{wave['campaign_id']}/rounds/1", timeout=30
+        )
+        assert public.status_code == 200, public.text
+        assert final["run_id"] in public.text
     finally:
         proc.stop()
