@@ -63,6 +63,8 @@ def task_story(cluster: Cluster) -> dict[str, Any]:
         ("让胡路区纠风办", "office", sibling), ("萨尔图区住建局", "unit", county),
     ]:
         body = {"name": name, "role": role, "jurisdiction_id": where}
+        if role == "unit":  # a unit key names its unit
+            body["unit_id"] = units[name]
         issued = _post(registry, "/principals", body)
         keys[name], ids[name] = {"X-API-Key": issued["api_key"]}, issued["principal_id"]
     cluster.wait_caught_up("inspection", "registry")

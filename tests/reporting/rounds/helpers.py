@@ -19,7 +19,7 @@ from tests.scoring.rounds.helpers import (
     push,
     record_finding,
 )
-from tests.survey.helpers import Caller, caller
+from tests.survey.helpers import Caller
 
 SERVICES = ["registry", "survey", "inspection", "scoring", "reporting"]
 
@@ -121,9 +121,18 @@ def scored_round(cluster: Cluster) -> Scored:
         headers=rnd.world.county_office.headers,
     )
     assert assigned.status_code == 200, assigned.text
-    unit_key = caller(cluster["registry"], "舞阳县公安局", "unit", rnd.world.county_id)
+    unit_key = unit_caller(cluster["registry"], "舞阳县公安局", rnd.world.unit_ids[0])
     cluster.wait_caught_up("reporting", "registry")
     return Scored(cluster, rnd, unit_key)
+
+
+def unit_caller(registry: TestClient, name: str, unit_id: str) -> Caller:
+    """A unit's key, naming its unit (the key then speaks for that unit only)."""
+    body = {"name": name, "role": "unit", "unit_id": unit_id}
+    response = registry.post("/principals", json=body, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    issued = response.json()
+    return Caller(issued["principal_id"], {"X-API-Key": issued["api_key"]})
 
 
 def run(scored: Scored, *, final: bool, reason: str) -> dict[str, Any]:
