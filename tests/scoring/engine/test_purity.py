@@ -15,6 +15,7 @@ ALLOWED_PREFIXES = (
     "orjson",  # shared.canonical's own dependency, so the verifier has it already
     "shared.contracts",
     "shared.canonical",
+    "shared.types",  # the kernel's text type (pydantic and the standard library only)
     "services.scoring.engine",
 )
 

@@ -290,3 +290,25 @@ def test_a_later_round_reads_the_earlier_final_result(scored: tuple[Cluster, Rou
         headers=headers,
     )
     assert repeat.status_code == 200 and repeat.json()["run_id"] == final["run_id"]
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [("title", "测试\x00方案"), ("formula", "满意\x07计100分"), ("version", 10**30)],
+)
+def test_hostile_scheme_text_is_refused(
+    scored: tuple[Cluster, Round], where: str, value: object
+) -> None:
+    """Scheme words are published with every result: they go through the kernel's text type."""
+    cluster, _ = scored
+    hostile = copy.deepcopy(SCHEME) | {"version": 11}
+    if where == "formula":
+        hostile["components"][0]["formula"] = value
+    else:
+        hostile[where] = value
+    refused = cluster["scoring"].post(
+        "/schemes", json={"document": hostile, "reason": "坏"}, headers=ADMIN
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "scheme_invalid"
+    assert where in refused.json()["detail"][0]["reason"]

@@ -62,7 +62,7 @@ class SchemeError(ValueError):
 
 class Scheme(Part):
     scheme_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]{1,63}$")]
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=1_000_000)
     title: Words
     program: Code | None = None
     """The program pattern code it is written for (registry's pattern.code)."""

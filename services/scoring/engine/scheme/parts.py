@@ -16,14 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from shared.contracts.inspection import InspectionMethod, Severity
 from shared.contracts.inspection_complaints import ComplaintChannel, ComplaintOutcome
 from shared.contracts.inspection_rectification import EscalationStep, RectificationStatus
+from shared.types import Prose
 
 Dec = Annotated[Decimal, Field(allow_inf_nan=False)]
 Points = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1,64}$")]
 """A component, list, override or rule code: letters, digits, _ and -, or Chinese."""
-Words = Annotated[str, StringConstraints(min_length=1, max_length=400)]
-"""Chinese words shown with every result: names, formulas, reasons."""
+Words = Annotated[Prose, StringConstraints(min_length=1, max_length=400)]
+"""Chinese words shown with every result: names, formulas, reasons. The kernel's text type:
+they are published with every result, so NUL and other control characters are refused."""
 
 Rounding = Literal["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN"]
 
