@@ -22,10 +22,10 @@ from eventsourcing.utils import get_topic
 from services.inspection.visits import PLANNED, Visit
 from shared.auth import Principal
 from shared.idempotency import Response
+from shared.persistence.log_pages import notifications
 from shared.service.application import PublishingApplication
 
 TOPICS = [get_topic(kind) for kind in (Visit.Planned, Visit.Conducted, Visit.Cancelled)]
-LOG_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,8 @@ class Sight:
 
 
 def _visit_events(app: PublishingApplication) -> Iterator[Any]:
-    start = 1
-    while page := app.recorder.select_notifications(start, LOG_PAGE, topics=TOPICS):
-        for notification in page:
-            yield app.mapper.to_domain_event(notification)
-        start = page[-1].id + 1
+    for notification in notifications(app.recorder, topics=TOPICS):
+        yield app.mapper.to_domain_event(notification)
 
 
 def still_planned(app: PublishingApplication, sight: Sight) -> list[Visit.Planned]:

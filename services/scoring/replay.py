@@ -51,6 +51,7 @@ from services.scoring.scheme import (
 from services.scoring.settings import ScoringSettings
 from services.scoring.verdicts import UnitVerdict, VerifyResult, compare_units
 from shared.canonical import digest
+from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import store_location
 from shared.settings import CommonSettings, eventsourcing_env
 
@@ -212,14 +213,9 @@ def _stored_runs(
     app = ScoringApplication(env)
     try:
         if run_ids is None:
-            start = 1
-            while True:
-                page = app.recorder.select_notifications(start, 500, topics=[COMPUTED_TOPIC])
-                if not page:
-                    return
-                for notification in page:
-                    yield _decode(app, notification, notification.originator_id)
-                start = page[-1].id + 1
+            for notification in notifications(app.recorder, topics=[COMPUTED_TOPIC]):
+                yield _decode(app, notification, notification.originator_id)
+            return
         for run_id in run_ids:
             stored = app.events.recorder.select_events(run_id, lte=1)
             if not stored or stored[0].topic != COMPUTED_TOPIC:

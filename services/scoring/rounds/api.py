@@ -42,18 +42,18 @@ def _app(runtime: ServiceRuntime) -> RoundScoring:
     return application
 
 
-def _campaign(runtime: ServiceRuntime, campaign_id: UUID | str) -> dict[str, Any]:
+def _campaign(
+    runtime: ServiceRuntime, campaign_id: UUID | str, field: str = "campaign_id"
+) -> dict[str, Any]:
     found = runtime.campaigns.campaign(str(campaign_id))
     if found is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+        raise CampaignNotFound("no such campaign", field=field)
     return found
 
 
 def resolve_campaign(runtime: ServiceRuntime, campaign_id: str, field: str) -> ScopeTarget:
     """A campaign is in the scope of the jurisdiction that runs it."""
-    found = runtime.campaigns.campaign(str(target_id(campaign_id, field)))
-    if found is None:
-        raise CampaignNotFound("no such campaign", field=field)
+    found = _campaign(runtime, target_id(campaign_id, field), field)
     return ScopeTarget(str(found["jurisdiction_id"]))
 
 

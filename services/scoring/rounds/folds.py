@@ -21,10 +21,10 @@ from services.scoring.engine.fold import RoundFold
 from services.scoring.integration import round_scored
 from services.scoring.rounds.domain import InputBatch, RoundRun
 from shared.contracts import IntegrationMessage
+from shared.persistence.log_pages import notifications
 
 INPUTS_TOPIC = get_topic(InputBatch.Received)
 RUNS_TOPIC = get_topic(RoundRun.Computed)
-PAGE = 500
 ORIGIN = "scoring"
 
 
@@ -53,21 +53,16 @@ class RoundFolds:
             yield fold
 
     def _catch_up(self, fold: RoundFold, read_to: int) -> int:
-        recorder = self._app.recorder
-        while True:
-            page = recorder.select_notifications(
-                read_to, PAGE, topics=[INPUTS_TOPIC, RUNS_TOPIC], inclusive_of_start=False
-            )
-            for notification in page:
-                stored = self._app.mapper.to_domain_event(notification)
-                if isinstance(stored, InputBatch.Received):
-                    for message in stored.messages:
-                        fold.apply(IntegrationMessage.model_validate(message))
-                elif isinstance(stored, RoundRun.Computed) and _history_for(fold, stored):
-                    fold.apply(_published(stored, notification.id))
-                read_to = notification.id
-            if len(page) < PAGE:
-                return read_to
+        topics = [INPUTS_TOPIC, RUNS_TOPIC]
+        for notification in notifications(self._app.recorder, after=read_to, topics=topics):
+            stored = self._app.mapper.to_domain_event(notification)
+            if isinstance(stored, InputBatch.Received):
+                for message in stored.messages:
+                    fold.apply(IntegrationMessage.model_validate(message))
+            elif isinstance(stored, RoundRun.Computed) and _history_for(fold, stored):
+                fold.apply(_published(stored, notification.id))
+            read_to = notification.id
+        return read_to
 
 
 def _history_for(fold: RoundFold, computed: RoundRun.Computed) -> bool:

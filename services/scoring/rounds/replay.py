@@ -20,12 +20,12 @@ from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
 from shared.canonical import digest
 from shared.contracts import IntegrationMessage
+from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import MessageLogError, read_messages
 from shared.settings import CommonSettings
 
 ROUND_TOPIC = get_topic(RoundRun.Computed)
 SCHEME_TOPIC = get_topic(SchemeRecord.Registered)
-PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,8 @@ def verify_rounds(common: CommonSettings, app: Any) -> list[RoundVerdict]:
 
 
 def _stored(app: Any, topic: str) -> Iterator[Any]:
-    start = 1
-    while True:
-        page = app.recorder.select_notifications(start, PAGE, topics=[topic])
-        if not page:
-            return
-        for notification in page:
-            yield app.mapper.to_domain_event(notification)
-        start = page[-1].id + 1
+    for notification in notifications(app.recorder, topics=[topic]):
+        yield app.mapper.to_domain_event(notification)
 
 
 def _schemes(app: Any) -> dict[tuple[str, int], Scheme | str]:
