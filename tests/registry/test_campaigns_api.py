@@ -22,7 +22,7 @@ from tests.registry.campaign_helpers import (
     wuhan_spec,
     wuhan_zone,
 )
-from tests.registry.helpers import city_with_counties, post, unit
+from tests.registry.helpers import city_with_counties, key_for, post, unit
 
 GOV, PUBLIC = LUOHE_CATEGORIES
 
@@ -401,3 +401,29 @@ def test_sub_units_and_vertical_units_located_there_enrol_but_dissolved_units_do
         body = enrol(cluster, cid, [(uid(luohe, "源汇区民政局"), GOV), (refused, GOV)], key, 422)
         assert body["detail"][0]["field"] == "enrolments.1.unit_id"
         assert reason in body["detail"][0]["reason"]
+
+
+def test_a_units_key_reads_its_own_enrolment_and_not_its_neighbours(
+    cluster: Cluster, luohe: dict[str, Any]
+) -> None:
+    """An enrolment's history holds reasons (key target because 上年度考核一般, withdrawals):
+    the campaign being in a unit key's county is no licence to read another unit's."""
+    key = luohe["keys"]["city"]
+    city = luohe["city"]["jurisdiction_id"]
+    cid = open_campaign(cluster, luohe_spec(city), key=key)["campaign_id"]
+    education, power = uid(luohe, "市教育局"), uid(luohe, "漯河供电公司")
+    enrol(cluster, cid, [(education, GOV), (power, PUBLIC)], key=key)
+    unit_key = key_for(
+        post(
+            cluster,
+            "/principals",
+            {"name": "市教育局", "role": "unit", "jurisdiction_id": city, "unit_id": education},
+        )
+    )
+    cluster.wait_caught_up("registry", "registry")
+    registry = cluster["registry"]
+    own = registry.get(f"/campaigns/{cid}/enrolments/{education}", headers=unit_key)
+    assert own.status_code == 200 and own.json()["unit_id"] == education
+    other = registry.get(f"/campaigns/{cid}/enrolments/{power}", headers=unit_key)
+    assert other.status_code == 403 and error_field(other) == "unit_id"
+    assert registry.get(f"/campaigns/{cid}/enrolments/{power}", headers=key).status_code == 200

@@ -46,6 +46,11 @@ router = PolicyRouter(tags=["campaigns 评议活动"])
 CAMPAIGN = path("campaign_id", "campaign")
 WRITE = allow(Policy.write("office", scope=CAMPAIGN))
 READ = allow(Policy.read(*PARTICIPANTS, scope=CAMPAIGN))
+# One unit's enrolment carries its history (key-target reasons, withdrawals): a unit's key
+# reads its own only, not its neighbours' in the same campaign.
+READ_ENROLMENT = allow(
+    Policy.read(*PARTICIPANTS, scope=(CAMPAIGN, path("unit_id", "unit_ever")))
+)
 
 
 def get_reads(request: Request) -> CampaignReadModel:
@@ -185,7 +190,9 @@ def list_enrolments(
 
 
 @router.get(
-    "/campaigns/{campaign_id}/enrolments/{unit_id}", response_model=EnrolmentDetailOut, **READ
+    "/campaigns/{campaign_id}/enrolments/{unit_id}",
+    response_model=EnrolmentDetailOut,
+    **READ_ENROLMENT,
 )
 def get_enrolment(
     campaign_id: UUID,
