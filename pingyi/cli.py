@@ -147,6 +147,7 @@ def serve(
         port=settings.port,
         log_config=None,
         timeout_graceful_shutdown=25,
+        **common.server_options(),
     )
 
 

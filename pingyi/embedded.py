@@ -61,7 +61,14 @@ def build_servers(
         settings = service_settings(service)
         port = base_port + offset if base_port is not None else settings.port
         app = create_app(service, common, settings)
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, lifespan="on")
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            lifespan="on",
+            **common.server_options(),
+        )
         servers.append((Endpoint(service, f"http://{host}:{port}"), _Server(config)))
     return servers
 

@@ -7,7 +7,7 @@ suite, which calls thousands of times from one address, never meets them.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from limits import parse
 from pydantic import AfterValidator, Field
@@ -42,3 +42,13 @@ class HttpLimits(BaseSettings):
     """Requests per client address to routes that need no key (PINGYI_RATE_PUBLIC)."""
     rate_positions: Rate = "50/second"
     """`GET /positions` calls per principal (PINGYI_RATE_POSITIONS)."""
+    trusted_proxies: str = "127.0.0.1"
+    """Comma-separated addresses or networks (CIDR) of the proxies in front of the service
+    (an ingress, a load balancer) whose `X-Forwarded-For` and `X-Forwarded-Proto` are
+    believed (PINGYI_TRUSTED_PROXIES). Behind a proxy that is not listed, every public
+    caller has the proxy's address and all of them share one address's rate limit. `*`
+    trusts any peer: only where nothing but the proxy can reach the port."""
+
+    def server_options(self) -> dict[str, Any]:
+        """What uvicorn needs to see clients as the trusted proxies report them."""
+        return {"proxy_headers": True, "forwarded_allow_ips": self.trusted_proxies}

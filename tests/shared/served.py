@@ -40,9 +40,10 @@ class Metered:
 class Served:
     """`app` served by uvicorn in a thread of this process (lifespan included)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, **options: Any) -> None:
         self.metered = Metered(app)
-        self._server = uvicorn.Server(uvicorn.Config(self.metered, log_level="warning"))
+        config = uvicorn.Config(self.metered, log_level="warning", **options)
+        self._server = uvicorn.Server(config)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]

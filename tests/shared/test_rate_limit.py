@@ -15,6 +15,7 @@ from limits.storage import MemoryStorage
 from shared.settings import CommonSettings
 from shared.web.rate_limit import RateLimit, TooManyRequests
 from tests.harness import ADMIN, Cluster
+from tests.shared.served import Served
 
 BAD = {"X-API-Key": "pyk_not-a-real-key"}
 
@@ -116,3 +117,30 @@ def test_a_limit_counts_per_key_and_says_when_to_retry(storage: MemoryStorage) -
     assert 1 <= refused.value.retry_after <= 60
     assert refused.value.response_headers() == {"Retry-After": str(refused.value.retry_after)}
     limit.enforce("b", "too many tries")
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_behind_a_trusted_proxy_each_client_has_a_limit_of_its_own(
+    memory_settings: CommonSettings, trusted: bool
+) -> None:
+    """Behind an ingress every caller arrives from the ingress's address. Where the ingress
+    is trusted, the limit counts the address it reports; where it is not, its header is
+    ignored and everyone shares one address's limit (uvicorn as `pingyi serve` runs it)."""
+    proxies = "127.0.0.1" if trusted else "192.0.2.1"
+    settings = memory_settings.model_copy(
+        update={"rate_public": "3 per 10 seconds", "trusted_proxies": proxies}
+    )
+    with (
+        Cluster(settings, ["registry"]) as cluster,
+        Served(cluster["registry"].app, lifespan="off", **settings.server_options()) as served,
+        httpx.Client(base_url=f"http://127.0.0.1:{served.port}") as http,
+    ):
+        first = {"X-Forwarded-For": "203.0.113.5"}
+        for _ in range(3):
+            assert http.get("/healthz", headers=first).status_code == 200
+        assert_limited(http.get("/healthz", headers=first))
+        second = http.get("/healthz", headers={"X-Forwarded-For": "203.0.113.6"})
+        if trusted:
+            assert second.status_code == 200
+        else:
+            assert_limited(second)
