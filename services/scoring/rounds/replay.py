@@ -69,8 +69,9 @@ MAX_DETAILS = 6
 
 def differences(stored: Any, replayed: Any) -> tuple[str, ...]:
     """The values that differ between a unit's stored and replayed result, by path
-    (components and deductions by their code), e.g. `questionnaire.inputs.counts.满意 stored
-    3, replay 4`: what an auditor needs to see which input moved."""
+    (components and deductions by their code), e.g.
+    `components.questionnaire.inputs.counts.满意 stored 3, replay 4`: what an auditor needs
+    to see which input moved."""
     found: list[str] = []
     _walk("", stored, replayed, found)
     if len(found) > MAX_DETAILS:

@@ -2,11 +2,12 @@
 questionnaire with running tallies by unit, respondent group and survey point.
 
 The rules for what counts (the only statement of them: the first release's per-wave
-counting is retired): a questionnaire recorded without flags counts at once; one recorded with flags, or quarantined later, waits
-until it is released; a rejection, a void or its batch's withdrawal ends it for good
-(un-counting it if it counted); a correction replaces the ratings of one that counts or may
-still count. A questionnaire is recorded once, and never into a closed wave. Decisions after
-the close still apply: the tallies are as of the survey position read.
+counting is retired): a questionnaire recorded without flags counts at once; one recorded
+with flags, or quarantined later, waits until it is released; a rejection, a void or its
+batch's withdrawal ends it for good (un-counting it if it counted); a correction replaces
+the ratings of one that counts or may still count. A questionnaire is recorded once, and
+never into a closed wave. Decisions after the close still apply: the tallies are as of the
+survey position read.
 """
 
 from __future__ import annotations
