@@ -18,7 +18,9 @@ def replay(
     ] = False,
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
-    """Recompute every stored score from the upstream event logs; exit 1 on any difference."""
+    """Recompute every stored round run from the upstream event logs; exit 1 on any
+    difference, 2 when there is nothing to verify. The first release's wave runs are named
+    as retired, not verified."""
     from pingyi.replay import verify as verify_scores
     from services.scoring.replay import ReplayError
 
@@ -26,21 +28,26 @@ def replay(
         raise typer.BadParameter("only --verify is supported")
     common = environment_settings(data_dir)
     try:
-        results = verify_scores(common)
+        rounds, retired = verify_scores(common)
     except ReplayError as error:
         console.print(f"[red]replay cannot run:[/red] {error}")
         raise typer.Exit(2) from None
     table = Table(title="pingyi replay --verify")
-    for column in ("score run", "wave", "unit", "result"):
+    for column in ("score run", "round", "unit", "result"):
         table.add_column(column)
     different = 0
-    for result in results:
-        for row in result.rows():
+    for verdict in rounds:
+        for row in verdict.rows():
             table.add_row(*row)
-        different += 0 if result.identical else 1
+        different += 0 if verdict.identical else 1
+    for run in retired:
+        for row in run.rows():
+            table.add_row(*row)
     console.print(table)
-    total = len(results)
+    total = len(rounds)
     console.print(f"{total - different} of {total} score runs identical, {different} different")
+    if retired:
+        console.print(f"{len(retired)} retired wave runs of the first release not verified")
     raise typer.Exit(1 if different else 0)
 
 

@@ -20,6 +20,7 @@ from shared.persistence.message_log import (
     StoreMissing,
     has_store,
     last_position,
+    read_bodies,
     read_messages,
     store_location,
 )
@@ -70,10 +71,13 @@ def export_bundle(
     # Logs only grow: reading each twice up to the same position gives the same messages.
     read_to = {origin: last_position(common, origin) or 0 for origin in origins}
 
+    from services.scoring.engine.fold.decode import decode_stored
+
     def decoded() -> Iterator[IntegrationMessage]:
+        # The stored bodies decoded the engine's way: the same messages, about half the cost.
         for origin in origins:
-            for message in read_messages(common, origin, stop=read_to[origin]):
-                yield message.message
+            for position, previous, body in read_bodies(common, origin, stop=read_to[origin]):
+                yield decode_stored(origin, position, previous, body)
 
     results = compute(scheme, decoded(), campaign_id, round_)
     encoded = {

@@ -95,6 +95,7 @@ def engine() -> Compute:
     """The scoring engine's `score_round`, as the verifier calls it (imported only here, so
     that reading a bundle needs nothing but the standard library and the contracts)."""
     from services.scoring.engine import score_round
+    from services.scoring.engine.fold import named_responses
 
     def compute(
         scheme: Mapping[str, Any],
@@ -102,7 +103,12 @@ def engine() -> Compute:
         campaign: str,
         round_: int,
     ) -> dict[str, Any]:
-        return score_round(scheme, messages, campaign_id=campaign, round=round_)
+        # Messages held in a list (the bundle's, or a search's subset of them) can be read
+        # twice: the fold then keeps records only of questionnaires a decision names.
+        keep = named_responses(messages) if isinstance(messages, Sequence) else None
+        return score_round(
+            scheme, messages, campaign_id=campaign, round=round_, keep_records=keep
+        )
 
     return compute
 

@@ -81,24 +81,28 @@ def _load_demo(urls: dict[str, str], key: str, questionnaires: int) -> None:
             progress.update(tasks[step], completed=done)
 
         loader = DemoLoader(urls, key, report)
-        wave = loader.load(questionnaires)
-    _print_rankings(loader.rankings(wave["wave_id"]))
+        loader.load(questionnaires)
+    _print_rankings(loader.rankings())
 
 
-def _print_rankings(rankings: dict[str, Any], top: int = 10) -> None:
-    for category in rankings["categories"]:
-        table = Table(title=f"{rankings['wave_name']} · {category['category']}")
-        for column in ("名次", "单位名称", "得分", "满意率", "有效样本数"):
+def _print_rankings(categories: dict[str, list[dict[str, Any]]], top: int = 10) -> None:
+    """Round 1's final result as scored (名次, 得分, 等次), per category."""
+    for category, units in categories.items():
+        table = Table(title=f"{DEMO_ROUND_TITLE} · {category}")
+        for column in ("名次", "单位名称", "得分", "等次", "有效样本数"):
             table.add_column(column)
-        for entry in category["entries"][:top]:
+        for unit in units[:top]:
             table.add_row(
-                str(entry["rank"]),
-                entry["unit_name"],
-                str(entry["score"]),
-                f"{entry['satisfaction_rate']}%",
-                str(entry["valid_count"]),
+                "—" if unit["rank"] is None else str(unit["rank"]),
+                unit["unit_name"],
+                "—" if unit["score"] is None else str(unit["score"]),
+                unit["grade"] or "—",
+                "—" if unit["valid_sample"] is None else str(unit["valid_sample"]),
             )
         console.print(table)
+
+
+DEMO_ROUND_TITLE = "第1轮评议结果"
 
 
 @app.command("demo")

@@ -459,9 +459,16 @@ class DemoLoader:
             raise RuntimeError(f"{method} survey{path}: {response.status_code} {response.text}")
         return response.json()
 
-    def rankings(self, wave_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("reporting", "GET", f"/waves/{wave_id}/rankings")
-        return result
+    def rankings(self) -> dict[str, list[dict[str, Any]]]:
+        """Round 1's final result per category, as scoring ordered it (the campaign's
+        categories in turn, best first, unranked units last): ranks are scoring's, part of
+        what replay verifies."""
+        if self.round_run is None:
+            raise RuntimeError("the demo has not scored its round yet (load first)")
+        categories: dict[str, list[dict[str, Any]]] = {}
+        for unit in self.round_run["results"]["units"]:
+            categories.setdefault(unit["category"], []).append(unit)
+        return categories
 
 
 FINDINGS = (

@@ -97,10 +97,16 @@ def feed_registry_copy(views: Any, messages: Any) -> None:
         view.inbox(views, "registry").apply("registry", batch)
 
 
+RETIRED_EVENT_TYPES = frozenset({"scoring.score.computed"})
+"""Published by the first release's wave runs (`services.scoring.retired`): a log holding
+them publishes the bodies stored then, but their events no longer map to any message."""
+
+
 def assert_bodies_match_mapping(runtime: ServiceRuntime) -> None:
     """Every message of the service's log, built from the body stored at write time, is
     byte for byte the message mapped from the stored event (the relay's old way): so every
-    test that runs a cluster checks the encode-once path against every event it caused."""
+    test that runs a cluster checks the encode-once path against every event it caused.
+    A log written by the first release (`RETIRED_EVENT_TYPES`) is checked up to there."""
     mapped = Outbox(
         runtime.name, runtime.application, runtime.definition.payload_mapper, stored_bodies=False
     )
@@ -109,6 +115,8 @@ def assert_bodies_match_mapping(runtime: ServiceRuntime) -> None:
     previous: int | None = None
     while True:
         page = stored.read_encoded(after, previous, 500)
+        if any(m.event_type in RETIRED_EVENT_TYPES for m in page.messages):
+            return
         expected = mapped.read_encoded(after, previous, 500)
         assert page.scanned_to == expected.scanned_to
         assert [m.encode() for m in page.messages] == [m.encode() for m in expected.messages], (

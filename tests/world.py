@@ -1,7 +1,7 @@
 """One county's world for tests that call every route: jurisdictions around 源汇区 (its city
 and province above, a zone below, a sibling county), principals of every role (two unit keys:
 源汇区民政局's and its neighbour 源汇区人社局's), and one resource of every scope kind inside
-源汇区 (unit, campaign, person, draw, wave, finding, score run, rankings…), with where each
+源汇区 (unit, campaign, person, draw, wave, finding, round run, round results…), with where each
 lives and which unit it belongs to — so a test can aim any route at a real target and know,
 by itself, who should be allowed."""
 
@@ -254,8 +254,6 @@ def build_world(cluster: Cluster) -> World:
     )
     assert visit.status_code == 201, visit.text
     cluster.wait_caught_up("scoring", "survey")
-    run = cluster["scoring"].post(f"/waves/{wave_id}/score-runs", headers=ADMIN)
-    assert run.status_code == 201, run.text
     round_run = _round_run(cluster, campaign)
     _wait_all(cluster)
     in_county = {
@@ -266,9 +264,6 @@ def build_world(cluster: Cluster) -> World:
         "draw": draw,
         "principal": keyholder.principal_id or "",
         "visit": visit.json()["visit_id"],  # planned: its unit's only once conducted
-        "tally": wave_id,
-        "run": run.json()["run_id"],
-        "ranked_wave": wave_id,
         "round_run": round_run,
         "appointing_body": f"office:{county}",
         "template": template.json()["template_id"],

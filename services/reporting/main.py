@@ -1,9 +1,8 @@
-"""The reporting service (结果发布): rankings and round results computed by scoring, with
-their provenance, embargoed until an office publishes them."""
+"""The reporting service (结果发布): round results computed by scoring (ranks, grades, lists),
+with their provenance, embargoed until an office publishes them."""
 
 from __future__ import annotations
 
-from services.reporting.api import resolve_ranked_wave, router
 from services.reporting.application import ReportingApplication
 from services.reporting.bulletins.api import router as bulletins_router
 from services.reporting.bulletins.views import TASK_BULLETINS_VIEW
@@ -15,7 +14,6 @@ from services.reporting.rounds.page_api import router as page_router
 from services.reporting.rounds.public_api import router as public_router
 from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
-from services.reporting.views import RANKINGS_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
 
@@ -28,16 +26,13 @@ SERVICE = ServiceDefinition(
     application=ReportingApplication,
     settings=ReportingSettings,
     payload_mapper=to_payload,
-    routers=(
-        router, rounds_router, public_router, documents_router, page_router, bulletins_router
-    ),
+    routers=(rounds_router, public_router, documents_router, page_router, bulletins_router),
     views=(
         SECURITY_VIEW,
         REGISTRY_COPY,
-        RANKINGS_VIEW,
         ROUND_RESULTS_VIEW,
         PUBLICATIONS_VIEW,
         TASK_BULLETINS_VIEW,
     ),
-    resolvers={"ranked_wave": resolve_ranked_wave, "campaign": resolve_campaign},
+    resolvers={"campaign": resolve_campaign},
 )

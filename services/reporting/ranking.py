@@ -1,18 +1,14 @@
-"""Ranking order: how one run's unit scores become the published 名次 of a category.
+"""Dictionary (pinyin) order for Chinese names, for lists that are not ranked by score.
 
-Pure functions over the contract's `UnitScore`; the view handler stores what they return.
-"""
+Ranks themselves are computed by scoring, as part of a round's results that replay verifies;
+reporting only shows them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from pypinyin import Style, lazy_pinyin, load_phrases_dict
-
-from shared.contracts.scoring import UnitScore
 
 # pypinyin's phrase dictionary reads these place names with the wrong heteronym (漯河 as
 # "ta he"), which would put 漯河市… units under T. Readings as used by the places themselves.
@@ -53,66 +49,3 @@ def _syllable_key(char: str, syllable: str) -> tuple[str, int, str]:
     if len(syllable) > 1 and syllable[-1].isdigit() and syllable[:-1].isalpha():
         return (syllable[:-1], int(syllable[-1]), char)
     return (syllable.lower(), 0, char)
-
-
-def _decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
-def merit(unit: UnitScore) -> tuple[Decimal, bool, Decimal, int]:
-    """What decides a rank: score, then satisfaction rate (missing counts lowest), then the
-    number of valid answers. Names only order units that share a rank."""
-    score = _decimal(unit.score)
-    assert score is not None, "unscored units have no merit"
-    rate = _decimal(unit.satisfaction_rate)
-    return (score, rate is not None, rate or Decimal(0), unit.valid_count)
-
-
-def _display_order(unit: UnitScore) -> tuple[PinyinKey, str]:
-    return (pinyin_key(unit.unit_name), str(unit.unit_id))
-
-
-def rank_units(units: Iterable[UnitScore]) -> list[dict[str, Any]]:
-    """Competition ranking (1, 2, 2, 4) over scored units, best first; units without a score
-    (no valid answers) follow without a rank, in name order."""
-    scored = [u for u in units if u.score is not None]
-    unscored = [u for u in units if u.score is None]
-    # Two stable sorts: names ascending first, then merit descending on top of that.
-    scored.sort(key=_display_order)
-    scored.sort(key=merit, reverse=True)
-    unscored.sort(key=_display_order)
-    entries: list[dict[str, Any]] = []
-    previous: tuple[Decimal, bool, Decimal, int] | None = None
-    rank = 0
-    for position, unit in enumerate(scored, start=1):
-        key = merit(unit)
-        if key != previous:
-            rank, previous = position, key
-        entries.append(entry(unit, rank))
-    entries.extend(entry(unit, None) for unit in unscored)
-    return entries
-
-
-def entry(unit: UnitScore, rank: int | None) -> dict[str, Any]:
-    return {
-        "rank": rank,
-        "unit_id": str(unit.unit_id),
-        "unit_name": unit.unit_name,
-        "score": unit.score,
-        "satisfaction_rate": unit.satisfaction_rate,
-        "valid_count": unit.valid_count,
-        "counts": dict(unit.counts),
-        "result_digest": unit.result_digest,
-    }
-
-
-def by_category(results: Sequence[UnitScore]) -> dict[str, list[dict[str, Any]]]:
-    """Each category's ranking, categories in pinyin order."""
-    groups: dict[str, list[UnitScore]] = {}
-    for unit in results:
-        groups.setdefault(unit.category, []).append(unit)
-    return {name: rank_units(groups[name]) for name in sorted(groups, key=category_order)}
-
-
-def category_order(name: str) -> tuple[PinyinKey, str]:
-    return (pinyin_key(name), name)

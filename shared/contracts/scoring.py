@@ -1,4 +1,9 @@
-"""Published scoring facts."""
+"""Published scoring facts: campaign-round results (`scoring.round.scored`).
+
+The first release also published per-wave runs as `scoring.score.computed`. Those runs are
+retired (docs/scoring.md): no contract decodes them any more, and consumers pass over such
+messages still on a stream or in a log without reading them, as they do any event type they
+have no handler for."""
 
 from __future__ import annotations
 
@@ -16,32 +21,6 @@ class SchemeRef(BaseModel):
     scheme_id: str
     version: int
     scheme_hash: str
-
-
-class UnitScore(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    unit_id: UUID
-    unit_name: str
-    category: str
-    counts: dict[str, int]
-    valid_count: int
-    satisfaction_rate: str | None
-    score: str | None
-    result_digest: str
-
-
-class ScoreComputed(IntegrationPayload):
-    event_type = "scoring.score.computed"
-    run_id: UUID
-    wave_id: UUID
-    jurisdiction_id: UUID
-    wave_name: str
-    final: bool
-    scheme: SchemeRef
-    upstream_positions: dict[str, int]
-    inputs_digest: str
-    results: tuple[UnitScore, ...]
-    results_digest: str
 
 
 class _Part(BaseModel):

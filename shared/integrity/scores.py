@@ -2,7 +2,8 @@
 
 A run's record holds its results and the digest taken when they were computed: for a
 campaign-round run the results document carries `results_digest` over the rest of itself;
-for a wave run it is the digest of the results list. Recomputing it is cheap next to what
+for a wave run of the first release (retired, still in old logs) it is the digest of the
+results list. Recomputing it is cheap next to what
 reading the record costs, so the API checks on every read (`digest_warning`), and a
 `ScoreWatch` rechecks every stored record on a timer for /readyz — a record nobody reads
 still shows when it was edited.

@@ -37,6 +37,7 @@ __all__ = [
     "UnencodedRow",
     "has_store",
     "last_position",
+    "read_bodies",
     "read_messages",
     "store_location",
 ]
@@ -109,6 +110,17 @@ def read_messages(
 ) -> Iterator[EncodedMessage]:
     """The service's published messages in position order, up to and including `stop`.
     Raises `StoreMissing` when there is no log, `UnencodedRow` at a row without a body."""
+    for position, previous, body in read_bodies(common, service, stop=stop, page=page):
+        yield EncodedMessage(position, previous, data=compose(service, position, previous, body))
+
+
+def read_bodies(
+    common: CommonSettings, service: str, *, stop: int | None = None, page: int = PAGE
+) -> Iterator[tuple[int, int | None, bytes]]:
+    """(position, previous position, stored body) of each published message, in position
+    order up to and including `stop`: for readers that decode the bodies themselves (the
+    scoring engine's `decode_stored`, about twice as fast as decoding the composed bytes).
+    Raises as `read_messages` does."""
     if not has_store(common, service):
         raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
     rows = _pg_rows if common.mode == "production" else _sqlite_rows
@@ -121,7 +133,7 @@ def read_messages(
             )
         if not body:
             continue  # an internal event: in the log, never published
-        yield EncodedMessage(position, previous, data=compose(service, position, previous, body))
+        yield position, previous, body
         previous = position
 
 

@@ -15,7 +15,10 @@ from typing import Any
 
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
-from tests.scoring.helpers import caught_up, close_wave, ok, open_wave, pattern, push, seed_world
+from tests.scoring.helpers import caught_up, close_wave, ok, seed_world
+from tests.scoring.rounds.helpers import assign, campaign_round, request_run
+from tests.scoring.rounds.helpers import caught_up as round_caught_up
+from tests.scoring.rounds.helpers import push as round_push
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,27 +33,31 @@ def embedded(data_dir: Path) -> CommonSettings:
 
 
 def scored_history(data_dir: Path, *, runs: bool = True) -> dict[str, Any]:
-    """A wave with 5 questionnaires over three units and, with `runs`, a provisional and a
-    final score run. Returns the world's ids and the runs as the scoring API shows them."""
+    """A campaign round with 5 questionnaires over three units (B-00001 rates the first unit
+    不满意) and, with `runs`, a provisional and a final round run of round 1. Returns the ids
+    and the runs as the scoring API shows them."""
     common = embedded(data_dir)
-    with Cluster(common, ["registry", "survey", "scoring"]) as cluster:
-        world = seed_world(cluster)
-        wave_id = open_wave(cluster, world)
-        push(cluster, world, wave_id, pattern(world, ("满意", "基本满意", "不满意")) * 3, "A")
-        push(cluster, world, wave_id, pattern(world, ("不满意", "满意", "不了解")) * 2, "B")
-        caught_up(cluster)
+    with Cluster(common, ["registry", "survey", "inspection", "scoring"]) as cluster:
+        rnd = campaign_round(cluster)
+        survey = cluster["survey"]
+        round_push(survey, rnd, [("满意", "基本满意", "不满意")] * 3, "A")
+        round_push(survey, rnd, [("不满意", "满意", "不了解")] * 2, "B")
+        round_caught_up(cluster)
         stored: list[dict[str, Any]] = []
         if runs:
-            path = f"/waves/{wave_id}/score-runs"
-            ok(cluster["scoring"].post(path, headers=world.county_office))
-            close_wave(cluster, world, wave_id)
-            caught_up(cluster)
-            listed = ok(cluster["scoring"].get(path, headers=ADMIN))
+            assign(cluster, rnd)
             stored = [
-                ok(cluster["scoring"].get(f"/score-runs/{r['run_id']}", headers=ADMIN))
-                for r in listed
+                request_run(cluster, rnd, final=False, reason="中期"),
+                request_run(cluster, rnd, final=True, reason="上半年结果"),
             ]
-    return {"wave_id": wave_id, "unit_names": world.unit_names, "runs": stored}
+    names = {u["unit_id"]: u["unit_name"] for u in stored[0]["results"]["units"]} if stored else {}
+    return {
+        "campaign_id": rnd.campaign_id,
+        "wave_id": rnd.wave_id,
+        "unit_ids": rnd.world.unit_ids,
+        "unit_names": names,
+        "runs": stored,
+    }
 
 
 def copy_of(data_dir: Path, target: Path) -> Path:

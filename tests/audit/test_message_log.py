@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from pingyi.composition import open_outbox
+from services.scoring.engine.fold.decode import decode_stored
 from shared.persistence.message_log import (
     StoreMissing,
     UnencodedRow,
     has_store,
+    read_bodies,
     read_messages,
 )
 from shared.settings import CommonSettings
@@ -48,6 +50,8 @@ def _assert_same_as_outbox(common: CommonSettings) -> None:
         assert len(read) >= 3
         assert [m.data for m in read] == _by_outbox(common, service)
         assert all(m.message.origin == service for m in read)
+        bodies = list(read_bodies(common, service, page=2))
+        assert [decode_stored(service, *row) for row in bodies] == [m.message for m in read]
         positions = [m.position for m in read]
         assert positions == sorted(positions)
         middle = positions[len(positions) // 2]

@@ -1,6 +1,7 @@
 """`pingyi replay --verify` as an auditor runs it: a process of its own, no PINGYI_* settings,
 against data directories the real services wrote. Nothing to verify is exit 2 and creates
-nothing; a forged answer in the survey log is exit 1 naming the run, the unit and the input."""
+nothing; a forged answer in the survey log is exit 1 naming the run, the unit and the input;
+wave runs of the first release in the log are named as retired and change no verdict."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import psycopg
 import pytest
 
 from tests.audit.stores import copy_of, edit_survey_answer, run_pingyi, scored_history
+from tests.scoring.retired_log import WAVE_NAME, append_to_sqlite
 
 
 @pytest.fixture(scope="module")
@@ -65,24 +67,49 @@ def test_a_forged_answer_names_the_runs_the_unit_and_the_input(
 ) -> None:
     data, facts = history
     forged = copy_of(data, tmp_path / "pingyi-data")
-    # B-0001 rated the first unit 不满意: now it says 满意.
-    edit_survey_answer(forged, "B-0001", "不满意", "满意")
+    # B-00001 rated the first unit 不满意: now it says 满意.
+    edit_survey_answer(forged, "B-00001", "不满意", "满意")
     done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "0 of 2 score runs identical, 2 different" in done.stdout
-    first = sorted(facts["unit_names"])[0]
-    name = facts["unit_names"][first]
+    first = facts["unit_ids"][0]
     lines = done.stdout.splitlines()
     for run in facts["runs"]:
-        (named,) = [
-            line for line in lines if run["run_id"] in line and f"inputs of unit {name}" in line
-        ]
-        assert f"({first}) differ (survey log up to {run['upstream_positions']['survey']})" in named
-        assert "counts.满意 stored 3, replay 4" in named
-        assert "counts.不满意 stored 2, replay 1" in named
-        assert any(run["run_id"] in line and name in line and "score" in line for line in lines)
-    others = [facts["unit_names"][u] for u in sorted(facts["unit_names"])[1:]]
-    assert not any(f"inputs of unit {other}" in done.stdout for other in others)
+        named = [line for line in lines if run["run_id"] in line and first in line]
+        assert len(named) == 1, done.stdout
+        # A: 满意 ×3, B: 不满意 ×2 — replayed, one 不满意 became 满意.
+        assert "questionnaire.inputs.counts.满意 stored 3, replay 4" in named[0]
+        assert "questionnaire.inputs.counts.不满意 stored 2, replay 1" in named[0]
+        assert any(run["run_id"] in line and "inputs differ" in line for line in lines)
+    # The third unit's answers were not touched, and its score is what it was.
+    assert not any(facts["unit_ids"][2] in line and "counts" in line for line in lines)
+
+
+def test_retired_wave_runs_are_named_and_change_no_verdict(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A log written by the first release holds wave runs: replay names each as retired,
+    verifies the round runs as before and exits 0."""
+    data, _ = history
+    mixed = copy_of(data, tmp_path / "pingyi-data")
+    append_to_sqlite(mixed / "scoring.sqlite")
+    done = run_pingyi("replay", "--verify", "--data-dir", str(mixed), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 of 2 score runs identical, 0 different" in done.stdout
+    assert "2 retired wave runs of the first release not verified" in done.stdout
+    retired = [line for line in done.stdout.splitlines() if "(wave run)" in line]
+    assert len(retired) == 2 and all("retired: not verified" in line for line in retired)
+    assert all(WAVE_NAME in line for line in retired)
+
+
+def test_only_retired_wave_runs_are_nothing_to_verify(tmp_path: Path) -> None:
+    data = tmp_path / "pingyi-data"
+    scored_history(data, runs=False)
+    append_to_sqlite(data / "scoring.sqlite")
+    done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "2 retired wave runs are not verified" in done.stdout
+    assert "nothing to verify" in done.stdout
 
 
 @pytest.mark.infra

@@ -1,7 +1,8 @@
 """The thin path, as an office and an agency would walk it over HTTP: a campaign with its
 enrolled units, a template, a wave of the campaign's first round with survey points per
 county and respondent groups, questionnaires pushed with points, channels and groups, a
-correction and a void, the close, and the rankings."""
+correction and a void, the close, and round 1 scored and ranked (scoring's round run, as
+reporting shows it)."""
 
 from __future__ import annotations
 
@@ -328,7 +329,7 @@ def expected_counts(items: list[dict[str, Any]]) -> dict[str, Counter[str]]:
 
 
 def expected_score(counts: Counter[str]) -> str | None:
-    """Scheme satisfaction v1, written out independently of the scoring service."""
+    """`SCHEME`'s questionnaire score, written out independently of the scoring service."""
     valid = counts["满意"] + counts["基本满意"] + counts["不满意"]
     if valid == 0:
         return None
@@ -336,7 +337,34 @@ def expected_score(counts: Counter[str]) -> str | None:
     return str((points / valid * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def close_and_rank(api: Api, ctx: dict[str, Any], wave_id: str) -> dict[str, Any]:
+SCHEME: dict[str, Any] = {
+    "scheme_id": "thin-path-questionnaire",
+    "version": 1,
+    "title": "问卷测评满意度",
+    "program": "democratic_appraisal",
+    "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP"},
+    "statistics": {"z": "1.96", "confidence": "95%"},
+    "components": [
+        {
+            "code": "questionnaire",
+            "source": "survey",
+            "name": "问卷测评群众满意度",
+            "weight": 1,
+            "wave_kind": "satisfaction_survey",
+            "scale": "four_level",
+            "level_weights": {"满意": 100, "基本满意": 80, "不满意": 0},
+            "excluded": ["不了解"],
+            "satisfied": ["满意", "基本满意"],
+            "measure": "weighted_score",
+            "min_sample": 1,
+            "formula": "满意计100分、基本满意计80分、不满意计0分，取有效问卷的平均分",
+        }
+    ],
+}
+"""The campaign's scheme: the questionnaire alone, scored as `expected_score` says."""
+
+
+def close(api: Api, ctx: dict[str, Any], wave_id: str) -> None:
     api.call(
         "survey",
         "POST",
@@ -344,30 +372,99 @@ def close_and_rank(api: Api, ctx: dict[str, Any], wave_id: str) -> dict[str, Any
         key=ctx["office"]["api_key"],
         json={"reason": "回收结束"},
     )
+
+
+def assign_scheme(api: Api, ctx: dict[str, Any]) -> None:
+    """`SCHEME` registered and made the campaign's by the office (again: no change)."""
+    office = ctx["office"]["api_key"]
+    registration = {"document": SCHEME, "reason": "本年度"}
+    api.call("scoring", "POST", "/schemes", key=office, json=registration)
+    assignment = {"scheme_id": SCHEME["scheme_id"], "version": 1, "reason": "本年度方案"}
+    path = f"/campaigns/{ctx['campaign']['campaign_id']}/scheme"
+    api.call("scoring", "PUT", path, key=office, json=assignment)
+
+
+def standings(api: Api, ctx: dict[str, Any]) -> dict[str, Any]:
+    """Round 1 as it stands under `SCHEME` once scoring has consumed everything survey
+    published (computed, nothing stored)."""
+    api.wait_caught_up("scoring", "survey")
+    assign_scheme(api, ctx)
+    path = f"/campaigns/{ctx['campaign']['campaign_id']}/rounds/1/standings"
+    found: dict[str, Any] = api.call("scoring", "GET", path, key=ctx["office"]["api_key"])
+    return found
+
+
+def score_round(api: Api, ctx: dict[str, Any], *, final: bool = True) -> dict[str, Any]:
+    """Round 1 scored under `SCHEME` once scoring has consumed everything the registry and
+    survey published: the run as scoring returns it."""
     api.wait_caught_up("scoring", "survey")
     api.wait_caught_up("scoring", "registry")
-    api.wait_caught_up("reporting", "scoring")
-    rankings: dict[str, Any] = api.call(
-        "reporting", "GET", f"/waves/{wave_id}/rankings", key=ctx["office"]["api_key"]
+    assign_scheme(api, ctx)
+    run: dict[str, Any] = api.call(
+        "scoring",
+        "POST",
+        f"/campaigns/{ctx['campaign']['campaign_id']}/rounds/1/score-runs",
+        key=ctx["office"]["api_key"],
+        json={"final": final, "reason": "上半年评议结果"},
     )
-    return rankings
+    return run
+
+
+def unit_counts(results: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """unit id -> every level's count in scoring's results (the questionnaire component)."""
+    return {
+        unit["unit_id"]: {r: unit["components"][0]["inputs"]["counts"].get(r, 0) for r in RATINGS}
+        for unit in results["units"]
+    }
+
+
+def round_results(api: Api, ctx: dict[str, Any]) -> dict[str, Any]:
+    """Round 1's results as reporting shows them to the office, once it has caught up."""
+    api.wait_caught_up("reporting", "scoring")
+    path = f"/campaigns/{ctx['campaign']['campaign_id']}/rounds/1/results"
+    results: dict[str, Any] = api.call("reporting", "GET", path, key=ctx["office"]["api_key"])
+    return results
+
+
+def close_and_rank(api: Api, ctx: dict[str, Any], wave_id: str) -> dict[str, Any]:
+    close(api, ctx, wave_id)
+    run = score_round(api, ctx)
+    results = round_results(api, ctx)
+    assert results["run_id"] == run["run_id"]
+    return results
+
+
+def counted(results: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """unit id -> the answer counts scoring counted for it (the questionnaire component)."""
+    return {
+        entry["unit_id"]: dict(entry["shares"][0]["counts"])
+        for category in results["categories"]
+        for entry in category["entries"]
+    }
 
 
 def assert_rankings_match(
     rankings: dict[str, Any], items: list[dict[str, Any]], units: list[dict[str, Any]]
 ) -> None:
+    """Round results of the questionnaires `items`: every unit's counts and score as
+    written out here, ranks in score order within each category."""
     assert rankings["final"] is True
     counts = expected_counts(items)
     by_category = {c["category"]: c["entries"] for c in rankings["categories"]}
     assert set(by_category) == {GOV, PUBLIC}
+    shown = counted(rankings)
     for unit in units:
         entry = next(e for e in by_category[unit["category"]] if e["unit_id"] == unit["unit_id"])
         expected = counts[unit["unit_id"]]
-        assert entry["counts"] == {r: expected[r] for r in RATINGS}, unit["name"]
+        assert {r: shown[unit["unit_id"]].get(r, 0) for r in RATINGS} == {
+            r: expected[r] for r in RATINGS
+        }, unit["name"]
         assert entry["score"] == expected_score(expected), unit["name"]
     for entries in by_category.values():
-        scores = [Decimal(e["score"]) for e in entries if e["score"] is not None]
-        assert scores == sorted(scores, reverse=True)
+        ranked = [(e["rank"], Decimal(e["score"])) for e in entries if e["rank"] is not None]
+        assert [score for _, score in sorted(ranked)] == sorted(
+            (score for _, score in ranked), reverse=True
+        )
 
 
 def wait_until(predicate: Any, label: str, timeout: float = 120) -> None:

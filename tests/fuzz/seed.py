@@ -58,6 +58,7 @@ ALIASES = {
 
 # Generated text is mostly unusable as a name or a sector (and control characters are
 # refused), so text fields sometimes get a value a user would type instead.
+SCHEME_ID = "luohe-2yr-zhengfeng"
 VOCABULARY = {
     "name": ["舞阳县市场监督管理局", "评议代表甲", "2026年度第二轮测评"],
     "short_name": ["市场监管局"],
@@ -70,7 +71,7 @@ VOCABULARY = {
     "seed": [DRAW_SEED],
     "commitment": [hashlib.sha256(DRAW_SEED.encode("utf-8")).hexdigest()],
     "contact": ["13800138000"],
-    "scheme_id": ["satisfaction"],
+    "scheme_id": [SCHEME_ID],
     "month": ["2026-05"],
     "index": ["0"],
 }
@@ -209,9 +210,18 @@ def _seed_survey(cluster: Cluster, seeded: Seeded, registry: dict[str, Any]) -> 
         post(cluster, "survey", path, {"questionnaires": questionnaires})
     cluster.wait_caught_up("scoring", "survey")
     post(cluster, "survey", f"/waves/{closed_wave}/close", {"reason": "问卷回收完毕"})
-    run = post(cluster, "scoring", f"/waves/{open_wave}/score-runs", {})
-    seeded.add("run_id", run["run_id"])
+    seeded.add("run_id", _round_run(cluster, registry["campaign_id"]))
     seeded.add("questionnaire_id", *(q["questionnaire_id"] for q in questionnaires))
+
+
+def _round_run(cluster: Cluster, campaign_id: str) -> str:
+    """Round 1 of the campaign scored (provisionally) under a shipped scheme, so that the
+    run routes of scoring and reporting meet a real run."""
+    scheme = {"scheme_id": SCHEME_ID, "version": 1, "reason": "本年度方案"}
+    ok(cluster["scoring"].put(f"/campaigns/{campaign_id}/scheme", json=scheme, headers=ADMIN))
+    path = f"/campaigns/{campaign_id}/rounds/1/score-runs"
+    run = post(cluster, "scoring", path, {"final": False, "reason": "中期"})
+    return str(run["run_id"])
 
 
 def _seed_inspection(cluster: Cluster, seeded: Seeded, registry: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
-"""A history written by the real registry, survey and scoring services, sealed by their own
-sealers, and SQL that tampers with its stored rows the way someone with database access
+"""A history written by the real registry, survey, inspection and scoring services, sealed
+by their own sealers, and SQL that tampers with its stored rows the way someone with database access
 could: in the SQLite files (embedded) or the PostgreSQL tables (production)."""
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pingyi.audit_log import verify_logs
 from shared.integrity.verify import LogVerdict
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster, wait_caught_up
-from tests.scoring.helpers import caught_up, ok, open_wave, pattern, push, seed_world
+from tests.scoring.rounds.helpers import assign, campaign_round, caught_up, push, request_run
 
-SERVICES = ["registry", "survey", "scoring"]
+SERVICES = ["registry", "survey", "inspection", "scoring"]
 SEAL_KEY = "11" * 32
 
 
@@ -47,17 +47,16 @@ def wait_sealed(cluster: Cluster) -> None:
 
 
 def history(common: CommonSettings) -> dict[str, Any]:
-    """Two agencies' questionnaires over three units and one score run, all sealed."""
+    """Questionnaires in a campaign round over three units and one round run, all sealed."""
     with Cluster(common, SERVICES) as cluster:
-        world = seed_world(cluster)
-        wave_id = open_wave(cluster, world)
-        push(cluster, world, wave_id, pattern(world, ("满意", "基本满意", "不满意")) * 3, "A")
-        push(cluster, world, wave_id, pattern(world, ("不满意", "满意", "不了解")) * 2, "B")
+        rnd = campaign_round(cluster)
+        push(cluster["survey"], rnd, [("满意", "基本满意", "不满意")] * 3, "A")
+        push(cluster["survey"], rnd, [("不满意", "满意", "不了解")] * 2, "B")
         caught_up(cluster)
-        path = f"/waves/{wave_id}/score-runs"
-        run = ok(cluster["scoring"].post(path, headers=world.county_office))
+        assign(cluster, rnd)
+        run = request_run(cluster, rnd, final=True, reason="上半年结果")
         wait_sealed(cluster)
-        return {"wave_id": wave_id, "run": run, "world": world}
+        return {"campaign_id": rnd.campaign_id, "run": run, "world": rnd.world}
 
 
 def verdict(common: CommonSettings, service: str) -> LogVerdict:

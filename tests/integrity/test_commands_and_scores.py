@@ -98,7 +98,7 @@ def test_round_results_digest_rule() -> None:
 
 
 def _edit_score(data_dir: Path, run_id: str) -> None:
-    """A score raised in the stored run, its digest left as it was."""
+    """A score raised in the stored round run, its digest left as it was."""
     with sqlite3.connect(data_dir / "scoring.sqlite") as db:
         where = "WHERE originator_id=? AND originator_version=1"
         state, message = db.execute(
@@ -106,8 +106,8 @@ def _edit_score(data_dir: Path, run_id: str) -> None:
         ).fetchone()
         record, published = json.loads(state), json.loads(message)
         # Consistently: the row's published body says what its state says.
-        for results in (record["results"], published["payload"]["results"]):
-            results[0]["score"] = "99.99"
+        for results in (record["results"], published["payload"]):
+            results["units"][0]["score"] = "99.99"
         body = json.dumps(published, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         db.execute(
             f"UPDATE stored_events SET state=?, message=? {where}",
@@ -128,9 +128,9 @@ def test_an_edited_score_is_served_with_a_warning_and_reported_by_readyz(
 
     with Cluster(_embedded(copy), SERVICES) as cluster:
         scoring = cluster["scoring"]
-        served = ok(scoring.get(f"/score-runs/{run_id}", headers=ADMIN))
+        served = ok(scoring.get(f"/round-runs/{run_id}", headers=ADMIN))
         assert served["integrity_warning"] == WARNING
-        assert served["results"][0]["score"] == "99.99"
+        assert served["results"]["units"][0]["score"] == "99.99"
         deadline = time.monotonic() + 30
         while True:
             checks = scoring.get("/readyz").json()["checks"]
@@ -145,6 +145,6 @@ def test_an_edited_score_is_served_with_a_warning_and_reported_by_readyz(
     with Cluster(_embedded(tmp_path / "data"), SERVICES) as cluster:
         checks = cluster["scoring"].get("/readyz").json()["checks"]
         assert checks["seal"]["last_error"] is None
-        assert ok(cluster["scoring"].get(f"/score-runs/{run_id}", headers=ADMIN))[
+        assert ok(cluster["scoring"].get(f"/round-runs/{run_id}", headers=ADMIN))[
             "integrity_warning"
         ] is None

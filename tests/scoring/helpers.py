@@ -1,4 +1,5 @@
-"""A registered world and survey waves built through the public APIs, for scoring tests.
+"""A registered world and survey waves (outside any campaign) built through the public APIs,
+for tests that need real registry and survey logs.
 
 Every step goes registry -> survey -> scoring over the real feeds (local log files in
 embedded mode, JetStream in production) and waits on positions, never on time.
@@ -6,19 +7,12 @@ embedded mode, JetStream in production) and waits on positions, never on time.
 
 from __future__ import annotations
 
-import json
-import shutil
-import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 
 CST = timezone(timedelta(hours=8))
@@ -157,38 +151,9 @@ def caught_up(cluster: Cluster) -> None:
     cluster.wait_caught_up("scoring", "survey")
 
 
-def score_runs(cluster: Cluster, wave_id: str, who: dict[str, str] = ADMIN) -> list[dict[str, Any]]:
-    runs: list[dict[str, Any]] = ok(
-        cluster["scoring"].get(f"/waves/{wave_id}/score-runs", headers=who)
-    )
-    return runs
-
-
 def pattern(world: World, *rows: tuple[str, str, str]) -> list[dict[str, str]]:
     """Rows of ratings for the world's units in their sorted order; '' leaves a unit out."""
     return [
         {unit_id: rating for unit_id, rating in zip(world.unit_ids, row, strict=True) if rating}
         for row in rows
     ]
-
-
-def tampered(
-    common: CommonSettings, tmp_path: Path, run_id: str, change: Callable[[dict[str, Any]], Any]
-) -> CommonSettings:
-    """A copy of the data directory where one stored run's record was edited in place."""
-    copy = tmp_path / "tampered"
-    shutil.copytree(common.data_dir, copy)
-    with sqlite3.connect(copy / "scoring.sqlite") as db:
-        (state,) = db.execute(
-            "SELECT state FROM stored_events WHERE originator_id=? AND originator_version=1",
-            (UUID(run_id).hex,),
-        ).fetchone()
-        record = json.loads(state)
-        replacement = change(record)
-        new_state = replacement if isinstance(replacement, bytes) else json.dumps(record).encode()
-        updated = db.execute(
-            "UPDATE stored_events SET state=? WHERE originator_id=? AND originator_version=1",
-            (new_state, UUID(run_id).hex),
-        )
-        assert updated.rowcount == 1
-    return common.model_copy(update={"data_dir": copy})

@@ -233,11 +233,17 @@ NUL_CALLS = [
     (
         "scoring",
         "POST",
-        "/waves/{wave}/score-runs",
-        {"scheme_id": f"sat{NUL}"},
-        "body.scheme_id",
+        "/campaigns/{campaign}/rounds/1/score-runs",
+        {"final": False, "reason": f"中期{NUL}"},
+        "body.reason",
     ),
-    ("reporting", "GET", "/waves/{wave}/rankings/%E5%85%AC%E5%85%B1%00", None, "path.category"),
+    (
+        "reporting",
+        "GET",
+        "/public/campaigns/{campaign}/rounds/1/charts/ranking.svg?category=%E5%85%AC%E5%85%B1%00",
+        None,
+        "query.category",
+    ),
 ]
 
 

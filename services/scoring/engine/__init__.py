@@ -32,12 +32,17 @@ def score_round(
     *,
     campaign_id: str,
     round: int,
+    keep_records: frozenset[str] | None = None,
 ) -> dict[str, Any]:
     """The round's results document computed from `messages` (each origin's in its own log
     order; how origins interleave does not matter), with the positions read to per origin
-    under "upstream_positions". The one way every caller computes a round."""
+    under "upstream_positions". The one way every caller computes a round.
+
+    `keep_records`: for a caller that knows the whole survey prefix it folds, the responses
+    some later message names (`fold.named_responses`): the fold keeps no other record, so
+    memory stays flat in the number of questionnaires and the results are the same."""
     chosen = scheme if isinstance(scheme, Scheme) else Scheme.from_document(scheme)
-    fold = RoundFold(campaign_id, round)
+    fold = RoundFold(campaign_id, round, keep_records=keep_records)
     for message in messages:
         fold.apply(message)
     return {**compute_round(chosen, fold.inputs()), "upstream_positions": fold.positions()}

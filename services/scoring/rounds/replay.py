@@ -16,16 +16,22 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from services.scoring.engine import score_round
+from services.scoring.engine.fold import named_responses
+from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
-from shared.canonical import digest
+from shared.canonical import canonical_json, digest
 from shared.contracts import IntegrationMessage
+from shared.contracts.survey import ResponseRecorded
 from shared.persistence.log_pages import notifications
-from shared.persistence.message_log import MessageLogError, read_messages
+from shared.persistence.message_log import MessageLogError, read_bodies
 from shared.settings import CommonSettings
 
 ROUND_TOPIC = get_topic(RoundRun.Computed)
 SCHEME_TOPIC = get_topic(SchemeRecord.Registered)
+RECORDED = b'{"event_type":"' + ResponseRecorded.event_type.encode() + b'"'
+"""How every stored questionnaire body starts (canonical JSON, keys sorted): the first pass,
+looking for decisions only, skips these unparsed."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class RoundVerdict:
     units: tuple[str, ...] = field(default=())
     """Units whose result differs."""
     unit_count: int = 0
+    details: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """unit id -> what differs in its result, stored against replayed (`differences`)."""
 
     @property
     def identical(self) -> bool:
@@ -49,8 +57,48 @@ class RoundVerdict:
         if self.identical:
             return [(run, what, f"{self.unit_count} units", "identical")]
         rows = [(run, what, "-", problem) for problem in self.problems]
-        rows += [(run, what, unit, "different") for unit in self.units]
+        for unit in self.units:
+            detail = "; ".join(self.details.get(unit, ()))
+            rows.append((run, what, unit, f"different: {detail}" if detail else "different"))
         return rows
+
+
+MAX_DETAILS = 6
+"""Differences named per unit; the rest are counted."""
+
+
+def differences(stored: Any, replayed: Any) -> tuple[str, ...]:
+    """The values that differ between a unit's stored and replayed result, by path
+    (components and deductions by their code), e.g.
+    `components.questionnaire.inputs.counts.满意 stored 3, replay 4`: what an auditor needs
+    to see which input moved."""
+    found: list[str] = []
+    _walk("", stored, replayed, found)
+    if len(found) > MAX_DETAILS:
+        found = [*found[:MAX_DETAILS], f"and {len(found) - MAX_DETAILS} more"]
+    return tuple(found)
+
+
+def _walk(path: str, old: Any, new: Any, found: list[str]) -> None:
+    if isinstance(old, list) and isinstance(new, list) and _coded(old) and _coded(new):
+        old, new = _by_code(old), _by_code(new)
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(old.keys() | new.keys(), key=str):
+            _walk(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), found)
+    elif old != new:
+        found.append(f"{path or 'result'} stored {_shown(old)}, replay {_shown(new)}")
+
+
+def _coded(items: list[Any]) -> bool:
+    return all(isinstance(item, dict) and isinstance(item.get("code"), str) for item in items)
+
+
+def _by_code(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {item["code"]: item for item in items}
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else canonical_json(value).decode()
 
 
 def verify_rounds(common: CommonSettings, app: Any) -> list[RoundVerdict]:
@@ -78,10 +126,38 @@ def _schemes(app: Any) -> dict[tuple[str, int], Scheme | str]:
     return known
 
 
-def _messages(common: CommonSettings, positions: dict[str, int]) -> Iterator[IntegrationMessage]:
-    for origin, stop in sorted(positions.items()):
-        for encoded in read_messages(common, origin, stop=stop):
-            yield encoded.message
+def _messages(
+    common: CommonSettings, origin: str, stop: int, skip: bytes | None = None
+) -> Iterator[IntegrationMessage]:
+    """The origin's published messages up to `stop`, decoded the engine's fast way; bodies
+    starting with `skip` are passed over unparsed."""
+    for position, previous, body in read_bodies(common, origin, stop=stop):
+        if skip is None or not body.startswith(skip):
+            yield decode_stored(origin, position, previous, body)
+
+
+def replay_round(
+    common: CommonSettings,
+    scheme: Scheme,
+    campaign_id: str,
+    round_number: int,
+    positions: dict[str, int],
+) -> dict[str, Any]:
+    """The round recomputed from the upstream logs up to `positions`, with the positions the
+    fold reached under "upstream_positions". A first pass over the survey prefix's decisions
+    (every questionnaire body is passed over unparsed) names the records the fold must keep,
+    so memory does not grow with the number of questionnaires (`fold.keep`)."""
+    keep = frozenset[str]()
+    if positions.get("survey"):
+        keep = named_responses(_messages(common, "survey", positions["survey"], RECORDED))
+    everything = (
+        message
+        for origin, stop in sorted(positions.items())
+        for message in _messages(common, origin, stop)
+    )
+    return score_round(
+        scheme, everything, campaign_id=campaign_id, round=round_number, keep_records=keep
+    )
 
 
 def _verify(
@@ -108,14 +184,13 @@ def _verify(
         )
     positions = dict(computed.upstream_positions)
     try:
-        replayed = score_round(
-            scheme,
-            _messages(common, positions),
-            campaign_id=str(computed.campaign_id),
-            round=computed.round_number,
+        replayed = replay_round(
+            common, scheme, str(computed.campaign_id), computed.round_number, positions
         )
     except MessageLogError as error:
         return RoundVerdict(**base, problems=(f"cannot read the logs: {error}",))
+    except ValueError as error:  # a stored body that no longer decodes (pydantic, JSON)
+        return RoundVerdict(**base, problems=(f"cannot decode the logs: {error}",))
     return _compare(base, computed.results, replayed, positions)
 
 
@@ -139,6 +214,11 @@ def _compare(
     )
     if not differing and digest(stored) != digest(replayed):
         problems.append("the results differ outside the units (lists, digests)")
+    details = {u: differences(stored_units.get(u), replayed_units.get(u)) for u in differing}
     return RoundVerdict(
-        **base, problems=tuple(problems), units=tuple(differing), unit_count=len(stored_units)
+        **base,
+        problems=tuple(problems),
+        units=tuple(differing),
+        unit_count=len(stored_units),
+        details=details,
     )

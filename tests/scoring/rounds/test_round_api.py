@@ -16,59 +16,16 @@ from shared.canonical import digest
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.scoring.rounds.helpers import (
+    SCHEME,
     UPSTREAMS,
     Round,
+    assign,
     campaign_round,
     caught_up,
     published,
     push,
     record_finding,
 )
-
-SCHEME: dict[str, Any] = {
-    "scheme_id": "test-county-round",
-    "version": 1,
-    "title": "测试用综合考核",
-    "program": "democratic_appraisal",
-    "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP"},
-    "statistics": {"z": "1.96", "confidence": "95%"},
-    "components": [
-        {
-            "code": "questionnaire",
-            "source": "survey",
-            "name": "问卷测评群众满意度",
-            "weight": 1,
-            "wave_kind": "satisfaction_survey",
-            "scale": "four_level",
-            "level_weights": {"满意": 100, "基本满意": 80, "不满意": 0},
-            "excluded": ["不了解"],
-            "satisfied": ["满意", "基本满意"],
-            "measure": "weighted_score",
-            "min_sample": 2,
-            "formula": "满意计100分、基本满意计80分、不满意计0分，取有效问卷的平均分",
-        }
-    ],
-    "deductions": [
-        {
-            "code": "findings",
-            "source": "findings",
-            "name": "明察暗访发现问题扣分",
-            "per_severity": {"一般": "0.5", "较重": 1, "严重": 2},
-            "cap": 5,
-            "formula": "一般问题每个扣0.5分、较重问题扣1分、严重问题扣2分，最多扣5分",
-        }
-    ],
-    "grading": {
-        "grades": ["好", "中", "差"],
-        "rules": [
-            {"grade": "好", "name": "不低于85分", "when": {"min_score": 85}},
-            {"grade": "中", "name": "不低于60分", "when": {"min_score": 60}},
-        ],
-        "otherwise": "差",
-        "otherwise_name": "低于60分",
-    },
-    "lists": [{"code": "criticised", "name": "通报批评", "when": {"grades": ["差"]}}],
-}
 
 
 @pytest.fixture(scope="module")
@@ -91,18 +48,7 @@ def scored() -> Iterator[tuple[Cluster, Round]]:
         yield cluster, rnd
 
 
-def _assign(cluster: Cluster, rnd: Round, document: dict[str, Any]) -> None:
-    scoring = cluster["scoring"]
-    registered = scoring.post(
-        "/schemes", json={"document": document, "reason": "本县方案"}, headers=ADMIN
-    )
-    assert registered.status_code in (200, 201), registered.text
-    assigned = scoring.put(
-        f"/campaigns/{rnd.campaign_id}/scheme",
-        json={"scheme_id": document["scheme_id"], "version": document["version"], "reason": "定"},
-        headers=rnd.world.county_office.headers,
-    )
-    assert assigned.status_code == 200, assigned.text
+_assign = assign
 
 
 def _messages(cluster: Cluster) -> list[Any]:

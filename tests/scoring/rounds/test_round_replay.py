@@ -68,9 +68,10 @@ def test_a_forged_answer_names_the_round_run_and_the_unit(
     assert done.returncode == 1, done.stdout + done.stderr
     lines = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
     assert any("inputs differ" in row for row in lines)
-    differing = [row for row in lines if " different " in row]
-    # The forged unit, and those whose rank moved with it.
-    assert any(facts["unit_ids"][2] in row for row in differing)
+    differing = [row for row in lines if " different" in row]
+    # The forged unit, and those whose rank moved with it; the forged one names its input.
+    (forged_row,) = [row for row in differing if facts["unit_ids"][2] in row]
+    assert "questionnaire.inputs.counts.不满意 stored 1, replay 0" in forged_row
     assert all(any(unit in row for unit in facts["unit_ids"]) for row in differing)
 
 

@@ -1,13 +1,13 @@
 """The survey part of a round's fold: the round's waves and, per wave, one small record per
 questionnaire with running tallies by unit, respondent group and survey point.
 
-The rules for what counts are counting.py's (services/scoring/counting.py, which can be
-deleted in favour of this once the live service scores through the engine): a questionnaire
-recorded without flags counts at once; one recorded with flags, or quarantined later, waits
-until it is released; a rejection, a void or its batch's withdrawal ends it for good
-(un-counting it if it counted); a correction replaces the ratings of one that counts or may
-still count. A questionnaire is recorded once, and never into a closed wave. Decisions after
-the close still apply: the tallies are as of the survey position read.
+The rules for what counts (the only statement of them: the first release's per-wave
+counting is retired): a questionnaire recorded without flags counts at once; one recorded
+with flags, or quarantined later, waits until it is released; a rejection, a void or its
+batch's withdrawal ends it for good (un-counting it if it counted); a correction replaces
+the ratings of one that counts or may still count. A questionnaire is recorded once, and
+never into a closed wave. Decisions after the close still apply: the tallies are as of the
+survey position read.
 """
 
 from __future__ import annotations

@@ -1,0 +1,60 @@
+"""What replay names when a unit's result differs: each differing value by its path, with
+components and deductions addressed by their code, stored against replayed."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from services.scoring.rounds.replay import MAX_DETAILS, differences
+
+UNIT: dict[str, Any] = {
+    "unit_id": "u1",
+    "score": "91.50",
+    "components": [
+        {"code": "questionnaire", "inputs": {"counts": {"满意": 3, "不满意": 2}}, "value": "60.00"},
+        {"code": "hotline", "inputs": {"calls": 4}, "value": "90.00"},
+    ],
+    "deductions": [{"code": "findings", "points": "2.00", "items": [{"finding_id": "f1"}]}],
+    "lists": ["advanced"],
+}
+
+
+def test_identical_results_name_nothing() -> None:
+    assert differences(UNIT, copy.deepcopy(UNIT)) == ()
+
+
+def test_components_are_named_by_code_whatever_their_order() -> None:
+    replayed = copy.deepcopy(UNIT)
+    replayed["components"].reverse()
+    replayed["components"][1]["inputs"]["counts"]["满意"] = 4
+    replayed["deductions"][0]["points"] = "1.00"
+    assert differences(UNIT, replayed) == (
+        "components.questionnaire.inputs.counts.满意 stored 3, replay 4",
+        'deductions.findings.points stored "2.00", replay "1.00"',
+    )
+
+
+def test_lists_without_codes_and_missing_values_are_shown_whole() -> None:
+    replayed = copy.deepcopy(UNIT)
+    replayed["lists"] = []
+    del replayed["score"]
+    assert differences(UNIT, replayed) == (
+        'lists stored ["advanced"], replay []',
+        'score stored "91.50", replay —',
+    )
+    assert differences(UNIT, None) == (f"result stored {_json(UNIT)}, replay —",)
+
+
+def test_many_differences_are_counted_past_the_first_few() -> None:
+    replayed = copy.deepcopy(UNIT)
+    for n in range(MAX_DETAILS + 3):
+        replayed[f"extra{n:02d}"] = n
+    found = differences(UNIT, replayed)
+    assert len(found) == MAX_DETAILS + 1 and found[-1] == "and 3 more"
+
+
+def _json(value: Any) -> str:
+    from shared.canonical import canonical_json
+
+    return canonical_json(value).decode()
