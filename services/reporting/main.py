@@ -6,6 +6,7 @@ from __future__ import annotations
 from services.reporting.api import resolve_ranked_wave, router
 from services.reporting.application import ReportingApplication
 from services.reporting.bulletins.api import router as bulletins_router
+from services.reporting.bulletins.documents_api import router as bulletin_documents_router
 from services.reporting.bulletins.views import TASK_BULLETINS_VIEW
 from services.reporting.integration import to_payload
 from services.reporting.rounds.api import resolve_campaign
@@ -29,7 +30,13 @@ SERVICE = ServiceDefinition(
     settings=ReportingSettings,
     payload_mapper=to_payload,
     routers=(
-        router, rounds_router, public_router, documents_router, page_router, bulletins_router
+        router,
+        rounds_router,
+        public_router,
+        documents_router,
+        page_router,
+        bulletins_router,
+        bulletin_documents_router,
     ),
     views=(
         SECURITY_VIEW,
