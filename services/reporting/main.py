@@ -9,6 +9,9 @@ from services.reporting.bulletins.api import router as bulletins_router
 from services.reporting.bulletins.documents_api import router as bulletin_documents_router
 from services.reporting.bulletins.views import TASK_BULLETINS_VIEW
 from services.reporting.integration import to_payload
+from services.reporting.progress.api import resolve_progress_wave
+from services.reporting.progress.api import router as progress_router
+from services.reporting.progress.views import WAVE_PROGRESS_VIEW
 from services.reporting.rounds.api import resolve_campaign
 from services.reporting.rounds.api import router as rounds_router
 from services.reporting.rounds.documents_api import router as documents_router
@@ -37,6 +40,7 @@ SERVICE = ServiceDefinition(
         page_router,
         bulletins_router,
         bulletin_documents_router,
+        progress_router,
     ),
     views=(
         SECURITY_VIEW,
@@ -45,6 +49,11 @@ SERVICE = ServiceDefinition(
         ROUND_RESULTS_VIEW,
         PUBLICATIONS_VIEW,
         TASK_BULLETINS_VIEW,
+        WAVE_PROGRESS_VIEW,
     ),
-    resolvers={"ranked_wave": resolve_ranked_wave, "campaign": resolve_campaign},
+    resolvers={
+        "ranked_wave": resolve_ranked_wave,
+        "campaign": resolve_campaign,
+        "progress_wave": resolve_progress_wave,
+    },
 )
