@@ -19,6 +19,8 @@ from services.reporting.rounds.page_api import router as page_router
 from services.reporting.rounds.public_api import router as public_router
 from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
+from services.reporting.summaries.api import router as summaries_router
+from services.reporting.summaries.views import CASEWORK_VIEW
 from services.reporting.views import RANKINGS_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
@@ -41,6 +43,7 @@ SERVICE = ServiceDefinition(
         bulletins_router,
         bulletin_documents_router,
         progress_router,
+        summaries_router,
     ),
     views=(
         SECURITY_VIEW,
@@ -50,6 +53,7 @@ SERVICE = ServiceDefinition(
         PUBLICATIONS_VIEW,
         TASK_BULLETINS_VIEW,
         WAVE_PROGRESS_VIEW,
+        CASEWORK_VIEW,
     ),
     resolvers={
         "ranked_wave": resolve_ranked_wave,

@@ -36,6 +36,8 @@ PUBLIC_BY_DESIGN = {
         "/public/pages",
         "/public/pages/campaigns/{campaign_id}/rounds/{round_number}",
         "/public/pages/campaigns/{campaign_id}/units/{unit_id}",
+        "/public/summaries/jurisdictions/{jurisdiction_id}/campaigns/{campaign_id}"
+        "/rounds/{round_number}",
     },
 }
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
