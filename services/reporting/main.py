@@ -21,6 +21,7 @@ from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIE
 from services.reporting.settings import ReportingSettings
 from services.reporting.summaries.api import router as summaries_router
 from services.reporting.summaries.views import CASEWORK_VIEW
+from services.reporting.trends.api import router as trends_router
 from services.reporting.views import RANKINGS_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
@@ -44,6 +45,7 @@ SERVICE = ServiceDefinition(
         bulletin_documents_router,
         progress_router,
         summaries_router,
+        trends_router,
     ),
     views=(
         SECURITY_VIEW,

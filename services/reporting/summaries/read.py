@@ -1,7 +1,8 @@
 """A jurisdiction's summary of one campaign round: of the units located in the jurisdiction
-or below it (the registry's copy), how many the round's results hold, how they are graded,
-their mean score, how many are on each list, per category and per jurisdiction directly
-below; and, for offices, the round's rectification orders and complaints by status.
+or below it (where scoring placed them in the round's results), how many there are, how
+they are graded, their mean score, how many are on each list, per category and per
+jurisdiction directly below; and, for offices, the round's rectification orders and
+complaints by status.
 
 Every figure is counted from scoring's unit results as published (or, for an office that
 runs the campaign, from the round's current run); the mean is the only figure worked out
@@ -70,8 +71,9 @@ def summarize(
     within = registry.subtree(jurisdiction_id)
     inside: list[tuple[str, Document]] = []
     for result in results.units(run["run_id"]):
-        unit = registry.unit(result["unit_id"])
-        place = None if unit is None else str(unit["jurisdiction_id"])
+        # Where scoring placed the unit when it scored the round: a unit that moved since
+        # stays counted where its result was published.
+        place = str(result["jurisdiction_id"])
         if place in within:
             inside.append((_below(registry, place, jurisdiction_id), result))
     grades, names = payload["grades"], payload["list_names"]
