@@ -305,6 +305,7 @@ def build_world(cluster: Cluster) -> World:
         "month": "2026-05",  # inspection tasks: a monthly report
         "sha256": "0" * 64,
         "campaign_id": campaign,  # reporting's public routes, which have no scope
+        "jurisdiction_id": county,  # reporting's public jurisdiction summaries
         "round_number": "1",  # scoring's and reporting's campaign rounds
         "scheme_id": "luohe-2yr-zhengfeng",
         "version": "1",

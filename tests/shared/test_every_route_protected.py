@@ -32,7 +32,10 @@ PUBLIC_BY_DESIGN = {
                 "/charts/grades.png",
             )
         ),
-        "/public/campaigns/{campaign_id}/units/{unit_id}",
+        *(
+            f"/public/campaigns/{{campaign_id}}/units/{{unit_id}}{rest}"
+            for rest in ("", "/trend", "/charts/trend.svg", "/charts/trend.png", "/dossier.pdf")
+        ),
         "/public/pages",
         "/public/pages/campaigns/{campaign_id}/rounds/{round_number}",
         "/public/pages/campaigns/{campaign_id}/units/{unit_id}",
