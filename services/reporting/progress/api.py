@@ -10,9 +10,10 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
-from services.reporting.progress.read import progress
+from services.reporting.documents import HTML, inline_svg, render
+from services.reporting.progress.read import NUMERIC, progress
 from services.reporting.progress.views import WAVES
 from services.reporting.rounds.charts import ranking_svg
 from services.reporting.rounds.fonts import CjkFont, font_of
@@ -115,4 +116,29 @@ def satisfaction_png(request: Request, wave_id: UUID, font: Font, by: By = "coun
     document = progress_of(request, wave_id)
     return Response(
         ranking_png(chart_title(document, by), chart_lines(document, by), font), media_type=PNG
+    )
+
+
+@router.get(
+    "/waves/{wave_id}/progress.html", response_class=HTMLResponse, responses=HTML, **allow(READ)
+)
+def progress_page(request: Request, wave_id: UUID) -> HTMLResponse:
+    """The progress as a page: the tables by point, county, channel and group, and the
+    satisfaction tables by county and by channel with their charts inline."""
+    document = progress_of(request, wave_id)
+    levels = list(document["satisfaction"]["total"]["counts"])
+
+    def chart(by: str) -> Any:
+        return inline_svg(ranking_svg(chart_title(document, by), chart_lines(document, by)))
+
+    return render(
+        "progress.html",
+        title=f"{document['name']} 测评进度",
+        kicker="测评进度（内部）",
+        doc=document,
+        levels=levels,
+        numeric=document["scale"] in NUMERIC,
+        county_chart=chart("county"),
+        channel_chart=chart("channel"),
+        json_href=f"/waves/{wave_id}/progress",
     )

@@ -17,6 +17,7 @@ from PIL import Image
 from services.reporting.rounds import png
 from tests.conftest import in_memory
 from tests.harness import Cluster
+from tests.reporting.documents import table_rows
 from tests.reporting.progress.story import Story, wave_story
 
 SERVICES = ["registry", "survey", "reporting"]
@@ -120,12 +121,34 @@ def test_the_satisfaction_charts(story: Any) -> None:
     assert bar_pixels(1) == 0  # 临颍县 0.00 %
 
 
+def test_the_progress_page_shows_the_same_tables(story: Any) -> None:
+    cluster, told = story
+    body = _get(cluster, told).json()
+    page = _get(cluster, told, ".html", headers=told.world.agency.headers)
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert "<title>漯河市2026年上半年问卷测评 测评进度</title>" in html
+    rows = table_rows(html, "progress")
+    assert ["舞阳县政务服务中心", "舞阳县", "3", "2", "0", "1", "4", "50.00"] in rows
+    assert ["网上", "2", "2", "0", "0", "—", "—"] in rows
+    satisfaction = {row[0]: row for row in table_rows(html, "satisfaction")}
+    county = next(r for r in body["satisfaction"]["by_county"] if r["name"] == "临颍县")
+    assert satisfaction["临颍县"] == [
+        "临颍县", "2",
+        *[cell for level in county["counts"]
+          for cell in (str(county["counts"][level]), county["shares"][level] or "—")],
+        "0.00",
+    ]
+    assert "描述性统计" in html
+    assert html.count("<svg") == 2 and "满意率（%）按渠道" in html
+
+
 def test_who_reads_progress(story: Any) -> None:
     cluster, told = story
     world = told.world
     for reader in (world.city_office, world.agency, world.auditor):
         assert _get(cluster, told, headers=reader.headers).status_code == 200, reader
-    for rest in ("", "/charts/satisfaction.svg", "/charts/satisfaction.png"):
+    for rest in ("", ".html", "/charts/satisfaction.svg", "/charts/satisfaction.png"):
         for refused in (world.county_office, world.other_agency, told.unit_key):
             response = _get(cluster, told, rest, headers=refused.headers)
             assert response.status_code == 403, (rest, refused, response.text)
