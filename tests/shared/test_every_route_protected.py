@@ -39,8 +39,11 @@ PUBLIC_BY_DESIGN = {
         "/public/pages",
         "/public/pages/campaigns/{campaign_id}/rounds/{round_number}",
         "/public/pages/campaigns/{campaign_id}/units/{unit_id}",
-        "/public/summaries/jurisdictions/{jurisdiction_id}/campaigns/{campaign_id}"
-        "/rounds/{round_number}",
+        *(
+            f"{prefix}/summaries/jurisdictions/{{jurisdiction_id}}/campaigns/{{campaign_id}}"
+            "/rounds/{round_number}"
+            for prefix in ("/public", "/public/pages")
+        ),
     },
 }
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"

@@ -13,7 +13,9 @@ from typing import Any
 from uuid import UUID
 
 from fastapi import Request
+from fastapi.responses import HTMLResponse
 
+from services.reporting.documents import HTML, render
 from services.reporting.rounds.api import CampaignNotFound, RoundNumber, publication_out
 from services.reporting.rounds.public_api import PUBLIC, Version
 from services.reporting.rounds.read import RoundResults
@@ -110,3 +112,38 @@ def published_summary(
     run, published = _published(results, campaign_id, round_number, version)
     summary = summarize(results, runtime.registry, run, str(jurisdiction_id))
     return summary | {"published": published}
+
+
+@router.get(
+    f"/public/pages{BASE}", response_class=HTMLResponse, responses=HTML, **allow(PUBLIC)
+)
+def published_summary_page(
+    request: Request,
+    jurisdiction_id: UUID,
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    version: Version = None,
+) -> HTMLResponse:
+    """The published summary as a page: in all, per jurisdiction below and per category
+    (units, ranked, 样本不足, mean score, grades), and the lists."""
+    doc = published_summary(request, jurisdiction_id, campaign_id, round_number, version)
+    title = (
+        f"{doc['jurisdiction_name'] or ''} {doc['campaign_name'] or '评议活动'} "
+        f"第{round_number}轮评议结果汇总"
+    ).strip()
+    query = f"?version={version}" if version else ""
+    return render(
+        "summary.html",
+        title=title,
+        doc=doc,
+        grades=list(doc["grade_counts"]),
+        whole=[doc | {"label": doc["jurisdiction_name"] or "本辖区"}],
+        by_jurisdiction=[
+            row | {"label": row["jurisdiction_name"]} for row in doc["by_jurisdiction"]
+        ],
+        by_category=[row | {"label": row["category"]} for row in doc["by_category"]],
+        round_href=f"/public/pages/campaigns/{campaign_id}/rounds/{round_number}{query}",
+        json_href=f"/public{BASE}".format(
+            jurisdiction_id=jurisdiction_id, campaign_id=campaign_id, round_number=round_number
+        ) + query,
+    )

@@ -17,6 +17,7 @@ import pytest
 
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
+from tests.reporting.documents import table_rows
 from tests.reporting.rounds.helpers import (
     SERVICES,
     Scored,
@@ -138,6 +139,8 @@ def test_embargo_and_scope_before_publication(story: Any) -> None:
     assert own.status_code == 404 and own.json()["error"] == "not_published"
     public = _read(scored, world.county_id, {}, public=True)
     assert public.status_code == 404 and public.json()["error"] == "not_published"
+    page = scored.reporting.get("/public/pages" + _path(scored, world.county_id))
+    assert page.status_code == 404 and page.json()["error"] == "not_published"
     unknown = scored.reporting.get(
         f"/public/summaries/jurisdictions/{world.county_id}/campaigns/"
         "00000000-0000-4000-8000-000000000001/rounds/1"
@@ -161,6 +164,15 @@ def test_after_publication_the_public_reads_the_published_figures_only(story: An
         assert body["published"]["snapshot_digest"] == version["snapshot_digest"]
         assert "casework" not in body
         assert later["run_id"] not in response.text
+    page = scored.reporting.get("/public/pages" + _path(scored, world.city_id))
+    assert page.status_code == 200, page.text
+    assert "<title>漯河市 舞阳县2026年度民主评议政风行风 第1轮评议结果汇总</title>" in page.text
+    assert table_rows(page.text, "figures") == [
+        ["漯河市", "3", "2", "1", "76.50", "1", "0", "1"],  # in all
+        ["舞阳县", "3", "2", "1", "76.50", "1", "0", "1"],  # the county below
+        ["政府部门及其它机构", "3", "2", "1", "76.50", "1", "0", "1"],
+    ]
+    assert "先进单位（1个）" in page.text and later["run_id"] not in page.text
     neighbour = _read(scored, world.other_county_id, world.other_county_office.headers)
     assert neighbour.status_code == 200, neighbour.text
     assert (neighbour.json()["units"], neighbour.json()["run_id"]) == (0, final["run_id"])
