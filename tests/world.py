@@ -76,7 +76,11 @@ def _principal(
 def _wait_all(cluster: Cluster) -> None:
     for downstream in NAMES:
         cluster.wait_caught_up(downstream, "registry")
-    for downstream, upstream in (("scoring", "survey"), ("reporting", "scoring")):
+    for downstream, upstream in (
+        ("scoring", "survey"),
+        ("reporting", "scoring"),
+        ("reporting", "survey"),
+    ):
         cluster.wait_caught_up(downstream, upstream)
 
 
@@ -282,6 +286,8 @@ def build_world(cluster: Cluster) -> World:
     targets = {kind: Target(value, county) for kind, value in in_county.items()}
     targets |= {kind: Target(value, county, unit=target_unit) for kind, value in units.items()}
     targets["wave"] = Target(wave_id, county, {"agency": {contracted.principal_id or ""}})
+    # The same wave as reporting's progress knows it (its copy of survey's facts).
+    targets["progress_wave"] = targets["wave"]
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",
@@ -294,6 +300,7 @@ def build_world(cluster: Cluster) -> World:
         "month": "2026-05",  # inspection tasks: a monthly report
         "sha256": "0" * 64,
         "campaign_id": campaign,  # reporting's public routes, which have no scope
+        "jurisdiction_id": county,  # reporting's public jurisdiction summaries
         "round_number": "1",  # scoring's and reporting's campaign rounds
         "scheme_id": "luohe-2yr-zhengfeng",
         "version": "1",

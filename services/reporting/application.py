@@ -12,8 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
-from services.reporting.domain import Publication, publication_id
+from services.reporting.domain import Publication, PublicationChanged, publication_id
 from shared.auth import Principal
 from shared.service.application import PublishingApplication
 
@@ -23,7 +24,8 @@ class ReportingApplication(PublishingApplication):
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
-        # One publication at a time per process: versions are numbered from the state read.
+        # One publication at a time per process; across processes (replicas) the event
+        # store's unique (aggregate, version) key decides, see `publish`.
         self.lock = threading.Lock()
 
     def publication(self, campaign_id: UUID, round_number: int) -> Publication | None:
@@ -43,7 +45,12 @@ class ReportingApplication(PublishingApplication):
         reason: str | None,
     ) -> tuple[dict[str, Any], bool]:
         """Publishes the final run as the round's next version; (the version, whether it is
-        new). Publishing the version in force again changes nothing."""
+        new). Publishing the version in force again changes nothing.
+
+        Versions are numbered from the state read, so two replicas publishing the same round
+        at once would both number theirs n + 1: the store keeps only the first save, and the
+        other finds out here. When what won is the run asked for, the request was a retry
+        (200, nothing new); otherwise it is a clean 409 naming the version now in force."""
         with self.lock:
             publication = self.publication(campaign_id, round_number)
             if publication is None:
@@ -52,7 +59,25 @@ class ReportingApplication(PublishingApplication):
                 )
             created = publication.publish(run, snapshot_digest, caller.actor, reason)
             if created:
-                self.save(publication)
+                try:
+                    self.save(publication)
+                except IntegrityError:
+                    return self._after_conflict(campaign_id, round_number, run), False
         current = publication.current
         assert current is not None  # publish() either added a version or found it in force
         return dict(current), created
+
+    def _after_conflict(
+        self, campaign_id: UUID, round_number: int, run: dict[str, Any]
+    ) -> dict[str, Any]:
+        won = self.publication(campaign_id, round_number)
+        current = None if won is None else won.current
+        if current is not None and current["run_id"] == run["run_id"]:
+            return dict(current)
+        raise PublicationChanged(
+            "another publication of this round was saved at the same time; read the "
+            "round's publications and publish again if this run should replace it",
+            field="run_id",
+            version=None if current is None else current["version"],
+            run_id=None if current is None else current["run_id"],
+        )

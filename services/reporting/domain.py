@@ -48,6 +48,14 @@ class DigestMismatch(ReportingError, ConflictError):
     code = "results_digest_mismatch"
 
 
+class PublicationChanged(ReportingError, ConflictError):
+    """Another publication of the round was saved between reading it and saving this one
+    (another replica, or another office), and it is not the run asked for: publishing on
+    top of it would be a correction the caller never saw the grounds for."""
+
+    code = "publication_changed"
+
+
 class RunOfAnotherRound(ReportingError, InvalidError):
     code = "run_of_another_round"
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from services.reporting.application import ReportingApplication
 from services.reporting.bulletins.api import router as bulletins_router
+from services.reporting.bulletins.documents_api import router as bulletin_documents_router
 from services.reporting.bulletins.views import TASK_BULLETINS_VIEW
 from services.reporting.integration import to_payload
+from services.reporting.progress.api import resolve_progress_wave
+from services.reporting.progress.api import router as progress_router
+from services.reporting.progress.views import WAVE_PROGRESS_VIEW
 from services.reporting.rounds.api import resolve_campaign
 from services.reporting.rounds.api import router as rounds_router
 from services.reporting.rounds.documents_api import router as documents_router
@@ -14,6 +18,9 @@ from services.reporting.rounds.page_api import router as page_router
 from services.reporting.rounds.public_api import router as public_router
 from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
+from services.reporting.summaries.api import router as summaries_router
+from services.reporting.summaries.views import CASEWORK_VIEW
+from services.reporting.trends.api import router as trends_router
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
 
@@ -26,13 +33,28 @@ SERVICE = ServiceDefinition(
     application=ReportingApplication,
     settings=ReportingSettings,
     payload_mapper=to_payload,
-    routers=(rounds_router, public_router, documents_router, page_router, bulletins_router),
+    routers=(
+        rounds_router,
+        public_router,
+        documents_router,
+        page_router,
+        bulletins_router,
+        bulletin_documents_router,
+        progress_router,
+        summaries_router,
+        trends_router,
+    ),
     views=(
         SECURITY_VIEW,
         REGISTRY_COPY,
         ROUND_RESULTS_VIEW,
         PUBLICATIONS_VIEW,
         TASK_BULLETINS_VIEW,
+        WAVE_PROGRESS_VIEW,
+        CASEWORK_VIEW,
     ),
-    resolvers={"campaign": resolve_campaign},
+    resolvers={
+        "campaign": resolve_campaign,
+        "progress_wave": resolve_progress_wave,
+    },
 )

@@ -32,10 +32,18 @@ PUBLIC_BY_DESIGN = {
                 "/charts/grades.png",
             )
         ),
-        "/public/campaigns/{campaign_id}/units/{unit_id}",
+        *(
+            f"/public/campaigns/{{campaign_id}}/units/{{unit_id}}{rest}"
+            for rest in ("", "/trend", "/charts/trend.svg", "/charts/trend.png", "/dossier.pdf")
+        ),
         "/public/pages",
         "/public/pages/campaigns/{campaign_id}/rounds/{round_number}",
         "/public/pages/campaigns/{campaign_id}/units/{unit_id}",
+        *(
+            f"{prefix}/summaries/jurisdictions/{{jurisdiction_id}}/campaigns/{{campaign_id}}"
+            "/rounds/{round_number}"
+            for prefix in ("/public", "/public/pages")
+        ),
     },
 }
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"

@@ -77,15 +77,11 @@ def _read(runtime: ServiceRuntime, collection: str, within: Any) -> list[Documen
     ]
 
 
-@router.get("/bulletins/weekly", **allow(READ))
-def weekly_bulletin(
-    request: Request,
-    jurisdiction_id: Jurisdiction,
-    week: Annotated[Line, Query(min_length=8, max_length=8, description="ISO week, 2026-W09")],
-) -> dict[str, Any]:
-    """每周一报: the week's supervision, reports, milestones, completions and
-    accountability; the tasks overdue; 进度最好 and 末位 units by on-time milestones."""
-    runtime = request.app.state.runtime
+Week = Annotated[Line, Query(min_length=8, max_length=8, description="ISO week, 2026-W09")]
+Month = Annotated[Line, Query(min_length=7, max_length=7, description="2026-05")]
+
+
+def weekly_of(runtime: ServiceRuntime, jurisdiction_id: UUID, week: str) -> dict[str, Any]:
     start, end = _week(week)
     name, names, within = _scope(runtime, jurisdiction_id)
     year, number, _ = start.isocalendar()
@@ -96,15 +92,7 @@ def weekly_bulletin(
     ) | {"jurisdiction_id": str(jurisdiction_id), "week": week}
 
 
-@router.get("/bulletins/monthly", **allow(READ))
-def monthly_bulletin(
-    request: Request,
-    jurisdiction_id: Jurisdiction,
-    month: Annotated[Line, Query(min_length=7, max_length=7, description="2026-05")],
-) -> dict[str, Any]:
-    """每月双报: each open task's 推进专报 and 困难专报 for the month, the tasks that have not
-    reported, the difficulties raised, the tasks overdue, and 进度最好 and 末位 units."""
-    runtime = request.app.state.runtime
+def monthly_of(runtime: ServiceRuntime, jurisdiction_id: UUID, month: str) -> dict[str, Any]:
     start, end = _month(month)
     name, names, within = _scope(runtime, jurisdiction_id)
     title = f"{name}督办工作每月双报（{start.year}年{start.month}月）"
@@ -112,3 +100,19 @@ def monthly_bulletin(
         title, month, _period(start, end), _read(runtime, TASKS, within),
         _read(runtime, FACTS, within), names,
     ) | {"jurisdiction_id": str(jurisdiction_id)}
+
+
+@router.get("/bulletins/weekly", **allow(READ))
+def weekly_bulletin(request: Request, jurisdiction_id: Jurisdiction, week: Week) -> dict[str, Any]:
+    """每周一报: the week's supervision, reports, milestones, completions and
+    accountability; the tasks overdue; 进度最好 and 末位 units by on-time milestones."""
+    return weekly_of(request.app.state.runtime, jurisdiction_id, week)
+
+
+@router.get("/bulletins/monthly", **allow(READ))
+def monthly_bulletin(
+    request: Request, jurisdiction_id: Jurisdiction, month: Month
+) -> dict[str, Any]:
+    """每月双报: each open task's 推进专报 and 困难专报 for the month, the tasks that have not
+    reported, the difficulties raised, the tasks overdue, and 进度最好 and 末位 units."""
+    return monthly_of(request.app.state.runtime, jurisdiction_id, month)

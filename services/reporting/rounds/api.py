@@ -26,6 +26,7 @@ from services.reporting.rounds.schemas import (
     RoundOut,
 )
 from services.reporting.rounds.views import ROUND_HEADS
+from services.reporting.trends.read import office_runs, unit_trend
 from shared.auth import CurrentPrincipal
 from shared.errors import NotFoundError
 from shared.http import ViewsDep, application_of
@@ -148,12 +149,27 @@ def _file(
 
 
 @router.get("/campaigns/{campaign_id}/units/{unit_id}", response_model=DossierOut, **allow(READ))
-def unit_dossier(campaign_id: UUID, unit_id: UUID, results: Results) -> dict[str, Any]:
+def unit_dossier(
+    request: Request, campaign_id: UUID, unit_id: UUID, results: Results
+) -> dict[str, Any]:
     """单位档案: every component and deduction, overrides, intervals, rank, grade and lists
-    in each scored round's current run, and the unit's trend across the rounds."""
+    in each scored round's current run, the unit's trend across the rounds, and across the
+    cycles of the program (`cycles`)."""
     heads = results.heads(str(campaign_id))
     chosen = {head["round"]: head["current_run_id"] for head in heads}
-    return results.dossier(str(campaign_id), str(unit_id), chosen)
+    dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
+    campaign = views_campaign(request, campaign_id)
+    trend = unit_trend(request.app.state.runtime.views, results, campaign, str(unit_id),
+                       office_runs(results))
+    return dossier | {"cycles": trend["cycles"]}
+
+
+def views_campaign(request: Request, campaign_id: UUID) -> Document:
+    found = request.app.state.runtime.campaigns.campaign(str(campaign_id))
+    if found is None:
+        raise CampaignNotFound("no such campaign", field="campaign_id")
+    campaign: Document = found
+    return campaign
 
 
 @router.post(

@@ -20,8 +20,9 @@ from services.reporting.domain import NotPublished
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.method import methodology
-from services.reporting.rounds.public_api import PUBLIC, Version
+from services.reporting.rounds.public_api import PUBLIC, Version, published_cycles
 from services.reporting.rounds.views import PUBLICATIONS
+from services.reporting.trends.read import chart_lines as cycle_lines
 from shared.http import ViewsDep
 from shared.policy import PolicyRouter, allow
 from shared.web.pagination import Pagination
@@ -116,9 +117,12 @@ def round_page(
     responses=HTML,
     **allow(PUBLIC),
 )
-def unit_page(campaign_id: UUID, unit_id: UUID, results: Results) -> HTMLResponse:
+def unit_page(
+    request: Request, campaign_id: UUID, unit_id: UUID, results: Results
+) -> HTMLResponse:
     """单位评议档案 as HTML: the unit's results in each published round (the versions in
-    force), each component and deduction with the scheme's formula, and its trend."""
+    force), each component and deduction with the scheme's formula, its trend, and its
+    published results across the program's cycles (历次评议) with their chart."""
     published = results.publications(str(campaign_id))
     if not published:
         raise NotPublished("nothing of this campaign has been published", field="campaign_id")
@@ -128,10 +132,21 @@ def unit_page(campaign_id: UUID, unit_id: UUID, results: Results) -> HTMLRespons
     for number, run_id in chosen.items():
         if number in {item["round"] for item in dossier["rounds"]}:
             names |= results.run(run_id)["payload"]["list_names"]
+    cycles = published_cycles(request, results, campaign_id, unit_id)
+    points = [point for cycle in cycles for point in cycle["rounds"]]
+    for point in points:
+        names = results.run(point["run_id"])["payload"]["list_names"] | names
+    cycle_chart = _svg(
+        ranking_svg(f"{dossier['unit_name']} 历次综合得分", cycle_lines({"points": points}))
+    )
     return _render(
         "unit.html",
         title=f"{dossier['unit_name']} 评议档案",
         dossier=dossier,
+        cycles=cycles,
+        cycle_points=points,
+        cycle_chart=cycle_chart,
+        pdf=f"/public/campaigns/{campaign_id}/units/{unit_id}/dossier.pdf",
         trend_chart=_svg(ranking_svg(f"{dossier['unit_name']} 历轮得分", trend_lines(dossier))),
         list_names=names,
         pages=f"/public/pages/campaigns/{campaign_id}",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Query
+from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from services.reporting.domain import CategoryNotFound, NotPublished
@@ -22,6 +22,7 @@ from services.reporting.rounds.schemas import (
     PublishedRoundOut,
 )
 from services.reporting.rounds.views import PUBLICATIONS
+from services.reporting.trends.read import published_runs, unit_trend
 from shared.canonical import canonical_json
 from shared.http import ViewsDep
 from shared.policy import Policy, PolicyRouter, allow
@@ -123,13 +124,29 @@ def _file(
     response_model=DossierOut,
     **allow(PUBLIC),
 )
-def published_dossier(campaign_id: UUID, unit_id: UUID, results: Results) -> dict[str, Any]:
+def published_dossier(
+    request: Request, campaign_id: UUID, unit_id: UUID, results: Results
+) -> dict[str, Any]:
     """A unit's published results across the campaign's published rounds (the versions in
     force): components, deductions, overrides, intervals, rank, grade, lists and trend."""
     chosen = {doc["round"]: doc["run_id"] for doc in results.publications(str(campaign_id))}
     if not chosen:
         raise NotPublished("nothing of this campaign has been published", field="campaign_id")
-    return results.dossier(str(campaign_id), str(unit_id), chosen)
+    dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
+    return dossier | {"cycles": published_cycles(request, results, campaign_id, unit_id)}
+
+
+def published_cycles(
+    request: Request, results: RoundResults, campaign_id: UUID, unit_id: UUID
+) -> list[Document]:
+    """The unit's published results across the program's cycles (历次评议)."""
+    runtime = request.app.state.runtime
+    campaign = runtime.campaigns.campaign(str(campaign_id))
+    if campaign is None:
+        return []
+    trend = unit_trend(runtime.views, results, campaign, str(unit_id), published_runs(results))
+    cycles: list[Document] = trend["cycles"]
+    return cycles
 
 
 SVG = "image/svg+xml"

@@ -177,6 +177,26 @@ class TrendPoint(BaseModel):
     flags: list[str]
 
 
+class CyclePoint(TrendPoint):
+    campaign_id: UUID
+    campaign_name: str
+    label: str = Field(examples=["2026年第1轮"])
+    run_id: UUID
+    category: str
+    insufficient_sample: bool
+
+
+class Cycle(BaseModel):
+    """One campaign of the program (a cycle) and the unit's results in its rounds."""
+
+    campaign_id: UUID
+    campaign_name: str
+    starts_on: str
+    ends_on: str
+    current: bool = Field(description="The campaign this dossier is of")
+    rounds: list[CyclePoint]
+
+
 class DossierOut(BaseModel):
     campaign_id: UUID
     campaign_name: str | None
@@ -185,6 +205,11 @@ class DossierOut(BaseModel):
     category: str
     rounds: list[DossierRound]
     trend: list[TrendPoint]
+    cycles: list[Cycle] = Field(
+        default_factory=list,
+        description="历次评议: the campaigns of the same program (same jurisdiction and "
+        "pattern), oldest first, with the unit's results in the rounds the caller may see",
+    )
 
 
 class PublishedRoundOut(BaseModel):

@@ -1,0 +1,144 @@
+"""Wave progress (测评进度) for the office that runs the wave (its jurisdiction and above)
+and the agencies accredited to it; auditors and admins read every wave. Evaluated units and
+the public read none of it: a wave's figures are not results, and nothing here is published.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.reporting.documents import HTML, inline_svg, render
+from services.reporting.progress.read import NUMERIC, progress
+from services.reporting.progress.views import WAVES
+from services.reporting.rounds.charts import ranking_svg
+from services.reporting.rounds.fonts import CjkFont, font_of
+from services.reporting.rounds.png import ranking_png
+from shared.errors import NotFoundError
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
+from shared.runtime import ServiceRuntime
+from shared.views import Document
+
+router = PolicyRouter(tags=["reporting: wave progress (测评进度)"])
+READ = Policy.read("office", "agency", scope=path("wave_id", "progress_wave"))
+By = Annotated[
+    Literal["county", "channel"], Query(description="county (按县区) or channel (按渠道)")
+]
+Font = Annotated[CjkFont, Depends(font_of)]
+SVG = "image/svg+xml"
+PNG = "image/png"
+BY_NAMES = {"county": "按县区", "channel": "按渠道"}
+
+
+class WaveNotFound(NotFoundError):
+    code = "wave_not_found"
+
+
+def _wave(runtime: ServiceRuntime, wave_id: str, field: str = "wave_id") -> Document:
+    found = runtime.views.get(WAVES, wave_id)
+    if found is None:
+        raise WaveNotFound("no such survey wave (or reporting has not seen it yet)", field=field)
+    return found
+
+
+def resolve_progress_wave(runtime: ServiceRuntime, wave_id: str, field: str) -> ScopeTarget:
+    """A wave is in its jurisdiction's scope; of agencies, only those accredited to it."""
+    wave = _wave(runtime, str(target_id(wave_id, field)), field)
+    return ScopeTarget(wave["jurisdiction_id"], {"agency": frozenset(wave["agencies"])})
+
+
+def progress_of(request: Request, wave_id: UUID) -> Document:
+    runtime = request.app.state.runtime
+    return progress(_wave(runtime, str(wave_id)), runtime.registry)
+
+
+@router.get("/waves/{wave_id}/progress", **allow(READ))
+def wave_progress(request: Request, wave_id: UUID) -> Document:
+    """Collected against target by survey point, county, channel and respondent group
+    (collected, counted, in quarantine, excluded), and the satisfaction table by county and
+    by channel: counts per level, shares and the satisfied rate — descriptive figures of
+    the questionnaires counted so far, not scores."""
+    return progress_of(request, wave_id)
+
+
+def chart_lines(document: Document, by: str) -> list[dict[str, Any]]:
+    """The satisfaction table as lines of the ranking chart: a bar to each satisfied rate
+    (a numeric scale's mean on 0–100), no interval, and 样本不足 where nothing counts."""
+    lines = []
+    for row in document["satisfaction"][f"by_{by}"]:
+        value = row["satisfied_rate"]
+        if value is None and row["mean"] is not None:
+            scale = Decimal(10) if document["scale"] == "numeric_10" else Decimal(1)
+            value = str(Decimal(row["mean"]) * scale)
+        lines.append(
+            {
+                "unit_name": row["name"],
+                "score": value,
+                "interval": None,
+                "rank": None,
+                "insufficient_sample": value is None,
+            }
+        )
+    return lines
+
+
+def chart_title(document: Document, by: str) -> str:
+    measure = "满意率（%）" if document["satisfaction"]["total"]["mean"] is None else "平均分"
+    return f"{document['name']} {measure}{BY_NAMES[by]}"
+
+
+@router.get(
+    "/waves/{wave_id}/progress/charts/satisfaction.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}, "description": "SVG"}},
+    **allow(READ),
+)
+def satisfaction_svg(request: Request, wave_id: UUID, by: By = "county") -> Response:
+    """满意率 by county or by channel as bars (descriptive; 样本不足 where none counted)."""
+    document = progress_of(request, wave_id)
+    return Response(
+        ranking_svg(chart_title(document, by), chart_lines(document, by)), media_type=SVG
+    )
+
+
+@router.get(
+    "/waves/{wave_id}/progress/charts/satisfaction.png",
+    response_class=Response,
+    responses={200: {"content": {PNG: {}}, "description": "PNG"}},
+    **allow(READ),
+)
+def satisfaction_png(request: Request, wave_id: UUID, font: Font, by: By = "county") -> Response:
+    """The same chart as PNG, in the configured CJK font."""
+    document = progress_of(request, wave_id)
+    return Response(
+        ranking_png(chart_title(document, by), chart_lines(document, by), font), media_type=PNG
+    )
+
+
+@router.get(
+    "/waves/{wave_id}/progress.html", response_class=HTMLResponse, responses=HTML, **allow(READ)
+)
+def progress_page(request: Request, wave_id: UUID) -> HTMLResponse:
+    """The progress as a page: the tables by point, county, channel and group, and the
+    satisfaction tables by county and by channel with their charts inline."""
+    document = progress_of(request, wave_id)
+    levels = list(document["satisfaction"]["total"]["counts"])
+
+    def chart(by: str) -> Any:
+        return inline_svg(ranking_svg(chart_title(document, by), chart_lines(document, by)))
+
+    return render(
+        "progress.html",
+        title=f"{document['name']} 测评进度",
+        kicker="测评进度（内部）",
+        doc=document,
+        levels=levels,
+        numeric=document["scale"] in NUMERIC,
+        county_chart=chart("county"),
+        channel_chart=chart("channel"),
+        json_href=f"/waves/{wave_id}/progress",
+    )

@@ -1,0 +1,222 @@
+"""The `wave_progress` view: per survey wave, how many questionnaires were collected and
+where each stands, by survey point (测评点), county, channel and respondent group, with the
+answers of the counted ones per level — from survey's published facts alone.
+
+A questionnaire counts as survey's contract says: recorded without flags, or released from
+quarantine, and neither voided, rejected nor in a withdrawn batch; a correction replaces
+its answers. So every questionnaire is kept (`progress_responses`: where it was collected,
+its status, its answers per level) and each fact moves it between statuses in its wave's
+tallies (`progress_waves`). A voided or withdrawn questionnaire stays so, as in survey.
+
+A questionnaire's county is its survey point's jurisdiction, else the respondent's district
+when the template asked for one; a point, channel or group the wave did not declare is
+counted under its own code, and a missing one under `unspecified`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared.contracts import IntegrationMessage
+from shared.contracts.survey import (
+    SCALE_LEVELS,
+    BatchWithdrawn,
+    ResponseCorrected,
+    ResponseQuarantined,
+    ResponseRecorded,
+    ResponseRejected,
+    ResponseReleased,
+    ResponseVoided,
+    Scale,
+    WaveAgencyAccredited,
+    WaveClosed,
+    WaveOpened,
+)
+from shared.views import Collection, Document, ViewTransaction
+from shared.views.model import View
+
+WAVES = "progress_waves"
+RESPONSES = "progress_responses"
+UNSPECIFIED = "unspecified"
+DIMENSIONS = ("point", "county", "channel", "group")
+STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
+FINAL = ("voided", "withdrawn")
+
+
+def bucket() -> Document:
+    return {"collected": 0, **dict.fromkeys(STATUSES, 0), "levels": {}}
+
+
+def on_opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None:
+    scale = p.template.scale if p.template is not None else Scale.FOUR_LEVEL
+    tx.put(
+        WAVES,
+        str(p.wave_id),
+        {
+            "wave_id": str(p.wave_id),
+            "jurisdiction_id": str(p.jurisdiction_id),
+            "name": p.name,
+            "campaign_id": None if p.campaign_id is None else str(p.campaign_id),
+            "round": p.round,
+            "kind": p.kind.value,
+            "scale": scale.value,
+            "levels": list(SCALE_LEVELS[scale]),
+            "channels": [c.value for c in p.channels],
+            "points": [point.model_dump(mode="json") for point in p.points],
+            "groups": [group.model_dump(mode="json") for group in p.groups],
+            "agencies": sorted({str(a.agency_id) for a in p.agencies} | {str(p.agency_id)}),
+            "opened_at": m.occurred_at.isoformat(),
+            "closed_at": None,
+            "sort": f"{m.position:015d}",
+            "total": bucket(),
+            **{f"by_{dimension}": {} for dimension in DIMENSIONS},
+        },
+    )
+
+
+def on_accredited(tx: ViewTransaction, p: WaveAgencyAccredited, m: IntegrationMessage) -> None:
+    wave = tx.get(WAVES, str(p.wave_id))
+    if wave is not None:
+        agencies = sorted({*wave["agencies"], str(p.agency_id)})
+        tx.put(WAVES, str(p.wave_id), wave | {"agencies": agencies})
+
+
+def on_closed(tx: ViewTransaction, p: WaveClosed, m: IntegrationMessage) -> None:
+    wave = tx.get(WAVES, str(p.wave_id))
+    if wave is not None:
+        tx.put(WAVES, str(p.wave_id), wave | {"closed_at": m.occurred_at.isoformat()})
+
+
+def level_counts(answers: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for answer in answers:
+        if answer is not None:
+            counts[answer] = counts.get(answer, 0) + 1
+    return counts
+
+
+def _keys(wave: Document, p: ResponseRecorded) -> dict[str, str]:
+    counties = {point["code"]: point["jurisdiction_id"] for point in wave["points"]}
+    county = counties.get(p.survey_point or "") or (
+        None if p.district_id is None else str(p.district_id)
+    )
+    return {
+        "point": p.survey_point or UNSPECIFIED,
+        "county": county or UNSPECIFIED,
+        "channel": UNSPECIFIED if p.channel is None else p.channel.value,
+        "group": p.group or UNSPECIFIED,
+    }
+
+
+def _add(target: dict[str, int], levels: dict[str, int], sign: int) -> None:
+    for level, count in levels.items():
+        target[level] = target.get(level, 0) + sign * count
+
+
+def _tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None:
+    """Applies one questionnaire's change to the wave's total and to each of its buckets."""
+    buckets = [wave["total"]] + [
+        wave[f"by_{dimension}"].setdefault(keys[dimension], bucket()) for dimension in DIMENSIONS
+    ]
+    for found in buckets:
+        found["collected"] += change.get("collected", 0)
+        for status in ("from", "to"):
+            if change.get(status) is not None:
+                found[change[status]] += 1 if status == "to" else -1
+        if change.get("removed"):
+            _add(found["levels"], change["removed"], -1)
+        if change.get("added"):
+            _add(found["levels"], change["added"], 1)
+
+
+def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
+    wave = tx.get(WAVES, str(p.wave_id))
+    if wave is None:
+        return
+    answers = p.row if p.row is not None else p.ratings.values()
+    levels = level_counts(answers)
+    status = "quarantined" if p.flags else "counted"
+    keys = _keys(wave, p)
+    tx.put(
+        RESPONSES,
+        str(p.response_id),
+        {"wave_id": str(p.wave_id), "keys": keys, "status": status, "levels": levels},
+    )
+    added = levels if status == "counted" else None
+    _tally(wave, keys, {"collected": 1, "to": status, "added": added})
+    tx.put(WAVES, str(p.wave_id), wave)
+
+
+def _move(
+    tx: ViewTransaction, response_id: Any, status: str | None, levels: dict[str, int] | None = None
+) -> None:
+    """The questionnaire to `status` (None: unchanged) with `levels` (None: unchanged)."""
+    doc = tx.get(RESPONSES, str(response_id))
+    if doc is None:
+        return
+    wave = tx.get(WAVES, doc["wave_id"])
+    before, old = doc["status"], doc["levels"]
+    after = before if status is None or before in FINAL else status
+    new = old if levels is None else levels
+    tx.put(RESPONSES, str(response_id), doc | {"status": after, "levels": new})
+    if wave is None or (after == before and (new == old or before != "counted")):
+        return
+    change: dict[str, Any] = {}
+    if after != before:
+        change |= {"from": before, "to": after}
+    if before == "counted":
+        change["removed"] = old
+    if after == "counted":
+        change["added"] = new
+    _tally(wave, doc["keys"], change)
+    tx.put(WAVES, doc["wave_id"], wave)
+
+
+def on_corrected(tx: ViewTransaction, p: ResponseCorrected, m: IntegrationMessage) -> None:
+    _move(tx, p.response_id, None, level_counts(p.answers.ratings.values()))
+
+
+def on_voided(tx: ViewTransaction, p: ResponseVoided, m: IntegrationMessage) -> None:
+    _move(tx, p.response_id, "voided")
+
+
+def on_quarantined(tx: ViewTransaction, p: ResponseQuarantined, m: IntegrationMessage) -> None:
+    _move(tx, p.response_id, "quarantined")
+
+
+def on_released(tx: ViewTransaction, p: ResponseReleased, m: IntegrationMessage) -> None:
+    _move(tx, p.response_id, "counted")
+
+
+def on_rejected(tx: ViewTransaction, p: ResponseRejected, m: IntegrationMessage) -> None:
+    _move(tx, p.response_id, "rejected")
+
+
+def on_withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) -> None:
+    for response_id in p.response_ids:
+        _move(tx, response_id, "withdrawn")
+
+
+WAVE_PROGRESS_VIEW = View(
+    "wave_progress",
+    1,
+    (
+        Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
+        Collection(RESPONSES, index=("wave_id",)),
+    ),
+    {
+        "survey": {
+            WaveOpened: on_opened,
+            WaveAgencyAccredited: on_accredited,
+            WaveClosed: on_closed,
+            ResponseRecorded: on_recorded,
+            ResponseCorrected: on_corrected,
+            ResponseVoided: on_voided,
+            ResponseQuarantined: on_quarantined,
+            ResponseReleased: on_released,
+            ResponseRejected: on_rejected,
+            BatchWithdrawn: on_withdrawn,
+        }
+    },
+    "Per survey wave: questionnaires collected and counted by point, county, channel and "
+    "group, with the counted answers per level.",
+)

@@ -1,0 +1,157 @@
+"""A unit's trend across cycles (历次评议), its chart, and its dossier as PDF: for offices
+and auditors over the current runs of the campaigns they may read, and for everyone over
+the published versions only (an embargoed round is never among the points)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Request
+from fastapi.responses import Response
+
+from services.reporting.documents import PDF_RESPONSE, pdf_response
+from services.reporting.domain import NotPublished, RoundNotScored
+from services.reporting.rounds.api import READ, CampaignNotFound
+from services.reporting.rounds.charts import ranking_svg
+from services.reporting.rounds.fonts import CjkFont, font_of
+from services.reporting.rounds.png import ranking_png
+from services.reporting.rounds.public_api import PUBLIC
+from services.reporting.rounds.read import RoundResults
+from services.reporting.trends.pdf import dossier_pdf
+from services.reporting.trends.read import (
+    Chooser,
+    chart_lines,
+    office_runs,
+    published_runs,
+    unit_trend,
+)
+from shared.policy import PolicyRouter, allow
+from shared.runtime import ServiceRuntime
+from shared.views import Document
+
+router = PolicyRouter(tags=["reporting: trends across cycles (历次评议)"])
+Font = Annotated[CjkFont, Depends(font_of)]
+SVG = "image/svg+xml"
+PNG = "image/png"
+UNIT = "/campaigns/{campaign_id}/units/{unit_id}"
+
+
+def _campaign(runtime: ServiceRuntime, campaign_id: UUID, public: bool) -> Document:
+    found = runtime.campaigns.campaign(str(campaign_id))
+    if found is None:
+        if public:  # the same answer as for a campaign with nothing published
+            raise NotPublished("nothing of this campaign has been published", field="campaign_id")
+        raise CampaignNotFound("no such campaign", field="campaign_id")
+    campaign: Document = found
+    return campaign
+
+
+def trend_of(request: Request, campaign_id: UUID, unit_id: UUID, public: bool) -> Document:
+    runtime = request.app.state.runtime
+    results = RoundResults(runtime.views)
+    campaign = _campaign(runtime, campaign_id, public)
+    choose: Chooser = published_runs(results) if public else office_runs(results)
+    if public and not choose(str(campaign_id)):
+        raise NotPublished("nothing of this campaign has been published", field="campaign_id")
+    trend = unit_trend(runtime.views, results, campaign, str(unit_id), choose)
+    if not trend["points"]:
+        raise RoundNotScored("no results for this unit", field="unit_id")
+    return trend
+
+
+def _title(trend: Document) -> str:
+    return f"{trend['unit_name']} 历次综合得分"
+
+
+def _svg(trend: Document) -> Response:
+    return Response(ranking_svg(_title(trend), chart_lines(trend)), media_type=SVG)
+
+
+def _png(trend: Document, font: CjkFont) -> Response:
+    return Response(ranking_png(_title(trend), chart_lines(trend), font), media_type=PNG)
+
+
+def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, public: bool) -> Any:
+    trend = trend_of(request, campaign_id, unit_id, public)
+    results = RoundResults(request.app.state.runtime.views)
+    here = next(c for c in trend["cycles"] if c["current"])
+    chosen = {point["round"]: point["run_id"] for point in here["rounds"]}
+    if not chosen:
+        raise RoundNotScored("no results for this unit in this campaign", field="unit_id")
+    dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
+    names: dict[str, str] = {}
+    for point in trend["points"]:
+        names |= results.run(point["run_id"])["payload"]["list_names"]
+    audience = "已发布结果" if public else "内部，含未发布结果"
+    content = dossier_pdf(dossier, trend, names, font, audience)
+    return pdf_response(content, f"{dossier['unit_name']}评议档案")
+
+
+@router.get(f"{UNIT}/trend", **allow(READ))
+def unit_trend_office(request: Request, campaign_id: UUID, unit_id: UUID) -> Document:
+    """The unit's score, interval, rank, grade, lists and flags in every scored round of
+    the campaigns of this program (same jurisdiction and pattern), oldest cycle first —
+    current runs, published or not."""
+    return trend_of(request, campaign_id, unit_id, public=False)
+
+
+@router.get(
+    f"{UNIT}/charts/trend.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}, "description": "SVG"}},
+    **allow(READ),
+)
+def trend_svg_office(request: Request, campaign_id: UUID, unit_id: UUID) -> Response:
+    """The trend as bars with interval whiskers, one per round, oldest first."""
+    return _svg(trend_of(request, campaign_id, unit_id, public=False))
+
+
+@router.get(
+    f"{UNIT}/charts/trend.png",
+    response_class=Response,
+    responses={200: {"content": {PNG: {}}, "description": "PNG"}},
+    **allow(READ),
+)
+def trend_png_office(request: Request, campaign_id: UUID, unit_id: UUID, font: Font) -> Response:
+    return _png(trend_of(request, campaign_id, unit_id, public=False), font)
+
+
+@router.get(f"{UNIT}/dossier.pdf", response_class=Response, responses=PDF_RESPONSE, **allow(READ))
+def dossier_pdf_office(request: Request, campaign_id: UUID, unit_id: UUID, font: Font) -> Any:
+    """单位评议档案 as PDF over the current runs (titled 内部, 含未发布结果)."""
+    return _pdf(request, campaign_id, unit_id, font, public=False)
+
+
+@router.get(f"/public{UNIT}/trend", **allow(PUBLIC))
+def unit_trend_public(request: Request, campaign_id: UUID, unit_id: UUID) -> Document:
+    """The unit's published results across the program's cycles: only versions in force."""
+    return trend_of(request, campaign_id, unit_id, public=True)
+
+
+@router.get(
+    f"/public{UNIT}/charts/trend.svg",
+    response_class=Response,
+    responses={200: {"content": {SVG: {}}, "description": "SVG"}},
+    **allow(PUBLIC),
+)
+def trend_svg_public(request: Request, campaign_id: UUID, unit_id: UUID) -> Response:
+    return _svg(trend_of(request, campaign_id, unit_id, public=True))
+
+
+@router.get(
+    f"/public{UNIT}/charts/trend.png",
+    response_class=Response,
+    responses={200: {"content": {PNG: {}}, "description": "PNG"}},
+    **allow(PUBLIC),
+)
+def trend_png_public(request: Request, campaign_id: UUID, unit_id: UUID, font: Font) -> Response:
+    return _png(trend_of(request, campaign_id, unit_id, public=True), font)
+
+
+@router.get(
+    f"/public{UNIT}/dossier.pdf", response_class=Response, responses=PDF_RESPONSE, **allow(PUBLIC)
+)
+def dossier_pdf_public(request: Request, campaign_id: UUID, unit_id: UUID, font: Font) -> Any:
+    """单位评议档案 as PDF over the published versions only."""
+    return _pdf(request, campaign_id, unit_id, font, public=True)

@@ -1,0 +1,163 @@
+"""Wave progress and the descriptive satisfaction table in reporting, from survey's
+published facts (`story.wave_story`, figures worked there by hand): collected against
+target by point, county, channel and group after a void and a correction; the table and its
+charts (SVG, PNG); and who may read them — the city office that runs the wave, its agency,
+auditors — while a county office below, another agency, a unit and the public may not."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from services.reporting.rounds import png
+from tests.conftest import in_memory
+from tests.harness import Cluster
+from tests.reporting.documents import table_rows
+from tests.reporting.progress.story import Story, wave_story
+
+SERVICES = ["registry", "survey", "reporting"]
+
+
+@pytest.fixture(scope="module")
+def story() -> Iterator[tuple[Cluster, Story]]:
+    with Cluster(in_memory(), SERVICES) as cluster:
+        yield cluster, wave_story(cluster)
+
+
+def _get(cluster: Cluster, story: Story, rest: str = "", headers: Any = None, **params: Any) -> Any:
+    return cluster["reporting"].get(
+        f"/waves/{story.wave_id}/progress{rest}",
+        params=params,
+        headers=story.world.city_office.headers if headers is None else headers,
+    )
+
+
+def _rows(rows: list[dict[str, Any]], *keys: str) -> dict[str, tuple[Any, ...]]:
+    return {row["name"]: tuple(row[k] for k in keys) for row in rows}
+
+
+def test_collected_against_target(story: Any) -> None:
+    cluster, told = story
+    response = _get(cluster, told)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["name"] == "漯河市2026年上半年问卷测评"
+    assert body["jurisdiction_name"] == "漯河市"
+    keys = ("collected", "counted", "excluded", "target", "completion")
+    assert tuple(body["total"][k] for k in keys) == (5, 4, 1, 6, "66.67")
+    assert _rows(body["by_point"], *keys, "county") == {
+        "舞阳县政务服务中心": (3, 2, 1, 4, "50.00", "舞阳县"),
+        "临颍县政务服务中心": (2, 2, 0, 2, "100.00", "临颍县"),
+    }
+    assert _rows(body["by_county"], *keys) == {
+        "舞阳县": (3, 2, 1, 4, "50.00"),
+        "临颍县": (2, 2, 0, 2, "100.00"),
+    }
+    assert _rows(body["by_channel"], "collected", "counted", "target") == {
+        "测评点": (2, 1, None),
+        "纸质问卷": (1, 1, None),
+        "网上": (2, 2, None),
+    }
+    # Group targets: the share of the points' 6, rounded half up (1.5 → 2).
+    assert _rows(body["by_group"], "counted", "target", "share") == {
+        "服务对象": (1, 3, "25.00"),
+        "监督员": (1, 2, "25.00"),
+        "群众": (2, 2, "50.00"),
+    }
+
+
+def test_the_satisfaction_table_by_county_and_channel(story: Any) -> None:
+    cluster, told = story
+    table = _get(cluster, told).json()["satisfaction"]
+    assert "描述性统计" in table["note"]
+    total = table["total"]
+    assert total["counts"] == {"满意": 4, "基本满意": 0, "不满意": 3, "不了解": 3}
+    assert (total["answers"], total["rating_answers"], total["satisfied_rate"]) == (
+        10, 7, "57.14"
+    )
+    assert total["shares"] == {"满意": "40.00", "基本满意": "0.00", "不满意": "30.00",
+                               "不了解": "30.00"}
+    counties = {row["name"]: row for row in table["by_county"]}
+    assert counties["舞阳县"]["counts"] == {"满意": 4, "基本满意": 0, "不满意": 0, "不了解": 0}
+    assert counties["舞阳县"]["satisfied_rate"] == "100.00"
+    assert counties["临颍县"]["shares"]["不满意"] == "50.00"
+    assert counties["临颍县"]["satisfied_rate"] == "0.00"
+    assert _rows(table["by_channel"], "answers", "satisfied_rate") == {
+        "测评点": (3, "100.00"),
+        "纸质问卷": (1, "100.00"),
+        "网上": (6, "0.00"),
+    }
+
+
+def test_the_satisfaction_charts(story: Any) -> None:
+    cluster, told = story
+    svg = _get(cluster, told, "/charts/satisfaction.svg", by="channel")
+    assert svg.status_code == 200, svg.text
+    assert svg.headers["content-type"] == "image/svg+xml"
+    text = svg.text
+    assert "满意率（%）按渠道" in text
+    assert re.findall(r'data-score="([^"]+)"', text) == ["100.00", "100.00", "0.00"]
+    by_county = _get(cluster, told, "/charts/satisfaction.svg").text
+    assert "按县区" in by_county and "舞阳县" in by_county and "临颍县" in by_county
+    drawn = _get(cluster, told, "/charts/satisfaction.png", by="county")
+    assert drawn.status_code == 200, drawn.text
+    image = Image.open(io.BytesIO(drawn.content)).convert("RGB")
+    assert image.height == png.TOP + 2 * png.ROW + 16
+    bar = (0x1F, 0x4E, 0x79)
+
+    def bar_pixels(row: int) -> int:
+        y = png.TOP + row * png.ROW + 14
+        return sum(
+            image.getpixel((x, y)) == bar
+            for x in range(png.LABEL_WIDTH, png.LABEL_WIDTH + png.PLOT_WIDTH)
+        )
+
+    assert bar_pixels(0) == png.PLOT_WIDTH  # 舞阳县 100.00 %: the whole plot
+    assert bar_pixels(1) == 0  # 临颍县 0.00 %
+
+
+def test_the_progress_page_shows_the_same_tables(story: Any) -> None:
+    cluster, told = story
+    body = _get(cluster, told).json()
+    page = _get(cluster, told, ".html", headers=told.world.agency.headers)
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert "<title>漯河市2026年上半年问卷测评 测评进度</title>" in html
+    rows = table_rows(html, "progress")
+    assert ["舞阳县政务服务中心", "舞阳县", "3", "2", "0", "1", "4", "50.00"] in rows
+    assert ["网上", "2", "2", "0", "0", "—", "—"] in rows
+    satisfaction = {row[0]: row for row in table_rows(html, "satisfaction")}
+    county = next(r for r in body["satisfaction"]["by_county"] if r["name"] == "临颍县")
+    assert satisfaction["临颍县"] == [
+        "临颍县", "2",
+        *[cell for level in county["counts"]
+          for cell in (str(county["counts"][level]), county["shares"][level] or "—")],
+        "0.00",
+    ]
+    assert "描述性统计" in html
+    assert html.count("<svg") == 2 and "满意率（%）按渠道" in html
+
+
+def test_who_reads_progress(story: Any) -> None:
+    cluster, told = story
+    world = told.world
+    for reader in (world.city_office, world.agency, world.auditor):
+        assert _get(cluster, told, headers=reader.headers).status_code == 200, reader
+    for rest in ("", ".html", "/charts/satisfaction.svg", "/charts/satisfaction.png"):
+        for refused in (world.county_office, world.other_agency, told.unit_key):
+            response = _get(cluster, told, rest, headers=refused.headers)
+            assert response.status_code == 403, (rest, refused, response.text)
+        anonymous = _get(cluster, told, rest, headers={})
+        assert anonymous.status_code == 401, anonymous.text
+    unknown = cluster["reporting"].get(
+        "/waves/00000000-0000-4000-8000-000000000009/progress",
+        headers=world.auditor.headers,
+    )
+    assert unknown.status_code == 404 and unknown.json()["error"] == "wave_not_found"
+    bad = _get(cluster, told, "/charts/satisfaction.svg", by="province")
+    assert bad.status_code == 422

@@ -1,0 +1,82 @@
+"""On SQLite (embedded mode: reporting reads inspection's log file), the `casework` view
+rebuilt offline from the logs (`pingyi rebuild reporting casework`) is byte for byte the view
+built message by message: rectification orders (one escalated, one reported) and a complaint
+taken in, dispatched and concluded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pingyi.catalog import definition
+from pingyi.composition import open_outbox
+from shared.rebuild import rebuild
+from shared.runtime import build_view_store
+from shared.settings import CommonSettings
+from tests.harness import ADMIN, Cluster
+from tests.scoring.rounds.helpers import record_finding
+from tests.survey.helpers import seed_world
+
+VIEWS = ["casework"]
+SERVICES = ["registry", "survey", "inspection", "reporting"]
+
+
+def _dump(common: CommonSettings) -> tuple[list[Any], dict[str, Any]]:
+    store = build_view_store(common, "reporting", None)
+    store.setup()
+    try:
+        view = next(v for v in definition("reporting").views if v.name in VIEWS)
+        return list(store.dump(list(view.collection_names))), store.positions()
+    finally:
+        store.close()
+
+
+def _post(cluster: Cluster, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = cluster["inspection"].post(path, json=body, headers=ADMIN)
+    assert response.status_code == 201, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def test_the_casework_view_rebuilds_byte_for_byte(embedded_settings: CommonSettings) -> None:
+    with Cluster(embedded_settings, SERVICES) as cluster:
+        world = seed_world(cluster)
+        cluster.wait_caught_up("inspection", "registry")
+        orders = []
+        for unit in world.unit_ids[:2]:
+            finding = record_finding(cluster["inspection"], unit, "一般", "0.5")
+            orders.append(_post(cluster, "/rectifications", {
+                "unit_id": unit, "finding_ids": [finding], "working_days": 5,
+                "requirements": "限期整改", "issued_on": "2026-01-05",
+            })["order_id"])
+        _post(cluster, f"/rectifications/{orders[0]}/escalation",
+              {"step": "催办", "reason": "逾期未报送"})
+        _post(cluster, f"/rectifications/{orders[1]}/report", {"text": "已整改"})
+        complaint = _post(cluster, "/complaints", {
+            "jurisdiction_id": world.county_id, "channel": "12345热线", "kind": "complaint",
+            "summary": "窗口推诿", "received_on": "2026-05-12",
+        })["complaint_id"]
+        _post(cluster, f"/complaints/{complaint}/dispatch", {"unit_id": world.unit_ids[1]})
+        _post(cluster, f"/complaints/{complaint}/outcome",
+              {"outcome": "unfounded", "reason": "经核实不属实"})
+        cluster.wait_caught_up("reporting", "inspection")
+    incremental, positions = _dump(embedded_settings)
+    docs = [(collection, json.loads(text)) for collection, _, text in incremental]
+    assert {c for c, _ in docs} == {"casework_orders", "casework_complaints"}
+    statuses = sorted(doc["status"] for c, doc in docs if c == "casework_orders")
+    assert statuses == ["issued", "reported"]
+    [complaint_doc] = [doc for c, doc in docs if c == "casework_complaints"]
+    assert (complaint_doc["status"], complaint_doc["outcome"]) == ("concluded", "unfounded")
+    store = build_view_store(embedded_settings, "reporting", None)
+    try:
+        rebuild(
+            store,
+            definition("reporting").views,
+            VIEWS,
+            lambda upstream: open_outbox(upstream, embedded_settings),
+        )
+    finally:
+        store.close()
+    rebuilt, rebuilt_positions = _dump(embedded_settings)
+    assert rebuilt == incremental
+    assert rebuilt_positions == positions
