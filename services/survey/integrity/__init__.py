@@ -14,11 +14,7 @@ in docs/survey-integrity.md.
 
 from __future__ import annotations
 
-from services.survey.integrity.departures import (
-    PointDeparture,
-    departure_flag,
-    point_departures,
-)
+from services.survey.integrity.departures import PointDeparture, departure_flag, point_departures
 from services.survey.integrity.flags import (
     BURST,
     FLAG_ORDER,
