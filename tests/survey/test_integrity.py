@@ -23,11 +23,11 @@ from services.survey.integrity import (
     Candidate,
     PointDeparture,
     WaveIntegrityState,
-    _p_value,
     departure_flag,
     point_departures,
     screen,
 )
+from services.survey.integrity.departures import _p_value
 from shared.contracts.survey import Flag, IntegrityRules
 
 CST = timezone(timedelta(hours=8))

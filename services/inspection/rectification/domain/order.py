@@ -1,95 +1,35 @@
-"""The rectification order (整改通知书): issued to one unit for one or more of its findings,
-due in N working days; the unit reports, an inspector or office verifies (accepted, or
-returned: a second return is second handling 二次办理 with a new deadline); an overdue order
-is escalated 催办 → 通报 → 约谈; raters' re-rating of the fix is recorded.
-
-Every event carries the order's context and its status and deadline after the change, so
-the published contract is built from the event alone and the mutators only assign.
-"""
+"""The rectification order aggregate (整改通知书): issued, reported on by the unit, verified,
+escalated when overdue, and its fix re-rated."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.domain import Finding, FindingWithdrawn, InspectionError, checked_text
-from services.inspection.workdays import MAX_WORKING_DAYS, WorkCalendar
-from shared.contracts.inspection_rectification import (
-    ESCALATION_STEPS,
-    RERATINGS,
-    EscalationStep,
-    RectificationStatus,
-    Rerating,
-    VerificationOutcome,
+from services.inspection.domain import Finding
+from services.inspection.rectification.domain.rules import (
+    NAME_MAX,
+    OPEN,
+    REASON_MAX,
+    REPORT_MAX,
+    REQUIREMENTS_MAX,
+    EscalationOutOfOrder,
+    InvalidRectification,
+    NotOverdue,
+    RectificationStateConflict,
+    bounded_text,
+    check_findings,
+    check_round,
+    not_future,
+    verification_result,
+    working_days_within,
 )
-from shared.errors import ConflictError, InvalidError, NotFoundError
-
-REQUIREMENTS_MAX = 2000
-REPORT_MAX = 4000
-REASON_MAX = 500
-NAME_MAX = 100
-MAX_FINDINGS = 200
-OPEN: frozenset[str] = frozenset({"issued", "returned", "second_handling"})
-"""Statuses in which the unit owes a report: the ones that can be overdue."""
-
-
-class RectificationNotFound(InspectionError, NotFoundError):
-    code = "rectification_not_found"
-
-
-class InvalidRectification(InspectionError, InvalidError):
-    code = "invalid_rectification"
-
-
-class RectificationStateConflict(InspectionError, ConflictError):
-    code = "rectification_state_conflict"
-
-
-class NotOverdue(InspectionError, ConflictError):
-    code = "rectification_not_overdue"
-
-
-class EscalationOutOfOrder(InspectionError, ConflictError):
-    code = "escalation_out_of_order"
-
-
-def _text(value: str, field: str, limit: int) -> str:
-    return checked_text(value, field, limit, InvalidRectification)
-
-
-def _working_days(days: int, field: str = "working_days") -> int:
-    if not 1 <= days <= MAX_WORKING_DAYS:
-        raise InvalidRectification(f"must be between 1 and {MAX_WORKING_DAYS}", field=field)
-    return days
-
-
-def _not_future(day: date, today: date, field: str) -> date:
-    if day > today:
-        raise InvalidRectification("lies in the future", field=field)
-    return day
-
-
-def check_findings(findings: Sequence[Finding], unit_id: UUID) -> tuple[UUID, ...]:
-    """The findings an order may cover: at least one, each once, active, of this unit."""
-    if not findings:
-        raise InvalidRectification("name at least one finding", field="finding_ids")
-    if len(findings) > MAX_FINDINGS:
-        raise InvalidRectification(f"at most {MAX_FINDINGS} findings", field="finding_ids")
-    seen: set[UUID] = set()
-    for index, finding in enumerate(findings):
-        field = f"finding_ids.{index}"
-        if finding.id in seen:
-            raise InvalidRectification("finding listed twice", field=field)
-        seen.add(finding.id)
-        if finding.withdrawn:
-            raise FindingWithdrawn("the finding was withdrawn", field=field)
-        if finding.unit_id != unit_id:
-            raise InvalidRectification("the finding is of another unit", field=field)
-    return tuple(f.id for f in findings)
+from services.inspection.workdays import WorkCalendar
+from shared.contracts.inspection_rectification import ESCALATION_STEPS, RERATINGS
 
 
 class RectificationOrder(Aggregate):
@@ -181,12 +121,9 @@ class RectificationOrder(Aggregate):
         calendar: WorkCalendar,
     ) -> RectificationOrder:
         finding_ids = check_findings(findings, unit_id)
-        days = _working_days(working_days)
-        issued = _not_future(issued_on, today, "issued_on")
-        if round is not None and round < 1:
-            raise InvalidRectification("must be 1 or more", field="round")
-        if round is not None and campaign_id is None:
-            raise InvalidRectification("a round needs its campaign_id", field="round")
+        days = working_days_within(working_days)
+        issued = not_future(issued_on, today, "issued_on")
+        check_round(campaign_id, round)
         return cls(
             unit_id=unit_id,
             jurisdiction_id=jurisdiction_id,
@@ -194,7 +131,7 @@ class RectificationOrder(Aggregate):
             issued_on=issued.isoformat(),
             working_days=days,
             deadline=calendar.add_working_days(issued, days).isoformat(),
-            requirements=_text(requirements, "requirements", REQUIREMENTS_MAX),
+            requirements=bounded_text(requirements, "requirements", REQUIREMENTS_MAX),
             campaign_id=campaign_id,
             round=round,
             unit_principal_id=unit_principal_id,
@@ -266,14 +203,14 @@ class RectificationOrder(Aggregate):
             raise RectificationStateConflict(
                 f"the order is {self.status}; nothing to report", field="order_id"
             )
-        day = _not_future(reported_on, today, "reported_on")
+        day = not_future(reported_on, today, "reported_on")
         if day < self.issued_on:
             raise InvalidRectification("lies before the order was issued", field="reported_on")
         self.trigger_event(
             self.Reported,
             **self._context("reported"),
             actor=actor,
-            text=_text(text, "text", REPORT_MAX),
+            text=bounded_text(text, "text", REPORT_MAX),
             reported_on=day.isoformat(),
         )
 
@@ -294,25 +231,10 @@ class RectificationOrder(Aggregate):
             )
         if outcome not in ("accepted", "returned"):
             raise InvalidRectification("must be accepted or returned", field="outcome")
-        cleaned = _text(reason, "reason", REASON_MAX)
-        second = outcome == "returned" and self.returns >= 1
-        deadline = self.deadline
-        if outcome == "accepted":
-            status = "accepted"
-            if working_days is not None:
-                raise InvalidRectification("only a return sets a deadline", field="working_days")
-        elif second:
-            status = "second_handling"
-            if working_days is None:
-                raise InvalidRectification(
-                    "a second return (二次办理) needs a new deadline in working days",
-                    field="working_days",
-                )
-            deadline = calendar.add_working_days(today, _working_days(working_days))
-        else:
-            status = "returned"
-            if working_days is not None:
-                deadline = calendar.add_working_days(today, _working_days(working_days))
+        cleaned = bounded_text(reason, "reason", REASON_MAX)
+        status, deadline, second = verification_result(
+            outcome, working_days, self.returns, self.deadline, today, calendar
+        )
         self.trigger_event(
             self.Verified,
             **self._context(status, deadline),
@@ -342,7 +264,7 @@ class RectificationOrder(Aggregate):
         if wanted < current or wanted > current + 1:
             expected = " or ".join(ESCALATION_STEPS[max(current, 0) : current + 2])
             raise EscalationOutOfOrder(f"the next step is {expected}", field="step")
-        named = None if person is None else _text(person, "person", NAME_MAX)
+        named = None if person is None else bounded_text(person, "person", NAME_MAX)
         if step == "约谈" and named is None:
             raise InvalidRectification("name the responsible leader summoned", field="person")
         self.trigger_event(
@@ -350,7 +272,7 @@ class RectificationOrder(Aggregate):
             **self._context(),
             actor=actor,
             step=step,
-            reason=_text(reason, "reason", REASON_MAX),
+            reason=bounded_text(reason, "reason", REASON_MAX),
             escalated_on=today.isoformat(),
             person=named,
         )
@@ -370,23 +292,7 @@ class RectificationOrder(Aggregate):
             **self._context(),
             actor=actor,
             rating=rating,
-            raters=_text(raters, "raters", NAME_MAX),
-            reason=_text(reason, "reason", REASON_MAX),
+            raters=bounded_text(raters, "raters", NAME_MAX),
+            reason=bounded_text(reason, "reason", REASON_MAX),
             rated_on=today.isoformat(),
         )
-
-
-def typed_status(value: str) -> RectificationStatus:
-    return cast(RectificationStatus, value)
-
-
-def typed_step(value: str) -> EscalationStep:
-    return cast(EscalationStep, value)
-
-
-def typed_rating(value: str) -> Rerating:
-    return cast(Rerating, value)
-
-
-def typed_outcome(value: str) -> VerificationOutcome:
-    return cast(VerificationOutcome, value)

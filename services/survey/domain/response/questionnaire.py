@@ -1,11 +1,5 @@
-"""Questionnaires (问卷) and the batches that bring them.
-
-A questionnaire's identity is derived from the wave and the agency's own questionnaire id
-(or, in a representative evaluation, the panel member), so the same questionnaire pushed
-twice collides in the event store instead of being counted twice (严禁复制测评问卷).
-Nothing is changed in place: a correction, a void, a quarantine decision and a batch
-withdrawal are each a new event with its actor and reason (严禁修改统计数据).
-"""
+"""The questionnaire aggregate (问卷): its first answers, every correction, and where it
+stands (counted, quarantined, rejected, voided)."""
 
 from __future__ import annotations
 
@@ -29,7 +23,7 @@ VOIDED = "voided"
 WITHDRAWN = "withdrawn"
 
 
-def _require_reason(reason: str) -> None:
+def require_reason(reason: str) -> None:
     if not reason.strip():
         raise InvalidQuestionnaire("must not be blank", field="reason")
 
@@ -189,7 +183,7 @@ class Response(Aggregate):
     # --- decisions -----------------------------------------------------------------------
 
     def correct(self, answers: dict[str, Any], reason: str, actor: str) -> None:
-        _require_reason(reason)
+        require_reason(reason)
         if self.voided or self.review == REJECTED:
             raise DecisionConflict(f"a {self.status} questionnaire cannot be corrected")
         if answers == self.answers:
@@ -210,7 +204,7 @@ class Response(Aggregate):
         self.history.append({"event": "corrected", "reason": reason, "actor": actor})
 
     def void(self, reason: str, actor: str) -> None:
-        _require_reason(reason)
+        require_reason(reason)
         if self.voided:
             raise DecisionConflict("the questionnaire is already voided")
         self._voided(wave_id=self.wave_id, reason=reason, actor=actor)
@@ -249,81 +243,8 @@ class Response(Aggregate):
         self.history.append({"event": "rejected", "reason": reason, "actor": actor})
 
     def _require_quarantined(self, reason: str) -> None:
-        _require_reason(reason)
+        require_reason(reason)
         if self.status != QUARANTINED:
             raise DecisionConflict(
                 f"only a quarantined questionnaire is reviewed; this one is {self.status}"
             )
-
-
-class Batch(Aggregate):
-    """One push by an agency: what it brought, so it can be withdrawn as a whole."""
-
-    class Recorded(Aggregate.Created):
-        wave_id: UUID
-        agency_id: UUID
-        response_ids: list[str]
-        actor: str
-
-    class Withdrawn(Aggregate.Event):
-        wave_id: UUID
-        agency_id: UUID
-        response_ids: list[str]
-        reason: str
-        actor: str
-
-    @classmethod
-    def bring(cls, batch_id: UUID, **fields: Any) -> Batch:
-        return cls._create(cls.Recorded, id=batch_id, **fields)
-
-    @event(Recorded)
-    def __init__(self, wave_id: UUID, agency_id: UUID, response_ids: list[str], actor: str) -> None:
-        self.wave_id = wave_id
-        self.agency_id = agency_id
-        self.response_ids = list(response_ids)
-        self.recorded_by = actor
-        self.withdrawn = False
-        self.withdrawn_reason: str | None = None
-
-    def withdraw(self, reason: str, actor: str) -> None:
-        _require_reason(reason)
-        if self.withdrawn:
-            raise DecisionConflict("the batch is already withdrawn")
-        self._withdrawn(
-            wave_id=self.wave_id,
-            agency_id=self.agency_id,
-            response_ids=self.response_ids,
-            reason=reason,
-            actor=actor,
-        )
-
-    @event(Withdrawn)
-    def _withdrawn(
-        self, wave_id: UUID, agency_id: UUID, response_ids: list[str], reason: str, actor: str
-    ) -> None:
-        self.withdrawn = True
-        self.withdrawn_reason = reason
-
-
-class VoteClaim(Aggregate):
-    """One person's vote on one unit in one campaign round (网上评议: 一人一单位一票). The
-    person is known only by a keyed hash; the claim's id derives from it, so a second vote
-    collides in the event store."""
-
-    class Claimed(Aggregate.Created):
-        wave_id: UUID
-        response_id: UUID
-
-    @event(Claimed)
-    def __init__(self, wave_id: UUID, response_id: UUID) -> None:
-        self.wave_id = wave_id
-        self.response_id = response_id
-
-    @staticmethod
-    def create_id(round_key: str, voter_hash: str, unit_id: str) -> UUID:
-        return uuid5(RESPONSE_NAMESPACE, f"vote|{round_key}|{voter_hash}|{unit_id}")
-
-    @classmethod
-    def claim(cls, round_key: str, voter_hash: str, unit_id: str, **fields: Any) -> VoteClaim:
-        claim_id = cls.create_id(round_key, voter_hash, unit_id)
-        return cls._create(cls.Claimed, id=claim_id, **fields)

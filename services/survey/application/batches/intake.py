@@ -1,9 +1,6 @@
-"""Recording questionnaires: batches from agencies, row by row.
-
-Every bad row is reported (row, field, reason) and the good rows are recorded, unless the
-agency asks for all or nothing. A batch, its questionnaires and its wave's `BatchAccepted`
-are saved in one transaction: a concurrent close conflicts with it (see `Wave`).
-"""
+"""One attempt at recording one batch: rows checked, re-pushes sorted out, questionnaires
+screened for integrity, and the batch, its questionnaires and the wave's `BatchAccepted`
+made ready to save together."""
 
 from __future__ import annotations
 
@@ -12,107 +9,18 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
-
-from services.survey.application.base import SurveyBase, require_agency
-from services.survey.domain import (
-    Batch,
-    Checker,
-    ConcurrentBatch,
-    Problem,
-    RejectedBatch,
-    Response,
-    Wave,
+from services.survey.application.base import SurveyBase
+from services.survey.application.batches.rows import (
+    Row,
+    candidate,
+    expand_row,
+    problem,
+    recorded_fields,
 )
-from services.survey.integrity import Candidate, WaveIntegrityState, screen
+from services.survey.domain import Batch, Checker, Problem, RejectedBatch, Response, Wave
+from services.survey.integrity import WaveIntegrityState, screen
 from shared.auth import Principal as Caller
-from shared.canonical import fingerprint
 from shared.idempotency import Response as Result
-from shared.idempotency import run_idempotent
-
-BATCH_ATTEMPTS = 6
-Row = tuple[int, dict[str, Any]]
-"""(index in the request or the uploaded sheet's row number, the questionnaire's fields)."""
-
-
-def problem(row: int, questionnaire_id: Any, field: str, reason: str, code: str) -> dict[str, Any]:
-    return {
-        "row": row,
-        "questionnaire_id": questionnaire_id,
-        "field": field,
-        "reason": reason,
-        "code": code,
-    }
-
-
-class BatchCommands(SurveyBase):
-    def record_batch(
-        self,
-        caller: Caller,
-        wave_id: UUID,
-        rows: Sequence[Row],
-        refused: Sequence[dict[str, Any]],
-        key: str | None,
-        *,
-        all_or_nothing: bool = False,
-        prefix: str = "questionnaires",
-    ) -> Result:
-        """`rows` passed the request's own validation; `refused` are the rows that did not,
-        reported with the rest. The first attempt reads nothing per questionnaire and lets
-        the event store's uniqueness catch re-pushes; only after a clash is each looked up."""
-        request = {
-            "wave_id": wave_id,
-            "rows": [[index, q] for index, q in rows],
-            "refused": list(refused),
-            "all_or_nothing": all_or_nothing,
-        }
-        with self.wave_lock(wave_id):
-            return self._record_batch(caller, wave_id, rows, refused, key, request, prefix)
-
-    def _record_batch(
-        self,
-        caller: Caller,
-        wave_id: UUID,
-        rows: Sequence[Row],
-        refused: Sequence[dict[str, Any]],
-        key: str | None,
-        request: dict[str, Any],
-        prefix: str,
-    ) -> Result:
-        all_or_nothing = bool(request["all_or_nothing"])
-        checked = False
-        for _ in range(BATCH_ATTEMPTS):
-            seen_version: list[int] = []
-
-            def command(
-                checked: bool = checked, seen_version: list[int] = seen_version
-            ) -> tuple[list[Any], Result]:
-                wave = self.wave(wave_id)
-                seen_version.append(wave.version)
-                require_agency(caller, wave)
-                wave.require_open()
-                intake = Intake(self, caller, wave, prefix, list(refused))
-                return intake.run(rows, checked=checked, all_or_nothing=all_or_nothing)
-
-            try:
-                return run_idempotent(
-                    self,
-                    principal_id=caller.principal_id,
-                    scope=f"questionnaires:{wave_id}",
-                    key=key,
-                    request=request,
-                    command=command,
-                )
-            except (IntegrityError, AggregateNotFoundError):
-                # Either the wave moved on (another batch, or its close) — try again as it
-                # now stands — or a questionnaire is already stored: sort them out.
-                moved = bool(seen_version) and self.wave(wave_id).version != seen_version[0]
-                checked = checked or not moved
-        raise ConcurrentBatch(
-            "the wave kept changing while this batch was saved; retry the request",
-            field="questionnaires",
-        )
 
 
 class Intake:
@@ -279,78 +187,3 @@ class Intake:
             "quarantined_ids": quarantined,
         }
         return [wave, batch, *responses], accepted
-
-
-def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], list[Problem]]:
-    """A questionnaire's compact `row` (one answer per unit, in the wave's order) as the
-    `ratings` it stands for; what is stored and published is the same either way."""
-    row = q.get("row")
-    if row is None:
-        return q, []
-    if q["ratings"]:
-        return q, [Problem("row", "give `ratings` or `row`, not both", "row")]
-    if len(row) != len(units):
-        reason = f"one answer per unit of the wave: {len(units)}, not {len(row)}"
-        return q, [Problem("row", reason, "row")]
-    ratings = {unit: answer for unit, answer in zip(units, row, strict=True) if answer is not None}
-    return q | {"ratings": ratings, "row": None}, []
-
-
-def candidate(q: dict[str, Any], agency_id: str) -> Candidate:
-    return Candidate(
-        questionnaire_id=q["questionnaire_id"],
-        collected_at=q["collected_at"],
-        survey_point=q["survey_point"],
-        device=q["device"],
-        agency_id=agency_id,
-        pattern=fingerprint(answers_of(q)),
-        ratings=q["ratings"],
-    )
-
-
-def answers_of(q: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "ratings": q["ratings"],
-        "dimension_ratings": q["dimension_ratings"],
-        "opinions": q["opinions"],
-        "recommended_key_targets": q["recommended_key_targets"],
-    }
-
-
-def recorded_fields(
-    wave_id: UUID,
-    q: dict[str, Any],
-    agency_id: UUID,
-    batch_id: UUID | None,
-    flags: list[dict[str, str]],
-    units: list[str],
-) -> dict[str, Any]:
-    """The `Response.Recorded` fields: the overall answers as a row in the wave's unit order
-    (a fifth of the bytes of a dict keyed by unit ids, in the log and on the stream), and
-    optional parts only when present, so a plain questionnaire stays small."""
-    ratings: dict[str, str] = q["ratings"]
-    details: dict[str, Any] = {
-        "agency_id": str(agency_id),
-        "row": [ratings.get(unit) for unit in units],
-    }
-    optional = {
-        "dimension_ratings": q["dimension_ratings"],
-        "opinions": q["opinions"],
-        "recommended_key_targets": q["recommended_key_targets"],
-        "channel": q["channel"],
-        "group": q["group"],
-        "district_id": None if q["district_id"] is None else str(q["district_id"]),
-        "device": q["device"],
-        "respondent_id": None if q["respondent_id"] is None else str(q["respondent_id"]),
-        "batch_id": None if batch_id is None else str(batch_id),
-        "flags": flags,
-    }
-    details |= {name: value for name, value in optional.items() if value}
-    return {
-        "wave_id": wave_id,
-        "questionnaire_id": q["questionnaire_id"],
-        "survey_point": q["survey_point"],
-        "collected_at": q["collected_at"],
-        "ratings": {},
-        "details": details,
-    }

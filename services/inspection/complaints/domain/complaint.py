@@ -1,14 +1,7 @@
-"""Complaints (投诉举报) and hotline appearances (政风行风热线上线).
-
-A complaint is taken in by an office, anonymous or named (the complainant's name and contact
-arrive sealed: the aggregate never holds plaintext), dispatched to a unit with a deadline in
-working days by kind, answered by the unit, concluded with an outcome and its reason, and
-closed by a callback to the complainant. Each step happens once, in that order.
-
-Days are stored as ISO strings (the event store has no date transcoding), as the registry's
-`effective_on`. Every event after intake repeats the unit, jurisdiction, campaign and round, so each
-published fact says by itself what it counts toward.
-"""
+"""The complaint aggregate (投诉举报): received, dispatched to a unit with a deadline,
+answered, concluded with an outcome, and closed by a callback, each step once, in that
+order. The complainant's name and contact arrive sealed: the aggregate never holds
+plaintext."""
 
 from __future__ import annotations
 
@@ -19,7 +12,18 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.domain import InspectionError, checked_text
+from services.inspection.complaints.domain.rules import (
+    DEFAULT_DEADLINES,
+    REASON_MAX,
+    REPLY_MAX,
+    SUMMARY_MAX,
+    ComplaintOutOfTurn,
+    InvalidComplaint,
+    counted_in,
+    deadline_for,
+    one_of,
+    text,
+)
 from shared.contracts.inspection_complaints import (
     CALLBACK_SATISFACTIONS,
     COMPLAINT_CHANNELS,
@@ -30,75 +34,6 @@ from shared.contracts.inspection_complaints import (
     ComplaintKind,
     ComplaintOutcome,
 )
-from shared.errors import ConflictError, InvalidError, NotFoundError
-
-SUMMARY_MAX = 2000
-REPLY_MAX = 2000
-REASON_MAX = 500
-TOPIC_MAX = 200
-ROUND_MAX = 100
-
-DEFAULT_DEADLINES: dict[str, int] = {
-    "emergency": 0,
-    "consultation": 5,
-    "complaint": 15,
-    "suggestion": 15,
-}
-"""Working days to answer, by kind (0: the same day)."""
-DEADLINE_BOUNDS: dict[str, tuple[int, int]] = {
-    "emergency": (0, 1),
-    "consultation": (1, 10),
-    "complaint": (5, 30),
-    "suggestion": (5, 30),
-}
-"""How far an office may move a deadline for one complaint."""
-
-
-class ComplaintNotFound(InspectionError, NotFoundError):
-    code = "complaint_not_found"
-
-
-class AppearanceNotFound(InspectionError, NotFoundError):
-    code = "hotline_appearance_not_found"
-
-
-class InvalidComplaint(InspectionError, InvalidError):
-    code = "invalid_complaint"
-
-
-class ComplaintOutOfTurn(InspectionError, ConflictError):
-    code = "complaint_out_of_turn"
-
-
-def text(value: str, field: str, limit: int) -> str:
-    return checked_text(value, field, limit, InvalidComplaint)
-
-
-def _one_of(value: str, allowed: tuple[str, ...] | dict[str, str], field: str) -> str:
-    if value not in allowed:
-        raise InvalidComplaint(f"must be one of {', '.join(allowed)}", field=field)
-    return value
-
-
-def counted_in(campaign_id: UUID | None, round_: int | None) -> tuple[UUID | None, int | None]:
-    if round_ is not None and campaign_id is None:
-        raise InvalidComplaint("a round needs its campaign", field="round")
-    if round_ is not None and not 1 <= round_ <= ROUND_MAX:
-        raise InvalidComplaint(f"must be between 1 and {ROUND_MAX}", field="round")
-    return campaign_id, round_
-
-
-def deadline_for(kind: str, requested: int | None, defaults: Mapping[str, int]) -> int:
-    """`defaults`: the deployment's working days by kind (settings), used when the office
-    names none."""
-    if requested is None:
-        return defaults.get(kind, DEFAULT_DEADLINES[kind])
-    low, high = DEADLINE_BOUNDS[kind]
-    if not low <= requested <= high:
-        raise InvalidComplaint(
-            f"a {kind} is answered in {low} to {high} working days", field="deadline_days"
-        )
-    return requested
 
 
 class Complaint(Aggregate):
@@ -177,7 +112,7 @@ class Complaint(Aggregate):
         complainant, None for an anonymous complaint."""
         if received_on > today:
             raise InvalidComplaint("lies in the future", field="received_on")
-        checked_kind = _one_of(kind, COMPLAINT_KIND_LABELS, "kind")
+        checked_kind = one_of(kind, COMPLAINT_KIND_LABELS, "kind")
         campaign, counted_round = counted_in(campaign_id, round)
         name, contact, contact_hash, key_id = sealed or (None, None, None, None)
         return cls(
@@ -185,7 +120,7 @@ class Complaint(Aggregate):
             unit_id=unit_id,
             campaign_id=campaign,
             round=counted_round,
-            channel=cast(ComplaintChannel, _one_of(channel, COMPLAINT_CHANNELS, "channel")),
+            channel=cast(ComplaintChannel, one_of(channel, COMPLAINT_CHANNELS, "channel")),
             kind=cast(ComplaintKind, checked_kind),
             summary=text(summary, "summary", SUMMARY_MAX),
             received_on=received_on.isoformat(),
@@ -332,7 +267,7 @@ class Complaint(Aggregate):
             )
         self._concluded(
             **self._context(),
-            outcome=cast(ComplaintOutcome, _one_of(outcome, COMPLAINT_OUTCOME_LABELS, "outcome")),
+            outcome=cast(ComplaintOutcome, one_of(outcome, COMPLAINT_OUTCOME_LABELS, "outcome")),
             reason=text(reason, "reason", REASON_MAX),
             actor=actor,
         )
@@ -359,7 +294,7 @@ class Complaint(Aggregate):
             raise ComplaintOutOfTurn(
                 "an anonymous complainant cannot be called back", field="complaint_id"
             )
-        level = _one_of(satisfaction, CALLBACK_SATISFACTIONS, "satisfaction")
+        level = one_of(satisfaction, CALLBACK_SATISFACTIONS, "satisfaction")
         self._called_back(
             **self._context(), satisfaction=cast(CallbackSatisfaction, level), actor=actor
         )
@@ -376,61 +311,3 @@ class Complaint(Aggregate):
     ) -> None:
         self.satisfaction = satisfaction
         self.status = "closed"
-
-
-class HotlineAppearance(Aggregate):
-    """A unit on the conduct hotline (政风行风热线上线) on a day, recorded by an office."""
-
-    class Recorded(Aggregate.Created):
-        unit_id: UUID
-        jurisdiction_id: UUID
-        campaign_id: UUID | None
-        round: int | None
-        appeared_on: str
-        topic: str | None
-        actor: str
-
-    @classmethod
-    def record(
-        cls,
-        *,
-        unit_id: UUID,
-        jurisdiction_id: UUID,
-        campaign_id: UUID | None,
-        round: int | None,
-        appeared_on: date,
-        topic: str | None,
-        actor: str,
-        today: date,
-    ) -> HotlineAppearance:
-        if appeared_on > today:
-            raise InvalidComplaint("lies in the future", field="appeared_on")
-        campaign, counted_round = counted_in(campaign_id, round)
-        return cls(
-            unit_id=unit_id,
-            jurisdiction_id=jurisdiction_id,
-            campaign_id=campaign,
-            round=counted_round,
-            appeared_on=appeared_on.isoformat(),
-            topic=None if topic is None or not topic.strip() else text(topic, "topic", TOPIC_MAX),
-            actor=actor,
-        )
-
-    @event(Recorded)
-    def __init__(
-        self,
-        unit_id: UUID,
-        jurisdiction_id: UUID,
-        campaign_id: UUID | None,
-        round: int | None,
-        appeared_on: str,
-        topic: str | None,
-        actor: str,
-    ) -> None:
-        self.unit_id = unit_id
-        self.jurisdiction_id = jurisdiction_id
-        self.campaign_id = campaign_id
-        self.round = round
-        self.appeared_on = appeared_on
-        self.topic = topic
-        self.recorded_by = actor

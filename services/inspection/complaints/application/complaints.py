@@ -1,7 +1,5 @@
-"""Complaint commands. The complainant's name and contact are sealed before anything is
-stored (shared.contact_vault, key PINGYI_INSPECTION_CONTACT_KEY); offices see them masked,
-units and published messages never. Deadlines are counted in working days on the calendar
-named by PINGYI_INSPECTION_CALENDAR."""
+"""Complaint and hotline commands. Deadlines are counted in working days on the calendar
+named by PINGYI_INSPECTION_CALENDAR; every command runs once per idempotency key."""
 
 from __future__ import annotations
 
@@ -12,34 +10,24 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from services.inspection.complaints.application.complainants import Complainants
+from services.inspection.complaints.application.outputs import appearance_out, complaint_out
 from services.inspection.complaints.domain import (
     AppearanceNotFound,
     Complaint,
     ComplaintNotFound,
     HotlineAppearance,
-    InvalidComplaint,
 )
 from services.inspection.domain import InspectionError
 from services.inspection.settings import DEADLINES_ENV, ComplaintDeadlines
 from services.inspection.workdays import WorkingDays, china_today
 from shared.auth import Principal as Caller
-from shared.contact_vault import ContactVault, canonical_contact, mask_contact
-from shared.errors import UnavailableError
 from shared.idempotency import Response, run_idempotent
-from shared.secrets import service_secret
-
-CONTACT_KEY_ENV = "PINGYI_INSPECTION_CONTACT_KEY"
-CONTACT_KEY_FILE = "inspection-contact-key"
-NAME_MAX = 50
 
 T = TypeVar("T")
 
 
-class ContactKeyMissing(InspectionError, UnavailableError):
-    code = "contact_key_missing"
-
-
-class Commands(WorkingDays):
+class Commands(Complainants, WorkingDays):
     """Complaints and hotline appearances (a mixin of the inspection application)."""
 
     @cached_property
@@ -53,11 +41,6 @@ class Commands(WorkingDays):
             else ComplaintDeadlines()
         )
         return deadlines.by_kind()
-
-    @cached_property
-    def complaint_vault(self) -> ContactVault | None:
-        secret = service_secret(self.env, CONTACT_KEY_ENV, CONTACT_KEY_FILE)
-        return ContactVault(secret) if secret else None
 
     def _load_complaint(
         self, item_id: UUID, kind: type[T], missing: type[InspectionError], field: str
@@ -75,28 +58,6 @@ class Commands(WorkingDays):
 
     def hotline_appearance(self, appearance_id: UUID, field: str = "appearance_id") -> Any:
         return self._load_complaint(appearance_id, HotlineAppearance, AppearanceNotFound, field)
-
-    def _seal_complainant(
-        self, name: str | None, contact: str | None
-    ) -> tuple[str, str, str, str] | None:
-        if name is None and contact is None:
-            return None
-        if name is None or not name.strip():
-            raise InvalidComplaint("a named complaint needs the complainant's name", field="name")
-        if contact is None:
-            raise InvalidComplaint("a named complaint needs a contact", field="contact")
-        cleaned_name = name.strip()
-        if len(cleaned_name) > NAME_MAX:
-            raise InvalidComplaint(f"must be at most {NAME_MAX} characters", field="name")
-        normal = canonical_contact(contact)
-        if not 3 <= len(normal) <= 100:
-            raise InvalidComplaint("a contact has 3 to 100 characters", field="contact")
-        vault = self.complaint_vault
-        if vault is None:
-            raise ContactKeyMissing(
-                f"complainants cannot be recorded: set {CONTACT_KEY_ENV}", field="complainant"
-            )
-        return vault.seal(cleaned_name), vault.seal(normal), vault.fingerprint(normal), vault.key_id
 
     def receive_complaint(
         self,
@@ -273,59 +234,3 @@ class Commands(WorkingDays):
         out = complaint_out(complaint)
         out["complainant"] = self._masked(complaint) if complainant else None
         return out
-
-    def _masked(self, complaint: Complaint) -> dict[str, str | None] | None:
-        if complaint.anonymous:
-            return None
-        vault = self.complaint_vault
-        name = contact = None
-        if vault is not None and complaint.complainant_name_sealed is not None:
-            opened = vault.open(complaint.complainant_name_sealed)
-            name = None if opened is None else opened[:1] + "*" * max(len(opened) - 1, 1)
-        if vault is not None and complaint.complainant_contact_sealed is not None:
-            opened = vault.open(complaint.complainant_contact_sealed)
-            contact = None if opened is None else mask_contact(opened)
-        return {"name": name, "contact": contact}
-
-
-def _id(value: UUID | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def complaint_out(c: Complaint) -> Response:
-    return {
-        "complaint_id": str(c.id),
-        "jurisdiction_id": str(c.jurisdiction_id),
-        "unit_id": _id(c.unit_id),
-        "campaign_id": _id(c.campaign_id),
-        "round": c.round,
-        "channel": c.channel,
-        "kind": c.kind,
-        "summary": c.summary,
-        "received_on": c.received_on,
-        "deadline_days": c.deadline_days,
-        "anonymous": c.anonymous,
-        "status": c.status,
-        "dispatched_on": c.dispatched_on,
-        "due_on": c.due_on,
-        "reply": c.reply,
-        "replied_on": c.replied_on,
-        "outcome": c.outcome,
-        "outcome_reason": c.outcome_reason,
-        "satisfaction": c.satisfaction,
-        "received_by": c.received_by,
-        "version": c.version,
-    }
-
-
-def appearance_out(a: HotlineAppearance) -> Response:
-    return {
-        "appearance_id": str(a.id),
-        "unit_id": str(a.unit_id),
-        "jurisdiction_id": str(a.jurisdiction_id),
-        "campaign_id": _id(a.campaign_id),
-        "round": a.round,
-        "appeared_on": a.appeared_on,
-        "topic": a.topic,
-        "recorded_by": a.recorded_by,
-    }

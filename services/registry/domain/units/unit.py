@@ -1,20 +1,5 @@
-"""Units under evaluation (参评单位), their sub-units, and their lifecycle.
-
-Every change is a new event with its actor, its reason and the date it takes effect
-(`effective_on`, an ISO date string: the event store has no date transcoding). A unit's
-changes must be dated in the order they are recorded, so its event order is also the order
-of its effective dates, and "the unit as of a date" is its state after the last change dated
-on or before that day.
-
-What the domain cannot see (the jurisdiction tree, which sub-units are still active) the
-application hands in as plain values.
-
-Sub-units: a sub-unit sits in its parent's jurisdiction or below it, and stays there when
-moved. A unit with active sub-units cannot be dissolved, merged or split (409 naming the
-field): its sub-units must be dissolved first, so no sub-unit is ever left hanging from a
-unit that no longer exists. Moving a unit carries along the sub-units that sit in its own
-jurisdiction (the application records a move for each).
-"""
+"""The unit aggregate (参评单位): registered, possibly under a parent unit, then renamed,
+moved, dissolved, merged or split, each change dated and in date order."""
 
 from __future__ import annotations
 
@@ -28,100 +13,50 @@ from services.registry.domain.common import required_text
 from services.registry.domain.credit_code import normalize_credit_code
 from services.registry.domain.errors import InvalidRegistration, LifecycleConflict
 from services.registry.domain.unit_values import (
-    UNIT_STATUSES,
     Change,
     UnitSpec,
     change_fields,
-    china_today,
     optional_text,
     prefixed_errors,
 )
-from shared.contracts.registry import (
-    ACTIVE,
-    DISSOLVED,
-    MERGED,
-    SPLIT,
-    aliases_after,
-    registered_on,
-)
-
-# Re-exported: other parts of the registry take these from here.
-__all__ = ["UNIT_STATUSES", "Change", "Unit", "UnitSpec", "china_today", "prefixed_errors"]
+from services.registry.domain.units import events
+from shared.contracts.registry import ACTIVE, registered_on
 
 
 class Unit(Aggregate):
-    class Registered(Aggregate.Created):
-        """v1 had no short name; v2 added it; v3 adds the parent unit, the vertical superior,
-        the credit code and the day the unit exists from (None: the day it was recorded);
-        v4 holds the values as `register` normalised them (before v4 the mutator stripped
-        the texts and turned a blank short name into None when the event was applied)."""
+    # What a unit records is declared, with how each fact applies itself, in `events`;
+    # nesting a subclass of each here makes it the aggregate's own event, stored under its
+    # topics (`Unit.Renamed`), and keeps lifecycle events under `Unit.Changed`.
 
-        class_version = 4
-        jurisdiction_id: UUID
-        name: str
-        short_name: str | None
-        kind: str
-        category: str
-        actor: str
-        parent_id: UUID | None
-        vertical_superior: str | None
-        credit_code: str | None
-        effective_on: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, object]) -> None:
-            state["short_name"] = None
-
-        @staticmethod
-        def upcast_v2_v3(state: dict[str, object]) -> None:
-            state.update(
-                parent_id=None, vertical_superior=None, credit_code=None, effective_on=None
-            )
-
-        @staticmethod
-        def upcast_v3_v4(state: dict[str, object]) -> None:
-            # Exactly what the v3 mutator did on applying; never a check that could refuse.
-            for key in ("name", "category"):
-                text = state[key]
-                state[key] = text.strip() if isinstance(text, str) else text
-            short = state["short_name"]
-            state["short_name"] = (short.strip() or None) if isinstance(short, str) else short
-
-    class SubUnitAttached(Aggregate.Event):
-        sub_unit_id: UUID
-
-    class Changed(Aggregate.Event):
-        """Base of every lifecycle event: effective date, reason and actor."""
-
-        effective_on: str
-        reason: str
-        actor: str
-
-    class Renamed(Changed):
-        old_name: str
-        new_name: str
-        old_short_name: str | None
-        new_short_name: str | None
-
-    class Moved(Changed):
-        from_jurisdiction_id: UUID
-        to_jurisdiction_id: UUID
-
-    class Dissolved(Changed):
+    class Registered(events.Registered):
         pass
 
-    class MergedInto(Changed):
-        merged_into: UUID
+    class SubUnitAttached(events.SubUnitAttached):
+        pass
 
-    class FormedByMerger(Changed):
-        source_unit_ids: list[UUID]
-        name: str
+    class Changed(events.Changed):
+        pass
 
-    class SplitUp(Changed):
-        new_unit_ids: list[UUID]
+    class Renamed(events.Renamed, Changed):
+        pass
 
-    class FormedBySplit(Changed):
-        source_unit_id: UUID
+    class Moved(events.Moved, Changed):
+        pass
+
+    class Dissolved(events.Dissolved, Changed):
+        pass
+
+    class MergedInto(events.MergedInto, Changed):
+        pass
+
+    class FormedByMerger(events.FormedByMerger, Changed):
+        pass
+
+    class SplitUp(events.SplitUp, Changed):
+        pass
+
+    class FormedBySplit(events.FormedBySplit, Changed):
+        pass
 
     @event(Registered)
     def __init__(
@@ -191,7 +126,7 @@ class Unit(Aggregate):
             effective_on=effective_on.isoformat(),
         )
         if parent is not None:
-            parent._sub_unit_attached(sub_unit_id=unit.id)
+            parent.trigger_event(parent.SubUnitAttached, sub_unit_id=unit.id)
         return unit
 
     def check_can_hold(
@@ -211,10 +146,6 @@ class Unit(Aggregate):
             raise LifecycleConflict(
                 f"the parent unit exists only from {self.registered_on}", field="effective_on"
             )
-
-    @event(SubUnitAttached)
-    def _sub_unit_attached(self, sub_unit_id: UUID) -> None:
-        self.sub_unit_ids.append(sub_unit_id)
 
     # --- guards ----------------------------------------------------------------------------
 
@@ -257,30 +188,14 @@ class Unit(Aggregate):
         new_short = self.short_name if short_name is None else optional_text(short_name)
         if (new_name, new_short) == (self.name, self.short_name):
             raise LifecycleConflict("the unit already has this name", field="name")
-        self._renamed(
+        self.trigger_event(
+            self.Renamed,
             old_name=self.name,
             new_name=new_name,
             old_short_name=self.short_name,
             new_short_name=new_short,
             **change_fields(change),
         )
-
-    @event(Renamed)
-    def _renamed(
-        self,
-        old_name: str,
-        new_name: str,
-        old_short_name: str | None,
-        new_short_name: str | None,
-        effective_on: str,
-        reason: str,
-        actor: str,
-    ) -> None:
-        self.name, self.short_name = new_name, new_short_name
-        self.aliases = aliases_after(
-            self.aliases, (old_name, old_short_name), self.name, new_short_name
-        )
-        self.last_change_on = date.fromisoformat(effective_on)
 
     def move(
         self,
@@ -301,33 +216,17 @@ class Unit(Aggregate):
                 field="jurisdiction_id",
                 parent_id=str(parent.id),
             )
-        self._moved(
+        self.trigger_event(
+            self.Moved,
             from_jurisdiction_id=self.jurisdiction_id,
             to_jurisdiction_id=to_jurisdiction_id,
             **change_fields(change),
         )
 
-    @event(Moved)
-    def _moved(
-        self,
-        from_jurisdiction_id: UUID,
-        to_jurisdiction_id: UUID,
-        effective_on: str,
-        reason: str,
-        actor: str,
-    ) -> None:
-        self.jurisdiction_id = to_jurisdiction_id
-        self.last_change_on = date.fromisoformat(effective_on)
-
     def dissolve(self, active_sub_unit_ids: Sequence[UUID], change: Change) -> None:
         self._require_changeable(change)
         self.require_no_active_sub_units(active_sub_unit_ids, "unit_id")
-        self._dissolved(**change_fields(change))
-
-    @event(Dissolved)
-    def _dissolved(self, effective_on: str, reason: str, actor: str) -> None:
-        self.status = DISSOLVED
-        self.last_change_on = date.fromisoformat(effective_on)
+        self.trigger_event(self.Dissolved, **change_fields(change))
 
     # --- merge and split -------------------------------------------------------------------
 
@@ -358,24 +257,15 @@ class Unit(Aggregate):
                 field="source_unit_ids",
             )
         merged = cls.register(spec, change.actor, change.effective_on, parent, jurisdiction_lineage)
-        merged._formed_by_merger(
-            source_unit_ids=[s.id for s in sources], name=merged.name, **change_fields(change)
+        merged.trigger_event(
+            merged.FormedByMerger,
+            source_unit_ids=[s.id for s in sources],
+            name=merged.name,
+            **change_fields(change),
         )
         for source in sources:
-            source._merged_into(merged_into=merged.id, **change_fields(change))
+            source.trigger_event(source.MergedInto, merged_into=merged.id, **change_fields(change))
         return merged
-
-    @event(FormedByMerger)
-    def _formed_by_merger(
-        self, source_unit_ids: list[UUID], name: str, effective_on: str, reason: str, actor: str
-    ) -> None:
-        self.predecessor_ids = list(source_unit_ids)
-
-    @event(MergedInto)
-    def _merged_into(self, merged_into: UUID, effective_on: str, reason: str, actor: str) -> None:
-        self.status = MERGED
-        self.merged_into = merged_into
-        self.last_change_on = date.fromisoformat(effective_on)
 
     def split(
         self,
@@ -403,20 +293,8 @@ class Unit(Aggregate):
                     Unit.register(spec, change.actor, change.effective_on, parent, lineage)
                 )
         for unit in created:
-            unit._formed_by_split(source_unit_id=self.id, **change_fields(change))
-        self._split_up(new_unit_ids=[u.id for u in created], **change_fields(change))
+            unit.trigger_event(unit.FormedBySplit, source_unit_id=self.id, **change_fields(change))
+        self.trigger_event(
+            self.SplitUp, new_unit_ids=[u.id for u in created], **change_fields(change)
+        )
         return created
-
-    @event(FormedBySplit)
-    def _formed_by_split(
-        self, source_unit_id: UUID, effective_on: str, reason: str, actor: str
-    ) -> None:
-        self.predecessor_ids = [source_unit_id]
-
-    @event(SplitUp)
-    def _split_up(
-        self, new_unit_ids: list[UUID], effective_on: str, reason: str, actor: str
-    ) -> None:
-        self.status = SPLIT
-        self.split_into = list(new_unit_ids)
-        self.last_change_on = date.fromisoformat(effective_on)

@@ -1,0 +1,66 @@
+"""The complainant's name and contact: sealed before anything is stored
+(shared.contact_vault, key PINGYI_INSPECTION_CONTACT_KEY), shown to offices masked, to units
+and in published messages never."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from services.inspection.complaints.domain import Complaint, InvalidComplaint
+from services.inspection.domain import InspectionError
+from shared.contact_vault import ContactVault, canonical_contact, mask_contact
+from shared.errors import UnavailableError
+from shared.secrets import service_secret
+from shared.service.application import PublishingApplication
+
+CONTACT_KEY_ENV = "PINGYI_INSPECTION_CONTACT_KEY"
+CONTACT_KEY_FILE = "inspection-contact-key"
+NAME_MAX = 50
+
+
+class ContactKeyMissing(InspectionError, UnavailableError):
+    code = "contact_key_missing"
+
+
+class Complainants(PublishingApplication):
+    """Sealing and masking complainants (a mixin of the inspection application)."""
+
+    @cached_property
+    def complaint_vault(self) -> ContactVault | None:
+        secret = service_secret(self.env, CONTACT_KEY_ENV, CONTACT_KEY_FILE)
+        return ContactVault(secret) if secret else None
+
+    def _seal_complainant(
+        self, name: str | None, contact: str | None
+    ) -> tuple[str, str, str, str] | None:
+        if name is None and contact is None:
+            return None
+        if name is None or not name.strip():
+            raise InvalidComplaint("a named complaint needs the complainant's name", field="name")
+        if contact is None:
+            raise InvalidComplaint("a named complaint needs a contact", field="contact")
+        cleaned_name = name.strip()
+        if len(cleaned_name) > NAME_MAX:
+            raise InvalidComplaint(f"must be at most {NAME_MAX} characters", field="name")
+        normal = canonical_contact(contact)
+        if not 3 <= len(normal) <= 100:
+            raise InvalidComplaint("a contact has 3 to 100 characters", field="contact")
+        vault = self.complaint_vault
+        if vault is None:
+            raise ContactKeyMissing(
+                f"complainants cannot be recorded: set {CONTACT_KEY_ENV}", field="complainant"
+            )
+        return vault.seal(cleaned_name), vault.seal(normal), vault.fingerprint(normal), vault.key_id
+
+    def _masked(self, complaint: Complaint) -> dict[str, str | None] | None:
+        if complaint.anonymous:
+            return None
+        vault = self.complaint_vault
+        name = contact = None
+        if vault is not None and complaint.complainant_name_sealed is not None:
+            opened = vault.open(complaint.complainant_name_sealed)
+            name = None if opened is None else opened[:1] + "*" * max(len(opened) - 1, 1)
+        if vault is not None and complaint.complainant_contact_sealed is not None:
+            opened = vault.open(complaint.complainant_contact_sealed)
+            contact = None if opened is None else mask_contact(opened)
+        return {"name": name, "contact": contact}

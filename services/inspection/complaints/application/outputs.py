@@ -1,0 +1,52 @@
+"""The answer shapes of complaints and hotline appearances (no complainant data: the
+commands add it, masked, where the caller may see it)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from services.inspection.complaints.domain import Complaint, HotlineAppearance
+from shared.idempotency import Response
+
+
+def _id(value: UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def complaint_out(c: Complaint) -> Response:
+    return {
+        "complaint_id": str(c.id),
+        "jurisdiction_id": str(c.jurisdiction_id),
+        "unit_id": _id(c.unit_id),
+        "campaign_id": _id(c.campaign_id),
+        "round": c.round,
+        "channel": c.channel,
+        "kind": c.kind,
+        "summary": c.summary,
+        "received_on": c.received_on,
+        "deadline_days": c.deadline_days,
+        "anonymous": c.anonymous,
+        "status": c.status,
+        "dispatched_on": c.dispatched_on,
+        "due_on": c.due_on,
+        "reply": c.reply,
+        "replied_on": c.replied_on,
+        "outcome": c.outcome,
+        "outcome_reason": c.outcome_reason,
+        "satisfaction": c.satisfaction,
+        "received_by": c.received_by,
+        "version": c.version,
+    }
+
+
+def appearance_out(a: HotlineAppearance) -> Response:
+    return {
+        "appearance_id": str(a.id),
+        "unit_id": str(a.unit_id),
+        "jurisdiction_id": str(a.jurisdiction_id),
+        "campaign_id": _id(a.campaign_id),
+        "round": a.round,
+        "appeared_on": a.appeared_on,
+        "topic": a.topic,
+        "recorded_by": a.recorded_by,
+    }

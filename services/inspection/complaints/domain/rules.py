@@ -1,0 +1,78 @@
+"""What complaints and hotline appearances accept: bounds, deadlines by kind, the errors
+their commands raise, and the checks they share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from uuid import UUID
+
+from services.inspection.domain import InspectionError, checked_text
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+SUMMARY_MAX = 2000
+REPLY_MAX = 2000
+REASON_MAX = 500
+TOPIC_MAX = 200
+ROUND_MAX = 100
+
+DEFAULT_DEADLINES: dict[str, int] = {
+    "emergency": 0,
+    "consultation": 5,
+    "complaint": 15,
+    "suggestion": 15,
+}
+"""Working days to answer, by kind (0: the same day)."""
+DEADLINE_BOUNDS: dict[str, tuple[int, int]] = {
+    "emergency": (0, 1),
+    "consultation": (1, 10),
+    "complaint": (5, 30),
+    "suggestion": (5, 30),
+}
+"""How far an office may move a deadline for one complaint."""
+
+
+class ComplaintNotFound(InspectionError, NotFoundError):
+    code = "complaint_not_found"
+
+
+class AppearanceNotFound(InspectionError, NotFoundError):
+    code = "hotline_appearance_not_found"
+
+
+class InvalidComplaint(InspectionError, InvalidError):
+    code = "invalid_complaint"
+
+
+class ComplaintOutOfTurn(InspectionError, ConflictError):
+    code = "complaint_out_of_turn"
+
+
+def text(value: str, field: str, limit: int) -> str:
+    return checked_text(value, field, limit, InvalidComplaint)
+
+
+def one_of(value: str, allowed: tuple[str, ...] | dict[str, str], field: str) -> str:
+    if value not in allowed:
+        raise InvalidComplaint(f"must be one of {', '.join(allowed)}", field=field)
+    return value
+
+
+def counted_in(campaign_id: UUID | None, round_: int | None) -> tuple[UUID | None, int | None]:
+    if round_ is not None and campaign_id is None:
+        raise InvalidComplaint("a round needs its campaign", field="round")
+    if round_ is not None and not 1 <= round_ <= ROUND_MAX:
+        raise InvalidComplaint(f"must be between 1 and {ROUND_MAX}", field="round")
+    return campaign_id, round_
+
+
+def deadline_for(kind: str, requested: int | None, defaults: Mapping[str, int]) -> int:
+    """`defaults`: the deployment's working days by kind (settings), used when the office
+    names none."""
+    if requested is None:
+        return defaults.get(kind, DEFAULT_DEADLINES[kind])
+    low, high = DEADLINE_BOUNDS[kind]
+    if not low <= requested <= high:
+        raise InvalidComplaint(
+            f"a {kind} is answered in {low} to {high} working days", field="deadline_days"
+        )
+    return requested

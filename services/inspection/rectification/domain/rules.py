@@ -1,0 +1,138 @@
+"""What a rectification order accepts: bounds, the errors its commands raise, the findings
+an order may cover, what a verification leaves (the deadline rules of 二次办理), and the
+typed views of the stored strings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import cast
+from uuid import UUID
+
+from services.inspection.domain import Finding, FindingWithdrawn, InspectionError, checked_text
+from services.inspection.workdays import MAX_WORKING_DAYS, WorkCalendar
+from shared.contracts.inspection_rectification import (
+    EscalationStep,
+    RectificationStatus,
+    Rerating,
+    VerificationOutcome,
+)
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+REQUIREMENTS_MAX = 2000
+REPORT_MAX = 4000
+REASON_MAX = 500
+NAME_MAX = 100
+MAX_FINDINGS = 200
+OPEN: frozenset[str] = frozenset({"issued", "returned", "second_handling"})
+"""Statuses in which the unit owes a report: the ones that can be overdue."""
+
+
+class RectificationNotFound(InspectionError, NotFoundError):
+    code = "rectification_not_found"
+
+
+class InvalidRectification(InspectionError, InvalidError):
+    code = "invalid_rectification"
+
+
+class RectificationStateConflict(InspectionError, ConflictError):
+    code = "rectification_state_conflict"
+
+
+class NotOverdue(InspectionError, ConflictError):
+    code = "rectification_not_overdue"
+
+
+class EscalationOutOfOrder(InspectionError, ConflictError):
+    code = "escalation_out_of_order"
+
+
+def bounded_text(value: str, field: str, limit: int) -> str:
+    return checked_text(value, field, limit, InvalidRectification)
+
+
+def working_days_within(days: int, field: str = "working_days") -> int:
+    if not 1 <= days <= MAX_WORKING_DAYS:
+        raise InvalidRectification(f"must be between 1 and {MAX_WORKING_DAYS}", field=field)
+    return days
+
+
+def not_future(day: date, today: date, field: str) -> date:
+    if day > today:
+        raise InvalidRectification("lies in the future", field=field)
+    return day
+
+
+def check_findings(findings: Sequence[Finding], unit_id: UUID) -> tuple[UUID, ...]:
+    """The findings an order may cover: at least one, each once, active, of this unit."""
+    if not findings:
+        raise InvalidRectification("name at least one finding", field="finding_ids")
+    if len(findings) > MAX_FINDINGS:
+        raise InvalidRectification(f"at most {MAX_FINDINGS} findings", field="finding_ids")
+    seen: set[UUID] = set()
+    for index, finding in enumerate(findings):
+        field = f"finding_ids.{index}"
+        if finding.id in seen:
+            raise InvalidRectification("finding listed twice", field=field)
+        seen.add(finding.id)
+        if finding.withdrawn:
+            raise FindingWithdrawn("the finding was withdrawn", field=field)
+        if finding.unit_id != unit_id:
+            raise InvalidRectification("the finding is of another unit", field=field)
+    return tuple(f.id for f in findings)
+
+
+def check_round(campaign_id: UUID | None, round: int | None) -> None:
+    if round is not None and round < 1:
+        raise InvalidRectification("must be 1 or more", field="round")
+    if round is not None and campaign_id is None:
+        raise InvalidRectification("a round needs its campaign_id", field="round")
+
+
+def verification_result(
+    outcome: str,
+    working_days: int | None,
+    returns: int,
+    deadline: date,
+    today: date,
+    calendar: WorkCalendar,
+) -> tuple[str, date, bool]:
+    """(status, deadline, second handling) after a verification: accepted keeps the deadline;
+    a first return may set a new one; a second return is second handling (二次办理) and
+    must set one, in working days from today."""
+    second = outcome == "returned" and returns >= 1
+    if outcome == "accepted":
+        if working_days is not None:
+            raise InvalidRectification("only a return sets a deadline", field="working_days")
+        return "accepted", deadline, second
+    if second:
+        if working_days is None:
+            raise InvalidRectification(
+                "a second return (二次办理) needs a new deadline in working days",
+                field="working_days",
+            )
+        return (
+            "second_handling",
+            calendar.add_working_days(today, working_days_within(working_days)),
+            second,
+        )
+    if working_days is not None:
+        deadline = calendar.add_working_days(today, working_days_within(working_days))
+    return "returned", deadline, second
+
+
+def typed_status(value: str) -> RectificationStatus:
+    return cast(RectificationStatus, value)
+
+
+def typed_step(value: str) -> EscalationStep:
+    return cast(EscalationStep, value)
+
+
+def typed_rating(value: str) -> Rerating:
+    return cast(Rerating, value)
+
+
+def typed_outcome(value: str) -> VerificationOutcome:
+    return cast(VerificationOutcome, value)

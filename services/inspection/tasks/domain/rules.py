@@ -1,0 +1,134 @@
+"""What a supervised task accepts: bounds, the errors its commands raise, and the checks of
+an assignment (kind, round, milestones, supervision methods, the reporting key)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta, timezone
+from typing import Any, cast
+from uuid import UUID
+
+from services.inspection.domain import InspectionError, checked_text
+from shared.contracts.inspection_tasks import (
+    SUPERVISION_METHODS,
+    TASK_KINDS,
+    SupervisionMethod,
+    TaskKind,
+)
+from shared.errors import ConflictError, InvalidError, NotFoundError
+
+TITLE_MAX = 200
+NAME_MAX = 200
+TEXT_MAX = 4000
+REASON_MAX = 500
+MILESTONES_MAX = 50
+CHINA = timezone(timedelta(hours=8))
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+Status = str  # "started" | "in_progress" | "completed"
+
+
+class InvalidTask(InspectionError, InvalidError):
+    code = "invalid_task"
+
+
+class TaskNotFound(InspectionError, NotFoundError):
+    code = "task_not_found"
+
+
+class TaskCompletedAlready(InspectionError, ConflictError):
+    code = "task_completed"
+
+
+class ReportExists(InspectionError, ConflictError):
+    code = "report_exists"
+
+
+class ReportNotFound(InspectionError, NotFoundError):
+    code = "report_not_found"
+
+
+class MilestoneNotFound(InspectionError, NotFoundError):
+    code = "milestone_not_found"
+
+
+class MilestoneConfirmedAlready(InspectionError, ConflictError):
+    code = "milestone_confirmed"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every fact of a task carries, so its contract is complete on its own."""
+
+    unit_id: UUID
+    jurisdiction_id: UUID
+    campaign_id: UUID | None
+    round: int | None
+
+
+def text(value: str, field: str, limit: int) -> str:
+    return checked_text(value, field, limit, InvalidTask)
+
+
+def valid_month(value: str) -> str:
+    found = MONTH.match(value.strip())
+    if found is None or not 2000 <= int(found.group(1)) <= 2100:
+        raise InvalidTask("must be a month YYYY-MM between 2000 and 2100", field="month")
+    return found.group(0)
+
+
+def valid_method(value: str, field: str) -> SupervisionMethod:
+    if value not in SUPERVISION_METHODS:
+        raise InvalidTask(f"must be one of {', '.join(SUPERVISION_METHODS)}", field=field)
+    return cast(SupervisionMethod, value)
+
+
+def valid_kind(kind: str) -> TaskKind:
+    if kind not in TASK_KINDS:
+        raise InvalidTask(f"must be one of {', '.join(TASK_KINDS)}", field="kind")
+    return cast(TaskKind, kind)
+
+
+def check_round(campaign_id: UUID | None, round: int | None) -> None:
+    if round is not None and campaign_id is None:
+        raise InvalidTask("a round counts toward a campaign: name it", field="round")
+    if round is not None and round < 1:
+        raise InvalidTask("must be at least 1", field="round")
+
+
+def valid_milestones(milestones: list[tuple[str, date]], due_on: date) -> list[tuple[str, date]]:
+    """Each milestone named, and due no later than the task itself."""
+    if len(milestones) > MILESTONES_MAX:
+        raise InvalidTask(f"at most {MILESTONES_MAX} milestones", field="milestones")
+    cleaned: list[tuple[str, date]] = []
+    for index, (name, milestone_due) in enumerate(milestones):
+        field = f"milestones.{index}"
+        if milestone_due > due_on:
+            raise InvalidTask("is due after the task itself", field=f"{field}.due_on")
+        cleaned.append((text(name, f"{field}.name", NAME_MAX), milestone_due))
+    return cleaned
+
+
+def valid_methods(methods: list[str]) -> list[SupervisionMethod]:
+    """At least one supervision method, each known and listed once."""
+    if not methods:
+        raise InvalidTask("name at least one supervision method", field="methods")
+    chosen = [valid_method(m, f"methods.{i}") for i, m in enumerate(methods)]
+    if len(set(chosen)) != len(chosen):
+        raise InvalidTask("a method is listed twice", field="methods")
+    return chosen
+
+
+def check_reporter(
+    reporter: dict[str, Any] | None, reporter_id: UUID | None, unit_id: UUID
+) -> None:
+    """The key named to report, if any: an active unit key, not another unit's."""
+    if reporter_id is None:
+        return
+    if reporter is None:
+        raise InvalidTask("no such key", field="reporter_id")
+    if reporter.get("role") != "unit" or reporter.get("revoked"):
+        raise InvalidTask("must be an active key of the unit role", field="reporter_id")
+    if reporter.get("unit_id") not in (None, str(unit_id)):
+        raise InvalidTask("the key is another unit's", field="reporter_id")

@@ -1,0 +1,89 @@
+"""Recording a batch: one transaction per attempt, tried again while the wave moves on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
+
+from services.survey.application.base import SurveyBase, require_agency
+from services.survey.application.batches.intake import Intake
+from services.survey.application.batches.rows import Row
+from services.survey.domain import ConcurrentBatch
+from shared.auth import Principal as Caller
+from shared.idempotency import Response as Result
+from shared.idempotency import run_idempotent
+
+BATCH_ATTEMPTS = 6
+
+
+class BatchCommands(SurveyBase):
+    def record_batch(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        rows: Sequence[Row],
+        refused: Sequence[dict[str, Any]],
+        key: str | None,
+        *,
+        all_or_nothing: bool = False,
+        prefix: str = "questionnaires",
+    ) -> Result:
+        """`rows` passed the request's own validation; `refused` are the rows that did not,
+        reported with the rest. The first attempt reads nothing per questionnaire and lets
+        the event store's uniqueness catch re-pushes; only after a clash is each looked up."""
+        request = {
+            "wave_id": wave_id,
+            "rows": [[index, q] for index, q in rows],
+            "refused": list(refused),
+            "all_or_nothing": all_or_nothing,
+        }
+        with self.wave_lock(wave_id):
+            return self._record_batch(caller, wave_id, rows, refused, key, request, prefix)
+
+    def _record_batch(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        rows: Sequence[Row],
+        refused: Sequence[dict[str, Any]],
+        key: str | None,
+        request: dict[str, Any],
+        prefix: str,
+    ) -> Result:
+        all_or_nothing = bool(request["all_or_nothing"])
+        checked = False
+        for _ in range(BATCH_ATTEMPTS):
+            seen_version: list[int] = []
+
+            def command(
+                checked: bool = checked, seen_version: list[int] = seen_version
+            ) -> tuple[list[Any], Result]:
+                wave = self.wave(wave_id)
+                seen_version.append(wave.version)
+                require_agency(caller, wave)
+                wave.require_open()
+                intake = Intake(self, caller, wave, prefix, list(refused))
+                return intake.run(rows, checked=checked, all_or_nothing=all_or_nothing)
+
+            try:
+                return run_idempotent(
+                    self,
+                    principal_id=caller.principal_id,
+                    scope=f"questionnaires:{wave_id}",
+                    key=key,
+                    request=request,
+                    command=command,
+                )
+            except (IntegrityError, AggregateNotFoundError):
+                # Either the wave moved on (another batch, or its close) — try again as it
+                # now stands — or a questionnaire is already stored: sort them out.
+                moved = bool(seen_version) and self.wave(wave_id).version != seen_version[0]
+                checked = checked or not moved
+        raise ConcurrentBatch(
+            "the wave kept changing while this batch was saved; retry the request",
+            field="questionnaires",
+        )

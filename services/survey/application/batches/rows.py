@@ -1,0 +1,99 @@
+"""A questionnaire row: as reported when bad, expanded from its compact form, screened, and
+stored (`Response.Recorded` fields)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from services.survey.domain import Problem
+from services.survey.integrity import Candidate
+from shared.canonical import fingerprint
+
+Row = tuple[int, dict[str, Any]]
+"""(index in the request or the uploaded sheet's row number, the questionnaire's fields)."""
+
+
+def problem(row: int, questionnaire_id: Any, field: str, reason: str, code: str) -> dict[str, Any]:
+    return {
+        "row": row,
+        "questionnaire_id": questionnaire_id,
+        "field": field,
+        "reason": reason,
+        "code": code,
+    }
+
+
+def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], list[Problem]]:
+    """A questionnaire's compact `row` (one answer per unit, in the wave's order) as the
+    `ratings` it stands for; what is stored and published is the same either way."""
+    row = q.get("row")
+    if row is None:
+        return q, []
+    if q["ratings"]:
+        return q, [Problem("row", "give `ratings` or `row`, not both", "row")]
+    if len(row) != len(units):
+        reason = f"one answer per unit of the wave: {len(units)}, not {len(row)}"
+        return q, [Problem("row", reason, "row")]
+    ratings = {unit: answer for unit, answer in zip(units, row, strict=True) if answer is not None}
+    return q | {"ratings": ratings, "row": None}, []
+
+
+def candidate(q: dict[str, Any], agency_id: str) -> Candidate:
+    return Candidate(
+        questionnaire_id=q["questionnaire_id"],
+        collected_at=q["collected_at"],
+        survey_point=q["survey_point"],
+        device=q["device"],
+        agency_id=agency_id,
+        pattern=fingerprint(answers_of(q)),
+        ratings=q["ratings"],
+    )
+
+
+def answers_of(q: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ratings": q["ratings"],
+        "dimension_ratings": q["dimension_ratings"],
+        "opinions": q["opinions"],
+        "recommended_key_targets": q["recommended_key_targets"],
+    }
+
+
+def recorded_fields(
+    wave_id: UUID,
+    q: dict[str, Any],
+    agency_id: UUID,
+    batch_id: UUID | None,
+    flags: list[dict[str, str]],
+    units: list[str],
+) -> dict[str, Any]:
+    """The `Response.Recorded` fields: the overall answers as a row in the wave's unit order
+    (a fifth of the bytes of a dict keyed by unit ids, in the log and on the stream), and
+    optional parts only when present, so a plain questionnaire stays small."""
+    ratings: dict[str, str] = q["ratings"]
+    details: dict[str, Any] = {
+        "agency_id": str(agency_id),
+        "row": [ratings.get(unit) for unit in units],
+    }
+    optional = {
+        "dimension_ratings": q["dimension_ratings"],
+        "opinions": q["opinions"],
+        "recommended_key_targets": q["recommended_key_targets"],
+        "channel": q["channel"],
+        "group": q["group"],
+        "district_id": None if q["district_id"] is None else str(q["district_id"]),
+        "device": q["device"],
+        "respondent_id": None if q["respondent_id"] is None else str(q["respondent_id"]),
+        "batch_id": None if batch_id is None else str(batch_id),
+        "flags": flags,
+    }
+    details |= {name: value for name, value in optional.items() if value}
+    return {
+        "wave_id": wave_id,
+        "questionnaire_id": q["questionnaire_id"],
+        "survey_point": q["survey_point"],
+        "collected_at": q["collected_at"],
+        "ratings": {},
+        "details": details,
+    }

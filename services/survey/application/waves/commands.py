@@ -1,0 +1,122 @@
+"""The wave commands: open, accredit an agency, close."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from services.survey.application.base import SurveyBase
+from services.survey.application.waves.outputs import wave_out
+from services.survey.application.waves.setup import (
+    check_agencies,
+    check_agency,
+    check_groups,
+    check_points,
+    panel_of,
+)
+from services.survey.application.waves.units import campaign_units, standalone_units
+from services.survey.domain import BUILTIN_TEMPLATE, InvalidWave, Wave
+from shared.auth import Principal as Caller
+from shared.contracts.survey import IntegrityRules, TemplateSnapshot, WaveKind
+from shared.idempotency import Response as Result
+from shared.idempotency import run_idempotent
+from shared.registry_view import RegistryView
+from shared.views import ViewStore
+
+CLOSE_ATTEMPTS = 5
+
+
+class WaveCommands(SurveyBase):
+    def open_wave(
+        self, caller: Caller, spec: dict[str, Any], key: str | None, *, views: ViewStore
+    ) -> Result:
+        def command() -> tuple[list[Any], Result]:
+            wave = self._new_wave(caller, spec, views)
+            return [wave], wave_out(wave)
+
+        return run_idempotent(
+            self,
+            principal_id=caller.principal_id,
+            scope="wave",
+            key=key,
+            request=spec,
+            command=command,
+        )
+
+    def _new_wave(self, caller: Caller, spec: dict[str, Any], views: ViewStore) -> Wave:
+        registry = RegistryView(views)
+        jurisdiction_id = str(spec["jurisdiction_id"])
+        if registry.jurisdiction(jurisdiction_id) is None:
+            raise InvalidWave("no such jurisdiction", field="jurisdiction_id")
+        kind = WaveKind(spec.get("kind") or WaveKind.SATISFACTION_SURVEY)
+        agencies = check_agencies(views, spec)
+        setup: dict[str, Any] = {"kind": kind.value}
+        if spec.get("campaign_id") is not None:
+            units, window = campaign_units(views, spec, setup)
+        else:
+            units, window = standalone_units(registry, spec), (None, None)
+        opens_at = spec.get("opens_at") or window[0]
+        closes_at = spec.get("closes_at") or window[1]
+        if opens_at is not None and closes_at is not None and opens_at >= closes_at:
+            raise InvalidWave("the window must open before it closes", field="closes_at")
+        template = self._template_for(registry, jurisdiction_id, spec)
+        setup |= {
+            "template": template.model_dump(mode="json"),
+            "units": [u.model_dump(mode="json") for u in units],
+            "opens_at": None if opens_at is None else opens_at.isoformat(),
+            "closes_at": None if closes_at is None else closes_at.isoformat(),
+            "channels": list(dict.fromkeys(spec.get("channels") or ())),
+            "points": check_points(registry, jurisdiction_id, spec.get("points") or []),
+            "groups": check_groups(spec.get("groups") or []),
+            "agencies": [a.model_dump(mode="json") for a in agencies],
+            "panel": panel_of(views, kind, spec),
+            "public": bool(spec.get("public")) or kind == WaveKind.ONLINE_PUBLIC_VOTING,
+            "integrity": IntegrityRules.model_validate(spec.get("integrity") or {}).model_dump(),
+        }
+        if not spec["name"].strip():
+            raise InvalidWave("must not be blank", field="name")
+        return Wave(
+            UUID(jurisdiction_id),
+            spec["name"],
+            agencies[0].agency_id,
+            tuple(u.unit_id for u in units),
+            caller.actor,
+            setup,
+        )
+
+    def _template_for(
+        self, registry: RegistryView, jurisdiction_id: str, spec: dict[str, Any]
+    ) -> TemplateSnapshot:
+        template_id = spec.get("template_id")
+        if template_id is None:
+            return BUILTIN_TEMPLATE
+        template = self.template(template_id)
+        if str(template.jurisdiction_id) not in registry.lineage(jurisdiction_id):
+            raise InvalidWave("the template belongs to another jurisdiction", field="template_id")
+        return template.snapshot(spec.get("template_version"))
+
+    def accredit_agency(
+        self, caller: Caller, wave_id: UUID, agency_id: UUID, quota: int | None, views: ViewStore
+    ) -> Result:
+        check_agency(views, str(agency_id), "agency_id")
+        with self.wave_lock(wave_id):
+            wave = self.wave(wave_id)
+            wave.accredit(agency_id, quota, caller.actor)
+            self.save(wave)
+        return wave_out(wave)
+
+    def close_wave(self, caller: Caller, wave_id: UUID, reason: str) -> Result:
+        """Closes after whatever batch commits first: a batch saved in between makes this
+        save conflict, and the close is tried again on the wave as it now stands."""
+        with self.wave_lock(wave_id):
+            for _ in range(CLOSE_ATTEMPTS):
+                wave = self.wave(wave_id)
+                wave.close(reason, caller.actor)
+                try:
+                    self.save(wave)
+                except IntegrityError:
+                    continue  # another replica's batch came first
+                return wave_out(wave)
+        raise InvalidWave("the wave kept changing while closing; retry", field="wave_id")

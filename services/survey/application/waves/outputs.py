@@ -1,0 +1,36 @@
+"""A wave as the API answers it."""
+
+from __future__ import annotations
+
+from services.survey.domain import Wave
+from shared.idempotency import Response as Result
+
+
+def wave_out(wave: Wave) -> Result:
+    template = wave.template
+    return {
+        "wave_id": str(wave.id),
+        "name": wave.name,
+        "jurisdiction_id": str(wave.jurisdiction_id),
+        "agency_id": str(wave.agency_id),
+        "agencies": [a.model_dump(mode="json") for a in wave.agency_quotas()],
+        "unit_ids": [str(u) for u in wave.unit_ids],
+        "status": wave.status,
+        "campaign_id": None if wave.campaign_id is None else str(wave.campaign_id),
+        "round": wave.round,
+        "kind": wave.kind.value,
+        "template": template.model_dump(mode="json"),
+        "units": [u.model_dump(mode="json") for u in wave.units],
+        "opens_at": None if wave.opens_at is None else wave.opens_at.isoformat(),
+        "closes_at": None if wave.closes_at is None else wave.closes_at.isoformat(),
+        "channels": [c.value for c in wave.channels],
+        "points": [p.model_dump(mode="json") for p in wave.points],
+        "groups": [g.model_dump(mode="json") for g in wave.groups],
+        "panel_size": len(wave.panel),
+        "public": wave.public,
+        "integrity": wave.integrity.model_dump(mode="json"),
+        "questionnaires": wave.questionnaires,
+        "quarantined_at_intake": wave.quarantined,
+        "batches": wave.batches,
+        "closed_reason": wave.closed_reason,
+    }

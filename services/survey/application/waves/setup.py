@@ -1,0 +1,124 @@
+"""Checks of what a wave is opened with: its agencies, survey points, respondent groups and,
+for a representative evaluation, its panel."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from services.survey.domain import InvalidWave
+from shared.campaign_view import CampaignView
+from shared.contracts.survey import AgencyQuota, WaveKind
+from shared.registry_view import PRINCIPALS, RegistryView
+from shared.views import ViewStore
+
+
+def check_agency(views: ViewStore, agency_id: str, field: str) -> None:
+    agency = views.get(PRINCIPALS, agency_id)
+    if agency is None or agency.get("role") != "agency":
+        raise InvalidWave("no such agency principal", field=field)
+    if agency.get("revoked"):
+        raise InvalidWave("the agency's key is revoked", field=field)
+
+
+def check_agencies(views: ViewStore, spec: dict[str, Any]) -> list[AgencyQuota]:
+    listed = [(f"agencies.{i}.agency_id", a) for i, a in enumerate(spec.get("agencies") or [])]
+    if spec.get("agency_id") is not None:
+        listed = [("agency_id", {"agency_id": spec["agency_id"], "quota": None}), *listed]
+    if not listed:
+        raise InvalidWave("a wave needs an accredited agency", field="agencies")
+    seen: set[str] = set()
+    agencies: list[AgencyQuota] = []
+    for field, entry in listed:
+        agency_id = str(entry["agency_id"])
+        if agency_id in seen:
+            raise InvalidWave("agency listed twice", field=field)
+        seen.add(agency_id)
+        check_agency(views, agency_id, field)
+        agencies.append(AgencyQuota(agency_id=UUID(agency_id), quota=entry.get("quota")))
+    return agencies
+
+
+def check_points(
+    registry: RegistryView, jurisdiction_id: str, points: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    for index, point in enumerate(points):
+        if point["code"] in seen:
+            raise InvalidWave("survey point code repeats", field=f"points.{index}.code")
+        seen.add(point["code"])
+        county = str(point["jurisdiction_id"])
+        if registry.jurisdiction(county) is None or jurisdiction_id not in registry.lineage(county):
+            raise InvalidWave(
+                "the point's jurisdiction is outside the wave's",
+                field=f"points.{index}.jurisdiction_id",
+            )
+        quota = point.get("quota")
+        if quota is not None and quota < point["target"]:
+            raise InvalidWave("the quota is below the target", field=f"points.{index}.quota")
+    return [
+        {
+            "code": p["code"],
+            "name": p["name"],
+            "jurisdiction_id": str(p["jurisdiction_id"]),
+            "target": p["target"],
+            "quota": p.get("quota"),
+        }
+        for p in points
+    ]
+
+
+def check_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    for index, group in enumerate(groups):
+        if group["code"] in seen:
+            raise InvalidWave("group code repeats", field=f"groups.{index}.code")
+        seen.add(group["code"])
+    if groups and sum(g["target_percent"] for g in groups) != 100:
+        raise InvalidWave("the groups' target shares must add up to 100%", field="groups")
+    return [
+        {"code": g["code"], "name": g["name"], "target_percent": g["target_percent"]}
+        for g in groups
+    ]
+
+
+def panel_of(views: ViewStore, kind: WaveKind, spec: dict[str, Any]) -> list[str]:
+    """A representative evaluation is voted on by its panel only (代表评议): a drawn panel
+    (`panel_draw_id`), or the representatives appointed to a body for a cycle
+    (`panel_body_id`, `panel_cycle`) and not disqualified when the wave opens."""
+    draw_id, body_id = spec.get("panel_draw_id"), spec.get("panel_body_id")
+    if kind != WaveKind.REPRESENTATIVE_EVALUATION:
+        for field in ("panel_draw_id", "panel_body_id"):
+            if spec.get(field) is not None:
+                raise InvalidWave("only a representative evaluation has a panel", field=field)
+        return []
+    if (draw_id is None) == (body_id is None):
+        raise InvalidWave(
+            "a representative evaluation names its panel: a draw, or an appointing body",
+            field="panel_draw_id",
+        )
+    if body_id is not None:
+        return appointed_panel(views, str(body_id), spec.get("panel_cycle"))
+    panel = CampaignView(views).panel(str(draw_id))
+    if panel is None:
+        raise InvalidWave("no such panel draw", field="panel_draw_id")
+    if spec.get("campaign_id") is not None and panel["campaign_id"] not in (
+        None,
+        str(spec["campaign_id"]),
+    ):
+        raise InvalidWave("the panel was drawn for another campaign", field="panel_draw_id")
+    return list(panel["chosen"])
+
+
+def appointed_panel(views: ViewStore, body_id: str, cycle: str | None) -> list[str]:
+    if not cycle:
+        raise InvalidWave(
+            "name the cycle the representatives were appointed for", field="panel_cycle"
+        )
+    members = CampaignView(views).appointed(body_id, cycle)
+    if not members:
+        raise InvalidWave(
+            "nobody is appointed to this body for this cycle (or all were disqualified)",
+            field="panel_body_id",
+        )
+    return members

@@ -1,0 +1,84 @@
+"""The rectification order moved from one module into a package (domain/order.py). Events
+stored before that name the old module in their topic and in the aggregate's
+`originator_topic`; they must load, and publish, exactly as events stored today."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+from services.inspection.domain import Finding
+from services.inspection.integration import to_payload
+from services.inspection.main import InspectionService
+from services.inspection.rectification.domain import RectificationOrder
+from services.inspection.workdays import WorkCalendar
+from shared.contracts import inspection_rectification as contract
+from tests.harness import IN_MEMORY
+from tests.stored_events import store_as_before_the_split
+
+OLD_MODULE = "services.inspection.rectification.domain"
+ISSUED = date(2026, 3, 2)
+LATER = date(2026, 4, 1)
+CALENDAR = WorkCalendar.from_file(None)
+
+
+def _order_through_every_step() -> RectificationOrder:
+    unit, county = uuid4(), uuid4()
+    found = Finding.record(
+        unit_id=unit,
+        jurisdiction_id=county,
+        method="暗访",
+        summary="窗口无人值守",
+        found_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+        actor="office:a",
+        now=datetime(2026, 3, 1, 10, tzinfo=UTC),
+    )
+    order = RectificationOrder.issue(
+        unit_id=unit,
+        jurisdiction_id=county,
+        findings=[found],
+        issued_on=ISSUED,
+        working_days=5,
+        requirements="限期整改并书面报告",
+        campaign_id=None,
+        round=None,
+        unit_principal_id=None,
+        actor="office:a",
+        today=ISSUED,
+        calendar=CALENDAR,
+    )
+    order.escalate("催办", "逾期未报", None, "office:a", LATER)
+    order.report_done("已安排专人值守", LATER, "unit:b", LATER)
+    order.verify("returned", "未见制度", None, "office:a", LATER, CALENDAR)
+    order.report_done("已建立值守制度", LATER, "unit:b", LATER)
+    order.verify("returned", "制度未落实", 3, "office:a", LATER, CALENDAR)
+    order.report_done("值守制度已落实", LATER, "unit:b", LATER)
+    order.verify("accepted", "复查合格", None, "office:a", LATER, CALENDAR)
+    order.rerate("满意", "评议代表五人", "回访满意", "office:a", LATER)
+    return order
+
+
+def test_events_stored_under_the_old_module_load_as_before() -> None:
+    app = InspectionService(IN_MEMORY)
+    order = _order_through_every_step()
+    store_as_before_the_split(app, OLD_MODULE, *order.collect_events())
+    loaded = app.rectification(order.id)
+    assert loaded.version == 9
+    assert (loaded.status, loaded.returns, loaded.second_handling) == ("accepted", 2, True)
+    assert (loaded.escalation, loaded.rating, loaded.due) == ("催办", "满意", order.due)
+    assert loaded.report == "值守制度已落实"
+
+
+def test_events_stored_under_the_old_module_publish_their_contracts() -> None:
+    app = InspectionService(IN_MEMORY)
+    store_as_before_the_split(app, OLD_MODULE, *_order_through_every_step().collect_events())
+    stored = app.recorder.select_notifications(start=1, limit=20)
+    assert all(n.topic.startswith(f"{OLD_MODULE}:RectificationOrder.") for n in stored)
+    published = [to_payload(app.mapper.to_domain_event(n)) for n in stored]
+    reported, verified = contract.RectificationReported, contract.RectificationVerified
+    assert [type(p) for p in published] == [
+        contract.RectificationOrdered,
+        contract.RectificationEscalated,
+        *[reported, verified] * 3,
+        contract.RectificationRerated,
+    ]
