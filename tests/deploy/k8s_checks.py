@@ -199,6 +199,14 @@ def check_deployment(
     security = pod.get("securityContext") or {}
     if not security.get("runAsNonRoot") or security.get("runAsUser") != IMAGE_USER:
         problems.append(f"{name}: does not run as the image's user {IMAGE_USER}")
+    # The `restricted` Pod Security Standard, which the namespace warns about.
+    own = container.get("securityContext") or {}
+    if (
+        own.get("allowPrivilegeEscalation") is not False
+        or (own.get("capabilities") or {}).get("drop") != ["ALL"]
+        or (security.get("seccompProfile") or {}).get("type") != "RuntimeDefault"
+    ):
+        problems.append(f"{name}: does not meet the restricted Pod Security Standard")
     if int(pod.get("terminationGracePeriodSeconds", 30)) < 35:
         problems.append(f"{name}: grace period shorter than uvicorn's 25 s plus the relay's 10 s")
     return problems

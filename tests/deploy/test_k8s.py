@@ -81,6 +81,10 @@ def _no_memory_limit(found: dict[str, Any]) -> None:
     del _container(found, "survey")["resources"]["limits"]["memory"]
 
 
+def _may_escalate(found: dict[str, Any]) -> None:
+    _container(found, "registry")["securityContext"]["allowPrivilegeEscalation"] = True
+
+
 def _service_misses(found: dict[str, Any]) -> None:
     service = next(s for s in k8s.of_kind(found, "Service") if s["metadata"]["name"] == "survey")
     service["spec"]["selector"]["app.kubernetes.io/component"] = "surveys"
@@ -109,6 +113,7 @@ BREAKAGES: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (_wrong_port, "binds"),
     (_unknown_secret, "nobody provides"),
     (_no_memory_limit, "limits"),
+    (_may_escalate, "restricted"),
     (_service_misses, "Service"),
     (_budget_blocks_drains, "drained"),
     (_too_few_connections, "max_connections"),
