@@ -5,7 +5,7 @@ pushes questionnaires. Nothing accepted may be lost or stored twice: the survey 
 exactly the survey log, in order, each questionnaire once, and scoring applies all of it.
 
 nats-server 2.9 (the machine's) has no `sync_interval`; on 2.10+ the nodes run with
-`sync_interval: always`, as deploy/k8s/nats-values.yaml asks (docs/scaling.md says why). A
+`sync_interval: always`, as deploy/k8s/nats/values.yaml asks (docs/scaling.md says why). A
 SIGKILL of the process leaves the page cache intact either way: this proves replication and
 fail-over, not durability against power loss."""
 
