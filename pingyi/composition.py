@@ -46,7 +46,9 @@ def open_outbox(name: str, common: CommonSettings, *, connections: int | None = 
 
 def default_transport(common: CommonSettings) -> Transport:
     if common.mode == "production":
-        return JetStreamTransport(common.nats_url, common.namespace)
+        return JetStreamTransport(
+            common.nats_url, common.namespace, replicas=common.nats_stream_replicas
+        )
     if common.mode == "memory":
         return MemoryTransport(common.namespace)
     return LocalTransport(lambda upstream: open_outbox(upstream, common))

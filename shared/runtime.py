@@ -208,7 +208,8 @@ class ServiceRuntime(RuntimeHealth):
     async def _start_sealer(self) -> None:
         sealer = await asyncio.to_thread(build_sealer, self.common, self.name, self.application)
         if sealer is not None:
-            self._sealer = sealer_task(self.common, sealer)
+            # Replicas seal one at a time (shared.integrity.sealer says why).
+            self._sealer = sealer_task(self.common, sealer, self._lease("sealer"))
             self._sealer.start()
 
     def _build_consumers(self) -> list[Consumer]:

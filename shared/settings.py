@@ -34,6 +34,13 @@ class CommonSettings(HttpLimits):
     data_dir: Path = Path("pingyi-data")
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pingyi"
     nats_url: str = "nats://127.0.0.1:4222"
+    """One server, or several separated by commas (`nats://a:4222,nats://b:4222`): the
+    client connects to any of them and moves to another when its server goes."""
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
+    """How many JetStream servers keep each stream this deployment creates (every service's
+    stream and the seals stream): 3 on a three-node cluster (docs/scaling.md). Every service
+    of a deployment must use the same number: whoever starts first creates a stream, and the
+    others update it to their own setting."""
     namespace: str = Field(default="pingyi", pattern=r"^[a-z][a-z0-9_]*$")
     bootstrap_admin_key: SecretStr | None = None
     log_level: str = "INFO"

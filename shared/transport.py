@@ -95,15 +95,16 @@ class MemoryTransport:
 
 
 class JetStreamTransport:
-    def __init__(self, url: str, namespace: str) -> None:
+    def __init__(self, url: str, namespace: str, *, replicas: int = 1) -> None:
         self._url = url
         self._namespace = namespace
+        self._replicas = replicas
         self._nc: Any = None
         self._js: Any = None
 
     async def connect(self, service: str) -> None:
         self._nc, self._js = await connect(self._url, f"pingyi-{service}")
-        await ensure_stream(self._js, self._namespace, service)
+        await ensure_stream(self._js, self._namespace, service, replicas=self._replicas)
 
     def publisher(self, service: str) -> Publisher | None:
         return JetStreamPublisher(self._js, self._namespace, service)
@@ -112,7 +113,9 @@ class JetStreamTransport:
         return None
 
     def source(self, consumer: str, upstream: str) -> MessageSource:
-        return JetStreamSource(self._js, self._namespace, consumer, upstream)
+        return JetStreamSource(
+            self._js, self._namespace, consumer, upstream, replicas=self._replicas
+        )
 
     async def ping(self) -> None:
         if self._nc is None or not self._nc.is_connected:

@@ -19,6 +19,8 @@ from shared.settings import CommonSettings
 PAGE = 1000
 SCORE_MARK = b'"results_digest"'
 """Every stored score record (a run's results with their digest) carries this key."""
+_NO_LIMIT = 2**63 - 1
+"""The highest position either store can hold (a bigint, a SQLite rowid)."""
 
 
 class LogReader(Protocol):
@@ -30,7 +32,9 @@ class LogReader(Protocol):
 
     def rows_at(self, positions: Iterable[int]) -> list[Row]: ...
 
-    def marked_positions(self, mark: bytes) -> list[int]: ...
+    def marked_positions(self, mark: bytes, after: int = 0, upto: int | None = None) -> list[int]:
+        """Positions in (after, upto] whose state holds `mark`."""
+        ...
 
     def close(self) -> None: ...
 
@@ -104,9 +108,11 @@ class SQLiteLog:
             ]
         return rows
 
-    def marked_positions(self, mark: bytes) -> list[int]:
+    def marked_positions(self, mark: bytes, after: int = 0, upto: int | None = None) -> list[int]:
         found = self._conn.execute(
-            "SELECT rowid FROM stored_events WHERE instr(state, ?) > 0 ORDER BY rowid", (mark,)
+            "SELECT rowid FROM stored_events WHERE rowid > ? AND rowid <= ? "
+            "AND instr(state, ?) > 0 ORDER BY rowid",
+            (after, _NO_LIMIT if upto is None else upto, mark),
         ).fetchall()
         return [int(r[0]) for r in found]
 
@@ -161,12 +167,13 @@ class PostgresLog(Reconnecting):
     def rows_at(self, positions: Iterable[int]) -> list[Row]:
         return self._select(sql.SQL("notification_id = ANY(%s)"), (sorted(set(positions)),))
 
-    def marked_positions(self, mark: bytes) -> list[int]:
+    def marked_positions(self, mark: bytes, after: int = 0, upto: int | None = None) -> list[int]:
         statement = sql.SQL(
-            "SELECT notification_id FROM {} WHERE position(%s::bytea in state) > 0 "
-            "ORDER BY notification_id"
+            "SELECT notification_id FROM {} WHERE notification_id > %s AND notification_id <= %s "
+            "AND position(%s::bytea in state) > 0 ORDER BY notification_id"
         ).format(self._table)
-        return [int(r[0]) for r in self._conn.execute(statement, (mark,)).fetchall()]
+        bounds = (after, _NO_LIMIT if upto is None else upto, mark)
+        return [int(r[0]) for r in self._conn.execute(statement, bounds).fetchall()]
 
 
 def open_log(common: CommonSettings, service: str) -> LogReader:

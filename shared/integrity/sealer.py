@@ -7,6 +7,13 @@ last checkpoint (whose signature it checks first: it never builds on a checkpoin
 not have signed). Rows are read in position order, and only committed rows are visible; in
 PostgreSQL the events table's EXCLUSIVE lock makes position order commit order, so no row
 can appear later below a sealed position.
+
+One sealer per service seals, however many replicas run: two would each extend the chain
+from the same checkpoint over different stretches (one sealing 1,000 rows, the other the
+600 it saw a moment earlier), and both checkpoints would be stored — a fork in the chain,
+which `pingyi audit verify-log` rightly reports. So sealing is leased like the relay
+(`shared.service.leases`); the other replicas follow the holder's checkpoints for their
+/readyz and keep checking stored scores themselves.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from shared.integrity.checkpoints import Checkpoint, CheckpointStore
 from shared.integrity.keys import key_id
 from shared.integrity.rows import SCORE_MARK, LogReader
 from shared.integrity.scores import ScoreWatch
+from shared.service.leases import AlwaysHeld, Lease
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +95,14 @@ class Sealer:
         self._waiting_since: float | None = None
         self.checkpoints = 0
         self.last_error: str | None = None
+        self.leading = False
+        """Whether this replica holds the sealing lease (set by `SealerTask`)."""
+        self._followed = 0
+        """How far `follow` has looked for score records in another sealer's stretches."""
+        self._store_ready = False
 
     def load(self) -> None:
-        self._store.setup()
+        self._setup_store()
         last = self._store.last()
         if last is not None and not last.signature_valid(self._key.public_key()):
             raise SealRefused(
@@ -99,6 +112,28 @@ class Sealer:
         self._last, self._loaded = last, True
         if self.scores is not None:
             self.scores.positions.update(self._reader.marked_positions(SCORE_MARK))
+        self._followed = 0 if last is None else last.position
+
+    def _setup_store(self) -> None:
+        if not self._store_ready:
+            self._store.setup()
+            self._store_ready = True
+
+    def follow(self) -> None:
+        """While another replica seals: take its last checkpoint as how far the log is
+        sealed (shown in /readyz), note the score records in what it sealed since the last
+        look (for `check_scores`), and load again before sealing here."""
+        self._setup_store()
+        last = self._store.last()
+        self._loaded = False  # whoever leads next starts from a checkpoint it verified
+        if last is None:
+            return
+        if self.scores is not None and last.position > self._followed:
+            self.scores.positions.update(
+                self._reader.marked_positions(SCORE_MARK, self._followed, last.position)
+            )
+        self._followed = max(self._followed, last.position)
+        self._last = last
 
     @property
     def sealed_to(self) -> int | None:
@@ -147,6 +182,7 @@ class Sealer:
             "sealed_to": self.sealed_to,
             "sealed_at": None if self._last is None else self._last.sealed_at,
             "checkpoints_written": self.checkpoints,
+            "leading": self.leading,
             "last_error": self.last_error,
         }
         return out
@@ -157,7 +193,9 @@ class Sealer:
 
 
 class SealerTask:
-    """Runs a `Sealer` in the service's event loop, publishing each checkpoint it writes."""
+    """Runs a `Sealer` in the service's event loop: seals and publishes each checkpoint
+    while holding `lease`, follows the holder otherwise, and checks stored scores either
+    way."""
 
     def __init__(
         self,
@@ -166,38 +204,63 @@ class SealerTask:
         poll: float,
         score_check_seconds: float,
         publisher: Publisher | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self.sealer = sealer
         self._poll = poll
         self._score_every = score_check_seconds
         self._publisher = publisher
+        self._lease = lease or AlwaysHeld()
         self._unpublished: list[Checkpoint] = []
         self._stopping = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._busy = asyncio.Lock()
+        """The sealer's connections serve one thread at a time: sealing or following."""
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name=f"sealer-{self.sealer.service}")
+        name = self.sealer.service
+        self._tasks = [
+            asyncio.create_task(self._lead(), name=f"sealer-{name}"),
+            asyncio.create_task(self._watch(), name=f"sealer-watch-{name}"),
+        ]
 
     async def stop(self) -> None:
         self._stopping.set()
-        if self._task is not None:
-            await self._task
+        if self._tasks:
+            await asyncio.gather(*self._tasks)
+        await self._lease.release()
         if self._publisher is not None:
             await self._publisher.close()
         await asyncio.to_thread(self.sealer.close)
 
-    async def _run(self) -> None:
-        next_score_check = 0.0
-        failures = 0
+    async def _lead(self) -> None:
         while not self._stopping.is_set():
+            if not await self._lease.acquire(self._stopping):
+                return
+            self.sealer.leading = True
+            log.info("sealing", extra={"service": self.sealer.service})
             try:
-                written = await asyncio.to_thread(self.sealer.seal_once)
+                await self._seal_while_held()
+            finally:
+                self.sealer.leading = False
+            if not self._stopping.is_set():
+                log.warning("sealer lease lost", extra={"service": self.sealer.service})
+                await self._lease.release()
+                # What waited for publishing is stored; the next holder's publisher
+                # publishes every stored checkpoint the stream lacks when it connects.
+                self._unpublished.clear()
+                if self._publisher is not None:
+                    await self._publisher.close()
+
+    async def _seal_while_held(self) -> None:
+        failures = 0
+        while self._lease.held() and not self._stopping.is_set():
+            try:
+                async with self._busy:
+                    written = await asyncio.to_thread(self.sealer.seal_once)
                 if written is not None:
                     self._unpublished.append(written)
                 await self._publish_pending()
-                if time.monotonic() >= next_score_check:
-                    await asyncio.to_thread(self.sealer.check_scores)
-                    next_score_check = time.monotonic() + self._score_every
                 self.sealer.last_error, failures = None, 0
                 if written is not None:
                     continue  # more rows may wait already
@@ -206,6 +269,21 @@ class SealerTask:
                 self.sealer.last_error = f"{type(error).__name__}: {error}"
                 log.warning("sealer: %s", self.sealer.last_error)
             await self._pause(self._poll * min(2**failures, 20))
+
+    async def _watch(self) -> None:
+        """Every replica checks the stored scores; one that does not seal also follows."""
+        next_score_check = 0.0
+        while not self._stopping.is_set():
+            try:
+                async with self._busy:
+                    if not self.sealer.leading:
+                        await asyncio.to_thread(self.sealer.follow)
+                    if time.monotonic() >= next_score_check:
+                        await asyncio.to_thread(self.sealer.check_scores)
+                        next_score_check = time.monotonic() + self._score_every
+            except Exception as error:
+                log.warning("sealer watch: %s: %s", type(error).__name__, error)
+            await self._pause(max(self._poll, 1.0))
 
     async def _publish_pending(self) -> None:
         if self._publisher is None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from shared.messaging.jetstream import PingyiJetStream
     from shared.service.application import PublishingApplication
+    from shared.service.leases import Lease
     from shared.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class StreamPublisher:
         nc, js = await connect(self._common.nats_url, f"{self._sealer.service}-sealer")
         try:
             namespace = self._common.namespace
-            await ensure_seals_stream(js, namespace)
+            await ensure_seals_stream(js, namespace, replicas=self._common.nats_stream_replicas)
             after = await last_published(js, namespace, self._sealer.service) or 0
             stored = await asyncio.to_thread(self._sealer.stored_checkpoints)
             for checkpoint in stored:
@@ -82,15 +83,20 @@ class StreamPublisher:
         return js
 
     async def close(self) -> None:
-        if self._nc is not None:
-            await self._nc.close()
+        """Also between two spells of holding the sealing lease: the next use connects
+        again and first catches the stream up with the stored checkpoints."""
+        nc, self._nc, self._js = self._nc, None, None
+        if nc is not None:
+            await nc.close()
 
 
-def sealer_task(common: CommonSettings, sealer: Sealer) -> SealerTask:
+def sealer_task(common: CommonSettings, sealer: Sealer, lease: Lease | None = None) -> SealerTask:
+    """`lease`: held by the one replica of the service that seals (None: always this one)."""
     publisher = StreamPublisher(common, sealer) if common.mode == "production" else None
     return SealerTask(
         sealer,
         poll=min(1.0, common.seal_every_seconds / 4),
         score_check_seconds=common.score_check_seconds,
         publisher=publisher,
+        lease=lease,
     )

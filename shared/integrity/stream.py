@@ -13,6 +13,7 @@ from nats.js.api import RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from shared.integrity.checkpoints import Checkpoint
+from shared.messaging.jetstream import create_or_update
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ def seals_subject(namespace: str, service: str) -> str:
     return f"{namespace}.seals.{service}"
 
 
-async def ensure_seals_stream(js: JetStreamContext, namespace: str) -> None:
+async def ensure_seals_stream(js: JetStreamContext, namespace: str, *, replicas: int = 1) -> None:
     config = StreamConfig(
         name=seals_stream(namespace),
         subjects=[f"{namespace}.seals.>"],
@@ -37,16 +38,9 @@ async def ensure_seals_stream(js: JetStreamContext, namespace: str) -> None:
         duplicate_window=120,
         deny_delete=True,
         deny_purge=True,
+        num_replicas=replicas,
     )
-    try:
-        await js.stream_info(seals_stream(namespace))
-    except NotFoundError:
-        try:
-            await js.add_stream(config)
-            return
-        except Exception:  # another service created it between our two calls
-            log.debug("seals stream appeared concurrently")
-    await js.update_stream(config)
+    await create_or_update(js, config)
 
 
 async def publish_checkpoint(js: JetStreamContext, namespace: str, checkpoint: Checkpoint) -> None:

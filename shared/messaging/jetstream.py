@@ -69,6 +69,14 @@ class PingyiJetStream(JetStreamContext):
                 future.set_exception(error)
 
 
+def server_urls(url: str) -> list[str]:
+    """`PINGYI_NATS_URL` may name several servers of a cluster, separated by commas."""
+    servers = [part.strip() for part in url.split(",") if part.strip()]
+    if not servers:
+        raise ValueError("no NATS server URL given")
+    return servers
+
+
 async def connect(url: str, name: str) -> tuple[NATS, PingyiJetStream]:
     contexts: list[PingyiJetStream] = []
 
@@ -77,7 +85,7 @@ async def connect(url: str, name: str) -> tuple[NATS, PingyiJetStream]:
             context.fail_pending(ConnectionError("disconnected from NATS"))
 
     nc = await nats.connect(
-        url,
+        server_urls(url),
         name=name,
         connect_timeout=5,
         max_reconnect_attempts=-1,
@@ -90,9 +98,12 @@ async def connect(url: str, name: str) -> tuple[NATS, PingyiJetStream]:
     return nc, js
 
 
-async def ensure_stream(js: JetStreamContext, namespace: str, service: str) -> None:
+async def ensure_stream(
+    js: JetStreamContext, namespace: str, service: str, *, replicas: int = 1
+) -> None:
     """Create or update the origin stream. The log is kept for audit: no age limit, and
-    neither single messages nor the whole stream may be deleted or purged."""
+    neither single messages nor the whole stream may be deleted or purged. `replicas`:
+    how many servers of a cluster keep it (`PINGYI_NATS_STREAM_REPLICAS`)."""
     config = StreamConfig(
         name=stream_name(namespace, service),
         subjects=[stream_subjects(namespace, service)],
@@ -104,15 +115,28 @@ async def ensure_stream(js: JetStreamContext, namespace: str, service: str) -> N
         duplicate_window=120,
         deny_delete=True,
         deny_purge=True,
+        num_replicas=replicas,
     )
+    await create_or_update(js, config)
+
+
+async def create_or_update(js: JetStreamContext, config: StreamConfig) -> None:
+    """Services start in any order and any number: whoever comes first creates the stream,
+    the others bring it to their configuration."""
+    name = str(config.name)
     try:
-        await js.stream_info(config.name)  # type: ignore[arg-type]
+        await js.stream_info(name)
     except JsNotFound:
         try:
             await js.add_stream(config)
             return
-        except Exception:  # another service created it between our two calls
-            log.debug("stream %s appeared concurrently", config.name)
+        except Exception as refused:
+            try:
+                await js.stream_info(name)  # another service created it between our calls
+            except JsNotFound:
+                # Refused for itself, e.g. more replicas than the cluster has servers.
+                raise refused from None
+            log.debug("stream %s appeared concurrently", name)
     await js.update_stream(config)
 
 

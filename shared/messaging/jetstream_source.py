@@ -113,8 +113,10 @@ class JetStreamSource:
         *,
         inactive_threshold: float = INACTIVE_THRESHOLD,
         request_timeout: float = 5.0,
+        replicas: int = 1,
     ) -> None:
         self._js = js
+        self._replicas = replicas
         self._namespace = namespace
         self._upstream = upstream
         self._stream = stream_name(namespace, upstream)
@@ -135,7 +137,8 @@ class JetStreamSource:
         return self._name
 
     async def start(self, last_position: int | None) -> None:
-        await ensure_stream(self._js, self._namespace, self._upstream)
+        # A consumer may start before its upstream ever has: it makes the stream the same way.
+        await ensure_stream(self._js, self._namespace, self._upstream, replicas=self._replicas)
         await self.rewind(last_position)
 
     async def rewind(self, last_position: int | None) -> None:

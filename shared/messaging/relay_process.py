@@ -61,6 +61,7 @@ async def serve_relay(
                 lease,
                 batch=settings.relay_batch_size,
                 on_relay=writer.follow,
+                replicas=common.nats_stream_replicas,
             )
         finally:
             stop.set()  # e.g. the log cannot be opened: the status writer ends too

@@ -43,13 +43,14 @@ async def run_relay(
     batch: int = 500,
     window: int = 1000,
     on_relay: Callable[[Relay], None] | None = None,
+    replicas: int = 1,
 ) -> None:
     """Publish `service`'s log until `stop` is set, while holding `lease`. NATS may be
     down at start or at any time later; `on_relay` sees each relay started (for status)."""
     lease = lease or AlwaysHeld()
     outbox = await asyncio.to_thread(open_outbox)
     try:
-        connection = await _connect(nats_url, namespace, service, stop)
+        connection = await _connect(nats_url, namespace, service, stop, replicas)
         if connection is None:
             return
         nc, js = connection
@@ -86,13 +87,13 @@ async def _relay_while_held(relay: Relay, lease: Lease, stop: asyncio.Event) -> 
 
 
 async def _connect(
-    nats_url: str, namespace: str, service: str, stop: asyncio.Event
+    nats_url: str, namespace: str, service: str, stop: asyncio.Event, replicas: int
 ) -> tuple[NATS, PingyiJetStream] | None:
     """Connect and make sure the stream exists, retrying until it works or `stop`. (nats-py
     itself retries a first connection for ever, so only `stop` can interrupt it.)"""
     failures = 0
     while not stop.is_set():
-        attempt = asyncio.ensure_future(_open(nats_url, namespace, service))
+        attempt = asyncio.ensure_future(_open(nats_url, namespace, service, replicas))
         try:
             if not await _unless_stopped(attempt, stop):
                 return None
@@ -104,10 +105,12 @@ async def _connect(
     return None
 
 
-async def _open(nats_url: str, namespace: str, service: str) -> tuple[NATS, PingyiJetStream]:
+async def _open(
+    nats_url: str, namespace: str, service: str, replicas: int
+) -> tuple[NATS, PingyiJetStream]:
     nc, js = await connect(nats_url, f"pingyi-{service}-relay")
     try:
-        await ensure_stream(js, namespace, service)
+        await ensure_stream(js, namespace, service, replicas=replicas)
     except BaseException:
         await nc.close()
         raise

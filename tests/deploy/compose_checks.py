@@ -40,6 +40,7 @@ PROBE = "pingyi-probe"
 SAMPLE_ENV = {
     "PINGYI_BOOTSTRAP_ADMIN_KEY": "pyk_sample-admin-key",
     "PINGYI_REGISTRY_CONTACT_KEY": "sample-contact-key",
+    "PINGYI_SEAL_KEY": "11" * 32,
 }
 
 Problems = list[str]
@@ -209,12 +210,30 @@ def _check_connections(compose: dict[str, Any], name: str, common: CommonSetting
 
 def check_admin_key_required(compose: dict[str, Any], name: str) -> Problems:
     """Starting without the bootstrap key must fail at `compose up`, not at first request."""
-    others = {k: v for k, v in SAMPLE_ENV.items() if k != "PINGYI_BOOTSTRAP_ADMIN_KEY"}
+    return check_required(compose, name, "PINGYI_BOOTSTRAP_ADMIN_KEY")
+
+
+def check_seal_key_required(compose: dict[str, Any], name: str) -> Problems:
+    """Without the sealing key a production service logs a warning and seals nothing
+    (docs/tamper-evidence.md): compose refuses to start instead. It must also be a key
+    the service accepts."""
+    problems = check_required(compose, name, "PINGYI_SEAL_KEY")
+    try:
+        values = service_env(compose["services"][name], SAMPLE_ENV)
+    except MissingVariable as exc:
+        return [*problems, f"{name}: {exc}"]
+    if values.get("PINGYI_SEAL_KEY") != SAMPLE_ENV["PINGYI_SEAL_KEY"]:
+        problems.append(f"{name}: PINGYI_SEAL_KEY does not pass the operator's key on")
+    return problems
+
+
+def check_required(compose: dict[str, Any], name: str, variable: str) -> Problems:
+    others = {k: v for k, v in SAMPLE_ENV.items() if k != variable}
     try:
         service_env(compose["services"][name], others)
     except MissingVariable:
         return []
-    return [f"{name}: starts without PINGYI_BOOTSTRAP_ADMIN_KEY; use ${{VAR:?...}}"]
+    return [f"{name}: starts without {variable}; use ${{VAR:?...}}"]
 
 
 def published_ports(service: dict[str, Any]) -> list[tuple[int | None, int]]:
@@ -293,6 +312,7 @@ def check_app_service(
         *check_command(compose, name, pyproject),
         *check_environment(compose, name, loader),
         *check_admin_key_required(compose, name),
+        *check_seal_key_required(compose, name),
         *check_ports(compose, name),
         *check_healthcheck(compose, name),
         *check_dependencies(compose, name),

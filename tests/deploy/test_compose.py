@@ -110,6 +110,8 @@ COMPOSE_BREAKAGES = [
         "${PINGYI_BOOTSTRAP_ADMIN_KEY:-}",
         "PINGYI_BOOTSTRAP_ADMIN_KEY",
     ),
+    ("scoring", "${PINGYI_SEAL_KEY:?", "${PINGYI_SEAL_KEY:-", "PINGYI_SEAL_KEY"),
+    ("scoring", "KEY: ${PINGYI_SEAL_KEY:?", "KEY: x${PINGYI_SEAL_KEY:?", "PINGYI_SEAL_KEY"),
     ("survey", "PINGYI_SURVEY_HOST: 0.0.0.0", "PINGYI_SURVEY_HOST: 127.0.0.1", "0.0.0.0"),
     ("survey", "PINGYI_MODE: production", "PINGYI_MODE: embedded", "production"),
     ("survey", "PINGYI_MODE: production", "PINGYI_MODE: prod", "reject"),

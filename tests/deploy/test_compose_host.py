@@ -51,6 +51,7 @@ HOST_BREAKAGES = [
     ("survey", "PINGYI_MODE: production", "PINGYI_MODE: embedded", "production"),
     ("registry", "${PINGYI_BOOTSTRAP_ADMIN_KEY:?set it}", "${PINGYI_BOOTSTRAP_ADMIN_KEY:-}", "KEY"),
     ("registry", "stop_grace_period: 30s", "stop_grace_period: 5s", "stop_grace_period"),
+    ("survey", "${PINGYI_SEAL_KEY:?", "${PINGYI_SEAL_KEY:-", "PINGYI_SEAL_KEY"),
     ("scoring", '"serve", "scoring"', '"serve", "score"', "command"),
     ("registry", "  network_mode: host\n", "  network_mode: host\n  ports: ['1:1']\n", "ports"),
 ]

@@ -1,7 +1,8 @@
 """Two replicas of survey as separate processes against the machine's PostgreSQL and NATS:
 both serve the API, each upstream is applied by exactly one of them, and when the one
 applying survey's `waves` view is SIGKILLed the other takes over without losing or
-double-counting a questionnaire. Each keeps its own copy of keys current."""
+double-counting a questionnaire. Each keeps its own copy of keys current, and one of them
+seals survey's log while the other follows its checkpoints."""
 
 from __future__ import annotations
 
@@ -19,12 +20,14 @@ import pytest
 from pingyi.composition import open_outbox
 from services.survey.views.waves import WAVES_VIEW
 from shared.contracts import IntegrationMessage
+from shared.integrity.checkpoints import PostgresCheckpoints
 from shared.messaging.jetstream import connect, stream_name
 from shared.registry_view import SECURITY_VIEW
 from shared.settings import CommonSettings
 from tests.conftest import ADMIN_KEY, NATS_URL
 from tests.e2e import thin_path
 from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, production_env, wait_ready
+from tests.integrity.helpers import SEAL_KEY
 from tests.shared.relay_support import assert_exactly_the_log, stream_messages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.infra]
@@ -77,7 +80,11 @@ class Replicas:
 
 @pytest.fixture
 def replicas(database_url: str, nats_namespace: str, tmp_path: Path) -> Iterator[Replicas]:
-    running = Replicas(production_env(database_url, nats_namespace, NATS_URL), tmp_path)
+    env = production_env(database_url, nats_namespace, NATS_URL) | {
+        "PINGYI_SEAL_KEY": SEAL_KEY,
+        "PINGYI_SEAL_EVERY_SECONDS": "0.5",
+    }
+    running = Replicas(env, tmp_path)
     try:
         for name in ("registry", "a", "b"):
             running.start(name)
@@ -95,6 +102,39 @@ def one_leader_each(replicas: Replicas, names: tuple[str, ...]) -> bool:
         len(leaders) == (len(names) if consumer == SECURITY else 1)
         for (consumer, _), leaders in led.items()
     )
+
+
+def seal_status(replicas: Replicas, name: str) -> dict[str, Any]:
+    seal: dict[str, Any] = httpx.get(f"{replicas.url(name)}/readyz", timeout=10).json()[
+        "checks"
+    ]["seal"]
+    return seal
+
+
+def assert_sealed_once(replicas: Replicas, database_url: str, names: tuple[str, ...]) -> None:
+    """One replica seals (the sealing lease), the other follows its checkpoints, and the
+    chain never forked, across the kill."""
+    head = replicas.api(names[0]).head("survey")
+    seen: dict[str, Any] = {}
+
+    def sealed() -> bool:
+        seen.update({n: seal_status(replicas, n) for n in names})
+        # The log may end in rows that publish nothing (head is the last published).
+        positions = {s["sealed_to"] for s in seen.values()}
+        return len(positions) == 1 and (positions.pop() or 0) >= (head or 0)
+
+    try:
+        thin_path.wait_until(sealed, f"both replicas report survey sealed past {head}", 30)
+    except TimeoutError:
+        raise AssertionError(f"{seen}\n{replicas.output()}") from None
+    assert sorted(seal_status(replicas, n)["leading"] for n in names) == [False, True]
+    store = PostgresCheckpoints(database_url, "survey")
+    try:
+        checkpoints = store.all()
+    finally:
+        store.close()
+    previous = [c.previous_position for c in checkpoints]
+    assert previous == [None, *(c.position for c in checkpoints[:-1])], previous
 
 
 def push(url: str, key: str, wave_id: str, items: list[dict[str, Any]], label: str) -> None:
@@ -241,3 +281,4 @@ def test_two_replicas_share_the_work_and_survive_the_leader(
     assert replicas.leaders(("a", "b"))[WAVES] == [survivor]
     assert counted(replicas, leader, wave_id) == 1500
     assert_stream_is_the_log(database_url, nats_namespace)
+    assert_sealed_once(replicas, database_url, ("a", "b"))

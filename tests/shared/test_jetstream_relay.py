@@ -95,6 +95,25 @@ def test_stream_is_created_for_audit_and_idempotently(production_settings: Commo
     asyncio.run(scenario())
 
 
+def test_a_stream_asks_for_the_replicas_the_settings_name(nats_namespace: str) -> None:
+    """A single server cannot keep three copies: it refuses, which shows the number is asked
+    for (tests/cluster runs three servers, where the stream gets them)."""
+
+    async def scenario() -> None:
+        # The first server named is down: the client goes on to the next one.
+        nc, js = await connect(f"nats://127.0.0.1:1, {NATS_URL}", "test")
+        try:
+            await ensure_stream(js, nats_namespace, "survey", replicas=1)
+            info = await js.stream_info(stream_name(nats_namespace, "survey"))
+            assert info.config.num_replicas == 1
+            with pytest.raises(Exception, match=r"replicas|insufficient resources"):
+                await ensure_stream(js, nats_namespace, "scoring", replicas=3)
+        finally:
+            await nc.close()
+
+    asyncio.run(scenario())
+
+
 def test_relay_publishes_in_order_once_and_resumes(production_settings: CommonSettings) -> None:
     ns = production_settings.namespace
     app = _registry(production_settings)
