@@ -49,6 +49,10 @@ COMMON_ENV = {
     "PINGYI_NATS_STREAM_REPLICAS": "3",
     "PINGYI_NAMESPACE": "pingyi",
     "PINGYI_LOG_LEVEL": "INFO",
+    # Public callers arrive through the ingress controller, whose pods sit in the cluster's
+    # pod network: believe its X-Forwarded-For so each caller has a rate limit of its own.
+    # Narrow this to your cluster's pod CIDR.
+    "PINGYI_TRUSTED_PROXIES": "10.0.0.0/8",
 }
 # variable: (secret, key)
 SECRET_ENV = {
