@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.e2e.processes import production_env
-from tests.faults.system import FaultySystem
+from tests.faults.system import SERVICES, FaultySystem
 from tests.pg_instance import PgInstance
 from tests.shared.nats_process import NatsServer
 
@@ -41,13 +41,15 @@ def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
 
 
 @pytest.fixture
-def faulty(
-    own_postgres: PgInstance, own_nats: NatsServer, tmp_path: Path
-) -> Iterator[FaultySystem]:
-    """Registry, survey, inspection and scoring (scoring's upstreams and scoring itself);
-    reporting is not needed by what these tests check."""
-    env = production_env(own_postgres.url("pingyi"), "faults", own_nats.url)
-    running = FaultySystem(env, tmp_path, own_postgres, own_nats)
+def faulty(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FaultySystem]:
+    """Registry, survey, inspection and scoring (scoring's upstreams and scoring itself;
+    reporting is not needed by what these tests check), or the services a test names with
+    `@pytest.mark.parametrize("faulty", [("registry", "survey")], indirect=True)`."""
+    postgres: PgInstance = request.getfixturevalue("own_postgres")
+    nats: NatsServer = request.getfixturevalue("own_nats")
+    services = getattr(request, "param", SERVICES)
+    env = production_env(postgres.url("pingyi"), "faults", nats.url)
+    running = FaultySystem(env, tmp_path, postgres, nats, services)
     try:
         yield running.start_all()
     finally:

@@ -20,16 +20,22 @@ SERVICES = ("registry", "survey", "inspection", "scoring")
 
 class FaultySystem(ProductionSystem):
     def __init__(
-        self, env: dict[str, str], workdir: Path, postgres: PgInstance, nats: NatsServer
+        self,
+        env: dict[str, str],
+        workdir: Path,
+        postgres: PgInstance,
+        nats: NatsServer,
+        services: tuple[str, ...] = SERVICES,
     ) -> None:
         super().__init__(env, workdir)
+        self.services = services
         self.postgres = postgres
         self.nats = nats
         self.faults: list[str] = []
         """What was done, in order, for the test's report."""
 
     def start_all(self) -> FaultySystem:
-        for service in SERVICES:
+        for service in self.services:
             self.start(service)
         return self
 
@@ -65,7 +71,7 @@ class FaultySystem(ProductionSystem):
         self.faults.append("PostgreSQL stopped (immediate) and restarted")
 
     def wait_all_ready(self, timeout: float = 120) -> None:
-        for service in SERVICES:
+        for service in self.services:
             wait_ready(self.url(service), self.procs[service], timeout)
 
     def output(self) -> str:
