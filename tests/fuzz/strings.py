@@ -59,8 +59,32 @@ def valid_case(operation: Operation, seeded: Seeded) -> FuzzCase | None:
             pool = seeded.pool(name)
             if pool:
                 case.path_parameters[name] = pool[0]
+        if isinstance(case.body, dict):
+            case.body = _existing(case.body, seeded)
         return case
     return None
+
+
+def _existing(value: Any, seeded: Seeded) -> Any:
+    """Ids in the body pointed at seeded records too (the first of each kind), so that the
+    scope check, which reads them before the body is validated, finds them."""
+    if isinstance(value, list):
+        return [_existing(item, seeded) for item in value]
+    if not isinstance(value, dict):
+        return value
+    found = {}
+    for name, item in value.items():
+        pool = [p for p in seeded.pool(name) if not name.endswith("_id") or _uuid_like(p)]
+        if pool and name.endswith(("_id", "_ids")) and isinstance(item, str):
+            item = pool[0]
+        elif pool and name.endswith("_ids") and isinstance(item, list):
+            item = pool[: max(1, len(item))]
+        found[name] = _existing(item, seeded)
+    return found
+
+
+def _uuid_like(text: str) -> bool:
+    return len(text) == 36 and text.count("-") == 4
 
 
 def request_of(case: FuzzCase) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from shared.web.body_limit import DEFAULT_BODY_LIMIT
 from tests.fuzz.checks import request_checked
 from tests.fuzz.operations import OPERATIONS, Operation
 from tests.fuzz.seed import Fuzzed
+from tests.fuzz.strings import mentions, request_of, valid_case
 from tests.harness import ADMIN
 
 JSON_OPERATIONS = [
@@ -130,3 +131,34 @@ def test_a_batch_past_the_large_limit_is_413(fuzzed: Fuzzed) -> None:
     )
     assert response.status_code == 413, response.text
     assert response.json()["detail"][0]["field"] == "body"
+
+
+@pytest.mark.parametrize(("service", "operation"), JSON_OPERATIONS, ids=JSON_IDS)
+def test_a_field_the_route_does_not_define_is_refused(
+    fuzzed: Fuzzed, service: str, operation: Operation
+) -> None:
+    """No mass assignment: a valid request with one more field — one a client might hope
+    would be copied onto the record (here its actor) — is never taken: 422 naming that
+    field, or refused before the body is read (a scope check that cannot find a record the
+    example names)."""
+    case = valid_case(operation, fuzzed.seeded)
+    if case is None:
+        pytest.skip("no valid JSON request for this operation")
+    request = request_of(case)
+    if not isinstance(request.get("json"), dict):
+        pytest.skip("the valid request has no JSON object body")
+    body = request["json"] | {"actor": "admin:00000000-0000-4000-8000-000000000000"}
+    label = f"{operation.label} with an extra field"
+    response = request_checked(
+        fuzzed.cluster[service],
+        request["method"],
+        request["url"],
+        label=label,
+        params=request.get("params") or None,
+        json=body,
+        headers=ADMIN | {"Content-Type": "application/json"},
+    )
+    assert response is not None
+    assert response.status_code >= 400, f"{label}: {response.status_code} {response.text[:300]}"
+    if response.status_code == 422:
+        assert mentions(response.json(), "actor"), f"{label}: {response.text[:300]}"
