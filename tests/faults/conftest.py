@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.e2e.processes import production_env
-from tests.faults.system import SERVICES, FaultySystem
+from tests.faults.system import SERVICES, FaultySystem, quiet_ports
 from tests.pg_instance import PgInstance
 from tests.shared.nats_process import NatsServer
 
@@ -20,6 +20,7 @@ from tests.shared.nats_process import NatsServer
 @pytest.fixture
 def own_postgres() -> Iterator[PgInstance]:
     instance = PgInstance()
+    instance.port = quiet_ports(1)[0]  # restarted on the same port: see quiet_ports
     try:
         instance.init()
         instance.start()
@@ -33,6 +34,8 @@ def own_postgres() -> Iterator[PgInstance]:
 @pytest.fixture
 def own_nats(tmp_path: Path) -> Iterator[NatsServer]:
     server = NatsServer(tmp_path)
+    server.port = quiet_ports(1)[0]  # restarted on the same port: see quiet_ports
+    server.url = f"nats://127.0.0.1:{server.port}"
     server.start()
     try:
         yield server

@@ -57,6 +57,13 @@ class StagedIngest:
         for agency in self._agencies:
             agency.close()
 
+    def wait_for_more(self, count: int) -> None:
+        """Until `count` more batches are answered (fewer if the stage has no more): for a
+        fault that lasts while the ingest goes on."""
+        with self._cond:
+            target = min(self._done + count, self._released)
+            self._cond.wait_for(lambda: self._done >= target)
+
     def _release(self, upto: int) -> None:
         with self._cond:
             self._released = upto

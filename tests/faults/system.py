@@ -6,9 +6,12 @@ again at once."""
 from __future__ import annotations
 
 import os
+import random
 import signal
+import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.e2e.processes import ProductionSystem, wait_ready
@@ -16,6 +19,30 @@ from tests.pg_instance import PgInstance
 from tests.shared.nats_process import NatsServer
 
 SERVICES = ("registry", "survey", "inspection", "scoring")
+QUIET_PORTS = (20_000, 32_000)
+"""Below Linux's ephemeral range (32768–60999 by default): no outbound connection of any
+process on the machine is given one of these, so a port chosen here stays free until the
+server binds it — and again between a SIGKILL and the restart on the same port."""
+
+
+def quiet_ports(count: int) -> list[int]:
+    """`count` consecutive ports outside the ephemeral range, free when chosen."""
+    low, high = QUIET_PORTS
+    for _ in range(200):
+        base = random.randrange(low, high - count)
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket()
+                sockets.append(s)
+                s.bind(("127.0.0.1", port))
+            return list(range(base, base + count))
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise RuntimeError("no run of free ports below the ephemeral range")
 
 
 class FaultySystem(ProductionSystem):
@@ -28,6 +55,7 @@ class FaultySystem(ProductionSystem):
         services: tuple[str, ...] = SERVICES,
     ) -> None:
         super().__init__(env, workdir)
+        self.ports = dict(zip(self.ports, quiet_ports(len(self.ports)), strict=True))
         self.services = services
         self.postgres = postgres
         self.nats = nats
@@ -57,8 +85,11 @@ class FaultySystem(ProductionSystem):
         self.kill(service)
         self.start(service)
 
-    def restart_nats(self) -> None:
+    def restart_nats(self, while_down: Callable[[], None] = lambda: None) -> None:
+        """SIGKILL, then `while_down` (the ingest goes on: PostgreSQL is the system of
+        record, the relays fall behind), then the server again on its port and store."""
         self.nats.kill()
+        while_down()
         self.nats.start()
         self.faults.append("SIGKILL nats-server, restarted")
 

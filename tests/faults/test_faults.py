@@ -57,7 +57,7 @@ def test_every_accepted_questionnaire_counts_once_through_kills_and_restarts(
             lambda: faulty.kill_and_restart("survey"),
             lambda: faulty.kill_and_restart("inspection"),
             lambda: faulty.kill_and_restart("scoring"),
-            faulty.restart_nats,
+            lambda: faulty.restart_nats(while_down=lambda: ingest.wait_for_more(3)),
             faulty.restart_postgres,
         ]
     )
