@@ -74,8 +74,10 @@ def test_every_accepted_questionnaire_counts_once_through_kills_and_restarts(
 
     faulty.wait_all_ready()
     thin_path.assert_progress(api, ctx, wave["wave_id"], items)
-    for upstream in ("registry", "survey", "inspection"):
-        api.wait_caught_up("scoring", upstream)
+    for service in faulty.services:  # nothing stuck downstream after the faults
+        for upstream in api.call(service, "GET", "/positions")["consumers"]:
+            if upstream in faulty.services:
+                api.wait_caught_up(service, upstream)
     standings, run = score_round_one(api, ctx)
     expected = thin_path.expected_counts(items)
     assert_round_counts(survey_counts_in(standings["results"]), expected, ctx["units"])
