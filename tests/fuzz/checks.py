@@ -47,7 +47,7 @@ def known_defect(method: str, url: str, exc: BaseException) -> KnownDefect | Non
 
 
 # Transport headers the requests-based serialiser adds; the in-process client sets its own.
-_DROPPED_HEADERS = {"connection", "accept-encoding", "content-length", "user-agent"}
+DROPPED_HEADERS = {"connection", "accept-encoding", "content-length", "user-agent"}
 
 
 def send(client: TestClient, case: FuzzCase) -> Any:
@@ -56,7 +56,7 @@ def send(client: TestClient, case: FuzzCase) -> Any:
     headers = {
         name: _wire(value)
         for name, value in kwargs.get("headers", {}).items()
-        if name.lower() not in _DROPPED_HEADERS
+        if name.lower() not in DROPPED_HEADERS
     } | ADMIN
     request: dict[str, Any] = {"headers": headers, "params": kwargs.get("params") or None}
     if "json" in kwargs:
