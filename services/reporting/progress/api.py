@@ -12,7 +12,8 @@ from uuid import UUID
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from services.reporting.documents import HTML, inline_svg, render
+from services.reporting.documents import HTML, PDF_RESPONSE, inline_svg, pdf_response, render
+from services.reporting.progress.document import progress_pdf
 from services.reporting.progress.read import NUMERIC, progress
 from services.reporting.progress.views import WAVES
 from services.reporting.rounds.charts import ranking_svg
@@ -141,4 +142,20 @@ def progress_page(request: Request, wave_id: UUID) -> HTMLResponse:
         county_chart=chart("county"),
         channel_chart=chart("channel"),
         json_href=f"/waves/{wave_id}/progress",
+        pdf_href=f"/waves/{wave_id}/progress.pdf",
     )
+
+
+@router.get(
+    "/waves/{wave_id}/progress.pdf", response_class=Response, responses=PDF_RESPONSE, **allow(READ)
+)
+def progress_document(request: Request, wave_id: UUID, font: Font) -> Response:
+    """The progress as a PDF (CJK font embedded): the page's tables and both satisfaction
+    charts as images."""
+    document = progress_of(request, wave_id)
+
+    def chart(doc: Document, by: str) -> bytes:
+        return ranking_png(chart_title(doc, by), chart_lines(doc, by), font)
+
+    content = progress_pdf(document, font, chart, document["scale"] in NUMERIC)
+    return pdf_response(content, f"{document['name']}测评进度")

@@ -17,7 +17,7 @@ from PIL import Image
 from services.reporting.rounds import png
 from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.reporting.documents import table_rows
+from tests.reporting.documents import pdf_images, pdf_text, table_rows
 from tests.reporting.progress.story import Story, wave_story
 
 SERVICES = ["registry", "survey", "reporting"]
@@ -143,12 +143,34 @@ def test_the_progress_page_shows_the_same_tables(story: Any) -> None:
     assert html.count("<svg") == 2 and "满意率（%）按渠道" in html
 
 
+def test_the_progress_pdf_reads_back_in_chinese(story: Any) -> None:
+    cluster, told = story
+    body = _get(cluster, told).json()
+    response = _get(cluster, told, ".pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    text, embedded = pdf_text(response.content)
+    assert embedded, "the CJK font is embedded"
+    assert "漯河市2026年上半年问卷测评 测评进度" in text
+    total = body["total"]
+    assert f"已回收问卷{total['collected']}份，计入{total['counted']}份" in text
+    for row in body["by_point"] + body["by_group"]:
+        assert row["name"] in text
+    for row in body["satisfaction"]["by_channel"]:
+        assert f"{row['name']}{row['counted']}" in text.replace(" ", "")
+    assert "描述性统计" in text
+    assert pdf_images(response.content) == 2  # by county and by channel
+    assert _get(cluster, told, ".pdf").content == response.content  # same facts, same bytes
+    page = _get(cluster, told, ".html").text
+    assert f'href="/waves/{told.wave_id}/progress.pdf"' in page
+
+
 def test_who_reads_progress(story: Any) -> None:
     cluster, told = story
     world = told.world
     for reader in (world.city_office, world.agency, world.auditor):
         assert _get(cluster, told, headers=reader.headers).status_code == 200, reader
-    for rest in ("", ".html", "/charts/satisfaction.svg", "/charts/satisfaction.png"):
+    for rest in ("", ".html", ".pdf", "/charts/satisfaction.svg", "/charts/satisfaction.png"):
         for refused in (world.county_office, world.other_agency, told.unit_key):
             response = _get(cluster, told, rest, headers=refused.headers)
             assert response.status_code == 403, (rest, refused, response.text)

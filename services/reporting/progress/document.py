@@ -1,0 +1,97 @@
+"""A wave's progress on paper: the tables of the page and its satisfaction charts (PNG)
+in one PDF with the CJK font embedded, for an office's meeting or file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from services.reporting.documents import PdfWriter
+from services.reporting.rounds.fonts import CjkFont
+from shared.views import Document
+
+PROGRESS_COLUMNS = ("回收", "计入", "待审核", "不计入", "目标", "完成率（%）")
+SECTIONS = (
+    ("按测评点", "by_point", ("所在县区", "county")),
+    ("按县区", "by_county", None),
+    ("按渠道", "by_channel", None),
+    ("按调查对象", "by_group", ("目标占比（%）", "target_percent")),
+)
+
+ChartDrawer = Callable[[Document, str], bytes]
+"""(progress document, "county" or "channel") -> the satisfaction chart as PNG."""
+
+
+def _cell(value: Any) -> str:
+    return "—" if value is None else str(value)
+
+
+def _progress_table(writer: PdfWriter, rows: list[Document], extra: tuple[str, str] | None) -> None:
+    columns = ("名称", *((extra[0],) if extra else ()), *PROGRESS_COLUMNS)
+    widths = (50, *((28,) if extra else ()), *(18,) * 5, 24)
+    writer.table(
+        columns,
+        (
+            (
+                row["name"],
+                *((_cell(row[extra[1]]),) if extra else ()),
+                row["collected"],
+                row["counted"],
+                row["quarantined"],
+                row["excluded"],
+                _cell(row["target"]),
+                _cell(row["completion"]),
+            )
+            for row in rows
+        ),
+        widths,
+    )
+
+
+def _satisfaction_table(writer: PdfWriter, rows: list[Document], numeric: bool) -> None:
+    levels = list(rows[0]["counts"]) if rows else []
+    measure = "平均分" if numeric else "满意率（%）"
+    columns = ("名称", "计入问卷", *(f"{level}（个/%）" for level in levels), measure)
+    widths = (40, 18, *(int(100 / max(len(levels), 1)),) * len(levels), 22)
+    writer.table(
+        columns,
+        (
+            (
+                row["name"],
+                row["counted"],
+                *(f"{row['counts'][level]} / {_cell(row['shares'][level])}" for level in levels),
+                _cell(row["mean"] if numeric else row["satisfied_rate"]),
+            )
+            for row in rows
+        ),
+        widths,
+    )
+
+
+def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric: bool) -> bytes:
+    writer = PdfWriter(font, f"{document['name']} 测评进度", landscape=True)
+    # Dated by the wave, not the clock: the same facts give the same bytes.
+    writer.dated(datetime.fromisoformat(document["closed_at"] or document["opened_at"]))
+    round_text = f" · 第{document['round']}轮" if document["round"] else ""
+    writer.para(f"{document['kind_name']} · {document['jurisdiction_name']}{round_text}")
+    total = document["total"]
+    writer.heading("一、回收进度")
+    target = (
+        f"；目标{total['target']}份，完成{total['completion']}%" if total["target"] else ""
+    )
+    writer.para(
+        f"已回收问卷{total['collected']}份，计入{total['counted']}份，待审核"
+        f"{total['quarantined']}份，不计入{total['excluded']}份{target}。"
+    )
+    for caption, key, extra in SECTIONS:
+        writer.heading(caption, 11)
+        _progress_table(writer, document[key], extra)
+    satisfaction = document["satisfaction"]
+    writer.heading("二、满意度分布（按县区、按渠道）")
+    writer.para(satisfaction["note"])
+    for by, caption in (("county", "按县区"), ("channel", "按渠道")):
+        writer.heading(caption, 11)
+        writer.image(chart(document, by))
+        _satisfaction_table(writer, satisfaction[f"by_{by}"], numeric)
+    return writer.output()
