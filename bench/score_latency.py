@@ -17,6 +17,9 @@ standings` (back to back, `standings_pause` apart). After the load, the position
 push's last questionnaire message in survey's log is read from the database (the rows its
 transaction wrote, by `xmin`), and for each push:
 
+- **on the stream**: from the push's response to the first look at the survey stream
+  (`stream_info`, every 25 ms) that holds its last questionnaire's message (the relay's
+  share);
 - **applied**: from the push's response (after its commit) to the first `/positions`
   answer in which scoring's survey consumer has reached that position (its messages are
   stored in scoring's log as input batches, committed);
@@ -31,6 +34,8 @@ See bench/README.md ("Scores up to date under the ingest load").
 from __future__ import annotations
 
 import argparse
+import asyncio
+import bisect
 import json
 import os
 import sys
@@ -45,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import psycopg
 
 from bench import survey_ingest
@@ -53,6 +59,7 @@ from bench.report import RESULTS
 from bench.survey_ingest import Client, Service, children, peak_rss_mib, start_service
 from bench.workload import CST, RATINGS, batches
 from services.scoring.rounds.replay import RECORDED
+from shared.messaging.jetstream import stream_name
 
 GOV, PUBLIC = "政府部门及其它机构", "公共服务行业"
 SCHEME = {"scheme_id": "luohe-2yr-zhengfeng", "version": 1, "reason": "本年度方案"}
@@ -248,6 +255,10 @@ class Push:
     quarantined: int
     position: int | None = None
     """Survey's log position of the push's last questionnaire message."""
+    sequence: int | None = None
+    """That message's sequence on the survey stream (the relay publishes every published
+    row in order, from 1 in a fresh namespace)."""
+    published: float | None = None
     applied: float | None = None
     standing: float | None = None
 
@@ -257,6 +268,8 @@ class Observations:
     """(time the answer arrived, scoring's survey position in it), in arrival order."""
 
     positions: list[tuple[float, int]] = field(default_factory=list)
+    stream: list[tuple[float, int]] = field(default_factory=list)
+    """(arrival, the survey stream's last sequence)."""
     standings: list[tuple[float, int]] = field(default_factory=list)
     standings_seconds: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -408,8 +421,53 @@ def push_positions(database_url: str, pushes: list[Push]) -> None:
     with psycopg.connect(database_url) as conn:
         rows = conn.execute(statement, {"ids": ids, "n": len(RECORDED), "prefix": RECORDED})
         found = {str(batch): int(position) for batch, position in rows.fetchall()}
+        published = [
+            int(row[0])
+            for row in conn.execute(
+                "SELECT notification_id FROM survey.survey_events WHERE length(message) > 0 "
+                "ORDER BY notification_id"
+            ).fetchall()
+        ]
     for p in pushes:
         p.position = found.get(p.batch_id or "")
+        if p.position is not None:
+            p.sequence = bisect.bisect_right(published, p.position)
+
+
+def watch_stream(nats_url: str, namespace: str, stop: threading.Event, obs: Observations) -> None:
+    """The survey stream's last sequence, every POSITIONS_EVERY seconds."""
+
+    async def poll() -> None:
+        nc = await nats.connect(nats_url)
+        try:
+            js = nc.jetstream()
+            name = stream_name(namespace, "survey")
+            while not stop.is_set():
+                sent = time.perf_counter()
+                try:
+                    info = await js.stream_info(name)
+                    obs.stream.append((time.perf_counter(), int(info.state.last_seq)))
+                except Exception as error:
+                    if len(obs.errors) < 10:
+                        obs.errors.append(f"stream: {type(error).__name__}: {error}"[:300])
+                elapsed = time.perf_counter() - sent
+                await asyncio.sleep(max(0.0, POSITIONS_EVERY - elapsed))
+        finally:
+            await nc.close()
+
+    asyncio.run(poll())
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its relay child so far (/proc, clock ticks)."""
+    total = 0.0
+    for each in (pid, *children(pid)):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def first_reaching(observations: list[tuple[float, int]], position: int) -> float | None:
@@ -459,7 +517,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         try:
             for name in ("registry", "survey", "scoring"):
                 started.append(start_service(name, env, workdir))
-            return run(args, database_url, key, *started)
+            return run(args, database_url, namespace, key, *started)
         finally:
             for service in reversed(started):
                 service.stop()
@@ -469,6 +527,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 def run(
     args: argparse.Namespace,
     database_url: str,
+    namespace: str,
     key: str,
     registry_service: Service,
     survey_service: Service,
@@ -524,6 +583,9 @@ def run(
                 ),
                 name="standings",
             ),
+            threading.Thread(
+                target=watch_stream, args=(args.nats, namespace, stop, obs), name="stream"
+            ),
         ]
         for monitor in monitors:
             monitor.start()
@@ -549,6 +611,8 @@ def run(
             name="probe",
         )
         load_average_before = os.getloadavg()
+        pids = {"survey": survey_service.process.pid, "scoring": scoring_service.process.pid}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         try:
             started = time.perf_counter()
             prober.start()
@@ -572,6 +636,7 @@ def run(
                     raise TimeoutError(f"scoring did not reach survey position {target}")
                 time.sleep(0.05)
             drained = time.perf_counter()
+            cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in pids.items()}
         finally:
             stop.set()
             load_done.set()
@@ -596,6 +661,8 @@ def run(
     for p in pushes:
         if p.position is None:
             continue
+        published = first_reaching(obs.stream, p.sequence or 0)
+        p.published = None if published is None else max(0.0, published - p.answered)
         applied = first_reaching(obs.positions, p.position)
         standing = first_reaching(obs.standings, p.position)
         # An answer that arrived before the push's own response: scoring was there first.
@@ -612,6 +679,8 @@ def run(
         ]
 
     return {
+        "database": database_url.rsplit("/", 1)[1],
+        "namespace": namespace,
         "questionnaires": args.questionnaires,
         "units": args.units,
         "batch": args.batch,
@@ -628,8 +697,15 @@ def run(
         "load_seconds": ended - started,
         "ingest_rate": accepted / (ended - started),
         "drain_seconds_after_load": drained - ended,
+        "scoring_rate": accepted / (drained - started),
+        "cpu_seconds": cpu,
         "survey_head_before": survey_head,
         "survey_position_last": target,
+        "published": {
+            "probe": spread(latencies("probe", "published")),
+            "load": spread(latencies("load", "published")),
+            "all": spread(latencies(None, "published")),
+        },
         "applied": {
             "probe": spread(latencies("probe", "applied")),
             "load": spread(latencies("load", "applied")),
@@ -645,7 +721,11 @@ def run(
             "load": spread([p.answered - p.sent for p in pushes if p.kind == "load"]),
         },
         "standings_call_seconds": spread(obs.standings_seconds),
-        "observations": {"positions": len(obs.positions), "standings": len(obs.standings)},
+        "observations": {
+            "positions": len(obs.positions),
+            "stream": len(obs.stream),
+            "standings": len(obs.standings),
+        },
         "monitor_errors": obs.errors,
         "counted_before": counted(before),
         "counted_after": counted(final),
@@ -671,6 +751,7 @@ def summary(result: dict[str, Any]) -> str:
         f"  {'from the push response to':42}{'n':>6}{'p50 s':>9}{'p99 s':>9}{'max s':>9}",
     ]
     for label, key in (
+        ("on the survey stream", "published"),
         ("scoring applied (/positions)", "applied"),
         ("in the standings", "standings"),
     ):
@@ -687,7 +768,10 @@ def summary(result: dict[str, Any]) -> str:
         f"load {seconds(result['push_latency']['load']['p50'])} s"
     )
     lines.append(
-        f"  scoring caught up {result['drain_seconds_after_load']:.2f} s after the load; "
+        f"  scoring caught up {result['drain_seconds_after_load']:.2f} s after the load "
+        f"({result['scoring_rate']:,.0f} questionnaires/s from the first push); CPU s in that "
+        f"time (with relay): survey {result['cpu_seconds']['survey']:.1f}, scoring "
+        f"{result['cpu_seconds']['scoring']:.1f}; "
         f"standings count {result['counted_after']:,} questionnaires "
         f"({result['accepted']:,} accepted, {result['quarantined']} quarantined)"
     )
