@@ -53,7 +53,7 @@ import httpx
 import nats
 import psycopg
 
-from bench import survey_ingest
+from bench import sampler, survey_ingest
 from bench.infra import NATS_URL, PG_ADMIN_URL, delete_streams, fresh_database, new_namespace
 from bench.report import RESULTS
 from bench.survey_ingest import Client, Service, children, peak_rss_mib, start_service
@@ -511,17 +511,24 @@ def counted(standings: dict[str, Any]) -> int:
 def measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     namespace = new_namespace()
     key = f"pyk_bench-{uuid.uuid4().hex}"
+    profile = workdir / "scoring-profile.json" if args.profile else None
     with fresh_database(args.pg) as database_url:
         env = survey_ingest.production_env(database_url, args.nats, namespace, key)
         started: list[Service] = []
         try:
             for name in ("registry", "survey", "scoring"):
-                started.append(start_service(name, env, workdir))
-            return run(args, database_url, namespace, key, *started)
+                sampled = profile if name == "scoring" else None
+                started.append(start_service(name, env, workdir, sampled))
+            result = run(args, database_url, namespace, key, *started)
         finally:
             for service in reversed(started):
                 service.stop()
             delete_streams(args.nats, namespace)
+    if profile is not None and profile.exists():
+        result["scoring_profile"] = [[n, round(v, 4)] for n, v in sampler.breakdown(profile)]
+        document = json.loads(profile.read_text(encoding="utf-8"))
+        result["scoring_profile_other"] = document["other_innermost"]
+    return result
 
 
 def run(
@@ -784,6 +791,9 @@ def summary(result: dict[str, Any]) -> str:
         f" load average before {result['load_average']['before'][0]:.1f}, after "
         f"{result['load_average']['after'][0]:.1f} on {result['cpus']} CPUs"
     )
+    if result.get("scoring_profile"):
+        shares = ", ".join(f"{name} {share:.0%}" for name, share in result["scoring_profile"])
+        lines.append(f"  scoring process, share of busy samples: {shares}")
     if result["monitor_errors"]:
         lines.append(f"  monitor errors: {result['monitor_errors']}")
     return "\n".join(lines)
@@ -803,6 +813,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=0.1,
         help="seconds between standings calls (from one's start to the next's)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run scoring under bench.sampler and report where its busy time goes",
     )
     parser.add_argument("--pg", default=PG_ADMIN_URL)
     parser.add_argument("--nats", default=NATS_URL)
