@@ -37,6 +37,7 @@ STEPS: tuple[tuple[str, frozenset[str], str | None], ...] = (
         frozenset({"_catch_up"}),
         "scoring",
     ),
+    ("scoring: shipped schemes read (YAML)", frozenset({"builtin_schemes"}), "scoring"),
     ("scoring: compute_round (standings)", frozenset({"compute_round"}), "scoring"),
     ("scoring: input batch (relevant messages dumped)", frozenset({"inputs_of"}), "scoring"),
     ("insert (PostgreSQL, incl. waiting)", frozenset({"insert_events"}), None),
