@@ -3,11 +3,12 @@
     python -m bench.round_replay [--questionnaires 100000,1000000] [--units 80] [--findings 10000]
 
 For each size, in a fresh database (dropped at the end): the round of `bench.round_world`
-stored as the services store their logs (one events table per origin, the message body in
-its `message` column), then, each in a process of its own so that its peak memory is its
-own: (a) a raw sequential read of the rows, (b) replay, (c) verify, and the live fold
-(every record kept) that computes the results stored for (c) to compare with. See
-bench/README.md ("Round replay").
+stored as the services store their logs (one events table per origin, `<origin>.<origin>_
+events`, the message body in its `message` column), then, each in a process of its own so
+that its peak memory is its own: (a) a raw sequential read of the rows, (b) replay, (c)
+verify, (d) verify as `pingyi replay --verify` does it (its own `replay_round`), and the
+live fold (every record kept) that computes the results stored for (c) and (d) to compare
+with. See bench/README.md ("Round replay").
 """
 
 from __future__ import annotations
