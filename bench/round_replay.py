@@ -3,17 +3,19 @@
     python -m bench.round_replay [--questionnaires 100000,1000000] [--units 80] [--findings 10000]
 
 For each size, in a fresh database (dropped at the end): the round of `bench.round_world`
-stored as the services store their logs (one events table per origin, the message body in
-its `message` column), then, each in a process of its own so that its peak memory is its
-own: (a) a raw sequential read of the rows, (b) replay, (c) verify, and the live fold
-(every record kept) that computes the results stored for (c) to compare with. See
-bench/README.md ("Round replay").
+stored as the services store their logs (one events table per origin, `<origin>.<origin>_
+events`, the message body in its `message` column), then, each in a process of its own so
+that its peak memory is its own: (a) a raw sequential read of the rows, (b) replay, (c)
+verify, (d) verify as `pingyi replay --verify` does it (its own `replay_round`), and the
+live fold (every record kept) that computes the results stored for (c) and (d) to compare
+with. See bench/README.md ("Round replay").
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import resource
 import subprocess
@@ -35,8 +37,10 @@ from services.scoring.engine.compute import compute_round
 from services.scoring.engine.fold import RoundFold, named_responses
 from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.scheme import builtin_schemes
+from services.scoring.rounds.replay import replay_round
 from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage
+from shared.settings import CommonSettings
 
 ORIGINS = ("registry", "survey", "inspection")
 SCHEME = ("luohe-2yr-zhengfeng", 1)
@@ -44,7 +48,7 @@ ROUND = 1
 RECORDED_PREFIX = b'{"event_type":"survey.response.recorded"'
 """How every stored questionnaire body starts (canonical JSON, keys sorted): the first pass
 asks PostgreSQL for the survey rows that do not, the decisions among them."""
-_TABLE = """CREATE TABLE {origin}_events (
+_TABLE = """CREATE TABLE {origin}.{origin}_events (
     notification_id bigint PRIMARY KEY,
     originator_id uuid NOT NULL,
     originator_version bigint NOT NULL,
@@ -67,16 +71,17 @@ def load(url: str, world: RoundWorld) -> dict[str, int]:
     }
     with psycopg.connect(url, autocommit=True) as conn:
         for origin, rows in streams.items():
+            conn.execute(f"CREATE SCHEMA {origin}")
             conn.execute(_TABLE.format(origin=origin))
             counts[origin] = _copy(conn, origin, rows)
-            conn.execute(f"VACUUM ANALYZE {origin}_events")
+            conn.execute(f"VACUUM ANALYZE {origin}.{origin}_events")
         conn.execute("CREATE TABLE round_results (scheme text, results bytea NOT NULL)")
     return counts
 
 
 def _copy(conn: psycopg.Connection[Any], origin: str, rows: Iterator[Row]) -> int:
     columns = "notification_id, originator_id, originator_version, topic, state, message"
-    statement = f"COPY {origin}_events ({columns}) FROM STDIN (FORMAT BINARY)"
+    statement = f"COPY {origin}.{origin}_events ({columns}) FROM STDIN (FORMAT BINARY)"
     originator = UUID(int=ORIGINS.index(origin) + 1)
     n = 0
     with conn.cursor() as cur, cur.copy(statement) as copy:
@@ -96,7 +101,7 @@ def rows(conn: psycopg.Connection[Any], origin: str, where: str = "") -> Iterato
         try:
             with conn.cursor(name=f"read_{origin}", binary=True) as cur:
                 cur.execute(
-                    f"SELECT notification_id, message FROM {origin}_events {where} "
+                    f"SELECT notification_id, message FROM {origin}.{origin}_events {where} "
                     "ORDER BY notification_id",
                     {"recorded": RECORDED_PREFIX},
                 )
@@ -165,6 +170,29 @@ def replay(
     return canonical_json(compute_round(scheme, inputs))
 
 
+def shipped(url: str, campaign_id: str, timings: dict[str, Any]) -> bytes:
+    """The round's results as `pingyi replay --verify` recomputes a stored run: its own
+    function (`services.scoring.rounds.replay.replay_round`) on these tables, which sit where
+    a production store's are (`<origin>.<origin>_events`), read to each log's last position
+    as a run that read everything names them. Its reader is the shipped one
+    (`shared.persistence.message_log.read_bodies`: pages of 1,000 rows by keyset, no reader
+    thread) and its first pass skips questionnaire bodies in Python, not in SQL."""
+    common = CommonSettings(mode="production", database_url=url)
+    with psycopg.connect(url) as conn:
+        positions = {origin: _last(conn, origin) for origin in ORIGINS}
+    scheme = builtin_schemes()[SCHEME]
+    results = replay_round(common, scheme, campaign_id, ROUND, positions)
+    reached = results.pop("upstream_positions")
+    timings["positions_reached"] = reached == positions
+    return canonical_json(results)
+
+
+def _last(conn: psycopg.Connection[Any], origin: str) -> int:
+    row = conn.execute(f"SELECT max(notification_id) FROM {origin}.{origin}_events").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
     """One measurement, in this process: wall and CPU seconds, peak RSS."""
     start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -181,10 +209,15 @@ def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
             report["results_bytes"] = len(results)
         elif kind == "replay":
             report["results_bytes"] = len(replay(conn, campaign_id, report, keep_all=False))
-        else:
+        elif kind == "verify":
             results = replay(conn, campaign_id, report, keep_all=False)
             stored = conn.execute("SELECT results FROM round_results").fetchone()
             report["identical"] = stored is not None and bytes(stored[0]) == results
+        else:  # "shipped": pingyi replay --verify's own replay, then the same comparison
+            results = shipped(url, campaign_id, report)
+            stored = conn.execute("SELECT results FROM round_results").fetchone()
+            report["identical"] = stored is not None and bytes(stored[0]) == results
+            report["results_bytes"] = len(results)
     report["seconds"] = time.perf_counter() - wall0
     report["cpu_seconds"] = time.process_time() - cpu0
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -213,6 +246,7 @@ def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, 
         live = run_child("live", url, campaign_id)
         replayed = run_child("replay", url, campaign_id)
         verified = run_child("verify", url, campaign_id)
+        as_shipped = run_child("shipped", url, campaign_id)
         raws.append(run_child("raw", url, campaign_id))
     raw = min(raws, key=lambda r: r["seconds"])
     return {
@@ -227,8 +261,11 @@ def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, 
         "live": live,
         "replay": replayed,
         "verify": verified,
+        "shipped": as_shipped,
         "replay_over_raw": replayed["seconds"] / raw["seconds"],
         "verify_over_raw": verified["seconds"] / raw["seconds"],
+        "shipped_over_raw": as_shipped["seconds"] / raw["seconds"],
+        "load_average": os.getloadavg(),
     }
 
 
@@ -246,6 +283,7 @@ def summary(result: dict[str, Any]) -> str:
         ("raw read + orjson parse", "parse"),
         ("(b) replay", "replay"),
         ("(c) verify", "verify"),
+        ("(d) verify as shipped", "shipped"),
         ("live fold (all records kept)", "live"),
     ):
         m = result[key]
@@ -259,6 +297,12 @@ def summary(result: dict[str, Any]) -> str:
         f"({replayed['records_kept']:,} records to keep), fold {replayed['fold_seconds']:.2f} s"
     )
     lines.append(f"  verify: identical to the stored results: {result['verify']['identical']}")
+    lines.append(
+        "  verify as shipped (replay_round): identical to the stored results: "
+        f"{result['shipped']['identical']}"
+    )
+    load = ", ".join(f"{x:.1f}" for x in result["load_average"])
+    lines.append(f"  load average at the end: {load}")
     return "\n".join(lines)
 
 
@@ -291,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         print(summary(results[-1]), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    return 0 if all(r["verify"]["identical"] for r in results) else 1
+    identical = all(r[k]["identical"] for r in results for k in ("verify", "shipped"))
+    return 0 if identical else 1
 
 
 if __name__ == "__main__":

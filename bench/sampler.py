@@ -31,6 +31,15 @@ from typing import Any
 # (category, function names; a file fragment that must match too, or None), most specific
 # first: the first category with a frame on the stack is the sample's.
 STEPS: tuple[tuple[str, frozenset[str], str | None], ...] = (
+    # scoring (`bench.score_latency --profile`); the file fragments keep them to its frames
+    (
+        "scoring: standings fold catch-up (read input batches, decode, fold)",
+        frozenset({"_catch_up"}),
+        "scoring",
+    ),
+    ("scoring: shipped schemes read (YAML)", frozenset({"builtin_schemes"}), "scoring"),
+    ("scoring: compute_round (standings)", frozenset({"compute_round"}), "scoring"),
+    ("scoring: input batch (relevant messages dumped)", frozenset({"inputs_of"}), "scoring"),
     ("insert (PostgreSQL, incl. waiting)", frozenset({"insert_events"}), None),
     ("message body encoding (to_payload, canonical JSON)", frozenset({"_body"}), "application"),
     ("event encoding (stored event, transcoder)", frozenset({"to_stored_event"}), None),

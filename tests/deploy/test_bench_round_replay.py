@@ -1,6 +1,7 @@
 """The round replay benchmark still runs end to end (a tiny round, and no assertion about
-speed: only that every measurement ran over every row, verify found the replay identical to
-the live fold's stored results, and the database is gone)."""
+speed: only that every measurement ran over every row, verify and the shipped replay
+(`pingyi replay --verify`'s `replay_round`) found the replay identical to the live fold's
+stored results, and the database is gone)."""
 
 from __future__ import annotations
 
@@ -36,5 +37,9 @@ def test_round_replay_measures_every_row_and_verifies(tmp_path: Path) -> None:
     for kind in ("raw", "parse"):
         assert result[kind]["rows"] == 744
     assert result["verify"]["identical"] is True
+    # pingyi replay --verify's own replay, reading the same tables where a store's are
+    assert result["shipped"]["identical"] is True
+    assert result["shipped"]["positions_reached"] is True
     assert result["replay"]["results_bytes"] == result["live"]["results_bytes"] > 0
+    assert result["shipped"]["results_bytes"] == result["live"]["results_bytes"]
     assert _bench_databases() <= before
