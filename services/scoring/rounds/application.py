@@ -7,7 +7,9 @@ the same way from the same messages.
 
 from __future__ import annotations
 
+import copy
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -40,11 +42,54 @@ from shared.auth import Principal
 from shared.contracts import IntegrationMessage
 from shared.integrity.scores import digest_warning
 
+COMPUTED_KEPT = 32
+"""Round results kept per process, by what determines them (see `_computed`)."""
+
+ComputedKey = tuple[str, int, str, tuple[tuple[str, int], ...]]
+_CREATING = threading.Lock()
+
 
 class RoundScoring:
     """Needs the eventsourcing `Application` it is mixed into (repository, save, lock)."""
 
     lock: threading.Lock
+
+    def _computed(self, campaign_id: UUID, round_number: int, scheme: Scheme, fold: Any) -> Any:
+        """`compute_round` of the fold under `scheme`, computed once per (round, scheme
+        hash, positions): the fold is a pure function of the messages up to its positions,
+        so the same key is the same results. An office polling the standings while nothing
+        arrives, and a run requested right after them, cost a lookup instead of the round's
+        computation. Each caller gets its own copy."""
+        key: ComputedKey = (
+            str(campaign_id),
+            round_number,
+            scheme.scheme_hash,
+            tuple(fold.positions().items()),
+        )
+        with self._computed_lock():
+            kept: OrderedDict[ComputedKey, Any] | None = getattr(self, "_computed_cache", None)
+            if kept is None:
+                kept = self._computed_cache = OrderedDict()
+            found = kept.get(key)
+            if found is not None:
+                kept.move_to_end(key)
+                return copy.deepcopy(found)
+        results = compute_round(scheme, fold.inputs())
+        with self._computed_lock():
+            kept[key] = copy.deepcopy(results)
+            while len(kept) > COMPUTED_KEPT:
+                kept.popitem(last=False)
+        return results
+
+    def _computed_lock(self) -> threading.Lock:
+        found: threading.Lock | None = getattr(self, "_computed_cache_lock", None)
+        if found is None:
+            # Not the application's lock: a fold may be held under it while this runs.
+            with _CREATING:
+                found = getattr(self, "_computed_cache_lock", None)
+                if found is None:
+                    found = self._computed_cache_lock = threading.Lock()
+        return found
 
     def _round_folds(self) -> RoundFolds:
         folds: RoundFolds | None = getattr(self, "_folds_cache", None)
@@ -161,7 +206,7 @@ class RoundScoring:
         """The round as it stands now under `scheme`: computed, not stored."""
         with self._round_folds().current(str(campaign_id), round_number) as fold:
             positions = fold.positions()
-            results = compute_round(scheme, fold.inputs())
+            results = self._computed(campaign_id, round_number, scheme, fold)
         return {"upstream_positions": positions, "results": results}
 
     def what_if(
@@ -209,7 +254,7 @@ class RoundScoring:
             existing = self._get(run_id, RoundRun)
             if existing is not None:
                 return existing, False
-            results = compute_round(scheme, fold.inputs())
+            results = self._computed(campaign_id, round_number, scheme, fold)
         with self.lock:
             existing = self._get(run_id, RoundRun)
             if existing is not None:

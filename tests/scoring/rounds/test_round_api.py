@@ -258,3 +258,33 @@ def test_hostile_scheme_text_is_refused(
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"] == "scheme_invalid"
     assert where in refused.json()["detail"][0]["reason"]
+
+
+def test_standings_at_the_same_positions_are_kept_per_scheme(
+    scored: tuple[Cluster, Round],
+) -> None:
+    """Results are kept per (round, scheme hash, positions): asked again with nothing new,
+    the standings are the same, each caller's copy its own; another scheme at the same
+    positions is computed under that scheme, and a new answer moves the positions on."""
+    from services.scoring.engine.scheme import Scheme
+
+    cluster, rnd = scored
+    app = cluster["scoring"].app.state.runtime.application
+    campaign = rnd.campaign_id
+    scheme = Scheme.from_document(SCHEME)
+    other_document = copy.deepcopy(SCHEME) | {"version": SCHEME["version"] + 1}
+    other = Scheme.from_document(other_document)
+    first = app.standings(campaign, 1, scheme)
+    first["results"]["units"].clear()  # a caller's copy, not the kept one
+    second = app.standings(campaign, 1, scheme)
+    assert second["upstream_positions"] == first["upstream_positions"]
+    assert second["results"]["units"], "the kept results were not the caller's"
+    again = score_round(SCHEME, _messages(cluster), campaign_id=campaign, round=1)
+    assert second["results"]["results_digest"] == again["results_digest"]
+    under_other = app.standings(campaign, 1, other)
+    assert under_other["results"]["scheme"]["version"] == SCHEME["version"] + 1
+    push(cluster["survey"], rnd, [("满意", "满意", "满意")], "K")
+    caught_up(cluster)
+    moved = app.standings(campaign, 1, scheme)
+    assert moved["upstream_positions"]["survey"] > second["upstream_positions"]["survey"]
+    assert moved["results"]["results_digest"] != second["results"]["results_digest"]
