@@ -69,7 +69,8 @@ class RoundScoring:
         with self._computed_lock():
             kept: OrderedDict[ComputedKey, Any] | None = getattr(self, "_computed_cache", None)
             if kept is None:
-                kept = self._computed_cache = OrderedDict()
+                kept = OrderedDict()
+                self._computed_cache = kept
             found = kept.get(key)
             if found is not None:
                 kept.move_to_end(key)
