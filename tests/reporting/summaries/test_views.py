@@ -8,27 +8,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pingyi.catalog import definition
-from pingyi.composition import open_outbox
-from shared.rebuild import rebuild
-from shared.runtime import build_view_store
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
+from tests.reporting.rebuilds import assert_rebuilds_as_built, dump_view
 from tests.scoring.rounds.helpers import record_finding
 from tests.survey.helpers import seed_world
 
 VIEWS = ["casework"]
 SERVICES = ["registry", "survey", "inspection", "reporting"]
 
-
-def _dump(common: CommonSettings) -> tuple[list[Any], dict[str, Any]]:
-    store = build_view_store(common, "reporting", None)
-    store.setup()
-    try:
-        view = next(v for v in definition("reporting").views if v.name in VIEWS)
-        return list(store.dump(list(view.collection_names))), store.positions()
-    finally:
-        store.close()
 
 
 def _post(cluster: Cluster, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -60,23 +48,11 @@ def test_the_casework_view_rebuilds_byte_for_byte(embedded_settings: CommonSetti
         _post(cluster, f"/complaints/{complaint}/outcome",
               {"outcome": "unfounded", "reason": "经核实不属实"})
         cluster.wait_caught_up("reporting", "inspection")
-    incremental, positions = _dump(embedded_settings)
+    incremental, _ = dump_view(embedded_settings, VIEWS[0])
     docs = [(collection, json.loads(text)) for collection, _, text in incremental]
     assert {c for c, _ in docs} == {"casework_orders", "casework_complaints"}
     statuses = sorted(doc["status"] for c, doc in docs if c == "casework_orders")
     assert statuses == ["issued", "reported"]
     [complaint_doc] = [doc for c, doc in docs if c == "casework_complaints"]
     assert (complaint_doc["status"], complaint_doc["outcome"]) == ("concluded", "unfounded")
-    store = build_view_store(embedded_settings, "reporting", None)
-    try:
-        rebuild(
-            store,
-            definition("reporting").views,
-            VIEWS,
-            lambda upstream: open_outbox(upstream, embedded_settings),
-        )
-    finally:
-        store.close()
-    rebuilt, rebuilt_positions = _dump(embedded_settings)
-    assert rebuilt == incremental
-    assert rebuilt_positions == positions
+    assert_rebuilds_as_built(embedded_settings, VIEWS[0])
