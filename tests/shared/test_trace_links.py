@@ -16,7 +16,17 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.trace import SpanContext, TraceFlags
 
-from shared.trace_links import DurableLedger, LinkReader, LinkTable, parse_traceparent, traceparent
+from shared import telemetry
+from shared.settings import CommonSettings
+from shared.telemetry import CommitLedger
+from shared.trace_links import (
+    DurableLedger,
+    LinkReader,
+    LinkTable,
+    open_reader,
+    parse_traceparent,
+    traceparent,
+)
 from tests.conftest import NATS_URL
 from tests.e2e import thin_path
 from tests.e2e.processes import Api, ProductionSystem, production_env
@@ -206,3 +216,21 @@ def test_links_are_read_through_the_database_only(database_url: str) -> None:
         assert pruned is not None and (pruned(1), _ids(pruned(5))) == (None, (0xABC, 2))
     finally:
         reader.close()
+
+
+def test_links_are_kept_only_while_traces_are_exported(
+    production_settings: CommonSettings, embedded_settings: CommonSettings
+) -> None:
+    # Export off (the default): no table, no query per commit, nothing read by the relay.
+    assert type(telemetry.ledger(production_settings, "registry")) is CommitLedger
+    assert open_reader(production_settings, "registry") is None
+    exported = production_settings.model_copy(
+        update={"otlp_endpoint": "http://127.0.0.1:4318/v1/traces"}
+    )
+    assert isinstance(telemetry.ledger(exported, "registry"), DurableLedger)
+    reader = open_reader(exported, "registry")
+    assert reader is not None
+    reader.close()
+    # Embedded mode runs its relay in the API process: the ledger in memory is enough.
+    embedded = embedded_settings.model_copy(update={"otlp_endpoint": exported.otlp_endpoint})
+    assert type(telemetry.ledger(embedded, "registry")) is CommitLedger
