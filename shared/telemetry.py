@@ -10,8 +10,9 @@ consumer's deliveries the headers the relay would have sent. The consumer's span
 the trace from those headers, and the commit of what it applies (scoring's own events) is a
 child of it, so one trace runs from an office's request to the score it led to.
 
-A relay in a process of its own (`pingyi serve`'s default) has no ledger of the API's
-commits: its publish spans start traces of their own, which consumers continue.
+A relay in a process of its own (`pingyi serve`'s default) has no share in the API's ledger:
+while traces are exported, the API process writes its commits' links to PostgreSQL and the
+relay process reads them there (`shared.trace_links`).
 
 `configure` adds what settings ask for: OTLP export of spans (off unless
 `PINGYI_OTLP_ENDPOINT` is set) and psycopg's spans for every statement (`PINGYI_TRACE_SQL`).
@@ -99,10 +100,25 @@ _ledgers_lock = threading.Lock()
 
 def ledger(common: CommonSettings, service: str) -> CommitLedger:
     """The ledger of `service`'s log as this process sees it. Keyed by namespace and data
-    directory too, since tests run many clusters with the same service names in one process."""
-    key = f"{common.mode}|{common.namespace}|{common.data_dir}|{service}"
+    directory too, since tests run many clusters with the same service names in one process.
+    In production while traces are exported, it also writes its commits to PostgreSQL for a
+    relay in another process (`shared.trace_links`)."""
+    durable = common.mode == "production" and common.otlp_endpoint is not None
+    key = f"{common.mode}|{common.namespace}|{common.data_dir}|{service}|{durable}"
+    if durable:
+        key += f"|{common.database_url}"
     with _ledgers_lock:
-        return _ledgers.setdefault(key, CommitLedger())
+        found = _ledgers.get(key)
+        if found is None:
+            found = _ledgers[key] = _durable(common, service) if durable else CommitLedger()
+        return found
+
+
+def _durable(common: CommonSettings, service: str) -> CommitLedger:
+    # Imported here: trace_links imports this module.
+    from shared.trace_links import DurableLedger
+
+    return DurableLedger(common.database_url, service)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from opentelemetry import trace
@@ -43,6 +43,11 @@ MAX_SPANS_PER_PAGE = 16
 are unknown."""
 
 
+Origins = Callable[[int], SpanContext | None]
+PageOrigins = Callable[[Sequence[int]], Origins | None]
+"""Given a page's positions, who committed each of them (None: nobody knows)."""
+
+
 class StreamAhead(Exception):
     """The stream holds a position the log does not have: wrong stream, or a lost log."""
 
@@ -59,13 +64,16 @@ class Relay:
         poll: float = 0.1,
         ack_timeout: float = 5.0,
         origins: Callable[[int], SpanContext | None] | None = None,
+        page_origins: PageOrigins | None = None,
     ) -> None:
         """`batch` notifications are read at a time, at most `window` published messages
         wait for confirmation, every `ack_every`-th message (and the last of each page) asks
         for the ack that confirms it and those before it, the log is polled every `poll`
         seconds while LISTEN is not available, and an ack that takes longer than
         `ack_timeout` counts as lost. `origins` names the span that committed a position,
-        when this process knows it (`shared.telemetry.CommitLedger`)."""
+        when this process knows it (`shared.telemetry.CommitLedger`); `page_origins` does so
+        for a whole page at a time (in a worker thread: it may query the database), when
+        another process committed (`shared.trace_links`)."""
         if not 1 <= window < MAX_PENDING:
             raise ValueError(f"window must be between 1 and {MAX_PENDING - 1}")
         if ack_every < 1:
@@ -77,6 +85,7 @@ class Relay:
         self._ack_every = min(ack_every, window)
         self._ack_timeout = ack_timeout
         self._origins = origins
+        self._page_origins = page_origins
         self._watch = OutboxWatch(outbox, poll)
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -145,10 +154,10 @@ class Relay:
     async def _follow(self) -> None:
         pipeline = await self._sync()
         after = previous = pipeline.acked_position
-        prefetch: asyncio.Task[EncodedBatch] | None = None
+        prefetch: asyncio.Task[tuple[EncodedBatch, Origins | None]] | None = None
         try:
             while not self._stopped.is_set():
-                page = await (prefetch or self._read(after, previous))
+                page, origins = await (prefetch or self._read(after, previous))
                 prefetch = None
                 if page.scanned_to is None or page.scanned_to == after:
                     await pipeline.drain()
@@ -160,7 +169,7 @@ class Relay:
                     previous = page.messages[-1].position
                 # Read the next page while this one is on the wire.
                 prefetch = asyncio.create_task(self._read(after, previous))
-                await self._send_page(pipeline, page)
+                await self._send_page(pipeline, page, origins)
                 pipeline.scanned(after)
                 pipeline.reap()
                 if pipeline.acked:
@@ -170,13 +179,15 @@ class Relay:
             await cancelled(prefetch)
             pipeline.abandon()
 
-    async def _send_page(self, pipeline: Pipeline, page: EncodedBatch) -> None:
+    async def _send_page(
+        self, pipeline: Pipeline, page: EncodedBatch, origins: Origins | None
+    ) -> None:
         if not page.messages:
             return
         last = page.messages[-1]
         # One producer span per commit in the page (per page when the commits are unknown):
         # its trace context travels in every message's headers.
-        for origin, run in _by_origin(page.messages, self._origins):
+        for origin, run in _by_origin(page.messages, origins):
             parent = None if origin is None else trace.set_span_in_context(NonRecordingSpan(origin))
             with tracer.start_as_current_span(
                 f"publish {self._outbox.service} {run[0].position}..{run[-1].position}",
@@ -210,11 +221,16 @@ class Relay:
         )
         return self._pipeline
 
-    async def _read(self, after: int | None, previous: int | None) -> EncodedBatch:
-        def read() -> EncodedBatch:
+    async def _read(
+        self, after: int | None, previous: int | None
+    ) -> tuple[EncodedBatch, Origins | None]:
+        def read() -> tuple[EncodedBatch, Origins | None]:
             page = self._outbox.read_encoded(after, previous, self._batch)
             self._head = self._outbox.max_position()
-            return page
+            origins = self._origins
+            if self._page_origins is not None and page.messages:
+                origins = self._page_origins([m.position for m in page.messages])
+            return page, origins
 
         return await asyncio.to_thread(read)
 

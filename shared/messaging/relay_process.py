@@ -22,6 +22,7 @@ from shared.service.leases import PostgresLeases
 from shared.service.supervisor import parent_gone
 from shared.settings import CommonSettings, ServiceSettings
 from shared.telemetry import configure as configure_telemetry
+from shared.trace_links import open_reader
 from shared.views import ViewStore
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ async def serve_relay(
     leases.start()
     lease = leases.lease(relay_lease_name(service))
     writer = RelayStatusWriter(views, service, lease)
+    # The API process's commits, for parenting the publish spans (while traces are exported).
+    links = open_reader(common, service)
     watcher = asyncio.create_task(parent_gone(stop))
     log.info("relay process started", extra={"service": service})
 
@@ -62,6 +65,7 @@ async def serve_relay(
                 batch=settings.relay_batch_size,
                 on_relay=writer.follow,
                 replicas=common.nats_stream_replicas,
+                page_origins=None if links is None else links.origins,
             )
         finally:
             stop.set()  # e.g. the log cannot be opened: the status writer ends too
@@ -73,6 +77,8 @@ async def serve_relay(
         await asyncio.wait([watcher])
         await asyncio.to_thread(leases.close)
         await asyncio.to_thread(views.close)
+        if links is not None:
+            await asyncio.to_thread(links.close)
         log.info("relay process stopped", extra={"service": service})
 
 

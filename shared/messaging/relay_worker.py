@@ -23,7 +23,7 @@ from nats.aio.client import Client as NATS
 
 from shared.messaging.jetstream import JetStreamPublisher, PingyiJetStream, connect, ensure_stream
 from shared.messaging.outbox import Outbox
-from shared.messaging.relay import Relay
+from shared.messaging.relay import PageOrigins, Relay
 from shared.service.leases import AlwaysHeld, Lease
 
 log = logging.getLogger(__name__)
@@ -44,9 +44,11 @@ async def run_relay(
     window: int = 1000,
     on_relay: Callable[[Relay], None] | None = None,
     replicas: int = 1,
+    page_origins: PageOrigins | None = None,
 ) -> None:
     """Publish `service`'s log until `stop` is set, while holding `lease`. NATS may be
-    down at start or at any time later; `on_relay` sees each relay started (for status)."""
+    down at start or at any time later; `on_relay` sees each relay started (for status);
+    `page_origins` names the commits of a page's positions (`shared.trace_links`)."""
     lease = lease or AlwaysHeld()
     outbox = await asyncio.to_thread(open_outbox)
     try:
@@ -64,6 +66,7 @@ async def run_relay(
                         JetStreamPublisher(js, namespace, service),
                         batch=batch,
                         window=window,
+                        page_origins=page_origins,
                     )
                     if on_relay is not None:
                         on_relay(relay)
