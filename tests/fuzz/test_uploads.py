@@ -73,6 +73,8 @@ def test_a_gbk_csv_of_questionnaires_is_read_as_gb18030(fuzzed: Fuzzed) -> None:
     assert answered.status_code == 200, answered.text
     assert answered.json()["accepted"] == 3, answered.text
     wave_id = fuzzed.seeded.ids[UPLOAD_WAVE][0]
+    # The list is a view following survey's own log: it may trail the answer a moment.
+    fuzzed.cluster.wait_caught_up("survey", "survey")
     listed = fuzzed.cluster["survey"].get(
         f"/waves/{wave_id}/questionnaires", params={"limit": 200}, headers=ADMIN
     )
@@ -199,6 +201,8 @@ def test_formulas_are_never_taken_as_answers(fuzzed: Fuzzed) -> None:
     answered = upload(fuzzed, content, XLSX, "问卷.xlsx")
     assert answered.status_code == 200, answered.text
     wave_id = fuzzed.seeded.ids[UPLOAD_WAVE][0]
+    # The list is a view following survey's own log: it may trail the answer a moment.
+    fuzzed.cluster.wait_caught_up("survey", "survey")
     listed = fuzzed.cluster["survey"].get(
         f"/waves/{wave_id}/questionnaires", params={"limit": 200}, headers=ADMIN
     )
