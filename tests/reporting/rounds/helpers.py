@@ -19,6 +19,7 @@ from tests.scoring.rounds.helpers import (
     push,
     record_finding,
 )
+from tests.scoring.schemes import questionnaire_component
 from tests.survey.helpers import Caller
 
 SERVICES = ["registry", "survey", "inspection", "scoring", "reporting"]
@@ -31,20 +32,7 @@ SCHEME: dict[str, Any] = {
     "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP", "share_places": 2},
     "statistics": {"z": "1.96", "confidence": "95%"},
     "components": [
-        {
-            "code": "questionnaire",
-            "source": "survey",
-            "name": "问卷测评群众满意度",
-            "weight": 1,
-            "wave_kind": "satisfaction_survey",
-            "scale": "four_level",
-            "level_weights": {"满意": 100, "基本满意": 80, "不满意": 0},
-            "excluded": ["不了解"],
-            "satisfied": ["满意", "基本满意"],
-            "measure": "weighted_score",
-            "min_sample": 3,
-            "formula": "满意计100分、基本满意计80分、不满意计0分，取有效问卷的平均分",
-        }
+        questionnaire_component(min_sample=3)
     ],
     "deductions": [
         {

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from shared.contracts import IntegrationMessage
 from tests.harness import ADMIN, Cluster
+from tests.scoring.schemes import questionnaire_component
 from tests.survey.helpers import CST, World, created, seed_world
 
 GOV = "政府部门及其它机构"
@@ -26,20 +27,7 @@ SCHEME: dict[str, Any] = {
     "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP"},
     "statistics": {"z": "1.96", "confidence": "95%"},
     "components": [
-        {
-            "code": "questionnaire",
-            "source": "survey",
-            "name": "问卷测评群众满意度",
-            "weight": 1,
-            "wave_kind": "satisfaction_survey",
-            "scale": "four_level",
-            "level_weights": {"满意": 100, "基本满意": 80, "不满意": 0},
-            "excluded": ["不了解"],
-            "satisfied": ["满意", "基本满意"],
-            "measure": "weighted_score",
-            "min_sample": 2,
-            "formula": "满意计100分、基本满意计80分、不满意计0分，取有效问卷的平均分",
-        }
+        questionnaire_component(min_sample=2)
     ],
     "deductions": [
         {
