@@ -373,6 +373,58 @@ class ResponseRecorded(IntegrationPayload):
         )
 
 
+class BatchQuestionnaire(_Part):
+    """One questionnaire of a `survey.batch.recorded` message: what a `survey.response.
+    recorded` v3 says of it, less what the batch says once for all (wave, agency, batch)."""
+
+    response_id: UUID
+    questionnaire_id: str
+    survey_point: str | None
+    collected_at: datetime
+    row: tuple[str | None, ...]
+    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
+    opinions: tuple[Opinion, ...] = ()
+    recommended_key_targets: tuple[UUID, ...] = ()
+    channel: Channel | None = None
+    group: str | None = None
+    district_id: UUID | None = None
+    device: str | None = None
+    respondent_id: UUID | None = None
+    flags: tuple[Flag, ...] = ()
+
+
+class BatchRecorded(IntegrationPayload):
+    """Part `part` of `parts` of one accepted push: its questionnaires as compact rows in the
+    order of the wave's `unit_ids`. Every part of a batch is committed in one transaction
+    and published in order, one message each (a part stays well under a NATS message's
+    size limit). Each questionnaire in it means exactly what a `survey.response.recorded`
+    v3 of the same fields would (`responses()` gives those), and later decisions name it by
+    `response_id` as they name any questionnaire.
+
+    Since this message, survey records a push as batch parts instead of one message per
+    questionnaire; single questionnaires (public votes) are still `survey.response.recorded`."""
+
+    event_type = "survey.batch.recorded"
+    wave_id: UUID
+    batch_id: UUID
+    agency_id: UUID | None
+    part: int = Field(ge=1)
+    parts: int = Field(ge=1)
+    questionnaires: tuple[BatchQuestionnaire, ...]
+
+    def responses(self) -> list[ResponseRecorded]:
+        """Each questionnaire as the `survey.response.recorded` v3 it stands for."""
+        shared: dict[str, Any] = {
+            "wave_id": self.wave_id,
+            "agency_id": self.agency_id,
+            "batch_id": self.batch_id,
+            "ratings": {},
+        }
+        return [
+            ResponseRecorded.model_construct(None, **dict(q), **shared) for q in self.questionnaires
+        ]
+
+
 def row_ratings(unit_ids: Sequence[UUID | str], row: Sequence[str | None]) -> dict[str, str]:
     """A compact row as unit id (text) -> answer. A row longer or shorter than the wave's
     units is a producer's bug: refused, so a consumer stalls on it visibly."""
