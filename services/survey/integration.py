@@ -1,13 +1,14 @@
 """Stored survey events -> published contracts. Anything not listed stays internal
-(templates travel inside the waves that use them; a wave's accepted batches and vote claims
-are bookkeeping)."""
+(templates travel inside the waves that use them; a wave's accepted batches, a batch's list
+of questionnaires, questionnaire claims and vote claims are bookkeeping: a push is published
+as its parts, `survey.batch.recorded`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from services.survey.domain import Batch, Response, Template, Wave
+from services.survey.domain import Batch, BatchPart, Response, Template, Wave
 from services.survey.domain.templates import BUILTIN_TEMPLATE
 from shared.contracts import IntegrationPayload
 from shared.contracts import survey as contract
@@ -57,6 +58,19 @@ def _recorded(e: Response.Recorded) -> IntegrationPayload:
             "collected_at": e.collected_at,
             "ratings": e.ratings,
             **details,
+        }
+    )
+
+
+def _part(e: BatchPart.Recorded) -> IntegrationPayload:
+    return contract.BatchRecorded.model_validate(
+        {
+            "wave_id": e.wave_id,
+            "batch_id": e.batch_id,
+            "agency_id": e.agency_id,
+            "part": e.part,
+            "parts": e.parts,
+            "questionnaires": e.questionnaires,
         }
     )
 
@@ -118,6 +132,7 @@ MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {
     Wave.AgencyAccredited: _accredited,
     Wave.Closed: _closed,
     Response.Recorded: _recorded,
+    BatchPart.Recorded: _part,
     Response.Corrected: _corrected,
     Response.Voided: _simple(contract.ResponseVoided),
     Response.Quarantined: _quarantined,

@@ -55,9 +55,9 @@ def test_verify_log_command_exits_0_1_2(tmp_path: Path) -> None:
     assert re.search(r"(\d) of \1 logs intact", intact.stdout), intact.stdout
 
     table = Table(common, "survey")
-    position = table.positions("Response.Recorded")[0]
+    position = table.positions("BatchPart.Recorded")[0]
     state = table.state(position)
-    state["survey_point"] = "伪造的测评点"
+    state["questionnaires"][0]["survey_point"] = "伪造的测评点"
     table.set_state(position, state)
     tampered = run_pingyi(
         "audit", "verify-log", "--service", "survey", "--data-dir", str(data),

@@ -61,7 +61,8 @@ class _database:
 
 
 def _responses(table: Table) -> list[int]:
-    return table.positions("Response.Recorded")
+    """The pushes' batch parts, which hold the questionnaires (one part per push here)."""
+    return table.positions("BatchPart.Recorded")
 
 
 def test_the_history_is_sealed_and_intact(sealed: tuple[CommonSettings, dict[str, Any]]) -> None:
@@ -82,13 +83,13 @@ def _edit_survey_point(table: Table) -> tuple[int, str, Callable[[], None]]:
     position = _responses(table)[1]
     original = table.run("SELECT state FROM {t} WHERE {id} = ?", position)[0][0]
     state = table.state(position)
-    state["survey_point"] = "另一个测评点"
+    state["questionnaires"][0]["survey_point"] = "另一个测评点"
     table.set_state(position, state)
     return position, "changed", lambda: _set(table, position, "state", original)
 
 
 def _edit_message_only(table: Table) -> tuple[int, str, Callable[[], None]]:
-    position = _responses(table)[2]
+    position = _responses(table)[0]
     original = table.run("SELECT message FROM {t} WHERE {id} = ?", position)[0][0]
     _set(table, position, "message", bytes(original).replace("满意".encode(), "不满".encode(), 1))
     return position, "changed", lambda: _set(table, position, "message", original)
@@ -135,7 +136,8 @@ def _swap_answers(table: Table) -> tuple[int, str, Callable[[], None]]:
     assert answers[a] != answers[b]
     for here, there in ((a, b), (b, a)):
         for column, value in zip(("state", "message"), rows[here], strict=True):
-            _set(table, here, column, ROW.sub(lambda _m, t=there: answers[t], bytes(value)))
+            swapped = ROW.sub(lambda _m, t=there: answers[t], bytes(value), count=1)
+            _set(table, here, column, swapped)
 
     def undo() -> None:
         for p in (a, b):
@@ -173,7 +175,7 @@ def test_the_swap_keeps_every_count(sealed: tuple[CommonSettings, dict[str, Any]
     table = Table(common, "survey")
 
     def counts() -> list[str]:
-        rows = table.run("SELECT message FROM {t} WHERE topic LIKE ?", "%Response.Recorded%")
+        rows = table.run("SELECT message FROM {t} WHERE topic LIKE ?", "%BatchPart.Recorded%")
         return sorted(m.decode() for r in rows for m in ROW.findall(bytes(r[0])))
 
     before = counts()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from typing import TypeVar
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
@@ -12,6 +14,7 @@ from eventsourcing.domain import Aggregate
 from services.survey.domain import (
     Batch,
     BatchNotFound,
+    BatchPart,
     NotWaveAgency,
     QuestionnaireNotFound,
     Response,
@@ -25,6 +28,9 @@ from shared.auth import Principal as Caller
 from shared.service.application import PublishingApplication
 
 A = TypeVar("A", bound=Aggregate)
+PARTS_KEPT = 8
+"""Batch parts kept in memory for reading questionnaires (a part never changes): reviewing
+a page of quarantined questionnaires reads their parts once."""
 
 
 class SurveyBase(PublishingApplication):
@@ -34,6 +40,8 @@ class SurveyBase(PublishingApplication):
         super().__init__(env)
         self._wave_locks: dict[UUID, threading.Lock] = {}
         self._wave_locks_guard = threading.Lock()
+        self._parts: OrderedDict[UUID, dict[str, Any]] = OrderedDict()
+        self._parts_guard = threading.Lock()
 
     def wave_lock(self, wave_id: UUID) -> threading.Lock:
         """Everything that writes a wave — a batch, a vote, a close, an accreditation —
@@ -64,16 +72,73 @@ class SurveyBase(PublishingApplication):
     def batch(self, batch_id: UUID, field: str = "batch_id") -> Batch:
         return self._get(batch_id, Batch, BatchNotFound("no such batch", field=field))
 
-    def questionnaire(self, response_id: UUID, field: str = "response_id") -> Response:
+    def questionnaire(
+        self,
+        response_id: UUID,
+        field: str = "response_id",
+        unit_ids: Sequence[UUID | str] | None = None,
+    ) -> Response:
+        """The questionnaire with its content (`with_content`); `unit_ids` (its wave's)
+        saves reading the wave."""
+        response = self.questionnaire_as_stored(response_id, field)
+        return self.with_content(response, self._units_for(response, unit_ids))
+
+    def questionnaire_as_stored(self, response_id: UUID, field: str = "response_id") -> Response:
+        """Its events alone: a claimed questionnaire's content is not read yet."""
         missing = QuestionnaireNotFound("no such questionnaire", field=field)
         return self._get(response_id, Response, missing)
 
-    def stored_response(self, response_id: UUID) -> Response | None:
+    def with_content(self, response: Response, unit_ids: Sequence[UUID | str]) -> Response:
+        """The questionnaire readable as first recorded: a claimed one gets its content from
+        its batch part, a compactly recorded one its ratings by unit."""
+        claim = response.claim
+        if claim is None:
+            return response.attach_units(unit_ids)
+        part = self._part(BatchPart.create_id(claim["batch_id"], claim["part"]))
+        return response.attach_claimed(part["questionnaires"][claim["index"]], part, unit_ids)
+
+    def _part(self, part_id: UUID) -> dict[str, Any]:
+        with self._parts_guard:
+            cached = self._parts.get(part_id)
+            if cached is not None:
+                self._parts.move_to_end(part_id)
+                return cached
+        part: BatchPart = self.repository.get(part_id)
+        found = {
+            "agency_id": part.agency_id,
+            "batch_id": part.batch_id,
+            "actor": part.recorded_by,
+            "questionnaires": part.questionnaires,
+        }
+        with self._parts_guard:
+            self._parts[part_id] = found
+            while len(self._parts) > PARTS_KEPT:
+                self._parts.popitem(last=False)
+        return found
+
+    def stored_response(
+        self, response_id: UUID, unit_ids: Sequence[UUID | str] | None = None
+    ) -> Response | None:
+        """The questionnaire as first recorded and since decided, or None; `unit_ids` (its
+        wave's) saves reading the wave."""
         try:
             found: object = self.repository.get(response_id)
         except AggregateNotFoundError:
             return None
-        return found if isinstance(found, Response) else None
+        if not isinstance(found, Response):
+            return None
+        return self.with_content(found, self._units_for(found, unit_ids))
+
+    def _units_for(
+        self, response: Response, unit_ids: Sequence[UUID | str] | None
+    ) -> Sequence[UUID | str]:
+        """The wave's units where the questionnaire's answers are a row in their order (a
+        claimed or compactly recorded one); an old one keyed by unit needs none."""
+        if unit_ids is not None:
+            return unit_ids
+        if response.claim is None and "row" not in response.details:
+            return ()
+        return self.wave(response.wave_id).unit_ids
 
 
 def require_agency(caller: Caller, wave: Wave) -> None:

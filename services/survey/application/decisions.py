@@ -32,10 +32,10 @@ class DecisionCommands(SurveyBase):
         """The wave's questionnaire; of a multi-agency wave's, an agency reaches only those it
         pushed (another agency's are answered as not found). Pass the `wave` when reading
         many questionnaires of it, so it is loaded once."""
-        response = self.questionnaire(response_id)
+        response = self.questionnaire_as_stored(response_id)
         if response.wave_id != wave_id:
             raise DecisionConflict("the questionnaire belongs to another wave", field="response_id")
-        response.attach_units((wave or self.wave(wave_id)).unit_ids)
+        self.with_content(response, (wave or self.wave(wave_id)).unit_ids)
         pushed_by = response.details.get("agency_id")
         if caller is not None and caller.role == "agency" and pushed_by != str(caller.principal_id):
             raise QuestionnaireNotFound("no such questionnaire", field="response_id")

@@ -20,7 +20,7 @@ from services.survey.domain.errors import (
     WaveClosedError,
     WaveNotFound,
 )
-from services.survey.domain.response import Batch, Response, VoteClaim
+from services.survey.domain.response import Batch, BatchPart, Response, VoteClaim, split_parts
 from services.survey.domain.templates import BUILTIN_TEMPLATE, Template, template_content
 from services.survey.domain.wave import Wave
 
@@ -29,6 +29,7 @@ __all__ = [
     "AlreadyVoted",
     "Batch",
     "BatchNotFound",
+    "BatchPart",
     "Checker",
     "ConcurrentBatch",
     "DecisionConflict",
@@ -50,5 +51,6 @@ __all__ = [
     "Wave",
     "WaveClosedError",
     "WaveNotFound",
+    "split_parts",
     "template_content",
 ]

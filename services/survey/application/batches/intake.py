@@ -14,10 +14,21 @@ from services.survey.application.batches.rows import (
     Row,
     candidate,
     expand_row,
+    part_entry,
     problem,
     recorded_fields,
+    unit_row,
 )
-from services.survey.domain import Batch, Checker, Problem, RejectedBatch, Response, Wave
+from services.survey.domain import (
+    Batch,
+    BatchPart,
+    Checker,
+    Problem,
+    RejectedBatch,
+    Response,
+    Wave,
+    split_parts,
+)
 from services.survey.integrity import WaveIntegrityState, screen
 from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
@@ -114,10 +125,10 @@ class Intake:
     ) -> list[tuple[int, dict[str, Any], UUID]]:
         fresh: list[tuple[int, dict[str, Any], UUID]] = []
         for row, q, response_id in good:
-            stored = self.app.stored_response(response_id)
+            stored = self.app.stored_response(response_id, self.units)
             if stored is None:
                 fresh.append((row, q, response_id))
-            elif stored.attach_units(self.units).same_content(
+            elif stored.same_content(
                 recorded_fields(self.wave.id, q, self.agency_id, None, [], self.units),
                 q["ratings"],
             ):
@@ -151,39 +162,75 @@ class Intake:
             if wave.integrity_state
             else WaveIntegrityState()
         )
-        candidates = [candidate(q, str(self.agency_id)) for _, q, _ in good]
+        rows = [unit_row(q, self.units) for _, q, _ in good]
+        agency = str(self.agency_id)
+        candidates = [candidate(q, agency, row) for (_, q, _), row in zip(good, rows, strict=True)]
         point_quotas = {p.code: p.quota for p in wave.points}
         flags, state = screen(
             candidates, wave.integrity, state, wave.agencies.get(str(self.agency_id)), point_quotas
         )
         batch_id = uuid4()
-        responses: list[Response] = []
+        entries: list[dict[str, Any]] = []
         quarantined: list[str] = []
         by_point: dict[str, int] = {}
-        for (_, q, response_id), found in zip(good, flags, strict=True):
+        for (_, q, response_id), row, found in zip(good, rows, flags, strict=True):
             flagged = [f.model_dump() for f in found]
-            fields = recorded_fields(wave.id, q, self.agency_id, batch_id, flagged, self.units)
-            # The id derives from the wave and the questionnaire (or panel member).
-            responses.append(Response.record(response_id, **fields, actor=self.caller.actor))
+            entries.append(part_entry(response_id, q, row, flagged))
             if found:
                 quarantined.append(q["questionnaire_id"])
             point = q["survey_point"] or ""
             by_point[point] = by_point.get(point, 0) + 1
-        response_ids = [str(r.id) for r in responses]
+        parts, claims = self._parts_and_claims(batch_id, split_parts(entries))
         batch = Batch.bring(
             batch_id,
             wave_id=wave.id,
             agency_id=self.agency_id,
-            response_ids=response_ids,
+            response_ids=[entry["response_id"] for entry in entries],
             actor=self.caller.actor,
         )
         wave.accept_batch(
-            batch_id, self.agency_id, len(responses), len(quarantined), by_point, state.to_dict()
+            batch_id, self.agency_id, len(entries), len(quarantined), by_point, state.to_dict()
         )
         accepted = {
             "batch_id": str(batch_id),
-            "accepted": len(responses),
+            "accepted": len(entries),
             "quarantined": len(quarantined),
             "quarantined_ids": quarantined,
         }
-        return [wave, batch, *responses], accepted
+        # Claims first: a push's last events are then the parts it publishes, which keeps
+        # finding the log's head (`Outbox.head`, polled by waiters) a short read.
+        return [wave, batch, *claims, *parts], accepted
+
+    def _parts_and_claims(
+        self, batch_id: UUID, split: list[list[dict[str, Any]]]
+    ) -> tuple[list[BatchPart], list[Response.Claimed]]:
+        """The push at its own grain: a few parts holding the content, and per questionnaire
+        only a claim of its id (what makes a second push of it collide)."""
+        parts: list[BatchPart] = []
+        claims: list[Response.Claimed] = []
+        now = Response.Claimed.create_timestamp()
+        wave_id = self.wave.id
+        for number, entries in enumerate(split, start=1):
+            parts.append(
+                BatchPart.bring(
+                    batch_id,
+                    number,
+                    wave_id=wave_id,
+                    agency_id=self.agency_id,
+                    parts=len(split),
+                    questionnaires=entries,
+                    actor=self.caller.actor,
+                )
+            )
+            claims.extend(
+                Response.claimed(
+                    UUID(entry["response_id"]),
+                    timestamp=now,
+                    wave_id=wave_id,
+                    batch_id=batch_id,
+                    part=number,
+                    index=index,
+                )
+                for index, entry in enumerate(entries)
+            )
+        return parts, claims

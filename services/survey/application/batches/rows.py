@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from services.survey.domain import Problem
 from services.survey.integrity import Candidate
-from shared.canonical import fingerprint
+
+_PATTERN_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 Row = tuple[int, dict[str, Any]]
 """(index in the request or the uploaded sheet's row number, the questionnaire's fields)."""
@@ -39,14 +42,18 @@ def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], lis
     return q | {"ratings": ratings, "row": None}, []
 
 
-def candidate(q: dict[str, Any], agency_id: str) -> Candidate:
+def candidate(q: dict[str, Any], agency_id: str, row: list[str | None]) -> Candidate:
+    """`row` is the answers in the wave's unit order: within a wave, equal answers make an
+    equal pattern without sorting a dict of every unit."""
+    others = (q["dimension_ratings"], q["opinions"], q["recommended_key_targets"])
+    pattern = orjson.dumps([row, *others] if any(others) else row, option=_PATTERN_OPTIONS)
     return Candidate(
         questionnaire_id=q["questionnaire_id"],
         collected_at=q["collected_at"],
         survey_point=q["survey_point"],
         device=q["device"],
         agency_id=agency_id,
-        pattern=fingerprint(answers_of(q)),
+        pattern=pattern.decode("utf-8"),
         ratings=q["ratings"],
     )
 
@@ -58,6 +65,41 @@ def answers_of(q: dict[str, Any]) -> dict[str, Any]:
         "opinions": q["opinions"],
         "recommended_key_targets": q["recommended_key_targets"],
     }
+
+
+def unit_row(q: dict[str, Any], units: list[str]) -> list[str | None]:
+    ratings: dict[str, str] = q["ratings"]
+    return [ratings.get(unit) for unit in units]
+
+
+def part_entry(
+    response_id: UUID, q: dict[str, Any], row: list[str | None], flags: list[dict[str, str]]
+) -> dict[str, Any]:
+    """The questionnaire as its batch part holds it (`BatchQuestionnaire`'s fields): what
+    `recorded_fields` says of it, less what the part says once for all (wave, agency,
+    batch)."""
+    # Every value JSON's own (the time as its ISO text): the part's stored state is
+    # encoded without a call back into Python per questionnaire.
+    entry: dict[str, Any] = {
+        "response_id": str(response_id),
+        "questionnaire_id": q["questionnaire_id"],
+        "survey_point": q["survey_point"],
+        "collected_at": q["collected_at"].isoformat(),
+        "row": row,
+    }
+    optional = {
+        "dimension_ratings": q["dimension_ratings"],
+        "opinions": q["opinions"],
+        "recommended_key_targets": q["recommended_key_targets"],
+        "channel": q["channel"],
+        "group": q["group"],
+        "district_id": None if q["district_id"] is None else str(q["district_id"]),
+        "device": q["device"],
+        "respondent_id": None if q["respondent_id"] is None else str(q["respondent_id"]),
+        "flags": flags,
+    }
+    entry |= {name: value for name, value in optional.items() if value}
+    return entry
 
 
 def recorded_fields(

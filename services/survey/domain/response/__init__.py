@@ -15,6 +15,7 @@ re-exports, so they load as they did.
 from __future__ import annotations
 
 from services.survey.domain.response.batch import Batch
+from services.survey.domain.response.part import BatchPart, split_parts
 from services.survey.domain.response.questionnaire import (
     ANSWER_FIELDS,
     COUNTED,
@@ -36,6 +37,8 @@ __all__ = [
     "VOIDED",
     "WITHDRAWN",
     "Batch",
+    "BatchPart",
     "Response",
     "VoteClaim",
+    "split_parts",
 ]

@@ -9,12 +9,16 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
+from eventsourcing.utils import get_topic
 
 from services.survey.domain.errors import DecisionConflict, InvalidQuestionnaire
 from shared.contracts.survey import row_ratings
 
 RESPONSE_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-response")
 ANSWER_FIELDS = ("ratings", "dimension_ratings", "opinions", "recommended_key_targets")
+
+_CLAIM_OWN = frozenset({"response_id", "questionnaire_id", "survey_point", "collected_at"})
+"""A part entry's fields that are the questionnaire's own attributes, not its details."""
 
 COUNTED = "counted"
 QUARANTINED = "quarantined"
@@ -50,6 +54,23 @@ class Response(Aggregate):
         def upcast_v2_v3(state: dict[str, Any]) -> None:
             # v2 questionnaires had ratings only: no dimensions, opinions, channel or flags.
             state["details"] = {}
+
+    class Claimed(Aggregate.Created):
+        """The questionnaire came in a batch part (the grain of a push): its content is
+        the part's `questionnaires[index]`, so the claim itself stays a few bytes. Loaded,
+        the questionnaire waits for `attach_claimed` before its content is read."""
+
+        wave_id: UUID
+        batch_id: UUID
+        part: int
+        index: int
+
+        def mutate(self, aggregate: Any) -> Any:
+            # Its fields are not `__init__`'s (that is `Recorded`'s): build the shell here.
+            response = Response.__new__(Response)
+            response.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            response.claim_from(self)
+            return response
 
     # Decisions name the wave (and a correction its version) so that what is published
     # from the event alone says everything a consumer needs.
@@ -104,10 +125,80 @@ class Response(Aggregate):
         }
         self.answer_versions: list[dict[str, Any]] = [first]
         self.recorded_by = actor
+        self.claim: dict[str, Any] | None = None
         self.flags: list[dict[str, str]] = list(details.get("flags", []))
         self.review: str | None = None
         self.voided = False
         self.history: list[dict[str, Any]] = []
+
+    @classmethod
+    def claimed(
+        cls,
+        response_id: UUID,
+        *,
+        wave_id: UUID,
+        batch_id: UUID,
+        part: int,
+        index: int,
+        timestamp: datetime,
+    ) -> Response.Claimed:
+        """The claim alone, saved without an aggregate object: a push makes thousands."""
+        return cls.Claimed(  # type: ignore[call-arg]  # the metaclass makes it a dataclass
+            originator_id=response_id,
+            originator_version=1,
+            timestamp=timestamp,
+            originator_topic=RESPONSE_TOPIC,
+            wave_id=wave_id,
+            batch_id=batch_id,
+            part=part,
+            index=index,
+        )
+
+    def claim_from(self, claimed: Response.Claimed) -> None:
+        self.wave_id = claimed.wave_id
+        self.claim = {
+            "batch_id": claimed.batch_id,
+            "part": claimed.part,
+            "index": claimed.index,
+        }
+        self.details = {"batch_id": str(claimed.batch_id)}
+        self.answer_versions = [{}]
+        self.recorded_by = ""
+        self.flags = []
+        self.review = None
+        self.voided = False
+        self.history = []
+
+    def attach_claimed(
+        self, content: dict[str, Any], part: dict[str, Any], unit_ids: Sequence[UUID | str]
+    ) -> Response:
+        """Give a claimed questionnaire its content, as first recorded, from its batch part
+        (`content` is the part's entry, `part` names the agency and the actor): it then
+        reads exactly as if it had been recorded on its own. Changes no stored state."""
+        if self.claim is None or self.claim.get("attached"):
+            return self
+        row = content["row"]
+        details = {"agency_id": str(part["agency_id"])}
+        details |= {k: v for k, v in content.items() if k not in _CLAIM_OWN}
+        details["batch_id"] = str(part["batch_id"])
+        self.questionnaire_id = content["questionnaire_id"]
+        self.survey_point = content["survey_point"]
+        collected_at = content["collected_at"]
+        self.collected_at = (
+            datetime.fromisoformat(collected_at) if isinstance(collected_at, str) else collected_at
+        )
+        self.details = details
+        self.answer_versions[0] = {
+            "ratings": row_ratings(unit_ids, row),
+            "dimension_ratings": content.get("dimension_ratings", {}),
+            "opinions": content.get("opinions", []),
+            "recommended_key_targets": content.get("recommended_key_targets", []),
+        }
+        self.recorded_by = part["actor"]
+        # Quarantines applied on load came after the recording's own flags.
+        self.flags = list(content.get("flags", [])) + list(self.flags)
+        self.claim["attached"] = True
+        return self
 
     @staticmethod
     def create_id(wave_id: UUID, questionnaire_id: str) -> UUID:
@@ -248,3 +339,6 @@ class Response(Aggregate):
             raise DecisionConflict(
                 f"only a quarantined questionnaire is reviewed; this one is {self.status}"
             )
+
+
+RESPONSE_TOPIC = get_topic(Response)

@@ -1,0 +1,95 @@
+"""A batch part: a push's questionnaires as they were accepted, a few hundred at a time.
+
+A push is stored at the grain of the push, not of the questionnaire: its questionnaires'
+content sits in a handful of parts (each one stored event and one published
+`survey.batch.recorded` message), and each questionnaire has only a small claim
+(`Response.Claimed`) under its own id, so that a questionnaire pushed twice still collides
+in the event store (严禁复制测评问卷) and later decisions still have one aggregate to write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import orjson
+from eventsourcing.domain import Aggregate, event
+
+PART_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-batch-part")
+PART_MAX_QUESTIONNAIRES = 500
+PART_MAX_BYTES = 512 * 1024
+"""A part stays well under NATS's default 1 MiB message limit, whatever its questionnaires
+carry (a JSON push of 10,000 becomes 20 parts or more)."""
+
+_PLAIN_KEYS = frozenset({"response_id", "questionnaire_id", "survey_point", "collected_at", "row"})
+
+
+class BatchPart(Aggregate):
+    """Part `part` of `parts` of one push: the questionnaires' content, never changed."""
+
+    class Recorded(Aggregate.Created):
+        wave_id: UUID
+        batch_id: UUID
+        agency_id: UUID
+        part: int
+        parts: int
+        questionnaires: list[dict[str, Any]]
+        actor: str
+
+    @event(Recorded)
+    def __init__(
+        self,
+        wave_id: UUID,
+        batch_id: UUID,
+        agency_id: UUID,
+        part: int,
+        parts: int,
+        questionnaires: list[dict[str, Any]],
+        actor: str,
+    ) -> None:
+        self.wave_id = wave_id
+        self.batch_id = batch_id
+        self.agency_id = agency_id
+        self.part = part
+        self.parts = parts
+        self.questionnaires = questionnaires
+        self.recorded_by = actor
+
+    @staticmethod
+    def create_id(batch_id: UUID, part: int) -> UUID:
+        return uuid5(PART_NAMESPACE, f"{batch_id}|{part}")
+
+    @classmethod
+    def bring(cls, batch_id: UUID, part: int, **fields: Any) -> BatchPart:
+        return cls._create(
+            cls.Recorded, id=cls.create_id(batch_id, part), batch_id=batch_id, part=part, **fields
+        )
+
+
+def split_parts(questionnaires: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Consecutive runs of at most `PART_MAX_QUESTIONNAIRES`, each estimated under
+    `PART_MAX_BYTES` as published (a questionnaire is never split)."""
+    parts: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] = []
+    size = 0
+    for q in questionnaires:
+        weight = _estimated_bytes(q)
+        if current and (len(current) >= PART_MAX_QUESTIONNAIRES or size + weight > PART_MAX_BYTES):
+            parts.append(current)
+            current, size = [], 0
+        current.append(q)
+        size += weight
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _estimated_bytes(q: dict[str, Any]) -> int:
+    """An upper estimate of the questionnaire's JSON, counting 3 bytes for every character
+    (a CJK character's UTF-8) and 5 for every answer's punctuation (`null,` at most)."""
+    row = q["row"]
+    row_bytes = 5 * len(row) + 3 * sum(map(len, filter(None, row)))
+    text = 3 * (len(str(q["questionnaire_id"])) + len(str(q["survey_point"] or "")))
+    extras = {k: v for k, v in q.items() if k not in _PLAIN_KEYS}
+    extra_bytes = len(orjson.dumps(extras, default=str)) if extras else 0
+    return 200 + text + row_bytes + extra_bytes
