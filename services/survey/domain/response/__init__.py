@@ -15,15 +15,17 @@ re-exports, so they load as they did.
 from __future__ import annotations
 
 from services.survey.domain.response.batch import Batch
-from services.survey.domain.response.part import BatchPart, split_parts
-from services.survey.domain.response.questionnaire import (
-    ANSWER_FIELDS,
+from services.survey.domain.response.content import (
     COUNTED,
     QUARANTINED,
     REJECTED,
-    RESPONSE_NAMESPACE,
     VOIDED,
     WITHDRAWN,
+)
+from services.survey.domain.response.part import BatchPart, split_parts
+from services.survey.domain.response.questionnaire import (
+    ANSWER_FIELDS,
+    RESPONSE_NAMESPACE,
     Response,
 )
 from services.survey.domain.response.vote import VoteClaim

@@ -3,7 +3,6 @@ stands (counted, quarantined, rejected, voided)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -12,19 +11,15 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import get_topic
 
 from services.survey.domain.errors import DecisionConflict, InvalidQuestionnaire
-from shared.contracts.survey import row_ratings
+from services.survey.domain.response.content import (
+    COUNTED,
+    QUARANTINED,
+    REJECTED,
+    ResponseContent,
+)
 
 RESPONSE_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-response")
 ANSWER_FIELDS = ("ratings", "dimension_ratings", "opinions", "recommended_key_targets")
-
-_CLAIM_OWN = frozenset({"response_id", "questionnaire_id", "survey_point", "collected_at"})
-"""A part entry's fields that are the questionnaire's own attributes, not its details."""
-
-COUNTED = "counted"
-QUARANTINED = "quarantined"
-REJECTED = "rejected"
-VOIDED = "voided"
-WITHDRAWN = "withdrawn"
 
 
 def require_reason(reason: str) -> None:
@@ -32,7 +27,7 @@ def require_reason(reason: str) -> None:
         raise InvalidQuestionnaire("must not be blank", field="reason")
 
 
-class Response(Aggregate):
+class Response(ResponseContent, Aggregate):
     """One collected questionnaire: its first answers, every correction, and where it stands."""
 
     class Recorded(Aggregate.Created):
@@ -154,52 +149,6 @@ class Response(Aggregate):
             index=index,
         )
 
-    def claim_from(self, claimed: Response.Claimed) -> None:
-        self.wave_id = claimed.wave_id
-        self.claim = {
-            "batch_id": claimed.batch_id,
-            "part": claimed.part,
-            "index": claimed.index,
-        }
-        self.details = {"batch_id": str(claimed.batch_id)}
-        self.answer_versions = [{}]
-        self.recorded_by = ""
-        self.flags = []
-        self.review = None
-        self.voided = False
-        self.history = []
-
-    def attach_claimed(
-        self, content: dict[str, Any], part: dict[str, Any], unit_ids: Sequence[UUID | str]
-    ) -> Response:
-        """Give a claimed questionnaire its content, as first recorded, from its batch part
-        (`content` is the part's entry, `part` names the agency and the actor): it then
-        reads exactly as if it had been recorded on its own. Changes no stored state."""
-        if self.claim is None or self.claim.get("attached"):
-            return self
-        row = content["row"]
-        details = {"agency_id": str(part["agency_id"])}
-        details |= {k: v for k, v in content.items() if k not in _CLAIM_OWN}
-        details["batch_id"] = str(part["batch_id"])
-        self.questionnaire_id = content["questionnaire_id"]
-        self.survey_point = content["survey_point"]
-        collected_at = content["collected_at"]
-        self.collected_at = (
-            datetime.fromisoformat(collected_at) if isinstance(collected_at, str) else collected_at
-        )
-        self.details = details
-        self.answer_versions[0] = {
-            "ratings": row_ratings(unit_ids, row),
-            "dimension_ratings": content.get("dimension_ratings", {}),
-            "opinions": content.get("opinions", []),
-            "recommended_key_targets": content.get("recommended_key_targets", []),
-        }
-        self.recorded_by = part["actor"]
-        # Quarantines applied on load came after the recording's own flags.
-        self.flags = list(content.get("flags", [])) + list(self.flags)
-        self.claim["attached"] = True
-        return self
-
     @staticmethod
     def create_id(wave_id: UUID, questionnaire_id: str) -> UUID:
         return uuid5(RESPONSE_NAMESPACE, f"{wave_id}|{questionnaire_id}")
@@ -213,63 +162,6 @@ class Response(Aggregate):
     def panel_id(wave_id: UUID, person_id: UUID) -> UUID:
         """A panel member answers a representative evaluation once (代表评议: 每人每单位一票)."""
         return uuid5(RESPONSE_NAMESPACE, f"{wave_id}|panel|{person_id}")
-
-    # --- reading -------------------------------------------------------------------------
-
-    @property
-    def ratings(self) -> dict[str, str]:
-        current: dict[str, str] = self.answer_versions[-1]["ratings"]
-        return current
-
-    @property
-    def answers(self) -> dict[str, Any]:
-        return self.answer_versions[-1]
-
-    @property
-    def answers_version(self) -> int:
-        """Which version of the answers is current (1: as first recorded)."""
-        return len(self.answer_versions)
-
-    @property
-    def batch_id(self) -> UUID | None:
-        value = self.details.get("batch_id")
-        return None if value is None else UUID(str(value))
-
-    @property
-    def status(self) -> str:
-        """Where it stands, leaving batch withdrawal to the batch (see `Batch.withdrawn`)."""
-        if self.voided:
-            return VOIDED
-        if self.review == REJECTED:
-            return REJECTED
-        if self.flags and self.review != "released":
-            return QUARANTINED
-        return COUNTED
-
-    def attach_units(self, unit_ids: Sequence[UUID | str]) -> Response:
-        """Give the questionnaire its wave's units, so a compactly stored first version (a
-        row of answers in the wave's unit order) reads as ratings by unit id. Called by the
-        application on every load that reads answers; changes no state that is stored."""
-        row = self.details.get("row")
-        if row is not None and not self.answer_versions[0]["ratings"]:
-            self.answer_versions[0] = self.answer_versions[0] | {
-                "ratings": row_ratings(unit_ids, row)
-            }
-        return self
-
-    def same_content(self, recorded: dict[str, Any], ratings: dict[str, str]) -> bool:
-        """Whether a re-pushed questionnaire (its `Recorded` fields, and its ratings by unit)
-        is this one again, as first recorded (aware datetimes compare as instants, so an
-        offset change alone is not a difference). Needs `attach_units`."""
-        ignored = ("batch_id", "flags", "row")
-        details = {k: v for k, v in recorded["details"].items() if k not in ignored}
-        mine = {k: v for k, v in self.details.items() if k not in ignored}
-        return (
-            self.survey_point == recorded["survey_point"]
-            and self.collected_at == recorded["collected_at"]
-            and self.answer_versions[0]["ratings"] == ratings
-            and mine == details
-        )
 
     # --- decisions -----------------------------------------------------------------------
 

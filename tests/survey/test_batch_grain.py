@@ -1,0 +1,172 @@
+"""A push is stored at its own grain: a few batch parts hold the questionnaires' content (one
+`survey.batch.recorded` message each) and each questionnaire has only a claim under its own
+id. What that must not change: a questionnaire pushed twice still collides, a claimed
+questionnaire reads and is decided exactly like one recorded on its own, and no part's
+message comes near NATS's 1 MiB limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.survey.domain import BatchPart, Response, split_parts
+from services.survey.domain.response.part import PART_MAX_BYTES, PART_MAX_QUESTIONNAIRES
+from services.survey.integration import to_payload
+from shared.contracts import survey as contract
+from shared.contracts.wire import encode_body
+from tests.survey.test_application import OFFICE, Setup, setup  # noqa: F401
+
+NATS_MAX_PAYLOAD = 1024 * 1024
+
+
+def _log(setup: Setup) -> list[Any]:
+    app = setup.app
+    return [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(1, 10**6)]
+
+
+def test_a_push_is_parts_and_claims_and_publishes_only_the_parts(setup: Setup) -> None:
+    wave_id = setup.open_wave()
+    rows = setup.rows(1200)
+    result = setup.push(wave_id, rows)
+    assert result["accepted"] == 1200
+    events = _log(setup)
+    parts = [e for e in events if isinstance(e, BatchPart.Recorded)]
+    claims = [e for e in events if isinstance(e, Response.Claimed)]
+    assert len(parts) >= 3 and [p.part for p in parts] == list(range(1, len(parts) + 1))
+    assert {p.parts for p in parts} == {len(parts)}
+    assert len(claims) == 1200
+    # Claims first, parts last: the newest events of a push are ones it publishes.
+    assert events.index(parts[0]) > events.index(claims[-1])
+    published = [to_payload(e) for e in events[events.index(claims[0]) :]]
+    batches = [p for p in published if p is not None]
+    assert all(isinstance(p, contract.BatchRecorded) for p in batches)
+    assert len(batches) == len(parts)
+    pushed = [q["questionnaire_id"] for _, q in rows]
+    in_parts = [q.questionnaire_id for b in batches for q in b.questionnaires]  # type: ignore[attr-defined]
+    assert in_parts == pushed
+    for claim in claims:
+        part = parts[claim.part - 1]
+        assert part.questionnaires[claim.index]["response_id"] == str(claim.originator_id)
+
+
+def test_each_recording_reads_as_the_questionnaire_pushed(setup: Setup) -> None:
+    template = setup.app.publish_template(
+        OFFICE,
+        {
+            "jurisdiction_id": setup.county,
+            "name": "2026年政风行风满意度问卷",
+            "scale": "four_level",
+            "dimensions": [],
+            "opinions": True,
+            "recommendations": False,
+            "asks_group": False,
+        },
+        None,
+    )
+    wave_id = setup.open_wave(template_id=UUID(template["template_id"]))
+    unit = str(setup.units[0])
+    rows = setup.rows(
+        2,
+        survey_point=None,
+        channel="paper",
+        group=None,
+        opinions=[{"unit_id": unit, "text": "窗口办事效率有待提高"}],
+        dimension_ratings={},
+    )
+    result = setup.push(wave_id, rows)
+    assert result["accepted"] == 2, result["problems"]
+    [message] = [to_payload(e) for e in _log(setup) if isinstance(e, BatchPart.Recorded)]
+    assert isinstance(message, contract.BatchRecorded)
+    [first, _] = message.responses()
+    assert first.batch_id == UUID(result["batch_id"]) and first.agency_id == setup.agency_id
+    assert first.ratings_in(setup.units[:2]) == {unit: "满意", str(setup.units[1]): "满意"}
+    stored = setup.app.questionnaire(first.response_id)
+    out = setup.app.questionnaire_out(stored)
+    assert out["answers"]["ratings"] == {unit: "满意", str(setup.units[1]): "满意"}
+    assert out["answers"]["opinions"] == [{"unit_id": unit, "text": "窗口办事效率有待提高"}]
+    assert (out["channel"], out["batch_id"], out["agency_id"]) == (
+        "paper",
+        result["batch_id"],
+        str(setup.agency_id),
+    )
+    assert out["collected_at"] == rows[0][1]["collected_at"].isoformat()
+    assert out["recorded_by"] == setup.agency.actor and out["version"] == 1
+
+
+def test_a_questionnaire_pushed_again_collides_through_its_claim(setup: Setup) -> None:
+    wave_id = setup.open_wave()
+    setup.push(wave_id, setup.rows(3))
+    again = setup.push(wave_id, setup.rows(3))
+    assert (again["accepted"], again["duplicates"]) == (0, 3)
+    changed = setup.push(wave_id, setup.rows(1, rating="不满意"))
+    assert changed["accepted"] == 0
+    assert [p["code"] for p in changed["problems"]] == ["questionnaire_conflict"]
+    mixed = setup.push(wave_id, setup.rows(4))
+    assert (mixed["accepted"], mixed["duplicates"]) == (1, 3)
+
+
+def test_a_claimed_questionnaire_is_corrected_and_reviewed_like_any(setup: Setup) -> None:
+    wave_id = setup.open_wave()
+    setup.push(wave_id, setup.rows(2))
+    response_id = Response.create_id(wave_id, "Q1")
+    stored = setup.app.questionnaire(response_id)
+    answers = dict(stored.answers) | {"ratings": {str(setup.units[0]): "不满意"}}
+    out = setup.app.correct(setup.agency, wave_id, response_id, answers, "按纸质问卷更正")
+    assert (out["version"], out["answers"]["ratings"]) == (2, {str(setup.units[0]): "不满意"})
+    setup.app.quarantine(OFFICE, wave_id, [response_id], [{"code": "manual", "detail": "抽查"}])
+    setup.app.review(OFFICE, wave_id, [response_id], "release", "经核实为正常")
+    # Read afresh: the claim, the part's content, then every decision in order.
+    again = setup.app.questionnaire_out(setup.app.questionnaire(response_id))
+    assert (again["status"], again["version"]) == ("counted", 2)
+    assert again["flags"] == [{"code": "manual", "detail": "抽查"}]
+    versions = setup.app.versions(wave_id, response_id)["versions"]
+    assert versions[0]["answers"]["ratings"][str(setup.units[0])] == "满意"
+
+
+def _entry(index: int, row_width: int, opinion_chars: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "response_id": str(UUID(int=index)),
+        "questionnaire_id": f"问卷-{index:06d}",
+        "survey_point": "郾城区政务服务中心",
+        "collected_at": "2026-03-05T09:00:00+08:00",
+        "row": ["非常不满意"] * row_width,
+    }
+    if opinion_chars:
+        entry["opinions"] = [{"unit_id": None, "text": "意" * opinion_chars}]
+    return entry
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 300), st.sampled_from([0, 0, 0, 200, 2000])),
+        min_size=1,
+        max_size=1500,
+    )
+)
+def test_parts_stay_under_the_message_limit(shapes: list[tuple[int, int]]) -> None:
+    entries = [_entry(i, width, chars) for i, (width, chars) in enumerate(shapes)]
+    parts = split_parts(entries)
+    assert [e for part in parts for e in part] == entries
+    assert all(1 <= len(part) <= PART_MAX_QUESTIONNAIRES for part in parts)
+    for number, part in enumerate(parts, start=1):
+        body = encode_body(
+            "survey",
+            contract.BatchRecorded.model_validate(
+                {
+                    "wave_id": UUID(int=1),
+                    "batch_id": UUID(int=2),
+                    "agency_id": UUID(int=3),
+                    "part": number,
+                    "parts": len(parts),
+                    "questionnaires": part,
+                }
+            ),
+            datetime(2026, 3, 5, tzinfo=UTC),
+        )
+        assert len(body) <= PART_MAX_BYTES or len(part) == 1
+        assert len(body) < NATS_MAX_PAYLOAD // 2
