@@ -6,10 +6,12 @@ message comes near NATS's 1 MiB limit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,9 +20,17 @@ from services.survey.domain.response.part import PART_MAX_BYTES, PART_MAX_QUESTI
 from services.survey.integration import to_payload
 from shared.contracts import survey as contract
 from shared.contracts.wire import encode_body
-from tests.survey.test_application import OFFICE, Setup, setup  # noqa: F401
+from tests.survey.test_application import OFFICE, Setup
 
 NATS_MAX_PAYLOAD = 1024 * 1024
+
+
+@pytest.fixture
+def setup() -> Iterator[Setup]:
+    s = Setup()
+    yield s
+    s.app.close()
+    s.views.close()
 
 
 def _log(setup: Setup) -> list[Any]:
