@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.survey.application import SurveyApplication
+from services.survey.application.claims import ClaimMapper
 from services.survey.domain import BatchPart, Response, split_parts
 from services.survey.domain.response.part import PART_MAX_BYTES, PART_MAX_QUESTIONNAIRES
 from services.survey.integration import to_payload
 from shared.contracts import survey as contract
 from shared.contracts.wire import encode_body
+from tests.harness import IN_MEMORY
 from tests.survey.test_application import OFFICE, Setup
 
 NATS_MAX_PAYLOAD = 1024 * 1024
@@ -180,3 +183,20 @@ def test_parts_stay_under_the_message_limit(shapes: list[tuple[int, int]]) -> No
         )
         assert len(body) <= PART_MAX_BYTES or len(part) == 1
         assert len(body) < NATS_MAX_PAYLOAD // 2
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 40), st.integers(0, 10_000)), min_size=1, max_size=30))
+def test_claims_are_stored_as_the_library_stores_them(claims: list[tuple[int, int]]) -> None:
+    """The fast encoding of a claim, against the library's own, over parts and pushes."""
+    plain = SurveyApplication(IN_MEMORY).mapper
+    fast = ClaimMapper.like(plain)
+    wave, batches = uuid4(), [uuid4(), uuid4()]
+    moment = Response.Claimed.create_timestamp()
+    for n, (part, index) in enumerate(claims):
+        claim = Response.claimed(
+            uuid4(), wave_id=wave, batch_id=batches[n % 2], part=part, index=index, timestamp=moment
+        )
+        assert fast.to_stored_event(claim) == plain.to_stored_event(claim)
+        assert plain.to_domain_event(fast.to_stored_event(claim)) == claim
+    assert type(SurveyApplication(IN_MEMORY).mapper) is ClaimMapper

@@ -4,8 +4,11 @@ service's copy of the registry."""
 
 from typing import Any, ClassVar
 
+from eventsourcing.persistence import Mapper
+
 from services.survey.application.base import SurveyBase, require_agency
 from services.survey.application.batches import BatchCommands
+from services.survey.application.claims import ClaimMapper
 from services.survey.application.scans import ScanCommands
 from services.survey.application.templates import TemplateCommands, template_out
 from services.survey.application.voting import VotingCommands
@@ -25,6 +28,9 @@ class SurveyApplication(
     # loading short however many it has taken.
     env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "y"}
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Wave: 50}
+
+    def construct_mapper(self) -> Mapper[Any]:
+        return ClaimMapper.like(super().construct_mapper())
 
 
 __all__ = ["SurveyApplication", "SurveyBase", "require_agency", "template_out", "wave_out"]
