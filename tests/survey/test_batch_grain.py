@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.survey.application import SurveyApplication
-from services.survey.application.claims import ClaimMapper
+from services.survey.application.claims import PushMapper
 from services.survey.domain import BatchPart, Response, split_parts
 from services.survey.domain.response.part import PART_MAX_BYTES, PART_MAX_QUESTIONNAIRES
 from services.survey.integration import to_payload
@@ -61,6 +61,11 @@ def test_a_push_is_parts_and_claims_and_publishes_only_the_parts(setup: Setup) -
     pushed = [q["questionnaire_id"] for _, q in rows]
     in_parts = [q.questionnaire_id for b in batches for q in b.questionnaires]  # type: ignore[attr-defined]
     assert in_parts == pushed
+    # What a push stores is plain enough for the fast encodings.
+    mapper = setup.app.mapper
+    assert isinstance(mapper, PushMapper)
+    assert all(mapper._part_state(p) is not None for p in parts)
+    assert all(mapper._claim_state(c) is not None for c in claims)
     for claim in claims:
         part = parts[claim.part - 1]
         assert part.questionnaires[claim.index]["response_id"] == str(claim.originator_id)
@@ -190,7 +195,7 @@ def test_parts_stay_under_the_message_limit(shapes: list[tuple[int, int]]) -> No
 def test_claims_are_stored_as_the_library_stores_them(claims: list[tuple[int, int]]) -> None:
     """The fast encoding of a claim, against the library's own, over parts and pushes."""
     plain = SurveyApplication(IN_MEMORY).mapper
-    fast = ClaimMapper.like(plain)
+    fast = PushMapper.like(plain)
     wave, batches = uuid4(), [uuid4(), uuid4()]
     moment = Response.Claimed.create_timestamp()
     for n, (part, index) in enumerate(claims):
@@ -199,4 +204,49 @@ def test_claims_are_stored_as_the_library_stores_them(claims: list[tuple[int, in
         )
         assert fast.to_stored_event(claim) == plain.to_stored_event(claim)
         assert plain.to_domain_event(fast.to_stored_event(claim)) == claim
-    assert type(SurveyApplication(IN_MEMORY).mapper) is ClaimMapper
+    assert type(SurveyApplication(IN_MEMORY).mapper) is PushMapper
+
+
+_ODD = 'a"\\\n'
+_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+_ENTRY = st.fixed_dictionaries(
+    {
+        "response_id": st.uuids().map(str),
+        "questionnaire_id": _TEXT,
+        "survey_point": st.none() | _TEXT,
+        "collected_at": st.just("2026-03-05T09:00:00+08:00"),
+        "row": st.lists(
+            st.none() | st.sampled_from(["满意", "基本满意", "95", 'a"\\\n']), max_size=8
+        ),
+    },
+    optional={
+        "opinions": st.lists(st.fixed_dictionaries({"unit_id": st.none() | _TEXT, "text": _TEXT})),
+        "dimension_ratings": st.dictionaries(_TEXT, st.dictionaries(_TEXT, _TEXT, max_size=2)),
+        "flags": st.lists(st.fixed_dictionaries({"code": _TEXT, "detail": _TEXT}), max_size=2),
+        "respondent_id": st.uuids(),  # not plain JSON: the library's path
+    },
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_ENTRY, max_size=6), _TEXT)
+def test_parts_are_stored_as_the_library_stores_them(
+    entries: list[dict[str, Any]], actor: str
+) -> None:
+    plain = SurveyApplication(IN_MEMORY).mapper
+    fast = PushMapper.like(plain)
+    part = BatchPart.bring(
+        uuid4(),
+        2,
+        wave_id=uuid4(),
+        agency_id=uuid4(),
+        parts=3,
+        questionnaires=entries,
+        actor=actor,
+    )
+    [recorded] = part.collect_events()
+    assert fast.to_stored_event(recorded) == plain.to_stored_event(recorded)
+    assert plain.to_domain_event(fast.to_stored_event(recorded)) == recorded
+    # The fast path was taken wherever the content is plain JSON.
+    taken = fast._part_state(recorded) is not None
+    assert taken == all("respondent_id" not in e for e in entries)

@@ -8,7 +8,7 @@ from eventsourcing.persistence import Mapper
 
 from services.survey.application.base import SurveyBase, require_agency
 from services.survey.application.batches import BatchCommands
-from services.survey.application.claims import ClaimMapper
+from services.survey.application.claims import PushMapper
 from services.survey.application.scans import ScanCommands
 from services.survey.application.templates import TemplateCommands, template_out
 from services.survey.application.voting import VotingCommands
@@ -30,7 +30,7 @@ class SurveyApplication(
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Wave: 50}
 
     def construct_mapper(self) -> Mapper[Any]:
-        return ClaimMapper.like(super().construct_mapper())
+        return PushMapper.like(super().construct_mapper())
 
 
 __all__ = ["SurveyApplication", "SurveyBase", "require_agency", "template_out", "wave_out"]
