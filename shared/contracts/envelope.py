@@ -22,6 +22,11 @@ class IntegrationPayload(BaseModel):
     schema_version: ClassVar[int] = 1
     registry: ClassVar[dict[tuple[str, int], type[IntegrationPayload]]] = {}
 
+    def json_payload(self) -> dict[str, Any]:
+        """What the payload is on the wire: `model_dump(mode="json")`, unless a contract
+        knows a faster way to the same value."""
+        return self.model_dump(mode="json")
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Every concrete contract registers itself, so decoding needs no central list.

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
 
 from shared.contracts.envelope import IntegrationPayload
 
@@ -412,6 +412,47 @@ class BatchRecorded(IntegrationPayload):
     parts: int = Field(ge=1)
     questionnaires: tuple[BatchQuestionnaire, ...]
 
+    _prepared: list[dict[str, Any]] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def prepared(
+        cls,
+        *,
+        wave_id: UUID,
+        batch_id: UUID,
+        agency_id: UUID | None,
+        part: int,
+        parts: int,
+        questionnaires: list[dict[str, Any]],
+    ) -> BatchRecorded:
+        """For the producer only, to encode: a part from questionnaires it built from
+        validated input, as JSON values (ids as canonical text, `collected_at` as ISO
+        text, optional fields left out when empty), not validated again. Its
+        `json_payload` is `model_dump(mode="json")` of the validated part, made directly
+        (tested against it); nothing else may be read from it."""
+        made = cls.model_construct(
+            wave_id=wave_id,
+            batch_id=batch_id,
+            agency_id=agency_id,
+            part=part,
+            parts=parts,
+            questionnaires=(),
+        )
+        made._prepared = questionnaires
+        return made
+
+    def json_payload(self) -> dict[str, Any]:
+        if self._prepared is None:
+            return super().json_payload()
+        return {
+            "wave_id": str(self.wave_id),
+            "batch_id": str(self.batch_id),
+            "agency_id": None if self.agency_id is None else str(self.agency_id),
+            "part": self.part,
+            "parts": self.parts,
+            "questionnaires": [_questionnaire_json(q) for q in self._prepared],
+        }
+
     def responses(self) -> list[ResponseRecorded]:
         """Each questionnaire as the `survey.response.recorded` v3 it stands for."""
         shared: dict[str, Any] = {
@@ -423,6 +464,34 @@ class BatchRecorded(IntegrationPayload):
         return [
             ResponseRecorded.model_construct(None, **dict(q), **shared) for q in self.questionnaires
         ]
+
+
+_MOMENT = TypeAdapter(datetime)
+
+
+def _questionnaire_json(q: dict[str, Any]) -> dict[str, Any]:
+    """`BatchQuestionnaire.model_validate(q).model_dump(mode="json")` for a prepared entry."""
+    moment = q["collected_at"]
+    return {
+        "response_id": q["response_id"],
+        "questionnaire_id": q["questionnaire_id"],
+        "survey_point": q["survey_point"],
+        "collected_at": _MOMENT.dump_python(
+            datetime.fromisoformat(moment) if isinstance(moment, str) else moment, mode="json"
+        ),
+        "row": q["row"],
+        "dimension_ratings": q.get("dimension_ratings", {}),
+        "opinions": [
+            {"unit_id": o.get("unit_id"), "text": o["text"]} for o in q.get("opinions", ())
+        ],
+        "recommended_key_targets": q.get("recommended_key_targets", []),
+        "channel": q.get("channel"),
+        "group": q.get("group"),
+        "district_id": q.get("district_id"),
+        "device": q.get("device"),
+        "respondent_id": q.get("respondent_id"),
+        "flags": [{"code": f["code"], "detail": f["detail"]} for f in q.get("flags", ())],
+    }
 
 
 def row_ratings(unit_ids: Sequence[UUID | str], row: Sequence[str | None]) -> dict[str, str]:

@@ -52,7 +52,7 @@ def encode_body(origin: str, payload: IntegrationPayload, occurred_at: datetime)
             "event_type": payload.event_type,
             "occurred_at": _DATETIME.dump_python(occurred_at.astimezone(UTC), mode="json"),
             "origin": origin,
-            "payload": payload.model_dump(mode="json"),
+            "payload": payload.json_payload(),
             "schema_version": payload.schema_version,
         }
     )

@@ -177,7 +177,7 @@ class Outbox:
             position=position,
             previous_position=previous,
             occurred_at=domain_event.timestamp.astimezone(UTC),
-            payload=payload.model_dump(mode="json"),
+            payload=payload.json_payload(),
         )
 
     def iterate(self, stop: int | None = None, batch: int = 1000) -> Any:

@@ -55,7 +55,9 @@ def test_a_push_is_parts_and_claims_and_publishes_only_the_parts(setup: Setup) -
     # Claims first, parts last: the newest events of a push are ones it publishes.
     assert events.index(parts[0]) > events.index(claims[-1])
     published = [to_payload(e) for e in events[events.index(claims[0]) :]]
-    batches = [p for p in published if p is not None]
+    batches = [
+        contract.BatchRecorded.model_validate(p.json_payload()) for p in published if p is not None
+    ]
     assert all(isinstance(p, contract.BatchRecorded) for p in batches)
     assert len(batches) == len(parts)
     pushed = [q["questionnaire_id"] for _, q in rows]
@@ -97,8 +99,9 @@ def test_each_recording_reads_as_the_questionnaire_pushed(setup: Setup) -> None:
     )
     result = setup.push(wave_id, rows)
     assert result["accepted"] == 2, result["problems"]
-    [message] = [to_payload(e) for e in _log(setup) if isinstance(e, BatchPart.Recorded)]
-    assert isinstance(message, contract.BatchRecorded)
+    [prepared] = [to_payload(e) for e in _log(setup) if isinstance(e, BatchPart.Recorded)]
+    assert isinstance(prepared, contract.BatchRecorded)
+    message = contract.BatchRecorded.model_validate(prepared.json_payload())
     [first, _] = message.responses()
     assert first.batch_id == UUID(result["batch_id"]) and first.agency_id == setup.agency_id
     assert first.ratings_in(setup.units[:2]) == {unit: "满意", str(setup.units[1]): "满意"}

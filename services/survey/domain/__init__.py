@@ -20,7 +20,14 @@ from services.survey.domain.errors import (
     WaveClosedError,
     WaveNotFound,
 )
-from services.survey.domain.response import Batch, BatchPart, Response, VoteClaim, split_parts
+from services.survey.domain.response import (
+    Batch,
+    BatchPart,
+    PushClaims,
+    Response,
+    VoteClaim,
+    split_parts,
+)
 from services.survey.domain.templates import BUILTIN_TEMPLATE, Template, template_content
 from services.survey.domain.wave import Wave
 
@@ -39,6 +46,7 @@ __all__ = [
     "NotPublicWave",
     "NotWaveAgency",
     "Problem",
+    "PushClaims",
     "QuestionnaireConflict",
     "QuestionnaireNotFound",
     "RejectedBatch",

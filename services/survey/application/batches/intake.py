@@ -24,6 +24,7 @@ from services.survey.domain import (
     BatchPart,
     Checker,
     Problem,
+    PushClaims,
     RejectedBatch,
     Response,
     Wave,
@@ -199,7 +200,7 @@ class Intake:
         }
         # Claims first: a push's last events are then the parts it publishes, which keeps
         # finding the log's head (`Outbox.head`, polled by waiters) a short read.
-        return [wave, batch, *claims, *parts], accepted
+        return [wave, batch, PushClaims(batch_id, claims), *parts], accepted
 
     def _parts_and_claims(
         self, batch_id: UUID, split: list[list[dict[str, Any]]]

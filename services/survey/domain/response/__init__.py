@@ -22,7 +22,7 @@ from services.survey.domain.response.content import (
     VOIDED,
     WITHDRAWN,
 )
-from services.survey.domain.response.part import BatchPart, split_parts
+from services.survey.domain.response.part import BatchPart, PushClaims, split_parts
 from services.survey.domain.response.questionnaire import (
     ANSWER_FIELDS,
     RESPONSE_NAMESPACE,
@@ -40,6 +40,7 @@ __all__ = [
     "WITHDRAWN",
     "Batch",
     "BatchPart",
+    "PushClaims",
     "Response",
     "VoteClaim",
     "split_parts",
