@@ -454,16 +454,27 @@ class BatchRecorded(IntegrationPayload):
         }
 
     def responses(self) -> list[ResponseRecorded]:
-        """Each questionnaire as the `survey.response.recorded` v3 it stands for."""
+        """Each questionnaire as the `survey.response.recorded` v3 it stands for. Built from
+        the already validated fields without validating or defaulting them again (a part
+        has hundreds of questionnaires; `model_construct` cost 20 µs each)."""
         shared: dict[str, Any] = {
             "wave_id": self.wave_id,
             "agency_id": self.agency_id,
             "batch_id": self.batch_id,
             "ratings": {},
         }
-        return [
-            ResponseRecorded.model_construct(None, **dict(q), **shared) for q in self.questionnaires
-        ]
+        return [_constructed(ResponseRecorded, q.__dict__ | shared) for q in self.questionnaires]
+
+
+def _constructed(cls: type[ResponseRecorded], values: dict[str, Any]) -> ResponseRecorded:
+    """What `model_construct` makes when every field is given, for a model without extras
+    or private attributes."""
+    made = cls.__new__(cls)
+    object.__setattr__(made, "__dict__", values)
+    object.__setattr__(made, "__pydantic_fields_set__", set(values))
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", None)
+    return made
 
 
 _MOMENT = TypeAdapter(datetime)
