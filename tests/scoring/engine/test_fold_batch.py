@@ -7,6 +7,7 @@ ones; and a part is folded whole or not at all."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -40,7 +41,6 @@ from .test_fold_builders import (
     closed,
     corrected,
     decided,
-    recorded,
     sid,
     uid,
     wave,
@@ -79,9 +79,7 @@ def questionnaire(
 def one_by_one(batch: str, questionnaires: list[Questionnaire]) -> list[IntegrationPayload]:
     """A push as survey recorded it before batch parts: one v3 message per questionnaire."""
     return [
-        ResponseRecorded(
-            wave_id=uid(WAVE), agency_id=uid("agency"), batch_id=uid(batch), **q
-        )
+        ResponseRecorded(wave_id=uid(WAVE), agency_id=uid("agency"), batch_id=uid(batch), **q)
         for q in questionnaires
     ]
 
@@ -100,7 +98,7 @@ def as_parts(
             parts=len(bounds) - 1,
             questionnaires=tuple(BatchQuestionnaire(**q) for q in questionnaires[a:b]),
         )
-        for n, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False), 1)
+        for n, (a, b) in enumerate(pairwise(bounds), 1)
     ]
 
 
@@ -123,7 +121,9 @@ def survey_log(draw: st.DrawFn) -> list[Entry]:
             taken = [unrecorded.pop(draw(st.integers(0, len(unrecorded) - 1))) for _ in range(size)]
             push = [_questionnaire(draw, response) for response in taken]
             cuts = draw(st.lists(st.integers(1, 5), max_size=3))
-            entries.append(("push", (draw(st.sampled_from(BATCHES)), push, cuts, draw(st.booleans()))))
+            entries.append(
+                ("push", (draw(st.sampled_from(BATCHES)), push, cuts, draw(st.booleans())))
+            )
         elif kind == "single" and unrecorded:
             q = _questionnaire(draw, unrecorded.pop())
             entries.append(("single", ResponseRecorded(wave_id=uid(WAVE), **q)))
@@ -199,7 +199,9 @@ def test_pushes_as_batch_parts_fold_as_the_same_questionnaires_one_by_one(
 def test_a_batch_part_is_relevant_and_names_nothing_itself() -> None:
     survey = Feed("survey")
     survey(wave(WAVE, UNITS))
-    part = survey(as_parts("b1", [questionnaire("q1", ["满意", None, "不满意"], None, None, False)], [])[0])
+    part = survey(
+        as_parts("b1", [questionnaire("q1", ["满意", None, "不满意"], None, None, False)], [])[0]
+    )
     assert relevant(part)
     assert named_responses(survey.messages) == frozenset()
 
@@ -224,7 +226,11 @@ def test_an_answer_the_wave_lacks_sends_the_whole_part_the_models_way() -> None:
     assert fold.apply(survey(part))
     counts = fold.inputs()["survey"][sid(WAVE)]
     assert counts[sid("市公安局")]["counts"] == {
-        "满意": 1, "基本满意": 0, "不满意": 0, "不了解": 0, "非常满意": 1
+        "满意": 1,
+        "基本满意": 0,
+        "不满意": 0,
+        "不了解": 0,
+        "非常满意": 1,
     }
     assert counts[sid("市供电公司")]["counts"]["不满意"] == 1
 

@@ -95,7 +95,9 @@ def test_a_part_the_model_refuses_is_never_read_plainly(
 ) -> None:
     payload = model.model_dump(mode="json")
     for _ in range(data.draw(st.integers(1, 3))):
-        inside = payload["questionnaires"] if isinstance(payload.get("questionnaires"), list) else []
+        inside = (
+            payload["questionnaires"] if isinstance(payload.get("questionnaires"), list) else []
+        )
         if inside and data.draw(st.booleans()):
             at = data.draw(st.integers(0, len(inside) - 1))
             if isinstance(inside[at], dict):

@@ -30,7 +30,8 @@ _MISSING = object()
 def plain_batch(payload: Mapping[str, Any]) -> tuple[str, list[Recording]] | None:
     """(wave id, each questionnaire's facts) if the part is in the plain form, else None."""
     get = payload.get
-    wave_id, questionnaires = get("wave_id"), get("questionnaires")
+    wave_id: Any = get("wave_id")
+    questionnaires = get("questionnaires")
     agency, part, parts = get("agency_id", _MISSING), get("part"), get("parts")
     if not (
         type(questionnaires) is list

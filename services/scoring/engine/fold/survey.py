@@ -126,12 +126,7 @@ def _apply_to_wave(wave: WaveState, payload: Any) -> bool:
     if isinstance(payload, ResponseRecorded):
         return _record(wave, payload, payload.ratings_in(wave.unit_ids))
     if isinstance(payload, BatchRecorded):
-        responses = payload.responses()
-        # Every row checked against the wave before any is recorded: a part that does not
-        # fit raises with nothing of it folded, as a single recording would.
-        ratings = [response.ratings_in(wave.unit_ids) for response in responses]
-        changed = [_record(wave, r, rated) for r, rated in zip(responses, ratings, strict=True)]
-        return any(changed)
+        return _record_part(wave, payload)
     if isinstance(payload, ResponseCorrected):
         ratings = {str(unit): answer for unit, answer in payload.answers.ratings.items()}
         return wave.correct(str(payload.response_id), wave.encode(ratings))
@@ -141,6 +136,15 @@ def _apply_to_wave(wave: WaveState, payload: Any) -> bool:
     if isinstance(payload, StatusDecision):
         return wave.decide(str(payload.response_id), _STATUS_DECISIONS[type(payload)])
     return False
+
+
+def _record_part(wave: WaveState, payload: BatchRecorded) -> bool:
+    responses = payload.responses()
+    # Every row checked against the wave before any is recorded: a part that does not fit
+    # raises with nothing of it folded, as a single recording would.
+    rows = [response.ratings_in(wave.unit_ids) for response in responses]
+    changed = [_record(wave, r, row) for r, row in zip(responses, rows, strict=True)]
+    return any(changed)
 
 
 def _record(wave: WaveState, payload: ResponseRecorded, ratings: dict[str, str]) -> bool:
