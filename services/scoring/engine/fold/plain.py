@@ -8,6 +8,8 @@ offset, every field of its JSON type — is read here with type checks only. Any
 (another spelling a model would still accept, a missing or malformed field) returns None and
 the caller parses the model as before, so a payload the model refuses is never accepted here,
 and one it accepts is read to the same values (tests/scoring/engine/test_fold_plain.py).
+Each questionnaire of a `survey.batch.recorded` part is read by the same checks
+(`questionnaire`, from `batch.py`).
 """
 
 from __future__ import annotations
