@@ -45,9 +45,16 @@ from shared.settings import CommonSettings
 ORIGINS = ("registry", "survey", "inspection")
 SCHEME = ("luohe-2yr-zhengfeng", 1)
 ROUND = 1
-RECORDED_PREFIX = b'{"event_type":"survey.response.recorded"'
-"""How every stored questionnaire body starts (canonical JSON, keys sorted): the first pass
-asks PostgreSQL for the survey rows that do not, the decisions among them."""
+QUESTIONNAIRE_PREFIXES = (
+    b'{"event_type":"survey.response.recorded"',
+    b'{"event_type":"survey.batch.recorded"',
+)
+"""How every stored questionnaire body and batch part starts (canonical JSON, keys sorted):
+(b)'s first pass asks PostgreSQL for the survey rows that start with neither, the decisions
+among them."""
+FETCH_BYTES = 16 << 20
+"""About the most one fetch holds: 5,000 single questionnaires, a few dozen batch parts."""
+FETCH_ROWS = 5000
 _TABLE = """CREATE TABLE {origin}.{origin}_events (
     notification_id bigint PRIMARY KEY,
     originator_id uuid NOT NULL,
@@ -92,8 +99,9 @@ def _copy(conn: psycopg.Connection[Any], origin: str, rows: Iterator[Row]) -> in
 
 
 def rows(conn: psycopg.Connection[Any], origin: str, where: str = "") -> Iterator[Any]:
-    """(position, body) in log order through a server-side cursor, binary, 5,000 a fetch;
-    the next fetch runs in a thread while the caller works through the current one (psycopg
+    """(position, body) in log order through a server-side cursor, binary, `FETCH_ROWS` a
+    fetch or as many as fit in about `FETCH_BYTES` (batch parts are hundreds of KiB); the
+    next fetch runs in a thread while the caller works through the current one (psycopg
     waits for the server without the GIL), as the relay reads its next page."""
     pages: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=2)
 
@@ -103,10 +111,13 @@ def rows(conn: psycopg.Connection[Any], origin: str, where: str = "") -> Iterato
                 cur.execute(
                     f"SELECT notification_id, message FROM {origin}.{origin}_events {where} "
                     "ORDER BY notification_id",
-                    {"recorded": RECORDED_PREFIX},
+                    {"single": QUESTIONNAIRE_PREFIXES[0], "batch": QUESTIONNAIRE_PREFIXES[1]},
                 )
-                while page := cur.fetchmany(5000):
+                size = 16
+                while page := cur.fetchmany(size):
                     pages.put(page)
+                    read = sum(len(body) for _, body in page) or 1
+                    size = max(1, min(FETCH_ROWS, FETCH_BYTES * len(page) // read))
             pages.put(None)
         except BaseException as exc:  # handed to the reader, which raises it
             pages.put(exc)
@@ -156,7 +167,11 @@ def replay(
     started = time.perf_counter()
     keep = None
     if not keep_all:
-        where = f"WHERE substring(message from 1 for {len(RECORDED_PREFIX)}) <> %(recorded)s"
+        single, batch = (len(prefix) for prefix in QUESTIONNAIRE_PREFIXES)
+        where = (
+            f"WHERE substring(message from 1 for {single}) <> %(single)s "
+            f"AND substring(message from 1 for {batch}) <> %(batch)s"
+        )
         keep = named_responses(messages(conn, "survey", where))
         timings["records_kept"] = len(keep)
     timings["first_pass_seconds"] = time.perf_counter() - started
@@ -175,8 +190,9 @@ def shipped(url: str, campaign_id: str, timings: dict[str, Any]) -> bytes:
     function (`services.scoring.rounds.replay.replay_round`) on these tables, which sit where
     a production store's are (`<origin>.<origin>_events`), read to each log's last position
     as a run that read everything names them. Its reader is the shipped one
-    (`shared.persistence.message_log.read_bodies`: pages of 1,000 rows by keyset, no reader
-    thread) and its first pass skips questionnaire bodies in Python, not in SQL."""
+    (`shared.persistence.message_log.read_bodies`: pages by keyset of at most 1,000 rows and
+    about 16 MiB, the next read in a thread) and its first pass has the store leave the
+    questionnaires and batch parts out."""
     common = CommonSettings(mode="production", database_url=url)
     with psycopg.connect(url) as conn:
         positions = {origin: _last(conn, origin) for origin in ORIGINS}
@@ -251,6 +267,7 @@ def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, 
     raw = min(raws, key=lambda r: r["seconds"])
     return {
         "questionnaires": world.questionnaires,
+        "grain": world.grain,
         "units": world.units,
         "findings": world.findings,
         "rows": counts,
@@ -273,10 +290,11 @@ def summary(result: dict[str, Any]) -> str:
     raw = result["raw"]
     n = result["questionnaires"]
     lines = [
-        f"N={n:,} questionnaires of {result['units']} ratings, {result['findings']:,} findings "
+        f"N={n:,} questionnaires of {result['units']} ratings as {result['grain']}, "
+        f"{result['findings']:,} findings "
         f"({raw['rows']:,} rows, {raw['bytes'] / 2**20:,.0f} MiB of bodies; "
         f"loaded in {result['load_seconds']:.0f} s)",
-        f"  {'':32}{'wall s':>9}{'CPU s':>9}{'/raw':>7}{'peak RSS MiB':>14}",
+        f"  {'':32}{'wall s':>9}{'CPU s':>9}{'/raw':>7}{'peak RSS MiB':>14}{'CPU µs/q':>10}",
     ]
     for label, key in (
         ("(a) raw read", "raw"),
@@ -290,6 +308,7 @@ def summary(result: dict[str, Any]) -> str:
         lines.append(
             f"  {label:32}{m['seconds']:9.2f}{m['cpu_seconds']:9.2f}"
             f"{m['seconds'] / raw['seconds']:7.2f}{m['peak_rss_mib']:14.0f}"
+            f"{m['cpu_seconds'] / max(n, 1) * 1e6:10.1f}"
         )
     replayed = result["replay"]
     lines.append(
@@ -317,6 +336,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--findings", type=int, default=10_000)
     parser.add_argument("--decisions", type=int, default=2_000)
     parser.add_argument("--raw-runs", type=int, default=1, help="raw reads before the replay")
+    parser.add_argument(
+        "--grain",
+        choices=("parts", "single"),
+        default="parts",
+        help="questionnaires stored as batch parts of pushes, or one v3 message each",
+    )
     parser.add_argument("--pg", default=PG_ADMIN_URL)
     parser.add_argument("--output", type=Path, default=RESULTS / "round_replay.json")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "CAMPAIGN"))
@@ -330,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = []
     for n in args.questionnaires:
-        world = RoundWorld(n, args.units, args.findings, args.decisions)
+        world = RoundWorld(n, args.units, args.findings, args.decisions, grain=args.grain)
         results.append(measure_size(args.pg, world, args.raw_runs))
         print(summary(results[-1]), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from pingyi.audit_bundle import ORIGINS, write_bundle
-from pingyi.audit_verify import Compute
+from pingyi.audit_search import Compute
 from shared.contracts.envelope import IntegrationMessage
 from shared.persistence.message_log import (
     StoreMissing,

@@ -20,7 +20,7 @@ import nats
 import psycopg
 
 from bench.survey_ingest import children
-from services.scoring.rounds.replay import RECORDED
+from services.scoring.rounds.replay import BATCH_RECORDED, RECORDED
 from shared.messaging.jetstream import stream_name
 
 POSITIONS_EVERY = 0.025
@@ -192,8 +192,10 @@ def watch(
 
 def push_positions(database_url: str, pushes: list[Push]) -> None:
     """Each push's last questionnaire message in survey's log: among the rows its
-    transaction wrote (its Batch's `xmin`), the highest position of a
-    `survey.response.recorded` body."""
+    transaction wrote (its Batch's `xmin`), the highest position of a body that records
+    questionnaires: a `survey.batch.recorded` part (a push is recorded as parts, all in its
+    transaction), or a `survey.response.recorded` one (one a questionnaire, as survey
+    recorded pushes before batch parts), so the bench reads either survey."""
     ids = [uuid.UUID(p.batch_id) for p in pushes if p.batch_id]
     statement = """
         WITH b AS (
@@ -203,10 +205,20 @@ def push_positions(database_url: str, pushes: list[Push]) -> None:
         SELECT b.originator_id, max(e.notification_id)
         FROM survey.survey_events e JOIN b ON e.xmin::text = b.tx
         WHERE substring(e.message from 1 for %(n)s) = %(prefix)s
+           OR substring(e.message from 1 for %(batch_n)s) = %(batch_prefix)s
         GROUP BY b.originator_id
     """
     with psycopg.connect(database_url) as conn:
-        rows = conn.execute(statement, {"ids": ids, "n": len(RECORDED), "prefix": RECORDED})
+        rows = conn.execute(
+            statement,
+            {
+                "ids": ids,
+                "n": len(RECORDED),
+                "prefix": RECORDED,
+                "batch_n": len(BATCH_RECORDED),
+                "batch_prefix": BATCH_RECORDED,
+            },
+        )
         found = {str(batch): int(position) for batch, position in rows.fetchall()}
         published = [
             int(row[0])

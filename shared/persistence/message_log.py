@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from shared.contracts.wire import EncodedMessage, compose
+from shared.persistence.read_ahead import read_ahead
 from shared.settings import CommonSettings
 
 __all__ = [
@@ -44,6 +45,12 @@ __all__ = [
 
 SQLITE_TABLE = "stored_events"
 PAGE = 1000
+PAGE_BYTES = 16 << 20
+"""About the most a page of bodies holds: a log of batch parts (hundreds of KiB each) is
+read a few dozen rows at a time, a log of single messages `PAGE` rows at a time."""
+FIRST_PAGE = 16
+"""Rows in the first page, before the bodies' size is known."""
+_HEAD = b'{"event_type":"'
 
 
 class MessageLogError(Exception):
@@ -115,26 +122,46 @@ def read_messages(
 
 
 def read_bodies(
-    common: CommonSettings, service: str, *, stop: int | None = None, page: int = PAGE
+    common: CommonSettings,
+    service: str,
+    *,
+    stop: int | None = None,
+    page: int = PAGE,
+    leave_out: Collection[str] = (),
 ) -> Iterator[tuple[int, int | None, bytes]]:
     """(position, previous position, stored body) of each published message, in position
     order up to and including `stop`: for readers that decode the bodies themselves (the
     scoring engine's `decode_stored`, about twice as fast as decoding the composed bytes).
-    Raises as `read_messages` does."""
+    Raises as `read_messages` does.
+
+    `leave_out`: event types whose messages are not read at all. The store drops them by
+    the body's first bytes (a body is canonical JSON, so it starts with its event type), and
+    sends only their positions: the previous position of every message read stays exact.
+    For a reader that looks for a few kinds among many (replay's first pass: the decisions
+    among the questionnaires).
+
+    Pages of at most `page` rows and about `PAGE_BYTES` (a batch part is hundreds of KiB),
+    each read in a thread while the caller works through the one before (`read_ahead`)."""
     if not has_store(common, service):
         raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
     rows = _pg_rows if common.mode == "production" else _sqlite_rows
+    prefixes = tuple(_HEAD + kind.encode() + b'"' for kind in sorted(leave_out))
+    pages = read_ahead(rows(common, service, stop, page, prefixes), f"read-{service}")
     previous: int | None = None
-    for position, body in rows(common, service, stop, page):
-        if body is None:
-            raise UnencodedRow(
-                f"{service} position {position} was stored without its message body (before "
-                "the message column existed); read it with the service's own code"
-            )
-        if not body:
-            continue  # an internal event: in the log, never published
-        yield position, previous, body
-        previous = position
+    for batch in pages:
+        for position, body, left_out in batch:
+            if left_out:
+                previous = position
+                continue
+            if body is None:
+                raise UnencodedRow(
+                    f"{service} position {position} was stored without its message body "
+                    "(before the message column existed); read it with the service's own code"
+                )
+            if not body:
+                continue  # an internal event: in the log, never published
+            yield position, previous, body
+            previous = position
 
 
 def _refuse_memory(common: CommonSettings) -> None:
@@ -158,40 +185,73 @@ def _sqlite_readonly(path: Path) -> sqlite3.Connection:
         return sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=30)
 
 
-Rows = Iterator[tuple[int, bytes | None]]
+Row = tuple[int, bytes | None, bool]
+"""(position, body, left out): the body None when the row has none, or is left out."""
+Pages = Iterator[list[Row]]
 
 
-def _sqlite_rows(common: CommonSettings, service: str, stop: int | None, page: int) -> Rows:
+def _next_limit(rows: list[Row], page: int) -> int:
+    """Rows for the next page: as many as fit in `PAGE_BYTES` at the size of the last
+    page's bodies, at most `page`."""
+    size = sum(len(body) for _, body, _ in rows if body)
+    if not size:
+        return page
+    return max(1, min(page, PAGE_BYTES * len(rows) // size))
+
+
+def _sqlite_rows(
+    common: CommonSettings, service: str, stop: int | None, page: int, prefixes: tuple[bytes, ...]
+) -> Pages:
+    left_out = " OR ".join(f"substr(message, 1, {len(p)}) = ?" for p in prefixes) or "0"
     statement = (
-        f"SELECT rowid, message FROM {SQLITE_TABLE} WHERE rowid > ? AND rowid <= ? "
-        "ORDER BY rowid LIMIT ?"
+        f"SELECT rowid, CASE WHEN {left_out} THEN NULL ELSE message END, {left_out} "
+        f"FROM {SQLITE_TABLE} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
     )
     with closing(_sqlite_readonly(_sqlite_path(common, service))) as conn:
-        after = 0
+        after, limit = 0, min(page, FIRST_PAGE)
         while True:
-            batch = conn.execute(statement, (after, _upper(stop), page)).fetchall()
-            for position, body in batch:
-                yield int(position), None if body is None else bytes(body)
-            if len(batch) < page:
+            found = conn.execute(statement, (*prefixes, *prefixes, after, _upper(stop), limit))
+            batch = [
+                (int(position), None if body is None else bytes(body), bool(skip))
+                for position, body, skip in found.fetchall()
+            ]
+            yield batch
+            if len(batch) < limit:
                 return
-            after = int(batch[-1][0])
+            after, limit = batch[-1][0], _next_limit(batch, page)
 
 
-def _pg_rows(common: CommonSettings, service: str, stop: int | None, page: int) -> Rows:
+def _pg_rows(
+    common: CommonSettings, service: str, stop: int | None, page: int, prefixes: tuple[bytes, ...]
+) -> Pages:
+    # The test once per row, in the inner query; the outer one leaves the body unread
+    # (a large one is stored out of line: only its first bytes are fetched for the test).
+    left_out = sql.SQL(" OR ").join(
+        sql.SQL("substring(message from 1 for {}) = {}").format(len(p), sql.Literal(p))
+        for p in prefixes
+    )
     statement = sql.SQL(
-        "SELECT notification_id, message FROM {} WHERE notification_id > %s "
-        "AND notification_id <= %s ORDER BY notification_id LIMIT %s"
-    ).format(sql.Identifier(schema_of(service), f"{service}_events"))
+        "SELECT notification_id, CASE WHEN skip THEN NULL ELSE message END, skip FROM ("
+        "SELECT notification_id, message, {} AS skip FROM {} WHERE notification_id > %s "
+        "AND notification_id <= %s ORDER BY notification_id LIMIT %s) AS page "
+        "ORDER BY notification_id"
+    ).format(
+        left_out if prefixes else sql.SQL("false"),
+        sql.Identifier(schema_of(service), f"{service}_events"),
+    )
     with psycopg.connect(common.database_url, connect_timeout=10) as conn:
-        after = 0
+        after, limit = 0, min(page, FIRST_PAGE)
         while True:
             with conn.cursor(binary=True) as cursor:
-                batch = cursor.execute(statement, (after, _upper(stop), page)).fetchall()
-            for position, body in batch:
-                yield int(position), None if body is None else bytes(body)
-            if len(batch) < page:
+                found = cursor.execute(statement, (after, _upper(stop), limit)).fetchall()
+            batch = [
+                (int(position), None if body is None else bytes(body), bool(skip))
+                for position, body, skip in found
+            ]
+            yield batch
+            if len(batch) < limit:
                 return
-            after = int(batch[-1][0])
+            after, limit = batch[-1][0], _next_limit(batch, page)
 
 
 def _upper(stop: int | None) -> int:

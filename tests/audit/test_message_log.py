@@ -9,12 +9,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from pingyi.composition import open_outbox
 from services.scoring.engine.fold.decode import decode_stored
+from shared.persistence import message_log
 from shared.persistence.message_log import (
     StoreMissing,
     UnencodedRow,
@@ -60,9 +62,60 @@ def _assert_same_as_outbox(common: CommonSettings) -> None:
         )
 
 
+def _assert_left_out_in_the_store(common: CommonSettings) -> None:
+    """Leaving the questionnaires out reads every other message as the full read does, each
+    with the previous position of the whole log (the left-out ones still count)."""
+    recorded = "survey.response.recorded"
+    everything = list(read_bodies(common, "survey", page=3))
+    published = {position: previous for position, previous, _ in everything}
+    wanted = [
+        row for row in everything if not row[2].startswith(b'{"event_type":"' + recorded.encode())
+    ]
+    left = list(read_bodies(common, "survey", page=3, leave_out={recorded}))
+    assert left == wanted
+    assert len(wanted) < len(everything)
+    assert all(published[position] == previous for position, previous, _ in left)
+    assert not any(b"survey.response.recorded" in body[:50] for _, _, body in left)
+    # A type left out that the log does not hold, and one whose name only begins the same,
+    # leave out nothing.
+    kept = {"survey.batch.recorded", "survey.response"}
+    assert list(read_bodies(common, "survey", page=3, leave_out=kept)) == everything
+
+
 def test_sqlite_log_reads_as_the_outbox_publishes(embedded_settings: CommonSettings) -> None:
     _write_some_history(embedded_settings)
     _assert_same_as_outbox(embedded_settings)
+    _assert_left_out_in_the_store(embedded_settings)
+
+
+def test_pages_follow_the_size_of_the_bodies(
+    embedded_settings: CommonSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of about `PAGE_BYTES` however large the bodies (a batch part is hundreds of
+    KiB), at most `page` rows; a page of internal events only says nothing of the size."""
+    budget, page = message_log.PAGE_BYTES, 1000
+    small = [(n, b"x" * 1_400, False) for n in range(10)]
+    parts = [(n, b"x" * 500_000, False) for n in range(10)]
+    assert message_log._next_limit(small, page) == page
+    assert message_log._next_limit(parts, page) == budget // 500_000
+    assert message_log._next_limit([(1, b"", False), (2, None, True)], page) == page
+    assert message_log._next_limit([(1, b"x" * (2 * budget), False)], page) == 1
+    # A row a page: the same messages as one page of all.
+    _write_some_history(embedded_settings)
+    everything = {s: list(read_bodies(embedded_settings, s)) for s in ("registry", "survey")}
+    monkeypatch.setattr(message_log, "PAGE_BYTES", 1)
+    monkeypatch.setattr(message_log, "FIRST_PAGE", 1)
+    for service, bodies in everything.items():
+        assert list(read_bodies(embedded_settings, service)) == bodies
+
+
+def test_a_reader_that_stops_early_ends_the_read_ahead(embedded_settings: CommonSettings) -> None:
+    _write_some_history(embedded_settings)
+    before = {thread.ident for thread in threading.enumerate()}
+    reading = read_bodies(embedded_settings, "survey", page=1)
+    next(reading)
+    reading.close()
+    assert {thread.ident for thread in threading.enumerate()} <= before
 
 
 def test_a_missing_store_is_an_error_and_nothing_is_created(tmp_path: Path) -> None:
@@ -117,6 +170,7 @@ def test_reading_loads_no_service_code(embedded_settings: CommonSettings) -> Non
 def test_postgres_log_reads_as_the_outbox_publishes(production_settings: CommonSettings) -> None:
     _write_some_history(production_settings)
     _assert_same_as_outbox(production_settings)
+    _assert_left_out_in_the_store(production_settings)
     assert not has_store(production_settings, "inspection")
     with pytest.raises(StoreMissing, match="inspection_events"):
         next(read_messages(production_settings, "inspection"))

@@ -25,21 +25,31 @@ def _bench_databases() -> set[str]:
     return {row[0] for row in rows}
 
 
-def test_round_replay_measures_every_row_and_verifies(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("grain", "survey_rows"),
+    # the wave, the questionnaires (the withdrawn push of 200 and a push of 500: one part
+    # each; or 700 messages), 10 decisions, the batch withdrawal and the close
+    [("parts", 15), ("single", 713)],
+)
+def test_round_replay_measures_every_row_and_verifies(
+    tmp_path: Path, grain: str, survey_rows: int
+) -> None:
     before = _bench_databases()
     output = tmp_path / "round_replay.json"
     args = ["--questionnaires", "700", "--units", "5", "--findings", "20", "--decisions", "10"]
+    args += ["--grain", grain]
     assert main([*args, "--pg", PG_ADMIN_URL, "--output", str(output)]) == 0
     [result] = json.loads(output.read_text(encoding="utf-8"))
-    # registry: the campaign, and each unit registered and enrolled; survey: the wave, 700
-    # questionnaires, 10 decisions, the batch withdrawal and the close.
-    assert result["rows"] == {"registry": 11, "survey": 713, "inspection": 20}
+    # registry: the campaign, and each unit registered and enrolled
+    assert result["rows"] == {"registry": 11, "survey": survey_rows, "inspection": 20}
     for kind in ("raw", "parse"):
-        assert result[kind]["rows"] == 744
+        assert result[kind]["rows"] == 31 + survey_rows
     assert result["verify"]["identical"] is True
     # pingyi replay --verify's own replay, reading the same tables where a store's are
     assert result["shipped"]["identical"] is True
     assert result["shipped"]["positions_reached"] is True
     assert result["replay"]["results_bytes"] == result["live"]["results_bytes"] > 0
     assert result["shipped"]["results_bytes"] == result["live"]["results_bytes"]
+    # the first pass named the decided questionnaires, whichever the grain
+    assert result["replay"]["records_kept"] == 206  # the withdrawn 200, 6 decided besides
     assert _bench_databases() <= before

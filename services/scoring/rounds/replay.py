@@ -22,16 +22,20 @@ from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
 from shared.canonical import canonical_json, digest
 from shared.contracts import IntegrationMessage
-from shared.contracts.survey import ResponseRecorded
+from shared.contracts.survey import BatchRecorded, ResponseRecorded
 from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import MessageLogError, read_bodies
 from shared.settings import CommonSettings
 
 ROUND_TOPIC = get_topic(RoundRun.Computed)
 SCHEME_TOPIC = get_topic(SchemeRecord.Registered)
+QUESTIONNAIRE_TYPES = frozenset({ResponseRecorded.event_type, BatchRecorded.event_type})
+"""The survey messages that record questionnaires (one each, or a batch part of many): the
+bulk of the log and no decision, so the first pass leaves them out, unread."""
 RECORDED = b'{"event_type":"' + ResponseRecorded.event_type.encode() + b'"'
-"""How every stored questionnaire body starts (canonical JSON, keys sorted): the first pass,
-looking for decisions only, skips these unparsed."""
+"""How every stored single questionnaire body starts (canonical JSON, keys sorted)."""
+BATCH_RECORDED = b'{"event_type":"' + BatchRecorded.event_type.encode() + b'"'
+"""How every stored batch part body starts."""
 
 
 @dataclass(frozen=True)
@@ -127,13 +131,12 @@ def _schemes(app: Any) -> dict[tuple[str, int], Scheme | str]:
 
 
 def _messages(
-    common: CommonSettings, origin: str, stop: int, skip: bytes | None = None
+    common: CommonSettings, origin: str, stop: int, leave_out: frozenset[str] = frozenset()
 ) -> Iterator[IntegrationMessage]:
-    """The origin's published messages up to `stop`, decoded the engine's fast way; bodies
-    starting with `skip` are passed over unparsed."""
-    for position, previous, body in read_bodies(common, origin, stop=stop):
-        if skip is None or not body.startswith(skip):
-            yield decode_stored(origin, position, previous, body)
+    """The origin's published messages up to `stop`, decoded the engine's fast way; those
+    of the types in `leave_out` are not read (the store drops them)."""
+    for position, previous, body in read_bodies(common, origin, stop=stop, leave_out=leave_out):
+        yield decode_stored(origin, position, previous, body)
 
 
 def replay_round(
@@ -145,11 +148,12 @@ def replay_round(
 ) -> dict[str, Any]:
     """The round recomputed from the upstream logs up to `positions`, with the positions the
     fold reached under "upstream_positions". A first pass over the survey prefix's decisions
-    (every questionnaire body is passed over unparsed) names the records the fold must keep,
-    so memory does not grow with the number of questionnaires (`fold.keep`)."""
+    (the store leaves every questionnaire and batch part out) names the records the fold
+    must keep, so memory does not grow with the number of questionnaires (`fold.keep`)."""
     keep = frozenset[str]()
     if positions.get("survey"):
-        keep = named_responses(_messages(common, "survey", positions["survey"], RECORDED))
+        decisions = _messages(common, "survey", positions["survey"], QUESTIONNAIRE_TYPES)
+        keep = named_responses(decisions)
     everything = (
         message
         for origin, stop in sorted(positions.items())

@@ -14,6 +14,12 @@ complaint, order, task and earlier result; no message is kept. A replay of a kno
 the logs needs no record of a questionnaire that nothing later names: `keep.named_responses`
 collects the ones that are, and `RoundFold(..., keep_records=...)` keeps only those, so its
 memory does not grow with the number of questionnaires.
+
+Questionnaires come in two forms, both read, mixed in one log: one `survey.response.recorded`
+message each (v1–v3: every old log, and public votes), or a `survey.batch.recorded` part of
+an agency's push, hundreds at a time. A questionnaire of a part is folded exactly as the v3
+recording of the same fields (`BatchRecorded.responses()`), and decisions name it by its
+response id either way (tests/scoring/engine/test_fold_batch.py).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from shared.contracts import IntegrationMessage, IntegrationPayload, parse_paylo
 from shared.contracts.survey import ResponseRecorded
 
 from ..inputs import RoundInputs
-from . import decisions, history, inspection, plain, registry, survey
+from . import batch, decisions, history, inspection, plain, registry, survey
 from .decisions import DecisionsFold
 from .history import HistoryFold, MalformedResult
 from .inspection import InspectionFold
@@ -106,6 +112,12 @@ class RoundFold:
             recording = plain.plain_recording(message.payload)
             if recording is not None:
                 done = self._survey.record_plain(recording)
+                if done is not None:
+                    return done
+        elif message.event_type == batch.EVENT_TYPE and message.schema_version == batch.VERSION:
+            part = batch.plain_batch(message.payload)
+            if part is not None:
+                done = self._survey.record_plain_part(*part)
                 if done is not None:
                     return done
         fold = self._folds.get(message.event_type)

@@ -8,6 +8,8 @@ offset, every field of its JSON type — is read here with type checks only. Any
 (another spelling a model would still accept, a missing or malformed field) returns None and
 the caller parses the model as before, so a payload the model refuses is never accepted here,
 and one it accepts is read to the same values (tests/scoring/engine/test_fold_plain.py).
+Each questionnaire of a `survey.batch.recorded` part is read by the same checks
+(`questionnaire`, from `batch.py`).
 """
 
 from __future__ import annotations
@@ -46,14 +48,21 @@ class Recording(NamedTuple):
 
 def plain_recording(payload: Mapping[str, Any]) -> Recording | None:
     """The payload's facts if it is in the plain form, else None (parse the model)."""
-    get = payload.get
-    wave_id, response_id, row = get("wave_id"), get("response_id"), get("row")
+    wave_id = payload.get("wave_id")
+    if type(wave_id) is not str or not _UUID.fullmatch(wave_id):
+        return None
+    return questionnaire(wave_id, payload.get)
+
+
+def questionnaire(wave_id: str, get: Callable[..., Any]) -> Recording | None:
+    """One questionnaire's facts, its fields read by `get` (a v3 payload's, or one of a
+    batch part's questionnaires: the same fields, less the batch's), if every field is in
+    the plain form, else None."""
+    response_id, row = get("response_id"), get("row")
     point, flags = get("survey_point", _MISSING), get("flags", _EMPTY)
     if not (
         type(row) is list
-        and type(wave_id) is str
         and type(response_id) is str
-        and _UUID.fullmatch(wave_id)
         and _UUID.fullmatch(response_id)
         and type(get("questionnaire_id")) is str
         and (point is None or type(point) is str)
@@ -71,7 +80,7 @@ def _rest(get: Callable[[str, Any], Any]) -> bool:
     case (absent, None or empty) is checked first, without a call."""
     for name in _OPTIONAL_UUIDS:
         value = get(name, None)
-        if value is not None and not _uuid(value):
+        if value is not None and not uuid_text(value):
             return False
     for name in _OPTIONAL_TEXTS:
         value = get(name, None)
@@ -92,12 +101,13 @@ def _rest(get: Callable[[str, Any], Any]) -> bool:
     return targets == [] or _uuid_list(targets)
 
 
-def _uuid(value: object) -> bool:
+def uuid_text(value: object) -> bool:
+    """Canonical UUID text (lowercase, hyphenated): the one spelling read plainly."""
     return type(value) is str and _UUID.fullmatch(value) is not None
 
 
 def _uuid_or_none(value: object) -> bool:
-    return value is None or _uuid(value)
+    return value is None or uuid_text(value)
 
 
 def _datetime(value: object) -> bool:
@@ -125,7 +135,7 @@ def _record(value: object, keys: tuple[str, ...]) -> bool:
 
 def _dimension_ratings(value: object) -> bool:
     return type(value) is dict and all(
-        _uuid(unit)
+        uuid_text(unit)
         and type(answers) is dict
         and all(type(k) is str and type(v) is str for k, v in answers.items())
         for unit, answers in value.items()
@@ -143,4 +153,4 @@ def _opinions(value: object) -> bool:
 
 
 def _uuid_list(value: object) -> bool:
-    return type(value) is list and all(_uuid(item) for item in value)
+    return type(value) is list and all(uuid_text(item) for item in value)

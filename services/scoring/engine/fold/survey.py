@@ -16,6 +16,7 @@ from typing import Any
 
 from shared.contracts import IntegrationPayload
 from shared.contracts.survey import (
+    BatchRecorded,
     BatchWithdrawn,
     ResponseCorrected,
     ResponseQuarantined,
@@ -46,6 +47,7 @@ EVENT_TYPES = frozenset(
         WaveOpened,
         WaveClosed,
         ResponseRecorded,
+        BatchRecorded,
         ResponseCorrected,
         ResponseVoided,
         ResponseQuarantined,
@@ -80,22 +82,28 @@ class SurveyFold:
     def record_plain(self, recording: Recording) -> bool | None:
         """A questionnaire read by `plain.plain_recording`; None where its row needs the
         model's reading (it does not fit the wave, or names an answer the wave lacks)."""
-        wave = self.waves.get(recording.wave_id)
+        return self.record_plain_part(recording.wave_id, [recording])
+
+    def record_plain_part(self, wave_id: str, recordings: list[Recording]) -> bool | None:
+        """Questionnaires of one wave read plainly (one, or a batch part's), recorded all or
+        none: None, with nothing recorded, where any row needs the model's reading."""
+        wave = self.waves.get(wave_id)
         if wave is None:
             # Not this round's wave (its id is canonical text, as the keys are); the model
             # would still have checked the answers' types.
-            valid = all(answer is None or type(answer) is str for answer in recording.row)
+            valid = all(
+                answer is None or type(answer) is str for r in recordings for answer in r.row
+            )
             return False if valid else None
-        row = wave.encode_row(recording.row)
-        if row is None:
-            return None
-        wave.record(
-            recording.response_id,
-            row,
-            recording.group,
-            recording.point,
-            flagged=recording.flagged,
-        )
+        encode, rows = wave.encode_row, []
+        for recording in recordings:
+            row = encode(recording.row)
+            if row is None:
+                return None
+            rows.append(row)
+        record = wave.record
+        for r, row in zip(recordings, rows, strict=True):
+            record(r.response_id, row, r.group, r.point, flagged=r.flagged)
         return True
 
     def _open(self, payload: WaveOpened) -> bool:
@@ -116,14 +124,9 @@ def _apply_to_wave(wave: WaveState, payload: Any) -> bool:
         wave.facts["closed"] = True
         return closed
     if isinstance(payload, ResponseRecorded):
-        row = wave.encode(payload.ratings_in(wave.unit_ids))
-        return wave.record(
-            str(payload.response_id),
-            row,
-            payload.group or "",
-            payload.survey_point or "",
-            flagged=bool(payload.flags),
-        )
+        return _record(wave, payload, payload.ratings_in(wave.unit_ids))
+    if isinstance(payload, BatchRecorded):
+        return _record_part(wave, payload)
     if isinstance(payload, ResponseCorrected):
         ratings = {str(unit): answer for unit, answer in payload.answers.ratings.items()}
         return wave.correct(str(payload.response_id), wave.encode(ratings))
@@ -133,3 +136,22 @@ def _apply_to_wave(wave: WaveState, payload: Any) -> bool:
     if isinstance(payload, StatusDecision):
         return wave.decide(str(payload.response_id), _STATUS_DECISIONS[type(payload)])
     return False
+
+
+def _record_part(wave: WaveState, payload: BatchRecorded) -> bool:
+    responses = payload.responses()
+    # Every row checked against the wave before any is recorded: a part that does not fit
+    # raises with nothing of it folded, as a single recording would.
+    rows = [response.ratings_in(wave.unit_ids) for response in responses]
+    changed = [_record(wave, r, row) for r, row in zip(responses, rows, strict=True)]
+    return any(changed)
+
+
+def _record(wave: WaveState, payload: ResponseRecorded, ratings: dict[str, str]) -> bool:
+    return wave.record(
+        str(payload.response_id),
+        wave.encode(ratings),
+        payload.group or "",
+        payload.survey_point or "",
+        flagged=bool(payload.flags),
+    )

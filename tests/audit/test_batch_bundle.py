@@ -1,0 +1,120 @@
+"""`pingyi audit verify` on a survey log whose pushes are `survey.batch.recorded` parts: an
+untouched bundle is identical, and one answer changed inside a part is named by its
+questionnaire, at its part's position, as it would be in a log of single recordings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pingyi.audit_bundle import read_bundle, write_bundle
+from pingyi.audit_search import pieces, without
+from pingyi.audit_verify import engine, verify_bundle
+from services.scoring.engine import score_round
+from shared.contracts import IntegrationMessage
+from shared.contracts.survey import BatchQuestionnaire, BatchRecorded
+from tests.scoring.engine.schemes import survey_only
+from tests.scoring.engine.test_fold_builders import (
+    CAMPAIGN,
+    IN_WINDOW,
+    ROUND,
+    Feed,
+    closed,
+    sid,
+    uid,
+    wave,
+)
+from tests.scoring.engine.test_fold_world import build_registry
+
+WAVE = "测评"
+UNITS = ["市公安局", "市供电公司", "市住建局"]
+SCHEME = survey_only(min_sample=1)
+
+
+def _part(first: int, end: int, part: int, parts: int) -> BatchRecorded:
+    return BatchRecorded(
+        wave_id=uid(WAVE),
+        batch_id=uid("b1"),
+        agency_id=uid("agency"),
+        part=part,
+        parts=parts,
+        questionnaires=tuple(
+            BatchQuestionnaire(
+                response_id=uid(f"q{i}"),
+                questionnaire_id=f"Q-{i:04d}",
+                survey_point=None,
+                collected_at=IN_WINDOW,
+                row=("满意", "不满意" if i % 7 == 0 else "满意", "基本满意"),
+            )
+            for i in range(first, end)
+        ),
+    )
+
+
+def _log() -> list[IntegrationMessage]:
+    registry, survey = Feed("registry"), Feed("survey")
+    build_registry(registry)
+    survey(wave(WAVE, UNITS, groups=(), points=()))
+    survey(_part(0, 30, 1, 2))
+    survey(_part(30, 50, 2, 2))
+    survey(closed(WAVE))
+    return registry.messages + survey.messages
+
+
+def _forged(messages: list[IntegrationMessage], questionnaire_id: str) -> int:
+    """The questionnaire's answer about the second unit becomes 基本满意, which nobody else
+    gave it (so that it alone explains the difference); its part's position."""
+    for message in messages:
+        inside = message.payload.get("questionnaires") or []
+        for q in inside:
+            if q["questionnaire_id"] == questionnaire_id:
+                q["row"][1] = "基本满意"
+                return message.position
+    raise AssertionError(f"no {questionnaire_id}")
+
+
+def _bundle(path: Path, messages: list[IntegrationMessage], results: dict[str, Any]) -> Path:
+    by_origin: dict[str, list[bytes]] = {}
+    for message in messages:
+        by_origin.setdefault(message.origin, []).append(message.encode())
+    about = {"campaign_id": str(CAMPAIGN), "round": ROUND}
+    write_bundle(path, scheme=SCHEME, messages=by_origin, results=results, about=about)
+    return path
+
+
+def _results(messages: list[IntegrationMessage]) -> dict[str, Any]:
+    return score_round(SCHEME, messages, campaign_id=str(CAMPAIGN), round=ROUND)
+
+
+def test_a_log_of_parts_verifies_identically(tmp_path: Path) -> None:
+    messages = _log()
+    bundle = read_bundle(_bundle(tmp_path / "b.zip", messages, _results(messages)))
+    assert verify_bundle(bundle, engine()).identical
+
+
+def test_an_answer_changed_inside_a_part_is_named_by_its_questionnaire(tmp_path: Path) -> None:
+    messages = _log()
+    honest = _results(messages)
+    forged = [m.model_copy(deep=True) for m in messages]
+    position = _forged(forged, "Q-0034")
+    verdict = verify_bundle(read_bundle(_bundle(tmp_path / "f.zip", forged, honest)), engine())
+    assert not verdict.identical
+    [unit] = verdict.units
+    assert unit.unit_id == sid("市供电公司")
+    [component] = unit.components
+    assert [m.label() for m in component.messages] == [
+        f"survey position {position} survey.batch.recorded questionnaire_id=Q-0034"
+    ]
+
+
+def test_a_part_less_some_questionnaires_keeps_its_place_and_the_others() -> None:
+    messages = _log()
+    found = pieces(messages)
+    parts = [i for i, m in enumerate(messages) if m.event_type == "survey.batch.recorded"]
+    assert len(found) == len(messages) - len(parts) + 50
+    first = parts[0]
+    shorter = list(without(messages, {(first, 0), (first, 5)}))[first]
+    assert shorter.position == messages[first].position
+    ids = [q["questionnaire_id"] for q in shorter.payload["questionnaires"]]
+    assert len(ids) == 28 and "Q-0000" not in ids and "Q-0005" not in ids and "Q-0001" in ids
+    assert len(list(without(messages, {(first, None)}))) == len(messages) - 1
