@@ -98,8 +98,10 @@ def _with_manifest_updated(change: Callable[[dict[str, bytes]], None]) -> Any:
 
 
 def _drop_survey_line(entries: dict[str, bytes]) -> None:
+    """A line from the middle (a push is one line, a batch part, so there may be only 3)."""
     lines = entries["messages/survey.jsonl"].splitlines(keepends=True)
-    entries["messages/survey.jsonl"] = b"".join(lines[:2] + lines[3:])
+    assert len(lines) >= 3
+    entries["messages/survey.jsonl"] = b"".join(lines[:1] + lines[2:])
 
 
 def _reencode_survey_line(entries: dict[str, bytes]) -> None:

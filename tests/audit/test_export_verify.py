@@ -94,10 +94,17 @@ def _forge(source: Path, target: Path, questionnaire_id: str, unit_id: str, answ
     position = 0
     for number, line in enumerate(lines):
         message = json.loads(line)
-        if message["payload"].get("questionnaire_id") == questionnaire_id:
-            message["payload"]["row"][order.index(unit_id)] = answer
-            lines[number] = canonical_json(message)
-            position = message["position"]
+        # A push travels as batch parts: the questionnaire is one of a part's.
+        parts = (
+            message["payload"]["questionnaires"]
+            if message["event_type"] == "survey.batch.recorded"
+            else []
+        )
+        for q in parts:
+            if q["questionnaire_id"] == questionnaire_id:
+                q["row"][order.index(unit_id)] = answer
+                lines[number] = canonical_json(message)
+                position = message["position"]
     entries["messages/survey.jsonl"] = b"".join(line + b"\n" for line in lines)
     manifest = json.loads(entries["manifest.json"])
     for name, entry in manifest["parts"].items():
@@ -126,7 +133,7 @@ def test_one_changed_answer_is_named_by_unit_component_and_message(
     assert "inputs.counts.满意: bundle 9, recomputed 8" in out
     named = [line.strip() for line in out.splitlines() if "消息 message" in line]
     assert named == [
-        f"消息 message survey position {position} survey.response.recorded questionnaire_id=Q-0003"
+        f"消息 message survey position {position} survey.batch.recorded questionnaire_id=Q-0003"
     ]
     assert "不一致 different: results_digest" in out
     # Only the victim's component changed (others may move in rank, never in a component).
