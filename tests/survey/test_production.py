@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.contracts import parse_payload
-from shared.contracts.survey import Rating, ResponseRecorded, WaveClosed, WaveOpened
+from shared.contracts.survey import BatchRecorded, Rating, WaveClosed, WaveOpened
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster, wait_caught_up
 from tests.survey.helpers import open_wave, push, questionnaire, read_stream, seed_world
@@ -62,26 +62,21 @@ def test_survey_happy_path_publishes_on_jetstream(production_settings: CommonSet
 
     assert [m.event_type for m in messages] == [
         WaveOpened.event_type,
-        *[ResponseRecorded.event_type] * 4,
+        BatchRecorded.event_type,  # the push of four: one part
         WaveClosed.event_type,
     ]
     assert messages[-1].position == head
     assert all(m.origin == "survey" for m in messages)
-    # The chain lets a consumer tell a gap from the idempotency records never published.
+    # The chain lets a consumer tell a gap from the claims and idempotency records never
+    # published.
     assert [m.previous_position for m in messages] == [None, *[m.position for m in messages[:-1]]]
     opened = parse_payload(messages[0])
     assert isinstance(opened, WaveOpened)
     assert str(opened.wave_id) == wave_id and str(opened.agency_id) == world.agency.principal_id
-    recorded = [parse_payload(m) for m in messages[1:5]]
-    assert {r.questionnaire_id for r in recorded if isinstance(r, ResponseRecorded)} == {
-        q["questionnaire_id"] for q in batch
-    }
+    part = parse_payload(messages[1])
+    assert isinstance(part, BatchRecorded) and (part.part, part.parts) == (1, 1)
+    recorded = part.responses()
+    assert [r.questionnaire_id for r in recorded] == [q["questionnaire_id"] for q in batch]
     # The answers travel as a row in the wave's unit order, read back with its units.
-    assert {
-        next(iter(r.ratings_in(opened.unit_ids).values()))
-        for r in recorded
-        if isinstance(r, ResponseRecorded)
-    } == set(Rating)
-    assert all(
-        r.row is not None and r.ratings == {} for r in recorded if isinstance(r, ResponseRecorded)
-    )
+    assert {next(iter(r.ratings_in(opened.unit_ids).values())) for r in recorded} == set(Rating)
+    assert all(r.row is not None and r.ratings == {} for r in recorded)
