@@ -10,15 +10,21 @@ tallies (`progress_waves`). A voided or withdrawn questionnaire stays so, as in 
 
 A questionnaire's county is its survey point's jurisdiction, else the respondent's district
 when the template asked for one; a point, channel or group the wave did not declare is
-counted under its own code, and a missing one under `unspecified`."""
+counted under its own code, and a missing one under `unspecified`.
+
+Questionnaires come one per `survey.response.recorded` (public votes, and pushes in logs
+written before batch parts) or a part of a push per `survey.batch.recorded`; both leave the
+view the same."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
     SCALE_LEVELS,
+    BatchRecorded,
     BatchWithdrawn,
     ResponseCorrected,
     ResponseQuarantined,
@@ -94,8 +100,11 @@ def level_counts(answers: Any) -> dict[str, int]:
     return counts
 
 
-def _keys(wave: Document, p: ResponseRecorded) -> dict[str, str]:
-    counties = {point["code"]: point["jurisdiction_id"] for point in wave["points"]}
+def _counties(wave: Document) -> dict[str, str]:
+    return {point["code"]: point["jurisdiction_id"] for point in wave["points"]}
+
+
+def _keys(counties: dict[str, str], p: ResponseRecorded) -> dict[str, str]:
     county = counties.get(p.survey_point or "") or (
         None if p.district_id is None else str(p.district_id)
     )
@@ -129,21 +138,31 @@ def _tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None
 
 
 def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
-    wave = tx.get(WAVES, str(p.wave_id))
+    _record(tx, str(p.wave_id), [p])
+
+
+def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessage) -> None:
+    """A part of a push: each questionnaire as its own `survey.response.recorded` would
+    be, the wave read and written once for the part."""
+    _record(tx, str(p.wave_id), p.responses())
+
+
+def _record(tx: ViewTransaction, wave_id: str, responses: Sequence[ResponseRecorded]) -> None:
+    wave = tx.get(WAVES, wave_id) if responses else None
     if wave is None:
         return
-    answers = p.row if p.row is not None else p.ratings.values()
-    levels = level_counts(answers)
-    status = "quarantined" if p.flags else "counted"
-    keys = _keys(wave, p)
-    tx.put(
-        RESPONSES,
-        str(p.response_id),
-        {"wave_id": str(p.wave_id), "keys": keys, "status": status, "levels": levels},
-    )
-    added = levels if status == "counted" else None
-    _tally(wave, keys, {"collected": 1, "to": status, "added": added})
-    tx.put(WAVES, str(p.wave_id), wave)
+    counties = _counties(wave)
+    rows: list[tuple[str, str, Document]] = []
+    for p in responses:
+        levels = level_counts(p.row if p.row is not None else p.ratings.values())
+        status = "quarantined" if p.flags else "counted"
+        keys = _keys(counties, p)
+        row = {"wave_id": wave_id, "keys": keys, "status": status, "levels": levels}
+        rows.append((RESPONSES, str(p.response_id), row))
+        added = levels if status == "counted" else None
+        _tally(wave, keys, {"collected": 1, "to": status, "added": added})
+    tx.put_many(rows)
+    tx.put(WAVES, wave_id, wave)
 
 
 def _move(
@@ -198,7 +217,7 @@ def on_withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) 
 
 WAVE_PROGRESS_VIEW = View(
     "wave_progress",
-    1,
+    2,
     (
         Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(RESPONSES, index=("wave_id",)),
@@ -209,6 +228,7 @@ WAVE_PROGRESS_VIEW = View(
             WaveAgencyAccredited: on_accredited,
             WaveClosed: on_closed,
             ResponseRecorded: on_recorded,
+            BatchRecorded: on_batch_recorded,
             ResponseCorrected: on_corrected,
             ResponseVoided: on_voided,
             ResponseQuarantined: on_quarantined,
