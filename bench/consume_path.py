@@ -4,6 +4,10 @@ The inbox work per batch is what `Consumer` does once messages have arrived: rea
 applied position, plan the batch (duplicates, gaps), then in one transaction parse each
 payload, run its handler and record the new position. The baseline inserts the same rows,
 already serialised, with one transaction per batch and no position bookkeeping.
+
+The survey wave view is measured twice over the same questionnaires: one message each
+(`survey.response.recorded`, as logs before batch parts hold them) and as parts of a push
+(`survey.batch.recorded`, `PART_SIZE` questionnaires a message).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from bench.batch_parts import PART_SIZE, as_parts, as_singles
 from bench.infra import Measurement, Stopwatch
 from bench.workload import batches
 from services.survey.views.waves import WAVES_VIEW
@@ -86,6 +91,7 @@ def _inbox(database_url: str, schema: str, handlers: dict[Any, Any] | None) -> V
 def measure(
     database_url: str, messages: Sequence[IntegrationMessage], batch: int
 ) -> list[Measurement]:
+    messages = as_singles(messages)
     rows = [row_for(m) for m in messages]
     baseline = raw_insert_seconds(database_url, "raw_views", rows, batch)
     handlers = {ResponseRecorded: _response_row, WaveOpened: _wave_row}
@@ -95,6 +101,10 @@ def measure(
     wave_view = _inbox(database_url, "wave_views", None)
     wave_inbox = inbox_seconds(wave_view, messages, batch)
     wave_view.views.close()
+    parts = as_parts(messages)
+    parts_view = _inbox(database_url, "wave_parts_views", None)
+    parts_inbox = inbox_seconds(parts_view, parts, batch)
+    parts_view.views.close()
     common: dict[str, Any] = {
         "unit": "msgs/s",
         "count": len(messages),
@@ -115,5 +125,19 @@ def measure(
             pingyi_seconds=wave_inbox,
             notes=["read-modify-write of one wave row per message: a response counter"],
             **common,
+        ),
+        Measurement(
+            name="apply to the survey wave view, batch parts",
+            pingyi=(
+                f"the same view and questionnaires as {len(parts)} messages: parts of up to "
+                f"{PART_SIZE} (survey.batch.recorded), batches of {batch} messages"
+            ),
+            pingyi_seconds=parts_inbox,
+            notes=[
+                "one read and write of the wave's documents per part; rate per questionnaire",
+                f"{wave_inbox / parts_inbox:.1f}x the rate of one message per questionnaire",
+            ],
+            details={"messages": len(parts)},
+            **(common | {"unit": "questionnaires/s"}),
         ),
     ]

@@ -23,6 +23,7 @@ import pytest
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.survey import (
     Answers,
+    BatchQuestionnaire,
     BatchRecorded,
     BatchWithdrawn,
     Channel,
@@ -154,14 +155,14 @@ def _parts(batch: str, agency: UUID, items: Sequence[int], size: int) -> list[Ba
             agency_id=agency,
             part=number,
             parts=len(chunks),
-            questionnaires=tuple(questionnaire(i) for i in chunk),
+            questionnaires=tuple(BatchQuestionnaire(**questionnaire(i)) for i in chunk),
         )
         for number, chunk in enumerate(chunks, start=1)
     ]
 
 
 def _singles(batch: str, agency: UUID, items: Sequence[int]) -> list[ResponseRecorded]:
-    shared = {"wave_id": WAVE, "batch_id": uid(batch), "agency_id": agency}
+    shared: dict[str, Any] = {"wave_id": WAVE, "batch_id": uid(batch), "agency_id": agency}
     return [ResponseRecorded(**questionnaire(i), **shared) for i in items]
 
 

@@ -23,6 +23,9 @@ from services.survey.views.names import (
     WAVES,
 )
 from services.survey.views.recordings import on_batch_recorded, on_recorded
+
+# The collections' names are read through this module by the API and the application.
+__all__ = ["PROGRESS", "QUESTIONNAIRES", "WAVES", "WAVES_VIEW", "visible_waves"]
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
     BatchRecorded,
