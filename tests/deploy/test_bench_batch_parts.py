@@ -16,12 +16,12 @@ def _payloads(messages: list[IntegrationMessage]) -> list[dict[str, Any]]:
 
 def test_parts_cut_from_single_messages_read_back_as_them() -> None:
     singles = survey_log(parts=False)
-    parts = as_parts(singles, size=3)
+    parts = as_parts(singles, size=16)
     assert _payloads(as_singles(parts)) == _payloads(singles)
-    # 7 and 4 questionnaires in parts of 3; the public vote stays a single message
+    # 40 and 12 questionnaires in parts of 16; the public vote and the v2 one stay single
     kinds = [m.event_type for m in parts]
-    assert kinds.count("survey.batch.recorded") == 3 + 2
-    assert kinds.count("survey.response.recorded") == 1
+    assert kinds.count("survey.batch.recorded") == 3 + 1
+    assert kinds.count("survey.response.recorded") == 2
 
 
 def test_a_log_of_single_messages_is_left_as_it_is() -> None:

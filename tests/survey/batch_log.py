@@ -4,6 +4,8 @@ v3 (the form of logs written before parts). A public vote sits between the pushe
 decisions follow: quarantine, release, rejection, void, correction, a batch withdrawn (also
 of questionnaires already rejected), an agency accredited and the close.
 
+A questionnaire published as v2 by an older producer sits there too.
+
 The v3 messages are built from the questionnaires' fields directly, not with
 `BatchRecorded.responses()`, so a view that reads parts through that method is compared
 with what the contract says a part means, not with itself. View tests apply both logs and
@@ -34,6 +36,7 @@ from shared.contracts.survey import (
     ResponseCorrected,
     ResponseQuarantined,
     ResponseRecorded,
+    ResponseRecordedV2,
     ResponseRejected,
     ResponseReleased,
     ResponseVoided,
@@ -66,10 +69,13 @@ POINTS = ("郾城区政务服务中心", "召陵区供电营业厅", "未登记�
 CHANNELS = (Channel.SURVEY_POINT, Channel.PAPER, Channel.PHONE, None)
 GROUPS = ("服务对象", "群众", "未声明的组", None)
 LEVELS = ("满意", "基本满意", "不满意", "不了解", None)
-PUSHES = (("batch:1", AGENCY, range(0, 7), 3), ("batch:2", LATE_AGENCY, range(7, 11), 4))
-"""(batch, agency, questionnaires, questionnaires per part): the first push in three parts."""
-VOTE = 11
+PUSHES = (("batch:1", AGENCY, range(0, 40), 16), ("batch:2", LATE_AGENCY, range(40, 52), 12))
+"""(batch, agency, questionnaires, questionnaires per part): the first push in three parts,
+each with several questionnaires of one place (point, channel, group, status)."""
+VOTE = 52
 """A public vote: a single questionnaire of no agency and no batch."""
+OLD = 53
+"""A questionnaire as an older producer published it (v2: ratings keyed by unit, no row)."""
 
 
 def response(i: int) -> UUID:
@@ -187,8 +193,8 @@ def _decisions() -> list[IntegrationPayload]:
             reason="测评机构弄虚作假",
             actor=ACTOR,
         ),
-        ResponseReleased(**about(9), reason="撤回之后的复核不改变结果"),
-        WaveClosed(wave_id=WAVE, actor=ACTOR, reason="回收结束", questionnaires=12, batches=2),
+        ResponseReleased(**about(43), reason="撤回之后的复核不改变结果"),
+        WaveClosed(wave_id=WAVE, actor=ACTOR, reason="回收结束", questionnaires=54, batches=2),
     ]
 
 
@@ -214,8 +220,11 @@ def survey_log(*, parts: bool) -> list[IntegrationMessage]:
     the decisions."""
     first, second = (_push(*push, parts) for push in PUSHES)
     vote = ResponseRecorded(**questionnaire(VOTE), wave_id=WAVE)
+    old = questionnaire(OLD)
+    ratings = {unit: answer for unit, answer in zip(UNITS, old.pop("row"), strict=True) if answer}
+    older = ResponseRecordedV2(**old, wave_id=WAVE, ratings=ratings)
     accredited = WaveAgencyAccredited(wave_id=WAVE, agency_id=LATE_AGENCY, quota=None, actor=ACTOR)
-    return numbered([opened(), accredited, *first, vote, *second, *_decisions()])
+    return numbered([opened(), accredited, *first, vote, older, *second, *_decisions()])
 
 
 def applied(

@@ -6,6 +6,7 @@ applies 500 at a time, a live consumer what has arrived)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,13 @@ from shared.views import MemoryViewStore
 from tests.survey.batch_log import (
     AGENCY,
     LATE_AGENCY,
+    OLD,
     STORES,
     WAVE,
     applied,
     numbered,
     pushed,
+    questionnaire,
     response,
     store_pair,
     survey_log,
@@ -38,18 +41,24 @@ def test_parts_leave_the_view_as_one_message_per_questionnaire(
         wave, progress = store.get(WAVES, str(WAVE)), store.get(PROGRESS, str(WAVE))
         first = store.get(QUESTIONNAIRES, str(response(0)))
     assert wave is not None and progress is not None and first is not None
-    assert (wave["response_count"], wave["status"]) == (12, "closed")
+    assert (wave["response_count"], wave["status"]) == (54, "closed")
     assert progress["by_status"] == {
-        "counted": 6,
-        "quarantined": 1,
-        "rejected": 0,
+        "counted": 32,
+        "quarantined": 8,
+        "rejected": 1,
         "voided": 1,
-        "withdrawn": 4,
+        "withdrawn": 12,
     }
-    assert progress["by_agency"][str(AGENCY)]["collected"] == 7
-    assert progress["by_agency"][str(LATE_AGENCY)]["collected"] == 4
-    assert progress["by_agency"]["未填"]["collected"] == 1
+    assert progress["by_agency"][str(AGENCY)]["collected"] == 40
+    assert progress["by_agency"][str(LATE_AGENCY)]["collected"] == 12
+    assert progress["by_agency"]["未填"]["collected"] == 2
     assert (first["status"], first["version"], len(first["flags"])) == ("quarantined", 2, 1)
+    # Answers per point: those of every questionnaire counted at intake at a point.
+    intake = [questionnaire(i) for i in range(OLD + 1)]
+    answers = Counter(
+        a for q in intake if not q["flags"] and q["survey_point"] for a in q["row"] if a
+    )
+    assert sum(map(Counter, progress["answers_by_point"].values()), Counter()) == answers
 
 
 @pytest.mark.parametrize("chunk", [1, 4, 500])
@@ -64,4 +73,4 @@ def test_a_part_into_a_wave_never_opened_keeps_its_rows_as_single_messages_do() 
     by_parts = applied(MemoryViewStore(), WAVES_VIEW, numbered(pushed(parts=True)))
     one_each = applied(MemoryViewStore(), WAVES_VIEW, numbered(pushed(parts=False)))
     assert by_parts == one_each
-    assert [collection for collection, _, _ in by_parts] == [QUESTIONNAIRES] * 11
+    assert [collection for collection, _, _ in by_parts] == [QUESTIONNAIRES] * 52

@@ -5,6 +5,7 @@ included, on each view store; and however the consumer cuts the log into transac
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -34,12 +35,17 @@ def test_parts_leave_the_view_as_one_message_per_questionnaire(
         # The story did happen: every questionnaire, each decision where it should be.
         wave = store.get(WAVES, str(WAVE))
         corrected = store.get(RESPONSES, str(response(2)))
+        rows = dict(store.scan(RESPONSES))
     assert wave is not None and corrected is not None
     statuses = ("collected", "counted", "quarantined", "rejected", "voided", "withdrawn")
-    assert [wave["total"][status] for status in statuses] == [12, 6, 1, 0, 1, 4]
+    assert [wave["total"][status] for status in statuses] == [54, 32, 8, 1, 1, 12]
     assert wave["closed_at"] is not None
     assert (corrected["status"], corrected["levels"]) == ("counted", {"不满意": 1, "满意": 1})
-    assert wave["by_point"]["unspecified"]["collected"] == 3
+    assert wave["by_point"]["unspecified"]["collected"] == 13
+    # The tallies' answers are those of the questionnaires that count, as each row has them.
+    counted = [Counter(row["levels"]) for row in rows.values() if row["status"] == "counted"]
+    assert Counter(wave["total"]["levels"]) == sum(counted, Counter())
+    assert rows[str(response(4))]["levels"] == {"满意": 1, "基本满意": 1, "不满意": 1}
 
 
 @pytest.mark.parametrize("chunk", [1, 4, 500])
