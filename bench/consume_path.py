@@ -116,6 +116,7 @@ def measure(
     parts_view = _inbox(database_url, "wave_parts_views", None)
     parts_inbox, parts_cpu = inbox_times(parts_view, parts, batch)
     parts_view.views.close()
+    cpu_share = parts_cpu / max(wave_cpu, 1e-9)
     common: dict[str, Any] = {
         "unit": "msgs/s",
         "count": len(messages),
@@ -151,7 +152,7 @@ def measure(
             notes=[
                 "one read and write of the wave's documents per part; rate per questionnaire",
                 f"{wave_inbox / parts_inbox:.1f}x the rate of one message per questionnaire; "
-                f"CPU of this process {parts_cpu:.2f} s ({parts_cpu / max(wave_cpu, 1e-9):.0%} of that)",
+                f"CPU of this process {parts_cpu:.2f} s ({cpu_share:.0%} of that)",
             ],
             details={"messages": len(parts), "cpu_seconds": parts_cpu},
             **(common | {"unit": "questionnaires/s"}),
