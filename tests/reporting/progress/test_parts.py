@@ -43,7 +43,9 @@ def test_parts_leave_the_view_as_one_message_per_questionnaire(
     assert (corrected["status"], corrected["levels"]) == ("counted", {"不满意": 1, "满意": 1})
     assert wave["by_point"]["unspecified"]["collected"] == 13
     # The tallies' answers are those of the questionnaires that count, as each row has them.
-    counted = [Counter(row["levels"]) for row in rows.values() if row["status"] == "counted"]
+    counted: list[Counter[str]] = [
+        Counter(row["levels"]) for row in rows.values() if row["status"] == "counted"
+    ]
     assert Counter(wave["total"]["levels"]) == sum(counted, Counter())
     assert rows[str(response(4))]["levels"] == {"满意": 1, "基本满意": 1, "不满意": 1}
 
