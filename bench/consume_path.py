@@ -4,17 +4,23 @@ The inbox work per batch is what `Consumer` does once messages have arrived: rea
 applied position, plan the batch (duplicates, gaps), then in one transaction parse each
 payload, run its handler and record the new position. The baseline inserts the same rows,
 already serialised, with one transaction per batch and no position bookkeeping.
+
+The survey wave view is measured twice over the same questionnaires: one message each
+(`survey.response.recorded`, as logs before batch parts hold them) and as parts of a push
+(`survey.batch.recorded`, `PART_SIZE` questionnaires a message).
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from bench.batch_parts import PART_SIZE, as_parts, as_singles
 from bench.infra import Measurement, Stopwatch
 from bench.workload import batches
 from services.survey.views.waves import WAVES_VIEW
@@ -47,13 +53,23 @@ def row_for(message: IntegrationMessage) -> tuple[str, str, str]:
 
 
 def inbox_seconds(inbox: ViewInbox, messages: Sequence[IntegrationMessage], batch: int) -> float:
+    return inbox_times(inbox, messages, batch)[0]
+
+
+def inbox_times(
+    inbox: ViewInbox, messages: Sequence[IntegrationMessage], batch: int
+) -> tuple[float, float]:
+    """(wall, CPU of this process) seconds to apply `messages` in consumer batches: the CPU
+    is what the view costs the service that runs it (the database's share is not in it)."""
+    cpu = time.process_time()
     with Stopwatch() as watch:
         for chunk in batches(messages, batch):
             plan = plan_batch(inbox.last_position(UPSTREAM), chunk)
             assert plan.gap_index is None and not plan.duplicates, plan
             inbox.apply(UPSTREAM, plan.to_apply)
+    cpu = time.process_time() - cpu
     assert inbox.last_position(UPSTREAM) == messages[-1].position
-    return watch.seconds
+    return watch.seconds, cpu
 
 
 def raw_insert_seconds(
@@ -86,6 +102,7 @@ def _inbox(database_url: str, schema: str, handlers: dict[Any, Any] | None) -> V
 def measure(
     database_url: str, messages: Sequence[IntegrationMessage], batch: int
 ) -> list[Measurement]:
+    messages = as_singles(messages)
     rows = [row_for(m) for m in messages]
     baseline = raw_insert_seconds(database_url, "raw_views", rows, batch)
     handlers = {ResponseRecorded: _response_row, WaveOpened: _wave_row}
@@ -93,8 +110,13 @@ def measure(
     rows_inbox = inbox_seconds(one_row, messages, batch)
     one_row.views.close()
     wave_view = _inbox(database_url, "wave_views", None)
-    wave_inbox = inbox_seconds(wave_view, messages, batch)
+    wave_inbox, wave_cpu = inbox_times(wave_view, messages, batch)
     wave_view.views.close()
+    parts = as_parts(messages)
+    parts_view = _inbox(database_url, "wave_parts_views", None)
+    parts_inbox, parts_cpu = inbox_times(parts_view, parts, batch)
+    parts_view.views.close()
+    cpu_share = parts_cpu / max(wave_cpu, 1e-9)
     common: dict[str, Any] = {
         "unit": "msgs/s",
         "count": len(messages),
@@ -113,7 +135,26 @@ def measure(
             name="apply to the survey wave view",
             pingyi=f"survey's own wave view (real handlers), batches of {batch}",
             pingyi_seconds=wave_inbox,
-            notes=["read-modify-write of one wave row per message: a response counter"],
+            notes=[
+                "read-modify-write of one wave row per message: a response counter",
+                f"CPU of this process {wave_cpu:.2f} s",
+            ],
+            details={"cpu_seconds": wave_cpu},
             **common,
+        ),
+        Measurement(
+            name="apply to the survey wave view, batch parts",
+            pingyi=(
+                f"the same view and questionnaires as {len(parts)} messages: parts of up to "
+                f"{PART_SIZE} (survey.batch.recorded), batches of {batch} messages"
+            ),
+            pingyi_seconds=parts_inbox,
+            notes=[
+                "one read and write of the wave's documents per part; rate per questionnaire",
+                f"{wave_inbox / parts_inbox:.1f}x the rate of one message per questionnaire; "
+                f"CPU of this process {parts_cpu:.2f} s ({cpu_share:.0%} of that)",
+            ],
+            details={"messages": len(parts), "cpu_seconds": parts_cpu},
+            **(common | {"unit": "questionnaires/s"}),
         ),
     ]

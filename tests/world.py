@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pingyi.catalog import NAMES
+from services.survey.views.waves import WAVES_VIEW
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import key_for, post, unit
 from tests.registry.people_helpers import COMMITMENT, appoint, office_body
@@ -291,7 +292,7 @@ def build_world(cluster: Cluster) -> World:
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",
-        "consumer": "survey-waves-v4",
+        "consumer": f"survey-waves-v{WAVES_VIEW.version}",
         "upstream": "survey",
         "response_id": "00000000-0000-4000-8000-000000000001",
         "wave_id": wave_id,

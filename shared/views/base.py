@@ -143,6 +143,11 @@ class ViewTransaction(ABC):
     @abstractmethod
     def put(self, collection: str, key: str, doc: Document) -> None: ...
 
+    def put_many(self, rows: list[tuple[str, str, Document]]) -> None:
+        """Several puts at once, in order (a later row under the same key wins)."""
+        for collection, key, doc in rows:
+            self.put(collection, key, doc)
+
     @abstractmethod
     def track(self, upstream: str, position: int) -> None: ...
 
@@ -265,6 +270,9 @@ class BufferedTransaction(ViewTransaction):
 
     def put(self, collection: str, key: str, doc: Document) -> None:
         self._pending[(collection, key)] = doc
+
+    def put_many(self, rows: list[tuple[str, str, Document]]) -> None:
+        self._pending.update(((collection, key), doc) for collection, key, doc in rows)
 
     def track(self, upstream: str, position: int) -> None:
         self._inner.track(upstream, position)

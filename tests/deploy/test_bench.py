@@ -53,6 +53,7 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
         "publish to JetStream",
         "apply to a view",
         "apply to the survey wave view",
+        "apply to the survey wave view, batch parts",
         *(
             f"ingest over HTTP{what} (N={n}, 4 units)"
             for n in (30, 50)
@@ -65,6 +66,8 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
     # the relay scans the wave, the questionnaires and per push an idempotency record, a Batch
     # and the wave's BatchAccepted
     assert results["measurements"][2]["pingyi_count"] == 1 + 45 + 3 * 3
+    # the wave's opening and one part per push of 20 (parts hold up to 500)
+    assert results["measurements"][5]["details"]["messages"] == 1 + 3
     ingest = [m for m in results["measurements"] if m["name"].startswith("ingest")]
     for n, first in ((30, ingest[0]), (50, ingest[3])):
         details = first["details"]

@@ -49,6 +49,24 @@ def test_rows_and_position_commit_together(store: ViewStore) -> None:
     assert store.positions() == {"copy": {"registry": 5}}
 
 
+def test_put_many_writes_every_row_and_a_later_one_under_a_key_wins(store: ViewStore) -> None:
+    with store.transaction("copy") as tx:
+        tx.put("units", "u0", {"name": "旧"})
+        tx.put_many(
+            [
+                ("units", "u0", {"name": "漯河市教育局"}),
+                ("units", "u1", {"name": "漯河市公安局"}),
+                ("units", "u1", {"name": "漯河市民政局"}),
+            ]
+        )
+        assert tx.get("units", "u1") == {"name": "漯河市民政局"}
+        tx.track("registry", 3)
+    assert store.get_many("units", ["u0", "u1"]) == {
+        "u0": {"name": "漯河市教育局"},
+        "u1": {"name": "漯河市民政局"},
+    }
+
+
 def test_a_failure_leaves_neither_rows_nor_position(store: ViewStore) -> None:
     with pytest.raises(RuntimeError), store.transaction("copy") as tx:
         tx.put("units", "u1", {"name": "漯河市教育局"})

@@ -10,15 +10,24 @@ tallies (`progress_waves`). A voided or withdrawn questionnaire stays so, as in 
 
 A questionnaire's county is its survey point's jurisdiction, else the respondent's district
 when the template asked for one; a point, channel or group the wave did not declare is
-counted under its own code, and a missing one under `unspecified`."""
+counted under its own code, and a missing one under `unspecified`.
+
+Questionnaires come one per `survey.response.recorded` (public votes, and pushes in logs
+written before batch parts) or a part of a push per `survey.batch.recorded`; both leave the
+view the same."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
     SCALE_LEVELS,
+    BatchQuestionnaire,
+    BatchRecorded,
     BatchWithdrawn,
     ResponseCorrected,
     ResponseQuarantined,
@@ -40,6 +49,8 @@ UNSPECIFIED = "unspecified"
 DIMENSIONS = ("point", "county", "channel", "group")
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
 FINAL = ("voided", "withdrawn")
+Recording = ResponseRecorded | BatchQuestionnaire
+"""A questionnaire's own fields, whichever message brought it."""
 
 
 def bucket() -> Document:
@@ -86,24 +97,23 @@ def on_closed(tx: ViewTransaction, p: WaveClosed, m: IntegrationMessage) -> None
         tx.put(WAVES, str(p.wave_id), wave | {"closed_at": m.occurred_at.isoformat()})
 
 
-def level_counts(answers: Any) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for answer in answers:
-        if answer is not None:
-            counts[answer] = counts.get(answer, 0) + 1
-    return counts
+def level_counts(answers: Iterable[str | None]) -> dict[str, int]:
+    return {answer: n for answer, n in Counter(answers).items() if answer is not None}
 
 
-def _keys(wave: Document, p: ResponseRecorded) -> dict[str, str]:
-    counties = {point["code"]: point["jurisdiction_id"] for point in wave["points"]}
-    county = counties.get(p.survey_point or "") or (
-        None if p.district_id is None else str(p.district_id)
+def _counties(wave: Document) -> dict[str, str]:
+    return {point["code"]: point["jurisdiction_id"] for point in wave["points"]}
+
+
+def _keys(counties: dict[str, str], q: Recording) -> dict[str, str]:
+    county = counties.get(q.survey_point or "") or (
+        None if q.district_id is None else str(q.district_id)
     )
     return {
-        "point": p.survey_point or UNSPECIFIED,
+        "point": q.survey_point or UNSPECIFIED,
         "county": county or UNSPECIFIED,
-        "channel": UNSPECIFIED if p.channel is None else p.channel.value,
-        "group": p.group or UNSPECIFIED,
+        "channel": UNSPECIFIED if q.channel is None else q.channel.value,
+        "group": q.group or UNSPECIFIED,
     }
 
 
@@ -113,15 +123,17 @@ def _add(target: dict[str, int], levels: dict[str, int], sign: int) -> None:
 
 
 def _tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None:
-    """Applies one questionnaire's change to the wave's total and to each of its buckets."""
+    """Applies a change of `count` questionnaires (1 unless said) of one place to the wave's
+    total and to each of its buckets."""
     buckets = [wave["total"]] + [
         wave[f"by_{dimension}"].setdefault(keys[dimension], bucket()) for dimension in DIMENSIONS
     ]
+    n = change.get("count", 1)
     for found in buckets:
         found["collected"] += change.get("collected", 0)
         for status in ("from", "to"):
             if change.get(status) is not None:
-                found[change[status]] += 1 if status == "to" else -1
+                found[change[status]] += n if status == "to" else -n
         if change.get("removed"):
             _add(found["levels"], change["removed"], -1)
         if change.get("added"):
@@ -129,21 +141,55 @@ def _tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None
 
 
 def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
-    wave = tx.get(WAVES, str(p.wave_id))
+    _record(tx, str(p.wave_id), [p])
+
+
+def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessage) -> None:
+    """A part of a push: each questionnaire as its own `survey.response.recorded` would be
+    (`p.responses()`, read from the part as it is), the wave read and written once and its
+    tallies changed once per place and status."""
+    _record(tx, str(p.wave_id), p.questionnaires)
+
+
+def _answers(q: Recording) -> Iterable[str | None]:
+    """The overall answers: the row, or the ratings of a message upcast from v1/v2."""
+    if q.row is not None:
+        return q.row
+    return q.ratings.values() if isinstance(q, ResponseRecorded) else ()
+
+
+def _record(tx: ViewTransaction, wave_id: str, recordings: Sequence[Recording]) -> None:
+    wave = tx.get(WAVES, wave_id) if recordings else None
     if wave is None:
         return
-    answers = p.row if p.row is not None else p.ratings.values()
-    levels = level_counts(answers)
-    status = "quarantined" if p.flags else "counted"
-    keys = _keys(wave, p)
-    tx.put(
-        RESPONSES,
-        str(p.response_id),
-        {"wave_id": str(p.wave_id), "keys": keys, "status": status, "levels": levels},
-    )
-    added = levels if status == "counted" else None
-    _tally(wave, keys, {"collected": 1, "to": status, "added": added})
-    tx.put(WAVES, str(p.wave_id), wave)
+    counties = _counties(wave)
+    rows: list[tuple[str, str, Document]] = []
+    places: dict[tuple[str, ...], _Place] = {}
+    for q in recordings:
+        levels = level_counts(_answers(q))
+        status = "quarantined" if q.flags else "counted"
+        keys = _keys(counties, q)
+        row = {"wave_id": wave_id, "keys": keys, "status": status, "levels": levels}
+        rows.append((RESPONSES, str(q.response_id), row))
+        place = places.setdefault((*keys.values(), status), _Place(keys, status))
+        place.count += 1
+        if status == "counted":
+            place.levels.update(levels)
+    tx.put_many(rows)
+    for place in places.values():
+        change = {"collected": place.count, "count": place.count, "to": place.status}
+        _tally(wave, place.keys, change | {"added": dict(place.levels)})
+    tx.put(WAVES, wave_id, wave)
+
+
+@dataclass
+class _Place:
+    """Questionnaires of one part recorded at one place with one status: tallied at once."""
+
+    keys: dict[str, str]
+    status: str
+    count: int = 0
+    levels: Counter[str] = field(default_factory=Counter)
 
 
 def _move(
@@ -198,7 +244,7 @@ def on_withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) 
 
 WAVE_PROGRESS_VIEW = View(
     "wave_progress",
-    1,
+    2,
     (
         Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(RESPONSES, index=("wave_id",)),
@@ -209,6 +255,7 @@ WAVE_PROGRESS_VIEW = View(
             WaveAgencyAccredited: on_accredited,
             WaveClosed: on_closed,
             ResponseRecorded: on_recorded,
+            BatchRecorded: on_batch_recorded,
             ResponseCorrected: on_corrected,
             ResponseVoided: on_voided,
             ResponseQuarantined: on_quarantined,

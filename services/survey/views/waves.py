@@ -3,6 +3,8 @@ published log: it holds what other services can also see, so a rebuild from the 
 reproduces it exactly.
 
 - `waves`: status and the number of questionnaires recorded, for listing by scope;
+  questionnaires arrive one per `survey.response.recorded` or a part of a push per
+  `survey.batch.recorded` (`recordings`), to the same effect;
 - `questionnaires`: one row per questionnaire with where it stands (counted, quarantined,
   rejected, voided, withdrawn), its flags and version: the quarantine list is a filter on it;
 - `progress`: collected against target per survey point, county, channel, respondent group
@@ -13,8 +15,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.survey.views.names import (
+    PROGRESS,
+    QUESTIONNAIRES,
+    STATUSES,
+    WAVE_AGENCIES,
+    WAVES,
+)
+from services.survey.views.recordings import on_batch_recorded, on_recorded
+
+# The collections' names are read through this module by the API and the application.
+__all__ = ["PROGRESS", "QUESTIONNAIRES", "WAVES", "WAVES_VIEW", "visible_waves"]
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
+    BatchRecorded,
     BatchWithdrawn,
     ResponseCorrected,
     ResponseQuarantined,
@@ -31,15 +45,6 @@ from shared.views import Collection, ViewStore, ViewTransaction
 from shared.views.base import Document, Filter
 from shared.views.model import View
 from shared.web.pagination import Paging
-
-WAVES = "waves"
-QUESTIONNAIRES = "wave_questionnaires"
-PROGRESS = "wave_progress"
-WAVE_AGENCIES = "wave_agencies"
-"""One row per (wave, accredited agency): how an agency finds every wave it may push into."""
-STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
-UNSPECIFIED = "未填"
-"""The bucket for a questionnaire that names no point, channel or group."""
 
 
 def _opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None:
@@ -126,59 +131,6 @@ def _closed(tx: ViewTransaction, p: WaveClosed, m: IntegrationMessage) -> None:
         tx.put(WAVES, str(p.wave_id), doc | closed)
 
 
-def _count(buckets: dict[str, Any], key: str, extra: dict[str, Any] | None = None) -> None:
-    entry = buckets.setdefault(key, {"collected": 0} | (extra or {}))
-    entry["collected"] += 1
-
-
-def _recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
-    wave_id = str(p.wave_id)
-    doc = tx.get(WAVES, wave_id)
-    if doc is not None:
-        tx.put(WAVES, wave_id, doc | {"response_count": doc["response_count"] + 1})
-    status = "quarantined" if p.flags else "counted"
-    tx.put(
-        QUESTIONNAIRES,
-        str(p.response_id),
-        {
-            "response_id": str(p.response_id),
-            "wave_id": wave_id,
-            "questionnaire_id": p.questionnaire_id,
-            "agency_id": None if p.agency_id is None else str(p.agency_id),
-            "batch_id": None if p.batch_id is None else str(p.batch_id),
-            "survey_point": p.survey_point,
-            "channel": None if p.channel is None else p.channel.value,
-            "group": p.group,
-            "collected_at": p.collected_at.isoformat(),
-            "status": status,
-            "flags": [flag.model_dump() for flag in p.flags],
-            "version": 1,
-        },
-    )
-    progress = tx.get(PROGRESS, wave_id)
-    if progress is None:
-        return
-    progress["total"]["collected"] += 1
-    point = p.survey_point or UNSPECIFIED
-    _count(progress["by_point"], point, {"name": point, "target": None, "quota": None})
-    county = progress["point_county"].get(p.survey_point or "", UNSPECIFIED)
-    _count(progress["by_county"], county, {"target": None})
-    _count(progress["by_channel"], UNSPECIFIED if p.channel is None else p.channel.value)
-    _count(progress["by_group"], p.group or UNSPECIFIED, {"name": p.group or UNSPECIFIED})
-    agency = UNSPECIFIED if p.agency_id is None else str(p.agency_id)
-    _count(progress["by_agency"], agency, {"quota": None})
-    progress["by_status"][status] += 1
-    if status == "counted" and p.survey_point is not None:
-        # What the point-distribution check compares (answers as first recorded).
-        counted = progress["counted_by_point"]
-        counted[p.survey_point] = counted.get(p.survey_point, 0) + 1
-        answers = progress["answers_by_point"].setdefault(p.survey_point, {})
-        for value in p.row if p.row is not None else p.ratings.values():
-            if value is not None:
-                answers[value] = answers.get(value, 0) + 1
-    tx.put(PROGRESS, wave_id, progress)
-
-
 def _restate(tx: ViewTransaction, response_id: Any, status: str | None, **changes: Any) -> None:
     """Move one questionnaire to `status` (None: keep it) and count the move in its wave."""
     doc = tx.get(QUESTIONNAIRES, str(response_id))
@@ -237,7 +189,8 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     WaveOpened: _opened,
     WaveAgencyAccredited: _accredited,
     WaveClosed: _closed,
-    ResponseRecorded: _recorded,
+    ResponseRecorded: on_recorded,
+    BatchRecorded: on_batch_recorded,
     ResponseCorrected: _corrected,
     ResponseVoided: _voided,
     ResponseQuarantined: _quarantined,
@@ -248,7 +201,7 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    4,
+    5,
     (
         Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
         Collection(

@@ -1,0 +1,129 @@
+"""Questionnaires entering the wave view: one `survey.response.recorded` at a time (public
+votes, and every push in logs written before batch parts), or a part of a push
+(`survey.batch.recorded`) at once.
+
+Both go through one fold, so a part leaves the view exactly as its questionnaires would one
+message each. A part reads and writes its wave's documents once, puts its questionnaires'
+rows together and adds its counts to the progress once per distinct place (point, channel,
+group, agency, status), since a push applies hundreds of questionnaires per message."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from services.survey.views.names import PROGRESS, QUESTIONNAIRES, UNSPECIFIED, WAVES
+from shared.contracts import IntegrationMessage
+from shared.contracts.survey import BatchQuestionnaire, BatchRecorded, ResponseRecorded
+from shared.views import ViewTransaction
+from shared.views.base import Document
+
+Recording = ResponseRecorded | BatchQuestionnaire
+"""A questionnaire's own fields, whichever message brought it."""
+Place = tuple[str | None, str | None, str | None, str | None, str]
+"""(survey point, channel, group, agency, status) as recorded: what progress counts by."""
+
+
+def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
+    _record(tx, str(p.wave_id), _text(p.agency_id), _text(p.batch_id), [p])
+
+
+def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessage) -> None:
+    # The part's questionnaires as they are: each means the v3 message `p.responses()`
+    # would build, minus the cost of building it.
+    _record(tx, str(p.wave_id), _text(p.agency_id), _text(p.batch_id), p.questionnaires)
+
+
+def _text(value: object | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _record(
+    tx: ViewTransaction,
+    wave_id: str,
+    agency: str | None,
+    batch: str | None,
+    recordings: Sequence[Recording],
+) -> None:
+    if not recordings:
+        return
+    doc = tx.get(WAVES, wave_id)
+    if doc is not None:
+        tx.put(WAVES, wave_id, doc | {"response_count": doc["response_count"] + len(recordings)})
+    rows = [_row(wave_id, agency, batch, q) for q in recordings]
+    tx.put_many([(QUESTIONNAIRES, row["response_id"], row) for row in rows])
+    progress = tx.get(PROGRESS, wave_id)
+    if progress is None:
+        return
+    _count_in(progress, agency, recordings)
+    tx.put(PROGRESS, wave_id, progress)
+
+
+def _status(q: Recording) -> str:
+    return "quarantined" if q.flags else "counted"
+
+
+def _row(wave_id: str, agency: str | None, batch: str | None, q: Recording) -> Document:
+    return {
+        "response_id": str(q.response_id),
+        "wave_id": wave_id,
+        "questionnaire_id": q.questionnaire_id,
+        "agency_id": agency,
+        "batch_id": batch,
+        "survey_point": q.survey_point,
+        "channel": None if q.channel is None else q.channel.value,
+        "group": q.group,
+        "collected_at": q.collected_at.isoformat(),
+        "status": _status(q),
+        "flags": [flag.model_dump() for flag in q.flags],
+        "version": 1,
+    }
+
+
+def _answers(q: Recording) -> Iterable[str | None]:
+    """The overall answers: the row, or the ratings of a message upcast from v1/v2."""
+    if q.row is not None:
+        return q.row
+    return q.ratings.values() if isinstance(q, ResponseRecorded) else ()
+
+
+def _count_in(progress: Document, agency: str | None, recordings: Sequence[Recording]) -> None:
+    """The questionnaires added to their wave's progress document (in place)."""
+    places: Counter[Place] = Counter()
+    answers: dict[str, Counter[str | None]] = {}
+    for q in recordings:
+        status = _status(q)
+        channel = None if q.channel is None else q.channel.value
+        places[(q.survey_point, channel, q.group, agency, status)] += 1
+        if status == "counted" and q.survey_point is not None:
+            # What the point-distribution check compares (answers as first recorded).
+            answers.setdefault(q.survey_point, Counter()).update(_answers(q))
+    for place, n in places.items():
+        _count_place(progress, place, n)
+    for point, found in answers.items():
+        found.pop(None, None)
+        tally = progress["answers_by_point"].setdefault(point, {})
+        for answer, n in found.items():
+            tally[answer] = tally.get(answer, 0) + n
+
+
+def _count_place(progress: Document, place: Place, n: int) -> None:
+    point, channel, group, agency, status = place
+    progress["total"]["collected"] += n
+    name = point or UNSPECIFIED
+    _count(progress["by_point"], name, n, {"name": name, "target": None, "quota": None})
+    county = progress["point_county"].get(point or "", UNSPECIFIED)
+    _count(progress["by_county"], county, n, {"target": None})
+    _count(progress["by_channel"], channel or UNSPECIFIED, n)
+    _count(progress["by_group"], group or UNSPECIFIED, n, {"name": group or UNSPECIFIED})
+    _count(progress["by_agency"], agency or UNSPECIFIED, n, {"quota": None})
+    progress["by_status"][status] += n
+    if status == "counted" and point is not None:
+        counted = progress["counted_by_point"]
+        counted[point] = counted.get(point, 0) + n
+
+
+def _count(buckets: dict[str, Any], key: str, n: int, extra: dict[str, Any] | None = None) -> None:
+    entry = buckets.setdefault(key, {"collected": 0} | (extra or {}))
+    entry["collected"] += n
