@@ -1,0 +1,177 @@
+"""A push of questionnaires (推送问卷). A batch is validated row by row: one bad row is
+reported with its row number and does not sink the others (unless `all_or_nothing`).
+
+A clean batch, the usual case, is read from its JSON in one native pass instead
+(`BatchIn.from_json_body`, `shared.web.json_body`); any other is read the ordinary way,
+where every problem is found and reported."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
+
+from services.survey.schemas.questionnaires import MAX_BATCH, Answer, QuestionnaireIn, UnitKey
+from services.survey.schemas.waves import In
+from shared.types import Line
+
+Rows = tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]
+"""(index, command) of every row that parses, and a problem for each that does not."""
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its `$defs` inlined, to document a field that is
+    validated later, row by row."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+QuestionnaireRow = Annotated[dict[str, Any], WithJsonSchema(inline_schema(QuestionnaireIn))]
+"""A questionnaire as sent: documented as `QuestionnaireIn`, validated on its own so that one
+bad row is reported by number instead of refusing the batch."""
+
+QUESTIONNAIRES = TypeAdapter(list[QuestionnaireIn])
+QUESTIONNAIRE = TypeAdapter(QuestionnaireIn)
+
+
+class BatchIn(In):
+    """推送问卷. Up to 10,000 questionnaires; each is checked on its own."""
+
+    questionnaires: list[QuestionnaireRow] = Field(min_length=1, max_length=MAX_BATCH)
+    all_or_nothing: bool = Field(
+        default=False, description="Refuse the whole batch (422) if any row has a problem"
+    )
+
+    def rows(self) -> Rows:
+        return parse_rows(self.questionnaires, "questionnaires")
+
+    @classmethod
+    def from_json_body(cls, raw: bytes) -> BatchIn | None:
+        """The batch read straight from its JSON when every row is a questionnaire and
+        nothing else is amiss; else None, and it is read the ordinary way."""
+        try:
+            return CleanBatchIn.model_validate_json(raw)
+        except ValidationError:
+            return None
+
+
+V = TypeVar("V")
+_CANONICAL_UNIT_KEYS: set[str] = set()
+_KEYS_KEPT = 100_000
+_UNIT_KEYS = TypeAdapter(dict[UnitKey, Any])
+
+
+def _unit_keys(values: dict[str, V]) -> dict[str, V]:
+    """`values` with its keys checked (and lowercased) as `UnitKey`s are. A wave's unit ids
+    recur in every questionnaire, so the ids seen before in canonical form pass with one set
+    comparison at C speed, instead of a pattern match and a lowercased copy per key (a third
+    of a clean batch's parsing)."""
+    if _CANONICAL_UNIT_KEYS.issuperset(values):
+        return values
+    try:
+        checked: dict[str, V] = _UNIT_KEYS.validate_python(values)
+    except ValidationError:
+        raise ValueError("not a unit id") from None  # reported by the ordinary reading
+    if len(_CANONICAL_UNIT_KEYS) > _KEYS_KEPT:
+        _CANONICAL_UNIT_KEYS.clear()
+    # A key that is its own checked form is canonical; an uppercase one is not.
+    _CANONICAL_UNIT_KEYS.update(key for key in values if key in checked)
+    return checked
+
+
+class CleanQuestionnaireIn(QuestionnaireIn):
+    """`QuestionnaireIn` as a clean batch reads it: the same fields, rules and values, with
+    its unit ids checked a dict at a time."""
+
+    ratings: Annotated[dict[str, Answer], AfterValidator(_unit_keys)] = Field(default_factory=dict)
+    dimension_ratings: Annotated[dict[str, dict[Line, Answer]], AfterValidator(_unit_keys)] = Field(
+        default_factory=dict
+    )
+
+
+class CleanBatchIn(BatchIn):
+    """A batch whose every row was read as a questionnaire with it. A `BatchIn`, so FastAPI
+    takes it as the body as it is."""
+
+    # Rows already validated stand where `BatchIn` keeps the rows as sent.
+    questionnaires: list[CleanQuestionnaireIn] = Field(  # type: ignore[assignment]
+        min_length=1, max_length=MAX_BATCH
+    )
+
+    def rows(self) -> Rows:
+        return [(index, q.command()) for index, q in enumerate(self.questionnaires)], []
+
+
+def parse_rows(raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None = None) -> Rows:
+    """Validate rows at once (the common, clean case), and only on a failure row by row.
+    `numbers` are the rows' numbers as the caller knows them (sheet rows); else indexes."""
+    rows = numbers or list(range(len(raw)))
+    try:
+        parsed = QUESTIONNAIRES.validate_python(raw)
+    except ValidationError:
+        pass
+    else:
+        return [(row, q.command()) for row, q in zip(rows, parsed, strict=True)], []
+    good: list[tuple[int, dict[str, Any]]] = []
+    problems: list[dict[str, Any]] = []
+    for row, item in zip(rows, raw, strict=True):
+        try:
+            good.append((row, QUESTIONNAIRE.validate_python(item).command()))
+        except ValidationError as error:
+            qid = item.get("questionnaire_id") if isinstance(item, dict) else None
+            problems.extend(row_problems(error, row, clip(qid), prefix))
+    return good, problems
+
+
+def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "row": row,
+            "questionnaire_id": qid,
+            "field": ".".join([prefix, str(row), *(str(part) for part in detail["loc"])]),
+            "reason": clip(detail["msg"]),
+            "code": detail["type"],
+        }
+        for detail in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def clip(value: Any) -> Any:
+    """What a problem report quotes back stays small (a 90 KB cell must not echo)."""
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    return value if isinstance(value, str | int | None) else None
+
+
+class ProblemOut(BaseModel):
+    row: int = Field(description="Index in `questionnaires` (or the sheet's row number)")
+    questionnaire_id: Any = None
+    field: str
+    reason: str
+    code: str
+
+
+class BatchOut(BaseModel):
+    wave_id: UUID
+    batch_id: UUID | None = Field(description="None when nothing new was recorded")
+    accepted: int = Field(description="Recorded, including those put in quarantine")
+    quarantined: int
+    quarantined_questionnaire_ids: list[str]
+    duplicates: int
+    duplicate_questionnaire_ids: list[str]
+    rejected: int = Field(description="Rows refused, each listed in `problems`")
+    problems: list[ProblemOut]
