@@ -1,6 +1,6 @@
-"""A push read straight from its JSON (`BatchIn.from_json_body`) takes only what the ordinary
-reading (`json.loads`, `BatchIn`, then row by row) takes, and gives the same rows; anything
-else it leaves to the ordinary reading, which reports every problem."""
+"""A push read straight from its JSON (`BatchIn.from_json_body`) gives the same rows and the
+same problems, in the same order, as the ordinary reading (`json.loads`, `BatchIn`, then row
+by row); a body wrong as a whole it leaves to the ordinary reading, which refuses it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from services.survey.schemas.batches import BatchIn, CleanBatchIn
+from services.survey.schemas.batches import BatchIn, JsonBatchIn
 
 UNITS = [str(uuid4()) for _ in range(5)]
 AT = "2026-05-12T10:30:00+08:00"
@@ -57,16 +57,25 @@ CLEAN = {
     "a moment as a number": _body(_q(1, collected_at=1_778_553_000)),
 }
 
-NOT_CLEAN = {
+ROW_PROBLEMS = {
     "not a unit id": _body(_q(1), _q(2, ratings={"市教育局": "满意"})),
     "a unit id in dimensions that is not one": _body(
         _q(1, dimension_ratings={"x": {"效率": "满意"}})
     ),
-    "an answer off every scale": _body(_q(1, ratings={UNITS[0]: "还行"})),
+    "an answer off every scale": _body(_q(1, ratings={UNITS[0]: "还行"}), _q(2)),
     "an undefined field": _body(_q(1, note="x")),
     "no time zone": _body(_q(1, collected_at="2026-05-12T10:30:00")),
-    "a lone surrogate": _body(_q(1, questionnaire_id="Q\ud800")),
     "a control character": _body(_q(1, survey_point="YC\x1b01")),
+    "two bad rows among good ones": _body(
+        _q(1), _q(2, collected_at="soon"), _q(3), _q(4, ratings={"x": "满意"}, row=[])
+    ),
+    # Only the ordinary reading takes this one (every string of `BatchIn` is stripped, the
+    # keys of a row's dict among them): the row as sent is validated as it always was.
+    "field names with spaces": _body({f" {name}": value for name, value in _q(1).items()}),
+}
+
+WRONG_AS_A_WHOLE = {
+    "a lone surrogate": _body(_q(1, questionnaire_id="Q\ud800")),
     "a row that is no object": _body(_q(1), "Q2"),
     "no rows": _body(),
     "an undefined batch field": _body(_q(1), dry_run=True),
@@ -86,12 +95,20 @@ def _ordinary(raw: bytes) -> Any:
 def test_a_clean_batch_is_read_at_once_into_the_same_rows(raw: bytes) -> None:
     for _ in range(2):  # the second time, its unit ids are known
         batch = BatchIn.from_json_body(raw)
-        assert isinstance(batch, CleanBatchIn)
-        good, problems = _ordinary(raw)
+        assert isinstance(batch, JsonBatchIn)
+        good, problems = batch.rows()
         assert problems == []
+        assert len(good) == len(json.loads(raw)["questionnaires"])
         # repr: the same values, and the same order in every dict
-        assert repr(batch.rows()) == repr((good, problems))
+        assert repr((good, problems)) == repr(_ordinary(raw))
         assert batch.all_or_nothing == json.loads(raw).get("all_or_nothing", False)
+
+
+@pytest.mark.parametrize("raw", ROW_PROBLEMS.values(), ids=ROW_PROBLEMS.keys())
+def test_bad_rows_are_reported_as_the_ordinary_reading_reports_them(raw: bytes) -> None:
+    batch = BatchIn.from_json_body(raw)
+    assert isinstance(batch, JsonBatchIn)
+    assert repr(batch.rows()) == repr(_ordinary(raw))
 
 
 def test_unit_ids_are_stored_in_canonical_form_however_sent() -> None:
@@ -102,17 +119,8 @@ def test_unit_ids_are_stored_in_canonical_form_however_sent() -> None:
         assert command["ratings"] == {UNITS[0]: "不满意", UNITS[1]: "不了解"}
 
 
-@pytest.mark.parametrize("raw", NOT_CLEAN.values(), ids=NOT_CLEAN.keys())
-def test_any_other_batch_is_left_to_the_ordinary_reading(raw: bytes) -> None:
+@pytest.mark.parametrize("raw", WRONG_AS_A_WHOLE.values(), ids=WRONG_AS_A_WHOLE.keys())
+def test_a_body_wrong_as_a_whole_is_left_to_the_ordinary_reading(raw: bytes) -> None:
     assert BatchIn.from_json_body(raw) is None
     ordinary = _ordinary(raw)
     assert ordinary in (ValidationError, json.JSONDecodeError) or ordinary[1], ordinary
-
-
-def test_what_only_the_ordinary_reading_takes_is_left_to_it() -> None:
-    # A row's field names lose spaces around them there (every string of `BatchIn` is
-    # stripped, the keys of a row's dict among them): rare enough to take the slow way.
-    row = _q(1)
-    raw = _body({f" {name}": value for name, value in row.items()})
-    assert BatchIn.from_json_body(raw) is None
-    assert _ordinary(raw) == _ordinary(_body(row))

@@ -1,9 +1,11 @@
 """A push of questionnaires (推送问卷). A batch is validated row by row: one bad row is
 reported with its row number and does not sink the others (unless `all_or_nothing`).
 
-A clean batch, the usual case, is read from its JSON in one native pass instead
-(`BatchIn.from_json_body`, `shared.web.json_body`); any other is read the ordinary way,
-where every problem is found and reported."""
+A batch is read from its JSON in one native pass (`BatchIn.from_json_body`,
+`shared.web.json_body`): every row that is a questionnaire validated as it is read, the
+others kept as sent, to be reported as they always were. Only a body wrong as a whole (not
+JSON, a lone surrogate, a row that is no object, no rows...) is read the ordinary way, where
+FastAPI refuses it as it always did."""
 
 from __future__ import annotations
 
@@ -61,10 +63,10 @@ class BatchIn(In):
 
     @classmethod
     def from_json_body(cls, raw: bytes) -> BatchIn | None:
-        """The batch read straight from its JSON when every row is a questionnaire and
-        nothing else is amiss; else None, and it is read the ordinary way."""
+        """The batch read straight from its JSON; None when the body is wrong as a whole,
+        and it is then read the ordinary way."""
         try:
-            return CleanBatchIn.model_validate_json(raw)
+            return JsonBatchIn.model_validate_json(raw)
         except ValidationError:
             return None
 
@@ -79,13 +81,13 @@ def _unit_keys(values: dict[str, V]) -> dict[str, V]:
     """`values` with its keys checked (and lowercased) as `UnitKey`s are. A wave's unit ids
     recur in every questionnaire, so the ids seen before in canonical form pass with one set
     comparison at C speed, instead of a pattern match and a lowercased copy per key (a third
-    of a clean batch's parsing)."""
+    of a batch's reading)."""
     if _CANONICAL_UNIT_KEYS.issuperset(values):
         return values
     try:
         checked: dict[str, V] = _UNIT_KEYS.validate_python(values)
     except ValidationError:
-        raise ValueError("not a unit id") from None  # reported by the ordinary reading
+        raise ValueError("not a unit id") from None  # reported as `QuestionnaireIn` does
     if len(_CANONICAL_UNIT_KEYS) > _KEYS_KEPT:
         _CANONICAL_UNIT_KEYS.clear()
     # A key that is its own checked form is canonical; an uppercase one is not.
@@ -93,8 +95,8 @@ def _unit_keys(values: dict[str, V]) -> dict[str, V]:
     return checked
 
 
-class CleanQuestionnaireIn(QuestionnaireIn):
-    """`QuestionnaireIn` as a clean batch reads it: the same fields, rules and values, with
+class JsonQuestionnaireIn(QuestionnaireIn):
+    """`QuestionnaireIn` as a batch's JSON is read: the same fields, rules and values, with
     its unit ids checked a dict at a time."""
 
     ratings: Annotated[dict[str, Answer], AfterValidator(_unit_keys)] = Field(default_factory=dict)
@@ -103,17 +105,28 @@ class CleanQuestionnaireIn(QuestionnaireIn):
     )
 
 
-class CleanBatchIn(BatchIn):
-    """A batch whose every row was read as a questionnaire with it. A `BatchIn`, so FastAPI
-    takes it as the body as it is."""
+ReadRow = Annotated[JsonQuestionnaireIn | QuestionnaireRow, Field(union_mode="left_to_right")]
+"""A questionnaire, or else the row as sent (what `BatchIn` would have kept of it)."""
 
-    # Rows already validated stand where `BatchIn` keeps the rows as sent.
-    questionnaires: list[CleanQuestionnaireIn] = Field(  # type: ignore[assignment]
+
+class JsonBatchIn(BatchIn):
+    """A batch read from its JSON at once. A `BatchIn`, so FastAPI takes it as the body as it
+    is."""
+
+    # Rows validated as they were read stand where `BatchIn` keeps every row as sent.
+    questionnaires: list[ReadRow] = Field(  # type: ignore[assignment]
         min_length=1, max_length=MAX_BATCH
     )
 
     def rows(self) -> Rows:
-        return [(index, q.command()) for index, q in enumerate(self.questionnaires)], []
+        good: list[tuple[int, dict[str, Any]]] = []
+        problems: list[dict[str, Any]] = []
+        for index, q in enumerate(self.questionnaires):
+            if isinstance(q, JsonQuestionnaireIn):
+                good.append((index, q.command()))
+            else:
+                _parse_row(index, q, "questionnaires", good, problems)
+        return good, problems
 
 
 def parse_rows(raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None = None) -> Rows:
@@ -129,12 +142,22 @@ def parse_rows(raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None
     good: list[tuple[int, dict[str, Any]]] = []
     problems: list[dict[str, Any]] = []
     for row, item in zip(rows, raw, strict=True):
-        try:
-            good.append((row, QUESTIONNAIRE.validate_python(item).command()))
-        except ValidationError as error:
-            qid = item.get("questionnaire_id") if isinstance(item, dict) else None
-            problems.extend(row_problems(error, row, clip(qid), prefix))
+        _parse_row(row, item, prefix, good, problems)
     return good, problems
+
+
+def _parse_row(
+    row: int,
+    item: dict[str, Any],
+    prefix: str,
+    good: list[tuple[int, dict[str, Any]]],
+    problems: list[dict[str, Any]],
+) -> None:
+    try:
+        good.append((row, QUESTIONNAIRE.validate_python(item).command()))
+    except ValidationError as error:
+        qid = item.get("questionnaire_id") if isinstance(item, dict) else None
+        problems.extend(row_problems(error, row, clip(qid), prefix))
 
 
 def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> list[dict[str, Any]]:
