@@ -8,12 +8,15 @@ model may instead declare
     @classmethod
     def from_json_body(cls, raw: bytes) -> Self | None
 
-which validates the bytes as they are (pydantic's `validate_json`) and gives back the model,
-or None when the body is anything but clean. The instance then stands in for the decoded JSON
-and FastAPI's own validation takes it as it is (an instance of the model is not validated
-again). On None the body takes FastAPI's ordinary way, `json.loads` and all, so a malformed
-body, a bad field or a lone surrogate is answered exactly as it always was: the fast way
-only ever accepts what the ordinary one accepts, and never reports anything.
+which validates the bytes as they are (pydantic's `validate_json`) and gives back an
+instance of the model, or None to have the body read the ordinary way. The instance stands
+in for the decoded JSON, and FastAPI's own validation takes it as it is (an instance of the
+model is not validated again). On None the body takes FastAPI's ordinary way, `json.loads`
+and all, so a malformed body is answered exactly as it always was.
+
+The reader's contract: an instance only for a body the ordinary way would have accepted too,
+meaning the same; None for anything else (pydantic's JSON parser refuses a lone surrogate
+that `json.loads` takes, say: None, and the ordinary way decides). It must not raise.
 
 `JsonBodyRoute` is the route class every `PolicyRouter` uses (FastAPI's documented way to
 customise the Request a route handler gets); routes whose body model declares no reader are

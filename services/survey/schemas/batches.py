@@ -4,8 +4,8 @@ reported with its row number and does not sink the others (unless `all_or_nothin
 A batch is read from its JSON in one native pass (`BatchIn.from_json_body`,
 `shared.web.json_body`): every row that is a questionnaire validated as it is read, the
 others kept as sent, to be reported as they always were. Only a body wrong as a whole (not
-JSON, a lone surrogate, a row that is no object, no rows...) is read the ordinary way, where
-FastAPI refuses it as it always did."""
+JSON, a row that is no object, no rows...) or one that pydantic's JSON parser alone refuses
+(a lone surrogate) is read the ordinary way, as it always was."""
 
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ class BatchIn(In):
 
 V = TypeVar("V")
 _CANONICAL_UNIT_KEYS: set[str] = set()
-_KEYS_KEPT = 100_000
+_KEYS_KEPT = 20_000
+"""Ten waves of the largest size a row allows (2,000 units); past it the memo starts over."""
 _UNIT_KEYS = TypeAdapter(dict[UnitKey, Any])
 
 
@@ -87,7 +88,7 @@ def _unit_keys(values: dict[str, V]) -> dict[str, V]:
     try:
         checked: dict[str, V] = _UNIT_KEYS.validate_python(values)
     except ValidationError:
-        raise ValueError("not a unit id") from None  # reported as `QuestionnaireIn` does
+        raise ValueError("not a unit id") from None  # the row is kept as sent, and reported
     if len(_CANONICAL_UNIT_KEYS) > _KEYS_KEPT:
         _CANONICAL_UNIT_KEYS.clear()
     # A key that is its own checked form is canonical; an uppercase one is not.
