@@ -37,7 +37,7 @@ class BatchCommands(SurveyBase):
         reported with the rest. The first attempt reads nothing per questionnaire and lets
         the event store's uniqueness catch re-pushes; only after a clash is each looked up.
         `body_fingerprint`: the request's body as sent, which then identifies it for the
-        key instead of `request` (re-encoded, it costs ten times as much)."""
+        key instead of `request` (re-encoded, it costs three times as much)."""
         request = {
             "wave_id": wave_id,
             "rows": [[index, q] for index, q in rows],
