@@ -53,7 +53,13 @@ STEPS: tuple[tuple[str, frozenset[str], str | None], ...] = (
     ("save: other (collect events, notify)", frozenset({"save"}), "eventsourcing"),
     ("wave read, idempotency lookup", frozenset({"run_idempotent"}), "idempotency"),
     ("wave read, idempotency lookup", frozenset({"wave", "_get"}), "survey"),
+    (
+        "request JSON read and validated at once (BatchIn.from_json_body)",
+        frozenset({"from_json_body"}),
+        "survey",
+    ),
     ("request validation (pydantic, rows())", frozenset({"parse_rows", "rows"}), "survey"),
+    ("request body fingerprint (idempotency)", frozenset({"body_fingerprint"}), "idempotency"),
     (
         "request validation (FastAPI body model)",
         frozenset({"request_body_to_args", "_validate_value_with_model_field", "validate"}),

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from shared.auth import current_principal_from
 from shared.policy.checks import check_role, check_scopes, scope_values
 from shared.policy.model import POLICY_MARKER, PUBLIC_MARKER, Policy
+from shared.web.json_body import JsonBodyRoute
 from shared.web.routes import LARGE_BODY_MARK
 
 if TYPE_CHECKING:
@@ -33,7 +34,12 @@ def allow(
 
 
 class PolicyRouter(APIRouter):
-    """An APIRouter whose every route must declare a policy with `**allow(...)`."""
+    """An APIRouter whose every route must declare a policy with `**allow(...)`. Its routes
+    let a body model read its own JSON (`shared.web.json_body`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("route_class", JsonBodyRoute)
+        super().__init__(**kwargs)
 
     def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         extra = kwargs.get("openapi_extra") or {}

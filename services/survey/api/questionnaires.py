@@ -9,9 +9,8 @@ from uuid import UUID
 from fastapi import Query
 
 from services.survey.api.deps import WAVE, SurveyApp
+from services.survey.schemas.batches import BatchIn, BatchOut
 from services.survey.schemas.questionnaires import (
-    BatchIn,
-    BatchOut,
     BatchStateOut,
     CorrectionIn,
     QuestionnaireOut,
@@ -24,7 +23,7 @@ from services.survey.schemas.views import ProgressOut, QuestionnaireRowOut, Scan
 from services.survey.views.waves import PROGRESS, QUESTIONNAIRES
 from shared.auth import CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
+from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
 from shared.types import Line
 from shared.web.pagination import Pagination, party_where
@@ -45,6 +44,7 @@ def record_batch(
     body: BatchIn,
     caller: CurrentPrincipal,
     app: SurveyApp,
+    body_fingerprint: BodyFingerprint,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """推送问卷, up to 10,000 a request. Each row is checked on its own: every bad row is
@@ -55,7 +55,13 @@ def record_batch(
     integrity rules flag are recorded in quarantine."""
     rows, refused = body.rows()
     return app.record_batch(
-        caller, wave_id, rows, refused, idempotency_key, all_or_nothing=body.all_or_nothing
+        caller,
+        wave_id,
+        rows,
+        refused,
+        idempotency_key,
+        all_or_nothing=body.all_or_nothing,
+        body_fingerprint=body_fingerprint,
     )
 
 

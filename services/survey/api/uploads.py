@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import Depends, Query, Response
 
 from services.survey.api.deps import WAVE, SurveyApp
-from services.survey.schemas.questionnaires import BatchOut, parse_rows
+from services.survey.schemas.batches import BatchOut, parse_rows
 from services.survey.uploads import MAX_BYTES, UploadLayout, layout_template, parse_questionnaires
 from shared.auth import CurrentPrincipal
 from shared.idempotency import IdempotencyKey

@@ -1,5 +1,4 @@
-"""Questionnaire requests and answers. A batch is validated row by row: one bad row is
-reported with its row number and does not sink the others (unless `all_or_nothing`)."""
+"""Questionnaire requests and answers (a push of many: `services.survey.schemas.batches`)."""
 
 from __future__ import annotations
 
@@ -10,8 +9,6 @@ from pydantic import (
     BaseModel,
     Field,
     StringConstraints,
-    TypeAdapter,
-    ValidationError,
     WithJsonSchema,
 )
 
@@ -105,110 +102,6 @@ class QuestionnaireIn(AnswersIn):
             "respondent_id": self.respondent_id,
             "row": self.row,
         } | self.answers()
-
-
-def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema with its `$defs` inlined, to document a field that is
-    validated later, row by row."""
-    schema = model.model_json_schema()
-    definitions = schema.pop("$defs", {})
-
-    def resolve(node: Any) -> Any:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                return resolve(definitions[ref.removeprefix("#/$defs/")])
-            return {key: resolve(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [resolve(item) for item in node]
-        return node
-
-    resolved: dict[str, Any] = resolve(schema)
-    return resolved
-
-
-QuestionnaireRow = Annotated[dict[str, Any], WithJsonSchema(inline_schema(QuestionnaireIn))]
-"""A questionnaire as sent: documented as `QuestionnaireIn`, validated on its own so that one
-bad row is reported by number instead of refusing the batch."""
-
-QUESTIONNAIRES = TypeAdapter(list[QuestionnaireIn])
-QUESTIONNAIRE = TypeAdapter(QuestionnaireIn)
-
-
-class BatchIn(In):
-    """推送问卷. Up to 10,000 questionnaires; each is checked on its own."""
-
-    questionnaires: list[QuestionnaireRow] = Field(min_length=1, max_length=MAX_BATCH)
-    all_or_nothing: bool = Field(
-        default=False, description="Refuse the whole batch (422) if any row has a problem"
-    )
-
-    def rows(self) -> tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]:
-        """(index, command) of every row that parses, and a problem for each that does not."""
-        return parse_rows(self.questionnaires, "questionnaires")
-
-
-def parse_rows(
-    raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None = None
-) -> tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]:
-    """Validate rows at once (the common, clean case), and only on a failure row by row.
-    `numbers` are the rows' numbers as the caller knows them (sheet rows); else indexes."""
-    rows = numbers or list(range(len(raw)))
-    try:
-        parsed = QUESTIONNAIRES.validate_python(raw)
-    except ValidationError:
-        pass
-    else:
-        return [(row, q.command()) for row, q in zip(rows, parsed, strict=True)], []
-    good: list[tuple[int, dict[str, Any]]] = []
-    problems: list[dict[str, Any]] = []
-    for row, item in zip(rows, raw, strict=True):
-        try:
-            good.append((row, QUESTIONNAIRE.validate_python(item).command()))
-        except ValidationError as error:
-            qid = item.get("questionnaire_id") if isinstance(item, dict) else None
-            problems.extend(row_problems(error, row, clip(qid), prefix))
-    return good, problems
-
-
-def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "row": row,
-            "questionnaire_id": qid,
-            "field": ".".join([prefix, str(row), *(str(part) for part in detail["loc"])]),
-            "reason": clip(detail["msg"]),
-            "code": detail["type"],
-        }
-        for detail in error.errors(include_url=False, include_input=False)
-    ]
-
-
-def clip(value: Any) -> Any:
-    """What a problem report quotes back stays small (a 90 KB cell must not echo)."""
-    if isinstance(value, str) and len(value) > 200:
-        return value[:200] + "…"
-    return value if isinstance(value, str | int | None) else None
-
-
-class ProblemOut(BaseModel):
-    row: int = Field(description="Index in `questionnaires` (or the sheet's row number)")
-    questionnaire_id: Any = None
-    field: str
-    reason: str
-    code: str
-
-
-class BatchOut(BaseModel):
-    wave_id: UUID
-    batch_id: UUID | None = Field(description="None when nothing new was recorded")
-    accepted: int = Field(description="Recorded, including those put in quarantine")
-    quarantined: int
-    quarantined_questionnaire_ids: list[str]
-    duplicates: int
-    duplicate_questionnaire_ids: list[str]
-    rejected: int = Field(description="Rows refused, each listed in `problems`")
-    problems: list[ProblemOut]
 
 
 class CorrectionIn(AnswersIn):

@@ -1,0 +1,201 @@
+"""A push of questionnaires (推送问卷). A batch is validated row by row: one bad row is
+reported with its row number and does not sink the others (unless `all_or_nothing`).
+
+A batch is read from its JSON in one native pass (`BatchIn.from_json_body`,
+`shared.web.json_body`): every row that is a questionnaire validated as it is read, the
+others kept as sent, to be reported as they always were. Only a body wrong as a whole (not
+JSON, a row that is no object, no rows...) or one that pydantic's JSON parser alone refuses
+(a lone surrogate) is read the ordinary way, as it always was."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
+
+from services.survey.schemas.questionnaires import MAX_BATCH, Answer, QuestionnaireIn, UnitKey
+from services.survey.schemas.waves import In
+from shared.types import Line
+
+Rows = tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]
+"""(index, command) of every row that parses, and a problem for each that does not."""
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema with its `$defs` inlined, to document a field that is
+    validated later, row by row."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(definitions[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+QuestionnaireRow = Annotated[dict[str, Any], WithJsonSchema(inline_schema(QuestionnaireIn))]
+"""A questionnaire as sent: documented as `QuestionnaireIn`, validated on its own so that one
+bad row is reported by number instead of refusing the batch."""
+
+QUESTIONNAIRES = TypeAdapter(list[QuestionnaireIn])
+QUESTIONNAIRE = TypeAdapter(QuestionnaireIn)
+
+
+class BatchIn(In):
+    """推送问卷. Up to 10,000 questionnaires; each is checked on its own."""
+
+    questionnaires: list[QuestionnaireRow] = Field(min_length=1, max_length=MAX_BATCH)
+    all_or_nothing: bool = Field(
+        default=False, description="Refuse the whole batch (422) if any row has a problem"
+    )
+
+    def rows(self) -> Rows:
+        return parse_rows(self.questionnaires, "questionnaires")
+
+    @classmethod
+    def from_json_body(cls, raw: bytes) -> BatchIn | None:
+        """The batch read straight from its JSON; None when the body is wrong as a whole,
+        and it is then read the ordinary way."""
+        try:
+            return JsonBatchIn.model_validate_json(raw)
+        except ValidationError:
+            return None
+
+
+V = TypeVar("V")
+_CANONICAL_UNIT_KEYS: set[str] = set()
+_KEYS_KEPT = 20_000
+"""Ten waves of the largest size a row allows (2,000 units); past it the memo starts over."""
+_UNIT_KEYS = TypeAdapter(dict[UnitKey, Any])
+
+
+def _unit_keys(values: dict[str, V]) -> dict[str, V]:
+    """`values` with its keys checked (and lowercased) as `UnitKey`s are. A wave's unit ids
+    recur in every questionnaire, so the ids seen before in canonical form pass with one set
+    comparison at C speed, instead of a pattern match and a lowercased copy per key (a third
+    of a batch's reading)."""
+    if _CANONICAL_UNIT_KEYS.issuperset(values):
+        return values
+    try:
+        checked: dict[str, V] = _UNIT_KEYS.validate_python(values)
+    except ValidationError:
+        raise ValueError("not a unit id") from None  # the row is kept as sent, and reported
+    if len(_CANONICAL_UNIT_KEYS) > _KEYS_KEPT:
+        _CANONICAL_UNIT_KEYS.clear()
+    # A key that is its own checked form is canonical; an uppercase one is not.
+    _CANONICAL_UNIT_KEYS.update(key for key in values if key in checked)
+    return checked
+
+
+class JsonQuestionnaireIn(QuestionnaireIn):
+    """`QuestionnaireIn` as a batch's JSON is read: the same fields, rules and values, with
+    its unit ids checked a dict at a time."""
+
+    ratings: Annotated[dict[str, Answer], AfterValidator(_unit_keys)] = Field(default_factory=dict)
+    dimension_ratings: Annotated[dict[str, dict[Line, Answer]], AfterValidator(_unit_keys)] = Field(
+        default_factory=dict
+    )
+
+
+ReadRow = Annotated[JsonQuestionnaireIn | QuestionnaireRow, Field(union_mode="left_to_right")]
+"""A questionnaire, or else the row as sent (what `BatchIn` would have kept of it)."""
+
+
+class JsonBatchIn(BatchIn):
+    """A batch read from its JSON at once. A `BatchIn`, so FastAPI takes it as the body as it
+    is."""
+
+    # Rows validated as they were read stand where `BatchIn` keeps every row as sent.
+    questionnaires: list[ReadRow] = Field(  # type: ignore[assignment]
+        min_length=1, max_length=MAX_BATCH
+    )
+
+    def rows(self) -> Rows:
+        good: list[tuple[int, dict[str, Any]]] = []
+        problems: list[dict[str, Any]] = []
+        for index, q in enumerate(self.questionnaires):
+            if isinstance(q, JsonQuestionnaireIn):
+                good.append((index, q.command()))
+            else:
+                _parse_row(index, q, "questionnaires", good, problems)
+        return good, problems
+
+
+def parse_rows(raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None = None) -> Rows:
+    """Validate rows at once (the common, clean case), and only on a failure row by row.
+    `numbers` are the rows' numbers as the caller knows them (sheet rows); else indexes."""
+    rows = numbers or list(range(len(raw)))
+    try:
+        parsed = QUESTIONNAIRES.validate_python(raw)
+    except ValidationError:
+        pass
+    else:
+        return [(row, q.command()) for row, q in zip(rows, parsed, strict=True)], []
+    good: list[tuple[int, dict[str, Any]]] = []
+    problems: list[dict[str, Any]] = []
+    for row, item in zip(rows, raw, strict=True):
+        _parse_row(row, item, prefix, good, problems)
+    return good, problems
+
+
+def _parse_row(
+    row: int,
+    item: dict[str, Any],
+    prefix: str,
+    good: list[tuple[int, dict[str, Any]]],
+    problems: list[dict[str, Any]],
+) -> None:
+    try:
+        good.append((row, QUESTIONNAIRE.validate_python(item).command()))
+    except ValidationError as error:
+        qid = item.get("questionnaire_id") if isinstance(item, dict) else None
+        problems.extend(row_problems(error, row, clip(qid), prefix))
+
+
+def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "row": row,
+            "questionnaire_id": qid,
+            "field": ".".join([prefix, str(row), *(str(part) for part in detail["loc"])]),
+            "reason": clip(detail["msg"]),
+            "code": detail["type"],
+        }
+        for detail in error.errors(include_url=False, include_input=False)
+    ]
+
+
+def clip(value: Any) -> Any:
+    """What a problem report quotes back stays small (a 90 KB cell must not echo)."""
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + "…"
+    return value if isinstance(value, str | int | None) else None
+
+
+class ProblemOut(BaseModel):
+    row: int = Field(description="Index in `questionnaires` (or the sheet's row number)")
+    questionnaire_id: Any = None
+    field: str
+    reason: str
+    code: str
+
+
+class BatchOut(BaseModel):
+    wave_id: UUID
+    batch_id: UUID | None = Field(description="None when nothing new was recorded")
+    accepted: int = Field(description="Recorded, including those put in quarantine")
+    quarantined: int
+    quarantined_questionnaire_ids: list[str]
+    duplicates: int
+    duplicate_questionnaire_ids: list[str]
+    rejected: int = Field(description="Rows refused, each listed in `problems`")
+    problems: list[ProblemOut]
