@@ -118,7 +118,8 @@ async def _measure(nats_url: str, namespace: str, app: Any, batch: int, window: 
         notes=[
             f"average message {size} bytes",
             f"the relay also scanned {(head or 0) - len(messages)} internal events it does"
-            " not publish (per push: an idempotency record, a Batch and the wave's BatchAccepted)",
+            " not publish (a claim per questionnaire; per push an idempotency record, a Batch and"
+            " the wave's BatchAccepted)",
             f"the relay asking for every ack, as the baseline does: {len(messages) / every:,.0f}"
             f" msgs/s ({baseline / every:.2f}x the baseline)",
         ],
