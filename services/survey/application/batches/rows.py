@@ -87,19 +87,7 @@ def part_entry(
         "collected_at": q["collected_at"].isoformat(),
         "row": row,
     }
-    optional = {
-        "dimension_ratings": q["dimension_ratings"],
-        "opinions": q["opinions"],
-        "recommended_key_targets": q["recommended_key_targets"],
-        "channel": q["channel"],
-        "group": q["group"],
-        "district_id": None if q["district_id"] is None else str(q["district_id"]),
-        "device": q["device"],
-        "respondent_id": None if q["respondent_id"] is None else str(q["respondent_id"]),
-        "flags": flags,
-    }
-    entry |= {name: value for name, value in optional.items() if value}
-    return entry
+    return entry | _present(q, flags=flags)
 
 
 def recorded_fields(
@@ -118,6 +106,21 @@ def recorded_fields(
         "agency_id": str(agency_id),
         "row": [ratings.get(unit) for unit in units],
     }
+    batch = None if batch_id is None else str(batch_id)
+    details |= _present(q, batch_id=batch, flags=flags)
+    return {
+        "wave_id": wave_id,
+        "questionnaire_id": q["questionnaire_id"],
+        "survey_point": q["survey_point"],
+        "collected_at": q["collected_at"],
+        "ratings": {},
+        "details": details,
+    }
+
+
+def _present(q: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The questionnaire's optional parts that it has (ids as text), and `extra` where
+    given: a plain questionnaire stays small wherever it is stored."""
     optional = {
         "dimension_ratings": q["dimension_ratings"],
         "opinions": q["opinions"],
@@ -127,15 +130,6 @@ def recorded_fields(
         "district_id": None if q["district_id"] is None else str(q["district_id"]),
         "device": q["device"],
         "respondent_id": None if q["respondent_id"] is None else str(q["respondent_id"]),
-        "batch_id": None if batch_id is None else str(batch_id),
-        "flags": flags,
+        **extra,
     }
-    details |= {name: value for name, value in optional.items() if value}
-    return {
-        "wave_id": wave_id,
-        "questionnaire_id": q["questionnaire_id"],
-        "survey_point": q["survey_point"],
-        "collected_at": q["collected_at"],
-        "ratings": {},
-        "details": details,
-    }
+    return {name: value for name, value in optional.items() if value}
