@@ -73,7 +73,7 @@ def test_a_push_is_parts_and_claims_and_publishes_only_the_parts(setup: Setup) -
         assert part.questionnaires[claim.index]["response_id"] == str(claim.originator_id)
 
 
-def test_each_recording_reads_as_the_questionnaire_pushed(setup: Setup) -> None:
+def _opinions_template(setup: Setup) -> UUID:
     template = setup.app.publish_template(
         OFFICE,
         {
@@ -87,7 +87,11 @@ def test_each_recording_reads_as_the_questionnaire_pushed(setup: Setup) -> None:
         },
         None,
     )
-    wave_id = setup.open_wave(template_id=UUID(template["template_id"]))
+    return UUID(template["template_id"])
+
+
+def test_each_recording_reads_as_the_questionnaire_pushed(setup: Setup) -> None:
+    wave_id = setup.open_wave(template_id=_opinions_template(setup))
     unit = str(setup.units[0])
     rows = setup.rows(
         2,
@@ -116,6 +120,28 @@ def test_each_recording_reads_as_the_questionnaire_pushed(setup: Setup) -> None:
     )
     assert out["collected_at"] == rows[0][1]["collected_at"].isoformat()
     assert out["recorded_by"] == setup.agency.actor and out["version"] == 1
+
+
+def test_a_questionnaire_too_large_for_one_message_is_a_row_problem(setup: Setup) -> None:
+    """200 opinions of 2,000 characters are 1.2 MB: no part could carry them under NATS's
+    1 MiB, so the row is refused with its reason and the rest are recorded."""
+    wave_id = setup.open_wave(template_id=_opinions_template(setup))
+    long = [{"unit_id": None, "text": "窗口服务态度需改进" * 222}] * 200
+    rows = setup.rows(3)
+    rows[1] = (1, rows[1][1] | {"opinions": long})
+    result = setup.push(wave_id, rows)
+    assert result["accepted"] == 2
+    [problem] = result["problems"]
+    assert (problem["row"], problem["field"], problem["code"]) == (
+        1,
+        "questionnaires.1.opinions",
+        "too_large",
+    )
+    response_id = Response.create_id(wave_id, "Q0")
+    answers = dict(setup.app.questionnaire(response_id).answers) | {"opinions": long}
+    with pytest.raises(Exception) as caught:
+        setup.app.correct(setup.agency, wave_id, response_id, answers, "补录意见")
+    assert getattr(caught.value, "code", None) == "invalid_questionnaire"
 
 
 def test_a_questionnaire_pushed_again_collides_through_its_claim(setup: Setup) -> None:

@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
+
 from services.survey.domain.wave import Wave
 from shared.contracts.survey import WaveKind
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 """Clocks of collection devices drift; a questionnaire from further ahead is a typo."""
+MAX_OPEN_ANSWER_BYTES = 256 * 1024
+"""Opinions, dimension answers and recommendations of one questionnaire, as UTF-8 JSON.
+Every message must stay under NATS's 1 MiB: a batch part is cut at 512 KiB, but one
+questionnaire is never split (200 opinions of 2,000 characters would be 1.2 MB)."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,20 @@ class Checker:
         self._dimensions(q["dimension_ratings"], q["ratings"], found)
         self._opinions(q["opinions"], found)
         self._recommendations(q["recommended_key_targets"], found)
+        self._size(q, found)
         return found
+
+    def _size(self, q: dict[str, Any], found: list[Problem]) -> None:
+        open_answers = (q["opinions"], q["dimension_ratings"], q["recommended_key_targets"])
+        if not any(open_answers):
+            return
+        size = len(orjson.dumps(open_answers, default=str))
+        if size > MAX_OPEN_ANSWER_BYTES:
+            reason = (
+                f"opinions, dimension answers and recommendations take {size:,} bytes;"
+                f" at most {MAX_OPEN_ANSWER_BYTES:,} a questionnaire"
+            )
+            found.append(Problem("opinions", reason, "too_large"))
 
     def _when(self, collected_at: datetime, found: list[Problem]) -> None:
         opens_at, closes_at = self.wave.opens_at, self.wave.closes_at
