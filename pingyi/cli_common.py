@@ -37,5 +37,3 @@ def known(service: str) -> None:
 
     if service not in NAMES:
         raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
-
-

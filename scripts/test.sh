@@ -16,5 +16,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/pip install -q --disable-pip-version-check -c deploy/constraints.txt -e ".[test]"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/mypy shared services pingyi
 .venv/bin/python -m pytest "$@"

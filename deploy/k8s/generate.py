@@ -87,9 +87,7 @@ def container(service: str, port: int) -> dict[str, Any]:
         {"name": f"PINGYI_{service.upper()}_PORT", "value": str(port)},
     ]
     for variable, (secret, key) in {**SECRET_ENV, **SERVICE_SECRET_ENV.get(service, {})}.items():
-        env.append(
-            {"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}}
-        )
+        env.append({"name": variable, "valueFrom": {"secretKeyRef": {"name": secret, "key": key}}})
     probe = {"port": "http", "scheme": "HTTP"}
     return {
         "name": service,

@@ -134,8 +134,14 @@ def _checkpoint(service: str, record: tuple[Any, ...]) -> Checkpoint:
 def _values(checkpoint: Checkpoint) -> tuple[Any, ...]:
     c = checkpoint
     return (
-        c.position, c.previous_position, c.rows, c.chain, c.sealed_at, c.key_id,
-        c.entries, c.signature,
+        c.position,
+        c.previous_position,
+        c.rows,
+        c.chain,
+        c.sealed_at,
+        c.key_id,
+        c.entries,
+        c.signature,
     )
 
 

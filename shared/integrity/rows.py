@@ -79,8 +79,7 @@ class SQLiteLog:
 
     def rows_after(self, after: int, limit: int) -> list[Row]:
         found = self._conn.execute(
-            f"SELECT rowid, {_COLUMNS} FROM stored_events WHERE rowid > ? "
-            "ORDER BY rowid LIMIT ?",
+            f"SELECT rowid, {_COLUMNS} FROM stored_events WHERE rowid > ? ORDER BY rowid LIMIT ?",
             (after, limit),
         ).fetchall()
         return [_row(r) for r in found]

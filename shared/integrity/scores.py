@@ -75,8 +75,11 @@ class ScoreWatch:
             problem = self._problem(row)
             if problem is not None:
                 bad.append(
-                    {"position": row.position, "originator_id": row.originator_id,
-                     "problem": problem}
+                    {
+                        "position": row.position,
+                        "originator_id": row.originator_id,
+                        "problem": problem,
+                    }
                 )
         self.mismatched, self.checked, self.checked_at = bad, seen, time.time()
         missing = len(self.positions) - seen

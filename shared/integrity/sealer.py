@@ -36,7 +36,6 @@ from shared.service.leases import AlwaysHeld, Lease
 log = logging.getLogger(__name__)
 
 
-
 class Publisher(Protocol):
     """Where checkpoints go besides their table (the seals stream in production)."""
 

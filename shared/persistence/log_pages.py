@@ -21,9 +21,7 @@ def notifications(
     given: all), in log order, read `page` at a time."""
     start = 0 if after is None else after
     while True:
-        found = recorder.select_notifications(
-            start, page, topics=topics, inclusive_of_start=False
-        )
+        found = recorder.select_notifications(start, page, topics=topics, inclusive_of_start=False)
         yield from found
         if len(found) < page:
             return

@@ -51,9 +51,9 @@ def _deployment(found: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _container(found: dict[str, Any], name: str) -> dict[str, Any]:
-    container: dict[str, Any] = _deployment(found, name)["spec"]["template"]["spec"][
-        "containers"
-    ][0]
+    container: dict[str, Any] = _deployment(found, name)["spec"]["template"]["spec"]["containers"][
+        0
+    ]
     return container
 
 

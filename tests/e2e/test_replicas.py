@@ -105,9 +105,9 @@ def one_leader_each(replicas: Replicas, names: tuple[str, ...]) -> bool:
 
 
 def seal_status(replicas: Replicas, name: str) -> dict[str, Any]:
-    seal: dict[str, Any] = httpx.get(f"{replicas.url(name)}/readyz", timeout=10).json()[
-        "checks"
-    ]["seal"]
+    seal: dict[str, Any] = httpx.get(f"{replicas.url(name)}/readyz", timeout=10).json()["checks"][
+        "seal"
+    ]
     return seal
 
 

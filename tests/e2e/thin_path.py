@@ -345,9 +345,7 @@ SCHEME: dict[str, Any] = {
     "program": "democratic_appraisal",
     "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP"},
     "statistics": {"z": "1.96", "confidence": "95%"},
-    "components": [
-        questionnaire_component(min_sample=1)
-    ],
+    "components": [questionnaire_component(min_sample=1)],
 }
 """The campaign's scheme: the questionnaire alone, scored as `expected_score` says."""
 

@@ -60,8 +60,14 @@ def test_verify_log_command_exits_0_1_2(tmp_path: Path) -> None:
     state["questionnaires"][0]["survey_point"] = "伪造的测评点"
     table.set_state(position, state)
     tampered = run_pingyi(
-        "audit", "verify-log", "--service", "survey", "--data-dir", str(data),
-        cwd=tmp_path, env=auditor,
+        "audit",
+        "verify-log",
+        "--service",
+        "survey",
+        "--data-dir",
+        str(data),
+        cwd=tmp_path,
+        env=auditor,
     )
     assert tampered.returncode == 1, tampered.stdout + tampered.stderr
     assert f"TAMPERED at position {position}" in tampered.stdout
@@ -145,6 +151,7 @@ def test_an_edited_score_is_served_with_a_warning_and_reported_by_readyz(
     with Cluster(_embedded(tmp_path / "data"), SERVICES) as cluster:
         checks = cluster["scoring"].get("/readyz").json()["checks"]
         assert checks["seal"]["last_error"] is None
-        assert ok(cluster["scoring"].get(f"/round-runs/{run_id}", headers=ADMIN))[
-            "integrity_warning"
-        ] is None
+        assert (
+            ok(cluster["scoring"].get(f"/round-runs/{run_id}", headers=ADMIN))["integrity_warning"]
+            is None
+        )

@@ -23,9 +23,9 @@ MODES = ["embedded", pytest.param("production", marks=pytest.mark.infra)]
 
 
 @pytest.fixture(scope="module", params=MODES)
-def sealed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-    tuple[CommonSettings, dict[str, Any]]
-]:
+def sealed(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[CommonSettings, dict[str, Any]]]:
     if request.param == "embedded":
         common = CommonSettings(
             mode="embedded",
@@ -129,9 +129,7 @@ def _swap_answers(table: Table) -> tuple[int, str, Callable[[], None]]:
     the message body alike: every count per unit and rating stays what it was."""
     positions = _responses(table)
     a, b = positions[0], positions[-1]
-    rows = {
-        p: table.run("SELECT state, message FROM {t} WHERE {id} = ?", p)[0] for p in (a, b)
-    }
+    rows = {p: table.run("SELECT state, message FROM {t} WHERE {id} = ?", p)[0] for p in (a, b)}
     answers = {p: ROW.search(bytes(rows[p][0])).group() for p in (a, b)}  # type: ignore[union-attr]
     assert answers[a] != answers[b]
     for here, there in ((a, b), (b, a)):

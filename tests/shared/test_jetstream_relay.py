@@ -216,8 +216,7 @@ def test_messages_stored_behind_the_relays_back_are_not_stored_twice(
             # Healthy again once a publish after the resync is acked, which may come a
             # moment after the position is reached: wait for both, not the first alone.
             await until(
-                lambda: relay.published_to == outbox.head()
-                and relay.status()["last_error"] is None
+                lambda: relay.published_to == outbox.head() and relay.status()["last_error"] is None
             )
             await relay.stop()
             assert relay.resyncs == (1 if ack_every == 1 else 0)

@@ -48,9 +48,7 @@ WRITE = allow(Policy.write("office", scope=CAMPAIGN))
 READ = allow(Policy.read(*PARTICIPANTS, scope=CAMPAIGN))
 # One unit's enrolment carries its history (key-target reasons, withdrawals): a unit's key
 # reads its own only, not its neighbours' in the same campaign.
-READ_ENROLMENT = allow(
-    Policy.read(*PARTICIPANTS, scope=(CAMPAIGN, path("unit_id", "unit_ever")))
-)
+READ_ENROLMENT = allow(Policy.read(*PARTICIPANTS, scope=(CAMPAIGN, path("unit_id", "unit_ever"))))
 
 
 def get_reads(request: Request) -> CampaignReadModel:

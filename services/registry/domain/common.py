@@ -33,7 +33,6 @@ UNIT_KIND_LABELS: dict[str, str] = {
 UNIT_KIND_BY_LABEL: dict[str, str] = {label: kind for kind, label in UNIT_KIND_LABELS.items()}
 
 
-
 def required_text(value: str, field: str) -> str:
     cleaned = value.strip()
     if not cleaned:

@@ -87,7 +87,10 @@ def weekly_of(runtime: ServiceRuntime, jurisdiction_id: UUID, week: str) -> dict
     year, number, _ = start.isocalendar()
     title = f"{name}督办工作每周一报（{year}年第{number}周）"
     return weekly(
-        title, _period(start, end), _read(runtime, TASKS, within), _read(runtime, FACTS, within),
+        title,
+        _period(start, end),
+        _read(runtime, TASKS, within),
+        _read(runtime, FACTS, within),
         names,
     ) | {"jurisdiction_id": str(jurisdiction_id), "week": week}
 
@@ -97,8 +100,12 @@ def monthly_of(runtime: ServiceRuntime, jurisdiction_id: UUID, month: str) -> di
     name, names, within = _scope(runtime, jurisdiction_id)
     title = f"{name}督办工作每月双报（{start.year}年{start.month}月）"
     return monthly(
-        title, month, _period(start, end), _read(runtime, TASKS, within),
-        _read(runtime, FACTS, within), names,
+        title,
+        month,
+        _period(start, end),
+        _read(runtime, TASKS, within),
+        _read(runtime, FACTS, within),
+        names,
     ) | {"jurisdiction_id": str(jurisdiction_id)}
 
 

@@ -170,7 +170,11 @@ def weekly(
 
 
 def monthly(
-    title: str, month: str, period: Period, tasks: list[Document], facts: list[Document],
+    title: str,
+    month: str,
+    period: Period,
+    tasks: list[Document],
+    facts: list[Document],
     names: Names,
 ) -> Document:
     """每月双报: each open task's 推进专报 and 困难专报 for the month, who has not reported,
@@ -178,8 +182,7 @@ def monthly(
     found = _common(period, tasks, facts, names)
     start = period.start.isoformat()
     open_tasks = [
-        t for t in found.pop("tasks")
-        if t["completed_on"] is None or t["completed_on"] >= start
+        t for t in found.pop("tasks") if t["completed_on"] is None or t["completed_on"] >= start
     ]
     rows = [_report_row(t, month, period.as_of, names) for t in open_tasks]
     return {

@@ -58,12 +58,8 @@ def monthly_page(request: Request, jurisdiction_id: Jurisdiction, month: Month) 
     return page
 
 
-@router.get(
-    "/bulletins/weekly.pdf", response_class=Response, responses=PDF_RESPONSE, **allow(READ)
-)
-def weekly_pdf(
-    request: Request, jurisdiction_id: Jurisdiction, week: Week, font: Font
-) -> Response:
+@router.get("/bulletins/weekly.pdf", response_class=Response, responses=PDF_RESPONSE, **allow(READ))
+def weekly_pdf(request: Request, jurisdiction_id: Jurisdiction, week: Week, font: Font) -> Response:
     """每周一报 as PDF (CJK font embedded)."""
     doc = weekly_of(request.app.state.runtime, jurisdiction_id, week)
     return pdf_response(bulletin_pdf(doc, font), doc["title"])

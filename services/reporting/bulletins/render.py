@@ -63,8 +63,13 @@ def bulletin_pdf(doc: dict[str, Any], font: CjkFont) -> bytes:
         writer.table(
             ("单位", "到期节点", "按期完成", "按期完成率（%）", "逾期任务"),
             (
-                (r["unit_name"], r["milestones_due"], r["on_time"], r["on_time_rate"],
-                 r["overdue_tasks"])
+                (
+                    r["unit_name"],
+                    r["milestones_due"],
+                    r["on_time"],
+                    r["on_time_rate"],
+                    r["overdue_tasks"],
+                )
                 for r in doc["standings"]
             ),
             (70, 25, 25, 35, 25),
@@ -73,8 +78,10 @@ def bulletin_pdf(doc: dict[str, Any], font: CjkFont) -> bytes:
     if doc["overdue"]:
         writer.table(
             ("任务", "责任单位", "完成时限", "逾期节点"),
-            ((o["title"], o["unit_name"], o["due_on"], _overdue(o["overdue_milestones"]))
-             for o in doc["overdue"]),
+            (
+                (o["title"], o["unit_name"], o["due_on"], _overdue(o["overdue_milestones"]))
+                for o in doc["overdue"]
+            ),
             (60, 45, 25, 60),
         )
     else:
@@ -85,8 +92,16 @@ def bulletin_pdf(doc: dict[str, Any], font: CjkFont) -> bytes:
     if doc["facts"]:
         writer.table(
             ("日期", "责任单位", "任务", "类别", "事项"),
-            ((f["on"], f["unit_name"], f["title"], FACT_KINDS.get(f["kind"], f["kind"]), f["text"])
-             for f in doc["facts"]),
+            (
+                (
+                    f["on"],
+                    f["unit_name"],
+                    f["title"],
+                    FACT_KINDS.get(f["kind"], f["kind"]),
+                    f["text"],
+                )
+                for f in doc["facts"]
+            ),
             (22, 38, 45, 18, 67),
         )
     else:
@@ -100,18 +115,24 @@ def _monthly(writer: PdfWriter, doc: dict[str, Any]) -> None:
         writer.table(
             ("责任单位", "任务", "类别", "状态", "推进情况", "更正说明"),
             (
-                (r["unit_name"], r["title"], r["kind"],
-                 r["status"] + ("（逾期）" if r["overdue"] else ""),
-                 r["progress"] if r["reported"] else "未报送", r["correction_reason"] or "")
+                (
+                    r["unit_name"],
+                    r["title"],
+                    r["kind"],
+                    r["status"] + ("（逾期）" if r["overdue"] else ""),
+                    r["progress"] if r["reported"] else "未报送",
+                    r["correction_reason"] or "",
+                )
                 for r in doc["reports"]
             ),
             (32, 38, 18, 22, 55, 25),
         )
     else:
         writer.para("无")
-    writer.para("未报送：" + ("、".join(
-        f"{r['unit_name']}（{r['title']}）" for r in doc["not_reported"]
-    ) or "无"))
+    writer.para(
+        "未报送："
+        + ("、".join(f"{r['unit_name']}（{r['title']}）" for r in doc["not_reported"]) or "无")
+    )
     writer.heading("五、疑难问题及困难专报")
     if doc["difficulties"]:
         writer.table(

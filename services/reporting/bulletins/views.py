@@ -154,9 +154,7 @@ def _milestone(tx: ViewTransaction, p: Any, m: IntegrationMessage, confirmed: bo
     _record(tx, task, m, fact, milestones=milestones)
 
 
-def on_milestone_reported(
-    tx: ViewTransaction, p: MilestoneReported, m: IntegrationMessage
-) -> None:
+def on_milestone_reported(tx: ViewTransaction, p: MilestoneReported, m: IntegrationMessage) -> None:
     _milestone(tx, p, m, confirmed=False)
 
 

@@ -77,9 +77,7 @@ def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric:
     writer.para(f"{document['kind_name']} · {document['jurisdiction_name']}{round_text}")
     total = document["total"]
     writer.heading("一、回收进度")
-    target = (
-        f"；目标{total['target']}份，完成{total['completion']}%" if total["target"] else ""
-    )
+    target = f"；目标{total['target']}份，完成{total['completion']}%" if total["target"] else ""
     writer.para(
         f"已回收问卷{total['collected']}份，计入{total['counted']}份，待审核"
         f"{total['quarantined']}份，不计入{total['excluded']}份{target}。"

@@ -80,8 +80,15 @@ def _row(key: str, name: str, found: Document, target: int | None, **extra: Any)
 
 
 def _empty() -> Document:
-    return {"collected": 0, "counted": 0, "quarantined": 0, "rejected": 0, "voided": 0,
-            "withdrawn": 0, "levels": {}}
+    return {
+        "collected": 0,
+        "counted": 0,
+        "quarantined": 0,
+        "rejected": 0,
+        "voided": 0,
+        "withdrawn": 0,
+        "levels": {},
+    }
 
 
 def progress(wave: Document, registry: RegistryView) -> Document:
@@ -102,10 +109,14 @@ def progress(wave: Document, registry: RegistryView) -> Document:
     total_target = sum(p["target"] for p in wave["points"]) or None
     counted_total = wave["total"]["counted"]
     by_point = [
-        _row(code, points[code]["name"] if code in points else _label(code),
-             wave["by_point"].get(code, _empty()), points[code]["target"] if code in points
-             else None, quota=points[code]["quota"] if code in points else None,
-             county=place(points[code]["jurisdiction_id"]) if code in points else None)
+        _row(
+            code,
+            points[code]["name"] if code in points else _label(code),
+            wave["by_point"].get(code, _empty()),
+            points[code]["target"] if code in points else None,
+            quota=points[code]["quota"] if code in points else None,
+            county=place(points[code]["jurisdiction_id"]) if code in points else None,
+        )
         for code in _ordered(list(points), wave["by_point"])
     ]
     by_county = [
@@ -123,12 +134,20 @@ def progress(wave: Document, registry: RegistryView) -> Document:
         found = wave["by_group"].get(key, _empty())
         target = None
         if share is not None and total_target:
-            target = int(_CTX.divide(Decimal(total_target * share), Decimal(100)).to_integral_value(
-                context=_CTX
-            ))
+            target = int(
+                _CTX.divide(Decimal(total_target * share), Decimal(100)).to_integral_value(
+                    context=_CTX
+                )
+            )
         by_group.append(
-            _row(key, groups[key]["name"] if key in groups else _label(key), found, target,
-                 target_percent=share, share=percent(found["counted"], counted_total))
+            _row(
+                key,
+                groups[key]["name"] if key in groups else _label(key),
+                found,
+                target,
+                target_percent=share,
+                share=percent(found["counted"], counted_total),
+            )
         )
     scale, levels = wave["scale"], wave["levels"]
 

@@ -159,8 +159,9 @@ def unit_dossier(
     chosen = {head["round"]: head["current_run_id"] for head in heads}
     dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
     campaign = views_campaign(request, campaign_id)
-    trend = unit_trend(request.app.state.runtime.views, results, campaign, str(unit_id),
-                       office_runs(results))
+    trend = unit_trend(
+        request.app.state.runtime.views, results, campaign, str(unit_id), office_runs(results)
+    )
     return dossier | {"cycles": trend["cycles"]}
 
 

@@ -44,7 +44,10 @@ def _pdf(results: RoundResults, run: Document, font: CjkFont, shown: Document | 
     **allow(PUBLIC),
 )
 def published_pdf(
-    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    results: Results,
+    font: Font,
     version: Version = None,
 ) -> Response:
     """The published results as PDF: rankings, charts, lists and the methodology in the
@@ -64,7 +67,10 @@ def published_pdf(
     **allow(READ),
 )
 def round_pdf(
-    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    results: Results,
+    font: Font,
     run_id: RunChoice = None,
 ) -> Response:
     """Any run's results as PDF, for checking before publication (titled 未发布)."""
@@ -103,8 +109,12 @@ def round_title(document: dict[str, Any]) -> str:
     **allow(PUBLIC),
 )
 def ranking_chart_png(
-    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
-    category: Category = None, version: Version = None,
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    results: Results,
+    font: Font,
+    category: Category = None,
+    version: Version = None,
 ) -> Response:
     """A category's published ranking as PNG: bars with interval whiskers, 样本不足 instead
     of a bar for units under the minimum sample."""
@@ -120,7 +130,10 @@ def ranking_chart_png(
     **allow(PUBLIC),
 )
 def grades_chart_png(
-    campaign_id: UUID, round_number: RoundNumber, results: Results, font: Font,
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    results: Results,
+    font: Font,
     version: Version = None,
 ) -> Response:
     """The published grade distribution as PNG."""

@@ -45,9 +45,7 @@ def beijing(moment: str | None) -> str:
 
 
 TEMPLATES.filters["beijing"] = beijing
-HTML: dict[int | str, dict[str, Any]] = {
-    200: {"content": {"text/html": {}}, "description": "HTML"}
-}
+HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML"}}
 
 
 def _render(name: str, **context: Any) -> HTMLResponse:
@@ -59,9 +57,7 @@ def index_page(
     request: Request, results: Results, views: ViewsDep, page: Pagination
 ) -> HTMLResponse:
     """已发布的评议结果: every published round, most recently published first, as HTML."""
-    found = views.page(
-        PUBLICATIONS, descending=True, cursor=page.cursor, limit=page.limit
-    )
+    found = views.page(PUBLICATIONS, descending=True, cursor=page.cursor, limit=page.limit)
     rounds = [
         doc
         | {
@@ -117,9 +113,7 @@ def round_page(
     responses=HTML,
     **allow(PUBLIC),
 )
-def unit_page(
-    request: Request, campaign_id: UUID, unit_id: UUID, results: Results
-) -> HTMLResponse:
+def unit_page(request: Request, campaign_id: UUID, unit_id: UUID, results: Results) -> HTMLResponse:
     """单位评议档案 as HTML: the unit's results in each published round (the versions in
     force), each component and deduction with the scheme's formula, its trend, and its
     published results across the program's cycles (历次评议) with their chart."""

@@ -77,7 +77,10 @@ def _bar(draw: ImageDraw.ImageDraw, line: dict[str, Any], y: int, text: Any) -> 
         draw.line((high, mid - 6, high, mid + 6), fill=WHISKER, width=2)
     rank = "" if line["rank"] is None else f"（第{line['rank']}名）"
     draw.text(
-        (LABEL_WIDTH + PLOT_WIDTH + 8, y + 14), f"{line['score']}{rank}", fill=INK, font=text,
+        (LABEL_WIDTH + PLOT_WIDTH + 8, y + 14),
+        f"{line['score']}{rank}",
+        fill=INK,
+        font=text,
         anchor="lm",
     )
 
@@ -92,9 +95,9 @@ def grades_png(title: str, counts: dict[str, int], font: CjkFont) -> bytes:
     biggest = max([*counts.values(), 1])
     for index, (grade, count) in enumerate(counts.items()):
         x = 40 + index * column
-        bar = int(_CTX.divide(Decimal(count * height), Decimal(biggest)).to_integral_value(
-            context=_CTX
-        ))
+        bar = int(
+            _CTX.divide(Decimal(count * height), Decimal(biggest)).to_integral_value(context=_CTX)
+        )
         if bar:
             draw.rectangle((x, top + height - bar, x + 49, top + height - 1), fill=BAR)
         draw.text((x + 25, top + height - bar - 4), str(count), fill=INK, font=text, anchor="mb")

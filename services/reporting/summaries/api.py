@@ -114,9 +114,7 @@ def published_summary(
     return summary | {"published": published}
 
 
-@router.get(
-    f"/public/pages{BASE}", response_class=HTMLResponse, responses=HTML, **allow(PUBLIC)
-)
+@router.get(f"/public/pages{BASE}", response_class=HTMLResponse, responses=HTML, **allow(PUBLIC))
 def published_summary_page(
     request: Request,
     jurisdiction_id: UUID,
@@ -145,5 +143,6 @@ def published_summary_page(
         round_href=f"/public/pages/campaigns/{campaign_id}/rounds/{round_number}{query}",
         json_href=f"/public{BASE}".format(
             jurisdiction_id=jurisdiction_id, campaign_id=campaign_id, round_number=round_number
-        ) + query,
+        )
+        + query,
     )

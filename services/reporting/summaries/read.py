@@ -39,7 +39,8 @@ def mean(scores: Iterable[str]) -> str | None:
 def _figures(results: list[Document], grades: list[str], list_names: dict[str, str]) -> Document:
     units = [r for r in results if not r["sub_unit"]]
     shown = [
-        r["score"] for r in units
+        r["score"]
+        for r in units
         if r["score"] is not None and INSUFFICIENT_SAMPLE not in r["flags"]
     ]
     graded = Counter(r["grade"] for r in units if r["grade"] is not None)
@@ -56,8 +57,7 @@ def _figures(results: list[Document], grades: list[str], list_names: dict[str, s
         | {g: n for g, n in graded.items() if g not in grades},
         "mean_score": mean(shown),
         "lists": [
-            {"code": code, "name": list_names.get(code, code), "count": len(names),
-             "units": names}
+            {"code": code, "name": list_names.get(code, code), "count": len(names), "units": names}
             for code, names in listed.items()
         ],
     }
@@ -96,14 +96,17 @@ def summarize(
         **_figures([r for _, r in inside], grades, names),
         "by_category": [
             {"category": name, **_figures(rows, grades, names)}
-            for name, rows in categories.items() if rows
+            for name, rows in categories.items()
+            if rows
         ],
         # 本级 first, then the jurisdictions below in the order of their names.
         "by_jurisdiction": sorted(
             (
-                {"jurisdiction_id": child,
-                 "jurisdiction_name": _name(registry, child, jurisdiction_id),
-                 **_figures(rows, grades, names)}
+                {
+                    "jurisdiction_id": child,
+                    "jurisdiction_name": _name(registry, child, jurisdiction_id),
+                    **_figures(rows, grades, names),
+                }
                 for child, rows in children.items()
             ),
             key=lambda row: (row["jurisdiction_id"] != jurisdiction_id, row["jurisdiction_name"]),
@@ -136,7 +139,9 @@ def casework(
 
     def rows(collection: str) -> list[Document]:
         return [
-            doc for page in views.pages(collection, where=where) for doc in page
+            doc
+            for page in views.pages(collection, where=where)
+            for doc in page
             if doc["round"] == round_
         ]
 

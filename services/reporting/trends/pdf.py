@@ -64,8 +64,14 @@ def dossier_pdf(
         writer.table(
             ("项目", "权重", "得分", "计入", "样本", "计分方法"),
             (
-                (part["name"], part["weight"], _dash(part.get("value")),
-                 _dash(part.get("weighted")), _dash(part.get("sample")), part["formula"])
+                (
+                    part["name"],
+                    part["weight"],
+                    _dash(part.get("value")),
+                    _dash(part.get("weighted")),
+                    _dash(part.get("sample")),
+                    part["formula"],
+                )
                 for part in result["components"]
             ),
             (50, 16, 20, 20, 16, 148),
@@ -73,8 +79,10 @@ def dossier_pdf(
         if result["deductions"]:
             writer.table(
                 ("扣分项目", "扣分", "事项数", "扣分办法"),
-                ((part["name"], part["points"], len(part["items"]), part["formula"])
-                 for part in result["deductions"]),
+                (
+                    (part["name"], part["points"], len(part["items"]), part["formula"])
+                    for part in result["deductions"]
+                ),
                 (60, 20, 20, 170),
             )
         for part in result["overrides"]:

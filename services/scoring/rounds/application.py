@@ -158,8 +158,12 @@ class RoundScoring:
                     scheme_hash=known.scheme_hash,
                 )
             record = SchemeRecord(
-                scheme.scheme_id, scheme.version, scheme.document(), scheme.scheme_hash,
-                caller.actor, reason,
+                scheme.scheme_id,
+                scheme.version,
+                scheme.document(),
+                scheme.scheme_hash,
+                caller.actor,
+                reason,
             )
             catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
             catalogue = catalogue or SchemeCatalogue()
@@ -176,8 +180,12 @@ class RoundScoring:
             ref = scheme.ref()
             if assigned is None:
                 assigned = CampaignScheme(
-                    campaign_id, scheme.scheme_id, scheme.version, ref["scheme_hash"],
-                    caller.actor, reason,
+                    campaign_id,
+                    scheme.scheme_id,
+                    scheme.version,
+                    ref["scheme_hash"],
+                    caller.actor,
+                    reason,
                 )
             elif assigned.current["scheme_hash"] == ref["scheme_hash"]:
                 return assigned  # type: ignore[no-any-return]
@@ -261,9 +269,18 @@ class RoundScoring:
             if existing is not None:
                 return existing, False
             run = RoundRun(
-                campaign_id, round_number, jurisdiction_id, final, ref, positions,
-                results["inputs_digest"], results, results["results_digest"],
-                "requested", caller.actor, reason,
+                campaign_id,
+                round_number,
+                jurisdiction_id,
+                final,
+                ref,
+                positions,
+                results["inputs_digest"],
+                results,
+                results["results_digest"],
+                "requested",
+                caller.actor,
+                reason,
             )
             runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
             runs = runs or RoundRuns(campaign_id, round_number)
@@ -303,6 +320,3 @@ def round_run_out(run: RoundRun, with_results: bool = True) -> dict[str, Any]:
     if with_results:
         out["results"] = run.results
     return out
-
-
-

@@ -71,8 +71,13 @@ class SchemeRecord(Aggregate):
 
     @event(Registered)
     def __init__(
-        self, scheme_id: str, version: int, document: dict[str, Any], scheme_hash: str,
-        actor: str, reason: str,
+        self,
+        scheme_id: str,
+        version: int,
+        document: dict[str, Any],
+        scheme_hash: str,
+        actor: str,
+        reason: str,
     ) -> None:
         self.scheme_id = scheme_id
         self.version = version
@@ -83,8 +88,12 @@ class SchemeRecord(Aggregate):
 
     @staticmethod
     def create_id(
-        scheme_id: str, version: int, document: dict[str, Any], scheme_hash: str,
-        actor: str, reason: str,
+        scheme_id: str,
+        version: int,
+        document: dict[str, Any],
+        scheme_hash: str,
+        actor: str,
+        reason: str,
     ) -> UUID:
         return scheme_record_id(scheme_id, version)
 
@@ -104,8 +113,7 @@ class SchemeCatalogue(Aggregate):
     @event("Listed")
     def listed(self, scheme_id: str, version: int, scheme_hash: str, title: str) -> None:
         self.entries.append(
-            {"scheme_id": scheme_id, "version": version, "scheme_hash": scheme_hash,
-             "title": title}
+            {"scheme_id": scheme_id, "version": version, "scheme_hash": scheme_hash, "title": title}
         )
 
 
@@ -114,7 +122,12 @@ class CampaignScheme(Aggregate):
 
     @event("Assigned")
     def __init__(
-        self, campaign_id: UUID, scheme_id: str, version: int, scheme_hash: str, actor: str,
+        self,
+        campaign_id: UUID,
+        scheme_id: str,
+        version: int,
+        scheme_hash: str,
+        actor: str,
         reason: str,
     ) -> None:
         self.campaign_id = campaign_id
@@ -123,7 +136,11 @@ class CampaignScheme(Aggregate):
 
     @staticmethod
     def create_id(
-        campaign_id: UUID, scheme_id: str, version: int, scheme_hash: str, actor: str,
+        campaign_id: UUID,
+        scheme_id: str,
+        version: int,
+        scheme_hash: str,
+        actor: str,
         reason: str,
     ) -> UUID:
         return campaign_scheme_id(campaign_id)
@@ -138,8 +155,13 @@ class CampaignScheme(Aggregate):
         self, scheme_id: str, version: int, scheme_hash: str, actor: str, reason: str
     ) -> None:
         self.assignments.append(
-            {"scheme_id": scheme_id, "version": version, "scheme_hash": scheme_hash,
-             "actor": actor, "reason": reason}
+            {
+                "scheme_id": scheme_id,
+                "version": version,
+                "scheme_hash": scheme_hash,
+                "actor": actor,
+                "reason": reason,
+            }
         )
 
     @property

@@ -51,16 +51,24 @@ def task_story(cluster: Cluster) -> dict[str, Any]:
     )
     units = {}
     for name, where in [
-        ("萨尔图区住建局", county), ("萨尔图区民政局", county), ("萨尔图区交通局", county),
+        ("萨尔图区住建局", county),
+        ("萨尔图区民政局", county),
+        ("萨尔图区交通局", county),
         ("让胡路区住建局", sibling),
     ]:
-        body = {"jurisdiction_id": where, "name": name, "kind": "government_department",
-                "category": "政府部门及其它机构"}
+        body = {
+            "jurisdiction_id": where,
+            "name": name,
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        }
         units[name] = _post(registry, "/units", body)["unit_id"]
     keys, ids = {}, {}
     for name, role, where in [
-        ("萨尔图区纠风办", "office", county), ("大庆市督察办", "office", city),
-        ("让胡路区纠风办", "office", sibling), ("萨尔图区住建局", "unit", county),
+        ("萨尔图区纠风办", "office", county),
+        ("大庆市督察办", "office", city),
+        ("让胡路区纠风办", "office", sibling),
+        ("萨尔图区住建局", "unit", county),
     ]:
         body = {"name": name, "role": role, "jurisdiction_id": where}
         if role == "unit":  # a unit key names its unit
@@ -71,14 +79,24 @@ def task_story(cluster: Cluster) -> dict[str, Any]:
     office = keys["萨尔图区纠风办"]
 
     def task(unit: str, title: str, milestone: str, due: str, **more: Any) -> str:
-        body = {"title": title, "kind": "key_project", "unit_id": units[unit],
-                "due_on": "2099-12-31", "milestones": [{"name": milestone, "due_on": due}],
-                "methods": ["跟踪", "实地督办"]} | more
+        body = {
+            "title": title,
+            "kind": "key_project",
+            "unit_id": units[unit],
+            "due_on": "2099-12-31",
+            "milestones": [{"name": milestone, "due_on": due}],
+            "methods": ["跟踪", "实地督办"],
+        } | more
         headers = keys["让胡路区纠风办"] if unit.startswith("让胡路区") else office
         return str(_post(inspection, "/tasks", body, headers)["task_id"])
 
-    t1 = task("萨尔图区住建局", "四级便民服务网络建设", "选址", "2026-01-31",
-              reporter_id=ids["萨尔图区住建局"])
+    t1 = task(
+        "萨尔图区住建局",
+        "四级便民服务网络建设",
+        "选址",
+        "2026-01-31",
+        reporter_id=ids["萨尔图区住建局"],
+    )
     task("萨尔图区民政局", "养老服务中心改造", "方案", "2026-02-28")
     task("萨尔图区交通局", "城乡公交一体化", "验收", "2099-06-30")
     task("让胡路区住建局", "老旧小区改造", "开工", "2026-01-15")
@@ -87,7 +105,8 @@ def task_story(cluster: Cluster) -> dict[str, Any]:
     report = {"month": THIS_MONTH, "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
     _post(inspection, f"{base}/reports", report, keys["萨尔图区住建局"])
     _post(
-        inspection, f"{base}/reports/{THIS_MONTH}/corrections",
+        inspection,
+        f"{base}/reports/{THIS_MONTH}/corrections",
         {"progress": "已完成四个社区选址", "difficulties": "用房未落实", "reason": "数字有误"},
         keys["萨尔图区住建局"],
     )
@@ -105,8 +124,11 @@ def _get(cluster: Cluster, path: str, headers: dict[str, str], **params: Any) ->
 def test_the_weekly_bulletin(world: Any) -> None:
     cluster, ctx = world
     response = _get(
-        cluster, "/bulletins/weekly", ctx["keys"]["萨尔图区纠风办"],
-        jurisdiction_id=ctx["county"], week=THIS_WEEK,
+        cluster,
+        "/bulletins/weekly",
+        ctx["keys"]["萨尔图区纠风办"],
+        jurisdiction_id=ctx["county"],
+        week=THIS_WEEK,
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -122,7 +144,8 @@ def test_the_weekly_bulletin(world: Any) -> None:
     assert all(f["title"] != "老旧小区改造" for f in body["facts"])
     [overdue] = body["overdue"]
     assert (overdue["unit_name"], overdue["overdue_milestones"]) == (
-        "萨尔图区民政局", [{"name": "方案", "due_on": "2026-02-28"}]
+        "萨尔图区民政局",
+        [{"name": "方案", "due_on": "2026-02-28"}],
     )
     standings = [(r["unit_name"], r["on_time_rate"], r["overdue_tasks"]) for r in body["standings"]]
     assert standings == [("萨尔图区住建局", "100.00", 0), ("萨尔图区民政局", "0.00", 1)]
@@ -133,8 +156,11 @@ def test_the_weekly_bulletin(world: Any) -> None:
 def test_a_past_week_shows_facts_dated_in_it(world: Any) -> None:
     cluster, ctx = world
     body = _get(
-        cluster, "/bulletins/weekly", ctx["keys"]["萨尔图区纠风办"],
-        jurisdiction_id=ctx["county"], week="2026-W05",
+        cluster,
+        "/bulletins/weekly",
+        ctx["keys"]["萨尔图区纠风办"],
+        jurisdiction_id=ctx["county"],
+        week="2026-W05",
     ).json()
     assert body["period"] == {"from": "2026-01-26", "to": "2026-02-01", "as_of": "2026-02-01"}
     assert [f["text"] for f in body["facts"]] == ["确认节点“选址”完成"]
@@ -145,8 +171,11 @@ def test_a_past_week_shows_facts_dated_in_it(world: Any) -> None:
 def test_the_monthly_dual_report(world: Any) -> None:
     cluster, ctx = world
     response = _get(
-        cluster, "/bulletins/monthly", ctx["keys"]["大庆市督察办"],
-        jurisdiction_id=ctx["county"], month=THIS_MONTH,
+        cluster,
+        "/bulletins/monthly",
+        ctx["keys"]["大庆市督察办"],
+        jurisdiction_id=ctx["county"],
+        month=THIS_MONTH,
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -160,7 +189,8 @@ def test_the_monthly_dual_report(world: Any) -> None:
     assert rows["萨尔图区民政局"]["overdue"] is True
     assert rows["萨尔图区交通局"]["status"] == "已交办"
     assert sorted(r["unit_name"] for r in body["not_reported"]) == [
-        "萨尔图区交通局", "萨尔图区民政局"
+        "萨尔图区交通局",
+        "萨尔图区民政局",
     ]
     assert [r["unit_name"] for r in body["difficulties"]] == ["萨尔图区住建局"]
     assert [r["unit_name"] for r in body["last_place"]] == ["萨尔图区民政局"]
@@ -170,8 +200,9 @@ def test_who_reads_bulletins_and_bad_periods(world: Any) -> None:
     cluster, ctx = world
     keys, county = ctx["keys"], ctx["county"]
     for name in ("让胡路区纠风办", "萨尔图区住建局"):
-        refused = _get(cluster, "/bulletins/weekly", keys[name], jurisdiction_id=county,
-                       week=THIS_WEEK)
+        refused = _get(
+            cluster, "/bulletins/weekly", keys[name], jurisdiction_id=county, week=THIS_WEEK
+        )
         assert refused.status_code == 403, (name, refused.text)
     for path, params in [
         ("/bulletins/weekly", {"week": "2026-W60"}),

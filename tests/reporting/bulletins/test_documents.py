@@ -37,12 +37,17 @@ def test_the_weekly_page_shows_the_bulletin(world: Any) -> None:
     html = page.text
     assert f"<title>{bulletin['title']}</title>" in html
     assert table_rows(html, "standing") == [
-        [r["unit_name"], str(r["milestones_due"]), str(r["on_time"]), r["on_time_rate"],
-         str(r["overdue_tasks"])]
+        [
+            r["unit_name"],
+            str(r["milestones_due"]),
+            str(r["on_time"]),
+            r["on_time_rate"],
+            str(r["overdue_tasks"]),
+        ]
         for r in bulletin["standings"]
     ]
-    assert "进度最好：<span class=\"best\">萨尔图区住建局（100.00%）</span>" in html
-    assert "末位：<span class=\"last-place\">萨尔图区民政局（0.00%）</span>" in html
+    assert '进度最好：<span class="best">萨尔图区住建局（100.00%）</span>' in html
+    assert '末位：<span class="last-place">萨尔图区民政局（0.00%）</span>' in html
     [overdue] = table_rows(html, "overdue-task")
     assert overdue == ["养老服务中心改造", "萨尔图区民政局", "2099-12-31", "方案（2026-02-28）"]
     assert len(table_rows(html, "fact")) == len(bulletin["facts"])
@@ -101,8 +106,13 @@ def test_the_monthly_pdf_carries_both_reports(world: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/bulletins/weekly.html", "/bulletins/weekly.pdf", "/bulletins/monthly.html",
-             "/bulletins/monthly.pdf"],
+    "path",
+    [
+        "/bulletins/weekly.html",
+        "/bulletins/weekly.pdf",
+        "/bulletins/monthly.html",
+        "/bulletins/monthly.pdf",
+    ],
 )
 def test_units_and_other_districts_are_refused(world: Any, path: str) -> None:
     period = {"week": THIS_WEEK} if "weekly" in path else {"month": THIS_MONTH}

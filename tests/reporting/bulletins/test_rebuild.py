@@ -12,7 +12,6 @@ from tests.reporting.rebuilds import assert_rebuilds_as_built, dump_view
 VIEWS = ["task_bulletins"]
 
 
-
 def test_the_bulletin_view_rebuilds_byte_for_byte(embedded_settings: CommonSettings) -> None:
     services = ["registry", "inspection", "reporting"]
     with Cluster(embedded_settings, services) as cluster:

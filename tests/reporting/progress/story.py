@@ -40,10 +40,15 @@ def _campaign(cluster: Cluster, world: World) -> str:
                 "jurisdiction_id": world.city_id,
                 "name": "漯河市2026年度民主评议政风行风",
                 "pattern": "民主评议政风行风",
-                "cycle": {"length": "one_year", "rounds": "half_year",
-                          "starts_on": "2026-01-01", "ends_on": "2026-12-31"},
-                "phases": [{"name": "组织实施", "starts_on": "2026-01-01",
-                            "ends_on": "2026-12-31"}],
+                "cycle": {
+                    "length": "one_year",
+                    "rounds": "half_year",
+                    "starts_on": "2026-01-01",
+                    "ends_on": "2026-12-31",
+                },
+                "phases": [
+                    {"name": "组织实施", "starts_on": "2026-01-01", "ends_on": "2026-12-31"}
+                ],
                 "categories": [GOV],
             },
             headers=world.city_office.headers,
@@ -66,8 +71,11 @@ def _wave(cluster: Cluster, world: World, campaign_id: str) -> str:
     template = created(
         survey.post(
             "/templates",
-            json={"jurisdiction_id": world.city_id, "name": "2026年政风行风满意度问卷",
-                  "scale": "four_level"},
+            json={
+                "jurisdiction_id": world.city_id,
+                "name": "2026年政风行风满意度问卷",
+                "scale": "four_level",
+            },
             headers=world.city_office.headers,
         )
     )
@@ -81,10 +89,20 @@ def _wave(cluster: Cluster, world: World, campaign_id: str) -> str:
         "agencies": [{"agency_id": world.agency.principal_id, "quota": 100}],
         "channels": ["survey_point", "paper", "online"],
         "points": [
-            {"code": "WY-01", "name": "舞阳县政务服务中心", "jurisdiction_id": world.county_id,
-             "target": 4} | point,
-            {"code": "LY-01", "name": "临颍县政务服务中心",
-             "jurisdiction_id": world.other_county_id, "target": 2} | point,
+            {
+                "code": "WY-01",
+                "name": "舞阳县政务服务中心",
+                "jurisdiction_id": world.county_id,
+                "target": 4,
+            }
+            | point,
+            {
+                "code": "LY-01",
+                "name": "临颍县政务服务中心",
+                "jurisdiction_id": world.other_county_id,
+                "target": 2,
+            }
+            | point,
         ],
         "groups": [
             {"code": "user", "name": "服务对象", "target_percent": 50},
@@ -96,8 +114,9 @@ def _wave(cluster: Cluster, world: World, campaign_id: str) -> str:
     return str(wave["wave_id"])
 
 
-def _row(world: World, qid: str, minute: int, rating: str, point: str, channel: str,
-         group: str) -> dict[str, Any]:
+def _row(
+    world: World, qid: str, minute: int, rating: str, point: str, channel: str, group: str
+) -> dict[str, Any]:
     return {
         "questionnaire_id": qid,
         "collected_at": (IN_ROUND_1 + timedelta(minutes=5 * minute)).isoformat(),

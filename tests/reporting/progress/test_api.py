@@ -77,11 +77,13 @@ def test_the_satisfaction_table_by_county_and_channel(story: Any) -> None:
     assert "描述性统计" in table["note"]
     total = table["total"]
     assert total["counts"] == {"满意": 4, "基本满意": 0, "不满意": 3, "不了解": 3}
-    assert (total["answers"], total["rating_answers"], total["satisfied_rate"]) == (
-        10, 7, "57.14"
-    )
-    assert total["shares"] == {"满意": "40.00", "基本满意": "0.00", "不满意": "30.00",
-                               "不了解": "30.00"}
+    assert (total["answers"], total["rating_answers"], total["satisfied_rate"]) == (10, 7, "57.14")
+    assert total["shares"] == {
+        "满意": "40.00",
+        "基本满意": "0.00",
+        "不满意": "30.00",
+        "不了解": "30.00",
+    }
     counties = {row["name"]: row for row in table["by_county"]}
     assert counties["舞阳县"]["counts"] == {"满意": 4, "基本满意": 0, "不满意": 0, "不了解": 0}
     assert counties["舞阳县"]["satisfied_rate"] == "100.00"
@@ -134,9 +136,13 @@ def test_the_progress_page_shows_the_same_tables(story: Any) -> None:
     satisfaction = {row[0]: row for row in table_rows(html, "satisfaction")}
     county = next(r for r in body["satisfaction"]["by_county"] if r["name"] == "临颍县")
     assert satisfaction["临颍县"] == [
-        "临颍县", "2",
-        *[cell for level in county["counts"]
-          for cell in (str(county["counts"][level]), county["shares"][level] or "—")],
+        "临颍县",
+        "2",
+        *[
+            cell
+            for level in county["counts"]
+            for cell in (str(county["counts"][level]), county["shares"][level] or "—")
+        ],
         "0.00",
     ]
     assert "描述性统计" in html

@@ -13,7 +13,6 @@ VIEWS = ["wave_progress"]
 SERVICES = ["registry", "survey", "reporting"]
 
 
-
 def test_the_progress_view_rebuilds_byte_for_byte(embedded_settings: CommonSettings) -> None:
     with Cluster(embedded_settings, SERVICES) as cluster:
         told = wave_story(cluster)

@@ -31,9 +31,7 @@ SCHEME: dict[str, Any] = {
     "program": "democratic_appraisal",
     "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP", "share_places": 2},
     "statistics": {"z": "1.96", "confidence": "95%"},
-    "components": [
-        questionnaire_component(min_sample=3)
-    ],
+    "components": [questionnaire_component(min_sample=3)],
     "deductions": [
         {
             "code": "findings",

@@ -42,19 +42,38 @@ def casework(scored: Scored) -> None:
     orders = []
     for unit in units[:2]:
         finding = record_finding(scored.cluster["inspection"], unit, "一般", "0.5")
-        body = {"unit_id": unit, "finding_ids": [finding], "working_days": 5,
-                "requirements": "限期整改", "issued_on": "2026-01-05"} | in_round
+        body = {
+            "unit_id": unit,
+            "finding_ids": [finding],
+            "working_days": 5,
+            "requirements": "限期整改",
+            "issued_on": "2026-01-05",
+        } | in_round
         orders.append(_post(scored, "/rectifications", body)["order_id"])
-    _post(scored, f"/rectifications/{orders[0]}/escalation",
-          {"step": "催办", "reason": "逾期未报送整改情况"})
+    _post(
+        scored,
+        f"/rectifications/{orders[0]}/escalation",
+        {"step": "催办", "reason": "逾期未报送整改情况"},
+    )
     _post(scored, f"/rectifications/{orders[1]}/report", {"text": "已整改"})
-    complaint = _post(scored, "/complaints", {
-        "jurisdiction_id": scored.rnd.world.county_id, "channel": "政风行风热线",
-        "kind": "complaint", "summary": "窗口推诿", "received_on": "2026-05-12",
-    } | in_round)["complaint_id"]
+    complaint = _post(
+        scored,
+        "/complaints",
+        {
+            "jurisdiction_id": scored.rnd.world.county_id,
+            "channel": "政风行风热线",
+            "kind": "complaint",
+            "summary": "窗口推诿",
+            "received_on": "2026-05-12",
+        }
+        | in_round,
+    )["complaint_id"]
     _post(scored, f"/complaints/{complaint}/dispatch", {"unit_id": units[1]})
-    _post(scored, f"/complaints/{complaint}/outcome",
-          {"outcome": "verified", "reason": "经调取监控核实属实"})
+    _post(
+        scored,
+        f"/complaints/{complaint}/outcome",
+        {"outcome": "verified", "reason": "经调取监控核实属实"},
+    )
     scored.cluster.wait_caught_up("reporting", "inspection")
 
 
@@ -69,8 +88,10 @@ def story() -> Iterator[tuple[Scored, dict[str, Any]]]:
 
 def _path(scored: Scored, jurisdiction: str, public: bool = False) -> str:
     prefix = "/public" if public else ""
-    return (f"{prefix}/summaries/jurisdictions/{jurisdiction}/campaigns/"
-            f"{scored.rnd.campaign_id}/rounds/1")
+    return (
+        f"{prefix}/summaries/jurisdictions/{jurisdiction}/campaigns/"
+        f"{scored.rnd.campaign_id}/rounds/1"
+    )
 
 
 def _read(scored: Scored, jurisdiction: str, headers: Any, public: bool = False) -> Any:
@@ -79,14 +100,27 @@ def _read(scored: Scored, jurisdiction: str, headers: Any, public: bool = False)
 
 def _figures(body: dict[str, Any]) -> tuple[Any, ...]:
     lists = {item["name"]: (item["count"], item["units"]) for item in body["lists"]}
-    return (body["units"], body["ranked"], body["insufficient_sample"], body["grade_counts"],
-            body["mean_score"], lists)
+    return (
+        body["units"],
+        body["ranked"],
+        body["insufficient_sample"],
+        body["grade_counts"],
+        body["mean_score"],
+        lists,
+    )
 
 
 EXPECTED = (
-    3, 2, 1, {"好": 1, "中": 0, "差": 1}, "76.50",
-    {"先进单位": (1, ["舞阳县公安局"]), "通报批评": (1, ["舞阳县教育局"]),
-     "约谈": (1, ["舞阳县教育局"])},
+    3,
+    2,
+    1,
+    {"好": 1, "中": 0, "差": 1},
+    "76.50",
+    {
+        "先进单位": (1, ["舞阳县公安局"]),
+        "通报批评": (1, ["舞阳县教育局"]),
+        "约谈": (1, ["舞阳县教育局"]),
+    },
 )
 
 
@@ -97,7 +131,9 @@ def test_the_office_running_the_campaign_reads_its_unpublished_summary(story: An
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["jurisdiction_name"], body["run_id"], body["published"]) == (
-        "舞阳县", final["run_id"], None
+        "舞阳县",
+        final["run_id"],
+        None,
     )
     assert _figures(body) == EXPECTED
     [own] = body["by_jurisdiction"]
@@ -106,8 +142,13 @@ def test_the_office_running_the_campaign_reads_its_unpublished_summary(story: An
     assert (category["category"], category["units"]) == ("政府部门及其它机构", 3)
     rectification = body["casework"]["rectification"]
     assert rectification["orders"] == 2
-    assert rectification["by_status"] == {"issued": 1, "reported": 1, "returned": 0,
-                                          "second_handling": 0, "accepted": 0}
+    assert rectification["by_status"] == {
+        "issued": 1,
+        "reported": 1,
+        "returned": 0,
+        "second_handling": 0,
+        "accepted": 0,
+    }
     assert (rectification["escalated"], rectification["escalations"]["催办"]) == (1, 1)
     complaints = body["casework"]["complaints"]
     assert complaints["complaints"] == 1

@@ -18,7 +18,6 @@ VIEWS = ["casework"]
 SERVICES = ["registry", "survey", "inspection", "reporting"]
 
 
-
 def _post(cluster: Cluster, path: str, body: dict[str, Any]) -> dict[str, Any]:
     response = cluster["inspection"].post(path, json=body, headers=ADMIN)
     assert response.status_code == 201, response.text
@@ -33,20 +32,42 @@ def test_the_casework_view_rebuilds_byte_for_byte(embedded_settings: CommonSetti
         orders = []
         for unit in world.unit_ids[:2]:
             finding = record_finding(cluster["inspection"], unit, "一般", "0.5")
-            orders.append(_post(cluster, "/rectifications", {
-                "unit_id": unit, "finding_ids": [finding], "working_days": 5,
-                "requirements": "限期整改", "issued_on": "2026-01-05",
-            })["order_id"])
-        _post(cluster, f"/rectifications/{orders[0]}/escalation",
-              {"step": "催办", "reason": "逾期未报送"})
+            orders.append(
+                _post(
+                    cluster,
+                    "/rectifications",
+                    {
+                        "unit_id": unit,
+                        "finding_ids": [finding],
+                        "working_days": 5,
+                        "requirements": "限期整改",
+                        "issued_on": "2026-01-05",
+                    },
+                )["order_id"]
+            )
+        _post(
+            cluster,
+            f"/rectifications/{orders[0]}/escalation",
+            {"step": "催办", "reason": "逾期未报送"},
+        )
         _post(cluster, f"/rectifications/{orders[1]}/report", {"text": "已整改"})
-        complaint = _post(cluster, "/complaints", {
-            "jurisdiction_id": world.county_id, "channel": "12345热线", "kind": "complaint",
-            "summary": "窗口推诿", "received_on": "2026-05-12",
-        })["complaint_id"]
+        complaint = _post(
+            cluster,
+            "/complaints",
+            {
+                "jurisdiction_id": world.county_id,
+                "channel": "12345热线",
+                "kind": "complaint",
+                "summary": "窗口推诿",
+                "received_on": "2026-05-12",
+            },
+        )["complaint_id"]
         _post(cluster, f"/complaints/{complaint}/dispatch", {"unit_id": world.unit_ids[1]})
-        _post(cluster, f"/complaints/{complaint}/outcome",
-              {"outcome": "unfounded", "reason": "经核实不属实"})
+        _post(
+            cluster,
+            f"/complaints/{complaint}/outcome",
+            {"outcome": "unfounded", "reason": "经核实不属实"},
+        )
         cluster.wait_caught_up("reporting", "inspection")
     incremental, _ = dump_view(embedded_settings, VIEWS[0])
     docs = [(collection, json.loads(text)) for collection, _, text in incremental]

@@ -30,17 +30,35 @@ POLICE = "舞阳县公安局"
 def _campaign(scored: Scored, name: str, pattern: str, year: int) -> str:
     world = scored.rnd.world
     registry = scored.cluster["registry"]
-    campaign = created(registry.post("/campaigns", json={
-        "jurisdiction_id": world.county_id, "name": name, "pattern": pattern,
-        "cycle": {"length": "one_year", "rounds": "half_year",
-                  "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
-        "phases": [{"name": "组织实施", "starts_on": f"{year}-01-01",
-                    "ends_on": f"{year}-12-31"}],
-        "categories": [GOV],
-    }, headers=world.county_office.headers))["campaign_id"]
+    campaign = created(
+        registry.post(
+            "/campaigns",
+            json={
+                "jurisdiction_id": world.county_id,
+                "name": name,
+                "pattern": pattern,
+                "cycle": {
+                    "length": "one_year",
+                    "rounds": "half_year",
+                    "starts_on": f"{year}-01-01",
+                    "ends_on": f"{year}-12-31",
+                },
+                "phases": [
+                    {"name": "组织实施", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"}
+                ],
+                "categories": [GOV],
+            },
+            headers=world.county_office.headers,
+        )
+    )["campaign_id"]
     enrolments = [{"unit_id": unit, "category": GOV} for unit in world.unit_ids]
-    created(registry.post(f"/campaigns/{campaign}/enrolments", json={"enrolments": enrolments},
-                          headers=world.county_office.headers))
+    created(
+        registry.post(
+            f"/campaigns/{campaign}/enrolments",
+            json={"enrolments": enrolments},
+            headers=world.county_office.headers,
+        )
+    )
     return str(campaign)
 
 
@@ -52,14 +70,21 @@ def earlier_cycle(scored: Scored) -> tuple[str, dict[str, Any]]:
     wave = _wave(cluster["survey"], world, campaign)
     start = datetime(2025, 3, 5, 9, 0, tzinfo=CST)
     rows = [
-        {"questionnaire_id": f"P-{i:03d}",
-         "collected_at": (start + timedelta(minutes=i)).isoformat(),
-         "channel": "survey_point",
-         "ratings": dict(zip(world.unit_ids, ("满意", *answer[1:]), strict=True))}
+        {
+            "questionnaire_id": f"P-{i:03d}",
+            "collected_at": (start + timedelta(minutes=i)).isoformat(),
+            "channel": "survey_point",
+            "ratings": dict(zip(world.unit_ids, ("满意", *answer[1:]), strict=True)),
+        }
         for i, answer in enumerate(ANSWERS)
     ]
-    created(cluster["survey"].post(f"/waves/{wave}/questionnaires:batch",
-                                   json={"questionnaires": rows}, headers=world.agency.headers))
+    created(
+        cluster["survey"].post(
+            f"/waves/{wave}/questionnaires:batch",
+            json={"questionnaires": rows},
+            headers=world.agency.headers,
+        )
+    )
     caught_up(cluster)
     scoring = cluster["scoring"]
     assigned = scoring.put(
@@ -68,8 +93,11 @@ def earlier_cycle(scored: Scored) -> tuple[str, dict[str, Any]]:
         headers=scored.office,
     )
     assert assigned.status_code == 200, assigned.text
-    response = scoring.post(f"/campaigns/{campaign}/rounds/1/score-runs",
-                            json={"final": True, "reason": "2025年上半年"}, headers=scored.office)
+    response = scoring.post(
+        f"/campaigns/{campaign}/rounds/1/score-runs",
+        json={"final": True, "reason": "2025年上半年"},
+        headers=scored.office,
+    )
     assert response.status_code in (200, 201), response.text
     cluster.wait_caught_up("reporting", "scoring")
     return campaign, response.json()
@@ -83,8 +111,13 @@ def story() -> Iterator[dict[str, Any]]:
         earlier, earlier_final = earlier_cycle(scored)
         other = _campaign(scored, "舞阳县2026年万人评议", "万人评议", 2026)
         cluster.wait_caught_up("reporting", "registry")
-        yield {"scored": scored, "final": final, "earlier": earlier,
-               "earlier_final": earlier_final, "other": other}
+        yield {
+            "scored": scored,
+            "final": final,
+            "earlier": earlier,
+            "earlier_final": earlier_final,
+            "other": other,
+        }
 
 
 def _unit(ctx: dict[str, Any], rest: str = "", public: bool = False) -> str:
@@ -104,10 +137,12 @@ def test_offices_read_the_trend_across_cycles_before_publication(story: Any) -> 
     trend = response.json()
     assert trend["unit_name"] == POLICE
     assert [c["campaign_name"] for c in trend["cycles"]] == [
-        "舞阳县2025年度民主评议政风行风", "舞阳县2026年度民主评议政风行风"
+        "舞阳县2025年度民主评议政风行风",
+        "舞阳县2026年度民主评议政风行风",
     ]  # the 万人评议 campaign is another program
     assert [(p["label"], p["score"], p["grade"]) for p in trend["points"]] == [
-        ("2025年第1轮", "100.00", "好"), ("2026年第1轮", "93.00", "好")
+        ("2025年第1轮", "100.00", "好"),
+        ("2026年第1轮", "93.00", "好"),
     ]
     assert [c["current"] for c in trend["cycles"]] == [False, True]
     dossier = _get(story, _unit(story)).json()
@@ -148,7 +183,8 @@ def test_units_and_the_public_see_only_published_cycles(story: Any) -> None:
     # Only the 2026 cycle is published: the 2025 one stays out of every public answer.
     publish = scored.reporting.post(
         f"/campaigns/{scored.rnd.campaign_id}/rounds/1/publications",
-        json={"run_id": story["final"]["run_id"]}, headers=scored.office,
+        json={"run_id": story["final"]["run_id"]},
+        headers=scored.office,
     )
     assert publish.status_code == 201, publish.text
     scored.cluster.wait_caught_up("reporting", "reporting")
@@ -159,8 +195,9 @@ def test_units_and_the_public_see_only_published_cycles(story: Any) -> None:
         assert story["earlier_final"]["run_id"] not in response.text
     svg = _get(story, _unit(story, "/charts/trend.svg", public=True), {}).text
     assert re.findall(r'data-score="([^"]+)"', svg) == ["93.00"]
-    page = _get(story, f"/public/pages/campaigns/{scored.rnd.campaign_id}/units/"
-                       f"{world.unit_ids[0]}", {}).text
+    page = _get(
+        story, f"/public/pages/campaigns/{scored.rnd.campaign_id}/units/{world.unit_ids[0]}", {}
+    ).text
     assert [row[0] for row in table_rows(page, "cycle")] == ["2026年第1轮"]
     assert "100.00" not in page
     text, _ = pdf_text(_get(story, _unit(story, "/dossier.pdf", public=True), {}).content)
@@ -172,16 +209,19 @@ def test_once_both_cycles_are_published_the_public_reads_both(story: Any) -> Non
     world = scored.rnd.world
     publish = scored.reporting.post(
         f"/campaigns/{story['earlier']}/rounds/1/publications",
-        json={"run_id": story["earlier_final"]["run_id"]}, headers=scored.office,
+        json={"run_id": story["earlier_final"]["run_id"]},
+        headers=scored.office,
     )
     assert publish.status_code == 201, publish.text
     scored.cluster.wait_caught_up("reporting", "reporting")
     dossier = _get(story, _unit(story, public=True), {}).json()
     assert [[p["score"] for p in c["rounds"]] for c in dossier["cycles"]] == [["100.00"], ["93.00"]]
-    page = _get(story, f"/public/pages/campaigns/{scored.rnd.campaign_id}/units/"
-                       f"{world.unit_ids[0]}", {}).text
+    page = _get(
+        story, f"/public/pages/campaigns/{scored.rnd.campaign_id}/units/{world.unit_ids[0]}", {}
+    ).text
     assert [(row[0], row[2]) for row in table_rows(page, "cycle")] == [
-        ("2025年第1轮", "100.00"), ("2026年第1轮", "93.00")
+        ("2025年第1轮", "100.00"),
+        ("2026年第1轮", "93.00"),
     ]
     drawn = _get(story, _unit(story, "/charts/trend.png", public=True), {})
     assert drawn.status_code == 200 and drawn.headers["content-type"] == "image/png"

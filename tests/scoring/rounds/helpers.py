@@ -26,9 +26,7 @@ SCHEME: dict[str, Any] = {
     "program": "democratic_appraisal",
     "arithmetic": {"places": 2, "rounding": "ROUND_HALF_UP"},
     "statistics": {"z": "1.96", "confidence": "95%"},
-    "components": [
-        questionnaire_component(min_sample=2)
-    ],
+    "components": [questionnaire_component(min_sample=2)],
     "deductions": [
         {
             "code": "findings",
