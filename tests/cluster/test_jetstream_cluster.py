@@ -219,4 +219,11 @@ def test_a_nats_node_killed_during_ingest_loses_nothing(
     # inbox refuses repeats and gaps; a gap would stall it below the head).
     api.wait_caught_up("scoring", "survey", timeout=60)
     assert api.call("scoring", "GET", "/positions")["consumers"]["survey"] == head
-    assert api.call("survey", "GET", "/readyz")["checks"]["transport"] == "ok"
+
+    # Ready again: its NATS connection answers (a cluster that has just re-formed may take a
+    # few seconds to answer JetStream's account request, which answers 503 meanwhile).
+    def transport_ok() -> bool:
+        response = api.http.get(api.urls["survey"] + "/readyz", headers={"X-API-Key": api.key})
+        return bool(response.json()["checks"]["transport"] == "ok")
+
+    thin_path.wait_until(transport_ok, "survey's transport ready again", 60)
