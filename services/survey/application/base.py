@@ -119,15 +119,11 @@ class SurveyBase(PublishingApplication):
     def stored_response(
         self, response_id: UUID, unit_ids: Sequence[UUID | str] | None = None
     ) -> Response | None:
-        """The questionnaire as first recorded and since decided, or None; `unit_ids` (its
-        wave's) saves reading the wave."""
+        """`questionnaire`, or None where there is none."""
         try:
-            found: object = self.repository.get(response_id)
-        except AggregateNotFoundError:
+            return self.questionnaire(response_id, unit_ids=unit_ids)
+        except QuestionnaireNotFound:
             return None
-        if not isinstance(found, Response):
-            return None
-        return self.with_content(found, self._units_for(found, unit_ids))
 
     def _units_for(
         self, response: Response, unit_ids: Sequence[UUID | str] | None

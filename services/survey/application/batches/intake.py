@@ -181,7 +181,8 @@ class Intake:
                 quarantined.append(q["questionnaire_id"])
             point = q["survey_point"] or ""
             by_point[point] = by_point.get(point, 0) + 1
-        parts, claims = self._parts_and_claims(batch_id, split_parts(entries))
+        response_ids = [response_id for _, _, response_id in good]
+        parts, claims = self._parts_and_claims(batch_id, split_parts(entries), response_ids)
         batch = Batch.bring(
             batch_id,
             wave_id=wave.id,
@@ -203,10 +204,12 @@ class Intake:
         return [wave, batch, PushClaims(batch_id, claims), *parts], accepted
 
     def _parts_and_claims(
-        self, batch_id: UUID, split: list[list[dict[str, Any]]]
+        self, batch_id: UUID, split: list[list[dict[str, Any]]], response_ids: list[UUID]
     ) -> tuple[list[BatchPart], list[Response.Claimed]]:
         """The push at its own grain: a few parts holding the content, and per questionnaire
-        only a claim of its id (what makes a second push of it collide)."""
+        only a claim of its id (what makes a second push of it collide). `response_ids` are
+        the entries' ids in their order, which the parts keep."""
+        ids = iter(response_ids)
         parts: list[BatchPart] = []
         claims: list[Response.Claimed] = []
         now = Response.Claimed.create_timestamp()
@@ -225,13 +228,13 @@ class Intake:
             )
             claims.extend(
                 Response.claimed(
-                    UUID(entry["response_id"]),
+                    next(ids),
                     timestamp=now,
                     wave_id=wave_id,
                     batch_id=batch_id,
                     part=number,
                     index=index,
                 )
-                for index, entry in enumerate(entries)
+                for index in range(len(entries))
             )
         return parts, claims

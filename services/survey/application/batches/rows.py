@@ -39,7 +39,9 @@ def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], lis
         reason = f"one answer per unit of the wave: {len(units)}, not {len(row)}"
         return q, [Problem("row", reason, "row")]
     ratings = {unit: answer for unit, answer in zip(units, row, strict=True) if answer is not None}
-    return q | {"ratings": ratings, "row": None}, []
+    # The row as given is kept apart (`unit_row` uses it as it is); `row` itself reads as
+    # absent, as for a questionnaire sent with `ratings`.
+    return q | {"ratings": ratings, "row": None, "given_row": list(row)}, []
 
 
 def candidate(q: dict[str, Any], agency_id: str, row: list[str | None]) -> Candidate:
@@ -68,8 +70,13 @@ def answers_of(q: dict[str, Any]) -> dict[str, Any]:
 
 
 def unit_row(q: dict[str, Any], units: list[str]) -> list[str | None]:
+    """The overall answers in the wave's unit order: the compact row as given, or the
+    `ratings` laid out by unit."""
+    given: list[str | None] | None = q.get("given_row")
+    if given is not None:
+        return given
     ratings: dict[str, str] = q["ratings"]
-    return [ratings.get(unit) for unit in units]
+    return list(map(ratings.get, units))
 
 
 def part_entry(
