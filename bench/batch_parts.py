@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from shared.contracts import IntegrationMessage, parse_payload
-from shared.contracts.survey import BatchQuestionnaire, BatchRecorded, ResponseRecorded
+from shared.contracts.survey import ResponseRecorded
+from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
 
 PART_SIZE = 500
 """Questionnaires per part at most, as the survey service cuts a push."""

@@ -18,7 +18,6 @@ from shared.canonical import message_json
 from shared.contracts import IntegrationPayload
 from shared.contracts.survey import (
     Answers,
-    BatchRecorded,
     BatchWithdrawn,
     Flag,
     ResponseCorrected,
@@ -30,6 +29,7 @@ from shared.contracts.survey import (
     WaveClosed,
     WaveOpened,
 )
+from shared.contracts.survey_batch import BatchRecorded
 from shared.contracts.wire import encode_body
 
 NS = UUID("9d3c1f0e-5b7a-4e21-8c44-2f6a1b0d9e93")

@@ -12,6 +12,7 @@ from services.survey.domain import Batch, BatchPart, Response, Template, Wave
 from services.survey.domain.templates import BUILTIN_TEMPLATE
 from shared.contracts import IntegrationPayload
 from shared.contracts import survey as contract
+from shared.contracts.survey_batch import BatchRecorded
 
 
 def _opened(e: Wave.Opened) -> IntegrationPayload:
@@ -65,14 +66,21 @@ def _recorded(e: Response.Recorded) -> IntegrationPayload:
 def _part(e: BatchPart.Recorded) -> IntegrationPayload:
     # Encoded without validating each questionnaire again: `Intake` built them from
     # validated input (tests/shared/test_batch_recorded_contract.py holds the two equal).
-    return contract.BatchRecorded.prepared(
+    return BatchRecorded.prepared(
         wave_id=e.wave_id,
         batch_id=e.batch_id,
         agency_id=e.agency_id,
         part=e.part,
         parts=e.parts,
+        levels=_answers_of(e.questionnaires),
         questionnaires=e.questionnaires,
     )
+
+
+def _answers_of(questionnaires: list[dict[str, Any]]) -> list[str]:
+    """The distinct answers of a part's rows, in order of first appearance: the part's
+    levels (every one belongs to the wave's scale; the consumers read them by text)."""
+    return list(dict.fromkeys(a for q in questionnaires for a in q["row"] if a))
 
 
 def _corrected(e: Response.Corrected) -> IntegrationPayload:

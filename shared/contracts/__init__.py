@@ -26,6 +26,7 @@ from shared.contracts import (  # noqa: F401  (imported for registration)
     reporting,
     scoring,
     survey,
+    survey_batch,
 )
 from shared.contracts.envelope import IntegrationMessage, IntegrationPayload
 

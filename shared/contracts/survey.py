@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.envelope import IntegrationPayload
 
@@ -371,138 +371,6 @@ class ResponseRecorded(IntegrationPayload):
             opinions=self.opinions,
             recommended_key_targets=self.recommended_key_targets,
         )
-
-
-class BatchQuestionnaire(_Part):
-    """One questionnaire of a `survey.batch.recorded` message: what a `survey.response.
-    recorded` v3 says of it, less what the batch says once for all (wave, agency, batch)."""
-
-    response_id: UUID
-    questionnaire_id: str
-    survey_point: str | None
-    collected_at: datetime
-    row: tuple[str | None, ...]
-    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
-    opinions: tuple[Opinion, ...] = ()
-    recommended_key_targets: tuple[UUID, ...] = ()
-    channel: Channel | None = None
-    group: str | None = None
-    district_id: UUID | None = None
-    device: str | None = None
-    respondent_id: UUID | None = None
-    flags: tuple[Flag, ...] = ()
-
-
-class BatchRecorded(IntegrationPayload):
-    """Part `part` of `parts` of one accepted push: its questionnaires as compact rows in the
-    order of the wave's `unit_ids`. Every part of a batch is committed in one transaction
-    and published in order, one message each (a part stays well under a NATS message's
-    size limit). Each questionnaire in it means exactly what a `survey.response.recorded`
-    v3 of the same fields would (`responses()` gives those), and later decisions name it by
-    `response_id` as they name any questionnaire.
-
-    Since this message, survey records a push as batch parts instead of one message per
-    questionnaire; single questionnaires (public votes) are still `survey.response.recorded`."""
-
-    event_type = "survey.batch.recorded"
-    wave_id: UUID
-    batch_id: UUID
-    agency_id: UUID | None
-    part: int = Field(ge=1)
-    parts: int = Field(ge=1)
-    questionnaires: tuple[BatchQuestionnaire, ...]
-
-    _prepared: list[dict[str, Any]] | None = PrivateAttr(default=None)
-
-    @classmethod
-    def prepared(
-        cls,
-        *,
-        wave_id: UUID,
-        batch_id: UUID,
-        agency_id: UUID | None,
-        part: int,
-        parts: int,
-        questionnaires: list[dict[str, Any]],
-    ) -> BatchRecorded:
-        """For the producer only, to encode: a part from questionnaires it built from
-        validated input, as JSON values (ids as canonical text, `collected_at` as ISO
-        text, optional fields left out when empty), not validated again. Its
-        `json_payload` is `model_dump(mode="json")` of the validated part, made directly
-        (tested against it); nothing else may be read from it."""
-        made = cls.model_construct(
-            wave_id=wave_id,
-            batch_id=batch_id,
-            agency_id=agency_id,
-            part=part,
-            parts=parts,
-            questionnaires=(),
-        )
-        made._prepared = questionnaires
-        return made
-
-    def json_payload(self) -> dict[str, Any]:
-        if self._prepared is None:
-            return super().json_payload()
-        return {
-            "wave_id": str(self.wave_id),
-            "batch_id": str(self.batch_id),
-            "agency_id": None if self.agency_id is None else str(self.agency_id),
-            "part": self.part,
-            "parts": self.parts,
-            "questionnaires": [_questionnaire_json(q) for q in self._prepared],
-        }
-
-    def responses(self) -> list[ResponseRecorded]:
-        """Each questionnaire as the `survey.response.recorded` v3 it stands for. Built from
-        the already validated fields without validating or defaulting them again (a part
-        has hundreds of questionnaires; `model_construct` cost 20 µs each)."""
-        shared: dict[str, Any] = {
-            "wave_id": self.wave_id,
-            "agency_id": self.agency_id,
-            "batch_id": self.batch_id,
-            "ratings": {},
-        }
-        return [_constructed(ResponseRecorded, q.__dict__ | shared) for q in self.questionnaires]
-
-
-def _constructed(cls: type[ResponseRecorded], values: dict[str, Any]) -> ResponseRecorded:
-    """What `model_construct` makes when every field is given, for a model without extras
-    or private attributes."""
-    made = cls.__new__(cls)
-    object.__setattr__(made, "__dict__", values)
-    object.__setattr__(made, "__pydantic_fields_set__", set(values))
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
-    return made
-
-
-_MOMENT = TypeAdapter(datetime)
-
-
-def _questionnaire_json(q: dict[str, Any]) -> dict[str, Any]:
-    """`BatchQuestionnaire.model_validate(q).model_dump(mode="json")` for a prepared entry."""
-    moment = q["collected_at"]
-    return {
-        "response_id": q["response_id"],
-        "questionnaire_id": q["questionnaire_id"],
-        "survey_point": q["survey_point"],
-        "collected_at": _MOMENT.dump_python(
-            datetime.fromisoformat(moment) if isinstance(moment, str) else moment, mode="json"
-        ),
-        "row": q["row"],
-        "dimension_ratings": q.get("dimension_ratings", {}),
-        "opinions": [
-            {"unit_id": o.get("unit_id"), "text": o["text"]} for o in q.get("opinions", ())
-        ],
-        "recommended_key_targets": q.get("recommended_key_targets", []),
-        "channel": q.get("channel"),
-        "group": q.get("group"),
-        "district_id": q.get("district_id"),
-        "device": q.get("device"),
-        "respondent_id": q.get("respondent_id"),
-        "flags": [{"code": f["code"], "detail": f["detail"]} for f in q.get("flags", ())],
-    }
 
 
 def row_ratings(unit_ids: Sequence[UUID | str], row: Sequence[str | None]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pingyi.audit_search import pieces, without
 from pingyi.audit_verify import engine, verify_bundle
 from services.scoring.engine import score_round
 from shared.contracts import IntegrationMessage
-from shared.contracts.survey import BatchQuestionnaire, BatchRecorded
+from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
 from tests.scoring.engine.schemes import survey_only
 from tests.scoring.engine.test_fold_builders import (
     CAMPAIGN,
@@ -32,7 +32,7 @@ SCHEME = survey_only(min_sample=1)
 
 
 def _part(first: int, end: int, part: int, parts: int) -> BatchRecorded:
-    return BatchRecorded(
+    return BatchRecorded.of_questionnaires(
         wave_id=uid(WAVE),
         batch_id=uid("b1"),
         agency_id=uid("agency"),

@@ -25,8 +25,6 @@ import pytest
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.survey import (
     Answers,
-    BatchQuestionnaire,
-    BatchRecorded,
     BatchWithdrawn,
     Channel,
     EnrolledUnit,
@@ -47,6 +45,7 @@ from shared.contracts.survey import (
     WaveClosed,
     WaveOpened,
 )
+from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
 from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, ViewStore
 from shared.views.model import View
 
@@ -155,7 +154,7 @@ def opened() -> WaveOpened:
 def _parts(batch: str, agency: UUID, items: Sequence[int], size: int) -> list[BatchRecorded]:
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
     return [
-        BatchRecorded(
+        BatchRecorded.of_questionnaires(
             wave_id=WAVE,
             batch_id=uid(batch),
             agency_id=agency,

@@ -20,7 +20,7 @@ from services.survey.application.claims import PushMapper
 from services.survey.domain import BatchPart, Response, split_parts
 from services.survey.domain.response.part import PART_MAX_BYTES, PART_MAX_QUESTIONNAIRES
 from services.survey.integration import to_payload
-from shared.contracts import survey as contract
+from shared.contracts.survey_batch import BatchRecorded
 from shared.contracts.wire import encode_body
 from tests.harness import IN_MEMORY
 from tests.survey.test_application import OFFICE, Setup
@@ -55,10 +55,8 @@ def test_a_push_is_parts_and_claims_and_publishes_only_the_parts(setup: Setup) -
     # Claims first, parts last: the newest events of a push are ones it publishes.
     assert events.index(parts[0]) > events.index(claims[-1])
     published = [to_payload(e) for e in events[events.index(claims[0]) :]]
-    batches = [
-        contract.BatchRecorded.model_validate(p.json_payload()) for p in published if p is not None
-    ]
-    assert all(isinstance(p, contract.BatchRecorded) for p in batches)
+    batches = [BatchRecorded.model_validate(p.json_payload()) for p in published if p is not None]
+    assert all(isinstance(p, BatchRecorded) for p in batches)
     assert len(batches) == len(parts)
     pushed = [q["questionnaire_id"] for _, q in rows]
     in_parts = [q.questionnaire_id for b in batches for q in b.questionnaires]  # type: ignore[attr-defined]
@@ -104,8 +102,8 @@ def test_each_recording_reads_as_the_questionnaire_pushed(setup: Setup) -> None:
     result = setup.push(wave_id, rows)
     assert result["accepted"] == 2, result["problems"]
     [prepared] = [to_payload(e) for e in _log(setup) if isinstance(e, BatchPart.Recorded)]
-    assert isinstance(prepared, contract.BatchRecorded)
-    message = contract.BatchRecorded.model_validate(prepared.json_payload())
+    assert isinstance(prepared, BatchRecorded)
+    message = BatchRecorded.model_validate(prepared.json_payload())
     [first, _] = message.responses()
     assert first.batch_id == UUID(result["batch_id"]) and first.agency_id == setup.agency_id
     assert first.ratings_in(setup.units[:2]) == {unit: "满意", str(setup.units[1]): "满意"}
@@ -203,7 +201,7 @@ def test_parts_stay_under_the_message_limit(shapes: list[tuple[int, int]]) -> No
     for number, part in enumerate(parts, start=1):
         body = encode_body(
             "survey",
-            contract.BatchRecorded.model_validate(
+            BatchRecorded.model_validate(
                 {
                     "wave_id": UUID(int=1),
                     "batch_id": UUID(int=2),

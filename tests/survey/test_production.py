@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shared.contracts import parse_payload
-from shared.contracts.survey import BatchRecorded, Rating, WaveClosed, WaveOpened
+from shared.contracts.survey import Rating, WaveClosed, WaveOpened
+from shared.contracts.survey_batch import BatchRecorded
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster, wait_caught_up
 from tests.survey.helpers import open_wave, push, questionnaire, read_stream, seed_world

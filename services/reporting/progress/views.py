@@ -26,8 +26,6 @@ from typing import Any
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
     SCALE_LEVELS,
-    BatchQuestionnaire,
-    BatchRecorded,
     BatchWithdrawn,
     ResponseCorrected,
     ResponseQuarantined,
@@ -40,6 +38,7 @@ from shared.contracts.survey import (
     WaveClosed,
     WaveOpened,
 )
+from shared.contracts.survey_batch import BatchRecorded
 from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
 
@@ -49,7 +48,7 @@ UNSPECIFIED = "unspecified"
 DIMENSIONS = ("point", "county", "channel", "group")
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
 FINAL = ("voided", "withdrawn")
-Recording = ResponseRecorded | BatchQuestionnaire
+Recording = ResponseRecorded
 """A questionnaire's own fields, whichever message brought it."""
 
 
@@ -148,14 +147,12 @@ def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessa
     """A part of a push: each questionnaire as its own `survey.response.recorded` would be
     (`p.responses()`, read from the part as it is), the wave read and written once and its
     tallies changed once per place and status."""
-    _record(tx, str(p.wave_id), p.questionnaires)
+    _record(tx, str(p.wave_id), p.responses())
 
 
 def _answers(q: Recording) -> Iterable[str | None]:
     """The overall answers: the row, or the ratings of a message upcast from v1/v2."""
-    if q.row is not None:
-        return q.row
-    return q.ratings.values() if isinstance(q, ResponseRecorded) else ()
+    return q.row if q.row is not None else q.ratings.values()
 
 
 def _record(tx: ViewTransaction, wave_id: str, recordings: Sequence[Recording]) -> None:

@@ -22,7 +22,8 @@ from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
 from shared.canonical import canonical_json, digest
 from shared.contracts import IntegrationMessage
-from shared.contracts.survey import BatchRecorded, ResponseRecorded
+from shared.contracts.survey import ResponseRecorded
+from shared.contracts.survey_batch import BatchRecorded
 from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import MessageLogError, read_bodies
 from shared.settings import CommonSettings

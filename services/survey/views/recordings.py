@@ -15,12 +15,12 @@ from typing import Any
 
 from services.survey.views.names import PROGRESS, QUESTIONNAIRES, UNSPECIFIED, WAVES
 from shared.contracts import IntegrationMessage
-from shared.contracts.survey import BatchQuestionnaire, BatchRecorded, ResponseRecorded
+from shared.contracts.survey import ResponseRecorded
+from shared.contracts.survey_batch import BatchRecorded
 from shared.views import ViewTransaction
 from shared.views.base import Document
 
-Recording = ResponseRecorded | BatchQuestionnaire
-"""A questionnaire's own fields, whichever message brought it."""
+Recording = ResponseRecorded
 Place = tuple[str | None, str | None, str | None, str | None, str]
 """(survey point, channel, group, agency, status) as recorded: what progress counts by."""
 
@@ -30,9 +30,8 @@ def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage)
 
 
 def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessage) -> None:
-    # The part's questionnaires as they are: each means the v3 message `p.responses()`
-    # would build, minus the cost of building it.
-    _record(tx, str(p.wave_id), _text(p.agency_id), _text(p.batch_id), p.questionnaires)
+    # Each questionnaire of the part means the v3 message `p.responses()` builds.
+    _record(tx, str(p.wave_id), _text(p.agency_id), _text(p.batch_id), p.responses())
 
 
 def _text(value: object | None) -> str | None:
@@ -83,9 +82,7 @@ def _row(wave_id: str, agency: str | None, batch: str | None, q: Recording) -> D
 
 def _answers(q: Recording) -> Iterable[str | None]:
     """The overall answers: the row, or the ratings of a message upcast from v1/v2."""
-    if q.row is not None:
-        return q.row
-    return q.ratings.values() if isinstance(q, ResponseRecorded) else ()
+    return q.row if q.row is not None else q.ratings.values()
 
 
 def _count_in(progress: Document, agency: str | None, recordings: Sequence[Recording]) -> None:

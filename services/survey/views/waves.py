@@ -28,7 +28,6 @@ from services.survey.views.recordings import on_batch_recorded, on_recorded
 __all__ = ["PROGRESS", "QUESTIONNAIRES", "WAVES", "WAVES_VIEW", "visible_waves"]
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
-    BatchRecorded,
     BatchWithdrawn,
     ResponseCorrected,
     ResponseQuarantined,
@@ -40,6 +39,7 @@ from shared.contracts.survey import (
     WaveClosed,
     WaveOpened,
 )
+from shared.contracts.survey_batch import BatchRecorded
 from shared.messaging.inbox import ViewHandler
 from shared.views import Collection, ViewStore, ViewTransaction
 from shared.views.base import Document, Filter

@@ -19,8 +19,6 @@ from services.scoring.engine.fold import RoundFold, named_responses, relevant
 from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.survey import (
-    BatchQuestionnaire,
-    BatchRecorded,
     Flag,
     RespondentGroup,
     ResponseQuarantined,
@@ -30,6 +28,7 @@ from shared.contracts.survey import (
     ResponseVoided,
     SurveyPoint,
 )
+from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
 
 from .schemes import survey_only
 from .test_fold_builders import (
@@ -90,7 +89,7 @@ def as_parts(
     """The same push as batch parts, split where `cuts` say."""
     bounds = [0, *sorted({c for c in cuts if 0 < c < len(questionnaires)}), len(questionnaires)]
     return [
-        BatchRecorded(
+        BatchRecorded.of_questionnaires(
             wave_id=uid(WAVE),
             batch_id=uid(batch),
             agency_id=uid("agency"),

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from services.scoring.engine.fold.batch import plain_batch
-from shared.contracts.survey import BatchQuestionnaire, BatchRecorded, Flag, Opinion
+from shared.contracts.survey import Flag, Opinion
+from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
 
 from .test_fold_plain import ANSWERS, JSON, ODD_SPELLINGS, TEXT
 

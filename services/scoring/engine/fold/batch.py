@@ -17,12 +17,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.contracts.survey import BatchQuestionnaire, BatchRecorded
+from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecordedV1
 
 from .plain import Recording, questionnaire, uuid_text
 
-EVENT_TYPE = BatchRecorded.event_type
-VERSION = BatchRecorded.schema_version
+EVENT_TYPE = BatchRecordedV1.event_type
+VERSION = BatchRecordedV1.schema_version
 _FIELDS = frozenset(BatchQuestionnaire.model_fields)
 _MISSING = object()
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from shared.contracts import IntegrationPayload
 from shared.contracts.survey import (
-    BatchRecorded,
     BatchWithdrawn,
     ResponseCorrected,
     ResponseQuarantined,
@@ -27,6 +26,7 @@ from shared.contracts.survey import (
     WaveClosed,
     WaveOpened,
 )
+from shared.contracts.survey_batch import BatchRecorded
 
 from .plain import Recording
 from .wave import WITHDRAWN, WaveState
