@@ -200,10 +200,10 @@ def test_a_nats_node_killed_during_ingest_loses_nothing(
     stream = asyncio.run(published())
     assert_exactly_the_log(stream, log, "(after a node was killed)")
     recorded = Counter(
-        q["questionnaire_id"]
+        questionnaire_id
         for m in stream
         if m.event_type == "survey.batch.recorded"
-        for q in m.payload["questionnaires"]
+        for questionnaire_id in m.payload["questionnaire_ids"]
     )
     assert recorded == Counter(item["questionnaire_id"] for item in items)
 
