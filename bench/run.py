@@ -70,6 +70,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="questionnaires saved one app.save each (the naive baseline)",
     )
     ingest.add_argument(
+        "--ingest-rows",
+        action="store_true",
+        help="agencies send each questionnaire's answers as a compact `row` (wave unit order)"
+        " instead of `ratings` keyed by unit id",
+    )
+    ingest.add_argument(
         "--ingest-profile",
         action="store_true",
         help="one more run at the first size with the survey process sampled (bench.sampler)",
@@ -115,6 +121,7 @@ def run(args: argparse.Namespace) -> tuple[list[Measurement], dict[str, Any]]:
                 args.ingest_naive,
                 Path(workdir),
                 profile=args.ingest_profile,
+                rows=args.ingest_rows,
             )
         if not env:
             with fresh_database(args.pg) as database_url:

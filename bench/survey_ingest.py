@@ -71,8 +71,9 @@ TARGETS = (
 
 
 def questionnaires(n: int, units: Sequence[str]) -> list[dict[str, Any]]:
-    """n distinct questionnaires rating every unit, as an agency sends them (JSON-ready).
-    Collected over the last days, so that they fall inside the wave's window."""
+    """n distinct questionnaires rating every unit, as an agency sends them (JSON-ready),
+    ratings keyed by unit id. Collected over the last days, so that they fall inside the
+    wave's window."""
     start = datetime.now(CST).replace(microsecond=0) - timedelta(days=3)
     return [
         {
@@ -82,6 +83,16 @@ def questionnaires(n: int, units: Sequence[str]) -> list[dict[str, Any]]:
             "ratings": {u: RATINGS[(i * 7 + j * (1 + i % 5)) % 4] for j, u in enumerate(units)},
         }
         for i in range(n)
+    ]
+
+
+def as_rows(data: Sequence[dict[str, Any]], units: Sequence[str]) -> list[dict[str, Any]]:
+    """The same questionnaires in the push's compact form: `row`, one answer per unit in
+    the wave's order, instead of `ratings` keyed by unit id (docs/survey.md)."""
+    return [
+        {key: value for key, value in q.items() if key != "ratings"}
+        | {"row": [q["ratings"].get(unit) for unit in units]}
+        for q in data
     ]
 
 
@@ -394,7 +405,8 @@ def run_over_http(
     workdir: Path,
     *,
     profile: bool = False,
-) -> tuple[IngestRun, list[dict[str, Any]]]:
+    rows: bool = False,
+) -> tuple[IngestRun, list[dict[str, Any]], list[dict[str, Any]]]:
     run = IngestRun(n, units)
     profile_path = workdir / f"profile-{n}.json" if profile else None
     with ingest_system(admin_url, nats_url, workdir, profile=profile_path) as system:
@@ -404,11 +416,12 @@ def run_over_http(
         try:
             wave_id, agency_key, unit_ids = setup(registry, survey, units)
             data = questionnaires(n, unit_ids)
+            sent = as_rows(data, unit_ids) if rows else data
             bodies = [
                 json.dumps(
                     {"questionnaires": list(chunk), "all_or_nothing": False}, ensure_ascii=False
                 ).encode("utf-8")
-                for chunk in batches(data, batch)
+                for chunk in batches(sent, batch)
             ]
             # The wave's opening on the stream: the relay holds its lease and is caught up.
             before = asyncio.run(wait_published(nats_url, namespace, 1))
@@ -432,7 +445,7 @@ def run_over_http(
         run.profile = sampler.breakdown(profile_path)
     if run.accepted != n:
         raise RuntimeError(f"{run.accepted} of {n} questionnaires accepted")
-    return run, data
+    return run, data, sent
 
 
 # --- the library alone ------------------------------------------------------------------
@@ -545,10 +558,17 @@ class Baselines:
     pipelined_seconds: float
 
 
-def baselines(admin_url: str, data: Sequence[dict[str, Any]], batch: int, naive: int) -> Baselines:
-    """In a database of their own, with nothing else running."""
+def baselines(
+    admin_url: str,
+    data: Sequence[dict[str, Any]],
+    batch: int,
+    naive: int,
+    sent: Sequence[dict[str, Any]] | None = None,
+) -> Baselines:
+    """In a database of their own, with nothing else running. COPY writes the questionnaires
+    as they were sent (`sent`: the compact form, when the push used it)."""
     with fresh_database(admin_url) as database_url:
-        copy = write_path.copy_seconds(database_url, data, temporary=False)
+        copy = write_path.copy_seconds(database_url, sent or data, temporary=False)
         saved = library_batch_seconds(database_url, data, batch)
         subset = data[: max(1, min(naive, len(data)))]
         one_by_one = library_naive_seconds(database_url, subset)
@@ -563,7 +583,9 @@ def met(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def measurements(run: IngestRun, base: Baselines, clients: int, batch: int) -> list[Measurement]:
+def measurements(
+    run: IngestRun, base: Baselines, clients: int, batch: int, *, rows: bool = False
+) -> list[Measurement]:
     n = run.n
     accepted_rate = n / run.accepted_seconds
     e2e_rate = n / run.end_to_end_seconds
@@ -572,7 +594,7 @@ def measurements(run: IngestRun, base: Baselines, clients: int, batch: int) -> l
     naive_rate = base.naive_count / base.naive_seconds
     http = (
         f"POST questionnaires:batch to `pingyi serve survey` (production), {batch} per request,"
-        f" {clients} clients"
+        f" {clients} clients" + (", answers as compact rows" if rows else "")
     )
     latency = (
         f"{run.requests} requests of {batch}: latency p50 {run.latency(0.5):.2f} s,"
@@ -597,7 +619,7 @@ def measurements(run: IngestRun, base: Baselines, clients: int, batch: int) -> l
         if run.profile
         else []
     )
-    suffix = f" (N={n:,}, {run.units} units)"
+    suffix = f" (N={n:,}, {run.units} units{', rows' if rows else ''})"
     return [
         Measurement(
             name="ingest over HTTP, accepted" + suffix,
@@ -667,17 +689,23 @@ def measure(
     workdir: Path,
     *,
     profile: bool = False,
+    rows: bool = False,
 ) -> list[Measurement]:
+    """`rows`: the agencies send each questionnaire's answers as a compact `row` instead of
+    `ratings` keyed by unit id (and COPY writes that form too)."""
     results: list[Measurement] = []
     runs: list[IngestRun] = []
     for n in sizes:
-        run, data = run_over_http(admin_url, nats_url, n, units, batch, clients, workdir)
+        run, data, sent = run_over_http(
+            admin_url, nats_url, n, units, batch, clients, workdir, rows=rows
+        )
         runs.append(run)
-        results += measurements(run, baselines(admin_url, data, batch, naive), clients, batch)
+        base = baselines(admin_url, data, batch, naive, sent)
+        results += measurements(run, base, clients, batch, rows=rows)
     if profile:
         # A run of its own: sampling costs the process some of its time.
-        run, _ = run_over_http(
-            admin_url, nats_url, sizes[0], units, batch, clients, workdir, profile=True
+        run, _, _ = run_over_http(
+            admin_url, nats_url, sizes[0], units, batch, clients, workdir, profile=True, rows=rows
         )
         results[0].notes += [
             f"profiled run (sampled, {run.n / run.accepted_seconds:,.0f}/s accepted):"
