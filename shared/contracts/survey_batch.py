@@ -139,6 +139,7 @@ class BatchRecorded(IntegrationPayload):
     extras: tuple[BatchExtra, ...] = ()
 
     _prepared: list[dict[str, Any]] | None = PrivateAttr(default=None)
+    _coded: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
     def _columns_agree(self) -> BatchRecorded:
@@ -191,13 +192,15 @@ class BatchRecorded(IntegrationPayload):
         parts: int,
         levels: Sequence[str],
         questionnaires: list[dict[str, Any]],
+        coded: bool = False,
     ) -> BatchRecorded:
         """For the producer only, to encode: a part from questionnaires it built from
         validated input, as JSON values (ids as canonical text, `collected_at` as ISO text
         or a datetime, `row` a list of answer texts or None, optional fields left out when
         empty), not validated again. Its `json_payload` is `model_dump(mode="json")` of the
         validated part, made directly (tested against it); nothing else may be read from
-        it. `levels`: the wave's scale, which every answer belongs to."""
+        it. `levels`: the wave's scale, which every answer belongs to. `coded`: each `row`
+        is already its row text for `levels` (`row_text`), and is copied as it is."""
         made = cls.model_construct(
             wave_id=wave_id,
             batch_id=batch_id,
@@ -207,13 +210,18 @@ class BatchRecorded(IntegrationPayload):
             levels=tuple(levels),
         )
         made._prepared = questionnaires
+        made._coded = coded
         return made
 
     def json_payload(self) -> dict[str, Any]:
         prepared = self._prepared
         if prepared is None:
             return super().json_payload()
-        chars = row_chars(self.levels)
+        if self._coded:
+            rows = [q["row"] for q in prepared]
+        else:
+            chars = row_chars(self.levels)
+            rows = ["".join([chars[answer] for answer in q["row"]]) for q in prepared]
         return {
             "wave_id": str(self.wave_id),
             "batch_id": str(self.batch_id),
@@ -222,7 +230,7 @@ class BatchRecorded(IntegrationPayload):
             "parts": self.parts,
             "levels": list(self.levels),
             **_columns_of(prepared),
-            "rows": ["".join([chars[answer] for answer in q["row"]]) for q in prepared],
+            "rows": rows,
             "extras": _extras_of(prepared),
         }
 

@@ -229,6 +229,46 @@ def test_a_prepared_part_encodes_as_the_validated_part(
     assert prepared.json_payload() == validated.model_dump(mode="json")
     moment = datetime(2026, 3, 5, tzinfo=UTC)
     assert encode_body("survey", prepared, moment) == encode_body("survey", validated, moment)
+    # A producer that holds each row as its row text already hands it over as it is.
+    texts = [q | {"row": row} for q, row in zip(questionnaires, _rows(v1), strict=True)]
+    coded = BatchRecorded.prepared(**fields, levels=_ANSWERS, questionnaires=texts, coded=True)
+    assert encode_body("survey", coded, moment) == encode_body("survey", validated, moment)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 101), min_size=3, max_size=3), min_size=1, max_size=5))
+def test_a_coded_part_of_the_percent_scale_encodes_as_the_validated_part(
+    codes: list[list[int]],
+) -> None:
+    """百分制's codes past 61 are Latin-1 letters: two bytes each in the encoded body."""
+    levels = SCALE_LEVELS[Scale.PERCENT]
+    rows = [row_text(bytes(row)) for row in codes]
+    questionnaires = [
+        {
+            "response_id": str(uuid4()),
+            "questionnaire_id": f"甲-{i}",
+            "survey_point": None,
+            "collected_at": "2026-03-05T09:00:00+08:00",
+            "row": row,
+        }
+        for i, row in enumerate(rows)
+    ]
+    fields: dict[str, Any] = {
+        "wave_id": uuid4(),
+        "batch_id": uuid4(),
+        "agency_id": uuid4(),
+        "part": 1,
+        "parts": 1,
+        "levels": levels,
+    }
+    coded = BatchRecorded.prepared(**fields, questionnaires=questionnaires, coded=True)
+    validated = BatchRecorded.model_validate(coded.json_payload())
+    assert validated.rows == tuple(rows)
+    assert [r.row for r in validated.responses()] == [
+        tuple(None if code == 0 else levels[code - 1] for code in row) for row in codes
+    ]
+    moment = datetime(2026, 3, 5, tzinfo=UTC)
+    assert encode_body("survey", coded, moment) == encode_body("survey", validated, moment)
 
 
 def _rows(v1: BatchRecordedV1) -> list[str]:
