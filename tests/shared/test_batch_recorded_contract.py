@@ -4,6 +4,7 @@ texts, v1 (one object per questionnaire) upcast to it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,6 +21,7 @@ from shared.contracts.survey_batch import (
     ROW_ALPHABET,
     BatchRecorded,
     BatchRecordedV1,
+    level_counts,
     row_codes,
     row_text,
 )
@@ -160,6 +162,24 @@ def test_row_texts_carry_every_code(codes: list[int]) -> None:
     assert len(text) == len(codes)
     assert set(text) <= set(ROW_ALPHABET)
     assert row_codes(text) == bytes(codes)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from([Scale.FOUR_LEVEL, Scale.NUMERIC_10, Scale.PERCENT]).flatmap(
+        lambda scale: st.tuples(
+            st.just(SCALE_LEVELS[scale]),
+            st.lists(st.lists(st.integers(0, len(SCALE_LEVELS[scale])), max_size=12), max_size=6),
+        )
+    )
+)
+def test_level_counts_count_the_answers_of_rows(
+    case: tuple[tuple[str, ...], list[list[int]]],
+) -> None:
+    """Short scales count one level at a time, 百分制 in one pass: both as the answers say."""
+    levels, rows = case
+    answers = Counter(levels[code - 1] for row in rows for code in row if code)
+    assert level_counts([row_text(bytes(row)) for row in rows], levels) == dict(answers)
 
 
 def test_every_scale_fits_a_row() -> None:
