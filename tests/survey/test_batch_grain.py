@@ -158,6 +158,17 @@ def test_a_questionnaire_pushed_again_collides_through_its_claim(setup: Setup) -
     assert (mixed["accepted"], mixed["duplicates"]) == (1, 3)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.uuids(), st.lists(st.text(st.characters(blacklist_categories=("Cs",))), max_size=5))
+def test_a_push_derives_the_ids_create_id_derives(wave_id: UUID, ids: list[str]) -> None:
+    """What makes a re-push collide: the push's ids are exactly `create_id`'s."""
+    create_id = Response.ids_in(wave_id)
+    for questionnaire_id in ids:
+        made = create_id(questionnaire_id)
+        assert made == Response.create_id(wave_id, questionnaire_id)
+        assert (made.version, made.variant) == (5, "specified in RFC 4122")
+
+
 def test_a_claimed_questionnaire_is_corrected_and_reviewed_like_any(setup: Setup) -> None:
     wave_id = setup.open_wave()
     setup.push(wave_id, setup.rows(2))

@@ -58,6 +58,7 @@ class Intake:
             caller.principal_id if str(caller.principal_id) in wave.agencies else wave.agency_id
         )
         self.units = [str(unit) for unit in wave.unit_ids]
+        self._response_id_of = Response.ids_in(wave.id)
 
     def run(
         self, rows: Sequence[Row], *, checked: bool, all_or_nothing: bool
@@ -122,7 +123,7 @@ class Intake:
     def _response_id(self, q: dict[str, Any]) -> UUID:
         if q["respondent_id"] is not None:
             return Response.panel_id(self.wave.id, q["respondent_id"])
-        return Response.create_id(self.wave.id, q["questionnaire_id"])
+        return self._response_id_of(q["questionnaire_id"])
 
     def _without_stored(
         self, good: list[tuple[int, dict[str, Any], UUID]], duplicates: list[str]
