@@ -65,22 +65,18 @@ def _recorded(e: Response.Recorded) -> IntegrationPayload:
 
 def _part(e: BatchPart.Recorded) -> IntegrationPayload:
     # Encoded without validating each questionnaire again: `Intake` built them from
-    # validated input (tests/shared/test_batch_recorded_contract.py holds the two equal).
+    # validated input, each row already its row text for the part's levels (the wave's
+    # scale; tests/shared/test_batch_recorded_contract.py holds the two equal).
     return BatchRecorded.prepared(
         wave_id=e.wave_id,
         batch_id=e.batch_id,
         agency_id=e.agency_id,
         part=e.part,
         parts=e.parts,
-        levels=_answers_of(e.questionnaires),
+        levels=e.levels,
         questionnaires=e.questionnaires,
+        coded=True,
     )
-
-
-def _answers_of(questionnaires: list[dict[str, Any]]) -> list[str]:
-    """The distinct answers of a part's rows, in order of first appearance: the part's
-    levels (every one belongs to the wave's scale; the consumers read them by text)."""
-    return list(dict.fromkeys(a for q in questionnaires for a in q["row"] if a))
 
 
 def _corrected(e: Response.Corrected) -> IntegrationPayload:

@@ -17,6 +17,7 @@ they name any questionnaire.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -66,6 +67,24 @@ def row_chars(levels: Sequence[str]) -> dict[str | None, str]:
     chars: dict[str | None, str] = {None: NOT_RATED, "": NOT_RATED}
     chars.update({level: ROW_ALPHABET[code] for code, level in enumerate(levels, start=1)})
     return chars
+
+
+_COUNT_EACH = 16
+"""Up to this many levels a row's codes are counted one level at a time (`bytes.count`, a
+C pass each); longer scales (百分制) in one pass through a `Counter`."""
+
+
+def level_counts(rows: Iterable[str], levels: Sequence[str]) -> dict[str, int]:
+    """level -> how many answers of these (valid) row texts are that level, in `levels`'
+    order, levels never answered left out: counted in C, without a string per answer."""
+    codes = row_codes("".join(rows))
+    if codes is None:
+        raise ValueError("not a row text")
+    if len(levels) <= _COUNT_EACH:
+        found = ((level, codes.count(code)) for code, level in enumerate(levels, start=1))
+        return {level: n for level, n in found if n}
+    counted = Counter(codes)
+    return {level: counted[code] for code, level in enumerate(levels, start=1) if counted[code]}
 
 
 class BatchQuestionnaire(_Part):
@@ -139,6 +158,7 @@ class BatchRecorded(IntegrationPayload):
     extras: tuple[BatchExtra, ...] = ()
 
     _prepared: list[dict[str, Any]] | None = PrivateAttr(default=None)
+    _coded: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
     def _columns_agree(self) -> BatchRecorded:
@@ -191,13 +211,15 @@ class BatchRecorded(IntegrationPayload):
         parts: int,
         levels: Sequence[str],
         questionnaires: list[dict[str, Any]],
+        coded: bool = False,
     ) -> BatchRecorded:
         """For the producer only, to encode: a part from questionnaires it built from
         validated input, as JSON values (ids as canonical text, `collected_at` as ISO text
         or a datetime, `row` a list of answer texts or None, optional fields left out when
         empty), not validated again. Its `json_payload` is `model_dump(mode="json")` of the
         validated part, made directly (tested against it); nothing else may be read from
-        it. `levels`: the wave's scale, which every answer belongs to."""
+        it. `levels`: the wave's scale, which every answer belongs to. `coded`: each `row`
+        is already its row text for `levels` (`row_text`), and is copied as it is."""
         made = cls.model_construct(
             wave_id=wave_id,
             batch_id=batch_id,
@@ -207,13 +229,18 @@ class BatchRecorded(IntegrationPayload):
             levels=tuple(levels),
         )
         made._prepared = questionnaires
+        made._coded = coded
         return made
 
     def json_payload(self) -> dict[str, Any]:
         prepared = self._prepared
         if prepared is None:
             return super().json_payload()
-        chars = row_chars(self.levels)
+        if self._coded:
+            rows = [q["row"] for q in prepared]
+        else:
+            chars = row_chars(self.levels)
+            rows = ["".join([chars[answer] for answer in q["row"]]) for q in prepared]
         return {
             "wave_id": str(self.wave_id),
             "batch_id": str(self.batch_id),
@@ -222,7 +249,7 @@ class BatchRecorded(IntegrationPayload):
             "parts": self.parts,
             "levels": list(self.levels),
             **_columns_of(prepared),
-            "rows": ["".join([chars[answer] for answer in q["row"]]) for q in prepared],
+            "rows": rows,
             "extras": _extras_of(prepared),
         }
 

@@ -121,21 +121,26 @@ def _reorder(table: Table) -> tuple[int, str, Callable[[], None]]:
     return first, "changed", swap
 
 
-ROW = re.compile(rb'"row":\[[^\]]*\]')
+ROW = re.compile(rb'"row":"[^"]*"')
+"""A questionnaire's row text in a stored batch part."""
+FIRST_ROW = re.compile(rb'"rows":\["[^"]*"')
+"""The first questionnaire's row text in a published part (`survey.batch.recorded` v2)."""
+ROWS = re.compile(rb'"rows":\[([^\]]*)\]')
 
 
 def _swap_answers(table: Table) -> tuple[int, str, Callable[[], None]]:
     """Questionnaire A-0000's answers and B-0000's trade places, in the stored state and in
-    the message body alike: every count per unit and rating stays what it was."""
+    the message body alike: every count per unit and rating stays what it was (both parts
+    code the wave's scale alike)."""
     positions = _responses(table)
     a, b = positions[0], positions[-1]
     rows = {p: table.run("SELECT state, message FROM {t} WHERE {id} = ?", p)[0] for p in (a, b)}
-    answers = {p: ROW.search(bytes(rows[p][0])).group() for p in (a, b)}  # type: ignore[union-attr]
-    assert answers[a] != answers[b]
-    for here, there in ((a, b), (b, a)):
-        for column, value in zip(("state", "message"), rows[here], strict=True):
-            swapped = ROW.sub(lambda _m, t=there: answers[t], bytes(value), count=1)
-            _set(table, here, column, swapped)
+    for index, pattern in enumerate((ROW, FIRST_ROW)):
+        found = {p: pattern.search(bytes(rows[p][index])).group() for p in (a, b)}  # type: ignore[union-attr]
+        assert found[a] != found[b]
+        for here, there in ((a, b), (b, a)):
+            swapped = pattern.sub(lambda _m, t=found[there]: t, bytes(rows[here][index]), count=1)
+            _set(table, here, ("state", "message")[index], swapped)
 
     def undo() -> None:
         for p in (a, b):
@@ -174,7 +179,8 @@ def test_the_swap_keeps_every_count(sealed: tuple[CommonSettings, dict[str, Any]
 
     def counts() -> list[str]:
         rows = table.run("SELECT message FROM {t} WHERE topic LIKE ?", "%BatchPart.Recorded%")
-        return sorted(m.decode() for r in rows for m in ROW.findall(bytes(r[0])))
+        found = (m.decode().split(",") for r in rows for m in ROWS.findall(bytes(r[0])))
+        return sorted(row for part in found for row in part)
 
     before = counts()
     _, _, undo = _swap_answers(table)

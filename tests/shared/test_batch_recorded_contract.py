@@ -4,6 +4,7 @@ texts, v1 (one object per questionnaire) upcast to it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -20,6 +21,7 @@ from shared.contracts.survey_batch import (
     ROW_ALPHABET,
     BatchRecorded,
     BatchRecordedV1,
+    level_counts,
     row_codes,
     row_text,
 )
@@ -162,6 +164,24 @@ def test_row_texts_carry_every_code(codes: list[int]) -> None:
     assert row_codes(text) == bytes(codes)
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from([Scale.FOUR_LEVEL, Scale.NUMERIC_10, Scale.PERCENT]).flatmap(
+        lambda scale: st.tuples(
+            st.just(SCALE_LEVELS[scale]),
+            st.lists(st.lists(st.integers(0, len(SCALE_LEVELS[scale])), max_size=12), max_size=6),
+        )
+    )
+)
+def test_level_counts_count_the_answers_of_rows(
+    case: tuple[tuple[str, ...], list[list[int]]],
+) -> None:
+    """Short scales count one level at a time, 百分制 in one pass: both as the answers say."""
+    levels, rows = case
+    answers = Counter(levels[code - 1] for row in rows for code in row if code)
+    assert level_counts([row_text(bytes(row)) for row in rows], levels) == dict(answers)
+
+
 def test_every_scale_fits_a_row() -> None:
     assert max(len(levels) for levels in SCALE_LEVELS.values()) <= MAX_LEVELS
     assert row_text(bytes(range(len(SCALE_LEVELS[Scale.FIVE_LEVEL]) + 1))) == "012345"
@@ -229,6 +249,46 @@ def test_a_prepared_part_encodes_as_the_validated_part(
     assert prepared.json_payload() == validated.model_dump(mode="json")
     moment = datetime(2026, 3, 5, tzinfo=UTC)
     assert encode_body("survey", prepared, moment) == encode_body("survey", validated, moment)
+    # A producer that holds each row as its row text already hands it over as it is.
+    texts = [q | {"row": row} for q, row in zip(questionnaires, _rows(v1), strict=True)]
+    coded = BatchRecorded.prepared(**fields, levels=_ANSWERS, questionnaires=texts, coded=True)
+    assert encode_body("survey", coded, moment) == encode_body("survey", validated, moment)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 101), min_size=3, max_size=3), min_size=1, max_size=5))
+def test_a_coded_part_of_the_percent_scale_encodes_as_the_validated_part(
+    codes: list[list[int]],
+) -> None:
+    """百分制's codes past 61 are Latin-1 letters: two bytes each in the encoded body."""
+    levels = SCALE_LEVELS[Scale.PERCENT]
+    rows = [row_text(bytes(row)) for row in codes]
+    questionnaires = [
+        {
+            "response_id": str(uuid4()),
+            "questionnaire_id": f"甲-{i}",
+            "survey_point": None,
+            "collected_at": "2026-03-05T09:00:00+08:00",
+            "row": row,
+        }
+        for i, row in enumerate(rows)
+    ]
+    fields: dict[str, Any] = {
+        "wave_id": uuid4(),
+        "batch_id": uuid4(),
+        "agency_id": uuid4(),
+        "part": 1,
+        "parts": 1,
+        "levels": levels,
+    }
+    coded = BatchRecorded.prepared(**fields, questionnaires=questionnaires, coded=True)
+    validated = BatchRecorded.model_validate(coded.json_payload())
+    assert validated.rows == tuple(rows)
+    assert [r.row for r in validated.responses()] == [
+        tuple(None if code == 0 else levels[code - 1] for code in row) for row in codes
+    ]
+    moment = datetime(2026, 3, 5, tzinfo=UTC)
+    assert encode_body("survey", coded, moment) == encode_body("survey", validated, moment)
 
 
 def _rows(v1: BatchRecordedV1) -> list[str]:

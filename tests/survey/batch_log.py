@@ -24,6 +24,7 @@ import pytest
 
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.survey import (
+    SCALE_LEVELS,
     Answers,
     BatchWithdrawn,
     Channel,
@@ -45,7 +46,7 @@ from shared.contracts.survey import (
     WaveClosed,
     WaveOpened,
 )
-from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
+from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded, row_chars
 from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, ViewStore
 from shared.views.model import View
 
@@ -151,9 +152,30 @@ def opened() -> WaveOpened:
     )
 
 
-def _parts(batch: str, agency: UUID, items: Sequence[int], size: int) -> list[BatchRecorded]:
+LEVEL_ORDERS: dict[str, tuple[str, ...] | None] = {
+    "first_seen": None,
+    "scale": SCALE_LEVELS[Scale.FOUR_LEVEL],
+    "long": tuple(str(n) for n in range(101)) + SCALE_LEVELS[Scale.FOUR_LEVEL],
+}
+"""What a part's codes stand for: its answers in order of first appearance (a v1 part
+upcast), the wave's scale (today's producer), or a long list where the answers' codes are
+Latin-1 letters past a hundred levels never answered."""
+
+
+def recoded(part: BatchRecorded, levels: Sequence[str]) -> BatchRecorded:
+    """The same part with its rows' codes standing for `levels` (every answer among them)."""
+    chars = row_chars(levels)
+    rows = ["".join(chars[a] for a in part.row_answers(i)) for i in range(len(part.rows))]
+    return BatchRecorded.model_validate(
+        part.model_dump() | {"levels": tuple(levels), "rows": tuple(rows)}
+    )
+
+
+def _parts(
+    batch: str, agency: UUID, items: Sequence[int], size: int, levels: Sequence[str] | None
+) -> list[BatchRecorded]:
     chunks = [items[start : start + size] for start in range(0, len(items), size)]
-    return [
+    parts = [
         BatchRecorded.of_questionnaires(
             wave_id=WAVE,
             batch_id=uid(batch),
@@ -164,6 +186,7 @@ def _parts(batch: str, agency: UUID, items: Sequence[int], size: int) -> list[Ba
         )
         for number, chunk in enumerate(chunks, start=1)
     ]
+    return parts if levels is None else [recoded(part, levels) for part in parts]
 
 
 def _singles(batch: str, agency: UUID, items: Sequence[int]) -> list[ResponseRecorded]:
@@ -197,13 +220,23 @@ def _decisions() -> list[IntegrationPayload]:
     ]
 
 
-def _push(batch: str, agency: UUID, items: Sequence[int], size: int, parts: bool) -> list[Any]:
-    return _parts(batch, agency, items, size) if parts else _singles(batch, agency, items)
+def _push(
+    batch: str,
+    agency: UUID,
+    items: Sequence[int],
+    size: int,
+    parts: bool,
+    levels: Sequence[str] | None = None,
+) -> list[Any]:
+    if parts:
+        return _parts(batch, agency, items, size, levels)
+    return _singles(batch, agency, items)
 
 
-def pushed(*, parts: bool) -> list[IntegrationPayload]:
-    """Every push, as batch parts (`parts`) or as one v3 message per questionnaire."""
-    return [payload for push in PUSHES for payload in _push(*push, parts)]
+def pushed(*, parts: bool, levels: Sequence[str] | None = None) -> list[IntegrationPayload]:
+    """Every push, as batch parts (`parts`, their codes standing for `levels` where given)
+    or as one v3 message per questionnaire."""
+    return [payload for push in PUSHES for payload in _push(*push, parts, levels)]
 
 
 def numbered(payloads: Sequence[IntegrationPayload]) -> list[IntegrationMessage]:
@@ -213,11 +246,11 @@ def numbered(payloads: Sequence[IntegrationPayload]) -> list[IntegrationMessage]
     return log.messages
 
 
-def survey_log(*, parts: bool) -> list[IntegrationMessage]:
-    """The story with each push as batch parts (`parts`) or one v3 message per questionnaire:
-    the wave opened, an agency accredited, the pushes with a public vote between them, then
-    the decisions."""
-    first, second = (_push(*push, parts) for push in PUSHES)
+def survey_log(*, parts: bool, levels: Sequence[str] | None = None) -> list[IntegrationMessage]:
+    """The story with each push as batch parts (`parts`, their codes standing for `levels`
+    where given) or one v3 message per questionnaire: the wave opened, an agency accredited,
+    the pushes with a public vote between them, then the decisions."""
+    first, second = (_push(*push, parts, levels) for push in PUSHES)
     vote = ResponseRecorded(**questionnaire(VOTE), wave_id=WAVE)
     old = questionnaire(OLD)
     ratings = {unit: answer for unit, answer in zip(UNITS, old.pop("row"), strict=True) if answer}

@@ -20,7 +20,8 @@ from services.survey.application.claims import PushMapper
 from services.survey.domain import BatchPart, Response, split_parts
 from services.survey.domain.response.part import PART_MAX_BYTES, PART_MAX_QUESTIONNAIRES
 from services.survey.integration import to_payload
-from shared.contracts.survey_batch import BatchRecorded
+from shared.contracts.survey import SCALE_LEVELS, Scale
+from shared.contracts.survey_batch import ROW_ALPHABET, BatchRecorded, row_text
 from shared.contracts.wire import encode_body
 from tests.harness import IN_MEMORY
 from tests.survey.test_application import OFFICE, Setup
@@ -59,8 +60,11 @@ def test_a_push_is_parts_and_claims_and_publishes_only_the_parts(setup: Setup) -
     assert all(isinstance(p, BatchRecorded) for p in batches)
     assert len(batches) == len(parts)
     pushed = [q["questionnaire_id"] for _, q in rows]
-    in_parts = [q.questionnaire_id for b in batches for q in b.questionnaires]  # type: ignore[attr-defined]
-    assert in_parts == pushed
+    assert [qid for b in batches for qid in b.questionnaire_ids] == pushed
+    # Codes stand for the wave's scale in its order, stored as published.
+    assert {b.levels for b in batches} == {SCALE_LEVELS[Scale.FOUR_LEVEL]}
+    assert {row for b in batches for row in b.rows} == {"11"}
+    assert [p.questionnaires[0]["row"] for p in parts] == ["11"] * len(parts)
     # What a push stores is plain enough for the fast encodings.
     mapper = setup.app.mapper
     assert isinstance(mapper, PushMapper)
@@ -154,6 +158,17 @@ def test_a_questionnaire_pushed_again_collides_through_its_claim(setup: Setup) -
     assert (mixed["accepted"], mixed["duplicates"]) == (1, 3)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.uuids(), st.lists(st.text(st.characters(blacklist_categories=("Cs",))), max_size=5))
+def test_a_push_derives_the_ids_create_id_derives(wave_id: UUID, ids: list[str]) -> None:
+    """What makes a re-push collide: the push's ids are exactly `create_id`'s."""
+    create_id = Response.ids_in(wave_id)
+    for questionnaire_id in ids:
+        made = create_id(questionnaire_id)
+        assert made == Response.create_id(wave_id, questionnaire_id)
+        assert (made.version, made.variant) == (5, "specified in RFC 4122")
+
+
 def test_a_claimed_questionnaire_is_corrected_and_reviewed_like_any(setup: Setup) -> None:
     wave_id = setup.open_wave()
     setup.push(wave_id, setup.rows(2))
@@ -177,18 +192,22 @@ def _entry(index: int, row_width: int, opinion_chars: int) -> dict[str, Any]:
         "response_id": str(UUID(int=index)),
         "questionnaire_id": f"问卷-{index:06d}",
         "survey_point": "郾城区政务服务中心",
-        "collected_at": "2026-03-05T09:00:00+08:00",
-        "row": ["非常不满意"] * row_width,
+        "collected_at": "2026-03-05T09:00:00.123456+08:00",
+        # 百分制's highest codes: Latin-1 letters, two bytes each once encoded.
+        "row": row_text(bytes([101]) * row_width),
+        "channel": "survey_point",
+        "group": "服务对象",
     }
     if opinion_chars:
         entry["opinions"] = [{"unit_id": None, "text": "意" * opinion_chars}]
+        entry["flags"] = [{"code": "burst", "detail": "同一测评点短时间内相同答案"}]
     return entry
 
 
 @settings(max_examples=25, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.integers(1, 300), st.sampled_from([0, 0, 0, 200, 2000])),
+        st.tuples(st.integers(1, 2000), st.sampled_from([0, 0, 0, 200, 2000])),
         min_size=1,
         max_size=1500,
     )
@@ -201,15 +220,15 @@ def test_parts_stay_under_the_message_limit(shapes: list[tuple[int, int]]) -> No
     for number, part in enumerate(parts, start=1):
         body = encode_body(
             "survey",
-            BatchRecorded.model_validate(
-                {
-                    "wave_id": UUID(int=1),
-                    "batch_id": UUID(int=2),
-                    "agency_id": UUID(int=3),
-                    "part": number,
-                    "parts": len(parts),
-                    "questionnaires": part,
-                }
+            BatchRecorded.prepared(
+                wave_id=UUID(int=1),
+                batch_id=UUID(int=2),
+                agency_id=UUID(int=3),
+                part=number,
+                parts=len(parts),
+                levels=SCALE_LEVELS[Scale.PERCENT],
+                questionnaires=part,
+                coded=True,
             ),
             datetime(2026, 3, 5, tzinfo=UTC),
         )
@@ -242,9 +261,7 @@ _ENTRY = st.fixed_dictionaries(
         "questionnaire_id": _TEXT,
         "survey_point": st.none() | _TEXT,
         "collected_at": st.just("2026-03-05T09:00:00+08:00"),
-        "row": st.lists(
-            st.none() | st.sampled_from(["满意", "基本满意", "95", 'a"\\\n']), max_size=8
-        ),
+        "row": st.text(alphabet=ROW_ALPHABET[:102], max_size=8),
     },
     optional={
         "opinions": st.lists(st.fixed_dictionaries({"unit_id": st.none() | _TEXT, "text": _TEXT})),
@@ -268,6 +285,7 @@ def test_parts_are_stored_as_the_library_stores_them(
         wave_id=uuid4(),
         agency_id=uuid4(),
         parts=3,
+        levels=list(SCALE_LEVELS[Scale.PERCENT]),
         questionnaires=entries,
         actor=actor,
     )

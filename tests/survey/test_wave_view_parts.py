@@ -16,6 +16,7 @@ from shared.views import MemoryViewStore
 from tests.survey.batch_log import (
     AGENCY,
     LATE_AGENCY,
+    LEVEL_ORDERS,
     OLD,
     STORES,
     WAVE,
@@ -59,6 +60,15 @@ def test_parts_leave_the_view_as_one_message_per_questionnaire(
         a for q in intake if not q["flags"] and q["survey_point"] for a in q["row"] if a
     )
     assert sum(map(Counter, progress["answers_by_point"].values()), Counter()) == answers
+
+
+@pytest.mark.parametrize("order", LEVEL_ORDERS)
+def test_whatever_the_codes_of_a_part_stand_for_the_view_is_the_same(order: str) -> None:
+    """Codes of the wave's scale (as survey publishes today), of the answers in order of
+    first appearance (a v1 part upcast), or past a hundred levels never answered."""
+    parts = survey_log(parts=True, levels=LEVEL_ORDERS[order])
+    by_parts = applied(MemoryViewStore(), WAVES_VIEW, parts)
+    assert by_parts == applied(MemoryViewStore(), WAVES_VIEW, survey_log(parts=False))
 
 
 @pytest.mark.parametrize("chunk", [1, 4, 500])

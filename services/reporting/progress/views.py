@@ -22,11 +22,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
     SCALE_LEVELS,
     BatchWithdrawn,
+    Channel,
     ResponseCorrected,
     ResponseQuarantined,
     ResponseRecorded,
@@ -39,6 +41,7 @@ from shared.contracts.survey import (
     WaveOpened,
 )
 from shared.contracts.survey_batch import BatchRecorded
+from shared.contracts.survey_batch import level_counts as part_levels
 from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
 
@@ -105,14 +108,22 @@ def _counties(wave: Document) -> dict[str, str]:
 
 
 def _keys(counties: dict[str, str], q: Recording) -> dict[str, str]:
-    county = counties.get(q.survey_point or "") or (
-        None if q.district_id is None else str(q.district_id)
-    )
+    return _place_keys(counties, q.survey_point, q.district_id, q.channel, q.group)
+
+
+def _place_keys(
+    counties: dict[str, str],
+    point: str | None,
+    district: UUID | None,
+    channel: Channel | None,
+    group: str | None,
+) -> dict[str, str]:
+    county = counties.get(point or "") or (None if district is None else str(district))
     return {
-        "point": q.survey_point or UNSPECIFIED,
+        "point": point or UNSPECIFIED,
         "county": county or UNSPECIFIED,
-        "channel": UNSPECIFIED if q.channel is None else q.channel.value,
-        "group": q.group or UNSPECIFIED,
+        "channel": UNSPECIFIED if channel is None else channel.value,
+        "group": group or UNSPECIFIED,
     }
 
 
@@ -145,9 +156,37 @@ def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage)
 
 def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessage) -> None:
     """A part of a push: each questionnaire as its own `survey.response.recorded` would be
-    (`p.responses()`, read from the part as it is), the wave read and written once and its
-    tallies changed once per place and status."""
-    _record(tx, str(p.wave_id), p.responses())
+    (what `p.responses()` builds), read from the part's columns without an object per
+    questionnaire or per answer, the wave read and written once and its tallies changed
+    once per place and status."""
+    wave_id = str(p.wave_id)
+    wave = tx.get(WAVES, wave_id)
+    if wave is None:
+        return
+    counties = _counties(wave)
+    extras = {extra.index: extra for extra in p.extras}
+    rows: list[tuple[str, str, Document]] = []
+    places: dict[tuple[str, ...], _Place] = {}
+    answered: dict[str, dict[str, int]] = {}
+    columns = zip(p.response_ids, p.survey_points, p.channels, p.groups, p.rows, strict=True)
+    for index, (response_id, point, channel, group, row) in enumerate(columns):
+        extra = extras.get(index)
+        levels = answered.get(row)
+        if levels is None:
+            # Equal rows count alike (a straight-lined questionnaire, a common pattern).
+            levels = answered[row] = part_levels((row,), p.levels)
+        status = "quarantined" if extra is not None and extra.flags else "counted"
+        district = None if extra is None else extra.district_id
+        keys = _place_keys(counties, point, district, channel, group)
+        doc = {"wave_id": wave_id, "keys": keys, "status": status, "levels": dict(levels)}
+        rows.append((RESPONSES, str(response_id), doc))
+        place = places.setdefault((*keys.values(), status), _Place(keys, status))
+        place.count += 1
+        if status == "counted":
+            place.levels.update(levels)
+    tx.put_many(rows)
+    _tally_places(wave, places)
+    tx.put(WAVES, wave_id, wave)
 
 
 def _answers(q: Recording) -> Iterable[str | None]:
@@ -173,10 +212,14 @@ def _record(tx: ViewTransaction, wave_id: str, recordings: Sequence[Recording]) 
         if status == "counted":
             place.levels.update(levels)
     tx.put_many(rows)
+    _tally_places(wave, places)
+    tx.put(WAVES, wave_id, wave)
+
+
+def _tally_places(wave: Document, places: dict[tuple[str, ...], _Place]) -> None:
     for place in places.values():
         change = {"collected": place.count, "count": place.count, "to": place.status}
         _tally(wave, place.keys, change | {"added": dict(place.levels)})
-    tx.put(WAVES, wave_id, wave)
 
 
 @dataclass

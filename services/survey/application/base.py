@@ -108,6 +108,7 @@ class SurveyBase(PublishingApplication):
             "agency_id": part.agency_id,
             "batch_id": part.batch_id,
             "actor": part.recorded_by,
+            "levels": part.levels,
             "questionnaires": part.questionnaires,
         }
         with self._parts_guard:

@@ -9,10 +9,11 @@ everything else storing it costs. `PushMapper` writes the very bytes the library
 
 - a claim: the state the claims of one part share is encoded once, by the library's own
   transcoder, and each claim's state ends with its index;
-- a part: the questionnaires, which hold JSON values only, are encoded with orjson (byte for
-  byte the standard library's output for such values, `ensure_ascii=False`) and spliced
-  into the library's encoding of the rest of the event. Anything not plainly JSON (a UUID
-  or datetime object, a float, a lone surrogate) takes the library's path.
+- a part: the questionnaires, which hold JSON values only (each row one row text), are
+  encoded with orjson (byte for byte the standard library's output for such values,
+  `ensure_ascii=False`) and spliced into the library's encoding of the rest of the event.
+  Anything not plainly JSON (a UUID or datetime object, a float, a lone surrogate) takes
+  the library's path.
 """
 
 from __future__ import annotations
@@ -107,16 +108,11 @@ def _state(event: Any) -> dict[str, Any]:
 
 
 def _plain_entry(entry: dict[str, Any]) -> bool:
-    """Every field checked but the row's answers, which are answer texts or null by
-    construction (`Intake` builds rows from validated answers): checking 80 of them per
-    questionnaire would cost what the fast path saves."""
-    for key, value in entry.items():
-        if key == "row":
-            if type(value) is not list:
-                return False
-        elif type(key) is not str or not (type(value) in _SCALARS or _plain(value)):
-            return False
-    return True
+    """Every field JSON's own (a row is its row text: one string)."""
+    return all(
+        type(key) is str and (type(value) in _SCALARS or _plain(value))
+        for key, value in entry.items()
+    )
 
 
 def _plain(value: Any) -> bool:

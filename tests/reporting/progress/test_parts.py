@@ -13,6 +13,7 @@ import pytest
 from services.reporting.progress.views import RESPONSES, WAVE_PROGRESS_VIEW, WAVES
 from shared.views import MemoryViewStore
 from tests.survey.batch_log import (
+    LEVEL_ORDERS,
     STORES,
     WAVE,
     applied,
@@ -48,6 +49,15 @@ def test_parts_leave_the_view_as_one_message_per_questionnaire(
     ]
     assert Counter(wave["total"]["levels"]) == sum(counted, Counter())
     assert rows[str(response(4))]["levels"] == {"满意": 1, "基本满意": 1, "不满意": 1}
+
+
+@pytest.mark.parametrize("order", LEVEL_ORDERS)
+def test_whatever_the_codes_of_a_part_stand_for_the_view_is_the_same(order: str) -> None:
+    """Codes of the wave's scale (as survey publishes today), of the answers in order of
+    first appearance (a v1 part upcast), or past a hundred levels never answered."""
+    parts = survey_log(parts=True, levels=LEVEL_ORDERS[order])
+    by_parts = applied(MemoryViewStore(), WAVE_PROGRESS_VIEW, parts)
+    assert by_parts == applied(MemoryViewStore(), WAVE_PROGRESS_VIEW, survey_log(parts=False))
 
 
 @pytest.mark.parametrize("chunk", [1, 4, 500])

@@ -13,6 +13,7 @@ from services.survey.application.base import SurveyBase
 from services.survey.application.batches.rows import (
     Row,
     candidate,
+    coded_row,
     expand_row,
     part_entry,
     problem,
@@ -32,6 +33,8 @@ from services.survey.domain import (
 )
 from services.survey.integrity import WaveIntegrityState, screen
 from shared.auth import Principal as Caller
+from shared.contracts.survey import SCALE_LEVELS
+from shared.contracts.survey_batch import row_chars
 from shared.idempotency import Response as Result
 
 
@@ -55,6 +58,7 @@ class Intake:
             caller.principal_id if str(caller.principal_id) in wave.agencies else wave.agency_id
         )
         self.units = [str(unit) for unit in wave.unit_ids]
+        self._response_id_of = Response.ids_in(wave.id)
 
     def run(
         self, rows: Sequence[Row], *, checked: bool, all_or_nothing: bool
@@ -119,7 +123,7 @@ class Intake:
     def _response_id(self, q: dict[str, Any]) -> UUID:
         if q["respondent_id"] is not None:
             return Response.panel_id(self.wave.id, q["respondent_id"])
-        return Response.create_id(self.wave.id, q["questionnaire_id"])
+        return self._response_id_of(q["questionnaire_id"])
 
     def _without_stored(
         self, good: list[tuple[int, dict[str, Any], UUID]], duplicates: list[str]
@@ -171,18 +175,21 @@ class Intake:
             candidates, wave.integrity, state, wave.agencies.get(str(self.agency_id)), point_quotas
         )
         batch_id = uuid4()
+        # Rows are stored as row texts of the scale's codes: what the parts publish as is.
+        levels = list(SCALE_LEVELS[wave.template.scale])
+        chars = row_chars(levels)
         entries: list[dict[str, Any]] = []
         quarantined: list[str] = []
         by_point: dict[str, int] = {}
         for (_, q, response_id), row, found in zip(good, rows, flags, strict=True):
             flagged = [f.model_dump() for f in found]
-            entries.append(part_entry(response_id, q, row, flagged))
+            entries.append(part_entry(response_id, q, coded_row(row, chars), flagged))
             if found:
                 quarantined.append(q["questionnaire_id"])
             point = q["survey_point"] or ""
             by_point[point] = by_point.get(point, 0) + 1
         response_ids = [response_id for _, _, response_id in good]
-        parts, claims = self._parts_and_claims(batch_id, split_parts(entries), response_ids)
+        parts, claims = self._parts_and_claims(batch_id, split_parts(entries), response_ids, levels)
         batch = Batch.bring(
             batch_id,
             wave_id=wave.id,
@@ -204,11 +211,16 @@ class Intake:
         return [wave, batch, PushClaims(batch_id, claims), *parts], accepted
 
     def _parts_and_claims(
-        self, batch_id: UUID, split: list[list[dict[str, Any]]], response_ids: list[UUID]
+        self,
+        batch_id: UUID,
+        split: list[list[dict[str, Any]]],
+        response_ids: list[UUID],
+        levels: list[str],
     ) -> tuple[list[BatchPart], list[Response.Claimed]]:
         """The push at its own grain: a few parts holding the content, and per questionnaire
         only a claim of its id (what makes a second push of it collide). `response_ids` are
-        the entries' ids in their order, which the parts keep."""
+        the entries' ids in their order, which the parts keep; `levels` what their rows'
+        codes stand for."""
         ids = iter(response_ids)
         parts: list[BatchPart] = []
         claims: list[Response.Claimed] = []
@@ -222,6 +234,7 @@ class Intake:
                     wave_id=wave_id,
                     agency_id=self.agency_id,
                     parts=len(split),
+                    levels=levels,
                     questionnaires=entries,
                     actor=self.caller.actor,
                 )

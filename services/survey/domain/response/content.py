@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self
 from uuid import UUID
 
 from shared.contracts.survey import row_ratings
+from shared.contracts.survey_batch import row_codes
 
 if TYPE_CHECKING:
     from services.survey.domain.response.questionnaire import Response
@@ -58,13 +59,15 @@ class ResponseContent:
         self, content: dict[str, Any], part: dict[str, Any], unit_ids: Sequence[UUID | str]
     ) -> Self:
         """Give a claimed questionnaire its content, as first recorded, from its batch part
-        (`content` is the part's entry, `part` names the agency and the actor): it then
-        reads exactly as if it had been recorded on its own. Changes no stored state."""
+        (`content` is the part's entry, its row a row text; `part` names the agency, the
+        actor and the levels its codes stand for): it then reads exactly as if it had been
+        recorded on its own. Changes no stored state."""
         if self.claim is None or self.claim.get("attached"):
             return self
-        row = content["row"]
-        details = {"agency_id": str(part["agency_id"])}
+        row = _answers(content["row"], part["levels"])
+        details: dict[str, Any] = {"agency_id": str(part["agency_id"])}
         details |= {k: v for k, v in content.items() if k not in _CLAIM_OWN}
+        details["row"] = row
         details["batch_id"] = str(part["batch_id"])
         self.questionnaire_id = content["questionnaire_id"]
         self.survey_point = content["survey_point"]
@@ -141,3 +144,9 @@ class ResponseContent:
             and self.answer_versions[0]["ratings"] == ratings
             and mine == details
         )
+
+
+def _answers(row: str, levels: Sequence[str]) -> list[str | None]:
+    """A row text as the answers it stands for (None: not rated)."""
+    answers: tuple[str | None, ...] = (None, *levels)
+    return [answers[code] for code in row_codes(row) or b""]

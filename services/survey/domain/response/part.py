@@ -15,26 +15,52 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import orjson
 from eventsourcing.domain import Aggregate, event
 
+from shared.contracts.survey_batch import row_chars
+
 PART_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-batch-part")
 PART_MAX_QUESTIONNAIRES = 500
 PART_MAX_BYTES = 512 * 1024
 """A part stays well under NATS's default 1 MiB message limit, whatever its questionnaires
 carry (a JSON push of 10,000 becomes 20 parts or more)."""
 
-_PLAIN_KEYS = frozenset({"response_id", "questionnaire_id", "survey_point", "collected_at", "row"})
+_COLUMN_KEYS = frozenset(
+    {"response_id", "questionnaire_id", "survey_point", "collected_at", "row", "channel", "group"}
+)
+"""An entry's fields that `survey.batch.recorded` v2 carries as columns; the rest are extras."""
+_TEXT_KEYS = ("questionnaire_id", "survey_point", "group")
+_EXTRA_OVERHEAD = 200
+"""A `BatchExtra`'s own bytes beyond the fields given: its index and every empty field."""
 
 
 class BatchPart(Aggregate):
     """Part `part` of `parts` of one push: the questionnaires' content, never changed."""
 
     class Recorded(Aggregate.Created):
+        """v2: each entry's `row` is its row text (`shared.contracts.survey_batch`) for
+        `levels`, the wave's scale in its order, so publishing a part copies its rows. v1
+        held each row as a list of answer texts (None: not rated) and no levels."""
+
+        class_version = 2
         wave_id: UUID
         batch_id: UUID
         agency_id: UUID
         part: int
         parts: int
+        levels: list[str]
         questionnaires: list[dict[str, Any]]
         actor: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # The wave's scale is not in a v1 part: its levels are the answers its rows
+            # hold, in order of first appearance (as a v1 message upcast to v2 has them).
+            entries = state["questionnaires"]
+            levels = list(dict.fromkeys(a for q in entries for a in q["row"] if a))
+            chars = row_chars(levels)
+            state["levels"] = levels
+            state["questionnaires"] = [
+                q | {"row": "".join([chars[a] for a in q["row"]])} for q in entries
+            ]
 
     @event(Recorded)
     def __init__(
@@ -44,6 +70,7 @@ class BatchPart(Aggregate):
         agency_id: UUID,
         part: int,
         parts: int,
+        levels: list[str],
         questionnaires: list[dict[str, Any]],
         actor: str,
     ) -> None:
@@ -52,6 +79,7 @@ class BatchPart(Aggregate):
         self.agency_id = agency_id
         self.part = part
         self.parts = parts
+        self.levels = levels
         self.questionnaires = questionnaires
         self.recorded_by = actor
 
@@ -99,11 +127,11 @@ def split_parts(questionnaires: list[dict[str, Any]]) -> list[list[dict[str, Any
 
 
 def _estimated_bytes(q: dict[str, Any]) -> int:
-    """An upper estimate of the questionnaire's JSON, counting 3 bytes for every character
-    (a CJK character's UTF-8) and 5 for every answer's punctuation (`null,` at most)."""
-    row = q["row"]
-    row_bytes = 5 * len(row) + 3 * sum(map(len, filter(None, row)))
-    text = 3 * (len(str(q["questionnaire_id"])) + len(str(q["survey_point"] or "")))
-    extras = {k: v for k, v in q.items() if k not in _PLAIN_KEYS}
-    extra_bytes = len(orjson.dumps(extras, default=str)) if extras else 0
-    return 200 + text + row_bytes + extra_bytes
+    """An upper estimate of the questionnaire's share of a v2 part as published: its row
+    text (a byte a unit, two where a code is a Latin-1 letter: 百分制), 3 bytes for every
+    character of its texts (a CJK character's UTF-8), and its extras as JSON."""
+    text = 3 * sum(len(str(q.get(key) or "")) for key in _TEXT_KEYS)
+    extras = {k: v for k, v in q.items() if k not in _COLUMN_KEYS}
+    extra_bytes = _EXTRA_OVERHEAD + len(orjson.dumps(extras, default=str)) if extras else 0
+    # The rest of its columns: the response id, the time, the channel and the JSON around.
+    return 150 + text + 2 * len(q["row"]) + extra_bytes

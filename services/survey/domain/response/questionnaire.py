@@ -3,6 +3,8 @@ stands (counted, quarantined, rejected, voided)."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -19,6 +21,8 @@ from services.survey.domain.response.content import (
 )
 
 RESPONSE_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-response")
+_NOT_VERSION_OR_VARIANT = ~((0xC000 << 48) | (0xF000 << 64))
+_VERSION_5_RFC_4122 = (0x8000 << 48) | (5 << 76)
 ANSWER_FIELDS = ("ratings", "dimension_ratings", "opinions", "recommended_key_targets")
 
 
@@ -152,6 +156,21 @@ class Response(ResponseContent, Aggregate):
     @staticmethod
     def create_id(wave_id: UUID, questionnaire_id: str) -> UUID:
         return uuid5(RESPONSE_NAMESPACE, f"{wave_id}|{questionnaire_id}")
+
+    @staticmethod
+    def ids_in(wave_id: UUID) -> Callable[[str], UUID]:
+        """`create_id(wave_id, ·)` for the questionnaires of a push: the hash of what every
+        id of the wave starts with is taken once, and each id costs a fifth as much."""
+        start = hashlib.sha1(RESPONSE_NAMESPACE.bytes + f"{wave_id}|".encode())
+
+        def create_id(questionnaire_id: str) -> UUID:
+            digest = start.copy()
+            digest.update(questionnaire_id.encode())
+            # What `UUID(bytes=..., version=5)` makes of the first 16 bytes, as uuid5 does.
+            value = int.from_bytes(digest.digest()[:16])
+            return UUID(int=(value & _NOT_VERSION_OR_VARIANT) | _VERSION_5_RFC_4122)
+
+        return create_id
 
     @classmethod
     def record(cls, response_id: UUID, **fields: Any) -> Response:
