@@ -17,6 +17,7 @@ they name any questionnaire.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -320,9 +321,18 @@ def column_problem(
 
 
 _MOMENT = TypeAdapter(datetime)
+_AS_PYDANTIC_WRITES = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+"""ISO text that pydantic writes back unchanged: whole seconds and an offset in minutes,
+other than UTC (which it writes `Z`)."""
 
 
 def _moment_json(moment: str | datetime) -> Any:
+    if (
+        isinstance(moment, str)
+        and not moment.endswith("+00:00")
+        and _AS_PYDANTIC_WRITES.fullmatch(moment)
+    ):
+        return moment  # half a part's encoding time went to parsing and writing it back
     return _MOMENT.dump_python(
         datetime.fromisoformat(moment) if isinstance(moment, str) else moment, mode="json"
     )

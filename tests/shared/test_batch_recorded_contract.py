@@ -294,3 +294,33 @@ def test_a_coded_part_of_the_percent_scale_encodes_as_the_validated_part(
 def _rows(v1: BatchRecordedV1) -> list[str]:
     chars = {None: "0", "": "0"} | {a: ROW_ALPHABET[i] for i, a in enumerate(_ANSWERS, 1)}
     return ["".join(chars[a] for a in q.row) for q in v1.questionnaires]
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-11-27T08:00:00+08:00",
+        "2026-11-27T08:00:00-03:00",
+        "2026-11-27T08:00:00+00:00",
+        "2026-11-27T08:00:00.120000+08:00",
+        "2026-11-27T08:00:00+05:30",
+        "2026-11-27T08:00:00",
+        "2026-11-27 08:00:00+08:00",
+    ],
+)
+def test_a_moment_given_as_text_encodes_as_pydantic_writes_it(moment: str) -> None:
+    fields: dict[str, Any] = {
+        "wave_id": uuid4(),
+        "batch_id": uuid4(),
+        "agency_id": None,
+        "part": 1,
+        "parts": 1,
+    }
+    q = {"response_id": str(uuid4()), "questionnaire_id": "甲-1", "survey_point": None}
+    q |= {"collected_at": moment, "row": ["满意"]}
+    prepared = BatchRecorded.prepared(**fields, levels=["满意"], questionnaires=[q])
+    v1 = BatchRecordedV1.model_validate(fields | {"questionnaires": [q]})
+    validated = BatchRecorded.model_validate(
+        BatchRecorded.upcast_from_previous(v1.model_dump(mode="json"))
+    )
+    assert prepared.json_payload() == validated.model_dump(mode="json")
