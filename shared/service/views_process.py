@@ -118,7 +118,7 @@ class ViewsProcess:
                 replicas=self.common.nats_stream_replicas,
             )
             self._transport = transport
-            await transport.connect(f"{self.name}-views")
+            await transport.connect(self.name)  # also makes sure its stream exists, as the API does
         if any(self.name in view.upstreams for view in views):
             self._watch = OutboxWatch(self._outbox, OWN_LOG_POLL)
             await self._watch.start()
