@@ -215,7 +215,8 @@ def views_command(
         raise typer.Exit(2)
     configure(service, common.log_level, common.log_json)
     settings = service_settings(service)
-    outbox = partial(open_outbox, service, common)
+    # Its own log is read a page at a time (and skip decisions, rarely): one pooled connection.
+    outbox = partial(open_outbox, service, common, connections=1)
     asyncio.run(serve_views(definition(service), common, settings, outbox))
 
 

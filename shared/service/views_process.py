@@ -52,6 +52,9 @@ log = logging.getLogger(__name__)
 
 OWN_LOG_POLL = 0.1
 """How often the own log is read while LISTEN is down (NOTIFY wakes the readers otherwise)."""
+VIEW_CONNECTIONS = 2
+"""The view store's pool: applies are short transactions, and a pod's connections count
+(deploy/k8s/generate.py, CONNECTIONS_PER_POD)."""
 
 
 async def serve_views(
@@ -134,7 +137,8 @@ class ViewsProcess:
         await ConsumerStatusWriter(self._views, self.consumers).run(stop)
 
     def _view_store(self) -> ViewStore:
-        views = build_view_store(self.common, self.name, self.settings.postgres_schema)
+        schema = self.settings.postgres_schema
+        views = build_view_store(self.common, self.name, schema, pool_size=VIEW_CONNECTIONS)
         # The API process has made them ready before starting this one; a views process
         # run apart (`serve --no-views`) may be first.
         setup_views(views, self.definition.views)

@@ -105,11 +105,13 @@ def child_reports(
         report["process"] = child.status()
     try:
         rows = _rows(views, own=child is not None)
-        positions = views.positions() if expected else {}
+        found = _by_consumer(rows)
+        missing = [one for one in expected if (one.consumer, one.upstream) not in found]
+        # Read only when some consumer is not reported (/positions is polled often).
+        positions = views.positions() if missing else {}
     except Exception as exc:  # the database is away; /readyz says so under "database"
         report["status_error"] = f"{type(exc).__name__}: {exc}"
-        rows, positions = [], {}
-    found = _by_consumer(rows)
+        rows, found, positions = [], {}, {}
     if rows:
         report |= {k: v for k, v in rows[0].items() if k in ("pid", "state", "age_seconds")}
         report["current"] = any(r["current"] for r in rows)
@@ -118,7 +120,7 @@ def child_reports(
         status = found.get((one.consumer, one.upstream))
         if status is None:
             last = positions.get(one.view, {}).get(one.upstream)
-            status = _unreported(one, last, rows, running_for)
+            status = _unreported(one, last, rows, running_for, report.get("status_error"))
         reports.append({**status, "runs": "own_process"})
     return reports, report
 
@@ -160,10 +162,16 @@ def _aged(status: dict[str, Any], age: float) -> dict[str, Any]:
 
 
 def _unreported(
-    one: Expected, last: int | None, rows: list[dict[str, Any]], running_for: float
+    one: Expected,
+    last: int | None,
+    rows: list[dict[str, Any]],
+    running_for: float,
+    error: str | None,
 ) -> dict[str, Any]:
     """A consumer no current row reports: stalled, unless the process may still be starting."""
-    if rows:
+    if error is not None:
+        reason = f"the views process's status cannot be read: {error}"
+    elif rows:
         age = rows[0]["age_seconds"]
         reason = f"the views process has not reported for {age:.0f} s"
     else:
