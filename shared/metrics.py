@@ -47,7 +47,7 @@ class _RuntimeCollector(Collector):
             labels=labels,
         )
         # Those running in this process and in its views process alike.
-        reports = self._runtime.consumer_reports()
+        reports, views = self._runtime.consumers_and_views_process()
         for status in reports:
             key = [status["consumer"], status["upstream"]]
             position.add_metric(key, status["last_position"] or 0)
@@ -64,7 +64,6 @@ class _RuntimeCollector(Collector):
         relay = self._runtime.relay_status()
         if relay is not None:
             yield from _relay_metrics(relay)
-        views = self._runtime.views_process_status()
         if views is not None:
             yield from _views_process_metrics(views)
         watchdog = self._runtime.write_watchdog

@@ -71,24 +71,21 @@ class RuntimeHealth:
         """Every consumer of this service this replica runs, here or in its views process, as
         `ConsumerStatus.as_dict` reports it, plus where it `runs`. Reads the database when
         the views run apart: call it from a worker thread."""
+        return self.consumers_and_views_process()[0]
+
+    def consumers_and_views_process(self) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """`consumer_reports`, and what /readyz says about the views process (None when the
+        leased views run in this process), from one read of its status row."""
         reports = [c.status.as_dict() | {"runs": "in_process"} for c in self.consumers]
-        return reports + self._views_process_report()[0]
-
-    def views_process_status(self) -> dict[str, Any] | None:
-        """The views process, when the leased views run in one (None otherwise)."""
         if self.settings.views_in_process:
-            return None
-        return self._views_process_report()[1]
-
-    def _views_process_report(self) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-        if self.settings.views_in_process:
-            return [], {}
-        return child_reports(
+            return reports, None
+        apart_reports, process = child_reports(
             self.views,
             apart(self.name, self.definition.views),
             child=self.views_process,
             running_for=time.monotonic() - self.started_at,
         )
+        return reports + apart_reports, process
 
     def security_fresh(self) -> bool:
         """Whether every security view has caught up with its upstream within the allowed
@@ -129,10 +126,8 @@ class RuntimeHealth:
             fresh = self.security_fresh()
             checks["keys"] = "current" if fresh else "behind: API keys are refused (503)"
             ready = ready and fresh
-        reports, process = await asyncio.to_thread(self._views_process_report)
-        checks["consumers"] = [c.status.as_dict() | {"runs": "in_process"} for c in self.consumers]
-        checks["consumers"] += reports
-        if process:
+        checks["consumers"], process = await asyncio.to_thread(self.consumers_and_views_process)
+        if process is not None:
             checks["views"] = process
         watchdog = self.write_watchdog
         if watchdog is not None:
