@@ -172,12 +172,22 @@ def production_env(database_url: str, nats_url: str, namespace: str, key: str) -
     }
 
 
-def children(pid: int) -> list[int]:
+def children(pid: int, command: str | None = None) -> list[int]:
+    """The process's children; with `command`, only `pingyi <command> …` ones (`serve` starts
+    a relay and a views process)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         text = (task / "children").read_text() if (task / "children").exists() else ""
         found += [int(p) for p in text.split()]
-    return found
+    return [p for p in found if command is None or _runs(p, command)]
+
+
+def _runs(pid: int, command: str) -> bool:
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"pingyi" in argv and command.encode() in argv
 
 
 def peak_rss_mib(pid: int) -> float | None:
@@ -224,6 +234,7 @@ class IngestRun:
     survey_head: int | None = None
     survey_peak_mib: float | None = None
     relay_peak_mib: float | None = None
+    views_peak_mib: float | None = None
     profile: list[tuple[str, float]] = field(default_factory=list)
 
     def latency(self, quantile: float) -> float:
@@ -248,6 +259,7 @@ class IngestRun:
             "survey_head": self.survey_head,
             "survey_peak_rss_mib": self.survey_peak_mib,
             "relay_peak_rss_mib": self.relay_peak_mib,
+            "views_peak_rss_mib": self.views_peak_mib,
             "profile": [[name, round(share, 4)] for name, share in self.profile],
         }
 
@@ -436,8 +448,10 @@ def run_over_http(
             run.survey_head = survey.call("GET", "/positions")["head"]
             pid = survey_service.process.pid
             run.survey_peak_mib = peak_rss_mib(pid)
-            relays = children(pid)
+            relays = children(pid, "relay")
             run.relay_peak_mib = max((peak_rss_mib(p) or 0.0 for p in relays), default=None)
+            views = children(pid, "views")
+            run.views_peak_mib = max((peak_rss_mib(p) or 0.0 for p in views), default=None)
         finally:
             registry.close()
             survey.close()
@@ -602,7 +616,7 @@ def measurements(
     )
     memory = (
         f"peak RSS (VmHWM): survey process {run.survey_peak_mib or 0:.0f} MiB,"
-        f" its relay {run.relay_peak_mib or 0:.0f} MiB"
+        f" its relay {run.relay_peak_mib or 0:.0f} MiB, its views {run.views_peak_mib or 0:.0f} MiB"
     )
     details = run.summary() | {
         "copy_seconds": round(base.copy_seconds, 3),

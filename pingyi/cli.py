@@ -129,24 +129,36 @@ def serve(
             " --no-relay when relays run apart (`pingyi relay`)",
         ),
     ] = True,
+    views: Annotated[
+        bool,
+        typer.Option(
+            "--views/--no-views",
+            help="Start the service's leased view consumers as a supervised child process"
+            " (production mode); --no-views when they run apart (`pingyi views`)",
+        ),
+    ] = True,
 ) -> None:
     """Run one service (production: one process per service, settings from the environment).
-    Its relay runs in a child process of its own, restarted if it dies and stopped with the
-    service; of all replicas' relays, the one holding the service's relay lease publishes."""
+    Its relay, and its leased view consumers, run in child processes of their own, restarted
+    if they die and stopped with the service; of all replicas' relays, the one holding the
+    service's relay lease publishes, and likewise for each view consumer."""
     import uvicorn
 
-    from pingyi.composition import create_app, relay_process, service_settings
+    from pingyi.composition import create_app, relay_process, service_settings, views_process
 
     known(service)
     common = environment_settings()
     settings = service_settings(service)
-    child = None
+    child = views_child = None
     if common.mode == "production":
-        # The relay gets an interpreter of its own: request threads starve one that shares.
-        settings = settings.model_copy(update={"relay_in_process": False})
+        # Each gets an interpreter of its own: request threads starve one that shares.
+        settings = settings.model_copy(
+            update={"relay_in_process": False, "views_in_process": False}
+        )
         child = relay_process(service) if relay else None
+        views_child = views_process(service) if views else None
     uvicorn.run(
-        create_app(service, common, settings=settings, relay=child),
+        create_app(service, common, settings=settings, relay=child, views_child=views_child),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -179,6 +191,33 @@ def relay_command(
     # It reads one page at a time: one pooled connection for the log, not the API's four.
     outbox = partial(open_outbox, service, common, connections=1)
     asyncio.run(serve_relay(service, common, settings, outbox))
+
+
+@app.command("views")
+def views_command(
+    service: Annotated[
+        str, typer.Argument(help="registry, survey, inspection, scoring or reporting")
+    ],
+) -> None:
+    """Apply one service's leased views (production mode), each while holding its lease.
+    `pingyi serve` starts this for you; run it alone only with `serve --no-views`."""
+    from functools import partial
+
+    from pingyi.catalog import definition
+    from pingyi.composition import open_outbox, service_settings
+    from shared.observability import configure
+    from shared.service.views_process import serve_views
+
+    known(service)
+    common = environment_settings()
+    if common.mode != "production":
+        console.print("[red]the views process runs in production mode only[/red] (PINGYI_MODE)")
+        raise typer.Exit(2)
+    configure(service, common.log_level, common.log_json)
+    settings = service_settings(service)
+    # Its own log is read a page at a time (and skip decisions, rarely): one pooled connection.
+    outbox = partial(open_outbox, service, common, connections=1)
+    asyncio.run(serve_views(definition(service), common, settings, outbox))
 
 
 app.command()(audit.replay)

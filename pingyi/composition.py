@@ -59,6 +59,12 @@ def relay_process(name: str) -> ChildProcess:
     return ChildProcess(f"{name}-relay", [sys.executable, "-m", "pingyi", "relay", name])
 
 
+def views_process(name: str) -> ChildProcess:
+    """The service's leased view consumers as a child of the API process (`pingyi views
+    <name>`)."""
+    return ChildProcess(f"{name}-views", [sys.executable, "-m", "pingyi", "views", name])
+
+
 def build_runtime(
     name: str,
     common: CommonSettings,
@@ -66,6 +72,7 @@ def build_runtime(
     transport: Transport | None = None,
     views: ViewStore | None = None,
     relay: ChildProcess | None = None,
+    views_child: ChildProcess | None = None,
 ) -> ServiceRuntime:
     return ServiceRuntime(
         definition(name),
@@ -74,6 +81,7 @@ def build_runtime(
         transport or default_transport(common),
         views=views,
         relay_process=relay,
+        views_process=views_child,
     )
 
 
@@ -83,8 +91,12 @@ def create_app(
     settings: ServiceSettings | None = None,
     transport: Transport | None = None,
     relay: ChildProcess | None = None,
+    views_child: ChildProcess | None = None,
 ) -> FastAPI:
     """A service's app; nothing connects until its lifespan starts. `relay`: a relay process
-    to supervise (with `settings.relay_in_process` False)."""
-    runtime = build_runtime(name, common or CommonSettings(), settings, transport, relay=relay)
+    to supervise (with `settings.relay_in_process` False); `views_child`: a views process
+    (with `settings.views_in_process` False)."""
+    runtime = build_runtime(
+        name, common or CommonSettings(), settings, transport, relay=relay, views_child=views_child
+    )
     return build_app(runtime)

@@ -165,7 +165,7 @@ def _positions_router(runtime: ServiceRuntime) -> APIRouter:
             "service": runtime.name,
             "head": runtime.outbox().head(),
             "consumers": runtime.positions(),
-            "stalled": [c.status.as_dict() for c in runtime.consumers if c.status.stalled],
+            "stalled": [c for c in runtime.consumer_reports() if c["stalled"]],
         }
 
     return router

@@ -46,38 +46,40 @@ class _RuntimeCollector(Collector):
             "Seconds since the consumer last found nothing more to read upstream",
             labels=labels,
         )
-        for consumer in self._runtime.consumers:
-            status = consumer.status
-            key = [status.consumer, status.upstream]
-            position.add_metric(key, status.last_position or 0)
-            applied.add_metric(key, status.applied)
-            duplicates.add_metric(key, status.duplicates)
-            stalled.add_metric(key, 1 if status.stalled else 0)
-            skipped.add_metric(key, status.skipped)
-            leading.add_metric(key, 1 if status.leading else 0)
-            seconds = status.as_dict()["seconds_since_caught_up"]
+        # Those running in this process and in its views process alike.
+        reports, views = self._runtime.consumers_and_views_process()
+        for status in reports:
+            key = [status["consumer"], status["upstream"]]
+            position.add_metric(key, status["last_position"] or 0)
+            applied.add_metric(key, status["applied"])
+            duplicates.add_metric(key, status["duplicates"])
+            stalled.add_metric(key, 1 if status["stalled"] else 0)
+            skipped.add_metric(key, status["skipped"])
+            leading.add_metric(key, 1 if status["leading"] else 0)
+            seconds = status["seconds_since_caught_up"]
             behind.add_metric(key, -1 if seconds is None else seconds)
         yield from (position, applied, duplicates, stalled, skipped, leading, behind)
-        yield _consumer_lag(self._runtime)
+        yield _consumer_lag(reports)
         yield from _ingest_metrics(self._runtime)
         relay = self._runtime.relay_status()
         if relay is not None:
             yield from _relay_metrics(relay)
+        if views is not None:
+            yield from _views_process_metrics(views)
         watchdog = self._runtime.write_watchdog
         if watchdog is not None:
             yield from watchdog.metrics()
 
 
-def _consumer_lag(runtime: ServiceRuntime) -> Metric:
+def _consumer_lag(reports: list[dict[str, Any]]) -> Metric:
     lag = GaugeMetricFamily(
         "pingyi_consumer_lag",
         "Upstream messages not yet applied, as the source last told (-1: not known yet)",
         labels=["consumer", "upstream"],
     )
-    for consumer in runtime.consumers:
-        status = consumer.status
-        pending = -1 if status.pending is None else status.pending
-        lag.add_metric([status.consumer, status.upstream], pending)
+    for status in reports:
+        pending = status.get("pending")
+        lag.add_metric([status["consumer"], status["upstream"]], -1 if pending is None else pending)
     return lag
 
 
@@ -126,6 +128,26 @@ def _relay_metrics(relay: dict[str, Any]) -> Iterator[Metric]:
         running.add_metric([], 1 if process["running"] else 0)
         restarts = CounterMetricFamily(
             "pingyi_relay_process_restarts", "Times this replica's relay process was restarted"
+        )
+        restarts.add_metric([], process["restarts"])
+        yield from (running, restarts)
+
+
+def _views_process_metrics(views: dict[str, Any]) -> Iterator[Metric]:
+    """The process running this replica's leased views (`shared.service.views_process`)."""
+    current = GaugeMetricFamily(
+        "pingyi_views_process_current", "1 while the views process reported in the last 5 s"
+    )
+    current.add_metric([], 1 if views.get("current") else 0)
+    yield current
+    process = views.get("process")
+    if process is not None:
+        running = GaugeMetricFamily(
+            "pingyi_views_process_running", "1 while this replica's views process runs"
+        )
+        running.add_metric([], 1 if process["running"] else 0)
+        restarts = CounterMetricFamily(
+            "pingyi_views_process_restarts", "Times this replica's views process was restarted"
         )
         restarts.add_metric([], process["restarts"])
         yield from (running, restarts)

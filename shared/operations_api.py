@@ -36,7 +36,7 @@ def operations_router() -> APIRouter:
         runtime = request.app.state.runtime
         return {
             "service": runtime.name,
-            "consumers": [c.status.as_dict() for c in runtime.consumers],
+            "consumers": runtime.consumer_reports(),
             "positions": runtime.views.positions(),
         }
 

@@ -3,9 +3,11 @@
 Start: the view store (declaring every view's collections, dropping any view whose version
 changed so it rebuilds), the event-sourced application, the transport (which, in memory
 mode, hands this service's log to the consumers in the process), the relay (when it runs
-inside this process), then one consumer per (view, upstream) and per processor.
-Stop: every consumer at once (each finishes the batch in hand), then the relay, transport,
-application and store.
+inside this process, else its child process), the views process (when the leased views run
+apart: `settings.views_in_process` False, `shared.service.views_process`), then one consumer
+per (view, upstream) this process runs and per processor.
+Stop: every consumer and child process at once (each consumer finishes the batch in hand),
+then the relay, transport, application and store.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from shared.service.health import RuntimeHealth
 from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
 from shared.service.supervisor import ChildProcess
+from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.telemetry import CommitLedger, TracedSource, ledger
 from shared.transport import Transport
@@ -69,9 +72,11 @@ class ServiceRuntime(RuntimeHealth):
         *,
         views: ViewStore | None = None,
         relay_process: ChildProcess | None = None,
+        views_process: ChildProcess | None = None,
     ) -> None:
         """`relay_process`: the relay as a child process, supervised by this one; started
-        when the relay does not run in this process (`settings.relay_in_process` False)."""
+        when the relay does not run in this process (`settings.relay_in_process` False).
+        `views_process`: likewise the leased view consumers (`settings.views_in_process`)."""
         check_views(definition.views)
         self.definition = definition
         self.name = definition.name
@@ -87,6 +92,8 @@ class ServiceRuntime(RuntimeHealth):
         self._processors: dict[str, Inbox] = {}
         self._relay: LeasedRelay | None = None
         self.relay_process = relay_process
+        self.views_process = views_process
+        self.started_at = time.monotonic()
         self._application: PublishingApplication | None = None
         self._leases: PostgresLeases | None = None
         self._committed = Signal()
@@ -123,7 +130,7 @@ class ServiceRuntime(RuntimeHealth):
         return Outbox(self.name, self.application, self.definition.payload_mapper)
 
     def consumer_name(self, view: View) -> str:
-        return f"{self.name}-{view.name}-v{view.version}"
+        return consumer_name(self.name, view)
 
     # --- start and stop -------------------------------------------------------------------
 
@@ -146,6 +153,7 @@ class ServiceRuntime(RuntimeHealth):
             self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
             self._leases.start()
         await self._start_relay()
+        await self._start_views_process()
         await self._start_sealer()
         for consumer in self._build_consumers():
             await consumer.start()
@@ -179,13 +187,8 @@ class ServiceRuntime(RuntimeHealth):
         return key.get_secret_value() if key else None
 
     def _setup_views(self) -> None:
-        for view in self.definition.views:
-            self.views.declare(view.collections)
-        self.views.setup()
-        for view in self.definition.views:
-            if self.views.view_version(view.name) != view.version:
-                log.info("view (re)built from the start", extra={"view": view.name})
-                self.views.reset(view.name, view.collection_names, view.version)
+        self.started_at = time.monotonic()
+        setup_views(self.views, self.definition.views)
 
     async def _start_relay(self) -> None:
         publisher = self.transport.publisher(self.name)
@@ -205,6 +208,11 @@ class ServiceRuntime(RuntimeHealth):
         self.application.on_commit(self._relay.wake)
         await self._relay.start()
 
+    async def _start_views_process(self) -> None:
+        """Started once the views are set up (a changed view reset) and the log is open."""
+        if not self.settings.views_in_process and self.views_process is not None:
+            await asyncio.to_thread(self.views_process.start)
+
     async def _start_sealer(self) -> None:
         sealer = await asyncio.to_thread(build_sealer, self.common, self.name, self.application)
         if sealer is not None:
@@ -221,6 +229,7 @@ class ServiceRuntime(RuntimeHealth):
                 leased=not view.security,
             )
             for view in self.definition.views
+            if self.settings.views_in_process or not runs_apart(view)
             for upstream in view.upstreams
         ]
         if self.definition.processors is not None:
@@ -236,7 +245,7 @@ class ServiceRuntime(RuntimeHealth):
             self._source(name, upstream),
             inbox,
             batch_size=self.settings.consumer_batch_size,
-            lease=self._lease(f"{name}<-{upstream}") if leased else None,
+            lease=self._named_lease(lease_name(self.name, name, upstream)) if leased else None,
             skip_decided=lambda consumer, up, message: skip_decided(
                 self.application, consumer, up, message
             ),
@@ -254,13 +263,18 @@ class ServiceRuntime(RuntimeHealth):
         return TracedSource(source, ledger(self.common, upstream))
 
     def _lease(self, name: str) -> Lease:
+        return self._named_lease(f"{self.name}|{name}")
+
+    def _named_lease(self, name: str) -> Lease:
         if self._leases is None:
             return AlwaysHeld()
-        return self._leases.lease(f"{self.name}|{name}")
+        return self._leases.lease(name)
 
     async def stop(self) -> None:
         await asyncio.gather(
-            *(consumer.stop() for consumer in self.consumers), self._stop_relay_process()
+            *(consumer.stop() for consumer in self.consumers),
+            self._stop_child(self.relay_process),
+            self._stop_child(self.views_process),
         )
         if self._relay is not None:
             await self._relay.stop()
@@ -274,6 +288,6 @@ class ServiceRuntime(RuntimeHealth):
         await asyncio.to_thread(self.views.close)
         log.info("service stopped", extra={"service": self.name})
 
-    async def _stop_relay_process(self) -> None:
-        if self.relay_process is not None:
-            await asyncio.to_thread(self.relay_process.stop)
+    async def _stop_child(self, child: ChildProcess | None) -> None:
+        if child is not None:
+            await asyncio.to_thread(child.stop)

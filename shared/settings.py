@@ -96,6 +96,10 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=5000)
     relay_in_process: bool = True
     """False when the relay runs in a process of its own (`pingyi serve` starts one)."""
+    views_in_process: bool = True
+    """False when the leased view consumers run in a process of their own (`pingyi serve`
+    starts one: `shared.service.views_process`); the security view and the event-sourced
+    processors always run in the API process."""
 
 
 def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) -> dict[str, str]:

@@ -36,11 +36,12 @@ SERVICES: dict[str, tuple[int, int, int, int]] = {
     "scoring": (8704, 2, 3, 80),
     "reporting": (8705, 2, 6, 70),
 }
-CONNECTIONS_PER_POD = 12
+CONNECTIONS_PER_POD = 18
 """PostgreSQL connections one pod holds at most: event store pool 4 + 4 overflow, views 4
-(shared with reads), the lease session, the sealer's two, and its relay child's pool
-(deploy/README.md counts about 60 for the five). postgres/cnpg-cluster.yaml sizes
-max_connections for every HPA at its maximum."""
+(shared with reads), the lease session, the sealer's two, its relay child's pool, and its
+views child's six (views 2, log 1 + 1 overflow, its lease session, LISTEN) (deploy/README.md
+counts about 90 for the five). postgres/cnpg-cluster.yaml sizes max_connections for every
+HPA at its maximum."""
 
 COMMON_ENV = {
     "PINGYI_MODE": "production",

@@ -61,4 +61,5 @@ class ConsumerStatus:
             "stalled_at": None if self.stalled_at is None else self.stalled_at.as_dict(),
             "leading": self.leading,
             "seconds_since_caught_up": None if behind is None else round(behind, 3),
+            "pending": self.pending,
         }

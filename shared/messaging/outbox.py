@@ -105,6 +105,12 @@ class Outbox:
             return None
         return self._envelope(notification.id, previous, domain_event, payload)
 
+    @property
+    def application(self) -> Application[Any]:
+        """The application whose log this reads (a views process reads operators' skip
+        decisions from it)."""
+        return self._app
+
     def close(self) -> None:
         """Release the database connections of the application behind this log, if this
         reader opened it."""

@@ -57,6 +57,7 @@ from shared.persistence.config import (
     TERMINATE_AFTER_KEY,
 )
 from shared.persistence.messages import LogRow, bodies
+from shared.persistence.pools import check_all_when_one_is_broken
 from shared.persistence.postgres_messages import (
     MessageStatements,
     add_message_column,
@@ -164,6 +165,7 @@ class _UnpipelinedWrites(PostgresApplicationRecorder):
         # The library leaves psycopg_pool's five minutes: reconnection backs off exponentially
         # until then, so after a long outage the pool could lag the database by minutes.
         datastore.pool.reconnect_timeout = RECONNECT_TIMEOUT
+        check_all_when_one_is_broken(datastore.pool)
         self.statement_timeout = DEFAULT_STATEMENT_TIMEOUT
         self.watchdog = WriteWatchdog(
             stall_after=DEFAULT_STALL_AFTER,

@@ -1,7 +1,12 @@
 """What a running service reports about itself: readiness (/readyz), whether its consumers
 keep up (/syncz), how far it has applied each upstream (/positions), whether its copy of API
 keys is current, and where its relay is. A mixin of `ServiceRuntime`, which owns the parts
-these read."""
+these read.
+
+Its consumers are those running in this process and, when the leased views run in a views
+process (`settings.views_in_process` False), those that process reports in its status row
+(`shared.service.views_status`): `consumer_reports` is every one of them, and everything
+that lists consumers reads it."""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from shared.messaging.relay_status import relay_report
+from shared.service.view_consumers import apart
+from shared.service.views_status import child_reports
 
 if TYPE_CHECKING:
     from shared.integrity.sealer import SealerTask
@@ -37,6 +44,8 @@ class RuntimeHealth:
     consumers: list[Consumer]
     started: bool
     relay_process: ChildProcess | None
+    views_process: ChildProcess | None
+    started_at: float
     _relay: LeasedRelay | None
     _processors: dict[str, Inbox]
     _sealer: SealerTask | None
@@ -57,6 +66,26 @@ class RuntimeHealth:
             child=self.relay_process,
             own_process=self.common.mode == "production" and not self.settings.relay_in_process,
         )
+
+    def consumer_reports(self) -> list[dict[str, Any]]:
+        """Every consumer of this service this replica runs, here or in its views process, as
+        `ConsumerStatus.as_dict` reports it, plus where it `runs`. Reads the database when
+        the views run apart: call it from a worker thread."""
+        return self.consumers_and_views_process()[0]
+
+    def consumers_and_views_process(self) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """`consumer_reports`, and what /readyz says about the views process (None when the
+        leased views run in this process), from one read of its status row."""
+        reports = [c.status.as_dict() | {"runs": "in_process"} for c in self.consumers]
+        if self.settings.views_in_process:
+            return reports, None
+        apart_reports, process = child_reports(
+            self.views,
+            apart(self.name, self.definition.views),
+            child=self.views_process,
+            running_for=time.monotonic() - self.started_at,
+        )
+        return reports + apart_reports, process
 
     def security_fresh(self) -> bool:
         """Whether every security view has caught up with its upstream within the allowed
@@ -97,7 +126,9 @@ class RuntimeHealth:
             fresh = self.security_fresh()
             checks["keys"] = "current" if fresh else "behind: API keys are refused (503)"
             ready = ready and fresh
-        checks["consumers"] = [c.status.as_dict() for c in self.consumers]
+        checks["consumers"], process = await asyncio.to_thread(self.consumers_and_views_process)
+        if process is not None:
+            checks["views"] = process
         watchdog = self.write_watchdog
         if watchdog is not None:
             checks["writes"] = watchdog.status()
@@ -121,9 +152,10 @@ class RuntimeHealth:
         return out
 
     def sync_status(self) -> tuple[bool, dict[str, Any]]:
-        """Is every consumer applying its upstream (none stalled)?"""
-        statuses = [c.status.as_dict() for c in self.consumers]
-        in_sync = self.started and not any(c.status.stalled for c in self.consumers)
+        """Is every consumer applying its upstream (none stalled, and the views process, if
+        any, reporting)?"""
+        statuses = self.consumer_reports()
+        in_sync = self.started and not any(s["stalled"] for s in statuses)
         return in_sync, {"consumers": statuses}
 
     def positions(self) -> dict[str, int | None]:

@@ -11,6 +11,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from shared.persistence.pools import check_all_when_one_is_broken
 from shared.views.base import (
     BufferedTransaction,
     Document,
@@ -123,6 +124,7 @@ class PostgresViewStore(ViewStore):
             # the next request start afresh, so the pool is back soon after the database.
             reconnect_timeout=RECONNECT_TIMEOUT,
         )
+        check_all_when_one_is_broken(self._pool)
 
     def setup(self) -> None:
         self._pool.open(wait=True, timeout=15)

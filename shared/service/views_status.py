@@ -1,0 +1,193 @@
+"""How view consumers running in a process of their own (`pingyi views <service>`, started by
+`pingyi serve`) show up in their API process's /syncz, /readyz, /positions, metrics and
+`/operations/consumers`.
+
+The views process writes one status row to the service's view store twice a second: every
+consumer it runs (as `ConsumerStatus.as_dict` says, leading or not), its pid and when it
+wrote. The row's key is the API process that started it (`owner_key`), so each replica
+reports its own child's consumers, leading or waiting, as it reported its in-process ones.
+A replica whose views process runs apart (`serve --no-views`) reports, per consumer, the
+current row of whichever process leads it. A row older than `STALE_AFTER` seconds means the
+process stopped writing (dead, stuck, or the database away): its consumers are then
+reported stalled, so /syncz pages someone instead of showing the last good numbers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shared.messaging.consumer import Consumer
+from shared.service.supervisor import PARENT_FD_KEY, ChildProcess
+from shared.views import ViewStore
+
+log = logging.getLogger(__name__)
+
+STATUS_COLLECTION = "views_process_status"
+STATUS_SCOPE = "views_process"
+"""The view-store transaction the row is written in (no view: it tracks no positions)."""
+EVERY_SECONDS = 0.5
+STALE_AFTER = 5.0
+STARTUP_GRACE = 30.0
+"""How long after the API process started a missing row is "not reported yet" rather than
+a views process that cannot start."""
+
+
+def owner_key() -> str:
+    """The API process the rows of a views process belong to: its parent when `pingyi serve`
+    started it, else the views process itself."""
+    pid = os.getppid() if PARENT_FD_KEY in os.environ else os.getpid()
+    return f"{socket.gethostname()}:{pid}"
+
+
+def api_key() -> str:
+    """This (API) process's key, as its views child computes it with `owner_key`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class ConsumerStatusWriter:
+    def __init__(self, views: ViewStore, consumers: Sequence[Consumer]) -> None:
+        self._views = views
+        self._consumers = consumers
+        self._key = owner_key()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Write the row twice a second until `stop`, and once more after it."""
+        while True:
+            stopping = stop.is_set()
+            row = {
+                "consumers": [c.status.as_dict() for c in self._consumers],
+                "state": "stopped" if stopping else "running",
+                "pid": os.getpid(),
+                "updated_at": time.time(),
+            }
+            try:
+                await asyncio.to_thread(self._write, row)
+            except Exception as exc:  # the database is away: the row ages, readers see that
+                log.warning("views status not written: %s", exc)
+            if stopping:
+                return
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), EVERY_SECONDS)
+
+    def _write(self, row: dict[str, Any]) -> None:
+        with self._views.transaction(STATUS_SCOPE) as tx:
+            tx.put(STATUS_COLLECTION, self._key, row)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A consumer the views process should run: its name, upstream and view."""
+
+    consumer: str
+    upstream: str
+    view: str
+
+
+def child_reports(
+    views: ViewStore,
+    expected: Sequence[Expected],
+    *,
+    child: ChildProcess | None,
+    running_for: float,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The consumers the views process runs, as the API process reports its own (plus
+    `runs`), and what /readyz says about that process."""
+    report: dict[str, Any] = {"runs": "own_process", "current": False}
+    if child is not None:
+        report["process"] = child.status()
+    try:
+        rows = _rows(views, own=child is not None)
+        found = _by_consumer(rows)
+        missing = [one for one in expected if (one.consumer, one.upstream) not in found]
+        # Read only when some consumer is not reported (/positions is polled often).
+        positions = views.positions() if missing else {}
+    except Exception as exc:  # the database is away; /readyz says so under "database"
+        report["status_error"] = f"{type(exc).__name__}: {exc}"
+        rows, found, positions = [], {}, {}
+    if rows:
+        report |= {k: v for k, v in rows[0].items() if k in ("pid", "state", "age_seconds")}
+        report["current"] = any(r["current"] for r in rows)
+    reports = []
+    for one in expected:
+        status = found.get((one.consumer, one.upstream))
+        if status is None:
+            last = positions.get(one.view, {}).get(one.upstream)
+            status = _unreported(one, last, rows, running_for, report.get("status_error"))
+        reports.append({**status, "runs": "own_process"})
+    return reports, report
+
+
+def _rows(views: ViewStore, *, own: bool) -> list[dict[str, Any]]:
+    """The rows to report from, each with its age and whether it is current: this process's
+    child's, or (no child of its own) every views process's."""
+    if own:
+        row = views.get(STATUS_COLLECTION, api_key())
+        found = [] if row is None else [row]
+    else:
+        found = [row for _, row in views.scan(STATUS_COLLECTION)]
+    now = time.time()
+    aged = []
+    for row in found:
+        age = max(0.0, now - float(row.get("updated_at") or 0))
+        current = age <= STALE_AFTER and row.get("state") == "running"
+        aged.append({**row, "age_seconds": round(age, 1), "current": current})
+    return sorted(aged, key=lambda r: r["age_seconds"])
+
+
+def _by_consumer(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each consumer's status from the current rows, the leading one first."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        if not row["current"]:
+            continue
+        for status in row.get("consumers") or []:
+            key = (status["consumer"], status["upstream"])
+            if key not in found or (status.get("leading") and not found[key].get("leading")):
+                found[key] = _aged(status, row["age_seconds"])
+    return found
+
+
+def _aged(status: dict[str, Any], age: float) -> dict[str, Any]:
+    """Seconds since caught up were counted when the row was written: add the row's age."""
+    behind = status.get("seconds_since_caught_up")
+    return status | {"seconds_since_caught_up": None if behind is None else behind + age}
+
+
+def _unreported(
+    one: Expected,
+    last: int | None,
+    rows: list[dict[str, Any]],
+    running_for: float,
+    error: str | None,
+) -> dict[str, Any]:
+    """A consumer no current row reports: stalled, unless the process may still be starting."""
+    if error is not None:
+        reason = f"the views process's status cannot be read: {error}"
+    elif rows:
+        age = rows[0]["age_seconds"]
+        reason = f"the views process has not reported for {age:.0f} s"
+    else:
+        reason = "the views process has not reported yet"
+    stalled = bool(rows) or running_for > STARTUP_GRACE
+    return {
+        "consumer": one.consumer,
+        "upstream": one.upstream,
+        "last_position": last,
+        "applied": 0,
+        "duplicates": 0,
+        "skipped": 0,
+        "stalled": stalled,
+        "stalled_reason": reason if stalled else None,
+        "stalled_at": None,
+        "leading": False,
+        "seconds_since_caught_up": None,
+        "pending": None,
+    }

@@ -1,0 +1,46 @@
+"""An idle event store finds the database again after a restart: the first read after an
+immediate restart succeeds within the pool's wait, although every pooled connection broke
+(psycopg_pool alone finds them one at a time with a growing back-off, past the wait)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from pingyi.composition import open_outbox
+from shared.settings import CommonSettings
+from tests.pg_instance import PgInstance
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PgInstance]:
+    instance = PgInstance()
+    try:
+        instance.init()
+        instance.start()
+        with psycopg.connect(instance.url(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE pingyi")
+        with psycopg.connect(instance.url("pingyi"), autocommit=True) as conn:
+            conn.execute("CREATE SCHEMA inspection")
+        yield instance
+    finally:
+        instance.destroy()
+
+
+def test_the_first_read_after_a_restart_on_an_idle_pool_succeeds(own_postgres: PgInstance) -> None:
+    common = CommonSettings(
+        mode="production", database_url=own_postgres.url("pingyi"), database_wait_timeout=3
+    )
+    outbox = open_outbox("inspection", common)  # a pool of 4, all idle
+    try:
+        assert outbox.max_position() is None
+        own_postgres.stop("immediate")
+        own_postgres.start()
+        own_postgres.wait_accepting()
+        assert outbox.max_position() is None
+    finally:
+        outbox.close()
