@@ -4,6 +4,7 @@ model, health and readiness, metrics, positions, operations, and the routes' pol
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
@@ -85,6 +86,10 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await runtime.start()
+        # Everything built so far (modules, schemas, routes: most of the heap) lives as long
+        # as the process: kept out of the cyclic collector's passes, which a push of a
+        # thousand questionnaires otherwise triggers many times over.
+        gc.freeze()
         try:
             yield
         finally:
