@@ -72,8 +72,8 @@ def _questionnaires(message: IntegrationMessage) -> int | None:
     if message.schema_version == 1:
         inside = payload.get("questionnaires")
         return len(inside) if isinstance(inside, list) else None
-    columns = [payload.get(name) for name in COLUMNS]
-    if message.schema_version != 2 or not all(isinstance(c, list) for c in columns):
+    columns = [c for c in (payload.get(name) for name in COLUMNS) if isinstance(c, list)]
+    if message.schema_version != 2 or len(columns) != len(COLUMNS):
         return None
     extras = payload.get("extras", [])
     if not isinstance(extras, list) or not all(isinstance(e, dict) for e in extras):
