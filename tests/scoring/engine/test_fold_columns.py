@@ -49,11 +49,10 @@ def read(payload: dict[str, Any]) -> tuple[Any, ...] | None:
     if found is None:
         return None
     answers = [None, *found.levels]
-    width = found.width
     return found.wave_id, [
         (
             response_id,
-            [answers[code] for code in found.codes[i * width : (i + 1) * width]],
+            [answers[code] for code in found.codes[i].tolist()],
             found.groups[i],
             found.points[i],
             i in found.flagged,

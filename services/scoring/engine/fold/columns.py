@@ -13,20 +13,27 @@ here only where the model accepts it, and to the same values
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from shared.contracts.survey import Channel
-from shared.contracts.survey_batch import MAX_LEVELS, BatchExtra, BatchRecorded, row_codes
+import numpy as np
 
-from .plain import DATETIME, UUID_PATTERN, flags_ok, optional_fields_ok, uuid_text
+from shared.contracts.survey import Channel
+from shared.contracts.survey_batch import MAX_LEVELS, ROW_ALPHABET, BatchExtra, BatchRecorded
+
+from .plain import DATETIME, flags_ok, optional_fields_ok, uuid_text
+from .tally import Codes
 
 EVENT_TYPE = BatchRecorded.event_type
 VERSION = BatchRecorded.schema_version
-_UUIDS = re.compile(rf"{UUID_PATTERN}(?:,{UUID_PATTERN})*")
-_DATETIMES = re.compile(rf"{DATETIME}(?:,{DATETIME})*")
+_DATETIME = re.compile(DATETIME.encode().replace(rb"\d", b"d"))
+"""A datetime's shape (every digit made `d`) as `plain` reads one."""
+_DIGITS_AS_D = bytes.maketrans(b"0123456789", b"d" * 10)
+_UUID_CHARS = bytes.maketrans(b"0123456789abcdef", b"x" * 16)
+_UUID_SHAPE = b"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 _CHANNELS = frozenset([None, *(channel.value for channel in Channel)])
 _TEXT_OR_NONE = frozenset([str, type(None)])
 _EXTRA_FIELDS = frozenset(BatchExtra.model_fields)
@@ -41,10 +48,9 @@ class Columns(NamedTuple):
     response_ids: list[str]
     groups: list[str | None]
     points: list[str | None]
-    codes: bytes
-    """Every row's code bytes, row after row (0 not rated, k the part's `levels[k - 1]`)."""
-    width: int
-    """Codes per row: every row of a part has as many."""
+    codes: Codes
+    """The rows' code bytes, a (questionnaires, width) matrix: every row of a part has one
+    width; 0 not rated, k the part's `levels[k - 1]`."""
     flagged: frozenset[int]
     """The indices of the questionnaires recorded with flags."""
 
@@ -77,8 +83,8 @@ def plain_columns(payload: Mapping[str, Any]) -> Columns | None:
     questionnaire_ids, points, collected_at, channels, groups, rows = columns
     if not (
         _texts(questionnaire_ids)
-        and _types(points) <= _TEXT_OR_NONE
-        and _types(groups) <= _TEXT_OR_NONE
+        and _texts_or_none(points)
+        and _texts_or_none(groups)
         and _datetimes(collected_at)
         and _channels(channels)
     ):
@@ -87,8 +93,7 @@ def plain_columns(payload: Mapping[str, Any]) -> Columns | None:
     flagged = _flagged(get("extras", _MISSING), count)
     if codes is None or flagged is None:
         return None
-    width = len(rows[0])
-    return Columns(wave_id, levels, response_ids, groups, points, codes, width, flagged)
+    return Columns(wave_id, levels, response_ids, groups, points, codes, flagged)
 
 
 _COLUMNS = ("questionnaire_ids", "survey_points", "collected_at", "channels", "groups", "rows")
@@ -106,28 +111,47 @@ def _levels(levels: object) -> bool:
 
 
 def _texts(values: list[Any]) -> bool:
-    return _types(values) <= {str}
+    try:
+        "".join(values)  # refuses anything but texts, in C
+    except TypeError:
+        return False
+    return True
 
 
-def _types(values: list[Any]) -> set[type]:
-    return set(map(type, values))
+def _texts_or_none(values: list[Any]) -> bool:
+    """Texts or None: the types of the distinct values (a part has few)."""
+    try:
+        return set(map(type, set(values))) <= _TEXT_OR_NONE
+    except TypeError:  # a list or dict among them
+        return False
 
 
 def _uuids(values: list[Any]) -> bool:
-    """Every value canonical UUID text: joined, one match, and a length that leaves no room
-    for a value holding two."""
-    if not _texts(values):
+    """Every value canonical UUID text (lowercase, hyphenated), checked on the values
+    joined: its shape (hex digits made `x`) is that of as many UUIDs (one `translate`, one
+    comparison, no Python per value)."""
+    try:
+        joined = "".join(values).encode("ascii")
+    except (TypeError, UnicodeEncodeError):
         return False
-    joined = ",".join(values)
-    return len(joined) == 37 * len(values) - 1 and _UUIDS.fullmatch(joined) is not None
+    return joined.translate(_UUID_CHARS) == _UUID_SHAPE * len(values)
 
 
 def _datetimes(values: list[Any]) -> bool:
-    """Every value an ISO datetime with its offset (as `plain` reads one), that is a date."""
-    if not _texts(values):
+    """Every value an ISO datetime with its offset (as `plain` reads one), that is a date:
+    the values' shapes (digits made `d`) matched, once if they all have the first's, and
+    every value parsed by `datetime.fromisoformat` (C, no Python per value)."""
+    try:
+        joined = ",".join(values).encode("ascii")
+    except (TypeError, UnicodeEncodeError):
         return False
-    joined = ",".join(values)
-    if joined.count(",") != len(values) - 1 or _DATETIMES.fullmatch(joined) is None:
+    shapes = joined.translate(_DIGITS_AS_D)
+    first = shapes[: len(values[0])]
+    if shapes != b",".join([first] * len(values)):
+        found = shapes.split(b",")
+        if len(found) != len(values) or not all(map(_DATETIME.fullmatch, set(found))):
+            return False
+    elif b"," in first or not _DATETIME.fullmatch(first):
         return False
     try:
         for _ in map(datetime.fromisoformat, values):
@@ -144,15 +168,41 @@ def _channels(values: list[Any]) -> bool:
         return False
 
 
-def _codes(rows: list[Any], levels: int) -> bytes | None:
-    """The rows' codes, row after row, if every row is a text of the first row's width and
-    every code 0 or a level's."""
-    if not _texts(rows) or len(set(map(len, rows))) != 1:
+def _codes(rows: list[Any], levels: int) -> Codes | None:
+    """The rows' codes as a (questionnaires, width) matrix, if every row is a text of the
+    first row's width and every code 0 or a level's: the rows joined by a separator that is
+    no code, one `translate` that marks any character but a level's code, and the
+    separators found where, and only where, rows of one width put them."""
+    try:
+        raw = "\n".join(rows).encode("latin-1")
+    except (TypeError, UnicodeEncodeError):
         return None
-    codes = row_codes("".join(rows))
-    if codes is None or (codes and max(codes) > levels):
+    count, width = len(rows), len(rows[0])
+    codes = raw.translate(_code_table(levels))
+    if _INVALID in codes or len(raw) != count * (width + 1) - 1:
         return None
-    return codes
+    separators = bytes([_SEPARATOR]) * (count - 1)
+    if codes.count(_SEPARATOR) != count - 1 or codes[width :: width + 1] != separators:
+        return None
+    matrix = np.frombuffer(codes + b"\n", dtype=np.uint8).reshape(count, width + 1)
+    return matrix[:, :width]
+
+
+_INVALID = 0xFF
+
+
+@functools.cache
+def _code_table(levels: int) -> bytes:
+    """Row character -> its code, for a part of `levels` levels; `_INVALID` for a character
+    that is no code of such a part."""
+    table = bytearray([_INVALID]) * 256
+    for code, char in enumerate(ROW_ALPHABET[: levels + 1]):
+        table[ord(char)] = code
+    table[ord("\n")] = _SEPARATOR
+    return bytes(table)
+
+
+_SEPARATOR = 0xFE
 
 
 def _flagged(extras: object, count: int) -> frozenset[int] | None:

@@ -114,7 +114,7 @@ class SurveyFold:
         wave = self.waves.get(part.wave_id)
         if wave is None:
             return False  # not this round's wave; the part was checked whole already
-        if part.width != len(wave.unit_ids):
+        if part.codes.shape[1] != len(wave.unit_ids):
             return None
         codes = wave.part_codes(part.levels, part.codes)
         if codes is None:

@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+Codes = npt.NDArray[np.uint8]
+"""Rows of level bytes: questionnaire -> unit index -> level index + 1 (0: not rated)."""
 Matrix = npt.NDArray[np.int64]
 """unit index -> level index -> counted questionnaires (a `units` x `levels` array)."""
 
@@ -79,7 +81,7 @@ class Tally:
 
     def add_rows(
         self,
-        codes: npt.NDArray[np.uint8],
+        codes: Codes,
         groups: Sequence[str | None],
         points: Sequence[str | None],
     ) -> None:
@@ -115,66 +117,58 @@ class Tally:
 
     def _count(
         self,
-        codes: npt.NDArray[np.uint8],
+        codes: Codes,
         group_names: list[str],
         point_names: list[str],
         group_of: npt.NDArray[np.intp],
         point_of: npt.NDArray[np.intp],
     ) -> None:
         """Count the rows of `codes`, row i in group `group_names[group_of[i]]` and point
-        `point_names[point_of[i]]`: one `bincount` over bins (group and point, unit, level
-        byte), level byte 0 (not rated) then dropped. The pairs are every (group, point)
-        while their bins are few, else those the rows name; rows naming too many pairs
-        of a wide scale are counted in halves, so no count needs more than `_MAX_BINS`."""
-        rows, points, per_pair = len(codes), len(point_names), self.units * (self.levels + 1)
+        `point_names[point_of[i]]`: one `bincount` over bins (group, point, unit, level
+        byte), summed by group and by point, level byte 0 (not rated) dropped. Rows naming
+        so many pairs of a wide scale that the bins would pass `_MAX_BINS` are counted in
+        halves."""
+        rows, groups, points = len(codes), len(group_names), len(point_names)
+        width = self.levels + 1
+        per_pair = self.units * width
         if not rows:
             return
-        pair = group_of * points + point_of
-        if len(group_names) * points * per_pair <= _MAX_BINS:
-            pairs, pair_of = np.arange(len(group_names) * points, dtype=np.intp), pair
-        else:
-            pairs, pair_of = np.unique(pair, return_inverse=True)
-            if len(pairs) * per_pair > _MAX_BINS and rows > 1:
-                half = rows // 2
-                for part in (slice(0, half), slice(half, rows)):
-                    self._count(
-                        codes[part], group_names, point_names, group_of[part], point_of[part]
-                    )
-                return
+        if groups * points * per_pair > _MAX_BINS and rows > 1:
+            half = rows // 2
+            for part in (slice(0, half), slice(half, rows)):
+                self._count(codes[part], group_names, point_names, group_of[part], point_of[part])
+            return
+        # Bins as intp from the start: a ufunc mixing uint8 and intp costs several times more.
         bins = codes.astype(np.intp)
-        bins += np.arange(self.units, dtype=np.intp) * (self.levels + 1)
-        bins += (pair_of * per_pair)[:, None]
-        counted = np.bincount(bins.ravel(), minlength=len(pairs) * per_pair)
-        counted = counted.reshape(len(pairs), self.units, self.levels + 1)[..., 1:]
-        self.counts += counted.sum(axis=0)
-        questionnaires = np.bincount(pair_of, minlength=len(pairs))
-        for names, of_pair, matrices, counted_by in (
-            (group_names, pairs // points, self.by_group, self.group_counted),
-            (point_names, pairs % points, self.by_point, self.point_counted),
-        ):
-            self._add(names, of_pair, counted, questionnaires, matrices, counted_by)
+        bins += np.arange(self.units, dtype=np.intp) * width
+        bins += ((group_of * points + point_of) * per_pair)[:, None]
+        counted = np.bincount(bins.ravel(), minlength=groups * points * per_pair)
+        counted = counted.reshape(groups, points, self.units, width)
+        by_group, by_point = counted.sum(axis=1), counted.sum(axis=0)
+        self.counts += by_group.sum(axis=0)[:, 1:]
+        questionnaires = np.bincount(group_of * points + point_of, minlength=groups * points)
+        questionnaires = questionnaires.reshape(groups, points)
+        self._add(group_names, by_group, questionnaires.sum(axis=1), self.by_group, True)
+        self._add(point_names, by_point, questionnaires.sum(axis=0), self.by_point, False)
 
     def _add(
         self,
         names: list[str],
-        of_pair: npt.NDArray[np.intp],
         counted: Matrix,
         questionnaires: npt.NDArray[np.intp],
         matrices: dict[str, Matrix],
-        counted_by: Counter[str],
+        groups: bool,
     ) -> None:
-        """Each pair's counts added to its group's (or point's) matrix."""
-        totals = np.zeros((len(names), self.units, self.levels), dtype=np.int64)
-        np.add.at(totals, of_pair, counted)
-        rows = np.bincount(of_pair, weights=questionnaires, minlength=len(names))
+        """Each group's (or point's) counts added to its matrix."""
+        counted_by = self.group_counted if groups else self.point_counted
         for index, name in enumerate(names):
-            n = int(rows[index])
+            n = int(questionnaires[index])
             if not n:
                 continue
             matrix = matrices.get(name)
             if matrix is None:
                 matrix = matrices[name] = self._matrix()
-            matrix += totals[index]
+            matrix += counted[index, :, 1:]
             counted_by[name] += n
 
     def _matrices(self, group: str, point: str) -> tuple[Matrix, Matrix]:

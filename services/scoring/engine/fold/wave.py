@@ -13,7 +13,7 @@ import numpy as np
 from shared.contracts.survey import SCALE_LEVELS, Scale, WaveOpened
 
 from ..inputs import LevelCounts, UnitTally, WaveFacts
-from .tally import Matrix, Tally
+from .tally import Codes, Matrix, Tally
 
 COUNTED = "counted"
 QUARANTINED = "quarantined"
@@ -138,31 +138,31 @@ class WaveState:
             self.tally.add(ratings, group, point)
         return True
 
-    def part_codes(self, levels: Sequence[str], codes: bytes) -> bytes | None:
+    def part_codes(self, levels: Sequence[str], codes: Codes) -> Codes | None:
         """A part's row codes (k: the part's `levels[k - 1]`) as this wave's level bytes;
         None if a level is not one the wave knows yet (the model's reading adds it, as
         `encode` does). The producer lists the wave's scale, so the codes mostly are."""
         if list(levels) == self.levels[: len(levels)]:
             return codes
-        table = bytearray(range(256))
+        table = np.zeros(len(levels) + 1, dtype=np.uint8)
         for code, level in enumerate(levels, start=1):
             byte = self.level_bytes.get(level)
             if byte is None:
                 return None
             table[code] = byte
-        return codes.translate(table)
+        return table[codes]
 
     def record_rows(
         self,
         response_ids: list[str],
-        codes: bytes,
+        codes: Codes,
         groups: list[str | None],
         points: list[str | None],
         flagged: frozenset[int],
     ) -> bool | None:
         """A part's questionnaires at once, as `record` of each in order would: `codes` their
-        rows (of the wave's width, in its level bytes) one after another, `flagged` the
-        indices recorded with flags. Records are made only of those kept; the rows are
+        rows (of the wave's width, in its level bytes) as a (questionnaires, units) matrix,
+        `flagged` the indices recorded with flags. Records are made only of those kept; the rows are
         counted in bulk. None, with nothing recorded, if a response id repeats in the part
         (only the model's reading, one at a time, says what that means)."""
         count = len(response_ids)
@@ -178,7 +178,7 @@ class WaveState:
         )
         self._keep_rows(response_ids, codes, groups, points, flagged, recorded)
         left_out = recorded | flagged
-        matrix = np.frombuffer(codes, dtype=np.uint8).reshape(count, len(self.unit_ids))
+        matrix = codes
         if left_out:
             counted = [i not in left_out for i in range(count)]
             matrix = matrix[np.array(counted)]
@@ -189,7 +189,7 @@ class WaveState:
     def _keep_rows(
         self,
         response_ids: list[str],
-        codes: bytes,
+        codes: Codes,
         groups: list[str | None],
         points: list[str | None],
         flagged: frozenset[int],
@@ -201,13 +201,15 @@ class WaveState:
             kept: Sequence[int] = range(len(response_ids))
         else:
             kept = sorted(map(response_ids.index, self.keep.intersection(response_ids)))
-        units, shared, records = len(self.unit_ids), self._shared, self.records
+        shared, records = self._shared, self.records
         names = {name: shared(name or "") for name in {*groups, *points}}
+        rows = codes.tobytes() if self.keep is None else b""  # C order, one row after another
+        units = codes.shape[1]
         for i in kept:
             if i in recorded:
                 continue
             status = QUARANTINED if i in flagged else COUNTED
-            ratings = codes[i * units : (i + 1) * units]
+            ratings = rows[i * units : (i + 1) * units] if rows else codes[i].tobytes()
             records[response_ids[i]] = Questionnaire(
                 status, ratings, names[groups[i]], names[points[i]]
             )
