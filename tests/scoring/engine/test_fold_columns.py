@@ -8,7 +8,9 @@ refuses it."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -110,3 +112,39 @@ def test_a_part_the_model_refuses_is_never_read_plainly(
         return
     if plainly is not None:
         assert plainly == facts(parsed)
+
+
+def test_spellings_each_column_check_must_refuse() -> None:
+    """Spellings a check of a joined column could miss: a text shaped as a UUID of `x`s,
+    a questionnaire's two ids in one entry, rows of one total length but two widths, a
+    datetime of `d`s."""
+    payload = BatchRecorded.of_questionnaires(
+        wave_id=uuid4(),
+        batch_id=uuid4(),
+        agency_id=None,
+        part=1,
+        parts=1,
+        questionnaires=[
+            {
+                "response_id": str(uuid4()),
+                "questionnaire_id": f"q{i}",
+                "survey_point": None,
+                "collected_at": "2026-03-02T01:00:00Z",
+                "row": ["满意", None],
+            }
+            for i in range(3)
+        ],
+    ).model_dump(mode="json")
+    assert plain_columns(payload) is not None
+    ids = payload["response_ids"]
+    for name, value in (
+        ("response_ids", ["xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", *ids[1:]]),
+        ("response_ids", [ids[0] + ids[1], ids[2]]),
+        ("rows", ["1", "100", "10"]),
+        ("collected_at", ["dddd-dd-ddTdd:dd:ddZ", *payload["collected_at"][1:]]),
+        ("collected_at", ["2026-03-02T01:00:00Z,2026-03-02T01:00:00Z", "x", "y"]),
+    ):
+        broken = payload | {name: value}
+        assert plain_columns(broken) is None
+        with pytest.raises(ValidationError):
+            BatchRecorded.model_validate(broken)

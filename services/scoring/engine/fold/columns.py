@@ -32,7 +32,11 @@ VERSION = BatchRecorded.schema_version
 _DATETIME = re.compile(DATETIME.encode().replace(rb"\d", b"d"))
 """A datetime's shape (every digit made `d`) as `plain` reads one."""
 _DIGITS_AS_D = bytes.maketrans(b"0123456789", b"d" * 10)
-_UUID_CHARS = bytes.maketrans(b"0123456789abcdef", b"x" * 16)
+_UUID_CHARS = bytes(
+    ord("x") if chr(byte) in "0123456789abcdef" else byte if byte == ord("-") else ord("?")
+    for byte in range(256)
+)
+"""A lowercase hex digit -> `x`, a dash stays, anything else (an `x` too) -> `?`."""
 _UUID_SHAPE = b"xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 _CHANNELS = frozenset([None, *(channel.value for channel in Channel)])
 _TEXT_OR_NONE = frozenset([str, type(None)])
