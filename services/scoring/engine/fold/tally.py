@@ -7,9 +7,10 @@ with numpy: the rows as a (questionnaires, units) matrix of level bytes, each ce
 bin number (group and point, unit, level) and counted by one `bincount`, whose result is
 added to the matrices of each group and point the rows name. A batch part's rows come so
 (`add_rows`); single questionnaires are appended to a buffer per (group, point) and counted
-the same way when it is full. Removals (decisions about a counted questionnaire) are rare
-and applied at once; the counts are sums, so the order of additions and removals does not
-matter, and `flush()` before any read makes them exact.
+the same way when it is full. Removals (decisions about a counted questionnaire) are
+buffered the same way and counted off when their buffer fills; the counts are sums, so the
+order of additions and removals does not matter, and `flush()` before any read makes them
+exact.
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ class Tally:
         # questionnaire that names it counts, even one that rated no unit.
         self.group_counted: Counter[str] = Counter()
         self.point_counted: Counter[str] = Counter()
-        self._pending: dict[tuple[str, str], bytearray] = {}
-        self._rows: Counter[tuple[str, str]] = Counter()
+        # (group, point, 1 to add or -1 to remove) -> rating bytes, row after row
+        self._pending: dict[tuple[str, str, int], bytearray] = {}
+        self._rows: Counter[tuple[str, str, int]] = Counter()
         self._pending_bytes = 0
 
     def _matrix(self) -> Matrix:
@@ -67,7 +69,9 @@ class Tally:
 
     def add(self, ratings: bytes, group: str, point: str) -> None:
         """Count one questionnaire (its rating bytes, one per unit), later."""
-        key = (group, point)
+        self._buffer((group, point, 1), ratings)
+
+    def _buffer(self, key: tuple[str, str, int], ratings: bytes) -> None:
         buffer = self._pending.get(key)
         if buffer is None:
             buffer = self._pending[key] = bytearray()
@@ -93,27 +97,23 @@ class Tally:
         self._count(codes, group_names, point_names, group_of, point_of)
 
     def remove(self, ratings: bytes, group: str, point: str) -> None:
-        """Un-count one questionnaire that was counted (buffered or not)."""
-        self.group_counted[group] -= 1
-        self.point_counted[point] -= 1
-        row = np.frombuffer(ratings, dtype=np.uint8)
-        units = np.flatnonzero(row)
-        levels = row[units].astype(np.intp) - 1
-        for matrix in (self.counts, *self._matrices(group, point)):
-            matrix[units, levels] -= 1
+        """Un-count one questionnaire that was counted (buffered or not), later: buffered
+        as additions are, and counted off with them."""
+        self._buffer((group, point, -1), ratings)
 
     def flush(self) -> None:
         """Count every buffered questionnaire: call before reading the matrices."""
         for key in list(self._pending):
             self._flush(key)
 
-    def _flush(self, key: tuple[str, str]) -> None:
+    def _flush(self, key: tuple[str, str, int]) -> None:
         buffer = self._pending.pop(key)
         rows = self._rows.pop(key)
         self._pending_bytes -= len(buffer)
         codes = np.frombuffer(bytes(buffer), dtype=np.uint8).reshape(rows, self.units)
         none = np.zeros(rows, dtype=np.intp)
-        self._count(codes, [key[0]], [key[1]], none, none)
+        group, point, sign = key
+        self._count(codes, [group], [point], none, none, sign)
 
     def _count(
         self,
@@ -122,10 +122,12 @@ class Tally:
         point_names: list[str],
         group_of: npt.NDArray[np.intp],
         point_of: npt.NDArray[np.intp],
+        sign: int = 1,
     ) -> None:
-        """Count the rows of `codes`, row i in group `group_names[group_of[i]]` and point
-        `point_names[point_of[i]]`: one `bincount` over bins (group, point, unit, level
-        byte), summed by group and by point, level byte 0 (not rated) dropped. Rows naming
+        """Count (`sign` 1) or count off (-1) the rows of `codes`, row i in group
+        `group_names[group_of[i]]` and point `point_names[point_of[i]]`: one `bincount`
+        over bins (group, point, unit, level byte), summed by group and by point, level
+        byte 0 (not rated) dropped. Rows naming
         so many pairs of a wide scale that the bins would pass `_MAX_BINS` are counted in
         halves."""
         rows, groups, points = len(codes), len(group_names), len(point_names)
@@ -136,7 +138,9 @@ class Tally:
         if groups * points * per_pair > _MAX_BINS and rows > 1:
             half = rows // 2
             for part in (slice(0, half), slice(half, rows)):
-                self._count(codes[part], group_names, point_names, group_of[part], point_of[part])
+                self._count(
+                    codes[part], group_names, point_names, group_of[part], point_of[part], sign
+                )
             return
         # Bins as intp from the start: a ufunc mixing uint8 and intp costs several times more.
         bins = codes.astype(np.intp)
@@ -144,10 +148,12 @@ class Tally:
         bins += ((group_of * points + point_of) * per_pair)[:, None]
         counted = np.bincount(bins.ravel(), minlength=groups * points * per_pair)
         counted = counted.reshape(groups, points, self.units, width)
+        if sign < 0:
+            np.negative(counted, out=counted)
         by_group, by_point = counted.sum(axis=1), counted.sum(axis=0)
         self.counts += by_group.sum(axis=0)[:, 1:]
         questionnaires = np.bincount(group_of * points + point_of, minlength=groups * points)
-        questionnaires = questionnaires.reshape(groups, points)
+        questionnaires = questionnaires.reshape(groups, points) * sign
         self._add(group_names, by_group, questionnaires.sum(axis=1), self.by_group, True)
         self._add(point_names, by_point, questionnaires.sum(axis=0), self.by_point, False)
 
