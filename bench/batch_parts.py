@@ -43,15 +43,13 @@ def as_parts(
         chunks = [run[start : start + size] for start in range(0, len(run), size)]
         for number, chunk in enumerate(chunks, start=1):
             first = chunk[0].payload
-            part = BatchRecorded.model_validate(
-                {
-                    "wave_id": first["wave_id"],
-                    "batch_id": first["batch_id"],
-                    "agency_id": first["agency_id"],
-                    "part": number,
-                    "parts": len(chunks),
-                    "questionnaires": [_questionnaire(m.payload) for m in chunk],
-                }
+            part = BatchRecorded.of_questionnaires(
+                wave_id=first["wave_id"],
+                batch_id=first["batch_id"],
+                agency_id=first["agency_id"],
+                part=number,
+                parts=len(chunks),
+                questionnaires=[_questionnaire(m.payload) for m in chunk],
             )
             payloads.append(_entry(part))
     return renumbered(messages[0], payloads)

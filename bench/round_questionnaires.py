@@ -29,7 +29,7 @@ from shared.contracts.survey import (
     WaveClosed,
     WaveOpened,
 )
-from shared.contracts.survey_batch import BatchRecorded
+from shared.contracts.survey_batch import BatchRecorded, row_chars
 from shared.contracts.wire import encode_body
 
 NS = UUID("9d3c1f0e-5b7a-4e21-8c44-2f6a1b0d9e93")
@@ -46,8 +46,15 @@ PUSH = 1000
 """Questionnaires an agency pushes at once (the ingest benchmark's request)."""
 PART = 500
 """Questionnaires a `survey.batch.recorded` part holds at most, as the survey splits a push."""
-_ROW_FIELDS = ("agency_id", "batch_id", "ratings", "wave_id")
-"""What a v3 recording says that a batch part says once for all its questionnaires."""
+_NO_EXTRAS: dict[str, Any] = {
+    "device": None,
+    "dimension_ratings": {},
+    "district_id": None,
+    "opinions": [],
+    "recommended_key_targets": [],
+    "respondent_id": None,
+}
+"""A part's extra as JSON, less its index and flags, for a questionnaire with only flags."""
 _DATETIME = TypeAdapter(datetime)
 
 Row = tuple[str, bytes]
@@ -115,19 +122,29 @@ class Questionnaires:
     def part_payload(
         self, push: int, part: int, parts: int, first: int, end: int, rows: list[list[str | None]]
     ) -> dict[str, Any]:
-        """The payload `BatchRecorded(...).model_dump(mode="json")` gives, built directly."""
-        questionnaires = []
-        for i in range(first, end):
-            recording = self.recording(i, rows[i % len(rows)])
-            for name in _ROW_FIELDS:
-                del recording[name]
-            questionnaires.append(recording)
+        """The payload `BatchRecorded(...).model_dump(mode="json")` gives, built directly: a
+        v2 part in columns, its levels the wave's scale (as survey publishes them), each
+        row one text of level codes, the flags in `extras`."""
+        questionnaires = [self.recording(i, rows[i % len(rows)]) for i in range(first, end)]
+        texts = self._row_texts(rows)
         return {
             "agency_id": str(uid("agency")),
             "batch_id": str(_batch_uid(push)),
+            "channels": [q["channel"] for q in questionnaires],
+            "collected_at": [q["collected_at"] for q in questionnaires],
+            "extras": [
+                {**_NO_EXTRAS, "flags": q["flags"], "index": index}
+                for index, q in enumerate(questionnaires)
+                if q["flags"]
+            ],
+            "groups": [q["group"] for q in questionnaires],
+            "levels": list(LEVELS),
             "part": part,
             "parts": parts,
-            "questionnaires": questionnaires,
+            "questionnaire_ids": [q["questionnaire_id"] for q in questionnaires],
+            "response_ids": [q["response_id"] for q in questionnaires],
+            "rows": [texts[i % len(rows)] for i in range(first, end)],
+            "survey_points": [q["survey_point"] for q in questionnaires],
             "wave_id": str(self.wave_id),
         }
 
@@ -200,6 +217,15 @@ class Questionnaires:
             if encode_body("survey", part, OCCURRED) != self.part_body(*every[where], rows):
                 raise AssertionError(f"part {every[where]}: body differs from the contract's")
 
+    def _row_texts(self, rows: list[list[str | None]]) -> list[str]:
+        """Each pool row as a v2 row text with the wave's scale as levels (made once per
+        pool; the pool is kept with them, so its id is not reused)."""
+        made = _TEXTS.get(id(rows))
+        if made is None:
+            chars = row_chars(LEVELS)
+            made = _TEXTS[id(rows)] = rows, ["".join(chars[a] for a in row) for row in rows]
+        return made[1]
+
     def _row_pool(self) -> list[list[str | None]]:
         """4,093 answer rows; each unit has its own leaning, so units rank apart."""
         rng = random.Random(self.seed)
@@ -259,6 +285,7 @@ class Questionnaires:
 
 
 _OCCURRED_TEXT = _DATETIME.dump_python(OCCURRED, mode="json")
+_TEXTS: dict[int, tuple[list[list[str | None]], list[str]]] = {}
 
 
 @functools.cache

@@ -19,8 +19,19 @@ from typing import Any
 
 from shared.contracts.envelope import IntegrationMessage
 
-BATCH_RECORDED = ("survey.batch.recorded", 1)
-"""The messages whose questionnaires are candidates one by one."""
+BATCH_RECORDED = "survey.batch.recorded"
+"""The messages whose questionnaires are candidates one by one: v1 (one object each in
+`questionnaires`) and v2 (in columns: each list of `COLUMNS` holds one entry each, `extras`
+name theirs by index)."""
+COLUMNS = (
+    "response_ids",
+    "questionnaire_ids",
+    "survey_points",
+    "collected_at",
+    "channels",
+    "groups",
+    "rows",
+)
 
 Compute = Callable[[Mapping[str, Any], Iterable[IntegrationMessage], str, int], dict[str, Any]]
 """(scheme document, messages, campaign id, round) -> the round's results document."""
@@ -48,22 +59,59 @@ def pieces(messages: Sequence[IntegrationMessage]) -> list[Piece]:
         if inside is None:
             found.append((i, None))
         else:
-            found.extend((i, j) for j in range(len(inside)))
+            found.extend((i, j) for j in range(inside))
     return found
 
 
-def _questionnaires(message: IntegrationMessage) -> list[Any] | None:
-    if (message.event_type, message.schema_version) != BATCH_RECORDED:
+def _questionnaires(message: IntegrationMessage) -> int | None:
+    """How many questionnaires a batch part holds; None for any other message (or a part
+    too malformed to take apart: it is a candidate whole)."""
+    if message.event_type != BATCH_RECORDED:
         return None
-    inside = message.payload.get("questionnaires")
-    return inside if isinstance(inside, list) else None
+    payload = message.payload
+    if message.schema_version == 1:
+        inside = payload.get("questionnaires")
+        return len(inside) if isinstance(inside, list) else None
+    columns = [c for c in (payload.get(name) for name in COLUMNS) if isinstance(c, list)]
+    if message.schema_version != 2 or len(columns) != len(COLUMNS):
+        return None
+    extras = payload.get("extras", [])
+    if not isinstance(extras, list) or not all(isinstance(e, dict) for e in extras):
+        return None
+    return len(columns[0]) if len({len(c) for c in columns}) == 1 else None
+
+
+def _less(message: IntegrationMessage, left: set[int]) -> dict[str, Any]:
+    """A part's payload less the questionnaires at the indices in `left`."""
+    payload = message.payload
+    if message.schema_version == 1:
+        inside = payload["questionnaires"]
+        return {**payload, "questionnaires": [q for j, q in enumerate(inside) if j not in left]}
+    kept = [j for j in range(len(payload["response_ids"])) if j not in left]
+    moved = {old: new for new, old in enumerate(kept)}
+    extras = [
+        {**extra, "index": moved[extra.get("index")]}
+        for extra in payload.get("extras", [])
+        if extra.get("index") in moved
+    ]
+    columns = {name: [payload[name][j] for j in kept] for name in COLUMNS}
+    return {**payload, **columns, "extras": extras}
+
+
+def _subject_of(message: IntegrationMessage, j: int) -> str:
+    """What names questionnaire `j` of a part."""
+    if message.schema_version == 1:
+        questionnaire = message.payload["questionnaires"][j]
+        return _subject(questionnaire) if isinstance(questionnaire, dict) else ""
+    return _subject({"questionnaire_id": message.payload["questionnaire_ids"][j]})
 
 
 def without(
     messages: Sequence[IntegrationMessage], left: set[Piece]
 ) -> Iterator[IntegrationMessage]:
     """The messages less the pieces in `left`: a part less some questionnaires is the same
-    part (same position) holding the others."""
+    part (same position) holding the others; a part less all of them is left out (a part
+    holds at least one)."""
     whole = {i for i, j in left if j is None}
     inside: dict[int, set[int]] = {}
     for i, j in left:
@@ -73,9 +121,9 @@ def without(
         if i in whole:
             continue
         if i in inside:
-            kept = [q for j, q in enumerate(_questionnaires(message) or []) if j not in inside[i]]
-            payload = {**message.payload, "questionnaires": kept}
-            message = message.model_copy(update={"payload": payload})
+            if len(inside[i]) >= (_questionnaires(message) or 0):
+                continue
+            message = message.model_copy(update={"payload": _less(message, inside[i])})
         yield message
 
 
@@ -141,9 +189,7 @@ class Search:
     def _ref(self, k: int) -> MessageRef:
         i, j = self.pieces[k]
         message = self.messages[i]
-        inside = _questionnaires(message) if j is not None else None
-        questionnaire = inside[j] if inside is not None and j is not None else None
-        subject = _subject(questionnaire if isinstance(questionnaire, dict) else message.payload)
+        subject = _subject(message.payload) if j is None else _subject_of(message, j)
         return MessageRef(message.origin, message.position, message.event_type, subject)
 
     def _within_budget(self) -> bool:

@@ -9,7 +9,7 @@ dropped), then each touching message is tried alone: it is named when recomputin
 it brings the component closer to the bundle's results (fewer values differ). A message
 changed after the results were computed is such a message; a genuine one like it is not.
 When the search would take more recomputations than its budget, the candidates found so far
-are named as a range. Each questionnaire of a `survey.batch.recorded` part is a candidate
+are named as a range. Each questionnaire of a `survey.batch.recorded` part (v1 or v2) is a candidate
 of its own, so a changed answer is named by its questionnaire whichever form the survey log
 holds it in.
 

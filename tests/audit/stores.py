@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from shared.contracts.survey_batch import row_chars
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.scoring.helpers import caught_up, close_wave, ok, seed_world
@@ -88,6 +89,8 @@ def edit_survey_answer(data_dir: Path, questionnaire_id: str, old: str, new: str
 
 def _replace_answer(node: Any, questionnaire_id: str, old: str, new: str) -> bool:
     """In the questionnaire with that id, the first answer `old` becomes `new`."""
+    if isinstance(node, dict) and questionnaire_id in node.get("questionnaire_ids", ()):
+        return replace_in_row(node, questionnaire_id, old, new)
     if isinstance(node, dict):
         if node.get("questionnaire_id") == questionnaire_id:
             return _replace_value(node, old, new)
@@ -95,6 +98,40 @@ def _replace_answer(node: Any, questionnaire_id: str, old: str, new: str) -> boo
     if isinstance(node, list):
         return any(_replace_answer(v, questionnaire_id, old, new) for v in node)
     return False
+
+
+def replace_in_row(part: dict[str, Any], questionnaire_id: str, old: str, new: str) -> bool:
+    """In a `survey.batch.recorded` v2 part's payload, the first answer `old` of that
+    questionnaire's row text becomes `new` (added to the part's levels if it lacks it)."""
+    j = part["questionnaire_ids"].index(questionnaire_id)
+    if old not in part["levels"]:
+        return False
+    if new not in part["levels"]:
+        part["levels"] = [*part["levels"], new]
+    chars = row_chars(part["levels"])
+    row = part["rows"][j]
+    at = row.find(chars[old])
+    if at < 0:
+        return False
+    part["rows"][j] = row[:at] + chars[new] + row[at + 1 :]
+    return True
+
+
+def set_in_part(part: dict[str, Any], questionnaire_id: str, unit: int, answer: str) -> bool:
+    """In a `survey.batch.recorded` payload (v1 or v2), that questionnaire's answer about the
+    wave's unit at index `unit` becomes `answer`; False if the part does not hold it."""
+    for q in part.get("questionnaires") or []:
+        if q["questionnaire_id"] == questionnaire_id:
+            q["row"][unit] = answer
+            return True
+    if questionnaire_id not in part.get("questionnaire_ids", ()):
+        return False
+    if answer not in part["levels"]:
+        part["levels"] = [*part["levels"], answer]
+    j = part["questionnaire_ids"].index(questionnaire_id)
+    row = part["rows"][j]
+    part["rows"][j] = row[:unit] + row_chars(part["levels"])[answer] + row[unit + 1 :]
+    return True
 
 
 def _replace_value(node: Any, old: str, new: str) -> bool:

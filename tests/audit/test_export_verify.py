@@ -18,7 +18,7 @@ from pingyi.audit_bundle import read_bundle
 from services.scoring.engine import score_round
 from shared.canonical import canonical_json
 from shared.persistence.message_log import read_messages
-from tests.audit.stores import campaign_history, embedded, run_pingyi
+from tests.audit.stores import campaign_history, embedded, run_pingyi, set_in_part
 
 SCHEME = Path(__file__).parent / "schemes" / "satisfaction.yaml"
 
@@ -95,16 +95,11 @@ def _forge(source: Path, target: Path, questionnaire_id: str, unit_id: str, answ
     for number, line in enumerate(lines):
         message = json.loads(line)
         # A push travels as batch parts: the questionnaire is one of a part's.
-        parts = (
-            message["payload"]["questionnaires"]
-            if message["event_type"] == "survey.batch.recorded"
-            else []
-        )
-        for q in parts:
-            if q["questionnaire_id"] == questionnaire_id:
-                q["row"][order.index(unit_id)] = answer
-                lines[number] = canonical_json(message)
-                position = message["position"]
+        if message["event_type"] == "survey.batch.recorded" and set_in_part(
+            message["payload"], questionnaire_id, order.index(unit_id), answer
+        ):
+            lines[number] = canonical_json(message)
+            position = message["position"]
     entries["messages/survey.jsonl"] = b"".join(line + b"\n" for line in lines)
     manifest = json.loads(entries["manifest.json"])
     for name, entry in manifest["parts"].items():

@@ -1,9 +1,11 @@
 """`survey.batch.recorded`: each questionnaire of a part is folded exactly as the
 `survey.response.recorded` v3 of the same fields. Generated logs whose pushes arrive as
-batch parts (or some as parts and some as single recordings, mixed in one log), with every
-kind of decision interleaved, give the same inputs document and the same round results as
-the same questionnaires recorded one message each, keeping every record or only the named
-ones; and a part is folded whole or not at all."""
+batch parts (v1 parts, v2 parts with levels in order of first appearance as an upcast v1
+has them, or with the wave's scale as survey publishes them; or each push in any of these
+forms or as single recordings, mixed in one log), with every kind of decision interleaved,
+give the same inputs document and the same round results as the same questionnaires
+recorded one message each, keeping every record or only the named ones (live and replay);
+and a part is folded whole or not at all."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from services.scoring.engine.fold import RoundFold, named_responses, relevant
 from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.survey import (
+    SCALE_LEVELS,
     Flag,
     RespondentGroup,
     ResponseQuarantined,
@@ -26,9 +29,15 @@ from shared.contracts.survey import (
     ResponseRejected,
     ResponseReleased,
     ResponseVoided,
+    Scale,
     SurveyPoint,
 )
-from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
+from shared.contracts.survey_batch import (
+    BatchQuestionnaire,
+    BatchRecorded,
+    BatchRecordedV1,
+    row_chars,
+)
 
 from .schemes import survey_only
 from .test_fold_builders import (
@@ -83,13 +92,19 @@ def one_by_one(batch: str, questionnaires: list[Questionnaire]) -> list[Integrat
     ]
 
 
+PART_FORMS = ("v1", "v2", "scale")
+"""A part as v1, as v2 with the levels of an upcast v1 (in order of first appearance), or as
+v2 with the wave's scale first (as survey publishes it)."""
+
+
 def as_parts(
-    batch: str, questionnaires: list[Questionnaire], cuts: list[int]
+    batch: str, questionnaires: list[Questionnaire], cuts: list[int], form: str = "v2"
 ) -> list[IntegrationPayload]:
     """The same push as batch parts, split where `cuts` say."""
     bounds = [0, *sorted({c for c in cuts if 0 < c < len(questionnaires)}), len(questionnaires)]
     return [
-        BatchRecorded.of_questionnaires(
+        _part(
+            form,
             wave_id=uid(WAVE),
             batch_id=uid(batch),
             agency_id=uid("agency"),
@@ -99,6 +114,20 @@ def as_parts(
         )
         for n, (a, b) in enumerate(pairwise(bounds), 1)
     ]
+
+
+def _part(form: str, **fields: Any) -> IntegrationPayload:
+    if form == "v1":
+        return BatchRecordedV1(**fields)
+    made = BatchRecorded.of_questionnaires(**fields)
+    if form == "v2":
+        return made
+    levels = list(dict.fromkeys([*SCALE_LEVELS[Scale.FOUR_LEVEL], *made.levels]))
+    chars = row_chars(levels)
+    rows = ["".join(chars[a] for a in made.row_answers(i)) for i in range(len(made.rows))]
+    return BatchRecorded.model_validate(
+        made.model_dump() | {"levels": tuple(levels), "rows": tuple(rows)}
+    )
 
 
 Entry = tuple[str, Any]
@@ -120,9 +149,8 @@ def survey_log(draw: st.DrawFn) -> list[Entry]:
             taken = [unrecorded.pop(draw(st.integers(0, len(unrecorded) - 1))) for _ in range(size)]
             push = [_questionnaire(draw, response) for response in taken]
             cuts = draw(st.lists(st.integers(1, 5), max_size=3))
-            entries.append(
-                ("push", (draw(st.sampled_from(BATCHES)), push, cuts, draw(st.booleans())))
-            )
+            form = draw(st.sampled_from(["single", *PART_FORMS]))
+            entries.append(("push", (draw(st.sampled_from(BATCHES)), push, cuts, form)))
         elif kind == "single" and unrecorded:
             q = _questionnaire(draw, unrecorded.pop())
             entries.append(("single", ResponseRecorded(wave_id=uid(WAVE), **q)))
@@ -152,8 +180,8 @@ def _questionnaire(draw: st.DrawFn, response: str) -> Questionnaire:
 
 
 def rendered(entries: list[Entry], form: str) -> list[IntegrationPayload]:
-    """The log with every push one message per questionnaire ("single"), as batch parts
-    ("parts"), or each push as drawn ("mixed")."""
+    """The log with every push one message per questionnaire ("single"), as batch parts of
+    one of `PART_FORMS`, or each push as drawn ("mixed")."""
     log: list[IntegrationPayload] = [
         wave(
             WAVE,
@@ -167,8 +195,11 @@ def rendered(entries: list[Entry], form: str) -> list[IntegrationPayload]:
             log.append(entry)
             continue
         batch, questionnaires, cuts, drawn = entry
-        parts = form == "parts" or (form == "mixed" and drawn)
-        log += as_parts(batch, questionnaires, cuts) if parts else one_by_one(batch, questionnaires)
+        grain = drawn if form == "mixed" else form
+        if grain == "single":
+            log += one_by_one(batch, questionnaires)
+        else:
+            log += as_parts(batch, questionnaires, cuts, grain)
     return log
 
 
@@ -187,7 +218,7 @@ def test_pushes_as_batch_parts_fold_as_the_same_questionnaires_one_by_one(
     single = with_registry(rendered(entries, "single"))
     expected_inputs = canonical_json(folded(single, None, frozenset()).inputs())
     expected = results(single, None)
-    for form in ("parts", "mixed"):
+    for form in (*PART_FORMS, "mixed"):
         messages = with_registry(rendered(entries, form))
         assert named_responses(messages) == named_responses(single)
         for keep in (None, named_responses(messages)):
@@ -238,9 +269,10 @@ def test_a_part_with_a_row_that_does_not_fit_raises_with_nothing_of_it_folded() 
     fold, survey = _fold_with_wave()
     before = canonical_json(fold.inputs())
     push = [
-        questionnaire("q1", ["满意", "满意", "满意"], None, None, False),
-        questionnaire("q2", ["满意"], None, None, False),
+        questionnaire("q1", ["满意"], None, None, False),
+        questionnaire("q2", ["不满意"], None, None, False),
     ]
+    # Every row of a part has one width: here 1, for a wave of 3 units.
     [part] = as_parts("b1", push, [])
     message = survey(part)
     with pytest.raises(ValueError, match="row of 1 answers"):
@@ -260,11 +292,31 @@ def spelled_out(message: IntegrationMessage) -> IntegrationMessage:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(entries=survey_log())
-def test_parts_fold_the_same_through_the_model_and_the_plain_reader(entries: list[Entry]) -> None:
-    messages = with_registry(rendered(entries, "parts"))
+@given(entries=survey_log(), again=st.lists(st.integers(0, 60), max_size=3))
+def test_parts_fold_the_same_through_the_model_and_the_plain_reader(
+    entries: list[Entry], again: list[int]
+) -> None:
+    """Also where a part is recorded again later (survey never does so; the live fold then
+    passes over the questionnaires it holds a record of)."""
+    log = rendered(entries, "mixed")
+    for at in again:
+        if at < len(log) and isinstance(log[at], BatchRecorded | BatchRecordedV1):
+            log.append(log[at])
+    messages = with_registry(log)
     plain, modelled = RoundFold(str(CAMPAIGN), ROUND), RoundFold(str(CAMPAIGN), ROUND)
     for message in messages:
         plain.apply(message)
         modelled.apply(spelled_out(message))
     assert canonical_json(plain.inputs()) == canonical_json(modelled.inputs())
+
+
+def test_a_part_naming_a_questionnaire_twice_is_read_by_the_model() -> None:
+    """Survey never publishes one; the model's reading records the first and passes over
+    the second, as it would two recordings."""
+    fold, survey = _fold_with_wave()
+    q = questionnaire("q1", ["满意", None, "不满意"], None, None, False)
+    [part] = as_parts("b1", [q, q | {"row": ("不满意", None, None)}], [], "scale")
+    assert fold.apply(survey(part))
+    counts = fold.inputs()["survey"][sid(WAVE)]
+    assert counts[sid("市公安局")]["counts"]["满意"] == 1
+    assert counts[sid("市公安局")]["counts"]["不满意"] == 0

@@ -1,5 +1,5 @@
 """Every module of the scoring engine imports only the standard library, pydantic, yaml,
-orjson, the contracts (shared.contracts*), canonical JSON (shared.canonical) and the
+orjson, numpy, the contracts (shared.contracts*), canonical JSON (shared.canonical) and the
 engine's own modules: the offline verifier runs on these and nothing else."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ ALLOWED_PREFIXES = (
     "pydantic",
     "yaml",
     "orjson",  # shared.canonical's own dependency, so the verifier has it already
+    "numpy",  # a batch part's rows counted in bulk (engine/fold/tally.py), pinned like the rest
     "shared.contracts",
     "shared.canonical",
     "shared.types",  # the kernel's text type (pydantic and the standard library only)

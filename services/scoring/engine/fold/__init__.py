@@ -17,9 +17,11 @@ memory does not grow with the number of questionnaires.
 
 Questionnaires come in two forms, both read, mixed in one log: one `survey.response.recorded`
 message each (v1–v3: every old log, and public votes), or a `survey.batch.recorded` part of
-an agency's push, hundreds at a time. A questionnaire of a part is folded exactly as the v3
-recording of the same fields (`BatchRecorded.responses()`), and decisions name it by its
-response id either way (tests/scoring/engine/test_fold_batch.py).
+an agency's push, hundreds at a time (v1: one object per questionnaire, read by `batch`; v2:
+in columns, each row one text of level codes, read by `columns` and counted in bulk). A
+questionnaire of a part is folded exactly as the v3 recording of the same fields
+(`BatchRecorded.responses()`), and decisions name it by its response id either way
+(tests/scoring/engine/test_fold_batch.py).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from shared.contracts import IntegrationMessage, IntegrationPayload, parse_paylo
 from shared.contracts.survey import ResponseRecorded
 
 from ..inputs import RoundInputs
-from . import batch, decisions, history, inspection, plain, registry, survey
+from . import batch, columns, decisions, history, inspection, plain, registry, survey
 from .decisions import DecisionsFold
 from .history import HistoryFold, MalformedResult
 from .inspection import InspectionFold
@@ -118,6 +120,12 @@ class RoundFold:
             part = batch.plain_batch(message.payload)
             if part is not None:
                 done = self._survey.record_plain_part(*part)
+                if done is not None:
+                    return done
+        elif message.event_type == columns.EVENT_TYPE and message.schema_version == columns.VERSION:
+            found = columns.plain_columns(message.payload)
+            if found is not None:
+                done = self._survey.record_columns(found)
                 if done is not None:
                     return done
         fold = self._folds.get(message.event_type)

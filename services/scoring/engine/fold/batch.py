@@ -1,6 +1,7 @@
 """A `survey.batch.recorded` v1 payload (a part of an accepted push: up to ~500
 questionnaires as compact rows) read straight from its decoded JSON, as `plain` reads a
-single `survey.response.recorded` v3.
+single `survey.response.recorded` v3. v1 is what survey published before v2 (`columns`);
+its model is upcast to v2, so a part is read here only where the upcast succeeds too.
 
 Each questionnaire of a part means what a v3 recording of the same fields means, so it is
 read by the same checks (`plain.questionnaire`) to the same `Recording`. The part's own
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecordedV1
+from shared.contracts.survey_batch import MAX_LEVELS, BatchQuestionnaire, BatchRecordedV1
 
 from .plain import Recording, questionnaire, uuid_text
 
@@ -35,6 +36,7 @@ def plain_batch(payload: Mapping[str, Any]) -> tuple[str, list[Recording]] | Non
     agency, part, parts = get("agency_id", _MISSING), get("part"), get("parts")
     if not (
         type(questionnaires) is list
+        and questionnaires
         and uuid_text(wave_id)
         and uuid_text(get("batch_id"))
         and (agency is None or uuid_text(agency))
@@ -53,4 +55,16 @@ def plain_batch(payload: Mapping[str, Any]) -> tuple[str, list[Recording]] | Non
         if recording is None:
             return None
         append(recording)
-    return wave_id, read
+    return (wave_id, read) if _upcasts(read) else None
+
+
+def _upcasts(read: list[Recording]) -> bool:
+    """Whether the part becomes a v2 part, as every v1 part is read (upcast): its rows of
+    one width, its distinct answers few enough to be a v2 part's levels."""
+    if len({len(r.row) for r in read}) != 1:
+        return False
+    try:
+        answers = set().union(*(r.row for r in read))
+    except TypeError:  # an answer a row cannot hold (a list, a dict): the model's to refuse
+        return False
+    return len(answers - {None, ""}) <= MAX_LEVELS

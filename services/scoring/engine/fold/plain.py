@@ -22,8 +22,12 @@ from typing import Any, NamedTuple
 from shared.contracts.survey import Channel, ResponseRecorded
 
 VERSION = ResponseRecorded.schema_version
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
+UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+DATETIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)"
+"""The patterns of the spellings read plainly (also joined, a column at a time, by
+`columns`)."""
+_UUID = re.compile(UUID_PATTERN)
+_DATETIME = re.compile(DATETIME)
 _CHANNELS = frozenset(channel.value for channel in Channel)
 _MISSING = object()
 _EMPTY: list[Any] = []
@@ -67,15 +71,15 @@ def questionnaire(wave_id: str, get: Callable[..., Any]) -> Recording | None:
         and type(get("questionnaire_id")) is str
         and (point is None or type(point) is str)
         and _datetime(get("collected_at"))
-        and (flags is _EMPTY or _flags(flags))
-        and _rest(get)
+        and (flags is _EMPTY or flags_ok(flags))
+        and optional_fields_ok(get)
     ):
         return None
     group = get("group")
     return Recording(wave_id, response_id, row, group or "", point or "", bool(flags))
 
 
-def _rest(get: Callable[[str, Any], Any]) -> bool:
+def optional_fields_ok(get: Callable[[str, Any], Any]) -> bool:
     """Every other field the model has is absent (its default) or well formed; the common
     case (absent, None or empty) is checked first, without a call."""
     for name in _OPTIONAL_UUIDS:
@@ -120,7 +124,7 @@ def _datetime(value: object) -> bool:
     return True
 
 
-def _flags(value: object) -> bool:
+def flags_ok(value: object) -> bool:
     return type(value) is list and all(_record(flag, ("code", "detail")) for flag in value)
 
 

@@ -28,6 +28,7 @@ from shared.contracts.survey import (
 )
 from shared.contracts.survey_batch import BatchRecorded
 
+from .columns import Columns
 from .plain import Recording
 from .wave import WITHDRAWN, WaveState
 
@@ -105,6 +106,20 @@ class SurveyFold:
         for r, row in zip(recordings, rows, strict=True):
             record(r.response_id, row, r.group, r.point, flagged=r.flagged)
         return True
+
+    def record_columns(self, part: Columns) -> bool | None:
+        """A v2 part read by `columns.plain_columns`, recorded all or none; None, with
+        nothing recorded, where it needs the model's reading (its rows do not fit the wave,
+        it names a level the wave lacks, or a response id twice)."""
+        wave = self.waves.get(part.wave_id)
+        if wave is None:
+            return False  # not this round's wave; the part was checked whole already
+        if part.codes.shape[1] != len(wave.unit_ids):
+            return None
+        codes = wave.part_codes(part.levels, part.codes)
+        if codes is None:
+            return None
+        return wave.record_rows(part.response_ids, codes, part.groups, part.points, part.flagged)
 
     def _open(self, payload: WaveOpened) -> bool:
         wave_id = str(payload.wave_id)

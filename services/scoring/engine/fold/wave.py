@@ -4,13 +4,16 @@ them, or those a replay needs: `keep`), and its running tallies (`tally`)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from itertools import compress
 from typing import Any
+
+import numpy as np
 
 from shared.contracts.survey import SCALE_LEVELS, Scale, WaveOpened
 
 from ..inputs import LevelCounts, UnitTally, WaveFacts
-from .tally import Matrix, Tally
+from .tally import Codes, Matrix, Tally
 
 COUNTED = "counted"
 QUARANTINED = "quarantined"
@@ -135,6 +138,82 @@ class WaveState:
             self.tally.add(ratings, group, point)
         return True
 
+    def part_codes(self, levels: Sequence[str], codes: Codes) -> Codes | None:
+        """A part's row codes (k: the part's `levels[k - 1]`) as this wave's level bytes;
+        None if a level is not one the wave knows yet (the model's reading adds it, as
+        `encode` does). The producer lists the wave's scale, so the codes mostly are."""
+        if list(levels) == self.levels[: len(levels)]:
+            return codes
+        table = np.zeros(len(levels) + 1, dtype=np.uint8)
+        for code, level in enumerate(levels, start=1):
+            byte = self.level_bytes.get(level)
+            if byte is None:
+                return None
+            table[code] = byte
+        return table[codes]
+
+    def record_rows(
+        self,
+        response_ids: list[str],
+        codes: Codes,
+        groups: list[str | None],
+        points: list[str | None],
+        flagged: frozenset[int],
+    ) -> bool | None:
+        """A part's questionnaires at once, as `record` of each in order would: `codes` their
+        rows (of the wave's width, in its level bytes) as a (questionnaires, units) matrix,
+        `flagged` the indices recorded with flags. Records are made only of those kept; the rows are
+        counted in bulk. None, with nothing recorded, if a response id repeats in the part
+        (only the model's reading, one at a time, says what that means)."""
+        count = len(response_ids)
+        if len(set(response_ids)) != count:
+            return None
+        if self.facts["closed"]:
+            return False
+        records = self.records
+        recorded = (
+            frozenset()
+            if records.keys().isdisjoint(response_ids)
+            else frozenset(i for i, r in enumerate(response_ids) if r in records)
+        )
+        self._keep_rows(response_ids, codes, groups, points, flagged, recorded)
+        left_out = recorded | flagged
+        matrix = codes
+        if left_out:
+            counted = [i not in left_out for i in range(count)]
+            matrix = matrix[np.array(counted)]
+            groups, points = list(compress(groups, counted)), list(compress(points, counted))
+        self.tally.add_rows(matrix, groups, points)
+        return len(recorded) < count
+
+    def _keep_rows(
+        self,
+        response_ids: list[str],
+        codes: Codes,
+        groups: list[str | None],
+        points: list[str | None],
+        flagged: frozenset[int],
+        recorded: frozenset[int],
+    ) -> None:
+        """The records of a part's questionnaires that are kept: every one live; in a replay
+        the few named later, found by one set intersection, not one look-up each."""
+        if self.keep is None:
+            kept: Sequence[int] = range(len(response_ids))
+        else:
+            kept = sorted(map(response_ids.index, self.keep.intersection(response_ids)))
+        shared, records = self._shared, self.records
+        names = {name: shared(name or "") for name in {*groups, *points}}
+        rows = codes.tobytes() if self.keep is None else b""  # C order, one row after another
+        units = codes.shape[1]
+        for i in kept:
+            if i in recorded:
+                continue
+            status = QUARANTINED if i in flagged else COUNTED
+            ratings = rows[i * units : (i + 1) * units] if rows else codes[i].tobytes()
+            records[response_ids[i]] = Questionnaire(
+                status, ratings, names[groups[i]], names[points[i]]
+            )
+
     def correct(self, response_id: str, ratings: bytes) -> bool:
         questionnaire = self.records.get(response_id)
         if questionnaire is None or questionnaire.status not in (COUNTED, QUARANTINED):
@@ -177,23 +256,27 @@ class WaveState:
         tally.flush()
         groups = _keys(self.facts["groups"], tally.group_counted)
         points = _keys(self.facts["points"], tally.point_counted)
+        # As Python ints, one conversion per matrix (numpy's would not serialise alike).
+        counts = tally.counts.tolist()
+        by_group = {code: _rows(tally.by_group.get(code)) for code in groups}
+        by_point = {code: _rows(tally.by_point.get(code)) for code in points}
         tallies: dict[str, UnitTally] = {}
         for index, unit_id in enumerate(self.unit_ids):
             tallies[unit_id] = {
-                "counts": self._levels(tally.counts, index),
-                "by_group": {
-                    code: self._levels(tally.by_group.get(code), index) for code in groups
-                },
-                "by_point": {
-                    code: self._levels(tally.by_point.get(code), index) for code in points
-                },
+                "counts": self._levels(counts, index),
+                "by_group": {code: self._levels(rows, index) for code, rows in by_group.items()},
+                "by_point": {code: self._levels(rows, index) for code, rows in by_point.items()},
             }
         return tallies
 
-    def _levels(self, matrix: Matrix | None, index: int) -> LevelCounts:
-        if matrix is None:
+    def _levels(self, rows: list[list[int]] | None, index: int) -> LevelCounts:
+        if rows is None:
             return dict.fromkeys(self.levels, 0)
-        return dict(zip(self.levels, matrix[index], strict=True))
+        return dict(zip(self.levels, rows[index], strict=True))
+
+
+def _rows(matrix: Matrix | None) -> list[list[int]] | None:
+    return None if matrix is None else matrix.tolist()
 
 
 def _keys(declared: Mapping[str, int], counted: Counter[str]) -> list[str]:
