@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -13,6 +14,10 @@ from rich.table import Table
 
 from pingyi import audit, audit_commands, audit_log
 from pingyi.cli_common import DataDir, console, environment_settings, known
+
+if TYPE_CHECKING:
+    from shared.messaging.outbox import Outbox
+    from shared.settings import CommonSettings, ServiceSettings
 
 app = typer.Typer(
     help="评议 Pingyi: public evaluation of government and public-service conduct.",
@@ -175,21 +180,9 @@ def relay_command(
 ) -> None:
     """Publish one service's log to JetStream (production mode), while holding the service's
     relay lease. `pingyi serve` starts this for you; run it alone only with `serve --no-relay`."""
-    from functools import partial
-
-    from pingyi.composition import open_outbox, service_settings
     from shared.messaging.relay_process import serve_relay
-    from shared.observability import configure
 
-    known(service)
-    common = environment_settings()
-    if common.mode != "production":
-        console.print("[red]the relay runs in production mode only[/red] (PINGYI_MODE)")
-        raise typer.Exit(2)
-    configure(service, common.log_level, common.log_json)
-    settings = service_settings(service)
-    # It reads one page at a time: one pooled connection for the log, not the API's four.
-    outbox = partial(open_outbox, service, common, connections=1)
+    common, settings, outbox = _child_process_parts(service, "the relay runs")
     asyncio.run(serve_relay(service, common, settings, outbox))
 
 
@@ -201,23 +194,31 @@ def views_command(
 ) -> None:
     """Apply one service's leased views (production mode), each while holding its lease.
     `pingyi serve` starts this for you; run it alone only with `serve --no-views`."""
+    from pingyi.catalog import definition
+    from shared.service.views_process import serve_views
+
+    common, settings, outbox = _child_process_parts(service, "the views process runs")
+    asyncio.run(serve_views(definition(service), common, settings, outbox))
+
+
+def _child_process_parts(
+    service: str, what: str
+) -> tuple[CommonSettings, ServiceSettings, Callable[[], Outbox]]:
+    """Settings, logging and the log opener of a process `serve` starts beside a service's
+    API (the relay, the views): production mode only."""
     from functools import partial
 
-    from pingyi.catalog import definition
     from pingyi.composition import open_outbox, service_settings
     from shared.observability import configure
-    from shared.service.views_process import serve_views
 
     known(service)
     common = environment_settings()
     if common.mode != "production":
-        console.print("[red]the views process runs in production mode only[/red] (PINGYI_MODE)")
+        console.print(f"[red]{what} in production mode only[/red] (PINGYI_MODE)")
         raise typer.Exit(2)
     configure(service, common.log_level, common.log_json)
-    settings = service_settings(service)
-    # Its own log is read a page at a time (and skip decisions, rarely): one pooled connection.
-    outbox = partial(open_outbox, service, common, connections=1)
-    asyncio.run(serve_views(definition(service), common, settings, outbox))
+    # It reads its log a page at a time: one pooled connection, not the API's four.
+    return common, service_settings(service), partial(open_outbox, service, common, connections=1)
 
 
 app.command()(audit.replay)

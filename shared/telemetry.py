@@ -34,7 +34,7 @@ from opentelemetry.sdk.trace import ReadableSpan, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import NonRecordingSpan, Span, SpanContext
 
-from shared.messaging.sources import Delivery, MessageSource
+from shared.messaging.sources import Delivery, MessageSource, WrappedSource
 from shared.settings import CommonSettings
 
 log = logging.getLogger(__name__)
@@ -150,22 +150,13 @@ def headers_for(parent: SpanContext) -> dict[str, str]:
     return headers
 
 
-class TracedSource:
+class TracedSource(WrappedSource):
     """A log source whose deliveries carry the trace headers of the commits they came from,
     as JetStream deliveries carry the relay's (embedded and memory mode have no broker)."""
 
     def __init__(self, source: MessageSource, ledger: CommitLedger) -> None:
-        self._source = source
+        super().__init__(source)
         self._ledger = ledger
-
-    async def start(self, last_position: int | None) -> None:
-        await self._source.start(last_position)
-
-    async def rewind(self, last_position: int | None) -> None:
-        await self._source.rewind(last_position)
-
-    async def close(self) -> None:
-        await self._source.close()
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
         deliveries = await self._source.fetch(batch, timeout)

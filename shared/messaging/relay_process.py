@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Callable
 
 from shared.messaging.outbox import Outbox
@@ -19,7 +18,7 @@ from shared.messaging.relay_status import RelayStatusWriter
 from shared.messaging.relay_worker import run_relay
 from shared.runtime import build_view_store
 from shared.service.leases import PostgresLeases
-from shared.service.supervisor import parent_gone
+from shared.service.supervisor import child_lifetime
 from shared.settings import CommonSettings, ServiceSettings
 from shared.telemetry import configure as configure_telemetry
 from shared.trace_links import open_reader
@@ -39,10 +38,17 @@ async def serve_relay(
     open_outbox: Callable[[], Outbox],
 ) -> None:
     configure_telemetry(common)  # its publish spans are exported like the API's
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    async with child_lifetime() as stop:
+        await _relay_until(stop, service, common, settings, open_outbox)
+
+
+async def _relay_until(
+    stop: asyncio.Event,
+    service: str,
+    common: CommonSettings,
+    settings: ServiceSettings,
+    open_outbox: Callable[[], Outbox],
+) -> None:
     views = await asyncio.to_thread(_view_store, common, service, settings)
     leases = PostgresLeases(common.database_url, common.namespace)
     leases.start()
@@ -50,7 +56,6 @@ async def serve_relay(
     writer = RelayStatusWriter(views, service, lease)
     # The API process's commits, for parenting the publish spans (while traces are exported).
     links = open_reader(common, service)
-    watcher = asyncio.create_task(parent_gone(stop))
     log.info("relay process started", extra={"service": service})
 
     async def relay() -> None:
@@ -73,8 +78,6 @@ async def serve_relay(
     try:
         await asyncio.gather(relay(), writer.run(stop))
     finally:
-        watcher.cancel()
-        await asyncio.wait([watcher])
         await asyncio.to_thread(leases.close)
         await asyncio.to_thread(views.close)
         if links is not None:

@@ -32,6 +32,26 @@ class Delivery:
     the consumer has caught up)."""
 
 
+class WrappedSource:
+    """A source that passes everything to another but what it does to the deliveries it
+    fetches (`fetch`, for subclasses to override)."""
+
+    def __init__(self, source: MessageSource) -> None:
+        self._source = source
+
+    async def start(self, last_position: int | None) -> None:
+        await self._source.start(last_position)
+
+    async def rewind(self, last_position: int | None) -> None:
+        await self._source.rewind(last_position)
+
+    async def close(self) -> None:
+        await self._source.close()
+
+    async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
+        return await self._source.fetch(batch, timeout)
+
+
 class MessageSource(Protocol):
     """An upstream's messages in upstream order, from a position the consumer names.
 

@@ -18,7 +18,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,22 @@ def _terminate(process: subprocess.Popen[bytes], grace: float, name: str) -> Non
         log.warning("child process ignored SIGTERM; killing it", extra={"child": name})
         process.kill()
         process.wait()
+
+
+@contextlib.asynccontextmanager
+async def child_lifetime() -> AsyncIterator[asyncio.Event]:
+    """The stop event of a process started as a `ChildProcess` (the relay, the views): set
+    on SIGTERM or SIGINT, and once the parent that started it is gone."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    watcher = asyncio.create_task(parent_gone(stop))
+    try:
+        yield stop
+    finally:
+        watcher.cancel()
+        await asyncio.wait([watcher])
 
 
 async def parent_gone(stop: asyncio.Event) -> None:

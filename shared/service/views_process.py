@@ -25,19 +25,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.messaging.consumer import Consumer
 from shared.messaging.outbox import Outbox
 from shared.messaging.outbox_watch import OutboxWatch
-from shared.messaging.sources import Delivery, LocalLogSource, MessageSource, Signal
+from shared.messaging.sources import (
+    Delivery,
+    LocalLogSource,
+    MessageSource,
+    Signal,
+    WrappedSource,
+)
 from shared.operations import skip_decided
 from shared.runtime import build_view_store
 from shared.service.definition import ServiceDefinition
 from shared.service.leases import PostgresLeases
-from shared.service.supervisor import parent_gone
+from shared.service.supervisor import child_lifetime
 from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
 from shared.service.views_status import ConsumerStatusWriter
 from shared.settings import CommonSettings, ServiceSettings
@@ -64,22 +69,16 @@ async def serve_views(
     open_outbox: Callable[[], Outbox],
 ) -> None:
     configure_telemetry(common)  # its consume spans are exported like the API's
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    watcher = asyncio.create_task(parent_gone(stop))
-    process = ViewsProcess(definition, common, settings, open_outbox)
-    log.info("views process started", extra={"service": definition.name})
-    try:
-        if await _unless_stopped(process.start(), stop):
-            await process.run(stop)
-    finally:
-        stop.set()
-        await process.stop()
-        watcher.cancel()
-        await asyncio.wait([watcher])
-        log.info("views process stopped", extra={"service": definition.name})
+    async with child_lifetime() as stop:
+        process = ViewsProcess(definition, common, settings, open_outbox)
+        log.info("views process started", extra={"service": definition.name})
+        try:
+            if await _unless_stopped(process.start(), stop):
+                await process.run(stop)
+        finally:
+            stop.set()
+            await process.stop()
+            log.info("views process stopped", extra={"service": definition.name})
 
 
 class ViewsProcess:
@@ -200,22 +199,13 @@ async def _forward(watch: OutboxWatch, committed: Signal) -> None:
             committed.fire()
 
 
-class LinkedSource:
+class LinkedSource(WrappedSource):
     """The own log's deliveries with the trace of the request that committed them, read from
     the links the API process writes while traces are exported (`shared.trace_links`)."""
 
     def __init__(self, source: MessageSource, links: LinkReader) -> None:
-        self._source = source
+        super().__init__(source)
         self._links = links
-
-    async def start(self, last_position: int | None) -> None:
-        await self._source.start(last_position)
-
-    async def rewind(self, last_position: int | None) -> None:
-        await self._source.rewind(last_position)
-
-    async def close(self) -> None:
-        await self._source.close()
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
         deliveries = await self._source.fetch(batch, timeout)
