@@ -16,8 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
 
 from nats.aio.client import Client as NATS
 
@@ -25,6 +24,7 @@ from shared.messaging.jetstream import JetStreamPublisher, PingyiJetStream, conn
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import PageOrigins, Relay
 from shared.service.leases import AlwaysHeld, Lease
+from shared.service.supervisor import unless_stopped
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +98,13 @@ async def _connect(
     while not stop.is_set():
         attempt = asyncio.ensure_future(_open(nats_url, namespace, service, replicas))
         try:
-            if not await _unless_stopped(attempt, stop):
+            if not await unless_stopped(attempt, stop):
                 return None
             return attempt.result()
         except Exception as exc:
             failures += 1
             log.warning("relay cannot reach NATS yet: %s: %s", type(exc).__name__, exc)
-        await _unless_stopped(asyncio.sleep(min(RETRY_MAX_SECONDS, 0.1 * 2**failures)), stop)
+        await unless_stopped(asyncio.sleep(min(RETRY_MAX_SECONDS, 0.1 * 2**failures)), stop)
     return None
 
 
@@ -118,18 +118,3 @@ async def _open(
         await nc.close()
         raise
     return nc, js
-
-
-async def _unless_stopped(work: Awaitable[Any], stop: asyncio.Event) -> bool:
-    """Run `work` unless `stop` is set first; True if it finished."""
-    task = asyncio.ensure_future(work)
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait([task, stopping], return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    await asyncio.wait([stopping])
-    if not task.done():
-        task.cancel()
-        await asyncio.wait([task])
-        return False
-    task.result()
-    return True

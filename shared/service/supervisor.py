@@ -18,7 +18,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Mapping, Sequence
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,22 @@ def _terminate(process: subprocess.Popen[bytes], grace: float, name: str) -> Non
         log.warning("child process ignored SIGTERM; killing it", extra={"child": name})
         process.kill()
         process.wait()
+
+
+async def unless_stopped(work: Awaitable[Any], stop: asyncio.Event) -> bool:
+    """Run `work` unless `stop` is set first (NATS or the database may be away at start, and
+    a client may retry for ever); True if it finished."""
+    task = asyncio.ensure_future(work)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait([task, stopping], return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    await asyncio.wait([stopping])
+    if not task.done():
+        task.cancel()
+        await asyncio.wait([task])
+        return False
+    task.result()
+    return True
 
 
 @contextlib.asynccontextmanager

@@ -23,9 +23,8 @@ and when the API process that started it is gone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from shared.messaging.consumer import Consumer
@@ -42,7 +41,7 @@ from shared.operations import skip_decided
 from shared.runtime import build_view_store
 from shared.service.definition import ServiceDefinition
 from shared.service.leases import PostgresLeases
-from shared.service.supervisor import child_lifetime
+from shared.service.supervisor import child_lifetime, unless_stopped
 from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
 from shared.service.views_status import ConsumerStatusWriter
 from shared.settings import CommonSettings, ServiceSettings
@@ -73,7 +72,7 @@ async def serve_views(
         process = ViewsProcess(definition, common, settings, open_outbox)
         log.info("views process started", extra={"service": definition.name})
         try:
-            if await _unless_stopped(process.start(), stop):
+            if await unless_stopped(process.start(), stop):
                 await process.run(stop)
         finally:
             stop.set()
@@ -217,20 +216,3 @@ class LinkedSource(WrappedSource):
                 if origin is not None:
                     delivery.headers = headers_for(origin)
         return deliveries
-
-
-async def _unless_stopped(work: Awaitable[Any], stop: asyncio.Event) -> bool:
-    """Run `work` unless `stop` is set first (NATS or the database may be away at start, and
-    a client may retry for ever); True if it finished."""
-    task = asyncio.ensure_future(work)
-    stopping = asyncio.create_task(stop.wait())
-    await asyncio.wait([task, stopping], return_when=asyncio.FIRST_COMPLETED)
-    stopping.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await stopping
-    if not task.done():
-        task.cancel()
-        await asyncio.wait([task])
-        return False
-    task.result()
-    return True
