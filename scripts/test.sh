@@ -18,4 +18,6 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy shared services pingyi
-.venv/bin/python -m pytest "$@"
+# Spread over one process per core (at most 4), each with a PostgreSQL of its own
+# (tests/conftest.py); tests that share something run in one of them (`run_group`).
+.venv/bin/python -m pytest --numprocesses auto --maxprocesses 4 "$@"

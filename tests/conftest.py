@@ -4,18 +4,40 @@ memory mode (domain, application and API tests where a real store adds nothing).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nats
 import psycopg
 import pytest
 
 from shared.settings import CommonSettings
+from tests.pg_instance import PgInstance
 
-PG_ADMIN_URL = os.environ.get("PINGYI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+MACHINE_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _admin_url() -> str:
+    """PINGYI_TEST_PG, else the machine's PostgreSQL; but a worker of a run spread over
+    processes (`pytest -n`) gets a server of its own, for the run: one end-to-end test's
+    five services hold up to ~90 connections, and the machine's server allows 100."""
+    if "PINGYI_TEST_PG" in os.environ or "PYTEST_XDIST_WORKER" not in os.environ:
+        return os.environ.get("PINGYI_TEST_PG", MACHINE_PG)
+    server = PgInstance()
+    atexit.register(server.destroy)
+    server.init()
+    server.start(max_connections=400)
+    server.wait_accepting()
+    # What the worker starts (a helper run as a module) uses the same server.
+    os.environ["PINGYI_TEST_PG"] = server.url()
+    return server.url()
+
+
+PG_ADMIN_URL = _admin_url()
 NATS_URL = os.environ.get("PINGYI_TEST_NATS", "nats://127.0.0.1:4222")
 ADMIN_KEY = "pyk_test-bootstrap-admin-key"
 
@@ -101,3 +123,35 @@ def production_settings(database_url: str, nats_namespace: str) -> CommonSetting
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
     )
+
+
+SHARED_RUNS = {
+    "fuzz": "one package-scoped cluster, and a check that runs after every other fuzz test",
+    "bench": "each bench test checks that no bench database or stream is left anywhere",
+    "faults": "their servers take runs of ports outside the ephemeral range, free when chosen",
+}
+"""Tests that must run in one process, one after another, when the suite is spread over
+processes (`pytest -n`, what scripts/test.sh runs), and why."""
+
+
+def run_group(nodeid: str) -> str:
+    """The tests a worker runs together, in order: a file (its module-scoped fixtures are
+    built once, and its tests may build on each other), or one of `SHARED_RUNS`."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")
+    group = parts[1] if len(parts) > 2 and parts[0] == "tests" else path
+    if group == "deploy" and parts[-1].startswith("test_bench"):
+        group = "bench"
+    return group if group in SHARED_RUNS else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    # xdist's own `loadgroup` marks nodeids in a way pytest 9 no longer reads; a scheduler
+    # that splits by `run_group` does the same through xdist's public hook.
+    from xdist.scheduler import LoadScopeScheduling
+
+    class RunGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return run_group(nodeid)
+
+    return RunGroups(config, log)

@@ -54,10 +54,10 @@ class PgInstance:
             "-E", "UTF8", "--no-sync",
         )  # fmt: skip
 
-    def start(self) -> None:
+    def start(self, max_connections: int = 100) -> None:
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base} -c fsync=off "
-            "-c max_connections=100"
+            f"-c max_connections={max_connections}"
         )
         self._run(
             str(self._bin / "pg_ctl"), "-D", str(self.data), "-o", options,

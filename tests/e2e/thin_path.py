@@ -405,7 +405,9 @@ def unit_counts(results: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 
 def round_results(api: Api, ctx: dict[str, Any]) -> dict[str, Any]:
-    """Round 1's results as reporting shows them to the office, once it has caught up."""
+    """Round 1's results as reporting shows them to the office, once it has caught up (the
+    campaign is registry's, the results scoring's)."""
+    api.wait_caught_up("reporting", "registry")
     api.wait_caught_up("reporting", "scoring")
     path = f"/campaigns/{ctx['campaign']['campaign_id']}/rounds/1/results"
     results: dict[str, Any] = api.call("reporting", "GET", path, key=ctx["office"]["api_key"])
