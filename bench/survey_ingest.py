@@ -177,7 +177,10 @@ def children(pid: int, command: str | None = None) -> list[int]:
     a relay and a views process)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        text = (task / "children").read_text() if (task / "children").exists() else ""
+        try:
+            text = (task / "children").read_text()
+        except OSError:  # the thread ended since the listing
+            continue
         found += [int(p) for p in text.split()]
     return [p for p in found if command is None or _runs(p, command)]
 

@@ -145,10 +145,41 @@ def run_group(nodeid: str) -> str:
     return group if group in SHARED_RUNS else path
 
 
+LONGEST_FIRST = (
+    "fuzz",
+    "faults",
+    "tests/deploy/test_image_smoke.py",
+    "tests/e2e/test_production_processes.py",
+    "bench",
+    "tests/e2e/test_relay_process.py",
+    "tests/cluster/test_jetstream_cluster.py",
+    "tests/e2e/test_embedded.py",
+    "tests/e2e/test_replicas.py",
+    "tests/shared/test_authorization_matrix.py",
+    "tests/survey/test_database_restart.py",
+    "tests/inspection/test_production_flow.py",
+    "tests/e2e/test_views_process.py",
+    "tests/integrity/test_commands_and_scores.py",
+    "tests/shared/test_trace_links.py",
+)
+"""The groups that take longest (minutes, most of them starting services as processes),
+handed out first, so that none of them is left to run alone at the end of a spread run.
+Every other group follows in the order collected."""
+
+
+@pytest.hookimpl(trylast=True)  # after tests/fuzz/conftest.py has ordered its own
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(run_group(item.nodeid), len(rank)))
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     # xdist's own `loadgroup` marks nodeids in a way pytest 9 no longer reads; a scheduler
-    # that splits by `run_group` does the same through xdist's public hook.
+    # that splits by `run_group` does the same through xdist's public hook. Its groups are
+    # handed out in the order collected (`LONGEST_FIRST`), not by their number of tests.
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
 
     class RunGroups(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:

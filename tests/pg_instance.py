@@ -6,13 +6,14 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import psycopg
+
+from tests.ports import quiet_port
 
 
 def _bindir() -> Path:
@@ -25,17 +26,11 @@ def _bindir() -> Path:
     return Path(candidates[-1]).parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class PgInstance:
     def __init__(self) -> None:
         self.base = Path(tempfile.mkdtemp(prefix="pingyi-pg-"))
         self.data = self.base / "data"
-        self.port = _free_port()
+        self.port = quiet_port()
         self._bin = _bindir()
         # PostgreSQL refuses to run as root; the package's system user runs it then.
         self._as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import SHARED_RUNS, run_group
+from tests.conftest import LONGEST_FIRST, SHARED_RUNS, run_group
 
 TESTS = Path(__file__).parent
 
@@ -36,3 +36,10 @@ def test_any_other_file_is_a_unit_of_its_own() -> None:
     assert run_group("tests/registry/test_units.py::test_a[x]") == "tests/registry/test_units.py"
     assert run_group("tests/test_architecture.py::test_b") == "tests/test_architecture.py"
     assert set(SHARED_RUNS) == {"fuzz", "bench", "faults"}
+
+
+def test_the_longest_groups_are_named_as_they_are_and_handed_out_first() -> None:
+    """A renamed file would silently lose its place at the front."""
+    root = TESTS.parent
+    for group in LONGEST_FIRST:
+        assert group in SHARED_RUNS or (root / group).is_file(), group

@@ -14,7 +14,8 @@ from pathlib import Path
 import nats
 from nats.js.api import StreamConfig
 
-from tests.shared.nats_process import free_port, nats_binary
+from tests.ports import quiet_port
+from tests.shared.nats_process import nats_binary
 
 
 def server_version() -> tuple[int, int, int]:
@@ -38,8 +39,8 @@ class ClusterNode:
     def __init__(self, directory: Path, name: str, cluster: str) -> None:
         self.name = name
         self.directory = directory
-        self.port = free_port()
-        self.cluster_port = free_port()
+        self.port = quiet_port()
+        self.cluster_port = quiet_port()
         self.url = f"nats://127.0.0.1:{self.port}"
         self.config = directory / "nats.conf"
         self.log = directory / "nats-server.log"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,31 +14,9 @@ import httpx
 
 from pingyi.catalog import NAMES as SERVICES
 from tests.conftest import ADMIN_KEY
+from tests.ports import quiet_ports
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_ports(count: int) -> list[int]:
-    """`count` consecutive free ports (embedded mode takes a base port)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = probe.getsockname()[1]
-        if base + count > 65000:
-            continue
-        sockets = []
-        try:
-            for offset in range(count):
-                s = socket.socket()
-                s.bind(("127.0.0.1", base + offset))
-                sockets.append(s)
-            return [base + offset for offset in range(count)]
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no run of free ports")
 
 
 def pingyi_command(*args: str) -> list[str]:
@@ -121,7 +98,7 @@ class ProductionSystem:
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
         self.env = dict(env)
         self.workdir = workdir
-        self.ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
+        self.ports = dict(zip(SERVICES, quiet_ports(len(SERVICES)), strict=True))
         self.procs: dict[str, Proc] = {}
 
     def url(self, service: str) -> str:

@@ -13,7 +13,8 @@ from pingyi.catalog import NAMES as SERVICES
 from pingyi.demo import DEMO_SCHEME, DEMO_WAVE, FINDINGS, PUBLIC_UNITS, PUBLIC_WAVE, VOTERS
 from tests.conftest import ADMIN_KEY
 from tests.e2e import thin_path
-from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, wait_ready
+from tests.e2e.processes import Api, Proc, pingyi_command, wait_ready
+from tests.ports import quiet_ports
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +32,7 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def _up(data_dir: Path, log: Path, *extra: str) -> tuple[Proc, dict[str, str]]:
-    base = free_ports(len(SERVICES))[0]
+    base = quiet_ports(len(SERVICES))[0]
     urls = {s: f"http://127.0.0.1:{base + i}" for i, s in enumerate(SERVICES)}
     proc = Proc(
         "pingyi up", pingyi_command("up", "--base-port", str(base), *extra), _env(data_dir), log

@@ -25,11 +25,11 @@ from tests.e2e.processes import (
     Api,
     Proc,
     ProductionSystem,
-    free_ports,
     pingyi_command,
     production_env,
     wait_ready,
 )
+from tests.ports import quiet_ports
 from tests.shared.relay_support import assert_exactly_the_log, stream_messages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.infra]
@@ -143,7 +143,7 @@ def test_a_killed_relay_is_restarted_and_the_stream_holds_the_log_once(
 def test_of_two_replicas_one_relay_publishes_and_another_takes_over_when_it_dies(
     system: ProductionSystem, nats_namespace: str, tmp_path: Path
 ) -> None:
-    port = free_ports(1)[0]
+    port = quiet_ports(1)[0]
     env = dict(system.env, PINGYI_SURVEY_PORT=str(port))
     replica = Proc("survey-2", pingyi_command("serve", "survey"), env, tmp_path / "survey-2.log")
     replica.start()

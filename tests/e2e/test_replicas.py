@@ -26,8 +26,9 @@ from shared.registry_view import SECURITY_VIEW
 from shared.settings import CommonSettings
 from tests.conftest import ADMIN_KEY, NATS_URL
 from tests.e2e import thin_path
-from tests.e2e.processes import Api, Proc, free_ports, pingyi_command, production_env, wait_ready
+from tests.e2e.processes import Api, Proc, pingyi_command, production_env, wait_ready
 from tests.integrity.helpers import SEAL_KEY
+from tests.ports import quiet_ports
 from tests.shared.relay_support import assert_exactly_the_log, stream_messages
 
 pytestmark = [pytest.mark.e2e, pytest.mark.infra]
@@ -42,7 +43,7 @@ class Replicas:
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
         self.env = env
         self.workdir = workdir
-        registry, a, b = free_ports(3)
+        registry, a, b = quiet_ports(3)
         self.ports = {"registry": registry, "a": a, "b": b}
         self.procs: dict[str, Proc] = {}
 

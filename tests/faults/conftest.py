@@ -12,8 +12,9 @@ import psycopg
 import pytest
 
 from tests.e2e.processes import production_env
-from tests.faults.system import SERVICES, FaultySystem, quiet_ports
+from tests.faults.system import SERVICES, FaultySystem
 from tests.pg_instance import PgInstance
+from tests.ports import quiet_ports
 from tests.shared.nats_process import NatsServer
 
 

@@ -6,9 +6,7 @@ again at once."""
 from __future__ import annotations
 
 import os
-import random
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -16,33 +14,10 @@ from pathlib import Path
 
 from tests.e2e.processes import ProductionSystem, wait_ready
 from tests.pg_instance import PgInstance
+from tests.ports import quiet_ports
 from tests.shared.nats_process import NatsServer
 
 SERVICES = ("registry", "survey", "inspection", "scoring")
-QUIET_PORTS = (20_000, 32_000)
-"""Below Linux's ephemeral range (32768–60999 by default): no outbound connection of any
-process on the machine is given one of these, so a port chosen here stays free until the
-server binds it — and again between a SIGKILL and the restart on the same port."""
-
-
-def quiet_ports(count: int) -> list[int]:
-    """`count` consecutive ports outside the ephemeral range, free when chosen."""
-    low, high = QUIET_PORTS
-    for _ in range(200):
-        base = random.randrange(low, high - count)
-        sockets = []
-        try:
-            for port in range(base, base + count):
-                s = socket.socket()
-                sockets.append(s)
-                s.bind(("127.0.0.1", port))
-            return list(range(base, base + count))
-        except OSError:
-            continue
-        finally:
-            for s in sockets:
-                s.close()
-    raise RuntimeError("no run of free ports below the ephemeral range")
 
 
 class FaultySystem(ProductionSystem):

@@ -9,11 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.ports import quiet_port
 
 
 def nats_binary() -> str:
@@ -26,7 +22,7 @@ class NatsServer:
     def __init__(self, directory: Path) -> None:
         self.store = directory / "store"
         self.log = directory / "nats-server.log"
-        self.port = free_port()
+        self.port = quiet_port()
         self.url = f"nats://127.0.0.1:{self.port}"
         self._process: subprocess.Popen[bytes] | None = None
 

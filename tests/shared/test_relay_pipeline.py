@@ -9,8 +9,8 @@ import pytest
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
 from shared.messaging.relay_worker import run_relay
+from tests.ports import quiet_port
 from tests.shared.fake_stream import FakeStream
-from tests.shared.nats_process import free_port
 from tests.shared.ordering_app import SERVICE, in_memory_application, to_payload
 from tests.shared.relay_support import assert_exactly_the_log, until
 
@@ -125,7 +125,7 @@ def test_the_relay_process_stops_on_request_while_nats_is_unreachable() -> None:
 
     async def scenario() -> None:
         stop = asyncio.Event()
-        nowhere = f"nats://127.0.0.1:{free_port()}"
+        nowhere = f"nats://127.0.0.1:{quiet_port()}"
         worker = asyncio.create_task(run_relay(open_outbox, nowhere, "t", SERVICE, stop))
         await until(lambda: bool(opened))
         stop.set()
