@@ -127,6 +127,7 @@ def production_settings(database_url: str, nats_namespace: str) -> CommonSetting
 
 SHARED_RUNS = {
     "fuzz": "one package-scoped cluster, and a check that runs after every other fuzz test",
+    "fuzz/openapi": "half the fuzz tests, on a cluster of their own, ending with that check",
     "bench": "each bench test checks that no bench database or stream is left anywhere",
     "faults": "their servers take runs of ports outside the ephemeral range, free when chosen",
 }
@@ -142,10 +143,13 @@ def run_group(nodeid: str) -> str:
     group = parts[1] if len(parts) > 2 and parts[0] == "tests" else path
     if group == "deploy" and parts[-1].startswith("test_bench"):
         group = "bench"
+    elif group == "fuzz" and parts[-1] == "test_openapi.py":
+        group = "fuzz/openapi"
     return group if group in SHARED_RUNS else path
 
 
 LONGEST_FIRST = (
+    "fuzz/openapi",
     "fuzz",
     "faults",
     "tests/deploy/test_image_smoke.py",

@@ -15,6 +15,7 @@ from schemathesis import GenerationMode
 
 from tests.fuzz.checks import send
 from tests.fuzz.deepen import deepen
+from tests.fuzz.downstream import assert_nothing_stuck_downstream
 from tests.fuzz.operations import (
     FUZZ_SETTINGS,
     IDS,
@@ -87,3 +88,9 @@ def _path_value(fuzzed: Fuzzed, name: str) -> st.SearchStrategy[str]:
     if existing:
         choices.append(st.sampled_from(existing))
     return st.one_of(choices)
+
+
+def test_nothing_the_generated_cases_stored_is_stuck_downstream(fuzzed: Fuzzed) -> None:
+    """Last in this file: the cases above, on whichever cluster ran them, left every consumer
+    at its upstream's head (as test_downstream.py checks after the whole package)."""
+    assert_nothing_stuck_downstream(fuzzed)
