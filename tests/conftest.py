@@ -129,7 +129,7 @@ SHARED_RUNS = {
     "fuzz": "one package-scoped cluster, and a check that runs after every other fuzz test",
     "fuzz/openapi": "half the fuzz tests, on a cluster of their own, ending with that check",
     "bench": "each bench test checks that no bench database or stream is left anywhere",
-    "faults": "their servers take runs of ports outside the ephemeral range, free when chosen",
+    "faults": "each kills and restarts whole systems for minutes: one at a time, not two",
 }
 """Tests that must run in one process, one after another, when the suite is spread over
 processes (`pytest -n`, what scripts/test.sh runs), and why."""
