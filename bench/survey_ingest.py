@@ -205,6 +205,49 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has used so far (/proc/<pid>/stat); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    # utime and stime, the 14th and 15th fields; the command name is cut off before them.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL process on this machine (the server's and its backends')."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+class CpuWatch:
+    """CPU seconds each watched process spent between `start` and `stop`: where a push's
+    time goes, steadier from run to run than a rate on a shared machine."""
+
+    def __init__(self, groups: dict[str, list[int]]) -> None:
+        self.groups = groups
+        self.start = {name: self._now(pids) for name, pids in groups.items()}
+        self.spent: dict[str, float] = {}
+
+    @staticmethod
+    def _now(pids: list[int]) -> float:
+        return sum(map(cpu_seconds, pids))
+
+    def stop(self) -> dict[str, float]:
+        self.spent = {
+            name: round(self._now(pids) - self.start[name], 3) for name, pids in self.groups.items()
+        }
+        return self.spent
+
+
 # --- one run over HTTP ------------------------------------------------------------------
 
 
@@ -239,6 +282,8 @@ class IngestRun:
     relay_peak_mib: float | None = None
     views_peak_mib: float | None = None
     profile: list[tuple[str, float]] = field(default_factory=list)
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
+    """CPU each process spent over the push (survey, its relay, its views, PostgreSQL)."""
 
     def latency(self, quantile: float) -> float:
         ordered = sorted(self.latencies)
@@ -264,6 +309,7 @@ class IngestRun:
             "relay_peak_rss_mib": self.relay_peak_mib,
             "views_peak_rss_mib": self.views_peak_mib,
             "profile": [[name, round(share, 4)] for name, share in self.profile],
+            "cpu_seconds": self.cpu_seconds,
         }
 
 
@@ -440,16 +486,25 @@ def run_over_http(
             ]
             # The wave's opening on the stream: the relay holds its lease and is caught up.
             before = asyncio.run(wait_published(nats_url, namespace, 1))
+            pid = survey_service.process.pid
+            cpu = CpuWatch(
+                {
+                    "survey": [pid],
+                    "relay": children(pid, "relay"),
+                    "views": children(pid, "views"),
+                    "postgres": postgres_pids(),
+                }
+            )
             with Stopwatch() as watch:
                 push(survey_service.url, agency_key, wave_id, bodies, clients, run)
                 run.accepted_seconds = time.perf_counter() - watch.started
                 run.published = asyncio.run(
                     wait_published(nats_url, namespace, publishable(database_url))
                 )
+            run.cpu_seconds = cpu.stop()
             run.end_to_end_seconds = watch.seconds
             run.published -= before
             run.survey_head = survey.call("GET", "/positions")["head"]
-            pid = survey_service.process.pid
             run.survey_peak_mib = peak_rss_mib(pid)
             relays = children(pid, "relay")
             run.relay_peak_mib = max((peak_rss_mib(p) or 0.0 for p in relays), default=None)
@@ -628,6 +683,16 @@ def measurements(
         "library_naive_seconds": round(base.naive_seconds, 3),
         "library_pipelined_seconds": round(base.pipelined_seconds, 3),
     }
+    cpu = (
+        [
+            "CPU µs per questionnaire over the push: "
+            + ", ".join(
+                f"{name} {seconds / n * 1e6:.0f}" for name, seconds in run.cpu_seconds.items()
+            )
+        ]
+        if run.cpu_seconds
+        else []
+    )
     profile = (
         [
             "survey process, share of busy samples: "
@@ -651,6 +716,7 @@ def measurements(
                 memory,
                 f"{run.quarantined} of {run.accepted} accepted questionnaires quarantined",
                 f"target ≥0.5x COPY: {met(accepted_rate / copy_rate >= 0.5)}",
+                *cpu,
                 *profile,
             ],
             details=details,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import time
 from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -27,11 +26,11 @@ from shared.operations_api import operations_router
 from shared.persistence.errors import (
     UNAVAILABLE_EXCEPTIONS,
     database_unavailable_handler,
-    response_for_unhandled,
 )
 from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
 from shared.runtime import ServiceRuntime
 from shared.views import ViewStore
+from shared.web.access_log import AccessLog
 from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.docs import serve_docs
 from shared.web.echo import REASON_LIMIT, clip, error_body
@@ -114,7 +113,8 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
         app.add_exception_handler(unavailable, database_unavailable_handler)
     metrics = ServiceMetrics(runtime)
     _guard_the_edge(app, runtime)
-    app.middleware("http")(_access_log(runtime.name, metrics))  # outermost: logs the edge's 4xx
+    # Added last, so outermost: it logs and counts the edge's 4xx too.
+    app.add_middleware(AccessLog, metrics=metrics, quiet_paths=PROBES)
     for router in (
         _health_router(runtime, metrics),
         *definition.routers,
@@ -174,36 +174,6 @@ def _positions_router(runtime: ServiceRuntime) -> APIRouter:
         }
 
     return router
-
-
-def _access_log(service: str, metrics: ServiceMetrics) -> Callable[..., Any]:
-    async def middleware(request: Request, call_next: Callable[..., Any]) -> Any:
-        started = time.perf_counter()
-        try:
-            response = await call_next(request)
-        except Exception as exc:
-            # Handled here, inside this middleware, so it is counted and logged; a
-            # handler for Exception would run outside it, as uvicorn's plain text did.
-            response = response_for_unhandled(request, exc)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        elapsed = time.perf_counter() - started
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        metrics.latency.labels(request.method, route).observe(elapsed)
-        if response.status_code >= 500:
-            metrics.errors.labels(request.method, route, str(response.status_code)).inc()
-        if request.url.path not in PROBES:
-            log.info(
-                "request",
-                extra={
-                    "method": request.method,
-                    "path": request.url.path,
-                    "status": response.status_code,
-                    "ms": round(elapsed * 1000, 1),
-                },
-            )
-        return response
-
-    return middleware
 
 
 def _health_router(runtime: ServiceRuntime, metrics: ServiceMetrics) -> APIRouter:

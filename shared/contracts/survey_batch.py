@@ -134,6 +134,7 @@ class BatchExtra(_Part):
 
 
 EXTRA_FIELDS: tuple[str, ...] = tuple(name for name in BatchExtra.model_fields if name != "index")
+_EXTRA_FIELD_SET = frozenset(EXTRA_FIELDS)
 
 
 class BatchRecorded(IntegrationPayload):
@@ -354,7 +355,8 @@ def _extras_of(questionnaires: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """`BatchExtra` as JSON for every questionnaire with an optional field set."""
     extras: list[dict[str, Any]] = []
     for index, q in enumerate(questionnaires):
-        if not any(q.get(name) for name in EXTRA_FIELDS):
+        # Most questionnaires hold none of the fields at all: one set operation says so.
+        if q.keys().isdisjoint(_EXTRA_FIELD_SET) or not any(q.get(n) for n in EXTRA_FIELDS):
             continue
         extras.append(
             {

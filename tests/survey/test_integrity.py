@@ -20,6 +20,8 @@ from services.survey.integrity import (
     OVER_QUOTA,
     POINT_DEPARTURE,
     STRAIGHT_LINING,
+    PATTERN_ANSWERS_JSON,
+    PATTERN_ROW_TEXT,
     Candidate,
     PointDeparture,
     WaveIntegrityState,
@@ -444,6 +446,22 @@ def test_state_json_keeps_least_recently_seen_order() -> None:
     )
     back = WaveIntegrityState.from_json(state.to_json())
     assert list(back.patterns) == [("P2", None), ("P1", None)]
+
+
+def test_a_state_keeps_the_pattern_form_its_wave_began_with() -> None:
+    """A state saved before the form was recorded is resumed in the old form, so a wave's
+    patterns stay comparable across the upgrade; a new state uses row texts."""
+    assert WaveIntegrityState().pattern_form == PATTERN_ROW_TEXT
+    _, state = run([cand("Q1"), cand("Q2")], IDENTICAL)
+    saved = json.loads(state.to_json())
+    assert saved["pattern_form"] == PATTERN_ROW_TEXT
+    del saved["pattern_form"]  # as every state saved before it was
+    old = WaveIntegrityState.from_json(json.dumps(saved))
+    assert old.pattern_form == PATTERN_ANSWERS_JSON
+    assert old.copy().pattern_form == PATTERN_ANSWERS_JSON
+    assert json.loads(old.to_json())["pattern_form"] == PATTERN_ANSWERS_JSON
+    with pytest.raises(ValueError, match="pattern form"):
+        WaveIntegrityState.from_json(json.dumps(saved | {"pattern_form": "sorted_answers"}))
 
 
 @pytest.mark.parametrize(

@@ -43,17 +43,23 @@ class Checker:
         self.groups = {g.code for g in wave.groups}
         self.panel = wave.panel
         self.representative = wave.kind == WaveKind.REPRESENTATIVE_EVALUATION
+        # Read once: each is parsed from the wave's setup on every read.
+        self.opens_at, self.closes_at = wave.opens_at, wave.closes_at
+        self.latest = now + FUTURE_TOLERANCE
 
-    def problems(self, q: dict[str, Any]) -> list[Problem]:
+    def problems(self, q: dict[str, Any], *, ratings_checked: bool = False) -> list[Problem]:
+        """`ratings_checked`: the caller found the overall ratings good already (one of the
+        wave's units each, on its scale, at least one), so they are not looked at again."""
         found: list[Problem] = []
         self._when(q["collected_at"], found)
         self._where(q, found)
-        return found + self.answer_problems(q)
+        return found + self.answer_problems(q, ratings_checked=ratings_checked)
 
-    def answer_problems(self, q: dict[str, Any]) -> list[Problem]:
+    def answer_problems(self, q: dict[str, Any], *, ratings_checked: bool = False) -> list[Problem]:
         """The answers only: what a correction is checked against."""
         found: list[Problem] = []
-        self._ratings(q["ratings"], found)
+        if not ratings_checked:
+            self._ratings(q["ratings"], found)
         self._dimensions(q["dimension_ratings"], q["ratings"], found)
         self._opinions(q["opinions"], found)
         self._recommendations(q["recommended_key_targets"], found)
@@ -73,7 +79,7 @@ class Checker:
             found.append(Problem("opinions", reason, "too_large"))
 
     def _when(self, collected_at: datetime, found: list[Problem]) -> None:
-        opens_at, closes_at = self.wave.opens_at, self.wave.closes_at
+        opens_at, closes_at = self.opens_at, self.closes_at
         if opens_at is not None and collected_at < opens_at:
             found.append(
                 Problem(
@@ -90,7 +96,7 @@ class Checker:
                     "outside_window",
                 )
             )
-        elif collected_at > self.now + FUTURE_TOLERANCE:
+        elif collected_at > self.latest:
             found.append(Problem("collected_at", "collected in the future", "in_future"))
 
     def _where(self, q: dict[str, Any], found: list[Problem]) -> None:

@@ -26,7 +26,10 @@ from services.survey.integrity.flags import (
 from services.survey.integrity.screening import screen
 from services.survey.integrity.state import (
     BURST_ENTRIES,
+    PATTERN_ANSWERS_JSON,
+    PATTERN_FORMS,
     PATTERN_KEYS,
+    PATTERN_ROW_TEXT,
     PATTERNS_PER_KEY,
     STATE_FORMAT,
     BurstKey,
@@ -42,7 +45,10 @@ __all__ = [
     "IDENTICAL_ANSWERS",
     "OVER_QUOTA",
     "PATTERNS_PER_KEY",
+    "PATTERN_ANSWERS_JSON",
+    "PATTERN_FORMS",
     "PATTERN_KEYS",
+    "PATTERN_ROW_TEXT",
     "POINT_DEPARTURE",
     "STATE_FORMAT",
     "STRAIGHT_LINING",

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 PATTERNS_PER_KEY = 64
 """Identical-answer memory: distinct answer patterns kept per (point, device), least recently
@@ -19,10 +19,17 @@ BURST_ENTRIES = 5_000
 
 STATE_FORMAT = 1
 
+PATTERN_ANSWERS_JSON = "answers_json"
+PATTERN_ROW_TEXT = "row_text"
+PATTERN_FORMS = (PATTERN_ANSWERS_JSON, PATTERN_ROW_TEXT)
+"""How the caller makes a questionnaire's pattern, kept in the state so that a wave's
+patterns stay comparable from its first batch to its last: a state saved before the form
+was recorded is `answers_json`, a new one `row_text`."""
 
-@dataclass(frozen=True)
-class Candidate:
-    """One questionnaire being recorded.
+
+class Candidate(NamedTuple):
+    """One questionnaire being recorded (a tuple: one is made per questionnaire pushed, and a
+    frozen dataclass costs a `setattr` call per field).
 
     `pattern` is the caller's canonical digest of the answers: equal answers, equal pattern.
     `ratings` maps unit id to answer text (used for straight-lining only).
@@ -68,6 +75,7 @@ class WaveIntegrityState:
     patterns_per_key: int = PATTERNS_PER_KEY
     pattern_keys: int = PATTERN_KEYS
     burst_entries: int = BURST_ENTRIES
+    pattern_form: str = PATTERN_ROW_TEXT
 
     def copy(self) -> WaveIntegrityState:
         return WaveIntegrityState(
@@ -82,6 +90,7 @@ class WaveIntegrityState:
             patterns_per_key=self.patterns_per_key,
             pattern_keys=self.pattern_keys,
             burst_entries=self.burst_entries,
+            pattern_form=self.pattern_form,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,6 +106,7 @@ class WaveIntegrityState:
                 [point, device, [[digest, list(ids)] for digest, ids in seen.items()]]
                 for (point, device), seen in self.patterns.items()
             ],
+            "pattern_form": self.pattern_form,
             "agency_counts": dict(sorted(self.agency_counts.items())),
             "point_counts": dict(sorted(self.point_counts.items())),
             "caps": {
@@ -114,6 +124,9 @@ class WaveIntegrityState:
     def from_dict(cls, data: Mapping[str, Any]) -> WaveIntegrityState:
         if data.get("format") != STATE_FORMAT:
             raise ValueError(f"unknown integrity state format {data.get('format')!r}")
+        pattern_form = data.get("pattern_form", PATTERN_ANSWERS_JSON)
+        if pattern_form not in PATTERN_FORMS:
+            raise ValueError(f"unknown pattern form {pattern_form!r}")
         try:
             caps = data["caps"]
             newest = data["newest"]
@@ -132,6 +145,7 @@ class WaveIntegrityState:
                 patterns_per_key=int(caps["patterns_per_key"]),
                 pattern_keys=int(caps["pattern_keys"]),
                 burst_entries=int(caps["burst_entries"]),
+                pattern_form=pattern_form,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ValueError(f"malformed integrity state: {error}") from error

@@ -51,7 +51,7 @@ class AnswersIn(In):
 
     def answers(self) -> dict[str, Any]:
         return {
-            "ratings": dict(self.ratings),
+            "ratings": self.ratings,  # the model's own, made for this request
             "dimension_ratings": {
                 unit: dict(values) for unit, values in self.dimension_ratings.items()
             },

@@ -13,12 +13,12 @@ from services.survey.application.base import SurveyBase
 from services.survey.application.batches.rows import (
     Row,
     candidate,
-    coded_row,
+    checked_row_text,
     expand_row,
     part_entry,
+    pattern_of,
     problem,
     recorded_fields,
-    unit_row,
 )
 from services.survey.domain import (
     Batch,
@@ -36,6 +36,9 @@ from shared.auth import Principal as Caller
 from shared.contracts.survey import SCALE_LEVELS
 from shared.contracts.survey_batch import row_chars
 from shared.idempotency import Response as Result
+
+_ROW_TEXT = "_row_text"
+"""Where `_valid_rows` leaves a good questionnaire's row text for `_record`."""
 
 
 class Intake:
@@ -59,6 +62,9 @@ class Intake:
         )
         self.units = [str(unit) for unit in wave.unit_ids]
         self._response_id_of = Response.ids_in(wave.id)
+        # Rows are stored as row texts of the scale's codes: what the parts publish as is.
+        self.levels = list(SCALE_LEVELS[wave.template.scale])
+        self.chars = row_chars(self.levels)
 
     def run(
         self, rows: Sequence[Row], *, checked: bool, all_or_nothing: bool
@@ -95,8 +101,11 @@ class Intake:
             if row in refused_rows:
                 continue
             q, found = expand_row(given, self.units)
-            # A bad `row` is the ratings' problem: not reported twice.
-            found += [p for p in checker.problems(q) if not (found and p.field == "ratings")]
+            text = None if found else checked_row_text(q, self.units, self.chars)
+            # A bad `row` is the ratings' problem: not reported twice. Ratings that made a row
+            # text are good ones: the checker need not look at them again.
+            problems = checker.problems(q, ratings_checked=text is not None)
+            found += [p for p in problems if not (found and p.field == "ratings")]
             response_id = self._response_id(q)
             if response_id in seen:
                 what = "panel member" if q["respondent_id"] is not None else "questionnaire id"
@@ -117,8 +126,16 @@ class Intake:
                 )
             if not found:
                 seen[response_id] = row
+                q[_ROW_TEXT] = text
                 good.append((row, q, response_id))
         return good
+
+    def _row_text(self, q: dict[str, Any]) -> str:
+        text: str | None = q.get(_ROW_TEXT)
+        if text is None:  # checked by the `Checker` alone (a test's rows, say): made here
+            text = checked_row_text(q, self.units, self.chars)
+            assert text is not None, "a checked questionnaire's answers make a row text"
+        return text
 
     def _response_id(self, q: dict[str, Any]) -> UUID:
         if q["respondent_id"] is not None:
@@ -167,29 +184,31 @@ class Intake:
             if wave.integrity_state
             else WaveIntegrityState()
         )
-        rows = [unit_row(q, self.units) for _, q, _ in good]
-        agency = str(self.agency_id)
-        candidates = [candidate(q, agency, row) for (_, q, _), row in zip(good, rows, strict=True)]
+        texts = [self._row_text(q) for _, q, _ in good]
+        agency, form, units = str(self.agency_id), state.pattern_form, self.units
+        candidates = [
+            candidate(q, agency, pattern_of(q, text, form, units))
+            for (_, q, _), text in zip(good, texts, strict=True)
+        ]
         point_quotas = {p.code: p.quota for p in wave.points}
         flags, state = screen(
             candidates, wave.integrity, state, wave.agencies.get(str(self.agency_id)), point_quotas
         )
         batch_id = uuid4()
-        # Rows are stored as row texts of the scale's codes: what the parts publish as is.
-        levels = list(SCALE_LEVELS[wave.template.scale])
-        chars = row_chars(levels)
         entries: list[dict[str, Any]] = []
         quarantined: list[str] = []
         by_point: dict[str, int] = {}
-        for (_, q, response_id), row, found in zip(good, rows, flags, strict=True):
-            flagged = [f.model_dump() for f in found]
-            entries.append(part_entry(response_id, q, coded_row(row, chars), flagged))
+        for (_, q, response_id), text, found in zip(good, texts, flags, strict=True):
+            flagged = [f.model_dump() for f in found] if found else []
+            entries.append(part_entry(response_id, q, text, flagged))
             if found:
                 quarantined.append(q["questionnaire_id"])
             point = q["survey_point"] or ""
             by_point[point] = by_point.get(point, 0) + 1
         response_ids = [response_id for _, _, response_id in good]
-        parts, claims = self._parts_and_claims(batch_id, split_parts(entries), response_ids, levels)
+        parts, claims = self._parts_and_claims(
+            batch_id, split_parts(entries), response_ids, self.levels
+        )
         batch = Batch.bring(
             batch_id,
             wave_id=wave.id,

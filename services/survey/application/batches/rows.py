@@ -9,7 +9,8 @@ from uuid import UUID
 import orjson
 
 from services.survey.domain import Problem
-from services.survey.integrity import Candidate
+from services.survey.integrity import PATTERN_ROW_TEXT, Candidate
+from shared.contracts.survey_batch import NOT_RATED
 
 _PATTERN_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
@@ -44,18 +45,53 @@ def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], lis
     return q | {"ratings": ratings, "row": None, "given_row": list(row)}, []
 
 
-def candidate(q: dict[str, Any], agency_id: str, row: list[str | None]) -> Candidate:
-    """`row` is the answers in the wave's unit order: within a wave, equal answers make an
-    equal pattern without sorting a dict of every unit."""
+def checked_row_text(
+    q: dict[str, Any], units: list[str], chars: dict[str | None, str]
+) -> str | None:
+    """The questionnaire's overall answers as its row text (`chars`: `row_chars` of the
+    wave's scale), made in one pass that also checks them: every answer one of the scale's,
+    every rated unit one of the wave's, at least one rated. None if any of that fails, and
+    the `Checker` then says what is wrong, as it would have anyway."""
+    given: list[str | None] | None = q.get("given_row")
+    ratings: dict[str, str] = q["ratings"]
+    if not ratings:
+        return None
+    answers = given if given is not None else map(ratings.get, units)
+    try:
+        text = "".join(map(chars.__getitem__, answers))
+    except (KeyError, TypeError):  # an answer of another scale (or none at all)
+        return None
+    # Keys are distinct, so as many rated units as ratings means every key is a wave unit;
+    # a rating of "" (no answer of any scale) reads as not rated and fails the same way.
+    if len(text) - text.count(NOT_RATED) != len(ratings):
+        return None
+    return text
+
+
+def pattern_of(q: dict[str, Any], text: str, form: str, units: list[str]) -> str:
+    """What identical questionnaires share, in the form the wave's integrity state was begun
+    with (`WaveIntegrityState.pattern_form`): equal answers, equal pattern, within a wave.
+    "row_text": the row text, then the other answers' JSON if there are any (a wave's row
+    texts have one length, so the two never run together). "answers_json", the form before:
+    the JSON of the answers laid out by unit, which costs a list and an encoding more."""
     others = (q["dimension_ratings"], q["opinions"], q["recommended_key_targets"])
+    if form == PATTERN_ROW_TEXT:
+        if not any(others):
+            return text
+        return text + orjson.dumps(list(others), option=_PATTERN_OPTIONS).decode("utf-8")
+    row = unit_row(q, units)
     pattern = orjson.dumps([row, *others] if any(others) else row, option=_PATTERN_OPTIONS)
+    return pattern.decode("utf-8")
+
+
+def candidate(q: dict[str, Any], agency_id: str, pattern: str) -> Candidate:
     return Candidate(
         questionnaire_id=q["questionnaire_id"],
         collected_at=q["collected_at"],
         survey_point=q["survey_point"],
         device=q["device"],
         agency_id=agency_id,
-        pattern=pattern.decode("utf-8"),
+        pattern=pattern,
         ratings=q["ratings"],
     )
 

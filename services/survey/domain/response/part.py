@@ -130,8 +130,10 @@ def _estimated_bytes(q: dict[str, Any]) -> int:
     """An upper estimate of the questionnaire's share of a v2 part as published: its row
     text (a byte a unit, two where a code is a Latin-1 letter: 百分制), 3 bytes for every
     character of its texts (a CJK character's UTF-8), and its extras as JSON."""
-    text = 3 * sum(len(str(q.get(key) or "")) for key in _TEXT_KEYS)
-    extras = {k: v for k, v in q.items() if k not in _COLUMN_KEYS}
+    get = q.get
+    text = 3 * sum([len(str(get(key) or "")) for key in _TEXT_KEYS])
+    extra_keys = q.keys() - _COLUMN_KEYS  # most questionnaires have none
+    extras = {key: q[key] for key in extra_keys} if extra_keys else None
     extra_bytes = _EXTRA_OVERHEAD + len(orjson.dumps(extras, default=str)) if extras else 0
     # The rest of its columns: the response id, the time, the channel and the JSON around.
     return 150 + text + 2 * len(q["row"]) + extra_bytes

@@ -1,0 +1,105 @@
+"""A pushed questionnaire's row text, made and checked in one pass
+(services/survey/application/batches/rows.py, `checked_row_text`), and its integrity pattern
+(`pattern_of`). The one pass stands in for the checker's ratings rule on the push's hot path,
+so it must accept exactly what the checker accepts and make exactly the row text the two
+separate passes made; the old pattern form must be the bytes stored digests were taken of."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.survey.application.batches.rows import (
+    checked_row_text,
+    expand_row,
+    pattern_of,
+    unit_row,
+)
+from services.survey.domain import BUILTIN_TEMPLATE, Checker
+from services.survey.integrity import PATTERN_ANSWERS_JSON, PATTERN_ROW_TEXT
+from shared.contracts.survey import SCALE_LEVELS, Scale
+from shared.contracts.survey_batch import row_chars
+from tests.survey.test_domain import COLLECTED, _questionnaire, _wave
+
+ALL_ANSWERS = sorted({answer for levels in SCALE_LEVELS.values() for answer in levels})
+
+
+def _two_passes(q: dict[str, Any], units: list[str], chars: dict[str | None, str]) -> str:
+    """The row text as the intake made it before: the row laid out by unit, then coded."""
+    return "".join(map(chars.__getitem__, unit_row(q, units)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scale=st.sampled_from(list(Scale)),
+    rated=st.lists(st.tuples(st.integers(0, 5), st.sampled_from([*ALL_ANSWERS, ""]))),
+    strangers=st.integers(0, 1),
+    as_row=st.booleans(),
+)
+def test_one_pass_accepts_what_the_checker_accepts_and_makes_the_same_row(
+    scale: Scale, rated: list[tuple[int, str]], strangers: int, as_row: bool
+) -> None:
+    template = BUILTIN_TEMPLATE.model_copy(update={"scale": scale})
+    wave = _wave(units=6, template=template.model_dump(mode="json"))
+    units = [str(u) for u in wave.unit_ids]
+    stranger = "00000000-0000-4000-8000-000000000000"
+    ratings = {units[i]: answer for i, answer in rated}
+    if strangers:
+        ratings[stranger] = SCALE_LEVELS[scale][0]
+    if as_row and not strangers:
+        row = [ratings.get(unit) for unit in units]
+        q, found = expand_row(_questionnaire(wave, ratings={}, row=row), units)
+        assert not found
+    else:
+        q = _questionnaire(wave, ratings=ratings)
+    chars = row_chars(list(SCALE_LEVELS[scale]))
+    text = checked_row_text(q, units, chars)
+    checked = [p for p in Checker(wave, COLLECTED).problems(q) if p.field.startswith("ratings")]
+    assert (text is not None) == (not checked), (ratings, checked)
+    if text is not None:
+        assert text == _two_passes(q, units, chars)
+        assert not [
+            p
+            for p in Checker(wave, COLLECTED).problems(q, ratings_checked=True)
+            if p.field.startswith("ratings")
+        ]
+
+
+def test_the_old_pattern_form_is_the_json_of_the_answers_by_unit() -> None:
+    """The bytes the digests of waves begun before the row-text form were taken of."""
+    wave = _wave(units=3)
+    units = [str(u) for u in wave.unit_ids]
+    q = _questionnaire(wave, ratings={units[0]: "满意", units[2]: "不满意"})
+    chars = row_chars(list(SCALE_LEVELS[Scale.FOUR_LEVEL]))
+    text = checked_row_text(q, units, chars)
+    assert text is not None
+    assert pattern_of(q, text, PATTERN_ANSWERS_JSON, units) == '["满意",null,"不满意"]'
+    with_opinion = q | {"opinions": [{"unit_id": None, "text": "窗口服务好"}]}
+    assert pattern_of(with_opinion, text, PATTERN_ANSWERS_JSON, units) == orjson.dumps(
+        [["满意", None, "不满意"], {}, [{"text": "窗口服务好", "unit_id": None}], []],
+        option=orjson.OPT_SORT_KEYS,
+    ).decode("utf-8")
+
+
+def test_row_text_patterns_are_equal_exactly_when_the_answers_are() -> None:
+    wave = _wave(units=3)
+    units = [str(u) for u in wave.unit_ids]
+    chars = row_chars(list(SCALE_LEVELS[Scale.FOUR_LEVEL]))
+
+    def pattern(ratings: dict[str, str], **other: Any) -> str:
+        q = _questionnaire(wave, ratings=ratings, **other)
+        text = checked_row_text(q, units, chars)
+        assert text is not None
+        return pattern_of(q, text, PATTERN_ROW_TEXT, units)
+
+    plain = pattern({units[0]: "满意", units[1]: "不满意"})
+    assert plain == pattern({units[1]: "不满意", units[0]: "满意"})  # order of keys aside
+    assert plain != pattern({units[0]: "满意", units[2]: "不满意"})
+    opinion = [{"unit_id": None, "text": "很好"}]
+    assert plain != pattern({units[0]: "满意", units[1]: "不满意"}, opinions=opinion)
+    assert pattern({units[0]: "满意"}, opinions=opinion) == pattern(
+        {units[0]: "满意"}, opinions=opinion
+    )
