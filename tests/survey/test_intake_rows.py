@@ -38,15 +38,26 @@ def _two_passes(q: dict[str, Any], units: list[str], chars: dict[str | None, str
     rated=st.lists(st.tuples(st.integers(0, 5), st.sampled_from([*ALL_ANSWERS, ""]))),
     strangers=st.integers(0, 1),
     as_row=st.booleans(),
+    every_unit_in_order=st.lists(st.sampled_from([*ALL_ANSWERS, ""]), min_size=6, max_size=6),
+    complete=st.booleans(),
 )
 def test_one_pass_accepts_what_the_checker_accepts_and_makes_the_same_row(
-    scale: Scale, rated: list[tuple[int, str]], strangers: int, as_row: bool
+    scale: Scale,
+    rated: list[tuple[int, str]],
+    strangers: int,
+    as_row: bool,
+    every_unit_in_order: list[str],
+    complete: bool,
 ) -> None:
+    """`complete`: every unit rated, keys in the wave's order (as most agencies send them,
+    which the one pass reads as it is)."""
     template = BUILTIN_TEMPLATE.model_copy(update={"scale": scale})
     wave = _wave(units=6, template=template.model_dump(mode="json"))
     units = [str(u) for u in wave.unit_ids]
     stranger = "00000000-0000-4000-8000-000000000000"
     ratings = {units[i]: answer for i, answer in rated}
+    if complete:
+        ratings = dict(zip(units, every_unit_in_order, strict=True))
     if strangers:
         ratings[stranger] = SCALE_LEVELS[scale][0]
     if as_row and not strangers:
