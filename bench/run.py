@@ -64,6 +64,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ingest.add_argument("--ingest-batch", type=int, default=1000, help="questionnaires a request")
     ingest.add_argument("--ingest-clients", type=int, default=2, help="concurrent HTTP clients")
     ingest.add_argument(
+        "--ingest-replicas",
+        type=int,
+        default=1,
+        help="survey processes serving the push (clients spread over them)",
+    )
+    ingest.add_argument(
         "--ingest-naive",
         type=int,
         default=2000,
@@ -91,8 +97,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.n < 1 or args.units < 1:
         parser.error("--n and --units must be positive")
-    if min(args.ingest_units, args.ingest_batch, args.ingest_clients, args.ingest_naive) < 1:
-        parser.error("--ingest-units, --ingest-batch, --ingest-clients, --ingest-naive: >= 1")
+    if (
+        min(
+            args.ingest_units,
+            args.ingest_batch,
+            args.ingest_clients,
+            args.ingest_naive,
+            args.ingest_replicas,
+        )
+        < 1
+    ):
+        parser.error(
+            "--ingest-units, --ingest-batch, --ingest-clients, --ingest-naive,"
+            " --ingest-replicas: >= 1"
+        )
     return args
 
 
@@ -122,6 +140,7 @@ def run(args: argparse.Namespace) -> tuple[list[Measurement], dict[str, Any]]:
                 Path(workdir),
                 profile=args.ingest_profile,
                 rows=args.ingest_rows,
+                replicas=args.ingest_replicas,
             )
         if not env:
             with fresh_database(args.pg) as database_url:

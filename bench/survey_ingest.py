@@ -132,15 +132,22 @@ class Service:
 
 
 def start_service(
-    name: str, env: dict[str, str], workdir: Path, profile: Path | None = None
+    name: str,
+    env: dict[str, str],
+    workdir: Path,
+    profile: Path | None = None,
+    *,
+    options: Sequence[str] = (),
+    label: str | None = None,
 ) -> Service:
+    """`options` for `pingyi serve`; `label` names its log (a second replica's, say)."""
     port = free_port()
     env = env | {f"PINGYI_{name.upper()}_PORT": str(port)}
     if profile is None:
-        command = [sys.executable, "-m", "pingyi", "serve", name]
+        command = [sys.executable, "-m", "pingyi", "serve", name, *options]
     else:
-        command = [sys.executable, "-m", "bench.sampler", str(profile), "serve", name]
-    log = workdir / f"{name}.log"
+        command = [sys.executable, "-m", "bench.sampler", str(profile), "serve", name, *options]
+    log = workdir / f"{label or name}.log"
     with log.open("ab") as handle:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
@@ -313,8 +320,11 @@ class IngestRun:
         }
 
 
-def setup(registry: Client, survey: Client, units: int) -> tuple[str, str, list[str]]:
-    """(wave id, agency key, unit ids) once survey can use them."""
+def setup(
+    registry: Client, survey: Client, units: int, others: Sequence[Client] = ()
+) -> tuple[str, str, list[str]]:
+    """(wave id, agency key, unit ids) once survey (and every other replica of it, each
+    keeping its own copy of the keys) can use them."""
     province = registry.call("POST", "/jurisdictions", json={"name": "河南省", "level": "province"})
     city = registry.call(
         "POST",
@@ -341,10 +351,11 @@ def setup(registry: Client, survey: Client, units: int) -> tuple[str, str, list[
     agency = registry.call("POST", "/principals", json={"name": "第三方调查机构", "role": "agency"})
     head = registry.call("GET", "/positions")["head"]
     deadline = time.monotonic() + CATCH_UP_SECONDS
-    while (survey.call("GET", "/positions")["consumers"].get("registry") or 0) < head:
-        if time.monotonic() > deadline:
-            raise TimeoutError("survey's copy of the registry did not catch up")
-        time.sleep(0.05)
+    for replica in (survey, *others):
+        while (replica.call("GET", "/positions")["consumers"].get("registry") or 0) < head:
+            if time.monotonic() > deadline:
+                raise TimeoutError("survey's copy of the registry did not catch up")
+            time.sleep(0.05)
     wave = survey.call(
         "POST",
         "/waves",
@@ -359,15 +370,21 @@ def setup(registry: Client, survey: Client, units: int) -> tuple[str, str, list[
 
 
 def push(
-    url: str, key: str, wave_id: str, bodies: list[bytes], clients: int, run: IngestRun
+    urls: Sequence[str],
+    key: str,
+    wave_id: str,
+    bodies: list[bytes],
+    clients: int,
+    run: IngestRun,
 ) -> None:
-    """`clients` threads take the next body until none is left; each response is checked."""
+    """`clients` threads take the next body until none is left; each response is checked.
+    Client i sends to `urls[i % len(urls)]` (one URL a replica)."""
     pending = iter(enumerate(bodies))
     lock = threading.Lock()
     failures: list[str] = []
-    path = f"{url}/waves/{wave_id}/questionnaires:batch"
 
-    def client() -> None:
+    def client(url: str) -> None:
+        path = f"{url}/waves/{wave_id}/questionnaires:batch"
         with httpx.Client(timeout=300) as http:
             while True:
                 with lock:
@@ -396,7 +413,7 @@ def push(
                     run.quarantined += result["quarantined"]
                     run.requests += 1
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(urls[i % len(urls)],)) for i in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -438,9 +455,17 @@ async def wait_published(nats_url: str, namespace: str, target: int) -> int:
 
 @contextmanager
 def ingest_system(
-    admin_url: str, nats_url: str, workdir: Path, *, profile: Path | None = None
-) -> Iterator[tuple[str, str, str, Service, Service]]:
-    """(database url, namespace, admin key, registry, survey), torn down afterwards."""
+    admin_url: str,
+    nats_url: str,
+    workdir: Path,
+    *,
+    profile: Path | None = None,
+    replicas: int = 1,
+) -> Iterator[tuple[str, str, str, Service, list[Service]]]:
+    """(database url, namespace, admin key, registry, survey's replicas), torn down
+    afterwards. The first survey replica starts the relay and views children, as `serve`
+    does; the others serve requests only (`--no-relay --no-views`: those are leased, one
+    per service)."""
     namespace = new_namespace()
     key = f"pyk_bench-{uuid.uuid4().hex}"
     with fresh_database(admin_url) as database_url:
@@ -449,7 +474,17 @@ def ingest_system(
         try:
             started.append(start_service("registry", env, workdir))
             started.append(start_service("survey", env, workdir, profile))
-            yield database_url, namespace, key, started[0], started[1]
+            for replica in range(1, replicas):
+                started.append(
+                    start_service(
+                        "survey",
+                        env,
+                        workdir,
+                        options=("--no-relay", "--no-views"),
+                        label=f"survey-{replica + 1}",
+                    )
+                )
+            yield database_url, namespace, key, started[0], started[1:]
         finally:
             for service in reversed(started):
                 service.stop()
@@ -467,15 +502,20 @@ def run_over_http(
     *,
     profile: bool = False,
     rows: bool = False,
+    replicas: int = 1,
 ) -> tuple[IngestRun, list[dict[str, Any]], list[dict[str, Any]]]:
     run = IngestRun(n, units)
     profile_path = workdir / f"profile-{n}.json" if profile else None
-    with ingest_system(admin_url, nats_url, workdir, profile=profile_path) as system:
-        database_url, namespace, key, registry_service, survey_service = system
+    with ingest_system(
+        admin_url, nats_url, workdir, profile=profile_path, replicas=replicas
+    ) as system:
+        database_url, namespace, key, registry_service, survey_replicas = system
+        survey_service = survey_replicas[0]
         registry = Client(registry_service.url, key)
         survey = Client(survey_service.url, key)
+        others = [Client(replica.url, key) for replica in survey_replicas[1:]]
         try:
-            wave_id, agency_key, unit_ids = setup(registry, survey, units)
+            wave_id, agency_key, unit_ids = setup(registry, survey, units, others)
             data = questionnaires(n, unit_ids)
             sent = as_rows(data, unit_ids) if rows else data
             bodies = [
@@ -489,14 +529,15 @@ def run_over_http(
             pid = survey_service.process.pid
             cpu = CpuWatch(
                 {
-                    "survey": [pid],
+                    "survey": [replica.process.pid for replica in survey_replicas],
                     "relay": children(pid, "relay"),
                     "views": children(pid, "views"),
                     "postgres": postgres_pids(),
                 }
             )
             with Stopwatch() as watch:
-                push(survey_service.url, agency_key, wave_id, bodies, clients, run)
+                urls = [replica.url for replica in survey_replicas]
+                push(urls, agency_key, wave_id, bodies, clients, run)
                 run.accepted_seconds = time.perf_counter() - watch.started
                 run.published = asyncio.run(
                     wait_published(nats_url, namespace, publishable(database_url))
@@ -513,6 +554,8 @@ def run_over_http(
         finally:
             registry.close()
             survey.close()
+            for other in others:
+                other.close()
     if profile_path is not None and profile_path.exists():
         run.profile = sampler.breakdown(profile_path)
     if run.accepted != n:
@@ -656,7 +699,13 @@ def met(ok: bool) -> str:
 
 
 def measurements(
-    run: IngestRun, base: Baselines, clients: int, batch: int, *, rows: bool = False
+    run: IngestRun,
+    base: Baselines,
+    clients: int,
+    batch: int,
+    *,
+    rows: bool = False,
+    replicas: int = 1,
 ) -> list[Measurement]:
     n = run.n
     accepted_rate = n / run.accepted_seconds
@@ -664,8 +713,9 @@ def measurements(
     copy_rate = n / base.copy_seconds
     batch_rate = n / base.batch_seconds
     naive_rate = base.naive_count / base.naive_seconds
+    served = "`pingyi serve survey`" + (f" ×{replicas} replicas" if replicas > 1 else "")
     http = (
-        f"POST questionnaires:batch to `pingyi serve survey` (production), {batch} per request,"
+        f"POST questionnaires:batch to {served} (production), {batch} per request,"
         f" {clients} clients" + (", answers as compact rows" if rows else "")
     )
     latency = (
@@ -701,7 +751,10 @@ def measurements(
         if run.profile
         else []
     )
-    suffix = f" (N={n:,}, {run.units} units{', rows' if rows else ''})"
+    suffix = (
+        f" (N={n:,}, {run.units} units{', rows' if rows else ''}"
+        f"{f', {replicas} survey replicas' if replicas > 1 else ''})"
+    )
     return [
         Measurement(
             name="ingest over HTTP, accepted" + suffix,
@@ -773,6 +826,7 @@ def measure(
     *,
     profile: bool = False,
     rows: bool = False,
+    replicas: int = 1,
 ) -> list[Measurement]:
     """`rows`: the agencies send each questionnaire's answers as a compact `row` instead of
     `ratings` keyed by unit id (and COPY writes that form too)."""
@@ -780,11 +834,11 @@ def measure(
     runs: list[IngestRun] = []
     for n in sizes:
         run, data, sent = run_over_http(
-            admin_url, nats_url, n, units, batch, clients, workdir, rows=rows
+            admin_url, nats_url, n, units, batch, clients, workdir, rows=rows, replicas=replicas
         )
         runs.append(run)
         base = baselines(admin_url, data, batch, naive, sent)
-        results += measurements(run, base, clients, batch, rows=rows)
+        results += measurements(run, base, clients, batch, rows=rows, replicas=replicas)
     if profile:
         # A run of its own: sampling costs the process some of its time.
         run, _, _ = run_over_http(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -28,9 +29,17 @@ from shared.auth import Principal as Caller
 from shared.service.application import PublishingApplication
 
 A = TypeVar("A", bound=Aggregate)
+WAVE_LOCK_SPACE = 0x5077_5956  # "PwYV": keeps survey's advisory locks apart from others'
 PARTS_KEPT = 8
 """Batch parts kept in memory for reading questionnaires (a part never changes): reviewing
 a page of quarantined questionnaires reads their parts once."""
+
+
+def wave_lock_key(wave_id: UUID) -> int:
+    """The wave's advisory lock: a signed 64-bit key from its id (two waves sharing one
+    only take turns they need not)."""
+    high = int.from_bytes(wave_id.bytes[:8], "big", signed=True)
+    return high ^ WAVE_LOCK_SPACE
 
 
 class SurveyBase(PublishingApplication):
@@ -44,15 +53,35 @@ class SurveyBase(PublishingApplication):
         self._parts_guard = threading.Lock()
 
     def wave_lock(self, wave_id: UUID) -> threading.Lock:
-        """Everything that writes a wave — a batch, a vote, a close, an accreditation —
-        takes its turn here, so within this process they queue instead of conflicting on
-        the wave's version and being redone whole (the event store serialises inserts
-        anyway). Replicas still meet by the version check and retry."""
+        """This process's lock of the wave (`wave_turn` takes it)."""
         with self._wave_locks_guard:
             lock = self._wave_locks.get(wave_id)
             if lock is None:
                 lock = self._wave_locks[wave_id] = threading.Lock()
             return lock
+
+    @contextmanager
+    def wave_turn(self, wave_id: UUID) -> Iterator[None]:
+        """Everything that writes a wave — a batch, a vote, a close, an accreditation —
+        takes its turn here, so that writers queue instead of conflicting on the wave's
+        version and being redone whole (the event store serialises their inserts anyway).
+        Within a process by a lock; across the replicas of a PostgreSQL store by an
+        advisory lock of the wave, held on a connection of its own until the write is
+        committed or given up (a replica that dies releases it with its session). Two
+        request processes can then read and check pushes side by side and still record
+        them into a wave one at a time."""
+        with self.wave_lock(wave_id):
+            datastore = getattr(self.recorder, "datastore", None)
+            if datastore is None:  # a store of one process: its lock is the whole turn
+                yield
+                return
+            key = wave_lock_key(wave_id)
+            with datastore.get_connection() as conn:  # autocommit: a session lock
+                conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+                try:
+                    yield
+                finally:
+                    conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
     def _get(self, aggregate_id: UUID, kind: type[A], missing: SurveyError) -> A:
         try:

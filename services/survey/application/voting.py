@@ -98,7 +98,7 @@ class VotingCommands(SurveyBase):
     def vote(self, wave_id: UUID, voter: str, ratings: dict[str, str]) -> dict[str, Any]:
         voter_hash = self.voter_hash(normalise_voter(voter))
         self.public_wave(wave_id)  # a private wave is not found before anything waits
-        with self.wave_lock(wave_id):
+        with self.wave_turn(wave_id):
             for _ in range(VOTE_ATTEMPTS):
                 wave = self.public_wave(wave_id)
                 wave.require_open()

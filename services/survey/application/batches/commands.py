@@ -44,7 +44,7 @@ class BatchCommands(SurveyBase):
             "refused": list(refused),
             "all_or_nothing": all_or_nothing,
         }
-        with self.wave_lock(wave_id):
+        with self.wave_turn(wave_id):
             return self._record_batch(
                 caller, wave_id, rows, refused, key, request, prefix, body_fingerprint
             )

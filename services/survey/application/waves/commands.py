@@ -101,7 +101,7 @@ class WaveCommands(SurveyBase):
         self, caller: Caller, wave_id: UUID, agency_id: UUID, quota: int | None, views: ViewStore
     ) -> Result:
         check_agency(views, str(agency_id), "agency_id")
-        with self.wave_lock(wave_id):
+        with self.wave_turn(wave_id):
             wave = self.wave(wave_id)
             wave.accredit(agency_id, quota, caller.actor)
             self.save(wave)
@@ -110,7 +110,7 @@ class WaveCommands(SurveyBase):
     def close_wave(self, caller: Caller, wave_id: UUID, reason: str) -> Result:
         """Closes after whatever batch commits first: a batch saved in between makes this
         save conflict, and the close is tried again on the wave as it now stands."""
-        with self.wave_lock(wave_id):
+        with self.wave_turn(wave_id):
             for _ in range(CLOSE_ATTEMPTS):
                 wave = self.wave(wave_id)
                 wave.close(reason, caller.actor)
