@@ -102,3 +102,24 @@ def test_pushes_through_two_replicas_into_one_wave_are_all_recorded(
         thread.join()
     assert accepted == [40] * 20
     assert replicas[1].wave(wave.id).questionnaires == 800
+
+
+@pytest.mark.parametrize("mode", ["embedded", "memory"])
+def test_a_store_of_one_process_takes_turns_by_its_lock_alone(
+    mode: str, embedded_settings: CommonSettings
+) -> None:
+    """SQLite (`pingyi up`) and memory stores are one process's: no advisory lock is asked
+    of them, and a push is recorded as ever."""
+    common = embedded_settings.model_copy(update={"mode": mode})
+    app = SurveyApplication(eventsourcing_env(common, "survey", None))
+    try:
+        agency = Principal(uuid4(), "调查公司", "agency", None)
+        units = [uuid4() for _ in range(3)]
+        setup = {"agencies": [{"agency_id": str(agency.principal_id), "quota": None}]}
+        wave = Wave(uuid4(), "本机", agency.principal_id, tuple(units), "office:x", setup)
+        app.save(wave)
+        rows = _questionnaires(0, 5, [str(u) for u in units])
+        assert app.record_batch(agency, wave.id, rows, [], None)["accepted"] == 5
+        assert app.wave(wave.id).questionnaires == 5
+    finally:
+        app.close()

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from eventsourcing.postgres import PostgresDatastore
 
 from services.survey.domain import (
     Batch,
@@ -72,8 +73,8 @@ class SurveyBase(PublishingApplication):
         them into a wave one at a time."""
         with self.wave_lock(wave_id):
             datastore = getattr(self.recorder, "datastore", None)
-            if datastore is None:  # a store of one process: its lock is the whole turn
-                yield
+            if not isinstance(datastore, PostgresDatastore):
+                yield  # a store of one process (memory, SQLite): its lock is the whole turn
                 return
             key = wave_lock_key(wave_id)
             with datastore.get_connection() as conn:  # autocommit: a session lock
