@@ -122,8 +122,18 @@ def test_the_views_run_in_a_child_that_is_restarted_and_catches_up_exactly_once(
     api.wait_caught_up("survey", "survey")
     assert response_count(api, wave["wave_id"]) == len(items)
     thin_path.wait_until(lambda: syncz(system, "survey").status_code == 200, "in sync again")
-    waves = consumers(system, "survey")[(consumer_name("survey", WAVES_VIEW), "survey")]
-    assert waves["leading"] and waves["runs"] == "own_process" and waves["applied"] > 0
+    key = (consumer_name("survey", WAVES_VIEW), "survey")
+
+    def waves_reported() -> bool:
+        # The restarted child's first status row can come after /syncz is 200 again: a
+        # consumer no row reports yet is "not reported yet", not stalled, while the service
+        # is young (views_status.STARTUP_GRACE). Wait for the row, then check what it says.
+        waves = consumers(system, "survey")[key]
+        return bool(waves["leading"] and waves["applied"] > 0)
+
+    thin_path.wait_until(waves_reported, "the restarted views process reports the waves view")
+    waves = consumers(system, "survey")[key]
+    assert waves["leading"] and waves["runs"] == "own_process" and waves["applied"] > 0, waves
     metrics = httpx.get(f"{system.url('survey')}/metrics", timeout=10).text
     assert re.search(r"^pingyi_views_process_restarts_total 1\.0$", metrics, re.M), metrics
 
