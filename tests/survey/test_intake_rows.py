@@ -7,11 +7,13 @@ separate passes made; the old pattern form must be the bytes stored digests were
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.survey.application import SurveyApplication
 from services.survey.application.batches.rows import (
     checked_row_text,
     expand_row,
@@ -20,8 +22,11 @@ from services.survey.application.batches.rows import (
 )
 from services.survey.domain import BUILTIN_TEMPLATE, Checker
 from services.survey.integrity import PATTERN_ANSWERS_JSON, PATTERN_ROW_TEXT
+from shared.auth import Principal
+from shared.canonical import fingerprint
 from shared.contracts.survey import SCALE_LEVELS, Scale
 from shared.contracts.survey_batch import row_chars
+from tests.harness import IN_MEMORY
 from tests.survey.test_domain import COLLECTED, _questionnaire, _wave
 
 ALL_ANSWERS = sorted({answer for levels in SCALE_LEVELS.values() for answer in levels})
@@ -114,3 +119,22 @@ def test_row_text_patterns_are_equal_exactly_when_the_answers_are() -> None:
     assert pattern({units[0]: "满意"}, opinions=opinion) == pattern(
         {units[0]: "满意"}, opinions=opinion
     )
+
+
+def test_recording_a_push_leaves_its_rows_as_given() -> None:
+    """The rows are the request an Idempotency-Key is matched by: an attempt that is tried
+    again (a replica's batch came first) fingerprints them again, so recording must not
+    write into them, or a client's retry with the same key would no longer match."""
+    app = SurveyApplication(IN_MEMORY)
+    agency = Principal(uuid4(), "调查公司", "agency", None)
+    wave = _wave(units=3, agencies=[{"agency_id": str(agency.principal_id), "quota": None}])
+    app.save(wave)
+    units = [str(u) for u in wave.unit_ids]
+    rows = [
+        (0, _questionnaire(wave, ratings={units[0]: "满意", units[2]: "不满意"})),
+        (1, _questionnaire(wave, questionnaire_id="Q-0002", ratings={}, row=["满意", None, None])),
+    ]
+    rows = [(index, *expand_row(q, units)[:1]) for index, q in rows]
+    before = fingerprint([[index, q] for index, q in rows])
+    assert app.record_batch(agency, wave.id, rows, [], "push-1")["accepted"] == 2
+    assert fingerprint([[index, q] for index, q in rows]) == before

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
 from services.survey.application.base import SurveyBase
@@ -37,8 +37,15 @@ from shared.contracts.survey import SCALE_LEVELS
 from shared.contracts.survey_batch import row_chars
 from shared.idempotency import Response as Result
 
-_ROW_TEXT = "_row_text"
-"""Where `_valid_rows` leaves a good questionnaire's row text for `_record`."""
+
+class Good(NamedTuple):
+    """A questionnaire that passed every check, with what the checks made of it."""
+
+    row: int
+    q: dict[str, Any]
+    response_id: UUID
+    text: str
+    """Its row text (`checked_row_text`), what its part stores and publishes."""
 
 
 class Intake:
@@ -92,11 +99,11 @@ class Intake:
         }
         return aggregates, result
 
-    def _valid_rows(self, rows: Sequence[Row]) -> list[tuple[int, dict[str, Any], UUID]]:
+    def _valid_rows(self, rows: Sequence[Row]) -> list[Good]:
         checker = Checker(self.wave, datetime.now(UTC))
         refused_rows = {p["row"] for p in self.problems}
         seen: dict[UUID, int] = {}
-        good: list[tuple[int, dict[str, Any], UUID]] = []
+        good: list[Good] = []
         for row, given in rows:
             if row in refused_rows:
                 continue
@@ -125,31 +132,24 @@ class Intake:
                     )
                 )
             if not found:
+                # The one pass refuses only what the checker refuses (test_intake_rows.py).
+                assert text is not None, "a checked questionnaire's answers make a row text"
                 seen[response_id] = row
-                q[_ROW_TEXT] = text
-                good.append((row, q, response_id))
+                good.append(Good(row, q, response_id, text))
         return good
-
-    def _row_text(self, q: dict[str, Any]) -> str:
-        text: str | None = q.get(_ROW_TEXT)
-        if text is None:  # checked by the `Checker` alone (a test's rows, say): made here
-            text = checked_row_text(q, self.units, self.chars)
-            assert text is not None, "a checked questionnaire's answers make a row text"
-        return text
 
     def _response_id(self, q: dict[str, Any]) -> UUID:
         if q["respondent_id"] is not None:
             return Response.panel_id(self.wave.id, q["respondent_id"])
         return self._response_id_of(q["questionnaire_id"])
 
-    def _without_stored(
-        self, good: list[tuple[int, dict[str, Any], UUID]], duplicates: list[str]
-    ) -> list[tuple[int, dict[str, Any], UUID]]:
-        fresh: list[tuple[int, dict[str, Any], UUID]] = []
-        for row, q, response_id in good:
+    def _without_stored(self, good: list[Good], duplicates: list[str]) -> list[Good]:
+        fresh: list[Good] = []
+        for entry in good:
+            row, q, response_id, _ = entry
             stored = self.app.stored_response(response_id, self.units)
             if stored is None:
-                fresh.append((row, q, response_id))
+                fresh.append(entry)
             elif stored.same_content(
                 recorded_fields(self.wave.id, q, self.agency_id, None, [], self.units),
                 q["ratings"],
@@ -167,9 +167,7 @@ class Intake:
                 )
         return fresh
 
-    def _record(
-        self, good: list[tuple[int, dict[str, Any], UUID]]
-    ) -> tuple[list[Any], dict[str, Any]]:
+    def _record(self, good: list[Good]) -> tuple[list[Any], dict[str, Any]]:
         none: dict[str, Any] = {
             "batch_id": None,
             "accepted": 0,
@@ -184,12 +182,8 @@ class Intake:
             if wave.integrity_state
             else WaveIntegrityState()
         )
-        texts = [self._row_text(q) for _, q, _ in good]
         agency, form, units = str(self.agency_id), state.pattern_form, self.units
-        candidates = [
-            candidate(q, agency, pattern_of(q, text, form, units))
-            for (_, q, _), text in zip(good, texts, strict=True)
-        ]
+        candidates = [candidate(g.q, agency, pattern_of(g.q, g.text, form, units)) for g in good]
         point_quotas = {p.code: p.quota for p in wave.points}
         flags, state = screen(
             candidates, wave.integrity, state, wave.agencies.get(str(self.agency_id)), point_quotas
@@ -198,14 +192,14 @@ class Intake:
         entries: list[dict[str, Any]] = []
         quarantined: list[str] = []
         by_point: dict[str, int] = {}
-        for (_, q, response_id), text, found in zip(good, texts, flags, strict=True):
+        for (_, q, response_id, text), found in zip(good, flags, strict=True):
             flagged = [f.model_dump() for f in found] if found else []
             entries.append(part_entry(response_id, q, text, flagged))
             if found:
                 quarantined.append(q["questionnaire_id"])
             point = q["survey_point"] or ""
             by_point[point] = by_point.get(point, 0) + 1
-        response_ids = [response_id for _, _, response_id in good]
+        response_ids = [g.response_id for g in good]
         parts, claims = self._parts_and_claims(
             batch_id, split_parts(entries), response_ids, self.levels
         )
