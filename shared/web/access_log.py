@@ -52,7 +52,8 @@ class AccessLog:
                 raise
             response = response_for_unhandled(Request(scope), exc)
             await response(scope, receive, watch)
-        self._record(scope, status or 500, time.perf_counter() - started)
+        finally:  # counted under the status it began with, also when it broke off
+            self._record(scope, status or 500, time.perf_counter() - started)
 
     def _record(self, scope: Scope, status: int, elapsed: float) -> None:
         # The router puts the matched route into the scope it was given, which is this one.

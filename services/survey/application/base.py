@@ -53,7 +53,7 @@ class SurveyBase(PublishingApplication):
         self._parts: OrderedDict[UUID, dict[str, Any]] = OrderedDict()
         self._parts_guard = threading.Lock()
 
-    def wave_lock(self, wave_id: UUID) -> threading.Lock:
+    def _wave_lock(self, wave_id: UUID) -> threading.Lock:
         """This process's lock of the wave (`wave_turn` takes it)."""
         with self._wave_locks_guard:
             lock = self._wave_locks.get(wave_id)
@@ -71,7 +71,7 @@ class SurveyBase(PublishingApplication):
         committed or given up (a replica that dies releases it with its session). Two
         request processes can then read and check pushes side by side and still record
         them into a wave one at a time."""
-        with self.wave_lock(wave_id):
+        with self._wave_lock(wave_id):
             datastore = getattr(self.recorder, "datastore", None)
             if not isinstance(datastore, PostgresDatastore):
                 yield  # a store of one process (memory, SQLite): its lock is the whole turn

@@ -115,17 +115,11 @@ def unit_row(q: dict[str, Any], units: list[str]) -> list[str | None]:
     return list(map(ratings.get, units))
 
 
-def coded_row(row: list[str | None], chars: dict[str | None, str]) -> str:
-    """The row as its row text (`chars`: `row_chars` of the wave's scale): every answer is
-    one of the scale's, checked before."""
-    return "".join(map(chars.__getitem__, row))
-
-
 def part_entry(
     response_id: UUID, q: dict[str, Any], row: str, flags: list[dict[str, str]]
 ) -> dict[str, Any]:
     """The questionnaire as its batch part holds it (`BatchQuestionnaire`'s fields, the row
-    as its row text `coded_row`): what `recorded_fields` says of it, less what the part says
+    as its row text `checked_row_text`): what `recorded_fields` says of it, less what the part says
     once for all (wave, agency, batch, levels)."""
     # Every value JSON's own (the time as its ISO text): the part's stored state is
     # encoded without a call back into Python per questionnaire.
