@@ -37,7 +37,7 @@ from services.scoring.engine.compute import compute_round
 from services.scoring.engine.fold import RoundFold, named_responses
 from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.scheme import builtin_schemes
-from services.scoring.rounds.replay import replay_round
+from services.scoring.rounds.replay import Spread, replay_round
 from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage
 from shared.settings import CommonSettings
@@ -185,7 +185,9 @@ def replay(
     return canonical_json(compute_round(scheme, inputs))
 
 
-def shipped(url: str, campaign_id: str, timings: dict[str, Any]) -> bytes:
+def shipped(
+    url: str, campaign_id: str, timings: dict[str, Any], spread: Spread = Spread()
+) -> bytes:
     """The round's results as `pingyi replay --verify` recomputes a stored run: its own
     function (`services.scoring.rounds.replay.replay_round`) on these tables, which sit where
     a production store's are (`<origin>.<origin>_events`), read to each log's last position
@@ -197,9 +199,10 @@ def shipped(url: str, campaign_id: str, timings: dict[str, Any]) -> bytes:
     with psycopg.connect(url) as conn:
         positions = {origin: _last(conn, origin) for origin in ORIGINS}
     scheme = builtin_schemes()[SCHEME]
-    results = replay_round(common, scheme, campaign_id, ROUND, positions)
+    results = replay_round(common, scheme, campaign_id, ROUND, positions, spread)
     reached = results.pop("upstream_positions")
     timings["positions_reached"] = reached == positions
+    timings["survey_ranges"] = results.pop("survey_ranges")
     return canonical_json(results)
 
 
@@ -209,10 +212,10 @@ def _last(conn: psycopg.Connection[Any], origin: str) -> int:
     return int(row[0])
 
 
-def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
+def child(kind: str, url: str, campaign_id: str, split_mib: int | None = None) -> dict[str, Any]:
     """One measurement, in this process: wall and CPU seconds, peak RSS."""
     start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    cpu0, wall0 = time.process_time(), time.perf_counter()
+    cpu0, wall0, children0 = time.process_time(), time.perf_counter(), _children_cpu()
     report: dict[str, Any] = {"kind": kind}
     with psycopg.connect(url) as conn:
         if kind == "raw":
@@ -230,20 +233,35 @@ def child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
             stored = conn.execute("SELECT results FROM round_results").fetchone()
             report["identical"] = stored is not None and bytes(stored[0]) == results
         else:  # "shipped": pingyi replay --verify's own replay, then the same comparison
-            results = shipped(url, campaign_id, report)
+            # ("shipped_one": with the survey log in one piece, as on one CPU)
+            spread = Spread() if split_mib is None else Spread(split_bytes=split_mib << 20)
+            if kind == "shipped_one":
+                spread = Spread(workers=1)
+            results = shipped(url, campaign_id, report, spread)
             stored = conn.execute("SELECT results FROM round_results").fetchone()
             report["identical"] = stored is not None and bytes(stored[0]) == results
             report["results_bytes"] = len(results)
     report["seconds"] = time.perf_counter() - wall0
-    report["cpu_seconds"] = time.process_time() - cpu0
+    # The processes a replay forks to count the survey log in ranges included.
+    report["cpu_seconds"] = time.process_time() - cpu0 + _children_cpu() - children0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     report["peak_rss_mib"] = usage.ru_maxrss / 1024
+    report["workers_peak_rss_mib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report["start_rss_mib"] = start_rss / 1024
     return report
 
 
-def run_child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_child(
+    kind: str, url: str, campaign_id: str, split_mib: int | None = None
+) -> dict[str, Any]:
     command = [sys.executable, "-m", "bench.round_replay", "--child", kind, url, campaign_id]
+    if split_mib is not None:
+        command += ["--split-mib", str(split_mib)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{kind} failed:\n{done.stderr[-4000:]}")
@@ -251,7 +269,9 @@ def run_child(kind: str, url: str, campaign_id: str) -> dict[str, Any]:
     return report
 
 
-def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, Any]:
+def measure_size(
+    admin_url: str, world: RoundWorld, raw_runs: int, split_mib: int | None = None
+) -> dict[str, Any]:
     with fresh_database(admin_url) as url:
         started = time.perf_counter()
         counts = load(url, world)
@@ -262,7 +282,8 @@ def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, 
         live = run_child("live", url, campaign_id)
         replayed = run_child("replay", url, campaign_id)
         verified = run_child("verify", url, campaign_id)
-        as_shipped = run_child("shipped", url, campaign_id)
+        as_shipped = run_child("shipped", url, campaign_id, split_mib)
+        in_one_piece = run_child("shipped_one", url, campaign_id)
         raws.append(run_child("raw", url, campaign_id))
     raw = min(raws, key=lambda r: r["seconds"])
     return {
@@ -279,9 +300,11 @@ def measure_size(admin_url: str, world: RoundWorld, raw_runs: int) -> dict[str, 
         "replay": replayed,
         "verify": verified,
         "shipped": as_shipped,
+        "shipped_one": in_one_piece,
         "replay_over_raw": replayed["seconds"] / raw["seconds"],
         "verify_over_raw": verified["seconds"] / raw["seconds"],
         "shipped_over_raw": as_shipped["seconds"] / raw["seconds"],
+        "shipped_one_over_raw": in_one_piece["seconds"] / raw["seconds"],
         "load_average": os.getloadavg(),
     }
 
@@ -302,6 +325,7 @@ def summary(result: dict[str, Any]) -> str:
         ("(b) replay", "replay"),
         ("(c) verify", "verify"),
         ("(d) verify as shipped", "shipped"),
+        ("(d) in one piece", "shipped_one"),
         ("live fold (all records kept)", "live"),
     ):
         m = result[key]
@@ -316,9 +340,12 @@ def summary(result: dict[str, Any]) -> str:
         f"({replayed['records_kept']:,} records to keep), fold {replayed['fold_seconds']:.2f} s"
     )
     lines.append(f"  verify: identical to the stored results: {result['verify']['identical']}")
+    shipped = result["shipped"]
     lines.append(
         "  verify as shipped (replay_round): identical to the stored results: "
-        f"{result['shipped']['identical']}"
+        f"{shipped['identical']}, and in one piece: {result['shipped_one']['identical']}; "
+        f"survey log in {shipped['survey_ranges']} ranges side by side, forked processes' "
+        f"peak RSS {shipped['workers_peak_rss_mib']:.0f} MiB (their CPU in the column)"
     )
     load = ", ".join(f"{x:.1f}" for x in result["load_average"])
     lines.append(f"  load average at the end: {load}")
@@ -342,6 +369,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="parts",
         help="questionnaires stored as batch parts of pushes, or one v3 message each",
     )
+    parser.add_argument(
+        "--split-mib",
+        type=int,
+        help="the shipped replay reads a survey log of fewer MiB in one piece (default: its own)",
+    )
     parser.add_argument("--pg", default=PG_ADMIN_URL)
     parser.add_argument("--output", type=Path, default=RESULTS / "round_replay.json")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "CAMPAIGN"))
@@ -351,16 +383,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
-        print(json.dumps(child(*args.child)))
+        print(json.dumps(child(*args.child, split_mib=args.split_mib)))
         return 0
     results = []
     for n in args.questionnaires:
         world = RoundWorld(n, args.units, args.findings, args.decisions, grain=args.grain)
-        results.append(measure_size(args.pg, world, args.raw_runs))
+        results.append(measure_size(args.pg, world, args.raw_runs, args.split_mib))
         print(summary(results[-1]), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    identical = all(r[k]["identical"] for r in results for k in ("verify", "shipped"))
+    kinds = ("verify", "shipped", "shipped_one")
+    identical = all(r[k]["identical"] for r in results for k in kinds)
     return 0 if identical else 1
 
 

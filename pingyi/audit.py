@@ -17,18 +17,37 @@ def replay(
         bool, typer.Option("--verify", help="Recompute and compare every stored score")
     ] = False,
     data_dir: DataDir = Path("pingyi-data"),
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes counting the survey log side by side (default: one per CPU; "
+            "1: one piece)",
+        ),
+    ] = None,
+    split_mib: Annotated[
+        int | None,
+        typer.Option(
+            "--split-mib",
+            min=0,
+            help="A survey log of fewer MiB is read in one piece (default: 32)",
+        ),
+    ] = None,
 ) -> None:
     """Recompute every stored round run from the upstream event logs; exit 1 on any
     difference, 2 when there is nothing to verify. The first release's wave runs are named
     as retired, not verified."""
     from pingyi.replay import verify as verify_scores
     from services.scoring.replay import ReplayError
+    from services.scoring.rounds.replay import Spread
 
     if not verify:
         raise typer.BadParameter("only --verify is supported")
     common = environment_settings(data_dir)
     try:
-        rounds, retired = verify_scores(common)
+        spread = Spread(workers) if split_mib is None else Spread(workers, split_mib << 20)
+        rounds, retired = verify_scores(common, spread)
     except ReplayError as error:
         console.print(f"[red]replay cannot run:[/red] {error}")
         raise typer.Exit(2) from None

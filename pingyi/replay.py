@@ -12,13 +12,15 @@ from services.scoring.replay import (
     missing_stores,
     retired_wave_runs,
 )
-from services.scoring.rounds.replay import RoundVerdict, verify_rounds
+from services.scoring.rounds.replay import RoundVerdict, Spread, verify_rounds
 from services.scoring.settings import ScoringSettings
 from shared.persistence.message_log import store_location
 from shared.settings import CommonSettings, eventsourcing_env
 
 
-def verify(common: CommonSettings) -> tuple[list[RoundVerdict], list[RetiredRun]]:
+def verify(
+    common: CommonSettings, spread: Spread = Spread()
+) -> tuple[list[RoundVerdict], list[RetiredRun]]:
     """(the round runs' verdicts, the retired wave runs), each in the order stored. Raises
     `NothingToVerify` when the stores are missing or hold no round run."""
     missing = missing_stores(common, REPLAYED_STORES)
@@ -27,7 +29,7 @@ def verify(common: CommonSettings) -> tuple[list[RoundVerdict], list[RetiredRun]
     env = eventsourcing_env(common, "scoring", ScoringSettings().postgres_schema)
     app = ScoringApplication(env)
     try:
-        rounds = verify_rounds(common, app)
+        rounds = verify_rounds(common, app, spread)
         retired = retired_wave_runs(app)
     finally:
         app.close()

@@ -40,6 +40,7 @@ __all__ = [
     "last_position",
     "read_bodies",
     "read_messages",
+    "split_points",
     "store_location",
 ]
 
@@ -128,6 +129,7 @@ def read_bodies(
     stop: int | None = None,
     page: int = PAGE,
     leave_out: Collection[str] = (),
+    after: int = 0,
 ) -> Iterator[tuple[int, int | None, bytes]]:
     """(position, previous position, stored body) of each published message, in position
     order up to and including `stop`: for readers that decode the bodies themselves (the
@@ -140,13 +142,16 @@ def read_bodies(
     For a reader that looks for a few kinds among many (replay's first pass: the decisions
     among the questionnaires).
 
+    `after`: read from the position after it (a range of the log, `split_points`); the
+    first message's previous position is then not known here and reads None.
+
     Pages of at most `page` rows and about `PAGE_BYTES` (a batch part is hundreds of KiB),
     each read in a thread while the caller works through the one before (`read_ahead`)."""
     if not has_store(common, service):
         raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
     rows = _pg_rows if common.mode == "production" else _sqlite_rows
     prefixes = tuple(_HEAD + kind.encode() + b'"' for kind in sorted(leave_out))
-    pages = read_ahead(rows(common, service, stop, page, prefixes), f"read-{service}")
+    pages = read_ahead(rows(common, service, after, stop, page, prefixes), f"read-{service}")
     previous: int | None = None
     for batch in pages:
         for position, body, left_out in batch:
@@ -200,7 +205,12 @@ def _next_limit(rows: list[Row], page: int) -> int:
 
 
 def _sqlite_rows(
-    common: CommonSettings, service: str, stop: int | None, page: int, prefixes: tuple[bytes, ...]
+    common: CommonSettings,
+    service: str,
+    after: int,
+    stop: int | None,
+    page: int,
+    prefixes: tuple[bytes, ...],
 ) -> Pages:
     left_out = " OR ".join(f"substr(message, 1, {len(p)}) = ?" for p in prefixes) or "0"
     statement = (
@@ -208,7 +218,7 @@ def _sqlite_rows(
         f"FROM {SQLITE_TABLE} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?"
     )
     with closing(_sqlite_readonly(_sqlite_path(common, service))) as conn:
-        after, limit = 0, min(page, FIRST_PAGE)
+        limit = min(page, FIRST_PAGE)
         while True:
             found = conn.execute(statement, (*prefixes, *prefixes, after, _upper(stop), limit))
             batch = [
@@ -222,7 +232,12 @@ def _sqlite_rows(
 
 
 def _pg_rows(
-    common: CommonSettings, service: str, stop: int | None, page: int, prefixes: tuple[bytes, ...]
+    common: CommonSettings,
+    service: str,
+    after: int,
+    stop: int | None,
+    page: int,
+    prefixes: tuple[bytes, ...],
 ) -> Pages:
     # The test once per row, in the inner query; the outer one leaves the body unread
     # (a large one is stored out of line: only its first bytes are fetched for the test).
@@ -240,7 +255,7 @@ def _pg_rows(
         sql.Identifier(schema_of(service), f"{service}_events"),
     )
     with psycopg.connect(common.database_url, connect_timeout=10) as conn:
-        after, limit = 0, min(page, FIRST_PAGE)
+        limit = min(page, FIRST_PAGE)
         while True:
             with conn.cursor(binary=True) as cursor:
                 found = cursor.execute(statement, (after, _upper(stop), limit)).fetchall()
@@ -252,6 +267,59 @@ def _pg_rows(
             if len(batch) < limit:
                 return
             after, limit = batch[-1][0], _next_limit(batch, page)
+
+
+def split_points(
+    common: CommonSettings, service: str, stop: int, parts: int, min_bytes: int = 0
+) -> list[int]:
+    """Positions that cut the log up to `stop` into about `parts` ranges of about as many
+    stored bytes each (rows of batch parts weigh hundreds of KiB, single messages a few):
+    read a range as `read_bodies(after=cut, stop=next cut)`, from 0 to `stop`. Fewer cuts
+    where ranges would be empty, none if the log holds fewer than `min_bytes`. The sizes
+    are the stored bodies' lengths, which PostgreSQL knows without reading a body stored
+    out of line."""
+    if not has_store(common, service):
+        raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
+    if parts < 2:
+        return []
+    if common.mode == "production":
+        statement = sql.SQL(_SPLIT).format(
+            position=sql.SQL("notification_id"),
+            size=sql.SQL("coalesce(octet_length(message), 0)"),
+            table=sql.Identifier(schema_of(service), f"{service}_events"),
+            stop=sql.Literal(stop),
+            parts=sql.Literal(parts),
+            shares=sql.SQL(", ").join(sql.SQL("({})").format(k) for k in range(1, parts)),
+        )
+        with psycopg.connect(common.database_url, connect_timeout=10) as conn:
+            found = conn.execute(statement).fetchall()
+    else:
+        text = _SPLIT.format(
+            position="rowid",
+            size="coalesce(length(message), 0)",
+            table=SQLITE_TABLE,
+            stop=int(stop),
+            parts=int(parts),
+            shares=", ".join(f"({k})" for k in range(1, parts)),
+        )
+        with closing(_sqlite_readonly(_sqlite_path(common, service))) as conn:
+            found = conn.execute(text).fetchall()
+    if not found or int(found[0][1] or 0) < min_bytes:
+        return []
+    cuts = sorted({int(row[0]) for row in found if row[0] is not None})
+    return [cut for cut in cuts if 0 < cut < stop]
+
+
+_SPLIT = (
+    # For each share k of `parts`, the first position whose running total of bytes
+    # reaches k/parts of the whole.
+    "WITH sized AS (SELECT {position} AS position, sum({size}) OVER (ORDER BY {position}) "
+    "AS upto FROM {table} WHERE {position} <= {stop}), "
+    "whole AS (SELECT max(upto) AS total FROM sized), "
+    "shares (k) AS (VALUES {shares}) "
+    "SELECT min(position), max(total) FROM sized, whole, shares "
+    "WHERE upto * {parts} >= total * k GROUP BY k ORDER BY k"
+)
 
 
 def _upper(stop: int | None) -> int:

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from shared.persistence.message_log import (
     has_store,
     read_bodies,
     read_messages,
+    split_points,
 )
 from shared.settings import CommonSettings
 from tests.harness import Cluster
@@ -84,10 +86,44 @@ def _assert_left_out_in_the_store(common: CommonSettings) -> None:
     assert list(read_bodies(common, "survey", page=3, leave_out=kept)) == everything
 
 
+def _upto(sizes: dict[int, int], cut: int) -> int:
+    return sum(n for position, n in sizes.items() if position <= cut)
+
+
+def _assert_ranges_read_the_whole_log(common: CommonSettings) -> None:
+    """Cut by `split_points`, the ranges read as `after` and `stop` say hold every message
+    once, in order; the cuts weigh the stored bytes, and a small log is not cut at all."""
+    everything = list(read_bodies(common, "survey"))
+    stop = everything[-1][0]
+    sizes = {position: len(body) for position, _, body in everything}
+    for parts in (2, 3, 5):
+        cuts = split_points(common, "survey", stop, parts)
+        assert cuts == sorted(set(cuts)) and all(0 < cut < stop for cut in cuts)
+        assert 0 < len(cuts) < parts
+        bounds = [0, *cuts, stop]
+        ranges = [list(read_bodies(common, "survey", after=a, stop=b)) for a, b in pairwise(bounds)]
+        assert [row[:1] + row[2:] for r in ranges for row in r] == [
+            row[:1] + row[2:] for row in everything
+        ]
+        # Each cut is where the running total of the bytes first reaches a share.
+        whole = sum(sizes.values())
+        for cut in cuts:
+            reached = _upto(sizes, cut) * parts
+            share = max(k for k in range(1, parts) if reached >= whole * k)
+            before = max((position for position in sizes if position < cut), default=0)
+            assert _upto(sizes, before) * parts < whole * share
+        assert ranges[0][0][1] is None or ranges[0][0][1] < ranges[0][0][0]
+        assert all(r[0][1] is None for r in ranges[1:] if r)  # not known mid-log
+    whole = sum(sizes.values())
+    assert split_points(common, "survey", stop, 2, min_bytes=whole + 1) == []
+    assert split_points(common, "survey", stop, 1) == []
+
+
 def test_sqlite_log_reads_as_the_outbox_publishes(embedded_settings: CommonSettings) -> None:
     _write_some_history(embedded_settings)
     _assert_same_as_outbox(embedded_settings)
     _assert_left_out_in_the_store(embedded_settings)
+    _assert_ranges_read_the_whole_log(embedded_settings)
 
 
 def test_pages_follow_the_size_of_the_bodies(
@@ -173,6 +209,7 @@ def test_postgres_log_reads_as_the_outbox_publishes(production_settings: CommonS
     _write_some_history(production_settings)
     _assert_same_as_outbox(production_settings)
     _assert_left_out_in_the_store(production_settings)
+    _assert_ranges_read_the_whole_log(production_settings)
     assert not has_store(production_settings, "inspection")
     with pytest.raises(StoreMissing, match="inspection_events"):
         next(read_messages(production_settings, "inspection"))

@@ -37,7 +37,8 @@ def test_round_replay_measures_every_row_and_verifies(
     before = _bench_databases()
     output = tmp_path / "round_replay.json"
     args = ["--questionnaires", "700", "--units", "5", "--findings", "20", "--decisions", "10"]
-    args += ["--grain", grain]
+    # The shipped replay counts even this small survey log in ranges side by side.
+    args += ["--grain", grain, "--split-mib", "0"]
     assert main([*args, "--pg", PG_ADMIN_URL, "--output", str(output)]) == 0
     [result] = json.loads(output.read_text(encoding="utf-8"))
     # registry: the campaign, and each unit registered and enrolled
@@ -48,6 +49,9 @@ def test_round_replay_measures_every_row_and_verifies(
     # pingyi replay --verify's own replay, reading the same tables where a store's are
     assert result["shipped"]["identical"] is True
     assert result["shipped"]["positions_reached"] is True
+    assert result["shipped"]["survey_ranges"] >= 2
+    assert result["shipped_one"]["identical"] is True
+    assert result["shipped_one"]["survey_ranges"] == 1
     assert result["replay"]["results_bytes"] == result["live"]["results_bytes"] > 0
     assert result["shipped"]["results_bytes"] == result["live"]["results_bytes"]
     # the first pass named the decided questionnaires, whichever the grain

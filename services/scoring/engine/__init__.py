@@ -23,7 +23,7 @@ from services.scoring.engine.fold import RoundFold
 from services.scoring.engine.scheme import Scheme
 from shared.contracts import IntegrationMessage
 
-__all__ = ["Scheme", "score_round"]
+__all__ = ["Scheme", "score_fold", "score_round"]
 
 
 def score_round(
@@ -41,8 +41,14 @@ def score_round(
     `keep_records`: for a caller that knows the whole survey prefix it folds, the responses
     some later message names (`fold.named_responses`): the fold keeps no other record, so
     memory stays flat in the number of questionnaires and the results are the same."""
-    chosen = scheme if isinstance(scheme, Scheme) else Scheme.from_document(scheme)
     fold = RoundFold(campaign_id, round, keep_records=keep_records)
     for message in messages:
         fold.apply(message)
+    return score_fold(scheme, fold)
+
+
+def score_fold(scheme: Scheme | Mapping[str, Any], fold: RoundFold) -> dict[str, Any]:
+    """The results document of a fold that has every message (`score_round`'s second half,
+    for a caller that folds in its own way: replay's ranges side by side)."""
+    chosen = scheme if isinstance(scheme, Scheme) else Scheme.from_document(scheme)
     return {**compute_round(chosen, fold.inputs()), "upstream_positions": fold.positions()}

@@ -9,15 +9,21 @@ position) and compares the canonical bytes of the results.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import multiprocessing
+import os
+import sys
+from collections.abc import Collection, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from eventsourcing.utils import get_topic
 
-from services.scoring.engine import score_round
-from services.scoring.engine.fold import named_responses
+from services.scoring.engine import score_fold, score_round
+from services.scoring.engine.fold import DECISION_TYPES, RoundFold, named_responses
 from services.scoring.engine.fold.decode import decode_stored
+from services.scoring.engine.fold.split import WAVE_TYPES, RangeCounts, count_range, join_ranges
 from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
 from shared.canonical import canonical_json, digest
@@ -25,7 +31,7 @@ from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded
 from shared.persistence.log_pages import notifications
-from shared.persistence.message_log import MessageLogError, read_bodies
+from shared.persistence.message_log import MessageLogError, read_bodies, split_points
 from shared.settings import CommonSettings
 
 ROUND_TOPIC = get_topic(RoundRun.Computed)
@@ -37,6 +43,19 @@ RECORDED = b'{"event_type":"' + ResponseRecorded.event_type.encode() + b'"'
 """How every stored single questionnaire body starts (canonical JSON, keys sorted)."""
 BATCH_RECORDED = b'{"event_type":"' + BatchRecorded.event_type.encode() + b'"'
 """How every stored batch part body starts."""
+SPLIT_BYTES = 32 << 20
+"""A survey log of fewer stored bytes is folded in one piece: starting processes would cost
+more than they save (a province's round is hundreds of MiB)."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a replay spreads the survey log over processes (`replay_round`)."""
+
+    workers: int | None = None
+    """Ranges counted side by side; None: one per CPU this process may use; 1: none."""
+    split_bytes: int = SPLIT_BYTES
+    """A survey prefix of fewer stored bytes is folded in one piece."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +70,8 @@ class RoundVerdict:
     unit_count: int = 0
     details: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """unit id -> what differs in its result, stored against replayed (`differences`)."""
+    survey_ranges: int = 1
+    """How many ranges of the survey log were counted side by side (`replay_round`)."""
 
     @property
     def identical(self) -> bool:
@@ -60,7 +81,8 @@ class RoundVerdict:
         run = f"{self.run_id} (round)"
         what = f"{self.campaign_id} round {self.round}" + (" final" if self.final else "")
         if self.identical:
-            return [(run, what, f"{self.unit_count} units", "identical")]
+            how = f" (survey log in {self.survey_ranges} ranges)" if self.survey_ranges > 1 else ""
+            return [(run, what, f"{self.unit_count} units", f"identical{how}")]
         rows = [(run, what, "-", problem) for problem in self.problems]
         for unit in self.units:
             detail = "; ".join(self.details.get(unit, ()))
@@ -106,11 +128,13 @@ def _shown(value: Any) -> str:
     return "—" if value is None else canonical_json(value).decode()
 
 
-def verify_rounds(common: CommonSettings, app: Any) -> list[RoundVerdict]:
+def verify_rounds(
+    common: CommonSettings, app: Any, spread: Spread = Spread()
+) -> list[RoundVerdict]:
     """Every round run stored in scoring's log (`app`: the scoring application opened on
     that store), in the order stored."""
     schemes = _schemes(app)
-    return [_verify(common, computed, schemes) for computed in _stored(app, ROUND_TOPIC)]
+    return [_verify(common, computed, schemes, spread) for computed in _stored(app, ROUND_TOPIC)]
 
 
 def _stored(app: Any, topic: str) -> Iterator[Any]:
@@ -132,11 +156,17 @@ def _schemes(app: Any) -> dict[tuple[str, int], Scheme | str]:
 
 
 def _messages(
-    common: CommonSettings, origin: str, stop: int, leave_out: frozenset[str] = frozenset()
+    common: CommonSettings,
+    origin: str,
+    stop: int,
+    leave_out: Collection[str] = frozenset(),
+    after: int = 0,
 ) -> Iterator[IntegrationMessage]:
-    """The origin's published messages up to `stop`, decoded the engine's fast way; those
-    of the types in `leave_out` are not read (the store drops them)."""
-    for position, previous, body in read_bodies(common, origin, stop=stop, leave_out=leave_out):
+    """The origin's published messages after `after` up to `stop`, decoded the engine's
+    fast way; those of the types in `leave_out` are not read (the store drops them)."""
+    for position, previous, body in read_bodies(
+        common, origin, stop=stop, leave_out=leave_out, after=after
+    ):
         yield decode_stored(origin, position, previous, body)
 
 
@@ -146,27 +176,118 @@ def replay_round(
     campaign_id: str,
     round_number: int,
     positions: dict[str, int],
+    spread: Spread = Spread(),
 ) -> dict[str, Any]:
     """The round recomputed from the upstream logs up to `positions`, with the positions the
-    fold reached under "upstream_positions". A first pass over the survey prefix's decisions
-    (the store leaves every questionnaire and batch part out) names the records the fold
-    must keep, so memory does not grow with the number of questionnaires (`fold.keep`)."""
-    keep = frozenset[str]()
-    if positions.get("survey"):
-        decisions = _messages(common, "survey", positions["survey"], QUESTIONNAIRE_TYPES)
-        keep = named_responses(decisions)
+    fold reached under "upstream_positions" and the number of ranges the survey log was
+    counted in under "survey_ranges" (1: one piece).
+
+    A first pass reads the survey prefix's skeleton, every message but the questionnaires
+    (the store leaves those out): the decisions among them name the records the fold must
+    keep, so memory does not grow with the number of questionnaires (`fold.keep`). A survey
+    prefix of `spread.split_bytes` or more is then counted in ranges (`spread.workers`, by
+    default one per CPU this process may use) in processes of their own while this one
+    folds the other logs, and joined (`fold.split`); else, or where a range cannot say, in
+    one piece."""
+    survey_stop = positions.get("survey")
+    skeleton: list[IntegrationMessage] = []
+    if survey_stop:
+        skeleton = list(_messages(common, "survey", survey_stop, QUESTIONNAIRE_TYPES))
+    keep = named_responses(skeleton)
+    parts = _usable_cpus() if spread.workers is None else spread.workers
+    if survey_stop and parts > 1 and _can_fork():
+        cuts = split_points(common, "survey", survey_stop, parts, min_bytes=spread.split_bytes)
+        if cuts:
+            found = _replay_in_ranges(
+                common, scheme, campaign_id, round_number, positions, skeleton, keep, cuts
+            )
+            if found is not None:
+                return found | {"survey_ranges": len(cuts) + 1}
     everything = (
         message
         for origin, stop in sorted(positions.items())
         for message in _messages(common, origin, stop)
     )
-    return score_round(
+    found = score_round(
         scheme, everything, campaign_id=campaign_id, round=round_number, keep_records=keep
     )
+    return found | {"survey_ranges": 1}
+
+
+def _replay_in_ranges(
+    common: CommonSettings,
+    scheme: Scheme,
+    campaign_id: str,
+    round_number: int,
+    positions: dict[str, int],
+    skeleton: list[IntegrationMessage],
+    keep: frozenset[str],
+    cuts: list[int],
+) -> dict[str, Any] | None:
+    """The round with the survey prefix counted in ranges cut at `cuts`, each in a forked
+    process (this one has the engine imported already, which a new interpreter would spend
+    most of a second on), while this one folds the other origins; None if a range could
+    not say (an answer outside a wave's scale)."""
+    bounds = [0, *cuts, positions["survey"]]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
+        ranges = [
+            pool.submit(
+                _count_survey_range,
+                common,
+                campaign_id,
+                round_number,
+                [m for m in skeleton if m.position <= after and m.event_type in WAVE_TYPES],
+                after,
+                stop,
+                keep,
+            )
+            for after, stop in pairwise(bounds)
+        ]
+        fold = RoundFold(campaign_id, round_number, keep_records=keep)
+        for origin, stop in sorted(positions.items()):
+            if origin != "survey":
+                for message in _messages(common, origin, stop):
+                    fold.apply(message)
+        found = [future.result() for future in ranges]
+    counted = [counts for counts in found if counts is not None]
+    if len(counted) < len(found):
+        return None
+    join_ranges(fold, skeleton, counted)
+    return score_fold(scheme, fold)
+
+
+def _count_survey_range(
+    common: CommonSettings,
+    campaign_id: str,
+    round_number: int,
+    before: list[IntegrationMessage],
+    after: int,
+    stop: int,
+    keep: frozenset[str],
+) -> RangeCounts | None:
+    """One range of the survey log counted (in a worker process); decisions left unread."""
+    messages = _messages(common, "survey", stop, DECISION_TYPES, after=after)
+    return count_range(campaign_id, round_number, before, messages, keep)
+
+
+def _usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    """Forking a process that has the engine loaded is safe on Linux; elsewhere (macOS
+    forbids it with some system libraries loaded) the log is folded in one piece."""
+    return sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _verify(
-    common: CommonSettings, computed: Any, schemes: dict[tuple[str, int], Scheme | str]
+    common: CommonSettings,
+    computed: Any,
+    schemes: dict[tuple[str, int], Scheme | str],
+    spread: Spread,
 ) -> RoundVerdict:
     ref = computed.scheme
     base = {
@@ -190,7 +311,7 @@ def _verify(
     positions = dict(computed.upstream_positions)
     try:
         replayed = replay_round(
-            common, scheme, str(computed.campaign_id), computed.round_number, positions
+            common, scheme, str(computed.campaign_id), computed.round_number, positions, spread
         )
     except MessageLogError as error:
         return RoundVerdict(**base, problems=(f"cannot read the logs: {error}",))
@@ -206,6 +327,7 @@ def _compare(
     positions: dict[str, int],
 ) -> RoundVerdict:
     problems: list[str] = []
+    ranges = replayed.pop("survey_ranges")
     if replayed.pop("upstream_positions") != positions:
         problems.append("the logs end before the positions the run names")
     if replayed.get("inputs_digest") != stored.get("inputs_digest"):
@@ -226,4 +348,5 @@ def _compare(
         units=tuple(differing),
         unit_count=len(stored_units),
         details=details,
+        survey_ranges=ranges,
     )

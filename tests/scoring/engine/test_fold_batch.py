@@ -136,9 +136,10 @@ Entry = tuple[str, Any]
 
 
 @st.composite
-def survey_log(draw: st.DrawFn) -> list[Entry]:
+def survey_log(draw: st.DrawFn, answers: st.SearchStrategy[str | None] = ANSWER) -> list[Entry]:
     """A wave's log: pushes of questionnaires (each recorded once, the survey's rule),
-    single recordings, and any decision about any id, before or after the close."""
+    single recordings, and any decision about any id, before or after the close; the
+    questionnaires' answers drawn from `answers`."""
     unrecorded = list(IDS)
     entries: list[Entry] = []
     for _ in range(draw(st.integers(0, 24))):
@@ -147,12 +148,12 @@ def survey_log(draw: st.DrawFn) -> list[Entry]:
         if kind == "push" and unrecorded:
             size = draw(st.integers(1, min(6, len(unrecorded))))
             taken = [unrecorded.pop(draw(st.integers(0, len(unrecorded) - 1))) for _ in range(size)]
-            push = [_questionnaire(draw, response) for response in taken]
+            push = [_questionnaire(draw, response, answers) for response in taken]
             cuts = draw(st.lists(st.integers(1, 5), max_size=3))
             form = draw(st.sampled_from(["single", *PART_FORMS]))
             entries.append(("push", (draw(st.sampled_from(BATCHES)), push, cuts, form)))
         elif kind == "single" and unrecorded:
-            q = _questionnaire(draw, unrecorded.pop())
+            q = _questionnaire(draw, unrecorded.pop(), answers)
             entries.append(("single", ResponseRecorded(wave_id=uid(WAVE), **q)))
         elif kind == "correct":
             ratings = {u: a for u in UNITS if (a := draw(ANSWER))}
@@ -169,10 +170,12 @@ def survey_log(draw: st.DrawFn) -> list[Entry]:
     return entries
 
 
-def _questionnaire(draw: st.DrawFn, response: str) -> Questionnaire:
+def _questionnaire(
+    draw: st.DrawFn, response: str, answers: st.SearchStrategy[str | None]
+) -> Questionnaire:
     return questionnaire(
         response,
-        draw(st.lists(ANSWER, min_size=len(UNITS), max_size=len(UNITS))),
+        draw(st.lists(answers, min_size=len(UNITS), max_size=len(UNITS))),
         draw(st.sampled_from([None, "群众", "监督员"])),
         draw(st.sampled_from([None, "源汇", "郾城"])),
         draw(st.booleans()),

@@ -4,6 +4,7 @@ byte, and a forged answer in the survey log is named by run and unit."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,33 @@ def test_a_bundle_of_forged_logs_does_not_verify(
     assert done.returncode == 1, done.stdout + done.stderr
     assert facts["unit_ids"][1] in done.stdout
     assert "R-00001" in done.stdout
+
+
+def test_the_survey_log_counted_in_ranges_side_by_side_replays_identically(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = scored_round
+    args = ("replay", "--verify", "--data-dir", str(data), "--workers", "3", "--split-mib", "0")
+    done = run_pingyi(*args, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (line,) = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
+    # Three ranges asked for; the cuts fall between messages by stored bytes, so a log this
+    # small may make two (one message outweighs a third of it).
+    assert re.search(r"identical \(survey log in [23] ranges\)", line), line
+    assert "3 units" in line
+
+
+def test_a_forged_answer_outside_the_scale_is_caught_with_the_log_in_ranges(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    # A range cannot tell where an answer outside the scale falls among the wave's levels:
+    # the replay then reads the log in one piece, and still names the forged unit.
+    data, facts = scored_round
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    edit_survey_answer(forged, "R-00000", "不满意", "非常满意")
+    args = ("replay", "--verify", "--data-dir", str(forged), "--workers", "2", "--split-mib", "0")
+    done = run_pingyi(*args, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    differing = [row for row in done.stdout.splitlines() if " different" in row]
+    (forged_row,) = [row for row in differing if facts["unit_ids"][2] in row]
+    assert "questionnaire.inputs.counts.不满意 stored 1, replay 0" in forged_row

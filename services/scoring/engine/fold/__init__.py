@@ -40,7 +40,9 @@ from .inspection import InspectionFold
 from .join import join
 from .keep import DECISION_TYPES, named_responses
 from .registry import RegistryFold
+from .split import RangeCounts
 from .survey import SurveyFold
+from .wave import Deferred
 
 RELEVANT_TYPES = frozenset(
     registry.EVENT_TYPES
@@ -52,6 +54,7 @@ RELEVANT_TYPES = frozenset(
 """Every event type scoring reads; any other passes through the fold untouched."""
 
 _RECORDED = ResponseRecorded.event_type
+SURVEY = "survey"
 
 
 def relevant(message: IntegrationMessage) -> bool:
@@ -69,20 +72,27 @@ class RoundFold:
     document is wanted (cheap enough after every batch)."""
 
     def __init__(
-        self, campaign_id: str, round: int, keep_records: frozenset[str] | None = None
+        self,
+        campaign_id: str,
+        round: int,
+        keep_records: frozenset[str] | None = None,
+        defer: frozenset[str] = frozenset(),
     ) -> None:
         """`keep_records`: the response ids (canonical UUID text) whose records to keep; None
         keeps all, as the live service must (it cannot know what will be decided later). A
         replay passes `keep.named_responses` of at least the survey prefix it folds; the
         document is then the same as with all records kept, given the survey's rule that a
-        response is recorded once (a second recording of a forgotten one would count again)."""
+        response is recorded once (a second recording of a forgotten one would count again).
+
+        `defer`: questionnaires whose recordings this fold lists rather than records, for a
+        fold of a range of the survey log (`split.count_range`)."""
         # The campaign id as every contract prints a UUID, so comparisons are by text.
         self.campaign_id = str(UUID(str(campaign_id)))
         if round < 1:
             raise ValueError(f"round {round}: rounds are numbered from 1")
         self.round = round
         self._registry = RegistryFold(self.campaign_id, round)
-        self._survey = SurveyFold(self.campaign_id, round, keep_records)
+        self._survey = SurveyFold(self.campaign_id, round, keep_records, defer)
         self._inspection = InspectionFold()
         self._decisions = DecisionsFold(self.campaign_id, round)
         self._history = HistoryFold()
@@ -103,6 +113,7 @@ class RoundFold:
         last = self._positions.get(message.origin)
         if last is not None and message.position <= last:
             return False
+        self._survey.position = message.position
         concerns = self._fold(message)
         self._positions[message.origin] = message.position
         return concerns
@@ -132,6 +143,34 @@ class RoundFold:
         if fold is None:
             return False
         return fold.apply(parse_payload(message))
+
+    def range_counts(self) -> RangeCounts | None:
+        """What this fold of a range of the survey log (made with `defer`) hands back
+        (`split.count_range`); None where a wave met an answer outside its scale."""
+        waves = self._survey.waves
+        if any(wave.learned_levels() for wave in waves.values()):
+            return None
+        for wave in waves.values():
+            wave.tally.flush()
+        deferred = sorted(
+            (item for wave in waves.values() for item in wave.deferred),
+            key=lambda item: item.position,
+        )
+        tallies = {wave_id: wave.tally for wave_id, wave in waves.items()}
+        return RangeCounts(tallies, deferred, self._positions.get(SURVEY))
+
+    def record_deferred(self, item: Deferred) -> None:
+        """A recording a range's fold listed, folded at its place in the log."""
+        wave = self._survey.waves[item.wave_id]
+        wave.record(item.response_id, item.ratings, item.group, item.point, flagged=item.flagged)
+
+    def absorb_range(self, found: RangeCounts) -> None:
+        """A range's counts added (after its listed recordings are folded)."""
+        for wave_id, tally in found.tallies.items():
+            self._survey.waves[wave_id].tally.absorb(tally)
+        if found.last_position is not None:
+            last = self._positions.get(SURVEY, found.last_position)
+            self._positions[SURVEY] = max(last, found.last_position)
 
     def positions(self) -> dict[str, int]:
         """origin -> the last position applied, for every origin seen."""

@@ -64,17 +64,30 @@ class SurveyFold:
     (and v1 waves, which belong to none) are passed over, with their questionnaires."""
 
     def __init__(
-        self, campaign_id: str, round_: int, keep_records: frozenset[str] | None = None
+        self,
+        campaign_id: str,
+        round_: int,
+        keep_records: frozenset[str] | None = None,
+        defer: frozenset[str] = frozenset(),
     ) -> None:
         self.campaign_id = campaign_id
         self.round = round_
         self.keep_records = keep_records
+        self.defer = defer
         self.waves: dict[str, WaveState] = {}
+        self.position = 0
+        """The position of the message being folded (set by the round's fold)."""
+
+    def _wave(self, wave_id: str) -> WaveState | None:
+        wave = self.waves.get(wave_id)
+        if wave is not None:
+            wave.position = self.position
+        return wave
 
     def apply(self, payload: IntegrationPayload) -> bool:
         if isinstance(payload, WaveOpened):
             return self._open(payload)
-        wave = self.waves.get(str(getattr(payload, "wave_id", "")))
+        wave = self._wave(str(getattr(payload, "wave_id", "")))
         if wave is None:
             return False
         _apply_to_wave(wave, payload)
@@ -88,7 +101,7 @@ class SurveyFold:
     def record_plain_part(self, wave_id: str, recordings: list[Recording]) -> bool | None:
         """Questionnaires of one wave read plainly (one, or a batch part's), recorded all or
         none: None, with nothing recorded, where any row needs the model's reading."""
-        wave = self.waves.get(wave_id)
+        wave = self._wave(wave_id)
         if wave is None:
             # Not this round's wave (its id is canonical text, as the keys are); the model
             # would still have checked the answers' types.
@@ -111,7 +124,7 @@ class SurveyFold:
         """A v2 part read by `columns.plain_columns`, recorded all or none; None, with
         nothing recorded, where it needs the model's reading (its rows do not fit the wave,
         it names a level the wave lacks, or a response id twice)."""
-        wave = self.waves.get(part.wave_id)
+        wave = self._wave(part.wave_id)
         if wave is None:
             return False  # not this round's wave; the part was checked whole already
         if part.codes.shape[1] != len(wave.unit_ids):
@@ -128,7 +141,7 @@ class SurveyFold:
         if payload.round != self.round:
             return False
         if wave_id not in self.waves:
-            self.waves[wave_id] = WaveState(payload, self.keep_records)
+            self.waves[wave_id] = WaveState(payload, self.keep_records, self.defer)
         return True
 
 

@@ -106,6 +106,25 @@ class Tally:
         for key in list(self._pending):
             self._flush(key)
 
+    def absorb(self, other: Tally) -> None:
+        """Add the counts of `other`, a tally of the same wave's units kept apart (a range of
+        its log folded elsewhere: `fold.split`), both flushed first. `other` may know fewer
+        levels (this one learned more since, at the end); never more."""
+        if other.units != self.units or other.levels > self.levels:
+            raise ValueError("tallies of different waves")
+        self.flush()
+        other.flush()
+        pad = self.levels - other.levels
+        self.counts += _widened(other.counts, pad)
+        for mine, theirs in ((self.by_group, other.by_group), (self.by_point, other.by_point)):
+            for key, matrix in theirs.items():
+                found = mine.get(key)
+                if found is None:
+                    found = mine[key] = self._matrix()
+                found += _widened(matrix, pad)
+        self.group_counted.update(other.group_counted)
+        self.point_counted.update(other.point_counted)
+
     def _flush(self, key: tuple[str, str, int]) -> None:
         buffer = self._pending.pop(key)
         rows = self._rows.pop(key)
@@ -195,6 +214,8 @@ def _local(names: Sequence[str | None]) -> tuple[list[str], npt.NDArray[np.intp]
     return [name or "" for name in index], found
 
 
-def _widened(matrix: Matrix) -> Matrix:
-    """The matrix with one more level, counted zero."""
-    return np.concatenate([matrix, np.zeros((matrix.shape[0], 1), dtype=np.int64)], axis=1)
+def _widened(matrix: Matrix, levels: int = 1) -> Matrix:
+    """The matrix with `levels` more levels, counted zero."""
+    if not levels:
+        return matrix
+    return np.concatenate([matrix, np.zeros((matrix.shape[0], levels), dtype=np.int64)], axis=1)

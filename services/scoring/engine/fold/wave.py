@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import compress
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -54,14 +54,36 @@ class Questionnaire:
         self.point = point
 
 
+class Deferred(NamedTuple):
+    """A recording of a questionnaire the wave was told to defer (`WaveState.defer`): what
+    `WaveState.record` needs to record it elsewhere, at its place in the log."""
+
+    position: int
+    wave_id: str
+    response_id: str
+    ratings: bytes
+    group: str
+    point: str
+    flagged: bool
+
+
 class WaveState:
     """One wave of the round: its facts, its questionnaires and their running tallies.
 
     `keep` (None: every one) names the questionnaires whose records are kept; the others are
     counted as recorded and forgotten, which gives the same tallies provided every later
-    message about a questionnaire names one that is kept (`fold.keep`)."""
+    message about a questionnaire names one that is kept (`fold.keep`).
 
-    def __init__(self, payload: WaveOpened, keep: frozenset[str] | None = None) -> None:
+    `defer` names questionnaires whose recordings are neither recorded nor counted here but
+    listed in `deferred`, with `position` (the position of the message being folded), for
+    the fold that records them in order (`fold.split`)."""
+
+    def __init__(
+        self,
+        payload: WaveOpened,
+        keep: frozenset[str] | None = None,
+        defer: frozenset[str] = frozenset(),
+    ) -> None:
         template = payload.template
         scale = template.scale if template is not None else Scale.FOUR_LEVEL
         self.facts: WaveFacts = {
@@ -82,9 +104,13 @@ class WaveState:
         # answer -> its byte in a record; a row's None and "" rate nothing (as row_ratings).
         self.level_bytes: dict[object, int] = {None: 0, "": 0}
         self.level_bytes.update({level: i + 1 for i, level in enumerate(self.levels)})
+        self.scale_size = len(self.levels)
         self.tally = Tally(len(self.unit_ids), len(self.levels))
         self.records: dict[str, Questionnaire] = {}
         self.keep = keep
+        self.defer = defer
+        self.deferred: list[Deferred] = []
+        self.position = 0
         self._texts: dict[str, str] = {}
 
     def _shared(self, text: str) -> str:
@@ -131,6 +157,9 @@ class WaveState:
         if response_id in self.records or self.facts["closed"]:
             return False
         group, point = self._shared(group), self._shared(point)
+        if response_id in self.defer:
+            self._defer(response_id, ratings, group, point, flagged)
+            return True
         if self.keep is None or response_id in self.keep:
             status = QUARANTINED if flagged else COUNTED
             self.records[response_id] = Questionnaire(status, ratings, group, point)
@@ -176,6 +205,8 @@ class WaveState:
             if records.keys().isdisjoint(response_ids)
             else frozenset(i for i, r in enumerate(response_ids) if r in records)
         )
+        if self.defer:
+            recorded |= self._defer_rows(response_ids, codes, groups, points, flagged)
         self._keep_rows(response_ids, codes, groups, points, flagged, recorded)
         left_out = recorded | flagged
         matrix = codes
@@ -213,6 +244,35 @@ class WaveState:
             records[response_ids[i]] = Questionnaire(
                 status, ratings, names[groups[i]], names[points[i]]
             )
+
+    def _defer(
+        self, response_id: str, ratings: bytes, group: str, point: str, flagged: bool
+    ) -> None:
+        wave_id = self.facts["wave_id"]
+        self.deferred.append(
+            Deferred(self.position, wave_id, response_id, ratings, group, point, flagged)
+        )
+
+    def _defer_rows(
+        self,
+        response_ids: list[str],
+        codes: Codes,
+        groups: list[str | None],
+        points: list[str | None],
+        flagged: frozenset[int],
+    ) -> frozenset[int]:
+        """The part's questionnaires named in `defer`, listed in `deferred` in the part's
+        order; their indices, to be left out of the count as if recorded already."""
+        found = sorted(map(response_ids.index, self.defer.intersection(response_ids)))
+        for i in found:
+            group, point = self._shared(groups[i] or ""), self._shared(points[i] or "")
+            self._defer(response_ids[i], codes[i].tobytes(), group, point, i in flagged)
+        return frozenset(found)
+
+    def learned_levels(self) -> bool:
+        """Whether an answer outside the scale was met (the order of such answers depends
+        on the order of the whole log, so ranges folded apart cannot say it)."""
+        return len(self.levels) != self.scale_size
 
     def correct(self, response_id: str, ratings: bytes) -> bool:
         questionnaire = self.records.get(response_id)
