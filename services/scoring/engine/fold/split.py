@@ -85,9 +85,7 @@ def join_ranges(
     `skeleton`, every message but the questionnaires in order, with the ranges' listed
     recordings at their positions, then add the ranges' counts."""
     deferred = heapq.merge(*(found.deferred for found in ranges), key=_position)
-    steps: Iterable[IntegrationMessage | Deferred] = heapq.merge(
-        skeleton, deferred, key=_position
-    )
+    steps: Iterable[IntegrationMessage | Deferred] = heapq.merge(skeleton, deferred, key=_position)
     for item in steps:
         if isinstance(item, Deferred):
             fold.record_deferred(item)
