@@ -9,11 +9,13 @@ position) and compares the canonical bytes of the results.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sys
 from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -34,6 +36,7 @@ from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import MessageLogError, read_bodies, split_points
 from shared.settings import CommonSettings
 
+logger = logging.getLogger(__name__)
 ROUND_TOPIC = get_topic(RoundRun.Computed)
 SCHEME_TOPIC = get_topic(SchemeRecord.Registered)
 QUESTIONNAIRE_TYPES = frozenset({ResponseRecorded.event_type, BatchRecorded.event_type})
@@ -197,12 +200,16 @@ def replay_round(
     parts = _usable_cpus() if spread.workers is None else spread.workers
     if survey_stop and parts > 1 and _can_fork():
         cuts = split_points(common, "survey", survey_stop, parts, min_bytes=spread.split_bytes)
-        if cuts:
-            found = _replay_in_ranges(
-                common, scheme, campaign_id, round_number, positions, skeleton, keep, cuts
-            )
-            if found is not None:
-                return found | {"survey_ranges": len(cuts) + 1}
+        found = None
+        try:
+            if cuts:
+                found = _replay_in_ranges(
+                    common, scheme, campaign_id, round_number, positions, skeleton, keep, cuts
+                )
+        except BrokenProcessPool as error:  # a range's process killed (out of memory, …)
+            logger.warning("survey log in ranges failed (%s): read in one piece", error)
+        if found is not None:
+            return found | {"survey_ranges": len(cuts) + 1}
     everything = (
         message
         for origin, stop in sorted(positions.items())

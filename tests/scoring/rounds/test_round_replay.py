@@ -5,6 +5,7 @@ byte, and a forged answer in the survey log is named by run and unit."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -147,3 +148,26 @@ def test_a_forged_answer_outside_the_scale_is_caught_with_the_log_in_ranges(
     differing = [row for row in done.stdout.splitlines() if " different" in row]
     (forged_row,) = [row for row in differing if facts["unit_ids"][2] in row]
     assert "questionnaire.inputs.counts.不满意 stored 1, replay 0" in forged_row
+
+
+@pytest.mark.parametrize("spread", [("--workers", "1"), ("--workers", "2", "--split-mib", "0")])
+def test_a_stored_body_that_no_longer_decodes_is_named_whole_or_in_ranges(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path, spread: tuple[str, ...]
+) -> None:
+    data, facts = scored_round
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    with sqlite3.connect(forged / "survey.sqlite") as db:
+        (position, body) = db.execute(
+            "SELECT rowid, message FROM stored_events WHERE instr(message, ?) > 0",
+            (b"R-00000",),
+        ).fetchone()
+        assert b'"part":1' in body
+        # A part numbered 0: no part the contract accepts, by either reader.
+        db.execute(
+            "UPDATE stored_events SET message = ? WHERE rowid = ?",
+            (body.replace(b'"part":1', b'"part":0', 1), position),
+        )
+    done = run_pingyi("replay", "--verify", "--data-dir", str(forged), *spread, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
+    assert any("cannot decode the logs" in row for row in lines), done.stdout
