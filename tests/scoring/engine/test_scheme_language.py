@@ -11,6 +11,7 @@ import yaml
 
 from services.scoring.engine.scheme import (
     SCHEMES_DIR,
+    SHIPPED_LOADER,
     Scheme,
     SchemeError,
     builtin_schemes,
@@ -47,6 +48,10 @@ def test_shipped_schemes_are_read_once_and_each_caller_gets_its_own_dict():
     for path in SCHEMES_DIR.glob("*.yaml"):
         from_file = load_scheme(path)
         assert again[from_file.key].scheme_hash == from_file.scheme_hash
+        # Read with libyaml's parser (where PyYAML has it) to the same document.
+        text = path.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=SHIPPED_LOADER) == yaml.safe_load(text)
+    assert SHIPPED_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def test_ref_and_hash():
