@@ -1,6 +1,10 @@
 """Wave progress (测评进度) for the office that runs the wave (its jurisdiction and above)
-and the agencies accredited to it; auditors and admins read every wave. Evaluated units and
-the public read none of it: a wave's figures are not results, and nothing here is published.
+and the agencies accredited to it; auditors and admins read every wave. The office of a
+county where some of a wider wave's survey points are reads that county's part: its points,
+its county and their satisfaction table, the totals of those (`read.progress`'s `counties`);
+the breakdowns by channel and respondent group are the whole wave's and are not part of it.
+Evaluated units and the public read none of it: a wave's figures are not results, and
+nothing here is published.
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from services.reporting.progress.views import WAVES
 from services.reporting.rounds.charts import ranking_svg
 from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.png import ranking_png
+from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.errors import NotFoundError
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.views import Document
+from shared.web.pagination import party_where
 
 router = PolicyRouter(tags=["reporting: wave progress (测评进度)"])
 READ = Policy.read("office", "agency", scope=path("wave_id", "progress_wave"))
@@ -47,23 +53,48 @@ def _wave(runtime: ServiceRuntime, wave_id: str, field: str = "wave_id") -> Docu
 
 
 def resolve_progress_wave(runtime: ServiceRuntime, wave_id: str, field: str) -> ScopeTarget:
-    """A wave is in its jurisdiction's scope; of agencies, only those accredited to it."""
+    """A wave is in its jurisdiction's scope and in that of each county where it has a
+    survey point (for that county's part); of agencies, only those accredited to it."""
     wave = _wave(runtime, str(target_id(wave_id, field)), field)
-    return ScopeTarget(wave["jurisdiction_id"], {"agency": frozenset(wave["agencies"])})
+    return ScopeTarget(
+        wave["jurisdiction_id"],
+        {"agency": frozenset(wave["agencies"])},
+        others=point_counties(wave),
+    )
 
 
-def progress_of(request: Request, wave_id: UUID) -> Document:
+def point_counties(wave: Document) -> tuple[str, ...]:
+    return tuple(sorted({point["jurisdiction_id"] for point in wave["points"]}))
+
+
+def progress_of(
+    request: Request, wave_id: UUID, caller: CurrentPrincipal, auth: AuthenticatorDep
+) -> Document:
+    """The progress the caller reads (the policy has let it in): the whole wave, or the part
+    of the counties in its jurisdiction where the wave has survey points."""
     runtime = request.app.state.runtime
-    return progress(_wave(runtime, str(wave_id)), runtime.registry)
+    wave = _wave(runtime, str(wave_id))
+    visible = auth.visible_jurisdictions(caller)
+    whole = (
+        visible is None
+        or wave["jurisdiction_id"] in visible
+        or bool(party_where(caller, {"agency": "agency_id"}))  # accredited: the policy says
+    )
+    counties = None if whole else set(point_counties(wave)) & (visible or set())
+    return progress(wave, runtime.registry, counties)
+
+
+Progress = Annotated[Document, Depends(progress_of)]
 
 
 @router.get("/waves/{wave_id}/progress", **allow(READ))
-def wave_progress(request: Request, wave_id: UUID) -> Document:
+def wave_progress(document: Progress) -> Document:
     """Collected against target by survey point, county, channel and respondent group
     (collected, counted, in quarantine, excluded), and the satisfaction table by county and
     by channel: counts per level, shares and the satisfied rate — descriptive figures of
-    the questionnaires counted so far, not scores."""
-    return progress_of(request, wave_id)
+    the questionnaires counted so far, not scores. A county office reads its counties' part
+    of a wider wave (`part` says which; no channel or group breakdown)."""
+    return document
 
 
 def chart_lines(document: Document, by: str) -> list[dict[str, Any]]:
@@ -98,9 +129,8 @@ def chart_title(document: Document, by: str) -> str:
     responses={200: {"content": {SVG: {}}, "description": "SVG"}},
     **allow(READ),
 )
-def satisfaction_svg(request: Request, wave_id: UUID, by: By = "county") -> Response:
+def satisfaction_svg(document: Progress, by: By = "county") -> Response:
     """满意率 by county or by channel as bars (descriptive; 样本不足 where none counted)."""
-    document = progress_of(request, wave_id)
     return Response(
         ranking_svg(chart_title(document, by), chart_lines(document, by)), media_type=SVG
     )
@@ -112,9 +142,8 @@ def satisfaction_svg(request: Request, wave_id: UUID, by: By = "county") -> Resp
     responses={200: {"content": {PNG: {}}, "description": "PNG"}},
     **allow(READ),
 )
-def satisfaction_png(request: Request, wave_id: UUID, font: Font, by: By = "county") -> Response:
+def satisfaction_png(document: Progress, font: Font, by: By = "county") -> Response:
     """The same chart as PNG, in the configured CJK font."""
-    document = progress_of(request, wave_id)
     return Response(
         ranking_png(chart_title(document, by), chart_lines(document, by), font), media_type=PNG
     )
@@ -123,10 +152,9 @@ def satisfaction_png(request: Request, wave_id: UUID, font: Font, by: By = "coun
 @router.get(
     "/waves/{wave_id}/progress.html", response_class=HTMLResponse, responses=HTML, **allow(READ)
 )
-def progress_page(request: Request, wave_id: UUID) -> HTMLResponse:
+def progress_page(document: Progress, wave_id: UUID) -> HTMLResponse:
     """The progress as a page: the tables by point, county, channel and group, and the
     satisfaction tables by county and by channel with their charts inline."""
-    document = progress_of(request, wave_id)
     levels = list(document["satisfaction"]["total"]["counts"])
 
     def chart(by: str) -> Any:
@@ -149,10 +177,9 @@ def progress_page(request: Request, wave_id: UUID) -> HTMLResponse:
 @router.get(
     "/waves/{wave_id}/progress.pdf", response_class=Response, responses=PDF_RESPONSE, **allow(READ)
 )
-def progress_document(request: Request, wave_id: UUID, font: Font) -> Response:
+def progress_document(document: Progress, font: Font) -> Response:
     """The progress as a PDF (CJK font embedded): the page's tables and both satisfaction
     charts as images."""
-    document = progress_of(request, wave_id)
 
     def chart(doc: Document, by: str) -> bytes:
         return ranking_png(chart_title(doc, by), chart_lines(doc, by), font)

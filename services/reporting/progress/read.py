@@ -91,8 +91,19 @@ def _empty() -> Document:
     }
 
 
-def progress(wave: Document, registry: RegistryView) -> Document:
-    """The progress document of a `progress_waves` row."""
+PART_NOTE = (
+    "本表为所列县区的部分：测评点与县区的进度及其合计、满意度分布按县区；"
+    "按渠道、按调查对象的进度只对全批次统计，不在此列。"
+)
+
+
+def progress(wave: Document, registry: RegistryView, counties: set[str] | None = None) -> Document:
+    """The progress document of a `progress_waves` row; with `counties`, the part of those
+    counties only (a county office's): their survey points, their rows by county and the
+    totals of those, without the breakdowns by channel and group, which the view keeps for
+    the whole wave only."""
+    if counties is not None:
+        wave = _part(wave, counties)
 
     def place(key: str) -> str:
         if key == UNSPECIFIED:
@@ -159,9 +170,14 @@ def progress(wave: Document, registry: RegistryView) -> Document:
             for row in rows
         ]
 
+    part = None
+    if counties is not None:
+        names = [place(county) for county in sorted(counties, key=place)]
+        part = {"counties": names, "jurisdiction_ids": sorted(counties), "note": PART_NOTE}
     return {
         "wave_id": wave["wave_id"],
         "name": wave["name"],
+        "part": part,
         "jurisdiction_id": wave["jurisdiction_id"],
         "jurisdiction_name": place(wave["jurisdiction_id"]),
         "campaign_id": wave["campaign_id"],
@@ -182,6 +198,32 @@ def progress(wave: Document, registry: RegistryView) -> Document:
             "by_county": table(by_county, "county"),
             "by_channel": table(by_channel, "channel"),
         },
+    }
+
+
+def _part(wave: Document, counties: set[str]) -> Document:
+    """The wave's row as if it had only the survey points in `counties`: their points and
+    counties, totals summed from those counties, no channels or groups."""
+    points = [p for p in wave["points"] if p["jurisdiction_id"] in counties]
+    codes = {p["code"] for p in points}
+    by_county = {k: v for k, v in wave["by_county"].items() if k in counties}
+    total = _empty()
+    for found in by_county.values():
+        for key, value in found.items():
+            if key == "levels":
+                for level, n in value.items():
+                    total["levels"][level] = total["levels"].get(level, 0) + n
+            else:
+                total[key] = total.get(key, 0) + value
+    return wave | {
+        "points": points,
+        "by_point": {k: v for k, v in wave["by_point"].items() if k in codes},
+        "by_county": by_county,
+        "total": total,
+        "channels": [],
+        "by_channel": {},
+        "groups": [],
+        "by_group": {},
     }
 
 

@@ -2,7 +2,8 @@
 published facts (`story.wave_story`, figures worked there by hand): collected against
 target by point, county, channel and group after a void and a correction; the table and its
 charts (SVG, PNG); and who may read them — the city office that runs the wave, its agency,
-auditors — while a county office below, another agency, a unit and the public may not."""
+auditors, and a county office below for its county's part — while another agency, a unit
+and the public may not."""
 
 from __future__ import annotations
 
@@ -171,13 +172,51 @@ def test_the_progress_pdf_reads_back_in_chinese(story: Any) -> None:
     assert f'href="/waves/{told.wave_id}/progress.pdf"' in page
 
 
+def test_a_county_office_reads_its_countys_part_of_the_wave(story: Any) -> None:
+    """舞阳县 has WY-01 (A1, A2 voided, A3 corrected): its point, its county, their totals
+    and satisfaction; 临颍县 has LY-01. Neither sees the other's rows, nor the channel and
+    group breakdowns, which are the whole wave's."""
+    cluster, told = story
+    world = told.world
+    keys = ("collected", "counted", "excluded", "target", "completion")
+    mine = _get(cluster, told, headers=world.county_office.headers)
+    assert mine.status_code == 200, mine.text
+    body = mine.json()
+    assert body["part"]["counties"] == ["舞阳县"]
+    assert body["part"]["jurisdiction_ids"] == [world.county_id]
+    assert tuple(body["total"][k] for k in keys) == (3, 2, 1, 4, "50.00")
+    assert _rows(body["by_point"], *keys) == {"舞阳县政务服务中心": (3, 2, 1, 4, "50.00")}
+    assert _rows(body["by_county"], *keys) == {"舞阳县": (3, 2, 1, 4, "50.00")}
+    assert body["by_channel"] == [] and body["by_group"] == []
+    satisfaction = body["satisfaction"]
+    assert satisfaction["total"]["counts"]["满意"] == 4
+    assert satisfaction["total"]["satisfied_rate"] == "100.00"
+    assert [row["name"] for row in satisfaction["by_county"]] == ["舞阳县"]
+    assert satisfaction["by_channel"] == []
+    other = _get(cluster, told, headers=world.other_county_office.headers).json()
+    assert other["part"]["counties"] == ["临颍县"]
+    assert tuple(other["total"][k] for k in keys) == (2, 2, 0, 2, "100.00")
+    assert other["satisfaction"]["total"]["satisfied_rate"] == "0.00"
+    # The page and the PDF say it is a part and leave the whole wave's breakdowns out.
+    page = _get(cluster, told, ".html", headers=world.county_office.headers).text
+    assert 'id="part"' in page and "舞阳县部分" in page
+    assert "<caption>按渠道</caption>" not in page and "临颍县" not in page
+    pdf = _get(cluster, told, ".pdf", headers=world.county_office.headers)
+    assert pdf.status_code == 200
+    text, _fonts = pdf_text(pdf.content)
+    assert "舞阳县部分" in text and "临颍县" not in text
+    assert pdf_images(pdf.content) == 1  # by county only
+    # The city office still reads the whole wave.
+    assert _get(cluster, told).json()["part"] is None
+
+
 def test_who_reads_progress(story: Any) -> None:
     cluster, told = story
     world = told.world
-    for reader in (world.city_office, world.agency, world.auditor):
+    for reader in (world.city_office, world.agency, world.auditor, world.county_office):
         assert _get(cluster, told, headers=reader.headers).status_code == 200, reader
     for rest in ("", ".html", ".pdf", "/charts/satisfaction.svg", "/charts/satisfaction.png"):
-        for refused in (world.county_office, world.other_agency, told.unit_key):
+        for refused in (world.other_agency, told.unit_key):
             response = _get(cluster, told, rest, headers=refused.headers)
             assert response.status_code == 403, (rest, refused, response.text)
         anonymous = _get(cluster, told, rest, headers={})
