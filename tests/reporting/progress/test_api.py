@@ -20,6 +20,7 @@ from tests.conftest import in_memory
 from tests.harness import Cluster
 from tests.reporting.documents import pdf_images, pdf_text, table_rows
 from tests.reporting.progress.story import Story, wave_story
+from tests.survey.helpers import caller, register_jurisdiction
 
 SERVICES = ["registry", "survey", "reporting"]
 
@@ -208,6 +209,14 @@ def test_a_county_office_reads_its_countys_part_of_the_wave(story: Any) -> None:
     assert pdf_images(pdf.content) == 1  # by county only
     # The city office still reads the whole wave.
     assert _get(cluster, told).json()["part"] is None
+    # A county of the city where the wave has no survey point reads nothing of it.
+    registry = cluster["registry"]
+    county = register_jurisdiction(registry, "郾城区", "county", world.city_id)
+    outside = caller(registry, "郾城区纠风办", "office", county)
+    cluster.wait_caught_up("reporting", "registry")
+    for rest in ("", ".html", "/charts/satisfaction.svg"):
+        refused = _get(cluster, told, rest, headers=outside.headers)
+        assert refused.status_code == 403, (rest, refused.text)
 
 
 def test_who_reads_progress(story: Any) -> None:
