@@ -287,8 +287,10 @@ def build_world(cluster: Cluster) -> World:
     targets = {kind: Target(value, county) for kind, value in in_county.items()}
     targets |= {kind: Target(value, county, unit=target_unit) for kind, value in units.items()}
     targets["wave"] = Target(wave_id, county, {"agency": {contracted.principal_id or ""}})
-    # The same wave as reporting's progress knows it (its copy of survey's facts).
+    # The same wave as reporting's progress knows it (its copy of survey's facts), and as
+    # survey's progress reaches it (its points' counties: here its own county).
     targets["progress_wave"] = targets["wave"]
+    targets["wave_points"] = targets["wave"]
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",

@@ -19,7 +19,7 @@ counterpart of `shared.policy.in_scope`), filtered in SQL rather than row by row
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -198,6 +198,23 @@ def party_where(caller: Principal, parties: Mapping[str, str]) -> dict[str, str 
     own records (`parties`: role -> the field holding its principal id); others see all."""
     party_field = parties.get(caller.role)
     return {} if party_field is None else {party_field: str(caller.principal_id)}
+
+
+def part_in_scope(
+    auth: Authenticator,
+    caller: Principal,
+    jurisdiction_id: str,
+    places: Iterable[str],
+    parties: Mapping[str, str],
+) -> set[str] | None:
+    """For a target read whole or in part (a wave: whole by its jurisdiction's offices and
+    the parties to it, in part by the office of a county where it has survey points), what
+    the caller reads, the policy having let it in: None for the whole, else the `places` in
+    its scope."""
+    visible = auth.visible_jurisdictions(caller)
+    if visible is None or jurisdiction_id in visible or party_where(caller, parties):
+        return None
+    return set(places) & visible
 
 
 def narrowed(

@@ -28,7 +28,7 @@ from shared.errors import NotFoundError
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.views import Document
-from shared.web.pagination import party_where
+from shared.web.pagination import part_in_scope
 
 router = PolicyRouter(tags=["reporting: wave progress (测评进度)"])
 READ = Policy.read("office", "agency", scope=path("wave_id", "progress_wave"))
@@ -74,13 +74,9 @@ def progress_of(
     of the counties in its jurisdiction where the wave has survey points."""
     runtime = request.app.state.runtime
     wave = _wave(runtime, str(wave_id))
-    visible = auth.visible_jurisdictions(caller)
-    whole = (
-        visible is None
-        or wave["jurisdiction_id"] in visible
-        or bool(party_where(caller, {"agency": "agency_id"}))  # accredited: the policy says
+    counties = part_in_scope(
+        auth, caller, wave["jurisdiction_id"], point_counties(wave), {"agency": "agency_id"}
     )
-    counties = None if whole else set(point_counties(wave)) & (visible or set())
     return progress(wave, runtime.registry, counties)
 
 

@@ -3,6 +3,7 @@ questionnaire's wave."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends
@@ -14,6 +15,8 @@ from shared.runtime import ServiceRuntime
 
 SurveyApp = Annotated[SurveyApplication, Depends(application_of(SurveyApplication))]
 WAVE = path("wave_id", "wave")
+WAVE_POINTS = path("wave_id", "wave_points")
+"""A wave, also in the scope of each county where it has a survey point (for that part)."""
 TEMPLATE = path("template_id", "template")
 
 
@@ -33,9 +36,19 @@ def resolve_wave(runtime: ServiceRuntime, wave_id: str, field: str) -> ScopeTarg
     return wave_target(wave.jurisdiction_id, wave.agencies)
 
 
+def resolve_wave_points(runtime: ServiceRuntime, wave_id: str, field: str) -> ScopeTarget:
+    wave = _application(runtime).wave(target_id(wave_id, field), field)
+    counties = tuple(sorted({str(point.jurisdiction_id) for point in wave.points}))
+    return replace(wave_target(wave.jurisdiction_id, wave.agencies), others=counties)
+
+
 def resolve_template(runtime: ServiceRuntime, template_id: str, field: str) -> ScopeTarget:
     template = _application(runtime).template(target_id(template_id, field), field)
     return ScopeTarget(str(template.jurisdiction_id), {})
 
 
-RESOLVERS = {"wave": resolve_wave, "template": resolve_template}
+RESOLVERS = {
+    "wave": resolve_wave,
+    "wave_points": resolve_wave_points,
+    "template": resolve_template,
+}

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.survey.api.deps import WAVE, SurveyApp
+from services.survey.api.deps import WAVE, WAVE_POINTS, SurveyApp
 from services.survey.schemas.batches import BatchIn, BatchOut
 from services.survey.schemas.questionnaires import (
     BatchStateOut,
@@ -20,13 +20,13 @@ from services.survey.schemas.questionnaires import (
     VersionsOut,
 )
 from services.survey.schemas.views import ProgressOut, QuestionnaireRowOut, ScanOut
-from services.survey.views.waves import PROGRESS, QUESTIONNAIRES
-from shared.auth import CurrentPrincipal
+from services.survey.views.waves import PROGRESS, QUESTIONNAIRES, county_part
+from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
 from shared.types import Line
-from shared.web.pagination import Pagination, party_where
+from shared.web.pagination import Pagination, part_in_scope, party_where
 
 router = PolicyRouter(tags=["questionnaires 问卷"])
 AGENCY_OWN = {"agency": "agency_id"}
@@ -190,12 +190,24 @@ def withdraw_batch(
 @router.get(
     "/waves/{wave_id}/progress",
     response_model=ProgressOut,
-    **allow(Policy.read("office", "agency", scope=WAVE)),
+    **allow(Policy.read("office", "agency", scope=WAVE_POINTS)),
 )
-def wave_progress(wave_id: UUID, app: SurveyApp, views: ViewsDep) -> dict[str, Any]:
+def wave_progress(
+    wave_id: UUID,
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    app: SurveyApp,
+    views: ViewsDep,
+) -> dict[str, Any]:
     """回收进度: collected against target by survey point, county, channel, respondent group
     and agency, and how many questionnaires stand in each status. From the view (live, may
-    lag a batch by a moment)."""
-    app.wave(wave_id)
+    lag a batch by a moment). The office of a county where a wider wave has survey points
+    reads its counties' part (`part`): their points and counties and the total of those;
+    the breakdowns by channel, group, agency and status are the whole wave's, left out."""
+    wave = app.wave(wave_id)
     doc = views.get(PROGRESS, str(wave_id))
-    return doc or {"wave_id": str(wave_id), "pending": True}
+    if doc is None:
+        return {"wave_id": str(wave_id), "pending": True}
+    counties = {str(point.jurisdiction_id) for point in wave.points}
+    part = part_in_scope(auth, caller, str(wave.jurisdiction_id), counties, {"agency": "agency_id"})
+    return doc if part is None else county_part(doc, part)

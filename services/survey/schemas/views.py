@@ -26,6 +26,11 @@ class QuestionnaireRowOut(BaseModel):
 class ProgressOut(BaseModel):
     wave_id: UUID
     pending: bool = Field(default=False, description="The view has not seen the wave yet")
+    part: dict[str, Any] | None = Field(
+        default=None,
+        description="A county office's part of a wider wave: the counties (jurisdiction_ids) "
+        "and what the part holds (note); null for the whole wave",
+    )
     total: dict[str, Any] | None = None
     by_point: dict[str, Any] | None = None
     by_county: dict[str, Any] | None = None

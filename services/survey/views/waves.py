@@ -25,7 +25,7 @@ from services.survey.views.names import (
 from services.survey.views.recordings import on_batch_recorded, on_recorded
 
 # The collections' names are read through this module by the API and the application.
-__all__ = ["PROGRESS", "QUESTIONNAIRES", "WAVES", "WAVES_VIEW", "visible_waves"]
+__all__ = ["PROGRESS", "QUESTIONNAIRES", "WAVES", "WAVES_VIEW", "county_part", "visible_waves"]
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
     BatchWithdrawn,
@@ -171,6 +171,41 @@ def _rejected(tx: ViewTransaction, p: ResponseRejected, m: IntegrationMessage) -
 def _withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) -> None:
     for response_id in p.response_ids:
         _restate(tx, response_id, "withdrawn")
+
+
+PART_NOTE = (
+    "本县区部分：所列县区的测评点与县区的回收进度及其合计；"
+    "按渠道、按调查对象、按调查机构和按状态的统计只对全批次，不在此列。"
+)
+
+
+def county_part(progress: Document, counties: set[str]) -> Document:
+    """The progress of the survey points in `counties` (jurisdiction ids) only, for a county
+    office reading its part of a wider wave: their points and counties and the total of
+    those. The other breakdowns are kept for the whole wave only, so they are left out."""
+    by_county = {key: found for key, found in progress["by_county"].items() if key in counties}
+    points = {code for code, county in progress["point_county"].items() if county in counties}
+    target = sum(found["target"] or 0 for found in by_county.values())
+    return progress | {
+        "part": {"jurisdiction_ids": sorted(counties), "note": PART_NOTE},
+        "total": {
+            "collected": sum(found["collected"] for found in by_county.values()),
+            "target": target or None,
+        },
+        "point_county": {code: progress["point_county"][code] for code in sorted(points)},
+        "by_point": {code: v for code, v in progress["by_point"].items() if code in points},
+        "by_county": by_county,
+        "answers_by_point": {
+            code: v for code, v in progress["answers_by_point"].items() if code in points
+        },
+        "counted_by_point": {
+            code: v for code, v in progress["counted_by_point"].items() if code in points
+        },
+        "by_channel": None,
+        "by_group": None,
+        "by_agency": None,
+        "by_status": None,
+    }
 
 
 def visible_waves(
