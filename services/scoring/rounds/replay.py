@@ -193,10 +193,10 @@ def replay_round(
     folds the other logs, and joined (`fold.split`); else, or where a range cannot say, in
     one piece."""
     survey_stop = positions.get("survey")
-    skeleton: list[IntegrationMessage] = []
+    waves: list[IntegrationMessage] = []  # the openings and closes, for the ranges
+    keep = frozenset[str]()
     if survey_stop:
-        skeleton = list(_messages(common, "survey", survey_stop, QUESTIONNAIRE_TYPES))
-    keep = named_responses(skeleton)
+        keep = named_responses(_noting_waves(_skeleton(common, survey_stop), waves))
     parts = _usable_cpus() if spread.workers is None else spread.workers
     if survey_stop and parts > 1 and _can_fork():
         cuts = split_points(common, "survey", survey_stop, parts, min_bytes=spread.split_bytes)
@@ -204,7 +204,7 @@ def replay_round(
         try:
             if cuts:
                 found = _replay_in_ranges(
-                    common, scheme, campaign_id, round_number, positions, skeleton, keep, cuts
+                    common, scheme, campaign_id, round_number, positions, waves, keep, cuts
                 )
         except BrokenProcessPool as error:  # a range's process killed (out of memory, …)
             logger.warning("survey log in ranges failed (%s): read in one piece", error)
@@ -227,7 +227,7 @@ def _replay_in_ranges(
     campaign_id: str,
     round_number: int,
     positions: dict[str, int],
-    skeleton: list[IntegrationMessage],
+    waves: list[IntegrationMessage],
     keep: frozenset[str],
     cuts: list[int],
 ) -> dict[str, Any] | None:
@@ -244,7 +244,7 @@ def _replay_in_ranges(
                 common,
                 campaign_id,
                 round_number,
-                [m for m in skeleton if m.position <= after and m.event_type in WAVE_TYPES],
+                [message for message in waves if message.position <= after],
                 after,
                 stop,
                 keep,
@@ -260,8 +260,24 @@ def _replay_in_ranges(
     counted = [counts for counts in found if counts is not None]
     if len(counted) < len(found):
         return None
-    join_ranges(fold, skeleton, counted)
+    join_ranges(fold, _skeleton(common, positions["survey"]), counted)
     return score_fold(scheme, fold)
+
+
+def _skeleton(common: CommonSettings, stop: int) -> Iterator[IntegrationMessage]:
+    """The survey prefix but its questionnaires (left out by the store): read twice by a
+    replay in ranges (once to name what to keep, once to fold) rather than held, so that
+    memory stays flat however many decisions the log holds."""
+    return _messages(common, "survey", stop, QUESTIONNAIRE_TYPES)
+
+
+def _noting_waves(
+    messages: Iterator[IntegrationMessage], waves: list[IntegrationMessage]
+) -> Iterator[IntegrationMessage]:
+    for message in messages:
+        if message.event_type in WAVE_TYPES:
+            waves.append(message)
+        yield message
 
 
 def _count_survey_range(
