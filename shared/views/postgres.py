@@ -25,13 +25,20 @@ from shared.views.base import (
 from shared.views.encoding import escape_text, load_document, unescape_text
 from shared.views.sql import (
     ADD_SEARCH_COLUMN,
+    COLUMNS,
     LEGACY_TABLES,
+    bulk_upsert_statement,
     create_statements,
     get_many_sql,
     page_sql,
     row_values,
     upsert_statement,
 )
+
+BULK_ROWS = 64
+"""From this many rows a `put_many` goes through COPY (`_PostgresTx.put_many`)."""
+BULK_TABLE = "pingyi_view_rows_in"
+"""The session's temporary table a bulk `put_many` copies into (emptied by the upsert)."""
 
 
 class _Names:
@@ -42,6 +49,12 @@ class _Names:
         self.positions = _text(quote(schema, "view_positions"))
         self.versions = _text(quote(schema, "view_versions"))
         self.upsert = upsert_statement(self.rows, "%s")
+        self.bulk_table = (
+            f"CREATE TEMP TABLE IF NOT EXISTS {BULK_TABLE} (LIKE {self.rows} INCLUDING DEFAULTS) "
+            "ON COMMIT DELETE ROWS"
+        )
+        self.bulk_copy = f"COPY {BULK_TABLE} ({', '.join(COLUMNS)}) FROM STDIN"
+        self.bulk_upsert = bulk_upsert_statement(self.rows, BULK_TABLE)
 
 
 def _text(composable: sql.Composable) -> str:
@@ -62,10 +75,22 @@ class _PostgresTx(ViewTransaction):
         self.put_many([(collection, key, doc)])
 
     def put_many(self, rows: list[tuple[str, str, Document]]) -> None:
-        self._cur.executemany(
-            self._names.upsert,
-            [row_values(self._store.collection(c), k, d) for c, k, d in rows],
-        )
+        if len(rows) < BULK_ROWS:
+            self._cur.executemany(
+                self._names.upsert,
+                [row_values(self._store.collection(c), k, d) for c, k, d in rows],
+            )
+            return
+        # Many rows (a push's questionnaires): COPY into a session's temporary table and one
+        # upsert from it, at about half the CPU of a statement per row here and less in the
+        # server. The rows come one per key (`BufferedTransaction` keeps the last); a key
+        # twice would make PostgreSQL refuse the upsert, never pick one silently.
+        cur, names = self._cur, self._names
+        cur.execute(names.bulk_table)
+        with cur.copy(names.bulk_copy) as copy:
+            for collection, key, doc in rows:
+                copy.write_row(row_values(self._store.collection(collection), key, doc))
+        cur.execute(names.bulk_upsert)
 
     def last_position(self, upstream: str) -> int | None:
         # Serialises appliers of one view and upstream even before its position row exists.

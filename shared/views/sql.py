@@ -41,13 +41,27 @@ def create_statements(rows: str, positions: str, versions: str, collate: str = "
 ADD_SEARCH_COLUMN = "ALTER TABLE {rows} ADD COLUMN search TEXT"
 
 
+COLUMNS = ["collection", "key", "doc", *SLOTS, "sort", "search"]
+"""A row's columns, in the order `row_values` gives them."""
+_UPDATES = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS[2:])
+
+
 def upsert_statement(rows: str, mark: str) -> str:
-    columns = ["collection", "key", "doc", *SLOTS, "sort", "search"]
-    values = ", ".join([mark] * len(columns))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in columns[2:])
+    values = ", ".join([mark] * len(COLUMNS))
     return (
-        f"INSERT INTO {rows} ({', '.join(columns)}) VALUES ({values}) "
-        f"ON CONFLICT (collection, key) DO UPDATE SET {updates}"
+        f"INSERT INTO {rows} ({', '.join(COLUMNS)}) VALUES ({values}) "
+        f"ON CONFLICT (collection, key) DO UPDATE SET {_UPDATES}"
+    )
+
+
+def bulk_upsert_statement(rows: str, incoming: str) -> str:
+    """Every row of the table `incoming` (one per key) upserted into `rows`, and `incoming`
+    emptied, in one statement (PostgreSQL)."""
+    columns = ", ".join(COLUMNS)
+    return (
+        f"WITH moved AS (DELETE FROM {incoming} RETURNING {columns}) "
+        f"INSERT INTO {rows} ({columns}) SELECT {columns} FROM moved "
+        f"ON CONFLICT (collection, key) DO UPDATE SET {_UPDATES}"
     )
 
 

@@ -19,6 +19,7 @@ from shared.views import (
     UnknownIndexError,
     ViewStore,
 )
+from shared.views.base import BufferedTransaction
 
 FINDINGS = Collection(
     "findings", index=("unit_id", "jurisdiction_id"), sort="found_at", search="summary"
@@ -65,6 +66,40 @@ def test_put_many_writes_every_row_and_a_later_one_under_a_key_wins(store: ViewS
         "u0": {"name": "漯河市教育局"},
         "u1": {"name": "漯河市民政局"},
     }
+
+
+def test_many_rows_at_once_read_back_as_one_at_a_time(store: ViewStore) -> None:
+    """Past `BULK_ROWS` PostgreSQL takes a `put_many` by COPY: every row, the later one
+    under a repeated key, rows already there replaced, any string unchanged, indexes and
+    sort as `put` writes them; twice in one transaction."""
+    with store.transaction("copy") as tx:
+        tx.put("findings", "f000", {"unit_id": "旧", "jurisdiction_id": "j", "found_at": "0"})
+        tx.track("inspection", 1)
+    many = [
+        (
+            "findings",
+            f"f{i:03d}",
+            {
+                "unit_id": f"u{i % 3}",
+                "jurisdiction_id": "j",
+                "found_at": f"{i:03d}",
+                "summary": HOSTILE[i % len(HOSTILE)] + f"第{i}条",
+            },
+        )
+        for i in range(150)
+    ]
+    again = [("findings", "f007", {"unit_id": "u9", "jurisdiction_id": "j", "found_at": "x"})]
+    with store.transaction("copy") as tx:
+        assert isinstance(tx, BufferedTransaction)
+        tx.put_many(many[:70])
+        tx.flush()  # written to the store now, within the transaction: a second bulk follows
+        tx.put_many(many[70:] + again)
+        tx.track("inspection", 2)
+    expected = {key: doc for _, key, doc in many} | {"f007": again[0][2]}
+    assert store.get_many("findings", list(expected)) == expected
+    assert store.get("findings", "f000") == many[0][2]
+    listed = store.page("findings", where={"unit_id": "u9"})
+    assert [row["found_at"] for row in listed.items] == ["x"]
 
 
 def test_a_failure_leaves_neither_rows_nor_position(store: ViewStore) -> None:
