@@ -61,6 +61,7 @@ from shared.persistence.pools import check_all_when_one_is_broken
 from shared.persistence.postgres_messages import (
     MessageStatements,
     add_message_column,
+    compress_messages_with_lz4,
     insert_rows,
     select_rows,
 )
@@ -248,6 +249,7 @@ class _UnpipelinedWrites(PostgresApplicationRecorder):
     def create_table(self) -> None:
         super().create_table()
         add_message_column(self.datastore, self.messages, self.events_table_name)
+        compress_messages_with_lz4(self.datastore, self.messages, self.events_table_name)
 
     @retry_lost_connection
     def select_log_rows(self, start: int, limit: int, stop: int | None = None) -> list[LogRow]:
