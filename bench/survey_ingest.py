@@ -738,7 +738,8 @@ def measurements(
             "CPU µs per questionnaire over the push: "
             + ", ".join(
                 f"{name} {seconds / n * 1e6:.0f}" for name, seconds in run.cpu_seconds.items()
-            )
+            ),
+            cpu_ceiling(run.cpu_seconds, n),
         ]
         if run.cpu_seconds
         else []
@@ -854,3 +855,15 @@ def measure(
         peaks = ", ".join(f"N={r.n:,}: {r.survey_peak_mib or 0:.0f} MiB" for r in runs)
         results[0].notes.append(f"survey peak RSS by size: {peaks}")
     return results
+
+
+def cpu_ceiling(cpu_seconds: dict[str, float], n: int, cores: int | None = None) -> str:
+    """What the CPU spent says of capacity, whatever else ran on the machine: the processes'
+    CPU per questionnaire together, and the rate at which they would fill every core."""
+    cores = cores or os.cpu_count() or 1
+    total = sum(cpu_seconds.values()) / n
+    return (
+        f"all of them {total * 1e6:.0f} µs a questionnaire: {cores} cores at full use would take "
+        f"{cores / total:,.0f} questionnaires/s"
+    )
+
