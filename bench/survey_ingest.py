@@ -866,4 +866,3 @@ def cpu_ceiling(cpu_seconds: dict[str, float], n: int, cores: int | None = None)
         f"all of them {total * 1e6:.0f} µs a questionnaire: {cores} cores at full use would take "
         f"{cores / total:,.0f} questionnaires/s"
     )
-
