@@ -4,17 +4,20 @@ from before it existed."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor, sql
+from psycopg.errors import LockNotAvailable
 from psycopg.rows import DictRow, tuple_row
 
 from shared.persistence.messages import MESSAGE_COLUMN, LogRow
 
 _MESSAGE = sql.Identifier(MESSAGE_COLUMN)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,28 @@ def compress_messages_with_lz4(
     ms with lz4, and its state (its questionnaires) as much again: about 7 µs of the
     server's CPU per questionnaire each (bench/README.md); reading back costs the same. Old
     rows keep their compression. A catalogue change, made only where a column is not lz4
-    yet, never waiting long for the lock; False where the server has no lz4 (built without
-    it, or before PostgreSQL 14), which changes nothing else."""
+    yet; False where the server has no lz4 (built without it, or before PostgreSQL 14),
+    which changes nothing else, and where the table is too busy to change within
+    `LZ4_LOCK_WAIT` (replicas of an older version writing during a rolling start): the
+    next start tries again. Waiting longer would hold up every write queued behind the
+    change, for a saving, never for correctness."""
+    try:
+        return _compress_with_lz4(datastore, statements, table_name)
+    except (LockNotAvailable, OperationalError) as error:
+        # The library hands psycopg's lock timeout on as its own OperationalError.
+        lock_timeout = LockNotAvailable
+        if not (isinstance(error, lock_timeout) or isinstance(error.__cause__, lock_timeout)):
+            raise
+        logger.warning("%s busy: its columns stay pglz until the next start", table_name)
+        return False
+
+
+LZ4_LOCK_WAIT = "1s"
+
+
+def _compress_with_lz4(
+    datastore: PostgresDatastore, statements: MessageStatements, table_name: str
+) -> bool:
     with datastore.transaction(commit=True) as curs:
         curs.execute(
             "SELECT a.attname, a.attcompression FROM pg_attribute a"
@@ -130,8 +153,7 @@ def compress_messages_with_lz4(
         row = curs.fetchone()
         if row is None or not row["n"]:
             return False
-        timeout = sql.Literal(f"{datastore.lock_timeout}s")
-        curs.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(timeout))
+        curs.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(LZ4_LOCK_WAIT)))
         curs.execute(statements.compress_lz4)
         return True
 

@@ -168,3 +168,20 @@ def test_message_bodies_are_compressed_with_lz4(
         ("pglz", body),
         ("lz4", body),
     ]
+
+
+def test_a_busy_table_starts_the_service_all_the_same(
+    factory: PostgresFactory, database_url: str
+) -> None:
+    """Switching to lz4 waits a moment for the table, never the service's start: while an
+    older replica holds the table, the start goes on with pglz and the next one switches."""
+    recorder = factory.application_recorder()
+    assert isinstance(recorder, PingyiApplicationRecorder)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE survey.survey_events ALTER COLUMN message SET COMPRESSION pglz")
+        with psycopg.connect(database_url) as busy:
+            busy.execute("SELECT count(*) FROM survey.survey_events")  # holds its lock
+            recorder.create_table()
+            assert _compression(conn) == {"state": "l", "message": "p"}
+        recorder.create_table()
+        assert _compression(conn) == {"state": "l", "message": "l"}
