@@ -232,6 +232,10 @@ class WaveState:
             kept: Sequence[int] = range(len(response_ids))
         else:
             kept = sorted(map(response_ids.index, self.keep.intersection(response_ids)))
+            if not kept:
+                # Nearly every part of a replay, and every part of a range's fold (which
+                # keeps nothing): no names to share, no records to make.
+                return
         shared, records = self._shared, self.records
         names = {name: shared(name or "") for name in {*groups, *points}}
         rows = codes.tobytes() if self.keep is None else b""  # C order, one row after another
