@@ -1,9 +1,9 @@
 """Survey's own wave progress for the office of a county where a city-wide wave has survey
-points: its part (its points and county, and their total), never the other county's rows
-nor the breakdowns kept for the whole wave; the city office and the agency read it whole; a
-county of the city without a point of the wave reads nothing (the story:
-tests/reporting/progress/story.py, WY-01 in 舞阳县 with 3 questionnaires of a target of 4,
-LY-01 in 临颍县 with 2 of 2)."""
+points: its part (its points and county, their total, and the questionnaires collected
+there by channel, respondent group, agency and status), never the other county's rows; the
+city office and the agency read it whole; a county of the city without a point of the wave
+reads nothing (the story: tests/reporting/progress/story.py, WY-01 in 舞阳县 with A1, A2
+(voided later) and A3 of a target of 4, LY-01 in 临颍县 with A4 and A5 of 2)."""
 
 from __future__ import annotations
 
@@ -39,11 +39,46 @@ def test_a_county_office_reads_its_part_of_a_city_wave(story: Any) -> None:
     assert list(body["by_point"]) == ["WY-01"]
     assert body["by_point"]["WY-01"]["collected"] == 3
     assert body["by_county"] == {world.county_id: {"collected": 3, "target": 4}}
-    assert body["by_channel"] is None and body["by_group"] is None
-    assert body["by_agency"] is None and body["by_status"] is None
+    # A1 and A2 at the survey point by service users, A3 on paper by a supervisor; the
+    # wave's declared online channel and public group listed at 0.
+    assert body["by_channel"] == {
+        "survey_point": {"collected": 2, "target": None},
+        "paper": {"collected": 1, "target": None},
+        "online": {"collected": 0, "target": None},
+    }
+    assert {k: v["collected"] for k, v in body["by_group"].items()} == {
+        "user": 2,
+        "supervisor": 1,
+        "public": 0,
+    }
+    assert body["by_group"]["user"]["target_percent"] == 50
+    agency = world.agency.principal_id
+    assert body["by_agency"] == {agency: {"collected": 3, "quota": None}}
+    assert body["by_status"] == {
+        "counted": 2,
+        "quarantined": 0,
+        "rejected": 0,
+        "voided": 1,
+        "withdrawn": 0,
+    }
     other = _progress(cluster, told, world.other_county_office.headers).json()
     assert other["total"] == {"collected": 2, "target": 2}
     assert list(other["by_point"]) == ["LY-01"]
+    assert {k: v["collected"] for k, v in other["by_channel"].items()} == {
+        "survey_point": 0,
+        "paper": 0,
+        "online": 2,
+    }
+    assert other["by_status"]["counted"] == 2 and other["by_status"]["voided"] == 0
+    # Every questionnaire was collected at a point of one of the two: the parts add up to
+    # the whole wave.
+    whole = _progress(cluster, told, world.city_office.headers).json()
+    for breakdown in ("by_channel", "by_group", "by_agency"):
+        for key, found in whole[breakdown].items():
+            parts = (body[breakdown].get(key), other[breakdown].get(key))
+            assert sum(part["collected"] for part in parts if part) == found["collected"]
+    for status, n in whole["by_status"].items():
+        assert body["by_status"][status] + other["by_status"][status] == n
 
 
 def test_the_city_office_and_the_agency_read_the_whole_wave(story: Any) -> None:

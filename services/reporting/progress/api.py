@@ -1,8 +1,8 @@
 """Wave progress (测评进度) for the office that runs the wave (its jurisdiction and above)
 and the agencies accredited to it; auditors and admins read every wave. The office of a
 county where some of a wider wave's survey points are reads that county's part: its points,
-its county and their satisfaction table, the totals of those (`read.progress`'s `counties`);
-the breakdowns by channel and respondent group are the whole wave's and are not part of it.
+its county, the totals of those, and the questionnaires collected there by channel and
+respondent group, with their satisfaction tables (`read.progress`'s `counties`).
 Evaluated units and the public read none of it: a wave's figures are not results, and
 nothing here is published.
 """
@@ -89,7 +89,8 @@ def wave_progress(document: Progress) -> Document:
     (collected, counted, in quarantine, excluded), and the satisfaction table by county and
     by channel: counts per level, shares and the satisfied rate — descriptive figures of
     the questionnaires counted so far, not scores. A county office reads its counties' part
-    of a wider wave (`part` says which; no channel or group breakdown)."""
+    of a wider wave (`part` says which): its points and county, and its questionnaires by
+    channel and group."""
     return document
 
 

@@ -19,9 +19,6 @@ SECTIONS = (
     ("按调查对象", "by_group", ("目标占比（%）", "target_percent")),
 )
 
-WHOLE_WAVE_ONLY = ("by_channel", "by_group")
-"""Breakdowns a county's part of a wave does not have (`read.progress`)."""
-
 ChartDrawer = Callable[[Document, str], bytes]
 """(progress document, "county" or "channel") -> the satisfaction chart as PNG."""
 
@@ -89,15 +86,12 @@ def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric:
     if part:
         writer.para(f"{'、'.join(part['counties'])}部分。{part['note']}")
     for caption, key, extra in SECTIONS:
-        if part and key in WHOLE_WAVE_ONLY:
-            continue
         writer.heading(caption, 11)
         _progress_table(writer, document[key], extra)
     satisfaction = document["satisfaction"]
-    writer.heading("二、满意度分布（按县区）" if part else "二、满意度分布（按县区、按渠道）")
+    writer.heading("二、满意度分布（按县区、按渠道）")
     writer.para(satisfaction["note"])
-    breakdowns = (("county", "按县区"),) if part else (("county", "按县区"), ("channel", "按渠道"))
-    for by, caption in breakdowns:
+    for by, caption in (("county", "按县区"), ("channel", "按渠道")):
         writer.heading(caption, 11)
         writer.image(chart(document, by))
         _satisfaction_table(writer, satisfaction[f"by_{by}"], numeric)

@@ -9,6 +9,7 @@ scheme, with its weights, exclusions and minimum sample."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -92,16 +93,16 @@ def _empty() -> Document:
 
 
 PART_NOTE = (
-    "本表为所列县区的部分：测评点与县区的进度及其合计、满意度分布按县区；"
-    "按渠道、按调查对象的进度只对全批次统计，不在此列。"
+    "本表为所列县区的部分：这些县区的测评点与县区的进度及其合计，"
+    "以及在这些县区回收的问卷按渠道、按调查对象的进度和满意度分布；"
+    "调查对象的目标按所列测评点的目标合计和目标占比计算。"
 )
 
 
 def progress(wave: Document, registry: RegistryView, counties: set[str] | None = None) -> Document:
     """The progress document of a `progress_waves` row; with `counties`, the part of those
     counties only (a county office's): their survey points, their rows by county and the
-    totals of those, without the breakdowns by channel and group, which the view keeps for
-    the whole wave only."""
+    totals of those, and the questionnaires of those counties by channel and group."""
     if counties is not None:
         wave = _part(wave, counties)
 
@@ -203,28 +204,41 @@ def progress(wave: Document, registry: RegistryView, counties: set[str] | None =
 
 def _part(wave: Document, counties: set[str]) -> Document:
     """The wave's row as if it had only the survey points in `counties`: their points and
-    counties, totals summed from those counties, no channels or groups."""
+    counties, the totals summed from those counties, and the channels and groups of the
+    questionnaires counted in those counties (the declared ones listed even at 0)."""
     points = [p for p in wave["points"] if p["jurisdiction_id"] in counties]
     codes = {p["code"] for p in points}
     by_county = {k: v for k, v in wave["by_county"].items() if k in counties}
+    return wave | {
+        "points": points,
+        "by_point": {k: v for k, v in wave["by_point"].items() if k in codes},
+        "by_county": by_county,
+        "total": _summed(by_county.values()),
+        "by_channel": _in_counties(wave, "channel", counties),
+        "by_group": _in_counties(wave, "group", counties),
+    }
+
+
+def _in_counties(wave: Document, dimension: str, counties: set[str]) -> dict[str, Document]:
+    """The buckets of `dimension` summed over `counties`, key by key."""
+    found: dict[str, list[Document]] = {}
+    for county, buckets in wave.get(f"by_county_{dimension}", {}).items():
+        if county in counties:
+            for key, counts in buckets.items():
+                found.setdefault(key, []).append(counts)
+    return {key: _summed(counts) for key, counts in found.items()}
+
+
+def _summed(buckets: Iterable[Document]) -> Document:
     total = _empty()
-    for found in by_county.values():
+    for found in buckets:
         for key, value in found.items():
             if key == "levels":
                 for level, n in value.items():
                     total["levels"][level] = total["levels"].get(level, 0) + n
             else:
                 total[key] = total.get(key, 0) + value
-    return wave | {
-        "points": points,
-        "by_point": {k: v for k, v in wave["by_point"].items() if k in codes},
-        "by_county": by_county,
-        "total": total,
-        "channels": [],
-        "by_channel": {},
-        "groups": [],
-        "by_group": {},
-    }
+    return total
 
 
 def _ordered(declared: list[str], found: dict[str, Any]) -> list[str]:

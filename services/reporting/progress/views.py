@@ -10,7 +10,8 @@ tallies (`progress_waves`). A voided or withdrawn questionnaire stays so, as in 
 
 A questionnaire's county is its survey point's jurisdiction, else the respondent's district
 when the template asked for one; a point, channel or group the wave did not declare is
-counted under its own code, and a missing one under `unspecified`.
+counted under its own code, and a missing one under `unspecified`. Channels and groups are
+also tallied per county, for a county office's part of a wave.
 
 Questionnaires come one per `survey.response.recorded` (public votes, and pushes in logs
 written before batch parts) or a part of a push per `survey.batch.recorded`; both leave the
@@ -49,6 +50,9 @@ WAVES = "progress_waves"
 RESPONSES = "progress_responses"
 UNSPECIFIED = "unspecified"
 DIMENSIONS = ("point", "county", "channel", "group")
+BY_COUNTY = ("channel", "group")
+"""Dimensions also tallied per county (`by_county_channel`: county -> channel -> bucket), so
+that a county's part of a wave has them too (`read.progress`)."""
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
 FINAL = ("voided", "withdrawn")
 Recording = ResponseRecorded
@@ -82,6 +86,7 @@ def on_opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None
             "sort": f"{m.position:015d}",
             "total": bucket(),
             **{f"by_{dimension}": {} for dimension in DIMENSIONS},
+            **{f"by_county_{dimension}": {} for dimension in BY_COUNTY},
         },
     )
 
@@ -138,6 +143,10 @@ def _tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None
     buckets = [wave["total"]] + [
         wave[f"by_{dimension}"].setdefault(keys[dimension], bucket()) for dimension in DIMENSIONS
     ]
+    for dimension in BY_COUNTY:
+        # A row written before these were kept has none (its view is rebuilt).
+        in_county = wave.setdefault(f"by_county_{dimension}", {}).setdefault(keys["county"], {})
+        buckets.append(in_county.setdefault(keys[dimension], bucket()))
     n = change.get("count", 1)
     for found in buckets:
         found["collected"] += change.get("collected", 0)
@@ -284,7 +293,7 @@ def on_withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) 
 
 WAVE_PROGRESS_VIEW = View(
     "wave_progress",
-    2,
+    3,
     (
         Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(RESPONSES, index=("wave_id",)),

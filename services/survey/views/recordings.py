@@ -17,6 +17,7 @@ from itertools import repeat
 from typing import Any
 
 from services.survey.views.names import PROGRESS, QUESTIONNAIRES, UNSPECIFIED, WAVES
+from services.survey.views.parts import count_in_county, county_of
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded, level_counts
@@ -184,12 +185,19 @@ def _count_place(progress: Document, place: Place, n: int) -> None:
     progress["total"]["collected"] += n
     name = point or UNSPECIFIED
     _count(progress["by_point"], name, n, {"name": name, "target": None, "quota": None})
-    county = progress["point_county"].get(point or "", UNSPECIFIED)
+    county = county_of(progress, point)
     _count(progress["by_county"], county, n, {"target": None})
-    _count(progress["by_channel"], channel or UNSPECIFIED, n)
-    _count(progress["by_group"], group or UNSPECIFIED, n, {"name": group or UNSPECIFIED})
-    _count(progress["by_agency"], agency or UNSPECIFIED, n, {"quota": None})
+    keys = {
+        "by_channel": channel or UNSPECIFIED,
+        "by_group": group or UNSPECIFIED,
+        "by_agency": agency or UNSPECIFIED,
+        "status": status,
+    }
+    _count(progress["by_channel"], keys["by_channel"], n)
+    _count(progress["by_group"], keys["by_group"], n, {"name": keys["by_group"]})
+    _count(progress["by_agency"], keys["by_agency"], n, {"quota": None})
     progress["by_status"][status] += n
+    count_in_county(progress, county, keys, n)
     if status == "counted" and point is not None:
         counted = progress["counted_by_point"]
         counted[point] = counted.get(point, 0) + n

@@ -22,6 +22,7 @@ from services.survey.views.names import (
     WAVE_AGENCIES,
     WAVES,
 )
+from services.survey.views.parts import county_of, county_part, restate_in_county
 from services.survey.views.recordings import on_batch_recorded, on_recorded
 
 # The collections' names are read through this module by the API and the application.
@@ -111,6 +112,13 @@ def _progress(p: WaveOpened) -> dict[str, Any]:
         "by_status": dict.fromkeys(STATUSES, 0),
         "answers_by_point": {},
         "counted_by_point": {},
+        # What a county's part lists even at 0 (`parts.county_part`), and its counts.
+        "declared": {
+            "by_channel": [channel.value for channel in p.channels],
+            "by_group": [group.code for group in p.groups],
+            "by_agency": [str(a.agency_id) for a in p.agencies],
+        },
+        "by_county_breakdown": {},
     }
 
 
@@ -121,7 +129,9 @@ def _accredited(tx: ViewTransaction, p: WaveAgencyAccredited, m: IntegrationMess
     progress = tx.get(PROGRESS, str(p.wave_id))
     if progress is not None:
         agencies = progress["by_agency"] | {str(p.agency_id): {"collected": 0, "quota": p.quota}}
-        tx.put(PROGRESS, str(p.wave_id), progress | {"by_agency": agencies})
+        declared = progress.get("declared", {})
+        declared["by_agency"] = [*declared.get("by_agency", ()), str(p.agency_id)]
+        tx.put(PROGRESS, str(p.wave_id), progress | {"by_agency": agencies, "declared": declared})
 
 
 def _closed(tx: ViewTransaction, p: WaveClosed, m: IntegrationMessage) -> None:
@@ -143,6 +153,8 @@ def _restate(tx: ViewTransaction, response_id: Any, status: str | None, **change
     if progress is not None and after != before:
         progress["by_status"][before] -= 1
         progress["by_status"][after] += 1
+        county = county_of(progress, doc["survey_point"])
+        restate_in_county(progress, county, before, after)
         tx.put(PROGRESS, doc["wave_id"], progress)
 
 
@@ -173,41 +185,6 @@ def _withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) ->
         _restate(tx, response_id, "withdrawn")
 
 
-PART_NOTE = (
-    "本县区部分：所列县区的测评点与县区的回收进度及其合计；"
-    "按渠道、按调查对象、按调查机构和按状态的统计只对全批次，不在此列。"
-)
-
-
-def county_part(progress: Document, counties: set[str]) -> Document:
-    """The progress of the survey points in `counties` (jurisdiction ids) only, for a county
-    office reading its part of a wider wave: their points and counties and the total of
-    those. The other breakdowns are kept for the whole wave only, so they are left out."""
-    by_county = {key: found for key, found in progress["by_county"].items() if key in counties}
-    points = {code for code, county in progress["point_county"].items() if county in counties}
-    target = sum(found["target"] or 0 for found in by_county.values())
-    return progress | {
-        "part": {"jurisdiction_ids": sorted(counties), "note": PART_NOTE},
-        "total": {
-            "collected": sum(found["collected"] for found in by_county.values()),
-            "target": target or None,
-        },
-        "point_county": {code: progress["point_county"][code] for code in sorted(points)},
-        "by_point": {code: v for code, v in progress["by_point"].items() if code in points},
-        "by_county": by_county,
-        "answers_by_point": {
-            code: v for code, v in progress["answers_by_point"].items() if code in points
-        },
-        "counted_by_point": {
-            code: v for code, v in progress["counted_by_point"].items() if code in points
-        },
-        "by_channel": None,
-        "by_group": None,
-        "by_agency": None,
-        "by_status": None,
-    }
-
-
 def visible_waves(
     views: ViewStore, page: Paging, where: Filter, agency: str | None
 ) -> list[Document]:
@@ -236,7 +213,7 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    5,
+    6,
     (
         Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
         Collection(

@@ -175,8 +175,10 @@ def test_the_progress_pdf_reads_back_in_chinese(story: Any) -> None:
 
 def test_a_county_office_reads_its_countys_part_of_the_wave(story: Any) -> None:
     """舞阳县 has WY-01 (A1, A2 voided, A3 corrected): its point, its county, their totals
-    and satisfaction; 临颍县 has LY-01. Neither sees the other's rows, nor the channel and
-    group breakdowns, which are the whole wave's."""
+    and satisfaction, and its questionnaires by channel and group — A1 and A2 at the survey
+    point by service users, A3 on paper by a supervisor; the wave's online channel and
+    public group listed at 0, and group targets as shares of its point's 4. 临颍县 has LY-01
+    (A4, A5 online by the public). Neither sees the other's rows."""
     cluster, told = story
     world = told.world
     keys = ("collected", "counted", "excluded", "target", "completion")
@@ -188,25 +190,43 @@ def test_a_county_office_reads_its_countys_part_of_the_wave(story: Any) -> None:
     assert tuple(body["total"][k] for k in keys) == (3, 2, 1, 4, "50.00")
     assert _rows(body["by_point"], *keys) == {"舞阳县政务服务中心": (3, 2, 1, 4, "50.00")}
     assert _rows(body["by_county"], *keys) == {"舞阳县": (3, 2, 1, 4, "50.00")}
-    assert body["by_channel"] == [] and body["by_group"] == []
+    assert _rows(body["by_channel"], "collected", "counted", "excluded") == {
+        "测评点": (2, 1, 1),
+        "纸质问卷": (1, 1, 0),
+        "网上": (0, 0, 0),
+    }
+    assert _rows(body["by_group"], "collected", "counted", "target", "share") == {
+        "服务对象": (2, 1, 2, "50.00"),
+        "监督员": (1, 1, 1, "50.00"),
+        "群众": (0, 0, 1, "0.00"),
+    }
     satisfaction = body["satisfaction"]
     assert satisfaction["total"]["counts"]["满意"] == 4
     assert satisfaction["total"]["satisfied_rate"] == "100.00"
     assert [row["name"] for row in satisfaction["by_county"]] == ["舞阳县"]
-    assert satisfaction["by_channel"] == []
+    by_channel = {row["name"]: row for row in satisfaction["by_channel"]}
+    assert by_channel["测评点"]["counts"]["满意"] == 3  # A1; A2 voided
+    assert by_channel["纸质问卷"]["counts"] == {"满意": 1, "基本满意": 0, "不满意": 0, "不了解": 0}
+    assert by_channel["网上"]["satisfied_rate"] is None
     other = _get(cluster, told, headers=world.other_county_office.headers).json()
     assert other["part"]["counties"] == ["临颍县"]
     assert tuple(other["total"][k] for k in keys) == (2, 2, 0, 2, "100.00")
     assert other["satisfaction"]["total"]["satisfied_rate"] == "0.00"
-    # The page and the PDF say it is a part and leave the whole wave's breakdowns out.
+    assert _rows(other["by_channel"], "collected")["网上"] == (2,)
+    assert _rows(other["by_group"], "counted", "target") == {
+        "服务对象": (0, 1),
+        "监督员": (0, 1),
+        "群众": (2, 1),
+    }
+    # The page and the PDF say it is a part and show only its counties.
     page = _get(cluster, told, ".html", headers=world.county_office.headers).text
     assert 'id="part"' in page and "舞阳县部分" in page
-    assert "<caption>按渠道</caption>" not in page and "临颍县" not in page
+    assert "<caption>按渠道</caption>" in page and "临颍县" not in page
     pdf = _get(cluster, told, ".pdf", headers=world.county_office.headers)
     assert pdf.status_code == 200
     text, _fonts = pdf_text(pdf.content)
-    assert "舞阳县部分" in text and "临颍县" not in text
-    assert pdf_images(pdf.content) == 1  # by county only
+    assert "舞阳县部分" in text and "临颍县" not in text and "按调查对象" in text
+    assert pdf_images(pdf.content) == 2  # by county and by channel
     # The city office still reads the whole wave.
     assert _get(cluster, told).json()["part"] is None
     # A county of the city where the wave has no survey point reads nothing of it.
