@@ -4,6 +4,8 @@ byte, and a forged answer in the survey log is named by run and unit."""
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -11,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from pingyi.replay import verify
+from services.scoring.rounds.replay import Spread
+from shared.settings import CommonSettings
 from tests.audit.stores import copy_of, edit_survey_answer, embedded, run_pingyi
 from tests.harness import ADMIN, Cluster
 from tests.scoring.rounds.helpers import campaign_round, caught_up, push
@@ -171,3 +176,41 @@ def test_a_stored_body_that_no_longer_decodes_is_named_whole_or_in_ranges(
     assert done.returncode == 1, done.stdout + done.stderr
     lines = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
     assert any("cannot decode the logs" in row for row in lines), done.stdout
+
+
+_RANGE_PROCESSES_DIE = False
+"""While true, every process forked from this one ends at once, as a range's process killed
+by the kernel (out of memory) would: nothing of the range reaches the replay."""
+
+
+def _die_if_asked() -> None:
+    if _RANGE_PROCESSES_DIE:
+        os._exit(137)
+
+
+os.register_at_fork(after_in_child=_die_if_asked)
+
+
+def test_a_range_whose_process_dies_is_read_in_one_piece(
+    scored_round: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A range's process that dies breaks the pool: the replay says so in a warning and
+    folds the survey log in one piece, to the same verdict."""
+    global _RANGE_PROCESSES_DIE
+    data, facts = scored_round
+    common = CommonSettings(mode="embedded", data_dir=copy_of(data, tmp_path / "pingyi-data"))
+    spread = Spread(workers=2, split_bytes=0)
+    whole, _retired = verify(common, spread)
+    assert [v.survey_ranges for v in whole] == [2]  # ranges, when their processes live
+    _RANGE_PROCESSES_DIE = True
+    try:
+        with caplog.at_level(logging.WARNING, logger="services.scoring.rounds.replay"):
+            verdicts, _retired = verify(common, spread)
+    finally:
+        _RANGE_PROCESSES_DIE = False
+    (verdict,) = verdicts
+    assert verdict.run_id == facts["run"]["run_id"]
+    assert verdict.identical and verdict.survey_ranges == 1
+    assert "read in one piece" in caplog.text
