@@ -348,7 +348,8 @@ class DemoLoader:
         agency: dict[str, Any],
         seed: int,
     ) -> dict[str, Any]:
-        """网上公开评议: a small wave open to the public now, a few votes without any key,
+        """网上公开评议: a small wave of round 2 (the half year under way) open to the public
+        now, a few votes without any key,
         and one voter trying twice (refused: one vote per person per unit per round)."""
         now = datetime.now(UTC)
         public_units = [u for u in units if u["category"] == PUBLIC][:PUBLIC_UNITS]
@@ -360,7 +361,7 @@ class DemoLoader:
                 "name": PUBLIC_WAVE,
                 "jurisdiction_id": city["jurisdiction_id"],
                 "campaign_id": campaign["campaign_id"],
-                "round": 1,
+                "round": 2,
                 "kind": "online_public_voting",
                 "unit_ids": [u["unit_id"] for u in public_units],
                 "agency_id": agency["principal_id"],

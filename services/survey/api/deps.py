@@ -11,6 +11,7 @@ from fastapi import Depends
 from services.survey.application import SurveyApplication
 from shared.http import application_of
 from shared.policy import ScopeTarget, path, target_id
+from shared.registry_view import RegistryView
 from shared.runtime import ServiceRuntime
 
 SurveyApp = Annotated[SurveyApplication, Depends(application_of(SurveyApplication))]
@@ -18,6 +19,9 @@ WAVE = path("wave_id", "wave")
 WAVE_POINTS = path("wave_id", "wave_points")
 """A wave, also in the scope of each county where it has a survey point (for that part)."""
 TEMPLATE = path("template_id", "template")
+TEMPLATE_USERS = path("template_id", "template_users")
+"""A template, also in the scope of every office below its jurisdiction (they may open
+waves with it, so they may read it)."""
 
 
 def wave_target(jurisdiction_id: Any, agencies: Any) -> ScopeTarget:
@@ -47,8 +51,15 @@ def resolve_template(runtime: ServiceRuntime, template_id: str, field: str) -> S
     return ScopeTarget(str(template.jurisdiction_id), {})
 
 
+def resolve_template_users(runtime: ServiceRuntime, template_id: str, field: str) -> ScopeTarget:
+    target = resolve_template(runtime, template_id, field)
+    below = RegistryView(runtime.views).subtree(str(target.jurisdiction_id))
+    return replace(target, others=tuple(sorted(below)))
+
+
 RESOLVERS = {
     "wave": resolve_wave,
     "wave_points": resolve_wave_points,
     "template": resolve_template,
+    "template_users": resolve_template_users,
 }

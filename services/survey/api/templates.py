@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.survey.api.deps import TEMPLATE, SurveyApp
+from services.survey.api.deps import TEMPLATE, TEMPLATE_USERS, SurveyApp
 from services.survey.application import template_out
 from services.survey.schemas.templates import TemplateIn, TemplateOut, TemplateRevisionIn
 from shared.auth import CurrentPrincipal
@@ -38,14 +38,15 @@ def publish_template(
 @router.get(
     "/templates/{template_id}",
     response_model=TemplateOut,
-    **allow(Policy.read(*PARTICIPANTS, scope=TEMPLATE)),
+    **allow(Policy.read(*PARTICIPANTS, scope=TEMPLATE_USERS)),
 )
 def get_template(
     template_id: UUID,
     app: SurveyApp,
     version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> dict[str, Any]:
-    """A version of the template (default: the latest)."""
+    """A version of the template (default: the latest): for its jurisdiction's office and
+    above, and the offices below it, which may open waves with it."""
     return template_out(app.template(template_id), version)
 
 

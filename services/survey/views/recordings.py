@@ -86,9 +86,16 @@ def _part_rows(
         statuses,
         strict=True,
     )
+    answered: dict[str, dict[str, int]] = {}
     for index, (response_id, questionnaire_id, point, channel, group, at, status) in enumerate(
         columns
     ):
+        answers = None
+        if point is not None:
+            row = p.rows[index]
+            answers = answered.get(row)
+            if answers is None:  # equal rows (a common pattern) counted once
+                answers = answered[row] = level_counts((row,), p.levels)
         yield {
             "response_id": str(response_id),
             "wave_id": wave_id,
@@ -102,6 +109,7 @@ def _part_rows(
             "status": status,
             "flags": flags.get(index, []),
             "version": 1,
+            "answers": answers,
         }
 
 
@@ -148,12 +156,17 @@ def _row(wave_id: str, agency: str | None, batch: str | None, q: Recording) -> D
         "status": _status(q),
         "flags": [flag.model_dump() for flag in q.flags],
         "version": 1,
+        "answers": None if q.survey_point is None else answer_counts(_answers(q)),
     }
 
 
 def _answers(q: Recording) -> Iterable[str | None]:
     """The overall answers: the row, or the ratings of a message upcast from v1/v2."""
     return q.row if q.row is not None else q.ratings.values()
+
+
+def answer_counts(answers: Iterable[str | None]) -> dict[str, int]:
+    return {a: n for a, n in Counter(answers).items() if a is not None}
 
 
 def _count_in(progress: Document, agency: str | None, recordings: Sequence[Recording]) -> None:
@@ -165,7 +178,8 @@ def _count_in(progress: Document, agency: str | None, recordings: Sequence[Recor
         channel = None if q.channel is None else q.channel.value
         places[(q.survey_point, channel, q.group, agency, status)] += 1
         if status == "counted" and q.survey_point is not None:
-            # What the point-distribution check compares (answers as first recorded).
+            # What the point-distribution check compares (moved as questionnaires stop or
+            # start counting, or are corrected: `move_counted`).
             answers.setdefault(q.survey_point, Counter()).update(_answers(q))
     for place, n in places.items():
         _count_place(progress, place, n)
@@ -173,11 +187,34 @@ def _count_in(progress: Document, agency: str | None, recordings: Sequence[Recor
         _add_answers(progress, point, {a: n for a, n in found.items() if a is not None})
 
 
-def _add_answers(progress: Document, point: str, found: Mapping[str, int]) -> None:
-    """Answers counted at intake at `point` (in place)."""
+def _add_answers(progress: Document, point: str, found: Mapping[str, int], sign: int = 1) -> None:
+    """Answers of counted questionnaires at `point` added (or, `sign` -1, taken off), in
+    place; an answer no counted questionnaire gives any more leaves the tally."""
     tally = progress["answers_by_point"].setdefault(point, {})
     for answer, n in found.items():
-        tally[answer] = tally.get(answer, 0) + n
+        left = tally.get(answer, 0) + sign * n
+        if left:
+            tally[answer] = left
+        else:
+            tally.pop(answer, None)
+
+
+def move_counted(
+    progress: Document,
+    point: str | None,
+    answers: Mapping[str, int] | None,
+    sign: int,
+    questionnaires: int = 1,
+) -> None:
+    """A questionnaire at `point` entering (`sign` 1) or leaving (-1) the counted ones, with
+    its answers, so that the point-distribution check compares what counts now (in place).
+    Rows written before they kept their answers (None) cannot be moved: the view is rebuilt
+    when its version changes, so none remain."""
+    if point is None or answers is None:
+        return
+    _add_answers(progress, point, answers, sign)
+    counted = progress["counted_by_point"]
+    counted[point] = counted.get(point, 0) + sign * questionnaires
 
 
 def _count_place(progress: Document, place: Place, n: int) -> None:

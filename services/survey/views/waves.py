@@ -23,7 +23,12 @@ from services.survey.views.names import (
     WAVES,
 )
 from services.survey.views.parts import county_of, county_part, restate_in_county
-from services.survey.views.recordings import on_batch_recorded, on_recorded
+from services.survey.views.recordings import (
+    answer_counts,
+    move_counted,
+    on_batch_recorded,
+    on_recorded,
+)
 
 # The collections' names are read through this module by the API and the application.
 __all__ = ["PROGRESS", "QUESTIONNAIRES", "WAVES", "WAVES_VIEW", "county_part", "visible_waves"]
@@ -141,25 +146,40 @@ def _closed(tx: ViewTransaction, p: WaveClosed, m: IntegrationMessage) -> None:
         tx.put(WAVES, str(p.wave_id), doc | closed)
 
 
-def _restate(tx: ViewTransaction, response_id: Any, status: str | None, **changes: Any) -> None:
-    """Move one questionnaire to `status` (None: keep it) and count the move in its wave."""
+def _restate(
+    tx: ViewTransaction,
+    response_id: Any,
+    status: str | None,
+    answers: dict[str, int] | None = None,
+    **changes: Any,
+) -> None:
+    """Move one questionnaire to `status` (None: keep it), with new `answers` (None: keep
+    them), and count the move in its wave."""
     doc = tx.get(QUESTIONNAIRES, str(response_id))
     if doc is None:
         return
     before = doc["status"]
     after = before if status is None or before in ("voided", "withdrawn") else status
-    tx.put(QUESTIONNAIRES, str(response_id), doc | changes | {"status": after})
+    old = doc.get("answers")
+    new = old if answers is None or doc["survey_point"] is None else answers
+    tx.put(QUESTIONNAIRES, str(response_id), doc | changes | {"status": after, "answers": new})
     progress = tx.get(PROGRESS, doc["wave_id"])
-    if progress is not None and after != before:
+    if progress is None or (after == before and (new == old or before != "counted")):
+        return
+    if after != before:
         progress["by_status"][before] -= 1
         progress["by_status"][after] += 1
         county = county_of(progress, doc["survey_point"])
         restate_in_county(progress, county, before, after)
-        tx.put(PROGRESS, doc["wave_id"], progress)
+    if before == "counted":
+        move_counted(progress, doc["survey_point"], old, -1)
+    if after == "counted":
+        move_counted(progress, doc["survey_point"], new, 1)
+    tx.put(PROGRESS, doc["wave_id"], progress)
 
 
 def _corrected(tx: ViewTransaction, p: ResponseCorrected, m: IntegrationMessage) -> None:
-    _restate(tx, p.response_id, None, version=p.version)
+    _restate(tx, p.response_id, None, answer_counts(p.answers.ratings.values()), version=p.version)
 
 
 def _voided(tx: ViewTransaction, p: ResponseVoided, m: IntegrationMessage) -> None:
@@ -213,7 +233,7 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    6,
+    7,
     (
         Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
         Collection(

@@ -14,6 +14,7 @@ from services.survey.application.waves.setup import (
     check_agency,
     check_groups,
     check_points,
+    check_public_template,
     panel_of,
 )
 from services.survey.application.waves.units import campaign_units, standalone_units
@@ -75,6 +76,7 @@ class WaveCommands(SurveyBase):
             "public": bool(spec.get("public")) or kind == WaveKind.ONLINE_PUBLIC_VOTING,
             "integrity": IntegrityRules.model_validate(spec.get("integrity") or {}).model_dump(),
         }
+        check_public_template(template, setup["public"])
         if not spec["name"].strip():
             raise InvalidWave("must not be blank", field="name")
         return Wave(

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from services.survey.domain import InvalidWave
 from shared.campaign_view import CampaignView
-from shared.contracts.survey import AgencyQuota, WaveKind
+from shared.contracts.survey import AgencyQuota, TemplateSnapshot, WaveKind
 from shared.registry_view import PRINCIPALS, RegistryView
 from shared.views import ViewStore
 
@@ -122,3 +122,18 @@ def appointed_panel(views: ViewStore, body_id: str, cycle: str | None) -> list[s
             field="panel_body_id",
         )
     return members
+
+
+def check_public_template(template: TemplateSnapshot, public: bool) -> None:
+    """A public vote carries the voter and the ratings only: a wave open to the public cannot
+    use a template that asks each respondent for their group or district, or no vote could
+    ever be recorded."""
+    if not public:
+        return
+    for asked, what in ((template.asks_group, "group"), (template.asks_district, "district")):
+        if asked:
+            raise InvalidWave(
+                f"the template asks for the respondent's {what}, which a public vote does not "
+                "carry: use a template that does not ask for it",
+                field="template_id",
+            )

@@ -81,8 +81,12 @@ def campaign_units(
         enrolled, key=lambda u: _unit_name(registry, u)
     )
     units: list[EnrolledUnit] = []
+    seen: set[str] = set()
     for index, unit_id in enumerate(wanted):
         field = f"unit_ids.{index}"
+        if unit_id in seen:
+            raise InvalidWave("unit listed twice", field=field)
+        seen.add(unit_id)
         if unit_id not in enrolled:
             raise InvalidWave("unit is not enrolled in the campaign", field=field)
         unit = registry.unit(unit_id)
@@ -102,7 +106,21 @@ def campaign_units(
     window = windows[round_number - 1] if windows else None
     if window is None:
         return units, (None, None)
-    return units, (_start(window["starts_on"]), _end(window["ends_on"]))
+    starts, ends = _start(window["starts_on"]), _end(window["ends_on"])
+    _check_window_against_round(spec, round_number, starts)
+    return units, (starts, ends)
+
+
+def _check_window_against_round(spec: dict[str, Any], round_number: int, starts: datetime) -> None:
+    """A wave collects opinions of its round's work: a window that closes before the round
+    begins is a mistake (a wrong year or round). One that opens after the round ends is
+    allowed: a half year is often evaluated in the month after it."""
+    closes_at = spec.get("closes_at")
+    if closes_at is not None and closes_at < starts:
+        raise InvalidWave(
+            f"the window closes before round {round_number} begins ({starts.date().isoformat()})",
+            field="closes_at",
+        )
 
 
 def _unit_name(registry: RegistryView, unit_id: str) -> str:

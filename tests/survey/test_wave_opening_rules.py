@@ -1,0 +1,96 @@
+"""What a wave cannot be opened with, and who reads a template it may use (memory mode,
+registry and survey running; the campaign world of `test_campaign_api`): a unit named twice,
+a window that closes before its round begins, a public wave on a template that asks what a
+public vote does not carry; a county office reads its city's template."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.harness import Cluster
+from tests.survey.helpers import World, created, error_fields
+from tests.survey.test_campaign_api import _template, cluster, world
+
+__all__ = ["cluster", "world"]  # the fixtures, used by name
+
+
+def _opened(cluster: Cluster, world: World, **changes: Any) -> Any:
+    body = {
+        "name": "2026年上半年问卷测评",
+        "jurisdiction_id": world.county_id,
+        "campaign_id": world.extra["campaign_id"],
+        "round": 1,
+        "agency_id": world.agency.principal_id,
+    } | changes
+    return cluster["survey"].post("/waves", json=body, headers=world.county_office.headers)
+
+
+def test_a_unit_named_twice_is_refused(cluster: Cluster, world: World) -> None:
+    twice = [world.unit_ids[0], world.unit_ids[1], world.unit_ids[0]]
+    refused = _opened(cluster, world, unit_ids=twice)
+    assert refused.status_code == 422, refused.text
+    assert error_fields(refused) == ["unit_ids.2"]
+    standalone = {"campaign_id": None, "round": None}
+    refused = _opened(cluster, world, unit_ids=twice, **standalone)
+    assert refused.status_code == 422 and error_fields(refused) == ["unit_ids.2"]
+
+
+def test_a_window_that_closes_before_its_round_begins_is_refused(
+    cluster: Cluster, world: World
+) -> None:
+    last_year = {"opens_at": "2025-01-01T00:00:00+08:00", "closes_at": "2025-06-01T00:00:00+08:00"}
+    refused = _opened(cluster, world, round=2, **last_year)
+    assert refused.status_code == 422, refused.text
+    assert error_fields(refused) == ["closes_at"]
+    assert "round 2 begins (2026-07-01)" in refused.text
+    # Evaluating a half year in the month after it is usual: allowed.
+    after = {"opens_at": "2026-07-01T00:00:00+08:00", "closes_at": "2026-07-31T00:00:00+08:00"}
+    assert _opened(cluster, world, round=1, **after).status_code == 201
+
+
+def test_a_public_wave_needs_a_template_a_vote_can_answer(cluster: Cluster, world: World) -> None:
+    for asked in ("asks_group", "asks_district"):
+        template = _template(cluster, world, **{asked: True})
+        refused = _opened(
+            cluster, world, kind="online_public_voting", template_id=template["template_id"]
+        )
+        assert refused.status_code == 422, refused.text
+        assert error_fields(refused) == ["template_id"]
+        also = _opened(cluster, world, public=True, template_id=template["template_id"])
+        assert also.status_code == 422 and error_fields(also) == ["template_id"]
+        # A wave agencies push into may ask for them.
+        assert _opened(cluster, world, template_id=template["template_id"]).status_code == 201
+    plain = _template(cluster, world)
+    opened = _opened(cluster, world, kind="online_public_voting", template_id=plain["template_id"])
+    assert opened.status_code == 201, opened.text
+
+
+def test_an_office_below_reads_the_template_it_may_open_waves_with(
+    cluster: Cluster, world: World
+) -> None:
+    survey = cluster["survey"]
+    city_template = created(
+        survey.post(
+            "/templates",
+            json={"jurisdiction_id": world.city_id, "name": "漯河市问卷", "scale": "three_level"},
+            headers=world.city_office.headers,
+        )
+    )
+    path = f"/templates/{city_template['template_id']}"
+    for reader in (world.city_office, world.county_office, world.other_county_office):
+        read = survey.get(path, headers=reader.headers)
+        assert read.status_code == 200, read.text
+        assert read.json()["name"] == "漯河市问卷"
+    county_template = _template(cluster, world)  # 舞阳县's
+    path = f"/templates/{county_template['template_id']}"
+    assert survey.get(path, headers=world.county_office.headers).status_code == 200
+    assert survey.get(path, headers=world.city_office.headers).status_code == 200
+    # A sibling county neither made it nor sits below it.
+    assert survey.get(path, headers=world.other_county_office.headers).status_code == 403
+    # Revising stays with the template's own office and those above.
+    revised = survey.post(
+        f"/templates/{city_template['template_id']}/versions",
+        json={"name": "漯河市问卷", "scale": "four_level", "reason": "改为四级"},
+        headers=world.county_office.headers,
+    )
+    assert revised.status_code == 403, revised.text
