@@ -188,10 +188,18 @@ def test_the_tenth_identical_questionnaire_within_sixty_seconds_is_flagged() -> 
     assert codes(flags) == [()] * 9 + [(BURST,)] * 3
     assert flags[9][0].detail == "同一测评点“P1”60秒内出现10份答案完全相同的问卷"
     # 0..54 s holds 10; 6..66 s holds 11 (the window containing 66 s): counted for Q10, Q11.
+    # The state keeps the last 10 times of a pattern, so past 10 it says "at least".
     assert [f[0].detail for f in flags[10:]] == [
-        "同一测评点“P1”60秒内出现11份答案完全相同的问卷",
-        "同一测评点“P1”60秒内出现11份答案完全相同的问卷",
+        "同一测评点“P1”60秒内出现至少11份答案完全相同的问卷",
+        "同一测评点“P1”60秒内出现至少11份答案完全相同的问卷",
     ]
+
+
+def test_past_the_burst_size_the_count_is_a_lower_bound() -> None:
+    """Twelve within 11 seconds: the twelfth sees the ten kept and itself, and says at least
+    eleven rather than a wrong exact count."""
+    flags, _ = run([cand(f"Q{n}", n) for n in range(12)], BURSTS)
+    assert flags[11][0].detail == "同一测评点“P1”60秒内出现至少11份答案完全相同的问卷"
 
 
 def test_nine_identical_are_not_a_burst() -> None:

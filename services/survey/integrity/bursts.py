@@ -58,8 +58,10 @@ def burst_flag(
         return None, total
     count, kind, name = worst
     place = f"同一测评点“{name}”" if kind == _POINT else f"同一设备“{name}”"
+    # The memory keeps `burst_size` times a pattern: past that, the count is a lower bound.
+    how_many = f"至少{count}" if count > rules.burst_size else str(count)
     return Flag(
-        code=BURST, detail=(f"{place}{rules.burst_seconds}秒内出现{count}份答案完全相同的问卷")
+        code=BURST, detail=f"{place}{rules.burst_seconds}秒内出现{how_many}份答案完全相同的问卷"
     ), total
 
 
