@@ -23,6 +23,34 @@ class _TraceIds(logging.Filter):
         return True
 
 
+_STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "trace_id",
+    "span_id",
+}
+
+
+class PlainFormatter(logging.Formatter):
+    """Human-readable lines (embedded mode, a terminal) that keep what the JSON lines carry
+    as fields: a record's `extra` values follow its message as key=value, so that
+    "consumer failure" names the consumer and the reason there too."""
+
+    def __init__(self) -> None:
+        # No service name: embedded mode runs every service in one process, and the
+        # logger's name (services.survey…) says which one speaks.
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extras = [
+            f"{key}={value}"
+            for key, value in vars(record).items()
+            if key not in _STANDARD and not key.startswith("_")
+        ]
+        return " ".join([line, *extras]) if extras else line
+
+
 def configure(service: str, level: str = "INFO", json_logs: bool = True) -> None:
     global _configured
     if _configured:
@@ -38,6 +66,8 @@ def configure(service: str, level: str = "INFO", json_logs: bool = True) -> None
                 json_ensure_ascii=False,
             )
         )
+    else:
+        handler.setFormatter(PlainFormatter())
     handler.addFilter(_TraceIds())
     root = logging.getLogger()
     root.handlers[:] = [handler]
