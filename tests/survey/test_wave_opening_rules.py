@@ -94,3 +94,23 @@ def test_an_office_below_reads_the_template_it_may_open_waves_with(
         headers=world.county_office.headers,
     )
     assert revised.status_code == 403, revised.text
+
+
+def test_a_revision_that_changes_nothing_is_refused(cluster: Cluster, world: World) -> None:
+    survey = cluster["survey"]
+    template = _template(cluster, world, name="问卷", scale="three_level", dimensions=[])
+    path = f"/templates/{template['template_id']}/versions"
+    same = {
+        "name": "问卷",
+        "scale": "three_level",
+        "opinions": True,
+        "recommendations": True,
+        "reason": "再发一次",
+    }
+    refused = survey.post(path, json=same, headers=world.county_office.headers)
+    assert refused.status_code == 422, refused.text
+    assert "version 1 as it stands" in refused.json()["detail"][0]["reason"]
+    changed = survey.post(
+        path, json=same | {"scale": "four_level"}, headers=world.county_office.headers
+    )
+    assert changed.status_code == 201 and changed.json()["version"] == 2

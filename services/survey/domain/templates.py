@@ -78,6 +78,13 @@ class Template(Aggregate):
     def revise(self, content: dict[str, Any], reason: str, actor: str) -> None:
         if not reason.strip():
             raise InvalidTemplate("must not be blank", field="reason")
+        if content == self.versions[-1]:
+            # A version that changes nothing would only make waves' versions differ in name.
+            raise InvalidTemplate(
+                f"the revision is version {self.latest_version} as it stands: nothing to record",
+                field=None,
+                latest_version=self.latest_version,
+            )
         self._revised(content=content, reason=reason, actor=actor)
 
     @event(Revised)
