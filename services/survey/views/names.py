@@ -9,5 +9,8 @@ PROGRESS = "wave_progress"
 WAVE_AGENCIES = "wave_agencies"
 """One row per (wave, accredited agency): how an agency finds every wave it may push into."""
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
-UNSPECIFIED = "未填"
-"""The bucket for a questionnaire that names no point, channel or group."""
+UNSPECIFIED = "unspecified"
+"""The key of the bucket for a questionnaire that names no point, channel, group or agency
+(the same key reporting's progress uses)."""
+UNSPECIFIED_NAME = "未注明"
+"""Its name where a bucket has one."""

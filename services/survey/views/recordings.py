@@ -16,7 +16,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import repeat
 from typing import Any
 
-from services.survey.views.names import PROGRESS, QUESTIONNAIRES, UNSPECIFIED, WAVES
+from services.survey.views.names import (
+    PROGRESS,
+    QUESTIONNAIRES,
+    UNSPECIFIED,
+    UNSPECIFIED_NAME,
+    WAVES,
+)
 from services.survey.views.parts import count_in_county, county_of
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
@@ -220,8 +226,10 @@ def move_counted(
 def _count_place(progress: Document, place: Place, n: int) -> None:
     point, channel, group, agency, status = place
     progress["total"]["collected"] += n
-    name = point or UNSPECIFIED
-    _count(progress["by_point"], name, n, {"name": name, "target": None, "quota": None})
+    name = point or UNSPECIFIED_NAME
+    _count(
+        progress["by_point"], point or UNSPECIFIED, n, {"name": name, "target": None, "quota": None}
+    )
     county = county_of(progress, point)
     _count(progress["by_county"], county, n, {"target": None})
     keys = {
@@ -231,7 +239,7 @@ def _count_place(progress: Document, place: Place, n: int) -> None:
         "status": status,
     }
     _count(progress["by_channel"], keys["by_channel"], n)
-    _count(progress["by_group"], keys["by_group"], n, {"name": keys["by_group"]})
+    _count(progress["by_group"], keys["by_group"], n, {"name": group or UNSPECIFIED_NAME})
     _count(progress["by_agency"], keys["by_agency"], n, {"quota": None})
     progress["by_status"][status] += n
     count_in_county(progress, county, keys, n)

@@ -233,7 +233,7 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    7,
+    8,
     (
         Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
         Collection(
