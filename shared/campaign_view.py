@@ -29,7 +29,7 @@ PANELS = "copy_panels"
 APPOINTMENTS = "copy_appointments"
 DISQUALIFIED = "copy_disqualified"
 CAMPAIGN_COLLECTIONS = (
-    Collection(CAMPAIGNS, index=("jurisdiction_id",), sort="name"),
+    Collection(CAMPAIGNS, index=("jurisdiction_id",), sort="name", sort_as="pinyin"),
     Collection(ENROLMENTS, index=("campaign_id", "unit_id", "status")),
     Collection(PANELS, index=("campaign_id", "jurisdiction_id")),
     Collection(APPOINTMENTS, index=("body_id", "cycle"), sort="person_id"),

@@ -219,12 +219,13 @@ SECURITY_VIEW = View(
 
 REGISTRY_COPY = View(
     "registry_copy",
-    4,
+    5,
     (
         Collection(
             UNITS,
             index=("jurisdiction_id", "parent_id", "category", "kind_status"),
             sort="name",
+            sort_as="pinyin",
             search="search",
         ),
         *CAMPAIGN_COLLECTIONS,

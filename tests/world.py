@@ -7,7 +7,7 @@ by itself, who should be allowed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pingyi.catalog import NAMES
 from services.survey.views.waves import WAVES_VIEW
@@ -36,6 +36,8 @@ class Target:
     parties: dict[str, set[str]] = field(default_factory=dict)
     unit: str | None = None
     """The one unit the resource belongs to (or the unit itself)."""
+    below_too: bool = False
+    """Offices below its jurisdiction have it in scope as well (a template they may use)."""
 
 
 @dataclass
@@ -54,7 +56,9 @@ class World:
             return caller.principal_id in target.parties[caller.role]
         if target.jurisdiction is None or caller.jurisdiction is None:
             return False
-        return caller.jurisdiction in self.lineage[target.jurisdiction]
+        if caller.jurisdiction in self.lineage[target.jurisdiction]:
+            return True
+        return target.below_too and target.jurisdiction in self.lineage.get(caller.jurisdiction, [])
 
 
 def _jurisdiction(cluster: Cluster, name: str, level: str, parent: str | None) -> str:
@@ -91,7 +95,11 @@ def build_world(cluster: Cluster) -> World:
     county = _jurisdiction(cluster, "源汇区", "district", city)
     child = _jurisdiction(cluster, "源汇区开发区", "zone", county)
     sibling = _jurisdiction(cluster, "郾城区", "district", city)
-    lineage = {county: [county, city, province]}
+    lineage = {
+        county: [county, city, province],
+        child: [child, county, city, province],
+        sibling: [sibling, city, province],
+    }
     target_unit = unit(cluster, county, "源汇区民政局")["unit_id"]
     neighbour = unit(cluster, county, "源汇区人社局")["unit_id"]
     callers = [
@@ -291,6 +299,8 @@ def build_world(cluster: Cluster) -> World:
     # survey's progress reaches it (its points' counties: here its own county).
     targets["progress_wave"] = targets["wave"]
     targets["wave_points"] = targets["wave"]
+    # A template as the offices below it reach it: here the county's own.
+    targets["template_users"] = replace(targets["template"], below_too=True)
     defaults = {
         "unit_id": target_unit,
         "category": "政府部门及其它机构",

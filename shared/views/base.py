@@ -26,7 +26,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Collection as Many
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from shared.text_order import pinyin_sort_text
 
 Document = dict[str, Any]
 INDEX_SLOTS = 4
@@ -51,6 +53,9 @@ class Collection:
     index: tuple[str, ...] = ()
     sort: str | None = None
     search: str | None = None
+    sort_as: Literal["text", "pinyin"] = "text"
+    """How `sort` orders: as text (code points: ids, dates, positions), or, for Chinese
+    names, in dictionary (pinyin) order (`shared.text_order`)."""
 
     def __post_init__(self) -> None:
         if len(self.index) > INDEX_SLOTS:
@@ -67,7 +72,8 @@ class Collection:
         return values + [None] * (INDEX_SLOTS - len(values))
 
     def sort_value(self, doc: Document) -> str:
-        return "" if self.sort is None else _index_value(doc.get(self.sort)) or ""
+        value = "" if self.sort is None else _index_value(doc.get(self.sort)) or ""
+        return pinyin_sort_text(value) if self.sort_as == "pinyin" else value
 
     def search_value(self, doc: Document) -> str | None:
         return None if self.search is None else _index_value(doc.get(self.search))

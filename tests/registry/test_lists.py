@@ -15,6 +15,7 @@ import pytest
 
 from shared.contracts.registry import china_date
 from shared.settings import CommonSettings
+from shared.text_order import pinyin_key
 from shared.views.base import encode_cursor
 from tests.harness import ADMIN, Cluster
 from tests.pages import assert_bad_cursor, assert_pages_match
@@ -125,8 +126,10 @@ def check_units(cluster: Cluster, tree: Tree) -> None:
     client = cluster["registry"]
     everything = assert_pages_match(client, "/units", ADMIN)
     assert len(everything) == 14
+    # Names in dictionary (pinyin) order, then by id.
     assert [(u["name"], u["unit_id"]) for u in everything] == sorted(
-        (u["name"], u["unit_id"]) for u in everything
+        ((u["name"], u["unit_id"]) for u in everything),
+        key=lambda pair: (pinyin_key(pair[0]), pair[1]),
     )
     today = china_date(datetime.now(UTC)).isoformat()
     for caller in ("admin", "auditor", "city", "源汇区", "郾城区"):

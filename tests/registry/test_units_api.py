@@ -143,9 +143,10 @@ def test_listing_by_jurisdiction_covers_the_subtree_and_respects_scope(
     )
     register(cluster, zone["jurisdiction_id"], "源汇区经开区管委会")
     cluster.wait_caught_up("registry", "registry")
+    # In dictionary (pinyin) order: 经 (jīng) before 民 (mín).
     assert names(cluster, jurisdiction_id=jid(world, "源汇区")) == [
-        "源汇区民政局",
         "源汇区经开区管委会",
+        "源汇区民政局",
     ]
     assert len(names(cluster, jurisdiction_id=jid(world))) == 4
     county_key = world["keys"]["源汇区"]
@@ -153,7 +154,7 @@ def test_listing_by_jurisdiction_covers_the_subtree_and_respects_scope(
         "/units", params={"jurisdiction_id": jid(world, "郾城区")}, headers=county_key
     )
     refused(foreign, 403, "jurisdiction_id")
-    assert names(cluster, county_key) == ["源汇区民政局", "源汇区经开区管委会"]
+    assert names(cluster, county_key) == ["源汇区经开区管委会", "源汇区民政局"]
 
 
 def test_name_search_finds_cjk_substrings_of_name_and_short_name(
@@ -164,7 +165,7 @@ def test_name_search_finds_cjk_substrings_of_name_and_short_name(
     cluster.wait_caught_up("registry", "registry")
     assert names(cluster, q="统计") == ["漯河市统计局"]
     assert names(cluster, q="发改委") == ["漯河市发展和改革委员会"]
-    assert names(cluster, q="民政局") == ["源汇区民政局", "郾城区民政局"]
+    assert names(cluster, q="民政局") == ["郾城区民政局", "源汇区民政局"]  # yǎn before yuán
     assert names(cluster, world["keys"]["源汇区"], q="民政局") == ["源汇区民政局"]
     assert names(cluster, q="公安") == []
 

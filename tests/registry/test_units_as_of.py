@@ -60,8 +60,9 @@ def test_as_of_a_date_the_registry_shows_the_names_of_that_date(
     cluster: Cluster, story: dict[str, Any]
 ) -> None:
     assert names(cluster, as_of="2020-12-31") == []
-    assert names(cluster, as_of="2021-06-01") == ["源汇区计划委员会", "郾城区统计局"]
-    assert names(cluster, as_of="2022-07-01") == ["源汇区发展和改革委员会", "郾城区统计局"]
+    # Dictionary (pinyin) order, as the current list: 郾 (yǎn) before 源 (yuán).
+    assert names(cluster, as_of="2021-06-01") == ["郾城区统计局", "源汇区计划委员会"]
+    assert names(cluster, as_of="2022-07-01") == ["郾城区统计局", "源汇区发展和改革委员会"]
     latest = get(cluster, "/units", as_of="2024-01-01", status="active", q="郾城区")
     assert [u["name"] for u in latest] == ["郾城区发改委(区统计局)"]
 

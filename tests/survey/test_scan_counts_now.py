@@ -96,7 +96,7 @@ def test_quarantined_ones_leave_it_and_released_ones_return(running: Any) -> Non
     first = _scan(cluster, world, wave_id)
     # WY-03 against WY-01 + WY-02: no answer in common, 100 %; each of the others against
     # the two remaining, 50 %: all three depart, the farthest first.
-    assert [d["survey_point"] for d in first["departures"]][0] == "WY-03"
+    assert first["departures"][0]["survey_point"] == "WY-03"
     assert first["departures"][0]["distance_percent"] == "100.00"
     # WY-03's questionnaires are in quarantine; so, this first time, are the others.
     assert first["quarantined"] == 9

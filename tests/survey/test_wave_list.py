@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from shared.settings import CommonSettings
+from shared.text_order import pinyin_key
 from tests.harness import ADMIN, Cluster
 from tests.pages import assert_bad_cursor, assert_pages_match
 from tests.survey.helpers import open_wave, seed_world
@@ -39,8 +40,10 @@ def test_waves_page_by_name_within_each_callers_scope(cluster: Cluster) -> None:
     cluster.wait_caught_up("survey", "survey")
     client = cluster["survey"]
     everything = assert_pages_match(client, "/waves", ADMIN)
+    # Names in dictionary (pinyin) order (丙 bǐng, 丁 dīng, 甲 jiǎ…), then by id.
     assert [(w["name"], w["wave_id"]) for w in everything] == sorted(
-        (w["name"], w["wave_id"]) for w in everything
+        ((w["name"], w["wave_id"]) for w in everything),
+        key=lambda pair: (pinyin_key(pair[0]), pair[1]),
     )
     assert len(everything) == 5
     county = [w for w in everything if w["jurisdiction_id"] == world.county_id]

@@ -34,6 +34,7 @@ from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
 from shared.registry_view import UNITS, kind_status
+from shared.text_order import pinyin_sort_text
 from shared.types import Line
 from shared.views.base import encode_cursor
 from shared.web.pagination import Pagination, Paging, cursor_position, narrowed, scope_where
@@ -220,7 +221,10 @@ def _page_as_of(
     after = None if page.cursor is None else cursor_position(page.cursor)
     items, more = history.page_as_of(day, wanted.accepts, after, page.limit)
     last = items[-1] if more else None
-    return page.send(items, None if last is None else encode_cursor(last["name"], last["unit_id"]))
+    return page.send(
+        items,
+        None if last is None else encode_cursor(pinyin_sort_text(last["name"]), last["unit_id"]),
+    )
 
 
 @router.get(

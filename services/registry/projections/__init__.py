@@ -11,7 +11,7 @@ from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    2,
+    3,
     (
         Collection(units.UNIT_HISTORY),
         Collection(campaigns.CAMPAIGNS, index=("jurisdiction_id",), sort="list_order"),

@@ -34,6 +34,7 @@ from shared.contracts.registry import (
 )
 from shared.messaging.inbox import ViewHandler
 from shared.registry_view import UNITS
+from shared.text_order import pinyin_sort_text
 from shared.views import Document, ViewStore, ViewTransaction
 
 UNIT_HISTORY = "unit_history"
@@ -147,14 +148,16 @@ class UnitHistoryView:
         after: tuple[str, str] | None,
         limit: int,
     ) -> tuple[list[Document], bool]:
-        """One page of the units as they stood on `day` that `accept` keeps, by (name, id)
-        after `after`, and whether more follow. Reads every history document (in chunks) but
-        holds no more than one page of units."""
+        """One page of the units as they stood on `day` that `accept` keeps, by name in
+        dictionary (pinyin) order as the current list, then id, after `after` (a cursor of
+        that sort text and the id), and whether more follow. Reads every history document (in
+        chunks) but holds no more than one page of units."""
         candidates = (
-            ((state["name"], state["unit_id"]), state)
+            ((pinyin_sort_text(state["name"]), state["unit_id"]), state)
             for state in self._states_as_of(day)
-            if (after is None or (state["name"], state["unit_id"]) > after) and accept(state)
+            if accept(state)
         )
+        candidates = (c for c in candidates if after is None or c[0] > after)
         smallest = heapq.nsmallest(limit + 1, candidates, key=lambda item: item[0])
         return [state for _, state in smallest[:limit]], len(smallest) > limit
 

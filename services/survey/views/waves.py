@@ -233,16 +233,18 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    8,
+    9,
     (
-        Collection(WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name"),
+        Collection(
+            WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name", sort_as="pinyin"
+        ),
         Collection(
             QUESTIONNAIRES,
             index=("wave_id", "status", "survey_point", "agency_id"),
             sort="questionnaire_id",
         ),
         Collection(PROGRESS, index=("jurisdiction_id", "agency_id")),
-        Collection(WAVE_AGENCIES, index=("agency_id",), sort="name"),
+        Collection(WAVE_AGENCIES, index=("agency_id",), sort="name", sort_as="pinyin"),
     ),
     {"survey": SURVEY_VIEW_HANDLERS},
     "Waves with their status and counts, every questionnaire's standing (counted, "
