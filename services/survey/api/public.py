@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from services.survey.api.deps import SurveyApp
 from services.survey.schemas.questionnaires import VoteIn, VoteOut
 from shared.contracts.survey import SCALE_LEVELS, EnrolledUnit
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
 
 router = PolicyRouter(tags=["public voting 网上评议"])
@@ -33,7 +34,7 @@ class PublicWaveOut(BaseModel):
 )
 def public_wave(wave_id: UUID, app: SurveyApp) -> dict[str, Any]:
     """What a voter sees: the units and the answers allowed. Only waves opened to the public
-    exist here."""
+    exist here: a private wave answers 404 `wave_not_found`, as a missing one does."""
     wave = app.public_wave(wave_id)
     return {
         "wave_id": str(wave.id),
@@ -52,8 +53,13 @@ def public_wave(wave_id: UUID, app: SurveyApp) -> dict[str, Any]:
     response_model=VoteOut,
     **allow(Policy.anyone()),
 )
-def vote(wave_id: UUID, body: VoteIn, app: SurveyApp) -> dict[str, Any]:
+def vote(
+    wave_id: UUID, body: VoteIn, app: SurveyApp, idempotency_key: IdempotencyKey = None
+) -> dict[str, Any]:
     """投票: one vote per person per unit per campaign round. The voter is identified by a
     keyed hash of the mobile or ID number (never stored); a second vote on a unit answers
-    409 `already_voted` naming the units."""
-    return app.vote(wave_id, body.voter, dict(body.ratings))
+    409 `already_voted` naming the units. Before the wave's window opens: 409
+    `not_open_yet`; after it closes: 409 `wave_closed`. An Idempotency-Key is the voter's
+    own (scoped to the voter and the wave): a retry with it and the same body answers as
+    the first time."""
+    return app.vote(wave_id, body.voter, dict(body.ratings), idempotency_key)

@@ -119,11 +119,17 @@ def questionnaire_versions(
     **allow(Policy.write("office", "agency", scope=WAVE)),
 )
 def correct_questionnaire(
-    wave_id: UUID, response_id: UUID, body: CorrectionIn, caller: CurrentPrincipal, app: SurveyApp
+    wave_id: UUID,
+    response_id: UUID,
+    body: CorrectionIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """更正问卷: the whole answers as they should read, with the reason. The first answers
-    and every correction stay in the log."""
-    return app.correct(caller, wave_id, response_id, body.answers(), body.reason)
+    and every correction stay in the log. Retried with the same Idempotency-Key and body, it
+    answers as the first time."""
+    return app.correct(caller, wave_id, response_id, body.answers(), body.reason, idempotency_key)
 
 
 @router.post(
@@ -132,10 +138,16 @@ def correct_questionnaire(
     **allow(Policy.write("office", "agency", scope=WAVE)),
 )
 def void_questionnaire(
-    wave_id: UUID, response_id: UUID, body: ReasonIn, caller: CurrentPrincipal, app: SurveyApp
+    wave_id: UUID,
+    response_id: UUID,
+    body: ReasonIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """作废问卷 with the reason: it stops counting; nothing is deleted."""
-    return app.void(caller, wave_id, response_id, body.reason)
+    """作废问卷 with the reason: it stops counting; nothing is deleted. Retried with the same
+    Idempotency-Key and body, it answers as the first time."""
+    return app.void(caller, wave_id, response_id, body.reason, idempotency_key)
 
 
 @router.post(
@@ -144,11 +156,19 @@ def void_questionnaire(
     **allow(Policy.write("office", scope=WAVE)),
 )
 def review_quarantine(
-    wave_id: UUID, body: ReviewIn, caller: CurrentPrincipal, app: SurveyApp
+    wave_id: UUID,
+    body: ReviewIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Release (counts from now on) or reject (never counts) quarantined questionnaires,
-    all of those named or none."""
-    return app.review(caller, wave_id, body.response_ids, body.decision, body.reason)
+    all of those named or none; a questionnaire that cannot be is named by its place
+    (`response_ids.N`) and id. Retried with the same Idempotency-Key and body, it answers
+    as the first time."""
+    return app.review(
+        caller, wave_id, body.response_ids, body.decision, body.reason, idempotency_key
+    )
 
 
 @router.post(
@@ -170,8 +190,13 @@ def scan_wave(
     response_model=BatchStateOut,
     **allow(Policy.read("office", "agency", scope=WAVE)),
 )
-def get_batch(wave_id: UUID, batch_id: UUID, app: SurveyApp) -> dict[str, Any]:
-    return app.batch_state(wave_id, batch_id)
+def get_batch(
+    wave_id: UUID, batch_id: UUID, caller: CurrentPrincipal, app: SurveyApp
+) -> dict[str, Any]:
+    """The batch and whether it was withdrawn. An agency reads the batches it pushed only
+    (another's answer 404, as its questionnaires do)."""
+    party = party_where(caller, AGENCY_OWN).get("agency_id")
+    return app.batch_state(wave_id, batch_id, party if isinstance(party, str) else None)
 
 
 @router.post(
@@ -180,11 +205,17 @@ def get_batch(wave_id: UUID, batch_id: UUID, app: SurveyApp) -> dict[str, Any]:
     **allow(Policy.write("office", scope=WAVE)),
 )
 def withdraw_batch(
-    wave_id: UUID, batch_id: UUID, body: ReasonIn, caller: CurrentPrincipal, app: SurveyApp
+    wave_id: UUID,
+    batch_id: UUID,
+    body: ReasonIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """撤回批次 (e.g. the agency was found cheating): its questionnaires stop counting;
-    nothing is deleted."""
-    return app.withdraw_batch(caller, wave_id, batch_id, body.reason)
+    nothing is deleted. Retried with the same Idempotency-Key and body, it answers as the
+    first time."""
+    return app.withdraw_batch(caller, wave_id, batch_id, body.reason, idempotency_key)
 
 
 @router.get(

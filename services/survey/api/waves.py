@@ -92,8 +92,13 @@ def accredit_agency(
     **allow(Policy.write("office", scope=WAVE)),
 )
 def close_wave(
-    wave_id: UUID, body: CloseIn, caller: CurrentPrincipal, app: SurveyApp
+    wave_id: UUID,
+    body: CloseIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """结束批次: after the close no questionnaire is accepted (a batch racing the close is
-    either recorded before it or refused with `wave_closed`)."""
-    return app.close_wave(caller, wave_id, body.reason)
+    either recorded before it or refused with `wave_closed`). Retried with the same
+    Idempotency-Key and body, it answers as the first time."""
+    return app.close_wave(caller, wave_id, body.reason, idempotency_key)

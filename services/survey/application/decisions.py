@@ -4,21 +4,27 @@ nothing recorded is changed or deleted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
 from services.survey.application.base import SurveyBase
 from services.survey.domain import (
+    BatchNotFound,
     Checker,
     DecisionConflict,
     InvalidQuestionnaire,
     QuestionnaireNotFound,
     Response,
+    SurveyError,
     Wave,
 )
+from services.survey.domain.errors import InvalidDecision
 from services.survey.domain.response import WITHDRAWN
 from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
+from shared.idempotency import run_idempotent
 
 
 class DecisionCommands(SurveyBase):
@@ -59,8 +65,25 @@ class DecisionCommands(SurveyBase):
         response_id: UUID,
         answers: dict[str, Any],
         reason: str,
+        key: str | None = None,
     ) -> Result:
         """A new version of the answers, checked by the wave's rules like the first one."""
+
+        def command() -> tuple[list[Any], Result]:
+            response = self._corrected(caller, wave_id, response_id, answers, reason)
+            return [response], self.questionnaire_out(response)
+
+        request = {"response_id": response_id, "answers": answers, "reason": reason}
+        return self._once(caller, wave_id, key, "correct", request, command)
+
+    def _corrected(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_id: UUID,
+        answers: dict[str, Any],
+        reason: str,
+    ) -> Response:
         wave = self.wave(wave_id)
         response = self.questionnaire_in(wave_id, response_id, caller, wave)
         if self.status_of(response) == WITHDRAWN:
@@ -85,45 +108,110 @@ class DecisionCommands(SurveyBase):
                 problems=[{"field": p.field, "reason": p.reason, "code": p.code} for p in found],
             )
         response.correct(answers, reason, caller.actor)
-        self.save(response)
-        return self.questionnaire_out(response)
+        return response
 
-    def void(self, caller: Caller, wave_id: UUID, response_id: UUID, reason: str) -> Result:
-        response = self.questionnaire_in(wave_id, response_id, caller)
-        response.void(reason, caller.actor)
-        self.save(response)
-        return self.questionnaire_out(response)
+    def void(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_id: UUID,
+        reason: str,
+        key: str | None = None,
+    ) -> Result:
+        def command() -> tuple[list[Any], Result]:
+            response = self.questionnaire_in(wave_id, response_id, caller)
+            response.void(reason, caller.actor)
+            return [response], self.questionnaire_out(response)
+
+        request = {"response_id": response_id, "reason": reason}
+        return self._once(caller, wave_id, key, "void", request, command)
 
     def review(
-        self, caller: Caller, wave_id: UUID, response_ids: list[UUID], decision: str, reason: str
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_ids: list[UUID],
+        decision: str,
+        reason: str,
+        key: str | None = None,
     ) -> Result:
         """Release or reject quarantined questionnaires, all of them or none."""
-        wave = self.wave(wave_id)
-        responses = [self.questionnaire_in(wave_id, rid, wave=wave) for rid in response_ids]
-        batches: dict[UUID, bool] = {}
-        for response in responses:
-            if self.status_of(response, batches) == WITHDRAWN:
-                raise DecisionConflict(
-                    "the questionnaire's batch was withdrawn", field="response_ids"
-                )
-            if decision == "release":
-                response.release(reason, caller.actor)
-            else:
-                response.reject(reason, caller.actor)
-        self.save(*responses)
-        return {
-            "wave_id": str(wave_id),
-            "decision": decision,
-            "response_ids": [str(r.id) for r in responses],
-        }
+        refuse_repeats(response_ids)
 
-    def withdraw_batch(self, caller: Caller, wave_id: UUID, batch_id: UUID, reason: str) -> Result:
-        batch = self.batch(batch_id)
-        if batch.wave_id != wave_id:
-            raise DecisionConflict("the batch belongs to another wave", field="batch_id")
-        batch.withdraw(reason, caller.actor)
-        self.save(batch)
-        return batch_out(batch)
+        def command() -> tuple[list[Any], Result]:
+            responses = self._reviewed(caller, wave_id, response_ids, decision, reason)
+            return list(responses), {
+                "wave_id": str(wave_id),
+                "decision": decision,
+                "response_ids": [str(r.id) for r in responses],
+            }
+
+        request = {"response_ids": response_ids, "decision": decision, "reason": reason}
+        return self._once(caller, wave_id, key, "review", request, command)
+
+    def _reviewed(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_ids: list[UUID],
+        decision: str,
+        reason: str,
+    ) -> list[Response]:
+        """Each questionnaire decided, or the error naming the first that cannot be."""
+        wave = self.wave(wave_id)
+        batches: dict[UUID, bool] = {}
+        responses = []
+        for index, response_id in enumerate(response_ids):
+            with naming(index, response_id):
+                response = self.questionnaire_in(wave_id, response_id, wave=wave)
+                if self.status_of(response, batches) == WITHDRAWN:
+                    raise DecisionConflict("the questionnaire's batch was withdrawn")
+                if decision == "release":
+                    response.release(reason, caller.actor)
+                else:
+                    response.reject(reason, caller.actor)
+            responses.append(response)
+        return responses
+
+    def withdraw_batch(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        batch_id: UUID,
+        reason: str,
+        key: str | None = None,
+    ) -> Result:
+        def command() -> tuple[list[Any], Result]:
+            batch = self.batch(batch_id)
+            if batch.wave_id != wave_id:
+                raise DecisionConflict("the batch belongs to another wave", field="batch_id")
+            batch.withdraw(reason, caller.actor)
+            return [batch], batch_out(batch)
+
+        request = {"batch_id": batch_id, "reason": reason}
+        return self._once(caller, wave_id, key, "withdraw", request, command)
+
+    def _once(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        key: str | None,
+        decision: str,
+        request: dict[str, Any],
+        command: Callable[[], tuple[list[Any], Result]],
+    ) -> Result:
+        """A decision made at most once per Idempotency-Key: a retry gets the first answer
+        back, though the decision itself could not be made twice (a questionnaire is voided
+        once). Every decision about a wave shares one scope, so a key reused for another
+        decision, or for the same one about another questionnaire, is refused (409)."""
+        return run_idempotent(
+            self,
+            principal_id=caller.principal_id,
+            scope=f"decisions:{wave_id}",
+            key=key,
+            request={"decision": decision, **request},
+            command=command,
+        )
 
     def quarantine(
         self, caller: Caller, wave_id: UUID, response_ids: list[UUID], flags: list[dict[str, str]]
@@ -139,10 +227,13 @@ class DecisionCommands(SurveyBase):
         self.save(*changed)
         return [str(r.id) for r in changed]
 
-    def batch_state(self, wave_id: UUID, batch_id: UUID) -> Result:
+    def batch_state(self, wave_id: UUID, batch_id: UUID, agency_id: str | None = None) -> Result:
+        """The batch of the wave; `agency_id`: the reader is that agency, which reads only
+        the batches it pushed (another's are not found, as its questionnaires are not)."""
         batch = self.batch(batch_id)
-        if batch.wave_id != wave_id:
-            raise DecisionConflict("the batch belongs to another wave", field="batch_id")
+        theirs = agency_id is not None and str(batch.agency_id) != agency_id
+        if batch.wave_id != wave_id or theirs:
+            raise BatchNotFound("no such batch", field="batch_id")
         return batch_out(batch)
 
     def questionnaire_out(self, response: Response) -> Result:
@@ -196,6 +287,38 @@ def _diff(before: Any, after: Any, path: str, changes: list[dict[str, Any]]) -> 
             _diff(before.get(key), after.get(key), f"{path}.{key}" if path else str(key), changes)
     elif before != after:
         changes.append({"field": path, "before": before, "after": after})
+
+
+def refuse_repeats(response_ids: list[UUID]) -> None:
+    """The same questionnaire twice in one review is a mistake in the request: refused
+    before anything is read (deciding it twice would only clash with itself)."""
+    first: dict[UUID, int] = {}
+    for index, response_id in enumerate(response_ids):
+        if response_id in first:
+            earlier = f"response_ids.{first[response_id]}"
+            raise InvalidDecision(
+                f"questionnaire {response_id} is listed already ({earlier})",
+                field=f"response_ids.{index}",
+                code_detail="repeated",
+            )
+        first[response_id] = index
+
+
+@contextmanager
+def naming(index: int, response_id: UUID) -> Iterator[None]:
+    """An error about one questionnaire of a list names it: its place in the list as the
+    field, its id in the reason. Errors about another field (a blank reason) pass as they
+    are."""
+    try:
+        yield
+    except SurveyError as error:
+        if error.field not in (None, "response_id"):
+            raise
+        raise type(error)(
+            f"questionnaire {response_id}: {error.reason}",
+            field=f"response_ids.{index}",
+            **error.context,
+        ) from None
 
 
 def batch_out(batch: Any) -> Result:

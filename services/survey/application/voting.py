@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from datetime import UTC, datetime
+import unicodedata
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -28,9 +29,12 @@ from services.survey.domain import (
     Response,
     VoteClaim,
     Wave,
+    WaveClosedError,
 )
+from services.survey.domain.errors import NotOpenYet
 from shared.contracts.survey import Channel
 from shared.errors import PingyiError
+from shared.idempotency import run_idempotent
 from shared.secrets import service_secret
 
 VOTER_KEY_ENV = "PINGYI_SURVEY_VOTER_KEY"
@@ -39,9 +43,20 @@ VOTE_ATTEMPTS = 8
 PUBLIC_ACTOR = "public:online-vote"
 PUBLIC_VOTERS = uuid5(NAMESPACE_URL, "https://pingyi.example/survey/public-voters")
 """Who the wave counts public votes against: never an agency's quota."""
-_SEPARATORS = re.compile(r"[\s\-()（）]")
-_CHINA_MOBILE = re.compile(r"^(?:\+?86|0086)?(1\d{10})$")
-_ID_NUMBER = re.compile(r"^\d{17}[\dx]$")
+_SEPARATORS = re.compile(r"[\s\-()]")
+"""What people write inside a number (after NFKC: full-width forms are plain ones)."""
+_CHINA_MOBILE = re.compile(r"(?:\+86|86|0086)?(1[3-9][0-9]{9})")
+_ID_NUMBER = re.compile(r"([1-9][0-9]{5})([0-9]{8})([0-9]{3})([0-9x])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10x98765432"
+"""ISO 7064 MOD 11-2 (GB 11643): the check character for each remainder of the weighted
+sum of the first 17 digits."""
+_EARLIEST_BIRTH = date(1900, 1, 1)
+CHINA = timezone(timedelta(hours=8))
+NOT_A_VOTER = (
+    "a mainland mobile number (11 digits starting 13–19, optionally after +86, 86 or 0086) "
+    "or an 18-character resident ID number"
+)
 
 
 class VotingUnavailable(PingyiError):
@@ -60,16 +75,60 @@ class VotingBusy(PingyiError):
 
 
 def normalise_voter(value: str) -> str:
-    """A mainland mobile number (with or without +86) or an 18-character ID number."""
-    cleaned = _SEPARATORS.sub("", value).lower()
-    mobile = _CHINA_MOBILE.match(cleaned)
+    """One canonical text per person, what the keyed hash is taken of: `phone:` and the 11
+    digits of a mainland mobile number (whatever prefix and separators it was written
+    with), or `id:` and the 18 characters of a resident ID number (check character in lower
+    case). Anything else is refused, so that a typo is not a second person."""
+    cleaned = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value).strip()).lower()
+    mobile = _CHINA_MOBILE.fullmatch(cleaned)
     if mobile:
         return "phone:" + mobile.group(1)
-    if _ID_NUMBER.match(cleaned):
-        return "id:" + cleaned
-    raise InvalidQuestionnaire(
-        "a mobile number (11 digits) or an 18-character ID number", field="voter"
-    )
+    if _ID_NUMBER.fullmatch(cleaned):
+        return "id:" + _checked_id(cleaned)
+    raise InvalidQuestionnaire(NOT_A_VOTER, field="voter")
+
+
+def _checked_id(number: str) -> str:
+    """A resident ID number whose check character and date of birth hold."""
+    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
+    if _ID_CHECK[total % 11] != number[17]:
+        raise InvalidQuestionnaire(
+            "the ID number's check character does not match its digits", field="voter"
+        )
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        born = None
+    if born is None or not _EARLIEST_BIRTH <= born <= datetime.now(CHINA).date():
+        raise InvalidQuestionnaire(
+            "the ID number's date of birth is not a real one (from 1900 to today)", field="voter"
+        )
+    return number
+
+
+def voter_principal(voter_hash: str) -> UUID:
+    """Whom a public vote's Idempotency-Key belongs to: the voter (by their keyed hash, as
+    their claims are), so a key is theirs alone whichever address they retry from, and
+    nobody else's vote can be replayed or blocked with it."""
+    return uuid5(PUBLIC_VOTERS, voter_hash)
+
+
+def require_voting_open(wave: Wave, now: datetime) -> None:
+    """Votes are taken while the wave is open and within its window."""
+    wave.require_open()
+    opens_at, closes_at = wave.opens_at, wave.closes_at
+    if opens_at is not None and now < opens_at:
+        raise NotOpenYet(
+            f"voting on this wave opens at {opens_at.isoformat()}",
+            field="wave_id",
+            opens_at=opens_at.isoformat(),
+        )
+    if closes_at is not None and now > closes_at:
+        raise WaveClosedError(
+            f"voting on this wave closed at {closes_at.isoformat()}",
+            field="wave_id",
+            closes_at=closes_at.isoformat(),
+        )
 
 
 class VotingCommands(SurveyBase):
@@ -92,32 +151,44 @@ class VotingCommands(SurveyBase):
         wave = self.wave(wave_id)
         if not wave.public:
             # The same answer as for a wave that does not exist: private waves stay unseen.
-            raise NotPublicWave("no such public wave", field="wave_id")
+            raise NotPublicWave("no such wave", field="wave_id")
         return wave
 
-    def vote(self, wave_id: UUID, voter: str, ratings: dict[str, str]) -> dict[str, Any]:
+    def vote(
+        self, wave_id: UUID, voter: str, ratings: dict[str, str], key: str | None = None
+    ) -> dict[str, Any]:
+        """One vote; `key` (Idempotency-Key): a retry with the same key and ratings answers
+        as the first time, even after the wave closed."""
         voter_hash = self.voter_hash(normalise_voter(voter))
         self.public_wave(wave_id)  # a private wave is not found before anything waits
+
+        def command() -> tuple[list[Any], dict[str, Any]]:
+            wave = self.public_wave(wave_id)
+            now = datetime.now(UTC)
+            require_voting_open(wave, now)
+            aggregates = self._ballot(wave, voter_hash, ratings, now)
+            result = {"wave_id": str(wave.id), "response_id": str(aggregates[1].id)}
+            return aggregates, result | {"units": len(ratings)}
+
         with self.wave_turn(wave_id):
             for _ in range(VOTE_ATTEMPTS):
-                wave = self.public_wave(wave_id)
-                wave.require_open()
-                aggregates = self._ballot(wave, voter_hash, ratings)
                 try:
-                    self.save(*aggregates)
+                    return run_idempotent(
+                        self,
+                        principal_id=voter_principal(voter_hash),
+                        scope=f"vote:{wave_id}",
+                        key=key,
+                        request={"ratings": ratings},
+                        command=command,
+                    )
                 except IntegrityError:
-                    self._refuse_if_voted(wave, voter_hash, ratings)
+                    self._refuse_if_voted(self.public_wave(wave_id), voter_hash, ratings)
                     continue  # another replica wrote the wave first: try again
-                response = aggregates[1]
-                return {
-                    "wave_id": str(wave.id),
-                    "response_id": str(response.id),
-                    "units": len(ratings),
-                }
         raise VotingBusy("too many votes at this moment; retry in a second")
 
-    def _ballot(self, wave: Wave, voter_hash: str, ratings: dict[str, str]) -> list[Any]:
-        now = datetime.now(UTC)
+    def _ballot(
+        self, wave: Wave, voter_hash: str, ratings: dict[str, str], now: datetime
+    ) -> list[Any]:
         questionnaire: dict[str, Any] = {
             "questionnaire_id": f"vote-{uuid4()}",
             "collected_at": now,

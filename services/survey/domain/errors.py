@@ -81,8 +81,21 @@ class DecisionConflict(SurveyError, ConflictError):
     code = "decision_conflict"
 
 
-class NotPublicWave(SurveyError, NotFoundError):
-    code = "wave_not_public"
+class InvalidDecision(SurveyError, InvalidError):
+    """A decision request that names something wrongly (the same questionnaire twice)."""
+
+    code = "invalid_decision"
+
+
+class NotPublicWave(WaveNotFound):
+    """A private wave on a public route. Answered exactly as a wave that does not exist
+    (the same code, field and reason), so the public cannot tell private waves apart."""
+
+
+class NotOpenYet(SurveyError, ConflictError):
+    """A public vote before the wave's window opens: nothing is wrong with the vote itself."""
+
+    code = "not_open_yet"
 
 
 class AlreadyVoted(SurveyError, ConflictError):

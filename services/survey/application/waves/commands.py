@@ -109,16 +109,29 @@ class WaveCommands(SurveyBase):
             self.save(wave)
         return wave_out(wave)
 
-    def close_wave(self, caller: Caller, wave_id: UUID, reason: str) -> Result:
+    def close_wave(
+        self, caller: Caller, wave_id: UUID, reason: str, key: str | None = None
+    ) -> Result:
         """Closes after whatever batch commits first: a batch saved in between makes this
-        save conflict, and the close is tried again on the wave as it now stands."""
+        save conflict, and the close is tried again on the wave as it now stands. A keyed
+        retry answers as the first close did (a second close would find the wave closed)."""
+
+        def command() -> tuple[list[Any], Result]:
+            wave = self.wave(wave_id)
+            wave.close(reason, caller.actor)
+            return [wave], wave_out(wave)
+
         with self.wave_turn(wave_id):
             for _ in range(CLOSE_ATTEMPTS):
-                wave = self.wave(wave_id)
-                wave.close(reason, caller.actor)
                 try:
-                    self.save(wave)
+                    return run_idempotent(
+                        self,
+                        principal_id=caller.principal_id,
+                        scope=f"close:{wave_id}",
+                        key=key,
+                        request={"reason": reason},
+                        command=command,
+                    )
                 except IntegrityError:
                     continue  # another replica's batch came first
-                return wave_out(wave)
         raise InvalidWave("the wave kept changing while closing; retry", field="wave_id")
