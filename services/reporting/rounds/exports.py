@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from services.reporting.rounds.method import flag_names
 from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, entry
 
 BOM = "\ufeff"
@@ -85,7 +86,7 @@ class Columns:
             line["grade"],
             line["valid_sample"],
             INSUFFICIENT_SAMPLE if line["insufficient_sample"] else None,
-            "、".join(line["flags"]) or None,
+            "、".join(f for f in flag_names(line["flags"]) if f != INSUFFICIENT_SAMPLE) or None,
             "、".join(self.list_names.get(code, code) for code in line["lists"]) or None,
         ]
         by_code = {share["code"]: share for share in line["shares"]}

@@ -20,6 +20,7 @@ from services.reporting.rounds.views import (
 )
 from shared.campaign_view import CampaignView
 from shared.canonical import digest
+from shared.contracts.survey import SCALE_LEVELS, Scale
 from shared.views import Document, ViewStore
 
 INSUFFICIENT_SAMPLE = "样本不足"
@@ -50,7 +51,7 @@ def shares(result: Document) -> list[Document]:
             {
                 "code": component["code"],
                 "name": component["name"],
-                "counts": inputs.get("counts") or {},
+                "counts": in_scale_order(inputs.get("counts") or {}, inputs.get("scale")),
                 "valid": inputs.get("valid") or 0,
                 "shares": inputs.get("shares"),
                 "satisfaction_rate": inputs.get("satisfaction_rate"),
@@ -58,6 +59,18 @@ def shares(result: Document) -> list[Document]:
             }
         )
     return found
+
+
+def in_scale_order(counts: dict[str, int], scale: str | None) -> dict[str, int]:
+    """The counts with the scale's levels in the scale's order (满意 before 基本满意 before
+    不满意), then any other answer by text: a result stores them sorted by code point, which
+    means nothing to a reader."""
+    try:
+        order = list(SCALE_LEVELS[Scale(scale)]) if scale is not None else []
+    except ValueError:
+        order = []
+    ranked = {level: i for i, level in enumerate(order)}
+    return dict(sorted(counts.items(), key=lambda item: (ranked.get(item[0], len(order)), item[0])))
 
 
 def entry(result: Document) -> Document:

@@ -17,6 +17,7 @@ from typing import Any
 from shared.contracts import IntegrationMessage
 from shared.contracts.reporting import ResultsPublished
 from shared.contracts.scoring import RoundScored
+from shared.text_order import pinyin_key
 from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
 
@@ -65,7 +66,7 @@ def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) 
         "payload": payload,
     }
     tx.put(ROUND_RUNS, run_id, run)
-    for index, result in enumerate(units):
+    for index, result in enumerate(in_reading_order(units)):
         tx.put(
             ROUND_UNITS,
             unit_key(run_id, result["unit_id"]),
@@ -80,6 +81,26 @@ def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) 
             },
         )
     _advance_head(tx, run)
+
+
+def in_reading_order(units: list[Document]) -> list[Document]:
+    """The engine's order (category, sub-unit, rank), except that the units it does not
+    rank — last in their group, by id in the result — are listed by name in dictionary
+    (pinyin) order, as a reader looks a name up."""
+    keys: list[tuple[Any, ...]] = []
+    start: int | None = None
+    group: tuple[Any, Any] | None = None
+    for index, unit in enumerate(units):
+        here = (unit["category"], unit.get("sub_unit"))
+        if unit["rank"] is not None:
+            start = None
+            keys.append((index, 0))
+        else:
+            if start is None or here != group:
+                start = index
+            keys.append((start, 1, pinyin_key(unit.get("unit_name") or ""), unit["unit_id"]))
+        group = here
+    return [units[i] for i in sorted(range(len(units)), key=keys.__getitem__)]
 
 
 def _advance_head(tx: ViewTransaction, run: Document) -> None:
@@ -108,7 +129,7 @@ def _advance_head(tx: ViewTransaction, run: Document) -> None:
 
 ROUND_RESULTS_VIEW = View(
     "round_results",
-    1,
+    2,
     (
         Collection(ROUND_HEADS, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(ROUND_RUNS, index=("campaign_id", "round"), sort="order"),
@@ -117,7 +138,8 @@ ROUND_RESULTS_VIEW = View(
         ),
     ),
     {"scoring": {RoundScored: on_round_scored}},
-    "Every run of every campaign round (units in the engine's order), and each round's runs.",
+    "Every run of every campaign round (units in the engine's order, those it does not rank "
+    "by name), and each round's runs.",
 )
 
 
