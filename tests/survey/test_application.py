@@ -463,10 +463,8 @@ def test_panel_members_answer_once(setup: Setup) -> None:
     first = setup.push(wave_id, setup.rows(1, respondent_id=setup.members[0]))
     assert first["accepted"] == 1
     again = setup.push(wave_id, setup.rows(1, start=5, respondent_id=setup.members[0]))
-    # Another questionnaire id from the same member is the same questionnaire: a conflict.
-    assert again["accepted"] == 0 and [p["code"] for p in again["problems"]] == [
-        "questionnaire_conflict"
-    ]
+    # Another questionnaire id from the same member: the member has answered already.
+    assert again["accepted"] == 0 and [p["code"] for p in again["problems"]] == ["panel_answered"]
     outsider = setup.push(wave_id, setup.rows(1, start=7, respondent_id=uuid4()))
     assert [p["code"] for p in outsider["problems"]] == ["panel"]
 

@@ -10,6 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +139,38 @@ def test_recording_a_push_leaves_its_rows_as_given() -> None:
     before = fingerprint([[index, q] for index, q in rows])
     assert app.record_batch(agency, wave.id, rows, [], "push-1")["accepted"] == 2
     assert fingerprint([[index, q] for index, q in rows]) == before
+
+
+def test_a_wave_listing_a_unit_twice_refuses_pushes_with_a_409_not_a_500() -> None:
+    """Waves opened before repeated unit ids were refused may list a unit twice: a row of
+    one answer per unit would rate it twice, so such a wave takes no questionnaires and
+    says why, whichever form the answers come in."""
+    from services.survey.application.batches.intake import WaveUnitsRepeated
+    from services.survey.domain import Wave
+
+    app = SurveyApplication(IN_MEMORY)
+    agency = Principal(uuid4(), "调查公司", "agency", None)
+    first, second = uuid4(), uuid4()
+    setup = {
+        "agencies": [{"agency_id": str(agency.principal_id), "quota": None}],
+        "units": [
+            {"unit_id": str(u), "name": f"单位{i}", "category": "政府部门"}
+            for i, u in enumerate((first, second))
+        ],
+    }
+    wave = Wave(uuid4(), "2026年问卷测评", agency.principal_id, (first, second, first), "x", setup)
+    app.save(wave)
+    by_ratings = _questionnaire(wave, ratings={str(first): "满意", str(second): "不满意"})
+    as_row, _ = expand_row(
+        _questionnaire(wave, questionnaire_id="Q-2", ratings={}, row=["满意", None, "满意"]),
+        [str(u) for u in wave.unit_ids],
+    )
+    for q in (by_ratings, as_row):
+        with pytest.raises(WaveUnitsRepeated) as caught:
+            app.record_batch(agency, wave.id, [(0, q)], [], None)
+        assert caught.value.status_code == 409
+        body = caught.value.body()
+        assert body["error"] == "wave_units_repeated"
+        assert body["detail"][0]["field"] == "unit_ids"
+        assert body["detail"][0]["context"] == {"unit_ids": [str(first)]}
+    assert app.wave(wave.id).questionnaires == 0

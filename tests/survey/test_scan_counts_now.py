@@ -68,9 +68,11 @@ def _scan(cluster: Cluster, world: World, wave_id: str) -> dict[str, Any]:
 
 
 def _ids(cluster: Cluster, world: World, wave_id: str, point: str) -> list[str]:
-    listed = cluster["survey"].get(
-        f"/waves/{wave_id}/questionnaires?limit=100", headers=world.county_office.headers
-    ).json()
+    listed = (
+        cluster["survey"]
+        .get(f"/waves/{wave_id}/questionnaires?limit=100", headers=world.county_office.headers)
+        .json()
+    )
     return [q["response_id"] for q in listed if q["survey_point"] == point]
 
 

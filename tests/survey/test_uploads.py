@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from services.survey.uploads import (
     MAX_ROWS,
     RowError,
+    SheetRejected,
     UploadLayout,
     layout_template,
     parse_channel,
@@ -73,11 +74,21 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
 def parse(
     rows: list[list[str]], layout: UploadLayout = PLAIN
 ) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
-    return parse_questionnaires(csv_bytes(rows), "问卷.csv", layout)
+    sheet = parse_questionnaires(csv_bytes(rows), "问卷.csv", layout)
+    return sheet.rows, sheet.errors
 
 
 def codes(errors: list[RowError]) -> list[tuple[int, str, str]]:
-    return [(e.row, e.field, e.code) for e in errors]
+    return [(e.row, e.column, e.code) for e in errors]
+
+
+def refused(rows: list[list[str]], layout: UploadLayout = PLAIN) -> list[tuple[int, str, str]]:
+    """The problems of a sheet refused whole (its header's), as (row, column, code)."""
+    with pytest.raises(SheetRejected) as caught:
+        parse(rows, layout)
+    assert caught.value.status_code == 422
+    assert caught.value.body()["error"] == "sheet_rejected"
+    return [(p["row"], p["column"], p["code"]) for p in caught.value.problems]
 
 
 HEADER = ["问卷编号", "采集时间", "测评点", "渠道", "区教育局", "区卫健委", "国网供电公司(开发区)"]
@@ -180,9 +191,9 @@ def test_every_column_of_a_full_template() -> None:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_template_parses_back_and_is_empty(fmt: str) -> None:
     data = layout_template(FULL, fmt)  # type: ignore[arg-type]
-    parsed, errors = parse_questionnaires(data, f"模板.{fmt}", FULL)
-    assert parsed == []
-    assert codes(errors) == [(1, "", "no_rows")]
+    with pytest.raises(SheetRejected) as caught:
+        parse_questionnaires(data, f"模板.{fmt}", FULL)
+    assert [(p["row"], p["code"]) for p in caught.value.problems] == [(1, "no_rows")]
     if fmt == "csv":
         assert data.startswith(codecs.BOM_UTF8)
         header = data.decode("utf-8-sig").splitlines()[0].split(",")
@@ -221,7 +232,8 @@ def test_gb18030_csv_with_trailing_blank_rows() -> None:
     data = csv_bytes(rows, "gb18030")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
-    parsed, errors = parse_questionnaires(data, "问卷.CSV", PLAIN)
+    sheet = parse_questionnaires(data, "问卷.CSV", PLAIN)
+    parsed, errors = sheet.rows, sheet.errors
     assert errors == []
     assert [(n, q["channel"], q["ratings"]) for n, q in parsed] == [(2, "phone", {EDU: "满意"})]
 
@@ -230,8 +242,8 @@ def test_utf8_bom_and_tab_separated() -> None:
     text = "\r\n".join(
         "\t".join(row) for row in [HEADER, ["Q-1", "2026-05-01 10:00", "", "", "满意", "", ""]]
     )
-    parsed, errors = parse_questionnaires(codecs.BOM_UTF8 + text.encode(), "q.txt", PLAIN)
-    assert errors == [] and parsed[0][1]["questionnaire_id"] == "Q-1"
+    sheet = parse_questionnaires(codecs.BOM_UTF8 + text.encode(), "q.txt", PLAIN)
+    assert sheet.errors == [] and sheet.rows[0][1]["questionnaire_id"] == "Q-1"
 
 
 def test_xlsx_with_a_title_row_and_typed_cells() -> None:
@@ -244,8 +256,9 @@ def test_xlsx_with_a_title_row_and_typed_cells() -> None:
             [1002, datetime(2026, 5, 1, 10, 1, 30), None, None, None, "满意", None],
         ]
     )
-    parsed, errors = parse_questionnaires(data, "问卷.xlsx", PLAIN)
-    assert errors == []
+    sheet = parse_questionnaires(data, "问卷.xlsx", PLAIN)
+    parsed = sheet.rows
+    assert sheet.errors == []
     assert [(n, q["questionnaire_id"], q["collected_at"]) for n, q in parsed] == [
         (3, "1001", "2026-05-01T10:00:00+08:00"),
         (5, "1002", "2026-05-01T10:01:30+08:00"),
@@ -253,20 +266,36 @@ def test_xlsx_with_a_title_row_and_typed_cells() -> None:
     assert parsed[0][1]["channel"] == "online"
 
 
-def test_header_problems_are_all_reported() -> None:
+def test_header_problems_refuse_the_sheet_and_are_all_reported() -> None:
+    """A wrong header would drop or misread a column's cells in every row: the sheet is
+    refused whole (422), every header problem listed on the header's row; a unit without
+    a column is no problem (no row rates it)."""
     header = ["问卷编号", "备注", "区教育局", "区教育局 ", "区卫健委|服务态度", "序号"]
-    parsed, errors = parse([header, ["Q-1", "x", "满意", "满意", "", "1"]])
-    assert codes(errors) == [
+    with pytest.raises(SheetRejected) as caught:
+        parse([header, ["Q-1", "x", "满意", "满意", "", "1"]])
+    problems = caught.value.problems
+    assert [(p["row"], p["column"], p["code"]) for p in problems] == [
         (1, "备注", "unknown_column"),
         (1, "区教育局", "duplicate_column"),
         (1, "区卫健委|服务态度", "unknown_column"),  # the plain template has no dimensions
         (1, "采集时间", "missing_column"),
-        (1, "区卫健委", "missing_column"),
-        (1, "国网供电公司(开发区)", "missing_column"),
     ]
-    assert "unknown column" in errors[0].reason
-    # Header problems do not hide cell problems: the row itself is well formed.
-    assert [n for n, _ in parsed] == [2]
+    assert "unknown column" in problems[0]["reason"]
+    assert {p["field"] for p in problems} == {"header"}
+    assert {p["questionnaire_id"] for p in problems} == {None}
+
+
+def test_units_without_a_column_are_rated_by_no_row() -> None:
+    header = ["问卷编号", "采集时间", "区教育局"]
+    parsed, errors = parse([header, ["Q-1", "2026-05-01 10:00", "满意"]])
+    assert errors == []
+    assert [(n, q["ratings"]) for n, q in parsed] == [(2, {EDU: "满意"})]
+
+
+def test_a_header_without_any_unit_column_refuses_the_sheet() -> None:
+    assert refused([["问卷编号", "采集时间", "测评点"], ["Q-1", "2026-05-01 10:00", "P"]]) == [
+        (1, "", "missing_column")
+    ]
 
 
 def test_dimension_columns_are_optional_even_when_the_template_has_dimensions() -> None:
@@ -298,12 +327,20 @@ def test_cell_problems_are_all_reported_by_row_and_header() -> None:
         (5, "采集时间", "bad_cell"),
         (6, "测评点", "bad_cell"),
     ]
-    reasons = {(e.row, e.field): e.reason for e in errors}
+    reasons = {(e.row, e.column): e.reason for e in errors}
     assert "time of day" in reasons[(2, "采集时间")]
     assert "纸质问卷/paper" in reasons[(2, "渠道")]
     assert "U+0007" in reasons[(2, "区教育局")]
     assert "one line" in reasons[(6, "测评点")]
     assert [n for n, _ in parsed] == [7]
+    # Each names the field it fills, as a JSON push would, and the row's questionnaire.
+    assert [(e.row, e.field, e.questionnaire_id) for e in errors if e.row in (2, 3)] == [
+        (2, "collected_at", "Q-1"),
+        (2, "channel", "Q-1"),
+        (2, f"ratings.{EDU}", "Q-1"),
+        (3, "questionnaire_id", None),
+        (3, "collected_at", None),
+    ]
 
 
 def test_a_questionnaire_id_twice_in_the_file() -> None:
@@ -350,13 +387,14 @@ def test_two_units_with_one_name_must_be_headed_by_id() -> None:
         HEALTH,
         f"{HEALTH}|服务态度",
     ]
-    parsed, errors = parse([by_name, ["Q-1", "2026-05-01 10:00", "满意", "", "", ""]], twins)
-    assert codes(errors) == [
+    with pytest.raises(SheetRejected) as caught:
+        parse([by_name, ["Q-1", "2026-05-01 10:00", "满意", "", "", ""]], twins)
+    problems = caught.value.problems
+    assert [(p["row"], p["column"], p["code"]) for p in problems] == [
         (1, "区教育局", "ambiguous_column"),
         (1, "区教育局|服务态度", "ambiguous_column"),
     ]
-    assert EDU in errors[0].reason and HEALTH in errors[0].reason
-    assert parsed[0][1]["ratings"] == {}  # the ambiguous column was not read
+    assert EDU in problems[0]["reason"] and HEALTH in problems[0]["reason"]
 
 
 def test_a_unit_named_like_a_fixed_column_is_headed_by_id() -> None:
@@ -390,8 +428,7 @@ def test_foreign_and_empty_files() -> None:
         parse_questionnaires(b"%PDF-1.4", "问卷.pdf", PLAIN)
     with pytest.raises(UnreadableFile):
         parse_questionnaires(b"\r\n ", "问卷.csv", PLAIN)
-    _, errors = parse([["姓名", "电话"], ["张三", "1"]])
-    assert codes(errors) == [(1, "", "missing_header")]
+    assert refused([["姓名", "电话"], ["张三", "1"]]) == [(1, "", "missing_header")]
 
 
 def test_ten_thousand_questionnaires_in_xlsx() -> None:
@@ -404,8 +441,9 @@ def test_ten_thousand_questionnaires_in_xlsx() -> None:
         sheet.append([])
     out = io.BytesIO()
     book.save(out)
-    parsed, errors = parse_questionnaires(out.getvalue(), "big.xlsx", PLAIN)
-    assert errors == []
+    sheet = parse_questionnaires(out.getvalue(), "big.xlsx", PLAIN)
+    parsed = sheet.rows
+    assert sheet.errors == []
     assert len(parsed) == 10_000
     assert parsed[-1] == (10_001, parsed[-1][1])
     assert parsed[-1][1]["ratings"] == {EDU: "满意"}

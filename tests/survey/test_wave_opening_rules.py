@@ -114,3 +114,43 @@ def test_a_revision_that_changes_nothing_is_refused(cluster: Cluster, world: Wor
         path, json=same | {"scale": "four_level"}, headers=world.county_office.headers
     )
     assert changed.status_code == 201 and changed.json()["version"] == 2
+
+
+def test_a_respondents_district_lies_in_the_waves_jurisdiction(
+    cluster: Cluster, world: World
+) -> None:
+    """舞阳县's wave: its own county is a district a respondent may name; the neighbouring
+    临颍县 is not, nor an id no jurisdiction has. What was accepted reads back."""
+    survey = cluster["survey"]
+    template = _template(cluster, world, asks_district=True)
+    wave = created(_opened(cluster, world, template_id=template["template_id"]))
+    base = {"collected_at": "2026-03-05T10:00:00+08:00", "survey_point": None}
+    rows = [
+        base | {"questionnaire_id": qid, "ratings": {world.unit_ids[0]: "满意"}, "district_id": d}
+        for qid, d in (
+            ("D-1", world.county_id),
+            ("D-2", world.other_county_id),
+            ("D-3", "00000000-0000-4000-8000-000000000000"),
+        )
+    ]
+    pushed = survey.post(
+        f"/waves/{wave['wave_id']}/questionnaires:batch",
+        json={"questionnaires": rows},
+        headers=world.agency.headers,
+    )
+    assert pushed.status_code == 200, pushed.text
+    body = pushed.json()
+    assert body["accepted"] == 1
+    assert sorted((p["questionnaire_id"], p["field"], p["code"]) for p in body["problems"]) == [
+        ("D-2", "questionnaires.1.district_id", "district"),
+        ("D-3", "questionnaires.2.district_id", "district"),
+    ]
+    cluster.wait_caught_up("survey", "survey")
+    (listed,) = survey.get(
+        f"/waves/{wave['wave_id']}/questionnaires", headers=world.county_office.headers
+    ).json()
+    one = survey.get(
+        f"/waves/{wave['wave_id']}/questionnaires/{listed['response_id']}",
+        headers=world.county_office.headers,
+    ).json()
+    assert one["district_id"] == world.county_id and one["respondent_id"] is None

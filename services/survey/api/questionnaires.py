@@ -25,6 +25,7 @@ from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
+from shared.registry_view import RegistryView
 from shared.types import Line
 from shared.web.pagination import Pagination, part_in_scope, party_where
 
@@ -44,6 +45,7 @@ def record_batch(
     body: BatchIn,
     caller: CurrentPrincipal,
     app: SurveyApp,
+    views: ViewsDep,
     body_fingerprint: BodyFingerprint,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -62,6 +64,7 @@ def record_batch(
         idempotency_key,
         all_or_nothing=body.all_or_nothing,
         body_fingerprint=body_fingerprint,
+        districts=RegistryView(views).subtree,
     )
 
 

@@ -9,31 +9,65 @@ from uuid import UUID
 from fastapi import Depends, Query, Response
 
 from services.survey.api.deps import WAVE, SurveyApp
+from services.survey.domain import Wave
 from services.survey.schemas.batches import BatchOut, parse_rows
-from services.survey.uploads import MAX_BYTES, UploadLayout, layout_template, parse_questionnaires
+from services.survey.uploads import (
+    MAX_BYTES,
+    ParsedSheet,
+    RowError,
+    UploadLayout,
+    header_key,
+    layout_template,
+    parse_questionnaires,
+)
 from shared.auth import CurrentPrincipal
+from shared.contracts.survey import WaveKind
+from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
+from shared.registry_view import RegistryView
 from shared.tabular import CSV, XLSX
 from shared.types import Line
+from shared.views import ViewStore
 from shared.web.download import disposition
 from shared.web.upload import Upload, upload_body, upload_reader
 
 router = PolicyRouter(tags=["questionnaires 问卷"])
 UploadDep = Annotated[Upload, Depends(upload_reader(MAX_BYTES))]
 EXAMPLE = "问卷编号,采集时间,测评点,渠道,市教育局\nLH-0001,2026-05-12 10:30,YC-01,测评点,满意\n"
+ROWS = "rows"
 
 
-def layout_of(app: Any, wave_id: UUID) -> UploadLayout:
-    wave = app.wave(wave_id)
+def layout_of(app: Any, wave_id: UUID, views: ViewStore | None = None) -> UploadLayout:
+    """The wave's sheet; `views` (survey's registry copy) to read districts by name."""
+    wave: Wave = app.wave(wave_id)
     template = wave.template
     names = {str(u.unit_id): u.name for u in wave.units}
+    # Each unit once: a wave that lists one twice takes no questionnaires, and intake says
+    # why (`WaveUnitsRepeated`) instead of the header calling its column ambiguous.
+    unit_ids = dict.fromkeys(str(u) for u in wave.unit_ids)
+    asks_district = template.asks_district
     return UploadLayout(
-        units=[(str(u), names.get(str(u), str(u))) for u in wave.unit_ids],
+        units=[(unit, names.get(unit, unit)) for unit in unit_ids],
         dimensions=[(d.code, d.name) for d in template.dimensions],
         opinions=template.opinions,
         recommendations=template.recommendations,
+        district=asks_district,
+        panel=wave.kind == WaveKind.REPRESENTATIVE_EVALUATION,
+        districts=district_names(views, wave) if views is not None and asks_district else {},
     )
+
+
+def district_names(views: ViewStore, wave: Wave) -> dict[str, list[str]]:
+    """The wave's jurisdiction and every one below it, by name, as survey's copy of the
+    registry knows them: what a district cell may name instead of an id."""
+    registry = RegistryView(views)
+    found: dict[str, list[str]] = {}
+    for jurisdiction_id in sorted(registry.subtree(str(wave.jurisdiction_id))):
+        doc = registry.jurisdiction(jurisdiction_id)
+        if doc is not None:
+            found.setdefault(header_key(str(doc["name"])), []).append(jurisdiction_id)
+    return found
 
 
 @router.post(
@@ -46,26 +80,22 @@ def upload_questionnaires(
     upload: UploadDep,
     caller: CurrentPrincipal,
     app: SurveyApp,
-    filename: Annotated[Line, Query(max_length=200, examples=["问卷.xlsx"])] = "upload",
+    views: ViewsDep,
+    filename: Annotated[Line | None, Query(max_length=200, examples=["问卷.xlsx"])] = None,
     all_or_nothing: bool = False,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """上传问卷 (the header row as in `questionnaires:template`): every bad row is reported
-    with its spreadsheet row number, column and reason; good rows are recorded unless
-    `all_or_nothing`. 413 past 20 MB or 20,000 rows, 415 for other formats."""
-    items, errors = parse_questionnaires(upload.data, filename, layout_of(app, wave_id))
-    numbers = [row for row, _ in items]
-    rows, refused = parse_rows([item for _, item in items], "rows", numbers)
-    refused += [
-        {
-            "row": e.row,
-            "questionnaire_id": None,
-            "field": e.field,
-            "reason": e.reason,
-            "code": e.code,
-        }
-        for e in errors
-    ]
+    with its spreadsheet row number, field, column and reason; good rows are recorded unless
+    `all_or_nothing`. The format follows the Content-Type (CSV or XLSX; without one, or
+    application/octet-stream, the file name and the bytes). 413 past 20 MB or 20,000 rows,
+    415 for other formats, 422 `sheet_rejected` for a wrong header (nothing recorded)."""
+    layout = layout_of(app, wave_id, views)
+    sheet = parse_questionnaires(upload.data, filename, layout, upload.content_type)
+    numbers = [row for row, _ in sheet.rows]
+    rows, refused = parse_rows([item for _, item in sheet.rows], ROWS, numbers)
+    refused = [_with_column(p, sheet) for p in refused]
+    refused += [_row_problem(e) for e in sheet.errors]
     return app.record_batch(
         caller,
         wave_id,
@@ -73,8 +103,29 @@ def upload_questionnaires(
         refused,
         idempotency_key,
         all_or_nothing=all_or_nothing,
-        prefix="rows",
+        prefix=ROWS,
+        columns=sheet.column,
+        districts=RegistryView(views).subtree,
     )
+
+
+def _with_column(found: dict[str, Any], sheet: ParsedSheet) -> dict[str, Any]:
+    """A validation problem (field `rows.<row>.<the item's field>`) with its column."""
+    field = str(found["field"]).removeprefix(f"{ROWS}.{found['row']}.")
+    column = sheet.column(found["row"], field)
+    return found if column is None else found | {"column": column}
+
+
+def _row_problem(error: RowError) -> dict[str, Any]:
+    field = f"{ROWS}.{error.row}" + (f".{error.field}" if error.field else "")
+    return {
+        "row": error.row,
+        "questionnaire_id": error.questionnaire_id,
+        "field": field,
+        "column": error.column,
+        "reason": error.reason,
+        "code": error.code,
+    }
 
 
 @router.get(
@@ -87,7 +138,8 @@ def questionnaire_template(
     app: SurveyApp,
     fmt: Annotated[Literal["csv", "xlsx"], Query(alias="format")] = "xlsx",
 ) -> Response:
-    """问卷录入模板: an empty sheet with the wave's columns, for agencies to fill."""
+    """问卷录入模板: an empty sheet with the wave's columns, for agencies to fill (区县 where
+    the template asks for the district, 评议代表 in a representative evaluation)."""
     content = layout_template(layout_of(app, wave_id), fmt)
     media = XLSX if fmt == "xlsx" else f"{CSV}; charset=utf-8"
     return Response(content=content, media_type=media, headers=disposition(f"问卷录入模板.{fmt}"))

@@ -246,6 +246,8 @@ class DecisionCommands(SurveyBase):
             "channel": response.details.get("channel"),
             "group": response.details.get("group"),
             "device": response.details.get("device"),
+            "district_id": response.details.get("district_id"),
+            "respondent_id": response.details.get("respondent_id"),
             "agency_id": response.details.get("agency_id"),
             "batch_id": response.details.get("batch_id"),
             "status": self.status_of(response),

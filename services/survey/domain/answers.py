@@ -30,8 +30,11 @@ class Problem:
 class Checker:
     """The wave's rules, prepared once per batch (sets built once, not per questionnaire)."""
 
-    def __init__(self, wave: Wave, now: datetime) -> None:
+    def __init__(self, wave: Wave, now: datetime, districts: frozenset[str] | None = None) -> None:
+        """`districts`: the jurisdictions a respondent's district may be (the wave's and
+        those below it); None when the caller has not looked them up (nothing checked)."""
         self.wave = wave
+        self.districts = districts
         self.now = now
         self.units = {str(u) for u in wave.unit_ids}
         self.levels = wave.levels
@@ -119,8 +122,13 @@ class Checker:
             found.append(Problem("group", "not one of the wave's respondent groups", "group"))
         if self.template.asks_group and group is None:
             found.append(Problem("group", "the template asks for the respondent group", "group"))
-        if self.template.asks_district and q["district_id"] is None:
+        district = q["district_id"]
+        if self.template.asks_district and district is None:
             found.append(Problem("district_id", "the template asks for the district", "district"))
+        elif self._unknown_district(district):
+            found.append(
+                Problem("district_id", "not the wave's jurisdiction nor one below it", "district")
+            )
         respondent = q["respondent_id"]
         if self.representative:
             if respondent is None:
@@ -131,6 +139,13 @@ class Checker:
                 )
             elif str(respondent) not in self.panel:
                 found.append(Problem("respondent_id", "not a member of the wave's panel", "panel"))
+
+    def _unknown_district(self, district: Any) -> bool:
+        return (
+            district is not None
+            and self.districts is not None
+            and (str(district) not in self.districts)
+        )
 
     def _answer(self, field: str, value: str, found: list[Problem]) -> None:
         if value not in self.levels:

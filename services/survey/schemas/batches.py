@@ -187,6 +187,13 @@ class ProblemOut(BaseModel):
     field: str
     reason: str
     code: str
+    column: str | None = Field(
+        default=None,
+        description="An upload's column the problem is in, its header as typed (a unit's "
+        "name where `field` names its id); absent for a JSON push",
+        # A JSON push's problems keep the shape they always had.
+        exclude_if=lambda column: column is None,
+    )
 
 
 class BatchOut(BaseModel):

@@ -133,6 +133,10 @@ class QuestionnaireOut(BaseModel):
     channel: str | None
     group: str | None
     device: str | None
+    district_id: str | None = Field(default=None, description="The respondent's district")
+    respondent_id: str | None = Field(
+        default=None, description="代表评议: the panel member who answered"
+    )
     agency_id: str | None
     batch_id: str | None
     status: str

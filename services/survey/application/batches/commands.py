@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from eventsourcing.persistence import IntegrityError
 
 from services.survey.application.base import SurveyBase, require_agency
 from services.survey.application.batches.intake import Intake
-from services.survey.application.batches.rows import Row
+from services.survey.application.batches.rows import ColumnOf, Row
 from services.survey.domain import ConcurrentBatch
 from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
@@ -32,21 +32,38 @@ class BatchCommands(SurveyBase):
         all_or_nothing: bool = False,
         prefix: str = "questionnaires",
         body_fingerprint: str | None = None,
+        columns: ColumnOf | None = None,
+        districts: Callable[[str], set[str]] | None = None,
     ) -> Result:
         """`rows` passed the request's own validation; `refused` are the rows that did not,
         reported with the rest. The first attempt reads nothing per questionnaire and lets
         the event store's uniqueness catch re-pushes; only after a clash is each looked up.
         `body_fingerprint`: the request's body as sent, which then identifies it for the
-        key instead of `request` (re-encoded, it costs three times as much)."""
+        key instead of `request` (re-encoded, it costs three times as much). `columns`: an
+        uploaded sheet's, so that its rows' problems name their column. `districts`: the
+        jurisdiction tree below a jurisdiction (this service's registry copy), to check a
+        respondent's district against the wave's; looked up only when a row names one."""
         request = {
             "wave_id": wave_id,
             "rows": [[index, q] for index, q in rows],
             "refused": list(refused),
             "all_or_nothing": all_or_nothing,
         }
+        below = None
+        if districts is not None and any(q.get("district_id") for _, q in rows):
+            below = frozenset(districts(str(self.wave(wave_id).jurisdiction_id)))
         with self.wave_turn(wave_id):
             return self._record_batch(
-                caller, wave_id, rows, refused, key, request, prefix, body_fingerprint
+                caller,
+                wave_id,
+                rows,
+                refused,
+                key,
+                request,
+                prefix,
+                body_fingerprint,
+                columns,
+                below,
             )
 
     def _record_batch(
@@ -59,6 +76,8 @@ class BatchCommands(SurveyBase):
         request: dict[str, Any],
         prefix: str,
         body_fingerprint: str | None,
+        columns: ColumnOf | None = None,
+        districts: frozenset[str] | None = None,
     ) -> Result:
         all_or_nothing = bool(request["all_or_nothing"])
         checked = False
@@ -72,7 +91,7 @@ class BatchCommands(SurveyBase):
                 seen_version.append(wave.version)
                 require_agency(caller, wave)
                 wave.require_open()
-                intake = Intake(self, caller, wave, prefix, list(refused))
+                intake = Intake(self, caller, wave, prefix, list(refused), columns, districts)
                 return intake.run(rows, checked=checked, all_or_nothing=all_or_nothing)
 
             try:

@@ -4,13 +4,15 @@ made ready to save together."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 from uuid import UUID, uuid4
 
 from services.survey.application.base import SurveyBase
 from services.survey.application.batches.rows import (
+    ColumnOf,
     Row,
     candidate,
     checked_row_text,
@@ -31,11 +33,21 @@ from services.survey.domain import (
     Wave,
     split_parts,
 )
+from services.survey.domain.errors import SurveyError
 from services.survey.integrity import WaveIntegrityState, screen
 from shared.auth import Principal as Caller
 from shared.contracts.survey import SCALE_LEVELS
 from shared.contracts.survey_batch import row_chars
+from shared.errors import ConflictError
 from shared.idempotency import Response as Result
+
+
+class WaveUnitsRepeated(SurveyError, ConflictError):
+    """The wave lists a unit more than once (waves opened before that was refused): a row
+    of answers, one per unit in the wave's order, would rate that unit twice, so the wave
+    takes no questionnaires; close it and open one that lists each unit once."""
+
+    code: ClassVar[str] = "wave_units_repeated"
 
 
 class Good(NamedTuple):
@@ -58,7 +70,12 @@ class Intake:
         wave: Wave,
         prefix: str,
         problems: list[dict[str, Any]],
+        columns: ColumnOf | None = None,
+        districts: frozenset[str] | None = None,
     ) -> None:
+        """`columns`: an uploaded sheet's, so that its rows' problems name their column.
+        `districts`: where a respondent's district may be (None: not checked)."""
+        self.districts = districts
         self.app = app
         self.caller = caller
         self.wave = wave
@@ -68,6 +85,8 @@ class Intake:
             caller.principal_id if str(caller.principal_id) in wave.agencies else wave.agency_id
         )
         self.units = [str(unit) for unit in wave.unit_ids]
+        _refuse_repeated_units(self.units)
+        self.columns = columns
         self._response_id_of = Response.ids_in(wave.id)
         # Rows are stored as row texts of the scale's codes: what the parts publish as is.
         self.levels = list(SCALE_LEVELS[wave.template.scale])
@@ -100,7 +119,7 @@ class Intake:
         return aggregates, result
 
     def _valid_rows(self, rows: Sequence[Row]) -> list[Good]:
-        checker = Checker(self.wave, datetime.now(UTC))
+        checker = Checker(self.wave, datetime.now(UTC), self.districts)
         refused_rows = {p["row"] for p in self.problems}
         seen: dict[UUID, int] = {}
         good: list[Good] = []
@@ -121,22 +140,24 @@ class Intake:
                         "questionnaire_id", f"{what} repeats row {seen[response_id]}", "repeated"
                     )
                 )
+            if not found and text is None:
+                # The one pass refuses only what the checker refuses (test_intake_rows.py);
+                # should they ever disagree, the row is refused, never recorded without
+                # its row text nor answered with a 500.
+                reason = "the ratings do not make one answer per unit of the wave"
+                found.append(Problem("ratings", reason, "row"))
             for p in found:
-                self.problems.append(
-                    problem(
-                        row,
-                        q["questionnaire_id"],
-                        f"{self.prefix}.{row}.{p.field}",
-                        p.reason,
-                        p.code,
-                    )
-                )
-            if not found:
-                # The one pass refuses only what the checker refuses (test_intake_rows.py).
-                assert text is not None, "a checked questionnaire's answers make a row text"
+                self._problem(row, q["questionnaire_id"], p.field, p.reason, p.code)
+            if not found and text is not None:
                 seen[response_id] = row
                 good.append(Good(row, q, response_id, text))
         return good
+
+    def _problem(self, row: int, qid: Any, field: str, reason: str, code: str) -> None:
+        column = None if self.columns is None else self.columns(row, field)
+        self.problems.append(
+            problem(row, qid, f"{self.prefix}.{row}.{field}", reason, code, column)
+        )
 
     def _response_id(self, q: dict[str, Any]) -> UUID:
         if q["respondent_id"] is not None:
@@ -156,16 +177,21 @@ class Intake:
             ):
                 duplicates.append(q["questionnaire_id"])
             else:
-                self.problems.append(
-                    problem(
-                        row,
-                        q["questionnaire_id"],
-                        f"{self.prefix}.{row}.questionnaire_id",
-                        "already recorded with different answers; correct it instead",
-                        "questionnaire_conflict",
-                    )
-                )
+                self._conflict(row, q, stored.questionnaire_id)
         return fresh
+
+    def _conflict(self, row: int, q: dict[str, Any], stored_questionnaire_id: str) -> None:
+        qid = q["questionnaire_id"]
+        if q["respondent_id"] is not None and stored_questionnaire_id != qid:
+            # What collided is the panel member (one questionnaire each), not this id.
+            reason = (
+                "this panel member has already voted in this wave (questionnaire "
+                f"{stored_questionnaire_id}); one questionnaire each"
+            )
+            self._problem(row, qid, "respondent_id", reason, "panel_answered")
+            return
+        reason = "already recorded with different answers; correct it instead"
+        self._problem(row, qid, "questionnaire_id", reason, "questionnaire_conflict")
 
     def _record(self, good: list[Good]) -> tuple[list[Any], dict[str, Any]]:
         none: dict[str, Any] = {
@@ -264,3 +290,14 @@ class Intake:
                 for index in range(len(entries))
             )
         return parts, claims
+
+
+def _refuse_repeated_units(units: list[str]) -> None:
+    repeated = sorted(unit for unit, count in Counter(units).items() if count > 1)
+    if repeated:
+        raise WaveUnitsRepeated(
+            "the wave lists a unit more than once, so its questionnaires cannot be laid out "
+            "one answer per unit; close it and open a wave that lists each unit once",
+            field="unit_ids",
+            unit_ids=repeated,
+        )

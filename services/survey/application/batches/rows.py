@@ -3,6 +3,7 @@ stored (`Response.Recorded` fields)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,14 +19,28 @@ Row = tuple[int, dict[str, Any]]
 """(index in the request or the uploaded sheet's row number, the questionnaire's fields)."""
 
 
-def problem(row: int, questionnaire_id: Any, field: str, reason: str, code: str) -> dict[str, Any]:
-    return {
+ColumnOf = Callable[[int, str], str | None]
+"""An uploaded sheet's column of a problem: (row, the questionnaire's field) → its header."""
+
+
+def problem(
+    row: int,
+    questionnaire_id: Any,
+    field: str,
+    reason: str,
+    code: str,
+    column: str | None = None,
+) -> dict[str, Any]:
+    """A row's problem as a batch reports it; `column` (an upload's header of the field)
+    only when there is one, so a JSON push's problems keep their shape."""
+    found = {
         "row": row,
         "questionnaire_id": questionnaire_id,
         "field": field,
         "reason": reason,
         "code": code,
     }
+    return found if column is None else found | {"column": column}
 
 
 def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], list[Problem]]:

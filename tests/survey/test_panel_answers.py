@@ -1,0 +1,29 @@
+"""代表评议: a panel member answers a wave once. A second questionnaire from them (under
+another questionnaire id) is refused for what it is: the member has answered already."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.survey.test_application import Setup
+
+
+@pytest.fixture
+def setup() -> Iterator[Setup]:
+    s = Setup()
+    yield s
+    s.app.close()
+    s.views.close()
+
+
+def test_a_panel_members_second_questionnaire_names_the_member(setup: Setup) -> None:
+    wave_id = setup.open_wave(kind="representative_evaluation", panel_draw_id=setup.draw_id)
+    member = setup.members[0]
+    assert setup.push(wave_id, setup.rows(1, respondent_id=member))["accepted"] == 1
+    again = setup.push(wave_id, setup.rows(1, start=5, respondent_id=member))
+    assert again["accepted"] == 0
+    (refused,) = again["problems"]
+    assert refused["field"] == "questionnaires.0.respondent_id"
+    assert "already voted" in refused["reason"] and "correct it" not in refused["reason"]
