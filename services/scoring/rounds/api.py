@@ -25,7 +25,7 @@ from services.scoring.rounds.schemas import (
 )
 from shared.auth import CurrentPrincipal
 from shared.http import RuntimeDep, application_of
-from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
+from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.types import Line
 
@@ -86,10 +86,23 @@ def list_schemes(app: RoundsApp) -> list[dict[str, Any]]:
     **allow(Policy.write("office")),
 )
 def register_scheme(
-    body: SchemeIn, caller: CurrentPrincipal, app: RoundsApp, response: Response
+    body: SchemeIn,
+    caller: CurrentPrincipal,
+    app: RoundsApp,
+    runtime: RuntimeDep,
+    response: Response,
 ) -> dict[str, Any]:
-    """Register a scheme document; its (scheme_id, version) is immutable from then on."""
-    scheme, created = app.register_scheme(caller, body.document, body.reason)
+    """Register a scheme document; its (scheme_id, version) is immutable from then on. A
+    scheme id belongs to the jurisdiction of the office that registered its first version:
+    a new version of it comes from an office with that jurisdiction in scope (409
+    `scheme_id_taken` otherwise); a shipped scheme's versions come with a release only (409
+    `scheme_shipped`)."""
+
+    def may_extend(owner: str | None) -> bool:
+        # The policy kernel's scope rule, applied to the scheme id's owner.
+        return in_scope(runtime, caller, ScopeTarget(owner))
+
+    scheme, created = app.register_scheme(caller, body.document, body.reason, may_extend)
     if not created:
         response.status_code = 200
     return _scheme_out(scheme)
@@ -146,7 +159,9 @@ def _assignment_out(assigned: Any) -> dict[str, Any]:
     "/campaigns/{campaign_id}/rounds/{round_number}/score-runs",
     status_code=201,
     response_model=RoundRunOut,
-    responses={200: {"description": "These exact inputs were scored before: the stored run"}},
+    responses={
+        200: {"description": "The same scheme and inputs were scored before: the stored run"}
+    },
     **allow(Policy.write("office", scope=CAMPAIGN)),
 )
 def request_round_run(
@@ -158,11 +173,11 @@ def request_round_run(
     runtime: RuntimeDep,
     response: Response,
 ) -> dict[str, Any]:
-    """计算本轮得分: a provisional run, or the round's final result (`final`)."""
+    """计算本轮得分: a provisional run, or the round's final result (`final`), under the
+    scheme in force. The round's result is its latest final run: a final asked for again
+    with the same scheme and inputs as that one answers 200 with it; any other final is a
+    new run (201) that becomes the round's result."""
     campaign = _round(runtime, campaign_id, round_number)
-    scheme = None
-    if body.scheme_id is not None and not body.final:
-        scheme = app.scheme(body.scheme_id, body.version or 1)
     run, created = app.request_round_run(
         caller,
         campaign_id,
@@ -170,7 +185,6 @@ def request_round_run(
         UUID(str(campaign["jurisdiction_id"])),
         final=body.final,
         reason=body.reason,
-        scheme=scheme,
     )
     if not created:
         response.status_code = 200

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -27,10 +27,12 @@ from services.scoring.rounds.domain import (
     RoundRunNotFound,
     RoundRuns,
     SchemeCatalogue,
+    SchemeIdTaken,
     SchemeInvalid,
     SchemeNotAssigned,
     SchemeNotFound,
     SchemeRecord,
+    SchemeShipped,
     SchemeVersionTaken,
     campaign_scheme_id,
     round_run_id,
@@ -134,15 +136,33 @@ class RoundScoring:
         registered = [] if catalogue is None else catalogue.entries
         return shipped + [{**entry, "builtin": False} for entry in registered]
 
+    def scheme_owner(self, scheme_id: str) -> tuple[bool, str | None]:
+        """(whether the id is registered, the jurisdiction it belongs to): that recorded
+        with its first registered version (None: no office's)."""
+        catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
+        entries = [] if catalogue is None else catalogue.entries
+        first = next((e for e in entries if e["scheme_id"] == scheme_id), None)
+        if first is None:
+            return False, None
+        record = self._get(scheme_record_id(scheme_id, first["version"]), SchemeRecord)
+        return True, None if record is None else record.jurisdiction_id
+
     def register_scheme(
-        self, caller: Principal, document: dict[str, Any], reason: str
+        self,
+        caller: Principal,
+        document: dict[str, Any],
+        reason: str,
+        may_extend: Callable[[str | None], bool],
     ) -> tuple[Scheme, bool]:
         """Registers the document as its (scheme_id, version); the same document again is
-        the same registration, a different one under a taken version is refused."""
-        try:
-            scheme = Scheme.from_document(document)
-        except SchemeError as error:
-            raise SchemeInvalid(str(error), field="document") from None
+        the same registration, a different one under a taken version is refused.
+
+        A scheme id belongs to the jurisdiction of the office that registered its first
+        version (recorded with every version); `may_extend(owner)` says whether the caller
+        may add a version to it (the route's scope rule: the owner's office, an office above
+        it, an admin; None, no office's: an admin). A shipped scheme's versions come with
+        Pingyi's releases only."""
+        scheme = self._new_scheme(document)
         with self.lock:
             try:
                 known = self.scheme(scheme.scheme_id, scheme.version)
@@ -154,9 +174,28 @@ class RoundScoring:
                 raise SchemeVersionTaken(
                     f"{scheme.scheme_id} v{scheme.version} is registered with another "
                     "document; a changed scheme is a new version",
-                    field="document",
+                    field="document.version",
                     scheme_hash=known.scheme_hash,
                 )
+            if any(key[0] == scheme.scheme_id for key in builtin_schemes()):
+                raise SchemeShipped(
+                    f"{scheme.scheme_id} is shipped with Pingyi: its versions come with a "
+                    "release only. Register your own version under a scheme id of your own "
+                    "(e.g. the city's name and the program)",
+                    field="document.scheme_id",
+                )
+            registered, owner = self.scheme_owner(scheme.scheme_id)
+            if registered and not may_extend(owner):
+                whose = f"jurisdiction {owner}" if owner else "no office (an admin's)"
+                raise SchemeIdTaken(
+                    f"scheme id {scheme.scheme_id} belongs to {whose}: only its office (or "
+                    "an office above it) may register a new version. Register yours under a "
+                    "scheme id of your own",
+                    field="document.scheme_id",
+                    jurisdiction_id=owner,
+                )
+            if not registered:
+                owner = None if caller.jurisdiction_id is None else str(caller.jurisdiction_id)
             record = SchemeRecord(
                 scheme.scheme_id,
                 scheme.version,
@@ -164,12 +203,21 @@ class RoundScoring:
                 scheme.scheme_hash,
                 caller.actor,
                 reason,
+                owner,
             )
             catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
             catalogue = catalogue or SchemeCatalogue()
             catalogue.listed(scheme.scheme_id, scheme.version, scheme.scheme_hash, scheme.title)
             self.save(record, catalogue)  # type: ignore[attr-defined]
         return scheme, True
+
+    @staticmethod
+    def _new_scheme(document: dict[str, Any]) -> Scheme:
+        """A document being registered or tried: every rule, every problem named."""
+        try:
+            return Scheme.from_new_document(document)
+        except SchemeError as error:
+            raise SchemeInvalid(error.problems) from None
 
     def assign_scheme(
         self, caller: Principal, campaign_id: UUID, scheme_id: str, version: int, reason: str
@@ -223,10 +271,7 @@ class RoundScoring:
     ) -> dict[str, Any]:
         """The differences per unit if the round were scored by the draft instead of the
         scheme in force; nothing is stored or published."""
-        try:
-            draft = Scheme.from_document(draft_document)
-        except SchemeError as error:
-            raise SchemeInvalid(str(error), field="document") from None
+        draft = self._new_scheme(draft_document)
         in_force = self.scheme_in_force(campaign_id)
         with self._round_folds().current(str(campaign_id), round_number) as fold:
             positions = fold.positions()
@@ -249,44 +294,77 @@ class RoundScoring:
         *,
         final: bool,
         reason: str,
-        scheme: Scheme | None = None,
     ) -> tuple[RoundRun, bool]:
-        """A run of the round as it stands; the same inputs, scheme and finality again give
-        the stored run. A final run uses the scheme in force (`scheme` is for provisional
-        runs under another registered scheme)."""
-        if final or scheme is None:
-            scheme = self.scheme_in_force(campaign_id)
+        """A run of the round as it stands, under the scheme in force; the same inputs,
+        scheme and finality again give the stored run.
+
+        The round's result is its latest final run (what reporting shows and the audit
+        export takes). A final asked for again with the scheme and inputs of that latest
+        final is that run; otherwise it is a new final that becomes the round's result —
+        also when an earlier final had the same scheme and inputs and was superseded since
+        (the campaign scored by another scheme, then switched back): its id is then derived
+        from the final it supersedes too, so it is not the old run."""
+        scheme = self.scheme_in_force(campaign_id)
+        ref = scheme.ref()
         with self._round_folds().current(str(campaign_id), round_number) as fold:
             positions = fold.positions()
-            ref = scheme.ref()
-            run_id = round_run_id(campaign_id, round_number, final, ref, positions)
-            existing = self._get(run_id, RoundRun)
+            existing, run_id = self._run_for(campaign_id, round_number, final, ref, positions)
             if existing is not None:
                 return existing, False
             results = self._computed(campaign_id, round_number, scheme, fold)
         with self.lock:
-            existing = self._get(run_id, RoundRun)
+            # Again under the lock: another request may have recorded a final meanwhile.
+            existing, run_id = self._run_for(campaign_id, round_number, final, ref, positions)
             if existing is not None:
                 return existing, False
-            run = RoundRun(
-                campaign_id,
-                round_number,
-                jurisdiction_id,
-                final,
-                ref,
-                positions,
-                results["inputs_digest"],
-                results,
-                results["results_digest"],
-                "requested",
-                caller.actor,
-                reason,
+            run = RoundRun.computed(
+                run_id,
+                campaign_id=campaign_id,
+                round_number=round_number,
+                jurisdiction_id=jurisdiction_id,
+                final=final,
+                scheme=ref,
+                upstream_positions=positions,
+                inputs_digest=results["inputs_digest"],
+                results=results,
+                results_digest=results["results_digest"],
+                trigger="requested",
+                actor=caller.actor,
+                reason=reason,
             )
             runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
             runs = runs or RoundRuns(campaign_id, round_number)
             runs.add(str(run.id), final)
             self.save(run, runs)  # type: ignore[attr-defined]
         return run, True
+
+    def _run_for(
+        self,
+        campaign_id: UUID,
+        round_number: int,
+        final: bool,
+        ref: dict[str, Any],
+        positions: dict[str, int],
+    ) -> tuple[RoundRun | None, UUID]:
+        """(the stored run that answers the request, or None; the id a new run takes)."""
+        plain = round_run_id(campaign_id, round_number, final, ref, positions)
+        if not final:
+            return self._get(plain, RoundRun), plain
+        runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
+        current_id = None if runs is None else runs.final_run_id
+        if current_id is None:
+            return self._get(plain, RoundRun), plain
+        current: RoundRun = self.round_run(UUID(current_id))
+        if (
+            current.scheme["scheme_hash"] == ref["scheme_hash"]
+            and current.upstream_positions == positions
+        ):
+            return current, current.id
+        if self._get(plain, RoundRun) is None:
+            return None, plain
+        return None, round_run_id(
+            campaign_id, round_number, final, ref, positions, supersedes=current_id
+        )
 
     def round_run(self, run_id: UUID, field: str = "run_id") -> RoundRun:
         found = self._get(run_id, RoundRun)

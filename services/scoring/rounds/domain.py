@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -17,7 +18,33 @@ class SchemeNotFound(ScoringError, NotFoundError):
 
 
 class SchemeInvalid(ScoringError, InvalidError):
+    """Every problem of the document, each naming its path (`document.components.0.weight`)."""
+
     code = "scheme_invalid"
+
+    def __init__(self, problems: Sequence[tuple[str, str]], prefix: str = "document") -> None:
+        self.problems = [(f"{prefix}.{f}" if f != "$" else prefix, r) for f, r in problems]
+        count = len(self.problems)
+        reason = self.problems[0][1] if count == 1 else f"{count} problems in the document"
+        super().__init__(reason, field=self.problems[0][0])
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "error": self.code,
+            "detail": [{"field": field, "reason": reason} for field, reason in self.problems],
+        }
+
+
+class SchemeShipped(ScoringError, ConflictError):
+    """A shipped scheme's versions come with Pingyi's releases only."""
+
+    code = "scheme_shipped"
+
+
+class SchemeIdTaken(ScoringError, ConflictError):
+    """A scheme id belongs to the jurisdiction whose office registered its first version."""
+
+    code = "scheme_id_taken"
 
 
 class SchemeVersionTaken(ScoringError, ConflictError):
@@ -59,15 +86,26 @@ def round_runs_id(campaign_id: UUID, round_number: int) -> UUID:
 
 
 class SchemeRecord(Aggregate):
-    """A scheme document registered by an office, pinned by its content hash."""
+    """A scheme document registered by an office, pinned by its content hash.
+
+    `jurisdiction_id` is the jurisdiction the scheme id belongs to: that of the office that
+    registered its first version (None: an admin's, or a version registered before owners
+    were recorded — v1 events — which no office owns)."""
 
     class Registered(Aggregate.Created):
+        class_version = 2
         scheme_id: str
         version: int
         document: dict[str, Any]
         scheme_hash: str
         actor: str
         reason: str
+        jurisdiction_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Registered before owners were recorded: no office owns the scheme id.
+            state["jurisdiction_id"] = None
 
     @event(Registered)
     def __init__(
@@ -78,6 +116,7 @@ class SchemeRecord(Aggregate):
         scheme_hash: str,
         actor: str,
         reason: str,
+        jurisdiction_id: str | None,
     ) -> None:
         self.scheme_id = scheme_id
         self.version = version
@@ -85,15 +124,14 @@ class SchemeRecord(Aggregate):
         self.scheme_hash = scheme_hash
         self.actor = actor
         self.reason = reason
+        self.jurisdiction_id = jurisdiction_id
 
     @staticmethod
     def create_id(
         scheme_id: str,
         version: int,
-        document: dict[str, Any],
-        scheme_hash: str,
-        actor: str,
-        reason: str,
+        *args: Any,
+        **kwargs: Any,
     ) -> UUID:
         return scheme_record_id(scheme_id, version)
 
@@ -247,6 +285,11 @@ class RoundRun(Aggregate):
         """The same round, scheme, inputs and finality always name the same run."""
         return round_run_id(campaign_id, round_number, final, scheme, upstream_positions)
 
+    @classmethod
+    def computed(cls, run_id: UUID, **fields: Any) -> RoundRun:
+        """A run under the id given (`round_run_id`, which may name the final it supersedes)."""
+        return cls._create(cls.Computed, id=run_id, **fields)
+
 
 def round_run_id(
     campaign_id: UUID,
@@ -254,12 +297,17 @@ def round_run_id(
     final: bool,
     scheme: dict[str, Any],
     upstream_positions: dict[str, int],
+    supersedes: str | None = None,
 ) -> UUID:
+    """A run's id, from what determines its results and its finality. A final recorded again
+    with the scheme and inputs of an earlier final that another final has superseded since
+    also names the final it supersedes (`supersedes`), so it is a run of its own."""
     positions = ",".join(f"{k}={v}" for k, v in sorted(upstream_positions.items()))
-    return uuid5(
-        SCORING_NAMESPACE,
-        f"round-run|{campaign_id}|{round_number}|{int(final)}|{scheme['scheme_hash']}|{positions}",
-    )
+    hashed = scheme["scheme_hash"]
+    name = f"round-run|{campaign_id}|{round_number}|{int(final)}|{hashed}|{positions}"
+    if supersedes is not None:
+        name += f"|supersedes={supersedes}"
+    return uuid5(SCORING_NAMESPACE, name)
 
 
 class RoundRuns(Aggregate):

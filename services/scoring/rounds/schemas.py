@@ -52,16 +52,16 @@ class CampaignSchemeOut(BaseModel):
 
 
 class RoundRunIn(_In):
+    """A run is always under the scheme the campaign is scored by (PUT …/scheme); a field
+    this model does not name (a scheme_id, a version) is refused, never ignored. To see the
+    round under another scheme, ask for what-if."""
+
     final: bool = Field(
         default=False,
-        description="A final run (the round's result) uses the scheme in force; otherwise "
-        "a provisional run",
+        strict=True,
+        description="A final run becomes the round's result; otherwise a provisional run",
     )
     reason: Prose = Field(default="", max_length=2000)
-    scheme_id: Line | None = Field(
-        default=None, max_length=100, description="Provisional runs only: another scheme"
-    )
-    version: int | None = Field(default=None, ge=1)
 
 
 class RoundRunSummary(BaseModel):

@@ -257,7 +257,7 @@ def test_hostile_scheme_text_is_refused(
     )
     assert refused.status_code == 422, refused.text
     assert refused.json()["error"] == "scheme_invalid"
-    assert where in refused.json()["detail"][0]["reason"]
+    assert where in refused.json()["detail"][0]["field"]
 
 
 def test_standings_at_the_same_positions_are_kept_per_scheme(

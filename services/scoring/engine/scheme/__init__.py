@@ -12,24 +12,19 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import Field, StringConstraints, ValidationError, model_validator
+from pydantic import Field, StringConstraints, ValidationError
 
-from services.scoring.engine.scheme.components import (
-    AssessmentComponent,
-    CarriedComponent,
-    Component,
-    SubUnitsComponent,
-    SurveyComponent,
-)
+from services.scoring.engine.scheme.checks import Problem, problems
+from services.scoring.engine.scheme.components import Component, SurveyComponent
 from services.scoring.engine.scheme.parts import (
     Arithmetic,
     Code,
+    Count,
     DeductionRule,
     Part,
     Statistics,
@@ -37,7 +32,6 @@ from services.scoring.engine.scheme.parts import (
 )
 from services.scoring.engine.scheme.rules import (
     CarryForward,
-    Condition,
     Grading,
     ListRule,
     Override,
@@ -45,6 +39,7 @@ from services.scoring.engine.scheme.rules import (
     SubUnits,
     Vertical,
 )
+from services.scoring.engine.scheme.shape import shape_problems
 from shared.canonical import digest
 
 __all__ = ["Scheme", "SchemeError", "builtin_schemes", "load_scheme"]
@@ -53,17 +48,26 @@ SCHEMES_DIR = Path(__file__).resolve().parents[2] / "schemes"
 
 
 class SchemeError(ValueError):
-    """An invalid scheme document; the message names the field (a dotted path) and why."""
+    """An invalid scheme document. `problems` holds every problem found, each as (field, reason)
+    with the field a dotted path in the document (`components.0.level_weights.非常满意`, `$`
+    for the document itself); `field` and `reason` are the first one's."""
 
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
+    def __init__(self, field: str, reason: str, more: Sequence[Problem] = ()) -> None:
+        self.problems: tuple[Problem, ...] = ((field, reason), *more)
+        text = "; ".join(f"{f}: {r}" for f, r in self.problems)
+        super().__init__(text)
         self.field = field
         self.reason = reason
+
+    @classmethod
+    def of(cls, problems: Sequence[Problem]) -> SchemeError:
+        (field, reason), *more = problems
+        return cls(field, reason, more)
 
 
 class Scheme(Part):
     scheme_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]{1,63}$")]
-    version: int = Field(ge=1, le=1_000_000)
+    version: Count = Field(ge=1, le=1_000_000)
     title: Words
     program: Code | None = None
     """The program pattern code it is written for (registry's pattern.code)."""
@@ -83,17 +87,31 @@ class Scheme(Part):
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> Scheme:
+        """The scheme a document says, under the language's rules: how a registered scheme
+        is read back (replay, audit), so one registered before a later rule still loads.
+        A document being registered or tried goes through `from_new_document`."""
+        return cls._read(doc, new=False)
+
+    @classmethod
+    def from_new_document(cls, doc: Mapping[str, Any]) -> Scheme:
+        """A document being registered or tried (what-if), and the shipped files: the
+        language's rules and every rule added since (`checks.NEW`)."""
+        return cls._read(doc, new=True)
+
+    @classmethod
+    def _read(cls, doc: Mapping[str, Any], *, new: bool) -> Scheme:
+        """Every problem is reported, not the first: the document's shape (keys, types)
+        first, then, once it has its shape, the rules between its parts."""
         if not isinstance(doc, Mapping):
             raise SchemeError("$", "a scheme is a mapping of keys to values")
         try:
-            return cls.model_validate(dict(doc))
+            scheme = cls.model_validate(dict(doc))
         except ValidationError as exc:
-            raise _scheme_error(exc) from None
-
-    @model_validator(mode="after")
-    def _references(self) -> Scheme:
-        _check_references(self)
-        return self
+            raise SchemeError.of(shape_problems(exc, doc)) from None
+        found = problems(scheme, new=new)
+        if found:
+            raise SchemeError.of(found)
+        return scheme
 
     def document(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_defaults=True)
@@ -130,109 +148,9 @@ class Scheme(Part):
         return self.sub_units.components or tuple(c.code for c in self.survey_components())
 
 
-def _scheme_error(exc: ValidationError) -> SchemeError:
-    first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"])
-    reason = str(first["msg"]).removeprefix("Value error, ")
-    if not field and ": " in reason:
-        # A cross-reference check names its own field (see _fail).
-        field, reason = reason.split(": ", 1)
-    return SchemeError(field or "$", reason)
-
-
-def _fail(field: str, reason: str) -> None:
-    # Raised inside validation: pydantic wraps it, from_document turns it into SchemeError.
-    raise ValueError(f"{field}: {reason}")
-
-
-def _check_references(s: Scheme) -> None:
-    codes = [c.code for c in s.components]
-    _unique("components", codes)
-    _unique("deductions", [d.code for d in s.deductions])
-    _unique("overrides", [o.code for o in s.overrides])
-    _unique("lists", [x.code for x in s.lists])
-    total = sum((c.weight for c in s.components), Decimal(0))
-    if total != 1:
-        _fail("components.weight", f"weights must sum to 1, they sum to {total}")
-    surveys = {c.code for c in s.survey_components()}
-    if s.statistics.sample_component and s.statistics.sample_component not in surveys:
-        _fail("statistics.sample_component", "must name a survey component")
-    for code in s.ranking.ties:
-        if code not in codes:
-            _fail("ranking.ties", f"unknown component {code}")
-    for code in s.sub_units.components:
-        if code not in codes:
-            _fail("sub_units.components", f"unknown component {code}")
-        if isinstance(s.component(code), SubUnitsComponent):
-            _fail(
-                "sub_units.components", f"{code} cannot score a sub-unit (sub-units of sub-units)"
-            )
-    for carried in s.carry_forward:
-        if carried.code not in codes:
-            _fail("carry_forward", f"unknown component {carried.code}")
-    carried_codes = {c.code for c in s.carry_forward}
-    for c in s.components:
-        if isinstance(c, CarriedComponent) and c.carried_code not in carried_codes:
-            _fail(f"components.{c.code}.carried_code", "not in carry_forward")
-        if isinstance(c, AssessmentComponent) and not c.assessment_code:
-            _fail(f"components.{c.code}.assessment_code", "required")
-    _check_grades(s)
-    conditions = [(f"grading.rules.{i}", r.when) for i, r in enumerate(_grade_rules(s))]
-    conditions += [(f"lists.{x.code}", x.when) for x in s.lists]
-    for where, condition in conditions:
-        _check_condition(s, where, condition, surveys)
-
-
-def _grade_rules(s: Scheme) -> tuple[Any, ...]:
-    return s.grading.rules if s.grading else ()
-
-
-def _check_grades(s: Scheme) -> None:
-    grades = set(s.grading.grades) if s.grading else set()
-    for o in s.overrides:
-        if o.effect in ("lowest_grade", "grade") and s.grading is None:
-            _fail(f"overrides.{o.code}.effect", "needs a grading section")
-        if o.grade is not None and o.grade not in grades:
-            _fail(f"overrides.{o.code}.grade", f"{o.grade} is not one of grading.grades")
-    for x in s.lists:
-        for g in _all_grades(x.when):
-            if g not in grades:
-                _fail(f"lists.{x.code}.when.grades", f"{g} is not one of grading.grades")
-
-
-def _all_grades(c: Condition) -> list[str]:
-    return list(c.grades) + [g for sub in c.any_of for g in _all_grades(sub)]
-
-
-def _check_condition(s: Scheme, where: str, c: Condition, surveys: set[str]) -> None:
-    codes = {x.code for x in s.components}
-    for code in [*c.component_min, *c.component_below]:
-        if code not in codes:
-            _fail(f"{where}.when", f"unknown component {code}")
-    if c.votes is not None and c.votes.component not in surveys:
-        _fail(f"{where}.when.votes.component", "must name a survey component")
-    overrides = {o.code for o in s.overrides}
-    for code in c.overrides:
-        if code not in overrides:
-            _fail(f"{where}.when.overrides", f"unknown override {code}")
-    lists = {x.code for x in s.lists}
-    for code in c.previously_listed:
-        if code not in lists:
-            _fail(f"{where}.when.previously_listed", f"unknown list {code}")
-    for sub in c.any_of:
-        _check_condition(s, where, sub, surveys)
-
-
-def _unique(field: str, codes: list[str]) -> None:
-    seen: set[str] = set()
-    for code in codes:
-        if code in seen:
-            _fail(field, f"code {code} used twice")
-        seen.add(code)
-
-
 def load_scheme(path: str | Path) -> Scheme:
-    """A scheme from a .yaml/.yml or .json file."""
+    """A scheme from a .yaml/.yml or .json file, under the language's rules (a stored
+    document); `Scheme.from_new_document` for one being registered."""
     p = Path(path)
     text = p.read_text(encoding="utf-8")
     try:
@@ -265,7 +183,7 @@ def builtin_schemes() -> dict[tuple[str, int], Scheme]:
 def _shipped() -> dict[tuple[str, int], Scheme]:
     schemes: dict[tuple[str, int], Scheme] = {}
     for path in sorted(SCHEMES_DIR.glob("*.yaml")):
-        scheme = Scheme.from_document(_shipped_document(path))
+        scheme = Scheme.from_new_document(_shipped_document(path))
         if scheme.key in schemes:
             raise SchemeError("scheme_id", f"{scheme.key} shipped twice ({path.name})")
         schemes[scheme.key] = scheme

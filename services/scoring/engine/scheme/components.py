@@ -6,10 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from services.scoring.engine.scheme.parts import (
     Code,
+    Count,
     DeductionRule,
     Part,
     Points,
@@ -45,41 +46,23 @@ class SurveyComponent(_Component):
     wave_kind: WaveKind
     scale: Scale
     level_weights: dict[str, Points] = Field(default_factory=dict)
-    """Points (0–100) per level; for numeric scales leave empty and set numeric_factor."""
+    """Points (0–100) per level of the scale; for numeric scales leave empty and set
+    numeric_factor. Which levels and what bounds: `scheme.checks`."""
     numeric_factor: Points | None = None
     """Numeric scales (0–10, 百分制): a level's points are its number times this."""
     excluded: tuple[str, ...] = ()
     satisfied: tuple[str, ...] = ()
     measure: Literal["weighted_score", "satisfaction_rate"] = "weighted_score"
-    min_sample: int = Field(default=0, ge=0)
+    min_sample: Count = Field(default=0, ge=0)
     """Below this many valid questionnaires the unit is flagged 样本不足 and not ranked or
     graded as if comparable."""
     weighting: Literal["none", "by_group", "by_point"] = "none"
     """Post-stratification to the wave's target shares of respondent groups or survey
     points (proportional sampling)."""
 
-    @model_validator(mode="after")
-    def _levels(self) -> SurveyComponent:
-        scale_levels = SCALE_LEVELS[self.scale]
-        weighted = set(self.weights())
-        excluded = set(self.excluded)
-        unknown = (weighted | excluded | set(self.satisfied)) - set(scale_levels)
-        if unknown:
-            raise ValueError(f"levels not on scale {self.scale.value}: {sorted(unknown)}")
-        if weighted & excluded:
-            raise ValueError(f"levels both weighted and excluded: {sorted(weighted & excluded)}")
-        if weighted | excluded != set(scale_levels):
-            missing = sorted(set(scale_levels) - weighted - excluded)
-            raise ValueError(f"every level must be weighted or excluded; missing {missing}")
-        if not set(self.satisfied) <= weighted:
-            raise ValueError("satisfied levels must be weighted (valid) levels")
-        if self.measure == "satisfaction_rate" and not self.satisfied:
-            raise ValueError("a satisfaction_rate measure needs satisfied levels")
-        return self
-
     def weights(self) -> dict[str, Decimal]:
         """Points per valid level, in the scale's order."""
-        if self.numeric_factor is not None and not self.level_weights:
+        if self.numeric_factor is not None and not self.level_weights and self.numeric():
             return {
                 level: Decimal(level) * self.numeric_factor
                 for level in SCALE_LEVELS[self.scale]
@@ -90,6 +73,10 @@ class SurveyComponent(_Component):
             for lv in SCALE_LEVELS[self.scale]
             if lv in self.level_weights
         }
+
+    def numeric(self) -> bool:
+        """Whether the scale's levels are numbers (0–10, 百分制)."""
+        return all(level.isdigit() for level in SCALE_LEVELS[self.scale])
 
 
 class AssessmentComponent(_Component):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
 
 from shared.contracts.inspection import InspectionMethod, Severity
 from shared.contracts.inspection_complaints import ComplaintChannel, ComplaintOutcome
@@ -27,6 +27,12 @@ Words = Annotated[Prose, StringConstraints(min_length=1, max_length=400)]
 """Chinese words shown with every result: names, formulas, reasons. The kernel's text type:
 they are published with every result, so NUL and other control characters are refused."""
 
+Count = Annotated[int, Strict()]
+"""A whole number as a number: `true` or `"2"` is refused, not read as 1 or 2 (every stored
+document is the model's own dump, so it holds numbers there)."""
+Flag = Annotated[bool, Strict()]
+"""true or false, not a word or a number read as one."""
+
 Rounding = Literal["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN"]
 
 
@@ -39,13 +45,14 @@ class Arithmetic(Part):
     part, deduction, score) is rounded once to `places` with `rounding`, and the score is
     the sum of the figures shown, so a unit can add up its own result."""
 
-    places: int = Field(default=2, ge=0, le=6)
+    places: Count = Field(default=2, ge=0, le=6)
     rounding: Rounding = "ROUND_HALF_UP"
-    share_places: int = Field(default=2, ge=0, le=6)
+    share_places: Count = Field(default=2, ge=0, le=6)
     """Places of the per-level shares (百分比) shown with survey components."""
     floor: Dec = Decimal(0)
     """The score never goes below this after deductions."""
     ceiling: Dec = Decimal(100)
+    """Nor above this; `floor` < `ceiling` (checked when a document is registered)."""
 
 
 class Statistics(Part):
@@ -73,7 +80,7 @@ class FindingsRule(_Rule):
     per_severity: dict[Severity, Points] = Field(default_factory=dict)
     unrated: Points = Decimal(0)
     """Points for a finding recorded without a severity."""
-    use_recorded: bool = True
+    use_recorded: Flag = True
     """Use the deduction recorded with the finding (问题清单的扣分) when there is one."""
     methods: tuple[InspectionMethod, ...] = ()
     """Only findings made by these methods (empty: every method)."""

@@ -1,7 +1,8 @@
 """What a score leads to: overrides, grades, lists, ranking and roll-up rules.
 
 Grades and lists are decided by the same `Condition`: every field given must hold (and at
-least one of `any_of`, when given), so a rule reads as one sentence of the scheme.
+least one of `any_of`, when given), so a rule reads as one sentence of the scheme. The rules
+that tie one part to another (a grade named, a level on the scale) are in `scheme.checks`.
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from services.scoring.engine.scheme.parts import Code, Dec, Part, Share, Words
+from services.scoring.engine.scheme.parts import Code, Count, Dec, Flag, Part, Share, Words
 from shared.contracts.inspection_complaints import ComplaintChannel, ComplaintOutcome
 from shared.contracts.inspection_rectification import EscalationStep
 
-PerCategory = int | dict[str, Annotated[int, Field(ge=0)]]
-"""A count, or a count per category ("*" for every other category)."""
+PerCategory = Count | dict[str, Annotated[Count, Field(ge=0)]]
+"""A count (at least 1), or a count per category ("*" for every other category)."""
 
 
 class Votes(Part):
@@ -46,7 +47,7 @@ class Condition(Part):
     component_below: dict[Code, Dec] = Field(default_factory=dict)
     grades: tuple[Words, ...] = ()
     """The grade is one of these (lists only)."""
-    consecutive: int | None = Field(default=None, ge=2)
+    consecutive: Count | None = Field(default=None, ge=2)
     """With `grades`: this round's grade and the previous consecutive-1 rounds' grades
     (the last entries of the unit's history) are all in `grades` (lists only)."""
     previously_listed: tuple[Code, ...] = ()
@@ -57,15 +58,9 @@ class Condition(Part):
     """A rectification order of the unit was re-rated with one of these."""
     escalation: tuple[EscalationStep, ...] = ()
     """A rectification order of the unit was escalated by one of these steps."""
-    sub_unit: bool | None = None
+    sub_unit: Flag | None = None
     """The unit is (true) or is not (false) a sub-unit (基层站所, 窗口, 重点科室)."""
     any_of: tuple[Condition, ...] = ()
-
-    @model_validator(mode="after")
-    def _consecutive_needs_grades(self) -> Condition:
-        if self.consecutive is not None and not self.grades:
-            raise ValueError("consecutive needs grades")
-        return self
 
     def uses_grade(self) -> bool:
         nested = any(c.uses_grade() for c in self.any_of)
@@ -87,16 +82,6 @@ class Grading(Part):
     otherwise: Words | None = None
     otherwise_name: Words = "不符合以上任何一档"
 
-    @model_validator(mode="after")
-    def _known_grades(self) -> Grading:
-        named = [r.grade for r in self.rules] + ([self.otherwise] if self.otherwise else [])
-        unknown = sorted(set(named) - set(self.grades))
-        if unknown:
-            raise ValueError(f"grades not in grades: {unknown}")
-        if any(r.when.uses_grade() for r in self.rules):
-            raise ValueError("a grade rule cannot depend on a grade or a list")
-        return self
-
     @property
     def lowest(self) -> str:
         return self.grades[-1]
@@ -116,16 +101,10 @@ class Override(Part):
     """`cancel`: no score, no rank, no grade; `lowest_grade`: the scheme's lowest grade;
     `grade`: the grade named."""
     grade: Words | None = None
-    ranked: bool = True
+    ranked: Flag = True
     """Whether the unit keeps its place in the ranking (a cancelled unit never does)."""
     reason: Words
     """Why, in the scheme's words, shown with the result."""
-
-    @model_validator(mode="after")
-    def _grade_named(self) -> Override:
-        if (self.effect == "grade") != (self.grade is not None):
-            raise ValueError("effect grade needs grade, and only it")
-        return self
 
 
 class ListRule(Part):
@@ -134,7 +113,7 @@ class ListRule(Part):
     code: Code
     name: Words
     when: Condition
-    limit: int | None = Field(default=None, ge=1)
+    limit: Count | None = Field(default=None, ge=1)
     """At most this many units, best score first (ties by unit id), across categories."""
 
 

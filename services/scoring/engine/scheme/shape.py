@@ -1,0 +1,53 @@
+"""A document that does not have a scheme's shape (a key missing or unknown, a value of the
+wrong type or out of range): pydantic's errors as (path in the document, reason), every one.
+
+pydantic's locations also name the member of a union it tried (a component's `source`, as in
+`components.0.survey.weight`, or `int` for a count that may be a mapping): those are not in
+the document, so the path leaves them out (`components.0.weight`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+Problem = tuple[str, str]
+
+FIELD_NAMES = frozenset({"missing", "extra_forbidden"})
+"""Error types whose location ends with a key that the document lacks or should not have."""
+
+
+def shape_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[Problem]:
+    found: list[Problem] = []
+    errors = exc.errors()
+    for error in errors:
+        if error["type"] == "too_short" and _within(error["loc"], errors):
+            continue  # a list whose items failed counts as empty: the items' errors say why
+        field = document_path(error["loc"], doc, error["type"] in FIELD_NAMES)
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        if (field, reason) not in found:
+            found.append((field, reason))
+    return found
+
+
+def document_path(loc: Sequence[Any], doc: Any, ends_with_key: bool) -> str:
+    """The dotted path of `loc` in `doc`, without the parts that name a union's member."""
+    parts: list[str] = []
+    node: Any = doc
+    for index, part in enumerate(loc):
+        last = index == len(loc) - 1
+        in_list = isinstance(node, list | tuple) and isinstance(part, int)
+        if (isinstance(node, Mapping) and part in node) or (in_list and 0 <= part < len(node)):
+            node = node[part]
+        elif isinstance(node, Mapping) and last and ends_with_key:
+            node = None
+        else:
+            continue  # a union member pydantic tried, not a key of the document
+        parts.append(str(part))
+    return ".".join(parts) or "$"
+
+
+def _within(loc: tuple[Any, ...], errors: Sequence[Any]) -> bool:
+    """Whether another error lies under `loc`."""
+    return any(len(e["loc"]) > len(loc) and tuple(e["loc"][: len(loc)]) == loc for e in errors)
