@@ -4,7 +4,7 @@ the authorization matrix, rebuild read models. Registered on the `pingyi` comman
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -36,8 +36,9 @@ def replay(
     ] = None,
 ) -> None:
     """Recompute every stored round run from the upstream event logs; exit 1 on any
-    difference, 2 when there is nothing to verify. The first release's wave runs are named
-    as retired, not verified."""
+    difference, 2 when there is nothing to verify (or no run could be read and none
+    differs). The first release's wave runs are named as retired, not verified."""
+    from pingyi.replay import unchecked
     from pingyi.replay import verify as verify_scores
     from services.scoring.replay import ReplayError
     from services.scoring.rounds.replay import Spread
@@ -49,25 +50,36 @@ def replay(
         spread = Spread(workers) if split_mib is None else Spread(workers, split_mib << 20)
         rounds, retired = verify_scores(common, spread)
     except ReplayError as error:
-        console.print(f"[red]replay cannot run:[/red] {error}")
-        raise typer.Exit(2) from None
+        _cannot_replay(str(error))
+    except Exception as error:  # a traceback's exit 1 would read as "different"
+        _cannot_replay(f"{type(error).__name__}: {error}")
     table = Table(title="pingyi replay --verify")
     for column in ("score run", "round", "unit", "result"):
         table.add_column(column)
-    different = 0
+    different = not_checked = 0
     for verdict in rounds:
         for row in verdict.rows():
             table.add_row(*row)
-        different += 0 if verdict.identical else 1
+        if unchecked(verdict):
+            not_checked += 1
+        elif not verdict.identical:
+            different += 1
     for run in retired:
         for row in run.rows():
             table.add_row(*row)
     console.print(table)
     total = len(rounds)
-    console.print(f"{total - different} of {total} score runs identical, {different} different")
+    identical = total - different - not_checked
+    summary = f"{identical} of {total} score runs identical, {different} different"
+    console.print(summary + (f", {not_checked} could not be checked" if not_checked else ""))
     if retired:
         console.print(f"{len(retired)} retired wave runs of the first release not verified")
-    raise typer.Exit(1 if different else 0)
+    raise typer.Exit(1 if different else 2 if not_checked else 0)
+
+
+def _cannot_replay(reason: str) -> NoReturn:
+    console.print("replay cannot run: " + reason, highlight=False, markup=False)
+    raise typer.Exit(2)
 
 
 def verify_draw(

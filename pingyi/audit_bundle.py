@@ -14,8 +14,14 @@ The messages are fed to the computation origin by origin in the manifest's `orig
 each in position order. Each part is hashed over its uncompressed bytes; `read_bundle`
 refuses a bundle whose parts do not match the manifest, naming the part. The bytes of a
 bundle depend only on its contents (fixed entry dates, fixed order), so exporting the same
-round twice gives the same file, and a bundle's own SHA-256 can be published with the
-results it backs.
+round twice gives the same file, and a bundle's own SHA-256 (`file_sha256`) can be published
+with the results it backs. `read_bundle` checks the entries, not the archive's metadata (entry
+dates, order, comments): a bundle re-zipped with other metadata reads the same, and only its
+file hash tells it apart from the one published.
+
+The manifest's statements about what the bundle is of (`about`) are checked against its
+contents too (`check_about`): the campaign and round are the results', and `read_to` names,
+for each origin, the last position of its log in the bundle.
 
 This module needs the contract models and the standard library only: no database, no
 server, no service's code.
@@ -25,10 +31,12 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -44,6 +52,16 @@ ORIGINS = ("registry", "survey", "inspection", "scoring")
 """The upstreams a round's scores may read, in the order their messages are fed."""
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 """Every entry's date: the bundle's bytes must not depend on when it was written."""
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+"""What reading a damaged archive raises (a flipped byte in a compressed entry is a zlib
+error; one in an entry's header an unsupported compression method, or an encrypted entry)."""
 
 
 class BundleError(Exception):
@@ -55,8 +73,21 @@ class BundleError(Exception):
         self.reason = reason
 
 
+class InconsistentBundle(ValueError):
+    """`write_bundle` was asked to write a bundle that `read_bundle` would refuse."""
+
+
 def message_part(origin: str) -> str:
     return f"messages/{origin}.jsonl"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the bundle file itself, what is published with the results."""
+    hashed = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            hashed.update(chunk)
+    return hashed.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -65,6 +96,10 @@ class Bundle:
     manifest: dict[str, Any]
     scheme: dict[str, Any]
     results: dict[str, Any]
+    rezipped: str = ""
+    """How the archive differs from what `write_bundle` writes (entry dates, order,
+    compression, comments), if it does: the contents are checked all the same, but the file
+    is not the one exported (empty: it is as written)."""
 
     @property
     def origins(self) -> list[str]:
@@ -100,14 +135,34 @@ def write_bundle(
 ) -> dict[str, Any]:
     """Write the bundle; its manifest is returned. `messages`: origin -> the encoded
     messages of its log in position order (streamed, never held). `about`: what the bundle
-    is of (campaign_id, round, positions read to …), recorded in the manifest as given."""
+    is of (campaign_id, round, read_to: origin -> the last position of its log written, and
+    anything else, such as the run's id), recorded in the manifest as given once checked
+    against what was written (`check_about`); a mismatch raises `InconsistentBundle` and
+    leaves no file."""
     unknown = sorted(set(messages) - set(ORIGINS))
     if unknown:
         raise ValueError(f"not an upstream of scoring: {', '.join(unknown)}")
     origins = [origin for origin in ORIGINS if origin in messages]
+    partial = path.with_name(path.name + ".partial")
+    try:
+        manifest = _write_parts(partial, scheme, messages, results, about, origins)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)  # a reader never sees half a bundle under the real name
+    return manifest
+
+
+def _write_parts(
+    partial: Path,
+    scheme: Mapping[str, Any],
+    messages: Mapping[str, Iterable[bytes]],
+    results: Mapping[str, Any],
+    about: Mapping[str, Any],
+    origins: list[str],
+) -> dict[str, Any]:
     parts: dict[str, dict[str, Any]] = {}
     logs: dict[str, dict[str, Any]] = {}
-    partial = path.with_name(path.name + ".partial")
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         parts[SCHEME] = _write(archive, SCHEME, [canonical_json(scheme)])
         for origin in origins:
@@ -116,6 +171,9 @@ def write_bundle(
             parts[message_part(origin)] = _write(archive, message_part(origin), lines)
             logs[origin] = summary.as_dict()
         parts[RESULTS] = _write(archive, RESULTS, [canonical_json(results)])
+        problem = check_about(about, origins, logs, results)
+        if problem is not None:
+            raise InconsistentBundle(f"{MANIFEST}: {problem}")
         manifest = {
             "format": FORMAT,
             "version": VERSION,
@@ -125,7 +183,6 @@ def write_bundle(
             "parts": parts,
         }
         _write(archive, MANIFEST, [canonical_json(manifest)])
-    partial.replace(path)  # a reader never sees half a bundle under the real name
     return manifest
 
 
@@ -134,7 +191,7 @@ def read_bundle(path: Path) -> Bundle:
     and every message line against its log's order. Raises `BundleError` naming the part."""
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
+    except _UNREADABLE as error:
         raise BundleError(None, f"not a readable bundle: {error}") from None
     with archive:
         manifest = _manifest(archive)
@@ -149,7 +206,59 @@ def read_bundle(path: Path) -> Bundle:
             _check_part(archive, name, manifest["parts"][name], checker)
         scheme = _document(archive, SCHEME)
         results = _document(archive, RESULTS)
-    return Bundle(path=path, manifest=manifest, scheme=scheme, results=results)
+        rezipped = _not_as_written(archive, manifest)
+    problem = check_about(manifest["about"], manifest["origins"], manifest["logs"], results)
+    if problem is not None:
+        raise BundleError(MANIFEST, problem)
+    return Bundle(path=path, manifest=manifest, scheme=scheme, results=results, rezipped=rezipped)
+
+
+def check_about(
+    about: Mapping[str, Any],
+    origins: Iterable[str],
+    logs: Mapping[str, Any],
+    results: Mapping[str, Any],
+) -> str | None:
+    """What is wrong with the manifest's statements about the bundle (`about`), checked
+    against its contents, naming the field; None when they hold. `logs`: origin -> its
+    log's count, first and last position (as checked line by line)."""
+    campaign_id, round_ = about.get("campaign_id"), about.get("round")
+    if not isinstance(campaign_id, str) or not _is_uuid(campaign_id):
+        return f"about.campaign_id {campaign_id!r} is not a campaign id (a UUID)"
+    if not isinstance(round_, int) or isinstance(round_, bool) or round_ < 1:
+        return f"about.round {round_!r} is not a round number (an integer from 1)"
+    if results.get("campaign_id") != campaign_id:
+        return (
+            f"about.campaign_id is {campaign_id}, the results are of campaign "
+            f"{results.get('campaign_id')!r}"
+        )
+    if results.get("round") != round_:
+        return f"about.round is {round_}, the results are of round {results.get('round')!r}"
+    read_to = about.get("read_to")
+    if not isinstance(read_to, dict):
+        return f"about.read_to {read_to!r} is not a mapping of origin to position"
+    held = {
+        origin: logs[origin]["last"]
+        for origin in origins
+        if isinstance(logs.get(origin), dict) and logs[origin].get("count")
+    }
+    for origin in sorted(read_to.keys() | held.keys()):
+        stated, last = read_to.get(origin), held.get(origin)
+        if stated == last and not isinstance(stated, bool):
+            continue
+        if last is None:
+            return f"about.read_to.{origin} is {stated!r}, the bundle holds no {origin} message"
+        if origin not in read_to:
+            return f"about.read_to has no {origin}, the bundle's {origin} log runs to {last}"
+        return f"about.read_to.{origin} is {stated!r}, the bundle's {origin} log runs to {last}"
+    return None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(UUID(text)) == text
+    except ValueError:
+        return False
 
 
 class _LogSummary:
@@ -188,6 +297,7 @@ class _LogChecker:
             raise BundleError(part, f"{self.origin} is not among the manifest's origins")
         self.expected = manifest["logs"].get(self.origin)
         self.previous: int | None = None
+        self.first: int | None = None
         self.count = 0
 
     def line(self, number: int, line: bytes) -> None:
@@ -207,12 +317,15 @@ class _LogChecker:
                 f"{where} follows position {message.previous_position}, but the line "
                 f"before is position {self.previous}: a message is missing or out of order",
             )
+        self.first = message.position if self.first is None else self.first
         self.previous = message.position
         self.count += 1
 
     def finish(self) -> None:
-        if self.expected is None or self.expected.get("count") != self.count:
-            raise BundleError(self.part, f"{self.count} messages, manifest says {self.expected}")
+        found = {"count": self.count, "first": self.first, "last": self.previous}
+        if self.expected != found:
+            held = f"{self.count} messages, positions {self.first}–{self.previous}"
+            raise BundleError(self.part, f"{held}, manifest says {self.expected}")
 
 
 def _write(archive: zipfile.ZipFile, name: str, chunks: Iterable[bytes]) -> dict[str, Any]:
@@ -232,7 +345,7 @@ def _manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
         manifest = orjson.loads(archive.read(MANIFEST))
     except KeyError:
         raise BundleError(MANIFEST, "missing") from None
-    except (orjson.JSONDecodeError, zipfile.BadZipFile, OSError) as error:
+    except (orjson.JSONDecodeError, *_UNREADABLE) as error:
         raise BundleError(MANIFEST, f"unreadable: {error}") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError(MANIFEST, f"not a {FORMAT} manifest")
@@ -244,7 +357,29 @@ def _manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     for required in (SCHEME, RESULTS):
         if required not in manifest["parts"]:
             raise BundleError(required, "not listed in the manifest")
+    origins = manifest["origins"]
+    if len(set(origins)) != len(origins) or not set(origins) <= set(ORIGINS):
+        raise BundleError(MANIFEST, f"origins {origins!r} are not among {', '.join(ORIGINS)}")
+    for origin in origins:
+        if message_part(origin) not in manifest["parts"]:
+            raise BundleError(message_part(origin), "an origin with no part in the manifest")
     return manifest
+
+
+def _not_as_written(archive: zipfile.ZipFile, manifest: Mapping[str, Any]) -> str:
+    """What in the archive's metadata `write_bundle` would have written otherwise."""
+    entries = archive.infolist()
+    order = [SCHEME, *(message_part(o) for o in manifest["origins"]), RESULTS, MANIFEST]
+    found = []
+    if [entry.filename for entry in entries] != order:
+        found.append("entry order")
+    if any(entry.date_time != _EPOCH for entry in entries):
+        found.append("entry dates")
+    if any(entry.compress_type != zipfile.ZIP_DEFLATED for entry in entries):
+        found.append("compression")
+    if archive.comment or any(entry.comment or entry.extra for entry in entries):
+        found.append("comments or extra fields")
+    return ", ".join(found)
 
 
 def _check_part(
@@ -262,7 +397,7 @@ def _check_part(
                 size += len(line)
                 if checker is not None and problem is None:
                     problem = _checked(checker, number, line)
-    except (zipfile.BadZipFile, OSError, EOFError) as error:
+    except _UNREADABLE as error:
         raise BundleError(name, f"unreadable: {error}") from None
     if hashed.hexdigest() != entry["sha256"]:
         raise BundleError(
@@ -285,7 +420,10 @@ def _checked(checker: _LogChecker, number: int, line: bytes) -> BundleError | No
 
 
 def _document(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
-    data = archive.read(name)
+    try:
+        data = archive.read(name)
+    except _UNREADABLE as error:
+        raise BundleError(name, f"unreadable: {error}") from None
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as error:

@@ -7,9 +7,10 @@ bundle reader, the contract models and the scoring engine, never a store or a se
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
+from rich.console import Console
 
 from pingyi.cli_common import DataDir, console, environment_settings
 
@@ -24,10 +25,17 @@ def verify(
     bundle_file: Annotated[Path, typer.Argument(help="The bundle (pingyi audit export)")],
 ) -> None:
     """Recompute the bundle's round from its scheme and messages and compare byte for byte.
-    Exit 0 identical, 1 different (naming unit, component and messages), 2 unreadable."""
-    from pingyi.audit_bundle import BundleError, read_bundle
-    from pingyi.audit_verify import CannotRecompute, engine, verify_bundle
+    Exit 0 identical, 1 different (naming unit, component and messages), 2 unreadable,
+    inconsistent or nothing to compare. The first line is the file's SHA-256, to compare
+    with the one published with the results."""
+    from pingyi.audit_bundle import BundleError, file_sha256, read_bundle
+    from pingyi.audit_verify import CannotRecompute, NothingToCheck, engine, verify_bundle
 
+    try:
+        sha256 = file_sha256(bundle_file)
+    except OSError as error:
+        _fail(f"审计包无法使用 bundle refused: not a readable bundle: {error}")
+    console.print(f"{bundle_file}  sha256 {sha256}", highlight=False, markup=False)
     try:
         bundle = read_bundle(bundle_file)
         verdict = verify_bundle(bundle, engine())
@@ -35,13 +43,26 @@ def verify(
         _fail(f"审计包无法使用 bundle refused: {error}")
     except CannotRecompute as error:
         _fail(f"无法重算 cannot recompute: {error}")
+    except NothingToCheck as error:
+        _fail(f"无可核对 nothing to check: {error}")
+    except Exception as error:  # never a traceback and exit 1, which would mean "different"
+        _fail(f"无法核对 cannot verify: {type(error).__name__}: {error}")
     about = bundle.manifest["about"]
     count = sum(bundle.manifest["logs"][origin]["count"] for origin in bundle.origins)
     console.print(
-        f"pingyi audit verify {bundle_file}: campaign {about.get('campaign_id')} "
-        f"round {about.get('round')}, {count} messages from {', '.join(bundle.origins)}",
+        f"pingyi audit verify {bundle_file}: campaign {about['campaign_id']} "
+        f"round {about['round']}, {count} messages from {', '.join(bundle.origins)}",
         highlight=False,
+        markup=False,
     )
+    if bundle.rezipped:
+        console.print(
+            f"注意 note: the archive is not as pingyi audit export writes it ({bundle.rezipped}):"
+            " the verdict is on its contents; only the sha256 above tells whether this file is"
+            " the one published",
+            highlight=False,
+            markup=False,
+        )
     for line in verdict.lines():
         console.print(line, highlight=False, markup=False)
     raise typer.Exit(0 if verdict.identical else 1)
@@ -59,50 +80,109 @@ def export(
             "of taking the run scoring stored",
         ),
     ] = None,
-    round_: Annotated[int, typer.Option("--round", min=1, help="The round (1-based)")] = 1,
+    round_: Annotated[
+        int | None,
+        typer.Option(
+            "--round", min=1, help="The round (1-based; default: the --run's round, else 1)"
+        ),
+    ] = None,
     run: Annotated[
         str | None,
-        typer.Option("--run", help="The stored round run (default: the round's latest final run)"),
+        typer.Option(
+            "--run",
+            help="The stored round run, of that campaign and round (default: the round's "
+            "latest final run)",
+        ),
+    ] = None,
+    allow_missing: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-missing",
+            help="With --scheme: go on without this store (inspection or scoring) when it is "
+            "missing, instead of refusing; repeatable",
+        ),
     ] = None,
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
     """Write one self-contained bundle of a campaign round: scheme, every upstream message
-    as published, the results computed from them, and a manifest of SHA-256 hashes."""
+    as published, the results computed from them, and a manifest of SHA-256 hashes.
+    Exit 0 written, 2 refused (nothing is written)."""
+    import sqlite3
+
+    import psycopg
+
+    from pingyi.audit_bundle import InconsistentBundle, file_sha256
     from pingyi.audit_export import (
+        OPTIONAL,
         NoStoredRun,
+        NotACampaignId,
+        NothingToExport,
         SchemeFileError,
+        campaign_id_of,
         export_bundle,
         export_stored_run,
-        file_sha256,
         load_scheme,
         origins_to_export,
     )
     from pingyi.audit_verify import CannotRecompute, engine
     from shared.persistence.message_log import MessageLogError
 
+    allowed = allow_missing or []
+    for name in allowed:
+        if name not in OPTIONAL:
+            _fail(f"无法导出 export cannot run: --allow-missing {name}: only {', '.join(OPTIONAL)}")
+    if scheme is not None and run is not None:
+        _fail("无法导出 export cannot run: --run and --scheme exclude each other")
+    if scheme is None and allowed:
+        _fail("无法导出 export cannot run: --allow-missing is for --scheme (a run names its logs)")
     common = environment_settings(data_dir)
     try:
-        origins_to_export(common)  # a wrong folder is reported before anything else
+        campaign_id = campaign_id_of(campaign)
+        origins = origins_to_export(common)  # a wrong folder is reported before the rest
         if scheme is None:
             manifest = export_stored_run(
-                common, campaign_id=campaign, round_=round_, out=out, run_id=run
+                common, campaign_id=campaign_id, round_=round_, out=out, run_id=run
             )
         else:
+            document = load_scheme(scheme)
+            origins = origins_to_export(common, allowed)
+            for name in OPTIONAL:
+                if name not in origins:
+                    _warn(f"警告 warning: no {name} event store: the bundle holds no {name} log")
             manifest = export_bundle(
                 common,
-                campaign_id=campaign,
-                round_=round_,
-                scheme=load_scheme(scheme),
+                campaign_id=campaign_id,
+                round_=round_ or 1,
+                scheme=document,
                 out=out,
                 compute=engine(),
+                allowed_missing=allowed,
             )
-    except (SchemeFileError, NoStoredRun, MessageLogError, CannotRecompute, OSError) as error:
+    except (
+        NotACampaignId,
+        SchemeFileError,
+        NoStoredRun,
+        NothingToExport,
+        MessageLogError,
+        CannotRecompute,
+        InconsistentBundle,
+        OSError,
+    ) as error:
         _fail(f"无法导出 export cannot run: {error}")
+    except (sqlite3.Error, psycopg.Error) as error:
+        reason = f"a store cannot be read: {type(error).__name__}: {error}"
+        _fail(f"无法导出 export cannot run: {reason}")
+    except Exception as error:  # never a traceback and exit 1, which would mean "different"
+        _fail(f"无法导出 export cannot run: {type(error).__name__}: {error}")
     for origin, log in manifest["logs"].items():
         console.print(f"{origin}: {log['count']} messages, positions {log['first']}–{log['last']}")
     console.print(f"wrote {out}  sha256 {file_sha256(out)}", highlight=False)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(message, highlight=False, markup=False)
     raise typer.Exit(2)
+
+
+def _warn(message: str) -> None:
+    Console(stderr=True).print(message, highlight=False, markup=False)

@@ -5,18 +5,21 @@ messages, and all of it written with `pingyi.audit_bundle`."""
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Iterator, Mapping
+import sqlite3
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+import psycopg
 import yaml
 
 from pingyi.audit_bundle import ORIGINS, write_bundle
 from pingyi.audit_search import Compute
 from shared.contracts.envelope import IntegrationMessage
 from shared.persistence.message_log import (
+    MessageLogError,
     StoreMissing,
     has_store,
     last_position,
@@ -27,34 +30,90 @@ from shared.persistence.message_log import (
 from shared.settings import CommonSettings
 
 REQUIRED = ("registry", "survey")
-"""Without these there is no round to score; inspection and scoring are read when present."""
+"""Without these there is no round to score."""
+OPTIONAL = ("inspection", "scoring")
+"""Read under a scheme file whenever their stores exist; a missing one is refused unless the
+export is told to go on without it (`allowed_missing`): a bundle silently short of a source
+the scheme reads would score the round as if it had no findings, complaints or history."""
 
 
 class SchemeFileError(Exception):
     pass
 
 
+class NothingToExport(Exception):
+    """The round has no unit in the logs read (a campaign the registry does not know, a
+    round it does not have, nobody enrolled): its bundle would verify nothing."""
+
+
+class NotACampaignId(ValueError):
+    pass
+
+
+def campaign_id_of(text: str) -> str:
+    """The campaign id as every contract prints a UUID (the engine compares ids as text)."""
+    try:
+        return str(UUID(text))
+    except ValueError:
+        raise NotACampaignId(f"campaign {text!r} is not a campaign id (a UUID)") from None
+
+
 def load_scheme(path: Path) -> dict[str, Any]:
-    """A scheme document from a JSON or YAML file (the engine validates its content)."""
+    """A scheme document from a JSON or YAML file, validated by the scoring engine (a
+    document it refuses is refused here, naming the field, before any log is read)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise SchemeFileError(f"cannot read the scheme file {path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise SchemeFileError(f"the scheme file {path} is not UTF-8 text: {error}") from None
     try:
         document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (ValueError, yaml.YAMLError) as error:
         raise SchemeFileError(f"{path} is not JSON or YAML: {error}") from None
     if not isinstance(document, dict):
         raise SchemeFileError(f"{path} holds no scheme document (a mapping)")
+    from services.scoring.engine.scheme import Scheme, SchemeError
+
+    try:
+        Scheme.from_document(document)
+    except SchemeError as error:
+        raise SchemeFileError(f"{path} is not a valid scheme: {error}") from None
     return document
 
 
-def origins_to_export(common: CommonSettings) -> list[str]:
-    """The upstream logs present, checked before anything is computed or written."""
+def present(common: CommonSettings, service: str) -> bool:
+    """Whether the service's event store is there; one that is there but cannot be read (not
+    a database, no access) raises `MessageLogError` naming it."""
+    try:
+        return has_store(common, service)
+    except (sqlite3.Error, psycopg.Error, OSError) as error:
+        where = store_location(common, service)
+        raise MessageLogError(
+            f"the {service} event store at {where} cannot be read: {type(error).__name__}: {error}"
+        ) from None
+
+
+def origins_to_export(
+    common: CommonSettings, allowed_missing: Collection[str] | None = None
+) -> list[str]:
+    """The upstream logs to read, checked before anything is computed or written: registry
+    and survey always; inspection and scoring unless missing and in `allowed_missing` (None:
+    only the required ones are checked, and the optional ones present are read)."""
     for service in REQUIRED:
-        if not has_store(common, service):
+        if not present(common, service):
             raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
-    return [origin for origin in ORIGINS if has_store(common, origin)]
+    found = {origin: present(common, origin) for origin in OPTIONAL}
+    if allowed_missing is not None:
+        refused = [o for o in OPTIONAL if not found[o] and o not in allowed_missing]
+        if refused:
+            where = "; ".join(f"{o}: {store_location(common, o)}" for o in refused)
+            flags = " ".join(f"--allow-missing {o}" for o in refused)
+            raise StoreMissing(
+                f"no event store of {', '.join(refused)} ({where}): the scheme's results would "
+                f"count nothing from it; pass {flags} to export without it"
+            )
+    return [origin for origin in ORIGINS if origin in REQUIRED or found[origin]]
 
 
 def export_bundle(
@@ -65,35 +124,54 @@ def export_bundle(
     scheme: Mapping[str, Any],
     out: Path,
     compute: Compute,
+    allowed_missing: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Compute the round from the logs as they stand and write its bundle; the manifest."""
-    origins = origins_to_export(common)
+    """Compute the round from the logs as they stand and write its bundle; the manifest.
+    Refused (`NothingToExport`) when the round has no unit in them, before anything is
+    written."""
+    campaign_id = campaign_id_of(campaign_id)
+    origins = origins_to_export(common, allowed_missing)
     # Logs only grow: reading each twice up to the same position gives the same messages.
-    read_to = {origin: last_position(common, origin) or 0 for origin in origins}
+    stops = {origin: last_position(common, origin) or 0 for origin in origins}
 
     from services.scoring.engine.fold.decode import decode_stored
 
     def decoded() -> Iterator[IntegrationMessage]:
         # The stored bodies decoded the engine's way: the same messages, about half the cost.
         for origin in origins:
-            for position, previous, body in read_bodies(common, origin, stop=read_to[origin]):
+            for position, previous, body in read_bodies(common, origin, stop=stops[origin]):
                 yield decode_stored(origin, position, previous, body)
 
     results = compute(scheme, decoded(), campaign_id, round_)
+    _has_units(results, campaign_id, round_, stops)
     encoded = {
-        origin: (m.data for m in read_messages(common, origin, stop=read_to[origin]))
+        origin: (m.data for m in read_messages(common, origin, stop=stops[origin]))
         for origin in origins
     }
+    # The last position of each origin the results were computed from (the engine's fold
+    # names every origin it read a message of): the last line of its log in the bundle.
+    read_to = dict(results["upstream_positions"])
     about = {"campaign_id": campaign_id, "round": round_, "read_to": read_to}
     return write_bundle(out, scheme=scheme, messages=encoded, results=results, about=about)
 
 
-def file_sha256(path: Path) -> str:
-    hashed = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            hashed.update(chunk)
-    return hashed.hexdigest()
+def _has_units(
+    results: Mapping[str, Any], campaign_id: str, round_: int, read_to: Mapping[str, int]
+) -> None:
+    """Refuse a round the registry does not know or with no unit: its bundle would verify
+    nothing (the engine scores an unknown campaign, or a round past its cycle, as a round
+    with no window)."""
+    window = results.get("window") or {}
+    if results.get("units") and window.get("starts_on"):
+        return
+    registry = f"the registry log (to position {read_to.get('registry')})"
+    if not results.get("pattern") and not window.get("starts_on"):
+        why = f"{registry} knows no campaign {campaign_id}"
+    elif not window.get("starts_on"):
+        why = f"campaign {campaign_id} has no round {round_} in {registry}"
+    else:
+        why = f"campaign {campaign_id} round {round_} has no unit enrolled in {registry}"
+    raise NothingToExport(f"{why}: nothing to export")
 
 
 class NoStoredRun(Exception):
@@ -104,16 +182,20 @@ def export_stored_run(
     common: CommonSettings,
     *,
     campaign_id: str,
-    round_: int,
+    round_: int | None,
     out: Path,
     run_id: str | None = None,
 ) -> dict[str, Any]:
     """Write the bundle of a run scoring stored: its scheme document, every upstream message
     up to the positions the run names, and the results as stored (not recomputed: verifying
     the bundle is what checks them). Without `run_id`, the round's latest final run, else its
-    latest run."""
+    latest run (`round_` None: round 1). A `run_id` must be a run of that campaign and, when
+    `round_` is given, of that round (`NoStoredRun` otherwise)."""
+    campaign_id = campaign_id_of(campaign_id)
     origins_to_export(common)
     run, scheme = _stored_run(common, campaign_id, round_, run_id)
+    round_ = run.round_number
+    _has_units(run.results, campaign_id, run.round_number, run.upstream_positions)
     read_to = dict(run.upstream_positions)
     encoded = {
         origin: (m.data for m in read_messages(common, origin, stop=stop))
@@ -131,18 +213,16 @@ def export_stored_run(
 
 
 def _stored_run(
-    common: CommonSettings, campaign_id: str, round_: int, run_id: str | None
+    common: CommonSettings, campaign_id: str, round_: int | None, run_id: str | None
 ) -> tuple[Any, dict[str, Any]]:
     """The run from scoring's store and the scheme document it was computed by (the
     composition root may open scoring's store with scoring's code; the verifier never does)."""
-    from uuid import UUID
-
     from services.scoring.application import ScoringApplication
     from services.scoring.rounds.domain import RoundRunNotFound, SchemeNotFound
     from services.scoring.settings import ScoringSettings
     from shared.settings import eventsourcing_env
 
-    if not has_store(common, "scoring"):
+    if not present(common, "scoring"):
         raise StoreMissing(f"no scoring event store at {store_location(common, 'scoring')}")
     app = ScoringApplication(
         eventsourcing_env(common, "scoring", ScoringSettings().postgres_schema)
@@ -153,7 +233,14 @@ def _stored_run(
                 run = app.round_run(UUID(run_id))
             except (ValueError, RoundRunNotFound):
                 raise NoStoredRun(f"no round run {run_id}") from None
+            of = (str(run.campaign_id), run.round_number)
+            if of[0] != campaign_id or (round_ is not None and of[1] != round_):
+                asked = f"campaign {campaign_id}" + (f" round {round_}" if round_ else "")
+                raise NoStoredRun(
+                    f"round run {run_id} is of campaign {of[0]} round {of[1]}, not of {asked}"
+                )
         else:
+            round_ = 1 if round_ is None else round_
             runs = app.round_runs(UUID(campaign_id), round_)
             finals = [r for r in runs if r.final]
             if not runs:

@@ -35,6 +35,11 @@ class CannotRecompute(Exception):
     """The engine refused the bundle's own inputs: nothing to compare with."""
 
 
+class NothingToCheck(Exception):
+    """The bundle's results and the recomputed ones agree but hold no unit: a check that
+    compared nothing never passes."""
+
+
 @dataclass
 class ComponentDifference:
     code: str
@@ -107,6 +112,11 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
     except Exception as error:  # the engine's reason is the report
         raise CannotRecompute(f"{type(error).__name__}: {error}") from error
     if canonical_json(recomputed) == canonical_json(bundle.results):
+        if not bundle.results.get("units"):
+            raise NothingToCheck(
+                f"campaign {campaign_id} round {round_} has no unit, in the bundle's results "
+                "or recomputed from its messages: nothing to compare"
+            )
         return Verdict(True, [], [])
     search = Search(bundle.scheme, compute, messages, campaign_id, round_, budget)
     units = compare_units(bundle.results, recomputed)
@@ -119,8 +129,10 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
 
 
 def _round(bundle: Bundle) -> tuple[str, int]:
+    """The campaign and round the bundle is of (`read_bundle` checked them against its
+    results: a UUID and a round number from 1)."""
     about = bundle.manifest["about"]
-    return str(about.get("campaign_id")), int(about.get("round") or 1)
+    return about["campaign_id"], about["round"]
 
 
 def compare_units(stored: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[UnitDifference]:

@@ -1,6 +1,7 @@
 """Auditors' replay, composed: every campaign-round run stored in scoring's log recomputed by
 the engine from the upstreams' published logs; the first release's wave runs named as
-retired (not verified, never a failure)."""
+retired (not verified, never a failure). A run whose logs could not be read was not compared
+(`unchecked`): it is neither identical nor different."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ from services.scoring.rounds.replay import RoundVerdict, Spread, verify_rounds
 from services.scoring.settings import ScoringSettings
 from shared.persistence.message_log import store_location
 from shared.settings import CommonSettings, eventsourcing_env
+
+CANNOT_READ = "cannot read the logs:"
+"""How `services.scoring.rounds.replay` names a run whose logs could not be read (a store
+gone since the check, a row stored without its message body)."""
+
+
+def unchecked(verdict: RoundVerdict) -> bool:
+    """Whether the run could not be compared at all: its logs could not be read."""
+    return any(problem.startswith(CANNOT_READ) for problem in verdict.problems)
 
 
 def verify(

@@ -7,22 +7,28 @@ that no longer exists (`services.scoring.retired`): a log may still hold them, a
 names each one as retired, not verified, and never fails because of them.
 
 Nothing to verify is a failure, never a pass: when the stores are not where the settings
-point (a command run from the wrong folder), or no round run is stored, `NothingToVerify` is
-raised, and nothing is created either.
+point (a command run from the wrong folder), one cannot be read, or no round run is stored,
+`NothingToVerify` is raised, and nothing is created either.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+
+import psycopg
 
 from services.scoring.retired import WAVE_RUN_TOPIC
 from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import has_store, store_location
 from shared.settings import CommonSettings
 
-REPLAYED_STORES = ("scoring", "registry", "survey")
+REPLAYED_STORES = ("scoring", "registry", "survey", "inspection")
+"""Every store a replay reads: scoring's (the runs, and its published results for
+multi-cycle rules) and the three upstreams whose positions a run names. All are checked
+before anything is replayed: a run whose logs cannot be read is not a comparison."""
 
 
 class ReplayError(Exception):
@@ -34,11 +40,22 @@ class NothingToVerify(ReplayError):
 
 
 def missing_stores(common: CommonSettings, services: Iterable[str]) -> str | None:
-    """Why replay cannot start here (stores not where the settings point), or None."""
+    """Why replay cannot start here (stores not where the settings point, or there but not
+    readable), or None."""
     if common.mode == "memory":
         # A fresh in-memory store is empty: "0 of 0 identical" would pass without a check.
         return "memory mode keeps no stored scores to replay"
-    missing = [name for name in services if not has_store(common, name)]
+    missing = []
+    for name in services:
+        try:
+            found = has_store(common, name)
+        except (sqlite3.Error, psycopg.Error, OSError) as error:
+            where = store_location(common, name)
+            return (
+                f"the {name} event store at {where} cannot be read: {type(error).__name__}: {error}"
+            )
+        if not found:
+            missing.append(name)
     if not missing:
         return None
     where = "; ".join(f"{name}: {store_location(common, name)}" for name in missing)

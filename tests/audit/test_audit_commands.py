@@ -24,14 +24,23 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data
 
 
+CAMPAIGN = "00000000-0000-0000-0000-000000000000"
+
+
 def _bundle(data: Path, path: Path) -> Path:
+    """A bundle that reads (its manifest states what it holds) but whose scheme is none."""
     common = embedded(data)
+    messages = {o: list(read_messages(common, o)) for o in ("registry", "survey")}
     write_bundle(
         path,
         scheme={"scheme_id": "s", "version": 1},
-        messages={o: (m.data for m in read_messages(common, o)) for o in ("registry", "survey")},
-        results={"units": []},
-        about={"campaign_id": "c", "round": 1},
+        messages={o: (m.data for m in found) for o, found in messages.items()},
+        results={"campaign_id": CAMPAIGN, "round": 1, "units": []},
+        about={
+            "campaign_id": CAMPAIGN,
+            "round": 1,
+            "read_to": {o: found[-1].position for o, found in messages.items()},
+        },
     )
     return path
 
@@ -88,7 +97,7 @@ def test_export_from_the_wrong_folder_creates_nothing(tmp_path: Path) -> None:
     scheme = tmp_path / "scheme.json"
     scheme.write_text(json.dumps({"scheme_id": "s"}), encoding="utf-8")
     done = run_pingyi(
-        "audit", "export", "--campaign", "c", "--scheme", "scheme.json", "--out", "b.zip",
+        "audit", "export", "--campaign", CAMPAIGN, "--scheme", "scheme.json", "--out", "b.zip",
         cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr
@@ -103,7 +112,7 @@ def test_export_refuses_a_scheme_file_it_cannot_read(data: Path, tmp_path: Path)
         ("absent.yaml", "cannot read the scheme file"),
     ):
         done = run_pingyi(
-            "audit", "export", "--campaign", "c", "--scheme", name, "--out", "b.zip",
+            "audit", "export", "--campaign", CAMPAIGN, "--scheme", name, "--out", "b.zip",
             "--data-dir", str(data), cwd=tmp_path,
         )  # fmt: skip
         assert done.returncode == 2, done.stdout + done.stderr

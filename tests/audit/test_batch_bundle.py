@@ -97,7 +97,8 @@ def _bundle(path: Path, messages: list[IntegrationMessage], results: dict[str, A
     by_origin: dict[str, list[bytes]] = {}
     for message in messages:
         by_origin.setdefault(message.origin, []).append(message.encode())
-    about = {"campaign_id": str(CAMPAIGN), "round": ROUND}
+    read_to = {m.origin: m.position for m in messages}  # each origin's last
+    about = {"campaign_id": str(CAMPAIGN), "round": ROUND, "read_to": read_to}
     write_bundle(path, scheme=SCHEME, messages=by_origin, results=results, about=about)
     return path
 

@@ -12,13 +12,26 @@ from typing import Any
 
 import pytest
 
-from pingyi.audit_bundle import MANIFEST, BundleError, read_bundle, write_bundle
+from pingyi.audit_bundle import (
+    MANIFEST,
+    BundleError,
+    InconsistentBundle,
+    file_sha256,
+    read_bundle,
+    write_bundle,
+)
 from shared.canonical import canonical_json
 from shared.persistence.message_log import read_messages
 from tests.audit.stores import embedded, scored_history
 
 SCHEME = {"scheme_id": "luohe-2024", "version": 1, "title": "民主评议政风行风"}
-RESULTS = {"units": [{"unit_id": "u1", "components": []}], "results_digest": "sha256:00"}
+CAMPAIGN = "1b4e28ba-2fa1-41d2-883f-0016d3cca427"
+RESULTS = {
+    "campaign_id": CAMPAIGN,
+    "round": 1,
+    "units": [{"unit_id": "u1", "components": []}],
+    "results_digest": "sha256:00",
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,11 +44,18 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _write(data: Path, path: Path) -> dict[str, Any]:
     common = embedded(data)
     messages = {
-        origin: (m.data for m in read_messages(common, origin))
+        origin: [m.data for m in read_messages(common, origin)]
         for origin in ("survey", "registry", "scoring")  # fed in ORIGINS order regardless
     }
-    about = {"campaign_id": "c1", "round": 1}
+    about = {"campaign_id": CAMPAIGN, "round": 1, "read_to": _read_to(common, messages)}
     return write_bundle(path, scheme=SCHEME, messages=messages, results=RESULTS, about=about)
+
+
+def _read_to(common: Any, messages: dict[str, list[bytes]]) -> dict[str, int]:
+    """Each origin's last position, as the manifest must state it."""
+    return {
+        o: list(read_messages(common, o))[-1].position for o, lines in messages.items() if lines
+    }
 
 
 def test_a_bundle_reads_back_as_written(data: Path, tmp_path: Path) -> None:
@@ -45,7 +65,12 @@ def test_a_bundle_reads_back_as_written(data: Path, tmp_path: Path) -> None:
     assert bundle.manifest == manifest
     assert bundle.origins == ["registry", "survey", "scoring"]
     assert bundle.scheme == SCHEME and bundle.results == RESULTS
-    assert bundle.manifest["about"] == {"campaign_id": "c1", "round": 1}
+    assert bundle.manifest["about"] == {
+        "campaign_id": CAMPAIGN,
+        "round": 1,
+        "read_to": {o: manifest["logs"][o]["last"] for o in bundle.origins},
+    }
+    assert bundle.rezipped == ""
     common = embedded(data)
     for origin in bundle.origins:
         stored = [m.data for m in read_messages(common, origin)]
@@ -187,3 +212,140 @@ def test_messages_of_another_origin_or_out_of_order_are_not_written(
             results={},
             about={},
         )
+
+
+def _about_changed(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, bytes]], None]:
+    """The manifest's `about` changed (the manifest is no part: no hash to recompute)."""
+
+    def edit(entries: dict[str, bytes]) -> None:
+        manifest = json.loads(entries[MANIFEST])
+        change(manifest["about"])
+        entries[MANIFEST] = canonical_json(manifest)
+
+    return edit
+
+
+def _log_summary_changed(entries: dict[str, bytes]) -> None:
+    """The registry log's last position and read_to lowered together: the lines say otherwise."""
+    manifest = json.loads(entries[MANIFEST])
+    manifest["logs"]["registry"]["last"] = 1
+    manifest["about"]["read_to"]["registry"] = 1
+    entries[MANIFEST] = canonical_json(manifest)
+
+
+STATEMENTS: list[tuple[str, Callable[[dict[str, bytes]], None], str]] = [
+    ("round 0", _about_changed(lambda a: a.update(round=0)), "about.round 0 is not a round"),
+    ("round 'one'", _about_changed(lambda a: a.update(round="one")), "about.round 'one' is not"),
+    ("round true", _about_changed(lambda a: a.update(round=True)), "about.round True is not"),
+    ("no round", _about_changed(lambda a: a.pop("round")), "about.round None is not"),
+    (
+        "another round",
+        _about_changed(lambda a: a.update(round=2)),
+        "about.round is 2, the results are of round 1",
+    ),
+    (
+        "not a campaign id",
+        _about_changed(lambda a: a.update(campaign_id="c1")),
+        "about.campaign_id 'c1' is not a campaign id",
+    ),
+    (
+        "another campaign",
+        _about_changed(lambda a: a.update(campaign_id="00000000-0000-0000-0000-000000000000")),
+        f"the results are of campaign '{CAMPAIGN}'",
+    ),
+    (
+        "read_to short of the log",
+        _about_changed(lambda a: a["read_to"].update(registry=1)),
+        "about.read_to.registry is 1, the bundle's registry log runs to {registry}",
+    ),
+    (
+        "read_to missing an origin",
+        _about_changed(lambda a: a["read_to"].pop("survey")),
+        "about.read_to has no survey, the bundle's survey log runs to {survey}",
+    ),
+    (
+        "read_to of an origin not in the bundle",
+        _about_changed(lambda a: a["read_to"].update(inspection=5)),
+        "about.read_to.inspection is 5, the bundle holds no inspection message",
+    ),
+    ("no read_to", _about_changed(lambda a: a.pop("read_to")), "about.read_to None is not"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"), [c[1:] for c in STATEMENTS], ids=[c[0] for c in STATEMENTS]
+)
+def test_the_manifests_statements_are_checked_against_the_contents(
+    data: Path, tmp_path: Path, change: Callable[[dict[str, bytes]], None], reason: str
+) -> None:
+    good = tmp_path / "good.zip"
+    manifest = _write(data, good)
+    bad = _rewritten(good, tmp_path / "bad.zip", change)
+    with pytest.raises(BundleError) as refused:
+        read_bundle(bad)
+    assert refused.value.part == MANIFEST
+    last = {origin: log["last"] for origin, log in manifest["logs"].items()}
+    assert reason.format(**last) in refused.value.reason
+
+
+def test_a_log_summary_the_lines_do_not_bear_out_is_refused(data: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.zip"
+    _write(data, good)
+    bad = _rewritten(good, tmp_path / "bad.zip", _log_summary_changed)
+    with pytest.raises(BundleError, match="manifest says") as refused:
+        read_bundle(bad)
+    assert refused.value.part == "messages/registry.jsonl"
+
+
+def test_an_inconsistent_bundle_is_not_written(data: Path, tmp_path: Path) -> None:
+    survey = [m.data for m in read_messages(embedded(data), "survey")]
+    about = {"campaign_id": CAMPAIGN, "round": 1, "read_to": {"survey": 1}}
+    with pytest.raises(InconsistentBundle, match=r"about\.read_to\.survey is 1"):
+        write_bundle(
+            tmp_path / "x.zip",
+            scheme=SCHEME,
+            messages={"survey": survey},
+            results=RESULTS,
+            about=about,
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_flipped_byte_is_refused_or_read(data: Path, tmp_path: Path) -> None:
+    """Whatever byte of a bundle is damaged, reading it raises `BundleError` (never zlib's or
+    zipfile's own errors, which the command would show as a traceback and exit 1), or reads
+    the same contents: a byte of the archive's metadata (a date, the central directory) that
+    the entries do not depend on. The file's SHA-256 is what tells those apart."""
+    good = tmp_path / "good.zip"
+    _write(data, good)
+    original = good.read_bytes()
+    expected = read_bundle(good)
+    damaged = tmp_path / "damaged.zip"
+    refused = read = 0
+    for at in range(len(original)):
+        flipped = bytearray(original)
+        flipped[at] ^= 0x01
+        damaged.write_bytes(bytes(flipped))
+        try:
+            bundle = read_bundle(damaged)
+        except BundleError:
+            refused += 1
+            continue
+        read += 1
+        assert (bundle.manifest, bundle.scheme, bundle.results) == (
+            expected.manifest,
+            expected.scheme,
+            expected.results,
+        )
+    assert refused > read > 0
+
+
+def test_a_rezipped_bundle_reads_the_same_and_says_so(data: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.zip"
+    _write(data, good)
+    again = _rewritten(good, tmp_path / "again.zip", lambda entries: None)
+    assert file_sha256(again) != file_sha256(good)
+    assert file_sha256(good) == hashlib.sha256(good.read_bytes()).hexdigest()
+    bundle = read_bundle(again)
+    assert bundle.manifest == read_bundle(good).manifest
+    assert "entry dates" in bundle.rezipped and "compression" in bundle.rezipped

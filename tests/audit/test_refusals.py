@@ -1,0 +1,345 @@
+"""What the auditors' commands refuse, as an auditor runs them (a process of its own, no
+PINGYI_* settings, data the real services wrote): exit 2 with one line naming the problem,
+never a traceback (whose exit 1 would read as "different"), never a pass when nothing was
+compared, and nothing written. 0 identical, 1 different, 2 could not check (docs/audit.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pingyi.audit_bundle import read_bundle, write_bundle
+from services.scoring.engine import score_round
+from shared.persistence.message_log import read_messages
+from tests.audit.stores import copy_of, embedded, run_pingyi, scored_history
+
+SCHEME = Path(__file__).parent / "schemes" / "satisfaction.yaml"
+NOBODY = "00000000-0000-0000-0000-000000000000"
+"""A campaign id no registry log knows."""
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """The data directory (two round-1 runs of one campaign) and, beside it, `final.zip`:
+    the final run's bundle as `pingyi audit export` writes it."""
+    data = tmp_path_factory.mktemp("refusals") / "pingyi-data"
+    facts = scored_history(data)
+    done = run_pingyi(
+        "audit", "export", "--campaign", facts["campaign_id"], "--out", "final.zip",
+        "--data-dir", str(data), cwd=data.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    return data, facts
+
+
+def _refused(done: Any, *reasons: str) -> None:
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    for reason in reasons:
+        assert reason in done.stdout, done.stdout
+
+
+def _rezipped(source: Path, target: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
+    with zipfile.ZipFile(source) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    change(entries)
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return target
+
+
+def _about(**changes: Any) -> Callable[[dict[str, bytes]], None]:
+    def change(entries: dict[str, bytes]) -> None:
+        manifest = json.loads(entries["manifest.json"])
+        for key, value in changes.items():
+            manifest["about"][key] = value
+        entries["manifest.json"] = json.dumps(manifest).encode()
+
+    return change
+
+
+# --- export: a run of that campaign and round, a round that exists -----------------------
+
+
+@pytest.mark.parametrize("which", ["another round", "another campaign"])
+def test_export_refuses_a_run_not_of_the_campaign_and_round(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path, which: str
+) -> None:
+    data, facts = history
+    run_id = facts["runs"][1]["run_id"]  # round 1, final
+    asked = (
+        ["--campaign", facts["campaign_id"], "--round", "2"]
+        if which == "another round"
+        else ["--campaign", NOBODY]
+    )
+    done = run_pingyi(
+        "audit", "export", *asked, "--run", run_id, "--out", "b.zip", "--data-dir", str(data),
+        cwd=tmp_path,
+    )  # fmt: skip
+    _refused(done, f"round run {run_id} is of campaign {facts['campaign_id']} round 1, not of")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_of_a_run_takes_its_round(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = history
+    run_id = facts["runs"][0]["run_id"]  # the provisional one
+    done = run_pingyi(
+        "audit", "export", "--campaign", facts["campaign_id"].upper(), "--run", run_id,
+        "--out", "b.zip", "--data-dir", str(data), cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    about = read_bundle(tmp_path / "b.zip").manifest["about"]
+    assert (about["campaign_id"], about["round"], about["run_id"]) == (
+        facts["campaign_id"],  # as every contract prints it, however it was typed
+        1,
+        run_id,
+    )
+
+
+@pytest.mark.parametrize(
+    ("campaign", "round_", "reason"),
+    [
+        (NOBODY, "1", f"knows no campaign {NOBODY}: nothing to export"),
+        (None, "3", "has no round 3 in the registry log"),
+    ],
+    ids=["unknown campaign", "round past the cycle"],
+)
+def test_export_under_a_scheme_refuses_a_round_with_nothing_to_score(
+    history: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    campaign: str | None,
+    round_: str,
+    reason: str,
+) -> None:
+    data, facts = history
+    done = run_pingyi(
+        "audit", "export", "--campaign", campaign or facts["campaign_id"], "--round", round_,
+        "--scheme", str(SCHEME), "--out", "b.zip", "--data-dir", str(data), cwd=tmp_path,
+    )  # fmt: skip
+    _refused(done, reason)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- verify: nothing compared is no pass; the manifest's statements; the file's hash ------
+
+
+def test_verify_of_a_bundle_with_no_unit_is_nothing_to_check(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A bundle of a campaign the logs do not know, its results (no unit) recomputed
+    byte-identically: a check that compared nothing."""
+    data, _ = history
+    common = embedded(data)
+    scheme = read_bundle(data.parent / "final.zip").scheme
+    logs = {o: list(read_messages(common, o)) for o in ("registry", "survey")}
+    messages = [m.message for found in logs.values() for m in found]
+    results = score_round(scheme, messages, campaign_id=NOBODY, round=1)
+    assert results["units"] == []
+    write_bundle(
+        tmp_path / "empty.zip",
+        scheme=scheme,
+        messages={o: (m.data for m in found) for o, found in logs.items()},
+        results=results,
+        about={"campaign_id": NOBODY, "round": 1, "read_to": results["upstream_positions"]},
+    )
+    done = run_pingyi("audit", "verify", "empty.zip", cwd=tmp_path)
+    _refused(done, "nothing to check", f"campaign {NOBODY} round 1 has no unit")
+    assert "identical" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (_about(round=0), "about.round 0 is not a round number"),
+        (_about(round=2), "about.round is 2, the results are of round 1"),
+        (_about(read_to={"registry": 1}), "about.read_to.registry is 1, the bundle's registry"),
+        (_about(campaign_id=NOBODY), f"about.campaign_id is {NOBODY}, the results are of"),
+    ],
+    ids=["round 0", "another round", "read_to short", "another campaign"],
+)
+def test_verify_refuses_a_manifest_that_misstates_the_bundle(
+    history: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    change: Callable[[dict[str, bytes]], None],
+    reason: str,
+) -> None:
+    data, _ = history
+    _rezipped(data.parent / "final.zip", tmp_path / "b.zip", change)
+    done = run_pingyi("audit", "verify", "b.zip", cwd=tmp_path)
+    _refused(done, "bundle refused: manifest.json: " + reason)
+
+
+def test_verify_prints_the_files_sha256_first(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The content verdict is the entries'; the file's hash is what to compare with the
+    published one, and a bundle re-zipped with other metadata has another."""
+    data, _ = history
+    exported = data.parent / "final.zip"
+    shutil.copy(exported, tmp_path / "b.zip")
+    rezipped = _rezipped(exported, tmp_path / "rezipped.zip", lambda entries: None)
+    for path, note in ((tmp_path / "b.zip", False), (rezipped, True)):
+        done = run_pingyi("audit", "verify", path.name, cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        lines = done.stdout.splitlines()
+        assert lines[0] == f"{path.name}  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
+        assert ("not as pingyi audit export writes it (entry dates" in done.stdout) is note
+        assert "一致 identical" in lines[-1]
+
+
+# --- no traceback, ever ------------------------------------------------------------------
+
+
+def _garbage_stores(data: Path, tmp_path: Path) -> Path:
+    garbage = tmp_path / "garbage"
+    garbage.mkdir()
+    for service in ("registry", "survey", "inspection", "scoring"):
+        (garbage / f"{service}.sqlite").write_text("garbage")
+    return garbage
+
+
+def _replay_of_garbage(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
+    return ["replay", "--verify", "--data-dir", str(_garbage_stores(data, tmp_path))]
+
+
+def _export_of_garbage(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
+    garbage = _garbage_stores(data, tmp_path)
+    return ["audit", "export", "--campaign", facts["campaign_id"], "--out", "b.zip",
+            "--data-dir", str(garbage)]  # fmt: skip
+
+
+def _export(*extra: str) -> Callable[[Path, dict[str, Any], Path], list[str]]:
+    def args(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
+        return ["audit", "export", "--out", "b.zip", "--data-dir", str(data), *extra]
+
+    return args
+
+
+def _scheme_file(content: bytes) -> Callable[[Path, dict[str, Any], Path], list[str]]:
+    def args(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
+        (tmp_path / "scheme.yaml").write_bytes(content)
+        return _export("--campaign", facts["campaign_id"], "--scheme", "scheme.yaml")(
+            data, facts, tmp_path
+        )
+
+    return args
+
+
+def _verify_flipped(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
+    damaged = bytearray((data.parent / "final.zip").read_bytes())
+    damaged[100] ^= 0xFF  # inside the first entry's compressed bytes
+    (tmp_path / "b.zip").write_bytes(bytes(damaged))
+    return ["audit", "verify", "b.zip"]
+
+
+def _verify_round_one(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
+    _rezipped(data.parent / "final.zip", tmp_path / "b.zip", _about(round="one"))
+    return ["audit", "verify", "b.zip"]
+
+
+CRASHES: list[tuple[str, Callable[[Path, dict[str, Any], Path], list[str]], str]] = [
+    ("replay, stores not databases", _replay_of_garbage, "cannot be read: DatabaseError: file"),
+    ("export, stores not databases", _export_of_garbage, "cannot be read: DatabaseError: file"),
+    ("export, campaign not a UUID", _export("--campaign", "foo"), "'foo' is not a campaign id"),
+    (
+        "export, scheme the engine refuses",
+        _scheme_file(b"scheme_id: incomplete\nversion: 1\n"),
+        "scheme.yaml is not a valid scheme: ",
+    ),
+    (
+        "export, scheme not UTF-8",
+        _scheme_file("title: 评议\n".encode("gb18030")),
+        "scheme.yaml is not UTF-8 text",
+    ),
+    ("verify, a byte flipped early", _verify_flipped, "bundle refused: scheme.json: "),
+    ("verify, round 'one'", _verify_round_one, "about.round 'one' is not a round number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "reason"), [c[1:] for c in CRASHES], ids=[c[0] for c in CRASHES]
+)
+def test_what_cannot_be_checked_is_exit_2_with_a_reason_never_a_traceback(
+    history: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    arguments: Callable[[Path, dict[str, Any], Path], list[str]],
+    reason: str,
+) -> None:
+    data, facts = history
+    args = arguments(data, facts, tmp_path)
+    done = run_pingyi(*args, cwd=tmp_path)
+    _refused(done, reason)
+    assert len([line for line in done.stdout.splitlines() if reason in line]) == 1
+    if args[:2] == ["audit", "export"]:
+        assert not (tmp_path / "b.zip").exists()
+
+
+# --- a store a replay or an export reads is missing, or cannot be read -------------------
+
+
+def _without_inspection(data: Path, target: Path) -> Path:
+    target.mkdir()
+    for service in ("registry", "survey", "scoring"):
+        shutil.copy(data / f"{service}.sqlite", target / f"{service}.sqlite")
+    return target
+
+
+def test_replay_without_the_inspection_store_checks_nothing(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, _ = history
+    partial = _without_inspection(data, tmp_path / "pingyi-data")
+    before = sorted(p.name for p in partial.iterdir())
+    done = run_pingyi("replay", "--verify", "--data-dir", str(partial), cwd=tmp_path)
+    _refused(done, "replay cannot run: no event store to verify from: inspection:")
+    assert "score runs identical" not in done.stdout
+    assert sorted(p.name for p in partial.iterdir()) == before
+
+
+def test_a_run_whose_logs_cannot_be_read_is_not_a_difference(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A survey message stored without its body (the offline reader cannot read it): both
+    runs could not be compared, which is neither identical nor different."""
+    data, facts = history
+    unreadable = copy_of(data, tmp_path / "pingyi-data")
+    with sqlite3.connect(unreadable / "survey.sqlite") as db:
+        db.execute(
+            "UPDATE stored_events SET message = NULL WHERE rowid ="
+            " (SELECT min(rowid) FROM stored_events WHERE length(message) > 0)"
+        )
+    done = run_pingyi("replay", "--verify", "--data-dir", str(unreadable), cwd=tmp_path)
+    _refused(done, "0 of 2 score runs identical, 0 different, 2 could not be checked")
+    for run in facts["runs"]:
+        assert any(
+            run["run_id"] in line and "cannot read the logs" in line
+            for line in done.stdout.splitlines()
+        ), done.stdout
+
+
+def test_export_under_a_scheme_refuses_a_missing_store_unless_told(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, facts = history
+    partial = _without_inspection(data, tmp_path / "pingyi-data")
+    args = ["audit", "export", "--campaign", facts["campaign_id"], "--scheme", str(SCHEME),
+            "--out", "b.zip", "--data-dir", str(partial)]  # fmt: skip
+    done = run_pingyi(*args, cwd=tmp_path)
+    _refused(done, "no event store of inspection", "--allow-missing inspection")
+    assert not (tmp_path / "b.zip").exists()
+
+    done = run_pingyi(*args, "--allow-missing", "inspection", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "warning: no inspection event store: the bundle holds no inspection log" in (done.stderr)
+    assert read_bundle(tmp_path / "b.zip").origins == ["registry", "survey", "scoring"]
