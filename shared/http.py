@@ -70,7 +70,20 @@ async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
     return JSONResponse(body, status_code=409)
 
 
+BODY_UNREADABLE = "There was an error parsing the body"
+"""FastAPI's 400 for a body `json.loads` fails on other than by syntax: bytes that are not
+UTF-8, a number of thousands of digits, nesting deeper than Python recurses."""
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and exc.detail == BODY_UNREADABLE:
+        # Answered as malformed JSON is (422 naming the body), not as a bare 400.
+        reason = (
+            "the body is not JSON this service reads: not UTF-8, a number of more than 4,300 "
+            "digits, or nested too deep"
+        )
+        body = {"error": "validation_failed", "detail": [{"field": "body", "reason": reason}]}
+        return JSONResponse(body, status_code=422)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     reason = clip(str(exc.detail), REASON_LIMIT)
     body = {"error": code, "detail": [{"field": None, "reason": reason}]}
