@@ -167,11 +167,23 @@ def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> lis
             "row": row,
             "questionnaire_id": qid,
             "field": ".".join([prefix, str(row), *(str(part) for part in detail["loc"])]),
-            "reason": clip(detail["msg"]),
-            "code": detail["type"],
+            **_reason_and_code(detail),
         }
         for detail in error.errors(include_url=False, include_input=False)
     ]
+
+
+_ANSWER_FIELDS = ("ratings", "dimension_ratings")
+OFF_EVERY_SCALE = "not an answer on any scale (the wave's answers: GET /waves/{wave_id})"
+
+
+def _reason_and_code(detail: Any) -> dict[str, str]:
+    """pydantic's reason and code; an answer on no scale at all is reported as one off the
+    wave's scale is (`scale`), not as a list of every scale's every answer."""
+    loc = detail["loc"]
+    if detail["type"] == "literal_error" and loc and loc[0] in _ANSWER_FIELDS:
+        return {"reason": OFF_EVERY_SCALE, "code": "scale"}
+    return {"reason": clip(detail["msg"]), "code": detail["type"]}
 
 
 def clip(value: Any) -> Any:
