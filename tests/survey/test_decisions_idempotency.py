@@ -142,6 +142,22 @@ def test_a_withdrawal_and_a_close_retried_with_their_keys_answer_as_the_first(
     assert unkeyed.status_code == 409 and unkeyed.json()["error"] == "wave_closed"
 
 
+def test_an_accreditation_retried_with_its_key_answers_as_the_first(
+    cluster: Cluster, world: World
+) -> None:
+    survey = cluster["survey"]
+    wave_id = open_wave(cluster, world)["wave_id"]
+    path = f"/waves/{wave_id}/agencies"
+    office = world.county_office.headers
+    body = {"agency_id": world.other_agency.principal_id, "quota": 50}
+    first = survey.post(path, json=body, headers=_keyed(office, "acc-1"))
+    assert first.status_code == 200, first.text
+    _same(first, survey.post(path, json=body, headers=_keyed(office, "acc-1")))
+    _refused_key(survey.post(path, json=body | {"quota": 60}, headers=_keyed(office, "acc-1")))
+    unkeyed = survey.post(path, json=body, headers=office)
+    assert unkeyed.status_code == 422, unkeyed.text  # accredited already
+
+
 # --- quarantine review --------------------------------------------------------------------
 
 

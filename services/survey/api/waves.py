@@ -80,10 +80,16 @@ def get_wave(wave_id: UUID, app: SurveyApp, views: ViewsDep) -> dict[str, Any]:
     **allow(Policy.write("office", scope=WAVE)),
 )
 def accredit_agency(
-    wave_id: UUID, body: AccreditIn, caller: CurrentPrincipal, app: SurveyApp, views: ViewsDep
+    wave_id: UUID,
+    body: AccreditIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    views: ViewsDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """Accredit one more agency to the wave, with its quota."""
-    return app.accredit_agency(caller, wave_id, body.agency_id, body.quota, views)
+    """Accredit one more agency to the wave, with its quota (a retry with the same
+    Idempotency-Key answers as the first did)."""
+    return app.accredit_agency(caller, wave_id, body.agency_id, body.quota, views, idempotency_key)
 
 
 @router.post(

@@ -100,14 +100,32 @@ class WaveCommands(SurveyBase):
         return template.snapshot(spec.get("template_version"))
 
     def accredit_agency(
-        self, caller: Caller, wave_id: UUID, agency_id: UUID, quota: int | None, views: ViewStore
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        agency_id: UUID,
+        quota: int | None,
+        views: ViewStore,
+        key: str | None = None,
     ) -> Result:
+        """A keyed retry answers as the first accreditation did (a second would find the
+        agency accredited already)."""
         check_agency(views, str(agency_id), "agency_id")
-        with self.wave_turn(wave_id):
+
+        def command() -> tuple[list[Any], Result]:
             wave = self.wave(wave_id)
             wave.accredit(agency_id, quota, caller.actor)
-            self.save(wave)
-        return wave_out(wave)
+            return [wave], wave_out(wave)
+
+        with self.wave_turn(wave_id):
+            return run_idempotent(
+                self,
+                principal_id=caller.principal_id,
+                scope=f"accredit:{wave_id}",
+                key=key,
+                request={"agency_id": agency_id, "quota": quota},
+                command=command,
+            )
 
     def close_wave(
         self, caller: Caller, wave_id: UUID, reason: str, key: str | None = None
