@@ -221,7 +221,7 @@ def _csv_records(text: str, delimiter: str, max_columns: int) -> Generator[RawRo
 # What a damaged workbook raises, on opening or while its sheets are read lazily: broken
 # zip or deflate data, malformed XML (xml.etree's ParseError is a SyntaxError), unknown
 # compression methods, missing parts.
-_DAMAGED_WORKBOOK = (
+DAMAGED_WORKBOOK = (
     zipfile.BadZipFile,
     ParseError,
     SyntaxError,
@@ -241,7 +241,7 @@ def _xlsx_rows(data: bytes, sheet: str | None, max_columns: int) -> Generator[Ra
     _refuse_zip_bomb(data)
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, *_DAMAGED_WORKBOOK):
+    except (InvalidFileException, *DAMAGED_WORKBOOK):
         raise UnreadableFile("the XLSX workbook cannot be opened", field="file") from None
     if sheet is not None and sheet not in workbook.sheetnames:
         names = "、".join(workbook.sheetnames)
@@ -260,7 +260,7 @@ def _workbook_rows(
             max_col=max_columns, values_only=True
         )
         yield from _numbered(values)
-    except _DAMAGED_WORKBOOK:
+    except DAMAGED_WORKBOOK:
         # Sheet XML is parsed lazily, row by row: damage shows up only while iterating.
         raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
     finally:

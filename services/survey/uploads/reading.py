@@ -14,14 +14,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 from collections.abc import Generator, Iterator
 from contextlib import closing
 from typing import IO
-from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.etree.ElementTree import Element, iterparse
 
 from shared.tabular import (
     CSV,
+    DAMAGED_WORKBOOK,
     XLSX,
     RawRow,
     UnreadableFile,
@@ -45,18 +45,6 @@ _CHUNK = 1 << 20
 _FORMULA = (
     "公式没有保存计算结果，请在 Excel 中打开并保存，或粘贴为数值 "
     "(a formula saved without its value: open and save the file in Excel, or paste values)"
-)
-# What a damaged workbook raises while its parts are found and read (as in shared.tabular).
-_DAMAGED = (
-    zipfile.BadZipFile,
-    ParseError,
-    SyntaxError,
-    zlib.error,
-    EOFError,
-    NotImplementedError,
-    KeyError,
-    OSError,
-    ValueError,
 )
 
 
@@ -137,7 +125,7 @@ def _marks(data: bytes) -> Generator[tuple[int, Marks], None, None]:
                 return
             with archive.open(path) as source:
                 yield from _scan(source)
-    except (InvalidFileException, *_DAMAGED):
+    except (InvalidFileException, *DAMAGED_WORKBOOK):
         raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
 
 
