@@ -12,12 +12,16 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from pingyi.cli_common import DataDir, console, environment_settings
+from pingyi.cli_common import DataDir, environment_settings
 
 audit_app = typer.Typer(
     help="审计 Audit bundles: export a round's scores with their inputs; verify one offline.",
     no_args_is_help=True,
 )
+
+
+_out = Console(soft_wrap=True)
+"""Lines whole however long: a log or a pipe gets each line as one, not cut at 80 columns."""
 
 
 @audit_app.command("verify")
@@ -35,7 +39,7 @@ def verify(
         sha256 = file_sha256(bundle_file)
     except OSError as error:
         _fail(f"审计包无法使用 bundle refused: not a readable bundle: {error}")
-    console.print(f"{bundle_file}  sha256 {sha256}", highlight=False, markup=False)
+    _out.print(f"{bundle_file}  sha256 {sha256}", highlight=False, markup=False)
     try:
         bundle = read_bundle(bundle_file)
         verdict = verify_bundle(bundle, engine())
@@ -49,14 +53,14 @@ def verify(
         _fail(f"无法核对 cannot verify: {type(error).__name__}: {error}")
     about = bundle.manifest["about"]
     count = sum(bundle.manifest["logs"][origin]["count"] for origin in bundle.origins)
-    console.print(
+    _out.print(
         f"pingyi audit verify {bundle_file}: campaign {about['campaign_id']} "
         f"round {about['round']}, {count} messages from {', '.join(bundle.origins)}",
         highlight=False,
         markup=False,
     )
     if bundle.rezipped:
-        console.print(
+        _out.print(
             f"注意 note: the archive is not as pingyi audit export writes it ({bundle.rezipped}):"
             " the verdict is on its contents; only the sha256 above tells whether this file is"
             " the one published",
@@ -64,7 +68,7 @@ def verify(
             markup=False,
         )
     for line in verdict.lines():
-        console.print(line, highlight=False, markup=False)
+        _out.print(line, highlight=False, markup=False)
     raise typer.Exit(0 if verdict.identical else 1)
 
 
@@ -175,14 +179,14 @@ def export(
     except Exception as error:  # never a traceback and exit 1, which would mean "different"
         _fail(f"无法导出 export cannot run: {type(error).__name__}: {error}")
     for origin, log in manifest["logs"].items():
-        console.print(f"{origin}: {log['count']} messages, positions {log['first']}–{log['last']}")
-    console.print(f"wrote {out}  sha256 {file_sha256(out)}", highlight=False)
+        _out.print(f"{origin}: {log['count']} messages, positions {log['first']}–{log['last']}")
+    _out.print(f"wrote {out}  sha256 {file_sha256(out)}", highlight=False)
 
 
 def _fail(message: str) -> NoReturn:
-    console.print(message, highlight=False, markup=False)
+    _out.print(message, highlight=False, markup=False)
     raise typer.Exit(2)
 
 
 def _warn(message: str) -> None:
-    Console(stderr=True).print(message, highlight=False, markup=False)
+    Console(stderr=True, soft_wrap=True).print(message, highlight=False, markup=False)

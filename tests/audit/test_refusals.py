@@ -343,3 +343,12 @@ def test_export_under_a_scheme_refuses_a_missing_store_unless_told(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "warning: no inspection event store: the bundle holds no inspection log" in (done.stderr)
     assert read_bundle(tmp_path / "b.zip").origins == ["registry", "survey", "scoring"]
+
+
+def test_a_refusal_is_one_line_however_long(tmp_path: Path) -> None:
+    """Written to a pipe (not a terminal), a long message stays one line, not cut at 80."""
+    missing = tmp_path / ("一个很长的审计包文件名" * 6 + ".zip")
+    done = run_pingyi("audit", "verify", str(missing), cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    (line,) = [row for row in done.stdout.splitlines() if "bundle refused" in row]
+    assert len(line) > 80 and str(missing) in line

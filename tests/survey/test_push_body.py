@@ -123,3 +123,21 @@ def test_a_key_recorded_by_the_request_fingerprint_still_replays(
     assert replay.json() == first_answer
     other = _post(cluster, wave["wave_id"], json.dumps(_body(world, "Q3")).encode(), headers)
     assert other.status_code == 409
+
+
+@pytest.mark.parametrize("where", ["ratings", "row"])
+def test_an_answer_on_no_scale_is_a_scale_problem_with_a_short_reason(
+    cluster: Cluster, world: World, wave: dict[str, Any], where: str
+) -> None:
+    q = questionnaire("N-1", world.unit_ids)
+    if where == "row":
+        del q["ratings"]
+        q["row"] = ["很好"] + ["满意"] * (len(world.unit_ids) - 1)
+    else:
+        q["ratings"][world.unit_ids[0]] = "很好"
+    body = json.dumps({"questionnaires": [q]}).encode()
+    answered = _post(cluster, wave["wave_id"], body, world.agency.headers)
+    assert answered.status_code == 200, answered.text
+    (problem,) = answered.json()["problems"]
+    assert problem["code"] == "scale"
+    assert problem["reason"].startswith("not an answer on any scale")

@@ -101,7 +101,7 @@ def test_a_wave_asking_the_district_takes_it_by_name_or_id(cluster: Cluster, wor
     body = answered.json()
     assert (body["accepted"], body["rejected"]) == (2, 2), body
     assert _problems(body) == [
-        (4, "D-3", "rows.4.district_id", "区县", "bad_cell"),
+        (4, "D-3", "rows.4.district_id", "区县", "district"),
         (5, "D-4", "rows.5.district_id", "区县", "missing_value"),
     ]
     # Without the column, the sheet is refused whole instead of every row.

@@ -180,8 +180,8 @@ def test_districts_by_id_or_by_name() -> None:
     sheet = parse_questionnaires(csv_bytes(rows), "问卷.csv", DISTRICTS)
     assert [(n, q["district_id"]) for n, q in sheet.rows] == [(2, OTHER), (3, COUNTY)]
     assert [(e.row, e.column, e.field, e.code) for e in sheet.errors] == [
-        (4, "区县", "district_id", "bad_cell"),
-        (5, "区县", "district_id", "bad_cell"),
+        (4, "区县", "district_id", "district"),
+        (5, "区县", "district_id", "district"),
         (6, "区县", "district_id", "missing_value"),
     ]
     assert "several" in sheet.errors[0].reason and "not a jurisdiction" in sheet.errors[1].reason

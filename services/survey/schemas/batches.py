@@ -173,7 +173,7 @@ def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> lis
     ]
 
 
-_ANSWER_FIELDS = ("ratings", "dimension_ratings")
+_ANSWER_FIELDS = ("ratings", "dimension_ratings", "row")
 OFF_EVERY_SCALE = "not an answer on any scale (the wave's answers: GET /waves/{wave_id})"
 
 

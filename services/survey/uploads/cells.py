@@ -83,7 +83,8 @@ def questionnaire(
             opinions.append((slot.order, {"unit_id": slot.unit_id, "text": text}, typed))
             continue
         for reason in _fill(item, slot, text, columns, layout):
-            bad(slot, typed, reason)
+            # A district outside the wave is what the JSON push calls it, not a bad cell.
+            bad(slot, typed, reason, "district" if slot.kind == "district" else "bad_cell")
     problems += _headless(row, marks, header)
     # The general opinion first, then the units' in the wave's order, whatever the columns'.
     general = [o for o in opinions if o[1]["unit_id"] is None]

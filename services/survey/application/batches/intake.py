@@ -171,6 +171,10 @@ class Intake:
             stored = self.app.stored_response(response_id, self.units)
             if stored is None:
                 fresh.append(entry)
+            elif _another_of_the_member(q, stored.questionnaire_id):
+                # Equal answers or not, the member answered already under another id: saying
+                # "duplicate" would tell the agency this questionnaire is recorded.
+                self._conflict(row, q, stored.questionnaire_id)
             elif stored.same_content(
                 recorded_fields(self.wave.id, q, self.agency_id, None, [], self.units),
                 q["ratings"],
@@ -182,7 +186,7 @@ class Intake:
 
     def _conflict(self, row: int, q: dict[str, Any], stored_questionnaire_id: str) -> None:
         qid = q["questionnaire_id"]
-        if q["respondent_id"] is not None and stored_questionnaire_id != qid:
+        if _another_of_the_member(q, stored_questionnaire_id):
             # What collided is the panel member (one questionnaire each), not this id.
             reason = (
                 "this panel member has already voted in this wave (questionnaire "
@@ -301,3 +305,9 @@ def _refuse_repeated_units(units: list[str]) -> None:
             field="unit_ids",
             unit_ids=repeated,
         )
+
+
+def _another_of_the_member(q: dict[str, Any], stored_questionnaire_id: str) -> bool:
+    """A panel member's questionnaire whose id differs from the one the member answered
+    with (a representative evaluation's questionnaire is the member's: one each)."""
+    return q["respondent_id"] is not None and stored_questionnaire_id != q["questionnaire_id"]
