@@ -86,7 +86,12 @@ class Columns:
             line["grade"],
             line["valid_sample"],
             INSUFFICIENT_SAMPLE if line["insufficient_sample"] else None,
-            "、".join(f for f in flag_names(line["flags"]) if f != INSUFFICIENT_SAMPLE) or None,
+            "、".join(
+                f
+                for f in flag_names(line["flags"], line.get("component_names"))
+                if f != INSUFFICIENT_SAMPLE
+            )
+            or None,
             "、".join(self.list_names.get(code, code) for code in line["lists"]) or None,
         ]
         by_code = {share["code"]: share for share in line["shares"]}

@@ -5,7 +5,7 @@ hash, for anyone to reproduce a score."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from shared.views import Document
@@ -14,8 +14,22 @@ FLAG_NAMES = {"indistinguishable_from_neighbours": "与相邻名次差异不显�
 """Scoring's flags that are codes rather than words, as readers of a report read them."""
 
 
-def flag_names(flags: Iterable[str]) -> list[str]:
-    return [FLAG_NAMES.get(flag, flag) for flag in flags]
+MISSING_COMPONENT = "缺少必需成分:"
+"""Scoring's flag for a component a unit has no value for, followed by the component's code."""
+
+
+def flag_names(flags: Iterable[str], components: Mapping[str, str] | None = None) -> list[str]:
+    """The flags as a reader reads them: codes in words, a component by its name
+    (`components`: code -> name, from the unit's result)."""
+    names = components or {}
+    return [_flag_name(flag, names) for flag in flags]
+
+
+def _flag_name(flag: str, components: Mapping[str, str]) -> str:
+    if flag.startswith(MISSING_COMPONENT):
+        code = flag.removeprefix(MISSING_COMPONENT)
+        return f"缺少必需成分：{components.get(code, code)}"
+    return FLAG_NAMES.get(flag, flag)
 
 
 def methodology(run: Document, units: Iterable[Document]) -> Document:

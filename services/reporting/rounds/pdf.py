@@ -138,7 +138,9 @@ def _cells(line: dict[str, Any]) -> tuple[str, ...]:
         line["grade"] or "",
         "" if line["valid_sample"] is None else str(line["valid_sample"]),
         _shares(line),
-        "、".join(f for f in flag_names(line["flags"]) if f != "样本不足"),
+        "、".join(
+            f for f in flag_names(line["flags"], line.get("component_names")) if f != "样本不足"
+        ),
     )
 
 

@@ -95,6 +95,7 @@ def entry(result: Document) -> Document:
     return {key: result[key] for key in keys} | {
         "insufficient_sample": INSUFFICIENT_SAMPLE in result["flags"],
         "shares": shares(result),
+        "component_names": {c["code"]: c["name"] for c in result.get("components", [])},
     }
 
 

@@ -77,3 +77,12 @@ def test_the_csv_says_its_flags_in_words() -> None:
     flagged = dict(zip(header, line, strict=True))
     assert flagged["标记"] == "与相邻名次差异不显著"  # 样本不足 has its own column
     assert flagged["样本不足"] == "样本不足"
+
+
+def test_a_missing_component_is_named_by_its_name() -> None:
+    component = {"code": "hotline", "name": "政风行风热线", "source": "hotline", "inputs": {}}
+    rows = [_unit("u1", "漯河市公安局", GOV, None, flags=["缺少必需成分:hotline"])]
+    rows[0]["components"] = [component]
+    text = b"".join(csv_chunks(rows, {})).decode("utf-8-sig")
+    header, line = list(csv.reader(io.StringIO(text)))
+    assert dict(zip(header, line, strict=True))["标记"] == "缺少必需成分：政风行风热线"
