@@ -48,9 +48,21 @@ def _field(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+LONG_CHOICE = 200
+"""A choice among more values than a reason reads well with (an answer on any of the five
+scales is one of over a hundred): said in words, the values left to the schema."""
+
+
+def _reason(err: Any) -> str:
+    reason = str(err.get("msg", ""))
+    if err.get("type") == "literal_error" and len(reason) > LONG_CHOICE:
+        return "not one of the accepted values (the request's schema lists them: /docs)"
+    return reason
+
+
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     detail = [
-        {"field": _field(err.get("loc", ())), "reason": err.get("msg", ""), "type": err.get("type")}
+        {"field": _field(err.get("loc", ())), "reason": _reason(err), "type": err.get("type")}
         for err in exc.errors()
     ]
     return JSONResponse(error_body({"error": "validation_failed", "detail": detail}), 422)
