@@ -9,7 +9,7 @@ scheme, with its weights, exclusions and minimum sample."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -43,7 +43,7 @@ def percent(part: int, whole: int) -> str | None:
 def satisfaction(scale: str, levels: list[str], counts: dict[str, int]) -> Document:
     """Counts per level (the scale's order, then anything else), shares, and the satisfied
     rate or, on a numeric scale, the mean answer."""
-    order = [*levels, *sorted(set(counts) - set(levels))]
+    order = declared_first(levels, counts)
     if scale in NUMERIC:
         order = [level for level in order if counts.get(level)]
     answers = sum(counts.values())
@@ -129,19 +129,19 @@ def progress(wave: Document, registry: RegistryView, counties: set[str] | None =
             quota=points[code]["quota"] if code in points else None,
             county=place(points[code]["jurisdiction_id"]) if code in points else None,
         )
-        for code in _ordered(list(points), wave["by_point"])
+        for code in declared_first(list(points), wave["by_point"])
     ]
     by_county = [
         _row(key, place(key), wave["by_county"].get(key, _empty()), county_targets.get(key))
-        for key in _ordered(list(county_targets), wave["by_county"])
+        for key in declared_first(list(county_targets), wave["by_county"])
     ]
     by_channel = [
         _row(key, _channel(key), wave["by_channel"].get(key, _empty()), None)
-        for key in _ordered(wave["channels"], wave["by_channel"])
+        for key in declared_first(wave["channels"], wave["by_channel"])
     ]
     groups = {g["code"]: g for g in wave["groups"]}
     by_group = []
-    for key in _ordered(list(groups), wave["by_group"]):
+    for key in declared_first(list(groups), wave["by_group"]):
         share = groups[key]["target_percent"] if key in groups else None
         found = wave["by_group"].get(key, _empty())
         target = None
@@ -241,8 +241,9 @@ def _summed(buckets: Iterable[Document]) -> Document:
     return total
 
 
-def _ordered(declared: list[str], found: dict[str, Any]) -> list[str]:
-    """What the wave declared, in its order, then whatever else came in, by code."""
+def declared_first(declared: list[str], found: Mapping[str, Any]) -> list[str]:
+    """What was declared (a wave's points, a scale's levels), in its order, then whatever
+    else came in, by code."""
     return [*declared, *sorted(set(found) - set(declared))]
 
 

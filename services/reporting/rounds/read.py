@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from services.reporting.domain import NotPublished, RoundNotScored, RoundRunNotFound
+from services.reporting.progress.read import declared_first
 from services.reporting.rounds.views import (
     PUBLICATIONS,
     ROUND_HEADS,
@@ -66,11 +67,10 @@ def in_scale_order(counts: dict[str, int], scale: str | None) -> dict[str, int]:
     不满意), then any other answer by text: a result stores them sorted by code point, which
     means nothing to a reader."""
     try:
-        order = list(SCALE_LEVELS[Scale(scale)]) if scale is not None else []
+        levels = list(SCALE_LEVELS[Scale(scale)]) if scale is not None else []
     except ValueError:
-        order = []
-    ranked = {level: i for i, level in enumerate(order)}
-    return dict(sorted(counts.items(), key=lambda item: (ranked.get(item[0], len(order)), item[0])))
+        levels = []
+    return {level: counts[level] for level in declared_first(levels, counts) if level in counts}
 
 
 def entry(result: Document) -> Document:

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -32,6 +32,7 @@ from services.survey.domain import (
     WaveClosedError,
 )
 from services.survey.domain.errors import NotOpenYet
+from shared.contracts.registry import china_date
 from shared.contracts.survey import Channel
 from shared.errors import PingyiError
 from shared.idempotency import run_idempotent
@@ -52,7 +53,6 @@ _ID_CHECK = "10x98765432"
 """ISO 7064 MOD 11-2 (GB 11643): the check character for each remainder of the weighted
 sum of the first 17 digits."""
 _EARLIEST_BIRTH = date(1900, 1, 1)
-CHINA = timezone(timedelta(hours=8))
 NOT_A_VOTER = (
     "a mainland mobile number (11 digits starting 13–19, optionally after +86, 86 or 0086) "
     "or an 18-character resident ID number"
@@ -99,7 +99,7 @@ def _checked_id(number: str) -> str:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         born = None
-    if born is None or not _EARLIEST_BIRTH <= born <= datetime.now(CHINA).date():
+    if born is None or not _EARLIEST_BIRTH <= born <= china_date(datetime.now(UTC)):
         raise InvalidQuestionnaire(
             "the ID number's date of birth is not a real one (from 1900 to today)", field="voter"
         )
