@@ -10,7 +10,7 @@ them conflicts, and nothing is ever recorded into a wave after its close.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -34,6 +34,12 @@ CLOSED = "closed"
 
 
 class Wave(Aggregate):
+    OPENING_FACTS: ClassVar[tuple[str, ...]] = ("id", "jurisdiction_id", "unit_ids", "setup")
+    """What the wave's opening fixes and no later event changes: its units, template and
+    scale, window, points, channels, groups and panel (all in `setup`). A push's rows are
+    checked against these alone, before the wave's turn is taken (`BatchCommands`); an event
+    that changed one would have to be checked in the turn."""
+
     class Opened(Aggregate.Created):
         class_version = 2
         jurisdiction_id: UUID

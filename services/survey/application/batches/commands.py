@@ -10,9 +10,10 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
 from services.survey.application.base import SurveyBase, require_agency
-from services.survey.application.batches.intake import Intake
+from services.survey.application.batches.intake import CheckedRows, Intake
 from services.survey.application.batches.rows import ColumnOf, Row
 from services.survey.domain import ConcurrentBatch
+from services.survey.domain.errors import SurveyError
 from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
@@ -52,6 +53,7 @@ class BatchCommands(SurveyBase):
         below = None
         if districts is not None and any(q.get("district_id") for _, q in rows):
             below = frozenset(districts(str(self.wave(wave_id).jurisdiction_id)))
+        early = self._checked_early(caller, wave_id, rows, refused, prefix, columns, below)
         with self.wave_turn(wave_id):
             return self._record_batch(
                 caller,
@@ -64,7 +66,35 @@ class BatchCommands(SurveyBase):
                 body_fingerprint,
                 columns,
                 below,
+                early,
             )
+
+    def _checked_early(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        rows: Sequence[Row],
+        refused: Sequence[dict[str, Any]],
+        prefix: str,
+        columns: ColumnOf | None,
+        districts: frozenset[str] | None,
+    ) -> CheckedRows | None:
+        """The rows checked before the wave's turn is taken. Pushes into one wave queue for
+        its turn, so whatever a push does while holding it bounds the wave's intake (the
+        row checks were a quarter of it); they read only what the wave's opening fixed
+        (`Wave.OPENING_FACTS`), which no later event changes, so a wave read now gives the
+        same answers as the one read in the turn. None where the wave refuses the push
+        (missing, closed, not the caller's): the turn's attempt says so, after the
+        Idempotency-Key has had its say (a retry after the close still gets its answer)."""
+        try:
+            wave = self.wave(wave_id)
+            require_agency(caller, wave)
+            wave.require_open()
+            intake = Intake(self, caller, wave, prefix, list(refused), columns, districts)
+        except SurveyError:
+            return None
+        good = intake.valid_rows(rows)
+        return CheckedRows(good, intake.problems)
 
     def _record_batch(
         self,
@@ -78,6 +108,7 @@ class BatchCommands(SurveyBase):
         body_fingerprint: str | None,
         columns: ColumnOf | None = None,
         districts: frozenset[str] | None = None,
+        early: CheckedRows | None = None,
     ) -> Result:
         all_or_nothing = bool(request["all_or_nothing"])
         checked = False
@@ -91,8 +122,10 @@ class BatchCommands(SurveyBase):
                 seen_version.append(wave.version)
                 require_agency(caller, wave)
                 wave.require_open()
-                intake = Intake(self, caller, wave, prefix, list(refused), columns, districts)
-                return intake.run(rows, checked=checked, all_or_nothing=all_or_nothing)
+                problems = list(refused) if early is None else list(early.problems)
+                intake = Intake(self, caller, wave, prefix, problems, columns, districts)
+                good = intake.valid_rows(rows) if early is None else early.good
+                return intake.record(good, checked=checked, all_or_nothing=all_or_nothing)
 
             try:
                 return run_idempotent(

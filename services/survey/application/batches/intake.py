@@ -60,6 +60,14 @@ class Good(NamedTuple):
     """Its row text (`checked_row_text`), what its part stores and publishes."""
 
 
+class CheckedRows(NamedTuple):
+    """A push's rows checked on their own (`Intake.valid_rows`)."""
+
+    good: list[Good]
+    problems: list[dict[str, Any]]
+    """The refused rows' problems, those found before the checks included."""
+
+
 class Intake:
     """One attempt at recording one batch into one wave."""
 
@@ -95,7 +103,14 @@ class Intake:
     def run(
         self, rows: Sequence[Row], *, checked: bool, all_or_nothing: bool
     ) -> tuple[list[Any], Result]:
-        good = self._valid_rows(rows)
+        return self.record(self.valid_rows(rows), checked=checked, all_or_nothing=all_or_nothing)
+
+    def record(
+        self, good: list[Good], *, checked: bool, all_or_nothing: bool
+    ) -> tuple[list[Any], Result]:
+        """The rows that passed `valid_rows` (of this intake or of one on the same wave read
+        earlier: they read only what the wave's opening fixed) screened and made ready to
+        save, with the re-pushes sorted out once a first attempt clashed (`checked`)."""
         duplicates: list[str] = []
         if checked:
             good = self._without_stored(good, duplicates)
@@ -118,7 +133,11 @@ class Intake:
         }
         return aggregates, result
 
-    def _valid_rows(self, rows: Sequence[Row]) -> list[Good]:
+    def valid_rows(self, rows: Sequence[Row]) -> list[Good]:
+        """The rows that pass every check of a row on its own, each refused one reported in
+        `problems`. The checks read only what the wave's opening fixed (`Wave.OPENING_FACTS`:
+        its units, scale, window, points, channels, groups and panel), so they may run on a
+        wave read before its turn was taken."""
         checker = Checker(self.wave, datetime.now(UTC), self.districts)
         refused_rows = {p["row"] for p in self.problems}
         seen: dict[UUID, int] = {}
