@@ -366,6 +366,13 @@ def setup(
             "unit_ids": unit_ids,
         },
     )
+    # Survey's own views have applied the opening (a first Chinese name sorted loads
+    # pypinyin's dictionaries, half a second of CPU once a process): the clock starts at rest.
+    head = survey.call("GET", "/positions")["head"]
+    while (survey.call("GET", "/positions")["consumers"].get("survey") or 0) < head:
+        if time.monotonic() > deadline:
+            raise TimeoutError("survey's views did not apply the wave's opening")
+        time.sleep(0.05)
     return wave["wave_id"], agency["api_key"], unit_ids
 
 
