@@ -1,0 +1,144 @@
+"""What a bundle is: its parts and format, the errors reading and writing raise, the
+`Bundle` read, and the check of the manifest's statements against the contents."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from shared.contracts.envelope import IntegrationMessage
+
+FORMAT = "pingyi.audit.bundle"
+VERSION = 1
+MANIFEST = "manifest.json"
+SCHEME = "scheme.json"
+RESULTS = "results.json"
+ORIGINS = ("registry", "survey", "inspection", "scoring")
+"""The upstreams a round's scores may read, in the order their messages are fed."""
+EPOCH = (1980, 1, 1, 0, 0, 0)
+"""Every entry's date: the bundle's bytes must not depend on when it was written."""
+UNREADABLE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
+"""What reading a damaged archive raises (a flipped byte in a compressed entry is a zlib
+error; one in an entry's header an unsupported compression method, or an encrypted entry)."""
+
+
+class BundleError(Exception):
+    """The bundle cannot be trusted as it is; `part` names where (None: the file itself)."""
+
+    def __init__(self, part: str | None, reason: str) -> None:
+        super().__init__(f"{part}: {reason}" if part else reason)
+        self.part = part
+        self.reason = reason
+
+
+class InconsistentBundle(ValueError):
+    """`write_bundle` was asked to write a bundle that `read_bundle` would refuse."""
+
+
+def message_part(origin: str) -> str:
+    return f"messages/{origin}.jsonl"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of the bundle file itself, what is published with the results."""
+    hashed = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            hashed.update(chunk)
+    return hashed.hexdigest()
+
+
+@dataclass(frozen=True)
+class Bundle:
+    path: Path
+    manifest: dict[str, Any]
+    scheme: dict[str, Any]
+    results: dict[str, Any]
+    rezipped: str = ""
+    """How the archive differs from what `write_bundle` writes (entry dates, order,
+    compression, comments), if it does: the contents are checked all the same, but the file
+    is not the one exported (empty: it is as written)."""
+
+    @property
+    def origins(self) -> list[str]:
+        return list(self.manifest["origins"])
+
+    def message_lines(self, origin: str) -> Iterator[bytes]:
+        """The origin's messages as stored: one encoded message per item, in position
+        order. Hashed again while read: a file changed since `read_bundle` raises."""
+        part = message_part(origin)
+        expected = self.manifest["parts"][part]["sha256"]
+        with zipfile.ZipFile(self.path) as archive, archive.open(part) as stream:
+            hashed = hashlib.sha256()
+            for line in stream:
+                hashed.update(line)
+                yield line.rstrip(b"\n")
+        if hashed.hexdigest() != expected:
+            raise BundleError(part, "changed while it was being read")
+
+    def messages(self) -> Iterator[IntegrationMessage]:
+        """Every input message, origin by origin in the manifest's order."""
+        for origin in self.origins:
+            for line in self.message_lines(origin):
+                yield IntegrationMessage.decode(line)
+
+
+def check_about(
+    about: Mapping[str, Any],
+    origins: Iterable[str],
+    logs: Mapping[str, Any],
+    results: Mapping[str, Any],
+) -> str | None:
+    """What is wrong with the manifest's statements about the bundle (`about`), checked
+    against its contents, naming the field; None when they hold. `logs`: origin -> its
+    log's count, first and last position (as checked line by line)."""
+    campaign_id, round_ = about.get("campaign_id"), about.get("round")
+    if not isinstance(campaign_id, str) or not _is_uuid(campaign_id):
+        return f"about.campaign_id {campaign_id!r} is not a campaign id (a UUID)"
+    if not isinstance(round_, int) or isinstance(round_, bool) or round_ < 1:
+        return f"about.round {round_!r} is not a round number (an integer from 1)"
+    if results.get("campaign_id") != campaign_id:
+        return (
+            f"about.campaign_id is {campaign_id}, the results are of campaign "
+            f"{results.get('campaign_id')!r}"
+        )
+    if results.get("round") != round_:
+        return f"about.round is {round_}, the results are of round {results.get('round')!r}"
+    read_to = about.get("read_to")
+    if not isinstance(read_to, dict):
+        return f"about.read_to {read_to!r} is not a mapping of origin to position"
+    held = {
+        origin: logs[origin]["last"]
+        for origin in origins
+        if isinstance(logs.get(origin), dict) and logs[origin].get("count")
+    }
+    for origin in sorted(read_to.keys() | held.keys()):
+        stated, last = read_to.get(origin), held.get(origin)
+        if stated == last and not isinstance(stated, bool):
+            continue
+        if last is None:
+            return f"about.read_to.{origin} is {stated!r}, the bundle holds no {origin} message"
+        if origin not in read_to:
+            return f"about.read_to has no {origin}, the bundle's {origin} log runs to {last}"
+        return f"about.read_to.{origin} is {stated!r}, the bundle's {origin} log runs to {last}"
+    return None
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(UUID(text)) == text
+    except ValueError:
+        return False
