@@ -13,7 +13,8 @@ from services.scoring.replay import (
     missing_stores,
     retired_wave_runs,
 )
-from services.scoring.rounds.replay import RoundVerdict, Spread, verify_rounds
+from services.scoring.rounds.replay import Spread, verify_rounds
+from services.scoring.rounds.verdicts import RoundVerdict
 from services.scoring.settings import ScoringSettings
 from shared.persistence.message_log import store_location
 from shared.settings import CommonSettings, eventsourcing_env

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from services.scoring.rounds.replay import MAX_DETAILS, differences
+from services.scoring.rounds.verdicts import MAX_DETAILS, differences
 
 UNIT: dict[str, Any] = {
     "unit_id": "u1",
