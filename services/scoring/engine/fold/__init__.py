@@ -39,10 +39,10 @@ from .history import HistoryFold, MalformedResult
 from .inspection import InspectionFold
 from .join import join
 from .keep import DECISION_TYPES, named_responses
+from .records import Deferred
 from .registry import RegistryFold
 from .split import RangeCounts
 from .survey import SurveyFold
-from .wave import Deferred
 
 RELEVANT_TYPES = frozenset(
     registry.EVENT_TYPES

@@ -33,8 +33,8 @@ from shared.contracts import IntegrationMessage
 from shared.contracts.survey import WaveClosed, WaveOpened
 
 from .keep import DECISION_TYPES
+from .records import Deferred
 from .tally import Tally
-from .wave import Deferred
 
 if TYPE_CHECKING:
     from . import RoundFold

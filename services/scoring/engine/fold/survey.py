@@ -30,7 +30,8 @@ from shared.contracts.survey_batch import BatchRecorded
 
 from .columns import Columns
 from .plain import Recording
-from .wave import WITHDRAWN, WaveState
+from .records import WITHDRAWN
+from .wave import WaveState
 
 __all__ = ["EVENT_TYPES", "SurveyFold", "WaveState"]
 
