@@ -1,8 +1,9 @@
 """Wave progress (测评进度) for the office that runs the wave (its jurisdiction and above)
 and the agencies accredited to it; auditors and admins read every wave. The office of a
 county where some of a wider wave's survey points are reads that county's part: its points,
-its county, the totals of those, and the questionnaires collected there by channel and
-respondent group, with their satisfaction tables (`read.progress`'s `counties`).
+its county, the totals of those, and the questionnaires collected there by channel,
+respondent group, agency and status, with their satisfaction tables (`read.progress`'s
+`counties`).
 Evaluated units and the public read none of it: a wave's figures are not results, and
 nothing here is published.
 """
@@ -86,11 +87,13 @@ Progress = Annotated[Document, Depends(progress_of)]
 @router.get("/waves/{wave_id}/progress", **allow(READ))
 def wave_progress(document: Progress) -> Document:
     """Collected against target by survey point, county, channel and respondent group
-    (collected, counted, in quarantine, excluded), and the satisfaction table by county and
-    by channel: counts per level, shares and the satisfied rate — descriptive figures of
-    the questionnaires counted so far, not scores. A county office reads its counties' part
-    of a wider wave (`part` says which): its points and county, and its questionnaires by
-    channel and group."""
+    (collected, counted, in quarantine, excluded), by agency against its quota, how many
+    questionnaires stand in each status (`by_status`: counted, quarantined, rejected,
+    voided, withdrawn, every one listed), and the satisfaction table by county and by
+    channel: counts per level, shares and the satisfied rate — descriptive figures of the
+    questionnaires counted so far, not scores. A county office reads its counties' part of
+    a wider wave (`part` says which): its points and county, and its questionnaires by
+    channel, group, agency (quota null: it is the whole wave's) and status."""
     return document
 
 
@@ -150,8 +153,8 @@ def satisfaction_png(document: Progress, font: Font, by: By = "county") -> Respo
     "/waves/{wave_id}/progress.html", response_class=HTMLResponse, responses=HTML, **allow(READ)
 )
 def progress_page(document: Progress, wave_id: UUID) -> HTMLResponse:
-    """The progress as a page: the tables by point, county, channel and group, and the
-    satisfaction tables by county and by channel with their charts inline."""
+    """The progress as a page: the tables by point, county, channel, group, agency and
+    status, and the satisfaction tables by county and by channel with their charts inline."""
     levels = list(document["satisfaction"]["total"]["counts"])
 
     def chart(by: str) -> Any:

@@ -17,7 +17,10 @@ SECTIONS = (
     ("按县区", "by_county", None),
     ("按渠道", "by_channel", None),
     ("按调查对象", "by_group", ("目标占比（%）", "target_percent")),
+    ("按调查机构", "by_agency", ("配额", "quota")),
 )
+STATUS_CAPTION = "按问卷状态"
+STATUS_COLUMNS = ("状态", "问卷（份）", "占回收（%）")
 
 ChartDrawer = Callable[[Document, str], bytes]
 """(progress document, "county" or "channel") -> the satisfaction chart as PNG."""
@@ -46,6 +49,14 @@ def _progress_table(writer: PdfWriter, rows: list[Document], extra: tuple[str, s
             for row in rows
         ),
         widths,
+    )
+
+
+def _status_table(writer: PdfWriter, rows: list[Document]) -> None:
+    writer.table(
+        STATUS_COLUMNS,
+        ((row["name"], row["count"], _cell(row["share"])) for row in rows),
+        (40, 24, 24),
     )
 
 
@@ -88,6 +99,8 @@ def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric:
     for caption, key, extra in SECTIONS:
         writer.heading(caption, 11)
         _progress_table(writer, document[key], extra)
+    writer.heading(STATUS_CAPTION, 11)
+    _status_table(writer, document["by_status"])
     satisfaction = document["satisfaction"]
     writer.heading("二、满意度分布（按县区、按渠道）")
     writer.para(satisfaction["note"])

@@ -1,5 +1,6 @@
-"""A wave's progress as read: collected against target by survey point, county, channel and
-respondent group, and the satisfaction table by county and by channel.
+"""A wave's progress as read: collected against target by survey point, county, channel,
+respondent group and agency (with its quota), how many questionnaires stand in each status,
+and the satisfaction table by county and by channel.
 
 The satisfaction figures are **descriptive**: every overall answer of the questionnaires
 counted so far, across all the wave's units, per level, with each level's share of the
@@ -9,11 +10,12 @@ scheme, with its weights, exclusions and minimum sample."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from services.reporting.progress.views import UNSPECIFIED
+from services.reporting.progress.part import PART_NOTE, county_part
+from services.reporting.progress.tallies import STATUSES, UNSPECIFIED, bucket
 from shared.contracts.survey import CHANNEL_LABELS, WAVE_KIND_LABELS, Channel, WaveKind
 from shared.registry_view import RegistryView
 from shared.views import Document
@@ -32,6 +34,16 @@ NOTE = (
     "描述性统计：已计入问卷对全部参评单位的总体评价，按等次计数；各等次占比以全部评价为分母，"
     "满意率以表示了解的评价（不含“不了解”）为分母。这些不是单位得分，单位得分以评分方案计算。"
 )
+STATUS_NAMES = {
+    "counted": "计入",
+    "quarantined": "待审核",
+    "rejected": "审核不计入",
+    "voided": "作废",
+    "withdrawn": "批次撤回",
+}
+"""Each status in `STATUSES`' order, as the page and the PDF name it."""
+
+Namer = Callable[[str], str]
 
 
 def percent(part: int, whole: int) -> str | None:
@@ -80,31 +92,13 @@ def _row(key: str, name: str, found: Document, target: int | None, **extra: Any)
     }
 
 
-def _empty() -> Document:
-    return {
-        "collected": 0,
-        "counted": 0,
-        "quarantined": 0,
-        "rejected": 0,
-        "voided": 0,
-        "withdrawn": 0,
-        "levels": {},
-    }
-
-
-PART_NOTE = (
-    "本表为所列县区的部分：这些县区的测评点与县区的进度及其合计，"
-    "以及在这些县区回收的问卷按渠道、按调查对象的进度和满意度分布；"
-    "调查对象的目标按所列测评点的目标合计和目标占比计算。"
-)
-
-
 def progress(wave: Document, registry: RegistryView, counties: set[str] | None = None) -> Document:
     """The progress document of a `progress_waves` row; with `counties`, the part of those
     counties only (a county office's): their survey points, their rows by county and the
-    totals of those, and the questionnaires of those counties by channel and group."""
+    totals of those, and the questionnaires of those counties by channel, group, agency and
+    status."""
     if counties is not None:
-        wave = _part(wave, counties)
+        wave = county_part(wave, counties)
 
     def place(key: str) -> str:
         if key == UNSPECIFIED:
@@ -112,133 +106,142 @@ def progress(wave: Document, registry: RegistryView, counties: set[str] | None =
         found = registry.jurisdiction(key)
         return key if found is None else str(found["name"])
 
-    points = {p["code"]: p for p in wave["points"]}
-    county_targets: dict[str, int] = {}
-    for point in wave["points"]:
-        county_targets[point["jurisdiction_id"]] = (
-            county_targets.get(point["jurisdiction_id"], 0) + point["target"]
-        )
-    total_target = sum(p["target"] for p in wave["points"]) or None
-    counted_total = wave["total"]["counted"]
-    by_point = [
-        _row(
-            code,
-            points[code]["name"] if code in points else _label(code),
-            wave["by_point"].get(code, _empty()),
-            points[code]["target"] if code in points else None,
-            quota=points[code]["quota"] if code in points else None,
-            county=place(points[code]["jurisdiction_id"]) if code in points else None,
-        )
-        for code in declared_first(list(points), wave["by_point"])
-    ]
-    by_county = [
-        _row(key, place(key), wave["by_county"].get(key, _empty()), county_targets.get(key))
-        for key in declared_first(list(county_targets), wave["by_county"])
-    ]
+    def agency(key: str) -> str:
+        if key == UNSPECIFIED:
+            return "未注明"
+        found = registry.principal(key)
+        return key if found is None else str(found["name"])
+
+    by_point, by_county = _by_point(wave, place), _by_county(wave, place)
     by_channel = [
-        _row(key, _channel(key), wave["by_channel"].get(key, _empty()), None)
+        _row(key, _channel(key), wave["by_channel"].get(key, bucket()), None)
         for key in declared_first(wave["channels"], wave["by_channel"])
     ]
-    groups = {g["code"]: g for g in wave["groups"]}
-    by_group = []
-    for key in declared_first(list(groups), wave["by_group"]):
-        share = groups[key]["target_percent"] if key in groups else None
-        found = wave["by_group"].get(key, _empty())
-        target = None
-        if share is not None and total_target:
-            target = int(
-                _CTX.divide(Decimal(total_target * share), Decimal(100)).to_integral_value(
-                    context=_CTX
-                )
-            )
-        by_group.append(
-            _row(
-                key,
-                groups[key]["name"] if key in groups else _label(key),
-                found,
-                target,
-                target_percent=share,
-                share=percent(found["counted"], counted_total),
-            )
-        )
-    scale, levels = wave["scale"], wave["levels"]
+    total_target = sum(p["target"] for p in wave["points"]) or None
+    return {
+        **_heading(wave, place),
+        "part": None if counties is None else _part_note(counties, place),
+        "total": _row("all", "合计", wave["total"], total_target),
+        "by_point": by_point,
+        "by_county": by_county,
+        "by_channel": by_channel,
+        "by_group": _by_group(wave, total_target),
+        "by_agency": _by_agency(wave, agency, whole=counties is None),
+        "by_status": by_status(wave["total"]),
+        "satisfaction": {
+            "note": NOTE,
+            "total": satisfaction(wave["scale"], wave["levels"], wave["total"]["levels"]),
+            "by_county": _satisfaction_table(wave, by_county, "county"),
+            "by_channel": _satisfaction_table(wave, by_channel, "channel"),
+        },
+    }
 
-    def table(rows: list[Document], dimension: str) -> list[Document]:
-        found = wave[f"by_{dimension}"]
-        return [
-            {"key": row["key"], "name": row["name"], "counted": row["counted"]}
-            | satisfaction(scale, levels, found.get(row["key"], _empty())["levels"])
-            for row in rows
-        ]
 
-    part = None
-    if counties is not None:
-        names = [place(county) for county in sorted(counties, key=place)]
-        part = {"counties": names, "jurisdiction_ids": sorted(counties), "note": PART_NOTE}
+def _heading(wave: Document, place: Namer) -> Document:
     return {
         "wave_id": wave["wave_id"],
         "name": wave["name"],
-        "part": part,
         "jurisdiction_id": wave["jurisdiction_id"],
         "jurisdiction_name": place(wave["jurisdiction_id"]),
         "campaign_id": wave["campaign_id"],
         "round": wave["round"],
         "kind": wave["kind"],
         "kind_name": WAVE_KIND_LABELS.get(WaveKind(wave["kind"]), wave["kind"]),
-        "scale": scale,
+        "scale": wave["scale"],
         "opened_at": wave["opened_at"],
         "closed_at": wave["closed_at"],
-        "total": _row("all", "合计", wave["total"], total_target),
-        "by_point": by_point,
-        "by_county": by_county,
-        "by_channel": by_channel,
-        "by_group": by_group,
-        "satisfaction": {
-            "note": NOTE,
-            "total": satisfaction(scale, levels, wave["total"]["levels"]),
-            "by_county": table(by_county, "county"),
-            "by_channel": table(by_channel, "channel"),
-        },
     }
 
 
-def _part(wave: Document, counties: set[str]) -> Document:
-    """The wave's row as if it had only the survey points in `counties`: their points and
-    counties, the totals summed from those counties, and the channels and groups of the
-    questionnaires counted in those counties (the declared ones listed even at 0)."""
-    points = [p for p in wave["points"] if p["jurisdiction_id"] in counties]
-    codes = {p["code"] for p in points}
-    by_county = {k: v for k, v in wave["by_county"].items() if k in counties}
-    return wave | {
-        "points": points,
-        "by_point": {k: v for k, v in wave["by_point"].items() if k in codes},
-        "by_county": by_county,
-        "total": _summed(by_county.values()),
-        "by_channel": _in_counties(wave, "channel", counties),
-        "by_group": _in_counties(wave, "group", counties),
-    }
+def _part_note(counties: set[str], place: Namer) -> Document:
+    names = [place(county) for county in sorted(counties, key=place)]
+    return {"counties": names, "jurisdiction_ids": sorted(counties), "note": PART_NOTE}
 
 
-def _in_counties(wave: Document, dimension: str, counties: set[str]) -> dict[str, Document]:
-    """The buckets of `dimension` summed over `counties`, key by key."""
-    found: dict[str, list[Document]] = {}
-    for county, buckets in wave.get(f"by_county_{dimension}", {}).items():
-        if county in counties:
-            for key, counts in buckets.items():
-                found.setdefault(key, []).append(counts)
-    return {key: _summed(counts) for key, counts in found.items()}
+def _by_point(wave: Document, place: Namer) -> list[Document]:
+    points = {p["code"]: p for p in wave["points"]}
+    rows = []
+    for code in declared_first(list(points), wave["by_point"]):
+        point = points.get(code)
+        found = wave["by_point"].get(code, bucket())
+        if point is None:
+            rows.append(_row(code, _label(code), found, None, quota=None, county=None))
+            continue
+        county = place(point["jurisdiction_id"])
+        rows.append(
+            _row(code, point["name"], found, point["target"], quota=point["quota"], county=county)
+        )
+    return rows
 
 
-def _summed(buckets: Iterable[Document]) -> Document:
-    total = _empty()
-    for found in buckets:
-        for key, value in found.items():
-            if key == "levels":
-                for level, n in value.items():
-                    total["levels"][level] = total["levels"].get(level, 0) + n
-            else:
-                total[key] = total.get(key, 0) + value
-    return total
+def _by_county(wave: Document, place: Namer) -> list[Document]:
+    """A county's target is the sum of its points'."""
+    targets: dict[str, int] = {}
+    for point in wave["points"]:
+        county = point["jurisdiction_id"]
+        targets[county] = targets.get(county, 0) + point["target"]
+    return [
+        _row(key, place(key), wave["by_county"].get(key, bucket()), targets.get(key))
+        for key in declared_first(list(targets), wave["by_county"])
+    ]
+
+
+def _by_group(wave: Document, total_target: int | None) -> list[Document]:
+    """A group's target is its share of the points' total (half up); `share` is its part of
+    what was counted."""
+    groups = {g["code"]: g for g in wave["groups"]}
+    rows = []
+    for key in declared_first(list(groups), wave["by_group"]):
+        share = groups[key]["target_percent"] if key in groups else None
+        found = wave["by_group"].get(key, bucket())
+        target = None
+        if share is not None and total_target:
+            whole = _CTX.divide(Decimal(total_target * share), Decimal(100))
+            target = int(whole.to_integral_value(context=_CTX))
+        name = groups[key]["name"] if key in groups else _label(key)
+        counted = percent(found["counted"], wave["total"]["counted"])
+        rows.append(_row(key, name, found, target, target_percent=share, share=counted))
+    return rows
+
+
+def _by_agency(wave: Document, agency: Namer, *, whole: bool) -> list[Document]:
+    """The agencies the wave declared, in its order (listed at 0 too), then any other a
+    questionnaire named; each with its quota, the whole wave's, so null in a county's part
+    (a part cannot tell what of the quota is its own)."""
+    quotas = {a["agency_id"]: a["quota"] for a in wave["agency_quotas"]}
+    return [
+        _row(
+            key,
+            agency(key),
+            wave["by_agency"].get(key, bucket()),
+            None,
+            quota=quotas.get(key) if whole else None,
+        )
+        for key in declared_first(list(quotas), wave["by_agency"])
+    ]
+
+
+def by_status(found: Document) -> list[Document]:
+    """Every status, in `STATUSES`' order and listed at 0 too, with its questionnaires and
+    their share of those collected."""
+    return [
+        {
+            "key": status,
+            "name": STATUS_NAMES[status],
+            "count": found[status],
+            "share": percent(found[status], found["collected"]),
+        }
+        for status in STATUSES
+    ]
+
+
+def _satisfaction_table(wave: Document, rows: list[Document], dimension: str) -> list[Document]:
+    found = wave[f"by_{dimension}"]
+    return [
+        {"key": row["key"], "name": row["name"], "counted": row["counted"]}
+        | satisfaction(wave["scale"], wave["levels"], found.get(row["key"], bucket())["levels"])
+        for row in rows
+    ]
 
 
 def declared_first(declared: list[str], found: Mapping[str, Any]) -> list[str]:

@@ -1,0 +1,57 @@
+"""A county's part of a wider wave (a city's): what the office of a county where the wave
+has survey points reads of it — its points and counties, their totals, and the channels,
+groups and agencies of the questionnaires collected in those counties, which the view
+tallies per county (`by_county_channel`, …) for this."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.reporting.progress.tallies import BY_COUNTY, bucket
+from shared.views import Document
+
+PART_NOTE = (
+    "本表为所列县区的部分：这些县区的测评点与县区的进度及其合计，"
+    "以及在这些县区回收的问卷按渠道、按调查对象、按调查机构和按问卷状态的统计和满意度分布；"
+    "调查对象的目标按所列测评点的目标合计和目标占比计算；"
+    "调查机构的配额是全批次的，不在此列。"
+)
+
+
+def county_part(wave: Document, counties: set[str]) -> Document:
+    """The wave's row as if it had only the survey points in `counties`: their points and
+    counties, the totals summed from those counties, and the channels, groups and agencies
+    of the questionnaires counted in those counties (the declared ones are listed even at 0
+    by the reader)."""
+    points = [p for p in wave["points"] if p["jurisdiction_id"] in counties]
+    codes = {p["code"] for p in points}
+    by_county = {k: v for k, v in wave["by_county"].items() if k in counties}
+    return wave | {
+        "points": points,
+        "by_point": {k: v for k, v in wave["by_point"].items() if k in codes},
+        "by_county": by_county,
+        "total": summed(by_county.values()),
+        **{f"by_{dimension}": _in_counties(wave, dimension, counties) for dimension in BY_COUNTY},
+    }
+
+
+def _in_counties(wave: Document, dimension: str, counties: set[str]) -> dict[str, Document]:
+    """The buckets of `dimension` summed over `counties`, key by key."""
+    found: dict[str, list[Document]] = {}
+    for county, buckets in wave.get(f"by_county_{dimension}", {}).items():
+        if county in counties:
+            for key, counts in buckets.items():
+                found.setdefault(key, []).append(counts)
+    return {key: summed(counts) for key, counts in found.items()}
+
+
+def summed(buckets: Iterable[Document]) -> Document:
+    total = bucket()
+    for found in buckets:
+        for key, value in found.items():
+            if key == "levels":
+                for level, n in value.items():
+                    total["levels"][level] = total["levels"].get(level, 0) + n
+            else:
+                total[key] = total.get(key, 0) + value
+    return total
