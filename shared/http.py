@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.telemetry import TelemetryConfig
@@ -28,6 +28,7 @@ from shared.persistence.errors import (
     database_unavailable_handler,
 )
 from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
+from shared.reasons import reason_of
 from shared.runtime import ServiceRuntime
 from shared.views import ViewStore
 from shared.web.access_log import AccessLog
@@ -48,24 +49,33 @@ def _field(loc: Sequence[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-LONG_CHOICE = 200
-"""A choice among more values than a reason reads well with (an answer on any of the five
-scales is one of over a hundred): said in words, the values left to the schema."""
-
-
-def _reason(err: Any) -> str:
-    reason = str(err.get("msg", ""))
-    if err.get("type") == "literal_error" and len(reason) > LONG_CHOICE:
-        return "not one of the accepted values (the request's schema lists them: /docs)"
-    return reason
-
-
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    if _not_json(request, exc):
+        reason = "this endpoint reads a JSON body: send it with Content-Type: application/json"
+        body = {
+            "error": "unsupported_media_type",
+            "detail": [{"field": "Content-Type", "reason": reason}],
+        }
+        return JSONResponse(body, 415)
     detail = [
-        {"field": _field(err.get("loc", ())), "reason": _reason(err), "type": err.get("type")}
+        {"field": _field(err.get("loc", ())), "reason": reason_of(err), "type": err.get("type")}
         for err in exc.errors()
     ]
     return JSONResponse(error_body({"error": "validation_failed", "detail": detail}), 422)
+
+
+def _not_json(request: Request, exc: RequestValidationError) -> bool:
+    """A body sent as another media type (a form, plain text) is not read as JSON by FastAPI,
+    which then finds no object where the model wants one: that is the wrong Content-Type,
+    said as such, not a field's problem. A body without a Content-Type is read as JSON."""
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not media or media == "application/json" or media.endswith("+json"):
+        return False
+    route = request.scope.get("route")
+    body = getattr(route, "body_field", None)
+    if body is not None and isinstance(body.field_info, params.Form):
+        return False  # a form's own fields are the problem, not its media type
+    return any(tuple(err.get("loc", ()))[:1] == ("body",) for err in exc.errors())
 
 
 async def _pingyi_error(request: Request, exc: PingyiError) -> JSONResponse:

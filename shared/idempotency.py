@@ -19,9 +19,9 @@ from starlette.concurrency import run_in_threadpool
 
 from shared.canonical import FINGERPRINT_PREFIX, digest, fingerprint
 from shared.errors import ConflictError
-from shared.types import Line
+from shared.types import HeaderText
 
-IdempotencyKey = Annotated[Line | None, Header(alias="Idempotency-Key", max_length=200)]
+IdempotencyKey = Annotated[HeaderText | None, Header(alias="Idempotency-Key", max_length=200)]
 """The optional request header every command route takes."""
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/idempotency")

@@ -102,6 +102,25 @@ Prose = Annotated[str, _TextCheck("prose")]
 """Free text over several lines: tab, LF and CR allowed, no other control characters."""
 
 
+def _printable_ascii(value: str) -> str:
+    """An HTTP header's text is read as Latin-1, so a value typed in Chinese arrives as other
+    characters (UTF-8's bytes one by one), one of which reads as a control character: the
+    reason names what to send instead."""
+    for index, char in enumerate(value):
+        if not " " <= char <= "~":
+            raise ValueError(
+                f"must be printable ASCII (found U+{ord(char):04X} at position {index}): a "
+                "header's text is read as Latin-1, so UTF-8 text such as Chinese arrives "
+                "garbled; use letters, digits and punctuation"
+            )
+    return value
+
+
+HeaderText = Annotated[str, AfterValidator(_printable_ascii), _TextCheck("line")]
+"""A line carried in an HTTP header (an Idempotency-Key): printable ASCII, as the
+Idempotency-Key draft's String is, checked before it is checked as a `Line`."""
+
+
 class _DecimalFormat:
     """A decimal arrives as a JSON number or as text such as "3.5"; the text is parsed by
     `Decimal`, which accepts nothing but a number. The text form is marked `format: decimal`

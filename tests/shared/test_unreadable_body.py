@@ -44,5 +44,61 @@ def test_a_value_outside_a_long_choice_is_said_in_words(memory_settings: CommonS
     assert response.status_code == 422, response.text
     (detail,) = response.json()["detail"]
     assert detail["field"] == f"body.ratings.{unit}"
-    assert detail["reason"].startswith("not one of the accepted values")
-    assert detail["type"] == "literal_error"
+    assert detail["reason"].startswith("not an answer on any scale")
+    assert detail["type"] == "scale"
+
+
+def test_a_long_header_is_counted_in_characters(memory_settings: CommonSettings) -> None:
+    """A length limit on one of our text types is checked by pydantic's generic validator,
+    which counts "items": a text is said to have characters."""
+    headers = ADMIN | {"Idempotency-Key": "k" * 500}
+    with TestClient(create_app("registry", memory_settings)) as client:
+        response = client.post(
+            "/jurisdictions", json={"name": "漯河市", "level": "city"}, headers=headers
+        )
+    assert response.status_code == 422, response.text
+    (detail,) = response.json()["detail"]
+    assert detail["field"] == "header.Idempotency-Key"
+    assert detail["reason"] == "should have at most 200 characters, not 500"
+
+
+def test_a_key_in_chinese_is_refused_as_not_ascii(memory_settings: CommonSettings) -> None:
+    """Header text is read as Latin-1: UTF-8 Chinese arrives as other characters, one of
+    which (U+0096) reads as a control character. The reason says what to do instead."""
+    headers = ADMIN | {"Idempotency-Key": "中文键".encode()}
+    with TestClient(create_app("registry", memory_settings)) as client:
+        response = client.post(
+            "/jurisdictions", json={"name": "漯河市", "level": "city"}, headers=headers
+        )
+    assert response.status_code == 422, response.text
+    (detail,) = response.json()["detail"]
+    assert detail["field"] == "header.Idempotency-Key"
+    assert detail["reason"].startswith("must be printable ASCII")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "text/plain; charset=utf-8"]
+)
+def test_a_body_of_another_media_type_is_a_415(
+    memory_settings: CommonSettings, content_type: str
+) -> None:
+    with TestClient(create_app("registry", memory_settings)) as client:
+        response = client.post(
+            "/jurisdictions",
+            content=b"name=%E6%BC%AF%E6%B2%B3%E5%B8%82&level=city",
+            headers=ADMIN | {"content-type": content_type},
+        )
+    assert response.status_code == 415, response.text
+    body = response.json()
+    assert body["error"] == "unsupported_media_type"
+    assert [d["field"] for d in body["detail"]] == ["Content-Type"]
+
+
+def test_a_json_body_with_a_json_media_type_is_read(memory_settings: CommonSettings) -> None:
+    with TestClient(create_app("registry", memory_settings)) as client:
+        response = client.post(
+            "/jurisdictions",
+            content='{"name": "漯河市", "level": "city"}'.encode(),
+            headers=ADMIN | {"content-type": "application/merge-patch+json"},
+        )
+    assert response.status_code == 201, response.text

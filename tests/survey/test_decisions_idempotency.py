@@ -1,7 +1,7 @@
 """Decisions about questionnaires, the close and public votes, through HTTP in memory mode:
 a retry with the same Idempotency-Key and body answers as the first time (the same status
 and body), the same key with another body is refused naming the key; a quarantine review
-names the questionnaire it cannot decide; an agency reads only its own batches."""
+names every questionnaire it cannot decide; an agency reads only its own batches."""
 
 from __future__ import annotations
 
@@ -214,6 +214,52 @@ def test_a_review_names_the_questionnaire_it_cannot_decide(cluster: Cluster, wor
     assert first.status_code == 200 and len(first.json()["response_ids"]) == len(named)
     _same(first, cluster["survey"].post(path, json=fine, headers=headers))
     _refused_key(cluster["survey"].post(path, json=fine | {"decision": "release"}, headers=headers))
+
+
+def test_a_review_names_every_questionnaire_it_cannot_decide(
+    cluster: Cluster, world: World
+) -> None:
+    """Not only the first: a counted one and a missing one are both named, each by its
+    place, id, reason and code; the review is 409 (one cannot be decided as asked) and
+    decides none, not even those it could."""
+    wave_id, ids, quarantined = _quarantine_wave(cluster, world)
+    path = f"/waves/{wave_id}/quarantine:review"
+    counted, unknown = ids["Q-0"], str(uuid4())
+    review = {
+        "response_ids": [ids[quarantined[0]], counted, ids[quarantined[1]], unknown],
+        "decision": "release",
+        "reason": "核实正常",
+    }
+    refused = cluster["survey"].post(path, json=review, headers=world.county_office.headers)
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "decision_conflict"
+    assert [(d["field"], d["code"]) for d in body["detail"]] == [
+        ("response_ids.1", "decision_conflict"),
+        ("response_ids.3", "questionnaire_not_found"),
+    ]
+    assert counted in body["detail"][0]["reason"] and unknown in body["detail"][1]["reason"]
+    # Two missing ones: both named, and the review is what each of them is (404).
+    missing = review | {"response_ids": [unknown, ids[quarantined[0]], str(uuid4())]}
+    refused = cluster["survey"].post(path, json=missing, headers=world.county_office.headers)
+    assert refused.status_code == 404, refused.text
+    assert [d["field"] for d in refused.json()["detail"]] == ["response_ids.0", "response_ids.2"]
+    # Nothing was decided: every quarantined one is still there to release.
+    fine = review | {"response_ids": [ids[q] for q in quarantined]}
+    released = cluster["survey"].post(path, json=fine, headers=world.county_office.headers)
+    assert released.status_code == 200, released.text
+
+
+def test_every_repeat_in_a_review_is_named(cluster: Cluster, world: World) -> None:
+    wave_id, ids, quarantined = _quarantine_wave(cluster, world)
+    a, b = ids[quarantined[0]], ids[quarantined[1]]
+    review = {"response_ids": [a, b, a, b], "decision": "reject", "reason": "代填"}
+    path = f"/waves/{wave_id}/quarantine:review"
+    refused = cluster["survey"].post(path, json=review, headers=world.county_office.headers)
+    assert refused.status_code == 422, refused.text
+    detail = refused.json()["detail"]
+    assert [d["field"] for d in detail] == ["response_ids.2", "response_ids.3"]
+    assert "response_ids.0" in detail[0]["reason"] and "response_ids.1" in detail[1]["reason"]
 
 
 # --- batches are read by their own agency -------------------------------------------------

@@ -154,3 +154,71 @@ def test_a_respondents_district_lies_in_the_waves_jurisdiction(
         headers=world.county_office.headers,
     ).json()
     assert one["district_id"] == world.county_id and one["respondent_id"] is None
+
+
+def test_every_problem_of_a_wave_is_reported_at_once(cluster: Cluster, world: World) -> None:
+    """Independent problems — two bad points, a bad window, a bad group, a unit twice —
+    are all answered in one 422, each with its field, reason and code."""
+    ok, outside = world.county_id, world.other_county_id
+    body: dict[str, Any] = {
+        "campaign_id": None,
+        "round": None,
+        "unit_ids": [*world.unit_ids[:2], world.unit_ids[0], world.other_county_unit_id],
+        "agencies": [{"agency_id": world.county_office.principal_id}],
+        "opens_at": "2026-06-01T00:00:00+08:00",
+        "closes_at": "2026-05-01T00:00:00+08:00",
+        "template_id": "00000000-0000-4000-8000-000000000000",
+        "points": [
+            {"code": "P-1", "name": "临颍县政务服务中心", "jurisdiction_id": outside, "target": 5},
+            {
+                "code": "P-2",
+                "name": "舞阳县政务服务中心",
+                "jurisdiction_id": ok,
+                "target": 9,
+                "quota": 3,
+            },
+            {"code": "P-1", "name": "舞阳县医院", "jurisdiction_id": ok, "target": 5},
+        ],
+        "groups": [
+            {"code": "public", "name": "群众", "target_percent": 30},
+            {"code": "public", "name": "企业", "target_percent": 30},
+        ],
+    }
+    refused = _opened(cluster, world, **body)
+    assert refused.status_code == 422, refused.text
+    answer = refused.json()
+    assert answer["error"] == "invalid_wave"
+    assert [(d["field"], d["code"]) for d in answer["detail"]] == [
+        ("agencies.0.agency_id", "invalid_wave"),
+        ("unit_ids.2", "invalid_wave"),
+        ("unit_ids.3", "invalid_wave"),
+        ("closes_at", "invalid_wave"),
+        ("template_id", "template_not_found"),
+        ("points.0.jurisdiction_id", "invalid_wave"),
+        ("points.1.quota", "invalid_wave"),
+        ("points.2.code", "invalid_wave"),
+        ("groups.1.code", "invalid_wave"),
+        ("groups", "invalid_wave"),
+    ]
+    assert all(d["reason"] for d in answer["detail"])
+    assert "10 problems" in answer["reason"]
+
+
+def test_a_campaign_waves_round_units_and_panel_are_reported_together(
+    cluster: Cluster, world: World
+) -> None:
+    both = _opened(
+        cluster,
+        world,
+        round=3,
+        unit_ids=[world.unit_ids[0], world.other_county_unit_id],
+        panel_draw_id="00000000-0000-4000-8000-000000000000",
+    )
+    assert both.status_code == 422, both.text
+    assert error_fields(both) == ["round", "unit_ids.1", "panel_draw_id"]
+    assert "rounds 1–2" in both.json()["detail"][0]["reason"]
+    assert "not enrolled" in both.json()["detail"][1]["reason"]
+    # One problem alone reads as it always did: the error and the field, nothing listed.
+    one = _opened(cluster, world, round=3)
+    assert one.status_code == 422 and one.json()["error"] == "invalid_wave"
+    assert one.json()["detail"] == [{"field": "round", "reason": "the campaign has rounds 1–2"}]

@@ -2,13 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError, PingyiError
 
+T = TypeVar("T")
+
 
 class SurveyError(PingyiError):
-    """Base of every survey domain error."""
+    """Base of every survey domain error. One may stand for several problems of a request
+    (`Objections.refuse`): its body then lists each, with its own field, reason and code,
+    so a caller fixes them all in one round trip."""
+
+    several: tuple[SurveyError, ...] = ()
+
+    def body(self) -> dict[str, Any]:
+        if not self.several:
+            return super().body()
+        detail = [problem.entry() for problem in self.several]
+        return {"error": self.code, "reason": self.reason, "detail": detail}
+
+    def entry(self) -> dict[str, Any]:
+        """This problem as one entry of a list: its code beside the field and reason, since
+        the list's `error` names one kind for them all."""
+        entry: dict[str, Any] = {"field": self.field, "reason": self.reason, "code": self.code}
+        if self.context:
+            entry["context"] = self.context
+        return entry
+
+
+class Objections:
+    """What is wrong with a request, gathered while every independent check runs, so the
+    caller learns all of it at once instead of one problem per attempt."""
+
+    def __init__(self) -> None:
+        self.found: list[SurveyError] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def add(self, error: SurveyError) -> None:
+        self.found.extend(error.several or (error,))
+
+    def attempt(self, check: Callable[[], T], otherwise: T) -> T:
+        """`check()`, or `otherwise` when it refuses: for a chain of checks each of which
+        needs the one before (a panel draw must exist to belong to a campaign)."""
+        try:
+            return check()
+        except SurveyError as error:
+            self.add(error)
+            return otherwise
+
+    def refuse(self, several: type[SurveyError]) -> None:
+        """Nothing when all is well; one problem as it always was answered; several as one
+        error listing each: of their own kind when they share it, else of `several`."""
+        if not self.found:
+            return
+        first = self.found[0]
+        if len(self.found) == 1:
+            raise first
+        same = all(type(error) is type(first) for error in self.found)
+        error = (type(first) if same else several)(
+            f"{len(self.found)} problems; nothing was done", field=None
+        )
+        error.several = tuple(self.found)
+        raise error
 
 
 class WaveNotFound(SurveyError, NotFoundError):

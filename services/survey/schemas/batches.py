@@ -14,7 +14,14 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
 
-from services.survey.schemas.questionnaires import MAX_BATCH, Answer, QuestionnaireIn, UnitKey
+from services.survey.schemas.questionnaires import (
+    MAX_BATCH,
+    OFF_EVERY_SCALE,
+    SCALE,
+    Answer,
+    QuestionnaireIn,
+    UnitKey,
+)
 from services.survey.schemas.waves import In
 from shared.types import Line
 
@@ -174,7 +181,6 @@ def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> lis
 
 
 _ANSWER_FIELDS = ("ratings", "dimension_ratings", "row")
-OFF_EVERY_SCALE = "not an answer on any scale (the wave's answers: GET /waves/{wave_id})"
 
 
 def _reason_and_code(detail: Any) -> dict[str, str]:
@@ -182,7 +188,7 @@ def _reason_and_code(detail: Any) -> dict[str, str]:
     wave's scale is (`scale`), not as a list of every scale's every answer."""
     loc = detail["loc"]
     if detail["type"] == "literal_error" and loc and loc[0] in _ANSWER_FIELDS:
-        return {"reason": OFF_EVERY_SCALE, "code": "scale"}
+        return {"reason": OFF_EVERY_SCALE, "code": SCALE}
     return {"reason": clip(detail["msg"]), "code": detail["type"]}
 
 

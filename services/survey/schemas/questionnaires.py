@@ -9,8 +9,12 @@ from pydantic import (
     BaseModel,
     Field,
     StringConstraints,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
 )
+from pydantic_core import PydanticCustomError
 
 from services.survey.schemas.waves import In
 from shared.contracts.survey import ANSWERS, Channel
@@ -20,6 +24,25 @@ UUID_TEXT = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 Answer = Literal[ANSWERS]  # type: ignore[valid-type]  # the tuple spreads at runtime
 """An answer's text on some scale (满意, 非常满意, "8", "95"...); the wave checks its own.
 An enum rather than free text: checked at native speed, 160 times a questionnaire."""
+
+OFF_EVERY_SCALE = "not an answer on any scale (the wave's answers: GET /waves/{wave_id})"
+SCALE = "scale"
+"""The code of an answer off the scale, wherever it is found: in a batch's row, by the
+wave's checks, or here (an answer on no scale at all)."""
+
+
+def _on_some_scale(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError(SCALE, OFF_EVERY_SCALE) from None
+
+
+OneAnswer = Annotated[Answer, WrapValidator(_on_some_scale)]
+"""An `Answer` in a request of one questionnaire (a correction, a vote): one on no scale is
+refused as a batch's row reports it (`scale`, in words), not as pydantic's `literal_error`
+listing every scale's answers. Batches keep the bare `Answer`, checked natively, and report
+it the same way from their rows (`schemas.batches`)."""
 
 UnitKey = Annotated[
     str,
@@ -105,6 +128,12 @@ class QuestionnaireIn(AnswersIn):
 
 
 class CorrectionIn(AnswersIn):
+    ratings: dict[UnitKey, OneAnswer] = Field(
+        min_length=1, description="unit_id -> overall answer on the wave's scale"
+    )
+    dimension_ratings: dict[UnitKey, dict[Line, OneAnswer]] = Field(
+        default_factory=dict, description="unit_id -> dimension code -> answer"
+    )
     reason: Prose = Field(min_length=1, max_length=500, examples=["录入错误，按纸质问卷更正"])
 
 
@@ -144,21 +173,39 @@ class QuestionnaireOut(BaseModel):
     version: int
     answers: dict[str, Any]
     recorded_by: str
-    history: list[dict[str, Any]]
+    recorded_at: str | None = Field(
+        default=None,
+        description="When the questionnaire was recorded (ISO 8601); null only in the replay "
+        "of a decision answered before times were shown",
+    )
+    history: list[dict[str, Any]] = Field(
+        description="Every decision in order: `event`, `at` (when, ISO 8601), `actor`, and "
+        "its `reason` or `flags`"
+    )
 
 
 class VersionsOut(BaseModel):
     response_id: UUID
-    versions: list[dict[str, Any]]
+    versions: list[dict[str, Any]] = Field(
+        description="`version`, `answers`, `at` (when they were made: the recording, then "
+        "each correction; ISO 8601) and, for a correction, `reason`, `actor`, `changes`"
+    )
 
 
 class BatchStateOut(BaseModel):
+    """The replay of a withdrawal answered before the batch said who and when lacks those:
+    they read null then."""
+
     batch_id: UUID
     wave_id: UUID
     agency_id: UUID
     questionnaires: int
+    recorded_by: str | None = None
+    recorded_at: str | None = Field(default=None, description="When it was pushed (ISO 8601)")
     withdrawn: bool
     withdrawn_reason: str | None
+    withdrawn_by: str | None = None
+    withdrawn_at: str | None = Field(default=None, description="When it was withdrawn")
 
 
 class VoteIn(In):
@@ -166,7 +213,7 @@ class VoteIn(In):
     stored."""
 
     voter: Line = Field(min_length=6, max_length=40, examples=["13800138000"])
-    ratings: dict[UnitKey, Answer] = Field(min_length=1, max_length=2000)
+    ratings: dict[UnitKey, OneAnswer] = Field(min_length=1, max_length=2000)
 
 
 class VoteOut(BaseModel):

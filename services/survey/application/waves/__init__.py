@@ -16,8 +16,9 @@ from services.survey.application.waves.setup import (
     check_agencies,
     check_agency,
     check_groups,
+    check_panel,
     check_points,
-    panel_of,
+    representative_panel,
 )
 from services.survey.application.waves.units import CHINA, campaign_units, standalone_units
 
@@ -30,8 +31,9 @@ __all__ = [
     "check_agencies",
     "check_agency",
     "check_groups",
+    "check_panel",
     "check_points",
-    "panel_of",
+    "representative_panel",
     "standalone_units",
     "wave_out",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,20 +14,23 @@ from services.survey.application.waves.setup import (
     check_agencies,
     check_agency,
     check_groups,
+    check_panel,
     check_points,
     check_public_template,
-    panel_of,
 )
 from services.survey.application.waves.units import campaign_units, standalone_units
-from services.survey.domain import BUILTIN_TEMPLATE, InvalidWave, Wave
+from services.survey.domain import BUILTIN_TEMPLATE, InvalidWave, Objections, Wave
 from shared.auth import Principal as Caller
-from shared.contracts.survey import IntegrityRules, TemplateSnapshot, WaveKind
+from shared.contracts.survey import EnrolledUnit, IntegrityRules, TemplateSnapshot, WaveKind
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
 from shared.registry_view import RegistryView
 from shared.views import ViewStore
 
 CLOSE_ATTEMPTS = 5
+
+Window = tuple[datetime | None, datetime | None]
+NO_WINDOW: Window = (None, None)
 
 
 class WaveCommands(SurveyBase):
@@ -47,38 +51,39 @@ class WaveCommands(SurveyBase):
         )
 
     def _new_wave(self, caller: Caller, spec: dict[str, Any], views: ViewStore) -> Wave:
+        """The wave, or every problem of the request at once (`Objections`): each check
+        that does not need another's result runs whatever the others found."""
+        objections = Objections()
         registry = RegistryView(views)
         jurisdiction_id = str(spec["jurisdiction_id"])
-        if registry.jurisdiction(jurisdiction_id) is None:
-            raise InvalidWave("no such jurisdiction", field="jurisdiction_id")
+        # Units, points, the campaign and the template are all placed against it.
+        placed = registry.jurisdiction(jurisdiction_id) is not None
+        if not placed:
+            objections.add(InvalidWave("no such jurisdiction", field="jurisdiction_id"))
         kind = WaveKind(spec.get("kind") or WaveKind.SATISFACTION_SURVEY)
-        agencies = check_agencies(views, spec)
+        agencies = check_agencies(views, spec, objections)
         setup: dict[str, Any] = {"kind": kind.value}
-        if spec.get("campaign_id") is not None:
-            units, window = campaign_units(views, spec, setup)
-        else:
-            units, window = standalone_units(registry, spec), (None, None)
-        opens_at = spec.get("opens_at") or window[0]
-        closes_at = spec.get("closes_at") or window[1]
-        if opens_at is not None and closes_at is not None and opens_at >= closes_at:
-            raise InvalidWave("the window must open before it closes", field="closes_at")
-        template = self._template_for(registry, jurisdiction_id, spec)
+        units, window = self._units(views, spec, setup, objections) if placed else ([], NO_WINDOW)
+        opens_at, closes_at = _window(spec, window, objections)
+        template = self._template_for(registry, jurisdiction_id, spec, objections, placed)
+        points = spec.get("points") or []
         setup |= {
             "template": template.model_dump(mode="json"),
             "units": [u.model_dump(mode="json") for u in units],
             "opens_at": None if opens_at is None else opens_at.isoformat(),
             "closes_at": None if closes_at is None else closes_at.isoformat(),
             "channels": list(dict.fromkeys(spec.get("channels") or ())),
-            "points": check_points(registry, jurisdiction_id, spec.get("points") or []),
-            "groups": check_groups(spec.get("groups") or []),
+            "points": check_points(registry, jurisdiction_id, points, objections) if placed else [],
+            "groups": check_groups(spec.get("groups") or [], objections),
             "agencies": [a.model_dump(mode="json") for a in agencies],
-            "panel": panel_of(views, kind, spec),
+            "panel": check_panel(views, kind, spec, objections),
             "public": bool(spec.get("public")) or kind == WaveKind.ONLINE_PUBLIC_VOTING,
             "integrity": IntegrityRules.model_validate(spec.get("integrity") or {}).model_dump(),
         }
-        check_public_template(template, setup["public"])
+        check_public_template(template, setup["public"], objections)
         if not spec["name"].strip():
-            raise InvalidWave("must not be blank", field="name")
+            objections.add(InvalidWave("must not be blank", field="name"))
+        objections.refuse(InvalidWave)
         return Wave(
             UUID(jurisdiction_id),
             spec["name"],
@@ -88,16 +93,38 @@ class WaveCommands(SurveyBase):
             setup,
         )
 
+    @staticmethod
+    def _units(
+        views: ViewStore, spec: dict[str, Any], setup: dict[str, Any], objections: Objections
+    ) -> tuple[list[EnrolledUnit], Window]:
+        """The wave's units, and its campaign round's window, if it is a campaign's."""
+        if spec.get("campaign_id") is not None:
+            return campaign_units(views, spec, setup, objections)
+        return standalone_units(RegistryView(views), spec, objections), NO_WINDOW
+
     def _template_for(
-        self, registry: RegistryView, jurisdiction_id: str, spec: dict[str, Any]
+        self,
+        registry: RegistryView,
+        jurisdiction_id: str,
+        spec: dict[str, Any],
+        objections: Objections,
+        placed: bool,
     ) -> TemplateSnapshot:
+        """The template named (the built-in one where it is not usable: the wave is then
+        refused for that, and its other checks still run against a template)."""
         template_id = spec.get("template_id")
-        if template_id is None:
+        if template_id is None or not placed:
             return BUILTIN_TEMPLATE
-        template = self.template(template_id)
-        if str(template.jurisdiction_id) not in registry.lineage(jurisdiction_id):
-            raise InvalidWave("the template belongs to another jurisdiction", field="template_id")
-        return template.snapshot(spec.get("template_version"))
+
+        def usable() -> TemplateSnapshot:
+            template = self.template(template_id)
+            if str(template.jurisdiction_id) not in registry.lineage(jurisdiction_id):
+                raise InvalidWave(
+                    "the template belongs to another jurisdiction", field="template_id"
+                )
+            return template.snapshot(spec.get("template_version"))
+
+        return objections.attempt(usable, BUILTIN_TEMPLATE)
 
     def accredit_agency(
         self,
@@ -153,3 +180,12 @@ class WaveCommands(SurveyBase):
                 except IntegrityError:
                     continue  # another replica's batch came first
         raise InvalidWave("the wave kept changing while closing; retry", field="wave_id")
+
+
+def _window(spec: dict[str, Any], default: Window, objections: Objections) -> Window:
+    """The window asked for, each end defaulting to the round's."""
+    opens_at = spec.get("opens_at") or default[0]
+    closes_at = spec.get("closes_at") or default[1]
+    if opens_at is not None and closes_at is not None and opens_at >= closes_at:
+        objections.add(InvalidWave("the window must open before it closes", field="closes_at"))
+    return opens_at, closes_at

@@ -3,10 +3,11 @@ for a representative evaluation, its panel."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-from services.survey.domain import InvalidWave
+from services.survey.domain import InvalidWave, Objections
 from shared.campaign_view import CampaignView
 from shared.contracts.survey import AgencyQuota, TemplateSnapshot, WaveKind
 from shared.registry_view import PRINCIPALS, RegistryView
@@ -14,48 +15,57 @@ from shared.views import ViewStore
 
 
 def check_agency(views: ViewStore, agency_id: str, field: str) -> None:
+    problem = agency_problem(views, agency_id, field)
+    if problem is not None:
+        raise problem
+
+
+def agency_problem(views: ViewStore, agency_id: str, field: str) -> InvalidWave | None:
     agency = views.get(PRINCIPALS, agency_id)
     if agency is None or agency.get("role") != "agency":
-        raise InvalidWave("no such agency principal", field=field)
+        return InvalidWave("no such agency principal", field=field)
     if agency.get("revoked"):
-        raise InvalidWave("the agency's key is revoked", field=field)
+        return InvalidWave("the agency's key is revoked", field=field)
+    return None
 
 
-def check_agencies(views: ViewStore, spec: dict[str, Any]) -> list[AgencyQuota]:
+def check_agencies(
+    views: ViewStore, spec: dict[str, Any], objections: Objections
+) -> list[AgencyQuota]:
+    """The agencies that stand; each one that does not is an objection."""
     listed = [(f"agencies.{i}.agency_id", a) for i, a in enumerate(spec.get("agencies") or [])]
     if spec.get("agency_id") is not None:
         listed = [("agency_id", {"agency_id": spec["agency_id"], "quota": None}), *listed]
     if not listed:
-        raise InvalidWave("a wave needs an accredited agency", field="agencies")
+        objections.add(InvalidWave("a wave needs an accredited agency", field="agencies"))
     seen: set[str] = set()
     agencies: list[AgencyQuota] = []
     for field, entry in listed:
         agency_id = str(entry["agency_id"])
-        if agency_id in seen:
-            raise InvalidWave("agency listed twice", field=field)
+        problem = (
+            InvalidWave("agency listed twice", field=field)
+            if agency_id in seen
+            else agency_problem(views, agency_id, field)
+        )
         seen.add(agency_id)
-        check_agency(views, agency_id, field)
+        if problem is not None:
+            objections.add(problem)
+            continue
         agencies.append(AgencyQuota(agency_id=UUID(agency_id), quota=entry.get("quota")))
     return agencies
 
 
 def check_points(
-    registry: RegistryView, jurisdiction_id: str, points: list[dict[str, Any]]
+    registry: RegistryView,
+    jurisdiction_id: str,
+    points: list[dict[str, Any]],
+    objections: Objections,
 ) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for index, point in enumerate(points):
-        if point["code"] in seen:
-            raise InvalidWave("survey point code repeats", field=f"points.{index}.code")
+        for problem in _point_problems(registry, jurisdiction_id, point, index, seen):
+            objections.add(problem)
         seen.add(point["code"])
-        county = str(point["jurisdiction_id"])
-        if registry.jurisdiction(county) is None or jurisdiction_id not in registry.lineage(county):
-            raise InvalidWave(
-                "the point's jurisdiction is outside the wave's",
-                field=f"points.{index}.jurisdiction_id",
-            )
-        quota = point.get("quota")
-        if quota is not None and quota < point["target"]:
-            raise InvalidWave("the quota is below the target", field=f"points.{index}.quota")
     return [
         {
             "code": p["code"],
@@ -68,30 +78,60 @@ def check_points(
     ]
 
 
-def check_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _point_problems(
+    registry: RegistryView,
+    jurisdiction_id: str,
+    point: dict[str, Any],
+    index: int,
+    seen: set[str],
+) -> Iterator[InvalidWave]:
+    # A point's code, county and quota are each wrong on their own: all are said.
+    if point["code"] in seen:
+        yield InvalidWave("survey point code repeats", field=f"points.{index}.code")
+    county = str(point["jurisdiction_id"])
+    if registry.jurisdiction(county) is None or jurisdiction_id not in registry.lineage(county):
+        yield InvalidWave(
+            "the point's jurisdiction is outside the wave's",
+            field=f"points.{index}.jurisdiction_id",
+        )
+    quota = point.get("quota")
+    if quota is not None and quota < point["target"]:
+        yield InvalidWave("the quota is below the target", field=f"points.{index}.quota")
+
+
+def check_groups(groups: list[dict[str, Any]], objections: Objections) -> list[dict[str, Any]]:
     seen: set[str] = set()
     for index, group in enumerate(groups):
         if group["code"] in seen:
-            raise InvalidWave("group code repeats", field=f"groups.{index}.code")
+            objections.add(InvalidWave("group code repeats", field=f"groups.{index}.code"))
         seen.add(group["code"])
     if groups and sum(g["target_percent"] for g in groups) != 100:
-        raise InvalidWave("the groups' target shares must add up to 100%", field="groups")
+        objections.add(InvalidWave("the groups' target shares must add up to 100%", field="groups"))
     return [
         {"code": g["code"], "name": g["name"], "target_percent": g["target_percent"]}
         for g in groups
     ]
 
 
-def panel_of(views: ViewStore, kind: WaveKind, spec: dict[str, Any]) -> list[str]:
+def check_panel(
+    views: ViewStore, kind: WaveKind, spec: dict[str, Any], objections: Objections
+) -> list[str]:
+    """The wave's panel (`representative_panel`); a panel named for a wave of another kind
+    is an objection per field that names one."""
+    if kind == WaveKind.REPRESENTATIVE_EVALUATION:
+        return objections.attempt(lambda: representative_panel(views, spec), [])
+    for field in ("panel_draw_id", "panel_body_id"):
+        if spec.get(field) is not None:
+            objections.add(InvalidWave("only a representative evaluation has a panel", field=field))
+    return []
+
+
+def representative_panel(views: ViewStore, spec: dict[str, Any]) -> list[str]:
     """A representative evaluation is voted on by its panel only (代表评议): a drawn panel
     (`panel_draw_id`), or the representatives appointed to a body for a cycle
-    (`panel_body_id`, `panel_cycle`) and not disqualified when the wave opens."""
+    (`panel_body_id`, `panel_cycle`) and not disqualified when the wave opens. Each check
+    needs the one before: the first that fails is the answer."""
     draw_id, body_id = spec.get("panel_draw_id"), spec.get("panel_body_id")
-    if kind != WaveKind.REPRESENTATIVE_EVALUATION:
-        for field in ("panel_draw_id", "panel_body_id"):
-            if spec.get(field) is not None:
-                raise InvalidWave("only a representative evaluation has a panel", field=field)
-        return []
     if (draw_id is None) == (body_id is None):
         raise InvalidWave(
             "a representative evaluation names its panel: a draw, or an appointing body",
@@ -124,7 +164,7 @@ def appointed_panel(views: ViewStore, body_id: str, cycle: str | None) -> list[s
     return members
 
 
-def check_public_template(template: TemplateSnapshot, public: bool) -> None:
+def check_public_template(template: TemplateSnapshot, public: bool, objections: Objections) -> None:
     """A public vote carries the voter and the ratings only: a wave open to the public cannot
     use a template that asks each respondent for their group or district, or no vote could
     ever be recorded."""
@@ -132,8 +172,10 @@ def check_public_template(template: TemplateSnapshot, public: bool) -> None:
         return
     for asked, what in ((template.asks_group, "group"), (template.asks_district, "district")):
         if asked:
-            raise InvalidWave(
-                f"the template asks for the respondent's {what}, which a public vote does not "
-                "carry: use a template that does not ask for it",
-                field="template_id",
+            objections.add(
+                InvalidWave(
+                    f"the template asks for the respondent's {what}, which a public vote does "
+                    "not carry: use a template that does not ask for it",
+                    field="template_id",
+                )
             )

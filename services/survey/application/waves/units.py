@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from services.survey.domain import InvalidWave
+from services.survey.domain import InvalidWave, Objections
 from shared.campaign_view import CampaignView
 from shared.contracts.survey import EnrolledUnit
 from shared.registry_view import RegistryView
@@ -17,98 +17,151 @@ from shared.views import ViewStore
 CHINA = timezone(timedelta(hours=8))
 
 
-def standalone_units(registry: RegistryView, spec: dict[str, Any]) -> list[EnrolledUnit]:
+def standalone_units(
+    registry: RegistryView, spec: dict[str, Any], objections: Objections
+) -> list[EnrolledUnit]:
     """A wave outside any campaign (a pilot or an ad-hoc survey): the units named, each in
     the category it was registered with. Checked against this service's registry copy,
-    which may lag the registry (callers wait on /positions)."""
+    which may lag the registry (callers wait on /positions). Every unit that cannot be
+    surveyed is an objection."""
     unit_ids: Sequence[UUID] = spec.get("unit_ids") or []
     if not unit_ids:
-        raise InvalidWave("name the campaign, or the units of a standalone wave", field="unit_ids")
+        objections.add(
+            InvalidWave("name the campaign, or the units of a standalone wave", field="unit_ids")
+        )
     jurisdiction_id = str(spec["jurisdiction_id"])
     units: list[EnrolledUnit] = []
     seen: set[str] = set()
     for index, unit_id in enumerate(unit_ids):
-        field = f"unit_ids.{index}"
-        if str(unit_id) in seen:
-            raise InvalidWave("unit listed twice", field=field)
+        unit = _standalone_unit(registry, jurisdiction_id, str(unit_id), seen, index)
         seen.add(str(unit_id))
-        unit = registry.unit(str(unit_id))
-        if unit is None:
-            raise InvalidWave("no such unit", field=field)
-        if jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
-            raise InvalidWave("unit is outside the wave's jurisdiction", field=field)
-        if not registry.is_active_unit(str(unit_id)):
-            raise InvalidWave(
-                f"unit is {registry.unit_status(str(unit_id))}; survey the unit that stands "
-                "for it now",
-                field=field,
-                successors=registry.successors(str(unit_id)),
-            )
-        units.append(EnrolledUnit(unit_id=unit_id, name=unit["name"], category=unit["category"]))
+        if isinstance(unit, InvalidWave):
+            objections.add(unit)
+        else:
+            units.append(unit)
     return units
 
 
+def _standalone_unit(
+    registry: RegistryView, jurisdiction_id: str, unit_id: str, seen: set[str], index: int
+) -> EnrolledUnit | InvalidWave:
+    field = f"unit_ids.{index}"
+    if unit_id in seen:
+        return InvalidWave("unit listed twice", field=field)
+    unit = registry.unit(unit_id)
+    if unit is None:
+        return InvalidWave("no such unit", field=field)
+    if jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
+        return InvalidWave("unit is outside the wave's jurisdiction", field=field)
+    if not registry.is_active_unit(unit_id):
+        return InvalidWave(
+            f"unit is {registry.unit_status(unit_id)}; survey the unit that stands for it now",
+            field=field,
+            successors=registry.successors(unit_id),
+        )
+    return EnrolledUnit(unit_id=UUID(unit_id), name=unit["name"], category=unit["category"])
+
+
 def campaign_units(
-    views: ViewStore, spec: dict[str, Any], setup: dict[str, Any]
+    views: ViewStore, spec: dict[str, Any], setup: dict[str, Any], objections: Objections
 ) -> tuple[list[EnrolledUnit], tuple[datetime | None, datetime | None]]:
     """The campaign's enrolled units within the wave's jurisdiction (or the named subset),
-    with their enrolment categories, and the round's window as the default window."""
+    with their enrolment categories, and the round's window as the default window. A
+    campaign that cannot be used stops here (its units and rounds are the campaign's); its
+    round and each unit named are objections of their own."""
     campaigns = CampaignView(views)
-    registry = RegistryView(views)
-    campaign_id = str(spec["campaign_id"])
-    campaign = campaigns.campaign(campaign_id)
+    campaign = objections.attempt(lambda: _campaign(views, spec), None)
     if campaign is None:
-        raise InvalidWave("no such campaign", field="campaign_id")
-    jurisdiction_id = str(spec["jurisdiction_id"])
-    if campaign["jurisdiction_id"] not in registry.lineage(jurisdiction_id):
-        raise InvalidWave(
-            "the campaign is run by a jurisdiction that does not contain this one",
-            field="campaign_id",
-        )
+        return [], (None, None)
+    campaign_id = str(spec["campaign_id"])
     windows = campaign.get("round_windows") or []
-    round_number = spec.get("round") or (1 if len(windows) <= 1 else None)
-    if round_number is None:
-        raise InvalidWave("the campaign has half-year rounds: name the round", field="round")
-    if windows and not 1 <= round_number <= len(windows):
-        raise InvalidWave(f"the campaign has rounds 1–{len(windows)}", field="round")
+    round_number = objections.attempt(lambda: _round(spec, windows), None)
     setup |= {"campaign_id": campaign_id, "round": round_number}
     enrolled = {
         doc["unit_id"]: doc
         for doc in campaigns.enrolments(campaign_id)
         if doc["status"] == "enrolled"
     }
-    wanted = [str(u) for u in spec.get("unit_ids") or []] or sorted(
-        enrolled, key=lambda u: _unit_name(registry, u)
-    )
+    units = _enrolled_units(RegistryView(views), spec, enrolled, objections)
+    if round_number is None or not windows:
+        return units, (None, None)
+    window = windows[round_number - 1]
+    starts, ends = _start(window["starts_on"]), _end(window["ends_on"])
+    objections.attempt(lambda: _check_window_against_round(spec, round_number, starts), None)
+    return units, (starts, ends)
+
+
+def _campaign(views: ViewStore, spec: dict[str, Any]) -> dict[str, Any]:
+    campaign = CampaignView(views).campaign(str(spec["campaign_id"]))
+    if campaign is None:
+        raise InvalidWave("no such campaign", field="campaign_id")
+    if campaign["jurisdiction_id"] not in RegistryView(views).lineage(str(spec["jurisdiction_id"])):
+        raise InvalidWave(
+            "the campaign is run by a jurisdiction that does not contain this one",
+            field="campaign_id",
+        )
+    return campaign
+
+
+def _round(spec: dict[str, Any], windows: list[Any]) -> int:
+    round_number: int | None = spec.get("round") or (1 if len(windows) <= 1 else None)
+    if round_number is None:
+        raise InvalidWave("the campaign has half-year rounds: name the round", field="round")
+    if windows and not 1 <= round_number <= len(windows):
+        raise InvalidWave(f"the campaign has rounds 1–{len(windows)}", field="round")
+    return round_number
+
+
+def _enrolled_units(
+    registry: RegistryView,
+    spec: dict[str, Any],
+    enrolled: dict[str, dict[str, Any]],
+    objections: Objections,
+) -> list[EnrolledUnit]:
+    """The units named (each that cannot be surveyed an objection), or else every unit
+    enrolled within the wave's jurisdiction, by name: of those, one of another
+    jurisdiction is simply not this wave's."""
+    jurisdiction_id = str(spec["jurisdiction_id"])
+    named = [str(u) for u in spec.get("unit_ids") or []]
+    wanted = named or sorted(enrolled, key=lambda u: _unit_name(registry, u))
     units: list[EnrolledUnit] = []
     seen: set[str] = set()
+    refused = 0
     for index, unit_id in enumerate(wanted):
-        field = f"unit_ids.{index}"
-        if unit_id in seen:
-            raise InvalidWave("unit listed twice", field=field)
+        unit = _enrolled_unit(registry, jurisdiction_id, unit_id, enrolled, seen, index)
         seen.add(unit_id)
-        if unit_id not in enrolled:
-            raise InvalidWave("unit is not enrolled in the campaign", field=field)
-        unit = registry.unit(unit_id)
-        if unit is None or jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
-            if spec.get("unit_ids"):
-                raise InvalidWave("unit is outside the wave's jurisdiction", field=field)
-            continue
-        units.append(
-            EnrolledUnit(
-                unit_id=UUID(unit_id), name=unit["name"], category=enrolled[unit_id]["category"]
+        if not isinstance(unit, InvalidWave):
+            units.append(unit)
+        elif named:
+            objections.add(unit)
+            refused += 1
+    if not units and not refused:
+        objections.add(
+            InvalidWave(
+                "no unit of the campaign is enrolled in this jurisdiction", field="campaign_id"
             )
         )
-    if not units:
-        raise InvalidWave(
-            "no unit of the campaign is enrolled in this jurisdiction", field="campaign_id"
-        )
-    window = windows[round_number - 1] if windows else None
-    if window is None:
-        return units, (None, None)
-    starts, ends = _start(window["starts_on"]), _end(window["ends_on"])
-    _check_window_against_round(spec, round_number, starts)
-    return units, (starts, ends)
+    return units
+
+
+def _enrolled_unit(
+    registry: RegistryView,
+    jurisdiction_id: str,
+    unit_id: str,
+    enrolled: dict[str, dict[str, Any]],
+    seen: set[str],
+    index: int,
+) -> EnrolledUnit | InvalidWave:
+    field = f"unit_ids.{index}"
+    if unit_id in seen:
+        return InvalidWave("unit listed twice", field=field)
+    if unit_id not in enrolled:
+        return InvalidWave("unit is not enrolled in the campaign", field=field)
+    unit = registry.unit(unit_id)
+    if unit is None or jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
+        return InvalidWave("unit is outside the wave's jurisdiction", field=field)
+    category = enrolled[unit_id]["category"]
+    return EnrolledUnit(unit_id=UUID(unit_id), name=unit["name"], category=category)
 
 
 def _check_window_against_round(spec: dict[str, Any], round_number: int, starts: datetime) -> None:

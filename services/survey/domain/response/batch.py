@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from services.survey.domain.errors import DecisionConflict
-from services.survey.domain.response.questionnaire import require_reason
+from services.survey.domain.response.questionnaire import Stamp, require_reason
 
 
 class Batch(Aggregate):
@@ -39,6 +40,8 @@ class Batch(Aggregate):
         self.recorded_by = actor
         self.withdrawn = False
         self.withdrawn_reason: str | None = None
+        self.withdrawn_by: str | None = None
+        self.withdrawn_at: datetime | None = None
 
     def withdraw(self, reason: str, actor: str) -> None:
         require_reason(reason)
@@ -54,7 +57,15 @@ class Batch(Aggregate):
 
     @event(Withdrawn)
     def _withdrawn(
-        self, wave_id: UUID, agency_id: UUID, response_ids: list[str], reason: str, actor: str
+        self,
+        wave_id: UUID,
+        agency_id: UUID,
+        response_ids: list[str],
+        reason: str,
+        actor: str,
+        timestamp: Stamp = None,
     ) -> None:
         self.withdrawn = True
         self.withdrawn_reason = reason
+        self.withdrawn_by = actor
+        self.withdrawn_at = timestamp

@@ -25,6 +25,12 @@ _NOT_VERSION_OR_VARIANT = ~((0xC000 << 48) | (0xF000 << 64))
 _VERSION_5_RFC_4122 = (0x8000 << 48) | (5 << 76)
 ANSWER_FIELDS = ("ratings", "dimension_ratings", "opinions", "recommended_key_targets")
 
+Stamp = datetime | None
+"""A decision's mutator names its event's `timestamp` (eventsourcing passes it every event
+attribute it names), so the history says when without a field of the payload, and
+decisions stored before it did load with their time. A command leaves it out (None:
+eventsourcing stamps the event it triggers); the mutator always receives the event's."""
+
 
 def require_reason(reason: str) -> None:
     if not reason.strip():
@@ -200,10 +206,18 @@ class Response(ResponseContent, Aggregate):
 
     @event(Corrected)
     def _corrected(
-        self, wave_id: UUID, answers_version: int, answers: dict[str, Any], reason: str, actor: str
+        self,
+        wave_id: UUID,
+        answers_version: int,
+        answers: dict[str, Any],
+        reason: str,
+        actor: str,
+        timestamp: Stamp = None,
     ) -> None:
         self.answer_versions.append(dict(answers))
-        self.history.append({"event": "corrected", "reason": reason, "actor": actor})
+        self.history.append(
+            {"event": "corrected", "at": timestamp, "reason": reason, "actor": actor}
+        )
 
     def void(self, reason: str, actor: str) -> None:
         require_reason(reason)
@@ -212,9 +226,9 @@ class Response(ResponseContent, Aggregate):
         self._voided(wave_id=self.wave_id, reason=reason, actor=actor)
 
     @event(Voided)
-    def _voided(self, wave_id: UUID, reason: str, actor: str) -> None:
+    def _voided(self, wave_id: UUID, reason: str, actor: str, timestamp: Stamp = None) -> None:
         self.voided = True
-        self.history.append({"event": "voided", "reason": reason, "actor": actor})
+        self.history.append({"event": "voided", "at": timestamp, "reason": reason, "actor": actor})
 
     def quarantine(self, flags: list[dict[str, str]], actor: str) -> None:
         if self.status != COUNTED or self.review is not None:
@@ -222,27 +236,35 @@ class Response(ResponseContent, Aggregate):
         self._quarantined(wave_id=self.wave_id, flags=flags, actor=actor)
 
     @event(Quarantined)
-    def _quarantined(self, wave_id: UUID, flags: list[dict[str, str]], actor: str) -> None:
+    def _quarantined(
+        self, wave_id: UUID, flags: list[dict[str, str]], actor: str, timestamp: Stamp = None
+    ) -> None:
         self.flags = list(self.flags) + list(flags)
-        self.history.append({"event": "quarantined", "flags": flags, "actor": actor})
+        self.history.append(
+            {"event": "quarantined", "at": timestamp, "flags": flags, "actor": actor}
+        )
 
     def release(self, reason: str, actor: str) -> None:
         self._require_quarantined(reason)
         self._released(wave_id=self.wave_id, reason=reason, actor=actor)
 
     @event(Released)
-    def _released(self, wave_id: UUID, reason: str, actor: str) -> None:
+    def _released(self, wave_id: UUID, reason: str, actor: str, timestamp: Stamp = None) -> None:
         self.review = "released"
-        self.history.append({"event": "released", "reason": reason, "actor": actor})
+        self.history.append(
+            {"event": "released", "at": timestamp, "reason": reason, "actor": actor}
+        )
 
     def reject(self, reason: str, actor: str) -> None:
         self._require_quarantined(reason)
         self._rejected(wave_id=self.wave_id, reason=reason, actor=actor)
 
     @event(Rejected)
-    def _rejected(self, wave_id: UUID, reason: str, actor: str) -> None:
+    def _rejected(self, wave_id: UUID, reason: str, actor: str, timestamp: Stamp = None) -> None:
         self.review = REJECTED
-        self.history.append({"event": "rejected", "reason": reason, "actor": actor})
+        self.history.append(
+            {"event": "rejected", "at": timestamp, "reason": reason, "actor": actor}
+        )
 
     def _require_quarantined(self, reason: str) -> None:
         require_reason(reason)

@@ -1,0 +1,205 @@
+"""The decisions: correct, void, review, withdraw a batch, quarantine after the fact."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from services.survey.application.decisions.reading import QuestionnaireReads, batch_out
+from services.survey.application.decisions.review import about_one, named, refuse_repeats
+from services.survey.domain import (
+    Checker,
+    DecisionConflict,
+    InvalidQuestionnaire,
+    Objections,
+    Response,
+    SurveyError,
+)
+from services.survey.domain.response import WITHDRAWN
+from shared.auth import Principal as Caller
+from shared.idempotency import Response as Result
+from shared.idempotency import run_idempotent
+
+
+class DecisionCommands(QuestionnaireReads):
+    def correct(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_id: UUID,
+        answers: dict[str, Any],
+        reason: str,
+        key: str | None = None,
+    ) -> Result:
+        """A new version of the answers, checked by the wave's rules like the first one."""
+
+        def command() -> tuple[list[Any], Result]:
+            response = self._corrected(caller, wave_id, response_id, answers, reason)
+            return [response], self.questionnaire_out(response)
+
+        request = {"response_id": response_id, "answers": answers, "reason": reason}
+        return self._once(caller, wave_id, key, "correct", request, command)
+
+    def _corrected(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_id: UUID,
+        answers: dict[str, Any],
+        reason: str,
+    ) -> Response:
+        wave = self.wave(wave_id)
+        response = self.questionnaire_in(wave_id, response_id, caller, wave)
+        if self.status_of(response) == WITHDRAWN:
+            raise DecisionConflict("the questionnaire's batch was withdrawn")
+        as_pushed = {
+            "questionnaire_id": response.questionnaire_id,
+            "collected_at": response.collected_at,
+            "survey_point": response.survey_point,
+            "channel": response.details.get("channel"),
+            "group": response.details.get("group"),
+            "district_id": response.details.get("district_id"),
+            "device": response.details.get("device"),
+            "respondent_id": response.details.get("respondent_id"),
+            **answers,
+        }
+        found = Checker(wave, response.collected_at).answer_problems(as_pushed)
+        if found:
+            first = found[0]
+            raise InvalidQuestionnaire(
+                first.reason,
+                field=f"answers.{first.field}",
+                problems=[{"field": p.field, "reason": p.reason, "code": p.code} for p in found],
+            )
+        response.correct(answers, reason, caller.actor)
+        return response
+
+    def void(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_id: UUID,
+        reason: str,
+        key: str | None = None,
+    ) -> Result:
+        def command() -> tuple[list[Any], Result]:
+            response = self.questionnaire_in(wave_id, response_id, caller)
+            response.void(reason, caller.actor)
+            return [response], self.questionnaire_out(response)
+
+        request = {"response_id": response_id, "reason": reason}
+        return self._once(caller, wave_id, key, "void", request, command)
+
+    def review(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_ids: list[UUID],
+        decision: str,
+        reason: str,
+        key: str | None = None,
+    ) -> Result:
+        """Release or reject quarantined questionnaires, all of them or none."""
+        refuse_repeats(response_ids)
+
+        def command() -> tuple[list[Any], Result]:
+            responses = self._reviewed(caller, wave_id, response_ids, decision, reason)
+            return list(responses), {
+                "wave_id": str(wave_id),
+                "decision": decision,
+                "response_ids": [str(r.id) for r in responses],
+            }
+
+        request = {"response_ids": response_ids, "decision": decision, "reason": reason}
+        return self._once(caller, wave_id, key, "review", request, command)
+
+    def _reviewed(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        response_ids: list[UUID],
+        decision: str,
+        reason: str,
+    ) -> list[Response]:
+        """Each questionnaire decided, or an error naming every one that cannot be (none is
+        then saved: the review is all or nothing)."""
+        wave = self.wave(wave_id)
+        batches: dict[UUID, bool] = {}
+        objections = Objections()
+        responses = []
+        for index, response_id in enumerate(response_ids):
+            try:
+                response = self.questionnaire_in(wave_id, response_id, wave=wave)
+                _decide(response, self.status_of(response, batches), decision, reason, caller)
+            except SurveyError as error:
+                if not about_one(error):
+                    raise
+                objections.add(named(error, index, response_id))
+                continue
+            responses.append(response)
+        objections.refuse(DecisionConflict)
+        return responses
+
+    def withdraw_batch(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        batch_id: UUID,
+        reason: str,
+        key: str | None = None,
+    ) -> Result:
+        def command() -> tuple[list[Any], Result]:
+            batch = self.batch(batch_id)
+            if batch.wave_id != wave_id:
+                raise DecisionConflict("the batch belongs to another wave", field="batch_id")
+            batch.withdraw(reason, caller.actor)
+            return [batch], batch_out(batch)
+
+        request = {"batch_id": batch_id, "reason": reason}
+        return self._once(caller, wave_id, key, "withdraw", request, command)
+
+    def _once(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        key: str | None,
+        decision: str,
+        request: dict[str, Any],
+        command: Callable[[], tuple[list[Any], Result]],
+    ) -> Result:
+        """A decision made at most once per Idempotency-Key: a retry gets the first answer
+        back, though the decision itself could not be made twice (a questionnaire is voided
+        once). Every decision about a wave shares one scope, so a key reused for another
+        decision, or for the same one about another questionnaire, is refused (409)."""
+        return run_idempotent(
+            self,
+            principal_id=caller.principal_id,
+            scope=f"decisions:{wave_id}",
+            key=key,
+            request={"decision": decision, **request},
+            command=command,
+        )
+
+    def quarantine(
+        self, caller: Caller, wave_id: UUID, response_ids: list[UUID], flags: list[dict[str, str]]
+    ) -> list[str]:
+        """Flag recorded questionnaires after the fact (a wave-wide check found them)."""
+        wave = self.wave(wave_id)
+        responses = [self.questionnaire_in(wave_id, rid, wave=wave) for rid in response_ids]
+        changed = []
+        for response in responses:
+            if response.status == "counted" and response.review is None:
+                response.quarantine(flags, caller.actor)
+                changed.append(response)
+        self.save(*changed)
+        return [str(r.id) for r in changed]
+
+
+def _decide(response: Response, status: str, decision: str, reason: str, caller: Caller) -> None:
+    if status == WITHDRAWN:
+        raise DecisionConflict("the questionnaire's batch was withdrawn")
+    if decision == "release":
+        response.release(reason, caller.actor)
+    else:
+        response.reject(reason, caller.actor)

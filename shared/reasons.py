@@ -1,0 +1,33 @@
+"""A pydantic error in words a caller can act on, wherever one is answered (a request's
+body or header, a row of a push or an import).
+
+Pydantic words a few errors for its own use: a length limit placed on a text type of ours
+(`Annotated[Line, Field(max_length=...)]`) is checked after our check, by its generic
+length validator, which counts "items"; a choice among a hundred values lists them all; a
+check of ours that raises `ValueError` has its sentence prefixed with "Value error, "."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+LONG_CHOICE = 200
+"""A choice among more values than a reason reads well with (an answer on any of the five
+scales is one of over a hundred): said in words, the values left to the schema."""
+
+_LENGTH_WORDS = {"too_long": "at most", "too_short": "at least"}
+
+
+def reason_of(err: Mapping[str, Any]) -> str:
+    # A check of ours raises ValueError with the sentence to show; pydantic prefixes it.
+    reason = str(err.get("msg", "")).removeprefix("Value error, ")
+    kind, given = err.get("type"), err.get("input")
+    if kind == "literal_error" and len(reason) > LONG_CHOICE:
+        return "not one of the accepted values (the request's schema lists them: /docs)"
+    if kind in _LENGTH_WORDS and isinstance(given, str):
+        context = err.get("ctx") or {}
+        limit = context.get("max_length" if kind == "too_long" else "min_length")
+        if isinstance(limit, int):
+            unit = "character" if limit == 1 else "characters"
+            return f"should have {_LENGTH_WORDS[kind]} {limit} {unit}, not {len(given)}"
+    return reason
