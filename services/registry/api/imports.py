@@ -4,6 +4,14 @@ An import sends the file as the raw request body. `dry_run=true` answers 200 wit
 row (row, column, reason) and a preview, and changes nothing; without it, any problem means
 422 with the same list and nothing imported, otherwise every row goes to one command (all
 or nothing, Idempotency-Key honoured) and the answer is 201.
+
+The Content-Type decides the format, as for survey's uploads (`shared.tabular.formats`):
+the XLSX type is read as XLSX; `text/csv` (or `text/plain`, `application/csv` and their
+kin) as CSV in its `charset` (UTF-8 or GB18030; none: found from the bytes). No type,
+`application/octet-stream`, curl's `application/x-www-form-urlencoded` and
+`application/vnd.ms-excel` name no format: the bytes do. Another type or charset is 415
+`unsupported_file`, a body that is not what its type says 422 `unreadable_file`, both
+naming `Content-Type`.
 """
 
 from __future__ import annotations
@@ -49,8 +57,15 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Dry run: the report (试导入报告)"},
     201: {"description": "Imported: the report and what each row created"},
     413: {"description": "File larger than 5 MB or more than 5000 rows"},
-    415: {"description": "Neither CSV nor XLSX (e.g. legacy .xls)"},
-    422: {"description": "Bad rows: nothing imported; the same report with every problem"},
+    415: {
+        "description": "The Content-Type (or its charset) is neither CSV nor XLSX, or the "
+        "file is a legacy .xls: `unsupported_file` naming `Content-Type`"
+    },
+    422: {
+        "description": "Bad rows: nothing imported; the same report with every problem. "
+        "Or `unreadable_file`: a body that is not what its Content-Type says (naming "
+        "`Content-Type`), or a damaged or empty file (naming `file`)"
+    },
 }
 
 

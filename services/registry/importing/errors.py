@@ -1,7 +1,8 @@
 """Errors of the import endpoints; the shared handler turns them into JSON like any other.
 
 A file that cannot be read as a table at all raises the kernel's errors (`shared.tabular`:
-`FileTooLarge`, `TooManyRows`, `UnsupportedFile`, `UnreadableFile`)."""
+`FileTooLarge`, `TooManyRows`, `UnsupportedFile`, `UnreadableFile`), a Content-Type that
+names another format or a body that is not what it names included."""
 
 from __future__ import annotations
 

@@ -25,7 +25,14 @@ from services.registry.importing.columns import (
     locate,
 )
 from shared.errors import PingyiError
-from shared.tabular import RawRow, cell_text_problem, read_rows, too_many_rows, unquote
+from shared.tabular import (
+    RawRow,
+    cell_text_problem,
+    declared_format,
+    read_rows,
+    too_many_rows,
+    unquote,
+)
 from shared.web.echo import problems
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -84,7 +91,12 @@ class Parsed:
 
 
 def parse_file(data: bytes, content_type: str | None, sheet: str | None, spec: Spec) -> Parsed:
-    raw, truncated = read_rows(data, content_type, sheet, MAX_ROWS + HEADER_SEARCH_ROWS + 1)
+    """The sheet's report. The Content-Type names the format (`declared_format`: 415 for
+    another type, 422 for a body that is not what it says); the bytes decide only when it
+    names none (application/octet-stream, curl's default, no Content-Type at all)."""
+    found = declared_format(data, content_type)
+    limit = MAX_ROWS + HEADER_SEARCH_ROWS + 1
+    raw, truncated = read_rows(data, found.kind, sheet, limit, encoding=found.encoding)
     return parse_rows(raw, truncated, spec)
 
 

@@ -3,11 +3,14 @@ standings and what-if. Every route's policy sits beside it."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Path, Response
 
+from services.scoring.engine.scheme import Scheme
 from services.scoring.rounds.application import RoundScoring, round_run_out
 from services.scoring.rounds.domain import CampaignNotFound, RoundNotFound
 from services.scoring.rounds.schemas import (
@@ -23,7 +26,7 @@ from services.scoring.rounds.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
-from shared.auth import CurrentPrincipal
+from shared.auth import CurrentPrincipal, Principal
 from shared.http import RuntimeDep, application_of
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope, path, target_id
 from shared.runtime import ServiceRuntime
@@ -73,9 +76,14 @@ def _round(runtime: ServiceRuntime, campaign_id: UUID, round_number: int) -> dic
 
 
 @router.get("/schemes", response_model=list[SchemeSummary], **allow(Policy.read("office")))
-def list_schemes(app: RoundsApp) -> list[dict[str, Any]]:
-    """评分方案: the shipped schemes and every registered one."""
-    return app.schemes()
+def list_schemes(
+    app: RoundsApp, caller: CurrentPrincipal, runtime: RuntimeDep
+) -> list[dict[str, Any]]:
+    """评分方案: the shipped schemes (`builtin`, no owner) and every registered one, with the
+    jurisdiction its id belongs to (`owner`) and, for callers with that jurisdiction in
+    scope, who registered the version (`registered_by`)."""
+    shown = _shown_to(caller, runtime)
+    return [shown(entry) for entry in app.schemes()]
 
 
 @router.post(
@@ -105,7 +113,7 @@ def register_scheme(
     scheme, created = app.register_scheme(caller, body.document, body.reason, may_extend)
     if not created:
         response.status_code = 200
-    return _scheme_out(scheme)
+    return _scheme_out(app, scheme, _shown_to(caller, runtime))
 
 
 @router.get(
@@ -117,12 +125,44 @@ def get_scheme(
     scheme_id: Annotated[Line, Path(max_length=100)],
     version: Annotated[int, Path(ge=1)],
     app: RoundsApp,
+    caller: CurrentPrincipal,
+    runtime: RuntimeDep,
 ) -> dict[str, Any]:
-    return _scheme_out(app.scheme(scheme_id, version))
+    """One scheme version's document, shipped (`builtin`) or whose (`owner`, and
+    `registered_by` for callers with the owner in scope), as GET /schemes lists it."""
+    return _scheme_out(app, app.scheme(scheme_id, version), _shown_to(caller, runtime))
 
 
-def _scheme_out(scheme: Any) -> dict[str, Any]:
-    return {**scheme.ref(), "title": scheme.title, "document": scheme.document()}
+Shown = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _scheme_out(app: RoundScoring, scheme: Scheme, shown: Shown) -> dict[str, Any]:
+    entry = {**scheme.ref(), "title": scheme.title, **app.scheme_described(scheme)}
+    return shown(entry) | {"document": scheme.document()}
+
+
+def _shown_to(caller: Principal, runtime: ServiceRuntime) -> Shown:
+    """A scheme's entry as this caller sees it: the owner by id and name for every reader,
+    as the id's 409 `scheme_id_taken` names it to anyone; who registered the version only
+    within the owner's scope, as every other record's actor (a run's, an assignment's)."""
+
+    @functools.cache
+    def owner(jurisdiction_id: str | None) -> tuple[dict[str, Any] | None, bool]:
+        visible = in_scope(runtime, caller, ScopeTarget(jurisdiction_id))
+        if jurisdiction_id is None:
+            return None, visible
+        doc = runtime.registry.jurisdiction(jurisdiction_id) or {}
+        named = {"jurisdiction_id": jurisdiction_id, "jurisdiction_name": doc.get("name")}
+        return named, visible
+
+    def shown(entry: dict[str, Any]) -> dict[str, Any]:
+        named, visible = owner(entry["owner"])
+        return entry | {
+            "owner": named,
+            "registered_by": entry["registered_by"] if visible else None,
+        }
+
+    return shown
 
 
 @router.put(

@@ -10,15 +10,13 @@ from __future__ import annotations
 import copy
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from services.scoring.engine.compute import compute_round
 from services.scoring.engine.fold import relevant
-from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
+from services.scoring.engine.scheme import Scheme
 from services.scoring.engine.whatif import compare_results
 from services.scoring.rounds.domain import (
     CampaignScheme,
@@ -26,20 +24,13 @@ from services.scoring.rounds.domain import (
     RoundRun,
     RoundRunNotFound,
     RoundRuns,
-    SchemeCatalogue,
-    SchemeIdTaken,
-    SchemeInvalid,
     SchemeNotAssigned,
-    SchemeNotFound,
-    SchemeRecord,
-    SchemeShipped,
-    SchemeVersionTaken,
     campaign_scheme_id,
     round_run_id,
     round_runs_id,
-    scheme_record_id,
 )
 from services.scoring.rounds.folds import RoundFolds
+from services.scoring.rounds.schemes import SchemeCatalog
 from shared.auth import Principal
 from shared.contracts import IntegrationMessage
 from shared.integrity.scores import digest_warning
@@ -51,10 +42,8 @@ ComputedKey = tuple[str, int, str, tuple[tuple[str, int], ...]]
 _CREATING = threading.Lock()
 
 
-class RoundScoring:
+class RoundScoring(SchemeCatalog):
     """Needs the eventsourcing `Application` it is mixed into (repository, save, lock)."""
-
-    lock: threading.Lock
 
     def _computed(self, campaign_id: UUID, round_number: int, scheme: Scheme, fold: Any) -> Any:
         """`compute_round` of the fold under `scheme`, computed once per (round, scheme
@@ -101,13 +90,6 @@ class RoundScoring:
             self._folds_cache = folds
         return folds
 
-    def _get(self, aggregate_id: UUID, cls: type[Any]) -> Any | None:
-        try:
-            found = self.repository.get(aggregate_id)  # type: ignore[attr-defined]
-        except AggregateNotFoundError:
-            return None
-        return found if isinstance(found, cls) else None
-
     # --- consuming -------------------------------------------------------------------------
 
     @staticmethod
@@ -117,107 +99,6 @@ class RoundScoring:
         return InputBatch(upstream, kept) if kept else None
 
     # --- schemes ---------------------------------------------------------------------------
-
-    def scheme(self, scheme_id: str, version: int, field: str = "scheme_id") -> Scheme:
-        builtin = builtin_schemes().get((scheme_id, version))
-        if builtin is not None:
-            return builtin
-        record = self._get(scheme_record_id(scheme_id, version), SchemeRecord)
-        if record is None:
-            raise SchemeNotFound(f"no scheme {scheme_id} v{version}", field=field)
-        return Scheme.from_document(record.document)
-
-    def schemes(self) -> list[dict[str, Any]]:
-        shipped = [
-            {**scheme.ref(), "title": scheme.title, "builtin": True}
-            for _, scheme in sorted(builtin_schemes().items())
-        ]
-        catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
-        registered = [] if catalogue is None else catalogue.entries
-        return shipped + [{**entry, "builtin": False} for entry in registered]
-
-    def scheme_owner(self, scheme_id: str) -> tuple[bool, str | None]:
-        """(whether the id is registered, the jurisdiction it belongs to): that recorded
-        with its first registered version (None: no office's)."""
-        catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
-        entries = [] if catalogue is None else catalogue.entries
-        first = next((e for e in entries if e["scheme_id"] == scheme_id), None)
-        if first is None:
-            return False, None
-        record = self._get(scheme_record_id(scheme_id, first["version"]), SchemeRecord)
-        return True, None if record is None else record.jurisdiction_id
-
-    def register_scheme(
-        self,
-        caller: Principal,
-        document: dict[str, Any],
-        reason: str,
-        may_extend: Callable[[str | None], bool],
-    ) -> tuple[Scheme, bool]:
-        """Registers the document as its (scheme_id, version); the same document again is
-        the same registration, a different one under a taken version is refused.
-
-        A scheme id belongs to the jurisdiction of the office that registered its first
-        version (recorded with every version); `may_extend(owner)` says whether the caller
-        may add a version to it (the route's scope rule: the owner's office, an office above
-        it, an admin; None, no office's: an admin). A shipped scheme's versions come with
-        Pingyi's releases only."""
-        scheme = self._new_scheme(document)
-        with self.lock:
-            try:
-                known = self.scheme(scheme.scheme_id, scheme.version)
-            except SchemeNotFound:
-                known = None
-            if known is not None:
-                if known.scheme_hash == scheme.scheme_hash:
-                    return known, False
-                raise SchemeVersionTaken(
-                    f"{scheme.scheme_id} v{scheme.version} is registered with another "
-                    "document; a changed scheme is a new version",
-                    field="document.version",
-                    scheme_hash=known.scheme_hash,
-                )
-            if any(key[0] == scheme.scheme_id for key in builtin_schemes()):
-                raise SchemeShipped(
-                    f"{scheme.scheme_id} is shipped with Pingyi: its versions come with a "
-                    "release only. Register your own version under a scheme id of your own "
-                    "(e.g. the city's name and the program)",
-                    field="document.scheme_id",
-                )
-            registered, owner = self.scheme_owner(scheme.scheme_id)
-            if registered and not may_extend(owner):
-                whose = f"jurisdiction {owner}" if owner else "no office (an admin's)"
-                raise SchemeIdTaken(
-                    f"scheme id {scheme.scheme_id} belongs to {whose}: only its office (or "
-                    "an office above it) may register a new version. Register yours under a "
-                    "scheme id of your own",
-                    field="document.scheme_id",
-                    jurisdiction_id=owner,
-                )
-            if not registered:
-                owner = None if caller.jurisdiction_id is None else str(caller.jurisdiction_id)
-            record = SchemeRecord(
-                scheme.scheme_id,
-                scheme.version,
-                scheme.document(),
-                scheme.scheme_hash,
-                caller.actor,
-                reason,
-                owner,
-            )
-            catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
-            catalogue = catalogue or SchemeCatalogue()
-            catalogue.listed(scheme.scheme_id, scheme.version, scheme.scheme_hash, scheme.title)
-            self.save(record, catalogue)  # type: ignore[attr-defined]
-        return scheme, True
-
-    @staticmethod
-    def _new_scheme(document: dict[str, Any]) -> Scheme:
-        """A document being registered or tried: every rule, every problem named."""
-        try:
-            return Scheme.from_new_document(document)
-        except SchemeError as error:
-            raise SchemeInvalid(error.problems) from None
 
     def assign_scheme(
         self, caller: Principal, campaign_id: UUID, scheme_id: str, version: int, reason: str

@@ -24,13 +24,33 @@ class SchemeIn(_In):
     reason: Prose = Field(min_length=1, max_length=2000)
 
 
+class SchemeOwner(BaseModel):
+    jurisdiction_id: UUID = Field(
+        description="The jurisdiction whose office registered the scheme id's first version"
+    )
+    jurisdiction_name: str | None = Field(
+        description="Its name as scoring's copy of the registry knows it (null until then)",
+        examples=["舞阳县"],
+    )
+
+
 class SchemeSummary(SchemeRef):
     title: str
     builtin: bool = Field(description="Shipped with Pingyi (services/scoring/schemes)")
+    owner: SchemeOwner | None = Field(
+        description="Whose the scheme id is: the jurisdiction recorded with its registration."
+        " Null for a shipped scheme (builtin), and for an id no office owns (an admin "
+        "registered it first, or it was registered before owners were recorded)"
+    )
+    registered_by: str | None = Field(
+        description="The principal that registered this version (role:principal_id), as "
+        "recorded. Null for a shipped scheme, and for a caller who does not have the owner's "
+        "jurisdiction in scope (offices see their own and those below)",
+        examples=["office:7d0b8f0e-3f59-4c1e-9a43-3b0e8f3e0d21"],
+    )
 
 
-class SchemeOut(SchemeRef):
-    title: str
+class SchemeOut(SchemeSummary):
     document: dict[str, Any]
 
 

@@ -4,12 +4,14 @@ finding and an assessment-team score, every step over the real feeds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
 
+from services.scoring.engine.scheme import Scheme
+from services.scoring.rounds.domain import SchemeCatalogue, SchemeRecord
 from shared.contracts import IntegrationMessage
 from tests.harness import ADMIN, Cluster
 from tests.scoring.schemes import questionnaire_component
@@ -219,3 +221,30 @@ def request_run(
     assert response.status_code in (200, 201), response.text
     run: dict[str, Any] = response.json()
     return run
+
+
+OLD_ACTOR = "office:00000000-0000-4000-8000-0000000000aa"
+
+
+def register_before_owners(cluster: Cluster, doc: dict[str, Any], actor: str = OLD_ACTOR) -> None:
+    """A scheme registered by an office before owners were recorded and before the new
+    rules: its v1 `Registered` event, as the first release stored it."""
+    app = cluster["scoring"].app.state.runtime.application
+    scheme = Scheme.from_document(doc)
+    record = SchemeRecord(
+        scheme.scheme_id,
+        scheme.version,
+        scheme.document(),
+        scheme.scheme_hash,
+        actor,
+        "旧方案",
+        "ignored",
+    )
+    stored = app.mapper.to_stored_event(record.collect_events()[0])
+    state = app.mapper.transcoder.decode(stored.state)
+    state.pop("jurisdiction_id")
+    state.pop("class_version", None)
+    app.recorder.insert_events([replace(stored, state=app.mapper.transcoder.encode(state))])
+    catalogue = app._get(SchemeCatalogue.create_id(), SchemeCatalogue) or SchemeCatalogue()
+    catalogue.listed(scheme.scheme_id, scheme.version, scheme.scheme_hash, scheme.title)
+    app.save(catalogue)

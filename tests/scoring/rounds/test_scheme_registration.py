@@ -9,22 +9,23 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from services.scoring.engine.scheme import Scheme
-from services.scoring.rounds.domain import (
-    RoundRuns,
-    SchemeCatalogue,
-    SchemeRecord,
-    round_runs_id,
-)
+from services.scoring.rounds.domain import RoundRuns, SchemeRecord, round_runs_id
 from services.scoring.rounds.replay import _schemes as replay_schemes
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
-from tests.scoring.rounds.helpers import SCHEME, Round, campaign_round, caught_up, push
+from tests.scoring.rounds.helpers import (
+    SCHEME,
+    Round,
+    campaign_round,
+    caught_up,
+    push,
+    register_before_owners,
+)
 
 SERVICES = ["registry", "survey", "inspection", "scoring", "reporting"]
 
@@ -122,6 +123,19 @@ def test_every_problem_is_named(scored: tuple[Cluster, Round]) -> None:
     assert all(d["reason"] for d in detail)
 
 
+def test_rule_problems_are_named_beside_shape_errors(scored: tuple[Cluster, Round]) -> None:
+    """QA: a shape error hid the rule problems of the parts that did parse."""
+    cluster, rnd = scored
+    doc = _broken("unknown level")
+    doc["version"] = "11"
+    refused = _register(cluster, doc, rnd.world.county_office.headers)
+    assert refused.status_code == 422, refused.text
+    assert [d["field"] for d in refused.json()["detail"]] == [
+        "document.version",
+        "document.components.0.level_weights.非常满意",
+    ]
+
+
 def test_a_scheme_id_belongs_to_the_jurisdiction_that_registered_it(
     scored: tuple[Cluster, Round],
 ) -> None:
@@ -169,30 +183,6 @@ def test_a_shipped_scheme_gets_no_new_version_from_anyone(scored: tuple[Cluster,
     assert missing.status_code == 404
 
 
-def _old_registration(cluster: Cluster, doc: dict[str, Any]) -> None:
-    """A scheme registered by an office before owners were recorded and before the new
-    rules: its v1 `Registered` event, as the first release stored it."""
-    app = cluster["scoring"].app.state.runtime.application
-    scheme = Scheme.from_document(doc)
-    record = SchemeRecord(
-        scheme.scheme_id,
-        scheme.version,
-        scheme.document(),
-        scheme.scheme_hash,
-        "office:00000000-0000-4000-8000-0000000000aa",
-        "旧方案",
-        "ignored",
-    )
-    stored = app.mapper.to_stored_event(record.collect_events()[0])
-    state = app.mapper.transcoder.decode(stored.state)
-    state.pop("jurisdiction_id")
-    state.pop("class_version", None)
-    app.recorder.insert_events([replace(stored, state=app.mapper.transcoder.encode(state))])
-    catalogue = app._get(SchemeCatalogue.create_id(), SchemeCatalogue) or SchemeCatalogue()
-    catalogue.listed(scheme.scheme_id, scheme.version, scheme.scheme_hash, scheme.title)
-    app.save(catalogue)
-
-
 def test_a_scheme_registered_before_the_new_rules_still_loads_and_scores(
     scored: tuple[Cluster, Round],
 ) -> None:
@@ -201,7 +191,7 @@ def test_a_scheme_registered_before_the_new_rules_still_loads_and_scores(
     old = _doc("old-county-scheme")
     old["components"][0]["level_weights"]["非常满意"] = 100  # never counted: not on the scale
     old["lists"].append({"code": "nobody", "name": "无", "when": {"top": 0}})
-    _old_registration(cluster, old)
+    register_before_owners(cluster, old)
     app = scoring.app.state.runtime.application
     record = app._get(SchemeRecord.create_id("old-county-scheme", 1), SchemeRecord)
     assert record.jurisdiction_id is None  # upcast from v1: no office owns it

@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import Field, StringConstraints, ValidationError
 
-from services.scoring.engine.scheme.checks import Problem, problems
+from services.scoring.engine.scheme.checks import Problem, Shaped, problems
 from services.scoring.engine.scheme.components import Component, SurveyComponent
 from services.scoring.engine.scheme.parts import (
     Arithmetic,
@@ -100,15 +100,18 @@ class Scheme(Part):
 
     @classmethod
     def _read(cls, doc: Mapping[str, Any], *, new: bool) -> Scheme:
-        """Every problem is reported, not the first: the document's shape (keys, types)
-        first, then, once it has its shape, the rules between its parts."""
+        """Every problem is reported, not the first: the document's shape (keys, types),
+        then the rules between its parts, on every part that has its shape
+        (`checks.shaped`)."""
         if not isinstance(doc, Mapping):
             raise SchemeError("$", "a scheme is a mapping of keys to values")
         try:
             scheme = cls.model_validate(dict(doc))
         except ValidationError as exc:
-            raise SchemeError.of(shape_problems(exc, doc)) from None
-        found = problems(scheme, new=new)
+            shape = shape_problems(exc, doc)
+            rules = problems(Shaped.of_document(cls, doc), new=new)
+            raise SchemeError.of(shape + [p for p in rules if p not in shape]) from None
+        found = problems(Shaped.of(scheme), new=new)
         if found:
             raise SchemeError.of(found)
         return scheme

@@ -1,18 +1,11 @@
-"""Spreadsheet bytes ↔ rows of text cells: the format-level reading and writing every upload
-and download of a table shares (registry imports, survey questionnaire uploads).
-
-Offices send what their tools produce: CSV from Excel in UTF-8 (with a BOM) or in GB18030
-(what a Chinese Windows Excel writes as "CSV"), sometimes tab-separated, or XLSX. The
-format is taken from the bytes first, then the file name, then the Content-Type, because
-browsers and scripts label uploads unreliably (Windows calls a .csv "application/vnd.ms-excel").
+"""Spreadsheet bytes → numbered rows of text cells: CSV (UTF-8 with or without a BOM,
+GB18030, UTF-16 with a BOM; comma or tab separated) and XLSX (read-only, damaged files and
+zip bombs refused).
 
 Reading yields `RawRow`s: the row number Excel would show (blank rows count) and the cells as
 the text a person typed. What the columns mean is the caller's business; a cell is checked as
 a request string with `cell_text_problem` (the same rule as `Line`/`Prose` fields) before any
 parser sees it.
-
-Writing neutralises text Excel would evaluate as a formula (=, +, -, @): in CSV with a
-leading ', which `unquote` strips again on reading; in XLSX by storing the cell as a string.
 """
 
 from __future__ import annotations
@@ -20,62 +13,23 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Generator, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, ClassVar
+from typing import Any
 from xml.etree.ElementTree import ParseError
 
-from shared.errors import InvalidError, PingyiError
+from shared.tabular.formats import XLSX, file_kind
+from shared.tabular.limits import FileTooLarge, UnreadableFile
 from shared.types import TextKind, text_problem
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV = "text/csv"
 MAX_COLUMNS = 60
 """Columns read per row unless the caller asks for more (wide sheets: one column per unit)."""
 MAX_UNPACKED = 100 * 1024 * 1024  # a 5 MB workbook may not unpack into gigabytes
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls
-_CSV_TYPES = {
-    "",
-    "text/csv",
-    "text/plain",
-    "text/tab-separated-values",
-    "application/csv",
-    "application/octet-stream",
-    "application/vnd.ms-excel",
-}
-_CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-_FORMULA_START = ("=", "+", "-", "@")
-_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")  # and at most 31 characters, says Excel
-MIN_WIDTH = 6
-MAX_WIDTH = 60
-
-
-class FileTooLarge(PingyiError):
-    status_code: ClassVar[int] = 413
-    code: ClassVar[str] = "file_too_large"
-
-
-class TooManyRows(PingyiError):
-    status_code: ClassVar[int] = 413
-    code: ClassVar[str] = "too_many_rows"
-
-
-class UnsupportedFile(PingyiError):
-    status_code: ClassVar[int] = 415
-    code: ClassVar[str] = "unsupported_file"
-
-
-class UnreadableFile(InvalidError):
-    """The bytes are of a supported type but cannot be read as a table."""
-
-    code: ClassVar[str] = "unreadable_file"
+FORMULA_START = ("=", "+", "-", "@")
 
 
 @dataclass(frozen=True)
@@ -88,28 +42,6 @@ class RawRow:
         return not any(self.cells)
 
 
-# ---------------------------------------------------------------------------- limits
-
-
-def too_large(max_bytes: int) -> FileTooLarge:
-    """The error for a body over `max_bytes`, worded for people (in MB)."""
-    megabytes = max_bytes // (1024 * 1024)
-    reason = f"files are limited to {megabytes} MB (文件不得超过 {megabytes} MB)"
-    return FileTooLarge(reason, field="file")
-
-
-def check_size(data: bytes, max_bytes: int) -> None:
-    if len(data) > max_bytes:
-        raise too_large(max_bytes)
-
-
-def too_many_rows(max_rows: int) -> TooManyRows:
-    return TooManyRows(f"at most {max_rows} rows per file (每个文件最多 {max_rows} 行)")
-
-
-# ---------------------------------------------------------------------------- reading
-
-
 def read_rows(
     data: bytes,
     content_type: str | None,
@@ -118,12 +50,14 @@ def read_rows(
     *,
     filename: str | None = None,
     max_columns: int = MAX_COLUMNS,
+    encoding: str | None = None,
 ) -> tuple[list[RawRow], bool]:
     """The non-blank rows (at most `limit`) and whether more were left unread."""
     found: list[RawRow] = []
-    with closing(
-        iter_rows(data, content_type, sheet, filename=filename, max_columns=max_columns)
-    ) as rows:
+    rows = iter_rows(
+        data, content_type, sheet, filename=filename, max_columns=max_columns, encoding=encoding
+    )
+    with closing(rows):
         for row in rows:
             if row.blank:
                 continue
@@ -140,45 +74,29 @@ def iter_rows(
     *,
     filename: str | None = None,
     max_columns: int = MAX_COLUMNS,
+    encoding: str | None = None,
 ) -> Generator[RawRow, None, None]:
     """Every row in order, blank ones included, one at a time (XLSX is read in openpyxl's
     read-only mode, so a large sheet is never held whole). Close the generator when stopping
     early (`contextlib.closing`), which closes the workbook. A damaged file raises
-    `UnreadableFile` here or while iterating; an empty or unsupported one, here."""
+    `UnreadableFile` here or while iterating; an empty or unsupported one, here.
+
+    The format is `file_kind`'s (the bytes first): a caller bound to the Content-Type asks
+    `formats.declared_format` first and passes its kind and `encoding` (a CSV's declared
+    charset; None: found from the bytes, `decode_text`)."""
     if not data.strip():
         raise UnreadableFile("the file is empty (文件为空)", field="file")
     kind = file_kind(data, content_type, filename)
     if kind == XLSX:
         return _xlsx_rows(data, sheet, max_columns)
-    return _csv_rows(data, max_columns)
+    return _csv_rows(data, max_columns, encoding)
 
 
-def file_kind(data: bytes, content_type: str | None, filename: str | None = None) -> str:
-    """XLSX or CSV, from the bytes first, then the file name's suffix, then the media type."""
-    media = (content_type or "").split(";")[0].strip().lower()
-    suffix = (filename or "").strip().lower()
-    if data.startswith(_ZIP_MAGIC):
-        return XLSX
-    if data.startswith(_OLE_MAGIC) or suffix.endswith(".xls"):
-        raise UnsupportedFile(
-            "legacy .xls is not supported; save as .xlsx or CSV (请另存为 .xlsx 或 CSV)",
-            field="Content-Type" if filename is None else "file",
-        )
-    if media == XLSX or suffix.endswith((".xlsx", ".xlsm")):
-        raise UnreadableFile("the body is not an XLSX workbook (不是 XLSX 文件)", field="file")
-    if suffix.endswith(_CSV_SUFFIXES) or (filename is not None and "." not in suffix):
-        return CSV
-    if media in _CSV_TYPES and filename is None:
-        return CSV
-    if filename is not None:
-        raise UnsupportedFile(
-            f"send a .csv or .xlsx file, not {filename} (请上传 CSV 或 XLSX 文件)", field="file"
-        )
-    raise UnsupportedFile(f"send CSV ({CSV}) or XLSX ({XLSX}), not {media}", field="Content-Type")
-
-
-def decode_text(data: bytes) -> str:
-    """UTF-8 (BOM or not), UTF-16 with a BOM, else GB18030, which covers GBK and GB2312."""
+def decode_text(data: bytes, encoding: str | None = None) -> str:
+    """The text in `encoding` when the sender declared one; else UTF-8 (BOM or not), UTF-16
+    with a BOM, else GB18030, which covers GBK and GB2312."""
+    if encoding is not None:
+        return _declared(data, encoding)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -187,6 +105,19 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return _decode(data, "gb18030")
+
+
+def _declared(data: bytes, encoding: str) -> str:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        # The Content-Type said so: the sender labelled the file wrong, not a damaged file.
+        raise UnreadableFile(
+            f"the body is not {encoding} text as the Content-Type's charset says (byte "
+            f"{exc.start}); send the charset the file is saved in (文件编码与声明的 charset 不符)",
+            field="Content-Type",
+        ) from None
+    return text.removeprefix("\ufeff")  # a BOM is no part of the first cell
 
 
 def _decode(data: bytes, encoding: str) -> str:
@@ -199,8 +130,8 @@ def _decode(data: bytes, encoding: str) -> str:
         ) from None
 
 
-def _csv_rows(data: bytes, max_columns: int) -> Generator[RawRow, None, None]:
-    text = decode_text(data)
+def _csv_rows(data: bytes, max_columns: int, encoding: str | None) -> Generator[RawRow, None, None]:
+    text = decode_text(data, encoding)
     if "\x00" in text:
         raise UnreadableFile("the CSV contains NUL bytes; is it really text?", field="file")
     first_line = next((line for line in text.splitlines() if line.strip()), "")
@@ -303,7 +234,7 @@ def cell_text(value: Any) -> str:
 
 def unquote(text: str) -> str:
     """Exports put a ' before text Excel would run as a formula; importing takes it off."""
-    if len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START:
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_START:
         return text[1:]
     return text
 
@@ -312,62 +243,3 @@ def cell_text_problem(text: str, kind: TextKind = "line") -> str | None:
     """Why a cell cannot be a request string of this kind (control characters, a line
     separator in a one-line cell, a lone surrogate), or None: the rule of `Line`/`Prose`."""
     return text_problem(text, kind)
-
-
-# ---------------------------------------------------------------------------- writing
-
-
-@dataclass(frozen=True)
-class Sheet:
-    title: str  # sheet name and file name stem, Chinese
-    headers: list[str]
-    rows: list[list[str]]
-
-
-def to_csv(sheet: Sheet) -> bytes:
-    """UTF-8 with a BOM, so that Excel shows the Chinese; CRLF line ends."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(sheet.headers)
-    for row in sheet.rows:
-        writer.writerow([_defused(cell) for cell in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def to_xlsx(sheet: Sheet) -> bytes:
-    import openpyxl
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = openpyxl.Workbook()
-    worksheet = workbook.active
-    assert worksheet is not None
-    worksheet.title = _SHEET_NAME_FORBIDDEN.sub("_", sheet.title)[:31] or "Sheet1"
-    for col, header in enumerate(sheet.headers, start=1):
-        worksheet.cell(row=1, column=col, value=header).font = Font(bold=True)
-    for r, row in enumerate(sheet.rows, start=2):
-        for col, value in enumerate(row, start=1):
-            # Records stored before names were checked may hold characters XLSX cannot carry.
-            text = ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
-            cell = worksheet.cell(row=r, column=col, value=text)
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-    worksheet.freeze_panes = "A2"
-    for col, header in enumerate(sheet.headers, start=1):
-        cells = [header, *(row[col - 1] for row in sheet.rows if col - 1 < len(row))]
-        width = max(display_width(text) for text in cells) + 2
-        worksheet.column_dimensions[get_column_letter(col)].width = min(
-            max(width, MIN_WIDTH), MAX_WIDTH
-        )
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in Excel: a Chinese character is about two Latin ones."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
-
-
-def _defused(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_START) else text

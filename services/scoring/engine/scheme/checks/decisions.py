@@ -1,0 +1,122 @@
+"""Rules of what a score leads to: the arithmetic's bounds, the grades, the overrides and
+the conditions of grade rules and lists, each judged by the sections it names only when
+those are whole (`shaped`)."""
+
+from __future__ import annotations
+
+from services.scoring.engine.scheme.checks.found import Found, levels_text
+from services.scoring.engine.scheme.checks.shaped import UNKNOWN, Shaped
+from services.scoring.engine.scheme.components import SurveyComponent
+from services.scoring.engine.scheme.parts import Arithmetic
+from services.scoring.engine.scheme.rules import Condition, Grading, Votes
+from shared.contracts.survey import SCALE_LEVELS
+
+
+def decisions(parts: Shaped, found: Found) -> None:
+    arithmetic = parts.sections.get("arithmetic")
+    if arithmetic is not None:
+        _arithmetic(arithmetic, found)
+    grading: Grading | None = parts.sections.get("grading")
+    if grading is not None:
+        _grading(grading, found)
+    _overrides(parts, found)
+    rules = grading.rules if grading is not None else ()
+    # A grade rule's use of grades `_grading` refuses; a list's grades must be the scheme's.
+    conditions: list[tuple[str, Condition, frozenset[str] | None]] = [
+        (f"grading.rules.{i}.when", r.when, None) for i, r in enumerate(rules)
+    ]
+    conditions += [(f"lists.{i}.when", x.when, parts.grades) for i, x in parts.each("lists")]
+    for where, condition, grades in conditions:
+        _condition(parts, where, condition, found, grades)
+
+
+def _arithmetic(a: Arithmetic, found: Found) -> None:
+    if a.floor >= a.ceiling:
+        found.added(
+            "arithmetic.floor",
+            f"floor {a.floor} must be below ceiling {a.ceiling} (else every unit scores the same)",
+        )
+
+
+def _grading(g: Grading, found: Found) -> None:
+    seen: set[str] = set()
+    for j, grade in enumerate(g.grades):
+        if grade in seen:
+            found.added(f"grading.grades.{j}", f"grade {grade} is listed twice")
+        seen.add(grade)
+    for j, rule in enumerate(g.rules):
+        if rule.grade not in g.grades:
+            found.add(f"grading.rules.{j}.grade", f"{rule.grade} is not one of grading.grades")
+        if rule.when.uses_grade():
+            found.add(f"grading.rules.{j}.when", "a grade rule cannot depend on a grade or a list")
+    if g.otherwise is not None and g.otherwise not in g.grades:
+        found.add("grading.otherwise", f"{g.otherwise} is not one of grading.grades")
+
+
+def _overrides(parts: Shaped, found: Found) -> None:
+    grades = parts.grades
+    for i, o in parts.each("overrides"):
+        if (o.effect == "grade") != (o.grade is not None):
+            found.add(f"overrides.{i}.grade", "effect grade needs grade, and only it")
+        if grades is None:
+            continue  # the grading section has no shape: what it holds is not known
+        if o.effect in ("lowest_grade", "grade") and parts.sections["grading"] is None:
+            found.add(f"overrides.{i}.effect", "needs a grading section")
+        elif o.grade is not None and o.grade not in grades:
+            found.add(f"overrides.{i}.grade", f"{o.grade} is not one of grading.grades")
+
+
+def _condition(
+    parts: Shaped, where: str, c: Condition, found: Found, grades: frozenset[str] | None
+) -> None:
+    """`grades`: those a list's condition may name (None: not judged here)."""
+    _named(parts, where, c, found)
+    if grades is not None:
+        for j, grade in enumerate(c.grades):
+            if grade not in grades:
+                found.add(f"{where}.grades.{j}", f"{grade} is not one of grading.grades")
+    if c.consecutive is not None and not c.grades:
+        found.add(f"{where}.consecutive", "consecutive needs grades")
+    for field in ("top", "bottom"):
+        n = getattr(c, field)
+        if isinstance(n, int) and n < 1:
+            found.added(f"{where}.{field}", f"at least 1 (rank ≤ {n} never holds)")
+        elif isinstance(n, dict) and not n:
+            found.added(f"{where}.{field}", "names no category")
+    for j, sub in enumerate(c.any_of):
+        _condition(parts, f"{where}.any_of.{j}", sub, found, grades)
+
+
+def _named(parts: Shaped, where: str, c: Condition, found: Found) -> None:
+    """The components, votes, overrides and lists a condition names exist."""
+    for field in ("component_min", "component_below"):
+        for code in getattr(c, field):
+            if parts.has("components", code) is False:
+                found.add(f"{where}.{field}.{code}", f"unknown component {code}")
+    if c.votes is not None:
+        _votes(parts, f"{where}.votes", c.votes, found)
+    for j, code in enumerate(c.overrides):
+        if parts.has("overrides", code) is False:
+            found.add(f"{where}.overrides.{j}", f"unknown override {code}")
+    for j, code in enumerate(c.previously_listed):
+        if parts.has("lists", code) is False:
+            found.add(f"{where}.previously_listed.{j}", f"unknown list {code}")
+
+
+def _votes(parts: Shaped, where: str, v: Votes, found: Found) -> None:
+    component = parts.first(
+        "components", lambda c: isinstance(c, SurveyComponent) and c.code == v.component
+    )
+    if component is None:
+        found.add(f"{where}.component", "must name a survey component")
+        return
+    if component is UNKNOWN:
+        return
+    scale = SCALE_LEVELS[component.scale]
+    for j, level in enumerate(v.levels):
+        if level not in scale:
+            found.added(
+                f"{where}.levels.{j}",
+                f"not a level of {component.code}'s scale {component.scale.value} "
+                f"({levels_text(scale)})",
+            )
