@@ -108,18 +108,32 @@ def test_a_value_under_a_column_without_a_header_is_reported() -> None:
         ("application/octet-stream", b"a,b\n", "x.csv", CSV),
         (None, b"a,b\n", None, CSV),
         ("application/vnd.ms-excel", b"a,b\n", "x.csv", CSV),  # what Windows calls a .csv
+        # curl --data-binary without -H, as the README's example sends an upload
+        ("application/x-www-form-urlencoded", b"a,b\n", "x.csv", CSV),
     ],
 )
 def test_the_content_type_names_the_format(
     content_type: str | None, data: bytes, filename: str | None, expected: str
 ) -> None:
-    assert sheet_format(data, content_type, filename) == expected
+    assert sheet_format(data, content_type, filename).kind == expected
+
+
+def test_a_declared_charset_is_how_the_text_is_read() -> None:
+    """GB18030 text declared as such reads as Chinese; declared UTF-8, it is refused rather
+    than read as something else behind the sender's back."""
+    rows = [["问卷编号", "采集时间", "舞阳县政务服务中心"], ["C-1", "2026-05-12 10:30", "满意"]]
+    data = "\n".join(",".join(row) for row in rows).encode("gb18030")
+    table = sheet_format(data, "text/csv; charset=GB18030", None)
+    assert (table.kind, table.encoding) == (CSV, "gb18030")
+    with pytest.raises(UnreadableFile) as caught:
+        parse_questionnaires(data, None, PLAIN, "text/csv; charset=utf-8")
+    assert caught.value.field == "Content-Type"
 
 
 def test_a_workbook_is_read_as_one_when_the_content_type_says_so_or_says_nothing() -> None:
     data = layout_template(PLAIN, "xlsx")
-    assert sheet_format(data, XLSX, None) == XLSX
-    assert sheet_format(data, "application/octet-stream", None) == XLSX
+    assert sheet_format(data, XLSX, None).kind == XLSX
+    assert sheet_format(data, "application/octet-stream", None).kind == XLSX
     with pytest.raises(UnreadableFile) as caught:
         sheet_format(data, "text/csv", None)
     assert caught.value.field == "Content-Type"

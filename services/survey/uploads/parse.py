@@ -52,10 +52,10 @@ def parse_questionnaires(
     rows) raises the kernel's `shared.tabular` errors; a sheet whose header is wrong, or
     that has no header or no data rows, raises `SheetRejected` (422)."""
     check_size(data, MAX_BYTES)
-    kind = sheet_format(data, content_type, filename)
+    table = sheet_format(data, content_type, filename)
     columns = columns_of(layout)
     width = 2 * len(columns.slots) + 20  # room for unknown columns to be reported
-    with closing(marked_rows(data, kind, width)) as found:
+    with closing(marked_rows(data, table.kind, width, table.encoding)) as found:
         header = locate(found, columns)
         sheet = ParsedSheet(columns=_columns(header))
         count = _read_rows(found, header, columns, layout, sheet)

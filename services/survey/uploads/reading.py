@@ -20,13 +20,12 @@ from typing import IO
 from xml.etree.ElementTree import Element, iterparse
 
 from shared.tabular import (
-    CSV,
     DAMAGED_WORKBOOK,
     XLSX,
     RawRow,
+    TableFormat,
     UnreadableFile,
-    UnsupportedFile,
-    file_kind,
+    declared_format,
     iter_rows,
 )
 from shared.web.echo import clip
@@ -48,37 +47,23 @@ _FORMULA = (
 )
 
 
-def sheet_format(data: bytes, content_type: str | None, filename: str | None) -> str:
-    """CSV or XLSX. A Content-Type naming a format decides it (text/csv and its kin: CSV;
-    the XLSX type: XLSX); none, application/octet-stream or application/vnd.ms-excel leave
-    it to the file name and the bytes; any other is refused (415)."""
-    media = (content_type or "").split(";")[0].strip().lower()
-    if media == XLSX:
-        return file_kind(data, XLSX)  # a body that is no workbook: 422 unreadable_file
-    if media in _CSV_MEDIA:
-        if data.startswith(_ZIP_MAGIC):
-            raise UnreadableFile(
-                f"Content-Type says {media} but the body is a workbook; send it as {XLSX} "
-                "(请求头声明为 CSV，但文件是 XLSX 工作簿)",
-                field="Content-Type",
-            )
-        return file_kind(data, CSV)  # a legacy .xls: 415
-    if media in _ANY_MEDIA:
-        return file_kind(data, None, filename)
-    raise UnsupportedFile(
-        f"send CSV ({CSV}) or XLSX ({XLSX}), not {clip(media)} (请上传 CSV 或 XLSX 文件)",
-        field="Content-Type",
-    )
+def sheet_format(data: bytes, content_type: str | None, filename: str | None) -> TableFormat:
+    """CSV (in its declared charset, if any) or XLSX, by the kernel's rule for an upload sent
+    as the request body, as registry's imports read theirs (`declared_format`): the
+    Content-Type decides; one that names no format (none, octet-stream, curl's form default,
+    what Windows calls a .csv) leaves it to the file name and the bytes; any other is 415;
+    a body that is not what its type says is 422 naming Content-Type."""
+    return declared_format(data, content_type, filename)
 
 
 def marked_rows(
-    data: bytes, kind: str, max_columns: int
+    data: bytes, kind: str, max_columns: int, encoding: str | None = None
 ) -> Generator[tuple[RawRow, Marks], None, None]:
     """Every row that is not blank, with its unreadable cells (a row whose only cells are
     formulas without values is blank to the kernel's reader, and is kept). Close the
     generator when stopping early."""
     with (
-        closing(iter_rows(data, kind, max_columns=max_columns)) as rows,
+        closing(iter_rows(data, kind, max_columns=max_columns, encoding=encoding)) as rows,
         closing(_marks(data) if kind == XLSX else _none()) as marks,
     ):
         pending = next(marks, None)
