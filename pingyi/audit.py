@@ -3,8 +3,9 @@ the authorization matrix, rebuild read models. Registered on the `pingyi` comman
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -139,26 +140,52 @@ def rebuild(
     """Rebuild a service's read models from the upstream logs (run with the service stopped).
     The result is byte-identical to the views built while the service ran."""
     from pingyi.catalog import definition
-    from pingyi.composition import open_outbox, service_settings
+    from pingyi.data_dir import DataDirRefused
+    from shared.persistence.message_log import missing_stores
     from shared.rebuild import UnknownViewError
-    from shared.rebuild import rebuild as rebuild_views
-    from shared.runtime import build_view_store
 
     known(service)
     common = environment_settings(data_dir)
-    store = build_view_store(common, service, service_settings(service).postgres_schema)
+    upstreams = sorted({up for view in definition(service).views for up in view.upstreams})
+    missing = missing_stores(common, upstreams, doing="to rebuild from")
+    if missing is not None:
+        console.print(f"[red]rebuild cannot run:[/red] {missing}")
+        raise typer.Exit(2)
     try:
-        rebuilt = rebuild_views(
-            store, definition(service).views, views or [], lambda up: open_outbox(up, common)
-        )
-    except UnknownViewError as error:
+        with _held(common, service):
+            rebuilt = _rebuild(common, service, views or [])
+    except (UnknownViewError, DataDirRefused) as error:
         console.print(f"[red]rebuild cannot run:[/red] {error}")
         raise typer.Exit(2) from None
-    finally:
-        store.close()
     table = Table(title=f"pingyi rebuild {service}")
     for column in ("view", "upstream positions", "messages applied"):
         table.add_column(column)
     for result in rebuilt:
         table.add_row(*result.row())
     console.print(table)
+
+
+def _held(common: Any, service: str) -> AbstractContextManager[None]:
+    """Embedded mode's data directory, held while the views are rebuilt: refused while the
+    system runs on it (rebuild is for a stopped service). Production's services run
+    elsewhere: there the operator stops the service, as the docs say."""
+    from pingyi.data_dir import claimed
+
+    if common.mode != "embedded":
+        return nullcontext()
+    return claimed(common.data_dir, f"rebuild {service}")
+
+
+def _rebuild(common: Any, service: str, views: list[str]) -> list[Any]:
+    from pingyi.catalog import definition
+    from pingyi.composition import open_outbox, service_settings
+    from shared.rebuild import rebuild as rebuild_views
+    from shared.runtime import build_view_store
+
+    store = build_view_store(common, service, service_settings(service).postgres_schema)
+    try:
+        return rebuild_views(
+            store, definition(service).views, views, lambda up: open_outbox(up, common)
+        )
+    finally:
+        store.close()

@@ -25,6 +25,12 @@ app = typer.Typer(
 )
 
 
+BasePort = Annotated[
+    int | None,
+    typer.Option(min=1, max=65535 - 4, help="First of five consecutive ports"),
+]
+
+
 def _embedded_settings(data_dir: Path) -> Any:
     from pydantic import SecretStr
 
@@ -47,10 +53,25 @@ def up(
         bool, typer.Option(help="Load the Luohe demo once the services are up")
     ] = False,
     host: str = "127.0.0.1",
-    base_port: Annotated[int | None, typer.Option(help="First of five consecutive ports")] = None,
+    base_port: BasePort = None,
     questionnaires: int = 3000,
 ) -> None:
     """Run all five services on this machine (embedded mode: SQLite files, no servers)."""
+    from pingyi.data_dir import DataDirRefused, claimed
+    from pingyi.embedded import PortTaken, check_ports
+
+    try:
+        with claimed(data_dir, "up"):
+            check_ports(host, base_port)
+            _run_embedded(data_dir, demo, host, base_port, questionnaires)
+    except (DataDirRefused, PortTaken) as refused:
+        console.print(f"[red]pingyi up cannot start:[/red] {refused}")
+        raise typer.Exit(2) from None
+
+
+def _run_embedded(
+    data_dir: Path, demo: bool, host: str, base_port: int | None, questionnaires: int
+) -> None:
     from pingyi.embedded import run
 
     common = _embedded_settings(data_dir)
@@ -87,6 +108,14 @@ def _load_demo(urls: dict[str, str], key: str, questionnaires: int) -> None:
 
         loader = DemoLoader(urls, key, report)
         loader.load(questionnaires)
+    if loader.loaded_before:
+        console.print("the demo was loaded into this data directory before: not loaded again")
+    if loader.round_run is None:
+        console.print(
+            "[yellow]the demo's round has no final result here (an earlier load was "
+            "interrupted?): start again with an empty --data-dir to load it whole[/yellow]"
+        )
+        return
     _print_rankings(loader.rankings())
 
 
@@ -114,7 +143,7 @@ DEMO_ROUND_TITLE = "第1轮评议结果"
 def demo_command(
     data_dir: DataDir = Path("pingyi-data"),
     host: str = "127.0.0.1",
-    base_port: Annotated[int | None, typer.Option()] = None,
+    base_port: BasePort = None,
     questionnaires: int = 3000,
 ) -> None:
     """Start embedded mode and load the demo (same as `pingyi up --demo`)."""
@@ -153,6 +182,8 @@ def serve(
 
     known(service)
     common = environment_settings()
+    if common.mode == "embedded" and "PINGYI_MODE" not in os.environ:
+        _notice_embedded(service, common.data_dir)
     settings = service_settings(service)
     child = views_child = None
     if common.mode == "production":
@@ -169,6 +200,17 @@ def serve(
         log_config=None,
         timeout_graceful_shutdown=25,
         **common.server_options(),
+    )
+
+
+def _notice_embedded(service: str, data_dir: Path) -> None:
+    """`serve` is production's command; run with no settings it serves embedded mode, which
+    is worth one line on stderr rather than a silent `./pingyi-data`."""
+    typer.echo(
+        f"PINGYI_MODE is not set: serving {service} in embedded mode, data in "
+        f"{data_dir.resolve()} (production: set PINGYI_MODE=production and "
+        "PINGYI_DATABASE_URL; `pingyi up` runs all five services on one machine)",
+        err=True,
     )
 
 

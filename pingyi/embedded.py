@@ -12,6 +12,7 @@ import contextlib
 import os
 import secrets
 import signal
+import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,13 +54,40 @@ class _Server(uvicorn.Server):
         yield
 
 
+def service_ports(base_port: int | None) -> list[tuple[str, int]]:
+    """Each service's port: consecutive from `base_port`, else each service's own."""
+    return [
+        (service, base_port + offset if base_port is not None else service_settings(service).port)
+        for offset, service in enumerate(NAMES)
+    ]
+
+
+class PortTaken(Exception):
+    """A port the system needs is in use; the message names it and the service."""
+
+
+def check_ports(host: str, base_port: int | None) -> None:
+    """Refused in one line, before any service starts, when a port is taken: otherwise the
+    four that did start are stopped again with a page of tracebacks."""
+    for service, port in service_ports(base_port):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                why = error.strerror or type(error).__name__
+                raise PortTaken(
+                    f"port {port} on {host} ({service}) cannot be used: {why}; stop what uses "
+                    "it or choose other ports with --base-port"
+                ) from None
+
+
 def build_servers(
     common: CommonSettings, host: str, base_port: int | None
 ) -> list[tuple[Endpoint, _Server]]:
     servers = []
-    for offset, service in enumerate(NAMES):
+    for service, port in service_ports(base_port):
         settings = service_settings(service)
-        port = base_port + offset if base_port is not None else settings.port
         app = create_app(service, common, settings)
         config = uvicorn.Config(
             app,

@@ -10,13 +10,12 @@ from services.scoring.replay import (
     REPLAYED_STORES,
     NothingToVerify,
     RetiredRun,
-    missing_stores,
     retired_wave_runs,
 )
 from services.scoring.rounds.replay import Spread, verify_rounds
 from services.scoring.rounds.verdicts import RoundVerdict
 from services.scoring.settings import ScoringSettings
-from shared.persistence.message_log import store_location
+from shared.persistence.message_log import missing_stores, store_location
 from shared.settings import CommonSettings, eventsourcing_env
 
 CANNOT_READ = "cannot read the logs:"

@@ -45,11 +45,16 @@ class DemoLoader(DemoClient):
         self.inspection: dict[str, Any] | None = None
         self.round_run: dict[str, Any] | None = None
         self.publication: dict[str, Any] | None = None
+        self.loaded_before = False
+        """The data directory held the demo already (a second `pingyi up --demo`)."""
 
     def load(self, questionnaires: int = 3000, seed: int = 0) -> dict[str, Any]:
         existing = [w for w in self.call("survey", "GET", "/waves") if w["name"] == DEMO_WAVE]
         if existing:
             found: dict[str, Any] = existing[0]
+            self.loaded_before = True
+            wave = self.call("survey", "GET", f"/waves/{found['wave_id']}")  # the list is brief
+            self.round_run = self._final_run(wave.get("campaign_id"))
             return found
         self.progress("登记辖区和参评单位", 0, 4)
         city, counties = jurisdictions(self)
@@ -131,6 +136,18 @@ class DemoLoader(DemoClient):
         self.publication = self._publish(campaign, self.round_run)
         opened: dict[str, Any] = wave
         return opened
+
+    def _final_run(self, campaign_id: str | None) -> dict[str, Any] | None:
+        """Round 1's latest final run of a demo loaded before, with its results; None where
+        the earlier load stopped before scoring."""
+        if campaign_id is None:
+            return None
+        runs = self.call("scoring", "GET", f"/campaigns/{campaign_id}/rounds/1/score-runs")
+        finals = [run for run in runs if run.get("final")]
+        if not finals:
+            return None
+        found: dict[str, Any] = self.call("scoring", "GET", f"/round-runs/{finals[-1]['run_id']}")
+        return found
 
     def _score_round(self, campaign: dict[str, Any]) -> dict[str, Any]:
         """The campaign scored by the shipped 漯河 scheme, and round 1's final result: every

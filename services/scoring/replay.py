@@ -13,17 +13,12 @@ point (a command run from the wrong folder), one cannot be read, or no round run
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-
 from services.scoring.retired import WAVE_RUN_TOPIC
 from shared.persistence.log_pages import notifications
-from shared.persistence.message_log import has_store, store_location
-from shared.settings import CommonSettings
 
 REPLAYED_STORES = ("scoring", "registry", "survey", "inspection")
 """Every store a replay reads: scoring's (the runs, and its published results for
@@ -37,35 +32,6 @@ class ReplayError(Exception):
 
 class NothingToVerify(ReplayError):
     """No stores where the settings point, or no stored round run: a pass would be empty."""
-
-
-def missing_stores(common: CommonSettings, services: Iterable[str]) -> str | None:
-    """Why replay cannot start here (stores not where the settings point, or there but not
-    readable), or None."""
-    if common.mode == "memory":
-        # A fresh in-memory store is empty: "0 of 0 identical" would pass without a check.
-        return "memory mode keeps no stored scores to replay"
-    missing = []
-    for name in services:
-        try:
-            found = has_store(common, name)
-        except (sqlite3.Error, psycopg.Error, OSError) as error:
-            where = store_location(common, name)
-            return (
-                f"the {name} event store at {where} cannot be read: {type(error).__name__}: {error}"
-            )
-        if not found:
-            missing.append(name)
-    if not missing:
-        return None
-    where = "; ".join(f"{name}: {store_location(common, name)}" for name in missing)
-    hint = (
-        f" (is {common.data_dir.resolve()} the data directory? pass --data-dir or set"
-        " PINGYI_DATA_DIR)"
-        if common.mode == "embedded"
-        else " (check PINGYI_DATABASE_URL and the services' schemas)"
-    )
-    return f"no event store to verify from: {where}{hint}"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -336,3 +336,35 @@ def _safe_url(common: CommonSettings) -> str:
     """The database URL without its password, for messages."""
     params = conninfo_to_dict(common.database_url)
     return f"{params.get('host', '')}:{params.get('port', '5432')}/{params.get('dbname', '')}"
+
+
+def missing_stores(
+    common: CommonSettings, services: Iterable[str], doing: str = "to verify from"
+) -> str | None:
+    """Why a command that reads these services' logs cannot start here (stores not where the
+    settings point, or there but not readable), or None. Never creates a store: a command run
+    from the wrong folder must say so, not report on an empty store it made."""
+    if common.mode == "memory":
+        # A fresh in-memory store is empty: "0 of 0 identical" would pass without a check.
+        return "memory mode keeps no stored scores to replay"
+    missing = []
+    for name in services:
+        try:
+            found = has_store(common, name)
+        except (sqlite3.Error, psycopg.Error, OSError) as error:
+            where = store_location(common, name)
+            return (
+                f"the {name} event store at {where} cannot be read: {type(error).__name__}: {error}"
+            )
+        if not found:
+            missing.append(name)
+    if not missing:
+        return None
+    where = "; ".join(f"{name}: {store_location(common, name)}" for name in missing)
+    hint = (
+        f" (is {common.data_dir.resolve()} the data directory? pass --data-dir or set"
+        " PINGYI_DATA_DIR)"
+        if common.mode == "embedded"
+        else " (check PINGYI_DATABASE_URL and the services' schemas)"
+    )
+    return f"no event store {doing}: {where}{hint}"

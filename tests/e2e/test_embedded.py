@@ -141,5 +141,22 @@ def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
         )
         assert public.status_code == 200, public.text
         assert final["run_id"] in public.text
+        best_line = best["unit_name"]
     finally:
-        proc.stop()
+        assert proc.stop() == 0, proc.output()[-3000:]
+
+    # A second `pingyi up --demo` on the same data (the README's documented start, run
+    # again): the demo is not loaded twice, its rankings are shown again, the system stays up.
+    again, urls = _up(tmp_path / "data", tmp_path / "again.log", "--demo")
+    try:
+        thin_path.wait_until(
+            lambda: "not loaded again" in again.output() and "名次" in again.output(),
+            "the kept demo's rankings printed",
+            timeout=120,
+        )
+        assert best_line in again.output()
+        assert again.process is not None and again.process.poll() is None, again.output()
+        waves = [w["name"] for w in Api(urls).call("survey", "GET", "/waves")]
+        assert waves.count(DEMO_WAVE) == 1
+    finally:
+        assert again.stop() == 0, again.output()[-3000:]

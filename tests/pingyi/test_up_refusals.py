@@ -1,0 +1,93 @@
+"""`pingyi up` and `pingyi rebuild` refuse what they cannot do in one line and exit 2, before
+anything starts: a port in use, a data directory that cannot be written, one a running
+system holds, a rebuild pointed at no data. Never a page of tracebacks, never a store made
+where there was none."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+from pingyi.catalog import NAMES as SERVICES
+from tests.conftest import ADMIN_KEY
+from tests.e2e.processes import ROOT, Proc, pingyi_command, wait_ready
+from tests.ports import quiet_ports
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
+    env |= {"PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY, "PINGYI_DATA_DIR": str(data_dir)}
+    return env
+
+
+def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        pingyi_command(*args),
+        cwd=ROOT,
+        env=_env(data_dir) | {"COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _refused(done: subprocess.CompletedProcess[str], *words: str) -> str:
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert "Traceback" not in said, said
+    for word in words:
+        assert word in said, said
+    return said
+
+
+def test_a_port_in_use_is_named_before_anything_starts(tmp_path: Path) -> None:
+    base = quiet_ports(5)[0]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", base + 2))
+        taken.listen()
+        done = _run(tmp_path / "data", "up", "--base-port", str(base))
+    _refused(done, "cannot start", f"port {base + 2}", f"({SERVICES[2]})", "--base-port")
+
+
+def test_a_port_out_of_range_is_a_bad_option(tmp_path: Path) -> None:
+    done = _run(tmp_path / "data", "up", "--base-port", "70000")
+    _refused(done, "--base-port")
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_data_directory_that_cannot_be_made_is_said_in_one_line(tmp_path: Path) -> None:
+    a_file = tmp_path / "key"
+    a_file.write_text("not a directory", encoding="utf-8")
+    done = _run(a_file / "data", "up", "--base-port", str(quiet_ports(5)[0]))
+    _refused(done, "cannot use", "as the data directory")
+
+
+def test_one_system_writes_a_data_directory_at_a_time(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    base = quiet_ports(5)[0]
+    first = Proc(
+        "pingyi up", pingyi_command("up", "--base-port", str(base)), _env(data), tmp_path / "up.log"
+    )
+    first.start()
+    try:
+        wait_ready(f"http://127.0.0.1:{base}", first)
+        second = _run(data, "up", "--base-port", str(quiet_ports(5)[0]))
+        assert first.process is not None
+        _refused(second, "in use by pingyi up", f"pid {first.process.pid}")
+        rebuild = _run(data, "rebuild", "survey")
+        _refused(rebuild, "in use by pingyi up")
+    finally:
+        assert first.stop() == 0, first.output()[-3000:]
+    # Stopped, the directory is free again: a rebuild of the stopped service runs.
+    rebuilt = _run(data, "rebuild", "survey")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+
+
+def test_a_rebuild_pointed_at_no_data_makes_none(tmp_path: Path) -> None:
+    typo = tmp_path / "typo_dir"
+    done = _run(typo, "rebuild", "reporting")
+    _refused(done, "no event store to rebuild from", "--data-dir")
+    assert not typo.exists() or not any(typo.iterdir())
