@@ -60,9 +60,11 @@ _TABLE = """CREATE TABLE {origin}.{origin}_events (
     originator_id uuid NOT NULL,
     originator_version bigint NOT NULL,
     topic text NOT NULL,
-    state bytea NOT NULL,
-    message bytea
+    state bytea COMPRESSION lz4 NOT NULL,
+    message bytea COMPRESSION lz4
 )"""
+"""As a store's events table stands (`shared.persistence.postgres_messages`: lz4 for both large
+columns), less what no read here uses."""
 
 
 def load(url: str, world: RoundWorld) -> dict[str, int]:
