@@ -12,7 +12,15 @@ calling thread's, so the same counts give the same digits on every machine.
   each valid questionnaire scores the weight of its level; the mean m is the unit's score,
   the variance is Σ p_l (w_l - m)² over the levels' shares p_l, and the interval is
   m ± z·sqrt(variance / n), cut to the range of the level weights. With post-stratification
-  n is Kish's effective sample size (Σw)² / Σw².
+  n is Kish's effective sample size (Σw)² / Σw². When every answer is at one level the
+  variance is 0 and this interval is a point whatever n is: dishonest for small samples,
+  so a scheme may choose instead
+- the bounded interval for a weighted score: t = (m - floor) / (ceiling - floor) over the
+  level weights' range, the Wilson interval of t with the same n, mapped back. A variable
+  on [0, 1] with mean t has variance at most t(1 - t), so this is the Wilson interval of
+  the most spread-out answers that could give the mean: conservative, never a point
+  unless the weights are all equal. Each method's formula is fixed under its name
+  (`SCORE_INTERVALS`): stored runs replay under the method their scheme names.
 - Rank ranges: a unit certainly ranks below every peer whose interval lies wholly above its
   own and above every peer whose interval lies wholly below; the rest could be either side.
 """
@@ -20,7 +28,7 @@ calling thread's, so the same counts give the same digits on every machine.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -50,11 +58,14 @@ def wilson(successes: Decimal | int, n: Decimal | int, z: Decimal = Z_95) -> Int
     `successes` and `n` may be weighted (Decimal) counts: with post-stratification pass the
     weighted successes scaled to the effective sample size. None when n is 0 (no rate).
     """
-    c = STATS
     n_ = Decimal(n)
     if n_ <= 0:
         return None
-    p = c.divide(Decimal(successes), n_)
+    return _wilson_of_proportion(STATS.divide(Decimal(successes), n_), n_, z)
+
+
+def _wilson_of_proportion(p: Decimal, n_: Decimal, z: Decimal) -> Interval:
+    c = STATS
     z2 = c.multiply(z, z)
     denominator = c.add(ONE, c.divide(z2, n_))
     centre = c.divide(c.add(p, c.divide(z2, c.multiply(2, n_))), denominator)
@@ -82,11 +93,10 @@ def weighted_mean_interval(
     there is nothing to average.
     """
     c = STATS
-    total = sum((Decimal(counts.get(level, 0)) for level in level_weights), ZERO)
-    if total <= 0 or n_effective <= 0:
+    averaged = _mean(level_weights, counts, n_effective)
+    if averaged is None:
         return None
-    shares = {level: c.divide(Decimal(counts.get(level, 0)), total) for level in level_weights}
-    mean = sum((c.multiply(shares[lv], w) for lv, w in level_weights.items()), ZERO)
+    shares, mean = averaged
     variance = sum(
         (
             c.multiply(shares[lv], c.power(c.subtract(w, mean), 2))
@@ -97,6 +107,63 @@ def weighted_mean_interval(
     half = c.multiply(z, c.sqrt(c.divide(variance, n_effective)))
     floor, ceiling = min(level_weights.values()), max(level_weights.values())
     return mean, Interval(max(floor, c.subtract(mean, half)), min(ceiling, c.add(mean, half)))
+
+
+def bounded_mean_interval(
+    level_weights: Mapping[str, Decimal],
+    counts: Mapping[str, Decimal],
+    n_effective: Decimal,
+    z: Decimal = Z_95,
+) -> tuple[Decimal, Interval] | None:
+    """The mean level weight and its bounded interval: the Wilson interval of the mean
+    scaled to [0, 1] by the weights' range, with the same `n_effective`, mapped back.
+
+    Arguments and None as `weighted_mean_interval`. Weights all equal leave no range to
+    scale by and nothing any answer could change: the interval is the mean itself.
+    """
+    c = STATS
+    averaged = _mean(level_weights, counts, n_effective)
+    if averaged is None:
+        return None
+    mean = averaged[1]
+    floor, ceiling = min(level_weights.values()), max(level_weights.values())
+    span = c.subtract(ceiling, floor)
+    if span == 0:
+        return mean, Interval(mean, mean)
+    # A mean of shares rounded to forty digits may stray past the range by the last digit.
+    t = min(ONE, max(ZERO, c.divide(c.subtract(mean, floor), span)))
+    unit = _wilson_of_proportion(t, Decimal(n_effective), z)
+    lo = c.add(floor, c.multiply(unit.lo, span))
+    hi = c.add(floor, c.multiply(unit.hi, span))
+    return mean, Interval(lo, hi)
+
+
+def _mean(
+    level_weights: Mapping[str, Decimal], counts: Mapping[str, Decimal], n_effective: Decimal
+) -> tuple[dict[str, Decimal], Decimal] | None:
+    """Each level's share of the counts and the mean level weight; None with nothing to
+    average."""
+    c = STATS
+    total = sum((Decimal(counts.get(level, 0)) for level in level_weights), ZERO)
+    if total <= 0 or n_effective <= 0:
+        return None
+    shares = {level: c.divide(Decimal(counts.get(level, 0)), total) for level in level_weights}
+    mean = sum((c.multiply(shares[lv], w) for lv, w in level_weights.items()), ZERO)
+    return shares, mean
+
+
+ScoreInterval = Callable[
+    [Mapping[str, Decimal], Mapping[str, Decimal], Decimal, Decimal],
+    tuple[Decimal, Interval] | None,
+]
+
+SCORE_INTERVALS: dict[str, ScoreInterval] = {
+    "normal": weighted_mean_interval,
+    "bounded": bounded_mean_interval,
+}
+"""A weighted score's interval by the name a scheme gives it (`statistics.score_interval`).
+A name's formula never changes, since stored runs replay under it: a new formula is a
+new name."""
 
 
 def kish_effective_size(weighted_strata: Sequence[tuple[int, Decimal]]) -> Decimal:

@@ -136,6 +136,26 @@ def test_rule_problems_are_named_beside_shape_errors(scored: tuple[Cluster, Roun
     ]
 
 
+def test_the_score_interval_method_is_registered_and_an_unknown_one_refused_by_path(
+    scored: tuple[Cluster, Round],
+) -> None:
+    cluster, rnd = scored
+    headers = rnd.world.county_office.headers
+    bounded = _doc("qa-bounded")
+    bounded["statistics"] = bounded["statistics"] | {"score_interval": "bounded"}
+    registered = _register(cluster, bounded, headers)
+    assert registered.status_code == 201, registered.text
+    got = cluster["scoring"].get("/schemes/qa-bounded/versions/1", headers=headers)
+    assert got.json()["document"]["statistics"]["score_interval"] == "bounded"
+    unknown = _doc("qa-bounded", 2)
+    unknown["statistics"] = {"score_interval": "wilson"}
+    refused = _register(cluster, unknown, headers)
+    assert refused.status_code == 422, refused.text
+    (detail,) = refused.json()["detail"]
+    assert detail["field"] == "document.statistics.score_interval"
+    assert "bounded" in detail["reason"], detail
+
+
 def test_a_scheme_id_belongs_to_the_jurisdiction_that_registered_it(
     scored: tuple[Cluster, Round],
 ) -> None:

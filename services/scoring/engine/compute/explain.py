@@ -69,7 +69,19 @@ def _score(unit: dict[str, Any], scheme: Scheme) -> str:
     if unit["interval"] is not None:
         lo, hi = unit["interval"]
         line += f"（{scheme.statistics.confidence}置信区间{lo}–{hi}分）"
+        if any(c["inputs"].get("interval_method") == "bounded" for c in unit["components"]):
+            line += "，" + BOUNDED_WORDS
     return line
+
+
+BOUNDED_WORDS = (
+    "问卷加权得分的区间按有界方法计算：平均分m换算为t=(m−最低分值)/(最高分值−最低分值)，"
+    "取t在有效问卷数n（加权时为有效样本量）下的Wilson区间，再换算回分值；"
+    "分值在最低与最高之间的答案，其离散程度不超过t(1−t)，故区间偏宽而不会偏窄，"
+    "即使答案全部相同，样本少时区间也不会缩成一点"
+)
+"""Said beside the interval only where a component's interval is the bounded one, so a
+result under the default method keeps its words and its digest."""
 
 
 def _standing(unit: dict[str, Any], scheme: Scheme) -> list[str]:

@@ -88,7 +88,9 @@ def _figures(
     n_eff = stats.kish_effective_size(strata) if c.weighting != "none" else Decimal(valid)
     satisfied = sum((weighted[lv] for lv in c.satisfied), ZERO)
     rate = satisfied / total * HUNDRED if c.satisfied else None
-    mean_and_interval = stats.weighted_mean_interval(weights, weighted, n_eff, scheme.statistics.z)
+    method = scheme.statistics.score_interval
+    interval_of = stats.SCORE_INTERVALS[method]
+    mean_and_interval = interval_of(weights, weighted, n_eff, scheme.statistics.z)
     assert mean_and_interval is not None  # valid > 0 and every weight is ≥ 0
     score, score_interval = mean_and_interval
     inputs |= {
@@ -105,6 +107,9 @@ def _figures(
         assert wilson is not None
         interval = stats.Interval(wilson.lo * HUNDRED, wilson.hi * HUNDRED)
         return ComponentValue(rounded(rate, arith), inputs, interval, valid, raw, panel)
+    if method != "normal":
+        # Said only when not the default, so results under the default keep their bytes.
+        inputs["interval_method"] = method
     return ComponentValue(rounded(score, arith), inputs, score_interval, valid, raw, panel)
 
 

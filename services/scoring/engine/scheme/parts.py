@@ -62,6 +62,12 @@ class Statistics(Part):
     sample_component: Code | None = None
     """Which survey component's valid questionnaires are the unit's `valid_sample`;
     default: the first survey component."""
+    score_interval: Literal["normal", "bounded"] = "normal"
+    """How a weighted score's interval is worked out (`stats.SCORE_INTERVALS`): `normal`,
+    m ± z·sqrt(variance / n), a point when every answer is at one level, whatever n; or
+    `bounded`, the Wilson interval of the mean scaled to [0, 1] by the level weights' range,
+    never a point. `normal` is the default because every scheme written before the choice
+    existed was computed with it, and must replay to the same bytes and hash."""
 
 
 class _Rule(Part):
