@@ -139,6 +139,9 @@ def build_world(cluster: Cluster) -> World:
             "categories": ["政府部门及其它机构"],
         },
     )["campaign_id"]
+    # Inspection takes a campaign's facts only about a unit enrolled in it.
+    enrolment = {"unit_id": target_unit, "category": "政府部门及其它机构"}
+    post(cluster, f"/campaigns/{campaign}/enrolments", {"enrolments": [enrolment]})
     person = post(cluster, "/people", {"jurisdiction_id": county, "name": "代表", "sector": "其他"})
     appoint(cluster, person["person_id"], office_body(county))
     draw = post(
@@ -317,6 +320,8 @@ def build_world(cluster: Cluster) -> World:
         "round_number": "1",  # scoring's and reporting's campaign rounds
         "scheme_id": "luohe-2yr-zhengfeng",
         "version": "1",
+        # a visit read by id answers another county as no visit (filtered, not a scope)
+        "visit_id": visit.json()["visit_id"],
     }
     return World(lineage, callers, targets, defaults)
 

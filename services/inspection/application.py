@@ -58,7 +58,7 @@ class InspectionApplication(VisitCommands, PublishingApplication):
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
             if visit_id is not None:
-                self.visible_visit(caller, visit_id).admits(unit_id, method, item)
+                self.visible_visit(caller, visit_id).admits(unit_id, method, item, found_at)
             self._require_evidence(evidence)
             finding = Finding.record(
                 unit_id=unit_id,

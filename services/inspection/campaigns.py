@@ -1,35 +1,100 @@
 """The campaign and round a fact counts toward, checked against inspection's copy of the
-registry's campaigns (the `registry_copy` view, fed from the registry's published log).
+registry's campaigns and enrolments (the `registry_copy` view, fed from the registry's
+published log).
 
-Every area that takes a `campaign_id` checks it here before recording anything: the
-campaign must be one the registry opened, and a round must be one of its rounds (a
-whole-cycle campaign has one, a half-yearly one two a year, as its round windows say). A
-campaign opened a moment ago may not have reached the copy yet: the answer is then 404
-`campaign_not_found` until it has, never a fact counted toward a campaign that is unknown.
+A campaign is in the scope of the jurisdiction that runs it, exactly as on the registry:
+every route that takes a `campaign_id` declares it (`CAMPAIGN_IN_BODY`), so an office of
+another county is refused with the same 403 the registry gives it for that campaign, and an
+unknown id is 404 `campaign_not_found` for every caller. Then each area checks here, before
+recording anything, that the round is one of the campaign's (a whole-cycle campaign has
+one, a half-yearly one two a year, as its round windows say) and that the unit is enrolled
+in it, itself or as a sub-unit of an enrolled unit (its results count in the parent's, as
+scoring places them). A campaign opened a moment ago may not have reached the copy yet: the
+answer is then 404 until it has, never a fact counted toward a campaign that is unknown.
 """
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from uuid import UUID
 
+from services.inspection.dates import Window
 from services.inspection.domain import CampaignNotFound, InspectionError
 from shared.errors import InvalidError
+from shared.policy import ScopeTarget, body, target_id
 from shared.runtime import ServiceRuntime
+
+CAMPAIGN_IN_BODY = body("campaign_id", "campaign", "skip")
 
 
 class RoundOutsideCampaign(InspectionError, InvalidError):
     code = "round_outside_campaign"
 
 
-def check_counted(runtime: ServiceRuntime, campaign_id: UUID | None, round_: int | None) -> None:
-    """A round without its campaign is each area's own rule (it refuses it by field)."""
+class UnitNotEnrolled(InspectionError, InvalidError):
+    code = "unit_not_enrolled"
+
+
+def resolve_campaign(runtime: ServiceRuntime, campaign_id: str, field: str) -> ScopeTarget:
+    """A campaign is in the scope of the jurisdiction that runs it (the registry copy)."""
+    found = runtime.campaigns.campaign(str(target_id(campaign_id, field)))
+    if found is None:
+        raise CampaignNotFound("no such campaign", field=field)
+    return ScopeTarget(str(found["jurisdiction_id"]))
+
+
+def check_counted(
+    runtime: ServiceRuntime,
+    campaign_id: UUID | None,
+    round_: int | None,
+    unit_id: UUID | None = None,
+) -> Window | None:
+    """The window the fact must fall in (None when it counts toward no campaign). A round
+    without its campaign is each area's own rule (it refuses it by field)."""
     if campaign_id is None:
-        return
+        return None
     campaign = runtime.campaigns.campaign(str(campaign_id))
     if campaign is None:
         raise CampaignNotFound("no such campaign", field="campaign_id")
-    rounds = len(campaign.get("round_windows") or ())
-    if round_ is not None and rounds and not 1 <= round_ <= rounds:
+    windows = campaign.get("round_windows") or []
+    if round_ is not None and not 1 <= round_ <= len(windows):
         raise RoundOutsideCampaign(
-            f"the campaign has {rounds} round(s): 1 to {rounds}", field="round"
+            f"the campaign has {len(windows)} round(s): 1 to {len(windows)}", field="round"
         )
+    if unit_id is not None:
+        check_enrolled(runtime, str(campaign_id), unit_id)
+    return _window(windows, round_)
+
+
+def check_enrolled(runtime: ServiceRuntime, campaign_id: str, unit_id: UUID) -> None:
+    enrolment = _enrolment(runtime, campaign_id, str(unit_id))
+    if enrolment is None:
+        raise UnitNotEnrolled(
+            "the unit is not enrolled in the campaign (nor a sub-unit of an enrolled unit)",
+            field="unit_id",
+        )
+    if enrolment.get("status") != "enrolled":
+        raise UnitNotEnrolled("the unit was withdrawn from the campaign", field="unit_id")
+
+
+def _enrolment(runtime: ServiceRuntime, campaign_id: str, unit_id: str) -> dict[str, Any] | None:
+    """The unit's enrolment, else that of the nearest unit above it that has one: the rule
+    scoring places a sub-unit's facts by."""
+    seen: set[str] = set()
+    current: str | None = unit_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        found = runtime.campaigns.enrolment(campaign_id, current)
+        if found is not None:
+            return found
+        unit = runtime.registry.unit(current)
+        current = None if unit is None else unit.get("parent_id")
+    return None
+
+
+def _window(windows: list[dict[str, Any]], round_: int | None) -> Window | None:
+    if not windows:
+        return None
+    first, last = (windows[round_ - 1],) * 2 if round_ is not None else (windows[0], windows[-1])
+    return Window(date.fromisoformat(first["starts_on"]), date.fromisoformat(last["ends_on"]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -31,6 +31,11 @@ CHUNK = 64 * 1024
 EvidenceType = Literal["image/jpeg", "image/png", "audio/mpeg", "audio/mp4", "application/pdf"]
 EVIDENCE_TYPES: tuple[str, ...] = get_args(EvidenceType)
 ENV_KEY = "PINGYI_INSPECTION_EVIDENCE_DIR"
+HEAD = 16
+"""Bytes of a file's start kept to check it is what its Content-Type says."""
+DOWNLOAD_HEADERS = {"X-Content-Type-Options": "nosniff"}
+"""A browser shows an evidence file only as the type it was checked to be, never sniffs
+another (an "image" that is really HTML must not run as a page of this origin)."""
 
 
 EVIDENCE_BODY: dict[str, object] = {
@@ -69,6 +74,30 @@ def evidence_dir(env: Mapping[str, str]) -> Path:
     if "popo" in env.get("PERSISTENCE_MODULE", "") or "memory" in env.get("PERSISTENCE_MODULE", ""):
         return Path(tempfile.mkdtemp(prefix="pingyi-evidence-"))
     return Path(os.environ.get("PINGYI_DATA_DIR", "pingyi-data")) / "evidence"
+
+
+def _is_mp3(head: bytes) -> bool:
+    # An ID3 tag, or straight into an MPEG audio frame (11 sync bits set).
+    return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] >= 0xE0)
+
+
+SIGNATURES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
+    "image/jpeg": ("a JPEG image", lambda head: head.startswith(b"\xff\xd8\xff")),
+    "image/png": ("a PNG image", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+    "audio/mpeg": ("an MP3 recording", _is_mp3),
+    "audio/mp4": ("an M4A recording", lambda head: head[4:8] == b"ftyp"),
+    "application/pdf": ("a PDF document", lambda head: head.startswith(b"%PDF-")),
+}
+"""What each accepted type's files start with (their magic numbers), and its name."""
+
+
+def check_signature(kind: str, head: bytes) -> None:
+    name, matches = SIGNATURES[kind]
+    if not matches(head):
+        raise InvalidEvidence(
+            f"the file is not {name}: its bytes do not match the type declared",
+            field="Content-Type",
+        )
 
 
 def content_type(value: str | None) -> str:
@@ -128,11 +157,14 @@ class Upload:
         self.stream = os.fdopen(descriptor, "wb")
         self.digest = hashlib.sha256()
         self.size = 0
+        self.head = b""
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > EVIDENCE_LIMIT:
             raise InvalidEvidence(f"a file is at most {EVIDENCE_LIMIT // MiB} MB", field="body")
+        if len(self.head) < HEAD:
+            self.head = (self.head + chunk)[:HEAD]
         self.digest.update(chunk)
         self.stream.write(chunk)
 
@@ -141,6 +173,11 @@ class Upload:
         if self.size == 0:
             self.abort()
             raise InvalidEvidence("the file is empty", field="body")
+        try:
+            check_signature(kind, self.head)
+        except InvalidEvidence:
+            self.abort()
+            raise
         sha256 = self.digest.hexdigest()
         target = self.store.path(sha256)
         target.parent.mkdir(parents=True, exist_ok=True)

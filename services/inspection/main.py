@@ -6,6 +6,7 @@ from services.inspection import assessments, complaints, rectification, tasks
 from services.inspection.api import resolve_finding, router
 from services.inspection.application import InspectionApplication
 from services.inspection.areas import AREAS
+from services.inspection.campaigns import resolve_campaign
 from services.inspection.finding_view import FINDINGS_VIEW
 from services.inspection.integration import to_payload
 from services.inspection.settings import InspectionSettings, application_env
@@ -43,7 +44,7 @@ SERVICE = ServiceDefinition(
         VISITS_VIEW,
         *(v for area in AREAS for v in area.VIEWS),
     ),
-    resolvers={"finding": resolve_finding, "visit": resolve_visit}
+    resolvers={"finding": resolve_finding, "visit": resolve_visit, "campaign": resolve_campaign}
     | {kind: resolver for area in AREAS for kind, resolver in area.RESOLVERS.items()},
     extra_env=application_env,
 )

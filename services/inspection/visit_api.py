@@ -12,7 +12,12 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 
 from services.inspection.application import InspectionApplication
-from services.inspection.evidence import EVIDENCE_BODY, EvidenceNotFound, content_type
+from services.inspection.evidence import (
+    DOWNLOAD_HEADERS,
+    EVIDENCE_BODY,
+    EvidenceNotFound,
+    content_type,
+)
 from services.inspection.finding_view import FINDING_EVIDENCE
 from services.inspection.planned_visits import Sight, planned_out, sort_key, still_planned
 from services.inspection.schemas import (
@@ -25,13 +30,23 @@ from services.inspection.schemas import (
 )
 from services.inspection.visit_commands import visit_out
 from services.inspection.visit_view import VISITS
-from services.inspection.visits import CONDUCTED
+from services.inspection.visits import CONDUCTED, VisitNotFound
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.inspection import InspectionMethod
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
-from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
+from shared.policy import (
+    Policy,
+    PolicyRouter,
+    ScopeTarget,
+    allow,
+    body,
+    in_scope,
+    path,
+    query,
+    target_id,
+)
 from shared.runtime import ServiceRuntime
 from shared.views.base import encode_cursor
 from shared.web.pagination import Pagination, cursor_position, scope_where, within
@@ -150,10 +165,21 @@ def list_planned_visits(
 
 
 @router.get(
-    "/visits/{visit_id}", response_model=VisitOut, **allow(Policy.read(*READERS, scope=VISIT))
+    "/visits/{visit_id}",
+    response_model=VisitOut,
+    **allow(Policy.read(*READERS, filtered=True)),
 )
-def get_visit(visit_id: UUID, caller: CurrentPrincipal, app: InspectionApp) -> dict[str, Any]:
-    """One visit; a sealed one only to its office and assigned inspectors (others: 404)."""
+def get_visit(
+    visit_id: UUID, caller: CurrentPrincipal, runtime: RuntimeDep, app: InspectionApp
+) -> dict[str, Any]:
+    """One visit, to offices and inspectors whose jurisdiction it lies in; a sealed
+    (planned or cancelled) one only to its office and assigned inspectors. Anyone else
+    gets exactly the answer for no visit (404 `visit_not_found`), so an id cannot be used
+    to learn that another county plans a visit. (Filtered here rather than by a declared
+    scope, whose refusal would be a 403 that tells the visit exists.)"""
+    target = resolve_visit(runtime, str(visit_id), "visit_id")
+    if not in_scope(runtime, caller, target):
+        raise VisitNotFound("no such visit", field="visit_id")
     return visit_out(app.visible_visit(caller, visit_id))
 
 
@@ -237,4 +263,5 @@ def get_evidence(
     if not caller.sees_everything and not views.page(FINDING_EVIDENCE, where=where, limit=1).items:
         raise EvidenceNotFound("no such evidence", field="sha256")
     file, kind, _ = app.evidence_store.verified(sha256)
-    return FileResponse(file, media_type=kind, headers={"X-Content-SHA256": sha256})
+    headers = {"X-Content-SHA256": sha256} | DOWNLOAD_HEADERS
+    return FileResponse(file, media_type=kind, headers=headers)

@@ -205,18 +205,32 @@ class Visit(Aggregate):
         self.status = CANCELLED
         self.cancelled_reason = reason
 
-    def admits(self, unit_id: UUID, method: str, item: str | None) -> None:
-        """A finding on this visit: conducted, at its unit, of its kind, on its checklist."""
+    def admits(
+        self, unit_id: UUID, method: str, item: str | None, found_at: datetime | None = None
+    ) -> None:
+        """A finding on this visit: conducted, at its unit, of its kind, on its checklist,
+        found once the visit took place."""
         if self.status != CONDUCTED:
             raise VisitNotConducted(
                 "findings are recorded once the visit is conducted", field="visit_id"
             )
+        if found_at is not None:
+            self._found_after(found_at)
         if unit_id != self.unit_id:
             raise InvalidVisit("the visit was at another unit", field="unit_id")
         if method != self.kind:
             raise InvalidVisit(f"the visit is a {self.kind}", field="method")
         if self.checklist and item is not None and item not in self.checklist:
             raise InvalidVisit("not on the visit's checklist", field="item")
+
+    def _found_after(self, found_at: datetime) -> None:
+        # A time without its offset is the finding's own rule to refuse (domain._found_at).
+        conducted = self.conducted_at
+        if conducted is None or found_at.utcoffset() is None or found_at >= conducted:
+            return
+        raise InvalidVisit(
+            f"lies before the visit was conducted ({conducted.isoformat()})", field="found_at"
+        )
 
     def _require_planned(self) -> None:
         if self.status != PLANNED:

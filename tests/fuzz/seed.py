@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
+from shared.contracts.registry import china_date
 from tests.harness import ADMIN, Cluster
 
 GOV = "政府部门及其它机构"
@@ -253,7 +255,7 @@ def _seed_inspection_areas(
         "working_days": 5,
         "requirements": "限期整改并书面报告整改情况",
     } | counted
-    overdue = post(cluster, "inspection", "/rectifications", order | {"issued_on": "2026-01-05"})
+    overdue = post(cluster, "inspection", "/rectifications", order | {"issued_on": "2026-05-12"})
     reported = post(cluster, "inspection", "/rectifications", order)
     path = f"/rectifications/{reported['order_id']}/report"
     post(cluster, "inspection", path, {"text": "已对相关人员批评教育"})
@@ -303,7 +305,9 @@ def _seed_inspection_areas(
         "methods": ["跟踪"],
     } | counted
     created = post(cluster, "inspection", "/tasks", task)
-    report = {"month": "2026-05", "progress": "已完成选址", "difficulties": "用房未落实"}
+    # A task's reports begin with the month it was assigned: today's, in China.
+    month = china_date(datetime.now(UTC)).isoformat()[:7]
+    report = {"month": month, "progress": "已完成选址", "difficulties": "用房未落实"}
     post(cluster, "inspection", f"/tasks/{created['task_id']}/reports", report)
     seeded.add("task_id", created["task_id"])
     _seed_visits(cluster, seeded, unit, county)

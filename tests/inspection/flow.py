@@ -115,6 +115,10 @@ def register(course: Course) -> None:
         },
     )
     course.ids["campaign"] = campaign["campaign_id"]
+    enrolment = {"unit_id": course.ids["unit"], "category": "政府部门及其它机构"}
+    course.admin(
+        "registry", f"/campaigns/{course.ids['campaign']}/enrolments", {"enrolments": [enrolment]}
+    )
 
 
 def counted(course: Course) -> dict[str, Any]:
@@ -253,7 +257,7 @@ def assess(course: Course) -> None:
     )
 
 
-def supervise(course: Course) -> None:
+def supervise(course: Course, today: str) -> None:
     office, unit_key = course.keys["office"], course.keys["unit_key"]
     task = course.ok(
         "inspection",
@@ -277,14 +281,14 @@ def supervise(course: Course) -> None:
         "POST",
         f"{path}/reports",
         unit_key,
-        {"month": "2026-05", "progress": "已完成三个社区选址", "difficulties": "用房未落实"},
+        {"month": today[:7], "progress": "已完成三个社区选址", "difficulties": "用房未落实"},
     )
     course.made["task"] = course.ok(
         "inspection",
         "POST",
         f"{path}/completion",
         office,
-        {"completed_on": "2026-12-20", "reason": "经实地核验，任务已全部完成"},
+        {"completed_on": today, "reason": "经实地核验，任务已全部完成"},
     )
 
 
@@ -292,7 +296,7 @@ def run(course: Course, today: str) -> None:
     rectify(course)
     complain(course, today)
     assess(course)
-    supervise(course)
+    supervise(course, today)
 
 
 def check_views(course: Course) -> None:

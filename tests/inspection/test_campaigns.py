@@ -1,6 +1,8 @@
 """The campaign and round a fact counts toward are checked against inspection's copy of the
 registry's campaigns, in every area that takes them: an unknown campaign is 404
-`campaign_not_found`, a round the campaign does not have is 422 `round_outside_campaign`."""
+`campaign_not_found`, another county's campaign is the 403 the registry answers for it, a
+round the campaign does not have is 422 `round_outside_campaign`, and a unit not enrolled
+in the campaign is 422 `unit_not_enrolled`."""
 
 from __future__ import annotations
 
@@ -18,17 +20,60 @@ from tests.inspection.flow import Course, register
 
 
 @pytest.fixture
-def course(memory_settings: CommonSettings) -> Iterator[tuple[TestClient, Course]]:
-    with Cluster(memory_settings, ["registry", "inspection"]) as cluster:
+def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(memory_settings, ["registry", "inspection"]) as started:
+        yield started
 
-        def send(service: str, method: str, path: str, key: str, body: Any) -> tuple[int, Any]:
-            response = cluster[service].request(method, path, json=body, headers={"X-API-Key": key})
-            return response.status_code, response.json()
 
-        made = Course(send)
-        register(made)
-        cluster.wait_caught_up("inspection", "registry")
-        yield cluster["inspection"], made
+@pytest.fixture
+def course(cluster: Cluster) -> tuple[TestClient, Course]:
+    def send(service: str, method: str, path: str, key: str, body: Any) -> tuple[int, Any]:
+        response = cluster[service].request(method, path, json=body, headers={"X-API-Key": key})
+        return response.status_code, response.json()
+
+    made = Course(send)
+    register(made)
+    _neighbours(made)
+    cluster.wait_caught_up("inspection", "registry")
+    return cluster["inspection"], made
+
+
+def _neighbours(course: Course) -> None:
+    """舞阳县 (another county of the city) with its own campaign, and a second unit of
+    郾城区 that is not enrolled in 郾城区's campaign."""
+    county = course.admin(
+        "registry",
+        "/jurisdictions",
+        {"name": "舞阳县", "level": "county", "parent_id": course.ids["city"]},
+    )
+    campaign = course.admin(
+        "registry",
+        "/campaigns",
+        {
+            "jurisdiction_id": county["jurisdiction_id"],
+            "name": "2026年度舞阳县民主评议政风行风",
+            "pattern": "民主评议政风行风",
+            "cycle": {
+                "length": "one_year",
+                "rounds": "whole_cycle",
+                "starts_on": "2026-01-01",
+                "ends_on": "2026-12-31",
+            },
+            "phases": [{"name": "组织实施", "starts_on": "2026-03-01", "ends_on": "2026-10-31"}],
+            "categories": ["政府部门及其它机构"],
+        },
+    )
+    unit = course.admin(
+        "registry",
+        "/units",
+        {
+            "jurisdiction_id": course.ids["county"],
+            "name": "郾城区住建局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        },
+    )
+    course.ids |= {"other_campaign": campaign["campaign_id"], "not_enrolled": unit["unit_id"]}
 
 
 Body = Callable[[Course], tuple[str, dict[str, Any]]]
@@ -65,6 +110,7 @@ BODIES: dict[str, Body] = {
         "/complaints",
         {
             "jurisdiction_id": c.ids["county"],
+            "unit_id": c.ids["unit"],
             "channel": "12345热线",
             "kind": "consultation",
             "summary": "咨询社保转移",
@@ -98,6 +144,19 @@ BODIES: dict[str, Body] = {
             "reason": "集中评议",
         },
     ),
+    "veto": lambda c: (
+        "/vetoes",
+        {
+            "unit_id": c.ids["unit"],
+            "basis": "发生重大安全责任事故",
+            "authority": "区纪委监委",
+            "decided_on": "2026-11-20",
+        },
+    ),
+    "cancellation": lambda c: (
+        "/cancellations",
+        {"unit_id": c.ids["unit"], "reason": "组织拉票", "decided_by": "区纠风办"},
+    ),
 }
 
 
@@ -125,3 +184,124 @@ def test_campaign_and_round_are_checked(course: tuple[TestClient, Course], area:
         made.ids["campaign"],
         "1",
     )
+
+
+@pytest.mark.parametrize("area", list(BODIES))
+def test_another_countys_campaign_is_refused_as_the_registry_refuses_it(
+    course: tuple[TestClient, Course], area: str
+) -> None:
+    """The office cannot read 舞阳县's campaign on the registry: inspection refuses to count
+    anything toward it with the same 403, and records nothing."""
+    client, made = course
+    path, body = BODIES[area](made)
+    office = {"X-API-Key": made.keys["office"]}
+    other = made.ids["other_campaign"]
+    status, on_registry = made.send(
+        "registry", "GET", f"/campaigns/{other}", made.keys["office"], None
+    )
+    assert status == 403
+    response = client.post(path, json=body | {"campaign_id": other, "round": 1}, headers=office)
+    assert response.status_code == 403, response.text
+    assert response.json() == on_registry  # the same error, field and reason
+    assert on_registry["detail"][0] == {
+        "field": "campaign_id",
+        "reason": "outside your jurisdiction",
+    }
+
+
+@pytest.mark.parametrize("area", list(BODIES))
+def test_a_unit_not_enrolled_in_the_campaign_is_refused(
+    course: tuple[TestClient, Course], area: str
+) -> None:
+    client, made = course
+    path, body = BODIES[area](made)
+    if "unit_id" not in body:
+        pytest.skip("names no unit")
+    office = {"X-API-Key": made.keys["office"]}
+    counted = {"campaign_id": made.ids["campaign"], "round": 1}
+    unit = {"unit_id": made.ids["not_enrolled"]}
+    response = client.post(path, json=body | unit | counted, headers=office)
+    assert response.status_code == 422, response.text
+    found = response.json()
+    assert (found["error"], found["detail"][0]["field"]) == ("unit_not_enrolled", "unit_id")
+    assert "not enrolled" in found["detail"][0]["reason"]
+
+
+def test_a_complaint_counted_toward_a_campaign_is_dispatched_to_an_enrolled_unit_only(
+    course: tuple[TestClient, Course],
+) -> None:
+    client, made = course
+    office = {"X-API-Key": made.keys["office"]}
+    _, body = BODIES["complaint"](made)
+    body = {k: v for k, v in body.items() if k != "unit_id"}
+    counted = {"campaign_id": made.ids["campaign"], "round": 1}
+    complaint = client.post("/complaints", json=body | counted, headers=office).json()
+    path = f"/complaints/{complaint['complaint_id']}/dispatch"
+    refused = client.post(path, json={"unit_id": made.ids["not_enrolled"]}, headers=office)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"] == "unit_not_enrolled"
+    sent = client.post(path, json={"unit_id": made.ids["unit"]}, headers=office)
+    assert sent.status_code == 201, sent.text
+
+
+def test_a_withdrawn_unit_and_a_sub_unit_of_an_enrolled_one(
+    cluster: Cluster, course: tuple[TestClient, Course]
+) -> None:
+    """Withdrawn from the campaign: refused, saying so. A sub-unit (窗口) of an enrolled
+    unit counts in its parent's results, as scoring places it: accepted."""
+    client, made = course
+    office = {"X-API-Key": made.keys["office"]}
+    campaign = made.ids["campaign"]
+    window = made.admin(
+        "registry",
+        "/units",
+        {
+            "jurisdiction_id": made.ids["county"],
+            "name": "郾城区人社局社保窗口",
+            "kind": "service_window",
+            "category": "政府部门及其它机构",
+            "parent_id": made.ids["unit"],
+        },
+    )
+    made.admin(
+        "registry",
+        f"/campaigns/{campaign}/enrolments",
+        {"enrolments": [{"unit_id": made.ids["not_enrolled"], "category": "政府部门及其它机构"}]},
+    )
+    made.admin(
+        "registry",
+        f"/campaigns/{campaign}/enrolments/{made.ids['not_enrolled']}/withdrawal",
+        {"reason": "机构改革"},
+    )
+    _, body = BODIES["hotline"](made)
+    counted = {"campaign_id": campaign, "round": 1}
+
+    def post(unit: str) -> Any:
+        return client.post(
+            "/hotline-appearances", json=body | counted | {"unit_id": unit}, headers=office
+        )
+
+    cluster.wait_caught_up("inspection", "registry")
+    withdrawn = post(made.ids["not_enrolled"])
+    assert withdrawn.status_code == 422, withdrawn.text
+    assert withdrawn.json()["detail"][0]["reason"] == "the unit was withdrawn from the campaign"
+    assert post(window["unit_id"]).status_code == 201
+
+
+def test_a_hotline_appearance_counted_toward_a_round_lies_within_it(
+    course: tuple[TestClient, Course],
+) -> None:
+    client, made = course
+    _, body = BODIES["hotline"](made)
+    office = {"X-API-Key": made.keys["office"]}
+    counted = {"campaign_id": made.ids["campaign"], "round": 1}  # the year 2026
+    before = client.post(
+        "/hotline-appearances", json=body | counted | {"appeared_on": "2025-12-31"}, headers=office
+    )
+    assert before.status_code == 422, before.text
+    found = before.json()
+    assert (found["error"], found["detail"][0]["field"]) == (
+        "invalid_hotline_appearance",
+        "appeared_on",
+    )
+    assert "2026-01-01 to 2026-12-31" in found["detail"][0]["reason"]

@@ -14,6 +14,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from services.inspection.workdays import china_today
 from services.registry.domain import Principal
 from services.registry.domain.keys import KeyIndex
 from shared.auth import hash_api_key, new_api_key
@@ -72,6 +73,11 @@ def _campaign(registry: TestClient, county: str) -> str:
     return campaign_id
 
 
+def _enrol(registry: TestClient, campaign: str, units: list[str]) -> None:
+    enrolments = [{"unit_id": unit, "category": "政府部门及其它机构"} for unit in units]
+    _post(registry, f"/campaigns/{campaign}/enrolments", {"enrolments": enrolments})
+
+
 def _people(cluster: Cluster) -> dict[str, Any]:
     registry = cluster["registry"]
     city = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"})
@@ -104,6 +110,7 @@ def _people(cluster: Cluster) -> dict[str, Any]:
     legacy, legacy_id = _legacy_unit_key(cluster, county)
     keys["legacy"] = legacy
     campaign = _campaign(registry, county)
+    _enrol(registry, campaign, list(units.values()))
     cluster.wait_caught_up("inspection", "registry")
     return {"county": county, "units": units, "keys": keys, "legacy_id": legacy_id} | {
         "campaign": campaign
@@ -260,7 +267,7 @@ def test_another_units_key_cannot_answer_for_the_unit(
     reply_path = f"/complaints/{records['complaint']}/reply"
     reply = {"reply": "已约谈窗口负责人"}
     assert _error(client.post(reply_path, json=reply, headers=theirs)) == (403, "complaint_id")
-    monthly = {"month": "2026-05", "progress": "已选址", "difficulties": "无"}
+    monthly = {"month": china_today().isoformat()[:7], "progress": "已选址", "difficulties": "无"}
     task_path = f"/tasks/{records['task']}/reports"
     assert _error(client.post(task_path, json=monthly, headers=theirs)) == (403, "task_id")
     # The unit's own key, named on none of them, answers all three.

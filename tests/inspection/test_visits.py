@@ -201,8 +201,9 @@ def test_a_planned_visit_is_sealed_until_conducted(world: tuple[Cluster, dict[st
     # Nobody's list holds it: it was never published.
     for key in (keys["纠风办"], keys["审计"], ADMIN):
         assert client.get("/visits", headers=key).json() == []
-    # Inspectors not assigned, and auditors, get exactly the answer for no visit.
-    for key in (keys["乙"], keys["审计"]):
+    # Inspectors not assigned, auditors, and another jurisdiction's office get exactly the
+    # answer for no visit: not a 403 that would tell the visit exists.
+    for key in (keys["乙"], keys["审计"], ctx["elsewhere"]):
         sealed = client.get(f"/visits/{visit_id}", headers=key)
         none = client.get(f"/visits/{missing}", headers=key)
         assert (sealed.status_code, sealed.json()) == (none.status_code, none.json())
@@ -235,9 +236,18 @@ def test_a_planned_visit_is_sealed_until_conducted(world: tuple[Cluster, dict[st
         listed = client.get("/visits", params={"unit_id": unit}, headers=key).json()
         assert [v["visit_id"] for v in listed] == [visit_id]
     assert client.get(f"/visits/{visit_id}", headers=keys["审计"]).status_code == 200
+    outside = client.get(f"/visits/{visit_id}", headers=ctx["elsewhere"])
+    nothing = client.get(f"/visits/{missing}", headers=ctx["elsewhere"])
+    assert (outside.status_code, outside.json()) == (404, nothing.json())
 
     off_list = client.post("/findings", json=finding | {"item": "办事公开"}, headers=keys["甲"])
     assert (off_list.status_code, off_list.json()["detail"][0]["field"]) == (422, "item")
+    # Found on the visit: not before the visit took place (09:40).
+    before = client.post(
+        "/findings", json=finding | {"found_at": "2026-06-03T09:39:00+08:00"}, headers=keys["甲"]
+    )
+    assert (before.status_code, before.json()["detail"][0]["field"]) == (422, "found_at")
+    assert before.json()["detail"][0]["reason"].startswith("lies before the visit was conducted")
     recorded = _post(client, "/findings", finding, keys["甲"])
     assert (recorded["visit_id"], recorded["severity"], recorded["deduction"]) == (
         visit_id,
@@ -282,6 +292,21 @@ def test_evidence_is_stored_by_hash_and_shown_unaltered(
         "/evidence", content=b"x", headers=keys["甲"] | {"Content-Type": "text/html"}
     )
     assert (wrong.status_code, wrong.json()["detail"][0]["field"]) == (422, "Content-Type")
+    # The type declared must be what the bytes are: HTML sent as a PNG is refused, unstored.
+    page = b"<html><script>alert(1)</script></html>"
+    disguised = client.post(
+        "/evidence", content=page, headers=keys["甲"] | {"Content-Type": "image/png"}
+    )
+    assert (disguised.status_code, disguised.json()["error"]) == (422, "invalid_evidence")
+    assert disguised.json()["detail"][0]["field"] == "Content-Type"
+    assert (
+        client.get(f"/evidence/{hashlib.sha256(page).hexdigest()}", headers=ADMIN).status_code
+        == 404
+    )
+    as_pdf = client.post(
+        "/evidence", content=JPEG, headers=keys["甲"] | {"Content-Type": "application/pdf"}
+    )
+    assert as_pdf.status_code == 422
     assert (
         client.post(
             "/evidence", content=JPEG, headers=keys["人社局"] | {"Content-Type": "image/jpeg"}
@@ -293,6 +318,7 @@ def test_evidence_is_stored_by_hash_and_shown_unaltered(
         shown = client.get(f"/evidence/{sha}", headers=key)
         assert shown.status_code == 200
         assert shown.content == JPEG and shown.headers["content-type"] == "image/jpeg"
+        assert shown.headers["x-content-type-options"] == "nosniff"
     assert client.get(f"/evidence/{sha}", headers=keys["人社局"]).status_code == 403
     # Not yet named by any finding: in nobody's jurisdiction, so exactly like no file.
     unnamed = client.get(f"/evidence/{sha}", headers=keys["纠风办"])

@@ -53,7 +53,10 @@ def _replied(e: Complaint.Replied) -> IntegrationPayload:
     )
 
 
-def _concluded(e: Complaint.Concluded) -> IntegrationPayload:
+def _concluded(e: Complaint.Concluded | Complaint.OutcomeCorrected) -> IntegrationPayload:
+    """A corrected outcome is published as the complaint's outcome again: every consumer
+    (scoring's fold, the casework summaries) keeps a complaint's latest, so the existing
+    contract carries the correction without a new version."""
     return contract.ComplaintConcluded(
         **_counted(e), complaint_id=e.originator_id, outcome=e.outcome, reason=e.reason
     )
@@ -79,6 +82,7 @@ MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {
     Complaint.Dispatched: _dispatched,
     Complaint.Replied: _replied,
     Complaint.Concluded: _concluded,
+    Complaint.OutcomeCorrected: _concluded,
     Complaint.CallbackRecorded: _called_back,
     HotlineAppearance.Recorded: _appeared,
 }

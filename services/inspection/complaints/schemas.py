@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -71,6 +72,13 @@ class OutcomeIn(_In):
     reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["经调取监控核实属实"])
 
 
+class OutcomeCorrectionIn(_In):
+    outcome: ComplaintOutcome = Field(examples=["partly_verified"])
+    reason: Prose = Field(
+        min_length=1, max_length=REASON_MAX, examples=["复核发现部分情况与事实不符"]
+    )
+
+
 class CallbackIn(_In):
     satisfaction: CallbackSatisfaction = Field(examples=["满意"])
 
@@ -86,6 +94,21 @@ class HotlineAppearanceIn(_In):
 class ComplainantOut(BaseModel):
     name: str | None = Field(description="Masked, e.g. 张*")
     contact: str | None = Field(description="Masked, e.g. 138****5678")
+
+
+class ComplaintHistoryEntry(BaseModel):
+    event: Literal[
+        "received", "dispatched", "replied", "concluded", "outcome_corrected", "called_back"
+    ]
+    at: str = Field(description="When it was recorded (the stored event's time)")
+    actor: str
+    reason: str | None = Field(description="A conclusion's or correction's reason")
+    unit_id: UUID | None = Field(description="The unit the complaint concerned after this step")
+    previous_unit_id: UUID | None = Field(
+        description="On a dispatch: the unit named before it (at intake), if any"
+    )
+    outcome: str | None
+    satisfaction: str | None
 
 
 class ComplaintOut(BaseModel):
@@ -112,6 +135,9 @@ class ComplaintOut(BaseModel):
     version: int
     complainant: ComplainantOut | None = Field(
         default=None, description="Masked, for offices reading one complaint; never in lists"
+    )
+    history: list[ComplaintHistoryEntry] | None = Field(
+        default=None, description="Every step, oldest first, on one complaint; never in lists"
     )
 
 

@@ -95,7 +95,11 @@ def _replied(tx: ViewTransaction, p: ComplaintReplied, m: IntegrationMessage) ->
 
 
 def _concluded(tx: ViewTransaction, p: ComplaintConcluded, m: IntegrationMessage) -> None:
-    _change(tx, p.complaint_id, m, status="concluded", outcome=p.outcome, outcome_reason=p.reason)
+    """A corrected outcome arrives as a conclusion again: it changes the outcome, never
+    reopens a complaint already closed by its callback."""
+    doc = tx.get(COMPLAINTS, str(p.complaint_id)) or {}
+    status = "closed" if doc.get("status") == "closed" else "concluded"
+    _change(tx, p.complaint_id, m, status=status, outcome=p.outcome, outcome_reason=p.reason)
 
 
 def _called_back(tx: ViewTransaction, p: ComplaintCallbackRecorded, m: IntegrationMessage) -> None:
@@ -128,7 +132,7 @@ HANDLERS: dict[Any, ViewHandler] = {
 
 COMPLAINTS_VIEW = View(
     "complaints",
-    1,
+    2,
     (
         Collection(
             COMPLAINTS,

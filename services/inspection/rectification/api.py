@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
-from services.inspection.campaigns import check_counted
+from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
 from services.inspection.rectification.application import Commands
 from services.inspection.rectification.domain import OPEN, InvalidRectification
 from services.inspection.rectification.schemas import (
@@ -75,7 +75,7 @@ def _unit_key(runtime: ServiceRuntime, principal_id: UUID, unit: dict[str, Any])
     "/rectifications",
     status_code=201,
     response_model=RectificationOut,
-    **allow(Policy.write("office", "inspector", scope=body("unit_id", "unit"))),
+    **allow(Policy.write("office", "inspector", scope=(body("unit_id", "unit"), CAMPAIGN_IN_BODY))),
 )
 def issue_rectification(
     body: RectificationIn,
@@ -87,7 +87,7 @@ def issue_rectification(
     """下发整改通知书: to one unit for its findings (active ones only), due in
     `working_days` working days after `issued_on` (public holidays and make-up working
     days counted)."""
-    check_counted(runtime, body.campaign_id, body.round)
+    check_counted(runtime, body.campaign_id, body.round, body.unit_id)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     if body.unit_principal_id is not None:

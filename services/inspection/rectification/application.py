@@ -183,11 +183,28 @@ class Commands(WorkingDays):
             lambda order, today: order.rerate(rating, raters, reason, caller.actor, today),
         )
 
+    def _withdrawn_findings(self, order: RectificationOrder) -> list[str]:
+        withdrawn = []
+        for finding_id in order.finding_ids:
+            try:
+                finding = self._rectification_finding(finding_id, "finding_ids")
+            except FindingNotFound:
+                continue  # only in a log stored under looser rules; it withdrew nothing
+            if finding.withdrawn:
+                withdrawn.append(str(finding_id))
+        return withdrawn
+
     def describe_rectification(self, order: RectificationOrder, today: date) -> Response:
-        """The order as it stands, overdue-ness against `today`, with every event."""
+        """The order as it stands, overdue-ness against `today`, with every event, and which
+        of its findings were withdrawn since it was issued."""
         events = [*self.events.get(order.id), *order.pending_events]
         out = rectification_out(order, today, self.work_calendar)
-        return out | {"history": [history_entry(e) for e in events]}
+        withdrawn = self._withdrawn_findings(order)
+        return out | {
+            "withdrawn_finding_ids": withdrawn,
+            "findings_withdrawn": len(withdrawn) == len(order.finding_ids),
+            "history": [history_entry(e) for e in events],
+        }
 
 
 def rectification_out(o: RectificationOrder, today: date, calendar: WorkCalendar) -> Response:

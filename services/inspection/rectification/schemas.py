@@ -122,4 +122,12 @@ class RectificationOut(BaseModel):
     overdue: bool = Field(description="Owes a report and today (China) is past the deadline")
     overdue_working_days: int
     version: int
+    withdrawn_finding_ids: list[UUID] = Field(
+        default_factory=list, description="Its findings withdrawn since the order was issued"
+    )
+    findings_withdrawn: bool = Field(
+        default=False,
+        description="Every finding it was issued for is withdrawn: nothing is left to "
+        "rectify, though the order itself stands as issued",
+    )
     history: list[HistoryEntry] | None = None

@@ -5,6 +5,10 @@ Sorted by `due_order`: the deadline of an order that still owes a report (issued
 second handling), else `CLOSED_ORDER` (after every date). The orders overdue on a day are
 then exactly a prefix of an open-status list, and those not overdue the rest: the overdue
 filter needs no wall clock in the view (handlers are pure folds) and stays one query.
+
+A finding withdrawn after its order was issued is marked on the order
+(`withdrawn_finding_ids`): the view keeps, per finding, the orders that name it
+(`rectification_findings`), its own documents, so the withdrawal finds them in one read.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 from services.inspection.rectification.domain import OPEN
 from shared.contracts import IntegrationMessage
+from shared.contracts.inspection import FindingWithdrawn
 from shared.contracts.inspection_rectification import (
     RectificationEscalated,
     RectificationOrdered,
@@ -25,6 +30,7 @@ from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
 
 RECTIFICATIONS = "rectifications"
+ORDERS_BY_FINDING = "rectification_findings"
 CLOSED_ORDER = "9999-12-31"
 
 
@@ -56,10 +62,29 @@ def _ordered(tx: ViewTransaction, p: RectificationOrdered, m: IntegrationMessage
         "ratings": 0,
         "issued_by": p.actor,
         "version": p.version,
+        "withdrawn_finding_ids": [],
+        "findings_withdrawn": False,
         "due_order": due_order(p.status, deadline),
         "position": m.position,
     }
     tx.put(RECTIFICATIONS, doc["order_id"], doc)
+    for finding in doc["finding_ids"]:
+        named = tx.get(ORDERS_BY_FINDING, finding) or {"finding_id": finding, "order_ids": []}
+        orders = [*named["order_ids"], doc["order_id"]]
+        tx.put(ORDERS_BY_FINDING, finding, named | {"order_ids": orders})
+
+
+def _finding_withdrawn(tx: ViewTransaction, p: FindingWithdrawn, m: IntegrationMessage) -> None:
+    finding = str(p.finding_id)
+    named = tx.get(ORDERS_BY_FINDING, finding) or {"order_ids": []}
+    for order_id in named["order_ids"]:
+        doc = tx.get(RECTIFICATIONS, order_id)
+        if doc is None:
+            continue
+        withdrawn = [*doc.get("withdrawn_finding_ids", []), finding]
+        every = set(withdrawn) >= set(doc["finding_ids"])
+        change = {"withdrawn_finding_ids": withdrawn, "findings_withdrawn": every}
+        tx.put(RECTIFICATIONS, order_id, doc | change | {"position": m.position})
 
 
 def _change(tx: ViewTransaction, p: Any, m: IntegrationMessage, **change: Any) -> None:
@@ -103,17 +128,19 @@ HANDLERS: dict[Any, ViewHandler] = {
     RectificationVerified: _verified,
     RectificationEscalated: _escalated,
     RectificationRerated: _rerated,
+    FindingWithdrawn: _finding_withdrawn,
 }
 
 RECTIFICATIONS_VIEW = View(
     "rectifications",
-    1,
+    2,
     (
         Collection(
             RECTIFICATIONS,
             index=("jurisdiction_id", "unit_id", "status", "unit_principal_id"),
             sort="due_order",
         ),
+        Collection(ORDERS_BY_FINDING),
     ),
     {"inspection": HANDLERS},
     "Every rectification order as it stands (reports, verifications, escalations, "

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Query
 
-from services.inspection.campaigns import check_counted
+from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
 from services.inspection.tasks.application import TaskCommands
 from services.inspection.tasks.domain import SupervisedTask
 from services.inspection.tasks.schemas import (
@@ -63,7 +63,7 @@ def resolve_task(runtime: ServiceRuntime, task_id: str, field: str) -> ScopeTarg
     "/tasks",
     status_code=201,
     response_model=TaskOut,
-    **allow(Policy.write("office", scope=body("unit_id", "unit"))),
+    **allow(Policy.write("office", scope=(body("unit_id", "unit"), CAMPAIGN_IN_BODY))),
 )
 def assign_task(
     body: TaskIn,
@@ -73,7 +73,7 @@ def assign_task(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """立项督办: a task or key project for a unit in the caller's jurisdiction."""
-    check_counted(runtime, body.campaign_id, body.round)
+    check_counted(runtime, body.campaign_id, body.round, body.unit_id)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     reporter = (
@@ -209,8 +209,9 @@ def correct_report(
 @_write(
     "/tasks/{task_id}/milestones/{index}/reached",
     ("office", "unit"),
-    "A milestone reached: reported by the unit's key, confirmed by an office (or admin); "
-    "only a confirmed milestone stops counting toward overdue.",
+    "A milestone reached: reported by the unit's key, confirmed by an office (or admin), "
+    "each once (a second is 409 `milestone_reported` / `milestone_confirmed`); only a "
+    "confirmed milestone stops counting toward overdue.",
 )
 def reach_milestone(
     task_id: UUID,

@@ -83,7 +83,13 @@ class TaskCommands(PublishingApplication):
         self, caller: Caller, task_id: UUID, spec: dict[str, Any], key: str | None
     ) -> Response:
         def change(task: SupervisedTask) -> None:
-            task.supervise(spec["method"], spec["supervised_on"], spec["note"], caller.actor)
+            task.supervise(
+                spec["method"],
+                spec["supervised_on"],
+                spec["note"],
+                caller.actor,
+                today=china_today(),
+            )
 
         return self._task_change(caller, task_id, "supervision", key, spec, change)
 
@@ -91,7 +97,13 @@ class TaskCommands(PublishingApplication):
         self, caller: Caller, task_id: UUID, spec: dict[str, Any], key: str | None
     ) -> Response:
         def change(task: SupervisedTask) -> None:
-            task.submit_report(spec["month"], spec["progress"], spec["difficulties"], caller.actor)
+            task.submit_report(
+                spec["month"],
+                spec["progress"],
+                spec["difficulties"],
+                caller.actor,
+                today=china_today(),
+            )
 
         return self._task_change(caller, task_id, "report", key, spec, change)
 
@@ -113,7 +125,12 @@ class TaskCommands(PublishingApplication):
 
         def change(task: SupervisedTask) -> None:
             task.reach_milestone(
-                index, spec["reached_on"], spec.get("note", ""), caller.actor, confirm=confirm
+                index,
+                spec["reached_on"],
+                spec.get("note", ""),
+                caller.actor,
+                confirm=confirm,
+                today=china_today(),
             )
 
         request = spec | {"index": index}
@@ -123,7 +140,7 @@ class TaskCommands(PublishingApplication):
         self, caller: Caller, task_id: UUID, spec: dict[str, Any], key: str | None
     ) -> Response:
         def change(task: SupervisedTask) -> None:
-            task.complete(spec["completed_on"], spec["reason"], caller.actor)
+            task.complete(spec["completed_on"], spec["reason"], caller.actor, today=china_today())
 
         return self._task_change(caller, task_id, "completion", key, spec, change)
 
@@ -167,7 +184,11 @@ def task_out(task: SupervisedTask, today: date | None = None) -> Response:
                 "name": m["name"],
                 "due_on": m["due_on"],
                 "reported_on": m.get("reported_on"),
+                "reported_note": m.get("reported_note"),
+                "reported_by": m.get("reported_by"),
                 "confirmed_on": m.get("confirmed_on"),
+                "confirmed_note": m.get("confirmed_note"),
+                "confirmed_by": m.get("confirmed_by"),
             }
             for index, m in enumerate(task.milestones)
         ],

@@ -86,8 +86,12 @@ class MilestoneOut(BaseModel):
     index: int
     name: str
     due_on: str
-    reported_on: str | None
-    confirmed_on: str | None
+    reported_on: str | None = Field(description="The day the unit reported it reached")
+    reported_note: str | None = None
+    reported_by: str | None = None
+    confirmed_on: str | None = Field(description="The day the office confirmed it reached")
+    confirmed_note: str | None = None
+    confirmed_by: str | None = None
 
 
 class SupervisionOut(BaseModel):

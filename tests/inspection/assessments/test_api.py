@@ -75,6 +75,8 @@ def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, 
                 body["unit_id"] = units[name]
             keys[name] = {"X-API-Key": _post(registry, "/principals", body)["api_key"]}
         campaign = _campaign(registry, ids["源汇区"], "2026年度源汇区民主评议政风行风")
+        enrolments = [{"unit_id": units["源汇区民政局"], "category": "政府部门及其它机构"}]
+        _post(registry, f"/campaigns/{campaign}/enrolments", {"enrolments": enrolments})
         cluster.wait_caught_up("inspection", "registry")
         yield cluster, {"ids": ids, "units": units, "keys": keys, "campaign": campaign}
 
@@ -150,6 +152,60 @@ def test_offices_record_correct_and_withdraw_a_score(
     assert client.get("/assessment-scores", headers=keys["郾城区纠风办"]).json() == []
     active = client.get("/assessment-scores", params={"status": "active"}, headers=ADMIN)
     assert active.json() == []
+
+
+def test_a_withdrawn_score_or_revoked_veto_does_not_block_a_new_one(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    """The component (or the unit's round) can be scored (vetoed) again once the record in
+    force is withdrawn (revoked): a new record with a new id, published as such, while the
+    old one stays on record; a new one in force blocks the next, as before."""
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["源汇区纠风办"]
+    first = _post(client, "/assessment-scores", _score(ctx))
+    path = f"/assessment-scores/{first['score_id']}"
+    withdrawn = client.post(f"{path}/withdrawal", json={"reason": "评错对象"}, headers=office)
+    assert withdrawn.status_code == 201, withdrawn.text
+    again = client.post("/assessment-scores", json=_score(ctx, score="15"), headers=office)
+    assert again.status_code == 201, again.text
+    second = again.json()
+    assert second["score_id"] != first["score_id"] and second["status"] == "active"
+    corrected = client.post(
+        f"/assessment-scores/{second['score_id']}/corrections",
+        json={"score": "14", "reason": "复核"},
+        headers=office,
+    )
+    assert corrected.status_code == 201, corrected.text
+    blocked = client.post("/assessment-scores", json=_score(ctx), headers=office)
+    assert _error(blocked) == (409, "component_code", "assessment_score_exists")
+    assert blocked.json()["detail"][0]["context"] == {"score_id": second["score_id"]}
+
+    veto = {
+        "unit_id": ctx["units"]["源汇区民政局"],
+        "campaign_id": ctx["campaign"],
+        "round": 1,
+        "basis": "发生重大安全责任事故",
+        "authority": "区纪委监委",
+        "decided_on": "2026-11-20",
+    }
+    ahead = client.post("/vetoes", json=veto | {"decided_on": "2099-11-20"}, headers=office)
+    assert _error(ahead) == (422, "decided_on", "invalid_assessment")
+    vetoed = _post(client, "/vetoes", veto)
+    revoked = client.post(
+        f"/vetoes/{vetoed['veto_id']}/revocation", json={"reason": "复核撤销"}, headers=office
+    )
+    assert revoked.status_code == 201
+    decided = client.post("/vetoes", json=veto | {"basis": "重新认定"}, headers=office)
+    assert decided.status_code == 201, decided.text
+    assert decided.json()["veto_id"] != vetoed["veto_id"]
+
+    cluster.wait_caught_up("inspection", "inspection")
+    listed = client.get("/assessment-scores", headers=office).json()
+    assert sorted((s["score_id"], s["status"]) for s in listed) == sorted(
+        [(first["score_id"], "withdrawn"), (second["score_id"], "active")]
+    )
+    vetoes = client.get("/vetoes", params={"status": "active"}, headers=office).json()
+    assert [v["veto_id"] for v in vetoes] == [decided.json()["veto_id"]]
 
 
 def test_only_offices_write_and_only_in_scope_readers_read(

@@ -13,12 +13,14 @@ import pytest
 
 from services.inspection.assessments.domain import (
     AssessmentScore,
+    AssessmentScoreExists,
     AssessmentScoreWithdrawn,
     InvalidAssessment,
     RepresentativeViolation,
     ResultCancellation,
     Veto,
     VetoAlreadyRevoked,
+    VetoExists,
     cancellation_id,
     score_id,
     veto_id,
@@ -63,6 +65,7 @@ def veto(**overrides: Any) -> Veto:
         "authority": "县纪委监委",
         "decided_on": date(2026, 11, 20),
         "actor": "office:a",
+        "today": date(2026, 11, 30),
     }
     return Veto.decide(**(spec | overrides))
 
@@ -103,6 +106,40 @@ def test_invalid_scores_name_the_field(overrides: dict[str, Any], field: str) ->
         score(**overrides)
     assert (raised.value.field, raised.value.status_code) == (field, 422)
     assert raised.value.code == "invalid_assessment" and isinstance(raised.value, InspectionError)
+
+
+def test_a_withdrawn_score_gives_way_to_a_new_one_with_a_new_id() -> None:
+    """Withdrawn, the score no longer holds its component: the next one is a new record
+    (scoring drops the withdrawn id and counts the new one); one in force is a conflict."""
+    stored: dict[Any, AssessmentScore] = {}
+    first = score(lookup=stored.get)
+    stored[first.id] = first
+    with pytest.raises(AssessmentScoreExists) as raised:
+        score(lookup=stored.get)
+    assert raised.value.context == {"score_id": str(first.id)}
+    first.withdraw("评分对象有误", "office:b")
+    second = score(lookup=stored.get, score=Decimal("9"))
+    assert second.id == score_id(CAMPAIGN, 1, UNIT, "organisation", 1) != first.id
+    stored[second.id] = second
+    second.withdraw("再次撤销", "office:b")
+    third = score(lookup=stored.get)
+    assert third.id not in (first.id, second.id)
+    assert score_id(CAMPAIGN, 1, UNIT, "organisation", 0) == first.id  # ids stored before
+
+
+def test_a_revoked_veto_gives_way_to_a_new_one_and_a_veto_is_not_decided_ahead() -> None:
+    stored: dict[Any, Veto] = {}
+    first = veto(lookup=stored.get)
+    stored[first.id] = first
+    with pytest.raises(VetoExists) as raised:
+        veto(lookup=stored.get)
+    assert raised.value.context == {"veto_id": str(first.id)}
+    first.revoke("复核后撤销", "office:b")
+    second = veto(lookup=stored.get, basis="复核后重新认定")
+    assert second.id == veto_id(CAMPAIGN, 1, UNIT, 1) != first.id
+    with pytest.raises(InvalidAssessment) as ahead:
+        veto(decided_on=date(2099, 11, 20))
+    assert (ahead.value.field, ahead.value.reason) == ("decided_on", "lies in the future")
 
 
 def test_score_limits_are_inclusive() -> None:

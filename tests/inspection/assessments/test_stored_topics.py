@@ -65,6 +65,7 @@ def test_events_stored_under_the_old_module_still_load() -> None:
         authority="区纪委监委",
         decided_on=date(2026, 11, 20),
         actor="office:a",
+        today=date(2026, 11, 30),
     )
     _as_before_the_split(app, [*score.collect_events(), *veto.collect_events()])
     loaded = app.repository.get(score.id)

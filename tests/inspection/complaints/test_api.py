@@ -160,3 +160,76 @@ def test_idempotent_intake_keeps_no_plaintext(world: tuple[Cluster, dict[str, An
     )
     cluster.wait_caught_up("inspection", "inspection")
     assert len(client.get("/complaints", headers=ADMIN).json()) == 1
+
+
+def test_the_history_names_each_step_and_an_outcome_is_corrected_with_a_reason(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    """Named at intake against one unit and sent to another: the dispatch shows the unit
+    named before. A conclusion is corrected with a reason, kept in the history and
+    published as the complaint's outcome again; a closed complaint stays closed."""
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    office, inspector = keys["郾城区纠风办"], keys["漯河市暗访组"]
+    named = ctx["units"]["郾城区人社局"]
+    sent_to = _ok(
+        cluster["registry"].post(
+            "/units",
+            json={
+                "jurisdiction_id": ctx["jurisdictions"]["郾城区人社局"],
+                "name": "郾城区医保局",
+                "kind": "government_department",
+                "category": "政府部门及其它机构",
+            },
+            headers=ADMIN,
+        )
+    )["unit_id"]
+    cluster.wait_caught_up("inspection", "registry")
+    complaint = _ok(client.post("/complaints", json=_intake(ctx, unit_id=named), headers=office))
+    path = f"/complaints/{complaint['complaint_id']}"
+    _ok(client.post(f"{path}/dispatch", json={"unit_id": sent_to}, headers=office))
+    outcome = {"outcome": "verified", "reason": "经调取监控核实属实"}
+    early = client.post(f"{path}/outcome/corrections", json=outcome, headers=office)
+    assert (early.status_code, early.json()["error"]) == (409, "complaint_out_of_turn")
+    _ok(client.post(f"{path}/outcome", json=outcome, headers=inspector))
+    _ok(client.post(f"{path}/callback", json={"satisfaction": "满意"}, headers=office))
+    same = client.post(f"{path}/outcome/corrections", json=outcome, headers=office)
+    assert _error(same) == (422, "outcome")
+    correction = {"outcome": "partly_verified", "reason": "复核发现部分情况与事实不符"}
+    assert (
+        _error(
+            client.post(
+                f"{path}/outcome/corrections", json=correction, headers=keys["郾城区人社局"]
+            )
+        )[0]
+        == 403
+    )
+    corrected = _ok(client.post(f"{path}/outcome/corrections", json=correction, headers=office))
+    assert (corrected["status"], corrected["outcome"], corrected["outcome_reason"]) == (
+        "closed",
+        "partly_verified",
+        "复核发现部分情况与事实不符",
+    )
+
+    history = client.get(path, headers=keys["审计组"]).json()["history"]
+    assert [h["event"] for h in history] == [
+        "received",
+        "dispatched",
+        "concluded",
+        "called_back",
+        "outcome_corrected",
+    ]
+    received, dispatched, concluded, called_back, fixed = history
+    assert (received["unit_id"], received["actor"]) == (named, complaint["received_by"])
+    assert (dispatched["unit_id"], dispatched["previous_unit_id"]) == (sent_to, named)
+    assert dispatched["actor"].startswith("office:")
+    assert (concluded["outcome"], concluded["reason"]) == ("verified", "经调取监控核实属实")
+    assert concluded["actor"].startswith("inspector:")
+    assert called_back["satisfaction"] == "满意"
+    assert (fixed["outcome"], fixed["reason"]) == ("partly_verified", correction["reason"])
+    assert fixed["actor"].startswith("office:") and fixed["at"] >= concluded["at"]
+
+    cluster.wait_caught_up("inspection", "inspection")
+    [listed] = client.get("/complaints", params={"unit_id": sent_to}, headers=office).json()
+    assert (listed["status"], listed["outcome"]) == ("closed", "partly_verified")
+    assert listed["history"] is None

@@ -13,11 +13,15 @@ import pytest
 
 from services.inspection.complaints.application import Commands
 from services.inspection.complaints.domain import (
+    DEFAULT_DEADLINES,
     Complaint,
     ComplaintOutOfTurn,
     HotlineAppearance,
     InvalidComplaint,
+    InvalidHotlineAppearance,
+    deadline_for,
 )
+from services.inspection.dates import Window
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
 from services.inspection.workdays import china_today as today
@@ -124,6 +128,35 @@ def test_a_complaint_may_be_concluded_without_a_reply_but_not_called_back_anonym
         complaint.call_back("满意", "office:abc")
 
 
+def test_an_outcome_is_corrected_with_a_reason_as_a_new_fact() -> None:
+    complaint = dispatched(receive())
+    with pytest.raises(ComplaintOutOfTurn):
+        complaint.correct_outcome("verified", "属实", "office:abc")
+    complaint.conclude("verified", "经调取监控核实属实", "inspector:x")
+    with pytest.raises(InvalidComplaint) as same:
+        complaint.correct_outcome("verified", " 经调取监控核实属实 ", "office:abc")
+    assert same.value.field == "outcome"
+    with pytest.raises(InvalidComplaint) as blank:
+        complaint.correct_outcome("unfounded", " ", "office:abc")
+    assert blank.value.field == "reason"
+    complaint.correct_outcome("unfounded", "复核发现监控画面系他人", "office:abc")
+    assert (complaint.status, complaint.outcome, complaint.outcome_reason) == (
+        "concluded",
+        "unfounded",
+        "复核发现监控画面系他人",
+    )
+    assert complaint.concluded_by == "inspector:x"  # who concluded; the correction is history
+    *_, concluded, corrected = complaint.collect_events()
+    published = to_payload(corrected)
+    assert isinstance(published, contract.ComplaintConcluded)
+    assert (published.outcome, published.reason, published.actor) == (
+        "unfounded",
+        "复核发现监控画面系他人",
+        "office:abc",
+    )
+    assert published.complaint_id == complaint.id == concluded.originator_id
+
+
 def test_hotline_appearance_validates() -> None:
     spec: dict[str, Any] = {
         "unit_id": uuid4(),
@@ -136,12 +169,43 @@ def test_hotline_appearance_validates() -> None:
         "today": TODAY,
     }
     assert HotlineAppearance.record(**spec).topic is None
-    with pytest.raises(InvalidComplaint) as raised:
+    # Its own error, not a complaint's: an appearance is not a complaint.
+    with pytest.raises(InvalidHotlineAppearance) as raised:
         HotlineAppearance.record(**(spec | {"appeared_on": TODAY + timedelta(days=1)}))
-    assert raised.value.field == "appeared_on"
-    with pytest.raises(InvalidComplaint) as raised:
+    assert (raised.value.code, raised.value.field) == ("invalid_hotline_appearance", "appeared_on")
+    assert raised.value.reason == "lies in the future"
+    with pytest.raises(InvalidHotlineAppearance) as raised:
         HotlineAppearance.record(**(spec | {"campaign_id": None}))
     assert raised.value.field == "round"
+
+
+def test_a_hotline_appearance_lies_within_its_campaign_round() -> None:
+    spec: dict[str, Any] = {
+        "unit_id": uuid4(),
+        "jurisdiction_id": uuid4(),
+        "campaign_id": uuid4(),
+        "round": 1,
+        "appeared_on": date(2026, 5, 12),
+        "topic": "社保服务专场",
+        "actor": "office:abc",
+        "today": date(2026, 11, 30),
+    }
+    first_half = Window(date(2026, 1, 1), date(2026, 6, 30))
+    assert HotlineAppearance.record(**spec, window=first_half).appeared_on == "2026-05-12"
+    second_half = Window(date(2026, 7, 1), date(2026, 12, 31))
+    with pytest.raises(InvalidHotlineAppearance) as raised:
+        HotlineAppearance.record(**spec, window=second_half)
+    assert raised.value.field == "appeared_on"
+    assert raised.value.reason == "lies outside the campaign round (2026-07-01 to 2026-12-31)"
+
+
+def test_an_emergency_deadline_outside_its_bounds_reads_well() -> None:
+    with pytest.raises(InvalidComplaint) as raised:
+        deadline_for("emergency", 5, DEFAULT_DEADLINES)
+    assert raised.value.reason == "an emergency is answered in 0 to 1 working days"
+    with pytest.raises(InvalidComplaint) as raised:
+        deadline_for("complaint", 1, DEFAULT_DEADLINES)
+    assert raised.value.reason == "a complaint is answered in 5 to 30 working days"
 
 
 def test_events_stored_under_looser_rules_still_load() -> None:
@@ -182,9 +246,14 @@ def test_events_stored_under_looser_rules_still_load() -> None:
     called = following(
         concluded, Complaint.CallbackRecorded, **context, satisfaction="满意", actor="x"
     )
-    store(app, received, sent, concluded, called)
+    # The same outcome again with a blank reason: today's command refuses both.
+    corrected = following(
+        called, Complaint.OutcomeCorrected, **context, outcome="verified", reason="", actor="y"
+    )
+    store(app, received, sent, concluded, called, corrected)
     loaded = app.complaint(received.originator_id)
     assert (loaded.status, loaded.deadline_days, loaded.satisfaction) == ("closed", 99, "满意")
+    assert (loaded.outcome, loaded.outcome_reason, loaded.concluded_by) == ("verified", "", "x")
 
 
 def test_named_complainants_are_sealed_and_shown_masked() -> None:

@@ -202,3 +202,29 @@ def test_issue_is_refused_outside_scope_and_for_bad_keys(
     first = client.post("/rectifications", json=body, headers=headers)
     again = client.post("/rectifications", json=body, headers=headers)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
+
+
+def test_an_order_shows_that_its_findings_were_withdrawn(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    """Withdrawn after the order was issued: the order says so, in its detail (from the
+    store) and in the list (from the view), and which finding it was."""
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["源汇区纠风办"]
+    order = _order(cluster, ctx)
+    assert (order["withdrawn_finding_ids"], order["findings_withdrawn"]) == ([], False)
+    [finding] = order["finding_ids"]
+    _post(client, f"/findings/{finding}/withdrawal", {"reason": "经核实不属于该单位"}, office)
+    path = f"/rectifications/{order['order_id']}"
+    shown = client.get(path, headers=ctx["keys"]["源汇区民政局"]).json()
+    assert (shown["withdrawn_finding_ids"], shown["findings_withdrawn"]) == ([finding], True)
+    cluster.wait_caught_up("inspection", "inspection")
+    [listed] = client.get("/rectifications", headers=office).json()
+    assert (listed["withdrawn_finding_ids"], listed["findings_withdrawn"]) == ([finding], True)
+    others = _order(cluster, ctx)
+    cluster.wait_caught_up("inspection", "inspection")
+    fresh = client.get("/rectifications", headers=office).json()
+    assert {o["order_id"]: o["findings_withdrawn"] for o in fresh} == {
+        order["order_id"]: True,
+        others["order_id"]: False,
+    }

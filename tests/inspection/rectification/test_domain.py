@@ -72,6 +72,27 @@ def refused(call: Any) -> tuple[str, str | None]:
     return caught.value.code, caught.value.field
 
 
+def test_a_notice_is_not_issued_before_its_findings_were_found(app: InspectionService) -> None:
+    """FOUND is 2 January 2025 (China): a notice dated the 1st is refused, one of the 2nd is
+    not; the latest of several findings decides."""
+    with pytest.raises(PingyiError) as caught:
+        issue(app, issued_on=date(2025, 1, 1))
+    assert (caught.value.code, caught.value.field) == ("invalid_rectification", "issued_on")
+    assert caught.value.reason == "lies before the finding was found (2025-01-02)"
+    assert issue(app, issued_on=date(2025, 1, 2))["issued_on"] == "2025-01-02"
+    later = app.record_finding(
+        OFFICE,
+        unit_id=UNIT,
+        jurisdiction_id=COUNTY,
+        method="明察",
+        summary="公示栏信息过期",
+        found_at=FOUND + timedelta(days=30),
+        key=None,
+    )
+    both = [UUID(finding(app)), UUID(str(later["finding_id"]))]
+    assert refused(lambda: issue(app, finding_ids=both)) == ("invalid_rectification", "issued_on")
+
+
 def test_deadline_counts_working_days_of_the_calendar_file(app: InspectionService) -> None:
     order = issue(app)
     # Friday 3 January + 2 working days: Saturday 4th (a make-up day), then Tuesday 7th

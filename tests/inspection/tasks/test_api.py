@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from services.inspection.workdays import china_today
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
+
+TODAY = china_today().isoformat()
+MONTH = TODAY[:7]
 
 
 def _post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +112,7 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     assert again.json() == task
     base = f"/tasks/{task['task_id']}"
 
-    report = {"month": "2026-05", "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
+    report = {"month": MONTH, "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
     assert client.post(f"{base}/reports", json=report, headers=office).status_code == 403
     reported = client.post(f"{base}/reports", json=report, headers=unit_key)
     assert reported.status_code == 201, reported.text
@@ -118,7 +122,7 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     bad_month = client.post(f"{base}/reports", json=report | {"month": "2026-13"}, headers=unit_key)
     assert bad_month.status_code == 422
     corrected = client.post(
-        f"{base}/reports/2026-05/corrections",
+        f"{base}/reports/{MONTH}/corrections",
         json={"progress": "已完成四个社区选址", "difficulties": "用房未落实", "reason": "数字有误"},
         headers=unit_key,
     )
@@ -127,7 +131,7 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     assert month["progress"] == "已完成四个社区选址"
     assert month["corrections"][0]["progress"] == "已完成三个社区选址"
 
-    supervision = {"method": "实地督办", "supervised_on": "2026-05-20", "note": "到现场查看"}
+    supervision = {"method": "实地督办", "supervised_on": TODAY, "note": "到现场查看"}
     assert client.post(f"{base}/supervision", json=supervision, headers=unit_key).status_code == 403
     supervised = client.post(f"{base}/supervision", json=supervision, headers=office)
     assert supervised.json()["supervision"][0]["method"] == "实地督办"
@@ -136,13 +140,24 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     by_unit = client.post(f"{base}/milestones/0/reached", json=reached, headers=unit_key)
     assert by_unit.json()["milestones"][0]["reported_on"] == "2026-06-28"
     assert by_unit.json()["milestones"][0]["confirmed_on"] is None
+    # Said once: a second report is refused, the first stays as it was, note and actor shown.
+    again = client.post(
+        f"{base}/milestones/0/reached",
+        json={"reached_on": "2026-06-29", "note": "改为29日"},
+        headers=unit_key,
+    )
+    assert _error(again) == (409, "index") and again.json()["error"] == "milestone_reported"
+    shown = client.get(base, headers=office).json()["milestones"][0]
+    assert (shown["reported_on"], shown["reported_note"]) == ("2026-06-28", "选址完成")
+    assert shown["reported_by"].startswith("unit:")
     by_office = client.post(f"{base}/milestones/0/reached", json=reached, headers=office)
     assert by_office.json()["milestones"][0]["confirmed_on"] == "2026-06-28"
+    assert by_office.json()["milestones"][0]["confirmed_by"].startswith("office:")
     assert by_office.json()["next_due_on"] == "2099-12-31"
     missing = client.post(f"{base}/milestones/3/reached", json=reached, headers=office)
     assert _error(missing) == (404, "index")
 
-    completion = {"completed_on": "2026-12-20", "reason": "经实地核验，任务已全部完成"}
+    completion = {"completed_on": TODAY, "reason": "经实地核验，任务已全部完成"}
     assert client.post(f"{base}/completion", json=completion, headers=unit_key).status_code == 403
     done = client.post(f"{base}/completion", json=completion, headers=office)
     assert (done.json()["status"], done.json()["next_due_on"]) == ("completed", None)
@@ -157,6 +172,33 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     held = client.post(f"{base}/accountability", json=account, headers=office)
     assert held.json()["accountability"][0]["measure"] == "诫勉谈话"
     assert held.json()["version"] == 8
+
+
+def test_a_tasks_days_lie_between_its_assignment_and_today(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    office, unit_key = keys["萨尔图区纠风办"], keys["萨尔图区住建局"]
+    base = f"/tasks/{_post(client, '/tasks', _task(ctx))['task_id']}"
+    supervision = {"method": "实地督办", "note": "x"}
+    report = {"progress": "p", "difficulties": "d"}
+    cases = [
+        ("supervision", supervision | {"supervised_on": "2099-11-30"}, office, "supervised_on"),
+        ("reports", report | {"month": "2099-05"}, unit_key, "month"),
+        ("reports", report | {"month": "2019-05"}, unit_key, "month"),
+        ("milestones/0/reached", {"reached_on": "2099-06-28"}, unit_key, "reached_on"),
+        ("completion", {"completed_on": "2099-11-30", "reason": "完成"}, office, "completed_on"),
+        ("completion", {"completed_on": "2019-11-30", "reason": "完成"}, office, "completed_on"),
+    ]
+    for route, body, key, field in cases:
+        response = client.post(f"{base}/{route}", json=body, headers=key)
+        assert response.status_code == 422, (route, body, response.text)
+        found = response.json()
+        assert (found["error"], found["detail"][0]["field"]) == ("invalid_task", field), body
+        assert found["detail"][0]["reason"].startswith(("lies in the future", "lies before"))
+    task = client.get(base, headers=office).json()
+    assert (task["status"], task["version"], task["reports"]) == ("started", 1, [])
 
 
 def test_who_sees_a_task(world: tuple[Cluster, dict[str, Any]]) -> None:
@@ -174,7 +216,7 @@ def test_who_sees_a_task(world: tuple[Cluster, dict[str, Any]]) -> None:
     for name in ("让胡路区纠风办", "萨尔图区民政局"):
         assert client.get(f"/tasks/{task['task_id']}", headers=keys[name]).status_code == 403
         assert client.get("/tasks", headers=keys[name]).json() == []
-    report = {"month": "2026-05", "progress": "进度", "difficulties": "困难"}
+    report = {"month": MONTH, "progress": "进度", "difficulties": "困难"}
     other_unit = client.post(
         f"/tasks/{task['task_id']}/reports", json=report, headers=keys["萨尔图区民政局"]
     )
@@ -228,7 +270,7 @@ def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]
     assert confirmed.json()["overdue"] is False
     client.post(
         f"{base}/completion",
-        json={"completed_on": "2026-01-01", "reason": "已完成"},
+        json={"completed_on": TODAY, "reason": "已完成"},
         headers=office,
     )
     cluster.wait_caught_up("inspection", "inspection")

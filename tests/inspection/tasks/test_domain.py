@@ -3,7 +3,7 @@ through an in-memory store, and the contract each event publishes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -16,11 +16,13 @@ from services.inspection.tasks.domain import (
     InvalidTask,
     MilestoneConfirmedAlready,
     MilestoneNotFound,
+    MilestoneReportedAlready,
     ReportExists,
     ReportNotFound,
     SupervisedTask,
     TaskCompletedAlready,
 )
+from services.inspection.workdays import china_today
 from shared.contracts import inspection_tasks as contract
 from tests.harness import IN_MEMORY
 from tests.stored_events import created, following, store
@@ -28,6 +30,10 @@ from tests.stored_events import created, following, store
 OFFICE = "office:abc"
 UNIT = "unit:def"
 CAMPAIGN = uuid4()
+# A task is assigned today: what it records later falls between then and today.
+TODAY = china_today()
+MONTH = TODAY.isoformat()[:7]
+NEXT_MONTH = (TODAY.replace(day=28) + timedelta(days=4)).isoformat()[:7]
 
 
 def assign(**overrides: Any) -> SupervisedTask:
@@ -91,53 +97,107 @@ def test_assignment_refuses_bad_input(overrides: dict[str, Any], field: str) -> 
 
 def test_first_report_starts_progress_and_a_month_is_reported_once() -> None:
     task = assign()
-    task.submit_report("2026-05", "已完成三个社区选址", "两个乡镇用房尚未落实", UNIT)
+    task.submit_report(MONTH, "已完成三个社区选址", "两个乡镇用房尚未落实", UNIT, today=TODAY)
     assert task.status == "in_progress"
-    refused(ReportExists, "month", task.submit_report, "2026-05", "再报", "无", UNIT)
-    refused(InvalidTask, "month", task.submit_report, "2026-13", "进度", "困难", UNIT)
-    refused(InvalidTask, "progress", task.submit_report, "2026-06", " ", "困难", UNIT)
-    refused(ReportNotFound, "month", task.correct_report, "2026-06", "a", "b", "c", UNIT)
-    refused(InvalidTask, "reason", task.correct_report, "2026-05", "新进度", "困难", " ", UNIT)
-    task.correct_report("2026-05", "已完成四个社区选址", "两个乡镇用房尚未落实", "数字有误", UNIT)
-    report = task.reports["2026-05"]
+    refused(ReportExists, "month", task.submit_report, MONTH, "再报", "无", UNIT, today=TODAY)
+    refused(InvalidTask, "month", task.submit_report, "2026-13", "进度", "困难", UNIT, today=TODAY)
+    fresh = assign()
+    refused(InvalidTask, "progress", fresh.submit_report, MONTH, " ", "困难", UNIT, today=TODAY)
+    refused(ReportNotFound, "month", task.correct_report, NEXT_MONTH, "a", "b", "c", UNIT)
+    refused(InvalidTask, "reason", task.correct_report, MONTH, "新进度", "困难", " ", UNIT)
+    task.correct_report(MONTH, "已完成四个社区选址", "两个乡镇用房尚未落实", "数字有误", UNIT)
+    report = task.reports[MONTH]
     assert report["progress"] == "已完成四个社区选址"
     assert report["corrections"][0]["progress"] == "已完成三个社区选址"
 
 
+def test_a_report_is_for_a_month_of_the_tasks_life() -> None:
+    """From the month the task was assigned to this one: not a month ahead, nor one before
+    the task existed."""
+    task = assign()
+    for month, reason in [
+        (NEXT_MONTH, "lies in the future"),
+        ("2027-05" if MONTH < "2027-05" else "2099-05", "lies in the future"),
+        ("2019-05", f"lies before the task was assigned ({task.assigned_on.isoformat()[:7]})"),
+    ]:
+        with pytest.raises(InvalidTask) as caught:
+            task.submit_report(month, "进度", "困难", UNIT, today=TODAY)
+        assert (caught.value.field, caught.value.reason) == ("month", reason)
+    assert task.reports == {}
+
+
+def test_the_days_a_task_records_are_not_ahead_nor_before_its_assignment() -> None:
+    task = assign()
+    ahead, before = TODAY + timedelta(days=1), task.assigned_on - timedelta(days=1)
+    for call, field in [
+        (lambda day: task.supervise("电话", day, "电话询问", OFFICE, today=TODAY), "supervised_on"),
+        (lambda day: task.complete(day, "完成", OFFICE, today=TODAY), "completed_on"),
+    ]:
+        for day, reason in [
+            (date(2099, 11, 30), "lies in the future"),
+            (ahead, "lies in the future"),
+            (before, f"lies before the task was assigned ({task.assigned_on.isoformat()})"),
+        ]:
+            with pytest.raises(InvalidTask) as caught:
+                call(day)
+            assert (caught.value.field, caught.value.reason) == (field, reason)
+    with pytest.raises(InvalidTask) as caught:
+        task.reach_milestone(0, date(2099, 1, 1), "", UNIT, confirm=False, today=TODAY)
+    assert (caught.value.field, caught.value.reason) == ("reached_on", "lies in the future")
+    # A milestone may have been reached before the task was entered.
+    task.reach_milestone(0, date(2026, 1, 5), "", UNIT, confirm=False, today=TODAY)
+    assert task.status == "started" and task.version == 2
+
+
+def test_a_milestone_is_reported_once_and_confirmed_once_with_notes_and_actors() -> None:
+    task = assign()
+    task.reach_milestone(0, date(2026, 6, 28), "选址完成", UNIT, confirm=False, today=TODAY)
+    with pytest.raises(MilestoneReportedAlready) as caught:
+        task.reach_milestone(0, date(2026, 6, 29), "其实是29日", UNIT, confirm=False, today=TODAY)
+    assert (caught.value.code, caught.value.field) == ("milestone_reported", "index")
+    assert "2026-06-28" in caught.value.reason
+    task.reach_milestone(0, date(2026, 6, 29), "核实为29日", OFFICE, confirm=True, today=TODAY)
+    assert task.milestones[0] | {} == {
+        "name": "选址",
+        "due_on": "2026-06-30",
+        "reported_on": "2026-06-28",
+        "reported_note": "选址完成",
+        "reported_by": UNIT,
+        "confirmed_on": "2026-06-29",
+        "confirmed_note": "核实为29日",
+        "confirmed_by": OFFICE,
+    }
+    assert task.version == 3
+
+
 def test_milestones_count_once_confirmed_and_completion_closes_the_task() -> None:
     task = assign()
-    task.reach_milestone(0, date(2026, 6, 28), "选址完成", UNIT, confirm=False)
+    task.reach_milestone(0, date(2026, 6, 28), "选址完成", UNIT, confirm=False, today=TODAY)
     assert task.overdue_on(date(2026, 7, 1))  # reported, not yet confirmed
-    task.reach_milestone(0, date(2026, 6, 28), "", OFFICE, confirm=True)
+    task.reach_milestone(0, date(2026, 6, 28), "", OFFICE, confirm=True, today=TODAY)
     assert task.next_due() == "2026-10-31" and not task.overdue_on(date(2026, 7, 1))
-    refused(
-        MilestoneConfirmedAlready,
-        "index",
-        task.reach_milestone,
-        0,
-        date(2026, 7, 1),
-        "",
-        OFFICE,
-        confirm=True,
-    )
-    refused(
-        MilestoneNotFound,
-        "index",
-        task.reach_milestone,
-        5,
-        date(2026, 7, 1),
-        "",
-        OFFICE,
-        confirm=True,
-    )
-    task.supervise("实地督办", date(2026, 7, 2), "到现场查看", OFFICE)
-    refused(InvalidTask, "method", task.supervise, "催办", date(2026, 7, 2), "x", OFFICE)
-    refused(InvalidTask, "reason", task.complete, date(2026, 12, 1), " ", OFFICE)
-    task.complete(date(2026, 12, 1), "经实地核验已完成", OFFICE)
+    for index, error in ((0, MilestoneConfirmedAlready), (5, MilestoneNotFound)):
+        refused(
+            error,
+            "index",
+            task.reach_milestone,
+            index,
+            date(2026, 7, 1),
+            "",
+            OFFICE,
+            confirm=True,
+            today=TODAY,
+        )
+    task.supervise("实地督办", TODAY, "到现场查看", OFFICE, today=TODAY)
+    refused(InvalidTask, "method", task.supervise, "催办", TODAY, "x", OFFICE, today=TODAY)
+    refused(InvalidTask, "reason", task.complete, TODAY, " ", OFFICE, today=TODAY)
+    task.complete(TODAY, "经实地核验已完成", OFFICE, today=TODAY)
     assert task.status == "completed" and task.next_due() is None
     assert not task.overdue_on(date(2030, 1, 1))
-    refused(TaskCompletedAlready, "task_id", task.supervise, "电话", date(2026, 12, 2), "x", OFFICE)
-    refused(TaskCompletedAlready, "task_id", task.submit_report, "2026-12", "a", "b", UNIT)
+    refused(
+        TaskCompletedAlready, "task_id", task.supervise, "电话", TODAY, "x", OFFICE, today=TODAY
+    )
+    refused(TaskCompletedAlready, "task_id", task.submit_report, MONTH, "a", "b", UNIT, today=TODAY)
     task.hold_accountable("某局分管副局长", "诫勉谈话", "节点任务逾期", OFFICE)  # still possible
     refused(InvalidTask, "measure", task.hold_accountable, "某人", " ", "原因", OFFICE)
     assert len(task.accountability) == 1
@@ -146,12 +206,12 @@ def test_milestones_count_once_confirmed_and_completion_closes_the_task() -> Non
 def test_round_trip_and_every_event_maps_to_its_contract() -> None:
     app = InspectionService(env=IN_MEMORY)
     task = assign(reporter_id=uuid4(), reporter={"role": "unit", "revoked": False})
-    task.submit_report("2026-05", "进度", "困难", UNIT)
-    task.correct_report("2026-05", "进度二", "困难", "更正", UNIT)
-    task.supervise("电话", date(2026, 5, 20), "电话询问", OFFICE)
-    task.reach_milestone(0, date(2026, 6, 1), "到了", UNIT, confirm=False)
-    task.reach_milestone(0, date(2026, 6, 1), "", OFFICE, confirm=True)
-    task.complete(date(2026, 12, 1), "完成", OFFICE)
+    task.submit_report(MONTH, "进度", "困难", UNIT, today=TODAY)
+    task.correct_report(MONTH, "进度二", "困难", "更正", UNIT)
+    task.supervise("电话", TODAY, "电话询问", OFFICE, today=TODAY)
+    task.reach_milestone(0, date(2026, 6, 1), "到了", UNIT, confirm=False, today=TODAY)
+    task.reach_milestone(0, date(2026, 6, 1), "", OFFICE, confirm=True, today=TODAY)
+    task.complete(TODAY, "完成", OFFICE, today=TODAY)
     task.hold_accountable("某人", "通报批评", "拖延", OFFICE)
     events = list(task.pending_events)
     app.save(task)

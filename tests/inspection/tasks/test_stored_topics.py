@@ -11,6 +11,7 @@ from uuid import uuid4
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
 from services.inspection.tasks.domain import SupervisedTask
+from services.inspection.workdays import china_today
 from shared.contracts import inspection_tasks as contract
 from tests.harness import IN_MEMORY
 from tests.stored_events import store_as_before_the_split
@@ -33,13 +34,15 @@ def _every_fact() -> SupervisedTask:
         reporter_id=None,
         actor="office:a",
     )
-    task.supervise("跟踪", date(2026, 3, 2), "现场查看", "office:a")
-    task.submit_report("2026-03", "选址完成一半", "用地指标", "unit:b")
-    task.correct_report("2026-03", "选址完成", "用地指标", "数字有误", "unit:b")
-    task.reach_milestone(0, date(2026, 5, 1), "已选址", "unit:b", confirm=False)
-    task.reach_milestone(0, date(2026, 5, 3), "核实", "office:a", confirm=True)
+    today = china_today()  # the task is assigned today: what follows lies in between
+    month = today.isoformat()[:7]
+    task.supervise("跟踪", today, "现场查看", "office:a", today=today)
+    task.submit_report(month, "选址完成一半", "用地指标", "unit:b", today=today)
+    task.correct_report(month, "选址完成", "用地指标", "数字有误", "unit:b")
+    task.reach_milestone(0, date(2026, 5, 1), "已选址", "unit:b", confirm=False, today=today)
+    task.reach_milestone(0, date(2026, 5, 3), "核实", "office:a", confirm=True, today=today)
     task.hold_accountable("张某", "诫勉谈话", "拖延上报", "office:a")
-    task.complete(date(2026, 11, 30), "验收合格", "office:a")
+    task.complete(today, "验收合格", "office:a", today=today)
     return task
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import Depends
 
 from services.inspection.assessments.application import Commands
-from services.inspection.campaigns import check_counted
+from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import application_of
@@ -22,6 +22,8 @@ WRITERS: tuple[Role, ...] = ("office",)
 SCORE = path("score_id", "assessment_score")
 VETO = path("veto_id", "veto")
 UNIT_IN_BODY = body("unit_id", "unit")
+COUNTED = (UNIT_IN_BODY, CAMPAIGN_IN_BODY)
+"""A fact about a unit for a campaign round: both must lie in the caller's scope."""
 UNIT_IN_QUERY = query("unit_id", "unit")
 
 AssessmentApp = Annotated[Commands, Depends(application_of(Commands))]
@@ -51,8 +53,8 @@ def unit_jurisdiction(
     runtime: ServiceRuntime, unit_id: UUID, campaign_id: UUID, round_: int
 ) -> UUID:
     """The unit's jurisdiction in the registry copy now (kept with the fact for good), once
-    the campaign and its round are known to the copy."""
-    check_counted(runtime, campaign_id, round_)
+    the campaign and its round are known to the copy and the unit is enrolled in it."""
+    check_counted(runtime, campaign_id, round_, unit_id)
     unit = runtime.registry.unit(str(unit_id))
     assert unit is not None  # the policy resolved it
     return UUID(unit["jurisdiction_id"])

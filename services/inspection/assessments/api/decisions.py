@@ -9,8 +9,8 @@ from uuid import UUID
 from fastapi import Query
 
 from services.inspection.assessments.api.common import (
+    COUNTED,
     READERS,
-    UNIT_IN_BODY,
     UNIT_IN_QUERY,
     VETO,
     WRITERS,
@@ -28,7 +28,7 @@ from services.inspection.assessments.schemas import (
     VetoOut,
 )
 from services.inspection.assessments.views import CANCELLATIONS, VETOES
-from services.inspection.campaigns import check_counted
+from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import RuntimeDep, ViewsDep
 from shared.idempotency import IdempotencyKey
@@ -42,7 +42,7 @@ router = PolicyRouter(tags=["assessments"])
     "/vetoes",
     status_code=201,
     response_model=VetoOut,
-    **allow(Policy.write(*WRITERS, scope=UNIT_IN_BODY)),
+    **allow(Policy.write(*WRITERS, scope=COUNTED)),
 )
 def decide_veto(
     body: VetoIn,
@@ -52,7 +52,8 @@ def decide_veto(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """一票否决: the unit's result for the campaign round, vetoed by the deciding authority on
-    the stated basis. One per (campaign, round, unit): a second is 409 `veto_exists`."""
+    the stated basis. One in force per (campaign, round, unit): a second is 409
+    `veto_exists`; once it is revoked, a new veto is decided under a new `veto_id`."""
     return app.decide_veto(
         caller,
         unit_id=body.unit_id,
@@ -119,7 +120,7 @@ def revoke_veto(
     "/cancellations",
     status_code=201,
     response_model=CancellationOut,
-    **allow(Policy.write(*WRITERS, scope=UNIT_IN_BODY)),
+    **allow(Policy.write(*WRITERS, scope=COUNTED)),
 )
 def cancel_results(
     body: CancellationIn,
@@ -163,7 +164,9 @@ def list_cancellations(
     "/representative-violations",
     status_code=201,
     response_model=RepresentativeViolationOut,
-    **allow(Policy.write(*WRITERS, scope=body("jurisdiction_id", "jurisdiction"))),
+    **allow(
+        Policy.write(*WRITERS, scope=(body("jurisdiction_id", "jurisdiction"), CAMPAIGN_IN_BODY))
+    ),
 )
 def record_representative_violation(
     body: RepresentativeViolationIn,

@@ -8,9 +8,9 @@ from uuid import UUID
 from fastapi import Query
 
 from services.inspection.assessments.api.common import (
+    COUNTED,
     READERS,
     SCORE,
-    UNIT_IN_BODY,
     UNIT_IN_QUERY,
     WRITERS,
     AssessmentApp,
@@ -38,7 +38,7 @@ router = PolicyRouter(tags=["assessments"])
     "/assessment-scores",
     status_code=201,
     response_model=AssessmentScoreOut,
-    **allow(Policy.write(*WRITERS, scope=UNIT_IN_BODY)),
+    **allow(Policy.write(*WRITERS, scope=COUNTED)),
 )
 def record_assessment_score(
     body: AssessmentScoreIn,
@@ -48,8 +48,9 @@ def record_assessment_score(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """记录评议组评分: one component (组织与资料, 日常工作, 集中评议…) of a unit for a campaign
-    round. One score per (campaign, round, unit, component code): a second is 409
-    `assessment_score_exists`; correct the first instead."""
+    round. One score in force per (campaign, round, unit, component code): a second is 409
+    `assessment_score_exists`, correct the first instead; once it is withdrawn, a new score
+    is recorded under a new `score_id`."""
     return app.record_assessment_score(
         caller,
         unit_id=body.unit_id,

@@ -18,8 +18,8 @@ from services.inspection.assessments.domain import (
     RepresentativeViolation,
     ResultCancellation,
     Veto,
-    VetoExists,
 )
+from services.inspection.workdays import china_today
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 
@@ -50,13 +50,9 @@ class DecisionCommands(Loading):
                 authority=authority,
                 decided_on=decided_on,
                 actor=caller.actor,
+                today=china_today(),
+                lookup=self._stored,
             )
-            if self._exists(decided.id):
-                raise VetoExists(
-                    "the unit already has a veto for this campaign round",
-                    field="unit_id",
-                    veto_id=str(decided.id),
-                )
             return [decided], self.describe_veto(decided)
 
         request = {

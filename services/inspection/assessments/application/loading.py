@@ -35,11 +35,15 @@ class Loading(PublishingApplication):
         return found
 
     def _exists(self, aggregate_id: UUID) -> bool:
+        return self._stored(aggregate_id) is not None
+
+    def _stored(self, aggregate_id: UUID) -> Aggregate | None:
+        """What is stored under an id, or None: the lookup commands choose new ids by."""
         try:
-            self.repository.get(aggregate_id)
+            found: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            return False
-        return True
+            return None
+        return found
 
     def assessment_score(self, score_id: UUID, field: str = "score_id") -> AssessmentScore:
         return self._load_assessment(

@@ -13,10 +13,7 @@ from services.inspection.assessments.application.outputs import (
     score_history_entry,
     score_out,
 )
-from services.inspection.assessments.domain import (
-    AssessmentScore,
-    AssessmentScoreExists,
-)
+from services.inspection.assessments.domain import AssessmentScore
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 
@@ -57,14 +54,8 @@ class ScoreCommands(Loading):
                 evidence=evidence,
                 reason=reason,
                 actor=caller.actor,
+                lookup=self._stored,
             )
-            if self._exists(recorded.id):
-                raise AssessmentScoreExists(
-                    "this component is already scored for the unit in this round; "
-                    "correct that score instead",
-                    field="component_code",
-                    score_id=str(recorded.id),
-                )
             return [recorded], self.describe_score(recorded)
 
         request = {

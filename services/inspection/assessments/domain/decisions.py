@@ -13,12 +13,18 @@ from services.inspection.assessments.domain.rules import (
     ASSESSOR_MAX,
     REASON_MAX,
     TEXT_MAX,
+    InvalidAssessment,
+    Lookup,
     VetoAlreadyRevoked,
+    VetoExists,
     cancellation_id,
+    free_id,
+    nothing_recorded,
     round_number,
     text,
     veto_id,
 )
+from services.inspection.dates import not_future
 
 
 class Veto(Aggregate):
@@ -59,17 +65,36 @@ class Veto(Aggregate):
         authority: str,
         decided_on: date,
         actor: str,
+        today: date,
+        lookup: Lookup = nothing_recorded,
     ) -> Veto:
-        return cls(
-            unit_id=unit_id,
-            jurisdiction_id=jurisdiction_id,
-            campaign_id=campaign_id,
-            round=round_number(round),
-            basis=text(basis, "basis", TEXT_MAX),
-            authority=text(authority, "authority", ASSESSOR_MAX),
-            decided_on=decided_on.isoformat(),
-            actor=actor,
+        """A revoked veto does not hold the unit's round: a new one takes the next id of
+        its (campaign, round, unit), so consumers count it as the new veto it is."""
+        checked_round = round_number(round)
+        day = not_future(decided_on, today, "decided_on", InvalidAssessment)
+        values = {
+            "unit_id": unit_id,
+            "jurisdiction_id": jurisdiction_id,
+            "campaign_id": campaign_id,
+            "round": checked_round,
+            "basis": text(basis, "basis", TEXT_MAX),
+            "authority": text(authority, "authority", ASSESSOR_MAX),
+            "decided_on": day.isoformat(),
+            "actor": actor,
+        }
+        new_id, standing = free_id(
+            lambda generation: veto_id(campaign_id, checked_round, unit_id, generation),
+            lookup,
+            lambda found: found.revoked,
         )
+        if standing is not None:
+            raise VetoExists(
+                "the unit already has a veto for this campaign round",
+                field="unit_id",
+                veto_id=str(new_id),
+            )
+        # The id is chosen here, not by create_id, which knows no generations.
+        return cls._create(cls.Decided, id=new_id, **values)
 
     @event(Decided)
     def __init__(

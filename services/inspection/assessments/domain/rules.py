@@ -1,12 +1,14 @@
 """What every assessment command checks: limits, errors, value rules and the derived ids
-(one score per campaign, round, unit and component; one veto and one cancellation per
-campaign, round and unit)."""
+(one score in force per campaign, round, unit and component; one veto in force and one
+cancellation per campaign, round and unit)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from itertools import count
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from services.inspection.domain import InspectionError, checked_text
@@ -90,13 +92,47 @@ def evidence_hashes(values: Sequence[str]) -> tuple[str, ...]:
     return cleaned
 
 
-def score_id(campaign_id: UUID, round: int, unit_id: UUID, component_code: str) -> UUID:
-    """One score per (campaign, round, unit, component): a second is a conflict."""
-    return uuid5(_NAMESPACE, f"score:{campaign_id}:{round}:{unit_id}:{component_code}")
+Lookup = Callable[[UUID], Any]
+"""A stored record by id, or None: how a command sees what was recorded before it."""
 
 
-def veto_id(campaign_id: UUID, round: int, unit_id: UUID) -> UUID:
-    return uuid5(_NAMESPACE, f"veto:{campaign_id}:{round}:{unit_id}")
+def nothing_recorded(_: UUID) -> None:
+    return None
+
+
+def _generation(kind: str, generation: int) -> str:
+    # Generation 0 keeps the name ids were derived from before there were generations; a
+    # later one has its own prefix, so no subject's later id can equal another's first.
+    return kind if generation == 0 else f"{kind}-{generation}"
+
+
+def score_id(
+    campaign_id: UUID, round: int, unit_id: UUID, component_code: str, generation: int = 0
+) -> UUID:
+    """One score in force per (campaign, round, unit, component): a second is a conflict. A
+    withdrawn score gives way to the next generation's id."""
+    kind = _generation("score", generation)
+    return uuid5(_NAMESPACE, f"{kind}:{campaign_id}:{round}:{unit_id}:{component_code}")
+
+
+def veto_id(campaign_id: UUID, round: int, unit_id: UUID, generation: int = 0) -> UUID:
+    return uuid5(_NAMESPACE, f"{_generation('veto', generation)}:{campaign_id}:{round}:{unit_id}")
+
+
+def free_id(
+    derive: Callable[[int], UUID], lookup: Lookup, ended: Callable[[Any], bool]
+) -> tuple[UUID, Any]:
+    """(the id a new record of one subject takes, the record still in force there or None).
+
+    A subject's ids are derived generation by generation; a record withdrawn or revoked
+    stays on record under its id and no longer holds the subject, so a new one takes the
+    next generation's id: a new record, with a new id, for every consumer to count."""
+    for generation in count():
+        candidate = derive(generation)
+        found = lookup(candidate)
+        if found is None or not ended(found):
+            return candidate, found
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def cancellation_id(campaign_id: UUID, round: int, unit_id: UUID) -> UUID:

@@ -15,9 +15,13 @@ from services.inspection.assessments.domain.rules import (
     NAME_MAX,
     REASON_MAX,
     TEXT_MAX,
+    AssessmentScoreExists,
     AssessmentScoreWithdrawn,
     InvalidAssessment,
+    Lookup,
     evidence_hashes,
+    free_id,
+    nothing_recorded,
     round_number,
     score_id,
     score_values,
@@ -87,23 +91,42 @@ class AssessmentScore(Aggregate):
         evidence: Sequence[str],
         reason: str,
         actor: str,
+        lookup: Lookup = nothing_recorded,
     ) -> AssessmentScore:
+        """`lookup`: what is stored under an id. A score withdrawn before does not hold the
+        component: the new one takes the next id of its (campaign, round, unit, component)."""
         checked_score, checked_maximum = score_values(score, maximum)
-        return cls(
-            unit_id=unit_id,
-            jurisdiction_id=jurisdiction_id,
-            campaign_id=campaign_id,
-            round=round_number(round),
-            component_code=text(component_code, "component_code", CODE_MAX),
-            component_name=text(component_name, "component_name", NAME_MAX),
-            score=checked_score,
-            maximum=checked_maximum,
-            assessor=text(assessor, "assessor", ASSESSOR_MAX),
-            basis=text(basis, "basis", TEXT_MAX),
-            evidence=evidence_hashes(evidence),
-            reason=text(reason, "reason", REASON_MAX),
-            actor=actor,
+        checked_round = round_number(round)
+        code = text(component_code, "component_code", CODE_MAX)
+        values = {
+            "unit_id": unit_id,
+            "jurisdiction_id": jurisdiction_id,
+            "campaign_id": campaign_id,
+            "round": checked_round,
+            "component_code": code,
+            "component_name": text(component_name, "component_name", NAME_MAX),
+            "score": checked_score,
+            "maximum": checked_maximum,
+            "assessor": text(assessor, "assessor", ASSESSOR_MAX),
+            "basis": text(basis, "basis", TEXT_MAX),
+            "evidence": evidence_hashes(evidence),
+            "reason": text(reason, "reason", REASON_MAX),
+            "actor": actor,
+        }
+        new_id, standing = free_id(
+            lambda generation: score_id(campaign_id, checked_round, unit_id, code, generation),
+            lookup,
+            lambda found: found.withdrawn,
         )
+        if standing is not None:
+            raise AssessmentScoreExists(
+                "this component is already scored for the unit in this round; "
+                "correct that score instead",
+                field="component_code",
+                score_id=str(new_id),
+            )
+        # The id is chosen here, not by create_id, which knows no generations.
+        return cls._create(cls.Recorded, id=new_id, **values)
 
     @event(Recorded)
     def __init__(

@@ -11,13 +11,18 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from services.inspection.complaints.application.complainants import Complainants
-from services.inspection.complaints.application.outputs import appearance_out, complaint_out
+from services.inspection.complaints.application.outputs import (
+    appearance_out,
+    complaint_history,
+    complaint_out,
+)
 from services.inspection.complaints.domain import (
     AppearanceNotFound,
     Complaint,
     ComplaintNotFound,
     HotlineAppearance,
 )
+from services.inspection.dates import Window
 from services.inspection.domain import InspectionError
 from services.inspection.settings import DEADLINES_ENV, ComplaintDeadlines
 from services.inspection.workdays import WorkingDays, china_today
@@ -171,6 +176,17 @@ class Commands(Complainants, WorkingDays):
         request = {"outcome": outcome, "reason": reason}
         return self._step(caller, f"complaint-outcome:{complaint_id}", key, request, command)
 
+    def correct_complaint_outcome(
+        self, caller: Caller, complaint_id: UUID, outcome: str, reason: str, key: str | None
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            complaint = self.complaint(complaint_id)
+            complaint.correct_outcome(outcome, reason, caller.actor)
+            return [complaint], self.describe_complaint(complaint, complainant=True)
+
+        request = {"outcome": outcome, "reason": reason}
+        return self._step(caller, f"complaint-correction:{complaint_id}", key, request, command)
+
     def record_callback(
         self, caller: Caller, complaint_id: UUID, satisfaction: str, key: str | None
     ) -> Response:
@@ -193,6 +209,7 @@ class Commands(Complainants, WorkingDays):
         appeared_on: date,
         topic: str | None,
         key: str | None,
+        window: Window | None = None,
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
             appearance = HotlineAppearance.record(
@@ -204,6 +221,7 @@ class Commands(Complainants, WorkingDays):
                 topic=topic,
                 actor=caller.actor,
                 today=china_today(),
+                window=window,
             )
             return [appearance], appearance_out(appearance)
 
@@ -229,8 +247,11 @@ class Commands(Complainants, WorkingDays):
         )
 
     def describe_complaint(self, complaint: Complaint, *, complainant: bool) -> Response:
-        """The complaint as it stands; `complainant`: with the masked name and contact (for
-        offices), else without any complainant data (for the unit)."""
+        """The complaint as it stands, with every stored event (and any not yet saved) as
+        its history; `complainant`: with the masked name and contact (for offices), else
+        without any complainant data (for the unit)."""
         out = complaint_out(complaint)
         out["complainant"] = self._masked(complaint) if complainant else None
+        events = [*self.events.get(complaint.id), *complaint.pending_events]
+        out["history"] = complaint_history(events)
         return out

@@ -3,10 +3,21 @@ commands add it, masked, where the caller may see it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
 from uuid import UUID
 
 from services.inspection.complaints.domain import Complaint, HotlineAppearance
 from shared.idempotency import Response
+
+STEPS: dict[type[Any], str] = {
+    Complaint.Received: "received",
+    Complaint.Dispatched: "dispatched",
+    Complaint.Replied: "replied",
+    Complaint.Concluded: "concluded",
+    Complaint.OutcomeCorrected: "outcome_corrected",
+    Complaint.CallbackRecorded: "called_back",
+}
 
 
 def _id(value: UUID | None) -> str | None:
@@ -37,6 +48,29 @@ def complaint_out(c: Complaint) -> Response:
         "received_by": c.received_by,
         "version": c.version,
     }
+
+
+def complaint_history(events: Iterable[Any]) -> list[Response]:
+    """Who did what and when, oldest first, from the stored events. A dispatch names the
+    unit named before it (at intake), so a complaint sent elsewhere shows where it was."""
+    history: list[Response] = []
+    unit: UUID | None = None
+    for event in events:
+        entry: Response = {
+            "event": STEPS[type(event)],
+            "at": event.timestamp.isoformat(),
+            "actor": event.actor,
+            "reason": getattr(event, "reason", None),
+            "unit_id": _id(getattr(event, "unit_id", None)),
+            "previous_unit_id": None,
+            "outcome": getattr(event, "outcome", None),
+            "satisfaction": getattr(event, "satisfaction", None),
+        }
+        if isinstance(event, Complaint.Dispatched):
+            entry["previous_unit_id"] = _id(unit)
+        unit = getattr(event, "unit_id", None) or unit
+        history.append(entry)
+    return history
 
 
 def appearance_out(a: HotlineAppearance) -> Response:

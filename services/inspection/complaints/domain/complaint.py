@@ -1,7 +1,7 @@
 """The complaint aggregate (投诉举报): received, dispatched to a unit with a deadline,
 answered, concluded with an outcome, and closed by a callback, each step once, in that
-order. The complainant's name and contact arrive sealed: the aggregate never holds
-plaintext."""
+order; a conclusion may then be corrected, with a reason, as often as it needs to be. The
+complainant's name and contact arrive sealed: the aggregate never holds plaintext."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.inspection.complaints.domain import events
 from services.inspection.complaints.domain.rules import (
     DEFAULT_DEADLINES,
     REASON_MAX,
@@ -64,31 +65,20 @@ class Complaint(Aggregate):
         due_on: str
         actor: str
 
-    class Replied(Aggregate.Event):
-        unit_id: UUID
-        jurisdiction_id: UUID
-        campaign_id: UUID | None
-        round: int | None
-        reply: str
-        replied_on: str
-        actor: str
+    # Later facts are declared, with how each applies itself, in `events`; nesting them here
+    # makes them the aggregate's own, stored under its topics (`Complaint.Concluded`).
 
-    class Concluded(Aggregate.Event):
-        unit_id: UUID
-        jurisdiction_id: UUID
-        campaign_id: UUID | None
-        round: int | None
-        outcome: ComplaintOutcome
-        reason: str
-        actor: str
+    class Replied(events.Replied):
+        pass
 
-    class CallbackRecorded(Aggregate.Event):
-        unit_id: UUID
-        jurisdiction_id: UUID
-        campaign_id: UUID | None
-        round: int | None
-        satisfaction: CallbackSatisfaction
-        actor: str
+    class Concluded(events.Concluded):
+        pass
+
+    class OutcomeCorrected(events.OutcomeCorrected):
+        pass
+
+    class CallbackRecorded(events.CallbackRecorded):
+        pass
 
     @classmethod
     def receive(
@@ -238,55 +228,41 @@ class Complaint(Aggregate):
     def answer(self, reply: str, *, today: date, actor: str) -> None:
         self._require("dispatched", "reply to")
         assert self.unit_id is not None  # dispatched
-        self._replied(
+        self.trigger_event(
+            self.Replied,
             **self._context(),
             reply=text(reply, "reply", REPLY_MAX),
             replied_on=today.isoformat(),
             actor=actor,
         )
 
-    @event(Replied)
-    def _replied(
-        self,
-        unit_id: UUID,
-        jurisdiction_id: UUID,
-        campaign_id: UUID | None,
-        round: int | None,
-        reply: str,
-        replied_on: str,
-        actor: str,
-    ) -> None:
-        self.reply = reply
-        self.replied_on = replied_on
-        self.status = "replied"
-
     def conclude(self, outcome: str, reason: str, actor: str) -> None:
         if self.status not in ("dispatched", "replied"):
             raise ComplaintOutOfTurn(
                 f"cannot conclude a complaint that is {self.status}", field="complaint_id"
             )
-        self._concluded(
+        self.trigger_event(
+            self.Concluded,
             **self._context(),
-            outcome=cast(ComplaintOutcome, one_of(outcome, COMPLAINT_OUTCOME_LABELS, "outcome")),
+            outcome=_outcome(outcome),
             reason=text(reason, "reason", REASON_MAX),
             actor=actor,
         )
 
-    @event(Concluded)
-    def _concluded(
-        self,
-        unit_id: UUID,
-        jurisdiction_id: UUID,
-        campaign_id: UUID | None,
-        round: int | None,
-        outcome: ComplaintOutcome,
-        reason: str,
-        actor: str,
-    ) -> None:
-        self.outcome = outcome
-        self.outcome_reason = reason
-        self.concluded_by = actor
-        self.status = "concluded"
+    def correct_outcome(self, outcome: str, reason: str, actor: str) -> None:
+        """更正调查结论: a concluded (or closed) complaint's outcome replaced, with the
+        reason; consumers take it as the complaint's outcome from then on."""
+        if self.status not in ("concluded", "closed"):
+            raise ComplaintOutOfTurn(
+                f"cannot correct the outcome of a complaint that is {self.status}",
+                field="complaint_id",
+            )
+        new = (_outcome(outcome), text(reason, "reason", REASON_MAX))
+        if new == (self.outcome, self.outcome_reason):
+            raise InvalidComplaint("is the outcome and reason on record", field="outcome")
+        self.trigger_event(
+            self.OutcomeCorrected, **self._context(), outcome=new[0], reason=new[1], actor=actor
+        )
 
     def call_back(self, satisfaction: str, actor: str) -> None:
         self._require("concluded", "call back on")
@@ -295,19 +271,13 @@ class Complaint(Aggregate):
                 "an anonymous complainant cannot be called back", field="complaint_id"
             )
         level = one_of(satisfaction, CALLBACK_SATISFACTIONS, "satisfaction")
-        self._called_back(
-            **self._context(), satisfaction=cast(CallbackSatisfaction, level), actor=actor
+        self.trigger_event(
+            self.CallbackRecorded,
+            **self._context(),
+            satisfaction=cast(CallbackSatisfaction, level),
+            actor=actor,
         )
 
-    @event(CallbackRecorded)
-    def _called_back(
-        self,
-        unit_id: UUID,
-        jurisdiction_id: UUID,
-        campaign_id: UUID | None,
-        round: int | None,
-        satisfaction: CallbackSatisfaction,
-        actor: str,
-    ) -> None:
-        self.satisfaction = satisfaction
-        self.status = "closed"
+
+def _outcome(value: str) -> ComplaintOutcome:
+    return cast(ComplaintOutcome, one_of(value, COMPLAINT_OUTCOME_LABELS, "outcome"))

@@ -8,12 +8,20 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.complaints.domain.rules import (
-    TOPIC_MAX,
-    InvalidComplaint,
-    counted_in,
-    text,
-)
+from services.inspection.complaints.domain.rules import TOPIC_MAX, counted_in
+from services.inspection.dates import Window, not_future, within
+from services.inspection.domain import InspectionError, checked_text
+from shared.errors import InvalidError
+
+
+class InvalidHotlineAppearance(InspectionError, InvalidError):
+    code = "invalid_hotline_appearance"
+
+
+def _topic(topic: str | None) -> str | None:
+    if topic is None or not topic.strip():
+        return None
+    return checked_text(topic, "topic", TOPIC_MAX, InvalidHotlineAppearance)
 
 
 class HotlineAppearance(Aggregate):
@@ -40,17 +48,19 @@ class HotlineAppearance(Aggregate):
         topic: str | None,
         actor: str,
         today: date,
+        window: Window | None = None,
     ) -> HotlineAppearance:
-        if appeared_on > today:
-            raise InvalidComplaint("lies in the future", field="appeared_on")
-        campaign, counted_round = counted_in(campaign_id, round)
+        """`window`: the campaign round's days (its cycle's, with no round named)."""
+        day = not_future(appeared_on, today, "appeared_on", InvalidHotlineAppearance)
+        within(day, window, "appeared_on", InvalidHotlineAppearance)
+        campaign, counted_round = counted_in(campaign_id, round, InvalidHotlineAppearance)
         return cls(
             unit_id=unit_id,
             jurisdiction_id=jurisdiction_id,
             campaign_id=campaign,
             round=counted_round,
-            appeared_on=appeared_on.isoformat(),
-            topic=None if topic is None or not topic.strip() else text(topic, "topic", TOPIC_MAX),
+            appeared_on=day.isoformat(),
+            topic=_topic(topic),
             actor=actor,
         )
 

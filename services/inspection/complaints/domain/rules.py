@@ -57,11 +57,15 @@ def one_of(value: str, allowed: tuple[str, ...] | dict[str, str], field: str) ->
     return value
 
 
-def counted_in(campaign_id: UUID | None, round_: int | None) -> tuple[UUID | None, int | None]:
+def counted_in(
+    campaign_id: UUID | None,
+    round_: int | None,
+    error: type[InspectionError] = InvalidComplaint,
+) -> tuple[UUID | None, int | None]:
     if round_ is not None and campaign_id is None:
-        raise InvalidComplaint("a round needs its campaign", field="round")
+        raise error("a round needs its campaign", field="round")
     if round_ is not None and not 1 <= round_ <= ROUND_MAX:
-        raise InvalidComplaint(f"must be between 1 and {ROUND_MAX}", field="round")
+        raise error(f"must be between 1 and {ROUND_MAX}", field="round")
     return campaign_id, round_
 
 
@@ -72,7 +76,8 @@ def deadline_for(kind: str, requested: int | None, defaults: Mapping[str, int]) 
         return defaults.get(kind, DEFAULT_DEADLINES[kind])
     low, high = DEADLINE_BOUNDS[kind]
     if not low <= requested <= high:
+        article = "an" if kind[0] in "aeiou" else "a"
         raise InvalidComplaint(
-            f"a {kind} is answered in {low} to {high} working days", field="deadline_days"
+            f"{article} {kind} is answered in {low} to {high} working days", field="deadline_days"
         )
     return requested

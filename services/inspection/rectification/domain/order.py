@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.inspection.dates import not_before
 from services.inspection.domain import Finding
 from services.inspection.rectification.domain.rules import (
     NAME_MAX,
@@ -30,6 +31,7 @@ from services.inspection.rectification.domain.rules import (
 )
 from services.inspection.workdays import WorkCalendar
 from shared.contracts.inspection_rectification import ESCALATION_STEPS, RERATINGS
+from shared.contracts.registry import china_date
 
 
 class RectificationOrder(Aggregate):
@@ -123,6 +125,8 @@ class RectificationOrder(Aggregate):
         finding_ids = check_findings(findings, unit_id)
         days = working_days_within(working_days)
         issued = not_future(issued_on, today, "issued_on")
+        latest = max(china_date(finding.found_at) for finding in findings)
+        not_before(issued, latest, "the finding was found", "issued_on", InvalidRectification)
         check_round(campaign_id, round)
         return cls(
             unit_id=unit_id,

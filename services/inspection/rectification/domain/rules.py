@@ -9,6 +9,7 @@ from datetime import date
 from typing import cast
 from uuid import UUID
 
+from services.inspection import dates
 from services.inspection.domain import Finding, FindingWithdrawn, InspectionError, checked_text
 from services.inspection.workdays import MAX_WORKING_DAYS, WorkCalendar
 from shared.contracts.inspection_rectification import (
@@ -59,9 +60,7 @@ def working_days_within(days: int, field: str = "working_days") -> int:
 
 
 def not_future(day: date, today: date, field: str) -> date:
-    if day > today:
-        raise InvalidRectification("lies in the future", field=field)
-    return day
+    return dates.not_future(day, today, field, InvalidRectification)
 
 
 def check_findings(findings: Sequence[Finding], unit_id: UUID) -> tuple[UUID, ...]:

@@ -93,6 +93,7 @@ class MilestoneReported(Fact):
             aggregate.milestones[self.index] |= {
                 "reported_on": self.reached_on,
                 "reported_note": self.note,
+                "reported_by": self.actor,
             }
 
 
@@ -106,6 +107,7 @@ class MilestoneConfirmed(Fact):
             aggregate.milestones[self.index] |= {
                 "confirmed_on": self.reached_on,
                 "confirmed_note": self.note,
+                "confirmed_by": self.actor,
             }
 
 

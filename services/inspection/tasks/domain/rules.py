@@ -57,6 +57,10 @@ class MilestoneConfirmedAlready(InspectionError, ConflictError):
     code = "milestone_confirmed"
 
 
+class MilestoneReportedAlready(InspectionError, ConflictError):
+    code = "milestone_reported"
+
+
 @dataclass(frozen=True)
 class Context:
     """What every fact of a task carries, so its contract is complete on its own."""

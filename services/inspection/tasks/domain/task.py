@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.inspection.dates import not_before, not_future
 from services.inspection.tasks.domain import events
 from services.inspection.tasks.domain.rules import (
     NAME_MAX,
@@ -21,6 +22,7 @@ from services.inspection.tasks.domain.rules import (
     InvalidTask,
     MilestoneConfirmedAlready,
     MilestoneNotFound,
+    MilestoneReportedAlready,
     ReportExists,
     ReportNotFound,
     Status,
@@ -35,6 +37,7 @@ from services.inspection.tasks.domain.rules import (
     valid_month,
 )
 from shared.contracts.inspection_tasks import SupervisionMethod, TaskKind
+from shared.contracts.registry import china_date
 
 
 class SupervisedTask(Aggregate):
@@ -115,19 +118,29 @@ class SupervisedTask(Aggregate):
             actor=actor,
         )
 
-    def supervise(self, method: str, supervised_on: date, note: str, actor: str) -> None:
+    def supervise(
+        self, method: str, supervised_on: date, note: str, actor: str, *, today: date
+    ) -> None:
         self._require_open()
         self.trigger_event(
             self.SupervisionRecorded,
             **self._context(actor),
             method=valid_method(method, "method"),
-            supervised_on=supervised_on.isoformat(),
+            supervised_on=self._since_assigned(supervised_on, today, "supervised_on").isoformat(),
             note=text(note, "note", TEXT_MAX),
         )
 
-    def submit_report(self, month: str, progress: str, difficulties: str, actor: str) -> None:
+    def submit_report(
+        self, month: str, progress: str, difficulties: str, actor: str, *, today: date
+    ) -> None:
+        """A month of the task's life: from the month it was assigned to this one."""
         self._require_open()
         cleaned = valid_month(month)
+        if cleaned > today.isoformat()[:7]:
+            raise InvalidTask("lies in the future", field="month")
+        assigned = self.assigned_on.isoformat()[:7]
+        if cleaned < assigned:
+            raise InvalidTask(f"lies before the task was assigned ({assigned})", field="month")
         if cleaned in self.reports:
             raise ReportExists(
                 "this month is reported already; correct it with a reason", field="month"
@@ -160,15 +173,24 @@ class SupervisedTask(Aggregate):
         )
 
     def reach_milestone(
-        self, index: int, reached_on: date, note: str, actor: str, *, confirm: bool
+        self, index: int, reached_on: date, note: str, actor: str, *, confirm: bool, today: date
     ) -> None:
-        """The unit reports a milestone reached; the office (confirm=True) confirms it, with
-        or without the unit's report before."""
+        """The unit reports a milestone reached, once; the office (confirm=True) confirms
+        it, once, with or without the unit's report before. A milestone may have been
+        reached before the task was entered, so only the future is refused."""
         self._require_open()
         if not 0 <= index < len(self.milestones):
             raise MilestoneNotFound("no such milestone", field="index")
-        if self.milestones[index]["confirmed_on"] is not None:
+        milestone = self.milestones[index]
+        if milestone["confirmed_on"] is not None:
             raise MilestoneConfirmedAlready("the milestone is confirmed already", field="index")
+        if not confirm and milestone.get("reported_on") is not None:
+            raise MilestoneReportedAlready(
+                f"the unit reported it reached on {milestone['reported_on']}; "
+                "the office confirms it (with the day it was reached)",
+                field="index",
+            )
+        not_future(reached_on, today, "reached_on", InvalidTask)
         cleaned = note.strip()
         if len(cleaned) > TEXT_MAX:
             raise InvalidTask(f"must be at most {TEXT_MAX} characters", field="note")
@@ -182,12 +204,12 @@ class SupervisedTask(Aggregate):
         else:
             self.trigger_event(self.MilestoneReported, **self._context(actor), **values)
 
-    def complete(self, completed_on: date, reason: str, actor: str) -> None:
+    def complete(self, completed_on: date, reason: str, actor: str, *, today: date) -> None:
         self._require_open()
         self.trigger_event(
             self.Completed,
             **self._context(actor),
-            completed_on=completed_on.isoformat(),
+            completed_on=self._since_assigned(completed_on, today, "completed_on").isoformat(),
             reason=text(reason, "reason", REASON_MAX),
         )
 
@@ -200,7 +222,17 @@ class SupervisedTask(Aggregate):
             reason=text(reason, "reason", TEXT_MAX),
         )
 
+    def _since_assigned(self, day: date, today: date, field: str) -> date:
+        """The office's own acts on the task fall between its assignment and today."""
+        not_future(day, today, field, InvalidTask)
+        return not_before(day, self.assigned_on, "the task was assigned", field, InvalidTask)
+
     # -- queries --------------------------------------------------------------------------
+
+    @property
+    def assigned_on(self) -> date:
+        """The day in China the task was assigned (recorded)."""
+        return china_date(self.created_on)
 
     def next_due(self) -> str | None:
         """The earliest due date still open (a milestone not confirmed, else the task's own);
