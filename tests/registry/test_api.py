@@ -166,6 +166,10 @@ def test_a_retried_key_issue_never_reveals_the_key_again(cluster: Cluster, world
     again = post(cluster, "/principals", body, **{"Idempotency-Key": "p-1"})
     assert first["api_key"] and again["api_key"] is None
     assert again["principal_id"] == first["principal_id"]
+    # The retry says why the key is missing and what to do, rather than a bare null.
+    assert (first["api_key_shown"], first["note"]) == (True, None)
+    assert again["api_key_shown"] is False
+    assert "revoke" in again["note"] and "/principals/{principal_id}/revoke" in again["note"]
 
 
 def test_a_revoked_key_stops_working(cluster: Cluster, world: dict) -> None:

@@ -114,10 +114,13 @@ def test_a_disqualified_representative_is_never_appointed_again() -> None:
 
 def test_training_is_recorded_as_new_events_with_bounded_hours() -> None:
     person = representative()
-    person.record_training(date(2026, 3, 15), "评议业务培训", Decimal("3.5"), "office:x")
+    today = date(2026, 3, 16)
+    person.record_training(
+        date(2026, 3, 15), "评议业务培训", Decimal("3.5"), "office:x", today=today
+    )
     assert [(t.held_on, t.hours) for t in person.trainings] == [("2026-03-15", Decimal("3.5"))]
     with pytest.raises(InvalidRegistration) as raised:
-        person.record_training(date(2026, 3, 16), "培训", Decimal(0), "office:x")
+        person.record_training(date(2026, 3, 16), "培训", Decimal(0), "office:x", today=today)
     assert raised.value.field == "hours"
 
 

@@ -102,12 +102,13 @@ def list_campaigns(
     page: Pagination,
     jurisdiction_id: Annotated[UUID | None, Query()] = None,
 ) -> list[Document]:
-    """评议活动列表: the campaigns visible to the caller, newest cycle first (then by name),
-    paged (`limit`, `cursor`); scope and filter in one indexed query."""
+    """评议活动列表: the campaigns visible to the caller, newest cycle first, then by name in
+    dictionary (pinyin, 音序) order (边界 before 代表 before 第二), then by id; paged (`limit`,
+    `cursor`); scope and filter in one indexed query."""
     where = scope_where(auth, caller, unit_field=None)
     if jurisdiction_id is not None:
         where = narrowed(where, "jurisdiction_id", str(jurisdiction_id))
-    return page.fetch(views, CAMPAIGNS, where=where, descending=True)
+    return page.fetch(views, CAMPAIGNS, where=where)
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignOut, **READ)

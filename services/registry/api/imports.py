@@ -21,7 +21,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Request, Response
 
-from services.registry.api.deps import RegistryApp, RegistryViewDep
+from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
 from services.registry.domain import CampaignNotFound
 from services.registry.importing import enrolments, representatives, units
 from services.registry.importing.enrolments import enrolment_sheet, enrolment_spec
@@ -83,6 +83,7 @@ def import_units(
     auth: AuthenticatorDep,
     app: RegistryApp,
     view: RegistryViewDep,
+    listed: ListedUnitsDep,
     response: Response,
     jurisdiction_id: UUID,
     dry_run: DryRun = False,
@@ -109,7 +110,7 @@ def import_units(
     return finish(
         parsed,
         dry_run,
-        lambda items: app.register_units(caller, items, idempotency_key),
+        lambda items: app.register_units(caller, items, idempotency_key, listed),
         lambda result: [{"id": unit["unit_id"], "name": unit["name"]} for unit in result["units"]],
     )
 

@@ -15,7 +15,13 @@ from fastapi import Query, Request
 
 from services.registry.api.deps import RegistryApp
 from services.registry.application.people import contacts_visible_to, person_out
-from services.registry.domain.people import AppointingBody, Cycle, DuplicateContact, sector_code
+from services.registry.domain.people import (
+    AppointingBody,
+    Cycle,
+    DuplicateContact,
+    Person,
+    sector_code,
+)
 from services.registry.projections.people import PEOPLE, RepresentativesView, cycle_needle
 from services.registry.schemas.people import (
     AppointmentIn,
@@ -42,11 +48,16 @@ def _view(request: Request) -> RepresentativesView:
     return RepresentativesView(request.app.state.runtime.views)
 
 
-def _with_contact(app: RegistryApp, caller: Principal, person: dict[str, Any]) -> dict[str, Any]:
-    if not (contacts_visible_to(caller) and person.get("has_contact")):
-        return person
-    masked = app.masked_contact(app.person(UUID(person["person_id"])))
-    return person | {"contact_masked": masked}
+def _with_contact(
+    app: RegistryApp, caller: Principal, out: dict[str, Any], person: Person | None = None
+) -> dict[str, Any]:
+    """Every answer about a person, write or read, shows the contact the same way: masked,
+    to offices and admins, when there is one. The write side's answers never carry it (they
+    are kept in idempotency records), so it is added here, from the sealed copy."""
+    if not (contacts_visible_to(caller) and out.get("has_contact")):
+        return out
+    found = person or app.person(UUID(out["person_id"]))
+    return out | {"contact_masked": app.masked_contact(found)}
 
 
 @router.post(
@@ -90,7 +101,8 @@ def register_people(
 ) -> dict[str, Any]:
     """登记一批评议代表, all or none (errors name people.<n>.<field>)."""
     with _conflicts_scoped_to(caller, auth):
-        return app.register_people(caller, [p.model_dump() for p in body.people], idempotency_key)
+        result = app.register_people(caller, [p.model_dump() for p in body.people], idempotency_key)
+    return {"people": [_with_contact(app, caller, person) for person in result["people"]]}
 
 
 @router.get(
@@ -132,10 +144,7 @@ def list_people(
 def get_person(person_id: UUID, caller: CurrentPrincipal, app: RegistryApp) -> dict[str, Any]:
     """一名评议代表, with appointments and training records (read from the event store)."""
     person = app.person(person_id)
-    out = person_out(person)
-    if contacts_visible_to(caller):
-        out["contact_masked"] = app.masked_contact(person)
-    return out
+    return _with_contact(app, caller, person_out(person), person)
 
 
 @router.post(
@@ -146,8 +155,10 @@ def get_person(person_id: UUID, caller: CurrentPrincipal, app: RegistryApp) -> d
 def record_training(
     person_id: UUID, body: TrainingIn, caller: CurrentPrincipal, app: RegistryApp
 ) -> dict[str, Any]:
-    """记录培训 (date, topic, hours): a new event, never an edit."""
-    return app.record_training(caller, person_id, body.held_on, body.topic, body.hours)
+    """记录培训 (date, topic, hours): a new event, never an edit. A training is recorded once
+    held: a day after today (in China) is refused with 422 naming `held_on`."""
+    out = app.record_training(caller, person_id, body.held_on, body.topic, body.hours)
+    return _with_contact(app, caller, out)
 
 
 @router.post(
@@ -173,7 +184,8 @@ def appoint(
     same cycle, unless either appointment is a school or hospital special evaluation;
     409 (field person_id) if the person is disqualified.
     """
-    return app.appoint(caller, person_id, body.body.model_dump(), body.cycle, body.purpose)
+    out = app.appoint(caller, person_id, body.body.model_dump(), body.cycle, body.purpose)
+    return _with_contact(app, caller, out)
 
 
 @router.post(
@@ -185,7 +197,7 @@ def disqualify(
     person_id: UUID, body: DisqualificationIn, caller: CurrentPrincipal, app: RegistryApp
 ) -> dict[str, Any]:
     """取消评议代表资格 with a reason: no later appointment, pool or panel."""
-    return app.disqualify(caller, person_id, body.reason)
+    return _with_contact(app, caller, app.disqualify(caller, person_id, body.reason))
 
 
 @router.get(

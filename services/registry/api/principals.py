@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
+from fastapi import Query
+
 from services.registry.api.deps import RegistryApp
-from services.registry.schemas.principals import PrincipalIn, PrincipalOut, RevokeIn
-from shared.auth import CurrentPrincipal
+from services.registry.domain import Role
+from services.registry.projections.principals import PRINCIPAL_LIST
+from services.registry.schemas.principals import (
+    IssuedOut,
+    PrincipalIn,
+    PrincipalListed,
+    PrincipalOut,
+    RevokeIn,
+)
+from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
-from shared.policy import Policy, PolicyRouter, allow, body, path
+from shared.policy import Policy, PolicyRouter, allow, body, path, query
+from shared.views import Document
+from shared.web.pagination import Pagination, narrowed, scope_where
 
 router = PolicyRouter(tags=["principals 密钥"])
 
@@ -17,7 +30,7 @@ router = PolicyRouter(tags=["principals 密钥"])
 @router.post(
     "/principals",
     status_code=201,
-    response_model=PrincipalOut,
+    response_model=IssuedOut,
     **allow(
         Policy.write(
             "office",
@@ -39,10 +52,44 @@ def issue_principal(
     (`unit_id`, an active unit in the caller's scope), is bound to the unit's jurisdiction and
     reads and answers that unit's records only. The key works on the registry at once and on
     every other service as soon as it has applied the registry's log (normally well under a
-    second; see /positions)."""
+    second; see /positions).
+
+    **The key is shown once**, in `api_key` of this answer (`api_key_shown: true`); the
+    registry keeps only its hash. A retry with the same Idempotency-Key answers with the same
+    principal, `api_key: null`, `api_key_shown: false` and a `note`: the key cannot be shown
+    again. If the first answer was lost, revoke that principal
+    (`POST /principals/{principal_id}/revoke`) and issue a new key."""
     return app.issue_principal(
         caller, body.name, body.role, body.jurisdiction_id, idempotency_key, body.unit_id
     )
+
+
+@router.get(
+    "/principals",
+    response_model=list[PrincipalListed],
+    **allow(Policy.read("office", scope=query("jurisdiction_id", "jurisdiction"), filtered=True)),
+)
+def list_principals(
+    caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
+    views: ViewsDep,
+    page: Pagination,
+    jurisdiction_id: Annotated[UUID | None, Query(description="Only keys bound here")] = None,
+    role: Annotated[Role | None, Query()] = None,
+    revoked: Annotated[bool | None, Query()] = None,
+) -> list[Document]:
+    """密钥列表: the keys issued, with who holds them (name, role, jurisdiction, unit), when
+    each was issued and whether, when and why it was revoked; never a key or its hash.
+    Offices see the keys bound in their jurisdiction subtree (not keys bound to no
+    jurisdiction), auditors and admins every key. Ordered by name in dictionary (pinyin)
+    order, then by id; paged (`limit`, `cursor`); scope and filters in one indexed query.
+    Keys appear once the registry's read model has applied their issue (normally well
+    under a second)."""
+    where = scope_where(auth, caller, unit_field=None)
+    if jurisdiction_id is not None:
+        where = narrowed(where, "jurisdiction_id", str(jurisdiction_id))
+    where |= {"role": role, "revoked": None if revoked is None else str(revoked).lower()}
+    return page.fetch(views, PRINCIPAL_LIST, where=where)
 
 
 @router.post(

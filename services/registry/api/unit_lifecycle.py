@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.registry.api.deps import RegistryApp
+from services.registry.api.deps import ListedUnitsDep, RegistryApp
 from services.registry.schemas.units import (
     DissolveIn,
     MergeIn,
@@ -36,11 +36,14 @@ def rename_unit(
     body: RenameIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    listed: ListedUnitsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """单位更名. The old name (and short name) stay in `aliases` and remain searchable with
     `GET /units?q=`; queries as of an earlier date show the old name. 409 `lifecycle_conflict`
-    for a unit that is no longer active, the same name, or a date before its last change."""
+    for a unit that is no longer active, the same name, or a date before its last change;
+    409 `duplicate_unit_name` (naming `name`, with the `unit_id` that bears it) for a name
+    another active unit of the jurisdiction has."""
     return app.rename_unit(
         caller,
         unit_id,
@@ -49,6 +52,7 @@ def rename_unit(
         body.effective_on,
         body.reason,
         idempotency_key,
+        listed,
     )
 
 
@@ -62,13 +66,22 @@ def move_unit(
     body: MoveIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    listed: ListedUnitsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """单位划转: move a unit to another jurisdiction; both must be in the caller's scope. Its
     sub-units in its own jurisdiction move along (`carried_sub_unit_ids`); a sub-unit itself
-    can only move within its parent's jurisdiction."""
+    can only move within its parent's jurisdiction. 409 `duplicate_unit_name` naming
+    `jurisdiction_id` if an active unit there already has the unit's (or a carried
+    sub-unit's) name."""
     return app.move_unit(
-        caller, unit_id, body.jurisdiction_id, body.effective_on, body.reason, idempotency_key
+        caller,
+        unit_id,
+        body.jurisdiction_id,
+        body.effective_on,
+        body.reason,
+        idempotency_key,
+        listed,
     )
 
 
@@ -107,12 +120,15 @@ def merge_units(
     body: MergeIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    listed: ListedUnitsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """单位合并: several active units become one NEW unit evaluated as one, e.g. 区发改局 and
     区统计局 → "区发改局(区统计局)". The sources get status "merged" and `merged_into`. Sources
-    must not have active sub-units, and sub-units merge only with siblings."""
-    return app.merge_units(caller, body.model_dump(), idempotency_key)
+    must not have active sub-units, and sub-units merge only with siblings. The new unit may
+    take a source's name; another active unit's in the jurisdiction is a 409
+    `duplicate_unit_name` naming `name`."""
+    return app.merge_units(caller, body.model_dump(), idempotency_key, listed)
 
 
 @router.post(
@@ -130,9 +146,14 @@ def split_unit(
     body: SplitIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    listed: ListedUnitsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """单位拆分: one active unit becomes several NEW units (at least two); the source gets
-    status "split" and `split_into`. Omitted details of a new unit default to the source's."""
+    status "split" and `split_into`. Omitted details of a new unit default to the source's.
+    A new unit may keep the source's name; another active unit's in its jurisdiction is a
+    409 `duplicate_unit_name` naming `units.<i>.name`."""
     parts = [part.model_dump() for part in body.units]
-    return app.split_unit(caller, unit_id, parts, body.effective_on, body.reason, idempotency_key)
+    return app.split_unit(
+        caller, unit_id, parts, body.effective_on, body.reason, idempotency_key, listed
+    )

@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import Depends, Query, Request
 
 from services.registry.api import unit_lifecycle
-from services.registry.api.deps import RegistryApp, RegistryViewDep
+from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
 from services.registry.domain import UnitKind, UnitNotFound
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
@@ -75,12 +75,18 @@ def register_unit(
     body: UnitIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    listed: ListedUnitsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记参评单位 (one unit). With `parent_id` it is a sub-unit (重点科室, 重点岗位, 基层站所,
     窗口单位) of an active unit, located in the parent's jurisdiction or below it. An invalid
-    统一社会信用代码 is refused with 422 naming `credit_code`."""
-    result = app.register_units(caller, [body.model_dump()], idempotency_key)
+    统一社会信用代码 is refused with 422 naming `credit_code`.
+
+    Names are unique among a jurisdiction's active units, compared as the import compares
+    them (全角/半角 alike, spaces ignored): 409 `duplicate_unit_name` naming `units.0.name`,
+    with the unit that bears it (`unit_id`). Dissolved, merged and split units do not hold
+    their names."""
+    result = app.register_units(caller, [body.model_dump()], idempotency_key, listed)
     unit: dict[str, Any] = result["units"][0]
     return unit
 
@@ -104,10 +110,14 @@ def register_units(
     body: UnitBatchIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    listed: ListedUnitsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """登记一批参评单位, all or none; an error names `units.<i>.<field>`."""
-    result = app.register_units(caller, [u.model_dump() for u in body.units], idempotency_key)
+    """登记一批参评单位, all or none; an error names `units.<i>.<field>`. A name taken in the
+    jurisdiction is a 409 `duplicate_unit_name` (as for one unit); so is an item called as
+    an earlier item of the batch, naming both (`units.3.name`, `same_as: units.1`)."""
+    items = [u.model_dump() for u in body.units]
+    result = app.register_units(caller, items, idempotency_key, listed)
     return {"units": result["units"], "position": None}
 
 

@@ -36,6 +36,7 @@ from services.registry.domain.people import (
     Person,
     PersonNotFound,
 )
+from services.registry.domain.units import china_today
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 
@@ -167,7 +168,7 @@ class PeopleCommands(UnitCommands):
         self, caller: Caller, person_id: UUID, held_on: date, topic: str, hours: Decimal
     ) -> Response:
         person = self.person(person_id)
-        person.record_training(held_on, topic, hours, caller.actor)
+        person.record_training(held_on, topic, hours, caller.actor, today=china_today())
         self.save(person)
         return person_out(person)
 

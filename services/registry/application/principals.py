@@ -19,6 +19,12 @@ from shared.auth import hash_api_key, new_api_key
 from shared.errors import ForbiddenError
 from shared.idempotency import Response, run_idempotent
 
+KEY_NOT_SHOWN_AGAIN = (
+    "This Idempotency-Key already issued this principal; its key was in that first answer "
+    "and is kept only as a hash, so it cannot be shown again. If the first answer was lost, "
+    "revoke this principal (POST /principals/{principal_id}/revoke) and issue a new key."
+)
+
 OFFICE_ISSUABLE_ROLES = ("agency", "inspector", "unit")
 """Offices issue and revoke keys of these roles only; admin, auditor and office keys are an
 admin's to issue and revoke."""
@@ -54,7 +60,8 @@ class PrincipalCommands(JurisdictionCommands):
         unit_id: UUID | None = None,
     ) -> Response:
         """The plaintext key is returned to this caller only; the idempotency record keeps the
-        response without it, so a retried request learns the principal but not the key."""
+        response without it, so a retried request learns the principal but not the key
+        (`api_key_shown: false` and a `note` saying what to do if the key was lost)."""
         require_may_manage(caller, role, "role")
         Principal.require_unit_binding(role, unit_id)
         require_may_bind(caller, jurisdiction_id, unit_id)
@@ -81,7 +88,9 @@ class PrincipalCommands(JurisdictionCommands):
             command=command,
         )
         issued = self.principal(UUID(response["principal_id"]))
-        return response | {"api_key": api_key if issued.key_hash == hash_api_key(api_key) else None}
+        if issued.key_hash == hash_api_key(api_key):
+            return response | {"api_key": api_key, "api_key_shown": True, "note": None}
+        return response | {"api_key": None, "api_key_shown": False, "note": KEY_NOT_SHOWN_AGAIN}
 
     def _key_place(
         self, role: str, jurisdiction_id: UUID | None, unit_id: UUID | None

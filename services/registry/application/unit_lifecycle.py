@@ -1,6 +1,10 @@
 """Rename, move, dissolve, merge and split: each a new event (never an overwrite), each
 runnable at most once per Idempotency-Key. Scope checks are the API's; the rules are the
-domain's; this module loads what the rules need and saves what they produce, in one go."""
+domain's; this module loads what the rules need and saves what they produce, in one go.
+
+Every change of a unit's name, jurisdiction or status goes through `UnitNames.changing`, so
+a name is given up and taken with the unit's own events; `listed` is the read model's
+lookup of units that hold no claim (see `unit_names`)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from services.registry.application.unit_access import UnitAccess, unit_out
+from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import InvalidRegistration, LifecycleConflict, Unit
 from services.registry.domain.units import Change, UnitSpec
 from shared.auth import Principal as Caller
@@ -26,13 +31,16 @@ class UnitLifecycleCommands(UnitAccess):
         effective_on: date | None,
         reason: str,
         key: str | None = None,
+        listed: ListedUnits | None = None,
     ) -> Response:
         """`short_name=None` keeps the short name; "" clears it."""
 
         def command() -> tuple[list[Any], Response]:
             unit = self.unit(unit_id)
-            unit.rename(name, short_name, self.change(caller, effective_on, reason))
-            return [unit], unit_out(unit)
+            names = self.unit_names(listed)
+            with names.changing(unit):
+                unit.rename(name, short_name, self.change(caller, effective_on, reason))
+            return [unit, *names.aggregates()], unit_out(unit)
 
         request: dict[str, Any] = {"unit_id": unit_id, "name": name, "short_name": short_name}
         request |= {"effective_on": effective_on, "reason": reason}
@@ -46,18 +54,23 @@ class UnitLifecycleCommands(UnitAccess):
         effective_on: date | None,
         reason: str,
         key: str | None = None,
+        listed: ListedUnits | None = None,
     ) -> Response:
         """Sub-units sitting in the unit's own jurisdiction move with it (each with its own
-        event); the response lists them in `carried_sub_unit_ids`."""
+        event); the response lists them in `carried_sub_unit_ids`. A name the target
+        jurisdiction has already (the unit's or a carried sub-unit's) is a 409 naming
+        `jurisdiction_id`."""
 
         def command() -> tuple[list[Any], Response]:
             unit = self.unit(unit_id)
             change = self.change(caller, effective_on, reason)
             target_lineage = self.jurisdiction_lineage(to_jurisdiction_id)
             origin = unit.jurisdiction_id
-            unit.move(to_jurisdiction_id, target_lineage, self.parent_of(unit), change)
-            carried = self._carry_sub_units(unit, origin, target_lineage, change)
-            return [unit, *carried], unit_out(unit) | {
+            names = self.unit_names(listed)
+            with names.changing(unit, field="jurisdiction_id"):
+                unit.move(to_jurisdiction_id, target_lineage, self.parent_of(unit), change)
+            carried = self._carry_sub_units(unit, origin, target_lineage, change, names)
+            return [unit, *carried, *names.aggregates()], unit_out(unit) | {
                 "carried_sub_unit_ids": [str(sub.id) for sub in carried]
             }
 
@@ -66,7 +79,12 @@ class UnitLifecycleCommands(UnitAccess):
         return self.idempotent(caller, "unit.move", key, request, command)
 
     def _carry_sub_units(
-        self, unit: Unit, origin: UUID, target_lineage: list[UUID], change: Change
+        self,
+        unit: Unit,
+        origin: UUID,
+        target_lineage: list[UUID],
+        change: Change,
+        names: UnitNames,
     ) -> list[Unit]:
         """Move along the active sub-units that sat in `origin` with the unit; refuse when one
         sits below `origin` outside the unit's new jurisdiction, since it would be left
@@ -74,8 +92,10 @@ class UnitLifecycleCommands(UnitAccess):
         carried: list[Unit] = []
         for sub in self.active_sub_units(unit):
             if sub.jurisdiction_id == origin:
-                sub.move(unit.jurisdiction_id, target_lineage, unit, change)
-                carried += [sub, *self._carry_sub_units(sub, origin, target_lineage, change)]
+                with names.changing(sub, field="jurisdiction_id"):
+                    sub.move(unit.jurisdiction_id, target_lineage, unit, change)
+                deeper = self._carry_sub_units(sub, origin, target_lineage, change, names)
+                carried += [sub, *deeper]
             elif unit.jurisdiction_id not in self.jurisdiction_lineage(sub.jurisdiction_id):
                 raise LifecycleConflict(
                     f"sub-unit {sub.name} sits below the unit's jurisdiction and would be left "
@@ -97,13 +117,21 @@ class UnitLifecycleCommands(UnitAccess):
         def command() -> tuple[list[Any], Response]:
             unit = self.unit(unit_id)
             change = self.change(caller, effective_on, reason)
-            unit.dissolve(self.active_sub_unit_ids(unit), change)
-            return [unit], unit_out(unit)
+            names = self.unit_names(None)  # giving a name up asks no one
+            with names.changing(unit):
+                unit.dissolve(self.active_sub_unit_ids(unit), change)
+            return [unit, *names.aggregates()], unit_out(unit)
 
         request = {"unit_id": unit_id, "effective_on": effective_on, "reason": reason}
         return self.idempotent(caller, "unit.dissolve", key, request, command)
 
-    def merge_units(self, caller: Caller, spec: dict[str, Any], key: str | None = None) -> Response:
+    def merge_units(
+        self,
+        caller: Caller,
+        spec: dict[str, Any],
+        key: str | None = None,
+        listed: ListedUnits | None = None,
+    ) -> Response:
         """spec: source_unit_ids, name, reason; optional short_name, kind, category,
         jurisdiction_id, vertical_superior, credit_code (defaults: the sources' common values),
         effective_on."""
@@ -125,8 +153,12 @@ class UnitLifecycleCommands(UnitAccess):
             new_spec = _merged_spec(sources, spec)
             lineage = self.jurisdiction_lineage(new_spec.jurisdiction_id)
             parent = self.parent_of(sources[0])
-            merged = Unit.merge(sources, new_spec, change, parent, lineage)
-            saved = [merged, *sources, *([parent] if parent else [])]
+            names = self.unit_names(listed)
+            # The sources give their names up first: the merged unit may take one of them.
+            with names.changing(*sources):
+                merged = Unit.merge(sources, new_spec, change, parent, lineage)
+            names.claim(merged, "name")
+            saved = [merged, *sources, *([parent] if parent else []), *names.aggregates()]
             response = {"unit": unit_out(merged), "sources": [unit_out(s) for s in sources]}
             return saved, response
 
@@ -140,6 +172,7 @@ class UnitLifecycleCommands(UnitAccess):
         effective_on: date | None,
         reason: str,
         key: str | None = None,
+        listed: ListedUnits | None = None,
     ) -> Response:
         """new_units: [{name, optional short_name, kind, category, jurisdiction_id,
         vertical_superior, credit_code}], each defaulting to the source's values (the credit
@@ -155,8 +188,13 @@ class UnitLifecycleCommands(UnitAccess):
             ]
             parent = self.parent_of(unit)
             active_subs = self.active_sub_unit_ids(unit) if unit.is_active else []
-            created = unit.split(specs, lineages, change, active_subs, parent)
-            saved = [*created, unit, *([parent] if parent else [])]
+            names = self.unit_names(listed)
+            # The source gives its name up first: a new unit may keep it.
+            with names.changing(unit):
+                created = unit.split(specs, lineages, change, active_subs, parent)
+            for index, new_unit in enumerate(created):
+                names.claim(new_unit, f"units.{index}.name", label=f"units.{index}")
+            saved = [*created, unit, *([parent] if parent else []), *names.aggregates()]
             return saved, {"source": unit_out(unit), "units": [unit_out(u) for u in created]}
 
         request: dict[str, Any] = {"unit_id": unit_id, "units": new_units}

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from services.registry.application.unit_access import effective_date, unit_out
 from services.registry.application.unit_lifecycle import UnitLifecycleCommands
+from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import Unit
 from services.registry.domain.units import UnitSpec, prefixed_errors
 from shared.auth import Principal as Caller
@@ -18,25 +19,38 @@ __all__ = ["UnitCommands", "unit_out"]
 
 class UnitCommands(UnitLifecycleCommands):
     def register_units(
-        self, caller: Caller, units: list[dict[str, Any]], key: str | None
+        self,
+        caller: Caller,
+        units: list[dict[str, Any]],
+        key: str | None,
+        listed: ListedUnits | None = None,
     ) -> Response:
         """Register one or many units atomically: all of them, or none. Each spec: the UnitIn
         fields (jurisdiction_id, name, kind, category; optional short_name, parent_id,
-        vertical_superior, credit_code, effective_on). Errors name `units.<i>.<field>`."""
+        vertical_superior, credit_code, effective_on). Errors name `units.<i>.<field>`; a
+        name an active unit of the jurisdiction bears, or another item's, is a 409
+        `duplicate_unit_name` (`listed`: see `unit_names`)."""
 
         def command() -> tuple[list[Any], Response]:
             created: list[Unit] = []
             parents: dict[UUID, Unit] = {}
+            names = self.unit_names(listed)
             for index, spec in enumerate(units):
                 with prefixed_errors(f"units.{index}."):
-                    created.append(self._register_one(caller, spec, parents))
+                    created.append(self._register_one(caller, spec, parents, names, index))
             # A parent gains a SubUnitAttached event, saved with its sub-units or not at all.
-            return [*created, *parents.values()], {"units": [unit_out(u) for u in created]}
+            saved = [*created, *parents.values(), *names.aggregates()]
+            return saved, {"units": [unit_out(u) for u in created]}
 
         return self.idempotent(caller, "units", key, units, command)
 
     def _register_one(
-        self, caller: Caller, spec: dict[str, Any], parents: dict[UUID, Unit]
+        self,
+        caller: Caller,
+        spec: dict[str, Any],
+        parents: dict[UUID, Unit],
+        names: UnitNames,
+        index: int,
     ) -> Unit:
         jurisdiction_id = _uuid(spec["jurisdiction_id"])
         lineage = self.jurisdiction_lineage(jurisdiction_id)
@@ -46,7 +60,7 @@ class UnitCommands(UnitLifecycleCommands):
             # One aggregate per parent in a batch, so its new events stay in sequence.
             parent = parents.get(parent_id) or self.unit(parent_id, "parent_id")
             parents[parent_id] = parent
-        return Unit.register(
+        unit = Unit.register(
             UnitSpec(
                 jurisdiction_id=jurisdiction_id,
                 name=spec["name"],
@@ -61,6 +75,8 @@ class UnitCommands(UnitLifecycleCommands):
             parent,
             lineage,
         )
+        names.claim(unit, "name", label=f"units.{index}")
+        return unit
 
 
 def _uuid(value: Any) -> UUID:

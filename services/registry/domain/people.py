@@ -177,7 +177,16 @@ class Person(Aggregate):
 
     # --- training -----------------------------------------------------------------------------
 
-    def record_training(self, held_on: date, topic: str, hours: Decimal, actor: str) -> None:
+    def record_training(
+        self, held_on: date, topic: str, hours: Decimal, actor: str, *, today: date
+    ) -> None:
+        """`today`: the day in China, as the registry dates every fact (no clock tolerance:
+        a day has none to allow for). A training is recorded once it has been held."""
+        if held_on > today:
+            raise InvalidRegistration(
+                f"{held_on} is in the future; record a training once it has been held",
+                field="held_on",
+            )
         if not Decimal(0) < hours <= Decimal(200):
             raise InvalidRegistration("hours must be more than 0 and at most 200", field="hours")
         self._trained(

@@ -4,21 +4,18 @@ short name) or a unified social credit code, compared without width or spacing d
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from services.registry.domain.unit_names import name_key
 from services.registry.importing.columns import CellError
 from shared.contracts.registry import ACTIVE, unit_status
 from shared.web.echo import clip
 
-_SPACE = re.compile(r"\s+")
+# Re-exported: the import compares names by the rule registration enforces.
+__all__ = ["UnitIndex", "is_active", "name_key", "units_in"]
+
 _CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
-
-
-def name_key(text: str) -> str:
-    """全角/半角 and stray spaces do not make two names different."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def is_active(doc: dict[str, Any]) -> bool:

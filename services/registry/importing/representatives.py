@@ -21,6 +21,7 @@ from services.registry.importing.rows import Row, Spec
 from services.registry.projections.people import RepresentativesView
 from services.registry.schemas.people import PersonIn
 from shared.tabular import Sheet
+from shared.text_order import pinyin_key
 from shared.views import ViewStore
 
 NAME = "姓名"
@@ -109,13 +110,15 @@ def _preview(row: Row) -> dict[str, Any]:
 
 
 def representative_sheet(views: ViewStore, jurisdiction_id: UUID, title: str) -> Sheet:
-    """The jurisdiction's pool without the disqualified, and never a contact."""
+    """The jurisdiction's pool without the disqualified, and never a contact: by sector,
+    then by name in dictionary (pinyin) order (丙三 before 丁四 before 孙七 before 乙二)."""
     people = [
         p
         for p in RepresentativesView(views).people()
         if p["jurisdiction_id"] == str(jurisdiction_id) and not p["disqualified"]
     ]
-    people.sort(key=lambda p: (list(SECTOR_LABELS).index(p["sector"]), p["name"]))
+    sectors = list(SECTOR_LABELS)
+    people.sort(key=lambda p: (sectors.index(p["sector"]), pinyin_key(p["name"]), p["person_id"]))
     rows = [
         [str(number), p["name"], SECTOR_LABELS[p["sector"]]]
         for number, p in enumerate(people, start=1)

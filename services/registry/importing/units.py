@@ -17,6 +17,7 @@ from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.units import UnitIn
 from shared.registry_view import RegistryView
 from shared.tabular import Sheet
+from shared.text_order import pinyin_key
 from shared.web.echo import clip
 
 NAME = "单位名称"
@@ -154,13 +155,14 @@ def _same_as(row: int) -> str:
 
 
 def unit_sheet(view: RegistryView, jurisdiction_id: UUID) -> Sheet:
-    """The jurisdiction's active units, in the columns an import accepts."""
+    """The jurisdiction's active units, in the columns an import accepts, by category and
+    then name, each in dictionary (pinyin) order as a Chinese reader looks them up."""
     docs = [
         doc
         for doc in view.units()
         if doc["jurisdiction_id"] == str(jurisdiction_id) and is_active(doc)
     ]
-    docs.sort(key=lambda doc: (doc["category"], doc["name"]))
+    docs.sort(key=lambda d: (pinyin_key(d["category"]), pinyin_key(d["name"]), d["unit_id"]))
     columns = unit_columns(lambda text: text)
     rows = [
         [str(number), *(_cell(view, doc, column.field) for column in columns)]

@@ -4,14 +4,14 @@ read each unit document as the same transaction updates it."""
 
 from __future__ import annotations
 
-from services.registry.projections import campaigns, people, units
+from services.registry.projections import campaigns, people, principals, units
 from shared.messaging.inbox import combine_handlers
 from shared.registry_view import REGISTRY_COPY
 from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    3,
+    4,
     (
         Collection(units.UNIT_HISTORY),
         Collection(campaigns.CAMPAIGNS, index=("jurisdiction_id",), sort="list_order"),
@@ -26,8 +26,18 @@ REGISTRY_MODELS = REGISTRY_COPY.extended(
             search=people.CYCLES_TEXT,
         ),
         Collection(people.APPOINTMENTS),
+        Collection(
+            principals.PRINCIPAL_LIST,
+            index=("jurisdiction_id", "role", "revoked"),
+            sort="name",
+            sort_as="pinyin",
+        ),
     ),
-    {"registry": combine_handlers(units.HANDLERS, campaigns.HANDLERS, people.HANDLERS)},
-    "Units with their dated history, campaigns with enrolments, and the representatives' "
-    "pool, as the registry's own API reads them.",
+    {
+        "registry": combine_handlers(
+            units.HANDLERS, campaigns.HANDLERS, people.HANDLERS, principals.HANDLERS
+        )
+    },
+    "Units with their dated history, campaigns with enrolments, the representatives' pool "
+    "and the keys issued (without the keys), as the registry's own API reads them.",
 )

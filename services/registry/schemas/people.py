@@ -28,8 +28,11 @@ class PersonIn(In):
     contact: Line | None = Field(
         default=None,
         max_length=100,
-        description="联系方式. Stored only as a keyed hash and an encrypted copy; "
-        "shown back masked (138****5678) to offices only.",
+        description="联系方式: a mainland mobile number (optionally after +86, 86 or 0086; "
+        "spaces and dashes allowed), a landline with its area code (0395-3123456) or an email "
+        "address; anything else is refused with 422 naming `contact`. Stored only as a keyed "
+        "hash and an encrypted copy; shown back masked (138****5678) to offices and admins, "
+        "in every answer about the person.",
         examples=["13812345678"],
     )
 
@@ -61,7 +64,10 @@ class PersonOut(BaseModel):
     sector_label: str = Field(examples=["人大代表"])
     has_contact: bool
     contact_masked: str | None = Field(
-        default=None, description="Only for office and admin callers", examples=["138****5678"]
+        default=None,
+        description="Only for office and admin callers, the same on every answer (reads and "
+        "writes); null when the person has no contact or for other callers",
+        examples=["138****5678"],
     )
     disqualified: bool
     disqualified_reason: str | None
@@ -76,7 +82,9 @@ class PeopleBatchOut(BaseModel):
 
 
 class TrainingIn(In):
-    held_on: Day = Field(examples=["2026-03-15"])
+    held_on: Day = Field(
+        examples=["2026-03-15"], description="The day it was held: today (in China) or earlier"
+    )
     topic: Line = Field(min_length=1, max_length=200, examples=["民主评议政风行风评议代表业务培训"])
     hours: DecimalNumber = Field(gt=0, le=200, max_digits=5, decimal_places=1, examples=["3.5"])
 

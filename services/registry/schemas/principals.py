@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -31,7 +32,36 @@ class PrincipalOut(BaseModel):
     jurisdiction_id: UUID | None
     unit_id: UUID | None = None
     revoked: bool = False
-    api_key: str | None = Field(default=None, description="Shown once, at issue time")
+    api_key: str | None = Field(
+        default=None,
+        description="The key itself: only in the first answer of POST /principals",
+        examples=["uK3v0iQ9…"],
+    )
+
+
+class IssuedOut(PrincipalOut):
+    api_key_shown: bool = Field(
+        default=True,
+        description="Whether this answer carries the key. false: an Idempotency-Key retry, "
+        "whose key was shown by the first answer and cannot be shown again",
+    )
+    note: str | None = Field(
+        default=None, description="On a retry: what to do if the key was lost", examples=[None]
+    )
+
+
+class PrincipalListed(BaseModel):
+    """A key as listed: who holds it, where, since when, whether revoked; never the key."""
+
+    principal_id: UUID
+    name: str
+    role: str
+    jurisdiction_id: UUID | None
+    unit_id: UUID | None = None
+    issued_at: datetime
+    revoked: bool
+    revoked_at: datetime | None = None
+    revoked_reason: str | None = None
 
 
 class RevokeIn(In):

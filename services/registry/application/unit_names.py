@@ -1,0 +1,140 @@
+"""The unit-name rule across one command: a unit may take a name in a jurisdiction only if no
+other active unit there bears it (`services.registry.domain.unit_names`).
+
+Who bears a name is read from two places. A `UnitNameClaim` names the unit that took it
+since claims exist; it is saved with the unit's own events, so it is current the moment the
+command commits and it is what makes two racing requests clash. Units registered before
+claims existed hold none, so the command also asks the read model (`ListedUnits`) and
+checks each unit it lists against the unit's own events, since the read model may lag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Repository
+
+from services.registry.domain import Unit
+from services.registry.domain.unit_names import DuplicateUnitName, UnitNameClaim, name_key
+
+ListedUnits = Callable[[UUID, str], Iterable[UUID]]
+"""Ids of the units a read model lists as active in the jurisdiction and called the name."""
+
+Place = tuple[UUID, str]
+
+
+def nothing_listed(jurisdiction_id: UUID, name: str) -> list[UUID]:
+    """For callers without a read model (tests of the application alone): claims only."""
+    return []
+
+
+def _place(unit: Unit) -> Place | None:
+    """Where a unit holds its name; an inactive unit holds none."""
+    return (unit.jurisdiction_id, name_key(unit.name)) if unit.is_active else None
+
+
+class UnitNames:
+    """The claims one command reads and changes. Units the command creates or changes are
+    judged as they stand in memory, so a batch's second row called as its first is refused
+    although neither is saved yet."""
+
+    def __init__(self, repository: Repository[UUID], listed: ListedUnits | None) -> None:
+        self._repository = repository
+        self._listed = listed or nothing_listed
+        self._claims: dict[UUID, UnitNameClaim | None] = {}
+        self._units: dict[UUID, Unit] = {}
+        self._labels: dict[UUID, str] = {}
+
+    def claim(self, unit: Unit, field: str, label: str | None = None) -> None:
+        """A new unit takes its name; `label` is how an error names it ("units.0")."""
+        self._units[unit.id] = unit
+        if label is not None:
+            self._labels[unit.id] = label
+        place = _place(unit)
+        if place is not None:
+            self._take(unit, place, field)
+
+    @contextmanager
+    def changing(self, *units: Unit, field: str = "name") -> Iterator[None]:
+        """Around a change of name, jurisdiction or status: afterwards each unit gives up the
+        name it held, and takes the one it now has, if either differs."""
+        before = {unit.id: _place(unit) for unit in units}
+        self._units.update({unit.id: unit for unit in units})
+        yield
+        after = {unit.id: _place(unit) for unit in units}
+        changed = [unit for unit in units if before[unit.id] != after[unit.id]]
+        for unit in changed:
+            held = before[unit.id]
+            if held is not None:
+                self._release(unit.id, held)
+        for unit in changed:
+            place = after[unit.id]
+            if place is not None:
+                self._take(unit, place, field)
+
+    def aggregates(self) -> list[Any]:
+        """The claims to save with the command's units."""
+        return [c for c in self._claims.values() if c is not None and c.pending_events]
+
+    def _take(self, unit: Unit, place: Place, field: str) -> None:
+        holder = self._holder(place, unit)
+        if holder is not None:
+            raise self._duplicate(unit, holder, field)
+        claim = self._claim_of(place)
+        if claim is None:
+            self._claims[UnitNameClaim.id_for(*place)] = UnitNameClaim(*place, unit.id)
+        else:
+            claim.take(unit.id)
+
+    def _release(self, unit_id: UUID, place: Place) -> None:
+        claim = self._claim_of(place)
+        if claim is not None:
+            claim.release(unit_id)
+
+    def _holder(self, place: Place, unit: Unit) -> Unit | None:
+        claim = self._claim_of(place)
+        candidates = [] if claim is None or claim.holder is None else [claim.holder]
+        candidates += self._listed(place[0], unit.name)
+        for candidate in candidates:
+            other = None if candidate == unit.id else self._unit(candidate)
+            # A claim or a listing may be older than the unit's last change: its own state
+            # decides whether it still bears the name here.
+            if other is not None and _place(other) == place:
+                return other
+        return None
+
+    def _duplicate(self, unit: Unit, holder: Unit, field: str) -> DuplicateUnitName:
+        label = self._labels.get(holder.id)
+        if label is not None:
+            return DuplicateUnitName(
+                f"{label} of this request has the same name (与{label}重名)",
+                field=field,
+                same_as=label,
+                name=unit.name,
+            )
+        return DuplicateUnitName(
+            f"an active unit of this jurisdiction is already called {holder.name} "
+            "(该辖区已登记同名单位)",
+            field=field,
+            unit_id=str(holder.id),
+            name=holder.name,
+        )
+
+    def _claim_of(self, place: Place) -> UnitNameClaim | None:
+        claim_id = UnitNameClaim.id_for(*place)
+        if claim_id not in self._claims:
+            self._claims[claim_id] = self._load(claim_id, UnitNameClaim)
+        return self._claims[claim_id]
+
+    def _unit(self, unit_id: UUID) -> Unit | None:
+        return self._units.get(unit_id) or self._load(unit_id, Unit)
+
+    def _load(self, aggregate_id: UUID, kind: type[Any]) -> Any:
+        try:
+            found: Any = self._repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, kind) else None
