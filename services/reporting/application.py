@@ -8,6 +8,8 @@ anyone check a published report against scoring's log.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +18,16 @@ from eventsourcing.persistence import IntegrityError
 
 from services.reporting.domain import Publication, PublicationChanged, publication_id
 from shared.auth import Principal
+from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication
+
+Release = Callable[[], tuple[dict[str, Any], str]]
+"""What a publication releases, read when the command runs (not for a keyed retry, which
+answers from its record): the run's view document and its snapshot digest."""
+
+IDEMPOTENCY_SCOPE = "publication"
+"""One scope for every round: a key names one publication request of its caller, and the
+same key sent for another round is another request (409), not a second publication."""
 
 
 class ReportingApplication(PublishingApplication):
@@ -40,40 +51,58 @@ class ReportingApplication(PublishingApplication):
         caller: Principal,
         campaign_id: UUID,
         round_number: int,
-        run: dict[str, Any],
-        snapshot_digest: str,
+        release: Release,
         reason: str | None,
-    ) -> tuple[dict[str, Any], bool]:
-        """Publishes the final run as the round's next version; (the version, whether it is
-        new). Publishing the version in force again changes nothing.
+        *,
+        key: str | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> Response:
+        """Publishes the final run `release` reads as the round's next version; answers
+        `{"status_code": 201 or 200, "body": the version}`. Publishing the version in force
+        again changes nothing (200). With an Idempotency-Key the first answer is recorded
+        with the publication, and a retry gets it back instead of publishing again: a
+        retried first publication must not undo a correction made since.
 
         Versions are numbered from the state read, so two replicas publishing the same round
         at once would both number theirs n + 1: the store keeps only the first save, and the
         other finds out here. When what won is the run asked for, the request was a retry
         (200, nothing new); otherwise it is a clean 409 naming the version now in force."""
-        with self.lock:
+        released: list[dict[str, Any]] = []
+
+        def command() -> tuple[list[Any], Response]:
+            run, snapshot_digest = release()
+            released.append(run)
             publication = self.publication(campaign_id, round_number)
             if publication is None:
                 publication = Publication.start(
                     campaign_id, round_number, UUID(run["jurisdiction_id"])
                 )
             created = publication.publish(run, snapshot_digest, caller.actor, reason)
-            if created:
-                try:
-                    self.save(publication)
-                except IntegrityError:
-                    return self._after_conflict(campaign_id, round_number, run), False
-        current = publication.current
-        assert current is not None  # publish() either added a version or found it in force
-        return dict(current), created
+            answer = {"status_code": 201 if created else 200, "body": version_out(publication)}
+            return ([publication] if created else []), answer
+
+        with self.lock:
+            try:
+                return run_idempotent(
+                    self,
+                    principal_id=caller.principal_id,
+                    scope=IDEMPOTENCY_SCOPE,
+                    key=key,
+                    request=request or {},
+                    command=command,
+                )
+            except IntegrityError:
+                # Not the key's record (run_idempotent replays that): the round's.
+                won = self._after_conflict(campaign_id, round_number, released[-1])
+                return {"status_code": 200, "body": version_out(won)}
 
     def _after_conflict(
         self, campaign_id: UUID, round_number: int, run: dict[str, Any]
-    ) -> dict[str, Any]:
+    ) -> Publication:
         won = self.publication(campaign_id, round_number)
         current = None if won is None else won.current
-        if current is not None and current["run_id"] == run["run_id"]:
-            return dict(current)
+        if won is not None and current is not None and current["run_id"] == run["run_id"]:
+            return won
         raise PublicationChanged(
             "another publication of this round was saved at the same time; read the "
             "round's publications and publish again if this run should replace it",
@@ -81,3 +110,19 @@ class ReportingApplication(PublishingApplication):
             version=None if current is None else current["version"],
             run_id=None if current is None else current["run_id"],
         )
+
+
+def version_out(publication: Publication) -> dict[str, Any]:
+    """The version in force as the publications route shows it. Its time is the time of the
+    aggregate's last event, which is that version's `Published` (the view's `published_at`,
+    read from the same event's message)."""
+    current = publication.current
+    assert current is not None  # publish() either added a version or found it in force
+    return {
+        **{key: value for key, value in current.items() if key != "actor"},
+        "campaign_id": str(publication.campaign_id),
+        "round": publication.round_number,
+        "published_by": current["actor"],
+        "published_at": publication.modified_on.astimezone(UTC).isoformat(),
+        "status": "current",
+    }

@@ -38,6 +38,13 @@ class CategoryNotFound(ReportingError, NotFoundError):
     code = "category_not_found"
 
 
+class JurisdictionNotFound(ReportingError, NotFoundError):
+    """Answered alike by every route that names a jurisdiction: an auditor, whom no scope
+    stops, must not read an empty report of a jurisdiction that does not exist."""
+
+    code = "jurisdiction_not_found"
+
+
 class RunNotFinal(ReportingError, ConflictError):
     """Only a round result an office declared final may be published."""
 

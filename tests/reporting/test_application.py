@@ -67,9 +67,10 @@ def race(
     def publish(index: int) -> None:
         barrier.wait()
         try:
-            outcomes[index] = apps[index].publish(
-                OFFICE, campaign_id, 1, runs[index], "sha256:" + "cd" * 32, "复核后发布"
+            answer = apps[index].publish(
+                OFFICE, campaign_id, 1, lambda: (runs[index], "sha256:" + "cd" * 32), "复核后发布"
             )
+            outcomes[index] = (answer["body"], answer["status_code"] == 201)
         except PublicationChanged as error:
             outcomes[index] = error
 

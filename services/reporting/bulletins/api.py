@@ -14,6 +14,7 @@ from fastapi import Query, Request
 
 from services.reporting.bulletins.compose import Names, Period, monthly, weekly
 from services.reporting.bulletins.views import BEIJING, FACTS, TASKS
+from services.reporting.domain import JurisdictionNotFound, ReportingError
 from shared.errors import InvalidError
 from shared.policy import Policy, PolicyRouter, allow, query
 from shared.runtime import ServiceRuntime
@@ -25,7 +26,7 @@ READ = Policy.read("office", scope=query("jurisdiction_id", "jurisdiction", "def
 Jurisdiction = Annotated[UUID, Query(description="The jurisdiction; its subtree is included")]
 
 
-class BadPeriod(InvalidError):
+class BadPeriod(ReportingError, InvalidError):
     code = "invalid_period"
 
 
@@ -34,20 +35,25 @@ def _today() -> date:
 
 
 def _week(value: str) -> tuple[date, date]:
-    found = re.fullmatch(r"(\d{4})-W(\d{2})", value)
+    # ASCII digits only: `\d` would take ２０２６ or ٢٠٢٦ for a year.
+    found = re.fullmatch(r"([0-9]{4})-W([0-9]{2})", value)
     try:
         if found is None:
             raise ValueError(value)
         start = date.fromisocalendar(int(found[1]), int(found[2]), 1)
-    except ValueError:
-        raise BadPeriod("an ISO week such as 2026-W09", field="query.week") from None
-    return start, start + timedelta(days=6)
+        # The last ISO weeks of 9999 end in a year `date` cannot hold.
+        return start, start + timedelta(days=6)
+    except (ValueError, OverflowError):
+        raise BadPeriod(
+            "an ISO week of years 0001 to 9999 such as 2026-W09 (W53 only in years that have one)",
+            field="query.week",
+        ) from None
 
 
 def _month(value: str) -> tuple[date, date]:
-    found = re.fullmatch(r"(\d{4})-(\d{2})", value)
+    found = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value)
     if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1:
-        raise BadPeriod("a month such as 2026-05", field="query.month")
+        raise BadPeriod("a month of years 0001 to 9999 such as 2026-05", field="query.month")
     year, month = int(found[1]), int(found[2])
     return date(year, month, 1), date(year, month, monthrange(year, month)[1])
 
@@ -59,7 +65,9 @@ def _period(start: date, end: date) -> Period:
 
 def _scope(runtime: ServiceRuntime, jurisdiction_id: UUID) -> tuple[str, Names, Any]:
     registry = runtime.registry
-    found = registry.jurisdiction(str(jurisdiction_id)) or {}
+    found = registry.jurisdiction(str(jurisdiction_id))
+    if found is None:
+        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
     name = str(found.get("name") or "")
 
     def names(unit_id: str) -> str:

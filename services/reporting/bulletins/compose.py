@@ -6,7 +6,8 @@ On a day D a milestone is overdue when its due date is before D and it was not c
 reached on or before D; a task is overdue when a milestone is, or its own due date is before
 D and it was not completed by D. A unit's standing is the share of its milestones due by D
 that were confirmed reached on or before their due date (按期完成率), then fewer overdue
-tasks: the units at the top are 进度最好, those at the bottom 末位 (none when all are level).
+tasks: the units at the top are 进度最好, those at the bottom 末位 (neither when all are
+level); units level on both are listed by name in pinyin order.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from services.reporting.bulletins.views import KIND_NAMES
+from shared.text_order import pinyin_key
 from shared.views import Document
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_UP)
@@ -91,21 +93,26 @@ def standings(tasks: Iterable[Document], day: date, names: Names) -> list[Docume
         }
         for unit, count in due.items()
     ]
-    rows.sort(key=lambda r: (-Decimal(r["on_time_rate"]), r["overdue_tasks"], r["unit_name"]))
+    # Units level on both counts are listed as a reader looks a name up (pinyin), not by
+    # code point; the id keeps two units of the same name apart.
+    rows.sort(key=lambda r: (*_standing(r), pinyin_key(r["unit_name"]), r["unit_id"]))
     return rows
 
 
+def _standing(row: Document) -> tuple[Decimal, int]:
+    """Lower is better: the on-time rate, highest first, then fewer overdue tasks."""
+    return -Decimal(row["on_time_rate"]), row["overdue_tasks"]
+
+
 def best_and_last(rows: list[Document]) -> tuple[list[Document], list[Document]]:
+    """进度最好 and 末位: the units level at the top and at the bottom, none of either when
+    every unit is level (naming them all 进度最好 would commend units that did nothing)."""
     if not rows:
         return [], []
-
-    def key(row: Document) -> tuple[Decimal, int]:
-        return Decimal(row["on_time_rate"]), row["overdue_tasks"]
-
-    top, bottom = key(rows[0]), key(rows[-1])
-    best = [r for r in rows if key(r) == top]
-    last = [] if top == bottom else [r for r in rows if key(r) == bottom]
-    return best, last
+    top, bottom = _standing(rows[0]), _standing(rows[-1])
+    if top == bottom:
+        return [], []
+    return [r for r in rows if _standing(r) == top], [r for r in rows if _standing(r) == bottom]
 
 
 def _overdue_list(tasks: list[Document], day: date, names: Names) -> list[Document]:

@@ -62,7 +62,7 @@ def monthly_page(request: Request, jurisdiction_id: Jurisdiction, month: Month) 
 def weekly_pdf(request: Request, jurisdiction_id: Jurisdiction, week: Week, font: Font) -> Response:
     """每周一报 as PDF (CJK font embedded)."""
     doc = weekly_of(request.app.state.runtime, jurisdiction_id, week)
-    return pdf_response(bulletin_pdf(doc, font), doc["title"])
+    return pdf_response(bulletin_pdf(doc, font), doc["title"], f"bulletin-weekly-{week}")
 
 
 @router.get(
@@ -73,4 +73,4 @@ def monthly_pdf(
 ) -> Response:
     """每月双报 as PDF (CJK font embedded)."""
     doc = monthly_of(request.app.state.runtime, jurisdiction_id, month)
-    return pdf_response(bulletin_pdf(doc, font), doc["title"])
+    return pdf_response(bulletin_pdf(doc, font), doc["title"], f"bulletin-monthly-{month}")

@@ -185,4 +185,4 @@ def progress_document(document: Progress, font: Font) -> Response:
         return ranking_png(chart_title(doc, by), chart_lines(doc, by), font)
 
     content = progress_pdf(document, font, chart, document["scale"] in NUMERIC)
-    return pdf_response(content, f"{document['name']}测评进度")
+    return pdf_response(content, f"{document['name']}测评进度", f"progress-{document['wave_id']}")

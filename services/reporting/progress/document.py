@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from services.reporting.documents import PdfWriter
+from services.reporting.documents import PdfWriter, beijing
 from services.reporting.rounds.fonts import CjkFont
 from shared.views import Document
 
@@ -85,7 +85,9 @@ def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric:
     # Dated by the wave, not the clock: the same facts give the same bytes.
     writer.dated(datetime.fromisoformat(document["closed_at"] or document["opened_at"]))
     round_text = f" · 第{document['round']}轮" if document["round"] else ""
-    writer.para(f"{document['kind_name']} · {document['jurisdiction_name']}{round_text}")
+    closed = document["closed_at"]
+    state = f"已结束（{beijing(closed)}）" if closed else "进行中"  # as the page says it
+    writer.para(f"{document['kind_name']} · {document['jurisdiction_name']}{round_text} · {state}")
     total = document["total"]
     writer.heading("一、回收进度")
     target = f"；目标{total['target']}份，完成{total['completion']}%" if total["target"] else ""

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from services.reporting.application import ReportingApplication
 from services.reporting.domain import DigestMismatch
-from services.reporting.rounds.files import Format, file_name, results_file
+from services.reporting.rounds.files import Format, office_edition, results_file
 from services.reporting.rounds.read import RoundResults
 from services.reporting.rounds.schemas import (
     DossierOut,
@@ -30,6 +30,7 @@ from services.reporting.trends.read import office_runs, unit_trend
 from shared.auth import CurrentPrincipal
 from shared.errors import NotFoundError
 from shared.http import ViewsDep, application_of
+from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.views import Document
@@ -144,8 +145,7 @@ def _file(
     fmt: Format,
 ) -> StreamingResponse:
     run = results.office_run(str(campaign_id), round_number, _text(run_id))
-    suffix = "" if run["final"] else "（暂定）"
-    return results_file(results, run, fmt, file_name(results, run, suffix))
+    return results_file(results, run, fmt, office_edition(results, run))
 
 
 @router.get("/campaigns/{campaign_id}/units/{unit_id}", response_model=DossierOut, **allow(READ))
@@ -188,28 +188,39 @@ def publish(
     app: App,
     results: Results,
     response: Response,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """发布: releases the round's final run to the evaluated units and the public. Publishing
     another run later is a correction: a new version with a `reason`; the earlier version
-    stays visible as superseded."""
-    run = results.run(str(body.run_id))
-    if body.results_digest is not None and body.results_digest != run["results_digest"]:
-        raise DigestMismatch(
-            "the run's results_digest differs from the one given",
-            field="results_digest",
-            results_digest=run["results_digest"],
-        )
-    snapshot_digest = results.snapshot_digest(run["run_id"])
-    version, created = app.publish(
-        caller, campaign_id, round_number, run, snapshot_digest, body.reason
-    )
-    if not created:
-        response.status_code = 200
-    return version | {
+    stays visible as superseded. A retry with the same `Idempotency-Key` answers what the
+    first request was answered, even after a later correction."""
+
+    def release() -> tuple[Document, str]:
+        run = results.run(str(body.run_id))
+        if body.results_digest is not None and body.results_digest != run["results_digest"]:
+            raise DigestMismatch(
+                "the run's results_digest differs from the one given",
+                field="results_digest",
+                results_digest=run["results_digest"],
+            )
+        return run, results.snapshot_digest(run["run_id"])
+
+    request = body.model_dump(mode="json") | {
         "campaign_id": str(campaign_id),
         "round": round_number,
-        "published_by": version["actor"],
     }
+    answer = app.publish(
+        caller,
+        campaign_id,
+        round_number,
+        release,
+        body.reason,
+        key=idempotency_key,
+        request=request,
+    )
+    response.status_code = answer["status_code"]
+    published: dict[str, Any] = answer["body"]
+    return published
 
 
 @router.get(

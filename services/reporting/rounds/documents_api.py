@@ -11,9 +11,10 @@ from uuid import UUID
 from fastapi import Depends, Query
 from fastapi.responses import Response
 
+from services.reporting.documents import pdf_response
 from services.reporting.domain import CategoryNotFound
 from services.reporting.rounds.api import READ, Results, RoundNumber, RunChoice
-from services.reporting.rounds.files import file_name
+from services.reporting.rounds.files import Edition, office_edition, published_edition
 from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.method import methodology
 from services.reporting.rounds.pdf import results_pdf
@@ -23,7 +24,6 @@ from services.reporting.rounds.read import RoundResults
 from shared.policy import PolicyRouter, allow
 from shared.types import Line
 from shared.views import Document
-from shared.web.download import disposition
 
 router = PolicyRouter(tags=["reporting: PDF and PNG"])
 Font = Annotated[CjkFont, Depends(font_of)]
@@ -32,9 +32,13 @@ PDF = "application/pdf"
 PNG = "image/png"
 
 
-def _pdf(results: RoundResults, run: Document, font: CjkFont, shown: Document | None) -> bytes:
+def _pdf(
+    results: RoundResults, run: Document, font: CjkFont, shown: Document | None, edition: Edition
+) -> Response:
     document = results.results(run)
-    return results_pdf(document, methodology(run, results.units(run["run_id"])), font, shown)
+    method = methodology(run, results.units(run["run_id"]))
+    content = results_pdf(document, method, font, shown, edition)
+    return pdf_response(content, edition.name, edition.ascii_name)
 
 
 @router.get(
@@ -52,12 +56,9 @@ def published_pdf(
 ) -> Response:
     """The published results as PDF: rankings, charts, lists and the methodology in the
     scheme's words, with the scheme's hash and the publication's digests."""
-    _, shown = results.published(str(campaign_id), round_number, version)
+    publication, shown = results.published(str(campaign_id), round_number, version)
     run = results.run(shown["run_id"], field="version")
-    name = file_name(results, run, f"（第{shown['version']}版）")
-    return Response(
-        _pdf(results, run, font, shown), media_type=PDF, headers=disposition(f"{name}.pdf")
-    )
+    return _pdf(results, run, font, shown, published_edition(results, run, publication, shown))
 
 
 @router.get(
@@ -76,11 +77,7 @@ def round_pdf(
     """Any run's results as PDF, for checking before publication (titled 未发布)."""
     chosen = None if run_id is None else str(run_id)
     run = results.office_run(str(campaign_id), round_number, chosen)
-    suffix = "（未发布）" if run["final"] else "（暂定）"
-    name = file_name(results, run, suffix)
-    return Response(
-        _pdf(results, run, font, None), media_type=PDF, headers=disposition(f"{name}.pdf")
-    )
+    return _pdf(results, run, font, None, office_edition(results, run, pdf=True))
 
 
 def published_document(

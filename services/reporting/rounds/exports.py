@@ -23,6 +23,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from services.reporting.rounds.method import flag_names
 from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, entry
+from services.reporting.rounds.shares import weighting_name
 
 BOM = "\ufeff"
 CHUNK = 64 * 1024
@@ -56,6 +57,7 @@ class Columns:
     def __init__(self, list_names: dict[str, str]) -> None:
         self.list_names = list_names
         self.levels: list[tuple[str, str, str]] | None = None  # (code, name, level)
+        self.weighting: dict[str, str | None] = {}  # per component: 按测评点加权, or None
 
     def learn(self, line: dict[str, Any]) -> None:
         if self.levels is None and line["shares"]:
@@ -64,11 +66,15 @@ class Columns:
                 for share in line["shares"]
                 for level in share["counts"]
             ]
+            self.weighting = {share["code"]: weighting_name(share) for share in line["shares"]}
 
     def headers(self) -> list[str]:
         extra = []
-        for _, name, level in self.levels or []:
-            extra += [f"{name}·{level}（份）", f"{name}·{level}（%）"]
+        for code, name, level in self.levels or []:
+            # A weighted share is not count ÷ valid: its header says so, as the page does.
+            weighted = self.weighting.get(code)
+            percent = f"（%，{weighted}）" if weighted else "（%）"
+            extra += [f"{name}·{level}（份）", f"{name}·{level}{percent}"]
         return [*BASE_HEADERS, *extra]
 
     def values(self, line: dict[str, Any]) -> list[Any]:
@@ -118,14 +124,19 @@ def _lines(results: Iterable[dict[str, Any]], columns: Columns) -> Iterator[dict
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def csv_chunks(results: Iterable[dict[str, Any]], list_names: dict[str, str]) -> Iterator[bytes]:
-    """The CSV, about 64 KB at a time."""
+def csv_chunks(
+    results: Iterable[dict[str, Any]], list_names: dict[str, str], notice: str | None = None
+) -> Iterator[bytes]:
+    """The CSV, about 64 KB at a time; a `notice` (a superseded version's) is its first
+    row, above the headers, where whoever opens a copy reads it first."""
     columns = Columns(list_names)
     lines = _lines(results, columns)
     first = next(lines, None)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
+    if notice is not None:
+        writer.writerow([_csv_cell(notice)])
     writer.writerow(columns.headers())
     if first is not None:
         writer.writerow([_csv_cell(value) for value in columns.values(first)])
@@ -167,10 +178,14 @@ def sheet_title(category: str, taken: set[str]) -> str:
     return title
 
 
+NOTICE_FONT = Font(bold=True, color="C00000")
+
+
 class _Sheets:
-    def __init__(self, workbook: Workbook, columns: Columns) -> None:
+    def __init__(self, workbook: Workbook, columns: Columns, notice: str | None) -> None:
         self.workbook = workbook
         self.columns = columns
+        self.notice = notice
         self.by_category: dict[str, WriteOnlyWorksheet] = {}
         self.taken: set[str] = set()
 
@@ -178,12 +193,24 @@ class _Sheets:
         found = self.by_category.get(category)
         if found is None:
             found = self.workbook.create_sheet(sheet_title(category, self.taken))
-            found.freeze_panes = "A2"
+            # Write-only: the view and the columns go out with the first row, so before it.
+            found.freeze_panes = "A3" if self.notice else "A2"
             for letter, width in WIDTHS.items():
                 found.column_dimensions[letter].width = width
+            self._notice(found)
             found.append([self._header(found, text) for text in self.columns.headers()])
             self.by_category[category] = found
         return found
+
+    def _notice(self, sheet: WriteOnlyWorksheet) -> None:
+        """A superseded version says so above its headers and in the printed page's header,
+        on every sheet: a sheet copied or printed alone still shows it."""
+        if self.notice is None:
+            return
+        sheet.oddHeader.center.text = self.notice.replace("&", "&&")  # & starts a code
+        cell = WriteOnlyCell(sheet, value=self.notice)
+        cell.font, cell.data_type = NOTICE_FONT, "s"
+        sheet.append([cell])
 
     def _header(self, sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=text)
@@ -213,14 +240,15 @@ def number_format(value: Decimal) -> str:
 
 
 def xlsx_file(
-    results: Iterable[dict[str, Any]], list_names: dict[str, str]
+    results: Iterable[dict[str, Any]], list_names: dict[str, str], notice: str | None = None
 ) -> tempfile.SpooledTemporaryFile[bytes]:
-    """The workbook written to a temporary file (on disk past 1 MB), rewound for reading."""
+    """The workbook written to a temporary file (on disk past 1 MB), rewound for reading;
+    a `notice` (a superseded version's) heads every sheet."""
     workbook = Workbook(write_only=True)
     columns = Columns(list_names)
     lines = _lines(results, columns)
     first = next(lines, None)
-    sheets = _Sheets(workbook, columns)
+    sheets = _Sheets(workbook, columns, notice)
     if first is not None:
         sheets.append(first)
     for line in lines:

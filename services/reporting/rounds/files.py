@@ -1,37 +1,88 @@
-"""Download responses for a run's results (shared by the office and the public routes)."""
+"""Download responses for a run's results (shared by the office and the public routes), and
+what a file says about itself: its names, and for a published version that a later one
+corrected, a notice in the file, so that a copy passed around shows it is out of date."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 from fastapi.responses import StreamingResponse
 
+from services.reporting.documents import attachment, beijing
 from services.reporting.rounds.exports import csv_chunks, file_chunks, xlsx_file
 from services.reporting.rounds.read import RoundResults
 from shared.tabular import CSV, XLSX
 from shared.views import Document
-from shared.web.download import disposition
 
 Format = Literal["xlsx", "csv"]
 
 
-def results_file(results: RoundResults, run: Document, fmt: Format, name: str) -> StreamingResponse:
-    """The run's results as a file named `name` (Chinese; an ASCII fallback is added)."""
-    units = results.units(run["run_id"])
-    list_names = run["payload"]["list_names"]
-    if fmt == "xlsx":
-        return StreamingResponse(
-            file_chunks(xlsx_file(units, list_names)),
-            media_type=XLSX,
-            headers=disposition(f"{name}.xlsx"),
-        )
-    return StreamingResponse(
-        csv_chunks(units, list_names),
-        media_type=f"{CSV}; charset=utf-8",
-        headers=disposition(f"{name}.csv"),
+@dataclass(frozen=True)
+class Edition:
+    """Which edition of a run's results a file holds. `name` is Chinese; `ascii_name` is
+    what curl -OJ and older browsers save it as; `notice` is set only for a superseded
+    version, and depends on nothing but the versions published, so the same state gives
+    the same bytes."""
+
+    name: str
+    ascii_name: str
+    title_state: str
+    notice: str | None = None
+
+
+def published_edition(
+    results: RoundResults, run: Document, publication: Document, shown: Document
+) -> Edition:
+    version = shown["version"]
+    later = next((v for v in publication["versions"] if v["supersedes"] == version), None)
+    ascii_name = f"results-round{run['round']}-v{version}"
+    if later is None:
+        return Edition(_name(results, run, f"（第{version}版）"), ascii_name, f"第{version}版")
+    notice = (
+        f"此为已更正的旧版本：第{version}版已由{beijing(later['published_at'])}发布的"
+        f"第{later['version']}版更正，请以现行版本为准。"
+    )
+    return Edition(
+        _name(results, run, f"（第{version}版，已更正）"),
+        f"{ascii_name}-superseded",
+        f"第{version}版，已更正",
+        notice,
     )
 
 
-def file_name(results: RoundResults, run: Document, suffix: str = "") -> str:
+def office_edition(results: RoundResults, run: Document, *, pdf: bool = False) -> Edition:
+    """A run as an office reads it before (or apart from) publication: a provisional run's
+    name says 暂定; the PDF of a final one says 未发布, since a PDF looks published."""
+    if not run["final"]:
+        state, suffix = "暂定、未发布", "（暂定）"
+    else:
+        state, suffix = "未发布", "（未发布）" if pdf else ""
+    provisional = "" if run["final"] else "-provisional"
+    ascii_name = f"results-round{run['round']}-run-{run['run_id'][:8]}{provisional}"
+    return Edition(_name(results, run, suffix), ascii_name, state)
+
+
+def _name(results: RoundResults, run: Document, suffix: str) -> str:
     campaign = results.campaign_name(run["campaign_id"]) or "评议结果"
     return f"{campaign}-第{run['round']}轮结果{suffix}"
+
+
+def results_file(
+    results: RoundResults, run: Document, fmt: Format, edition: Edition
+) -> StreamingResponse:
+    """The run's results as a file of the edition's names, with its notice."""
+    units = results.units(run["run_id"])
+    list_names = run["payload"]["list_names"]
+    headers = attachment(f"{edition.name}.{fmt}", edition.ascii_name)
+    if fmt == "xlsx":
+        return StreamingResponse(
+            file_chunks(xlsx_file(units, list_names, edition.notice)),
+            media_type=XLSX,
+            headers=headers,
+        )
+    return StreamingResponse(
+        csv_chunks(units, list_names, edition.notice),
+        media_type=f"{CSV}; charset=utf-8",
+        headers=headers,
+    )

@@ -5,22 +5,22 @@ a round still embargoed answers the same 404 page whether or not it has been sco
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from services.reporting.documents import beijing
 from services.reporting.domain import NotPublished
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.method import methodology
 from services.reporting.rounds.public_api import PUBLIC, Version, published_cycles
+from services.reporting.rounds.shares import distribution, weighting_note
 from services.reporting.rounds.views import PUBLICATIONS
 from services.reporting.trends.read import chart_lines as cycle_lines
 from shared.http import ViewsDep
@@ -33,18 +33,9 @@ TEMPLATES = Environment(
     autoescape=select_autoescape(["html"]),
     undefined=StrictUndefined,
 )
-BEIJING = ZoneInfo("Asia/Shanghai")
-
-
-def beijing(moment: str | None) -> str:
-    """A stored UTC time as readers in China read it."""
-    if not moment:
-        return ""
-    local = datetime.fromisoformat(moment).astimezone(BEIJING)
-    return f"{local:%Y年%m月%d日 %H:%M}（北京时间）"
-
 
 TEMPLATES.filters["beijing"] = beijing
+TEMPLATES.filters["distribution"] = distribution
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML"}}
 
 
@@ -90,7 +81,10 @@ def round_page(
     marked = publication_out(results, publication)
     categories = [
         category
-        | {"chart": _svg(ranking_svg(f"{title} {category['category']}", category["entries"]))}
+        | {
+            "chart": _svg(ranking_svg(f"{title} {category['category']}", category["entries"])),
+            "weighting_note": weighting_note(category["entries"]),
+        }
         for category in document["categories"]
     ]
     return _render(

@@ -13,9 +13,12 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from services.reporting.documents import beijing
+from services.reporting.rounds.files import Edition
 from services.reporting.rounds.fonts import CjkFont
 from services.reporting.rounds.method import flag_names
 from services.reporting.rounds.png import grades_png, ranking_png
+from services.reporting.rounds.shares import distribution, weighting_note
 
 FAMILY = "cjk"
 HEADINGS = FontFace(emphasis="", fill_color=(221, 235, 247))
@@ -42,17 +45,23 @@ def results_pdf(
     method: dict[str, Any],
     font: CjkFont,
     published: dict[str, Any] | None,
+    edition: Edition,
 ) -> bytes:
     """The PDF of a results document (`RoundResults.results`); `published` is the version
-    shown (None for an office's unpublished run, which the title marks 暂定/未发布)."""
+    shown (None for an office's unpublished run), `edition` what the title says it is
+    (第n版, 第n版，已更正, 暂定/未发布) and a superseded version's notice."""
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.add_font(FAMILY, fname=str(font.path), collection_font_number=font.index)
-    pdf.set_title(_title(document, published))
+    title = _title(document, edition)
+    pdf.set_title(title)
     pdf.set_author("评议 Pingyi")
     if published is not None:
         pdf.set_creation_date(datetime.fromisoformat(published["published_at"]))
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
+    _heading(pdf, title, 18)
+    if edition.notice is not None:
+        _notice(pdf, edition.notice)
     _front(pdf, document, published)
     for category in document["categories"]:
         _category(pdf, document, category, font)
@@ -62,18 +71,21 @@ def results_pdf(
     return bytes(pdf.output())
 
 
-def _title(document: dict[str, Any], published: dict[str, Any] | None) -> str:
+def _title(document: dict[str, Any], edition: Edition) -> str:
     name = document["campaign_name"] or "评议活动"
-    if published is not None:
-        state = f"第{published['version']}版"
-    else:
-        state = "未发布" if document["final"] else "暂定、未发布"
-    return f"{name} 第{document['round']}轮评议结果（{state}）"
+    return f"{name} 第{document['round']}轮评议结果（{edition.title_state}）"
 
 
 def _heading(pdf: FPDF, text: str, size: int = 14) -> None:
     pdf.set_font(FAMILY, size=size)
     pdf.cell(text=text, new_x="LMARGIN", new_y="NEXT", h=size * 0.6)
+    pdf.set_font(FAMILY, size=9)
+
+
+def _notice(pdf: FPDF, text: str) -> None:
+    """Under the title, larger than the text and wrapped: the first thing a reader sees."""
+    pdf.set_font(FAMILY, size=12)
+    pdf.multi_cell(w=0, h=7, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, size=9)
 
 
@@ -83,19 +95,18 @@ def _para(pdf: FPDF, text: str) -> None:
 
 
 def _front(pdf: FPDF, document: dict[str, Any], published: dict[str, Any] | None) -> None:
-    _heading(pdf, _title(document, published), 18)
     scheme = document["scheme"]
     lines = [
         f"评分方案：{document['scheme_title']}（{scheme['scheme_id']} 第{scheme['version']}版，"
         f"{scheme['scheme_hash']}）",
         f"计分运行：{document['run_id']}（{'正式' if document['final'] else '暂定'}，"
-        f"{document['computed_at']}）",
+        f"计算于{beijing(document['computed_at'])}）",
         f"结果摘要：{document['results_digest']}",
     ]
     if published is not None:
+        reason = f"，{published['reason']}" if published.get("reason") else ""
         lines += [
-            f"发布：第{published['version']}版，{published['published_at']}，"
-            f"{published.get('reason') or ''}",
+            f"发布：第{published['version']}版，发布于{beijing(published['published_at'])}{reason}",
             f"发布快照摘要：{published['snapshot_digest']}",
         ]
     for line in lines:
@@ -110,6 +121,9 @@ def _category(pdf: FPDF, document: dict[str, Any], category: dict[str, Any], fon
         table.row(COLUMNS)
         for line in category["entries"]:
             table.row(_cells(line))
+    note = weighting_note(category["entries"])
+    if note:
+        _para(pdf, f"注：{note}")
     pdf.ln(4)
     entries = category["entries"]
     for start in range(0, len(entries), CHART_ROWS):
@@ -137,19 +151,11 @@ def _cells(line: dict[str, Any]) -> tuple[str, ...]:
         interval,
         line["grade"] or "",
         "" if line["valid_sample"] is None else str(line["valid_sample"]),
-        _shares(line),
+        distribution(line["shares"]),
         "、".join(
             f for f in flag_names(line["flags"], line.get("component_names")) if f != "样本不足"
         ),
     )
-
-
-def _shares(line: dict[str, Any]) -> str:
-    parts = []
-    for share in line["shares"]:
-        for level, value in (share["shares"] or {}).items():
-            parts.append(f"{level}{value}%")
-    return " ".join(parts)
 
 
 def _image(pdf: FPDF, png: bytes) -> None:

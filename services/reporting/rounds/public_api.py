@@ -14,7 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 from services.reporting.domain import CategoryNotFound, NotPublished
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
-from services.reporting.rounds.files import Format, file_name, results_file
+from services.reporting.rounds.files import Format, published_edition, results_file
 from services.reporting.rounds.read import RoundResults
 from services.reporting.rounds.schemas import (
     DossierOut,
@@ -115,8 +115,8 @@ def _file(
     version: int | None,
     fmt: Format,
 ) -> StreamingResponse:
-    _, shown, run = _published(results, campaign_id, round_number, version)
-    return results_file(results, run, fmt, file_name(results, run, f"（第{shown['version']}版）"))
+    publication, shown, run = _published(results, campaign_id, round_number, version)
+    return results_file(results, run, fmt, published_edition(results, run, publication, shown))
 
 
 @router.get(

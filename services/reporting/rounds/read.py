@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from services.reporting.domain import NotPublished, RoundNotScored, RoundRunNotFound
-from services.reporting.progress.read import declared_first
+from services.reporting.rounds.shares import shares
 from services.reporting.rounds.views import (
     PUBLICATIONS,
     ROUND_HEADS,
@@ -21,7 +21,7 @@ from services.reporting.rounds.views import (
 )
 from shared.campaign_view import CampaignView
 from shared.canonical import digest
-from shared.contracts.survey import SCALE_LEVELS, Scale
+from shared.text_order import pinyin_key
 from shared.views import Document, ViewStore
 
 INSUFFICIENT_SAMPLE = "样本不足"
@@ -38,39 +38,6 @@ PAYLOAD_FIELDS = (
     "inputs_digest",
     "upstream_positions",
 )
-
-
-def shares(result: Document) -> list[Document]:
-    """Per survey component: counts of every level, the valid sample and the per-level
-    shares (%), rounded as the scheme states, exactly as scoring computed them."""
-    found = []
-    for component in result["components"]:
-        if component["source"] != "survey":
-            continue
-        inputs = component["inputs"]
-        found.append(
-            {
-                "code": component["code"],
-                "name": component["name"],
-                "counts": in_scale_order(inputs.get("counts") or {}, inputs.get("scale")),
-                "valid": inputs.get("valid") or 0,
-                "shares": inputs.get("shares"),
-                "satisfaction_rate": inputs.get("satisfaction_rate"),
-                "weighted_score": inputs.get("weighted_score"),
-            }
-        )
-    return found
-
-
-def in_scale_order(counts: dict[str, int], scale: str | None) -> dict[str, int]:
-    """The counts with the scale's levels in the scale's order (满意 before 基本满意 before
-    不满意), then any other answer by text: a result stores them sorted by code point, which
-    means nothing to a reader."""
-    try:
-        levels = list(SCALE_LEVELS[Scale(scale)]) if scale is not None else []
-    except ValueError:
-        levels = []
-    return {level: counts[level] for level in declared_first(levels, counts) if level in counts}
 
 
 def entry(result: Document) -> Document:
@@ -183,7 +150,7 @@ class RoundResults:
             "categories": [
                 {"category": name, "entries": lines} for name, lines in categories.items()
             ],
-            "lists": named_lists(payload, by_unit),
+            "lists": named_lists(payload, by_unit, list(categories)),
             "grade_counts": grade_counts(payload["grades"], by_unit.values()),
         }
 
@@ -235,26 +202,48 @@ def trend_point(number: int, result: Document) -> Document:
     return {"round": number} | {key: result[key] for key in keys}
 
 
-def named_lists(payload: Document, by_unit: dict[str, Document]) -> list[Document]:
-    """Every list the results carry, under the scheme's name (先进单位, 通报批评, 约谈 …)."""
+def named_lists(
+    payload: Document, by_unit: dict[str, Document], categories: list[str]
+) -> list[Document]:
+    """Every list the results carry, under the scheme's name (先进单位, 通报批评, 约谈 …), its
+    units as a published list reads: by category in the campaign's order (the run's),
+    then by rank, then by name in pinyin order (ties, and the unranked last); the results
+    carry them by id, which means nothing to a reader."""
     names: dict[str, str] = payload["list_names"]
     lists: dict[str, list[str]] = payload["lists"]
     codes = list(dict.fromkeys([*names, *lists]))
+    keys = ("unit_id", "unit_name", "category", "score", "rank", "grade")
     return [
         {
             "code": code,
             "name": names.get(code, code),
             "units": [
-                {
-                    key: by_unit[u][key]
-                    for key in ("unit_id", "unit_name", "category", "score", "rank", "grade")
-                }
-                for u in lists.get(code, [])
-                if u in by_unit
+                {key: line[key] for key in keys}
+                for line in listed_order(
+                    [by_unit[u] for u in lists.get(code, []) if u in by_unit], categories
+                )
             ],
         }
         for code in codes
     ]
+
+
+def listed_order(lines: list[Document], categories: list[str]) -> list[Document]:
+    order = {name: index for index, name in enumerate(categories)}
+
+    def key(line: Document) -> tuple[Any, ...]:
+        rank = line["rank"]
+        return (
+            order.get(line["category"], len(order)),
+            line["category"],
+            bool(line["sub_unit"]),
+            rank is None,
+            rank or 0,
+            pinyin_key(line["unit_name"] or ""),
+            line["unit_id"],
+        )
+
+    return sorted(lines, key=key)
 
 
 def grade_counts(grades: list[str], lines: Any) -> dict[str, int]:

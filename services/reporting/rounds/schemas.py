@@ -62,9 +62,17 @@ class ShareOut(BaseModel):
     name: str
     counts: dict[str, int]
     valid: int
-    shares: dict[str, str] | None = Field(description="per level, %, rounded as the scheme says")
+    shares: dict[str, str] | None = Field(
+        description="per level in the scale's order, %, rounded as the scheme says; weighted "
+        "when `weighting` is not none, and then not count ÷ valid"
+    )
     satisfaction_rate: str | None
     weighted_score: str | None
+    weighting: str = Field(
+        "none",
+        description="none, or how the scheme post-stratified the shares: by_point (按测评点) "
+        "or by_group (按调查对象); the weights are in the unit's dossier (stratum_weights)",
+    )
 
 
 class EntryOut(BaseModel):

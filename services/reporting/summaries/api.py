@@ -16,12 +16,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from services.reporting.documents import HTML, render
+from services.reporting.domain import JurisdictionNotFound
 from services.reporting.rounds.api import CampaignNotFound, RoundNumber, publication_out
 from services.reporting.rounds.public_api import PUBLIC, Version
 from services.reporting.rounds.read import RoundResults
 from services.reporting.summaries.read import casework, summarize
 from shared.auth import CurrentPrincipal, Principal
-from shared.errors import NotFoundError
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope, path
 from shared.runtime import ServiceRuntime
 from shared.views import Document
@@ -29,10 +29,6 @@ from shared.views import Document
 router = PolicyRouter(tags=["reporting: jurisdiction summaries (辖区汇总)"])
 READ = Policy.read("office", scope=path("jurisdiction_id", "jurisdiction"))
 BASE = "/summaries/jurisdictions/{jurisdiction_id}/campaigns/{campaign_id}/rounds/{round_number}"
-
-
-class JurisdictionNotFound(NotFoundError):
-    code = "jurisdiction_not_found"
 
 
 def _jurisdiction(runtime: ServiceRuntime, jurisdiction_id: UUID) -> None:

@@ -85,7 +85,8 @@ def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, publ
         names |= results.run(point["run_id"])["payload"]["list_names"]
     audience = "已发布结果" if public else "内部，含未发布结果"
     content = dossier_pdf(dossier, trend, names, font, audience)
-    return pdf_response(content, f"{dossier['unit_name']}评议档案")
+    prefix = "dossier" if public else "dossier-internal"
+    return pdf_response(content, f"{dossier['unit_name']}评议档案", f"{prefix}-{unit_id}")
 
 
 @router.get(f"{UNIT}/trend", **allow(READ))

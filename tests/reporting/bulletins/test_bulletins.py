@@ -212,3 +212,54 @@ def test_who_reads_bulletins_and_bad_periods(world: Any) -> None:
         bad = _get(cluster, path, keys["萨尔图区纠风办"], jurisdiction_id=county, **params)
         assert bad.status_code == 422, bad.text
         assert bad.json()["detail"][0]["field"] == f"query.{next(iter(params))}"
+
+
+BAD_WEEKS = ("9999-W52", "9999-W53", "2025-W53", "2026-W00", "0000-W01", "２０２６-W09")
+BAD_MONTHS = ("2026-00", "2026-13", "0000-05", "２０２６-05")
+
+
+@pytest.mark.parametrize("suffix", ["", ".html", ".pdf"])
+def test_periods_at_the_edges_of_the_calendar(world: Any, suffix: str) -> None:
+    # 9999-W52 ends in the year 10000; 2025 has no week 53 (2026 has); year 0 is no year;
+    # full-width digits are no ISO week.
+    cluster, ctx = world
+    office, county = ctx["keys"]["萨尔图区纠风办"], ctx["county"]
+    for kind, name, bad, good in [
+        ("weekly", "week", BAD_WEEKS, ("0001-W01", "9999-W51", "2026-W53")),
+        ("monthly", "month", BAD_MONTHS, ("0001-01", "9999-12")),
+    ]:
+        path = f"/bulletins/{kind}{suffix}"
+        for value in bad:
+            refused = _get(cluster, path, office, jurisdiction_id=county, **{name: value})
+            assert refused.status_code == 422, (path, value, refused.text)
+            assert refused.json()["error"] == "invalid_period"
+            assert refused.json()["detail"][0]["field"] == f"query.{name}"
+        for value in good:
+            shown = _get(cluster, path, office, jurisdiction_id=county, **{name: value})
+            assert shown.status_code == 200, (path, value, shown.text)
+            if suffix == ".pdf":  # what curl -OJ saves it as
+                named = f'filename="bulletin-{kind}-{value}.pdf"'
+                assert named in shown.headers["content-disposition"]
+
+
+@pytest.mark.parametrize("kind", ["weekly", "monthly", "weekly.html", "monthly.pdf"])
+def test_an_unknown_jurisdiction_is_not_found_as_in_summaries(world: Any, kind: str) -> None:
+    cluster, _ = world
+    period = {"week": THIS_WEEK} if kind.startswith("weekly") else {"month": THIS_MONTH}
+    for headers in (ADMIN, cluster_auditor(cluster)):
+        missing = _get(
+            cluster,
+            f"/bulletins/{kind}",
+            headers,
+            jurisdiction_id="00000000-0000-0000-0000-000000000000",
+            **period,
+        )
+        assert missing.status_code == 404, (kind, missing.text)
+        assert missing.json()["error"] == "jurisdiction_not_found"
+        assert missing.json()["detail"][0]["field"] == "jurisdiction_id"
+
+
+def cluster_auditor(cluster: Cluster) -> dict[str, str]:
+    issued = _post(cluster["registry"], "/principals", {"name": "省审计", "role": "auditor"})
+    cluster.wait_caught_up("reporting", "registry")
+    return {"X-API-Key": issued["api_key"]}

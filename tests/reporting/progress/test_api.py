@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from services.reporting.documents import beijing
 from services.reporting.rounds import png
 from tests.conftest import in_memory
 from tests.harness import Cluster
@@ -167,7 +168,12 @@ def test_the_progress_pdf_reads_back_in_chinese(story: Any) -> None:
     for row in body["satisfaction"]["by_channel"]:
         assert f"{row['name']}{row['counted']}" in text.replace(" ", "")
     assert "描述性统计" in text
+    # Open or closed, as the page says it (a close time in Beijing time, never UTC).
+    state = "进行中" if body["closed_at"] is None else beijing(body["closed_at"])
+    assert state in text.replace("\n", "") and state in _get(cluster, told, ".html").text
     assert pdf_images(response.content) == 2  # by county and by channel
+    disposition = response.headers["content-disposition"]
+    assert f'filename="progress-{told.wave_id}.pdf"' in disposition
     assert _get(cluster, told, ".pdf").content == response.content  # same facts, same bytes
     page = _get(cluster, told, ".html").text
     assert f'href="/waves/{told.wave_id}/progress.pdf"' in page

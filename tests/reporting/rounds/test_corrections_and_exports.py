@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import unquote
 from xml.etree import ElementTree
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from tests.conftest import in_memory
 from tests.harness import Cluster
@@ -32,6 +37,7 @@ from tests.reporting.rounds.helpers import (
 )
 
 GOV = "政府部门及其它机构"
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +146,11 @@ def test_the_csv_opens_in_excel(corrected: Any) -> None:
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    header = rows[0]
-    lines = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    # Version 1 was corrected by version 2: the file says so in its first row.
+    [notice], header = rows[0], rows[1]
+    assert notice.startswith("此为已更正的旧版本：第1版已由")
+    assert notice.endswith("（北京时间）发布的第2版更正，请以现行版本为准。")
+    lines = [dict(zip(header, row, strict=True)) for row in rows[2:]]
     assert [(r["单位名称"], r["名次"], r["综合得分"], r["等级"]) for r in lines] == [
         ("舞阳县公安局", "1", "93.00", "好"),
         ("舞阳县教育局", "2", "60.00", "差"),
@@ -182,3 +191,119 @@ def test_the_charts_draw_the_published_figures(corrected: Any) -> None:
     assert counts == [("好", "1"), ("中", "1"), ("差", "1")]
     missing = scored.reporting.get(scored.public("/rounds/1/charts/ranking.svg?category=无此类"))
     assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "category"
+
+
+POWER_LEVELS = (
+    "满意 25.00%（1份）；基本满意 0.00%（0份）；不满意 75.00%（3份）；不了解 2份（不计入有效样本）"
+)
+
+
+def test_levels_read_in_the_scale_order_on_the_page_and_in_the_pdf(corrected: Any) -> None:
+    # Scoring stores shares by code point (不满意, 基本满意, 满意) and leaves 不了解 out of
+    # them; every output lists the scale's levels in its order, 不了解 with its count.
+    scored, _, _ = corrected
+    api = scored.reporting.get(scored.public("/rounds/1")).json()
+    power = next(
+        e for c in api["categories"] for e in c["entries"] if e["unit_name"] == "舞阳县供电公司"
+    )
+    [share] = power["shares"]
+    assert list(share["shares"]) == ["满意", "基本满意", "不满意"]
+    assert list(share["counts"]) == ["满意", "基本满意", "不满意", "不了解"]
+    assert share["weighting"] == "none"
+    page = scored.reporting.get(f"/public/pages/campaigns/{scored.rnd.campaign_id}/rounds/1")
+    assert POWER_LEVELS in page.text
+    document = scored.reporting.get(scored.public("/rounds/1/results.pdf"))
+    reader = PdfReader(io.BytesIO(document.content))
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert POWER_LEVELS.replace(" ", "") in text.replace(" ", "")
+
+
+def test_the_page_names_the_audit_bundle_of_the_run_it_shows(corrected: Any) -> None:
+    # Without --run, `pingyi audit export` takes the round's latest final run: not the one
+    # an older (or any not-latest) published version shows.
+    scored, first, second = corrected
+    base = f"/public/pages/campaigns/{scored.rnd.campaign_id}/rounds/1"
+    for query, run_id, version in [("?version=1", first["run_id"], 1), ("", second["run_id"], 2)]:
+        page = scored.reporting.get(base + query)
+        assert page.status_code == 200, page.text
+        command = (
+            f"pingyi audit export --campaign {scored.rnd.campaign_id} --round 1 "
+            f"--run {run_id} --out round1-v{version}.zip"
+        )
+        assert command in page.text
+        assert f"pingyi audit verify round1-v{version}.zip" in page.text
+    # The flags printed are the command's own.
+    from typer.testing import CliRunner
+
+    from pingyi.audit_commands import audit_app
+
+    usage = CliRunner().invoke(audit_app, ["export", "--help"], env={"COLUMNS": "200"}).output
+    assert all(flag in usage for flag in ("--campaign", "--round", "--run", "--out"))
+
+
+def _filenames(response: Any) -> tuple[str, str]:
+    found = re.fullmatch(
+        r"""attachment; filename="([^"]+)"; filename\*=UTF-8''(\S+)""",
+        response.headers["content-disposition"],
+    )
+    assert found is not None, response.headers["content-disposition"]
+    return found[1], unquote(found[2])
+
+
+def _pdf_text(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
+    return "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+
+
+def test_a_superseded_version_says_so_in_every_file(corrected: Any) -> None:
+    scored, _, _ = corrected
+    notice = "此为已更正的旧版本：第1版已由"
+    old_book = _xlsx(scored, scored.public("/rounds/1/results.xlsx?version=1"))
+    for sheet in old_book.worksheets:
+        assert str(sheet["A1"].value).startswith(notice) and sheet["A2"].value == "类别"
+        assert sheet.freeze_panes == "A3"
+        assert str(sheet.oddHeader.center.text).startswith(notice)
+    current_book = _xlsx(scored, scored.public("/rounds/1/results.xlsx"))
+    assert current_book[GOV]["A1"].value == "类别" and current_book[GOV].freeze_panes == "A2"
+    current_csv = scored.reporting.get(scored.public("/rounds/1/results.csv"))
+    assert current_csv.content.decode("utf-8-sig").startswith("类别,名次,")
+
+    old_pdf = scored.reporting.get(scored.public("/rounds/1/results.pdf?version=1"))
+    text = _pdf_text(old_pdf.content)
+    assert "第1轮评议结果（第1版，已更正）" in text and notice in text
+    again = scored.reporting.get(scored.public("/rounds/1/results.pdf?version=1"))
+    assert again.content == old_pdf.content, "the same state gives the same bytes"
+    current = _pdf_text(scored.reporting.get(scored.public("/rounds/1/results.pdf")).content)
+    assert "第1轮评议结果（第2版）" in current and notice not in current
+
+
+def test_files_have_meaningful_ascii_names(corrected: Any) -> None:
+    scored, first, _ = corrected
+    campaign = "舞阳县2026年度民主评议政风行风"
+    for query, ascii_name, chinese in [
+        ("?version=1", "results-round1-v1-superseded", f"{campaign}-第1轮结果（第1版，已更正）"),
+        ("", "results-round1-v2", f"{campaign}-第1轮结果（第2版）"),
+    ]:
+        for ext in ("csv", "xlsx", "pdf"):
+            response = scored.reporting.get(scored.public(f"/rounds/1/results.{ext}{query}"))
+            assert _filenames(response) == (f"{ascii_name}.{ext}", f"{chinese}.{ext}")
+    office = scored.reporting.get(
+        scored.path(f"/rounds/1/results.pdf?run_id={first['run_id']}"), headers=scored.office
+    )
+    assert _filenames(office) == (
+        f"results-round1-run-{first['run_id'][:8]}.pdf",
+        f"{campaign}-第1轮结果（未发布）.pdf",
+    )
+
+
+def test_the_pdf_states_times_in_beijing_time(corrected: Any) -> None:
+    scored, _, _ = corrected
+    shown = scored.reporting.get(scored.public("/rounds/1")).json()
+    text = _pdf_text(scored.reporting.get(scored.public("/rounds/1/results.pdf")).content)
+    published = datetime.fromisoformat(shown["published"]["published_at"]).astimezone(BEIJING)
+    computed = datetime.fromisoformat(shown["computed_at"]).astimezone(BEIJING)
+    assert f"发布于{published:%Y年%m月%d日 %H:%M}（北京时间）" in text
+    assert f"计算于{computed:%Y年%m月%d日 %H:%M}（北京时间）" in text
+    assert "+00:00" not in text and shown["published"]["published_at"] not in text
+    page = scored.reporting.get(f"/public/pages/campaigns/{scored.rnd.campaign_id}/rounds/1")
+    assert f"{published:%Y年%m月%d日 %H:%M}（北京时间）" in page.text

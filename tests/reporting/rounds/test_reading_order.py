@@ -9,7 +9,7 @@ import io
 from typing import Any
 
 from services.reporting.rounds.exports import csv_chunks
-from services.reporting.rounds.read import in_scale_order
+from services.reporting.rounds.shares import in_scale_order
 from services.reporting.rounds.views import in_reading_order
 
 GOV = "政府部门及其它机构"

@@ -47,7 +47,7 @@ def casework(scored: Scored) -> None:
             "finding_ids": [finding],
             "working_days": 5,
             "requirements": "限期整改",
-            "issued_on": "2026-01-05",
+            "issued_on": "2026-04-06",  # after the finding (2026-04-02)
         } | in_round
         orders.append(_post(scored, "/rectifications", body)["order_id"])
     _post(

@@ -41,7 +41,7 @@ def test_the_casework_view_rebuilds_byte_for_byte(embedded_settings: CommonSetti
                         "finding_ids": [finding],
                         "working_days": 5,
                         "requirements": "限期整改",
-                        "issued_on": "2026-01-05",
+                        "issued_on": "2026-04-06",  # after the finding (2026-04-02)
                     },
                 )["order_id"]
             )

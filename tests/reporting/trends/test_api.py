@@ -169,6 +169,9 @@ def test_the_office_dossier_pdf(story: Any) -> None:
     ):
         assert expected in text, expected
     assert pdf_images(response.content) == 1  # the trend chart
+    unit_id = story["scored"].rnd.world.unit_ids[0]
+    disposition = response.headers["content-disposition"]
+    assert f'filename="dossier-internal-{unit_id}.pdf"' in disposition
 
 
 def test_units_and_the_public_see_only_published_cycles(story: Any) -> None:
