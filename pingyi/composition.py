@@ -14,7 +14,7 @@ from pingyi.catalog import definition
 from shared.http import build_app
 from shared.messaging.memory import hub
 from shared.messaging.outbox import Outbox
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, open_racing
 from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import JetStreamTransport, LocalTransport, MemoryTransport, Transport
@@ -41,7 +41,8 @@ def open_outbox(name: str, common: CommonSettings, *, connections: int | None = 
         env |= service.extra_env(settings)
     if connections is not None and common.mode == "production":
         env |= {"POSTGRES_POOL_SIZE": str(connections), "POSTGRES_MAX_OVERFLOW": "1"}
-    return Outbox(name, service.open_application(env), service.payload_mapper)
+    # A consumer opens an upstream's log as that service may be creating it (`pingyi up`).
+    return Outbox(name, open_racing(lambda: service.open_application(env)), service.payload_mapper)
 
 
 def default_transport(common: CommonSettings) -> Transport:

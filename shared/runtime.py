@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from eventsourcing.persistence import IntegrityError
 
@@ -45,6 +47,23 @@ from shared.views.model import View, check_views
 
 log = logging.getLogger(__name__)
 OPEN_ATTEMPTS = 5
+
+
+App = TypeVar("App")
+
+
+def open_racing(open_app: Callable[[], App]) -> App:
+    """An event store opened while another opener may be creating a fresh SQLite log's
+    tables (`pingyi up` starts every service and its consumers at once, each opening the
+    logs it reads): the opener that loses the race to record the schema migration gets an
+    IntegrityError, and finds the schema made if it opens again. Said once as a debug line,
+    not as a consumer's failure."""
+    for _ in range(OPEN_ATTEMPTS - 1):
+        try:
+            return open_app()
+        except IntegrityError as error:
+            log.debug("opening the event store raced another opener: %s", error)
+    return open_app()
 
 
 def build_view_store(
@@ -172,15 +191,7 @@ class ServiceRuntime(RuntimeHealth):
             await asyncio.sleep(0.02)
 
     def _open_application(self) -> PublishingApplication:
-        """A downstream consumer may be creating a fresh SQLite log's tables at this moment
-        (`pingyi up` starts every service at once): the opener that loses the race to record
-        the schema migration gets an IntegrityError, and finds the schema made if it retries."""
-        for _ in range(OPEN_ATTEMPTS - 1):
-            try:
-                return self.definition.open_application(self.eventsourcing_env())
-            except IntegrityError as error:
-                log.warning("opening the event store raced another opener: %s", error)
-        return self.definition.open_application(self.eventsourcing_env())
+        return open_racing(lambda: self.definition.open_application(self.eventsourcing_env()))
 
     def authenticator_bootstrap_key(self) -> str | None:
         key = self.common.bootstrap_admin_key
