@@ -25,6 +25,7 @@ from services.registry.importing.columns import (
     locate,
 )
 from shared.errors import PingyiError
+from shared.reasons import reason_of
 from shared.tabular import (
     RawRow,
     cell_text_problem,
@@ -178,7 +179,7 @@ def _validate(
             name = str(error["loc"][0]) if error["loc"] else ""
             if name in skip:
                 continue
-            problems.append((name, issue(number, spec.header_of(name), error["msg"])))
+            problems.append((name, issue(number, spec.header_of(name), reason_of(error))))
         return None, problems
 
 

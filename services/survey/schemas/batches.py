@@ -23,6 +23,7 @@ from services.survey.schemas.questionnaires import (
     UnitKey,
 )
 from services.survey.schemas.waves import In
+from shared.reasons import reason_of
 from shared.types import Line
 
 Rows = tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]
@@ -189,7 +190,7 @@ def _reason_and_code(detail: Any) -> dict[str, str]:
     loc = detail["loc"]
     if detail["type"] == "literal_error" and loc and loc[0] in _ANSWER_FIELDS:
         return {"reason": OFF_EVERY_SCALE, "code": SCALE}
-    return {"reason": clip(detail["msg"]), "code": detail["type"]}
+    return {"reason": clip(reason_of(detail)), "code": detail["type"]}
 
 
 def clip(value: Any) -> Any:
