@@ -12,8 +12,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.reasons import reason_of
-
 Problem = tuple[str, str]
 
 FIELD_NAMES = frozenset({"missing", "extra_forbidden"})
@@ -27,7 +25,7 @@ def shape_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[Problem
         if error["type"] == "too_short" and _within(error["loc"], errors):
             continue  # a list whose items failed counts as empty: the items' errors say why
         field = document_path(error["loc"], doc, error["type"] in FIELD_NAMES)
-        reason = reason_of(error)
+        reason = str(error["msg"]).removeprefix("Value error, ")
         if (field, reason) not in found:
             found.append((field, reason))
     return found
