@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import csv
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from importlib import resources
 
 from services.registry.domain import UNIT_KIND_BY_LABEL
+from shared.contracts.registry import CHINA
 
 COUNTIES = (
     ("YH", "源汇区", "district"),
@@ -41,7 +42,6 @@ OPINIONS = (
     "工作人员热情周到，值得表扬",
     "电话经常无人接听",
 )
-CHINA = timezone(timedelta(hours=8))
 COLLECTION_STARTS = datetime(2026, 5, 8, 9, 0, tzinfo=CHINA)
 """Inside the campaign's first half-year round (2026-01-01 to 2026-06-30)."""
 DEMO_WAVE = "2026年度民主评议政风行风问卷测评(演示)"

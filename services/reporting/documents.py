@@ -5,12 +5,10 @@ summary, a wave's progress and a unit's dossier read alike on screen and on pape
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import HTMLResponse, Response
@@ -21,6 +19,7 @@ from markupsafe import Markup
 from PIL import Image
 
 from services.reporting.rounds.fonts import CjkFont
+from shared.web.download import disposition
 
 FAMILY = "cjk"
 HEADINGS = FontFace(emphasis="", fill_color=(221, 235, 247))
@@ -107,22 +106,7 @@ class PdfWriter:
 
 
 def pdf_response(content: bytes, name: str, ascii_name: str) -> Response:
-    return Response(content, media_type=PDF, headers=attachment(f"{name}.pdf", ascii_name))
-
-
-def attachment(filename: str, ascii_name: str) -> dict[str, str]:
-    """Content-Disposition naming the file in Chinese (RFC 6266/5987) and in ASCII for
-    what reads only `filename` (curl -OJ, older browsers). The ASCII name is chosen here,
-    not stripped from the Chinese one, which would leave its digits alone ("2026-1.pdf");
-    it keeps the Chinese one's extension."""
-    extension = filename.rsplit(".", 1)[-1] if "." in filename else ""
-    fallback = re.sub(r"[^A-Za-z0-9._-]", "", ascii_name).lstrip(".") or "download"
-    if extension:
-        fallback = f"{fallback}.{extension}"
-    return {
-        "Content-Disposition": f'attachment; filename="{fallback}"; '
-        f"filename*=UTF-8''{quote(filename)}"
-    }
+    return Response(content, media_type=PDF, headers=disposition(f"{name}.pdf", ascii_name))
 
 
 def beijing(moment: str | None) -> str:

@@ -16,12 +16,21 @@ def render(sheet: Sheet, fmt: str) -> tuple[bytes, str, dict[str, str]]:
     return to_csv(sheet), f"{CSV}; charset=utf-8", disposition(f"{sheet.title}.csv")
 
 
-def disposition(filename: str) -> dict[str, str]:
-    # HTTP headers are latin-1: an ASCII fallback name, the Chinese one per RFC 6266/5987.
-    # Only a safe ASCII set: user-chosen names must not inject CR/LF or quotes into headers.
-    fallback = re.sub(r"[^A-Za-z0-9._-]", "", filename) or "export"
-    if fallback.startswith("."):
-        fallback = "export" + fallback
+def disposition(filename: str, ascii_name: str | None = None) -> dict[str, str]:
+    """Content-Disposition naming the file in full (RFC 6266/5987) and in ASCII for what
+    reads only `filename` (curl -OJ, older browsers). HTTP headers are latin-1, and only a
+    safe ASCII set goes in: user-chosen names must not inject CR/LF or quotes. `ascii_name`
+    (without extension; the full name's is kept): an ASCII name chosen by the caller, where
+    the full name stripped to ASCII would say nothing ("2026-1.pdf" of a Chinese title)."""
+    if ascii_name is None:
+        fallback = re.sub(r"[^A-Za-z0-9._-]", "", filename) or "export"
+        if fallback.startswith("."):
+            fallback = "export" + fallback
+    else:
+        extension = filename.rsplit(".", 1)[-1] if "." in filename else ""
+        fallback = re.sub(r"[^A-Za-z0-9._-]", "", ascii_name).lstrip(".") or "download"
+        if extension:
+            fallback = f"{fallback}.{extension}"
     return {
         "Content-Disposition": f'attachment; filename="{fallback}"; '
         f"filename*=UTF-8''{quote(filename)}"

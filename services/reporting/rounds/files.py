@@ -9,11 +9,12 @@ from typing import Literal
 
 from fastapi.responses import StreamingResponse
 
-from services.reporting.documents import attachment, beijing
+from services.reporting.documents import beijing
 from services.reporting.rounds.exports import csv_chunks, file_chunks, xlsx_file
 from services.reporting.rounds.read import RoundResults
 from shared.tabular import CSV, XLSX
 from shared.views import Document
+from shared.web.download import disposition
 
 Format = Literal["xlsx", "csv"]
 
@@ -74,7 +75,7 @@ def results_file(
     """The run's results as a file of the edition's names, with its notice."""
     units = results.units(run["run_id"])
     list_names = run["payload"]["list_names"]
-    headers = attachment(f"{edition.name}.{fmt}", edition.ascii_name)
+    headers = disposition(f"{edition.name}.{fmt}", edition.ascii_name)
     if fmt == "xlsx":
         return StreamingResponse(
             file_chunks(xlsx_file(units, list_names, edition.notice)),
