@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -47,6 +48,8 @@ from shared.views.model import View, check_views
 
 log = logging.getLogger(__name__)
 OPEN_ATTEMPTS = 5
+# Long enough for the winner to finish creating the tables; short beside a start.
+OPEN_RETRY_PAUSE = 0.05
 
 
 App = TypeVar("App")
@@ -55,15 +58,25 @@ App = TypeVar("App")
 def open_racing(open_app: Callable[[], App]) -> App:
     """An event store opened while another opener may be creating a fresh SQLite log's
     tables (`pingyi up` starts every service and its consumers at once, each opening the
-    logs it reads): the opener that loses the race to record the schema migration gets an
-    IntegrityError, and finds the schema made if it opens again. Said once as a debug line,
-    not as a consumer's failure."""
-    for _ in range(OPEN_ATTEMPTS - 1):
+    logs it reads). Two ways to lose that race, both gone when it opens again: recording the
+    schema migration another opener recorded first (IntegrityError), and turning a fresh
+    file to WAL while another opener holds it (SQLite answers that at once with "database is
+    locked", without waiting its busy timeout). Said as a debug line, not as a failure."""
+    for attempt in range(OPEN_ATTEMPTS - 1):
         try:
             return open_app()
-        except IntegrityError as error:
+        except (IntegrityError, sqlite3.OperationalError) as error:
+            if not _lost_opening_race(error):
+                raise
             log.debug("opening the event store raced another opener: %s", error)
+            time.sleep(OPEN_RETRY_PAUSE * (attempt + 1))
     return open_app()
+
+
+def _lost_opening_race(error: BaseException) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    return "database is locked" in str(error)
 
 
 def build_view_store(
