@@ -142,7 +142,7 @@ def export_bundle(
             for position, previous, body in read_bodies(common, origin, stop=stops[origin]):
                 yield decode_stored(origin, position, previous, body)
 
-    results = compute(scheme, decoded(), campaign_id, round_)
+    results = compute(scheme, decoded(), campaign_id, round_, None)
     _has_units(results, campaign_id, round_, stops)
     encoded = {
         origin: (m.data for m in read_messages(common, origin, stop=stops[origin]))

@@ -33,8 +33,11 @@ COLUMNS = (
     "rows",
 )
 
-Compute = Callable[[Mapping[str, Any], Iterable[IntegrationMessage], str, int], dict[str, Any]]
-"""(scheme document, messages, campaign id, round) -> the round's results document."""
+Compute = Callable[
+    [Mapping[str, Any], Iterable[IntegrationMessage], str, int, int | None], dict[str, Any]
+]
+"""(scheme document, messages, campaign id, round, engine revision: a stored run's own, or
+None for the current one) -> the round's results document."""
 Piece = tuple[int, int | None]
 """A candidate: (message index, questionnaire index in a batch part, or None: the message)."""
 
@@ -138,8 +141,10 @@ class Search:
         campaign_id: str,
         round_: int,
         budget: int,
+        revision: int | None = None,
     ) -> None:
         self.scheme = scheme
+        self.revision = revision
         self.compute = compute
         self.messages = messages
         self.pieces = pieces(messages)
@@ -199,7 +204,7 @@ class Search:
     def _component(self, unit_id: str, code: str, left: set[int]) -> Any:
         kept = without(self.messages, {self.pieces[k] for k in left})
         try:
-            results = self.compute(self.scheme, kept, self.campaign_id, self.round)
+            results = self.compute(self.scheme, kept, self.campaign_id, self.round, self.revision)
         except Exception as error:  # without a message the fold may refuse: it touched
             return {"refused": f"{type(error).__name__}: {error}"}
         unit = by_id(results.get("units"), "unit_id").get(unit_id, {})

@@ -88,6 +88,7 @@ def engine() -> Compute:
     """The scoring engine's `score_round`, as the verifier calls it (imported only here, so
     that reading a bundle needs nothing but the standard library and the contracts)."""
     from services.scoring.engine import score_round
+    from services.scoring.engine.compute.revision import CURRENT
     from services.scoring.engine.fold import named_responses
 
     def compute(
@@ -95,11 +96,19 @@ def engine() -> Compute:
         messages: Iterable[IntegrationMessage],
         campaign: str,
         round_: int,
+        revision: int | None,
     ) -> dict[str, Any]:
         # Messages held in a list (the bundle's, or a search's subset of them) can be read
         # twice: the fold then keeps records only of questionnaires a decision names.
         keep = named_responses(messages) if isinstance(messages, Sequence) else None
-        return score_round(scheme, messages, campaign_id=campaign, round=round_, keep_records=keep)
+        return score_round(
+            scheme,
+            messages,
+            campaign_id=campaign,
+            round=round_,
+            keep_records=keep,
+            revision=CURRENT if revision is None else revision,
+        )
 
     return compute
 
@@ -107,8 +116,9 @@ def engine() -> Compute:
 def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Verdict:
     campaign_id, round_ = _round(bundle)
     messages = list(bundle.messages())
+    revision = stored_revision(bundle.results)
     try:
-        recomputed = compute(bundle.scheme, messages, campaign_id, round_)
+        recomputed = compute(bundle.scheme, messages, campaign_id, round_, revision)
     except Exception as error:  # the engine's reason is the report
         raise CannotRecompute(f"{type(error).__name__}: {error}") from error
     if canonical_json(recomputed) == canonical_json(bundle.results):
@@ -118,7 +128,7 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
                 "or recomputed from its messages: nothing to compare"
             )
         return Verdict(True, [], [])
-    search = Search(bundle.scheme, compute, messages, campaign_id, round_, budget)
+    search = Search(bundle.scheme, compute, messages, campaign_id, round_, budget, revision)
     units = compare_units(bundle.results, recomputed)
     for unit in units:
         for component in unit.components:
@@ -126,6 +136,14 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
                 unit.unit_id, component.code, component.stored, component.recomputed
             )
     return Verdict(False, _top_level(bundle.results, recomputed), units)
+
+
+def stored_revision(results: Mapping[str, Any]) -> int:
+    """The engine revision the bundle's results were computed under, as they record it
+    (`services.scoring.engine.compute.revision`, not imported here: reading a bundle needs
+    only the contracts; the engine refuses a revision it does not know)."""
+    found = results.get("engine_revision", 1)
+    return found if type(found) is int else -1
 
 
 def _round(bundle: Bundle) -> tuple[str, int]:

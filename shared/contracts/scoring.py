@@ -104,10 +104,14 @@ class RoundScored(IntegrationPayload):
     """A campaign round's results under one scheme: every unit's components, deductions,
     overrides, score, interval, rank and rank range, grade and lists, as
     the scoring engine's `compute_round` produces them, plus the run's provenance.
-    Multi-cycle rules read a unit's earlier rounds back from these messages."""
+    Multi-cycle rules read a unit's earlier rounds back from these messages.
+
+    v2: `engine_revision`, the engine revision the results were computed under (a
+    correction of the computation applies from the revision that brings it; replay
+    computes a run under its own)."""
 
     event_type = "scoring.round.scored"
-    schema_version = 1
+    schema_version = 2
     campaign_id: UUID
     round: int
     pattern: str
@@ -129,3 +133,18 @@ class RoundScored(IntegrationPayload):
     """The jurisdiction that runs the campaign."""
     upstream_positions: dict[str, int] = Field(default_factory=dict)
     """The position read to in each upstream's log (set by the live service and replay)."""
+    engine_revision: int = 1
+    """The scoring engine's revision the results were computed under (1: before revisions
+    were recorded)."""
+
+    @classmethod
+    def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """A v1 result: computed before engine revisions, that is under the first."""
+        return data | {"engine_revision": 1}
+
+
+class RoundScoredV1(RoundScored):
+    """v1: before `engine_revision` (every v1 result was computed under revision 1)."""
+
+    event_type = "scoring.round.scored"
+    schema_version = 1

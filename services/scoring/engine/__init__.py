@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from services.scoring.engine.compute import compute_round
+from services.scoring.engine.compute.revision import CURRENT
 from services.scoring.engine.fold import RoundFold
 from services.scoring.engine.scheme import Scheme
 from shared.contracts import IntegrationMessage
@@ -33,6 +34,7 @@ def score_round(
     campaign_id: str,
     round: int,
     keep_records: frozenset[str] | None = None,
+    revision: int = CURRENT,
 ) -> dict[str, Any]:
     """The round's results document computed from `messages` (each origin's in its own log
     order; how origins interleave does not matter), with the positions read to per origin
@@ -40,15 +42,20 @@ def score_round(
 
     `keep_records`: for a caller that knows the whole survey prefix it folds, the responses
     some later message names (`fold.named_responses`): the fold keeps no other record, so
-    memory stays flat in the number of questionnaires and the results are the same."""
+    memory stays flat in the number of questionnaires and the results are the same.
+
+    `revision`: the engine revision (`compute.revision`): a stored run's own to replay it."""
     fold = RoundFold(campaign_id, round, keep_records=keep_records)
     for message in messages:
         fold.apply(message)
-    return score_fold(scheme, fold)
+    return score_fold(scheme, fold, revision)
 
 
-def score_fold(scheme: Scheme | Mapping[str, Any], fold: RoundFold) -> dict[str, Any]:
+def score_fold(
+    scheme: Scheme | Mapping[str, Any], fold: RoundFold, revision: int = CURRENT
+) -> dict[str, Any]:
     """The results document of a fold that has every message (`score_round`'s second half,
     for a caller that folds in its own way: replay's ranges side by side)."""
     chosen = scheme if isinstance(scheme, Scheme) else Scheme.from_document(scheme)
-    return {**compute_round(chosen, fold.inputs()), "upstream_positions": fold.positions()}
+    results = compute_round(chosen, fold.inputs(), revision)
+    return {**results, "upstream_positions": fold.positions()}

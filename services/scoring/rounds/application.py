@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from services.scoring.engine.compute import compute_round
+from services.scoring.engine.compute.revision import CURRENT, revision_of
 from services.scoring.engine.fold import relevant
 from services.scoring.engine.scheme import Scheme
 from services.scoring.engine.whatif import compare_results
@@ -227,8 +228,10 @@ class RoundScoring(SchemeCatalog):
         ref: dict[str, Any],
         positions: dict[str, int],
     ) -> tuple[RoundRun | None, UUID]:
-        """(the stored run that answers the request, or None; the id a new run takes)."""
-        plain = round_run_id(campaign_id, round_number, final, ref, positions)
+        """(the stored run that answers the request, or None; the id a new run takes). A
+        run computed under an earlier engine revision answers no request: the same scheme
+        and inputs are computed again under the current one, a run of its own."""
+        plain = round_run_id(campaign_id, round_number, final, ref, positions, revision=CURRENT)
         if not final:
             return self._get(plain, RoundRun), plain
         runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
@@ -239,12 +242,19 @@ class RoundScoring(SchemeCatalog):
         if (
             current.scheme["scheme_hash"] == ref["scheme_hash"]
             and current.upstream_positions == positions
+            and revision_of(current.results) == CURRENT
         ):
             return current, current.id
         if self._get(plain, RoundRun) is None:
             return None, plain
         return None, round_run_id(
-            campaign_id, round_number, final, ref, positions, supersedes=current_id
+            campaign_id,
+            round_number,
+            final,
+            ref,
+            positions,
+            supersedes=current_id,
+            revision=CURRENT,
         )
 
     def round_run(self, run_id: UUID, field: str = "run_id") -> RoundRun:

@@ -23,6 +23,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from services.scoring.engine import score_fold, score_round
+from services.scoring.engine.compute.revision import CURRENT, UnknownRevision, revision_of
 from services.scoring.engine.fold import DECISION_TYPES, RoundFold, named_responses
 from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.fold.split import WAVE_TYPES, RangeCounts, count_range, join_ranges
@@ -110,6 +111,7 @@ def replay_round(
     round_number: int,
     positions: dict[str, int],
     spread: Spread = Spread(),
+    revision: int = CURRENT,
 ) -> dict[str, Any]:
     """The round recomputed from the upstream logs up to `positions`, with the positions the
     fold reached under "upstream_positions" and the number of ranges the survey log was
@@ -121,7 +123,7 @@ def replay_round(
     prefix of `spread.split_bytes` or more is then counted in ranges (`spread.workers`, by
     default one per CPU this process may use) in processes of their own while this one
     folds the other logs, and joined (`fold.split`); else, or where a range cannot say, in
-    one piece."""
+    one piece. `revision`: the engine revision the run was computed under."""
     survey_stop = positions.get("survey")
     waves: list[IntegrationMessage] = []  # the openings and closes, for the ranges
     keep = frozenset[str]()
@@ -134,7 +136,13 @@ def replay_round(
         try:
             if cuts:
                 found = _replay_in_ranges(
-                    common, scheme, campaign_id, round_number, positions, waves, keep, cuts
+                    common,
+                    scheme,
+                    (campaign_id, round_number, revision),
+                    positions,
+                    waves,
+                    keep,
+                    cuts,
                 )
         except BrokenProcessPool as error:  # a range's process killed (out of memory, …)
             logger.warning("survey log in ranges failed (%s): read in one piece", error)
@@ -146,7 +154,12 @@ def replay_round(
         for message in _messages(common, origin, stop)
     )
     found = score_round(
-        scheme, everything, campaign_id=campaign_id, round=round_number, keep_records=keep
+        scheme,
+        everything,
+        campaign_id=campaign_id,
+        round=round_number,
+        keep_records=keep,
+        revision=revision,
     )
     return found | {"survey_ranges": 1}
 
@@ -154,8 +167,7 @@ def replay_round(
 def _replay_in_ranges(
     common: CommonSettings,
     scheme: Scheme,
-    campaign_id: str,
-    round_number: int,
+    run: tuple[str, int, int],
     positions: dict[str, int],
     waves: list[IntegrationMessage],
     keep: frozenset[str],
@@ -164,7 +176,8 @@ def _replay_in_ranges(
     """The round with the survey prefix counted in ranges cut at `cuts`, each in a forked
     process (this one has the engine imported already, which a new interpreter would spend
     most of a second on), while this one folds the other origins; None if a range could
-    not say (an answer outside a wave's scale)."""
+    not say (an answer outside a wave's scale). `run`: (campaign id, round, revision)."""
+    campaign_id, round_number, revision = run
     bounds = [0, *cuts, positions["survey"]]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
@@ -191,7 +204,7 @@ def _replay_in_ranges(
     if len(counted) < len(found):
         return None
     join_ranges(fold, _skeleton(common, positions["survey"]), counted)
-    return score_fold(scheme, fold)
+    return score_fold(scheme, fold, revision)
 
 
 def _skeleton(common: CommonSettings, stop: int) -> Iterator[IntegrationMessage]:
@@ -263,8 +276,18 @@ def _verify(
         )
     positions = dict(computed.upstream_positions)
     try:
+        revision = revision_of(computed.results)
+    except UnknownRevision as error:
+        return RoundVerdict(**base, problems=(str(error),))
+    try:
         replayed = replay_round(
-            common, scheme, str(computed.campaign_id), computed.round_number, positions, spread
+            common,
+            scheme,
+            str(computed.campaign_id),
+            computed.round_number,
+            positions,
+            spread,
+            revision,
         )
     except MessageLogError as error:
         return RoundVerdict(**base, problems=(f"cannot read the logs: {error}",))

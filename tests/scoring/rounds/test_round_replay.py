@@ -4,17 +4,25 @@ byte, and a forged answer in the survey log is named by run and unit."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from pingyi.replay import verify
-from services.scoring.rounds.replay import Spread
+from services.scoring.engine.scheme import Scheme
+from services.scoring.rounds.domain import RoundRun
+from services.scoring.rounds.replay import Spread, replay_round
+from shared.contracts.scoring import RoundScored
+from shared.contracts.wire import encode_body
 from shared.settings import CommonSettings
 from tests.audit.stores import copy_of, edit_survey_answer, embedded, run_pingyi
 from tests.harness import ADMIN, Cluster
@@ -214,3 +222,92 @@ def test_a_range_whose_process_dies_is_read_in_one_piece(
     assert verdict.run_id == facts["run"]["run_id"]
     assert verdict.identical and verdict.survey_ranges == 1
     assert "read in one piece" in caplog.text
+
+
+def _store_as_first_revision(data: Path, run_id: str) -> dict[str, Any]:
+    """The stored run's results made what the engine's first revision computes from the same
+    logs (as a run stored before revision 2 holds): its scheme and positions unchanged."""
+    common = embedded(data)
+    topic = get_topic(RoundRun.Computed)
+    with sqlite3.connect(data / "scoring.sqlite") as db:
+        ((state, body),) = db.execute(
+            "SELECT state, message FROM stored_events WHERE originator_id = ? AND topic = ?",
+            (UUID(run_id).hex, topic),
+        ).fetchall()
+        stored = json.loads(state)
+        scheme = Scheme.from_document(SCHEME)
+        first = replay_round(
+            common,
+            scheme,
+            stored["results"]["campaign_id"],
+            stored["results"]["round"],
+            dict(stored["upstream_positions"]),
+            Spread(workers=1),
+            revision=1,
+        )
+        first.pop("survey_ranges"), first.pop("upstream_positions")
+        assert "engine_revision" not in first and stored["results"]["engine_revision"] == 2
+        stored |= {"results": first, "results_digest": first["results_digest"]}
+        # Its published body as stored at write time, which every reader of the log reads.
+        published = json.loads(body)
+        payload = RoundScored.model_validate(
+            published["payload"]
+            | {k: v for k, v in first.items() if k in RoundScored.model_fields}
+            | {"engine_revision": 1}
+        )
+        occurred_at = datetime.fromisoformat(published["occurred_at"])
+        db.execute(
+            "UPDATE stored_events SET state = ?, message = ? WHERE originator_id = ? AND topic = ?",
+            (
+                json.dumps(stored).encode(),
+                encode_body("scoring", payload, occurred_at),
+                UUID(run_id).hex,
+                topic,
+            ),
+        )
+    return first
+
+
+def test_a_run_stored_under_the_first_engine_revision_replays_under_its_own(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """A run computed before the engine's second revision (tests/scoring/engine/
+    test_revision.py) keeps verifying: replay recomputes it under the revision it records,
+    not under today's, whose results differ for this round."""
+    data, facts = scored_round
+    older = copy_of(data, tmp_path / "pingyi-data")
+    first = _store_as_first_revision(older, facts["run"]["run_id"])
+    assert first["results_digest"] != facts["run"]["results_digest"]
+    done = run_pingyi("replay", "--verify", "--data-dir", str(older), cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (line,) = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
+    assert "identical" in line
+
+
+def test_a_final_asked_again_after_an_engine_revision_is_a_run_of_its_own(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """The same scheme and inputs as a final computed under the first revision: not that
+    run again, but a new final under the current revision, which becomes the round's."""
+    data, facts = scored_round
+    older = copy_of(data, tmp_path / "pingyi-data")
+    _store_as_first_revision(older, facts["run"]["run_id"])
+    campaign_id = facts["campaign_id"]
+    with Cluster(embedded(older), ["registry", "survey", "inspection", "scoring"]) as cluster:
+        scoring = cluster["scoring"]
+        again = scoring.post(
+            f"/campaigns/{campaign_id}/rounds/1/score-runs",
+            json={"final": True, "reason": "引擎修订后重算"},
+            headers=ADMIN,
+        )
+        assert again.status_code == 201, again.text
+        run = again.json()
+        assert run["run_id"] != facts["run"]["run_id"]
+        assert run["upstream_positions"] == facts["run"]["upstream_positions"]
+        assert run["results"]["engine_revision"] == 2
+        asked_twice = scoring.post(
+            f"/campaigns/{campaign_id}/rounds/1/score-runs",
+            json={"final": True, "reason": "引擎修订后重算"},
+            headers=ADMIN,
+        )
+        assert asked_twice.json()["run_id"] == run["run_id"]

@@ -19,6 +19,7 @@ from services.scoring.engine.compute.arith import EXACT, outward, text
 from services.scoring.engine.compute.decide import Standing, grade, lists
 from services.scoring.engine.compute.explain import explanation
 from services.scoring.engine.compute.ranking import INDISTINGUISHABLE, Placing, rank_group
+from services.scoring.engine.compute.revision import CURRENT, FIRST, KEY, checked
 from services.scoring.engine.compute.round_facts import RoundFacts
 from services.scoring.engine.compute.unit import INSUFFICIENT, Scorer, UnitScore
 from services.scoring.engine.inputs import RoundInputs
@@ -31,13 +32,16 @@ WITHDRAWN = "已退出评议"
 NOT_ACTIVE = "单位已撤并"
 
 
-def compute_round(scheme: Scheme, inputs: RoundInputs) -> dict[str, Any]:
+def compute_round(scheme: Scheme, inputs: RoundInputs, revision: int = CURRENT) -> dict[str, Any]:
+    """`revision`: the engine revision to compute under (`compute.revision`): a stored
+    run's own when it is replayed, else the current one."""
+    checked(revision)
     with localcontext(EXACT):
         facts = RoundFacts(inputs)
-        scorer = Scorer(scheme, facts)
+        scorer = Scorer(scheme, facts, revision)
         for unit_id in sorted(facts.units):
             scorer.score(unit_id)
-        placings = _placings(scheme, facts, scorer.scores)
+        placings = _placings(scheme, facts, scorer.scores, revision)
         standings = {
             u: Standing(
                 s,
@@ -51,7 +55,7 @@ def compute_round(scheme: Scheme, inputs: RoundInputs) -> dict[str, Any]:
         for s in standings.values():
             grade(scheme, s, facts)
         members = lists(scheme, standings, facts)
-        return _document(scheme, inputs, facts, standings, placings, members)
+        return _document(scheme, inputs, facts, standings, placings, members, revision)
 
 
 def _comparable(facts: RoundFacts, s: UnitScore) -> bool:
@@ -71,7 +75,7 @@ def _gradable(facts: RoundFacts, s: UnitScore) -> bool:
 
 
 def _placings(
-    scheme: Scheme, facts: RoundFacts, scores: dict[str, UnitScore]
+    scheme: Scheme, facts: RoundFacts, scores: dict[str, UnitScore], revision: int
 ) -> dict[str, Placing]:
     groups: dict[tuple[str, bool], list[str]] = {}
     for unit_id, s in sorted(scores.items()):
@@ -80,7 +84,7 @@ def _placings(
             groups.setdefault(key, []).append(unit_id)
     placings: dict[str, Placing] = {}
     for ids in groups.values():
-        placings |= rank_group(scores, ids, scheme)
+        placings |= rank_group(scores, ids, scheme, revision)
     return placings
 
 
@@ -91,6 +95,7 @@ def _document(
     standings: dict[str, Standing],
     placings: dict[str, Placing],
     members: dict[str, list[str]],
+    revision: int,
 ) -> dict[str, Any]:
     list_names = {x.code: x.name for x in scheme.lists}
     on_lists: dict[str, list[str]] = {}
@@ -98,7 +103,7 @@ def _document(
         for unit_id in unit_ids:
             on_lists.setdefault(unit_id, []).append(code)
     units = [
-        _unit(scheme, facts, standings[u], on_lists.get(u, []), list_names)
+        _unit(scheme, facts, standings[u], on_lists.get(u, []), list_names, revision)
         for u in sorted(standings)
     ]
     order = {c: i for i, c in enumerate(inputs["campaign"]["categories"])}
@@ -129,12 +134,19 @@ def _document(
         "units": units,
         "lists": members,
     }
+    if revision != FIRST:  # absent under the first: runs stored before revisions keep bytes
+        doc[KEY] = revision
     doc["results_digest"] = digest(doc)
     return doc
 
 
 def _unit(
-    scheme: Scheme, facts: RoundFacts, st: Standing, codes: list[str], names: dict[str, str]
+    scheme: Scheme,
+    facts: RoundFacts,
+    st: Standing,
+    codes: list[str],
+    names: dict[str, str],
+    revision: int,
 ) -> dict[str, Any]:
     s, unit = st.score, facts.units[st.score.unit_id]
     flags = list(s.flags)
@@ -173,7 +185,7 @@ def _unit(
         "lists": codes,
         "carried": _carried(scheme, s),
     }
-    doc["explanation"] = explanation(scheme, doc, names)
+    doc["explanation"] = explanation(scheme, doc, names, revision)
     doc["result_digest"] = digest(doc)
     return doc
 

@@ -62,12 +62,14 @@ def _assessment(
         "score": a["score"],
         "maximum": a["maximum"],
     }
-    return ComponentValue(rounded(value, scheme.arithmetic), inputs)
+    return ComponentValue(rounded(value, scheme.arithmetic), inputs, exact=value)
 
 
 def _hotline(scheme: Scheme, c: HotlineComponent, appearances: int) -> ComponentValue:
     value = min(c.maximum, c.base + c.per_appearance * appearances)
-    return ComponentValue(rounded(value, scheme.arithmetic), {"appearances": appearances})
+    return ComponentValue(
+        rounded(value, scheme.arithmetic), {"appearances": appearances}, exact=value
+    )
 
 
 def _tally(scheme: Scheme, c: TallyComponent, facts: RoundFacts, unit_id: str) -> ComponentValue:
@@ -75,7 +77,9 @@ def _tally(scheme: Scheme, c: TallyComponent, facts: RoundFacts, unit_id: str) -
     lost = sum((Decimal(r["points"]) for r in rules), ZERO)
     value = clamp(c.base - lost, ZERO, c.base)
     return ComponentValue(
-        rounded(value, scheme.arithmetic), {"base": text(c.base), "deductions": rules}
+        rounded(value, scheme.arithmetic),
+        {"base": text(c.base), "deductions": rules},
+        exact=value,
     )
 
 
@@ -84,7 +88,8 @@ def _tasks(scheme: Scheme, tasks: list[Any]) -> ComponentValue:
     inputs = {"tasks": len(tasks), "completed": done}
     if not tasks:
         return ComponentValue(None, inputs)
-    return ComponentValue(rounded(Decimal(done) / len(tasks) * HUNDRED, scheme.arithmetic), inputs)
+    value = Decimal(done) / len(tasks) * HUNDRED
+    return ComponentValue(rounded(value, scheme.arithmetic), inputs, exact=value)
 
 
 def _rectification(scheme: Scheme, c: RectificationComponent, orders: list[Any]) -> ComponentValue:
@@ -94,7 +99,7 @@ def _rectification(scheme: Scheme, c: RectificationComponent, orders: list[Any])
     if not rated:
         return ComponentValue(None, inputs)
     value = Decimal(satisfied) / len(rated) * HUNDRED
-    return ComponentValue(rounded(value, scheme.arithmetic), inputs)
+    return ComponentValue(rounded(value, scheme.arithmetic), inputs, exact=value)
 
 
 def _sub_units(
@@ -118,7 +123,7 @@ def _sub_units(
         lo = sum((i.lo for _, _, i in chosen if i is not None), ZERO) / n
         hi = sum((i.hi for _, _, i in chosen if i is not None), ZERO) / n
         interval = Interval(lo, hi)
-    return ComponentValue(rounded(mean, scheme.arithmetic), inputs, interval)
+    return ComponentValue(rounded(mean, scheme.arithmetic), inputs, interval, exact=mean)
 
 
 def _carried(scheme: Scheme, c: CarriedComponent, history: list[Any]) -> ComponentValue:

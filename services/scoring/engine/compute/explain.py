@@ -8,9 +8,11 @@ from typing import Any
 from services.scoring.engine.scheme import Scheme
 
 
-def explanation(scheme: Scheme, unit: dict[str, Any], list_names: dict[str, str]) -> str:
+def explanation(
+    scheme: Scheme, unit: dict[str, Any], list_names: dict[str, str], revision: int
+) -> str:
     parts = [f"{scheme.title}（{scheme.scheme_id} 第{scheme.version}版）"]
-    parts += [_component(c) for c in unit["components"]]
+    parts += [_component(c, revision) for c in unit["components"]]
     reweighted = next(
         (
             c["inputs"]["reweighted_over"]
@@ -41,12 +43,16 @@ def explanation(scheme: Scheme, unit: dict[str, Any], list_names: dict[str, str]
     return "；".join(parts) + "。"
 
 
-def _component(c: dict[str, Any]) -> str:
+def _component(c: dict[str, Any], revision: int) -> str:
     if c["value"] is None:
         return f"「{c['name']}」无数据，不计入（{c['formula']}）"
     line = f"「{c['name']}」{c['value']}分（{c['formula']}）"
     if c["weighted"] is not None:
-        line += f"×权重{c['weight']}={c['weighted']}分"
+        weight = c["weight"]
+        shared_over = c["inputs"].get("reweighted_over")
+        if revision >= 2 and shared_over is not None:  # the weight it carried, not its own
+            weight = f"{weight}/{shared_over}"
+        line += f"×权重{weight}={c['weighted']}分"
     if c["sample"] is not None:
         line += f"，有效问卷{c['sample']}份"
     return line

@@ -25,7 +25,7 @@ class Placing:
 
 
 def rank_group(
-    scores: Mapping[str, UnitScore], ids: list[str], scheme: Scheme
+    scores: Mapping[str, UnitScore], ids: list[str], scheme: Scheme, revision: int
 ) -> dict[str, Placing]:
     """Ranks `ids` (one category's comparable units) by score, highest first."""
     ordered = sorted(ids, key=lambda u: (_sort_key(scores[u], scheme), u))
@@ -42,7 +42,10 @@ def rank_group(
     ranges = stats.rank_ranges([stats.Ranked(u, intervals[u]) for u in ordered])
     placings = {}
     for i, unit_id in enumerate(ordered):
-        neighbours = ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]
+        if revision >= 2:
+            neighbours = _next_ranked(ordered, ranks, i)
+        else:  # the adjacent places, ties among them: tied units could differ
+            neighbours = ordered[max(0, i - 1) : i] + ordered[i + 1 : i + 2]
         blurred = any(
             stats.overlaps(intervals[unit_id], intervals[n])
             and ranks[n] != ranks[unit_id]
@@ -52,6 +55,17 @@ def rank_group(
         )
         placings[unit_id] = Placing(ranks[unit_id], ranges[unit_id], len(ordered), blurred)
     return placings
+
+
+def _next_ranked(ordered: list[str], ranks: dict[str, int], i: int) -> list[str]:
+    """The units of the nearest rank above and of the nearest rank below the unit at `i`
+    (`ordered` by rank): the same for every unit of a tie."""
+    mine = ranks[ordered[i]]
+    above = [u for u in ordered[:i] if ranks[u] != mine]
+    below = [u for u in ordered[i + 1 :] if ranks[u] != mine]
+    nearest_above = [u for u in above if ranks[u] == ranks[above[-1]]] if above else []
+    nearest_below = [u for u in below if ranks[u] == ranks[below[0]]] if below else []
+    return nearest_above + nearest_below
 
 
 def _sort_key(s: UnitScore, scheme: Scheme) -> tuple[Decimal, ...]:

@@ -21,3 +21,6 @@ class ComponentValue:
     counts: dict[str, int] = field(default_factory=dict)
     """Raw answers per level (surveys), what vote majorities count."""
     panel: int = 0
+    exact: Decimal | None = None
+    """The value before its one rounding, where it had more places (None: `value` is
+    exact): what a weighted part is worked out from (engine revision 2 on)."""

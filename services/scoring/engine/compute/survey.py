@@ -106,11 +106,12 @@ def _figures(
         wilson = stats.wilson(satisfied / total * n_eff, n_eff, scheme.statistics.z)
         assert wilson is not None
         interval = stats.Interval(wilson.lo * HUNDRED, wilson.hi * HUNDRED)
-        return ComponentValue(rounded(rate, arith), inputs, interval, valid, raw, panel)
+        return ComponentValue(rounded(rate, arith), inputs, interval, valid, raw, panel, rate)
     if method != "normal":
         # Said only when not the default, so results under the default keep their bytes.
         inputs["interval_method"] = method
-    return ComponentValue(rounded(score, arith), inputs, score_interval, valid, raw, panel)
+    value = rounded(score, arith)
+    return ComponentValue(value, inputs, score_interval, valid, raw, panel, score)
 
 
 def _waves(c: SurveyComponent, facts: RoundFacts, unit_id: str) -> list[WaveFacts]:

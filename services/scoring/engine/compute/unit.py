@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from services.scoring.engine.compute.arith import ZERO, clamp, rounded, text
+from services.scoring.engine.compute.arith import ZERO, clamp, outward, rounded, text
 from services.scoring.engine.compute.components import component_value
 from services.scoring.engine.compute.deductions import deduction
 from services.scoring.engine.compute.overrides import matched_overrides
@@ -42,9 +42,10 @@ class UnitScore:
 class Scorer:
     """Scores units on demand, sub-units before the parents that roll them up."""
 
-    def __init__(self, scheme: Scheme, facts: RoundFacts) -> None:
+    def __init__(self, scheme: Scheme, facts: RoundFacts, revision: int) -> None:
         self.scheme = scheme
         self.facts = facts
+        self.revision = revision
         self.scores: dict[str, UnitScore] = {}
         self._busy: set[str] = set()
 
@@ -75,7 +76,7 @@ class Scorer:
         }
         deductions = [deduction(r, facts, unit_id, scheme.arithmetic) for r in scheme.deductions]
         overrides = matched_overrides(scheme, facts, unit_id)
-        result = _composite(scheme, comps, values, deductions)
+        result = _composite(scheme, comps, values, deductions, self.revision)
         result.unit_id, result.overrides = unit_id, overrides
         result.valid_sample = _valid_sample(scheme, values)
         if _insufficient(comps, values):
@@ -99,7 +100,10 @@ def _composite(
     comps: tuple[Component, ...],
     values: dict[str, ComponentValue],
     deductions: list[dict[str, Any]],
+    revision: int,
 ) -> UnitScore:
+    """From revision 2 a weighted part is the component's exact value times its weight,
+    rounded once; before, its rounded value's, rounded again."""
     arith = scheme.arithmetic
     used = {c.code for c in comps if values[c.code].value is not None or c.when_missing == "zero"}
     blocked = [
@@ -113,13 +117,15 @@ def _composite(
         part = None
         if c.code in used and total:
             value = v.value if v.value is not None else ZERO
-            part = rounded(value * c.weight / total, arith)
+            exact = v.exact if revision >= 2 and v.exact is not None else value
+            part = rounded(exact * c.weight / total, arith)
             weighted += part
             iv = v.interval or Interval(value, value)
             any_interval = any_interval or v.interval is not None
             lo += iv.lo * c.weight / total
             hi += iv.hi * c.weight / total
-        rows.append(_row(c, v, part, total if reweighted and part is not None else None, arith))
+        shared_over = total if reweighted and part is not None else None
+        rows.append(_row(c, v, part, shared_over, arith, revision))
     lost = sum((Decimal(d["points"]) for d in deductions), ZERO)
     flags = [f"缺少必需成分:{code}" for code in blocked]
     if blocked or not total:
@@ -137,12 +143,21 @@ def _composite(
 
 
 def _row(
-    c: Component, v: ComponentValue, part: Decimal | None, total: Decimal | None, arith: Any
+    c: Component,
+    v: ComponentValue,
+    part: Decimal | None,
+    total: Decimal | None,
+    arith: Any,
+    revision: int,
 ) -> dict[str, Any]:
     interval = None
     if v.interval is not None:
         lo, hi = v.interval
-        interval = [text(rounded(lo, arith)), text(rounded(hi, arith))]
+        if revision >= 2:  # outwards, so the published interval contains the exact one
+            lo, hi = outward(lo, hi, arith.places)
+        else:
+            lo, hi = rounded(lo, arith), rounded(hi, arith)
+        interval = [text(lo), text(hi)]
     inputs = dict(v.inputs)
     if total is not None:
         # Some component had no data and was dropped: the rest share its weight.

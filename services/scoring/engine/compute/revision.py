@@ -1,0 +1,51 @@
+"""The engine's revisions: what a correction of the computation itself changes, so that a
+run keeps replaying to its own bytes after the engine is corrected.
+
+A scheme pins what an office chose (weights, grades, rounding); a revision pins how the
+engine carries a scheme out. A corrected rule applies from the revision that brings it: a
+run records the revision it was computed under (`engine_revision` in its results, absent
+for revision 1, so every run stored before revisions existed keeps its bytes and digest),
+and replay and the offline verifier compute a stored run under the revision it records.
+New runs and what-ifs are computed under `CURRENT`.
+
+Revision 2 (2026-12-01):
+- a component's interval is rounded outwards, as the composite's always was (half-up
+  rounding could publish an interval that leaves out its own exact bound);
+- a component's weighted part is its exact value times its weight, rounded once (it was the
+  rounded value times the weight, rounded again: 0.01 off the exact composite);
+- tied units are told apart from the nearest unit ranked above and below them, all alike
+  (the flag went to whichever tied unit had the neighbour by unit id);
+- a reweighted component's explanation shows the weight it really carried (0.40/0.45).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+FIRST = 1
+CURRENT = 2
+KNOWN = frozenset({1, 2})
+KEY = "engine_revision"
+"""Where a results document records its revision (from revision 2 on)."""
+
+
+class UnknownRevision(ValueError):
+    """A run recorded under a revision this engine does not have (a newer Pingyi's)."""
+
+
+def revision_of(results: Mapping[str, Any]) -> int:
+    """The revision a stored results document was computed under."""
+    found = results.get(KEY, FIRST)
+    if type(found) is not int or found not in KNOWN:
+        raise UnknownRevision(
+            f"the run was computed under engine revision {found!r}; this engine knows "
+            f"revisions {', '.join(map(str, sorted(KNOWN)))} (a newer Pingyi computed it)"
+        )
+    return found
+
+
+def checked(revision: int) -> int:
+    if revision not in KNOWN:
+        raise UnknownRevision(f"engine revision {revision} is unknown here")
+    return revision
