@@ -18,6 +18,7 @@ from services.inspection.schemas import (
     WithdrawalIn,
 )
 from services.inspection.visit_api import router as visits_router
+from services.inspection.visit_api import sighted_visit
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
@@ -62,7 +63,11 @@ def record_finding(
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """记录明察暗访发现的问题 at a unit in the caller's jurisdiction."""
+    """记录明察暗访发现的问题 at a unit in the caller's jurisdiction. A `visit_id` that names
+    a visit outside the caller's jurisdiction (or sealed from it) answers as no visit (404
+    `visit_not_found`), as every route that names a visit does."""
+    if body.visit_id is not None:
+        sighted_visit(runtime, caller, body.visit_id)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     return app.record_finding(

@@ -2,10 +2,18 @@
 registry's campaigns and enrolments (the `registry_copy` view, fed from the registry's
 published log).
 
+The round and enrolment checks read what may change after a fact was recorded (a unit is
+withdrawn from the campaign): they are not run by the route but handed to the command as
+`checks` (`counted`), which runs them after its Idempotency-Key was looked up. A retry with
+the key and the same body so answers what the first request was answered, as every keyed
+retry does; a request with a new key (or none) is checked against the copy as it is now.
+
 A campaign is in the scope of the jurisdiction that runs it, exactly as on the registry:
 every route that takes a `campaign_id` declares it (`CAMPAIGN_IN_BODY`), so an office of
 another county is refused with the same 403 the registry gives it for that campaign, and an
-unknown id is 404 `campaign_not_found` for every caller. Then each area checks here, before
+unknown id is 404 `campaign_not_found` for every caller (before any Idempotency-Key is
+looked up: a campaign never moves to another jurisdiction, so a retry passes as the first
+request did). Then each area checks here, before
 recording anything, that the round is one of the campaign's (a whole-cycle campaign has
 one, a half-yearly one two a year, as its round windows say) and that the unit is enrolled
 in it, itself or as a sub-unit of an enrolled unit (its results count in the parent's, as
@@ -15,7 +23,9 @@ answer is then 404 until it has, never a fact counted toward a campaign that is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +36,16 @@ from shared.policy import ScopeTarget, body, target_id
 from shared.runtime import ServiceRuntime
 
 CAMPAIGN_IN_BODY = body("campaign_id", "campaign", "skip")
+
+
+Checks = Callable[[], object]
+"""A request's checks against the copies, for its command to run (after the key lookup)."""
+Counted = Callable[[], Window | None]
+"""`check_counted` for one request, run by its command: the window its day must lie in."""
+
+
+def unchecked() -> None:
+    """No checks: a command called with nothing counted (and in unit tests of commands)."""
 
 
 class RoundOutsideCampaign(InspectionError, InvalidError):
@@ -65,6 +85,17 @@ def check_counted(
     if unit_id is not None:
         check_enrolled(runtime, str(campaign_id), unit_id)
     return _window(windows, round_)
+
+
+def counted(
+    runtime: ServiceRuntime,
+    campaign_id: UUID | None,
+    round_: int | None,
+    unit_id: UUID | None = None,
+) -> Counted:
+    """`check_counted` of a request, for its command to run once its Idempotency-Key is
+    looked up (a keyed retry answers as the first request did)."""
+    return partial(check_counted, runtime, campaign_id, round_, unit_id)
 
 
 def check_enrolled(runtime: ServiceRuntime, campaign_id: str, unit_id: UUID) -> None:

@@ -1,10 +1,13 @@
 """Visits and evidence over HTTP. A unit's key reaches none of these routes (403 by role,
 before anything is looked up); a planned visit answers every caller but the office and the
-assigned inspectors exactly as a visit that does not exist."""
+assigned inspectors exactly as a visit that does not exist, and any visit answers an office
+or inspector whose jurisdiction it does not lie in exactly so, on reads and writes alike
+(`sighted_visit`): a county cannot probe which visits exist elsewhere."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -31,7 +34,7 @@ from services.inspection.schemas import (
 from services.inspection.visit_commands import visit_out
 from services.inspection.visit_view import VISITS
 from services.inspection.visits import CONDUCTED, VisitNotFound
-from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
 from shared.contracts.inspection import InspectionMethod
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
@@ -43,7 +46,6 @@ from shared.policy import (
     allow,
     body,
     in_scope,
-    path,
     query,
     target_id,
 )
@@ -55,7 +57,6 @@ router = PolicyRouter(tags=["inspection visits"])
 
 READERS: tuple[Role, ...] = ("office", "inspector")
 PLANNERS: tuple[Role, ...] = ("office",)
-VISIT = path("visit_id", "visit")
 
 InspectionApp = Annotated[InspectionApplication, Depends(application_of(InspectionApplication))]
 
@@ -68,6 +69,27 @@ def resolve_visit(runtime: ServiceRuntime, visit_id: str, field: str) -> ScopeTa
     # visit that does not exist, which the route's sealing does (a 403 here would tell).
     unit = str(visit.unit_id) if visit.status == CONDUCTED else None
     return ScopeTarget(str(visit.jurisdiction_id), unit_id=unit)
+
+
+def sighted_visit(
+    runtime: ServiceRuntime, caller: Principal, visit_id: UUID, field: str = "visit_id"
+) -> None:
+    """Refuse a visit outside the caller's scope exactly as a visit that does not exist (404
+    `visit_not_found`, the same body), never with the 403 a declared scope would answer,
+    which would tell that the visit exists. Every route that names a visit calls this: those
+    on one visit declare `on_visits` (the read, `filtered`), and POST /findings checks the
+    visit its body names (the finding's unit is its declared scope)."""
+    if not in_scope(runtime, caller, resolve_visit(runtime, str(visit_id), field)):
+        raise VisitNotFound("no such visit", field=field)
+
+
+def on_visits(*roles: Role) -> Policy:
+    """A write on one visit by these roles (and admins): on visits in the caller's scope,
+    which the handler decides (`sighted_visit`) so that any other answers as no visit, as
+    GET /visits/{visit_id} does. Declared `filtered` like that read (the matrix's "own"),
+    with no scope of its own: a declared one would refuse another county's visit with a
+    403 before the handler runs."""
+    return replace(Policy.write(*roles), filtered=True)
 
 
 def _covers(runtime: ServiceRuntime, inspector: UUID, unit_jurisdiction: str) -> bool:
@@ -177,9 +199,7 @@ def get_visit(
     gets exactly the answer for no visit (404 `visit_not_found`), so an id cannot be used
     to learn that another county plans a visit. (Filtered here rather than by a declared
     scope, whose refusal would be a 403 that tells the visit exists.)"""
-    target = resolve_visit(runtime, str(visit_id), "visit_id")
-    if not in_scope(runtime, caller, target):
-        raise VisitNotFound("no such visit", field="visit_id")
+    sighted_visit(runtime, caller, visit_id)
     return visit_out(app.visible_visit(caller, visit_id))
 
 
@@ -187,17 +207,20 @@ def get_visit(
     "/visits/{visit_id}/conduct",
     status_code=201,
     response_model=VisitOut,
-    **allow(Policy.write("inspector", scope=VISIT)),
+    **allow(on_visits("inspector")),
 )
 def conduct_visit(
     visit_id: UUID,
     body: ConductIn,
     caller: CurrentPrincipal,
+    runtime: RuntimeDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """实施: an assigned inspector records that the visit took place; the visit is published
-    (inspection.visit.conducted) with its plan."""
+    (inspection.visit.conducted) with its plan. A visit outside the caller's jurisdiction,
+    or sealed from it, answers as no visit (404 `visit_not_found`)."""
+    sighted_visit(runtime, caller, visit_id)
     return app.conduct_visit(caller, visit_id, body.conducted_at, idempotency_key)
 
 
@@ -205,16 +228,19 @@ def conduct_visit(
     "/visits/{visit_id}/cancellation",
     status_code=201,
     response_model=VisitOut,
-    **allow(Policy.write(*PLANNERS, scope=VISIT)),
+    **allow(on_visits(*PLANNERS)),
 )
 def cancel_visit(
     visit_id: UUID,
     body: CancelIn,
     caller: CurrentPrincipal,
+    runtime: RuntimeDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """取消 a planned visit, with the reason; a cancelled visit is never published."""
+    """取消 a planned visit, with the reason; a cancelled visit is never published. A visit
+    outside the caller's jurisdiction answers as no visit (404 `visit_not_found`)."""
+    sighted_visit(runtime, caller, visit_id)
     return app.cancel_visit(caller, visit_id, body.reason, idempotency_key)
 
 

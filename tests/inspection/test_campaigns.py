@@ -305,3 +305,81 @@ def test_a_hotline_appearance_counted_toward_a_round_lies_within_it(
         "appeared_on",
     )
     assert "2026-01-01 to 2026-12-31" in found["detail"][0]["reason"]
+
+
+CHANGED = {
+    "rectification": {"requirements": "限期整改并书面报告"},
+    "complaint": {"summary": "咨询医保转移"},
+    "hotline": {"topic": "医保经办服务"},
+    "task": {"title": "窗口改造二期"},
+    "assessment": {"reason": "日常考核"},
+    "veto": {"basis": "发生重大舆情事件"},
+    "cancellation": {"reason": "弄虚作假"},
+}
+"""A field of each area's body changed: the same key with this body is another request."""
+
+
+def _withdraw(cluster: Cluster, made: Course, unit: str) -> None:
+    made.admin(
+        "registry",
+        f"/campaigns/{made.ids['campaign']}/enrolments/{unit}/withdrawal",
+        {"reason": "机构改革"},
+    )
+    cluster.wait_caught_up("inspection", "registry")
+
+
+@pytest.mark.parametrize("area", list(BODIES))
+def test_a_keyed_retry_after_the_unit_was_withdrawn_answers_as_the_first_request(
+    cluster: Cluster, course: tuple[TestClient, Course], area: str
+) -> None:
+    """Retries with the same Idempotency-Key return the first result: the campaign checks
+    are the command's, made after the key is looked up, so a retry of a fact recorded while
+    the unit was enrolled is not refused because it was withdrawn since. The same key with
+    another body is still refused, and a new request is checked as the copy stands now."""
+    client, made = course
+    path, body = BODIES[area](made)
+    body |= {"campaign_id": made.ids["campaign"], "round": 1}
+    office = {"X-API-Key": made.keys["office"]}
+    keyed = office | {"Idempotency-Key": f"{area}-1"}
+    first = client.post(path, json=body, headers=keyed)
+    assert first.status_code == 201, first.text
+
+    _withdraw(cluster, made, made.ids["unit"])
+    new = client.post(path, json=body, headers=office | {"Idempotency-Key": f"{area}-2"})
+    assert (new.status_code, new.json()["error"]) == (422, "unit_not_enrolled"), new.text
+
+    again = client.post(path, json=body, headers=keyed)
+    assert (again.status_code, again.json()) == (201, first.json())
+    other = client.post(path, json=body | CHANGED[area], headers=keyed)
+    assert other.status_code == 409, other.text
+    assert other.json()["detail"][0]["field"] == "Idempotency-Key"
+
+
+def test_a_keyed_dispatch_retried_after_the_unit_was_withdrawn_answers_as_the_first(
+    cluster: Cluster, course: tuple[TestClient, Course]
+) -> None:
+    client, made = course
+    office = {"X-API-Key": made.keys["office"]}
+    _, body = BODIES["complaint"](made)
+    body = {k: v for k, v in body.items() if k != "unit_id"}
+    body |= {"campaign_id": made.ids["campaign"], "round": 1}
+
+    def received() -> str:
+        complaint = client.post("/complaints", json=body, headers=office)
+        assert complaint.status_code == 201, complaint.text
+        return f"/complaints/{complaint.json()['complaint_id']}/dispatch"
+
+    path, later = received(), received()
+    keyed = office | {"Idempotency-Key": "dispatch-1"}
+    sent = client.post(path, json={"unit_id": made.ids["unit"]}, headers=keyed)
+    assert sent.status_code == 201, sent.text
+
+    _withdraw(cluster, made, made.ids["unit"])
+    refused = client.post(later, json={"unit_id": made.ids["unit"]}, headers=office)
+    assert (refused.status_code, refused.json()["error"]) == (422, "unit_not_enrolled")
+
+    again = client.post(path, json={"unit_id": made.ids["unit"]}, headers=keyed)
+    assert (again.status_code, again.json()) == (201, sent.json())
+    other = client.post(path, json={"unit_id": made.ids["not_enrolled"]}, headers=keyed)
+    assert other.status_code == 409, other.text
+    assert other.json()["detail"][0]["field"] == "Idempotency-Key"

@@ -156,7 +156,13 @@ def setup_world(cluster: Cluster) -> dict[str, Any]:
         "X-API-Key": _post(registry, "/principals", elsewhere, ADMIN)["api_key"]
     }
     cluster.wait_caught_up("inspection", "registry")
-    return {"unit": unit, "keys": keys, "ids": ids, "elsewhere": keys["大庆市纠风办"]}
+    return {
+        "unit": unit,
+        "keys": keys,
+        "ids": ids,
+        "elsewhere": keys["大庆市纠风办"],
+        "elsewhere_id": other["jurisdiction_id"],
+    }
 
 
 @pytest.fixture
@@ -254,6 +260,74 @@ def test_a_planned_visit_is_sealed_until_conducted(world: tuple[Cluster, dict[st
         "较重",
         "2.00",
     )
+
+
+def test_another_countys_visit_is_no_visit_to_its_writes_either(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    """Conducting, cancelling, or recording a finding on a visit of another jurisdiction
+    answers exactly as a visit that does not exist (404, the same body), as reading it
+    does: never a 403 that would tell another county that the visit exists."""
+    cluster, ctx = world
+    client, keys, unit = cluster["inspection"], ctx["keys"], ctx["unit"]
+    registry = cluster["registry"]
+    elsewhere = ctx["elsewhere_id"]
+    inspector = _post(
+        registry,
+        "/principals",
+        {"name": "大庆市督查员", "role": "inspector", "jurisdiction_id": elsewhere},
+        ADMIN,
+    )
+    their_unit = _post(
+        registry,
+        "/units",
+        {
+            "jurisdiction_id": elsewhere,
+            "name": "大庆市人社局",
+            "kind": "government_department",
+            "category": "政府部门及其它机构",
+        },
+        ADMIN,
+    )["unit_id"]
+    cluster.wait_caught_up("inspection", "registry")
+    their_office, their_inspector = ctx["elsewhere"], {"X-API-Key": inspector["api_key"]}
+
+    plan = {"unit_id": unit, "kind": "暗访", "planned_on": "2026-06-03"}
+    plan |= {"inspectors": [ctx["ids"]["甲"]]}
+    planned = _post(client, "/visits", plan, keys["纠风办"])
+    done = _post(client, "/visits", plan, keys["纠风办"])
+    at = {"conducted_at": "2026-06-03T09:40:00+08:00"}
+    _post(client, f"/visits/{done['visit_id']}/conduct", at, keys["甲"])
+    missing = str(uuid4())
+    finding = {
+        "unit_id": their_unit,
+        "method": "暗访",
+        "summary": "窗口无人值守",
+        "found_at": "2026-06-03T09:50:00+08:00",
+    }
+    writes = [
+        ("cancellation", their_office, lambda v: (f"/visits/{v}/cancellation", {"reason": "改期"})),
+        ("conduct", their_inspector, lambda v: (f"/visits/{v}/conduct", at)),
+        ("finding", their_inspector, lambda v: ("/findings", finding | {"visit_id": v})),
+    ]
+    for name, key, call in writes:
+        for visit in (planned["visit_id"], done["visit_id"]):
+            path, body = call(visit)
+            theirs = client.post(path, json=body, headers=key)
+            path, body = call(missing)
+            none = client.post(path, json=body, headers=key)
+            assert none.json()["error"] == "visit_not_found", (name, none.text)
+            assert (theirs.status_code, theirs.json()) == (404, none.json()), (name, theirs.text)
+    # Nothing was changed or recorded by any of it.
+    assert client.get(f"/visits/{planned['visit_id']}", headers=keys["纠风办"]).json() == planned
+    assert client.get(f"/visits/{done['visit_id']}", headers=ADMIN).json()["status"] == "conducted"
+    cluster.wait_caught_up("inspection", "inspection")
+    assert client.get("/findings", headers=ADMIN).json() == []
+    # Their own county's callers still get on with a visit there as before.
+    cancelled = _post(
+        client, f"/visits/{planned['visit_id']}/cancellation", {"reason": "改期"}, keys["纠风办"]
+    )
+    assert cancelled["status"] == "cancelled"
 
 
 def test_a_cancelled_visit_is_not_conducted(world: tuple[Cluster, dict[str, Any]]) -> None:

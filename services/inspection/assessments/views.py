@@ -1,6 +1,7 @@
 """Assessment scores, vetoes and result cancellations as they stand, built from inspection's
 own published log, so the lists are one indexed query per page. Scope is the jurisdiction
-recorded with each fact."""
+recorded with each fact. Representatives' violations, which concern a person rather than a
+unit and are read per campaign, are a view of their own (`VIOLATIONS_VIEW`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from shared.contracts.inspection_assessments import (
     AssessmentScoreCorrected,
     AssessmentScoreRecorded,
     AssessmentScoreWithdrawn,
+    RepresentativeViolationRecorded,
     ResultCancelled,
     VetoDecided,
     VetoRevoked,
@@ -22,6 +24,7 @@ from shared.views.model import View
 ASSESSMENT_SCORES = "assessment_scores"
 VETOES = "assessment_vetoes"
 CANCELLATIONS = "assessment_cancellations"
+REPRESENTATIVE_VIOLATIONS = "assessment_representative_violations"
 
 
 def _order(campaign_id: object, round: int, unit_id: object, tail: str) -> str:
@@ -160,4 +163,38 @@ ASSESSMENTS_VIEW = View(
     "cancellations, from inspection's own published log.",
 )
 
-VIEWS: tuple[View, ...] = (ASSESSMENTS_VIEW,)
+
+def _violation_recorded(
+    tx: ViewTransaction, p: RepresentativeViolationRecorded, m: IntegrationMessage
+) -> None:
+    doc: Document = {
+        "violation_id": str(p.violation_id),
+        "person_id": str(p.person_id),
+        "jurisdiction_id": str(p.jurisdiction_id),
+        "campaign_id": str(p.campaign_id),
+        "round": p.round,
+        "description": p.description,
+        "recorded_by": p.actor,
+        "recorded_at": m.occurred_at.isoformat(),
+        # A campaign's violations by round (those of no one round first), then as recorded.
+        "order": f"{p.campaign_id}/{p.round or 0:06d}/{m.position:015d}",
+        "position": m.position,
+    }
+    tx.put(REPRESENTATIVE_VIOLATIONS, doc["violation_id"], doc)
+
+
+VIOLATIONS_VIEW = View(
+    "representative_violations",
+    1,
+    (
+        Collection(
+            REPRESENTATIVE_VIOLATIONS,
+            index=("campaign_id", "round", "person_id", "jurisdiction_id"),
+            sort="order",
+        ),
+    ),
+    {"inspection": {RepresentativeViolationRecorded: _violation_recorded}},
+    "Representatives' violations (评议代表违纪) by campaign, from inspection's own published log.",
+)
+
+VIEWS: tuple[View, ...] = (ASSESSMENTS_VIEW, VIOLATIONS_VIEW)

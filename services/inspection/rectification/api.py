@@ -87,11 +87,14 @@ def issue_rectification(
     """下发整改通知书: to one unit for its findings (active ones only), due in
     `working_days` working days after `issued_on` (public holidays and make-up working
     days counted)."""
-    check_counted(runtime, body.campaign_id, body.round, body.unit_id)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
-    if body.unit_principal_id is not None:
-        _unit_key(runtime, body.unit_principal_id, unit)
+
+    def checks() -> None:  # run by the command, once its Idempotency-Key was looked up
+        check_counted(runtime, body.campaign_id, body.round, body.unit_id)
+        if body.unit_principal_id is not None:
+            _unit_key(runtime, body.unit_principal_id, unit)
+
     return app.issue_rectification(
         caller,
         unit_id=body.unit_id,
@@ -104,6 +107,7 @@ def issue_rectification(
         round=body.round,
         unit_principal_id=body.unit_principal_id,
         key=idempotency_key,
+        checks=checks,
     )
 
 

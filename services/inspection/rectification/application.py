@@ -13,6 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from services.inspection.campaigns import Checks, unchecked
 from services.inspection.domain import Finding, FindingNotFound
 from services.inspection.rectification.domain import RectificationNotFound, RectificationOrder
 from services.inspection.workdays import WorkCalendar, WorkingDays, china_today
@@ -55,8 +56,13 @@ class Commands(WorkingDays):
         round: int | None,
         unit_principal_id: UUID | None,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the request's checks against the registry copy (campaign, round,
+        enrolment, the unit's key), run once the key was looked up."""
+
         def command() -> tuple[list[Any], Response]:
+            checks()
             today = china_today()
             findings = [
                 self._rectification_finding(f, f"finding_ids.{i}")

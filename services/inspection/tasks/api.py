@@ -12,7 +12,7 @@ from uuid import UUID
 
 from fastapi import Depends, Path, Query
 
-from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
+from services.inspection.campaigns import CAMPAIGN_IN_BODY, counted
 from services.inspection.tasks.application import TaskCommands
 from services.inspection.tasks.domain import SupervisedTask
 from services.inspection.tasks.schemas import (
@@ -73,7 +73,6 @@ def assign_task(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """立项督办: a task or key project for a unit in the caller's jurisdiction."""
-    check_counted(runtime, body.campaign_id, body.round, body.unit_id)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     reporter = (
@@ -85,6 +84,7 @@ def assign_task(
         jurisdiction_id=UUID(unit["jurisdiction_id"]),
         reporter=reporter,
         key=idempotency_key,
+        checks=counted(runtime, body.campaign_id, body.round, body.unit_id),
     )
 
 

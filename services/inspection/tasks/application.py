@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from services.inspection.campaigns import Checks, unchecked
 from services.inspection.tasks.domain import SupervisedTask, TaskNotFound
 from services.inspection.workdays import china_today
 from shared.auth import Principal as Caller
@@ -37,8 +38,12 @@ class TaskCommands(PublishingApplication):
         jurisdiction_id: UUID,
         reporter: dict[str, Any] | None,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the campaign checks, run once the key was looked up (`counted`)."""
+
         def command() -> tuple[list[Any], Response]:
+            checks()
             task = SupervisedTask.assign(
                 title=spec["title"],
                 kind=spec["kind"],

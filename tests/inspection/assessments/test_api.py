@@ -322,3 +322,90 @@ def test_vetoes_cancellations_and_representative_violations(
     assert client.get("/cancellations", headers=keys["督查员"]).status_code == 403
     other = client.get("/vetoes", params={"campaign_id": ctx["ids"]["city"]}, headers=ADMIN)
     assert other.json() == []
+
+
+def test_representative_violations_are_read_per_campaign_by_those_who_read_the_campaign(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, keys, ids, campaign = cluster["inspection"], ctx["keys"], ctx["ids"], ctx["campaign"]
+    other_campaign = _campaign(cluster["registry"], ids["郾城区"], "2026年度郾城区民主评议政风行风")
+    cluster.wait_caught_up("inspection", "registry")
+    zhang, li = "00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012"
+
+    def violation(key: str, person: str, **more: Any) -> dict[str, Any]:
+        body = {
+            "person_id": person,
+            "jurisdiction_id": ids["源汇区"],
+            "campaign_id": campaign,
+            "description": "评议代表收受被评单位礼品",
+        } | more
+        response = client.post("/representative-violations", json=body, headers=keys[key])
+        assert response.status_code == 201, response.text
+        recorded: dict[str, Any] = response.json()
+        return recorded
+
+    in_round = violation("源汇区纠风办", zhang, round=1)
+    whole = violation("漯河市纠风办", li)  # counted toward no one round: listed first
+    later = violation("源汇区纠风办", li, round=1, description="评议代表泄露评议情况")
+    in_city = violation("漯河市纠风办", zhang, jurisdiction_id=ids["city"], round=1)
+    elsewhere = violation(
+        "漯河市纠风办", zhang, jurisdiction_id=ids["郾城区"], campaign_id=other_campaign
+    )
+    cluster.wait_caught_up("inspection", "inspection")
+
+    def listed(key: str, **params: Any) -> list[dict[str, Any]]:
+        response = client.get(
+            "/representative-violations",
+            params={"campaign_id": campaign} | params,
+            headers=keys[key],
+        )
+        assert response.status_code == 200, response.text
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    everything = [whole, in_round, later, in_city]
+    for key in ("源汇区纠风办", "漯河市纠风办", "审计组", "admin"):
+        assert listed(key) == everything, key
+    assert listed("审计组", round=1) == [in_round, later, in_city]
+    assert listed("源汇区纠风办", person_id=zhang) == [in_round, in_city]
+    assert listed("源汇区纠风办", jurisdiction_id=ids["city"]) == [in_city]
+    assert listed("源汇区纠风办", round=1, person_id=li) == [later]
+    assert listed("admin", campaign_id=other_campaign) == [elsewhere]
+
+    # Paged like every list: the next page's cursor in X-Next-Cursor and Link.
+    first = client.get(
+        "/representative-violations",
+        params={"campaign_id": campaign, "limit": 3},
+        headers=keys["审计组"],
+    )
+    assert first.json() == everything[:3] and 'rel="next"' in first.headers["link"]
+    rest = client.get(
+        "/representative-violations",
+        params={"campaign_id": campaign, "limit": 3, "cursor": first.headers["x-next-cursor"]},
+        headers=keys["审计组"],
+    )
+    assert rest.json() == everything[3:] and "link" not in rest.headers
+
+    # Read as the campaign is read on the registry: another county's office gets the same
+    # 403; units, inspectors and agencies are refused by role; an unknown campaign is 404.
+    on_registry = cluster["registry"].get(f"/campaigns/{campaign}", headers=keys["郾城区纠风办"])
+    outside = client.get(
+        "/representative-violations",
+        params={"campaign_id": campaign},
+        headers=keys["郾城区纠风办"],
+    )
+    assert (outside.status_code, outside.json()) == (403, on_registry.json())
+    for key in ("源汇区民政局", "督查员", "调查公司"):
+        refused = client.get(
+            "/representative-violations", params={"campaign_id": campaign}, headers=keys[key]
+        )
+        assert refused.status_code == 403, key
+    unknown = client.get(
+        "/representative-violations",
+        params={"campaign_id": "00000000-0000-4000-8000-0000000000ff"},
+        headers=ADMIN,
+    )
+    assert _error(unknown) == (404, "campaign_id", "campaign_not_found")
+    unnamed = client.get("/representative-violations", headers=ADMIN)
+    assert unnamed.status_code == 422

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import Depends
 
 from services.inspection.assessments.application import Commands
-from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
+from services.inspection.campaigns import CAMPAIGN_IN_BODY
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import application_of
@@ -49,12 +49,9 @@ def resolve_veto(runtime: ServiceRuntime, veto_id: str, field: str) -> ScopeTarg
 RESOLVERS = {"assessment_score": resolve_score, "veto": resolve_veto}
 
 
-def unit_jurisdiction(
-    runtime: ServiceRuntime, unit_id: UUID, campaign_id: UUID, round_: int
-) -> UUID:
-    """The unit's jurisdiction in the registry copy now (kept with the fact for good), once
-    the campaign and its round are known to the copy and the unit is enrolled in it."""
-    check_counted(runtime, campaign_id, round_, unit_id)
+def unit_jurisdiction(runtime: ServiceRuntime, unit_id: UUID) -> UUID:
+    """The unit's jurisdiction in the registry copy now (kept with the fact for good). The
+    campaign, its round and the unit's enrolment are the command's to check (`counted`)."""
     unit = runtime.registry.unit(str(unit_id))
     assert unit is not None  # the policy resolved it
     return UUID(unit["jurisdiction_id"])

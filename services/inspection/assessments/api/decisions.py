@@ -27,15 +27,24 @@ from services.inspection.assessments.schemas import (
     VetoIn,
     VetoOut,
 )
-from services.inspection.assessments.views import CANCELLATIONS, VETOES
-from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
+from services.inspection.assessments.views import (
+    CANCELLATIONS,
+    REPRESENTATIVE_VIOLATIONS,
+    VETOES,
+)
+from services.inspection.campaigns import CAMPAIGN_IN_BODY, counted
 from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep
 from shared.idempotency import IdempotencyKey
-from shared.policy import Policy, PolicyRouter, allow, body
+from shared.policy import Policy, PolicyRouter, allow, body, query
 from shared.web.pagination import Pagination
 
 router = PolicyRouter(tags=["assessments"])
+VIOLATION_READERS: tuple[Role, ...] = ("office",)
+"""A violation names a representative (a person) and what they did: read by the offices
+that run evaluations (and auditors, admins), never by units, agencies or inspectors."""
+CAMPAIGN_IN_QUERY = query("campaign_id", "campaign", "defer")
 
 
 @router.post(
@@ -57,13 +66,14 @@ def decide_veto(
     return app.decide_veto(
         caller,
         unit_id=body.unit_id,
-        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
+        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id),
         campaign_id=body.campaign_id,
         round=body.round,
         basis=body.basis,
         authority=body.authority,
         decided_on=body.decided_on,
         key=idempotency_key,
+        checks=counted(runtime, body.campaign_id, body.round, body.unit_id),
     )
 
 
@@ -134,12 +144,13 @@ def cancel_results(
     return app.cancel_results(
         caller,
         unit_id=body.unit_id,
-        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
+        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id),
         campaign_id=body.campaign_id,
         round=body.round,
         reason=body.reason,
         decided_by=body.decided_by,
         key=idempotency_key,
+        checks=counted(runtime, body.campaign_id, body.round, body.unit_id),
     )
 
 
@@ -178,7 +189,6 @@ def record_representative_violation(
     """评议代表违纪: recorded in the office's jurisdiction and published
     (`inspection.assessments.representative_violation_recorded`) so the registry can
     disqualify the representative; inspection does not change the registry."""
-    check_counted(runtime, body.campaign_id, body.round)
     return app.record_representative_violation(
         caller,
         person_id=body.person_id,
@@ -187,4 +197,35 @@ def record_representative_violation(
         round=body.round,
         description=body.description,
         key=idempotency_key,
+        checks=counted(runtime, body.campaign_id, body.round),
     )
+
+
+@router.get(
+    "/representative-violations",
+    response_model=list[RepresentativeViolationOut],
+    **allow(Policy.read(*VIOLATION_READERS, scope=CAMPAIGN_IN_QUERY)),
+)
+def list_representative_violations(
+    views: ViewsDep,
+    page: Pagination,
+    campaign_id: Annotated[UUID, Query(description="The campaign the violations count toward")],
+    round: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    person_id: Annotated[UUID | None, Query()] = None,
+    jurisdiction_id: Annotated[
+        UUID | None, Query(description="Where the violation was recorded")
+    ] = None,
+) -> list[dict[str, Any]]:
+    """评议代表违纪 of one campaign, by round (those counted toward no one round first), then
+    as recorded; narrowed by round, representative (`person_id`) or the jurisdiction it was
+    recorded in; paged (`limit`, `cursor`). Read as the campaign is: by offices whose
+    jurisdiction runs it or lies above it (another county's campaign is the registry's 403
+    `outside your jurisdiction`; an unknown one 404 `campaign_not_found`), and by auditors.
+    Served from the violations view, which may lag a write by a moment."""
+    where = {
+        "campaign_id": str(campaign_id),
+        "round": None if round is None else str(round),
+        "person_id": None if person_id is None else str(person_id),
+        "jurisdiction_id": None if jurisdiction_id is None else str(jurisdiction_id),
+    }
+    return page.fetch(views, REPRESENTATIVE_VIOLATIONS, where=where)

@@ -25,6 +25,7 @@ from services.inspection.assessments.schemas import (
     ScoreHistoryEntry,
 )
 from services.inspection.assessments.views import ASSESSMENT_SCORES
+from services.inspection.campaigns import counted
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import RuntimeDep, ViewsDep
 from shared.idempotency import IdempotencyKey
@@ -54,7 +55,7 @@ def record_assessment_score(
     return app.record_assessment_score(
         caller,
         unit_id=body.unit_id,
-        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id, body.campaign_id, body.round),
+        jurisdiction_id=unit_jurisdiction(runtime, body.unit_id),
         campaign_id=body.campaign_id,
         round=body.round,
         component_code=body.component_code,
@@ -66,6 +67,7 @@ def record_assessment_score(
         evidence=body.evidence,
         reason=body.reason,
         key=idempotency_key,
+        checks=counted(runtime, body.campaign_id, body.round, body.unit_id),
     )
 
 

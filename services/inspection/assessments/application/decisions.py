@@ -19,6 +19,7 @@ from services.inspection.assessments.domain import (
     ResultCancellation,
     Veto,
 )
+from services.inspection.campaigns import Checks, unchecked
 from services.inspection.workdays import china_today
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
@@ -39,8 +40,12 @@ class DecisionCommands(Loading):
         authority: str,
         decided_on: date,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the campaign checks, run once the key was looked up (`counted`)."""
+
         def command() -> tuple[list[Any], Response]:
+            checks()
             decided = Veto.decide(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,
@@ -103,8 +108,12 @@ class DecisionCommands(Loading):
         reason: str,
         decided_by: str,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the campaign checks, run once the key was looked up (`counted`)."""
+
         def command() -> tuple[list[Any], Response]:
+            checks()
             cancelled = ResultCancellation.cancel(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,
@@ -148,8 +157,12 @@ class DecisionCommands(Loading):
         round: int | None,
         description: str,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the campaign checks, run once the key was looked up (`counted`)."""
+
         def command() -> tuple[list[Any], Response]:
+            checks()
             recorded = RepresentativeViolation.record(
                 person_id=person_id,
                 jurisdiction_id=jurisdiction_id,

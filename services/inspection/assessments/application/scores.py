@@ -14,6 +14,7 @@ from services.inspection.assessments.application.outputs import (
     score_out,
 )
 from services.inspection.assessments.domain import AssessmentScore
+from services.inspection.campaigns import Checks, unchecked
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 
@@ -38,8 +39,12 @@ class ScoreCommands(Loading):
         evidence: Sequence[str],
         reason: str,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the campaign checks, run once the key was looked up (`counted`)."""
+
         def command() -> tuple[list[Any], Response]:
+            checks()
             recorded = AssessmentScore.record(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,

@@ -67,14 +67,17 @@ def receive_complaint(
 ) -> dict[str, Any]:
     """登记投诉: from the conduct hotline, 12345, a complaint box, the web or media exposure;
     anonymous (no `complainant`) or named (name and contact sealed at once)."""
-    check_counted(runtime, body.campaign_id, body.round, body.unit_id)
-    jurisdiction = str(body.jurisdiction_id)
-    if runtime.registry.jurisdiction(jurisdiction) is None:
-        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
-    if body.unit_id is not None:
-        located = str(unit_jurisdiction(runtime, body.unit_id))
-        if located not in runtime.registry.subtree(jurisdiction):
-            raise InvalidComplaint("the unit lies outside the jurisdiction", field="unit_id")
+
+    def checks() -> None:  # run by the command, once its Idempotency-Key was looked up
+        check_counted(runtime, body.campaign_id, body.round, body.unit_id)
+        jurisdiction = str(body.jurisdiction_id)
+        if runtime.registry.jurisdiction(jurisdiction) is None:
+            raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
+        if body.unit_id is not None:
+            located = str(unit_jurisdiction(runtime, body.unit_id))
+            if located not in runtime.registry.subtree(jurisdiction):
+                raise InvalidComplaint("the unit lies outside the jurisdiction", field="unit_id")
+
     complainant = None if body.complainant is None else body.complainant.model_dump()
     return app.receive_complaint(
         caller,
@@ -89,6 +92,7 @@ def receive_complaint(
         deadline_days=body.deadline_days,
         complainant=complainant,
         key=idempotency_key,
+        checks=checks,
     )
 
 
@@ -152,15 +156,19 @@ def dispatch_complaint(
 ) -> dict[str, Any]:
     """转办 to a unit; due in the complaint's working days from today (China time). A
     complaint counted toward a campaign goes only to a unit enrolled in it."""
-    campaign_id = app.complaint(complaint_id).campaign_id
-    if campaign_id is not None:
-        check_enrolled(runtime, str(campaign_id), body.unit_id)
+
+    def checks() -> None:  # run by the command, once its Idempotency-Key was looked up
+        campaign_id = app.complaint(complaint_id).campaign_id
+        if campaign_id is not None:
+            check_enrolled(runtime, str(campaign_id), body.unit_id)
+
     return app.dispatch_complaint(
         caller,
         complaint_id,
         unit_id=body.unit_id,
         unit_jurisdiction_id=unit_jurisdiction(runtime, body.unit_id),
         key=idempotency_key,
+        checks=checks,
     )
 
 

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
+from services.inspection.campaigns import CAMPAIGN_IN_BODY, counted
 from services.inspection.complaints.api.common import (
     UNIT_IN_BODY,
     ComplaintsApp,
@@ -39,7 +39,6 @@ def record_hotline_appearance(
 ) -> dict[str, Any]:
     """政风行风热线上线: the unit appeared on the hotline on that day (counted toward a
     campaign round: a day within the round)."""
-    window = check_counted(runtime, body.campaign_id, body.round, body.unit_id)
     return app.record_hotline_appearance(
         caller,
         unit_id=body.unit_id,
@@ -48,8 +47,8 @@ def record_hotline_appearance(
         round=body.round,
         appeared_on=body.appeared_on,
         topic=body.topic,
-        window=window,
         key=idempotency_key,
+        counted=counted(runtime, body.campaign_id, body.round, body.unit_id),
     )
 
 

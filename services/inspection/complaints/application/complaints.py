@@ -10,6 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from services.inspection.campaigns import Checks, Counted, unchecked
 from services.inspection.complaints.application.complainants import Complainants
 from services.inspection.complaints.application.outputs import (
     appearance_out,
@@ -22,7 +23,6 @@ from services.inspection.complaints.domain import (
     ComplaintNotFound,
     HotlineAppearance,
 )
-from services.inspection.dates import Window
 from services.inspection.domain import InspectionError
 from services.inspection.settings import DEADLINES_ENV, ComplaintDeadlines
 from services.inspection.workdays import WorkingDays, china_today
@@ -79,7 +79,10 @@ class Commands(Complainants, WorkingDays):
         deadline_days: int | None,
         complainant: dict[str, str] | None,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the request's checks against the registry copy (campaign, round,
+        enrolment, where the unit lies), run once the key was looked up."""
         sealed = (
             self._seal_complainant(
                 (complainant or {}).get("name"), (complainant or {}).get("contact")
@@ -89,6 +92,7 @@ class Commands(Complainants, WorkingDays):
         )
 
         def command() -> tuple[list[Any], Response]:
+            checks()
             complaint = Complaint.receive(
                 jurisdiction_id=jurisdiction_id,
                 unit_id=unit_id,
@@ -136,8 +140,13 @@ class Commands(Complainants, WorkingDays):
         unit_id: UUID,
         unit_jurisdiction_id: UUID,
         key: str | None,
+        checks: Checks = unchecked,
     ) -> Response:
+        """`checks`: the unit's enrolment in the complaint's campaign, run once the key was
+        looked up."""
+
         def command() -> tuple[list[Any], Response]:
+            checks()
             complaint = self.complaint(complaint_id)
             day = china_today()
             due = self.work_calendar.add_working_days(day, complaint.deadline_days)
@@ -209,9 +218,13 @@ class Commands(Complainants, WorkingDays):
         appeared_on: date,
         topic: str | None,
         key: str | None,
-        window: Window | None = None,
+        counted: Counted = unchecked,
     ) -> Response:
+        """`counted`: the campaign checks, run once the key was looked up; they answer the
+        window the day must lie in."""
+
         def command() -> tuple[list[Any], Response]:
+            window = counted()
             appearance = HotlineAppearance.record(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,
