@@ -10,6 +10,10 @@ surrogates (which are not encodable as UTF-8), are refused with a 422 naming the
 - `Prose`: free text that may span lines (reasons, summaries). Tab, line feed and carriage
   return are allowed; every other control character is refused.
 
+Neither holds a bidirectional embedding, override or isolate (U+202A–U+202E,
+U+2066–U+2069): invisible, they reorder how the text around them is shown, so an id or a
+unit name could read as another in a list, a page or an export ("Trojan Source").
+
 Both carry `x-pingyi-text` in their JSON schema, which the OpenAPI test uses to prove that
 no request string bypasses them, and a `pattern` that generators (schemathesis) respect.
 
@@ -36,15 +40,18 @@ TextKind = Literal["line", "prose"]
 TEXT_MARKER = "x-pingyi-text"
 _PROSE_ALLOWED = frozenset("\t\n\r")
 _LINE_BREAKERS = frozenset("\u2028\u2029\u0085")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _PATTERNS: dict[TextKind, str] = {
-    "line": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$",
-    "prose": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$",
+    "line": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$",
+    "prose": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$",
 }
 
 
 _SUSPECT: dict[TextKind, re.Pattern[str]] = {
-    "line": re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"),
-    "prose": re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]"),
+    "line": re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"),
+    "prose": re.compile(
+        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    ),
 }
 """Every character `text_problem` could object to, as one C-speed scan: clean text (nearly
 all of it; a questionnaire carries 160 strings) never reaches the per-character loop."""
@@ -61,6 +68,11 @@ def text_problem(value: str, kind: TextKind) -> str | None:
             return f"contains an unpaired surrogate at position {index}"
         if kind == "line" and char in _LINE_BREAKERS:
             return f"must be one line (found U+{ord(char):04X} at position {index})"
+        if char in _BIDI_CONTROLS:
+            return (
+                "must not contain bidirectional control characters, which reorder how the "
+                f"text is shown (found U+{ord(char):04X} at position {index})"
+            )
         if category == "Cc" and not (kind == "prose" and char in _PROSE_ALLOWED):
             return (
                 f"must not contain control characters (found U+{ord(char):04X} at position {index})"

@@ -18,7 +18,19 @@ from tests.fuzz.seed import Seeded
 
 # Refused by both of the kernel's text kinds (shared/types.py): C0 and C1 controls other
 # than tab and line ends, DEL, and a lone surrogate (sent as a JSON escape).
-CONTROL = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x7f", "\x85", "\x9f", "\ud800"]
+CONTROL = [
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\x9f",
+    "\ud800",
+    "\u202e",
+    "\u2066",
+]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,38 @@
+"""The kernel's request text rule (`shared.types`): what `Line` and `Prose` refuse, and why,
+beside the fuzz suite that puts each refused character in every string of every request."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import TypeAdapter, ValidationError
+
+from shared.types import Line, Prose, text_problem
+
+BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+
+
+@pytest.mark.parametrize("control", BIDI)
+@pytest.mark.parametrize("kind", ["line", "prose"])
+def test_bidirectional_controls_are_refused_by_position(control: str, kind: str) -> None:
+    """A right-to-left override makes "H-\u202e9" or a unit name read as another in a list
+    or an export: refused in every request string, saying where."""
+    problem = text_problem(f"问卷-{control}9", kind)  # type: ignore[arg-type]
+    assert problem is not None
+    assert f"U+{ord(control):04X} at position 3" in problem
+    assert "bidirectional" in problem
+
+
+@pytest.mark.parametrize("text", ["区公安局", "问卷 A-0001", "第一行\n第二行", "x\u200fy", "𠀀𪚥"])
+def test_chinese_and_plain_text_pass(text: str) -> None:
+    assert text_problem(text, "prose") is None
+    if "\n" not in text:
+        assert text_problem(text, "line") is None
+
+
+@pytest.mark.parametrize("annotation", [Line, Prose])
+def test_the_types_refuse_them_and_their_schema_says_so(annotation: object) -> None:
+    adapter = TypeAdapter(annotation)
+    with pytest.raises(ValidationError, match="U\\+202E"):
+        adapter.validate_python("H-\u202e9")
+    pattern = adapter.json_schema()["pattern"]
+    assert "\\u202a-\\u202e" in pattern and "\\u2066-\\u2069" in pattern
