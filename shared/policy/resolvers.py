@@ -26,7 +26,10 @@ def target_id(value: str, field: str) -> UUID:
 
 
 def _jurisdiction(runtime: ServiceRuntime, value: str, name: str) -> ScopeTarget:
-    return ScopeTarget(value)
+    """A jurisdiction is its own scope. Read as a UUID first: a malformed id is the request
+    model's 422 naming the field (not a 403 for a jurisdiction that cannot exist), and one
+    in capitals is the jurisdiction it names."""
+    return ScopeTarget(str(target_id(value, name)))
 
 
 class UnitNotFound(NotFoundError):

@@ -214,6 +214,21 @@ def test_who_reads_bulletins_and_bad_periods(world: Any) -> None:
         assert bad.json()["detail"][0]["field"] == f"query.{next(iter(params))}"
 
 
+def test_a_malformed_jurisdiction_is_a_bad_field_not_a_refusal(world: Any) -> None:
+    """Not a UUID: the 422 naming the field, as any malformed id (it was 403 "outside your
+    jurisdiction" for a county office); the office's own in capitals is its own."""
+    cluster, ctx = world
+    office, county = ctx["keys"]["萨尔图区纠风办"], ctx["county"]
+    for value in ("not-a-uuid", "", "1" * 40):
+        bad = _get(cluster, "/bulletins/weekly", office, jurisdiction_id=value, week=THIS_WEEK)
+        assert bad.status_code == 422, (value, bad.text)
+        assert bad.json()["detail"][0]["field"] == "query.jurisdiction_id"
+    shouted = _get(
+        cluster, "/bulletins/weekly", office, jurisdiction_id=county.upper(), week=THIS_WEEK
+    )
+    assert shouted.status_code == 200, shouted.text
+
+
 BAD_WEEKS = ("9999-W52", "9999-W53", "2025-W53", "2026-W00", "0000-W01", "２０２６-W09")
 BAD_MONTHS = ("2026-00", "2026-13", "0000-05", "２０２６-05")
 
