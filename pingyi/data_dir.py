@@ -42,7 +42,10 @@ def usable(data_dir: Path) -> Path:
 
 @contextmanager
 def claimed(data_dir: Path, command: str) -> Iterator[None]:
-    """Hold the directory for `command` while the block runs."""
+    """Hold the directory for `command` while the block runs. A directory this made that
+    the block left with nothing but the lock (a refusal before anything started: a port in
+    use) is taken away again, so a refused command leaves no trace."""
+    fresh = not data_dir.exists()
     lock = usable(data_dir)
     handle = lock.open("a+", encoding="utf-8")
     try:
@@ -52,8 +55,21 @@ def claimed(data_dir: Path, command: str) -> Iterator[None]:
         handle.write(f"pingyi {command} (pid {os.getpid()})\n")
         handle.flush()
         yield
+    except BaseException:
+        if fresh:
+            _remove_if_untouched(data_dir, lock)
+        raise
     finally:
         handle.close()  # closing releases the lock
+
+
+def _remove_if_untouched(data_dir: Path, lock: Path) -> None:
+    try:
+        if [entry.name for entry in data_dir.iterdir()] == [LOCK_FILE]:
+            lock.unlink()
+            data_dir.rmdir()
+    except OSError:  # another process wrote it meanwhile: it is theirs now
+        pass
 
 
 def _take(handle: IO[str], data_dir: Path) -> None:

@@ -50,6 +50,22 @@ def test_a_port_in_use_is_named_before_anything_starts(tmp_path: Path) -> None:
         taken.listen()
         done = _run(tmp_path / "data", "up", "--base-port", str(base))
     _refused(done, "cannot start", f"port {base + 2}", f"({SERVICES[2]})", "--base-port")
+    assert not (tmp_path / "data").exists()  # refused before anything started: no trace
+
+
+def test_a_port_in_use_leaves_a_data_directory_that_was_there_as_it_was(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "registry.sqlite").write_bytes(b"")
+    base = quiet_ports(5)[0]
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", base))
+        taken.listen()
+        done = _run(data, "up", "--base-port", str(base))
+    _refused(done, "cannot start", f"port {base}")
+    assert (data / "registry.sqlite").exists()
 
 
 def test_a_port_out_of_range_is_a_bad_option(tmp_path: Path) -> None:
