@@ -84,22 +84,20 @@ def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) 
 
 
 def in_reading_order(units: list[Document]) -> list[Document]:
-    """The engine's order (category, sub-unit, rank), except that the units it does not
-    rank — last in their group, by id in the result — are listed by name in dictionary
-    (pinyin) order, as a reader looks a name up."""
+    """The engine's order (category, sub-unit, rank), except that units it ranks alike (a
+    tie) and those it does not rank (last in their group) — both by id in the result — are
+    listed by name in dictionary (pinyin) order, as a reader looks a name up and as the
+    lists on the same page read (`read.listed_order`)."""
     keys: list[tuple[Any, ...]] = []
     start: int | None = None
-    group: tuple[Any, Any] | None = None
+    previous: tuple[Any, Any, Any] | None = None
     for index, unit in enumerate(units):
-        here = (unit["category"], unit.get("sub_unit"))
-        if unit["rank"] is not None:
-            start = None
-            keys.append((index, 0))
-        else:
-            if start is None or here != group:
-                start = index
-            keys.append((start, 1, pinyin_key(unit.get("unit_name") or ""), unit["unit_id"]))
-        group = here
+        # Units that read alike: one group, one category, one rank (None: unranked).
+        alike = (unit["category"], unit.get("sub_unit"), unit["rank"])
+        if start is None or alike != previous:
+            start = index
+        keys.append((start, pinyin_key(unit.get("unit_name") or ""), unit["unit_id"]))
+        previous = alike
     return [units[i] for i in sorted(range(len(units)), key=keys.__getitem__)]
 
 
@@ -129,7 +127,7 @@ def _advance_head(tx: ViewTransaction, run: Document) -> None:
 
 ROUND_RESULTS_VIEW = View(
     "round_results",
-    2,
+    3,
     (
         Collection(ROUND_HEADS, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(ROUND_RUNS, index=("campaign_id", "round"), sort="order"),
@@ -138,7 +136,7 @@ ROUND_RESULTS_VIEW = View(
         ),
     ),
     {"scoring": {RoundScored: on_round_scored}},
-    "Every run of every campaign round (units in the engine's order, those it does not rank "
+    "Every run of every campaign round (units in the engine's order, tied and unranked ones "
     "by name), and each round's runs.",
 )
 

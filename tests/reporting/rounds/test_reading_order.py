@@ -1,5 +1,6 @@
 """Round results as a Chinese reader reads them: the units scoring does not rank listed by
-name in dictionary order within their group (ranked ones keep the engine's order), a
+name in dictionary order within their group, and so are tied ones (ranked ones keep the
+engine's order otherwise), a
 component's level counts in the scale's order, and the CSV's flags in words."""
 
 from __future__ import annotations
@@ -59,6 +60,27 @@ def test_unranked_units_are_listed_by_name_within_their_group() -> None:
         "中国移动",
         "供电公司",
         "自来水公司",
+    ]
+
+
+def test_tied_units_are_listed_by_name_as_the_lists_list_them() -> None:
+    # The engine orders a tie by unit id; the page's table and its lists read it by name.
+    engine = [
+        _unit("u1", "漯河市税务局", GOV, 1),  # s
+        _unit("u2", "漯河市民政局", GOV, 1),  # m
+        _unit("u0", "漯河市财政局", GOV, 3),  # c, ranked below: stays below
+        _unit("u4", "郾城区公安局", GOV, 4),  # y
+        _unit("u3", "发展改革委", GOV, 4),  # f
+        _unit("u5", "舞阳县教育局", GOV, None),
+    ]
+    names = [u["unit_name"] for u in in_reading_order(engine)]
+    assert names == [
+        "漯河市民政局",
+        "漯河市税务局",
+        "漯河市财政局",
+        "发展改革委",
+        "郾城区公安局",
+        "舞阳县教育局",
     ]
 
 
