@@ -351,7 +351,9 @@ def test_a_private_wave_answers_the_public_as_a_missing_one(cluster: Cluster, wo
             assert answer.status_code == 404
             assert answer.json() == {
                 "error": "wave_not_found",
-                "detail": [{"field": "wave_id", "reason": "no such wave"}],
+                "detail": [
+                    {"field": "wave_id", "reason": "no such wave", "code": "wave_not_found"}
+                ],
             }
 
 

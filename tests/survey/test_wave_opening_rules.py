@@ -218,7 +218,10 @@ def test_a_campaign_waves_round_units_and_panel_are_reported_together(
     assert error_fields(both) == ["round", "unit_ids.1", "panel_draw_id"]
     assert "rounds 1–2" in both.json()["detail"][0]["reason"]
     assert "not enrolled" in both.json()["detail"][1]["reason"]
-    # One problem alone reads as it always did: the error and the field, nothing listed.
+    # One problem alone is its own error: its one entry has the field, reason and code, as
+    # each of several has.
     one = _opened(cluster, world, round=3)
     assert one.status_code == 422 and one.json()["error"] == "invalid_wave"
-    assert one.json()["detail"] == [{"field": "round", "reason": "the campaign has rounds 1–2"}]
+    assert one.json()["detail"] == [
+        {"field": "round", "reason": "the campaign has rounds 1–2", "code": "invalid_wave"}
+    ]

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from services.survey.api.deps import SurveyApp
+from services.survey.api.deps import SurveyApp, UniqueKeys
 from services.survey.schemas.questionnaires import VoteIn, VoteOut
 from shared.contracts.survey import SCALE_LEVELS, EnrolledUnit
 from shared.idempotency import IdempotencyKey
@@ -54,12 +54,17 @@ def public_wave(wave_id: UUID, app: SurveyApp) -> dict[str, Any]:
     **allow(Policy.anyone()),
 )
 def vote(
-    wave_id: UUID, body: VoteIn, app: SurveyApp, idempotency_key: IdempotencyKey = None
+    wave_id: UUID,
+    body: VoteIn,
+    app: SurveyApp,
+    unique_keys: UniqueKeys,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """投票: one vote per person per unit per campaign round. The voter is identified by a
     keyed hash of the mobile or ID number (never stored); a second vote on a unit answers
     409 `already_voted` naming the units. Before the wave's window opens: 409
     `not_open_yet`; after it closes: 409 `wave_closed`. An Idempotency-Key is the voter's
     own (scoped to the voter and the wave): a retry with it and the same body answers as
-    the first time."""
+    the first time. A body that names a key twice in one object (a unit in `ratings`) is
+    422 `duplicate_key`, naming each place."""
     return app.vote(wave_id, body.voter, dict(body.ratings), idempotency_key)

@@ -8,7 +8,8 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.survey.api.deps import WAVE, WAVE_POINTS, SurveyApp
+from services.survey.api.deps import WAVE, WAVE_POINTS, RawBody, SurveyApp, UniqueKeys
+from services.survey.domain.errors import InvalidRange
 from services.survey.schemas.batches import BatchIn, BatchOut
 from services.survey.schemas.questionnaires import (
     BatchStateOut,
@@ -20,13 +21,13 @@ from services.survey.schemas.questionnaires import (
     VersionsOut,
 )
 from services.survey.schemas.views import ProgressOut, QuestionnaireRowOut, ScanOut
-from services.survey.views.waves import PROGRESS, QUESTIONNAIRES, county_part
+from services.survey.views.waves import PROGRESS, collected_between, county_part
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
 from shared.registry_view import RegistryView
-from shared.types import Line
+from shared.types import Line, Moment
 from shared.web.pagination import Pagination, part_in_scope, party_where
 
 router = PolicyRouter(tags=["questionnaires 问卷"])
@@ -47,6 +48,7 @@ def record_batch(
     app: SurveyApp,
     views: ViewsDep,
     body_fingerprint: BodyFingerprint,
+    raw: RawBody,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """推送问卷, up to 10,000 a request. Each row is checked on its own: every bad row is
@@ -54,8 +56,10 @@ def record_batch(
     `all_or_nothing` (then 422 with every problem and nothing recorded). A questionnaire
     pushed again with the same answers counts as a duplicate; with other answers it is a
     problem (`questionnaire_conflict`: correct it instead). Questionnaires the wave's
-    integrity rules flag are recorded in quarantine."""
-    rows, refused = body.rows()
+    integrity rules flag are recorded in quarantine. A row that names a key twice in one
+    object is a problem (`duplicate_key`, at each place); such a key outside the rows
+    refuses the body (422 `duplicate_key`)."""
+    rows, refused = body.rows(body.repeated(raw))
     return app.record_batch(
         caller,
         wave_id,
@@ -80,16 +84,39 @@ def list_questionnaires(
     page: Pagination,
     status: Status | None = None,
     survey_point: Annotated[Line | None, Query(max_length=200)] = None,
+    collected_from: Annotated[
+        Moment | None,
+        Query(
+            description="Only those collected at or after this time (ISO 8601 with its "
+            "offset; `+` written `%2B` in a URL)",
+            examples=["2024-11-05T00:00:00+08:00"],
+        ),
+    ] = None,
+    collected_to: Annotated[
+        Moment | None,
+        Query(
+            description="Only those collected at or before this time",
+            examples=["2024-11-05T23:59:59+08:00"],
+        ),
+    ] = None,
 ) -> list[dict[str, Any]]:
-    """The wave's questionnaires with their standing, by questionnaire id, paged; `status=
+    """The wave's questionnaires with their standing, when each was collected
+    (`collected_at`) and recorded (`recorded_at`), by questionnaire id, paged; `status=
     quarantined` is the quarantine list an office reviews. An agency sees those it pushed.
-    From the view (may lag)."""
+    From the view (may lag). `collected_from` and `collected_to` keep those collected in
+    that range (both ends included); the range is no index of the view, so a narrow one
+    of a large wave costs a read of the wave's rows under the other filters."""
+    if collected_from is not None and collected_to is not None and collected_to < collected_from:
+        raise InvalidRange(
+            "the range must start before it ends (collected_from after collected_to)",
+            field="query.collected_to",
+        )
     where: dict[str, Any] = {"wave_id": str(wave_id)} | party_where(caller, AGENCY_OWN)
     if status is not None:
         where["status"] = status
     if survey_point is not None:
         where["survey_point"] = survey_point
-    return page.fetch(views, QUESTIONNAIRES, where=where)
+    return collected_between(views, page, where, collected_from, collected_to)
 
 
 @router.get(
@@ -127,11 +154,13 @@ def correct_questionnaire(
     body: CorrectionIn,
     caller: CurrentPrincipal,
     app: SurveyApp,
+    unique_keys: UniqueKeys,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """更正问卷: the whole answers as they should read, with the reason. The first answers
     and every correction stay in the log. Retried with the same Idempotency-Key and body, it
-    answers as the first time."""
+    answers as the first time. A body that names a key twice in one object (a unit in
+    `ratings`) is 422 `duplicate_key`, naming each place."""
     return app.correct(caller, wave_id, response_id, body.answers(), body.reason, idempotency_key)
 
 

@@ -31,10 +31,10 @@ from services.survey.domain import (
     Wave,
     WaveClosedError,
 )
-from services.survey.domain.errors import NotOpenYet
+from services.survey.domain.errors import NotOpenYet, SurveyError
 from shared.contracts.registry import china_date
 from shared.contracts.survey import Channel
-from shared.errors import PingyiError
+from shared.errors import UnavailableError
 from shared.idempotency import run_idempotent
 from shared.secrets import service_secret
 
@@ -59,13 +59,13 @@ NOT_A_VOTER = (
 )
 
 
-class VotingUnavailable(PingyiError):
+class VotingUnavailable(SurveyError, UnavailableError):
     status_code = 503
     code = "voting_unavailable"
     retry_after = 60
 
 
-class VotingBusy(PingyiError):
+class VotingBusy(SurveyError, UnavailableError):
     """Votes on one wave are written one after another (each is checked against the
     wave's close); past a few retries the caller is asked to try again."""
 

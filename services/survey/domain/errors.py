@@ -13,13 +13,15 @@ T = TypeVar("T")
 class SurveyError(PingyiError):
     """Base of every survey domain error. One may stand for several problems of a request
     (`Objections.refuse`): its body then lists each, with its own field, reason and code,
-    so a caller fixes them all in one round trip."""
+    so a caller fixes them all in one round trip. One problem alone is listed the same way
+    (`detail`: one entry with its field, reason and code), so a caller reads every survey
+    error by one rule, however many problems it names."""
 
     several: tuple[SurveyError, ...] = ()
 
     def body(self) -> dict[str, Any]:
         if not self.several:
-            return super().body()
+            return {"error": self.code, "detail": [self.entry()]}
         detail = [problem.entry() for problem in self.several]
         return {"error": self.code, "reason": self.reason, "detail": detail}
 
@@ -138,6 +140,19 @@ class DecisionConflict(SurveyError, ConflictError):
     """A review, correction or withdrawal that the questionnaire's state no longer allows."""
 
     code = "decision_conflict"
+
+
+class RepeatedKey(SurveyError, InvalidError):
+    """A body names a key twice in one object, where JSON keeps the last silently."""
+
+    code = "duplicate_key"
+
+
+class InvalidRange(SurveyError, InvalidError):
+    """A list's range that ends before it starts: a query parameter's mistake, answered as
+    any other (`validation_failed`, naming `query.<parameter>`)."""
+
+    code = "validation_failed"
 
 
 class InvalidDecision(SurveyError, InvalidError):

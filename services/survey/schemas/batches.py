@@ -14,6 +14,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
 
+from services.survey.domain.errors import RepeatedKey
 from services.survey.schemas.questionnaires import (
     MAX_BATCH,
     OFF_EVERY_SCALE,
@@ -22,12 +23,24 @@ from services.survey.schemas.questionnaires import (
     QuestionnaireIn,
     UnitKey,
 )
+from services.survey.schemas.repeated_keys import (
+    REPEATED,
+    Place,
+    distinct_keys,
+    field_of,
+    keys_at_most,
+    refuse_repeated,
+    repeated_keys,
+)
 from services.survey.schemas.waves import In
 from shared.reasons import reason_of
 from shared.types import Line
 
 Rows = tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]
 """(index, command) of every row that parses, and a problem for each that does not."""
+Repeats = dict[int, list[Place]]
+"""The places of the keys each row (by index) names twice."""
+ROWS = "questionnaires"
 
 
 def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
@@ -66,8 +79,53 @@ class BatchIn(In):
         default=False, description="Refuse the whole batch (422) if any row has a problem"
     )
 
-    def rows(self) -> Rows:
-        return parse_rows(self.questionnaires, "questionnaires")
+    def rows(self, repeated: Repeats | None = None) -> Rows:
+        """The rows, those in `repeated` (by index) reported and left out."""
+        kept = [(i, q) for i, q in enumerate(self.questionnaires) if i not in (repeated or {})]
+        good, problems = parse_rows([q for _, q in kept], ROWS, [i for i, _ in kept])
+        problems += self._repeated_problems(repeated)
+        return good, sorted(problems, key=lambda problem: problem["row"])
+
+    def repeated(self, raw: bytes) -> Repeats:
+        """The keys the body (`raw`, what this was read from) names twice, by row; 422
+        `duplicate_key` for one outside the rows. Read from the bytes once more, except
+        where the body's objects hold as many keys as its bytes can name
+        (`repeated_keys.keys_at_most`): then none was named twice."""
+        counted = self.keys_held()
+        if counted is not None and counted == keys_at_most(raw):
+            return {}
+        by_row: Repeats = {}
+        outside: list[Place] = []
+        for place in repeated_keys(raw):
+            if len(place) > 2 and place[0] == ROWS and isinstance(place[1], int):
+                by_row.setdefault(place[1], []).append(place)
+            else:
+                outside.append(place)
+        refuse_repeated(outside)
+        return by_row
+
+    def keys_held(self) -> int | None:
+        """How many keys this holds between its objects, or fewer (never more: an undercount
+        only costs reading the bytes again); None: not counted. A body read the ordinary way
+        (rarely: `from_json_body`) is always read again."""
+        return None
+
+    def _repeated_problems(self, repeated: Repeats | None) -> list[dict[str, Any]]:
+        problems: list[dict[str, Any]] = []
+        for index, places in (repeated or {}).items():
+            q = self.questionnaires[index]
+            qid = clip(q.get("questionnaire_id") if isinstance(q, dict) else q.questionnaire_id)
+            problems += [
+                {
+                    "row": index,
+                    "questionnaire_id": qid,
+                    "field": clip(field_of(place)),  # a key may be of any length
+                    "reason": REPEATED,
+                    "code": RepeatedKey.code,
+                }
+                for place in places
+            ]
+        return problems
 
     @classmethod
     def from_json_body(cls, raw: bytes) -> BatchIn | None:
@@ -127,15 +185,46 @@ class JsonBatchIn(BatchIn):
         min_length=1, max_length=MAX_BATCH
     )
 
-    def rows(self) -> Rows:
+    def rows(self, repeated: Repeats | None = None) -> Rows:
         good: list[tuple[int, dict[str, Any]]] = []
         problems: list[dict[str, Any]] = []
         for index, q in enumerate(self.questionnaires):
-            if isinstance(q, JsonQuestionnaireIn):
+            if repeated and index in repeated:
+                problems += self._repeated_problems({index: repeated[index]})
+            elif isinstance(q, JsonQuestionnaireIn):
                 good.append((index, q.command()))
             else:
-                _parse_row(index, q, "questionnaires", good, problems)
+                _parse_row(index, q, ROWS, good, problems)
         return good, problems
+
+    def keys_held(self) -> int | None:
+        found = len(self.model_fields_set)
+        for q in self.questionnaires:
+            if isinstance(q, JsonQuestionnaireIn):
+                found += len(q.model_fields_set) + len(q.ratings)
+                dimensions = q.dimension_ratings
+                if dimensions:
+                    found += len(dimensions) + sum(map(len, dimensions.values()))
+                for opinion in q.opinions:
+                    found += len(opinion.model_fields_set)
+            else:
+                found += _keys_in(q)
+        return found
+
+
+def _keys_in(value: Any) -> int:
+    """The keys of the objects in a value parsed from JSON (a row kept as sent), each unit
+    id once however it is written (as `repeated_keys` reads them)."""
+    found = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found += distinct_keys(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def parse_rows(raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None = None) -> Rows:

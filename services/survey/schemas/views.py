@@ -17,7 +17,11 @@ class QuestionnaireRowOut(BaseModel):
     survey_point: str | None
     channel: str | None
     group: str | None
-    collected_at: str
+    collected_at: str = Field(description="When it was collected, as pushed (ISO 8601)")
+    recorded_at: str = Field(
+        description="When it was recorded: the time its event was stored (ISO 8601, UTC), "
+        "as `GET .../questionnaires/{response_id}` says it"
+    )
     status: str
     flags: list[dict[str, str]]
     version: int

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC
 from itertools import repeat
 from typing import Any
 
@@ -38,7 +39,7 @@ Place = tuple[str | None, str | None, str | None, str | None, str]
 
 
 def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
-    _record(tx, str(p.wave_id), _text(p.agency_id), _text(p.batch_id), [p])
+    _record(tx, str(p.wave_id), _text(p.agency_id), _text(p.batch_id), [p], _stored_at(m))
 
 
 def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessage) -> None:
@@ -56,7 +57,9 @@ def on_batch_recorded(tx: ViewTransaction, p: BatchRecorded, m: IntegrationMessa
     tx.put_many(
         [
             (QUESTIONNAIRES, row["response_id"], row)
-            for row in _part_rows(p, wave_id, agency, batch, channels, statuses, flags)
+            for row in _part_rows(
+                p, wave_id, agency, batch, _stored_at(m), channels, statuses, flags
+            )
         ]
     )
     progress = tx.get(PROGRESS, wave_id)
@@ -79,11 +82,13 @@ def _part_rows(
     wave_id: str,
     agency: str | None,
     batch: str | None,
+    recorded_at: str,
     channels: list[str | None],
     statuses: list[str],
     flags: dict[int, list[dict[str, str]]],
 ) -> Iterator[Document]:
-    """The part's questionnaire rows, as `_row` makes them from single messages."""
+    """The part's questionnaire rows, as `_row` makes them from single messages (every
+    one recorded when the part was stored)."""
     columns = zip(
         p.response_ids,
         p.questionnaire_ids,
@@ -108,6 +113,7 @@ def _part_rows(
             "channel": channel,
             "group": group,
             "collected_at": at.isoformat(),
+            "recorded_at": recorded_at,
             "status": status,
             "flags": flags.get(index, []),
             "version": 1,
@@ -119,19 +125,27 @@ def _text(value: object | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _stored_at(m: IntegrationMessage) -> str:
+    """When the message's event was stored (its `occurred_at`: the stored event's own
+    timestamp, UTC), as `GET .../questionnaires/{id}` says `recorded_at`: part of the
+    message, so a rebuild writes the same rows."""
+    return m.occurred_at.astimezone(UTC).isoformat()
+
+
 def _record(
     tx: ViewTransaction,
     wave_id: str,
     agency: str | None,
     batch: str | None,
     recordings: Sequence[Recording],
+    recorded_at: str,
 ) -> None:
     if not recordings:
         return
     doc = tx.get(WAVES, wave_id)
     if doc is not None:
         tx.put(WAVES, wave_id, doc | {"response_count": doc["response_count"] + len(recordings)})
-    rows = [_row(wave_id, agency, batch, q) for q in recordings]
+    rows = [_row(wave_id, agency, batch, q, recorded_at) for q in recordings]
     tx.put_many([(QUESTIONNAIRES, row["response_id"], row) for row in rows])
     progress = tx.get(PROGRESS, wave_id)
     if progress is None:
@@ -144,7 +158,9 @@ def _status(q: Recording) -> str:
     return "quarantined" if q.flags else "counted"
 
 
-def _row(wave_id: str, agency: str | None, batch: str | None, q: Recording) -> Document:
+def _row(
+    wave_id: str, agency: str | None, batch: str | None, q: Recording, recorded_at: str
+) -> Document:
     return {
         "response_id": str(q.response_id),
         "wave_id": wave_id,
@@ -155,6 +171,7 @@ def _row(wave_id: str, agency: str | None, batch: str | None, q: Recording) -> D
         "channel": None if q.channel is None else q.channel.value,
         "group": q.group,
         "collected_at": q.collected_at.isoformat(),
+        "recorded_at": recorded_at,
         "status": _status(q),
         "flags": [flag.model_dump() for flag in q.flags],
         "version": 1,

@@ -6,13 +6,16 @@ reproduces it exactly.
   questionnaires arrive one per `survey.response.recorded` or a part of a push per
   `survey.batch.recorded` (`recordings`), to the same effect;
 - `questionnaires`: one row per questionnaire with where it stands (counted, quarantined,
-  rejected, voided, withdrawn), its flags and version: the quarantine list is a filter on it;
+  rejected, voided, withdrawn), its flags and version, when it was collected and when
+  recorded (`recorded_at`, its message's `occurred_at`): the quarantine list is a filter on
+  it;
 - `progress`: collected against target per survey point, county, channel, respondent group
   and agency, and how many stand in each status.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from services.survey.views.names import (
@@ -31,7 +34,15 @@ from services.survey.views.recordings import (
 )
 
 # The collections' names are read through this module by the API and the application.
-__all__ = ["PROGRESS", "QUESTIONNAIRES", "WAVES", "WAVES_VIEW", "county_part", "visible_waves"]
+__all__ = [
+    "PROGRESS",
+    "QUESTIONNAIRES",
+    "WAVES",
+    "WAVES_VIEW",
+    "collected_between",
+    "county_part",
+    "visible_waves",
+]
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
     BatchWithdrawn,
@@ -48,7 +59,7 @@ from shared.contracts.survey import (
 from shared.contracts.survey_batch import BatchRecorded
 from shared.messaging.inbox import ViewHandler
 from shared.views import Collection, ViewStore, ViewTransaction
-from shared.views.base import Document, Filter
+from shared.views.base import Document, Filter, encode_cursor
 from shared.views.model import View
 from shared.web.pagination import Paging
 
@@ -217,6 +228,43 @@ def visible_waves(
     return [found[row["wave_id"]] for row in rows if row["wave_id"] in found]
 
 
+RANGE_CHUNK = 1000
+"""Questionnaire rows read at a time when a page is filtered by when they were collected."""
+
+
+def collected_between(
+    views: ViewStore,
+    page: Paging,
+    where: Filter,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[Document]:
+    """A page of questionnaire rows under `where` collected from `start` to `end` (both
+    included; None: no bound), in the list's order (questionnaire id), with a cursor after
+    its last row when more follow. When is no index of the rows (a store filters on
+    equality only, and every index slot is taken), so with a bound the rows under `where`
+    are read in chunks in that order and those outside the range passed over, holding no
+    more than a page: a narrow range of a large wave reads the whole wave."""
+    if start is None and end is None:
+        return page.fetch(views, QUESTIONNAIRES, where=where)
+    order = views.collection(QUESTIONNAIRES)
+    cursor = page.cursor
+    kept: list[Document] = []
+    while True:
+        found = views.page(QUESTIONNAIRES, where=where, cursor=cursor, limit=RANGE_CHUNK)
+        for doc in found.items:
+            collected = datetime.fromisoformat(doc["collected_at"])
+            if (start is not None and collected < start) or (end is not None and collected > end):
+                continue
+            if len(kept) == page.limit:  # one more follows: the page ends before it
+                last = kept[-1]
+                return page.send(kept, encode_cursor(order.sort_value(last), last["response_id"]))
+            kept.append(doc)
+        if found.next_cursor is None:
+            return page.send(kept, None)
+        cursor = found.next_cursor
+
+
 SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
     WaveOpened: _opened,
     WaveAgencyAccredited: _accredited,
@@ -233,7 +281,8 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    9,
+    # 10: questionnaire rows say when they were recorded (`recorded_at`).
+    10,
     (
         Collection(
             WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name", sort_as="pinyin"

@@ -286,6 +286,8 @@ class Intake:
         ids = iter(response_ids)
         parts: list[BatchPart] = []
         claims: list[Response.Claimed] = []
+        # One time for the push: its claims (what a questionnaire reads as `recorded_at`) and
+        # its parts (published with it, what the wave view lists) say the same.
         now = Response.Claimed.create_timestamp()
         wave_id = self.wave.id
         for number, entries in enumerate(split, start=1):
@@ -293,6 +295,7 @@ class Intake:
                 BatchPart.bring(
                     batch_id,
                     number,
+                    timestamp=now,
                     wave_id=wave_id,
                     agency_id=self.agency_id,
                     parts=len(split),
