@@ -11,8 +11,9 @@ from uuid import UUID
 from fastapi import Depends, Path, Response
 
 from services.scoring.engine.scheme import Scheme
-from services.scoring.rounds.application import RoundScoring, round_run_out
+from services.scoring.rounds.application import RoundScoring, assignment_out, round_run_out
 from services.scoring.rounds.domain import CampaignNotFound, RoundNotFound
+from services.scoring.rounds.keys import keyed_request
 from services.scoring.rounds.schemas import (
     CampaignSchemeOut,
     RoundRunIn,
@@ -28,11 +29,18 @@ from services.scoring.rounds.schemas import (
 )
 from shared.auth import CurrentPrincipal, Principal
 from shared.http import RuntimeDep, application_of
+from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.types import Line
 
 router = PolicyRouter(tags=["scoring: campaign rounds"])
+KEY_REUSED: dict[int | str, dict[str, Any]] = {
+    409: {
+        "description": "A conflict; among them an Idempotency-Key used before with "
+        "another request (the error names `Idempotency-Key`, and nothing is stored)"
+    }
+}
 
 RoundsApp = Annotated[RoundScoring, Depends(application_of(RoundScoring))]
 CAMPAIGN = path("campaign_id", "campaign")
@@ -90,7 +98,7 @@ def list_schemes(
     "/schemes",
     status_code=201,
     response_model=SchemeOut,
-    responses={200: {"description": "This exact document was registered before"}},
+    responses={200: {"description": "This exact document was registered before"}, **KEY_REUSED},
     **allow(Policy.write("office")),
 )
 def register_scheme(
@@ -99,18 +107,28 @@ def register_scheme(
     app: RoundsApp,
     runtime: RuntimeDep,
     response: Response,
+    body_fingerprint: BodyFingerprint,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Register a scheme document; its (scheme_id, version) is immutable from then on. A
     scheme id belongs to the jurisdiction of the office that registered its first version:
     a new version of it comes from an office with that jurisdiction in scope (409
     `scheme_id_taken` otherwise); a shipped scheme's versions come with a release only (409
-    `scheme_shipped`)."""
+    `scheme_shipped`). A retry with the same `Idempotency-Key` and body answers what the
+    first request was answered (its status too); the same key with another body is 409."""
 
     def may_extend(owner: str | None) -> bool:
         # The policy kernel's scope rule, applied to the scheme id's owner.
         return in_scope(runtime, caller, ScopeTarget(owner))
 
-    scheme, created = app.register_scheme(caller, body.document, body.reason, may_extend)
+    scheme, created = app.register_scheme(
+        caller,
+        body.document,
+        body.reason,
+        may_extend,
+        key=idempotency_key,
+        request=keyed_request(body_fingerprint),
+    )
     if not created:
         response.status_code = 200
     return _scheme_out(app, scheme, _shown_to(caller, runtime))
@@ -168,14 +186,30 @@ def _shown_to(caller: Principal, runtime: ServiceRuntime) -> Shown:
 @router.put(
     "/campaigns/{campaign_id}/scheme",
     response_model=CampaignSchemeOut,
+    responses=KEY_REUSED,
     **allow(Policy.write("office", scope=CAMPAIGN)),
 )
 def assign_scheme(
-    campaign_id: UUID, body: SchemeAssignmentIn, caller: CurrentPrincipal, app: RoundsApp
+    campaign_id: UUID,
+    body: SchemeAssignmentIn,
+    caller: CurrentPrincipal,
+    app: RoundsApp,
+    body_fingerprint: BodyFingerprint,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """Name the scheme version the campaign is scored by (a change is kept with its reason)."""
-    assigned = app.assign_scheme(caller, campaign_id, body.scheme_id, body.version, body.reason)
-    return _assignment_out(assigned)
+    """Name the scheme version the campaign is scored by (a change is kept with its reason).
+    A retry with the same `Idempotency-Key` and body answers what the first request was
+    answered, even after a later assignment, and assigns nothing; the same key with another
+    body or campaign is 409."""
+    return app.assign_scheme(
+        caller,
+        campaign_id,
+        body.scheme_id,
+        body.version,
+        body.reason,
+        key=idempotency_key,
+        request=keyed_request(body_fingerprint, campaign_id=campaign_id),
+    )
 
 
 @router.get(
@@ -184,15 +218,7 @@ def assign_scheme(
     **allow(Policy.read("office", scope=CAMPAIGN)),
 )
 def campaign_scheme(campaign_id: UUID, app: RoundsApp) -> dict[str, Any]:
-    return _assignment_out(app.campaign_scheme(campaign_id))
-
-
-def _assignment_out(assigned: Any) -> dict[str, Any]:
-    return {
-        "campaign_id": assigned.campaign_id,
-        "current": assigned.current,
-        "assignments": assigned.assignments,
-    }
+    return assignment_out(app.campaign_scheme(campaign_id))
 
 
 @router.post(
@@ -200,7 +226,8 @@ def _assignment_out(assigned: Any) -> dict[str, Any]:
     status_code=201,
     response_model=RoundRunOut,
     responses={
-        200: {"description": "The same scheme and inputs were scored before: the stored run"}
+        200: {"description": "The same scheme and inputs were scored before: the stored run"},
+        **KEY_REUSED,
     },
     **allow(Policy.write("office", scope=CAMPAIGN)),
 )
@@ -212,11 +239,16 @@ def request_round_run(
     app: RoundsApp,
     runtime: RuntimeDep,
     response: Response,
+    body_fingerprint: BodyFingerprint,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """计算本轮得分: a provisional run, or the round's final result (`final`), under the
     scheme in force. The round's result is its latest final run: a final asked for again
     with the same scheme and inputs as that one answers 200 with it; any other final is a
-    new run (201) that becomes the round's result."""
+    new run (201) that becomes the round's result. A retry with the same `Idempotency-Key`
+    and body answers the run (and status) the first request was answered, even when answers
+    arrived since; the same key with another body, campaign or round is 409 and records
+    nothing."""
     campaign = _round(runtime, campaign_id, round_number)
     run, created = app.request_round_run(
         caller,
@@ -225,6 +257,8 @@ def request_round_run(
         UUID(str(campaign["jurisdiction_id"])),
         final=body.final,
         reason=body.reason,
+        key=idempotency_key,
+        request=keyed_request(body_fingerprint, campaign_id=campaign_id, round=round_number),
     )
     if not created:
         response.status_code = 200
@@ -271,15 +305,29 @@ def standings(
 @router.post(
     "/campaigns/{campaign_id}/rounds/{round_number}/what-if",
     response_model=WhatIfOut,
+    responses=KEY_REUSED,
     **allow(Policy.read("office", scope=CAMPAIGN)),
 )
 def what_if(
     campaign_id: UUID,
     round_number: RoundNumber,
     body: WhatIfIn,
+    caller: CurrentPrincipal,
     app: RoundsApp,
     runtime: RuntimeDep,
+    body_fingerprint: BodyFingerprint,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """假如: the differences per unit under a draft scheme; nothing is stored or published."""
+    """假如: the differences per unit under a draft scheme; nothing is stored or published.
+    As on every POST, a retry with the same `Idempotency-Key` and body answers what the
+    first request was answered (kept with the key's record, the only thing stored, and
+    only when a key is sent); the same key with another body, campaign or round is 409."""
     _round(runtime, campaign_id, round_number)
-    return app.what_if(campaign_id, round_number, body.document)
+    return app.what_if(
+        caller,
+        campaign_id,
+        round_number,
+        body.document,
+        key=idempotency_key,
+        request=keyed_request(body_fingerprint, campaign_id=campaign_id, round=round_number),
+    )

@@ -11,6 +11,7 @@ import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +35,7 @@ from services.scoring.rounds.folds import RoundFolds
 from services.scoring.rounds.schemes import SchemeCatalog
 from shared.auth import Principal
 from shared.contracts import IntegrationMessage
+from shared.idempotency import Response
 from shared.integrity.scores import digest_warning
 
 COMPUTED_KEPT = 32
@@ -41,6 +43,23 @@ COMPUTED_KEPT = 32
 
 ComputedKey = tuple[str, int, str, tuple[tuple[str, int], ...]]
 _CREATING = threading.Lock()
+
+ASSIGNMENT_SCOPE = "scheme-assignment"
+ROUND_RUN_SCOPE = "round-run"
+WHAT_IF_SCOPE = "what-if"
+"""The Idempotency-Key scopes of PUT …/scheme, POST …/score-runs and POST …/what-if."""
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A run request as the round stood when it was read, outside the lock: the scheme in
+    force, the positions, and either the stored run that answers it or the results a new
+    run records."""
+
+    scheme: dict[str, Any]
+    positions: dict[str, int]
+    existing: RoundRun | None
+    results: dict[str, Any] | None
 
 
 class RoundScoring(SchemeCatalog):
@@ -102,12 +121,24 @@ class RoundScoring(SchemeCatalog):
     # --- schemes ---------------------------------------------------------------------------
 
     def assign_scheme(
-        self, caller: Principal, campaign_id: UUID, scheme_id: str, version: int, reason: str
-    ) -> CampaignScheme:
-        scheme = self.scheme(scheme_id, version)
-        with self.lock:
-            assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
+        self,
+        caller: Principal,
+        campaign_id: UUID,
+        scheme_id: str,
+        version: int,
+        reason: str,
+        *,
+        key: str | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> Response:
+        """The campaign's assignments as they stand after naming this scheme version (the
+        same version as the one in force changes nothing). With an Idempotency-Key a retry
+        answers what the first request was answered, even after a later assignment."""
+
+        def command() -> tuple[list[Any], Response]:
+            scheme = self.scheme(scheme_id, version)
             ref = scheme.ref()
+            assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
             if assigned is None:
                 assigned = CampaignScheme(
                     campaign_id,
@@ -118,13 +149,15 @@ class RoundScoring(SchemeCatalog):
                     reason,
                 )
             elif assigned.current["scheme_hash"] == ref["scheme_hash"]:
-                return assigned  # type: ignore[no-any-return]
+                return [], assignment_out(assigned)
             else:
                 assigned.reassign(
                     scheme.scheme_id, scheme.version, ref["scheme_hash"], caller.actor, reason
                 )
-            self.save(assigned)  # type: ignore[attr-defined]
-        return assigned
+            return [assigned], assignment_out(assigned)
+
+        with self.lock:
+            return self._once(caller, ASSIGNMENT_SCOPE, key, request, command)
 
     def campaign_scheme(self, campaign_id: UUID) -> CampaignScheme:
         assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
@@ -149,10 +182,29 @@ class RoundScoring(SchemeCatalog):
         return {"upstream_positions": positions, "results": results}
 
     def what_if(
+        self,
+        caller: Principal,
+        campaign_id: UUID,
+        round_number: int,
+        draft_document: dict[str, Any],
+        *,
+        key: str | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> Response:
+        """The differences per unit if the round were scored by the draft instead of the
+        scheme in force; nothing is stored or published. With an Idempotency-Key the answer
+        is kept with the key's record (the only thing stored), so a retry gets the first
+        answer and the same key with another request is refused, as on every POST."""
+
+        def command() -> tuple[list[Any], Response]:
+            return [], self._what_if(campaign_id, round_number, draft_document)
+
+        # No lock: nothing but the key's record is saved, and a clash on it is a replay.
+        return self._once(caller, WHAT_IF_SCOPE, key, request, command)
+
+    def _what_if(
         self, campaign_id: UUID, round_number: int, draft_document: dict[str, Any]
     ) -> dict[str, Any]:
-        """The differences per unit if the round were scored by the draft instead of the
-        scheme in force; nothing is stored or published."""
         draft = self._new_scheme(draft_document)
         in_force = self.scheme_in_force(campaign_id)
         with self._round_folds().current(str(campaign_id), round_number) as fold:
@@ -176,49 +228,91 @@ class RoundScoring(SchemeCatalog):
         *,
         final: bool,
         reason: str,
+        key: str | None = None,
+        request: dict[str, Any] | None = None,
     ) -> tuple[RoundRun, bool]:
         """A run of the round as it stands, under the scheme in force; the same inputs,
-        scheme and finality again give the stored run.
+        scheme and finality again give the stored run. Returns the run and whether this
+        request recorded it.
 
         The round's result is its latest final run (what reporting shows and the audit
         export takes). A final asked for again with the scheme and inputs of that latest
         final is that run; otherwise it is a new final that becomes the round's result —
         also when an earlier final had the same scheme and inputs and was superseded since
         (the campaign scored by another scheme, then switched back): its id is then derived
-        from the final it supersedes too, so it is not the old run."""
+        from the final it supersedes too, so it is not the old run.
+
+        With an Idempotency-Key a retry answers the run the first request was answered
+        (and its status), whatever arrived or was scored since, without computing the round
+        again; the same key with another request is refused (409) and records nothing."""
+        prepared = None
+        if not self._key_used(caller, ROUND_RUN_SCOPE, key):
+            prepared = self._prepare_run(campaign_id, round_number, final)
+
+        def command() -> tuple[list[Any], Response]:
+            # A key with a record is replayed by `_once`, never run again: records stay.
+            assert prepared is not None
+            return self._record_run(
+                caller, campaign_id, round_number, jurisdiction_id, final, reason, prepared
+            )
+
+        with self.lock:
+            answer = self._once(caller, ROUND_RUN_SCOPE, key, request, command)
+        return self.round_run(UUID(answer["run_id"])), answer["status_code"] == 201
+
+    def _prepare_run(self, campaign_id: UUID, round_number: int, final: bool) -> _Prepared:
+        """The round read and, unless a stored run answers the request, computed: outside
+        the lock, so computing one round holds up no other write."""
         scheme = self.scheme_in_force(campaign_id)
         ref = scheme.ref()
         with self._round_folds().current(str(campaign_id), round_number) as fold:
             positions = fold.positions()
-            existing, run_id = self._run_for(campaign_id, round_number, final, ref, positions)
+            existing, _ = self._run_for(campaign_id, round_number, final, ref, positions)
             if existing is not None:
-                return existing, False
+                return _Prepared(ref, positions, existing, None)
             results = self._computed(campaign_id, round_number, scheme, fold)
-        with self.lock:
-            # Again under the lock: another request may have recorded a final meanwhile.
-            existing, run_id = self._run_for(campaign_id, round_number, final, ref, positions)
-            if existing is not None:
-                return existing, False
-            run = RoundRun.computed(
-                run_id,
-                campaign_id=campaign_id,
-                round_number=round_number,
-                jurisdiction_id=jurisdiction_id,
-                final=final,
-                scheme=ref,
-                upstream_positions=positions,
-                inputs_digest=results["inputs_digest"],
-                results=results,
-                results_digest=results["results_digest"],
-                trigger="requested",
-                actor=caller.actor,
-                reason=reason,
-            )
-            runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
-            runs = runs or RoundRuns(campaign_id, round_number)
-            runs.add(str(run.id), final)
-            self.save(run, runs)  # type: ignore[attr-defined]
-        return run, True
+        return _Prepared(ref, positions, None, results)
+
+    def _record_run(
+        self,
+        caller: Principal,
+        campaign_id: UUID,
+        round_number: int,
+        jurisdiction_id: UUID,
+        final: bool,
+        reason: str,
+        prepared: _Prepared,
+    ) -> tuple[list[Any], Response]:
+        """Under the lock: (the unsaved run and the round's index of runs, or none when a
+        stored run answers; the answer, `status_code` and `run_id`)."""
+        if prepared.existing is not None:
+            return [], {"status_code": 200, "run_id": str(prepared.existing.id)}
+        # Again under the lock: another request may have recorded a final meanwhile.
+        ref, positions = prepared.scheme, prepared.positions
+        existing, run_id = self._run_for(campaign_id, round_number, final, ref, positions)
+        if existing is not None:
+            return [], {"status_code": 200, "run_id": str(existing.id)}
+        results = prepared.results
+        assert results is not None  # computed whenever no stored run answered
+        run = RoundRun.computed(
+            run_id,
+            campaign_id=campaign_id,
+            round_number=round_number,
+            jurisdiction_id=jurisdiction_id,
+            final=final,
+            scheme=ref,
+            upstream_positions=positions,
+            inputs_digest=results["inputs_digest"],
+            results=results,
+            results_digest=results["results_digest"],
+            trigger="requested",
+            actor=caller.actor,
+            reason=reason,
+        )
+        runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
+        runs = runs or RoundRuns(campaign_id, round_number)
+        runs.add(str(run.id), final)
+        return [run, runs], {"status_code": 201, "run_id": str(run.id)}
 
     def _run_for(
         self,
@@ -267,6 +361,14 @@ class RoundScoring(SchemeCatalog):
         runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
         ids = [] if runs is None else runs.run_ids
         return [self.round_run(UUID(run_id)) for run_id in ids]
+
+
+def assignment_out(assigned: CampaignScheme) -> dict[str, Any]:
+    return {
+        "campaign_id": str(assigned.campaign_id),
+        "current": dict(assigned.current),
+        "assignments": [dict(entry) for entry in assigned.assignments],
+    }
 
 
 def round_run_out(run: RoundRun, with_results: bool = True) -> dict[str, Any]:

@@ -27,7 +27,9 @@ from services.scoring.rounds.domain import (
     SchemeVersionTaken,
     scheme_record_id,
 )
+from services.scoring.rounds.keys import Keyed
 from shared.auth import Principal
+from shared.idempotency import Response
 
 
 @dataclass(frozen=True)
@@ -42,9 +44,11 @@ class Registration:
 
 
 SHIPPED: dict[str, Any] = {"builtin": True, "owner": None, "registered_by": None}
+SCHEME_SCOPE = "scheme"
+"""The Idempotency-Key scope of POST /schemes."""
 
 
-class SchemeCatalog:
+class SchemeCatalog(Keyed):
     """Needs the eventsourcing `Application` it is mixed into (repository, save, lock)."""
 
     lock: threading.Lock
@@ -123,45 +127,71 @@ class SchemeCatalog:
         document: dict[str, Any],
         reason: str,
         may_extend: Callable[[str | None], bool],
+        *,
+        key: str | None = None,
+        request: dict[str, Any] | None = None,
     ) -> tuple[Scheme, bool]:
         """Registers the document as its (scheme_id, version); the same document again is
-        the same registration, a different one under a taken version is refused.
+        the same registration, a different one under a taken version is refused. Returns
+        the version and whether this request registered it.
 
         A scheme id belongs to the jurisdiction of the office that registered its first
         version (recorded with every version); `may_extend(owner)` says whether the caller
         may add a version to it (the route's scope rule: the owner's office, an office above
         it, an admin; None, no office's: an admin). A shipped scheme's versions come with
-        Pingyi's releases only."""
-        scheme = self._new_scheme(document)
+        Pingyi's releases only.
+
+        With an Idempotency-Key (`key`, and the `request` it was sent with) a retry answers
+        what the first request was answered (the same version, 201 or 200), before the
+        document is checked again; the same key with another request is refused (409)."""
+
+        def command() -> tuple[list[Any], Response]:
+            aggregates, scheme = self._registration(caller, document, reason, may_extend)
+            answer = {"scheme_id": scheme.scheme_id, "version": scheme.version}
+            return aggregates, answer | {"status_code": 201 if aggregates else 200}
+
         with self.lock:
-            try:
-                known = self.scheme(scheme.scheme_id, scheme.version)
-            except SchemeNotFound:
-                known = None
-            if known is not None:
-                if known.scheme_hash == scheme.scheme_hash:
-                    return known, False
-                raise SchemeVersionTaken(
-                    f"{scheme.scheme_id} v{scheme.version} is registered with another "
-                    "document; a changed scheme is a new version",
-                    field="document.version",
-                    scheme_hash=known.scheme_hash,
-                )
-            owner = self._owner_for(caller, scheme, may_extend)
-            record = SchemeRecord(
-                scheme.scheme_id,
-                scheme.version,
-                scheme.document(),
-                scheme.scheme_hash,
-                caller.actor,
-                reason,
-                owner,
+            answer = self._once(caller, SCHEME_SCOPE, key, request, command)
+        scheme = self.scheme(answer["scheme_id"], answer["version"])
+        return scheme, answer["status_code"] == 201
+
+    def _registration(
+        self,
+        caller: Principal,
+        document: dict[str, Any],
+        reason: str,
+        may_extend: Callable[[str | None], bool],
+    ) -> tuple[list[Any], Scheme]:
+        """(the unsaved aggregates registering the document: none when this very document
+        is registered already; the scheme). Under the lock."""
+        scheme = self._new_scheme(document)
+        try:
+            known = self.scheme(scheme.scheme_id, scheme.version)
+        except SchemeNotFound:
+            known = None
+        if known is not None:
+            if known.scheme_hash == scheme.scheme_hash:
+                return [], known
+            raise SchemeVersionTaken(
+                f"{scheme.scheme_id} v{scheme.version} is registered with another "
+                "document; a changed scheme is a new version",
+                field="document.version",
+                scheme_hash=known.scheme_hash,
             )
-            catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
-            catalogue = catalogue or SchemeCatalogue()
-            catalogue.listed(scheme.scheme_id, scheme.version, scheme.scheme_hash, scheme.title)
-            self.save(record, catalogue)  # type: ignore[attr-defined]
-        return scheme, True
+        owner = self._owner_for(caller, scheme, may_extend)
+        record = SchemeRecord(
+            scheme.scheme_id,
+            scheme.version,
+            scheme.document(),
+            scheme.scheme_hash,
+            caller.actor,
+            reason,
+            owner,
+        )
+        catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
+        catalogue = catalogue or SchemeCatalogue()
+        catalogue.listed(scheme.scheme_id, scheme.version, scheme.scheme_hash, scheme.title)
+        return [record, catalogue], scheme
 
     def _owner_for(
         self, caller: Principal, scheme: Scheme, may_extend: Callable[[str | None], bool]
