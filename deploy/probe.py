@@ -5,13 +5,17 @@ The image has no curl or wget, and importing the service to read its settings wo
 more than the check itself, so this is the standard library only. Installed in the image
 as `pingyi-probe`.
 
-    pingyi-probe http://127.0.0.1:8701/readyz   # an explicit URL (what compose uses)
-    pingyi-probe /readyz                        # path on this container's own service
+    pingyi-probe /readyz                        # path on this container's own service (compose)
     pingyi-probe                                # /healthz on this container's own service
+    pingyi-probe http://127.0.0.1:8701/readyz   # an explicit URL, called as given
 
-Without a URL the port is found the way the service finds it: PINGYI_<SERVICE>_PORT if
-set, else the service's default port. The service is read from the container's command
-line (`pingyi serve <service>`), so one image-level HEALTHCHECK fits every service.
+Without a URL the address is found the way the service finds the one it binds:
+PINGYI_<SERVICE>_HOST and PINGYI_<SERVICE>_PORT if set (names matched regardless of case,
+as the settings match them), else the service's defaults. A wildcard address (0.0.0.0,
+::) is called on the loopback of its family; any other is called as it is, so a service
+bound to one address of the host (compose.host.yaml, PINGYI_LISTEN_ADDRESS) is reached
+there. The service is read from the container's command line (`pingyi serve <service>`),
+so one image-level HEALTHCHECK fits every service.
 """
 
 from __future__ import annotations
@@ -30,6 +34,10 @@ DEFAULT_PORTS = {
     "scoring": 8704,
     "reporting": 8705,
 }
+DEFAULT_HOST = "127.0.0.1"
+"""ServiceSettings.host's default; tests/deploy checks that it is."""
+WILDCARDS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}
+"""Addresses that bind every interface, and the loopback a probe calls instead."""
 TIMEOUT_SECONDS = 4.0
 
 
@@ -57,8 +65,26 @@ def resolve_url(target: str | None, env: Mapping[str, str], cmdline: Sequence[st
     service = service_from_cmdline(cmdline)
     if service is None:
         raise LookupError("no URL given and no `serve <service>` in the container command")
-    port = env.get(f"PINGYI_{service.upper()}_PORT") or str(DEFAULT_PORTS[service])
-    return f"http://127.0.0.1:{port}{path}"
+    port = setting(env, f"PINGYI_{service.upper()}_PORT") or str(DEFAULT_PORTS[service])
+    host = setting(env, f"PINGYI_{service.upper()}_HOST")
+    return f"http://{url_host(DEFAULT_HOST if host is None else host)}:{port.strip()}{path}"
+
+
+def setting(env: Mapping[str, str], name: str) -> str | None:
+    """The variable as pydantic-settings reads it: the exact name, else any casing of it."""
+    if name in env:
+        return env[name]
+    wanted = name.lower()
+    return next((value for key, value in env.items() if key.lower() == wanted), None)
+
+
+def url_host(bound: str) -> str:
+    """Where to call a service bound to `bound`, as a URL's host part."""
+    host = bound.strip()
+    host = WILDCARDS.get(host, host)
+    if ":" in host and not host.startswith("["):
+        return f"[{host}]"  # an IPv6 literal
+    return host
 
 
 def probe(url: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bool, str]:

@@ -244,7 +244,8 @@ start_services() {
   local vars=(-e PINGYI_DATABASE_URL="${PG_ADMIN_URL%/*}/$ID" -e PINGYI_NATS_URL="$NATS_URL"
     -e PINGYI_NAMESPACE="$ID" -e PINGYI_BOOTSTRAP_ADMIN_KEY="$ADMIN_KEY"
     -e PINGYI_REGISTRY_CONTACT_KEY="contact-$ID-$ADMIN_KEY" -e PINGYI_LISTEN_ADDRESS=127.0.0.1
-    -e PINGYI_SEAL_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')")
+    -e PINGYI_SEAL_KEY="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    -e PINGYI_SURVEY_VOTER_KEY="voter-$ID-$ADMIN_KEY")
   for service in "${SERVICES[@]}"; do
     PORT[$service]=${ports[$i]}
     vars+=(-e "PINGYI_${service^^}_PORT=${ports[$i]}")

@@ -24,7 +24,8 @@ MACHINE_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 def _admin_url() -> str:
     """PINGYI_TEST_PG, else the machine's PostgreSQL; but a worker of a run spread over
     processes (`pytest -n`) gets a server of its own, for the run: one end-to-end test's
-    five services hold up to ~90 connections, and the machine's server allows 100."""
+    five services hold up to 135 connections (deploy/k8s/generate.py's `CONNECTIONS`),
+    and the machine's server allows 100."""
     if "PINGYI_TEST_PG" in os.environ or "PYTEST_XDIST_WORKER" not in os.environ:
         return os.environ.get("PINGYI_TEST_PG", MACHINE_PG)
     server = PgInstance()

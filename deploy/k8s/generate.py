@@ -2,8 +2,8 @@
 
 The manifests are plain YAML applied with kustomize (`kubectl apply -k deploy/k8s/base`);
 helm is not needed to use them and no template engine stands between this file and what
-the cluster gets. The five services differ only in name, port, scaling bounds and one
-secret, so they are written from the table below rather than by hand. Run after changing
+the cluster gets. The five services differ only in name, port, scaling bounds and their
+own secrets, so they are written from the table below rather than by hand. Run after changing
 it (tests/deploy/test_k8s.py fails while the files differ from what this writes):
 
     python deploy/k8s/generate.py            # rewrite deploy/k8s/base/
@@ -31,17 +31,57 @@ external PostgreSQL, create a secret of that name with the DSN under `uri` yours
 # name: (port, min replicas, max replicas, CPU target %)
 SERVICES: dict[str, tuple[int, int, int, int]] = {
     "registry": (8701, 2, 3, 70),
-    "survey": (8702, 2, 6, 70),
+    "survey": (8702, 2, 5, 70),
     "inspection": (8703, 2, 3, 70),
     "scoring": (8704, 2, 3, 80),
-    "reporting": (8705, 2, 6, 70),
+    "reporting": (8705, 2, 5, 70),
 }
-CONNECTIONS_PER_POD = 18
-"""PostgreSQL connections one pod holds at most: event store pool 4 + 4 overflow, views 4
-(shared with reads), the lease session, the sealer's two, its relay child's pool, and its
-views child's six (views 2, log 1 + 1 overflow, its lease session, LISTEN) (deploy/README.md
-counts about 90 for the five). postgres/cnpg-cluster.yaml sizes max_connections for every
-HPA at its maximum."""
+# The PostgreSQL connections each process of a pod holds at most, by what holds them.
+# tests/deploy/test_connections.py derives every figure from the code (pool sizes in
+# shared/settings.py, shared/runtime.py, pingyi/cli.py, the child processes), so this table
+# cannot drift from it; deploy/README.md and docs/scaling.md quote its totals.
+CONNECTIONS: dict[str, dict[str, int]] = {
+    "api": {
+        "event store pool": 8,  # POSTGRES_POOL_SIZE 4 + POSTGRES_MAX_OVERFLOW 4
+        "view store pool": 4,  # build_view_store's default pool_size
+        "lease session": 1,
+        "sealer's log reader": 1,
+        "sealer's checkpoints": 1,
+        "write watchdog's terminator": 1,  # only while ending a hung write
+    },
+    "relay": {
+        "event log pool": 2,  # open_outbox(connections=1): 1 + 1 overflow
+        "status view store": 1,
+        "lease session": 1,
+        "LISTEN": 1,
+    },
+    "views": {
+        "view store pool": 2,  # VIEW_CONNECTIONS
+        "event log pool": 2,  # open_outbox(connections=1): 1 + 1 overflow
+        "lease session": 1,
+        "LISTEN": 1,
+    },
+}
+TRACING_CONNECTIONS = {"api": 1, "relay": 1, "views": 1}
+"""One more per process while traces are exported (PINGYI_OTLP_ENDPOINT): the trace links
+table (`shared.trace_links`)."""
+CONNECTIONS_PER_POD = sum(sum(held.values()) for held in CONNECTIONS.values())
+"""What one pod (the API process, its relay child and its views child) holds at most."""
+AUDIT_HEADROOM = 50
+"""Connections max_connections keeps free beyond every pod at its HPA's maximum: an
+auditor's `pingyi replay --verify` (scoring's store, 4 + 4, and one per worker process, one
+per CPU), psql sessions, the operator's and backups' sessions and PostgreSQL's
+superuser_reserved_connections (3). postgres/cnpg-cluster.yaml sets max_connections to
+cover it; tests/deploy/test_k8s.py checks that it does."""
+
+
+def connections_per_pod(*, tracing: bool = False) -> int:
+    return CONNECTIONS_PER_POD + (sum(TRACING_CONNECTIONS.values()) if tracing else 0)
+
+
+def max_pods() -> int:
+    return sum(high for _port, _low, high, _cpu in SERVICES.values())
+
 
 COMMON_ENV = {
     "PINGYI_MODE": "production",
@@ -63,6 +103,7 @@ SECRET_ENV = {
 }
 SERVICE_SECRET_ENV = {
     "registry": {"PINGYI_REGISTRY_CONTACT_KEY": (SECRETS, "registry-contact-key")},
+    "survey": {"PINGYI_SURVEY_VOTER_KEY": (SECRETS, "survey-voter-key")},
 }
 
 

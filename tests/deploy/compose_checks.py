@@ -9,18 +9,23 @@ it complain.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shlex
 import tomllib
+import typing
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
 import yaml
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings
 
 from shared.settings import CommonSettings, ServiceSettings
@@ -41,7 +46,14 @@ SAMPLE_ENV = {
     "PINGYI_BOOTSTRAP_ADMIN_KEY": "pyk_sample-admin-key",
     "PINGYI_REGISTRY_CONTACT_KEY": "sample-contact-key",
     "PINGYI_SEAL_KEY": "11" * 32,
+    "PINGYI_SURVEY_VOTER_KEY": "sample-voter-key",
 }
+OPTIONAL_SECRETS = {
+    "PINGYI_OTLP_HEADERS": "sent only with traces (PINGYI_OTLP_ENDPOINT), which no deployment "
+    "file configures; whoever adds an endpoint adds its headers beside it",
+}
+"""Secret settings (SecretStr fields) a deployment need not wire, each with the reason.
+Every other one is required wherever the service that reads it is deployed."""
 
 Problems = list[str]
 SettingsLoader = Callable[[str], type[BaseSettings]]
@@ -57,6 +69,16 @@ def load_compose(path: Path = DEPLOY / "compose.yaml") -> dict[str, Any]:
 
 def load_pyproject(path: Path = ROOT / "pyproject.toml") -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def load_probe() -> ModuleType:
+    """deploy/probe.py (`pingyi-probe` in the image), loaded from its file."""
+    spec = importlib.util.spec_from_file_location("pingyi_probe", DEPLOY / "probe.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def service_settings_class(service: str) -> type[ServiceSettings]:
@@ -117,6 +139,30 @@ def env_names(cls: type[BaseSettings]) -> set[str]:
     return names
 
 
+def secret_names(cls: type[BaseSettings]) -> set[str]:
+    """The environment variables of a settings class's secret fields (SecretStr)."""
+    prefix = str(cls.model_config.get("env_prefix", ""))
+    names = set()
+    for field_name, field in cls.model_fields.items():
+        if field.annotation is SecretStr or SecretStr in typing.get_args(field.annotation):
+            alias = field.validation_alias
+            names.add(alias.upper() if isinstance(alias, str) else f"{prefix}{field_name}".upper())
+    return names
+
+
+def required_secrets(service: str, loader: SettingsLoader = service_settings_class) -> set[str]:
+    """Every secret the service reads (common and its own) that a deployment must wire."""
+    found = secret_names(CommonSettings) | secret_names(loader(service))
+    return {name for name in found if name not in OPTIONAL_SECRETS}
+
+
+def sample_env(service: str, loader: SettingsLoader = service_settings_class) -> dict[str, str]:
+    """What the operator supplies: SAMPLE_ENV, and a sample for any secret it lacks (a new
+    secret then shows up as missing from the file, not from this list)."""
+    samples = {name: f"sample-{name.lower()}" for name in required_secrets(service, loader)}
+    return samples | SAMPLE_ENV
+
+
 @contextmanager
 def environment(env: Mapping[str, str]) -> Iterator[None]:
     """Exactly `env` as the process environment, for instantiating settings."""
@@ -163,9 +209,11 @@ def check_environment(
     """Every PINGYI_* variable is one the service reads, and together they configure it
     for production on its published port."""
     try:
-        env = service_env(compose["services"][name], SAMPLE_ENV)
+        env = service_env(compose["services"][name], sample_env(name, loader))
     except MissingVariable as exc:
         return [f"{name}: environment needs a variable the operator does not set: {exc}"]
+    except Exception as exc:  # a missing module must fail the check, not skip it
+        return [f"{name}: settings class cannot be loaded: {type(exc).__name__}: {exc}"]
     try:
         own = loader(name)
     except Exception as exc:  # a missing module must fail the check, not skip it
@@ -227,13 +275,40 @@ def check_seal_key_required(compose: dict[str, Any], name: str) -> Problems:
     return problems
 
 
-def check_required(compose: dict[str, Any], name: str, variable: str) -> Problems:
-    others = {k: v for k, v in SAMPLE_ENV.items() if k != variable}
+def check_required(
+    compose: dict[str, Any], name: str, variable: str, env: Mapping[str, str] = SAMPLE_ENV
+) -> Problems:
+    others = {k: v for k, v in env.items() if k != variable}
     try:
         service_env(compose["services"][name], others)
     except MissingVariable:
         return []
     return [f"{name}: starts without {variable}; use ${{VAR:?...}}"]
+
+
+def check_secrets_wired(
+    compose: dict[str, Any], name: str, loader: SettingsLoader = service_settings_class
+) -> Problems:
+    """Every secret the service reads (a SecretStr field of CommonSettings or its own class,
+    but OPTIONAL_SECRETS) is passed on from the operator's environment, and compose refuses
+    to start without it: an unset secret would only show once a request needs it (public
+    voting answering 503 voting_unavailable, for the voter key)."""
+    try:
+        env = sample_env(name, loader)
+        secrets = required_secrets(name, loader)
+    except Exception as exc:
+        return [f"{name}: settings class cannot be loaded: {type(exc).__name__}: {exc}"]
+    try:
+        values = service_env(compose["services"][name], env)
+    except MissingVariable as exc:
+        return [f"{name}: {exc}"]
+    problems: Problems = []
+    for variable in sorted(secrets):
+        if values.get(variable) != env[variable]:
+            problems.append(f"{name}: the secret {variable} is not passed on to it")
+        else:
+            problems += check_required(compose, name, variable, env)
+    return problems
 
 
 def published_ports(service: dict[str, Any]) -> list[tuple[int | None, int]]:
@@ -266,15 +341,27 @@ def check_ports(compose: dict[str, Any], name: str) -> Problems:
     return []
 
 
+def probe_url(test: Any, env: Mapping[str, str], name: str) -> str | None:
+    """The URL a `["CMD", "pingyi-probe", <target>]` health check calls in the container of
+    `pingyi serve <name>` with environment `env` (None when it is no such check)."""
+    if not isinstance(test, list) or len(test) != 3 or test[:2] != ["CMD", PROBE]:
+        return None
+    target = interpolate(str(test[2]), env)
+    return str(load_probe().resolve_url(target, env, ["pingyi", "serve", name]))
+
+
 def check_healthcheck(compose: dict[str, Any], name: str) -> Problems:
+    """The readiness check calls /readyz where the service listens (0.0.0.0: the loopback)."""
     service = compose["services"][name]
     test = (service.get("healthcheck") or {}).get("test")
     if not test or test == ["NONE"]:
         return [f"{name}: no healthcheck"]
-    port = service_env(service, SAMPLE_ENV).get(f"PINGYI_{name.upper()}_PORT")
-    expected = ["CMD", PROBE, f"http://127.0.0.1:{port}/readyz"]
-    if test != expected:
-        return [f"{name}: healthcheck {test!r}, expected {expected!r}"]
+    env = service_env(service, sample_env(name))
+    port = env.get(f"PINGYI_{name.upper()}_PORT")
+    expected = f"http://127.0.0.1:{port}/readyz"
+    called = probe_url(test, env, name)
+    if called != expected:
+        return [f"{name}: healthcheck {test!r} calls {called}, expected {expected}"]
     return []
 
 
@@ -313,6 +400,7 @@ def check_app_service(
         *check_environment(compose, name, loader),
         *check_admin_key_required(compose, name),
         *check_seal_key_required(compose, name),
+        *check_secrets_wired(compose, name, loader),
         *check_ports(compose, name),
         *check_healthcheck(compose, name),
         *check_dependencies(compose, name),

@@ -17,8 +17,6 @@ from shared.settings import CommonSettings
 from tests.deploy.compose_checks import (
     APP_PORTS,
     DEPLOY,
-    PROBE,
-    SAMPLE_ENV,
     MissingVariable,
     Problems,
     SettingsLoader,
@@ -26,8 +24,10 @@ from tests.deploy.compose_checks import (
     check_command,
     check_lifecycle,
     check_seal_key_required,
+    check_secrets_wired,
     env_names,
-    interpolate,
+    probe_url,
+    sample_env,
     service_env,
     service_settings_class,
     settings_for,
@@ -60,14 +60,14 @@ def check_host_network(compose: dict[str, Any], name: str) -> Problems:
 def check_host_environment(
     compose: dict[str, Any],
     name: str,
-    env: Mapping[str, str] = SAMPLE_ENV,
+    env: Mapping[str, str] | None = None,
     loader: SettingsLoader = service_settings_class,
 ) -> Problems:
     """Every PINGYI_* variable is read by the service; with only the required variables set,
     it is a production service on its agreed port, bound to every address, reaching
     PostgreSQL and NATS on the host's loopback."""
     try:
-        values = service_env(compose["services"][name], env)
+        values = service_env(compose["services"][name], env or sample_env(name, loader))
         own = loader(name)
         common, settings = settings_for(name, values, loader)
     except MissingVariable as exc:
@@ -93,23 +93,31 @@ def check_host_environment(
     return problems
 
 
-def check_host_port_follows(compose: dict[str, Any], name: str, port: int = 18999) -> Problems:
-    """One variable moves the service and its health check together: with host networking a
-    health check on a port the service does not bind would fail forever."""
+def check_host_port_follows(
+    compose: dict[str, Any], name: str, port: int = 18999, address: str = "127.0.0.2"
+) -> Problems:
+    """One variable moves the service and its health check together, and the health check
+    calls the address the service binds: with host networking a check on a port or an
+    address the service does not listen on fails forever (PINGYI_LISTEN_ADDRESS set to one
+    of the host's addresses, and 127.0.0.1 is not it)."""
     variable = f"PINGYI_{name.upper()}_PORT"
-    env = {**SAMPLE_ENV, variable: str(port), "PINGYI_LISTEN_ADDRESS": "127.0.0.1"}
+    env = {**sample_env(name), variable: str(port), "PINGYI_LISTEN_ADDRESS": address}
     service = compose["services"][name]
     try:
-        _, settings = settings_for(name, service_env(service, env))
-        test = [interpolate(str(word), env) for word in service["healthcheck"]["test"]]
+        values = service_env(service, env)
+        _, settings = settings_for(name, values)
+        called = probe_url(service["healthcheck"]["test"], values, name)
     except (MissingVariable, KeyError, TypeError, ValueError) as exc:
         return [f"{name}: {type(exc).__name__}: {exc}"]
     problems: Problems = []
-    if (settings.host, settings.port) != ("127.0.0.1", port):
+    if (settings.host, settings.port) != (address, port):
         problems.append(f"{name}: {variable} or PINGYI_LISTEN_ADDRESS does not reach it")
-    expected = ["CMD", PROBE, f"http://127.0.0.1:{port}/readyz"]
-    if test != expected:
-        problems.append(f"{name}: with {variable}={port} the healthcheck is {test!r}")
+    expected = f"http://{address}:{port}/readyz"
+    if called != expected:
+        problems.append(
+            f"{name}: with {variable}={port} and PINGYI_LISTEN_ADDRESS={address} the "
+            f"healthcheck calls {called}, expected {expected}"
+        )
     return problems
 
 
@@ -122,6 +130,7 @@ def check_host_service(compose: dict[str, Any], name: str, pyproject: dict[str, 
         *check_host_environment(compose, name),
         *check_admin_key_required(compose, name),
         *check_seal_key_required(compose, name),
+        *check_secrets_wired(compose, name),
         *check_host_port_follows(compose, name),
         *check_lifecycle(compose, name),
     ]

@@ -29,7 +29,9 @@ from tests.deploy.compose_checks import (
     DEPLOY,
     MissingVariable,
     Problems,
+    SettingsLoader,
     env_names,
+    required_secrets,
     service_settings_class,
     settings_for,
 )
@@ -187,6 +189,7 @@ def check_deployment(
         problems.append(f"{name}: binds {settings.host}:{settings.port}, port http is {ports}")
     if common.bootstrap_admin_key is None or common.seal_key is None:
         problems.append(f"{name}: the bootstrap key or the seal key does not reach it")
+    problems += check_pod_secrets(name, container)
     for probe, path in PROBE_PATHS.items():
         get = (container.get(probe) or {}).get("httpGet") or {}
         if get.get("path") != path or get.get("port") not in ("http", ports.get("http")):
@@ -209,6 +212,22 @@ def check_deployment(
         problems.append(f"{name}: does not meet the restricted Pod Security Standard")
     if int(pod.get("terminationGracePeriodSeconds", 30)) < 35:
         problems.append(f"{name}: grace period shorter than uvicorn's 25 s plus the relay's 10 s")
+    return problems
+
+
+def check_pod_secrets(
+    name: str, container: dict[str, Any], loader: SettingsLoader = service_settings_class
+) -> Problems:
+    """Every secret the service reads (a SecretStr field, but OPTIONAL_SECRETS) comes from a
+    Secret: never a literal in the manifest, never unset."""
+    entries = {e["name"]: e for e in container.get("env") or []}
+    problems: Problems = []
+    for variable in sorted(required_secrets(name, loader)):
+        entry = entries.get(variable)
+        if entry is None:
+            problems.append(f"{name}: the secret {variable} is not set from a Secret")
+        elif "secretKeyRef" not in (entry.get("valueFrom") or {}):
+            problems.append(f"{name}: the secret {variable} is not read from a Secret")
     return problems
 
 
@@ -274,23 +293,31 @@ def check_kustomization() -> Problems:
 # --- PostgreSQL and NATS -----------------------------------------------------------------------
 
 
-def check_postgres(found: dict[str, list[dict[str, Any]]]) -> Problems:
+def check_postgres(
+    found: dict[str, list[dict[str, Any]]], config: dict[str, str] | None = None
+) -> Problems:
     clusters = of_kind(found, "Cluster")
     if len(clusters) != 1:
         return [f"{len(clusters)} CloudNativePG Clusters"]
     cluster = clusters[0]
     spec = cluster["spec"]
     gen = generator()
+    config = config_data(found) if config is None else config
     problems: Problems = []
     if f"{cluster['metadata']['name']}-app" != gen.DATABASE_SECRET:
         problems.append(f"the operator's secret is not {gen.DATABASE_SECRET}, which pods read")
     if spec.get("instances", 1) < 3:
         problems.append("fewer than three PostgreSQL instances")
-    pods = sum(high for _port, _low, high, _cpu in gen.SERVICES.values())
-    needed = pods * gen.CONNECTIONS_PER_POD
+    # The autoscalers' maxima as shipped (the generator writes them: gen.max_pods()).
+    pods = sum(int(h["spec"]["maxReplicas"]) for h in of_kind(found, "HorizontalPodAutoscaler"))
+    per_pod = gen.connections_per_pod(tracing=bool(config.get("PINGYI_OTLP_ENDPOINT")))
+    needed = pods * per_pod + gen.AUDIT_HEADROOM
     limit = int(spec.get("postgresql", {}).get("parameters", {}).get("max_connections", 100))
-    if limit <= needed:
-        problems.append(f"max_connections {limit} <= {needed} ({pods} pods at most)")
+    if limit < needed:
+        problems.append(
+            f"max_connections {limit} < {needed}: {pods} pods at most of {per_pod} "
+            f"connections each, and {gen.AUDIT_HEADROOM} for auditors' tools and operators"
+        )
     if spec["bootstrap"]["initdb"].get("encoding", "UTF8") != "UTF8":
         problems.append("the database is not UTF-8")
     return problems
@@ -345,7 +372,7 @@ def check_all(found: dict[str, list[dict[str, Any]]], nats_values: dict[str, Any
         problems += check_deployment(deployment, config, secrets)
     problems += check_companions(found)
     problems += check_secrets_used(found, secrets)
-    problems += check_postgres(found)
+    problems += check_postgres(found, config)
     problems += check_nats_values(nats_values, config)
     return problems
 

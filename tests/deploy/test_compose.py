@@ -101,7 +101,13 @@ COMPOSE_BREAKAGES = [
     ("survey", "PINGYI_NATS_URL:", "PINGYI_NAT_URL:", "PINGYI_NAT_URL"),
     ("inspection", '"serve", "inspection"', '"serve", "inspections"', "command"),
     ("scoring", '"8704:8704"', '"8704:8740"', "ports"),
-    ("reporting", "127.0.0.1:8705/readyz", "127.0.0.1:8750/readyz", "healthcheck"),
+    (
+        "registry",
+        '"pingyi-probe", "/readyz"',
+        '"pingyi-probe", "http://127.0.0.1:8750/readyz"',
+        "healthcheck",
+    ),
+    ("registry", '"pingyi-probe", "/readyz"', '"pingyi-probe", "/healthz"', "healthcheck"),
     ("registry", "condition: service_healthy", "condition: service_started", "healthy"),
     ("registry", "stop_grace_period: 30s", "stop_grace_period: 5s", "stop_grace_period"),
     (
@@ -111,6 +117,15 @@ COMPOSE_BREAKAGES = [
         "PINGYI_BOOTSTRAP_ADMIN_KEY",
     ),
     ("scoring", "${PINGYI_SEAL_KEY:?", "${PINGYI_SEAL_KEY:-", "PINGYI_SEAL_KEY"),
+    # public voting answers 503 voting_unavailable without the voter key
+    ("survey", "${PINGYI_SURVEY_VOTER_KEY:?", "${PINGYI_SURVEY_VOTER_KEY:-", "VOTER_KEY"),
+    ("survey", "PINGYI_SURVEY_VOTER_KEY: $", "PINGYI_SURVEY_VOTER_KEYS: $", "VOTER_KEY"),
+    (
+        "registry",
+        "PINGYI_REGISTRY_CONTACT_KEY: ${",
+        "PINGYI_REGISTRY_CONTACT_KEY: x${",
+        "PINGYI_REGISTRY_CONTACT_KEY",
+    ),
     ("scoring", "KEY: ${PINGYI_SEAL_KEY:?", "KEY: x${PINGYI_SEAL_KEY:?", "PINGYI_SEAL_KEY"),
     ("survey", "PINGYI_SURVEY_HOST: 0.0.0.0", "PINGYI_SURVEY_HOST: 127.0.0.1", "0.0.0.0"),
     ("survey", "PINGYI_MODE: production", "PINGYI_MODE: embedded", "production"),

@@ -43,7 +43,16 @@ HOST_BREAKAGES = [
     ("registry", "  network_mode: host\n", "", "network_mode"),
     ("registry", "    network: host\n", "", "build"),
     ("survey", "PORT: ${PINGYI_SURVEY_PORT:-8702}", "PORT: 8702", "PORT"),
-    ("scoring", "127.0.0.1:${PINGYI_SCORING_PORT:-8704}", "127.0.0.1:8704", "healthcheck"),
+    # the probe must call the address the service binds, not 127.0.0.1 whatever it binds
+    (
+        "registry",
+        '"pingyi-probe", "/readyz"',
+        '"pingyi-probe", "http://127.0.0.1:${PINGYI_REGISTRY_PORT:-8701}/readyz"',
+        "healthcheck",
+    ),
+    ("registry", '"pingyi-probe", "/readyz"', '"pingyi-probe", "/healthz"', "healthcheck"),
+    ("survey", "${PINGYI_SURVEY_VOTER_KEY:?", "${PINGYI_SURVEY_VOTER_KEY:-", "VOTER_KEY"),
+    ("survey", "      PINGYI_SURVEY_VOTER_KEY:", "      # PINGYI_SURVEY_VOTER_KEY:", "VOTER_KEY"),
     ("reporting", "PINGYI_REPORTING_PORT:-8705}\n", "PINGYI_REPORTING_PORT:-8750}\n", "binds"),
     ("inspection", "PINGYI_INSPECTION_HOST:", "PINGYI_INSPECTOIN_HOST:", "INSPECTOIN"),
     ("registry", "127.0.0.1:5432/pingyi}", "db:5432/pingyi}", "database"),

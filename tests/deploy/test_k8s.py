@@ -102,6 +102,36 @@ def _too_few_connections(found: dict[str, Any]) -> None:
     cluster["spec"]["postgresql"]["parameters"]["max_connections"] = "200"
 
 
+def _survey_env(found: dict[str, Any]) -> list[dict[str, Any]]:
+    env: list[dict[str, Any]] = _container(found, "survey")["env"]
+    return env
+
+
+def _no_voter_key(found: dict[str, Any]) -> None:
+    env = _survey_env(found)
+    env[:] = [e for e in env if e["name"] != "PINGYI_SURVEY_VOTER_KEY"]
+
+
+def _literal_voter_key(found: dict[str, Any]) -> None:
+    entry = next(e for e in _survey_env(found) if e["name"] == "PINGYI_SURVEY_VOTER_KEY")
+    del entry["valueFrom"]
+    entry["value"] = "in-the-manifest"
+
+
+def _more_pods(found: dict[str, Any]) -> None:
+    scaler = next(
+        s
+        for s in k8s.of_kind(found, "HorizontalPodAutoscaler")
+        if s["metadata"]["name"] == "survey"
+    )
+    scaler["spec"]["maxReplicas"] += 3
+
+
+def _tracing_everywhere(found: dict[str, Any]) -> None:
+    data = k8s.of_kind(found, "ConfigMap")[0]["data"]
+    data["PINGYI_OTLP_ENDPOINT"] = "http://collector:4318/v1/traces"
+
+
 def _single_stream_copy(found: dict[str, Any]) -> None:
     k8s.of_kind(found, "ConfigMap")[0]["data"]["PINGYI_NATS_STREAM_REPLICAS"] = "1"
 
@@ -117,6 +147,11 @@ BREAKAGES: list[tuple[Callable[[dict[str, Any]], None], str]] = [
     (_service_misses, "Service"),
     (_budget_blocks_drains, "drained"),
     (_too_few_connections, "max_connections"),
+    (_more_pods, "max_connections"),
+    (_tracing_everywhere, "max_connections"),
+    (_no_voter_key, "PINGYI_SURVEY_VOTER_KEY is not set from a Secret"),
+    (_no_voter_key, "survey-voter-key"),
+    (_literal_voter_key, "PINGYI_SURVEY_VOTER_KEY is not read from a Secret"),
     (_single_stream_copy, "replicated"),
 ]
 

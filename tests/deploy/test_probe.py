@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import ModuleType
 
 import pytest
 
-from tests.deploy.compose_checks import APP_PORTS, DEPLOY, environment, service_settings_class
+from shared.settings import ServiceSettings
+from tests.deploy.compose_checks import APP_PORTS, environment, load_probe, service_settings_class
 
-
-def _load_probe() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("pingyi_probe", DEPLOY / "probe.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-probe = _load_probe()
+probe: ModuleType = load_probe()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -38,15 +30,24 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
 
-@pytest.fixture
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+@contextmanager
+def serving(address: str) -> Iterator[int]:
+    """A tiny HTTP server on `address` (any port); yields the port."""
+    httpd = ThreadingHTTPServer((address, 0), _Handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    try:
+        yield int(httpd.server_address[1])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    with serving("127.0.0.1") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def _closed_port() -> int:
@@ -92,3 +93,72 @@ def test_probe_default_port_is_the_service_default(service: str) -> None:
     with environment({}):
         default = service_settings_class(service)().port
     assert probe.DEFAULT_PORTS[service] == default == APP_PORTS[service]
+
+
+# --- the address the service binds ---------------------------------------------------------
+
+SURVEY = ["/sbin/tini", "-e", "143", "--", "pingyi", "serve", "survey"]
+
+
+def test_the_probe_calls_the_address_the_service_binds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """compose.host.yaml with PINGYI_LISTEN_ADDRESS=<one of the host's addresses>: the
+    service listens there only, and a probe calling 127.0.0.1 never saw it healthy."""
+    monkeypatch.setattr(probe, "container_cmdline", lambda: SURVEY)
+    with serving("127.0.0.2") as port:
+        monkeypatch.setenv("PINGYI_SURVEY_HOST", "127.0.0.2")
+        monkeypatch.setenv("PINGYI_SURVEY_PORT", str(port))
+        assert probe.main(["/healthz"]) == 0
+        assert f"200 http://127.0.0.2:{port}/healthz" in capsys.readouterr().out
+        assert probe.main([]) == 0  # the image's HEALTHCHECK: /healthz by default
+        assert probe.main(["/readyz"]) == 1  # and it reports what that address answers
+        assert "503" in capsys.readouterr().err
+
+
+def test_nothing_on_the_loopback_is_taken_for_the_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server listens on 127.0.0.2 only: 127.0.0.1 on its port refuses."""
+    monkeypatch.setattr(probe, "container_cmdline", lambda: SURVEY)
+    with serving("127.0.0.2") as port:
+        assert probe.main([f"http://127.0.0.1:{port}/healthz"]) == 1
+        monkeypatch.setenv("PINGYI_SURVEY_PORT", str(port))
+        assert probe.main(["/healthz"]) == 1  # no host set: the default, 127.0.0.1
+
+
+def test_a_wildcard_address_is_called_on_the_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(probe, "container_cmdline", lambda: SURVEY)
+    with serving("127.0.0.1") as port:
+        monkeypatch.setenv("PINGYI_SURVEY_HOST", "0.0.0.0")
+        monkeypatch.setenv("PINGYI_SURVEY_PORT", str(port))
+        assert probe.main(["/healthz"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("host", "called"),
+    [
+        ("0.0.0.0", "127.0.0.1"),
+        ("::", "[::1]"),
+        ("", "127.0.0.1"),
+        ("10.1.2.3", "10.1.2.3"),
+        ("fd00::5", "[fd00::5]"),
+        ("[fd00::5]", "[fd00::5]"),
+        ("survey.internal", "survey.internal"),
+    ],
+)
+def test_the_url_follows_the_host_setting(host: str, called: str) -> None:
+    env = {"PINGYI_SURVEY_HOST": host, "PINGYI_SURVEY_PORT": "9002"}
+    assert probe.resolve_url("/readyz", env, SURVEY) == f"http://{called}:9002/readyz"
+
+
+def test_variable_names_match_in_any_case_as_the_settings_do() -> None:
+    env = {"pingyi_survey_host": "127.0.0.3", "Pingyi_Survey_Port": "9002"}
+    with environment(env):
+        settings = service_settings_class("survey")()
+    assert (settings.host, settings.port) == ("127.0.0.3", 9002)
+    assert probe.resolve_url("/readyz", env, SURVEY) == "http://127.0.0.3:9002/readyz"
+
+
+def test_probe_default_host_is_the_settings_default() -> None:
+    with environment({}):
+        assert ServiceSettings().host == probe.DEFAULT_HOST
+        assert all(service_settings_class(s)().host == probe.DEFAULT_HOST for s in APP_PORTS)
