@@ -70,6 +70,10 @@ class Consumer:
         self._skip_decided = skip_decided
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stalled_on_message = False
+        """Stalled on a gap or an undecodable message rather than by failures to read (one
+        that could not be applied is `status.stalled_at`): only applying or skipping a
+        message ends such a stall."""
 
     @property
     def name(self) -> str:
@@ -276,20 +280,31 @@ class Consumer:
         )
 
     def _caught_up(self) -> None:
-        if not self.status.stalled:
-            self.status.pending = 0
-            self.status.caught_up_at = time.monotonic()
+        """The source confirmed that nothing follows the last applied position. That ends a
+        stall that came of failing to read or to reach the database (the upstream is
+        reachable again and we are at its head) as applying a message does; a stall on a
+        message (a gap, one that cannot be applied or decoded) is ended only by that message
+        being applied or skipped."""
+        if self._stalled_on_message or self.status.stalled_at is not None:
+            return
+        self._succeeded()
+        self.status.pending = 0
+        self.status.caught_up_at = time.monotonic()
 
     def _failed(self, reason: str, *, stall: bool = False) -> None:
+        """`stall`: stalled on a gap or an undecodable message (see `_caught_up`), at once;
+        any other failure stalls once it has happened `STALL_AFTER_FAILURES` times in a row."""
         self.status.consecutive_failures += 1
         log.error(
             "consumer failure",
             extra={"consumer": self.name, "upstream": self.upstream, "reason": reason},
         )
+        self._stalled_on_message = self._stalled_on_message or stall
         if stall or self.status.consecutive_failures >= STALL_AFTER_FAILURES:
             self.status.stalled_reason = reason
 
     def _succeeded(self) -> None:
+        self._stalled_on_message = False
         self.status.consecutive_failures = 0
         self.status.stalled_reason = None
         self.status.stalled_at = None
