@@ -10,16 +10,27 @@ Domain and application code never know which one is in use.
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from shared.messaging.jetstream import JetStreamPublisher, connect, ensure_stream
+from shared.messaging.jetstream import (
+    JetStreamPublisher,
+    NatsUnreachable,
+    connect,
+    ensure_stream,
+    reason,
+    redacted,
+)
 from shared.messaging.jetstream_source import JetStreamSource
 from shared.messaging.memory import MemoryLogSource, hub
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Publisher
 from shared.messaging.sources import LocalLogSource, MessageSource
 from shared.service.application import PublishingApplication
+
+log = logging.getLogger(__name__)
 
 OutboxOpener = Callable[[str], Outbox]
 
@@ -94,17 +105,71 @@ class MemoryTransport:
             self._hub.withdraw(*offered)
 
 
+START_WAIT_SECONDS = 60.0
+"""How long a start waits for NATS before it fails (as it fails when PostgreSQL cannot be
+reached: the process exits and its orchestrator starts it again). Inside the startup
+probe's 90 s (docs/scaling.md)."""
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MAX_SECONDS = 5.0
+
+
 class JetStreamTransport:
-    def __init__(self, url: str, namespace: str, *, replicas: int = 1) -> None:
+    def __init__(
+        self,
+        url: str,
+        namespace: str,
+        *,
+        replicas: int = 1,
+        start_wait: float = START_WAIT_SECONDS,
+    ) -> None:
         self._url = url
         self._namespace = namespace
         self._replicas = replicas
+        self._start_wait = start_wait
         self._nc: Any = None
         self._js: Any = None
 
     async def connect(self, service: str) -> None:
-        self._nc, self._js = await connect(self._url, f"pingyi-{service}")
-        await ensure_stream(self._js, self._namespace, service, replicas=self._replicas)
+        """Connect and create or update the service's stream, retrying with a growing pause
+        (one log line per failed attempt, naming the servers and why) for `start_wait`
+        seconds; then `ConnectionError`. A stop meanwhile cancels it (`shared.http`)."""
+        deadline = time.monotonic() + self._start_wait
+        failures = 0
+        while True:
+            try:
+                self._nc, self._js = await self._open(service)
+                if failures:
+                    log.info("connected to NATS at %s", redacted(self._url))
+                return
+            except Exception as error:
+                failures += 1
+                why = error.why if isinstance(error, NatsUnreachable) else reason(error)
+                pause = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** (failures - 1))
+                left = deadline - time.monotonic()
+                if left < pause:
+                    raise ConnectionError(
+                        f"NATS at {redacted(self._url)} not usable after {failures} attempts"
+                        f" in {self._start_wait:g} s; last: {why}"
+                    ) from None
+                log.warning(
+                    "waiting for NATS at %s (attempt %d failed: %s); next in %.1f s, giving"
+                    " up in %.0f s",
+                    redacted(self._url),
+                    failures,
+                    why,
+                    pause,
+                    left,
+                )
+                await asyncio.sleep(pause)
+
+    async def _open(self, service: str) -> tuple[Any, Any]:
+        nc, js = await connect(self._url, f"pingyi-{service}")
+        try:
+            await ensure_stream(js, self._namespace, service, replicas=self._replicas)
+        except BaseException:
+            await nc.close()
+            raise
+        return nc, js
 
     def publisher(self, service: str) -> Publisher | None:
         return JetStreamPublisher(self._js, self._namespace, service)

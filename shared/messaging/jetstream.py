@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 from typing import Any
 
-import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
@@ -77,25 +78,111 @@ def server_urls(url: str) -> list[str]:
     return servers
 
 
+def redacted(url: str) -> str:
+    """The server URLs without user names, passwords or tokens, for log lines."""
+    shown = []
+    for server in server_urls(url):
+        scheme, sep, rest = server.rpartition("://")
+        shown.append(f"{scheme}{sep}{rest.rpartition('@')[2]}")
+    return ",".join(shown)
+
+
+def reason(error: BaseException) -> str:
+    """One line saying why, without a traceback."""
+    text = str(error).strip() or repr(error)
+    return f"{type(error).__name__}: {text}"
+
+
+ERROR_LOG_EVERY_SECONDS = 30.0
+"""While a connection that was up stays broken, nats-py reports every reconnect failure
+(twice a second): one line at the first, then at most one per this many seconds."""
+
+
+class _ConnectionErrors:
+    """nats-py's error callback: its default logs a traceback for every failed attempt.
+    During the first connection the failures are only kept (the caller says why it could
+    not connect, once); later each is said in one line, and no more often than every
+    `ERROR_LOG_EVERY_SECONDS` while they repeat."""
+
+    def __init__(self, url: str) -> None:
+        self._url = redacted(url)
+        self.connected = False
+        self.last: Exception | None = None
+        self._said_at: float | None = None
+        self._unsaid = 0
+
+    async def report(self, error: Exception) -> None:
+        self.last = error
+        if not self.connected:
+            return
+        now = time.monotonic()
+        if self._said_at is not None and now - self._said_at < ERROR_LOG_EVERY_SECONDS:
+            self._unsaid += 1
+            return
+        more = f" ({self._unsaid} more since the last report)" if self._unsaid else ""
+        log.warning("NATS connection error at %s: %s%s", self._url, reason(error), more)
+        self._said_at, self._unsaid = now, 0
+
+    async def reconnected(self) -> None:
+        if self._said_at is not None:
+            log.info("reconnected to NATS at %s", self._url)
+        self._said_at, self._unsaid = None, 0
+
+
+class NatsUnreachable(ConnectionError):
+    """No server of `url` could be connected to; `why`: the last failure, in one line."""
+
+    def __init__(self, url: str, why: str) -> None:
+        super().__init__(f"cannot reach NATS at {redacted(url)}: {why}")
+        self.why = why
+
+
 async def connect(url: str, name: str) -> tuple[NATS, PingyiJetStream]:
+    """One attempt at a connection: each server of `url` tried (twice, nats-py's smallest
+    bound), then `NatsUnreachable` naming the URL and why. nats-py would otherwise retry
+    a first connection for ever, logging a traceback each time; callers retry as they see
+    fit (`JetStreamTransport.connect`, `relay_worker`). Once connected, the client
+    reconnects for ever after a server is lost."""
     contexts: list[PingyiJetStream] = []
+    errors = _ConnectionErrors(url)
 
     async def disconnected() -> None:
         for context in contexts:
             context.fail_pending(ConnectionError("disconnected from NATS"))
 
-    nc = await nats.connect(
-        server_urls(url),
-        name=name,
-        connect_timeout=5,
-        max_reconnect_attempts=-1,
-        reconnect_time_wait=0.5,
-        allow_reconnect=True,
-        disconnected_cb=disconnected,
-    )
+    nc = NATS()
+    try:
+        await nc.connect(
+            server_urls(url),
+            name=name,
+            connect_timeout=5,
+            # Not -1 during the first connection: nats-py would never give up. 0 means "no
+            # limit" to nats-py as well, so 1 is the least: each server tried twice.
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.5,  # type: ignore[arg-type]  # seconds; typed int, read as float
+            allow_reconnect=True,
+            disconnected_cb=disconnected,
+            reconnected_cb=errors.reconnected,
+            error_cb=errors.report,
+        )
+    except asyncio.CancelledError:
+        await _abandon(nc)
+        raise
+    except Exception as error:
+        await _abandon(nc)
+        raise NatsUnreachable(url, reason(errors.last or error)) from None
+    # Connected: from now on a lost server is retried for ever (nats-py reads the option at
+    # each reconnect attempt).
+    nc.options["max_reconnect_attempts"] = -1
+    errors.connected = True
     js = PingyiJetStream(nc, timeout=10)
     contexts.append(js)
     return nc, js
+
+
+async def _abandon(nc: NATS) -> None:
+    with contextlib.suppress(Exception):
+        await nc.close()
 
 
 async def ensure_stream(
