@@ -167,6 +167,10 @@ def start_service(
     raise TimeoutError(f"{name} not ready at {service.url}:\n{service.output()}")
 
 
+BENCH_SEAL_KEY = "5e" * 32
+"""A seal key of the bench's own (64 hex digits, as deploy/README.md asks)."""
+
+
 def production_env(database_url: str, nats_url: str, namespace: str, key: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
     return env | {
@@ -175,6 +179,11 @@ def production_env(database_url: str, nats_url: str, namespace: str, key: str) -
         "PINGYI_NATS_URL": nats_url,
         "PINGYI_NAMESPACE": namespace,
         "PINGYI_BOOTSTRAP_ADMIN_KEY": key,
+        # Production starts only with its secrets (pingyi.cli_common): the services run
+        # sealed, as a deployment does.
+        "PINGYI_SEAL_KEY": BENCH_SEAL_KEY,
+        "PINGYI_REGISTRY_CONTACT_KEY": f"bench-contact-{namespace}",
+        "PINGYI_SURVEY_VOTER_KEY": f"bench-voter-{namespace}",
         "PINGYI_LOG_JSON": "true",
     }
 

@@ -13,13 +13,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from pingyi import audit, audit_commands, audit_log
-from pingyi.cli_common import DataDir, console, environment_settings, known
+from pingyi.cli_common import (
+    DataDir,
+    PingyiApp,
+    console,
+    known,
+    production_refusals,
+    refuse,
+    service_environment,
+)
 
 if TYPE_CHECKING:
     from shared.messaging.outbox import Outbox
     from shared.settings import CommonSettings, ServiceSettings
 
-app = typer.Typer(
+app = PingyiApp(
     help="评议 Pingyi: public evaluation of government and public-service conduct.",
     no_args_is_help=True,
 )
@@ -178,13 +186,15 @@ def serve(
     service's relay lease publishes, and likewise for each view consumer."""
     import uvicorn
 
-    from pingyi.composition import create_app, relay_process, service_settings, views_process
+    from pingyi.composition import create_app, relay_process, views_process
 
     known(service)
-    common = environment_settings()
+    common, settings = service_environment(service)
     if common.mode == "embedded" and "PINGYI_MODE" not in os.environ:
         _notice_embedded(service, common.data_dir)
-    settings = service_settings(service)
+    missing = production_refusals(common, service, settings)
+    if missing:
+        refuse(missing)
     child = views_child = None
     if common.mode == "production":
         # Each gets an interpreter of its own: request threads starve one that shares.
@@ -250,17 +260,17 @@ def _child_process_parts(
     API (the relay, the views): production mode only."""
     from functools import partial
 
-    from pingyi.composition import open_outbox, service_settings
+    from pingyi.composition import open_outbox
     from shared.observability import configure
 
     known(service)
-    common = environment_settings()
+    common, settings = service_environment(service)
     if common.mode != "production":
         console.print(f"[red]{what} in production mode only[/red] (PINGYI_MODE)")
         raise typer.Exit(2)
     configure(service, common.log_level, common.log_json)
     # It reads its log a page at a time: one pooled connection, not the API's four.
-    return common, service_settings(service), partial(open_outbox, service, common, connections=1)
+    return common, settings, partial(open_outbox, service, common, connections=1)
 
 
 app.command()(audit.replay)

@@ -1,8 +1,10 @@
 """What the `pingyi` commands share: the console, the data-directory option, settings from
-the environment, and checking a service name."""
+the environment (a bad one refused in one line per problem, exit 2: `PingyiApp`), and
+checking a service name."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +12,48 @@ import typer
 from rich.console import Console
 
 console = Console()
+
+SETTINGS_REFUSED = 2
+"""The exit code of a command refused for its settings (as for a bad option)."""
+
+REQUIRED_IN_PRODUCTION = {
+    "registry": ("PINGYI_REGISTRY_CONTACT_KEY",),
+    "survey": ("PINGYI_SURVEY_VOTER_KEY",),
+}
+"""The secrets a service needs in production besides PINGYI_SEAL_KEY and
+PINGYI_BOOTSTRAP_ADMIN_KEY, which all need (deploy/README.md calls them required). Survey's
+voter key is required too, as the compose files and the k8s manifests require it: without it
+online public voting answers 503, and a key set only once a round is open would let everyone
+vote again in that round."""
+
+
+class PingyiApp(typer.Typer):
+    """A Typer app whose commands, given settings they cannot start with (any command, any
+    settings class, read wherever), print one line per problem naming the variable and exit
+    2, instead of a page of traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as error:
+            # Imported only now: `audit verify` must load no store driver (shared.settings
+            # reads URLs with psycopg), and a settings error has imported it already.
+            from shared.settings import settings_problems
+
+            problems = settings_problems(error)
+            if problems is None:
+                raise
+            refuse(problems)
+
+
+def refuse(problems: list[str]) -> None:
+    """Print each problem on a line of its own on stderr and exit 2."""
+    for problem in problems:
+        # Not the rich console: it would wrap a long line into several.
+        print(f"pingyi cannot start: {problem}", file=sys.stderr)
+    sys.stderr.flush()
+    raise SystemExit(SETTINGS_REFUSED)
+
 
 DataDir = Annotated[
     Path, typer.Option(envvar="PINGYI_DATA_DIR", help="Where embedded mode keeps its data")
@@ -19,9 +63,9 @@ DataDir = Annotated[
 def environment_settings(data_dir: Path | None = None) -> Any:
     """The settings a command runs with, from the environment (embedded mode's data where
     `data_dir` says). Memory mode holds nothing outside a test's process: refused."""
-    from shared.settings import CommonSettings
+    from shared.settings import CommonSettings, load_settings
 
-    common = CommonSettings()
+    common = load_settings(CommonSettings)
     if common.mode == "memory":
         raise typer.BadParameter(
             "PINGYI_MODE=memory is for tests only; use embedded or production", param_hint="mode"
@@ -31,9 +75,50 @@ def environment_settings(data_dir: Path | None = None) -> Any:
     return common
 
 
+def service_environment(service: str) -> tuple[Any, Any]:
+    """The common settings and the service's, from the environment; the problems of both
+    refused together (`SettingsRefused`)."""
+    from pingyi.catalog import definition
+    from shared.settings import SettingsRefused, load_settings
+
+    problems: list[str] = []
+    common = settings = None
+    try:
+        common = environment_settings()
+    except SettingsRefused as refused:
+        problems += refused.problems
+    try:
+        settings = load_settings(definition(service).settings)
+    except SettingsRefused as refused:
+        problems += refused.problems
+    if problems:
+        raise SettingsRefused(problems)
+    return common, settings
+
+
 def known(service: str) -> None:
     # Imported here: the catalog loads every service, which `pingyi audit verify` must not.
     from pingyi.catalog import NAMES
 
     if service not in NAMES:
         raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
+
+
+def production_refusals(common: Any, service: str, settings: Any) -> list[str]:
+    """What `pingyi serve <service>` lacks in production mode: each required secret that is
+    unset or empty (embedded mode makes its own; memory mode is for tests)."""
+    if common.mode != "production":
+        return []
+    given = {
+        "PINGYI_SEAL_KEY": common.seal_key,
+        "PINGYI_BOOTSTRAP_ADMIN_KEY": common.bootstrap_admin_key,
+        "PINGYI_REGISTRY_CONTACT_KEY": getattr(settings, "contact_key", None),
+        "PINGYI_SURVEY_VOTER_KEY": getattr(settings, "voter_key", None),
+    }
+    needed = ["PINGYI_SEAL_KEY", "PINGYI_BOOTSTRAP_ADMIN_KEY"]
+    needed += REQUIRED_IN_PRODUCTION.get(service, ())
+    return [
+        f"{name} is required in production mode (a secret: deploy/README.md)"
+        for name in needed
+        if given[name] is None or not given[name].get_secret_value().strip()
+    ]

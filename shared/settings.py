@@ -8,23 +8,35 @@ own class with prefix `PINGYI_<SERVICE>_` (port, PostgreSQL schema, consumer bat
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from psycopg.conninfo import conninfo_to_dict
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from psycopg import ProgrammingError
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from shared.persistence import config as pg
 from shared.web.settings import HttpLimits
 
 Mode = Literal["embedded", "production", "memory"]
 
+EVENT_STORE_CONNECTION = ("dbname", "host", "port", "user", "password")
+"""What the eventsourcing library's PostgreSQL datastore takes from its POSTGRES_* keys;
+every other parameter of the database URL reaches it as `pg.CONNECTION_PARAMS_KEY`."""
+
 
 class CommonSettings(HttpLimits):
     """Also the HTTP edge's body and rate limits (`HttpLimits`: PINGYI_BODY_LIMIT, ...)."""
 
-    model_config = SettingsConfigDict(env_prefix="PINGYI_", extra="ignore")
+    # hide_input_in_errors: an error names the variable and the reason, never a value (the
+    # whole environment is the input, secrets included); every service's class inherits it.
+    model_config = SettingsConfigDict(
+        env_prefix="PINGYI_", extra="ignore", hide_input_in_errors=True
+    )
 
     mode: Mode = "embedded"
     """embedded: SQLite files, one process (`pingyi up`); production: PostgreSQL and NATS
@@ -33,6 +45,9 @@ class CommonSettings(HttpLimits):
     services running in this process); the commands refuse it."""
     data_dir: Path = Path("pingyi-data")
     database_url: str = "postgresql://postgres@127.0.0.1:5432/pingyi"
+    """A libpq URL or conninfo string; every connection the services make (event stores,
+    views, leases, LISTEN) uses all its parameters: `?sslmode=verify-full&sslrootcert=...`,
+    `options`, `target_session_attrs`, several hosts."""
     nats_url: str = "nats://127.0.0.1:4222"
     """One server, or several separated by commas (`nats://a:4222,nats://b:4222`): the
     client connects to any of them and moves to another when its server goes."""
@@ -77,17 +92,56 @@ class CommonSettings(HttpLimits):
     score_check_seconds: float = Field(default=60.0, gt=0, le=86400)
     """How often stored score records are checked against their digests (/readyz)."""
 
+    @field_validator("database_url")
+    @classmethod
+    def _a_connection_string(cls, url: str) -> str:
+        try:
+            conninfo_to_dict(url)
+        except ProgrammingError:
+            # psycopg's message quotes the string, password and all.
+            raise ValueError(
+                "not a PostgreSQL URL or conninfo string "
+                "(postgresql://user:password@host:5432/dbname?sslmode=verify-full)"
+            ) from None
+        return url
+
+    @field_validator("seal_key")
+    @classmethod
+    def _a_seal_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None and key.get_secret_value().strip():
+            try:  # checked at start, not at the first seal
+                seal_key_bytes(key.get_secret_value())
+            except ValueError:
+                raise ValueError("must be 32 bytes as 64 hex digits or base64") from None
+        return key
+
     @model_validator(mode="after")
     def _write_bounds_in_order(self) -> CommonSettings:
         if self.write_terminate_after <= self.write_statement_timeout:
-            raise ValueError("write_terminate_after must exceed write_statement_timeout")
+            raise ValueError(
+                "PINGYI_WRITE_TERMINATE_AFTER must exceed PINGYI_WRITE_STATEMENT_TIMEOUT "
+                f"({self.write_terminate_after} <= {self.write_statement_timeout})"
+            )
         return self
+
+
+def seal_key_bytes(text: str, name: str = "PINGYI_SEAL_KEY") -> bytes:
+    """An ed25519 key's 32 raw bytes from 64 hex digits or base64; the message never shows
+    the key."""
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(f"{name} must be 32 bytes as 64 hex digits or base64")
+    return raw
 
 
 class ServiceSettings(BaseSettings):
     """Per-service settings; subclasses set `env_prefix` and `service_name`."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -118,8 +172,12 @@ def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) 
             "PROCESS_RECORDER_TOPIC": pg.SQLITE_PROCESS_RECORDER_TOPIC,
         }
     params = conninfo_to_dict(common.database_url)
+    # The library's datastore takes only these five; our factory adds the rest (sslmode,
+    # sslrootcert, options, target_session_attrs, ...) to every connection it makes.
+    rest = {k: v for k, v in params.items() if k not in EVENT_STORE_CONNECTION}
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": pg.POSTGRES_PERSISTENCE_MODULE,
+        pg.CONNECTION_PARAMS_KEY: make_conninfo("", **rest),
         "POSTGRES_DBNAME": str(params.get("dbname", "pingyi")),
         "POSTGRES_HOST": str(params.get("host", "127.0.0.1")),
         "POSTGRES_PORT": str(params.get("port", "5432")),
@@ -140,3 +198,69 @@ def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) 
         pg.STALL_AFTER_KEY: str(common.write_stall_after),
         pg.TERMINATE_AFTER_KEY: str(common.write_terminate_after),
     }
+
+
+class SettingsRefused(Exception):
+    """Settings from the environment that a process cannot start with: one line per problem,
+    each naming its variable, none showing a value."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _settings_classes() -> list[type[BaseSettings]]:
+    found: list[type[BaseSettings]] = []
+    pending: list[type[BaseSettings]] = [BaseSettings]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            found.append(sub)
+            pending.append(sub)
+    return found
+
+
+def _variable(cls: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
+    prefix = str(cls.model_config.get("env_prefix") or "")
+    field, *inner = [str(part) for part in loc] or [""]
+    name = f"{prefix}{field}".upper()
+    return f"{name} ({'.'.join(inner)})" if inner else name
+
+
+def settings_problems(error: BaseException) -> list[str] | None:
+    """One line per problem of a settings class's error, naming the environment variable
+    (`PINGYI_REGISTRY_PORT: Input should be a valid integer`); None for an error that is not
+    about settings. Values never appear: every settings class hides its input."""
+    if isinstance(error, SettingsRefused):
+        return error.problems
+    if isinstance(error, SettingsError):
+        # pydantic-settings could not parse a value (JSON of a complex field); it names the
+        # field, which names the variable.
+        found = re.search(r'field "([^"]+)"', str(error))
+        field = found.group(1) if found else None
+        for candidate in _settings_classes():
+            if field is not None and field in candidate.model_fields:
+                return [f"{_variable(candidate, (field,))}: cannot be parsed"]
+        return [f"settings: {error}"]
+    if not isinstance(error, ValidationError):
+        return None
+    by_name = {candidate.__name__: candidate for candidate in _settings_classes()}
+    cls = by_name.get(error.title)
+    if cls is None:
+        return None
+    problems = []
+    for detail in error.errors(include_url=False, include_input=False):
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        loc = tuple(detail["loc"])
+        problems.append(f"{_variable(cls, loc)}: {message}" if loc else message)
+    return problems
+
+
+def load_settings(cls: type[Any]) -> Any:
+    """`cls()` from the environment, its errors as `SettingsRefused`."""
+    try:
+        return cls()
+    except (ValidationError, SettingsError) as error:
+        problems = settings_problems(error)
+        if problems is None:
+            raise
+        raise SettingsRefused(problems) from None

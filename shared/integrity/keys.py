@@ -9,8 +9,6 @@ also read that file; a production deployment sets the key from its secrets.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import os
 from pathlib import Path
@@ -19,7 +17,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from shared.settings import CommonSettings
+from shared.settings import CommonSettings, seal_key_bytes
 
 KEY_FILE = "seal-key"
 
@@ -29,14 +27,10 @@ class SealKeyError(ValueError):
 
 
 def _raw(text: str, name: str) -> bytes:
-    text = text.strip()
     try:
-        raw = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
-    except (ValueError, binascii.Error):
-        raw = b""
-    if len(raw) != 32:
-        raise SealKeyError(f"{name} must be 32 bytes as 64 hex digits or base64")
-    return raw
+        return seal_key_bytes(text, name)
+    except ValueError as error:
+        raise SealKeyError(str(error)) from None
 
 
 def public_bytes(key: Ed25519PublicKey) -> bytes:

@@ -137,13 +137,12 @@ class Outbox:
         recorder = self._app.recorder
         if not isinstance(recorder, PostgresApplicationRecorder):
             return None
-        kwargs = recorder.datastore.pool.kwargs or {}
-        if callable(kwargs):
-            kwargs = kwargs()
-        keys = ("dbname", "host", "port", "user", "password")
-        return {k: kwargs[k] for k in keys if kwargs.get(k) not in (None, "")}, (
-            recorder.channel_name
-        )
+        # All the database URL's parameters (sslmode, ...), as the event store's pool has them.
+        from shared.persistence.postgres import connection_params
+
+        params = connection_params(recorder.datastore)
+        params.pop("connect_timeout", None)  # the listener sets its own
+        return params, recorder.channel_name
 
     def head(self) -> int | None:
         """Position of the last message this log publishes (internal events skipped).

@@ -18,3 +18,9 @@ TERMINATE_AFTER_KEY = "PINGYI_WRITE_TERMINATE_AFTER"
 DEFAULT_STATEMENT_TIMEOUT = 30.0
 DEFAULT_STALL_AFTER = 15.0
 DEFAULT_TERMINATE_AFTER = 60.0
+
+POSTGRES_PERSISTENCE_MODULE = "shared.persistence.postgres:PingyiPostgresFactory"
+CONNECTION_PARAMS_KEY = "POSTGRES_CONNECTION_PARAMS"
+"""The database URL's parameters beyond the five POSTGRES_* keys the library reads (sslmode,
+sslrootcert, options, target_session_attrs, ...), as a conninfo string; the factory adds them
+to every connection of the event store's pool."""

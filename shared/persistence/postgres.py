@@ -42,13 +42,16 @@ from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
+    PostgresFactory,
     PostgresProcessRecorder,
 )
 from psycopg import Cursor, sql
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.rows import DictRow
 from psycopg_pool import PoolTimeout
 
 from shared.persistence.config import (
+    CONNECTION_PARAMS_KEY,
     DEFAULT_STALL_AFTER,
     DEFAULT_STATEMENT_TIMEOUT,
     DEFAULT_TERMINATE_AFTER,
@@ -138,13 +141,36 @@ def _chunks(sizes: Sequence[int], max_bytes: int) -> Iterator[tuple[int, int]]:
         yield start, len(sizes)
 
 
+def connection_params(datastore: PostgresDatastore) -> dict[str, Any]:
+    """The connection parameters of the event store's pool (the database URL's, sslmode and
+    all: `PingyiPostgresFactory`), for a connection of its own beside the pool."""
+    conninfo = datastore.pool.conninfo
+    kwargs = datastore.pool.kwargs
+    current = (kwargs() if callable(kwargs) else kwargs) or {}
+    params = conninfo_to_dict(conninfo if isinstance(conninfo, str) else "")
+    params |= {k: v for k, v in current.items() if k != "row_factory"}
+    return {k: v for k, v in params.items() if v not in (None, "")}
+
+
+class PingyiPostgresFactory(PostgresFactory):
+    """The library's factory, whose datastore connects with only dbname, host, port, user and
+    password, plus the rest of the database URL's parameters (`CONNECTION_PARAMS_KEY`,
+    `shared.settings.eventsourcing_env`): without them `?sslmode=verify-full` would be
+    dropped and the event store would connect in clear."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        extra = conninfo_to_dict(self.env.get(CONNECTION_PARAMS_KEY) or "")
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict), kwargs  # the library passes a dict
+        kwargs.update(extra)
+
+
 def _session_terminator(datastore: PostgresDatastore) -> Callable[[int], None]:
     def terminate(backend_pid: int) -> None:
         # A connection of its own: the pool may be exhausted by the very writes that hang.
-        keys = ("dbname", "host", "port", "user", "password")
-        kwargs = datastore.pool.kwargs
-        current = (kwargs() if callable(kwargs) else kwargs) or {}
-        params = {k: v for k, v in current.items() if k in keys}
+        params = connection_params(datastore)
+        params.pop("connect_timeout", None)
         with psycopg.connect(**params, autocommit=True, connect_timeout=5) as conn:
             conn.execute("SELECT pg_terminate_backend(%s)", (backend_pid,))
 

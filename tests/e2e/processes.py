@@ -17,6 +17,7 @@ from tests.conftest import ADMIN_KEY
 from tests.ports import quiet_ports
 
 ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_SEAL_KEY = "22" * 32
 
 
 def pingyi_command(*args: str) -> list[str]:
@@ -86,6 +87,10 @@ def production_env(database_url: str, namespace: str, nats_url: str) -> dict[str
             "PINGYI_NATS_URL": nats_url,
             "PINGYI_NAMESPACE": namespace,
             "PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+            # Production refuses to start without its secrets (pingyi.cli_common).
+            "PINGYI_SEAL_KEY": PRODUCTION_SEAL_KEY,
+            "PINGYI_REGISTRY_CONTACT_KEY": "test-registry-contact-key",
+            "PINGYI_SURVEY_VOTER_KEY": "test-survey-voter-key",
             "PINGYI_LOG_JSON": "true",
         }
     )

@@ -1,0 +1,155 @@
+"""A command given settings it cannot start with says so in one line per problem, naming the
+variable and the reason, and exits 2: no traceback, and never a value (the whole environment
+is a settings class's input: a validation error used to print the tail of PINGYI_SEAL_KEY).
+Production mode refuses to start without the secrets deploy/README.md calls required."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from pingyi.catalog import NAMES, definition
+from shared.settings import CommonSettings, settings_problems
+from tests.e2e.processes import ROOT, pingyi_command
+
+SEAL_KEY = "9f3c2a8b71683cb8f235043d260f" + "5e" * 18
+ADMIN = "pyk_a-bootstrap-admin-key-that-must-not-leak"
+CONTACT = "contact-key-that-must-not-leak-0123456789"
+VOTER = "voter-key-that-must-not-leak-0123456789"
+SECRETS = {
+    "PINGYI_SEAL_KEY": SEAL_KEY,
+    "PINGYI_BOOTSTRAP_ADMIN_KEY": ADMIN,
+    "PINGYI_REGISTRY_CONTACT_KEY": CONTACT,
+    "PINGYI_SURVEY_VOTER_KEY": VOTER,
+    "PINGYI_OTLP_HEADERS": "authorization=Bearer otlp-token-that-must-not-leak",
+    "PINGYI_DATABASE_URL": "postgresql://pingyi:db-password-not-to-leak@127.0.0.1:1/pingyi",
+}
+
+
+def _run(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
+    return subprocess.run(
+        pingyi_command(*args),
+        cwd=ROOT,
+        env=clean | {"PINGYI_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "80"} | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _refused(done: subprocess.CompletedProcess[str], *variables: str) -> list[str]:
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert "Traceback" not in said, said
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    problems = [line for line in lines if line.startswith("pingyi cannot start: ")]
+    assert len(problems) == len(variables), said
+    for variable, line in zip(variables, problems, strict=True):
+        assert variable in line, said
+    for secret in SECRETS.values():
+        for part in (secret, secret[-20:], secret[:20]):
+            assert part not in said, said
+    return problems
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "reason"),
+    [
+        ("PINGYI_MODE", "prod", "'production'"),
+        ("PINGYI_REGISTRY_PORT", "abc", "valid integer"),
+        ("PINGYI_NAMESPACE", "QA-Ops", "pattern"),
+        ("PINGYI_RATE_PUBLIC", "lots", "not a rate"),
+        ("PINGYI_SEAL_KEY", "abcdef", "32 bytes"),
+        ("PINGYI_DATABASE_URL", "host=x port", "not a PostgreSQL URL"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it(
+    tmp_path: Path, variable: str, value: str, reason: str
+) -> None:
+    done = _run(tmp_path, {"PINGYI_MODE": "embedded", variable: value}, "serve", "registry")
+    [line] = _refused(done, variable)
+    assert reason in line, line
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_bad_setting_of_each_kind_is_named_together_and_no_secret_shows(
+    tmp_path: Path,
+) -> None:
+    env = SECRETS | {
+        "PINGYI_MODE": "production",
+        "PINGYI_WRITE_TERMINATE_AFTER": "10",
+        "PINGYI_REGISTRY_PORT": "abc",
+    }
+    lines = _refused(
+        _run(tmp_path, env, "serve", "registry"),
+        "PINGYI_WRITE_TERMINATE_AFTER",
+        "PINGYI_REGISTRY_PORT",
+    )
+    assert "PINGYI_WRITE_STATEMENT_TIMEOUT" in lines[0]
+
+
+@pytest.mark.parametrize("command", ["relay", "views"])
+def test_the_child_process_commands_refuse_alike(tmp_path: Path, command: str) -> None:
+    env = SECRETS | {"PINGYI_MODE": "production", "PINGYI_SURVEY_CONSUMER_BATCH_SIZE": "0"}
+    _refused(_run(tmp_path, env, command, "survey"), "PINGYI_SURVEY_CONSUMER_BATCH_SIZE")
+
+
+def test_an_audit_command_refuses_alike(tmp_path: Path) -> None:
+    env = SECRETS | {"PINGYI_MODE": "production", "PINGYI_NAMESPACE": "QA-Ops"}
+    _refused(_run(tmp_path, env, "audit", "verify-log"), "PINGYI_NAMESPACE")
+
+
+def test_production_refuses_to_start_without_its_secrets(tmp_path: Path) -> None:
+    env = {"PINGYI_MODE": "production", "PINGYI_DATABASE_URL": SECRETS["PINGYI_DATABASE_URL"]}
+    _refused(
+        _run(tmp_path, env, "serve", "registry"),
+        "PINGYI_SEAL_KEY",
+        "PINGYI_BOOTSTRAP_ADMIN_KEY",
+        "PINGYI_REGISTRY_CONTACT_KEY",
+    )
+
+
+@pytest.mark.parametrize(
+    ("service", "missing"),
+    [
+        ("registry", "PINGYI_REGISTRY_CONTACT_KEY"),
+        ("survey", "PINGYI_SURVEY_VOTER_KEY"),
+        ("scoring", "PINGYI_SEAL_KEY"),
+        ("reporting", "PINGYI_BOOTSTRAP_ADMIN_KEY"),
+    ],
+)
+def test_production_names_the_one_secret_missing(
+    tmp_path: Path, service: str, missing: str
+) -> None:
+    env = SECRETS | {"PINGYI_MODE": "production", missing: ""}
+    [line] = _refused(_run(tmp_path, env, "serve", service), missing)
+    assert "required in production" in line
+
+
+def test_no_settings_class_shows_a_value_in_its_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every settings class (the common one and each service's) hides its input: one bad
+    value makes the error, the whole environment is its input."""
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    classes: list[type] = [CommonSettings, *(definition(name).settings for name in NAMES)]
+    for cls in classes:
+        prefix = "PINGYI_" if cls is CommonSettings else f"PINGYI_{cls.__name__[:-8].upper()}_"
+        monkeypatch.setenv(f"{prefix}PORT" if prefix != "PINGYI_" else "PINGYI_MODE", "bad")
+        with pytest.raises(ValidationError) as refused:
+            cls()
+        shown = (
+            str(refused.value)
+            + repr(refused.value)
+            + "\n".join(settings_problems(refused.value) or [])
+        )
+        assert settings_problems(refused.value), cls
+        for secret in SECRETS.values():
+            for part in (secret, secret[-20:], secret[:20]):
+                assert part not in shown, (cls, shown)
+        monkeypatch.delenv(f"{prefix}PORT" if prefix != "PINGYI_" else "PINGYI_MODE")
