@@ -23,7 +23,7 @@ class PingyiError(Exception):
         self.context = context
 
     def body(self) -> dict[str, Any]:
-        detail: dict[str, Any] = {"field": self.field, "reason": self.reason}
+        detail: dict[str, Any] = {"field": self.field, "reason": self.reason, "code": self.code}
         if self.context:
             detail["context"] = self.context
         return {"error": self.code, "detail": [detail]}

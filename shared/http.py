@@ -113,11 +113,20 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         reason = "this endpoint reads a JSON body: send it with Content-Type: application/json"
         body = {
             "error": "unsupported_media_type",
-            "detail": [{"field": "Content-Type", "reason": reason}],
+            "detail": [
+                {"field": "Content-Type", "reason": reason, "code": "unsupported_media_type"}
+            ],
         }
         return JSONResponse(body, 415)
+    # `code` is pydantic's error type ("missing", "string_too_long"), as in every other
+    # entry a machine reads; `type` stays for clients that read it before.
     detail = [
-        {"field": _field(err.get("loc", ())), "reason": reason_of(err), "type": err.get("type")}
+        {
+            "field": _field(err.get("loc", ())),
+            "reason": reason_of(err),
+            "code": err.get("type"),
+            "type": err.get("type"),
+        }
         for err in exc.errors()
     ]
     return JSONResponse(error_body({"error": "validation_failed", "detail": detail}), 422)
@@ -146,7 +155,13 @@ async def _pingyi_error(request: Request, exc: PingyiError) -> JSONResponse:
 async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
     body = {
         "error": "concurrent_change",
-        "detail": [{"field": None, "reason": "the record changed concurrently; retry the request"}],
+        "detail": [
+            {
+                "field": None,
+                "reason": "the record changed concurrently; retry the request",
+                "code": "concurrent_change",
+            }
+        ],
     }
     return JSONResponse(body, status_code=409)
 
@@ -163,11 +178,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
             "the body is not JSON this service reads: not UTF-8, a number of more than 4,300 "
             "digits, or nested too deep"
         )
-        body = {"error": "validation_failed", "detail": [{"field": "body", "reason": reason}]}
+        entry = {"field": "body", "reason": reason, "code": "body_unreadable"}
+        body = {"error": "validation_failed", "detail": [entry]}
         return JSONResponse(body, status_code=422)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     reason = clip(str(exc.detail), REASON_LIMIT)
-    body = {"error": code, "detail": [{"field": None, "reason": reason}]}
+    body = {"error": code, "detail": [{"field": None, "reason": reason, "code": code}]}
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 

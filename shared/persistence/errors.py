@@ -48,7 +48,9 @@ def unavailable_reason(exc: BaseException) -> str:
 def unavailable_body(exc: BaseException) -> dict[str, object]:
     return {
         "error": "database_unavailable",
-        "detail": [{"field": None, "reason": unavailable_reason(exc)}],
+        "detail": [
+            {"field": None, "reason": unavailable_reason(exc), "code": "database_unavailable"}
+        ],
     }
 
 
@@ -63,7 +65,13 @@ def unavailable_response(exc: BaseException) -> JSONResponse:
 def unexpected_response() -> JSONResponse:
     body = {
         "error": "internal_error",
-        "detail": [{"field": None, "reason": "an unexpected error occurred; it has been logged"}],
+        "detail": [
+            {
+                "field": None,
+                "reason": "an unexpected error occurred; it has been logged",
+                "code": "internal_error",
+            }
+        ],
     }
     return JSONResponse(body, status_code=500)
 

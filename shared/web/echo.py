@@ -66,6 +66,13 @@ def error_body(body: Mapping[str, Any]) -> dict[str, Any]:
     """The shared error shape {"error", "detail": [...]} with its detail bounded; a cut list
     says how many entries it left out in `detail_omitted`. Other keys pass unchanged."""
     detail, omitted = problems(body.get("detail") or [])
+    # Every entry says its code, for a client that reads entries alone: its own, else the
+    # body's (one problem of that kind).
+    code = body.get("error")
+    detail = [
+        entry if not isinstance(entry, dict) or "code" in entry else entry | {"code": code}
+        for entry in detail
+    ]
     bounded = dict(body) | {"detail": detail}
     if omitted:
         bounded["detail_omitted"] = omitted

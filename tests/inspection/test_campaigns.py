@@ -206,6 +206,7 @@ def test_another_countys_campaign_is_refused_as_the_registry_refuses_it(
     assert on_registry["detail"][0] == {
         "field": "campaign_id",
         "reason": "outside your jurisdiction",
+        "code": "forbidden",
     }
 
 

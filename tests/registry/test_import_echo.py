@@ -68,7 +68,12 @@ def test_a_92_kb_cell_on_every_row_gives_a_small_report(
     assert first["value"].endswith(f"({len(BIG)} characters)")
     if not dry_run:
         assert len(report["detail"]) == LIST_LIMIT
-        assert report["detail"][0] == {"field": "单位类型", "reason": first["reason"], "row": 2}
+        assert report["detail"][0] == {
+            "field": "单位类型",
+            "reason": first["reason"],
+            "row": 2,
+            "code": "import_rejected",
+        }
 
 
 def test_a_cell_quoted_in_the_reason_is_clipped_there_too(cluster: Cluster, county: str) -> None:

@@ -174,7 +174,11 @@ def test_the_middleware_runs_a_blocking_precheck_in_a_thread_before_the_body() -
     client = kernel_app(precheck)
     refused = client.post("/echo", content=b"x" * 5000)
     assert refused.status_code == 401
-    assert refused.json()["detail"][0] == {"field": "X-API-Key", "reason": "an API key is required"}
+    assert refused.json()["detail"][0] == {
+        "field": "X-API-Key",
+        "reason": "an API key is required",
+        "code": "unauthenticated",
+    }
     passed = client.post("/echo", content=b"x" * 1000, headers={"X-API-Key": "k"})
     assert passed.status_code == 200 and passed.json()["length"] == 1000
     assert threads[-1] != passed.json()["thread"]  # the endpoint runs on the event loop

@@ -24,6 +24,9 @@ def test_an_error_body_bounds_its_detail() -> None:
     assert body["extra"] == 1
 
 
-def test_a_small_error_body_is_unchanged() -> None:
+def test_a_small_error_body_is_unchanged_but_for_each_entry_saying_its_code() -> None:
     body = {"error": "not_found", "detail": [{"field": "unit_id", "reason": "no such unit"}]}
-    assert error_body(body) == body
+    entry = {"field": "unit_id", "reason": "no such unit", "code": "not_found"}
+    assert error_body(body) == {"error": "not_found", "detail": [entry]}
+    own = {"field": "x", "reason": "r", "code": "its_own"}
+    assert error_body({"error": "validation_failed", "detail": [own]})["detail"] == [own]

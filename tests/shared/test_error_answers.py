@@ -68,7 +68,11 @@ def test_an_unexpected_exception_is_a_json_500_that_is_counted_and_logged(
         assert response.json() == {
             "error": "internal_error",
             "detail": [
-                {"field": None, "reason": "an unexpected error occurred; it has been logged"}
+                {
+                    "field": None,
+                    "reason": "an unexpected error occurred; it has been logged",
+                    "code": "internal_error",
+                }
             ],
         }
         metrics = client.get("/metrics").text

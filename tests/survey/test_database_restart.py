@@ -42,7 +42,9 @@ def assert_unavailable(response: Any) -> None:
     assert int(response.headers["Retry-After"]) > 0
     body = response.json()
     assert body["error"] == "database_unavailable"
-    assert body["detail"] == [{"field": None, "reason": body["detail"][0]["reason"]}]
+    assert body["detail"] == [
+        {"field": None, "reason": body["detail"][0]["reason"], "code": "database_unavailable"}
+    ]
 
 
 def until_served(request: Callable[[], Any], timeout: float = 120.0) -> Any:

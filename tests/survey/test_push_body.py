@@ -61,6 +61,7 @@ def test_a_malformed_body_is_a_422_naming_where_it_breaks(
             {
                 "field": f"body.{broken.value.pos}",
                 "reason": "JSON decode error",
+                "code": "json_invalid",
                 "type": "json_invalid",
             }
         ],
