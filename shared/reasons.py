@@ -24,6 +24,8 @@ def reason_of(err: Mapping[str, Any]) -> str:
     kind, given = err.get("type"), err.get("input")
     if kind == "literal_error" and len(reason) > LONG_CHOICE:
         return "not one of the accepted values (the request's schema lists them: /docs)"
+    if kind == "too_short" and isinstance(given, str) and given and not given.strip():
+        return "must not be blank"  # stripped to nothing: "at least 1 character, not 3" misleads
     if kind in _LENGTH_WORDS and isinstance(given, str):
         context = err.get("ctx") or {}
         limit = context.get("max_length" if kind == "too_long" else "min_length")

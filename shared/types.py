@@ -12,7 +12,11 @@ surrogates (which are not encodable as UTF-8), are refused with a 422 naming the
 
 Neither holds a bidirectional embedding, override or isolate (U+202A–U+202E,
 U+2066–U+2069): invisible, they reorder how the text around them is shown, so an id or a
-unit name could read as another in a list, a page or an export ("Trojan Source").
+unit name could read as another in a list, a page or an export ("Trojan Source"). Nor any
+other invisible format character (Unicode category Cf: zero-width space, direction marks,
+the byte-order mark, soft hyphen, word joiner, tags): "临颍县\u200b民政局" reads as
+临颍县民政局 yet passes every duplicate check. Prose keeps the zero-width joiners and the
+direction marks, which emoji sequences and right-to-left scripts (Uyghur) are written with.
 
 Both carry `x-pingyi-text` in their JSON schema, which the OpenAPI test uses to prove that
 no request string bypasses them, and a `pattern` that generators (schemathesis) respect.
@@ -24,7 +28,9 @@ years would also overflow time-zone arithmetic (a 500 instead of a clear 422).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -41,16 +47,59 @@ TEXT_MARKER = "x-pingyi-text"
 _PROSE_ALLOWED = frozenset("\t\n\r")
 _LINE_BREAKERS = frozenset("\u2028\u2029\u0085")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_PROSE_KEEPS = frozenset("\u200c\u200d\u200e\u200f\u061c")
+"""Zero-width (non-)joiners and the left-to-right, right-to-left and Arabic letter marks:
+invisible, but part of how emoji sequences and right-to-left scripts (Uyghur among them)
+are written, so free text keeps them; a one-line label (a name, an id) does not."""
+_INVISIBLE = frozenset(
+    chr(code)
+    for code in range(sys.maxunicode + 1)
+    if unicodedata.category(chr(code)) == "Cf" and chr(code) not in _BIDI_CONTROLS
+)
+"""Unicode's format characters other than the bidirectional controls: zero-width space,
+direction marks, the byte-order mark, soft hyphen, word joiner, tags… Invisible, they make
+two names that read the same differ ("临颍县\u200b民政局" beside 临颍县民政局), so no
+duplicate check can see them."""
+
+
+def _char_class(chars: Iterable[str], *, bmp_only: bool = False) -> str:
+    """A regex character class's inside for `chars`, as ranges of escapes."""
+    codes = sorted(ord(c) for c in chars if not bmp_only or ord(c) <= 0xFFFF)
+    spans: list[list[int]] = []
+    for code in codes:
+        if spans and code == spans[-1][1] + 1:
+            spans[-1][1] = code
+        else:
+            spans.append([code, code])
+
+    def escape(code: int) -> str:
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+    return "".join(escape(a) if a == b else f"{escape(a)}-{escape(b)}" for a, b in spans)
+
+
+_REFUSED_LINE = _BIDI_CONTROLS | _INVISIBLE
+_REFUSED_PROSE = _BIDI_CONTROLS | (_INVISIBLE - _PROSE_KEEPS)
 _PATTERNS: dict[TextKind, str] = {
-    "line": r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$",
-    "prose": r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$",
+    # For generators (schemathesis): ECMAScript's classes without the u flag read the Basic
+    # Multilingual Plane only, so the few format characters beyond it are left to the check.
+    "line": (
+        r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029" + _char_class(_REFUSED_LINE, bmp_only=True) + "]*$"
+    ),
+    "prose": (
+        r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+        + _char_class(_REFUSED_PROSE, bmp_only=True)
+        + "]*$"
+    ),
 }
 
 
 _SUSPECT: dict[TextKind, re.Pattern[str]] = {
-    "line": re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"),
+    "line": re.compile(
+        "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff" + _char_class(_REFUSED_LINE) + "]"
+    ),
     "prose": re.compile(
-        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+        "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff" + _char_class(_REFUSED_PROSE) + "]"
     ),
 }
 """Every character `text_problem` could object to, as one C-speed scan: clean text (nearly
@@ -72,6 +121,11 @@ def text_problem(value: str, kind: TextKind) -> str | None:
             return (
                 "must not contain bidirectional control characters, which reorder how the "
                 f"text is shown (found U+{ord(char):04X} at position {index})"
+            )
+        if char in _INVISIBLE and not (kind == "prose" and char in _PROSE_KEEPS):
+            return (
+                "must not contain invisible formatting characters (zero-width space, "
+                f"direction mark, byte-order mark…; found U+{ord(char):04X} at position {index})"
             )
         if category == "Cc" and not (kind == "prose" and char in _PROSE_ALLOWED):
             return (

@@ -17,7 +17,9 @@ from tests.fuzz.operations import FuzzCase, Operation, boundary_cases
 from tests.fuzz.seed import Seeded
 
 # Refused by both of the kernel's text kinds (shared/types.py): C0 and C1 controls other
-# than tab and line ends, DEL, and a lone surrogate (sent as a JSON escape).
+# than tab and line ends, DEL, a lone surrogate (sent as a JSON escape), bidirectional
+# controls and other invisible format characters (but the joiners and
+# direction marks, which prose keeps).
 CONTROL = [
     "\x00",
     "\x01",
@@ -30,6 +32,10 @@ CONTROL = [
     "\ud800",
     "\u202e",
     "\u2066",
+    "\u200b",
+    "\ufeff",
+    "\u00ad",
+    "\U000e0001",
 ]
 
 
