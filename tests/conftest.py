@@ -14,6 +14,7 @@ from typing import Any
 import nats
 import psycopg
 import pytest
+from psycopg import sql
 
 from shared.settings import CommonSettings
 from tests.pg_instance import PgInstance
@@ -112,6 +113,27 @@ def common(request: pytest.FixtureRequest) -> CommonSettings:
     mode = getattr(request, "param", "memory")
     settings: CommonSettings = request.getfixturevalue(f"{mode}_settings")
     return settings
+
+
+@pytest.fixture
+def own_postgres(request: pytest.FixtureRequest) -> Iterator[PgInstance]:
+    """A PostgreSQL server of the test's own (tests/pg_instance.py), never the machine's, for
+    tests that stop and restart it (again on its port, a quiet one: see tests/ports.py), with
+    an empty database `pingyi`; a schema the test needs there from the start is named with
+    `@pytest.mark.parametrize("own_postgres", ["registry"], indirect=True)`."""
+    schema: str | None = getattr(request, "param", None)
+    instance = PgInstance()
+    try:
+        instance.init()
+        instance.start()
+        with psycopg.connect(instance.url(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE pingyi")
+        if schema is not None:
+            with psycopg.connect(instance.url("pingyi"), autocommit=True) as conn:
+                conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        yield instance
+    finally:
+        instance.destroy()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""A PostgreSQL and a NATS server of these tests' own (tests/pg_instance.py,
+"""A PostgreSQL and a NATS server of these tests' own (`own_postgres` in tests/conftest.py,
 tests/shared/nats_process.py), on free loopback ports, so that killing and restarting them
 never touches the machine's services; and Pingyi's services as separate processes in
 production mode against them."""
@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tests.e2e.processes import production_env
@@ -16,20 +15,6 @@ from tests.faults.system import SERVICES, FaultySystem
 from tests.pg_instance import PgInstance
 from tests.ports import quiet_ports
 from tests.shared.nats_process import NatsServer
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[PgInstance]:
-    instance = PgInstance()
-    instance.port = quiet_ports(1)[0]  # restarted on the same port: see quiet_ports
-    try:
-        instance.init()
-        instance.start()
-        with psycopg.connect(instance.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE pingyi")
-        yield instance
-    finally:
-        instance.destroy()
 
 
 @pytest.fixture

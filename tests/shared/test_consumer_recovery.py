@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -126,21 +125,7 @@ def test_a_quiet_jetstream_upstream_is_caught_up_again_after_nats_returns(
         server.kill()
 
 
-@pytest.fixture
-def own_postgres() -> Iterator[PgInstance]:
-    instance = PgInstance()
-    try:
-        instance.init()
-        instance.start()
-        with psycopg.connect(instance.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE pingyi")
-        with psycopg.connect(instance.url("pingyi"), autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA registry")
-        yield instance
-    finally:
-        instance.destroy()
-
-
+@pytest.mark.parametrize("own_postgres", ["registry"], indirect=True)
 def test_a_consumer_of_a_local_log_is_caught_up_again_after_postgres_returns(
     own_postgres: PgInstance,
 ) -> None:

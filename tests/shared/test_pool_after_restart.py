@@ -4,9 +4,6 @@ immediate restart succeeds within the pool's wait, although every pooled connect
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import psycopg
 import pytest
 
 from pingyi.composition import open_outbox
@@ -16,21 +13,7 @@ from tests.pg_instance import PgInstance
 pytestmark = pytest.mark.infra
 
 
-@pytest.fixture
-def own_postgres() -> Iterator[PgInstance]:
-    instance = PgInstance()
-    try:
-        instance.init()
-        instance.start()
-        with psycopg.connect(instance.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE pingyi")
-        with psycopg.connect(instance.url("pingyi"), autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA inspection")
-        yield instance
-    finally:
-        instance.destroy()
-
-
+@pytest.mark.parametrize("own_postgres", ["inspection"], indirect=True)
 def test_the_first_read_after_a_restart_on_an_idle_pool_succeeds(own_postgres: PgInstance) -> None:
     common = CommonSettings(
         mode="production", database_url=own_postgres.url("pingyi"), database_wait_timeout=3

@@ -174,6 +174,15 @@ def push(
     )
 
 
+def response_count(cluster: Cluster, wave_id: str) -> int:
+    """The wave's `response_count`, once survey's views have caught up."""
+    cluster.wait_caught_up("survey", "survey")
+    response = cluster["survey"].get(f"/waves/{wave_id}", headers=ADMIN)
+    assert response.status_code == 200, response.text
+    count: int = response.json()["response_count"]
+    return count
+
+
 def error_fields(response: Any) -> list[str]:
     return [str(d["field"]) for d in response.json()["detail"]]
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import (
     COLLECTED_AT,
@@ -17,37 +16,13 @@ from tests.survey.helpers import (
     open_wave,
     push,
     questionnaire,
-    seed_world,
+    response_count,
     wave_body,
 )
 
 
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
-
-
-@pytest.fixture
-def wave(cluster: Cluster, world: World) -> dict[str, Any]:
-    return open_wave(cluster, world)
-
-
 def _qs(world: World, *ids: str, rating: str = "满意") -> list[dict[str, object]]:
     return [questionnaire(qid, world.unit_ids, rating) for qid in ids]
-
-
-def _count(cluster: Cluster, wave_id: str) -> int:
-    cluster.wait_caught_up("survey", "survey")
-    response = cluster["survey"].get(f"/waves/{wave_id}", headers=ADMIN)
-    assert response.status_code == 200, response.text
-    count: int = response.json()["response_count"]
-    return count
 
 
 # --- waves ----------------------------------------------------------------------------------
@@ -159,7 +134,7 @@ def test_agency_pushes_a_batch(cluster: Cluster, world: World, wave: dict[str, s
         "rejected": 0,
     }
     assert body["problems"] == [] and body["batch_id"] is not None
-    assert _count(cluster, wave["wave_id"]) == 3
+    assert response_count(cluster, wave["wave_id"]) == 3
 
 
 def test_repushed_questionnaires_with_same_content_are_counted_as_duplicates(
@@ -179,7 +154,7 @@ def test_repushed_questionnaires_with_same_content_are_counted_as_duplicates(
     body = response.json()
     assert (body["accepted"], body["duplicates"]) == (1, 2)
     assert body["duplicate_questionnaire_ids"] == ["Q1", "Q2"]
-    assert _count(cluster, wave["wave_id"]) == 3
+    assert response_count(cluster, wave["wave_id"]) == 3
 
 
 def test_repushed_questionnaire_with_other_answers_is_a_row_problem(
@@ -194,7 +169,7 @@ def test_repushed_questionnaire_with_other_answers_is_a_row_problem(
     assert [(p["row"], p["field"], p["code"]) for p in body["problems"]] == [
         (1, "questionnaires.1.questionnaire_id", "questionnaire_conflict")
     ]
-    assert _count(cluster, wave["wave_id"]) == 2
+    assert response_count(cluster, wave["wave_id"]) == 2
 
 
 def test_idempotency_key_replays_the_identical_first_response(
@@ -209,7 +184,7 @@ def test_idempotency_key_replays_the_identical_first_response(
     changed = push(cluster, wave["wave_id"], _qs(world, "Q3"), world.agency.headers, key="push-001")
     assert changed.status_code == 409
     assert error_fields(changed) == ["Idempotency-Key"]
-    assert _count(cluster, wave["wave_id"]) == 2
+    assert response_count(cluster, wave["wave_id"]) == 2
 
 
 def test_new_key_over_stored_questionnaires_takes_the_duplicate_path(
@@ -237,7 +212,7 @@ def test_rating_for_a_unit_outside_the_wave_names_the_field(
     assert [(p["field"], p["code"]) for p in problems] == [
         (f"questionnaires.1.ratings.{world.other_county_unit_id}", "unknown_unit_in_wave")
     ]
-    assert _count(cluster, wave["wave_id"]) == 1
+    assert response_count(cluster, wave["wave_id"]) == 1
 
 
 def test_questionnaire_id_repeated_in_a_batch_is_refused(
@@ -305,7 +280,7 @@ def test_only_the_waves_agency_or_an_admin_pushes(
         response = push(cluster, wave_id, _qs(world, "Q1"), headers)
         assert response.status_code == 403, response.text
     assert push(cluster, wave_id, _qs(world, "Q1"), ADMIN).status_code == 200
-    assert _count(cluster, wave_id) == 1
+    assert response_count(cluster, wave_id) == 1
 
 
 def test_wave_reads_are_scoped(cluster: Cluster, world: World, wave: dict[str, str]) -> None:

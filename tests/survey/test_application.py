@@ -4,7 +4,6 @@ campaign waves, templates, row-level batches, the close/batch race, decisions, v
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -206,14 +205,6 @@ class Setup:
 
     def push(self, wave_id: UUID, rows: Any, key: str | None = None, **kw: Any) -> dict[str, Any]:
         return self.app.record_batch(self.agency, wave_id, rows, [], key, **kw)
-
-
-@pytest.fixture
-def setup() -> Iterator[Setup]:
-    s = Setup()
-    yield s
-    s.app.close()
-    s.views.close()
 
 
 # --- waves of a campaign round ------------------------------------------------------------

@@ -6,7 +6,6 @@ message comes near NATS's 1 MiB limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
@@ -27,14 +26,6 @@ from tests.harness import IN_MEMORY
 from tests.survey.test_application import OFFICE, Setup
 
 NATS_MAX_PAYLOAD = 1024 * 1024
-
-
-@pytest.fixture
-def setup() -> Iterator[Setup]:
-    s = Setup()
-    yield s
-    s.app.close()
-    s.views.close()
 
 
 def _log(setup: Setup) -> list[Any]:

@@ -5,25 +5,17 @@ public voting without a key."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import CST, World, created, seed_world
 
 GOV = "政府部门及其它机构"
 PUBLIC_SERVICE = "公共服务行业"
 IN_ROUND_1 = datetime(2026, 3, 5, 10, 0, tzinfo=CST)
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
 
 
 @pytest.fixture

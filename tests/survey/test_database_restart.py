@@ -8,10 +8,9 @@ once it is back a client that honours Retry-After gets through."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import psycopg
 import pytest
 
 from shared.settings import CommonSettings
@@ -21,19 +20,6 @@ from tests.pg_instance import PgInstance
 from tests.survey.helpers import open_wave, push, questionnaire, seed_world
 
 pytestmark = pytest.mark.infra
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[PgInstance]:
-    instance = PgInstance()
-    try:
-        instance.init()
-        instance.start()
-        with psycopg.connect(instance.url(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE pingyi")
-        yield instance
-    finally:
-        instance.destroy()
 
 
 def assert_unavailable(response: Any) -> None:

@@ -5,20 +5,16 @@ decisions stored before it was shown read with theirs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import pytest
-
 from services.survey.application import SurveyApplication
 from services.survey.domain import Batch, Response, Wave
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 from tests.stored_events import created, following, store
-from tests.survey.helpers import World, open_wave, push, questionnaire, seed_world
+from tests.survey.helpers import World, open_wave, push, questionnaire
 
 FLAG = {"code": "burst", "detail": "同一测评点60秒内出现10份答案完全相同的问卷"}
 RECORDED = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -112,17 +108,6 @@ def test_a_stored_batch_withdrawal_reads_with_its_time() -> None:
         "office:z",
     )
     app.close()
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
 
 
 def _moment(text: str) -> datetime:

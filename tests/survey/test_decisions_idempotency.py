@@ -5,27 +5,14 @@ names every questionnaire it cannot decide; an agency reads only its own batches
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
-from tests.survey.helpers import World, open_wave, push, questionnaire, seed_world
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
+from tests.survey.helpers import World, open_wave, push, questionnaire
 
 
 def _keyed(headers: dict[str, str], key: str) -> dict[str, str]:

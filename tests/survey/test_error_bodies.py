@@ -4,27 +4,12 @@ problem alone is its body's `error`, repeated in its one entry)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import pytest
-
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
-from tests.survey.helpers import World, open_wave, push, questionnaire, seed_world
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
+from tests.survey.helpers import World, open_wave, push, questionnaire
 
 
 def _one(response: Any, status: int, code: str, field: str | None) -> None:

@@ -3,19 +3,7 @@ another questionnaire id) is refused for what it is: the member has answered alr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from tests.survey.test_application import Setup
-
-
-@pytest.fixture
-def setup() -> Iterator[Setup]:
-    s = Setup()
-    yield s
-    s.app.close()
-    s.views.close()
 
 
 def test_a_panel_members_second_questionnaire_names_the_member(setup: Setup) -> None:

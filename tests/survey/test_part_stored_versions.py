@@ -4,11 +4,9 @@ with a second push exactly as before, and it publishes the same questionnaires."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID, uuid4
 
-import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -16,14 +14,6 @@ from services.survey.domain import Batch, BatchPart, Response
 from services.survey.integration import to_payload
 from shared.contracts.survey_batch import BatchRecorded
 from tests.survey.test_application import Setup
-
-
-@pytest.fixture
-def setup() -> Iterator[Setup]:
-    s = Setup()
-    yield s
-    s.app.close()
-    s.views.close()
 
 
 def _rows(setup: Setup) -> list[tuple[int, dict[str, Any]]]:

@@ -5,7 +5,6 @@ replays its first answer."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -14,25 +13,8 @@ import pytest
 from services.survey.schemas.batches import BatchIn
 from shared.canonical import fingerprint
 from shared.idempotency import IdempotencyRecord
-from shared.settings import CommonSettings
 from tests.harness import Cluster
-from tests.survey.helpers import World, error_fields, open_wave, questionnaire, seed_world
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
-
-
-@pytest.fixture
-def wave(cluster: Cluster, world: World) -> dict[str, Any]:
-    return open_wave(cluster, world)
+from tests.survey.helpers import World, error_fields, questionnaire
 
 
 def _post(cluster: Cluster, wave_id: str, body: bytes, headers: dict[str, str]) -> Any:

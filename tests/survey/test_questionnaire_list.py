@@ -6,13 +6,9 @@ as instants whatever their offsets), paged like the whole list."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.pages import assert_pages_match
 from tests.survey.helpers import (
@@ -22,19 +18,7 @@ from tests.survey.helpers import (
     open_wave,
     push,
     questionnaire,
-    seed_world,
 )
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
 
 
 def _listed(cluster: Cluster, wave_id: str, **params: Any) -> list[dict[str, Any]]:

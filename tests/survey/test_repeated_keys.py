@@ -10,7 +10,6 @@ second time; the count never misses one, however the JSON is written."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from random import Random
@@ -24,9 +23,8 @@ from hypothesis import strategies as st
 from services.survey.domain.errors import RepeatedKey
 from services.survey.schemas.batches import BatchIn, JsonBatchIn
 from services.survey.schemas.repeated_keys import Place, keys_at_most, repeated_keys
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
-from tests.survey.helpers import COLLECTED_AT, World, open_wave, push, questionnaire, seed_world
+from tests.survey.helpers import COLLECTED_AT, World, open_wave, push, questionnaire
 
 
 class Obj(list[tuple[str, Any]]):
@@ -62,17 +60,6 @@ def encode(value: Any, layout: Random | None = None, ascii_only: bool = False) -
         return json.dumps(node, ensure_ascii=ascii_only)
 
     return text(value)
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
 
 
 def _post(cluster: Cluster, path: str, body: Obj, headers: dict[str, str] | None = None) -> Any:

@@ -12,9 +12,7 @@ import pytest
 from eventsourcing.domain import Aggregate
 
 from services.survey.domain import Wave, WaveClosedError
-from tests.survey.test_application import IN_ROUND_1, OFFICE, Setup, setup
-
-__all__ = ["setup"]
+from tests.survey.test_application import IN_ROUND_1, OFFICE, Setup
 
 
 def _opening_facts(wave: Wave) -> dict[str, Any]:

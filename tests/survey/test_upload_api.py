@@ -5,30 +5,16 @@ that leaves units out or is wrong, and the Content-Type deciding the format."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
-import pytest
 
-from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from tests.harness import ADMIN, Cluster
-from tests.survey.helpers import World, created, open_wave, seed_world
+from tests.survey.helpers import World, created, open_wave, response_count
 
 CYCLE = "2026"
 NAMES = ["舞阳县公安局", "舞阳县教育局", "舞阳县供电公司"]
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
 
 
 def _template(cluster: Cluster, world: World, **changes: Any) -> str:
@@ -66,14 +52,6 @@ def _upload(
     return cluster["survey"].post(
         f"/waves/{wave_id}/questionnaires:upload", content=content, headers=headers, params=params
     )
-
-
-def _count(cluster: Cluster, wave_id: str) -> int:
-    cluster.wait_caught_up("survey", "survey")
-    response = cluster["survey"].get(f"/waves/{wave_id}", headers=ADMIN)
-    assert response.status_code == 200, response.text
-    count: int = response.json()["response_count"]
-    return count
 
 
 def _problems(body: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -257,7 +235,7 @@ def test_a_wrong_header_refuses_the_sheet_and_records_nothing(
         (1, "header", "备注", "unknown_column"),
         (1, "header", "采集时间", "missing_column"),
     ]
-    assert _count(cluster, wave_id) == 0
+    assert response_count(cluster, wave_id) == 0
 
 
 def test_the_content_type_decides_the_format(cluster: Cluster, world: World) -> None:

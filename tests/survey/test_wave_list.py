@@ -4,21 +4,15 @@ else by jurisdiction subtree); a bad cursor is a 422 naming `query.cursor`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from shared.settings import CommonSettings
 from shared.text_order import pinyin_key
 from tests.harness import ADMIN, Cluster
 from tests.pages import assert_bad_cursor, assert_pages_match
 from tests.survey.helpers import open_wave, seed_world
 
-
-@pytest.fixture
-def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(embedded_settings, ["registry", "survey"]) as running:
-        yield running
+# The cluster (tests/survey/conftest.py) on SQLite files: the pages are read in SQL.
+pytestmark = pytest.mark.parametrize("common", ["embedded"], indirect=True)
 
 
 def test_waves_page_by_name_within_each_callers_scope(cluster: Cluster) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 from tests.harness import Cluster
 from tests.survey.helpers import World, created, error_fields
-from tests.survey.test_campaign_api import _template, cluster, world
+from tests.survey.test_campaign_api import _template, world
 
-__all__ = ["cluster", "world"]  # the fixtures, used by name
+__all__ = ["world"]  # the campaign world, a fixture used by name (the cluster: conftest.py)
 
 
 def _opened(cluster: Cluster, world: World, **changes: Any) -> Any:
