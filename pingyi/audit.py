@@ -3,7 +3,7 @@ the authorization matrix, rebuild read models. Registered on the `pingyi` comman
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -137,12 +137,13 @@ def rebuild(
     views: Annotated[list[str] | None, typer.Argument(help="Views to rebuild; all if none")] = None,
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
-    """Rebuild a service's read models from the upstream logs (run with the service stopped).
-    The result is byte-identical to the views built while the service ran."""
+    """Rebuild a service's read models from the upstream logs, with the service stopped:
+    refused (exit 2) while any process of it runs. The result is byte-identical to the views
+    built while the service ran."""
     from pingyi.catalog import definition
     from pingyi.data_dir import DataDirRefused
     from shared.persistence.message_log import missing_stores
-    from shared.rebuild import UnknownViewError
+    from shared.rebuild import RebuildRefused, UnknownViewError
 
     known(service)
     common = environment_settings(data_dir)
@@ -154,7 +155,7 @@ def rebuild(
     try:
         with _held(common, service):
             rebuilt = _rebuild(common, service, views or [])
-    except (UnknownViewError, DataDirRefused) as error:
+    except (UnknownViewError, DataDirRefused, RebuildRefused) as error:
         console.print(f"[red]rebuild cannot run:[/red] {error}")
         raise typer.Exit(2) from None
     table = Table(title=f"pingyi rebuild {service}")
@@ -166,13 +167,16 @@ def rebuild(
 
 
 def _held(common: Any, service: str) -> AbstractContextManager[None]:
-    """Embedded mode's data directory, held while the views are rebuilt: refused while the
-    system runs on it (rebuild is for a stopped service). Production's services run
-    elsewhere: there the operator stops the service, as the docs say."""
+    """The service held stopped while its views are rebuilt. Embedded mode: the data
+    directory's lock, refused while the system runs on it. Production: the service's
+    presence lock, taken alone; refused while any process of the service, on any replica,
+    holds its share, and the service's processes that start meanwhile wait for the end
+    (`shared.rebuild.service_stopped`)."""
     from pingyi.data_dir import claimed
+    from shared.rebuild import service_stopped
 
-    if common.mode != "embedded":
-        return nullcontext()
+    if common.mode == "production":
+        return service_stopped(common.database_url, common.namespace, service)
     return claimed(common.data_dir, f"rebuild {service}")
 
 

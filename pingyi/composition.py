@@ -17,7 +17,7 @@ from shared.messaging.outbox import Outbox
 from shared.runtime import ServiceRuntime, open_racing
 from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
-from shared.transport import JetStreamTransport, LocalTransport, MemoryTransport, Transport
+from shared.transport import LocalTransport, MemoryTransport, Transport, jetstream_transport
 from shared.views import ViewStore
 
 
@@ -47,9 +47,7 @@ def open_outbox(name: str, common: CommonSettings, *, connections: int | None = 
 
 def default_transport(common: CommonSettings) -> Transport:
     if common.mode == "production":
-        return JetStreamTransport(
-            common.nats_url, common.namespace, replicas=common.nats_stream_replicas
-        )
+        return jetstream_transport(common)
     if common.mode == "memory":
         return MemoryTransport(common.namespace)
     return LocalTransport(lambda upstream: open_outbox(upstream, common))

@@ -1,11 +1,13 @@
 """What one running service is made of, and its start/stop order.
 
-Start: the view store (declaring every view's collections, dropping any view whose version
-changed so it rebuilds), the event-sourced application, the transport (which, in memory
-mode, hands this service's log to the consumers in the process), the relay (when it runs
-inside this process, else its child process), the views process (when the leased views run
-apart: `settings.views_in_process` False, `shared.service.views_process`), then one consumer
-per (view, upstream) this process runs and per processor.
+Start: in production, this process's share of the service's presence lock (waiting while a
+`pingyi rebuild` of the service runs: `shared.service.leases`), the view store (declaring
+every view's collections, dropping any view whose version changed so it rebuilds), the
+event-sourced application, the transport (which, in memory mode, hands this service's log
+to the consumers in the process), the relay (when it runs inside this process, else its
+child process), the views process (when the leased views run apart:
+`settings.views_in_process` False, `shared.service.views_process`), then one consumer per
+(view, upstream) this process runs and per processor.
 Stop: every consumer and child process at once (each consumer finishes the batch in hand),
 then the relay, transport, application and store.
 """
@@ -167,6 +169,14 @@ class ServiceRuntime(RuntimeHealth):
     # --- start and stop -------------------------------------------------------------------
 
     async def start(self) -> None:
+        if self.common.mode == "production":
+            # Before the views are touched: while `pingyi rebuild` of this service runs, wait
+            # for it to finish (and keep it refused once this process runs).
+            self._leases = PostgresLeases(
+                self.common.database_url, self.common.namespace, service=self.name
+            )
+            await self._leases.attend()
+            self._leases.start()
         await asyncio.to_thread(self._setup_views)
         self._application = await asyncio.to_thread(self._open_application)
         if self.common.mode == "memory":
@@ -181,9 +191,6 @@ class ServiceRuntime(RuntimeHealth):
         self.application.on_commit(self._committed.fire)
         await self.transport.connect(self.name)
         self.transport.offer_log(self.name, self.outbox(), self.application)
-        if self.common.mode == "production":
-            self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
-            self._leases.start()
         await self._start_relay()
         await self._start_views_process()
         await self._start_sealer()

@@ -24,6 +24,10 @@ from shared.web.settings import HttpLimits
 
 Mode = Literal["embedded", "production", "memory"]
 
+NATS_START_WAIT_SECONDS = 60.0
+"""`PINGYI_NATS_START_WAIT_SECONDS`'s default: as a start fails when PostgreSQL cannot be
+reached, it fails when NATS cannot be reached for this long."""
+
 EVENT_STORE_CONNECTION = ("dbname", "host", "port", "user", "password")
 """What the eventsourcing library's PostgreSQL datastore takes from its POSTGRES_* keys;
 every other parameter of the database URL reaches it as `pg.CONNECTION_PARAMS_KEY`."""
@@ -56,6 +60,11 @@ class CommonSettings(HttpLimits):
     stream and the seals stream): 3 on a three-node cluster (docs/scaling.md). Every service
     of a deployment must use the same number: whoever starts first creates a stream, and the
     others update it to their own setting."""
+    nats_start_wait_seconds: float = Field(default=NATS_START_WAIT_SECONDS, gt=0, le=3600)
+    """How long a start waits for NATS (retrying with a growing pause, one line per attempt)
+    before it gives up and the process exits non-zero, for its orchestrator to start it
+    again. Keep it inside the orchestrator's allowance for a start (the k8s startup probe's
+    90 s, docs/scaling.md)."""
     namespace: str = Field(default="pingyi", pattern=r"^[a-z][a-z0-9_]*$")
     bootstrap_admin_key: SecretStr | None = None
     log_level: str = "INFO"

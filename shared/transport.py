@@ -29,6 +29,7 @@ from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Publisher
 from shared.messaging.sources import LocalLogSource, MessageSource
 from shared.service.application import PublishingApplication
+from shared.settings import NATS_START_WAIT_SECONDS, CommonSettings
 
 log = logging.getLogger(__name__)
 
@@ -105,10 +106,6 @@ class MemoryTransport:
             self._hub.withdraw(*offered)
 
 
-START_WAIT_SECONDS = 60.0
-"""How long a start waits for NATS before it fails (as it fails when PostgreSQL cannot be
-reached: the process exits and its orchestrator starts it again). Inside the startup
-probe's 90 s (docs/scaling.md)."""
 RETRY_FIRST_SECONDS = 0.5
 RETRY_MAX_SECONDS = 5.0
 
@@ -120,8 +117,10 @@ class JetStreamTransport:
         namespace: str,
         *,
         replicas: int = 1,
-        start_wait: float = START_WAIT_SECONDS,
+        start_wait: float = NATS_START_WAIT_SECONDS,
     ) -> None:
+        """`start_wait`: how long `connect` waits for NATS (`PINGYI_NATS_START_WAIT_SECONDS`;
+        `jetstream_transport` reads it from the settings)."""
         self._url = url
         self._namespace = namespace
         self._replicas = replicas
@@ -190,3 +189,14 @@ class JetStreamTransport:
     async def close(self) -> None:
         if self._nc is not None:
             await self._nc.drain()
+
+
+def jetstream_transport(common: CommonSettings) -> JetStreamTransport:
+    """Production's transport as the settings say (the API process's and the views
+    process's): its servers, namespace, stream replicas and how long a start waits."""
+    return JetStreamTransport(
+        common.nats_url,
+        common.namespace,
+        replicas=common.nats_stream_replicas,
+        start_wait=common.nats_start_wait_seconds,
+    )

@@ -188,6 +188,7 @@ LONGEST_FIRST = (
     "tests/e2e/test_views_process.py",
     "tests/integrity/test_commands_and_scores.py",
     "tests/shared/test_trace_links.py",
+    "tests/pingyi/test_rebuild_while_serving.py",
 )
 """The groups that take longest (minutes, most of them starting services as processes),
 handed out first, so that none of them is left to run alone at the end of a spread run.

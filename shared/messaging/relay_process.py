@@ -50,7 +50,9 @@ async def _relay_until(
     open_outbox: Callable[[], Outbox],
 ) -> None:
     views = await asyncio.to_thread(_view_store, common, service, settings)
-    leases = PostgresLeases(common.database_url, common.namespace)
+    # Its share of the service's presence lock too: `pingyi rebuild` is refused while it runs,
+    # and its relay lease waits while a rebuild runs (shared.service.leases).
+    leases = PostgresLeases(common.database_url, common.namespace, service=service)
     leases.start()
     lease = leases.lease(relay_lease_name(service))
     writer = RelayStatusWriter(views, service, lease)

@@ -21,6 +21,14 @@ process. The lock lives exactly as long as that session, so:
   applying transaction, so two appliers for a moment (a batch in hand when the lease went)
   cannot apply anything twice; the lease only keeps that rare.
 
+**Presence.** Every process of a service (the API, its relay, its views process, on every
+replica) also holds a *shared* advisory lock on `<namespace>|<service>|running` on the same
+connection (`attend`), taken before it touches its views and before any of its leases.
+`pingyi rebuild` takes that lock exclusively (`shared.rebuild.service_stopped`): it is
+refused while any process of the service runs, and a process that starts meanwhile waits
+until the rebuild is done. Like the leases, the lock lives as long as its session, so it
+can never be left behind by a process that died.
+
 Embedded mode runs one process, whose leases are always held.
 """
 
@@ -29,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 import time
 from typing import Any, Protocol
@@ -50,6 +59,12 @@ WHERE EXISTS (
 """
 """Which of the given keys this session holds (a bigint advisory key shows in pg_locks as
 classid = high 32 bits, objid = low 32 bits, objsubid = 1)."""
+
+
+def presence_name(service: str) -> str:
+    """The lock every process of `service` shares while it runs, and `pingyi rebuild` takes
+    alone (a lease name: the namespace comes first)."""
+    return f"{service}|running"
 
 
 class Lease(Protocol):
@@ -79,13 +94,15 @@ class AlwaysHeld:
 
 
 class PostgresLeases:
-    """One connection per process holding every lease this process has won."""
+    """One connection per process holding every lease this process has won, and, given the
+    `service` this process runs, its share of that service's presence lock (`attend`)."""
 
     def __init__(
         self,
         conninfo: str,
         namespace: str,
         *,
+        service: str | None = None,
         retry_seconds: float = 1.0,
         prove_seconds: float = 1.0,
         valid_seconds: float = 5.0,
@@ -95,6 +112,12 @@ class PostgresLeases:
             raise ValueError("need prove_seconds < valid_seconds < server_idle_timeout")
         self._conninfo = conninfo
         self._namespace = namespace
+        self._service = service
+        self._presence = None if service is None else f"{namespace}|{presence_name(service)}"
+        self._present = False
+        """Whether this session holds its share of the presence lock (guarded by `_lock`)."""
+        self._kept_out = False
+        """Whether the last attempt found a rebuild holding it (said once per spell)."""
         self.retry_seconds = retry_seconds
         self.prove_seconds = prove_seconds
         self.valid_seconds = valid_seconds
@@ -119,6 +142,14 @@ class PostgresLeases:
         )
         self._prover.start()
 
+    async def attend(self, retry_seconds: float | None = None) -> None:
+        """Wait until this process holds its share of its service's presence lock: at once,
+        unless a `pingyi rebuild` of the service holds it (said in one line when the wait
+        begins and when it ends). A database that cannot be reached raises, as any first
+        use of it at start does. Nothing to wait for without a `service`."""
+        while not await asyncio.to_thread(self.attending):
+            await asyncio.sleep(self.retry_seconds if retry_seconds is None else retry_seconds)
+
     def close(self) -> None:
         self._closing.set()
         if self._prover is not None:
@@ -134,10 +165,22 @@ class PostgresLeases:
 
     # --- run in worker threads ---------------------------------------------------------
 
+    def attending(self) -> bool:
+        """Take this session's share of the presence lock if it has none: False while a
+        rebuild of the service holds the lock. Raises when the database cannot be reached."""
+        with self._lock:
+            try:
+                return self._attend_locked(self._connection())
+            except psycopg.Error:
+                self._drop()
+                raise
+
     def try_lock(self, key: str) -> bool:
         with self._lock:
             try:
                 conn = self._connection()
+                if not self._attend_locked(conn):  # a rebuild of the service runs: no work
+                    return False
                 if key in self._taken:  # advisory locks count re-entries: take each once
                     self._prove_locked(conn)
                     return key in self._taken
@@ -156,9 +199,17 @@ class PostgresLeases:
 
     def prove(self) -> None:
         """Confirm every lease this session holds; forget those it does not. Without a
-        connection, or when it fails, no lease is held any more."""
+        connection, or when it fails, no lease is held any more. A process that runs a
+        service connects again at once to take its share of the presence lock (after a
+        database restart), even while none of its work needs a lease."""
         with self._lock:
             if self._conn is None:
+                if self._presence is not None:
+                    try:
+                        self._attend_locked(self._connection())
+                    except psycopg.Error as exc:
+                        log.debug("presence not taken", extra={"error": str(exc)})
+                        self._drop()
                 return
             try:
                 self._prove_locked(self._conn)
@@ -176,10 +227,33 @@ class PostgresLeases:
                 with contextlib.suppress(psycopg.Error):
                     self._conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
 
+    def _attend_locked(self, conn: Any) -> bool:
+        if self._presence is None or self._present:
+            return True
+        row = conn.execute(
+            "SELECT pg_try_advisory_lock_shared(hashtextextended(%s, 0))", (self._presence,)
+        ).fetchone()
+        self._present = bool(row and row[0])
+        if not self._present and not self._kept_out:
+            log.warning(
+                "waiting for `pingyi rebuild %s` to finish: it holds the service's lock",
+                self._service,
+                extra={"lease": self._presence},
+            )
+        elif self._present and self._kept_out:
+            log.info("the rebuild of %s is over; starting", self._service)
+        self._kept_out = not self._present
+        return self._present
+
     def _prove_locked(self, conn: Any) -> None:
-        rows = conn.execute(PROVE_SQL, (sorted(self._taken),)).fetchall()
+        presence = {self._presence} if self._present and self._presence else set()
+        rows = conn.execute(PROVE_SQL, (sorted(self._taken | presence),)).fetchall()
         now = time.monotonic()
         held = {row[0] for row in rows}
+        if presence and not presence <= held:
+            log.warning("presence lock no longer held", extra={"lease": self._presence})
+            self._present = False
+        held -= presence
         for lost in self._taken - held:
             log.warning("lease no longer held", extra={"lease": lost})
         self._taken = held
@@ -191,7 +265,7 @@ class PostgresLeases:
             self._conn = psycopg.connect(
                 make_conninfo(
                     self._conninfo,
-                    application_name="pingyi-leases",
+                    application_name=self._application_name(),
                     connect_timeout=5,
                     keepalives=1,
                     keepalives_idle=5,
@@ -205,7 +279,14 @@ class PostgresLeases:
                 self._conn.execute(f"SET idle_session_timeout = {self._idle_timeout_ms}")
         return self._conn
 
+    def _application_name(self) -> str:
+        """What `pingyi rebuild` names when this process keeps it out (pg_stat_activity)."""
+        if self._service is None:
+            return "pingyi-leases"
+        return f"pingyi-leases {self._service} pid {os.getpid()}"
+
     def _drop(self) -> None:
+        self._present = False
         self._taken.clear()
         self._proved = {}
         if self._conn is not None:

@@ -48,7 +48,7 @@ from shared.settings import CommonSettings, ServiceSettings
 from shared.telemetry import configure as configure_telemetry
 from shared.telemetry import headers_for
 from shared.trace_links import LinkReader, open_reader
-from shared.transport import JetStreamTransport
+from shared.transport import JetStreamTransport, jetstream_transport
 from shared.views import ViewStore
 from shared.views.model import View
 
@@ -106,18 +106,19 @@ class ViewsProcess:
         self._links: LinkReader | None = None
 
     async def start(self) -> None:
+        # First its share of the service's presence lock: while `pingyi rebuild` of the
+        # service runs, wait before touching the views (shared.service.leases).
+        self._leases = PostgresLeases(
+            self.common.database_url, self.common.namespace, service=self.name
+        )
+        await self._leases.attend()
+        self._leases.start()
         self._views = await asyncio.to_thread(self._view_store)
         self._outbox = await asyncio.to_thread(self._open_outbox)
-        self._leases = PostgresLeases(self.common.database_url, self.common.namespace)
-        self._leases.start()
         self._links = open_reader(self.common, self.name)
         views = [view for view in self.definition.views if runs_apart(view)]
         if any(up != self.name for view in views for up in view.upstreams):
-            transport = JetStreamTransport(
-                self.common.nats_url,
-                self.common.namespace,
-                replicas=self.common.nats_stream_replicas,
-            )
+            transport = jetstream_transport(self.common)
             self._transport = transport
             await transport.connect(self.name)  # also makes sure its stream exists, as the API does
         if any(self.name in view.upstreams for view in views):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from pingyi.composition import default_transport
+from shared.settings import CommonSettings, SettingsRefused, load_settings
 from shared.transport import JetStreamTransport
 from tests.e2e.processes import Proc, pingyi_command, production_env
 from tests.ports import quiet_port, quiet_ports
@@ -94,6 +96,42 @@ def test_the_start_gives_up_after_its_wait_naming_the_servers_without_credential
         assert secret not in message
 
     asyncio.run(scenario())
+
+
+def test_the_wait_is_the_setting_pingyi_nats_start_wait_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The transport a service starts with (`pingyi serve`'s, and the views process's) waits
+    as long as PINGYI_NATS_START_WAIT_SECONDS says, not a fixed minute."""
+    nowhere = f"nats://127.0.0.1:{quiet_port()}"
+    monkeypatch.setenv("PINGYI_MODE", "production")
+    monkeypatch.setenv("PINGYI_NATS_URL", nowhere)
+    monkeypatch.setenv("PINGYI_NATS_START_WAIT_SECONDS", "1.5")
+    common = load_settings(CommonSettings)
+    assert common.nats_start_wait_seconds == 1.5
+    transport = default_transport(common)
+
+    async def scenario() -> None:
+        began = time.monotonic()
+        with pytest.raises(ConnectionError) as refused:
+            await asyncio.wait_for(transport.connect("registry"), 20)
+        assert time.monotonic() - began < 6
+        message = str(refused.value)
+        assert message.startswith(f"NATS at {nowhere} not usable after "), message
+        assert " attempts in 1.5 s; last: " in message and "\n" not in message, message
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon"])
+def test_a_start_wait_that_cannot_be_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("PINGYI_NATS_START_WAIT_SECONDS", value)
+    with pytest.raises(SettingsRefused) as refused:
+        load_settings(CommonSettings)
+    (problem,) = refused.value.problems
+    assert problem.startswith("PINGYI_NATS_START_WAIT_SECONDS: "), problem
 
 
 def test_the_start_connects_once_nats_appears_during_its_wait(tmp_path: Path) -> None:

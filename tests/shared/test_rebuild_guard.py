@@ -1,0 +1,114 @@
+"""The lock that keeps `pingyi rebuild` and a running service apart in production, on the
+real PostgreSQL: every process of a service holds a share of `<namespace>|<service>|running`
+(`PostgresLeases(service=...)`), the rebuild takes it alone (`service_stopped`). The command
+and a service run as processes are tested in tests/pingyi/test_rebuild_while_serving.py."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+
+import psycopg
+import pytest
+
+from shared.rebuild import RebuildRefused, service_stopped
+from shared.service.leases import PostgresLeases
+
+pytestmark = pytest.mark.infra
+NAMESPACE = "guard"
+
+
+@pytest.fixture
+def make_leases(database_url: str) -> Iterator[Callable[..., PostgresLeases]]:
+    made: list[PostgresLeases] = []
+
+    def make(service: str = "survey", namespace: str = NAMESPACE) -> PostgresLeases:
+        leases = PostgresLeases(
+            database_url, namespace, service=service, retry_seconds=0.05, prove_seconds=0.1,
+            valid_seconds=0.5, server_idle_timeout=2.0,
+        )  # fmt: skip
+        made.append(leases)
+        return leases
+
+    yield make
+    for leases in made:
+        leases.close()
+
+
+def _refusal(database_url: str, service: str = "survey") -> str | None:
+    try:
+        with service_stopped(database_url, NAMESPACE, service):
+            return None
+    except RebuildRefused as refused:
+        return str(refused)
+
+
+def test_a_rebuild_is_refused_while_a_process_of_the_service_attends(
+    database_url: str, make_leases: Callable[..., PostgresLeases]
+) -> None:
+    leases = make_leases()
+    assert _refusal(database_url) is None  # nobody runs survey yet
+    asyncio.run(leases.attend())
+    refused = _refusal(database_url)
+    assert refused is not None
+    assert "survey is running: its lock is held by 1 process" in refused
+    assert "pingyi-leases survey pid" in refused
+    # Another service, or the same service in another namespace, is not in the way.
+    assert _refusal(database_url, "registry") is None
+    with service_stopped(database_url, "elsewhere", "survey"):
+        pass
+    leases.close()
+    assert _refusal(database_url) is None  # gone with its session
+
+
+def test_while_a_rebuild_runs_a_process_of_the_service_waits_and_takes_no_lease(
+    database_url: str, make_leases: Callable[..., PostgresLeases]
+) -> None:
+    leases = make_leases()
+    other = make_leases("registry")
+
+    async def scenario() -> None:
+        with service_stopped(database_url, NAMESPACE, "survey"):
+            assert not await asyncio.to_thread(leases.attending)
+            assert not await asyncio.to_thread(leases.try_lock, f"{NAMESPACE}|survey|relay")
+            assert await asyncio.to_thread(other.try_lock, f"{NAMESPACE}|registry|relay")
+            waiting = asyncio.create_task(leases.attend())
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            assert "another pingyi rebuild of survey" in (_refusal(database_url) or "")
+        await asyncio.wait_for(waiting, 5)  # the rebuild's lock went with its session
+        assert await asyncio.to_thread(leases.try_lock, f"{NAMESPACE}|survey|relay")
+
+    asyncio.run(scenario())
+    assert _refusal(database_url) is not None
+
+
+def test_a_process_takes_its_share_again_after_losing_its_connection(
+    database_url: str, make_leases: Callable[..., PostgresLeases]
+) -> None:
+    """A database restart ends every session: the process's prover connects again and takes
+    its share, even when none of its work needs a lease (an API process whose relay and views
+    run elsewhere), so a rebuild is refused again."""
+    leases = make_leases()
+    asyncio.run(leases.attend())
+    leases.start()
+    (first,) = _sharing(database_url)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(%s)", (first,))
+    deadline = time.monotonic() + 10
+    while _sharing(database_url) in ([], [first]):
+        assert time.monotonic() < deadline, "the share was not taken again"
+        time.sleep(0.05)
+    assert _refusal(database_url) is not None
+
+
+def _sharing(database_url: str) -> list[int]:
+    """The sessions holding a share of an advisory lock in this database."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND mode = 'ShareLock'"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ).fetchall()
+    return [row[0] for row in rows]
