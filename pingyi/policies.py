@@ -37,8 +37,11 @@ class RoutePolicy:
             return "no key"
         parts = []
         for scope in self.policy["scopes"]:
-            null = "" if scope["when_null"] == "defer" else f" (null: {scope['when_null']})"
-            parts.append(f"{scope['kind']} ← {scope['source']} `{scope['field']}`{null}")
+            notes = [] if scope["when_null"] == "defer" else [f"null: {scope['when_null']}"]
+            if scope.get("hidden"):
+                notes.append("outside: 404")
+            said = f" ({'; '.join(notes)})" if notes else ""
+            parts.append(f"{scope['kind']} ← {scope['source']} `{scope['field']}`{said}")
         return "; ".join(parts) or "—"
 
 
@@ -74,8 +77,13 @@ def markdown(routes: list[RoutePolicy]) -> str:
         "- **✓** the role may call the route anywhere; **scoped** only for targets in its "
         "jurisdiction or below (an agency: only waves it is contracted for); **own** a list "
         "that shows the caller only what is in its scope; **—** refused (403); **public** no "
-        "key needed.",
+        "key needed. A target outside the caller's scope is refused with 403, or, where the "
+        "scope says *outside: 404*, answered exactly as a target that does not exist.",
         "- Admins may do everything; auditors read everything and write nothing.",
+        "- A write retried with the same `Idempotency-Key` is checked against its policy "
+        "first: if its target has left the caller's scope since (a unit moved to another "
+        "county), the retry is refused like any request there; a key replays only what that "
+        "same caller was answered.",
         "- A unit key names its unit (`unit_id` when issued) and is scoped to that unit: a "
         "target that belongs to one unit (the unit itself, its findings, rectification "
         "orders, complaints once dispatched, tasks, assessment scores, vetoes) is in its "

@@ -54,8 +54,9 @@ def message_json(value: Any) -> bytes:
     """`canonical_json` at native speed, for the messages every event becomes. Byte for byte
     the same for everything but floats (`1e-07` here is `1e-7`): contracts carry none
     (decimals travel as text), and digests keep `canonical_json` all the same.
-    tests/shared/test_canonical.py holds the two to it."""
-    return orjson.dumps(value, default=_default, option=_MESSAGE_OPTIONS)
+    tests/shared/test_canonical.py holds the two to it. Integers beyond 64 bits are
+    written as `canonical_json` writes them (`_fast_json`)."""
+    return _fast_json(value, _MESSAGE_OPTIONS)
 
 
 def digest(value: Any) -> str:
@@ -71,5 +72,51 @@ def fingerprint(value: Any) -> str:
     """A fast, stable sha256 of `value` for comparing requests and answers with each other
     (idempotency keys, identical questionnaires). Not the canonical encoding: nothing that a
     score's provenance or a replay depends on may use it."""
-    encoded = orjson.dumps(value, default=_default, option=_ORJSON_OPTIONS)
-    return FINGERPRINT_PREFIX + hashlib.sha256(encoded).hexdigest()
+    return FINGERPRINT_PREFIX + hashlib.sha256(_fast_json(value, _ORJSON_OPTIONS)).hexdigest()
+
+
+def _fast_json(value: Any, option: int) -> bytes:
+    """orjson's encoding of `value`. An integer beyond 64 bits, which orjson refuses (a
+    JSON body may hold one: a scheme document, a draw's quota), is written as its digits,
+    as the standard library writes it. Whatever orjson encodes is encoded exactly as before:
+    only a value it refused is looked at again."""
+    try:
+        return orjson.dumps(value, default=_default, option=option)
+    except orjson.JSONEncodeError:
+        widened = _wide_integers(value, bool(option & orjson.OPT_NON_STR_KEYS))
+        if widened is value:
+            raise  # refused for another reason, as before
+        return orjson.dumps(widened, default=_default, option=option)
+
+
+_INT_RANGE = range(-(2**63), 2**64)
+"""The integers orjson writes: a signed or an unsigned 64-bit one."""
+
+
+def _wide_integers(value: Any, keys: bool) -> Any:
+    """`value` with every integer beyond 64 bits as a JSON fragment of its digits (as a dict
+    key, with `keys`, its text, as `OPT_NON_STR_KEYS` writes an integer key); `value`
+    itself when it holds none. A set is sorted, as `_default` hands it to orjson."""
+    if type(value) is int:  # not a bool or an IntEnum: orjson writes those as they are
+        return value if value in _INT_RANGE else orjson.Fragment(str(value))
+    if isinstance(value, dict):
+        pairs = [
+            (_wide_key(key) if keys else key, _wide_integers(item, keys))
+            for key, item in value.items()
+        ]
+        same = all(
+            new is old
+            for pair, original in zip(pairs, value.items(), strict=True)
+            for new, old in zip(pair, original, strict=True)
+        )
+        return value if same else dict(pairs)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        ordered = sorted(value) if isinstance(value, (set, frozenset)) else value
+        items = [_wide_integers(item, keys) for item in ordered]
+        same = ordered is value and all(new is old for new, old in zip(items, value, strict=True))
+        return value if same else items
+    return value
+
+
+def _wide_key(key: Any) -> Any:
+    return str(key) if type(key) is int and key not in _INT_RANGE else key

@@ -2,13 +2,19 @@
 
 The record is an aggregate saved in the same transaction as the command's own events, so
 either both exist or neither does. A key reused with a different request is refused.
+
+A record belongs to the principal that made it (its id is derived from the principal, the
+command's scope and the key), so a key replays only what that same caller was answered. A
+route's policy is checked before the key: a retry whose target has left the caller's scope
+since the first answer (a unit moved to another county) is refused like any request there.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from contextlib import AbstractContextManager, nullcontext
+from typing import Annotated, Any, TypeVar, overload
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -28,6 +34,9 @@ IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/idempotency
 
 Response = dict[str, Any]
 T = TypeVar("T")
+P = TypeVar("P")
+Outcome = tuple[list[Any], Response]
+"""What a command gives: the unsaved aggregates (none if it changed nothing), the answer."""
 
 
 class IdempotencyRecord(Aggregate):
@@ -94,6 +103,7 @@ def _replay(record: IdempotencyRecord, request: Any, request_digest: str) -> Res
     return record.response
 
 
+@overload
 def run_idempotent(
     app: Application[Any],
     *,
@@ -101,30 +111,91 @@ def run_idempotent(
     scope: str,
     key: str | None,
     request: Any,
-    command: Callable[[], tuple[list[Any], Response]],
+    command: Callable[[], Outcome],
     request_digest: str | None = None,
+    lock: AbstractContextManager[Any] | None = None,
+) -> Response: ...
+
+
+@overload
+def run_idempotent(
+    app: Application[Any],
+    *,
+    principal_id: UUID,
+    scope: str,
+    key: str | None,
+    request: Any,
+    command: Callable[[P], Outcome],
+    prepare: Callable[[], P],
+    request_digest: str | None = None,
+    lock: AbstractContextManager[Any] | None = None,
+) -> Response: ...
+
+
+def run_idempotent(
+    app: Application[Any],
+    *,
+    principal_id: UUID,
+    scope: str,
+    key: str | None,
+    request: Any,
+    command: Callable[..., Outcome],
+    prepare: Callable[[], Any] | None = None,
+    request_digest: str | None = None,
+    lock: AbstractContextManager[Any] | None = None,
 ) -> Response:
     """Run `command` (which returns unsaved aggregates and the response) at most once per key.
+
+    Without a key the command runs each time, and what it returns is saved only when it
+    changed something (no aggregates: nothing is written, no commit is made).
+
+    With a key whose record exists, the first answer is replayed (the same request) or the
+    request refused (409, another request), before anything else: `prepare` and `command`
+    do not run and `lock` is not taken.
+
+    `prepare`: work the command needs that may be done before `lock` is taken (computing a
+    round), run only when the key has no record (or there is no key); its result is passed
+    to `command`. `lock`: held around the record's second look-up, the command and the save
+    (another request may have used the key while this one prepared).
     `request_digest`: a digest of the request taken already (`BodyFingerprint`), kept in the
     record instead of the fingerprint of `request`."""
+    held = lock if lock is not None else nullcontext()
     if key is None:
-        aggregates, response = command()
-        app.save(*aggregates)
-        return response
+        prepared = () if prepare is None else (prepare(),)
+        with held:
+            aggregates, response = command(*prepared)
+            if aggregates:
+                app.save(*aggregates)
+            return response
     taken = request_digest or fingerprint(request)
     record_id = IdempotencyRecord.create_id(principal_id, scope, key)
-    try:
-        return _replay(app.repository.get(record_id), request, taken)
-    except AggregateNotFoundError:
-        pass
-    aggregates, response = command()
-    try:
-        app.save(*aggregates, IdempotencyRecord(principal_id, scope, key, taken, response))
-    except IntegrityError:
-        # Only a clash on the key record means "already done"; any other clash is the caller's.
+    prepared = ()
+    if prepare is not None:
+        first = _recorded(app, record_id, request, taken)
+        if first is not None:
+            return first  # a retry: nothing is prepared for it
+        prepared = (prepare(),)
+    with held:
+        first = _recorded(app, record_id, request, taken)
+        if first is not None:
+            return first
+        aggregates, response = command(*prepared)
         try:
-            record: IdempotencyRecord = app.repository.get(record_id)
-        except AggregateNotFoundError:
-            raise IntegrityError("a record in this command already exists") from None
-        return _replay(record, request, taken)
-    return response
+            app.save(*aggregates, IdempotencyRecord(principal_id, scope, key, taken, response))
+        except IntegrityError:
+            # Only a clash on the key record means "already done"; any other clash is the
+            # caller's.
+            first = _recorded(app, record_id, request, taken)
+            if first is None:
+                raise IntegrityError("a record in this command already exists") from None
+            return first
+        return response
+
+
+def _recorded(app: Application[Any], record_id: UUID, request: Any, taken: str) -> Response | None:
+    """The first answer if the key's record exists (409 for another request), else None."""
+    try:
+        record: IdempotencyRecord = app.repository.get(record_id)
+    except AggregateNotFoundError:
+        return None
+    return _replay(record, request, taken)

@@ -320,8 +320,6 @@ def build_world(cluster: Cluster) -> World:
         "round_number": "1",  # scoring's and reporting's campaign rounds
         "scheme_id": "luohe-2yr-zhengfeng",
         "version": "1",
-        # a visit read by id answers another county as no visit (filtered, not a scope)
-        "visit_id": visit.json()["visit_id"],
     }
     return World(lineage, callers, targets, defaults)
 

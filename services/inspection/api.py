@@ -17,8 +17,8 @@ from services.inspection.schemas import (
     FindingOut,
     WithdrawalIn,
 )
+from services.inspection.visit_api import FINDING_VISIT
 from services.inspection.visit_api import router as visits_router
-from services.inspection.visit_api import sighted_visit
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
@@ -54,7 +54,7 @@ def resolve_finding(runtime: ServiceRuntime, finding_id: str, field: str) -> Sco
     "/findings",
     status_code=201,
     response_model=FindingOut,
-    **allow(Policy.write(*WRITERS, scope=body("unit_id", "unit"))),
+    **allow(Policy.write(*WRITERS, scope=(body("unit_id", "unit"), FINDING_VISIT))),
 )
 def record_finding(
     body: FindingIn,
@@ -66,8 +66,6 @@ def record_finding(
     """记录明察暗访发现的问题 at a unit in the caller's jurisdiction. A `visit_id` that names
     a visit outside the caller's jurisdiction (or sealed from it) answers as no visit (404
     `visit_not_found`), as every route that names a visit does."""
-    if body.visit_id is not None:
-        sighted_visit(runtime, caller, body.visit_id)
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     return app.record_finding(

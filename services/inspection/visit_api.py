@@ -2,12 +2,12 @@
 before anything is looked up); a planned visit answers every caller but the office and the
 assigned inspectors exactly as a visit that does not exist, and any visit answers an office
 or inspector whose jurisdiction it does not lie in exactly so, on reads and writes alike
-(`sighted_visit`): a county cannot probe which visits exist elsewhere."""
+(their declared scope `VISIT` is hidden: 404 `visit_not_found`, never a 403): a county
+cannot probe which visits exist elsewhere."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -34,7 +34,7 @@ from services.inspection.schemas import (
 from services.inspection.visit_commands import visit_out
 from services.inspection.visit_view import VISITS
 from services.inspection.visits import CONDUCTED, VisitNotFound
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
+from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.inspection import InspectionMethod
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
@@ -45,7 +45,7 @@ from shared.policy import (
     ScopeTarget,
     allow,
     body,
-    in_scope,
+    path,
     query,
     target_id,
 )
@@ -62,34 +62,27 @@ InspectionApp = Annotated[InspectionApplication, Depends(application_of(Inspecti
 
 
 def resolve_visit(runtime: ServiceRuntime, visit_id: str, field: str) -> ScopeTarget:
+    """A visit is in the scope of the jurisdiction recorded on it; a caller outside it is
+    answered as for a visit that does not exist (every route's visit scope is hidden)."""
     application = runtime.application
     assert isinstance(application, InspectionApplication)
     visit = application.visit(target_id(visit_id, field), field)
     # A visit is its unit's only once conducted; a planned one must answer a unit key as a
     # visit that does not exist, which the route's sealing does (a 403 here would tell).
     unit = str(visit.unit_id) if visit.status == CONDUCTED else None
-    return ScopeTarget(str(visit.jurisdiction_id), unit_id=unit)
+    return ScopeTarget(
+        str(visit.jurisdiction_id),
+        unit_id=unit,
+        not_found=VisitNotFound("no such visit", field=field),
+    )
 
 
-def sighted_visit(
-    runtime: ServiceRuntime, caller: Principal, visit_id: UUID, field: str = "visit_id"
-) -> None:
-    """Refuse a visit outside the caller's scope exactly as a visit that does not exist (404
-    `visit_not_found`, the same body), never with the 403 a declared scope would answer,
-    which would tell that the visit exists. Every route that names a visit calls this: those
-    on one visit declare `on_visits` (the read, `filtered`), and POST /findings checks the
-    visit its body names (the finding's unit is its declared scope)."""
-    if not in_scope(runtime, caller, resolve_visit(runtime, str(visit_id), field)):
-        raise VisitNotFound("no such visit", field=field)
-
-
-def on_visits(*roles: Role) -> Policy:
-    """A write on one visit by these roles (and admins): on visits in the caller's scope,
-    which the handler decides (`sighted_visit`) so that any other answers as no visit, as
-    GET /visits/{visit_id} does. Declared `filtered` like that read (the matrix's "own"),
-    with no scope of its own: a declared one would refuse another county's visit with a
-    403 before the handler runs."""
-    return replace(Policy.write(*roles), filtered=True)
+VISIT = path("visit_id", "visit", hidden=True)
+"""The visit a route names: another county's answers exactly as no visit (404
+`visit_not_found`, the same body), as reading it does, never a 403 that would tell it
+exists; a sealed one is the application's to hide (`visible_visit`)."""
+FINDING_VISIT = body("visit_id", "visit", "skip", hidden=True)
+"""The visit a finding is recorded on, if it names one: hidden as `VISIT`."""
 
 
 def _covers(runtime: ServiceRuntime, inspector: UUID, unit_jurisdiction: str) -> bool:
@@ -189,17 +182,13 @@ def list_planned_visits(
 @router.get(
     "/visits/{visit_id}",
     response_model=VisitOut,
-    **allow(Policy.read(*READERS, filtered=True)),
+    **allow(Policy.read(*READERS, scope=VISIT)),
 )
-def get_visit(
-    visit_id: UUID, caller: CurrentPrincipal, runtime: RuntimeDep, app: InspectionApp
-) -> dict[str, Any]:
+def get_visit(visit_id: UUID, caller: CurrentPrincipal, app: InspectionApp) -> dict[str, Any]:
     """One visit, to offices and inspectors whose jurisdiction it lies in; a sealed
     (planned or cancelled) one only to its office and assigned inspectors. Anyone else
     gets exactly the answer for no visit (404 `visit_not_found`), so an id cannot be used
-    to learn that another county plans a visit. (Filtered here rather than by a declared
-    scope, whose refusal would be a 403 that tells the visit exists.)"""
-    sighted_visit(runtime, caller, visit_id)
+    to learn that another county plans a visit."""
     return visit_out(app.visible_visit(caller, visit_id))
 
 
@@ -207,20 +196,18 @@ def get_visit(
     "/visits/{visit_id}/conduct",
     status_code=201,
     response_model=VisitOut,
-    **allow(on_visits("inspector")),
+    **allow(Policy.write("inspector", scope=VISIT)),
 )
 def conduct_visit(
     visit_id: UUID,
     body: ConductIn,
     caller: CurrentPrincipal,
-    runtime: RuntimeDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """实施: an assigned inspector records that the visit took place; the visit is published
     (inspection.visit.conducted) with its plan. A visit outside the caller's jurisdiction,
     or sealed from it, answers as no visit (404 `visit_not_found`)."""
-    sighted_visit(runtime, caller, visit_id)
     return app.conduct_visit(caller, visit_id, body.conducted_at, idempotency_key)
 
 
@@ -228,19 +215,17 @@ def conduct_visit(
     "/visits/{visit_id}/cancellation",
     status_code=201,
     response_model=VisitOut,
-    **allow(on_visits(*PLANNERS)),
+    **allow(Policy.write(*PLANNERS, scope=VISIT)),
 )
 def cancel_visit(
     visit_id: UUID,
     body: CancelIn,
     caller: CurrentPrincipal,
-    runtime: RuntimeDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """取消 a planned visit, with the reason; a cancelled visit is never published. A visit
     outside the caller's jurisdiction answers as no visit (404 `visit_not_found`)."""
-    sighted_visit(runtime, caller, visit_id)
     return app.cancel_visit(caller, visit_id, body.reason, idempotency_key)
 
 

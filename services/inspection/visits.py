@@ -148,7 +148,7 @@ class Visit(Aggregate):
     def visible_to(self, caller: Principal) -> bool:
         """Sealed until conducted: the office, an admin and the assigned inspectors see a
         planned or cancelled visit; everyone the policy lets read sees a conducted one. The
-        caller's jurisdiction is the API's to check first (`visit_api.sighted_visit`)."""
+        caller's jurisdiction is the routes' declared scope to check first (`visit_api.VISIT`)."""
         if self.status == CONDUCTED or caller.role in ("admin", "office"):
             return True
         return caller.role == "inspector" and caller.principal_id in self.inspectors

@@ -136,6 +136,10 @@ class RoundScored(IntegrationPayload):
     engine_revision: int = 1
     """The scoring engine's revision the results were computed under (1: before revisions
     were recorded)."""
+    list_order: tuple[str, ...] = ()
+    """The scheme's list codes in the order the scheme declares them, as readers show the
+    lists (`list_names` and `lists` are objects: their keys travel sorted). Empty in
+    messages from before it was carried: their lists are in code order there."""
 
     @classmethod
     def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:

@@ -29,11 +29,20 @@ one of them; otherwise if the target's jurisdiction is the caller's own or lies 
 Unit keys issued before keys named their unit (legacy) have no unit and keep the party and
 jurisdiction rules.
 
+A caller outside a scope is refused with 403, or, for a scope declared `hidden`, answered
+exactly as a target that does not exist (the resolver's `ScopeTarget.not_found`).
+
 The declarations also produce the role × route matrix published in docs/authorization.md
 (`pingyi policies`), and the matrix test checks every cell with real calls.
 """
 
-from shared.policy.checks import check_role, check_scopes, in_scope, resolver_for
+from shared.policy.checks import (
+    check_role,
+    check_scopes,
+    in_scope,
+    resolver_for,
+    scope_refusal,
+)
 from shared.policy.model import (
     ALL_ROLES,
     PARTICIPANTS,
@@ -71,5 +80,6 @@ __all__ = [
     "path",
     "query",
     "resolver_for",
+    "scope_refusal",
     "target_id",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 
 from shared.auth import Principal
-from shared.errors import ForbiddenError
+from shared.errors import ForbiddenError, PingyiError
 from shared.policy.model import ALL_ROLES, Policy, Scope, ScopeResolver, ScopeTarget
 from shared.policy.resolvers import KERNEL_RESOLVERS, MalformedId
 
@@ -78,22 +78,38 @@ def _body_values(payload: Any, scope: Scope) -> list[tuple[str, str | None]]:
 
 
 def check_scopes(runtime: ServiceRuntime, caller: Principal, values: list[ScopeValue]) -> None:
+    refusal = scope_refusal(runtime, caller, values)
+    if refusal is not None:
+        raise refusal
+
+
+def scope_refusal(
+    runtime: ServiceRuntime, caller: Principal, values: list[ScopeValue]
+) -> PingyiError | None:
+    """What the first scope the caller is outside of answers (a 403, or for a `hidden` scope
+    the answer for a target that does not exist), or None when every scope admits it. A
+    target that does not exist raises its resolver's error at once, for every caller."""
     for scope, name, value in values:
         if value is None:
-            _null(scope, name, caller)
+            if scope.when_null == "admin" and caller.role != "admin":
+                return ForbiddenError("only an admin may act at the top level", field=name)
             continue
         # Resolved for every caller, so a missing resource is the same 404 for all.
         try:
             target = resolver_for(runtime, scope.kind)(runtime, value, name)
         except MalformedId:
             continue
-        if not in_scope(runtime, caller, target):
-            raise ForbiddenError("outside your jurisdiction", field=name)
-
-
-def _null(scope: Scope, name: str, caller: Principal) -> None:
-    if scope.when_null == "admin" and caller.role != "admin":
-        raise ForbiddenError("only an admin may act at the top level", field=name)
+        if in_scope(runtime, caller, target):
+            continue
+        if not scope.hidden:
+            return ForbiddenError("outside your jurisdiction", field=name)
+        if target.not_found is None:
+            raise LookupError(
+                f"{runtime.name}'s resolver of {scope.kind!r} gives no answer for a missing "
+                "target (ScopeTarget.not_found), which a hidden scope answers"
+            )
+        return target.not_found
+    return None
 
 
 def in_scope(runtime: ServiceRuntime, caller: Principal, target: ScopeTarget) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from shared.contracts.registry import PARTICIPANT_ROLES, ROLES, Role
+from shared.errors import NotFoundError
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -36,6 +37,11 @@ class ScopeTarget:
     is not its unit's yet (a complaint not dispatched, a visit not conducted) leaves it None:
     its route then answers every unit key as if it did not exist, which a 403 here would
     contradict."""
+    not_found: NotFoundError | None = field(default=None, compare=False)
+    """How the target's service answers an id that names nothing (`VisitNotFound("no such
+    visit")`): what a scope declared `hidden` answers a caller the target is outside the
+    scope of, so that the caller cannot tell the target exists. A resolver of a kind that
+    routes hide sets it."""
 
 
 ScopeResolver = Callable[["ServiceRuntime", str, str], ScopeTarget]
@@ -49,28 +55,35 @@ class Scope:
     A body field may reach into lists with `*` (`units.*.jurisdiction_id`: every item must
     be in scope). `when_null` says what a missing or null value means: "defer" (the request
     model requires the field, so validation refuses its absence), "admin" (it means the top
-    level, which only an admin may touch) or "skip" (nothing to check)."""
+    level, which only an admin may touch) or "skip" (nothing to check).
+
+    `hidden`: a target outside the caller's scope is answered exactly as one that does not
+    exist (the resolver's `ScopeTarget.not_found`, a 404), not with a 403 that would tell
+    the caller it exists: for records whose very existence is not every office's to know
+    (an unannounced visit)."""
 
     source: Source
     field: str
     kind: str
     when_null: NullRule = "defer"
+    hidden: bool = False
 
     def describe(self) -> str:
         null = "" if self.when_null == "defer" else f", null: {self.when_null}"
-        return f"{self.kind} from {self.source} `{self.field}`{null}"
+        hidden = ", else as missing" if self.hidden else ""
+        return f"{self.kind} from {self.source} `{self.field}`{null}{hidden}"
 
 
-def path(name: str, kind: str) -> Scope:
-    return Scope("path", name, kind)
+def path(name: str, kind: str, *, hidden: bool = False) -> Scope:
+    return Scope("path", name, kind, hidden=hidden)
 
 
-def query(name: str, kind: str, when_null: NullRule = "skip") -> Scope:
-    return Scope("query", name, kind, when_null)
+def query(name: str, kind: str, when_null: NullRule = "skip", *, hidden: bool = False) -> Scope:
+    return Scope("query", name, kind, when_null, hidden)
 
 
-def body(name: str, kind: str, when_null: NullRule = "defer") -> Scope:
-    return Scope("body", name, kind, when_null)
+def body(name: str, kind: str, when_null: NullRule = "defer", *, hidden: bool = False) -> Scope:
+    return Scope("body", name, kind, when_null, hidden)
 
 
 @dataclass(frozen=True)
@@ -114,7 +127,13 @@ class Policy:
             "filtered": self.filtered,
             "roles": sorted(self.roles, key=ALL_ROLES.index),
             "scopes": [
-                {"source": s.source, "field": s.field, "kind": s.kind, "when_null": s.when_null}
+                {
+                    "source": s.source,
+                    "field": s.field,
+                    "kind": s.kind,
+                    "when_null": s.when_null,
+                    "hidden": s.hidden,
+                }
                 for s in self.scopes
             ],
         }

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from shared.auth import current_principal_from
-from shared.policy.checks import check_role, check_scopes, scope_values
+from shared.policy.checks import check_role, scope_refusal, scope_values
 from shared.policy.model import POLICY_MARKER, PUBLIC_MARKER, Policy
 from shared.web.json_body import JsonBodyRoute
 from shared.web.routes import LARGE_BODY_MARK
@@ -58,6 +58,8 @@ def _enforcer(policy: Policy) -> Callable[..., Any]:
         check_role(policy, caller)
         if policy.scopes:
             values = await scope_values(policy.scopes, request)
-            await run_in_threadpool(check_scopes, runtime, caller, values)
+            refusal = await run_in_threadpool(scope_refusal, runtime, caller, values)
+            if refusal is not None:
+                raise refusal
 
     return enforce_policy

@@ -7,7 +7,8 @@ admin, auditor, offices of the county, of its city (parent), of a district below
 and of a sibling county, the agency contracted for the wave and another agency, an inspector,
 a unit, no key and a revoked key. What each caller should get is worked out here, from the
 declared roles and this test's own knowledge of where each resource lives — not by the code
-that enforces it: refused callers get 403 (401 without a valid key), allowed callers get past
+that enforces it: refused callers get 403 (401 without a valid key), or, outside a scope that
+hides its targets, exactly the 404 a target that does not exist gets; allowed callers get past
 authorization (any status but 401 and 403; the bodies carry only the scope fields, so most
 writes then stop at validation).
 """
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -58,9 +60,13 @@ def _routes(cluster: Cluster) -> list[Route]:
     return found
 
 
-def _call(world: World, route: Route) -> tuple[str, dict[str, str], Any, list[Target]]:
-    """The URL, query and body aimed at the county's resources, and the targets used."""
-    used: list[Target] = []
+def _call(
+    world: World, route: Route, missing: str | None = None
+) -> tuple[str, dict[str, str], Any, list[tuple[Target, bool]]]:
+    """The URL, query and body aimed at the county's resources, and the targets used (each
+    with whether its scope hides it). `missing`: an id that names nothing, in place of every
+    hidden target."""
+    used: list[tuple[Target, bool]] = []
     path_values: dict[str, str] = {}
     query: dict[str, str] = {}
     body: dict[str, Any] = {}
@@ -68,13 +74,14 @@ def _call(world: World, route: Route) -> tuple[str, dict[str, str], Any, list[Ta
         kind = scope["kind"]
         assert kind in world.targets, f"no test resource for scope kind {kind!r}: add one"
         target = world.targets[kind]
-        used.append(target)
+        used.append((target, bool(scope.get("hidden"))))
+        value = missing if missing is not None and scope.get("hidden") else target.value
         if scope["source"] == "path":
-            path_values[scope["field"]] = target.value
+            path_values[scope["field"]] = value
         elif scope["source"] == "query":
-            query[scope["field"]] = target.value
+            query[scope["field"]] = value
         else:
-            _place(body, scope["field"].split("."), target.value)
+            _place(body, scope["field"].split("."), value)
 
     def fill(match: re.Match[str]) -> str:
         name = match.group(1).split(":")[0]
@@ -101,7 +108,9 @@ def _place(body: dict[str, Any], parts: list[str], value: str) -> None:
         _place(body.setdefault(head, {}), rest, value)
 
 
-def _expected(world: World, route: Route, caller: Caller, targets: list[Target]) -> str:
+def _expected(
+    world: World, route: Route, caller: Caller, targets: list[tuple[Target, bool]]
+) -> str:
     policy = route.policy
     if policy["public"]:
         return "allowed"
@@ -109,13 +118,21 @@ def _expected(world: World, route: Route, caller: Caller, targets: list[Target])
         return "unauthenticated"
     if caller.role not in policy["roles"]:
         return "forbidden"
-    if not all(world.in_scope(caller, target) for target in targets):
-        return "forbidden"
+    for target, hidden in targets:  # the first scope the caller is outside of answers
+        if not world.in_scope(caller, target):
+            return "hidden" if hidden else "forbidden"
     return "allowed"
 
 
-def _outcome(status: int) -> str:
-    return {401: "unauthenticated", 403: "forbidden"}.get(status, "allowed")
+def _outcome(response: Any, missing: Any) -> str:
+    """What the call got; `missing`: the answer to the same call for a hidden target that
+    does not exist, when the caller is outside the hidden scope."""
+    if missing is not None and response.status_code == 404:
+        # Exactly the answer for a target that does not exist, field and all.
+        if response.json() == missing.json():
+            return "hidden"
+        return f"a 404 unlike a missing target's: {missing.text}"
+    return {401: "unauthenticated", 403: "forbidden"}.get(response.status_code, "allowed")
 
 
 def test_every_cell_of_the_matrix(world_and_cluster: tuple[World, Cluster]) -> None:
@@ -123,6 +140,7 @@ def test_every_cell_of_the_matrix(world_and_cluster: tuple[World, Cluster]) -> N
     routes = _routes(cluster)
     wrong: list[str] = []
     cells = 0
+    hidden = 0
     for route in routes:
         url, query, body, targets = _call(world, route)
         for caller in world.callers:
@@ -134,7 +152,19 @@ def test_every_cell_of_the_matrix(world_and_cluster: tuple[World, Cluster]) -> N
                 headers=caller.headers,
             )
             expected = _expected(world, route, caller, targets)
-            got = _outcome(response.status_code)
+            missing = None
+            if expected == "hidden":
+                hidden += 1
+                url_, query_, body_, _ = _call(world, route, missing=str(uuid4()))
+                missing = cluster[route.service].request(
+                    route.method,
+                    url_,
+                    params=query_,
+                    json=body_ if route.method != "GET" else None,
+                    headers=caller.headers,
+                )
+                assert missing.status_code == 404, (route.path, missing.text)
+            got = _outcome(response, missing)
             cells += 1
             if got != expected:
                 wrong.append(
@@ -146,6 +176,7 @@ def test_every_cell_of_the_matrix(world_and_cluster: tuple[World, Cluster]) -> N
     assert not wrong, "\n".join(wrong)
     assert cells == len(routes) * len(world.callers)
     assert len(routes) > 60
+    assert hidden > 0  # inspection's visits: another county's is no visit
 
 
 def test_the_published_matrix_is_current() -> None:

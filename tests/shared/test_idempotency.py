@@ -1,18 +1,22 @@
 """Idempotency keys: a retry returns the first result, a reused key with another request is
 refused, and records kept from before request fingerprints (and before body fingerprints)
-still replay."""
+still replay; a command that changes nothing commits nothing, and a used key is answered
+before the command's preparation (a round's computation) or its lock."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
 
 from shared.canonical import digest, fingerprint
 from shared.errors import ConflictError
 from shared.idempotency import IdempotencyRecord, body_fingerprint, run_idempotent
+from shared.service.application import PublishingApplication
 from tests.harness import IN_MEMORY
 
 
@@ -101,3 +105,113 @@ def test_without_a_key_the_command_runs_each_time() -> None:
             app, principal_id=uuid4(), scope="s", key=None, request={}, command=command
         )
         assert answer == {"n": expected}
+
+
+class Counted(Aggregate):
+    @event("Made")
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+class CountingLock:
+    """A lock that counts how often it was taken (run_idempotent's `lock`)."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        self.taken += 1
+        self._lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+def test_without_a_key_a_command_that_changes_nothing_commits_nothing() -> None:
+    app = PublishingApplication(IN_MEMORY)
+    commits: list[int] = []
+    app.on_commit(lambda: commits.append(1))
+
+    def unchanged() -> tuple[list[Any], dict[str, Any]]:
+        return [], {"changed": False}
+
+    def changed() -> tuple[list[Any], dict[str, Any]]:
+        made = Counted(1)
+        return [made], {"id": str(made.id)}
+
+    answer = run_idempotent(
+        app, principal_id=uuid4(), scope="s", key=None, request={}, command=unchanged
+    )
+    assert (answer, commits) == ({"changed": False}, [])
+    answer = run_idempotent(
+        app, principal_id=uuid4(), scope="s", key=None, request={}, command=changed
+    )
+    assert commits == [1]
+    assert app.repository.get(UUID(answer["id"])).n == 1
+
+
+def test_a_used_key_is_answered_before_anything_is_prepared_or_locked() -> None:
+    app: Application[Any] = Application(IN_MEMORY)
+    principal, lock = uuid4(), CountingLock()
+    prepared: list[int] = []
+    ran: list[int] = []
+
+    def prepare() -> int:
+        prepared.append(1)
+        return 41 + len(prepared)
+
+    def command(value: int) -> tuple[list[Any], dict[str, Any]]:
+        ran.append(value)
+        return [Counted(value)], {"value": value}
+
+    def run(request: Any, key: str | None = "k") -> Any:
+        return run_idempotent(
+            app,
+            principal_id=principal,
+            scope="s",
+            key=key,
+            request=request,
+            prepare=prepare,
+            command=command,
+            lock=lock,
+        )
+
+    assert run({"a": 1}) == {"value": 42}
+    assert (prepared, ran, lock.taken) == ([1], [42], 1)
+    # The retry: the first answer, with nothing prepared, run or locked for it.
+    assert run({"a": 1}) == {"value": 42}
+    with pytest.raises(ConflictError):
+        run({"a": 2})
+    assert (prepared, ran, lock.taken) == ([1], [42], 1)
+    # Without a key: prepared, then run under the lock, every time.
+    assert run({"a": 1}, key=None) == {"value": 43}
+    assert (prepared, ran, lock.taken) == ([1, 1], [42, 43], 2)
+
+
+def test_a_key_used_while_the_command_was_prepared_is_replayed_under_the_lock() -> None:
+    app: Application[Any] = Application(IN_MEMORY)
+    principal, ran = uuid4(), []
+
+    def command(value: int) -> tuple[list[Any], dict[str, Any]]:
+        ran.append(value)
+        return [Counted(value)], {"value": value}
+
+    def run(prepare: Any) -> Any:
+        return run_idempotent(
+            app,
+            principal_id=principal,
+            scope="s",
+            key="k",
+            request={"a": 1},
+            prepare=prepare,
+            command=command,
+            lock=threading.Lock(),
+        )
+
+    def prepare_while_another_request_finishes() -> int:
+        assert run(lambda: 1) == {"value": 1}  # the other request, first with the key
+        return 2
+
+    assert run(prepare_while_another_request_finishes) == {"value": 1}
+    assert ran == [1]

@@ -74,11 +74,14 @@ def resolve_round_run(runtime: ServiceRuntime, run_id: str, field: str) -> Scope
 
 
 def _round(runtime: ServiceRuntime, campaign_id: UUID, round_number: int) -> dict[str, Any]:
-    campaign = _campaign(runtime, campaign_id)
+    """The campaign, if it has the round. A not-found error names the input as request
+    validation names it (`path.round_number`), as reporting's do; the policy's resolvers
+    name their target as the kernel passes it."""
+    campaign = _campaign(runtime, campaign_id, "path.campaign_id")
     if round_number > len(campaign.get("round_windows") or []):
         raise RoundNotFound(
             f"the campaign has {len(campaign.get('round_windows') or [])} rounds",
-            field="round",
+            field="path.round_number",
         )
     return campaign
 
@@ -148,7 +151,8 @@ def get_scheme(
 ) -> dict[str, Any]:
     """One scheme version's document, shipped (`builtin`) or whose (`owner`, and
     `registered_by` for callers with the owner in scope), as GET /schemes lists it."""
-    return _scheme_out(app, app.scheme(scheme_id, version), _shown_to(caller, runtime))
+    scheme = app.scheme(scheme_id, version, "path.scheme_id")
+    return _scheme_out(app, scheme, _shown_to(caller, runtime))
 
 
 Shown = Callable[[dict[str, Any]], dict[str, Any]]
@@ -285,7 +289,7 @@ def list_round_runs(
     **allow(Policy.read("office", scope=path("run_id", "round_run"))),
 )
 def get_round_run(run_id: UUID, app: RoundsApp) -> dict[str, Any]:
-    return round_run_out(app.round_run(run_id))
+    return round_run_out(app.round_run(run_id, "path.run_id"))
 
 
 @router.get(

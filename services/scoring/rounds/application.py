@@ -32,10 +32,11 @@ from services.scoring.rounds.domain import (
     round_runs_id,
 )
 from services.scoring.rounds.folds import RoundFolds
+from services.scoring.rounds.keys import as_application
 from services.scoring.rounds.schemes import SchemeCatalog
 from shared.auth import Principal
 from shared.contracts import IntegrationMessage
-from shared.idempotency import Response
+from shared.idempotency import Response, run_idempotent
 from shared.integrity.scores import digest_warning
 
 COMPUTED_KEPT = 32
@@ -136,7 +137,7 @@ class RoundScoring(SchemeCatalog):
         answers what the first request was answered, even after a later assignment."""
 
         def command() -> tuple[list[Any], Response]:
-            scheme = self.scheme(scheme_id, version)
+            scheme = self.scheme(scheme_id, version, "body.scheme_id")
             ref = scheme.ref()
             assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
             if assigned is None:
@@ -156,8 +157,15 @@ class RoundScoring(SchemeCatalog):
                 )
             return [assigned], assignment_out(assigned)
 
-        with self.lock:
-            return self._once(caller, ASSIGNMENT_SCOPE, key, request, command)
+        return run_idempotent(
+            as_application(self),
+            principal_id=caller.principal_id,
+            scope=ASSIGNMENT_SCOPE,
+            key=key,
+            request=request or {},
+            command=command,
+            lock=self.lock,
+        )
 
     def campaign_scheme(self, campaign_id: UUID) -> CampaignScheme:
         assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
@@ -200,7 +208,14 @@ class RoundScoring(SchemeCatalog):
             return [], self._what_if(campaign_id, round_number, draft_document)
 
         # No lock: nothing but the key's record is saved, and a clash on it is a replay.
-        return self._once(caller, WHAT_IF_SCOPE, key, request, command)
+        return run_idempotent(
+            as_application(self),
+            principal_id=caller.principal_id,
+            scope=WHAT_IF_SCOPE,
+            key=key,
+            request=request or {},
+            command=command,
+        )
 
     def _what_if(
         self, campaign_id: UUID, round_number: int, draft_document: dict[str, Any]
@@ -245,19 +260,26 @@ class RoundScoring(SchemeCatalog):
         With an Idempotency-Key a retry answers the run the first request was answered
         (and its status), whatever arrived or was scored since, without computing the round
         again; the same key with another request is refused (409) and records nothing."""
-        prepared = None
-        if not self._key_used(caller, ROUND_RUN_SCOPE, key):
-            prepared = self._prepare_run(campaign_id, round_number, final)
 
-        def command() -> tuple[list[Any], Response]:
-            # A key with a record is replayed by `_once`, never run again: records stay.
-            assert prepared is not None
+        def prepare() -> _Prepared:
+            # Outside the lock, and only when the key (if any) has no record yet.
+            return self._prepare_run(campaign_id, round_number, final)
+
+        def command(prepared: _Prepared) -> tuple[list[Any], Response]:
             return self._record_run(
                 caller, campaign_id, round_number, jurisdiction_id, final, reason, prepared
             )
 
-        with self.lock:
-            answer = self._once(caller, ROUND_RUN_SCOPE, key, request, command)
+        answer = run_idempotent(
+            as_application(self),
+            principal_id=caller.principal_id,
+            scope=ROUND_RUN_SCOPE,
+            key=key,
+            request=request or {},
+            prepare=prepare,
+            command=command,
+            lock=self.lock,
+        )
         return self.round_run(UUID(answer["run_id"])), answer["status_code"] == 201
 
     def _prepare_run(self, campaign_id: UUID, round_number: int, final: bool) -> _Prepared:

@@ -27,9 +27,9 @@ from services.scoring.rounds.domain import (
     SchemeVersionTaken,
     scheme_record_id,
 )
-from services.scoring.rounds.keys import Keyed
+from services.scoring.rounds.keys import as_application
 from shared.auth import Principal
-from shared.idempotency import Response
+from shared.idempotency import Response, run_idempotent
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ SCHEME_SCOPE = "scheme"
 """The Idempotency-Key scope of POST /schemes."""
 
 
-class SchemeCatalog(Keyed):
+class SchemeCatalog:
     """Needs the eventsourcing `Application` it is mixed into (repository, save, lock)."""
 
     lock: threading.Lock
@@ -150,8 +150,15 @@ class SchemeCatalog(Keyed):
             answer = {"scheme_id": scheme.scheme_id, "version": scheme.version}
             return aggregates, answer | {"status_code": 201 if aggregates else 200}
 
-        with self.lock:
-            answer = self._once(caller, SCHEME_SCOPE, key, request, command)
+        answer = run_idempotent(
+            as_application(self),
+            principal_id=caller.principal_id,
+            scope=SCHEME_SCOPE,
+            key=key,
+            request=request or {},
+            command=command,
+            lock=self.lock,
+        )
         scheme = self.scheme(answer["scheme_id"], answer["version"])
         return scheme, answer["status_code"] == 201
 

@@ -1,8 +1,9 @@
-"""What survey routes share: the application, the scope of a wave, a template or a
-questionnaire's wave."""
+"""What survey routes share: their router (`SurveyRouter`), the application, the scope of a
+wave, a template or a questionnaire's wave."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from services.survey.application import SurveyApplication
 from services.survey.schemas.repeated_keys import refuse_repeated, repeated_keys
 from shared.http import application_of
-from shared.policy import ScopeTarget, path, target_id
+from shared.policy import PolicyRouter, ScopeTarget, path, target_id
 from shared.registry_view import RegistryView
 from shared.runtime import ServiceRuntime
 
@@ -38,9 +39,13 @@ _READ_HERE = 64 * 1024
 vote on 2,000 units) in a worker thread."""
 
 
-async def _refuse_repeated_keys(request: Request) -> None:
-    if not _json_media(request):
-        return  # not read as JSON: answered as it always was
+async def refuse_repeated_keys(request: Request) -> None:
+    """A JSON body that names a key twice in one object is refused, 422 `duplicate_key`
+    naming each place (`schemas.repeated_keys`): every survey route checks its body so
+    (`SurveyRouter`), after its policy, but one whose body model reads them itself
+    (`reads_repeated_keys`: a push, row by row, counting first)."""
+    if not _json_body(request):
+        return  # no body, or not read as JSON: answered as it always was
     raw = await request.body()
     found = (
         repeated_keys(raw)
@@ -50,15 +55,34 @@ async def _refuse_repeated_keys(request: Request) -> None:
     refuse_repeated(found)
 
 
+def _json_body(request: Request) -> bool:
+    """Whether the route reads a body model from this request as JSON, and leaves its
+    repeated keys to this check."""
+    field = getattr(request.scope.get("route"), "body_field", None)
+    if field is None or getattr(field.field_info.annotation, "reads_repeated_keys", False):
+        return False
+    return _json_media(request)
+
+
 def _json_media(request: Request) -> bool:
     """Whether the body is read as JSON: no Content-Type, or a JSON one (FastAPI's rule)."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return not media or media == "application/json" or media.endswith("+json")
 
 
-UniqueKeys = Annotated[None, Depends(_refuse_repeated_keys)]
-"""A questionnaire's body (a correction, a vote) that names a key twice in one object is
-refused, 422 `duplicate_key` naming each place (`schemas.repeated_keys`)."""
+class SurveyRouter(PolicyRouter):
+    """Survey's router: a `PolicyRouter` whose every route, after its policy, refuses a JSON
+    body naming a key twice in one object (`refuse_repeated_keys`), whatever the body:
+    a questionnaire's, a wave's, a template's, a reason. JSON keeps the last value of such
+    a key without a word, so the first would otherwise be lost silently."""
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        # After the route's own (its policy's): a caller it refuses learns nothing of the body.
+        kwargs["dependencies"] = [*(kwargs.get("dependencies") or ()), UNIQUE_KEYS]
+        super().add_api_route(path, endpoint, **kwargs)
+
+
+UNIQUE_KEYS = Depends(refuse_repeated_keys)
 
 
 def wave_target(jurisdiction_id: Any, agencies: Any) -> ScopeTarget:

@@ -8,13 +8,13 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from services.survey.api.deps import SurveyApp, UniqueKeys
+from services.survey.api.deps import SurveyApp, SurveyRouter
 from services.survey.schemas.questionnaires import VoteIn, VoteOut
 from shared.contracts.survey import SCALE_LEVELS, EnrolledUnit
 from shared.idempotency import IdempotencyKey
-from shared.policy import Policy, PolicyRouter, allow
+from shared.policy import Policy, allow
 
-router = PolicyRouter(tags=["public voting 网上评议"])
+router = SurveyRouter(tags=["public voting 网上评议"])
 
 
 class PublicWaveOut(BaseModel):
@@ -57,7 +57,6 @@ def vote(
     wave_id: UUID,
     body: VoteIn,
     app: SurveyApp,
-    unique_keys: UniqueKeys,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """投票: one vote per person per unit per campaign round. The voter is identified by a

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.survey.api.deps import WAVE, WAVE_POINTS, RawBody, SurveyApp, UniqueKeys
+from services.survey.api.deps import WAVE, WAVE_POINTS, RawBody, SurveyApp, SurveyRouter
 from services.survey.domain.errors import InvalidRange
 from services.survey.schemas.batches import BatchIn, BatchOut
 from services.survey.schemas.questionnaires import (
@@ -25,12 +25,12 @@ from services.survey.views.waves import PROGRESS, collected_between, county_part
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import BodyFingerprint, IdempotencyKey
-from shared.policy import Policy, PolicyRouter, allow
+from shared.policy import Policy, allow
 from shared.registry_view import RegistryView
 from shared.types import Line, Moment
 from shared.web.pagination import Pagination, part_in_scope, party_where
 
-router = PolicyRouter(tags=["questionnaires 问卷"])
+router = SurveyRouter(tags=["questionnaires 问卷"])
 AGENCY_OWN = {"agency": "agency_id"}
 """Of a wave's questionnaires, an agency sees and corrects those it pushed."""
 Status = Literal["counted", "quarantined", "rejected", "voided", "withdrawn"]
@@ -154,7 +154,6 @@ def correct_questionnaire(
     body: CorrectionIn,
     caller: CurrentPrincipal,
     app: SurveyApp,
-    unique_keys: UniqueKeys,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """更正问卷: the whole answers as they should read, with the reason. The first answers

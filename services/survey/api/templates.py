@@ -7,14 +7,14 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.survey.api.deps import TEMPLATE, TEMPLATE_USERS, SurveyApp
+from services.survey.api.deps import TEMPLATE, TEMPLATE_USERS, SurveyApp, SurveyRouter
 from services.survey.application import template_out
 from services.survey.schemas.templates import TemplateIn, TemplateOut, TemplateRevisionIn
 from shared.auth import CurrentPrincipal
 from shared.idempotency import IdempotencyKey
-from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body
+from shared.policy import PARTICIPANTS, Policy, allow, body
 
-router = PolicyRouter(tags=["templates 问卷模板"])
+router = SurveyRouter(tags=["templates 问卷模板"])
 
 
 @router.post(

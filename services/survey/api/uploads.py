@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import Depends, Query, Response
 
-from services.survey.api.deps import WAVE, SurveyApp
+from services.survey.api.deps import WAVE, SurveyApp, SurveyRouter
 from services.survey.domain import Wave
 from services.survey.schemas.batches import BatchOut, parse_rows
 from services.survey.uploads import (
@@ -24,7 +24,7 @@ from shared.auth import CurrentPrincipal
 from shared.contracts.survey import WaveKind
 from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
-from shared.policy import Policy, PolicyRouter, allow
+from shared.policy import Policy, allow
 from shared.registry_view import RegistryView
 from shared.tabular import CSV, XLSX
 from shared.types import Line
@@ -32,7 +32,7 @@ from shared.views import ViewStore
 from shared.web.download import disposition
 from shared.web.upload import Upload, upload_body, upload_reader
 
-router = PolicyRouter(tags=["questionnaires 问卷"])
+router = SurveyRouter(tags=["questionnaires 问卷"])
 UploadDep = Annotated[Upload, Depends(upload_reader(MAX_BYTES))]
 EXAMPLE = "问卷编号,采集时间,测评点,渠道,市教育局\nLH-0001,2026-05-12 10:30,YC-01,测评点,满意\n"
 ROWS = "rows"

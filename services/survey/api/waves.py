@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.survey.api.deps import WAVE, SurveyApp
+from services.survey.api.deps import WAVE, SurveyApp, SurveyRouter
 from services.survey.application import wave_out
 from services.survey.schemas.waves import (
     AccreditIn,
@@ -19,10 +19,10 @@ from services.survey.views.waves import WAVES, visible_waves
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
-from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body
+from shared.policy import PARTICIPANTS, Policy, allow, body
 from shared.web.pagination import Pagination, party_where, scope_where
 
-router = PolicyRouter(tags=["waves 测评批次"])
+router = SurveyRouter(tags=["waves 测评批次"])
 
 
 @router.post(

@@ -9,7 +9,7 @@ JSON, a row that is no object, no rows...) or one that pydantic's JSON parser al
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
@@ -78,6 +78,11 @@ class BatchIn(In):
     all_or_nothing: bool = Field(
         default=False, description="Refuse the whole batch (422) if any row has a problem"
     )
+
+    reads_repeated_keys: ClassVar[bool] = True
+    """The route reads the body's repeated keys itself (`repeated`): counted first, and
+    reported by row, as any other problem of a row; not refused with the whole body as
+    every other survey body's are (`api.deps.refuse_repeated_keys`)."""
 
     def rows(self, repeated: Repeats | None = None) -> Rows:
         """The rows, those in `repeated` (by index) reported and left out."""

@@ -4,8 +4,10 @@ JSON lets an object name a key twice, and every parser this service reads bodies
 the last value without a word: a unit rated twice in `ratings`, an opinion with two
 `unit_id`, a questionnaire with two `questionnaire_id` would each lose the first silently.
 Survey refuses such a questionnaire instead, naming every place (`RepeatedKey`, 422
-`duplicate_key`). A unit id written twice in ways the models read as one (upper and lower
-case, spaces around: `UnitKey`) is the same key.
+`duplicate_key`). A key written twice in ways the models read as one is the same key: the
+models strip the text they read, so keys that differ only by spaces around (a dimension
+code, "服务态度" and " 服务态度 ") are one, and a unit id in upper and in lower case too
+(`UnitKey`).
 
 - `repeated_keys(raw)`: every such place of a body, exactly: the body parsed once more by
   the standard library, keeping each object's pairs. A correction or a vote (one
@@ -36,8 +38,8 @@ Place = tuple[str | int, ...]
 
 REPEATED = (
     "named more than once in the same object (JSON keeps only the last, so the others would "
-    "be lost without a word; a unit id in other letter case or with spaces around is the "
-    "same unit): name it once"
+    "be lost without a word; a key with spaces around, or a unit id in other letter case, "
+    "is the same key): name it once"
 )
 _UNIT_ID = re.compile(UUID_TEXT)
 _COLON = 0x3A
@@ -68,11 +70,14 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _same(key: str) -> str:
-    """The key as the models read it: a unit id (a key of `ratings` or `dimension_ratings`,
-    the only keys shaped as one) without spaces around and in lower case (`UnitKey`); any
-    other as named."""
+    """The key as the models read it: without spaces around (survey's models strip every
+    text they read, `In`, the keys of `ratings` and `dimension_ratings` too: a dimension
+    code with spaces around is the code), and a unit id (a key of `ratings` or
+    `dimension_ratings`, the only keys shaped as one) in lower case (`UnitKey`). A field's
+    name is not stripped; one with spaces around is refused anyway (no such field), and
+    named beside the field itself, it is named as that field named twice."""
     stripped = key.strip()
-    return stripped.lower() if len(stripped) == 36 and _UNIT_ID.fullmatch(stripped) else key
+    return stripped.lower() if len(stripped) == 36 and _UNIT_ID.fullmatch(stripped) else stripped
 
 
 def distinct_keys(found: dict[str, Any]) -> int:

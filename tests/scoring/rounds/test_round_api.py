@@ -199,7 +199,7 @@ def test_scope_and_roles(scored: tuple[Cluster, Round]) -> None:
     )
     assert unknown.status_code == 404 and unknown.json()["error"] == "campaign_not_found"
     past = scoring.post(f"/campaigns/{rnd.campaign_id}/rounds/3/score-runs", json={}, headers=ADMIN)
-    assert past.status_code == 404 and past.json()["detail"][0]["field"] == "round"
+    assert past.status_code == 404 and past.json()["detail"][0]["field"] == "path.round_number"
 
 
 def test_a_later_round_reads_the_earlier_final_result(scored: tuple[Cluster, Round]) -> None:
