@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,6 +12,7 @@ from shared.auth import current_principal_from
 from shared.policy.checks import check_role, scope_refusal, scope_values
 from shared.policy.model import POLICY_MARKER, PUBLIC_MARKER, Policy
 from shared.web.json_body import JsonBodyRoute
+from shared.web.repeated_keys import refuse_repeated_keys
 from shared.web.routes import LARGE_BODY_MARK
 
 if TYPE_CHECKING:
@@ -35,7 +36,12 @@ def allow(
 
 class PolicyRouter(APIRouter):
     """An APIRouter whose every route must declare a policy with `**allow(...)`. Its routes
-    let a body model read its own JSON (`shared.web.json_body`)."""
+    let a body model read its own JSON (`shared.web.json_body`), and refuse a JSON body that
+    names a key twice in one object (`body_keys_check`, after the policy: a caller it refuses
+    learns nothing of the body)."""
+
+    body_keys_check: Callable[[Request], Awaitable[None]] = staticmethod(refuse_repeated_keys)
+    """A service whose models read some keys as one (survey's strip them) names its own."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("route_class", JsonBodyRoute)
@@ -48,6 +54,10 @@ class PolicyRouter(APIRouter):
                 f"route {path} ({getattr(endpoint, '__name__', endpoint)}) declares no policy: "
                 "add **allow(Policy....) to its decorator"
             )
+        kwargs["dependencies"] = [
+            *(kwargs.get("dependencies") or ()),
+            Depends(self.body_keys_check),
+        ]
         super().add_api_route(path, endpoint, **kwargs)
 
 

@@ -23,7 +23,6 @@ code, "服务态度" and " 服务态度 ") are one, and a unit id in upper and i
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -32,9 +31,9 @@ import numpy as np
 
 from services.survey.domain.errors import Objections, RepeatedKey
 from services.survey.schemas.questionnaires import UUID_TEXT
-
-Place = tuple[str | int, ...]
-"""Where in a body: the keys and list indexes leading to a key named twice, and that key."""
+from shared.web.repeated_keys import Place as Place
+from shared.web.repeated_keys import field_of as field_of
+from shared.web.repeated_keys import repeated_keys as kernel_repeated_keys
 
 REPEATED = (
     "named more than once in the same object (JSON keeps only the last, so the others would "
@@ -47,29 +46,7 @@ _QUOTE = 0x22
 """The largest byte a key's colon follows: its closing quote (whitespace lies below)."""
 
 
-class _Repeats(dict[str, Any]):
-    """An object that named keys twice: the keys, as named the second time."""
-
-    repeated: list[str]
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found = dict(pairs)
-    seen: set[str] = set()
-    repeated: dict[str, str] = {}  # each key named twice, once, as named the second time
-    for key, _ in pairs:
-        same = _same(key)
-        if same in seen:
-            repeated.setdefault(same, key)
-        seen.add(same)
-    if not repeated:
-        return found
-    marked = _Repeats(found)
-    marked.repeated = list(repeated.values())
-    return marked
-
-
-def _same(key: str) -> str:
+def same_key(key: str) -> str:
     """The key as the models read it: without spaces around (survey's models strip every
     text they read, `In`, the keys of `ratings` and `dimension_ratings` too: a dimension
     code with spaces around is the code), and a unit id (a key of `ratings` or
@@ -82,26 +59,13 @@ def _same(key: str) -> str:
 
 def distinct_keys(found: dict[str, Any]) -> int:
     """How many keys an object parsed as sent holds, unit ids named twice counted once."""
-    return len({_same(key) for key in found})
+    return len({same_key(key) for key in found})
 
 
 def repeated_keys(raw: bytes) -> list[Place]:
-    """Every key `raw` names twice in one object, by place, in the body's order; none for a
-    body that is not JSON (it is answered as it always was, by the ordinary reading)."""
-    try:
-        parsed = json.loads(raw, object_pairs_hook=_object)
-    except (ValueError, RecursionError):
-        return []
-    places: list[Place] = []
-    stack: list[tuple[Place, Any]] = [((), parsed)]
-    while stack:  # depth first, without recursion: a body may nest as deep as JSON reads
-        place, value = stack.pop()
-        if isinstance(value, dict):
-            places.extend((*place, key) for key in getattr(value, "repeated", ()))
-            stack.extend(((*place, key), item) for key, item in reversed(value.items()))
-        elif isinstance(value, list):
-            stack.extend(((*place, index), value[index]) for index in reversed(range(len(value))))
-    return places
+    """Every key `raw` names twice in one object, keys compared as the models read them
+    (`same_key`), by place, in the body's order; none for a body that is not JSON."""
+    return kernel_repeated_keys(raw, same_key)
 
 
 def keys_at_most(raw: bytes) -> int:
@@ -109,10 +73,6 @@ def keys_at_most(raw: bytes) -> int:
     quote or whitespace (a byte up to 0x22)."""
     data = np.frombuffer(raw, dtype=np.uint8)
     return int(np.count_nonzero((data[1:] == _COLON) & (data[:-1] <= _QUOTE)))
-
-
-def field_of(place: Place) -> str:
-    return ".".join(str(part) for part in place)
 
 
 def refuse_repeated(places: Sequence[Place]) -> None:
