@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/services-up.sh
-# Reporting draws PNG/PDF in a CJK font and its public page is tested in Debian's Chromium.
+# Reporting draws PNG/PDF in a CJK font, with fallbacks for the CJK extensions (𠮷, U+20BB7),
+# and its public page is tested in Debian's Chromium.
 missing=()
 [ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+[ -f /usr/share/fonts/truetype/hanazono/HanaMinB.ttf ] || missing+=(fonts-hanazono)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -67,7 +67,7 @@ def _scope(runtime: ServiceRuntime, jurisdiction_id: UUID) -> tuple[str, Names, 
     registry = runtime.registry
     found = registry.jurisdiction(str(jurisdiction_id))
     if found is None:
-        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
+        raise JurisdictionNotFound("no such jurisdiction", field="query.jurisdiction_id")
     name = str(found.get("name") or "")
 
     def names(unit_id: str) -> str:

@@ -46,7 +46,7 @@ class WaveNotFound(NotFoundError):
     code = "wave_not_found"
 
 
-def _wave(runtime: ServiceRuntime, wave_id: str, field: str = "wave_id") -> Document:
+def _wave(runtime: ServiceRuntime, wave_id: str, field: str) -> Document:
     found = runtime.views.get(WAVES, wave_id)
     if found is None:
         raise WaveNotFound("no such survey wave (or reporting has not seen it yet)", field=field)
@@ -74,7 +74,7 @@ def progress_of(
     """The progress the caller reads (the policy has let it in): the whole wave, or the part
     of the counties in its jurisdiction where the wave has survey points."""
     runtime = request.app.state.runtime
-    wave = _wave(runtime, str(wave_id))
+    wave = _wave(runtime, str(wave_id), "path.wave_id")
     counties = part_in_scope(
         auth, caller, wave["jurisdiction_id"], point_counties(wave), {"agency": "agency_id"}
     )

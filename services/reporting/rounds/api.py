@@ -168,7 +168,7 @@ def unit_dossier(
 def views_campaign(request: Request, campaign_id: UUID) -> Document:
     found = request.app.state.runtime.campaigns.campaign(str(campaign_id))
     if found is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+        raise CampaignNotFound("no such campaign", field="path.campaign_id")
     campaign: Document = found
     return campaign
 

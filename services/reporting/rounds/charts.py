@@ -13,7 +13,9 @@ from xml.sax.saxutils import escape, quoteattr
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _TENTH = Decimal("0.1")
-FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, sans-serif"
+FONT = "Noto Sans CJK SC, WenQuanYi Micro Hei, Microsoft YaHei, HanaMinA, HanaMinB, sans-serif"
+"""CJK families first, then those of the CJK extensions (Debian's fonts-hanazono) for names
+such as 𠮷野家服务中心."""
 LABEL_WIDTH = 240
 PLOT_WIDTH = 480
 ROW = 26

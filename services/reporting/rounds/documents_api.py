@@ -57,7 +57,7 @@ def published_pdf(
     """The published results as PDF: rankings, charts, lists and the methodology in the
     scheme's words, with the scheme's hash and the publication's digests."""
     publication, shown = results.published(str(campaign_id), round_number, version)
-    run = results.run(shown["run_id"], field="version")
+    run = results.run(shown["run_id"], field="query.version")
     return _pdf(results, run, font, shown, published_edition(results, run, publication, shown))
 
 
@@ -84,14 +84,14 @@ def published_document(
     results: RoundResults, campaign_id: UUID, round_number: int, version: int | None
 ) -> dict[str, Any]:
     _, shown = results.published(str(campaign_id), round_number, version)
-    return results.results(results.run(shown["run_id"], field="version"))
+    return results.results(results.run(shown["run_id"], field="query.version"))
 
 
 def category_lines(document: dict[str, Any], category: str | None) -> tuple[str, list[Any]]:
     chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
     lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
     if lines is None:
-        raise CategoryNotFound("no such category in these results", field="category")
+        raise CategoryNotFound("no such category in these results", field="query.category")
     return chosen, lines
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from services.reporting.rounds.read import scheme_lists
 from shared.views import Document
 
 FLAG_NAMES = {"indistinguishable_from_neighbours": "与相邻名次差异不显著"}
@@ -56,7 +57,7 @@ def methodology(run: Document, units: Iterable[Document]) -> Document:
         "deductions": list(deductions.values()),
         "overrides": list(overrides.values()),
         "grades": [{"grade": g, "bases": b} for g, b in bases.items()],
-        "lists": [{"code": c, "name": n} for c, n in payload["list_names"].items()],
+        "lists": [{"code": c, "name": n} for c, n in scheme_lists(payload).items()],
         "inputs_digest": payload["inputs_digest"],
         "results_digest": run["results_digest"],
     }

@@ -59,7 +59,9 @@ def index_page(
     ]
     next_href = None
     if found.next_cursor is not None:
-        next_href = str(request.url.include_query_params(cursor=found.next_cursor))
+        # Relative, as every link on these pages: the same page with the next cursor, never
+        # the URL as the request's Host header states it.
+        next_href = "?" + request.url.include_query_params(cursor=found.next_cursor).query
     return _render("index.html", title="已发布的评议结果", rounds=rounds, next_href=next_href)
 
 
@@ -75,7 +77,7 @@ def round_page(
     """A published round as HTML: rankings with charts, grades, lists, the methodology
     (weights, formulas, scheme version and hash) and the files and digests to check it."""
     publication, shown = results.published(str(campaign_id), round_number, version)
-    run = results.run(shown["run_id"], field="version")
+    run = results.run(shown["run_id"], field="query.version")
     document = results.results(run)
     title = f"{document['campaign_name'] or '评议活动'} 第{round_number}轮评议结果"
     marked = publication_out(results, publication)
@@ -113,7 +115,7 @@ def unit_page(request: Request, campaign_id: UUID, unit_id: UUID, results: Resul
     published results across the program's cycles (历次评议) with their chart."""
     published = results.publications(str(campaign_id))
     if not published:
-        raise NotPublished("nothing of this campaign has been published", field="campaign_id")
+        raise NotPublished("nothing of this campaign has been published", field="path.campaign_id")
     chosen = {doc["round"]: doc["run_id"] for doc in published}
     dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
     names: dict[str, str] = {}

@@ -1,7 +1,11 @@
-"""A round's results as PDF (fpdf2): title and provenance, each category's ranking as a table
-and as a chart (PNG, with interval whiskers), the grade distribution, the lists, and the
-methodology in the scheme's words. The CJK font is embedded as a subset, so the file reads
-the same on a machine with no Chinese font."""
+"""A round's results as PDF (fpdf2), laid out as an office prints it: A4 landscape, the title
+and the provenance with the first ranking below them, each category's ranking as a compact
+table (some twenty units a page, the heading row repeated, text left-aligned) followed by its
+chart (PNG, with interval whiskers), then the grade distribution, the lists and the
+methodology in the scheme's words, each starting on the page where the previous one ends.
+The CJK font is embedded as a subset, with a fallback font's glyphs for a character of the
+CJK extensions (`documents.CjkPdf`), so the file reads the same on a machine with no Chinese
+font; a character no font has is shown as its code point, and the first page says so."""
 
 from __future__ import annotations
 
@@ -13,9 +17,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from services.reporting.documents import beijing
+from services.reporting.documents import CjkPdf, beijing
 from services.reporting.rounds.files import Edition
-from services.reporting.rounds.fonts import CjkFont
+from services.reporting.rounds.fonts import CjkFont, unprintable_note
 from services.reporting.rounds.method import flag_names
 from services.reporting.rounds.png import grades_png, ranking_png
 from services.reporting.rounds.shares import distribution, weighting_note
@@ -25,7 +29,13 @@ HEADINGS = FontFace(emphasis="", fill_color=(221, 235, 247))
 CHART_ROWS = 20
 """Units per ranking chart image: a long category continues on the next image rather than
 shrinking to an unreadable height."""
-PX_MM = 0.3
+PX_MM = 0.2
+"""A chart's pixel in millimetres: its 14-pixel labels print at 2.8 mm, the table's size."""
+TABLE_SIZE = 7.5
+LINE = 3.4
+"""The table's font size (pt) and line height (mm): two lines of 满意度分布 a unit."""
+KEEP = 30
+"""Millimetres a section needs below its heading to start on the page it follows."""
 COLUMNS = (
     "名次",
     "名次区间",
@@ -37,7 +47,8 @@ COLUMNS = (
     "满意度分布",
     "标记",
 )
-WIDTHS = (12, 18, 62, 20, 30, 12, 16, 62, 35)
+WIDTHS = (10, 14, 48, 15, 24, 10, 13, 106, 37)
+ALIGN = ("CENTER", "CENTER", "LEFT", "CENTER", "CENTER", "CENTER", "CENTER", "LEFT", "LEFT")
 
 
 def results_pdf(
@@ -49,26 +60,43 @@ def results_pdf(
 ) -> bytes:
     """The PDF of a results document (`RoundResults.results`); `published` is the version
     shown (None for an office's unpublished run), `edition` what the title says it is
-    (第n版, 第n版，已更正, 暂定/未发布) and a superseded version's notice."""
-    pdf = FPDF(orientation="landscape", format="A4")
-    pdf.add_font(FAMILY, fname=str(font.path), collection_font_number=font.index)
+    (第n版, 第n版，已更正, 暂定/未发布) and a superseded version's notice. Laid out again,
+    with the note under the title, when a character turned out to have no glyph."""
+    pdf = _layout(document, method, font, published, edition, frozenset())
+    if pdf.unprintable:
+        pdf = _layout(document, method, font, published, edition, frozenset(pdf.unprintable))
+    return bytes(pdf.output())
+
+
+def _layout(
+    document: dict[str, Any],
+    method: dict[str, Any],
+    font: CjkFont,
+    published: dict[str, Any] | None,
+    edition: Edition,
+    unprintable: frozenset[str],
+) -> CjkPdf:
+    pdf = CjkPdf(font, landscape=True)
     title = _title(document, edition)
     pdf.set_title(title)
     pdf.set_author("评议 Pingyi")
     if published is not None:
         pdf.set_creation_date(datetime.fromisoformat(published["published_at"]))
+    pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()
-    _heading(pdf, title, 18)
+    _heading(pdf, title, 16)
     if edition.notice is not None:
         _notice(pdf, edition.notice)
+    if unprintable:
+        _notice(pdf, unprintable_note(unprintable))
     _front(pdf, document, published)
     for category in document["categories"]:
         _category(pdf, document, category, font)
     _grades(pdf, document, font)
     _lists(pdf, document)
     _method(pdf, method)
-    return bytes(pdf.output())
+    return pdf
 
 
 def _title(document: dict[str, Any], edition: Edition) -> str:
@@ -76,22 +104,33 @@ def _title(document: dict[str, Any], edition: Edition) -> str:
     return f"{name} 第{document['round']}轮评议结果（{edition.title_state}）"
 
 
-def _heading(pdf: FPDF, text: str, size: int = 14) -> None:
+def _heading(pdf: FPDF, text: str, size: int = 12) -> None:
     pdf.set_font(FAMILY, size=size)
-    pdf.cell(text=text, new_x="LMARGIN", new_y="NEXT", h=size * 0.6)
+    pdf.multi_cell(w=0, h=size * 0.55, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
     pdf.set_font(FAMILY, size=9)
+
+
+def _section(pdf: FPDF, text: str, need: float = KEEP) -> None:
+    """A section's heading, on a new page only when too little of this one is left for the
+    heading and the start of what follows it (`need`, mm)."""
+    if pdf.get_y() + need > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    else:
+        pdf.ln(3)
+    _heading(pdf, text)
 
 
 def _notice(pdf: FPDF, text: str) -> None:
     """Under the title, larger than the text and wrapped: the first thing a reader sees."""
-    pdf.set_font(FAMILY, size=12)
-    pdf.multi_cell(w=0, h=7, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FAMILY, size=11)
+    pdf.multi_cell(w=0, h=6, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FAMILY, size=9)
 
 
-def _para(pdf: FPDF, text: str) -> None:
-    pdf.set_font(FAMILY, size=9)
-    pdf.multi_cell(w=0, h=5, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
+def _para(pdf: FPDF, text: str, size: float = 9) -> None:
+    pdf.set_font(FAMILY, size=size)
+    pdf.multi_cell(w=0, h=size * 0.5, text=text, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _front(pdf: FPDF, document: dict[str, Any], published: dict[str, Any] | None) -> None:
@@ -110,21 +149,27 @@ def _front(pdf: FPDF, document: dict[str, Any], published: dict[str, Any] | None
             f"发布快照摘要：{published['snapshot_digest']}",
         ]
     for line in lines:
-        _para(pdf, line)
-    pdf.ln(2)
+        _para(pdf, line, 8)
+    pdf.ln(1)
 
 
 def _category(pdf: FPDF, document: dict[str, Any], category: dict[str, Any], font: CjkFont) -> None:
-    pdf.add_page()
-    _heading(pdf, f"{category['category']} 排名")
-    with pdf.table(col_widths=WIDTHS, headings_style=HEADINGS, line_height=5) as table:
+    _section(pdf, f"{category['category']} 排名")
+    pdf.set_font(FAMILY, size=TABLE_SIZE)
+    with pdf.table(
+        col_widths=WIDTHS,
+        headings_style=HEADINGS,
+        line_height=LINE,
+        text_align=ALIGN,
+        padding=(0.7, 1),
+    ) as table:
         table.row(COLUMNS)
         for line in category["entries"]:
             table.row(_cells(line))
     note = weighting_note(category["entries"])
     if note:
-        _para(pdf, f"注：{note}")
-    pdf.ln(4)
+        _para(pdf, f"注：{note}", 8)
+    pdf.ln(2)
     entries = category["entries"]
     for start in range(0, len(entries), CHART_ROWS):
         more = "（续）" if start else ""
@@ -159,24 +204,30 @@ def _cells(line: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _image(pdf: FPDF, png: bytes) -> None:
-    width, height = Image.open(io.BytesIO(png)).size
-    w, h = width * PX_MM, height * PX_MM
+    """A chart at its size, on the next page when it does not fit below."""
+    w, h = _size(png)
     if pdf.get_y() + h > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.image(io.BytesIO(png), w=w, h=h)
     pdf.ln(2)
 
 
+def _size(png: bytes) -> tuple[float, float]:
+    width, height = Image.open(io.BytesIO(png)).size
+    return width * PX_MM, height * PX_MM
+
+
 def _grades(pdf: FPDF, document: dict[str, Any], font: CjkFont) -> None:
-    pdf.add_page()
-    _heading(pdf, "等级分布")
     counts = document["grade_counts"]
+    chart = grades_png(f"{_round_name(document)} 等级分布", counts, font)
+    # The heading, its sentence and the chart stay together.
+    _section(pdf, "等级分布", need=20 + _size(chart)[1])
     _para(pdf, "；".join(f"{grade}：{count}个单位" for grade, count in counts.items()))
-    _image(pdf, grades_png(f"{_round_name(document)} 等级分布", counts, font))
+    _image(pdf, chart)
 
 
 def _lists(pdf: FPDF, document: dict[str, Any]) -> None:
-    _heading(pdf, "名单")
+    _section(pdf, "名单")
     for item in document["lists"]:
         names = "、".join(u["unit_name"] for u in item["units"]) or "无"
         _para(pdf, f"{item['name']}：{names}")
@@ -184,8 +235,7 @@ def _lists(pdf: FPDF, document: dict[str, Any]) -> None:
 
 
 def _method(pdf: FPDF, method: dict[str, Any]) -> None:
-    pdf.add_page()
-    _heading(pdf, "评议方法（评分方案原文）")
+    _section(pdf, "评议方法（评分方案原文）")
     scheme = method["scheme"]
     _para(
         pdf,

@@ -1,7 +1,11 @@
 """The same two charts as `charts` (ranking bars with interval whiskers, grade distribution),
-drawn as PNG with Pillow in the configured CJK font, for the PDF and for anyone who cannot
-use SVG. Positions are worked out in Decimal under an explicit context and rounded half-even
-to whole pixels, and Pillow writes no timestamp, so the same results give the same bytes."""
+drawn as PNG with Pillow, for the PDF and for anyone who cannot use SVG, in the configured
+CJK font and, character by character, its fallbacks: Pillow draws in one font at a time, so
+a name with a character of the CJK extensions (𠮷) is drawn as runs of one font each
+(`fonts.CjkFont.runs`) on one baseline. A character that no font has is drawn as its code
+point, `〔U+E000〕`, never as an empty box. Positions are worked out in Decimal under an
+explicit context and rounded half-even to whole pixels, and Pillow writes no timestamp, so
+the same results give the same bytes."""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
-from services.reporting.rounds.fonts import CjkFont
+from services.reporting.rounds.fonts import CjkFont, FontFile
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 LABEL_WIDTH = 260
@@ -25,8 +29,48 @@ INSUFFICIENT = "#8a6d00"
 INK = "#222222"
 
 
-def _font(font: CjkFont, size: int) -> ImageFont.FreeTypeFont:
+def _face(font: FontFile, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font.path), size, index=font.index)
+
+
+class Text:
+    """The chain of fonts at one size, drawing and measuring text as runs of one font each."""
+
+    def __init__(self, font: CjkFont, size: int) -> None:
+        self.font, self.size = font, size
+        self._faces: dict[FontFile, ImageFont.FreeTypeFont] = {}
+
+    def face(self, font: FontFile) -> ImageFont.FreeTypeFont:
+        if font not in self._faces:
+            self._faces[font] = _face(font, self.size)
+        return self._faces[font]
+
+    def length(self, text: str) -> float:
+        return sum(self.face(font).getlength(piece) for font, piece in self.font.runs(text))
+
+    def draw(
+        self, draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, fill: str, anchor: str
+    ) -> None:
+        """As `ImageDraw.text` with `anchor` (horizontal l, m or r; vertical a, t, m, s, b or
+        d): text in one font is drawn as it is; runs of several fonts are set on one
+        baseline, placed by the first font's ascent and descent."""
+        runs = self.font.runs(text)
+        if not runs:
+            return
+        if len(runs) == 1:
+            font, piece = runs[0]
+            draw.text(xy, piece, fill=fill, font=self.face(font), anchor=anchor)
+            return
+        primary = self.face(self.font.chain[0])
+        widths = [self.face(font).getlength(piece) for font, piece in runs]
+        x = xy[0] - {"l": 0, "m": sum(widths) / 2, "r": sum(widths)}[anchor[0]]
+        ascent, descent = primary.getmetrics()
+        middle = (ascent - descent) / 2
+        lift = {"a": ascent, "t": ascent, "m": middle, "s": 0, "b": -descent, "d": -descent}
+        baseline = xy[1] + lift[anchor[1]]
+        for (font, piece), width in zip(runs, widths, strict=True):
+            draw.text((x, baseline), piece, fill=fill, font=self.face(font), anchor="ls")
+            x += width
 
 
 def _px(score: str) -> int:
@@ -44,7 +88,7 @@ def _png(image: Image.Image) -> bytes:
 
 def _canvas(width: int, height: int, title: str, font: CjkFont) -> Image.Image:
     image = Image.new("RGB", (width, height), "white")
-    ImageDraw.Draw(image).text((10, 10), title, fill=INK, font=_font(font, 18))
+    Text(font, 18).draw(ImageDraw.Draw(image), (10, 10), title, INK, "la")
     return image
 
 
@@ -54,17 +98,17 @@ def ranking_png(title: str, lines: list[dict[str, Any]], font: CjkFont) -> bytes
     width = LABEL_WIDTH + PLOT_WIDTH + SCORE_WIDTH
     image = _canvas(width, TOP + len(lines) * ROW + 16, title, font)
     draw = ImageDraw.Draw(image)
-    text = _font(font, 14)
+    text = Text(font, 14)
     for index, line in enumerate(lines):
         y = TOP + index * ROW
-        draw.text((LABEL_WIDTH - 8, y + 14), line["unit_name"], fill=INK, font=text, anchor="rm")
+        text.draw(draw, (LABEL_WIDTH - 8, y + 14), line["unit_name"], INK, "rm")
         _bar(draw, line, y, text)
     return _png(image)
 
 
-def _bar(draw: ImageDraw.ImageDraw, line: dict[str, Any], y: int, text: Any) -> None:
+def _bar(draw: ImageDraw.ImageDraw, line: dict[str, Any], y: int, text: Text) -> None:
     if line["insufficient_sample"] or line["score"] is None:
-        draw.text((LABEL_WIDTH + 4, y + 14), "样本不足", fill=INSUFFICIENT, font=text, anchor="lm")
+        text.draw(draw, (LABEL_WIDTH + 4, y + 14), "样本不足", INSUFFICIENT, "lm")
         return
     right = LABEL_WIDTH + _px(line["score"])
     if right > LABEL_WIDTH:
@@ -76,22 +120,16 @@ def _bar(draw: ImageDraw.ImageDraw, line: dict[str, Any], y: int, text: Any) -> 
         draw.line((low, mid - 6, low, mid + 6), fill=WHISKER, width=2)
         draw.line((high, mid - 6, high, mid + 6), fill=WHISKER, width=2)
     rank = "" if line["rank"] is None else f"（第{line['rank']}名）"
-    draw.text(
-        (LABEL_WIDTH + PLOT_WIDTH + 8, y + 14),
-        f"{line['score']}{rank}",
-        fill=INK,
-        font=text,
-        anchor="lm",
-    )
+    text.draw(draw, (LABEL_WIDTH + PLOT_WIDTH + 8, y + 14), f"{line['score']}{rank}", INK, "lm")
 
 
 def grades_png(title: str, counts: dict[str, int], font: CjkFont) -> bytes:
     """Vertical bars: how many units got each grade, best grade first."""
     column, height, top = 90, 200, TOP + 20
-    heading = int(_font(font, 18).getlength(title)) + 20
+    heading = int(Text(font, 18).length(title)) + 20
     image = _canvas(max(80 + len(counts) * column, heading), top + height + 40, title, font)
     draw = ImageDraw.Draw(image)
-    text = _font(font, 14)
+    text = Text(font, 14)
     biggest = max([*counts.values(), 1])
     for index, (grade, count) in enumerate(counts.items()):
         x = 40 + index * column
@@ -100,6 +138,6 @@ def grades_png(title: str, counts: dict[str, int], font: CjkFont) -> bytes:
         )
         if bar:
             draw.rectangle((x, top + height - bar, x + 49, top + height - 1), fill=BAR)
-        draw.text((x + 25, top + height - bar - 4), str(count), fill=INK, font=text, anchor="mb")
-        draw.text((x + 25, top + height + 8), grade, fill=INK, font=text, anchor="mt")
+        text.draw(draw, (x + 25, top + height - bar - 4), str(count), INK, "mb")
+        text.draw(draw, (x + 25, top + height + 8), grade, INK, "mt")
     return _png(image)

@@ -48,7 +48,7 @@ def _published(
     results: RoundResults, campaign_id: UUID, round_number: int, version: int | None
 ) -> tuple[Document, Document, Document]:
     publication, shown = results.published(str(campaign_id), round_number, version)
-    return publication, shown, results.run(shown["run_id"], field="version")
+    return publication, shown, results.run(shown["run_id"], field="query.version")
 
 
 @router.get(
@@ -131,7 +131,7 @@ def published_dossier(
     force): components, deductions, overrides, intervals, rank, grade, lists and trend."""
     chosen = {doc["round"]: doc["run_id"] for doc in results.publications(str(campaign_id))}
     if not chosen:
-        raise NotPublished("nothing of this campaign has been published", field="campaign_id")
+        raise NotPublished("nothing of this campaign has been published", field="path.campaign_id")
     dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
     return dossier | {"cycles": published_cycles(request, results, campaign_id, unit_id)}
 
@@ -174,7 +174,7 @@ def ranking_chart(
     chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
     lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
     if lines is None:
-        raise CategoryNotFound("no such category in these results", field="category")
+        raise CategoryNotFound("no such category in these results", field="query.category")
     title = f"{document['campaign_name'] or ''} 第{round_number}轮 {chosen}"
     return Response(ranking_svg(title.strip(), lines), media_type=SVG)
 

@@ -78,7 +78,7 @@ class RoundResults:
     def head(self, campaign_id: str, round_number: int) -> Document:
         found = self._views.get(ROUND_HEADS, round_key(campaign_id, round_number))
         if found is None:
-            raise RoundNotScored("no results for this round yet", field="round_number")
+            raise RoundNotScored("no results for this round yet", field="path.round_number")
         return found
 
     def run(self, run_id: str, field: str = "run_id") -> Document:
@@ -106,7 +106,7 @@ class RoundResults:
         head = self.head(campaign_id, round_number)
         chosen = run_id or head["current_run_id"]
         if chosen not in {r["run_id"] for r in head["runs"]}:
-            raise RoundRunNotFound("no such run of this round", field="run_id")
+            raise RoundRunNotFound("no such run of this round", field="query.run_id")
         return self.run(chosen)
 
     # --- publications ----------------------------------------------------------------------
@@ -121,12 +121,12 @@ class RoundResults:
         while the round is embargoed."""
         found = self.publication(campaign_id, round_number)
         if found is None:
-            raise NotPublished("these results have not been published", field="round_number")
+            raise NotPublished("these results have not been published", field="path.round_number")
         wanted = version or found["version"]
         for item in found["versions"]:
             if item["version"] == wanted:
                 return found, item
-        raise NotPublished("no such published version", field="version")
+        raise NotPublished("no such published version", field="query.version")
 
     # --- documents -------------------------------------------------------------------------
 
@@ -146,6 +146,7 @@ class RoundResults:
         return {
             **{key: run[key] for key in RUN_FIELDS},
             **{key: payload[key] for key in PAYLOAD_FIELDS},
+            "list_names": scheme_lists(payload),
             "campaign_name": self.campaign_name(run["campaign_id"]),
             "categories": [
                 {"category": name, "entries": lines} for name, lines in categories.items()
@@ -170,7 +171,7 @@ class RoundResults:
             if run_id in found
         ]
         if not rounds:
-            raise RoundNotScored("no results for this unit", field="unit_id")
+            raise RoundNotScored("no results for this unit", field="path.unit_id")
         latest = rounds[-1]["result"]
         return {
             "campaign_id": campaign_id,
@@ -202,14 +203,25 @@ def trend_point(number: int, result: Document) -> Document:
     return {"round": number} | {key: result[key] for key in keys}
 
 
+def scheme_lists(payload: Document) -> dict[str, str]:
+    """The scheme's lists, code -> name, in the order the scheme declares them (先进, 一般,
+    差 …: `list_order`), as every document shows them. `list_names` alone cannot say it:
+    its keys travel sorted. Results published before the order was carried (no
+    `list_order`) keep their lists in code order."""
+    names: dict[str, str] = payload["list_names"]
+    declared = [code for code in payload.get("list_order") or () if code in names]
+    return {code: names[code] for code in dict.fromkeys([*declared, *names])}
+
+
 def named_lists(
     payload: Document, by_unit: dict[str, Document], categories: list[str]
 ) -> list[Document]:
-    """Every list the results carry, under the scheme's name (先进单位, 通报批评, 约谈 …), its
-    units as a published list reads: by category in the campaign's order (the run's),
-    then by rank, then by name in pinyin order (ties, and the unranked last); the results
-    carry them by id, which means nothing to a reader."""
-    names: dict[str, str] = payload["list_names"]
+    """Every list the results carry, under the scheme's name (先进单位, 通报批评, 约谈 …) and
+    in the scheme's order (`scheme_lists`), its units as a published list reads: by
+    category in the campaign's order (the run's), then by rank, then by name in pinyin
+    order (ties, and the unranked last); the results carry them by id, which means nothing
+    to a reader."""
+    names = scheme_lists(payload)
     lists: dict[str, list[str]] = payload["lists"]
     codes = list(dict.fromkeys([*names, *lists]))
     keys = ("unit_id", "unit_name", "category", "score", "rank", "grade")

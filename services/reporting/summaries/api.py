@@ -33,14 +33,14 @@ BASE = "/summaries/jurisdictions/{jurisdiction_id}/campaigns/{campaign_id}/round
 
 def _jurisdiction(runtime: ServiceRuntime, jurisdiction_id: UUID) -> None:
     if runtime.registry.jurisdiction(str(jurisdiction_id)) is None:
-        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
+        raise JurisdictionNotFound("no such jurisdiction", field="path.jurisdiction_id")
 
 
 def _checked(runtime: ServiceRuntime, jurisdiction_id: UUID, campaign_id: UUID) -> Document:
     _jurisdiction(runtime, jurisdiction_id)
     campaign = runtime.campaigns.campaign(str(campaign_id))
     if campaign is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+        raise CampaignNotFound("no such campaign", field="path.campaign_id")
     found: Document = campaign
     return found
 
@@ -51,7 +51,7 @@ def _published(
     publication, shown = results.published(str(campaign_id), round_number, version)
     marked = publication_out(results, publication)
     status = next(v for v in marked["versions"] if v["version"] == shown["version"])
-    return results.run(shown["run_id"], field="version"), status
+    return results.run(shown["run_id"], field="query.version"), status
 
 
 def _runs_campaign(runtime: ServiceRuntime, caller: Principal, campaign: Document) -> bool:

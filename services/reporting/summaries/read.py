@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, RoundResults
+from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, RoundResults, scheme_lists
 from services.reporting.summaries.views import COMPLAINTS, ORDERS
 from shared.contracts.inspection_complaints import COMPLAINT_OUTCOME_LABELS
 from shared.contracts.inspection_rectification import ESCALATION_STEPS, RECTIFICATION_STATUSES
@@ -76,7 +76,7 @@ def summarize(
         place = str(result["jurisdiction_id"])
         if place in within:
             inside.append((_below(registry, place, jurisdiction_id), result))
-    grades, names = payload["grades"], payload["list_names"]
+    grades, names = payload["grades"], scheme_lists(payload)
     categories: dict[str, list[Document]] = {c: [] for c in run["categories"]}
     children: dict[str, list[Document]] = {}
     for child, result in inside:

@@ -41,8 +41,10 @@ def _campaign(runtime: ServiceRuntime, campaign_id: UUID, public: bool) -> Docum
     found = runtime.campaigns.campaign(str(campaign_id))
     if found is None:
         if public:  # the same answer as for a campaign with nothing published
-            raise NotPublished("nothing of this campaign has been published", field="campaign_id")
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+            raise NotPublished(
+                "nothing of this campaign has been published", field="path.campaign_id"
+            )
+        raise CampaignNotFound("no such campaign", field="path.campaign_id")
     campaign: Document = found
     return campaign
 
@@ -53,10 +55,10 @@ def trend_of(request: Request, campaign_id: UUID, unit_id: UUID, public: bool) -
     campaign = _campaign(runtime, campaign_id, public)
     choose: Chooser = published_runs(results) if public else office_runs(results)
     if public and not choose(str(campaign_id)):
-        raise NotPublished("nothing of this campaign has been published", field="campaign_id")
+        raise NotPublished("nothing of this campaign has been published", field="path.campaign_id")
     trend = unit_trend(runtime.views, results, campaign, str(unit_id), choose)
     if not trend["points"]:
-        raise RoundNotScored("no results for this unit", field="unit_id")
+        raise RoundNotScored("no results for this unit", field="path.unit_id")
     return trend
 
 
@@ -78,7 +80,7 @@ def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, publ
     here = next(c for c in trend["cycles"] if c["current"])
     chosen = {point["round"]: point["run_id"] for point in here["rounds"]}
     if not chosen:
-        raise RoundNotScored("no results for this unit in this campaign", field="unit_id")
+        raise RoundNotScored("no results for this unit in this campaign", field="path.unit_id")
     dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
     names: dict[str, str] = {}
     for point in trend["points"]:

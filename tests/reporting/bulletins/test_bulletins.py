@@ -271,7 +271,7 @@ def test_an_unknown_jurisdiction_is_not_found_as_in_summaries(world: Any, kind: 
         )
         assert missing.status_code == 404, (kind, missing.text)
         assert missing.json()["error"] == "jurisdiction_not_found"
-        assert missing.json()["detail"][0]["field"] == "jurisdiction_id"
+        assert missing.json()["detail"][0]["field"] == "query.jurisdiction_id"
 
 
 def cluster_auditor(cluster: Cluster) -> dict[str, str]:

@@ -77,7 +77,7 @@ def test_a_correction_needs_a_reason_and_supersedes(corrected: Any) -> None:
     old = scored.reporting.get(scored.public("/rounds/1?version=1")).json()
     assert old["run_id"] == first["run_id"] and old["published"]["status"] == "superseded"
     absent = scored.reporting.get(scored.public("/rounds/1?version=3"))
-    assert absent.status_code == 404 and absent.json()["detail"][0]["field"] == "version"
+    assert absent.status_code == 404 and absent.json()["detail"][0]["field"] == "query.version"
 
     history = scored.reporting.get(
         scored.path("/rounds/1/publications"), headers=scored.rnd.world.auditor.headers
@@ -190,7 +190,7 @@ def test_the_charts_draw_the_published_figures(corrected: Any) -> None:
     counts = [(r.get("data-grade"), r.get("data-count")) for r in grades.iter(f"{SVG}rect")]
     assert counts == [("好", "1"), ("中", "1"), ("差", "1")]
     missing = scored.reporting.get(scored.public("/rounds/1/charts/ranking.svg?category=无此类"))
-    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "category"
+    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "query.category"
 
 
 POWER_LEVELS = (

@@ -232,4 +232,4 @@ def test_the_dossier_shows_every_component_and_deduction(story: Any) -> None:
     missing = _get(
         scored, scored.path(f"/units/{scored.rnd.world.other_county_unit_id}"), scored.office
     )
-    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "unit_id"
+    assert missing.status_code == 404 and missing.json()["detail"][0]["field"] == "path.unit_id"
