@@ -1,7 +1,11 @@
 """A command given settings it cannot start with says so in one line per problem, naming the
 variable and the reason, and exits 2: no traceback, and never a value (the whole environment
 is a settings class's input: a validation error used to print the tail of PINGYI_SEAL_KEY).
-Production mode refuses to start without the secrets deploy/README.md calls required."""
+Production mode refuses to start without the secrets deploy/README.md calls required.
+
+A few cases run `pingyi` as a process of its own (its exit code and its stderr as a shell
+sees them); the others call the same command in this process (`_invoke`): a process spends
+about 4 s importing the services before it reads its settings."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import pytest
 from pydantic import ValidationError
 
 from pingyi.catalog import NAMES, definition
+from pingyi.cli import app as cli
 from shared.settings import CommonSettings, settings_problems
 from tests.e2e.processes import ROOT, pingyi_command
 
@@ -43,6 +48,27 @@ def _run(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Complete
     )
 
 
+def _invoke(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    env: dict[str, str],
+    *args: str,
+) -> subprocess.CompletedProcess[str]:
+    """`pingyi <args>` called in this process through the same entry point (`PingyiApp`),
+    with the environment `_run` gives a process."""
+    for name in [name for name in os.environ if name.startswith("PINGYI_")]:
+        monkeypatch.delenv(name)
+    for name, value in ({"PINGYI_DATA_DIR": str(tmp_path / "data")} | env).items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exited:
+        cli(args=list(args), prog_name="pingyi")
+    said = capsys.readouterr()
+    code = exited.value.code
+    return subprocess.CompletedProcess(list(args), code if isinstance(code, int) else 1, *said)
+
+
 def _refused(done: subprocess.CompletedProcess[str], *variables: str) -> list[str]:
     said = done.stdout + done.stderr
     assert done.returncode == 2, said
@@ -70,9 +96,15 @@ def _refused(done: subprocess.CompletedProcess[str], *variables: str) -> list[st
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(
-    tmp_path: Path, variable: str, value: str, reason: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    variable: str,
+    value: str,
+    reason: str,
 ) -> None:
-    done = _run(tmp_path, {"PINGYI_MODE": "embedded", variable: value}, "serve", "registry")
+    env = {"PINGYI_MODE": "embedded", variable: value}
+    done = _invoke(monkeypatch, capsys, tmp_path, env, "serve", "registry")
     [line] = _refused(done, variable)
     assert reason in line, line
     assert not (tmp_path / "data").exists()
@@ -92,6 +124,14 @@ def test_a_bad_setting_of_each_kind_is_named_together_and_no_secret_shows(
         "PINGYI_REGISTRY_PORT",
     )
     assert "PINGYI_WRITE_STATEMENT_TIMEOUT" in lines[0]
+
+
+def test_a_process_says_it_in_one_line_too(tmp_path: Path) -> None:
+    done = _run(
+        tmp_path, {"PINGYI_MODE": "embedded", "PINGYI_REGISTRY_PORT": "abc"}, "serve", "registry"
+    )
+    [line] = _refused(done, "PINGYI_REGISTRY_PORT")
+    assert "valid integer" in line, line
 
 
 @pytest.mark.parametrize("command", ["relay", "views"])
@@ -125,10 +165,14 @@ def test_production_refuses_to_start_without_its_secrets(tmp_path: Path) -> None
     ],
 )
 def test_production_names_the_one_secret_missing(
-    tmp_path: Path, service: str, missing: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    service: str,
+    missing: str,
 ) -> None:
     env = SECRETS | {"PINGYI_MODE": "production", missing: ""}
-    [line] = _refused(_run(tmp_path, env, "serve", service), missing)
+    [line] = _refused(_invoke(monkeypatch, capsys, tmp_path, env, "serve", service), missing)
     assert "required in production" in line
 
 
