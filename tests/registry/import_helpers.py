@@ -100,13 +100,16 @@ def problems(report: dict[str, Any]) -> set[tuple[int | None, str | None]]:
 WUHAN_CATEGORIES = ["经济和社会事业发展类", "城市管理和执法监督类", "公共服务企业类"]
 
 
-def wuhan_campaign(cluster: Cluster, zone: str, name: str = "2017年履职尽责督促检查") -> str:
+def wuhan_campaign(
+    cluster: Cluster, zone: str, name: str = "2017年履职尽责督促检查", year: int = 2017
+) -> str:
+    """The zone's campaign of `year` (one per cycle: another needs another year)."""
     body = {
         "jurisdiction_id": zone,
         "name": name,
         "pattern": "履职尽责督促检查",
-        "cycle": {"length": "one_year", "starts_on": "2017-01-01", "ends_on": "2017-12-31"},
-        "phases": [{"name": "集中评议", "starts_on": "2017-11-01", "ends_on": "2017-12-31"}],
+        "cycle": {"length": "one_year", "starts_on": f"{year}-01-01", "ends_on": f"{year}-12-31"},
+        "phases": [{"name": "集中评议", "starts_on": f"{year}-11-01", "ends_on": f"{year}-12-31"}],
         "categories": WUHAN_CATEGORIES,
     }
     found: str = post(cluster, "/campaigns", body)["campaign_id"]

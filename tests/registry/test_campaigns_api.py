@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from services.registry.domain import Campaign
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.campaign_helpers import (
@@ -427,3 +429,78 @@ def test_a_units_key_reads_its_own_enrolment_and_not_its_neighbours(
     other = registry.get(f"/campaigns/{cid}/enrolments/{power}", headers=unit_key)
     assert other.status_code == 403 and error_field(other) == "unit_id"
     assert registry.get(f"/campaigns/{cid}/enrolments/{power}", headers=key).status_code == 200
+
+
+# --- one campaign per jurisdiction, pattern and cycle; categories compared as names -------
+
+
+def duplicate(response: Any) -> dict[str, Any]:
+    assert response.status_code == 409, response.text
+    body: dict[str, Any] = response.json()
+    assert (body["error"], body["detail"][0]["field"]) == ("duplicate_campaign", "cycle")
+    context: dict[str, Any] = body["detail"][0]["context"]
+    return context
+
+
+def test_the_same_campaign_again_is_refused_naming_the_first(
+    cluster: Cluster, luohe: dict[str, Any]
+) -> None:
+    """Reporting links a jurisdiction's campaigns of one pattern cycle by cycle: a second
+    campaign of the same pattern and cycle, with another key, no key or another name, is a
+    409 naming the first; the same key still answers the first request."""
+    city = luohe["city"]["jurisdiction_id"]
+    spec = luohe_spec(city)
+    first = post(cluster, "/campaigns", spec, ADMIN, 201, **{"Idempotency-Key": "open-1"})
+    assert post(cluster, "/campaigns", spec, ADMIN, 201, **{"Idempotency-Key": "open-1"}) == first
+    for headers, body in [
+        ({"Idempotency-Key": "open-2"}, spec),
+        ({}, spec),
+        ({}, spec | {"name": "漯河市民主评议政风行风(第二次)"}),
+        ({}, spec | {"cycle": spec["cycle"] | {"rounds": "half_year"}}),
+    ]:
+        response = cluster["registry"].post("/campaigns", json=body, headers=ADMIN | headers)
+        assert duplicate(response) == {"campaign_id": first["campaign_id"], "name": spec["name"]}
+    # Another cycle, another pattern or another jurisdiction is another campaign.
+    next_cycle = spec["cycle"] | {"starts_on": "2018-01-01", "ends_on": "2019-11-30"}
+    later = [p | {"starts_on": "2018-01-01", "ends_on": "2018-12-31"} for p in LUOHE_PHASES[:1]]
+    open_campaign(cluster, spec | {"cycle": next_cycle, "phases": later})
+    open_campaign(cluster, spec | {"pattern": "万人评议"})
+    open_campaign(cluster, luohe_spec(luohe["counties"]["源汇区"]["jurisdiction_id"]))
+
+
+def test_a_campaign_opened_before_cycles_were_claimed_still_holds_its_cycle(
+    cluster: Cluster, luohe: dict[str, Any]
+) -> None:
+    app = cluster["registry"].app.state.runtime.application
+    spec = luohe_spec(luohe["city"]["jurisdiction_id"])
+    old = Campaign.open(
+        actor="office:old", **spec | {"jurisdiction_id": UUID(spec["jurisdiction_id"])}
+    )
+    app.save(old)  # no claim, as before this rule
+    cluster.wait_caught_up("registry", "registry")
+    response = cluster["registry"].post("/campaigns", json=spec, headers=ADMIN)
+    assert duplicate(response)["campaign_id"] == str(old.id)
+
+
+def test_categories_differing_only_in_spaces_or_width_are_refused(
+    cluster: Cluster, luohe: dict[str, Any]
+) -> None:
+    spec = luohe_spec(luohe["city"]["jurisdiction_id"])
+    for twins in (
+        ["政府部门及其它机构", "政府部门 及其它机构"],
+        ["公共服务行业", "公共服务行业\u3000"],
+    ):
+        response = cluster["registry"].post(
+            "/campaigns", json=spec | {"categories": twins}, headers=ADMIN
+        )
+        assert response.status_code == 422, response.text
+        assert error_field(response) == "categories.1"
+    cid = open_campaign(cluster, spec)["campaign_id"]
+    response = cluster["registry"].post(
+        f"/campaigns/{cid}/categories",
+        json={"categories": [GOV, PUBLIC, "公共服务 行业"], "reason": "增加"},
+        headers=ADMIN,
+    )
+    assert (response.status_code, error_field(response)) == (422, "categories.2")
+    enrolled = enrol(cluster, cid, [(uid(luohe, "市教育局"), "政府部门 及其它机构")])
+    assert enrolled["enrolments"][0]["category"] == GOV

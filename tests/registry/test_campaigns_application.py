@@ -49,9 +49,10 @@ def saved_unit(
     **spec: Any,
 ) -> Unit:
     """Registered through the Unit aggregate itself: sub-units and vertical management are
-    not on the units API yet when these tests were written."""
+    not on the units API yet when these tests were written. A sub-unit is a 基层站所."""
+    kind = "grassroots_station" if parent else "government_department"
     unit = Unit.register(
-        UnitSpec(where, name, "government_department", GOV, **spec),
+        UnitSpec(where, name, kind, GOV, **spec),
         OFFICE.actor,
         date(2016, 1, 1),
         parent=parent,

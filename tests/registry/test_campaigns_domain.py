@@ -8,6 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from services.registry.application import RegistryApplication
 from services.registry.domain import (
     Campaign,
     CampaignConflict,
@@ -18,7 +19,9 @@ from services.registry.domain import (
     enrolment_refusal,
 )
 from services.registry.domain.units import Change, Unit, UnitSpec
+from tests.harness import IN_MEMORY
 from tests.registry.campaign_helpers import LUOHE_CATEGORIES, LUOHE_PHASES, luohe_spec
+from tests.stored_events import created, store
 
 ACTOR = "office:test"
 GOV, PUBLIC = LUOHE_CATEGORIES
@@ -128,6 +131,54 @@ def test_categories_are_required_trimmed_and_distinct() -> None:
     assert refused_field(categories=[GOV, " "]) == "categories.1"
     assert refused_field(categories=[GOV, PUBLIC, f" {GOV}"]) == "categories.2"
     assert luohe(categories=[f" {GOV} "]).categories == [GOV]
+
+
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [
+        ("政府部门及其它机构", "政府部门 及其它机构"),
+        ("公共服务行业(一)", "公共服务行业（一）"),
+        ("公共服务企业类", "公共服务\u3000企业类"),
+    ],
+)
+def test_categories_differing_only_in_spaces_or_width_are_one(first: str, again: str) -> None:
+    """Compared as unit names are (`name_key`): a unit enrolled "in" either could not be
+    told apart, so the second is refused, naming it; amendments alike."""
+    with pytest.raises(InvalidCampaign) as raised:
+        luohe(categories=[first, again])
+    assert raised.value.field == "categories.1" and "categories.0" in raised.value.reason
+    campaign = luohe()
+    with pytest.raises(InvalidCampaign) as amended:
+        campaign.amend_categories(["其他类", first, again], "增加", ACTOR)
+    assert amended.value.field == "categories.2"
+
+
+def test_a_category_written_with_other_spaces_or_width_enrols_in_the_campaigns_own() -> None:
+    campaign = luohe()
+    unit_id = uuid4()
+    campaign.enrol(unit_id, " 政府部门 及其它机构 ", ACTOR)
+    assert campaign.enrolment(unit_id)["category"] == GOV  # type: ignore[index]
+    assert campaign.enrolment_counts() == {GOV: 1, PUBLIC: 0}
+
+
+def test_a_stored_campaign_with_such_twin_categories_still_loads() -> None:
+    app = RegistryApplication(IN_MEMORY)
+    twins = [GOV, "政府部门 及其它机构"]
+    spec = luohe_spec(str(uuid4()))
+    opened = created(
+        Campaign,
+        Campaign.Opened,
+        jurisdiction_id=UUID(spec["jurisdiction_id"]),
+        name=spec["name"],
+        pattern="democratic_appraisal",
+        cycle={**spec["cycle"], "length": "two_years", "rounds": "whole_cycle"},
+        phases=LUOHE_PHASES,
+        categories=twins,
+        actor="office:old",
+    )
+    store(app, opened)
+    loaded: object = app.repository.get(opened.originator_id)
+    assert isinstance(loaded, Campaign) and loaded.categories == twins
 
 
 # --- amendments ------------------------------------------------------------------------------
@@ -248,9 +299,11 @@ COUNTY_SUBTREE = {COUNTY}
 
 
 def register(jurisdiction: UUID, name: str, parent: Unit | None = None, **spec: Any) -> Unit:
+    """A department, or a window (窗口单位) of `parent`."""
     lineage = [jurisdiction, CITY] if jurisdiction != CITY else [CITY]
+    kind = "service_window" if parent else "government_department"
     return Unit.register(
-        UnitSpec(jurisdiction, name, "grassroots_station", GOV, **spec),
+        UnitSpec(jurisdiction, name, kind, GOV, **spec),
         ACTOR,
         date(2016, 1, 1),
         parent=parent,

@@ -155,7 +155,7 @@ def test_export_and_reimport_into_a_new_campaign(cluster: Cluster, world: dict[s
     )
     assert imported.status_code == 201, imported.text
     cluster.wait_caught_up("registry", "registry")
-    second = wuhan_campaign(cluster, world["zone"], "2018年履职尽责督促检查")
+    second = wuhan_campaign(cluster, world["zone"], "2018年履职尽责督促检查", year=2018)
     for fmt, media in (("csv", "text/csv"), ("xlsx", XLSX)):
         exported = cluster["registry"].get(
             "/exports/enrolments",

@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 
+from services.registry.domain import Jurisdiction
 from shared.contracts.registry import china_date
 from shared.settings import CommonSettings
 from shared.text_order import pinyin_key
@@ -216,7 +218,12 @@ def test_siblings_sort_by_name_even_when_one_name_begins_another(
     cluster, tree = embedded
     short = jurisdiction(cluster, "源汇", "district", tree.ids["漯河市"])
     jurisdiction(cluster, "源汇开发区", "zone", short)
-    twins = [jurisdiction(cluster, "郾城区", "district", tree.ids["漯河市"]) for _ in "ab"]
+    # Siblings of one name are refused now; the tree still lists those stored before.
+    app = cluster["registry"].app.state.runtime.application
+    city = app.jurisdiction(UUID(tree.ids["漯河市"]))
+    stored = [Jurisdiction.register("郾城区", "district", city, "admin:old") for _ in "ab"]
+    app.save(*stored)
+    twins = [str(j.id) for j in stored]
     zone = jurisdiction(cluster, "郾城开发区", "zone", twins[0])
     cluster.wait_caught_up("registry", "registry")
     found = assert_pages_match(cluster["registry"], "/jurisdictions", tree.keys["city"], limit=3)
@@ -235,8 +242,12 @@ def test_siblings_sort_by_name_even_when_one_name_begins_another(
     assert [j["jurisdiction_id"] for j in found[5:]] == expected
 
 
-def campaign_spec(jurisdiction_id: str, name: str, starts_on: str, categories: list[str]) -> Any:
-    year = starts_on[:4]
+def campaign_spec(
+    jurisdiction_id: str, name: str, starts_on: str, categories: list[str], last_day: int = 31
+) -> Any:
+    """`last_day` of December ends the cycle: campaigns of one jurisdiction and pattern are
+    one per cycle, so those starting on one day end on different days."""
+    ends_on = f"{starts_on[:4]}-12-{last_day:02d}"
     return {
         "jurisdiction_id": jurisdiction_id,
         "name": name,
@@ -245,9 +256,9 @@ def campaign_spec(jurisdiction_id: str, name: str, starts_on: str, categories: l
             "length": "one_year",
             "rounds": "whole_cycle",
             "starts_on": starts_on,
-            "ends_on": f"{year}-12-31",
+            "ends_on": ends_on,
         },
-        "phases": [{"name": "组织实施", "starts_on": starts_on, "ends_on": f"{year}-12-31"}],
+        "phases": [{"name": "组织实施", "starts_on": starts_on, "ends_on": ends_on}],
         "categories": categories,
     }
 
@@ -267,8 +278,9 @@ def test_campaigns_page_newest_first_within_scope(embedded: tuple[Cluster, Tree]
         ("漯河市", "代表评议", "2025-01-01"),
         ("漯河市", "边界核查", "2025-01-01"),
     ]
-    for place, name, starts_on in opened:
-        post(cluster, "/campaigns", campaign_spec(tree.ids[place], name, starts_on, [GOV]))
+    for index, (place, name, starts_on) in enumerate(opened):
+        spec = campaign_spec(tree.ids[place], name, starts_on, [GOV], last_day=31 - index)
+        post(cluster, "/campaigns", spec)
     cluster.wait_caught_up("registry", "registry")
     everything = assert_pages_match(client, "/campaigns", ADMIN)
     # Newest cycle first; within a start date by name in dictionary (pinyin) order, not

@@ -147,7 +147,7 @@ def test_a_move_into_a_jurisdiction_with_that_name_is_refused(
     assert duplicate(response, "jurisdiction_id")["unit_id"] == there["unit_id"]
     # A carried sub-unit's name counts too.
     parent = register(cluster, places["LY"], "临颍县教育局")
-    register(cluster, places["LY"], "招生办", parent_id=parent["unit_id"])
+    register(cluster, places["LY"], "招生办", parent_id=parent["unit_id"], kind="key_section")
     clash = register(cluster, places["WY"], "招生办")
     response = attempt(cluster, f"/units/{parent['unit_id']}/move", body)
     assert duplicate(response, "jurisdiction_id")["unit_id"] == clash["unit_id"]

@@ -20,11 +20,13 @@ LINEAGE = {CITY: [CITY], COUNTY: [COUNTY, CITY], OTHER_COUNTY: [OTHER_COUNTY, CI
 ACTOR = "office:x"
 
 
-def spec(name: str, jurisdiction: UUID = COUNTY, **more: str | None) -> UnitSpec:
+def spec(
+    name: str, jurisdiction: UUID = COUNTY, kind: str = "government_department", **more: str | None
+) -> UnitSpec:
     return UnitSpec(
         jurisdiction_id=jurisdiction,
         name=name,
-        kind="government_department",
+        kind=kind,
         category="政府部门及其它机构",
         **more,  # type: ignore[arg-type]
     )
@@ -71,7 +73,7 @@ def test_an_invalid_credit_code_is_refused_naming_the_field() -> None:
 def test_a_sub_unit_sits_in_its_parents_jurisdiction_or_below() -> None:
     parent = unit("漯河市税务局", CITY)
     station = Unit.register(
-        spec("源汇区税务所", COUNTY, short_name="税务所"),
+        spec("源汇区税务所", COUNTY, "grassroots_station", short_name="税务所"),
         ACTOR,
         date(2023, 2, 1),
         parent,
@@ -81,10 +83,22 @@ def test_a_sub_unit_sits_in_its_parents_jurisdiction_or_below() -> None:
     assert event_names(parent)[-1] == "SubUnitAttached"
     county_parent = unit("源汇区民政局", COUNTY)
     with pytest.raises(InvalidRegistration) as raised:
-        Unit.register(spec("市级科室", CITY), ACTOR, date(2024, 1, 1), county_parent, LINEAGE[CITY])
+        Unit.register(
+            spec("市级科室", CITY, "key_section"),
+            ACTOR,
+            date(2024, 1, 1),
+            county_parent,
+            LINEAGE[CITY],
+        )
     assert raised.value.field == "jurisdiction_id"
     with pytest.raises(LifecycleConflict) as early:
-        Unit.register(spec("早于上级", COUNTY), ACTOR, date(2022, 1, 1), parent, LINEAGE[COUNTY])
+        Unit.register(
+            spec("早于上级", COUNTY, "key_section"),
+            ACTOR,
+            date(2022, 1, 1),
+            parent,
+            LINEAGE[COUNTY],
+        )
     assert early.value.field == "effective_on"
 
 
@@ -160,7 +174,9 @@ def test_move_records_both_jurisdictions_and_keeps_sub_units_inside_the_parent()
     assert isinstance(event, Unit.Moved)
     assert (event.from_jurisdiction_id, event.to_jurisdiction_id) == (CITY, COUNTY)
     parent = unit("源汇区卫健委", COUNTY)
-    window = Unit.register(spec("窗口", COUNTY), ACTOR, date(2023, 1, 1), parent, LINEAGE[COUNTY])
+    window = Unit.register(
+        spec("窗口", COUNTY, "service_window"), ACTOR, date(2023, 1, 1), parent, LINEAGE[COUNTY]
+    )
     with pytest.raises(LifecycleConflict) as raised:
         window.move(OTHER_COUNTY, LINEAGE[OTHER_COUNTY], parent, change(date(2024, 1, 1)))
     assert raised.value.field == "jurisdiction_id"
@@ -192,7 +208,9 @@ def test_a_unit_cannot_be_merged_with_itself_or_after_it_is_gone() -> None:
 
 def test_only_siblings_merge_as_sub_units() -> None:
     parent = unit("源汇区政务服务中心")
-    window = Unit.register(spec("窗口一"), ACTOR, date(2023, 1, 1), parent, LINEAGE[COUNTY])
+    window = Unit.register(
+        spec("窗口一", kind="service_window"), ACTOR, date(2023, 1, 1), parent, LINEAGE[COUNTY]
+    )
     other = unit("源汇区民政局")
     with pytest.raises(LifecycleConflict) as raised:
         Unit.merge([window, other], spec("x"), change(date(2024, 1, 1)))

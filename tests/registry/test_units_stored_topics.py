@@ -21,11 +21,11 @@ CITY, COUNTY = uuid4(), uuid4()
 FOUNDED = date(2025, 1, 1)
 
 
-def _spec(name: str, jurisdiction_id: UUID = CITY) -> UnitSpec:
+def _spec(name: str, jurisdiction_id: UUID = CITY, kind: str = "government_department") -> UnitSpec:
     return UnitSpec(
         jurisdiction_id=jurisdiction_id,
         name=name,
-        kind="government_department",
+        kind=kind,
         category="政府部门及其它机构",
     )
 
@@ -36,7 +36,8 @@ def _change(day: date) -> Change:
 
 def _every_lifecycle_fact() -> list[Unit]:
     parent = Unit.register(_spec("漯河市民政局"), "office:a", FOUNDED)
-    child = Unit.register(_spec("社会救助科", COUNTY), "office:a", FOUNDED, parent, [COUNTY, CITY])
+    section = _spec("社会救助科", COUNTY, "key_section")
+    child = Unit.register(section, "office:a", FOUNDED, parent, [COUNTY, CITY])
     parent.rename("漯河市民政事务局", "民政局", _change(date(2025, 2, 1)))
     child.move(CITY, [CITY], parent, _change(date(2025, 2, 2)))
     child.dissolve([], _change(date(2025, 3, 1)))

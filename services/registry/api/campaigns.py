@@ -80,14 +80,20 @@ def open_campaign(
     body: CampaignIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    reads: Reads,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """开展评议活动: open a campaign with its program pattern, cycle, phases and categories.
 
     Phases are listed in order, lie inside the cycle and do not overlap; a bad one is named
-    in the error, e.g. `phases.1.starts_on`.
+    in the error, e.g. `phases.1.starts_on`. Categories that differ only in spaces or
+    全角/半角 forms are one category listed twice (422 naming `categories.<i>`).
+
+    One campaign per jurisdiction, pattern and cycle (the days it starts and ends), whatever
+    it is called: reporting links a pattern's campaigns cycle by cycle. Another is a 409
+    `duplicate_campaign` naming `cycle`, with the `campaign_id` (and `name`) that holds it.
     """
-    return app.open_campaign(caller, body.model_dump(), idempotency_key)
+    return app.open_campaign(caller, body.model_dump(), idempotency_key, reads.campaign_ids_in)
 
 
 @router.get(
@@ -123,10 +129,11 @@ def amend_phases(
     body: PhasesAmendmentIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """调整工作阶段: replace the phase list, with a reason; the old list stays in the history."""
     phases = [p.model_dump() for p in body.phases]
-    return app.amend_phases(caller, campaign_id, phases, body.reason)
+    return app.amend_phases(caller, campaign_id, phases, body.reason, idempotency_key)
 
 
 @router.post("/campaigns/{campaign_id}/categories", response_model=CampaignOut, **WRITE)
@@ -135,10 +142,11 @@ def amend_categories(
     body: CategoriesAmendmentIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """调整参评类别: replace the category list, with a reason. A category that still has
     enrolled units cannot be dropped (409)."""
-    return app.amend_categories(caller, campaign_id, body.categories, body.reason)
+    return app.amend_categories(caller, campaign_id, body.categories, body.reason, idempotency_key)
 
 
 @router.post(
@@ -158,6 +166,12 @@ def enrol_units(
 
     Only active units located in the campaign's jurisdiction (vertically managed ones too) or
     sub-units of such units; anything else is refused naming `enrolments.<i>.unit_id`.
+
+    A sub-unit whose parent is enrolled is enrolled in its parent's category or in a category
+    of sub-units only (基层站所和窗口单位, scored there and rolled up into the parent), never
+    among the units of another category: 422 naming `enrolments.<i>.category` of whichever
+    of the two is enrolled last. A category may be written with other spaces or 全角/半角
+    forms; the campaign's own spelling is recorded.
     """
     items = [e.model_dump() for e in body.enrolments]
     return app.enrol_units(caller, campaign_id, items, idempotency_key)
@@ -218,9 +232,10 @@ def withdraw_unit(
     body: WithdrawalIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """退出评议: withdraw a unit from the campaign, with a reason. It may be enrolled again."""
-    return app.withdraw_unit(caller, campaign_id, unit_id, body.reason)
+    return app.withdraw_unit(caller, campaign_id, unit_id, body.reason, idempotency_key)
 
 
 @router.post(
@@ -234,10 +249,11 @@ def designate_key_target(
     body: KeyTargetIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """确定重点评议对象: single out an enrolled unit (群众意见集中, 上年度考核一般 or 其他)."""
     return app.designate_key_target(
-        caller, campaign_id, body.unit_id, body.reason_code, body.reason
+        caller, campaign_id, body.unit_id, body.reason_code, body.reason, idempotency_key
     )
 
 
@@ -252,6 +268,7 @@ def revoke_key_target(
     body: RevocationIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """撤销重点评议对象: end a key-target designation, with a reason."""
-    return app.revoke_key_target(caller, campaign_id, unit_id, body.reason)
+    return app.revoke_key_target(caller, campaign_id, unit_id, body.reason, idempotency_key)

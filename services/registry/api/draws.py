@@ -54,21 +54,30 @@ def create_draw(
     response_model=DrawOut,
     **allow(Policy.write("office", scope=DRAW)),
 )
-def freeze_pool(draw_id: UUID, caller: CurrentPrincipal, app: RegistryApp) -> dict[str, Any]:
+def freeze_pool(
+    draw_id: UUID,
+    caller: CurrentPrincipal,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
     """冻结人员库: everyone appointed for the cycle and purpose in the jurisdiction subtree and
     not disqualified, as of now; records the sorted ids, their digest and the pool size.
     Only once (409), and 422 naming size or quotas.<sector> if the pool is too small."""
-    return app.freeze_pool(caller, draw_id)
+    return app.freeze_pool(caller, draw_id, idempotency_key)
 
 
 @router.post(
     "/draws/{draw_id}/reveal", response_model=DrawOut, **allow(Policy.write("office", scope=DRAW))
 )
 def reveal_seed(
-    draw_id: UUID, body: RevealIn, caller: CurrentPrincipal, app: RegistryApp
+    draw_id: UUID,
+    body: RevealIn,
+    caller: CurrentPrincipal,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """公布种子并抽取: 422 (field seed) unless sha256(seed) equals the commitment."""
-    return app.reveal_seed(caller, draw_id, body.seed)
+    return app.reveal_seed(caller, draw_id, body.seed, idempotency_key)
 
 
 @router.get("/draws/{draw_id}", response_model=DrawOut, **allow(Policy.read("office", scope=DRAW)))

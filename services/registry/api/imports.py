@@ -195,7 +195,7 @@ def import_representatives(
     replay = not dry_run and already_done(
         app, caller.principal_id, representatives.SCOPE, idempotency_key
     )
-    spec = representative_spec(app, jurisdiction_id, replay=replay)
+    spec = representative_spec(app, caller, jurisdiction_id, replay=replay)
     parsed = parse_file(upload.data, upload.content_type, sheet, spec)
     if dry_run:
         response.status_code = 200

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.registry.api.deps import RegistryApp, RegistryViewDep
+from services.registry.api.deps import ListedChildrenDep, RegistryApp, RegistryViewDep
 from services.registry.domain import JurisdictionNotFound
 from services.registry.schemas.jurisdictions import (
     JurisdictionIn,
@@ -34,12 +34,19 @@ def register_jurisdiction(
     body: JurisdictionIn,
     caller: CurrentPrincipal,
     app: RegistryApp,
+    listed: ListedChildrenDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记辖区. Admins register top-level jurisdictions; an office registers below its own.
     The tree: province → city → county / district / zone (开发区); a zone may also sit below a
-    county or district."""
-    return app.register_jurisdiction(caller, body.name, body.level, body.parent_id, idempotency_key)
+    county or district.
+
+    The children of one parent have different names, compared as unit names are (全角/半角
+    alike, spaces ignored: "临颍 县" is 临颍县): 409 `duplicate_jurisdiction_name` naming
+    `name`, with the `jurisdiction_id` that bears it."""
+    return app.register_jurisdiction(
+        caller, body.name, body.level, body.parent_id, idempotency_key, listed
+    )
 
 
 @router.get(

@@ -6,8 +6,6 @@ everything (without contacts) and write nothing; other roles have no business he
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -18,7 +16,6 @@ from services.registry.application.people import contacts_visible_to, person_out
 from services.registry.domain.people import (
     AppointingBody,
     Cycle,
-    DuplicateContact,
     Person,
     sector_code,
 )
@@ -33,7 +30,7 @@ from services.registry.schemas.people import (
     RulesReportOut,
     TrainingIn,
 )
-from shared.auth import Authenticator, AuthenticatorDep, CurrentPrincipal, Principal
+from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
 from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path, query
@@ -69,17 +66,18 @@ def _with_contact(
 def register_person(
     body: PersonIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记评议代表 (one person into a jurisdiction's pool 评议人员库).
 
-    The contact is refused as a duplicate (409, field contact) if anyone registry-wide
-    already has it: one human is one record, however many bodies appoint them.
+    The contact is refused as a duplicate (409 `duplicate_contact`, field `contact`, naming
+    the `person_id` and `jurisdiction_id` that have it) if a representative the caller may
+    see already has it: one human is one record, however many bodies in the caller's
+    jurisdiction appoint them. A representative the caller may not see (another county's)
+    makes no difference to the answer: the registration goes through.
     """
-    with _conflicts_scoped_to(caller, auth):
-        result = app.register_people(caller, [body.model_dump()], idempotency_key, prefix=None)
+    result = app.register_people(caller, [body.model_dump()], idempotency_key, prefix=None)
     return _with_contact(app, caller, result["people"][0])
 
 
@@ -95,13 +93,11 @@ def register_person(
 def register_people(
     body: PeopleBatchIn,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """登记一批评议代表, all or none (errors name people.<n>.<field>)."""
-    with _conflicts_scoped_to(caller, auth):
-        result = app.register_people(caller, [p.model_dump() for p in body.people], idempotency_key)
+    """登记一批评议代表, all or none (errors name people.<n>.<field>); contacts as for one."""
+    result = app.register_people(caller, [p.model_dump() for p in body.people], idempotency_key)
     return {"people": [_with_contact(app, caller, person) for person in result["people"]]}
 
 
@@ -153,11 +149,17 @@ def get_person(person_id: UUID, caller: CurrentPrincipal, app: RegistryApp) -> d
     **allow(Policy.write("office", scope=PERSON)),
 )
 def record_training(
-    person_id: UUID, body: TrainingIn, caller: CurrentPrincipal, app: RegistryApp
+    person_id: UUID,
+    body: TrainingIn,
+    caller: CurrentPrincipal,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """记录培训 (date, topic, hours): a new event, never an edit. A training is recorded once
     held: a day after today (in China) is refused with 422 naming `held_on`."""
-    out = app.record_training(caller, person_id, body.held_on, body.topic, body.hours)
+    out = app.record_training(
+        caller, person_id, body.held_on, body.topic, body.hours, idempotency_key
+    )
     return _with_contact(app, caller, out)
 
 
@@ -176,7 +178,11 @@ def record_training(
     ),
 )
 def appoint(
-    person_id: UUID, body: AppointmentIn, caller: CurrentPrincipal, app: RegistryApp
+    person_id: UUID,
+    body: AppointmentIn,
+    caller: CurrentPrincipal,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """聘任: appointed by an office (纠风办) or a department for a cycle.
 
@@ -184,7 +190,8 @@ def appoint(
     same cycle, unless either appointment is a school or hospital special evaluation;
     409 (field person_id) if the person is disqualified.
     """
-    out = app.appoint(caller, person_id, body.body.model_dump(), body.cycle, body.purpose)
+    appointing = body.body.model_dump()
+    out = app.appoint(caller, person_id, appointing, body.cycle, body.purpose, idempotency_key)
     return _with_contact(app, caller, out)
 
 
@@ -194,10 +201,15 @@ def appoint(
     **allow(Policy.write("office", scope=PERSON)),
 )
 def disqualify(
-    person_id: UUID, body: DisqualificationIn, caller: CurrentPrincipal, app: RegistryApp
+    person_id: UUID,
+    body: DisqualificationIn,
+    caller: CurrentPrincipal,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """取消评议代表资格 with a reason: no later appointment, pool or panel."""
-    return _with_contact(app, caller, app.disqualify(caller, person_id, body.reason))
+    out = app.disqualify(caller, person_id, body.reason, idempotency_key)
+    return _with_contact(app, caller, out)
 
 
 @router.get(
@@ -221,16 +233,3 @@ def appointment_rules(
     and who is shared between this body and a body of the other kind in the cycle."""
     appointing = AppointingBody.parse(body)
     return _view(request).rules_report(appointing, str(Cycle.parse(cycle)))
-
-
-@contextmanager
-def _conflicts_scoped_to(caller: Principal, auth: Authenticator) -> Iterator[None]:
-    """A duplicate contact names the existing representative only to callers who may see
-    them; to anyone else the 409 says no more than that the contact is taken."""
-    try:
-        yield
-    except DuplicateContact as conflict:
-        owner = conflict.context.get("jurisdiction_id")
-        if owner is not None and not auth.in_scope(caller, owner):
-            conflict.context = {}
-        raise

@@ -98,10 +98,14 @@ def list_principals(
     **allow(Policy.write("office", scope=path("principal_id", "principal"))),
 )
 def revoke_principal(
-    principal_id: UUID, body: RevokeIn, caller: CurrentPrincipal, app: RegistryApp
+    principal_id: UUID,
+    body: RevokeIn,
+    caller: CurrentPrincipal,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """吊销密钥: revoke an API key with a reason. The registry refuses it at once; every other
     service as soon as it has applied the revocation, and any service whose copy of keys has
     fallen behind refuses every key (503) rather than trust a stale one. Offices revoke
     agency, inspector and unit keys inside their own jurisdiction."""
-    return app.revoke_principal(caller, principal_id, body.reason)
+    return app.revoke_principal(caller, principal_id, body.reason, idempotency_key)

@@ -79,8 +79,11 @@ def register_unit(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """登记参评单位 (one unit). With `parent_id` it is a sub-unit (重点科室, 重点岗位, 基层站所,
-    窗口单位) of an active unit, located in the parent's jurisdiction or below it. An invalid
-    统一社会信用代码 is refused with 422 naming `credit_code`.
+    窗口单位) of an active unit, located in the parent's jurisdiction or below it. Only those
+    four kinds are sub-units: of a department, other body or public-service enterprise (a
+    重点科室 also holds 重点岗位, a 基层站所 窗口单位 and 重点岗位); anything else with a
+    `parent_id` (a department under a department) is refused with 422 naming
+    `units.0.parent_id`. An invalid 统一社会信用代码 is refused with 422 naming `credit_code`.
 
     Names are unique among a jurisdiction's active units, compared as the import compares
     them (全角/半角 alike, spaces ignored): 409 `duplicate_unit_name` naming `units.0.name`,

@@ -6,9 +6,11 @@ campaign are relied on by the importer; keep them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
 
 from services.registry.application.base import as_uuid as base_as_uuid
 from services.registry.application.units import UnitCommands
@@ -21,20 +23,45 @@ from services.registry.domain import (
     Unit,
     enrolment_refusal,
 )
-from services.registry.domain.campaigns import KeyTarget
+from services.registry.domain.campaign_claims import (
+    CampaignClaim,
+    DuplicateCampaign,
+    cycle_key,
+    duplicate_campaign,
+)
+from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
+from services.registry.domain.campaigns import KeyTarget, enrolled_categories
 from shared.auth import Principal as Caller
-from shared.idempotency import Response, run_idempotent
+from shared.idempotency import Response
 
 CAMPAIGN_FIELDS = frozenset({"jurisdiction_id", "name", "pattern", "cycle", "phases", "categories"})
+
+ListedCampaigns = Callable[[UUID], Iterable[UUID]]
+"""Ids of the campaigns a read model lists in a jurisdiction."""
+
+
+def nothing_listed(jurisdiction_id: UUID) -> list[UUID]:
+    """For callers without a read model (tests of the application alone): claims only."""
+    return []
 
 
 class CampaignCommands(UnitCommands):
     def campaign(self, campaign_id: UUID, field: str = "campaign_id") -> Campaign:
         return self.load(campaign_id, Campaign, CampaignNotFound, field)
 
-    def open_campaign(self, caller: Caller, spec: dict[str, Any], key: str | None) -> Response:
+    def open_campaign(
+        self,
+        caller: Caller,
+        spec: dict[str, Any],
+        key: str | None,
+        listed: ListedCampaigns | None = None,
+    ) -> Response:
         """spec: jurisdiction_id, name, pattern (code or Chinese label), cycle {length, rounds,
-        starts_on, ends_on}, phases [{name, starts_on, ends_on}], categories [str]."""
+        starts_on, ends_on}, phases [{name, starts_on, ends_on}], categories [str].
+
+        A campaign of the same jurisdiction, pattern and cycle is a 409 `duplicate_campaign`
+        naming it (`campaign_id`); `listed`: the read model's campaigns of a jurisdiction,
+        for those opened before campaigns were claimed."""
 
         def command() -> tuple[list[Any], Response]:
             unknown = sorted(set(spec) - CAMPAIGN_FIELDS)
@@ -51,32 +78,65 @@ class CampaignCommands(UnitCommands):
                 categories=spec.get("categories") or [],
                 actor=caller.actor,
             )
-            return [campaign], campaign_out(campaign)
+            claim = self._claim_cycle(campaign, listed or nothing_listed)
+            return [campaign, claim], campaign_out(campaign)
 
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope="campaign",
-            key=key,
-            request=spec,
-            command=command,
-        )
+        return self.idempotent(caller, "campaign", key, spec, command)
+
+    def _claim_cycle(self, campaign: Campaign, listed: ListedCampaigns) -> CampaignClaim:
+        """The new campaign's claim on its jurisdiction, pattern and cycle, or the refusal
+        naming the campaign that holds them."""
+        cycle = cycle_key(campaign.pattern, campaign.cycle)
+        claim_id = CampaignClaim.id_for(campaign.jurisdiction_id, cycle)
+        try:
+            held: CampaignClaim = self.repository.get(claim_id)
+        except AggregateNotFoundError:
+            pass
+        else:
+            raise self._duplicate(self.campaign(held.campaign_id))
+        # Campaigns opened before claims existed hold none: the read model lists them, and
+        # each is judged by its own events.
+        for other_id in listed(campaign.jurisdiction_id):
+            other = self.campaign(other_id)
+            if other.id != campaign.id and cycle_key(other.pattern, other.cycle) == cycle:
+                raise self._duplicate(other)
+        return CampaignClaim(campaign.jurisdiction_id, cycle, campaign.id)
+
+    @staticmethod
+    def _duplicate(holder: Campaign) -> DuplicateCampaign:
+        return duplicate_campaign(holder.id, holder.name, holder.pattern, holder.cycle)
 
     def amend_phases(
-        self, caller: Caller, campaign_id: UUID, phases: list[dict[str, Any]], reason: str
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        phases: list[dict[str, Any]],
+        reason: str,
+        key: str | None = None,
     ) -> Response:
-        campaign = self.campaign(campaign_id)
-        campaign.amend_phases(phases, reason, caller.actor)
-        self.save(campaign)
-        return campaign_out(campaign)
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.amend_phases(phases, reason, caller.actor)
+            return [campaign], campaign_out(campaign)
+
+        request = {"campaign_id": campaign_id, "phases": phases, "reason": reason}
+        return self.idempotent(caller, "campaign.phases", key, request, command)
 
     def amend_categories(
-        self, caller: Caller, campaign_id: UUID, categories: list[str], reason: str
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        categories: list[str],
+        reason: str,
+        key: str | None = None,
     ) -> Response:
-        campaign = self.campaign(campaign_id)
-        campaign.amend_categories(categories, reason, caller.actor)
-        self.save(campaign)
-        return campaign_out(campaign)
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.amend_categories(categories, reason, caller.actor)
+            return [campaign], campaign_out(campaign)
+
+        request = {"campaign_id": campaign_id, "categories": categories, "reason": reason}
+        return self.idempotent(caller, "campaign.categories", key, request, command)
 
     def enrol_units(
         self,
@@ -98,6 +158,7 @@ class CampaignCommands(UnitCommands):
                 unit = self._enrollable(item.get("unit_id"), located, field, enrolled)
                 campaign.enrol(unit.id, item.get("category", ""), caller.actor, field)
                 enrolled.append(unit)
+            self._refuse_misplaced_sub_units(campaign, enrolled)
             response = {
                 "campaign_id": str(campaign.id),
                 "enrolments": [enrolment_out(campaign, unit) for unit in enrolled],
@@ -105,14 +166,22 @@ class CampaignCommands(UnitCommands):
             return [campaign], response
 
         request = {"campaign_id": campaign_id, "enrolments": enrolments}
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope="enrolment",
-            key=key,
-            request=request,
-            command=command,
+        return self.idempotent(caller, "enrolment", key, request, command)
+
+    def _refuse_misplaced_sub_units(self, campaign: Campaign, batch: list[Unit]) -> None:
+        """A sub-unit of an enrolled unit is in its parent's category or in one of sub-units
+        only (`campaign_sub_units`), judged once the whole batch is applied."""
+        known = {unit.id: unit for unit in batch}
+        found = sub_unit_category_refusal(
+            enrolled_categories(campaign),
+            [unit.id for unit in batch],
+            lambda unit_id: known.get(unit_id) or self.unit(unit_id, "unit_id"),
         )
+        if found is not None:
+            index, reason = found
+            raise EnrolmentRefused(
+                reason, field=f"enrolments.{index}.category", unit_name=batch[index].name
+            )
 
     def _enrollable(
         self, raw_id: object, located: Callable[[UUID], bool], field: str, batch: list[Unit]
@@ -148,28 +217,54 @@ class CampaignCommands(UnitCommands):
         return located
 
     def withdraw_unit(
-        self, caller: Caller, campaign_id: UUID, unit_id: UUID, reason: str
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        unit_id: UUID,
+        reason: str,
+        key: str | None = None,
     ) -> Response:
-        campaign = self.campaign(campaign_id)
-        campaign.withdraw(unit_id, reason, caller.actor)
-        self.save(campaign)
-        return enrolment_out(campaign, self.unit(unit_id))
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.withdraw(unit_id, reason, caller.actor)
+            return [campaign], enrolment_out(campaign, self.unit(unit_id))
+
+        request = {"campaign_id": campaign_id, "unit_id": unit_id, "reason": reason}
+        return self.idempotent(caller, "enrolment.withdrawal", key, request, command)
 
     def designate_key_target(
-        self, caller: Caller, campaign_id: UUID, unit_id: UUID, reason_code: str, reason: str
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        unit_id: UUID,
+        reason_code: str,
+        reason: str,
+        key: str | None = None,
     ) -> Response:
-        campaign = self.campaign(campaign_id)
-        campaign.designate_key_target(unit_id, reason_code, reason, caller.actor)
-        self.save(campaign)
-        return enrolment_out(campaign, self.unit(unit_id))
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.designate_key_target(unit_id, reason_code, reason, caller.actor)
+            return [campaign], enrolment_out(campaign, self.unit(unit_id))
+
+        request: dict[str, Any] = {"campaign_id": campaign_id, "unit_id": unit_id}
+        request |= {"reason_code": reason_code, "reason": reason}
+        return self.idempotent(caller, "key_target", key, request, command)
 
     def revoke_key_target(
-        self, caller: Caller, campaign_id: UUID, unit_id: UUID, reason: str
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        unit_id: UUID,
+        reason: str,
+        key: str | None = None,
     ) -> Response:
-        campaign = self.campaign(campaign_id)
-        campaign.revoke_key_target(unit_id, reason, caller.actor)
-        self.save(campaign)
-        return enrolment_out(campaign, self.unit(unit_id))
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.revoke_key_target(unit_id, reason, caller.actor)
+            return [campaign], enrolment_out(campaign, self.unit(unit_id))
+
+        request = {"campaign_id": campaign_id, "unit_id": unit_id, "reason": reason}
+        return self.idempotent(caller, "key_target.revocation", key, request, command)
 
 
 def as_uuid(value: object, field: str) -> UUID:

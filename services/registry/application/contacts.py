@@ -1,6 +1,7 @@
 """Contacts of representatives: the plaintext exists only in the request. What is stored is
-an HMAC-SHA256 of the normalised contact (duplicate detection, registry-wide) and a
-Fernet-encrypted copy (masked display to offices). Both keys derive from one secret:
+an HMAC-SHA256 of the normalised contact (duplicate detection among the representatives the
+registering caller may see: `domain.people.ContactClaim`) and a Fernet-encrypted copy
+(masked display to offices). Both keys derive from one secret:
 - PINGYI_REGISTRY_CONTACT_KEY (environment, or the eventsourcing env of the application);
 - else, in embedded mode only, a random secret kept in `registry-contact-key` beside the
   registry's SQLite file, created on first use with mode 0600 (the data directory is then

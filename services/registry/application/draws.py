@@ -26,7 +26,7 @@ from services.registry.domain.draws import (
     commitment_of,
 )
 from shared.auth import Principal as Caller
-from shared.idempotency import Response, run_idempotent
+from shared.idempotency import Response
 
 LOG_PAGE = 1000
 DRAW_FIELDS = frozenset(
@@ -80,48 +80,48 @@ class DrawCommands(UnitCommands):
             )
             return [draw], self.draw_out(draw)
 
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope="draw",
-            key=key,
-            request=spec,
-            command=command,
-        )
+        return self.idempotent(caller, "draw", key, spec, command)
 
-    def freeze_pool(self, caller: Caller, draw_id: UUID) -> Response:
-        draw = self.draw(draw_id)
-        if draw.status != COMMITTED:
-            raise DrawConflict("the pool of this draw is already frozen", field="draw_id")
-        as_of = self.recorder.max_notification_id() or 0
-        eligible = ledger_of(self, as_of).eligible(
-            draw.jurisdiction_id, draw.cycle, draw.purpose, as_of
-        )
-        draw.freeze(eligible, as_of, caller.actor)
-        self.save(draw)
-        return self.draw_out(draw)
+    def freeze_pool(self, caller: Caller, draw_id: UUID, key: str | None = None) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            draw = self.draw(draw_id)
+            if draw.status != COMMITTED:
+                raise DrawConflict("the pool of this draw is already frozen", field="draw_id")
+            as_of = self.recorder.max_notification_id() or 0
+            eligible = ledger_of(self, as_of).eligible(
+                draw.jurisdiction_id, draw.cycle, draw.purpose, as_of
+            )
+            draw.freeze(eligible, as_of, caller.actor)
+            return [draw], self.draw_out(draw)
 
-    def reveal_seed(self, caller: Caller, draw_id: UUID, seed: str) -> Response:
-        draw = self.draw(draw_id)
-        # Cheap refusals first: the exclusion scan below reads the whole log.
-        if draw.status == COMMITTED:
-            raise DrawConflict("freeze the pool before revealing the seed", field="draw_id")
-        if draw.status == DRAWN:
-            raise DrawConflict("the seed of this draw is already revealed", field="draw_id")
-        if commitment_of(seed) != draw.commitment:
-            raise InvalidDraw("sha256(seed) does not match the commitment", field="seed")
-        as_of = self.recorder.max_notification_id() or 0
-        excluded = ledger_of(self, as_of).disqualified_between(
-            draw.pool, draw.as_of_position or 0, as_of
-        )
-        draw.reveal(seed, excluded, as_of, caller.actor)
-        self.save(draw)
-        return self.draw_out(draw)
+        return self.idempotent(caller, "draw.freeze", key, {"draw_id": draw_id}, command)
+
+    def reveal_seed(
+        self, caller: Caller, draw_id: UUID, seed: str, key: str | None = None
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            draw = self.draw(draw_id)
+            # Cheap refusals first: the exclusion scan below reads the whole log.
+            if draw.status == COMMITTED:
+                raise DrawConflict("freeze the pool before revealing the seed", field="draw_id")
+            if draw.status == DRAWN:
+                raise DrawConflict("the seed of this draw is already revealed", field="draw_id")
+            if commitment_of(seed) != draw.commitment:
+                raise InvalidDraw("sha256(seed) does not match the commitment", field="seed")
+            as_of = self.recorder.max_notification_id() or 0
+            excluded = ledger_of(self, as_of).disqualified_between(
+                draw.pool, draw.as_of_position or 0, as_of
+            )
+            draw.reveal(seed, excluded, as_of, caller.actor)
+            return [draw], self.draw_out(draw)
+
+        request = {"draw_id": draw_id, "seed": seed}
+        return self.idempotent(caller, "draw.reveal", key, request, command)
 
     def draw_out(self, draw: Draw, include_pool: bool = False) -> Response:
-        stored: list[Any] = list(self.events.get(draw.id))
-        # Not saved yet (the create response): the pending events carry the times.
-        events = stored or list(draw.pending_events)
+        # Events not saved yet (the answer of the command that triggers them) carry the
+        # times they are stored with.
+        events: list[Any] = [*self.events.get(draw.id), *draw.pending_events]
         times = {type(e).__name__: e.timestamp for e in events}
         return {
             "draw_id": str(draw.id),

@@ -1,15 +1,33 @@
+"""Registering jurisdictions, and reading the tree from the event store itself."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from services.registry.application.base import RegistryBase
 from services.registry.domain import Jurisdiction, JurisdictionNotFound
-from services.registry.domain.jurisdictions import CHILD_LEVELS
+from services.registry.domain.jurisdictions import (
+    CHILD_LEVELS,
+    JurisdictionNameClaim,
+    duplicate_name,
+)
+from services.registry.domain.unit_names import name_key
 from shared.auth import Principal as Caller
-from shared.idempotency import Response, run_idempotent
+from shared.idempotency import Response
 
-__all__ = ["CHILD_LEVELS", "JurisdictionCommands", "jurisdiction_out"]
+__all__ = ["CHILD_LEVELS", "JurisdictionCommands", "ListedChildren", "jurisdiction_out"]
+
+ListedChildren = Callable[[UUID], Iterable[tuple[UUID, str]]]
+"""(id, name) of the children a read model lists under a jurisdiction."""
+
+
+def nothing_listed(parent_id: UUID) -> list[tuple[UUID, str]]:
+    """For callers without a read model (tests of the application alone): claims only."""
+    return []
 
 
 class JurisdictionCommands(RegistryBase):
@@ -29,23 +47,56 @@ class JurisdictionCommands(RegistryBase):
             current = found.parent_id
         return chain
 
+    def sees_jurisdiction(self, caller: Caller, jurisdiction_id: UUID) -> bool:
+        """Whether the caller's scope covers a jurisdiction, from the event store (as the
+        Authenticator's `in_scope` does from the security view): admins and auditors see
+        every jurisdiction, anyone else its own and what lies below it."""
+        if caller.sees_everything:
+            return True
+        if caller.jurisdiction_id is None:
+            return False
+        try:
+            return caller.jurisdiction_id in self.jurisdiction_lineage(jurisdiction_id)
+        except JurisdictionNotFound:
+            return False
+
     def register_jurisdiction(
-        self, caller: Caller, name: str, level: str, parent_id: UUID | None, key: str | None
+        self,
+        caller: Caller,
+        name: str,
+        level: str,
+        parent_id: UUID | None,
+        key: str | None,
+        listed: ListedChildren | None = None,
     ) -> Response:
+        """A name another child of the same parent bears (compared as unit names are) is a
+        409 `duplicate_jurisdiction_name` naming `name`. `listed`: the read model's children
+        of a parent, for those registered before names were claimed."""
+
         def command() -> tuple[list[Any], Response]:
             parent = None if parent_id is None else self.jurisdiction(parent_id, "parent_id")
             jurisdiction = Jurisdiction.register(name, level, parent, caller.actor)
-            return [jurisdiction], jurisdiction_out(jurisdiction)
+            claim = JurisdictionNameClaim.claim(jurisdiction)
+            if claim is not None:
+                self._refuse_taken_name(claim, listed or nothing_listed)
+            return [jurisdiction, *([claim] if claim else [])], jurisdiction_out(jurisdiction)
 
         request = {"name": name, "level": level, "parent_id": parent_id}
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope="jurisdiction",
-            key=key,
-            request=request,
-            command=command,
-        )
+        return self.idempotent(caller, "jurisdiction", key, request, command)
+
+    def _refuse_taken_name(self, claim: JurisdictionNameClaim, listed: ListedChildren) -> None:
+        try:
+            held: JurisdictionNameClaim = self.repository.get(claim.id)
+        except AggregateNotFoundError:
+            pass
+        else:
+            holder = self.jurisdiction(held.jurisdiction_id)
+            raise duplicate_name(holder.id, holder.name)
+        # Children registered before names were claimed hold no claim: the read model
+        # lists them (it may lag, but not behind what was stored before claims existed).
+        for child_id, child_name in listed(claim.parent_id):
+            if child_id != claim.jurisdiction_id and name_key(child_name) == claim.name_key:
+                raise duplicate_name(child_id, child_name)
 
 
 def jurisdiction_out(j: Jurisdiction) -> Response:

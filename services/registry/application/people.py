@@ -38,7 +38,7 @@ from services.registry.domain.people import (
 )
 from services.registry.domain.units import china_today
 from shared.auth import Principal as Caller
-from shared.idempotency import Response, run_idempotent
+from shared.idempotency import Response
 
 # Re-exported: the importer takes the contact helpers from here.
 __all__ = [
@@ -103,8 +103,11 @@ class PeopleCommands(UnitCommands):
                     raise JurisdictionNotFound(
                         "no such jurisdiction", field=f"{field}jurisdiction_id"
                     ) from None
+                claim = None
                 if contact is not None:
-                    self._refuse_duplicate(contact[0], first_row, index, f"{field}contact")
+                    claim = self._unclaimed_in_sight(
+                        caller, contact[0], first_row, index, f"{field}contact"
+                    )
                 person = Person.register(
                     jurisdiction_id,
                     str(spec.get("name") or ""),
@@ -115,8 +118,11 @@ class PeopleCommands(UnitCommands):
                 )
                 persons.append(person)
                 created.append(person)
-                if contact is not None:
+                if contact is not None and claim is None:
                     created.append(ContactClaim(contact[0], person.id, jurisdiction_id))
+                elif claim is not None:
+                    claim.add_holder(person.id, jurisdiction_id)
+                    created.append(claim)
             return created, {"people": [person_out(p) for p in persons]}
 
         # The plaintext contact must not reach the stored idempotency record, even digested.
@@ -124,14 +130,7 @@ class PeopleCommands(UnitCommands):
             {k: v for k, v in spec.items() if k != "contact"} | {"contact": c and c[0]}
             for spec, c in zip(people, sealed, strict=True)
         ]
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope="people",
-            key=key,
-            request=request,
-            command=command,
-        )
+        return self.idempotent(caller, "people", key, request, command)
 
     def _sealed_contact(self, spec: Mapping[str, Any], field: str) -> tuple[str, str, str] | None:
         raw = spec.get("contact")
@@ -145,32 +144,61 @@ class PeopleCommands(UnitCommands):
         vault = self.contact_vault
         return vault.fingerprint(contact), vault.seal(contact), vault.key_id
 
-    def _refuse_duplicate(
-        self, contact_hash: str, first_row: dict[str, int], index: int, field: str
-    ) -> None:
+    def _unclaimed_in_sight(
+        self, caller: Caller, contact_hash: str, first_row: dict[str, int], index: int, field: str
+    ) -> ContactClaim | None:
+        """Refuse a contact given twice in this request, or held by a representative the
+        caller may see; otherwise the contact's claim, if representatives out of the
+        caller's sight hold it (the new person joins them), else None."""
         if contact_hash in first_row:
             raise DuplicateContact(
                 f"the same contact as row {first_row[contact_hash]}", field=field
             )
         first_row[contact_hash] = index
+        claim = self.contact_claim(contact_hash)
+        if claim is None:
+            return None
+        for holder in claim.holders:
+            if self.sees_jurisdiction(caller, holder.jurisdiction_id):
+                raise DuplicateContact(
+                    "a representative with this contact is already registered",
+                    field=field,
+                    person_id=str(holder.person_id),
+                    jurisdiction_id=str(holder.jurisdiction_id),
+                )
+        return claim
+
+    def contact_claim(self, contact_hash: str) -> ContactClaim | None:
         try:
             claim: ContactClaim = self.repository.get(ContactClaim.id_for(contact_hash))
         except AggregateNotFoundError:
-            return
-        raise DuplicateContact(
-            "a representative with this contact is already registered",
-            field=field,
-            person_id=str(claim.person_id),
-            jurisdiction_id=str(claim.jurisdiction_id),
+            return None
+        return claim
+
+    def contact_held_in_sight(self, caller: Caller, contact_hash: str) -> bool:
+        """Whether a representative the caller may see has this contact (the import's dry
+        run asks, as registration refuses)."""
+        claim = self.contact_claim(contact_hash)
+        return claim is not None and any(
+            self.sees_jurisdiction(caller, holder.jurisdiction_id) for holder in claim.holders
         )
 
     def record_training(
-        self, caller: Caller, person_id: UUID, held_on: date, topic: str, hours: Decimal
+        self,
+        caller: Caller,
+        person_id: UUID,
+        held_on: date,
+        topic: str,
+        hours: Decimal,
+        key: str | None = None,
     ) -> Response:
-        person = self.person(person_id)
-        person.record_training(held_on, topic, hours, caller.actor, today=china_today())
-        self.save(person)
-        return person_out(person)
+        def command() -> tuple[list[Any], Response]:
+            person = self.person(person_id)
+            person.record_training(held_on, topic, hours, caller.actor, today=china_today())
+            return [person], person_out(person)
+
+        request = {"person_id": person_id, "held_on": held_on, "topic": topic, "hours": hours}
+        return self.idempotent(caller, "person.training", key, request, command)
 
     def appoint(
         self,
@@ -179,14 +207,19 @@ class PeopleCommands(UnitCommands):
         body: dict[str, Any] | str,
         cycle: str,
         purpose: str,
+        key: str | None = None,
     ) -> Response:
         """body: {"kind": "office", "jurisdiction_id": …} (that jurisdiction's 纠风办) or
         {"kind": "department", "unit_id": …}, or the same as "office:<id>" / "department:<id>";
         cycle "2026" or "2026-2027"; purpose general, school_special or hospital_special."""
-        person = self.person(person_id)
-        person.appoint(self.appointing_body(body), cycle, purpose, caller.actor)
-        self.save(person)
-        return person_out(person)
+
+        def command() -> tuple[list[Any], Response]:
+            person = self.person(person_id)
+            person.appoint(self.appointing_body(body), cycle, purpose, caller.actor)
+            return [person], person_out(person)
+
+        request = {"person_id": person_id, "body": body, "cycle": cycle, "purpose": purpose}
+        return self.idempotent(caller, "person.appointment", key, request, command)
 
     def appointing_body(self, body: Mapping[str, Any] | str, field: str = "body") -> AppointingBody:
         if isinstance(body, str):
@@ -208,11 +241,16 @@ class PeopleCommands(UnitCommands):
             return AppointingBody("department", unit_id)
         raise InvalidRegistration('kind is "office" or "department"', field=f"{field}.kind")
 
-    def disqualify(self, caller: Caller, person_id: UUID, reason: str) -> Response:
-        person = self.person(person_id)
-        person.disqualify(reason, caller.actor)
-        self.save(person)
-        return person_out(person)
+    def disqualify(
+        self, caller: Caller, person_id: UUID, reason: str, key: str | None = None
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            person = self.person(person_id)
+            person.disqualify(reason, caller.actor)
+            return [person], person_out(person)
+
+        request = {"person_id": person_id, "reason": reason}
+        return self.idempotent(caller, "person.disqualification", key, request, command)
 
 
 def _prefix(prefix: str | None, index: int) -> str:

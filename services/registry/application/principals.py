@@ -120,12 +120,17 @@ class PrincipalCommands(JurisdictionCommands):
             )
         return unit.jurisdiction_id
 
-    def revoke_principal(self, caller: Caller, principal_id: UUID, reason: str) -> Response:
-        principal = self.principal(principal_id)
-        require_may_manage(caller, principal.role, "principal_id")
-        principal.revoke(reason, caller.actor)
-        self.save(principal)
-        return principal_out(principal)
+    def revoke_principal(
+        self, caller: Caller, principal_id: UUID, reason: str, key: str | None = None
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            principal = self.principal(principal_id)
+            require_may_manage(caller, principal.role, "principal_id")
+            principal.revoke(reason, caller.actor)
+            return [principal], principal_out(principal)
+
+        request = {"principal_id": principal_id, "reason": reason}
+        return self.idempotent(caller, "principal.revoke", key, request, command)
 
     def principal_by_key_hash(self, key_hash: str) -> dict[str, Any] | None:
         """The principal holding a key, as stored now (revocations included): keys work on

@@ -3,22 +3,15 @@ response shape of a unit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import IntegrityError
 
 from services.registry.application.jurisdictions import JurisdictionCommands
 from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import InvalidRegistration, Unit, UnitNotFound
 from services.registry.domain.units import Change, china_today
 from shared.auth import Principal as Caller
-from shared.idempotency import Response, run_idempotent
-
-ATTEMPTS = 3
-"""Runs of a unit command whose save clashed with another request's (see `idempotent`)."""
+from shared.idempotency import Response
 
 
 def effective_date(value: date | str | None, field: str = "effective_on") -> date:
@@ -60,34 +53,6 @@ class UnitAccess(JurisdictionCommands):
     @staticmethod
     def change(caller: Caller, effective_on: date | None, reason: str) -> Change:
         return Change(effective_date(effective_on), reason, caller.actor)
-
-    def idempotent(
-        self,
-        caller: Caller,
-        scope: str,
-        key: str | None,
-        request: Any,
-        command: Callable[[], tuple[list[Any], Response]],
-    ) -> Response:
-        """A clash on save means another request changed a unit or claimed a name between
-        this command's reads and its save: running it again reads what that request saved,
-        so the caller gets the answer it would have had one request after the other (a
-        `duplicate_unit_name` naming the winner, say), not a bare `concurrent_change`."""
-        attempt = 1
-        while True:
-            try:
-                return run_idempotent(
-                    self,
-                    principal_id=caller.principal_id,
-                    scope=scope,
-                    key=key,
-                    request=request,
-                    command=command,
-                )
-            except IntegrityError:
-                if attempt == ATTEMPTS:
-                    raise
-                attempt += 1
 
 
 def unit_out(u: Unit) -> Response:

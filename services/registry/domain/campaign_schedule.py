@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services.registry.domain.errors import RegistryError
+from services.registry.domain.unit_names import name_key
 from shared.errors import InvalidError
 
 PROGRAM_PATTERNS: dict[str, str] = {
@@ -147,13 +148,27 @@ def phases_spec(
 
 
 def categories_spec(categories: Sequence[object]) -> list[str]:
-    """The campaign's own categories (类别), e.g. 政府部门及其它机构 / 公共服务行业."""
+    """The campaign's own categories (类别), e.g. 政府部门及其它机构 / 公共服务行业. Two that
+    differ only in spaces or 全角/半角 forms are one category listed twice (compared as unit
+    names are: `name_key`), since a unit enrolled "in" either could not be told apart."""
     if not categories:
         raise InvalidCampaign("a campaign needs at least one category", field="categories")
     checked: list[str] = []
+    seen: dict[str, int] = {}
     for index, category in enumerate(categories):
         name = text(category, f"categories.{index}", limit=100)
-        if name in checked:
-            raise InvalidCampaign("listed twice", field=f"categories.{index}")
+        earlier = seen.setdefault(name_key(name), index)
+        if earlier != index:
+            raise InvalidCampaign(
+                f"listed twice: the same category as categories.{earlier} (类别重复)",
+                field=f"categories.{index}",
+            )
         checked.append(name)
     return checked
+
+
+def category_named(categories: Sequence[str], value: str) -> str | None:
+    """The campaign's own spelling of a category written with other spaces or 全角/半角
+    forms ("政府部门 及其它机构" is 政府部门及其它机构), or None if it has no such category."""
+    wanted = name_key(value)
+    return next((c for c in categories if name_key(c) == wanted), None)

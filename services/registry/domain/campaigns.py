@@ -27,6 +27,7 @@ from services.registry.domain.campaign_schedule import (
     PROGRAM_PATTERNS,
     InvalidCampaign,
     categories_spec,
+    category_named,
     choice,
     cycle_spec,
     phases_spec,
@@ -49,6 +50,7 @@ __all__ = [
     "EnrolmentNotFound",
     "EnrolmentRefused",
     "KeyTarget",
+    "enrolled_categories",
     "enrolment_refusal",
 ]
 
@@ -221,8 +223,9 @@ class Campaign(Aggregate):
 
     def enrol(self, unit_id: UUID, category: object, actor: str, field: str = "") -> None:
         """`field` prefixes error fields, e.g. "enrolments.3." for the fourth of a batch."""
-        category = text(category, f"{field}category", limit=100)
-        if category not in self.categories:
+        written = text(category, f"{field}category", limit=100)
+        category = category_named(self.categories, written)
+        if category is None:
             raise EnrolmentRefused(
                 f"not a category of this campaign (one of: {', '.join(self.categories)})",
                 field=f"{field}category",
@@ -292,3 +295,12 @@ class Campaign(Aggregate):
     @event(KeyTargetRevoked)
     def _revoked(self, unit_id: UUID, reason: str, actor: str) -> None:
         self.enrolments[str(unit_id)]["key_target"] = None
+
+
+def enrolled_categories(campaign: Campaign) -> dict[UUID, str]:
+    """Every unit enrolled in the campaign now (withdrawn ones left out), with its category."""
+    return {
+        UUID(unit_id): enrolment["category"]
+        for unit_id, enrolment in campaign.enrolments.items()
+        if enrolment["status"] == ENROLLED
+    }

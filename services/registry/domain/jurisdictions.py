@@ -1,11 +1,18 @@
+"""The jurisdiction tree (province → city → county / district / zone), and the rule that a
+parent's children have different names (`JurisdictionNameClaim`)."""
+
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from services.registry.domain.common import required_text
-from services.registry.domain.errors import InvalidRegistration
+from services.registry.domain.errors import InvalidRegistration, RegistryError
+from services.registry.domain.unit_names import name_key
+from shared.errors import ConflictError
+
+JURISDICTION_NAME_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/jurisdiction-name")
 
 # Levels that may sit directly below each level. A development zone (开发区, "zone") sits
 # below a city (e.g. 武汉经济技术开发区) or below a county or district that hosts it.
@@ -56,3 +63,55 @@ class Jurisdiction(Aggregate):
         self.level = level
         self.parent_id = parent_id
         self.registered_by = actor
+
+
+class DuplicateJurisdictionName(RegistryError, ConflictError):
+    code = "duplicate_jurisdiction_name"
+
+
+class JurisdictionNameClaim(Aggregate):
+    """Which child of a parent bears one name (同一上级辖区下辖区名称不重复).
+
+    Two children of one parent called the same (two 临颍县 under 漯河市) would make every
+    choice by name ambiguous (a county picked from a list, a key bound "to 临颍县"). Names
+    compare as unit names do (`name_key`: 全角/半角 alike, spaces ignored), so "临颍 县" is
+    临颍县. Jurisdictions are never renamed, moved or dissolved, so a claim, once made, holds.
+
+    Its id derives from the parent and the name, so two requests racing to register one
+    name both create the same aggregate and the second clashes on save. Top-level
+    jurisdictions (no parent; an admin's to register) are not compared."""
+
+    class Claimed(Aggregate.Created):
+        parent_id: UUID
+        name_key: str
+        jurisdiction_id: UUID
+
+    @event(Claimed)
+    def __init__(self, parent_id: UUID, name_key: str, jurisdiction_id: UUID) -> None:
+        self.parent_id = parent_id
+        self.name_key = name_key
+        self.jurisdiction_id = jurisdiction_id
+
+    @staticmethod
+    def create_id(parent_id: UUID, name_key: str, jurisdiction_id: UUID) -> UUID:
+        return JurisdictionNameClaim.id_for(parent_id, name_key)
+
+    @staticmethod
+    def id_for(parent_id: UUID, key: str) -> UUID:
+        return uuid5(JURISDICTION_NAME_NAMESPACE, f"{parent_id}/{key}")
+
+    @classmethod
+    def claim(cls, jurisdiction: Jurisdiction) -> JurisdictionNameClaim | None:
+        """The claim a new jurisdiction makes on its name among its parent's children."""
+        if jurisdiction.parent_id is None:
+            return None
+        return cls(jurisdiction.parent_id, name_key(jurisdiction.name), jurisdiction.id)
+
+
+def duplicate_name(holder_id: UUID, holder_name: str) -> DuplicateJurisdictionName:
+    return DuplicateJurisdictionName(
+        f"this parent jurisdiction already has {holder_name} (同一上级辖区下已有同名辖区)",
+        field="name",
+        jurisdiction_id=str(holder_id),
+        name=holder_name,
+    )

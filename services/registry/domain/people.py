@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -57,6 +58,7 @@ __all__ = [
     "AppointmentPurpose",
     "BodyKind",
     "ContactClaim",
+    "ContactHolder",
     "ContactKeyMissing",
     "Cycle",
     "DuplicateContact",
@@ -255,16 +257,35 @@ class Person(Aggregate):
         self.disqualified_reason = reason
 
 
-class ContactClaim(Aggregate):
-    """Claims one contact hash for one person, registry-wide.
+class ContactHolder(NamedTuple):
+    person_id: UUID
+    jurisdiction_id: UUID
 
-    Its id is derived from the hash, so a second registration of the same contact clashes
-    on save even when two requests race; one human is one Person, which is what lets the
-    office/department overlap rule see all of a person's appointments.
+
+class ContactClaim(Aggregate):
+    """Which representatives hold one contact hash.
+
+    One human is one Person within what an office sees: registering a contact that a
+    representative the caller may see already has is refused (409, naming that person),
+    which is what lets the office/department overlap rule see all of a person's
+    appointments. A representative the caller may not see (another county's) is never
+    told apart from none at all, by that refusal or any other answer: the caller's
+    registration goes through, and the person is recorded here as a further holder.
+
+    Its id is derived from the hash, so two registrations of one contact racing each other
+    touch the same aggregate and the second clashes on save (and is run again, seeing the
+    first).
     """
 
     class Claimed(Aggregate.Created):
         contact_hash: str
+        person_id: UUID
+        jurisdiction_id: UUID
+
+    class AlsoHeld(Aggregate.Event):
+        """Another representative, registered where the earlier holders are out of sight,
+        has the same contact."""
+
         person_id: UUID
         jurisdiction_id: UUID
 
@@ -273,6 +294,14 @@ class ContactClaim(Aggregate):
         self.contact_hash = contact_hash
         self.person_id = person_id
         self.jurisdiction_id = jurisdiction_id
+        self.holders: list[ContactHolder] = [ContactHolder(person_id, jurisdiction_id)]
+
+    def add_holder(self, person_id: UUID, jurisdiction_id: UUID) -> None:
+        self._also_held(person_id=person_id, jurisdiction_id=jurisdiction_id)
+
+    @event(AlsoHeld)
+    def _also_held(self, person_id: UUID, jurisdiction_id: UUID) -> None:
+        self.holders.append(ContactHolder(person_id, jurisdiction_id))
 
     @staticmethod
     def create_id(contact_hash: str, person_id: UUID, jurisdiction_id: UUID) -> UUID:

@@ -15,6 +15,9 @@ from pydantic import Field
 
 from services.registry.application import RegistryApplication
 from services.registry.domain import Campaign, enrolment_refusal
+from services.registry.domain.campaign_schedule import category_named
+from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
+from services.registry.domain.campaigns import enrolled_categories
 from services.registry.importing.columns import CellError, Column, Issue, issue
 from services.registry.importing.lookup import UnitIndex, is_active
 from services.registry.importing.rows import Row, Spec
@@ -58,10 +61,11 @@ def enrolment_spec(
         return UUID(found["unit_id"])
 
     def category(text: str) -> str:
-        if text not in campaign.categories:
+        found = category_named(campaign.categories, text)
+        if found is None:
             allowed = "、".join(campaign.categories)
             raise CellError(f"not a category of this campaign: one of {allowed} (类别不符)")
-        return text
+        return found
 
     columns = [
         Column(NAME, "unit_id", parse=by_name, one_of="unit", aliases=("参评单位", "名称")),
@@ -92,6 +96,7 @@ def _eligibility(
         return root in view.lineage(str(jurisdiction_id))
 
     found: list[Issue] = []
+    accepted: list[Row] = []
     first: dict[UUID, int] = {}
     for row in rows:
         unit_id: UUID = row.values["unit_id"]
@@ -109,7 +114,25 @@ def _eligibility(
         refusal = enrolment_refusal(app.unit(unit_id), located, app.unit)
         if refusal is not None:
             found.append(issue(row.number, NAME, refusal))
+            continue
+        accepted.append(row)
+    if not found and accepted:
+        found += _sub_unit_categories(app, campaign, accepted)
     return found
+
+
+def _sub_unit_categories(
+    app: RegistryApplication, campaign: Campaign, rows: list[Row]
+) -> list[Issue]:
+    """What enrol_units would refuse once every row is applied (`campaign_sub_units`)."""
+    enrolled = enrolled_categories(campaign)
+    enrolled |= {row.values["unit_id"]: row.values["category"] for row in rows}
+    batch: list[UUID] = [row.values["unit_id"] for row in rows]
+    found = sub_unit_category_refusal(enrolled, batch, app.unit)
+    if found is None:
+        return []
+    index, reason = found
+    return [issue(rows[index].number, CATEGORY, reason, rows[index].values["category"])]
 
 
 def _preview(view: RegistryView, row: Row) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """评议代表 / 评议人员库 sheets: 姓名, 界别, 联系方式.
 
-Contacts are checked (shape, duplicates in the file and registry-wide) but never echoed:
+Contacts are checked (shape, duplicates in the file and among the representatives the
+importing caller may see, as registration checks them) but never echoed:
 reports show them masked, and exports leave the column out, so a spreadsheet passed around
 the office carries no phone numbers.
 """
@@ -10,16 +11,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from services.registry.application import RegistryApplication
 from services.registry.application.people import mask_contact, normalise_contact
 from services.registry.domain import InvalidRegistration
-from services.registry.domain.people import SECTOR_LABELS, ContactClaim, sector_code
+from services.registry.domain.people import SECTOR_LABELS, sector_code
 from services.registry.importing.columns import CellError, Column, Issue, issue
 from services.registry.importing.rows import Row, Spec
 from services.registry.projections.people import RepresentativesView
 from services.registry.schemas.people import PersonIn
+from shared.auth import Principal as Caller
 from shared.tabular import Sheet
 from shared.text_order import pinyin_key
 from shared.views import ViewStore
@@ -46,7 +46,7 @@ def contact(text: str) -> str:
 
 
 def representative_spec(
-    app: RegistryApplication, jurisdiction_id: UUID, *, replay: bool = False
+    app: RegistryApplication, caller: Caller, jurisdiction_id: UUID, *, replay: bool = False
 ) -> Spec:
     columns = [
         Column(NAME, "name", required=True, aliases=("代表姓名", "评议代表")),
@@ -65,13 +65,16 @@ def representative_spec(
         columns=columns,
         model=PersonIn,
         extra={"jurisdiction_id": jurisdiction_id},
-        checks=lambda rows: _duplicate_contacts(app, rows, replay),
+        checks=lambda rows: _duplicate_contacts(app, caller, rows, replay),
         preview=_preview,
     )
 
 
-def _duplicate_contacts(app: RegistryApplication, rows: list[Row], replay: bool) -> list[Issue]:
-    """One human is one record registry-wide, recognised by contact (as register_people)."""
+def _duplicate_contacts(
+    app: RegistryApplication, caller: Caller, rows: list[Row], replay: bool
+) -> list[Issue]:
+    """One human is one record among what the caller sees, recognised by contact (as
+    register_people: another county's representative is never reported)."""
     found: list[Issue] = []
     first: dict[str, int] = {}
     vault = app.contact_vault
@@ -85,18 +88,14 @@ def _duplicate_contacts(app: RegistryApplication, rows: list[Row], replay: bool)
             found.append(
                 issue(row.number, CONTACT, f"same contact as row {earlier} (联系方式重复)")
             )
-        elif not replay and vault is not None and _claimed(app, vault.fingerprint(normal)):
+        elif (
+            not replay
+            and vault is not None
+            and app.contact_held_in_sight(caller, vault.fingerprint(normal))
+        ):
             reason = "a representative with this contact is already registered (该联系方式已登记)"
             found.append(issue(row.number, CONTACT, reason))
     return found
-
-
-def _claimed(app: RegistryApplication, fingerprint: str) -> bool:
-    try:
-        app.repository.get(ContactClaim.id_for(fingerprint))
-    except AggregateNotFoundError:
-        return False
-    return True
 
 
 def _preview(row: Row) -> dict[str, Any]:

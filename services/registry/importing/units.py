@@ -10,6 +10,7 @@ from uuid import UUID
 
 from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS
 from services.registry.domain.credit_code import credit_code_problem
+from services.registry.domain.unit_kinds import sub_unit_refusal
 from services.registry.domain.units import china_today
 from services.registry.importing.columns import CellError, Column, Issue, header_key, issue
 from services.registry.importing.lookup import UnitIndex, is_active, name_key, units_in
@@ -105,8 +106,24 @@ def unit_spec(
         columns=unit_columns(parent),
         model=UnitIn,
         extra={"jurisdiction_id": jurisdiction_id},
-        checks=lambda rows: _duplicates(rows, here, everywhere) + _dates(view, rows),
+        checks=lambda rows: (
+            _duplicates(rows, here, everywhere) + _dates(view, rows) + _kinds(view, rows)
+        ),
     )
+
+
+def _kinds(view: RegistryView, rows: list[Row]) -> list[Issue]:
+    """A sub-unit's kind must be one its parent can hold (the rule Unit.register applies)."""
+    found: list[Issue] = []
+    for row in rows:
+        parent_id, kind = row.values.get("parent_id"), row.values.get("kind")
+        parent = None if parent_id is None else view.unit(str(parent_id))
+        if parent is None or kind is None:
+            continue
+        refusal = sub_unit_refusal(str(parent["kind"]), str(kind))
+        if refusal is not None:
+            found.append(issue(row.number, "上级单位", refusal, str(parent["name"])))
+    return found
 
 
 def _dates(view: RegistryView, rows: list[Row]) -> list[Issue]:

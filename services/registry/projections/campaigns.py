@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from shared.contracts import IntegrationMessage
 from shared.contracts import registry_campaigns as contract
@@ -225,6 +226,16 @@ class CampaignReadModel:
 
     def enrolment(self, campaign_id: str, unit_id: str) -> Document | None:
         return self._views.get(ENROLMENTS, enrolment_key(campaign_id, unit_id))
+
+    def campaign_ids_in(self, jurisdiction_id: UUID) -> list[UUID]:
+        """The campaigns of one jurisdiction (for the one-campaign-per-cycle rule, which
+        finds campaigns opened before it claimed theirs here)."""
+        where = {"jurisdiction_id": str(jurisdiction_id)}
+        return [
+            UUID(doc["campaign_id"])
+            for page in self._views.pages(CAMPAIGNS, where=where)
+            for doc in page
+        ]
 
     def enrolments(self, campaign: Document) -> list[Document]:
         """All of them, in listing order, for an export (GET .../enrolments pages instead)."""

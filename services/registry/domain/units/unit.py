@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from services.registry.domain.common import required_text
 from services.registry.domain.credit_code import normalize_credit_code
 from services.registry.domain.errors import InvalidRegistration, LifecycleConflict
+from services.registry.domain.unit_kinds import sub_unit_refusal
 from services.registry.domain.unit_values import (
     Change,
     UnitSpec,
@@ -106,11 +107,16 @@ class Unit(Aggregate):
         effective_on: date,
         parent: Unit | None = None,
         jurisdiction_lineage: Sequence[UUID] = (),
+        kind_field: str = "parent_id",
     ) -> Unit:
         """A new unit; a sub-unit when `parent` is given (`jurisdiction_lineage` is the new
-        unit's jurisdiction and its ancestors, to check it sits within the parent's)."""
+        unit's jurisdiction and its ancestors, to check it sits within the parent's; a kind
+        the parent cannot hold is refused naming `kind_field`: see `unit_kinds`)."""
         code = optional_text(spec.credit_code)
         if parent is not None:
+            refusal = sub_unit_refusal(parent.kind, spec.kind)
+            if refusal is not None:
+                raise InvalidRegistration(refusal, field=kind_field, parent_kind=parent.kind)
             parent.check_can_hold(spec.jurisdiction_id, jurisdiction_lineage, effective_on)
         credit_code = None if code is None else normalize_credit_code(code)
         unit = cls(
@@ -256,7 +262,9 @@ class Unit(Aggregate):
                 "only units with the same parent unit (or none) can be merged",
                 field="source_unit_ids",
             )
-        merged = cls.register(spec, change.actor, change.effective_on, parent, jurisdiction_lineage)
+        merged = cls.register(
+            spec, change.actor, change.effective_on, parent, jurisdiction_lineage, "kind"
+        )
         merged.trigger_event(
             merged.FormedByMerger,
             source_unit_ids=[s.id for s in sources],
@@ -290,7 +298,7 @@ class Unit(Aggregate):
                     raise InvalidRegistration(f"repeats units.{names[name]}.name", field="name")
                 names[name] = index
                 created.append(
-                    Unit.register(spec, change.actor, change.effective_on, parent, lineage)
+                    Unit.register(spec, change.actor, change.effective_on, parent, lineage, "kind")
                 )
         for unit in created:
             unit.trigger_event(unit.FormedBySplit, source_unit_id=self.id, **change_fields(change))

@@ -1,0 +1,63 @@
+"""Which kinds of unit may be sub-units of which (上级单位).
+
+The programs evaluate government departments and other bodies (政府部门及其它机构) and
+public-service enterprises (公共服务行业/企业) as units, and "extend" the evaluation to their
+key sections and posts (重点科室/重点岗位) and their grassroots stations and windows
+(基层站所/窗口单位), whose results count in the parent unit's score (seed 000; seed 002:
+the grassroots service units that departments and industries set up). Government-funded
+projects (政府投资项目) are scored beside sections and windows (seed 001) and belong to no
+unit in the seeds. So:
+
+- a department, other body, enterprise or funded project is evaluated on its own and is
+  never a sub-unit: one department "under" another would roll its score into the other's;
+- a key section, key post, grassroots station or service window may be a sub-unit of a
+  department, other body or enterprise;
+- below a sub-unit only what it can contain: a key post in a key section, a service window
+  or key post in a grassroots station; a post, window or project holds nothing.
+
+A sub-unit kind may still be registered without a parent (a station whose department is not
+in the registry); it is then ranked as a unit of its own. Units registered before this rule
+keep their parents: it is checked when a sub-unit is registered (merger and split included),
+never when a stored unit is loaded.
+"""
+
+from __future__ import annotations
+
+from services.registry.domain.common import UNIT_KIND_LABELS
+
+STANDING_KINDS = frozenset(
+    {"government_department", "other_body", "public_service_enterprise", "funded_project"}
+)
+SUB_UNIT_KINDS = frozenset({"key_section", "key_post", "grassroots_station", "service_window"})
+CHILD_KINDS: dict[str, frozenset[str]] = {
+    "government_department": SUB_UNIT_KINDS,
+    "other_body": SUB_UNIT_KINDS,
+    "public_service_enterprise": SUB_UNIT_KINDS,
+    "funded_project": frozenset(),
+    "key_section": frozenset({"key_post"}),
+    "grassroots_station": frozenset({"service_window", "key_post"}),
+    "key_post": frozenset(),
+    "service_window": frozenset(),
+}
+
+
+def _label(kind: str) -> str:
+    return f"{kind} ({UNIT_KIND_LABELS[kind]})" if kind in UNIT_KIND_LABELS else kind
+
+
+def sub_unit_refusal(parent_kind: str, kind: str) -> str | None:
+    """Why a unit of `kind` cannot be a sub-unit of a unit of `parent_kind`, or None."""
+    if kind not in SUB_UNIT_KINDS:
+        return (
+            f"a {_label(kind)} is evaluated on its own, never as a sub-unit; only "
+            "重点科室/重点岗位/基层站所/窗口单位 have a parent unit (只有重点科室、重点岗位、"
+            "基层站所、窗口单位可以设上级单位)"
+        )
+    allowed = CHILD_KINDS.get(parent_kind, frozenset())
+    if kind not in allowed:
+        holds = "、".join(UNIT_KIND_LABELS[k] for k in sorted(allowed)) or "no sub-units"
+        return (
+            f"a {_label(parent_kind)} cannot hold a {_label(kind)} (it holds: {holds}) "
+            "(上级单位类型不符)"
+        )
+    return None
