@@ -62,3 +62,9 @@ class UnavailableError(PingyiError):
     status_code = 503
     code = "unavailable"
     retry_after = 2
+
+
+class ServiceCannotStart(ConnectionError):
+    """A service gave up starting: something it needs stayed out of reach for as long as it
+    was set to wait (NATS at start). Its message is the one line the log shows
+    (`shared.observability`), in place of the start-up traceback uvicorn would print."""

@@ -10,6 +10,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from pythonjsonlogger.json import JsonFormatter
 
+from shared.errors import ServiceCannotStart
+
 _configured = False
 
 
@@ -20,6 +22,26 @@ class _TraceIds(logging.Filter):
         ctx = trace.get_current_span().get_span_context()
         record.trace_id = f"{ctx.trace_id:032x}" if ctx.is_valid else None
         record.span_id = f"{ctx.span_id:016x}" if ctx.is_valid else None
+        return True
+
+
+_CANNOT_START = f"{ServiceCannotStart.__module__}.{ServiceCannotStart.__qualname__}: "
+
+
+class _StartFailureInOneLine(logging.Filter):
+    """uvicorn logs a failed start-up as the whole traceback of the lifespan's error; a start
+    given up on purpose (`ServiceCannotStart`: NATS out of reach for as long as the service
+    was set to wait) is said in its own one line instead, which is all an operator needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name != "uvicorn.error" or record.levelno < logging.ERROR:
+            return True
+        message = record.getMessage()
+        if not message.startswith("Traceback"):
+            return True
+        last = message.rstrip().rsplit("\n", 1)[-1]
+        if last.startswith(_CANNOT_START):
+            record.msg, record.args = f"cannot start: {last.removeprefix(_CANNOT_START)}", ()
         return True
 
 
@@ -69,6 +91,7 @@ def configure(service: str, level: str = "INFO", json_logs: bool = True) -> None
     else:
         handler.setFormatter(PlainFormatter())
     handler.addFilter(_TraceIds())
+    handler.addFilter(_StartFailureInOneLine())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

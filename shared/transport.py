@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from shared.errors import ServiceCannotStart
 from shared.messaging.jetstream import (
     JetStreamPublisher,
     NatsUnreachable,
@@ -131,7 +132,8 @@ class JetStreamTransport:
     async def connect(self, service: str) -> None:
         """Connect and create or update the service's stream, retrying with a growing pause
         (one log line per failed attempt, naming the servers and why) for `start_wait`
-        seconds; then `ConnectionError`. A stop meanwhile cancels it (`shared.http`)."""
+        seconds; then `ServiceCannotStart` (a `ConnectionError`). A stop meanwhile cancels it
+        (`shared.http`)."""
         deadline = time.monotonic() + self._start_wait
         failures = 0
         while True:
@@ -146,7 +148,7 @@ class JetStreamTransport:
                 pause = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** (failures - 1))
                 left = deadline - time.monotonic()
                 if left < pause:
-                    raise ConnectionError(
+                    raise ServiceCannotStart(
                         f"NATS at {redacted(self._url)} not usable after {failures} attempts"
                         f" in {self._start_wait:g} s; last: {why}"
                     ) from None

@@ -151,3 +151,28 @@ def test_the_start_connects_once_nats_appears_during_its_wait(tmp_path: Path) ->
         asyncio.run(scenario())
     finally:
         server.kill()
+
+
+def test_a_start_given_up_is_one_line_and_a_failed_exit(
+    database_url: str, nats_namespace: str, tmp_path: Path
+) -> None:
+    """The give-up is said as one line (`cannot start: NATS at … not usable …`), not inside
+    the start-up traceback uvicorn prints for a lifespan's error, and the process exits
+    non-zero so that a supervisor sees a failed start."""
+    nowhere = f"nats://127.0.0.1:{quiet_port()}"
+    env = production_env(database_url, nats_namespace, nowhere)
+    env["PINGYI_REGISTRY_PORT"] = str(quiet_ports(1)[0])
+    env["PINGYI_NATS_START_WAIT_SECONDS"] = "1"
+    proc = Proc("registry", pingyi_command("serve", "registry"), env, tmp_path / "serve.log")
+    proc.start()
+    assert proc.process is not None
+    try:
+        code = proc.process.wait(timeout=90)
+    finally:
+        if proc.process.poll() is None:
+            proc.kill()
+    output = proc.output()
+    assert code != 0, output[-4000:]
+    assert "Traceback" not in output, output[-4000:]
+    said = [line for line in output.splitlines() if "cannot start: NATS at" in line]
+    assert len(said) == 1 and nowhere in said[0] and "not usable" in said[0], output[-4000:]
