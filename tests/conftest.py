@@ -75,6 +75,12 @@ def nats_namespace() -> Iterator[str]:
     asyncio.run(_delete_streams(namespace.upper() + "_"))
 
 
+HARNESS_POSITIONS_RATE = "100000/second"
+"""Tests wait on positions by polling `GET /positions` as the admin, and a module's cases
+in memory mode can poll faster than the product's 50 a second per principal; the limit's own
+tests (tests/shared/test_rate_limit.py) set theirs."""
+
+
 @pytest.fixture
 def embedded_settings(tmp_path: object) -> CommonSettings:
     return CommonSettings(
@@ -82,6 +88,7 @@ def embedded_settings(tmp_path: object) -> CommonSettings:
         data_dir=tmp_path,  # type: ignore[arg-type]
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
+        rate_positions=HARNESS_POSITIONS_RATE,
     )
 
 
@@ -95,6 +102,7 @@ def in_memory(data_dir: Path = Path("memory-mode-writes-nothing")) -> CommonSett
         namespace=f"m{uuid.uuid4().hex[:12]}",
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
+        rate_positions=HARNESS_POSITIONS_RATE,
     )
 
 
@@ -145,6 +153,7 @@ def production_settings(database_url: str, nats_namespace: str) -> CommonSetting
         namespace=nats_namespace,
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
+        rate_positions=HARNESS_POSITIONS_RATE,
     )
 
 

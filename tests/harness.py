@@ -54,7 +54,9 @@ class Cluster:
         return self.clients[service]
 
     def head(self, service: str) -> int | None:
-        head: int | None = self.clients[service].get("/positions", headers=ADMIN).json()["head"]
+        response = self.clients[service].get("/positions", headers=ADMIN)
+        assert response.status_code == 200, f"/positions: {response.status_code} {response.text}"
+        head: int | None = response.json()["head"]
         return head
 
     def wait_caught_up(self, downstream: str, upstream: str, timeout: float = 30.0) -> None:
