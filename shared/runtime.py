@@ -29,6 +29,7 @@ from shared.integrity.sealer import SealerTask
 from shared.integrity.service import build_sealer, sealer_task
 from shared.messaging.consumer import Consumer
 from shared.messaging.inbox import Inbox
+from shared.messaging.jetstream import reason
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
 from shared.messaging.sources import LocalLogSource, MessageSource, Signal
@@ -40,6 +41,7 @@ from shared.service.definition import ServiceDefinition
 from shared.service.health import RuntimeHealth
 from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
+from shared.service.start_wait import postgres_shown, until_usable
 from shared.service.supervisor import ChildProcess
 from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
@@ -175,7 +177,14 @@ class ServiceRuntime(RuntimeHealth):
             self._leases = PostgresLeases(
                 self.common.database_url, self.common.namespace, service=self.name
             )
-            await self._leases.attend()
+            # Its first connection: PostgreSQL may still be starting (a whole deployment
+            # started at once) or restarting.
+            await until_usable(
+                postgres_shown(self.common.database_url),
+                self._leases.attend,
+                wait=self.common.database_start_wait_seconds,
+                why=reason,
+            )
             self._leases.start()
         await asyncio.to_thread(self._setup_views)
         self._application = await asyncio.to_thread(self._open_application)

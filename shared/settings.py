@@ -25,8 +25,8 @@ from shared.web.settings import HttpLimits
 Mode = Literal["embedded", "production", "memory"]
 
 NATS_START_WAIT_SECONDS = 60.0
-"""`PINGYI_NATS_START_WAIT_SECONDS`'s default: as a start fails when PostgreSQL cannot be
-reached, it fails when NATS cannot be reached for this long."""
+"""`PINGYI_NATS_START_WAIT_SECONDS`'s default (and `PINGYI_DATABASE_START_WAIT_SECONDS`'s):
+how long a start waits for a server before the process exits non-zero."""
 
 EVENT_STORE_CONNECTION = ("dbname", "host", "port", "user", "password")
 """What the eventsourcing library's PostgreSQL datastore takes from its POSTGRES_* keys;
@@ -82,6 +82,9 @@ class CommonSettings(HttpLimits):
     registry's log; past it, keys are refused with 503 (fail closed)."""
     # How long a request waits for a pooled database connection before it is answered 503.
     database_wait_timeout: int = Field(default=10, ge=1, le=300)
+    database_start_wait_seconds: float = Field(default=NATS_START_WAIT_SECONDS, gt=0, le=3600)
+    """How long a start (production) waits for PostgreSQL, as `nats_start_wait_seconds`
+    for NATS: retrying with a growing pause, one line per attempt, then a non-zero exit."""
     # The server cancels an event-store write transaction's statement after this long.
     write_statement_timeout: float = Field(default=30.0, gt=0)
     # /readyz is not ready while a write has been in flight longer than this.

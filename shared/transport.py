@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from shared.errors import ServiceCannotStart
 from shared.messaging.jetstream import (
     JetStreamPublisher,
     NatsUnreachable,
@@ -30,6 +28,7 @@ from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Publisher
 from shared.messaging.sources import LocalLogSource, MessageSource
 from shared.service.application import PublishingApplication
+from shared.service.start_wait import until_usable
 from shared.settings import NATS_START_WAIT_SECONDS, CommonSettings
 
 log = logging.getLogger(__name__)
@@ -107,8 +106,8 @@ class MemoryTransport:
             self._hub.withdraw(*offered)
 
 
-RETRY_FIRST_SECONDS = 0.5
-RETRY_MAX_SECONDS = 5.0
+def _why_not_usable(error: Exception) -> str:
+    return error.why if isinstance(error, NatsUnreachable) else reason(error)
 
 
 class JetStreamTransport:
@@ -134,34 +133,12 @@ class JetStreamTransport:
         (one log line per failed attempt, naming the servers and why) for `start_wait`
         seconds; then `ServiceCannotStart` (a `ConnectionError`). A stop meanwhile cancels it
         (`shared.http`)."""
-        deadline = time.monotonic() + self._start_wait
-        failures = 0
-        while True:
-            try:
-                self._nc, self._js = await self._open(service)
-                if failures:
-                    log.info("connected to NATS at %s", redacted(self._url))
-                return
-            except Exception as error:
-                failures += 1
-                why = error.why if isinstance(error, NatsUnreachable) else reason(error)
-                pause = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** (failures - 1))
-                left = deadline - time.monotonic()
-                if left < pause:
-                    raise ServiceCannotStart(
-                        f"NATS at {redacted(self._url)} not usable after {failures} attempts"
-                        f" in {self._start_wait:g} s; last: {why}"
-                    ) from None
-                log.warning(
-                    "waiting for NATS at %s (attempt %d failed: %s); next in %.1f s, giving"
-                    " up in %.0f s",
-                    redacted(self._url),
-                    failures,
-                    why,
-                    pause,
-                    left,
-                )
-                await asyncio.sleep(pause)
+        self._nc, self._js = await until_usable(
+            f"NATS at {redacted(self._url)}",
+            lambda: self._open(service),
+            wait=self._start_wait,
+            why=_why_not_usable,
+        )
 
     async def _open(self, service: str) -> tuple[Any, Any]:
         nc, js = await connect(self._url, f"pingyi-{service}")
