@@ -50,8 +50,7 @@ async def until_usable(
             left = deadline - time.monotonic()
             if left < pause:
                 raise ServiceCannotStart(
-                    f"{server} not usable after {failures} attempts in {wait:g} s;"
-                    f" last: {said}"
+                    f"{server} not usable after {failures} attempts in {wait:g} s; last: {said}"
                 ) from None
             log.warning(
                 "waiting for %s (attempt %d failed: %s); next in %.1f s, giving up in %.0f s",
