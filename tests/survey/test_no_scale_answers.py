@@ -89,3 +89,5 @@ def test_a_public_vote_answers_as_a_batch_does(
     vote = {"voter": "13800138000", "ratings": {unit: NO_SCALE}}
     refused = cluster["survey"].post(f"/public/waves/{wave_id}/votes", json=vote)
     assert _says(refused, f"body.ratings.{unit}") == batch_says
+    # A voter has no key for GET /waves/{wave_id}: the reason also names the route they can read.
+    assert "GET /public/waves/{wave_id}" in batch_says[1]

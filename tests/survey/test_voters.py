@@ -29,6 +29,10 @@ SAME_PHONE = [
     "0086 13800138000",
     "（+86）138 0013 8000",
     "１３８００１３８０００",  # full-width digits, as some input methods type them
+    "138—0013—8000",  # em dashes, as a Chinese input method types a dash
+    "138–0013–8000",  # en dashes, as word processors and web pages write them
+    "138‐0013‐8000",  # U+2010 hyphen
+    "+86 138−0013−8000",  # U+2212 minus sign
 ]
 
 

@@ -44,8 +44,10 @@ VOTE_ATTEMPTS = 8
 PUBLIC_ACTOR = "public:online-vote"
 PUBLIC_VOTERS = uuid5(NAMESPACE_URL, "https://pingyi.example/survey/public-voters")
 """Who the wave counts public votes against: never an agency's quota."""
-_SEPARATORS = re.compile(r"[\s\-()]")
-"""What people write inside a number (after NFKC: full-width forms are plain ones)."""
+_SEPARATORS = re.compile(r"[\s()\-\u2010-\u2015\u2212\u2e3a\u2e3b]")
+"""What people write inside a number (after NFKC: full-width forms are plain ones). Every
+dash, not only the hyphen-minus: a Chinese input method types 138—0013—8000 and a number
+copied from a web page often carries ‐ or –; NFKC leaves those as they are."""
 _CHINA_MOBILE = re.compile(r"(?:\+86|86|0086)?(1[3-9][0-9]{9})")
 _ID_NUMBER = re.compile(r"([1-9][0-9]{5})([0-9]{8})([0-9]{3})([0-9x])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -115,7 +117,12 @@ def voter_principal(voter_hash: str) -> UUID:
 
 def require_voting_open(wave: Wave, now: datetime) -> None:
     """Votes are taken while the wave is open and within its window."""
-    wave.require_open()
+    if not wave.is_open:
+        # Not `wave.require_open()`: its answer carries the office's reason for closing,
+        # which is the office's record, not the public's.
+        raise WaveClosedError(
+            "voting on this wave is closed", field="wave_id", wave_id=str(wave.id)
+        )
     opens_at, closes_at = wave.opens_at, wave.closes_at
     if opens_at is not None and now < opens_at:
         raise NotOpenYet(

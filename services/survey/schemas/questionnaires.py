@@ -25,7 +25,11 @@ Answer = Literal[ANSWERS]  # type: ignore[valid-type]  # the tuple spreads at ru
 """An answer's text on some scale (满意, 非常满意, "8", "95"...); the wave checks its own.
 An enum rather than free text: checked at native speed, 160 times a questionnaire."""
 
-OFF_EVERY_SCALE = "not an answer on any scale (the wave's answers: GET /waves/{wave_id})"
+OFF_EVERY_SCALE = (
+    "not an answer on any scale (the wave's answers: GET /waves/{wave_id}; "
+    "a public wave's, without a key: GET /public/waves/{wave_id})"
+)
+"""One reason for every request, a vote's included: a voter has no key for /waves."""
 SCALE = "scale"
 """The code of an answer off the scale, wherever it is found: in a batch's row, by the
 wave's checks, or here (an answer on no scale at all)."""

@@ -16,7 +16,7 @@ from services.survey.application.waves.setup import (
     check_groups,
     check_panel,
     check_points,
-    check_public_template,
+    check_public_wave,
 )
 from services.survey.application.waves.units import campaign_units, standalone_units
 from services.survey.domain import BUILTIN_TEMPLATE, InvalidWave, Objections, Wave
@@ -80,7 +80,7 @@ class WaveCommands(SurveyBase):
             "public": bool(spec.get("public")) or kind == WaveKind.ONLINE_PUBLIC_VOTING,
             "integrity": IntegrityRules.model_validate(spec.get("integrity") or {}).model_dump(),
         }
-        check_public_template(template, setup["public"], objections)
+        check_public_wave(setup, template, objections)
         if not spec["name"].strip():
             objections.add(InvalidWave("must not be blank", field="name"))
         objections.refuse(InvalidWave)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from services.survey.domain import InvalidWave, Objections
 from shared.campaign_view import CampaignView
-from shared.contracts.survey import AgencyQuota, TemplateSnapshot, WaveKind
+from shared.contracts.survey import AgencyQuota, Channel, TemplateSnapshot, WaveKind
 from shared.registry_view import PRINCIPALS, RegistryView
 from shared.views import ViewStore
 
@@ -164,11 +164,14 @@ def appointed_panel(views: ViewStore, body_id: str, cycle: str | None) -> list[s
     return members
 
 
-def check_public_template(template: TemplateSnapshot, public: bool, objections: Objections) -> None:
-    """A public vote carries the voter and the ratings only: a wave open to the public cannot
-    use a template that asks each respondent for their group or district, or no vote could
-    ever be recorded."""
-    if not public:
+def check_public_wave(
+    setup: dict[str, Any], template: TemplateSnapshot, objections: Objections
+) -> None:
+    """A public vote carries the voter and the ratings only, through the online channel: a
+    wave open to the public that needs more of each respondent (their group or district, a
+    panel member) or collects through other channels only could never record a vote, and
+    every voter would be refused for a field they cannot send."""
+    if not setup["public"]:
         return
     for asked, what in ((template.asks_group, "group"), (template.asks_district, "district")):
         if asked:
@@ -179,3 +182,20 @@ def check_public_template(template: TemplateSnapshot, public: bool, objections: 
                     field="template_id",
                 )
             )
+    if setup["kind"] == WaveKind.REPRESENTATIVE_EVALUATION:
+        objections.add(
+            InvalidWave(
+                "a representative evaluation is answered by its panel's members, not by the "
+                "public: open it without `public`, or open an online_public_voting wave",
+                field="public",
+            )
+        )
+    channels = setup["channels"]
+    if channels and Channel.ONLINE not in channels:
+        objections.add(
+            InvalidWave(
+                "public votes come through the online channel (网上), which this wave's "
+                "channels leave out: add `online`, or list no channels",
+                field="channels",
+            )
+        )
