@@ -37,6 +37,7 @@ from shared.service.supervisor import unless_stopped
 from shared.views import ViewStore
 from shared.web.access_log import AccessLog
 from shared.web.body_limit import BodyLimitMiddleware
+from shared.web.cache_control import CacheControl
 from shared.web.docs import serve_docs
 from shared.web.echo import REASON_LIMIT, clip, error_body
 from shared.web.gate import Gate
@@ -232,6 +233,8 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     _guard_the_edge(app, runtime)
     # Added last, so outermost: it logs and counts the edge's 4xx too.
     app.add_middleware(AccessLog, metrics=metrics, quiet_paths=PROBES)
+    # Outside even that: its own answer to an unhandled error says what to keep as well.
+    app.add_middleware(CacheControl)
     for router in (
         _health_router(runtime, metrics),
         *definition.routers,

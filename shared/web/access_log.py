@@ -1,5 +1,6 @@
-"""The outermost middleware: every request counted, timed and logged, and an exception no
-handler took answered as JSON (a 500, or a 503 for an unavailable database).
+"""The outermost middleware but `shared.web.cache_control`: every request counted, timed
+and logged, and an exception no handler took answered as JSON (a 500, or a 503 for an
+unavailable database).
 
 A pure ASGI middleware. Starlette's `BaseHTTPMiddleware` (what `app.middleware("http")`
 builds) runs the app in a task of its own and hands every chunk of the request body across
