@@ -41,6 +41,7 @@ from shared.web.cache_control import CacheControl
 from shared.web.docs import serve_docs
 from shared.web.echo import REASON_LIMIT, clip, error_body
 from shared.web.gate import Gate
+from shared.web.head import HeadAsGet
 from shared.web.openapi import openapi_document
 from shared.web.rate_limit import RateLimits
 from shared.web.routes import BodyLimits, RouteTable
@@ -235,6 +236,7 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     app.add_middleware(AccessLog, metrics=metrics, quiet_paths=PROBES)
     # Outside even that: its own answer to an unhandled error says what to keep as well.
     app.add_middleware(CacheControl)
+    app.add_middleware(HeadAsGet)
     for router in (
         _health_router(runtime, metrics),
         *definition.routers,

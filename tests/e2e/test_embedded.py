@@ -141,6 +141,11 @@ def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:
         )
         assert public.status_code == 200, public.text
         assert final["run_id"] in public.text
+        # HEAD as GET through uvicorn (shared/web/head.py): GET's headers, no body.
+        head = httpx.head(public.url, timeout=30)
+        assert head.status_code == 200 and head.content == b"", head.text
+        assert head.headers["content-length"] == public.headers["content-length"]
+        assert head.headers["cache-control"] == "no-cache"
         best_line = best["unit_name"]
     finally:
         assert proc.stop() == 0, proc.output()[-3000:]

@@ -1,6 +1,7 @@
 """Every answer of every service says what a cache in between may keep
 (shared/web/cache_control.py): keyed answers and every refusal `private, no-store`, public
-routes' answers `no-cache` (kept only if checked each time), errors included."""
+routes' answers `no-cache` (kept only if checked each time), errors included. And HEAD is
+answered wherever GET is (shared/web/head.py)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,14 @@ def test_a_public_routes_refusal_is_checked_again_too(memory_settings: CommonSet
     assert answer.status_code == 404, answer.text
     assert answer.headers["cache-control"] == PUBLIC
     assert answer.headers["content-type"].startswith("application/json")
+
+
+def test_head_answers_as_get_without_the_body(registry: TestClient) -> None:
+    """shared/web/head.py: HEAD wherever GET is served, through the same policy."""
+    got = registry.get("/jurisdictions", headers=ADMIN)
+    head = registry.head("/jurisdictions", headers=ADMIN)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"]
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert registry.head("/jurisdictions").status_code == 401
+    assert registry.head("/healthz").headers["cache-control"] == PUBLIC
