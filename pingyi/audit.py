@@ -3,14 +3,20 @@ the authorization matrix, rebuild read models. Registered on the `pingyi` comman
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from pingyi.cli_common import DataDir, console, environment_settings, known
+
+report = Console(soft_wrap=True)
+"""The auditors' reports: a line whole however long, so that a log, a pipe or grep gets
+each finding (and each run and campaign id) complete, not cut at 80 columns."""
 
 
 def replay(
@@ -54,32 +60,42 @@ def replay(
         _cannot_replay(str(error))
     except Exception as error:  # a traceback's exit 1 would read as "different"
         _cannot_replay(f"{type(error).__name__}: {error}")
-    table = Table(title="pingyi replay --verify")
-    for column in ("score run", "round", "unit", "result"):
-        table.add_column(column)
-    different = not_checked = 0
-    for verdict in rounds:
-        for row in verdict.rows():
-            table.add_row(*row)
-        if unchecked(verdict):
-            not_checked += 1
-        elif not verdict.identical:
-            different += 1
-    for run in retired:
-        for row in run.rows():
-            table.add_row(*row)
-    console.print(table)
+    rows = [row for verdict in rounds for row in verdict.rows()]
+    rows += [row for run in retired for row in run.rows()]
+    _print_rows("pingyi replay --verify", ("score run", "round", "unit", "result"), rows)
+    different = sum(1 for v in rounds if not v.identical and not unchecked(v))
+    not_checked = sum(1 for v in rounds if unchecked(v))
     total = len(rounds)
     identical = total - different - not_checked
     summary = f"{identical} of {total} score runs identical, {different} different"
-    console.print(summary + (f", {not_checked} could not be checked" if not_checked else ""))
+    _say(summary + (f", {not_checked} could not be checked" if not_checked else ""))
     if retired:
-        console.print(f"{len(retired)} retired wave runs of the first release not verified")
+        _say(f"{len(retired)} retired wave runs of the first release not verified")
     raise typer.Exit(1 if different else 2 if not_checked else 0)
 
 
+def _print_rows(title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
+    """A table on a terminal (cells folded, never cut short); elsewhere one line per row,
+    its cells two spaces apart, as docs/audit.md shows them: a table fitted to 80 columns
+    cut every run and campaign id to `31516bfc-c29c-5952-a…` in a file or a pipe."""
+    if not report.is_terminal:
+        for row in rows:
+            _say("  ".join(row))
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    report.print(table, soft_wrap=False)
+
+
+def _say(line: str) -> None:
+    report.print(line, highlight=False, markup=False)
+
+
 def _cannot_replay(reason: str) -> NoReturn:
-    console.print("replay cannot run: " + reason, highlight=False, markup=False)
+    _say("replay cannot run: " + " ".join(reason.split()))
     raise typer.Exit(2)
 
 

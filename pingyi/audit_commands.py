@@ -127,6 +127,7 @@ def export(
         export_stored_run,
         load_scheme,
         origins_to_export,
+        out_refused,
     )
     from pingyi.audit_verify import CannotRecompute, engine
     from shared.persistence.message_log import MessageLogError
@@ -139,6 +140,9 @@ def export(
         _fail("无法导出 export cannot run: --run and --scheme exclude each other")
     if scheme is None and allowed:
         _fail("无法导出 export cannot run: --allow-missing is for --scheme (a run names its logs)")
+    unwritable = out_refused(out)
+    if unwritable is not None:
+        _fail(f"无法导出 export cannot run: {unwritable}")
     common = environment_settings(data_dir)
     try:
         campaign_id = campaign_id_of(campaign)
@@ -184,7 +188,8 @@ def export(
 
 
 def _fail(message: str) -> NoReturn:
-    _out.print(message, highlight=False, markup=False)
+    # One line whatever the reason holds: a library's message may span several.
+    _out.print(" ".join(message.split()), highlight=False, markup=False)
     raise typer.Exit(2)
 
 

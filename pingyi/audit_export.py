@@ -58,6 +58,16 @@ def campaign_id_of(text: str) -> str:
         raise NotACampaignId(f"campaign {text!r} is not a campaign id (a UUID)") from None
 
 
+def out_refused(out: Path) -> str | None:
+    """Why the bundle cannot be written at `out`, found before any log is read: a folder
+    there made the finished bundle's rename fail after the whole export."""
+    if out.is_dir():
+        return f"--out {out} is a folder: name the bundle file to write in it"
+    if not out.parent.is_dir():
+        return f"--out {out}: there is no folder {out.parent}"
+    return None
+
+
 def load_scheme(path: Path) -> dict[str, Any]:
     """A scheme document from a JSON or YAML file, validated by the scoring engine (a
     document it refuses is refused here, naming the field, before any log is read)."""

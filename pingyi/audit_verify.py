@@ -143,7 +143,9 @@ def stored_revision(results: Mapping[str, Any]) -> int:
     (`services.scoring.engine.compute.revision`, not imported here: reading a bundle needs
     only the contracts; the engine refuses a revision it does not know)."""
     found = results.get("engine_revision", 1)
-    return found if type(found) is int else -1
+    if type(found) is not int:  # said as the bundle has it, not as a stand-in number
+        raise CannotRecompute(f"results.json: engine_revision {found!r} is not a revision")
+    return found
 
 
 def _round(bundle: Bundle) -> tuple[str, int]:

@@ -76,7 +76,7 @@ class _LogChecker:
         try:
             message = IntegrationMessage.decode(data)
         except ValueError as error:
-            raise BundleError(self.part, f"line {number} is not a message: {error}") from None
+            raise BundleError(self.part, f"line {number} is not a message: {_why(error)}") from None
         where = f"line {number} ({self.origin} position {message.position})"
         if message.encode() != data:
             raise BundleError(self.part, f"{where} is not the canonical encoding")
@@ -117,7 +117,8 @@ def _manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
         if required not in manifest["parts"]:
             raise BundleError(required, "not listed in the manifest")
     origins = manifest["origins"]
-    if len(set(origins)) != len(origins) or not set(origins) <= set(ORIGINS):
+    named = all(isinstance(origin, str) for origin in origins)  # an object is unhashable
+    if not named or len(set(origins)) != len(origins) or not set(origins) <= set(ORIGINS):
         raise BundleError(MANIFEST, f"origins {origins!r} are not among {', '.join(ORIGINS)}")
     for origin in origins:
         if message_part(origin) not in manifest["parts"]:
@@ -162,8 +163,8 @@ def _check_part(
         raise BundleError(
             name, f"sha256 {hashed.hexdigest()} does not match the manifest's {entry['sha256']}"
         )
-    if size != entry.get("bytes"):
-        raise BundleError(name, f"{size} bytes, the manifest says {entry.get('bytes')}")
+    if size != entry.get("bytes") or type(entry.get("bytes")) is not int:
+        raise BundleError(name, f"{size} bytes, the manifest says {entry.get('bytes')!r}")
     if problem is not None:
         raise problem
     if checker is not None:
@@ -192,3 +193,14 @@ def _document(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     if canonical_json(document) != data:
         raise BundleError(name, "not the canonical encoding")
     return document
+
+
+def _why(error: ValueError) -> str:
+    """A decoding error in one line: pydantic's first problem, where and what (its full
+    text runs over several lines, with a link)."""
+    problems = getattr(error, "errors", None)
+    found = problems() if callable(problems) else []
+    if found:
+        where = ".".join(str(part) for part in found[0].get("loc", ()))
+        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
+    return " ".join(str(error).split())

@@ -47,10 +47,10 @@ def write_bundle(
     partial = path.with_name(path.name + ".partial")
     try:
         manifest = _write_parts(partial, scheme, messages, results, about, origins)
-    except BaseException:
+        partial.replace(path)  # a reader never sees half a bundle under the real name
+    except BaseException:  # the rename too: a folder at `path` left the whole .partial
         partial.unlink(missing_ok=True)
         raise
-    partial.replace(path)  # a reader never sees half a bundle under the real name
     return manifest
 
 

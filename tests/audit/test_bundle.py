@@ -21,6 +21,7 @@ from pingyi.audit_bundle import (
     write_bundle,
 )
 from shared.canonical import canonical_json
+from shared.contracts.envelope import IntegrationMessage
 from shared.persistence.message_log import read_messages
 from tests.audit.stores import embedded, scored_history
 
@@ -309,6 +310,23 @@ def test_an_inconsistent_bundle_is_not_written(data: Path, tmp_path: Path) -> No
             about=about,
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bundle_that_cannot_take_its_name_leaves_no_partial(data: Path, tmp_path: Path) -> None:
+    """The rename at the end fails (a folder holds the name): the whole bundle written under
+    `<name>.partial` is removed too, not left beside it."""
+    survey = [m.data for m in read_messages(embedded(data), "survey")]
+    last = IntegrationMessage.decode(survey[-1]).position
+    (tmp_path / "x.zip").mkdir()
+    with pytest.raises(OSError):
+        write_bundle(
+            tmp_path / "x.zip",
+            scheme=SCHEME,
+            messages={"survey": survey},
+            results=RESULTS,
+            about={"campaign_id": CAMPAIGN, "round": 1, "read_to": {"survey": last}},
+        )
+    assert [p.name for p in tmp_path.iterdir()] == ["x.zip"]
 
 
 def test_every_flipped_byte_is_refused_or_read(data: Path, tmp_path: Path) -> None:

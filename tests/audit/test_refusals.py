@@ -18,6 +18,7 @@ import pytest
 
 from pingyi.audit_bundle import read_bundle, write_bundle
 from services.scoring.engine import score_round
+from shared.canonical import canonical_json
 from shared.persistence.message_log import read_messages
 from tests.audit.stores import copy_of, embedded, run_pingyi, scored_history
 
@@ -283,6 +284,108 @@ def test_what_cannot_be_checked_is_exit_2_with_a_reason_never_a_traceback(
     assert len([line for line in done.stdout.splitlines() if reason in line]) == 1
     if args[:2] == ["audit", "export"]:
         assert not (tmp_path / "b.zip").exists()
+
+
+def _manifest(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, bytes]], None]:
+    def edit(entries: dict[str, bytes]) -> None:
+        manifest = json.loads(entries["manifest.json"])
+        change(manifest)
+        entries["manifest.json"] = json.dumps(manifest).encode()
+
+    return edit
+
+
+def _results(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, bytes]], None]:
+    """The results changed, and the manifest made to match them."""
+
+    def edit(entries: dict[str, bytes]) -> None:
+        results = json.loads(entries["results.json"])
+        change(results)
+        entries["results.json"] = canonical_json(results)
+        _manifest(lambda m: m["parts"].update({"results.json": _entry(entries["results.json"])}))(
+            entries
+        )
+
+    return edit
+
+
+def _cut_survey_line(entries: dict[str, bytes]) -> None:
+    """The survey log's first line cut in the middle of a string; the manifest made to match."""
+    log = entries["messages/survey.jsonl"]
+    end = log.index(b"\n")
+    entries["messages/survey.jsonl"] = log[: end // 2] + log[end:]
+    part = {"messages/survey.jsonl": _entry(entries["messages/survey.jsonl"])}
+    _manifest(lambda m: m["parts"].update(part))(entries)
+
+
+def _entry(content: bytes) -> dict[str, Any]:
+    return {"sha256": hashlib.sha256(content).hexdigest(), "bytes": len(content)}
+
+
+BROKEN: list[tuple[str, Callable[[dict[str, bytes]], None], str]] = [
+    (
+        "a message line cut short",
+        _cut_survey_line,
+        "messages/survey.jsonl: line 1 is not a message: Invalid JSON: EOF while parsing",
+    ),
+    (
+        "origins holding an object",
+        _manifest(lambda m: m.update(origins=[{"registry": 1}])),
+        "manifest.json: origins [{'registry': 1}] are not among",
+    ),
+    (
+        "a part's size as text",
+        _manifest(
+            lambda m: m["parts"]["scheme.json"].update(
+                bytes=str(m["parts"]["scheme.json"]["bytes"])
+            )
+        ),
+        "bytes, the manifest says '",
+    ),
+    (
+        "an engine revision as text",
+        _results(lambda r: r.update(engine_revision="x")),
+        "cannot recompute: results.json: engine_revision 'x' is not a revision",
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "reason"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN])
+def test_a_broken_bundle_is_refused_in_one_line_naming_what(
+    history: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    change: Callable[[dict[str, bytes]], None],
+    reason: str,
+) -> None:
+    """The file's hash, then one line naming the part and what is wrong with it: not
+    pydantic's several lines, not a TypeError, not a stand-in value."""
+    data, _ = history
+    _rezipped(data.parent / "final.zip", tmp_path / "b.zip", change)
+    done = run_pingyi("audit", "verify", "b.zip", cwd=tmp_path, env={"COLUMNS": "80"})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    (_, refusal) = done.stdout.splitlines()
+    assert reason in refusal, done.stdout
+
+
+@pytest.mark.parametrize("where", ["a folder", "a folder that does not exist"])
+def test_export_refuses_an_out_it_cannot_write_and_leaves_nothing(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path, where: str
+) -> None:
+    """Refused before any log is read; a folder at --out used to be found only by the
+    finished bundle's rename, which left the whole bundle beside it as `<out>.partial`."""
+    data, facts = history
+    out = tmp_path / "审计包" if where == "a folder" else tmp_path / "没有的目录" / "第一轮.zip"
+    if where == "a folder":
+        out.mkdir()
+    done = run_pingyi(
+        "audit", "export", "--campaign", facts["campaign_id"], "--out", str(out),
+        "--data-dir", str(data), cwd=tmp_path,
+    )  # fmt: skip
+    expected = "is a folder" if where == "a folder" else f"there is no folder {out.parent}"
+    _refused(done, "export cannot run: --out ", expected)
+    assert ".partial" not in done.stdout
+    assert sorted(p.name for p in tmp_path.rglob("*")) == (["审计包"] if out.is_dir() else [])
 
 
 # --- a store a replay or an export reads is missing, or cannot be read -------------------

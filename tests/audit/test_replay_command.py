@@ -30,6 +30,24 @@ def test_stored_runs_verify_identically(history: tuple[Path, dict[str, Any]]) ->
         assert run["run_id"] in done.stdout
 
 
+def test_a_report_in_a_pipe_keeps_every_id_whole(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """Not a terminal, 80 columns: each run is one line with its run and campaign ids whole
+    (a table fitted to the width cut them to `31516bfc-c29c-5952-a…`), and a refusal too."""
+    data, facts = history
+    narrow = {"COLUMNS": "80"}
+    done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=data.parent, env=narrow)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for run in facts["runs"]:
+        (line,) = [row for row in done.stdout.splitlines() if run["run_id"] in row]
+        assert facts["campaign_id"] in line and line.endswith("identical"), done.stdout
+    nowhere = run_pingyi("replay", "--verify", cwd=tmp_path, env=narrow)
+    assert nowhere.returncode == 2, nowhere.stdout + nowhere.stderr
+    (refusal,) = nowhere.stdout.splitlines()
+    assert refusal.startswith("replay cannot run:") and "--data-dir" in refusal
+
+
 def test_the_default_folder_is_used_when_run_where_the_data_is(
     history: tuple[Path, dict[str, Any]],
 ) -> None:

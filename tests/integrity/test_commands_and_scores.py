@@ -67,10 +67,11 @@ def test_verify_log_command_exits_0_1_2(tmp_path: Path) -> None:
         "--data-dir",
         str(data),
         cwd=tmp_path,
-        env=auditor,
+        env=auditor | {"COLUMNS": "80"},  # as in a pipe or a file: a finding stays one line
     )
     assert tampered.returncode == 1, tampered.stdout + tampered.stderr
-    assert f"TAMPERED at position {position}" in tampered.stdout
+    finding = f"TAMPERED at position {position}: the row changed after it was sealed"
+    assert any(finding in line for line in tampered.stdout.splitlines()), tampered.stdout
 
     other_key = {"PINGYI_SEAL_PUBLIC_KEY": "22" * 32}
     wrong = run_pingyi("audit", "verify-log", "--data-dir", str(data), cwd=tmp_path, env=other_key)
