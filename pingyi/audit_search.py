@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
+from pingyi.audit_difference import moves_toward
 from shared.contracts.envelope import IntegrationMessage
 
 BATCH_RECORDED = "survey.batch.recorded"
@@ -158,30 +158,35 @@ class Search:
         """The messages (or questionnaires of a part) behind the component's difference, and
         how far the search got when it did not finish (else "")."""
         self.spent = 0
-        touching = self._touching(unit_id, code, list(range(len(self.pieces))))
-        if touching is None:
-            return [], "search stopped at its budget of recomputations"
+        touching, unsearched = self._touching(unit_id, code, list(range(len(self.pieces))))
+        if unsearched:
+            return [], self._stopped(touching, unsearched)
         named = [
             k
             for k in touching
             if self._within_budget()
             and moves_toward(self._component(unit_id, code, {k}), recomputed, stored)
         ]
+        if self.spent > self.budget:
+            tried = touching[: self.budget - (self.spent - len(touching))]
+            return [], self._stopped(touching, [touching[len(tried) :]], tried=named)
         if named:
             return [self._ref(k) for k in named], ""
         refs = ", ".join(self._ref(k).label() for k in touching[:10])
         return [], f"no single message explains it; {len(touching)} messages touch it: {refs}"
 
-    def _touching(self, unit_id: str, code: str, candidates: list[int]) -> list[int] | None:
+    def _touching(
+        self, unit_id: str, code: str, candidates: list[int]
+    ) -> tuple[list[int], list[list[int]]]:
         """The candidates (indices of `pieces`) whose removal changes the component (by
-        halving)."""
+        halving), and the groups not searched when the budget ran out."""
         full = self._component(unit_id, code, set())
         found: list[int] = []
         pending = [candidates]
         while pending:
-            group = pending.pop()
             if not self._within_budget():
-                return None
+                return sorted(found), pending
+            group = pending.pop()
             if self._component(unit_id, code, set(group)) == full:
                 continue
             if len(group) == 1:
@@ -189,7 +194,34 @@ class Search:
             else:
                 middle = len(group) // 2
                 pending.extend((group[middle:], group[:middle]))
-        return sorted(found)
+        return sorted(found), []
+
+    def _stopped(
+        self, touching: list[int], unsearched: list[list[int]], tried: Sequence[int] = ()
+    ) -> str:
+        """What a search cut short by its budget found: the messages found so far, and where
+        the rest lies (a range of positions per origin), for the auditor to read there."""
+        said = [f"search stopped at its budget of {self.budget} recomputations"]
+        if tried:
+            refs = "; ".join(self._ref(k).label() for k in tried[:10])
+            said.append(f"{len(tried)} messages found that explain it so far: {refs}")
+        elif touching:
+            refs = "; ".join(self._ref(k).label() for k in touching[:10])
+            more = f" (first 10: {refs})" if len(touching) > 10 else f": {refs}"
+            said.append(f"{len(touching)} messages found that touch it{more}")
+        rest = sorted(k for group in unsearched for k in group)
+        if rest:
+            said.append(f"not yet searched: {len(rest)} candidates in {self._ranges(rest)}")
+        return "; ".join(said)
+
+    def _ranges(self, ks: list[int]) -> str:
+        """Positions spanned per origin, e.g. `survey positions 12–3149`."""
+        spans: dict[str, tuple[int, int]] = {}
+        for k in ks:
+            message = self.messages[self.pieces[k][0]]
+            low, high = spans.get(message.origin, (message.position, message.position))
+            spans[message.origin] = (min(low, message.position), max(high, message.position))
+        return ", ".join(f"{o} positions {lo}–{hi}" for o, (lo, hi) in sorted(spans.items()))
 
     def _ref(self, k: int) -> MessageRef:
         i, j = self.pieces[k]
@@ -209,57 +241,6 @@ class Search:
             return {"refused": f"{type(error).__name__}: {error}"}
         unit = by_id(results.get("units"), "unit_id").get(unit_id, {})
         return by_id(unit.get("components"), "code").get(code)
-
-
-def moves_toward(without: Any, recomputed: Any, stored: Any) -> bool:
-    """Whether removing a message moves the component back toward the bundle's value: over
-    the values where recomputed and stored differ, more get closer than get farther. Only
-    those values count: a removal also changes what it must (sample sizes …), and those say
-    nothing about which message is behind the difference."""
-    before, target, after = flat(recomputed), flat(stored), flat(without)
-    closer = farther = 0
-    for path in before.keys() | target.keys():
-        if before.get(path) == target.get(path):
-            continue
-        gap, new_gap = (
-            _gap(before.get(path), target.get(path)),
-            _gap(after.get(path), target.get(path)),
-        )
-        closer += new_gap < gap
-        farther += new_gap > gap
-    return closer > farther
-
-
-def flat(value: Any, path: str = "") -> dict[str, Any]:
-    if isinstance(value, dict):
-        return {k: v for key, item in value.items() for k, v in flat(item, f"{path}.{key}").items()}
-    if isinstance(value, list):
-        return {k: v for i, item in enumerate(value) for k, v in flat(item, f"{path}[{i}]").items()}
-    return {path: value}
-
-
-_EXACT = Context(prec=50, traps=[InvalidOperation])
-_FAR = Decimal("Infinity")
-
-
-def _gap(value: Any, target: Any) -> Decimal:
-    """How far apart two leaf values are: numerically when both are numbers (or decimal
-    text), else 0 when equal and infinitely far otherwise."""
-    if value == target:
-        return Decimal(0)
-    a, b = _number(value), _number(target)
-    if a is None or b is None:
-        return _FAR
-    return abs(_EXACT.subtract(a, b))
-
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return None
-    try:
-        return _EXACT.create_decimal(value)
-    except InvalidOperation:
-        return None
 
 
 SUBJECT_KEYS = (

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pingyi.audit_bundle import Bundle
-from pingyi.audit_search import Compute, MessageRef, Search, by_id, flat
+from pingyi.audit_difference import flat
+from pingyi.audit_search import Compute, MessageRef, Search, by_id
 from shared.canonical import canonical_json
 from shared.contracts.envelope import IntegrationMessage
 

@@ -5,6 +5,7 @@ would be in a log of single recordings."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +152,25 @@ def test_a_part_less_some_questionnaires_keeps_its_place_and_the_others(version:
     assert len(list(without(messages, {(first, None)}))) == len(messages) - 1
     every = {(first, j) for j in range(30)}
     assert len(list(without(messages, every))) == len(messages) - 1
+
+
+@pytest.mark.parametrize("budget", [6, 60])
+def test_a_search_cut_short_by_its_budget_says_what_it_found_and_where_the_rest_lies(
+    tmp_path: Path, budget: int
+) -> None:
+    """At demo scale a component touched by hundreds of questionnaires outruns the budget:
+    the auditor is told what was found so far and which positions remain, never nothing."""
+    messages = _log(2)
+    honest = _results(messages)
+    forged = [m.model_copy(deep=True) for m in messages]
+    _forged(forged, "Q-0034")
+    bundle = read_bundle(_bundle(tmp_path / "f.zip", forged, honest))
+    [unit] = verify_bundle(bundle, engine(), budget=budget).units
+    [component] = unit.components
+    assert component.messages == []
+    said = component.searched
+    assert said.startswith(f"search stopped at its budget of {budget} recomputations; "), said
+    assert re.search(r"; not yet searched: \d+ candidates in .*survey positions \d+–\d+$", said)
+    if budget == 60:  # far enough to have found some, named by their questionnaires
+        assert re.search(r"; \d+ messages found that touch it \(first 10: ", said), said
+        assert "survey.batch.recorded questionnaire_id=Q-0000" in said, said
