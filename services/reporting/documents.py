@@ -59,8 +59,11 @@ class CjkPdf(FPDF):
     kept in `unprintable`, for the document to say so (`fonts.unprintable_note`), where
     fpdf2 would leave it out."""
 
-    def __init__(self, font: CjkFont, *, landscape: bool = False) -> None:
+    def __init__(self, font: CjkFont, *, created: datetime, landscape: bool = False) -> None:
+        """`created`: the date the file states, fixed by what it reports (never the clock),
+        so that the same facts give the same bytes."""
         super().__init__(orientation="landscape" if landscape else "portrait", format="A4")
+        self.set_creation_date(created)
         self.cjk = font
         self.unprintable: set[str] = set()
         self.add_font(FAMILY, fname=str(font.path), collection_font_number=font.index)
@@ -93,15 +96,13 @@ class PdfWriter:
     written is kept and laid out by `output`: once, and when a character turned out to have
     no glyph in any font, again with the note that says so under the title."""
 
-    def __init__(self, font: CjkFont, title: str, *, landscape: bool = False) -> None:
+    def __init__(
+        self, font: CjkFont, title: str, *, created: datetime, landscape: bool = False
+    ) -> None:
+        """`created`: as `CjkPdf`'s, fixed by what the file reports."""
         self.font, self.title, self.landscape = font, title, landscape
-        self._moment: datetime | None = None
+        self.created = created
         self._parts: list[Callable[[CjkPdf], None]] = []
-
-    def dated(self, moment: datetime) -> None:
-        """The creation date the file states: fixed by what it reports, so the same facts
-        give the same bytes."""
-        self._moment = moment
 
     def heading(self, text: str, size: int = 13) -> None:
         self._parts.append(lambda pdf: _heading(pdf, text, size))
@@ -125,11 +126,9 @@ class PdfWriter:
         return bytes(pdf.output())
 
     def _layout(self, unprintable: frozenset[str]) -> CjkPdf:
-        pdf = CjkPdf(self.font, landscape=self.landscape)
+        pdf = CjkPdf(self.font, created=self.created, landscape=self.landscape)
         pdf.set_title(self.title)
         pdf.set_author("评议 Pingyi")
-        if self._moment is not None:
-            pdf.set_creation_date(self._moment)
         pdf.set_auto_page_break(auto=True, margin=12)
         pdf.add_page()
         _heading(pdf, self.title, 16)

@@ -51,8 +51,8 @@ def _overdue(milestones: list[dict[str, Any]]) -> str:
 
 
 def bulletin_pdf(doc: dict[str, Any], font: CjkFont) -> bytes:
-    writer = PdfWriter(font, doc["title"])
-    writer.dated(datetime.combine(datetime.fromisoformat(doc["period"]["as_of"]), time(), BEIJING))
+    as_of = datetime.fromisoformat(doc["period"]["as_of"])
+    writer = PdfWriter(font, doc["title"], created=datetime.combine(as_of, time(), BEIJING))
     writer.para(period_line(doc))
     writer.heading("一、基本情况")
     writer.para(summary_line(doc))

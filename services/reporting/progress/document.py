@@ -81,9 +81,9 @@ def _satisfaction_table(writer: PdfWriter, rows: list[Document], numeric: bool) 
 
 
 def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric: bool) -> bytes:
-    writer = PdfWriter(font, f"{document['name']} 测评进度", landscape=True)
     # Dated by the wave, not the clock: the same facts give the same bytes.
-    writer.dated(datetime.fromisoformat(document["closed_at"] or document["opened_at"]))
+    created = datetime.fromisoformat(document["closed_at"] or document["opened_at"])
+    writer = PdfWriter(font, f"{document['name']} 测评进度", created=created, landscape=True)
     round_text = f" · 第{document['round']}轮" if document["round"] else ""
     closed = document["closed_at"]
     state = f"已结束（{beijing(closed)}）" if closed else "进行中"  # as the page says it

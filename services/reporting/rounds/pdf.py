@@ -76,12 +76,12 @@ def _layout(
     edition: Edition,
     unprintable: frozenset[str],
 ) -> CjkPdf:
-    pdf = CjkPdf(font, landscape=True)
+    # A published version is dated by its publication, an office's run by its computation.
+    created = published["published_at"] if published is not None else document["computed_at"]
+    pdf = CjkPdf(font, created=datetime.fromisoformat(created), landscape=True)
     title = _title(document, edition)
     pdf.set_title(title)
     pdf.set_author("评议 Pingyi")
-    if published is not None:
-        pdf.set_creation_date(datetime.fromisoformat(published["published_at"]))
     pdf.set_margins(10, 10, 10)
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_page()

@@ -4,6 +4,7 @@ the published versions only (an embargoed round is never among the points)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -83,10 +84,13 @@ def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, publ
         raise RoundNotScored("no results for this unit in this campaign", field="path.unit_id")
     dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
     names: dict[str, str] = {}
+    computed = []
     for point in trend["points"]:
-        names |= results.run(point["run_id"])["payload"]["list_names"]
+        run = results.run(point["run_id"])
+        names |= run["payload"]["list_names"]
+        computed.append(datetime.fromisoformat(run["computed_at"]))
     audience = "已发布结果" if public else "内部，含未发布结果"
-    content = dossier_pdf(dossier, trend, names, font, audience)
+    content = dossier_pdf(dossier, trend, names, font, audience, max(computed))
     prefix = "dossier" if public else "dossier-internal"
     return pdf_response(content, f"{dossier['unit_name']}评议档案", f"{prefix}-{unit_id}")
 

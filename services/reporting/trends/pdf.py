@@ -5,6 +5,7 @@ explanation. The CJK font is embedded as a subset."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from services.reporting.documents import PdfWriter
@@ -27,11 +28,13 @@ def dossier_pdf(
     list_names: dict[str, str],
     font: CjkFont,
     audience: str,
+    created: datetime,
 ) -> bytes:
     """`audience` says in the title whose figures these are: 已发布 for the public file,
-    内部 for an office's (current runs, published or not)."""
+    内部 for an office's (current runs, published or not); `created`, when the latest of
+    those runs was computed."""
     title = f"{dossier['unit_name']} 评议档案（{audience}）"
-    writer = PdfWriter(font, title, landscape=True)
+    writer = PdfWriter(font, title, created=created, landscape=True)
     writer.para(f"评议活动：{dossier['campaign_name'] or '—'}；类别：{dossier['category']}")
     writer.heading("一、历次评议结果")
     rows = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def _pdf_text(body: bytes) -> tuple[str, set[str]]:
 
 
 def test_nothing_is_public_before_publication(story: Any) -> None:
-    scored, _ = story
+    scored, final = story
     for rest in ("/results.pdf", "/charts/ranking.png", "/charts/grades.png"):
         rest = f"/rounds/1{rest}"
         response = scored.reporting.get(scored.public(rest))
@@ -61,6 +62,9 @@ def test_nothing_is_public_before_publication(story: Any) -> None:
     assert office.status_code == 200, office.text
     text, _ = _pdf_text(office.content)
     assert "第1轮评议结果（未发布）" in text
+    # Dated by the run's computation, never the clock: the same run, the same bytes.
+    created = PdfReader(io.BytesIO(office.content)).metadata.creation_date
+    assert created == datetime.fromisoformat(final["computed_at"]).replace(microsecond=0)
     refused = scored.reporting.get(
         scored.path("/rounds/1/results.pdf"), headers=scored.unit_key.headers
     )

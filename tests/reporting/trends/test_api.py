@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
 from services.reporting.rounds import png
 from tests.conftest import in_memory
@@ -169,6 +170,11 @@ def test_the_office_dossier_pdf(story: Any) -> None:
     ):
         assert expected in text, expected
     assert pdf_images(response.content) == 1  # the trend chart
+    # Dated by the latest run it shows, never the clock: the same runs, the same bytes.
+    runs = (story["final"], story["earlier_final"])
+    latest = max(datetime.fromisoformat(run["computed_at"]) for run in runs)
+    created = PdfReader(io.BytesIO(response.content)).metadata.creation_date
+    assert created == latest.replace(microsecond=0)
     unit_id = story["scored"].rnd.world.unit_ids[0]
     disposition = response.headers["content-disposition"]
     assert f'filename="dossier-internal-{unit_id}.pdf"' in disposition
