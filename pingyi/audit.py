@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from pingyi.cli_common import DataDir, console, environment_settings, known
+from pingyi.cli_common import DataDir, console, environment_settings, known, say_refused
 
-report = Console(soft_wrap=True)
+report = console
 """The auditors' reports: a line whole however long, so that a log, a pipe or grep gets
 each finding (and each run and campaign id) complete, not cut at 80 columns."""
 
@@ -117,16 +116,12 @@ def verify_draw(
     try:
         verification = run_checks(common, parsed)
     except DrawNotVerifiable as error:
-        console.print(f"[red]verify-draw cannot run:[/red] {error}")
+        say_refused("verify-draw cannot run:", error)
         raise typer.Exit(2) from None
-    table = Table(title=f"pingyi verify-draw {parsed}")
-    for column in ("check", "result", "detail"):
-        table.add_column(column)
-    for row in verification.rows():
-        table.add_row(*row)
-    console.print(table)
+    rows = [tuple(row) for row in verification.rows()]
+    _print_rows(f"pingyi verify-draw {parsed}", ("check", "result", "detail"), rows)
     passed = sum(1 for c in verification.checks if c.passed)
-    console.print(f"{passed} of {len(verification.checks)} checks passed")
+    _say(f"{passed} of {len(verification.checks)} checks passed")
     raise typer.Exit(0 if verification.passed else 1)
 
 
@@ -166,13 +161,13 @@ def rebuild(
     upstreams = sorted({up for view in definition(service).views for up in view.upstreams})
     missing = missing_stores(common, upstreams, doing="to rebuild from")
     if missing is not None:
-        console.print(f"[red]rebuild cannot run:[/red] {missing}")
+        say_refused("rebuild cannot run:", missing)
         raise typer.Exit(2)
     try:
         with _held(common, service):
             rebuilt = _rebuild(common, service, views or [])
     except (UnknownViewError, DataDirRefused, RebuildRefused) as error:
-        console.print(f"[red]rebuild cannot run:[/red] {error}")
+        say_refused("rebuild cannot run:", error)
         raise typer.Exit(2) from None
     table = Table(title=f"pingyi rebuild {service}")
     for column in ("view", "upstream positions", "messages applied"):

@@ -20,6 +20,7 @@ from pingyi.cli_common import (
     known,
     production_refusals,
     refuse,
+    say_refused,
     service_environment,
 )
 
@@ -73,7 +74,7 @@ def up(
             check_ports(host, base_port)
             _run_embedded(data_dir, demo, host, base_port, questionnaires)
     except (DataDirRefused, PortTaken) as refused:
-        console.print(f"[red]pingyi up cannot start:[/red] {refused}")
+        say_refused("pingyi up cannot start:", refused)
         raise typer.Exit(2) from None
 
 

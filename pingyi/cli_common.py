@@ -10,8 +10,20 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
-console = Console()
+console = Console(soft_wrap=True)
+"""Lines whole however long (soft wrap: the terminal folds them, rich does not cut or break
+them at 80 columns in a pipe or a log): an admin key, an id or a refusal is read and copied
+whole. Tables still fit the terminal."""
+
+
+def say_refused(what: str, reason: object) -> None:
+    """`what` in red, then the reason as plain text on the same line: a reason quotes paths
+    and values, whose brackets rich would read as markup, and a library's message may span
+    lines."""
+    console.print(Text.assemble((what, "red"), " ", " ".join(str(reason).split())))
+
 
 SETTINGS_REFUSED = 2
 """The exit code of a command refused for its settings (as for a bad option)."""

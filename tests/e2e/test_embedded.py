@@ -47,6 +47,11 @@ def test_thin_path_embedded_survives_a_restart_and_replays(tmp_path: Path) -> No
     data = tmp_path / "data"
     proc, urls = _up(data, tmp_path / "up.log")
     try:
+        # The admin key is read off this line: whole, on it, however long the path (a pipe).
+        thin_path.wait_until(lambda: "admin key" in proc.output(), "the admin key printed")
+        [line] = [line for line in proc.output().splitlines() if "admin key" in line]
+        assert line.endswith(f"admin key (X-API-Key): {ADMIN_KEY}"), line
+        assert f"data: {data.resolve()}   " in line, line
         api = Api(urls)
         ctx = thin_path.register(api)
         wave = thin_path.open_wave(api, ctx)

@@ -196,7 +196,8 @@ def test_a_changed_digest_fails_the_digest_check(drawn: dict[str, Any], tmp_path
 
 def cli(data_dir: Path, draw_id: UUID) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
-    env |= {"PINGYI_MODE": "embedded", "COLUMNS": "200"}
+    # 80 columns, as a pipe or a log is printed: every line must stay whole there.
+    env |= {"PINGYI_MODE": "embedded", "COLUMNS": "80"}
     return subprocess.run(
         [sys.executable, "-m", "pingyi", "verify-draw", str(draw_id), "--data-dir", str(data_dir)],
         cwd=ROOT,
@@ -222,5 +223,11 @@ def test_the_cli_exits_non_zero_on_a_tampered_copy(drawn: dict[str, Any], tmp_pa
     result = cli(copy, drawn["draw_id"])
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAIL" in result.stdout
-    missing = cli(tmp_path / "empty", drawn["draw_id"])
+    # One line a check, its detail whole (a table fitted to 80 columns cut it).
+    [failing] = [line for line in result.stdout.splitlines() if "FAIL" in line]
+    assert failing.startswith("draw  FAIL  re-run differs: "), result.stdout
+    # A path that holds what rich would read as markup is said whole, on one line.
+    missing = cli(tmp_path / "审计[bold]数据", drawn["draw_id"])
     assert missing.returncode == 2
+    [said] = missing.stdout.splitlines()
+    assert said.startswith("verify-draw cannot run: ") and "审计[bold]数据" in said, said
