@@ -112,11 +112,17 @@ def verify_log_command(
 
 
 def _lines(verdict: LogVerdict) -> list[str]:
-    head = f"{verdict.service}: {verdict.rows} rows, {verdict.checkpoints} checkpoints"
     if verdict.finding is not None:
+        # The check stops at the first finding: its counts are how far it read, not the
+        # log's size, and are said as such.
         found = verdict.finding
-        lines = [f"{head} — 篡改 TAMPERED at position {found.position}: {found.problem}"]
+        read = f"{verdict.rows} rows read and {verdict.checkpoints} checkpoints checked"
+        lines = [
+            f"{verdict.service}: 篡改 TAMPERED at position {found.position}: {found.problem}"
+            f" (the check stops there: {read})"
+        ]
     else:
+        head = f"{verdict.service}: {verdict.rows} rows, {verdict.checkpoints} checkpoints"
         lines = [f"{head} — intact, {verdict.sealed} rows sealed"]
         if verdict.unsealed:
             after = verdict.unsealed_after or 0
