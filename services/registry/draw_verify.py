@@ -151,7 +151,11 @@ def _digest(frozen: Any) -> Check:
 
 def _eligibility(ledger: PoolLedger, committed: Any, frozen: Any) -> Check:
     expected = ledger.eligible(
-        committed.jurisdiction_id, committed.cycle, committed.purpose, frozen.as_of_position
+        committed.jurisdiction_id,
+        committed.cycle,
+        committed.purpose,
+        frozen.as_of_position,
+        committed.pool_rule,
     )
     missing = sorted(set(expected) - set(frozen.pool))
     extra = sorted(set(frozen.pool) - set(expected))
@@ -159,11 +163,12 @@ def _eligibility(ledger: PoolLedger, committed: Any, frozen: Any) -> Check:
         p for p in expected if p in frozen.sectors and frozen.sectors[p] != expected[p]
     )
     ok = not (missing or extra or wrong_sector)
+    rule = f"pool rule {committed.pool_rule}"
     detail = (
-        f"the log as of @{frozen.as_of_position} gives the same {len(expected)} people"
+        f"the log as of @{frozen.as_of_position} gives the same {len(expected)} people ({rule})"
         if ok
         else f"{len(missing)} eligible but left out, {len(extra)} not eligible, "
-        f"{len(wrong_sector)} with another sector"
+        f"{len(wrong_sector)} with another sector ({rule})"
     )
     return Check("pool eligibility", ok, detail)
 

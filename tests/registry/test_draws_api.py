@@ -15,8 +15,8 @@ from services.registry.draw_verify import verify_draw
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.campaign_helpers import luohe_spec, open_campaign
-from tests.registry.helpers import city_with_counties, post
-from tests.registry.people_helpers import COMMITMENT, SEED, appoint, office_body
+from tests.registry.helpers import city_with_counties, office, post
+from tests.registry.people_helpers import COMMITMENT, SEED, appoint, office_body, person
 
 
 @pytest.fixture
@@ -218,3 +218,45 @@ def test_an_idempotency_key_returns_the_first_draw(cluster: Cluster, world: dict
     first = post(cluster, "/draws", body, **{"Idempotency-Key": "draw-1"})
     again = post(cluster, "/draws", body, **{"Idempotency-Key": "draw-1"})
     assert again == first
+
+
+@pytest.mark.parametrize("common", ["embedded"], indirect=True)
+def test_one_person_registered_by_two_counties_sits_in_a_citys_pool_once(
+    cluster: Cluster, world: dict[str, Any], common: CommonSettings
+) -> None:
+    """Each county sees only its own contacts, so both may register the same representative;
+    the city's pool holds them once, by the earliest registration (pool rule 2), and
+    `pingyi verify-draw` re-derives the same pool."""
+    counties = {name: world["counties"][name]["jurisdiction_id"] for name in ("源汇区", "郾城区")}
+    keys = world["keys"] | {"郾城区": office(cluster, "郾城区纠风办", counties["郾城区"])}
+    phone = "13900139001"
+    twice = [
+        person(cluster, county, "王代表", contact=phone, key=keys[name])["person_id"]
+        for name, county in counties.items()
+    ]
+    for (name, county), person_id in zip(counties.items(), twice, strict=True):
+        appoint(cluster, person_id, office_body(county), key=keys[name])
+    cluster.wait_caught_up("registry", "registry")
+    city_draw = post(
+        cluster,
+        "/draws",
+        {
+            "jurisdiction_id": world["city"]["jurisdiction_id"],
+            "cycle": "2026-2027",
+            "size": 5,
+            "commitment": COMMITMENT,
+        },
+    )
+    assert city_draw["pool_rule"] == 2
+    draw_id = city_draw["draw_id"]
+    assert step(cluster, f"/draws/{draw_id}/pool/freeze", ADMIN).status_code == 200
+    pool = (
+        cluster["registry"]
+        .get(f"/draws/{draw_id}", params={"include_pool": "true"}, headers=ADMIN)
+        .json()["pool"]
+    )
+    assert twice[0] in pool and twice[1] not in pool
+    # 源汇区's 30 and the outsider of 郾城区 (fixture), and 王代表 once.
+    assert len(pool) == len(world["people"]) + 2
+    assert step(cluster, f"/draws/{draw_id}/reveal", ADMIN, {"seed": SEED}).status_code == 200
+    assert verify_draw(common, UUID(draw_id)).passed

@@ -231,3 +231,20 @@ def test_the_cli_exits_non_zero_on_a_tampered_copy(drawn: dict[str, Any], tmp_pa
     assert missing.returncode == 2
     [said] = missing.stdout.splitlines()
     assert said.startswith("verify-draw cannot run: ") and "审计[bold]数据" in said, said
+
+
+def test_a_draw_committed_before_the_pool_rule_loads_and_verifies_under_rule_1(
+    drawn: dict[str, Any], tmp_path: Path
+) -> None:
+    """A `Draw.Committed` stored as version 1 (no `pool_rule`) is read as rule 1, the pool it
+    was frozen with: every registration, contacts not compared."""
+
+    def as_stored_before(state: dict[str, Any]) -> None:
+        del state["pool_rule"]
+        state["class_version"] = 1
+
+    copy = tampered_copy(drawn, tmp_path / "v1", "Committed", as_stored_before)
+    verification = verify_draw(settings(copy), drawn["draw_id"])
+    assert verification.passed, verification.rows()
+    [eligibility] = [row for row in verification.rows() if row[0] == "pool eligibility"]
+    assert eligibility[2].endswith(" people (pool rule 1)"), eligibility

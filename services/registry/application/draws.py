@@ -89,7 +89,7 @@ class DrawCommands(UnitCommands):
                 raise DrawConflict("the pool of this draw is already frozen", field="draw_id")
             as_of = self.recorder.max_notification_id() or 0
             eligible = ledger_of(self, as_of).eligible(
-                draw.jurisdiction_id, draw.cycle, draw.purpose, as_of
+                draw.jurisdiction_id, draw.cycle, draw.purpose, as_of, draw.pool_rule
             )
             draw.freeze(eligible, as_of, caller.actor)
             return [draw], self.draw_out(draw)
@@ -132,6 +132,7 @@ class DrawCommands(UnitCommands):
             "size": draw.size,
             "quotas": draw.quotas,
             "commitment": draw.commitment,
+            "pool_rule": draw.pool_rule,
             "status": draw.status,
             "committed_at": times.get("Committed"),
             "frozen_at": times.get("PoolFrozen"),

@@ -17,6 +17,10 @@ from services.registry.domain.person_values import SECTOR_LABELS, sector_code
 from shared.canonical import digest
 from shared.errors import InvalidError
 
+POOL_RULE = 2
+"""The pool rule new draws are committed with: 2, one pool member per contact (`PoolLedger`);
+1, every eligible registration (draws committed before rule 2)."""
+
 
 class InvalidDraw(RegistryError, InvalidError):
     code = "invalid_draw"
@@ -95,16 +99,18 @@ class PoolLedger:
     appointments: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
     """person id -> [(position, cycle, purpose)]"""
     disqualified_at: dict[str, int] = field(default_factory=dict)
+    contacts: dict[str, tuple[str, int]] = field(default_factory=dict)
+    """person id -> (contact hash, position registered), for those registered with one"""
 
     def observe(self, position: int, domain_event: object) -> None:
         if isinstance(domain_event, Jurisdiction.Registered):
             parent = domain_event.parent_id
             self.parents[str(domain_event.originator_id)] = str(parent) if parent else None
         elif isinstance(domain_event, Person.Registered):
-            self.people[str(domain_event.originator_id)] = (
-                str(domain_event.jurisdiction_id),
-                domain_event.sector,
-            )
+            person_id = str(domain_event.originator_id)
+            self.people[person_id] = (str(domain_event.jurisdiction_id), domain_event.sector)
+            if domain_event.contact_hash:
+                self.contacts[person_id] = (domain_event.contact_hash, position)
         elif isinstance(domain_event, Person.Appointed):
             self.appointments.setdefault(str(domain_event.originator_id), []).append(
                 (position, domain_event.cycle, domain_event.purpose)
@@ -123,9 +129,10 @@ class PoolLedger:
         return False
 
     def eligible(
-        self, jurisdiction_id: UUID, cycle: str, purpose: str, as_of: int
+        self, jurisdiction_id: UUID, cycle: str, purpose: str, as_of: int, rule: int = POOL_RULE
     ) -> dict[str, str]:
-        """Person id -> sector of everyone who could be drawn at log position `as_of`."""
+        """Person id -> sector of everyone who could be drawn at log position `as_of`: under
+        `rule` 2, one registration per contact (`once_per_contact`)."""
         root = str(jurisdiction_id)
         found: dict[str, str] = {}
         for person_id, (home, sector) in self.people.items():
@@ -139,7 +146,21 @@ class PoolLedger:
                 continue
             if self._within(home, root):
                 found[person_id] = sector
-        return found
+        return self.once_per_contact(found) if rule >= 2 else found
+
+    def once_per_contact(self, found: dict[str, str]) -> dict[str, str]:
+        """`found` less the later registrations of a contact registered more than once: one
+        human, one seat (the earliest registration stays; ties, impossible in one log, by
+        id)."""
+        first: dict[str, tuple[int, str]] = {}
+        for person_id in found:
+            if person_id in self.contacts:
+                contact, position = self.contacts[person_id]
+                first[contact] = min(
+                    first.get(contact, (position, person_id)), (position, person_id)
+                )
+        kept = {person_id for _, person_id in first.values()}
+        return {p: s for p, s in found.items() if p not in self.contacts or p in kept}
 
     def disqualified_between(self, people: Iterable[str], after: int, upto: int) -> list[str]:
         return sorted(

@@ -6,7 +6,11 @@ Commit, freeze, reveal — three events of one `Draw`, in this order and no othe
    the size, the optional sector quotas, the cycle and purpose. The seed stays with the office.
 2. PoolFrozen: the pool is fixed from the registry's own event log as it stood at a recorded
    log position (`as_of_position`): every person registered in the draw's jurisdiction or
-   below, appointed for the draw's cycle and purpose, and not disqualified. The sorted ids,
+   below, appointed for the draw's cycle and purpose, and not disqualified; under the draw's
+   `pool_rule` 2 (every draw committed since it exists; 1 before), people registered more
+   than once with one contact (a representative registered by two counties, each of which
+   sees only its own contacts) are in the pool once, by their earliest registration, so a
+   city's draw cannot seat one person twice. The sorted ids,
    each one's sector, the pool size and the pool digest (shared.canonical.digest over the
    sorted list of id strings) are recorded.
 3. PanelDrawn: the office reveals the seed; sha256(seed) must equal the commitment. Pool
@@ -40,6 +44,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.registry.domain.draw_pool import (
+    POOL_RULE,
     InvalidDraw,
     PoolLedger,
     checked_quotas,
@@ -89,6 +94,7 @@ class DrawConflict(RegistryError, ConflictError):
 
 class Draw(Aggregate):
     class Committed(Aggregate.Created):
+        class_version = 2
         jurisdiction_id: UUID
         campaign_id: UUID | None
         cycle: str
@@ -97,6 +103,12 @@ class Draw(Aggregate):
         quotas: dict[str, int]
         commitment: str
         actor: str
+        pool_rule: int
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, object]) -> None:
+            # Draws committed before the rule existed keep the pool they were frozen with.
+            state["pool_rule"] = 1
 
     class PoolFrozen(Aggregate.Event):
         pool: list[str]
@@ -154,6 +166,7 @@ class Draw(Aggregate):
             quotas=checked_quotas(quotas, size),
             commitment=cleaned,
             actor=actor,
+            pool_rule=POOL_RULE,
         )
 
     @event(Committed)
@@ -167,6 +180,7 @@ class Draw(Aggregate):
         quotas: dict[str, int],
         commitment: str,
         actor: str,
+        pool_rule: int,
     ) -> None:
         self.jurisdiction_id = jurisdiction_id
         self.campaign_id = campaign_id
@@ -176,6 +190,7 @@ class Draw(Aggregate):
         self.quotas = dict(quotas)
         self.commitment = commitment
         self.committed_by = actor
+        self.pool_rule = pool_rule
         self.status = COMMITTED
         self.pool: list[str] = []
         self.sectors: dict[str, str] = {}

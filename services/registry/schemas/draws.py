@@ -59,6 +59,10 @@ class DrawOut(BaseModel):
     size: int
     quotas: dict[str, int]
     commitment: str
+    pool_rule: int = Field(
+        description="2: one pool member per contact (a person registered by two counties "
+        "is in a city's pool once, by the earliest registration); 1: draws committed before"
+    )
     status: str = Field(description="committed 已承诺 → frozen 已冻结 → drawn 已抽取")
     committed_at: datetime | None
     frozen_at: datetime | None
