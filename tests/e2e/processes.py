@@ -63,6 +63,18 @@ class Proc:
     def output(self) -> str:
         return self.log.read_text("utf-8", errors="replace") if self.log.exists() else ""
 
+    def run_to_exit(self, timeout: float = 90) -> tuple[int, str]:
+        """Start a process expected to end on its own: its exit code and output (killed,
+        and the wait's error raised, if it outlives `timeout`)."""
+        self.start()
+        assert self.process is not None
+        try:
+            code = self.process.wait(timeout=timeout)
+        finally:
+            if self.process.poll() is None:
+                self.kill()
+        return code, self.output()
+
 
 def wait_ready(url: str, proc: Proc, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout

@@ -32,15 +32,8 @@ def test_a_start_without_its_database_gives_up_in_one_line_and_exits_non_zero(
         "PINGYI_REGISTRY_PORT": str(quiet_port()),
     }
     proc = Proc("registry", pingyi_command("serve", "registry"), env, tmp_path / "serve.log")
-    proc.start()
-    assert proc.process is not None
-    try:
-        code = proc.process.wait(timeout=90)
-    finally:
-        if proc.process.poll() is None:
-            proc.kill()
-    output = proc.output()
-    assert code not in (0, None), (code, output[-4000:])
+    code, output = proc.run_to_exit()
+    assert code != 0, (code, output[-4000:])
     assert "Traceback" not in output, output[-4000:]
     assert SECRET not in output
     lines = output.splitlines()

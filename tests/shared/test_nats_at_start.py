@@ -164,14 +164,7 @@ def test_a_start_given_up_is_one_line_and_a_failed_exit(
     env["PINGYI_REGISTRY_PORT"] = str(quiet_ports(1)[0])
     env["PINGYI_NATS_START_WAIT_SECONDS"] = "1"
     proc = Proc("registry", pingyi_command("serve", "registry"), env, tmp_path / "serve.log")
-    proc.start()
-    assert proc.process is not None
-    try:
-        code = proc.process.wait(timeout=90)
-    finally:
-        if proc.process.poll() is None:
-            proc.kill()
-    output = proc.output()
+    code, output = proc.run_to_exit()
     assert code != 0, output[-4000:]
     assert "Traceback" not in output, output[-4000:]
     said = [line for line in output.splitlines() if "cannot start: NATS at" in line]
