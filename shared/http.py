@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 from eventsourcing.persistence import IntegrityError
 from fastapi import APIRouter, Depends, FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.telemetry import TelemetryConfig
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -237,6 +238,7 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     # Outside even that: its own answer to an unhandled error says what to keep as well.
     app.add_middleware(CacheControl)
     app.add_middleware(HeadAsGet)
+    _allow_public_origins(app, runtime.common.origins())
     for router in (
         _health_router(runtime, metrics),
         *definition.routers,
@@ -246,6 +248,19 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
         app.include_router(router)
     _refuse_unguarded_routes(app)
     return app
+
+
+def _allow_public_origins(app: FastAPI, origins: list[str]) -> None:
+    """Browsers on these origins may call what the public may (PINGYI_PUBLIC_ORIGINS):
+    outermost, so a preflight is answered before any limit or key is looked at."""
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "HEAD", "POST"],
+            allow_headers=["Content-Type", "Idempotency-Key"],
+            max_age=600,
+        )
 
 
 PROBES = frozenset({"/healthz", "/readyz", "/syncz", "/metrics"})

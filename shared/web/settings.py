@@ -7,6 +7,7 @@ suite, which calls thousands of times from one address, never meets them.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from limits import parse
@@ -27,6 +28,21 @@ def _rate(text: str) -> str:
 Rate = Annotated[str, AfterValidator(_rate)]
 """A rate in the `limits` notation: `20/minute`, `50/second`, `5 per 10 seconds`."""
 
+_ORIGIN = re.compile(r"^https?://[^/\s?#@]+$")
+
+
+def _origins(text: str) -> str:
+    for origin in (part.strip() for part in text.split(",") if part.strip()):
+        if origin != "*" and not _ORIGIN.match(origin):
+            raise ValueError(
+                f"not a web origin such as https://pingyi.example.gov.cn (scheme and host,"
+                f" no path): {origin!r}"
+            )
+    return text
+
+
+Origins = Annotated[str, AfterValidator(_origins)]
+
 
 class HttpLimits(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PINGYI_", extra="ignore")
@@ -42,6 +58,16 @@ class HttpLimits(BaseSettings):
     """Requests per client address to routes that need no key (PINGYI_RATE_PUBLIC)."""
     rate_positions: Rate = "50/second"
     """`GET /positions` calls per principal (PINGYI_RATE_POSITIONS)."""
+    public_origins: Origins = ""
+    """Comma-separated web origins (`https://pingyi.example.gov.cn`, or `*`) whose pages may
+    call the services from a browser (CORS; PINGYI_PUBLIC_ORIGINS): the public voting page
+    an office hosts on its own site. Only what public routes take is allowed across origins
+    (GET, HEAD, POST; Content-Type and Idempotency-Key), never `X-API-Key`, so no keyed route
+    can be called from another origin's page. Empty (the default): none."""
+
+    def origins(self) -> list[str]:
+        return [part.strip() for part in self.public_origins.split(",") if part.strip()]
+
     trusted_proxies: str = "127.0.0.1"
     """Comma-separated addresses or networks (CIDR) of the proxies in front of the service
     (an ingress, a load balancer) whose `X-Forwarded-For` and `X-Forwarded-Proto` are
