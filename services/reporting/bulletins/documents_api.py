@@ -20,10 +20,11 @@ from services.reporting.bulletins.api import (
 )
 from services.reporting.bulletins.render import FACT_KINDS, bulletin_pdf, summary_line
 from services.reporting.documents import HTML, PDF_RESPONSE, pdf_response, render
+from services.reporting.error_pages import PageRoute
 from services.reporting.rounds.fonts import CjkFont, font_of
 from shared.policy import PolicyRouter, allow
 
-router = PolicyRouter(tags=["reporting: bulletins (每周一报, 每月双报)"])
+router = PolicyRouter(route_class=PageRoute, tags=["reporting: bulletins (每周一报, 每月双报)"])
 Font = Annotated[CjkFont, Depends(font_of)]
 
 

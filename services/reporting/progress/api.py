@@ -18,6 +18,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.documents import HTML, PDF_RESPONSE, inline_svg, pdf_response, render
+from services.reporting.error_pages import PageRoute
 from services.reporting.progress.document import progress_pdf
 from services.reporting.progress.read import NUMERIC, progress
 from services.reporting.progress.views import WAVES
@@ -31,7 +32,7 @@ from shared.runtime import ServiceRuntime
 from shared.views import Document
 from shared.web.pagination import part_in_scope
 
-router = PolicyRouter(tags=["reporting: wave progress (测评进度)"])
+router = PolicyRouter(route_class=PageRoute, tags=["reporting: wave progress (测评进度)"])
 READ = Policy.read("office", "agency", scope=path("wave_id", "progress_wave"))
 By = Annotated[
     Literal["county", "channel"], Query(description="county (按县区) or channel (按渠道)")

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from services.reporting.documents import pdf_response
 from services.reporting.domain import CategoryNotFound
 from services.reporting.rounds.api import READ, Results, RoundNumber, RunChoice
-from services.reporting.rounds.files import Edition, office_edition, published_edition
+from services.reporting.rounds.files import Edition, pdf_edition, published_edition
 from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.method import methodology
 from services.reporting.rounds.pdf import results_pdf
@@ -74,10 +74,12 @@ def round_pdf(
     font: Font,
     run_id: RunChoice = None,
 ) -> Response:
-    """Any run's results as PDF, for checking before publication (titled 未发布)."""
+    """Any run's results as PDF, for checking before publication (titled 未发布, 暂定 for
+    a provisional run); a run that was published reads as its published version."""
     chosen = None if run_id is None else str(run_id)
     run = results.office_run(str(campaign_id), round_number, chosen)
-    return _pdf(results, run, font, None, office_edition(results, run, pdf=True))
+    shown, edition = pdf_edition(results, run)
+    return _pdf(results, run, font, shown, edition)
 
 
 def published_document(

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from services.reporting.documents import beijing
 from services.reporting.domain import NotPublished
+from services.reporting.error_pages import PageRoute
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.method import methodology
@@ -27,7 +28,7 @@ from shared.http import ViewsDep
 from shared.policy import PolicyRouter, allow
 from shared.web.pagination import Pagination
 
-router = PolicyRouter(tags=["reporting: public results page"])
+router = PolicyRouter(route_class=PageRoute, tags=["reporting: public results page"])
 TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),

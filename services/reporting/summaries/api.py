@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 
 from services.reporting.documents import HTML, render
 from services.reporting.domain import JurisdictionNotFound
+from services.reporting.error_pages import PageRoute
 from services.reporting.rounds.api import CampaignNotFound, RoundNumber, publication_out
 from services.reporting.rounds.public_api import PUBLIC, Version
 from services.reporting.rounds.read import RoundResults
@@ -26,7 +27,7 @@ from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope, pa
 from shared.runtime import ServiceRuntime
 from shared.views import Document
 
-router = PolicyRouter(tags=["reporting: jurisdiction summaries (辖区汇总)"])
+router = PolicyRouter(route_class=PageRoute, tags=["reporting: jurisdiction summaries (辖区汇总)"])
 READ = Policy.read("office", scope=path("jurisdiction_id", "jurisdiction"))
 BASE = "/summaries/jurisdictions/{jurisdiction_id}/campaigns/{campaign_id}/rounds/{round_number}"
 

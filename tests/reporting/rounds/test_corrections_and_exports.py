@@ -287,13 +287,18 @@ def test_files_have_meaningful_ascii_names(corrected: Any) -> None:
         for ext in ("csv", "xlsx", "pdf"):
             response = scored.reporting.get(scored.public(f"/rounds/1/results.{ext}{query}"))
             assert _filenames(response) == (f"{ascii_name}.{ext}", f"{chinese}.{ext}")
+    # An office's PDF of a run that was published is that version's, never 未发布.
     office = scored.reporting.get(
         scored.path(f"/rounds/1/results.pdf?run_id={first['run_id']}"), headers=scored.office
     )
     assert _filenames(office) == (
-        f"results-round1-run-{first['run_id'][:8]}.pdf",
-        f"{campaign}-第1轮结果（未发布）.pdf",
+        "results-round1-v1-superseded.pdf",
+        f"{campaign}-第1轮结果（第1版，已更正）.pdf",
     )
+    public = scored.reporting.get(scored.public("/rounds/1/results.pdf?version=1"))
+    assert office.content == public.content
+    current = scored.reporting.get(scored.path("/rounds/1/results.pdf"), headers=scored.office)
+    assert _filenames(current) == ("results-round1-v2.pdf", f"{campaign}-第1轮结果（第2版）.pdf")
 
 
 def test_the_pdf_states_times_in_beijing_time(corrected: Any) -> None:

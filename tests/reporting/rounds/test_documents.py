@@ -22,7 +22,14 @@ from services.reporting.rounds.fonts import FontUnavailable, checked
 from services.reporting.settings import DEFAULT_CJK_FONT
 from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.reporting.rounds.helpers import SERVICES, Scored, publish, run, scored_round
+from tests.reporting.rounds.helpers import (
+    SERVICES,
+    Scored,
+    more_answers,
+    publish,
+    run,
+    scored_round,
+)
 
 GOV = "政府部门及其它机构"
 BAR = (0x1F, 0x4E, 0x79)
@@ -112,6 +119,25 @@ def _ranking(scored: Scored) -> Image.Image:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "image/png"
     return Image.open(io.BytesIO(response.content))
+
+
+def test_the_office_pdf_of_the_published_run_is_the_published_one(story: Any) -> None:
+    """Printed for a meeting after publication, the office's PDF of the run in force must
+    not say 未发布: it is the published version's PDF, byte for byte."""
+    scored, _ = story
+    office = scored.reporting.get(scored.path("/rounds/1/results.pdf"), headers=scored.office)
+    public = scored.reporting.get(scored.public("/rounds/1/results.pdf"))
+    assert office.status_code == public.status_code == 200
+    text, _ = _pdf_text(office.content)
+    assert "第1轮评议结果（第1版）" in text and "未发布" not in text
+    assert office.content == public.content
+    # A later final run nobody published is still 未发布.
+    more_answers(scored)
+    later = run(scored, final=True, reason="补录两份问卷后重算")
+    unpublished = scored.reporting.get(
+        scored.path(f"/rounds/1/results.pdf?run_id={later['run_id']}"), headers=scored.office
+    )
+    assert "第1轮评议结果（未发布）" in _pdf_text(unpublished.content)[0]
 
 
 def test_the_ranking_png_draws_each_score_and_no_bar_under_the_minimum_sample(story: Any) -> None:
