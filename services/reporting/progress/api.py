@@ -186,4 +186,9 @@ def progress_document(document: Progress, font: Font) -> Response:
         return ranking_png(chart_title(doc, by), chart_lines(doc, by), font)
 
     content = progress_pdf(document, font, chart, document["scale"] in NUMERIC)
-    return pdf_response(content, f"{document['name']}测评进度", f"progress-{document['wave_id']}")
+    name, ascii_name = f"{document['name']}测评进度", f"progress-{document['wave_id']}"
+    part = document.get("part")
+    if part:  # a county's part, named as such: a forwarded copy is not the whole wave's
+        name += f"（{'、'.join(part['counties'])}部分）"
+        ascii_name += "-part-" + "-".join(j[:8] for j in part["jurisdiction_ids"])
+    return pdf_response(content, name, ascii_name)

@@ -233,6 +233,12 @@ def test_a_county_office_reads_its_countys_part_of_the_wave(story: Any) -> None:
     text, _fonts = pdf_text(pdf.content)
     assert "舞阳县部分" in text and "临颍县" not in text and "按调查对象" in text
     assert pdf_images(pdf.content) == 2  # by county and by channel
+    # Its file is named as a part: a forwarded copy is not taken for the whole wave's.
+    disposition = pdf.headers["content-disposition"]
+    assert "%EF%BC%88%E8%88%9E%E9%98%B3%E5%8E%BF%E9%83%A8%E5%88%86%EF%BC%89" in disposition
+    assert f'filename="progress-{told.wave_id}-part-' in disposition, disposition
+    whole = _get(cluster, told, ".pdf").headers["content-disposition"]
+    assert f'filename="progress-{told.wave_id}.pdf"' in whole, whole
     # The city office still reads the whole wave.
     assert _get(cluster, told).json()["part"] is None
     # A county of the city where the wave has no survey point reads nothing of it.
