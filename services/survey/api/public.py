@@ -3,12 +3,14 @@ edge like every public route."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.survey.api.deps import SurveyApp, SurveyRouter
+from services.survey.application.voting import voting_status
 from services.survey.schemas.questionnaires import VoteIn, VoteOut
 from shared.contracts.survey import SCALE_LEVELS, EnrolledUnit
 from shared.idempotency import IdempotencyKey
@@ -20,7 +22,10 @@ router = SurveyRouter(tags=["public voting 网上评议"])
 class PublicWaveOut(BaseModel):
     wave_id: UUID
     name: str
-    status: str
+    status: str = Field(
+        description="`open` when a vote now is taken; `not_open_yet` before the window, "
+        "`closed` after it or after the office closed the wave"
+    )
     opens_at: str | None
     closes_at: str | None
     answers: list[str]
@@ -33,13 +38,14 @@ class PublicWaveOut(BaseModel):
     **allow(Policy.anyone()),
 )
 def public_wave(wave_id: UUID, app: SurveyApp) -> dict[str, Any]:
-    """What a voter sees: the units and the answers allowed. Only waves opened to the public
-    exist here: a private wave answers 404 `wave_not_found`, as a missing one does."""
+    """What a voter sees: the units, the answers allowed, and whether a vote is taken now
+    (`status`: `open`, `not_open_yet`, `closed`). Only waves opened to the public exist
+    here: a private wave answers 404 `wave_not_found`, as a missing one does."""
     wave = app.public_wave(wave_id)
     return {
         "wave_id": str(wave.id),
         "name": wave.name,
-        "status": wave.status,
+        "status": voting_status(wave, datetime.now(UTC)),
         "opens_at": None if wave.opens_at is None else wave.opens_at.isoformat(),
         "closes_at": None if wave.closes_at is None else wave.closes_at.isoformat(),
         "answers": list(SCALE_LEVELS[wave.template.scale]),

@@ -30,6 +30,7 @@ from services.survey.domain import (
     VoteClaim,
     Wave,
     WaveClosedError,
+    refusal,
 )
 from services.survey.domain.errors import NotOpenYet, SurveyError
 from shared.contracts.registry import china_date
@@ -113,6 +114,17 @@ def voter_principal(voter_hash: str) -> UUID:
     their claims are), so a key is theirs alone whichever address they retry from, and
     nobody else's vote can be replayed or blocked with it."""
     return uuid5(PUBLIC_VOTERS, voter_hash)
+
+
+def voting_status(wave: Wave, now: datetime) -> str:
+    """What a voter is told of the wave: `open` only when a vote now could be taken, by the
+    same rule as `require_voting_open` (the wave's own status stays `open` until an office
+    closes it, but its window may have ended, or not begun, without anyone acting)."""
+    if not wave.is_open or (wave.closes_at is not None and now > wave.closes_at):
+        return "closed"
+    if wave.opens_at is not None and now < wave.opens_at:
+        return "not_open_yet"
+    return "open"
 
 
 def require_voting_open(wave: Wave, now: datetime) -> None:
@@ -212,8 +224,7 @@ class VotingCommands(SurveyBase):
         }
         found = Checker(wave, now).problems(questionnaire)
         if found:
-            first = found[0]
-            raise InvalidQuestionnaire(first.reason, field=first.field, code_detail=first.code)
+            raise refusal(found)
         response = Response(
             wave_id=wave.id,
             questionnaire_id=questionnaire["questionnaire_id"],

@@ -1,6 +1,6 @@
 """Survey aggregates: templates, waves, questionnaires, batches and public-vote claims."""
 
-from services.survey.domain.answers import Checker, Problem
+from services.survey.domain.answers import Checker, Problem, refusal
 from services.survey.domain.errors import (
     AlreadyVoted,
     BatchNotFound,
@@ -61,6 +61,7 @@ __all__ = [
     "Wave",
     "WaveClosedError",
     "WaveNotFound",
+    "refusal",
     "split_parts",
     "template_content",
 ]

@@ -9,8 +9,9 @@ from typing import Any
 
 import orjson
 
+from services.survey.domain.errors import InvalidQuestionnaire
 from services.survey.domain.wave import Wave
-from shared.contracts.survey import WaveKind
+from shared.contracts.survey import SCALE_LABELS, WaveKind
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
 """Clocks of collection devices drift; a questionnaire from further ahead is a typo."""
@@ -25,6 +26,18 @@ class Problem:
     field: str
     reason: str
     code: str
+
+
+def refusal(found: list[Problem]) -> InvalidQuestionnaire:
+    """One questionnaire's problems (a correction's, a vote's) as one error naming each by
+    its body field, as a push's row names them, not the first alone: the caller fixes every
+    answer in one round trip. Each entry keeps its problem's code in `code_detail`."""
+    errors = [InvalidQuestionnaire(p.reason, field=p.field, code_detail=p.code) for p in found]
+    if len(errors) == 1:
+        return errors[0]
+    error = InvalidQuestionnaire(f"{len(errors)} problems; nothing was done", field=None)
+    error.several = tuple(errors)
+    return error
 
 
 class Checker:
@@ -149,7 +162,9 @@ class Checker:
 
     def _answer(self, field: str, value: str, found: list[Problem]) -> None:
         if value not in self.levels:
-            scale = self.template.scale.value
+            # The scale's Chinese name and answers, not its code: the reason is read by
+            # the agency's staff, who know 四级 and 不了解, not `four_level`.
+            scale = SCALE_LABELS[self.template.scale]
             found.append(Problem(field, f"not an answer on the wave's scale ({scale})", "scale"))
 
     def _unit(self, field: str, unit_id: str, found: list[Problem]) -> bool:

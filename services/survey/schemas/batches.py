@@ -17,11 +17,11 @@ from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationEr
 from services.survey.domain.errors import RepeatedKey
 from services.survey.schemas.questionnaires import (
     MAX_BATCH,
-    OFF_EVERY_SCALE,
     SCALE,
     Answer,
     QuestionnaireIn,
     UnitKey,
+    off_scale_reason,
 )
 from services.survey.schemas.repeated_keys import (
     REPEATED,
@@ -271,7 +271,7 @@ def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> lis
             "field": ".".join([prefix, str(row), *(str(part) for part in detail["loc"])]),
             **_reason_and_code(detail),
         }
-        for detail in error.errors(include_url=False, include_input=False)
+        for detail in error.errors(include_url=False)
     ]
 
 
@@ -283,7 +283,7 @@ def _reason_and_code(detail: Any) -> dict[str, str]:
     wave's scale is (`scale`), not as a list of every scale's every answer."""
     loc = detail["loc"]
     if detail["type"] == "literal_error" and loc and loc[0] in _ANSWER_FIELDS:
-        return {"reason": OFF_EVERY_SCALE, "code": SCALE}
+        return {"reason": off_scale_reason(detail.get("input")), "code": SCALE}
     return {"reason": clip(reason_of(detail)), "code": detail["type"]}
 
 

@@ -35,11 +35,22 @@ SCALE = "scale"
 wave's checks, or here (an answer on no scale at all)."""
 
 
+def off_scale_reason(value: Any) -> str:
+    """Why an answer is on no scale. A JSON number that is some scale's answer as text (95
+    on a 百分制 wave) is named as such: the reason "on no scale" alone sends an agency
+    looking for a wrong value where only the type is wrong."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = str(int(value)) if float(value).is_integer() else str(value)
+        if text in ANSWERS:
+            return f'answers are text, numbers too: "{text}", not the number {text}'
+    return OFF_EVERY_SCALE
+
+
 def _on_some_scale(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
     try:
         return handler(value)
     except ValidationError:
-        raise PydanticCustomError(SCALE, OFF_EVERY_SCALE) from None
+        raise PydanticCustomError(SCALE, off_scale_reason(value)) from None
 
 
 OneAnswer = Annotated[Answer, WrapValidator(_on_some_scale)]

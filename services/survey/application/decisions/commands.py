@@ -11,10 +11,10 @@ from services.survey.application.decisions.review import about_one, named, refus
 from services.survey.domain import (
     Checker,
     DecisionConflict,
-    InvalidQuestionnaire,
     Objections,
     Response,
     SurveyError,
+    refusal,
 )
 from services.survey.domain.response import WITHDRAWN
 from shared.auth import Principal as Caller
@@ -66,12 +66,7 @@ class DecisionCommands(QuestionnaireReads):
         }
         found = Checker(wave, response.collected_at).answer_problems(as_pushed)
         if found:
-            first = found[0]
-            raise InvalidQuestionnaire(
-                first.reason,
-                field=f"answers.{first.field}",
-                problems=[{"field": p.field, "reason": p.reason, "code": p.code} for p in found],
-            )
+            raise refusal(found)
         response.correct(answers, reason, caller.actor)
         return response
 
@@ -85,6 +80,10 @@ class DecisionCommands(QuestionnaireReads):
     ) -> Result:
         def command() -> tuple[list[Any], Result]:
             response = self.questionnaire_in(wave_id, response_id, caller)
+            # Its batch's withdrawal already stopped it counting: a void would change
+            # nothing, as a correction or a review of it would not (both refused alike).
+            if self.status_of(response) == WITHDRAWN:
+                raise DecisionConflict("the questionnaire's batch was withdrawn")
             response.void(reason, caller.actor)
             return [response], self.questionnaire_out(response)
 

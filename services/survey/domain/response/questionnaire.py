@@ -223,6 +223,10 @@ class Response(ResponseContent, Aggregate):
         require_reason(reason)
         if self.voided:
             raise DecisionConflict("the questionnaire is already voided")
+        if self.review == REJECTED:
+            # It never counts again: a void would change nothing (a correction is refused
+            # for the same reason).
+            raise DecisionConflict("a rejected questionnaire cannot be voided")
         self._voided(wave_id=self.wave_id, reason=reason, actor=actor)
 
     @event(Voided)

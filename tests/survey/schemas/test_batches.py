@@ -1,0 +1,43 @@
+"""An answer sent as a JSON number (services/survey/schemas/batches.py and questionnaires.py):
+answers travel as text, numbers too, and a number that is some scale's answer as text is
+named as such, in a push's row and in a correction, not as an answer "on no scale"."""
+
+from __future__ import annotations
+
+from tests.harness import Cluster
+from tests.survey.helpers import World, created, open_wave, push, questionnaire
+
+NUMBER = 'answers are text, numbers too: "95", not the number 95'
+
+
+def test_a_number_for_a_text_answer_is_named_as_a_number(cluster: Cluster, world: World) -> None:
+    survey = cluster["survey"]
+    template = created(
+        survey.post(
+            "/templates",
+            json={"jurisdiction_id": world.county_id, "name": "百分制问卷", "scale": "percent"},
+            headers=world.county_office.headers,
+        )
+    )
+    wave = open_wave(cluster, world, template_id=template["template_id"], points=[])
+    unit = world.unit_ids[0]
+    as_number = questionnaire("Q2", [unit], survey_point=None) | {"ratings": {unit: 95}}
+    as_float = questionnaire("Q3", [unit], survey_point=None) | {"ratings": {unit: 95.0}}
+    off = questionnaire("Q4", [unit], survey_point=None) | {"ratings": {unit: 101}}
+    rows = [questionnaire("Q1", [unit], "95", survey_point=None), as_number, as_float, off]
+    pushed = push(cluster, wave["wave_id"], rows, world.agency.headers)
+    assert pushed.status_code == 200, pushed.text
+    reasons = [(p["row"], p["code"], p["reason"]) for p in pushed.json()["problems"]]
+    assert reasons[:2] == [(1, "scale", NUMBER), (2, "scale", NUMBER)]
+    assert reasons[2][:2] == (3, "scale") and "not an answer on any scale" in reasons[2][2]
+
+    (recorded,) = survey.get(
+        f"/waves/{wave['wave_id']}/questionnaires", headers=world.county_office.headers
+    ).json()
+    corrected = survey.post(
+        f"/waves/{wave['wave_id']}/questionnaires/{recorded['response_id']}/corrections",
+        json={"ratings": {unit: 95}, "reason": "录入错误"},
+        headers=world.county_office.headers,
+    )
+    assert corrected.status_code == 422, corrected.text
+    assert [(d["type"], d["reason"]) for d in corrected.json()["detail"]] == [("scale", NUMBER)]
