@@ -78,7 +78,10 @@ def markdown(routes: list[RoutePolicy]) -> str:
         "jurisdiction or below (an agency: only waves it is contracted for); **own** a list "
         "that shows the caller only what is in its scope; **—** refused (403); **public** no "
         "key needed. A target outside the caller's scope is refused with 403, or, where the "
-        "scope says *outside: 404*, answered exactly as a target that does not exist.",
+        "scope says *outside: 404*, answered exactly as a target that does not exist. The "
+        "403's reason names the rule that refused: `outside your jurisdiction`, `a unit's key "
+        "acts for its own unit only`, or, for a target that names who may act (a wave its "
+        "accredited agencies), `only the agency keys this wave names may act on it`.",
         "- Admins may do everything; auditors read everything and write nothing.",
         "- A write retried with the same `Idempotency-Key` is checked against its policy "
         "first: if its target has left the caller's scope since (a unit moved to another "

@@ -102,7 +102,7 @@ def scope_refusal(
         if in_scope(runtime, caller, target):
             continue
         if not scope.hidden:
-            return ForbiddenError("outside your jurisdiction", field=name)
+            return ForbiddenError(why_outside(caller, target, scope.kind), field=name)
         if target.not_found is None:
             raise LookupError(
                 f"{runtime.name}'s resolver of {scope.kind!r} gives no answer for a missing "
@@ -125,6 +125,16 @@ def in_scope(runtime: ServiceRuntime, caller: Principal, target: ScopeTarget) ->
         return str(caller.principal_id) in parties
     places = [p for p in (target.jurisdiction_id, *target.others) if p is not None]
     return any(runtime.authenticator.in_scope(caller, place) for place in places)
+
+
+def why_outside(caller: Principal, target: ScopeTarget, kind: str) -> str:
+    """Why `in_scope` refused, by the rule that refused: an agency not accredited to a wave
+    in its own city was told "outside your jurisdiction", which sends it to the wrong fix."""
+    if caller.own_unit is not None and target.unit_id is not None:
+        return "a unit's key acts for its own unit only"
+    if target.parties.get(caller.role) is not None:
+        return f"only the {caller.role} keys this {kind} names may act on it"
+    return "outside your jurisdiction"
 
 
 def resolver_for(runtime: ServiceRuntime, kind: str) -> ScopeResolver:
