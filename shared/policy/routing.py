@@ -12,6 +12,7 @@ from shared.auth import current_principal_from
 from shared.policy.checks import check_role, scope_refusal, scope_values
 from shared.policy.model import POLICY_MARKER, PUBLIC_MARKER, Policy
 from shared.web.json_body import JsonBodyRoute
+from shared.web.query_check import refuse_unknown_query
 from shared.web.repeated_keys import refuse_repeated_keys
 from shared.web.routes import LARGE_BODY_MARK
 
@@ -38,7 +39,8 @@ class PolicyRouter(APIRouter):
     """An APIRouter whose every route must declare a policy with `**allow(...)`. Its routes
     let a body model read its own JSON (`shared.web.json_body`), and refuse a JSON body that
     names a key twice in one object (`body_keys_check`, after the policy: a caller it refuses
-    learns nothing of the body)."""
+    learns nothing of the body), and query parameters it does not take or takes once and
+    is given twice (`shared.web.query_check`)."""
 
     body_keys_check: Callable[[Request], Awaitable[None]] = staticmethod(refuse_repeated_keys)
     """A service whose models read some keys as one (survey's strip them) names its own."""
@@ -56,6 +58,7 @@ class PolicyRouter(APIRouter):
             )
         kwargs["dependencies"] = [
             *(kwargs.get("dependencies") or ()),
+            Depends(refuse_unknown_query),
             Depends(self.body_keys_check),
         ]
         super().add_api_route(path, endpoint, **kwargs)
