@@ -18,6 +18,7 @@ import pytest
 from eventsourcing.utils import get_topic
 
 from pingyi.replay import verify
+from services.scoring.engine.compute.revision import CURRENT
 from services.scoring.engine.scheme import Scheme
 from services.scoring.rounds.domain import RoundRun
 from services.scoring.rounds.replay import Spread, replay_round
@@ -246,7 +247,7 @@ def _store_as_first_revision(data: Path, run_id: str) -> dict[str, Any]:
             revision=1,
         )
         first.pop("survey_ranges"), first.pop("upstream_positions")
-        assert "engine_revision" not in first and stored["results"]["engine_revision"] == 2
+        assert "engine_revision" not in first and stored["results"]["engine_revision"] == CURRENT
         stored |= {"results": first, "results_digest": first["results_digest"]}
         # Its published body as stored at write time, which every reader of the log reads.
         published = json.loads(body)
@@ -304,7 +305,7 @@ def test_a_final_asked_again_after_an_engine_revision_is_a_run_of_its_own(
         run = again.json()
         assert run["run_id"] != facts["run"]["run_id"]
         assert run["upstream_positions"] == facts["run"]["upstream_positions"]
-        assert run["results"]["engine_revision"] == 2
+        assert run["results"]["engine_revision"] == CURRENT
         asked_twice = scoring.post(
             f"/campaigns/{campaign_id}/rounds/1/score-runs",
             json={"final": True, "reason": "引擎修订后重算"},

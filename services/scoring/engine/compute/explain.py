@@ -3,6 +3,7 @@ an office can explain a score to the unit."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from services.scoring.engine.scheme import Scheme
@@ -29,11 +30,7 @@ def explanation(
         if d["points"] != _zero(d["points"])
     ]
     if unit["rollup"] is not None:
-        r = unit["rollup"]
-        parts.append(
-            f"{r['name']}：下属单位平均{r['sub_units_mean']}分×{r['sub_unit_weight']}"
-            f" + 本单位{r['own_score']}分×(1-{r['sub_unit_weight']})"
-        )
+        parts.append(_rollup(unit["rollup"], revision))
     for o in unit["overrides"]:
         parts.append(f"{o['name']}：{o['reason']}")
     parts.append(_score(unit, scheme))
@@ -41,6 +38,19 @@ def explanation(
     if unit["lists"]:
         parts.append("列入：" + "、".join(list_names[code] for code in unit["lists"]))
     return "；".join(parts) + "。"
+
+
+def _rollup(r: dict[str, Any], revision: int) -> str:
+    mean = f"{r['sub_units_mean']}分"
+    if revision >= 3:  # the score is weighted from the exact mean: show what it is
+        scores = [Decimal(s["score"]) for s in r["sub_units"]]
+        mean = f"（{sum(scores, Decimal(0))}÷{len(scores)}，约{mean}）"
+        if r["own_score"] is None:  # it was "本单位None分"
+            return f"{r['name']}：本单位无得分，取下属单位平均{r['sub_units_mean']}分"
+    return (
+        f"{r['name']}：下属单位平均{mean}×{r['sub_unit_weight']}"
+        f" + 本单位{r['own_score']}分×(1-{r['sub_unit_weight']})"
+    )
 
 
 def _component(c: dict[str, Any], revision: int) -> str:

@@ -16,6 +16,11 @@ Revision 2 (2026-12-01):
 - tied units are told apart from the nearest unit ranked above and below them, all alike
   (the flag went to whichever tied unit had the neighbour by unit id);
 - a reweighted component's explanation shows the weight it really carried (0.40/0.45).
+
+Revision 3 (2026-12-01):
+- a vertically managed unit's score is w × the exact mean of its sub-units' scores +
+  (1 − w) × its own, rounded once (it was the mean rounded, then rounded again: 0.01 off
+  the stated formula), and its explanation shows that mean as total ÷ count.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ from collections.abc import Mapping
 from typing import Any
 
 FIRST = 1
-CURRENT = 2
-KNOWN = frozenset({1, 2})
+CURRENT = 3
+KNOWN = frozenset({1, 2, 3})
 KEY = "engine_revision"
 """Where a results document records its revision (from revision 2 on)."""
 

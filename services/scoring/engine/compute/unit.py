@@ -82,7 +82,7 @@ class Scorer:
         if _insufficient(comps, values):
             result.flags.append(INSUFFICIENT)
         if scheme.vertical is not None and facts.units[unit_id]["vertical_superior"]:
-            _vertical(scheme, result, self.sub_unit_scores(unit_id))
+            _vertical(scheme, result, self.sub_unit_scores(unit_id), self.revision)
         if result.cancelled:
             result.score, result.interval = None, None
         return result
@@ -191,15 +191,22 @@ def _insufficient(comps: tuple[Component, ...], values: dict[str, ComponentValue
 
 
 def _vertical(
-    scheme: Scheme, result: UnitScore, subs: list[tuple[str, Decimal, Interval | None]]
+    scheme: Scheme,
+    result: UnitScore,
+    subs: list[tuple[str, Decimal, Interval | None]],
+    revision: int,
 ) -> None:
+    """From revision 3 the score is weighted from the sub-units' exact mean, rounded once;
+    before, from the mean rounded (a score 0.01 off w × mean + (1 − w) × own)."""
     assert scheme.vertical is not None
     if not subs:
         return
     arith, w = scheme.arithmetic, scheme.vertical.sub_unit_weight
-    mean = rounded(sum((s for _, s, _ in subs), ZERO) / len(subs), arith)
+    exact = sum((s for _, s, _ in subs), ZERO) / len(subs)
+    mean = rounded(exact, arith)
+    basis = exact if revision >= 3 else mean
     own = result.score
-    score = mean if own is None else rounded(w * mean + (1 - w) * own, arith)
+    score = mean if own is None else rounded(w * basis + (1 - w) * own, arith)
     result.rollup = {
         "rule": "vertical",
         "name": scheme.vertical.name,

@@ -37,6 +37,8 @@ NEW = (
     "a sub_units component's categories, when given, name at least one category",
     "top and bottom are at least 1 (a mapping names at least one category)",
     "a tally component's rules have codes used once",
+    "no grade rule is shadowed by an earlier rule that asks only for a score range "
+    "holding wherever it does (thresholds out of order)",
 )
 """The rules added after schemes were first registered (docs/scoring-schemes.md)."""
 

@@ -51,6 +51,38 @@ def _grading(g: Grading, found: Found) -> None:
             found.add(f"grading.rules.{j}.when", "a grade rule cannot depend on a grade or a list")
     if g.otherwise is not None and g.otherwise not in g.grades:
         found.add("grading.otherwise", f"{g.otherwise} is not one of grading.grades")
+    _shadowed(g, found)
+
+
+SCORE_ONLY = frozenset({"min_score", "below_score"})
+
+
+def _shadowed(g: Grading, found: Found) -> None:
+    """A rule that can never give its grade: an earlier rule that asks only for a score
+    range holds for every score this rule's range allows (thresholds out of order:
+    优 ≥ 80 before 良 ≥ 90 leaves 良 to nobody), whatever else this rule asks."""
+    for j, rule in enumerate(g.rules):
+        low, below = rule.when.min_score, rule.when.below_score
+        for i, earlier in enumerate(g.rules[:j]):
+            e = earlier.when
+            if not e.model_fields_set <= SCORE_ONLY:
+                continue
+            if (e.min_score is None or (low is not None and low >= e.min_score)) and (
+                e.below_score is None or (below is not None and below <= e.below_score)
+            ):
+                found.added(
+                    f"grading.rules.{j}.when",
+                    f"never applies: every unit it holds for is already given {earlier.grade} "
+                    f"by grading.rules.{i} ({_range(e)}), and rules are tried in order; "
+                    "put the stricter threshold first",
+                )
+                break
+
+
+def _range(c: Condition) -> str:
+    parts = [f"min_score {c.min_score}"] if c.min_score is not None else []
+    parts += [f"below_score {c.below_score}"] if c.below_score is not None else []
+    return ", ".join(parts) or "no condition: every unit"
 
 
 def _overrides(parts: Shaped, found: Found) -> None:

@@ -1,0 +1,120 @@
+"""Grade rules are tried in order and the first that holds gives the grade, so a rule
+whose every unit an earlier score-only rule already takes never gives its grade
+(thresholds out of order): a new document is refused naming the rule; one registered
+before the check still loads and scores as it did."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from services.scoring.engine.compute import compute_round
+from services.scoring.engine.scheme import Scheme, SchemeError
+from tests.scoring.engine.builders import by_id, round_inputs, tally, uid, unit, wave
+from tests.scoring.engine.schemes import survey_only
+
+GRADES = ["优", "良", "中", "差"]
+
+
+def _graded(*rules: dict[str, Any]) -> dict[str, Any]:
+    doc = survey_only(min_sample=0)
+    doc["grading"] = {
+        "grades": GRADES,
+        "rules": [{"grade": r["grade"], "name": r["grade"], "when": r["when"]} for r in rules],
+        "otherwise": "差",
+    }
+    return doc
+
+
+SHADOWED = [
+    pytest.param(
+        [("优", {"min_score": 80}), ("良", {"min_score": 90})], 1, "优", id="higher threshold last"
+    ),
+    pytest.param(
+        [("优", {"min_score": 80}), ("良", {"min_score": 80, "top": 3})],
+        1,
+        "优",
+        id="same, narrowed",
+    ),
+    pytest.param([("优", {}), ("良", {"min_score": 60})], 1, "优", id="a rule that always holds"),
+    pytest.param(
+        [("优", {"min_score": 90}), ("中", {"below_score": 60}), ("差", {"below_score": 50})],
+        2,
+        "中",
+        id="below_score out of order",
+    ),
+    pytest.param(
+        [
+            ("优", {"min_score": 60, "below_score": 80}),
+            ("良", {"min_score": 65, "below_score": 70}),
+        ],
+        1,
+        "优",
+        id="a range inside a range",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rules", "shadowed", "by"), SHADOWED)
+def test_a_rule_an_earlier_score_rule_always_takes_first_is_refused(
+    rules: list[tuple[str, dict[str, Any]]], shadowed: int, by: str
+) -> None:
+    doc = _graded(*({"grade": g, "when": w} for g, w in rules))
+    with pytest.raises(SchemeError) as caught:
+        Scheme.from_new_document(doc)
+    found = dict(caught.value.problems)
+    where = f"grading.rules.{shadowed}.when"
+    assert where in found, caught.value.problems
+    assert "never applies" in found[where] and by in found[where]
+    # Registered before the check: read back from the log, it loads as it always did.
+    assert Scheme.from_document(doc).scheme_id == "test-survey"
+
+
+ORDERED = [
+    pytest.param(
+        [("优", {"min_score": 90}), ("良", {"min_score": 80}), ("中", {"min_score": 60})],
+        id="thresholds best first",
+    ),
+    pytest.param(
+        [("优", {"min_score": 85, "top": 20}), ("良", {"min_score": 90})],
+        id="an earlier rule asking for more than a score",
+    ),
+    pytest.param(
+        [("差", {"below_score": 50}), ("中", {"below_score": 60})], id="below_score lowest first"
+    ),
+    pytest.param(
+        [("优", {"min_score": 60, "below_score": 80}), ("良", {"min_score": 70})],
+        id="overlapping but wider",
+    ),
+]
+
+
+@pytest.mark.parametrize("rules", ORDERED)
+def test_rules_each_of_which_can_apply_are_accepted(
+    rules: list[tuple[str, dict[str, Any]]],
+) -> None:
+    doc = _graded(*({"grade": g, "when": w} for g, w in rules))
+    assert Scheme.from_new_document(doc).grading is not None
+
+
+def test_the_shadowed_rule_never_gives_its_grade_so_the_refusal_is_right() -> None:
+    """优 ≥ 80 then 良 ≥ 90: a unit of 3 满意 (100.00) meets both and gets 优; one of
+    1 满意 + 1 基本满意 (90.00) gets 优 too; 良 goes to nobody, whatever the scores."""
+    doc = _graded(
+        {"grade": "优", "when": {"min_score": 80}}, {"grade": "良", "when": {"min_score": 90}}
+    )
+    units = [unit(1, "甲", "甲类"), unit(2, "乙", "甲类")]
+    w = wave(1, "satisfaction_survey", "four_level", [uid(1), uid(2)])
+    tallies = {
+        uid(1): tally("four_level", counts={"满意": 3}),
+        uid(2): tally("four_level", counts={"满意": 1, "基本满意": 1}),
+    }
+    inputs = round_inputs(
+        units, pattern="democratic_appraisal", categories=["甲类"], waves=[(w, tallies)]
+    )
+    results = by_id(compute_round(Scheme.from_document(doc), inputs))
+    assert [(results[uid(n)]["score"], results[uid(n)]["grade"]) for n in (1, 2)] == [
+        ("100.00", "优"),
+        ("90.00", "优"),
+    ]
