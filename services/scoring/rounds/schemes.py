@@ -66,8 +66,21 @@ class SchemeCatalog:
             return builtin
         record = self._get(scheme_record_id(scheme_id, version), SchemeRecord)
         if record is None:
+            versions = self._versions(scheme_id)
+            if versions:  # the scheme exists: the version is what is wrong, and is named
+                shown = ", ".join(str(v) for v in versions)
+                raise SchemeNotFound(
+                    f"scheme {scheme_id} has no version {version} (it has {shown})",
+                    field=field.removesuffix("scheme_id") + "version",
+                )
             raise SchemeNotFound(f"no scheme {scheme_id} v{version}", field=field)
         return Scheme.from_document(record.document)
+
+    def _versions(self, scheme_id: str) -> list[int]:
+        shipped = [v for (sid, v) in builtin_schemes() if sid == scheme_id]
+        catalogue = self._get(SchemeCatalogue.create_id(), SchemeCatalogue)
+        entries = [] if catalogue is None else catalogue.entries
+        return sorted({*shipped, *(e["version"] for e in entries if e["scheme_id"] == scheme_id)})
 
     def schemes(self) -> list[dict[str, Any]]:
         """Every scheme, shipped first, each with `builtin`, its `owner` (a jurisdiction id

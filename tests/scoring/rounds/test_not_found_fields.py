@@ -68,6 +68,18 @@ def test_a_missing_scheme_is_named_where_the_request_names_it(
         headers=ADMIN,
     )
     assert _error(assigned) == (404, "scheme_not_found", "body.scheme_id"), assigned.text
+    # A scheme that exists, in a version it does not have: the version is named, and those
+    # it has are said.
+    sid = SCHEME["scheme_id"]
+    version = scoring.get(f"/schemes/{sid}/versions/9", headers=ADMIN)
+    assert _error(version) == (404, "scheme_not_found", "path.version"), version.text
+    assigned = scoring.put(
+        f"/campaigns/{rnd.campaign_id}/scheme",
+        json={"scheme_id": sid, "version": 7, "reason": "测试"},
+        headers=ADMIN,
+    )
+    assert _error(assigned) == (404, "scheme_not_found", "body.version"), assigned.text
+    assert f"scheme {sid} has no version 7 (it has 1)" in assigned.json()["detail"][0]["reason"]
 
 
 def test_a_target_the_policy_resolves_is_named_as_the_kernel_names_it(
