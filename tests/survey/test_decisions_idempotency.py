@@ -102,6 +102,8 @@ def test_a_void_retried_with_its_key_answers_as_the_first(cluster: Cluster, worl
     _refused_key(survey.post(path, json={"reason": "另一理由"}, headers=headers))
     unkeyed = survey.post(path, json={"reason": "重复录入"}, headers=world.county_office.headers)
     assert unkeyed.status_code == 409 and unkeyed.json()["error"] == "decision_conflict"
+    # The refusal names the questionnaire it is about.
+    assert unkeyed.json()["detail"][0]["field"] == "response_id", unkeyed.text
 
 
 def test_a_withdrawal_and_a_close_retried_with_their_keys_answer_as_the_first(

@@ -39,7 +39,7 @@ def test_one_problem_names_its_field_and_code_as_each_of_several_does(
     voided = survey.post(f"{path}/void", json={"reason": "重复录入"}, headers=ADMIN)
     assert voided.status_code == 200, voided.text
     again = survey.post(f"{path}/void", json={"reason": "重复录入"}, headers=ADMIN)
-    _one(again, 409, "decision_conflict", None)
+    _one(again, 409, "decision_conflict", "response_id")
     closed = survey.post(f"/waves/{wave_id}/close", json={"reason": "回收结束"}, headers=ADMIN)
     assert closed.status_code == 200, closed.text
     late = push(cluster, wave_id, [questionnaire("Q2", world.unit_ids)], world.agency.headers)

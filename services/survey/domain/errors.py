@@ -137,9 +137,14 @@ class NotWaveAgency(SurveyError, ForbiddenError):
 
 
 class DecisionConflict(SurveyError, ConflictError):
-    """A review, correction or withdrawal that the questionnaire's state no longer allows."""
+    """A review, correction or withdrawal that the questionnaire's state no longer allows.
+    Names the questionnaire (`response_id`) unless told otherwise: a refusal naming no field
+    leaves a caller acting on several not knowing which."""
 
     code = "decision_conflict"
+
+    def __init__(self, reason: str, *, field: str | None = "response_id", **context: Any) -> None:
+        super().__init__(reason, field=field, **context)
 
 
 class RepeatedKey(SurveyError, InvalidError):
