@@ -87,9 +87,15 @@ def url_host(bound: str) -> str:
     return host
 
 
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+"""No proxy, whatever the environment says: urlopen honours HTTP_PROXY, which networks that
+route egress through a proxy set for the whole container, and then every probe of the
+service's own port went to the proxy and failed (no_proxy rarely lists 127.0.0.1)."""
+
+
 def probe(url: str, timeout: float = TIMEOUT_SECONDS) -> tuple[bool, str]:
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with DIRECT.open(url, timeout=timeout) as response:
             return 200 <= response.status < 300, f"{response.status} {url}"
     except urllib.error.HTTPError as exc:  # 503 from /readyz lands here
         return False, f"{exc.code} {url}: {exc.read(500).decode('utf-8', 'replace')}"

@@ -153,6 +153,18 @@ def _views_process_metrics(views: dict[str, Any]) -> Iterator[Metric]:
         yield from (running, restarts)
 
 
+HTTP_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
+)
+"""The methods counted under their own name. Anyone may send any token as a method, and
+each label value is a series kept for the life of the process: `FOO /healthz` by the
+thousand would grow every scrape and Prometheus's memory without bound."""
+
+
+def method_label(method: str) -> str:
+    return method if method in HTTP_METHODS else "other"
+
+
 class ServiceMetrics:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -175,6 +187,13 @@ class ServiceMetrics:
             ["method", "route"],
             registry=self.registry,
         )
+
+    def request_answered(self, method: str, route: str, status: int, elapsed: float) -> None:
+        method = method_label(method)
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(elapsed)
+        if status >= 500:
+            self.errors.labels(method, route, str(status)).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

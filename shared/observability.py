@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import UTC, datetime
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -45,6 +46,24 @@ class _StartFailureInOneLine(logging.Filter):
         return True
 
 
+class _NoTerminalColours(logging.Filter):
+    """uvicorn gives its records a `color_message` (the message with ANSI escapes for a
+    terminal), which became a field of every JSON line and a `key=value` of every plain
+    one: escape codes in a log store, and the message twice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.__dict__.pop("color_message", None)
+        return True
+
+
+class JsonLines(JsonFormatter):
+    """`time` in ISO 8601 with its offset (UTC): logging's default, `2026-12-01 08:51:02,464`
+    in the host's local time with no zone, is ambiguous to a log store and across hosts."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
@@ -73,15 +92,12 @@ class PlainFormatter(logging.Formatter):
         return " ".join([line, *extras]) if extras else line
 
 
-def configure(service: str, level: str = "INFO", json_logs: bool = True) -> None:
-    global _configured
-    if _configured:
-        return
-    _configured = True
+def log_handler(service: str, json_logs: bool = True) -> logging.Handler:
+    """What every record of the process goes through: stderr, one line a record."""
     handler = logging.StreamHandler(sys.stderr)
     if json_logs:
         handler.setFormatter(
-            JsonFormatter(
+            JsonLines(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
                 static_fields={"service": service},
@@ -90,10 +106,19 @@ def configure(service: str, level: str = "INFO", json_logs: bool = True) -> None
         )
     else:
         handler.setFormatter(PlainFormatter())
+    handler.addFilter(_NoTerminalColours())
     handler.addFilter(_TraceIds())
     handler.addFilter(_StartFailureInOneLine())
+    return handler
+
+
+def configure(service: str, level: str = "INFO", json_logs: bool = True) -> None:
+    global _configured
+    if _configured:
+        return
+    _configured = True
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [log_handler(service, json_logs)]
     root.setLevel(level.upper())
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
     if not isinstance(trace.get_tracer_provider(), TracerProvider):

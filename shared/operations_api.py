@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.auth import CurrentPrincipal
-from shared.errors import ConflictError
+from shared.errors import ConflictError, NotFoundError
 from shared.operations import SkipDecision, decision_for
 from shared.policy import Policy, PolicyRouter, allow
 from shared.types import Line, Prose
@@ -51,7 +51,9 @@ def operations_router() -> APIRouter:
     ) -> dict[str, Any]:
         """The decision is an event in this service's log with actor and reason; the consumer
         then records that one message as handled without applying it, if it still fails."""
-        app = request.app.state.runtime.application
+        runtime = request.app.state.runtime
+        _check_target(runtime.consumer_reports(), consumer, upstream, body.position)
+        app = runtime.application
         if decision_for(app, consumer, upstream, body.position) is not None:
             raise ConflictError("a decision for this message is already recorded", field="position")
         decision = SkipDecision(
@@ -69,3 +71,24 @@ def operations_router() -> APIRouter:
         }
 
     return router
+
+
+def _check_target(
+    reports: list[dict[str, Any]], consumer: str, upstream: str, position: int
+) -> None:
+    """A decision is an event kept for good: one naming a consumer this service does not
+    have (a typo in the path) or a message it has applied already would be recorded, answered
+    201, and change nothing, while the operator believes the stall dealt with."""
+    found = [r for r in reports if r["consumer"] == consumer and r["upstream"] == upstream]
+    if not found:
+        pairs = sorted({f"{r['consumer']}/{r['upstream']}" for r in reports})
+        raise NotFoundError(
+            f"this service has no consumer {consumer} of {upstream}; it has {', '.join(pairs)}",
+            field="consumer",
+        )
+    applied = max((r["last_position"] or 0 for r in found), default=0)
+    if position <= applied:
+        raise ConflictError(
+            f"{consumer} has applied {upstream} up to position {applied} already",
+            field="position",
+        )

@@ -28,6 +28,8 @@ NATS_START_WAIT_SECONDS = 60.0
 """`PINGYI_NATS_START_WAIT_SECONDS`'s default (and `PINGYI_DATABASE_START_WAIT_SECONDS`'s):
 how long a start waits for a server before the process exits non-zero."""
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
 EVENT_STORE_CONNECTION = ("dbname", "host", "port", "user", "password")
 """What the eventsourcing library's PostgreSQL datastore takes from its POSTGRES_* keys;
 every other parameter of the database URL reaches it as `pg.CONNECTION_PARAMS_KEY`."""
@@ -68,6 +70,7 @@ class CommonSettings(HttpLimits):
     namespace: str = Field(default="pingyi", pattern=r"^[a-z][a-z0-9_]*$")
     bootstrap_admin_key: SecretStr | None = None
     log_level: str = "INFO"
+    """A name of the logging module's levels, in any case (`info`, `WARNING`)."""
     log_json: bool = True
     otlp_endpoint: str | None = Field(default=None, pattern=r"^https?://\S+$")
     """Where spans are exported over OTLP/HTTP (`http://collector:4318/v1/traces`); none are
@@ -116,6 +119,16 @@ class CommonSettings(HttpLimits):
                 "(postgresql://user:password@host:5432/dbname?sslmode=verify-full)"
             ) from None
         return url
+
+    @field_validator("log_level")
+    @classmethod
+    def _a_log_level(cls, level: str) -> str:
+        # Checked here rather than by logging at configure(), which raised a traceback
+        # after uvicorn had started.
+        name = level.strip().upper()
+        if name not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return name
 
     @field_validator("seal_key")
     @classmethod
@@ -166,6 +179,15 @@ class ServiceSettings(BaseSettings):
     """False when the leased view consumers run in a process of their own (`pingyi serve`
     starts one: `shared.service.views_process`); the security view and the event-sourced
     processors always run in the API process."""
+
+    @field_validator("port")
+    @classmethod
+    def _a_port(cls, port: int) -> int:
+        # Each service redeclares `port` with its own default, which drops the Field's
+        # bounds above; a validator is inherited by name, so this holds for all of them.
+        if not 1 <= port <= 65535:
+            raise ValueError("must be a TCP port, 1 to 65535")
+        return port
 
 
 def eventsourcing_env(common: CommonSettings, service: str, schema: str | None) -> dict[str, str]:

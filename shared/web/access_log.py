@@ -60,11 +60,7 @@ class AccessLog:
         # The router puts the matched route into the scope it was given, which is this one.
         route: Any = getattr(scope.get("route"), "path", "unmatched")
         method, path = scope["method"], scope["path"]
-        metrics = self.metrics
-        metrics.requests.labels(method, route, str(status)).inc()
-        metrics.latency.labels(method, route).observe(elapsed)
-        if status >= 500:
-            metrics.errors.labels(method, route, str(status)).inc()
+        self.metrics.request_answered(method, route, status, elapsed)
         if path not in self.quiet_paths:
             log.info(
                 "request",

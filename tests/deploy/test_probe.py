@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,6 +66,23 @@ def test_healthy_endpoint_exits_zero(server: str) -> None:
 def test_not_ready_endpoint_exits_one(server: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert probe.main([f"{server}/readyz"]) == 1
     assert "503" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("variable", ["http_proxy", "HTTP_PROXY"])
+def test_a_proxy_in_the_environment_is_not_used(server: str, variable: str) -> None:
+    """A container on a network whose egress goes through a proxy has it in its
+    environment; the probe calls the service itself, never through it."""
+    # A process of its own, as in the container: urlopen reads the proxies once a process.
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    done = subprocess.run(
+        [sys.executable, probe.__file__, f"{server}/healthz"],
+        env=env | {variable: f"http://127.0.0.1:{_closed_port()}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_nothing_listening_exits_one() -> None:

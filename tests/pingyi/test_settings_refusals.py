@@ -93,6 +93,8 @@ def _refused(done: subprocess.CompletedProcess[str], *variables: str) -> list[st
         ("PINGYI_RATE_PUBLIC", "lots", "not a rate"),
         ("PINGYI_SEAL_KEY", "abcdef", "32 bytes"),
         ("PINGYI_DATABASE_URL", "host=x port", "not a PostgreSQL URL"),
+        # logging refused it at configure(), a traceback after uvicorn had started.
+        ("PINGYI_LOG_LEVEL", "LOUD", "INFO"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it(
@@ -108,6 +110,24 @@ def test_a_bad_setting_is_one_line_naming_it(
     [line] = _refused(done, variable)
     assert reason in line, line
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("service", NAMES)
+def test_every_service_refuses_a_port_out_of_range(
+    monkeypatch: pytest.MonkeyPatch, service: str
+) -> None:
+    """Each service redeclares its port's default, which dropped the bounds: 99999 was
+    accepted, and uvicorn's bind failed with a traceback after the children started."""
+    variable = f"PINGYI_{service.upper()}_PORT"
+    monkeypatch.setenv(variable, "65536")
+    with pytest.raises(ValidationError) as refused:
+        definition(service).settings()
+    assert settings_problems(refused.value) == [f"{variable}: must be a TCP port, 1 to 65535"]
+
+
+def test_a_log_level_is_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PINGYI_LOG_LEVEL", " warning ")
+    assert CommonSettings().log_level == "WARNING"
 
 
 def test_a_bad_setting_of_each_kind_is_named_together_and_no_secret_shows(

@@ -36,3 +36,16 @@ def test_metrics_follow_consumers_and_requests(memory_settings: CommonSettings) 
         assert sample(text, "pingyi_consumer_stalled", upstream="registry") == 0
         assert sample(text, "pingyi_http_requests_total", route="/jurisdictions", status="201") == 1
         assert not re.search(r"漯河", text)  # operational numbers only, no business data
+
+
+def test_a_made_up_method_adds_no_series(memory_settings: CommonSettings) -> None:
+    """Anyone may send any token as a method without a key; each was a series of its own
+    for the life of the process."""
+    with Cluster(memory_settings, ["registry"]) as cluster:
+        registry = cluster["registry"]
+        for method in ("FOO", "BAR", "PROPFIND"):
+            registry.request(method, "/healthz")
+        text = registry.get("/metrics").text
+        methods = set(re.findall(r'^pingyi_http_\w+\{.*?method="([^"]*)"', text, re.M))
+        assert methods == {"other"}, methods
+        assert sample(text, "pingyi_http_requests_total", method="other", status="405") == 3
