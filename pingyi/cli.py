@@ -159,6 +159,22 @@ def demo_command(
     up(data_dir=data_dir, demo=True, host=host, base_port=base_port, questionnaires=questionnaires)
 
 
+def _check_port(service: str, host: str, port: int) -> None:
+    """Refused in one line before anything starts: found by uvicorn, a port in use came
+    after "service started" and both children's start, then a shutdown and exit 3."""
+    from pingyi.embedded import bind_refusal
+
+    why = bind_refusal(host, port)
+    if why is not None:
+        variable = f"PINGYI_{service.upper()}"
+        say_refused(
+            "pingyi serve cannot start:",
+            f"port {port} on {host} cannot be used: {why}; stop what uses it, or set"
+            f" {variable}_PORT (or {variable}_HOST)",
+        )
+        raise typer.Exit(2)
+
+
 @app.command()
 def serve(
     service: Annotated[
@@ -196,6 +212,7 @@ def serve(
     missing = production_refusals(common, service, settings)
     if missing:
         refuse(missing)
+    _check_port(service, settings.host, settings.port)
     child = views_child = None
     if common.mode == "production":
         # Each gets an interpreter of its own: request threads starve one that shares.

@@ -70,16 +70,24 @@ def check_ports(host: str, base_port: int | None) -> None:
     """Refused in one line, before any service starts, when a port is taken: otherwise the
     four that did start are stopped again with a page of tracebacks."""
     for service, port in service_ports(base_port):
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind((host, port))
-            except OSError as error:
-                why = error.strerror or type(error).__name__
-                raise PortTaken(
-                    f"port {port} on {host} ({service}) cannot be used: {why}; stop what uses "
-                    "it or choose other ports with --base-port"
-                ) from None
+        why = bind_refusal(host, port)
+        if why is not None:
+            raise PortTaken(
+                f"port {port} on {host} ({service}) cannot be used: {why}; stop what uses "
+                "it or choose other ports with --base-port"
+            )
+
+
+def bind_refusal(host: str, port: int) -> str | None:
+    """Why a server could not listen on `host`:`port` (in use, a host that does not resolve
+    or is not this machine's), or None."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or type(error).__name__
+    return None
 
 
 def build_servers(

@@ -5,6 +5,7 @@ says nothing when the mode was chosen."""
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 from tests.conftest import ADMIN_KEY
@@ -44,3 +45,24 @@ def test_serve_without_a_mode_says_it_serves_embedded(tmp_path: Path) -> None:
 def test_serve_with_the_mode_chosen_says_nothing_of_it(tmp_path: Path) -> None:
     said = _serve_registry(tmp_path, PINGYI_MODE="embedded")
     assert "PINGYI_MODE is not set" not in said, said
+
+
+def test_a_port_in_use_is_refused_in_one_line_before_anything_starts(tmp_path: Path) -> None:
+    """Found by uvicorn, it came after "service started" and the children's start, then a
+    shutdown and exit 3; now one line naming the port and the variable, exit 2."""
+    port = quiet_ports(1)[0]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
+    env |= {
+        "PINGYI_MODE": "embedded",
+        "PINGYI_DATA_DIR": str(tmp_path / "data"),
+        "PINGYI_REGISTRY_PORT": str(port),
+    }
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        proc = Proc("registry", pingyi_command("serve", "registry"), env, tmp_path / "serve.log")
+        code, output = proc.run_to_exit()
+    assert code == 2, output
+    [said] = output.strip().splitlines()
+    assert said.startswith(f"pingyi serve cannot start: port {port} on 127.0.0.1 cannot be used")
+    assert "PINGYI_REGISTRY_PORT" in said and "service started" not in output
