@@ -158,7 +158,8 @@ def _by_consumer(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, 
 def _aged(status: dict[str, Any], age: float) -> dict[str, Any]:
     """Seconds since caught up were counted when the row was written: add the row's age."""
     behind = status.get("seconds_since_caught_up")
-    return status | {"seconds_since_caught_up": None if behind is None else behind + age}
+    # To the millisecond, as the API process's own consumers report it (no float noise).
+    return status | {"seconds_since_caught_up": None if behind is None else round(behind + age, 3)}
 
 
 def _unreported(
