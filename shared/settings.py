@@ -111,13 +111,18 @@ class CommonSettings(HttpLimits):
     @classmethod
     def _a_connection_string(cls, url: str) -> str:
         try:
-            conninfo_to_dict(url)
+            params = conninfo_to_dict(url)
         except ProgrammingError:
             # psycopg's message quotes the string, password and all.
             raise ValueError(
                 "not a PostgreSQL URL or conninfo string "
                 "(postgresql://user:password@host:5432/dbname?sslmode=verify-full)"
             ) from None
+        # A port that is no number would be retried for the whole start wait
+        # ("Servname not supported") before the start gives up.
+        for port in str(params.get("port") or "").split(","):
+            if port and not (port.isdigit() and 1 <= int(port) <= 65535):
+                raise ValueError(f"the port {port!r} is not a TCP port (1 to 65535)")
         return url
 
     @field_validator("log_level")

@@ -93,6 +93,9 @@ def _refused(done: subprocess.CompletedProcess[str], *variables: str) -> list[st
         ("PINGYI_RATE_PUBLIC", "lots", "not a rate"),
         ("PINGYI_SEAL_KEY", "abcdef", "32 bytes"),
         ("PINGYI_DATABASE_URL", "host=x port", "not a PostgreSQL URL"),
+        # Retried for the whole start wait ("Servname not supported") before.
+        ("PINGYI_DATABASE_URL", "postgresql://u:pw@db:x/pingyi", "the port 'x' is not a TCP"),
+        ("PINGYI_DATABASE_URL", "postgresql://u:pw@a:5432,b:99999/p", "the port '99999'"),
         # logging refused it at configure(), a traceback after uvicorn had started.
         ("PINGYI_LOG_LEVEL", "LOUD", "INFO"),
     ],
