@@ -124,6 +124,17 @@ def test_intake_rules_and_roles(world: tuple[Cluster, dict[str, Any]]) -> None:
     )
 
 
+def test_a_bad_complainant_names_its_field_in_the_body(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    office = ctx["keys"]["郾城区纠风办"]
+    short = _intake(ctx, complainant={"name": "张三", "contact": "1 3"})
+    answer = cluster["inspection"].post("/complaints", json=short, headers=office)
+    assert (answer.status_code, answer.json()["error"]) == (422, "invalid_complaint")
+    assert answer.json()["detail"][0]["field"] == "complainant.contact"
+
+
 def test_hotline_appearances(world: tuple[Cluster, dict[str, Any]]) -> None:
     cluster, ctx = world
     client, keys = cluster["inspection"], ctx["keys"]
@@ -155,6 +166,12 @@ def test_idempotent_intake_keeps_no_plaintext(world: tuple[Cluster, dict[str, An
     assert again == first
     other = _intake(ctx, complainant={"name": "张三", "contact": "139 0000 5678"})
     assert _error(client.post("/complaints", json=other, headers=headers)) == (
+        409,
+        "Idempotency-Key",
+    )
+    # Someone else at the same number is another complainant: another request, not a retry.
+    renamed = _intake(ctx, complainant={"name": "王五", "contact": "138 0000 5678"})
+    assert _error(client.post("/complaints", json=renamed, headers=headers)) == (
         409,
         "Idempotency-Key",
     )

@@ -294,7 +294,7 @@ def test_named_complainants_are_sealed_and_shown_masked() -> None:
             complainant={"name": "李四", "contact": "12"},
             key=None,
         )
-    assert raised.value.field == "contact"
+    assert raised.value.field == "complainant.contact"
 
 
 def test_dispatch_counts_working_days_on_the_calendar(tmp_path: Path) -> None:

@@ -131,6 +131,17 @@ def test_issue_refuses_findings_it_cannot_cover(app: InspectionService) -> None:
     assert refused(lambda: issue(app, requirements=" ")) == blank
 
 
+def test_a_report_dated_before_its_notice_names_the_notice_day(app: InspectionService) -> None:
+    # docs/inspection.md, "Dates": every "lies before" reason names the earlier record's day.
+    order_id = UUID(issue(app)["order_id"])
+    with pytest.raises(PingyiError) as caught:
+        app.report_rectification(UNIT_KEY, order_id, "已整改", date(2025, 1, 2), None)
+    assert (caught.value.field, caught.value.reason) == (
+        "reported_on",
+        "lies before the order was issued (2025-01-03)",
+    )
+
+
 def test_report_verify_second_handling_and_rerating(app: InspectionService) -> None:
     order_id = UUID(issue(app)["order_id"])
     rerate = lambda: app.rerate_rectification(OFFICE, order_id, "满意", "投诉人", "回访", None)  # noqa: E731

@@ -36,21 +36,35 @@ class Complainants(PublishingApplication):
         if name is None and contact is None:
             return None
         if name is None or not name.strip():
-            raise InvalidComplaint("a named complaint needs the complainant's name", field="name")
+            raise InvalidComplaint(
+                "a named complaint needs the complainant's name", field="complainant.name"
+            )
         if contact is None:
-            raise InvalidComplaint("a named complaint needs a contact", field="contact")
+            raise InvalidComplaint("a named complaint needs a contact", field="complainant.contact")
         cleaned_name = name.strip()
         if len(cleaned_name) > NAME_MAX:
-            raise InvalidComplaint(f"must be at most {NAME_MAX} characters", field="name")
+            raise InvalidComplaint(
+                f"must be at most {NAME_MAX} characters", field="complainant.name"
+            )
         normal = canonical_contact(contact)
         if not 3 <= len(normal) <= 100:
-            raise InvalidComplaint("a contact has 3 to 100 characters", field="contact")
+            raise InvalidComplaint("a contact has 3 to 100 characters", field="complainant.contact")
         vault = self.complaint_vault
         if vault is None:
             raise ContactKeyMissing(
                 f"complainants cannot be recorded: set {CONTACT_KEY_ENV}", field="complainant"
             )
         return vault.seal(cleaned_name), vault.seal(normal), vault.fingerprint(normal), vault.key_id
+
+    def _complainant_fingerprint(self, sealed: tuple[str, str, str, str] | None) -> str | None:
+        """What an Idempotency-Key record keeps of the complainant: keyed hashes of the name
+        and of the contact, never plaintext, so a retry naming someone else is another
+        request (409), not the first one's answer."""
+        vault = self.complaint_vault
+        if sealed is None or vault is None:
+            return None
+        name = vault.open(sealed[0]) or ""
+        return f"{vault.fingerprint(name)}:{sealed[2]}"
 
     def _masked(self, complaint: Complaint) -> dict[str, str | None] | None:
         if complaint.anonymous:

@@ -121,7 +121,7 @@ class Commands(Complainants, WorkingDays):
             "summary": summary,
             "received_on": received_on,
             "deadline_days": deadline_days,
-            "complainant": None if sealed is None else sealed[2],
+            "complainant": self._complainant_fingerprint(sealed),
         }
         return run_idempotent(
             self,

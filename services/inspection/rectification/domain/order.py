@@ -208,8 +208,7 @@ class RectificationOrder(Aggregate):
                 f"the order is {self.status}; nothing to report", field="order_id"
             )
         day = not_future(reported_on, today, "reported_on")
-        if day < self.issued_on:
-            raise InvalidRectification("lies before the order was issued", field="reported_on")
+        not_before(day, self.issued_on, "the order was issued", "reported_on", InvalidRectification)
         self.trigger_event(
             self.Reported,
             **self._context("reported"),
