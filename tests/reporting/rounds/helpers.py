@@ -144,6 +144,14 @@ def publish(scored: Scored, body: dict[str, Any], status: int = 201) -> dict[str
     return result
 
 
+def published_round(cluster: Cluster) -> tuple[Scored, dict[str, Any]]:
+    """A scored round whose final run (上半年结果) is published as version 1, and that run."""
+    scored = scored_round(cluster)
+    first = run(scored, final=True, reason="上半年结果")
+    publish(scored, {"run_id": first["run_id"], "reason": "经县纠风办审定"})
+    return scored, first
+
+
 def round_scored(cluster: Cluster, run_id: str) -> IntegrationMessage:
     """Scoring's `scoring.round.scored` message of the run."""
     return next(

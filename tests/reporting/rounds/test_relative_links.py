@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.reporting.rounds.helpers import SERVICES, Scored, publish, run, scored_round
+from tests.reporting.rounds.helpers import SERVICES, Scored, published_round
 
 FORGED = {"Host": "evil.example"}
 
@@ -49,9 +49,7 @@ def _relative(html: str) -> list[tuple[str, str | None]]:
 @pytest.fixture(scope="module")
 def story() -> Iterator[Scored]:
     with Cluster(in_memory(), SERVICES) as cluster:
-        scored = scored_round(cluster)
-        first = run(scored, final=True, reason="上半年结果")
-        publish(scored, {"run_id": first["run_id"], "reason": "经县纠风办审定"})
+        scored, _ = published_round(cluster)
         second = cluster["scoring"].post(
             f"/campaigns/{scored.rnd.campaign_id}/rounds/2/score-runs",
             json={"final": True, "reason": "下半年结果"},

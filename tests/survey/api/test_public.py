@@ -14,6 +14,19 @@ NOW = datetime.now(UTC)
 DAY = timedelta(days=1)
 
 
+def _voting_wave(cluster: Cluster, world: World, opens_at: datetime, closes_at: datetime) -> str:
+    wave = open_wave(
+        cluster,
+        world,
+        kind="online_public_voting",
+        channels=["online"],
+        opens_at=opens_at.isoformat(),
+        closes_at=closes_at.isoformat(),
+    )
+    wave_id: str = wave["wave_id"]
+    return wave_id
+
+
 @pytest.mark.parametrize(
     ("opens_at", "closes_at", "status", "vote_error"),
     [
@@ -33,19 +46,12 @@ def test_a_public_waves_status_says_whether_a_vote_is_taken_now(
     # The wave itself stays `open` until the office closes it; a voter reading `open`
     # after the window ended was then refused `wave_closed` on every vote.
     survey = cluster["survey"]
-    wave = open_wave(
-        cluster,
-        world,
-        kind="online_public_voting",
-        channels=["online"],
-        opens_at=opens_at.isoformat(),
-        closes_at=closes_at.isoformat(),
-    )
-    seen = survey.get(f"/public/waves/{wave['wave_id']}")
+    wave_id = _voting_wave(cluster, world, opens_at, closes_at)
+    seen = survey.get(f"/public/waves/{wave_id}")
     assert seen.status_code == 200, seen.text
     assert seen.json()["status"] == status
     vote = {"voter": "13800138000", "ratings": {world.unit_ids[0]: "满意"}}
-    voted = survey.post(f"/public/waves/{wave['wave_id']}/votes", json=vote)
+    voted = survey.post(f"/public/waves/{wave_id}/votes", json=vote)
     if vote_error is None:
         assert voted.status_code == 201, voted.text
     else:
@@ -56,18 +62,11 @@ def test_a_public_wave_closed_by_its_office_reads_closed_within_its_window(
     cluster: Cluster, world: World
 ) -> None:
     survey = cluster["survey"]
-    wave = open_wave(
-        cluster,
-        world,
-        kind="online_public_voting",
-        channels=["online"],
-        opens_at=(NOW - DAY).isoformat(),
-        closes_at=(NOW + DAY).isoformat(),
-    )
+    wave_id = _voting_wave(cluster, world, NOW - DAY, NOW + DAY)
     closed = survey.post(
-        f"/waves/{wave['wave_id']}/close",
+        f"/waves/{wave_id}/close",
         json={"reason": "评议结束"},
         headers=world.county_office.headers,
     )
     assert closed.status_code == 200, closed.text
-    assert survey.get(f"/public/waves/{wave['wave_id']}").json()["status"] == "closed"
+    assert survey.get(f"/public/waves/{wave_id}").json()["status"] == "closed"
