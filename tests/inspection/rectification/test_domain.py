@@ -142,6 +142,21 @@ def test_a_report_dated_before_its_notice_names_the_notice_day(app: InspectionSe
     )
 
 
+def test_a_report_after_a_return_is_not_dated_before_the_return(app: InspectionService) -> None:
+    """After a return (二次办理) the report answers the return: dated on or after it."""
+    order_id = UUID(issue(app)["order_id"])
+    app.report_rectification(UNIT_KEY, order_id, "已整改", date(2025, 1, 6), None)
+    app.verify_rectification(OFFICE, order_id, "returned", "未落实", None, None)
+    with pytest.raises(PingyiError) as caught:
+        app.report_rectification(UNIT_KEY, order_id, "再次整改", date(2025, 1, 7), None)
+    assert (caught.value.field, caught.value.reason) == (
+        "reported_on",
+        f"lies before the order was returned ({china_today().isoformat()})",
+    )
+    again = app.report_rectification(UNIT_KEY, order_id, "再次整改", china_today(), None)
+    assert again["status"] == "reported"
+
+
 def test_report_verify_second_handling_and_rerating(app: InspectionService) -> None:
     order_id = UUID(issue(app)["order_id"])
     rerate = lambda: app.rerate_rectification(OFFICE, order_id, "满意", "投诉人", "回访", None)  # noqa: E731

@@ -83,6 +83,7 @@ class RectificationOrder(Aggregate):
             aggregate.due = self.deadline
             if self.outcome == "returned":
                 aggregate.returns += 1
+                aggregate.returned = self.verified_on
             if self.second_handling:
                 aggregate.second_handling = True
 
@@ -173,6 +174,8 @@ class RectificationOrder(Aggregate):
         self.second_handling = False
         self.report: str | None = None
         self.reported: str | None = None
+        self.returned: str | None = None
+        """The day of the latest return (二次办理): a report after it answers the return."""
         self.escalation: str | None = None
         self.rating: str | None = None
         self.ratings = 0
@@ -208,7 +211,13 @@ class RectificationOrder(Aggregate):
                 f"the order is {self.status}; nothing to report", field="order_id"
             )
         day = not_future(reported_on, today, "reported_on")
-        not_before(day, self.issued_on, "the order was issued", "reported_on", InvalidRectification)
+        # A report answers the notice, or after a return (二次办理) the return.
+        since, what = (
+            (date.fromisoformat(self.returned), "the order was returned")
+            if self.returned
+            else (self.issued_on, "the order was issued")
+        )
+        not_before(day, since, what, "reported_on", InvalidRectification)
         self.trigger_event(
             self.Reported,
             **self._context("reported"),
