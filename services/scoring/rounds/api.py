@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import Depends, Path, Response
 
 from services.scoring.engine.scheme import Scheme
+from services.scoring.engine.scheme.categories import category_warnings
 from services.scoring.rounds.application import RoundScoring, assignment_out, round_run_out
 from services.scoring.rounds.domain import CampaignNotFound, RoundNotFound
 from services.scoring.rounds.keys import keyed_request
@@ -198,6 +199,7 @@ def assign_scheme(
     body: SchemeAssignmentIn,
     caller: CurrentPrincipal,
     app: RoundsApp,
+    runtime: RuntimeDep,
     body_fingerprint: BodyFingerprint,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -205,7 +207,7 @@ def assign_scheme(
     A retry with the same `Idempotency-Key` and body answers what the first request was
     answered, even after a later assignment, and assigns nothing; the same key with another
     body or campaign is 409."""
-    return app.assign_scheme(
+    assigned = app.assign_scheme(
         caller,
         campaign_id,
         body.scheme_id,
@@ -214,6 +216,7 @@ def assign_scheme(
         key=idempotency_key,
         request=keyed_request(body_fingerprint, campaign_id=campaign_id),
     )
+    return _with_warnings(runtime, app, assigned)
 
 
 @router.get(
@@ -221,8 +224,19 @@ def assign_scheme(
     response_model=CampaignSchemeOut,
     **allow(Policy.read("office", scope=CAMPAIGN)),
 )
-def campaign_scheme(campaign_id: UUID, app: RoundsApp) -> dict[str, Any]:
-    return assignment_out(app.campaign_scheme(campaign_id))
+def campaign_scheme(campaign_id: UUID, app: RoundsApp, runtime: RuntimeDep) -> dict[str, Any]:
+    return _with_warnings(runtime, app, assignment_out(app.campaign_scheme(campaign_id)))
+
+
+def _with_warnings(runtime: ServiceRuntime, app: RoundScoring, out: Any) -> dict[str, Any]:
+    """The assignment, and what in the scheme in force cannot hold for this campaign, as
+    it stands now (its categories may be amended after the assignment)."""
+    current = out["current"]
+    scheme = app.scheme(current["scheme_id"], current["version"])
+    campaign = _campaign(runtime, out["campaign_id"])
+    warnings = category_warnings(scheme, campaign.get("categories") or ())
+    result: dict[str, Any] = {**out, "warnings": warnings}
+    return result
 
 
 @router.post(

@@ -69,6 +69,11 @@ class CampaignSchemeOut(BaseModel):
     campaign_id: UUID
     current: SchemeAssignment
     assignments: list[SchemeAssignment] = Field(description="Every assignment, oldest first")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What in the scheme in force cannot hold for this campaign as it stands "
+        "(a category it names that the campaign does not have: the rule holds for no unit)",
+    )
 
 
 class RoundRunIn(_In):
