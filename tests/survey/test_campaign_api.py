@@ -246,9 +246,13 @@ def test_an_upload_in_gb18030_is_checked_row_by_row(cluster: Cluster, world: Wor
     names = ["舞阳县公安局", "舞阳县教育局", "舞阳县供电公司"]
     lines = [
         ",".join(["问卷编号", "采集时间", "测评点", "渠道", "群体", *names]),
-        ",".join(["U-1", "2026-03-05 10:00", "WY-01", "测评点", "user", "满意", "基本满意", ""]),
+        # A group by its name, as a sheet filled in by hand says it (the channel too).
+        ",".join(
+            ["U-1", "2026-03-05 10:00", "WY-01", "测评点", "服务对象", "满意", "基本满意", ""]
+        ),
         ",".join(["U-2", "2026-03-05 10:01", "WY-01", "纸质问卷", "user", "很好", "满意", "满意"]),
         ",".join(["U-3", "昨天", "WY-01", "测评点", "user", "满意", "满意", "满意"]),
+        ",".join(["U-4", "2026-03-05 10:02", "WY-01", "测评点", "学生", "满意", "满意", "满意"]),
     ]
     data = ("\n".join(lines) + "\n").encode("gb18030")
     uploaded = survey.post(
@@ -259,7 +263,12 @@ def test_an_upload_in_gb18030_is_checked_row_by_row(cluster: Cluster, world: Wor
     assert uploaded.status_code == 200, uploaded.text
     body = uploaded.json()
     assert body["accepted"] == 1
-    assert {p["row"] for p in body["problems"]} == {3, 4}, body["problems"]
+    assert {p["row"] for p in body["problems"]} == {3, 4, 5}, body["problems"]
+    [unknown] = [p for p in body["problems"] if p["row"] == 5]
+    assert unknown["field"] == "rows.5.group", unknown
+    assert unknown["reason"].endswith(": user（服务对象）、supervisor（监督员）、public（群众）")
+    listed = survey.get(f"/waves/{wave_id}/questionnaires", headers=world.agency.headers).json()
+    assert [q["group"] for q in listed] == ["user"], listed
     office = survey.post(
         f"/waves/{wave_id}/questionnaires:upload",
         content=data,

@@ -55,6 +55,7 @@ def layout_of(app: Any, wave_id: UUID, views: ViewStore | None = None) -> Upload
         district=asks_district,
         panel=wave.kind == WaveKind.REPRESENTATIVE_EVALUATION,
         districts=district_names(views, wave) if views is not None and asks_district else {},
+        groups={header_key(g.name): g.code for g in wave.groups},
     )
 
 

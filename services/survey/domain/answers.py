@@ -57,6 +57,7 @@ class Checker:
         self.points = {p.code for p in wave.points}
         self.channels = {c.value for c in wave.channels}
         self.groups = {g.code for g in wave.groups}
+        self.groups_named = "、".join(f"{g.code}（{g.name}）" for g in wave.groups)
         self.panel = wave.panel
         self.representative = wave.kind == WaveKind.REPRESENTATIVE_EVALUATION
         # Read once: each is parsed from the wave's setup on every read.
@@ -132,7 +133,8 @@ class Checker:
             )
         group = q["group"]
         if self.groups and group is not None and group not in self.groups:
-            found.append(Problem("group", "not one of the wave's respondent groups", "group"))
+            reason = f"not one of the wave's respondent groups: {self.groups_named}"
+            found.append(Problem("group", reason, "group"))
         if self.template.asks_group and group is None:
             found.append(Problem("group", "the template asks for the respondent group", "group"))
         district = q["district_id"]

@@ -20,7 +20,8 @@ without whitespace or a trailing "*", case-insensitively:
 - 问卷编号 / questionnaire_id (required): the agency's id of the questionnaire;
 - 采集时间 / collected_at (required): ISO 8601 with an offset, or a local time such as
   "2026-05-01 10:00" or "2026/5/1 10:00" (as Excel writes it in CSV), read as Asia/Shanghai;
-- 测评点 / survey_point: the point's code; 群体 / group, 设备 / device: codes, passed on;
+- 测评点 / survey_point: the point's code; 设备 / device: a code, passed on;
+- 群体 / group: the group's code or its name (服务对象), as the wave declares it;
 - 渠道 / channel: a channel code (survey_point, paper, ...) or its label in `CHANNEL_LABELS`;
 - 区县 / district_id (required when the template asks for the district, else no column):
   the district's jurisdiction id, or the name of one of the wave's jurisdictions;

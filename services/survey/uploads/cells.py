@@ -131,7 +131,9 @@ def _fill(
         item["district_id"] = district
     elif slot.kind == "respondent":
         item["respondent_id"] = text  # an id, checked as the JSON push's is
-    else:  # questionnaire_id, survey_point, group, device: text as typed
+    elif slot.kind == "group":  # a code, or the group's name (服务对象), checked as JSON's
+        item["group"] = layout.groups.get(header_key(text), text)
+    else:  # questionnaire_id, survey_point, device: text as typed
         item[slot.kind] = text
     return []
 

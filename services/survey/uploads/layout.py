@@ -58,6 +58,9 @@ class UploadLayout:
     districts: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """`header_key` of a jurisdiction's name → the ids of the wave's jurisdictions of that
     name, so that the district column may name a district instead of giving its id."""
+    groups: Mapping[str, str] = field(default_factory=dict)
+    """`header_key` of a respondent group's name → its code, so that the group column may
+    name the group (服务对象) as a sheet filled in by hand does, as the channel column may."""
 
 
 @dataclass(frozen=True)
