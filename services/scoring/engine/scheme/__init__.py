@@ -65,6 +65,24 @@ class SchemeError(ValueError):
         return cls(field, reason, more)
 
 
+MAX_DEPTH = 32
+"""How deeply a new document may nest (the shipped schemes need 7)."""
+
+
+def _deeper_than(doc: Any, limit: int) -> str | None:
+    """The dotted path of the first value nested deeper than `limit`, else None."""
+    pending: list[tuple[Any, tuple[str, ...]]] = [(doc, ())]
+    while pending:
+        value, path = pending.pop()
+        if len(path) > limit:
+            return ".".join(path[: limit + 1])
+        if isinstance(value, Mapping):
+            pending.extend((v, (*path, str(k))) for k, v in value.items())
+        elif isinstance(value, list | tuple):
+            pending.extend((v, (*path, str(i))) for i, v in enumerate(value))
+    return None
+
+
 class Scheme(Part):
     scheme_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]{1,63}$")]
     version: Count = Field(ge=1, le=1_000_000)
@@ -105,6 +123,12 @@ class Scheme(Part):
         (`checks.shaped`)."""
         if not isinstance(doc, Mapping):
             raise SchemeError("$", "a scheme is a mapping of keys to values")
+        too_deep = _deeper_than(doc, MAX_DEPTH) if new else None
+        if too_deep is not None:
+            # Validation would say "Recursion error" under a path of thousands of characters.
+            raise SchemeError(
+                too_deep, f"nested deeper than {MAX_DEPTH} levels: write the conditions flatter"
+            )
         try:
             scheme = cls.model_validate(dict(doc))
         except ValidationError as exc:
