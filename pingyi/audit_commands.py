@@ -55,7 +55,7 @@ def verify(
     count = sum(bundle.manifest["logs"][origin]["count"] for origin in bundle.origins)
     _out.print(
         f"pingyi audit verify {bundle_file}: campaign {about['campaign_id']} "
-        f"round {about['round']}, {count} messages from {', '.join(bundle.origins)}",
+        f"round {about['round']}, {_messages(count)} from {', '.join(bundle.origins)}",
         highlight=False,
         markup=False,
     )
@@ -183,8 +183,12 @@ def export(
     except Exception as error:  # never a traceback and exit 1, which would mean "different"
         _fail(f"无法导出 export cannot run: {type(error).__name__}: {error}")
     for origin, log in manifest["logs"].items():
-        _out.print(f"{origin}: {log['count']} messages, positions {log['first']}–{log['last']}")
+        _out.print(f"{origin}: {_messages(log['count'])}, positions {log['first']}–{log['last']}")
     _out.print(f"wrote {out}  sha256 {file_sha256(out)}", highlight=False)
+
+
+def _messages(count: int) -> str:
+    return f"{count} message" if count == 1 else f"{count} messages"
 
 
 def _fail(message: str) -> NoReturn:

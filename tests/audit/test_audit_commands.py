@@ -118,3 +118,9 @@ def test_export_refuses_a_scheme_file_it_cannot_read(data: Path, tmp_path: Path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert reason in done.stdout
         assert not (tmp_path / "b.zip").exists()
+
+
+def test_a_count_of_one_message_is_said_in_the_singular() -> None:
+    from pingyi.audit_commands import _messages
+
+    assert (_messages(1), _messages(2), _messages(0)) == ("1 message", "2 messages", "0 messages")
