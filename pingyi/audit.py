@@ -13,10 +13,6 @@ from rich.table import Table
 
 from pingyi.cli_common import DataDir, console, environment_settings, known, say_refused
 
-report = console
-"""The auditors' reports: a line whole however long, so that a log, a pipe or grep gets
-each finding (and each run and campaign id) complete, not cut at 80 columns."""
-
 
 def replay(
     verify: Annotated[
@@ -77,7 +73,7 @@ def _print_rows(title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, 
     """A table on a terminal (cells folded, never cut short); elsewhere one line per row,
     its cells two spaces apart, as docs/audit.md shows them: a table fitted to 80 columns
     cut every run and campaign id to `31516bfc-c29c-5952-a…` in a file or a pipe."""
-    if not report.is_terminal:
+    if not console.is_terminal:
         for row in rows:
             _say("  ".join(row))
         return
@@ -86,11 +82,11 @@ def _print_rows(title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, 
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*row)
-    report.print(table, soft_wrap=False)
+    console.print(table, soft_wrap=False)
 
 
 def _say(line: str) -> None:
-    report.print(line, highlight=False, markup=False)
+    console.print(line, highlight=False, markup=False)
 
 
 def _cannot_replay(reason: str) -> NoReturn:

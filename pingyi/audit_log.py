@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pingyi.audit import report as console
-from pingyi.cli_common import DataDir, environment_settings, known
+from pingyi.cli_common import DataDir, console, environment_settings, known
 
 if TYPE_CHECKING:
     from shared.integrity.checkpoints import Checkpoint

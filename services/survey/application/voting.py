@@ -117,8 +117,8 @@ def voter_principal(voter_hash: str) -> UUID:
 
 
 def voting_status(wave: Wave, now: datetime) -> str:
-    """What a voter is told of the wave: `open` only when a vote now could be taken, by the
-    same rule as `require_voting_open` (the wave's own status stays `open` until an office
+    """Whether a vote now is taken: the one rule that `GET /public/waves/{id}` shows and
+    `require_voting_open` enforces (the wave's own status stays `open` until an office
     closes it, but its window may have ended, or not begun, without anyone acting)."""
     if not wave.is_open or (wave.closes_at is not None and now > wave.closes_at):
         return "closed"
@@ -128,26 +128,29 @@ def voting_status(wave: Wave, now: datetime) -> str:
 
 
 def require_voting_open(wave: Wave, now: datetime) -> None:
-    """Votes are taken while the wave is open and within its window."""
+    """Votes are taken while the wave is open and within its window (`voting_status`)."""
+    status = voting_status(wave, now)
+    if status == "open":
+        return
+    if status == "not_open_yet":
+        assert wave.opens_at is not None
+        raise NotOpenYet(
+            f"voting on this wave opens at {wave.opens_at.isoformat()}",
+            field="wave_id",
+            opens_at=wave.opens_at.isoformat(),
+        )
     if not wave.is_open:
         # Not `wave.require_open()`: its answer carries the office's reason for closing,
         # which is the office's record, not the public's.
         raise WaveClosedError(
             "voting on this wave is closed", field="wave_id", wave_id=str(wave.id)
         )
-    opens_at, closes_at = wave.opens_at, wave.closes_at
-    if opens_at is not None and now < opens_at:
-        raise NotOpenYet(
-            f"voting on this wave opens at {opens_at.isoformat()}",
-            field="wave_id",
-            opens_at=opens_at.isoformat(),
-        )
-    if closes_at is not None and now > closes_at:
-        raise WaveClosedError(
-            f"voting on this wave closed at {closes_at.isoformat()}",
-            field="wave_id",
-            closes_at=closes_at.isoformat(),
-        )
+    assert wave.closes_at is not None
+    raise WaveClosedError(
+        f"voting on this wave closed at {wave.closes_at.isoformat()}",
+        field="wave_id",
+        closes_at=wave.closes_at.isoformat(),
+    )
 
 
 class VotingCommands(SurveyBase):

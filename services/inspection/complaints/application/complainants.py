@@ -56,15 +56,17 @@ class Complainants(PublishingApplication):
             )
         return vault.seal(cleaned_name), vault.seal(normal), vault.fingerprint(normal), vault.key_id
 
-    def _complainant_fingerprint(self, sealed: tuple[str, str, str, str] | None) -> str | None:
-        """What an Idempotency-Key record keeps of the complainant: keyed hashes of the name
-        and of the contact, never plaintext, so a retry naming someone else is another
-        request (409), not the first one's answer."""
+    def _complainant_fingerprint(
+        self, sealed: tuple[str, str, str, str] | None, name: str | None
+    ) -> str | None:
+        """What an Idempotency-Key record keeps of the complainant (`sealed` from
+        `_seal_complainant`, `name` as sent): keyed hashes of the name and of the contact,
+        never plaintext, so a retry naming someone else is another request (409), not the
+        first one's answer."""
         vault = self.complaint_vault
         if sealed is None or vault is None:
             return None
-        name = vault.open(sealed[0]) or ""
-        return f"{vault.fingerprint(name)}:{sealed[2]}"
+        return f"{vault.fingerprint((name or '').strip())}:{sealed[2]}"
 
     def _masked(self, complaint: Complaint) -> dict[str, str | None] | None:
         if complaint.anonymous:

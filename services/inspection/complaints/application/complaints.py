@@ -121,7 +121,7 @@ class Commands(Complainants, WorkingDays):
             "summary": summary,
             "received_on": received_on,
             "deadline_days": deadline_days,
-            "complainant": self._complainant_fingerprint(sealed),
+            "complainant": self._complainant_fingerprint(sealed, (complainant or {}).get("name")),
         }
         return run_idempotent(
             self,
