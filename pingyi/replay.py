@@ -18,14 +18,10 @@ from services.scoring.settings import ScoringSettings
 from shared.persistence.message_log import missing_stores, store_location
 from shared.settings import CommonSettings, eventsourcing_env
 
-CANNOT_READ = "cannot read the logs:"
-"""How `services.scoring.rounds.replay` names a run whose logs could not be read (a store
-gone since the check, a row stored without its message body)."""
-
 
 def unchecked(verdict: RoundVerdict) -> bool:
     """Whether the run could not be compared at all: its logs could not be read."""
-    return any(problem.startswith(CANNOT_READ) for problem in verdict.problems)
+    return verdict.unread
 
 
 def verify(

@@ -290,7 +290,7 @@ def _verify(
             revision,
         )
     except MessageLogError as error:
-        return RoundVerdict(**base, problems=(f"cannot read the logs: {error}",))
+        return RoundVerdict(**base, problems=(f"cannot read the logs: {error}",), unread=True)
     except ValueError as error:  # a stored body that no longer decodes (pydantic, JSON)
         return RoundVerdict(**base, problems=(f"cannot decode the logs: {error}",))
     return compare(base, computed.results, replayed, positions)

@@ -23,6 +23,10 @@ class RoundVerdict:
     """unit id -> what differs in its result, stored against replayed (`differences`)."""
     survey_ranges: int = 1
     """How many ranges of the survey log were counted side by side (`replay_round`)."""
+    unread: bool = False
+    """The logs the run was computed from could not be read (a store gone since the check, a
+    row stored without its message body): the run was not compared, so it is neither
+    identical nor different."""
 
     @property
     def identical(self) -> bool:
