@@ -11,9 +11,10 @@ QUIET_PORTS = (20_000, 32_000)
 """Below Linux's ephemeral range (32768–60999 by default): no outbound connection of any
 process on the machine is given one of these, so a port chosen here stays free until the
 server binds it — and again between a SIGKILL and the restart on the same port."""
-WORKER_SLICES = 4
-"""The range is cut in this many slices, one per worker of a run spread over processes
-(`PYTEST_XDIST_WORKER`), so that two workers never choose the same port."""
+MIN_SLICES = 4
+"""The range is cut in one slice per worker of a run spread over processes
+(`PYTEST_XDIST_WORKER` of `PYTEST_XDIST_WORKER_COUNT`), at least this many, so that two
+workers never choose the same port however many there are."""
 _handed: set[int] = set()
 
 
@@ -22,8 +23,9 @@ def _slice() -> tuple[int, int]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     if not worker.startswith("gw"):
         return low, high
-    width = (high - low) // WORKER_SLICES
-    start = low + (int(worker[2:]) % WORKER_SLICES) * width
+    slices = max(MIN_SLICES, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0")))
+    width = (high - low) // slices
+    start = low + (int(worker[2:]) % slices) * width
     return start, start + width
 
 

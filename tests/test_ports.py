@@ -31,12 +31,15 @@ def test_a_port_in_use_is_never_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
         assert ports.quiet_port() == busy + 10
 
 
-def test_each_worker_has_a_slice_of_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("workers", [2, 4, 7, 16])
+def test_each_worker_has_a_slice_of_its_own(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    monkeypatch.setenv("PYTEST_XDIST_WORKER_COUNT", str(workers))
     slices = []
-    for worker in range(ports.WORKER_SLICES):
+    for worker in range(workers):
         monkeypatch.setenv("PYTEST_XDIST_WORKER", f"gw{worker}")
         slices.append(range(*ports._slice()))
     for i, one in enumerate(slices):
+        assert len(one) >= 500  # room for a test's servers
         for other in slices[i + 1 :]:
             assert not set(one) & set(other)
     monkeypatch.delenv("PYTEST_XDIST_WORKER")
