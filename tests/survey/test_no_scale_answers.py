@@ -1,20 +1,31 @@
-"""An answer on no scale at all (很好) is one mistake, answered alike wherever it is made: a
-batch's row, a correction and a public vote all say `scale` with the same reason, not
-pydantic's `literal_error` in one place and `scale` in another."""
+"""An answer that is not on the wave's scale is one mistake, answered alike wherever answers
+are taken: another scale's answer (非常满意 on a four-level wave), an answer on no scale at
+all (很好) and a value that is no text (a list) all read `scale`, at the answer's own field,
+with a reason naming the wave's scale and its answers in Chinese. In a push's row and an
+upload's cell that is a row problem; a correction or a public vote, one questionnaire, is
+refused `422 invalid_questionnaire` with the same field, reason and `code_detail`, never
+pydantic's `validation_failed` for some and the wave's refusal for the others."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import openpyxl
 import pytest
 
+from shared.tabular import XLSX
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
-from tests.survey.helpers import World, open_wave, push, questionnaire, seed_world
+from tests.survey.helpers import World, created, open_wave, push, questionnaire, seed_world
 
-NO_SCALE = "很好"
+FOUR_LEVEL = "not an answer on the wave's scale (四级：满意/基本满意/不满意/不了解)"
+WRONG = {"another_scale": "非常满意", "no_scale": "很好", "not_text": ["满意"]}
+NAMES = ["舞阳县公安局", "舞阳县教育局", "舞阳县供电公司"]
+Said = tuple[str, str, str]
+"""(field within the questionnaire, reason, code) of the one problem found."""
 
 
 @pytest.fixture(scope="module")
@@ -29,65 +40,158 @@ def world(cluster: Cluster) -> World:
 
 
 @pytest.fixture(scope="module")
-def batch_says(cluster: Cluster, world: World) -> tuple[str, str]:
-    """(code, reason) a batch's row answers for an answer on no scale."""
-    wave_id = open_wave(cluster, world)["wave_id"]
-    row = questionnaire("Q-1", world.unit_ids[:1], NO_SCALE)
-    pushed = push(cluster, wave_id, [row], world.agency.headers)
-    assert pushed.status_code == 200, pushed.text
-    (problem,) = pushed.json()["problems"]
-    assert problem["field"] == f"questionnaires.0.ratings.{world.unit_ids[0]}"
-    assert problem["code"] == "scale"
-    return problem["code"], problem["reason"]
+def wave_id(cluster: Cluster, world: World) -> str:
+    """A four-level wave whose template rates one dimension (服务态度, `attitude`)."""
+    template = {
+        "jurisdiction_id": world.county_id,
+        "name": "四级问卷",
+        "scale": "four_level",
+        "dimensions": [{"code": "attitude", "name": "服务态度"}],
+    }
+    response = cluster["survey"].post(
+        "/templates", json=template, headers=world.county_office.headers
+    )
+    return str(open_wave(cluster, world, template_id=created(response)["template_id"])["wave_id"])
 
 
-def _says(response: Any, field: str) -> tuple[str, str]:
-    """(code, reason) of a request refused for one field: pydantic's shape names its code
-    `type`."""
-    assert response.status_code == 422, response.text
-    (detail,) = response.json()["detail"]
-    assert detail["field"] == field
-    return detail["type"], detail["reason"]
+def _row_said(problem: dict[str, Any], prefix: str) -> Said:
+    assert problem["field"].startswith(prefix), problem
+    return problem["field"].removeprefix(prefix), problem["reason"], problem["code"]
 
 
-def test_a_correction_answers_as_a_batch_does(
-    cluster: Cluster, world: World, batch_says: tuple[str, str]
+def _one_row_problem(answered: Any, prefix: str) -> Said:
+    assert answered.status_code == 200, answered.text
+    (problem,) = answered.json()["problems"]
+    return _row_said(problem, prefix)
+
+
+def _refusal_said(refused: Any) -> Said:
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["error"] == "invalid_questionnaire"
+    (detail,) = body["detail"]
+    assert detail["code"] == "invalid_questionnaire"
+    return detail["field"], detail["reason"], detail["context"]["code_detail"]
+
+
+@pytest.mark.parametrize("kind", sorted(WRONG))
+def test_a_push_says_it_at_the_answer(
+    cluster: Cluster, world: World, wave_id: str, kind: str
 ) -> None:
-    survey = cluster["survey"]
-    wave_id = open_wave(cluster, world)["wave_id"]
+    unit = world.unit_ids[0]
+    wrong = WRONG[kind]
+    rated = questionnaire(f"{kind}-R", world.unit_ids) | {"ratings": {unit: wrong}}
+    compact = questionnaire(f"{kind}-C", []) | {"row": [wrong, "满意", None]}
+    dimension = questionnaire(f"{kind}-D", [unit]) | {
+        "dimension_ratings": {unit: {"attitude": wrong}}
+    }
+    answered = push(cluster, wave_id, [rated, compact, dimension], world.agency.headers)
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["accepted"] == 0
+    said = [
+        _row_said(problem, f"questionnaires.{index}.")
+        for index, problem in enumerate(answered.json()["problems"])
+    ]
+    assert said == [
+        (f"ratings.{unit}", FOUR_LEVEL, "scale"),
+        (f"ratings.{unit}", FOUR_LEVEL, "scale"),  # a compact row's answer is its unit's
+        (f"dimension_ratings.{unit}.attitude", FOUR_LEVEL, "scale"),
+    ]
+    # All or nothing: the same problems, refusing the push.
+    refused = cluster["survey"].post(
+        f"/waves/{wave_id}/questionnaires:batch",
+        json={"questionnaires": [rated], "all_or_nothing": True},
+        headers=world.agency.headers,
+    )
+    assert refused.status_code == 422, refused.text
+    (problem,) = refused.json()["detail"]
+    assert _row_said(problem, "questionnaires.0.") == said[0]
+
+
+def _csv(rows: list[list[str]]) -> bytes:
+    return ("\r\n".join(",".join(row) for row in rows) + "\r\n").encode("utf-8")
+
+
+def _xlsx(rows: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+@pytest.mark.parametrize("kind", ["another_scale", "no_scale"])
+def test_an_upload_says_it_at_the_cell(
+    cluster: Cluster, world: World, wave_id: str, kind: str, form: str
+) -> None:
+    header = ["问卷编号", "采集时间", "测评点", *NAMES, f"{NAMES[0]}|服务态度"]
+    fixed, wrong = ["2026-05-12 10:30", "舞阳县政务服务中心"], str(WRONG[kind])
+    rows = [
+        header,
+        [f"{kind}-U1", *fixed, wrong, "满意", "", ""],
+        [f"{kind}-U2", *fixed, "满意", "", "", wrong],
+    ]
+    content, content_type = (_csv(rows), "text/csv") if form == "csv" else (_xlsx(rows), XLSX)
+    answered = cluster["survey"].post(
+        f"/waves/{wave_id}/questionnaires:upload",
+        content=content,
+        headers=world.agency.headers | {"Content-Type": content_type},
+    )
+    assert answered.status_code == 200, answered.text
+    problems = answered.json()["problems"]
+    unit = world.unit_ids[0]
+    assert [_row_said(p, f"rows.{p['row']}.") for p in problems] == [
+        (f"ratings.{unit}", FOUR_LEVEL, "scale"),
+        (f"dimension_ratings.{unit}.attitude", FOUR_LEVEL, "scale"),
+    ]
+    assert [p["column"] for p in problems] == [NAMES[0], f"{NAMES[0]}|服务态度"]
+
+
+@pytest.fixture(scope="module")
+def recorded(cluster: Cluster, world: World, wave_id: str) -> str:
+    """A questionnaire of the wave, to correct."""
     pushed = push(cluster, wave_id, [questionnaire("Q-1", world.unit_ids)], world.agency.headers)
     assert pushed.status_code == 200, pushed.text
     cluster.wait_caught_up("survey", "survey")
-    (listed,) = survey.get(f"/waves/{wave_id}/questionnaires", headers=ADMIN).json()
-    path = f"/waves/{wave_id}/questionnaires/{listed['response_id']}/corrections"
+    listed = cluster["survey"].get(f"/waves/{wave_id}/questionnaires", headers=ADMIN).json()
+    (mine,) = [q for q in listed if q["questionnaire_id"] == "Q-1"]
+    return str(mine["response_id"])
+
+
+@pytest.mark.parametrize("kind", sorted(WRONG))
+def test_a_correction_says_it_as_a_push_does(
+    cluster: Cluster, world: World, wave_id: str, recorded: str, kind: str
+) -> None:
+    path = f"/waves/{wave_id}/questionnaires/{recorded}/corrections"
     unit = world.unit_ids[0]
-    overall = {"ratings": {unit: NO_SCALE}, "reason": "按纸质问卷更正"}
-    refused = survey.post(path, json=overall, headers=world.agency.headers)
-    assert _says(refused, f"body.ratings.{unit}") == batch_says
+    overall = {"ratings": {unit: WRONG[kind]}, "reason": "按纸质问卷更正"}
+    refused = cluster["survey"].post(path, json=overall, headers=world.agency.headers)
+    assert _refusal_said(refused) == (f"ratings.{unit}", FOUR_LEVEL, "scale")
     dimension = {
         "ratings": {unit: "满意"},
-        "dimension_ratings": {unit: {"attitude": NO_SCALE}},
+        "dimension_ratings": {unit: {"attitude": WRONG[kind]}},
         "reason": "按纸质问卷更正",
     }
-    refused = survey.post(path, json=dimension, headers=world.agency.headers)
-    assert _says(refused, f"body.dimension_ratings.{unit}.attitude") == batch_says
+    refused = cluster["survey"].post(path, json=dimension, headers=world.agency.headers)
+    assert _refusal_said(refused) == (f"dimension_ratings.{unit}.attitude", FOUR_LEVEL, "scale")
 
 
-def test_a_public_vote_answers_as_a_batch_does(
-    cluster: Cluster, world: World, batch_says: tuple[str, str]
-) -> None:
+@pytest.mark.parametrize("kind", sorted(WRONG))
+def test_a_public_vote_says_it_as_a_push_does(cluster: Cluster, world: World, kind: str) -> None:
     now = datetime.now(UTC)
-    wave_id = open_wave(
+    public = open_wave(
         cluster,
         world,
         kind="online_public_voting",
         opens_at=(now - timedelta(hours=1)).isoformat(),
         closes_at=(now + timedelta(days=1)).isoformat(),
     )["wave_id"]
-    cluster.wait_caught_up("survey", "survey")
     unit = world.unit_ids[0]
-    vote = {"voter": "13800138000", "ratings": {unit: NO_SCALE}}
-    refused = cluster["survey"].post(f"/public/waves/{wave_id}/votes", json=vote)
-    assert _says(refused, f"body.ratings.{unit}") == batch_says
-    # A voter has no key for GET /waves/{wave_id}: the reason also names the route they can read.
-    assert "GET /public/waves/{wave_id}" in batch_says[1]
+    vote = {"voter": "13800138000", "ratings": {unit: WRONG[kind]}}
+    refused = cluster["survey"].post(f"/public/waves/{public}/votes", json=vote)
+    # The reason lists the answers: a voter, who has no key for GET /waves, needs no route.
+    assert _refusal_said(refused) == (f"ratings.{unit}", FOUR_LEVEL, "scale")

@@ -30,6 +30,7 @@ from services.survey.domain import (
     VoteClaim,
     Wave,
     WaveClosedError,
+    canonical_answers,
     refusal,
 )
 from services.survey.domain.errors import NotOpenYet, SurveyError
@@ -225,6 +226,8 @@ class VotingCommands(SurveyBase):
             "opinions": [],
             "recommended_key_targets": [],
         }
+        questionnaire = canonical_answers(questionnaire)
+        ratings = questionnaire["ratings"]
         found = Checker(wave, now).problems(questionnaire)
         if found:
             raise refusal(found)

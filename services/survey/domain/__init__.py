@@ -1,6 +1,7 @@
 """Survey aggregates: templates, waves, questionnaires, batches and public-vote claims."""
 
 from services.survey.domain.answers import Checker, Problem, refusal
+from services.survey.domain.canonical import canonical_answers
 from services.survey.domain.errors import (
     AlreadyVoted,
     BatchNotFound,
@@ -61,6 +62,7 @@ __all__ = [
     "Wave",
     "WaveClosedError",
     "WaveNotFound",
+    "canonical_answers",
     "refusal",
     "split_parts",
     "template_content",

@@ -3,6 +3,7 @@ just the first, each with the field and a reason the agency can act on."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +56,7 @@ class Checker:
         self.template = template
         self.dimensions = {d.code for d in template.dimensions}
         self.points = {p.code for p in wave.points}
+        self.points_named = _named([f"{p.code}（{p.name}）" for p in wave.points])
         self.channels = {c.value for c in wave.channels}
         self.groups = {g.code for g in wave.groups}
         self.groups_named = "、".join(f"{g.code}（{g.name}）" for g in wave.groups)
@@ -119,9 +121,8 @@ class Checker:
     def _where(self, q: dict[str, Any], found: list[Problem]) -> None:
         point = q["survey_point"]
         if self.points and point is not None and point not in self.points:
-            found.append(
-                Problem("survey_point", "not one of the wave's survey points", "unknown_point")
-            )
+            reason = f"not one of the wave's survey points: {self.points_named}"
+            found.append(Problem("survey_point", reason, "unknown_point"))
         if self.points and point is None and q["channel"] in (None, "survey_point"):
             found.append(
                 Problem("survey_point", "the wave's survey points need one", "missing_point")
@@ -162,12 +163,22 @@ class Checker:
             and (str(district) not in self.districts)
         )
 
-    def _answer(self, field: str, value: str, found: list[Problem]) -> None:
-        if value not in self.levels:
-            # The scale's Chinese name and answers, not its code: the reason is read by
-            # the agency's staff, who know 四级 and 不了解, not `four_level`.
-            scale = SCALE_LABELS[self.template.scale]
-            found.append(Problem(field, f"not an answer on the wave's scale ({scale})", "scale"))
+    def _answer(self, field: str, value: Any, found: list[Problem]) -> None:
+        if not _on_scale(value, self.levels):
+            found.append(Problem(field, self.off_scale(value), "scale"))
+
+    def off_scale(self, value: Any) -> str:
+        """Why `value` is no answer of this wave, with the scale's Chinese name and answers,
+        not its code: the reason is read by the agency's staff (or a voter), who know 四级
+        and 不了解, not `four_level`. Whether it is another scale's answer (非常满意 on a
+        four-level wave) or none at all (很好), the fix is the same: one of these."""
+        scale = SCALE_LABELS[self.template.scale]
+        text = _number_text(value)
+        if text is not None and text in self.levels:
+            # "on no scale" alone sends an agency looking for a wrong value where only the
+            # type is wrong (95 on a 百分制 wave).
+            return f'answers are text, numbers too: "{text}", not the number {text} ({scale})'
+        return f"not an answer on the wave's scale ({scale})"
 
     def _unit(self, field: str, unit_id: str, found: list[Problem]) -> bool:
         if unit_id in self.units:
@@ -175,17 +186,17 @@ class Checker:
         found.append(Problem(field, "unit is not evaluated in this wave", "unknown_unit_in_wave"))
         return False
 
-    def _ratings(self, ratings: dict[str, str], found: list[Problem]) -> None:
+    def _ratings(self, ratings: dict[str, Any], found: list[Problem]) -> None:
         if not ratings:
             found.append(Problem("ratings", "at least one rating is required", "required"))
-        if self.units.issuperset(ratings) and self.levels.issuperset(ratings.values()):
+        if self.units.issuperset(ratings) and _all_on_scale(ratings.values(), self.levels):
             return  # the common case, checked by two set operations
         for unit_id, value in ratings.items():
             if self._unit(f"ratings.{unit_id}", unit_id, found):
                 self._answer(f"ratings.{unit_id}", value, found)
 
     def _dimensions(
-        self, by_unit: dict[str, dict[str, str]], ratings: dict[str, str], found: list[Problem]
+        self, by_unit: dict[str, dict[str, Any]], ratings: dict[str, Any], found: list[Problem]
     ) -> None:
         if by_unit and not self.dimensions:
             found.append(
@@ -225,3 +236,37 @@ class Checker:
             return
         for index, unit_id in enumerate(unit_ids):
             self._unit(f"recommended_key_targets.{index}", unit_id, found)
+
+
+def _on_scale(value: Any, levels: frozenset[str]) -> bool:
+    # An answer arrives as any JSON value (a list cannot be looked up in a set): requests
+    # take it as sent, so that this is the one place an answer is checked against a scale.
+    return isinstance(value, str) and value in levels
+
+
+def _all_on_scale(values: Iterable[Any], levels: frozenset[str]) -> bool:
+    try:
+        return levels.issuperset(values)
+    except TypeError:  # an unhashable value (a list, an object): no answer of any scale
+        return False
+
+
+def _number_text(value: Any) -> str | None:
+    """A JSON number as the text it would be on a numeric scale ("95" for 95 or 95.0)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return str(value)
+    return str(int(value))
+
+
+POINTS_NAMED = 20
+"""A reason lists this many of the wave's points at most (a city's wave may have hundreds)."""
+
+
+def _named(items: list[str]) -> str:
+    """The wave's points as a reason names them, as it names its groups: the agency sees
+    what it should have sent (YH-01 where it typed ＹＨ－０１) without looking the wave up."""
+    if len(items) <= POINTS_NAMED:
+        return "、".join(items)
+    return "、".join(items[:POINTS_NAMED]) + f"… (of {len(items)}: GET /waves/{{wave_id}})"

@@ -15,14 +15,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
 
 from services.survey.domain.errors import RepeatedKey
-from services.survey.schemas.questionnaires import (
-    MAX_BATCH,
-    SCALE,
-    Answer,
-    QuestionnaireIn,
-    UnitKey,
-    off_scale_reason,
-)
+from services.survey.schemas.questionnaires import MAX_BATCH, Answer, QuestionnaireIn, UnitKey
 from services.survey.schemas.repeated_keys import (
     REPEATED,
     Place,
@@ -269,22 +262,11 @@ def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> lis
             "row": row,
             "questionnaire_id": qid,
             "field": ".".join([prefix, str(row), *(str(part) for part in detail["loc"])]),
-            **_reason_and_code(detail),
+            "reason": clip(reason_of(detail)),
+            "code": detail["type"],
         }
         for detail in error.errors(include_url=False)
     ]
-
-
-_ANSWER_FIELDS = ("ratings", "dimension_ratings", "row")
-
-
-def _reason_and_code(detail: Any) -> dict[str, str]:
-    """pydantic's reason and code; an answer on no scale at all is reported as one off the
-    wave's scale is (`scale`), not as a list of every scale's every answer."""
-    loc = detail["loc"]
-    if detail["type"] == "literal_error" and loc and loc[0] in _ANSWER_FIELDS:
-        return {"reason": off_scale_reason(detail.get("input")), "code": SCALE}
-    return {"reason": clip(reason_of(detail)), "code": detail["type"]}
 
 
 def clip(value: Any) -> Any:

@@ -1,13 +1,14 @@
 """An answer sent as a JSON number (services/survey/schemas/batches.py and questionnaires.py):
 answers travel as text, numbers too, and a number that is some scale's answer as text is
-named as such, in a push's row and in a correction, not as an answer "on no scale"."""
+named as such, in a push's row and in a correction, beside the wave's scale, not as an
+answer "not on the wave's scale"."""
 
 from __future__ import annotations
 
 from tests.harness import Cluster
 from tests.survey.helpers import World, created, open_wave, push, questionnaire
 
-NUMBER = 'answers are text, numbers too: "95", not the number 95'
+NUMBER = 'answers are text, numbers too: "95", not the number 95 (百分制 0–100)'
 
 
 def test_a_number_for_a_text_answer_is_named_as_a_number(cluster: Cluster, world: World) -> None:
@@ -29,7 +30,7 @@ def test_a_number_for_a_text_answer_is_named_as_a_number(cluster: Cluster, world
     assert pushed.status_code == 200, pushed.text
     reasons = [(p["row"], p["code"], p["reason"]) for p in pushed.json()["problems"]]
     assert reasons[:2] == [(1, "scale", NUMBER), (2, "scale", NUMBER)]
-    assert reasons[2][:2] == (3, "scale") and "not an answer on any scale" in reasons[2][2]
+    assert reasons[2] == (3, "scale", "not an answer on the wave's scale (百分制 0–100)")
 
     (recorded,) = survey.get(
         f"/waves/{wave['wave_id']}/questionnaires", headers=world.county_office.headers
@@ -40,4 +41,7 @@ def test_a_number_for_a_text_answer_is_named_as_a_number(cluster: Cluster, world
         headers=world.county_office.headers,
     )
     assert corrected.status_code == 422, corrected.text
-    assert [(d["type"], d["reason"]) for d in corrected.json()["detail"]] == [("scale", NUMBER)]
+    assert corrected.json()["error"] == "invalid_questionnaire"
+    assert [(d["context"]["code_detail"], d["reason"]) for d in corrected.json()["detail"]] == [
+        ("scale", NUMBER)
+    ]

@@ -31,6 +31,7 @@ from services.survey.domain import (
     RejectedBatch,
     Response,
     Wave,
+    canonical_answers,
     split_parts,
 )
 from services.survey.domain.errors import SurveyError
@@ -147,6 +148,11 @@ class Intake:
                 continue
             q, found = expand_row(given, self.units)
             text = None if found else checked_row_text(q, self.units, self.chars)
+            if text is None or q["dimension_ratings"]:
+                # Answers as sent are the scale's own in the common case: only a row they
+                # do not fit (满意　, ９５) is read again with its answers made canonical.
+                q = canonical_answers(q)
+                text = None if found else checked_row_text(q, self.units, self.chars)
             # A bad `row` is the ratings' problem: not reported twice. Ratings that made a row
             # text are good ones: the checker need not look at them again.
             problems = checker.problems(q, ratings_checked=text is not None)

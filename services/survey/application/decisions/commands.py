@@ -14,6 +14,7 @@ from services.survey.domain import (
     Objections,
     Response,
     SurveyError,
+    canonical_answers,
     refusal,
 )
 from services.survey.domain.response import WITHDRAWN
@@ -53,6 +54,7 @@ class DecisionCommands(QuestionnaireReads):
         response = self.questionnaire_in(wave_id, response_id, caller, wave)
         if self.status_of(response) == WITHDRAWN:
             raise DecisionConflict("the questionnaire's batch was withdrawn")
+        answers = canonical_answers(answers)
         as_pushed = {
             "questionnaire_id": response.questionnaire_id,
             "collected_at": response.collected_at,
