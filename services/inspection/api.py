@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import Depends, Query
 
 from services.inspection.application import InspectionApplication
+from services.inspection.evidence_records import Reach
 from services.inspection.finding_view import FINDINGS
 from services.inspection.schemas import (
     CorrectionIn,
@@ -59,13 +60,16 @@ def resolve_finding(runtime: ServiceRuntime, finding_id: str, field: str) -> Sco
 def record_finding(
     body: FindingIn,
     caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
     runtime: RuntimeDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """记录明察暗访发现的问题 at a unit in the caller's jurisdiction. A `visit_id` that names
     a visit outside the caller's jurisdiction (or sealed from it) answers as no visit (404
-    `visit_not_found`), as every route that names a visit does."""
+    `visit_not_found`), as every route that names a visit does. `evidence` names files
+    uploaded by the caller or within its jurisdiction; any other is refused exactly as a
+    file never uploaded (422, field `evidence`)."""
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
     return app.record_finding(
@@ -81,6 +85,7 @@ def record_finding(
         severity=body.severity,
         deduction=body.deduction,
         evidence=body.evidence,
+        reach=Reach.of(caller, auth),
     )
 
 
@@ -166,11 +171,14 @@ def attach_evidence(
     finding_id: UUID,
     body: EvidenceIn,
     caller: CurrentPrincipal,
+    auth: AuthenticatorDep,
     app: InspectionApp,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """补充证据: files uploaded with POST /evidence, named by their SHA-256."""
-    return app.attach_evidence(caller, finding_id, body.evidence, idempotency_key)
+    """补充证据: files uploaded with POST /evidence, named by their SHA-256; each uploaded by
+    the caller or within its jurisdiction (any other is refused as a file never uploaded)."""
+    reach = Reach.of(caller, auth)
+    return app.attach_evidence(caller, finding_id, body.evidence, idempotency_key, reach)
 
 
 router.include_router(visits_router)

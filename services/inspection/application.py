@@ -11,13 +11,17 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError
 
 from services.inspection.domain import Finding, FindingNotFound, InvalidFinding, evidence_hashes
 from services.inspection.evidence import EvidenceStore, evidence_dir
+from services.inspection.evidence_records import EvidenceFile, Reach, evidence_record_id
 from services.inspection.visit_commands import VisitCommands
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication
+
+UPLOAD_ATTEMPTS = 3
 
 
 class InspectionApplication(VisitCommands, PublishingApplication):
@@ -27,17 +31,67 @@ class InspectionApplication(VisitCommands, PublishingApplication):
     def evidence_store(self) -> EvidenceStore:
         return EvidenceStore(evidence_dir(self.env))
 
-    def _require_evidence(self, hashes: Sequence[str]) -> None:
-        if self.evidence_store.missing(evidence_hashes(hashes)):
-            raise InvalidFinding("upload each file (POST /evidence) first", field="evidence")
+    def evidence_file(self, sha256: str) -> EvidenceFile | None:
+        """The file's record of uploaders and namings; None for a file never uploaded, or
+        stored before records were kept."""
+        try:
+            found: Any = self.repository.get(evidence_record_id(sha256))
+        except AggregateNotFoundError:
+            return None
+        return found if isinstance(found, EvidenceFile) else None
+
+    def record_upload(self, uploader: Caller, sha256: str, content_type: str, size: int) -> None:
+        """The uploader of a file just stored; two first uploads of one file at once both
+        land (the one that loses the race is appended to the other's record)."""
+        for _ in range(UPLOAD_ATTEMPTS):
+            record = self.evidence_file(sha256)
+            if record is None:
+                record = EvidenceFile.upload(sha256, content_type, size, uploader)
+            else:
+                record.upload_again(uploader)
+            if not record.pending_events:
+                return
+            try:
+                self.save(record)
+                return
+            except IntegrityError:
+                continue
+        raise IntegrityError(f"the record of evidence {sha256} kept changing")
+
+    def evidence_readable(self, sha256: str, reach: Reach) -> bool:
+        record = self.evidence_file(sha256)
+        return reach.everything or (record is not None and record.readable_by(reach))
+
+    def _nameable_evidence(self, hashes: Sequence[str], reach: Reach | None) -> list[EvidenceFile]:
+        """The records of the files a finding is to name: each uploaded by the caller or in
+        its jurisdiction. Any other file is refused exactly as one never uploaded, so a hash
+        cannot be used to learn that a file exists elsewhere."""
+        checked = evidence_hashes(hashes)
+        records = [self.evidence_file(h) for h in checked]
+        refused = [
+            h
+            for h, record in zip(checked, records, strict=True)
+            if reach is None
+            or record is None
+            or not record.nameable_by(reach)
+            or not self.evidence_store.has(h)
+        ]
+        if refused:
+            raise InvalidFinding(
+                "upload each file first (POST /evidence): a finding names only files "
+                "uploaded by you or within your jurisdiction",
+                field="evidence",
+                files=refused,
+            )
+        return [record for record in records if record is not None]
 
     def finding(self, finding_id: UUID, field: str = "finding_id") -> Finding:
         try:
             found: Finding = self.repository.get(finding_id)
         except AggregateNotFoundError:
-            raise FindingNotFound("no such finding", field=field) from None
+            raise FindingNotFound(field=field) from None
         if not isinstance(found, Finding):
-            raise FindingNotFound("no such finding", field=field)
+            raise FindingNotFound(field=field)
         return found
 
     def record_finding(
@@ -55,11 +109,14 @@ class InspectionApplication(VisitCommands, PublishingApplication):
         severity: str | None = None,
         deduction: Decimal | None = None,
         evidence: Sequence[str] = (),
+        reach: Reach | None = None,
     ) -> Response:
+        """`reach`: whose uploads the caller may name (no files without it)."""
+
         def command() -> tuple[list[Any], Response]:
             if visit_id is not None:
                 self.visible_visit(caller, visit_id).admits(unit_id, method, item, found_at)
-            self._require_evidence(evidence)
+            files = self._nameable_evidence(evidence, reach)
             finding = Finding.record(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,
@@ -74,7 +131,7 @@ class InspectionApplication(VisitCommands, PublishingApplication):
                 deduction=deduction,
                 evidence=evidence,
             )
-            return [finding], self.describe(finding)
+            return [finding, *_named(files, finding, caller)], self.describe(finding)
 
         request: dict[str, Any] = {
             "unit_id": unit_id,
@@ -134,13 +191,18 @@ class InspectionApplication(VisitCommands, PublishingApplication):
         )
 
     def attach_evidence(
-        self, caller: Caller, finding_id: UUID, evidence: Sequence[str], key: str | None
+        self,
+        caller: Caller,
+        finding_id: UUID,
+        evidence: Sequence[str],
+        key: str | None,
+        reach: Reach | None = None,
     ) -> Response:
         def command() -> tuple[list[Any], Response]:
             finding = self.finding(finding_id)
-            self._require_evidence(evidence)
             finding.attach_evidence(evidence, caller.actor)
-            return [finding], self.describe(finding)
+            files = self._nameable_evidence(evidence, reach)
+            return [finding, *_named(files, finding, caller)], self.describe(finding)
 
         return run_idempotent(
             self,
@@ -158,6 +220,14 @@ class InspectionApplication(VisitCommands, PublishingApplication):
             events = [*self.events.get(finding.id), *finding.pending_events]
             out["history"] = [history_entry(e) for e in events]
         return out
+
+
+def _named(files: list[EvidenceFile], finding: Finding, caller: Caller) -> list[EvidenceFile]:
+    """Each file's record, noting the finding that names it: callers in the finding's
+    jurisdiction read the file from now on."""
+    for record in files:
+        record.name_on(finding.id, finding.jurisdiction_id, caller.actor)
+    return files
 
 
 def _iso(value: datetime) -> str:

@@ -60,7 +60,7 @@ def resolve_campaign(runtime: ServiceRuntime, campaign_id: str, field: str) -> S
     """A campaign is in the scope of the jurisdiction that runs it (the registry copy)."""
     found = runtime.campaigns.campaign(str(target_id(campaign_id, field)))
     if found is None:
-        raise CampaignNotFound("no such campaign", field=field)
+        raise CampaignNotFound(field=field)
     return ScopeTarget(str(found["jurisdiction_id"]))
 
 
@@ -76,7 +76,7 @@ def check_counted(
         return None
     campaign = runtime.campaigns.campaign(str(campaign_id))
     if campaign is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+        raise CampaignNotFound(field="campaign_id")
     windows = campaign.get("round_windows") or []
     if round_ is not None and not 1 <= round_ <= len(windows):
         raise RoundOutsideCampaign(

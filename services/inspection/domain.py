@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -42,16 +42,30 @@ class InspectionError(PingyiError):
     """Base of every inspection domain error."""
 
 
-class CampaignNotFound(InspectionError, NotFoundError):
+class InspectionNotFound(InspectionError, NotFoundError):
+    """Every inspection 404 reads alike: code `<thing>_not_found`, reason "no such <thing>",
+    and the field that named it. Subclasses say only what the thing is, so no route words
+    its answer its own way."""
+
+    thing: ClassVar[str]
+
+    def __init__(self, *, field: str | None = None, **context: Any) -> None:
+        super().__init__(f"no such {self.thing}", field=field, **context)
+
+
+class CampaignNotFound(InspectionNotFound):
     code = "campaign_not_found"
+    thing = "campaign"
 
 
-class FindingNotFound(InspectionError, NotFoundError):
+class FindingNotFound(InspectionNotFound):
     code = "finding_not_found"
+    thing = "finding"
 
 
-class UnitNotFound(InspectionError, NotFoundError):
+class UnitNotFound(InspectionNotFound):
     code = "unit_not_found"
+    thing = "unit"
 
 
 class InvalidFinding(InspectionError, InvalidError):

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal, get_args
 
-from services.inspection.domain import InspectionError
-from shared.errors import ConflictError, InvalidError, NotFoundError
+from services.inspection.domain import InspectionError, InspectionNotFound
+from shared.errors import ConflictError, InvalidError
 
 MiB = 1024 * 1024
 EVIDENCE_LIMIT = 20 * MiB
@@ -52,8 +52,9 @@ EVIDENCE_BODY: dict[str, object] = {
 """POST /evidence's body in OpenAPI; the route reads the raw stream itself, never a model."""
 
 
-class EvidenceNotFound(InspectionError, NotFoundError):
+class EvidenceNotFound(InspectionNotFound):
     code = "evidence_not_found"
+    thing = "evidence"
 
 
 class InvalidEvidence(InspectionError, InvalidError):
@@ -126,7 +127,7 @@ class EvidenceStore:
         try:
             return self.path(sha256).with_suffix(".type").read_text("ascii").strip()
         except FileNotFoundError:
-            raise EvidenceNotFound("no such evidence", field="sha256") from None
+            raise EvidenceNotFound(field="sha256") from None
 
     def verified(self, sha256: str) -> tuple[Path, str, int]:
         """The file, its content type and size, after checking its bytes still hash to its
@@ -138,7 +139,7 @@ class EvidenceStore:
                 while chunk := stream.read(CHUNK):
                     digest.update(chunk)
         except FileNotFoundError:
-            raise EvidenceNotFound("no such evidence", field="sha256") from None
+            raise EvidenceNotFound(field="sha256") from None
         if digest.hexdigest() != sha256:
             raise EvidenceCorrupted("the stored file no longer matches its hash", field="sha256")
         return target, self.content_type(sha256), target.stat().st_size

@@ -9,8 +9,9 @@ as for GET /findings/{id}; a finding published before messages carried it has no
 only callers who see everything list it.
 
 `finding_evidence` holds one row per (file, finding naming it) with the finding's
-jurisdiction, so GET /evidence/{sha256} asks in one indexed query whether a caller's scope
-holds any finding that names the file.
+jurisdiction. It no longer decides who reads a file: findings named files unchecked before
+uploaders were recorded, so GET /evidence/{sha256} asks the file's record
+(services/inspection/evidence_records.py). Kept so the view's shape, and its version, stay.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from services.inspection.evidence import (
     EvidenceNotFound,
     content_type,
 )
-from services.inspection.finding_view import FINDING_EVIDENCE
+from services.inspection.evidence_records import Reach
 from services.inspection.planned_visits import Sight, planned_out, sort_key, still_planned
 from services.inspection.schemas import (
     CancelIn,
@@ -73,7 +73,7 @@ def resolve_visit(runtime: ServiceRuntime, visit_id: str, field: str) -> ScopeTa
     return ScopeTarget(
         str(visit.jurisdiction_id),
         unit_id=unit,
-        not_found=VisitNotFound("no such visit", field=field),
+        not_found=VisitNotFound(field=field),
     )
 
 
@@ -235,9 +235,14 @@ def cancel_visit(
     response_model=EvidenceOut,
     **allow(Policy.write("office", "inspector"), EVIDENCE_BODY, large_body=True),
 )
-async def upload_evidence(request: Request, app: InspectionApp) -> dict[str, Any]:
+async def upload_evidence(
+    request: Request, caller: CurrentPrincipal, app: InspectionApp
+) -> dict[str, Any]:
     """上传证据 (photo, recording, document; at most 20 MB) as the raw body; answers its
-    SHA-256, which a finding then names. Streamed to disk while hashed."""
+    SHA-256, which a finding then names. Streamed to disk while hashed. The caller is
+    recorded as an uploader (with its jurisdiction): a finding names only files uploaded by
+    its author or within the author's jurisdiction. The same bytes uploaded again are
+    stored once, their further uploader recorded."""
     kind = content_type(request.headers.get("content-type"))
     upload = await asyncio.to_thread(app.evidence_store.begin)
     try:
@@ -248,6 +253,7 @@ async def upload_evidence(request: Request, app: InspectionApp) -> dict[str, Any
     except BaseException:
         await asyncio.to_thread(upload.abort)
         raise
+    await asyncio.to_thread(app.record_upload, caller, sha256, kind, size)
     return {"sha256": sha256, "size": size, "content_type": kind}
 
 
@@ -260,19 +266,17 @@ def get_evidence(
     sha256: Annotated[Sha256, Path()],
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
-    views: ViewsDep,
     app: InspectionApp,
 ) -> FileResponse:
     """The file exactly as uploaded, with its content type; its hash is checked first.
 
-    Offices and inspectors read a file once a finding in their jurisdiction names it
-    (admins and auditors read every file); any other file answers exactly as one that does
-    not exist (404 `evidence_not_found`), so a hash cannot be used to probe another
-    county's evidence. Which findings name a file comes from the findings view, which may
-    lag the finding's write by a moment."""
-    where = {"sha256": sha256} | scope_where(auth, caller)
-    if not caller.sees_everything and not views.page(FINDING_EVIDENCE, where=where, limit=1).items:
-        raise EvidenceNotFound("no such evidence", field="sha256")
+    Offices and inspectors read a file they uploaded, one uploaded within their
+    jurisdiction, and one a finding in their jurisdiction named (admins and auditors read
+    every file); any other file answers exactly as one that does not exist (404
+    `evidence_not_found`), so a hash cannot be used to probe another county's evidence.
+    Read from the file's record in the event store: current the moment a finding names it."""
+    if not app.evidence_readable(sha256, Reach.of(caller, auth)):
+        raise EvidenceNotFound(field="sha256")
     file, kind, _ = app.evidence_store.verified(sha256)
     headers = {"X-Content-SHA256": sha256} | DOWNLOAD_HEADERS
     return FileResponse(file, media_type=kind, headers=headers)

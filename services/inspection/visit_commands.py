@@ -20,16 +20,16 @@ class VisitCommands(PublishingApplication):
         try:
             found: Visit = self.repository.get(visit_id)
         except AggregateNotFoundError:
-            raise VisitNotFound("no such visit", field=field) from None
+            raise VisitNotFound(field=field) from None
         if not isinstance(found, Visit):
-            raise VisitNotFound("no such visit", field=field)
+            raise VisitNotFound(field=field)
         return found
 
     def visible_visit(self, caller: Caller, visit_id: UUID, field: str = "visit_id") -> Visit:
         """The visit if the caller may see it; else exactly the answer for no visit at all."""
         visit = self.visit(visit_id, field)
         if not visit.visible_to(caller):
-            raise VisitNotFound("no such visit", field=field)
+            raise VisitNotFound(field=field)
         return visit
 
     def plan_visit(

@@ -17,13 +17,14 @@ from eventsourcing.domain import Aggregate, event
 from services.inspection.domain import (
     REASON_MAX,
     InspectionError,
+    InspectionNotFound,
     _found_at,
     _method,
     _text,
 )
 from shared.auth import Principal
 from shared.contracts.inspection import EVALUATION_CONTENTS, EvaluationContent, InspectionMethod
-from shared.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from shared.errors import ConflictError, ForbiddenError, InvalidError
 
 PLANNED = "planned"
 CONDUCTED = "conducted"
@@ -31,8 +32,9 @@ CANCELLED = "cancelled"
 INSPECTORS_MAX = 20
 
 
-class VisitNotFound(InspectionError, NotFoundError):
+class VisitNotFound(InspectionNotFound):
     code = "visit_not_found"
+    thing = "visit"
 
 
 class InvalidVisit(InspectionError, InvalidError):

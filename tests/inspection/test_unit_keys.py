@@ -159,7 +159,7 @@ def _task(client: TestClient, unit: str) -> str:
         "title": "四级便民服务网络建设",
         "kind": "key_project",
         "unit_id": unit,
-        "due_on": "2026-12-31",
+        "due_on": "2099-12-31",
         "milestones": [{"name": "选址", "due_on": "2026-06-30"}],
         "methods": ["跟踪"],
     }

@@ -394,11 +394,13 @@ def test_evidence_is_stored_by_hash_and_shown_unaltered(
         assert shown.content == JPEG and shown.headers["content-type"] == "image/jpeg"
         assert shown.headers["x-content-type-options"] == "nosniff"
     assert client.get(f"/evidence/{sha}", headers=keys["人社局"]).status_code == 403
-    # Not yet named by any finding: in nobody's jurisdiction, so exactly like no file.
-    unnamed = client.get(f"/evidence/{sha}", headers=keys["纠风办"])
-    none = client.get(f"/evidence/{'0' * 64}", headers=keys["纠风办"])
-    assert (unnamed.status_code, unnamed.json()) == (none.status_code, none.json())
-    assert unnamed.json()["error"] == "evidence_not_found"
+    # Uploaded within the office's jurisdiction: it reads it; another county reads it
+    # exactly as no file (tests/inspection/test_evidence_reach.py has the rest).
+    assert client.get(f"/evidence/{sha}", headers=keys["纠风办"]).content == JPEG
+    unseen = client.get(f"/evidence/{sha}", headers=ctx["elsewhere"])
+    none = client.get(f"/evidence/{'0' * 64}", headers=ctx["elsewhere"])
+    assert (unseen.status_code, unseen.json()) == (none.status_code, none.json())
+    assert unseen.json()["error"] == "evidence_not_found"
     assert client.get(f"/evidence/{'0' * 64}", headers=ADMIN).status_code == 404
 
     finding = {

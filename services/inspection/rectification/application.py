@@ -28,18 +28,18 @@ class Commands(WorkingDays):
         try:
             found: Any = self.repository.get(order_id)
         except AggregateNotFoundError:
-            raise RectificationNotFound("no such rectification order", field=field) from None
+            raise RectificationNotFound(field=field) from None
         if not isinstance(found, RectificationOrder):
-            raise RectificationNotFound("no such rectification order", field=field)
+            raise RectificationNotFound(field=field)
         return found
 
     def _rectification_finding(self, finding_id: UUID, field: str) -> Finding:
         try:
             found: Any = self.repository.get(finding_id)
         except AggregateNotFoundError:
-            raise FindingNotFound("no such finding", field=field) from None
+            raise FindingNotFound(field=field) from None
         if not isinstance(found, Finding):
-            raise FindingNotFound("no such finding", field=field)
+            raise FindingNotFound(field=field)
         return found
 
     def issue_rectification(

@@ -25,9 +25,9 @@ class TaskCommands(PublishingApplication):
         try:
             found: SupervisedTask = self.repository.get(task_id)
         except AggregateNotFoundError:
-            raise TaskNotFound("no such task", field=field) from None
+            raise TaskNotFound(field=field) from None
         if not isinstance(found, SupervisedTask):
-            raise TaskNotFound("no such task", field=field)
+            raise TaskNotFound(field=field)
         return found
 
     def assign_task(
@@ -57,6 +57,7 @@ class TaskCommands(PublishingApplication):
                 reporter=reporter,
                 reporter_id=spec.get("reporter_id"),
                 actor=caller.actor,
+                today=china_today(),
             )
             return [task], task_out(task)
 

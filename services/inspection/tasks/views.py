@@ -80,12 +80,17 @@ def _supervised(tx: ViewTransaction, p: c.SupervisionRecorded, m: IntegrationMes
     _put(tx, doc | {"supervision_count": doc["supervision_count"] + 1}, m)
 
 
+def _under_way(doc: Document) -> Document:
+    """In progress once reported on or a milestone is reported or confirmed (as the task
+    itself derives it)."""
+    return doc | {"status": "in_progress"} if doc["status"] == "started" else doc
+
+
 def _submitted(tx: ViewTransaction, p: c.ProgressReportSubmitted, m: IntegrationMessage) -> None:
     doc = _change(tx, p, m)
     last = doc["last_report_month"]
     month = p.month if last is None else max(last, p.month)
-    status = "in_progress" if doc["status"] == "started" else doc["status"]
-    _put(tx, doc | {"last_report_month": month, "status": status}, m)
+    _put(tx, _under_way(doc | {"last_report_month": month}), m)
 
 
 def _report_corrected(
@@ -95,7 +100,7 @@ def _report_corrected(
 
 
 def _milestone_reported(tx: ViewTransaction, p: c.MilestoneReported, m: IntegrationMessage) -> None:
-    _put(tx, _change(tx, p, m), m)
+    _put(tx, _under_way(_change(tx, p, m)), m)
 
 
 def _confirmed(tx: ViewTransaction, p: c.MilestoneConfirmed, m: IntegrationMessage) -> None:
@@ -103,7 +108,7 @@ def _confirmed(tx: ViewTransaction, p: c.MilestoneConfirmed, m: IntegrationMessa
     milestones = [dict(x) for x in doc["milestones"]]
     if 0 <= p.index < len(milestones):
         milestones[p.index]["confirmed_on"] = p.reached_on.isoformat()
-    _put(tx, doc | {"milestones": milestones}, m)
+    _put(tx, _under_way(doc | {"milestones": milestones}), m)
 
 
 def _completed(tx: ViewTransaction, p: c.TaskCompleted, m: IntegrationMessage) -> None:
@@ -130,7 +135,7 @@ HANDLERS: dict[Any, ViewHandler] = {
 
 TASKS_VIEW = View(
     "supervised_tasks",
-    1,
+    2,  # 2: a milestone reported or confirmed puts a task in progress
     (
         Collection(
             TASKS,

@@ -244,9 +244,9 @@ def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]
         headers=office,
     ).json()
     on_time = client.post("/tasks", json=_task(ctx), headers=office).json()
-    past_due = client.post(
-        "/tasks", json=_task(ctx, kind="task", due_on="2020-12-31", milestones=[]), headers=office
-    ).json()
+    # A task's own due date cannot lie in the past when assigned; a milestone's can.
+    behind = _task(ctx, kind="task", milestones=[{"name": "方案", "due_on": "2020-12-31"}])
+    past_due = client.post("/tasks", json=behind, headers=office).json()
     assert (late["overdue"], on_time["overdue"], past_due["overdue"]) == (True, False, True)
     cluster.wait_caught_up("inspection", "inspection")
 
@@ -277,3 +277,69 @@ def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]
     assert listed(overdue=True) == [past_due["task_id"]]
     assert listed(status="completed") == [late["task_id"]]
     assert listed()[-1] == late["task_id"]  # completed last
+
+
+def test_a_task_due_before_its_assignment_is_refused(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["萨尔图区纠风办"]
+    late = client.post(
+        "/tasks", json=_task(ctx, due_on="2020-12-31", milestones=[]), headers=office
+    )
+    assert late.status_code == 422, late.text
+    assert (late.json()["error"], late.json()["detail"][0]) == (
+        "invalid_task",
+        {
+            "field": "due_on",
+            "reason": f"lies before the day the task is assigned ({TODAY})",
+            "code": "invalid_task",
+        },
+    )
+    today = client.post("/tasks", json=_task(ctx, due_on=TODAY, milestones=[]), headers=office)
+    assert (today.status_code, today.json()["overdue"]) == (201, False)
+
+
+def test_supervision_by_an_unplanned_method_is_refused(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["萨尔图区纠风办"]
+    base = f"/tasks/{_post(client, '/tasks', _task(ctx, methods=['跟踪']))['task_id']}"
+    by_phone = {"method": "电话", "supervised_on": TODAY, "note": "电话询问"}
+    refused = client.post(f"{base}/supervision", json=by_phone, headers=office)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0] == {
+        "field": "method",
+        "reason": "is not planned for this task: its methods are 跟踪",
+        "code": "invalid_task",
+        "context": {"planned": ["跟踪"]},
+    }
+    planned = client.post(f"{base}/supervision", json=by_phone | {"method": "跟踪"}, headers=office)
+    assert [s["method"] for s in planned.json()["supervision"]] == ["跟踪"]
+
+
+def test_a_milestone_reached_puts_the_task_in_progress_in_the_detail_and_the_list(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    office, unit_key = keys["萨尔图区纠风办"], keys["萨尔图区住建局"]
+    reported = _post(client, "/tasks", _task(ctx))["task_id"]
+    confirmed = _post(client, "/tasks", _task(ctx, title="三城联创"))["task_id"]
+    untouched = _post(client, "/tasks", _task(ctx, title="十百千万"))["task_id"]
+    reached = {"reached_on": TODAY, "note": "选址完成"}
+    by_unit = client.post(f"/tasks/{reported}/milestones/0/reached", json=reached, headers=unit_key)
+    assert (by_unit.status_code, by_unit.json()["status"]) == (201, "in_progress")
+    by_office = client.post(
+        f"/tasks/{confirmed}/milestones/0/reached", json=reached, headers=office
+    )
+    assert (by_office.status_code, by_office.json()["status"]) == (201, "in_progress")
+    cluster.wait_caught_up("inspection", "inspection")
+
+    def listed(status: str) -> set[str]:
+        response = client.get("/tasks", params={"status": status}, headers=office)
+        return {t["task_id"] for t in response.json()}
+
+    assert listed("in_progress") == {reported, confirmed}
+    assert listed("started") == {untouched}

@@ -44,12 +44,13 @@ def assign(**overrides: Any) -> SupervisedTask:
         "jurisdiction_id": uuid4(),
         "campaign_id": CAMPAIGN,
         "round": 1,
-        "due_on": date(2026, 12, 31),
+        "due_on": date(2099, 12, 31),
         "milestones": [(" 选址 ", date(2026, 6, 30)), ("建成", date(2026, 10, 31))],
         "methods": ["跟踪", "实地督办"],
         "reporter": None,
         "reporter_id": None,
         "actor": OFFICE,
+        "today": TODAY,
     }
     return SupervisedTask.assign(**(spec | overrides))
 
@@ -79,7 +80,7 @@ def test_assignment_normalises_and_starts() -> None:
         ({"kind": "project"}, "kind"),
         ({"campaign_id": None}, "round"),
         ({"round": 0}, "round"),
-        ({"milestones": [("选址", date(2027, 1, 1))]}, "milestones.0.due_on"),
+        ({"milestones": [("选址", date(2100, 1, 1))]}, "milestones.0.due_on"),
         ({"milestones": [(" ", date(2026, 1, 1))]}, "milestones.0.name"),
         ({"methods": []}, "methods"),
         ({"methods": ["跟踪", "跟踪"]}, "methods"),
@@ -130,7 +131,7 @@ def test_the_days_a_task_records_are_not_ahead_nor_before_its_assignment() -> No
     task = assign()
     ahead, before = TODAY + timedelta(days=1), task.assigned_on - timedelta(days=1)
     for call, field in [
-        (lambda day: task.supervise("电话", day, "电话询问", OFFICE, today=TODAY), "supervised_on"),
+        (lambda day: task.supervise("跟踪", day, "电话询问", OFFICE, today=TODAY), "supervised_on"),
         (lambda day: task.complete(day, "完成", OFFICE, today=TODAY), "completed_on"),
     ]:
         for day, reason in [
@@ -146,7 +147,7 @@ def test_the_days_a_task_records_are_not_ahead_nor_before_its_assignment() -> No
     assert (caught.value.field, caught.value.reason) == ("reached_on", "lies in the future")
     # A milestone may have been reached before the task was entered.
     task.reach_milestone(0, date(2026, 1, 5), "", UNIT, confirm=False, today=TODAY)
-    assert task.status == "started" and task.version == 2
+    assert task.version == 2
 
 
 def test_a_milestone_is_reported_once_and_confirmed_once_with_notes_and_actors() -> None:
@@ -195,7 +196,7 @@ def test_milestones_count_once_confirmed_and_completion_closes_the_task() -> Non
     assert task.status == "completed" and task.next_due() is None
     assert not task.overdue_on(date(2030, 1, 1))
     refused(
-        TaskCompletedAlready, "task_id", task.supervise, "电话", TODAY, "x", OFFICE, today=TODAY
+        TaskCompletedAlready, "task_id", task.supervise, "跟踪", TODAY, "x", OFFICE, today=TODAY
     )
     refused(TaskCompletedAlready, "task_id", task.submit_report, MONTH, "a", "b", UNIT, today=TODAY)
     task.hold_accountable("某局分管副局长", "诫勉谈话", "节点任务逾期", OFFICE)  # still possible
@@ -208,7 +209,7 @@ def test_round_trip_and_every_event_maps_to_its_contract() -> None:
     task = assign(reporter_id=uuid4(), reporter={"role": "unit", "revoked": False})
     task.submit_report(MONTH, "进度", "困难", UNIT, today=TODAY)
     task.correct_report(MONTH, "进度二", "困难", "更正", UNIT)
-    task.supervise("电话", TODAY, "电话询问", OFFICE, today=TODAY)
+    task.supervise("跟踪", TODAY, "电话询问", OFFICE, today=TODAY)
     task.reach_milestone(0, date(2026, 6, 1), "到了", UNIT, confirm=False, today=TODAY)
     task.reach_milestone(0, date(2026, 6, 1), "", OFFICE, confirm=True, today=TODAY)
     task.complete(TODAY, "完成", OFFICE, today=TODAY)
@@ -285,3 +286,69 @@ def test_stored_events_that_break_todays_rules_still_load() -> None:
     task = app.supervised_task(first.originator_id)
     assert (task.title, task.status, task.version) == (" ", "in_progress", 5)
     assert sorted(task.reports) == ["2026-05", "2026-09"]
+
+
+def test_a_task_is_not_assigned_overdue() -> None:
+    """Due today is fine (overdue means due before the day); due before it is refused, the
+    field and the day named."""
+    assert not assign(due_on=TODAY, milestones=[]).overdue_on(TODAY)
+    with pytest.raises(InvalidTask) as caught:
+        assign(due_on=TODAY - timedelta(days=1), milestones=[])
+    assert (caught.value.field, caught.value.reason) == (
+        "due_on",
+        f"lies before the day the task is assigned ({TODAY.isoformat()})",
+    )
+
+
+def test_supervision_is_by_a_method_the_task_planned() -> None:
+    task = assign()  # planned: 跟踪, 实地督办
+    with pytest.raises(InvalidTask) as caught:
+        task.supervise("电话", TODAY, "电话询问", OFFICE, today=TODAY)
+    assert (caught.value.field, caught.value.reason) == (
+        "method",
+        "is not planned for this task: its methods are 跟踪, 实地督办",
+    )
+    assert caught.value.context == {"planned": ["跟踪", "实地督办"]}
+    assert task.supervision == [] and task.version == 1
+    task.supervise("实地督办", TODAY, "到现场查看", OFFICE, today=TODAY)
+    assert [s["method"] for s in task.supervision] == ["实地督办"]
+
+
+@pytest.mark.parametrize("confirm", [False, True])
+def test_a_milestone_reached_puts_the_task_in_progress(confirm: bool) -> None:
+    task = assign()
+    actor = OFFICE if confirm else UNIT
+    task.reach_milestone(0, date(2026, 6, 28), "选址完成", actor, confirm=confirm, today=TODAY)
+    assert task.status == "in_progress"
+    task.complete(TODAY, "完成", OFFICE, today=TODAY)
+    assert task.status == "completed"
+
+
+def test_a_stored_task_with_only_a_milestone_loads_in_progress() -> None:
+    """Stored before milestones counted as progress: loaded, it follows today's rule."""
+    app = InspectionService(env=IN_MEMORY)
+    context = {"unit_id": uuid4(), "jurisdiction_id": uuid4(), "campaign_id": None, "round": None}
+    first = created(
+        SupervisedTask,
+        SupervisedTask.Assigned,
+        title="三城联创",
+        kind="task",
+        due_on="2099-01-01",
+        milestones=(("方案", "2098-01-01"),),
+        methods=("跟踪",),
+        reporter_id=None,
+        actor=OFFICE,
+        **context,
+    )
+    reached = following(
+        first,
+        SupervisedTask.MilestoneReported,
+        index=0,
+        reached_on="2026-01-01",
+        note="",
+        actor=UNIT,
+        **context,
+    )
+    store(app, first, reached)
+    task = app.supervised_task(first.originator_id)
+    assert (task.status, task.version) == ("in_progress", 2)

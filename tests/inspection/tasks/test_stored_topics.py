@@ -27,12 +27,13 @@ def _every_fact() -> SupervisedTask:
         jurisdiction_id=uuid4(),
         campaign_id=uuid4(),
         round=1,
-        due_on=date(2026, 12, 31),
+        due_on=date(2099, 12, 31),
         milestones=[("选址", date(2026, 6, 30))],
         methods=["跟踪"],
         reporter=None,
         reporter_id=None,
         actor="office:a",
+        today=china_today(),
     )
     today = china_today()  # the task is assigned today: what follows lies in between
     month = today.isoformat()[:7]

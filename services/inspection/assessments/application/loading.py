@@ -47,11 +47,11 @@ class Loading(PublishingApplication):
 
     def assessment_score(self, score_id: UUID, field: str = "score_id") -> AssessmentScore:
         return self._load_assessment(
-            AssessmentScore, score_id, AssessmentScoreNotFound("no such score", field=field)
+            AssessmentScore, score_id, AssessmentScoreNotFound(field=field)
         )
 
     def veto(self, veto_id: UUID, field: str = "veto_id") -> Veto:
-        return self._load_assessment(Veto, veto_id, VetoNotFound("no such veto", field=field))
+        return self._load_assessment(Veto, veto_id, VetoNotFound(field=field))
 
     def cancellation(
         self, cancellation_id: UUID, field: str = "cancellation_id"
@@ -59,5 +59,5 @@ class Loading(PublishingApplication):
         return self._load_assessment(
             ResultCancellation,
             cancellation_id,
-            CancellationNotFound("no such cancellation", field=field),
+            CancellationNotFound(field=field),
         )

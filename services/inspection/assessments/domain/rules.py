@@ -11,8 +11,8 @@ from itertools import count
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from services.inspection.domain import InspectionError, checked_text
-from shared.errors import ConflictError, InvalidError, NotFoundError
+from services.inspection.domain import InspectionError, InspectionNotFound, checked_text
+from shared.errors import ConflictError, InvalidError
 
 CODE_MAX = 50
 NAME_MAX = 100
@@ -34,8 +34,9 @@ class AssessmentScoreExists(InspectionError, ConflictError):
     code = "assessment_score_exists"
 
 
-class AssessmentScoreNotFound(InspectionError, NotFoundError):
+class AssessmentScoreNotFound(InspectionNotFound):
     code = "assessment_score_not_found"
+    thing = "assessment score"
 
 
 class AssessmentScoreWithdrawn(InspectionError, ConflictError):
@@ -46,8 +47,9 @@ class VetoExists(InspectionError, ConflictError):
     code = "veto_exists"
 
 
-class VetoNotFound(InspectionError, NotFoundError):
+class VetoNotFound(InspectionNotFound):
     code = "veto_not_found"
+    thing = "veto"
 
 
 class VetoAlreadyRevoked(InspectionError, ConflictError):
@@ -58,8 +60,9 @@ class CancellationExists(InspectionError, ConflictError):
     code = "cancellation_exists"
 
 
-class CancellationNotFound(InspectionError, NotFoundError):
+class CancellationNotFound(InspectionNotFound):
     code = "cancellation_not_found"
+    thing = "cancellation"
 
 
 def text(value: str, field: str, limit: int) -> str:

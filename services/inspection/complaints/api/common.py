@@ -10,8 +10,7 @@ from fastapi import Depends
 
 from services.inspection.complaints.application import Commands
 from services.inspection.complaints.views import DISPATCHED_STATUSES
-from services.inspection.domain import InspectionError
-from shared.errors import NotFoundError
+from services.inspection.domain import InspectionNotFound
 from shared.http import application_of
 from shared.policy import ScopeResolver, ScopeTarget, body, path, target_id
 from shared.runtime import ServiceRuntime
@@ -22,8 +21,9 @@ UNIT_IN_BODY = body("unit_id", "unit")
 ComplaintsApp = Annotated[Commands, Depends(application_of(Commands))]
 
 
-class JurisdictionNotFound(InspectionError, NotFoundError):
+class JurisdictionNotFound(InspectionNotFound):
     code = "jurisdiction_not_found"
+    thing = "jurisdiction"
 
 
 def resolve_complaint(runtime: ServiceRuntime, complaint_id: str, field: str) -> ScopeTarget:

@@ -72,7 +72,7 @@ def receive_complaint(
         check_counted(runtime, body.campaign_id, body.round, body.unit_id)
         jurisdiction = str(body.jurisdiction_id)
         if runtime.registry.jurisdiction(jurisdiction) is None:
-            raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
+            raise JurisdictionNotFound(field="jurisdiction_id")
         if body.unit_id is not None:
             located = str(unit_jurisdiction(runtime, body.unit_id))
             if located not in runtime.registry.subtree(jurisdiction):
@@ -136,7 +136,7 @@ def get_complaint(complaint_id: UUID, caller: CurrentPrincipal, app: ComplaintsA
     """One complaint as it stands; offices see the complainant masked, units never."""
     complaint = app.complaint(complaint_id)
     if caller.role == "unit" and complaint.status not in DISPATCHED_STATUSES:
-        raise ComplaintNotFound("no such complaint", field="complaint_id")
+        raise ComplaintNotFound(field="complaint_id")
     return app.describe_complaint(complaint, complainant=_shown(caller))
 
 

@@ -23,7 +23,7 @@ from services.inspection.complaints.domain import (
     ComplaintNotFound,
     HotlineAppearance,
 )
-from services.inspection.domain import InspectionError
+from services.inspection.domain import InspectionNotFound
 from services.inspection.settings import DEADLINES_ENV, ComplaintDeadlines
 from services.inspection.workdays import WorkingDays, china_today
 from shared.auth import Principal as Caller
@@ -48,14 +48,14 @@ class Commands(Complainants, WorkingDays):
         return deadlines.by_kind()
 
     def _load_complaint(
-        self, item_id: UUID, kind: type[T], missing: type[InspectionError], field: str
+        self, item_id: UUID, kind: type[T], missing: type[InspectionNotFound], field: str
     ) -> T:
         try:
             found: Any = self.repository.get(item_id)
         except AggregateNotFoundError:
-            raise missing("not found", field=field) from None
+            raise missing(field=field) from None
         if not isinstance(found, kind):
-            raise missing("not found", field=field)
+            raise missing(field=field)
         return found
 
     def complaint(self, complaint_id: UUID, field: str = "complaint_id") -> Complaint:

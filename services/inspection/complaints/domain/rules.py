@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from uuid import UUID
 
-from services.inspection.domain import InspectionError, checked_text
-from shared.errors import ConflictError, InvalidError, NotFoundError
+from services.inspection.domain import InspectionError, InspectionNotFound, checked_text
+from shared.errors import ConflictError, InvalidError
 
 SUMMARY_MAX = 2000
 REPLY_MAX = 2000
@@ -31,12 +31,14 @@ DEADLINE_BOUNDS: dict[str, tuple[int, int]] = {
 """How far an office may move a deadline for one complaint."""
 
 
-class ComplaintNotFound(InspectionError, NotFoundError):
+class ComplaintNotFound(InspectionNotFound):
     code = "complaint_not_found"
+    thing = "complaint"
 
 
-class AppearanceNotFound(InspectionError, NotFoundError):
+class AppearanceNotFound(InspectionNotFound):
     code = "hotline_appearance_not_found"
+    thing = "hotline appearance"
 
 
 class InvalidComplaint(InspectionError, InvalidError):

@@ -10,7 +10,13 @@ from typing import cast
 from uuid import UUID
 
 from services.inspection import dates
-from services.inspection.domain import Finding, FindingWithdrawn, InspectionError, checked_text
+from services.inspection.domain import (
+    Finding,
+    FindingWithdrawn,
+    InspectionError,
+    InspectionNotFound,
+    checked_text,
+)
 from services.inspection.workdays import MAX_WORKING_DAYS, WorkCalendar
 from shared.contracts.inspection_rectification import (
     EscalationStep,
@@ -18,7 +24,7 @@ from shared.contracts.inspection_rectification import (
     Rerating,
     VerificationOutcome,
 )
-from shared.errors import ConflictError, InvalidError, NotFoundError
+from shared.errors import ConflictError, InvalidError
 
 REQUIREMENTS_MAX = 2000
 REPORT_MAX = 4000
@@ -29,8 +35,9 @@ OPEN: frozenset[str] = frozenset({"issued", "returned", "second_handling"})
 """Statuses in which the unit owes a report: the ones that can be overdue."""
 
 
-class RectificationNotFound(InspectionError, NotFoundError):
+class RectificationNotFound(InspectionNotFound):
     code = "rectification_not_found"
+    thing = "rectification order"
 
 
 class InvalidRectification(InspectionError, InvalidError):

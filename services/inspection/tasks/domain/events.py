@@ -43,6 +43,14 @@ class SupervisionRecorded(Fact):
         )
 
 
+def _under_way(aggregate: Any) -> None:
+    """A task is in progress once anything shows work on it: a monthly report or a
+    milestone reported or confirmed. Derived on loading, so stored tasks follow this rule
+    (as reporting's bulletins always counted them: 推进中)."""
+    if aggregate.status == "started":
+        aggregate.status = "in_progress"
+
+
 class ReportSubmitted(Fact):
     month: str
     progress: str
@@ -56,8 +64,7 @@ class ReportSubmitted(Fact):
             "actor": self.actor,
             "corrections": [],
         }
-        if aggregate.status == "started":
-            aggregate.status = "in_progress"
+        _under_way(aggregate)
 
 
 class ReportCorrected(Fact):
@@ -95,6 +102,7 @@ class MilestoneReported(Fact):
                 "reported_note": self.note,
                 "reported_by": self.actor,
             }
+        _under_way(aggregate)
 
 
 class MilestoneConfirmed(Fact):
@@ -109,6 +117,7 @@ class MilestoneConfirmed(Fact):
                 "confirmed_note": self.note,
                 "confirmed_by": self.actor,
             }
+        _under_way(aggregate)
 
 
 class Completed(Fact):

@@ -9,14 +9,14 @@ from datetime import date, timedelta, timezone
 from typing import Any, cast
 from uuid import UUID
 
-from services.inspection.domain import InspectionError, checked_text
+from services.inspection.domain import InspectionError, InspectionNotFound, checked_text
 from shared.contracts.inspection_tasks import (
     SUPERVISION_METHODS,
     TASK_KINDS,
     SupervisionMethod,
     TaskKind,
 )
-from shared.errors import ConflictError, InvalidError, NotFoundError
+from shared.errors import ConflictError, InvalidError
 
 TITLE_MAX = 200
 NAME_MAX = 200
@@ -33,8 +33,9 @@ class InvalidTask(InspectionError, InvalidError):
     code = "invalid_task"
 
 
-class TaskNotFound(InspectionError, NotFoundError):
+class TaskNotFound(InspectionNotFound):
     code = "task_not_found"
+    thing = "task"
 
 
 class TaskCompletedAlready(InspectionError, ConflictError):
@@ -45,12 +46,14 @@ class ReportExists(InspectionError, ConflictError):
     code = "report_exists"
 
 
-class ReportNotFound(InspectionError, NotFoundError):
+class ReportNotFound(InspectionNotFound):
     code = "report_not_found"
+    thing = "monthly report"
 
 
-class MilestoneNotFound(InspectionError, NotFoundError):
+class MilestoneNotFound(InspectionNotFound):
     code = "milestone_not_found"
+    thing = "milestone"
 
 
 class MilestoneConfirmedAlready(InspectionError, ConflictError):

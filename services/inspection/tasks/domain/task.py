@@ -1,8 +1,9 @@
 """The supervised task aggregate (督办): assigned, supervised, reported on monthly, its
 milestones reported and confirmed, completed, and people held accountable.
 
-Status: started (assigned) -> in_progress (the unit's first monthly report) -> completed
-(the office confirms completion, with a reason). Overdue is derived, never stored."""
+Status: started (assigned) -> in_progress (the unit's first monthly report, or a milestone
+reported or confirmed) -> completed (the office confirms completion, with a reason).
+Overdue is derived, never stored."""
 
 from __future__ import annotations
 
@@ -98,9 +99,13 @@ class SupervisedTask(Aggregate):
         reporter: dict[str, Any] | None,
         reporter_id: UUID | None,
         actor: str,
+        today: date,
     ) -> SupervisedTask:
+        """`today`: the day in China it is assigned, which its due date may not precede (a
+        task overdue from the start is a typo or a record of the past, not a task)."""
         checked_kind = valid_kind(kind)
         check_round(campaign_id, round)
+        not_before(due_on, today, "the day the task is assigned", "due_on", InvalidTask)
         cleaned = valid_milestones(milestones, due_on)
         chosen = valid_methods(methods)
         check_reporter(reporter, reporter_id, unit_id)
@@ -125,7 +130,7 @@ class SupervisedTask(Aggregate):
         self.trigger_event(
             self.SupervisionRecorded,
             **self._context(actor),
-            method=valid_method(method, "method"),
+            method=self._planned(method),
             supervised_on=self._since_assigned(supervised_on, today, "supervised_on").isoformat(),
             note=text(note, "note", TEXT_MAX),
         )
@@ -159,7 +164,7 @@ class SupervisedTask(Aggregate):
         cleaned = valid_month(month)
         current = self.reports.get(cleaned)
         if current is None:
-            raise ReportNotFound("no report for this month", field="month")
+            raise ReportNotFound(field="month")
         new = (text(progress, "progress", TEXT_MAX), text(difficulties, "difficulties", TEXT_MAX))
         if new == (current["progress"], current["difficulties"]):
             raise InvalidTask("is the same as the report", field="progress")
@@ -180,7 +185,7 @@ class SupervisedTask(Aggregate):
         reached before the task was entered, so only the future is refused."""
         self._require_open()
         if not 0 <= index < len(self.milestones):
-            raise MilestoneNotFound("no such milestone", field="index")
+            raise MilestoneNotFound(field="index")
         milestone = self.milestones[index]
         if milestone["confirmed_on"] is not None:
             raise MilestoneConfirmedAlready("the milestone is confirmed already", field="index")
@@ -221,6 +226,18 @@ class SupervisedTask(Aggregate):
             measure=text(measure, "measure", NAME_MAX),
             reason=text(reason, "reason", TEXT_MAX),
         )
+
+    def _planned(self, method: str) -> SupervisionMethod:
+        """Supervision follows the plan the task was assigned with (its `methods`, e.g. 跟踪
+        and 实地督办): another method is a slip, or a change of plan no event records yet."""
+        chosen = valid_method(method, "method")
+        if chosen not in self.methods:
+            raise InvalidTask(
+                f"is not planned for this task: its methods are {', '.join(self.methods)}",
+                field="method",
+                planned=list(self.methods),
+            )
+        return chosen
 
     def _since_assigned(self, day: date, today: date, field: str) -> date:
         """The office's own acts on the task fall between its assignment and today."""
