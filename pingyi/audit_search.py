@@ -13,10 +13,10 @@ Depends on the contract envelope and the standard library only.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pingyi.audit_difference import moves_toward
+from pingyi.audit_narrow import Explanation, MessageRef, Narrowed, Suspects, Trial, narrow
 from shared.contracts.envelope import IntegrationMessage
 
 BATCH_RECORDED = "survey.batch.recorded"
@@ -40,18 +40,6 @@ Compute = Callable[
 None for the current one) -> the round's results document."""
 Piece = tuple[int, int | None]
 """A candidate: (message index, questionnaire index in a batch part, or None: the message)."""
-
-
-@dataclass(frozen=True)
-class MessageRef:
-    origin: str
-    position: int
-    event_type: str
-    subject: str
-    """What in the payload says which fact it is (questionnaire id, finding id …)."""
-
-    def label(self) -> str:
-        return f"{self.origin} position {self.position} {self.event_type} {self.subject}".strip()
 
 
 def pieces(messages: Sequence[IntegrationMessage]) -> list[Piece]:
@@ -152,12 +140,35 @@ class Search:
         self.round = round_
         self.budget = budget
 
-    def explain(
+    def explain(self, unit_id: str, code: str, stored: Any, recomputed: Any) -> Explanation:
+        """The messages (or questionnaires of a part) behind the component's difference, or
+        the set of questionnaires that explain it equally, and how far the search got when
+        it did not finish. What the survey contract says narrows it first
+        (`pingyi.audit_answers`); a difference that does not narrow so is bisected."""
+        self.spent = 0
+        trial = Trial(
+            lambda messages: self._component_in(unit_id, code, messages),
+            lambda k: list(without(self.messages, {self.pieces[k]})),
+            self._within_budget,
+        )
+        narrowed = narrow(self.messages, self.pieces, unit_id, stored, recomputed, trial)
+        if narrowed is not None and narrowed.consistent:
+            return self._suspected(narrowed)
+        note = "" if narrowed is None else narrowed.note
+        named, searched = self._bisected(unit_id, code, stored, recomputed)
+        return Explanation(named, "; ".join(s for s in (note, searched) if s))
+
+    def _suspected(self, narrowed: Narrowed) -> Explanation:
+        refs = [self._ref(k) for k in narrowed.consistent]
+        suspects = Suspects(
+            refs, narrowed.answer, narrowed.implied, narrowed.exact, narrowed.untried
+        )
+        return Explanation(refs if len(refs) == 1 else [], "", suspects)
+
+    def _bisected(
         self, unit_id: str, code: str, stored: Any, recomputed: Any
     ) -> tuple[list[MessageRef], str]:
-        """The messages (or questionnaires of a part) behind the component's difference, and
-        how far the search got when it did not finish (else "")."""
-        self.spent = 0
+        """By bisection over every candidate, within what is left of the budget."""
         touching, unsearched = self._touching(unit_id, code, list(range(len(self.pieces))))
         if unsearched:
             return [], self._stopped(touching, unsearched)
@@ -234,7 +245,11 @@ class Search:
         return self.spent <= self.budget
 
     def _component(self, unit_id: str, code: str, left: set[int]) -> Any:
-        kept = without(self.messages, {self.pieces[k] for k in left})
+        return self._component_in(
+            unit_id, code, without(self.messages, {self.pieces[k] for k in left})
+        )
+
+    def _component_in(self, unit_id: str, code: str, kept: Iterable[IntegrationMessage]) -> Any:
         try:
             results = self.compute(self.scheme, kept, self.campaign_id, self.round, self.revision)
         except Exception as error:  # without a message the fold may refuse: it touched

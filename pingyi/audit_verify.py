@@ -2,16 +2,19 @@
 messages with the scoring engine, compare byte for byte with the bundle's results, and on a
 difference name the unit, the component and the input messages behind it.
 
-Finding the messages (`pingyi.audit_search`): for a unit whose component differs, the
-messages that touch that component are found by bisection (recompute without half of the
-candidates; a half whose removal leaves the component as it was touches nothing and is
-dropped), then each touching message is tried alone: it is named when recomputing without
-it brings the component closer to the bundle's results (fewer values differ). A message
-changed after the results were computed is such a message; a genuine one like it is not.
-When the search would take more recomputations than its budget, the candidates found so far
-are named as a range. Each questionnaire of a `survey.batch.recorded` part (v1 or v2) is a candidate
-of its own, so a changed answer is named by its questionnaire whichever form the survey log
-holds it in.
+Finding the messages: for a survey component, the questionnaires that answered the unit
+with the level the recomputation gained are tried first, one class of alike questionnaires
+at a time, with the answer changed back to the level it lost (`pingyi.audit_narrow`, from
+what the survey contract says, `pingyi.audit_answers`): one consistent questionnaire is
+named; several equally consistent are named as a set, with the answer they gave and what
+the results imply it was, none claimed. Anything else is found by bisection
+(`pingyi.audit_search`: recompute without half of the candidates; a half whose removal
+leaves the component as it was touches nothing and is dropped), then each touching message
+is tried alone and named when recomputing without it brings the component closer to the
+bundle's results. When the search would take more recomputations than its budget, the
+candidates found so far are named as a range. Each questionnaire of a
+`survey.batch.recorded` part (v1 or v2) is a candidate of its own, so a changed answer is
+named by its questionnaire whichever form the survey log holds it in.
 
 Depends on the contract models, canonical JSON and the engine only: no database, no server.
 """
@@ -24,7 +27,8 @@ from typing import Any
 
 from pingyi.audit_bundle import Bundle
 from pingyi.audit_difference import flat
-from pingyi.audit_search import Compute, MessageRef, Search, by_id
+from pingyi.audit_narrow import MessageRef, Suspects
+from pingyi.audit_search import Compute, Search, by_id
 from shared.canonical import canonical_json
 from shared.contracts.envelope import IntegrationMessage
 
@@ -49,6 +53,9 @@ class ComponentDifference:
     messages: list[MessageRef] = field(default_factory=list)
     searched: str = ""
     """How far the search for messages got, when it did not finish (else empty)."""
+    suspects: Suspects | None = None
+    """The questionnaires that explain it equally, what they answered and what the results
+    imply it was (one: the message named)."""
 
 
 @dataclass
@@ -80,6 +87,8 @@ class Verdict:
                 out.append(f"  指标 component {component.code}: {_changed(component)}")
                 for message in component.messages:
                     out.append(f"    消息 message {message.label()}")
+                if component.suspects is not None:
+                    out.append(f"    问卷 questionnaires: {component.suspects.said()}")
                 if component.searched:
                     out.append(f"    {component.searched}")
         return out
@@ -133,9 +142,11 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
     units = compare_units(bundle.results, recomputed)
     for unit in units:
         for component in unit.components:
-            component.messages, component.searched = search.explain(
+            found = search.explain(
                 unit.unit_id, component.code, component.stored, component.recomputed
             )
+            component.messages, component.searched = found.messages, found.searched
+            component.suspects = found.suspects
     return Verdict(False, _top_level(bundle.results, recomputed), units)
 
 

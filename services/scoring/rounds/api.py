@@ -28,6 +28,7 @@ from services.scoring.rounds.schemas import (
     WhatIfIn,
     WhatIfOut,
 )
+from services.scoring.rounds.scheme_body import request_body, scheme_body
 from shared.auth import CurrentPrincipal, Principal
 from shared.http import RuntimeDep, application_of
 from shared.idempotency import BodyFingerprint, IdempotencyKey
@@ -103,10 +104,10 @@ def list_schemes(
     status_code=201,
     response_model=SchemeOut,
     responses={200: {"description": "This exact document was registered before"}, **KEY_REUSED},
-    **allow(Policy.write("office")),
+    **allow(Policy.write("office"), request_body()),
 )
 def register_scheme(
-    body: SchemeIn,
+    body: Annotated[SchemeIn, Depends(scheme_body)],
     caller: CurrentPrincipal,
     app: RoundsApp,
     runtime: RuntimeDep,
@@ -114,7 +115,9 @@ def register_scheme(
     body_fingerprint: BodyFingerprint,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """Register a scheme document; its (scheme_id, version) is immutable from then on. A
+    """Register a scheme document, sent as JSON or as YAML (`Content-Type:
+    application/yaml`; the same `{document, reason}`, the same checks and hash); its
+    (scheme_id, version) is immutable from then on. A
     scheme id belongs to the jurisdiction of the office that registered its first version:
     a new version of it comes from an office with that jurisdiction in scope (409
     `scheme_id_taken` otherwise); a shipped scheme's versions come with a release only (409

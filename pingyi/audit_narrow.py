@@ -1,0 +1,214 @@
+"""Narrowing the search for the questionnaires behind a survey component's difference
+(`pingyi audit verify`), before any bisection: what the contract says (`pingyi.audit_answers`:
+who answered the unit, and what) and the component's level counts say (the level the
+recomputation gained and the level it lost) give the candidates; recomputation confirms them,
+one class of alike candidates at a time, within the search's budget.
+
+Depends on the contract envelope and the standard library only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pingyi.audit_answers import Answer, Piece, answers, component_waves, level_counts, with_answer
+from pingyi.audit_difference import moves_toward
+from shared.contracts.envelope import IntegrationMessage
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    origin: str
+    position: int
+    event_type: str
+    subject: str
+    """What in the payload says which fact it is (questionnaire id, finding id …)."""
+
+    def label(self) -> str:
+        return f"{self.origin} position {self.position} {self.event_type} {self.subject}".strip()
+
+
+@dataclass(frozen=True)
+class Suspects:
+    """Questionnaires each of which explains a component's difference as well as another:
+    they give the unit the same answer and are alike in all else the round reads of them,
+    so the results cannot tell which one changed (one alone is named as such)."""
+
+    refs: list[MessageRef]
+    answer: str
+    """What each gives the unit in the bundle."""
+    implied: tuple[str, ...]
+    """What the bundle's results imply it was (empty: that it was not there)."""
+    exact: bool
+    """Changing any one as implied recomputes the bundle's component exactly (else: only
+    closer to it)."""
+    untried: int
+    """Candidates giving that answer not tried for want of budget."""
+
+    def said(self, shown: int = 5) -> str:
+        was = " or ".join(self.implied) if self.implied else "not there at all"
+        how = "exactly as the bundle's" if self.exact else "closer to the bundle's (not exactly)"
+        if len(self.refs) == 1:
+            head = f"it gives this unit {self.answer}; the bundle's results imply it was {was}"
+        else:
+            head = (
+                f"{len(self.refs)} questionnaires are equally consistent with it, none more "
+                f"than another: each gives this unit {self.answer}, and the bundle's results "
+                f"imply one of them was {was}"
+            )
+        said = [f"{head} (so changed, the component is recomputed {how})"]
+        if len(self.refs) > 1:
+            first = "; ".join(ref.label() for ref in self.refs[:shown])
+            said.append(f"first {min(shown, len(self.refs))}: {first}")
+        if self.untried:
+            said.append(f"{self.untried} more giving it not tried (the budget ran out)")
+        return "; ".join(said)
+
+
+@dataclass
+class Explanation:
+    messages: list[MessageRef]
+    """The messages named as behind the difference."""
+    searched: str = ""
+    """How far the search got when it did not finish, or what it could not tell."""
+    suspects: Suspects | None = None
+    """The questionnaires that explain it equally (one: the one named)."""
+
+
+@dataclass
+class Narrowed:
+    """What the contract and the recomputations tried say of a component's difference."""
+
+    consistent: list[int] = field(default_factory=list)
+    """The candidates (in log order) each of which explains it equally."""
+    answer: str = ""
+    """What each of them gives the unit in the bundle."""
+    implied: tuple[str, ...] = ()
+    """What the bundle's results imply it was (empty: that it was not there at all)."""
+    exact: bool = False
+    """Changing (or removing) any one of them recomputes the bundle's component exactly."""
+    untried: int = 0
+    """Candidates giving that answer left untried when the budget ran out."""
+    note: str = ""
+    """When nothing was found: what the level counts say, for the auditor."""
+
+
+Components = Callable[[Sequence[IntegrationMessage]], Any]
+"""Messages -> the component recomputed from them."""
+Spend = Callable[[], bool]
+"""Takes one recomputation from the budget; False when there is none left."""
+
+
+@dataclass(frozen=True)
+class Trial:
+    """How a search recomputes: `component(messages)`, the messages less a candidate
+    (`less(candidate)`), and `spend()` for each recomputation."""
+
+    component: Components
+    less: Callable[[int], Sequence[IntegrationMessage]]
+    spend: Spend
+
+
+def narrow(
+    messages: Sequence[IntegrationMessage],
+    pieces: Sequence[Piece],
+    unit_id: str,
+    stored: Any,
+    recomputed: Any,
+    trial: Trial,
+) -> Narrowed | None:
+    """The questionnaires that explain a survey component's difference, as far as the
+    contract and the budget tell; None for a component that counts no answers.
+
+    Candidates: the questionnaires that answered the unit; where the bundle's and the
+    recomputed level counts differ, those giving a level the recomputation gained. Each
+    class of alike candidates is tried once: its answer changed to a level the recomputation
+    lost (none lost: the candidate removed), which recomputes the bundle's component exactly
+    when it is the changed questionnaire; else it must at least bring the component closer."""
+    before, after = level_counts(stored), level_counts(recomputed)
+    if before is None and after is None:
+        return None
+    before, after = before or {}, after or {}
+    gained = [lv for lv in after if after[lv] > before.get(lv, 0)]
+    lost = sorted(
+        (lv for lv in before if before[lv] > after.get(lv, 0)),
+        key=lambda lv: (after.get(lv, 0) - before[lv], lv),
+    )
+    found = answers(messages, pieces, unit_id, component_waves(stored, recomputed))
+    if gained:
+        found = [a for a in found if a.answer in gained]
+    elif lost:
+        more = ", ".join(f"{before[lv] - after.get(lv, 0)} × {lv}" for lv in lost)
+        return Narrowed(
+            note=f"the bundle's results count more answers for this unit than its messages "
+            f"give ({more}): a questionnaire may have been removed, or its answer taken out"
+        )
+    return _tried(messages, pieces, unit_id, stored, recomputed, found, lost, trial)
+
+
+def _tried(
+    messages: Sequence[IntegrationMessage],
+    pieces: Sequence[Piece],
+    unit_id: str,
+    stored: Any,
+    recomputed: Any,
+    found: list[Answer],
+    lost: list[str],
+    trial: Trial,
+) -> Narrowed:
+    classes: dict[tuple[str, str], list[Answer]] = {}
+    for a in found:
+        classes.setdefault((a.answer, a.alike), []).append(a)
+    exact: list[tuple[list[Answer], str | None]] = []
+    closer: list[tuple[list[Answer], str | None]] = []
+    untried = 0
+    for members in classes.values():
+        if untried:
+            untried += len(members)
+            continue
+        outcome = _try(messages, pieces, unit_id, stored, recomputed, members[0], lost, trial)
+        if outcome is None:
+            untried += len(members)
+        elif outcome[0] is not None:
+            (exact if outcome[0] else closer).append((members, outcome[1]))
+    chosen = exact or closer
+    consistent = sorted(a.candidate for members, _ in chosen for a in members)
+    return Narrowed(
+        consistent=consistent,
+        answer=", ".join(dict.fromkeys(members[0].answer for members, _ in chosen)),
+        implied=tuple(dict.fromkeys(level for _, level in chosen if level is not None)),
+        exact=bool(exact),
+        untried=untried,
+    )
+
+
+def _try(
+    messages: Sequence[IntegrationMessage],
+    pieces: Sequence[Piece],
+    unit_id: str,
+    stored: Any,
+    recomputed: Any,
+    candidate: Answer,
+    lost: list[str],
+    trial: Trial,
+) -> tuple[bool | None, str | None] | None:
+    """(True: exact, False: closer, None: neither; the level that did it, None for a
+    removal) for one candidate; None when the budget ran out first."""
+    tries: list[str | None] = list(lost) or [None]
+    best: tuple[bool | None, str | None] = (None, None)
+    for level in tries:
+        if not trial.spend():
+            return None if best[0] is None else best
+        changed = (
+            trial.less(candidate.candidate)
+            if level is None
+            else with_answer(messages, pieces[candidate.candidate], unit_id, level)
+        )
+        value = trial.component(changed)
+        if value == stored:
+            return True, level
+        if best[0] is None and moves_toward(value, recomputed, stored):
+            best = (False, level)
+    return best

@@ -1,0 +1,195 @@
+"""YAML text read as a JSON document is: what `POST /schemes` takes with a YAML media type.
+
+PyYAML's `safe_load` alone would take more than a JSON body can say, and say less than an
+office needs to mend its file: it keeps the last of two equal keys without a word, reads
+`yes:` or `1:` as a key that is not text, `2024-01-01` as a date, and expands aliases
+without bound (a few hundred bytes of nested aliases make a billion values for validation to
+walk). So the text is composed first (the node tree, with every node's line and column),
+checked, and only then constructed with the safe constructor: one document, keys that are
+text and each said once, values of JSON's kinds (text, number, true/false, null, lists and
+mappings), a bounded size once aliases are expanded. Each refusal names the path of the
+value (as the document's fields are named: `document.components.0.weight`) and its line
+and column, counted from 1 as editors count them.
+
+A document read so is the same data as the same document sent as JSON, so it validates to
+the same `Scheme` and the same `scheme_hash`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+__all__ = ["MAX_NESTING", "MAX_VALUES", "YamlRefused", "read_yaml"]
+
+MAX_VALUES = 100_000
+"""Values a document may hold once aliases are expanded (a shipped scheme holds about 500)."""
+MAX_NESTING = 64
+"""How deeply the text may nest (the scheme language itself allows 32 below `document`)."""
+
+_TAG = "tag:yaml.org,2002:"
+_SCALARS = {f"{_TAG}{kind}" for kind in ("str", "int", "float", "bool", "null")}
+_MERGE = f"{_TAG}merge"
+_KINDS = {
+    "timestamp": "a date or time",
+    "binary": "binary data",
+    "set": "a set",
+    "omap": "an ordered mapping",
+    "pairs": "a list of pairs",
+    "value": "a `=` value",
+    "int": "a number",
+    "float": "a number",
+    "bool": "true/false",
+    "null": "null",
+}
+
+
+class YamlRefused(ValueError):
+    """Why the text is not a JSON document: `code` (`yaml_syntax`, `duplicate_key`,
+    `key_not_text`, `value_not_json`, `too_large`, `not_utf8`), the `path` of the value
+    (empty: the text as a whole), the `line` and `column` (from 1; None when the reader has
+    no place to name) and the `reason` in words."""
+
+    def __init__(
+        self,
+        code: str,
+        reason: str,
+        path: tuple[str, ...] = (),
+        mark: yaml.Mark | None = None,
+    ) -> None:
+        self.code = code
+        self.path = path
+        self.line = None if mark is None else mark.line + 1
+        self.column = None if mark is None else mark.column + 1
+        where = "" if mark is None else f"line {self.line}, column {self.column}: "
+        self.reason = where + reason
+        super().__init__(self.reason)
+
+
+def read_yaml(text: bytes | str) -> Any:
+    """The one document in the text, as JSON's kinds of value; `YamlRefused` otherwise."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise YamlRefused(
+                "not_utf8", f"the YAML text is not UTF-8 (byte {error.start} is not)"
+            ) from None
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as error:  # the reader's: a character YAML does not allow
+        raise YamlRefused("yaml_syntax", f"not valid YAML: {error}") from None
+    try:
+        node = _composed(loader)
+        if node is None:
+            raise YamlRefused("yaml_syntax", "the YAML text holds no document")
+        _check(node, (), 0, iter(range(MAX_VALUES)))
+        try:
+            return loader.construct_document(node)
+        except yaml.MarkedYAMLError as error:  # a merge key on what is not a mapping
+            raise _syntax(error) from None
+    finally:
+        loader.dispose()
+
+
+def _composed(loader: yaml.SafeLoader) -> Node | None:
+    try:
+        return loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        raise _syntax(error) from None
+    except yaml.YAMLError as error:  # the reader's: a character YAML does not allow
+        raise YamlRefused("yaml_syntax", f"not valid YAML: {error}") from None
+    except RecursionError:
+        raise YamlRefused("too_large", f"nested deeper than {MAX_NESTING} levels") from None
+
+
+def _syntax(error: yaml.MarkedYAMLError) -> YamlRefused:
+    said = "; ".join(str(p) for p in (error.context, error.problem) if p)
+    return YamlRefused("yaml_syntax", f"not valid YAML: {said}", (), error.problem_mark)
+
+
+def _check(node: Node, path: tuple[str, ...], depth: int, budget: Iterator[int]) -> None:
+    """Refuses what JSON cannot say, walking the tree as validation will: an alias as often
+    as it is used (so a document that expands past `MAX_VALUES` is refused before it is
+    built, and one that contains itself goes past `MAX_NESTING`)."""
+    if next(budget, None) is None:
+        raise YamlRefused(
+            "too_large",
+            f"the document holds more than {MAX_VALUES} values once its aliases are expanded",
+            path,
+            node.start_mark,
+        )
+    if depth > MAX_NESTING:
+        raise YamlRefused(
+            "too_large",
+            f"nested deeper than {MAX_NESTING} levels (or an alias refers to a value it is in)",
+            path[:8],
+            node.start_mark,
+        )
+    if isinstance(node, ScalarNode):
+        if node.tag not in _SCALARS:
+            _not_json(node, path)
+    elif isinstance(node, SequenceNode):
+        if node.tag != f"{_TAG}seq":
+            _not_json(node, path)
+        for index, item in enumerate(node.value):
+            _check(item, (*path, str(index)), depth + 1, budget)
+    elif isinstance(node, MappingNode):
+        if node.tag != f"{_TAG}map":
+            _not_json(node, path)
+        _check_mapping(node, path, depth, budget)
+
+
+def _check_mapping(
+    node: MappingNode, path: tuple[str, ...], depth: int, budget: Iterator[int]
+) -> None:
+    seen: set[str] = set()
+    for key, value in node.value:
+        if key.tag == _MERGE:  # `<<: *defaults`: YAML's own way to reuse a mapping's keys
+            _check(value, path, depth + 1, budget)
+            continue
+        if not isinstance(key, ScalarNode) or key.tag != f"{_TAG}str":
+            raise YamlRefused(
+                "key_not_text",
+                f"the key {_shown(key)} is not text (YAML reads it as {_kind(key)}): "
+                "write it in quotes",
+                path,
+                key.start_mark,
+            )
+        if key.value in seen:
+            raise YamlRefused(
+                "duplicate_key",
+                f"the key {key.value!r} is given twice in one mapping: keep one",
+                (*path, key.value),
+                key.start_mark,
+            )
+        seen.add(key.value)
+        _check(value, (*path, key.value), depth + 1, budget)
+
+
+def _not_json(node: Node, path: tuple[str, ...]) -> None:
+    raise YamlRefused(
+        "value_not_json",
+        f"{_shown(node)} is {_kind(node)}, which a JSON document cannot hold: "
+        "write it in quotes as text (or as the number, list or mapping it stands for)",
+        path,
+        node.start_mark,
+    )
+
+
+def _kind(node: Node) -> str:
+    tag = str(node.tag)
+    if tag.startswith(_TAG):
+        name = tag.removeprefix(_TAG)
+        return _KINDS.get(name, {"map": "a mapping", "seq": "a list"}.get(name, name))
+    return f"the tag {tag}"
+
+
+def _shown(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        text = str(node.value)
+        return repr(text if len(text) <= 60 else text[:60] + "…")
+    return "a list" if isinstance(node, SequenceNode) else "a mapping"
