@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-import yaml
 
 from pingyi.audit_bundle import ORIGINS, write_bundle
 from pingyi.audit_search import Compute
@@ -77,13 +76,16 @@ def load_scheme(path: Path) -> dict[str, Any]:
         raise SchemeFileError(f"cannot read the scheme file {path}: {error}") from None
     except UnicodeDecodeError as error:
         raise SchemeFileError(f"the scheme file {path} is not UTF-8 text: {error}") from None
+    from services.scoring.engine.scheme import Scheme, SchemeError
+    from services.scoring.engine.scheme.yaml_text import read_yaml
+
     try:
-        document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as error:
+        # YAML as POST /schemes reads it: a key given twice is refused, not the last kept.
+        document = json.loads(text) if path.suffix == ".json" else read_yaml(text)
+    except ValueError as error:  # JSON's, and the YAML reader's `YamlRefused`
         raise SchemeFileError(f"{path} is not JSON or YAML: {error}") from None
     if not isinstance(document, dict):
         raise SchemeFileError(f"{path} holds no scheme document (a mapping)")
-    from services.scoring.engine.scheme import Scheme, SchemeError
 
     try:
         Scheme.from_document(document)

@@ -107,8 +107,10 @@ def test_export_from_the_wrong_folder_creates_nothing(tmp_path: Path) -> None:
 
 def test_export_refuses_a_scheme_file_it_cannot_read(data: Path, tmp_path: Path) -> None:
     (tmp_path / "scheme.yaml").write_text("- 不是\n- 方案\n", encoding="utf-8")
+    (tmp_path / "twice.yaml").write_text("title: 甲\ntitle: 乙\n", encoding="utf-8")
     for name, reason in (
         ("scheme.yaml", "holds no scheme document"),
+        ("twice.yaml", "line 2, column 1: the key 'title' is given twice"),
         ("absent.yaml", "cannot read the scheme file"),
     ):
         done = run_pingyi(

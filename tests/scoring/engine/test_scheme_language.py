@@ -77,6 +77,17 @@ def test_yaml_and_json_files_load_alike(tmp_path):
     assert load_scheme(tmp_path / "s.yaml") == load_scheme(tmp_path / "s.json")
 
 
+def test_a_key_given_twice_in_a_file_is_refused_at_its_line(tmp_path):
+    """A scheme file is read as a YAML body of POST /schemes is: the second `title` is not
+    silently the title (PyYAML's safe_load keeps the last)."""
+    text = yaml.safe_dump(survey_only(), allow_unicode=True, sort_keys=False)
+    (tmp_path / "twice.yaml").write_text(text + "title: 另一个标题\n", encoding="utf-8")
+    with pytest.raises(SchemeError) as refused:
+        load_scheme(tmp_path / "twice.yaml")
+    assert "title" in str(refused.value)
+    assert f"line {len(text.splitlines()) + 1}" in str(refused.value)
+
+
 def test_broken_file_is_a_scheme_error(tmp_path):
     (tmp_path / "bad.yaml").write_text("scheme_id: [unclosed", encoding="utf-8")
     with pytest.raises(SchemeError):

@@ -40,6 +40,7 @@ from services.scoring.engine.scheme.rules import (
     Vertical,
 )
 from services.scoring.engine.scheme.shape import shape_problems
+from services.scoring.engine.scheme.yaml_text import YamlRefused, read_yaml
 from shared.canonical import digest
 
 __all__ = ["Scheme", "SchemeError", "builtin_schemes", "load_scheme"]
@@ -181,8 +182,10 @@ def load_scheme(path: str | Path) -> Scheme:
     p = Path(path)
     text = p.read_text(encoding="utf-8")
     try:
-        doc = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        # The strict reader a YAML body of POST /schemes gets: a key given twice is refused
+        # at its line, not silently the last one (`yaml_text`).
+        doc = json.loads(text) if p.suffix == ".json" else read_yaml(text)
+    except (YamlRefused, json.JSONDecodeError) as exc:
         raise SchemeError("$", f"{p.name} is not valid YAML/JSON: {exc}") from None
     return Scheme.from_document(doc)
 
