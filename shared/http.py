@@ -6,11 +6,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import signal
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator, MutableMapping, Sequence
-from contextlib import asynccontextmanager, contextmanager
-from types import FrameType
+from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError
@@ -34,7 +31,7 @@ from shared.persistence.errors import (
 from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
 from shared.reasons import reason_of
 from shared.runtime import ServiceRuntime
-from shared.service.supervisor import unless_stopped
+from shared.service.start_wait import start_unless_stopped
 from shared.views import ViewStore
 from shared.web.access_log import AccessLog
 from shared.web.body_limit import BodyLimitMiddleware
@@ -50,61 +47,6 @@ from shared.web.routes import BodyLimits, RouteTable
 log = logging.getLogger(__name__)
 
 A = TypeVar("A")
-
-
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
-
-
-class _StopDuringStart:
-    """SIGTERM or SIGINT while a service starts (its database or NATS may be away, and
-    connecting is retried for a while). uvicorn's handler only marks the server to stop
-    once it has started, so the start would go on until it succeeds or gives up. While any
-    start is in progress, a handler of this process adds to whatever handler was there
-    (uvicorn's, or the event loop's under `pingyi up`): it still runs, and every start in
-    progress is told to stop. The previous handlers are back once the last start ends."""
-
-    def __init__(self) -> None:
-        self._waiting: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
-        self._previous: dict[int, Any] = {}
-
-    @contextmanager
-    def watch(self) -> Iterator[asyncio.Event]:
-        stop = asyncio.Event()
-        if threading.current_thread() is not threading.main_thread():
-            yield stop  # signals reach only the main thread's handlers (e.g. TestClient)
-            return
-        entry = (asyncio.get_running_loop(), stop)
-        if not self._waiting:
-            self._previous = {sig: signal.signal(sig, self._handle) for sig in STOP_SIGNALS}
-        self._waiting.add(entry)
-        try:
-            yield stop
-        finally:
-            self._waiting.discard(entry)
-            if not self._waiting:
-                for sig, handler in self._previous.items():
-                    signal.signal(sig, handler)
-                self._previous = {}
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        previous = self._previous.get(signum)
-        for loop, stop in list(self._waiting):
-            loop.call_soon_threadsafe(stop.set)
-        if callable(previous):
-            previous(signum, frame)
-
-
-_stop_during_start = _StopDuringStart()
-
-
-async def _start_unless_stopped(runtime: ServiceRuntime) -> bool:
-    """Start the runtime; False if a stop signal came first (the start is then cancelled,
-    and `runtime.stop` stops whatever had started)."""
-    with _stop_during_start.watch() as stop:
-        if await unless_stopped(runtime.start(), stop):
-            return True
-    log.info("start-up stopped on request", extra={"service": runtime.name})
-    return False
 
 
 def _field(loc: Sequence[Any]) -> str:
@@ -197,13 +139,15 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not await _start_unless_stopped(runtime):
-            # Stopped on request while starting: uvicorn, which saw the signal too, serves
-            # nothing and goes straight to its shutdown, which stops what had started.
-            try:
-                yield
-            finally:
-                await runtime.stop()
+        stopped = await start_unless_stopped(runtime.name, runtime.start())
+        if stopped is not None:
+            await runtime.stop()
+            # Under `pingyi serve` the process ends here, before uvicorn says the start
+            # complete and listens (shared.service.start_wait says why).
+            stopped.end_process()
+            # Under `pingyi up`, whose servers all saw the stop, uvicorn goes on to its
+            # shutdown without serving.
+            yield
             return
         # Everything built so far (modules, schemas, routes: most of the heap) lives as long
         # as the process: kept out of the cyclic collector's passes, which a push of a
@@ -233,6 +177,8 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
         app.add_exception_handler(unavailable, database_unavailable_handler)
     metrics = ServiceMetrics(runtime)
     _guard_the_edge(app, runtime)
+    for middleware in reversed(definition.middleware):
+        app.add_middleware(middleware)
     # Added last, so outermost: it logs and counts the edge's 4xx too.
     app.add_middleware(AccessLog, metrics=metrics, quiet_paths=PROBES)
     # Outside even that: its own answer to an unhandled error says what to keep as well.

@@ -90,10 +90,13 @@ def relay_report(
     in_process: LeasedRelay | None,
     child: ChildProcess | None,
     own_process: bool,
+    unread: str | None = None,
 ) -> dict[str, Any] | None:
     """What /readyz and /metrics say about the service's relay: the one in this process, or
     the row of the relay process publishing for the service (whichever replica runs it) plus
-    this replica's own relay process; None where nothing is relayed (embedded mode)."""
+    this replica's own relay process; None where nothing is relayed (embedded mode).
+    `unread`: why the row is not read (the database did not answer /readyz's ping); said as
+    `status_error`."""
     if in_process is not None:
         relay = in_process.relay
         if relay is None:
@@ -102,10 +105,13 @@ def relay_report(
     if not own_process:
         return None
     report: dict[str, Any] = {"runs": "own_process", "published_to": None, "current": False}
-    try:
-        report |= read_status(views, service) or {}
-    except Exception as exc:  # the database is away; /readyz says so under "database"
-        report["status_error"] = f"{type(exc).__name__}: {exc}"
+    if unread is not None:
+        report["status_error"] = unread
+    else:
+        try:
+            report |= read_status(views, service) or {}
+        except Exception as exc:  # the database is away; /readyz says so under "database"
+            report["status_error"] = f"{type(exc).__name__}: {exc}"
     if child is not None:
         report["process"] = child.status()
     return report

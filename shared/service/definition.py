@@ -47,6 +47,10 @@ class ServiceDefinition:
     """Where keys are looked up before the security view (the registry: its own store)."""
     extra_env: Callable[[ServiceSettings], dict[str, str]] | None = None
     """Additional eventsourcing environment for the service's application."""
+    middleware: tuple[Callable[[Any], Any], ...] = ()
+    """ASGI middleware classes of the service's own (each called with the app it wraps),
+    placed around the kernel's edge (API key, rate and body limits), so they see its answers
+    too; the first listed is the outermost."""
     version: str = "0.2.0"
 
     def __post_init__(self) -> None:

@@ -18,6 +18,9 @@ from shared.messaging.relay_status import relay_report
 from shared.service.view_consumers import apart
 from shared.service.views_status import child_reports
 
+UNREAD = "not read: the database did not answer /readyz's ping"
+"""What /readyz says of a status row (the views process's, the relay's) it did not read."""
+
 if TYPE_CHECKING:
     from shared.integrity.sealer import SealerTask
     from shared.messaging.consumer import Consumer
@@ -57,14 +60,16 @@ class RuntimeHealth:
     def consumer_name(self, view: View) -> str:
         raise NotImplementedError
 
-    def relay_status(self) -> dict[str, Any] | None:
-        """The service's relay, wherever it runs (see `relay_status.relay_report`)."""
+    def relay_status(self, *, unread: str | None = None) -> dict[str, Any] | None:
+        """The service's relay, wherever it runs (see `relay_status.relay_report`); `unread`:
+        why its status row is not to be read (the database did not answer)."""
         return relay_report(
             self.name,
             self.views,
             in_process=self._relay,
             child=self.relay_process,
             own_process=self.common.mode == "production" and not self.settings.relay_in_process,
+            unread=unread,
         )
 
     def consumer_reports(self) -> list[dict[str, Any]]:
@@ -73,9 +78,12 @@ class RuntimeHealth:
         the views run apart: call it from a worker thread."""
         return self.consumers_and_views_process()[0]
 
-    def consumers_and_views_process(self) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    def consumers_and_views_process(
+        self, *, unread: str | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         """`consumer_reports`, and what /readyz says about the views process (None when the
-        leased views run in this process), from one read of its status row."""
+        leased views run in this process), from one read of its status row (none when
+        `unread` says why not)."""
         reports = [c.status.as_dict() | {"runs": "in_process"} for c in self.consumers]
         if self.settings.views_in_process:
             return reports, None
@@ -84,6 +92,7 @@ class RuntimeHealth:
             apart(self.name, self.definition.views),
             child=self.views_process,
             running_for=time.monotonic() - self.started_at,
+            unread=unread,
         )
         return reports + apart_reports, process
 
@@ -112,11 +121,15 @@ class RuntimeHealth:
         trusted."""
         checks: dict[str, Any] = {}
         ready = self.started
+        unread = None
         try:
             await asyncio.wait_for(asyncio.to_thread(self.views.ping), timeout=3)
             checks["database"] = "ok"
         except Exception as exc:
             ready, checks["database"] = False, f"unreachable: {exc}"
+            # The status rows below would each wait out the pool's timeout for the same
+            # answer: a probe must answer within its own timeout, and say why.
+            unread = UNREAD
         try:
             await self.transport.ping()
             checks["transport"] = "ok"
@@ -126,14 +139,16 @@ class RuntimeHealth:
             fresh = self.security_fresh()
             checks["keys"] = "current" if fresh else "behind: API keys are refused (503)"
             ready = ready and fresh
-        checks["consumers"], process = await asyncio.to_thread(self.consumers_and_views_process)
+        checks["consumers"], process = await asyncio.to_thread(
+            lambda: self.consumers_and_views_process(unread=unread)
+        )
         if process is not None:
             checks["views"] = process
         watchdog = self.write_watchdog
         if watchdog is not None:
             checks["writes"] = watchdog.status()
             ready = ready and watchdog.ready
-        relay = await asyncio.to_thread(self.relay_status)
+        relay = await asyncio.to_thread(lambda: self.relay_status(unread=unread))
         if relay is not None:
             checks["relay"] = relay
         checks.update(self.integrity_status())

@@ -97,21 +97,29 @@ def child_reports(
     *,
     child: ChildProcess | None,
     running_for: float,
+    unread: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """The consumers the views process runs, as the API process reports its own (plus
-    `runs`), and what /readyz says about that process."""
+    `runs`), and what /readyz says about that process. `unread`: why its row is not read
+    (the database did not answer /readyz's ping); said as `status_error`."""
     report: dict[str, Any] = {"runs": "own_process", "current": False}
     if child is not None:
         report["process"] = child.status()
-    try:
-        rows = _rows(views, own=child is not None)
-        found = _by_consumer(rows)
-        missing = [one for one in expected if (one.consumer, one.upstream) not in found]
-        # Read only when some consumer is not reported (/positions is polled often).
-        positions = views.positions() if missing else {}
-    except Exception as exc:  # the database is away; /readyz says so under "database"
-        report["status_error"] = f"{type(exc).__name__}: {exc}"
-        rows, found, positions = [], {}, {}
+    rows: list[dict[str, Any]] = []
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    positions: dict[str, dict[str, int]] = {}
+    if unread is not None:
+        report["status_error"] = unread
+    else:
+        try:
+            rows = _rows(views, own=child is not None)
+            found = _by_consumer(rows)
+            missing = [one for one in expected if (one.consumer, one.upstream) not in found]
+            # Read only when some consumer is not reported (/positions is polled often).
+            positions = views.positions() if missing else {}
+        except Exception as exc:  # the database is away; /readyz says so under "database"
+            report["status_error"] = f"{type(exc).__name__}: {exc}"
+            rows, found, positions = [], {}, {}
     if rows:
         report |= {k: v for k, v in rows[0].items() if k in ("pid", "state", "age_seconds")}
         report["current"] = any(r["current"] for r in rows)
@@ -171,7 +179,7 @@ def _unreported(
 ) -> dict[str, Any]:
     """A consumer no current row reports: stalled, unless the process may still be starting."""
     if error is not None:
-        reason = f"the views process's status cannot be read: {error}"
+        reason = f"the views process's status is unknown ({error})"
     elif rows:
         age = rows[0]["age_seconds"]
         reason = f"the views process has not reported for {age:.0f} s"

@@ -1,12 +1,16 @@
 """PostgreSQL unreachable while a service starts (production): the start waits a bounded
 time, one line per attempt naming the database without its password, then gives up with one
 line (`cannot start: PostgreSQL at …`) and a non-zero exit, never uvicorn's start-up
-traceback (README "PostgreSQL and NATS at start"; shared/service/start_wait.py)."""
+traceback (README "PostgreSQL and NATS at start"; shared/service/start_wait.py). SIGTERM or
+SIGINT during that wait ends the process as a graceful stop does, without uvicorn ever saying
+the start complete or listening."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +21,48 @@ from tests.e2e.processes import Proc, pingyi_command, production_env
 from tests.ports import quiet_port
 
 SECRET = "s3cret-pw"
+
+
+def _until_said(proc: Proc, words: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while words not in proc.output():
+        assert proc.process is not None and proc.process.poll() is None, proc.output()[-4000:]
+        assert time.monotonic() < deadline, proc.output()[-4000:]
+        time.sleep(0.1)
+
+
+@pytest.mark.infra
+@pytest.mark.parametrize(
+    ("signum", "exits"),
+    [(signal.SIGTERM, -signal.SIGTERM), (signal.SIGINT, 0)],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_a_stop_while_waiting_for_the_database_ends_it_without_serving(
+    nats_namespace: str, tmp_path: Path, signum: signal.Signals, exits: int
+) -> None:
+    """As uvicorn ends a graceful stop: SIGTERM raised again (tini reports 0), SIGINT 0; but
+    never "Application startup complete" nor a port listened on, however briefly."""
+    nowhere = f"postgresql://pingyi:{SECRET}@127.0.0.1:{quiet_port()}/pingyi"
+    port = quiet_port()
+    env = production_env(nowhere, nats_namespace, "nats://127.0.0.1:4222")
+    env |= {"PINGYI_LOG_JSON": "false", "PINGYI_REGISTRY_PORT": str(port)}
+    proc = Proc("registry", pingyi_command("serve", "registry"), env, tmp_path / "serve.log")
+    proc.start()
+    assert proc.process is not None
+    try:
+        _until_said(proc, "waiting for PostgreSQL at ")
+        proc.process.send_signal(signum)
+        code = proc.process.wait(timeout=30)
+    finally:
+        if proc.process.poll() is None:
+            proc.kill()
+    output = proc.output()
+    assert code == exits, (code, output[-4000:])
+    assert "start-up stopped on request" in output, output[-4000:]
+    assert "service stopped" in output, output[-4000:]
+    assert "Application startup complete" not in output, output[-4000:]
+    assert "Uvicorn running on" not in output, output[-4000:]
+    assert "Traceback" not in output and "startup failed" not in output, output[-4000:]
 
 
 @pytest.mark.infra

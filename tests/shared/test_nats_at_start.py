@@ -79,6 +79,9 @@ def test_a_stop_while_waiting_for_nats_at_start_ends_the_service_at_once(
     assert took < 5, took
     assert "start-up stopped on request" in output, output[-4000:]
     assert "Traceback" not in output, output[-4000:]
+    # Ended before uvicorn said the start complete and listened (it did, for a moment).
+    assert "Application startup complete" not in output, output[-4000:]
+    assert "Uvicorn running on" not in output, output[-4000:]
 
 
 def test_the_start_gives_up_after_its_wait_naming_the_servers_without_credentials() -> None:
