@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from markupsafe import Markup
 from PIL import Image
 
+from services.reporting.rounds import faces
 from services.reporting.rounds.fonts import CjkFont, FontFile, needs_no_glyph, unprintable_note
 from shared.web.download import disposition
 
@@ -53,11 +54,11 @@ def inline_svg(drawn: bytes) -> Markup:
 
 class CjkPdf(FPDF):
     """FPDF writing in the CJK font, whose fallbacks (`CjkFont.fallbacks`, the CJK
-    extensions) are embedded when a text needs one of their glyphs, and only then (reading
-    a font of 60,000 glyphs takes seconds). Every text passes through `normalize_text`: a
-    character that no font has a glyph for is written as its code point (`fonts.mark`) and
-    kept in `unprintable`, for the document to say so (`fonts.unprintable_note`), where
-    fpdf2 would leave it out."""
+    extensions) are embedded when a text needs one of their glyphs, and only then (cutting
+    a font of 60,000 glyphs down to a subset takes a while, even parsed once: `faces`).
+    Every text passes through `normalize_text`: a character that no font has a glyph for
+    is written as its code point (`fonts.mark`) and kept in `unprintable`, for the document
+    to say so (`fonts.unprintable_note`), where fpdf2 would leave it out."""
 
     def __init__(self, font: CjkFont, *, created: datetime, landscape: bool = False) -> None:
         """`created`: the date the file states, fixed by what it reports (never the clock),
@@ -66,8 +67,12 @@ class CjkPdf(FPDF):
         self.set_creation_date(created)
         self.cjk = font
         self.unprintable: set[str] = set()
-        self.add_font(FAMILY, fname=str(font.path), collection_font_number=font.index)
+        self.add_face(FAMILY, font.chain[0])
         self._fallbacks: dict[FontFile, str] = {}
+
+    def add_face(self, family: str, font: FontFile) -> None:
+        """`add_font`, from the font parsed once per process (`faces`)."""
+        faces.add(self, family, font)
 
     def normalize_text(self, text: str) -> str:
         if self.font_family == FAMILY:
@@ -84,7 +89,7 @@ class CjkPdf(FPDF):
             if font is None or font in self._fallbacks:
                 continue
             family = f"{FAMILY}{self.cjk.chain.index(font)}"
-            self.add_font(family, fname=str(font.path), collection_font_number=font.index)
+            self.add_face(family, font)
             self._fallbacks[font] = family
             # In the chain's order, whichever was needed first.
             order = sorted(self._fallbacks.items(), key=lambda item: self.cjk.chain.index(item[0]))

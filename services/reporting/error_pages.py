@@ -1,42 +1,48 @@
 """Errors of the HTML pages answered as pages, to whoever reads them in a browser.
 
-A page route (`response_class=HTMLResponse`) is opened by a person: a browser showing a
-bare JSON body for an embargoed round or a mistyped link leaves that person with nothing
-to act on. The answer keeps its status, its headers and every entry the JSON body names
-(code, field, reason), rendered by the kernel's own error handlers first, so the page and
-the JSON never disagree; only the clothing differs. A client that does not ask for HTML
-(scripts, curl, the API's tests: `*/*` or `application/json`) gets the JSON body as every
-other route answers it."""
+A page route (`PageRoute` with `response_class=HTMLResponse`) is opened by a person: a
+browser showing a bare JSON body for an embargoed round, a mistyped link or a missing key
+leaves that person with nothing to act on. The answer keeps its status, its headers and
+every entry the JSON body names (code, field, reason), so the page and the JSON never
+disagree; only the clothing differs. A client that does not ask for HTML (scripts, curl,
+the API's tests: `*/*` or `application/json`) gets the JSON body as every other route
+answers it.
+
+`ErrorPages` does it around the whole app, outside the kernel's edge: the errors a route
+raises, and those answered before any route runs (no or a bad API key, too many requests,
+a path no route has under `/public/pages`), all pass through it as the kernel's JSON."""
 
 from __future__ import annotations
 
-import inspect
 import json
-from collections.abc import Callable, Coroutine
+import re
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from fastapi import Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
-from starlette.exceptions import HTTPException
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.reporting.documents import PAGES
-from shared.errors import PingyiError
 from shared.web.json_body import JsonBodyRoute
 
-ANSWERED = (PingyiError, RequestValidationError, HTTPException)
 HEADINGS = {
     400: "请求有误",
     401: "需要有效的密钥",
     403: "无权查看",
     404: "未找到",
+    405: "请求有误",
     409: "与当前状态冲突",
+    413: "请求过大",
     422: "请求有误",
     429: "请求过于频繁",
     503: "暂时无法提供",
 }
 NOT_PUBLISHED = "结果尚未发布"
-_BODY_HEADERS = ("content-length", "content-type")
+PAGES_PREFIX = "/public/pages"
+"""Under it every path is a page's: one no route has is answered as a page too."""
+_BODY_HEADERS = (b"content-length", b"content-type")
 
 
 def wants_html(accept: str) -> bool:
@@ -58,51 +64,112 @@ def wants_html(accept: str) -> bool:
     return html > 0 and html >= quality.get("application/json", 0.0)
 
 
-async def _kernel_answer(request: Request, exc: Exception) -> Response | None:
-    handlers = request.app.exception_handlers
-    for kind in type(exc).__mro__:
-        handler = handlers.get(kind)
-        if handler is not None:
-            answer = handler(request, exc)
-            response: Response = await answer if inspect.isawaitable(answer) else answer
-            return response
-    return None
-
-
-def error_page(response: Response) -> HTMLResponse:
-    """The kernel's JSON error answer as a page: same status, headers and entries."""
-    body = json.loads(bytes(response.body))
-    status = response.status_code
+def error_page(status: int, headers: list[tuple[bytes, bytes]], body: Any) -> HTMLResponse:
+    """The kernel's JSON error answer (`body` decoded) as a page: same status, headers and
+    entries."""
     heading = NOT_PUBLISHED if body.get("error") == "not_published" else None
     title = f"{status} {heading or HEADINGS.get(status, '出错了')}"
     page = PAGES.get_template("error.html").render(
         title=title, kicker="出错了", status=status, body=body
     )
-    kept = {k: v for k, v in response.headers.items() if k.lower() not in _BODY_HEADERS}
-    answer = HTMLResponse(page, status_code=status, headers=kept)
+    answer = HTMLResponse(page, status_code=status)
+    for name, value in headers:
+        if name.lower() not in _BODY_HEADERS:
+            answer.raw_headers.append((name, value))
     answer.headers["Vary"] = "Accept"
     return answer
 
 
 class PageRoute(JsonBodyRoute):
-    """A route whose page answers its errors as a page when a browser asks (`wants_html`);
-    routes that are not pages are left as they are."""
+    """The route class of the routers that serve pages: those of its routes whose
+    `response_class` is HTMLResponse are pages, whose errors `ErrorPages` answers as pages
+    to a browser; its other routes are left as they are."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
+    @property
+    def is_page(self) -> bool:
         kind = self.response_class
-        if not (isinstance(kind, type) and issubclass(kind, HTMLResponse)):
-            return handler
+        return isinstance(kind, type) and issubclass(kind, HTMLResponse)
 
-        async def answer_as_page(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except ANSWERED as exc:
-                if not wants_html(request.headers.get("accept", "")):
-                    raise
-                response = await _kernel_answer(request, exc)
-                if response is None:
-                    raise
-                return error_page(response)
 
-        return answer_as_page
+class ErrorPages:
+    """A pure ASGI middleware, outside the kernel's edge (`ServiceDefinition.middleware`):
+    on a page's path, a JSON error answered to a browser becomes its page. Anything else
+    passes as it is, and a page's own answer streams through untouched. `pages`: the
+    patterns of the page routes' paths (`page_paths`)."""
+
+    def __init__(self, app: ASGIApp, pages: Sequence[re.Pattern[str]]) -> None:
+        self.app = app
+        self.pages = tuple(pages)
+
+    @classmethod
+    def of(cls, routers: Iterable[APIRouter]) -> Callable[[ASGIApp], ErrorPages]:
+        """The middleware for the page routes of `routers`, as a service declares it."""
+        pages = page_paths(routers)
+        return lambda app: cls(app, pages)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not wants_html(Headers(scope=scope).get("accept", ""))
+            or not self._is_page(_route_path(scope))
+        ):
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+
+        async def answer(message: Message) -> None:
+            if message["type"] == "http.response.start" and _json_error(message):
+                held.append(message)
+                return
+            if not held:
+                await send(message)
+                return
+            held.append(message)
+            if not message.get("more_body", False):
+                await _send_page(held, scope, receive, send)
+
+        await self.app(scope, receive, answer)
+
+    def _is_page(self, path: str) -> bool:
+        if path == PAGES_PREFIX or path.startswith(PAGES_PREFIX + "/"):
+            return True
+        return any(pattern.match(path) for pattern in self.pages)
+
+
+def page_paths(routers: Iterable[APIRouter]) -> list[re.Pattern[str]]:
+    return [
+        route.path_regex
+        for router in routers
+        for route in router.routes
+        if isinstance(route, PageRoute) and route.is_page
+    ]
+
+
+def _json_error(start: Message) -> bool:
+    content_type = Headers(raw=start.get("headers") or []).get("content-type", "")
+    return int(start["status"]) >= 400 and content_type.startswith("application/json")
+
+
+async def _send_page(held: list[Message], scope: Scope, receive: Receive, send: Send) -> None:
+    """The page of the held JSON error; the answer as it was, should it not be the kernel's
+    error shape (`{"error": …, "detail": […]}`), which the page renders."""
+    start, *chunks = held
+    try:
+        body = json.loads(b"".join(chunk.get("body", b"") for chunk in chunks))
+    except ValueError:
+        body = None
+    if not (isinstance(body, dict) and isinstance(body.get("detail"), list)):
+        for message in held:
+            await send(message)
+        return
+    page = error_page(int(start["status"]), list(start.get("headers") or []), body)
+    await page(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the router matches: without the root path a proxy mounts the app under."""
+    path: str = scope.get("path", "/")
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] == "/":
+        return path[len(root) :]
+    return path

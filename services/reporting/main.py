@@ -7,6 +7,7 @@ from services.reporting.application import ReportingApplication
 from services.reporting.bulletins.api import router as bulletins_router
 from services.reporting.bulletins.documents_api import router as bulletin_documents_router
 from services.reporting.bulletins.views import TASK_BULLETINS_VIEW
+from services.reporting.error_pages import ErrorPages
 from services.reporting.integration import to_payload
 from services.reporting.progress.api import resolve_progress_wave
 from services.reporting.progress.api import router as progress_router
@@ -24,6 +25,18 @@ from services.reporting.trends.api import router as trends_router
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
 
+ROUTERS = (
+    rounds_router,
+    public_router,
+    documents_router,
+    page_router,
+    bulletins_router,
+    bulletin_documents_router,
+    progress_router,
+    summaries_router,
+    trends_router,
+)
+
 SERVICE = ServiceDefinition(
     name="reporting",
     title="Pingyi reporting 结果发布",
@@ -33,17 +46,7 @@ SERVICE = ServiceDefinition(
     application=ReportingApplication,
     settings=ReportingSettings,
     payload_mapper=to_payload,
-    routers=(
-        rounds_router,
-        public_router,
-        documents_router,
-        page_router,
-        bulletins_router,
-        bulletin_documents_router,
-        progress_router,
-        summaries_router,
-        trends_router,
-    ),
+    routers=ROUTERS,
     views=(
         SECURITY_VIEW,
         REGISTRY_COPY,
@@ -57,4 +60,5 @@ SERVICE = ServiceDefinition(
         "campaign": resolve_campaign,
         "progress_wave": resolve_progress_wave,
     },
+    middleware=(ErrorPages.of(ROUTERS),),
 )

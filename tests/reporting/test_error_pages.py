@@ -1,16 +1,21 @@
 """The HTML pages answer their errors as pages to a browser, with the status, code, field
 and reason the JSON body names; every other client keeps the JSON body
-(`services/reporting/error_pages.py`)."""
+(`services/reporting/error_pages.py`). So do the errors answered before any route runs, on a
+page's path: no or a bad API key, a path under /public/pages that no route has, too many
+requests; on any other path they stay JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from uuid import uuid4
 
 import pytest
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
-from services.reporting.error_pages import wants_html
+from services.reporting.error_pages import ErrorPages, wants_html
+from shared.web.echo import error_body
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import register_jurisdiction
@@ -46,25 +51,81 @@ def _pages(city: str) -> list[tuple[str, int, str, str | None]]:
     ]
 
 
+def _assert_page(page: str, answer: Any, script: Any, status: int, error: str) -> None:
+    """`answer` (to a browser) is the page of `script`'s JSON error answer."""
+    assert answer.status_code == status == script.status_code, (page, answer.text)
+    assert answer.headers["content-type"].startswith("text/html"), page
+    assert answer.headers["vary"] == "Accept"
+    assert answer.headers["cache-control"] == script.headers["cache-control"]
+    assert f'<code class="error-code">{error}</code>' in answer.text, page
+    assert f"HTTP {status}" in answer.text
+    assert '<html lang="zh-CN">' in answer.text
+    body = script.json()
+    assert body["error"] == error
+    for entry in body["detail"]:
+        assert entry["reason"] in answer.text
+        if entry["field"] is not None:
+            assert f"<code>{entry['field']}</code>" in answer.text, page
+
+
 def test_a_browser_reads_an_error_of_a_page_as_a_page(world: tuple[TestClient, str]) -> None:
     reporting, city = world
     for page, status, error, field in _pages(city):
         answer = reporting.get(page, headers=ADMIN | {"Accept": BROWSER})
-        assert answer.status_code == status, (page, answer.text)
-        assert answer.headers["content-type"].startswith("text/html"), page
-        assert answer.headers["vary"] == "Accept"
-        assert (
-            answer.headers["cache-control"]
-            == reporting.get(page, headers=ADMIN).headers["cache-control"]
-        )
-        assert f'<code class="error-code">{error}</code>' in answer.text, page
-        assert f"HTTP {status}" in answer.text
-        assert '<html lang="zh-CN">' in answer.text
+        script = reporting.get(page, headers=ADMIN)
+        _assert_page(page, answer, script, status, error)
         if field is not None:
             assert f"<code>{field}</code>" in answer.text, page
-        json_body = reporting.get(page, headers=ADMIN).json()
-        for entry in json_body["detail"]:
-            assert entry["reason"] in answer.text
+
+
+def _before_any_route(city: str) -> list[tuple[str, dict[str, str], int, str]]:
+    """(page path, headers, status, error) answered by the kernel before a route runs."""
+    nobody = uuid4()
+    bulletin = f"/bulletins/weekly.html?jurisdiction_id={city}&week=2026-W21"
+    return [
+        (f"/waves/{nobody}/progress.html", {}, 401, "unauthenticated"),
+        (bulletin, {"X-API-Key": "pyk_not-a-real-key"}, 401, "unauthenticated"),
+        (f"/public/pages/campaigns/{nobody}/rounds/1/typo", {}, 404, "not_found"),
+        ("/public/pages/nothing-here", {}, 404, "not_found"),
+    ]
+
+
+def test_errors_before_any_route_are_pages_to_a_browser(world: tuple[TestClient, str]) -> None:
+    reporting, city = world
+    for page, headers, status, error in _before_any_route(city):
+        answer = reporting.get(page, headers=headers | {"Accept": BROWSER})
+        script = reporting.get(page, headers=headers)
+        assert script.headers["content-type"] == "application/json", page
+        _assert_page(page, answer, script, status, error)
+
+
+def test_errors_off_the_pages_stay_json_to_a_browser(world: tuple[TestClient, str]) -> None:
+    reporting, _ = world
+    nobody = uuid4()
+    for path, status, error in [
+        (f"/campaigns/{nobody}/rounds", 401, "unauthenticated"),
+        (f"/public/campaigns/{nobody}/rounds/1/typo", 404, "not_found"),
+        ("/public/pagesnot", 404, "not_found"),
+    ]:
+        answer = reporting.get(path, headers={"Accept": BROWSER})
+        assert answer.status_code == status, (path, answer.text)
+        assert answer.headers["content-type"] == "application/json", path
+        assert answer.json()["error"] == error
+
+
+def test_a_browser_told_to_slow_down_reads_a_page() -> None:
+    # Two public requests an hour from an address: the third is refused before any route.
+    settings = in_memory().model_copy(update={"rate_public": "2/hour"})
+    with Cluster(settings, ["registry", "reporting"]) as cluster:
+        reporting = cluster["reporting"]
+        for _ in range(2):
+            assert reporting.get("/public/pages").status_code == 200
+        answer = reporting.get("/public/pages", headers={"Accept": BROWSER})
+        script = reporting.get("/public/pages")
+        _assert_page("/public/pages", answer, script, 429, "rate_limited")
+        assert answer.headers["retry-after"] == script.headers["retry-after"]
+        assert "请求过于频繁" in answer.text
+        assert error_body(script.json()) == script.json()
 
 
 def test_a_script_reads_the_same_error_as_json(world: tuple[TestClient, str]) -> None:
@@ -107,3 +168,13 @@ def test_the_json_routes_answer_json_to_a_browser_too(world: tuple[TestClient, s
 )
 def test_which_clients_get_a_page(accept: str, html: bool) -> None:
     assert wants_html(accept) is html
+
+
+def test_a_json_error_of_another_shape_passes_as_it_is() -> None:
+    # Only the kernel's error shape has entries to render; anything else is left alone.
+    async def other(scope: Any, receive: Any, send: Any) -> None:
+        await JSONResponse(["not", "the", "kernel's"], status_code=404)(scope, receive, send)
+
+    client = TestClient(ErrorPages(other, []))
+    answer = client.get("/public/pages/anything", headers={"Accept": BROWSER})
+    assert answer.status_code == 404 and answer.json() == ["not", "the", "kernel's"]

@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 
 from services.reporting.application import ReportingApplication
 from services.reporting.domain import DigestMismatch
-from services.reporting.rounds.files import Format, office_edition, results_file
+from services.reporting.rounds.files import Format, results_file, run_edition
 from services.reporting.rounds.read import RoundResults
 from services.reporting.rounds.schemas import (
     DossierOut,
@@ -145,7 +145,8 @@ def _file(
     fmt: Format,
 ) -> StreamingResponse:
     run = results.office_run(str(campaign_id), round_number, _text(run_id))
-    return results_file(results, run, fmt, office_edition(results, run))
+    _, edition = run_edition(results, run)
+    return results_file(results, run, fmt, edition)
 
 
 @router.get("/campaigns/{campaign_id}/units/{unit_id}", response_model=DossierOut, **allow(READ))

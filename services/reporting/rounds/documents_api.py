@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from services.reporting.documents import pdf_response
 from services.reporting.domain import CategoryNotFound
 from services.reporting.rounds.api import READ, Results, RoundNumber, RunChoice
-from services.reporting.rounds.files import Edition, pdf_edition, published_edition
+from services.reporting.rounds.files import Edition, published_edition, run_edition
 from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.method import methodology
 from services.reporting.rounds.pdf import results_pdf
@@ -78,7 +78,7 @@ def round_pdf(
     a provisional run); a run that was published reads as its published version."""
     chosen = None if run_id is None else str(run_id)
     run = results.office_run(str(campaign_id), round_number, chosen)
-    shown, edition = pdf_edition(results, run)
+    shown, edition = run_edition(results, run, pdf=True)
     return _pdf(results, run, font, shown, edition)
 
 

@@ -64,15 +64,18 @@ def office_edition(results: RoundResults, run: Document, *, pdf: bool = False) -
     return Edition(_name(results, run, suffix), ascii_name, state)
 
 
-def pdf_edition(results: RoundResults, run: Document) -> tuple[Document | None, Edition]:
-    """(the version shown, the edition) of an office's PDF of a run: a run that was
-    published is printed as its (latest) published version, the public PDF's very bytes,
-    since a printed page saying 未发布 of results the public reads would be false; any
-    other run as `office_edition`'s 未发布 or 暂定."""
+def run_edition(
+    results: RoundResults, run: Document, *, pdf: bool = False
+) -> tuple[Document | None, Edition]:
+    """(the version shown, the edition) of an office's file or PDF of a run: a run that was
+    published is its (latest) published version, the public file's very bytes, so a copy
+    of a version since corrected carries the notice that says so, as the public one does,
+    and a PDF never says 未发布 of results the public reads; any other run is
+    `office_edition`'s 未发布 or 暂定."""
     publication = results.publication(run["campaign_id"], run["round"])
     versions = [v for v in (publication or {}).get("versions", ()) if v["run_id"] == run["run_id"]]
     if publication is None or not versions:
-        return None, office_edition(results, run, pdf=True)
+        return None, office_edition(results, run, pdf=pdf)
     shown = max(versions, key=lambda v: int(v["version"]))
     return shown, published_edition(results, run, publication, shown)
 

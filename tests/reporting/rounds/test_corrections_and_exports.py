@@ -125,18 +125,39 @@ def test_the_workbook_has_a_sheet_per_category_and_numbers_as_numbers(corrected:
     assert sheet.cell(row=1, column=1).font.bold
 
 
-def test_the_office_workbook_names_a_superseded_run(corrected: Any) -> None:
-    scored, first, _ = corrected
-    book = _xlsx(
-        scored, scored.path(f"/rounds/1/results.xlsx?run_id={first['run_id']}"), scored.office
-    )
-    rows = list(book[GOV].iter_rows(values_only=True))
-    assert [(row[3], row[4]) for row in rows[1:]] == [
+def test_the_office_files_of_a_superseded_run_say_so(corrected: Any) -> None:
+    # An office's copy of the run version 2 corrected is version 1's file, notice and all,
+    # as its PDF is: a copy passed on from the office shows it is out of date too.
+    scored, first, second = corrected
+    notice = "此为已更正的旧版本：第1版已由"
+    office = f"/rounds/1/results.xlsx?run_id={first['run_id']}"
+    book = _xlsx(scored, scored.path(office), scored.office)
+    sheet = book[GOV]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert str(rows[0][0]).startswith(notice) and rows[1][0] == "类别"
+    assert sheet.freeze_panes == "A3" and str(sheet.oddHeader.center.text).startswith(notice)
+    assert [(row[3], row[4]) for row in rows[2:]] == [
         ("舞阳县公安局", 93),
         ("舞阳县教育局", 60),
         ("舞阳县供电公司", 0),
     ]
-    assert rows[3][9] == "样本不足" and rows[3][1] is None
+    assert rows[4][9] == "样本不足" and rows[4][1] is None
+
+    csv_of = scored.reporting.get(
+        scored.path(f"/rounds/1/results.csv?run_id={first['run_id']}"), headers=scored.office
+    )
+    public = scored.reporting.get(scored.public("/rounds/1/results.csv?version=1"))
+    assert csv_of.content.decode("utf-8-sig").startswith(notice)
+    assert csv_of.content == public.content
+    assert _filenames(csv_of) == _filenames(public)
+
+    # The run in force carries none.
+    current = scored.reporting.get(
+        scored.path(f"/rounds/1/results.csv?run_id={second['run_id']}"), headers=scored.office
+    )
+    assert current.content.decode("utf-8-sig").startswith("类别,名次,")
+    current_book = _xlsx(scored, scored.path("/rounds/1/results.xlsx"), scored.office)
+    assert current_book[GOV]["A1"].value == "类别"
 
 
 def test_the_csv_opens_in_excel(corrected: Any) -> None:
