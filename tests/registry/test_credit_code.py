@@ -33,6 +33,25 @@ def test_lower_case_and_spaces_are_normalised() -> None:
 
 
 @pytest.mark.parametrize(
+    "typed",
+    [
+        "９１３３０１００７１６１０５８５２Ｆ",  # an IME left in full-width mode
+        "９１330100716105852ｆ",  # partly so
+        "9133 0100 7161 0585 2F",  # grouped for reading
+        "913301007161\u300005852F",  # with an ideographic space
+    ],
+)
+def test_full_width_forms_and_inner_spaces_are_the_code(typed: str) -> None:
+    assert normalize_credit_code(typed) == "91330100716105852F"
+
+
+def test_a_code_excel_turned_into_a_number_says_so() -> None:
+    with pytest.raises(InvalidRegistration) as raised:
+        normalize_credit_code("9.14403E+17")
+    assert "文本格式" in raised.value.reason
+
+
+@pytest.mark.parametrize(
     ("code", "reason"),
     [
         ("91330100716105852E", "check character"),  # one wrong character at the end

@@ -12,6 +12,7 @@ from services.registry.domain.credit_code import check_character
 from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from tests.harness import ADMIN, Cluster
+from tests.registry.helpers import post
 from tests.registry.import_helpers import (
     csv_bytes,
     import_wuhan_units,
@@ -133,6 +134,34 @@ def test_every_bad_enrolment_row_is_reported(cluster: Cluster, world: dict[str, 
     assert refused.status_code == 422
     assert refused.json()["errors"] == report["errors"]
     assert cluster.head("registry") == head
+
+
+def test_a_credit_code_two_counties_registered_finds_the_campaigns_own_unit(
+    cluster: Cluster, world: dict[str, Any]
+) -> None:
+    """Registration lets 蔡甸区 register a body of the zone's code too: each county's
+    import by that code means its own unit, and the city's, above both, is told to name it."""
+    body = {"name": "蔡甸区政务服务中心", "kind": "other_body", "category": "x"}
+    post(cluster, "/units", body | {"jurisdiction_id": world["spare"], "credit_code": CODE})
+    spare = wuhan_campaign(cluster, world["spare"], "蔡甸区2017年履职尽责督促检查")
+    city = wuhan_campaign(cluster, world["wuhan"], "武汉市2017年履职尽责督促检查")
+    sheet = csv_bytes([["统一社会信用代码", "类别"], [CODE.lower(), "公共服务企业类"]])
+
+    def dry_run(campaign_id: str) -> dict[str, Any]:
+        response = upload(
+            cluster, "/imports/enrolments", sheet, campaign_id=campaign_id, dry_run=True
+        )
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    for campaign_id, name in ((world["campaign"], "武汉经开区政务服务中心"), (spare, body["name"])):
+        report = dry_run(campaign_id)
+        assert report["errors"] == [], report
+        assert [p["unit_name"] for p in report["preview"]] == [name]
+    (ambiguous,) = dry_run(city)["errors"]
+    assert (ambiguous["row"], ambiguous["column"]) == (2, "统一社会信用代码")
+    assert "信用代码不唯一" in ambiguous["reason"]
 
 
 def test_enrolment_needs_a_unit_column(cluster: Cluster, world: dict[str, Any]) -> None:

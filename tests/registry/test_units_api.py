@@ -68,6 +68,26 @@ def test_a_bad_credit_code_is_refused_naming_the_field(
     refused(batch, 422, "body.units.1.credit_code")
 
 
+def test_a_full_width_credit_code_registers_and_imports_as_its_half_width_form(
+    cluster: Cluster, world: dict[str, Any]
+) -> None:
+    full_width = "９１３３０１００７１６１０５８５２ｆ"
+    created = register(cluster, jid(world, "源汇区"), "某公司", credit_code=full_width)
+    assert created["credit_code"] == TAX_CODE
+    # As a Chinese Excel saves a sheet typed with the IME in full-width mode.
+    sheet = "单位名称,单位类型,类别,统一社会信用代码\r\n某集团,公共服务企业,公共服务行业,"
+    response = cluster["registry"].post(
+        "/imports/units",
+        params={"jurisdiction_id": jid(world, "郾城区"), "dry_run": "true"},
+        content=(sheet + "９１４４０３００７０８４６１１３６Ｔ\r\n").encode("gb18030"),
+        headers=ADMIN | {"Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["errors"] == [], report
+    assert report["preview"][0]["credit_code"] == "91440300708461136T"
+
+
 def test_a_future_effective_date_is_refused(cluster: Cluster, world: dict[str, Any]) -> None:
     response = cluster["registry"].post(
         "/units",

@@ -117,8 +117,9 @@ def list_people(
     cycle: Annotated[Line | None, Query(pattern=r"^\d{4}(-\d{4})?$")] = None,
     disqualified: Annotated[bool | None, Query()] = None,
 ) -> list[dict[str, Any]]:
-    """评议代表名单: representatives visible to the caller, filtered, ordered by id, paged
-    (`limit`, `cursor`). Scope and every filter run in SQL, one query per page.
+    """评议代表名单: representatives visible to the caller, filtered, ordered by name in
+    dictionary (pinyin) order, then by id, paged (`limit`, `cursor`). Scope and every filter
+    run in SQL, one query per page.
 
     Contacts appear masked (138****5678) for offices and admins only; a contact is sealed in
     the person's own records, so each listed person who has one is read once for it."""

@@ -10,12 +10,18 @@ conformant and refusing a real, registered code would be worse than missing a ra
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from services.registry.domain.errors import InvalidRegistration
 
 # GB 32100 leaves out I, O, Z, S and V so they cannot be misread as 1, 0, 2, 5 and U.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 LENGTH = 18
+# What Excel makes of a code typed as a number ("1.14111E+17"): its last digits are gone.
+_AS_NUMBER = re.compile(r"^\d(\.\d+)?E\+\d+$")
+_SPACE = re.compile(r"\s+")
 
 
 def check_character(first_17: str) -> str:
@@ -28,6 +34,11 @@ def check_character(first_17: str) -> str:
 
 def credit_code_problem(code: str) -> str | None:
     """Why `code` (already upper-cased and stripped) is not a valid code, or None."""
+    if _AS_NUMBER.match(code):
+        return (
+            "the spreadsheet turned it into a number and lost its last digits; format the "
+            "column as text and type the code again (请将该列设为文本格式后重新填写)"
+        )
     if len(code) != LENGTH:
         return f"must be {LENGTH} characters, got {len(code)}"
     for position, char in enumerate(code, start=1):
@@ -41,10 +52,16 @@ def credit_code_problem(code: str) -> str | None:
     return None
 
 
+def canonical_credit_code(raw: str) -> str:
+    """Upper case, half-width, without spaces: lower case, 全角 characters (an IME left in
+    full-width mode) and spaces grouping the characters are what people type for a code
+    that is printed without them, as names compare 全角/半角 alike."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", raw)).upper()
+
+
 def normalize_credit_code(raw: str, field: str = "credit_code") -> str:
-    """The code in its canonical form (upper case, no surrounding spaces), or a 422 naming
-    `field`. Lower case is accepted because spreadsheets and phone keyboards produce it."""
-    code = raw.strip().upper()
+    """The code in its canonical form (`canonical_credit_code`), or a 422 naming `field`."""
+    code = canonical_credit_code(raw)
     problem = credit_code_problem(code)
     if problem is not None:
         raise InvalidRegistration(f"not a valid 统一社会信用代码: {problem}", field=field)

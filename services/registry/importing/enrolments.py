@@ -55,7 +55,8 @@ def enrolment_spec(
         return UUID(found["unit_id"])
 
     def by_code(text: str) -> UUID:
-        found = everywhere.coded(text)
+        # Nearest first, as by name: another county's unit of the same code is not meant.
+        found = here.coded(text) or below.coded(text) or everywhere.coded(text)
         if found is None:
             raise CellError("no active unit has this credit code (未找到该信用代码的单位)")
         return UUID(found["unit_id"])

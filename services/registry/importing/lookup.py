@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from services.registry.domain.credit_code import canonical_credit_code
 from services.registry.domain.unit_names import name_key
 from services.registry.importing.columns import CellError
 from shared.contracts.registry import ACTIVE, unit_status
@@ -28,7 +29,9 @@ class UnitIndex:
     def __init__(self, docs: Iterable[dict[str, Any]]) -> None:
         self._by_name: dict[str, list[dict[str, Any]]] = {}
         self._by_current_name: dict[str, list[dict[str, Any]]] = {}
-        self._by_code: dict[str, dict[str, Any]] = {}
+        # Registration does not make codes unique (two counties may each register one body),
+        # so a code may name several units.
+        self._by_code: dict[str, list[dict[str, Any]]] = {}
         for doc in docs:
             if not is_active(doc):
                 continue
@@ -38,7 +41,7 @@ class UnitIndex:
                 if name:
                     self._by_name.setdefault(name_key(name), []).append(doc)
             if doc.get("credit_code"):
-                self._by_code[doc["credit_code"]] = doc
+                self._by_code.setdefault(doc["credit_code"], []).append(doc)
 
     def named(self, name: str) -> list[dict[str, Any]]:
         return list(self._by_name.get(name_key(name), []))
@@ -46,12 +49,23 @@ class UnitIndex:
     def currently_named(self, name: str) -> list[dict[str, Any]]:
         return list(self._by_current_name.get(name_key(name), []))
 
+    def all_coded(self, code: str) -> list[dict[str, Any]]:
+        return list(self._by_code.get(canonical_credit_code(code), []))
+
     def coded(self, code: str) -> dict[str, Any] | None:
-        return self._by_code.get(code.strip().upper())
+        """The one unit with this code; None if there is none; CellError if several have it."""
+        found = self.all_coded(code)
+        if len(found) > 1:
+            names = "、".join(clip(doc["name"]) for doc in found[:3])
+            raise CellError(
+                f"{len(found)} registered units have this credit code ({names}); "
+                "give the unit's name instead (信用代码不唯一, 请填写单位名称)"
+            )
+        return found[0] if found else None
 
     def find(self, text: str) -> dict[str, Any] | None:
         """The one unit meant by `text`; None if there is none; CellError if it is ambiguous."""
-        if _CREDIT_CODE_SHAPE.match(text.strip().upper()):
+        if _CREDIT_CODE_SHAPE.match(canonical_credit_code(text)):
             coded = self.coded(text)
             if coded is not None:
                 return coded

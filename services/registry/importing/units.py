@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS
-from services.registry.domain.credit_code import credit_code_problem
+from services.registry.domain.credit_code import canonical_credit_code, credit_code_problem
 from services.registry.domain.unit_kinds import sub_unit_refusal
 from services.registry.domain.units import china_today
 from services.registry.importing.columns import CellError, Column, Issue, header_key, issue
@@ -56,7 +56,7 @@ def unit_kind(text: str) -> str:
 
 
 def credit_code(text: str) -> str:
-    code = text.strip().upper()
+    code = canonical_credit_code(text)
     problem = credit_code_problem(code)
     if problem is not None:
         raise CellError(f"not a valid 统一社会信用代码: {problem}")
@@ -158,11 +158,11 @@ def _duplicates(
         if not code:
             continue
         earlier = codes.setdefault(code, row.number)
-        holder = everywhere.coded(code) if everywhere is not None else None
+        holders = everywhere.all_coded(code) if everywhere is not None else []
         if earlier != row.number:
             found.append(issue(row.number, CODE, _same_as(earlier), code))
-        elif holder is not None:
-            reason = f"already registered for {holder['name']} (该代码已登记)"
+        elif holders:
+            reason = f"already registered for {holders[0]['name']} (该代码已登记)"
             found.append(issue(row.number, CODE, reason, code))
     return found
 

@@ -11,7 +11,7 @@ from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    4,
+    5,  # 5: representatives listed by name in dictionary (pinyin) order, as units and keys are
     (
         Collection(units.UNIT_HISTORY),
         Collection(campaigns.CAMPAIGNS, index=("jurisdiction_id",), sort="list_order"),
@@ -24,6 +24,8 @@ REGISTRY_MODELS = REGISTRY_COPY.extended(
             people.PEOPLE,
             index=("jurisdiction_id", "sector", "disqualified"),
             search=people.CYCLES_TEXT,
+            sort="name",
+            sort_as="pinyin",
         ),
         Collection(people.APPOINTMENTS),
         Collection(
