@@ -224,12 +224,27 @@ def cell_text(value: Any) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return _whole_number_text(value)
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
+
+
+EXACT_DIGITS = 15
+"""Excel keeps a number's first 15 significant digits and no more."""
+
+
+def _whole_number_text(value: float) -> str:
+    """A whole number as typed; one past Excel's 15 digits (a 统一社会信用代码 or an ID
+    number typed into a number cell) lost its last digits before the file was written, so
+    it reads as Excel shows it, `9.14403E+17`, never as other digits that look typed: the
+    field's own check then says to format the column as text."""
+    if abs(value) < 10**EXACT_DIGITS:
+        return str(int(value))
+    mantissa, exponent = f"{value:.5E}".split("E")
+    return f"{mantissa.rstrip('0').rstrip('.')}E+{int(exponent):02d}"
 
 
 def unquote(text: str) -> str:

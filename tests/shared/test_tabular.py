@@ -93,6 +93,14 @@ def test_typed_xlsx_cells_read_as_typed_text() -> None:
     assert rows[1].cells == ["2017", "政府部门", "1.5", "2017-05-15", "是"]
 
 
+def test_a_number_past_excels_fifteen_digits_reads_as_excel_shows_it() -> None:
+    """A credit code typed into a number cell is stored as a double: its last digits are
+    gone from the file, so it must not read as other digits that look typed."""
+    data = workbook([["代码", "号码", "整"], [914403001234567890.0, 138001380001234.0, 1e16]])
+    rows, _ = read_rows(data, XLSX, None, 10)
+    assert rows[1].cells == ["9.14403E+17", "138001380001234", "1E+16"]
+
+
 def test_wide_sheets_read_as_many_columns_as_asked() -> None:
     wide = [[f"列{i}" for i in range(200)], [str(i) for i in range(200)]]
     for data in (workbook(list(wide)), csv_text(wide).encode()):
