@@ -249,6 +249,7 @@ def _positions_router(runtime: ServiceRuntime) -> APIRouter:
         `consumers` maps each upstream to the lowest position any read model of this service
         has applied from it; `stalled` lists the consumers of this replica that are stuck,
         with the message they are stuck on."""
+        runtime.require_database()
         return {
             "service": runtime.name,
             "head": runtime.outbox().head(),

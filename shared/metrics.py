@@ -2,6 +2,12 @@
 
 Each service has its own registry, so the five services of embedded mode never mix their
 numbers even though they share one process.
+
+A scrape pings the database first (`pingyi_database_reachable`). While it does not answer,
+the scrape leaves out what only the database knows (the views process's consumers, the
+relay's and the views process's status rows) instead of waiting out the pool's timeout for
+each and timing out: those series go absent, which Prometheus shows as stale, rather than
+holding values that are no longer true. This process's own numbers are still there.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from shared.service.health import UNREAD
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -46,8 +54,14 @@ class _RuntimeCollector(Collector):
             "Seconds since the consumer last found nothing more to read upstream",
             labels=labels,
         )
-        # Those running in this process and in its views process alike.
-        reports, views = self._runtime.consumers_and_views_process()
+        problem = self._runtime.database_problem()
+        yield _database_reachable(problem is None)
+        unread = None if problem is None else UNREAD
+        # Those running in this process and in its views process alike; the latter only
+        # from its status row, so not while the database is away.
+        reports, views = self._runtime.consumers_and_views_process(unread=unread)
+        if unread is not None:
+            reports = [status for status in reports if status["runs"] == "in_process"]
         for status in reports:
             key = [status["consumer"], status["upstream"]]
             position.add_metric(key, status["last_position"] or 0)
@@ -61,7 +75,7 @@ class _RuntimeCollector(Collector):
         yield from (position, applied, duplicates, stalled, skipped, leading, behind)
         yield _consumer_lag(reports)
         yield from _ingest_metrics(self._runtime)
-        relay = self._runtime.relay_status()
+        relay = self._runtime.relay_status(unread=unread)
         if relay is not None:
             yield from _relay_metrics(relay)
         if views is not None:
@@ -69,6 +83,15 @@ class _RuntimeCollector(Collector):
         watchdog = self._runtime.write_watchdog
         if watchdog is not None:
             yield from watchdog.metrics()
+
+
+def _database_reachable(reachable: bool) -> Metric:
+    gauge = GaugeMetricFamily(
+        "pingyi_database_reachable",
+        "1 when the database answered this scrape's ping (at 0 what is read from it is left out)",
+    )
+    gauge.add_metric([], 1 if reachable else 0)
+    return gauge
 
 
 def _consumer_lag(reports: list[dict[str, Any]]) -> Metric:
@@ -99,6 +122,22 @@ def _ingest_metrics(runtime: ServiceRuntime) -> Iterator[Metric]:
 def _relay_metrics(relay: dict[str, Any]) -> Iterator[Metric]:
     """The relay in this process, or the one publishing for the service from its own process
     (on whichever replica): its status row, and this replica's relay process."""
+    if relay.get("status_error") != UNREAD:
+        yield from _relay_progress(relay)
+    process = relay.get("process")
+    if process is not None:
+        running = GaugeMetricFamily(
+            "pingyi_relay_process_running", "1 while this replica's relay process runs"
+        )
+        running.add_metric([], 1 if process["running"] else 0)
+        restarts = CounterMetricFamily(
+            "pingyi_relay_process_restarts", "Times this replica's relay process was restarted"
+        )
+        restarts.add_metric([], process["restarts"])
+        yield from (running, restarts)
+
+
+def _relay_progress(relay: dict[str, Any]) -> Iterator[Metric]:
     published = CounterMetricFamily(
         "pingyi_relay_published", "Messages the publishing relay has published since it started"
     )
@@ -120,26 +159,16 @@ def _relay_metrics(relay: dict[str, Any]) -> Iterator[Metric]:
         )
         age.add_metric([], relay.get("age_seconds", -1))
         yield from (current, age)
-    process = relay.get("process")
-    if process is not None:
-        running = GaugeMetricFamily(
-            "pingyi_relay_process_running", "1 while this replica's relay process runs"
-        )
-        running.add_metric([], 1 if process["running"] else 0)
-        restarts = CounterMetricFamily(
-            "pingyi_relay_process_restarts", "Times this replica's relay process was restarted"
-        )
-        restarts.add_metric([], process["restarts"])
-        yield from (running, restarts)
 
 
 def _views_process_metrics(views: dict[str, Any]) -> Iterator[Metric]:
     """The process running this replica's leased views (`shared.service.views_process`)."""
-    current = GaugeMetricFamily(
-        "pingyi_views_process_current", "1 while the views process reported in the last 5 s"
-    )
-    current.add_metric([], 1 if views.get("current") else 0)
-    yield current
+    if views.get("status_error") != UNREAD:
+        current = GaugeMetricFamily(
+            "pingyi_views_process_current", "1 while the views process reported in the last 5 s"
+        )
+        current.add_metric([], 1 if views.get("current") else 0)
+        yield current
     process = views.get("process")
     if process is not None:
         running = GaugeMetricFamily(

@@ -34,6 +34,7 @@ def operations_router() -> APIRouter:
     )
     def consumers(request: Request) -> dict[str, Any]:
         runtime = request.app.state.runtime
+        runtime.require_database()
         return {
             "service": runtime.name,
             "consumers": runtime.consumer_reports(),
@@ -52,6 +53,7 @@ def operations_router() -> APIRouter:
         """The decision is an event in this service's log with actor and reason; the consumer
         then records that one message as handled without applying it, if it still fails."""
         runtime = request.app.state.runtime
+        runtime.require_database()
         _check_target(runtime.consumer_reports(), consumer, upstream, body.position)
         app = runtime.application
         if decision_for(app, consumer, upstream, body.position) is not None:

@@ -88,6 +88,9 @@ class CommonSettings(HttpLimits):
     database_start_wait_seconds: float = Field(default=NATS_START_WAIT_SECONDS, gt=0, le=3600)
     """How long a start (production) waits for PostgreSQL, as `nats_start_wait_seconds`
     for NATS: retrying with a growing pause, one line per attempt, then a non-zero exit."""
+    views_start_grace_seconds: float = Field(default=30.0, gt=0, le=3600)
+    """How long after the API process has set up its views a views process that has never
+    reported is "not reported yet" rather than stalled (`shared.service.views_status`)."""
     # The server cancels an event-store write transaction's statement after this long.
     write_statement_timeout: float = Field(default=30.0, gt=0)
     # /readyz is not ready while a write has been in flight longer than this.

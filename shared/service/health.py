@@ -6,7 +6,14 @@ these read.
 Its consumers are those running in this process and, when the leased views run in a views
 process (`settings.views_in_process` False), those that process reports in its status row
 (`shared.service.views_status`): `consumer_reports` is every one of them, and everything
-that lists consumers reads it."""
+that lists consumers reads it.
+
+Every route reading them (/readyz, /syncz, /metrics, /positions, /operations/consumers)
+pings the database first: while it is away each read would wait out the pool's timeout
+(PINGYI_DATABASE_WAIT_TIMEOUT) for the same answer, one after another, and a probe or a
+Prometheus scrape would time out instead of saying why. After a failed ping the probes
+answer with what this process knows, saying the status rows `UNREAD`; the operators' reads
+answer 503 (`DatabaseUnreachable`)."""
 
 from __future__ import annotations
 
@@ -14,12 +21,24 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
+from shared.errors import UnavailableError
 from shared.messaging.relay_status import relay_report
+from shared.persistence.errors import RETRY_AFTER_SECONDS
 from shared.service.view_consumers import apart
 from shared.service.views_status import child_reports
 
-UNREAD = "not read: the database did not answer /readyz's ping"
-"""What /readyz says of a status row (the views process's, the relay's) it did not read."""
+UNREAD = "not read: the database did not answer the ping before it"
+"""What /readyz and /syncz say of a status row (the views process's, the relay's) they did
+not read."""
+
+
+class DatabaseUnreachable(UnavailableError):
+    """503 as any request the database cannot serve (`shared.persistence.errors`), saying
+    that nothing was read."""
+
+    code = "database_unavailable"
+    retry_after = RETRY_AFTER_SECONDS
+
 
 if TYPE_CHECKING:
     from shared.integrity.sealer import SealerTask
@@ -72,6 +91,23 @@ class RuntimeHealth:
             unread=unread,
         )
 
+    def database_problem(self) -> str | None:
+        """None when the view store answers a ping (PostgreSQL's within 3 s), else why not,
+        as the probes say it (`unreachable: ...`)."""
+        try:
+            self.views.ping()
+        except Exception as exc:
+            return f"unreachable: {exc}"
+        return None
+
+    def require_database(self) -> None:
+        """For an operator's read: raise `DatabaseUnreachable` unless the database answers a
+        ping. Call it from a worker thread."""
+        if self.database_problem() is not None:
+            raise DatabaseUnreachable(
+                "the database did not answer a ping, so nothing was read; retry later"
+            )
+
     def consumer_reports(self) -> list[dict[str, Any]]:
         """Every consumer of this service this replica runs, here or in its views process, as
         `ConsumerStatus.as_dict` reports it, plus where it `runs`. Reads the database when
@@ -92,6 +128,7 @@ class RuntimeHealth:
             apart(self.name, self.definition.views),
             child=self.views_process,
             running_for=time.monotonic() - self.started_at,
+            grace=self.common.views_start_grace_seconds,
             unread=unread,
         )
         return reports + apart_reports, process
@@ -168,7 +205,12 @@ class RuntimeHealth:
 
     def sync_status(self) -> tuple[bool, dict[str, Any]]:
         """Is every consumer applying its upstream (none stalled, and the views process, if
-        any, reporting)?"""
+        any, reporting)? Not while the database does not answer: none can apply anything,
+        and `database` says why."""
+        problem = self.database_problem()
+        if problem is not None:
+            statuses = self.consumers_and_views_process(unread=UNREAD)[0]
+            return False, {"database": problem, "consumers": statuses}
         statuses = self.consumer_reports()
         in_sync = self.started and not any(s["stalled"] for s in statuses)
         return in_sync, {"consumers": statuses}

@@ -10,6 +10,12 @@ A replica whose views process runs apart (`serve --no-views`) reports, per consu
 current row of whichever process leads it. A row older than `STALE_AFTER` seconds means the
 process stopped writing (dead, stuck, or the database away): its consumers are then
 reported stalled, so /syncz pages someone instead of showing the last good numbers.
+
+Only the consumers the running service declares are reported, and a row that reports none
+of them (a process of an older release, whose views were since renamed or removed) is
+ignored. Rows are never deleted (the view store has no row deletion): one is left behind per
+API process that started a views process, under its host and pid, and those of the current
+release that stopped writing read as "has not reported for N s" to a `--no-views` replica.
 """
 
 from __future__ import annotations
@@ -35,9 +41,6 @@ STATUS_SCOPE = "views_process"
 """The view-store transaction the row is written in (no view: it tracks no positions)."""
 EVERY_SECONDS = 0.5
 STALE_AFTER = 5.0
-STARTUP_GRACE = 30.0
-"""How long after the API process started a missing row is "not reported yet" rather than
-a views process that cannot start."""
 
 
 def owner_key() -> str:
@@ -97,11 +100,14 @@ def child_reports(
     *,
     child: ChildProcess | None,
     running_for: float,
+    grace: float,
     unread: str | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The consumers the views process runs, as the API process reports its own (plus
-    `runs`), and what /readyz says about that process. `unread`: why its row is not read
-    (the database did not answer /readyz's ping); said as `status_error`."""
+    """The `expected` consumers, as the API process reports its own (plus `runs`), and what
+    /readyz says about the views process. Until `running_for` (seconds since the API process
+    set up its views) exceeds `grace`, a consumer no row has ever reported is "not reported
+    yet", not stalled: the views process may still be starting. `unread`: why the rows are
+    not read (the database did not answer a ping); said as `status_error`."""
     report: dict[str, Any] = {"runs": "own_process", "current": False}
     if child is not None:
         report["process"] = child.status()
@@ -112,7 +118,7 @@ def child_reports(
         report["status_error"] = unread
     else:
         try:
-            rows = _rows(views, own=child is not None)
+            rows = _rows(views, expected, own=child is not None)
             found = _by_consumer(rows)
             missing = [one for one in expected if (one.consumer, one.upstream) not in found]
             # Read only when some consumer is not reported (/positions is polled often).
@@ -123,24 +129,28 @@ def child_reports(
     if rows:
         report |= {k: v for k, v in rows[0].items() if k in ("pid", "state", "age_seconds")}
         report["current"] = any(r["current"] for r in rows)
+    stalled = bool(rows) or running_for > grace
     reports = []
     for one in expected:
         status = found.get((one.consumer, one.upstream))
         if status is None:
             last = positions.get(one.view, {}).get(one.upstream)
-            status = _unreported(one, last, rows, running_for, report.get("status_error"))
+            status = _unreported(one, last, rows, stalled, report.get("status_error"))
         reports.append({**status, "runs": "own_process"})
     return reports, report
 
 
-def _rows(views: ViewStore, *, own: bool) -> list[dict[str, Any]]:
+def _rows(views: ViewStore, expected: Sequence[Expected], *, own: bool) -> list[dict[str, Any]]:
     """The rows to report from, each with its age and whether it is current: this process's
-    child's, or (no child of its own) every views process's."""
+    child's, or (no child of its own) every views process's; not those that report only
+    consumers the service no longer declares."""
     if own:
         row = views.get(STATUS_COLLECTION, api_key())
         found = [] if row is None else [row]
     else:
         found = [row for _, row in views.scan(STATUS_COLLECTION)]
+    declared = {(one.consumer, one.upstream) for one in expected}
+    found = [row for row in found if _reports_any(row, declared)]
     now = time.time()
     aged = []
     for row in found:
@@ -148,6 +158,13 @@ def _rows(views: ViewStore, *, own: bool) -> list[dict[str, Any]]:
         current = age <= STALE_AFTER and row.get("state") == "running"
         aged.append({**row, "age_seconds": round(age, 1), "current": current})
     return sorted(aged, key=lambda r: r["age_seconds"])
+
+
+def _reports_any(row: dict[str, Any], declared: set[tuple[str, str]]) -> bool:
+    """Whether the row speaks for this service as it now is. A row listing no consumer at all
+    is kept: nothing in it is someone else's."""
+    reported = {(s["consumer"], s["upstream"]) for s in row.get("consumers") or []}
+    return not reported or bool(reported & declared)
 
 
 def _by_consumer(rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -174,10 +191,10 @@ def _unreported(
     one: Expected,
     last: int | None,
     rows: list[dict[str, Any]],
-    running_for: float,
+    stalled: bool,
     error: str | None,
 ) -> dict[str, Any]:
-    """A consumer no current row reports: stalled, unless the process may still be starting."""
+    """A consumer no current row reports: `stalled` unless the process may still be starting."""
     if error is not None:
         reason = f"the views process's status is unknown ({error})"
     elif rows:
@@ -185,7 +202,6 @@ def _unreported(
         reason = f"the views process has not reported for {age:.0f} s"
     else:
         reason = "the views process has not reported yet"
-    stalled = bool(rows) or running_for > STARTUP_GRACE
     return {
         "consumer": one.consumer,
         "upstream": one.upstream,

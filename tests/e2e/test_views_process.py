@@ -127,7 +127,7 @@ def test_the_views_run_in_a_child_that_is_restarted_and_catches_up_exactly_once(
     def waves_reported() -> bool:
         # The restarted child's first status row can come after /syncz is 200 again: a
         # consumer no row reports yet is "not reported yet", not stalled, while the service
-        # is young (views_status.STARTUP_GRACE). Wait for the row, then check what it says.
+        # is young (PINGYI_VIEWS_START_GRACE_SECONDS). Wait for the row, then check what it says.
         waves = consumers(system, "survey")[key]
         return bool(waves["leading"] and waves["applied"] > 0)
 
