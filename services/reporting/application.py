@@ -1,8 +1,10 @@
-"""Reporting's commands: publishing campaign-round results (发布) and correcting them.
+"""Reporting's commands: publishing campaign-round results (发布), correcting them, and
+withdrawing (撤回) a publication made in error.
 
 A publication is recorded in reporting's own log, so who released which run, when and why
 is on record for good, and the `reporting.results.published` message it publishes lets
-anyone check a published report against scoring's log.
+anyone check a published report against scoring's log; a withdrawal likewise, as
+`reporting.results.withdrawn`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,13 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from services.reporting.domain import Publication, PublicationChanged, publication_id
+from services.reporting.domain import (
+    AlreadyWithdrawn,
+    NothingToWithdraw,
+    Publication,
+    PublicationChanged,
+    publication_id,
+)
 from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication
@@ -28,6 +36,8 @@ answers from its record): the run's view document and its snapshot digest."""
 IDEMPOTENCY_SCOPE = "publication"
 """One scope for every round: a key names one publication request of its caller, and the
 same key sent for another round is another request (409), not a second publication."""
+WITHDRAWAL_SCOPE = "publication-withdrawal"
+"""Withdrawals' keys, apart from publications': a key names one withdrawal request."""
 
 
 class ReportingApplication(PublishingApplication):
@@ -100,7 +110,7 @@ class ReportingApplication(PublishingApplication):
         self, campaign_id: UUID, round_number: int, run: dict[str, Any]
     ) -> Publication:
         won = self.publication(campaign_id, round_number)
-        current = None if won is None else won.current
+        current = None if won is None else won.in_force
         if won is not None and current is not None and current["run_id"] == run["run_id"]:
             return won
         raise PublicationChanged(
@@ -110,6 +120,76 @@ class ReportingApplication(PublishingApplication):
             version=None if current is None else current["version"],
             run_id=None if current is None else current["run_id"],
         )
+
+    def withdraw(
+        self,
+        caller: Principal,
+        campaign_id: UUID,
+        round_number: int,
+        reason: str,
+        *,
+        key: str | None = None,
+        request: dict[str, Any] | None = None,
+    ) -> Response:
+        """撤回: takes the round's publication in force out of public view; answers
+        `{"status_code": 201, "body": the withdrawal}`. Nothing published, or withdrawn
+        already, is a 409: a withdrawal is never a silent no-op, since it is what the public
+        is told. A keyed retry answers its first answer. A replica that saved first decides
+        as for publications: the loser reads what won and is refused by it."""
+
+        def command() -> tuple[list[Any], Response]:
+            publication = self.publication(campaign_id, round_number)
+            if publication is None:
+                raise NothingToWithdraw(
+                    "nothing of this round has been published", field="path.round_number"
+                )
+            publication.withdraw(caller.actor, reason)
+            return [publication], {"status_code": 201, "body": withdrawal_out(publication)}
+
+        with self.lock:
+            try:
+                return run_idempotent(
+                    self,
+                    principal_id=caller.principal_id,
+                    scope=WITHDRAWAL_SCOPE,
+                    key=key,
+                    request=request or {},
+                    command=command,
+                )
+            except IntegrityError:
+                won = self.publication(campaign_id, round_number)
+                if won is not None and won.withdrawn is not None:
+                    raise AlreadyWithdrawn(
+                        "another withdrawal of this round was saved at the same time",
+                        field="path.round_number",
+                        version=won.withdrawn["version"],
+                        withdrawal_reason=won.withdrawn["reason"],
+                    ) from None
+                current = None if won is None else won.current
+                raise PublicationChanged(
+                    "another publication of this round was saved at the same time; read the "
+                    "round's publications and withdraw again if it should be withdrawn",
+                    field="path.round_number",
+                    version=None if current is None else current["version"],
+                    run_id=None if current is None else current["run_id"],
+                ) from None
+
+
+def withdrawal_out(publication: Publication) -> dict[str, Any]:
+    """The withdrawal in force as the route answers it; its time is the aggregate's last
+    event's, the `Withdrawn` (the view's `withdrawn_at`, read from its message)."""
+    withdrawn = publication.withdrawn
+    assert withdrawn is not None  # withdraw() either withdrew or raised
+    return {
+        "campaign_id": str(publication.campaign_id),
+        "round": publication.round_number,
+        "version": withdrawn["version"],
+        "run_id": withdrawn["run_id"],
+        "reason": withdrawn["reason"],
+        "withdrawn_by": withdrawn["actor"],
+        "withdrawn_at": publication.modified_on.astimezone(UTC).isoformat(),
+        "status": "withdrawn",
+    }
 
 
 def version_out(publication: Publication) -> dict[str, Any]:

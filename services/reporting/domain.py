@@ -2,7 +2,9 @@
 
 A round's results stay embargoed until an office publishes a final run. Each publication is
 a version of the round's `Publication`; a correction is a later version with a reason, and
-every earlier version stays on record as superseded. The commands here validate; the
+every earlier version stays on record as superseded. A withdrawal (撤回) takes a publication
+made in error back out of public view: every version published before it is withdrawn, and
+publishing the round again later is a new publication. The commands here validate; the
 mutators only assign (old events must always load).
 """
 
@@ -63,6 +65,24 @@ class PublicationChanged(ReportingError, ConflictError):
     code = "publication_changed"
 
 
+class NothingToWithdraw(ReportingError, ConflictError):
+    """Only results in public view can be withdrawn."""
+
+    code = "nothing_to_withdraw"
+
+
+class AlreadyWithdrawn(ReportingError, ConflictError):
+    code = "already_withdrawn"
+
+
+class PublicationWithdrawn(ReportingError):
+    """What every public read of withdrawn results answers: they were public, so the public
+    is told they were taken back, when and why, rather than that they never existed."""
+
+    status_code = 410
+    code = "publication_withdrawn"
+
+
 class RunOfAnotherRound(ReportingError, InvalidError):
     code = "run_of_another_round"
 
@@ -76,7 +96,8 @@ def publication_id(campaign_id: UUID, round_number: int) -> UUID:
 
 
 class Publication(Aggregate):
-    """Every publication of one campaign round, oldest first; the last is in force."""
+    """Every publication of one campaign round, oldest first; the last is in force unless
+    withdrawn since (`withdrawn`), and every withdrawal (`withdrawals`)."""
 
     class Started(Aggregate.Created):
         campaign_id: UUID
@@ -96,6 +117,17 @@ class Publication(Aggregate):
         reason: str | None
         actor: str
 
+    class Withdrawn(Aggregate.Event):
+        """The publication in force taken out of public view; its time is the event's."""
+
+        campaign_id: UUID
+        round_number: int
+        jurisdiction_id: UUID
+        version: int
+        run_id: UUID
+        reason: str
+        actor: str
+
     @classmethod
     def start(cls, campaign_id: UUID, round_number: int, jurisdiction_id: UUID) -> Publication:
         return cls(campaign_id, round_number, jurisdiction_id)
@@ -106,6 +138,9 @@ class Publication(Aggregate):
         self.round_number = round_number
         self.jurisdiction_id = jurisdiction_id
         self.versions: list[dict[str, Any]] = []
+        self.withdrawn: dict[str, Any] | None = None
+        """The withdrawal in force, if any: set by `Withdrawn`, cleared by `Published`."""
+        self.withdrawals: list[dict[str, Any]] = []
 
     @staticmethod
     def create_id(campaign_id: UUID, round_number: int, jurisdiction_id: UUID) -> UUID:
@@ -115,13 +150,19 @@ class Publication(Aggregate):
     def current(self) -> dict[str, Any] | None:
         return self.versions[-1] if self.versions else None
 
+    @property
+    def in_force(self) -> dict[str, Any] | None:
+        """The version the public reads: the current one, unless it was withdrawn."""
+        return None if self.withdrawn is not None else self.current
+
     def publish(
         self, run: dict[str, Any], snapshot_digest: str, actor: str, reason: str | None
     ) -> bool:
         """Publishes the run (a view document of a `scoring.round.scored` run) as the next
-        version; False when it is already the version in force (a retry)."""
+        version; False when it is already the version in force (a retry). After a withdrawal
+        nothing is in force: publishing again is a new publication, not a correction."""
         check_publishable(run, self.campaign_id, self.round_number)
-        current = self.current
+        current = self.in_force
         if current is not None and current["run_id"] == run["run_id"]:
             return False
         if current is not None and not (reason or "").strip():
@@ -159,6 +200,7 @@ class Publication(Aggregate):
         actor: str,
     ) -> None:
         self.jurisdiction_id = jurisdiction_id
+        self.withdrawn = None
         self.versions.append(
             {
                 "version": version,
@@ -171,6 +213,47 @@ class Publication(Aggregate):
                 "actor": actor,
             }
         )
+
+    def withdraw(self, actor: str, reason: str) -> None:
+        """Takes the publication in force out of public view (撤回), with a reason."""
+        if not reason.strip():
+            raise ReasonRequired("a withdrawal needs a reason (撤回原因)", field="reason")
+        if self.withdrawn is not None:
+            raise AlreadyWithdrawn(
+                "these results were already withdrawn; nothing of this round is public",
+                field="path.round_number",
+                version=self.withdrawn["version"],
+                withdrawal_reason=self.withdrawn["reason"],
+            )
+        current = self.current
+        if current is None:
+            raise NothingToWithdraw(
+                "nothing of this round has been published", field="path.round_number"
+            )
+        self._withdrawn(
+            campaign_id=self.campaign_id,
+            round_number=self.round_number,
+            jurisdiction_id=self.jurisdiction_id,
+            version=current["version"],
+            run_id=UUID(current["run_id"]),
+            reason=reason.strip(),
+            actor=actor,
+        )
+
+    @event(Withdrawn)
+    def _withdrawn(
+        self,
+        campaign_id: UUID,
+        round_number: int,
+        jurisdiction_id: UUID,
+        version: int,
+        run_id: UUID,
+        reason: str,
+        actor: str,
+    ) -> None:
+        withdrawal = {"version": version, "run_id": str(run_id), "reason": reason, "actor": actor}
+        self.withdrawn = withdrawal
+        self.withdrawals.append(withdrawal)
 
 
 def check_publishable(run: dict[str, Any], campaign_id: UUID, round_number: int) -> None:

@@ -34,12 +34,15 @@ HEADINGS = {
     404: "未找到",
     405: "请求有误",
     409: "与当前状态冲突",
+    410: "已撤回",
     413: "请求过大",
     422: "请求有误",
     429: "请求过于频繁",
     503: "暂时无法提供",
 }
 NOT_PUBLISHED = "结果尚未发布"
+WITHDRAWN = "结果已撤回"
+ERROR_HEADINGS = {"not_published": NOT_PUBLISHED, "publication_withdrawn": WITHDRAWN}
 PAGES_PREFIX = "/public/pages"
 """Under it every path is a page's: one no route has is answered as a page too."""
 _BODY_HEADERS = (b"content-length", b"content-type")
@@ -67,7 +70,7 @@ def wants_html(accept: str) -> bool:
 def error_page(status: int, headers: list[tuple[bytes, bytes]], body: Any) -> HTMLResponse:
     """The kernel's JSON error answer (`body` decoded) as a page: same status, headers and
     entries."""
-    heading = NOT_PUBLISHED if body.get("error") == "not_published" else None
+    heading = ERROR_HEADINGS.get(str(body.get("error")))
     title = f"{status} {heading or HEADINGS.get(status, '出错了')}"
     page = PAGES.get_template("error.html").render(
         title=title, kicker="出错了", status=status, body=body

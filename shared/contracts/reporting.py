@@ -31,3 +31,20 @@ class ResultsPublished(IntegrationPayload):
     supersedes: int | None
     reason: str | None
     published_by: str
+
+
+class ResultsWithdrawn(IntegrationPayload):
+    """An office withdrew (撤回) a round's publication made in error: every version published
+    before it leaves public view, and the public is told when (the message's time) and why.
+    `version` and `run_id` name the version that was in force. Publishing the round again
+    later is a new `reporting.results.published` (its `supersedes` null)."""
+
+    event_type = "reporting.results.withdrawn"
+    schema_version = 1
+    campaign_id: UUID
+    round: int
+    jurisdiction_id: UUID
+    version: int
+    run_id: UUID
+    reason: str
+    withdrawn_by: str

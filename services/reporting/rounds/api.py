@@ -1,4 +1,4 @@
-"""Round results for the offices that run a campaign, and publication (发布).
+"""Round results for the offices that run a campaign, publication (发布) and withdrawal (撤回).
 
 Everything here is embargoed: offices (in scope of the campaign), auditors and admins read
 every run, provisional ones included; evaluated units and the public read only what an
@@ -14,7 +14,7 @@ from fastapi import Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.reporting.application import ReportingApplication
-from services.reporting.domain import DigestMismatch
+from services.reporting.domain import DigestMismatch, NotPublished
 from services.reporting.rounds.files import Format, results_file, run_edition
 from services.reporting.rounds.read import RoundResults
 from services.reporting.rounds.schemas import (
@@ -24,6 +24,8 @@ from services.reporting.rounds.schemas import (
     PublishIn,
     ResultsOut,
     RoundOut,
+    WithdrawIn,
+    WithdrawnOut,
 )
 from services.reporting.rounds.views import ROUND_HEADS
 from services.reporting.trends.read import office_runs, unit_trend
@@ -67,15 +69,19 @@ def resolve_campaign(runtime: ServiceRuntime, campaign_id: str, field: str) -> S
 
 
 def publication_out(results: RoundResults, doc: Document) -> dict[str, Any]:
-    """A round's publication with each version marked current or superseded."""
-    current = doc["version"]
+    """A round's publication with each version marked current, superseded or withdrawn."""
     return doc | {
         "campaign_name": results.campaign_name(doc["campaign_id"]),
-        "versions": [
-            v | {"status": "current" if v["version"] == current else "superseded"}
-            for v in doc["versions"]
-        ],
+        "withdrawn": doc.get("withdrawn"),
+        "withdrawals": doc.get("withdrawals", []),
+        "versions": [v | {"status": version_status(doc, v)} for v in doc["versions"]],
     }
+
+
+def version_status(doc: Document, version: Document) -> str:
+    if version.get("withdrawn"):
+        return "withdrawn"
+    return "current" if version["version"] == doc["version"] else "superseded"
 
 
 @router.get("/campaigns/{campaign_id}/rounds", response_model=list[RoundOut], **allow(READ))
@@ -85,14 +91,24 @@ def list_rounds(
     """The campaign's scored rounds (by round), each with its runs and what is published."""
     heads = page.fetch(views, ROUND_HEADS, where={"campaign_id": str(campaign_id)})
     published = {doc["round"]: doc for doc in results.publications(str(campaign_id))}
-    return [
-        head
-        | {
-            "published_version": published.get(head["round"], {}).get("version"),
-            "published_run_id": published.get(head["round"], {}).get("run_id"),
+    return [head | _published_state(published.get(head["round"])) for head in heads]
+
+
+def _published_state(doc: Document | None) -> dict[str, Any]:
+    """What of a round is published: the version in force, or the withdrawal in force."""
+    if doc is None:
+        return {"published_version": None, "published_run_id": None, "withdrawn": None}
+    if doc.get("withdrawn"):
+        return {
+            "published_version": None,
+            "published_run_id": None,
+            "withdrawn": doc["withdrawn"],
         }
-        for head in heads
-    ]
+    return {
+        "published_version": doc["version"],
+        "published_run_id": doc["run_id"],
+        "withdrawn": None,
+    }
 
 
 @router.get(
@@ -230,9 +246,45 @@ def publish(
     **allow(READ),
 )
 def publications(campaign_id: UUID, round_number: RoundNumber, results: Results) -> dict[str, Any]:
-    """The round's publication: every version, the one in force first marked current."""
-    found, _ = results.published(str(campaign_id), round_number)
+    """The round's publication: every version, the one in force marked current, and every
+    withdrawal (a withdrawn round is still read here, with its history)."""
+    found = results.publication(str(campaign_id), round_number)
+    if found is None:
+        raise NotPublished("these results have not been published", field="path.round_number")
     return publication_out(results, found)
+
+
+@router.post(
+    "/campaigns/{campaign_id}/rounds/{round_number}/withdrawals",
+    status_code=201,
+    response_model=WithdrawnOut,
+    **allow(Policy.write("office", scope=CAMPAIGN)),
+)
+def withdraw(
+    campaign_id: UUID,
+    round_number: RoundNumber,
+    body: WithdrawIn,
+    caller: CurrentPrincipal,
+    app: App,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """撤回: takes the round's publication in force out of public view (a round published
+    in error, or before the embargo was agreed), with a reason. Every public route of the
+    round then answers 410 `publication_withdrawn` naming when and why; offices still read
+    the runs and the history. Publishing the round again later is a new publication. Nothing
+    published, or withdrawn already, is 409. A retry with the same `Idempotency-Key` and
+    body answers the first answer; another body with that key is 409."""
+    request = body.model_dump(mode="json") | {
+        "campaign_id": str(campaign_id),
+        "round": round_number,
+    }
+    answer = app.withdraw(
+        caller, campaign_id, round_number, body.reason, key=idempotency_key, request=request
+    )
+    response.status_code = answer["status_code"]
+    withdrawn: dict[str, Any] = answer["body"]
+    return withdrawn
 
 
 def _text(value: UUID | None) -> str | None:

@@ -1,6 +1,7 @@
 """Download responses for a run's results (shared by the office and the public routes), and
 what a file says about itself: its names, and for a published version that a later one
-corrected, a notice in the file, so that a copy passed around shows it is out of date."""
+corrected, or that was withdrawn (撤回), a notice in the file, so that a copy passed around
+shows it is out of date or no longer public."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def published_edition(
     results: RoundResults, run: Document, publication: Document, shown: Document
 ) -> Edition:
     version = shown["version"]
+    if shown.get("withdrawn"):
+        return withdrawn_edition(results, run, shown)
     later = next((v for v in publication["versions"] if v["supersedes"] == version), None)
     ascii_name = f"results-round{run['round']}-v{version}"
     if later is None:
@@ -48,6 +51,22 @@ def published_edition(
         _name(results, run, f"（第{version}版，已更正）"),
         f"{ascii_name}-superseded",
         f"第{version}版，已更正",
+        notice,
+    )
+
+
+def withdrawn_edition(results: RoundResults, run: Document, shown: Document) -> Edition:
+    """A version withdrawn from public view, as an office's copy of its run reads: never
+    passed on as published results. Public routes answer 410 before any file is made."""
+    version, withdrawal = shown["version"], shown["withdrawn"]
+    notice = (
+        f"此为已撤回的发布版本：第{version}版已于{beijing(withdrawal['withdrawn_at'])}撤回，"
+        f"撤回原因：{withdrawal['reason']}。不是现行发布的结果。"
+    )
+    return Edition(
+        _name(results, run, f"（第{version}版，已撤回）"),
+        f"results-round{run['round']}-v{version}-withdrawn",
+        f"第{version}版，已撤回",
         notice,
     )
 

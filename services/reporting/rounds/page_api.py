@@ -1,7 +1,8 @@
 """The public results page: server-rendered HTML (Jinja2, autoescaped), Chinese first, usable
 on a phone, with every style and chart inline so that it works on an intranet that reaches
 nothing outside. It shows only published versions, exactly as the public JSON routes do, and
-a round still embargoed answers the same 404 page whether or not it has been scored."""
+a round still embargoed answers the same 404 page whether or not it has been scored, and a
+withdrawn one (撤回) the 410 page 已撤回 with when and why (`error_pages`)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from services.reporting.documents import beijing
-from services.reporting.domain import NotPublished
 from services.reporting.error_pages import PageRoute
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.method import methodology
-from services.reporting.rounds.public_api import PUBLIC, Version, published_cycles
+from services.reporting.rounds.public_api import (
+    PUBLIC,
+    Version,
+    published_cycles,
+    published_dossier_of,
+)
 from services.reporting.rounds.shares import distribution, weighting_note
 from services.reporting.rounds.views import PUBLICATIONS
 from services.reporting.trends.read import chart_lines as cycle_lines
@@ -55,6 +60,7 @@ def index_page(
         | {
             "campaign_name": results.campaign_name(doc["campaign_id"]),
             "href": f"/public/pages/campaigns/{doc['campaign_id']}/rounds/{doc['round']}",
+            "withdrawn": doc.get("withdrawn"),
         }
         for doc in found.items
     ]
@@ -114,15 +120,10 @@ def unit_page(request: Request, campaign_id: UUID, unit_id: UUID, results: Resul
     """单位评议档案 as HTML: the unit's results in each published round (the versions in
     force), each component and deduction with the scheme's formula, its trend, and its
     published results across the program's cycles (历次评议) with their chart."""
-    published = results.publications(str(campaign_id))
-    if not published:
-        raise NotPublished("nothing of this campaign has been published", field="path.campaign_id")
-    chosen = {doc["round"]: doc["run_id"] for doc in published}
-    dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
+    dossier = published_dossier_of(results, campaign_id, unit_id)
     names: dict[str, str] = {}
-    for number, run_id in chosen.items():
-        if number in {item["round"] for item in dossier["rounds"]}:
-            names |= results.run(run_id)["payload"]["list_names"]
+    for item in dossier["rounds"]:
+        names |= results.run(item["run_id"])["payload"]["list_names"]
     cycles = published_cycles(request, results, campaign_id, unit_id)
     points = [point for cycle in cycles for point in cycle["rounds"]]
     for point in points:

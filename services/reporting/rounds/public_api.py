@@ -1,7 +1,8 @@
 """Published results, for everyone (no key): only what an office has published, in the
 version asked for (default the one in force). A round that has not been published answers
 404 `not_published`, the same whether or not it has been scored, so the embargo does not
-leak even the existence of results."""
+leak even the existence of results. A round whose publication was withdrawn (撤回) answers
+410 `publication_withdrawn`, naming when and why, and never the withdrawn results."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from uuid import UUID
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from services.reporting.domain import CategoryNotFound, NotPublished
+from services.reporting.domain import CategoryNotFound
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.files import Format, published_edition, results_file
@@ -22,7 +23,13 @@ from services.reporting.rounds.schemas import (
     PublishedRoundOut,
 )
 from services.reporting.rounds.views import PUBLICATIONS
-from services.reporting.trends.read import published_runs, unit_trend
+from services.reporting.rounds.withdrawn import nothing_in_force
+from services.reporting.trends.read import (
+    published_runs,
+    unit_trend,
+    with_withdrawals,
+    withdrawn_rounds,
+)
 from shared.canonical import canonical_json
 from shared.http import ViewsDep
 from shared.policy import Policy, PolicyRouter, allow
@@ -39,9 +46,17 @@ Version = Annotated[
 
 @router.get("/public/results", response_model=list[PublishedRoundOut], **allow(PUBLIC))
 def published_rounds(results: Results, views: ViewsDep, page: Pagination) -> list[dict[str, Any]]:
-    """Every published campaign round, most recently published first."""
+    """Every published campaign round, most recently published first; a round withdrawn
+    since (撤回) is listed as such (`status: withdrawn`, when and why)."""
     found = page.fetch(views, PUBLICATIONS, descending=True)
-    return [doc | {"campaign_name": results.campaign_name(doc["campaign_id"])} for doc in found]
+    return [
+        doc
+        | {
+            "campaign_name": results.campaign_name(doc["campaign_id"]),
+            "status": "withdrawn" if doc.get("withdrawn") else "current",
+        }
+        for doc in found
+    ]
 
 
 def _published(
@@ -128,12 +143,21 @@ def published_dossier(
     request: Request, campaign_id: UUID, unit_id: UUID, results: Results
 ) -> dict[str, Any]:
     """A unit's published results across the campaign's published rounds (the versions in
-    force): components, deductions, overrides, intervals, rank, grade, lists and trend."""
-    chosen = {doc["round"]: doc["run_id"] for doc in results.publications(str(campaign_id))}
-    if not chosen:
-        raise NotPublished("nothing of this campaign has been published", field="path.campaign_id")
-    dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
+    force): components, deductions, overrides, intervals, rank, grade, lists and trend. A
+    round withdrawn since is not among them: `withdrawn` names it, when and why."""
+    dossier = published_dossier_of(results, campaign_id, unit_id)
     return dossier | {"cycles": published_cycles(request, results, campaign_id, unit_id)}
+
+
+def published_dossier_of(results: RoundResults, campaign_id: UUID, unit_id: UUID) -> Document:
+    """The dossier over the rounds in force; 410 when every published round was withdrawn,
+    404 when none was published."""
+    in_force = results.in_force(str(campaign_id))
+    if not in_force:
+        raise nothing_in_force(results.publications(str(campaign_id)), "path.campaign_id")
+    chosen = {doc["round"]: doc["run_id"] for doc in in_force}
+    dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
+    return dossier | {"withdrawn": withdrawn_rounds(results, str(campaign_id))}
 
 
 def published_cycles(
@@ -145,7 +169,7 @@ def published_cycles(
     if campaign is None:
         return []
     trend = unit_trend(runtime.views, results, campaign, str(unit_id), published_runs(results))
-    cycles: list[Document] = trend["cycles"]
+    cycles: list[Document] = with_withdrawals(results, trend)["cycles"]
     return cycles
 
 

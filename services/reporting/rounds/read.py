@@ -19,6 +19,7 @@ from services.reporting.rounds.views import (
     ROUND_UNITS,
     round_key,
 )
+from services.reporting.rounds.withdrawn import withdrawn
 from shared.campaign_view import CampaignView
 from shared.canonical import digest
 from shared.text_order import pinyin_key
@@ -118,13 +119,16 @@ class RoundResults:
         self, campaign_id: str, round_number: int, version: int | None = None
     ) -> tuple[Document, Document]:
         """(publication, the version asked for, default the one in force); NotPublished
-        while the round is embargoed."""
+        while the round is embargoed, PublicationWithdrawn (410) for a withdrawn version."""
         found = self.publication(campaign_id, round_number)
         if found is None:
             raise NotPublished("these results have not been published", field="path.round_number")
         wanted = version or found["version"]
         for item in found["versions"]:
             if item["version"] == wanted:
+                if item.get("withdrawn"):
+                    field = "path.round_number" if version is None else "query.version"
+                    raise withdrawn(found, item["withdrawn"], field)
                 return found, item
         raise NotPublished("no such published version", field="query.version")
 
@@ -191,11 +195,16 @@ class RoundResults:
         ]
 
     def publications(self, campaign_id: str) -> list[Document]:
+        """The campaign's published rounds, those withdrawn (撤回) included."""
         return [
             doc
             for page in self._views.pages(PUBLICATIONS, where={"campaign_id": campaign_id})
             for doc in page
         ]
+
+    def in_force(self, campaign_id: str) -> list[Document]:
+        """The campaign's rounds the public reads: published and not withdrawn."""
+        return [doc for doc in self.publications(campaign_id) if not doc.get("withdrawn")]
 
 
 def trend_point(number: int, result: Document) -> Document:

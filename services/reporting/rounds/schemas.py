@@ -28,6 +28,30 @@ class PublishIn(BaseModel):
     )
 
 
+class WithdrawIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    reason: Prose = Field(
+        min_length=1,
+        max_length=2000,
+        description="Why the publication is withdrawn (撤回原因); shown to the public",
+        examples=["误将第2轮结果作为第1轮发布"],
+    )
+
+
+class WithdrawalOut(BaseModel):
+    version: int = Field(description="The version that was in force")
+    run_id: UUID
+    reason: str
+    withdrawn_by: str
+    withdrawn_at: str
+
+
+class WithdrawnOut(WithdrawalOut):
+    campaign_id: UUID
+    round: int
+    status: str = Field("withdrawn", description="withdrawn (已撤回)")
+
+
 class VersionOut(BaseModel):
     version: int
     run_id: UUID
@@ -38,7 +62,12 @@ class VersionOut(BaseModel):
     reason: str | None
     published_by: str
     published_at: str | None = None
-    status: str | None = Field(None, description="current (在用) or superseded (已更正)")
+    status: str | None = Field(
+        None, description="current (在用), superseded (已更正) or withdrawn (已撤回)"
+    )
+    withdrawn: WithdrawalOut | None = Field(
+        None, description="The withdrawal that took this version out of public view"
+    )
 
 
 class PublishedOut(VersionOut):
@@ -51,10 +80,14 @@ class PublicationOut(BaseModel):
     round: int
     jurisdiction_id: UUID
     campaign_name: str | None = None
-    version: int = Field(description="The version in force")
+    version: int = Field(description="The latest version (in force unless withdrawn)")
     run_id: UUID
     published_at: str
     versions: list[VersionOut]
+    withdrawn: WithdrawalOut | None = Field(
+        None, description="The withdrawal in force: nothing of the round is public"
+    )
+    withdrawals: list[WithdrawalOut] = Field(default_factory=list)
 
 
 class ShareOut(BaseModel):
@@ -161,8 +194,9 @@ class RoundOut(BaseModel):
     current_run_id: UUID
     final_run_id: UUID | None
     runs: list[RunSummary]
-    published_version: int | None
+    published_version: int | None = Field(description="In force; null when withdrawn")
     published_run_id: UUID | None
+    withdrawn: WithdrawalOut | None = None
 
 
 class DossierRound(BaseModel):
@@ -194,6 +228,14 @@ class CyclePoint(TrendPoint):
     insufficient_sample: bool
 
 
+class WithdrawnRound(BaseModel):
+    """A round of the campaign withdrawn from public view (撤回): when and why."""
+
+    round: int
+    withdrawn_at: str
+    reason: str
+
+
 class Cycle(BaseModel):
     """One campaign of the program (a cycle) and the unit's results in its rounds."""
 
@@ -203,6 +245,10 @@ class Cycle(BaseModel):
     ends_on: str
     current: bool = Field(description="The campaign this dossier is of")
     rounds: list[CyclePoint]
+    withdrawn: list[WithdrawnRound] = Field(
+        default_factory=list,
+        description="Published rounds since withdrawn (撤回), on the public routes: not shown",
+    )
 
 
 class DossierOut(BaseModel):
@@ -218,6 +264,11 @@ class DossierOut(BaseModel):
         description="历次评议: the campaigns of the same program (same jurisdiction and "
         "pattern), oldest first, with the unit's results in the rounds the caller may see",
     )
+    withdrawn: list[WithdrawnRound] = Field(
+        default_factory=list,
+        description="The campaign's published rounds since withdrawn (撤回), on the public "
+        "routes: their results are not among `rounds`",
+    )
 
 
 class PublishedRoundOut(BaseModel):
@@ -228,3 +279,5 @@ class PublishedRoundOut(BaseModel):
     version: int
     run_id: UUID
     published_at: str
+    status: str = Field("current", description="current (在用) or withdrawn (已撤回)")
+    withdrawn: WithdrawalOut | None = None

@@ -6,8 +6,11 @@ office), one document per unit result in the engine's order, and a head per roun
 its runs and which one is current (the latest final run, else the latest run).
 
 `publications` follows reporting's own log: which run of a round is published, in which
-versions. The two views never read each other's rows in a handler: the read side joins a
-publication to its run by run id, so either may be rebuilt, or catch up, first.
+versions, and whether it was withdrawn (撤回): a withdrawal marks every version published
+before it, and `withdrawn` names the one in force until the round is published again.
+
+The two views never read each other's rows in a handler: the read side joins a publication
+to its run by run id, so either may be rebuilt, or catch up, first.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared.contracts import IntegrationMessage
-from shared.contracts.reporting import ResultsPublished
+from shared.contracts.reporting import ResultsPublished, ResultsWithdrawn
 from shared.contracts.scoring import RoundScored
 from shared.text_order import pinyin_key
 from shared.views import Collection, Document, ViewTransaction
@@ -160,6 +163,7 @@ def on_published(tx: ViewTransaction, p: ResultsPublished, m: IntegrationMessage
         "published_by": p.published_by,
         "published_at": m.occurred_at.isoformat(),
         "position": m.position,
+        "withdrawn": None,
     }
     tx.put(
         PUBLICATIONS,
@@ -171,14 +175,43 @@ def on_published(tx: ViewTransaction, p: ResultsPublished, m: IntegrationMessage
             "version": p.version,
             "run_id": str(p.run_id),
             "published_at": version["published_at"],
+            "withdrawn": None,
+        },
+    )
+
+
+def on_withdrawn(tx: ViewTransaction, p: ResultsWithdrawn, m: IntegrationMessage) -> None:
+    key = round_key(str(p.campaign_id), p.round)
+    doc: dict[str, Any] | None = tx.get(PUBLICATIONS, key)
+    if doc is None:
+        return  # a withdrawal always follows its round's publication in the same log
+    withdrawal = {
+        "version": p.version,
+        "run_id": str(p.run_id),
+        "reason": p.reason,
+        "withdrawn_by": p.withdrawn_by,
+        "withdrawn_at": m.occurred_at.isoformat(),
+        "position": m.position,
+    }
+    tx.put(
+        PUBLICATIONS,
+        key,
+        doc
+        | {
+            "versions": [
+                v if v.get("withdrawn") else v | {"withdrawn": withdrawal} for v in doc["versions"]
+            ],
+            "withdrawals": [*doc.get("withdrawals", []), withdrawal],
+            "withdrawn": withdrawal,
         },
     )
 
 
 PUBLICATIONS_VIEW = View(
     "publications",
-    1,
+    2,  # 2: withdrawals (撤回)
     (Collection(PUBLICATIONS, index=("jurisdiction_id", "campaign_id"), sort="published_at"),),
-    {"reporting": {ResultsPublished: on_published}},
-    "Which run of each campaign round is published (发布), every version kept.",
+    {"reporting": {ResultsPublished: on_published, ResultsWithdrawn: on_withdrawn}},
+    "Which run of each campaign round is published (发布), every version kept, and which "
+    "were withdrawn (撤回).",
 )

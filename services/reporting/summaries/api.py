@@ -5,7 +5,8 @@ any: an office that runs the campaign (its jurisdiction in the office's scope) s
 round's current run, published or not, like its other `/campaigns/…` routes, with the
 rectification and complaint casework; any other office sees only what was published. The
 public and evaluated units read the published figures alone (`/public/summaries/…`), and
-an embargoed round answers the same 404 `not_published` as every public route."""
+an embargoed round answers the same 404 `not_published` as every public route, a withdrawn
+one (撤回) the same 410 `publication_withdrawn`."""
 
 from __future__ import annotations
 
@@ -81,7 +82,8 @@ def jurisdiction_summary(
         published = None
         if publication is not None and publication["run_id"] == run["run_id"]:
             marked = publication_out(results, publication)
-            published = next(v for v in marked["versions"] if v["status"] == "current")
+            # None when the round was withdrawn (撤回): no version is current then.
+            published = next((v for v in marked["versions"] if v["status"] == "current"), None)
     else:
         run, published = _published(results, campaign_id, round_number, None)
     summary = summarize(results, runtime.registry, run, str(jurisdiction_id))

@@ -19,6 +19,7 @@ from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.png import ranking_png
 from services.reporting.rounds.public_api import PUBLIC
 from services.reporting.rounds.read import RoundResults
+from services.reporting.rounds.withdrawn import nothing_in_force
 from services.reporting.trends.pdf import dossier_pdf
 from services.reporting.trends.read import (
     Chooser,
@@ -26,6 +27,7 @@ from services.reporting.trends.read import (
     office_runs,
     published_runs,
     unit_trend,
+    with_withdrawals,
 )
 from shared.policy import PolicyRouter, allow
 from shared.runtime import ServiceRuntime
@@ -56,11 +58,12 @@ def trend_of(request: Request, campaign_id: UUID, unit_id: UUID, public: bool) -
     campaign = _campaign(runtime, campaign_id, public)
     choose: Chooser = published_runs(results) if public else office_runs(results)
     if public and not choose(str(campaign_id)):
-        raise NotPublished("nothing of this campaign has been published", field="path.campaign_id")
+        # Withdrawn (410) when all that was published was withdrawn, else not published.
+        raise nothing_in_force(results.publications(str(campaign_id)), "path.campaign_id")
     trend = unit_trend(runtime.views, results, campaign, str(unit_id), choose)
     if not trend["points"]:
         raise RoundNotScored("no results for this unit", field="path.unit_id")
-    return trend
+    return with_withdrawals(results, trend) if public else trend
 
 
 def _title(trend: Document) -> str:

@@ -107,12 +107,36 @@ def office_runs(results: RoundResults) -> Chooser:
 
 
 def published_runs(results: RoundResults) -> Chooser:
-    """Every published round's version in force (the public, units)."""
+    """Every published round's version in force (the public, units); a withdrawn round
+    (撤回) is none of them."""
 
     def choose(campaign_id: str) -> dict[int, str]:
-        return {doc["round"]: doc["run_id"] for doc in results.publications(campaign_id)}
+        return {doc["round"]: doc["run_id"] for doc in results.in_force(campaign_id)}
 
     return choose
+
+
+def withdrawn_rounds(results: RoundResults, campaign_id: str) -> list[Document]:
+    """The campaign's rounds withdrawn from public view and not published again: when and
+    why, which a public dossier or trend names in place of their results."""
+    return [
+        {
+            "round": doc["round"],
+            "withdrawn_at": doc["withdrawn"]["withdrawn_at"],
+            "reason": doc["withdrawn"]["reason"],
+        }
+        for doc in results.publications(campaign_id)
+        if doc.get("withdrawn")
+    ]
+
+
+def with_withdrawals(results: RoundResults, trend: Document) -> Document:
+    """The public trend with each cycle's withdrawn rounds named."""
+    cycles = [
+        cycle | {"withdrawn": withdrawn_rounds(results, cycle["campaign_id"])}
+        for cycle in trend["cycles"]
+    ]
+    return trend | {"cycles": cycles}
 
 
 def chart_lines(trend: Document) -> list[dict[str, Any]]:
