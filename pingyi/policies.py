@@ -81,7 +81,8 @@ def markdown(routes: list[RoutePolicy]) -> str:
         "scope says *outside: 404*, answered exactly as a target that does not exist. The "
         "403's reason names the rule that refused: `outside your jurisdiction`, `a unit's key "
         "acts for its own unit only`, or, for a target that names who may act (a wave its "
-        "accredited agencies), `only the agency keys this wave names may act on it`.",
+        "accredited agencies), `only the agencies accredited to this survey wave may act on it` "
+        "(the target named in words, never by its scope kind).",
         "- Admins may do everything; auditors read everything and write nothing.",
         "- A write retried with the same `Idempotency-Key` is checked against its policy "
         "first: if its target has left the caller's scope since (a unit moved to another "

@@ -15,7 +15,16 @@ LONG_CHOICE = 200
 """A choice among more values than a reason reads well with (an answer on any of the five
 scales is one of over a hundred): said in words, the values left to the schema."""
 
+BLANK = "must not be blank (spaces alone, full-width ones included, are blank)"
+"""Text that is whitespace alone, refused where text is required: a model strips it to
+nothing (`str_strip_whitespace`) before its length is checked, and "　" (the ideographic
+space a Chinese input method types) is whitespace too."""
+
 _LENGTH_WORDS = {"too_long": "at most", "too_short": "at least"}
+_TOO_SHORT = ("too_short", "string_too_short")
+"""A text too short, as pydantic says it: by its generic length check (a limit placed on a
+text type of ours, `Annotated[Line, Field(min_length=1)]`) or its string one (`reason: Prose
+= Field(min_length=1)`)."""
 
 
 def reason_of(err: Mapping[str, Any]) -> str:
@@ -24,8 +33,8 @@ def reason_of(err: Mapping[str, Any]) -> str:
     kind, given = err.get("type"), err.get("input")
     if kind == "literal_error" and len(reason) > LONG_CHOICE:
         return "not one of the accepted values (the request's schema lists them: /docs)"
-    if kind == "too_short" and isinstance(given, str) and given and not given.strip():
-        return "must not be blank"  # stripped to nothing: "at least 1 character, not 3" misleads
+    if kind in _TOO_SHORT and isinstance(given, str) and given and not given.strip():
+        return BLANK  # stripped to nothing: "at least 1 character, not 3" misleads
     if kind in _LENGTH_WORDS and isinstance(given, str):
         context = err.get("ctx") or {}
         limit = context.get("max_length" if kind == "too_long" else "min_length")

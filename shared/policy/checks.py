@@ -11,6 +11,7 @@ from shared.auth import Principal
 from shared.errors import ForbiddenError, PingyiError
 from shared.policy.model import ALL_ROLES, Policy, Scope, ScopeResolver, ScopeTarget
 from shared.policy.resolvers import KERNEL_RESOLVERS, MalformedId
+from shared.policy.words import only_parties
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -129,11 +130,12 @@ def in_scope(runtime: ServiceRuntime, caller: Principal, target: ScopeTarget) ->
 
 def why_outside(caller: Principal, target: ScopeTarget, kind: str) -> str:
     """Why `in_scope` refused, by the rule that refused: an agency not accredited to a wave
-    in its own city was told "outside your jurisdiction", which sends it to the wrong fix."""
+    in its own city was told "outside your jurisdiction", which sends it to the wrong fix.
+    In the API's words: the target is named by what it is, never by its scope kind."""
     if caller.own_unit is not None and target.unit_id is not None:
         return "a unit's key acts for its own unit only"
     if target.parties.get(caller.role) is not None:
-        return f"only the {caller.role} keys this {kind} names may act on it"
+        return only_parties(caller.role, kind)
     return "outside your jurisdiction"
 
 

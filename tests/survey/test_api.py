@@ -281,7 +281,9 @@ def test_only_the_waves_agency_or_an_admin_pushes(
         assert response.status_code == 403, response.text
     # The agency is told why, by the rule that refused it (not "outside your jurisdiction").
     refused = push(cluster, wave_id, _qs(world, "Q1"), world.other_agency.headers).json()
-    assert refused["detail"][0]["reason"] == "only the agency keys this wave names may act on it"
+    assert refused["detail"][0]["reason"] == (
+        "only the agencies accredited to this survey wave may act on it"
+    )
     assert push(cluster, wave_id, _qs(world, "Q1"), ADMIN).status_code == 200
     assert response_count(cluster, wave_id) == 1
 

@@ -1,9 +1,10 @@
 """Survey's own wave progress for the office of a county where a city-wide wave has survey
 points: its part (its points and county, their total, and the questionnaires collected
-there by channel, respondent group, agency and status), never the other county's rows; the
-city office and the agency read it whole; a county of the city without a point of the wave
-reads nothing (the story: tests/reporting/progress/story.py, WY-01 in 舞阳县 with A1, A2
-(voided later) and A3 of a target of 4, LY-01 in 临颍县 with A4 and A5 of 2)."""
+there by channel, respondent group, agency and status; a voided one collected no more),
+never the other county's rows; the city office and the agency read it whole; a county of
+the city without a point of the wave reads nothing (the story:
+tests/reporting/progress/story.py, WY-01 in 舞阳县 with A1, A2 (voided later) and A3 of a
+target of 4, LY-01 in 临颍县 with A4 and A5 of 2)."""
 
 from __future__ import annotations
 
@@ -35,25 +36,26 @@ def test_a_county_office_reads_its_part_of_a_city_wave(story: Any) -> None:
     assert mine.status_code == 200, mine.text
     body = mine.json()
     assert body["part"]["jurisdiction_ids"] == [world.county_id]
-    assert body["total"] == {"collected": 3, "target": 4}
+    # A2 voided stands no more: A1 and A3 of 4 (`by_status` still lists A2).
+    assert body["total"] == {"collected": 2, "target": 4}
     assert list(body["by_point"]) == ["WY-01"]
-    assert body["by_point"]["WY-01"]["collected"] == 3
-    assert body["by_county"] == {world.county_id: {"collected": 3, "target": 4}}
-    # A1 and A2 at the survey point by service users, A3 on paper by a supervisor; the
-    # wave's declared online channel and public group listed at 0.
+    assert body["by_point"]["WY-01"]["collected"] == 2
+    assert body["by_county"] == {world.county_id: {"collected": 2, "target": 4}}
+    # A1 at the survey point by a service user, A3 on paper by a supervisor; the wave's
+    # declared online channel and public group listed at 0.
     assert body["by_channel"] == {
-        "survey_point": {"collected": 2, "target": None},
+        "survey_point": {"collected": 1, "target": None},
         "paper": {"collected": 1, "target": None},
         "online": {"collected": 0, "target": None},
     }
     assert {k: v["collected"] for k, v in body["by_group"].items()} == {
-        "user": 2,
+        "user": 1,
         "supervisor": 1,
         "public": 0,
     }
     assert body["by_group"]["user"]["target_percent"] == 50
     agency = world.agency.principal_id
-    assert body["by_agency"] == {agency: {"collected": 3, "quota": None}}
+    assert body["by_agency"] == {agency: {"collected": 2, "quota": None}}
     assert body["by_status"] == {
         "counted": 2,
         "quarantined": 0,
@@ -87,7 +89,7 @@ def test_the_city_office_and_the_agency_read_the_whole_wave(story: Any) -> None:
     for reader in (world.city_office, world.agency, world.auditor):
         body = _progress(cluster, told, reader.headers).json()
         assert body["part"] is None
-        assert body["total"] == {"collected": 5, "target": 6}
+        assert body["total"] == {"collected": 4, "target": 6}
         assert set(body["by_point"]) == {"WY-01", "LY-01"}
         assert body["by_status"]["voided"] == 1
 

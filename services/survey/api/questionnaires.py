@@ -21,7 +21,7 @@ from services.survey.schemas.questionnaires import (
     VersionsOut,
 )
 from services.survey.schemas.views import ProgressOut, QuestionnaireRowOut, ScanOut
-from services.survey.views.waves import PROGRESS, collected_between, county_part
+from services.survey.views.waves import PROGRESS, agency_part, collected_between, county_part
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import BodyFingerprint, IdempotencyKey
@@ -262,14 +262,19 @@ def wave_progress(
     views: ViewsDep,
 ) -> dict[str, Any]:
     """回收进度: collected against target by survey point, county, channel, respondent group
-    and agency, and how many questionnaires stand in each status. From the view (live, may
-    lag a batch by a moment). The office of a county where a wider wave has survey points
-    reads its counties' part (`part`): their points and counties and the total of those;
-    the breakdowns by channel, group, agency and status are the whole wave's, left out."""
+    and agency — the questionnaires that stand, a voided one or one of a withdrawn batch no
+    longer counting toward a target — and how many questionnaires stand in each status
+    (every one recorded). From the view (live, may lag a batch by a moment). The office of
+    a county where a wider wave has survey points reads its counties' part (`part`): their
+    points and counties, the total of those, and the questionnaires collected there by
+    channel, group, agency and status. An agency reads its own line of `by_agency` only."""
     wave = app.wave(wave_id)
     doc = views.get(PROGRESS, str(wave_id))
     if doc is None:
         return {"wave_id": str(wave_id), "pending": True}
     counties = {str(point.jurisdiction_id) for point in wave.points}
-    part = part_in_scope(auth, caller, str(wave.jurisdiction_id), counties, {"agency": "agency_id"})
-    return doc if part is None else county_part(doc, part)
+    part = part_in_scope(auth, caller, str(wave.jurisdiction_id), counties, AGENCY_OWN)
+    if part is not None:
+        doc = county_part(doc, part)
+    own = party_where(caller, AGENCY_OWN).get("agency_id")
+    return doc if own is None else agency_part(doc, str(own))

@@ -35,13 +35,21 @@ class ProgressOut(BaseModel):
         description="A county office's part of a wider wave: the counties (jurisdiction_ids) "
         "and what the part holds (note); null for the whole wave",
     )
-    total: dict[str, Any] | None = None
+    total: dict[str, Any] | None = Field(
+        default=None,
+        description="`collected` against `target`: the questionnaires that stand (a voided "
+        "one, or one of a withdrawn batch, counts toward no target), as in every breakdown",
+    )
     by_point: dict[str, Any] | None = None
     by_county: dict[str, Any] | None = None
     by_channel: dict[str, Any] | None = None
     by_group: dict[str, Any] | None = None
-    by_agency: dict[str, Any] | None = None
-    by_status: dict[str, int] | None = None
+    by_agency: dict[str, Any] | None = Field(
+        default=None, description="Per agency against its quota; an agency reads its own only"
+    )
+    by_status: dict[str, int] | None = Field(
+        default=None, description="Every questionnaire recorded, voided and withdrawn included"
+    )
 
 
 class DepartureOut(BaseModel):

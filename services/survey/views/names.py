@@ -9,6 +9,10 @@ PROGRESS = "wave_progress"
 WAVE_AGENCIES = "wave_agencies"
 """One row per (wave, accredited agency): how an agency finds every wave it may push into."""
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
+GONE = ("voided", "withdrawn")
+"""Statuses a questionnaire never leaves, that no longer stand: it was voided (entered in
+error) or its batch withdrawn. Progress no longer counts it as collected toward a target
+(`by_status` still lists it)."""
 UNSPECIFIED = "unspecified"
 """The key of the bucket for a questionnaire that names no point, channel, group or agency
 (the same key reporting's progress uses)."""

@@ -28,21 +28,24 @@ def county_of(progress: Document, point: str | None) -> str:
     return str(progress["point_county"].get(point or "", UNSPECIFIED))
 
 
-def count_in_county(progress: Document, county: str, keys: dict[str, str], n: int) -> None:
-    """`n` questionnaires of one place (`keys`: breakdown -> key, and "status") added to
-    the county's breakdowns (in place)."""
+def collect_in_county(progress: Document, county: str, keys: dict[str, str], n: int) -> None:
+    """`n` questionnaires of one place (`keys`: breakdown -> key) added to the county's
+    breakdowns (in place; -1: one that stopped standing, voided or withdrawn)."""
     found = _county(progress, county)
     for breakdown in BREAKDOWNS:
         counts = found[breakdown]
         counts[keys[breakdown]] = counts.get(keys[breakdown], 0) + n
-    found["by_status"][keys["status"]] += n
 
 
-def restate_in_county(progress: Document, county: str, before: str, after: str) -> None:
-    """One questionnaire of the county moved from status `before` to `after` (in place)."""
+def restate_in_county(
+    progress: Document, county: str, before: str | None, after: str, n: int = 1
+) -> None:
+    """`n` questionnaires of the county moved from status `before` (None: newly recorded) to
+    `after` (in place)."""
     by_status = _county(progress, county)["by_status"]
-    by_status[before] -= 1
-    by_status[after] += 1
+    if before is not None:
+        by_status[before] -= n
+    by_status[after] += n
 
 
 def _county(progress: Document, county: str) -> Document:
@@ -91,6 +94,13 @@ def county_part(progress: Document, counties: set[str]) -> Document:
         },
         "by_county_breakdown": {},
     }
+
+
+def agency_part(progress: Document, agency: str) -> Document:
+    """What an agency reads of a wave's progress: its own questionnaires in `by_agency`, not
+    the other agencies' work (which of them collected how much, against which quota)."""
+    mine = {key: found for key, found in progress["by_agency"].items() if key == agency}
+    return progress | {"by_agency": mine}
 
 
 def _summed(

@@ -26,7 +26,7 @@ from services.survey.views.names import (
     UNSPECIFIED_NAME,
     WAVES,
 )
-from services.survey.views.parts import count_in_county, county_of
+from services.survey.views.parts import collect_in_county, county_of, restate_in_county
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded, level_counts, row_codes
@@ -36,6 +36,8 @@ from shared.views.base import Document
 Recording = ResponseRecorded
 Place = tuple[str | None, str | None, str | None, str | None, str]
 """(survey point, channel, group, agency, status) as recorded: what progress counts by."""
+Spot = tuple[str | None, str | None, str | None, str | None]
+"""(survey point, channel, group, agency): where a questionnaire counts as collected."""
 
 
 def on_recorded(tx: ViewTransaction, p: ResponseRecorded, m: IntegrationMessage) -> None:
@@ -254,6 +256,19 @@ def move_counted(
 
 def _count_place(progress: Document, place: Place, n: int) -> None:
     point, channel, group, agency, status = place
+    county = collect(progress, (point, channel, group, agency), n)
+    progress["by_status"][status] += n
+    restate_in_county(progress, county, None, status, n)
+    if status == "counted" and point is not None:
+        counted = progress["counted_by_point"]
+        counted[point] = counted.get(point, 0) + n
+
+
+def collect(progress: Document, spot: Spot, n: int) -> str:
+    """`n` questionnaires collected at `spot` added to what was collected (in place): the
+    total and each breakdown, the county's too; -1 takes off one that stopped standing
+    (voided, or its batch withdrawn), which counts toward no target any more. Its county."""
+    point, channel, group, agency = spot
     progress["total"]["collected"] += n
     name = point or UNSPECIFIED_NAME
     _count(
@@ -265,16 +280,12 @@ def _count_place(progress: Document, place: Place, n: int) -> None:
         "by_channel": channel or UNSPECIFIED,
         "by_group": group or UNSPECIFIED,
         "by_agency": agency or UNSPECIFIED,
-        "status": status,
     }
     _count(progress["by_channel"], keys["by_channel"], n)
     _count(progress["by_group"], keys["by_group"], n, {"name": group or UNSPECIFIED_NAME})
     _count(progress["by_agency"], keys["by_agency"], n, {"quota": None})
-    progress["by_status"][status] += n
-    count_in_county(progress, county, keys, n)
-    if status == "counted" and point is not None:
-        counted = progress["counted_by_point"]
-        counted[point] = counted.get(point, 0) + n
+    collect_in_county(progress, county, keys, n)
+    return county
 
 
 def _count(buckets: dict[str, Any], key: str, n: int, extra: dict[str, Any] | None = None) -> None:

@@ -10,7 +10,9 @@ reproduces it exactly.
   recorded (`recorded_at`, its message's `occurred_at`): the quarantine list is a filter on
   it;
 - `progress`: collected against target per survey point, county, channel, respondent group
-  and agency, and how many stand in each status.
+  and agency — the questionnaires that stand: a voided one, or one of a withdrawn batch,
+  leaves every `collected` (it counts toward no target) — and how many stand in each status
+  (`by_status`, every questionnaire recorded).
 """
 
 from __future__ import annotations
@@ -19,15 +21,17 @@ from datetime import datetime
 from typing import Any
 
 from services.survey.views.names import (
+    GONE,
     PROGRESS,
     QUESTIONNAIRES,
     STATUSES,
     WAVE_AGENCIES,
     WAVES,
 )
-from services.survey.views.parts import county_of, county_part, restate_in_county
+from services.survey.views.parts import agency_part, county_of, county_part, restate_in_county
 from services.survey.views.recordings import (
     answer_counts,
+    collect,
     move_counted,
     on_batch_recorded,
     on_recorded,
@@ -39,6 +43,7 @@ __all__ = [
     "QUESTIONNAIRES",
     "WAVES",
     "WAVES_VIEW",
+    "agency_part",
     "collected_between",
     "county_part",
     "visible_waves",
@@ -170,7 +175,7 @@ def _restate(
     if doc is None:
         return
     before = doc["status"]
-    after = before if status is None or before in ("voided", "withdrawn") else status
+    after = before if status is None or before in GONE else status
     old = doc.get("answers")
     new = old if answers is None or doc["survey_point"] is None else answers
     tx.put(QUESTIONNAIRES, str(response_id), doc | changes | {"status": after, "answers": new})
@@ -182,6 +187,10 @@ def _restate(
         progress["by_status"][after] += 1
         county = county_of(progress, doc["survey_point"])
         restate_in_county(progress, county, before, after)
+    if after in GONE and before not in GONE:
+        # Collected counts toward targets: one voided or withdrawn no longer stands.
+        spot = (doc["survey_point"], doc["channel"], doc["group"], doc["agency_id"])
+        collect(progress, spot, -1)
     if before == "counted":
         move_counted(progress, doc["survey_point"], old, -1)
     if after == "counted":
@@ -281,8 +290,8 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 
 WAVES_VIEW = View(
     "waves",
-    # 10: questionnaire rows say when they were recorded (`recorded_at`).
-    10,
+    # 11: progress's `collected` leaves out voided and withdrawn questionnaires.
+    11,
     (
         Collection(
             WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name", sort_as="pinyin"
