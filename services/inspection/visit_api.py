@@ -166,9 +166,10 @@ def list_planned_visits(
     to, an admin all, an auditor none (sealed until conducted); a unit's key is refused by
     role, so it learns neither a visit nor a count. Paged (`limit`, `cursor`).
 
-    Not served from a view: a planned visit is never published, so this folds the visits'
-    stored events, selected by topic (visit events only), and keeps one page of the visits
-    the caller may see (services/inspection/planned_visits.py)."""
+    Not served from a view: a planned visit is never published. An index of the open plans
+    by inspector and jurisdiction, kept in memory and brought up to date from the visit
+    events committed since the last call, gives the plans the caller may see, and one page
+    of them is answered (services/inspection/planned_visits.py)."""
     plans = still_planned(app, Sight(caller, auth.visible_jurisdictions(caller), unit_id, kind))
     if page.cursor is not None:
         after = cursor_position(page.cursor)

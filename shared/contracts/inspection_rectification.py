@@ -4,7 +4,8 @@ A rectification order (整改通知书) is issued to one unit for one or more fi
 deadline in working days; the unit reports what it did; an inspector or office verifies it
 (accepted, or returned: a second return sends it to second handling 二次办理 with a new
 deadline); an overdue order is escalated (催办, then 通报, then 约谈); raters' re-rating of
-the fix (满意/基本满意/不满意) is recorded.
+the fix (满意/基本满意/不满意) is recorded. An order issued in error is withdrawn (撤销, not
+once accepted): `inspection.rectification.withdrawn` v1, after which it is as never issued.
 
 Every message carries the order's context as it stands after the change (unit,
 jurisdiction, campaign and round when given at issue, findings, deadline, status), so a
@@ -91,3 +92,28 @@ class RectificationRerated(_OrderFact):
     """Who rated (e.g. 投诉人, 评议代表), recorded by an office on their behalf."""
     reason: str
     rated_on: date
+
+
+class RectificationWithdrawn(IntegrationPayload):
+    """撤销: an order issued in error, withdrawn with the reason. It stays on record, but
+    stands for nothing: consumers treat it as never issued (scoring drops its re-rating and
+    escalations), and nothing changes it afterwards. Its own shape, not an `_OrderFact`: an
+    order's status is never `withdrawn` in the other messages, whose status values stay as
+    they were; `withdrawn_from` says where the order stood."""
+
+    event_type = "inspection.rectification.withdrawn"
+    schema_version = 1
+    order_id: UUID
+    unit_id: UUID
+    jurisdiction_id: UUID
+    finding_ids: tuple[UUID, ...]
+    deadline: date
+    withdrawn_from: RectificationStatus
+    """The order's status when it was withdrawn (never accepted: a verified order stands)."""
+    reason: str
+    withdrawn_on: date
+    actor: str
+    version: int
+    """The order's version after this change."""
+    campaign_id: UUID | None = None
+    round: int | None = None

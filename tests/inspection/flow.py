@@ -1,6 +1,7 @@
 """One course through every inspection area, spoken over HTTP so the same steps run against
 services in this process (a `Cluster`) and against services started as processes: a
-finding and its rectification order (issued overdue, urged, reported, verified, re-rated),
+finding and its rectification order (issued overdue, urged, reported, verified, re-rated;
+a second one issued in error and withdrawn),
 a complaint (taken in, dispatched, answered, concluded, called back), an assessment score
 and a veto, and a supervised task (assigned, reported on, completed). Every fact names the
 campaign and round it counts toward, so the messages it publishes can be checked for them.
@@ -33,6 +34,8 @@ EXPECTED = [
     "inspection.rectification.reported",
     "inspection.rectification.verified",
     "inspection.rectification.rerated",
+    "inspection.rectification.ordered",
+    "inspection.rectification.withdrawn",
     "inspection.complaints.received",
     "inspection.complaints.dispatched",
     "inspection.complaints.replied",
@@ -185,6 +188,26 @@ def rectify(course: Course) -> None:
         {"rating": "基本满意", "raters": "投诉人", "reason": "电话回访"},
     )
     course.made["finding"] = finding
+    mistaken = course.ok(
+        "inspection",
+        "POST",
+        "/rectifications",
+        keys["inspector"],
+        {
+            "unit_id": unit,
+            "finding_ids": [finding["finding_id"]],
+            "working_days": 5,
+            "requirements": "限期整改",
+        }
+        | counted(course),
+    )
+    course.made["withdrawn"] = course.ok(
+        "inspection",
+        "POST",
+        f"/rectifications/{mistaken['order_id']}/withdrawal",
+        keys["inspector"],
+        {"reason": "重复下发，通知书误发"},
+    )
 
 
 def complain(course: Course, today: str) -> None:
@@ -309,6 +332,9 @@ def check_views(course: Course) -> None:
 
     [order] = listed("/rectifications?status=accepted")
     assert (order["rating"], order["escalation"]) == ("基本满意", "催办")
+    [withdrawn] = listed("/rectifications?status=withdrawn")
+    assert withdrawn["order_id"] == course.made["withdrawn"]["order_id"]
+    assert withdrawn["withdrawn_reason"] == "重复下发，通知书误发"
     [complaint] = listed(f"/complaints?unit_id={unit}", course.keys["unit_key"])
     assert complaint["status"] == "closed" and complaint["complainant"] is None
     [score] = listed(f"/assessment-scores?campaign_id={course.ids['campaign']}")
@@ -346,6 +372,14 @@ def check_messages(course: Course, messages: list[IntegrationMessage]) -> None:
     assert (verified["outcome"], verified["status"]) == ("accepted", "accepted")
     assert by_type["inspection.rectification.escalated"]["step"] == "催办"
     assert by_type["inspection.rectification.rerated"]["rating"] == "基本满意"
+    versions = {m.event_type: m.schema_version for m in messages}
+    assert versions["inspection.rectification.withdrawn"] == 1
+    withdrawn = by_type["inspection.rectification.withdrawn"]
+    assert (withdrawn["order_id"], withdrawn["withdrawn_from"], withdrawn["reason"]) == (
+        course.made["withdrawn"]["order_id"],
+        "issued",
+        "重复下发，通知书误发",
+    )
     assert by_type["inspection.complaints.concluded"]["outcome"] == "verified"
     assert by_type["inspection.complaints.callback_recorded"]["satisfaction"] == "不满意"
     score = by_type["inspection.assessments.score_recorded"]
@@ -369,7 +403,9 @@ async def _stream(namespace: str) -> list[IntegrationMessage]:
         found = []
         for seq in range(int(info.state.first_seq), int(info.state.last_seq) + 1):
             raw = await js.get_msg(name, seq)
-            found.append(IntegrationMessage.decode(raw.data or b""))
+            message = IntegrationMessage.decode(raw.data or b"")
+            assert raw.subject == message.subject(namespace)  # <namespace>.<event type>
+            found.append(message)
         return found
     finally:
         await nc.close()

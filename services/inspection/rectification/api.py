@@ -3,7 +3,8 @@
 Offices and inspectors issue orders to units in their jurisdiction; the unit's keys see an
 order and report on it, and no other unit's key does (a legacy unit key, naming no unit,
 only if it is named on the order: `unit_principal_id`); inspectors and offices verify;
-offices escalate and record re-ratings; auditors read everything."""
+offices escalate and record re-ratings; offices and inspectors withdraw an order issued in
+error (as they withdraw a finding); auditors read everything."""
 
 from __future__ import annotations
 
@@ -18,16 +19,17 @@ from services.inspection.rectification.application import Commands
 from services.inspection.rectification.domain import OPEN, InvalidRectification
 from services.inspection.rectification.schemas import (
     EscalationIn,
+    OrderStatus,
     RectificationIn,
     RectificationOut,
     ReportIn,
     ReratingIn,
     VerificationIn,
+    WithdrawalIn,
 )
 from services.inspection.rectification.views import RECTIFICATIONS
 from services.inspection.workdays import china_today
 from shared.auth import AuthenticatorDep, CurrentPrincipal
-from shared.contracts.inspection_rectification import RectificationStatus
 from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
@@ -125,7 +127,7 @@ def list_rectifications(
     page: Pagination,
     app: RectificationApp,
     unit_id: Annotated[UUID | None, Query()] = None,
-    status: Annotated[RectificationStatus | None, Query()] = None,
+    status: Annotated[OrderStatus | None, Query()] = None,
     overdue: Annotated[
         bool | None, Query(description="Only overdue (or not overdue) orders")
     ] = None,
@@ -253,3 +255,22 @@ def rerate_rectification(
     return app.rerate_rectification(
         caller, order_id, body.rating, body.raters, body.reason, idempotency_key
     )
+
+
+@router.post(
+    "/rectifications/{order_id}/withdrawal",
+    status_code=201,
+    response_model=RectificationOut,
+    **allow(Policy.write("office", "inspector", scope=ORDER)),
+)
+def withdraw_rectification(
+    order_id: UUID,
+    body: WithdrawalIn,
+    caller: CurrentPrincipal,
+    app: RectificationApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """撤销 an order issued in error: it stays on record, marked withdrawn with the reason,
+    and counts for nothing (scoring treats it as never issued). An order verified and
+    accepted, or already withdrawn, is refused (409)."""
+    return app.withdraw_rectification(caller, order_id, body.reason, idempotency_key)

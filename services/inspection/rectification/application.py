@@ -22,7 +22,7 @@ from shared.idempotency import Response, run_idempotent
 
 
 class Commands(WorkingDays):
-    """Rectification orders: issue, report, verify, escalate, re-rate."""
+    """Rectification orders: issue, report, verify, escalate, re-rate, withdraw."""
 
     def rectification(self, order_id: UUID, field: str = "order_id") -> RectificationOrder:
         try:
@@ -189,6 +189,18 @@ class Commands(WorkingDays):
             lambda order, today: order.rerate(rating, raters, reason, caller.actor, today),
         )
 
+    def withdraw_rectification(
+        self, caller: Caller, order_id: UUID, reason: str, key: str | None
+    ) -> Response:
+        return self._change_rectification(
+            caller,
+            order_id,
+            "rectification-withdrawal",
+            key,
+            {"reason": reason},
+            lambda order, today: order.withdraw(reason, caller.actor, today),
+        )
+
     def _withdrawn_findings(self, order: RectificationOrder) -> list[str]:
         withdrawn = []
         for finding_id in order.finding_ids:
@@ -235,6 +247,7 @@ def rectification_out(o: RectificationOrder, today: date, calendar: WorkCalendar
         "escalation": o.escalation,
         "rating": o.rating,
         "ratings": o.ratings,
+        "withdrawn_reason": o.withdrawn_reason,
         "issued_by": o.issued_by,
         "overdue": overdue,
         "overdue_working_days": (
@@ -259,4 +272,6 @@ def history_entry(e: Any) -> Response:
     if isinstance(e, RectificationOrder.Rerated):
         detail = f"{e.rating}（{e.raters}）"
         return entry | {"event": "rerated", "detail": detail, "reason": e.reason}
+    if isinstance(e, RectificationOrder.Withdrawn):
+        return entry | {"event": "withdrawn", "detail": e.withdrawn_from, "reason": e.reason}
     raise TypeError(f"{type(e).__name__} is not a rectification event")

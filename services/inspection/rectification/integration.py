@@ -84,10 +84,20 @@ def rerated(e: RectificationOrder.Rerated) -> IntegrationPayload:
     )
 
 
+def withdrawn(e: RectificationOrder.Withdrawn) -> IntegrationPayload:
+    return contract.RectificationWithdrawn(
+        **_common(e),
+        withdrawn_from=typed_status(e.withdrawn_from),
+        reason=e.reason,
+        withdrawn_on=date.fromisoformat(e.withdrawn_on),
+    )
+
+
 MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {
     RectificationOrder.Issued: ordered,
     RectificationOrder.Reported: reported,
     RectificationOrder.Verified: verified,
     RectificationOrder.Escalated: escalated,
     RectificationOrder.Rerated: rerated,
+    RectificationOrder.Withdrawn: withdrawn,
 }

@@ -23,6 +23,9 @@ from shared.contracts.inspection_rectification import (
 )
 from shared.types import Day, Line, Prose
 
+OrderStatus = RectificationStatus | Literal["withdrawn"]
+"""An order's status here: the published ones, or withdrawn (撤销, said by its own message)."""
+
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -89,8 +92,16 @@ class ReratingIn(_In):
     reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["电话回访投诉人"])
 
 
+class WithdrawalIn(_In):
+    reason: Prose = Field(
+        min_length=1, max_length=REASON_MAX, examples=["整改通知书误发，问题不属于该单位"]
+    )
+
+
 class HistoryEntry(BaseModel):
-    event: Literal["ordered", "reported", "accepted", "returned", "escalated", "rerated"]
+    event: Literal[
+        "ordered", "reported", "accepted", "returned", "escalated", "rerated", "withdrawn"
+    ]
     at: str
     actor: str
     detail: str | None
@@ -110,7 +121,7 @@ class RectificationOut(BaseModel):
     issued_on: str
     working_days: int
     deadline: str
-    status: RectificationStatus
+    status: OrderStatus
     second_handling: bool
     returns: int
     report: str | None
@@ -118,6 +129,9 @@ class RectificationOut(BaseModel):
     escalation: EscalationStep | None
     rating: Rerating | None
     ratings: int
+    withdrawn_reason: str | None = Field(
+        default=None, description="Why the order was withdrawn (status `withdrawn`)"
+    )
     issued_by: str
     overdue: bool = Field(description="Owes a report and today (China) is past the deadline")
     overdue_working_days: int

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.inspection.rectification.domain import OPEN
+from services.inspection.rectification.domain import OPEN, WITHDRAWN
 from shared.contracts import IntegrationMessage
 from shared.contracts.inspection import FindingWithdrawn
 from shared.contracts.inspection_rectification import (
@@ -24,6 +24,7 @@ from shared.contracts.inspection_rectification import (
     RectificationReported,
     RectificationRerated,
     RectificationVerified,
+    RectificationWithdrawn,
 )
 from shared.messaging.inbox import ViewHandler
 from shared.views import Collection, Document, ViewTransaction
@@ -122,12 +123,28 @@ def _rerated(tx: ViewTransaction, p: RectificationRerated, m: IntegrationMessage
     _change(tx, p, m, rating=p.rating, ratings=int(doc.get("ratings") or 0) + 1)
 
 
+def _withdrawn(tx: ViewTransaction, p: RectificationWithdrawn, m: IntegrationMessage) -> None:
+    # Its own message (no published status says withdrawn); it sorts with the closed orders.
+    doc = tx.get(RECTIFICATIONS, str(p.order_id))
+    if doc is None:  # only if the log itself were incomplete; the inbox refuses gaps
+        raise LookupError(f"rectification order {p.order_id} was never issued")
+    change = {
+        "status": WITHDRAWN,
+        "withdrawn_reason": p.reason,
+        "version": p.version,
+        "due_order": due_order(WITHDRAWN, doc["deadline"]),
+        "position": m.position,
+    }
+    tx.put(RECTIFICATIONS, str(p.order_id), doc | change)
+
+
 HANDLERS: dict[Any, ViewHandler] = {
     RectificationOrdered: _ordered,
     RectificationReported: _reported,
     RectificationVerified: _verified,
     RectificationEscalated: _escalated,
     RectificationRerated: _rerated,
+    RectificationWithdrawn: _withdrawn,
     FindingWithdrawn: _finding_withdrawn,
 }
 
@@ -144,5 +161,5 @@ RECTIFICATIONS_VIEW = View(
     ),
     {"inspection": HANDLERS},
     "Every rectification order as it stands (reports, verifications, escalations, "
-    "re-ratings), most urgent deadline first, from inspection's own published log.",
+    "re-ratings, withdrawals), most urgent deadline first, from inspection's own published log.",
 )

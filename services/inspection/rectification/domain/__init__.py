@@ -1,7 +1,8 @@
 """The rectification order (整改通知书): issued to one unit for one or more of its findings,
 due in N working days; the unit reports, an inspector or office verifies (accepted, or
 returned: a second return is second handling 二次办理 with a new deadline); an overdue order
-is escalated 催办 → 通报 → 约谈; raters' re-rating of the fix is recorded.
+is escalated 催办 → 通报 → 约谈; raters' re-rating of the fix is recorded; an order issued in
+error is withdrawn (撤销), unless accepted.
 
 Every event carries the order's context and its status and deadline after the change, so
 the published contract is built from the event alone and the mutators only assign.
@@ -22,9 +23,11 @@ from services.inspection.rectification.domain.rules import (
     REASON_MAX,
     REPORT_MAX,
     REQUIREMENTS_MAX,
+    WITHDRAWN,
     EscalationOutOfOrder,
     InvalidRectification,
     NotOverdue,
+    OrderWithdrawn,
     RectificationNotFound,
     RectificationStateConflict,
     check_findings,
@@ -41,9 +44,11 @@ __all__ = [
     "REASON_MAX",
     "REPORT_MAX",
     "REQUIREMENTS_MAX",
+    "WITHDRAWN",
     "EscalationOutOfOrder",
     "InvalidRectification",
     "NotOverdue",
+    "OrderWithdrawn",
     "RectificationNotFound",
     "RectificationOrder",
     "RectificationStateConflict",

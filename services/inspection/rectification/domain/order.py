@@ -1,5 +1,5 @@
 """The rectification order aggregate (整改通知书): issued, reported on by the unit, verified,
-escalated when overdue, and its fix re-rated."""
+escalated when overdue, its fix re-rated, or withdrawn when issued in error."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from services.inspection.rectification.domain.rules import (
     REASON_MAX,
     REPORT_MAX,
     REQUIREMENTS_MAX,
+    WITHDRAWN,
     EscalationOutOfOrder,
     InvalidRectification,
     NotOverdue,
+    OrderWithdrawn,
     RectificationStateConflict,
     bounded_text,
     check_findings,
@@ -106,6 +108,17 @@ class RectificationOrder(Aggregate):
             aggregate.rating = self.rating
             aggregate.ratings += 1
 
+    class Withdrawn(Fact):
+        """撤销: status `withdrawn`, final; `withdrawn_from` is the status it had."""
+
+        withdrawn_from: str
+        reason: str
+        withdrawn_on: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = self.status
+            aggregate.withdrawn_reason = self.reason
+
     @classmethod
     def issue(
         cls,
@@ -179,6 +192,7 @@ class RectificationOrder(Aggregate):
         self.escalation: str | None = None
         self.rating: str | None = None
         self.ratings = 0
+        self.withdrawn_reason: str | None = None
 
     @property
     def issued_on(self) -> date:
@@ -206,6 +220,7 @@ class RectificationOrder(Aggregate):
     # -- the unit reports -------------------------------------------------------------
 
     def report_done(self, text: str, reported_on: date, actor: str, today: date) -> None:
+        self._require_standing()
         if self.status not in OPEN:
             raise RectificationStateConflict(
                 f"the order is {self.status}; nothing to report", field="order_id"
@@ -237,6 +252,7 @@ class RectificationOrder(Aggregate):
         today: date,
         calendar: WorkCalendar,
     ) -> None:
+        self._require_standing()
         if self.status != "reported":
             raise RectificationStateConflict(
                 f"the order is {self.status}; only a report is verified", field="order_id"
@@ -263,6 +279,7 @@ class RectificationOrder(Aggregate):
         return self.status in OPEN and today > self.deadline
 
     def escalate(self, step: str, reason: str, person: str | None, actor: str, today: date) -> None:
+        self._require_standing()
         if step not in ESCALATION_STEPS:
             raise InvalidRectification(
                 f"must be one of {', '.join(ESCALATION_STEPS)}", field="step"
@@ -292,6 +309,7 @@ class RectificationOrder(Aggregate):
     # -- re-rating of the fix -------------------------------------------------------------
 
     def rerate(self, rating: str, raters: str, reason: str, actor: str, today: date) -> None:
+        self._require_standing()
         if self.status != "accepted":
             raise RectificationStateConflict(
                 f"the order is {self.status}; only an accepted fix is re-rated",
@@ -308,3 +326,27 @@ class RectificationOrder(Aggregate):
             reason=bounded_text(reason, "reason", REASON_MAX),
             rated_on=today.isoformat(),
         )
+
+    # -- withdrawal of an order issued in error ---------------------------------------------
+
+    def withdraw(self, reason: str, actor: str, today: date) -> None:
+        """撤销: the order stays on record, marked withdrawn with the reason; an accepted one
+        (verified and closed) stands, as its re-rating may already count."""
+        self._require_standing()
+        if self.status == "accepted":
+            raise RectificationStateConflict(
+                "the order was verified and accepted: an accepted order stands",
+                field="order_id",
+            )
+        self.trigger_event(
+            self.Withdrawn,
+            **self._context(WITHDRAWN),
+            actor=actor,
+            withdrawn_from=self.status,
+            reason=bounded_text(reason, "reason", REASON_MAX),
+            withdrawn_on=today.isoformat(),
+        )
+
+    def _require_standing(self) -> None:
+        if self.status == WITHDRAWN:
+            raise OrderWithdrawn("the order was withdrawn", field="order_id")

@@ -33,6 +33,9 @@ NAME_MAX = 100
 MAX_FINDINGS = 200
 OPEN: frozenset[str] = frozenset({"issued", "returned", "second_handling"})
 """Statuses in which the unit owes a report: the ones that can be overdue."""
+WITHDRAWN = "withdrawn"
+"""The order's status once withdrawn (撤销): final. Not a published `RectificationStatus`:
+only `inspection.rectification.withdrawn` says it."""
 
 
 class RectificationNotFound(InspectionNotFound):
@@ -54,6 +57,12 @@ class NotOverdue(InspectionError, ConflictError):
 
 class EscalationOutOfOrder(InspectionError, ConflictError):
     code = "escalation_out_of_order"
+
+
+class OrderWithdrawn(InspectionError, ConflictError):
+    """The order was withdrawn: nothing is done on it any more, nor is it withdrawn twice."""
+
+    code = "rectification_withdrawn"
 
 
 def bounded_text(value: str, field: str, limit: int) -> str:

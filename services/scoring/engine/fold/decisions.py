@@ -1,6 +1,12 @@
 """The inspection facts that decide or adjust a unit's result: assessment-team scores,
 vetoes and cancellations (always named for a campaign round, so only this round's are
-kept), rectification orders and supervised tasks (named for a round, or placed by date)."""
+kept), rectification orders and supervised tasks (named for a round, or placed by date).
+
+A withdrawn rectification order (`inspection.rectification.withdrawn`, issued in error) is
+as never issued: its record is dropped, so neither its status, nor its escalations, nor its
+re-rating reach the round, and nothing after the withdrawal brings it back. The other order
+messages are folded exactly as before it existed: a log without a withdrawal folds to the
+same document, byte for byte (tests/scoring/engine/test_fold_rectification_withdrawn.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from shared.contracts.inspection_rectification import (
     RectificationReported,
     RectificationRerated,
     RectificationVerified,
+    RectificationWithdrawn,
 )
 from shared.contracts.inspection_tasks import (
     AccountabilityRecorded,
@@ -48,7 +55,13 @@ OrderMessage = (
 )
 TaskMessage = TaskAssigned | TaskCompleted | AccountabilityRecorded
 EVENT_TYPES = frozenset(
-    cls.event_type for cls in (*ROUND_NAMED, *OrderMessage.__args__, *TaskMessage.__args__)
+    cls.event_type
+    for cls in (
+        *ROUND_NAMED,
+        *OrderMessage.__args__,
+        RectificationWithdrawn,
+        *TaskMessage.__args__,
+    )
 )
 
 
@@ -83,6 +96,8 @@ class DecisionsFold:
     """veto id -> (unit id, veto) in force."""
     cancellations: dict[str, tuple[str, CancellationFact]] = field(default_factory=dict)
     orders: dict[str, Order] = field(default_factory=dict)
+    withdrawn_orders: set[str] = field(default_factory=set)
+    """Order ids withdrawn: one small entry each, so a later message cannot revive one."""
     tasks: dict[str, Task] = field(default_factory=dict)
 
     def apply(self, payload: IntegrationPayload) -> bool:
@@ -93,6 +108,8 @@ class DecisionsFold:
             return ours
         if isinstance(payload, OrderMessage):
             return self._order(payload)
+        if isinstance(payload, RectificationWithdrawn):
+            return self._order_withdrawn(payload)
         if isinstance(payload, TaskMessage):
             return self._task(payload)
         return False
@@ -137,6 +154,8 @@ class DecisionsFold:
         """Every rectification message carries the order as it stands after it, so the
         status, unit and campaign round are the last message's."""
         order_id = str(payload.order_id)
+        if order_id in self.withdrawn_orders:
+            return False  # inspection publishes nothing after a withdrawal; were it to: final
         order = self.orders.get(order_id)
         if order is None:
             fact: RectificationFact = {
@@ -161,6 +180,11 @@ class DecisionsFold:
         if payload.status == "second_handling":
             order.fact["second_handling"] = True
         return True
+
+    def _order_withdrawn(self, payload: RectificationWithdrawn) -> bool:
+        order_id = str(payload.order_id)
+        self.withdrawn_orders.add(order_id)
+        return self.orders.pop(order_id, None) is not None
 
     def _task(self, payload: TaskMessage) -> bool:
         task_id = str(payload.task_id)
