@@ -30,7 +30,7 @@ from shared.errors import NotFoundError
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.views import Document
-from shared.web.pagination import part_in_scope
+from shared.web.pagination import part_in_scope, party_where
 
 router = PolicyRouter(route_class=PageRoute, tags=["reporting: wave progress (测评进度)"])
 READ = Policy.read("office", "agency", scope=path("wave_id", "progress_wave"))
@@ -41,6 +41,10 @@ Font = Annotated[CjkFont, Depends(font_of)]
 SVG = "image/svg+xml"
 PNG = "image/png"
 BY_NAMES = {"county": "按县区", "channel": "按渠道"}
+
+
+AGENCY = {"agency": "agency_id"}
+"""An agency's own questionnaires are those it pushed (`agency_id`)."""
 
 
 class WaveNotFound(NotFoundError):
@@ -76,10 +80,15 @@ def progress_of(
     of the counties in its jurisdiction where the wave has survey points."""
     runtime = request.app.state.runtime
     wave = _wave(runtime, str(wave_id), "path.wave_id")
-    counties = part_in_scope(
-        auth, caller, wave["jurisdiction_id"], point_counties(wave), {"agency": "agency_id"}
-    )
-    return progress(wave, runtime.registry, counties)
+    counties = part_in_scope(auth, caller, wave["jurisdiction_id"], point_counties(wave), AGENCY)
+    document = progress(wave, runtime.registry, counties)
+    own = party_where(caller, AGENCY).get("agency_id")
+    if own is None:
+        return document
+    # An agency reads its own line: not which other agencies collected how much, against
+    # which quota (survey's progress answers an agency the same way).
+    mine = [row for row in document["by_agency"] if row["key"] == str(own)]
+    return document | {"by_agency": mine}
 
 
 Progress = Annotated[Document, Depends(progress_of)]

@@ -139,9 +139,26 @@ def test_the_county_parts_add_up_to_the_whole(story: Any) -> None:
         assert [sum(part[i] for part in parts) for i in range(4)] == list(row[:4]), name
 
 
+def test_an_agency_reads_its_own_line_only(story: Any) -> None:
+    """Which other agencies collected how much, against which quota, is not an agency's to
+    read: in the JSON, the page and the PDF alike (the rest of the progress is the wave's)."""
+    cluster, told = story
+    for agency, name, line in (
+        (told.world.agency, FIRST, (5, 4, 0, 1, 100)),
+        (told.world.other_agency, OTHER, (5, 1, 1, 3, 2)),
+    ):
+        body = _ok(_get(cluster, told, agency.headers))
+        assert _agencies(body) == {name: line}
+        assert body["total"]["collected"] == 10
+        other = OTHER if name == FIRST else FIRST
+        assert other not in _get(cluster, told, agency.headers, ".html").text
+        pdf = _get(cluster, told, agency.headers, ".pdf")
+        assert other not in pdf_text(pdf.content)[0].replace(" ", "")
+
+
 def test_the_page_shows_both_tables(story: Any) -> None:
     cluster, told = story
-    page = _get(cluster, told, told.world.agency.headers, ".html")
+    page = _get(cluster, told, told.world.city_office.headers, ".html")
     assert page.status_code == 200, page.text
     html = page.text
     assert "<caption>按调查机构</caption>" in html and "<caption>按问卷状态</caption>" in html
