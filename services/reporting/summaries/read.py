@@ -134,7 +134,8 @@ def casework(
 ) -> Document:
     """The round's rectification orders and complaints taken in the jurisdiction or below,
     by status (整改: issued, reported, returned, second handling, accepted; escalations by
-    step; re-ratings), (投诉: received, dispatched, replied, concluded; outcomes)."""
+    step; re-ratings; `withdrawn`: orders withdrawn as issued in error, counted nowhere
+    else), (投诉: received, dispatched, replied, concluded; outcomes)."""
     where = {"jurisdiction_id": registry.subtree(jurisdiction_id), "campaign_id": campaign_id}
 
     def rows(collection: str) -> list[Document]:
@@ -146,6 +147,10 @@ def casework(
         ]
 
     orders, complaints = rows(ORDERS), rows(COMPLAINTS)
+    # An order withdrawn as issued in error stands for nothing (as in scoring): counted
+    # apart, never by its status, escalations or re-rating.
+    withdrawn = sum(1 for o in orders if o.get("withdrawn"))
+    orders = [o for o in orders if not o.get("withdrawn")]
     statuses = Counter(o["status"] for o in orders)
     steps = Counter(step for o in orders for step in o["escalations"])
     states = Counter(c["status"] for c in complaints)
@@ -157,6 +162,7 @@ def casework(
             "escalated": sum(bool(o["escalations"]) for o in orders),
             "escalations": {s: steps.get(s, 0) for s in ESCALATION_STEPS},
             "reratings": dict(Counter(o["rating"] for o in orders if o["rating"] is not None)),
+            "withdrawn": withdrawn,
         },
         "complaints": {
             "complaints": len(complaints),

@@ -2,7 +2,9 @@
 published it, in its latest state, with the jurisdiction, campaign and round it belongs to,
 so that a jurisdiction summary can count them by status in one indexed query. Each of
 inspection's messages carries the order's state after the change, so the latest message is
-the order's state; a complaint's state is assembled from its steps."""
+the order's state; a complaint's state is assembled from its steps. An order withdrawn as
+issued in error (`inspection.rectification.withdrawn`) stays as a row marked `withdrawn`,
+which no later message of it unmarks, and counts for nothing in a summary."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from shared.contracts.inspection_rectification import (
     RectificationReported,
     RectificationRerated,
     RectificationVerified,
+    RectificationWithdrawn,
 )
 from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
@@ -36,7 +39,10 @@ def _text(value: Any) -> str | None:
 
 def on_order(tx: ViewTransaction, p: Any, m: IntegrationMessage) -> None:
     key = str(p.order_id)
-    before = tx.get(ORDERS, key) or {"escalations": [], "rating": None}
+    before = tx.get(ORDERS, key) or {"escalations": [], "rating": None, "withdrawn": False}
+    withdrawing = isinstance(p, RectificationWithdrawn)
+    withdrawn = withdrawing or bool(before.get("withdrawn"))
+    status = p.withdrawn_from if withdrawing else p.status
     escalations = list(before["escalations"])
     if isinstance(p, RectificationEscalated):
         escalations.append(p.step)
@@ -50,10 +56,11 @@ def on_order(tx: ViewTransaction, p: Any, m: IntegrationMessage) -> None:
             "jurisdiction_id": str(p.jurisdiction_id),
             "campaign_id": _text(p.campaign_id),
             "round": p.round,
-            "status": p.status,
+            "status": status,
             "deadline": p.deadline.isoformat(),
             "escalations": escalations,
             "rating": rating,
+            "withdrawn": withdrawn,
         },
     )
 
@@ -99,7 +106,7 @@ def on_complaint(tx: ViewTransaction, p: Any, m: IntegrationMessage) -> None:
 
 CASEWORK_VIEW = View(
     "casework",
-    1,
+    2,  # 2: withdrawn orders
     (
         Collection(ORDERS, index=("jurisdiction_id", "campaign_id")),
         Collection(COMPLAINTS, index=("jurisdiction_id", "campaign_id")),
@@ -111,6 +118,7 @@ CASEWORK_VIEW = View(
             RectificationVerified: on_order,
             RectificationEscalated: on_order,
             RectificationRerated: on_order,
+            RectificationWithdrawn: on_order,
             ComplaintReceived: on_complaint,
             ComplaintDispatched: on_complaint,
             ComplaintReplied: on_complaint,

@@ -1,6 +1,7 @@
 """Jurisdiction summaries of a campaign round behind the real services (memory mode): the
 county round of `rounds.helpers` (公安局 93.00 好 先进单位, 教育局 60.00 差 通报批评 约谈,
-供电公司 样本不足), two rectification orders (one escalated 催办, one reported) and a complaint
+供电公司 样本不足), two rectification orders (one escalated 催办, one reported), a third
+escalated and withdrawn as issued in error (counted only as withdrawn), and a complaint
 found true, all in round 1.
 
 The office that runs the campaign, the city office above it and auditors read the current
@@ -56,6 +57,22 @@ def casework(scored: Scored) -> None:
         {"step": "催办", "reason": "逾期未报送整改情况"},
     )
     _post(scored, f"/rectifications/{orders[1]}/report", {"text": "已整改"})
+    # A third order, escalated and then withdrawn as issued in error: it counts nowhere.
+    finding = record_finding(scored.cluster["inspection"], units[2], "一般", "0.5")
+    mistaken = _post(
+        scored,
+        "/rectifications",
+        {
+            "unit_id": units[2],
+            "finding_ids": [finding],
+            "working_days": 5,
+            "requirements": "限期整改",
+            "issued_on": "2026-04-06",
+        }
+        | in_round,
+    )["order_id"]
+    _post(scored, f"/rectifications/{mistaken}/escalation", {"step": "催办", "reason": "逾期"})
+    _post(scored, f"/rectifications/{mistaken}/withdrawal", {"reason": "误发整改通知"})
     complaint = _post(
         scored,
         "/complaints",
@@ -150,6 +167,7 @@ def test_the_office_running_the_campaign_reads_its_unpublished_summary(story: An
         "accepted": 0,
     }
     assert (rectification["escalated"], rectification["escalations"]["催办"]) == (1, 1)
+    assert rectification["withdrawn"] == 1
     complaints = body["casework"]["complaints"]
     assert complaints["complaints"] == 1
     assert complaints["by_status"]["concluded"] == 1

@@ -1,7 +1,7 @@
 """On SQLite (embedded mode: reporting reads inspection's log file), the `casework` view
 rebuilt offline from the logs (`pingyi rebuild reporting casework`) is byte for byte the view
-built message by message: rectification orders (one escalated, one reported) and a complaint
-taken in, dispatched and concluded."""
+built message by message: rectification orders (one escalated, one reported and then
+withdrawn) and a complaint taken in, dispatched and concluded."""
 
 from __future__ import annotations
 
@@ -51,6 +51,7 @@ def test_the_casework_view_rebuilds_byte_for_byte(embedded_settings: CommonSetti
             {"step": "催办", "reason": "逾期未报送"},
         )
         _post(cluster, f"/rectifications/{orders[1]}/report", {"text": "已整改"})
+        _post(cluster, f"/rectifications/{orders[1]}/withdrawal", {"reason": "误发"})
         complaint = _post(
             cluster,
             "/complaints",
@@ -72,8 +73,10 @@ def test_the_casework_view_rebuilds_byte_for_byte(embedded_settings: CommonSetti
     incremental, _ = dump_view(embedded_settings, VIEWS[0])
     docs = [(collection, json.loads(text)) for collection, _, text in incremental]
     assert {c for c, _ in docs} == {"casework_orders", "casework_complaints"}
-    statuses = sorted(doc["status"] for c, doc in docs if c == "casework_orders")
-    assert statuses == ["issued", "reported"]
+    orders_seen = sorted(
+        (doc["status"], doc["withdrawn"]) for c, doc in docs if c == "casework_orders"
+    )
+    assert orders_seen == [("issued", False), ("reported", True)]
     [complaint_doc] = [doc for c, doc in docs if c == "casework_complaints"]
     assert (complaint_doc["status"], complaint_doc["outcome"]) == ("concluded", "unfounded")
     assert_rebuilds_as_built(embedded_settings, VIEWS[0])
