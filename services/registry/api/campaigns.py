@@ -190,7 +190,8 @@ def list_enrolments(
     """参评单位名单: enrolled (and withdrawn) units with names, category and key-target flag,
     by the campaign's category order, then in enrolment order; paged (`limit`, `cursor`).
     Filters run in SQL, one query per category on a page; unit names are joined in one
-    more query."""
+    more query. `category` matches however its spaces and 全角/半角 forms are written, as
+    enrolment does."""
     campaign = readable(reads, campaign_id)
     where: dict[str, str | set[str] | None] = {
         "category": category,

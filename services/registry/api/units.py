@@ -14,6 +14,7 @@ from fastapi import Depends, Query, Request
 from services.registry.api import unit_lifecycle
 from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
 from services.registry.domain import UnitKind, UnitNotFound
+from services.registry.projections.unit_categories import category_spellings
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
     UnitBatchIn,
@@ -142,7 +143,15 @@ def list_units(
         UUID | None, Query(description="该辖区及其下级辖区的单位 (the whole subtree)")
     ] = None,
     kind: Annotated[UnitKind | None, Query()] = None,
-    category: Annotated[Line | None, Query(max_length=100, examples=["公共服务行业"])] = None,
+    category: Annotated[
+        Line | None,
+        Query(
+            max_length=100,
+            description="类别, compared as campaigns compare categories (全角/半角 alike, "
+            "spaces ignored): 公共服务 行业 finds units registered as 公共服务行业",
+            examples=["公共服务行业"],
+        ),
+    ] = None,
     status: Annotated[UnitStatus | None, Query()] = None,
     parent_id: Annotated[UUID | None, Query(description="Only this unit's sub-units")] = None,
     q: Annotated[
@@ -158,7 +167,8 @@ def list_units(
 ) -> list[dict[str, Any]]:
     """查询参评单位: units visible to the caller, now or as of a date, sorted by name, paged
     (`limit`, `cursor`). Filters combine: jurisdiction subtree, kind, category, status, parent
-    unit, name search.
+    unit, name search. A category matches however its spaces and 全角/半角 forms are
+    written, as a campaign's categories do.
 
     Now: one indexed query per page; every filter, the caller's scope and the name search
     (over a normalised text of name, short name and former names) run in SQL. `as_of`: what
@@ -169,8 +179,9 @@ def list_units(
     where = scope_where(auth, caller)
     if jurisdiction_id is not None:
         where = narrowed(where, "jurisdiction_id", view.subtree(str(jurisdiction_id)))
+    spellings = None if category is None else category_spellings(views, category)
     wanted = UnitFilter(
-        where, None if parent_id is None else str(parent_id), category, kind, status, q
+        where, None if parent_id is None else str(parent_id), spellings, kind, status, q
     )
     if as_of is not None:
         return _page_as_of(history, as_of, wanted, page)
@@ -185,11 +196,11 @@ def list_units(
 @dataclass(frozen=True)
 class UnitFilter:
     """The filters of GET /units, as SQL conditions (today) or a test of one unit document
-    (as of a past day)."""
+    (as of a past day). `categories`: every stored spelling of the wanted category."""
 
     scope: Mapping[str, str | set[str] | None]
     parent_id: str | None
-    category: str | None
+    categories: set[str] | None
     kind: str | None
     status: str | None
     q: str | None
@@ -207,7 +218,7 @@ class UnitFilter:
         return {
             **self.scope,
             "parent_id": self.parent_id,
-            "category": self.category,
+            "category": self.categories,
             "kind_status": self.kind_statuses(),
         }
 

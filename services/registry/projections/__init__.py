@@ -4,16 +4,17 @@ read each unit document as the same transaction updates it."""
 
 from __future__ import annotations
 
-from services.registry.projections import campaigns, people, principals, units
+from services.registry.projections import campaigns, people, principals, unit_categories, units
 from shared.messaging.inbox import combine_handlers
 from shared.registry_view import REGISTRY_COPY
 from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    5,  # 5: representatives listed by name in dictionary (pinyin) order, as units and keys are
+    6,  # 6: the spellings of each unit category, for the unit list's category filter
     (
         Collection(units.UNIT_HISTORY),
+        Collection(unit_categories.UNIT_CATEGORIES),
         Collection(campaigns.CAMPAIGNS, index=("jurisdiction_id",), sort="list_order"),
         Collection(
             campaigns.ENROLMENTS,
@@ -37,9 +38,14 @@ REGISTRY_MODELS = REGISTRY_COPY.extended(
     ),
     {
         "registry": combine_handlers(
-            units.HANDLERS, campaigns.HANDLERS, people.HANDLERS, principals.HANDLERS
+            units.HANDLERS,
+            unit_categories.HANDLERS,
+            campaigns.HANDLERS,
+            people.HANDLERS,
+            principals.HANDLERS,
         )
     },
-    "Units with their dated history, campaigns with enrolments, the representatives' pool "
-    "and the keys issued (without the keys), as the registry's own API reads them.",
+    "Units with their dated history and category spellings, campaigns with enrolments, the "
+    "representatives' pool and the keys issued (without the keys), as the registry's own API "
+    "reads them.",
 )

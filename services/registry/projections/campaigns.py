@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from services.registry.domain.unit_names import name_key
 from shared.contracts import IntegrationMessage
 from shared.contracts import registry_campaigns as contract
 from shared.messaging.inbox import ViewHandler
@@ -257,14 +258,22 @@ def enrolment_segments(
     """How a campaign's enrolments are listed: grouped by the campaign's category order (which
     an amendment may change, so it cannot be stored with each enrolment), each category in
     enrolment order, then those of categories since dropped (withdrawn units), in enrolment
-    order. One (label, where) per group, for `Paging.fetch_in_turn`; "" labels the last."""
+    order. One (label, where) per group, for `Paging.fetch_in_turn`; "" labels the last.
+    A `category` filter is compared as the campaign compares categories (`name_key`)."""
     base = {**where, "campaign_id": campaign["campaign_id"]}
     current = list(campaign["categories"])
     wanted = where.get("category")
-    segments = [(c, base | {"category": c}) for c in current if wanted in (None, c)]
-    dropped = {c for c in campaign.get("enrolled_categories", []) if c not in current}
-    if wanted is not None:
-        dropped &= {wanted} if isinstance(wanted, str) else set(wanted)
+    keys = None if wanted is None else {name_key(w) for w in _as_set(wanted)}
+
+    def kept(category: str) -> bool:
+        return keys is None or name_key(category) in keys
+
+    segments = [(c, base | {"category": c}) for c in current if kept(c)]
+    dropped = {c for c in campaign.get("enrolled_categories", []) if c not in current and kept(c)}
     if dropped:
         segments.append(("", base | {"category": dropped}))
     return segments
+
+
+def _as_set(value: str | set[str]) -> set[str]:
+    return {value} if isinstance(value, str) else value

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import uuid4
 
+from eventsourcing.utils import get_topic, resolve_topic
+
 from services.inspection.domain import Finding
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
@@ -82,3 +84,18 @@ def test_events_stored_under_the_old_module_publish_their_contracts() -> None:
         *[reported, verified] * 3,
         contract.RectificationRerated,
     ]
+
+
+def test_events_keep_the_topics_they_are_stored_under() -> None:
+    """The order's checks moved to transitions.py; the events stayed nested in the aggregate
+    of domain/order.py, so every event stored since the split still names its class."""
+    events = _order_through_every_step().collect_events()
+    topics = {get_topic(type(e)) for e in events}
+    assert topics == {
+        f"{OLD_MODULE}.order:RectificationOrder.{name}"
+        for name in ("Issued", "Escalated", "Reported", "Verified", "Rerated")
+    }
+    assert get_topic(RectificationOrder.Withdrawn) == (
+        f"{OLD_MODULE}.order:RectificationOrder.Withdrawn"
+    )
+    assert all(resolve_topic(get_topic(type(e))) is type(e) for e in events)

@@ -7,8 +7,9 @@ error is withdrawn (撤销), unless accepted.
 Every event carries the order's context and its status and deadline after the change, so
 the published contract is built from the event alone and the mutators only assign.
 
-Split by subject (rules, order). Every name stays importable from here, and events stored
-before the split under this module's topics
+Split by subject (rules; transitions: the commands' checks; order: the aggregate and its
+events). Every name stays importable from here, and events stored before the split under
+this module's topics
 (`services.inspection.rectification.domain:RectificationOrder.Issued`, …) still resolve
 through these re-exports, so they load as they did.
 """

@@ -1,5 +1,7 @@
 """The rectification order aggregate (整改通知书): issued, reported on by the unit, verified,
-escalated when overdue, its fix re-rated, or withdrawn when issued in error."""
+escalated when overdue, its fix re-rated, or withdrawn when issued in error. What each
+command requires of the order's state is checked in transitions.py; the events stay nested
+here, since their stored topics name `order:RectificationOrder.<Event>`."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.inspection.dates import not_before
 from services.inspection.domain import Finding
 from services.inspection.rectification.domain.rules import (
     NAME_MAX,
@@ -19,21 +20,21 @@ from services.inspection.rectification.domain.rules import (
     REPORT_MAX,
     REQUIREMENTS_MAX,
     WITHDRAWN,
-    EscalationOutOfOrder,
-    InvalidRectification,
-    NotOverdue,
-    OrderWithdrawn,
-    RectificationStateConflict,
     bounded_text,
     check_findings,
     check_round,
-    not_future,
     verification_result,
     working_days_within,
 )
+from services.inspection.rectification.domain.transitions import (
+    check_rerating,
+    check_verification,
+    check_withdrawal,
+    escalation_person,
+    issue_day,
+    report_day,
+)
 from services.inspection.workdays import WorkCalendar
-from shared.contracts.inspection_rectification import ESCALATION_STEPS, RERATINGS
-from shared.contracts.registry import china_date
 
 
 class RectificationOrder(Aggregate):
@@ -138,9 +139,7 @@ class RectificationOrder(Aggregate):
     ) -> RectificationOrder:
         finding_ids = check_findings(findings, unit_id)
         days = working_days_within(working_days)
-        issued = not_future(issued_on, today, "issued_on")
-        latest = max(china_date(finding.found_at) for finding in findings)
-        not_before(issued, latest, "the finding was found", "issued_on", InvalidRectification)
+        issued = issue_day(findings, issued_on, today)
         check_round(campaign_id, round)
         return cls(
             unit_id=unit_id,
@@ -220,19 +219,7 @@ class RectificationOrder(Aggregate):
     # -- the unit reports -------------------------------------------------------------
 
     def report_done(self, text: str, reported_on: date, actor: str, today: date) -> None:
-        self._require_standing()
-        if self.status not in OPEN:
-            raise RectificationStateConflict(
-                f"the order is {self.status}; nothing to report", field="order_id"
-            )
-        day = not_future(reported_on, today, "reported_on")
-        # A report answers the notice, or after a return (二次办理) the return.
-        since, what = (
-            (date.fromisoformat(self.returned), "the order was returned")
-            if self.returned
-            else (self.issued_on, "the order was issued")
-        )
-        not_before(day, since, what, "reported_on", InvalidRectification)
+        day = report_day(self.status, self.issued_on, self.returned, reported_on, today)
         self.trigger_event(
             self.Reported,
             **self._context("reported"),
@@ -252,13 +239,7 @@ class RectificationOrder(Aggregate):
         today: date,
         calendar: WorkCalendar,
     ) -> None:
-        self._require_standing()
-        if self.status != "reported":
-            raise RectificationStateConflict(
-                f"the order is {self.status}; only a report is verified", field="order_id"
-            )
-        if outcome not in ("accepted", "returned"):
-            raise InvalidRectification("must be accepted or returned", field="outcome")
+        check_verification(self.status, outcome)
         cleaned = bounded_text(reason, "reason", REASON_MAX)
         status, deadline, second = verification_result(
             outcome, working_days, self.returns, self.deadline, today, calendar
@@ -279,23 +260,8 @@ class RectificationOrder(Aggregate):
         return self.status in OPEN and today > self.deadline
 
     def escalate(self, step: str, reason: str, person: str | None, actor: str, today: date) -> None:
-        self._require_standing()
-        if step not in ESCALATION_STEPS:
-            raise InvalidRectification(
-                f"must be one of {', '.join(ESCALATION_STEPS)}", field="step"
-            )
-        if not self.is_overdue(today):
-            raise NotOverdue(
-                f"the order is {self.status}, due {self.due}: not overdue", field="order_id"
-            )
-        current = -1 if self.escalation is None else ESCALATION_STEPS.index(self.escalation)
-        wanted = ESCALATION_STEPS.index(step)
-        if wanted < current or wanted > current + 1:
-            expected = " or ".join(ESCALATION_STEPS[max(current, 0) : current + 2])
-            raise EscalationOutOfOrder(f"the next step is {expected}", field="step")
-        named = None if person is None else bounded_text(person, "person", NAME_MAX)
-        if step == "约谈" and named is None:
-            raise InvalidRectification("name the responsible leader summoned", field="person")
+        overdue = self.is_overdue(today)
+        named = escalation_person(self.status, self.due, overdue, self.escalation, step, person)
         self.trigger_event(
             self.Escalated,
             **self._context(),
@@ -309,14 +275,7 @@ class RectificationOrder(Aggregate):
     # -- re-rating of the fix -------------------------------------------------------------
 
     def rerate(self, rating: str, raters: str, reason: str, actor: str, today: date) -> None:
-        self._require_standing()
-        if self.status != "accepted":
-            raise RectificationStateConflict(
-                f"the order is {self.status}; only an accepted fix is re-rated",
-                field="order_id",
-            )
-        if rating not in RERATINGS:
-            raise InvalidRectification(f"must be one of {', '.join(RERATINGS)}", field="rating")
+        check_rerating(self.status, rating)
         self.trigger_event(
             self.Rerated,
             **self._context(),
@@ -332,12 +291,7 @@ class RectificationOrder(Aggregate):
     def withdraw(self, reason: str, actor: str, today: date) -> None:
         """撤销: the order stays on record, marked withdrawn with the reason; an accepted one
         (verified and closed) stands, as its re-rating may already count."""
-        self._require_standing()
-        if self.status == "accepted":
-            raise RectificationStateConflict(
-                "the order was verified and accepted: an accepted order stands",
-                field="order_id",
-            )
+        check_withdrawal(self.status)
         self.trigger_event(
             self.Withdrawn,
             **self._context(WITHDRAWN),
@@ -346,7 +300,3 @@ class RectificationOrder(Aggregate):
             reason=bounded_text(reason, "reason", REASON_MAX),
             withdrawn_on=today.isoformat(),
         )
-
-    def _require_standing(self) -> None:
-        if self.status == WITHDRAWN:
-            raise OrderWithdrawn("the order was withdrawn", field="order_id")
