@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.domain import Aggregate
@@ -28,7 +29,7 @@ def test_the_wave_knows_no_event_the_row_checks_have_not_been_weighed_against() 
         for name, value in vars(Wave).items()
         if isinstance(value, type) and issubclass(value, Aggregate.Event)
     } - {"Event", "Created"}  # the library's own bases for an aggregate's events
-    assert events == {"Opened", "AgencyAccredited", "BatchAccepted", "Closed"}
+    assert events == {"Opened", "AgencyAccredited", "BatchAccepted", "QuotaFreed", "Closed"}
 
 
 def test_no_event_after_the_opening_changes_what_rows_are_checked_against(setup: Setup) -> None:
@@ -41,7 +42,10 @@ def test_no_event_after_the_opening_changes_what_rows_are_checked_against(setup:
     setup.app.accredit_agency(OFFICE, wave_id, setup.other_agency_id, 5, setup.views)
     assert _opening_facts(setup.app.wave(wave_id)) == opened
     rows = setup.rows(3, survey_point="P1", group="服务对象")
-    assert setup.push(wave_id, rows)["accepted"] == 3
+    pushed = setup.push(wave_id, rows)
+    assert pushed["accepted"] == 3
+    assert _opening_facts(setup.app.wave(wave_id)) == opened
+    setup.app.withdraw_batch(OFFICE, wave_id, UUID(pushed["batch_id"]), "该机构代填问卷")
     assert _opening_facts(setup.app.wave(wave_id)) == opened
     setup.app.close_wave(OFFICE, wave_id, "问卷回收完毕")
     assert _opening_facts(setup.app.wave(wave_id)) == opened

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from services.survey.domain.canonical import canonical_code, code_lookup
 from services.survey.domain.errors import InvalidQuestionnaire
 from services.survey.domain.wave import Wave
 from shared.contracts.survey import SCALE_LABELS, WaveKind
@@ -55,16 +56,32 @@ class Checker:
         template = wave.template
         self.template = template
         self.dimensions = {d.code for d in template.dimensions}
-        self.points = {p.code for p in wave.points}
+        self.points = frozenset(p.code for p in wave.points)
+        self.point_codes = code_lookup([p.code for p in wave.points])
         self.points_named = _named([f"{p.code}（{p.name}）" for p in wave.points])
         self.channels = {c.value for c in wave.channels}
-        self.groups = {g.code for g in wave.groups}
+        self.groups = frozenset(g.code for g in wave.groups)
+        self.group_codes = code_lookup([g.code for g in wave.groups])
         self.groups_named = "、".join(f"{g.code}（{g.name}）" for g in wave.groups)
         self.panel = wave.panel
         self.representative = wave.kind == WaveKind.REPRESENTATIVE_EVALUATION
         # Read once: each is parsed from the wave's setup on every read.
         self.opens_at, self.closes_at = wave.opens_at, wave.closes_at
         self.latest = now + FUTURE_TOLERANCE
+
+    def with_codes(self, q: dict[str, Any]) -> dict[str, Any]:
+        """`q` with its survey point and respondent group as the wave writes them: ＹＨ－０１
+        that reads as the wave's YH-01 (`canonical_code`) is YH-01, stored so, so that a
+        re-push is a duplicate and its counts land on YH-01. `q` itself when both are the
+        wave's codes already or none it has (those the checks refuse, as ever)."""
+        point, group = q["survey_point"], q["group"]
+        if (point is None or point in self.points) and (group is None or group in self.groups):
+            return q  # the common case: two set lookups
+        found = {
+            "survey_point": canonical_code(point, self.points, self.point_codes),
+            "group": canonical_code(group, self.groups, self.group_codes),
+        }
+        return q | found
 
     def problems(self, q: dict[str, Any], *, ratings_checked: bool = False) -> list[Problem]:
         """`ratings_checked`: the caller found the overall ratings good already (one of the

@@ -67,6 +67,15 @@ class Wave(Aggregate):
         by_point: dict[str, int]
         integrity_state: dict[str, Any]
 
+    class QuotaFreed(Aggregate.Event):
+        """Questionnaires that stopped standing — voided, or of a withdrawn batch — so they
+        use up their agency's and their points' quotas no more (docs/survey-integrity.md)."""
+
+        agency_id: UUID
+        by_point: dict[str, int]
+        response_ids: list[str]
+        why: str
+
     class Closed(Aggregate.Event):
         class_version = 2
         actor: str
@@ -240,6 +249,36 @@ class Wave(Aggregate):
         self.quarantined += quarantined
         self.batches += 1
         self.integrity_state = dict(integrity_state)
+
+    def free_quota(
+        self, agency_id: UUID, by_point: dict[str, int], response_ids: list[str], why: str
+    ) -> None:
+        """`response_ids` (of `agency_id`, at `by_point`) stopped standing (`why`: voided,
+        withdrawn). Taken after the close too: the decision is about the questionnaires."""
+        if response_ids:
+            self._quota_freed(
+                agency_id=agency_id, by_point=by_point, response_ids=response_ids, why=why
+            )
+
+    @event(QuotaFreed)
+    def _quota_freed(
+        self, agency_id: UUID, by_point: dict[str, int], response_ids: list[str], why: str
+    ) -> None:
+        agencies, points, gone = self.freed()
+        agency = str(agency_id)
+        agencies[agency] = agencies.get(agency, 0) + len(response_ids)
+        for point, count in by_point.items():
+            points[point] = points.get(point, 0) + count
+        gone.update(dict.fromkeys(response_ids, why))
+
+    def freed(self) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
+        """What stopped standing so far: counts per agency, per point, and each response
+        id with why (a dict, as a snapshot keeps it: it stores no set). Kept apart from
+        `__init__`'s state: a snapshot taken before the event existed has none of it."""
+        state = vars(self)
+        if "freed_by_agency" not in state:
+            state["freed_by_agency"], state["freed_by_point"], state["freed_ids"] = {}, {}, {}
+        return state["freed_by_agency"], state["freed_by_point"], state["freed_ids"]
 
     def close(self, reason: str, actor: str) -> None:
         self.require_open()

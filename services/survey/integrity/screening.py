@@ -21,13 +21,17 @@ def screen(
     state: WaveIntegrityState,
     agency_quota: int | None,
     point_quotas: Mapping[str, int | None],
+    gone: tuple[Mapping[str, int], Mapping[str, int]] = ({}, {}),
 ) -> tuple[list[tuple[Flag, ...]], WaveIntegrityState]:
     """Flag each candidate, in the given order, as if every earlier one had been recorded.
 
     `agency_quota` is the quota of the agency whose batch this is: it applies to each
     candidate's own agency count (candidates without `agency_id` have no agency quota).
     `point_quotas` maps point code to its quota; a point not listed, or listed with None, has
-    no cap. The given state is not modified; the returned one is new.
+    no cap. `gone`: per agency and per point, how many of the questionnaires recorded
+    before no longer stand (voided, or of a withdrawn batch): they use up no quota. The
+    state's counts stay those recorded; the given state is not modified, the returned one
+    is new.
     """
     state = state.copy()
     flags: list[tuple[Flag, ...]] = []
@@ -48,7 +52,7 @@ def screen(
         flag = _straight_lining(candidate, rules.straight_lining_min_units)
         if flag is not None:
             found.append(flag)
-        flag = _count(state, candidate, rules.over_quota, agency_quota, point_quotas)
+        flag = _count(state, candidate, rules.over_quota, (agency_quota, point_quotas), gone)
         if flag is not None:
             found.append(flag)
         flags.append(tuple(found))
@@ -119,19 +123,22 @@ def _count(
     state: WaveIntegrityState,
     candidate: Candidate,
     enforce: bool,
-    agency_quota: int | None,
-    point_quotas: Mapping[str, int | None],
+    quotas: tuple[int | None, Mapping[str, int | None]],
+    gone: tuple[Mapping[str, int], Mapping[str, int]],
 ) -> Flag | None:
     reasons: list[str] = []
+    agency_quota, point_quotas = quotas
     agency, point = candidate.agency_id, candidate.survey_point
     if agency is not None:
-        count = state.agency_counts.get(agency, 0) + 1
-        state.agency_counts[agency] = count
+        recorded = state.agency_counts.get(agency, 0) + 1
+        state.agency_counts[agency] = recorded
+        count = recorded - gone[0].get(agency, 0)
         if enforce and agency_quota is not None and count > agency_quota:
             reasons.append(f"超出单位配额：配额{agency_quota}份，本份为第{count}份")
     if point is not None:
-        count = state.point_counts.get(point, 0) + 1
-        state.point_counts[point] = count
+        recorded = state.point_counts.get(point, 0) + 1
+        state.point_counts[point] = recorded
+        count = recorded - gone[1].get(point, 0)
         quota = point_quotas.get(point)
         if enforce and quota is not None and count > quota:
             reasons.append(f"超出测评点“{point}”配额：配额{quota}份，本份为第{count}份")

@@ -1,5 +1,5 @@
 """A survey point that is not the wave's is refused naming the wave's points, as a group
-that is not the wave's names its groups: an agency that typed ＹＨ－０１ (full width) sees
+that is not the wave's names its groups: an agency that typed YH-1 for YH-01 sees
 YH-01 in the reason, without reading the wave."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _reason(points: list[dict[str, Any]], sent: str) -> str:
 
 def test_the_reason_names_the_wave_s_points() -> None:
     points = [_point("YH-01", "源汇区政务服务中心"), _point("YC-01", "郾城区政务服务中心")]
-    assert _reason(points, "ＹＨ－０１") == (
+    assert _reason(points, "YH-1") == (
         "not one of the wave's survey points: "
         "YH-01（源汇区政务服务中心）、YC-01（郾城区政务服务中心）"
     )

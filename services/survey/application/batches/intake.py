@@ -147,6 +147,7 @@ class Intake:
             if row in refused_rows:
                 continue
             q, found = expand_row(given, self.units)
+            q = checker.with_codes(q)
             text = None if found else checked_row_text(q, self.units, self.chars)
             if text is None or q["dimension_ratings"]:
                 # Answers as sent are the scale's own in the common case: only a row they
@@ -240,8 +241,10 @@ class Intake:
         agency, form, units = str(self.agency_id), state.pattern_form, self.units
         candidates = [candidate(g.q, agency, pattern_of(g.q, g.text, form, units)) for g in good]
         point_quotas = {p.code: p.quota for p in wave.points}
+        by_agency, by_point_gone, _ = wave.freed()
+        quota = wave.agencies.get(str(self.agency_id))
         flags, state = screen(
-            candidates, wave.integrity, state, wave.agencies.get(str(self.agency_id)), point_quotas
+            candidates, wave.integrity, state, quota, point_quotas, (by_agency, by_point_gone)
         )
         batch_id = uuid4()
         entries: list[dict[str, Any]] = []

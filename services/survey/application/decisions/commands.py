@@ -6,14 +6,19 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
+
 from services.survey.application.decisions.reading import QuestionnaireReads, batch_out
 from services.survey.application.decisions.review import about_one, named, refuse_repeats
 from services.survey.domain import (
+    Batch,
+    BatchPart,
     Checker,
     DecisionConflict,
     Objections,
     Response,
     SurveyError,
+    Wave,
     canonical_answers,
     refusal,
 )
@@ -81,16 +86,23 @@ class DecisionCommands(QuestionnaireReads):
         key: str | None = None,
     ) -> Result:
         def command() -> tuple[list[Any], Result]:
-            response = self.questionnaire_in(wave_id, response_id, caller)
+            wave = self.wave(wave_id)
+            response = self.questionnaire_in(wave_id, response_id, caller, wave)
             # Its batch's withdrawal already stopped it counting: a void would change
             # nothing, as a correction or a review of it would not (both refused alike).
             if self.status_of(response) == WITHDRAWN:
                 raise DecisionConflict("the questionnaire's batch was withdrawn")
             response.void(reason, caller.actor)
-            return [response], self.questionnaire_out(response)
+            point = response.survey_point
+            agency = UUID(str(response.details.get("agency_id") or wave.agency_id))
+            by_point = {} if point is None else {point: 1}
+            wave.free_quota(agency, by_point, [str(response.id)], "voided")
+            return [response, wave], self.questionnaire_out(response)
 
         request = {"response_id": response_id, "reason": reason}
-        return self._once(caller, wave_id, key, "void", request, command)
+        # The wave's turn: the void frees quota on the wave, which a push screens against.
+        with self.wave_turn(wave_id):
+            return self._once(caller, wave_id, key, "void", request, command)
 
     def review(
         self,
@@ -155,10 +167,44 @@ class DecisionCommands(QuestionnaireReads):
             if batch.wave_id != wave_id:
                 raise DecisionConflict("the batch belongs to another wave", field="batch_id")
             batch.withdraw(reason, caller.actor)
-            return [batch], batch_out(batch)
+            wave = self.wave(wave_id)
+            by_point, standing = self._standing(batch, wave)
+            wave.free_quota(batch.agency_id, by_point, standing, "withdrawn")
+            return [batch, wave], batch_out(batch)
 
         request = {"batch_id": batch_id, "reason": reason}
-        return self._once(caller, wave_id, key, "withdraw", request, command)
+        with self.wave_turn(wave_id):
+            return self._once(caller, wave_id, key, "withdraw", request, command)
+
+    def _standing(self, batch: Batch, wave: Wave) -> tuple[dict[str, int], list[str]]:
+        """The batch's questionnaires whose void has not freed their quota already, and how
+        many of them each point has: read from its parts (a few reads for thousands), or
+        one by one for a batch recorded before parts."""
+        gone = wave.freed()[2]
+        try:
+            first: BatchPart = self.repository.get(BatchPart.create_id(batch.id, 1))
+        except AggregateNotFoundError:
+            entries: list[dict[str, Any]] = [
+                {"response_id": rid, "survey_point": self.questionnaire(UUID(rid)).survey_point}
+                for rid in batch.response_ids
+                if rid not in gone
+            ]
+        else:
+            parts = [first] + [
+                self.repository.get(BatchPart.create_id(batch.id, n))
+                for n in range(2, first.parts + 1)
+            ]
+            entries = [q for part in parts for q in part.questionnaires]
+        by_point: dict[str, int] = {}
+        standing: list[str] = []
+        for entry in entries:
+            if entry["response_id"] in gone:
+                continue
+            standing.append(entry["response_id"])
+            point = entry["survey_point"]
+            if point is not None:
+                by_point[point] = by_point.get(point, 0) + 1
+        return by_point, standing
 
     def _once(
         self,
