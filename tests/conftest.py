@@ -79,6 +79,10 @@ HARNESS_POSITIONS_RATE = "100000/second"
 """Tests wait on positions by polling `GET /positions` as the admin, and a module's cases
 in memory mode can poll faster than the product's 50 a second per principal; the limit's own
 tests (tests/shared/test_rate_limit.py) set theirs."""
+HARNESS_PUBLIC_RATE = "100000/second"
+"""A module's cases read the public routes from one address (the test client's) faster
+than the product's 50 a second per address lets a person: a case that loops over every
+public route left the next case 429s. The limit's own tests set theirs."""
 
 
 @pytest.fixture
@@ -89,6 +93,7 @@ def embedded_settings(tmp_path: object) -> CommonSettings:
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
         rate_positions=HARNESS_POSITIONS_RATE,
+        rate_public=HARNESS_PUBLIC_RATE,
     )
 
 
@@ -103,6 +108,7 @@ def in_memory(data_dir: Path = Path("memory-mode-writes-nothing")) -> CommonSett
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
         rate_positions=HARNESS_POSITIONS_RATE,
+        rate_public=HARNESS_PUBLIC_RATE,
     )
 
 
@@ -154,6 +160,7 @@ def production_settings(database_url: str, nats_namespace: str) -> CommonSetting
         bootstrap_admin_key=ADMIN_KEY,  # type: ignore[arg-type]
         log_json=False,
         rate_positions=HARNESS_POSITIONS_RATE,
+        rate_public=HARNESS_PUBLIC_RATE,
     )
 
 
