@@ -46,5 +46,15 @@ SERVICE = ServiceDefinition(
     ),
     resolvers={"finding": resolve_finding, "visit": resolve_visit, "campaign": resolve_campaign}
     | {kind: resolver for area in AREAS for kind, resolver in area.RESOLVERS.items()},
+    scope_nouns={
+        "finding": "inspection finding",
+        "visit": "inspection visit",
+        "campaign": "campaign",
+        "task": "supervised task",
+        "rectification": "rectification order",
+        "assessment_score": "assessment score",
+        "veto": "veto",
+        "complaint": "complaint",
+    },
     extra_env=application_env,
 )

@@ -39,6 +39,16 @@ SERVICE = ServiceDefinition(
     routers=(router,),
     views=(SECURITY_VIEW, REGISTRY_MODELS),
     resolvers=RESOLVERS,
+    scope_nouns={
+        "known_jurisdiction": "jurisdiction",
+        "unit_ever": "unit",
+        "campaign": "campaign",
+        "principal": "API key",
+        "person": "evaluation representative",
+        "draw": "panel draw",
+        "appointing_body": "appointing body",
+        "unit": "unit",
+    },
     principal_authority=own_store,
     extra_env=contact_key_env,
 )

@@ -60,5 +60,6 @@ SERVICE = ServiceDefinition(
         "campaign": resolve_campaign,
         "progress_wave": resolve_progress_wave,
     },
+    scope_nouns={"campaign": "campaign", "progress_wave": "survey wave"},
     middleware=(ErrorPages.of(ROUTERS),),
 )

@@ -40,4 +40,5 @@ SERVICE = ServiceDefinition(
         "campaign": resolve_campaign,
         "round_run": resolve_round_run,
     },
+    scope_nouns={"campaign": "campaign", "round_run": "scoring run"},
 )

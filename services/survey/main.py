@@ -31,5 +31,11 @@ SERVICE = ServiceDefinition(
     routers=ROUTERS,
     views=(SECURITY_VIEW, REGISTRY_COPY, WAVES_VIEW),
     resolvers=RESOLVERS,
+    scope_nouns={
+        "template": "questionnaire template",
+        "template_users": "questionnaire template",
+        "wave": "survey wave",
+        "wave_points": "survey wave",
+    },
     extra_env=voter_key_env,
 )

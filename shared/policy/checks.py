@@ -11,7 +11,7 @@ from shared.auth import Principal
 from shared.errors import ForbiddenError, PingyiError
 from shared.policy.model import ALL_ROLES, Policy, Scope, ScopeResolver, ScopeTarget
 from shared.policy.resolvers import KERNEL_RESOLVERS, MalformedId
-from shared.policy.words import only_parties
+from shared.policy.words import noun, only_parties
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -103,7 +103,8 @@ def scope_refusal(
         if in_scope(runtime, caller, target):
             continue
         if not scope.hidden:
-            return ForbiddenError(why_outside(caller, target, scope.kind), field=name)
+            thing = noun(scope.kind, runtime.definition.scope_nouns)
+            return ForbiddenError(why_outside(caller, target, thing), field=name)
         if target.not_found is None:
             raise LookupError(
                 f"{runtime.name}'s resolver of {scope.kind!r} gives no answer for a missing "
@@ -128,14 +129,15 @@ def in_scope(runtime: ServiceRuntime, caller: Principal, target: ScopeTarget) ->
     return any(runtime.authenticator.in_scope(caller, place) for place in places)
 
 
-def why_outside(caller: Principal, target: ScopeTarget, kind: str) -> str:
+def why_outside(caller: Principal, target: ScopeTarget, thing: str) -> str:
     """Why `in_scope` refused, by the rule that refused: an agency not accredited to a wave
     in its own city was told "outside your jurisdiction", which sends it to the wrong fix.
-    In the API's words: the target is named by what it is, never by its scope kind."""
+    In the API's words: the target is named by what it is (`thing`, `words.noun`), never
+    by its scope kind."""
     if caller.own_unit is not None and target.unit_id is not None:
         return "a unit's key acts for its own unit only"
     if target.parties.get(caller.role) is not None:
-        return only_parties(caller.role, kind)
+        return only_parties(caller.role, thing)
     return "outside your jurisdiction"
 
 

@@ -43,6 +43,9 @@ class ServiceDefinition:
     processors: Processors | None = None
     resolvers: Mapping[str, ScopeResolver] = field(default_factory=dict)
     """Scope resolvers the routes' policies may name (see `shared.policy`)."""
+    scope_nouns: Mapping[str, str] = field(default_factory=dict)
+    """Each resolver's kind -> the thing it resolves, in the API's words ("survey wave" for
+    `wave_points`): what a scope refusal calls the target, never its kind."""
     principal_authority: Callable[[ServiceRuntime], PrincipalLookup] | None = None
     """Where keys are looked up before the security view (the registry: its own store)."""
     extra_env: Callable[[ServiceSettings], dict[str, str]] | None = None
@@ -56,6 +59,9 @@ class ServiceDefinition:
     def __post_init__(self) -> None:
         if not self.name.isalpha() or not self.name.islower():
             raise ValueError(f"service name {self.name!r}: lower-case letters only")
+        unnamed = sorted(set(self.resolvers) - set(self.scope_nouns))
+        if unnamed:
+            raise ValueError(f"{self.name}: scope kinds without a noun: {', '.join(unnamed)}")
 
     def open_application(self, env: dict[str, str]) -> PublishingApplication:
         """The service's application over its event store, encoding what it publishes as it

@@ -15,7 +15,7 @@ from pingyi.policies import route_policies
 from shared.auth import Principal
 from shared.policy import KERNEL_RESOLVERS, PARTICIPANTS, ScopeTarget
 from shared.policy.checks import why_outside
-from shared.policy.words import SCOPE_NOUNS
+from shared.policy.words import KERNEL_NOUNS, noun
 
 IDENTIFIER = re.compile(r"\w+_\w+")
 """An underscore name: a scope kind, a field, a role's code — never a word of a reason."""
@@ -28,6 +28,14 @@ def _declared_kinds() -> set[str]:
 
 
 DECLARED = sorted(_declared_kinds())
+SCOPE_NOUNS = {kind: noun(kind, s.scope_nouns) for s in SERVICES for kind in s.scope_nouns} | {
+    kind: noun(kind, {}) for kind in KERNEL_NOUNS
+}
+"""Every kind a service or the kernel names, with what it is called."""
+
+
+def _service_named(kind: str) -> str:
+    return SCOPE_NOUNS.get(kind, noun(kind, {}))
 
 
 def test_the_walk_finds_the_kinds_the_qa_pass_met() -> None:
@@ -59,7 +67,7 @@ def _targets(role: str) -> list[ScopeTarget]:
 @pytest.mark.parametrize("kind", DECLARED)
 def test_every_refusal_of_every_kind_is_in_words(kind: str) -> None:
     reasons = {
-        why_outside(_caller(role, own_unit=named), target, kind)
+        why_outside(_caller(role, own_unit=named), target, _service_named(kind))
         for role in PARTICIPANTS
         for named in (True, False)
         for target in _targets(role)
@@ -73,6 +81,6 @@ def test_an_agency_outside_a_wave_is_told_by_whom_in_words() -> None:
     target = ScopeTarget(str(uuid4()), {"agency": frozenset({str(uuid4())})})
     for kind in ("wave", "wave_points", "progress_wave"):
         assert (
-            why_outside(agency, target, kind)
+            why_outside(agency, target, _service_named(kind))
             == "only the agencies accredited to this survey wave may act on it"
         )
