@@ -146,16 +146,28 @@ class ReportingApplication(PublishingApplication):
             publication.withdraw(caller.actor, reason)
             return [publication], {"status_code": 201, "body": withdrawal_out(publication)}
 
+        def attempt() -> Response:
+            return run_idempotent(
+                self,
+                principal_id=caller.principal_id,
+                scope=WITHDRAWAL_SCOPE,
+                key=key,
+                request=request or {},
+                command=command,
+            )
+
         with self.lock:
             try:
-                return run_idempotent(
-                    self,
-                    principal_id=caller.principal_id,
-                    scope=WITHDRAWAL_SCOPE,
-                    key=key,
-                    request=request or {},
-                    command=command,
-                )
+                try:
+                    return attempt()
+                except AlreadyWithdrawn:
+                    if key is None:
+                        raise
+                    # The same keyed request, sent to another replica too, may have withdrawn
+                    # the round between this one's look at the key and its read of the round:
+                    # the key's record, saved with that withdrawal, is then this request's
+                    # answer. Another request's withdrawal is refused again, as it was.
+                    return attempt()
             except IntegrityError:
                 won = self.publication(campaign_id, round_number)
                 if won is not None and won.withdrawn is not None:

@@ -67,13 +67,27 @@ def wants_html(accept: str) -> bool:
     return html > 0 and html >= quality.get("application/json", 0.0)
 
 
+KEY_HELP = (
+    "本页面是办公室的内部页面，只对持有 API 密钥的请求开放：密钥放在请求头 X-API-Key 中，"
+    "浏览器从地址栏打开时无法附带请求头，因此显示此页。请通过本单位接入本系统的办公室客户端"
+    "或内网门户打开（由其在请求头中附带密钥），或用命令行下载同一内容，例如："
+)
+KEY_EXAMPLE = 'curl -H "X-API-Key: $KEY" -o document.pdf "<本页地址，.html 换成 .pdf>"'
+KEY_WARNING = "请勿把密钥写进网址、书签或链接：网址会留在浏览记录、代理和服务器日志中。"
+"""What a person who opened an office page in a browser is told on its 401: how offices
+read these pages (docs/reporting.md, *Office pages in a browser*)."""
+
+
 def error_page(status: int, headers: list[tuple[bytes, bytes]], body: Any) -> HTMLResponse:
     """The kernel's JSON error answer (`body` decoded) as a page: same status, headers and
-    entries."""
+    entries; a 401 says how an office reads its pages."""
     heading = ERROR_HEADINGS.get(str(body.get("error")))
     title = f"{status} {heading or HEADINGS.get(status, '出错了')}"
+    key_help = None
+    if status == 401:
+        key_help = {"text": KEY_HELP, "example": KEY_EXAMPLE, "warning": KEY_WARNING}
     page = PAGES.get_template("error.html").render(
-        title=title, kicker="出错了", status=status, body=body
+        title=title, kicker="出错了", status=status, body=body, key_help=key_help
     )
     answer = HTMLResponse(page, status_code=status)
     for name, value in headers:

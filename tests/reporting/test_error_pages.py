@@ -99,6 +99,29 @@ def test_errors_before_any_route_are_pages_to_a_browser(world: tuple[TestClient,
         _assert_page(page, answer, script, status, error)
 
 
+def test_an_office_page_opened_in_a_browser_says_how_offices_read_it(
+    world: tuple[TestClient, str],
+) -> None:
+    """A browser cannot send `X-API-Key` from its address bar: the 401 page of an office
+    page says how offices read their pages, and never suggests a key in the URL. A script
+    still gets the kernel's JSON body, unchanged."""
+    reporting, city = world
+    for page in (
+        f"/waves/{uuid4()}/progress.html",
+        f"/bulletins/weekly.html?jurisdiction_id={city}&week=2026-W21",
+    ):
+        answer = reporting.get(page, headers={"Accept": BROWSER})
+        assert answer.status_code == 401, answer.text
+        assert 'id="key-help"' in answer.text
+        assert "请求头 X-API-Key" in answer.text and "请勿把密钥写进网址" in answer.text
+        assert "api_key=" not in answer.text and "?key=" not in answer.text
+        script = reporting.get(page)
+        assert script.json()["error"] == "unauthenticated" and "key-help" not in script.text
+    # Other errors of a page carry no such help.
+    other = reporting.get(f"/waves/{uuid4()}/progress.html", headers=ADMIN | {"Accept": BROWSER})
+    assert other.status_code == 404 and "key-help" not in other.text
+
+
 def test_errors_off_the_pages_stay_json_to_a_browser(world: tuple[TestClient, str]) -> None:
     reporting, _ = world
     nobody = uuid4()

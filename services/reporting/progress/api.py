@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.documents import HTML, PDF_RESPONSE, inline_svg, pdf_response, render
 from services.reporting.error_pages import PageRoute
-from services.reporting.progress.document import progress_pdf
+from services.reporting.progress.document import DEFINITION, progress_pdf, summary
 from services.reporting.progress.read import NUMERIC, progress
 from services.reporting.progress.views import WAVES
 from services.reporting.rounds.charts import ranking_svg
@@ -96,10 +96,13 @@ Progress = Annotated[Document, Depends(progress_of)]
 
 @router.get("/waves/{wave_id}/progress", **allow(READ))
 def wave_progress(document: Progress) -> Document:
-    """Collected against target by survey point, county, channel and respondent group
-    (collected, counted, in quarantine, excluded), by agency against its quota, how many
-    questionnaires stand in each status (`by_status`: counted, quarantined, rejected,
-    voided, withdrawn, every one listed), and the satisfaction table by county and by
+    """Collected against target by survey point, county, channel and respondent group, by
+    agency against its quota: `received` (every questionnaire recorded),
+    `voided_or_withdrawn`, `collected` (survey's meaning: received less voided and
+    withdrawn), `counted`, `quarantined`, `rejected`, `excluded` (rejected + voided +
+    withdrawn), `target`, `completion` (counted ÷ target); how many questionnaires stand in
+    each status (`by_status`: counted, quarantined, rejected, voided, withdrawn, every one
+    listed, shares of those received), and the satisfaction table by county and by
     channel: counts per level, shares and the satisfied rate — descriptive figures of the
     questionnaires counted so far, not scores. A county office reads its counties' part of
     a wider wave (`part` says which): its points and county, and its questionnaires by
@@ -175,6 +178,8 @@ def progress_page(document: Progress, wave_id: UUID) -> HTMLResponse:
         title=f"{document['name']} 测评进度",
         kicker="测评进度（内部）",
         doc=document,
+        summary=summary(document["total"]),
+        definition=DEFINITION,
         levels=levels,
         numeric=document["scale"] in NUMERIC,
         county_chart=chart("county"),

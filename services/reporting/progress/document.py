@@ -11,7 +11,20 @@ from services.reporting.documents import PdfWriter, beijing
 from services.reporting.rounds.fonts import CjkFont
 from shared.views import Document
 
-PROGRESS_COLUMNS = ("回收", "计入", "待审核", "不计入", "目标", "完成率（%）")
+PROGRESS_COLUMNS = (
+    "收到",
+    "作废或撤回",
+    "回收",
+    "计入",
+    "待审核",
+    "审核不计入",
+    "目标",
+    "完成率（%）",
+)
+DEFINITION = (
+    "回收：收到的问卷中除去作废和批次撤回的（与调查服务的“回收”同义）；"
+    "回收 = 计入 + 待审核 + 审核不计入；完成率 = 计入 ÷ 目标。"
+)
 SECTIONS = (
     ("按测评点", "by_point", ("所在县区", "county")),
     ("按县区", "by_county", None),
@@ -20,7 +33,7 @@ SECTIONS = (
     ("按调查机构", "by_agency", ("配额", "quota")),
 )
 STATUS_CAPTION = "按问卷状态"
-STATUS_COLUMNS = ("状态", "问卷（份）", "占回收（%）")
+STATUS_COLUMNS = ("状态", "问卷（份）", "占收到（%）")
 
 ChartDrawer = Callable[[Document, str], bytes]
 """(progress document, "county" or "channel") -> the satisfaction chart as PNG."""
@@ -32,17 +45,19 @@ def _cell(value: Any) -> str:
 
 def _progress_table(writer: PdfWriter, rows: list[Document], extra: tuple[str, str] | None) -> None:
     columns = ("名称", *((extra[0],) if extra else ()), *PROGRESS_COLUMNS)
-    widths = (50, *((28,) if extra else ()), *(18,) * 5, 24)
+    widths = (50, *((28,) if extra else ()), *(18,) * 7, 24)
     writer.table(
         columns,
         (
             (
                 row["name"],
                 *((_cell(row[extra[1]]),) if extra else ()),
+                row["received"],
+                row["voided_or_withdrawn"],
                 row["collected"],
                 row["counted"],
                 row["quarantined"],
-                row["excluded"],
+                row["rejected"],
                 _cell(row["target"]),
                 _cell(row["completion"]),
             )
@@ -80,6 +95,16 @@ def _satisfaction_table(writer: PdfWriter, rows: list[Document], numeric: bool) 
     )
 
 
+def summary(total: Document) -> str:
+    """The one sentence of counts the page and the PDF open with."""
+    target = f"；目标{total['target']}份，完成{total['completion']}%" if total["target"] else ""
+    return (
+        f"共收到问卷{total['received']}份，其中作废或批次撤回{total['voided_or_withdrawn']}份；"
+        f"回收{total['collected']}份，其中计入{total['counted']}份，待审核"
+        f"{total['quarantined']}份，审核不计入{total['rejected']}份{target}。"
+    )
+
+
 def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric: bool) -> bytes:
     # Dated by the wave, not the clock: the same facts give the same bytes.
     created = datetime.fromisoformat(document["closed_at"] or document["opened_at"])
@@ -88,13 +113,9 @@ def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric:
     closed = document["closed_at"]
     state = f"已结束（{beijing(closed)}）" if closed else "进行中"  # as the page says it
     writer.para(f"{document['kind_name']} · {document['jurisdiction_name']}{round_text} · {state}")
-    total = document["total"]
     writer.heading("一、回收进度")
-    target = f"；目标{total['target']}份，完成{total['completion']}%" if total["target"] else ""
-    writer.para(
-        f"已回收问卷{total['collected']}份，计入{total['counted']}份，待审核"
-        f"{total['quarantined']}份，不计入{total['excluded']}份{target}。"
-    )
+    writer.para(summary(document["total"]))
+    writer.para(DEFINITION)
     part = document.get("part")
     if part:
         writer.para(f"{'、'.join(part['counties'])}部分。{part['note']}")

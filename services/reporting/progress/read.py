@@ -1,4 +1,5 @@
-"""A wave's progress as read: collected against target by survey point, county, channel,
+"""A wave's progress as read: received and collected (survey's meaning: voided and
+withdrawn questionnaires left out) against target by survey point, county, channel,
 respondent group and agency (with its quota), how many questionnaires stand in each status,
 and the satisfaction table by county and by channel.
 
@@ -18,6 +19,7 @@ from services.reporting.progress.part import PART_NOTE, county_part
 from services.reporting.progress.tallies import STATUSES, UNSPECIFIED, bucket
 from shared.contracts.survey import CHANNEL_LABELS, WAVE_KIND_LABELS, Channel, WaveKind
 from shared.registry_view import RegistryView
+from shared.text_order import pinyin_key
 from shared.views import Document
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_UP)
@@ -78,14 +80,29 @@ def satisfaction(scale: str, levels: list[str], counts: dict[str, int]) -> Docum
     return found
 
 
+def received(found: Document) -> int:
+    """Every questionnaire received (recorded), whatever became of it: the sum of the
+    statuses."""
+    return sum(found[status] for status in STATUSES)
+
+
 def _row(key: str, name: str, found: Document, target: int | None, **extra: Any) -> Document:
+    """One line of progress. `collected` is survey's: the questionnaires that stand (counted,
+    quarantined or rejected), a voided one or one of a withdrawn batch leaving it; `received`
+    is every one recorded. So `received` = `collected` + `voided_or_withdrawn`, `collected` =
+    `counted` + `quarantined` + `rejected`, and `excluded` (what does not count) = `rejected`
+    + `voided_or_withdrawn`."""
+    struck = found["voided"] + found["withdrawn"]
     return {
         "key": key,
         "name": name,
-        "collected": found["collected"],
+        "received": received(found),
+        "voided_or_withdrawn": struck,
+        "collected": received(found) - struck,
         "counted": found["counted"],
         "quarantined": found["quarantined"],
-        "excluded": found["rejected"] + found["voided"] + found["withdrawn"],
+        "rejected": found["rejected"],
+        "excluded": found["rejected"] + struck,
         "target": target,
         "completion": None if not target else percent(found["counted"], target),
         **extra,
@@ -154,7 +171,7 @@ def _heading(wave: Document, place: Namer) -> Document:
 
 
 def _part_note(counties: set[str], place: Namer) -> Document:
-    names = [place(county) for county in sorted(counties, key=place)]
+    names = [place(county) for county in sorted(counties, key=lambda c: pinyin_key(place(c)))]
     return {"counties": names, "jurisdiction_ids": sorted(counties), "note": PART_NOTE}
 
 
@@ -223,13 +240,14 @@ def _by_agency(wave: Document, agency: Namer, *, whole: bool) -> list[Document]:
 
 def by_status(found: Document) -> list[Document]:
     """Every status, in `STATUSES`' order and listed at 0 too, with its questionnaires and
-    their share of those collected."""
+    their share of those received (voided and withdrawn ones included, so the shares add up
+    to 100)."""
     return [
         {
             "key": status,
             "name": STATUS_NAMES[status],
             "count": found[status],
-            "share": percent(found[status], found["collected"]),
+            "share": percent(found[status], received(found)),
         }
         for status in STATUSES
     ]

@@ -28,7 +28,10 @@ FINAL = ("voided", "withdrawn")
 
 
 def bucket() -> Document:
-    return {"collected": 0, **dict.fromkeys(STATUSES, 0), "levels": {}}
+    """Questionnaires per status (their sum is every one received) and the counted ones'
+    answers per level. What `collected` and `received` read are worked out from the
+    statuses (`read._row`): nothing stored can disagree with them."""
+    return {**dict.fromkeys(STATUSES, 0), "levels": {}}
 
 
 def level_counts(answers: Iterable[str | None]) -> dict[str, int]:
@@ -76,7 +79,6 @@ def tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None:
         buckets.append(in_county.setdefault(keys[dimension], bucket()))
     n = change.get("count", 1)
     for found in buckets:
-        found["collected"] += change.get("collected", 0)
         for status in ("from", "to"):
             if change.get(status) is not None:
                 found[change[status]] += n if status == "to" else -n
@@ -99,5 +101,5 @@ class Place:
 
 def tally_places(wave: Document, places: dict[tuple[str, ...], Place]) -> None:
     for place in places.values():
-        change = {"collected": place.count, "count": place.count, "to": place.status}
+        change = {"count": place.count, "to": place.status}
         tally(wave, place.keys, change | {"added": dict(place.levels)})

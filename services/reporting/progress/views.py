@@ -180,8 +180,9 @@ def on_withdrawn(tx: ViewTransaction, p: BatchWithdrawn, m: IntegrationMessage) 
 WAVE_PROGRESS_VIEW = View(
     "wave_progress",
     # 4: questionnaires tallied by agency too (and per county), and the declared agencies
-    # with their quotas kept.
-    4,
+    # with their quotas kept. 5: buckets hold the statuses only; `collected` (survey's: no
+    # voided or withdrawn questionnaire) and `received` (every one) are read from them.
+    5,
     (
         Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(RESPONSES, index=("wave_id",)),

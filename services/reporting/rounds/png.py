@@ -15,12 +15,16 @@ from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 
+from services.reporting.rounds.charts import fitted
 from services.reporting.rounds.fonts import CjkFont, FontFile
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 LABEL_WIDTH = 260
 PLOT_WIDTH = 480
 SCORE_WIDTH = 150
+MAX_LABEL = 2 * LABEL_WIDTH
+"""The widest the names' column grows (about 35 汉字 at 14 px); see `charts.MAX_LABEL`."""
+MAX_TITLE = 1400
 ROW = 28
 TOP = 44
 BAR = "#1f4e79"
@@ -88,46 +92,60 @@ def _png(image: Image.Image) -> bytes:
 
 def _canvas(width: int, height: int, title: str, font: CjkFont) -> Image.Image:
     image = Image.new("RGB", (width, height), "white")
-    Text(font, 18).draw(ImageDraw.Draw(image), (10, 10), title, INK, "la")
+    heading = Text(font, 18)
+    shown = fitted(title, width - 20, heading.length)
+    heading.draw(ImageDraw.Draw(image), (10, 10), shown, INK, "la")
     return image
 
 
 def ranking_png(title: str, lines: list[dict[str, Any]], font: CjkFont) -> bytes:
     """One row per unit: name, a bar to its score, a whisker over its interval, the score
     and rank; a unit under the minimum sample shows 样本不足 instead of a bar."""
-    width = LABEL_WIDTH + PLOT_WIDTH + SCORE_WIDTH
+    text = Text(font, 14)
+    # The names' column is as wide as the longest name needs (LABEL_WIDTH to MAX_LABEL; a
+    # longer name is cut short with …), and the canvas as wide as the title (to MAX_TITLE):
+    # nothing is cut off at the edge, and one long name does not shrink every bar of a
+    # chart printed at a page's width.
+    needed = (int(text.length(line["unit_name"])) + 16 for line in lines)
+    left = min(max([LABEL_WIDTH, *needed]), MAX_LABEL)
+    width = max(left + PLOT_WIDTH + SCORE_WIDTH, _heading(title, font))
     image = _canvas(width, TOP + len(lines) * ROW + 16, title, font)
     draw = ImageDraw.Draw(image)
-    text = Text(font, 14)
     for index, line in enumerate(lines):
         y = TOP + index * ROW
-        text.draw(draw, (LABEL_WIDTH - 8, y + 14), line["unit_name"], INK, "rm")
-        _bar(draw, line, y, text)
+        name = fitted(line["unit_name"], left - 16, text.length)
+        text.draw(draw, (left - 8, y + 14), name, INK, "rm")
+        _bar(draw, line, y, text, left)
     return _png(image)
 
 
-def _bar(draw: ImageDraw.ImageDraw, line: dict[str, Any], y: int, text: Text) -> None:
+def _heading(title: str, font: CjkFont) -> int:
+    """The canvas width the title needs, up to MAX_TITLE."""
+    return min(int(Text(font, 18).length(title)) + 20, MAX_TITLE)
+
+
+def _bar(draw: ImageDraw.ImageDraw, line: dict[str, Any], y: int, text: Text, left: int) -> None:
     if line["insufficient_sample"] or line["score"] is None:
-        text.draw(draw, (LABEL_WIDTH + 4, y + 14), "样本不足", INSUFFICIENT, "lm")
+        text.draw(draw, (left + 4, y + 14), "样本不足", INSUFFICIENT, "lm")
         return
-    right = LABEL_WIDTH + _px(line["score"])
-    if right > LABEL_WIDTH:
-        draw.rectangle((LABEL_WIDTH, y + 6, right - 1, y + 22), fill=BAR)
+    right = left + _px(line["score"])
+    if right > left:
+        draw.rectangle((left, y + 6, right - 1, y + 22), fill=BAR)
     if line["interval"] is not None:
-        low, high = (LABEL_WIDTH + _px(v) for v in line["interval"])
+        low, high = (left + _px(v) for v in line["interval"])
         mid = y + 14
         draw.line((low, mid, high, mid), fill=WHISKER, width=2)
         draw.line((low, mid - 6, low, mid + 6), fill=WHISKER, width=2)
         draw.line((high, mid - 6, high, mid + 6), fill=WHISKER, width=2)
     rank = "" if line["rank"] is None else f"（第{line['rank']}名）"
-    text.draw(draw, (LABEL_WIDTH + PLOT_WIDTH + 8, y + 14), f"{line['score']}{rank}", INK, "lm")
+    text.draw(draw, (left + PLOT_WIDTH + 8, y + 14), f"{line['score']}{rank}", INK, "lm")
 
 
 def grades_png(title: str, counts: dict[str, int], font: CjkFont) -> bytes:
     """Vertical bars: how many units got each grade, best grade first."""
     column, height, top = 90, 200, TOP + 20
-    heading = int(Text(font, 18).length(title)) + 20
-    image = _canvas(max(80 + len(counts) * column, heading), top + height + 40, title, font)
+    width = max(80 + len(counts) * column, _heading(title, font))
+    image = _canvas(width, top + height + 40, title, font)
     draw = ImageDraw.Draw(image)
     text = Text(font, 14)
     biggest = max([*counts.values(), 1])

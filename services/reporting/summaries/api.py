@@ -124,10 +124,11 @@ def published_summary_page(
     """The published summary as a page: in all, per jurisdiction below and per category
     (units, ranked, 样本不足, mean score, grades), and the lists."""
     doc = published_summary(request, jurisdiction_id, campaign_id, round_number, version)
-    title = (
-        f"{doc['jurisdiction_name'] or ''} {doc['campaign_name'] or '评议活动'} "
-        f"第{round_number}轮评议结果汇总"
-    ).strip()
+    campaign = doc["campaign_name"] or "评议活动"
+    place = doc["jurisdiction_name"] or ""
+    # Named once: 舞阳县's summary of 舞阳县2026年度… is not "舞阳县 舞阳县2026年度…".
+    prefix = "" if campaign.startswith(place) else place
+    title = f"{prefix} {campaign} 第{round_number}轮评议结果汇总".strip()
     query = f"?version={version}" if version else ""
     return render(
         "summary.html",

@@ -20,6 +20,7 @@ from services.reporting.summaries.views import COMPLAINTS, ORDERS
 from shared.contracts.inspection_complaints import COMPLAINT_OUTCOME_LABELS
 from shared.contracts.inspection_rectification import ESCALATION_STEPS, RECTIFICATION_STATUSES
 from shared.registry_view import RegistryView
+from shared.text_order import pinyin_key
 from shared.views import Document, ViewStore
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_UP)
@@ -99,19 +100,32 @@ def summarize(
             for name, rows in categories.items()
             if rows
         ],
-        # 本级 first, then the jurisdictions below in the order of their names.
-        "by_jurisdiction": sorted(
-            (
+        "by_jurisdiction": jurisdiction_order(
+            [
                 {
                     "jurisdiction_id": child,
                     "jurisdiction_name": _name(registry, child, jurisdiction_id),
                     **_figures(rows, grades, names),
                 }
                 for child, rows in children.items()
-            ),
-            key=lambda row: (row["jurisdiction_id"] != jurisdiction_id, row["jurisdiction_name"]),
+            ],
+            jurisdiction_id,
         ),
     }
+
+
+def jurisdiction_order(rows: list[Document], top: str) -> list[Document]:
+    """本级 (`top` itself) first, then the jurisdictions below by name in dictionary (pinyin)
+    order, as every list of names reads (临颍县, 舞阳县, 源汇区; not by code point, which
+    puts 源汇区 before 舞阳县), then by id."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            row["jurisdiction_id"] != top,
+            pinyin_key(row["jurisdiction_name"]),
+            row["jurisdiction_id"],
+        ),
+    )
 
 
 def _below(registry: RegistryView, place: str, top: str) -> str:

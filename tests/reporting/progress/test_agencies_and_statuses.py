@@ -215,7 +215,7 @@ def _statuses(document: dict[str, Any]) -> tuple[int, ...]:
     return tuple(row["count"] for row in document["by_status"])
 
 
-KEYS = ("collected", "counted", "quarantined", "excluded", "quota")
+KEYS = ("received", "collected", "counted", "quarantined", "excluded", "quota")
 
 
 def _agencies(document: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
@@ -231,12 +231,16 @@ def test_every_status_move_moves_the_count_once() -> None:
         document = _read(store)
         assert _statuses(document) == expected, step
         total = document["total"]
-        assert sum(expected) == total["collected"] == 8, step
+        assert sum(expected) == total["received"] == 8, step
+        # Survey's `collected`: what stands, voided and withdrawn questionnaires left out.
+        assert total["collected"] == 8 - expected[3] - expected[4], step
         assert (total["counted"], total["quarantined"]) == expected[:2], step
         # Every agency's questionnaires stand in one status each, as the wave's do.
         for row in document["by_agency"]:
-            assert row["counted"] + row["quarantined"] + row["excluded"] == row["collected"]
-        assert sum(row["collected"] for row in document["by_agency"]) == 8, step
+            assert row["counted"] + row["quarantined"] + row["excluded"] == row["received"]
+            assert row["counted"] + row["quarantined"] + row["rejected"] == row["collected"]
+            assert row["collected"] + row["voided_or_withdrawn"] == row["received"]
+        assert sum(row["received"] for row in document["by_agency"]) == 8, step
 
 
 def test_agencies_by_name_or_id_with_their_quotas() -> None:
@@ -251,10 +255,10 @@ def test_agencies_by_name_or_id_with_their_quotas() -> None:
         "unspecified",
     ]
     assert _agencies(document) == {
-        "甲调查公司": (4, 2, 1, 1, 5),  # q1, q4 counted; q2 in quarantine; q3 rejected
-        str(AG2): (1, 0, 0, 1, None),  # unknown to the registry copy: its id; q5 voided
-        "丙调查公司": (2, 0, 0, 2, 3),  # accredited with quota 3; its batch withdrawn
-        "未注明": (1, 1, 0, 0, None),  # the public vote
+        "甲调查公司": (4, 4, 2, 1, 1, 5),  # q1, q4 counted; q2 in quarantine; q3 rejected
+        str(AG2): (1, 0, 0, 0, 1, None),  # unknown to the registry copy: its id; q5 voided
+        "丙调查公司": (2, 0, 0, 0, 2, 3),  # accredited with quota 3; its batch withdrawn
+        "未注明": (1, 1, 1, 0, 0, None),  # the public vote
     }
     shares = {row["key"]: row["share"] for row in document["by_status"]}
     assert shares == {
@@ -273,9 +277,9 @@ def test_a_wave_without_questionnaires_lists_every_status_and_agency_at_0() -> N
     assert _statuses(document) == (0, 0, 0, 0, 0)
     assert {row["share"] for row in document["by_status"]} == {None}
     assert _agencies(document) == {
-        "甲调查公司": (0, 0, 0, 0, 5),
-        str(AG2): (0, 0, 0, 0, None),
-        "丙调查公司": (0, 0, 0, 0, 3),
+        "甲调查公司": (0, 0, 0, 0, 0, 5),
+        str(AG2): (0, 0, 0, 0, 0, None),
+        "丙调查公司": (0, 0, 0, 0, 0, 3),
     }
 
 
@@ -311,7 +315,7 @@ def test_a_decision_published_again_changes_nothing() -> None:
     after = _read(store)
     assert after == before
     assert _statuses(after) == STEPS[-1][2]
-    assert _agencies(after)["丙调查公司"] == (2, 0, 0, 2, 3)
+    assert _agencies(after)["丙调查公司"] == (2, 0, 0, 0, 2, 3)
 
 
 def test_a_county_part_adds_up_to_the_whole() -> None:
@@ -328,17 +332,17 @@ def test_a_county_part_adds_up_to_the_whole() -> None:
     )
     # A part lists the wave's agencies even at 0, and the quotas, the whole wave's, as null.
     assert _agencies(part_a) == {
-        "甲调查公司": (3, 1, 1, 1, None),
-        str(AG2): (0, 0, 0, 0, None),
-        "丙调查公司": (1, 0, 0, 1, None),
-        "未注明": (1, 1, 0, 0, None),
+        "甲调查公司": (3, 3, 1, 1, 1, None),
+        str(AG2): (0, 0, 0, 0, 0, None),
+        "丙调查公司": (1, 0, 0, 0, 1, None),
+        "未注明": (1, 1, 1, 0, 0, None),
     }
     assert _agencies(part_b) == {
-        "甲调查公司": (1, 1, 0, 0, None),
-        str(AG2): (1, 0, 0, 1, None),
-        "丙调查公司": (1, 0, 0, 1, None),
+        "甲调查公司": (1, 1, 1, 0, 0, None),
+        str(AG2): (1, 0, 0, 0, 1, None),
+        "丙调查公司": (1, 0, 0, 0, 1, None),
     }
     parts = (_agencies(part_a), _agencies(part_b))
     for name, row in _agencies(whole).items():
-        summed = [sum(part[name][i] for part in parts if name in part) for i in range(4)]
-        assert summed == list(row[:4]), name
+        summed = [sum(part[name][i] for part in parts if name in part) for i in range(5)]
+        assert summed == list(row[:5]), name

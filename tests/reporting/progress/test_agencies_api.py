@@ -21,7 +21,7 @@ from tests.survey.helpers import Caller
 
 SERVICES = ["registry", "survey", "reporting"]
 FIRST, OTHER = "某某社会调查公司", "另一调查公司"
-KEYS = ("collected", "counted", "quarantined", "excluded", "quota")
+KEYS = ("received", "collected", "counted", "quarantined", "excluded", "quota")
 STATUS_ROWS = [
     ["计入", "5", "50.00"],
     ["待审核", "1", "10.00"],
@@ -102,7 +102,7 @@ def _statuses(body: dict[str, Any]) -> dict[str, int]:
 def test_by_agency_against_its_quota_and_by_status(story: Any) -> None:
     cluster, told = story
     body = _ok(_get(cluster, told, told.world.city_office.headers))
-    assert _agencies(body) == {FIRST: (5, 4, 0, 1, 100), OTHER: (5, 1, 1, 3, 2)}
+    assert _agencies(body) == {FIRST: (5, 4, 4, 0, 1, 100), OTHER: (5, 3, 1, 1, 3, 2)}
     assert [row["key"] for row in body["by_agency"]] == [
         told.world.agency.principal_id,
         told.world.other_agency.principal_id,
@@ -113,7 +113,7 @@ def test_by_agency_against_its_quota_and_by_status(story: Any) -> None:
             ("counted", "quarantined", "rejected", "voided", "withdrawn"), STATUS_ROWS, strict=True
         )
     ]
-    assert body["total"]["collected"] == 10
+    assert (body["total"]["received"], body["total"]["collected"]) == (10, 7)
 
 
 def test_the_county_parts_add_up_to_the_whole(story: Any) -> None:
@@ -123,7 +123,7 @@ def test_the_county_parts_add_up_to_the_whole(story: Any) -> None:
     mine = _ok(_get(cluster, told, world.county_office.headers))
     other = _ok(_get(cluster, told, world.other_county_office.headers))
     # 舞阳县: A1, A3 counted, A2 voided; 另一调查公司 listed at 0; quotas are the wave's.
-    assert _agencies(mine) == {FIRST: (3, 2, 0, 1, None), OTHER: (0, 0, 0, 0, None)}
+    assert _agencies(mine) == {FIRST: (3, 2, 2, 0, 1, None), OTHER: (0, 0, 0, 0, 0, None)}
     assert _statuses(mine) == {
         "counted": 2,
         "quarantined": 0,
@@ -131,12 +131,12 @@ def test_the_county_parts_add_up_to_the_whole(story: Any) -> None:
         "voided": 1,
         "withdrawn": 0,
     }
-    assert _agencies(other) == {FIRST: (2, 2, 0, 0, None), OTHER: (5, 1, 1, 3, None)}
+    assert _agencies(other) == {FIRST: (2, 2, 2, 0, 0, None), OTHER: (5, 3, 1, 1, 3, None)}
     for status, n in _statuses(whole).items():
         assert _statuses(mine)[status] + _statuses(other)[status] == n, status
     for name, row in _agencies(whole).items():
         parts = (_agencies(mine)[name], _agencies(other)[name])
-        assert [sum(part[i] for part in parts) for i in range(4)] == list(row[:4]), name
+        assert [sum(part[i] for part in parts) for i in range(5)] == list(row[:5]), name
 
 
 def test_an_agency_reads_its_own_line_only(story: Any) -> None:
@@ -144,12 +144,12 @@ def test_an_agency_reads_its_own_line_only(story: Any) -> None:
     read: in the JSON, the page and the PDF alike (the rest of the progress is the wave's)."""
     cluster, told = story
     for agency, name, line in (
-        (told.world.agency, FIRST, (5, 4, 0, 1, 100)),
-        (told.world.other_agency, OTHER, (5, 1, 1, 3, 2)),
+        (told.world.agency, FIRST, (5, 4, 4, 0, 1, 100)),
+        (told.world.other_agency, OTHER, (5, 3, 1, 1, 3, 2)),
     ):
         body = _ok(_get(cluster, told, agency.headers))
         assert _agencies(body) == {name: line}
-        assert body["total"]["collected"] == 10
+        assert (body["total"]["received"], body["total"]["collected"]) == (10, 7)
         other = OTHER if name == FIRST else FIRST
         assert other not in _get(cluster, told, agency.headers, ".html").text
         pdf = _get(cluster, told, agency.headers, ".pdf")
@@ -164,11 +164,11 @@ def test_the_page_shows_both_tables(story: Any) -> None:
     assert "<caption>按调查机构</caption>" in html and "<caption>按问卷状态</caption>" in html
     assert '<th scope="col">配额</th>' in html
     rows = table_rows(html, "progress")
-    assert [FIRST, "100", "5", "4", "0", "1", "—", "—"] in rows
-    assert [OTHER, "2", "5", "1", "1", "3", "—", "—"] in rows
+    assert [FIRST, "100", "5", "1", "4", "4", "0", "0", "—", "—"] in rows
+    assert [OTHER, "2", "5", "2", "3", "1", "1", "1", "—", "—"] in rows
     assert table_rows(html, "status") == STATUS_ROWS
     part = _get(cluster, told, told.world.other_county_office.headers, ".html").text
-    assert [OTHER, "—", "5", "1", "1", "3", "—", "—"] in table_rows(part, "progress")
+    assert [OTHER, "—", "5", "2", "3", "1", "1", "1", "—", "—"] in table_rows(part, "progress")
     assert table_rows(part, "status") == [
         ["计入", "3", "42.86"],
         ["待审核", "1", "14.29"],
@@ -185,11 +185,11 @@ def test_the_pdf_shows_both_tables(story: Any) -> None:
     text, _fonts = pdf_text(response.content)
     compact = text.replace(" ", "")
     assert "按调查机构" in compact and "配额" in compact and "按问卷状态" in compact
-    assert f"{FIRST}1005401" in compact
-    assert f"{OTHER}25113" in compact
+    assert f"{FIRST}100514400" in compact
+    assert f"{OTHER}2523111" in compact
     for name, count, share in STATUS_ROWS:
         assert f"{name}{count}{share}" in compact
     part = _get(cluster, told, told.world.county_office.headers, ".pdf")
     part_text = pdf_text(part.content)[0].replace(" ", "")
-    assert f"{FIRST}—3201" in part_text and f"{OTHER}—0000" in part_text
+    assert f"{FIRST}—312200" in part_text and f"{OTHER}—000000" in part_text
     assert "作废133.33" in part_text

@@ -51,20 +51,21 @@ def test_collected_against_target(story: Any) -> None:
     body = response.json()
     assert body["name"] == "漯河市2026年上半年问卷测评"
     assert body["jurisdiction_name"] == "漯河市"
-    keys = ("collected", "counted", "excluded", "target", "completion")
-    assert tuple(body["total"][k] for k in keys) == (5, 4, 1, 6, "66.67")
+    # A2 was voided: received, but not collected (survey's word), nor counted.
+    keys = ("received", "collected", "counted", "excluded", "target", "completion")
+    assert tuple(body["total"][k] for k in keys) == (5, 4, 4, 1, 6, "66.67")
     assert _rows(body["by_point"], *keys, "county") == {
-        "舞阳县政务服务中心": (3, 2, 1, 4, "50.00", "舞阳县"),
-        "临颍县政务服务中心": (2, 2, 0, 2, "100.00", "临颍县"),
+        "舞阳县政务服务中心": (3, 2, 2, 1, 4, "50.00", "舞阳县"),
+        "临颍县政务服务中心": (2, 2, 2, 0, 2, "100.00", "临颍县"),
     }
     assert _rows(body["by_county"], *keys) == {
-        "舞阳县": (3, 2, 1, 4, "50.00"),
-        "临颍县": (2, 2, 0, 2, "100.00"),
+        "舞阳县": (3, 2, 2, 1, 4, "50.00"),
+        "临颍县": (2, 2, 2, 0, 2, "100.00"),
     }
-    assert _rows(body["by_channel"], "collected", "counted", "target") == {
-        "测评点": (2, 1, None),
-        "纸质问卷": (1, 1, None),
-        "网上": (2, 2, None),
+    assert _rows(body["by_channel"], "received", "collected", "counted", "target") == {
+        "测评点": (2, 1, 1, None),
+        "纸质问卷": (1, 1, 1, None),
+        "网上": (2, 2, 2, None),
     }
     # Group targets: the share of the points' 6, rounded half up (1.5 → 2).
     assert _rows(body["by_group"], "counted", "target", "share") == {
@@ -72,6 +73,27 @@ def test_collected_against_target(story: Any) -> None:
         "监督员": (1, 2, "25.00"),
         "群众": (2, 2, "50.00"),
     }
+
+
+def test_collected_means_what_it_means_in_survey(story: Any) -> None:
+    """The office reads survey's progress and reporting's side by side: `collected` is the
+    same figure in both, in all and in every breakdown (a voided questionnaire leaves it in
+    both), and reporting's `received` is survey's `collected` + voided + withdrawn."""
+    cluster, told = story
+    headers = told.world.city_office.headers
+    ours = _get(cluster, told).json()
+    theirs = cluster["survey"].get(f"/waves/{told.wave_id}/progress", headers=headers)
+    assert theirs.status_code == 200, theirs.text
+    survey = theirs.json()
+    assert survey["by_status"]["voided"] == 1  # the story's A2
+    assert ours["total"]["collected"] == survey["total"]["collected"] == 4
+    voided_or_withdrawn = survey["by_status"]["voided"] + survey["by_status"]["withdrawn"]
+    assert ours["total"]["received"] == survey["total"]["collected"] + voided_or_withdrawn
+    assert ours["total"]["voided_or_withdrawn"] == voided_or_withdrawn
+    for dimension in ("point", "county", "channel", "group", "agency"):
+        mine = {row["key"]: row["collected"] for row in ours[f"by_{dimension}"]}
+        found = {key: row["collected"] for key, row in survey[f"by_{dimension}"].items()}
+        assert mine == found, dimension
 
 
 def test_the_satisfaction_table_by_county_and_channel(story: Any) -> None:
@@ -134,8 +156,10 @@ def test_the_progress_page_shows_the_same_tables(story: Any) -> None:
     html = page.text
     assert "<title>漯河市2026年上半年问卷测评 测评进度</title>" in html
     rows = table_rows(html, "progress")
-    assert ["舞阳县政务服务中心", "舞阳县", "3", "2", "0", "1", "4", "50.00"] in rows
-    assert ["网上", "2", "2", "0", "0", "—", "—"] in rows
+    # 收到, 作废或撤回, 回收, 计入, 待审核, 审核不计入, 目标, 完成率
+    assert ["舞阳县政务服务中心", "舞阳县", "3", "1", "2", "2", "0", "0", "4", "50.00"] in rows
+    assert ["网上", "2", "0", "2", "2", "0", "0", "—", "—"] in rows
+    assert "共收到问卷5份，其中作废或批次撤回1份；回收4份，其中计入4份" in html
     satisfaction = {row[0]: row for row in table_rows(html, "satisfaction")}
     county = next(r for r in body["satisfaction"]["by_county"] if r["name"] == "临颍县")
     assert satisfaction["临颍县"] == [
@@ -162,7 +186,9 @@ def test_the_progress_pdf_reads_back_in_chinese(story: Any) -> None:
     assert embedded, "the CJK font is embedded"
     assert "漯河市2026年上半年问卷测评 测评进度" in text
     total = body["total"]
-    assert f"已回收问卷{total['collected']}份，计入{total['counted']}份" in text
+    compact = text.replace(" ", "").replace("\n", "")
+    assert f"共收到问卷{total['received']}份，其中作废或批次撤回1份" in compact
+    assert f"回收{total['collected']}份，其中计入{total['counted']}份" in compact
     for row in body["by_point"] + body["by_group"]:
         assert row["name"] in text
     for row in body["satisfaction"]["by_channel"]:
@@ -187,22 +213,22 @@ def test_a_county_office_reads_its_countys_part_of_the_wave(story: Any) -> None:
     (A4, A5 online by the public). Neither sees the other's rows."""
     cluster, told = story
     world = told.world
-    keys = ("collected", "counted", "excluded", "target", "completion")
+    keys = ("received", "collected", "counted", "excluded", "target", "completion")
     mine = _get(cluster, told, headers=world.county_office.headers)
     assert mine.status_code == 200, mine.text
     body = mine.json()
     assert body["part"]["counties"] == ["舞阳县"]
     assert body["part"]["jurisdiction_ids"] == [world.county_id]
-    assert tuple(body["total"][k] for k in keys) == (3, 2, 1, 4, "50.00")
-    assert _rows(body["by_point"], *keys) == {"舞阳县政务服务中心": (3, 2, 1, 4, "50.00")}
-    assert _rows(body["by_county"], *keys) == {"舞阳县": (3, 2, 1, 4, "50.00")}
+    assert tuple(body["total"][k] for k in keys) == (3, 2, 2, 1, 4, "50.00")
+    assert _rows(body["by_point"], *keys) == {"舞阳县政务服务中心": (3, 2, 2, 1, 4, "50.00")}
+    assert _rows(body["by_county"], *keys) == {"舞阳县": (3, 2, 2, 1, 4, "50.00")}
     assert _rows(body["by_channel"], "collected", "counted", "excluded") == {
-        "测评点": (2, 1, 1),
+        "测评点": (1, 1, 1),
         "纸质问卷": (1, 1, 0),
         "网上": (0, 0, 0),
     }
     assert _rows(body["by_group"], "collected", "counted", "target", "share") == {
-        "服务对象": (2, 1, 2, "50.00"),
+        "服务对象": (1, 1, 2, "50.00"),
         "监督员": (1, 1, 1, "50.00"),
         "群众": (0, 0, 1, "0.00"),
     }
@@ -216,7 +242,7 @@ def test_a_county_office_reads_its_countys_part_of_the_wave(story: Any) -> None:
     assert by_channel["网上"]["satisfied_rate"] is None
     other = _get(cluster, told, headers=world.other_county_office.headers).json()
     assert other["part"]["counties"] == ["临颍县"]
-    assert tuple(other["total"][k] for k in keys) == (2, 2, 0, 2, "100.00")
+    assert tuple(other["total"][k] for k in keys) == (2, 2, 2, 0, 2, "100.00")
     assert other["satisfaction"]["total"]["satisfied_rate"] == "0.00"
     assert _rows(other["by_channel"], "collected")["网上"] == (2,)
     assert _rows(other["by_group"], "counted", "target") == {

@@ -226,6 +226,9 @@ def test_after_publication_the_public_reads_the_published_figures_only(story: An
     page = scored.reporting.get("/public/pages" + _path(scored, world.city_id))
     assert page.status_code == 200, page.text
     assert "<title>漯河市 舞阳县2026年度民主评议政风行风 第1轮评议结果汇总</title>" in page.text
+    # The county's own summary of its campaign names the county once.
+    own = scored.reporting.get("/public/pages" + _path(scored, world.county_id)).text
+    assert "<title>舞阳县2026年度民主评议政风行风 第1轮评议结果汇总</title>" in own
     assert table_rows(page.text, "figures") == [
         ["漯河市", "3", "2", "1", "76.50", "1", "0", "1"],  # in all
         ["舞阳县", "3", "2", "1", "76.50", "1", "0", "1"],  # the county below
