@@ -51,9 +51,10 @@ def test_parts_leave_the_view_as_one_message_per_questionnaire(
         "voided": 1,
         "withdrawn": 12,
     }
-    # Collected: what stands, the voided one and the 12 of the withdrawn batch left out.
-    assert progress["total"]["collected"] == 54 - 1 - 12
-    assert progress["by_agency"][str(AGENCY)]["collected"] == 40 - 1
+    # Collected: what stands, the voided one, the rejected one and the 12 of the withdrawn
+    # batch left out.
+    assert progress["total"]["collected"] == 54 - 1 - 1 - 12
+    assert progress["by_agency"][str(AGENCY)]["collected"] == 40 - 1 - 1
     assert progress["by_agency"][str(LATE_AGENCY)]["collected"] == 12 - 12
     assert progress["by_agency"]["unspecified"]["collected"] == 2
     assert (first["status"], first["version"], len(first["flags"])) == ("quarantined", 2, 1)

@@ -22,8 +22,8 @@ PROGRESS_COLUMNS = (
     "完成率（%）",
 )
 DEFINITION = (
-    "回收：收到的问卷中除去作废和批次撤回的（与调查服务的“回收”同义）；"
-    "回收 = 计入 + 待审核 + 审核不计入；完成率 = 计入 ÷ 目标。"
+    "回收：收到的问卷中除去作废、批次撤回和审核不计入的（与调查服务的“回收”同义）；"
+    "回收 = 计入 + 待审核；完成率 = 计入 ÷ 目标。"
 )
 SECTIONS = (
     ("按测评点", "by_point", ("所在县区", "county")),
@@ -99,9 +99,9 @@ def summary(total: Document) -> str:
     """The one sentence of counts the page and the PDF open with."""
     target = f"；目标{total['target']}份，完成{total['completion']}%" if total["target"] else ""
     return (
-        f"共收到问卷{total['received']}份，其中作废或批次撤回{total['voided_or_withdrawn']}份；"
-        f"回收{total['collected']}份，其中计入{total['counted']}份，待审核"
-        f"{total['quarantined']}份，审核不计入{total['rejected']}份{target}。"
+        f"共收到问卷{total['received']}份，其中作废或批次撤回{total['voided_or_withdrawn']}份，"
+        f"审核不计入{total['rejected']}份；回收{total['collected']}份，其中计入"
+        f"{total['counted']}份，待审核{total['quarantined']}份{target}。"
     )
 
 

@@ -87,18 +87,18 @@ def received(found: Document) -> int:
 
 
 def _row(key: str, name: str, found: Document, target: int | None, **extra: Any) -> Document:
-    """One line of progress. `collected` is survey's: the questionnaires that stand (counted,
-    quarantined or rejected), a voided one or one of a withdrawn batch leaving it; `received`
-    is every one recorded. So `received` = `collected` + `voided_or_withdrawn`, `collected` =
-    `counted` + `quarantined` + `rejected`, and `excluded` (what does not count) = `rejected`
-    + `voided_or_withdrawn`."""
+    """One line of progress. `collected` is survey's: the questionnaires that stand (counted
+    or quarantined), a voided one, one of a withdrawn batch or a rejected one leaving it;
+    `received` is every one recorded. So `collected` = `counted` + `quarantined`, and
+    `excluded` (what does not count) = `received` - `collected` = `voided_or_withdrawn` +
+    `rejected`."""
     struck = found["voided"] + found["withdrawn"]
     return {
         "key": key,
         "name": name,
         "received": received(found),
         "voided_or_withdrawn": struck,
-        "collected": received(found) - struck,
+        "collected": found["counted"] + found["quarantined"],
         "counted": found["counted"],
         "quarantined": found["quarantined"],
         "rejected": found["rejected"],

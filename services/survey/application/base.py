@@ -147,6 +147,11 @@ class SurveyBase(PublishingApplication):
                 self._parts.popitem(last=False)
         return found
 
+    def has_questionnaire(self, response_id: UUID) -> bool:
+        """Whether a questionnaire is stored under `response_id` (its first event alone
+        is read)."""
+        return bool(self.recorder.select_events(response_id, limit=1))
+
     def stored_response(
         self, response_id: UUID, unit_ids: Sequence[UUID | str] | None = None
     ) -> Response | None:

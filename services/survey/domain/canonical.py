@@ -17,6 +17,32 @@ def canonical_answer(value: Any) -> Any:
     return value
 
 
+CANONICAL_IDS = "nfkc"
+"""A wave's `setup["questionnaire_ids"]` when every questionnaire id it stores is canonical."""
+
+
+def canonical_id(value: Any) -> Any:
+    """A questionnaire id as the wave stores it: NFKC without the spaces around
+    (`canonical_answer`), so `Ｑ－００１` and ` Q-001 ` are `Q-001`, and a re-push of a
+    questionnaire typed in another width is the same questionnaire (its id derives from
+    this text). An id that would read as blank is left as sent, for the checks to refuse."""
+    found = canonical_answer(value)
+    return found if found else value
+
+
+def repeated_code(code: str, seen: dict[str, str], repeats: str) -> str | None:
+    """Why `code` cannot be declared beside `seen` (each code declared before, by the text
+    it reads as: `canonical_answer`), or None. Two codes that read alike — `YH-01` and
+    `ＹＨ－０１` — would be one code to every push that types either (`code_lookup` leaves
+    such a pair out, so neither is found), so the second is refused as a repeat."""
+    first = seen.get(canonical_answer(code))
+    if first is None:
+        return None
+    if first == code:
+        return repeats
+    return f"{repeats}: “{code}” reads as “{first}” (全角、半角或前后空格不同的编码是同一编码)"
+
+
 def canonical_answers(q: dict[str, Any]) -> dict[str, Any]:
     """`q` with its overall answers (`ratings`, and a compact row as given) and dimension
     answers written as their scale writes them (`canonical_answer`)."""

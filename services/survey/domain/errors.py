@@ -34,6 +34,12 @@ class SurveyError(PingyiError):
         return entry
 
 
+def blank(what: str, chinese: str) -> str:
+    """The reason a domain check refuses text that is blank: which text, Chinese first, as
+    the other refusals read (`原因不能为空 (the reason must not be blank)`)."""
+    return f"{chinese}不能为空 ({what} must not be blank)"
+
+
 class Objections:
     """What is wrong with a request, gathered while every independent check runs, so the
     caller learns all of it at once instead of one problem per attempt."""

@@ -11,7 +11,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from services.survey.domain.errors import InvalidTemplate, TemplateNotFound
+from services.survey.domain.canonical import canonical_answer, repeated_code
+from services.survey.domain.errors import InvalidTemplate, TemplateNotFound, blank
 from shared.contracts.survey import Dimension, Scale, TemplateSnapshot
 
 BUILTIN_TEMPLATE_ID = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-template/four-level")
@@ -35,15 +36,16 @@ def template_content(
 ) -> dict[str, Any]:
     """A version's content as stored: checked here, so the mutator only records it."""
     if not name.strip():
-        raise InvalidTemplate("must not be blank", field="name")
-    codes: set[str] = set()
+        raise InvalidTemplate(blank("the template's name", "问卷模板名称"), field="name")
+    codes: dict[str, str] = {}
     names: set[str] = set()
     for index, dimension in enumerate(dimensions):
-        if dimension["code"] in codes:
-            raise InvalidTemplate("dimension code repeats", field=f"dimensions.{index}.code")
+        repeated = repeated_code(dimension["code"], codes, "dimension code repeats")
+        if repeated is not None:
+            raise InvalidTemplate(repeated, field=f"dimensions.{index}.code")
         if dimension["name"] in names:
             raise InvalidTemplate("dimension name repeats", field=f"dimensions.{index}.name")
-        codes.add(dimension["code"])
+        codes.setdefault(canonical_answer(dimension["code"]), dimension["code"])
         names.add(dimension["name"])
     return {
         "name": name,
@@ -77,7 +79,7 @@ class Template(Aggregate):
 
     def revise(self, content: dict[str, Any], reason: str, actor: str) -> None:
         if not reason.strip():
-            raise InvalidTemplate("must not be blank", field="reason")
+            raise InvalidTemplate(blank("the reason for the revision", "修订原因"), field="reason")
         if content == self.versions[-1]:
             # A version that changes nothing would only make waves' versions differ in name.
             raise InvalidTemplate(

@@ -9,31 +9,24 @@ them conflicts, and nothing is ever recorded into a wave after its close.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from services.survey.domain.errors import InvalidWave, WaveClosedError
-from services.survey.domain.templates import BUILTIN_TEMPLATE
-from shared.contracts.survey import (
-    SCALE_LEVELS,
-    AgencyQuota,
-    Channel,
-    EnrolledUnit,
-    IntegrityRules,
-    RespondentGroup,
-    SurveyPoint,
-    TemplateSnapshot,
-    WaveKind,
-)
+from services.survey.domain.errors import InvalidWave, WaveClosedError, blank
+from services.survey.domain.wave_setup import WaveSetup
 
 OPEN = "open"
 CLOSED = "closed"
 
 
-class Wave(Aggregate):
+class Wave(WaveSetup, Aggregate):
+    class_version = 2
+    """Of its snapshots: v2 keeps what stopped standing as counts (`freed_by_agency`,
+    `freed_by_point`), per batch (`freed_in_batch`) and, of voids stored as v1 events
+    only, their questionnaires (`voided_one_by_one`); v1 kept every id freed."""
+
     OPENING_FACTS: ClassVar[tuple[str, ...]] = ("id", "jurisdiction_id", "unit_ids", "setup")
     """What the wave's opening fixes and no later event changes: its units, template and
     scale, window, points, channels, groups and panel (all in `setup`). A push's rows are
@@ -68,13 +61,31 @@ class Wave(Aggregate):
         integrity_state: dict[str, Any]
 
     class QuotaFreed(Aggregate.Event):
-        """Questionnaires that stopped standing — voided, or of a withdrawn batch — so they
-        use up their agency's and their points' quotas no more (docs/survey-integrity.md)."""
+        """`count` questionnaires of `agency_id` stopped standing — voided or rejected one
+        by one (`batch_id`: the batch each came in, None for one recorded on its own), or
+        every one of a withdrawn batch that still stood (`batch_id`: that batch) — so they
+        use up their agency's and their points' quotas no more (docs/survey-integrity.md).
 
+        v2 names counts and the batch, not each questionnaire: the wave keeps what it freed
+        per batch until the batch's withdrawal, never an id per questionnaire. v1 named
+        every questionnaire freed (`response_ids`) and no batch; a v1 void's questionnaire
+        is kept in `voided_ids` (a v2 event's is empty), so a later withdrawal of its batch
+        still frees it no second time."""
+
+        class_version = 2
         agency_id: UUID
         by_point: dict[str, int]
-        response_ids: list[str]
+        count: int
+        batch_id: UUID | None
         why: str
+        voided_ids: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            ids = list(state.pop("response_ids"))
+            state["count"] = len(ids)
+            state["batch_id"] = None
+            state["voided_ids"] = ids if state["why"] == "voided" else []
 
     class Closed(Aggregate.Event):
         class_version = 2
@@ -118,74 +129,21 @@ class Wave(Aggregate):
         self.quarantined = 0
         self.batches = 0
         self.integrity_state: dict[str, Any] = {}
+        self.freed_by_agency: dict[str, int] = {}
+        self.freed_by_point: dict[str, int] = {}
+        self.freed_in_batch: dict[str, dict[str, Any]] = {}
+        self.voided_one_by_one: dict[str, str] = {}
 
-    # --- what the wave was opened with ------------------------------------------------------
-
-    @property
-    def campaign_id(self) -> UUID | None:
-        value = self.setup.get("campaign_id")
-        return None if value is None else UUID(str(value))
-
-    @property
-    def round(self) -> int | None:
-        value: int | None = self.setup.get("round")
-        return value
-
-    @property
-    def kind(self) -> WaveKind:
-        return WaveKind(self.setup.get("kind", WaveKind.SATISFACTION_SURVEY.value))
-
-    @property
-    def template(self) -> TemplateSnapshot:
-        raw = self.setup.get("template")
-        return BUILTIN_TEMPLATE if raw is None else TemplateSnapshot.model_validate(raw)
-
-    @property
-    def levels(self) -> frozenset[str]:
-        return frozenset(SCALE_LEVELS[self.template.scale])
-
-    @property
-    def units(self) -> tuple[EnrolledUnit, ...]:
-        return tuple(EnrolledUnit.model_validate(u) for u in self.setup.get("units", ()))
-
-    @property
-    def opens_at(self) -> datetime | None:
-        return _moment(self.setup.get("opens_at"))
-
-    @property
-    def closes_at(self) -> datetime | None:
-        return _moment(self.setup.get("closes_at"))
-
-    @property
-    def channels(self) -> tuple[Channel, ...]:
-        return tuple(Channel(c) for c in self.setup.get("channels", ()))
-
-    @property
-    def points(self) -> tuple[SurveyPoint, ...]:
-        return tuple(SurveyPoint.model_validate(p) for p in self.setup.get("points", ()))
-
-    @property
-    def groups(self) -> tuple[RespondentGroup, ...]:
-        return tuple(RespondentGroup.model_validate(g) for g in self.setup.get("groups", ()))
-
-    @property
-    def panel(self) -> frozenset[str]:
-        return frozenset(str(p) for p in self.setup.get("panel", ()))
-
-    @property
-    def public(self) -> bool:
-        return bool(self.setup.get("public", False))
-
-    @property
-    def integrity(self) -> IntegrityRules:
-        raw = self.setup.get("integrity")
-        return IntegrityRules() if raw is None else IntegrityRules.model_validate(raw)
-
-    def agency_quotas(self) -> tuple[AgencyQuota, ...]:
-        return tuple(
-            AgencyQuota(agency_id=UUID(agency), quota=quota)
-            for agency, quota in self.agencies.items()
-        )
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # A v1 snapshot: taken before `QuotaFreed` existed (nothing freed), or keeping each
+        # questionnaire freed with why. Only the voided ones are still needed (their batch
+        # may be withdrawn later); a withdrawn batch's are never freed again.
+        ids: dict[str, str] = state.pop("freed_ids", {})
+        state.setdefault("freed_by_agency", {})
+        state.setdefault("freed_by_point", {})
+        state["freed_in_batch"] = {}
+        state["voided_one_by_one"] = {rid: why for rid, why in ids.items() if why == "voided"}
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -251,39 +209,67 @@ class Wave(Aggregate):
         self.integrity_state = dict(integrity_state)
 
     def free_quota(
-        self, agency_id: UUID, by_point: dict[str, int], response_ids: list[str], why: str
+        self,
+        agency_id: UUID,
+        by_point: dict[str, int],
+        count: int,
+        batch_id: UUID | None,
+        why: str,
     ) -> None:
-        """`response_ids` (of `agency_id`, at `by_point`) stopped standing (`why`: voided,
-        withdrawn). Taken after the close too: the decision is about the questionnaires."""
-        if response_ids:
+        """`count` questionnaires of `agency_id` (`by_point`: how many at each point) stopped
+        standing (`why`: voided, rejected, withdrawn), of batch `batch_id` (None: recorded on
+        its own). A withdrawal names only its batch's questionnaires that still stood
+        (`freed_before_withdrawal`). Taken after the close too: the decision is about the
+        questionnaires."""
+        # A withdrawal that frees nothing more still ends what its batch freed one by one.
+        if count or (why == "withdrawn" and str(batch_id) in self.freed_in_batch):
             self._quota_freed(
-                agency_id=agency_id, by_point=by_point, response_ids=response_ids, why=why
+                agency_id=agency_id,
+                by_point=by_point,
+                count=count,
+                batch_id=batch_id,
+                why=why,
+                voided_ids=[],
             )
 
     @event(QuotaFreed)
     def _quota_freed(
-        self, agency_id: UUID, by_point: dict[str, int], response_ids: list[str], why: str
+        self,
+        agency_id: UUID,
+        by_point: dict[str, int],
+        count: int,
+        batch_id: UUID | None,
+        why: str,
+        voided_ids: list[str],
     ) -> None:
-        agencies, points, gone = self.freed()
         agency = str(agency_id)
-        agencies[agency] = agencies.get(agency, 0) + len(response_ids)
-        for point, count in by_point.items():
-            points[point] = points.get(point, 0) + count
-        gone.update(dict.fromkeys(response_ids, why))
+        self.freed_by_agency[agency] = self.freed_by_agency.get(agency, 0) + count
+        for point, n in by_point.items():
+            self.freed_by_point[point] = self.freed_by_point.get(point, 0) + n
+        if batch_id is not None and why == "withdrawn":
+            # Nothing of a withdrawn batch is freed again: what it freed one by one is done.
+            self.freed_in_batch.pop(str(batch_id), None)
+        elif batch_id is not None:
+            freed = self.freed_in_batch.setdefault(str(batch_id), {"count": 0, "by_point": {}})
+            freed["count"] += count
+            for point, n in by_point.items():
+                freed["by_point"][point] = freed["by_point"].get(point, 0) + n
+        self.voided_one_by_one.update(dict.fromkeys(voided_ids, "voided"))
 
-    def freed(self) -> tuple[dict[str, int], dict[str, int], dict[str, str]]:
-        """What stopped standing so far: counts per agency, per point, and each response
-        id with why (a dict, as a snapshot keeps it: it stores no set). Kept apart from
-        `__init__`'s state: a snapshot taken before the event existed has none of it."""
-        state = vars(self)
-        if "freed_by_agency" not in state:
-            state["freed_by_agency"], state["freed_by_point"], state["freed_ids"] = {}, {}, {}
-        return state["freed_by_agency"], state["freed_by_point"], state["freed_ids"]
+    def freed(self) -> tuple[dict[str, int], dict[str, int]]:
+        """How many questionnaires stopped standing so far, per agency and per point."""
+        return self.freed_by_agency, self.freed_by_point
+
+    def freed_before_withdrawal(self, batch_id: UUID) -> tuple[int, dict[str, int]]:
+        """How many of the batch's questionnaires were freed one by one (voided, rejected)
+        by v2 events, and at which points: its withdrawal frees the rest."""
+        freed = self.freed_in_batch.get(str(batch_id), {"count": 0, "by_point": {}})
+        return int(freed["count"]), dict(freed["by_point"])
 
     def close(self, reason: str, actor: str) -> None:
         self.require_open()
         if not reason.strip():
-            raise InvalidWave("must not be blank", field="reason")
+            raise InvalidWave(blank("the reason for closing", "关闭原因"), field="reason")
         self._closed(
             actor=actor, reason=reason, questionnaires=self.questionnaires, batches=self.batches
         )
@@ -295,9 +281,3 @@ class Wave(Aggregate):
         self.status = CLOSED
         self.closed_by = actor
         self.closed_reason = reason
-
-
-def _moment(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(str(value))

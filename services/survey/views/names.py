@@ -13,6 +13,10 @@ GONE = ("voided", "withdrawn")
 """Statuses a questionnaire never leaves, that no longer stand: it was voided (entered in
 error) or its batch withdrawn. Progress no longer counts it as collected toward a target
 (`by_status` still lists it)."""
+NOT_STANDING = ("rejected", *GONE)
+"""Statuses of a questionnaire that no longer stands: voided, withdrawn, or rejected on
+review (found not to be a genuine questionnaire, it never counts again). Progress's
+`collected` leaves it out; a quarantined one, awaiting its review, stays."""
 UNSPECIFIED = "unspecified"
 """The key of the bucket for a questionnaire that names no point, channel, group or agency
 (the same key reporting's progress uses)."""

@@ -232,14 +232,15 @@ def test_every_status_move_moves_the_count_once() -> None:
         assert _statuses(document) == expected, step
         total = document["total"]
         assert sum(expected) == total["received"] == 8, step
-        # Survey's `collected`: what stands, voided and withdrawn questionnaires left out.
-        assert total["collected"] == 8 - expected[3] - expected[4], step
+        # Survey's `collected`: what stands, rejected, voided and withdrawn ones left out.
+        assert total["collected"] == 8 - expected[2] - expected[3] - expected[4], step
         assert (total["counted"], total["quarantined"]) == expected[:2], step
         # Every agency's questionnaires stand in one status each, as the wave's do.
         for row in document["by_agency"]:
             assert row["counted"] + row["quarantined"] + row["excluded"] == row["received"]
-            assert row["counted"] + row["quarantined"] + row["rejected"] == row["collected"]
-            assert row["collected"] + row["voided_or_withdrawn"] == row["received"]
+            assert row["counted"] + row["quarantined"] == row["collected"]
+            dropped = row["voided_or_withdrawn"] + row["rejected"]
+            assert row["collected"] + dropped == row["received"]
         assert sum(row["received"] for row in document["by_agency"]) == 8, step
 
 
@@ -255,7 +256,7 @@ def test_agencies_by_name_or_id_with_their_quotas() -> None:
         "unspecified",
     ]
     assert _agencies(document) == {
-        "甲调查公司": (4, 4, 2, 1, 1, 5),  # q1, q4 counted; q2 in quarantine; q3 rejected
+        "甲调查公司": (4, 3, 2, 1, 1, 5),  # q1, q4 counted; q2 in quarantine; q3 rejected
         str(AG2): (1, 0, 0, 0, 1, None),  # unknown to the registry copy: its id; q5 voided
         "丙调查公司": (2, 0, 0, 0, 2, 3),  # accredited with quota 3; its batch withdrawn
         "未注明": (1, 1, 1, 0, 0, None),  # the public vote
@@ -332,7 +333,7 @@ def test_a_county_part_adds_up_to_the_whole() -> None:
     )
     # A part lists the wave's agencies even at 0, and the quotas, the whole wave's, as null.
     assert _agencies(part_a) == {
-        "甲调查公司": (3, 3, 1, 1, 1, None),
+        "甲调查公司": (3, 2, 1, 1, 1, None),
         str(AG2): (0, 0, 0, 0, 0, None),
         "丙调查公司": (1, 0, 0, 0, 1, None),
         "未注明": (1, 1, 1, 0, 0, None),

@@ -102,7 +102,7 @@ def _statuses(body: dict[str, Any]) -> dict[str, int]:
 def test_by_agency_against_its_quota_and_by_status(story: Any) -> None:
     cluster, told = story
     body = _ok(_get(cluster, told, told.world.city_office.headers))
-    assert _agencies(body) == {FIRST: (5, 4, 4, 0, 1, 100), OTHER: (5, 3, 1, 1, 3, 2)}
+    assert _agencies(body) == {FIRST: (5, 4, 4, 0, 1, 100), OTHER: (5, 2, 1, 1, 3, 2)}
     assert [row["key"] for row in body["by_agency"]] == [
         told.world.agency.principal_id,
         told.world.other_agency.principal_id,
@@ -113,7 +113,7 @@ def test_by_agency_against_its_quota_and_by_status(story: Any) -> None:
             ("counted", "quarantined", "rejected", "voided", "withdrawn"), STATUS_ROWS, strict=True
         )
     ]
-    assert (body["total"]["received"], body["total"]["collected"]) == (10, 7)
+    assert (body["total"]["received"], body["total"]["collected"]) == (10, 6)
 
 
 def test_the_county_parts_add_up_to_the_whole(story: Any) -> None:
@@ -131,7 +131,7 @@ def test_the_county_parts_add_up_to_the_whole(story: Any) -> None:
         "voided": 1,
         "withdrawn": 0,
     }
-    assert _agencies(other) == {FIRST: (2, 2, 2, 0, 0, None), OTHER: (5, 3, 1, 1, 3, None)}
+    assert _agencies(other) == {FIRST: (2, 2, 2, 0, 0, None), OTHER: (5, 2, 1, 1, 3, None)}
     for status, n in _statuses(whole).items():
         assert _statuses(mine)[status] + _statuses(other)[status] == n, status
     for name, row in _agencies(whole).items():
@@ -145,11 +145,11 @@ def test_an_agency_reads_its_own_line_only(story: Any) -> None:
     cluster, told = story
     for agency, name, line in (
         (told.world.agency, FIRST, (5, 4, 4, 0, 1, 100)),
-        (told.world.other_agency, OTHER, (5, 3, 1, 1, 3, 2)),
+        (told.world.other_agency, OTHER, (5, 2, 1, 1, 3, 2)),
     ):
         body = _ok(_get(cluster, told, agency.headers))
         assert _agencies(body) == {name: line}
-        assert (body["total"]["received"], body["total"]["collected"]) == (10, 7)
+        assert (body["total"]["received"], body["total"]["collected"]) == (10, 6)
         other = OTHER if name == FIRST else FIRST
         assert other not in _get(cluster, told, agency.headers, ".html").text
         pdf = _get(cluster, told, agency.headers, ".pdf")
@@ -165,10 +165,10 @@ def test_the_page_shows_both_tables(story: Any) -> None:
     assert '<th scope="col">配额</th>' in html
     rows = table_rows(html, "progress")
     assert [FIRST, "100", "5", "1", "4", "4", "0", "0", "—", "—"] in rows
-    assert [OTHER, "2", "5", "2", "3", "1", "1", "1", "—", "—"] in rows
+    assert [OTHER, "2", "5", "2", "2", "1", "1", "1", "—", "—"] in rows
     assert table_rows(html, "status") == STATUS_ROWS
     part = _get(cluster, told, told.world.other_county_office.headers, ".html").text
-    assert [OTHER, "—", "5", "2", "3", "1", "1", "1", "—", "—"] in table_rows(part, "progress")
+    assert [OTHER, "—", "5", "2", "2", "1", "1", "1", "—", "—"] in table_rows(part, "progress")
     assert table_rows(part, "status") == [
         ["计入", "3", "42.86"],
         ["待审核", "1", "14.29"],
@@ -186,7 +186,7 @@ def test_the_pdf_shows_both_tables(story: Any) -> None:
     compact = text.replace(" ", "")
     assert "按调查机构" in compact and "配额" in compact and "按问卷状态" in compact
     assert f"{FIRST}100514400" in compact
-    assert f"{OTHER}2523111" in compact
+    assert f"{OTHER}2522111" in compact
     for name, count, share in STATUS_ROWS:
         assert f"{name}{count}{share}" in compact
     part = _get(cluster, told, told.world.county_office.headers, ".pdf")

@@ -159,7 +159,7 @@ def test_the_progress_page_shows_the_same_tables(story: Any) -> None:
     # 收到, 作废或撤回, 回收, 计入, 待审核, 审核不计入, 目标, 完成率
     assert ["舞阳县政务服务中心", "舞阳县", "3", "1", "2", "2", "0", "0", "4", "50.00"] in rows
     assert ["网上", "2", "0", "2", "2", "0", "0", "—", "—"] in rows
-    assert "共收到问卷5份，其中作废或批次撤回1份；回收4份，其中计入4份" in html
+    assert "共收到问卷5份，其中作废或批次撤回1份，审核不计入0份；回收4份，其中计入4份" in html
     satisfaction = {row[0]: row for row in table_rows(html, "satisfaction")}
     county = next(r for r in body["satisfaction"]["by_county"] if r["name"] == "临颍县")
     assert satisfaction["临颍县"] == [

@@ -11,6 +11,7 @@ from typing import Any, ClassVar, NamedTuple
 from uuid import UUID, uuid4
 
 from services.survey.application.base import SurveyBase
+from services.survey.application.batches.repushes import Repushes
 from services.survey.application.batches.rows import (
     ColumnOf,
     Row,
@@ -20,7 +21,6 @@ from services.survey.application.batches.rows import (
     part_entry,
     pattern_of,
     problem,
-    recorded_fields,
 )
 from services.survey.domain import (
     Batch,
@@ -34,6 +34,7 @@ from services.survey.domain import (
     canonical_answers,
     split_parts,
 )
+from services.survey.domain.canonical import canonical_id
 from services.survey.domain.errors import SurveyError
 from services.survey.integrity import WaveIntegrityState, screen
 from shared.auth import Principal as Caller
@@ -69,7 +70,7 @@ class CheckedRows(NamedTuple):
     """The refused rows' problems, those found before the checks included."""
 
 
-class Intake:
+class Intake(Repushes):
     """One attempt at recording one batch into one wave."""
 
     def __init__(
@@ -147,7 +148,7 @@ class Intake:
             if row in refused_rows:
                 continue
             q, found = expand_row(given, self.units)
-            q = checker.with_codes(q)
+            q = self._with_id(checker.with_codes(q))
             text = None if found else checked_row_text(q, self.units, self.chars)
             if text is None or q["dimension_ratings"]:
                 # Answers as sent are the scale's own in the common case: only a row they
@@ -179,6 +180,24 @@ class Intake:
                 good.append(Good(row, q, response_id, text))
         return good
 
+    def _with_id(self, q: dict[str, Any]) -> dict[str, Any]:
+        """`q` with its questionnaire id as the wave stores it (`canonical_id`): `Ｑ-001` or
+        ` Q-001 ` is `Q-001`, so a re-push in another width is a duplicate, not another
+        questionnaire. `q` itself when its id is canonical already (the common case, one
+        normalisation). In a wave opened before ids were made canonical, an id stored as
+        typed stays that questionnaire's: looked up, only for an id that is not canonical."""
+        qid = q["questionnaire_id"]
+        found = canonical_id(qid)
+        if found == qid:
+            return q
+        if (
+            q["respondent_id"] is None
+            and not self.wave.canonical_ids
+            and self.app.has_questionnaire(self._response_id_of(qid))
+        ):
+            return q
+        return q | {"questionnaire_id": found}
+
     def _problem(self, row: int, qid: Any, field: str, reason: str, code: str) -> None:
         column = None if self.columns is None else self.columns(row, field)
         self.problems.append(
@@ -189,39 +208,6 @@ class Intake:
         if q["respondent_id"] is not None:
             return Response.panel_id(self.wave.id, q["respondent_id"])
         return self._response_id_of(q["questionnaire_id"])
-
-    def _without_stored(self, good: list[Good], duplicates: list[str]) -> list[Good]:
-        fresh: list[Good] = []
-        for entry in good:
-            row, q, response_id, _ = entry
-            stored = self.app.stored_response(response_id, self.units)
-            if stored is None:
-                fresh.append(entry)
-            elif _another_of_the_member(q, stored.questionnaire_id):
-                # Equal answers or not, the member answered already under another id: saying
-                # "duplicate" would tell the agency this questionnaire is recorded.
-                self._conflict(row, q, stored.questionnaire_id)
-            elif stored.same_content(
-                recorded_fields(self.wave.id, q, self.agency_id, None, [], self.units),
-                q["ratings"],
-            ):
-                duplicates.append(q["questionnaire_id"])
-            else:
-                self._conflict(row, q, stored.questionnaire_id)
-        return fresh
-
-    def _conflict(self, row: int, q: dict[str, Any], stored_questionnaire_id: str) -> None:
-        qid = q["questionnaire_id"]
-        if _another_of_the_member(q, stored_questionnaire_id):
-            # What collided is the panel member (one questionnaire each), not this id.
-            reason = (
-                "this panel member has already voted in this wave (questionnaire "
-                f"{stored_questionnaire_id}); one questionnaire each"
-            )
-            self._problem(row, qid, "respondent_id", reason, "panel_answered")
-            return
-        reason = "already recorded with different answers; correct it instead"
-        self._problem(row, qid, "questionnaire_id", reason, "questionnaire_conflict")
 
     def _record(self, good: list[Good]) -> tuple[list[Any], dict[str, Any]]:
         none: dict[str, Any] = {
@@ -241,7 +227,7 @@ class Intake:
         agency, form, units = str(self.agency_id), state.pattern_form, self.units
         candidates = [candidate(g.q, agency, pattern_of(g.q, g.text, form, units)) for g in good]
         point_quotas = {p.code: p.quota for p in wave.points}
-        by_agency, by_point_gone, _ = wave.freed()
+        by_agency, by_point_gone = wave.freed()
         quota = wave.agencies.get(str(self.agency_id))
         flags, state = screen(
             candidates, wave.integrity, state, quota, point_quotas, (by_agency, by_point_gone)
@@ -336,9 +322,3 @@ def _refuse_repeated_units(units: list[str]) -> None:
             field="unit_ids",
             unit_ids=repeated,
         )
-
-
-def _another_of_the_member(q: dict[str, Any], stored_questionnaire_id: str) -> bool:
-    """A panel member's questionnaire whose id differs from the one the member answered
-    with (a representative evaluation's questionnaire is the member's: one each)."""
-    return q["respondent_id"] is not None and stored_questionnaire_id != q["questionnaire_id"]

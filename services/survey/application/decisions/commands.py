@@ -93,10 +93,7 @@ class DecisionCommands(QuestionnaireReads):
             if self.status_of(response) == WITHDRAWN:
                 raise DecisionConflict("the questionnaire's batch was withdrawn")
             response.void(reason, caller.actor)
-            point = response.survey_point
-            agency = UUID(str(response.details.get("agency_id") or wave.agency_id))
-            by_point = {} if point is None else {point: 1}
-            wave.free_quota(agency, by_point, [str(response.id)], "voided")
+            _free_one_by_one(wave, [response], "voided")
             return [response, wave], self.questionnaire_out(response)
 
         request = {"response_id": response_id, "reason": reason}
@@ -117,27 +114,36 @@ class DecisionCommands(QuestionnaireReads):
         refuse_repeats(response_ids)
 
         def command() -> tuple[list[Any], Result]:
-            responses = self._reviewed(caller, wave_id, response_ids, decision, reason)
-            return list(responses), {
+            wave = self.wave(wave_id)
+            responses = self._reviewed(caller, wave, response_ids, decision, reason)
+            changed: list[Any] = list(responses)
+            if decision == "reject":
+                # A rejected questionnaire never counts again: it stops standing, as a
+                # voided one does, and frees its quota on the wave.
+                _free_one_by_one(wave, responses, "rejected")
+                changed.append(wave)
+            return changed, {
                 "wave_id": str(wave_id),
                 "decision": decision,
                 "response_ids": [str(r.id) for r in responses],
             }
 
         request = {"response_ids": response_ids, "decision": decision, "reason": reason}
-        return self._once(caller, wave_id, key, "review", request, command)
+        # The wave's turn: a rejection frees quota on the wave, which a push screens against.
+        with self.wave_turn(wave_id):
+            return self._once(caller, wave_id, key, "review", request, command)
 
     def _reviewed(
         self,
         caller: Caller,
-        wave_id: UUID,
+        wave: Wave,
         response_ids: list[UUID],
         decision: str,
         reason: str,
     ) -> list[Response]:
         """Each questionnaire decided, or an error naming every one that cannot be (none is
         then saved: the review is all or nothing)."""
-        wave = self.wave(wave_id)
+        wave_id = wave.id
         batches: dict[UUID, bool] = {}
         objections = Objections()
         responses = []
@@ -168,43 +174,65 @@ class DecisionCommands(QuestionnaireReads):
                 raise DecisionConflict("the batch belongs to another wave", field="batch_id")
             batch.withdraw(reason, caller.actor)
             wave = self.wave(wave_id)
-            by_point, standing = self._standing(batch, wave)
-            wave.free_quota(batch.agency_id, by_point, standing, "withdrawn")
+            count, by_point = self._standing(batch, wave)
+            wave.free_quota(batch.agency_id, by_point, count, batch.id, "withdrawn")
             return [batch, wave], batch_out(batch)
 
         request = {"batch_id": batch_id, "reason": reason}
         with self.wave_turn(wave_id):
             return self._once(caller, wave_id, key, "withdraw", request, command)
 
-    def _standing(self, batch: Batch, wave: Wave) -> tuple[dict[str, int], list[str]]:
-        """The batch's questionnaires whose void has not freed their quota already, and how
-        many of them each point has: read from its parts (a few reads for thousands), or
-        one by one for a batch recorded before parts."""
-        gone = wave.freed()[2]
+    def _standing(self, batch: Batch, wave: Wave) -> tuple[int, dict[str, int]]:
+        """How many of the batch's questionnaires still stand (none voided or rejected one
+        by one before, which freed their quota then), and how many of them each point has.
+        What the batch brought per point is read from its parts (a few reads for
+        thousands), or, for a batch recorded before parts, from the wave's own
+        `BatchAccepted` of it (one read of the wave's events), never questionnaire by
+        questionnaire. What was freed one by one is the wave's per batch; a void stored
+        before the wave kept it per batch named its questionnaire, read on its own."""
+        brought = len(batch.response_ids)
+        by_point = self._brought_by_point(batch)
+        freed, freed_by_point = wave.freed_before_withdrawal(batch.id)
+        theirs = set(batch.response_ids)
+        for rid in wave.voided_one_by_one:
+            if rid in theirs:
+                freed += 1
+                point = self.questionnaire(UUID(rid)).survey_point
+                if point is not None:
+                    freed_by_point[point] = freed_by_point.get(point, 0) + 1
+        standing = {p: n - freed_by_point.get(p, 0) for p, n in by_point.items()}
+        return max(brought - freed, 0), {p: n for p, n in standing.items() if n > 0}
+
+    def _brought_by_point(self, batch: Batch) -> dict[str, int]:
+        """How many questionnaires the batch brought to each survey point."""
         try:
             first: BatchPart = self.repository.get(BatchPart.create_id(batch.id, 1))
         except AggregateNotFoundError:
-            entries: list[dict[str, Any]] = [
-                {"response_id": rid, "survey_point": self.questionnaire(UUID(rid)).survey_point}
-                for rid in batch.response_ids
-                if rid not in gone
-            ]
-        else:
-            parts = [first] + [
-                self.repository.get(BatchPart.create_id(batch.id, n))
-                for n in range(2, first.parts + 1)
-            ]
-            entries = [q for part in parts for q in part.questionnaires]
+            return self._accepted_by_point(batch)
+        parts = [first] + [
+            self.repository.get(BatchPart.create_id(batch.id, n)) for n in range(2, first.parts + 1)
+        ]
         by_point: dict[str, int] = {}
-        standing: list[str] = []
-        for entry in entries:
-            if entry["response_id"] in gone:
+        for part in parts:
+            for entry in part.questionnaires:
+                point = entry["survey_point"]
+                if point is not None:
+                    by_point[point] = by_point.get(point, 0) + 1
+        return by_point
+
+    def _accepted_by_point(self, batch: Batch) -> dict[str, int]:
+        """A batch recorded before parts: what its wave's `BatchAccepted` counted per point
+        (saved with the batch, in one transaction; "" for questionnaires of no point). The
+        store reads one aggregate's events in one query, not many aggregates' at once: the
+        wave's events are that one read, newest first, decoded only where they are the
+        acceptance of a batch."""
+        for stored in self.recorder.select_events(batch.wave_id, desc=True):
+            if not stored.topic.endswith(_ACCEPTED):
                 continue
-            standing.append(entry["response_id"])
-            point = entry["survey_point"]
-            if point is not None:
-                by_point[point] = by_point.get(point, 0) + 1
-        return by_point, standing
+            accepted = self.mapper.to_domain_event(stored)
+            if isinstance(accepted, Wave.BatchAccepted) and accepted.batch_id == batch.id:
+                return {p: n for p, n in accepted.by_point.items() if p}
+        return {}
 
     def _once(
         self,
@@ -241,6 +269,25 @@ class DecisionCommands(QuestionnaireReads):
                 changed.append(response)
         self.save(*changed)
         return [str(r.id) for r in changed]
+
+
+_ACCEPTED = ":Wave.BatchAccepted"
+
+
+def _free_one_by_one(wave: Wave, responses: list[Response], why: str) -> None:
+    """Questionnaires that stopped standing one by one (`why`: voided, rejected) free
+    their quota on the wave: one `QuotaFreed` per agency and batch."""
+    groups: dict[tuple[UUID, UUID | None], list[Response]] = {}
+    for response in responses:
+        agency = UUID(str(response.details.get("agency_id") or wave.agency_id))
+        groups.setdefault((agency, response.batch_id), []).append(response)
+    for (agency, batch_id), group in groups.items():
+        by_point: dict[str, int] = {}
+        for response in group:
+            point = response.survey_point
+            if point is not None:
+                by_point[point] = by_point.get(point, 0) + 1
+        wave.free_quota(agency, by_point, len(group), batch_id, why)
 
 
 def _decide(response: Response, status: str, decision: str, reason: str, caller: Caller) -> None:

@@ -20,6 +20,8 @@ from services.survey.application.waves.setup import (
 )
 from services.survey.application.waves.units import campaign_units, standalone_units
 from services.survey.domain import BUILTIN_TEMPLATE, InvalidWave, Objections, Wave
+from services.survey.domain.canonical import CANONICAL_IDS
+from services.survey.domain.errors import blank
 from shared.auth import Principal as Caller
 from shared.contracts.survey import EnrolledUnit, IntegrityRules, TemplateSnapshot, WaveKind
 from shared.idempotency import Response as Result
@@ -79,10 +81,12 @@ class WaveCommands(SurveyBase):
             "panel": check_panel(views, kind, spec, objections),
             "public": bool(spec.get("public")) or kind == WaveKind.ONLINE_PUBLIC_VOTING,
             "integrity": IntegrityRules.model_validate(spec.get("integrity") or {}).model_dump(),
+            # Every questionnaire id it stores is canonical (`canonical_id`).
+            "questionnaire_ids": CANONICAL_IDS,
         }
         check_public_wave(setup, template, objections)
         if not spec["name"].strip():
-            objections.add(InvalidWave("must not be blank", field="name"))
+            objections.add(InvalidWave(blank("the wave's name", "测评批次名称"), field="name"))
         objections.refuse(InvalidWave)
         return Wave(
             UUID(jurisdiction_id),

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from services.survey.domain import InvalidWave, Objections
+from services.survey.domain.canonical import canonical_answer, repeated_code
 from shared.campaign_view import CampaignView
 from shared.contracts.survey import AgencyQuota, Channel, TemplateSnapshot, WaveKind
 from shared.registry_view import PRINCIPALS, RegistryView
@@ -61,11 +62,11 @@ def check_points(
     points: list[dict[str, Any]],
     objections: Objections,
 ) -> list[dict[str, Any]]:
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for index, point in enumerate(points):
         for problem in _point_problems(registry, jurisdiction_id, point, index, seen):
             objections.add(problem)
-        seen.add(point["code"])
+        seen.setdefault(canonical_answer(point["code"]), point["code"])
     return [
         {
             "code": p["code"],
@@ -83,11 +84,12 @@ def _point_problems(
     jurisdiction_id: str,
     point: dict[str, Any],
     index: int,
-    seen: set[str],
+    seen: dict[str, str],
 ) -> Iterator[InvalidWave]:
     # A point's code, county and quota are each wrong on their own: all are said.
-    if point["code"] in seen:
-        yield InvalidWave("survey point code repeats", field=f"points.{index}.code")
+    reason = repeated_code(point["code"], seen, "survey point code repeats")
+    if reason is not None:
+        yield InvalidWave(reason, field=f"points.{index}.code")
     county = str(point["jurisdiction_id"])
     if registry.jurisdiction(county) is None or jurisdiction_id not in registry.lineage(county):
         yield InvalidWave(
@@ -100,11 +102,12 @@ def _point_problems(
 
 
 def check_groups(groups: list[dict[str, Any]], objections: Objections) -> list[dict[str, Any]]:
-    seen: set[str] = set()
+    seen: dict[str, str] = {}
     for index, group in enumerate(groups):
-        if group["code"] in seen:
-            objections.add(InvalidWave("group code repeats", field=f"groups.{index}.code"))
-        seen.add(group["code"])
+        reason = repeated_code(group["code"], seen, "group code repeats")
+        if reason is not None:
+            objections.add(InvalidWave(reason, field=f"groups.{index}.code"))
+        seen.setdefault(canonical_answer(group["code"]), group["code"])
     if groups and sum(g["target_percent"] for g in groups) != 100:
         objections.add(InvalidWave("the groups' target shares must add up to 100%", field="groups"))
     return [

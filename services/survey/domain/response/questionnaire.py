@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.utils import get_topic
 
-from services.survey.domain.errors import DecisionConflict, InvalidQuestionnaire
+from services.survey.domain.errors import DecisionConflict, InvalidQuestionnaire, blank
 from services.survey.domain.response.content import (
     COUNTED,
     QUARANTINED,
@@ -34,7 +34,7 @@ eventsourcing stamps the event it triggers); the mutator always receives the eve
 
 def require_reason(reason: str) -> None:
     if not reason.strip():
-        raise InvalidQuestionnaire("must not be blank", field="reason")
+        raise InvalidQuestionnaire(blank("the reason", "原因"), field="reason")
 
 
 class Response(ResponseContent, Aggregate):

@@ -1,0 +1,97 @@
+"""Sorting out re-pushes once a push's first attempt clashed with questionnaires already
+stored: a duplicate (the same questionnaire again, counted once), a conflict (other
+answers: correct it instead), a panel member who answered under another id, or another
+agency's questionnaire (refused saying only that)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from services.survey.application.batches.rows import recorded_fields
+from services.survey.domain import Response
+from services.survey.domain.canonical import canonical_id
+
+if TYPE_CHECKING:
+    from services.survey.application.base import SurveyBase
+    from services.survey.application.batches.intake import Good
+    from services.survey.domain import Wave
+
+
+class Repushes:
+    """Mixed into `Intake`, whose state it reads."""
+
+    app: SurveyBase
+    wave: Wave
+    agency_id: UUID
+    units: list[str]
+
+    def _problem(self, row: int, qid: Any, field: str, reason: str, code: str) -> None:
+        raise NotImplementedError  # `Intake`'s
+
+    def _without_stored(self, good: list[Good], duplicates: list[str]) -> list[Good]:
+        fresh: list[Good] = []
+        for entry in good:
+            row, q, response_id, _ = entry
+            stored = self.app.stored_response(response_id, self.units)
+            if stored is None:
+                fresh.append(entry)
+            elif self._another_agencys(stored):
+                self._taken(row, q)
+            elif _another_of_the_member(q, stored.questionnaire_id):
+                # Equal answers or not, the member answered already under another id: saying
+                # "duplicate" would tell the agency this questionnaire is recorded.
+                self._conflict(row, q, stored.questionnaire_id)
+            elif stored.same_content(
+                recorded_fields(self.wave.id, q, self.agency_id, None, [], self.units),
+                q["ratings"],
+            ):
+                duplicates.append(q["questionnaire_id"])
+            else:
+                self._conflict(row, q, stored.questionnaire_id)
+        return fresh
+
+    def _another_agencys(self, stored: Response) -> bool:
+        """Whether another agency of the wave recorded the stored questionnaire (one stored
+        without an agency is the wave's first agency's)."""
+        pushed_by = stored.details.get("agency_id") or str(self.wave.agency_id)
+        return bool(pushed_by != str(self.agency_id))
+
+    def _taken(self, row: int, q: dict[str, Any]) -> None:
+        """The id (or panel member) is another agency's questionnaire: refused saying only
+        that, never its id, its answers or whether they equal these (an agency reads only
+        its own questionnaires), nor "correct it", which this agency cannot."""
+        qid = q["questionnaire_id"]
+        if q["respondent_id"] is not None:
+            reason = (
+                "该评议代表的问卷已由本批次的另一调查机构录入 (this panel member's "
+                "questionnaire was recorded by another agency of this wave)"
+            )
+            self._problem(row, qid, "respondent_id", reason, "other_agency")
+            return
+        reason = (
+            "该问卷编号已由本批次的另一调查机构使用 (this questionnaire id was recorded by "
+            "another agency of this wave)"
+        )
+        self._problem(row, qid, "questionnaire_id", reason, "other_agency")
+
+    def _conflict(self, row: int, q: dict[str, Any], stored_questionnaire_id: str) -> None:
+        qid = q["questionnaire_id"]
+        if _another_of_the_member(q, stored_questionnaire_id):
+            # What collided is the panel member (one questionnaire each), not this id.
+            reason = (
+                "this panel member has already voted in this wave (questionnaire "
+                f"{stored_questionnaire_id}); one questionnaire each"
+            )
+            self._problem(row, qid, "respondent_id", reason, "panel_answered")
+            return
+        reason = "already recorded with different answers; correct it instead"
+        self._problem(row, qid, "questionnaire_id", reason, "questionnaire_conflict")
+
+
+def _another_of_the_member(q: dict[str, Any], stored_questionnaire_id: str) -> bool:
+    """A panel member's questionnaire whose id differs from the one the member answered
+    with (a representative evaluation's questionnaire is the member's: one each)."""
+    if q["respondent_id"] is None:
+        return False
+    return bool(canonical_id(stored_questionnaire_id) != canonical_id(q["questionnaire_id"]))

@@ -1,0 +1,60 @@
+"""Reading the wave view: a page of waves in a caller's scope, and a page of a wave's
+questionnaires collected in a range of time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from services.survey.views.names import QUESTIONNAIRES, WAVE_AGENCIES, WAVES
+from shared.views import ViewStore
+from shared.views.base import Document, Filter, encode_cursor
+from shared.web.pagination import Paging
+
+
+def visible_waves(
+    views: ViewStore, page: Paging, where: Filter, agency: str | None
+) -> list[Document]:
+    """A page of waves: an agency's (`agency`, its principal id) found through its
+    accreditations, in name order like everyone else's; the others under `where`."""
+    if agency is None:
+        return page.fetch(views, WAVES, where=where)
+    rows = page.fetch(views, WAVE_AGENCIES, where={"agency_id": agency})
+    found = views.get_many(WAVES, [row["wave_id"] for row in rows])
+    return [found[row["wave_id"]] for row in rows if row["wave_id"] in found]
+
+
+RANGE_CHUNK = 1000
+"""Questionnaire rows read at a time when a page is filtered by when they were collected."""
+
+
+def collected_between(
+    views: ViewStore,
+    page: Paging,
+    where: Filter,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[Document]:
+    """A page of questionnaire rows under `where` collected from `start` to `end` (both
+    included; None: no bound), in the list's order (questionnaire id), with a cursor after
+    its last row when more follow. When is no index of the rows (a store filters on
+    equality only, and every index slot is taken), so with a bound the rows under `where`
+    are read in chunks in that order and those outside the range passed over, holding no
+    more than a page: a narrow range of a large wave reads the whole wave."""
+    if start is None and end is None:
+        return page.fetch(views, QUESTIONNAIRES, where=where)
+    order = views.collection(QUESTIONNAIRES)
+    cursor = page.cursor
+    kept: list[Document] = []
+    while True:
+        found = views.page(QUESTIONNAIRES, where=where, cursor=cursor, limit=RANGE_CHUNK)
+        for doc in found.items:
+            collected = datetime.fromisoformat(doc["collected_at"])
+            if (start is not None and collected < start) or (end is not None and collected > end):
+                continue
+            if len(kept) == page.limit:  # one more follows: the page ends before it
+                last = kept[-1]
+                return page.send(kept, encode_cursor(order.sort_value(last), last["response_id"]))
+            kept.append(doc)
+        if found.next_cursor is None:
+            return page.send(kept, None)
+        cursor = found.next_cursor
