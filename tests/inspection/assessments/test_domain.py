@@ -108,6 +108,26 @@ def test_invalid_scores_name_the_field(overrides: dict[str, Any], field: str) ->
     assert raised.value.code == "invalid_assessment" and isinstance(raised.value, InspectionError)
 
 
+def test_a_component_code_typed_full_width_is_the_schemes_code_and_the_same_score() -> None:
+    """Scoring matches the code to a scheme's `assessment_code` character for character: a
+    code typed full width (ｏｒｇａｎｉｓａｔｉｏｎ, as an input method types it) is the
+    half-width code, so it counts, and is the same score (one in force per component)."""
+    wide = score(component_code=" ｏｒｇａｎｉｓａｔｉｏｎ＿２ ")
+    assert wide.component_code == "organisation_2"
+    assert wide.id == score(component_code="organisation_2").id
+    assert score(component_code="日常工作").component_code == "日常工作"
+
+
+@pytest.mark.parametrize("code", ["daily work", "daily.work", "日常/工作", "ＳＴＥＰ！", "①"])
+def test_a_component_code_no_scheme_can_name_is_refused(code: str) -> None:
+    """Such a score would never count (the scheme's assessment component finds nothing and
+    the unit is scored without it), silently: it is refused, naming the field."""
+    with pytest.raises(InvalidAssessment) as raised:
+        score(component_code=code)
+    assert (raised.value.field, raised.value.status_code) == ("component_code", 422)
+    assert "assessment_code" in str(raised.value)
+
+
 def test_a_withdrawn_score_gives_way_to_a_new_one_with_a_new_id() -> None:
     """Withdrawn, the score no longer holds its component: the next one is a new record
     (scoring drops the withdrawn id and counts the new one); one in force is a conflict."""

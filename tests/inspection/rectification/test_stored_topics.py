@@ -16,7 +16,7 @@ from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.workdays import WorkCalendar
 from shared.contracts import inspection_rectification as contract
 from tests.harness import IN_MEMORY
-from tests.stored_events import store_as_before_the_split
+from tests.stored_events import store, store_as_before_the_split
 
 OLD_MODULE = "services.inspection.rectification.domain"
 ISSUED = date(2026, 3, 2)
@@ -99,3 +99,53 @@ def test_events_keep_the_topics_they_are_stored_under() -> None:
         f"{OLD_MODULE}.order:RectificationOrder.Withdrawn"
     )
     assert all(resolve_topic(get_topic(type(e))) is type(e) for e in events)
+
+
+def test_facts_declared_in_events_module_store_and_load_under_the_aggregates_topics() -> None:
+    """What each event holds and assigns moved to domain/events.py; the aggregate nests a
+    subclass of each, so an order's events are stored under the same topics as when they
+    were declared inline (literal below, as stored rows hold them), load from those rows,
+    and stay `RectificationOrder.Fact`s."""
+    app = InspectionService(IN_MEMORY)
+    order = _order_through_every_step()
+    withdrawn = RectificationOrder.issue(
+        unit_id=order.unit_id,
+        jurisdiction_id=order.jurisdiction_id,
+        findings=[
+            Finding.record(
+                unit_id=order.unit_id,
+                jurisdiction_id=order.jurisdiction_id,
+                method="暗访",
+                summary="窗口无人值守",
+                found_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
+                actor="office:a",
+                now=datetime(2026, 3, 1, 10, tzinfo=UTC),
+            )
+        ],
+        issued_on=ISSUED,
+        working_days=5,
+        requirements="限期整改",
+        campaign_id=None,
+        round=None,
+        unit_principal_id=None,
+        actor="office:a",
+        today=ISSUED,
+        calendar=CALENDAR,
+    )
+    withdrawn.withdraw("通知书误发", "office:a", LATER)
+    store(app, *order.collect_events(), *withdrawn.collect_events())
+    stored = app.recorder.select_notifications(start=1, limit=20)
+    prefix = "services.inspection.rectification.domain.order:RectificationOrder."
+    assert [n.topic.removeprefix(prefix) for n in stored] == [
+        "Issued",
+        "Escalated",
+        *["Reported", "Verified"] * 3,
+        "Rerated",
+        "Issued",
+        "Withdrawn",
+    ]
+    assert app.rectification(order.id).rating == "满意"
+    loaded = app.rectification(withdrawn.id)
+    assert (loaded.status, loaded.withdrawn_reason) == ("withdrawn", "通知书误发")
+    later = [app.mapper.to_domain_event(n) for n in stored if not n.topic.endswith("Issued")]
+    assert all(isinstance(e, RectificationOrder.Fact) for e in later)

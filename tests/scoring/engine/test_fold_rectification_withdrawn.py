@@ -12,7 +12,7 @@ from services.scoring.engine.compute import compute_round
 from services.scoring.engine.fold import RoundFold
 from services.scoring.engine.inputs import RoundInputs
 from services.scoring.engine.scheme import Scheme
-from shared.canonical import canonical_json, digest
+from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.inspection_rectification import (
     RectificationEscalated,
@@ -36,17 +36,20 @@ from .test_fold_builders import (
     uid,
     unit,
 )
-from .test_fold_world import world
-
-WORLD_INPUTS_BEFORE_WITHDRAWALS = (
-    "sha256:4ba393b36fbb437c20594b9e7b6d9fc37aded3086d3d8411a69689fa26f82698"
-)
-"""The digest of the fold tests' world folded for round 2, taken with the fold as it was
-before it read withdrawals (commit e24e777). The world has no withdrawal: it must fold to
-this, byte for byte, so stored runs replay as they were computed."""
+from .test_fold_world import World, world
 
 WORLD_ORDER = "order:市供电公司"
 """The world's one order (issued, reported, returned twice, 催办, 通报, re-rated)."""
+
+WORLD_ORDER_FACT = {
+    "order_id": sid(WORLD_ORDER),
+    "status": "second_handling",
+    "escalations": ["催办", "通报"],
+    "second_handling": True,
+    "rerating": "基本满意",
+}
+"""The order as its last message left it, worked out by hand from the world's messages
+(test_fold_world_inspection): nothing about withdrawals in it."""
 
 
 def fold(messages: list[IntegrationMessage]) -> RoundInputs:
@@ -56,8 +59,34 @@ def fold(messages: list[IntegrationMessage]) -> RoundInputs:
     return round_fold.inputs()
 
 
+def _without_the_order() -> World:
+    """The world whose log never carried the order (its messages dropped, positions kept)."""
+    never = world()
+    never.inspection.messages = [
+        m for m in never.inspection.messages if m.payload.get("order_id") != sid(WORLD_ORDER)
+    ]
+    return never
+
+
 def test_a_log_without_a_withdrawal_folds_exactly_as_before() -> None:
-    assert digest(fold(world().in_order())) == WORLD_INPUTS_BEFORE_WITHDRAWALS
+    """Stored runs replay as computed only if reading withdrawals changed nothing for a log
+    that has none. Derived rather than pinned: the world folds to the world without its
+    order plus that order's hand-worked fact, and to nothing more (the document has exactly
+    the sections `RoundInputs` declares, so no withdrawal bookkeeping shows in it)."""
+    folded = fold(world().in_order())
+    assert folded["rectification"][sid("市供电公司")] == [WORLD_ORDER_FACT]
+    assert set(folded) == RoundInputs.__required_keys__ | RoundInputs.__optional_keys__
+    never = fold(_without_the_order().in_order())
+    never["rectification"][sid("市供电公司")] = [WORLD_ORDER_FACT]
+    assert canonical_json(folded) == canonical_json(never)
+
+
+def test_a_withdrawal_of_an_order_the_log_never_carried_changes_nothing() -> None:
+    """A withdrawal only removes its own order: one naming an order the round never saw
+    (another round's, or one folded elsewhere) leaves the document byte for byte."""
+    stray = world()
+    stray.inspection(_withdrawal("order:未见于本轮", "市供电公司", 2))
+    assert canonical_json(fold(stray.in_order())) == canonical_json(fold(world().in_order()))
 
 
 def _withdrawal(order: str, unit_name: str, version: int, **facts: Any) -> RectificationWithdrawn:
@@ -81,14 +110,10 @@ def test_the_worlds_order_withdrawn_folds_as_if_never_issued() -> None:
     whose log never carried the order at all (its messages dropped, positions kept)."""
     withdrawn = world()
     withdrawn.inspection(_withdrawal(WORLD_ORDER, "市供电公司", 7))
-    never = world()
-    never.inspection.messages = [
-        m for m in never.inspection.messages if m.payload.get("order_id") != sid(WORLD_ORDER)
-    ]
     folded = fold(withdrawn.in_order())
     assert folded["rectification"][sid("市供电公司")] == []
-    assert canonical_json(folded) == canonical_json(fold(never.in_order()))
-    assert digest(folded) != WORLD_INPUTS_BEFORE_WITHDRAWALS
+    assert canonical_json(folded) == canonical_json(fold(_without_the_order().in_order()))
+    assert canonical_json(folded) != canonical_json(fold(world().in_order()))
 
 
 def test_nothing_after_a_withdrawal_revives_the_order() -> None:

@@ -118,3 +118,76 @@ def test_the_shadowed_rule_never_gives_its_grade_so_the_refusal_is_right() -> No
         ("100.00", "优"),
         ("90.00", "优"),
     ]
+
+
+UNREACHABLE = [
+    pytest.param({"min_score": 850}, "grading.rules.0.when.min_score", "100", id="850 for 85.0"),
+    pytest.param({"below_score": 0}, "grading.rules.0.when.below_score", "0", id="below floor"),
+    pytest.param(
+        {"min_score": 80, "below_score": 60},
+        "grading.rules.0.when.below_score",
+        "min_score",
+        id="range upside down",
+    ),
+    pytest.param(
+        {"component_min": {"q": "900"}},
+        "grading.rules.0.when.component_min.q",
+        "100",
+        id="component above 100",
+    ),
+    pytest.param(
+        {"component_min": {"q": 90}, "component_below": {"q": 80}},
+        "grading.rules.0.when.component_below.q",
+        "component_min",
+        id="component range upside down",
+    ),
+    pytest.param(
+        {"any_of": [{"min_score": 90}, {"min_score": 101}]},
+        "grading.rules.0.when.any_of.1.min_score",
+        "100",
+        id="inside any_of",
+    ),
+]
+
+
+@pytest.mark.parametrize(("when", "where", "named"), UNREACHABLE)
+def test_a_threshold_no_score_can_meet_is_refused_naming_it(
+    when: dict[str, Any], where: str, named: str
+) -> None:
+    """A slip such as `min_score: 850` for 85.0 left 优 to nobody, silently: a new document
+    is refused naming the threshold and the bound it misses; one registered before the
+    check still loads."""
+    doc = _graded({"grade": "优", "when": when})
+    with pytest.raises(SchemeError) as caught:
+        Scheme.from_new_document(doc)
+    found = dict(caught.value.problems)
+    assert where in found, caught.value.problems
+    assert found[where].startswith("never holds") and named in found[where]
+    assert Scheme.from_document(doc).scheme_id == "test-survey"
+
+
+def test_a_list_threshold_past_the_schemes_own_ceiling_is_refused() -> None:
+    """The bound is the scheme's arithmetic: with a ceiling of 120 a list of 110 and over
+    stands; with the default ceiling (100) it is refused, naming the list's threshold."""
+    doc = _graded({"grade": "优", "when": {"min_score": 90}})
+    doc["lists"] = [{"code": "star", "name": "标兵", "when": {"min_score": 110}}]
+    with pytest.raises(SchemeError) as caught:
+        Scheme.from_new_document(doc)
+    assert [f for f, _ in caught.value.problems] == ["lists.0.when.min_score"]
+    doc["arithmetic"] = {"ceiling": 120}
+    assert Scheme.from_new_document(doc).lists[0].code == "star"
+
+
+def test_thresholds_on_the_bounds_themselves_are_accepted() -> None:
+    """100 and over: a perfect score; below 100, at least 0: every score that is not."""
+    doc = _graded(
+        {"grade": "优", "when": {"min_score": 100}},
+        {"grade": "良", "when": {"min_score": 0, "below_score": 100}},
+        {"grade": "中", "when": {"component_min": {"q": 100}, "component_below": {"q": "0.01"}}},
+    )
+    with pytest.raises(SchemeError) as caught:
+        Scheme.from_new_document(doc)
+    # Only 中's upside-down component range; the bounds themselves are fine.
+    assert [f for f, _ in caught.value.problems] == ["grading.rules.2.when.component_below.q"]
+    doc["grading"]["rules"].pop()
+    assert Scheme.from_new_document(doc).grading is not None

@@ -69,6 +69,29 @@ def text(value: str, field: str, limit: int) -> str:
     return checked_text(value, field, limit, InvalidAssessment)
 
 
+COMPONENT_CODE_PATTERN = r"^[A-Za-z0-9_\-\u4e00-\u9fff]+$"
+"""The characters of a scoring scheme's component code (its `assessment_code`): letters,
+digits, _ and -, or Chinese. Scoring's own rule, restated: services share no code."""
+_COMPONENT_CODE = re.compile(COMPONENT_CODE_PATTERN)
+_FULL_WIDTH = {wide: wide - 0xFEE0 for wide in range(0xFF01, 0xFF5F)}
+"""Full-width ASCII (ｄａｉｌｙ＿ｗｏｒｋ, as a Chinese input method types it) → ASCII."""
+
+
+def component_code(value: str) -> str:
+    """The code a score counts under. Scoring matches it to a scheme's `assessment_code`
+    character for character, so a code no scheme can name would leave the score unused,
+    silently: typed full width it is the half-width code (and so the same score id), and
+    any other character is refused."""
+    code = text(value.translate(_FULL_WIDTH), "component_code", CODE_MAX)
+    if _COMPONENT_CODE.match(code) is None:
+        raise InvalidAssessment(
+            "must be a component code as a scoring scheme names it (assessment_code): "
+            "letters, digits, _ and -, or Chinese characters",
+            field="component_code",
+        )
+    return code
+
+
 def round_number(value: int) -> int:
     if value < 1:
         raise InvalidAssessment("must be 1 or more", field="round")

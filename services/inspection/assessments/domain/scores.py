@@ -11,7 +11,6 @@ from eventsourcing.domain import Aggregate, event
 
 from services.inspection.assessments.domain.rules import (
     ASSESSOR_MAX,
-    CODE_MAX,
     NAME_MAX,
     REASON_MAX,
     TEXT_MAX,
@@ -26,6 +25,9 @@ from services.inspection.assessments.domain.rules import (
     score_id,
     score_values,
     text,
+)
+from services.inspection.assessments.domain.rules import (
+    component_code as checked_code,
 )
 
 
@@ -97,7 +99,7 @@ class AssessmentScore(Aggregate):
         component: the new one takes the next id of its (campaign, round, unit, component)."""
         checked_score, checked_maximum = score_values(score, maximum)
         checked_round = round_number(round)
-        code = text(component_code, "component_code", CODE_MAX)
+        code = checked_code(component_code)
         values = {
             "unit_id": unit_id,
             "jurisdiction_id": jurisdiction_id,

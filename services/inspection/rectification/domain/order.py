@@ -1,7 +1,8 @@
 """The rectification order aggregate (整改通知书): issued, reported on by the unit, verified,
 escalated when overdue, its fix re-rated, or withdrawn when issued in error. What each
-command requires of the order's state is checked in transitions.py; the events stay nested
-here, since their stored topics name `order:RectificationOrder.<Event>`."""
+command requires of the order's state is checked in transitions.py; what each event holds
+and assigns is declared in events.py, and a subclass of each stays nested here, since their
+stored topics name `order:RectificationOrder.<Event>`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.inspection.domain import Finding
+from services.inspection.rectification.domain import events
 from services.inspection.rectification.domain.rules import (
     NAME_MAX,
     OPEN,
@@ -41,84 +43,30 @@ class RectificationOrder(Aggregate):
     """One rectification notice to one unit. Dates are stored as ISO text (the event store
     has no date transcoding); the properties give them as dates."""
 
-    class Issued(Aggregate.Created):
-        unit_id: UUID
-        jurisdiction_id: UUID
-        finding_ids: tuple[UUID, ...]
-        issued_on: str
-        working_days: int
-        deadline: str
-        requirements: str
-        campaign_id: UUID | None
-        round: int | None
-        unit_principal_id: UUID | None
-        actor: str
+    # The facts are declared in events.py (state by assignment only); nesting a subclass of
+    # each here makes it the aggregate's own event, stored under
+    # `…domain.order:RectificationOrder.<Event>` as when they were declared inline.
 
-    class Fact(Aggregate.Event):
-        """A later event, with the order's context and its status and deadline after it."""
+    class Issued(events.Issued):
+        pass
 
-        unit_id: UUID
-        jurisdiction_id: UUID
-        finding_ids: tuple[UUID, ...]
-        campaign_id: UUID | None
-        round: int | None
-        deadline: str
-        status: str
-        actor: str
+    class Fact(events.Fact):
+        pass
 
-    class Reported(Fact):
-        text: str
-        reported_on: str
+    class Reported(events.Reported, Fact):
+        pass
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.report = self.text
-            aggregate.reported = self.reported_on
-            aggregate.status = self.status
+    class Verified(events.Verified, Fact):
+        pass
 
-    class Verified(Fact):
-        outcome: str
-        reason: str
-        verified_on: str
-        second_handling: bool
+    class Escalated(events.Escalated, Fact):
+        pass
 
-        def apply(self, aggregate: Any) -> None:
-            aggregate.status = self.status
-            aggregate.due = self.deadline
-            if self.outcome == "returned":
-                aggregate.returns += 1
-                aggregate.returned = self.verified_on
-            if self.second_handling:
-                aggregate.second_handling = True
+    class Rerated(events.Rerated, Fact):
+        pass
 
-    class Escalated(Fact):
-        step: str
-        reason: str
-        escalated_on: str
-        person: str | None
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.escalation = self.step
-
-    class Rerated(Fact):
-        rating: str
-        raters: str
-        reason: str
-        rated_on: str
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.rating = self.rating
-            aggregate.ratings += 1
-
-    class Withdrawn(Fact):
-        """撤销: status `withdrawn`, final; `withdrawn_from` is the status it had."""
-
-        withdrawn_from: str
-        reason: str
-        withdrawn_on: str
-
-        def apply(self, aggregate: Any) -> None:
-            aggregate.status = self.status
-            aggregate.withdrawn_reason = self.reason
+    class Withdrawn(events.Withdrawn, Fact):
+        pass
 
     @classmethod
     def issue(

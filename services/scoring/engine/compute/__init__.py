@@ -12,6 +12,7 @@ unit id.
 
 from __future__ import annotations
 
+from collections import Counter
 from decimal import localcontext
 from typing import Any
 
@@ -102,8 +103,17 @@ def _document(
     for code, unit_ids in members.items():
         for unit_id in unit_ids:
             on_lists.setdefault(unit_id, []).append(code)
+    sharing = Counter(_rank_key(facts, u, st) for u, st in standings.items() if st.placing)
     units = [
-        _unit(scheme, facts, standings[u], on_lists.get(u, []), list_names, revision)
+        _unit(
+            scheme,
+            facts,
+            standings[u],
+            on_lists.get(u, []),
+            list_names,
+            revision,
+            sharing[_rank_key(facts, u, standings[u])],
+        )
         for u in sorted(standings)
     ]
     order = {c: i for i, c in enumerate(inputs["campaign"]["categories"])}
@@ -140,6 +150,12 @@ def _document(
     return doc
 
 
+def _rank_key(facts: RoundFacts, unit_id: str, st: Standing) -> tuple[str, bool, int | None]:
+    """Units ranked apart (category; sub-units apart from units) and the rank they hold."""
+    rank = st.placing.rank if st.placing else None
+    return facts.units[unit_id]["category"], facts.is_sub_unit(unit_id), rank
+
+
 def _unit(
     scheme: Scheme,
     facts: RoundFacts,
@@ -147,6 +163,7 @@ def _unit(
     codes: list[str],
     names: dict[str, str],
     revision: int,
+    tied: int,
 ) -> dict[str, Any]:
     s, unit = st.score, facts.units[st.score.unit_id]
     flags = list(s.flags)
@@ -185,7 +202,7 @@ def _unit(
         "lists": codes,
         "carried": _carried(scheme, s),
     }
-    doc["explanation"] = explanation(scheme, doc, names, revision)
+    doc["explanation"] = explanation(scheme, doc, names, revision, tied)
     doc["result_digest"] = digest(doc)
     return doc
 

@@ -10,8 +10,13 @@ from services.scoring.engine.scheme import Scheme
 
 
 def explanation(
-    scheme: Scheme, unit: dict[str, Any], list_names: dict[str, str], revision: int
+    scheme: Scheme,
+    unit: dict[str, Any],
+    list_names: dict[str, str],
+    revision: int,
+    tied: int = 1,
 ) -> str:
+    """`tied`: how many ranked units of the unit's group share its rank (itself included)."""
     parts = [f"{scheme.title}（{scheme.scheme_id} 第{scheme.version}版）"]
     parts += [_component(c, revision) for c in unit["components"]]
     reweighted = next(
@@ -33,8 +38,8 @@ def explanation(
         parts.append(_rollup(unit["rollup"], revision))
     for o in unit["overrides"]:
         parts.append(f"{o['name']}：{o['reason']}")
-    parts.append(_score(unit, scheme))
-    parts += _standing(unit, scheme)
+    parts.append(_score(unit, scheme, revision))
+    parts += _standing(unit, scheme, revision, tied)
     if unit["lists"]:
         parts.append("列入：" + "、".join(list_names[code] for code in unit["lists"]))
     return "；".join(parts) + "。"
@@ -55,6 +60,9 @@ def _rollup(r: dict[str, Any], revision: int) -> str:
 
 def _component(c: dict[str, Any], revision: int) -> str:
     if c["value"] is None:
+        received = _none_valid(c) if revision >= 4 else None
+        if received is not None:  # it read 无数据 with questionnaires received
+            return f"「{c['name']}」{received}，不计入（{c['formula']}）"
         return f"「{c['name']}」无数据，不计入（{c['formula']}）"
     line = f"「{c['name']}」{c['value']}分（{c['formula']}）"
     if c["weighted"] is not None:
@@ -68,6 +76,17 @@ def _component(c: dict[str, Any], revision: int) -> str:
     return line
 
 
+def _none_valid(c: dict[str, Any]) -> str | None:
+    """A survey component's questionnaires when none of them is valid (every answer at an
+    excluded level such as 不了解), or None when it received none."""
+    counts = c["inputs"].get("counts") if c["source"] == "survey" else None
+    if not counts or not any(counts.values()):
+        return None
+    received = sum(counts.values())
+    by_level = "、".join(f"{level}{n}份" for level, n in counts.items() if n)
+    return f"收到问卷{received}份（{by_level}），均不计为有效问卷，有效问卷0份"
+
+
 def _cap(d: dict[str, Any]) -> str:
     if d["cap"] is not None and d["uncapped"] != d["points"]:
         return f"（应扣{d['uncapped']}分，以{d['cap']}分为限）"
@@ -78,9 +97,9 @@ def _zero(points: str) -> str:
     return "0" if "." not in points else "0." + "0" * len(points.split(".")[1])
 
 
-def _score(unit: dict[str, Any], scheme: Scheme) -> str:
+def _score(unit: dict[str, Any], scheme: Scheme, revision: int) -> str:
     if unit["score"] is None:
-        return "无综合得分"
+        return "无综合得分" + (_why_no_score(unit) if revision >= 4 else "")
     line = f"综合得分{unit['score']}分"
     if unit["interval"] is not None:
         lo, hi = unit["interval"]
@@ -100,13 +119,34 @@ BOUNDED_WORDS = (
 result under the default method keeps its words and its digest."""
 
 
-def _standing(unit: dict[str, Any], scheme: Scheme) -> list[str]:
+def _why_no_score(unit: dict[str, Any]) -> str:
+    """Why a unit has no score, in the scheme's words (it read 无综合得分 alone)."""
+    if any(o["effect"] == "cancel" for o in unit["overrides"]):
+        return "：评议成绩已取消"  # the override and its facts are said just before
+    names = {c["code"]: c["name"] for c in unit["components"]}
+    blocked = [
+        names.get(flag.split(":", 1)[1], flag.split(":", 1)[1])
+        for flag in unit["flags"]
+        if flag.startswith(MISSING_REQUIRED)
+    ]
+    if blocked:
+        missing = "、".join(f"「{name}」" for name in blocked)
+        return f"：方案规定{missing}无数据时不计算综合得分"
+    return "：计入综合得分的成分均无数据"
+
+
+MISSING_REQUIRED = "缺少必需成分:"
+
+
+def _standing(unit: dict[str, Any], scheme: Scheme, revision: int, tied: int) -> list[str]:
     out = []
     if "样本不足" in unit["flags"]:
         out.append(f"样本不足：有效问卷{unit['valid_sample']}份，不参加排名和评定等级")
     if unit["rank"] is not None:
         best, worst = unit["rank_range"]
         line = f"在{unit['category']}中排第{unit['rank']}名"
+        if revision >= 4 and tied > 1:  # it read 排第1名 for each of the units tied first
+            line = f"在{unit['category']}中与另{tied - 1}个单位同分，并列第{unit['rank']}名"
         if best != worst:
             line += f"（考虑抽样误差，可能名次第{best}至{worst}名）"
         if "indistinguishable_from_neighbours" in unit["flags"]:

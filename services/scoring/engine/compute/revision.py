@@ -21,6 +21,13 @@ Revision 3 (2026-12-01):
 - a vertically managed unit's score is w × the exact mean of its sub-units' scores +
   (1 − w) × its own, rounded once (it was the mean rounded, then rounded again: 0.01 off
   the stated formula), and its explanation shows that mean as total ÷ count.
+
+Revision 4 (2026-12-01), the explanation's words only (every figure as under 3):
+- a survey component whose questionnaires were all at excluded levels (不了解) says how
+  many were received and at which levels, and that none is valid (it read 无数据);
+- a unit without a score says why: its result was cancelled, the component the scheme
+  requires has no data, or no counted component has data (it read 无综合得分 alone);
+- units sharing a rank say so: 与另1个单位同分，并列第1名 (each read 排第1名).
 """
 
 from __future__ import annotations
@@ -29,8 +36,8 @@ from collections.abc import Mapping
 from typing import Any
 
 FIRST = 1
-CURRENT = 3
-KNOWN = frozenset({1, 2, 3})
+CURRENT = 4
+KNOWN = frozenset({1, 2, 3, 4})
 KEY = "engine_revision"
 """Where a results document records its revision (from revision 2 on)."""
 

@@ -4,7 +4,7 @@ those are whole (`shaped`)."""
 
 from __future__ import annotations
 
-from services.scoring.engine.scheme.checks.found import Found, levels_text
+from services.scoring.engine.scheme.checks.found import HUNDRED, Found, levels_text
 from services.scoring.engine.scheme.checks.shaped import UNKNOWN, Shaped
 from services.scoring.engine.scheme.components import SurveyComponent
 from services.scoring.engine.scheme.parts import Arithmetic
@@ -26,8 +26,11 @@ def decisions(parts: Shaped, found: Found) -> None:
         (f"grading.rules.{i}.when", r.when, None) for i, r in enumerate(rules)
     ]
     conditions += [(f"lists.{i}.when", x.when, parts.grades) for i, x in parts.each("lists")]
+    # Bounds upside down are refused above (arithmetic.floor); no threshold is judged by them.
+    whole = isinstance(arithmetic, Arithmetic) and arithmetic.floor < arithmetic.ceiling
+    bounds = arithmetic if whole else None
     for where, condition, grades in conditions:
-        _condition(parts, where, condition, found, grades)
+        _condition(parts, where, condition, found, grades, bounds)
 
 
 def _arithmetic(a: Arithmetic, found: Found) -> None:
@@ -99,10 +102,17 @@ def _overrides(parts: Shaped, found: Found) -> None:
 
 
 def _condition(
-    parts: Shaped, where: str, c: Condition, found: Found, grades: frozenset[str] | None
+    parts: Shaped,
+    where: str,
+    c: Condition,
+    found: Found,
+    grades: frozenset[str] | None,
+    bounds: Arithmetic | None,
 ) -> None:
-    """`grades`: those a list's condition may name (None: not judged here)."""
+    """`grades`: those a list's condition may name (None: not judged here); `bounds`: the
+    arithmetic, when it has its shape."""
     _named(parts, where, c, found)
+    _reachable(where, c, found, bounds)
     if grades is not None:
         for j, grade in enumerate(c.grades):
             if grade not in grades:
@@ -116,7 +126,49 @@ def _condition(
         elif isinstance(n, dict) and not n:
             found.added(f"{where}.{field}", "names no category")
     for j, sub in enumerate(c.any_of):
-        _condition(parts, f"{where}.any_of.{j}", sub, found, grades)
+        _condition(parts, f"{where}.any_of.{j}", sub, found, grades, bounds)
+
+
+def _reachable(where: str, c: Condition, found: Found, bounds: Arithmetic | None) -> None:
+    """A score or component threshold no value can meet (a slip such as `min_score: 850`
+    for 85.0, or a range given upside down) would leave its grade or list to nobody,
+    silently. Scores lie within [floor, ceiling] (when the arithmetic has its shape);
+    component values within [0, 100]."""
+    low, below = c.min_score, c.below_score
+    if low is not None and below is not None and low >= below:
+        found.added(
+            f"{where}.below_score",
+            f"never holds: no score is at least {low} (min_score) and below {below}",
+        )
+    if bounds is not None and low is not None and low > bounds.ceiling:
+        found.added(
+            f"{where}.min_score",
+            f"never holds: no score is above {bounds.ceiling} (arithmetic.ceiling)",
+        )
+    if bounds is not None and below is not None and below <= bounds.floor:
+        found.added(
+            f"{where}.below_score",
+            f"never holds: no score is below {bounds.floor} (arithmetic.floor)",
+        )
+    for code, figure in c.component_min.items():
+        if figure > HUNDRED:
+            found.added(
+                f"{where}.component_min.{code}",
+                f"never holds: a component's value is at most {HUNDRED}",
+            )
+    for code, figure in c.component_below.items():
+        if figure <= 0:
+            found.added(
+                f"{where}.component_below.{code}",
+                "never holds: a component's value is never below 0",
+            )
+    for code in sorted(set(c.component_min) & set(c.component_below)):
+        if c.component_min[code] >= c.component_below[code]:
+            found.added(
+                f"{where}.component_below.{code}",
+                f"never holds: no value of {code} is at least {c.component_min[code]} "
+                f"(component_min) and below {c.component_below[code]}",
+            )
 
 
 def _named(parts: Shaped, where: str, c: Condition, found: Found) -> None:
