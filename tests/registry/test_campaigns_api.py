@@ -504,3 +504,59 @@ def test_categories_differing_only_in_spaces_or_width_are_refused(
     assert (response.status_code, error_field(response)) == (422, "categories.2")
     enrolled = enrol(cluster, cid, [(uid(luohe, "市教育局"), "政府部门 及其它机构")])
     assert enrolled["enrolments"][0]["category"] == GOV
+
+
+def test_a_unit_that_began_after_the_cycle_is_refused_by_enrolment_and_import(
+    cluster: Cluster, luohe: dict[str, Any]
+) -> None:
+    """The 2016—2017 campaign cannot have evaluated a unit that began in 2020; a unit entered
+    today without a 生效日期 (the registry does not know when it began) still enrols."""
+    county = luohe["counties"]["源汇区"]["jurisdiction_id"]
+    key = luohe["keys"]["源汇区"]
+    spec = luohe_spec(county) | {"name": "源汇区2016—2017年度民主评议政风行风"}
+    cid = open_campaign(cluster, spec, key=key)["campaign_id"]
+    body = {"jurisdiction_id": county, "name": "源汇区新设局", "kind": "government_department"}
+    new = post(cluster, "/units", body | {"category": GOV, "effective_on": "2020-05-01"}, key=key)
+    refused = enrol(
+        cluster,
+        cid,
+        [(uid(luohe, "源汇区民政局"), GOV), (new["unit_id"], GOV)],
+        key=key,
+        status=422,
+    )
+    detail = refused["detail"][0]
+    assert (refused["error"], detail["field"]) == ("enrolment_refused", "enrolments.1.unit_id")
+    assert "2020-05-01" in detail["reason"] and "2017-11-30" in detail["reason"]
+    cluster.wait_caught_up("registry", "registry")
+    sheet = f"单位名称,类别\n源汇区新设局,{GOV}\n源汇区民政局,{GOV}\n".encode()
+    report = (
+        cluster["registry"]
+        .post(
+            "/imports/enrolments",
+            params={"campaign_id": cid, "dry_run": "true"},
+            content=sheet,
+            headers=key | {"content-type": "text/csv"},
+        )
+        .json()
+    )
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "单位名称")], report
+    assert "生效日期" in report["errors"][0]["reason"]
+    # Entered today without a day of its own: enrolled as offices backfill past campaigns.
+    enrol(cluster, cid, [(uid(luohe, "源汇区民政局"), GOV)], key=key)
+
+
+def test_a_unit_the_office_cannot_see_is_refused_without_its_name(
+    cluster: Cluster, luohe: dict[str, Any]
+) -> None:
+    """源汇区's office enrolling 郾城区's unit by its id is told it lies outside, as reading
+    it would (403), but not what it is called (the refusal carried its name)."""
+    county = luohe["counties"]["源汇区"]["jurisdiction_id"]
+    key = luohe["keys"]["源汇区"]
+    spec = luohe_spec(county) | {"name": "源汇区2016—2017年度民主评议政风行风"}
+    cid = open_campaign(cluster, spec, key=key)["campaign_id"]
+    theirs = enrol(cluster, cid, [(uid(luohe, "郾城区民政局"), GOV)], key=key, status=422)
+    assert "outside the campaign's jurisdiction" in theirs["detail"][0]["reason"]
+    assert "郾城区" not in str(theirs), theirs
+    # The city office sees both counties: it is told which unit cannot be enrolled.
+    city = enrol(cluster, cid, [(uid(luohe, "郾城区民政局"), GOV)], status=422)
+    assert city["detail"][0]["context"] == {"unit_name": "郾城区民政局"}

@@ -18,7 +18,7 @@ from services.registry.domain import (
     InvalidCampaign,
     enrolment_refusal,
 )
-from services.registry.domain.units import Change, Unit, UnitSpec
+from services.registry.domain.units import Change, Unit, UnitSpec, china_today
 from tests.harness import IN_MEMORY
 from tests.registry.campaign_helpers import LUOHE_CATEGORIES, LUOHE_PHASES, luohe_spec
 from tests.stored_events import created, store
@@ -356,3 +356,23 @@ def test_only_active_units_are_enrollable() -> None:
     gone.dissolve([], Change(date(2016, 6, 1), "机构改革撤销", ACTOR))
     reason = refusal(gone, [gone])
     assert reason is not None and "dissolved" in reason
+
+
+def test_a_unit_known_to_begin_after_the_cycle_cannot_be_enrolled_in_it() -> None:
+    """A 生效日期 stated before the recording day is when the unit began; a unit recorded with
+    no day of its own (its day is the recording day) may be enrolled in a past campaign."""
+    later = Unit.register(
+        UnitSpec(COUNTY, "源汇区新局", "government_department", GOV), ACTOR, date(2020, 5, 1)
+    )
+    reason = enrolment_refusal(later, COUNTY_SUBTREE.__contains__, {}.__getitem__, "2017-12-31")
+    assert reason is not None and "2020-05-01" in reason and "生效日期" in reason
+    assert (
+        enrolment_refusal(later, COUNTY_SUBTREE.__contains__, {}.__getitem__, "2020-05-01") is None
+    )
+    recorded_today = Unit.register(
+        UnitSpec(COUNTY, "源汇区老局", "government_department", GOV), ACTOR, china_today()
+    )
+    assert (
+        enrolment_refusal(recorded_today, COUNTY_SUBTREE.__contains__, {}.__getitem__, "2017-12-31")
+        is None
+    )

@@ -260,3 +260,38 @@ def test_one_person_registered_by_two_counties_sits_in_a_citys_pool_once(
     assert len(pool) == len(world["people"]) + 2
     assert step(cluster, f"/draws/{draw_id}/reveal", ADMIN, {"seed": SEED}).status_code == 200
     assert verify_draw(common, UUID(draw_id)).passed
+
+
+@pytest.mark.parametrize(
+    "quotas",
+    [
+        {"人大代表": 4, "人大代表 ": 6},
+        {"人大代表": 4, "\u3000人大代表": 6},
+        {"人大代表": 4, "人大 代表": 6},
+        {"人大代表": 4, "npc_deputy": 6},
+        {"npc_deputy": 4, "ＮＰＣ_deputy": 6},
+    ],
+)
+def test_two_quota_keys_naming_one_sector_are_refused_not_merged(
+    cluster: Cluster, world: dict[str, Any], quotas: dict[str, int]
+) -> None:
+    """Before, the request model stripped the keys and kept the last count: {"人大代表": 4,
+    "人大代表 ": 6} became {"人大代表": 6}, accepted as is when the size was 6."""
+    body = {"jurisdiction_id": world["county"], "cycle": "2026-2027", "commitment": COMMITMENT}
+    response = step(cluster, "/draws", ADMIN, body | {"size": 6, "quotas": quotas})
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"][0]
+    assert detail["field"] == "body.quotas" and "同一界别重复" in detail["reason"], detail
+
+
+def test_a_sector_is_read_as_names_are_whatever_its_spacing_or_width(
+    cluster: Cluster, world: dict[str, Any]
+) -> None:
+    body = {"jurisdiction_id": world["county"], "cycle": "2026-2027", "commitment": COMMITMENT}
+    response = step(cluster, "/draws", ADMIN, body | {"size": 6, "quotas": {" 人大 代表 ": 6}})
+    assert response.status_code == 201, response.text
+    assert response.json()["quotas"] == {"npc_deputy": 6}
+    person = {"jurisdiction_id": world["county"], "name": "代表甲", "sector": "ｎｐｃ_deputy"}
+    assert post(cluster, "/people", person)["sector"] == "npc_deputy"
+    other = {"jurisdiction_id": world["county"], "name": "代表乙", "sector": "其它"}
+    assert post(cluster, "/people", other)["sector"] == "other"

@@ -235,3 +235,29 @@ def test_retries_scope_and_auditors(cluster: Cluster, world: dict[str, Any]) -> 
         cluster, "/imports/enrolments", data, campaign_id="00000000-0000-0000-0000-000000000002"
     )
     assert missing.status_code == 404
+
+
+def test_a_code_only_other_jurisdictions_hold_is_not_found_and_names_nothing(
+    cluster: Cluster, world: dict[str, Any]
+) -> None:
+    """The zone's office looks a code up among the zone's units only: units of 蔡甸区 and of
+    the city holding it are neither found nor named (they were listed, by name, as why
+    the code was ambiguous)."""
+    other = credit_code("91420100MA4K" + "00009")
+    body = {"kind": "other_body", "category": "x", "credit_code": other}
+    post(cluster, "/units", body | {"jurisdiction_id": world["spare"], "name": "蔡甸区保密中心"})
+    post(cluster, "/units", body | {"jurisdiction_id": world["wuhan"], "name": "武汉市保密中心"})
+    cluster.wait_caught_up("registry", "registry")
+    sheet = csv_bytes([["统一社会信用代码", "类别"], [other, "公共服务企业类"]])
+    report = upload(
+        cluster,
+        "/imports/enrolments",
+        sheet,
+        key=world["keys"]["zone"],
+        campaign_id=world["campaign"],
+        dry_run=True,
+    ).json()
+    (error,) = report["errors"]
+    assert (error["row"], error["column"]) == (2, "统一社会信用代码")
+    assert "未找到该信用代码的单位" in error["reason"]
+    assert "保密中心" not in str(report), report

@@ -138,6 +138,26 @@ def test_unknown_and_repeated_columns() -> None:
     assert parsed.errors[0]["row"] == 1 and "twice" in parsed.errors[0]["reason"]
 
 
+def test_text_in_a_column_without_a_header_is_reported_once_not_dropped_silently() -> None:
+    """A note typed to the right of the table, or under a blank header cell, is not read:
+    a warning per such column names the first row holding text there, without quoting it
+    (it may be a contact)."""
+    rows = [
+        ["单位名称", "单位类型", "", "类别"],
+        ["区教育局", "政府部门", "", "x"],
+        ["区民政局", "政府部门", "13800138000", "x", "", "已撤并?"],
+        ["区司法局", "政府部门", "又一条", "x", "", "再一条"],
+    ]
+    parsed = parse_file(csv_bytes(rows), CSV, None, SPEC)
+    assert parsed.errors == [] and len(parsed.rows) == 3
+    assert [(w["row"], w.get("column")) for w in parsed.warnings] == [(3, None), (3, None)]
+    assert [
+        "第3列无表头" in parsed.warnings[0]["reason"],
+        "第6列无表头" in parsed.warnings[1]["reason"],
+    ] == [True, True]
+    assert "13800138000" not in str(parsed.warnings)
+
+
 def test_cell_and_model_errors_name_row_and_column() -> None:
     rows = [*ROWS, ["名" * 21, "局", ""]]
     parsed = parse_file(csv_bytes(rows), CSV, None, SPEC)

@@ -6,6 +6,7 @@ from datetime import date
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.application import Application
 
 from services.registry.domain import (
     Change,
@@ -14,6 +15,8 @@ from services.registry.domain import (
     Unit,
     UnitSpec,
 )
+from tests.harness import IN_MEMORY
+from tests.stored_events import created, following, store
 
 CITY, COUNTY, OTHER_COUNTY = uuid4(), uuid4(), uuid4()
 LINEAGE = {CITY: [CITY], COUNTY: [COUNTY, CITY], OTHER_COUNTY: [OTHER_COUNTY, CITY]}
@@ -236,3 +239,58 @@ def test_split_parts_need_distinct_names() -> None:
         source.split([spec("甲"), spec("甲")], [LINEAGE[COUNTY]] * 2, change(date(2024, 3, 1)))
     assert raised.value.field == "units.1.name"
     assert source.is_active
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["源汇区民政局 ", "源汇区 民政局", "　源汇区民政局", "源汇区第１中学", "源汇区第 1 中学"],
+)
+def test_a_rename_only_in_spaces_or_width_is_no_rename(spelling: str) -> None:
+    """Names compare as registration compares them: no dated change, no alias, a 409."""
+    u = unit("源汇区第1中学" if "中学" in spelling else "源汇区民政局")
+    with pytest.raises(LifecycleConflict) as raised:
+        u.rename(spelling, None, change(date(2024, 1, 1)))
+    assert (raised.value.field, raised.value.status_code) == ("name", 409)
+    assert "名称未变" in raised.value.reason
+    assert event_names(u) == ["Registered"]
+
+
+def test_a_rename_of_the_short_name_keeps_the_name_as_written() -> None:
+    u = Unit.register(spec("源汇区第1中学", short_name="一中"), ACTOR, date(2020, 1, 1))
+    with pytest.raises(LifecycleConflict):
+        u.rename("源汇区第１中学", " 一 中", change(date(2024, 1, 1)))
+    u.rename("源汇区第 1中学", "源汇一中", change(date(2024, 1, 1)))
+    assert (u.name, u.short_name, u.aliases) == ("源汇区第1中学", "源汇一中", ["一中"])
+
+
+def test_a_stored_rename_only_in_spacing_still_loads() -> None:
+    """Stored before names compared as keys: it loads as it was recorded."""
+    app = Application[UUID](IN_MEMORY)
+    registered = created(
+        Unit,
+        Unit.Registered,
+        jurisdiction_id=COUNTY,
+        name="源汇区民政局",
+        short_name=None,
+        kind="government_department",
+        category="政府部门及其它机构",
+        actor=ACTOR,
+        parent_id=None,
+        vertical_superior=None,
+        credit_code=None,
+        effective_on="2020-01-01",
+    )
+    renamed = following(
+        registered,
+        Unit.Renamed,
+        old_name="源汇区民政局",
+        new_name="源汇区 民政局",
+        old_short_name=None,
+        new_short_name=None,
+        effective_on="2024-01-01",
+        reason="x",
+        actor=ACTOR,
+    )
+    store(app, registered, renamed)
+    loaded = app.repository.get(registered.originator_id)
+    assert (loaded.name, loaded.aliases) == ("源汇区 民政局", ["源汇区民政局"])

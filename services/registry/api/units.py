@@ -89,7 +89,9 @@ def register_unit(
     Names are unique among a jurisdiction's active units, compared as the import compares
     them (全角/半角 alike, spaces ignored): 409 `duplicate_unit_name` naming `units.0.name`,
     with the unit that bears it (`unit_id`). Dissolved, merged and split units do not hold
-    their names."""
+    their names. So are credit codes: 409 `duplicate_credit_code` naming
+    `units.0.credit_code`, with the unit of this jurisdiction that holds it (another
+    jurisdiction may hold the same code)."""
     result = app.register_units(caller, [body.model_dump()], idempotency_key, listed)
     unit: dict[str, Any] = result["units"][0]
     return unit

@@ -155,7 +155,14 @@ class CampaignCommands(UnitCommands):
             enrolled: list[Unit] = []
             for index, item in enumerate(enrolments):
                 field = f"enrolments.{index}."
-                unit = self._enrollable(item.get("unit_id"), located, field, enrolled)
+                unit = self._enrollable(
+                    caller,
+                    item.get("unit_id"),
+                    located,
+                    field,
+                    enrolled,
+                    campaign.cycle.get("ends_on"),
+                )
                 campaign.enrol(unit.id, item.get("category", ""), caller.actor, field)
                 enrolled.append(unit)
             self._refuse_misplaced_sub_units(campaign, enrolled)
@@ -184,7 +191,13 @@ class CampaignCommands(UnitCommands):
             )
 
     def _enrollable(
-        self, raw_id: object, located: Callable[[UUID], bool], field: str, batch: list[Unit]
+        self,
+        caller: Caller,
+        raw_id: object,
+        located: Callable[[UUID], bool],
+        field: str,
+        batch: list[Unit],
+        cycle_ends_on: str | None,
     ) -> Unit:
         unit_id = as_uuid(raw_id, f"{field}unit_id")
         for index, earlier in enumerate(batch):
@@ -194,10 +207,17 @@ class CampaignCommands(UnitCommands):
                 )
         unit = self.unit(unit_id, f"{field}unit_id")
         refusal = enrolment_refusal(
-            unit, located, lambda parent: self.unit(parent, f"{field}unit_id")
+            unit, located, lambda parent: self.unit(parent, f"{field}unit_id"), cycle_ends_on
         )
         if refusal is not None:
-            raise EnrolmentRefused(refusal, field=f"{field}unit_id", unit_name=unit.name)
+            # A unit the caller cannot see (another county's) is refused without its name, as
+            # reading it would be (403): the registry tells where a unit is, not what it is.
+            named = (
+                {"unit_name": unit.name}
+                if self.sees_jurisdiction(caller, unit.jurisdiction_id)
+                else {}
+            )
+            raise EnrolmentRefused(refusal, field=f"{field}unit_id", **named)
         return unit
 
     def _within(self, root: UUID) -> Callable[[UUID], bool]:

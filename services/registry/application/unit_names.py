@@ -1,5 +1,5 @@
-"""The unit-name rule across one command: a unit may take a name in a jurisdiction only if no
-other active unit there bears it (`services.registry.domain.unit_names`).
+"""The unit-name rule across one command: a unit may take a name (or a 统一社会信用代码) in a
+jurisdiction only if no other active unit there bears it (`services.registry.domain.unit_names`).
 
 Who bears a name is read from two places. A `UnitNameClaim` names the unit that took it
 since claims exist; it is saved with the unit's own events, so it is current the moment the
@@ -18,10 +18,19 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository
 
 from services.registry.domain import Unit
-from services.registry.domain.unit_names import DuplicateUnitName, UnitNameClaim, name_key
+from services.registry.domain.credit_code import canonical_credit_code
+from services.registry.domain.unit_names import (
+    DuplicateCreditCode,
+    DuplicateUnitName,
+    UnitNameClaim,
+    code_key,
+    code_of_key,
+    name_key,
+)
 
 ListedUnits = Callable[[UUID, str], Iterable[UUID]]
-"""Ids of the units a read model lists as active in the jurisdiction and called the name."""
+"""Ids of the units a read model lists as active in the jurisdiction and called the name, or,
+given a `code_key`, holding that credit code."""
 
 Place = tuple[UUID, str]
 
@@ -36,10 +45,26 @@ def _place(unit: Unit) -> Place | None:
     return (unit.jurisdiction_id, name_key(unit.name)) if unit.is_active else None
 
 
+def _code_place(unit: Unit) -> Place | None:
+    """Where a unit holds its credit code; an inactive unit, or one without a code, none."""
+    code = getattr(unit, "credit_code", None)
+    if not unit.is_active or not code:
+        return None
+    return (unit.jurisdiction_id, code_key(canonical_credit_code(code)))
+
+
+def _code_field(field: str) -> str:
+    """How an error about the code names it where the name's would be `field`."""
+    return field.removesuffix("name") + "credit_code" if field.endswith("name") else field
+
+
+_HELD = (_place, _code_place)
+
+
 class UnitNames:
-    """The claims one command reads and changes. Units the command creates or changes are
-    judged as they stand in memory, so a batch's second row called as its first is refused
-    although neither is saved yet."""
+    """The claims one command reads and changes, for names and credit codes alike. Units the
+    command creates or changes are judged as they stand in memory, so a batch's second row
+    called as its first is refused although neither is saved yet."""
 
     def __init__(self, repository: Repository[UUID], listed: ListedUnits | None) -> None:
         self._repository = repository
@@ -49,29 +74,34 @@ class UnitNames:
         self._labels: dict[UUID, str] = {}
 
     def claim(self, unit: Unit, field: str, label: str | None = None) -> None:
-        """A new unit takes its name; `label` is how an error names it ("units.0")."""
+        """A new unit takes its name and code; `label` is how an error names it ("units.0")."""
         self._units[unit.id] = unit
         if label is not None:
             self._labels[unit.id] = label
-        place = _place(unit)
-        if place is not None:
-            self._take(unit, place, field)
+        for place in (_place(unit), _code_place(unit)):
+            if place is not None:
+                self._take(unit, place, field)
 
     @contextmanager
     def changing(self, *units: Unit, field: str = "name") -> Iterator[None]:
         """Around a change of name, jurisdiction or status: afterwards each unit gives up the
-        name it held, and takes the one it now has, if either differs."""
-        before = {unit.id: _place(unit) for unit in units}
+        name (and code) it held, and takes the one it now has, if either differs."""
+        before = {(unit.id, held): held(unit) for unit in units for held in _HELD}
         self._units.update({unit.id: unit for unit in units})
         yield
-        after = {unit.id: _place(unit) for unit in units}
-        changed = [unit for unit in units if before[unit.id] != after[unit.id]]
-        for unit in changed:
-            held = before[unit.id]
-            if held is not None:
-                self._release(unit.id, held)
-        for unit in changed:
-            place = after[unit.id]
+        after = {(unit.id, held): held(unit) for unit in units for held in _HELD}
+        changed = [
+            (unit, held)
+            for unit in units
+            for held in _HELD
+            if before[unit.id, held] != after[unit.id, held]
+        ]
+        for unit, held in changed:
+            place = before[unit.id, held]
+            if place is not None:
+                self._release(unit.id, place)
+        for unit, held in changed:
+            place = after[unit.id, held]
             if place is not None:
                 self._take(unit, place, field)
 
@@ -82,7 +112,7 @@ class UnitNames:
     def _take(self, unit: Unit, place: Place, field: str) -> None:
         holder = self._holder(place, unit)
         if holder is not None:
-            raise self._duplicate(unit, holder, field)
+            raise self._duplicate(unit, holder, place, field)
         claim = self._claim_of(place)
         if claim is None:
             self._claims[UnitNameClaim.id_for(*place)] = UnitNameClaim(*place, unit.id)
@@ -97,17 +127,40 @@ class UnitNames:
     def _holder(self, place: Place, unit: Unit) -> Unit | None:
         claim = self._claim_of(place)
         candidates = [] if claim is None or claim.holder is None else [claim.holder]
-        candidates += self._listed(place[0], unit.name)
+        coded = code_of_key(place[1]) is not None
+        candidates += self._listed(place[0], place[1] if coded else unit.name)
+        held = _code_place if coded else _place
         for candidate in candidates:
             other = None if candidate == unit.id else self._unit(candidate)
             # A claim or a listing may be older than the unit's last change: its own state
-            # decides whether it still bears the name here.
-            if other is not None and _place(other) == place:
+            # decides whether it still bears the name (or code) here.
+            if other is not None and held(other) == place:
                 return other
         return None
 
-    def _duplicate(self, unit: Unit, holder: Unit, field: str) -> DuplicateUnitName:
+    def _duplicate(
+        self, unit: Unit, holder: Unit, place: Place, field: str
+    ) -> DuplicateUnitName | DuplicateCreditCode:
+        code = code_of_key(place[1])
         label = self._labels.get(holder.id)
+        if code is not None:
+            # The holder sits in the jurisdiction the caller is writing to: in its scope.
+            field = _code_field(field)
+            if label is not None:
+                return DuplicateCreditCode(
+                    f"{label} of this request has the same 统一社会信用代码 (与{label}代码相同)",
+                    field=field,
+                    same_as=label,
+                    credit_code=code,
+                )
+            return DuplicateCreditCode(
+                f"an active unit of this jurisdiction, {holder.name}, already has this "
+                "统一社会信用代码 (该辖区已登记该信用代码)",
+                field=field,
+                unit_id=str(holder.id),
+                name=holder.name,
+                credit_code=code,
+            )
         if label is not None:
             return DuplicateUnitName(
                 f"{label} of this request has the same name (与{label}重名)",

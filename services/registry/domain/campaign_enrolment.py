@@ -9,6 +9,7 @@ from typing import TypedDict
 from uuid import UUID
 
 from services.registry.domain.units import Unit
+from shared.contracts.registry import china_date
 
 KEY_TARGET_REASONS: dict[str, str] = {
     "concentrated_complaints": "群众意见集中",
@@ -34,16 +35,28 @@ class Enrolment(TypedDict):
 
 
 def enrolment_refusal(
-    unit: Unit, located: Callable[[UUID], bool], parent: Callable[[UUID], Unit]
+    unit: Unit,
+    located: Callable[[UUID], bool],
+    parent: Callable[[UUID], Unit],
+    cycle_ends_on: str | None = None,
 ) -> str | None:
     """Why `unit` cannot be enrolled in a campaign, or None if it can.
 
     `located(jurisdiction_id)` tells whether a jurisdiction lies in the campaign's subtree. A
     unit belongs if it is located there (a vertically managed unit too: it is evaluated where
     it serves, whoever manages it) or if it is a sub-unit of a unit that belongs.
+
+    `cycle_ends_on` (the campaign's last day): a unit the registry knows began after it
+    cannot have been evaluated in it (`began_after`).
     """
     if not unit.is_active:
         return f"the unit is {unit.status}; only active units can be enrolled"
+    if cycle_ends_on is not None and began_after(unit, cycle_ends_on):
+        return (
+            f"the unit exists only from {unit.registered_on} (its 生效日期), after this "
+            f"campaign's cycle ended on {cycle_ends_on}: it cannot be evaluated in it "
+            "(单位生效日期晚于本期评议周期)"
+        )
     current, seen = unit, {unit.id}
     while not located(current.jurisdiction_id):
         if current.parent_id is None or current.parent_id in seen:
@@ -58,3 +71,14 @@ def enrolment_refusal(
         seen.add(current.parent_id)
         current = parent(current.parent_id)
     return None
+
+
+def began_after(unit: Unit, day: str) -> bool:
+    """Whether the registry knows `unit` began after `day` (ISO). A unit registered without a
+    day of its own exists, for the registry, from the day it was recorded: that says when
+    the office entered it, not when the body began (offices enter their long-standing units
+    when they start using the registry, and backfill past campaigns), so such a unit is
+    never known to have begun after a past campaign. A day stated before the recording (a
+    生效日期, a dated merger or split) is what the unit began on."""
+    began = unit.registered_on
+    return began.isoformat() > day and began != china_date(unit.created_on)

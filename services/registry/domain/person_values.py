@@ -5,6 +5,7 @@ appointment or training as the aggregate holds it."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
@@ -35,6 +36,8 @@ SECTOR_LABELS: dict[str, str] = {
     "other": "其他",
 }
 SECTOR_BY_LABEL: dict[str, str] = {label: code for code, label in SECTOR_LABELS.items()}
+_SECTOR_SPELLINGS = {"其它": "其他"}
+_SPACE = re.compile(r"\s+")
 
 AppointmentPurpose = Literal["general", "school_special", "hospital_special"]
 PURPOSE_LABELS: dict[str, str] = {
@@ -49,12 +52,16 @@ _CYCLE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 
 
 def sector_code(value: str, field: str = "sector") -> str:
-    """Accepts the code or the Chinese label (spreadsheets use labels)."""
+    """Accepts the code or the Chinese label (spreadsheets use labels), compared as unit
+    names are: 全角/半角 forms alike and spaces anywhere ignored ("人大 代表", "ｎｐｃ_deputy");
+    a code in any case, and 其它 for 其他."""
     cleaned = value.strip()
-    if cleaned in SECTOR_LABELS:
-        return cleaned
-    if cleaned in SECTOR_BY_LABEL:
-        return SECTOR_BY_LABEL[cleaned]
+    key = _SPACE.sub("", unicodedata.normalize("NFKC", value))
+    key = _SECTOR_SPELLINGS.get(key, key)
+    if key.lower() in SECTOR_LABELS:
+        return key.lower()
+    if key in SECTOR_BY_LABEL:
+        return SECTOR_BY_LABEL[key]
     raise InvalidRegistration(
         f"unknown sector {clip(cleaned)!r}; one of {', '.join(SECTOR_LABELS.values())}", field=field
     )

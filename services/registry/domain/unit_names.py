@@ -11,6 +11,14 @@ whitespace anywhere ignored, so "临颍县民政局" and " 临颍县 民政局 "
 A `UnitNameClaim` records which unit holds a (jurisdiction, name). Its id derives from both,
 so two requests racing to register one name both try to create the same aggregate and the
 second clashes on save, as `ContactClaim` does for representatives' contacts.
+
+One active unit per 统一社会信用代码 in a jurisdiction, too: two units of one jurisdiction with
+one code are one body registered twice (and an import naming the code could not tell them
+apart). Another jurisdiction may register the same code (a vertically managed body's local
+office, a city bureau's 基层站所 evaluated in a county: each evaluated where it serves), so
+the rule, and every refusal, stays within the jurisdiction the caller writes to. A code is
+held by a `UnitNameClaim` under `code_key(code)`: a name key never contains a space and a
+code key does, so a name and a code never share a claim.
 """
 
 from __future__ import annotations
@@ -33,8 +41,25 @@ def name_key(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
+_CODE_KEY = "统一社会信用代码 "
+
+
+def code_key(code: str) -> str:
+    """The claim key of a (canonical) credit code; never a name's `name_key`."""
+    return _CODE_KEY + code
+
+
+def code_of_key(key: str) -> str | None:
+    """The credit code a claim key stands for, or None for a name's key."""
+    return key[len(_CODE_KEY) :] if key.startswith(_CODE_KEY) else None
+
+
 class DuplicateUnitName(RegistryError, ConflictError):
     code = "duplicate_unit_name"
+
+
+class DuplicateCreditCode(RegistryError, ConflictError):
+    code = "duplicate_credit_code"
 
 
 class UnitNameClaim(Aggregate):

@@ -53,6 +53,8 @@ class Layout:
     missing: list[Column] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    headed: set[int] = field(default_factory=set)
+    """The positions whose header cell has a text (known, unknown or ignored columns)."""
 
 
 def header_key(text: str) -> str:
@@ -98,6 +100,8 @@ def _layout(row: RawRow, columns: Sequence[Column], ignored: set[str]) -> Layout
     layout = Layout(header_row=row.number, positions=[])
     seen: dict[str, int] = {}
     for index, text in enumerate(row.cells):
+        if text:
+            layout.headed.add(index)
         if not text or header_key(text) in ignored:
             continue
         column = match(text, columns)

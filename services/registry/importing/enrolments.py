@@ -44,7 +44,6 @@ def enrolment_spec(
     docs = view.units()
     here = UnitIndex(d for d in docs if d["jurisdiction_id"] == root)
     below = UnitIndex(d for d in docs if root in view.lineage(d["jurisdiction_id"]))
-    everywhere = UnitIndex(docs)
 
     def by_name(text: str) -> UUID:
         found = here.find(text) or below.find(text)
@@ -55,10 +54,14 @@ def enrolment_spec(
         return UUID(found["unit_id"])
 
     def by_code(text: str) -> UUID:
-        # Nearest first, as by name: another county's unit of the same code is not meant.
-        found = here.coded(text) or below.coded(text) or everywhere.coded(text)
+        # Nearest first, as by name: another county's unit of the same code is not meant,
+        # and is never consulted or named (a campaign enrols only units of its jurisdiction).
+        found = here.coded(text) or below.coded(text)
         if found is None:
-            raise CellError("no active unit has this credit code (未找到该信用代码的单位)")
+            raise CellError(
+                "no active unit of the campaign's jurisdiction has this credit code "
+                "(未找到该信用代码的单位)"
+            )
         return UUID(found["unit_id"])
 
     def category(text: str) -> str:
@@ -112,7 +115,8 @@ def _eligibility(
         if campaign.is_enrolled(unit_id):
             found.append(issue(row.number, NAME, "already enrolled in this campaign (已参评)"))
             continue
-        refusal = enrolment_refusal(app.unit(unit_id), located, app.unit)
+        ends_on = campaign.cycle.get("ends_on")
+        refusal = enrolment_refusal(app.unit(unit_id), located, app.unit, ends_on)
         if refusal is not None:
             found.append(issue(row.number, NAME, refusal))
             continue

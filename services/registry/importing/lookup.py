@@ -29,8 +29,8 @@ class UnitIndex:
     def __init__(self, docs: Iterable[dict[str, Any]]) -> None:
         self._by_name: dict[str, list[dict[str, Any]]] = {}
         self._by_current_name: dict[str, list[dict[str, Any]]] = {}
-        # Registration does not make codes unique (two counties may each register one body),
-        # so a code may name several units.
+        # Codes are unique within a jurisdiction, not across (two counties may each
+        # register one body), so a code may name several units.
         self._by_code: dict[str, list[dict[str, Any]]] = {}
         for doc in docs:
             if not is_active(doc):

@@ -116,6 +116,7 @@ def parse_rows(raw: Sequence[RawRow], truncated: bool, spec: Spec) -> Parsed:
     if not data:
         parsed.errors.append(issue(layout.header_row, None, "no data rows (没有数据行)"))
     missing = {c.field for c in layout.missing}
+    parsed.warnings.extend(_unheaded(data, layout))
     for row in data:
         values, problems = _cells(row, layout)
         skip = missing | {f for f, _ in problems}
@@ -131,6 +132,23 @@ def parse_rows(raw: Sequence[RawRow], truncated: bool, spec: Spec) -> Parsed:
         parsed.rows = [row for row in parsed.rows if row.number not in flagged]
     parsed.errors.sort(key=lambda e: (e["row"] or 0, e["row"] is not None))
     return parsed
+
+
+def _unheaded(data: Sequence[RawRow], layout: Layout) -> list[Issue]:
+    """Text in a column whose header cell is blank is not read: said once per column (at
+    its first such row), so it is never dropped without a word. The text is not quoted: the
+    column may hold what a sheet never echoes (a representative's contact)."""
+    found: dict[int, Issue] = {}
+    for row in data:
+        for index, cell in enumerate(row.cells):
+            if index in layout.headed or index in found or not unquote(cell):
+                continue
+            reason = (
+                f"column {index + 1} has no header, so its cells are ignored: give it a "
+                f"header this import reads, or delete it (第{index + 1}列无表头, 已忽略)"
+            )
+            found[index] = issue(row.number, None, reason)
+    return [found[index] for index in sorted(found)]
 
 
 def _cells(row: RawRow, layout: Layout) -> tuple[dict[str, Any], list[tuple[str, Issue]]]:

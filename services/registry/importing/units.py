@@ -89,8 +89,10 @@ def unit_spec(
     units (上级单位) to jurisdictions the importing caller may change."""
     docs = view.units()
     levels = units_in(docs, [j for j in view.lineage(str(jurisdiction_id)) if visible(j)])
+    # Names and codes are unique among the jurisdiction's own active units (the rule
+    # registration applies), so a refusal only ever names a unit of the jurisdiction the
+    # caller imports into: another county's units are neither consulted nor named.
     here = None if replay else levels[0]
-    everywhere = None if replay else UnitIndex(docs)
 
     def parent(text: str) -> UUID:
         for level in levels:
@@ -106,9 +108,7 @@ def unit_spec(
         columns=unit_columns(parent),
         model=UnitIn,
         extra={"jurisdiction_id": jurisdiction_id},
-        checks=lambda rows: (
-            _duplicates(rows, here, everywhere) + _dates(view, rows) + _kinds(view, rows)
-        ),
+        checks=lambda rows: _duplicates(rows, here) + _dates(view, rows) + _kinds(view, rows),
     )
 
 
@@ -140,9 +140,7 @@ def _dates(view: RegistryView, rows: list[Row]) -> list[Issue]:
     return found
 
 
-def _duplicates(
-    rows: list[Row], here: UnitIndex | None, everywhere: UnitIndex | None
-) -> list[Issue]:
+def _duplicates(rows: list[Row], here: UnitIndex | None) -> list[Issue]:
     found: list[Issue] = []
     names: dict[str, int] = {}
     codes: dict[str, int] = {}
@@ -158,11 +156,14 @@ def _duplicates(
         if not code:
             continue
         earlier = codes.setdefault(code, row.number)
-        holders = everywhere.all_coded(code) if everywhere is not None else []
+        holders = here.all_coded(code) if here is not None else []
         if earlier != row.number:
             found.append(issue(row.number, CODE, _same_as(earlier), code))
         elif holders:
-            reason = f"already registered for {holders[0]['name']} (该代码已登记)"
+            reason = (
+                f"an active unit of this jurisdiction, {holders[0]['name']}, already has this "
+                "code (该辖区已登记该信用代码)"
+            )
             found.append(issue(row.number, CODE, reason, code))
     return found
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from services.registry.domain import InvalidRegistration
+from services.registry.domain.person_values import SECTOR_LABELS, sector_code
 from services.registry.schemas.common import In
 from services.registry.schemas.people import Purpose
 from shared.types import Line
@@ -34,6 +37,29 @@ class DrawIn(In):
         description="sha256 hex of the secret seed; the seed stays with the office until reveal",
         examples=["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
     )
+
+    @field_validator("quotas", mode="before")
+    @classmethod
+    def _one_key_per_sector(cls, value: Any) -> Any:
+        """Two keys naming one sector ("人大代表" and "人大代表 ", a 全角 form, its code) would
+        otherwise become one key, the last count silently winning: refused, naming both."""
+        if not isinstance(value, dict):
+            return value
+        seen: dict[str, str] = {}
+        for raw in value:
+            try:
+                code = sector_code(raw) if isinstance(raw, str) else None
+            except InvalidRegistration:
+                continue  # an unknown sector is refused later, naming its key
+            if code is None:
+                continue
+            if code in seen:
+                raise ValueError(
+                    f"{raw!r} and {seen[code]!r} both name the sector {SECTOR_LABELS[code]}: "
+                    "give its quota once (同一界别重复)"
+                )
+            seen[code] = raw
+        return value
 
 
 class RevealIn(In):

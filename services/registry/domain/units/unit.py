@@ -13,6 +13,7 @@ from services.registry.domain.common import required_text
 from services.registry.domain.credit_code import normalize_credit_code
 from services.registry.domain.errors import InvalidRegistration, LifecycleConflict
 from services.registry.domain.unit_kinds import sub_unit_refusal
+from services.registry.domain.unit_names import name_key
 from services.registry.domain.unit_values import (
     Change,
     UnitSpec,
@@ -188,12 +189,23 @@ class Unit(Aggregate):
     # --- rename, move, dissolve ------------------------------------------------------------
 
     def rename(self, name: str, short_name: str | None, change: Change) -> None:
-        """`short_name=None` keeps the current short name."""
+        """`short_name=None` keeps the current short name. A name that differs from the
+        current one only in spaces or 全角/半角 forms is the same name (`name_key`, as
+        registration compares names): not a rename, so it records no dated change and
+        leaves no alias; renaming to the same name and short name is a 409."""
         self._require_changeable(change)
         new_name = required_text(name, "name")
         new_short = self.short_name if short_name is None else optional_text(short_name)
+        if name_key(new_name) == name_key(self.name):
+            new_name = self.name
+        if new_short and self.short_name and name_key(new_short) == name_key(self.short_name):
+            new_short = self.short_name
         if (new_name, new_short) == (self.name, self.short_name):
-            raise LifecycleConflict("the unit already has this name", field="name")
+            raise LifecycleConflict(
+                f"the unit is already called {self.name}: spaces and 全角/半角 forms do not "
+                "make another name (名称未变)",
+                field="name",
+            )
         self.trigger_event(
             self.Renamed,
             old_name=self.name,
