@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,7 +31,15 @@ if TYPE_CHECKING:
 app = PingyiApp(
     help="评议 Pingyi: public evaluation of government and public-service conduct.",
     no_args_is_help=True,
+    # Docstrings are paragraphs: joined and wrapped to the terminal, not broken where the
+    # source line ends.
+    rich_markup_mode="markdown",
 )
+
+
+START_FAILED = 3
+"""`pingyi up`'s exit code when a service did not start: uvicorn's for a failed start, as
+`pingyi serve` exits then."""
 
 
 BasePort = Annotated[
@@ -67,7 +75,7 @@ def up(
 ) -> None:
     """Run all five services on this machine (embedded mode: SQLite files, no servers)."""
     from pingyi.data_dir import DataDirRefused, claimed
-    from pingyi.embedded import PortTaken, check_ports
+    from pingyi.embedded import PortTaken, StartFailed, check_ports
 
     try:
         with claimed(data_dir, "up"):
@@ -76,6 +84,9 @@ def up(
     except (DataDirRefused, PortTaken) as refused:
         say_refused("pingyi up cannot start:", refused)
         raise typer.Exit(2) from None
+    except StartFailed as failed:
+        say_refused("pingyi up stopped:", failed)
+        raise typer.Exit(START_FAILED) from None
 
 
 def _run_embedded(
@@ -253,7 +264,7 @@ def relay_command(
     from shared.messaging.relay_process import serve_relay
 
     common, settings, outbox = _child_process_parts(service, "the relay runs")
-    asyncio.run(serve_relay(service, common, settings, outbox))
+    _run_child(serve_relay(service, common, settings, outbox))
 
 
 @app.command("views")
@@ -268,7 +279,22 @@ def views_command(
     from shared.service.views_process import serve_views
 
     common, settings, outbox = _child_process_parts(service, "the views process runs")
-    asyncio.run(serve_views(definition(service), common, settings, outbox))
+    _run_child(serve_views(definition(service), common, settings, outbox))
+
+
+def _run_child(main: Coroutine[Any, Any, None]) -> None:
+    """A start given up on (PostgreSQL or NATS away for longer than the process waits) is
+    said in one line, as `pingyi serve` says it, and exits 3 for its supervisor to start it
+    again; never a traceback."""
+    import logging
+
+    from shared.errors import ServiceCannotStart
+
+    try:
+        asyncio.run(main)
+    except ServiceCannotStart as gave_up:
+        logging.getLogger("pingyi").error("cannot start: %s", gave_up)
+        raise typer.Exit(START_FAILED) from None
 
 
 def _child_process_parts(

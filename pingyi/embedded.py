@@ -47,11 +47,47 @@ def admin_key(data_dir: Path) -> str:
 
 
 class _Server(uvicorn.Server):
-    """uvicorn.Server without its own signal capture: one handler stops all five."""
+    """uvicorn.Server without its own signal capture: one handler stops all five (`run`).
+
+    A stop that comes while the application starts (the lifespan in `shared.http` then
+    stops what had started) ends the server before it listens, as `pingyi serve` ends: uvicorn
+    would otherwise bind the port, say it runs, and only then shut down."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+    start_failed = False
+    """The application's start failed (uvicorn logged why): `run` stops the others."""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        lifespan = self.lifespan
+        await lifespan.startup()
+        if lifespan.should_exit:
+            # uvicorn would raise SystemExit here, inside one of five tasks: the others
+            # cancelled with a traceback each. Said by `run` instead.
+            self.start_failed = self.should_exit = True
+            return
+        if self.should_exit:
+            # Stopped during the start: the lifespan's end, and nothing listens. `started`
+            # stays False, so uvicorn neither serves nor shuts a listener down.
+            await lifespan.shutdown()
+            return
+        self.lifespan = _Started(lifespan)
+        await super().startup(sockets)
+
+
+class _Started:
+    """A lifespan whose start has run: uvicorn's `startup` goes on to listen."""
+
+    def __init__(self, lifespan: Any) -> None:
+        self._lifespan = lifespan
+
+    async def startup(self) -> None:
+        return None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._lifespan, name)
 
 
 def service_ports(base_port: int | None) -> list[tuple[str, int]]:
@@ -64,6 +100,10 @@ def service_ports(base_port: int | None) -> list[tuple[str, int]]:
 
 class PortTaken(Exception):
     """A port the system needs is in use; the message names it and the service."""
+
+
+class StartFailed(Exception):
+    """A service did not start (its log says why); the others were stopped."""
 
 
 def check_ports(host: str, base_port: int | None) -> None:
@@ -144,3 +184,8 @@ async def run(
     errors = [r for r in results if isinstance(r, BaseException)]
     if errors:
         raise errors[0]
+    failed = [endpoint.service for endpoint, server in servers if server.start_failed]
+    if failed:
+        raise StartFailed(
+            f"{', '.join(failed)} did not start (the log above says why); every service was stopped"
+        )

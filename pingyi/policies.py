@@ -87,7 +87,9 @@ def markdown(routes: list[RoutePolicy]) -> str:
         "- A write retried with the same `Idempotency-Key` is checked against its policy "
         "first: if its target has left the caller's scope since (a unit moved to another "
         "county), the retry is refused like any request there; a key replays only what that "
-        "same caller was answered.",
+        "same caller was answered. Only an answer that succeeded is kept with the key: a "
+        "request refused (any 4xx) leaves no record, so its retry with the same key runs "
+        "again and is answered by what holds then, and the key is free for another request.",
         "- A unit key names its unit (`unit_id` when issued) and is scoped to that unit: a "
         "target that belongs to one unit (the unit itself, its findings, rectification "
         "orders, complaints once dispatched, tasks, assessment scores, vetoes) is in its "

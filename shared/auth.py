@@ -78,7 +78,11 @@ class Authenticator:
     current. When that view cannot be shown to be current (`fresh()` is False: its consumer
     has not caught up with the registry's log recently, or is stalled), every key but the
     bootstrap key is refused with 503: a revoked key must never work because the news of its
-    revocation is late. The registry itself answers from its own store (`authority`)."""
+    revocation is late. The registry itself answers from its own store (`authority`).
+
+    `reachable` raises (503 `database_unavailable`) when the database did not answer its
+    last ping (`shared.service.reachability`): a lookup would wait out the pool's timeout
+    for the same answer."""
 
     def __init__(
         self,
@@ -87,8 +91,10 @@ class Authenticator:
         *,
         fresh: Callable[[], bool] | None = None,
         authority: PrincipalLookup | None = None,
+        reachable: Callable[[], None] | None = None,
     ) -> None:
         self._registry = registry
+        self._reachable = reachable
         self._bootstrap_hash = hash_api_key(bootstrap_key) if bootstrap_key else None
         self._fresh = fresh
         self._authority = authority
@@ -115,6 +121,8 @@ class Authenticator:
         )
 
     def _lookup(self, key_hash: str) -> dict[str, Any] | None:
+        if self._reachable is not None:
+            self._reachable()
         if self._authority is not None:
             found = self._authority.principal_by_key_hash(key_hash)
             if found is not None:

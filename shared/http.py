@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
@@ -20,7 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import telemetry
-from shared.errors import PingyiError
+from shared.errors import PingyiError, ServiceCannotStart
 from shared.metrics import ServiceMetrics
 from shared.observability import configure
 from shared.operations_api import operations_router
@@ -139,7 +140,15 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stopped = await start_unless_stopped(runtime.name, runtime.start())
+        try:
+            stopped = await start_unless_stopped(runtime.name, runtime.start())
+        except sqlite3.DatabaseError as error:
+            # A damaged or foreign file in the data directory (embedded mode): the
+            # operator's to mend, said in one line (shared.observability), not a traceback.
+            raise ServiceCannotStart(
+                f"{runtime.name}: a file in the data directory {runtime.common.data_dir} "
+                f"cannot be used: {error}"
+            ) from error
         if stopped is not None:
             await runtime.stop()
             # Under `pingyi serve` the process ends here, before uvicorn says the start

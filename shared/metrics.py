@@ -29,6 +29,12 @@ class _RuntimeCollector(Collector):
     def __init__(self, runtime: ServiceRuntime) -> None:
         self._runtime = runtime
 
+    def describe(self) -> Iterator[Metric]:
+        """Nothing: without it, registering the collector (when the app is built, before the
+        service starts) collects once, pinging a database not yet connected to, which then
+        counted as down (`shared.service.reachability`) and said so in the log."""
+        return iter(())
+
     def collect(self) -> Iterator[Metric]:
         labels = ["consumer", "upstream"]
         position = GaugeMetricFamily(
@@ -126,15 +132,7 @@ def _relay_metrics(relay: dict[str, Any]) -> Iterator[Metric]:
         yield from _relay_progress(relay)
     process = relay.get("process")
     if process is not None:
-        running = GaugeMetricFamily(
-            "pingyi_relay_process_running", "1 while this replica's relay process runs"
-        )
-        running.add_metric([], 1 if process["running"] else 0)
-        restarts = CounterMetricFamily(
-            "pingyi_relay_process_restarts", "Times this replica's relay process was restarted"
-        )
-        restarts.add_metric([], process["restarts"])
-        yield from (running, restarts)
+        yield from _child_process_metrics("relay", process)
 
 
 def _relay_progress(relay: dict[str, Any]) -> Iterator[Metric]:
@@ -171,15 +169,21 @@ def _views_process_metrics(views: dict[str, Any]) -> Iterator[Metric]:
         yield current
     process = views.get("process")
     if process is not None:
-        running = GaugeMetricFamily(
-            "pingyi_views_process_running", "1 while this replica's views process runs"
-        )
-        running.add_metric([], 1 if process["running"] else 0)
-        restarts = CounterMetricFamily(
-            "pingyi_views_process_restarts", "Times this replica's views process was restarted"
-        )
-        restarts.add_metric([], process["restarts"])
-        yield from (running, restarts)
+        yield from _child_process_metrics("views", process)
+
+
+def _child_process_metrics(child: str, process: dict[str, Any]) -> Iterator[Metric]:
+    """This replica's child process `child` ("relay", "views"; `ChildProcess.status`):
+    whether it runs and how often it was restarted, known here whatever the database does."""
+    running = GaugeMetricFamily(
+        f"pingyi_{child}_process_running", f"1 while this replica's {child} process runs"
+    )
+    running.add_metric([], 1 if process["running"] else 0)
+    restarts = CounterMetricFamily(
+        f"pingyi_{child}_process_restarts", f"Times this replica's {child} process was restarted"
+    )
+    restarts.add_metric([], process["restarts"])
+    yield from (running, restarts)
 
 
 HTTP_METHODS = frozenset(

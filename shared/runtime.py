@@ -41,6 +41,7 @@ from shared.service.definition import ServiceDefinition
 from shared.service.health import RuntimeHealth
 from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
+from shared.service.reachability import DatabaseReachability
 from shared.service.start_wait import postgres_shown, until_usable
 from shared.service.supervisor import ChildProcess
 from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
@@ -122,8 +123,11 @@ class ServiceRuntime(RuntimeHealth):
         self.views = views or build_view_store(common, self.name, settings.postgres_schema)
         self.registry = RegistryView(self.views)
         self.campaigns = CampaignView(self.views)
+        self.reachability = DatabaseReachability(self.views.ping)
         key = common.bootstrap_admin_key.get_secret_value() if common.bootstrap_admin_key else None
-        self.authenticator = Authenticator(self.registry, key, fresh=self.security_fresh)
+        self.authenticator = Authenticator(
+            self.registry, key, fresh=self.security_fresh, reachable=self._database_gate()
+        )
         self.consumers: list[Consumer] = []
         self._processors: dict[str, Inbox] = {}
         self._relay: LeasedRelay | None = None
@@ -187,6 +191,8 @@ class ServiceRuntime(RuntimeHealth):
             )
             self._leases.start()
         await asyncio.to_thread(self._setup_views)
+        if self.common.mode == "production":
+            self.reachability.start()
         self._application = await asyncio.to_thread(self._open_application)
         if self.common.mode == "memory":
             self.trace_ledger.clear()  # a fresh log: its positions start again
@@ -196,6 +202,7 @@ class ServiceRuntime(RuntimeHealth):
                 self.registry,
                 self.authenticator_bootstrap_key(),
                 authority=self.definition.principal_authority(self),
+                reachable=self._database_gate(),
             )
         self.application.on_commit(self._committed.fire)
         await self.transport.connect(self.name)
@@ -221,6 +228,13 @@ class ServiceRuntime(RuntimeHealth):
 
     def _open_application(self) -> PublishingApplication:
         return open_racing(lambda: self.definition.open_application(self.eventsourcing_env()))
+
+    def _database_gate(self) -> Callable[[], None] | None:
+        """What a key lookup asks first: in production, whether the last ping of the
+        database failed (pinged every second: `shared.service.reachability`). Not in the
+        other modes, whose files are pinged by the probes alone, so nothing would clear a
+        failed ping until the next probe."""
+        return self.reachability.require if self.common.mode == "production" else None
 
     def authenticator_bootstrap_key(self) -> str | None:
         key = self.common.bootstrap_admin_key
@@ -320,6 +334,7 @@ class ServiceRuntime(RuntimeHealth):
             await self._relay.stop()
         if self._sealer is not None:
             await self._sealer.stop()
+        await self.reachability.stop()
         await self.transport.close()
         if self._leases is not None:
             await asyncio.to_thread(self._leases.close)

@@ -13,12 +13,14 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from shared.messaging.jetstream import reason
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay_status import RelayStatusWriter
 from shared.messaging.relay_worker import run_relay
 from shared.runtime import build_view_store
 from shared.service.leases import PostgresLeases
-from shared.service.supervisor import child_lifetime
+from shared.service.start_wait import postgres_shown, until_usable
+from shared.service.supervisor import child_lifetime, unless_stopped
 from shared.settings import CommonSettings, ServiceSettings
 from shared.telemetry import configure as configure_telemetry
 from shared.trace_links import open_reader
@@ -49,11 +51,28 @@ async def _relay_until(
     settings: ServiceSettings,
     open_outbox: Callable[[], Outbox],
 ) -> None:
-    views = await asyncio.to_thread(_view_store, common, service, settings)
-    # Its share of the service's presence lock too: `pingyi rebuild` is refused while it runs,
-    # and its relay lease waits while a rebuild runs (shared.service.leases).
+    # Its share of the service's presence lock too, before it touches the views: `pingyi
+    # rebuild` is refused while it runs, and its relay lease waits while a rebuild runs
+    # (shared.service.leases). PostgreSQL may be starting or restarting (the supervisor
+    # restarts this process): waited for as `pingyi serve` does, one line per attempt.
     leases = PostgresLeases(common.database_url, common.namespace, service=service)
-    leases.start()
+    attended = until_usable(
+        postgres_shown(common.database_url),
+        leases.attend,
+        wait=common.database_start_wait_seconds,
+        why=reason,
+    )
+    try:
+        started = await unless_stopped(attended, stop)
+        if started:
+            leases.start()
+            views = await asyncio.to_thread(_view_store, common, service, settings)
+    except BaseException:
+        await asyncio.to_thread(leases.close)
+        raise
+    if not started:  # stopped while it waited
+        await asyncio.to_thread(leases.close)
+        return
     lease = leases.lease(relay_lease_name(service))
     writer = RelayStatusWriter(views, service, lease)
     # The API process's commits, for parenting the publish spans (while traces are exported).

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from shared.persistence.watchdog import WriteWatchdog
     from shared.service.definition import ServiceDefinition
     from shared.service.leased_relay import LeasedRelay
+    from shared.service.reachability import DatabaseReachability
     from shared.service.supervisor import ChildProcess
     from shared.settings import CommonSettings, ServiceSettings
     from shared.transport import Transport
@@ -68,6 +69,7 @@ class RuntimeHealth:
     relay_process: ChildProcess | None
     views_process: ChildProcess | None
     started_at: float
+    reachability: DatabaseReachability
     _relay: LeasedRelay | None
     _processors: dict[str, Inbox]
     _sealer: SealerTask | None
@@ -93,12 +95,9 @@ class RuntimeHealth:
 
     def database_problem(self) -> str | None:
         """None when the view store answers a ping (PostgreSQL's within 3 s), else why not,
-        as the probes say it (`unreachable: ...`)."""
-        try:
-            self.views.ping()
-        except Exception as exc:
-            return f"unreachable: {exc}"
-        return None
+        as the probes say it (`unreachable: ...`). Recorded for keyed requests
+        (`shared.service.reachability`)."""
+        return self.reachability.ping()
 
     def require_database(self) -> None:
         """For an operator's read: raise `DatabaseUnreachable` unless the database answers a
@@ -162,8 +161,10 @@ class RuntimeHealth:
         try:
             await asyncio.wait_for(asyncio.to_thread(self.views.ping), timeout=3)
             checks["database"] = "ok"
+            self.reachability.note(None)
         except Exception as exc:
             ready, checks["database"] = False, f"unreachable: {exc}"
+            self.reachability.note(checks["database"])
             # The status rows below would each wait out the pool's timeout for the same
             # answer: a probe must answer within its own timeout, and say why.
             unread = UNREAD

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.messaging.consumer import Consumer
+from shared.messaging.jetstream import reason
 from shared.messaging.outbox import Outbox
 from shared.messaging.outbox_watch import OutboxWatch
 from shared.messaging.sources import (
@@ -41,6 +42,7 @@ from shared.operations import skip_decided
 from shared.runtime import build_view_store
 from shared.service.definition import ServiceDefinition
 from shared.service.leases import PostgresLeases
+from shared.service.start_wait import postgres_shown, until_usable
 from shared.service.supervisor import child_lifetime, unless_stopped
 from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
 from shared.service.views_status import ConsumerStatusWriter
@@ -111,7 +113,14 @@ class ViewsProcess:
         self._leases = PostgresLeases(
             self.common.database_url, self.common.namespace, service=self.name
         )
-        await self._leases.attend()
+        # PostgreSQL may be starting or restarting (the supervisor restarts this process):
+        # wait for it as `pingyi serve` does, one line per attempt, rather than end.
+        await until_usable(
+            postgres_shown(self.common.database_url),
+            self._leases.attend,
+            wait=self.common.database_start_wait_seconds,
+            why=reason,
+        )
         self._leases.start()
         self._views = await asyncio.to_thread(self._view_store)
         self._outbox = await asyncio.to_thread(self._open_outbox)

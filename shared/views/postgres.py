@@ -6,10 +6,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from shared.persistence.pools import check_all_when_one_is_broken
 from shared.views.base import (
@@ -126,6 +127,10 @@ def _get(cur: Any, names: _Names, collection: str, key: str) -> Document | None:
 
 
 RECONNECT_TIMEOUT = 10.0
+PING_POOL_WAIT_SECONDS = 1
+PING_CONNECT_SECONDS = 2
+"""How long a ping waits for a pooled connection, then for a connection of its own: 3 s in
+all, what /readyz gives it."""
 
 
 class PostgresViewStore(ViewStore):
@@ -134,8 +139,9 @@ class PostgresViewStore(ViewStore):
     ) -> None:
         super().__init__()
         self.names = _Names(schema)
+        self._conninfo = make_conninfo(conninfo)
         self._pool = ConnectionPool(
-            make_conninfo(conninfo),
+            self._conninfo,
             min_size=1,
             max_size=pool_size,
             kwargs={"row_factory": dict_row, "autocommit": False},
@@ -287,8 +293,17 @@ class PostgresViewStore(ViewStore):
                 yield collection, row["key"], row["doc"]
 
     def ping(self) -> None:
-        with self._pool.connection(timeout=3) as conn:
-            conn.execute("SELECT 1")
+        """`SELECT 1` on a pooled connection; when every one of them is busy (a burst of
+        requests), on a connection of its own: a busy pool is not a database away, and the
+        probes and keyed requests (`shared.service.reachability`) must not say it is."""
+        try:
+            with self._pool.connection(timeout=PING_POOL_WAIT_SECONDS) as conn:
+                conn.execute("SELECT 1")
+        except PoolTimeout:
+            with psycopg.connect(
+                self._conninfo, connect_timeout=PING_CONNECT_SECONDS, autocommit=True
+            ) as own:
+                own.execute("SELECT 1")
 
     def close(self) -> None:
         self._pool.close()

@@ -107,3 +107,21 @@ def test_a_rebuild_pointed_at_no_data_makes_none(tmp_path: Path) -> None:
     done = _run(typo, "rebuild", "reporting")
     _refused(done, "no event store to rebuild from", "--data-dir")
     assert not typo.exists() or not any(typo.iterdir())
+
+
+def test_a_service_that_cannot_start_stops_the_system_in_a_few_lines(tmp_path: Path) -> None:
+    """A damaged file in the data directory: one service's start fails. It was a page of
+    tracebacks (uvicorn's SystemExit inside one of five tasks, the others cancelled with a
+    traceback each, the store's error in full); now the reason in one line, the system
+    stopped, exit 3 (a failed start, as `pingyi serve` exits)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "reporting-views.sqlite").write_bytes(b"not a database, whatever it was" * 4)
+    done = _run(data, "up", "--base-port", str(quiet_ports(5)[0]))
+    said = done.stdout + done.stderr
+    assert done.returncode == 3, said
+    assert "Traceback" not in said, said
+    assert len(said.strip().splitlines()) <= 4, said
+    assert "cannot start: reporting" in said and "file is not a database" in said, said
+    assert str(data) in said, said
+    assert "pingyi up stopped: reporting did not start" in said, said

@@ -215,3 +215,29 @@ def test_a_key_used_while_the_command_was_prepared_is_replayed_under_the_lock() 
 
     assert run(prepare_while_another_request_finishes) == {"value": 1}
     assert ran == [1]
+
+
+def test_a_refused_request_leaves_no_record_so_its_retry_runs_again() -> None:
+    """The documented decision (docs/authorization.md): only an answer that succeeded is
+    kept. A request refused (any 4xx the command raises) records nothing, so a retry with
+    the same key runs the command again, and is answered by what holds then."""
+    app: Application[Any] = Application(IN_MEMORY)
+    principal, calls = uuid4(), []
+
+    def refused() -> tuple[list[Any], dict[str, Any]]:
+        calls.append(1)
+        raise ConflictError("not now", field="state")
+
+    def keyed(command: Any, request: Any) -> Any:
+        return run_idempotent(
+            app, principal_id=principal, scope="s", key="k", request=request, command=command
+        )
+
+    with pytest.raises(ConflictError):
+        keyed(refused, {"a": 1})
+    with pytest.raises(ConflictError):
+        keyed(refused, {"a": 1})
+    assert len(calls) == 2  # run again, not replayed
+    # Nothing was recorded under the key: the next request with it is the first.
+    assert keyed(lambda: ([], {"ok": True}), {"a": 2}) == {"ok": True}
+    assert keyed(lambda: ([], {"ok": False}), {"a": 2}) == {"ok": True}

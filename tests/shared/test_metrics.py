@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pingyi.composition import create_app
 from shared.registry_view import SECURITY_VIEW
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
@@ -49,3 +50,11 @@ def test_a_made_up_method_adds_no_series(memory_settings: CommonSettings) -> Non
         methods = set(re.findall(r'^pingyi_http_\w+\{.*?method="([^"]*)"', text, re.M))
         assert methods == {"other"}, methods
         assert sample(text, "pingyi_http_requests_total", method="other", status="405") == 3
+
+
+def test_building_an_app_reads_nothing_for_its_metrics(memory_settings: CommonSettings) -> None:
+    """The collector is registered when the app is built, before the service starts and
+    connects to anything; registering it used to collect once, pinging a database not yet
+    connected to (in production: said down, and logged as such, until the next ping)."""
+    app = create_app("registry", memory_settings)
+    assert app.state.runtime.reachability.checked_at is None
