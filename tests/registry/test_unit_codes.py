@@ -164,11 +164,10 @@ def test_the_import_applies_the_same_rule_and_names_no_other_countys_unit(
     assert imported.status_code == 201, imported.text
 
 
-def test_two_concurrent_registrations_of_one_code_do_not_both_succeed() -> None:
+def race(app: RegistryApplication, jurisdiction_id: str) -> list[object]:
     """Two units of different names and one code, each checked before either saves: the
-    code's claim makes the second save clash, and its rerun is refused naming the first."""
-    app = RegistryApplication(IN_MEMORY)
-    city = app.register_jurisdiction(ADMIN_CALLER, "漯河市", "city", None, None)
+    read model each asks is held until both have asked it. What each got back, or its
+    refusal."""
     both_checked = threading.Barrier(2, timeout=10)
     first_look: set[int] = set()
 
@@ -181,7 +180,7 @@ def test_two_concurrent_registrations_of_one_code_do_not_both_succeed() -> None:
     outcomes: list[object] = []
 
     def register_once(name: str) -> None:
-        body = [unit_body(city["jurisdiction_id"], name)]
+        body = [unit_body(jurisdiction_id, name)]
         try:
             outcomes.append(app.register_units(ADMIN_CALLER, body, None, listed))
         except DuplicateCreditCode as refusal:
@@ -192,7 +191,40 @@ def test_two_concurrent_registrations_of_one_code_do_not_both_succeed() -> None:
         thread.start()
     for thread in threads:
         thread.join()
+    return outcomes
+
+
+def assert_one_won(outcomes: list[object]) -> None:
+    """The code's claim made the second save clash; its rerun is refused naming the first."""
     refusals = [o for o in outcomes if isinstance(o, DuplicateCreditCode)]
     registered = [o for o in outcomes if isinstance(o, dict)]
     assert (len(registered), len(refusals)) == (1, 1), outcomes
     assert refusals[0].context["unit_id"] == registered[0]["units"][0]["unit_id"]
+    assert refusals[0].context["credit_code"] == CODE
+
+
+def test_two_concurrent_registrations_of_one_code_do_not_both_succeed() -> None:
+    app = RegistryApplication(IN_MEMORY)
+    city = app.register_jurisdiction(ADMIN_CALLER, "漯河市", "city", None, None)
+    assert_one_won(race(app, city["jurisdiction_id"]))
+
+
+@pytest.mark.infra
+def test_the_code_race_is_decided_by_postgresql_too(production_settings: CommonSettings) -> None:
+    """The same race on the event store a production registry runs on: PostgreSQL's unique
+    (originator, version) refuses the second claim of the code, whichever thread saves last;
+    the rerun then finds the claim saved, and both units' rows are the winner's alone."""
+    with Cluster(production_settings, ["registry"]) as cluster:
+        city = post(cluster, "/jurisdictions", {"name": "漯河市", "level": "city"})
+        app = cluster["registry"].app.state.runtime.application
+        outcomes = race(app, city["jurisdiction_id"])
+        assert_one_won(outcomes)
+        cluster.wait_caught_up("registry", "registry")
+        listed = cluster["registry"].get(
+            "/units", params={"jurisdiction_id": city["jurisdiction_id"]}, headers=ADMIN
+        )
+        assert listed.status_code == 200, listed.text
+        winner = next(o for o in outcomes if isinstance(o, dict))["units"][0]
+        assert [(u["unit_id"], u["credit_code"]) for u in listed.json()] == [
+            (winner["unit_id"], CODE)
+        ]

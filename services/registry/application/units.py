@@ -34,10 +34,14 @@ class UnitCommands(UnitLifecycleCommands):
         def command() -> tuple[list[Any], Response]:
             created: list[Unit] = []
             parents: dict[UUID, Unit] = {}
+            # One lineage per jurisdiction per run: an import's thousands of rows name one.
+            lineages: dict[UUID, list[UUID]] = {}
             names = self.unit_names(listed)
             for index, spec in enumerate(units):
                 with prefixed_errors(f"units.{index}."):
-                    created.append(self._register_one(caller, spec, parents, names, index))
+                    created.append(
+                        self._register_one(caller, spec, parents, lineages, names, index)
+                    )
             # A parent gains a SubUnitAttached event, saved with its sub-units or not at all.
             saved = [*created, *parents.values(), *names.aggregates()]
             return saved, {"units": [unit_out(u) for u in created]}
@@ -49,11 +53,14 @@ class UnitCommands(UnitLifecycleCommands):
         caller: Caller,
         spec: dict[str, Any],
         parents: dict[UUID, Unit],
+        lineages: dict[UUID, list[UUID]],
         names: UnitNames,
         index: int,
     ) -> Unit:
         jurisdiction_id = _uuid(spec["jurisdiction_id"])
-        lineage = self.jurisdiction_lineage(jurisdiction_id)
+        if jurisdiction_id not in lineages:
+            lineages[jurisdiction_id] = self.jurisdiction_lineage(jurisdiction_id)
+        lineage = lineages[jurisdiction_id]
         parent: Unit | None = None
         if spec.get("parent_id"):
             parent_id = _uuid(spec["parent_id"])
