@@ -28,6 +28,12 @@ class RoundRunNotFound(ReportingError, NotFoundError):
     code = "round_run_not_found"
 
 
+class RoundNotFound(ReportingError, NotFoundError):
+    """A round number past the campaign's rounds (as scoring answers it)."""
+
+    code = "round_not_found"
+
+
 class RoundNotScored(ReportingError, NotFoundError):
     code = "round_not_scored"
 

@@ -14,7 +14,7 @@ from fastapi import Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from services.reporting.application import ReportingApplication
-from services.reporting.domain import DigestMismatch, NotPublished
+from services.reporting.domain import DigestMismatch, RoundNotFound
 from services.reporting.rounds.files import Format, results_file, run_edition
 from services.reporting.rounds.read import RoundResults
 from services.reporting.rounds.schemas import (
@@ -245,13 +245,33 @@ def publish(
     response_model=PublicationOut,
     **allow(READ),
 )
-def publications(campaign_id: UUID, round_number: RoundNumber, results: Results) -> dict[str, Any]:
+def publications(
+    request: Request, campaign_id: UUID, round_number: RoundNumber, results: Results
+) -> dict[str, Any]:
     """The round's publication: every version, the one in force marked current, and every
-    withdrawal (a withdrawn round is still read here, with its history)."""
+    withdrawal (a withdrawn round is still read here, with its history). A round of the
+    campaign with nothing published yet answers 200 with no versions (`versions: []`,
+    `version`, `run_id` and `published_at` null), as every list of the project answers
+    when empty; a round past the campaign's rounds is 404 `round_not_found`."""
     found = results.publication(str(campaign_id), round_number)
-    if found is None:
-        raise NotPublished("these results have not been published", field="path.round_number")
-    return publication_out(results, found)
+    if found is not None:
+        return publication_out(results, found)
+    campaign = views_campaign(request, campaign_id)
+    rounds = len(campaign.get("round_windows") or [])
+    if round_number > rounds:
+        raise RoundNotFound(f"the campaign has {rounds} rounds", field="path.round_number")
+    return {
+        "campaign_id": str(campaign_id),
+        "round": round_number,
+        "jurisdiction_id": str(campaign["jurisdiction_id"]),
+        "campaign_name": results.campaign_name(str(campaign_id)),
+        "version": None,
+        "run_id": None,
+        "published_at": None,
+        "versions": [],
+        "withdrawn": None,
+        "withdrawals": [],
+    }
 
 
 @router.post(

@@ -80,9 +80,12 @@ class PublicationOut(BaseModel):
     round: int
     jurisdiction_id: UUID
     campaign_name: str | None = None
-    version: int = Field(description="The latest version (in force unless withdrawn)")
-    run_id: UUID
-    published_at: str
+    version: int | None = Field(
+        description="The latest version (in force unless withdrawn); null while nothing of "
+        "the round has been published (`versions` is then empty)"
+    )
+    run_id: UUID | None = Field(description="The latest version's run; null as `version`")
+    published_at: str | None = Field(description="The latest version's time; null as `version`")
     versions: list[VersionOut]
     withdrawn: WithdrawalOut | None = Field(
         None, description="The withdrawal in force: nothing of the round is public"

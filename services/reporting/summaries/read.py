@@ -16,9 +16,13 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, RoundResults, scheme_lists
-from services.reporting.summaries.views import COMPLAINTS, ORDERS
+from services.reporting.summaries.views import TALLIES
 from shared.contracts.inspection_complaints import COMPLAINT_OUTCOME_LABELS
-from shared.contracts.inspection_rectification import ESCALATION_STEPS, RECTIFICATION_STATUSES
+from shared.contracts.inspection_rectification import (
+    ESCALATION_STEPS,
+    RECTIFICATION_STATUSES,
+    RERATINGS,
+)
 from shared.registry_view import RegistryView
 from shared.text_order import pinyin_key
 from shared.views import Document, ViewStore
@@ -148,41 +152,37 @@ def casework(
 ) -> Document:
     """The round's rectification orders and complaints taken in the jurisdiction or below,
     by status (整改: issued, reported, returned, second handling, accepted; escalations by
-    step; re-ratings; `withdrawn`: orders withdrawn as issued in error, counted nowhere
-    else), (投诉: received, dispatched, replied, concluded; outcomes)."""
-    where = {"jurisdiction_id": registry.subtree(jurisdiction_id), "campaign_id": campaign_id}
+    step; re-ratings, in the vocabulary's order; `withdrawn`: orders withdrawn as issued in
+    error, counted nowhere else), (投诉: received, dispatched, replied, concluded; outcomes).
 
-    def rows(collection: str) -> list[Document]:
-        return [
-            doc
-            for page in views.pages(collection, where=where)
-            for doc in page
-            if doc["round"] == round_
-        ]
-
-    orders, complaints = rows(ORDERS), rows(COMPLAINTS)
-    # An order withdrawn as issued in error stands for nothing (as in scoring): counted
-    # apart, never by its status, escalations or re-rating.
-    withdrawn = sum(1 for o in orders if o.get("withdrawn"))
-    orders = [o for o in orders if not o.get("withdrawn")]
-    statuses = Counter(o["status"] for o in orders)
-    steps = Counter(step for o in orders for step in o["escalations"])
-    states = Counter(c["status"] for c in complaints)
-    outcomes = Counter(c["outcome"] for c in complaints if c["outcome"] is not None)
+    Summed from the view's tallies (one per jurisdiction of the subtree that has any
+    casework in the round, in one indexed query per page), never from the orders
+    themselves: a province's round has tens of thousands."""
+    where = {
+        "jurisdiction_id": registry.subtree(jurisdiction_id),
+        "campaign_id": campaign_id,
+        "round": str(round_),
+    }
+    counts: Counter[str] = Counter()
+    for page in views.pages(TALLIES, where=where):
+        for tally in page:
+            counts.update(tally["counts"])
+    ratings = [r for r in RERATINGS if counts[f"orders.rating.{r}"]]
     return {
         "rectification": {
-            "orders": len(orders),
-            "by_status": {s: statuses.get(s, 0) for s in RECTIFICATION_STATUSES},
-            "escalated": sum(bool(o["escalations"]) for o in orders),
-            "escalations": {s: steps.get(s, 0) for s in ESCALATION_STEPS},
-            "reratings": dict(Counter(o["rating"] for o in orders if o["rating"] is not None)),
-            "withdrawn": withdrawn,
+            "orders": counts["orders"],
+            "by_status": {s: counts[f"orders.status.{s}"] for s in RECTIFICATION_STATUSES},
+            "escalated": counts["orders.escalated"],
+            "escalations": {s: counts[f"orders.step.{s}"] for s in ESCALATION_STEPS},
+            "reratings": {r: counts[f"orders.rating.{r}"] for r in ratings},
+            "withdrawn": counts["orders.withdrawn"],
         },
         "complaints": {
-            "complaints": len(complaints),
-            "by_status": {s: states.get(s, 0) for s in COMPLAINT_STEPS},
+            "complaints": counts["complaints"],
+            "by_status": {s: counts[f"complaints.status.{s}"] for s in COMPLAINT_STEPS},
             "by_outcome": {
-                label: outcomes.get(code, 0) for code, label in COMPLAINT_OUTCOME_LABELS.items()
+                label: counts[f"complaints.outcome.{code}"]
+                for code, label in COMPLAINT_OUTCOME_LABELS.items()
             },
         },
     }

@@ -1,14 +1,24 @@
 """Debian's Chromium, headless, against a service app served on a real localhost port: the
-page as the browser built it (`--dump-dom`) and a screenshot at a phone's width."""
+page as the browser built it (`--dump-dom`), a screenshot at a phone's width, and what of
+a page runs past a phone's screen (`narrow_layout`).
+
+Headless Chromium lays a page out at least `MIN_WINDOW` (500) CSS pixels wide whatever
+`--window-size` asks for: a page "at 412 px" is laid out at 500 and cut. A phone's width is
+therefore an iframe of that width in a page of its own, which lays its document out exactly
+as a phone's viewport of that width would (the pages' `width=device-width`)."""
 
 from __future__ import annotations
 
+import html as html_module
+import json
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -16,8 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
+from PIL import Image
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+MIN_WINDOW = 500
+"""The narrowest layout viewport headless Chromium gives a window."""
 # This machine's network is closed: without these Chromium keeps trying Google's hosts.
 FLAGS = (
     "--headless",
@@ -74,9 +87,96 @@ def dom(url: str) -> str:
 
 
 def screenshot(url: str, out: Path, width: int = 412, height: int = 1600) -> Path:
+    """The page at `width` CSS pixels (narrower than `MIN_WINDOW`: in an iframe that wide,
+    the shot cut to it), `height` tall. The framed page is the one `url` serves, saved
+    beside its frame (its styles and charts are inline; `<base>` keeps its links on the
+    site): a frame from another origin is drawn by another process, which a headless shot
+    may take before it has painted."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    _run(f"--screenshot={out}", f"--window-size={width},{height}", url)
+    if width >= MIN_WINDOW:
+        _run(f"--screenshot={out}", f"--window-size={width},{height}", url)
+        return out
+    with urllib.request.urlopen(
+        urllib.request.Request(url, headers={"Accept": "text/html"})
+    ) as got:
+        page = got.read().decode("utf-8")
+    base = f'<base href="{html_module.escape(url)}">'
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "page.html").write_text(
+            page.replace("<head>", "<head>" + base, 1), encoding="utf-8"
+        )
+        frame = Path(folder) / "frame.html"
+        frame.write_text(_framed("page.html", width, height), encoding="utf-8")
+        _run(
+            f"--screenshot={out}",
+            f"--window-size={MIN_WINDOW},{height}",
+            "--virtual-time-budget=5000",
+            frame.as_uri(),
+        )
+    with Image.open(out) as shot:
+        cut = shot.crop((0, 0, width, height))
+    cut.save(out)
     return out
+
+
+def _framed(src: str, width: int, height: int, script: str = "") -> str:
+    return (
+        '<!doctype html><html><body style="margin:0"><pre id="measured"></pre>'
+        f'<iframe src="{html_module.escape(src)}" style="display:block;border:0;width:{width}px;'
+        f'height:{height}px"></iframe>{script}</body></html>'
+    )
+
+
+MEASURE = """<script>
+(() => {
+  const width = window.innerWidth;
+  const scrolled = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const x = getComputedStyle(up).overflowX;
+      if (x === "auto" || x === "scroll" || x === "hidden") return true;
+    }
+    return false;
+  };
+  const past = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > width + 0.5 && !scrolled(el)) {
+      past.push({tag: el.tagName.toLowerCase(), right: Math.round(box.right),
+                 text: (el.textContent || "").trim().slice(0, 40)});
+    }
+  }
+  parent.postMessage(JSON.stringify({
+    width, scroll_width: document.documentElement.scrollWidth, past,
+  }), "*");
+})();
+</script>"""
+RECEIVE = """<script>
+addEventListener("message", (e) => { document.getElementById("measured").textContent = e.data; });
+</script>"""
+
+
+def narrow_layout(html: str, width: int = 375, height: int = 900) -> dict[str, Any]:
+    """How Chromium lays `html` out on a screen `width` CSS pixels wide: the viewport's
+    `width`, the document's `scroll_width` (wider: the whole page scrolls sideways) and
+    every element that runs `past` the screen's right edge outside a box that scrolls or
+    clips sideways (a wide table in its scroller is fine; a heading, a paragraph, a chart or
+    a table that pushes the page wider is not). The page is taken as served (its styles
+    and charts are inline), measured by a script added at its end."""
+    page = html.replace("</body>", MEASURE + "</body>") if "</body>" in html else html + MEASURE
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "page.html").write_text(page, encoding="utf-8")
+        frame = Path(folder) / "frame.html"
+        frame.write_text(_framed("page.html", width, height, RECEIVE), encoding="utf-8")
+        rendered = _run(
+            "--dump-dom",
+            "--virtual-time-budget=5000",
+            f"--window-size={MIN_WINDOW + width},{height + 100}",
+            frame.as_uri(),
+        )
+    found = re.search(r'<pre id="measured">(.*?)</pre>', rendered, re.S)
+    assert found is not None and found.group(1), rendered[:500]
+    measured: dict[str, Any] = json.loads(html_module.unescape(found.group(1)))
+    return measured
 
 
 class Rows(HTMLParser):

@@ -92,3 +92,32 @@ def test_an_office_reads_the_same_convention(story: Any) -> None:
         "jurisdiction_not_found",
         "path.jurisdiction_id",
     )
+
+
+def test_a_round_with_nothing_published_lists_no_publications(story: Any) -> None:
+    """`GET …/publications` lists the round's versions: a round of the campaign with none
+    answers 200 with an empty history (as the project's lists answer when empty, and as
+    scoring's `…/score-runs` of an unscored round), not 404 `not_published`, which says
+    nothing an office does not know. A round the campaign does not have is 404, naming it."""
+    scored, _ = story
+    get = scored.reporting.get
+    empty = get(scored.path("/rounds/2/publications"), headers=scored.office)
+    assert empty.status_code == 200, empty.text
+    assert empty.json() == {
+        "campaign_id": scored.rnd.campaign_id,
+        "round": 2,
+        "jurisdiction_id": scored.rnd.world.county_id,
+        "campaign_name": "舞阳县2026年度民主评议政风行风",
+        "version": None,
+        "run_id": None,
+        "published_at": None,
+        "versions": [],
+        "withdrawn": None,
+        "withdrawals": [],
+    }
+    audited = get(scored.path("/rounds/2/publications"), headers=scored.rnd.world.auditor.headers)
+    assert audited.status_code == 200 and audited.json()["versions"] == []
+    past = get(scored.path("/rounds/3/publications"), headers=scored.office)
+    assert _error(past) == (404, "round_not_found", "path.round_number")
+    # The public still learns nothing of an embargoed round.
+    assert _error(get(scored.public("/rounds/2"))) == (404, "not_published", "path.round_number")
