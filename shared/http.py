@@ -43,6 +43,7 @@ from shared.web.gate import Gate
 from shared.web.head import HeadAsGet
 from shared.web.openapi import openapi_document
 from shared.web.rate_limit import RateLimits
+from shared.web.redirects import RelativeRedirects
 from shared.web.routes import BodyLimits, RouteTable
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,8 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     _guard_the_edge(app, runtime)
     for middleware in reversed(definition.middleware):
         app.add_middleware(middleware)
+    # The router's trailing-slash redirect would name the Host the client sent.
+    app.add_middleware(RelativeRedirects)
     # Added last, so outermost: it logs and counts the edge's 4xx too.
     app.add_middleware(AccessLog, metrics=metrics, quiet_paths=PROBES)
     # Outside even that: its own answer to an unhandled error says what to keep as well.

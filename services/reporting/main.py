@@ -12,7 +12,6 @@ from services.reporting.integration import to_payload
 from services.reporting.progress.api import resolve_progress_wave
 from services.reporting.progress.api import router as progress_router
 from services.reporting.progress.views import WAVE_PROGRESS_VIEW
-from services.reporting.redirects import RelativeRedirects
 from services.reporting.rounds.api import resolve_campaign
 from services.reporting.rounds.api import router as rounds_router
 from services.reporting.rounds.documents_api import router as documents_router
@@ -62,5 +61,5 @@ SERVICE = ServiceDefinition(
         "progress_wave": resolve_progress_wave,
     },
     scope_nouns={"campaign": "campaign", "progress_wave": "survey wave"},
-    middleware=(RelativeRedirects, ErrorPages.of(ROUTERS)),
+    middleware=(ErrorPages.of(ROUTERS),),
 )

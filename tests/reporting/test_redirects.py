@@ -1,7 +1,7 @@
 """A link with a trailing slash (`…/rounds/1/`, as chat apps and mail clients leave one) is
 redirected to the path without it with a relative `Location`, never one built from the
 request's `Host` header, which the client chooses (and, behind a proxy, is the internal
-address a phone cannot reach): `services/reporting/redirects.py`."""
+address a phone cannot reach): `shared/web/redirects.py`, every service."""
 
 from __future__ import annotations
 

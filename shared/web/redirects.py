@@ -1,11 +1,12 @@
-"""Redirects that name no host: a link to a page with a trailing slash
-(`/public/pages/…/rounds/1/`, as chat apps and mail clients often leave one) is redirected
-by the router to the path without it, and the router writes that `Location` as an absolute
-URL built from the request's `Host` header, which the client chooses (and which, behind a
-proxy, is the internal address: `http://reporting:8705/…`, unreachable from a phone).
+"""Redirects that name no host, for every service: a path with a trailing slash
+(`/units/`, `/public/pages/…/rounds/1/`, as chat apps, mail clients and hand-written
+scripts often leave one) is redirected by the router to the path without it, and the router
+writes that `Location` as an absolute URL built from the request's `Host` header, which the
+client chooses (and which, behind a proxy, is the internal address:
+`http://reporting:8705/…`, unreachable from a phone or an office's network).
 
 `RelativeRedirects` answers the same redirect with the path and query alone, as every link
-of the public pages already is (docs/reporting.md): the browser resolves it against the
+of the public pages already is (docs/reporting.md): the client resolves it against the
 address it actually used."""
 
 from __future__ import annotations
