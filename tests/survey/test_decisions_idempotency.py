@@ -341,7 +341,11 @@ def test_a_private_wave_answers_the_public_as_a_missing_one(cluster: Cluster, wo
             assert answer.json() == {
                 "error": "wave_not_found",
                 "detail": [
-                    {"field": "wave_id", "reason": "no such wave", "code": "wave_not_found"}
+                    {
+                        "field": "wave_id",
+                        "reason": "没有这次评议 (no such wave)",
+                        "code": "wave_not_found",
+                    }
                 ],
             }
 

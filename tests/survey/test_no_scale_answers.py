@@ -3,8 +3,9 @@ are taken: another scale's answer (非常满意 on a four-level wave), an answer
 all (很好) and a value that is no text (a list) all read `scale`, at the answer's own field,
 with a reason naming the wave's scale and its answers in Chinese. In a push's row and an
 upload's cell that is a row problem; a correction or a public vote, one questionnaire, is
-refused `422 invalid_questionnaire` with the same field, reason and `code_detail`, never
-pydantic's `validation_failed` for some and the wave's refusal for the others."""
+refused `422 invalid_questionnaire` with the same field, reason and `code_detail` (a vote's
+reason with Chinese words for the voter before it), never pydantic's `validation_failed` for
+some and the wave's refusal for the others."""
 
 from __future__ import annotations
 
@@ -194,4 +195,10 @@ def test_a_public_vote_says_it_as_a_push_does(cluster: Cluster, world: World, ki
     vote = {"voter": "13800138000", "ratings": {unit: WRONG[kind]}}
     refused = cluster["survey"].post(f"/public/waves/{public}/votes", json=vote)
     # The reason lists the answers: a voter, who has no key for GET /waves, needs no route.
-    assert _refusal_said(refused) == (f"ratings.{unit}", FOUR_LEVEL, "scale")
+    # A voter reads it Chinese first, the push's reason after (tests/survey/api/
+    # test_public_refusals.py).
+    assert _refusal_said(refused) == (
+        f"ratings.{unit}",
+        f"请从本次评议的选项中选择 ({FOUR_LEVEL})",
+        "scale",
+    )

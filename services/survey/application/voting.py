@@ -33,8 +33,9 @@ from services.survey.domain import (
     canonical_answers,
     refusal,
 )
-from services.survey.domain.errors import NotOpenYet, SurveyError
-from shared.contracts.registry import china_date
+from services.survey.domain.answers import Problem
+from services.survey.domain.errors import NotOpenYet, SurveyError, WaveNotFound
+from shared.contracts.registry import CHINA, china_date
 from shared.contracts.survey import Channel
 from shared.errors import UnavailableError
 from shared.idempotency import run_idempotent
@@ -58,9 +59,19 @@ _ID_CHECK = "10x98765432"
 sum of the first 17 digits."""
 _EARLIEST_BIRTH = date(1900, 1, 1)
 NOT_A_VOTER = (
-    "a mainland mobile number (11 digits starting 13–19, optionally after +86, 86 or 0086) "
-    "or an 18-character resident ID number"
+    "请填写中国大陆手机号（11位，13–19开头，可加 +86、86 或 0086）或18位居民身份证号 "
+    "(a mainland mobile number (11 digits starting 13–19, optionally after +86, 86 or 0086) "
+    "or an 18-character resident ID number)"
 )
+"""Every refusal a voter can meet reads Chinese first, English after: the voter is the
+public, on a phone (docs/survey.md, *Online public voting*)."""
+NO_SUCH_WAVE = "没有这次评议 (no such wave)"
+FOR_THE_VOTER = {
+    "unknown_unit_in_wave": "该单位不在本次评议之列",
+    "scale": "请从本次评议的选项中选择",
+}
+"""The Chinese put before the wave's own reason for each problem a vote can have (the
+checks are the pushes' too, whose reasons stay as agencies read them)."""
 
 
 class VotingUnavailable(SurveyError, UnavailableError):
@@ -97,7 +108,9 @@ def _checked_id(number: str) -> str:
     total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
     if _ID_CHECK[total % 11] != number[17]:
         raise InvalidQuestionnaire(
-            "the ID number's check character does not match its digits", field="voter"
+            "身份证号的校验位与号码不符 (the ID number's check character does not match its "
+            "digits)",
+            field="voter",
         )
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
@@ -105,7 +118,9 @@ def _checked_id(number: str) -> str:
         born = None
     if born is None or not _EARLIEST_BIRTH <= born <= china_date(datetime.now(UTC)):
         raise InvalidQuestionnaire(
-            "the ID number's date of birth is not a real one (from 1900 to today)", field="voter"
+            "身份证号中的出生日期无效，应在1900年至今天之间 (the ID number's date of birth is "
+            "not a real one (from 1900 to today))",
+            field="voter",
         )
     return number
 
@@ -136,7 +151,8 @@ def require_voting_open(wave: Wave, now: datetime) -> None:
     if status == "not_open_yet":
         assert wave.opens_at is not None
         raise NotOpenYet(
-            f"voting on this wave opens at {wave.opens_at.isoformat()}",
+            f"本次评议尚未开始投票，{_china_time(wave.opens_at)}开始 "
+            f"(voting on this wave opens at {wave.opens_at.isoformat()})",
             field="wave_id",
             opens_at=wave.opens_at.isoformat(),
         )
@@ -144,14 +160,42 @@ def require_voting_open(wave: Wave, now: datetime) -> None:
         # Not `wave.require_open()`: its answer carries the office's reason for closing,
         # which is the office's record, not the public's.
         raise WaveClosedError(
-            "voting on this wave is closed", field="wave_id", wave_id=str(wave.id)
+            "本次评议投票已结束 (voting on this wave is closed)",
+            field="wave_id",
+            wave_id=str(wave.id),
         )
     assert wave.closes_at is not None
     raise WaveClosedError(
-        f"voting on this wave closed at {wave.closes_at.isoformat()}",
+        f"本次评议投票已于{_china_time(wave.closes_at)}结束 "
+        f"(voting on this wave closed at {wave.closes_at.isoformat()})",
         field="wave_id",
         closes_at=wave.closes_at.isoformat(),
     )
+
+
+def _china_time(moment: datetime) -> str:
+    """A moment as a voter in China reads it: `2026年12月2日 08:00（北京时间）`."""
+    local = moment.astimezone(CHINA)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+
+
+def _for_voter(problem: Problem) -> Problem:
+    chinese = FOR_THE_VOTER.get(problem.code)
+    if chinese is None:
+        return problem
+    return Problem(problem.field, f"{chinese} ({problem.reason})", problem.code)
+
+
+def _vote_refusal(found: list[Problem]) -> InvalidQuestionnaire:
+    """The vote's problems as `refusal` names them, each in words a voter reads."""
+    if len(found) == 1:
+        return refusal([_for_voter(found[0])])
+    count = len(found)
+    error = InvalidQuestionnaire(
+        f"{count} 处问题，未记录投票 ({count} problems; nothing was done)", field=None
+    )
+    error.several = refusal([_for_voter(p) for p in found]).several
+    return error
 
 
 class VotingCommands(SurveyBase):
@@ -162,7 +206,9 @@ class VotingCommands(SurveyBase):
         if secret is None:
             found = service_secret(self.env, VOTER_KEY_ENV, VOTER_KEY_FILE)
             if found is None:
-                raise VotingUnavailable("online voting is not configured (no voter key)")
+                raise VotingUnavailable(
+                    "网上投票暂不可用，请稍后再试 (online voting is not configured: no voter key)"
+                )
             secret = found.encode("utf-8")
             self._voter_key: bytes | None = secret
         return secret
@@ -171,10 +217,15 @@ class VotingCommands(SurveyBase):
         return hmac.new(self._voter_secret(), voter.encode("utf-8"), hashlib.sha256).hexdigest()
 
     def public_wave(self, wave_id: UUID) -> Wave:
-        wave = self.wave(wave_id)
-        if not wave.public:
-            # The same answer as for a wave that does not exist: private waves stay unseen.
-            raise NotPublicWave("no such wave", field="wave_id")
+        wave: Wave | None
+        try:
+            wave = self.wave(wave_id)
+        except WaveNotFound:
+            wave = None
+        if wave is None or not wave.public:
+            # One answer for a wave that does not exist and a private one: private waves
+            # stay unseen.
+            raise NotPublicWave(NO_SUCH_WAVE, field="wave_id")
         return wave
 
     def vote(
@@ -207,7 +258,9 @@ class VotingCommands(SurveyBase):
                 except IntegrityError:
                     self._refuse_if_voted(self.public_wave(wave_id), voter_hash, ratings)
                     continue  # another replica wrote the wave first: try again
-        raise VotingBusy("too many votes at this moment; retry in a second")
+        raise VotingBusy(
+            "投票人数较多，请稍后重试 (too many votes at this moment; retry in a second)"
+        )
 
     def _ballot(
         self, wave: Wave, voter_hash: str, ratings: dict[str, str], now: datetime
@@ -230,7 +283,7 @@ class VotingCommands(SurveyBase):
         ratings = questionnaire["ratings"]
         found = Checker(wave, now).problems(questionnaire)
         if found:
-            raise refusal(found)
+            raise _vote_refusal(found)
         response = Response(
             wave_id=wave.id,
             questionnaire_id=questionnaire["questionnaire_id"],
@@ -267,7 +320,8 @@ class VotingCommands(SurveyBase):
             voted.append(unit_id)
         if voted:
             raise AlreadyVoted(
-                "you have already voted on these units in this round (一人一单位一票)",
+                "本轮评议您已对这些单位投过票，每人对每个单位只能投一票 "
+                "(you have already voted on these units in this round: 一人一单位一票)",
                 field="ratings",
                 unit_ids=voted,
             )

@@ -20,6 +20,17 @@ from services.survey.domain.wave_setup import WaveSetup
 OPEN = "open"
 CLOSED = "closed"
 
+# What a closed wave refuses, each in words naming what was refused (Chinese first).
+NO_QUESTIONNAIRE_AFTER_CLOSE = (
+    "测评批次已结束，不再接收问卷 (the wave is closed: no questionnaire is accepted after "
+    "its close)"
+)
+NO_ACCREDITATION_AFTER_CLOSE = (
+    "测评批次已结束，不能再认定调查机构 (the wave is closed: no agency is accredited to it "
+    "after its close)"
+)
+ALREADY_CLOSED = "测评批次已经结束，无需再次结束 (the wave is already closed)"
+
 
 class Wave(WaveSetup, Aggregate):
     class_version = 2
@@ -151,17 +162,20 @@ class Wave(WaveSetup, Aggregate):
     def is_open(self) -> bool:
         return self.status == OPEN
 
-    def require_open(self) -> None:
+    def require_open(self, refused: str = NO_QUESTIONNAIRE_AFTER_CLOSE) -> None:
+        """`refused`: what a closed wave refuses, in words naming it (a questionnaire by
+        default; `NO_ACCREDITATION_AFTER_CLOSE`, `ALREADY_CLOSED`), so that each refusal says
+        what was refused, not another command's rule."""
         if not self.is_open:
             raise WaveClosedError(
-                "the wave is closed: no questionnaire is accepted after its close",
+                refused,
                 field="wave_id",
                 wave_id=str(self.id),
                 closed_reason=self.closed_reason,
             )
 
     def accredit(self, agency_id: UUID, quota: int | None, actor: str) -> None:
-        self.require_open()
+        self.require_open(NO_ACCREDITATION_AFTER_CLOSE)
         if str(agency_id) in self.agencies:
             raise InvalidWave("the agency is already accredited to this wave", field="agency_id")
         self._accredited(agency_id=agency_id, quota=quota, actor=actor)
@@ -267,7 +281,7 @@ class Wave(WaveSetup, Aggregate):
         return int(freed["count"]), dict(freed["by_point"])
 
     def close(self, reason: str, actor: str) -> None:
-        self.require_open()
+        self.require_open(ALREADY_CLOSED)
         if not reason.strip():
             raise InvalidWave(blank("the reason for closing", "关闭原因"), field="reason")
         self._closed(
