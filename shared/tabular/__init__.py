@@ -9,6 +9,9 @@ Offices send what their tools produce: CSV from Excel in UTF-8 (with a BOM) or i
   says); a file without a declared type goes by its bytes and name (`file_kind`).
 - `reading`: the bytes as numbered rows of the text a person typed (`iter_rows`,
   `read_rows`), with the cell rule of request strings (`cell_text_problem`).
+- `sheets`: what a workbook's sheet XML says besides its values (merged cells, filled down;
+  cells whose value cannot be read; where the rows end), and which sheets a workbook has
+  (`header_elsewhere`, for a refusal that found no header).
 - `writing`: rows as CSV or XLSX for downloads, formulas defused.
 - `limits`: the errors an upload is refused with before its rows are read.
 """
@@ -46,6 +49,7 @@ from shared.tabular.reading import (
     read_rows,
     unquote,
 )
+from shared.tabular.sheets import FORMULA_WITHOUT_VALUE, SheetInfo, header_elsewhere, sheet_names
 from shared.tabular.writing import MAX_WIDTH, MIN_WIDTH, Sheet, display_width, to_csv, to_xlsx
 
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "CSV_TYPES",
     "DAMAGED_WORKBOOK",
     "FORMULA_START",
+    "FORMULA_WITHOUT_VALUE",
     "MAX_COLUMNS",
     "MAX_UNPACKED",
     "MAX_WIDTH",
@@ -63,6 +68,7 @@ __all__ = [
     "FileTooLarge",
     "RawRow",
     "Sheet",
+    "SheetInfo",
     "TableFormat",
     "TooManyRows",
     "UnreadableFile",
@@ -74,9 +80,11 @@ __all__ = [
     "decode_text",
     "display_width",
     "file_kind",
+    "header_elsewhere",
     "iter_rows",
     "media_type",
     "read_rows",
+    "sheet_names",
     "to_csv",
     "to_xlsx",
     "too_large",

@@ -1,6 +1,13 @@
 """Spreadsheet bytes → numbered rows of text cells: CSV (UTF-8 with or without a BOM,
-GB18030, UTF-16 with a BOM; comma or tab separated) and XLSX (read-only, damaged files and
-zip bombs refused).
+GB18030, UTF-16 with a BOM; comma, tab or semicolon separated) and XLSX (read-only, damaged
+files and zip bombs refused).
+
+In a workbook: the first sheet unless one is named (a hidden first sheet is refused rather
+than read behind the office's back); every row the sheet holds, whatever its `dimension`
+claims (writers that get it wrong would otherwise lose rows); a vertically merged cell's
+value in every row of the merge; a cell whose value cannot be read (a formula saved without
+its value, an error value) named in `RawRow.unreadable`, never passed off as empty or as
+text (`sheets`).
 
 Reading yields `RawRow`s: the row number Excel would show (blank rows count) and the cells as
 the text a person typed. What the columns mean is the caller's business; a cell is checked as
@@ -13,17 +20,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 import zlib
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Mapping
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
 from shared.tabular.formats import XLSX, file_kind
 from shared.tabular.limits import FileTooLarge, UnreadableFile
+from shared.tabular.sheets import SheetScan, part_of, scan
 from shared.types import TextKind, text_problem
 
 MAX_COLUMNS = 60
@@ -36,10 +45,13 @@ FORMULA_START = ("=", "+", "-", "@")
 class RawRow:
     number: int  # 1-based, as Excel shows it; blank rows count
     cells: list[str]
+    unreadable: Mapping[int, str] = field(default_factory=dict)
+    """0-based column → why the cell's value cannot be read (a workbook's formula saved
+    without its value, an error value); its text in `cells` is not what the sheet shows."""
 
     @property
     def blank(self) -> bool:
-        return not any(self.cells)
+        return not any(self.cells) and not self.unreadable
 
 
 def read_rows(
@@ -134,9 +146,20 @@ def _csv_rows(data: bytes, max_columns: int, encoding: str | None) -> Generator[
     text = decode_text(data, encoding)
     if "\x00" in text:
         raise UnreadableFile("the CSV contains NUL bytes; is it really text?", field="file")
+    return _csv_records(text, delimiter_of(text), max_columns)
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+DELIMITERS = (",", "\t", ";")
+
+
+def delimiter_of(text: str) -> str:
+    """The separator the first non-blank line uses most, outside quotes: a comma unless
+    tabs (a sheet copied out of Excel) or semicolons (Excel where the decimal mark is a
+    comma) are more."""
     first_line = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    return _csv_records(text, delimiter, max_columns)
+    unquoted = _QUOTED.sub("", first_line)
+    return max(DELIMITERS, key=lambda d: (unquoted.count(d), d == ","))
 
 
 def _csv_records(text: str, delimiter: str, max_columns: int) -> Generator[RawRow, None, None]:
@@ -174,23 +197,53 @@ def _xlsx_rows(data: bytes, sheet: str | None, max_columns: int) -> Generator[Ra
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, *DAMAGED_WORKBOOK):
         raise UnreadableFile("the XLSX workbook cannot be opened", field="file") from None
-    if sheet is not None and sheet not in workbook.sheetnames:
-        names = "、".join(workbook.sheetnames)
+    try:
+        worksheet = _worksheet(workbook, sheet)
+        part = part_of(worksheet)
+        found = SheetScan() if part is None else scan(workbook._archive, part, max_columns)
+    except DAMAGED_WORKBOOK:
         workbook.close()
+        raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
+    except BaseException:
+        workbook.close()
+        raise
+    return _workbook_rows(workbook, worksheet, found, max_columns)
+
+
+def _worksheet(workbook: Any, sheet: str | None) -> Any:
+    names = "、".join(workbook.sheetnames)
+    if sheet is not None and sheet not in workbook.sheetnames:
         reason = f"no sheet named {sheet!r}; the workbook has {names}"
         raise UnreadableFile(reason, field="sheet")
-    return _workbook_rows(workbook, sheet, max_columns)
+    if sheet is not None:
+        return workbook[sheet]
+    if not workbook.worksheets:
+        raise UnreadableFile("the workbook has no worksheet (工作簿中没有工作表)", field="file")
+    first = workbook.worksheets[0]
+    if first.sheet_state != "visible":
+        # What the office sees first is another sheet: reading this one would import rows
+        # nobody looked at (an old copy, a lookup list), without a word.
+        reason = (
+            f"the first sheet {first.title!r} is hidden; name the sheet to read, or unhide "
+            f"it or move the table to the first sheet; the workbook has {names} "
+            f"(第一个工作表“{first.title}”是隐藏的，请指定要读取的工作表)"
+        )
+        raise UnreadableFile(reason, field="sheet")
+    return first
 
 
 def _workbook_rows(
-    workbook: Any, sheet: str | None, max_columns: int
+    workbook: Any, worksheet: Any, found: SheetScan, max_columns: int
 ) -> Generator[RawRow, None, None]:
     try:
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        if hasattr(worksheet, "reset_dimensions"):
+            # The rows the sheet holds, not those its <dimension> claims: read-only mode
+            # stops at the claimed last row, and some writers claim too few.
+            worksheet.reset_dimensions()
         values: Iterable[tuple[Any, ...]] = worksheet.iter_rows(
             max_col=max_columns, values_only=True
         )
-        yield from _numbered(values)
+        yield from _numbered(values, found)
     except DAMAGED_WORKBOOK:
         # Sheet XML is parsed lazily, row by row: damage shows up only while iterating.
         raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
@@ -198,12 +251,20 @@ def _workbook_rows(
         workbook.close()
 
 
-def _numbered(values: Iterable[tuple[Any, ...]]) -> Generator[RawRow, None, None]:
+def _numbered(
+    values: Iterable[tuple[Any, ...]], found: SheetScan | None = None
+) -> Generator[RawRow, None, None]:
+    found = found or SheetScan()
+    fill = found.merges.fill()
     for number, record in enumerate(values, start=1):
+        if found.last_row is not None and number > found.last_row:
+            return  # blank to the end (`SheetScan.last_row`)
         cells = [cell_text(value) for value in record]
         while cells and not cells[-1]:
             cells.pop()  # max_col pads every row to the limit
-        yield RawRow(number, cells)
+        fill(number, cells)
+        marks = found.unreadable.get(number, {})
+        yield RawRow(number, cells, marks)
 
 
 def _refuse_zip_bomb(data: bytes) -> None:

@@ -4,7 +4,8 @@ JSON lets an object name a key twice, and the parsers every service reads bodies
 the last value without a word: `{"name": "x", …, "name": "y"}` registers "y", and the "x"
 the caller also sent is lost silently. Every route of a `PolicyRouter` refuses such a body
 instead, after its policy (a caller it refuses learns nothing of the body): 422
-`duplicate_key`, one entry per place (`RepeatedKeys`).
+`duplicate_key`, one entry per place (`RepeatedKeys`), each field named as request validation
+names a place in the body (pydantic's `loc` as `shared.http` renders it): `body.quotas.甲界别`.
 
 `repeated_keys(raw, same)`: every such place, the body parsed once more by the standard
 library keeping each object's pairs; `same` says which keys the models read as one (survey's
@@ -31,16 +32,23 @@ REPEATED = (
     "named more than once in the same object (JSON keeps only the last, so the others would "
     "be lost without a word): name it once"
 )
+BODY: Place = ("body",)
+"""Where pydantic's `loc` starts for a field of the request body."""
 READ_HERE = 64 * 1024
 """Bodies up to this size are checked on the event loop; larger ones in a worker thread."""
 
 
 class RepeatedKeys(InvalidError):
+    """`root`: what each place's field starts with; the router's check of a JSON body names
+    them `body.…` (`refuse_repeated_keys`), as every other error about a body's field does."""
+
     code = "duplicate_key"
 
-    def __init__(self, places: Sequence[Place], reason: str = REPEATED) -> None:
-        super().__init__(reason, field=field_of(places[0]))
-        self.places = list(places)
+    def __init__(
+        self, places: Sequence[Place], reason: str = REPEATED, *, root: Place = ()
+    ) -> None:
+        self.places = [(*root, *place) for place in places]
+        super().__init__(reason, field=field_of(self.places[0]))
 
     def body(self) -> dict[str, Any]:
         entries = [
@@ -126,7 +134,8 @@ async def body_places(request: Request, same: Callable[[str], str] = _itself) ->
 
 
 async def refuse_repeated_keys(request: Request) -> None:
-    """The kernel's check, every `PolicyRouter` route's last dependency."""
+    """The kernel's check, every `PolicyRouter` route's last dependency: 422 naming each
+    place as `body.…`."""
     places = await body_places(request)
     if places:
-        raise RepeatedKeys(places)
+        raise RepeatedKeys(places, root=BODY)

@@ -37,9 +37,27 @@ def test_a_name_sent_twice_is_refused_naming_it_and_nothing_is_registered(
     assert answer.status_code == 422, answer.text
     body = answer.json()
     assert body["error"] == "duplicate_key"
-    assert [(e["field"], e["code"]) for e in body["detail"]] == [("name", "duplicate_key")]
+    assert [(e["field"], e["code"]) for e in body["detail"]] == [("body.name", "duplicate_key")]
     listed = registry["registry"].get("/jurisdictions", headers=ADMIN).json()
     assert not {"甲市", "乙市"} & {j["name"] for j in listed}
+
+
+def test_a_place_is_named_as_request_validation_names_a_body_field(registry: Cluster) -> None:
+    """A draw's quotas naming a sector twice said `quotas.人大代表`, where every other error
+    about the body's fields (a missing size, a quota that is no number) says `body.…`."""
+    made = _post(registry, "/jurisdictions", '{"name": "丁市", "level": "city"}').json()
+    county = made["jurisdiction_id"]
+    head = f'{{"jurisdiction_id": "{county}", "cycle": "2026-2027", "commitment": "{"0" * 64}", '
+    repeated = _post(
+        registry, "/draws", head + '"size": 6, "quotas": {"人大代表": 4, "人大代表": 6}}'
+    )
+    assert repeated.status_code == 422, repeated.text
+    assert [(e["field"], e["code"]) for e in repeated.json()["detail"]] == [
+        ("body.quotas.人大代表", "duplicate_key")
+    ]
+    invalid = _post(registry, "/draws", head + '"size": 6, "quotas": {"人大代表": "四"}}')
+    assert invalid.status_code == 422, invalid.text
+    assert [e["field"] for e in invalid.json()["detail"]] == ["body.quotas.人大代表"]
 
 
 def test_every_place_is_named_however_deep() -> None:

@@ -30,6 +30,7 @@ from shared.tabular import (
     RawRow,
     cell_text_problem,
     declared_format,
+    header_elsewhere,
     read_rows,
     too_many_rows,
     unquote,
@@ -98,13 +99,25 @@ def parse_file(data: bytes, content_type: str | None, sheet: str | None, spec: S
     found = declared_format(data, content_type)
     limit = MAX_ROWS + HEADER_SEARCH_ROWS + 1
     raw, truncated = read_rows(data, found.kind, sheet, limit, encoding=found.encoding)
-    return parse_rows(raw, truncated, spec)
+
+    def headed(rows: Sequence[RawRow]) -> bool:
+        return isinstance(locate(rows, spec.columns, spec.ignored), Layout)
+
+    def elsewhere() -> str:
+        """The workbook's other sheets, and the one with the header (`header_elsewhere`)."""
+        return header_elsewhere(data, sheet, headed, search_rows=HEADER_SEARCH_ROWS)
+
+    return parse_rows(raw, truncated, spec, elsewhere)
 
 
-def parse_rows(raw: Sequence[RawRow], truncated: bool, spec: Spec) -> Parsed:
+def parse_rows(
+    raw: Sequence[RawRow], truncated: bool, spec: Spec, elsewhere: Callable[[], str] | None = None
+) -> Parsed:
     parsed = Parsed(spec)
     layout = locate(raw, spec.columns, spec.ignored)
     if not isinstance(layout, Layout):
+        if elsewhere is not None:
+            layout = issue(layout["row"], None, layout["reason"] + elsewhere())
         parsed.errors.append(layout)
         return parsed
     data = [row for row in raw if row.number > layout.header_row]
@@ -156,6 +169,10 @@ def _cells(row: RawRow, layout: Layout) -> tuple[dict[str, Any], list[tuple[str,
     problems: list[tuple[str, Issue]] = []
     filled: set[str] = set()
     for column, index in layout.positions:
+        unreadable = row.unreadable.get(index)
+        if unreadable is not None:  # a formula without its value, #N/A: never read as empty
+            problems.append((column.field, issue(row.number, column.header, unreadable)))
+            continue
         text = unquote(row.cells[index]) if index < len(row.cells) else ""
         if not text:
             if column.required:

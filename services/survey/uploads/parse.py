@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
 from services.survey.uploads.cells import RowError, questionnaire
-from services.survey.uploads.header import Header, file_problem, locate, rejected
-from services.survey.uploads.layout import Columns, UploadLayout, columns_of
+from services.survey.uploads.header import (
+    HEADER_SEARCH_ROWS,
+    Header,
+    SheetRejected,
+    file_problem,
+    locate,
+    rejected,
+)
+from services.survey.uploads.layout import Columns, UploadLayout, columns_of, header_key
 from services.survey.uploads.reading import Marks, marked_rows, sheet_format
-from shared.tabular import RawRow, check_size, too_many_rows
+from shared.tabular import RawRow, check_size, header_elsewhere, too_many_rows
 from shared.web.echo import clip
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -56,12 +63,30 @@ def parse_questionnaires(
     columns = columns_of(layout)
     width = 2 * len(columns.slots) + 20  # room for unknown columns to be reported
     with closing(marked_rows(data, table.kind, width, table.encoding)) as found:
-        header = locate(found, columns)
+        try:
+            header = locate(found, columns)
+        except SheetRejected as refused:
+            raise _elsewhere(refused, data, columns) from None
         sheet = ParsedSheet(columns=_columns(header))
         count = _read_rows(found, header, columns, layout, sheet)
     if count == 0:
         raise rejected([file_problem(header.row, "", "没有数据行 (no data rows)", "no_rows")])
     return sheet
+
+
+def _elsewhere(refused: SheetRejected, data: bytes, columns: Columns) -> SheetRejected:
+    """A sheet without a header: the workbook's other sheets said, and the one with the
+    header if exactly one has it (the first sheet is read: move the table there)."""
+    if [p["code"] for p in refused.problems] != ["missing_header"]:
+        return refused
+
+    def headed(rows: Sequence[RawRow]) -> bool:
+        return any(header_key(c) in columns.index for row in rows for c in row.cells if c)
+
+    choose = "请将其移为第一个工作表 (move it to be the first sheet)"
+    said = header_elsewhere(data, None, headed, search_rows=HEADER_SEARCH_ROWS, choose=choose)
+    problem = refused.problems[0]
+    return rejected([problem | {"reason": problem["reason"] + said}])
 
 
 def _columns(header: Header) -> dict[str, str]:
