@@ -74,8 +74,8 @@ def _print_rows(title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, 
     its cells two spaces apart, as docs/audit.md shows them: a table fitted to 80 columns
     cut every run and campaign id to `31516bfc-c29c-5952-a…` in a file or a pipe."""
     if not console.is_terminal:
-        for row in rows:
-            _say("  ".join(row))
+        for row in rows:  # a cell's own line breaks (a library's reason) would split the row
+            _say("  ".join(" ".join(cell.split()) for cell in row))
         return
     table = Table(title=title)
     for column in columns:

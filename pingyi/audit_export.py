@@ -14,7 +14,7 @@ from uuid import UUID
 
 import psycopg
 
-from pingyi.audit_bundle import ORIGINS, write_bundle
+from pingyi.audit_bundle import ORIGINS, InconsistentBundle, first_problem, write_bundle
 from pingyi.audit_search import Compute
 from shared.contracts.envelope import IntegrationMessage
 from shared.persistence.message_log import (
@@ -152,7 +152,13 @@ def export_bundle(
         # The stored bodies decoded the engine's way: the same messages, about half the cost.
         for origin in origins:
             for position, previous, body in read_bodies(common, origin, stop=stops[origin]):
-                yield decode_stored(origin, position, previous, body)
+                try:
+                    message = decode_stored(origin, position, previous, body)
+                except ValueError as error:  # a stored body edited: named, in one line
+                    raise InconsistentBundle(
+                        f"{origin} position {position} does not decode: {first_problem(error)}"
+                    ) from None
+                yield message
 
     results = compute(scheme, decoded(), campaign_id, round_, None)
     _has_units(results, campaign_id, round_, stops)

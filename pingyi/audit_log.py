@@ -1,6 +1,7 @@
 """`pingyi audit verify-log`: every service's stored event log against its hash chain and
 signed checkpoints (docs/tamper-evidence.md). Exit 0 intact, 1 a difference (named by
-service and position), 2 cannot run (no log where the settings point, no key)."""
+service and position), 2 cannot run (no log where the settings point, no key) or a log
+holds rows of which none is sealed (nothing in it was checked)."""
 
 from __future__ import annotations
 
@@ -86,7 +87,8 @@ def verify_log_command(
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
     """Check every stored event log against its hash chain and signed checkpoints; exit 0
-    intact, 1 tampered (naming service and first bad position), 2 cannot run."""
+    intact, 1 tampered (naming service and first bad position), 2 cannot run or a log with
+    no row sealed (nothing in it checked)."""
     from pingyi.catalog import NAMES
 
     if service is not None:
@@ -101,13 +103,24 @@ def verify_log_command(
         for line in _lines(verdict):
             console.print(line, highlight=False, markup=False)
     bad = [v.service for v in verdicts if not v.intact]
+    unverified = [v.service for v in verdicts if not_verified(v)]
+    intact = len(verdicts) - len(bad) - len(unverified)
     console.print(
-        f"{len(verdicts) - len(bad)} of {len(verdicts)} logs intact"
-        + (f"; tampered: {', '.join(bad)}" if bad else ""),
+        f"{intact} of {len(verdicts)} logs intact"
+        + (f"; tampered: {', '.join(bad)}" if bad else "")
+        + (f"; not verified (no row sealed): {', '.join(unverified)}" if unverified else ""),
         highlight=False,
         markup=False,
     )
-    raise typer.Exit(1 if bad else 0)
+    checked = any(v.sealed for v in verdicts)  # else every log empty or unsealed
+    raise typer.Exit(1 if bad else 2 if unverified or not checked else 0)
+
+
+def not_verified(verdict: LogVerdict) -> bool:
+    """A log with rows and not one of them sealed: nothing in it was checked, so it is not
+    said intact (a check that found nothing to check never passes: exit 2, as replay's
+    unread runs)."""
+    return verdict.intact and verdict.rows > 0 and verdict.sealed == 0
 
 
 def _lines(verdict: LogVerdict) -> list[str]:
@@ -119,6 +132,12 @@ def _lines(verdict: LogVerdict) -> list[str]:
         lines = [
             f"{verdict.service}: 篡改 TAMPERED at position {found.position}: {found.problem}"
             f" (the check stops there: {read})"
+        ]
+    elif not_verified(verdict):
+        lines = [
+            f"{verdict.service}: {verdict.rows} rows, {verdict.checkpoints} checkpoints — "
+            "未校验 not verified: no row is sealed yet (a service seals its log while it runs, "
+            "every PINGYI_SEAL_EVERY_SECONDS; a log written without its sealer has none)"
         ]
     else:
         head = f"{verdict.service}: {verdict.rows} rows, {verdict.checkpoints} checkpoints"

@@ -56,6 +56,9 @@ class ComponentDifference:
     suspects: Suspects | None = None
     """The questionnaires that explain it equally, what they answered and what the results
     imply it was (one: the message named)."""
+    scheme: str = ""
+    """The differing values the bundle's scheme states (`scheme_owned`), said instead of a
+    search: no input message sets a level's weight or a component's formula."""
 
 
 @dataclass
@@ -66,6 +69,8 @@ class UnitDifference:
     """different, missing (recomputed, not in the bundle), unexpected (only in the bundle)."""
     fields: list[str] = field(default_factory=list)
     components: list[ComponentDifference] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    """The differing fields' values, `field: bundle X, recomputed Y` (`_field_values`)."""
 
 
 @dataclass
@@ -81,10 +86,14 @@ class Verdict:
             return ["一致 identical: the recomputed results are byte-identical to the bundle's"]
         out = [f"不一致 different: {problem}" for problem in self.problems]
         for unit in self.units:
-            head = f"单位 unit {unit.name} ({unit.unit_id}): {unit.status}"
+            head = f"单位 unit {unit.name} ({unit.unit_id}): {STATUS_SAID[unit.status]}"
             out.append(head + (f" — fields {', '.join(unit.fields)}" if unit.fields else ""))
+            if unit.values:
+                out.append(f"  字段 values: {'; '.join(unit.values)}")
             for component in unit.components:
                 out.append(f"  指标 component {component.code}: {_changed(component)}")
+                if component.scheme:
+                    out.append(f"    方案 scheme: {component.scheme}")
                 for message in component.messages:
                     out.append(f"    消息 message {message.label()}")
                 if component.suspects is not None:
@@ -92,6 +101,13 @@ class Verdict:
                 if component.searched:
                     out.append(f"    {component.searched}")
         return out
+
+
+STATUS_SAID = {
+    "different": "different",
+    "missing": "missing (recomputed from the messages, not in the bundle's results)",
+    "unexpected": "unexpected (in the bundle's results, not recomputed from its messages)",
+}
 
 
 def engine() -> Compute:
@@ -140,14 +156,95 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
         return Verdict(True, [], [])
     search = Search(bundle.scheme, compute, messages, campaign_id, round_, budget, revision)
     units = compare_units(bundle.results, recomputed)
+    other_scheme = other_scheme_said(bundle.results, recomputed)
     for unit in units:
         for component in unit.components:
+            if other_scheme:  # the scheme changed: any difference may be its doing
+                continue
+            component.scheme = scheme_owned(bundle.scheme, component)
+            if component.scheme:
+                continue
             found = search.explain(
                 unit.unit_id, component.code, component.stored, component.recomputed
             )
             component.messages, component.searched = found.messages, found.searched
             component.suspects = found.suspects
-    return Verdict(False, _top_level(bundle.results, recomputed), units)
+    problems = _top_level(bundle.results, recomputed, skip={"scheme"} if other_scheme else set())
+    first = [said for said in (_no_unit_said(bundle, recomputed), other_scheme) if said]
+    return Verdict(False, [*first, *problems], units)
+
+
+def _no_unit_said(bundle: Bundle, recomputed: Mapping[str, Any]) -> str:
+    """When the messages give the round no unit at all while the results hold some: the
+    results cannot be of these messages (another campaign's, or the logs cut short)."""
+    if recomputed.get("units") or not bundle.results.get("units"):
+        return ""
+    campaign_id, round_ = _round(bundle)
+    return (
+        f"the bundle's messages give campaign {campaign_id} round {round_} no unit (its "
+        "registry log does not open that campaign, or enrols no unit in it, or the round is "
+        f"past its cycle); its results hold {len(bundle.results['units'])}: they were not "
+        "computed from these messages"
+    )
+
+
+def other_scheme_said(results: Mapping[str, Any], recomputed: Mapping[str, Any]) -> str:
+    """When the results name another scheme than the bundle's scheme.json (`scheme`: id,
+    version and hash, which the engine takes from the document it computes by): that said,
+    and that no input message is searched for, since the scheme alone may explain every
+    difference. Empty when they name the same."""
+    stated, found = results.get("scheme"), recomputed.get("scheme")
+    if stated == found:
+        return ""
+    return (
+        f"scheme: the results were computed under {_scheme_named(stated)}; the bundle's "
+        f"scheme.json is {_scheme_named(found)}: not the scheme of these results, so every "
+        "difference below may be the scheme's, and no input message is searched for"
+    )
+
+
+def _scheme_named(ref: Any) -> str:
+    if not isinstance(ref, dict):
+        return _short(ref)
+    return f"{ref.get('scheme_id')} v{ref.get('version')} ({ref.get('scheme_hash')})"
+
+
+def scheme_owned(scheme: Mapping[str, Any], component: ComponentDifference) -> str:
+    """The component's differing values that the bundle's scheme states, recomputed as the
+    scheme says and not as the results do (a level's weight, the component's weight,
+    formula, name, excluded levels …, found by the same key in the scheme's component of
+    that code): the results were computed under another scheme, though they name this one.
+    Empty when there is none, and the messages are searched as usual."""
+    if not isinstance(component.stored, dict) or not isinstance(component.recomputed, dict):
+        return ""
+    stated = by_id(scheme.get("components"), "code").get(component.code)
+    if stated is None:
+        return ""
+    says = flat(stated)
+    old, new = flat(component.stored), flat(component.recomputed)
+    found = []
+    for path in sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p)):
+        key = _scheme_key(path, says)
+        if key is not None and says[key] == new.get(path):
+            found.append(
+                f"{path.lstrip('.')} is {_short(new.get(path))} in the bundle's scheme.json "
+                f"({key.lstrip('.')}), {_short(old.get(path))} in its results"
+            )
+    if not found:
+        return ""
+    return (
+        "; ".join(found) + ": the results were not computed under the scheme they name, "
+        "and no input message can explain it"
+    )
+
+
+def _scheme_key(path: str, says: Mapping[str, Any]) -> str | None:
+    """The scheme component's path that `path` (of a result's component) ends with, at a
+    key's boundary: `.inputs.level_weights.满意` ends with `.level_weights.满意`."""
+    for key in says:
+        if path == key or (path.endswith(key) and key.startswith((".", "["))):
+            return key
+    return None
 
 
 def stored_revision(results: Mapping[str, Any]) -> int:
@@ -198,14 +295,34 @@ def _unit_difference(
         for code in sorted(old.keys() | new.keys())
         if old.get(code) != new.get(code)
     ]
-    return UnitDifference(unit_id, name, "different", fields, components)
+    values = _field_values(fields, before, after)
+    return UnitDifference(unit_id, name, "different", fields, components, values)
 
 
-def _top_level(stored: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[str]:
+RESTATED = ("explanation", "result_digest")
+"""Fields that restate the others (the words, the digest of the whole): their values are
+shown only when nothing else differs (an explanation edited alone)."""
+
+
+def _field_values(
+    fields: list[str], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[str]:
+    """What the bundle's and the recomputed result say for each differing field (the score,
+    rank, grade … an auditor compares with the published ones), long ones cut."""
+    shown = [f for f in fields if f not in RESTATED] or fields
+    return [
+        f"{name}: bundle {_short(before.get(name))}, recomputed {_short(after.get(name))}"
+        for name in shown
+    ]
+
+
+def _top_level(
+    stored: Mapping[str, Any], recomputed: Mapping[str, Any], skip: set[str]
+) -> list[str]:
     return [
         f"{key}: bundle {_short(stored.get(key))}, recomputed {_short(recomputed.get(key))}"
         for key in sorted(stored.keys() | recomputed.keys())
-        if key != "units" and stored.get(key) != recomputed.get(key)
+        if key != "units" and key not in skip and stored.get(key) != recomputed.get(key)
     ]
 
 

@@ -32,6 +32,8 @@ from __future__ import annotations
 from .layout import (
     FORMAT,
     MANIFEST,
+    MAX_LINE,
+    MAX_MANIFEST,
     ORIGINS,
     RESULTS,
     SCHEME,
@@ -41,6 +43,7 @@ from .layout import (
     InconsistentBundle,
     check_about,
     file_sha256,
+    first_problem,
     message_part,
 )
 from .read import read_bundle
@@ -49,6 +52,8 @@ from .write import write_bundle
 __all__ = [
     "FORMAT",
     "MANIFEST",
+    "MAX_LINE",
+    "MAX_MANIFEST",
     "ORIGINS",
     "RESULTS",
     "SCHEME",
@@ -58,6 +63,7 @@ __all__ = [
     "InconsistentBundle",
     "check_about",
     "file_sha256",
+    "first_problem",
     "message_part",
     "read_bundle",
     "write_bundle",

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from uuid import UUID
 
 from shared.contracts.envelope import IntegrationMessage
@@ -23,6 +23,14 @@ ORIGINS = ("registry", "survey", "inspection", "scoring")
 """The upstreams a round's scores may read, in the order their messages are fed."""
 EPOCH = (1980, 1, 1, 0, 0, 0)
 """Every entry's date: the bundle's bytes must not depend on when it was written."""
+MAX_LINE = 64 << 20
+"""The longest message line, scheme or results document a bundle may hold (64 MiB: a
+round's results for some 30,000 units; a batch part is at most 512 KiB). Reading never holds
+more than this of one entry at a time, so a small archive that inflates to one endless line
+(a ZIP bomb) is refused naming the entry and line, not read into memory until the process
+dies. `write_bundle` refuses to write what `read_bundle` would refuse."""
+MAX_MANIFEST = 1 << 20
+"""The longest manifest: it lists seven parts at most."""
 UNREADABLE = (
     zipfile.BadZipFile,
     zlib.error,
@@ -83,8 +91,10 @@ class Bundle:
         expected = self.manifest["parts"][part]["sha256"]
         with zipfile.ZipFile(self.path) as archive, archive.open(part) as stream:
             hashed = hashlib.sha256()
-            for line in stream:
+            for number, line, whole in bounded_lines(stream):
                 hashed.update(line)
+                if not whole:
+                    raise BundleError(part, f"line {number} {TOO_LONG}")
                 yield line.rstrip(b"\n")
         if hashed.hexdigest() != expected:
             raise BundleError(part, "changed while it was being read")
@@ -94,6 +104,55 @@ class Bundle:
         for origin in self.origins:
             for line in self.message_lines(origin):
                 yield IntegrationMessage.decode(line)
+
+
+TOO_LONG = f"is longer than {MAX_LINE >> 20} MiB, more than any message or document may be"
+
+
+def bounded_lines(
+    stream: IO[bytes], limit: int = MAX_LINE, chunk: int = 1 << 20
+) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, bytes, whole) for every line of `stream`, read `chunk` bytes at a time:
+    a line of at most `limit` bytes (its newline aside) whole; a longer one as pieces under
+    its number, each `whole=False`, dropped as soon as it is known to be too long. Every
+    byte is yielded once, in order (to be hashed), and no more than `limit` bytes of a line
+    are ever held (`readline(limit)` held the limit twice, and plain iteration the whole
+    line, however long)."""
+    number, held, size, over = 1, list[bytes](), 0, False
+    while data := stream.read(chunk):
+        start = 0
+        while start < len(data):
+            end = data.find(b"\n", start)
+            stop = len(data) if end < 0 else end + 1
+            piece, start = data[start:stop], stop
+            size += len(piece)
+            if not over and size - (end >= 0) > limit:
+                over = True
+                for earlier in held:
+                    yield number, earlier, False
+                held = []
+            if over:
+                yield number, piece, False
+            elif end >= 0:
+                yield number, b"".join([*held, piece]), True
+                held = []
+            else:
+                held.append(piece)
+            if end >= 0:
+                number, size, over = number + 1, 0, False
+    if held:
+        yield number, b"".join(held), True
+
+
+def first_problem(error: ValueError) -> str:
+    """A decoding error in one line: pydantic's first problem, where and what (its full
+    text runs over several lines, with a link)."""
+    problems = getattr(error, "errors", None)
+    found = problems() if callable(problems) else []
+    if found:
+        where = ".".join(str(part) for part in found[0].get("loc", ()))
+        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
+    return " ".join(str(error).split())
 
 
 def check_about(

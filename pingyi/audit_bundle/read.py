@@ -18,14 +18,19 @@ from .layout import (
     EPOCH,
     FORMAT,
     MANIFEST,
+    MAX_LINE,
+    MAX_MANIFEST,
     ORIGINS,
     RESULTS,
     SCHEME,
+    TOO_LONG,
     UNREADABLE,
     VERSION,
     Bundle,
     BundleError,
+    bounded_lines,
     check_about,
+    first_problem,
     message_part,
 )
 
@@ -76,7 +81,9 @@ class _LogChecker:
         try:
             message = IntegrationMessage.decode(data)
         except ValueError as error:
-            raise BundleError(self.part, f"line {number} is not a message: {_why(error)}") from None
+            raise BundleError(
+                self.part, f"line {number} is not a message: {first_problem(error)}"
+            ) from None
         where = f"line {number} ({self.origin} position {message.position})"
         if message.encode() != data:
             raise BundleError(self.part, f"{where} is not the canonical encoding")
@@ -101,7 +108,7 @@ class _LogChecker:
 
 def _manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
     try:
-        manifest = orjson.loads(archive.read(MANIFEST))
+        manifest = orjson.loads(_read_whole(archive, MANIFEST, MAX_MANIFEST))
     except KeyError:
         raise BundleError(MANIFEST, "missing") from None
     except (orjson.JSONDecodeError, *UNREADABLE) as error:
@@ -149,13 +156,21 @@ def _check_part(
     such, whatever else is wrong with its lines."""
     if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
         raise BundleError(name, "the manifest gives no sha256 for it")
+    stated, inflated = entry.get("bytes"), archive.getinfo(name).file_size
+    if type(stated) is int and inflated > stated:  # not read: it may be a ZIP bomb
+        raise BundleError(
+            name, f"inflates to {inflated} bytes, the manifest says {stated}: it does not "
+            "match the manifest (not read)",
+        )  # fmt: skip
     hashed, size, problem = hashlib.sha256(), 0, None
     try:
         with archive.open(name) as stream:
-            for number, line in enumerate(stream, start=1):
+            for number, line, whole in bounded_lines(stream):
                 hashed.update(line)
                 size += len(line)
-                if checker is not None and problem is None:
+                if problem is None and not whole:
+                    problem = BundleError(name, f"line {number} {TOO_LONG}")
+                elif checker is not None and problem is None:
                     problem = _checked(checker, number, line)
     except UNREADABLE as error:
         raise BundleError(name, f"unreadable: {error}") from None
@@ -181,7 +196,7 @@ def _checked(checker: _LogChecker, number: int, line: bytes) -> BundleError | No
 
 def _document(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     try:
-        data = archive.read(name)
+        data = _read_whole(archive, name, MAX_LINE)
     except UNREADABLE as error:
         raise BundleError(name, f"unreadable: {error}") from None
     try:
@@ -195,12 +210,9 @@ def _document(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     return document
 
 
-def _why(error: ValueError) -> str:
-    """A decoding error in one line: pydantic's first problem, where and what (its full
-    text runs over several lines, with a link)."""
-    problems = getattr(error, "errors", None)
-    found = problems() if callable(problems) else []
-    if found:
-        where = ".".join(str(part) for part in found[0].get("loc", ()))
-        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
-    return " ".join(str(error).split())
+def _read_whole(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    """An entry of at most `limit` bytes, read whole (a longer one is refused unread)."""
+    inflated = archive.getinfo(name).file_size
+    if inflated > limit:
+        raise BundleError(name, f"inflates to {inflated} bytes, more than {limit} (not read)")
+    return archive.read(name)

@@ -16,12 +16,15 @@ from .layout import (
     EPOCH,
     FORMAT,
     MANIFEST,
+    MAX_LINE,
     ORIGINS,
     RESULTS,
     SCHEME,
+    TOO_LONG,
     VERSION,
     InconsistentBundle,
     check_about,
+    first_problem,
     message_part,
 )
 
@@ -65,13 +68,13 @@ def _write_parts(
     parts: dict[str, dict[str, Any]] = {}
     logs: dict[str, dict[str, Any]] = {}
     with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        parts[SCHEME] = _write(archive, SCHEME, [canonical_json(scheme)])
+        parts[SCHEME] = _write(archive, SCHEME, [_bounded(SCHEME, canonical_json(scheme))])
         for origin in origins:
             summary = _LogSummary(origin)
             lines = (summary.line(data) for data in messages[origin])
             parts[message_part(origin)] = _write(archive, message_part(origin), lines)
             logs[origin] = summary.as_dict()
-        parts[RESULTS] = _write(archive, RESULTS, [canonical_json(results)])
+        parts[RESULTS] = _write(archive, RESULTS, [_bounded(RESULTS, canonical_json(results))])
         problem = check_about(about, origins, logs, results)
         if problem is not None:
             raise InconsistentBundle(f"{MANIFEST}: {problem}")
@@ -98,7 +101,15 @@ class _LogSummary:
         self.last: int | None = None
 
     def line(self, data: bytes) -> bytes:
-        message = IntegrationMessage.decode(data)
+        _bounded(message_part(self.origin), data)
+        try:
+            message = IntegrationMessage.decode(data)
+        except ValueError as error:  # a stored body edited: named, in one line
+            after = f"after position {self.last}" if self.last is not None else "first"
+            raise InconsistentBundle(
+                f"{message_part(self.origin)}: the {self.origin} message {after} (line "
+                f"{self.count + 1}) does not decode: {first_problem(error)}"
+            ) from None
         if message.origin != self.origin:
             raise ValueError(f"a {message.origin} message among {self.origin}'s")
         if self.last is not None and message.position <= self.last:
@@ -110,6 +121,12 @@ class _LogSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return {"count": self.count, "first": self.first, "last": self.last}
+
+
+def _bounded(part: str, data: bytes) -> bytes:
+    if len(data) > MAX_LINE:
+        raise InconsistentBundle(f"{part}: a line of {len(data)} bytes {TOO_LONG}")
+    return data
 
 
 def _write(archive: zipfile.ZipFile, name: str, chunks: Iterable[bytes]) -> dict[str, Any]:

@@ -10,13 +10,23 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
+from services.scoring.engine.scheme import Scheme
+from services.scoring.rounds.domain import RoundRun
+from services.scoring.rounds.replay import Spread, replay_round
+from shared.contracts.scoring import RoundScored
 from shared.contracts.survey_batch import row_chars
+from shared.contracts.wire import encode_body
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.scoring.helpers import caught_up, close_wave, ok, seed_world
+from tests.scoring.rounds.helpers import SCHEME as ROUND_SCHEME
 from tests.scoring.rounds.helpers import assign, campaign_round, request_run
 from tests.scoring.rounds.helpers import caught_up as round_caught_up
 from tests.scoring.rounds.helpers import push as round_push
@@ -260,3 +270,59 @@ def _categories(cluster: Cluster, world: Any) -> list[str]:
         ok(cluster["registry"].get(f"/units/{u}", headers=ADMIN))["category"]
         for u in world.unit_ids
     ]
+
+
+def tied_history(data_dir: Path) -> dict[str, Any]:
+    """A round whose words differ between engine revisions 3 and 4 (its figures do not): 3
+    questionnaires rate the first two units 满意 (tied first) and the third 不了解 only (no
+    valid answer, so no score). One final run, computed under the current revision."""
+    common = embedded(data_dir)
+    with Cluster(common, ["registry", "survey", "inspection", "scoring"]) as cluster:
+        rnd = campaign_round(cluster)
+        round_push(cluster["survey"], rnd, [("满意", "满意", "不了解")] * 3, "T")
+        round_caught_up(cluster)
+        assign(cluster, rnd)
+        run = request_run(cluster, rnd, final=True, reason="上半年结果")
+    return {"campaign_id": rnd.campaign_id, "unit_ids": rnd.world.unit_ids, "run": run}
+
+
+def store_under_revision(data_dir: Path, run_id: str, revision: int) -> dict[str, Any]:
+    """The stored run's results made what engine revision `revision` computes from the same
+    logs (as a run stored before a later revision holds), in its state and in its published
+    body as stored at write time (what every reader of the log reads); its scheme and
+    positions unchanged. Returns those results."""
+    common = embedded(data_dir)
+    topic = get_topic(RoundRun.Computed)
+    with sqlite3.connect(data_dir / "scoring.sqlite") as db:
+        ((state, body),) = db.execute(
+            "SELECT state, message FROM stored_events WHERE originator_id = ? AND topic = ?",
+            (UUID(run_id).hex, topic),
+        ).fetchall()
+        stored = json.loads(state)
+        older = replay_round(
+            common,
+            Scheme.from_document(ROUND_SCHEME),
+            stored["results"]["campaign_id"],
+            stored["results"]["round"],
+            dict(stored["upstream_positions"]),
+            Spread(workers=1),
+            revision=revision,
+        )
+        older.pop("survey_ranges"), older.pop("upstream_positions")
+        stored |= {"results": older, "results_digest": older["results_digest"]}
+        published = json.loads(body)
+        payload = RoundScored.model_validate(
+            published["payload"]
+            | {k: v for k, v in older.items() if k in RoundScored.model_fields}
+            | {"engine_revision": revision}
+        )
+        db.execute(
+            "UPDATE stored_events SET state = ?, message = ? WHERE originator_id = ? AND topic = ?",
+            (
+                json.dumps(stored).encode(),
+                encode_body("scoring", payload, datetime.fromisoformat(published["occurred_at"])),
+                UUID(run_id).hex,
+                topic,
+            ),
+        )
+    return older

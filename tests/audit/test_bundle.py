@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 
 from pingyi.audit_bundle import (
     MANIFEST,
+    MAX_LINE,
+    MAX_MANIFEST,
     BundleError,
     InconsistentBundle,
     file_sha256,
@@ -367,3 +370,86 @@ def test_a_rezipped_bundle_reads_the_same_and_says_so(data: Path, tmp_path: Path
     bundle = read_bundle(again)
     assert bundle.manifest == read_bundle(good).manifest
     assert "entry dates" in bundle.rezipped and "compression" in bundle.rezipped
+
+
+# --- ZIP bombs: a small file that inflates without end is refused, never held ------------
+
+
+def _bomb(good: Path, target: Path, part: str, size: int, manifest_matches: bool = True) -> Path:
+    """`good` with `part` replaced by `size` bytes of zeros and no newline (deflated about a
+    thousandfold), streamed in; the manifest made to match it, or left as it was."""
+    with zipfile.ZipFile(good) as archive:
+        entries = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(entries[MANIFEST])
+    zeros, hashed = b"0" * (1 << 20), hashlib.sha256()
+    for _ in range(size >> 20):
+        hashed.update(zeros)
+    if manifest_matches:
+        manifest["parts"][part] = {"sha256": hashed.hexdigest(), "bytes": size}
+    entries[MANIFEST] = canonical_json(manifest)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            if name != part:
+                archive.writestr(name, content)
+                continue
+            with archive.open(name, "w", force_zip64=True) as stream:
+                for _ in range(size >> 20):
+                    stream.write(zeros)
+    return target
+
+
+def test_a_line_inflating_past_any_message_is_refused_without_being_held(
+    data: Path, tmp_path: Path
+) -> None:
+    """A 200 KiB archive whose survey log inflates to one line of 192 MiB, the manifest
+    matching it: refused naming the part and line, never holding more than the longest line a
+    bundle may have (it read the whole line into memory, and a bigger one killed the process
+    or ended in `MemoryError`, said as nothing but its name)."""
+    good = tmp_path / "good.zip"
+    _write(data, good)
+    bomb = _bomb(good, tmp_path / "bomb.zip", "messages/survey.jsonl", 3 * MAX_LINE)
+    assert bomb.stat().st_size < MAX_LINE >> 8
+    tracemalloc.start()
+    try:
+        with pytest.raises(BundleError) as refused:
+            read_bundle(bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.part == "messages/survey.jsonl"
+    assert refused.value.reason.startswith("line 1 is longer than 64 MiB")
+    assert peak < 1.25 * MAX_LINE
+
+
+def test_a_part_inflating_past_its_manifest_entry_is_not_read(data: Path, tmp_path: Path) -> None:
+    """The archive says the entry inflates to 64 MiB, the manifest to a few KiB: refused before
+    a byte is inflated (it was inflated and hashed, all of it, to find the hash differs)."""
+    good = tmp_path / "good.zip"
+    _write(data, good)
+    bomb = _bomb(good, tmp_path / "bomb.zip", "messages/survey.jsonl", MAX_LINE, False)
+    with pytest.raises(BundleError) as refused:
+        read_bundle(bomb)
+    assert refused.value.part == "messages/survey.jsonl"
+    assert f"inflates to {MAX_LINE} bytes, the manifest says" in refused.value.reason
+    assert refused.value.reason.endswith("(not read)")
+
+
+def test_a_manifest_longer_than_any_manifest_is_not_read(data: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good.zip"
+    _write(data, good)
+    bomb = _bomb(good, tmp_path / "bomb.zip", MANIFEST, MAX_MANIFEST + (1 << 20))
+    with pytest.raises(BundleError) as refused:
+        read_bundle(bomb)
+    assert refused.value.part == MANIFEST
+    assert refused.value.reason == (
+        f"inflates to {MAX_MANIFEST + (1 << 20)} bytes, more than {MAX_MANIFEST} (not read)"
+    )
+
+
+def test_a_document_longer_than_a_bundle_may_hold_is_not_written(tmp_path: Path) -> None:
+    """What `read_bundle` would refuse, `write_bundle` does not write."""
+    huge = RESULTS | {"note": "0" * MAX_LINE}
+    about = {"campaign_id": CAMPAIGN, "round": 1, "read_to": {}}
+    with pytest.raises(InconsistentBundle, match=r"results\.json: a line of .* longer than 64 MiB"):
+        write_bundle(tmp_path / "x.zip", scheme=SCHEME, messages={}, results=huge, about=about)
+    assert list(tmp_path.iterdir()) == []

@@ -220,6 +220,26 @@ def _export_of_garbage(data: Path, facts: dict[str, Any], tmp_path: Path) -> lis
             "--data-dir", str(garbage)]  # fmt: skip
 
 
+def _export_of_undecodable(*extra: str) -> Callable[[Path, dict[str, Any], Path], list[str]]:
+    """The stored body of B-00000's batch part cut by one byte: no longer JSON. Said with
+    its place (it was pydantic's `ValidationError`, with a link, and no place)."""
+
+    def args(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
+        cut = copy_of(data, tmp_path / "cut")
+        with sqlite3.connect(cut / "survey.sqlite") as db:
+            (position, body) = db.execute(
+                "SELECT rowid, message FROM stored_events WHERE instr(message, ?) > 0",
+                (b"B-00000",),
+            ).fetchone()
+            db.execute(
+                "UPDATE stored_events SET message = ? WHERE rowid = ?", (body[:-1], position)
+            )
+        return ["audit", "export", "--campaign", facts["campaign_id"], "--out", "b.zip",
+                "--data-dir", str(cut), *extra]  # fmt: skip
+
+    return args
+
+
 def _export(*extra: str) -> Callable[[Path, dict[str, Any], Path], list[str]]:
     def args(data: Path, facts: dict[str, Any], tmp_path: Path) -> list[str]:
         return ["audit", "export", "--out", "b.zip", "--data-dir", str(data), *extra]
@@ -253,6 +273,17 @@ CRASHES: list[tuple[str, Callable[[Path, dict[str, Any], Path], list[str]], str]
     ("replay, stores not databases", _replay_of_garbage, "cannot be read: DatabaseError: file"),
     ("export, stores not databases", _export_of_garbage, "cannot be read: DatabaseError: file"),
     ("export, campaign not a UUID", _export("--campaign", "foo"), "'foo' is not a campaign id"),
+    (
+        "export, a stored body that no longer decodes",
+        _export_of_undecodable(),
+        "export cannot run: messages/survey.jsonl: the survey message after position 8 (line 3)"
+        " does not decode: Invalid JSON: ",
+    ),
+    (
+        "export under a scheme, a stored body that no longer decodes",
+        _export_of_undecodable("--scheme", str(SCHEME)),
+        "export cannot run: survey position 13 does not decode: Invalid JSON: ",
+    ),
     (
         "export, scheme the engine refuses",
         _scheme_file(b"scheme_id: incomplete\nversion: 1\n"),

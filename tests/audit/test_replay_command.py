@@ -5,6 +5,7 @@ wave runs of the first release in the log are named as retired and change no ver
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +146,26 @@ def test_an_empty_database_is_nothing_to_verify_and_stays_empty(
             " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
         ).fetchone() or (None,)
     assert tables == 0
+
+
+def test_a_stored_body_that_does_not_decode_is_named_by_position_in_one_line(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """One byte cut from a survey message's stored body (no longer JSON): each run's row
+    names the origin and position of that message, on one line (it printed pydantic's three
+    lines, a link among them, and no position: the auditor could not find the message)."""
+    data, facts = history
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    with sqlite3.connect(forged / "survey.sqlite") as db:
+        (position, body) = db.execute(
+            "SELECT rowid, message FROM stored_events WHERE instr(message, ?) > 0",
+            (b"B-00001",),
+        ).fetchone()
+        db.execute("UPDATE stored_events SET message = ? WHERE rowid = ?", (body[:-1], position))
+    done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    *rows, summary = done.stdout.splitlines()
+    assert summary == "0 of 2 score runs identical, 2 different"
+    assert [row.split()[0] for row in rows] == [run["run_id"] for run in facts["runs"]]
+    for row in rows:
+        assert f"cannot decode the logs: survey position {position}: Invalid JSON: " in row

@@ -101,7 +101,21 @@ def _messages(
     for position, previous, body in read_bodies(
         common, origin, stop=stop, leave_out=leave_out, after=after
     ):
-        yield decode_stored(origin, position, previous, body)
+        try:
+            message = decode_stored(origin, position, previous, body)
+        except ValueError as error:  # the auditor is told which stored message, in one line
+            raise ValueError(f"{origin} position {position}: {_first_problem(error)}") from None
+        yield message
+
+
+def _first_problem(error: ValueError) -> str:
+    """pydantic's first problem, where and what (its full text runs over several lines)."""
+    problems = getattr(error, "errors", None)
+    found = problems() if callable(problems) else []
+    if found:
+        where = ".".join(str(part) for part in found[0].get("loc", ()))
+        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
+    return " ".join(str(error).split())
 
 
 def replay_round(
