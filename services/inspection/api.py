@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import Depends, Query
 
 from services.inspection.application import InspectionApplication
+from services.inspection.domain import Finding, FindingNotFound
 from services.inspection.evidence_records import Reach
 from services.inspection.finding_view import FINDINGS
 from services.inspection.schemas import (
@@ -37,7 +38,9 @@ FINDING_READERS: tuple[Role, ...] = (*READERS, "unit")
 """A unit reads its own findings (a unit key's scope is its unit): findings are recorded when
 a visit is conducted, so none tells a unit of a visit in advance."""
 WRITERS: tuple[Role, ...] = ("office", "inspector")
-FINDING = path("finding_id", "finding")
+FINDING = path("finding_id", "finding", hidden=True)
+"""The finding a route names: one outside the caller's scope answers exactly as no finding
+(404 `finding_not_found`), never a 403 that would tell it exists."""
 
 InspectionApp = Annotated[InspectionApplication, Depends(application_of(InspectionApplication))]
 
@@ -47,8 +50,17 @@ def resolve_finding(runtime: ServiceRuntime, finding_id: str, field: str) -> Sco
     moved later; it is its unit's."""
     application = runtime.application
     assert isinstance(application, InspectionApplication)
-    finding = application.finding(target_id(finding_id, field), field)
-    return ScopeTarget(str(finding.jurisdiction_id), unit_id=str(finding.unit_id))
+    return finding_target(application.finding(target_id(finding_id, field), field), field)
+
+
+def finding_target(finding: Finding, field: str) -> ScopeTarget:
+    """Where a finding lies, for a route that names it (in its path or, as a rectification
+    order's `finding_ids`, in its body): outside it, the finding answers as none."""
+    return ScopeTarget(
+        str(finding.jurisdiction_id),
+        unit_id=str(finding.unit_id),
+        not_found=FindingNotFound(field=field),
+    )
 
 
 @router.post(

@@ -77,6 +77,17 @@ def evidence_dir(env: Mapping[str, str]) -> Path:
     return Path(os.environ.get("PINGYI_DATA_DIR", "pingyi-data")) / "evidence"
 
 
+IMAGE_BRANDS = frozenset(
+    {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+)
+"""ISO media major brands of still images (HEIC/HEIF, AVIF): a phone's photo is in the same
+container as an M4A recording (`ftyp` at byte 4), and is no recording."""
+
+
+def _is_m4a(head: bytes) -> bool:
+    return head[4:8] == b"ftyp" and head[8:12] not in IMAGE_BRANDS
+
+
 def _is_mp3(head: bytes) -> bool:
     # An ID3 tag, or straight into an MPEG audio frame (11 sync bits set).
     return head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] >= 0xE0)
@@ -86,7 +97,7 @@ SIGNATURES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
     "image/jpeg": ("a JPEG image", lambda head: head.startswith(b"\xff\xd8\xff")),
     "image/png": ("a PNG image", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
     "audio/mpeg": ("an MP3 recording", _is_mp3),
-    "audio/mp4": ("an M4A recording", lambda head: head[4:8] == b"ftyp"),
+    "audio/mp4": ("an M4A recording", _is_m4a),
     "application/pdf": ("a PDF document", lambda head: head.startswith(b"%PDF-")),
 }
 """What each accepted type's files start with (their magic numbers), and its name."""
@@ -184,8 +195,11 @@ class Upload:
         target.parent.mkdir(parents=True, exist_ok=True)
         sidecar = target.with_suffix(".type")
         if not sidecar.is_file():  # the type first, so a file in place always has one
-            partial = sidecar.with_suffix(".type-partial")
-            partial.write_text(kind, "ascii")
+            # Under a name of its own: the same file uploaded twice at once (a phone
+            # retrying on a poor network) writes two, each moved into place whole.
+            descriptor, partial = tempfile.mkstemp(dir=target.parent, prefix=".type-")
+            with os.fdopen(descriptor, "w", encoding="ascii") as stream:
+                stream.write(kind)
             os.replace(partial, sidecar)
         if target.is_file():
             self.temporary.unlink(missing_ok=True)

@@ -10,10 +10,13 @@ outside them stops the service at start with the kind named.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.inspection.complaints.domain import DEADLINE_BOUNDS, DEFAULT_DEADLINES
+from services.inspection.workdays import CALENDAR_ENV, WorkCalendar
 from shared.canonical import canonical_json
 from shared.settings import ServiceSettings
 
@@ -47,6 +50,17 @@ class InspectionSettings(ServiceSettings):
     )
     port: int = 8703
     complaint_deadlines: ComplaintDeadlines = ComplaintDeadlines()
+    calendar: Path | None = Field(
+        default=None,
+        description="A YAML file of `holidays:` and `workdays:` (调休) that wins over the "
+        "chinesecalendar library; read at start, so a file that cannot be used stops the "
+        "service with what is wrong named",
+    )
+
+    @model_validator(mode="after")
+    def _calendar_readable(self) -> InspectionSettings:
+        WorkCalendar.from_file(self.calendar)  # CalendarFileError (a ValueError) stops start
+        return self
 
 
 def application_env(settings: ServiceSettings) -> dict[str, str]:
@@ -55,4 +69,8 @@ def application_env(settings: ServiceSettings) -> dict[str, str]:
     deadlines = getattr(settings, "complaint_deadlines", None)
     if deadlines is None:
         return {}
-    return {DEADLINES_ENV: canonical_json(deadlines.by_kind()).decode("utf-8")}
+    env = {DEADLINES_ENV: canonical_json(deadlines.by_kind()).decode("utf-8")}
+    calendar = getattr(settings, "calendar", None)
+    if calendar is not None:
+        env[CALENDAR_ENV] = str(calendar)
+    return env

@@ -29,6 +29,14 @@ def china_today() -> date:
     return china_date(datetime.now(UTC))
 
 
+class CalendarFileError(ValueError):
+    """The calendar file cannot be used: said at start (the settings read it), rather than
+    as a 500 on the first deadline counted, or a misspelt key silently counting nothing."""
+
+
+CALENDAR_KEYS = ("holidays", "workdays")
+
+
 @dataclass(frozen=True)
 class WorkCalendar:
     holidays: frozenset[date] = field(default_factory=frozenset)
@@ -36,13 +44,22 @@ class WorkCalendar:
 
     @classmethod
     def from_file(cls, path: Path | None) -> WorkCalendar:
+        """The file's holidays and make-up working days; a file that cannot be read, or
+        holds anything but lists of days under `holidays:` and `workdays:`, is refused with
+        a `CalendarFileError` naming what is wrong."""
         if path is None:
             return cls()
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        return cls(
-            frozenset(date.fromisoformat(str(d)) for d in data.get("holidays") or ()),
-            frozenset(date.fromisoformat(str(d)) for d in data.get("workdays") or ()),
-        )
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:
+            raise CalendarFileError(f"{CALENDAR_ENV} {path}: {error}") from None
+        data = {} if data is None else data
+        if not isinstance(data, dict) or not set(data) <= set(CALENDAR_KEYS):
+            raise CalendarFileError(
+                f"{CALENDAR_ENV} {path}: holds only `holidays:` and `workdays:`, each a list "
+                "of days (YYYY-MM-DD)"
+            )
+        return cls(*(frozenset(_days(path, data, key)) for key in CALENDAR_KEYS))
 
     def is_workday(self, day: date) -> bool:
         if day in self.holidays:
@@ -74,6 +91,23 @@ class WorkCalendar:
             day += timedelta(days=1)
             count += self.is_workday(day)
         return count
+
+
+def _days(path: Path, data: dict[str, object], key: str) -> list[date]:
+    listed = data.get(key)
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        raise CalendarFileError(f"{CALENDAR_ENV} {path}: `{key}:` must be a list of days")
+    days = []
+    for item in listed:
+        try:
+            days.append(item if type(item) is date else date.fromisoformat(str(item)))
+        except ValueError:
+            raise CalendarFileError(
+                f"{CALENDAR_ENV} {path}: `{key}:` holds {item!r}, not a day (YYYY-MM-DD)"
+            ) from None
+    return days
 
 
 class WorkingDays(PublishingApplication):

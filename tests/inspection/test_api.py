@@ -138,7 +138,8 @@ def test_scope_and_roles(in_memory: tuple[Cluster, dict[str, Any]]) -> None:
     assert _error(client.post("/findings", json=body)) == (401, "X-API-Key")
     created = client.post("/findings", json=body, headers=keys["郾城区纠风办"]).json()
     path = f"/findings/{created['finding_id']}"
-    assert _error(client.get(path, headers=keys["大庆市纠风办"])) == (403, "finding_id")
+    # Another city's finding answers as no finding, never a 403 that says it exists.
+    assert _error(client.get(path, headers=keys["大庆市纠风办"])) == (404, "finding_id")
     assert _error(client.get(path, headers=keys["第三方调查机构"])) == (403, "X-API-Key")
     assert client.get(path, headers=keys["审计组"]).status_code == 200
     denied = client.get(
@@ -147,7 +148,7 @@ def test_scope_and_roles(in_memory: tuple[Cluster, dict[str, Any]]) -> None:
     assert _error(denied) == (403, "unit_id")
     correction = {"summary": "新的描述", "reason": "理由"}
     for key, expected in [
-        (keys["大庆市纠风办"], (403, "finding_id")),
+        (keys["大庆市纠风办"], (404, "finding_id")),
         (keys["审计组"], (403, "X-API-Key")),
     ]:
         assert _error(client.post(f"{path}/corrections", json=correction, headers=key)) == expected

@@ -1,9 +1,9 @@
 """A unit's key sees its own unit only (memory mode). Two units in one county, 源汇区民政局
 and 源汇区人社局, each with its own key: one unit's findings, rectification orders, complaints,
-tasks and assessment scores are refused to the other unit's key by id and absent from its
-lists, while the unit's own key reads and answers them. A unit key issued before keys named
-their unit (legacy, stored as such) keeps the jurisdiction rule and, where a record names a
-key, the party rule."""
+tasks and assessment scores answer the other unit's key by id exactly as records that do not
+exist (404) and are absent from its lists, while the unit's own key reads and answers them. A
+unit key issued before keys named their unit (legacy, stored as such) keeps the jurisdiction
+rule and, where a record names a key, the party rule."""
 
 from __future__ import annotations
 
@@ -241,7 +241,8 @@ def test_another_units_key_in_the_county_is_refused_and_lists_nothing(
     client, theirs = cluster["inspection"], ctx["keys"][RENSHE]
     for kind, record in ctx["records"].items():
         path, id_field = READS[kind]
-        assert _error(client.get(f"{path}/{record}", headers=theirs)) == (403, id_field), kind
+        # Another unit's record answers as none: never a 403 that says it exists.
+        assert _error(client.get(f"{path}/{record}", headers=theirs)) == (404, id_field), kind
         # Their own order (and the finding behind it) are theirs to see; nothing of ours.
         listed = _listed(client, path, theirs)
         assert all(doc["unit_id"] == ctx["units"][RENSHE] for doc in listed), kind
@@ -263,13 +264,13 @@ def test_another_units_key_cannot_answer_for_the_unit(
     theirs, mine = ctx["keys"][RENSHE], ctx["keys"][MINZHENG]
     report = {"text": "已整改"}
     order_path = f"/rectifications/{records['rectification']}/report"
-    assert _error(client.post(order_path, json=report, headers=theirs)) == (403, "order_id")
+    assert _error(client.post(order_path, json=report, headers=theirs)) == (404, "order_id")
     reply_path = f"/complaints/{records['complaint']}/reply"
     reply = {"reply": "已约谈窗口负责人"}
-    assert _error(client.post(reply_path, json=reply, headers=theirs)) == (403, "complaint_id")
+    assert _error(client.post(reply_path, json=reply, headers=theirs)) == (404, "complaint_id")
     monthly = {"month": china_today().isoformat()[:7], "progress": "已选址", "difficulties": "无"}
     task_path = f"/tasks/{records['task']}/reports"
-    assert _error(client.post(task_path, json=monthly, headers=theirs)) == (403, "task_id")
+    assert _error(client.post(task_path, json=monthly, headers=theirs)) == (404, "task_id")
     # The unit's own key, named on none of them, answers all three.
     assert client.post(order_path, json=report, headers=mine).status_code == 201
     assert client.post(reply_path, json=reply, headers=mine).status_code == 201
@@ -300,7 +301,7 @@ def test_a_legacy_unit_key_keeps_the_jurisdiction_and_party_rules(
     named = client.get(f"/rectifications/{ctx['named_order']}", headers=legacy)
     assert named.status_code == 200, named.text
     unnamed = client.get(f"/rectifications/{records['rectification']}", headers=legacy)
-    assert _error(unnamed) == (403, "order_id")
+    assert _error(unnamed) == (404, "order_id")
     orders = [doc["order_id"] for doc in _listed(client, "/rectifications", legacy)]
     assert orders == [ctx["named_order"]]
     unit_doc = cluster["registry"].get(f"/units/{ctx['units'][RENSHE]}", headers=legacy)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from services.inspection.workdays import WorkCalendar
+from services.inspection.settings import InspectionSettings, application_env
+from services.inspection.workdays import CalendarFileError, WorkCalendar
 
 
 def test_national_day_and_its_make_up_days() -> None:
@@ -35,3 +38,41 @@ def test_counts_and_bounds() -> None:
     assert calendar.working_days_between(date(2025, 10, 9), date(2025, 10, 9)) == 0
     with pytest.raises(ValueError):
         calendar.add_working_days(date(2025, 1, 1), -1)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("holidays: [2027-02-30]\n", "day is out of range"),
+        ("holiday: [2027-01-01]\n", "holds only `holidays:` and `workdays:`"),
+        ("holidays: 2027-01-01\n", "`holidays:` must be a list of days"),
+        ("workdays: [2027-01-02 09:00:00]\n", "`workdays:` holds"),
+        ("holidays: [元旦]\n", "holds '元旦', not a day"),
+        ("- 2027-01-01\n", "holds only"),
+        ("holidays: [2027-01-01\n", "PINGYI_INSPECTION_CALENDAR"),
+    ],
+)
+def test_a_calendar_file_that_cannot_be_used_stops_the_service_at_start(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    """Not a 500 on the first deadline counted (a day that does not exist), nor a misspelt
+    key counting no holiday at all: the settings read the file at start and name the fault."""
+    path = tmp_path / "calendar.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CalendarFileError, match=re.escape(said)):
+        WorkCalendar.from_file(path)
+    with pytest.raises(ValidationError, match=re.escape(said)):
+        InspectionSettings(calendar=path)
+
+
+def test_a_missing_calendar_file_is_named_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="PINGYI_INSPECTION_CALENDAR"):
+        InspectionSettings(calendar=tmp_path / "missing.yaml")
+
+
+def test_the_settings_calendar_is_the_applications(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text("holidays: [2027-01-01]\nworkdays: []\n", encoding="utf-8")
+    settings = InspectionSettings(calendar=path)
+    assert application_env(settings)["PINGYI_INSPECTION_CALENDAR"] == str(path)
+    assert WorkCalendar.from_file(settings.calendar).holidays == {date(2027, 1, 1)}

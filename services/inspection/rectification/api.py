@@ -14,9 +14,15 @@ from uuid import UUID
 
 from fastapi import Depends, Query
 
+from services.inspection.api import finding_target
 from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
+from services.inspection.domain import Finding
 from services.inspection.rectification.application import Commands
-from services.inspection.rectification.domain import OPEN, InvalidRectification
+from services.inspection.rectification.domain import (
+    OPEN,
+    InvalidRectification,
+    RectificationNotFound,
+)
 from services.inspection.rectification.schemas import (
     EscalationIn,
     OrderStatus,
@@ -29,17 +35,28 @@ from services.inspection.rectification.schemas import (
 )
 from services.inspection.rectification.views import RECTIFICATIONS
 from services.inspection.workdays import china_today
-from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
 from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
-from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
+from shared.policy import (
+    Policy,
+    PolicyRouter,
+    ScopeTarget,
+    allow,
+    body,
+    in_scope,
+    path,
+    query,
+    target_id,
+)
 from shared.runtime import ServiceRuntime
 from shared.views.base import encode_cursor
 from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["rectification"])
 
-ORDER = path("order_id", "rectification")
+ORDER = path("order_id", "rectification", hidden=True)
+"""The order a route names: one outside the caller's scope answers exactly as no order."""
 PARTIES = {"unit": "unit_principal_id"}
 LAST_KEY = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 
@@ -57,13 +74,22 @@ def resolve_rectification(runtime: ServiceRuntime, order_id: str, field: str) ->
         str(order.jurisdiction_id),
         parties={"unit": frozenset() if named is None else frozenset({str(named)})},
         unit_id=str(order.unit_id),
+        not_found=RectificationNotFound(field=field),
     )
 
 
-def _unit_key(runtime: ServiceRuntime, principal_id: UUID, unit: dict[str, Any]) -> None:
+def _unit_key(
+    runtime: ServiceRuntime, caller: Principal, principal_id: UUID, unit: dict[str, Any]
+) -> None:
+    """The legacy unit key an order names. A key outside the caller's jurisdiction (as the
+    registry shows keys) is answered exactly as one that does not exist."""
     doc = runtime.registry.principal(str(principal_id))
     field = "unit_principal_id"
-    if doc is None or doc.get("revoked"):
+    place = None if doc is None else doc.get("jurisdiction_id")
+    seen = caller.sees_everything or (
+        place is not None and runtime.authenticator.in_scope(caller, place)
+    )
+    if doc is None or doc.get("revoked") or not seen:
         raise InvalidRectification("no such key, or it was revoked", field=field)
     if doc.get("role") != "unit":
         raise InvalidRectification("must be a key of role unit", field=field)
@@ -95,7 +121,10 @@ def issue_rectification(
     def checks() -> None:  # run by the command, once its Idempotency-Key was looked up
         check_counted(runtime, body.campaign_id, body.round, body.unit_id)
         if body.unit_principal_id is not None:
-            _unit_key(runtime, body.unit_principal_id, unit)
+            _unit_key(runtime, caller, body.unit_principal_id, unit)
+
+    def visible(finding: Finding) -> bool:  # another county's finding answers as none
+        return in_scope(runtime, caller, finding_target(finding, "finding_ids"))
 
     return app.issue_rectification(
         caller,
@@ -110,6 +139,7 @@ def issue_rectification(
         unit_principal_id=body.unit_principal_id,
         key=idempotency_key,
         checks=checks,
+        visible=visible,
     )
 
 

@@ -7,6 +7,7 @@ is the day in China (Asia/Shanghai)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -33,12 +34,16 @@ class Commands(WorkingDays):
             raise RectificationNotFound(field=field)
         return found
 
-    def _rectification_finding(self, finding_id: UUID, field: str) -> Finding:
+    def _rectification_finding(
+        self, finding_id: UUID, field: str, visible: Callable[[Finding], bool] = lambda _: True
+    ) -> Finding:
+        """The finding, if it exists and `visible` (the caller's scope) admits it; any other
+        is answered exactly as a finding that does not exist."""
         try:
             found: Any = self.repository.get(finding_id)
         except AggregateNotFoundError:
             raise FindingNotFound(field=field) from None
-        if not isinstance(found, Finding):
+        if not isinstance(found, Finding) or not visible(found):
             raise FindingNotFound(field=field)
         return found
 
@@ -57,15 +62,19 @@ class Commands(WorkingDays):
         unit_principal_id: UUID | None,
         key: str | None,
         checks: Checks = unchecked,
+        visible: Callable[[Finding], bool] = lambda _: True,
     ) -> Response:
         """`checks`: the request's checks against the registry copy (campaign, round,
-        enrolment, the unit's key), run once the key was looked up."""
+        enrolment, the unit's key), run once the key was looked up. `visible`: whether a
+        finding lies in the caller's scope; one that does not is answered exactly as a
+        finding that does not exist (404 `finding_not_found`), before anything is said
+        about it (another unit's, withdrawn)."""
 
         def command() -> tuple[list[Any], Response]:
             checks()
             today = china_today()
             findings = [
-                self._rectification_finding(f, f"finding_ids.{i}")
+                self._rectification_finding(f, f"finding_ids.{i}", visible)
                 for i, f in enumerate(finding_ids)
             ]
             order = RectificationOrder.issue(

@@ -14,7 +14,7 @@ from fastapi import Depends, Path, Query
 
 from services.inspection.campaigns import CAMPAIGN_IN_BODY, counted
 from services.inspection.tasks.application import TaskCommands
-from services.inspection.tasks.domain import SupervisedTask
+from services.inspection.tasks.domain import SupervisedTask, TaskNotFound
 from services.inspection.tasks.schemas import (
     AccountabilityIn,
     CompletionIn,
@@ -30,7 +30,7 @@ from services.inspection.tasks.schemas import (
 )
 from services.inspection.tasks.views import DONE, TASKS, kind_status
 from services.inspection.workdays import china_today
-from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
 from shared.contracts.inspection_tasks import TASK_KINDS, TaskKind
 from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
@@ -40,7 +40,8 @@ from shared.views import Document
 from shared.web.pagination import Pagination, scope_where, within
 
 router = PolicyRouter(tags=["tasks"])
-TASK = path("task_id", "task")
+TASK = path("task_id", "task", hidden=True)
+"""The task a route names: one outside the caller's scope answers exactly as no task."""
 PARTIES = {"unit": "reporter_id"}
 STATUSES = ("started", "in_progress", "completed")
 
@@ -55,7 +56,10 @@ def resolve_task(runtime: ServiceRuntime, task_id: str, field: str) -> ScopeTarg
     task: SupervisedTask = application.supervised_task(target_id(task_id, field), field)
     reporters = frozenset() if task.reporter_id is None else frozenset({str(task.reporter_id)})
     return ScopeTarget(
-        str(task.jurisdiction_id), parties={"unit": reporters}, unit_id=str(task.unit_id)
+        str(task.jurisdiction_id),
+        parties={"unit": reporters},
+        unit_id=str(task.unit_id),
+        not_found=TaskNotFound(field=field),
     )
 
 
@@ -75,17 +79,31 @@ def assign_task(
     """立项督办: a task or key project for a unit in the caller's jurisdiction."""
     unit = runtime.registry.unit(str(body.unit_id))
     assert unit is not None  # the policy resolved it
-    reporter = (
-        None if body.reporter_id is None else runtime.registry.principal(str(body.reporter_id))
-    )
     return app.assign_task(
         caller,
         body.model_dump(),
         jurisdiction_id=UUID(unit["jurisdiction_id"]),
-        reporter=reporter,
+        reporter=_seen_key(runtime, caller, body.reporter_id),
         key=idempotency_key,
         checks=counted(runtime, body.campaign_id, body.round, body.unit_id),
+        unit_lineage=runtime.registry.lineage(unit["jurisdiction_id"]),
     )
+
+
+def _seen_key(
+    runtime: ServiceRuntime, caller: Principal, principal_id: UUID | None
+) -> dict[str, Any] | None:
+    """The registry's record of a key, if the caller may see it (bound within its
+    jurisdiction): one outside it is answered exactly as a key that does not exist."""
+    if principal_id is None:
+        return None
+    doc = runtime.registry.principal(str(principal_id))
+    place = None if doc is None else doc.get("jurisdiction_id")
+    if caller.sees_everything or (
+        place is not None and runtime.authenticator.in_scope(caller, place)
+    ):
+        return doc
+    return None
 
 
 def _listed(doc: Document, today: str) -> Document:

@@ -4,6 +4,7 @@ come from the tasks view."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -39,8 +40,11 @@ class TaskCommands(PublishingApplication):
         reporter: dict[str, Any] | None,
         key: str | None,
         checks: Checks = unchecked,
+        unit_lineage: Collection[str] | None = None,
     ) -> Response:
-        """`checks`: the campaign checks, run once the key was looked up (`counted`)."""
+        """`checks`: the campaign checks, run once the key was looked up (`counted`).
+        `reporter`: the registry's record of the key named to report, None if there is none
+        the caller may see; `unit_lineage`: the unit's jurisdiction and those above it."""
 
         def command() -> tuple[list[Any], Response]:
             checks()
@@ -58,6 +62,7 @@ class TaskCommands(PublishingApplication):
                 reporter_id=spec.get("reporter_id"),
                 actor=caller.actor,
                 today=china_today(),
+                unit_lineage=unit_lineage,
             )
             return [task], task_out(task)
 

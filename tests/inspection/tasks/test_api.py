@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from services.inspection.workdays import china_today
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
+from tests.inspection.test_unit_keys import _legacy_unit_key
 
 TODAY = china_today().isoformat()
 MONTH = TODAY[:7]
@@ -67,7 +69,7 @@ def _setup(cluster: Cluster) -> dict[str, Any]:
         keys[name] = {"X-API-Key": issued["api_key"]}
         ids[name] = issued["principal_id"]
     cluster.wait_caught_up("inspection", "registry")
-    return {"unit": unit, "keys": keys, "ids": ids}
+    return {"unit": unit, "keys": keys, "ids": ids, "sibling": sibling}
 
 
 @pytest.fixture
@@ -213,14 +215,14 @@ def test_who_sees_a_task(world: tuple[Cluster, dict[str, Any]]) -> None:
         assert client.get(f"/tasks/{task['task_id']}", headers=keys[name]).status_code == 200
         listed = client.get("/tasks", headers=keys[name]).json()
         assert [t["task_id"] for t in listed] == [task["task_id"]], name
-    for name in ("让胡路区纠风办", "萨尔图区民政局"):
-        assert client.get(f"/tasks/{task['task_id']}", headers=keys[name]).status_code == 403
+    for name in ("让胡路区纠风办", "萨尔图区民政局"):  # answered as no task: never a 403
+        assert client.get(f"/tasks/{task['task_id']}", headers=keys[name]).status_code == 404
         assert client.get("/tasks", headers=keys[name]).json() == []
     report = {"month": MONTH, "progress": "进度", "difficulties": "困难"}
     other_unit = client.post(
         f"/tasks/{task['task_id']}/reports", json=report, headers=keys["萨尔图区民政局"]
     )
-    assert other_unit.status_code == 403
+    assert other_unit.status_code == 404
 
 
 def test_reporter_must_be_a_unit_key(world: tuple[Cluster, dict[str, Any]]) -> None:
@@ -233,6 +235,34 @@ def test_reporter_must_be_a_unit_key(world: tuple[Cluster, dict[str, Any]]) -> N
         422,
         "milestones.0.due_on",
     )
+
+
+def test_a_legacy_reporter_is_bound_where_the_unit_is(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    """A legacy unit key (naming no unit) of the sibling district is within the city
+    office's jurisdiction but not where the unit is: as its reporter it would read another
+    district's task, so it is refused, as on a rectification order. A key outside the
+    office's jurisdiction is answered exactly as no key."""
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    _, legacy_id = _legacy_unit_key(cluster, ctx["sibling"])
+    cluster.wait_caught_up("inspection", "registry")
+    named = _task(ctx, reporter_id=legacy_id)
+    refused = client.post("/tasks", json=named, headers=keys["大庆市督察办"])
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0] == {
+        "field": "reporter_id",
+        "reason": "the key is not bound where the unit is",
+        "code": "invalid_task",
+    }
+    # The county's office does not see the sibling's key: answered as a key that is not there.
+    outside = client.post("/tasks", json=named, headers=keys["萨尔图区纠风办"])
+    nowhere = client.post(
+        "/tasks", json=_task(ctx, reporter_id=str(uuid4())), headers=keys["萨尔图区纠风办"]
+    )
+    assert (outside.status_code, outside.json()) == (nowhere.status_code, nowhere.json())
+    assert nowhere.json()["detail"][0]["reason"] == "no such key"
 
 
 def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]]) -> None:

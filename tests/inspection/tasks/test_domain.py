@@ -88,12 +88,27 @@ def test_assignment_normalises_and_starts() -> None:
         ({"reporter_id": uuid4()}, "reporter_id"),
         ({"reporter_id": uuid4(), "reporter": {"role": "office", "revoked": False}}, "reporter_id"),
         ({"reporter_id": uuid4(), "reporter": {"role": "unit", "revoked": True}}, "reporter_id"),
+        (  # a legacy unit key bound in a neighbouring county, not where the unit is
+            {
+                "reporter_id": uuid4(),
+                "reporter": {"role": "unit", "revoked": False, "jurisdiction_id": "b"},
+                "unit_lineage": ["a", "city"],
+            },
+            "reporter_id",
+        ),
     ],
 )
 def test_assignment_refuses_bad_input(overrides: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidTask) as caught:
         assign(**overrides)
     assert caught.value.field == field
+
+
+def test_a_reporter_bound_where_the_unit_is_or_above_it_is_taken() -> None:
+    for place in ("a", "city"):
+        reporter = {"role": "unit", "revoked": False, "jurisdiction_id": place}
+        task = assign(reporter_id=uuid4(), reporter=reporter, unit_lineage=["a", "city"])
+        assert task.reporter_id is not None
 
 
 def test_first_report_starts_progress_and_a_month_is_reported_once() -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import Depends
 
 from services.inspection.assessments.application import Commands
+from services.inspection.assessments.domain import AssessmentScoreNotFound, VetoNotFound
 from services.inspection.campaigns import CAMPAIGN_IN_BODY
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
@@ -19,8 +20,9 @@ from shared.web.pagination import scope_where, within
 
 READERS: tuple[Role, ...] = ("office", "unit")
 WRITERS: tuple[Role, ...] = ("office",)
-SCORE = path("score_id", "assessment_score")
-VETO = path("veto_id", "veto")
+SCORE = path("score_id", "assessment_score", hidden=True)
+VETO = path("veto_id", "veto", hidden=True)
+"""A score or veto outside the caller's scope answers exactly as none (404), never a 403."""
 UNIT_IN_BODY = body("unit_id", "unit")
 COUNTED = (UNIT_IN_BODY, CAMPAIGN_IN_BODY)
 """A fact about a unit for a campaign round: both must lie in the caller's scope."""
@@ -38,12 +40,20 @@ def _application(runtime: ServiceRuntime) -> Commands:
 def resolve_score(runtime: ServiceRuntime, score_id: str, field: str) -> ScopeTarget:
     """A score stays in the scope of the jurisdiction recorded with it; it is its unit's."""
     found = _application(runtime).assessment_score(target_id(score_id, field), field)
-    return ScopeTarget(str(found.jurisdiction_id), unit_id=str(found.unit_id))
+    return ScopeTarget(
+        str(found.jurisdiction_id),
+        unit_id=str(found.unit_id),
+        not_found=AssessmentScoreNotFound(field=field),
+    )
 
 
 def resolve_veto(runtime: ServiceRuntime, veto_id: str, field: str) -> ScopeTarget:
     found = _application(runtime).veto(target_id(veto_id, field), field)
-    return ScopeTarget(str(found.jurisdiction_id), unit_id=str(found.unit_id))
+    return ScopeTarget(
+        str(found.jurisdiction_id),
+        unit_id=str(found.unit_id),
+        not_found=VetoNotFound(field=field),
+    )
 
 
 RESOLVERS = {"assessment_score": resolve_score, "veto": resolve_veto}

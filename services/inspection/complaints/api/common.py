@@ -9,13 +9,16 @@ from uuid import UUID
 from fastapi import Depends
 
 from services.inspection.complaints.application import Commands
+from services.inspection.complaints.domain import ComplaintNotFound
 from services.inspection.complaints.views import DISPATCHED_STATUSES
 from services.inspection.domain import InspectionNotFound
 from shared.http import application_of
 from shared.policy import ScopeResolver, ScopeTarget, body, path, target_id
 from shared.runtime import ServiceRuntime
 
-COMPLAINT = path("complaint_id", "complaint")
+COMPLAINT = path("complaint_id", "complaint", hidden=True)
+"""The complaint a route names: one outside the caller's scope answers exactly as no
+complaint."""
 UNIT_IN_BODY = body("unit_id", "unit")
 
 ComplaintsApp = Annotated[Commands, Depends(application_of(Commands))]
@@ -29,7 +32,8 @@ class JurisdictionNotFound(InspectionNotFound):
 def resolve_complaint(runtime: ServiceRuntime, complaint_id: str, field: str) -> ScopeTarget:
     """A complaint is in the scope of the jurisdiction it was taken in and, once dispatched,
     of the jurisdiction of the unit it was sent to, and it is then that unit's (so the unit's
-    keys reach it). Before dispatch it is no unit's yet, and GET answers unit keys 404."""
+    keys reach it). Before dispatch it is no unit's yet: no unit key is a party to it, so
+    every route answers unit keys as for no complaint (404), a reply as a read."""
     application = runtime.application
     assert isinstance(application, Commands)
     complaint = application.complaint(target_id(complaint_id, field), field)
@@ -38,7 +42,13 @@ def resolve_complaint(runtime: ServiceRuntime, complaint_id: str, field: str) ->
     )
     sent = complaint.status in DISPATCHED_STATUSES and complaint.unit_id is not None
     unit = str(complaint.unit_id) if sent else None
-    return ScopeTarget(str(complaint.jurisdiction_id), others=others, unit_id=unit)
+    return ScopeTarget(
+        str(complaint.jurisdiction_id),
+        parties={} if sent else {"unit": frozenset()},
+        others=others,
+        unit_id=unit,
+        not_found=ComplaintNotFound(field=field),
+    )
 
 
 RESOLVERS: dict[str, ScopeResolver] = {"complaint": resolve_complaint}

@@ -10,6 +10,9 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+# The module, not its names: the settings import the complaint rules (their bounds), so
+# `import services.inspection.settings` first would find this module's names not yet there.
+from services.inspection import settings as inspection_settings
 from services.inspection.campaigns import Checks, Counted, unchecked
 from services.inspection.complaints.application.complainants import Complainants
 from services.inspection.complaints.application.outputs import (
@@ -24,7 +27,6 @@ from services.inspection.complaints.domain import (
     HotlineAppearance,
 )
 from services.inspection.domain import InspectionNotFound
-from services.inspection.settings import DEADLINES_ENV, ComplaintDeadlines
 from services.inspection.workdays import WorkingDays, china_today
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
@@ -39,12 +41,9 @@ class Commands(Complainants, WorkingDays):
     def complaint_deadlines(self) -> dict[str, int]:
         """Working days by kind as this deployment set them (settings, handed over in the
         application's environment); the issue's defaults when run without settings."""
-        configured = self.env.get(DEADLINES_ENV)
-        deadlines = (
-            ComplaintDeadlines.model_validate_json(configured)
-            if configured
-            else ComplaintDeadlines()
-        )
+        configured = self.env.get(inspection_settings.DEADLINES_ENV)
+        model = inspection_settings.ComplaintDeadlines
+        deadlines = model.model_validate_json(configured) if configured else model()
         return deadlines.by_kind()
 
     def _load_complaint(

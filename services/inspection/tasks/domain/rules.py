@@ -4,6 +4,7 @@ an assignment (kind, round, milestones, supervision methods, the reporting key).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
 from typing import Any, cast
@@ -128,9 +129,15 @@ def valid_methods(methods: list[str]) -> list[SupervisionMethod]:
 
 
 def check_reporter(
-    reporter: dict[str, Any] | None, reporter_id: UUID | None, unit_id: UUID
+    reporter: dict[str, Any] | None,
+    reporter_id: UUID | None,
+    unit_id: UUID,
+    unit_lineage: Collection[str] | None = None,
 ) -> None:
-    """The key named to report, if any: an active unit key, not another unit's."""
+    """The key named to report, if any: an active unit key, not another unit's, and (given
+    `unit_lineage`, the unit's jurisdiction and those above it) bound where the unit is, as
+    a rectification order's key must be: a legacy key (naming no unit) of a neighbouring
+    county would otherwise read the task as its reporter."""
     if reporter_id is None:
         return
     if reporter is None:
@@ -139,3 +146,5 @@ def check_reporter(
         raise InvalidTask("must be an active key of the unit role", field="reporter_id")
     if reporter.get("unit_id") not in (None, str(unit_id)):
         raise InvalidTask("the key is another unit's", field="reporter_id")
+    if unit_lineage is not None and reporter.get("jurisdiction_id") not in unit_lineage:
+        raise InvalidTask("the key is not bound where the unit is", field="reporter_id")

@@ -7,6 +7,7 @@ Overdue is derived, never stored."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -100,6 +101,7 @@ class SupervisedTask(Aggregate):
         reporter_id: UUID | None,
         actor: str,
         today: date,
+        unit_lineage: Collection[str] | None = None,
     ) -> SupervisedTask:
         """`today`: the day in China it is assigned, which its due date may not precede (a
         task overdue from the start is a typo or a record of the past, not a task)."""
@@ -108,7 +110,7 @@ class SupervisedTask(Aggregate):
         not_before(due_on, today, "the day the task is assigned", "due_on", InvalidTask)
         cleaned = valid_milestones(milestones, due_on)
         chosen = valid_methods(methods)
-        check_reporter(reporter, reporter_id, unit_id)
+        check_reporter(reporter, reporter_id, unit_id, unit_lineage)
         return cls(
             title=text(title, "title", TITLE_MAX),
             kind=checked_kind,
