@@ -29,6 +29,24 @@ refused while any process of the service runs, and a process that starts meanwhi
 until the rebuild is done. Like the leases, the lock lives as long as its session, so it
 can never be left behind by a process that died.
 
+**Balance.** The leases of one service spread over its live replicas: each process holds
+about its fair share of the leases it competes for (between `floor` and `ceil(leases /
+members)`), and a replica that starts gets its share within seconds. Membership needs no
+server of its own: the processes competing for the same set of leases (every replica's
+views process; every replica's API process) each hold a shared advisory lock named after
+that set, on the same session as their leases, so `pg_locks` shows who is alive (the lock
+dies with the session, like the leases) and which leases each member holds. From that,
+every `prove_seconds`, a process works out what it holds beyond its share (`surplus`) and,
+once the surplus has lasted `settle_seconds` (hysteresis: a replica passing through moves
+nothing), gives up that many of the leases it won last, once. A free lease is taken at
+once by a member that needs it (`takes_at_once`: below its share and holding no more than
+any other member); any other member takes it only once it has been free for
+`grace_seconds`, so no lease stays unheld when its taker does not come, and a process
+never takes back at once what it just gave up (if it has to, because nobody else took it,
+it waits twice as long before giving anything up again). A process competing for one
+lease (the relay process) has nothing to balance. A hand-over is safe for the reason
+above: correctness never rests on the lease.
+
 Embedded mode runs one process, whose leases are always held.
 """
 
@@ -36,10 +54,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import psycopg
@@ -59,6 +80,67 @@ WHERE EXISTS (
 """
 """Which of the given keys this session holds (a bigint advisory key shows in pg_locks as
 classid = high 32 bits, objid = low 32 bits, objsubid = 1)."""
+
+
+HOLDERS_OF_SQL = """
+SELECT k, l.pid FROM unnest(%s::text[]) AS k
+JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+  AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND l.classid = ((hashtextextended(k, 0) >> 32) & 4294967295)::oid
+  AND l.objid = (hashtextextended(k, 0) & 4294967295)::oid
+"""
+"""(key, pid) of every session of this database holding one of the given keys."""
+
+
+def fair_share(leases: int, members: int) -> tuple[int, int]:
+    """The least and the most a member holds when `leases` are spread over `members`."""
+    members = max(1, members)
+    return leases // members, -(-leases // members)
+
+
+def surplus(me: int, counts: Mapping[int, int], leases: int) -> int:
+    """How many leases member `me` gives up, given how many each member holds (`counts`,
+    by backend pid, `me` included) of the `leases` the members can hold: what it holds
+    beyond `ceil(leases / members)`, and one more when members holding the most must make
+    room for one holding less than `floor(leases / members)` that the free leases cannot
+    fill (the first of them by pid, as many as are missing, so that members deciding
+    apart agree)."""
+    if len(counts) <= 1 or me not in counts:
+        return 0
+    low, high = fair_share(leases, len(counts))
+    over = max(0, counts[me] - high)
+    clamped = {pid: min(count, high) for pid, count in counts.items()}
+    free = leases - sum(clamped.values())
+    missing = sum(max(0, low - count) for count in clamped.values()) - free
+    if missing <= 0 or clamped[me] < high or low == high:
+        return over
+    fullest = sorted(pid for pid, count in clamped.items() if count == high)
+    return over + (1 if fullest.index(me) < missing else 0)
+
+
+def takes_at_once(mine: int, others: Mapping[int, int], leases: int) -> bool:
+    """Whether a member holding `mine` leases takes a free one at once, the others holding
+    `others`: when below its least share, or below its most and holding no more than any
+    other member. Otherwise only a lease free for a while (`grace_seconds`)."""
+    low, high = fair_share(leases, len(others) + 1)
+    if mine < low:
+        return True
+    return mine < high and all(mine <= count for count in others.values())
+
+
+@dataclass(frozen=True)
+class BalanceSnapshot:
+    """What `pg_locks` showed about the leases this process competes for."""
+
+    me: int
+    """This session's backend pid."""
+    counts: Mapping[int, int]
+    """Member pid -> how many of the leases it holds (this process included)."""
+    leases: int
+    """The leases the members can hold: those competed for, less those held by sessions
+    that are not members (another version of the service during an upgrade)."""
+    holders: Mapping[str, int] = field(default_factory=dict)
+    """key -> the pid holding it, for the keys held."""
 
 
 def presence_name(service: str) -> str:
@@ -107,7 +189,12 @@ class PostgresLeases:
         prove_seconds: float = 1.0,
         valid_seconds: float = 5.0,
         server_idle_timeout: float = 15.0,
+        settle_seconds: float | None = None,
+        grace_seconds: float | None = None,
     ) -> None:
+        """`settle_seconds`: how long a surplus lasts before leases are given up;
+        `grace_seconds`: how long a lease is free before a member that does not need it
+        most takes it (both three proofs by default)."""
         if not prove_seconds < valid_seconds < server_idle_timeout:
             raise ValueError("need prove_seconds < valid_seconds < server_idle_timeout")
         self._conninfo = conninfo
@@ -130,9 +217,36 @@ class PostgresLeases:
         """key -> time.monotonic() of its last proof; replaced whole, read without the lock."""
         self._closing = threading.Event()
         self._prover: threading.Thread | None = None
+        self.settle_seconds = 3 * prove_seconds if settle_seconds is None else settle_seconds
+        self.grace_seconds = 3 * prove_seconds if grace_seconds is None else grace_seconds
+        self._competing: set[str] = set()
+        """Keys of the leases made here (`lease`): what this process competes for."""
+        self._member: str | None = None
+        """The membership key this session holds in shared mode (guarded by `_lock`)."""
+        self._pid: int | None = None
+        self._snapshot: BalanceSnapshot | None = None
+        self._free_since: dict[str, float] = {}
+        self._won_at: dict[str, float] = {}
+        self._given_up: dict[str, float] = {}
+        """Keys given up for balance -> when; taken back only once free for a while."""
+        self._surplus_since: float | None = None
+        self._futile = 0
+        """Given-up leases taken back because nobody else took them: each doubles the
+        settling time (up to 32 times), so a member that never takes cannot cause churn."""
+        self.given_up = 0
+        """Leases given up for balance since start."""
+        self.rounds = 0
+        """Balance rounds done (one per proof while connected)."""
 
     def lease(self, name: str) -> PostgresLease:
-        return PostgresLease(self, f"{self._namespace}|{name}")
+        key = f"{self._namespace}|{name}"
+        with self._lock:
+            self._competing.add(key)
+        return PostgresLease(self, key)
+
+    def balance_snapshot(self) -> BalanceSnapshot | None:
+        """The last look at the members and their leases (None before the first)."""
+        return self._snapshot
 
     def start(self) -> None:
         """Prove the leases every `prove_seconds` in a thread of its own, so that busy
@@ -184,6 +298,8 @@ class PostgresLeases:
                 if key in self._taken:  # advisory locks count re-entries: take each once
                     self._prove_locked(conn)
                     return key in self._taken
+                if not self._may_take_locked(key):
+                    return False
                 row = conn.execute(
                     "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (key,)
                 ).fetchone()
@@ -192,8 +308,13 @@ class PostgresLeases:
                 self._drop()
                 return False
             if row and row[0]:
+                now = time.monotonic()
                 self._taken.add(key)
-                self._proved = self._proved | {key: time.monotonic()}
+                self._won_at[key] = now
+                self._free_since.pop(key, None)
+                if self._given_up.pop(key, None) is not None:
+                    self._futile = min(self._futile + 1, 5)  # nobody else wanted it
+                self._proved = self._proved | {key: now}
                 return True
             return False
 
@@ -216,6 +337,12 @@ class PostgresLeases:
             except psycopg.Error as exc:
                 log.warning("leases lost with their connection", extra={"error": str(exc)})
                 self._drop()
+                return
+            try:
+                self._balance_locked(self._conn)
+            except psycopg.Error as exc:
+                log.warning("lease balance failed", extra={"error": str(exc)})
+                self._drop()
 
     def unlock(self, key: str) -> None:
         with self._lock:
@@ -226,6 +353,101 @@ class PostgresLeases:
             if self._conn is not None:
                 with contextlib.suppress(psycopg.Error):
                     self._conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+
+    # --- balance (under `_lock`) -----------------------------------------------------------
+
+    def _may_take_locked(self, key: str) -> bool:
+        """Whether to try for `key` now (`takes_at_once`, or free for `grace_seconds`)."""
+        snapshot = self._snapshot
+        if snapshot is None or key not in self._competing:
+            return True
+        if key not in self._given_up:
+            others = {pid: n for pid, n in snapshot.counts.items() if pid != snapshot.me}
+            if takes_at_once(len(self._taken & self._competing), others, snapshot.leases):
+                return True
+        since = self._free_since.get(key)
+        return since is not None and time.monotonic() - since >= self.grace_seconds
+
+    def _balance_locked(self, conn: Any) -> None:
+        """Register as a member of the sessions competing for these leases, look at who
+        holds what, and give up this process's surplus once it has lasted."""
+        if len(self._competing) <= 1:  # one lease: whoever wins it holds its share
+            return
+        if self._presence is not None and not self._present:
+            return
+        member = self._member_key()
+        if member != self._member:  # the first round, or more leases were made since
+            if self._member is not None:
+                conn.execute(
+                    "SELECT pg_advisory_unlock_shared(hashtextextended(%s, 0))", (self._member,)
+                )
+            row = conn.execute(
+                "SELECT pg_try_advisory_lock_shared(hashtextextended(%s, 0))", (member,)
+            ).fetchone()
+            if not (row and row[0]):  # never held exclusively; not a member this round
+                return
+            self._member = member
+        if self._pid is None:
+            row = conn.execute("SELECT pg_backend_pid()").fetchone()
+            self._pid = int(row[0])
+        rows = conn.execute(HOLDERS_OF_SQL, (sorted(self._competing | {member}),)).fetchall()
+        self._snapshot = snapshot = self._look(rows, member)
+        self.rounds += 1
+        excess = surplus(snapshot.me, snapshot.counts, snapshot.leases)
+        now = time.monotonic()
+        if excess <= 0:
+            self._surplus_since = None
+            return
+        if self._surplus_since is None:
+            self._surplus_since = now
+        if now - self._surplus_since < self.settle_seconds * 2**self._futile:
+            return
+        self._surplus_since = None
+        won = sorted(self._taken & self._competing, key=lambda k: self._won_at.get(k, 0.0))
+        for key in won[-excess:]:  # those won last
+            self._give_up_locked(conn, key, now)
+        log.info(
+            "leases given up for balance",
+            extra={"given_up": excess, "members": len(snapshot.counts), "held": len(self._taken)},
+        )
+
+    def _look(self, rows: list[Any], member: str) -> BalanceSnapshot:
+        assert self._pid is not None
+        members = {int(pid) for key, pid in rows if key == member} | {self._pid}
+        holders = {str(key): int(pid) for key, pid in rows if key != member}
+        counts = dict.fromkeys(members, 0)
+        outside = 0
+        for pid in holders.values():
+            if pid in counts:
+                counts[pid] += 1
+            else:
+                outside += 1
+        counts[self._pid] = len(self._taken & self._competing)  # proved just now
+        now = time.monotonic()
+        for key in self._competing:
+            holder = holders.get(key)
+            if holder is None:
+                self._free_since.setdefault(key, now)
+                continue
+            self._free_since.pop(key, None)
+            if holder != self._pid and self._given_up.pop(key, None) is not None:
+                self._futile = 0  # another member took what was given up: as meant
+        return BalanceSnapshot(self._pid, counts, len(self._competing) - outside, holders)
+
+    def _give_up_locked(self, conn: Any, key: str, now: float) -> None:
+        self._proved = {k: t for k, t in self._proved.items() if k != key}  # held() ends first
+        self._taken.discard(key)
+        self._won_at.pop(key, None)
+        self._given_up[key] = now
+        self._free_since[key] = now  # the grace starts now
+        self.given_up += 1
+        conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+
+    def _member_key(self) -> str:
+        """One membership per set of leases competed for: the processes of one kind of one
+        service (of one version)."""
+        digest = hashlib.sha256("\n".join(sorted(self._competing)).encode()).hexdigest()[:16]
+        return f"{self._namespace}|{self._service or '-'}|members {digest}"
 
     def _attend_locked(self, conn: Any) -> bool:
         if self._presence is None or self._present:
@@ -289,6 +511,11 @@ class PostgresLeases:
         self._present = False
         self._taken.clear()
         self._proved = {}
+        self._member = None
+        self._pid = None
+        self._snapshot = None
+        self._surplus_since = None
+        self._won_at.clear()
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 self._conn.close()

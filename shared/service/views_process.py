@@ -7,7 +7,9 @@ took a quarter of a busy API process's time. Here they have a core of their own.
 
 What runs here: every view consumer that holds a lease (`view_consumers.runs_apart`), with
 the same lease names as in the API process, so of all replicas' processes exactly one
-applies each (view, upstream), and another takes over within about a second of its death.
+applies each (view, upstream), another takes over within about two seconds of its death,
+and the views processes of a service's replicas share its views evenly
+(`shared.service.leases`, "Balance").
 What stays in the API process: the security view, which the authenticator needs fresh in
 its own memory, and the event-sourced processors (scoring's), which commit under the
 application's in-process lock together with the API's own commands.
