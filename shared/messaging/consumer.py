@@ -116,9 +116,11 @@ class Consumer:
         try:
             while not self._stopping.is_set():
                 if self._lease is not None and not self._lease.held():
-                    log.warning(
-                        "lease lost", extra={"consumer": self.name, "upstream": self.upstream}
-                    )
+                    where = {"consumer": self.name, "upstream": self.upstream}
+                    if self._lease.handed_over():
+                        log.info("lease handed over to spread the work", extra=where)
+                    else:
+                        log.warning("lease lost", extra=where)
                     return
                 try:
                     if rewind_after is not None:

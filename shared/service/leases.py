@@ -159,6 +159,11 @@ class Lease(Protocol):
 
     def held(self) -> bool: ...
 
+    def handed_over(self) -> bool:
+        """Whether the lease, no longer held, was given up to spread the work over the
+        replicas (not lost): the work stops as for a lost lease, and says so calmly."""
+        ...
+
     async def release(self) -> None: ...
 
 
@@ -170,6 +175,9 @@ class AlwaysHeld:
 
     def held(self) -> bool:
         return True
+
+    def handed_over(self) -> bool:
+        return False
 
     async def release(self) -> None:
         return None
@@ -227,6 +235,8 @@ class PostgresLeases:
         self._snapshot: BalanceSnapshot | None = None
         self._free_since: dict[str, float] = {}
         self._won_at: dict[str, float] = {}
+        self._handed: set[str] = set()
+        """Keys last given up for balance, until taken again or the session is lost."""
         self._given_up: dict[str, float] = {}
         """Keys given up for balance -> when; taken back only once free for a while."""
         self._surplus_since: float | None = None
@@ -243,6 +253,10 @@ class PostgresLeases:
         with self._lock:
             self._competing.add(key)
         return PostgresLease(self, key)
+
+    def handed_over(self, key: str) -> bool:
+        """Whether `key` was last given up for balance (not lost, not taken back since)."""
+        return key in self._handed
 
     def balance_snapshot(self) -> BalanceSnapshot | None:
         """The last look at the members and their leases (None before the first)."""
@@ -311,6 +325,7 @@ class PostgresLeases:
                 now = time.monotonic()
                 self._taken.add(key)
                 self._won_at[key] = now
+                self._handed.discard(key)
                 self._free_since.pop(key, None)
                 if self._given_up.pop(key, None) is not None:
                     self._futile = min(self._futile + 1, 5)  # nobody else wanted it
@@ -439,6 +454,7 @@ class PostgresLeases:
         self._taken.discard(key)
         self._won_at.pop(key, None)
         self._given_up[key] = now
+        self._handed.add(key)
         self._free_since[key] = now  # the grace starts now
         self.given_up += 1
         conn.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
@@ -516,6 +532,7 @@ class PostgresLeases:
         self._snapshot = None
         self._surplus_since = None
         self._won_at.clear()
+        self._handed.clear()
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 self._conn.close()
@@ -543,6 +560,9 @@ class PostgresLease:
 
     def held(self) -> bool:
         return self._leases.holds(self.key)
+
+    def handed_over(self) -> bool:
+        return self._leases.handed_over(self.key)
 
     async def release(self) -> None:
         await asyncio.to_thread(self._leases.unlock, self.key)
