@@ -42,3 +42,14 @@ def reason_of(err: Mapping[str, Any]) -> str:
             unit = "character" if limit == 1 else "characters"
             return f"should have {_LENGTH_WORDS[kind]} {limit} {unit}, not {len(given)}"
     return reason
+
+
+def first_problem(error: ValueError) -> str:
+    """A decoding error in one line: pydantic's first problem, where and what (its full
+    text runs over several lines, with a link); any other error's text on one line."""
+    problems = getattr(error, "errors", None)
+    found = problems() if callable(problems) else []
+    if found:
+        where = ".".join(str(part) for part in found[0].get("loc", ()))
+        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
+    return " ".join(str(error).split())

@@ -29,6 +29,8 @@ server, no service's code.
 
 from __future__ import annotations
 
+from shared.reasons import first_problem
+
 from .layout import (
     FORMAT,
     MANIFEST,
@@ -43,7 +45,6 @@ from .layout import (
     InconsistentBundle,
     check_about,
     file_sha256,
-    first_problem,
     message_part,
 )
 from .read import read_bundle

@@ -144,17 +144,6 @@ def bounded_lines(
         yield number, b"".join(held), True
 
 
-def first_problem(error: ValueError) -> str:
-    """A decoding error in one line: pydantic's first problem, where and what (its full
-    text runs over several lines, with a link)."""
-    problems = getattr(error, "errors", None)
-    found = problems() if callable(problems) else []
-    if found:
-        where = ".".join(str(part) for part in found[0].get("loc", ()))
-        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
-    return " ".join(str(error).split())
-
-
 def check_about(
     about: Mapping[str, Any],
     origins: Iterable[str],

@@ -13,6 +13,7 @@ import orjson
 
 from shared.canonical import canonical_json
 from shared.contracts.envelope import IntegrationMessage
+from shared.reasons import first_problem
 
 from .layout import (
     EPOCH,
@@ -30,7 +31,6 @@ from .layout import (
     BundleError,
     bounded_lines,
     check_about,
-    first_problem,
     message_part,
 )
 

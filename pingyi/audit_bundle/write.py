@@ -11,6 +11,7 @@ from typing import Any
 
 from shared.canonical import canonical_json
 from shared.contracts.envelope import IntegrationMessage
+from shared.reasons import first_problem
 
 from .layout import (
     EPOCH,
@@ -24,7 +25,6 @@ from .layout import (
     VERSION,
     InconsistentBundle,
     check_about,
-    first_problem,
     message_part,
 )
 

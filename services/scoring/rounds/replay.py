@@ -35,6 +35,7 @@ from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded
 from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import MessageLogError, read_bodies, split_points
+from shared.reasons import first_problem
 from shared.settings import CommonSettings
 
 logger = logging.getLogger(__name__)
@@ -104,18 +105,8 @@ def _messages(
         try:
             message = decode_stored(origin, position, previous, body)
         except ValueError as error:  # the auditor is told which stored message, in one line
-            raise ValueError(f"{origin} position {position}: {_first_problem(error)}") from None
+            raise ValueError(f"{origin} position {position}: {first_problem(error)}") from None
         yield message
-
-
-def _first_problem(error: ValueError) -> str:
-    """pydantic's first problem, where and what (its full text runs over several lines)."""
-    problems = getattr(error, "errors", None)
-    found = problems() if callable(problems) else []
-    if found:
-        where = ".".join(str(part) for part in found[0].get("loc", ()))
-        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
-    return " ".join(str(error).split())
 
 
 def replay_round(
