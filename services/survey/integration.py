@@ -49,7 +49,8 @@ def _accredited(e: Wave.AgencyAccredited) -> IntegrationPayload:
 
 
 def _recorded(e: Response.Recorded) -> IntegrationPayload:
-    details: dict[str, Any] = e.details
+    # How a public vote's voter was checked is the survey's own record, not the contract's.
+    details: dict[str, Any] = {k: v for k, v in e.details.items() if k != "voter_check"}
     return contract.ResponseRecorded.model_validate(
         {
             "wave_id": e.wave_id,

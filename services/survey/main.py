@@ -5,9 +5,15 @@ from __future__ import annotations
 
 from services.survey.api import RESOLVERS, ROUTERS
 from services.survey.application import SurveyApplication
-from services.survey.application.voting import VOTER_KEY_ENV
+from services.survey.application.voters import VOTER_KEY_ENV
 from services.survey.integration import to_payload
 from services.survey.settings import SurveySettings
+from services.survey.verification import (
+    GATEWAY_TIMEOUT_ENV,
+    GATEWAY_TOKEN_ENV,
+    GATEWAY_URL_ENV,
+    WAVE_HOURLY_ENV,
+)
 from services.survey.views.waves import WAVES_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
@@ -15,8 +21,19 @@ from shared.settings import ServiceSettings
 
 
 def voter_key_env(settings: ServiceSettings) -> dict[str, str]:
+    """The voter key and the SMS gateway's settings, as the application reads them."""
+    env: dict[str, str] = {}
     key = getattr(settings, "voter_key", None)
-    return {} if key is None else {VOTER_KEY_ENV: key.get_secret_value()}
+    if key is not None:
+        env[VOTER_KEY_ENV] = key.get_secret_value()
+    if isinstance(settings, SurveySettings):
+        if settings.sms_gateway_url:
+            env[GATEWAY_URL_ENV] = settings.sms_gateway_url
+        if settings.sms_gateway_token is not None:
+            env[GATEWAY_TOKEN_ENV] = settings.sms_gateway_token.get_secret_value()
+        env[GATEWAY_TIMEOUT_ENV] = str(settings.sms_gateway_timeout_seconds)
+        env[WAVE_HOURLY_ENV] = str(settings.sms_codes_per_wave_hour)
+    return env
 
 
 SERVICE = ServiceDefinition(

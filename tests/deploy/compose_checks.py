@@ -51,6 +51,9 @@ SAMPLE_ENV = {
 OPTIONAL_SECRETS = {
     "PINGYI_OTLP_HEADERS": "sent only with traces (PINGYI_OTLP_ENDPOINT), which no deployment "
     "file configures; whoever adds an endpoint adds its headers beside it",
+    "PINGYI_SURVEY_SMS_GATEWAY_TOKEN": "sent only to the SMS gateway "
+    "(PINGYI_SURVEY_SMS_GATEWAY_URL), which is the operator's SMS provider and no deployment "
+    "file can name; deploy/README.md says to set both together",
 }
 """Secret settings (SecretStr fields) a deployment need not wire, each with the reason.
 Every other one is required wherever the service that reads it is deployed."""

@@ -46,6 +46,7 @@ def test_a_second_vote_from_the_same_phone_number_is_refused(
         json={
             "name": "2026年上半年网上公开评议",
             "kind": "online_public_voting",
+            "voter_check": "none",  # codes: tests/survey/test_voter_codes.py
             "jurisdiction_id": ctx["city"]["jurisdiction_id"],
             "campaign_id": ctx["campaign"]["campaign_id"],
             "round": 1,

@@ -14,7 +14,11 @@ from tests.harness import Cluster
 PUBLIC_PATHS = {"/healthz", "/readyz", "/syncz", "/metrics"}
 PUBLIC_BY_DESIGN = {
     # 网上公开评议: anyone may vote on a wave an office opened to the public.
-    "survey": {"/public/waves/{wave_id}", "/public/waves/{wave_id}/votes"},
+    "survey": {
+        "/public/waves/{wave_id}",
+        "/public/waves/{wave_id}/codes",
+        "/public/waves/{wave_id}/votes",
+    },
     # 结果公开: results an office has published, their files, charts and pages.
     "reporting": {
         "/public/results",

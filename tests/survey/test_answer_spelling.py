@@ -146,6 +146,7 @@ def test_a_public_vote_takes_an_answer_as_its_scale_writes_it(
         cluster,
         world,
         kind="online_public_voting",
+        voter_check="none",  # unchecked voters: codes are tests/survey/test_voter_codes.py
         opens_at=(now - timedelta(hours=1)).isoformat(),
         closes_at=(now + timedelta(days=1)).isoformat(),
     )["wave_id"]

@@ -40,6 +40,7 @@ from shared.contracts.registry_people import (
 )
 from shared.views import MemoryViewStore
 from tests.harness import IN_MEMORY, feed_registry_copy
+from tests.survey.voter_codes import Clock, code_for
 
 CST = timezone(timedelta(hours=8))
 OFFICE = Principal(uuid4(), "舞阳县纠风办", "office", None)
@@ -462,16 +463,21 @@ def test_panel_members_answer_once(setup: Setup) -> None:
 
 def test_one_vote_per_person_per_unit_per_round(setup: Setup) -> None:
     now = datetime.now(UTC)
+    clock = setup.app.code_clock = Clock()
     wave_id = setup.open_wave(
         kind="online_public_voting",
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=1),
     )
     unit = str(setup.units[0])
-    vote = setup.app.vote(wave_id, "138 0013 8000", {unit: "满意"})
+    code = code_for(setup.app, wave_id, "13800138000")
+    vote = setup.app.vote(wave_id, "138 0013 8000", {unit: "满意"}, code=code)
     assert vote["units"] == 1
+    clock.advance(61)
     with pytest.raises(AlreadyVoted) as caught:
-        setup.app.vote(wave_id, "+8613800138000", {unit: "不满意"})
+        code = code_for(setup.app, wave_id, "13800138000")
+        setup.app.vote(wave_id, "+8613800138000", {unit: "不满意"}, code=code)
+    # Named to the number's owner only: the code proved it theirs.
     assert caught.value.context["unit_ids"] == [unit]
     # Another wave of the same round is the same round: still once.
     other = setup.open_wave(
@@ -480,9 +486,12 @@ def test_one_vote_per_person_per_unit_per_round(setup: Setup) -> None:
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=1),
     )
+    clock.advance(61)
     with pytest.raises(AlreadyVoted):
-        setup.app.vote(other, "13800138000", {unit: "满意"})
-    assert setup.app.vote(other, "13900139000", {unit: "满意"})["units"] == 1
+        code = code_for(setup.app, other, "13800138000")
+        setup.app.vote(other, "13800138000", {unit: "满意"}, code=code)
+    code = code_for(setup.app, other, "13900139000")
+    assert setup.app.vote(other, "13900139000", {unit: "满意"}, code=code)["units"] == 1
     private = setup.open_wave()
     with pytest.raises(NotPublicWave):
         setup.app.vote(private, "13700137000", {unit: "满意"})

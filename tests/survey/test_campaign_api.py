@@ -292,6 +292,7 @@ def test_public_voting_needs_no_key_and_counts_a_person_once(
         cluster,
         world,
         kind="online_public_voting",
+        voter_check="none",  # unchecked voters: codes are tests/survey/test_voter_codes.py
         opens_at=(now - timedelta(days=1)).isoformat(),
         closes_at=(now + timedelta(days=1)).isoformat(),
         points=[],

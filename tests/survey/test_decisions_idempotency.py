@@ -285,6 +285,7 @@ def _voting_wave(cluster: Cluster, world: World, opens: timedelta, closes: timed
         cluster,
         world,
         kind="online_public_voting",
+        voter_check="none",  # unchecked voters: codes are tests/survey/test_voter_codes.py
         opens_at=(now + opens).isoformat(),
         closes_at=(now + closes).isoformat(),
     )

@@ -47,7 +47,11 @@ def test_one_problem_names_its_field_and_code_as_each_of_several_does(
 
     now = datetime.now(UTC)
     voting = open_wave(
-        cluster, world, kind="online_public_voting", opens_at=(now - timedelta(days=1)).isoformat()
+        cluster,
+        world,
+        kind="online_public_voting",
+        voter_check="none",
+        opens_at=(now - timedelta(days=1)).isoformat(),
     )["wave_id"]
     vote = {"voter": "123456789", "ratings": {world.unit_ids[0]: "满意"}}
     refused = survey.post(f"/public/waves/{voting}/votes", json=vote)

@@ -188,6 +188,7 @@ def test_a_public_vote_says_it_as_a_push_does(cluster: Cluster, world: World, ki
         cluster,
         world,
         kind="online_public_voting",
+        voter_check="none",  # unchecked voters: codes are tests/survey/test_voter_codes.py
         opens_at=(now - timedelta(hours=1)).isoformat(),
         closes_at=(now + timedelta(days=1)).isoformat(),
     )["wave_id"]

@@ -12,6 +12,7 @@ import pytest
 
 from services.survey.domain import InvalidWave, WaveClosedError
 from tests.survey.test_application import OFFICE, Setup
+from tests.survey.voter_codes import code_for
 
 
 def _window() -> dict[str, Any]:
@@ -51,7 +52,8 @@ def test_a_public_wave_on_the_online_channel_among_others_takes_votes(setup: Set
     wave_id = setup.open_wave(
         kind="online_public_voting", channels=["paper", "online"], **_window()
     )
-    vote = setup.app.vote(wave_id, "13800138000", {str(setup.units[0]): "满意"})
+    code = code_for(setup.app, wave_id, "13800138000")
+    vote = setup.app.vote(wave_id, "13800138000", {str(setup.units[0]): "满意"}, code=code)
     assert vote["units"] == 1
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.survey.application.voting import normalise_voter
+from services.survey.application.voters import normalise_voter
 from services.survey.domain import InvalidQuestionnaire
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -3,6 +3,11 @@ office opens to the public, once per unit per campaign round. A voter is known o
 HMAC-SHA256 of the normalised phone or ID number under the survey's voter key; the number
 itself is never stored or logged.
 
+A wave whose `voter_check` is `sms_code` (the default of public waves) takes a vote only
+from a mobile number with the code texted to it (`request_code`, services/survey/verification):
+the number is then the voter's. The code is checked in the wave's turn and used once the
+vote is saved; the vote records how its voter was checked (`details["voter_check"]`).
+
 The voter key comes from PINGYI_SURVEY_VOTER_KEY (production must set it), else a file
 `survey-voter-key` beside the embedded SQLite store; without one, voting answers 503.
 """
@@ -11,195 +16,151 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
-import unicodedata
-from datetime import UTC, date, datetime
+import math
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, ClassVar
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.postgres import PostgresDatastore
 
 from services.survey.application.base import SurveyBase
+from services.survey.application.voters import (
+    NO_SUCH_WAVE,
+    PUBLIC_ACTOR,
+    PUBLIC_VOTERS,
+    VOTE_ATTEMPTS,
+    VOTER_KEY_ENV,
+    VOTER_KEY_FILE,
+    VotingBusy,
+    VotingUnavailable,
+    normalise_voter,
+    require_voting_open,
+    vote_refusal,
+    voter_principal,
+)
 from services.survey.domain import (
     AlreadyVoted,
     Checker,
-    InvalidQuestionnaire,
     NotPublicWave,
     Response,
     VoteClaim,
     Wave,
-    WaveClosedError,
     canonical_answers,
-    refusal,
 )
-from services.survey.domain.answers import Problem
-from services.survey.domain.errors import NotOpenYet, SurveyError, WaveNotFound
-from shared.contracts.registry import CHINA, china_date
+from services.survey.domain.errors import (
+    CodeNotNeeded,
+    InvalidCode,
+    TooManyCodes,
+    WaveNotFound,
+)
+from services.survey.verification import (
+    CodeBook,
+    Limits,
+    Message,
+    Sender,
+    SmsUnavailable,
+    VoterCheck,
+    code_text,
+    limits_from,
+    new_code,
+    open_code_book,
+    open_sender,
+)
+from services.survey.verification.checks import code_as_typed, code_refusal, mobile_number
 from shared.contracts.survey import Channel
-from shared.errors import UnavailableError
 from shared.idempotency import run_idempotent
 from shared.secrets import service_secret
-
-VOTER_KEY_ENV = "PINGYI_SURVEY_VOTER_KEY"
-VOTER_KEY_FILE = "survey-voter-key"
-VOTE_ATTEMPTS = 8
-PUBLIC_ACTOR = "public:online-vote"
-PUBLIC_VOTERS = uuid5(NAMESPACE_URL, "https://pingyi.example/survey/public-voters")
-"""Who the wave counts public votes against: never an agency's quota."""
-_SEPARATORS = re.compile(r"[\s()\-\u2010-\u2015\u2212\u2e3a\u2e3b]")
-"""What people write inside a number (after NFKC: full-width forms are plain ones). Every
-dash, not only the hyphen-minus: a Chinese input method types 138—0013—8000 and a number
-copied from a web page often carries ‐ or –; NFKC leaves those as they are."""
-_CHINA_MOBILE = re.compile(r"(?:\+86|86|0086)?(1[3-9][0-9]{9})")
-_ID_NUMBER = re.compile(r"([1-9][0-9]{5})([0-9]{8})([0-9]{3})([0-9x])")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10x98765432"
-"""ISO 7064 MOD 11-2 (GB 11643): the check character for each remainder of the weighted
-sum of the first 17 digits."""
-_EARLIEST_BIRTH = date(1900, 1, 1)
-NOT_A_VOTER = (
-    "请填写中国大陆手机号（11位，13–19开头，可加 +86、86 或 0086）或18位居民身份证号 "
-    "(a mainland mobile number (11 digits starting 13–19, optionally after +86, 86 or 0086) "
-    "or an 18-character resident ID number)"
-)
-"""Every refusal a voter can meet reads Chinese first, English after: the voter is the
-public, on a phone (docs/survey.md, *Online public voting*)."""
-NO_SUCH_WAVE = "没有这次评议 (no such wave)"
-FOR_THE_VOTER = {
-    "unknown_unit_in_wave": "该单位不在本次评议之列",
-    "scale": "请从本次评议的选项中选择",
-}
-"""The Chinese put before the wave's own reason for each problem a vote can have (the
-checks are the pushes' too, whose reasons stay as agencies read them)."""
-
-
-class VotingUnavailable(SurveyError, UnavailableError):
-    status_code = 503
-    code = "voting_unavailable"
-    retry_after = 60
-
-
-class VotingBusy(SurveyError, UnavailableError):
-    """Votes on one wave are written one after another (each is checked against the
-    wave's close); past a few retries the caller is asked to try again."""
-
-    status_code = 503
-    code = "voting_busy"
-    retry_after = 1
-
-
-def normalise_voter(value: str) -> str:
-    """One canonical text per person, what the keyed hash is taken of: `phone:` and the 11
-    digits of a mainland mobile number (whatever prefix and separators it was written
-    with), or `id:` and the 18 characters of a resident ID number (check character in lower
-    case). Anything else is refused, so that a typo is not a second person."""
-    cleaned = _SEPARATORS.sub("", unicodedata.normalize("NFKC", value).strip()).lower()
-    mobile = _CHINA_MOBILE.fullmatch(cleaned)
-    if mobile:
-        return "phone:" + mobile.group(1)
-    if _ID_NUMBER.fullmatch(cleaned):
-        return "id:" + _checked_id(cleaned)
-    raise InvalidQuestionnaire(NOT_A_VOTER, field="voter")
-
-
-def _checked_id(number: str) -> str:
-    """A resident ID number whose check character and date of birth hold."""
-    total = sum(int(digit) * weight for digit, weight in zip(number[:17], _ID_WEIGHTS, strict=True))
-    if _ID_CHECK[total % 11] != number[17]:
-        raise InvalidQuestionnaire(
-            "身份证号的校验位与号码不符 (the ID number's check character does not match its "
-            "digits)",
-            field="voter",
-        )
-    try:
-        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        born = None
-    if born is None or not _EARLIEST_BIRTH <= born <= china_date(datetime.now(UTC)):
-        raise InvalidQuestionnaire(
-            "身份证号中的出生日期无效，应在1900年至今天之间 (the ID number's date of birth is "
-            "not a real one (from 1900 to today))",
-            field="voter",
-        )
-    return number
-
-
-def voter_principal(voter_hash: str) -> UUID:
-    """Whom a public vote's Idempotency-Key belongs to: the voter (by their keyed hash, as
-    their claims are), so a key is theirs alone whichever address they retry from, and
-    nobody else's vote can be replayed or blocked with it."""
-    return uuid5(PUBLIC_VOTERS, voter_hash)
-
-
-def voting_status(wave: Wave, now: datetime) -> str:
-    """Whether a vote now is taken: the one rule that `GET /public/waves/{id}` shows and
-    `require_voting_open` enforces (the wave's own status stays `open` until an office
-    closes it, but its window may have ended, or not begun, without anyone acting)."""
-    if not wave.is_open or (wave.closes_at is not None and now > wave.closes_at):
-        return "closed"
-    if wave.opens_at is not None and now < wave.opens_at:
-        return "not_open_yet"
-    return "open"
-
-
-def require_voting_open(wave: Wave, now: datetime) -> None:
-    """Votes are taken while the wave is open and within its window (`voting_status`)."""
-    status = voting_status(wave, now)
-    if status == "open":
-        return
-    if status == "not_open_yet":
-        assert wave.opens_at is not None
-        raise NotOpenYet(
-            f"本次评议尚未开始投票，{_china_time(wave.opens_at)}开始 "
-            f"(voting on this wave opens at {wave.opens_at.isoformat()})",
-            field="wave_id",
-            opens_at=wave.opens_at.isoformat(),
-        )
-    if not wave.is_open:
-        # Not `wave.require_open()`: its answer carries the office's reason for closing,
-        # which is the office's record, not the public's.
-        raise WaveClosedError(
-            "本次评议投票已结束 (voting on this wave is closed)",
-            field="wave_id",
-            wave_id=str(wave.id),
-        )
-    assert wave.closes_at is not None
-    raise WaveClosedError(
-        f"本次评议投票已于{_china_time(wave.closes_at)}结束 "
-        f"(voting on this wave closed at {wave.closes_at.isoformat()})",
-        field="wave_id",
-        closes_at=wave.closes_at.isoformat(),
-    )
-
-
-def _china_time(moment: datetime) -> str:
-    """A moment as a voter in China reads it: `2026年12月2日 08:00（北京时间）`."""
-    local = moment.astimezone(CHINA)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
-
-
-def _for_voter(problem: Problem) -> Problem:
-    chinese = FOR_THE_VOTER.get(problem.code)
-    if chinese is None:
-        return problem
-    return Problem(problem.field, f"{chinese} ({problem.reason})", problem.code)
-
-
-def _vote_refusal(found: list[Problem]) -> InvalidQuestionnaire:
-    """The vote's problems as `refusal` names them, each in words a voter reads."""
-    if len(found) == 1:
-        return refusal([_for_voter(found[0])])
-    count = len(found)
-    error = InvalidQuestionnaire(
-        f"{count} 处问题，未记录投票 ({count} problems; nothing was done)", field=None
-    )
-    error.several = refusal([_for_voter(p) for p in found]).several
-    return error
 
 
 class VotingCommands(SurveyBase):
     voter_key_env: ClassVar[str] = VOTER_KEY_ENV
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env)
+        self.code_clock: Callable[[], float] = time.time
+        """When codes are sent and checked (seconds since the epoch): their expiry and the
+        rate limits are counted by it."""
+        self.code_limits: Limits = limits_from(self.env)
+        self.sms_sender: Sender | None = open_sender(self.env)
+        self._code_book: CodeBook | None = None
+        self._code_book_guard = threading.Lock()
+
+    def close(self) -> None:
+        if self._code_book is not None:
+            self._code_book.close()
+        super().close()
+
+    def code_book(self) -> CodeBook:
+        """Where codes live (`open_code_book`), opened on first use."""
+        with self._code_book_guard:
+            if self._code_book is None:
+                datastore = getattr(self.recorder, "datastore", None)
+                postgres = datastore if isinstance(datastore, PostgresDatastore) else None
+                self._code_book = open_code_book(self.env, postgres)
+            return self._code_book
+
+    def code_hash(self, wave_id: UUID, voter_hash: str, code: str) -> str:
+        """A code as it is kept (and as a vote's Idempotency-Key record remembers it): keyed,
+        and bound to the wave and the voter."""
+        message = f"code|{wave_id}|{voter_hash}|{code}".encode()
+        return hmac.new(self._voter_secret(), message, hashlib.sha256).hexdigest()
+
+    def request_code(self, wave_id: UUID, voter: str) -> dict[str, Any]:
+        """Text a new code to the voter's mobile for a vote on the wave (any code sent
+        before for it is dead). The answer is the same whether or not the number has voted:
+        nothing here reads votes. Refused: a wave that needs no code (409
+        `code_not_needed`), a wave not taking votes now, an ID number (a code goes to a
+        phone), and past the limits (429 `too_many_codes` with Retry-After)."""
+        phone = mobile_number(normalise_voter(voter))
+        wave = self.public_wave(wave_id)
+        require_voting_open(wave, datetime.now(UTC))
+        if wave.voter_check != VoterCheck.SMS_CODE:
+            raise CodeNotNeeded(
+                "本次评议投票无需短信验证码 (votes on this wave need no code)", field="wave_id"
+            )
+        sender = self.sms_sender
+        if sender is None:
+            raise SmsUnavailable(
+                "短信验证暂不可用，请稍后再试 (text messages are not configured: no SMS gateway)"
+            )
+        voter_hash = self.voter_hash("phone:" + phone)
+        code = new_code()
+        hashed = self.code_hash(wave.id, voter_hash, code)
+        now = self.code_clock()
+        limits = self.code_limits
+        wait = self.code_book().issue(str(wave.id), voter_hash, hashed, now, limits)
+        if wait is not None:
+            refused = TooManyCodes(
+                f"获取验证码过于频繁，请{math.ceil(wait)}秒后再试 (too many codes asked for "
+                f"this number or this wave; retry in {math.ceil(wait)} seconds)",
+                field="voter",
+            )
+            refused.retry_after = max(1, math.ceil(wait))
+            raise refused
+        minutes = int(limits.ttl_seconds // 60)
+        try:
+            sender.send(Message(phone, code_text(code, wave.name[:40], minutes)))
+        except SmsUnavailable:
+            self.code_book().withdraw(str(wave.id), voter_hash, hashed, now)
+            raise
+        return {
+            "wave_id": str(wave.id),
+            "sent_to": f"{phone[:3]}****{phone[-4:]}",
+            "expires_in_seconds": int(limits.ttl_seconds),
+            "resend_after_seconds": 60,
+        }
+
+    def _require_code(self, wave_id: UUID, voter_hash: str, hashed: str) -> None:
+        """The voter's valid code for the wave, or `InvalidCode` saying why (a wrong one
+        spends one of its tries)."""
+        check = self.code_book().check(str(wave_id), voter_hash, hashed, self.code_clock())
+        if check.outcome != "valid":
+            raise code_refusal(check)
 
     def _voter_secret(self) -> bytes:
         secret = getattr(self, "_voter_key", None)
@@ -229,41 +190,88 @@ class VotingCommands(SurveyBase):
         return wave
 
     def vote(
-        self, wave_id: UUID, voter: str, ratings: dict[str, str], key: str | None = None
+        self,
+        wave_id: UUID,
+        voter: str,
+        ratings: dict[str, str],
+        key: str | None = None,
+        code: str | None = None,
     ) -> dict[str, Any]:
-        """One vote; `key` (Idempotency-Key): a retry with the same key and ratings answers
-        as the first time, even after the wave closed."""
-        voter_hash = self.voter_hash(normalise_voter(voter))
-        self.public_wave(wave_id)  # a private wave is not found before anything waits
+        """One vote; `key` (Idempotency-Key): a retry with the same key and ratings (and
+        code) answers as the first time, even after the wave closed and the code was used.
+        On a wave whose `voter_check` is `sms_code`, `code` is the one texted to the
+        voter's mobile: checked in the wave's turn (before the ratings), used once the vote
+        is saved; a vote refused for its ratings or as a repeat leaves it valid."""
+        normalised = normalise_voter(voter)
+        voter_hash = self.voter_hash(normalised)
+        # A private wave is not found before anything waits. What the wave checks of its
+        # voters is fixed at its opening: read before its turn, it is read as it stays.
+        wave = self.public_wave(wave_id)
+        check = VoterCheck(wave.voter_check or VoterCheck.NONE)
+        hashed: str | None = None
+        if check == VoterCheck.SMS_CODE:
+            mobile_number(normalised)
+            if code is None:
+                # Whoever brings no code is told first that no vote is taken now, if so.
+                require_voting_open(wave, datetime.now(UTC))
+            hashed = self.code_hash(wave_id, voter_hash, code_as_typed(code))
+        elif code is not None:
+            raise InvalidCode(
+                "本次评议投票无需短信验证码，请去掉验证码 (votes on this wave need no code: "
+                "leave `code` out)",
+                field="code",
+                why="not_needed",
+            )
+        request: dict[str, Any] = {"ratings": ratings}
+        if hashed is not None:
+            request["code"] = hashed  # a replay needs the code the vote was cast with
 
-        def command() -> tuple[list[Any], dict[str, Any]]:
+        def prepare() -> None:
+            # Not run for a replay of a recorded vote (its code was used by it). A wave not
+            # taking votes says so before a code is looked at (and a try spent on it).
+            if hashed is not None:
+                require_voting_open(self.public_wave(wave_id), datetime.now(UTC))
+                self._require_code(wave_id, voter_hash, hashed)
+
+        def command(_: None) -> tuple[list[Any], dict[str, Any]]:
             wave = self.public_wave(wave_id)
             now = datetime.now(UTC)
             require_voting_open(wave, now)
-            aggregates = self._ballot(wave, voter_hash, ratings, now)
+            aggregates = self._ballot(wave, voter_hash, ratings, now, check)
             result = {"wave_id": str(wave.id), "response_id": str(aggregates[1].id)}
             return aggregates, result | {"units": len(ratings)}
 
         with self.wave_turn(wave_id):
             for _ in range(VOTE_ATTEMPTS):
                 try:
-                    return run_idempotent(
+                    result = run_idempotent(
                         self,
                         principal_id=voter_principal(voter_hash),
                         scope=f"vote:{wave_id}",
                         key=key,
-                        request={"ratings": ratings},
+                        request=request,
                         command=command,
+                        prepare=prepare,
                     )
                 except IntegrityError:
-                    self._refuse_if_voted(self.public_wave(wave_id), voter_hash, ratings)
+                    # A repeat's units are named only to whoever proved the number theirs.
+                    wave = self.public_wave(wave_id)
+                    self._refuse_if_voted(wave, voter_hash, ratings, hashed is not None)
                     continue  # another replica wrote the wave first: try again
+                if hashed is not None:
+                    self.code_book().use(str(wave_id), voter_hash, hashed)
+                return result
         raise VotingBusy(
             "投票人数较多，请稍后重试 (too many votes at this moment; retry in a second)"
         )
 
     def _ballot(
-        self, wave: Wave, voter_hash: str, ratings: dict[str, str], now: datetime
+        self,
+        wave: Wave,
+        voter_hash: str,
+        ratings: dict[str, str],
+        now: datetime,
+        check: VoterCheck,
     ) -> list[Any]:
         questionnaire: dict[str, Any] = {
             "questionnaire_id": f"vote-{uuid4()}",
@@ -283,7 +291,7 @@ class VotingCommands(SurveyBase):
         ratings = questionnaire["ratings"]
         found = Checker(wave, now).problems(questionnaire)
         if found:
-            raise _vote_refusal(found)
+            raise vote_refusal(found)
         response = Response(
             wave_id=wave.id,
             questionnaire_id=questionnaire["questionnaire_id"],
@@ -291,7 +299,8 @@ class VotingCommands(SurveyBase):
             collected_at=now,
             ratings=ratings,
             actor=PUBLIC_ACTOR,
-            details={"channel": Channel.ONLINE.value},
+            # How the voter was checked is part of the vote (never the code itself).
+            details={"channel": Channel.ONLINE.value, "voter_check": check.value},
         )
         round_key = self.round_key(wave)
         claims = [
@@ -309,7 +318,12 @@ class VotingCommands(SurveyBase):
             return f"wave|{wave.id}"
         return f"campaign|{wave.campaign_id}|{wave.round}"
 
-    def _refuse_if_voted(self, wave: Wave, voter_hash: str, ratings: dict[str, str]) -> None:
+    def _refuse_if_voted(
+        self, wave: Wave, voter_hash: str, ratings: dict[str, str], verified: bool
+    ) -> None:
+        """409 `already_voted` where the voter voted on any of the units this round. The
+        units are named only to a voter whose code was checked: to anyone else (a wave
+        without codes) the answer would tell which units a number voted on."""
         round_key = self.round_key(wave)
         voted = []
         for unit_id in sorted(ratings):
@@ -318,10 +332,16 @@ class VotingCommands(SurveyBase):
             except AggregateNotFoundError:
                 continue
             voted.append(unit_id)
-        if voted:
+        if voted and verified:
             raise AlreadyVoted(
                 "本轮评议您已对这些单位投过票，每人对每个单位只能投一票 "
                 "(you have already voted on these units in this round: 一人一单位一票)",
                 field="ratings",
                 unit_ids=voted,
+            )
+        if voted:
+            raise AlreadyVoted(
+                "本轮评议您已对其中的单位投过票，每人对每个单位只能投一票 "
+                "(you have already voted on some of these units in this round: 一人一单位一票)",
+                field="ratings",
             )

@@ -185,3 +185,24 @@ class NotOpenYet(SurveyError, ConflictError):
 
 class AlreadyVoted(SurveyError, ConflictError):
     code = "already_voted"
+
+
+class InvalidCode(SurveyError, InvalidError):
+    """A public vote on a wave that needs a text-message code, without a valid one for the
+    voter's phone: none given, wrong, expired, already used or spent (`context.why`)."""
+
+    code = "invalid_code"
+
+
+class TooManyCodes(SurveyError):
+    """Codes are sent to a phone at most once a minute and five times an hour, and for a
+    wave at most `sms_codes_per_wave_hour` times an hour."""
+
+    status_code = 429
+    code = "too_many_codes"
+
+
+class CodeNotNeeded(SurveyError, ConflictError):
+    """A code asked for a public wave whose votes need none (`voter_check: none`)."""
+
+    code = "code_not_needed"

@@ -86,6 +86,15 @@ class WaveSetup:
         return bool(self.setup.get("public", False))
 
     @property
+    def voter_check(self) -> str | None:
+        """What a public vote must carry besides the number (`VoterCheck`): as the wave was
+        opened, `none` for a public wave opened before waves chose (their votes were never
+        verified); None for a private wave."""
+        if not self.public:
+            return None
+        return str(self.setup.get("voter_check", "none"))
+
+    @property
     def canonical_ids(self) -> bool:
         """Whether every questionnaire id stored in the wave is canonical (`canonical_id`):
         true of waves opened since ids are made so; an older wave may hold ids as typed."""

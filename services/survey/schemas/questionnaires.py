@@ -150,6 +150,12 @@ class QuestionnaireOut(BaseModel):
     )
     agency_id: str | None
     batch_id: str | None
+    voter_check: str | None = Field(
+        default=None,
+        description="A public vote: how its voter was checked when it was cast (`sms_code`: "
+        "by a code texted to their phone; `none`: not at all); null for a questionnaire an "
+        "agency pushed and for votes cast before votes recorded it (never checked)",
+    )
     status: str
     flags: list[dict[str, str]]
     version: int
@@ -196,6 +202,26 @@ class VoteIn(In):
 
     voter: Line = Field(min_length=6, max_length=40, examples=["13800138000"])
     ratings: dict[UnitKey, Answer] = Field(min_length=1, max_length=2000)
+    code: Line | None = Field(
+        default=None,
+        max_length=20,
+        examples=["204816"],
+        description="短信验证码: the 6-digit code texted to `voter` (`POST /public/waves/"
+        "{wave_id}/codes`); required by a wave whose `voter_check` is `sms_code`",
+    )
+
+
+class CodeIn(In):
+    """获取短信验证码: the voter's mainland mobile number."""
+
+    voter: Line = Field(min_length=6, max_length=40, examples=["13800138000"])
+
+
+class CodeOut(BaseModel):
+    wave_id: UUID
+    sent_to: str = Field(description="The number the code went to, masked: 138****8000")
+    expires_in_seconds: int
+    resend_after_seconds: int
 
 
 class VoteOut(BaseModel):

@@ -9,6 +9,7 @@ import pytest
 
 from tests.harness import Cluster
 from tests.survey.helpers import World, open_wave
+from tests.survey.voter_codes import api_code_for
 
 NOW = datetime.now(UTC)
 DAY = timedelta(days=1)
@@ -51,6 +52,8 @@ def test_a_public_waves_status_says_whether_a_vote_is_taken_now(
     assert seen.status_code == 200, seen.text
     assert seen.json()["status"] == status
     vote = {"voter": "13800138000", "ratings": {world.unit_ids[0]: "满意"}}
+    if vote_error is None:
+        vote["code"] = api_code_for(cluster, wave_id, "13800138000")
     voted = survey.post(f"/public/waves/{wave_id}/votes", json=vote)
     if vote_error is None:
         assert voted.status_code == 201, voted.text

@@ -107,6 +107,7 @@ def test_a_correction_and_a_vote_name_every_problem_by_the_field_sent(
         cluster,
         world,
         kind="online_public_voting",
+        voter_check="none",  # unchecked voters: codes are tests/survey/test_voter_codes.py
         channels=["online"],
         opens_at=(now - timedelta(days=1)).isoformat(),
         closes_at=(now + timedelta(days=1)).isoformat(),

@@ -81,6 +81,7 @@ class QuestionnaireReads(SurveyBase):
             "respondent_id": response.details.get("respondent_id"),
             "agency_id": response.details.get("agency_id"),
             "batch_id": response.details.get("batch_id"),
+            "voter_check": response.details.get("voter_check"),
             "status": WITHDRAWN if withdrawn else response.status,
             "flags": response.flags,
             "version": response.answers_version,

@@ -17,6 +17,7 @@ from services.survey.application.waves.setup import (
     check_panel,
     check_points,
     check_public_wave,
+    check_voter_check,
 )
 from services.survey.application.waves.units import campaign_units, standalone_units
 from services.survey.domain import BUILTIN_TEMPLATE, InvalidWave, Objections, Wave
@@ -85,6 +86,9 @@ class WaveCommands(SurveyBase):
             "questionnaire_ids": CANONICAL_IDS,
         }
         check_public_wave(setup, template, objections)
+        voter_check = check_voter_check(setup["public"], spec.get("voter_check"), objections)
+        if voter_check is not None:
+            setup["voter_check"] = voter_check
         if not spec["name"].strip():
             objections.add(InvalidWave(blank("the wave's name", "测评批次名称"), field="name"))
         objections.refuse(InvalidWave)

@@ -28,6 +28,7 @@ def wave_out(wave: Wave) -> Result:
         "groups": [g.model_dump(mode="json") for g in wave.groups],
         "panel_size": len(wave.panel),
         "public": wave.public,
+        "voter_check": wave.voter_check,
         "integrity": wave.integrity.model_dump(mode="json"),
         "questionnaires": wave.questionnaires,
         "quarantined_at_intake": wave.quarantined,

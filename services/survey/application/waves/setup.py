@@ -9,6 +9,7 @@ from uuid import UUID
 
 from services.survey.domain import InvalidWave, Objections
 from services.survey.domain.canonical import canonical_answer, repeated_code
+from services.survey.verification import VoterCheck
 from shared.campaign_view import CampaignView
 from shared.contracts.survey import AgencyQuota, Channel, TemplateSnapshot, WaveKind
 from shared.registry_view import PRINCIPALS, RegistryView
@@ -202,3 +203,19 @@ def check_public_wave(
                 field="channels",
             )
         )
+
+
+def check_voter_check(public: bool, asked: str | None, objections: Objections) -> str | None:
+    """What a public vote must carry (`VoterCheck`): a text-message code unless the office
+    says `none` (security by default). A private wave has no public votes to check."""
+    if public:
+        return asked or VoterCheck.SMS_CODE.value
+    if asked is not None:
+        objections.add(
+            InvalidWave(
+                "only a wave open to the public checks its voters: open it with `public`, "
+                "or leave `voter_check` out",
+                field="voter_check",
+            )
+        )
+    return None

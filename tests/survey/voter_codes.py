@@ -1,0 +1,71 @@
+"""Voter codes as a test reads them: from the local outbox, the product's own adapter where
+no SMS gateway is set (services/survey/verification/sms.py), never from the code book; and a
+clock the test moves on, where a rule counts time (expiry, the rate limits)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+from uuid import UUID
+
+from services.survey.application import SurveyApplication
+from services.survey.verification import LocalOutbox
+from tests.harness import Cluster
+
+_CODE = re.compile(r"验证码([0-9]{6})")
+
+
+class Clock:
+    """The application's `code_clock`, moved on by the test instead of waited for."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def outbox(app: SurveyApplication) -> LocalOutbox:
+    sender = app.sms_sender
+    assert isinstance(sender, LocalOutbox), sender
+    return sender
+
+
+def texted(app: SurveyApplication, phone: str) -> list[str]:
+    """Every code texted to `phone` (11 digits), oldest first."""
+    codes = []
+    for text in outbox(app).messages_to(phone):
+        found = _CODE.search(text)
+        assert found is not None, text
+        codes.append(found.group(1))
+    return codes
+
+
+def last_code(app: SurveyApplication, phone: str) -> str:
+    codes = texted(app, phone)
+    assert codes, f"no code was texted to {phone}"
+    return codes[-1]
+
+
+def code_for(app: SurveyApplication, wave_id: UUID | str, phone: str) -> str:
+    """Ask for a code as a voter does, and read it as the voter's phone would."""
+    app.request_code(UUID(str(wave_id)), phone)
+    return last_code(app, phone)
+
+
+def application(cluster: Cluster) -> SurveyApplication:
+    client: Any = cluster["survey"]
+    app = client.app.state.runtime.application
+    assert isinstance(app, SurveyApplication)
+    return app
+
+
+def api_code_for(cluster: Cluster, wave_id: str, phone: str) -> str:
+    """Ask for a code through the public route, and read it from the service's outbox."""
+    asked = cluster["survey"].post(f"/public/waves/{wave_id}/codes", json={"voter": phone})
+    assert asked.status_code == 202, asked.text
+    return last_code(application(cluster), phone[-11:])
