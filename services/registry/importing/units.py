@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
+
+from openpyxl.utils.datetime import from_excel, to_excel
 
 from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS
 from services.registry.domain.credit_code import canonical_credit_code, credit_code_problem
@@ -19,6 +22,7 @@ from services.registry.schemas.units import UnitIn
 from shared.registry_view import RegistryView
 from shared.tabular import Sheet
 from shared.text_order import pinyin_key
+from shared.types import EARLIEST_YEAR, LATEST_YEAR
 from shared.web.echo import clip
 
 NAME = "单位名称"
@@ -26,6 +30,10 @@ SCOPE = "units"  # register_units' Idempotency-Key scope
 CODE = "统一社会信用代码"
 _KIND_SPELLINGS = {"其他机构": "其它机构"}
 _DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
+_FIRST_DAY, _LAST_DAY = date(EARLIEST_YEAR, 1, 1), date(LATEST_YEAR, 12, 31)
+_FIRST_SERIAL, _LAST_SERIAL = int(to_excel(_FIRST_DAY)), int(to_excel(_LAST_DAY))
+_LAST_EXCEL_SERIAL = 2958465  # 9999-12-31, the last day Excel's 1900 date system holds
 
 
 def unit_columns(parent: Callable[[str], Any]) -> list[Column]:
@@ -64,16 +72,46 @@ def credit_code(text: str) -> str:
 
 
 def day(text: str) -> date:
-    """2017-05-15, 2017/5/15, 2017.5.15 or 2017年5月15日, as offices write dates."""
-    found = _DAY.match(text.strip())
+    """2017-05-15, 2017/5/15, 2017.5.15 or 2017年5月15日, as offices write dates; or the
+    number Excel keeps a date as (45413 is 2024-05-01), which a date cell formatted as a
+    number shows and a CSV saved from such a sheet holds."""
+    text = text.strip()
+    value = _excel_day(text) if _SERIAL.match(text) else _written_day(text)
+    if value > china_today():
+        raise CellError("in the future: record a unit once it exists (日期不能晚于今天)")
+    return value
+
+
+def _excel_day(text: str) -> date:
+    """A whole serial number of Excel's 1900 date system, read as openpyxl reads a date
+    cell; a fraction is a time of day and a serial outside the days a `Day` holds is no
+    day the registry records, so both are refused naming what the number reads as."""
+    serial = Decimal(text)
+    hint = "write it as 2017-05-15 (日期格式应为 2017-05-15)"
+    if 1 <= serial <= _LAST_EXCEL_SERIAL:
+        moment: datetime = from_excel(float(serial))
+        if serial != serial.to_integral_value():
+            raise CellError(
+                f"{text} reads as an Excel date and time ({moment:%Y-%m-%d %H:%M}), "
+                f"not a day; {hint}"
+            )
+        if _FIRST_SERIAL <= serial <= _LAST_SERIAL:
+            return moment.date()
+        raise CellError(
+            f"{text} reads as the Excel date {moment.date().isoformat()}, outside "
+            f"{_FIRST_DAY.isoformat()} to {_LAST_DAY.isoformat()}; {hint}"
+        )
+    raise CellError(f"{text} is not a date, nor any day as Excel numbers days; {hint}")
+
+
+def _written_day(text: str) -> date:
+    found = _DAY.match(text)
     try:
         if found is None:
             raise ValueError(text)
         value = date(*(int(part) for part in found.groups()))
     except ValueError:
         raise CellError("not a date; write it as 2017-05-15 (日期格式应为 2017-05-15)") from None
-    if value > china_today():
-        raise CellError("in the future: record a unit once it exists (日期不能晚于今天)")
     return value
 
 
