@@ -13,7 +13,7 @@ import io
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from services.reporting.rounds import png
 from services.reporting.rounds.fonts import CjkFont, checked
 from services.reporting.settings import DEFAULT_CJK_FALLBACK_FONTS, DEFAULT_CJK_FONT
+from shared.contracts.registry import CHINA
 from tests.conftest import in_memory
 from tests.harness import Cluster
 from tests.reporting.documents import pdf_text
@@ -47,7 +48,11 @@ def story() -> Iterator[Scored]:
         for unit_id, name in zip(scored.rnd.world.unit_ids[:2], (RARE, PRIVATE), strict=True):
             renamed = registry.post(
                 f"/units/{unit_id}/rename",
-                json={"name": name, "effective_on": date.today().isoformat(), "reason": "更名"},
+                json={
+                    "name": name,
+                    "effective_on": datetime.now(CHINA).date().isoformat(),
+                    "reason": "更名",
+                },
                 headers=scored.office,
             )
             assert renamed.status_code == 200, renamed.text
