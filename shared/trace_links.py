@@ -35,6 +35,7 @@ from psycopg import sql
 
 from shared.integrity.rows import Reconnecting
 from shared.persistence.message_log import schema_of
+from shared.persistence.schema_setup import lock_schema_until_commit
 from shared.settings import CommonSettings
 from shared.telemetry import LEDGER_COMMITS, CommitLedger
 
@@ -77,13 +78,15 @@ class LinkTable(Reconnecting):
         self._table = sql.Identifier(schema_of(service), f"{service}_trace_links")
 
     def setup(self) -> None:
-        self._conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(self._schema))
-        self._conn.execute(
-            sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (first_position bigint PRIMARY KEY, "
-                "last_position bigint NOT NULL, traceparent text NOT NULL)"
-            ).format(self._table)
-        )
+        with self._conn.transaction():
+            lock_schema_until_commit(self._conn, schema_of(self.service))
+            self._conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(self._schema))
+            self._conn.execute(
+                sql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (first_position bigint PRIMARY KEY, "
+                    "last_position bigint NOT NULL, traceparent text NOT NULL)"
+                ).format(self._table)
+            )
 
     def insert(self, links: Sequence[tuple[int, int, str]]) -> None:
         rows = sql.SQL(", ").join(sql.SQL("(%s, %s, %s)") for _ in links)

@@ -26,6 +26,7 @@ from shared.canonical import canonical_json
 from shared.integrity.keys import key_id, verify
 from shared.integrity.rows import Reconnecting
 from shared.persistence.message_log import schema_of
+from shared.persistence.schema_setup import lock_schema_until_commit
 from shared.settings import CommonSettings
 
 VERSION = 1
@@ -195,14 +196,18 @@ class PostgresCheckpoints(Reconnecting):
             return cursor.fetchall() if cursor.description else []
 
     def setup(self) -> None:
-        schema = sql.Identifier(schema_of(self.service))
-        self._conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
-        self._run(
-            "CREATE TABLE IF NOT EXISTS {table} (position bigint PRIMARY KEY, "
-            "previous_position bigint, rows integer NOT NULL, chain text NOT NULL, "
-            "sealed_at text NOT NULL, key_id text NOT NULL, entries bytea NOT NULL, "
-            "signature bytea NOT NULL)"
-        )
+        schema = schema_of(self.service)
+        with self._conn.transaction():
+            lock_schema_until_commit(self._conn, schema)
+            self._conn.execute(
+                sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+            )
+            self._run(
+                "CREATE TABLE IF NOT EXISTS {table} (position bigint PRIMARY KEY, "
+                "previous_position bigint, rows integer NOT NULL, chain text NOT NULL, "
+                "sealed_at text NOT NULL, key_id text NOT NULL, entries bytea NOT NULL, "
+                "signature bytea NOT NULL)"
+            )
 
     def last(self) -> Checkpoint | None:
         found = self._run(f"SELECT {_FIELDS} FROM {{table}} ORDER BY position DESC LIMIT 1")

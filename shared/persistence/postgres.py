@@ -68,6 +68,7 @@ from shared.persistence.postgres_messages import (
     insert_rows,
     select_rows,
 )
+from shared.persistence.schema_setup import schema_locked_while
 from shared.persistence.watchdog import TrackedWrite, WriteTimeoutError, WriteWatchdog
 
 RECONNECT_TIMEOUT = 10.0
@@ -273,9 +274,10 @@ class _UnpipelinedWrites(PostgresApplicationRecorder):
         return ids
 
     def create_table(self) -> None:
-        super().create_table()
-        add_message_column(self.datastore, self.messages, self.events_table_name)
-        compress_messages_with_lz4(self.datastore, self.messages, self.events_table_name)
+        with schema_locked_while(self.datastore):
+            super().create_table()
+            add_message_column(self.datastore, self.messages, self.events_table_name)
+            compress_messages_with_lz4(self.datastore, self.messages, self.events_table_name)
 
     @retry_lost_connection
     def select_log_rows(self, start: int, limit: int, stop: int | None = None) -> list[LogRow]:

@@ -13,6 +13,7 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from shared.persistence.pools import check_all_when_one_is_broken
+from shared.persistence.schema_setup import lock_schema_until_commit
 from shared.views.base import (
     BufferedTransaction,
     Document,
@@ -161,8 +162,7 @@ class PostgresViewStore(ViewStore):
         self._pool.open(wait=True, timeout=15)
         schema = sql.Identifier(self.names.schema)
         with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
-            # Two services (or replicas) may set up at once; serialise on the schema.
-            cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.names.schema,))
+            lock_schema_until_commit(cur, self.names.schema)
             cur.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
             for legacy in LEGACY_TABLES:
                 cur.execute(
