@@ -136,7 +136,7 @@ def test_a_close_naming_its_reason_twice_is_refused_after_the_policy(setting: Se
     # A caller the policy refuses is refused as before: the body tells it nothing.
     outsider = _send(setting, path, twice, world.other_county_office.headers)
     assert outsider.status_code == 403, outsider.text
-    _refused(_send(setting, path, twice, world.county_office.headers), "reason")
+    _refused(_send(setting, path, twice, world.county_office.headers), "body.reason")
     still = setting.survey.get(f"/waves/{wave['wave_id']}", headers=ADMIN).json()
     assert still["status"] != "closed" and still["closed_reason"] is None
     once = _send(setting, path, '{"reason": "问卷回收完毕"}', world.county_office.headers)
@@ -156,7 +156,7 @@ def test_a_template_naming_a_field_twice_records_nothing(setting: Setting) -> No
         ensure_ascii=False,
     )
     twice = raw[:-1] + ', "name": "二"}'
-    _refused(_send(setting, "/templates", twice, world.county_office.headers), "name")
+    _refused(_send(setting, "/templates", twice, world.county_office.headers), "body.name")
     assert _stored(setting) == before
     once = _send(setting, "/templates", raw, world.county_office.headers)
     assert once.status_code == 201 and _stored(setting) > before, once.text
@@ -167,7 +167,7 @@ def test_an_accreditation_and_a_void_naming_a_key_twice_are_refused(setting: Set
     agency = world.other_agency.principal_id
     accredit = f'{{"agency_id": "{agency}", "quota": 5, "quota": 500}}'
     path = f"/waves/{setting.wave_id}/agencies"
-    _refused(_send(setting, path, accredit, world.county_office.headers), "quota")
+    _refused(_send(setting, path, accredit, world.county_office.headers), "body.quota")
     pushed = push(
         setting.cluster,
         setting.wave_id,
@@ -178,7 +178,7 @@ def test_an_accreditation_and_a_void_naming_a_key_twice_are_refused(setting: Set
     response_id = _recorded(setting, "V-1")["response_id"]
     void = f"/waves/{setting.wave_id}/questionnaires/{response_id}/void"
     twice = '{"reason": "代填", "reason": "重复"}'
-    _refused(_send(setting, void, twice, world.county_office.headers), "reason")
+    _refused(_send(setting, void, twice, world.county_office.headers), "body.reason")
     assert _recorded(setting, "V-1")["status"] == "counted"
 
 
@@ -244,7 +244,7 @@ def test_a_correction_rating_a_code_twice_is_refused(setting: Setting) -> None:
     body = {"ratings": {unit: "满意"}, "reason": "按纸质问卷更正"}
     raw = _with_dimensions(body, unit, [("\u3000服务态度", "满意"), (CODE, "不满意")])
     path = f"/waves/{setting.wave_id}/questionnaires/{response_id}/corrections"
-    _refused(_send(setting, path, raw, ADMIN), f"dimension_ratings.{unit}.{CODE}")
+    _refused(_send(setting, path, raw, ADMIN), f"body.dimension_ratings.{unit}.{CODE}")
     assert _recorded(setting, "C-1")["version"] == 1
 
 

@@ -22,7 +22,13 @@ from hypothesis import strategies as st
 
 from services.survey.domain.errors import RepeatedKey
 from services.survey.schemas.batches import BatchIn, JsonBatchIn
-from services.survey.schemas.repeated_keys import Place, keys_at_most, repeated_keys
+from services.survey.schemas.repeated_keys import (
+    Place,
+    keys_at_most,
+    refuse_repeated,
+    repeated_keys,
+)
+from shared.web.repeated_keys import BODY, RepeatedKeys
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import COLLECTED_AT, World, open_wave, push, questionnaire
 
@@ -89,7 +95,7 @@ def test_a_correction_naming_a_key_twice_is_refused_and_changes_nothing(
     unit, other = world.unit_ids[0], world.unit_ids[1]
 
     twice = Obj([("ratings", Obj([(unit, "不满意"), (unit, "满意")])), ("reason", "更正")])
-    _refused(_post(cluster, f"{path}/corrections", twice, ADMIN), f"ratings.{unit}")
+    _refused(_post(cluster, f"{path}/corrections", twice, ADMIN), f"body.ratings.{unit}")
     in_two_cases = Obj(
         [
             ("ratings", Obj([(unit.upper(), "不满意"), (other, "满意"), (unit, "满意")])),
@@ -99,8 +105,8 @@ def test_a_correction_naming_a_key_twice_is_refused_and_changes_nothing(
     )
     _refused(
         _post(cluster, f"{path}/corrections", in_two_cases, ADMIN),
-        f"ratings.{unit}",
-        "opinions.0.unit_id",
+        f"body.ratings.{unit}",
+        "body.opinions.0.unit_id",
     )
     read = cluster["survey"].get(path, headers=ADMIN).json()
     assert (read["version"], read["history"]) == (1, [])
@@ -119,7 +125,7 @@ def test_a_vote_naming_a_unit_twice_is_refused_and_not_counted(
     unit = world.unit_ids[0]
     path = f"/public/waves/{wave_id}/votes"
     twice = Obj([("voter", "13800138000"), ("ratings", Obj([(unit, "不满意"), (unit, "满意")]))])
-    _refused(_post(cluster, path, twice), f"ratings.{unit}")
+    _refused(_post(cluster, path, twice), f"body.ratings.{unit}")
     # The voter has not voted: the vote as meant is taken.
     once = Obj([("voter", "13800138000"), ("ratings", Obj([(unit, "满意")]))])
     assert _post(cluster, path, once).status_code == 201
@@ -155,7 +161,21 @@ def test_a_push_reports_a_row_naming_a_key_twice_and_records_the_others(
     # Outside the rows: the body itself is refused.
     outside = Obj([("questionnaires", [clean[0]]), ("all_or_nothing", True)])
     outside.append(("all_or_nothing", False))
-    _refused(_post(cluster, path, outside, world.agency.headers), "all_or_nothing")
+    _refused(_post(cluster, path, outside, world.agency.headers), "body.all_or_nothing")
+
+
+def test_a_key_named_twice_is_named_as_the_kernel_names_a_bodys_field() -> None:
+    """Survey's check (its keys compared as its models read them) and the kernel's name a
+    place in the body alike, as request validation does: `body.ratings.<unit id>`."""
+    places: list[Place] = [("ratings", UNITS[0]), ("opinions", 0, "unit_id")]
+    kernel = [entry["field"] for entry in RepeatedKeys(places, root=BODY).body()["detail"]]
+    assert kernel == [f"body.ratings.{UNITS[0]}", "body.opinions.0.unit_id"]
+    with pytest.raises(RepeatedKey) as several:
+        refuse_repeated(places)
+    assert [error.field for error in several.value.several] == kernel
+    with pytest.raises(RepeatedKey) as one:
+        refuse_repeated(places[:1])
+    assert one.value.field == kernel[0]
 
 
 def _row(questionnaire_id: str, world: World) -> Obj:

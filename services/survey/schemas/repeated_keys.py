@@ -31,6 +31,7 @@ import numpy as np
 
 from services.survey.domain.errors import Objections, RepeatedKey
 from services.survey.schemas.questionnaires import UUID_TEXT
+from shared.web.repeated_keys import BODY
 from shared.web.repeated_keys import Place as Place
 from shared.web.repeated_keys import field_of as field_of
 from shared.web.repeated_keys import repeated_keys as kernel_repeated_keys
@@ -76,8 +77,10 @@ def keys_at_most(raw: bytes) -> int:
 
 
 def refuse_repeated(places: Sequence[Place]) -> None:
-    """Nothing when no key is named twice; else 422 `duplicate_key` naming each place."""
+    """Nothing when no key is named twice in the request's body; else 422 `duplicate_key`
+    naming each place as the kernel's check and request validation name a body's field
+    (`body.ratings.<unit id>`)."""
     objections = Objections()
     for place in places:
-        objections.add(RepeatedKey(REPEATED, field=field_of(place)))
+        objections.add(RepeatedKey(REPEATED, field=field_of((*BODY, *place))))
     objections.refuse(RepeatedKey)

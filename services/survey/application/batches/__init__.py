@@ -4,8 +4,9 @@ Every bad row is reported (row, field, reason) and the good rows are recorded, u
 agency asks for all or nothing. A batch, its questionnaires and its wave's `BatchAccepted`
 are saved in one transaction: a concurrent close conflicts with it (see `Wave`).
 
-Split by subject: the command and its retries (commands.py), one attempt (intake.py) and
-the rows it works on (rows.py). Every name stays importable from here.
+Split by subject: the command and its retries (commands.py), one attempt (intake.py), what
+it saves (saving.py) and the rows it works on (rows.py). Every name stays importable from
+here.
 """
 
 from __future__ import annotations

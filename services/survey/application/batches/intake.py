@@ -1,6 +1,6 @@
 """One attempt at recording one batch: rows checked, re-pushes sorted out, questionnaires
 screened for integrity, and the batch, its questionnaires and the wave's `BatchAccepted`
-made ready to save together."""
+made ready to save together (saving.py)."""
 
 from __future__ import annotations
 
@@ -8,35 +8,28 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, NamedTuple
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from services.survey.application.base import SurveyBase
 from services.survey.application.batches.repushes import Repushes
 from services.survey.application.batches.rows import (
     ColumnOf,
     Row,
-    candidate,
     checked_row_text,
     expand_row,
-    part_entry,
-    pattern_of,
     problem,
 )
+from services.survey.application.batches.saving import Saving
 from services.survey.domain import (
-    Batch,
-    BatchPart,
     Checker,
     Problem,
-    PushClaims,
     RejectedBatch,
     Response,
     Wave,
     canonical_answers,
-    split_parts,
 )
 from services.survey.domain.canonical import canonical_id
 from services.survey.domain.errors import SurveyError
-from services.survey.integrity import WaveIntegrityState, screen
 from shared.auth import Principal as Caller
 from shared.contracts.survey import SCALE_LEVELS
 from shared.contracts.survey_batch import row_chars
@@ -70,7 +63,7 @@ class CheckedRows(NamedTuple):
     """The refused rows' problems, those found before the checks included."""
 
 
-class Intake(Repushes):
+class Intake(Repushes, Saving):
     """One attempt at recording one batch into one wave."""
 
     def __init__(
@@ -208,109 +201,6 @@ class Intake(Repushes):
         if q["respondent_id"] is not None:
             return Response.panel_id(self.wave.id, q["respondent_id"])
         return self._response_id_of(q["questionnaire_id"])
-
-    def _record(self, good: list[Good]) -> tuple[list[Any], dict[str, Any]]:
-        none: dict[str, Any] = {
-            "batch_id": None,
-            "accepted": 0,
-            "quarantined": 0,
-            "quarantined_ids": [],
-        }
-        if not good:
-            return [], none
-        wave = self.wave
-        state = (
-            WaveIntegrityState.from_dict(wave.integrity_state)
-            if wave.integrity_state
-            else WaveIntegrityState()
-        )
-        agency, form, units = str(self.agency_id), state.pattern_form, self.units
-        candidates = [candidate(g.q, agency, pattern_of(g.q, g.text, form, units)) for g in good]
-        point_quotas = {p.code: p.quota for p in wave.points}
-        by_agency, by_point_gone = wave.freed()
-        quota = wave.agencies.get(str(self.agency_id))
-        flags, state = screen(
-            candidates, wave.integrity, state, quota, point_quotas, (by_agency, by_point_gone)
-        )
-        batch_id = uuid4()
-        entries: list[dict[str, Any]] = []
-        quarantined: list[str] = []
-        by_point: dict[str, int] = {}
-        for (_, q, response_id, text), found in zip(good, flags, strict=True):
-            flagged = [f.model_dump() for f in found] if found else []
-            entries.append(part_entry(response_id, q, text, flagged))
-            if found:
-                quarantined.append(q["questionnaire_id"])
-            point = q["survey_point"] or ""
-            by_point[point] = by_point.get(point, 0) + 1
-        response_ids = [g.response_id for g in good]
-        parts, claims = self._parts_and_claims(
-            batch_id, split_parts(entries), response_ids, self.levels
-        )
-        batch = Batch.bring(
-            batch_id,
-            wave_id=wave.id,
-            agency_id=self.agency_id,
-            response_ids=[entry["response_id"] for entry in entries],
-            actor=self.caller.actor,
-        )
-        wave.accept_batch(
-            batch_id, self.agency_id, len(entries), len(quarantined), by_point, state.to_dict()
-        )
-        accepted = {
-            "batch_id": str(batch_id),
-            "accepted": len(entries),
-            "quarantined": len(quarantined),
-            "quarantined_ids": quarantined,
-        }
-        # Claims first: a push's last events are then the parts it publishes, which keeps
-        # finding the log's head (`Outbox.head`, polled by waiters) a short read.
-        return [wave, batch, PushClaims(batch_id, claims), *parts], accepted
-
-    def _parts_and_claims(
-        self,
-        batch_id: UUID,
-        split: list[list[dict[str, Any]]],
-        response_ids: list[UUID],
-        levels: list[str],
-    ) -> tuple[list[BatchPart], list[Response.Claimed]]:
-        """The push at its own grain: a few parts holding the content, and per questionnaire
-        only a claim of its id (what makes a second push of it collide). `response_ids` are
-        the entries' ids in their order, which the parts keep; `levels` what their rows'
-        codes stand for."""
-        ids = iter(response_ids)
-        parts: list[BatchPart] = []
-        claims: list[Response.Claimed] = []
-        # One time for the push: its claims (what a questionnaire reads as `recorded_at`) and
-        # its parts (published with it, what the wave view lists) say the same.
-        now = Response.Claimed.create_timestamp()
-        wave_id = self.wave.id
-        for number, entries in enumerate(split, start=1):
-            parts.append(
-                BatchPart.bring(
-                    batch_id,
-                    number,
-                    timestamp=now,
-                    wave_id=wave_id,
-                    agency_id=self.agency_id,
-                    parts=len(split),
-                    levels=levels,
-                    questionnaires=entries,
-                    actor=self.caller.actor,
-                )
-            )
-            claims.extend(
-                Response.claimed(
-                    next(ids),
-                    timestamp=now,
-                    wave_id=wave_id,
-                    batch_id=batch_id,
-                    part=number,
-                    index=index,
-                )
-                for index in range(len(entries))
-            )
-        return parts, claims
 
 
 def _refuse_repeated_units(units: list[str]) -> None:
