@@ -21,8 +21,6 @@ from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication
 
-UPLOAD_ATTEMPTS = 3
-
 
 class InspectionApplication(VisitCommands, PublishingApplication):
     name = "inspection"
@@ -41,9 +39,13 @@ class InspectionApplication(VisitCommands, PublishingApplication):
         return found if isinstance(found, EvidenceFile) else None
 
     def record_upload(self, uploader: Caller, sha256: str, content_type: str, size: int) -> None:
-        """The uploader of a file just stored; two first uploads of one file at once both
-        land (the one that loses the race is appended to the other's record)."""
-        for _ in range(UPLOAD_ATTEMPTS):
+        """The uploader of a file just stored, however many upload it at once: a conflict
+        means another writer's event landed first, so the record is read again with it and
+        this uploader added to that (the same one twice changes nothing). Retried only
+        while the record moves on, so there is no bound to exceed under contention and no
+        endless loop when a conflict has some other cause."""
+        seen: int | None = None
+        while True:
             record = self.evidence_file(sha256)
             if record is None:
                 record = EvidenceFile.upload(sha256, content_type, size, uploader)
@@ -51,12 +53,15 @@ class InspectionApplication(VisitCommands, PublishingApplication):
                 record.upload_again(uploader)
             if not record.pending_events:
                 return
+            version = record.pending_events[0].originator_version
+            if version == seen:  # nothing landed since the last conflict: not a race
+                raise IntegrityError(f"the record of evidence {sha256} cannot be written")
+            seen = version
             try:
                 self.save(record)
                 return
             except IntegrityError:
                 continue
-        raise IntegrityError(f"the record of evidence {sha256} kept changing")
 
     def evidence_readable(self, sha256: str, reach: Reach) -> bool:
         record = self.evidence_file(sha256)

@@ -242,8 +242,9 @@ async def upload_evidence(
     """上传证据 (photo, recording, document; at most 20 MB) as the raw body; answers its
     SHA-256, which a finding then names. Streamed to disk while hashed. The caller is
     recorded as an uploader (with its jurisdiction): a finding names only files uploaded by
-    its author or within the author's jurisdiction. The same bytes uploaded again are
-    stored once, their further uploader recorded."""
+    its author or within the author's jurisdiction. The same bytes uploaded again, by any
+    number of callers at once, are stored once and each uploader recorded once; every one
+    of them is answered 201."""
     kind = content_type(request.headers.get("content-type"))
     upload = await asyncio.to_thread(app.evidence_store.begin)
     try:
