@@ -1,6 +1,9 @@
 """Verifying an audit bundle offline: recompute the round from the bundle's scheme and
 messages with the scoring engine, compare byte for byte with the bundle's results, and on a
-difference name the unit, the component and the input messages behind it.
+difference name the unit, the component and the input messages behind it. The messages are
+streamed from the bundle into the engine's fold (`pingyi.audit_stream`), so a bundle that
+verifies identical is checked in memory flat in its number of questionnaires; only a
+difference's search holds them, to recompute without some.
 
 Finding the messages: for a survey component, the questionnaires that answered the unit
 with the level the recomputation gained are tried first, one class of alike questionnaires
@@ -29,6 +32,7 @@ from pingyi.audit_bundle import Bundle
 from pingyi.audit_difference import flat
 from pingyi.audit_narrow import MessageRef, Suspects
 from pingyi.audit_search import Compute, Search, by_id
+from pingyi.audit_stream import ReadFailed, StreamedMessages
 from shared.canonical import canonical_json
 from shared.contracts.envelope import IntegrationMessage
 
@@ -116,6 +120,7 @@ def engine() -> Compute:
     from services.scoring.engine import score_round
     from services.scoring.engine.compute.revision import CURRENT
     from services.scoring.engine.fold import named_responses
+    from services.scoring.engine.fold.keep import DECISION_TYPES
 
     def compute(
         scheme: Mapping[str, Any],
@@ -124,9 +129,14 @@ def engine() -> Compute:
         round_: int,
         revision: int | None,
     ) -> dict[str, Any]:
-        # Messages held in a list (the bundle's, or a search's subset of them) can be read
-        # twice: the fold then keeps records only of questionnaires a decision names.
-        keep = named_responses(messages) if isinstance(messages, Sequence) else None
+        # Messages that can be read twice (the bundle's, streamed from it, or a search's
+        # subset held in a list): the fold then keeps records only of questionnaires a
+        # decision names, so its memory is flat in the number of questionnaires.
+        keep = None
+        if isinstance(messages, StreamedMessages):
+            keep = named_responses(messages.of_types(DECISION_TYPES))
+        elif isinstance(messages, Sequence):
+            keep = named_responses(messages)
         return score_round(
             scheme,
             messages,
@@ -141,10 +151,11 @@ def engine() -> Compute:
 
 def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Verdict:
     campaign_id, round_ = _round(bundle)
-    messages = list(bundle.messages())
     revision = stored_revision(bundle.results)
     try:
-        recomputed = compute(bundle.scheme, messages, campaign_id, round_, revision)
+        recomputed = compute(bundle.scheme, StreamedMessages(bundle), campaign_id, round_, revision)
+    except ReadFailed as failed:  # the bundle's reason, not the engine's
+        raise failed.error from None
     except Exception as error:  # the engine's reason is the report
         raise CannotRecompute(f"{type(error).__name__}: {error}") from error
     if canonical_json(recomputed) == canonical_json(bundle.results):
@@ -154,6 +165,8 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
                 "or recomputed from its messages: nothing to compare"
             )
         return Verdict(True, [], [])
+    # Only a difference holds the messages: the search recomputes without some of them.
+    messages = list(bundle.messages())
     search = Search(bundle.scheme, compute, messages, campaign_id, round_, budget, revision)
     units = compare_units(bundle.results, recomputed)
     other_scheme = other_scheme_said(bundle.results, recomputed)

@@ -106,11 +106,16 @@ class Bundle:
                 yield IntegrationMessage.decode(line)
 
 
+CHUNK = 1 << 16
+"""How much of an entry is read at a time. Small, because a compressed entry read `n` bytes
+at a time reads up to `n` compressed bytes as well, which inflate to some ten times as many:
+1 MiB chunks held up to 10 MiB of a message log, compressed, and a round's verification
+peaked higher the larger the round until its log passed that (tests/audit/test_flat_memory.py)."""
 TOO_LONG = f"is longer than {MAX_LINE >> 20} MiB, more than any message or document may be"
 
 
 def bounded_lines(
-    stream: IO[bytes], limit: int = MAX_LINE, chunk: int = 1 << 20
+    stream: IO[bytes], limit: int = MAX_LINE, chunk: int = CHUNK
 ) -> Iterator[tuple[int, bytes, bool]]:
     """(line number, bytes, whole) for every line of `stream`, read `chunk` bytes at a time:
     a line of at most `limit` bytes (its newline aside) whole; a longer one as pieces under
