@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import secrets
 import signal
@@ -62,6 +63,7 @@ class _Server(uvicorn.Server):
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         lifespan = self.lifespan
+        lifespan.logger = _StartLog(lifespan.logger, self)
         await lifespan.startup()
         if lifespan.should_exit:
             # uvicorn would raise SystemExit here, inside one of five tasks: the others
@@ -75,6 +77,30 @@ class _Server(uvicorn.Server):
             return
         self.lifespan = _Started(lifespan)
         await super().startup(sockets)
+
+
+STARTUP_COMPLETE = "Application startup complete."
+"""What uvicorn's lifespan logs once the application's start returns (`LifespanOn.startup`)."""
+
+
+class _StartLog(logging.LoggerAdapter[logging.Logger]):
+    """uvicorn's lifespan log, without its word that the start completed when a stop came
+    during it: the application's start then returns having stopped what it started
+    (`shared.http`), and the system is stopping, not started."""
+
+    def __init__(self, logger: logging.Logger, server: uvicorn.Server) -> None:
+        super().__init__(logger)
+        self._server = server
+
+    def process(self, msg: Any, kwargs: Any) -> tuple[Any, Any]:
+        return msg, kwargs  # the caller's own `extra`, not the adapter's
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if msg == STARTUP_COMPLETE and self._server.should_exit:
+            return
+        # The record names uvicorn's line that logged it, not this one.
+        kwargs.setdefault("stacklevel", 2)
+        super().log(level, msg, *args, **kwargs)
 
 
 class _Started:

@@ -16,7 +16,8 @@ process. The lock lives exactly as long as that session, so:
   proof is younger than `valid_seconds` (well below the server's idle timeout), so a holder
   that lost its connection, or whose database restarted, stops consuming before another
   replica can win the lock. A proof reads `pg_locks` for this session: it shows each lock
-  still held, not just a live connection.
+  still held, not just a live connection. It counts from when it was asked, not answered:
+  a holder frozen while it waited reads, when it wakes, an answer older than the freeze.
 - **Correctness never rests on the lease.** An inbox re-checks its position inside the
   applying transaction, so two appliers for a moment (a batch in hand when the lease went)
   cannot apply anything twice; the lease only keeps that rare.
@@ -314,6 +315,7 @@ class PostgresLeases:
                     return key in self._taken
                 if not self._may_take_locked(key):
                     return False
+                asked = time.monotonic()  # a win proves the lease from then (`_prove_locked`)
                 row = conn.execute(
                     "SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", (key,)
                 ).fetchone()
@@ -322,14 +324,13 @@ class PostgresLeases:
                 self._drop()
                 return False
             if row and row[0]:
-                now = time.monotonic()
                 self._taken.add(key)
-                self._won_at[key] = now
+                self._won_at[key] = asked
                 self._handed.discard(key)
                 self._free_since.pop(key, None)
                 if self._given_up.pop(key, None) is not None:
                     self._futile = min(self._futile + 1, 5)  # nobody else wanted it
-                self._proved = self._proved | {key: now}
+                self._proved = self._proved | {key: asked}
                 return True
             return False
 
@@ -485,8 +486,13 @@ class PostgresLeases:
 
     def _prove_locked(self, conn: Any) -> None:
         presence = {self._presence} if self._present and self._presence else set()
+        # A proof counts from when it was asked, not from when its answer was read: an
+        # answer read late (the process frozen while it waited: the answer sat in its
+        # socket) tells of a session the server may have ended since, idle that long, and
+        # of a lease another replica has won meanwhile. From the asking, `valid_seconds`
+        # (below the server's idle timeout) ends before the server can end the session.
+        asked = time.monotonic()
         rows = conn.execute(PROVE_SQL, (sorted(self._taken | presence),)).fetchall()
-        now = time.monotonic()
         held = {row[0] for row in rows}
         if presence and not presence <= held:
             log.warning("presence lock no longer held", extra={"lease": self._presence})
@@ -495,7 +501,7 @@ class PostgresLeases:
         for lost in self._taken - held:
             log.warning("lease no longer held", extra={"lease": lost})
         self._taken = held
-        self._proved = dict.fromkeys(held, now)
+        self._proved = dict.fromkeys(held, asked)
 
     def _connection(self) -> Any:
         if self._conn is None or self._conn.closed:

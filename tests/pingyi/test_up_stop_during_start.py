@@ -2,7 +2,7 @@
 service before it listens, as it ends `pingyi serve` (tests/shared/test_nats_at_start.py):
 its start is cancelled, what had started is stopped, and its port is never bound. uvicorn
 used to bind the port and say the server runs once the cancelled start returned, and only
-then shut down.
+then shut down; and it said "Application startup complete" of a start that had stopped.
 
 One service's start is held where it opens its view store (the test holds an exclusive
 lock on that SQLite file) while the other four start and listen."""
@@ -79,3 +79,6 @@ def test_a_stop_during_the_start_ends_a_service_before_it_listens(
     for port in others:  # said as it is said, so its absence below means something
         assert f"Uvicorn running on http://127.0.0.1:{port}" in output, output[-4000:]
     assert f"127.0.0.1:{ports[HELD]}" not in output, output[-4000:]
+    # The four that started said so; the held one, whose start returned after the stop
+    # having stopped what it started, used to say so too.
+    assert output.count("Application startup complete") == len(others), output[-4000:]

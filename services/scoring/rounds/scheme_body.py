@@ -30,7 +30,7 @@ from services.scoring.engine.scheme.yaml_text import YamlRefused, read_yaml
 from services.scoring.rounds.schemas import SchemeIn
 from shared.errors import InvalidError
 from shared.reasons import reason_of
-from shared.web.repeated_keys import RepeatedKeys, repeated_keys
+from shared.web.repeated_keys import BODY, RepeatedKeys, field_of, repeated_keys
 
 JSON = "application/json"
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
@@ -44,16 +44,15 @@ class UnsupportedMediaType(ScoringError):
 
 class YamlInvalid(ScoringError, InvalidError):
     """The YAML text is not a document: what (`detail[].code`), where (the field, and the
-    `line` and `column` in `context`). A key given twice is said as in a JSON body
-    (`shared.web.repeated_keys`: error `duplicate_key`, the field its place in the body);
-    every other problem as request validation names a place in the body (`body.…`)."""
+    `line` and `column` in `context`), named as request validation names a place in the
+    body (`body.…`). A key given twice is said as in a JSON body (`shared.web.repeated_keys`:
+    error `duplicate_key`)."""
 
     code = "yaml_invalid"
 
     def __init__(self, refused: YamlRefused) -> None:
         repeated = refused.code == RepeatedKeys.code
-        field = ".".join(refused.path if repeated else ("body", *refused.path))
-        super().__init__(refused.reason, field=field)
+        super().__init__(refused.reason, field=field_of((*BODY, *refused.path)))
         self.refused = refused
         self.error = refused.code if repeated else self.code
 
@@ -138,10 +137,11 @@ def _from_json(raw: bytes) -> SchemeIn:
             ) from None
         except Exception as error:  # not UTF-8, a number of thousands of digits …
             raise HTTPException(400, "There was an error parsing the body") from error
-        # The router's check of every JSON body (it looks only at a declared body model).
+        # The router's check of every JSON body (it looks only at a declared body model),
+        # naming the places as it does: `body.document.…`.
         places = repeated_keys(raw)
         if places:
-            raise RepeatedKeys(places)
+            raise RepeatedKeys(places, root=BODY)
     if data is None:  # no body, or `null`: FastAPI's word for either
         missing = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
         raise RequestValidationError([missing])

@@ -154,7 +154,8 @@ def test_a_key_given_twice_is_refused_where_it_is_as_in_json(
     text = text.replace("    weight: 1\n", "    weight: 1\n    weight: 0.5\n", 1)
     line = text.splitlines().index("    weight: 0.5") + 3  # two lines of envelope before
     found = _refused(_post_yaml(client, world, _envelope(text)))
-    assert found == ("duplicate_key", "duplicate_key", "document.components.0.weight", line, 7)
+    field = "body.document.components.0.weight"  # as the kernel names a body's place
+    assert found == ("duplicate_key", "duplicate_key", field, line, 7)
     raw = json.dumps({"document": yaml.safe_load(text), "reason": "登记"}, ensure_ascii=False)
     raw = raw.replace('"weight": 0.5', '"weight": 1, "weight": 0.5', 1)
     as_json = client.post(
@@ -162,11 +163,23 @@ def test_a_key_given_twice_is_refused_where_it_is_as_in_json(
         content=raw.encode(),
         headers=world.county_office | {"Content-Type": "application/json"},
     )
-    assert _refusal_fields(as_json) == (
-        422,
-        "duplicate_key",
-        ["document.components.0.weight"],
+    assert _refusal_fields(as_json) == (422, "duplicate_key", [field])
+
+
+def test_a_json_key_given_twice_is_named_as_the_kernel_names_it(
+    scoring: tuple[TestClient, World],
+) -> None:
+    """`POST /schemes` reads its body itself (JSON or YAML), so checks repeated keys itself;
+    it named them `reason`, where every other route's check says `body.reason`."""
+    client, world = scoring
+    document = json.dumps(copy.deepcopy(SCHEME) | {"scheme_id": "wuyang-twice-json"})
+    raw = f'{{"reason": "甲", "document": {document}, "reason": "乙"}}'
+    answer = client.post(
+        "/schemes",
+        content=raw.encode(),
+        headers=world.county_office | {"Content-Type": "application/json"},
     )
+    assert _refusal_fields(answer) == (422, "duplicate_key", ["body.reason"])
 
 
 @pytest.mark.parametrize(
