@@ -1,28 +1,28 @@
 """Writing a campaign round's audit bundle from the stored logs (`pingyi audit export`):
 the upstream logs read with the offline reader (`shared.persistence.message_log`), each up
 to the position it had when the export began, the results computed from exactly those
-messages, and all of it written with `pingyi.audit_bundle`."""
+messages (read twice, never held: `pingyi.audit_stored`), and all of it written with
+`pingyi.audit_bundle`."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
-from pingyi.audit_bundle import ORIGINS, InconsistentBundle, first_problem, write_bundle
+from pingyi.audit_bundle import ORIGINS, write_bundle
 from pingyi.audit_search import Compute
-from shared.contracts.envelope import IntegrationMessage
+from pingyi.audit_stored import StoredMessages
 from shared.persistence.message_log import (
     MessageLogError,
     StoreMissing,
     has_store,
     last_position,
-    read_bodies,
     read_messages,
     store_location,
 )
@@ -146,21 +146,9 @@ def export_bundle(
     # Logs only grow: reading each twice up to the same position gives the same messages.
     stops = {origin: last_position(common, origin) or 0 for origin in origins}
 
-    from services.scoring.engine.fold.decode import decode_stored
-
-    def decoded() -> Iterator[IntegrationMessage]:
-        # The stored bodies decoded the engine's way: the same messages, about half the cost.
-        for origin in origins:
-            for position, previous, body in read_bodies(common, origin, stop=stops[origin]):
-                try:
-                    message = decode_stored(origin, position, previous, body)
-                except ValueError as error:  # a stored body edited: named, in one line
-                    raise InconsistentBundle(
-                        f"{origin} position {position} does not decode: {first_problem(error)}"
-                    ) from None
-                yield message
-
-    results = compute(scheme, decoded(), campaign_id, round_, None)
+    # Read again for each pass the engine makes (`pingyi.audit_stored`), never held.
+    messages = StoredMessages(common, origins, stops)
+    results = compute(scheme, messages, campaign_id, round_, None)
     _has_units(results, campaign_id, round_, stops)
     encoded = {
         origin: (m.data for m in read_messages(common, origin, stop=stops[origin]))

@@ -1,20 +1,27 @@
-"""The bundle's input messages as `pingyi audit verify` feeds them to the engine: read from
-the archive line by line each time they are iterated, never held all at once, so that
-verifying a round takes memory flat in its number of questionnaires (docs/audit.md).
+"""Input messages streamed into the scoring engine by `pingyi audit verify` (the bundle's,
+`StreamedMessages`) and `pingyi audit export --scheme` (the stores' logs,
+`pingyi.audit_stored`): read anew each time they are iterated, never held all at once, so
+that a round takes memory flat in its number of questionnaires (docs/audit.md). `engine()`
+reads such messages twice: a first pass over the decisions only, to learn which
+questionnaires' records the fold must keep, then every message.
 
-Each reading hashes its part again (`Bundle.message_lines`): a file changed since
-`read_bundle` checked it is refused at the end of the reading, as it was when the messages
-were read into a list.
+Each reading of the bundle hashes its part again (`Bundle.message_lines`): a file changed
+since `read_bundle` checked it is refused at the end of the reading, as it was when the
+messages were read into a list.
 
-Depends on the bundle reader and the contract envelope only.
+Depends on the bundle reader and the contract envelope only; the engine is imported when
+`engine()` is called, so that reading a bundle needs nothing else.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pingyi.audit_bundle import Bundle
+from pingyi.audit_search import Compute
 from shared.contracts.envelope import IntegrationMessage
 
 
@@ -28,8 +35,21 @@ class ReadFailed(Exception):
         self.error = error
 
 
+class Rereadable(ABC):
+    """Messages that give the same messages, in the same order, each time they are read: the
+    engine may read them twice (`engine()`)."""
+
+    @abstractmethod
+    def __iter__(self) -> Iterator[IntegrationMessage]: ...
+
+    @abstractmethod
+    def of_types(self, event_types: Collection[str]) -> Iterator[IntegrationMessage]:
+        """Only the messages of these event types, in the same order, read as cheaply as the
+        source allows (the bulk, the questionnaires, left undecoded)."""
+
+
 @dataclass(frozen=True)
-class StreamedMessages:
+class StreamedMessages(Rereadable):
     """Every input message of the bundle, origin by origin in the manifest's order, each
     origin's in position order; iterable any number of times."""
 
@@ -39,10 +59,9 @@ class StreamedMessages:
         return self._read(None)
 
     def of_types(self, event_types: Collection[str]) -> Iterator[IntegrationMessage]:
-        """Only the messages of these event types, in the same order. A line that does not
-        hold any of the names is not decoded: a canonical message holds its event type as
-        written, so none is missed (a payload that happens to mention one is decoded and
-        passed over by its type)."""
+        """A line that does not hold any of the names is not decoded: a canonical message
+        holds its event type as written, so none is missed (a payload that happens to
+        mention one is decoded and passed over by its type)."""
         names = [name.encode() for name in event_types]
         return (m for m in self._read(names) if m.event_type in event_types)
 
@@ -54,3 +73,40 @@ class StreamedMessages:
                         yield IntegrationMessage.decode(line)
         except Exception as error:  # raised through the engine's loop, told apart after it
             raise ReadFailed(error) from error
+
+
+def engine() -> Compute:
+    """The scoring engine's `score_round`, as the verifier and the export call it (imported
+    only here, so that reading a bundle needs nothing but the standard library and the
+    contracts)."""
+    from services.scoring.engine import score_round
+    from services.scoring.engine.compute.revision import CURRENT
+    from services.scoring.engine.fold import named_responses
+    from services.scoring.engine.fold.keep import DECISION_TYPES
+
+    def compute(
+        scheme: Mapping[str, Any],
+        messages: Iterable[IntegrationMessage],
+        campaign: str,
+        round_: int,
+        revision: int | None,
+    ) -> dict[str, Any]:
+        # Messages that can be read twice (streamed from a bundle or the stores, or a
+        # search's subset held in a list): the fold then keeps records only of
+        # questionnaires a decision names, so its memory is flat in the number of
+        # questionnaires, and the results are the same as with every record kept.
+        keep = None
+        if isinstance(messages, Rereadable):
+            keep = named_responses(messages.of_types(DECISION_TYPES))
+        elif isinstance(messages, Sequence):
+            keep = named_responses(messages)
+        return score_round(
+            scheme,
+            messages,
+            campaign_id=campaign,
+            round=round_,
+            keep_records=keep,
+            revision=CURRENT if revision is None else revision,
+        )
+
+    return compute

@@ -1,9 +1,10 @@
 """Verifying an audit bundle offline: recompute the round from the bundle's scheme and
 messages with the scoring engine, compare byte for byte with the bundle's results, and on a
 difference name the unit, the component and the input messages behind it. The messages are
-streamed from the bundle into the engine's fold (`pingyi.audit_stream`), so a bundle that
-verifies identical is checked in memory flat in its number of questionnaires; only a
-difference's search holds them, to recompute without some.
+streamed from the bundle into the engine's fold (`pingyi.audit_stream`, where `engine()`
+is), so a bundle that verifies identical is checked in memory flat in its number of
+questionnaires; only a difference's search holds them, to recompute without some. The
+differences and their report are `pingyi.audit_verdict`'s.
 
 Finding the messages: for a survey component, the questionnaires that answered the unit
 with the level the recomputation gained are tried first, one class of alike questionnaires
@@ -24,17 +25,39 @@ Depends on the contract models, canonical JSON and the engine only: no database,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from pingyi.audit_bundle import Bundle
 from pingyi.audit_difference import flat
-from pingyi.audit_narrow import MessageRef, Suspects
 from pingyi.audit_search import Compute, Search, by_id
-from pingyi.audit_stream import ReadFailed, StreamedMessages
+from pingyi.audit_stream import ReadFailed, StreamedMessages, engine
+from pingyi.audit_verdict import (
+    STATUS_SAID,
+    ComponentDifference,
+    UnitDifference,
+    Verdict,
+    compare_units,
+    short,
+    top_level,
+)
 from shared.canonical import canonical_json
-from shared.contracts.envelope import IntegrationMessage
+
+__all__ = [
+    "BUDGET",
+    "STATUS_SAID",
+    "CannotRecompute",
+    "ComponentDifference",
+    "NothingToCheck",
+    "UnitDifference",
+    "Verdict",
+    "compare_units",
+    "engine",
+    "other_scheme_said",
+    "scheme_owned",
+    "stored_revision",
+    "verify_bundle",
+]
 
 BUDGET = 400
 """Recomputations allowed per differing component while looking for its messages."""
@@ -47,106 +70,6 @@ class CannotRecompute(Exception):
 class NothingToCheck(Exception):
     """The bundle's results and the recomputed ones agree but hold no unit: a check that
     compared nothing never passes."""
-
-
-@dataclass
-class ComponentDifference:
-    code: str
-    stored: Any
-    recomputed: Any
-    messages: list[MessageRef] = field(default_factory=list)
-    searched: str = ""
-    """How far the search for messages got, when it did not finish (else empty)."""
-    suspects: Suspects | None = None
-    """The questionnaires that explain it equally, what they answered and what the results
-    imply it was (one: the message named)."""
-    scheme: str = ""
-    """The differing values the bundle's scheme states (`scheme_owned`), said instead of a
-    search: no input message sets a level's weight or a component's formula."""
-
-
-@dataclass
-class UnitDifference:
-    unit_id: str
-    name: str
-    status: str
-    """different, missing (recomputed, not in the bundle), unexpected (only in the bundle)."""
-    fields: list[str] = field(default_factory=list)
-    components: list[ComponentDifference] = field(default_factory=list)
-    values: list[str] = field(default_factory=list)
-    """The differing fields' values, `field: bundle X, recomputed Y` (`_field_values`)."""
-
-
-@dataclass
-class Verdict:
-    identical: bool
-    problems: list[str]
-    """Differences outside the units (digests, scheme …)."""
-    units: list[UnitDifference]
-
-    def lines(self) -> list[str]:
-        """The report, one finding per line, in Chinese-first wording for offices."""
-        if self.identical:
-            return ["一致 identical: the recomputed results are byte-identical to the bundle's"]
-        out = [f"不一致 different: {problem}" for problem in self.problems]
-        for unit in self.units:
-            head = f"单位 unit {unit.name} ({unit.unit_id}): {STATUS_SAID[unit.status]}"
-            out.append(head + (f" — fields {', '.join(unit.fields)}" if unit.fields else ""))
-            if unit.values:
-                out.append(f"  字段 values: {'; '.join(unit.values)}")
-            for component in unit.components:
-                out.append(f"  指标 component {component.code}: {_changed(component)}")
-                if component.scheme:
-                    out.append(f"    方案 scheme: {component.scheme}")
-                for message in component.messages:
-                    out.append(f"    消息 message {message.label()}")
-                if component.suspects is not None:
-                    out.append(f"    问卷 questionnaires: {component.suspects.said()}")
-                if component.searched:
-                    out.append(f"    {component.searched}")
-        return out
-
-
-STATUS_SAID = {
-    "different": "different",
-    "missing": "missing (recomputed from the messages, not in the bundle's results)",
-    "unexpected": "unexpected (in the bundle's results, not recomputed from its messages)",
-}
-
-
-def engine() -> Compute:
-    """The scoring engine's `score_round`, as the verifier calls it (imported only here, so
-    that reading a bundle needs nothing but the standard library and the contracts)."""
-    from services.scoring.engine import score_round
-    from services.scoring.engine.compute.revision import CURRENT
-    from services.scoring.engine.fold import named_responses
-    from services.scoring.engine.fold.keep import DECISION_TYPES
-
-    def compute(
-        scheme: Mapping[str, Any],
-        messages: Iterable[IntegrationMessage],
-        campaign: str,
-        round_: int,
-        revision: int | None,
-    ) -> dict[str, Any]:
-        # Messages that can be read twice (the bundle's, streamed from it, or a search's
-        # subset held in a list): the fold then keeps records only of questionnaires a
-        # decision names, so its memory is flat in the number of questionnaires.
-        keep = None
-        if isinstance(messages, StreamedMessages):
-            keep = named_responses(messages.of_types(DECISION_TYPES))
-        elif isinstance(messages, Sequence):
-            keep = named_responses(messages)
-        return score_round(
-            scheme,
-            messages,
-            campaign_id=campaign,
-            round=round_,
-            keep_records=keep,
-            revision=CURRENT if revision is None else revision,
-        )
-
-    return compute
 
 
 def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Verdict:
@@ -182,7 +105,7 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
             )
             component.messages, component.searched = found.messages, found.searched
             component.suspects = found.suspects
-    problems = _top_level(bundle.results, recomputed, skip={"scheme"} if other_scheme else set())
+    problems = top_level(bundle.results, recomputed, skip={"scheme"} if other_scheme else set())
     first = [said for said in (_no_unit_said(bundle, recomputed), other_scheme) if said]
     return Verdict(False, [*first, *problems], units)
 
@@ -218,7 +141,7 @@ def other_scheme_said(results: Mapping[str, Any], recomputed: Mapping[str, Any])
 
 def _scheme_named(ref: Any) -> str:
     if not isinstance(ref, dict):
-        return _short(ref)
+        return short(ref)
     return f"{ref.get('scheme_id')} v{ref.get('version')} ({ref.get('scheme_hash')})"
 
 
@@ -240,8 +163,8 @@ def scheme_owned(scheme: Mapping[str, Any], component: ComponentDifference) -> s
         key = _scheme_key(path, says)
         if key is not None and says[key] == new.get(path):
             found.append(
-                f"{path.lstrip('.')} is {_short(new.get(path))} in the bundle's scheme.json "
-                f"({key.lstrip('.')}), {_short(old.get(path))} in its results"
+                f"{path.lstrip('.')} is {short(new.get(path))} in the bundle's scheme.json "
+                f"({key.lstrip('.')}), {short(old.get(path))} in its results"
             )
     if not found:
         return ""
@@ -275,84 +198,3 @@ def _round(bundle: Bundle) -> tuple[str, int]:
     results: a UUID and a round number from 1)."""
     about = bundle.manifest["about"]
     return about["campaign_id"], about["round"]
-
-
-def compare_units(stored: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[UnitDifference]:
-    old, new = by_id(stored.get("units"), "unit_id"), by_id(recomputed.get("units"), "unit_id")
-    differences = []
-    for unit_id in sorted(old.keys() | new.keys()):
-        before, after = old.get(unit_id), new.get(unit_id)
-        name = str(
-            (before or after or {}).get("name") or (before or after or {}).get("unit_name") or ""
-        )
-        if before is None or after is None:
-            status = "unexpected" if after is None else "missing"
-            differences.append(UnitDifference(unit_id, name, status))
-        elif canonical_json(before) != canonical_json(after):
-            differences.append(_unit_difference(unit_id, name, before, after))
-    return differences
-
-
-def _unit_difference(
-    unit_id: str, name: str, before: Mapping[str, Any], after: Mapping[str, Any]
-) -> UnitDifference:
-    fields = sorted(
-        key
-        for key in before.keys() | after.keys()
-        if key != "components" and before.get(key) != after.get(key)
-    )
-    old = by_id(before.get("components"), "code")
-    new = by_id(after.get("components"), "code")
-    components = [
-        ComponentDifference(code, old.get(code), new.get(code))
-        for code in sorted(old.keys() | new.keys())
-        if old.get(code) != new.get(code)
-    ]
-    values = _field_values(fields, before, after)
-    return UnitDifference(unit_id, name, "different", fields, components, values)
-
-
-RESTATED = ("explanation", "result_digest")
-"""Fields that restate the others (the words, the digest of the whole): their values are
-shown only when nothing else differs (an explanation edited alone)."""
-
-
-def _field_values(
-    fields: list[str], before: Mapping[str, Any], after: Mapping[str, Any]
-) -> list[str]:
-    """What the bundle's and the recomputed result say for each differing field (the score,
-    rank, grade … an auditor compares with the published ones), long ones cut."""
-    shown = [f for f in fields if f not in RESTATED] or fields
-    return [
-        f"{name}: bundle {_short(before.get(name))}, recomputed {_short(after.get(name))}"
-        for name in shown
-    ]
-
-
-def _top_level(
-    stored: Mapping[str, Any], recomputed: Mapping[str, Any], skip: set[str]
-) -> list[str]:
-    return [
-        f"{key}: bundle {_short(stored.get(key))}, recomputed {_short(recomputed.get(key))}"
-        for key in sorted(stored.keys() | recomputed.keys())
-        if key != "units" and key not in skip and stored.get(key) != recomputed.get(key)
-    ]
-
-
-def _changed(component: ComponentDifference, limit: int = 8) -> str:
-    """The component's values that differ, as `path: bundle X, recomputed Y`."""
-    if not isinstance(component.stored, dict) or not isinstance(component.recomputed, dict):
-        return f"bundle {_short(component.stored)}, recomputed {_short(component.recomputed)}"
-    old, new = flat(component.stored), flat(component.recomputed)
-    paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
-    shown = [
-        f"{p.lstrip('.')}: bundle {_short(old.get(p))}, recomputed {_short(new.get(p))}"
-        for p in paths[:limit]
-    ]
-    more = f"; … {len(paths) - limit} more" if len(paths) > limit else ""
-    return "; ".join(shown) + more
-
-
-def _short(value: Any, limit: int = 300) -> str:
-    text = "—" if value is None else canonical_json(value).decode()
-    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"

@@ -1,0 +1,162 @@
+"""What `pingyi audit verify` found: the differences between a bundle's results and the ones
+recomputed from its messages, unit by unit and component by component (`compare_units`),
+and the report of them (`Verdict.lines`). The search that names the messages behind a
+difference fills them in (`pingyi.audit_verify`). No engine, store or service: canonical
+JSON and the audit modules' own types only."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pingyi.audit_difference import flat
+from pingyi.audit_narrow import MessageRef, Suspects
+from pingyi.audit_search import by_id
+from shared.canonical import canonical_json
+
+
+@dataclass
+class ComponentDifference:
+    code: str
+    stored: Any
+    recomputed: Any
+    messages: list[MessageRef] = field(default_factory=list)
+    searched: str = ""
+    """How far the search for messages got, when it did not finish (else empty)."""
+    suspects: Suspects | None = None
+    """The questionnaires that explain it equally, what they answered and what the results
+    imply it was (one: the message named)."""
+    scheme: str = ""
+    """The differing values the bundle's scheme states (`scheme_owned`), said instead of a
+    search: no input message sets a level's weight or a component's formula."""
+
+
+@dataclass
+class UnitDifference:
+    unit_id: str
+    name: str
+    status: str
+    """different, missing (recomputed, not in the bundle), unexpected (only in the bundle)."""
+    fields: list[str] = field(default_factory=list)
+    components: list[ComponentDifference] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    """The differing fields' values, `field: bundle X, recomputed Y` (`_field_values`)."""
+
+
+@dataclass
+class Verdict:
+    identical: bool
+    problems: list[str]
+    """Differences outside the units (digests, scheme …)."""
+    units: list[UnitDifference]
+
+    def lines(self) -> list[str]:
+        """The report, one finding per line, in Chinese-first wording for offices."""
+        if self.identical:
+            return ["一致 identical: the recomputed results are byte-identical to the bundle's"]
+        out = [f"不一致 different: {problem}" for problem in self.problems]
+        for unit in self.units:
+            head = f"单位 unit {unit.name} ({unit.unit_id}): {STATUS_SAID[unit.status]}"
+            out.append(head + (f" — fields {', '.join(unit.fields)}" if unit.fields else ""))
+            if unit.values:
+                out.append(f"  字段 values: {'; '.join(unit.values)}")
+            for component in unit.components:
+                out.append(f"  指标 component {component.code}: {_changed(component)}")
+                if component.scheme:
+                    out.append(f"    方案 scheme: {component.scheme}")
+                for message in component.messages:
+                    out.append(f"    消息 message {message.label()}")
+                if component.suspects is not None:
+                    out.append(f"    问卷 questionnaires: {component.suspects.said()}")
+                if component.searched:
+                    out.append(f"    {component.searched}")
+        return out
+
+
+STATUS_SAID = {
+    "different": "different",
+    "missing": "missing (recomputed from the messages, not in the bundle's results)",
+    "unexpected": "unexpected (in the bundle's results, not recomputed from its messages)",
+}
+
+
+def compare_units(stored: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[UnitDifference]:
+    old, new = by_id(stored.get("units"), "unit_id"), by_id(recomputed.get("units"), "unit_id")
+    differences = []
+    for unit_id in sorted(old.keys() | new.keys()):
+        before, after = old.get(unit_id), new.get(unit_id)
+        name = str(
+            (before or after or {}).get("name") or (before or after or {}).get("unit_name") or ""
+        )
+        if before is None or after is None:
+            status = "unexpected" if after is None else "missing"
+            differences.append(UnitDifference(unit_id, name, status))
+        elif canonical_json(before) != canonical_json(after):
+            differences.append(_unit_difference(unit_id, name, before, after))
+    return differences
+
+
+def _unit_difference(
+    unit_id: str, name: str, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> UnitDifference:
+    fields = sorted(
+        key
+        for key in before.keys() | after.keys()
+        if key != "components" and before.get(key) != after.get(key)
+    )
+    old = by_id(before.get("components"), "code")
+    new = by_id(after.get("components"), "code")
+    components = [
+        ComponentDifference(code, old.get(code), new.get(code))
+        for code in sorted(old.keys() | new.keys())
+        if old.get(code) != new.get(code)
+    ]
+    values = _field_values(fields, before, after)
+    return UnitDifference(unit_id, name, "different", fields, components, values)
+
+
+RESTATED = ("explanation", "result_digest")
+"""Fields that restate the others (the words, the digest of the whole): their values are
+shown only when nothing else differs (an explanation edited alone)."""
+
+
+def _field_values(
+    fields: list[str], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[str]:
+    """What the bundle's and the recomputed result say for each differing field (the score,
+    rank, grade … an auditor compares with the published ones), long ones cut."""
+    shown = [f for f in fields if f not in RESTATED] or fields
+    return [
+        f"{name}: bundle {short(before.get(name))}, recomputed {short(after.get(name))}"
+        for name in shown
+    ]
+
+
+def top_level(
+    stored: Mapping[str, Any], recomputed: Mapping[str, Any], skip: set[str]
+) -> list[str]:
+    return [
+        f"{key}: bundle {short(stored.get(key))}, recomputed {short(recomputed.get(key))}"
+        for key in sorted(stored.keys() | recomputed.keys())
+        if key != "units" and key not in skip and stored.get(key) != recomputed.get(key)
+    ]
+
+
+def _changed(component: ComponentDifference, limit: int = 8) -> str:
+    """The component's values that differ, as `path: bundle X, recomputed Y`."""
+    if not isinstance(component.stored, dict) or not isinstance(component.recomputed, dict):
+        return f"bundle {short(component.stored)}, recomputed {short(component.recomputed)}"
+    old, new = flat(component.stored), flat(component.recomputed)
+    paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
+    shown = [
+        f"{p.lstrip('.')}: bundle {short(old.get(p))}, recomputed {short(new.get(p))}"
+        for p in paths[:limit]
+    ]
+    more = f"; … {len(paths) - limit} more" if len(paths) > limit else ""
+    return "; ".join(shown) + more
+
+
+def short(value: Any, limit: int = 300) -> str:
+    text = "—" if value is None else canonical_json(value).decode()
+    return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"
