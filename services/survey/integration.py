@@ -18,6 +18,7 @@ from shared.contracts.survey_batch import BatchRecorded
 def _opened(e: Wave.Opened) -> IntegrationPayload:
     setup = e.setup
     agencies = setup.get("agencies") or [{"agency_id": str(e.agency_id), "quota": None}]
+    public = bool(setup.get("public", False))
     return contract.WaveOpened(
         wave_id=e.originator_id,
         jurisdiction_id=e.jurisdiction_id,
@@ -37,8 +38,11 @@ def _opened(e: Wave.Opened) -> IntegrationPayload:
         groups=tuple(setup.get("groups", ())),
         agencies=tuple(agencies),
         panel=tuple(setup.get("panel", ())),
-        public=setup.get("public", False),
+        public=public,
         integrity=setup.get("integrity") or contract.IntegrityRules(),
+        # As the wave reads it (`Wave.voter_check`): a public wave opened before waves
+        # chose took votes unverified.
+        voter_check=setup.get("voter_check", "none") if public else None,
     )
 
 

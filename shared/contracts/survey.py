@@ -214,7 +214,7 @@ class WaveOpenedV1(IntegrationPayload):
     actor: str
 
 
-class WaveOpened(IntegrationPayload):
+class WaveOpenedV2(IntegrationPayload):
     """v2: the wave's campaign round, kind, template, enrolled units with categories,
     window, channels, survey points, respondent groups, agencies with quotas, panel and
     integrity rules. `agency_id` and `unit_ids` stay for v1 readers (the first agency; the
@@ -247,6 +247,46 @@ class WaveOpened(IntegrationPayload):
     def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
         """A v1 wave: a four-level satisfaction survey for one agency without quota."""
         return data | {"agencies": [{"agency_id": data["agency_id"], "quota": None}]}
+
+
+VoterCheck = Literal["sms_code", "none"]
+"""What a public wave's vote carries besides the voter's number: `sms_code`, a code texted to
+the voter's mobile; `none`, nothing (any well-formed number votes)."""
+
+
+class WaveOpened(IntegrationPayload):
+    """v3 adds `voter_check`, how the public wave verifies its voters (None: a private wave,
+    which takes no public votes). Every v2 field stays, as it was."""
+
+    event_type = "survey.wave.opened"
+    schema_version = 3
+    wave_id: UUID
+    jurisdiction_id: UUID
+    name: str
+    agency_id: UUID
+    unit_ids: tuple[UUID, ...]
+    actor: str
+    campaign_id: UUID | None = None
+    round: int | None = None
+    kind: WaveKind = WaveKind.SATISFACTION_SURVEY
+    template: TemplateSnapshot | None = None
+    units: tuple[EnrolledUnit, ...] = ()
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    channels: tuple[Channel, ...] = ()
+    points: tuple[SurveyPoint, ...] = ()
+    groups: tuple[RespondentGroup, ...] = ()
+    agencies: tuple[AgencyQuota, ...] = ()
+    panel: tuple[UUID, ...] = ()
+    public: bool = False
+    integrity: IntegrityRules = IntegrityRules()
+    voter_check: VoterCheck | None = None
+
+    @classmethod
+    def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """A v2 wave was opened before waves chose a voter check: a public one took votes
+        unverified (`none`), as survey itself reads such a wave."""
+        return data | {"voter_check": "none" if data.get("public") else None}
 
 
 class WaveAgencyAccredited(IntegrationPayload):

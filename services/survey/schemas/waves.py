@@ -146,6 +146,10 @@ class WaveSummaryOut(BaseModel):
     agency_id: UUID
     unit_ids: list[UUID]
     status: str
+    voter_check: Literal["sms_code", "none"] | None = Field(
+        description="Of a public wave: `sms_code` (a vote carries a code texted to the "
+        "voter's phone) or `none` (unverified); null for a private wave"
+    )
     response_count: int = Field(description="Questionnaires recorded, as applied to the view")
 
 

@@ -9,7 +9,8 @@ count them. One implementation over SQL for both stores (`book`): SQLite (a file
 beside the embedded store; in memory mode an in-memory database that lives with the
 application) and PostgreSQL (a table in the service's schema, shared by every replica; each
 change is one transaction holding an advisory lock of the voter, and a send the wave's lock
-too, so two replicas never both pass a limit or both use one code) (`stores`).
+too, so two replicas never both pass a limit or both use one code) (`stores`). Everyone's old
+rows are cleared after a send, in a transaction of its own that waits for no row (`_sweep`).
 """
 
 from services.survey.verification.codes.book import (

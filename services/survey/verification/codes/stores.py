@@ -4,6 +4,7 @@ changes the voter's rows during (and, for a send, the wave's: its hourly budget)
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -11,9 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import PersistenceError
 from psycopg import sql
 
-from services.survey.verification.codes.book import SCHEMA, CodeBook, Cursor
+from services.survey.verification.codes.book import HOUR, SCHEMA, SWEEP_ROWS, CodeBook, Cursor
+
+log = logging.getLogger("pingyi.survey.codes")
 
 
 class SQLiteCodeBook(CodeBook):
@@ -53,6 +58,19 @@ class SQLiteCodeBook(CodeBook):
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+
+    def _sweep(self, now: float) -> None:
+        # Turns here run one at a time (the write lock), so clearing waits on no row.
+        try:
+            with self._turn("") as cur:
+                for table, column, before in _old_rows(now):
+                    cur.execute(
+                        f"DELETE FROM {self._table(table)} WHERE rowid IN (SELECT rowid "
+                        f"FROM {self._table(table)} WHERE {column} < ? LIMIT ?)",
+                        (before, SWEEP_ROWS),
+                    )
+        except sqlite3.Error:
+            log.warning("old voter codes were not cleared; a later request will", exc_info=True)
 
     def close(self) -> None:
         with self._lock:
@@ -120,6 +138,28 @@ class PostgresCodeBook(CodeBook):
                     (WAVE_BUDGET_SPACE, _key32(wave)),
                 )
             yield _Rows(cur)
+
+    def _sweep(self, now: float) -> None:
+        # No advisory lock, and SKIP LOCKED: rows a request or another sweep holds are left
+        # for a later sweep instead of waited for, so a sweep is never one side of a
+        # deadlock, and a request waits on a sweep at most until it commits.
+        try:
+            with self._datastore.transaction(commit=True) as cur:
+                for table, column, before in _old_rows(now):
+                    cur.execute(
+                        sql.SQL(
+                            "DELETE FROM {table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
+                            "{table} WHERE {column} < %s LIMIT %s FOR UPDATE SKIP LOCKED))"
+                        ).format(table=self._names[table], column=sql.Identifier(column)),
+                        (before, SWEEP_ROWS),
+                    )
+        except (psycopg.Error, PersistenceError):
+            log.warning("old voter codes were not cleared; a later request will", exc_info=True)
+
+
+def _old_rows(now: float) -> tuple[tuple[str, str, float], ...]:
+    """What a sweep deletes: (table, column, the value rows below are old)."""
+    return (("sends", "sent_at", now - HOUR), ("codes", "expires_at", now))
 
 
 def _key32(text: str) -> int:

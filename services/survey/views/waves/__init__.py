@@ -85,8 +85,8 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 WAVES_VIEW = View(
     "waves",
     # 11: progress's `collected` leaves out voided and withdrawn questionnaires; 12: and
-    # rejected ones.
-    12,
+    # rejected ones. 13: a wave's `voter_check` (survey.wave.opened v3).
+    13,
     (
         Collection(
             WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name", sort_as="pinyin"

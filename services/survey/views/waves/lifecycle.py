@@ -23,6 +23,7 @@ def on_opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None
         "round": p.round,
         "kind": p.kind.value,
         "public": p.public,
+        "voter_check": p.voter_check,
         "status": "open",
         "response_count": 0,
     }
