@@ -192,6 +192,30 @@ class UnitDissolved(IntegrationPayload):
     actor: str
 
 
+class UnitEffectiveDateCorrected(IntegrationPayload):
+    """The office stated or corrected the day a unit began (生效日期): it exists from
+    `effective_on`, not `previous_effective_on` (a day stated before, or the day it was
+    entered when none was). A correction of the record, not a change of the unit: name,
+    place and status stay, and its last change moves only as `last_change_after_correction`
+    says."""
+
+    event_type = "registry.unit.effective_date_corrected"
+    unit_id: UUID
+    effective_on: date
+    previous_effective_on: date
+    reason: str
+    actor: str
+
+
+def last_change_after_correction(
+    last_change_on: date, first_change_on: date | None, effective_on: date
+) -> date:
+    """A unit's last change once its 生效日期 is corrected to `effective_on`: that day when
+    nothing changed since it was registered (its registration is its last change), else
+    unchanged (the registry refuses a day after the first change)."""
+    return effective_on if first_change_on is None else last_change_on
+
+
 def ended_units(payload: IntegrationPayload) -> dict[UUID, UnitStatus]:
     """The units a lifecycle fact ends, with the status it leaves each in. A merger's or
     split's new units are not among them: they arrive as their own registrations."""

@@ -359,8 +359,8 @@ def test_only_active_units_are_enrollable() -> None:
 
 
 def test_a_unit_known_to_begin_after_the_cycle_cannot_be_enrolled_in_it() -> None:
-    """A 生效日期 stated before the recording day is when the unit began; a unit recorded with
-    no day of its own (its day is the recording day) may be enrolled in a past campaign."""
+    """A stated 生效日期 is when the unit began; a unit recorded with no day of its own (its
+    day is the recording day) may be enrolled in a past campaign."""
     later = Unit.register(
         UnitSpec(COUNTY, "源汇区新局", "government_department", GOV), ACTOR, date(2020, 5, 1)
     )
@@ -370,7 +370,10 @@ def test_a_unit_known_to_begin_after_the_cycle_cannot_be_enrolled_in_it() -> Non
         enrolment_refusal(later, COUNTY_SUBTREE.__contains__, {}.__getitem__, "2020-05-01") is None
     )
     recorded_today = Unit.register(
-        UnitSpec(COUNTY, "源汇区老局", "government_department", GOV), ACTOR, china_today()
+        UnitSpec(COUNTY, "源汇区老局", "government_department", GOV),
+        ACTOR,
+        china_today(),
+        stated=False,
     )
     assert (
         enrolment_refusal(recorded_today, COUNTY_SUBTREE.__contains__, {}.__getitem__, "2017-12-31")

@@ -81,6 +81,7 @@ def test_a_stored_unit_with_a_blank_name_still_loads(app: RegistryApplication) -
         vertical_superior=None,
         credit_code=None,
         effective_on="2024-06-01",
+        effective_on_stated=True,
     )
     store(app, registered)
     unit = app.repository.get(registered.originator_id)

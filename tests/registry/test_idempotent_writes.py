@@ -172,6 +172,13 @@ def _move(w: World) -> tuple[Call, Call]:
     )
 
 
+def _effective_date(w: World) -> tuple[Call, Call]:
+    path = f"/units/{w.unit(w.county())}/effective-date"
+    return Call(path, {"effective_on": "2009-01-01", "reason": "核实"}), Call(
+        path, {"effective_on": "2008-01-01", "reason": "核实"}
+    )
+
+
 def _dissolve(w: World) -> tuple[Call, Call]:
     path = f"/units/{w.unit(w.county())}/dissolve"
     return Call(path, {"reason": "撤销"}), Call(path, {"reason": "机构改革"})
@@ -355,6 +362,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("post", "/units/{unit_id}/rename"): _rename,
     ("post", "/units/{unit_id}/move"): _move,
     ("post", "/units/{unit_id}/dissolve"): _dissolve,
+    ("post", "/units/{unit_id}/effective-date"): _effective_date,
     ("post", "/units:merge"): _merge,
     ("post", "/units/{unit_id}/split"): _split,
     ("post", "/principals"): _principal,

@@ -81,6 +81,7 @@ def test_a_stored_department_under_a_department_still_loads() -> None:
         vertical_superior=None,
         credit_code=None,
         effective_on="2024-06-01",
+        effective_on_stated=True,
     )
     store(app, registered)
     loaded = app.unit(registered.originator_id)

@@ -279,6 +279,7 @@ def test_a_stored_rename_only_in_spacing_still_loads() -> None:
         vertical_superior=None,
         credit_code=None,
         effective_on="2020-01-01",
+        effective_on_stated=True,
     )
     renamed = following(
         registered,

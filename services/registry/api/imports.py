@@ -16,6 +16,7 @@ naming `Content-Type`.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -123,12 +124,21 @@ def import_units(
 )
 def export_units(
     view: RegistryViewDep,
+    app: RegistryApp,
     jurisdiction_id: UUID,
     fmt: Format = "csv",
 ) -> Response:
     """导出参评单位: the jurisdiction's active units in the columns /imports/units reads, as CSV
-    (UTF-8 with BOM, opens in Excel) or XLSX (frozen header row)."""
-    return _file(unit_sheet(view, jurisdiction_id), fmt)
+    (UTF-8 with BOM, opens in Excel) or XLSX (frozen header row). A 生效日期 that was never
+    stated is left blank, so re-importing the file leaves it unstated."""
+
+    def stated_day(unit_id: str) -> date | None:
+        # From the unit itself: the copy cannot tell a stated day from the day of entry in
+        # records published before v5.
+        unit = app.unit(UUID(unit_id))
+        return unit.registered_on if unit.effective_on_stated else None
+
+    return _file(unit_sheet(view, jurisdiction_id, stated_day), fmt)
 
 
 @router.post(

@@ -1,7 +1,7 @@
-"""单位变更: rename, move, merge, split and dissolve units. Each is a new event with actor,
-reason and effective date; nothing is overwritten. The caller must have in scope every unit
-touched and every jurisdiction a unit ends up in (a county office cannot move a unit to
-another county; the city office above both can)."""
+"""单位变更: rename, move, merge, split and dissolve units, and correct their 生效日期. Each
+is a new event with actor, reason and effective date; nothing is overwritten. The caller
+must have in scope every unit touched and every jurisdiction a unit ends up in (a county
+office cannot move a unit to another county; the city office above both can)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from uuid import UUID
 from services.registry.api.deps import ListedUnitsDep, RegistryApp
 from services.registry.schemas.units import (
     DissolveIn,
+    EffectiveDateIn,
     MergeIn,
     MergeOut,
     MoveIn,
@@ -100,6 +101,28 @@ def dissolve_unit(
     """单位撤销: the unit stays in the registry with status "dissolved" and its history. A
     unit with active sub-units cannot be dissolved (409 naming `unit_id`, listing them)."""
     return app.dissolve_unit(caller, unit_id, body.effective_on, body.reason, idempotency_key)
+
+
+@router.post(
+    "/units/{unit_id}/effective-date",
+    response_model=UnitOut,
+    **allow(Policy.write("office", scope=UNIT)),
+)
+def correct_effective_date(
+    unit_id: UUID,
+    body: EffectiveDateIn,
+    caller: CurrentPrincipal,
+    app: RegistryApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """更正生效日期: state the day the unit began, for a unit registered without one (its day
+    was the day it was entered), or correct a stated one. A new event with actor and reason.
+    409 `lifecycle_conflict` naming `effective_on` for the same stated day, a day after the
+    unit's first dated change or after one of its sub-units began, a day before its parent
+    unit began, or a unit formed by a merger or split (it began on that change's day)."""
+    return app.correct_effective_date(
+        caller, unit_id, body.effective_on, body.reason, idempotency_key
+    )
 
 
 @router.post(

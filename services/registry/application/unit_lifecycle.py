@@ -1,6 +1,7 @@
-"""Rename, move, dissolve, merge and split: each a new event (never an overwrite), each
-runnable at most once per Idempotency-Key. Scope checks are the API's; the rules are the
-domain's; this module loads what the rules need and saves what they produce, in one go.
+"""Rename, move, dissolve, merge, split and 生效日期 corrections: each a new event (never an
+overwrite), each runnable at most once per Idempotency-Key. Scope checks are the API's; the
+rules are the domain's; this module loads what the rules need and saves what they produce,
+in one go.
 
 Every change of a unit's name, jurisdiction or status goes through `UnitNames.changing`, so
 a name is given up and taken with the unit's own events; `listed` is the read model's
@@ -124,6 +125,27 @@ class UnitLifecycleCommands(UnitAccess):
 
         request = {"unit_id": unit_id, "effective_on": effective_on, "reason": reason}
         return self.idempotent(caller, "unit.dissolve", key, request, command)
+
+    def correct_effective_date(
+        self,
+        caller: Caller,
+        unit_id: UUID,
+        effective_on: date,
+        reason: str,
+        key: str | None = None,
+    ) -> Response:
+        """State or correct the day the unit began (生效日期): a new event with actor and
+        reason; the rules are `domain.units.effective_date`'s."""
+
+        def command() -> tuple[list[Any], Response]:
+            unit = self.unit(unit_id)
+            change = self.change(caller, effective_on, reason)
+            subs = [self.unit(sub_id, "sub_unit_id") for sub_id in unit.sub_unit_ids]
+            unit.correct_effective_date(change, self.parent_of(unit), subs)
+            return [unit], unit_out(unit)
+
+        request = {"unit_id": unit_id, "effective_on": effective_on, "reason": reason}
+        return self.idempotent(caller, "unit.effective_date", key, request, command)
 
     def merge_units(
         self,

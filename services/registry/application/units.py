@@ -81,6 +81,7 @@ class UnitCommands(UnitLifecycleCommands):
             effective_date(spec.get("effective_on")),
             parent,
             lineage,
+            stated=spec.get("effective_on") is not None,
         )
         names.claim(unit, "name", label=f"units.{index}")
         return unit

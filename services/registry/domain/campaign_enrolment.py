@@ -9,7 +9,6 @@ from typing import TypedDict
 from uuid import UUID
 
 from services.registry.domain.units import Unit
-from shared.contracts.registry import china_date
 
 KEY_TARGET_REASONS: dict[str, str] = {
     "concentrated_complaints": "群众意见集中",
@@ -53,9 +52,9 @@ def enrolment_refusal(
         return f"the unit is {unit.status}; only active units can be enrolled"
     if cycle_ends_on is not None and began_after(unit, cycle_ends_on):
         return (
-            f"the unit exists only from {unit.registered_on} (its 生效日期), after this "
-            f"campaign's cycle ended on {cycle_ends_on}: it cannot be evaluated in it "
-            "(单位生效日期晚于本期评议周期)"
+            f"单位生效日期 ({unit.registered_on}) 晚于本期评议周期结束日 ({cycle_ends_on}), "
+            f"不能参评 (the unit exists only from {unit.registered_on}, its 生效日期, after "
+            f"this campaign's cycle ended on {cycle_ends_on})"
         )
     current, seen = unit, {unit.id}
     while not located(current.jurisdiction_id):
@@ -74,11 +73,11 @@ def enrolment_refusal(
 
 
 def began_after(unit: Unit, day: str) -> bool:
-    """Whether the registry knows `unit` began after `day` (ISO). A unit registered without a
-    day of its own exists, for the registry, from the day it was recorded: that says when
-    the office entered it, not when the body began (offices enter their long-standing units
-    when they start using the registry, and backfill past campaigns), so such a unit is
-    never known to have begun after a past campaign. A day stated before the recording (a
-    生效日期, a dated merger or split) is what the unit began on."""
-    began = unit.registered_on
-    return began.isoformat() > day and began != china_date(unit.created_on)
+    """Whether the registry knows `unit` began after `day` (ISO): only from a stated day (a
+    生效日期, a dated merger or split, or a correction). A unit registered without one exists,
+    for the registry, from the day it was entered: that says when the office entered it, not
+    when the body began (offices enter their long-standing units when they start using the
+    registry, and backfill past campaigns), so such a unit is never known to have begun
+    after a past campaign. An office that knows it began later states the day
+    (POST /units/{id}/effective-date)."""
+    return unit.effective_on_stated and unit.registered_on.isoformat() > day

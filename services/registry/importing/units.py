@@ -210,9 +210,17 @@ def _same_as(row: int) -> str:
     return f"same as row {row} (与第{row}行重复)"
 
 
-def unit_sheet(view: RegistryView, jurisdiction_id: UUID) -> Sheet:
+def unit_sheet(
+    view: RegistryView,
+    jurisdiction_id: UUID,
+    stated_day: Callable[[str], date | None] | None = None,
+) -> Sheet:
     """The jurisdiction's active units, in the columns an import accepts, by category and
-    then name, each in dictionary (pinyin) order as a Chinese reader looks them up."""
+    then name, each in dictionary (pinyin) order as a Chinese reader looks them up.
+
+    `stated_day(unit_id)`: the unit's 生效日期 if one was stated, else None, written as a blank
+    生效日期 so that importing the sheet leaves it unstated again (a blank reads as "not
+    stated"), not a stated day that was only the day the unit was entered."""
     docs = [
         doc
         for doc in view.units()
@@ -221,7 +229,7 @@ def unit_sheet(view: RegistryView, jurisdiction_id: UUID) -> Sheet:
     docs.sort(key=lambda d: (pinyin_key(d["category"]), pinyin_key(d["name"]), d["unit_id"]))
     columns = unit_columns(lambda text: text)
     rows = [
-        [str(number), *(_cell(view, doc, column.field) for column in columns)]
+        [str(number), *(_cell(view, doc, column.field, stated_day) for column in columns)]
         for number, doc in enumerate(docs, start=1)
     ]
     jurisdiction = view.jurisdiction(str(jurisdiction_id)) or {}
@@ -232,7 +240,15 @@ def unit_sheet(view: RegistryView, jurisdiction_id: UUID) -> Sheet:
     )
 
 
-def _cell(view: RegistryView, doc: dict[str, Any], field: str) -> str:
+def _cell(
+    view: RegistryView,
+    doc: dict[str, Any],
+    field: str,
+    stated_day: Callable[[str], date | None] | None,
+) -> str:
+    if field == "effective_on" and stated_day is not None:
+        stated = stated_day(str(doc["unit_id"]))
+        return "" if stated is None else stated.isoformat()
     value = doc.get(field)
     if value is None:
         return ""

@@ -27,6 +27,14 @@ def to_payload(domain_event: Any) -> IntegrationPayload | None:
         return _registered(domain_event)
     if isinstance(domain_event, Unit.Changed):
         return _changed(domain_event)
+    if isinstance(domain_event, Unit.EffectiveDateCorrected):
+        return contract.UnitEffectiveDateCorrected(
+            unit_id=domain_event.originator_id,
+            effective_on=date.fromisoformat(domain_event.effective_on),
+            previous_effective_on=date.fromisoformat(domain_event.previous_effective_on),
+            reason=domain_event.reason,
+            actor=domain_event.actor,
+        )
     return None
 
 
@@ -41,7 +49,10 @@ def _registered(e: Unit.Registered) -> contract.UnitRegistered:
         parent_id=e.parent_id,
         vertical_superior=e.vertical_superior,
         credit_code=e.credit_code,
-        effective_on=date.fromisoformat(e.effective_on) if e.effective_on else None,
+        # Unstated: copies derive the recording day themselves, and an export leaves it blank.
+        effective_on=(
+            date.fromisoformat(e.effective_on) if e.effective_on and e.effective_on_stated else None
+        ),
         # Events upcast from v1/v2 carry the actor too; it was always stored.
         actor=e.actor,
     )

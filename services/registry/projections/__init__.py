@@ -11,7 +11,7 @@ from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    6,  # 6: the spellings of each unit category, for the unit list's category filter
+    7,  # 7: corrected 生效日期 in the unit history (and the copy, v6)
     (
         Collection(units.UNIT_HISTORY),
         Collection(unit_categories.UNIT_CATEGORIES),

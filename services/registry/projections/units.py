@@ -6,6 +6,11 @@ document as it stood from then on (`state`). The domain refuses a change dated b
 unit's last one, so entries are also in effective-date order, and the unit as of day D is
 the `state` of its last entry dated on or before D (absent if none: not yet registered).
 
+A corrected 生效日期 (UnitEffectiveDateCorrected) is a correction of the record, not a change:
+its entry (`effective_date_corrected`, dated the new day, naming the previous one) shows who
+corrected it and why, but as-of queries skip it; the registration entry moves to the new
+day, and every state the unit had says it exists from then (`registered_on`).
+
 Cost: a list "as of" a day cannot be filtered or ordered in SQL (what was in scope, and under
 which name, on a day is not an index of today's rows), so `page_as_of` reads every history
 document in chunks of `AS_OF_CHUNK` (one query each, no per-unit queries) and keeps only the
@@ -26,6 +31,7 @@ from typing import Any
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import (
     UnitDissolved,
+    UnitEffectiveDateCorrected,
     UnitMoved,
     UnitRegistered,
     UnitRenamed,
@@ -38,6 +44,7 @@ from shared.text_order import pinyin_sort_text
 from shared.views import Document, ViewStore, ViewTransaction
 
 UNIT_HISTORY = "unit_history"
+CORRECTED = "effective_date_corrected"
 AS_OF_CHUNK = 500
 
 # What each fact changed, per unit it touched: (unit_id, change, details).
@@ -78,6 +85,32 @@ def _split(p: UnitSplit) -> Touched:
     return touched + [(u, "formed_by_split", {"source_unit_id": source}) for u in new]
 
 
+def _corrected(p: UnitEffectiveDateCorrected) -> Touched:
+    details = {
+        "previous_effective_on": p.previous_effective_on.isoformat(),
+        "effective_on": p.effective_on.isoformat(),
+    }
+    return [(str(p.unit_id), CORRECTED, details)]
+
+
+def _redate(tx: ViewTransaction, p: UnitEffectiveDateCorrected, m: IntegrationMessage) -> None:
+    """Runs before the correction's own entry is added: the registration now holds from the
+    new day, and so does every state recorded since (each says when the unit exists from)."""
+    doc = tx.get(UNIT_HISTORY, str(p.unit_id))
+    if doc is None:
+        return
+    day = p.effective_on.isoformat()
+    since = {"registered_on": day, "effective_on": day}
+    entries = []
+    for entry in doc["entries"]:
+        state = entry["state"] | since
+        if entry["change"] == "registered":
+            state |= {"last_change_on": day}
+            entry = entry | {"effective_on": day}
+        entries.append(entry | {"state": state})
+    tx.put(UNIT_HISTORY, str(p.unit_id), doc | {"entries": entries})
+
+
 def _with_history(touched: Callable[[Any], Touched]) -> ViewHandler:
     """Runs after the shared copy's own handler (see combine_handlers), so `state` is current."""
 
@@ -102,6 +135,13 @@ def _with_history(touched: Callable[[Any], Touched]) -> ViewHandler:
     return handle
 
 
+def _corrected_history(
+    tx: ViewTransaction, p: UnitEffectiveDateCorrected, m: IntegrationMessage
+) -> None:
+    _redate(tx, p, m)
+    _with_history(_corrected)(tx, p, m)
+
+
 def _effective_on(p: Any, state: Document) -> str:
     effective = getattr(p, "effective_on", None)
     # A registration without a date holds from the day it was recorded (see registry_view).
@@ -115,6 +155,7 @@ HANDLERS: dict[Any, ViewHandler] = {
     UnitDissolved: _with_history(_dissolved),
     UnitsMerged: _with_history(_merged),
     UnitSplit: _with_history(_split),
+    UnitEffectiveDateCorrected: _corrected_history,
 }
 
 
@@ -123,7 +164,8 @@ def state_as_of(doc: Document, day: date) -> Document | None:
     found: Document | None = None
     key = day.isoformat()
     for entry in doc["entries"]:
-        if entry["effective_on"] <= key:  # ISO dates compare as strings
+        # ISO dates compare as strings; a correction is dated but changed nothing that day.
+        if entry["change"] != CORRECTED and entry["effective_on"] <= key:
             found = entry["state"]
     return found
 

@@ -86,7 +86,9 @@ class UnitOut(BaseModel):
     predecessor_ids: list[UUID] = Field(
         default=[], description="The units this one was merged or split from"
     )
-    registered_on: date | None = None
+    registered_on: date | None = Field(
+        default=None, description="生效日期: the day the unit exists from"
+    )
     last_change_on: date | None = None
 
 
@@ -114,6 +116,14 @@ class RenameIn(In):
 class MoveIn(In):
     jurisdiction_id: UUID = Field(description="The jurisdiction the unit moves to")
     effective_on: EffectiveOn
+    reason: Reason
+
+
+class EffectiveDateIn(In):
+    effective_on: Day = Field(
+        description="生效日期: the day the unit began (Asia/Shanghai), never in the future",
+        examples=["2010-01-01"],
+    )
     reason: Reason
 
 
@@ -180,6 +190,7 @@ Change = Literal[
     "formed_by_merger",
     "split",
     "formed_by_split",
+    "effective_date_corrected",
 ]
 
 

@@ -22,6 +22,7 @@ from services.registry.domain.unit_values import (
     prefixed_errors,
 )
 from services.registry.domain.units import events
+from services.registry.domain.units.effective_date import check_effective_date
 from shared.contracts.registry import ACTIVE, registered_on
 
 
@@ -60,6 +61,9 @@ class Unit(Aggregate):
     class FormedBySplit(events.FormedBySplit, Changed):
         pass
 
+    class EffectiveDateCorrected(events.EffectiveDateCorrected):
+        pass
+
     @event(Registered)
     def __init__(
         self,
@@ -73,6 +77,7 @@ class Unit(Aggregate):
         vertical_superior: str | None = None,
         credit_code: str | None = None,
         effective_on: str | None = None,
+        effective_on_stated: bool = False,
     ) -> None:
         self.jurisdiction_id = jurisdiction_id
         self.name = name
@@ -86,7 +91,9 @@ class Unit(Aggregate):
         self.registered_on = registered_on(
             date.fromisoformat(effective_on) if effective_on else None, self.created_on
         )
+        self.effective_on_stated = effective_on_stated
         self.last_change_on = self.registered_on
+        self.first_change_on: date | None = None
         self.status: str = ACTIVE
         self.aliases: list[str] = []
         self.sub_unit_ids: list[UUID] = []
@@ -109,10 +116,13 @@ class Unit(Aggregate):
         parent: Unit | None = None,
         jurisdiction_lineage: Sequence[UUID] = (),
         kind_field: str = "parent_id",
+        stated: bool = True,
     ) -> Unit:
         """A new unit; a sub-unit when `parent` is given (`jurisdiction_lineage` is the new
         unit's jurisdiction and its ancestors, to check it sits within the parent's; a kind
-        the parent cannot hold is refused naming `kind_field`: see `unit_kinds`)."""
+        the parent cannot hold is refused naming `kind_field`: see `unit_kinds`).
+        `stated=False`: the office gave no 生效日期 and `effective_on` is the day it is
+        entered, which says nothing about when the body began."""
         code = optional_text(spec.credit_code)
         if parent is not None:
             refusal = sub_unit_refusal(parent.kind, spec.kind)
@@ -131,6 +141,7 @@ class Unit(Aggregate):
             vertical_superior=optional_text(spec.vertical_superior),
             credit_code=credit_code,
             effective_on=effective_on.isoformat(),
+            effective_on_stated=stated,
         )
         if parent is not None:
             parent.trigger_event(parent.SubUnitAttached, sub_unit_id=unit.id)
@@ -185,6 +196,21 @@ class Unit(Aggregate):
     def _require_changeable(self, change: Change) -> None:
         self.require_active("unit_id")
         self.require_in_order(change.effective_on)
+
+    # --- corrections -----------------------------------------------------------------------
+
+    def correct_effective_date(
+        self, change: Change, parent: Unit | None, sub_units: Sequence[Unit]
+    ) -> None:
+        """State or correct the unit's 生效日期 (`change.effective_on`): refused when it would
+        put the unit's dated record out of order (see `effective_date`)."""
+        check_effective_date(self, change.effective_on, parent, sub_units)
+        self.trigger_event(
+            self.EffectiveDateCorrected,
+            previous_effective_on=self.registered_on.isoformat(),
+            previously_stated=self.effective_on_stated,
+            **change_fields(change),
+        )
 
     # --- rename, move, dissolve ------------------------------------------------------------
 

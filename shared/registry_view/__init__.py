@@ -9,7 +9,9 @@ written before the lifecycle facts existed have no `status`; read them through
 
 For lists, a unit document also carries `kind_status` (one index value for two filters) and
 `search` (the normalised names it is found by), and a jurisdiction document its place in the
-tree (`tree_fields`), so lists filter, search and order in SQL.
+tree (`tree_fields`), so lists filter, search and order in SQL. `registered_on` is the day the
+unit exists from: its 生效日期 (`effective_on`, None if none was stated) or the day it was
+entered, until the office corrects it (UnitEffectiveDateCorrected).
 
 The rules for folding the facts (aliases after a rename, the status a lifecycle fact leaves,
 successors, the day a unit exists from) are the registry's, in `shared.contracts.registry`.
@@ -17,37 +19,26 @@ successors, the day a unit exists from) are the registry's, in `shared.contracts
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from shared.campaign_view import CAMPAIGN_COLLECTIONS, CAMPAIGN_VIEW_HANDLERS
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import (
     ACTIVE,
-    DISSOLVED,
-    MERGED,
-    SPLIT,
     JurisdictionRegistered,
     PrincipalIssued,
     PrincipalRevoked,
-    UnitDissolved,
-    UnitMoved,
-    UnitRegistered,
-    UnitRenamed,
-    UnitsMerged,
-    UnitSplit,
-    aliases_after,
-    registered_on,
     successors,
-    unit_search_text,
     unit_status,
 )
 from shared.messaging.inbox import ViewHandler, combine_handlers
+from shared.registry_view.units import UNIT_HANDLERS
+from shared.registry_view.units import UNITS as UNITS  # where readers always found them
+from shared.registry_view.units import kind_status as kind_status
 from shared.views import Collection, ViewStore, ViewTransaction
 from shared.views.model import View
 
 JURISDICTIONS = "jurisdictions"
-UNITS = "units"
 PRINCIPALS_BY_KEY = "principals_by_key"
 PRINCIPALS = "principals"
 
@@ -92,81 +83,6 @@ def _jurisdiction(tx: ViewTransaction, p: JurisdictionRegistered, m: Integration
     tx.put(JURISDICTIONS, str(p.jurisdiction_id), doc | tree_fields(doc, parent))
 
 
-def kind_status(kind: str, status: str) -> str:
-    """One index value for two filters, so units filter on kind, category, status, parent
-    and jurisdiction in SQL within the four index slots: a filter on one of the two is
-    membership in its combinations with every value of the other."""
-    return f"{kind}/{status}"
-
-
-def _put_unit(tx: ViewTransaction, doc: dict[str, Any]) -> None:
-    listing = {
-        "kind_status": kind_status(doc["kind"], unit_status(doc.get("status"))),
-        "search": unit_search_text(doc["name"], doc.get("short_name"), doc.get("aliases") or []),
-    }
-    tx.put(UNITS, doc["unit_id"], doc | listing)
-
-
-def _unit(tx: ViewTransaction, p: UnitRegistered, m: IntegrationMessage) -> None:
-    since = registered_on(p.effective_on, m.occurred_at).isoformat()
-    doc = p.model_dump(mode="json") | {
-        "status": ACTIVE,
-        "aliases": [],
-        "merged_into": None,
-        "split_into": [],
-        "predecessor_ids": [],
-        "registered_on": since,
-        "last_change_on": since,
-    }
-    _put_unit(tx, doc)
-
-
-def _change_unit(tx: ViewTransaction, unit_id: Any, effective_on: date, **changes: Any) -> None:
-    doc = tx.get(UNITS, str(unit_id))
-    if doc is None:
-        return  # registered before this copy started listening; nothing to correct
-    _put_unit(tx, doc | changes | {"last_change_on": effective_on.isoformat()})
-
-
-def _renamed(tx: ViewTransaction, p: UnitRenamed, m: IntegrationMessage) -> None:
-    doc = tx.get(UNITS, str(p.unit_id))
-    if doc is None:
-        return
-    aliases = aliases_after(
-        doc.get("aliases") or [], (p.old_name, p.old_short_name), p.new_name, p.new_short_name
-    )
-    _change_unit(
-        tx,
-        p.unit_id,
-        p.effective_on,
-        name=p.new_name,
-        short_name=p.new_short_name,
-        aliases=aliases,
-    )
-
-
-def _merged(tx: ViewTransaction, p: UnitsMerged, m: IntegrationMessage) -> None:
-    sources = [str(u) for u in p.source_unit_ids]
-    for source in sources:
-        _change_unit(tx, source, p.effective_on, status=MERGED, merged_into=str(p.new_unit_id))
-    _change_unit(tx, p.new_unit_id, p.effective_on, predecessor_ids=sources)
-
-
-def _split(tx: ViewTransaction, p: UnitSplit, m: IntegrationMessage) -> None:
-    new_units = [str(u) for u in p.new_unit_ids]
-    _change_unit(tx, p.source_unit_id, p.effective_on, status=SPLIT, split_into=new_units)
-    for unit_id in new_units:
-        _change_unit(tx, unit_id, p.effective_on, predecessor_ids=[str(p.source_unit_id)])
-
-
-def _moved(tx: ViewTransaction, p: UnitMoved, m: IntegrationMessage) -> None:
-    _change_unit(tx, p.unit_id, p.effective_on, jurisdiction_id=str(p.to_jurisdiction_id))
-
-
-def _dissolved(tx: ViewTransaction, p: UnitDissolved, m: IntegrationMessage) -> None:
-    _change_unit(tx, p.unit_id, p.effective_on, status=DISSOLVED)
-
-
 def _principal(tx: ViewTransaction, p: PrincipalIssued, m: IntegrationMessage) -> None:
     doc = p.model_dump(mode="json") | {"revoked": False}
     tx.put(PRINCIPALS_BY_KEY, p.key_hash, doc)
@@ -187,16 +103,6 @@ SECURITY_HANDLERS: dict[Any, ViewHandler] = {
     PrincipalIssued: _principal,
     PrincipalRevoked: _revoked,
 }
-
-UNIT_HANDLERS: dict[Any, ViewHandler] = {
-    UnitRegistered: _unit,
-    UnitRenamed: _renamed,
-    UnitsMerged: _merged,
-    UnitSplit: _split,
-    UnitMoved: _moved,
-    UnitDissolved: _dissolved,
-}
-
 SECURITY_VIEW = View(
     "security",
     3,
@@ -219,7 +125,7 @@ SECURITY_VIEW = View(
 
 REGISTRY_COPY = View(
     "registry_copy",
-    5,
+    6,  # 6: corrected 生效日期 (UnitEffectiveDateCorrected) move the day a unit exists from
     (
         Collection(
             UNITS,
