@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID, uuid4
 
+from eventsourcing.utils import get_topic, resolve_topic
+
 from services.registry.application import RegistryApplication
 from services.registry.domain import Unit
 from services.registry.domain.units import Change, UnitSpec
@@ -80,3 +82,26 @@ def test_events_stored_under_the_old_module_publish_their_contracts() -> None:
         *(registered, contract.UnitSplit),
         *(registered, internal) * 2,  # FormedBySplit stays internal: UnitSplit names both
     ]
+
+
+CURRENT_MODULE = "services.registry.domain.units.unit"
+NESTED_EVENTS = (
+    *("Registered", "SubUnitAttached", "Changed", "Renamed", "Moved", "Dissolved"),
+    *("MergedInto", "FormedByMerger", "SplitUp", "FormedBySplit", "EffectiveDateCorrected"),
+)
+
+
+def test_events_stored_today_keep_their_topics() -> None:
+    """The aggregate's checks live beside it (registration.py, lifecycle.py); its events
+    stay nested in `Unit` in unit.py, so what is stored today resolves as it is written."""
+    for name in NESTED_EVENTS:
+        topic = f"{CURRENT_MODULE}:Unit.{name}"
+        assert get_topic(getattr(Unit, name)) == topic
+        assert resolve_topic(topic) is getattr(Unit, name)
+    app = RegistryApplication(IN_MEMORY)
+    units = _every_lifecycle_fact()
+    app.save(*units)
+    stored = app.recorder.select_notifications(start=1, limit=50)
+    assert {n.topic.rsplit(".", 1)[1] for n in stored} <= set(NESTED_EVENTS)
+    assert all(n.topic.startswith(f"{CURRENT_MODULE}:Unit.") for n in stored)
+    assert [vars(app.repository.get(u.id)) for u in units] == [vars(u) for u in units]

@@ -93,7 +93,8 @@ def import_units(
 ) -> dict[str, Any]:
     """导入参评单位. Columns: 单位名称, 单位类型 (政府部门/其它机构/公共服务企业/重点科室/重点岗位/
     基层站所/窗口单位/政府投资项目), 类别 (e.g. 政府部门及其它机构); optional 简称, 上级单位 (name
-    or credit code of a unit already registered here or above), 垂直管理上级, 统一社会信用代码."""
+    or credit code of a unit already registered here or above; required for 重点科室 and
+    重点岗位), 垂直管理上级, 统一社会信用代码."""
     replay = not dry_run and already_done(app, caller.principal_id, units.SCOPE, idempotency_key)
     parsed = parse_file(
         upload.data,

@@ -84,7 +84,9 @@ def register_unit(
     four kinds are sub-units: of a department, other body or public-service enterprise (a
     重点科室 also holds 重点岗位, a 基层站所 窗口单位 and 重点岗位); anything else with a
     `parent_id` (a department under a department) is refused with 422 naming
-    `units.0.parent_id`. An invalid 统一社会信用代码 is refused with 422 naming `credit_code`.
+    `units.0.parent_id`, as is a 重点科室 or 重点岗位 without one (part of a unit, never
+    evaluated alone; a 基层站所 or 窗口单位 may stand alone). An invalid 统一社会信用代码 is
+    refused with 422 naming `credit_code`.
 
     Names are unique among a jurisdiction's active units, compared as the import compares
     them (全角/半角 alike, spaces ignored): 409 `duplicate_unit_name` naming `units.0.name`,

@@ -15,10 +15,20 @@ unit in the seeds. So:
 - below a sub-unit only what it can contain: a key post in a key section, a service window
   or key post in a grassroots station; a post, window or project holds nothing.
 
-A sub-unit kind may still be registered without a parent (a station whose department is not
-in the registry); it is then ranked as a unit of its own. Units registered before this rule
-keep their parents: it is checked when a sub-unit is registered (merger and split included),
-never when a stored unit is loaded.
+A key section or key post is part of a unit and nothing else: seed 000 evaluates the 市直单位's
+重点科室和重点岗位 as a part of each unit's composite score (the shipped Luohe scheme: the
+mean of the unit's own sections and posts), and no seed evaluates one on its own. So it is
+registered with its parent unit (`parent_id`), or refused. A grassroots station or service
+window may still be registered without a parent, and is then ranked as a unit of its own:
+seed 002 evaluates every grassroots service unit in its own right (人民满意基层服务单位),
+those of vertically managed bodies where they are located (their superior, outside the
+local registry, is `vertical_superior`), and a county office may evaluate a station of a
+city bureau it cannot attach to that bureau (a sub-unit is recorded on its parent, which
+must be the caller's to change).
+
+Units registered before these rules keep what they were registered with: the rules are
+checked when a unit is registered (merger and split included), never when a stored unit
+is loaded.
 """
 
 from __future__ import annotations
@@ -29,6 +39,7 @@ STANDING_KINDS = frozenset(
     {"government_department", "other_body", "public_service_enterprise", "funded_project"}
 )
 SUB_UNIT_KINDS = frozenset({"key_section", "key_post", "grassroots_station", "service_window"})
+PARENT_REQUIRED_KINDS = frozenset({"key_section", "key_post"})
 CHILD_KINDS: dict[str, frozenset[str]] = {
     "government_department": SUB_UNIT_KINDS,
     "other_body": SUB_UNIT_KINDS,
@@ -61,3 +72,14 @@ def sub_unit_refusal(parent_kind: str, kind: str) -> str | None:
             "(上级单位类型不符)"
         )
     return None
+
+
+def missing_parent_refusal(kind: str) -> str | None:
+    """Why a unit of `kind` cannot be registered without a parent unit, or None."""
+    if kind not in PARENT_REQUIRED_KINDS:
+        return None
+    return (
+        f"{UNIT_KIND_LABELS[kind]}是所属单位的一部分, 须填写上级单位 (a {kind} is part of a "
+        "unit: name its parent unit, a department, other body, enterprise, or for a 重点岗位 "
+        "also a 重点科室 or 基层站所)"
+    )

@@ -13,7 +13,7 @@ from openpyxl.utils.datetime import from_excel, to_excel
 
 from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS
 from services.registry.domain.credit_code import canonical_credit_code, credit_code_problem
-from services.registry.domain.unit_kinds import sub_unit_refusal
+from services.registry.domain.unit_kinds import missing_parent_refusal, sub_unit_refusal
 from services.registry.domain.units import china_today
 from services.registry.importing.columns import CellError, Column, Issue, header_key, issue
 from services.registry.importing.lookup import UnitIndex, is_active, name_key, units_in
@@ -151,10 +151,15 @@ def unit_spec(
 
 
 def _kinds(view: RegistryView, rows: list[Row]) -> list[Issue]:
-    """A sub-unit's kind must be one its parent can hold (the rule Unit.register applies)."""
+    """A 重点科室 or 重点岗位 names its parent, and a sub-unit's kind must be one its parent
+    can hold (the rules Unit.register applies)."""
     found: list[Issue] = []
     for row in rows:
         parent_id, kind = row.values.get("parent_id"), row.values.get("kind")
+        if parent_id is None and kind is not None:
+            missing = missing_parent_refusal(str(kind))
+            if missing is not None:
+                found.append(issue(row.number, "上级单位", missing))
         parent = None if parent_id is None else view.unit(str(parent_id))
         if parent is None or kind is None:
             continue

@@ -61,8 +61,9 @@ class UnitIn(In):
     category: Line = Field(min_length=1, max_length=100, examples=["政府部门及其它机构"])
     parent_id: UUID | None = Field(
         default=None,
-        description="For a sub-unit (重点科室/重点岗位/基层站所/窗口单位): its active parent unit; "
-        "the sub-unit's jurisdiction is the parent's or below it",
+        description="上级单位. For a sub-unit (重点科室/重点岗位/基层站所/窗口单位): its active "
+        "parent unit; the sub-unit's jurisdiction is the parent's or below it. Required for "
+        "重点科室 and 重点岗位 (422 naming parent_id without it)",
     )
     vertical_superior: VerticalSuperior
     credit_code: CreditCode

@@ -15,7 +15,9 @@ field): its sub-units must be dissolved first, so no sub-unit is ever left hangi
 unit that no longer exists. Moving a unit carries along the sub-units that sit in its own
 jurisdiction (the application records a move for each).
 
-Split by subject: what a unit records (events.py) and the aggregate (unit.py). Events
+Split by subject: what a unit records (events.py), the aggregate (unit.py), and what it
+checks before recording: a new unit and its parent (registration.py), a dated change
+(lifecycle.py), a corrected 生效日期 (effective_date.py). Events
 stored under this module's topics (`services.registry.domain.units:Unit.Registered`, …)
 still resolve through the re-export of `Unit`, so they load as they did.
 """

@@ -1,5 +1,10 @@
 """The unit aggregate (参评单位): registered, possibly under a parent unit, then renamed,
-moved, dissolved, merged or split, each change dated and in date order."""
+moved, dissolved, merged or split, each change dated and in date order.
+
+The aggregate validates through `registration` (what a new unit and its parent need),
+`lifecycle` (what a dated change needs) and `effective_date` (correcting the day it
+began), then records. Its events stay nested here, so their stored topics stay
+`services.registry.domain.units.unit:Unit.<Event>`."""
 
 from __future__ import annotations
 
@@ -10,19 +15,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.registry.domain.common import required_text
-from services.registry.domain.credit_code import normalize_credit_code
 from services.registry.domain.errors import InvalidRegistration, LifecycleConflict
-from services.registry.domain.unit_kinds import sub_unit_refusal
-from services.registry.domain.unit_names import name_key
-from services.registry.domain.unit_values import (
-    Change,
-    UnitSpec,
-    change_fields,
-    optional_text,
-    prefixed_errors,
-)
-from services.registry.domain.units import events
+from services.registry.domain.unit_values import Change, UnitSpec, change_fields, prefixed_errors
+from services.registry.domain.units import events, lifecycle
 from services.registry.domain.units.effective_date import check_effective_date
+from services.registry.domain.units.registration import check_parent, normalized
 from shared.contracts.registry import ACTIVE, registered_on
 
 
@@ -119,27 +116,23 @@ class Unit(Aggregate):
         stated: bool = True,
     ) -> Unit:
         """A new unit; a sub-unit when `parent` is given (`jurisdiction_lineage` is the new
-        unit's jurisdiction and its ancestors, to check it sits within the parent's; a kind
-        the parent cannot hold is refused naming `kind_field`: see `unit_kinds`).
-        `stated=False`: the office gave no 生效日期 and `effective_on` is the day it is
-        entered, which says nothing about when the body began."""
-        code = optional_text(spec.credit_code)
-        if parent is not None:
-            refusal = sub_unit_refusal(parent.kind, spec.kind)
-            if refusal is not None:
-                raise InvalidRegistration(refusal, field=kind_field, parent_kind=parent.kind)
-            parent.check_can_hold(spec.jurisdiction_id, jurisdiction_lineage, effective_on)
-        credit_code = None if code is None else normalize_credit_code(code)
+        unit's jurisdiction and its ancestors, to check it sits within the parent's). A kind
+        that needs a parent it lacks, or that the parent cannot hold, is refused naming
+        `kind_field` (see `registration.check_parent`). `stated=False`: the office gave no
+        生效日期 and `effective_on` is the day it is entered, which says nothing about when
+        the body began."""
+        check_parent(spec, effective_on, parent, jurisdiction_lineage, kind_field)
+        values = normalized(spec)
         unit = cls(
-            spec.jurisdiction_id,
-            required_text(spec.name, "name"),
-            optional_text(spec.short_name),
-            spec.kind,
-            required_text(spec.category, "category"),
+            values.jurisdiction_id,
+            values.name,
+            values.short_name,
+            values.kind,
+            values.category,
             actor,
             parent_id=None if parent is None else parent.id,
-            vertical_superior=optional_text(spec.vertical_superior),
-            credit_code=credit_code,
+            vertical_superior=values.vertical_superior,
+            credit_code=values.credit_code,
             effective_on=effective_on.isoformat(),
             effective_on_stated=stated,
         )
@@ -147,55 +140,8 @@ class Unit(Aggregate):
             parent.trigger_event(parent.SubUnitAttached, sub_unit_id=unit.id)
         return unit
 
-    def check_can_hold(
-        self, jurisdiction_id: UUID, jurisdiction_lineage: Sequence[UUID], effective_on: date
-    ) -> None:
-        """Refuse a sub-unit this unit cannot take: it must be active, the sub-unit must sit in
-        its jurisdiction or below, and must not exist before the parent does."""
-        self.require_active("parent_id")
-        if self.jurisdiction_id not in jurisdiction_lineage:
-            raise InvalidRegistration(
-                "a sub-unit sits in its parent unit's jurisdiction or below it",
-                field="jurisdiction_id",
-                parent_jurisdiction_id=str(self.jurisdiction_id),
-                jurisdiction_id=str(jurisdiction_id),
-            )
-        if effective_on < self.registered_on:
-            raise LifecycleConflict(
-                f"the parent unit exists only from {self.registered_on}", field="effective_on"
-            )
-
-    # --- guards ----------------------------------------------------------------------------
-
-    def require_active(self, field: str) -> None:
-        if self.status != ACTIVE:
-            raise LifecycleConflict(
-                f"{self.name} is {self.status}; only an active unit can change",
-                field=field,
-                unit_id=str(self.id),
-                status=self.status,
-            )
-
-    def require_in_order(self, effective_on: date) -> None:
-        if effective_on < self.last_change_on:
-            raise LifecycleConflict(
-                f"{self.name} last changed with effect from {self.last_change_on}; "
-                "changes are recorded in date order",
-                field="effective_on",
-                unit_id=str(self.id),
-            )
-
     def require_no_active_sub_units(self, active_sub_unit_ids: Sequence[UUID], field: str) -> None:
-        if active_sub_unit_ids:
-            raise LifecycleConflict(
-                f"{self.name} still has active sub-units; dissolve them first",
-                field=field,
-                sub_unit_ids=[str(u) for u in active_sub_unit_ids],
-            )
-
-    def _require_changeable(self, change: Change) -> None:
-        self.require_active("unit_id")
-        self.require_in_order(change.effective_on)
+        lifecycle.require_no_active_sub_units(self, active_sub_unit_ids, field)
 
     # --- corrections -----------------------------------------------------------------------
 
@@ -215,23 +161,10 @@ class Unit(Aggregate):
     # --- rename, move, dissolve ------------------------------------------------------------
 
     def rename(self, name: str, short_name: str | None, change: Change) -> None:
-        """`short_name=None` keeps the current short name. A name that differs from the
-        current one only in spaces or 全角/半角 forms is the same name (`name_key`, as
-        registration compares names): not a rename, so it records no dated change and
-        leaves no alias; renaming to the same name and short name is a 409."""
-        self._require_changeable(change)
-        new_name = required_text(name, "name")
-        new_short = self.short_name if short_name is None else optional_text(short_name)
-        if name_key(new_name) == name_key(self.name):
-            new_name = self.name
-        if new_short and self.short_name and name_key(new_short) == name_key(self.short_name):
-            new_short = self.short_name
-        if (new_name, new_short) == (self.name, self.short_name):
-            raise LifecycleConflict(
-                f"the unit is already called {self.name}: spaces and 全角/半角 forms do not "
-                "make another name (名称未变)",
-                field="name",
-            )
+        """`short_name=None` keeps the current short name; a name the same but for spaces or
+        全角/半角 forms is no new name (see `lifecycle.new_names`)."""
+        lifecycle.require_changeable(self, change)
+        new_name, new_short = lifecycle.new_names(self, name, short_name)
         self.trigger_event(
             self.Renamed,
             old_name=self.name,
@@ -249,17 +182,8 @@ class Unit(Aggregate):
         change: Change,
     ) -> None:
         """`target_lineage`: the target and its ancestors; `parent`: the parent unit, if any."""
-        self._require_changeable(change)
-        if to_jurisdiction_id == self.jurisdiction_id:
-            raise LifecycleConflict(
-                "the unit is already in this jurisdiction", field="jurisdiction_id"
-            )
-        if parent is not None and parent.jurisdiction_id not in target_lineage:
-            raise LifecycleConflict(
-                "a sub-unit stays in its parent unit's jurisdiction or below it",
-                field="jurisdiction_id",
-                parent_id=str(parent.id),
-            )
+        lifecycle.require_changeable(self, change)
+        lifecycle.check_move(self, to_jurisdiction_id, target_lineage, parent)
         self.trigger_event(
             self.Moved,
             from_jurisdiction_id=self.jurisdiction_id,
@@ -268,8 +192,8 @@ class Unit(Aggregate):
         )
 
     def dissolve(self, active_sub_unit_ids: Sequence[UUID], change: Change) -> None:
-        self._require_changeable(change)
-        self.require_no_active_sub_units(active_sub_unit_ids, "unit_id")
+        lifecycle.require_changeable(self, change)
+        lifecycle.require_no_active_sub_units(self, active_sub_unit_ids, "unit_id")
         self.trigger_event(self.Dissolved, **change_fields(change))
 
     # --- merge and split -------------------------------------------------------------------
@@ -285,21 +209,7 @@ class Unit(Aggregate):
     ) -> Unit:
         """Several active units become one NEW unit, evaluated as one from `effective_on`.
         `parent` is the sources' common parent unit, if they are sub-units."""
-        seen: set[UUID] = set()
-        for index, source in enumerate(sources):
-            field = f"source_unit_ids.{index}"
-            if source.id in seen:
-                raise LifecycleConflict("a unit cannot be merged with itself", field=field)
-            seen.add(source.id)
-            source.require_active(field)
-            source.require_in_order(change.effective_on)
-        if len(seen) < 2:
-            raise LifecycleConflict("a merger needs at least two units", field="source_unit_ids")
-        if len({source.parent_id for source in sources}) > 1:
-            raise LifecycleConflict(
-                "only units with the same parent unit (or none) can be merged",
-                field="source_unit_ids",
-            )
+        lifecycle.check_merger_sources(sources, change)
         merged = cls.register(
             spec, change.actor, change.effective_on, parent, jurisdiction_lineage, "kind"
         )
@@ -323,8 +233,8 @@ class Unit(Aggregate):
     ) -> list[Unit]:
         """This unit becomes several NEW units (`lineages[i]`: jurisdiction lineage of the
         i-th); sub-units of a parent stay sub-units of that parent."""
-        self._require_changeable(change)
-        self.require_no_active_sub_units(active_sub_unit_ids, "unit_id")
+        lifecycle.require_changeable(self, change)
+        lifecycle.require_no_active_sub_units(self, active_sub_unit_ids, "unit_id")
         if len(specs) < 2:
             raise LifecycleConflict("a split needs at least two new units", field="units")
         names: dict[str, int] = {}
