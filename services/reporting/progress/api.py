@@ -21,6 +21,7 @@ from services.reporting.documents import HTML, PDF_RESPONSE, inline_svg, pdf_res
 from services.reporting.error_pages import PageRoute
 from services.reporting.progress.document import DEFINITION, progress_pdf, summary
 from services.reporting.progress.read import NUMERIC, progress
+from services.reporting.progress.schemas import ProgressOut
 from services.reporting.progress.views import WAVES
 from services.reporting.rounds.charts import ranking_svg
 from services.reporting.rounds.fonts import CjkFont, font_of
@@ -94,7 +95,7 @@ def progress_of(
 Progress = Annotated[Document, Depends(progress_of)]
 
 
-@router.get("/waves/{wave_id}/progress", **allow(READ))
+@router.get("/waves/{wave_id}/progress", response_model=ProgressOut, **allow(READ))
 def wave_progress(document: Progress) -> Document:
     """Collected against target by survey point, county, channel and respondent group, by
     agency against its quota: `received` (every questionnaire recorded),
@@ -106,7 +107,8 @@ def wave_progress(document: Progress) -> Document:
     channel: counts per level, shares and the satisfied rate — descriptive figures of the
     questionnaires counted so far, not scores. A county office reads its counties' part of
     a wider wave (`part` says which): its points and county, and its questionnaires by
-    channel, group, agency (quota null: it is the whole wave's) and status."""
+    channel, group, agency (quota null: it is the whole wave's) and status. `voter_check`
+    says how a public wave checks its voters (null: a private wave)."""
     return document
 
 

@@ -165,6 +165,7 @@ def _heading(wave: Document, place: Namer) -> Document:
         "kind": wave["kind"],
         "kind_name": WAVE_KIND_LABELS.get(WaveKind(wave["kind"]), wave["kind"]),
         "scale": wave["scale"],
+        "voter_check": wave["voter_check"],
         "opened_at": wave["opened_at"],
         "closed_at": wave["closed_at"],
     }

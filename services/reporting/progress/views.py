@@ -88,6 +88,7 @@ def on_opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None
             "round": p.round,
             "kind": p.kind.value,
             "scale": scale.value,
+            "voter_check": p.voter_check,
             "levels": list(SCALE_LEVELS[scale]),
             "channels": [c.value for c in p.channels],
             "points": [point.model_dump(mode="json") for point in p.points],
@@ -182,7 +183,8 @@ WAVE_PROGRESS_VIEW = View(
     # 4: questionnaires tallied by agency too (and per county), and the declared agencies
     # with their quotas kept. 5: buckets hold the statuses only; `collected` (survey's: no
     # voided or withdrawn questionnaire) and `received` (every one) are read from them.
-    5,
+    # 6: a wave's `voter_check` (survey.wave.opened v3; a v2 public wave upcasts to `none`).
+    6,
     (
         Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(RESPONSES, index=("wave_id",)),

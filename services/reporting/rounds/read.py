@@ -12,6 +12,7 @@ from typing import Any
 
 from services.reporting.domain import NotPublished, RoundNotScored, RoundRunNotFound
 from services.reporting.rounds.shares import shares
+from services.reporting.rounds.tallies import INSUFFICIENT_SAMPLE
 from services.reporting.rounds.views import (
     PUBLICATIONS,
     ROUND_HEADS,
@@ -25,7 +26,7 @@ from shared.canonical import digest
 from shared.text_order import pinyin_key
 from shared.views import Document, ViewStore
 
-INSUFFICIENT_SAMPLE = "样本不足"
+__all__ = ["INSUFFICIENT_SAMPLE"]  # re-exported: trends and exports import it from here
 RUN_FIELDS = ("run_id", "final", "jurisdiction_id", "results_digest", "computed_at", "position")
 PAYLOAD_FIELDS = (
     "campaign_id",

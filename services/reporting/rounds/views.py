@@ -2,8 +2,9 @@
 
 `round_results` follows scoring: every run of every round is kept under its run id (a run
 never overwrites another, so a superseded or provisional result can still be shown to an
-office), one document per unit result in the engine's order, and a head per round naming
-its runs and which one is current (the latest final run, else the latest run).
+office), one document per unit result in the engine's order, a head per round naming
+its runs and which one is current (the latest final run, else the latest run), and the
+run's figures per jurisdiction that summaries add up (`tallies`).
 
 `publications` follows reporting's own log: which run of a round is published, in which
 versions, and whether it was withdrawn (撤回): a withdrawal marks every version published
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.reporting.rounds.tallies import run_tallies
 from shared.contracts import IntegrationMessage
 from shared.contracts.reporting import ResultsPublished, ResultsWithdrawn
 from shared.contracts.scoring import RoundScored
@@ -27,6 +29,7 @@ from shared.views.model import View
 ROUND_HEADS = "round_heads"
 ROUND_RUNS = "round_runs"
 ROUND_UNITS = "round_units"
+ROUND_TALLIES = "round_tallies"
 PUBLICATIONS = "publications"
 
 
@@ -69,7 +72,8 @@ def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) 
         "payload": payload,
     }
     tx.put(ROUND_RUNS, run_id, run)
-    for index, result in enumerate(in_reading_order(units)):
+    ordered = in_reading_order(units)
+    for index, result in enumerate(ordered):
         tx.put(
             ROUND_UNITS,
             unit_key(run_id, result["unit_id"]),
@@ -83,6 +87,8 @@ def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) 
                 "result": result,
             },
         )
+    for key, tally in run_tallies(run_id, ordered).items():
+        tx.put(ROUND_TALLIES, key, tally)
     _advance_head(tx, run)
 
 
@@ -130,17 +136,18 @@ def _advance_head(tx: ViewTransaction, run: Document) -> None:
 
 ROUND_RESULTS_VIEW = View(
     "round_results",
-    3,
+    4,  # 4: each run's summary figures per jurisdiction (`round_tallies`)
     (
         Collection(ROUND_HEADS, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(ROUND_RUNS, index=("campaign_id", "round"), sort="order"),
         Collection(
             ROUND_UNITS, index=("run_id", "unit_id", "campaign_id", "category"), sort="order"
         ),
+        Collection(ROUND_TALLIES, index=("run_id", "jurisdiction_id")),
     ),
     {"scoring": {RoundScored: on_round_scored}},
     "Every run of every campaign round (units in the engine's order, tied and unranked ones "
-    "by name), and each round's runs.",
+    "by name), each round's runs, and each run's summary figures per jurisdiction.",
 )
 
 

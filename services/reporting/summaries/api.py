@@ -86,7 +86,7 @@ def jurisdiction_summary(
             published = next((v for v in marked["versions"] if v["status"] == "current"), None)
     else:
         run, published = _published(results, campaign_id, round_number, None)
-    summary = summarize(results, runtime.registry, run, str(jurisdiction_id))
+    summary = summarize(runtime.views, runtime.registry, run, str(jurisdiction_id))
     work = casework(
         runtime.views, runtime.registry, str(jurisdiction_id), str(campaign_id), round_number
     )
@@ -109,7 +109,7 @@ def published_summary(
     _jurisdiction(runtime, jurisdiction_id)
     results = RoundResults(runtime.views)
     run, published = _published(results, campaign_id, round_number, version)
-    summary = summarize(results, runtime.registry, run, str(jurisdiction_id))
+    summary = summarize(runtime.views, runtime.registry, run, str(jurisdiction_id))
     return summary | {"published": published}
 
 

@@ -5,9 +5,10 @@ jurisdiction directly below; and, for offices, the round's rectification orders 
 complaints by status.
 
 Every figure is counted from scoring's unit results as published (or, for an office that
-runs the campaign, from the round's current run); the mean is the only figure worked out
-here: the plain mean of the scores shown, units under the minimum sample (样本不足) and
-sub-units left out, to two places rounded half up."""
+runs the campaign, from the round's current run), as the `round_results` view tallied them
+per jurisdiction when the run was scored (`rounds.tallies`); the mean is the only figure
+worked out here: the plain mean of the scores shown, units under the minimum sample (样本不足)
+and sub-units left out, to two places rounded half up."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, RoundResults, scheme_lists
+from services.reporting.rounds.read import RoundResults, scheme_lists
+from services.reporting.rounds.tallies import add, empty_part
+from services.reporting.rounds.views import ROUND_TALLIES
 from services.reporting.summaries.views import TALLIES
 from shared.contracts.inspection_complaints import COMPLAINT_OUTCOME_LABELS
 from shared.contracts.inspection_rectification import (
@@ -33,34 +36,30 @@ OWN_LEVEL = "本级"
 COMPLAINT_STEPS = ("received", "dispatched", "replied", "concluded")
 
 
-def mean(scores: Iterable[str]) -> str | None:
-    values = [Decimal(s) for s in scores]
-    if not values:
+def mean(total: Decimal, count: int) -> str | None:
+    if not count:
         return None
-    total = sum(values, Decimal(0))
-    return str(_CTX.divide(total, Decimal(len(values))).quantize(_HUNDREDTH, context=_CTX))
+    return str(_CTX.divide(total, Decimal(count)).quantize(_HUNDREDTH, context=_CTX))
 
 
-def _figures(results: list[Document], grades: list[str], list_names: dict[str, str]) -> Document:
-    units = [r for r in results if not r["sub_unit"]]
-    shown = [
-        r["score"]
-        for r in units
-        if r["score"] is not None and INSUFFICIENT_SAMPLE not in r["flags"]
-    ]
-    graded = Counter(r["grade"] for r in units if r["grade"] is not None)
-    listed: dict[str, list[str]] = {code: [] for code in list_names}
-    for result in results:
-        for code in result["lists"]:
-            listed.setdefault(code, []).append(result["unit_name"])
+def _figures(part: Document, grades: list[str], list_names: dict[str, str]) -> Document:
+    """A tally's part as the summary shows it: grades in the scheme's order, then any other
+    in the order the run first gives it; lists in the scheme's order, then any other, each
+    with its units in the run's reading order."""
+    graded = part["grades"]
+    others = sorted((g for g in graded if g not in grades), key=lambda g: graded[g]["first"])
+    entries = part["lists"]
+    extra = sorted((c for c in entries if c not in list_names), key=lambda c: min(entries[c]))
+    listed = {code: [name for *_, name in sorted(entries.get(code, []))] for code in list_names}
+    listed |= {code: [name for *_, name in sorted(entries[code])] for code in extra}
     return {
-        "units": len(units),
-        "sub_units": len(results) - len(units),
-        "ranked": sum(r["rank"] is not None for r in units),
-        "insufficient_sample": sum(INSUFFICIENT_SAMPLE in r["flags"] for r in units),
-        "grade_counts": {grade: graded.get(grade, 0) for grade in grades}
-        | {g: n for g, n in graded.items() if g not in grades},
-        "mean_score": mean(shown),
+        "units": part["units"],
+        "sub_units": part["sub_units"],
+        "ranked": part["ranked"],
+        "insufficient_sample": part["insufficient_sample"],
+        "grade_counts": {g: graded[g]["count"] if g in graded else 0 for g in grades}
+        | {g: graded[g]["count"] for g in others},
+        "mean_score": mean(Decimal(part["score_sum"]), part["scored"]),
         "lists": [
             {"code": code, "name": list_names.get(code, code), "count": len(names), "units": names}
             for code, names in listed.items()
@@ -68,50 +67,60 @@ def _figures(results: list[Document], grades: list[str], list_names: dict[str, s
     }
 
 
+def _sum(parts: Iterable[Document]) -> Document:
+    total = empty_part()
+    for part in parts:
+        total = add(total, part)
+    return total
+
+
 def summarize(
-    results: RoundResults, registry: RegistryView, run: Document, jurisdiction_id: str
+    views: ViewStore, registry: RegistryView, run: Document, jurisdiction_id: str
 ) -> Document:
-    """The figures of the run's units located in the jurisdiction or below it."""
+    """The figures of the run's units located in the jurisdiction or below it: the run's
+    tallies of the subtree's jurisdictions added up (one indexed query per page), never its
+    unit results, and each tallied jurisdiction's way up the tree read once."""
     payload = run["payload"]
     within = registry.subtree(jurisdiction_id)
-    inside: list[tuple[str, Document]] = []
-    for result in results.units(run["run_id"]):
-        # Where scoring placed the unit when it scored the round: a unit that moved since
-        # stays counted where its result was published.
-        place = str(result["jurisdiction_id"])
-        if place in within:
-            inside.append((_below(registry, place, jurisdiction_id), result))
-    grades, names = payload["grades"], scheme_lists(payload)
-    categories: dict[str, list[Document]] = {c: [] for c in run["categories"]}
+    where = {"run_id": run["run_id"], "jurisdiction_id": within}
+    categories: dict[str, list[Document]] = {}
     children: dict[str, list[Document]] = {}
-    for child, result in inside:
-        categories.setdefault(result["category"], []).append(result)
-        children.setdefault(child, []).append(result)
+    for page in views.pages(ROUND_TALLIES, where=where):
+        for tally in page:
+            # Where scoring placed the units when it scored the round: a unit that moved
+            # since stays counted where its result was published.
+            child = _below(registry, tally["jurisdiction_id"], jurisdiction_id)
+            for category, part in tally["categories"].items():
+                categories.setdefault(category, []).append(part)
+                children.setdefault(child, []).append(part)
+    grades, names = payload["grades"], scheme_lists(payload)
+    by_category = {name: _sum(parts) for name, parts in categories.items()}
+    declared = [c for c in run["categories"] if c in by_category]
+    others = sorted(set(by_category) - set(declared), key=lambda c: by_category[c]["first"])
     found = registry.jurisdiction(jurisdiction_id) or {}
     return {
         "jurisdiction_id": jurisdiction_id,
         "jurisdiction_name": found.get("name"),
         "campaign_id": run["campaign_id"],
-        "campaign_name": results.campaign_name(run["campaign_id"]),
+        "campaign_name": RoundResults(views).campaign_name(run["campaign_id"]),
         "round": run["round"],
         "run_id": run["run_id"],
         "final": run["final"],
         "scheme": run["scheme"],
         "results_digest": run["results_digest"],
-        **_figures([r for _, r in inside], grades, names),
+        **_figures(_sum(by_category.values()), grades, names),
         "by_category": [
-            {"category": name, **_figures(rows, grades, names)}
-            for name, rows in categories.items()
-            if rows
+            {"category": name, **_figures(by_category[name], grades, names)}
+            for name in [*declared, *others]
         ],
         "by_jurisdiction": jurisdiction_order(
             [
                 {
                     "jurisdiction_id": child,
                     "jurisdiction_name": _name(registry, child, jurisdiction_id),
-                    **_figures(rows, grades, names),
+                    **_figures(_sum(parts), grades, names),
                 }
-                for child, rows in children.items()
+                for child, parts in children.items()
             ],
             jurisdiction_id,
         ),

@@ -1,7 +1,7 @@
 """Round results and publication on the real stores: the whole path on PostgreSQL and NATS
 JetStream (scoring's run and reporting's own publication travel through the relays), and,
 on SQLite, the round views rebuilt offline from the logs byte for byte as they were built
-message by message."""
+message by message (the runs' summary tallies too)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,7 @@ def test_the_round_views_rebuild_byte_for_byte(embedded_settings: CommonSettings
         "round_heads",
         "round_runs",
         "round_units",
+        "round_tallies",
         "publications",
     }
     store = build_view_store(embedded_settings, "reporting", None)
