@@ -41,7 +41,7 @@ from shared.service.definition import ServiceDefinition
 from shared.service.health import RuntimeHealth
 from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
-from shared.service.reachability import DatabaseReachability
+from shared.service.reachability import DatabaseReachability, request_pools
 from shared.service.start_wait import postgres_shown, until_usable
 from shared.service.supervisor import ChildProcess
 from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
@@ -194,6 +194,8 @@ class ServiceRuntime(RuntimeHealth):
         if self.common.mode == "production":
             self.reachability.start()
         self._application = await asyncio.to_thread(self._open_application)
+        if self.common.mode == "production":
+            self.reachability.watch(*request_pools(self.views, self._application))
         if self.common.mode == "memory":
             self.trace_ledger.clear()  # a fresh log: its positions start again
         self._application.trace_ledger = self.trace_ledger

@@ -10,6 +10,12 @@ on a request's path), and the pings /readyz, /metrics and /syncz make feed the s
 While the last ping failed, a keyed request is answered at once with 503
 `database_unavailable` and Retry-After; the first ping that succeeds clears it.
 
+A request already waiting for a pooled connection when the database goes (all of them in
+use, or broken and being replaced) would still wait out the pool's timeout: every failed
+ping ends the waits queued on the pools given to `watch` (`end_waits`), and those requests
+answer 503 too. A busy pool is not an outage: the ping then asks on a connection of its own
+(`PostgresViewStore.ping`), so a merely busy pool's waiters wait on.
+
 What a request pays for it while the database is up: one attribute read."""
 
 from __future__ import annotations
@@ -19,14 +25,32 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
+from eventsourcing.application import Application
+from eventsourcing.postgres import PostgresRecorder
+from psycopg_pool import ConnectionPool
+
+from shared.persistence.pools import end_waits
 from shared.service.health import DatabaseUnreachable
+from shared.views import PostgresViewStore, ViewStore
 
 log = logging.getLogger(__name__)
 
 PING_INTERVAL_SECONDS = 1.0
 """Pause between two background pings. A ping takes at most 3 s (a stopped PostgreSQL refuses in
 about 1 s: `PostgresViewStore.ping`), so an outage is known within a few seconds."""
+
+
+def request_pools(views: ViewStore, application: Application[Any]) -> list[ConnectionPool[Any]]:
+    """The pools a request waits on, when they are PostgreSQL's: the view store's and the
+    event store's."""
+    pools: list[ConnectionPool[Any]] = []
+    if isinstance(views, PostgresViewStore):
+        pools.append(views._pool)
+    if isinstance(application.recorder, PostgresRecorder):
+        pools.append(application.recorder.datastore.pool)
+    return pools
 
 
 class DatabaseReachability:
@@ -39,6 +63,11 @@ class DatabaseReachability:
         (`unreachable: ...`, as the probes say it)."""
         self.checked_at: float | None = None
         self._task: asyncio.Task[None] | None = None
+        self._pools: tuple[ConnectionPool[Any], ...] = ()
+
+    def watch(self, *pools: ConnectionPool[Any]) -> None:
+        """End the waits queued on `pools` whenever a ping fails."""
+        self._pools = (*self._pools, *pools)
 
     def ping(self) -> str | None:
         """Ping now (blocking: call it from a worker thread), record and return the problem."""
@@ -59,6 +88,14 @@ class DatabaseReachability:
             log.info("database reachable again")
         self.problem = problem
         self.checked_at = time.monotonic()
+        if problem is not None:
+            ended = sum(
+                end_waits(pool, f"the database is away ({problem})") for pool in self._pools
+            )
+            if ended:
+                log.info(
+                    "requests waiting for a pooled connection answer 503", extra={"requests": ended}
+                )
 
     def require(self) -> None:
         """Raise `DatabaseUnreachable` when the last ping failed."""
