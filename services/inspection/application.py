@@ -6,89 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
 
-from services.inspection.domain import Finding, FindingNotFound, InvalidFinding, evidence_hashes
-from services.inspection.evidence import EvidenceStore, evidence_dir
-from services.inspection.evidence_records import EvidenceFile, Reach, evidence_record_id
+from services.inspection.domain import Finding, FindingNotFound
+from services.inspection.evidence_commands import EvidenceCommands, Naming, named
+from services.inspection.evidence_records import Reach
 from services.inspection.visit_commands import VisitCommands
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication
 
 
-class InspectionApplication(VisitCommands, PublishingApplication):
+class InspectionApplication(EvidenceCommands, VisitCommands, PublishingApplication):
     name = "inspection"
-
-    @cached_property
-    def evidence_store(self) -> EvidenceStore:
-        return EvidenceStore(evidence_dir(self.env))
-
-    def evidence_file(self, sha256: str) -> EvidenceFile | None:
-        """The file's record of uploaders and namings; None for a file never uploaded, or
-        stored before records were kept."""
-        try:
-            found: Any = self.repository.get(evidence_record_id(sha256))
-        except AggregateNotFoundError:
-            return None
-        return found if isinstance(found, EvidenceFile) else None
-
-    def record_upload(self, uploader: Caller, sha256: str, content_type: str, size: int) -> None:
-        """The uploader of a file just stored, however many upload it at once: a conflict
-        means another writer's event landed first, so the record is read again with it and
-        this uploader added to that (the same one twice changes nothing). Retried only
-        while the record moves on, so there is no bound to exceed under contention and no
-        endless loop when a conflict has some other cause."""
-        seen: int | None = None
-        while True:
-            record = self.evidence_file(sha256)
-            if record is None:
-                record = EvidenceFile.upload(sha256, content_type, size, uploader)
-            else:
-                record.upload_again(uploader)
-            if not record.pending_events:
-                return
-            version = record.pending_events[0].originator_version
-            if version == seen:  # nothing landed since the last conflict: not a race
-                raise IntegrityError(f"the record of evidence {sha256} cannot be written")
-            seen = version
-            try:
-                self.save(record)
-                return
-            except IntegrityError:
-                continue
-
-    def evidence_readable(self, sha256: str, reach: Reach) -> bool:
-        record = self.evidence_file(sha256)
-        return reach.everything or (record is not None and record.readable_by(reach))
-
-    def _nameable_evidence(self, hashes: Sequence[str], reach: Reach | None) -> list[EvidenceFile]:
-        """The records of the files a finding is to name: each uploaded by the caller or in
-        its jurisdiction. Any other file is refused exactly as one never uploaded, so a hash
-        cannot be used to learn that a file exists elsewhere."""
-        checked = evidence_hashes(hashes)
-        records = [self.evidence_file(h) for h in checked]
-        refused = [
-            h
-            for h, record in zip(checked, records, strict=True)
-            if reach is None
-            or record is None
-            or not record.nameable_by(reach)
-            or not self.evidence_store.has(h)
-        ]
-        if refused:
-            raise InvalidFinding(
-                "upload each file first (POST /evidence): a finding names only files "
-                "uploaded by you or within your jurisdiction",
-                field="evidence",
-                files=refused,
-            )
-        return [record for record in records if record is not None]
 
     def finding(self, finding_id: UUID, field: str = "finding_id") -> Finding:
         try:
@@ -118,10 +51,10 @@ class InspectionApplication(VisitCommands, PublishingApplication):
     ) -> Response:
         """`reach`: whose uploads the caller may name (no files without it)."""
 
-        def command() -> tuple[list[Any], Response]:
+        def command(naming: Naming) -> tuple[list[Any], Response]:
             if visit_id is not None:
                 self.visible_visit(caller, visit_id).admits(unit_id, method, item, found_at)
-            files = self._nameable_evidence(evidence, reach)
+            files = self.nameable_evidence(evidence, reach, naming)
             finding = Finding.record(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,
@@ -136,7 +69,8 @@ class InspectionApplication(VisitCommands, PublishingApplication):
                 deduction=deduction,
                 evidence=evidence,
             )
-            return [finding, *_named(files, finding, caller)], self.describe(finding)
+            files = named(files, finding.id, finding.jurisdiction_id, caller.actor)
+            return [finding, *files], self.describe(finding)
 
         request: dict[str, Any] = {
             "unit_id": unit_id,
@@ -152,13 +86,15 @@ class InspectionApplication(VisitCommands, PublishingApplication):
             "evidence": list(evidence) or None,
         }
         request |= {name: value for name, value in added.items() if value is not None}
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope="finding",
-            key=key,
-            request=request,
-            command=command,
+        return self.naming_files(
+            lambda naming: run_idempotent(
+                self,
+                principal_id=caller.principal_id,
+                scope="finding",
+                key=key,
+                request=request,
+                command=lambda: command(naming),
+            )
         )
 
     def correct_finding(
@@ -203,19 +139,23 @@ class InspectionApplication(VisitCommands, PublishingApplication):
         key: str | None,
         reach: Reach | None = None,
     ) -> Response:
-        def command() -> tuple[list[Any], Response]:
+        def command(naming: Naming) -> tuple[list[Any], Response]:
             finding = self.finding(finding_id)
+            naming.subject[finding.id] = finding.version
             finding.attach_evidence(evidence, caller.actor)
-            files = self._nameable_evidence(evidence, reach)
-            return [finding, *_named(files, finding, caller)], self.describe(finding)
+            files = self.nameable_evidence(evidence, reach, naming)
+            files = named(files, finding.id, finding.jurisdiction_id, caller.actor)
+            return [finding, *files], self.describe(finding)
 
-        return run_idempotent(
-            self,
-            principal_id=caller.principal_id,
-            scope=f"evidence:{finding_id}",
-            key=key,
-            request={"evidence": list(evidence)},
-            command=command,
+        return self.naming_files(
+            lambda naming: run_idempotent(
+                self,
+                principal_id=caller.principal_id,
+                scope=f"evidence:{finding_id}",
+                key=key,
+                request={"evidence": list(evidence)},
+                command=lambda: command(naming),
+            )
         )
 
     def describe(self, finding: Finding, *, with_history: bool = True) -> Response:
@@ -225,14 +165,6 @@ class InspectionApplication(VisitCommands, PublishingApplication):
             events = [*self.events.get(finding.id), *finding.pending_events]
             out["history"] = [history_entry(e) for e in events]
         return out
-
-
-def _named(files: list[EvidenceFile], finding: Finding, caller: Caller) -> list[EvidenceFile]:
-    """Each file's record, noting the finding that names it: callers in the finding's
-    jurisdiction read the file from now on."""
-    for record in files:
-        record.name_on(finding.id, finding.jurisdiction_id, caller.actor)
-    return files
 
 
 def _iso(value: datetime) -> str:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from services.inspection.dates import not_before
 from services.inspection.domain import (
     REASON_MAX,
     InspectionError,
@@ -24,6 +25,7 @@ from services.inspection.domain import (
 )
 from shared.auth import Principal
 from shared.contracts.inspection import EVALUATION_CONTENTS, EvaluationContent, InspectionMethod
+from shared.contracts.registry import china_date
 from shared.errors import ConflictError, ForbiddenError, InvalidError
 
 PLANNED = "planned"
@@ -165,6 +167,11 @@ class Visit(Aggregate):
             at = _found_at(conducted_at, now)
         except InvalidError as error:
             raise InvalidVisit(error.reason, field="conducted_at") from None
+        # A visit may be conducted ahead of its day, or entered afterwards with the day it
+        # took place, but not before both: that is a mistyped year, and the findings on
+        # it would then be dated before anyone planned it.
+        earliest = min(date.fromisoformat(self.planned_on), china_date(self.created_on))
+        not_before(china_date(at), earliest, "the visit was planned", "conducted_at", InvalidVisit)
         self._conducted(
             conducted_at=at,
             actor=caller.actor,

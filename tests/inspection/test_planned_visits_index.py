@@ -132,7 +132,7 @@ def _planned_world(cluster: Cluster, world: dict[str, Any], count: int) -> list[
         visit = _post(client, "/visits", body, who[office]["key"])
         fate = n % 4
         if fate == 1:
-            conduct = {"conducted_at": "2026-05-20T09:40:00+08:00"}
+            conduct = {"conducted_at": f"{body['planned_on']}T09:40:00+08:00"}
             _post(
                 client, f"/visits/{visit['visit_id']}/conduct", conduct, who[inspectors[0]]["key"]
             )

@@ -23,7 +23,7 @@ from shared.contracts.inspection_rectification import (
 )
 from shared.types import Day, Line, Prose
 
-OrderStatus = RectificationStatus | Literal["withdrawn"]
+OrderStatus = Literal[RectificationStatus, "withdrawn"]
 """An order's status here: the published ones, or withdrawn (撤销, said by its own message)."""
 
 

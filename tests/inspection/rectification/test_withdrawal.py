@@ -142,3 +142,15 @@ def test_an_accepted_order_stands_and_a_returned_one_is_withdrawn(world: World) 
         "returned",
         "withdrawn",
     ]
+
+
+def test_an_unknown_status_on_the_list_is_one_error_naming_every_status(world: World) -> None:
+    client = world[0]["inspection"]
+    response = client.get("/rectifications", params={"status": "撤销"}, headers=ADMIN)
+    assert response.status_code == 422, response.text
+    [detail] = response.json()["detail"]
+    assert detail["field"] == "query.status"
+    assert detail["reason"] == (
+        "Input should be 'issued', 'reported', 'returned', 'second_handling', 'accepted' "
+        "or 'withdrawn'"
+    )

@@ -103,7 +103,14 @@ def score_values(score: Decimal, maximum: Decimal) -> tuple[Decimal, Decimal]:
         raise InvalidAssessment(f"must be above 0 and at most {SCORE_MAX}", field="maximum")
     if not score.is_finite() or not Decimal(0) <= score <= maximum:
         raise InvalidAssessment("must lie between 0 and the maximum", field="score")
-    return score, maximum
+    return _plain(score), _plain(maximum)
+
+
+def _plain(value: Decimal) -> Decimal:
+    """As written with digits: `1E+1` (which JSON allows) would otherwise be stored,
+    published and shown on bulletins as typed. Decimal places typed stay as typed."""
+    exponent = value.as_tuple().exponent
+    return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
 
 def evidence_hashes(values: Sequence[str]) -> tuple[str, ...]:
