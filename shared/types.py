@@ -172,6 +172,9 @@ def _printable_ascii(value: str) -> str:
     """An HTTP header's text is read as Latin-1, so a value typed in Chinese arrives as other
     characters (UTF-8's bytes one by one), one of which reads as a control character: the
     reason names what to send instead."""
+    if not value.strip():
+        # An empty key would be one key shared by every request that sends it blank.
+        raise ValueError("must not be empty or only spaces: send a key or leave the header out")
     for index, char in enumerate(value):
         if not " " <= char <= "~":
             raise ValueError(

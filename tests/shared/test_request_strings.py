@@ -283,6 +283,22 @@ def test_a_bad_idempotency_key_is_refused_naming_the_header(
     assert [entry["field"] for entry in response.json()["detail"]] == ["header.Idempotency-Key"]
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_idempotency_key_is_refused_naming_the_header(
+    cluster: Cluster, targets: dict[str, str], blank: str
+) -> None:
+    """A blank key would be one key shared by every client that sends the header empty."""
+    response = cluster["inspection"].post(
+        f"/findings/{targets['finding']}/withdrawal",
+        json={"reason": "经核实不属于该单位"},
+        headers={**ADMIN, "Idempotency-Key": blank},
+    )
+    assert response.status_code == 422, response.text
+    detail = response.json()["detail"]
+    assert [entry["field"] for entry in detail] == ["header.Idempotency-Key"]
+    assert "empty" in detail[0]["reason"]
+
+
 def test_prose_keeps_line_breaks_that_a_line_refuses(cluster: Cluster) -> None:
     """A reason may span lines; a name may not (it would forge a row in an export)."""
     registry = cluster["registry"]
