@@ -25,6 +25,10 @@ def say_refused(what: str, reason: object) -> None:
     console.print(Text.assemble((what, "red"), " ", " ".join(str(reason).split())))
 
 
+START_FAILED = 3
+"""`pingyi up`'s exit code when a service did not start: uvicorn's for a failed start, as
+`pingyi serve` exits then."""
+
 SETTINGS_REFUSED = 2
 """The exit code of a command refused for its settings (as for a bad option)."""
 

@@ -49,10 +49,13 @@ class DemoLoader(DemoClient):
         """The data directory held the demo already (a second `pingyi up --demo`)."""
 
     def load(self, questionnaires: int = 3000, seed: int = 0) -> dict[str, Any]:
-        existing = [w for w in self.call("survey", "GET", "/waves") if w["name"] == DEMO_WAVE]
+        waves = self.call("survey", "GET", "/waves")
+        existing = [w for w in waves if w["name"] == DEMO_WAVE]
         if existing:
             found: dict[str, Any] = existing[0]
             self.loaded_before = True
+            # Said again on every start: the public votes on it, and only a key lists it.
+            self.public_wave = next((w for w in waves if w["name"] == PUBLIC_WAVE), None)
             wave = self.call("survey", "GET", f"/waves/{found['wave_id']}")  # the list is brief
             self.round_run = self._final_run(wave.get("campaign_id"))
             return found
