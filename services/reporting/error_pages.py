@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
@@ -26,6 +27,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.reporting.documents import PAGES
 from shared.web.json_body import JsonBodyRoute
+from shared.web.signin import (
+    LANDING,
+    MAX_AGE,
+    RETURN_TO,
+    SIGNIN_PATH,
+    SIGNOUT_PATH,
+    local_path,
+)
 
 HEADINGS = {
     400: "请求有误",
@@ -68,28 +77,76 @@ def wants_html(accept: str) -> bool:
 
 
 KEY_HELP = (
-    "本页面是办公室的内部页面，只对持有 API 密钥的请求开放：密钥放在请求头 X-API-Key 中，"
-    "浏览器从地址栏打开时无法附带请求头，因此显示此页。请通过本单位接入本系统的办公室客户端"
-    "或内网门户打开（由其在请求头中附带密钥），或用命令行下载同一内容，例如："
+    "本页面是办公室的内部页面，只对持有 API 密钥的人员开放。在浏览器中阅读，请先用本单位的"
+    "密钥登录（密钥填在登录页的表单里，保存在本浏览器的安全 Cookie 中）："
+)
+KEY_OTHERWISE = (
+    "程序与脚本仍在请求头 X-API-Key 中附带密钥（浏览器从地址栏打开时无法附带请求头），"
+    "例如用命令行下载同一内容："
 )
 KEY_EXAMPLE = 'curl -H "X-API-Key: $KEY" -o document.pdf "<本页地址，.html 换成 .pdf>"'
 KEY_WARNING = "请勿把密钥写进网址、书签或链接：网址会留在浏览记录、代理和服务器日志中。"
-"""What a person who opened an office page in a browser is told on its 401: how offices
-read these pages (docs/reporting.md, *Office pages in a browser*)."""
+"""What a person who opened an office page in a browser is told on its 401: sign in, or
+how scripts read these pages (docs/reporting.md, *Office pages in a browser*)."""
+SIGNIN_PROBLEM = "密钥无效、已被吊销或未填写，请核对后重新输入。"
 
 
-def error_page(status: int, headers: list[tuple[bytes, bytes]], body: Any) -> HTMLResponse:
+def signin_href(scope: Scope) -> str:
+    """The sign-in page, told to come back to the page `scope` asked for."""
+    here = scope.get("path", "/")
+    if scope.get("query_string"):
+        here += "?" + scope["query_string"].decode("latin-1")
+    root: str = scope.get("root_path", "")
+    return f"{root}{SIGNIN_PATH}?{urlencode({'next': here})}"
+
+
+def signin_form(
+    scope: Scope, next_path: str | None, *, status: int = 200, body: Any = None
+) -> HTMLResponse:
+    """The sign-in page; with `body` (the kernel's error on a sign-in), saying why the key
+    was not taken."""
+    root: str = scope.get("root_path", "")
+    page = PAGES.get_template("signin.html").render(
+        title=f"{status} {HEADINGS[status]}" if status != 200 else "办公室登录",
+        kicker="办公室页面",
+        problem=SIGNIN_PROBLEM if body is not None and status == 401 else None,
+        detail=body["detail"] if body is not None else [],
+        next=local_path(next_path, root + LANDING),
+        action=root + SIGNIN_PATH,
+        signout=root + SIGNOUT_PATH,
+        hours=MAX_AGE // 3600,
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+def error_page(
+    status: int, headers: list[tuple[bytes, bytes]], body: Any, scope: Scope | None = None
+) -> HTMLResponse:
     """The kernel's JSON error answer (`body` decoded) as a page: same status, headers and
-    entries; a 401 says how an office reads its pages."""
+    entries; a 401 says how an office reads its pages (signs in). A refused sign-in shows
+    the sign-in form again."""
+    scope = scope or {"type": "http", "path": "/"}
+    if status == 401 and _route_path(scope) == SIGNIN_PATH and scope.get("method") == "POST":
+        again = signin_form(scope, scope.get(RETURN_TO), status=401, body=body)
+        return _with_headers(again, headers)
     heading = ERROR_HEADINGS.get(str(body.get("error")))
     title = f"{status} {heading or HEADINGS.get(status, '出错了')}"
     key_help = None
     if status == 401:
-        key_help = {"text": KEY_HELP, "example": KEY_EXAMPLE, "warning": KEY_WARNING}
+        key_help = {
+            "text": KEY_HELP,
+            "signin": signin_href(scope),
+            "otherwise": KEY_OTHERWISE,
+            "example": KEY_EXAMPLE,
+            "warning": KEY_WARNING,
+        }
     page = PAGES.get_template("error.html").render(
         title=title, kicker="出错了", status=status, body=body, key_help=key_help
     )
-    answer = HTMLResponse(page, status_code=status)
+    return _with_headers(HTMLResponse(page, status_code=status), headers)
+
+
+def _with_headers(answer: HTMLResponse, headers: list[tuple[bytes, bytes]]) -> HTMLResponse:
     for name, value in headers:
         if name.lower() not in _BODY_HEADERS:
             answer.raw_headers.append((name, value))
@@ -179,7 +236,7 @@ async def _send_page(held: list[Message], scope: Scope, receive: Receive, send: 
         for message in held:
             await send(message)
         return
-    page = error_page(int(start["status"]), list(start.get("headers") or []), body)
+    page = error_page(int(start["status"]), list(start.get("headers") or []), body, scope)
     await page(scope, receive, send)
 
 

@@ -19,11 +19,13 @@ from services.reporting.rounds.page_api import router as page_router
 from services.reporting.rounds.public_api import router as public_router
 from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
+from services.reporting.signin import router as signin_router
 from services.reporting.summaries.api import router as summaries_router
 from services.reporting.summaries.views import CASEWORK_VIEW
 from services.reporting.trends.api import router as trends_router
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.service.definition import ServiceDefinition
+from shared.web.signin import BrowserSessions
 
 ROUTERS = (
     rounds_router,
@@ -35,6 +37,7 @@ ROUTERS = (
     progress_router,
     summaries_router,
     trends_router,
+    signin_router,
 )
 
 SERVICE = ServiceDefinition(
@@ -61,5 +64,6 @@ SERVICE = ServiceDefinition(
         "progress_wave": resolve_progress_wave,
     },
     scope_nouns={"campaign": "campaign", "progress_wave": "survey wave"},
-    middleware=(ErrorPages.of(ROUTERS),),
+    # ErrorPages outside: a refusal BrowserSessions answers is a page to a browser too.
+    middleware=(ErrorPages.of(ROUTERS), BrowserSessions),
 )

@@ -48,6 +48,9 @@ PUBLIC_BY_DESIGN = {
             "/rounds/{round_number}"
             for prefix in ("/public", "/public/pages")
         ),
+        # 办公室登录: the sign-in form (its POST takes a key, `shared.web.signin`), sign-out.
+        "/signin",
+        "/signout",
     },
 }
 PLACEHOLDER = "00000000-0000-4000-8000-000000000000"
