@@ -56,7 +56,9 @@ class SchemeOut(SchemeSummary):
 
 class SchemeAssignmentIn(_In):
     scheme_id: Line = Field(min_length=1, max_length=100)
-    version: int = Field(ge=1)
+    # Strict, as a document's own `version` is (docs/scoring-schemes.md): "2" or 2.0 is a
+    # slip in the caller's data, refused by name rather than read as a version.
+    version: int = Field(ge=1, strict=True)
     reason: Prose = Field(min_length=1, max_length=2000)
 
 
