@@ -1,6 +1,13 @@
 """A pydantic error in words a caller can act on, wherever one is answered (a request's
 body or header, a row of a push or an import).
 
+Chinese first, pydantic's English after it (`必填 (Field required)`): the offices that meet
+these reasons read Chinese, and the English keeps what pydantic's own documentation and a
+developer's search engine know. Only the reason is translated: `code`/`type` stay pydantic's
+error type, which machines read. An error type without Chinese words here keeps pydantic's
+English alone, and a check of ours (`value_error`) keeps its own sentence, which is already
+worded for the caller.
+
 Pydantic words a few errors for its own use: a length limit placed on a text type of ours
 (`Annotated[Line, Field(max_length=...)]`) is checked after our check, by its generic
 length validator, which counts "items"; a choice among a hundred values lists them all; a
@@ -15,33 +22,111 @@ LONG_CHOICE = 200
 """A choice among more values than a reason reads well with (an answer on any of the five
 scales is one of over a hundred): said in words, the values left to the schema."""
 
-BLANK = "must not be blank (spaces alone, full-width ones included, are blank)"
+LONG_CHOICE_REASON = (
+    "不是可接受的值之一, 可接受的值见接口文档 /docs "
+    "(not one of the accepted values; the request's schema lists them: /docs)"
+)
+
+BLANK = (
+    "不能为空, 只有空格 (全角空格也算) 即为空 "
+    "(must not be blank: spaces alone, full-width ones included, are blank)"
+)
 """Text that is whitespace alone, refused where text is required: a model strips it to
 nothing (`str_strip_whitespace`) before its length is checked, and "　" (the ideographic
 space a Chinese input method types) is whitespace too."""
 
-_LENGTH_WORDS = {"too_long": "at most", "too_short": "at least"}
+_CHINESE = {
+    "missing": "必填",
+    "extra_forbidden": "不接受此字段",
+    "string_type": "须为文本",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "decimal_parsing": "须为数字",
+    "decimal_type": "须为数字",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "bool_parsing": "须为 true 或 false",
+    "bool_type": "须为 true 或 false",
+    "date_parsing": "须为日期, 如 2024-05-01",
+    "date_from_datetime_parsing": "须为日期, 如 2024-05-01",
+    "date_from_datetime_inexact": "须为日期, 如 2024-05-01, 不带时刻",
+    "date_type": "须为日期, 如 2024-05-01",
+    "datetime_parsing": "须为日期时间, 如 2024-05-01T09:00:00+08:00",
+    "datetime_from_date_parsing": "须为日期时间, 如 2024-05-01T09:00:00+08:00",
+    "datetime_type": "须为日期时间, 如 2024-05-01T09:00:00+08:00",
+    "uuid_parsing": "须为 UUID 格式的编号",
+    "uuid_type": "须为 UUID 格式的编号",
+    "list_type": "须为列表",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "model_attributes_type": "须为对象",
+    "json_invalid": "不是有效的 JSON",
+    "string_pattern_mismatch": "格式不符",
+}
+_BOUNDS = {
+    "greater_than": ("gt", "须大于"),
+    "greater_than_equal": ("ge", "须不小于"),
+    "less_than": ("lt", "须小于"),
+    "less_than_equal": ("le", "须不大于"),
+}
+_CHOICES = ("literal_error", "enum")
+_LENGTH_WORDS = {"too_long": ("at most", "至多"), "too_short": ("at least", "至少")}
 _TOO_SHORT = ("too_short", "string_too_short")
 """A text too short, as pydantic says it: by its generic length check (a limit placed on a
 text type of ours, `Annotated[Line, Field(min_length=1)]`) or its string one (`reason: Prose
 = Field(min_length=1)`)."""
+_LENGTH_KINDS = {
+    "too_long": "too_long",
+    "string_too_long": "too_long",
+    "too_short": "too_short",
+    "string_too_short": "too_short",
+}
 
 
 def reason_of(err: Mapping[str, Any]) -> str:
     # A check of ours raises ValueError with the sentence to show; pydantic prefixes it.
-    reason = str(err.get("msg", "")).removeprefix("Value error, ")
+    english = str(err.get("msg", "")).removeprefix("Value error, ")
     kind, given = err.get("type"), err.get("input")
-    if kind == "literal_error" and len(reason) > LONG_CHOICE:
-        return "not one of the accepted values (the request's schema lists them: /docs)"
+    context = err.get("ctx") or {}
+    if kind in _CHOICES and len(english) > LONG_CHOICE:
+        return LONG_CHOICE_REASON
     if kind in _TOO_SHORT and isinstance(given, str) and given and not given.strip():
         return BLANK  # stripped to nothing: "at least 1 character, not 3" misleads
-    if kind in _LENGTH_WORDS and isinstance(given, str):
-        context = err.get("ctx") or {}
-        limit = context.get("max_length" if kind == "too_long" else "min_length")
-        if isinstance(limit, int):
-            unit = "character" if limit == 1 else "characters"
-            return f"should have {_LENGTH_WORDS[kind]} {limit} {unit}, not {len(given)}"
-    return reason
+    if kind in _LENGTH_KINDS:
+        return _length(_LENGTH_KINDS[kind], given, context) or english
+    if kind in _CHOICES and isinstance(context.get("expected"), str):
+        return f"须为以下之一: {_listed(context['expected'])} ({english})"
+    if kind in _BOUNDS and _BOUNDS[kind][0] in context:
+        key, words = _BOUNDS[kind]
+        return f"{words} {context[key]} ({english})"
+    chinese = _CHINESE.get(str(kind))
+    return f"{chinese} ({english})" if chinese else english
+
+
+def _length(kind: str, given: object, context: Mapping[str, Any]) -> str | None:
+    """A length in characters for a text (pydantic's generic check says "items"), in items
+    for a list; None where pydantic left out the limit."""
+    limit = context.get("max_length" if kind == "too_long" else "min_length")
+    if not isinstance(limit, int):
+        return None
+    english, chinese = _LENGTH_WORDS[kind]
+    if isinstance(given, str):
+        size = len(given)
+        unit, measure, counted = ("character" if limit == 1 else "characters"), "个字符", "个"
+    else:
+        found = context.get("actual_length")
+        if not isinstance(found, int):
+            return None
+        size, unit, measure, counted = found, ("item" if limit == 1 else "items"), "项", "项"
+    said = f"should have {english} {limit} {unit}, not {size}"
+    return f"{chinese} {limit} {measure}, 现为 {size} {counted} ({said})"
+
+
+def _listed(expected: str) -> str:
+    """Pydantic's "'a', 'b' or 'c'" as a list: the final " or " read as a comma."""
+    head, sep, last = expected.rpartition(" or ")
+    return f"{head}, {last}" if sep else expected
 
 
 def first_problem(error: ValueError) -> str:

@@ -41,5 +41,8 @@ def test_spaces_only_read_as_blank_not_as_a_length(model: type[BaseModel], blank
 
 
 def test_lengths_are_said_in_characters() -> None:
-    assert _reason("整改落实情况") == "should have at most 4 characters, not 6"
-    assert _reason("") == "should have at least 1 character, not 0"
+    assert (
+        _reason("整改落实情况")
+        == "至多 4 个字符, 现为 6 个 (should have at most 4 characters, not 6)"
+    )
+    assert _reason("") == "至少 1 个字符, 现为 0 个 (should have at least 1 character, not 0)"

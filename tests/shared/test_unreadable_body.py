@@ -48,9 +48,9 @@ def test_a_value_outside_a_long_choice_is_said_in_words() -> None:
     with pytest.raises(ValidationError) as refused:
         choice.validate_python("很好")
     (error,) = refused.value.errors()
-    assert (
-        reason_of(error)
-        == "not one of the accepted values (the request's schema lists them: /docs)"
+    assert reason_of(error) == (
+        "不是可接受的值之一, 可接受的值见接口文档 /docs "
+        "(not one of the accepted values; the request's schema lists them: /docs)"
     )
 
 
@@ -65,7 +65,10 @@ def test_a_long_header_is_counted_in_characters(memory_settings: CommonSettings)
     assert response.status_code == 422, response.text
     (detail,) = response.json()["detail"]
     assert detail["field"] == "header.Idempotency-Key"
-    assert detail["reason"] == "should have at most 200 characters, not 500"
+    assert (
+        detail["reason"]
+        == "至多 200 个字符, 现为 500 个 (should have at most 200 characters, not 500)"
+    )
 
 
 def test_a_key_in_chinese_is_refused_as_not_ascii(memory_settings: CommonSettings) -> None:

@@ -14,6 +14,7 @@ from fastapi import Depends, Query, Request
 
 from services.registry.api.deps import RegistryApp, RegistryViewDep
 from services.registry.domain import CampaignNotFound, EnrolmentNotFound
+from services.registry.domain.common import NOT_ENROLLED, no_such
 from services.registry.projections.campaigns import (
     CAMPAIGNS,
     ENROLMENTS,
@@ -61,7 +62,7 @@ Reads = Annotated[CampaignReadModel, Depends(get_reads)]
 def readable(reads: CampaignReadModel, campaign_id: UUID) -> Document:
     doc = reads.campaign(str(campaign_id))
     if doc is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+        raise CampaignNotFound(no_such("campaign"), field="campaign_id")
     return doc
 
 
@@ -218,7 +219,7 @@ def get_enrolment(
     readable(reads, campaign_id)
     doc = reads.enrolment(str(campaign_id), str(unit_id))
     if doc is None:
-        raise EnrolmentNotFound("the unit is not enrolled in this campaign", field="unit_id")
+        raise EnrolmentNotFound(NOT_ENROLLED, field="unit_id")
     return with_unit(doc, registry.unit(str(unit_id)))
 
 

@@ -24,6 +24,7 @@ from fastapi import Depends, Query, Request, Response
 
 from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
 from services.registry.domain import CampaignNotFound
+from services.registry.domain.common import no_such
 from services.registry.importing import enrolments, representatives, units
 from services.registry.importing.enrolments import enrolment_sheet, enrolment_spec
 from services.registry.importing.flow import already_done, finish, read_upload
@@ -237,7 +238,7 @@ def export_enrolments(
     reads = CampaignReadModel(request.app.state.runtime.views)
     campaign = reads.campaign(str(campaign_id))
     if campaign is None:
-        raise CampaignNotFound("no such campaign", field="campaign_id")
+        raise CampaignNotFound(no_such("campaign"), field="campaign_id")
     return _file(enrolment_sheet(view, campaign, reads.enrolments(campaign)), fmt)
 
 

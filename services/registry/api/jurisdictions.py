@@ -9,6 +9,7 @@ from fastapi import Query
 
 from services.registry.api.deps import ListedChildrenDep, RegistryApp, RegistryViewDep
 from services.registry.domain import JurisdictionNotFound
+from services.registry.domain.common import no_such
 from services.registry.schemas.jurisdictions import (
     JurisdictionIn,
     JurisdictionNodeOut,
@@ -96,5 +97,5 @@ def get_jurisdiction(jurisdiction_id: UUID, view: RegistryViewDep) -> dict[str, 
     """查看辖区."""
     doc = view.jurisdiction(str(jurisdiction_id))
     if doc is None:
-        raise JurisdictionNotFound("no such jurisdiction", field="jurisdiction_id")
+        raise JurisdictionNotFound(no_such("jurisdiction"), field="jurisdiction_id")
     return doc

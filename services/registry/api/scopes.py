@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from services.registry.application import RegistryApplication
 from services.registry.domain import JurisdictionNotFound
+from services.registry.domain.common import no_such
 from services.registry.domain.people import AppointingBody
 from services.registry.projections.units import UnitHistoryView
 from shared.policy import ScopeResolver, ScopeTarget, target_id
@@ -41,7 +42,7 @@ def unit_ever(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:
 def known_jurisdiction(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:
     jurisdiction = str(target_id(value, field))
     if runtime.registry.jurisdiction(jurisdiction) is None:
-        raise JurisdictionNotFound("no such jurisdiction", field=field)
+        raise JurisdictionNotFound(no_such("jurisdiction"), field=field)
     return ScopeTarget(jurisdiction)
 
 

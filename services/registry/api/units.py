@@ -14,6 +14,7 @@ from fastapi import Depends, Query, Request
 from services.registry.api import unit_lifecycle
 from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
 from services.registry.domain import UnitKind, UnitNotFound
+from services.registry.domain.common import no_such
 from services.registry.projections.unit_categories import category_spellings
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
@@ -269,8 +270,7 @@ def get_unit(
     """查看参评单位, now or as of a date (404 if it was not registered yet on that day)."""
     doc = view.unit(str(unit_id)) if as_of is None else history.unit_as_of(str(unit_id), as_of)
     if doc is None:
-        when = "" if as_of is None else f" on {as_of}"
-        raise UnitNotFound(f"no such unit{when}", field="unit_id")
+        raise UnitNotFound(no_such("unit", "" if as_of is None else str(as_of)), field="unit_id")
     return doc
 
 
@@ -284,5 +284,5 @@ def get_unit_history(unit_id: UUID, history: UnitHistoryDep) -> dict[str, Any]:
     it stood from then on. Visible to whoever has the unit in scope now or had it before."""
     doc = history.history(str(unit_id))
     if doc is None:
-        raise UnitNotFound("no such unit", field="unit_id")
+        raise UnitNotFound(no_such("unit"), field="unit_id")
     return doc

@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
+from services.registry.domain.common import no_such
 from services.registry.domain.errors import InvalidRegistration
 from shared.auth import Principal as Caller
 from shared.errors import NotFoundError, PingyiError
@@ -32,9 +33,9 @@ class RegistryBase(PublishingApplication):
         try:
             found: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
-            raise error(f"no such {kind.__name__.lower()}", field=field) from None
+            raise error(no_such(kind.__name__.lower()), field=field) from None
         if not isinstance(found, kind):
-            raise error(f"no such {kind.__name__.lower()}", field=field)
+            raise error(no_such(kind.__name__.lower()), field=field)
         return found
 
     def idempotent(
@@ -74,4 +75,4 @@ def as_uuid(value: object, field: str, error: type[PingyiError] = InvalidRegistr
     try:
         return UUID(str(value))
     except ValueError:
-        raise error("not a valid id", field=field) from None
+        raise error("不是有效的编号 (not a valid id)", field=field) from None

@@ -13,6 +13,7 @@ from services.registry.domain import (
     Unit,
     UnitNotFound,
 )
+from services.registry.domain.common import ROLE_LABELS, STATUS_LABELS, an
 from services.registry.domain.keys import KeyIndex
 from shared.auth import Principal as Caller
 from shared.auth import hash_api_key, new_api_key
@@ -34,7 +35,11 @@ def require_may_manage(caller: Caller, role: str, field: str) -> None:
     """Which keys a caller may issue or revoke, by the key's role (the route's policy has
     already checked the caller's role and the key's jurisdiction)."""
     if caller.role != "admin" and role not in OFFICE_ISSUABLE_ROLES:
-        raise ForbiddenError(f"an office cannot issue or revoke {role} keys", field=field)
+        label = ROLE_LABELS.get(role, role)
+        raise ForbiddenError(
+            f"纠风办不能签发或吊销{label}密钥 (an office cannot issue or revoke {role} keys)",
+            field=field,
+        )
 
 
 def require_may_bind(caller: Caller, jurisdiction_id: UUID | None, unit_id: UUID | None) -> None:
@@ -42,7 +47,9 @@ def require_may_bind(caller: Caller, jurisdiction_id: UUID | None, unit_id: UUID
     skips the scope check when both are absent, since a unit key's unit alone binds it)."""
     if caller.role != "admin" and jurisdiction_id is None and unit_id is None:
         raise ForbiddenError(
-            "only an admin may issue a key bound to no jurisdiction", field="jurisdiction_id"
+            "只有管理员可以签发不绑定辖区的密钥 "
+            "(only an admin may issue a key bound to no jurisdiction)",
+            field="jurisdiction_id",
         )
 
 
@@ -102,20 +109,26 @@ class PrincipalCommands(JurisdictionCommands):
             self.jurisdiction(jurisdiction_id)
         elif role not in ("admin", "auditor", "agency"):
             raise InvalidRegistration(
-                f"a {role} key must be bound to a jurisdiction", field="jurisdiction_id"
+                f"{ROLE_LABELS.get(role, role)}密钥须绑定辖区, 请填写 jurisdiction_id "
+                f"({an(role)} key must be bound to a jurisdiction)",
+                field="jurisdiction_id",
             )
         return jurisdiction_id
 
     def _unit_place(self, unit_id: UUID, jurisdiction_id: UUID | None) -> UUID:
         unit = self.load(unit_id, Unit, UnitNotFound, "unit_id")
         if not unit.is_active:
+            status = STATUS_LABELS.get(unit.status, unit.status)
             raise InvalidRegistration(
-                f"the unit is {unit.status}; issue keys for the unit that stands for it now",
+                f"该单位{status}, 请为现在承接它的单位签发密钥 "
+                f"(the unit is {unit.status}; issue keys for the unit that stands for it now)",
                 field="unit_id",
             )
         if jurisdiction_id is not None and jurisdiction_id != unit.jurisdiction_id:
             raise InvalidRegistration(
-                "a unit key is bound where its unit is: omit this or give the unit's jurisdiction",
+                "单位密钥绑定在其单位所在辖区: 请不填此项或填写该单位的辖区 "
+                "(a unit key is bound where its unit is: omit this or give the unit's "
+                "jurisdiction)",
                 field="jurisdiction_id",
             )
         return unit.jurisdiction_id

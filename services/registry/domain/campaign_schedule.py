@@ -32,10 +32,14 @@ class InvalidCampaign(RegistryError, InvalidError):
 
 def text(value: object, field: str, limit: int = MAX_TEXT) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidCampaign("must not be blank", field=field)
+        raise InvalidCampaign("不能为空 (must not be blank)", field=field)
     cleaned = value.strip()
     if len(cleaned) > limit:
-        raise InvalidCampaign(f"must be at most {limit} characters", field=field)
+        raise InvalidCampaign(
+            f"至多 {limit} 个字符, 现为 {len(cleaned)} 个 "
+            f"(should have at most {limit} characters, not {len(cleaned)})",
+            field=field,
+        )
     return cleaned
 
 
@@ -49,7 +53,7 @@ def choice(value: object, labels: Mapping[str, str], field: str) -> str:
             if cleaned == label:
                 return code
     allowed = ", ".join(f"{code} ({label})" for code, label in labels.items())
-    raise InvalidCampaign(f"must be one of {allowed}", field=field)
+    raise InvalidCampaign(f"须为以下之一: {allowed} (must be one of these)", field=field)
 
 
 def day(value: object, field: str) -> date:
@@ -62,7 +66,9 @@ def day(value: object, field: str) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InvalidCampaign("must be a date such as 2016-06-01", field=field)
+    raise InvalidCampaign(
+        "须为日期, 如 2016-06-01 (must be a date such as 2016-06-01)", field=field
+    )
 
 
 def add_months(start: date, months: int) -> date:

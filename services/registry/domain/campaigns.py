@@ -34,6 +34,7 @@ from services.registry.domain.campaign_schedule import (
     round_windows,
     text,
 )
+from services.registry.domain.common import NOT_ENROLLED
 from services.registry.domain.errors import RegistryError
 from shared.errors import ConflictError, InvalidError, NotFoundError
 
@@ -261,7 +262,7 @@ class Campaign(Aggregate):
     def _require_enrolled(self, unit_id: UUID) -> Enrolment:
         found = self.enrolment(unit_id)
         if found is None:
-            raise EnrolmentNotFound("the unit is not enrolled in this campaign", field="unit_id")
+            raise EnrolmentNotFound(NOT_ENROLLED, field="unit_id")
         if found["status"] != ENROLLED:
             raise EnrolmentConflict("the unit was withdrawn from this campaign", field="unit_id")
         return found

@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from services.registry.domain.common import required_text
+from services.registry.domain.common import LEVEL_LABELS, an, required_text
 from services.registry.domain.errors import InvalidRegistration, RegistryError
 from services.registry.domain.unit_names import name_key
 from shared.errors import ConflictError
@@ -32,11 +32,17 @@ def check_placement(level: str, parent_level: str | None) -> None:
     if parent_level is None:
         if level not in ROOT_LEVELS:
             raise InvalidRegistration(
-                "only a province or a city may stand without a parent", field="parent_id"
+                f"{LEVEL_LABELS.get(level, level)}须填写上级辖区 parent_id, 只有省或市可以没有上级 "
+                "(only a province or a city may stand without a parent)",
+                field="parent_id",
             )
         return
     if level not in CHILD_LEVELS.get(parent_level, frozenset()):
-        raise InvalidRegistration(f"a {level} cannot sit below a {parent_level}", field="level")
+        below, above = LEVEL_LABELS.get(level, level), LEVEL_LABELS.get(parent_level, parent_level)
+        raise InvalidRegistration(
+            f"{above}之下不能设{below} ({an(level)} cannot sit below {an(parent_level)})",
+            field="level",
+        )
 
 
 class Jurisdiction(Aggregate):

@@ -48,9 +48,13 @@ class Principal(Aggregate):
     def require_unit_binding(role: str, unit_id: UUID | None) -> None:
         """A new unit key names its unit, and no other key names one."""
         if role == "unit" and unit_id is None:
-            raise InvalidRegistration("a unit key must name its unit", field="unit_id")
+            raise InvalidRegistration(
+                "单位密钥须指明其单位 unit_id (a unit key must name its unit)", field="unit_id"
+            )
         if role != "unit" and unit_id is not None:
-            raise InvalidRegistration("only a key of role unit names a unit", field="unit_id")
+            raise InvalidRegistration(
+                "只有单位密钥可指明单位 (only a key of role unit names a unit)", field="unit_id"
+            )
 
     @event(Issued)
     def __init__(
@@ -73,7 +77,7 @@ class Principal(Aggregate):
 
     def revoke(self, reason: str, actor: str) -> None:
         if self.revoked:
-            raise AlreadyRevoked("the key is already revoked", field="principal_id")
+            raise AlreadyRevoked("该密钥已吊销 (the key is already revoked)", field="principal_id")
         self._revoked(reason=required_text(reason, "reason"), actor=actor)
 
     @event(Revoked)
