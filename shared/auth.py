@@ -102,14 +102,18 @@ class Authenticator:
     def authenticate(self, key: str | None) -> Principal:
         if not key:
             raise UnauthenticatedError(
-                "an API key is required in the X-API-Key header", field="X-API-Key"
+                "请在 X-API-Key 请求头中提供 API 密钥 (an API key is required in the X-API-Key "
+                "header)",
+                field="X-API-Key",
             )
         key_hash = hash_api_key(key)
         if self._bootstrap_hash and hmac.compare_digest(key_hash, self._bootstrap_hash):
             return Principal(BOOTSTRAP_PRINCIPAL_ID, "bootstrap admin", "admin", None)
         doc = self._lookup(key_hash)
         if doc is None or doc.get("revoked"):
-            raise UnauthenticatedError("unknown or revoked API key", field="X-API-Key")
+            raise UnauthenticatedError(
+                "密钥不存在或已吊销 (unknown or revoked API key)", field="X-API-Key"
+            )
         jurisdiction = doc.get("jurisdiction_id")
         unit = doc.get("unit_id")
         return Principal(
@@ -129,8 +133,9 @@ class Authenticator:
                 return found
         if self._fresh is not None and not self._fresh():
             raise AuthUnavailable(
-                "cannot confirm that API keys are still valid right now (the copy of keys "
-                "and revocations is behind); retry shortly",
+                "暂时无法确认 API 密钥是否有效, 请稍后重试 (cannot confirm that API keys are "
+                "still valid right now: the copy of keys and revocations is behind; retry "
+                "shortly)",
                 field="X-API-Key",
             )
         return self._registry.principal_by_key_hash(key_hash)

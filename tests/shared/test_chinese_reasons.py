@@ -42,3 +42,20 @@ def test_missing_short_and_bad_date_reasons_are_chinese_first(
     for problem in (name, cycle, day):
         assert CHINESE_FIRST.match(problem["reason"]), problem
         assert problem["type"] == problem["code"]  # machines read the code, never the words
+
+
+def test_a_missing_or_unknown_api_key_is_refused_chinese_first(
+    memory_settings: CommonSettings,
+) -> None:
+    with TestClient(create_app("registry", memory_settings)) as client:
+        without = client.get("/jurisdictions")
+        unknown = client.get("/jurisdictions", headers={"X-API-Key": "not-a-key-of-anyone"})
+    for response, english in (
+        (without, "an API key is required in the X-API-Key header"),
+        (unknown, "unknown or revoked API key"),
+    ):
+        assert response.status_code == 401, response.text
+        [problem] = response.json()["detail"]
+        assert problem["field"] == "X-API-Key"
+        assert CHINESE_FIRST.match(problem["reason"]), problem
+        assert english in problem["reason"]
