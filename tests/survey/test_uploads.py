@@ -346,7 +346,7 @@ def test_cell_problems_are_all_reported_by_row_and_header() -> None:
 def test_a_questionnaire_id_twice_in_the_file() -> None:
     row = ["Q-1", "2026-05-01 10:00", "", "", "满意", "", ""]
     parsed, errors = parse([HEADER, row, row, row])
-    assert codes(errors) == [(3, "问卷编号", "duplicate_id"), (4, "问卷编号", "duplicate_id")]
+    assert codes(errors) == [(3, "问卷编号", "repeated"), (4, "问卷编号", "repeated")]
     assert "第 2 行" in errors[0].reason
     assert [n for n, _ in parsed] == [2]
 

@@ -54,8 +54,10 @@ def record_batch(
     """推送问卷, up to 10,000 a request. Each row is checked on its own: every bad row is
     listed in `problems` (row, field, reason) and the good ones are recorded, unless
     `all_or_nothing` (then 422 with every problem and nothing recorded). A questionnaire
-    pushed again with the same answers counts as a duplicate; with other answers it is a
-    problem (`questionnaire_conflict`: correct it instead). Questionnaires the wave's
+    pushed again with the same answers (as first recorded, or as corrected) counts as a
+    duplicate; with other answers it is a problem (`questionnaire_conflict`: correct it
+    instead); one voided, rejected or withdrawn is a problem (`not_counted`) whatever its
+    answers. Questionnaires the wave's
     integrity rules flag are recorded in quarantine. A row that names a key twice in one
     object is a problem (`duplicate_key`, at each place); such a key outside the rows
     refuses the body (422 `duplicate_key`)."""

@@ -30,7 +30,7 @@ class RowError:
     row: int  # 1-based spreadsheet row number as the agency sees it (header is row 1)
     column: str  # the column's header as typed ("" for none; a column letter if it has none)
     reason: str
-    code: str  # bad_cell, missing_value, duplicate_id
+    code: str  # bad_cell, missing_value, repeated, district
     field: str = ""  # the questionnaire field, as the JSON push names it (`ratings.<unit>`)
     questionnaire_id: str | None = None  # the row's, when it has a readable one
 

@@ -126,4 +126,6 @@ def _read_rows(
 def _repeated(row: int, qid: str, first: int, header: Header) -> RowError:
     reason = f"问卷编号 {clip(qid)} 与第 {first} 行重复 (questionnaire_id repeats row {first})"
     column = header.typed("questionnaire_id")
-    return RowError(row, column, reason, "duplicate_id", "questionnaire_id", clip(qid))
+    # `repeated`, as a JSON push and a sheet's ids in another width are answered: one mistake,
+    # one code (a "duplicate" is what a push calls a questionnaire counted once already).
+    return RowError(row, column, reason, "repeated", "questionnaire_id", clip(qid))

@@ -11,6 +11,7 @@ from uuid import UUID
 from services.survey.application.batches.rows import recorded_fields
 from services.survey.domain import Response
 from services.survey.domain.canonical import canonical_id
+from services.survey.domain.response.content import REJECTED, VOIDED, WITHDRAWN
 
 if TYPE_CHECKING:
     from services.survey.application.base import SurveyBase
@@ -31,6 +32,7 @@ class Repushes:
 
     def _without_stored(self, good: list[Good], duplicates: list[str]) -> list[Good]:
         fresh: list[Good] = []
+        withdrawn: dict[UUID, bool] = {}
         for entry in good:
             row, q, response_id, _ = entry
             stored = self.app.stored_response(response_id, self.units)
@@ -42,6 +44,10 @@ class Repushes:
                 # Equal answers or not, the member answered already under another id: saying
                 # "duplicate" would tell the agency this questionnaire is recorded.
                 self._conflict(row, q, stored.questionnaire_id)
+            elif (gone := self._gone(stored, withdrawn)) is not None:
+                # "Duplicate" would say it counts, and "correct it" cannot be done: it was
+                # voided, rejected or withdrawn, and a push does not bring it back.
+                self._problem(row, q["questionnaire_id"], "questionnaire_id", gone, "not_counted")
             elif stored.same_content(
                 recorded_fields(self.wave.id, q, self.agency_id, None, [], self.units),
                 q["ratings"],
@@ -50,6 +56,15 @@ class Repushes:
             else:
                 self._conflict(row, q, stored.questionnaire_id)
         return fresh
+
+    def _gone(self, stored: Response, withdrawn: dict[UUID, bool]) -> str | None:
+        """Why the stored questionnaire counts no more, or None while it stands (counted
+        or awaiting review); `withdrawn` remembers the batches read."""
+        batch_id = stored.batch_id
+        if batch_id is not None and batch_id not in withdrawn:
+            withdrawn[batch_id] = self.app.batch(batch_id).withdrawn
+        status = WITHDRAWN if batch_id is not None and withdrawn[batch_id] else stored.status
+        return _GONE.get(status)
 
     def _another_agencys(self, stored: Response) -> bool:
         """Whether another agency of the wave recorded the stored questionnaire (one stored
@@ -87,6 +102,17 @@ class Repushes:
             return
         reason = "already recorded with different answers; correct it instead"
         self._problem(row, qid, "questionnaire_id", reason, "questionnaire_conflict")
+
+
+_GONE = {
+    VOIDED: "该问卷已作废，不计入，再次推送也不会恢复 (this questionnaire was voided: it counts "
+    "no more, and pushing it again does not restore it)",
+    REJECTED: "该问卷经审核未予采信，不计入，再次推送也不会恢复 (this questionnaire was rejected "
+    "on review: it counts no more, and pushing it again does not restore it)",
+    WITHDRAWN: "该问卷所在批次已撤回，不计入，再次推送也不会恢复 (this questionnaire's batch was "
+    "withdrawn: it counts no more, and pushing it again does not restore it)",
+}
+"""Why a re-pushed questionnaire that stands no more is refused, by its status."""
 
 
 def _another_of_the_member(q: dict[str, Any], stored_questionnaire_id: str) -> bool:

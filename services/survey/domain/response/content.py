@@ -133,17 +133,37 @@ class ResponseContent:
 
     def same_content(self, recorded: dict[str, Any], ratings: dict[str, str]) -> bool:
         """Whether a re-pushed questionnaire (its `Recorded` fields, and its ratings by unit)
-        is this one again, as first recorded (aware datetimes compare as instants, so an
-        offset change alone is not a difference). Needs `attach_units`."""
-        ignored = ("batch_id", "flags", "row")
+        is this one again: where and when as first recorded (aware datetimes compare as
+        instants, so an offset change alone is not a difference), with the answers it was
+        first recorded with (a retry) or the answers it has now. An agency that corrected
+        a questionnaire and pushes it as it now reads is told it is there, not that it
+        conflicts and should be corrected. Needs `attach_units`."""
+        ignored = ("batch_id", "flags", "row", *_ANSWER_PARTS)
         details = {k: v for k, v in recorded["details"].items() if k not in ignored}
         mine = {k: v for k, v in self.details.items() if k not in ignored}
-        return (
-            self.survey_point == recorded["survey_point"]
-            and self.collected_at == recorded["collected_at"]
-            and self.answer_versions[0]["ratings"] == ratings
-            and mine == details
+        if (
+            self.survey_point != recorded["survey_point"]
+            or self.collected_at != recorded["collected_at"]
+            or mine != details
+        ):
+            return False
+        pushed = {"ratings": ratings} | {
+            part: recorded["details"].get(part) or empty for part, empty in _ANSWER_PARTS.items()
+        }
+        return any(
+            all((version.get(part) or empty) == pushed[part] for part, empty in _ANSWERS.items())
+            for version in (self.answer_versions[0], self.answer_versions[-1])
         )
+
+
+_ANSWER_PARTS: dict[str, Any] = {
+    "dimension_ratings": {},
+    "opinions": [],
+    "recommended_key_targets": [],
+}
+"""The answers besides the overall ratings, as a recording's details hold them (only when
+present) and each version of the answers holds them."""
+_ANSWERS: dict[str, Any] = {"ratings": {}} | _ANSWER_PARTS
 
 
 def _answers(row: str, levels: Sequence[str]) -> list[str | None]:
