@@ -17,23 +17,29 @@ components: recomputing with either changed gives the same results. So each such
 tried once, by one of its members, and a difference it explains is explained equally by
 every member — which the report says, rather than picking one.
 
-Depends on the contract envelope, the batch contract's row alphabet and the standard library.
+Reads the messages by number from the bundle (`pingyi.audit_stream.Numbered`), decoding only
+the survey's questionnaires and decisions. Depends on the contract envelope, the batch
+contract's row alphabet, the audit modules and the standard library.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pingyi.audit_pieces import BATCH_RECORDED, Pieces
+from pingyi.audit_stream import Numbered
 from shared.contracts.envelope import IntegrationMessage
 from shared.contracts.survey_batch import ROW_ALPHABET, row_chars
 
-BATCH_RECORDED = "survey.batch.recorded"
 WAVE_OPENED = "survey.wave.opened"
 RECORDED = "survey.response.recorded"
 CORRECTED = "survey.response.corrected"
+WITHDRAWN = "survey.batch.withdrawn"
+ANSWERING = frozenset({BATCH_RECORDED, RECORDED, CORRECTED})
+"""The messages that give a unit an answer."""
 DECISIONS = frozenset(
     {
         CORRECTED,
@@ -47,8 +53,6 @@ _NOT_ALIKE = frozenset({"response_id", "questionnaire_id", "collected_at", "row"
 """What the fold does not read of a questionnaire for one unit's components (its ids name
 it; `collected_at` is only checked to be a moment; the other units' answers are theirs)."""
 
-Piece = tuple[int, int | None]
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -60,7 +64,7 @@ class Answer:
     """Canonical text of everything else the fold reads of it: equal text, interchangeable."""
 
 
-def wave_units(messages: Sequence[IntegrationMessage]) -> dict[str, list[str]]:
+def wave_units(messages: Iterable[IntegrationMessage]) -> dict[str, list[str]]:
     """wave id -> its units in order, as each `survey.wave.opened` says."""
     found: dict[str, list[str]] = {}
     for message in messages:
@@ -72,37 +76,40 @@ def wave_units(messages: Sequence[IntegrationMessage]) -> dict[str, list[str]]:
 
 
 def answers(
-    messages: Sequence[IntegrationMessage],
-    pieces: Sequence[Piece],
+    messages: Numbered,
+    pieces: Pieces,
     unit_id: str,
+    units: Mapping[str, list[str]],
     waves: frozenset[str] | None = None,
 ) -> list[Answer]:
-    """Every candidate that answers the unit (in `waves`, when given), with its answer."""
-    units = wave_units(messages)
-    named = _named(messages)
+    """Every candidate that answers the unit (in `waves`, when given), with its answer;
+    `units` as `wave_units` reads them. Only the survey's questionnaires and corrections
+    are decoded: no other message gives an answer."""
+    named = _named(messages.of_types(DECISIONS | {WITHDRAWN}))
     found = []
-    for k, (i, j) in enumerate(pieces):
-        message = messages[i]
+    for i, message in messages.numbered(ANSWERING):
+        first, count, part = pieces.span(i)
         wave = str(message.payload.get("wave_id"))
         if waves is not None and wave not in waves:
             continue
-        try:
-            read = _answer(message, j, unit_id, units.get(wave), named)
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-            continue  # a malformed message is no answer here; the bisection still sees it
-        if read is not None:
-            alike = json.dumps(read[1], sort_keys=True, ensure_ascii=False, default=str)
-            found.append(Answer(k, read[0], alike))
+        for j in range(count) if part else (None,):
+            try:
+                read = _answer(message, j, unit_id, units.get(wave), named)
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+                continue  # a malformed message is no answer here; the bisection still sees it
+            if read is not None:
+                alike = json.dumps(read[1], sort_keys=True, ensure_ascii=False, default=str)
+                found.append(Answer(first + (j or 0), read[0], alike))
     return found
 
 
-def _named(messages: Sequence[IntegrationMessage]) -> set[str]:
+def _named(messages: Iterable[IntegrationMessage]) -> set[str]:
     """Response and batch ids a later decision names (a correction, void, withdrawal …)."""
     found = set()
     for message in messages:
         if message.event_type in DECISIONS:
             found.add(str(message.payload.get("response_id")))
-        elif message.event_type == "survey.batch.withdrawn":
+        elif message.event_type == WITHDRAWN:
             found.add(str(message.payload.get("batch_id")))
     return found
 
@@ -171,13 +178,11 @@ def _batch_answer(
 
 
 def with_answer(
-    messages: Sequence[IntegrationMessage], piece: Piece, unit_id: str, level: str
-) -> list[IntegrationMessage]:
-    """The messages with the candidate's answer about the unit changed to `level`."""
-    i, j = piece
-    message = messages[i]
+    message: IntegrationMessage, j: int | None, units: list[str], unit_id: str, level: str
+) -> IntegrationMessage:
+    """The candidate's message (questionnaire `j` of a part) with its answer about the unit
+    changed to `level`; `units` its wave's."""
     payload = message.payload
-    units = wave_units(messages).get(str(payload.get("wave_id"))) or []
     changed: dict[str, Any]
     if message.event_type == BATCH_RECORDED and j is not None:
         changed = _batch_with(message, j, units.index(unit_id), level)
@@ -190,7 +195,7 @@ def with_answer(
     else:  # a correction
         given = payload["answers"]
         changed = {**payload, "answers": {**given, "ratings": {**given["ratings"], unit_id: level}}}
-    return [*messages[:i], message.model_copy(update={"payload": changed}), *messages[i + 1 :]]
+    return message.model_copy(update={"payload": changed})
 
 
 def _batch_with(message: IntegrationMessage, j: int, u: int, level: str) -> dict[str, Any]:

@@ -4,17 +4,27 @@ who answered the unit, and what) and the component's level counts say (the level
 recomputation gained and the level it lost) give the candidates; recomputation confirms them,
 one class of alike candidates at a time, within the search's budget.
 
-Depends on the contract envelope and the standard library only.
+Depends on the contract envelope, the audit modules and the standard library only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pingyi.audit_answers import Answer, Piece, answers, component_waves, level_counts, with_answer
+from pingyi.audit_answers import (
+    WAVE_OPENED,
+    Answer,
+    answers,
+    component_waves,
+    level_counts,
+    wave_units,
+    with_answer,
+)
 from pingyi.audit_difference import moves_toward
+from pingyi.audit_pieces import Edited, Pieces, message_at
+from pingyi.audit_stream import Numbered
 from shared.contracts.envelope import IntegrationMessage
 
 
@@ -95,7 +105,7 @@ class Narrowed:
     """When nothing was found: what the level counts say, for the auditor."""
 
 
-Components = Callable[[Sequence[IntegrationMessage]], Any]
+Components = Callable[[Iterable[IntegrationMessage]], Any]
 """Messages -> the component recomputed from them."""
 Spend = Callable[[], bool]
 """Takes one recomputation from the budget; False when there is none left."""
@@ -107,13 +117,13 @@ class Trial:
     (`less(candidate)`), and `spend()` for each recomputation."""
 
     component: Components
-    less: Callable[[int], Sequence[IntegrationMessage]]
+    less: Callable[[int], Iterable[IntegrationMessage]]
     spend: Spend
 
 
 def narrow(
-    messages: Sequence[IntegrationMessage],
-    pieces: Sequence[Piece],
+    messages: Numbered,
+    pieces: Pieces,
     unit_id: str,
     stored: Any,
     recomputed: Any,
@@ -136,7 +146,8 @@ def narrow(
         (lv for lv in before if before[lv] > after.get(lv, 0)),
         key=lambda lv: (after.get(lv, 0) - before[lv], lv),
     )
-    found = answers(messages, pieces, unit_id, component_waves(stored, recomputed))
+    units = wave_units(messages.of_types({WAVE_OPENED}))
+    found = answers(messages, pieces, unit_id, units, component_waves(stored, recomputed))
     if gained:
         found = [a for a in found if a.answer in gained]
     elif lost:
@@ -145,18 +156,17 @@ def narrow(
             note=f"the bundle's results count more answers for this unit than its messages "
             f"give ({more}): a questionnaire may have been removed, or its answer taken out"
         )
-    return _tried(messages, pieces, unit_id, stored, recomputed, found, lost, trial)
+    edit = _Edit(messages, pieces, units, unit_id)
+    return _tried(stored, recomputed, found, lost, trial, edit)
 
 
 def _tried(
-    messages: Sequence[IntegrationMessage],
-    pieces: Sequence[Piece],
-    unit_id: str,
     stored: Any,
     recomputed: Any,
     found: list[Answer],
     lost: list[str],
     trial: Trial,
+    edit: _Edit,
 ) -> Narrowed:
     classes: dict[tuple[str, str], list[Answer]] = {}
     for a in found:
@@ -168,7 +178,7 @@ def _tried(
         if untried:
             untried += len(members)
             continue
-        outcome = _try(messages, pieces, unit_id, stored, recomputed, members[0], lost, trial)
+        outcome = _try(stored, recomputed, members[0], lost, trial, edit)
         if outcome is None:
             untried += len(members)
         elif outcome[0] is not None:
@@ -185,14 +195,12 @@ def _tried(
 
 
 def _try(
-    messages: Sequence[IntegrationMessage],
-    pieces: Sequence[Piece],
-    unit_id: str,
     stored: Any,
     recomputed: Any,
     candidate: Answer,
     lost: list[str],
     trial: Trial,
+    edit: _Edit,
 ) -> tuple[bool | None, str | None] | None:
     """(True: exact, False: closer, None: neither; the level that did it, None for a
     removal) for one candidate; None when the budget ran out first."""
@@ -202,9 +210,7 @@ def _try(
         if not trial.spend():
             return None if best[0] is None else best
         changed = (
-            trial.less(candidate.candidate)
-            if level is None
-            else with_answer(messages, pieces[candidate.candidate], unit_id, level)
+            trial.less(candidate.candidate) if level is None else edit(candidate.candidate, level)
         )
         value = trial.component(changed)
         if value == stored:
@@ -212,3 +218,22 @@ def _try(
         if best[0] is None and moves_toward(value, recomputed, stored):
             best = (False, level)
     return best
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """The messages with one candidate's answer about the unit changed to a level, read
+    again from the source as any other recomputation's are."""
+
+    messages: Numbered
+    pieces: Pieces
+    units: dict[str, list[str]]
+    """wave id -> its units in order (`wave_units`)."""
+    unit_id: str
+
+    def __call__(self, candidate: int, level: str) -> Edited:
+        i, j = self.pieces.piece(candidate)
+        message = message_at(self.messages, i)
+        units = self.units.get(str(message.payload.get("wave_id"))) or []
+        changed = with_answer(message, j, units, self.unit_id, level)
+        return Edited(self.messages, self.pieces, replaced=(i, changed))

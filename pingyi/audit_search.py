@@ -1,121 +1,32 @@
 """Finding the input messages behind a component that differs (`pingyi audit verify`): the
 round recomputed without some of the bundle's messages, by bisection, then each touching
-message tried alone (see `pingyi.audit_verify`).
+message tried alone (see `pingyi.audit_verify`). Each candidate is a message, or one
+questionnaire of a `survey.batch.recorded` part (`pingyi.audit_pieces`).
 
-A `survey.batch.recorded` part holds hundreds of questionnaires, each meaning what a
-`survey.response.recorded` of its own would: the search takes each of them as a candidate
-of its own (the part recomputed without it), so a changed answer is named by the
-questionnaire, at its part's position, as it is in a log of single recordings.
+The messages are read again from the bundle for every recomputation and every look-up
+(`pingyi.audit_pieces.Edited`), never held all at once, and candidates are kept as ranges of
+their numbers: a search takes memory flat in the number of questionnaires, as the
+verification it follows does (tests/audit/test_search_memory.py).
 
-Depends on the contract envelope and the standard library only.
+Depends on the contract envelope, the audit modules and the standard library only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pingyi.audit_difference import moves_toward
 from pingyi.audit_narrow import Explanation, MessageRef, Narrowed, Suspects, Trial, narrow
+from pingyi.audit_pieces import Edited, Pieces, pieces, subject, without
+from pingyi.audit_stream import Compute, Listed, Numbered, ReadFailed
 from shared.contracts.envelope import IntegrationMessage
 
-BATCH_RECORDED = "survey.batch.recorded"
-"""The messages whose questionnaires are candidates one by one: v1 (one object each in
-`questionnaires`) and v2 (in columns: each list of `COLUMNS` holds one entry each, `extras`
-name theirs by index)."""
-COLUMNS = (
-    "response_ids",
-    "questionnaire_ids",
-    "survey_points",
-    "collected_at",
-    "channels",
-    "groups",
-    "rows",
-)
+__all__ = ["Compute", "Search", "by_id", "pieces", "without"]
 
-Compute = Callable[
-    [Mapping[str, Any], Iterable[IntegrationMessage], str, int, int | None], dict[str, Any]
-]
-"""(scheme document, messages, campaign id, round, engine revision: a stored run's own, or
-None for the current one) -> the round's results document."""
-Piece = tuple[int, int | None]
-"""A candidate: (message index, questionnaire index in a batch part, or None: the message)."""
-
-
-def pieces(messages: Sequence[IntegrationMessage]) -> list[Piece]:
-    """Every message, a batch part as each of its questionnaires."""
-    found: list[Piece] = []
-    for i, message in enumerate(messages):
-        inside = _questionnaires(message)
-        if inside is None:
-            found.append((i, None))
-        else:
-            found.extend((i, j) for j in range(inside))
-    return found
-
-
-def _questionnaires(message: IntegrationMessage) -> int | None:
-    """How many questionnaires a batch part holds; None for any other message (or a part
-    too malformed to take apart: it is a candidate whole)."""
-    if message.event_type != BATCH_RECORDED:
-        return None
-    payload = message.payload
-    if message.schema_version == 1:
-        inside = payload.get("questionnaires")
-        return len(inside) if isinstance(inside, list) else None
-    columns = [c for c in (payload.get(name) for name in COLUMNS) if isinstance(c, list)]
-    if message.schema_version != 2 or len(columns) != len(COLUMNS):
-        return None
-    extras = payload.get("extras", [])
-    if not isinstance(extras, list) or not all(isinstance(e, dict) for e in extras):
-        return None
-    return len(columns[0]) if len({len(c) for c in columns}) == 1 else None
-
-
-def _less(message: IntegrationMessage, left: set[int]) -> dict[str, Any]:
-    """A part's payload less the questionnaires at the indices in `left`."""
-    payload = message.payload
-    if message.schema_version == 1:
-        inside = payload["questionnaires"]
-        return {**payload, "questionnaires": [q for j, q in enumerate(inside) if j not in left]}
-    kept = [j for j in range(len(payload["response_ids"])) if j not in left]
-    moved = {old: new for new, old in enumerate(kept)}
-    extras = [
-        {**extra, "index": moved[extra.get("index")]}
-        for extra in payload.get("extras", [])
-        if extra.get("index") in moved
-    ]
-    columns = {name: [payload[name][j] for j in kept] for name in COLUMNS}
-    return {**payload, **columns, "extras": extras}
-
-
-def _subject_of(message: IntegrationMessage, j: int) -> str:
-    """What names questionnaire `j` of a part."""
-    if message.schema_version == 1:
-        questionnaire = message.payload["questionnaires"][j]
-        return _subject(questionnaire) if isinstance(questionnaire, dict) else ""
-    return _subject({"questionnaire_id": message.payload["questionnaire_ids"][j]})
-
-
-def without(
-    messages: Sequence[IntegrationMessage], left: set[Piece]
-) -> Iterator[IntegrationMessage]:
-    """The messages less the pieces in `left`: a part less some questionnaires is the same
-    part (same position) holding the others; a part less all of them is left out (a part
-    holds at least one)."""
-    whole = {i for i, j in left if j is None}
-    inside: dict[int, set[int]] = {}
-    for i, j in left:
-        if j is not None:
-            inside.setdefault(i, set()).add(j)
-    for i, message in enumerate(messages):
-        if i in whole:
-            continue
-        if i in inside:
-            if len(inside[i]) >= (_questionnaires(message) or 0):
-                continue
-            message = message.model_copy(update={"payload": _less(message, inside[i])})
-        yield message
+Group = Sequence[int]
+"""Candidates by number: a range of them while bisecting, or those found, listed."""
 
 
 class Search:
@@ -125,7 +36,7 @@ class Search:
         self,
         scheme: Mapping[str, Any],
         compute: Compute,
-        messages: Sequence[IntegrationMessage],
+        messages: Numbered | Sequence[IntegrationMessage],
         campaign_id: str,
         round_: int,
         budget: int,
@@ -134,8 +45,8 @@ class Search:
         self.scheme = scheme
         self.revision = revision
         self.compute = compute
-        self.messages = messages
-        self.pieces = pieces(messages)
+        self.messages = messages if isinstance(messages, Numbered) else Listed(messages)
+        self.pieces = Pieces(self.messages)
         self.campaign_id = campaign_id
         self.round = round_
         self.budget = budget
@@ -148,7 +59,7 @@ class Search:
         self.spent = 0
         trial = Trial(
             lambda messages: self._component_in(unit_id, code, messages),
-            lambda k: list(without(self.messages, {self.pieces[k]})),
+            lambda k: self._less(range(k, k + 1)),
             self._within_budget,
         )
         narrowed = narrow(self.messages, self.pieces, unit_id, stored, recomputed, trial)
@@ -159,7 +70,7 @@ class Search:
         return Explanation(named, "; ".join(s for s in (note, searched) if s))
 
     def _suspected(self, narrowed: Narrowed) -> Explanation:
-        refs = [self._ref(k) for k in narrowed.consistent]
+        refs = self._refs(narrowed.consistent)
         suspects = Suspects(
             refs, narrowed.answer, narrowed.implied, narrowed.exact, narrowed.untried
         )
@@ -169,36 +80,36 @@ class Search:
         self, unit_id: str, code: str, stored: Any, recomputed: Any
     ) -> tuple[list[MessageRef], str]:
         """By bisection over every candidate, within what is left of the budget."""
-        touching, unsearched = self._touching(unit_id, code, list(range(len(self.pieces))))
+        touching, unsearched = self._touching(unit_id, code, range(self.pieces.total))
         if unsearched:
             return [], self._stopped(touching, unsearched)
         named = [
             k
             for k in touching
             if self._within_budget()
-            and moves_toward(self._component(unit_id, code, {k}), recomputed, stored)
+            and moves_toward(self._component(unit_id, code, range(k, k + 1)), recomputed, stored)
         ]
         if self.spent > self.budget:
             tried = touching[: self.budget - (self.spent - len(touching))]
             return [], self._stopped(touching, [touching[len(tried) :]], tried=named)
         if named:
-            return [self._ref(k) for k in named], ""
-        refs = ", ".join(self._ref(k).label() for k in touching[:10])
+            return self._refs(named), ""
+        refs = ", ".join(ref.label() for ref in self._refs(touching[:10]))
         return [], f"no single message explains it; {len(touching)} messages touch it: {refs}"
 
     def _touching(
-        self, unit_id: str, code: str, candidates: list[int]
-    ) -> tuple[list[int], list[list[int]]]:
-        """The candidates (indices of `pieces`) whose removal changes the component (by
-        halving), and the groups not searched when the budget ran out."""
-        full = self._component(unit_id, code, set())
+        self, unit_id: str, code: str, candidates: range
+    ) -> tuple[list[int], list[Group]]:
+        """The candidates (numbers of `pieces`) whose removal changes the component (by
+        halving, each half a range), and the groups not searched when the budget ran out."""
+        full = self._component(unit_id, code, range(0))
         found: list[int] = []
-        pending = [candidates]
+        pending: list[range] = [candidates]
         while pending:
             if not self._within_budget():
-                return sorted(found), pending
+                return sorted(found), list(pending)
             group = pending.pop()
-            if self._component(unit_id, code, set(group)) == full:
+            if self._component(unit_id, code, group) == full:
                 continue
             if len(group) == 1:
                 found.append(group[0])
@@ -208,73 +119,85 @@ class Search:
         return sorted(found), []
 
     def _stopped(
-        self, touching: list[int], unsearched: list[list[int]], tried: Sequence[int] = ()
+        self, touching: list[int], unsearched: list[Group], tried: Sequence[int] = ()
     ) -> str:
         """What a search cut short by its budget found: the messages found so far, and where
         the rest lies (a range of positions per origin), for the auditor to read there."""
         said = [f"search stopped at its budget of {self.budget} recomputations"]
         if tried:
-            refs = "; ".join(self._ref(k).label() for k in tried[:10])
+            refs = "; ".join(ref.label() for ref in self._refs(tried[:10]))
             said.append(f"{len(tried)} messages found that explain it so far: {refs}")
         elif touching:
-            refs = "; ".join(self._ref(k).label() for k in touching[:10])
+            refs = "; ".join(ref.label() for ref in self._refs(touching[:10]))
             more = f" (first 10: {refs})" if len(touching) > 10 else f": {refs}"
             said.append(f"{len(touching)} messages found that touch it{more}")
-        rest = sorted(k for group in unsearched for k in group)
+        rest = sum(len(group) for group in unsearched)
         if rest:
-            said.append(f"not yet searched: {len(rest)} candidates in {self._ranges(rest)}")
+            said.append(f"not yet searched: {rest} candidates in {self._ranges(unsearched)}")
         return "; ".join(said)
 
-    def _ranges(self, ks: list[int]) -> str:
+    def _ranges(self, groups: list[Group]) -> str:
         """Positions spanned per origin, e.g. `survey positions 12–3149`."""
         spans: dict[str, tuple[int, int]] = {}
-        for k in ks:
-            message = self.messages[self.pieces[k][0]]
+        for _, message in self.messages.numbered(indices=_Within(self.pieces, groups)):
             low, high = spans.get(message.origin, (message.position, message.position))
             spans[message.origin] = (min(low, message.position), max(high, message.position))
         return ", ".join(f"{o} positions {lo}–{hi}" for o, (lo, hi) in sorted(spans.items()))
 
-    def _ref(self, k: int) -> MessageRef:
-        i, j = self.pieces[k]
-        message = self.messages[i]
-        subject = _subject(message.payload) if j is None else _subject_of(message, j)
-        return MessageRef(message.origin, message.position, message.event_type, subject)
+    def _refs(self, ks: Sequence[int]) -> list[MessageRef]:
+        """The candidates named, in the order given: one reading for them all."""
+        wanted = [self.pieces.piece(k) for k in ks]
+        found: dict[tuple[int, int | None], MessageRef] = {}
+        numbers = {i for i, _ in wanted}
+        for i, message in self.messages.numbered(indices=numbers):
+            for piece in wanted:
+                if piece[0] == i and piece not in found:
+                    found[piece] = MessageRef(
+                        message.origin,
+                        message.position,
+                        message.event_type,
+                        subject(message, piece[1]),
+                    )
+        return [found[piece] for piece in wanted]
 
     def _within_budget(self) -> bool:
         self.spent += 1
         return self.spent <= self.budget
 
-    def _component(self, unit_id: str, code: str, left: set[int]) -> Any:
-        return self._component_in(
-            unit_id, code, without(self.messages, {self.pieces[k] for k in left})
-        )
+    def _less(self, left: range) -> Edited:
+        return Edited(self.messages, self.pieces, left=left)
+
+    def _component(self, unit_id: str, code: str, left: range) -> Any:
+        return self._component_in(unit_id, code, self._less(left))
 
     def _component_in(self, unit_id: str, code: str, kept: Iterable[IntegrationMessage]) -> Any:
         try:
             results = self.compute(self.scheme, kept, self.campaign_id, self.round, self.revision)
+        except ReadFailed:  # the bundle's fault, reported as such
+            raise
         except Exception as error:  # without a message the fold may refuse: it touched
             return {"refused": f"{type(error).__name__}: {error}"}
         unit = by_id(results.get("units"), "unit_id").get(unit_id, {})
         return by_id(unit.get("components"), "code").get(code)
 
 
-SUBJECT_KEYS = (
-    "questionnaire_id",
-    "response_id",
-    "finding_id",
-    "complaint_id",
-    "order_id",
-    "task_id",
-    "vote_id",
-    "batch_id",
-    "wave_id",
-    "unit_id",
-    "campaign_id",
-)
+class _Within:
+    """The messages holding any candidate of some groups (ranges, or candidates listed)."""
 
+    def __init__(self, pieces: Pieces, groups: list[Group]) -> None:
+        self.pieces = pieces
+        self.ranges = [g for g in groups if isinstance(g, range)]
+        self.listed = sorted(k for g in groups if not isinstance(g, range) for k in g)
 
-def _subject(payload: Mapping[str, Any]) -> str:
-    return next((f"{key}={payload[key]}" for key in SUBJECT_KEYS if key in payload), "")
+    def __contains__(self, i: object) -> bool:
+        if not isinstance(i, int):
+            return False
+        first, count, _ = self.pieces.span(i)
+        stop = first + count
+        if any(max(first, g.start) < min(stop, g.stop) for g in self.ranges):
+            return True
+        at = bisect_left(self.listed, first)
+        return at < len(self.listed) and self.listed[at] < stop
 
 
 def by_id(items: Any, key: str) -> dict[str, dict[str, Any]]:

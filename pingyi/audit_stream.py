@@ -3,7 +3,8 @@
 `pingyi.audit_stored`): read anew each time they are iterated, never held all at once, so
 that a round takes memory flat in its number of questionnaires (docs/audit.md). `engine()`
 reads such messages twice: a first pass over the decisions only, to learn which
-questionnaires' records the fold must keep, then every message.
+questionnaires' records the fold must keep, then every message. A difference's search reads
+the bundle's by number (`Numbered`), once per recomputation (`pingyi.audit_pieces`).
 
 Each reading of the bundle hashes its part again (`Bundle.message_lines`): a file changed
 since `read_bundle` checked it is refused at the end of the reading, as it was when the
@@ -16,13 +17,18 @@ Depends on the bundle reader and the contract envelope only; the engine is impor
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from pingyi.audit_bundle import Bundle
-from pingyi.audit_search import Compute
 from shared.contracts.envelope import IntegrationMessage
+
+Compute = Callable[
+    [Mapping[str, Any], Iterable[IntegrationMessage], str, int, int | None], dict[str, Any]
+]
+"""(scheme document, messages, campaign id, round, engine revision: a stored run's own, or
+None for the current one) -> the round's results document."""
 
 
 class ReadFailed(Exception):
@@ -48,31 +54,68 @@ class Rereadable(ABC):
         source allows (the bulk, the questionnaires, left undecoded)."""
 
 
+class Numbered(Rereadable):
+    """Re-readable messages that can also be read by number, as a difference's search reads
+    them each time it recomputes (`pingyi.audit_search`), instead of holding them."""
+
+    @abstractmethod
+    def numbered(
+        self, event_types: Collection[str] | None = None, indices: Container[int] | None = None
+    ) -> Iterator[tuple[int, IntegrationMessage]]:
+        """(number, message) for every message, or only those of these event types and at
+        these numbers, the others left undecoded where the source allows. The number counts
+        every message from 0, asked for or not, so it names one message in every reading."""
+
+    def __iter__(self) -> Iterator[IntegrationMessage]:
+        return (message for _, message in self.numbered())
+
+    def of_types(self, event_types: Collection[str]) -> Iterator[IntegrationMessage]:
+        return (message for _, message in self.numbered(event_types))
+
+
 @dataclass(frozen=True)
-class StreamedMessages(Rereadable):
+class StreamedMessages(Numbered):
     """Every input message of the bundle, origin by origin in the manifest's order, each
     origin's in position order; iterable any number of times."""
 
     bundle: Bundle
 
-    def __iter__(self) -> Iterator[IntegrationMessage]:
-        return self._read(None)
-
-    def of_types(self, event_types: Collection[str]) -> Iterator[IntegrationMessage]:
+    def numbered(
+        self, event_types: Collection[str] | None = None, indices: Container[int] | None = None
+    ) -> Iterator[tuple[int, IntegrationMessage]]:
         """A line that does not hold any of the names is not decoded: a canonical message
         holds its event type as written, so none is missed (a payload that happens to
         mention one is decoded and passed over by its type)."""
-        names = [name.encode() for name in event_types]
-        return (m for m in self._read(names) if m.event_type in event_types)
-
-    def _read(self, names: list[bytes] | None) -> Iterator[IntegrationMessage]:
+        names = None if event_types is None else [name.encode() for name in event_types]
         try:
+            number = 0
             for origin in self.bundle.origins:
                 for line in self.bundle.message_lines(origin):
-                    if names is None or any(name in line for name in names):
-                        yield IntegrationMessage.decode(line)
+                    if (indices is None or number in indices) and (
+                        names is None or any(name in line for name in names)
+                    ):
+                        message = IntegrationMessage.decode(line)
+                        if event_types is None or message.event_type in event_types:
+                            yield number, message
+                    number += 1
         except Exception as error:  # raised through the engine's loop, told apart after it
             raise ReadFailed(error) from error
+
+
+@dataclass(frozen=True)
+class Listed(Numbered):
+    """Messages held in a list, read as a stream is (a caller that has them all already)."""
+
+    messages: Sequence[IntegrationMessage]
+
+    def numbered(
+        self, event_types: Collection[str] | None = None, indices: Container[int] | None = None
+    ) -> Iterator[tuple[int, IntegrationMessage]]:
+        for number, message in enumerate(self.messages):
+            if (indices is None or number in indices) and (
+                event_types is None or message.event_type in event_types
+            ):
+                yield number, message
 
 
 def engine() -> Compute:
@@ -91,8 +134,8 @@ def engine() -> Compute:
         round_: int,
         revision: int | None,
     ) -> dict[str, Any]:
-        # Messages that can be read twice (streamed from a bundle or the stores, or a
-        # search's subset held in a list): the fold then keeps records only of
+        # Messages that can be read twice (streamed from a bundle or the stores, a search's
+        # edited reading of them, or a list): the fold then keeps records only of
         # questionnaires a decision names, so its memory is flat in the number of
         # questionnaires, and the results are the same as with every record kept.
         keep = None

@@ -2,9 +2,9 @@
 messages with the scoring engine, compare byte for byte with the bundle's results, and on a
 difference name the unit, the component and the input messages behind it. The messages are
 streamed from the bundle into the engine's fold (`pingyi.audit_stream`, where `engine()`
-is), so a bundle that verifies identical is checked in memory flat in its number of
-questionnaires; only a difference's search holds them, to recompute without some. The
-differences and their report are `pingyi.audit_verdict`'s.
+is), so a bundle is checked in memory flat in its number of questionnaires; a difference's
+search reads them again for each recomputation, without some of them or with one changed,
+and holds none either. The differences and their report are `pingyi.audit_verdict`'s.
 
 Finding the messages: for a survey component, the questionnaires that answered the unit
 with the level the recomputation gained are tried first, one class of alike questionnaires
@@ -88,26 +88,39 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
                 "or recomputed from its messages: nothing to compare"
             )
         return Verdict(True, [], [])
-    # Only a difference holds the messages: the search recomputes without some of them.
-    messages = list(bundle.messages())
-    search = Search(bundle.scheme, compute, messages, campaign_id, round_, budget, revision)
     units = compare_units(bundle.results, recomputed)
     other_scheme = other_scheme_said(bundle.results, recomputed)
+    if not other_scheme:  # the scheme changed: any difference may be its doing
+        try:
+            _search(bundle, compute, budget, units)
+        except ReadFailed as failed:  # the bundle changed while the search read it again
+            raise failed.error from None
+    problems = top_level(bundle.results, recomputed, skip={"scheme"} if other_scheme else set())
+    first = [said for said in (_no_unit_said(bundle, recomputed), other_scheme) if said]
+    return Verdict(False, [*first, *problems], units)
+
+
+def _search(bundle: Bundle, compute: Compute, budget: int, units: list[UnitDifference]) -> None:
+    """Names the messages behind each differing component that the scheme does not explain,
+    reading them again from the bundle for every recomputation (`pingyi.audit_search`)."""
+    campaign_id, round_ = _round(bundle)
+    revision = stored_revision(bundle.results)
+    search: Search | None = None
     for unit in units:
         for component in unit.components:
-            if other_scheme:  # the scheme changed: any difference may be its doing
-                continue
             component.scheme = scheme_owned(bundle.scheme, component)
             if component.scheme:
                 continue
+            if search is None:
+                messages = StreamedMessages(bundle)
+                search = Search(
+                    bundle.scheme, compute, messages, campaign_id, round_, budget, revision
+                )
             found = search.explain(
                 unit.unit_id, component.code, component.stored, component.recomputed
             )
             component.messages, component.searched = found.messages, found.searched
             component.suspects = found.suspects
-    problems = top_level(bundle.results, recomputed, skip={"scheme"} if other_scheme else set())
-    first = [said for said in (_no_unit_said(bundle, recomputed), other_scheme) if said]
-    return Verdict(False, [*first, *problems], units)
 
 
 def _no_unit_said(bundle: Bundle, recomputed: Mapping[str, Any]) -> str:
