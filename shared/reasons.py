@@ -55,6 +55,9 @@ _CHINESE = {
     "datetime_parsing": "须为日期时间, 如 2024-05-01T09:00:00+08:00",
     "datetime_from_date_parsing": "须为日期时间, 如 2024-05-01T09:00:00+08:00",
     "datetime_type": "须为日期时间, 如 2024-05-01T09:00:00+08:00",
+    # Offices' systems often send local time without its offset; the reason shows the fix.
+    "timezone_aware": "须带时区, 如 2024-11-05T10:00:00+08:00",
+    "timezone_naive": "不可带时区, 如 2024-11-05T10:00:00",
     "uuid_parsing": "须为 UUID 格式的编号",
     "uuid_type": "须为 UUID 格式的编号",
     "list_type": "须为列表",

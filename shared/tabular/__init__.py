@@ -9,6 +9,8 @@ Offices send what their tools produce: CSV from Excel in UTF-8 (with a BOM) or i
   says); a file without a declared type goes by its bytes and name (`file_kind`).
 - `reading`: the bytes as numbered rows of the text a person typed (`iter_rows`,
   `read_rows`), with the cell rule of request strings (`cell_text_problem`).
+- `cells`: one typed workbook cell as text (`cell_text`; a midnight datetime keeps its
+  time when the cell's format shows hours).
 - `sheets`: what a workbook's sheet XML says besides its values (merged cells, filled down;
   cells whose value cannot be read; where the rows end), and which sheets a workbook has
   (`header_elsewhere`, for a refusal that found no header).
@@ -16,6 +18,7 @@ Offices send what their tools produce: CSV from Excel in UTF-8 (with a BOM) or i
 - `limits`: the errors an upload is refused with before its rows are read.
 """
 
+from shared.tabular.cells import cell_text
 from shared.tabular.formats import (
     CHARSETS,
     CSV,
@@ -42,7 +45,6 @@ from shared.tabular.reading import (
     MAX_COLUMNS,
     MAX_UNPACKED,
     RawRow,
-    cell_text,
     cell_text_problem,
     decode_text,
     iter_rows,

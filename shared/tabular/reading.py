@@ -26,10 +26,10 @@ import zlib
 from collections.abc import Generator, Iterable, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
+from shared.tabular.cells import cell_text
 from shared.tabular.formats import XLSX, file_kind
 from shared.tabular.limits import FileTooLarge, UnreadableFile
 from shared.tabular.sheets import SheetScan, part_of, scan
@@ -240,10 +240,9 @@ def _workbook_rows(
             # The rows the sheet holds, not those its <dimension> claims: read-only mode
             # stops at the claimed last row, and some writers claim too few.
             worksheet.reset_dimensions()
-        values: Iterable[tuple[Any, ...]] = worksheet.iter_rows(
-            max_col=max_columns, values_only=True
-        )
-        yield from _numbered(values, found)
+        # Cells, not values: a midnight datetime needs its number format (`cell_text`).
+        records: Iterable[tuple[Any, ...]] = worksheet.iter_rows(max_col=max_columns)
+        yield from _numbered(records, found)
     except DAMAGED_WORKBOOK:
         # Sheet XML is parsed lazily, row by row: damage shows up only while iterating.
         raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
@@ -252,14 +251,14 @@ def _workbook_rows(
 
 
 def _numbered(
-    values: Iterable[tuple[Any, ...]], found: SheetScan | None = None
+    records: Iterable[tuple[Any, ...]], found: SheetScan | None = None
 ) -> Generator[RawRow, None, None]:
     found = found or SheetScan()
     fill = found.merges.fill()
-    for number, record in enumerate(values, start=1):
+    for number, record in enumerate(records, start=1):
         if found.last_row is not None and number > found.last_row:
             return  # blank to the end (`SheetScan.last_row`)
-        cells = [cell_text(value) for value in record]
+        cells = [cell_text(cell.value, cell.number_format) for cell in record]
         while cells and not cells[-1]:
             cells.pop()  # max_col pads every row to the limit
         fill(number, cells)
@@ -276,36 +275,6 @@ def _refuse_zip_bomb(data: bytes) -> None:
         raise UnreadableFile("the XLSX workbook cannot be opened", field="file") from None
     if unpacked > MAX_UNPACKED:
         raise FileTooLarge("the workbook unpacks to more than 100 MB", field="file")
-
-
-def cell_text(value: Any) -> str:
-    """Excel's typed cell as the text a person typed: 13800138000 not 13800138000.0."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return _whole_number_text(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-EXACT_DIGITS = 15
-"""Excel keeps a number's first 15 significant digits and no more."""
-
-
-def _whole_number_text(value: float) -> str:
-    """A whole number as typed; one past Excel's 15 digits (a 统一社会信用代码 or an ID
-    number typed into a number cell) lost its last digits before the file was written, so
-    it reads as Excel shows it, `9.14403E+17`, never as other digits that look typed: the
-    field's own check then says to format the column as text."""
-    if abs(value) < 10**EXACT_DIGITS:
-        return str(int(value))
-    mantissa, exponent = f"{value:.5E}".split("E")
-    return f"{mantissa.rstrip('0').rstrip('.')}E+{int(exponent):02d}"
 
 
 def unquote(text: str) -> str:

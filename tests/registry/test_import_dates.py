@@ -95,3 +95,17 @@ def test_a_csv_saved_from_such_a_sheet_reads_the_same(
     assert refused[5].startswith("45413.25 reads as an Excel date and time (2024-05-01 06:00)")
     assert refused[6].startswith("0 is not a date")
     assert refused[7].startswith("not a date")
+
+
+def test_a_day_at_midnight_reads_as_its_day_and_another_time_is_refused(
+    cluster: Cluster, world: dict[str, Any]
+) -> None:
+    """A date cell formatted with hours (as pandas and other systems export dates) reads with
+    its 00:00; the kernel's reader keeps that time, so the day must still be read."""
+    values = ["2024-05-01 00:00:00", "2024-05-01T00:00:00", "2024/5/1 0:00", "2024-05-01 10:30"]
+    rows = [[f"测试局{n}", KIND, CATEGORY, v] for n, v in enumerate(values, start=1)]
+    report = dry_run(cluster, world, csv_bytes([HEADER, *rows]), "text/csv")
+    assert [p["effective_on"] for p in report["preview"]] == ["2024-05-01"] * 3
+    refused = reasons(report)
+    assert refused.keys() == {5}
+    assert refused[5].startswith("not a date")

@@ -7,7 +7,7 @@ import codecs
 import io
 import zipfile
 from contextlib import closing
-from datetime import datetime
+from datetime import date
 
 import openpyxl
 import pytest
@@ -86,9 +86,8 @@ def test_blank_rows_keep_their_numbers_and_trailing_blank_rows_vanish() -> None:
 
 
 def test_typed_xlsx_cells_read_as_typed_text() -> None:
-    data = workbook(
-        [["a", "b", "c", "d", "e"], [2017, "政府部门", 1.5, datetime(2017, 5, 15), True]]
-    )
+    # A date typed in Excel: a date-formatted cell (openpyxl formats a `date` so).
+    data = workbook([["a", "b", "c", "d", "e"], [2017, "政府部门", 1.5, date(2017, 5, 15), True]])
     rows, _ = read_rows(data, XLSX, None, 10)
     assert rows[1].cells == ["2017", "政府部门", "1.5", "2017-05-15", "是"]
 

@@ -29,7 +29,12 @@ NAME = "单位名称"
 SCOPE = "units"  # register_units' Idempotency-Key scope
 CODE = "统一社会信用代码"
 _KIND_SPELLINGS = {"其他机构": "其它机构"}
-_DAY = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DAY = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    # A date cell formatted with hours (pandas and other systems export dates so) reads
+    # with its midnight; any other time of day is not a day.
+    r"(?:[T\s]+0?0:00(?::00(?:\.0+)?)?)?$"
+)
 _SERIAL = re.compile(r"^\d{1,7}(?:\.\d+)?$")
 _FIRST_DAY, _LAST_DAY = date(EARLIEST_YEAR, 1, 1), date(LATEST_YEAR, 12, 31)
 _FIRST_SERIAL, _LAST_SERIAL = int(to_excel(_FIRST_DAY)), int(to_excel(_LAST_DAY))
@@ -72,7 +77,8 @@ def credit_code(text: str) -> str:
 
 
 def day(text: str) -> date:
-    """2017-05-15, 2017/5/15, 2017.5.15 or 2017年5月15日, as offices write dates; or the
+    """2017-05-15, 2017/5/15, 2017.5.15 or 2017年5月15日, as offices write dates (at 00:00
+    too, as a cell formatted with hours shows a day); or the
     number Excel keeps a date as (45413 is 2024-05-01), which a date cell formatted as a
     number shows and a CSV saved from such a sheet holds."""
     text = text.strip()
