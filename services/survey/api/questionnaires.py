@@ -269,7 +269,8 @@ def wave_progress(
     (every one recorded). From the view (live, may lag a batch by a moment). The office of
     a county where a wider wave has survey points reads its counties' part (`part`): their
     points and counties, the total of those, and the questionnaires collected there by
-    channel, group, agency and status. An agency reads its own line of `by_agency` only."""
+    channel, group, agency and status. An agency reads its own questionnaires only, in every
+    count, and its own line of `by_agency` (`views.agencies`)."""
     wave = app.wave(wave_id)
     doc = views.get(PROGRESS, str(wave_id))
     if doc is None:

@@ -45,7 +45,9 @@ class ProgressOut(BaseModel):
     by_channel: dict[str, Any] | None = None
     by_group: dict[str, Any] | None = None
     by_agency: dict[str, Any] | None = Field(
-        default=None, description="Per agency against its quota; an agency reads its own only"
+        default=None,
+        description="Per agency against its quota; an agency reads its own line only (and "
+        "its own questionnaires only in `total` and every other breakdown)",
     )
     by_status: dict[str, int] | None = Field(
         default=None, description="Every questionnaire recorded, voided and withdrawn included"

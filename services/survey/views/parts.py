@@ -96,13 +96,6 @@ def county_part(progress: Document, counties: set[str]) -> Document:
     }
 
 
-def agency_part(progress: Document, agency: str) -> Document:
-    """What an agency reads of a wave's progress: its own questionnaires in `by_agency`, not
-    the other agencies' work (which of them collected how much, against which quota)."""
-    mine = {key: found for key, found in progress["by_agency"].items() if key == agency}
-    return progress | {"by_agency": mine}
-
-
 def _summed(
     progress: Document, mine: list[Document], breakdown: str, override: dict[str, Any]
 ) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from services.survey.views.agencies import collect_for_agency, restate_for_agency
 from services.survey.views.names import (
     PROGRESS,
     QUESTIONNAIRES,
@@ -259,6 +260,7 @@ def _count_place(progress: Document, place: Place, n: int) -> None:
     county = collect(progress, (point, channel, group, agency), n)
     progress["by_status"][status] += n
     restate_in_county(progress, county, None, status, n)
+    restate_for_agency(progress, agency or UNSPECIFIED, None, status, n)
     if status == "counted" and point is not None:
         counted = progress["counted_by_point"]
         counted[point] = counted.get(point, 0) + n
@@ -285,6 +287,8 @@ def collect(progress: Document, spot: Spot, n: int) -> str:
     _count(progress["by_group"], keys["by_group"], n, {"name": group or UNSPECIFIED_NAME})
     _count(progress["by_agency"], keys["by_agency"], n, {"quota": None})
     collect_in_county(progress, county, keys, n)
+    where = {"by_point": point or UNSPECIFIED, "by_county": county}
+    collect_for_agency(progress, keys["by_agency"], keys | where, n)
     return county
 
 

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.survey.views.agencies import agency_part
 from services.survey.views.names import PROGRESS, QUESTIONNAIRES, WAVE_AGENCIES, WAVES
-from services.survey.views.parts import agency_part, county_part
+from services.survey.views.parts import county_part
 from services.survey.views.recordings import on_batch_recorded, on_recorded
 from services.survey.views.waves.decisions import (
     on_corrected,
@@ -85,8 +86,9 @@ SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {
 WAVES_VIEW = View(
     "waves",
     # 11: progress's `collected` leaves out voided and withdrawn questionnaires; 12: and
-    # rejected ones. 13: a wave's `voter_check` (survey.wave.opened v3).
-    13,
+    # rejected ones. 13: a wave's `voter_check` (survey.wave.opened v3). 14: progress
+    # counted per agency too (`by_agency_breakdown`), what an agency reads of it.
+    14,
     (
         Collection(
             WAVES, index=("jurisdiction_id", "agency_id", "status"), sort="name", sort_as="pinyin"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.survey.views.names import GONE, NOT_STANDING, PROGRESS, QUESTIONNAIRES
+from services.survey.views.agencies import restate_for_agency
+from services.survey.views.names import GONE, NOT_STANDING, PROGRESS, QUESTIONNAIRES, UNSPECIFIED
 from services.survey.views.parts import county_of, restate_in_county
 from services.survey.views.recordings import answer_counts, collect, move_counted
 from shared.contracts import IntegrationMessage
@@ -46,6 +47,7 @@ def restate(
         progress["by_status"][after] += 1
         county = county_of(progress, doc["survey_point"])
         restate_in_county(progress, county, before, after)
+        restate_for_agency(progress, doc["agency_id"] or UNSPECIFIED, before, after)
     if after in NOT_STANDING and before not in NOT_STANDING:
         # Collected counts toward targets: one voided, withdrawn or rejected no longer
         # stands (a rejected one then withdrawn with its batch leaves it once).
