@@ -92,7 +92,13 @@ def test_the_fold_imports_only_the_engine_the_contracts_and_canonical_json() -> 
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
-    allowed = ("services.scoring.engine", "shared.contracts", "shared.canonical", "shared.types")
+    allowed = (
+        "services.scoring.engine",
+        "shared.contracts",
+        "shared.canonical",
+        "shared.types",
+        "shared.reasons",
+    )
     outside = [
         name
         for name in loaded

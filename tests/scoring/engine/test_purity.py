@@ -17,6 +17,7 @@ ALLOWED_PREFIXES = (
     "shared.contracts",
     "shared.canonical",
     "shared.types",  # the kernel's text type (pydantic and the standard library only)
+    "shared.reasons",  # pydantic's errors in words (the standard library only, checked below)
     "services.scoring.engine",
 )
 
@@ -57,3 +58,10 @@ def test_the_check_itself_refuses_an_outsider():
     assert not _allowed("shared.views")
     assert not _allowed("sqlalchemy")
     assert _allowed("decimal") and _allowed("shared.contracts.survey")
+
+
+def test_the_reasons_the_scheme_reader_words_errors_with_import_the_standard_library_only():
+    """`shared.reasons` is allowed because it needs nothing the verifier lacks."""
+    reasons = ENGINE.parents[2] / "shared" / "reasons.py"
+    outside = [m for _, m in _imports(reasons) if m.split(".")[0] not in sys.stdlib_module_names]
+    assert outside == []

@@ -167,14 +167,20 @@ def test_a_threshold_no_score_can_meet_is_refused_naming_it(
 
 
 def test_a_list_threshold_past_the_schemes_own_ceiling_is_refused() -> None:
-    """The bound is the scheme's arithmetic: with a ceiling of 120 a list of 110 and over
-    stands; with the default ceiling (100) it is refused, naming the list's threshold."""
+    """The bound is the scheme's arithmetic: with the default ceiling (100) a list of 110
+    and over is refused, naming the list's threshold. With a ceiling of 120 it is still
+    refused, by the highest score the components allow (no value is above 100)."""
     doc = _graded({"grade": "优", "when": {"min_score": 90}})
     doc["lists"] = [{"code": "star", "name": "标兵", "when": {"min_score": 110}}]
     with pytest.raises(SchemeError) as caught:
         Scheme.from_new_document(doc)
     assert [f for f, _ in caught.value.problems] == ["lists.0.when.min_score"]
     doc["arithmetic"] = {"ceiling": 120}
+    with pytest.raises(SchemeError) as caught:
+        Scheme.from_new_document(doc)
+    [(field, reason)] = caught.value.problems
+    assert field == "lists.0.when.min_score" and "no unit can score above 100" in reason
+    doc["lists"][0]["when"]["min_score"] = 100
     assert Scheme.from_new_document(doc).lists[0].code == "star"
 
 

@@ -3,7 +3,11 @@ wrong type or out of range): pydantic's errors as (path in the document, reason)
 
 pydantic's locations also name the member of a union it tried (a component's `source`, as in
 `components.0.survey.weight`, or `int` for a count that may be a mapping): those are not in
-the document, so the path leaves them out (`components.0.weight`)."""
+the document, so the path leaves them out (`components.0.weight`).
+
+Reasons are worded as a request's are (`shared.reasons.reason_of`: Chinese first, pydantic's
+English after; standard library only, so the offline verifier has it), with a hint where a
+number was typed with a full-width point or comma, as a Chinese input method types them."""
 
 from __future__ import annotations
 
@@ -12,7 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared.reasons import reason_of
+
 Problem = tuple[str, str]
+
+FULL_WIDTH = ("。", "，", "．")
+"""Marks a Chinese input method types where a decimal point was meant (`85。5`)."""
+NUMBERS = frozenset({"decimal_parsing", "decimal_type", "int_parsing", "float_parsing"})
 
 FIELD_NAMES = frozenset({"missing", "extra_forbidden"})
 """Error types whose location ends with a key that the document lacks or should not have."""
@@ -25,10 +35,26 @@ def shape_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[Problem
         if error["type"] == "too_short" and _within(error["loc"], errors):
             continue  # a list whose items failed counts as empty: the items' errors say why
         field = document_path(error["loc"], doc, error["type"] in FIELD_NAMES)
-        reason = str(error["msg"]).removeprefix("Value error, ")
+        reason = reason_of(error) + _full_width(error)
         if (field, reason) not in found:
             found.append((field, reason))
     return found
+
+
+def _full_width(error: Any) -> str:
+    given = error.get("input")
+    if error["type"] not in NUMBERS or not isinstance(given, str):
+        return ""
+    marks = [mark for mark in FULL_WIDTH if mark in given]
+    if not marks:
+        return ""
+    mark, meant = marks[0], given.strip()
+    for m in FULL_WIDTH:
+        meant = meant.replace(m, ".")
+    return (
+        f"; 其中的「{mark}」是全角标点, 小数点请写半角「.」, 如 {meant} "
+        f"(the full-width 「{mark}」 is not a decimal point: write {meant})"
+    )
 
 
 def document_path(loc: Sequence[Any], doc: Any, ends_with_key: bool) -> str:

@@ -7,7 +7,8 @@ without bound (a few hundred bytes of nested aliases make a billion values for v
 walk). So the text is composed first (the node tree, with every node's line and column),
 checked, and only then constructed with the safe constructor: one document, keys that are
 text and each said once, values of JSON's kinds (text, number, true/false, null, lists and
-mappings), a bounded size once aliases are expanded. Each refusal names the path of the
+mappings), numbers written as plain decimals, a bounded size once aliases are expanded.
+Each refusal names the path of the
 value (as the document's fields are named: `document.components.0.weight`) and its line
 and column, counted from 1 as editors count them.
 
@@ -17,10 +18,12 @@ the same `Scheme` and the same `scheme_hash`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["MAX_NESTING", "MAX_VALUES", "YamlRefused", "read_yaml"]
@@ -33,6 +36,12 @@ MAX_NESTING = 64
 _TAG = "tag:yaml.org,2002:"
 _SCALARS = {f"{_TAG}{kind}" for kind in ("str", "int", "float", "bool", "null")}
 _MERGE = f"{_TAG}merge"
+_NUMBERS = {f"{_TAG}int", f"{_TAG}float"}
+PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?")
+"""A number as JSON and an office write it (1.1 for `1.`, and a `+` allowed). YAML 1.1 reads
+more forms as numbers, each silently a number other than the one an office meant: `060` is
+octal 48, `0b11` is 3, `0x1` is 1, `1_000` is 1000, `1:30` is 90 (base 60), `.inf` is
+infinity; so they are refused, and a quoted one is text, as it was."""
 _KINDS = {
     "timestamp": "a date or time",
     "binary": "binary data",
@@ -49,9 +58,9 @@ _KINDS = {
 
 class YamlRefused(ValueError):
     """Why the text is not a JSON document: `code` (`yaml_syntax`, `duplicate_key`,
-    `key_not_text`, `value_not_json`, `too_large`, `not_utf8`), the `path` of the value
-    (empty: the text as a whole), the `line` and `column` (from 1; None when the reader has
-    no place to name) and the `reason` in words."""
+    `key_not_text`, `value_not_json`, `number_not_plain`, `too_large`, `not_utf8`), the
+    `path` of the value (empty: the text as a whole), the `line` and `column` (from 1; None
+    when the reader has no place to name) and the `reason` in words."""
 
     def __init__(
         self,
@@ -132,6 +141,8 @@ def _check(node: Node, path: tuple[str, ...], depth: int, budget: Iterator[int])
     if isinstance(node, ScalarNode):
         if node.tag not in _SCALARS:
             _not_json(node, path)
+        if node.tag in _NUMBERS and not PLAIN_NUMBER.fullmatch(node.value):
+            _not_plain(node, path)
     elif isinstance(node, SequenceNode):
         if node.tag != f"{_TAG}seq":
             _not_json(node, path)
@@ -175,6 +186,19 @@ def _not_json(node: Node, path: tuple[str, ...]) -> None:
         "value_not_json",
         f"{_shown(node)} is {_kind(node)}, which a JSON document cannot hold: "
         "write it in quotes as text (or as the number, list or mapping it stands for)",
+        path,
+        node.start_mark,
+    )
+
+
+def _not_plain(node: ScalarNode, path: tuple[str, ...]) -> None:
+    read = SafeConstructor().construct_object(node)
+    raise YamlRefused(
+        "number_not_plain",
+        f"数字 {_shown(node)} 不是普通的十进制写法, YAML 会读作 {read!r}: 请写成普通十进制数 "
+        "(如 48、0.5、1000), 或加引号作为文本 "
+        f"({_shown(node)} is not a plain decimal, and YAML reads it as {read!r}: write it as "
+        "a plain decimal, or quote it)",
         path,
         node.start_mark,
     )

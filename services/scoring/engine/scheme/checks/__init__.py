@@ -22,6 +22,7 @@ from services.scoring.engine.scheme.checks.components import components
 from services.scoring.engine.scheme.checks.decisions import decisions
 from services.scoring.engine.scheme.checks.found import Found, Problem
 from services.scoring.engine.scheme.checks.references import references
+from services.scoring.engine.scheme.checks.scale import scale
 from services.scoring.engine.scheme.checks.shaped import Shaped
 
 __all__ = ["NEW", "Problem", "Shaped", "problems"]
@@ -39,6 +40,9 @@ NEW = (
     "a tally component's rules have codes used once",
     "no grade rule is shadowed by an earlier rule that asks only for a score range "
     "holding wherever it does (thresholds out of order)",
+    "level points not on a 0–1 scale (the highest level above 1: points are out of 100)",
+    "no min_score above the highest score the components and arithmetic allow",
+    "score thresholds not all below 1 when scores reach above 1 (a share typed for points)",
 )
 """The rules added after schemes were first registered (docs/scoring-schemes.md)."""
 
@@ -50,4 +54,5 @@ def problems(parts: Shaped, *, new: bool) -> list[Problem]:
     components(parts, found)
     references(parts, found)
     decisions(parts, found)
+    scale(parts, found)
     return found.problems
