@@ -1,5 +1,6 @@
 """Wave progress (测评进度) for the office that runs the wave (its jurisdiction and above)
-and the agencies accredited to it; auditors and admins read every wave. The office of a
+and the agencies accredited to it, each of which reads its own questionnaires only
+(`agency.agency_part`); auditors and admins read every wave. The office of a
 county where some of a wider wave's survey points are reads that county's part: its points,
 its county, the totals of those, and the questionnaires collected there by channel,
 respondent group, agency and status, with their satisfaction tables (`read.progress`'s
@@ -19,6 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.documents import HTML, PDF_RESPONSE, inline_svg, pdf_response, render
 from services.reporting.error_pages import PageRoute
+from services.reporting.progress.agency import agency_part
 from services.reporting.progress.document import DEFINITION, progress_pdf, summary
 from services.reporting.progress.read import NUMERIC, progress
 from services.reporting.progress.schemas import ProgressOut
@@ -82,14 +84,12 @@ def progress_of(
     runtime = request.app.state.runtime
     wave = _wave(runtime, str(wave_id), "path.wave_id")
     counties = part_in_scope(auth, caller, wave["jurisdiction_id"], point_counties(wave), AGENCY)
-    document = progress(wave, runtime.registry, counties)
     own = party_where(caller, AGENCY).get("agency_id")
-    if own is None:
-        return document
-    # An agency reads its own line: not which other agencies collected how much, against
-    # which quota (survey's progress answers an agency the same way).
-    mine = [row for row in document["by_agency"] if row["key"] == str(own)]
-    return document | {"by_agency": mine}
+    if own is not None:
+        # Its own questionnaires only, in every count: the whole wave's would let it derive
+        # the other agencies' counts and statuses (`agency.agency_part`).
+        wave = agency_part(wave, str(own))
+    return progress(wave, runtime.registry, counties)
 
 
 Progress = Annotated[Document, Depends(progress_of)]
@@ -107,7 +107,9 @@ def wave_progress(document: Progress) -> Document:
     channel: counts per level, shares and the satisfied rate — descriptive figures of the
     questionnaires counted so far, not scores. A county office reads its counties' part of
     a wider wave (`part` says which): its points and county, and its questionnaires by
-    channel, group, agency (quota null: it is the whole wave's) and status. `voter_check`
+    channel, group, agency (quota null: it is the whole wave's) and status. An agency reads
+    its own questionnaires only, in every count and table, and its own line of `by_agency`
+    (against the wave's targets and its quota). `voter_check`
     says how a public wave checks its voters (null: a private wave)."""
     return document
 

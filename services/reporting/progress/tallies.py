@@ -21,6 +21,10 @@ DIMENSIONS = ("point", "county", "channel", "group", "agency")
 BY_COUNTY = ("channel", "group", "agency")
 """Dimensions also tallied per county (`by_county_channel`: county -> channel -> bucket), so
 that a county's part of a wave has them too (`part.county_part`)."""
+OF_AGENCY = ("point", "county", "channel", "group")
+"""Dimensions also tallied per agency (`of_agency_point`: agency -> point -> bucket; the
+agency's total is its `by_agency` bucket), so that an agency reads only its own
+questionnaires (`agency.agency_part`)."""
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
 """Every status a questionnaire can stand in (survey's `ResponseStatus`), in the order the
 progress lists them: what counts, what awaits review, then what never counts."""
@@ -77,6 +81,11 @@ def tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None:
     for dimension in BY_COUNTY:
         in_county = wave[f"by_county_{dimension}"].setdefault(keys["county"], {})
         buckets.append(in_county.setdefault(keys[dimension], bucket()))
+    for dimension in OF_AGENCY:
+        # A row written before these were kept has none (the view is rebuilt since).
+        of_agency = wave.setdefault(f"of_agency_{dimension}", {})
+        mine = of_agency.setdefault(keys["agency"], {})
+        buckets.append(mine.setdefault(keys[dimension], bucket()))
     n = change.get("count", 1)
     for found in buckets:
         for status in ("from", "to"):

@@ -14,7 +14,8 @@ voided or withdrawn questionnaire stays so, as in survey.
 A questionnaire's county is its survey point's jurisdiction, else the respondent's district
 when the template asked for one; a point, channel, group or agency the wave did not declare
 is counted under its own code, and a missing one under `unspecified`. Channels, groups and
-agencies are also tallied per county, for a county office's part of a wave. The agencies
+agencies are also tallied per county, for a county office's part of a wave, and points,
+counties, channels and groups per agency, for what an agency reads (its own only). The agencies
 the wave declared, with their quotas, are kept in the order survey declared them
 (`agency_quotas`: the opening's, then each accreditation's).
 
@@ -29,6 +30,7 @@ from services.reporting.progress.tallies import (
     BY_COUNTY,
     DIMENSIONS,
     FINAL,
+    OF_AGENCY,
     RESPONSES,
     STATUSES,
     UNSPECIFIED,
@@ -101,6 +103,7 @@ def on_opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None
             "total": bucket(),
             **{f"by_{dimension}": {} for dimension in DIMENSIONS},
             **{f"by_county_{dimension}": {} for dimension in BY_COUNTY},
+            **{f"of_agency_{dimension}": {} for dimension in OF_AGENCY},
         },
     )
 
@@ -184,7 +187,9 @@ WAVE_PROGRESS_VIEW = View(
     # with their quotas kept. 5: buckets hold the statuses only; `collected` (survey's: no
     # voided or withdrawn questionnaire) and `received` (every one) are read from them.
     # 6: a wave's `voter_check` (survey.wave.opened v3; a v2 public wave upcasts to `none`).
-    6,
+    # 7: points, counties, channels and groups tallied per agency too (`of_agency_point`, …),
+    # what an agency reads of the progress.
+    7,
     (
         Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(RESPONSES, index=("wave_id",)),
