@@ -77,7 +77,7 @@ def test_an_xlsx_date_kept_as_a_number_reads_as_its_day(
     assert report["warnings"] == []
     refused = reasons(report)
     assert refused.keys() == {5, 6, 7}
-    assert refused[5].startswith("45413.5 reads as an Excel date and time (2024-05-01 12:00)")
+    assert "45413.5 reads as an Excel date and time (2024-05-01 12:00)" in refused[5]
     assert "not a day" in refused[5]
     assert "1999-12-31" in refused[6] and "2000-01-01" in refused[6]
     assert "2101-01-01" in refused[7] and "2100-12-31" in refused[7]
@@ -92,9 +92,9 @@ def test_a_csv_saved_from_such_a_sheet_reads_the_same(
     assert [p["effective_on"] for p in report["preview"]] == ["2024-05-01"] * 3
     refused = reasons(report)
     assert refused.keys() == {5, 6, 7}
-    assert refused[5].startswith("45413.25 reads as an Excel date and time (2024-05-01 06:00)")
-    assert refused[6].startswith("0 is not a date")
-    assert refused[7].startswith("not a date")
+    assert "45413.25 reads as an Excel date and time (2024-05-01 06:00)" in refused[5]
+    assert "0 is not a date" in refused[6]
+    assert "not a date" in refused[7]
 
 
 def test_a_day_at_midnight_reads_as_its_day_and_another_time_is_refused(
@@ -108,4 +108,4 @@ def test_a_day_at_midnight_reads_as_its_day_and_another_time_is_refused(
     assert [p["effective_on"] for p in report["preview"]] == ["2024-05-01"] * 3
     refused = reasons(report)
     assert refused.keys() == {5}
-    assert refused[5].startswith("not a date")
+    assert "not a date" in refused[5]

@@ -173,7 +173,7 @@ def test_enrolment_needs_a_unit_column(cluster: Cluster, world: dict[str, Any]) 
         {
             "row": 1,
             "column": "单位名称",
-            "reason": "required column is missing: 单位名称 或 统一社会信用代码 (缺少必填列)",
+            "reason": "缺少必填列 (required column is missing: 单位名称 或 统一社会信用代码)",
         }
     ]
 

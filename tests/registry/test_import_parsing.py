@@ -95,7 +95,7 @@ def test_xlsx_first_sheet_or_a_named_one() -> None:
     assert (
         parse_file(out.getvalue(), XLSX, None, SPEC)
         .errors[0]["reason"]
-        .startswith("no header row found")
+        .startswith("未找到表头 (no header row found")
     )
     with pytest.raises(UnreadableFile) as missing:
         parse_file(out.getvalue(), XLSX, "没有这页", SPEC)
@@ -133,7 +133,7 @@ def test_unknown_and_repeated_columns() -> None:
     rows[0][4] = "单位名称 "
     parsed = parse_file(csv_bytes(rows), CSV, None, SPEC)
     assert parsed.warnings == [
-        {"row": 1, "column": "备注", "reason": "unknown column, ignored (未知列, 已忽略)"}
+        {"row": 1, "column": "备注", "reason": "未知列, 已忽略 (unknown column, ignored)"}
     ]
     assert parsed.errors[0]["row"] == 1 and "twice" in parsed.errors[0]["reason"]
 

@@ -114,7 +114,7 @@ def test_an_export_reads_back_with_no_problem(
     )
     reasons = {e["reason"] for e in here.json()["errors"]}
     assert len(here.json()["errors"]) == 37
-    assert reasons == {"already registered in this jurisdiction (该辖区已登记同名单位)"}
+    assert reasons == {"该辖区已登记同名单位 (already registered in this jurisdiction)"}
     # Importing it for real and exporting again gives the same sheet.
     assert (
         upload(cluster, "/imports/units", data, media, jurisdiction_id=world["spare"]).status_code

@@ -186,7 +186,7 @@ def test_a_missing_required_column_is_reported_once(
         cluster, "/imports/units", csv_bytes(rows), jurisdiction_id=world["luohe"], dry_run=True
     ).json()
     assert report["errors"] == [
-        {"row": 1, "column": "单位类型", "reason": "required column is missing (缺少必填列)"}
+        {"row": 1, "column": "单位类型", "reason": "缺少必填列 (required column is missing)"}
     ]
     assert report["valid"] == 0
 

@@ -66,7 +66,9 @@ class CampaignCommands(UnitCommands):
         def command() -> tuple[list[Any], Response]:
             unknown = sorted(set(spec) - CAMPAIGN_FIELDS)
             if unknown:
-                raise InvalidCampaign("not a campaign field", field=unknown[0])
+                raise InvalidCampaign(
+                    "评议活动没有这个字段 (not a campaign field)", field=unknown[0]
+                )
             jurisdiction_id = as_uuid(spec.get("jurisdiction_id"), "jurisdiction_id")
             self.jurisdiction(jurisdiction_id)
             campaign = Campaign.open(
@@ -149,7 +151,9 @@ class CampaignCommands(UnitCommands):
 
         def command() -> tuple[list[Any], Response]:
             if not enrolments:
-                raise EnrolmentRefused("list at least one unit", field="enrolments")
+                raise EnrolmentRefused(
+                    "请至少列出一个单位 (list at least one unit)", field="enrolments"
+                )
             campaign = self.campaign(campaign_id)
             located = self._within(campaign.jurisdiction_id)
             enrolled: list[Unit] = []
@@ -203,7 +207,9 @@ class CampaignCommands(UnitCommands):
         for index, earlier in enumerate(batch):
             if earlier.id == unit_id:
                 raise EnrolmentRefused(
-                    f"listed twice in this batch (also enrolments.{index})", field=f"{field}unit_id"
+                    f"本批重复列出, 与 enrolments.{index} 相同 "
+                    f"(listed twice in this batch (also enrolments.{index}))",
+                    field=f"{field}unit_id",
                 )
         unit = self.unit(unit_id, f"{field}unit_id")
         refusal = enrolment_refusal(

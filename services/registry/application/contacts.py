@@ -32,9 +32,10 @@ __all__ = ["ContactVault", "contact_secret", "mask_contact", "normalise_contact"
 CONTACT_KEY_ENV = "PINGYI_REGISTRY_CONTACT_KEY"
 CONTACT_KEY_FILE = "registry-contact-key"
 NOT_A_CONTACT = (
-    "not a contact: give a mainland mobile number (11 digits starting 13–19, optionally after "
-    "+86, 86 or 0086), a landline with its area code (0395-3123456) or an email address "
-    "(联系方式应为手机号码、带区号的固定电话或电子邮箱)"
+    "联系方式应为手机号码 (以 13–19 开头的 11 位, 可带 +86、86 或 0086)、带区号的固定电话 "
+    "(0395-3123456) 或电子邮箱 (not a contact: give a mainland mobile number (11 digits "
+    "starting 13–19, optionally after +86, 86 or 0086), a landline with its area code "
+    "(0395-3123456) or an email address)"
 )
 # Written after separators are dropped and a mobile's country code is removed
 # (canonical_contact), so "(0395) 312-3456" and "+86 138 1234 5678" reach these whole.
@@ -53,7 +54,9 @@ def normalise_contact(value: str, field: str) -> str:
     """The contact as it is hashed and sealed; full-width digits (NFKC) count as digits."""
     cleaned = canonical_contact(unicodedata.normalize("NFKC", value))
     if not 3 <= len(cleaned) <= 100:
-        raise InvalidRegistration("a contact has 3 to 100 characters", field=field)
+        raise InvalidRegistration(
+            "联系方式为 3 至 100 个字符 (a contact has 3 to 100 characters)", field=field
+        )
     if not any(shape.fullmatch(cleaned) for shape in (_MOBILE, _LANDLINE, _EMAIL)):
         raise InvalidRegistration(NOT_A_CONTACT, field=field)
     return cleaned

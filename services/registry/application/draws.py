@@ -16,8 +16,12 @@ from eventsourcing.application import Application
 from services.registry.application.people import as_uuid
 from services.registry.application.units import UnitCommands
 from services.registry.domain.draws import (
+    ALREADY_FROZEN,
+    ALREADY_REVEALED,
     COMMITTED,
     DRAWN,
+    FREEZE_FIRST,
+    SEED_MISMATCH,
     Draw,
     DrawConflict,
     DrawNotFound,
@@ -64,7 +68,7 @@ class DrawCommands(UnitCommands):
         def command() -> tuple[list[Any], Response]:
             unknown = sorted(set(spec) - DRAW_FIELDS)
             if unknown:
-                raise InvalidDraw("not a draw field", field=unknown[0])
+                raise InvalidDraw("抽取没有这个字段 (not a draw field)", field=unknown[0])
             jurisdiction_id = as_uuid(spec.get("jurisdiction_id"), "jurisdiction_id")
             self.jurisdiction(jurisdiction_id)
             campaign = spec.get("campaign_id")
@@ -86,7 +90,7 @@ class DrawCommands(UnitCommands):
         def command() -> tuple[list[Any], Response]:
             draw = self.draw(draw_id)
             if draw.status != COMMITTED:
-                raise DrawConflict("the pool of this draw is already frozen", field="draw_id")
+                raise DrawConflict(ALREADY_FROZEN, field="draw_id")
             as_of = self.recorder.max_notification_id() or 0
             eligible = ledger_of(self, as_of).eligible(
                 draw.jurisdiction_id, draw.cycle, draw.purpose, as_of, draw.pool_rule
@@ -103,11 +107,11 @@ class DrawCommands(UnitCommands):
             draw = self.draw(draw_id)
             # Cheap refusals first: the exclusion scan below reads the whole log.
             if draw.status == COMMITTED:
-                raise DrawConflict("freeze the pool before revealing the seed", field="draw_id")
+                raise DrawConflict(FREEZE_FIRST, field="draw_id")
             if draw.status == DRAWN:
-                raise DrawConflict("the seed of this draw is already revealed", field="draw_id")
+                raise DrawConflict(ALREADY_REVEALED, field="draw_id")
             if commitment_of(seed) != draw.commitment:
-                raise InvalidDraw("sha256(seed) does not match the commitment", field="seed")
+                raise InvalidDraw(SEED_MISMATCH, field="seed")
             as_of = self.recorder.max_notification_id() or 0
             excluded = ledger_of(self, as_of).disqualified_between(
                 draw.pool, draw.as_of_position or 0, as_of

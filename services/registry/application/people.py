@@ -27,6 +27,7 @@ from services.registry.application.contacts import (
 )
 from services.registry.application.units import UnitCommands
 from services.registry.domain import InvalidRegistration, JurisdictionNotFound, LifecycleConflict
+from services.registry.domain.common import STATUS_LABELS, no_such
 from services.registry.domain.people import (
     PURPOSE_LABELS,
     AppointingBody,
@@ -94,14 +95,14 @@ class PeopleCommands(UnitCommands):
                 unknown = sorted(set(spec) - PERSON_FIELDS)
                 if unknown:
                     raise InvalidRegistration(
-                        "not a representative field", field=field + unknown[0]
+                        "代表没有这个字段 (not a representative field)", field=field + unknown[0]
                     )
                 jurisdiction_id = as_uuid(spec.get("jurisdiction_id"), f"{field}jurisdiction_id")
                 try:
                     self.jurisdiction(jurisdiction_id)
                 except JurisdictionNotFound:
                     raise JurisdictionNotFound(
-                        "no such jurisdiction", field=f"{field}jurisdiction_id"
+                        no_such("jurisdiction"), field=f"{field}jurisdiction_id"
                     ) from None
                 claim = None
                 if contact is not None:
@@ -138,7 +139,9 @@ class PeopleCommands(UnitCommands):
             return None
         if self.contact_vault is None:
             raise ContactKeyMissing(
-                f"contacts cannot be stored: set {CONTACT_KEY_ENV}", field=f"{field}contact"
+                f"暂不能保存联系方式, 请运维人员设置 {CONTACT_KEY_ENV} "
+                f"(contacts cannot be stored: set {CONTACT_KEY_ENV})",
+                field=f"{field}contact",
             )
         contact = normalise_contact(str(raw), f"{field}contact")
         vault = self.contact_vault
@@ -152,7 +155,9 @@ class PeopleCommands(UnitCommands):
         caller's sight hold it (the new person joins them), else None."""
         if contact_hash in first_row:
             raise DuplicateContact(
-                f"the same contact as row {first_row[contact_hash]}", field=field
+                f"与第 {first_row[contact_hash]} 行的联系方式相同 "
+                f"(the same contact as row {first_row[contact_hash]})",
+                field=field,
             )
         first_row[contact_hash] = index
         claim = self.contact_claim(contact_hash)
@@ -161,7 +166,8 @@ class PeopleCommands(UnitCommands):
         for holder in claim.holders:
             if self.sees_jurisdiction(caller, holder.jurisdiction_id):
                 raise DuplicateContact(
-                    "a representative with this contact is already registered",
+                    "已有使用该联系方式的代表 "
+                    "(a representative with this contact is already registered)",
                     field=field,
                     person_id=str(holder.person_id),
                     jurisdiction_id=str(holder.jurisdiction_id),
@@ -236,10 +242,16 @@ class PeopleCommands(UnitCommands):
             unit = self.unit(unit_id, f"{field}.unit_id")
             if not unit.is_active:
                 raise LifecycleConflict(
-                    f"the unit is {unit.status}; it appoints no one", field=f"{field}.unit_id"
+                    f"该单位{STATUS_LABELS.get(unit.status, unit.status)}, 不能聘任代表 "
+                    f"(the unit is {unit.status}; it appoints no one)",
+                    field=f"{field}.unit_id",
                 )
             return AppointingBody("department", unit_id)
-        raise InvalidRegistration('kind is "office" or "department"', field=f"{field}.kind")
+        raise InvalidRegistration(
+            'kind 须为 "office" (纠风办) 或 "department" (参评部门) '
+            '(kind is "office" or "department")',
+            field=f"{field}.kind",
+        )
 
     def disqualify(
         self, caller: Caller, person_id: UUID, reason: str, key: str | None = None

@@ -24,10 +24,13 @@ def effective_date(value: date | str | None, field: str = "effective_on") -> dat
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            raise InvalidRegistration("not a date (YYYY-MM-DD)", field=field) from None
+            raise InvalidRegistration(
+                "须为日期, 如 2024-05-01 (not a date (YYYY-MM-DD))", field=field
+            ) from None
     if value > today:
         raise InvalidRegistration(
-            f"{value} is in the future; record the change on or after the day it takes effect",
+            f"{value} 晚于今天, 请在变更生效当天或之后登记 "
+            f"({value} is in the future; record the change on or after the day it takes effect)",
             field=field,
         )
     return value

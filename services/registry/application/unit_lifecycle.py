@@ -99,9 +99,11 @@ class UnitLifecycleCommands(UnitAccess):
                 carried += [sub, *deeper]
             elif unit.jurisdiction_id not in self.jurisdiction_lineage(sub.jurisdiction_id):
                 raise LifecycleConflict(
-                    f"sub-unit {sub.name} sits below the unit's jurisdiction and would be left "
+                    f"下属单位 {sub.name} 在该单位辖区的下级辖区, 迁移后将落在其辖区之外; "
+                    "请先把它迁到该单位本身的辖区 (之后会随单位一同迁移) 或将其撤销 "
+                    f"(sub-unit {sub.name} sits below the unit's jurisdiction and would be left "
                     "outside it; move it into the unit's own jurisdiction first (it is then "
-                    "carried along) or dissolve it",
+                    "carried along) or dissolve it)",
                     field="jurisdiction_id",
                     sub_unit_id=str(sub.id),
                 )
@@ -163,7 +165,8 @@ class UnitLifecycleCommands(UnitAccess):
             for index, unit_id in enumerate(ids):
                 if unit_id in ids[:index]:
                     raise LifecycleConflict(
-                        "a unit cannot be merged with itself", field=f"source_unit_ids.{index}"
+                        "同一单位不能与自身合并 (a unit cannot be merged with itself)",
+                        field=f"source_unit_ids.{index}",
                     )
             sources = [self.unit(u, f"source_unit_ids.{i}") for i, u in enumerate(ids)]
             for index, source in enumerate(sources):
@@ -233,7 +236,8 @@ def _merged_spec(sources: Sequence[Unit], spec: dict[str, Any]) -> UnitSpec:
     jurisdiction_id = spec.get("jurisdiction_id") or _common([s.jurisdiction_id for s in sources])
     if jurisdiction_id is None:
         raise InvalidRegistration(
-            "the units sit in different jurisdictions; name the merged unit's jurisdiction",
+            "这些单位分属不同辖区, 请填写合并后单位的辖区 jurisdiction_id "
+            "(the units sit in different jurisdictions; name the merged unit's jurisdiction)",
             field="jurisdiction_id",
         )
     first = sources[0]

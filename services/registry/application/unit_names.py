@@ -148,14 +148,15 @@ class UnitNames:
             field = _code_field(field)
             if label is not None:
                 return DuplicateCreditCode(
-                    f"{label} of this request has the same 统一社会信用代码 (与{label}代码相同)",
+                    f"与{label}代码相同 ({label} of this request has the same unified social "
+                    "credit code)",
                     field=field,
                     same_as=label,
                     credit_code=code,
                 )
             return DuplicateCreditCode(
-                f"an active unit of this jurisdiction, {holder.name}, already has this "
-                "统一社会信用代码 (该辖区已登记该信用代码)",
+                f"该辖区已登记该信用代码, 在册单位 {holder.name} 已使用 (an active unit of this "
+                f"jurisdiction, {holder.name}, already has this unified social credit code)",
                 field=field,
                 unit_id=str(holder.id),
                 name=holder.name,
@@ -163,14 +164,14 @@ class UnitNames:
             )
         if label is not None:
             return DuplicateUnitName(
-                f"{label} of this request has the same name (与{label}重名)",
+                f"与{label}重名 ({label} of this request has the same name)",
                 field=field,
                 same_as=label,
                 name=unit.name,
             )
         return DuplicateUnitName(
-            f"an active unit of this jurisdiction is already called {holder.name} "
-            "(该辖区已登记同名单位)",
+            f"该辖区已登记同名单位 {holder.name} "
+            f"(an active unit of this jurisdiction is already called {holder.name})",
             field=field,
             unit_id=str(holder.id),
             name=holder.name,

@@ -63,8 +63,10 @@ def duplicate_campaign(
 ) -> DuplicateCampaign:
     label = PROGRAM_PATTERNS.get(pattern, pattern)
     return DuplicateCampaign(
-        f"this jurisdiction already runs {label} for the cycle {cycle['starts_on']} to "
-        f"{cycle['ends_on']}: {name} (该辖区本周期已开展同一评议活动)",
+        f"该辖区本周期已开展同一评议活动{label}: {name} "
+        f"({cycle['starts_on']} 至 {cycle['ends_on']}) "
+        f"(this jurisdiction already runs {pattern} for the cycle {cycle['starts_on']} to "
+        f"{cycle['ends_on']}: {name})",
         field="cycle",
         campaign_id=str(campaign_id),
         name=name,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypedDict
 from uuid import UUID
 
+from services.registry.domain.common import STATUS_LABELS
 from services.registry.domain.units import Unit
 
 KEY_TARGET_REASONS: dict[str, str] = {
@@ -49,11 +50,14 @@ def enrolment_refusal(
     cannot have been evaluated in it (`began_after`).
     """
     if not unit.is_active:
-        return f"the unit is {unit.status}; only active units can be enrolled"
+        return (
+            f"该单位{STATUS_LABELS.get(unit.status, unit.status)}, 只有在册单位可以参评 "
+            f"(the unit is {unit.status}; only active units can be enrolled)"
+        )
     if cycle_ends_on is not None and began_after(unit, cycle_ends_on):
         return (
             f"单位生效日期 ({unit.registered_on}) 晚于本期评议周期结束日 ({cycle_ends_on}), "
-            f"不能参评 (the unit exists only from {unit.registered_on}, its 生效日期, after "
+            f"不能参评 (the unit exists only from {unit.registered_on}, its effective date, after "
             f"this campaign's cycle ended on {cycle_ends_on})"
         )
     current, seen = unit, {unit.id}
@@ -61,11 +65,13 @@ def enrolment_refusal(
         if current.parent_id is None or current.parent_id in seen:
             if unit.vertical_superior:
                 return (
-                    "a vertically managed unit is enrolled where it is located, "
-                    "and this one is located outside the campaign's jurisdiction"
+                    "垂直管理单位在其所在地参评, 该单位不在本次评议活动的辖区内 "
+                    "(a vertically managed unit is enrolled where it is located, "
+                    "and this one is located outside the campaign's jurisdiction)"
                 )
             return (
-                "the unit is outside the campaign's jurisdiction and not a sub-unit of one inside"
+                "该单位不在本次评议活动的辖区内, 也不是辖区内单位的下属单位 "
+                "(the unit is outside the campaign's jurisdiction and not a sub-unit of one inside)"
             )
         seen.add(current.parent_id)
         current = parent(current.parent_id)

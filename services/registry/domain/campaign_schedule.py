@@ -85,11 +85,14 @@ def cycle_spec(cycle: Mapping[str, Any]) -> dict[str, str]:
     starts = day(cycle.get("starts_on"), "cycle.starts_on")
     ends = day(cycle.get("ends_on"), "cycle.ends_on")
     if ends < starts:
-        raise InvalidCampaign("must not be before cycle.starts_on", field="cycle.ends_on")
+        raise InvalidCampaign(
+            "不能早于 cycle.starts_on (must not be before cycle.starts_on)", field="cycle.ends_on"
+        )
     latest = add_months(starts, 12 * _YEARS[length]) - timedelta(days=1)
     if ends > latest:
         raise InvalidCampaign(
-            f"a {CYCLE_LENGTHS[length]} cycle starting {starts} ends by {latest}",
+            f"自 {starts} 起的{CYCLE_LENGTHS[length]}周期至迟于 {latest} 结束 "
+            f"(a {length} cycle starting {starts} ends by {latest})",
             field="cycle.ends_on",
         )
     return {
@@ -120,7 +123,9 @@ def phases_spec(
 ) -> list[dict[str, str]]:
     """Phases in order, each inside the cycle, none overlapping the one before."""
     if not phases:
-        raise InvalidCampaign("a campaign needs at least one phase", field="phases")
+        raise InvalidCampaign(
+            "评议活动至少需要一个阶段 (a campaign needs at least one phase)", field="phases"
+        )
     cycle_start = date.fromisoformat(cycle["starts_on"])
     cycle_end = date.fromisoformat(cycle["ends_on"])
     checked: list[dict[str, str]] = []
@@ -129,23 +134,30 @@ def phases_spec(
         field = f"phases.{index}"
         name = text(phase.get("name"), f"{field}.name", limit=100)
         if any(p["name"] == name for p in checked):
-            raise InvalidCampaign("two phases have this name", field=f"{field}.name")
+            raise InvalidCampaign("阶段名称重复 (two phases have this name)", field=f"{field}.name")
         starts = day(phase.get("starts_on"), f"{field}.starts_on")
         ends = day(phase.get("ends_on"), f"{field}.ends_on")
         if ends < starts:
-            raise InvalidCampaign(f"must not be before {field}.starts_on", field=f"{field}.ends_on")
+            raise InvalidCampaign(
+                f"不能早于 {field}.starts_on (must not be before {field}.starts_on)",
+                field=f"{field}.ends_on",
+            )
         if starts < cycle_start:
             raise InvalidCampaign(
-                f"must not be before the cycle starts ({cycle_start})", field=f"{field}.starts_on"
+                f"不能早于周期开始日 {cycle_start} "
+                f"(must not be before the cycle starts ({cycle_start}))",
+                field=f"{field}.starts_on",
             )
         if ends > cycle_end:
             raise InvalidCampaign(
-                f"must not be after the cycle ends ({cycle_end})", field=f"{field}.ends_on"
+                f"不能晚于周期结束日 {cycle_end} (must not be after the cycle ends ({cycle_end}))",
+                field=f"{field}.ends_on",
             )
         if previous_end is not None and starts <= previous_end:
             raise InvalidCampaign(
-                f"must be after phases.{index - 1} ends ({previous_end}): "
-                "phases are listed in order and do not overlap",
+                f"须晚于 phases.{index - 1} 的结束日 {previous_end}: 阶段按先后列出, 不能重叠 "
+                f"(must be after phases.{index - 1} ends ({previous_end}): "
+                "phases are listed in order and do not overlap)",
                 field=f"{field}.starts_on",
             )
         checked.append({"name": name, "starts_on": starts.isoformat(), "ends_on": ends.isoformat()})
@@ -158,7 +170,9 @@ def categories_spec(categories: Sequence[object]) -> list[str]:
     differ only in spaces or 全角/半角 forms are one category listed twice (compared as unit
     names are: `name_key`), since a unit enrolled "in" either could not be told apart."""
     if not categories:
-        raise InvalidCampaign("a campaign needs at least one category", field="categories")
+        raise InvalidCampaign(
+            "评议活动至少需要一个类别 (a campaign needs at least one category)", field="categories"
+        )
     checked: list[str] = []
     seen: dict[str, int] = {}
     for index, category in enumerate(categories):
@@ -166,7 +180,8 @@ def categories_spec(categories: Sequence[object]) -> list[str]:
         earlier = seen.setdefault(name_key(name), index)
         if earlier != index:
             raise InvalidCampaign(
-                f"listed twice: the same category as categories.{earlier} (类别重复)",
+                f"类别重复, 与 categories.{earlier} 相同 "
+                f"(listed twice: the same category as categories.{earlier})",
                 field=f"categories.{index}",
             )
         checked.append(name)

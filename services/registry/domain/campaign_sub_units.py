@@ -90,11 +90,13 @@ class _Check:
         if not self.misplaced(unit_id, parent_id):
             return None
         return (
-            f"its parent unit {self.unit(parent_id).name} is enrolled in "
+            f"下属单位应与上级单位同类别, 或参加下属单位类别: 上级单位 "
+            f"{self.unit(parent_id).name} 参加的是 {self.enrolled[parent_id]}, 而 "
+            f"{self.enrolled[unit_id]} 是单位自身参评的类别 "
+            f"(its parent unit {self.unit(parent_id).name} is enrolled in "
             f"{self.enrolled[parent_id]}, and {self.enrolled[unit_id]} holds units evaluated "
             "as units: a sub-unit is enrolled in its parent's category or in a category of "
-            "sub-units only, such as 基层站所和窗口单位 (下属单位应与上级单位同类别, "
-            "或参加下属单位类别)"
+            "sub-units only, such as grassroots stations and service windows)"
         )
 
     def as_parent(self, unit_id: UUID) -> str | None:
@@ -103,10 +105,11 @@ class _Check:
             already = sub_id in self.enrolled and sub_id not in self.in_batch
             if already and self.misplaced(sub_id, unit_id):
                 return (
-                    f"its sub-unit {self.unit(sub_id).name} is enrolled in "
+                    f"上级单位应与下属单位同类别: 下属单位 {self.unit(sub_id).name} 参加的是 "
+                    f"{self.enrolled[sub_id]}, 请把本单位也列入该类别, 或先撤回下属单位 "
+                    f"(its sub-unit {self.unit(sub_id).name} is enrolled in "
                     f"{self.enrolled[sub_id]}, which holds units evaluated as units: enrol "
-                    "this unit in that category too, or withdraw the sub-unit first "
-                    "(上级单位应与下属单位同类别)"
+                    "this unit in that category too, or withdraw the sub-unit first)"
                 )
         return None
 
@@ -122,8 +125,10 @@ class _Check:
             above = None if member in self.in_batch else self.unit(member).parent_id
             if above is not None and self.enrolled.get(above, category) != category:
                 return (
-                    f"{category} holds sub-units (such as {self.unit(member).name}) of units "
+                    f"该类别为下属单位类别: {category} 含有其它类别单位的下属单位 "
+                    f"(如 {self.unit(member).name}), 没有上级单位的单位不能列入 "
+                    f"({category} holds sub-units (such as {self.unit(member).name}) of units "
                     "enrolled in other categories: it is a category of sub-units, and a unit "
-                    "without a parent unit is not enrolled in it (该类别为下属单位类别)"
+                    "without a parent unit is not enrolled in it)"
                 )
         return None

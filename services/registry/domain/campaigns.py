@@ -178,7 +178,7 @@ class Campaign(Aggregate):
     def amend_phases(self, phases: Sequence[Mapping[str, Any]], reason: str, actor: str) -> None:
         checked = phases_spec(phases, self.cycle)
         if checked == self.phases:
-            raise InvalidCampaign("the phases are unchanged", field="phases")
+            raise InvalidCampaign("阶段未变 (the phases are unchanged)", field="phases")
         self._phases_amended(phases=checked, reason=text(reason, "reason"), actor=actor)
 
     @event(PhasesAmended)
@@ -189,11 +189,12 @@ class Campaign(Aggregate):
     def amend_categories(self, categories: Sequence[object], reason: str, actor: str) -> None:
         checked = categories_spec(categories)
         if checked == self.categories:
-            raise InvalidCampaign("the categories are unchanged", field="categories")
+            raise InvalidCampaign("类别未变 (the categories are unchanged)", field="categories")
         counts = self.enrolment_counts()
         for dropped in (c for c in self.categories if c not in checked and counts.get(c)):
             raise CampaignConflict(
-                f"{dropped} still has {counts[dropped]} enrolled units; withdraw them first",
+                f"{dropped} 还有 {counts[dropped]} 个参评单位, 请先撤回 "
+                f"({dropped} still has {counts[dropped]} enrolled units; withdraw them first)",
                 field="categories",
             )
         self._categories_amended(categories=checked, reason=text(reason, "reason"), actor=actor)
@@ -228,12 +229,14 @@ class Campaign(Aggregate):
         category = category_named(self.categories, written)
         if category is None:
             raise EnrolmentRefused(
-                f"not a category of this campaign (one of: {', '.join(self.categories)})",
+                f"不是本次评议活动的类别, 可选: {'、'.join(self.categories)} "
+                f"(not a category of this campaign (one of: {', '.join(self.categories)}))",
                 field=f"{field}category",
             )
         if self.is_enrolled(unit_id):
             raise EnrolmentConflict(
-                "the unit is already enrolled in this campaign", field=f"{field}unit_id"
+                "该单位已参加这次评议活动 (the unit is already enrolled in this campaign)",
+                field=f"{field}unit_id",
             )
         self._enrolled(unit_id=unit_id, category=category, actor=actor)
 
@@ -264,7 +267,10 @@ class Campaign(Aggregate):
         if found is None:
             raise EnrolmentNotFound(NOT_ENROLLED, field="unit_id")
         if found["status"] != ENROLLED:
-            raise EnrolmentConflict("the unit was withdrawn from this campaign", field="unit_id")
+            raise EnrolmentConflict(
+                "该单位已撤出这次评议活动 (the unit was withdrawn from this campaign)",
+                field="unit_id",
+            )
         return found
 
     # --- key evaluation targets (重点评议对象) -----------------------------------------------
@@ -275,7 +281,10 @@ class Campaign(Aggregate):
         enrolment = self._require_enrolled(unit_id)
         code = choice(reason_code, KEY_TARGET_REASONS, "reason_code")
         if enrolment["key_target"] is not None:
-            raise EnrolmentConflict("the unit is already a key evaluation target", field="unit_id")
+            raise EnrolmentConflict(
+                "该单位已是重点评议对象 (the unit is already a key evaluation target)",
+                field="unit_id",
+            )
         self._designated(
             unit_id=unit_id, reason_code=code, reason=text(reason, "reason"), actor=actor
         )
@@ -290,7 +299,9 @@ class Campaign(Aggregate):
 
     def revoke_key_target(self, unit_id: UUID, reason: str, actor: str) -> None:
         if self._require_enrolled(unit_id)["key_target"] is None:
-            raise EnrolmentConflict("the unit is not a key evaluation target", field="unit_id")
+            raise EnrolmentConflict(
+                "该单位不是重点评议对象 (the unit is not a key evaluation target)", field="unit_id"
+            )
         self._revoked(unit_id=unit_id, reason=text(reason, "reason"), actor=actor)
 
     @event(KeyTargetRevoked)

@@ -33,22 +33,46 @@ def check_character(first_17: str) -> str:
 
 
 def credit_code_problem(code: str) -> str | None:
-    """Why `code` (already upper-cased and stripped) is not a valid code, or None."""
+    """Why `code` (already upper-cased and stripped) is not a valid code, or None: a whole
+    reason, Chinese first, English in brackets."""
+    found = _problem(code)
+    if found is None:
+        return None
+    chinese, english = found
+    return (
+        f"不是有效的统一社会信用代码: {chinese} (not a valid unified social credit code: {english})"
+    )
+
+
+def _problem(code: str) -> tuple[str, str] | None:
     if _AS_NUMBER.match(code):
         return (
+            "表格把它变成了数字, 丢了末几位; 请将该列设为文本格式后重新填写",
             "the spreadsheet turned it into a number and lost its last digits; format the "
-            "column as text and type the code again (请将该列设为文本格式后重新填写)"
+            "column as text and type the code again",
         )
     if len(code) != LENGTH:
-        return f"must be {LENGTH} characters, got {len(code)}"
+        return (
+            f"须为 {LENGTH} 位, 现为 {len(code)} 位",
+            f"must be {LENGTH} characters, got {len(code)}",
+        )
     for position, char in enumerate(code, start=1):
         if char not in ALPHABET:
-            return f"character {position} ({char!r}) is not allowed (I, O, Z, S, V never occur)"
+            return (
+                f"第 {position} 位 ({char!r}) 不可用 (不含 I、O、Z、S、V)",
+                f"character {position} ({char!r}) is not allowed (I, O, Z, S, V never occur)",
+            )
     if not code[2:8].isdigit():
-        return "characters 3-8 must be the administrative division code (digits)"
+        return (
+            "第 3-8 位须为行政区划代码 (数字)",
+            "characters 3-8 must be the administrative division code (digits)",
+        )
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"check character is {code[17]!r}, expected {expected!r}: the code has a typo"
+        return (
+            f"校验位为 {code[17]!r}, 应为 {expected!r}, 代码有误",
+            f"check character is {code[17]!r}, expected {expected!r}: the code has a typo",
+        )
     return None
 
 
@@ -64,5 +88,5 @@ def normalize_credit_code(raw: str, field: str = "credit_code") -> str:
     code = canonical_credit_code(raw)
     problem = credit_code_problem(code)
     if problem is not None:
-        raise InvalidRegistration(f"not a valid 统一社会信用代码: {problem}", field=field)
+        raise InvalidRegistration(problem, field=field)
     return code

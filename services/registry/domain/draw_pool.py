@@ -48,7 +48,10 @@ def run_draw(
 
     if not quotas:
         if size > len(sectors):
-            raise InvalidDraw(f"the pool has only {len(sectors)} people", field="size")
+            raise InvalidDraw(
+                f"名单只有 {len(sectors)} 人 (the pool has only {len(sectors)} people)",
+                field="size",
+            )
         return smallest(sectors, size)
     chosen: list[str] = []
     for sector in SECTOR_LABELS:
@@ -58,7 +61,8 @@ def run_draw(
         stratum = [p for p, s in sectors.items() if s == sector]
         if count > len(stratum):
             raise InvalidDraw(
-                f"the pool has only {len(stratum)} {SECTOR_LABELS[sector]}",
+                f"名单中{SECTOR_LABELS[sector]}只有 {len(stratum)} 人 "
+                f"(the pool has only {len(stratum)} {sector})",
                 field=f"quotas.{sector}",
             )
         chosen.extend(smallest(stratum, count))
@@ -67,20 +71,22 @@ def run_draw(
 
 def checked_quotas(quotas: Mapping[str, int] | None, size: int) -> dict[str, int]:
     if size < 1:
-        raise InvalidDraw("a draw takes at least one person", field="size")
+        raise InvalidDraw("至少抽取一人 (a draw takes at least one person)", field="size")
     if not quotas:
         return {}
     checked: dict[str, int] = {}
     for raw, count in quotas.items():
         code = sector_code(raw, f"quotas.{raw}")
         if code in checked:
-            raise InvalidDraw("the sector is named twice", field=f"quotas.{raw}")
+            raise InvalidDraw("同一界别重复 (the sector is named twice)", field=f"quotas.{raw}")
         if count < 1:
-            raise InvalidDraw("a quota is at least 1", field=f"quotas.{raw}")
+            raise InvalidDraw("名额至少为 1 (a quota is at least 1)", field=f"quotas.{raw}")
         checked[code] = count
     if sum(checked.values()) != size:
         raise InvalidDraw(
-            f"the quotas add up to {sum(checked.values())}, not the size {size}", field="quotas"
+            f"各界别名额合计 {sum(checked.values())}, 与抽取人数 {size} 不符 "
+            f"(the quotas add up to {sum(checked.values())}, not the size {size})",
+            field="quotas",
         )
     return checked
 

@@ -54,7 +54,7 @@ from services.registry.domain.draw_pool import (
     run_draw,
 )
 from services.registry.domain.errors import RegistryError
-from services.registry.domain.person_values import PURPOSE_LABELS, Cycle
+from services.registry.domain.person_values import PURPOSE_LABELS, Cycle, purpose_refusal
 from shared.errors import ConflictError, NotFoundError
 
 # Re-exported: the registry, `pingyi verify-draw` and the tests take these from here.
@@ -79,6 +79,10 @@ COMMITTED = "committed"
 FROZEN = "frozen"
 DRAWN = "drawn"
 MIN_SEED_LENGTH = 16
+ALREADY_FROZEN = "该抽取的名单已冻结 (the pool of this draw is already frozen)"
+FREEZE_FIRST = "请先冻结名单, 再公布种子 (freeze the pool before revealing the seed)"
+ALREADY_REVEALED = "该抽取的种子已公布 (the seed of this draw is already revealed)"
+SEED_MISMATCH = "种子的 sha256 与事先公布的承诺值不符 (sha256(seed) does not match the commitment)"
 _COMMITMENT = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -152,11 +156,12 @@ class Draw(Aggregate):
         cleaned = commitment.strip().lower()
         if not _COMMITMENT.match(cleaned):
             raise InvalidDraw(
-                "the commitment is the sha256 of the seed, 64 hexadecimal digits",
+                "承诺值须为种子的 sha256, 即 64 位十六进制数字 "
+                "(the commitment is the sha256 of the seed, 64 hexadecimal digits)",
                 field="commitment",
             )
         if purpose not in PURPOSE_LABELS:
-            raise InvalidDraw(f"purpose is one of {', '.join(PURPOSE_LABELS)}", field="purpose")
+            raise InvalidDraw(purpose_refusal(), field="purpose")
         return cls(
             jurisdiction_id=jurisdiction_id,
             campaign_id=campaign_id,
@@ -203,7 +208,7 @@ class Draw(Aggregate):
     def freeze(self, sectors: Mapping[str, str], as_of_position: int, actor: str) -> None:
         """`sectors`: every eligible person id at `as_of_position` -> its sector."""
         if self.status != COMMITTED:
-            raise DrawConflict("the pool of this draw is already frozen", field="draw_id")
+            raise DrawConflict(ALREADY_FROZEN, field="draw_id")
         # Refuse a pool the draw cannot be run on now, rather than discover it at the reveal.
         run_draw("feasibility", sectors, self.size, self.quotas)
         pool = sorted(sectors)
@@ -235,13 +240,17 @@ class Draw(Aggregate):
     def reveal(self, seed: str, excluded: Iterable[str], as_of_position: int, actor: str) -> None:
         """`excluded`: pool members disqualified since the freeze; they sit on no panel."""
         if self.status == COMMITTED:
-            raise DrawConflict("freeze the pool before revealing the seed", field="draw_id")
+            raise DrawConflict(FREEZE_FIRST, field="draw_id")
         if self.status == DRAWN:
-            raise DrawConflict("the seed of this draw is already revealed", field="draw_id")
+            raise DrawConflict(ALREADY_REVEALED, field="draw_id")
         if len(seed) < MIN_SEED_LENGTH:
-            raise InvalidDraw(f"a seed has at least {MIN_SEED_LENGTH} characters", field="seed")
+            raise InvalidDraw(
+                f"种子至少 {MIN_SEED_LENGTH} 个字符 "
+                f"(a seed has at least {MIN_SEED_LENGTH} characters)",
+                field="seed",
+            )
         if commitment_of(seed) != self.commitment:
-            raise InvalidDraw("sha256(seed) does not match the commitment", field="seed")
+            raise InvalidDraw(SEED_MISMATCH, field="seed")
         out = sorted(set(excluded) & set(self.pool))
         remaining = {p: s for p, s in self.sectors.items() if p not in out}
         self._drawn(

@@ -116,7 +116,8 @@ class JurisdictionNameClaim(Aggregate):
 
 def duplicate_name(holder_id: UUID, holder_name: str) -> DuplicateJurisdictionName:
     return DuplicateJurisdictionName(
-        f"this parent jurisdiction already has {holder_name} (同一上级辖区下已有同名辖区)",
+        f"同一上级辖区下已有同名辖区 {holder_name} "
+        f"(this parent jurisdiction already has {holder_name})",
         field="name",
         jurisdiction_id=str(holder_id),
         name=holder_name,

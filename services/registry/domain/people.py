@@ -139,7 +139,9 @@ class Person(Aggregate):
         contact_hash, sealed, key_id = contact if contact else (None, None, None)
         cleaned = required_text(name, f"{field}name")
         if len(cleaned) > 50:
-            raise InvalidRegistration("a name has at most 50 characters", field=f"{field}name")
+            raise InvalidRegistration(
+                "姓名至多 50 个字符 (a name has at most 50 characters)", field=f"{field}name"
+            )
         return cls(
             jurisdiction_id=jurisdiction_id,
             name=cleaned,
@@ -186,11 +188,15 @@ class Person(Aggregate):
         a day has none to allow for). A training is recorded once it has been held."""
         if held_on > today:
             raise InvalidRegistration(
-                f"{held_on} is in the future; record a training once it has been held",
+                f"{held_on} 晚于今天, 培训举办后再登记 "
+                f"({held_on} is in the future; record a training once it has been held)",
                 field="held_on",
             )
         if not Decimal(0) < hours <= Decimal(200):
-            raise InvalidRegistration("hours must be more than 0 and at most 200", field="hours")
+            raise InvalidRegistration(
+                "学时须大于 0 且不超过 200 (hours must be more than 0 and at most 200)",
+                field="hours",
+            )
         self._trained(
             held_on=held_on.isoformat(),
             topic=required_text(topic, "topic"),
@@ -207,7 +213,8 @@ class Person(Aggregate):
     def appoint(self, body: AppointingBody, cycle: str, purpose: str, actor: str) -> None:
         if self.disqualified:
             raise PersonDisqualified(
-                "a disqualified representative cannot be appointed again",
+                "已取消资格的代表不能再次聘任 "
+                "(a disqualified representative cannot be appointed again)",
                 field="person_id",
                 disqualified_reason=self.disqualified_reason,
             )
@@ -217,14 +224,18 @@ class Person(Aggregate):
                 continue
             if held.body == body and held.purpose == checked.purpose:
                 raise AppointmentConflict(
-                    "already appointed by this body for this cycle and purpose", field="cycle"
+                    "本届期已由该机关为同一用途聘任 "
+                    "(already appointed by this body for this cycle and purpose)",
+                    field="cycle",
                 )
             if held.body.kind != body.kind and not (held.special or checked.special):
                 raise AppointmentConflict(
-                    "already appointed by "
-                    f"{BODY_KIND_LABELS[held.body.kind]} {held.body.body_id} for {held.cycle}; "
+                    f"{held.cycle} 届已由{BODY_KIND_LABELS[held.body.kind]} "
+                    f"{held.body.body_id} 聘任; 纠风办和参评部门只有在学校或医院专项评议中"
+                    "才可共用代表 (already appointed by "
+                    f"{held.body.kind} {held.body.body_id} for {held.cycle}; "
                     "an office and a department may share a representative only for a "
-                    "school or hospital special evaluation",
+                    "school or hospital special evaluation)",
                     field="body",
                     conflicting_body=str(held.body),
                 )
@@ -247,7 +258,8 @@ class Person(Aggregate):
     def disqualify(self, reason: str, actor: str) -> None:
         if self.disqualified:
             raise PersonDisqualified(
-                "the representative is already disqualified", field="person_id"
+                "该代表已被取消资格 (the representative is already disqualified)",
+                field="person_id",
             )
         self._disqualified(reason=required_text(reason, "reason"), actor=actor)
 

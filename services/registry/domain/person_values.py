@@ -63,13 +63,21 @@ def sector_code(value: str, field: str = "sector") -> str:
     if key in SECTOR_BY_LABEL:
         return SECTOR_BY_LABEL[key]
     raise InvalidRegistration(
-        f"unknown sector {clip(cleaned)!r}; one of {', '.join(SECTOR_LABELS.values())}", field=field
+        f"未知界别 {clip(cleaned)!r}, 可选: {'、'.join(SECTOR_LABELS.values())} "
+        f"(unknown sector {clip(cleaned)!r}; one of {', '.join(SECTOR_LABELS)})",
+        field=field,
     )
+
+
+def purpose_refusal() -> str:
+    """Why a purpose is refused: its labels for the office, its codes for the request."""
+    labels = "、".join(f"{code} ({label})" for code, label in PURPOSE_LABELS.items())
+    return f"用途须为以下之一: {labels} (purpose is one of {', '.join(PURPOSE_LABELS)})"
 
 
 def purpose_code(value: str) -> str:
     if value not in PURPOSE_LABELS:
-        raise InvalidRegistration(f"purpose is one of {', '.join(PURPOSE_LABELS)}", field="purpose")
+        raise InvalidRegistration(purpose_refusal(), field="purpose")
     return value
 
 
@@ -84,12 +92,16 @@ class Cycle:
     def parse(cls, text: str, field: str = "cycle") -> Cycle:
         match = _CYCLE.match(text.strip())
         if match is None:
-            raise InvalidRegistration('a cycle is "2026" or "2026-2027"', field=field)
+            raise InvalidRegistration(
+                '届期须写作 "2026" 或 "2026-2027" (a cycle is "2026" or "2026-2027")', field=field
+            )
         start = int(match.group(1))
         end = int(match.group(2) or start)
         if not 2000 <= start <= 2100 or end not in (start, start + 1):
             raise InvalidRegistration(
-                "a cycle spans one or two consecutive years from 2000 to 2100", field=field
+                "届期为 2000 至 2100 年间的一年或相连两年 "
+                "(a cycle spans one or two consecutive years from 2000 to 2100)",
+                field=field,
             )
         return cls(start, end)
 
@@ -113,13 +125,16 @@ class AppointingBody:
         kind, _, raw_id = text.partition(":")
         if kind not in BODY_KIND_LABELS:
             raise InvalidRegistration(
-                'an appointing body is "office:<jurisdiction id>" or "department:<unit id>"',
+                '聘任机关须写作 "office:<辖区编号>" 或 "department:<单位编号>" '
+                '(an appointing body is "office:<jurisdiction id>" or "department:<unit id>")',
                 field=field,
             )
         try:
             return cls(kind, UUID(raw_id))
         except ValueError:
-            raise InvalidRegistration("not a valid id after the body kind", field=field) from None
+            raise InvalidRegistration(
+                "机关类型后不是有效的编号 (not a valid id after the body kind)", field=field
+            ) from None
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.body_id}"

@@ -52,24 +52,25 @@ CHILD_KINDS: dict[str, frozenset[str]] = {
 }
 
 
-def _label(kind: str) -> str:
-    return f"{kind} ({UNIT_KIND_LABELS[kind]})" if kind in UNIT_KIND_LABELS else kind
+def _zh(kind: str) -> str:
+    return UNIT_KIND_LABELS.get(kind, kind)
 
 
 def sub_unit_refusal(parent_kind: str, kind: str) -> str | None:
     """Why a unit of `kind` cannot be a sub-unit of a unit of `parent_kind`, or None."""
     if kind not in SUB_UNIT_KINDS:
         return (
-            f"a {_label(kind)} is evaluated on its own, never as a sub-unit; only "
-            "重点科室/重点岗位/基层站所/窗口单位 have a parent unit (只有重点科室、重点岗位、"
-            "基层站所、窗口单位可以设上级单位)"
+            f"{_zh(kind)}单独参评, 不能作为下属单位; 只有重点科室、重点岗位、基层站所、"
+            f"窗口单位可以设上级单位 (a {kind} is evaluated on its own, never as a sub-unit; "
+            "only key sections, key posts, grassroots stations and service windows have a "
+            "parent unit)"
         )
     allowed = CHILD_KINDS.get(parent_kind, frozenset())
     if kind not in allowed:
-        holds = "、".join(UNIT_KIND_LABELS[k] for k in sorted(allowed)) or "no sub-units"
+        holds = "、".join(UNIT_KIND_LABELS[k] for k in sorted(allowed)) or "不设下属单位"
         return (
-            f"a {_label(parent_kind)} cannot hold a {_label(kind)} (it holds: {holds}) "
-            "(上级单位类型不符)"
+            f"上级单位类型不符: {_zh(parent_kind)}之下不能设{_zh(kind)} (可设: {holds}) "
+            f"(a {parent_kind} cannot hold a {kind})"
         )
     return None
 
@@ -80,6 +81,6 @@ def missing_parent_refusal(kind: str) -> str | None:
         return None
     return (
         f"{UNIT_KIND_LABELS[kind]}是所属单位的一部分, 须填写上级单位 (a {kind} is part of a "
-        "unit: name its parent unit, a department, other body, enterprise, or for a 重点岗位 "
-        "also a 重点科室 or 基层站所)"
+        "unit: name its parent unit, a department, other body, enterprise, or for a key post "
+        "also a key section or grassroots station)"
     )

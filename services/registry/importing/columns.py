@@ -93,7 +93,7 @@ def locate(
             return _layout(row, columns, {header_key(h) for h in ignored})
     expected = "、".join(c.header for c in columns if c.required)
     first = rows[0].number if rows else None
-    return issue(first, None, f"no header row found; expected columns {expected} (未找到表头)")
+    return issue(first, None, f"未找到表头 (no header row found; expected columns {expected})")
 
 
 def _layout(row: RawRow, columns: Sequence[Column], ignored: set[str]) -> Layout:
@@ -107,11 +107,11 @@ def _layout(row: RawRow, columns: Sequence[Column], ignored: set[str]) -> Layout
         column = match(text, columns)
         if column is None:
             layout.warnings.append(
-                issue(row.number, text, "unknown column, ignored (未知列, 已忽略)")
+                issue(row.number, text, "未知列, 已忽略 (unknown column, ignored)")
             )
         elif column.header in seen:
             layout.errors.append(
-                issue(row.number, text, f"column {column.header} appears twice (重复的列)")
+                issue(row.number, text, f"重复的列 (column {column.header} appears twice)")
             )
         else:
             seen[column.header] = index
@@ -120,13 +120,13 @@ def _layout(row: RawRow, columns: Sequence[Column], ignored: set[str]) -> Layout
         if column.required and column.header not in seen:
             layout.missing.append(column)
             layout.errors.append(
-                issue(row.number, column.header, "required column is missing (缺少必填列)")
+                issue(row.number, column.header, "缺少必填列 (required column is missing)")
             )
     for members in groups(columns).values():
         if not any(c.header in seen for c in members):
             layout.missing.extend(members)
             either = " 或 ".join(c.header for c in members)
-            reason = f"required column is missing: {either} (缺少必填列)"
+            reason = f"缺少必填列 (required column is missing: {either})"
             layout.errors.append(issue(row.number, members[0].header, reason))
     return layout
 

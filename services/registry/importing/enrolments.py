@@ -49,7 +49,7 @@ def enrolment_spec(
         found = here.find(text) or below.find(text)
         if found is None:
             raise CellError(
-                "no active unit of this name in the campaign's jurisdiction (未找到该单位)"
+                "未找到该单位 (no active unit of this name in the campaign's jurisdiction)"
             )
         return UUID(found["unit_id"])
 
@@ -59,8 +59,8 @@ def enrolment_spec(
         found = here.coded(text) or below.coded(text)
         if found is None:
             raise CellError(
-                "no active unit of the campaign's jurisdiction has this credit code "
-                "(未找到该信用代码的单位)"
+                "未找到该信用代码的单位 "
+                "(no active unit of the campaign's jurisdiction has this credit code)"
             )
         return UUID(found["unit_id"])
 
@@ -68,7 +68,9 @@ def enrolment_spec(
         found = category_named(campaign.categories, text)
         if found is None:
             allowed = "、".join(campaign.categories)
-            raise CellError(f"not a category of this campaign: one of {allowed} (类别不符)")
+            raise CellError(
+                f"类别不符, 可选: {allowed} (not a category of this campaign: one of the listed)"
+            )
         return found
 
     columns = [
@@ -107,13 +109,13 @@ def _eligibility(
         earlier = first.setdefault(unit_id, row.number)
         if earlier != row.number:
             found.append(
-                issue(row.number, NAME, f"same unit as row {earlier} (与第{earlier}行重复)")
+                issue(row.number, NAME, f"与第{earlier}行重复 (same unit as row {earlier})")
             )
             continue
         if replay:
             continue
         if campaign.is_enrolled(unit_id):
-            found.append(issue(row.number, NAME, "already enrolled in this campaign (已参评)"))
+            found.append(issue(row.number, NAME, "已参评 (already enrolled in this campaign)"))
             continue
         ends_on = campaign.cycle.get("ends_on")
         refusal = enrolment_refusal(app.unit(unit_id), located, app.unit, ends_on)

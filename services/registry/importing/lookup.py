@@ -58,8 +58,9 @@ class UnitIndex:
         if len(found) > 1:
             names = "、".join(clip(doc["name"]) for doc in found[:3])
             raise CellError(
-                f"{len(found)} registered units have this credit code ({names}); "
-                "give the unit's name instead (信用代码不唯一, 请填写单位名称)"
+                f"信用代码不唯一, {len(found)} 个已登记单位使用该代码 ({names}), 请填写单位名称 "
+                f"({len(found)} registered units have this credit code; "
+                "give the unit's name instead)"
             )
         return found[0] if found else None
 
@@ -72,8 +73,9 @@ class UnitIndex:
         found = {doc["unit_id"]: doc for doc in self.named(text)}
         if len(found) > 1:
             raise CellError(
-                f"{len(found)} registered units are called {clip(text)!r}; "
-                "give the unified social credit code instead (名称不唯一, 请填写统一社会信用代码)"
+                f"名称不唯一, {len(found)} 个已登记单位名为 {clip(text)!r}, 请填写统一社会信用代码 "
+                f"({len(found)} registered units are called {clip(text)!r}; "
+                "give the unified social credit code instead)"
             )
         return next(iter(found.values()), None)
 

@@ -34,7 +34,7 @@ def sector(text: str) -> str:
     try:
         return sector_code(text)
     except InvalidRegistration as exc:
-        raise CellError(f"{exc.reason} (未知界别)") from None
+        raise CellError(exc.reason) from None
 
 
 def contact(text: str) -> str:
@@ -86,14 +86,14 @@ def _duplicate_contacts(
         earlier = first.setdefault(normal, row.number)
         if earlier != row.number:
             found.append(
-                issue(row.number, CONTACT, f"same contact as row {earlier} (联系方式重复)")
+                issue(row.number, CONTACT, f"联系方式重复 (same contact as row {earlier})")
             )
         elif (
             not replay
             and vault is not None
             and app.contact_held_in_sight(caller, vault.fingerprint(normal))
         ):
-            reason = "a representative with this contact is already registered (该联系方式已登记)"
+            reason = "该联系方式已登记 (a representative with this contact is already registered)"
             found.append(issue(row.number, CONTACT, reason))
     return found
 

@@ -127,7 +127,7 @@ def parse_rows(
     parsed.errors.extend(layout.errors)
     parsed.warnings.extend(layout.warnings)
     if not data:
-        parsed.errors.append(issue(layout.header_row, None, "no data rows (没有数据行)"))
+        parsed.errors.append(issue(layout.header_row, None, "没有数据行 (no data rows)"))
     missing = {c.field for c in layout.missing}
     parsed.warnings.extend(_unheaded(data, layout))
     for row in data:
@@ -157,8 +157,8 @@ def _unheaded(data: Sequence[RawRow], layout: Layout) -> list[Issue]:
             if index in layout.headed or index in found or not unquote(cell):
                 continue
             reason = (
-                f"column {index + 1} has no header, so its cells are ignored: give it a "
-                f"header this import reads, or delete it (第{index + 1}列无表头, 已忽略)"
+                f"第{index + 1}列无表头, 已忽略 (column {index + 1} has no header, so its cells "
+                "are ignored: give it a header this import reads, or delete it)"
             )
             found[index] = issue(row.number, None, reason)
     return [found[index] for index in sorted(found)]
@@ -192,7 +192,7 @@ def _cells(row: RawRow, layout: Layout) -> tuple[dict[str, Any], list[tuple[str,
             problems.append((column.field, issue(row.number, column.header, str(exc), shown)))
             continue
         if values.get(column.field, value) != value:
-            reason = "names another record than this row's other columns (与同行其它列不符)"
+            reason = "与同行其它列不符 (names another record than this row's other columns)"
             problems.append((column.field, issue(row.number, column.header, reason, shown)))
         values[column.field] = value
     for members in groups(column for column, _ in layout.positions).values():

@@ -18,7 +18,7 @@ class ImportIssue(BaseModel):
         description="Spreadsheet row number, header row included (Excel 行号)", examples=[3]
     )
     column: str | None = Field(description="The Chinese column header", examples=["单位类型"])
-    reason: str = Field(examples=["unknown unit kind; (未知单位类型)"])
+    reason: str = Field(examples=["未知单位类型 (unknown unit kind)"])
     value: str | None = Field(default=None, examples=["政府部"])
 
 

@@ -65,14 +65,16 @@ def unit_kind(text: str) -> str:
     if key in UNIT_KIND_LABELS:
         return key
     labels = "、".join(UNIT_KIND_LABELS.values())
-    raise CellError(f"unknown unit kind; use one of {labels} (未知单位类型)")
+    raise CellError(
+        f"未知单位类型, 可选: {labels} (unknown unit kind; use one of the listed kinds)"
+    )
 
 
 def credit_code(text: str) -> str:
     code = canonical_credit_code(text)
     problem = credit_code_problem(code)
     if problem is not None:
-        raise CellError(f"not a valid 统一社会信用代码: {problem}")
+        raise CellError(problem)
     return code
 
 
@@ -84,7 +86,9 @@ def day(text: str) -> date:
     text = text.strip()
     value = _excel_day(text) if _SERIAL.match(text) else _written_day(text)
     if value > china_today():
-        raise CellError("in the future: record a unit once it exists (日期不能晚于今天)")
+        raise CellError(
+            "日期不能晚于今天, 单位成立后再登记 (in the future: record a unit once it exists)"
+        )
     return value
 
 
@@ -93,21 +97,27 @@ def _excel_day(text: str) -> date:
     cell; a fraction is a time of day and a serial outside the days a `Day` holds is no
     day the registry records, so both are refused naming what the number reads as."""
     serial = Decimal(text)
-    hint = "write it as 2017-05-15 (日期格式应为 2017-05-15)"
+    hint = ("日期格式应为 2017-05-15", "write it as 2017-05-15")
     if 1 <= serial <= _LAST_EXCEL_SERIAL:
         moment: datetime = from_excel(float(serial))
         if serial != serial.to_integral_value():
             raise CellError(
-                f"{text} reads as an Excel date and time ({moment:%Y-%m-%d %H:%M}), "
-                f"not a day; {hint}"
+                f"{text} 在 Excel 中是日期加时刻 ({moment:%Y-%m-%d %H:%M}), 不是日期; {hint[0]} "
+                f"({text} reads as an Excel date and time ({moment:%Y-%m-%d %H:%M}), "
+                f"not a day; {hint[1]})"
             )
         if _FIRST_SERIAL <= serial <= _LAST_SERIAL:
             return moment.date()
         raise CellError(
-            f"{text} reads as the Excel date {moment.date().isoformat()}, outside "
-            f"{_FIRST_DAY.isoformat()} to {_LAST_DAY.isoformat()}; {hint}"
+            f"{text} 在 Excel 中是 {moment.date().isoformat()}, 不在 {_FIRST_DAY.isoformat()} "
+            f"至 {_LAST_DAY.isoformat()} 之间; {hint[0]} "
+            f"({text} reads as the Excel date {moment.date().isoformat()}, outside "
+            f"{_FIRST_DAY.isoformat()} to {_LAST_DAY.isoformat()}; {hint[1]})"
         )
-    raise CellError(f"{text} is not a date, nor any day as Excel numbers days; {hint}")
+    raise CellError(
+        f"{text} 不是日期, 也不是 Excel 的日期编号; {hint[0]} "
+        f"({text} is not a date, nor any day as Excel numbers days; {hint[1]})"
+    )
 
 
 def _written_day(text: str) -> date:
@@ -117,7 +127,7 @@ def _written_day(text: str) -> date:
             raise ValueError(text)
         value = date(*(int(part) for part in found.groups()))
     except ValueError:
-        raise CellError("not a date; write it as 2017-05-15 (日期格式应为 2017-05-15)") from None
+        raise CellError("日期格式应为 2017-05-15 (not a date; write it as 2017-05-15)") from None
     return value
 
 
@@ -144,8 +154,9 @@ def unit_spec(
             if found is not None:
                 return UUID(found["unit_id"])
         raise CellError(
-            f"no registered unit {clip(text)!r} in this jurisdiction or above; a parent listed in "
-            "this file must be imported in an earlier file (未找到上级单位, 请先导入上级单位)"
+            f"未找到上级单位 {clip(text)!r}, 请先导入上级单位: 本文件中的上级单位须在之前的文件中"
+            f"导入 (no registered unit {clip(text)!r} in this jurisdiction or above; a parent "
+            "listed in this file must be imported in an earlier file)"
         )
 
     return Spec(
@@ -184,7 +195,7 @@ def _dates(view: RegistryView, rows: list[Row]) -> list[Issue]:
             continue
         parent = view.unit(str(parent_id)) or {}
         if parent.get("registered_on") and since.isoformat() < parent["registered_on"]:
-            reason = f"the parent unit exists only from {parent['registered_on']} (早于上级单位)"
+            reason = f"早于上级单位 (the parent unit exists only from {parent['registered_on']})"
             found.append(issue(row.number, "生效日期", reason, since.isoformat()))
     return found
 
@@ -199,7 +210,7 @@ def _duplicates(rows: list[Row], here: UnitIndex | None) -> list[Issue]:
         if earlier != row.number:
             found.append(issue(row.number, NAME, _same_as(earlier), name))
         elif here is not None and here.currently_named(name):
-            reason = "already registered in this jurisdiction (该辖区已登记同名单位)"
+            reason = "该辖区已登记同名单位 (already registered in this jurisdiction)"
             found.append(issue(row.number, NAME, reason, name))
         code = row.values.get("credit_code")
         if not code:
@@ -210,15 +221,16 @@ def _duplicates(rows: list[Row], here: UnitIndex | None) -> list[Issue]:
             found.append(issue(row.number, CODE, _same_as(earlier), code))
         elif holders:
             reason = (
-                f"an active unit of this jurisdiction, {holders[0]['name']}, already has this "
-                "code (该辖区已登记该信用代码)"
+                f"该辖区已登记该信用代码, 在册单位 {holders[0]['name']} 已使用 "
+                f"(an active unit of this jurisdiction, {holders[0]['name']}, already has this "
+                "code)"
             )
             found.append(issue(row.number, CODE, reason, code))
     return found
 
 
 def _same_as(row: int) -> str:
-    return f"same as row {row} (与第{row}行重复)"
+    return f"与第{row}行重复 (same as row {row})"
 
 
 def unit_sheet(

@@ -55,8 +55,9 @@ class DrawIn(In):
                 continue
             if code in seen:
                 raise ValueError(
-                    f"{raw!r} and {seen[code]!r} both name the sector {SECTOR_LABELS[code]}: "
-                    "give its quota once (同一界别重复)"
+                    f"同一界别重复: {raw!r} 和 {seen[code]!r} 都是{SECTOR_LABELS[code]}, "
+                    f"名额只填一次 ({raw!r} and {seen[code]!r} both name the sector {code}: "
+                    "give its quota once)"
                 )
             seen[code] = raw
         return value

@@ -60,7 +60,7 @@ def _campaign(
 ) -> dict[str, Any]:
     found = runtime.campaigns.campaign(str(campaign_id))
     if found is None:
-        raise CampaignNotFound("no such campaign", field=field)
+        raise CampaignNotFound("没有这个评议活动 (no such campaign)", field=field)
     return found
 
 
@@ -82,7 +82,8 @@ def _round(runtime: ServiceRuntime, campaign_id: UUID, round_number: int) -> dic
     campaign = _campaign(runtime, campaign_id, "path.campaign_id")
     if round_number > len(campaign.get("round_windows") or []):
         raise RoundNotFound(
-            f"the campaign has {len(campaign.get('round_windows') or [])} rounds",
+            f"没有这一轮, 该评议活动共 {len(campaign.get('round_windows') or [])} 轮 "
+            f"(the campaign has {len(campaign.get('round_windows') or [])} rounds)",
             field="path.round_number",
         )
     return campaign

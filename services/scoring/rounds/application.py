@@ -171,7 +171,8 @@ class RoundScoring(SchemeCatalog):
         assigned = self._get(campaign_scheme_id(campaign_id), CampaignScheme)
         if assigned is None:
             raise SchemeNotAssigned(
-                "no scheme is assigned to this campaign (PUT /campaigns/{id}/scheme)",
+                "该评议活动尚未指定计分方案, 请先指定 (PUT /campaigns/{id}/scheme) "
+                "(no scheme is assigned to this campaign)",
                 field="campaign_id",
             )
         return assigned  # type: ignore[no-any-return]
@@ -376,7 +377,7 @@ class RoundScoring(SchemeCatalog):
     def round_run(self, run_id: UUID, field: str = "run_id") -> RoundRun:
         found = self._get(run_id, RoundRun)
         if found is None:
-            raise RoundRunNotFound("no such round run", field=field)
+            raise RoundRunNotFound("没有这次计分 (no such round run)", field=field)
         return found  # type: ignore[no-any-return]
 
     def round_runs(self, campaign_id: UUID, round_number: int) -> list[RoundRun]:

@@ -25,7 +25,8 @@ class SchemeInvalid(ScoringError, InvalidError):
     def __init__(self, problems: Sequence[tuple[str, str]], prefix: str = "document") -> None:
         self.problems = [(f"{prefix}.{f}" if f != "$" else prefix, r) for f, r in problems]
         count = len(self.problems)
-        reason = self.problems[0][1] if count == 1 else f"{count} problems in the document"
+        several = f"方案文档有 {count} 处问题, 见 detail ({count} problems in the document)"
+        reason = self.problems[0][1] if count == 1 else several
         super().__init__(reason, field=self.problems[0][0])
 
     def body(self) -> dict[str, Any]:

@@ -99,8 +99,10 @@ async def scheme_body(request: Request) -> SchemeIn:
     if media == JSON or (media.startswith("application/") and media.endswith("+json")):
         return _from_json(raw)
     raise UnsupportedMediaType(
-        f"send the body as JSON ({JSON}) or as YAML ({', '.join(YAML_TYPES)}), "
-        f"not {media or 'without a Content-Type'}",
+        f"请求体须为 JSON ({JSON}) 或 YAML ({', '.join(YAML_TYPES)}), "
+        f"现为 {media or '未注明 Content-Type'} "
+        f"(send the body as JSON ({JSON}) or as YAML ({', '.join(YAML_TYPES)}), "
+        f"not {media or 'without a Content-Type'})",
         field="Content-Type",
     )
 

@@ -70,10 +70,14 @@ class SchemeCatalog:
             if versions:  # the scheme exists: the version is what is wrong, and is named
                 shown = ", ".join(str(v) for v in versions)
                 raise SchemeNotFound(
-                    f"scheme {scheme_id} has no version {version} (it has {shown})",
+                    f"计分方案 {scheme_id} 没有第 {version} 版, 现有版本: {shown} "
+                    f"(scheme {scheme_id} has no version {version} (it has {shown}))",
                     field=field.removesuffix("scheme_id") + "version",
                 )
-            raise SchemeNotFound(f"no scheme {scheme_id} v{version}", field=field)
+            raise SchemeNotFound(
+                f"没有计分方案 {scheme_id} v{version} (no scheme {scheme_id} v{version})",
+                field=field,
+            )
         return Scheme.from_document(record.document)
 
     def _versions(self, scheme_id: str) -> list[int]:
@@ -193,8 +197,10 @@ class SchemeCatalog:
             if known.scheme_hash == scheme.scheme_hash:
                 return [], known
             raise SchemeVersionTaken(
-                f"{scheme.scheme_id} v{scheme.version} is registered with another "
-                "document; a changed scheme is a new version",
+                f"{scheme.scheme_id} v{scheme.version} 已以另一份文档登记, "
+                "修改后的方案须用新版本号 "
+                f"({scheme.scheme_id} v{scheme.version} is registered with another "
+                "document; a changed scheme is a new version)",
                 field="document.version",
                 scheme_hash=known.scheme_hash,
             )
@@ -221,9 +227,11 @@ class SchemeCatalog:
         add to it."""
         if any(key[0] == scheme.scheme_id for key in builtin_schemes()):
             raise SchemeShipped(
-                f"{scheme.scheme_id} is shipped with Pingyi: its versions come with a "
-                "release only. Register your own version under a scheme id of your own "
-                "(e.g. the city's name and the program)",
+                f"{scheme.scheme_id} 是系统内置方案, 其版本只随系统发布; 请用自己的方案编号 "
+                "(如 市名加评议项目) 登记 "
+                f"({scheme.scheme_id} is shipped with Pingyi: its versions come with a "
+                "release only. Register your own version under a scheme id of your own, "
+                "e.g. the city's name and the program)",
                 field="document.scheme_id",
             )
         registered, owner = self.scheme_owner(scheme.scheme_id)
@@ -231,10 +239,13 @@ class SchemeCatalog:
             return None if caller.jurisdiction_id is None else str(caller.jurisdiction_id)
         if not may_extend(owner):
             whose = f"jurisdiction {owner}" if owner else "no office (an admin's)"
+            zh_whose = f"辖区 {owner}" if owner else "管理员, 不属于任何纠风办"
             raise SchemeIdTaken(
-                f"scheme id {scheme.scheme_id} belongs to {whose}: only its office (or "
+                f"方案编号 {scheme.scheme_id} 属于{zh_whose}, 只有该纠风办 (或其上级纠风办) "
+                "可以登记新版本; 请用自己的方案编号登记 "
+                f"(scheme id {scheme.scheme_id} belongs to {whose}: only its office (or "
                 "an office above it) may register a new version. Register yours under a "
-                "scheme id of your own",
+                "scheme id of your own)",
                 field="document.scheme_id",
                 jurisdiction_id=owner,
             )

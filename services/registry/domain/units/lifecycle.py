@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from services.registry.domain.common import required_text
+from services.registry.domain.common import STATUS_LABELS, required_text
 from services.registry.domain.errors import LifecycleConflict
 from services.registry.domain.unit_names import name_key
 from services.registry.domain.unit_values import Change, optional_text
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 def require_active(unit: Unit, field: str) -> None:
     if unit.status != ACTIVE:
         raise LifecycleConflict(
-            f"{unit.name} is {unit.status}; only an active unit can change",
+            f"{unit.name} {STATUS_LABELS.get(unit.status, unit.status)}, 只有在册单位可以变更 "
+            f"({unit.name} is {unit.status}; only an active unit can change)",
             field=field,
             unit_id=str(unit.id),
             status=unit.status,
@@ -32,8 +33,9 @@ def require_active(unit: Unit, field: str) -> None:
 def require_in_order(unit: Unit, effective_on: date) -> None:
     if effective_on < unit.last_change_on:
         raise LifecycleConflict(
-            f"{unit.name} last changed with effect from {unit.last_change_on}; "
-            "changes are recorded in date order",
+            f"{unit.name} 最近一次变更自 {unit.last_change_on} 起生效, 变更须按日期先后登记 "
+            f"({unit.name} last changed with effect from {unit.last_change_on}; "
+            "changes are recorded in date order)",
             field="effective_on",
             unit_id=str(unit.id),
         )
@@ -49,7 +51,8 @@ def require_no_active_sub_units(
 ) -> None:
     if active_sub_unit_ids:
         raise LifecycleConflict(
-            f"{unit.name} still has active sub-units; dissolve them first",
+            f"{unit.name} 还有在册的下属单位, 请先撤销下属单位 "
+            f"({unit.name} still has active sub-units; dissolve them first)",
             field=field,
             sub_unit_ids=[str(u) for u in active_sub_unit_ids],
         )
@@ -68,8 +71,9 @@ def new_names(unit: Unit, name: str, short_name: str | None) -> tuple[str, str |
         new_short = unit.short_name
     if (new_name, new_short) == (unit.name, unit.short_name):
         raise LifecycleConflict(
-            f"the unit is already called {unit.name}: spaces and 全角/半角 forms do not "
-            "make another name (名称未变)",
+            f"名称未变: 该单位已名为 {unit.name}, 空格和全角/半角不同不算另一个名称 "
+            f"(the unit is already called {unit.name}: spaces and full-width/half-width forms "
+            "do not make another name)",
             field="name",
         )
     return new_name, new_short
@@ -80,10 +84,14 @@ def check_move(
 ) -> None:
     """`target_lineage`: the target and its ancestors; `parent`: the parent unit, if any."""
     if to_jurisdiction_id == unit.jurisdiction_id:
-        raise LifecycleConflict("the unit is already in this jurisdiction", field="jurisdiction_id")
+        raise LifecycleConflict(
+            "该单位已在这个辖区 (the unit is already in this jurisdiction)",
+            field="jurisdiction_id",
+        )
     if parent is not None and parent.jurisdiction_id not in target_lineage:
         raise LifecycleConflict(
-            "a sub-unit stays in its parent unit's jurisdiction or below it",
+            "下属单位须留在上级单位所在辖区或其下级辖区 "
+            "(a sub-unit stays in its parent unit's jurisdiction or below it)",
             field="jurisdiction_id",
             parent_id=str(parent.id),
         )
@@ -96,14 +104,19 @@ def check_merger_sources(sources: Sequence[Unit], change: Change) -> None:
     for index, source in enumerate(sources):
         field = f"source_unit_ids.{index}"
         if source.id in seen:
-            raise LifecycleConflict("a unit cannot be merged with itself", field=field)
+            raise LifecycleConflict(
+                "同一单位不能与自身合并 (a unit cannot be merged with itself)", field=field
+            )
         seen.add(source.id)
         require_active(source, field)
         require_in_order(source, change.effective_on)
     if len(seen) < 2:
-        raise LifecycleConflict("a merger needs at least two units", field="source_unit_ids")
+        raise LifecycleConflict(
+            "合并至少需要两个单位 (a merger needs at least two units)", field="source_unit_ids"
+        )
     if len({source.parent_id for source in sources}) > 1:
         raise LifecycleConflict(
-            "only units with the same parent unit (or none) can be merged",
+            "只有上级单位相同 (或都没有上级单位) 的单位可以合并 "
+            "(only units with the same parent unit (or none) can be merged)",
             field="source_unit_ids",
         )

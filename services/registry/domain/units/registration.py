@@ -50,14 +50,17 @@ def check_can_hold(
     require_active(parent, "parent_id")
     if parent.jurisdiction_id not in jurisdiction_lineage:
         raise InvalidRegistration(
-            "a sub-unit sits in its parent unit's jurisdiction or below it",
+            "下属单位须在上级单位所在辖区或其下级辖区 "
+            "(a sub-unit sits in its parent unit's jurisdiction or below it)",
             field="jurisdiction_id",
             parent_jurisdiction_id=str(parent.jurisdiction_id),
             jurisdiction_id=str(jurisdiction_id),
         )
     if effective_on < parent.registered_on:
         raise LifecycleConflict(
-            f"the parent unit exists only from {parent.registered_on}", field="effective_on"
+            f"上级单位自 {parent.registered_on} 起才存在 "
+            f"(the parent unit exists only from {parent.registered_on})",
+            field="effective_on",
         )
 
 

@@ -236,14 +236,19 @@ class Unit(Aggregate):
         lifecycle.require_changeable(self, change)
         lifecycle.require_no_active_sub_units(self, active_sub_unit_ids, "unit_id")
         if len(specs) < 2:
-            raise LifecycleConflict("a split needs at least two new units", field="units")
+            raise LifecycleConflict(
+                "拆分至少需要两个新单位 (a split needs at least two new units)", field="units"
+            )
         names: dict[str, int] = {}
         created: list[Unit] = []
         for index, (spec, lineage) in enumerate(zip(specs, lineages, strict=True)):
             with prefixed_errors(f"units.{index}."):
                 name = required_text(spec.name, "name")
                 if name in names:
-                    raise InvalidRegistration(f"repeats units.{names[name]}.name", field="name")
+                    raise InvalidRegistration(
+                        f"与 units.{names[name]}.name 重名 (repeats units.{names[name]}.name)",
+                        field="name",
+                    )
                 names[name] = index
                 created.append(
                     Unit.register(spec, change.actor, change.effective_on, parent, lineage, "kind")
