@@ -43,4 +43,4 @@ def check_size(data: bytes, max_bytes: int) -> None:
 
 
 def too_many_rows(max_rows: int) -> TooManyRows:
-    return TooManyRows(f"at most {max_rows} rows per file (每个文件最多 {max_rows} 行)")
+    return TooManyRows(f"每个文件最多 {max_rows} 行 (at most {max_rows} rows per file)")
