@@ -22,7 +22,8 @@ from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import World, created, open_wave, push, questionnaire, seed_world
 
-FOUR_LEVEL = "not an answer on the wave's scale (四级：满意/基本满意/不满意/不了解)"
+ENGLISH = "not an answer on the wave's scale (四级：满意/基本满意/不满意/不了解)"
+FOUR_LEVEL = f"不是本次评议量表上的答案 ({ENGLISH})"
 WRONG = {"another_scale": "非常满意", "no_scale": "很好", "not_text": ["满意"]}
 NAMES = ["舞阳县公安局", "舞阳县教育局", "舞阳县供电公司"]
 Said = tuple[str, str, str]
@@ -200,6 +201,6 @@ def test_a_public_vote_says_it_as_a_push_does(cluster: Cluster, world: World, ki
     # test_public_refusals.py).
     assert _refusal_said(refused) == (
         f"ratings.{unit}",
-        f"请从本次评议的选项中选择 ({FOUR_LEVEL})",
+        f"请从本次评议的选项中选择 ({ENGLISH})",
         "scale",
     )

@@ -14,6 +14,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.postgres import PostgresDatastore
 
 from services.survey.domain import (
+    NO_SUCH_BATCH,
+    NO_SUCH_QUESTIONNAIRE,
+    NO_SUCH_WAVE,
     Batch,
     BatchNotFound,
     BatchPart,
@@ -94,13 +97,17 @@ class SurveyBase(PublishingApplication):
         return found
 
     def wave(self, wave_id: UUID, field: str = "wave_id") -> Wave:
-        return self._get(wave_id, Wave, WaveNotFound("no such wave", field=field))
+        return self._get(wave_id, Wave, WaveNotFound(NO_SUCH_WAVE, field=field))
 
     def template(self, template_id: UUID, field: str = "template_id") -> Template:
-        return self._get(template_id, Template, TemplateNotFound("no such template", field=field))
+        return self._get(
+            template_id,
+            Template,
+            TemplateNotFound("没有这个问卷模板 (no such template)", field=field),
+        )
 
     def batch(self, batch_id: UUID, field: str = "batch_id") -> Batch:
-        return self._get(batch_id, Batch, BatchNotFound("no such batch", field=field))
+        return self._get(batch_id, Batch, BatchNotFound(NO_SUCH_BATCH, field=field))
 
     def questionnaire(
         self,
@@ -115,7 +122,7 @@ class SurveyBase(PublishingApplication):
 
     def questionnaire_as_stored(self, response_id: UUID, field: str = "response_id") -> Response:
         """Its events alone: a claimed questionnaire's content is not read yet."""
-        missing = QuestionnaireNotFound("no such questionnaire", field=field)
+        missing = QuestionnaireNotFound(NO_SUCH_QUESTIONNAIRE, field=field)
         return self._get(response_id, Response, missing)
 
     def with_content(self, response: Response, unit_ids: Sequence[UUID | str]) -> Response:
@@ -177,5 +184,7 @@ def require_agency(caller: Caller, wave: Wave) -> None:
     """Only an agency accredited to the wave pushes into it (admins may act on its behalf)."""
     if caller.role != "admin" and str(caller.principal_id) not in wave.agencies:
         raise NotWaveAgency(
-            "only an agency accredited to the wave may push questionnaires", field="X-API-Key"
+            "只有本次评议认定的调查机构才能推送问卷 "
+            "(only an agency accredited to the wave may push questionnaires)",
+            field="X-API-Key",
         )

@@ -24,14 +24,13 @@ from eventsourcing.postgres import PostgresDatastore
 
 from services.survey.application.base import SurveyBase
 from services.survey.application.voters import (
-    NO_SUCH_WAVE,
     VOTER_KEY_ENV,
     VOTER_KEY_FILE,
     VotingUnavailable,
     normalise_voter,
     require_voting_open,
 )
-from services.survey.domain import NotPublicWave, Wave
+from services.survey.domain import NO_SUCH_WAVE, NotPublicWave, Wave
 from services.survey.domain.errors import CodeNotNeeded, TooManyCodes, WaveNotFound
 from services.survey.verification import (
     CodeBook,

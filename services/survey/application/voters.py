@@ -48,13 +48,11 @@ NOT_A_VOTER = (
 )
 """Every refusal a voter can meet reads Chinese first, English after: the voter is the
 public, on a phone (docs/survey.md, *Online public voting*)."""
-NO_SUCH_WAVE = "没有这次评议 (no such wave)"
 FOR_THE_VOTER = {
-    "unknown_unit_in_wave": "该单位不在本次评议之列",
     "scale": "请从本次评议的选项中选择",
 }
-"""The Chinese put before the wave's own reason for each problem a vote can have (the
-checks are the pushes' too, whose reasons stay as agencies read them)."""
+"""The Chinese that stands for a push's own for a problem a vote can have: the checks are
+the pushes', whose Chinese is worded for an agency's staff (a unit's is the voter's too)."""
 
 
 class VotingUnavailable(SurveyError, UnavailableError):
@@ -166,7 +164,9 @@ def _for_voter(problem: Problem) -> Problem:
     chinese = FOR_THE_VOTER.get(problem.code)
     if chinese is None:
         return problem
-    return Problem(problem.field, f"{chinese} ({problem.reason})", problem.code)
+    # The push's reason reads `中文 (English)`: the voter's Chinese takes its Chinese's place.
+    _, english = problem.reason.split(" (", 1)
+    return Problem(problem.field, f"{chinese} ({english}", problem.code)
 
 
 def vote_refusal(found: list[Problem]) -> InvalidQuestionnaire:

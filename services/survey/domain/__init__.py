@@ -3,6 +3,9 @@
 from services.survey.domain.answers import Checker, Problem, refusal
 from services.survey.domain.canonical import canonical_answers
 from services.survey.domain.errors import (
+    NO_SUCH_BATCH,
+    NO_SUCH_QUESTIONNAIRE,
+    NO_SUCH_WAVE,
     AlreadyVoted,
     BatchNotFound,
     ConcurrentBatch,
@@ -35,6 +38,9 @@ from services.survey.domain.wave import Wave
 
 __all__ = [
     "BUILTIN_TEMPLATE",
+    "NO_SUCH_BATCH",
+    "NO_SUCH_QUESTIONNAIRE",
+    "NO_SUCH_WAVE",
     "AlreadyVoted",
     "Batch",
     "BatchNotFound",

@@ -11,7 +11,23 @@ from typing import Any
 import orjson
 
 from services.survey.domain.canonical import canonical_code, code_lookup
-from services.survey.domain.errors import InvalidQuestionnaire
+from services.survey.domain.errors import InvalidQuestionnaire, nothing_done
+from services.survey.domain.reasons import (
+    IN_FUTURE,
+    NEEDS_DISTRICT,
+    NEEDS_GROUP,
+    NEEDS_MEMBER,
+    NEEDS_POINT,
+    NO_DIMENSIONS,
+    NO_OPINIONS,
+    NO_RATING,
+    NO_RECOMMENDATIONS,
+    NOT_DIMENSION,
+    NOT_MEMBER,
+    OTHER_CHANNEL,
+    OTHER_DISTRICT,
+    UNIT_NOT_IN_WAVE,
+)
 from services.survey.domain.wave import Wave
 from shared.contracts.survey import SCALE_LABELS, WaveKind
 
@@ -37,7 +53,7 @@ def refusal(found: list[Problem]) -> InvalidQuestionnaire:
     errors = [InvalidQuestionnaire(p.reason, field=p.field, code_detail=p.code) for p in found]
     if len(errors) == 1:
         return errors[0]
-    error = InvalidQuestionnaire(f"{len(errors)} problems; nothing was done", field=None)
+    error = InvalidQuestionnaire(nothing_done(len(errors)), field=None)
     error.several = tuple(errors)
     return error
 
@@ -109,8 +125,9 @@ class Checker:
         size = len(orjson.dumps(open_answers, default=str))
         if size > MAX_OPEN_ANSWER_BYTES:
             reason = (
-                f"opinions, dimension answers and recommendations take {size:,} bytes;"
-                f" at most {MAX_OPEN_ANSWER_BYTES:,} a questionnaire"
+                f"意见、维度评价和推荐共 {size:,} 字节, 每份问卷至多 {MAX_OPEN_ANSWER_BYTES:,}"
+                f" 字节 (opinions, dimension answers and recommendations take {size:,} bytes;"
+                f" at most {MAX_OPEN_ANSWER_BYTES:,} a questionnaire)"
             )
             found.append(Problem("opinions", reason, "too_large"))
 
@@ -120,7 +137,8 @@ class Checker:
             found.append(
                 Problem(
                     "collected_at",
-                    f"collected before the wave's window opens ({opens_at.isoformat()})",
+                    f"采集时间早于本次评议开始 {opens_at.isoformat()} "
+                    f"(collected before the wave's window opens ({opens_at.isoformat()}))",
                     "outside_window",
                 )
             )
@@ -128,50 +146,46 @@ class Checker:
             found.append(
                 Problem(
                     "collected_at",
-                    f"collected after the wave's window closed ({closes_at.isoformat()})",
+                    f"采集时间晚于本次评议结束 {closes_at.isoformat()} "
+                    f"(collected after the wave's window closed ({closes_at.isoformat()}))",
                     "outside_window",
                 )
             )
         elif collected_at > self.latest:
-            found.append(Problem("collected_at", "collected in the future", "in_future"))
+            found.append(Problem("collected_at", IN_FUTURE, "in_future"))
 
     def _where(self, q: dict[str, Any], found: list[Problem]) -> None:
         point = q["survey_point"]
         if self.points and point is not None and point not in self.points:
-            reason = f"not one of the wave's survey points: {self.points_named}"
+            reason = (
+                f"不是本次评议的调查点 (not one of the wave's survey points: {self.points_named})"
+            )
             found.append(Problem("survey_point", reason, "unknown_point"))
         if self.points and point is None and q["channel"] in (None, "survey_point"):
-            found.append(
-                Problem("survey_point", "the wave's survey points need one", "missing_point")
-            )
+            found.append(Problem("survey_point", NEEDS_POINT, "missing_point"))
         channel = q["channel"]
         if self.channels and channel is not None and channel not in self.channels:
-            found.append(
-                Problem("channel", "the wave does not collect through this channel", "channel")
-            )
+            found.append(Problem("channel", OTHER_CHANNEL, "channel"))
         group = q["group"]
         if self.groups and group is not None and group not in self.groups:
-            reason = f"not one of the wave's respondent groups: {self.groups_named}"
+            reason = (
+                f"不是本次评议的受访群体 (not one of the wave's respondent groups: "
+                f"{self.groups_named})"
+            )
             found.append(Problem("group", reason, "group"))
         if self.template.asks_group and group is None:
-            found.append(Problem("group", "the template asks for the respondent group", "group"))
+            found.append(Problem("group", NEEDS_GROUP, "group"))
         district = q["district_id"]
         if self.template.asks_district and district is None:
-            found.append(Problem("district_id", "the template asks for the district", "district"))
+            found.append(Problem("district_id", NEEDS_DISTRICT, "district"))
         elif self._unknown_district(district):
-            found.append(
-                Problem("district_id", "not the wave's jurisdiction nor one below it", "district")
-            )
+            found.append(Problem("district_id", OTHER_DISTRICT, "district"))
         respondent = q["respondent_id"]
         if self.representative:
             if respondent is None:
-                found.append(
-                    Problem(
-                        "respondent_id", "a representative evaluation needs the member", "panel"
-                    )
-                )
+                found.append(Problem("respondent_id", NEEDS_MEMBER, "panel"))
             elif str(respondent) not in self.panel:
-                found.append(Problem("respondent_id", "not a member of the wave's panel", "panel"))
+                found.append(Problem("respondent_id", NOT_MEMBER, "panel"))
 
     def _unknown_district(self, district: Any) -> bool:
         return (
@@ -194,18 +208,21 @@ class Checker:
         if text is not None and text in self.levels:
             # "on no scale" alone sends an agency looking for a wrong value where only the
             # type is wrong (95 on a 百分制 wave).
-            return f'answers are text, numbers too: "{text}", not the number {text} ({scale})'
-        return f"not an answer on the wave's scale ({scale})"
+            return (
+                f'答案须为文本, 数字也加引号: "{text}", 不是数字 {text} '
+                f'(answers are text, numbers too: "{text}", not the number {text} ({scale}))'
+            )
+        return f"不是本次评议量表上的答案 (not an answer on the wave's scale ({scale}))"
 
     def _unit(self, field: str, unit_id: str, found: list[Problem]) -> bool:
         if unit_id in self.units:
             return True
-        found.append(Problem(field, "unit is not evaluated in this wave", "unknown_unit_in_wave"))
+        found.append(Problem(field, UNIT_NOT_IN_WAVE, "unknown_unit_in_wave"))
         return False
 
     def _ratings(self, ratings: dict[str, Any], found: list[Problem]) -> None:
         if not ratings:
-            found.append(Problem("ratings", "at least one rating is required", "required"))
+            found.append(Problem("ratings", NO_RATING, "required"))
         if self.units.issuperset(ratings) and _all_on_scale(ratings.values(), self.levels):
             return  # the common case, checked by two set operations
         for unit_id, value in ratings.items():
@@ -216,9 +233,7 @@ class Checker:
         self, by_unit: dict[str, dict[str, Any]], ratings: dict[str, Any], found: list[Problem]
     ) -> None:
         if by_unit and not self.dimensions:
-            found.append(
-                Problem("dimension_ratings", "the template rates no dimensions", "dimension")
-            )
+            found.append(Problem("dimension_ratings", NO_DIMENSIONS, "dimension"))
             return
         for unit_id, values in by_unit.items():
             field = f"dimension_ratings.{unit_id}"
@@ -226,15 +241,13 @@ class Checker:
                 continue
             for code, value in values.items():
                 if code not in self.dimensions:
-                    found.append(
-                        Problem(f"{field}.{code}", "not a dimension of the template", "dimension")
-                    )
+                    found.append(Problem(f"{field}.{code}", NOT_DIMENSION, "dimension"))
                 else:
                     self._answer(f"{field}.{code}", value, found)
 
     def _opinions(self, opinions: list[dict[str, Any]], found: list[Problem]) -> None:
         if opinions and not self.template.opinions:
-            found.append(Problem("opinions", "the template asks for no opinions", "opinions"))
+            found.append(Problem("opinions", NO_OPINIONS, "opinions"))
             return
         for index, opinion in enumerate(opinions):
             unit_id = opinion["unit_id"]
@@ -246,7 +259,7 @@ class Checker:
             found.append(
                 Problem(
                     "recommended_key_targets",
-                    "the template asks for no key-target recommendations",
+                    NO_RECOMMENDATIONS,
                     "recommendations",
                 )
             )

@@ -34,6 +34,16 @@ class SurveyError(PingyiError):
         return entry
 
 
+NO_SUCH_WAVE = "没有这次评议 (no such wave)"
+NO_SUCH_BATCH = "没有这个批次 (no such batch)"
+NO_SUCH_QUESTIONNAIRE = "没有这份问卷 (no such questionnaire)"
+
+
+def nothing_done(problems: int) -> str:
+    """The reason of one error listing several problems, each told in its own entry."""
+    return f"共 {problems} 处问题, 未做任何处理 ({problems} problems; nothing was done)"
+
+
 def blank(what: str, chinese: str) -> str:
     """The reason a domain check refuses text that is blank: which text, Chinese first, as
     the other refusals read (`原因不能为空 (the reason must not be blank)`)."""
@@ -71,9 +81,7 @@ class Objections:
         if len(self.found) == 1:
             raise first
         same = all(type(error) is type(first) for error in self.found)
-        error = (type(first) if same else several)(
-            f"{len(self.found)} problems; nothing was done", field=None
-        )
+        error = (type(first) if same else several)(nothing_done(len(self.found)), field=None)
         error.several = tuple(self.found)
         raise error
 

@@ -100,7 +100,9 @@ class Template(Aggregate):
     def snapshot(self, version: int | None = None) -> TemplateSnapshot:
         number = self.latest_version if version is None else version
         if not 1 <= number <= self.latest_version:
-            raise TemplateNotFound("no such template version", field="template_version")
+            raise TemplateNotFound(
+                "没有这个问卷模板版本 (no such template version)", field="template_version"
+            )
         content = self.versions[number - 1]
         return TemplateSnapshot(
             template_id=self.id,

@@ -177,7 +177,10 @@ class Wave(WaveSetup, Aggregate):
     def accredit(self, agency_id: UUID, quota: int | None, actor: str) -> None:
         self.require_open(NO_ACCREDITATION_AFTER_CLOSE)
         if str(agency_id) in self.agencies:
-            raise InvalidWave("the agency is already accredited to this wave", field="agency_id")
+            raise InvalidWave(
+                "该调查机构已获本次评议认定 (the agency is already accredited to this wave)",
+                field="agency_id",
+            )
         self._accredited(agency_id=agency_id, quota=quota, actor=actor)
 
     @event(AgencyAccredited)

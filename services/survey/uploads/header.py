@@ -51,8 +51,8 @@ def file_problem(row: int, column: str, reason: str, code: str) -> dict[str, Any
 
 def rejected(problems: list[dict[str, Any]]) -> SheetRejected:
     return SheetRejected(
-        f"{len(problems)} problem(s) in the sheet's header; nothing was recorded "
-        "(表头有误，未录入任何问卷)",
+        f"表头有 {len(problems)} 处问题, 未录入任何问卷 "
+        f"({len(problems)} problem(s) in the sheet's header; nothing was recorded)",
         problems,
     )
 

@@ -48,7 +48,10 @@ def test_an_answer_off_the_waves_scale_names_the_scale_in_chinese(
     assert pushed.status_code == 200, pushed.text
     (problem,) = pushed.json()["problems"]
     assert problem["code"] == "scale"
-    assert problem["reason"] == f"not an answer on the wave's scale ({named})"
+    assert (
+        problem["reason"]
+        == f"不是本次评议量表上的答案 (not an answer on the wave's scale ({named}))"
+    )
     assert scale not in problem["reason"]
 
     listed = cluster["survey"].get(
@@ -98,7 +101,7 @@ def test_a_correction_and_a_vote_name_every_problem_by_the_field_sent(
     body = corrected.json()
     assert (body["error"], body["reason"]) == (
         "invalid_questionnaire",
-        "3 problems; nothing was done",
+        "共 3 处问题, 未做任何处理 (3 problems; nothing was done)",
     )
     assert [(d["field"], d["context"]["code_detail"]) for d in body["detail"]] == expected
 

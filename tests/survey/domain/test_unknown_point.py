@@ -26,8 +26,8 @@ def _reason(points: list[dict[str, Any]], sent: str) -> str:
 def test_the_reason_names_the_wave_s_points() -> None:
     points = [_point("YH-01", "源汇区政务服务中心"), _point("YC-01", "郾城区政务服务中心")]
     assert _reason(points, "YH-1") == (
-        "not one of the wave's survey points: "
-        "YH-01（源汇区政务服务中心）、YC-01（郾城区政务服务中心）"
+        "不是本次评议的调查点 (not one of the wave's survey points: "
+        "YH-01（源汇区政务服务中心）、YC-01（郾城区政务服务中心）)"
     )
 
 
@@ -35,4 +35,4 @@ def test_a_wave_of_many_points_names_the_first_and_how_many() -> None:
     points = [_point(f"P-{n:03}", f"测评点{n}") for n in range(POINTS_NAMED + 5)]
     reason = _reason(points, "P-999")
     assert "P-000（测评点0）" in reason and f"P-{POINTS_NAMED:03}" not in reason
-    assert reason.endswith(f"… (of {POINTS_NAMED + 5}: GET /waves/{{wave_id}})")
+    assert reason.endswith(f"… (of {POINTS_NAMED + 5}: GET /waves/{{wave_id}}))")

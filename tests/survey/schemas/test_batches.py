@@ -8,7 +8,10 @@ from __future__ import annotations
 from tests.harness import Cluster
 from tests.survey.helpers import World, created, open_wave, push, questionnaire
 
-NUMBER = 'answers are text, numbers too: "95", not the number 95 (百分制 0–100)'
+NUMBER = (
+    '答案须为文本, 数字也加引号: "95", 不是数字 95 '
+    '(answers are text, numbers too: "95", not the number 95 (百分制 0–100))'
+)
 
 
 def test_a_number_for_a_text_answer_is_named_as_a_number(cluster: Cluster, world: World) -> None:
@@ -30,7 +33,11 @@ def test_a_number_for_a_text_answer_is_named_as_a_number(cluster: Cluster, world
     assert pushed.status_code == 200, pushed.text
     reasons = [(p["row"], p["code"], p["reason"]) for p in pushed.json()["problems"]]
     assert reasons[:2] == [(1, "scale", NUMBER), (2, "scale", NUMBER)]
-    assert reasons[2] == (3, "scale", "not an answer on the wave's scale (百分制 0–100)")
+    assert reasons[2] == (
+        3,
+        "scale",
+        "不是本次评议量表上的答案 (not an answer on the wave's scale (百分制 0–100))",
+    )
 
     (recorded,) = survey.get(
         f"/waves/{wave['wave_id']}/questionnaires", headers=world.county_office.headers

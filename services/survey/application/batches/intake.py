@@ -111,7 +111,8 @@ class Intake(Repushes, Saving):
             good = self._without_stored(good, duplicates)
         if all_or_nothing and self.problems:
             raise RejectedBatch(
-                f"{len(self.problems)} problem(s) in the batch; nothing was recorded",
+                f"本批次有 {len(self.problems)} 处问题, 未录入任何问卷 "
+                f"({len(self.problems)} problem(s) in the batch; nothing was recorded)",
                 sorted(self.problems, key=lambda p: p["row"]),
             )
         aggregates, accepted = self._record(good)
@@ -154,17 +155,20 @@ class Intake(Repushes, Saving):
             found += [p for p in problems if not (found and p.field == "ratings")]
             response_id = self._response_id(q)
             if response_id in seen:
-                what = "panel member" if q["respondent_id"] is not None else "questionnaire id"
-                found.append(
-                    Problem(
-                        "questionnaire_id", f"{what} repeats row {seen[response_id]}", "repeated"
-                    )
-                )
+                first = seen[response_id]
+                if q["respondent_id"] is not None:
+                    reason = f"评议代表与第 {first} 行重复 (panel member repeats row {first})"
+                else:
+                    reason = f"问卷编号与第 {first} 行重复 (questionnaire id repeats row {first})"
+                found.append(Problem("questionnaire_id", reason, "repeated"))
             if not found and text is None:
                 # The one pass refuses only what the checker refuses (test_intake_rows.py);
                 # should they ever disagree, the row is refused, never recorded without
                 # its row text nor answered with a 500.
-                reason = "the ratings do not make one answer per unit of the wave"
+                reason = (
+                    "评价未能按本次评议的单位逐一对应 "
+                    "(the ratings do not make one answer per unit of the wave)"
+                )
                 found.append(Problem("ratings", reason, "row"))
             for p in found:
                 self._problem(row, q["questionnaire_id"], p.field, p.reason, p.code)
@@ -207,8 +211,10 @@ def _refuse_repeated_units(units: list[str]) -> None:
     repeated = sorted(unit for unit, count in Counter(units).items() if count > 1)
     if repeated:
         raise WaveUnitsRepeated(
-            "the wave lists a unit more than once, so its questionnaires cannot be laid out "
-            "one answer per unit; close it and open a wave that lists each unit once",
+            "本次评议重复列出了单位, 问卷无法按单位逐一录入; "
+            "请结束本次评议, 另开一次每个单位只列一次的评议 "
+            "(the wave lists a unit more than once, so its questionnaires cannot be laid out "
+            "one answer per unit; close it and open a wave that lists each unit once)",
             field="unit_ids",
             unit_ids=repeated,
         )

@@ -95,12 +95,16 @@ class Repushes:
         if _another_of_the_member(q, stored_questionnaire_id):
             # What collided is the panel member (one questionnaire each), not this id.
             reason = (
-                "this panel member has already voted in this wave (questionnaire "
-                f"{stored_questionnaire_id}); one questionnaire each"
+                f"该评议代表已在本次评议中作答 (问卷 {stored_questionnaire_id}), 每人只答一份 "
+                "(this panel member has already voted in this wave (questionnaire "
+                f"{stored_questionnaire_id}); one questionnaire each)"
             )
             self._problem(row, qid, "respondent_id", reason, "panel_answered")
             return
-        reason = "already recorded with different answers; correct it instead"
+        reason = (
+            "该问卷已录入且答案不同, 请改用更正 "
+            "(already recorded with different answers; correct it instead)"
+        )
         self._problem(row, qid, "questionnaire_id", reason, "questionnaire_conflict")
 
 

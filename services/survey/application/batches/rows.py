@@ -50,9 +50,16 @@ def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], lis
     if row is None:
         return q, []
     if q["ratings"]:
-        return q, [Problem("row", "give `ratings` or `row`, not both", "row")]
+        return q, [
+            Problem(
+                "row", "只能填 ratings 或 row 其中之一 (give `ratings` or `row`, not both)", "row"
+            )
+        ]
     if len(row) != len(units):
-        reason = f"one answer per unit of the wave: {len(units)}, not {len(row)}"
+        reason = (
+            f"须按本次评议的单位逐一作答, 应为 {len(units)} 项, 实为 {len(row)} 项 "
+            f"(one answer per unit of the wave: {len(units)}, not {len(row)})"
+        )
         return q, [Problem("row", reason, "row")]
     ratings = {unit: answer for unit, answer in zip(units, row, strict=True) if answer is not None}
     # The row as given is kept apart (`unit_row` uses it as it is); `row` itself reads as

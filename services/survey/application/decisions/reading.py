@@ -9,6 +9,8 @@ from uuid import UUID
 
 from services.survey.application.base import SurveyBase
 from services.survey.domain import (
+    NO_SUCH_BATCH,
+    NO_SUCH_QUESTIONNAIRE,
     Batch,
     BatchNotFound,
     DecisionConflict,
@@ -38,7 +40,7 @@ class QuestionnaireReads(SurveyBase):
         self.with_content(response, (wave or self.wave(wave_id)).unit_ids)
         pushed_by = response.details.get("agency_id")
         if caller is not None and caller.role == "agency" and pushed_by != str(caller.principal_id):
-            raise QuestionnaireNotFound("no such questionnaire", field="response_id")
+            raise QuestionnaireNotFound(NO_SUCH_QUESTIONNAIRE, field="response_id")
         return response
 
     def batch_of(self, response: Response) -> Batch | None:
@@ -62,7 +64,7 @@ class QuestionnaireReads(SurveyBase):
         batch = self.batch(batch_id)
         theirs = agency_id is not None and str(batch.agency_id) != agency_id
         if batch.wave_id != wave_id or theirs:
-            raise BatchNotFound("no such batch", field="batch_id")
+            raise BatchNotFound(NO_SUCH_BATCH, field="batch_id")
         return batch_out(batch)
 
     def questionnaire_out(self, response: Response) -> Result:

@@ -62,7 +62,9 @@ class WaveCommands(SurveyBase):
         # Units, points, the campaign and the template are all placed against it.
         placed = registry.jurisdiction(jurisdiction_id) is not None
         if not placed:
-            objections.add(InvalidWave("no such jurisdiction", field="jurisdiction_id"))
+            objections.add(
+                InvalidWave("没有这个辖区 (no such jurisdiction)", field="jurisdiction_id")
+            )
         kind = WaveKind(spec.get("kind") or WaveKind.SATISFACTION_SURVEY)
         agencies = check_agencies(views, spec, objections)
         setup: dict[str, Any] = {"kind": kind.value}

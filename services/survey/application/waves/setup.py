@@ -25,7 +25,7 @@ def check_agency(views: ViewStore, agency_id: str, field: str) -> None:
 def agency_problem(views: ViewStore, agency_id: str, field: str) -> InvalidWave | None:
     agency = views.get(PRINCIPALS, agency_id)
     if agency is None or agency.get("role") != "agency":
-        return InvalidWave("no such agency principal", field=field)
+        return InvalidWave("没有这个调查机构 (no such agency principal)", field=field)
     if agency.get("revoked"):
         return InvalidWave("the agency's key is revoked", field=field)
     return None
@@ -145,7 +145,7 @@ def representative_panel(views: ViewStore, spec: dict[str, Any]) -> list[str]:
         return appointed_panel(views, str(body_id), spec.get("panel_cycle"))
     panel = CampaignView(views).panel(str(draw_id))
     if panel is None:
-        raise InvalidWave("no such panel draw", field="panel_draw_id")
+        raise InvalidWave("没有这次代表抽选 (no such panel draw)", field="panel_draw_id")
     if spec.get("campaign_id") is not None and panel["campaign_id"] not in (
         None,
         str(spec["campaign_id"]),

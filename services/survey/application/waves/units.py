@@ -50,7 +50,7 @@ def _standalone_unit(
         return InvalidWave("unit listed twice", field=field)
     unit = registry.unit(unit_id)
     if unit is None:
-        return InvalidWave("no such unit", field=field)
+        return InvalidWave("没有这个单位 (no such unit)", field=field)
     if jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
         return InvalidWave("unit is outside the wave's jurisdiction", field=field)
     if not registry.is_active_unit(unit_id):
@@ -94,7 +94,7 @@ def campaign_units(
 def _campaign(views: ViewStore, spec: dict[str, Any]) -> dict[str, Any]:
     campaign = CampaignView(views).campaign(str(spec["campaign_id"]))
     if campaign is None:
-        raise InvalidWave("no such campaign", field="campaign_id")
+        raise InvalidWave("没有这次评议活动 (no such campaign)", field="campaign_id")
     if campaign["jurisdiction_id"] not in RegistryView(views).lineage(str(spec["jurisdiction_id"])):
         raise InvalidWave(
             "the campaign is run by a jurisdiction that does not contain this one",

@@ -46,7 +46,9 @@ class Batch(Aggregate):
     def withdraw(self, reason: str, actor: str) -> None:
         require_reason(reason)
         if self.withdrawn:
-            raise DecisionConflict("the batch is already withdrawn", field="batch_id")
+            raise DecisionConflict(
+                "该批次已撤回 (the batch is already withdrawn)", field="batch_id"
+            )
         self._withdrawn(
             wave_id=self.wave_id,
             agency_id=self.agency_id,

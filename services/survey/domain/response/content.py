@@ -20,6 +20,20 @@ REJECTED = "rejected"
 VOIDED = "voided"
 WITHDRAWN = "withdrawn"
 
+_STATUS_WORDS = {
+    COUNTED: "已计入",
+    QUARANTINED: "留待审核",
+    REJECTED: "未予采信",
+    VOIDED: "已作废",
+    WITHDRAWN: "所在批次已撤回",
+}
+
+
+def status_words(status: str) -> str:
+    """A questionnaire's status as a refusal names it in Chinese (`已作废的问卷不能更正`)."""
+    return _STATUS_WORDS.get(status, status)
+
+
 _CLAIM_OWN = frozenset({"response_id", "questionnaire_id", "survey_point", "collected_at"})
 """A part entry's fields that are the questionnaire's own attributes, not its details."""
 

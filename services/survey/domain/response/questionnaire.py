@@ -18,6 +18,7 @@ from services.survey.domain.response.content import (
     QUARANTINED,
     REJECTED,
     ResponseContent,
+    status_words,
 )
 
 RESPONSE_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/survey-response")
@@ -193,9 +194,14 @@ class Response(ResponseContent, Aggregate):
     def correct(self, answers: dict[str, Any], reason: str, actor: str) -> None:
         require_reason(reason)
         if self.voided or self.review == REJECTED:
-            raise DecisionConflict(f"a {self.status} questionnaire cannot be corrected")
+            raise DecisionConflict(
+                f"{status_words(self.status)}的问卷不能更正 "
+                f"(a {self.status} questionnaire cannot be corrected)"
+            )
         if answers == self.answers:
-            raise DecisionConflict("the correction changes nothing", field="answers")
+            raise DecisionConflict(
+                "更正与原答案相同 (the correction changes nothing)", field="answers"
+            )
         self._corrected(
             wave_id=self.wave_id,
             answers_version=self.answers_version + 1,
@@ -222,11 +228,13 @@ class Response(ResponseContent, Aggregate):
     def void(self, reason: str, actor: str) -> None:
         require_reason(reason)
         if self.voided:
-            raise DecisionConflict("the questionnaire is already voided")
+            raise DecisionConflict("该问卷已作废 (the questionnaire is already voided)")
         if self.review == REJECTED:
             # It never counts again: a void would change nothing (a correction is refused
             # for the same reason).
-            raise DecisionConflict("a rejected questionnaire cannot be voided")
+            raise DecisionConflict(
+                "未予采信的问卷不能作废 (a rejected questionnaire cannot be voided)"
+            )
         self._voided(wave_id=self.wave_id, reason=reason, actor=actor)
 
     @event(Voided)
@@ -236,7 +244,10 @@ class Response(ResponseContent, Aggregate):
 
     def quarantine(self, flags: list[dict[str, str]], actor: str) -> None:
         if self.status != COUNTED or self.review is not None:
-            raise DecisionConflict(f"a {self.status} questionnaire cannot be quarantined")
+            raise DecisionConflict(
+                f"{status_words(self.status)}的问卷不能留待审核 "
+                f"(a {self.status} questionnaire cannot be quarantined)"
+            )
         self._quarantined(wave_id=self.wave_id, flags=flags, actor=actor)
 
     @event(Quarantined)
@@ -274,7 +285,8 @@ class Response(ResponseContent, Aggregate):
         require_reason(reason)
         if self.status != QUARANTINED:
             raise DecisionConflict(
-                f"only a quarantined questionnaire is reviewed; this one is {self.status}"
+                f"只有留待审核的问卷才能审核, 该问卷{status_words(self.status)} "
+                f"(only a quarantined questionnaire is reviewed; this one is {self.status})"
             )
 
 
