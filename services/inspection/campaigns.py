@@ -80,7 +80,9 @@ def check_counted(
     windows = campaign.get("round_windows") or []
     if round_ is not None and not 1 <= round_ <= len(windows):
         raise RoundOutsideCampaign(
-            f"the campaign has {len(windows)} round(s): 1 to {len(windows)}", field="round"
+            f"该评议活动共 {len(windows)} 轮: 1 至 {len(windows)} "
+            f"(the campaign has {len(windows)} round(s): 1 to {len(windows)})",
+            field="round",
         )
     if unit_id is not None:
         check_enrolled(runtime, str(campaign_id), unit_id)
@@ -102,11 +104,14 @@ def check_enrolled(runtime: ServiceRuntime, campaign_id: str, unit_id: UUID) -> 
     enrolment = _enrolment(runtime, campaign_id, str(unit_id))
     if enrolment is None:
         raise UnitNotEnrolled(
-            "the unit is not enrolled in the campaign (nor a sub-unit of an enrolled unit)",
+            "该单位未参加此评议活动, 也不是参评单位的下属单位 "
+            "(the unit is not enrolled in the campaign, nor a sub-unit of an enrolled unit)",
             field="unit_id",
         )
     if enrolment.get("status") != "enrolled":
-        raise UnitNotEnrolled("the unit was withdrawn from the campaign", field="unit_id")
+        raise UnitNotEnrolled(
+            "该单位已退出此评议活动 (the unit was withdrawn from the campaign)", field="unit_id"
+        )
 
 
 def _enrolment(runtime: ServiceRuntime, campaign_id: str, unit_id: str) -> dict[str, Any] | None:

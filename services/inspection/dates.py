@@ -14,7 +14,7 @@ from datetime import date
 
 from services.inspection.domain import InspectionError
 
-FUTURE = "lies in the future"
+FUTURE = "不能晚于今天 (lies in the future)"
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,23 @@ def not_future(day: date, today: date, field: str, error: type[InspectionError])
 
 
 def not_before(
-    day: date, earliest: date, what: str, field: str, error: type[InspectionError]
+    day: date, earliest: date, what: tuple[str, str], field: str, error: type[InspectionError]
 ) -> date:
-    """`what`: the earlier record, as the answer names it ("the visit was conducted")."""
+    """`what`: the earlier record as the answer names it, in Chinese and in English
+    (("走访计划日期", "the visit was planned"))."""
     if day < earliest:
-        raise error(f"lies before {what} ({earliest.isoformat()})", field=field)
+        zh, en = what
+        on = earliest.isoformat()
+        raise error(f"不能早于{zh} {on} (lies before {en} ({on}))", field=field)
     return day
 
 
 def within(day: date, window: Window | None, field: str, error: type[InspectionError]) -> date:
     if window is not None and not window.holds(day):
-        raise error(f"lies outside the campaign round ({window.describe()})", field=field)
+        span = window.describe()
+        raise error(
+            f"不在评议活动本轮期间 {span.replace(' to ', ' 至 ')} 内 "
+            f"(lies outside the campaign round ({span}))",
+            field=field,
+        )
     return day

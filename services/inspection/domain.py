@@ -43,29 +43,33 @@ class InspectionError(PingyiError):
 
 
 class InspectionNotFound(InspectionError, NotFoundError):
-    """Every inspection 404 reads alike: code `<thing>_not_found`, reason "no such <thing>",
-    and the field that named it. Subclasses say only what the thing is, so no route words
-    its answer its own way."""
+    """Every inspection 404 reads alike: code `<thing>_not_found`, reason
+    "查无此<物> (no such <thing>)", and the field that named it. Subclasses say only what the
+    thing is, in both languages, so no route words its answer its own way."""
 
     thing: ClassVar[str]
+    thing_zh: ClassVar[str]
 
     def __init__(self, *, field: str | None = None, **context: Any) -> None:
-        super().__init__(f"no such {self.thing}", field=field, **context)
+        super().__init__(f"查无此{self.thing_zh} (no such {self.thing})", field=field, **context)
 
 
 class CampaignNotFound(InspectionNotFound):
     code = "campaign_not_found"
     thing = "campaign"
+    thing_zh = "评议活动"
 
 
 class FindingNotFound(InspectionNotFound):
     code = "finding_not_found"
     thing = "finding"
+    thing_zh = "问题记录"
 
 
 class UnitNotFound(InspectionNotFound):
     code = "unit_not_found"
     thing = "unit"
+    thing_zh = "单位"
 
 
 class InvalidFinding(InspectionError, InvalidError):
@@ -81,9 +85,9 @@ def checked_text(value: str, field: str, limit: int, error: type[InspectionError
     inspection area checks its text with this, raising its own error."""
     cleaned = value.strip()
     if not cleaned:
-        raise error("must not be blank", field=field)
+        raise error("不能为空 (must not be blank)", field=field)
     if len(cleaned) > limit:
-        raise error(f"must be at most {limit} characters", field=field)
+        raise error(f"不能超过 {limit} 个字 (must be at most {limit} characters)", field=field)
     return cleaned
 
 
@@ -93,19 +97,25 @@ def _text(value: str, field: str, limit: int) -> str:
 
 def _method(value: str) -> Method:
     if value not in METHODS:
-        raise InvalidFinding(f"must be one of {', '.join(sorted(METHODS))}", field="method")
+        raise InvalidFinding(
+            f"须为所列值之一 (must be one of {', '.join(sorted(METHODS))})", field="method"
+        )
     return cast(Method, value)
 
 
 def _item(value: str | None) -> EvaluationContent | None:
     if value is not None and value not in EVALUATION_CONTENTS:
-        raise InvalidFinding(f"must be one of {', '.join(EVALUATION_CONTENTS)}", field="item")
+        raise InvalidFinding(
+            f"须为所列值之一 (must be one of {', '.join(EVALUATION_CONTENTS)})", field="item"
+        )
     return cast(EvaluationContent | None, value)
 
 
 def _severity(value: str | None) -> Severity | None:
     if value is not None and value not in SEVERITIES:
-        raise InvalidFinding(f"must be one of {', '.join(SEVERITIES)}", field="severity")
+        raise InvalidFinding(
+            f"须为所列值之一 (must be one of {', '.join(SEVERITIES)})", field="severity"
+        )
     return cast(Severity | None, value)
 
 
@@ -113,30 +123,42 @@ def _deduction(value: Decimal | None) -> Decimal | None:
     if value is None:
         return None
     if not value.is_finite() or value < 0:
-        raise InvalidFinding("must be a number of points, at least 0", field="deduction")
+        raise InvalidFinding(
+            "扣分须为不小于 0 的分数 (must be a number of points, at least 0)", field="deduction"
+        )
     if value > DEDUCTION_CAP:
-        raise InvalidFinding(f"must be at most {DEDUCTION_CAP} points", field="deduction")
+        raise InvalidFinding(
+            f"扣分最多 {DEDUCTION_CAP} 分 (must be at most {DEDUCTION_CAP} points)",
+            field="deduction",
+        )
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise InvalidFinding("at most two decimal places", field="deduction")
+        raise InvalidFinding("最多两位小数 (at most two decimal places)", field="deduction")
     return value.quantize(Decimal("0.01"))
 
 
 def evidence_hashes(values: Sequence[str], field: str = "evidence") -> tuple[str, ...]:
     hashes = tuple(v.strip().lower() for v in values)
     if any(not SHA256.match(h) for h in hashes):
-        raise InvalidFinding("each must be a SHA-256 in hex (64 characters)", field=field)
+        raise InvalidFinding(
+            "每项须为 64 位十六进制的 SHA-256 (each must be a SHA-256 in hex, 64 characters)",
+            field=field,
+        )
     if len(set(hashes)) != len(hashes):
-        raise InvalidFinding("a file is listed twice", field=field)
+        raise InvalidFinding("文件重复列出 (a file is listed twice)", field=field)
     if len(hashes) > EVIDENCE_MAX:
-        raise InvalidFinding(f"at most {EVIDENCE_MAX} files", field=field)
+        raise InvalidFinding(
+            f"最多 {EVIDENCE_MAX} 个文件 (at most {EVIDENCE_MAX} files)", field=field
+        )
     return hashes
 
 
 def _found_at(found_at: datetime, now: datetime) -> datetime:
     if found_at.tzinfo is None or found_at.utcoffset() is None:
-        raise InvalidFinding("needs a timezone, e.g. +08:00", field="found_at")
+        raise InvalidFinding(
+            "须带时区, 如 +08:00 (needs a timezone, e.g. +08:00)", field="found_at"
+        )
     if found_at > now + CLOCK_TOLERANCE:
-        raise InvalidFinding("lies in the future", field="found_at")
+        raise InvalidFinding("不能晚于现在 (lies in the future)", field="found_at")
     return found_at
 
 
@@ -245,7 +267,9 @@ class Finding(Aggregate):
         self._require_active()
         cleaned = _text(summary, "summary", SUMMARY_MAX)
         if cleaned == self.summary:
-            raise InvalidFinding("is the same as the current summary", field="summary")
+            raise InvalidFinding(
+                "与现有摘要相同 (is the same as the current summary)", field="summary"
+            )
         self._corrected(summary=cleaned, reason=_text(reason, "reason", REASON_MAX), actor=actor)
 
     @event(Corrected)
@@ -265,11 +289,15 @@ class Finding(Aggregate):
         self._require_active()
         hashes = evidence_hashes(evidence)
         if not hashes:
-            raise InvalidFinding("name at least one file", field="evidence")
+            raise InvalidFinding("至少列出一个文件 (name at least one file)", field="evidence")
         if set(hashes) & set(self.evidence):
-            raise InvalidFinding("a file is already attached", field="evidence")
+            raise InvalidFinding("文件已附上 (a file is already attached)", field="evidence")
         if len(hashes) + len(self.evidence) > EVIDENCE_MAX:
-            raise InvalidFinding(f"at most {EVIDENCE_MAX} files per finding", field="evidence")
+            raise InvalidFinding(
+                f"每条问题记录最多 {EVIDENCE_MAX} 个文件 "
+                f"(at most {EVIDENCE_MAX} files per finding)",
+                field="evidence",
+            )
         self._evidence_attached(evidence=hashes, actor=actor)
 
     @event(EvidenceAttached)
@@ -278,4 +306,6 @@ class Finding(Aggregate):
 
     def _require_active(self) -> None:
         if self.withdrawn:
-            raise FindingWithdrawn("the finding was withdrawn", field="finding_id")
+            raise FindingWithdrawn(
+                "该问题记录已撤销 (the finding was withdrawn)", field="finding_id"
+            )

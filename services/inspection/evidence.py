@@ -55,6 +55,7 @@ EVIDENCE_BODY: dict[str, object] = {
 class EvidenceNotFound(InspectionNotFound):
     code = "evidence_not_found"
     thing = "evidence"
+    thing_zh = "证据文件"
 
 
 class InvalidEvidence(InspectionError, InvalidError):
@@ -107,7 +108,8 @@ def check_signature(kind: str, head: bytes) -> None:
     name, matches = SIGNATURES[kind]
     if not matches(head):
         raise InvalidEvidence(
-            f"the file is not {name}: its bytes do not match the type declared",
+            f"文件内容与声明的类型 {kind} 不符 "
+            f"(the file is not {name}: its bytes do not match the type declared)",
             field="Content-Type",
         )
 
@@ -116,7 +118,9 @@ def content_type(value: str | None) -> str:
     """The media type of an upload (parameters such as `; charset` dropped)."""
     kind = (value or "").split(";", 1)[0].strip().lower()
     if kind not in EVIDENCE_TYPES:
-        raise InvalidEvidence(f"must be one of {', '.join(EVIDENCE_TYPES)}", field="Content-Type")
+        raise InvalidEvidence(
+            f"须为所列类型之一 (must be one of {', '.join(EVIDENCE_TYPES)})", field="Content-Type"
+        )
     return kind
 
 
@@ -152,7 +156,10 @@ class EvidenceStore:
         except FileNotFoundError:
             raise EvidenceNotFound(field="sha256") from None
         if digest.hexdigest() != sha256:
-            raise EvidenceCorrupted("the stored file no longer matches its hash", field="sha256")
+            raise EvidenceCorrupted(
+                "存储的文件与其哈希值不再相符 (the stored file no longer matches its hash)",
+                field="sha256",
+            )
         return target, self.content_type(sha256), target.stat().st_size
 
     def missing(self, hashes: Iterable[str]) -> list[str]:
@@ -174,7 +181,11 @@ class Upload:
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > EVIDENCE_LIMIT:
-            raise InvalidEvidence(f"a file is at most {EVIDENCE_LIMIT // MiB} MB", field="body")
+            raise InvalidEvidence(
+                f"文件不得超过 {EVIDENCE_LIMIT // MiB} MB "
+                f"(a file is at most {EVIDENCE_LIMIT // MiB} MB)",
+                field="body",
+            )
         if len(self.head) < HEAD:
             self.head = (self.head + chunk)[:HEAD]
         self.digest.update(chunk)
@@ -184,7 +195,7 @@ class Upload:
         self.stream.close()
         if self.size == 0:
             self.abort()
-            raise InvalidEvidence("the file is empty", field="body")
+            raise InvalidEvidence("文件为空 (the file is empty)", field="body")
         try:
             check_signature(kind, self.head)
         except InvalidEvidence:

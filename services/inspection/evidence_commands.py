@@ -91,8 +91,9 @@ class EvidenceCommands(PublishingApplication):
         ]
         if refused:
             raise InvalidFinding(
-                "upload each file first (POST /evidence): a finding names only files "
-                "uploaded by you or within your jurisdiction",
+                "请先上传每个文件 (POST /evidence), 问题记录只能引用你本人或你辖区内上传的文件 "
+                "(upload each file first (POST /evidence): a finding names only files "
+                "uploaded by you or within your jurisdiction)",
                 field="evidence",
                 files=refused,
             )

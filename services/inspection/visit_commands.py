@@ -51,7 +51,8 @@ class VisitCommands(PublishingApplication):
         def command() -> tuple[list[Any], Response]:
             if not all(inspector_ok):
                 raise InvalidVisit(
-                    "each must be an active inspector whose jurisdiction covers the unit",
+                    "每人须为在职督查员, 且其辖区包含该单位 "
+                    "(each must be an active inspector whose jurisdiction covers the unit)",
                     field="inspectors",
                 )
             visit = Visit.plan(

@@ -37,6 +37,7 @@ INSPECTORS_MAX = 20
 class VisitNotFound(InspectionNotFound):
     code = "visit_not_found"
     thing = "visit"
+    thing_zh = "督查走访"
 
 
 class InvalidVisit(InspectionError, InvalidError):
@@ -58,20 +59,24 @@ class NotAssigned(InspectionError, ForbiddenError):
 def _checklist(items: Sequence[str]) -> tuple[EvaluationContent, ...]:
     if any(item not in EVALUATION_CONTENTS for item in items):
         raise InvalidVisit(
-            f"each must be one of {', '.join(EVALUATION_CONTENTS)}", field="checklist"
+            f"每项须为所列值之一 (each must be one of {', '.join(EVALUATION_CONTENTS)})",
+            field="checklist",
         )
     if len(set(items)) != len(items):
-        raise InvalidVisit("an item is listed twice", field="checklist")
+        raise InvalidVisit("检查项重复列出 (an item is listed twice)", field="checklist")
     return cast(tuple[EvaluationContent, ...], tuple(items))
 
 
 def _inspectors(ids: Sequence[UUID]) -> tuple[UUID, ...]:
     if not ids:
-        raise InvalidVisit("assign at least one inspector", field="inspectors")
+        raise InvalidVisit("至少指派一名督查员 (assign at least one inspector)", field="inspectors")
     if len(set(ids)) != len(ids):
-        raise InvalidVisit("an inspector is listed twice", field="inspectors")
+        raise InvalidVisit("督查员重复列出 (an inspector is listed twice)", field="inspectors")
     if len(ids) > INSPECTORS_MAX:
-        raise InvalidVisit(f"at most {INSPECTORS_MAX} inspectors", field="inspectors")
+        raise InvalidVisit(
+            f"最多 {INSPECTORS_MAX} 名督查员 (at most {INSPECTORS_MAX} inspectors)",
+            field="inspectors",
+        )
     return tuple(ids)
 
 
@@ -161,7 +166,9 @@ class Visit(Aggregate):
         self._require_planned()
         if caller.role != "admin" and caller.principal_id not in self.inspectors:
             raise NotAssigned(
-                "only an inspector assigned to the visit conducts it", field="X-API-Key"
+                "只有指派到此次走访的督查员可以实施走访 "
+                "(only an inspector assigned to the visit conducts it)",
+                field="X-API-Key",
             )
         try:
             at = _found_at(conducted_at, now)
@@ -171,7 +178,13 @@ class Visit(Aggregate):
         # took place, but not before both: that is a mistyped year, and the findings on
         # it would then be dated before anyone planned it.
         earliest = min(date.fromisoformat(self.planned_on), china_date(self.created_on))
-        not_before(china_date(at), earliest, "the visit was planned", "conducted_at", InvalidVisit)
+        not_before(
+            china_date(at),
+            earliest,
+            ("走访计划日期", "the visit was planned"),
+            "conducted_at",
+            InvalidVisit,
+        )
         self._conducted(
             conducted_at=at,
             actor=caller.actor,
@@ -221,16 +234,23 @@ class Visit(Aggregate):
         found once the visit took place."""
         if self.status != CONDUCTED:
             raise VisitNotConducted(
-                "findings are recorded once the visit is conducted", field="visit_id"
+                "走访实施后才能记录问题 (findings are recorded once the visit is conducted)",
+                field="visit_id",
             )
         if found_at is not None:
             self._found_after(found_at)
         if unit_id != self.unit_id:
-            raise InvalidVisit("the visit was at another unit", field="unit_id")
+            raise InvalidVisit(
+                "此次走访的是另一单位 (the visit was at another unit)", field="unit_id"
+            )
         if method != self.kind:
-            raise InvalidVisit(f"the visit is a {self.kind}", field="method")
+            raise InvalidVisit(
+                f"此次走访方式为 {self.kind} (the visit is a {self.kind})", field="method"
+            )
         if self.checklist and item is not None and item not in self.checklist:
-            raise InvalidVisit("not on the visit's checklist", field="item")
+            raise InvalidVisit(
+                "不在此次走访的检查清单上 (not on the visit's checklist)", field="item"
+            )
 
     def _found_after(self, found_at: datetime) -> None:
         # A time without its offset is the finding's own rule to refuse (domain._found_at).
@@ -238,9 +258,13 @@ class Visit(Aggregate):
         if conducted is None or found_at.utcoffset() is None or found_at >= conducted:
             return
         raise InvalidVisit(
-            f"lies before the visit was conducted ({conducted.isoformat()})", field="found_at"
+            f"不能早于走访实施时间 {conducted.isoformat()} "
+            f"(lies before the visit was conducted ({conducted.isoformat()}))",
+            field="found_at",
         )
 
     def _require_planned(self) -> None:
         if self.status != PLANNED:
-            raise VisitNotPlanned(f"the visit is {self.status}", field="visit_id")
+            raise VisitNotPlanned(
+                f"走访状态为 {self.status} (the visit is {self.status})", field="visit_id"
+            )

@@ -285,7 +285,9 @@ def test_a_withdrawn_unit_and_a_sub_unit_of_an_enrolled_one(
     cluster.wait_caught_up("inspection", "registry")
     withdrawn = post(made.ids["not_enrolled"])
     assert withdrawn.status_code == 422, withdrawn.text
-    assert withdrawn.json()["detail"][0]["reason"] == "the unit was withdrawn from the campaign"
+    assert withdrawn.json()["detail"][0]["reason"] == (
+        "该单位已退出此评议活动 (the unit was withdrawn from the campaign)"
+    )
     assert post(window["unit_id"]).status_code == 201
 
 

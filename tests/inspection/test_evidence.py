@@ -59,7 +59,8 @@ def test_a_heic_photo_is_not_an_m4a_recording(tmp_path: Path, brand: bytes) -> N
         upload.finish("audio/mp4")
     assert (refused.value.field, refused.value.reason) == (
         "Content-Type",
-        "the file is not an M4A recording: its bytes do not match the type declared",
+        "文件内容与声明的类型 audio/mp4 不符 "
+        "(the file is not an M4A recording: its bytes do not match the type declared)",
     )
     assert list(tmp_path.iterdir()) == []
 

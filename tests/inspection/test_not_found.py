@@ -1,5 +1,5 @@
-"""Every inspection 404 reads alike: code `<thing>_not_found`, reason "no such <thing>", the
-field that named it; whichever route answers it."""
+"""Every inspection 404 reads alike: code `<thing>_not_found`, reason "查无此<物> (no such
+<thing>)", the field that named it; whichever route answers it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _uniform(body: dict[str, Any], field: str) -> None:
     [detail] = body["detail"]
     code = body["error"]
     assert code.endswith("_not_found") and detail["code"] == code, body
-    assert re.fullmatch(r"no such [a-z ]+", detail["reason"]), body
+    assert re.fullmatch(r"查无此[\u4e00-\u9fff]+ \(no such [a-z ]+\)", detail["reason"]), body
     assert detail["field"] == field, body
 
 
@@ -38,7 +38,7 @@ def test_every_not_found_of_inspection_is_worded_by_its_thing() -> None:
         assert issubclass(error, InspectionNotFound), error
         made = error(field="x")
         _uniform({"error": made.code, "detail": [made.body()["detail"][0]]}, "x")
-        assert made.reason == f"no such {error.thing}"
+        assert made.reason == f"查无此{error.thing_zh} (no such {error.thing})"
 
 
 def test_every_route_naming_a_record_answers_alike(memory_settings: CommonSettings) -> None:

@@ -272,7 +272,9 @@ def test_an_order_naming_a_finding_of_another_unit_in_scope_still_says_so(
     theirs = finding(client, mine, unit_id=other)
     response = client.post("/rectifications", json=order_body(mine, theirs), headers=ADMIN)
     assert response.status_code == 422, response.text
-    assert response.json()["detail"][0]["reason"] == "the finding is of another unit"
+    assert response.json()["detail"][0]["reason"] == (
+        "该问题记录属于另一单位 (the finding is of another unit)"
+    )
     response = client.post(
         "/rectifications", json=order_body(mine, theirs), headers=mine.keys["office"]
     )

@@ -59,7 +59,8 @@ def test_a_visit_is_not_conducted_before_it_was_planned(
     assert wrong.status_code == 422, wrong.text
     assert wrong.json()["detail"][0] | {"code": None} == {
         "field": "conducted_at",
-        "reason": f"lies before the visit was planned ({today.isoformat()})",
+        "reason": f"不能早于走访计划日期 {today.isoformat()} "
+        f"(lies before the visit was planned ({today.isoformat()}))",
         "code": None,
     }
     assert client.get(f"/visits/{ahead}", headers=office).json()["status"] == "planned"
@@ -72,6 +73,7 @@ def test_a_visit_is_not_conducted_before_it_was_planned(
     early = conduct(entered, _at(past - timedelta(days=1)))
     assert (early.status_code, early.json()["detail"][0]["reason"]) == (
         422,
-        f"lies before the visit was planned ({past.isoformat()})",
+        f"不能早于走访计划日期 {past.isoformat()} "
+        f"(lies before the visit was planned ({past.isoformat()}))",
     )
     assert conduct(entered, _at(past)).status_code == 201

@@ -253,7 +253,8 @@ def test_a_planned_visit_is_sealed_until_conducted(world: tuple[Cluster, dict[st
         "/findings", json=finding | {"found_at": "2026-06-03T09:39:00+08:00"}, headers=keys["甲"]
     )
     assert (before.status_code, before.json()["detail"][0]["field"]) == (422, "found_at")
-    assert before.json()["detail"][0]["reason"].startswith("lies before the visit was conducted")
+    assert before.json()["detail"][0]["reason"].startswith("不能早于走访实施时间")
+    assert "(lies before the visit was conducted" in before.json()["detail"][0]["reason"]
     recorded = _post(client, "/findings", finding, keys["甲"])
     assert (recorded["visit_id"], recorded["severity"], recorded["deduction"]) == (
         visit_id,

@@ -90,13 +90,17 @@ def _unit_key(
         place is not None and runtime.authenticator.in_scope(caller, place)
     )
     if doc is None or doc.get("revoked") or not seen:
-        raise InvalidRectification("no such key, or it was revoked", field=field)
+        raise InvalidRectification(
+            "查无此密钥或密钥已吊销 (no such key, or it was revoked)", field=field
+        )
     if doc.get("role") != "unit":
-        raise InvalidRectification("must be a key of role unit", field=field)
+        raise InvalidRectification("须为单位角色的密钥 (must be a key of role unit)", field=field)
     if doc.get("unit_id") not in (None, unit["unit_id"]):
-        raise InvalidRectification("the key is another unit's", field=field)
+        raise InvalidRectification("该密钥属于另一单位 (the key is another unit's)", field=field)
     if doc.get("jurisdiction_id") not in runtime.registry.lineage(unit["jurisdiction_id"]):
-        raise InvalidRectification("the key is not bound where the unit is", field=field)
+        raise InvalidRectification(
+            "该密钥未绑定在该单位所在辖区 (the key is not bound where the unit is)", field=field
+        )
 
 
 @router.post(

@@ -159,7 +159,10 @@ def test_a_revoked_veto_gives_way_to_a_new_one_and_a_veto_is_not_decided_ahead()
     assert second.id == veto_id(CAMPAIGN, 1, UNIT, 1) != first.id
     with pytest.raises(InvalidAssessment) as ahead:
         veto(decided_on=date(2099, 11, 20))
-    assert (ahead.value.field, ahead.value.reason) == ("decided_on", "lies in the future")
+    assert (ahead.value.field, ahead.value.reason) == (
+        "decided_on",
+        "不能晚于今天 (lies in the future)",
+    )
 
 
 def test_score_limits_are_inclusive() -> None:

@@ -173,7 +173,7 @@ def test_hotline_appearance_validates() -> None:
     with pytest.raises(InvalidHotlineAppearance) as raised:
         HotlineAppearance.record(**(spec | {"appeared_on": TODAY + timedelta(days=1)}))
     assert (raised.value.code, raised.value.field) == ("invalid_hotline_appearance", "appeared_on")
-    assert raised.value.reason == "lies in the future"
+    assert raised.value.reason == "不能晚于今天 (lies in the future)"
     with pytest.raises(InvalidHotlineAppearance) as raised:
         HotlineAppearance.record(**(spec | {"campaign_id": None}))
     assert raised.value.field == "round"
@@ -196,16 +196,23 @@ def test_a_hotline_appearance_lies_within_its_campaign_round() -> None:
     with pytest.raises(InvalidHotlineAppearance) as raised:
         HotlineAppearance.record(**spec, window=second_half)
     assert raised.value.field == "appeared_on"
-    assert raised.value.reason == "lies outside the campaign round (2026-07-01 to 2026-12-31)"
+    assert raised.value.reason == (
+        "不在评议活动本轮期间 2026-07-01 至 2026-12-31 内 "
+        "(lies outside the campaign round (2026-07-01 to 2026-12-31))"
+    )
 
 
 def test_an_emergency_deadline_outside_its_bounds_reads_well() -> None:
     with pytest.raises(InvalidComplaint) as raised:
         deadline_for("emergency", 5, DEFAULT_DEADLINES)
-    assert raised.value.reason == "an emergency is answered in 0 to 1 working days"
+    assert raised.value.reason == (
+        "紧急类须在 0 至 1 个工作日内答复 (an emergency is answered in 0 to 1 working days)"
+    )
     with pytest.raises(InvalidComplaint) as raised:
         deadline_for("complaint", 1, DEFAULT_DEADLINES)
-    assert raised.value.reason == "a complaint is answered in 5 to 30 working days"
+    assert raised.value.reason == (
+        "投诉类须在 5 至 30 个工作日内答复 (a complaint is answered in 5 to 30 working days)"
+    )
 
 
 def test_events_stored_under_looser_rules_still_load() -> None:

@@ -78,7 +78,9 @@ def test_a_notice_is_not_issued_before_its_findings_were_found(app: InspectionSe
     with pytest.raises(PingyiError) as caught:
         issue(app, issued_on=date(2025, 1, 1))
     assert (caught.value.code, caught.value.field) == ("invalid_rectification", "issued_on")
-    assert caught.value.reason == "lies before the finding was found (2025-01-02)"
+    assert caught.value.reason == (
+        "不能早于问题发现日期 2025-01-02 (lies before the finding was found (2025-01-02))"
+    )
     assert issue(app, issued_on=date(2025, 1, 2))["issued_on"] == "2025-01-02"
     later = app.record_finding(
         OFFICE,
@@ -138,7 +140,7 @@ def test_a_report_dated_before_its_notice_names_the_notice_day(app: InspectionSe
         app.report_rectification(UNIT_KEY, order_id, "已整改", date(2025, 1, 2), None)
     assert (caught.value.field, caught.value.reason) == (
         "reported_on",
-        "lies before the order was issued (2025-01-03)",
+        "不能早于整改通知下发日期 2025-01-03 (lies before the order was issued (2025-01-03))",
     )
 
 
@@ -151,7 +153,8 @@ def test_a_report_after_a_return_is_not_dated_before_the_return(app: InspectionS
         app.report_rectification(UNIT_KEY, order_id, "再次整改", date(2025, 1, 7), None)
     assert (caught.value.field, caught.value.reason) == (
         "reported_on",
-        f"lies before the order was returned ({china_today().isoformat()})",
+        f"不能早于整改退回日期 {china_today().isoformat()} "
+        f"(lies before the order was returned ({china_today().isoformat()}))",
     )
     again = app.report_rectification(UNIT_KEY, order_id, "再次整改", china_today(), None)
     assert again["status"] == "reported"

@@ -198,7 +198,13 @@ def test_a_tasks_days_lie_between_its_assignment_and_today(
         assert response.status_code == 422, (route, body, response.text)
         found = response.json()
         assert (found["error"], found["detail"][0]["field"]) == ("invalid_task", field), body
-        assert found["detail"][0]["reason"].startswith(("lies in the future", "lies before"))
+        assert found["detail"][0]["reason"].startswith(
+            (
+                "不能晚于今天 (lies in the future)",
+                "不能是将来的月份 (lies in the future)",
+                "不能早于",
+            )
+        )
     task = client.get(base, headers=office).json()
     assert (task["status"], task["version"], task["reports"]) == ("started", 1, [])
 
@@ -253,7 +259,7 @@ def test_a_legacy_reporter_is_bound_where_the_unit_is(
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"][0] == {
         "field": "reporter_id",
-        "reason": "the key is not bound where the unit is",
+        "reason": "该密钥未绑定在该单位所在辖区 (the key is not bound where the unit is)",
         "code": "invalid_task",
     }
     # The county's office does not see the sibling's key: answered as a key that is not there.
@@ -262,7 +268,7 @@ def test_a_legacy_reporter_is_bound_where_the_unit_is(
         "/tasks", json=_task(ctx, reporter_id=str(uuid4())), headers=keys["萨尔图区纠风办"]
     )
     assert (outside.status_code, outside.json()) == (nowhere.status_code, nowhere.json())
-    assert nowhere.json()["detail"][0]["reason"] == "no such key"
+    assert nowhere.json()["detail"][0]["reason"] == "查无此密钥 (no such key)"
 
 
 def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]]) -> None:
@@ -322,7 +328,8 @@ def test_a_task_due_before_its_assignment_is_refused(
         "invalid_task",
         {
             "field": "due_on",
-            "reason": f"lies before the day the task is assigned ({TODAY})",
+            "reason": f"不能早于任务交办当天 {TODAY} "
+            f"(lies before the day the task is assigned ({TODAY}))",
             "code": "invalid_task",
         },
     )
@@ -341,7 +348,7 @@ def test_supervision_by_an_unplanned_method_is_refused(
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"][0] == {
         "field": "method",
-        "reason": "is not planned for this task: its methods are 跟踪",
+        "reason": "不是本任务计划的督办方式 (is not planned for this task: its methods are 跟踪)",
         "code": "invalid_task",
         "context": {"planned": ["跟踪"]},
     }

@@ -132,9 +132,13 @@ def test_a_report_is_for_a_month_of_the_tasks_life() -> None:
     the task existed."""
     task = assign()
     for month, reason in [
-        (NEXT_MONTH, "lies in the future"),
-        ("2027-05" if MONTH < "2027-05" else "2099-05", "lies in the future"),
-        ("2019-05", f"lies before the task was assigned ({task.assigned_on.isoformat()[:7]})"),
+        (NEXT_MONTH, "不能是将来的月份 (lies in the future)"),
+        ("2027-05" if MONTH < "2027-05" else "2099-05", "不能是将来的月份 (lies in the future)"),
+        (
+            "2019-05",
+            f"不能早于任务交办月份 {task.assigned_on.isoformat()[:7]} "
+            f"(lies before the task was assigned ({task.assigned_on.isoformat()[:7]}))",
+        ),
     ]:
         with pytest.raises(InvalidTask) as caught:
             task.submit_report(month, "进度", "困难", UNIT, today=TODAY)
@@ -150,16 +154,23 @@ def test_the_days_a_task_records_are_not_ahead_nor_before_its_assignment() -> No
         (lambda day: task.complete(day, "完成", OFFICE, today=TODAY), "completed_on"),
     ]:
         for day, reason in [
-            (date(2099, 11, 30), "lies in the future"),
-            (ahead, "lies in the future"),
-            (before, f"lies before the task was assigned ({task.assigned_on.isoformat()})"),
+            (date(2099, 11, 30), "不能晚于今天 (lies in the future)"),
+            (ahead, "不能晚于今天 (lies in the future)"),
+            (
+                before,
+                f"不能早于任务交办日期 {task.assigned_on.isoformat()} "
+                f"(lies before the task was assigned ({task.assigned_on.isoformat()}))",
+            ),
         ]:
             with pytest.raises(InvalidTask) as caught:
                 call(day)
             assert (caught.value.field, caught.value.reason) == (field, reason)
     with pytest.raises(InvalidTask) as caught:
         task.reach_milestone(0, date(2099, 1, 1), "", UNIT, confirm=False, today=TODAY)
-    assert (caught.value.field, caught.value.reason) == ("reached_on", "lies in the future")
+    assert (caught.value.field, caught.value.reason) == (
+        "reached_on",
+        "不能晚于今天 (lies in the future)",
+    )
     # A milestone may have been reached before the task was entered.
     task.reach_milestone(0, date(2026, 1, 5), "", UNIT, confirm=False, today=TODAY)
     assert task.version == 2
@@ -311,7 +322,8 @@ def test_a_task_is_not_assigned_overdue() -> None:
         assign(due_on=TODAY - timedelta(days=1), milestones=[])
     assert (caught.value.field, caught.value.reason) == (
         "due_on",
-        f"lies before the day the task is assigned ({TODAY.isoformat()})",
+        f"不能早于任务交办当天 {TODAY.isoformat()} "
+        f"(lies before the day the task is assigned ({TODAY.isoformat()}))",
     )
 
 
@@ -321,7 +333,7 @@ def test_supervision_is_by_a_method_the_task_planned() -> None:
         task.supervise("电话", TODAY, "电话询问", OFFICE, today=TODAY)
     assert (caught.value.field, caught.value.reason) == (
         "method",
-        "is not planned for this task: its methods are 跟踪, 实地督办",
+        "不是本任务计划的督办方式 (is not planned for this task: its methods are 跟踪, 实地督办)",
     )
     assert caught.value.context == {"planned": ["跟踪", "实地督办"]}
     assert task.supervision == [] and task.version == 1

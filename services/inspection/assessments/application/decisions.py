@@ -125,7 +125,8 @@ class DecisionCommands(Loading):
             )
             if self._exists(cancelled.id):
                 raise CancellationExists(
-                    "the unit's results for this campaign round are already cancelled",
+                    "该单位本轮评议成绩已取消 "
+                    "(the unit's results for this campaign round are already cancelled)",
                     field="unit_id",
                     cancellation_id=str(cancelled.id),
                 )

@@ -89,7 +89,7 @@ class Veto(Aggregate):
         )
         if standing is not None:
             raise VetoExists(
-                "the unit already has a veto for this campaign round",
+                "该单位本轮已有一票否决 (the unit already has a veto for this campaign round)",
                 field="unit_id",
                 veto_id=str(new_id),
             )
@@ -121,7 +121,7 @@ class Veto(Aggregate):
 
     def revoke(self, reason: str, actor: str) -> None:
         if self.revoked:
-            raise VetoAlreadyRevoked("the veto was revoked", field="veto_id")
+            raise VetoAlreadyRevoked("该一票否决已撤销 (the veto was revoked)", field="veto_id")
         self._revoked(
             unit_id=self.unit_id,
             jurisdiction_id=self.jurisdiction_id,

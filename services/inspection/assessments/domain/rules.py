@@ -37,6 +37,7 @@ class AssessmentScoreExists(InspectionError, ConflictError):
 class AssessmentScoreNotFound(InspectionNotFound):
     code = "assessment_score_not_found"
     thing = "assessment score"
+    thing_zh = "考核评分"
 
 
 class AssessmentScoreWithdrawn(InspectionError, ConflictError):
@@ -50,6 +51,7 @@ class VetoExists(InspectionError, ConflictError):
 class VetoNotFound(InspectionNotFound):
     code = "veto_not_found"
     thing = "veto"
+    thing_zh = "一票否决"
 
 
 class VetoAlreadyRevoked(InspectionError, ConflictError):
@@ -63,6 +65,7 @@ class CancellationExists(InspectionError, ConflictError):
 class CancellationNotFound(InspectionNotFound):
     code = "cancellation_not_found"
     thing = "cancellation"
+    thing_zh = "取消评议成绩决定"
 
 
 def text(value: str, field: str, limit: int) -> str:
@@ -85,8 +88,9 @@ def component_code(value: str) -> str:
     code = text(value.translate(_FULL_WIDTH), "component_code", CODE_MAX)
     if _COMPONENT_CODE.match(code) is None:
         raise InvalidAssessment(
-            "must be a component code as a scoring scheme names it (assessment_code): "
-            "letters, digits, _ and -, or Chinese characters",
+            "须为评分方案中的指标代码 (assessment_code): 字母、数字、_ 和 -, 或汉字 "
+            "(must be a component code as a scoring scheme names it (assessment_code): "
+            "letters, digits, _ and -, or Chinese characters)",
             field="component_code",
         )
     return code
@@ -94,15 +98,20 @@ def component_code(value: str) -> str:
 
 def round_number(value: int) -> int:
     if value < 1:
-        raise InvalidAssessment("must be 1 or more", field="round")
+        raise InvalidAssessment("须不小于 1 (must be 1 or more)", field="round")
     return value
 
 
 def score_values(score: Decimal, maximum: Decimal) -> tuple[Decimal, Decimal]:
     if not maximum.is_finite() or not Decimal(0) < maximum <= SCORE_MAX:
-        raise InvalidAssessment(f"must be above 0 and at most {SCORE_MAX}", field="maximum")
+        raise InvalidAssessment(
+            f"须大于 0 且不超过 {SCORE_MAX} (must be above 0 and at most {SCORE_MAX})",
+            field="maximum",
+        )
     if not score.is_finite() or not Decimal(0) <= score <= maximum:
-        raise InvalidAssessment("must lie between 0 and the maximum", field="score")
+        raise InvalidAssessment(
+            "须在 0 与满分之间 (must lie between 0 and the maximum)", field="score"
+        )
     return _plain(score), _plain(maximum)
 
 
@@ -115,13 +124,18 @@ def _plain(value: Decimal) -> Decimal:
 
 def evidence_hashes(values: Sequence[str]) -> tuple[str, ...]:
     if len(values) > EVIDENCE_MAX:
-        raise InvalidAssessment(f"at most {EVIDENCE_MAX} hashes", field="evidence")
+        raise InvalidAssessment(
+            f"最多 {EVIDENCE_MAX} 个哈希值 (at most {EVIDENCE_MAX} hashes)", field="evidence"
+        )
     cleaned = tuple(value.strip().lower() for value in values)
     for value in cleaned:
         if not _EVIDENCE.match(value):
-            raise InvalidAssessment("each must be 'sha256:' and 64 hex digits", field="evidence")
+            raise InvalidAssessment(
+                "每项须为 'sha256:' 加 64 位十六进制数 (each must be 'sha256:' and 64 hex digits)",
+                field="evidence",
+            )
     if len(set(cleaned)) != len(cleaned):
-        raise InvalidAssessment("a hash is listed twice", field="evidence")
+        raise InvalidAssessment("哈希值重复列出 (a hash is listed twice)", field="evidence")
     return cleaned
 
 

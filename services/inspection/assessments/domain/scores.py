@@ -122,8 +122,9 @@ class AssessmentScore(Aggregate):
         )
         if standing is not None:
             raise AssessmentScoreExists(
-                "this component is already scored for the unit in this round; "
-                "correct that score instead",
+                "该单位本轮此指标已评分, 请更正原评分 "
+                "(this component is already scored for the unit in this round; "
+                "correct that score instead)",
                 field="component_code",
                 score_id=str(new_id),
             )
@@ -181,7 +182,7 @@ class AssessmentScore(Aggregate):
         new_evidence = self.evidence if evidence is None else evidence_hashes(evidence)
         current = (self.score, self.assessor, self.basis, self.evidence)
         if (checked, new_assessor, new_basis, new_evidence) == current:
-            raise InvalidAssessment("changes nothing", field="score")
+            raise InvalidAssessment("与原评分相同 (changes nothing)", field="score")
         self._corrected(
             unit_id=self.unit_id,
             jurisdiction_id=self.jurisdiction_id,
@@ -247,4 +248,6 @@ class AssessmentScore(Aggregate):
 
     def _require_active(self) -> None:
         if self.withdrawn:
-            raise AssessmentScoreWithdrawn("the score was withdrawn", field="score_id")
+            raise AssessmentScoreWithdrawn(
+                "该评分已撤销 (the score was withdrawn)", field="score_id"
+            )

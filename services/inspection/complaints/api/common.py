@@ -27,6 +27,7 @@ ComplaintsApp = Annotated[Commands, Depends(application_of(Commands))]
 class JurisdictionNotFound(InspectionNotFound):
     code = "jurisdiction_not_found"
     thing = "jurisdiction"
+    thing_zh = "辖区"
 
 
 def resolve_complaint(runtime: ServiceRuntime, complaint_id: str, field: str) -> ScopeTarget:

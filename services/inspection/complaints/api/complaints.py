@@ -76,7 +76,9 @@ def receive_complaint(
         if body.unit_id is not None:
             located = str(unit_jurisdiction(runtime, body.unit_id))
             if located not in runtime.registry.subtree(jurisdiction):
-                raise InvalidComplaint("the unit lies outside the jurisdiction", field="unit_id")
+                raise InvalidComplaint(
+                    "该单位不在此辖区内 (the unit lies outside the jurisdiction)", field="unit_id"
+                )
 
     complainant = None if body.complainant is None else body.complainant.model_dump()
     return app.receive_complaint(

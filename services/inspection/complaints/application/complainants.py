@@ -37,22 +37,32 @@ class Complainants(PublishingApplication):
             return None
         if name is None or not name.strip():
             raise InvalidComplaint(
-                "a named complaint needs the complainant's name", field="complainant.name"
+                "实名投诉须填写投诉人姓名 (a named complaint needs the complainant's name)",
+                field="complainant.name",
             )
         if contact is None:
-            raise InvalidComplaint("a named complaint needs a contact", field="complainant.contact")
+            raise InvalidComplaint(
+                "实名投诉须填写联系方式 (a named complaint needs a contact)",
+                field="complainant.contact",
+            )
         cleaned_name = name.strip()
         if len(cleaned_name) > NAME_MAX:
             raise InvalidComplaint(
-                f"must be at most {NAME_MAX} characters", field="complainant.name"
+                f"不能超过 {NAME_MAX} 个字 (must be at most {NAME_MAX} characters)",
+                field="complainant.name",
             )
         normal = canonical_contact(contact)
         if not 3 <= len(normal) <= 100:
-            raise InvalidComplaint("a contact has 3 to 100 characters", field="complainant.contact")
+            raise InvalidComplaint(
+                "联系方式须为 3 至 100 个字符 (a contact has 3 to 100 characters)",
+                field="complainant.contact",
+            )
         vault = self.complaint_vault
         if vault is None:
             raise ContactKeyMissing(
-                f"complainants cannot be recorded: set {CONTACT_KEY_ENV}", field="complainant"
+                f"暂不能记录投诉人信息, 须设置 {CONTACT_KEY_ENV} "
+                f"(complainants cannot be recorded: set {CONTACT_KEY_ENV})",
+                field="complainant",
             )
         return vault.seal(cleaned_name), vault.seal(normal), vault.fingerprint(normal), vault.key_id
 

@@ -101,7 +101,7 @@ class Complaint(Aggregate):
         """`sealed`: (name sealed, contact sealed, contact fingerprint, key id) of a named
         complainant, None for an anonymous complaint."""
         if received_on > today:
-            raise InvalidComplaint("lies in the future", field="received_on")
+            raise InvalidComplaint("不能晚于今天 (lies in the future)", field="received_on")
         checked_kind = one_of(kind, COMPLAINT_KIND_LABELS, "kind")
         campaign, counted_round = counted_in(campaign_id, round)
         name, contact, contact_hash, key_id = sealed or (None, None, None, None)
@@ -179,7 +179,9 @@ class Complaint(Aggregate):
     def _require(self, status: str, action: str) -> None:
         if self.status != status:
             raise ComplaintOutOfTurn(
-                f"cannot {action} a complaint that is {self.status}", field="complaint_id"
+                f"投诉状态为 {self.status}, 不能执行此操作 "
+                f"(cannot {action} a complaint that is {self.status})",
+                field="complaint_id",
             )
 
     def dispatch(
@@ -195,7 +197,10 @@ class Complaint(Aggregate):
         jurisdiction (where it is located now) lets its key read the complaint."""
         self._require("received", "dispatch")
         if due_on < today:
-            raise InvalidComplaint("a deadline cannot lie before the dispatch", field="due_on")
+            raise InvalidComplaint(
+                "答复期限不能早于转办日期 (a deadline cannot lie before the dispatch)",
+                field="due_on",
+            )
         self._dispatched(
             unit_id=unit_id,
             jurisdiction_id=self.jurisdiction_id,
@@ -239,7 +244,9 @@ class Complaint(Aggregate):
     def conclude(self, outcome: str, reason: str, actor: str) -> None:
         if self.status not in ("dispatched", "replied"):
             raise ComplaintOutOfTurn(
-                f"cannot conclude a complaint that is {self.status}", field="complaint_id"
+                f"投诉状态为 {self.status}, 不能办结 "
+                f"(cannot conclude a complaint that is {self.status})",
+                field="complaint_id",
             )
         self.trigger_event(
             self.Concluded,
@@ -254,12 +261,16 @@ class Complaint(Aggregate):
         reason; consumers take it as the complaint's outcome from then on."""
         if self.status not in ("concluded", "closed"):
             raise ComplaintOutOfTurn(
-                f"cannot correct the outcome of a complaint that is {self.status}",
+                f"投诉状态为 {self.status}, 不能更正办理结果 "
+                f"(cannot correct the outcome of a complaint that is {self.status})",
                 field="complaint_id",
             )
         new = (_outcome(outcome), text(reason, "reason", REASON_MAX))
         if new == (self.outcome, self.outcome_reason):
-            raise InvalidComplaint("is the outcome and reason on record", field="outcome")
+            raise InvalidComplaint(
+                "与已记录的办理结果和原因相同 (is the outcome and reason on record)",
+                field="outcome",
+            )
         self.trigger_event(
             self.OutcomeCorrected, **self._context(), outcome=new[0], reason=new[1], actor=actor
         )
@@ -268,7 +279,8 @@ class Complaint(Aggregate):
         self._require("concluded", "call back on")
         if self.anonymous:
             raise ComplaintOutOfTurn(
-                "an anonymous complainant cannot be called back", field="complaint_id"
+                "匿名投诉人无法回访 (an anonymous complainant cannot be called back)",
+                field="complaint_id",
             )
         level = one_of(satisfaction, CALLBACK_SATISFACTIONS, "satisfaction")
         self.trigger_event(

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from services.inspection.domain import InspectionError, InspectionNotFound, checked_text
+from shared.contracts.inspection_complaints import COMPLAINT_KIND_LABELS
 from shared.errors import ConflictError, InvalidError
 
 SUMMARY_MAX = 2000
@@ -34,11 +35,13 @@ DEADLINE_BOUNDS: dict[str, tuple[int, int]] = {
 class ComplaintNotFound(InspectionNotFound):
     code = "complaint_not_found"
     thing = "complaint"
+    thing_zh = "投诉"
 
 
 class AppearanceNotFound(InspectionNotFound):
     code = "hotline_appearance_not_found"
     thing = "hotline appearance"
+    thing_zh = "热线上线记录"
 
 
 class InvalidComplaint(InspectionError, InvalidError):
@@ -55,7 +58,7 @@ def text(value: str, field: str, limit: int) -> str:
 
 def one_of(value: str, allowed: tuple[str, ...] | dict[str, str], field: str) -> str:
     if value not in allowed:
-        raise InvalidComplaint(f"must be one of {', '.join(allowed)}", field=field)
+        raise InvalidComplaint(f"须为所列值之一 (must be one of {', '.join(allowed)})", field=field)
     return value
 
 
@@ -80,6 +83,8 @@ def deadline_for(kind: str, requested: int | None, defaults: Mapping[str, int]) 
     if not low <= requested <= high:
         article = "an" if kind[0] in "aeiou" else "a"
         raise InvalidComplaint(
-            f"{article} {kind} is answered in {low} to {high} working days", field="deadline_days"
+            f"{COMPLAINT_KIND_LABELS[kind]}类须在 {low} 至 {high} 个工作日内答复 "
+            f"({article} {kind} is answered in {low} to {high} working days)",
+            field="deadline_days",
         )
     return requested

@@ -41,6 +41,7 @@ only `inspection.rectification.withdrawn` says it."""
 class RectificationNotFound(InspectionNotFound):
     code = "rectification_not_found"
     thing = "rectification order"
+    thing_zh = "整改通知"
 
 
 class InvalidRectification(InspectionError, InvalidError):
@@ -71,7 +72,10 @@ def bounded_text(value: str, field: str, limit: int) -> str:
 
 def working_days_within(days: int, field: str = "working_days") -> int:
     if not 1 <= days <= MAX_WORKING_DAYS:
-        raise InvalidRectification(f"must be between 1 and {MAX_WORKING_DAYS}", field=field)
+        raise InvalidRectification(
+            f"须在 1 至 {MAX_WORKING_DAYS} 之间 (must be between 1 and {MAX_WORKING_DAYS})",
+            field=field,
+        )
     return days
 
 
@@ -82,27 +86,35 @@ def not_future(day: date, today: date, field: str) -> date:
 def check_findings(findings: Sequence[Finding], unit_id: UUID) -> tuple[UUID, ...]:
     """The findings an order may cover: at least one, each once, active, of this unit."""
     if not findings:
-        raise InvalidRectification("name at least one finding", field="finding_ids")
+        raise InvalidRectification(
+            "至少列出一条问题记录 (name at least one finding)", field="finding_ids"
+        )
     if len(findings) > MAX_FINDINGS:
-        raise InvalidRectification(f"at most {MAX_FINDINGS} findings", field="finding_ids")
+        raise InvalidRectification(
+            f"最多 {MAX_FINDINGS} 条问题记录 (at most {MAX_FINDINGS} findings)", field="finding_ids"
+        )
     seen: set[UUID] = set()
     for index, finding in enumerate(findings):
         field = f"finding_ids.{index}"
         if finding.id in seen:
-            raise InvalidRectification("finding listed twice", field=field)
+            raise InvalidRectification("问题记录重复列出 (finding listed twice)", field=field)
         seen.add(finding.id)
         if finding.withdrawn:
-            raise FindingWithdrawn("the finding was withdrawn", field=field)
+            raise FindingWithdrawn("该问题记录已撤销 (the finding was withdrawn)", field=field)
         if finding.unit_id != unit_id:
-            raise InvalidRectification("the finding is of another unit", field=field)
+            raise InvalidRectification(
+                "该问题记录属于另一单位 (the finding is of another unit)", field=field
+            )
     return tuple(f.id for f in findings)
 
 
 def check_round(campaign_id: UUID | None, round: int | None) -> None:
     if round is not None and round < 1:
-        raise InvalidRectification("must be 1 or more", field="round")
+        raise InvalidRectification("须不小于 1 (must be 1 or more)", field="round")
     if round is not None and campaign_id is None:
-        raise InvalidRectification("a round needs its campaign_id", field="round")
+        raise InvalidRectification(
+            "填写轮次须同时填写 campaign_id (a round needs its campaign_id)", field="round"
+        )
 
 
 def verification_result(
@@ -119,12 +131,15 @@ def verification_result(
     second = outcome == "returned" and returns >= 1
     if outcome == "accepted":
         if working_days is not None:
-            raise InvalidRectification("only a return sets a deadline", field="working_days")
+            raise InvalidRectification(
+                "只有退回才设整改期限 (only a return sets a deadline)", field="working_days"
+            )
         return "accepted", deadline, second
     if second:
         if working_days is None:
             raise InvalidRectification(
-                "a second return (二次办理) needs a new deadline in working days",
+                "二次办理须以工作日设定新期限 "
+                "(a second return needs a new deadline in working days)",
                 field="working_days",
             )
         return (

@@ -32,14 +32,16 @@ def issue_day(findings: Sequence[Finding], issued_on: date, today: date) -> date
     """An order is dated neither in the future nor before the findings it is issued for."""
     issued = not_future(issued_on, today, "issued_on")
     latest = max(china_date(finding.found_at) for finding in findings)
-    not_before(issued, latest, "the finding was found", "issued_on", InvalidRectification)
+    not_before(
+        issued, latest, ("问题发现日期", "the finding was found"), "issued_on", InvalidRectification
+    )
     return issued
 
 
 def require_standing(status: str) -> None:
     """A withdrawn order is final: nothing more is done to it."""
     if status == WITHDRAWN:
-        raise OrderWithdrawn("the order was withdrawn", field="order_id")
+        raise OrderWithdrawn("整改通知已撤销 (the order was withdrawn)", field="order_id")
 
 
 def report_day(
@@ -50,13 +52,14 @@ def report_day(
     require_standing(status)
     if status not in OPEN:
         raise RectificationStateConflict(
-            f"the order is {status}; nothing to report", field="order_id"
+            f"整改通知状态为 {status}, 无需报送 (the order is {status}; nothing to report)",
+            field="order_id",
         )
     day = not_future(reported_on, today, "reported_on")
     since, what = (
-        (date.fromisoformat(returned), "the order was returned")
+        (date.fromisoformat(returned), ("整改退回日期", "the order was returned"))
         if returned
-        else (issued_on, "the order was issued")
+        else (issued_on, ("整改通知下发日期", "the order was issued"))
     )
     not_before(day, since, what, "reported_on", InvalidRectification)
     return day
@@ -66,10 +69,15 @@ def check_verification(status: str, outcome: str) -> None:
     require_standing(status)
     if status != "reported":
         raise RectificationStateConflict(
-            f"the order is {status}; only a report is verified", field="order_id"
+            f"整改通知状态为 {status}, 只有已报送的整改才能核查 "
+            f"(the order is {status}; only a report is verified)",
+            field="order_id",
         )
     if outcome not in ("accepted", "returned"):
-        raise InvalidRectification("must be accepted or returned", field="outcome")
+        raise InvalidRectification(
+            "须为 accepted (通过) 或 returned (退回) (must be accepted or returned)",
+            field="outcome",
+        )
 
 
 def escalation_person(
@@ -80,17 +88,27 @@ def escalation_person(
     person named, cleaned."""
     require_standing(status)
     if step not in ESCALATION_STEPS:
-        raise InvalidRectification(f"must be one of {', '.join(ESCALATION_STEPS)}", field="step")
+        raise InvalidRectification(
+            f"须为所列值之一 (must be one of {', '.join(ESCALATION_STEPS)})", field="step"
+        )
     if not overdue:
-        raise NotOverdue(f"the order is {status}, due {due}: not overdue", field="order_id")
+        raise NotOverdue(
+            f"整改通知状态为 {status}, 期限 {due}, 未逾期 "
+            f"(the order is {status}, due {due}: not overdue)",
+            field="order_id",
+        )
     reached = -1 if current is None else ESCALATION_STEPS.index(current)
     wanted = ESCALATION_STEPS.index(step)
     if wanted < reached or wanted > reached + 1:
         expected = " or ".join(ESCALATION_STEPS[max(reached, 0) : reached + 2])
-        raise EscalationOutOfOrder(f"the next step is {expected}", field="step")
+        raise EscalationOutOfOrder(
+            f"下一步应为 {expected} (the next step is {expected})", field="step"
+        )
     named = None if person is None else bounded_text(person, "person", NAME_MAX)
     if step == "约谈" and named is None:
-        raise InvalidRectification("name the responsible leader summoned", field="person")
+        raise InvalidRectification(
+            "须填写被约谈的责任领导 (name the responsible leader summoned)", field="person"
+        )
     return named
 
 
@@ -98,10 +116,14 @@ def check_rerating(status: str, rating: str) -> None:
     require_standing(status)
     if status != "accepted":
         raise RectificationStateConflict(
-            f"the order is {status}; only an accepted fix is re-rated", field="order_id"
+            f"整改通知状态为 {status}, 只有已通过的整改才能重新评定 "
+            f"(the order is {status}; only an accepted fix is re-rated)",
+            field="order_id",
         )
     if rating not in RERATINGS:
-        raise InvalidRectification(f"must be one of {', '.join(RERATINGS)}", field="rating")
+        raise InvalidRectification(
+            f"须为所列值之一 (must be one of {', '.join(RERATINGS)})", field="rating"
+        )
 
 
 def check_withdrawal(status: str) -> None:
@@ -109,5 +131,7 @@ def check_withdrawal(status: str) -> None:
     require_standing(status)
     if status == "accepted":
         raise RectificationStateConflict(
-            "the order was verified and accepted: an accepted order stands", field="order_id"
+            "整改已核查通过, 不能撤销 "
+            "(the order was verified and accepted: an accepted order stands)",
+            field="order_id",
         )

@@ -37,6 +37,7 @@ class InvalidTask(InspectionError, InvalidError):
 class TaskNotFound(InspectionNotFound):
     code = "task_not_found"
     thing = "task"
+    thing_zh = "督办任务"
 
 
 class TaskCompletedAlready(InspectionError, ConflictError):
@@ -50,11 +51,13 @@ class ReportExists(InspectionError, ConflictError):
 class ReportNotFound(InspectionNotFound):
     code = "report_not_found"
     thing = "monthly report"
+    thing_zh = "月度进展报告"
 
 
 class MilestoneNotFound(InspectionNotFound):
     code = "milestone_not_found"
     thing = "milestone"
+    thing_zh = "节点"
 
 
 class MilestoneConfirmedAlready(InspectionError, ConflictError):
@@ -82,38 +85,51 @@ def text(value: str, field: str, limit: int) -> str:
 def valid_month(value: str) -> str:
     found = MONTH.match(value.strip())
     if found is None or not 2000 <= int(found.group(1)) <= 2100:
-        raise InvalidTask("must be a month YYYY-MM between 2000 and 2100", field="month")
+        raise InvalidTask(
+            "须为 2000 至 2100 年间的月份 YYYY-MM (must be a month YYYY-MM between 2000 and 2100)",
+            field="month",
+        )
     return found.group(0)
 
 
 def valid_method(value: str, field: str) -> SupervisionMethod:
     if value not in SUPERVISION_METHODS:
-        raise InvalidTask(f"must be one of {', '.join(SUPERVISION_METHODS)}", field=field)
+        raise InvalidTask(
+            f"须为所列值之一 (must be one of {', '.join(SUPERVISION_METHODS)})", field=field
+        )
     return cast(SupervisionMethod, value)
 
 
 def valid_kind(kind: str) -> TaskKind:
     if kind not in TASK_KINDS:
-        raise InvalidTask(f"must be one of {', '.join(TASK_KINDS)}", field="kind")
+        raise InvalidTask(f"须为所列值之一 (must be one of {', '.join(TASK_KINDS)})", field="kind")
     return cast(TaskKind, kind)
 
 
 def check_round(campaign_id: UUID | None, round: int | None) -> None:
     if round is not None and campaign_id is None:
-        raise InvalidTask("a round counts toward a campaign: name it", field="round")
+        raise InvalidTask(
+            "轮次计入评议活动, 须填写 campaign_id (a round counts toward a campaign: name it)",
+            field="round",
+        )
     if round is not None and round < 1:
-        raise InvalidTask("must be at least 1", field="round")
+        raise InvalidTask("须不小于 1 (must be at least 1)", field="round")
 
 
 def valid_milestones(milestones: list[tuple[str, date]], due_on: date) -> list[tuple[str, date]]:
     """Each milestone named, and due no later than the task itself."""
     if len(milestones) > MILESTONES_MAX:
-        raise InvalidTask(f"at most {MILESTONES_MAX} milestones", field="milestones")
+        raise InvalidTask(
+            f"最多 {MILESTONES_MAX} 个节点 (at most {MILESTONES_MAX} milestones)",
+            field="milestones",
+        )
     cleaned: list[tuple[str, date]] = []
     for index, (name, milestone_due) in enumerate(milestones):
         field = f"milestones.{index}"
         if milestone_due > due_on:
-            raise InvalidTask("is due after the task itself", field=f"{field}.due_on")
+            raise InvalidTask(
+                "节点期限不能晚于任务期限 (is due after the task itself)", field=f"{field}.due_on"
+            )
         cleaned.append((text(name, f"{field}.name", NAME_MAX), milestone_due))
     return cleaned
 
@@ -121,10 +137,12 @@ def valid_milestones(milestones: list[tuple[str, date]], due_on: date) -> list[t
 def valid_methods(methods: list[str]) -> list[SupervisionMethod]:
     """At least one supervision method, each known and listed once."""
     if not methods:
-        raise InvalidTask("name at least one supervision method", field="methods")
+        raise InvalidTask(
+            "至少填写一种督办方式 (name at least one supervision method)", field="methods"
+        )
     chosen = [valid_method(m, f"methods.{i}") for i, m in enumerate(methods)]
     if len(set(chosen)) != len(chosen):
-        raise InvalidTask("a method is listed twice", field="methods")
+        raise InvalidTask("督办方式重复列出 (a method is listed twice)", field="methods")
     return chosen
 
 
@@ -141,10 +159,15 @@ def check_reporter(
     if reporter_id is None:
         return
     if reporter is None:
-        raise InvalidTask("no such key", field="reporter_id")
+        raise InvalidTask("查无此密钥 (no such key)", field="reporter_id")
     if reporter.get("role") != "unit" or reporter.get("revoked"):
-        raise InvalidTask("must be an active key of the unit role", field="reporter_id")
+        raise InvalidTask(
+            "须为单位角色的有效密钥 (must be an active key of the unit role)", field="reporter_id"
+        )
     if reporter.get("unit_id") not in (None, str(unit_id)):
-        raise InvalidTask("the key is another unit's", field="reporter_id")
+        raise InvalidTask("该密钥属于另一单位 (the key is another unit's)", field="reporter_id")
     if unit_lineage is not None and reporter.get("jurisdiction_id") not in unit_lineage:
-        raise InvalidTask("the key is not bound where the unit is", field="reporter_id")
+        raise InvalidTask(
+            "该密钥未绑定在该单位所在辖区 (the key is not bound where the unit is)",
+            field="reporter_id",
+        )

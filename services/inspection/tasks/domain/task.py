@@ -107,7 +107,9 @@ class SupervisedTask(Aggregate):
         task overdue from the start is a typo or a record of the past, not a task)."""
         checked_kind = valid_kind(kind)
         check_round(campaign_id, round)
-        not_before(due_on, today, "the day the task is assigned", "due_on", InvalidTask)
+        not_before(
+            due_on, today, ("任务交办当天", "the day the task is assigned"), "due_on", InvalidTask
+        )
         cleaned = valid_milestones(milestones, due_on)
         chosen = valid_methods(methods)
         check_reporter(reporter, reporter_id, unit_id, unit_lineage)
@@ -144,13 +146,18 @@ class SupervisedTask(Aggregate):
         self._require_open()
         cleaned = valid_month(month)
         if cleaned > today.isoformat()[:7]:
-            raise InvalidTask("lies in the future", field="month")
+            raise InvalidTask("不能是将来的月份 (lies in the future)", field="month")
         assigned = self.assigned_on.isoformat()[:7]
         if cleaned < assigned:
-            raise InvalidTask(f"lies before the task was assigned ({assigned})", field="month")
+            raise InvalidTask(
+                f"不能早于任务交办月份 {assigned} (lies before the task was assigned ({assigned}))",
+                field="month",
+            )
         if cleaned in self.reports:
             raise ReportExists(
-                "this month is reported already; correct it with a reason", field="month"
+                "本月已报送, 如需修改请提交更正并说明原因 "
+                "(this month is reported already; correct it with a reason)",
+                field="month",
             )
         self.trigger_event(
             self.ReportSubmitted,
@@ -169,7 +176,7 @@ class SupervisedTask(Aggregate):
             raise ReportNotFound(field="month")
         new = (text(progress, "progress", TEXT_MAX), text(difficulties, "difficulties", TEXT_MAX))
         if new == (current["progress"], current["difficulties"]):
-            raise InvalidTask("is the same as the report", field="progress")
+            raise InvalidTask("与已报送的内容相同 (is the same as the report)", field="progress")
         self.trigger_event(
             self.ReportCorrected,
             **self._context(actor),
@@ -190,17 +197,23 @@ class SupervisedTask(Aggregate):
             raise MilestoneNotFound(field="index")
         milestone = self.milestones[index]
         if milestone["confirmed_on"] is not None:
-            raise MilestoneConfirmedAlready("the milestone is confirmed already", field="index")
+            raise MilestoneConfirmedAlready(
+                "该节点已确认 (the milestone is confirmed already)", field="index"
+            )
         if not confirm and milestone.get("reported_on") is not None:
             raise MilestoneReportedAlready(
-                f"the unit reported it reached on {milestone['reported_on']}; "
-                "the office confirms it (with the day it was reached)",
+                f"单位已报告该节点于 {milestone['reported_on']} 完成, "
+                "由督查机关确认 (并填写完成日期) "
+                f"(the unit reported it reached on {milestone['reported_on']}; "
+                "the office confirms it, with the day it was reached)",
                 field="index",
             )
         not_future(reached_on, today, "reached_on", InvalidTask)
         cleaned = note.strip()
         if len(cleaned) > TEXT_MAX:
-            raise InvalidTask(f"must be at most {TEXT_MAX} characters", field="note")
+            raise InvalidTask(
+                f"不能超过 {TEXT_MAX} 个字 (must be at most {TEXT_MAX} characters)", field="note"
+            )
         values: dict[str, Any] = {
             "index": index,
             "reached_on": reached_on.isoformat(),
@@ -235,7 +248,8 @@ class SupervisedTask(Aggregate):
         chosen = valid_method(method, "method")
         if chosen not in self.methods:
             raise InvalidTask(
-                f"is not planned for this task: its methods are {', '.join(self.methods)}",
+                "不是本任务计划的督办方式 "
+                f"(is not planned for this task: its methods are {', '.join(self.methods)})",
                 field="method",
                 planned=list(self.methods),
             )
@@ -244,7 +258,9 @@ class SupervisedTask(Aggregate):
     def _since_assigned(self, day: date, today: date, field: str) -> date:
         """The office's own acts on the task fall between its assignment and today."""
         not_future(day, today, field, InvalidTask)
-        return not_before(day, self.assigned_on, "the task was assigned", field, InvalidTask)
+        return not_before(
+            day, self.assigned_on, ("任务交办日期", "the task was assigned"), field, InvalidTask
+        )
 
     # -- queries --------------------------------------------------------------------------
 
@@ -276,7 +292,7 @@ class SupervisedTask(Aggregate):
 
     def _require_open(self) -> None:
         if self.status == "completed":
-            raise TaskCompletedAlready("the task is completed", field="task_id")
+            raise TaskCompletedAlready("任务已办结 (the task is completed)", field="task_id")
 
     # -- the first event; later ones apply themselves, and only assign --------------------
 
