@@ -97,7 +97,8 @@ def _same_request(recorded: str, request: Any, request_digest: str) -> bool:
 def _replay(record: IdempotencyRecord, request: Any, request_digest: str) -> Response:
     if not _same_request(record.request_digest, request, request_digest):
         raise ConflictError(
-            "this Idempotency-Key was already used for a different request",
+            "此 Idempotency-Key 已用于另一个请求 (this Idempotency-Key was already used for a "
+            "different request)",
             field="Idempotency-Key",
         )
     return record.response

@@ -211,7 +211,10 @@ DecimalNumber = Annotated[Decimal, _DecimalFormat()]
 
 def _within_years(value: date) -> date:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValueError(f"must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+        raise ValueError(
+            f"须在 {EARLIEST_YEAR} 至 {LATEST_YEAR} 年之间 "
+            f"(must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR})"
+        )
     return value
 
 

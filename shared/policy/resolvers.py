@@ -39,7 +39,7 @@ class UnitNotFound(NotFoundError):
 def _unit(runtime: ServiceRuntime, value: str, name: str) -> ScopeTarget:
     doc = runtime.registry.unit(str(target_id(value, name)))
     if doc is None:
-        raise UnitNotFound("no such unit", field=name)
+        raise UnitNotFound("查无此单位 (no such unit)", field=name)
     return ScopeTarget(doc["jurisdiction_id"], unit_id=doc["unit_id"])
 
 

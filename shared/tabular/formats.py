@@ -78,7 +78,9 @@ _FILE_TYPES = {
     "application/vnd.ms-excel",
 }
 _CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-_LEGACY = "legacy .xls is not supported; save as .xlsx or CSV (请另存为 .xlsx 或 CSV)"
+_LEGACY = (
+    "不支持旧版 .xls, 请另存为 .xlsx 或 CSV (legacy .xls is not supported; save as .xlsx or CSV)"
+)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def iter_rows(
     `formats.declared_format` first and passes its kind and `encoding` (a CSV's declared
     charset; None: found from the bytes, `decode_text`)."""
     if not data.strip():
-        raise UnreadableFile("the file is empty (文件为空)", field="file")
+        raise UnreadableFile("文件为空 (the file is empty)", field="file")
     kind = file_kind(data, content_type, filename)
     if kind == XLSX:
         return _xlsx_rows(data, sheet, max_columns)
@@ -196,7 +196,9 @@ def _xlsx_rows(data: bytes, sheet: str | None, max_columns: int) -> Generator[Ra
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, *DAMAGED_WORKBOOK):
-        raise UnreadableFile("the XLSX workbook cannot be opened", field="file") from None
+        raise UnreadableFile(
+            "无法打开此 XLSX 工作簿 (the XLSX workbook cannot be opened)", field="file"
+        ) from None
     try:
         worksheet = _worksheet(workbook, sheet)
         part = part_of(worksheet)
@@ -272,7 +274,9 @@ def _refuse_zip_bomb(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except zipfile.BadZipFile:
-        raise UnreadableFile("the XLSX workbook cannot be opened", field="file") from None
+        raise UnreadableFile(
+            "无法打开此 XLSX 工作簿 (the XLSX workbook cannot be opened)", field="file"
+        ) from None
     if unpacked > MAX_UNPACKED:
         raise FileTooLarge("the workbook unpacks to more than 100 MB", field="file")
 
