@@ -27,7 +27,11 @@ from shared.canonical import FINGERPRINT_PREFIX, digest, fingerprint
 from shared.errors import ConflictError
 from shared.types import HeaderText
 
-IdempotencyKey = Annotated[HeaderText | None, Header(alias="Idempotency-Key", max_length=200)]
+IdempotencyKey = Annotated[
+    HeaderText | None,
+    # Said in the schema too, so that clients and generators know a blank key is refused.
+    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"\S"),
+]
 """The optional request header every command route takes."""
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/idempotency")

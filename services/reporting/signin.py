@@ -20,6 +20,7 @@ from services.reporting.error_pages import PageRoute, signin_form
 from shared.contracts.registry import ROLES
 from shared.errors import InvalidError
 from shared.policy import Policy, PolicyRouter, allow
+from shared.types import Line
 from shared.web.signin import (
     FORM,
     LANDING,
@@ -42,7 +43,7 @@ REDIRECT: dict[int | str, dict[str, str]] = {303: {"description": "to `next`, a 
 
 @router.get(SIGNIN_PATH, response_class=HTMLResponse, responses=HTML, **allow(Policy.anyone()))
 def signin_page(
-    request: Request, next_path: Annotated[str | None, Query(alias="next")] = None
+    request: Request, next_path: Annotated[Line | None, Query(alias="next")] = None
 ) -> HTMLResponse:
     """办公室登录: the form that signs this browser in with an API key, then returns to
     `next` (a path on this site; anything else returns to the published results)."""
