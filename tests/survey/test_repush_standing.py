@@ -12,6 +12,7 @@ from tests.survey.helpers import World, open_wave, push, questionnaire
 
 
 def _only(cluster: Cluster, world: World, wave_id: str, questionnaire_id: str) -> str:
+    cluster.wait_caught_up("survey", "survey")  # the list is a view of the pushed batch
     rows = cluster["survey"].get(f"/waves/{wave_id}/questionnaires", headers=world.agency.headers)
     assert rows.status_code == 200, rows.text
     (found,) = [r for r in rows.json() if r["questionnaire_id"] == questionnaire_id]
