@@ -10,11 +10,18 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar, cast
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+# The errors every area shares live in `errors`; named here too, so imports from here hold.
+from services.inspection.errors import CampaignNotFound as CampaignNotFound
+from services.inspection.errors import FindingNotFound as FindingNotFound
+from services.inspection.errors import InspectionError as InspectionError
+from services.inspection.errors import InspectionNotFound as InspectionNotFound
+from services.inspection.errors import UnitNotFound as UnitNotFound
+from services.inspection.errors import checked_text as checked_text
 from shared.contracts.inspection import (
     EVALUATION_CONTENTS,
     INSPECTION_METHODS,
@@ -23,7 +30,7 @@ from shared.contracts.inspection import (
     InspectionMethod,
     Severity,
 )
-from shared.errors import ConflictError, InvalidError, NotFoundError, PingyiError
+from shared.errors import ConflictError, InvalidError
 
 Method = InspectionMethod
 METHODS: frozenset[str] = frozenset(INSPECTION_METHODS)
@@ -38,57 +45,12 @@ EVIDENCE_MAX = 20
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-class InspectionError(PingyiError):
-    """Base of every inspection domain error."""
-
-
-class InspectionNotFound(InspectionError, NotFoundError):
-    """Every inspection 404 reads alike: code `<thing>_not_found`, reason
-    "查无此<物> (no such <thing>)", and the field that named it. Subclasses say only what the
-    thing is, in both languages, so no route words its answer its own way."""
-
-    thing: ClassVar[str]
-    thing_zh: ClassVar[str]
-
-    def __init__(self, *, field: str | None = None, **context: Any) -> None:
-        super().__init__(f"查无此{self.thing_zh} (no such {self.thing})", field=field, **context)
-
-
-class CampaignNotFound(InspectionNotFound):
-    code = "campaign_not_found"
-    thing = "campaign"
-    thing_zh = "评议活动"
-
-
-class FindingNotFound(InspectionNotFound):
-    code = "finding_not_found"
-    thing = "finding"
-    thing_zh = "问题记录"
-
-
-class UnitNotFound(InspectionNotFound):
-    code = "unit_not_found"
-    thing = "unit"
-    thing_zh = "单位"
-
-
 class InvalidFinding(InspectionError, InvalidError):
     code = "invalid_finding"
 
 
 class FindingWithdrawn(InspectionError, ConflictError):
     code = "finding_withdrawn"
-
-
-def checked_text(value: str, field: str, limit: int, error: type[InspectionError]) -> str:
-    """Text a command stores: stripped, not blank, at most `limit` characters; every
-    inspection area checks its text with this, raising its own error."""
-    cleaned = value.strip()
-    if not cleaned:
-        raise error("不能为空 (must not be blank)", field=field)
-    if len(cleaned) > limit:
-        raise error(f"不能超过 {limit} 个字 (must be at most {limit} characters)", field=field)
-    return cleaned
 
 
 def _text(value: str, field: str, limit: int) -> str:

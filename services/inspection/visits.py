@@ -38,6 +38,7 @@ class VisitNotFound(InspectionNotFound):
     code = "visit_not_found"
     thing = "visit"
     thing_zh = "督查走访"
+    measure = "次"
 
 
 class InvalidVisit(InspectionError, InvalidError):

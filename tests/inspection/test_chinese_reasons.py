@@ -33,7 +33,9 @@ def test_common_refusals_read_chinese_first(production_settings: CommonSettings)
         office, inspector = luohe.keys["office"], luohe.keys["inspector"]
 
         missing = client.get(f"/tasks/{uuid4()}", headers=office)
-        assert _refused(missing, 404, "task_id", "no such task") == "查无此督办任务 (no such task)"
+        assert (
+            _refused(missing, 404, "task_id", "no such task") == "没有这项督办任务 (no such task)"
+        )
 
         yesterday = (china_today() - timedelta(days=1)).isoformat()
         overdue = client.post(

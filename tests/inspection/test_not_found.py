@@ -1,5 +1,5 @@
-"""Every inspection 404 reads alike: code `<thing>_not_found`, reason "查无此<物> (no such
-<thing>)", the field that named it; whichever route answers it."""
+"""Every inspection 404 reads alike: code `<thing>_not_found`, reason "没有这<量词><物> (no
+such <thing>)" in survey's words, the field that named it; whichever route answers it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any
 from uuid import uuid4
 
 import services.inspection.main  # noqa: F401  (every area imported: every error defined)
-from services.inspection.domain import InspectionNotFound
+from services.inspection.complaints.api.common import JurisdictionNotFound
+from services.inspection.domain import CampaignNotFound, InspectionNotFound, UnitNotFound
 from shared.errors import NotFoundError
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
@@ -25,7 +26,9 @@ def _uniform(body: dict[str, Any], field: str) -> None:
     [detail] = body["detail"]
     code = body["error"]
     assert code.endswith("_not_found") and detail["code"] == code, body
-    assert re.fullmatch(r"查无此[\u4e00-\u9fff]+ \(no such [a-z ]+\)", detail["reason"]), body
+    assert re.fullmatch(
+        r"没有这[个次份条项件][\u4e00-\u9fff]+ \(no such [a-z ]+\)", detail["reason"]
+    ), body
     assert detail["field"] == field, body
 
 
@@ -38,7 +41,16 @@ def test_every_not_found_of_inspection_is_worded_by_its_thing() -> None:
         assert issubclass(error, InspectionNotFound), error
         made = error(field="x")
         _uniform({"error": made.code, "detail": [made.body()["detail"][0]]}, "x")
-        assert made.reason == f"查无此{error.thing_zh} (no such {error.thing})"
+        assert made.reason == f"没有这{error.measure}{error.thing_zh} (no such {error.thing})"
+
+
+def test_a_campaign_unit_or_jurisdiction_unknown_reads_as_on_survey() -> None:
+    """The words survey answers for the same records (services/survey/application/waves)."""
+    assert CampaignNotFound(field="campaign_id").reason == "没有这次评议活动 (no such campaign)"
+    assert UnitNotFound(field="unit_id").reason == "没有这个单位 (no such unit)"
+    assert JurisdictionNotFound(field="jurisdiction_id").reason == (
+        "没有这个辖区 (no such jurisdiction)"
+    )
 
 
 def test_every_route_naming_a_record_answers_alike(memory_settings: CommonSettings) -> None:

@@ -91,7 +91,7 @@ def _unit_key(
     )
     if doc is None or doc.get("revoked") or not seen:
         raise InvalidRectification(
-            "查无此密钥或密钥已吊销 (no such key, or it was revoked)", field=field
+            "没有这个密钥, 或已吊销 (no such key, or it was revoked)", field=field
         )
     if doc.get("role") != "unit":
         raise InvalidRectification("须为单位角色的密钥 (must be a key of role unit)", field=field)

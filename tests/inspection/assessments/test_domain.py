@@ -25,6 +25,7 @@ from services.inspection.assessments.domain import (
     score_id,
     veto_id,
 )
+from services.inspection.dates import Window
 from services.inspection.domain import InspectionError
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
@@ -163,6 +164,22 @@ def test_a_revoked_veto_gives_way_to_a_new_one_and_a_veto_is_not_decided_ahead()
         "decided_on",
         "不能晚于今天 (lies in the future)",
     )
+
+
+def test_a_veto_is_decided_within_its_round() -> None:
+    """A veto decided in 2001 is no veto of a 2026 round (the day the hotline and complaints
+    are held to as well)."""
+    year = Window(date(2026, 1, 1), date(2026, 12, 31))
+    assert veto(window=year).decided_on == "2026-11-20"
+    assert veto(window=year, decided_on=date(2026, 1, 1)).decided_on == "2026-01-01"
+    for day in (date(2001, 3, 1), date(2025, 12, 31)):
+        with pytest.raises(InvalidAssessment) as raised:
+            veto(window=year, decided_on=day)
+        assert (raised.value.code, raised.value.field) == ("invalid_assessment", "decided_on")
+        assert raised.value.reason == (
+            "不在评议活动本轮期间 2026-01-01 至 2026-12-31 内 "
+            "(lies outside the campaign round (2026-01-01 to 2026-12-31))"
+        )
 
 
 def test_score_limits_are_inclusive() -> None:
@@ -330,8 +347,9 @@ def test_stored_events_that_break_todays_rules_still_load() -> None:
     )  # fmt: skip
     again = following(withdrawn, AssessmentScore.Withdrawn, **where, round=0, component_code="",
                       reason="", actor="office:a")  # fmt: skip
+    # Decided long before any round of its campaign, as today's command refuses.
     vetoed = created(
-        Veto, Veto.Decided, **where, round=-1, basis="", authority="", decided_on="2026-11-20",
+        Veto, Veto.Decided, **where, round=-1, basis="", authority="", decided_on="2001-03-01",
         actor="office:a",
     )  # fmt: skip
     revoked = following(vetoed, Veto.Revoked, **where, round=-1, reason="", actor="o")

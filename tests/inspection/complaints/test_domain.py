@@ -202,6 +202,22 @@ def test_a_hotline_appearance_lies_within_its_campaign_round() -> None:
     )
 
 
+def test_a_complaint_counted_toward_a_round_was_received_within_it() -> None:
+    """As a hotline appearance: a complaint received in 2020 counts in no 2026 round."""
+    counted = {"campaign_id": uuid4(), "round": 1, "today": date(2026, 11, 30)}
+    first_half = Window(date(2026, 1, 1), date(2026, 6, 30))
+    assert receive(**counted, window=first_half).received_on == "2026-05-12"
+    assert receive(**counted, window=first_half, received_on=date(2026, 1, 1)).round == 1
+    for day in (date(2020, 5, 12), date(2025, 12, 31), date(2026, 7, 1)):
+        with pytest.raises(InvalidComplaint) as raised:
+            receive(**counted, window=first_half, received_on=day)
+        assert (raised.value.code, raised.value.field) == ("invalid_complaint", "received_on")
+        assert raised.value.reason == (
+            "不在评议活动本轮期间 2026-01-01 至 2026-06-30 内 "
+            "(lies outside the campaign round (2026-01-01 to 2026-06-30))"
+        )
+
+
 def test_an_emergency_deadline_outside_its_bounds_reads_well() -> None:
     with pytest.raises(InvalidComplaint) as raised:
         deadline_for("emergency", 5, DEFAULT_DEADLINES)

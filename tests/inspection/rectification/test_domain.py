@@ -202,6 +202,14 @@ def test_report_verify_second_handling_and_rerating(app: InspectionService) -> N
         "rectification_state_conflict",
         "order_id",
     )
+    # Re-rated again (docs/inspection.md): no limit, the latest is the order's rating, and
+    # every re-rating stays in the history.
+    again = app.rerate_rectification(OFFICE, order_id, "不满意", "评议代表", "再次回访", None)
+    assert (again["rating"], again["ratings"]) == ("不满意", 2)
+    assert [(h["detail"], h["reason"]) for h in again["history"][-2:]] == [
+        ("满意（投诉人）", "回访"),
+        ("不满意（评议代表）", "再次回访"),
+    ]
 
 
 def test_escalation_only_when_overdue_and_in_order(app: InspectionService) -> None:

@@ -268,7 +268,7 @@ def test_a_legacy_reporter_is_bound_where_the_unit_is(
         "/tasks", json=_task(ctx, reporter_id=str(uuid4())), headers=keys["萨尔图区纠风办"]
     )
     assert (outside.status_code, outside.json()) == (nowhere.status_code, nowhere.json())
-    assert nowhere.json()["detail"][0]["reason"] == "查无此密钥 (no such key)"
+    assert nowhere.json()["detail"][0]["reason"] == "没有这个密钥 (no such key)"
 
 
 def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]]) -> None:
@@ -335,6 +335,33 @@ def test_a_task_due_before_its_assignment_is_refused(
     )
     today = client.post("/tasks", json=_task(ctx, due_on=TODAY, milestones=[]), headers=office)
     assert (today.status_code, today.json()["overdue"]) == (201, False)
+
+
+def test_a_milestone_listed_twice_is_refused(world: tuple[Cluster, dict[str, Any]]) -> None:
+    """Two milestones of one name could not be told apart when one is reported reached:
+    422 naming the second, and no task; one name each is taken."""
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["萨尔图区纠风办"]
+    twice = [
+        {"name": "选址", "due_on": "2099-06-30"},
+        {"name": "建成", "due_on": "2099-09-30"},
+        {"name": "选址 ", "due_on": "2099-10-31"},
+    ]
+    refused = client.post("/tasks", json=_task(ctx, milestones=twice), headers=office)
+    assert refused.status_code == 422, refused.text
+    assert (refused.json()["error"], refused.json()["detail"][0]) == (
+        "invalid_task",
+        {
+            "field": "milestones.2.name",
+            "reason": "节点重复列出, 与 milestones.0 同名 "
+            "(a milestone is listed twice: the same name as milestones.0)",
+            "code": "invalid_task",
+        },
+    )
+    once = [*twice[:2], {"name": "验收", "due_on": "2099-10-31"}]
+    taken = client.post("/tasks", json=_task(ctx, milestones=once), headers=office)
+    assert taken.status_code == 201, taken.text
+    assert [m["name"] for m in taken.json()["milestones"]] == ["选址", "建成", "验收"]
 
 
 def test_supervision_by_an_unplanned_method_is_refused(

@@ -82,6 +82,10 @@ def test_assignment_normalises_and_starts() -> None:
         ({"round": 0}, "round"),
         ({"milestones": [("选址", date(2100, 1, 1))]}, "milestones.0.due_on"),
         ({"milestones": [(" ", date(2026, 1, 1))]}, "milestones.0.name"),
+        (  # one milestone twice, however spaced and whatever its days
+            {"milestones": [("选址", date(2026, 6, 1)), ("建成", TODAY), (" 选址", TODAY)]},
+            "milestones.2.name",
+        ),
         ({"methods": []}, "methods"),
         ({"methods": ["跟踪", "跟踪"]}, "methods"),
         ({"methods": ["催办"]}, "methods.0"),
@@ -270,8 +274,9 @@ def test_round_trip_and_every_event_maps_to_its_contract() -> None:
 
 
 def test_stored_events_that_break_todays_rules_still_load() -> None:
-    """Mutators only assign: a blank title, a milestone after the due date, a second report
-    for a month and a confirmation of a milestone that does not exist all load."""
+    """Mutators only assign: a blank title, a milestone after the due date (and listed
+    twice), a second report for a month and a confirmation of a milestone that does not
+    exist all load."""
     app = InspectionService(env=IN_MEMORY)
     context = {"unit_id": uuid4(), "jurisdiction_id": uuid4(), "campaign_id": None, "round": None}
     first = created(
@@ -280,7 +285,7 @@ def test_stored_events_that_break_todays_rules_still_load() -> None:
         title=" ",
         kind="task",
         due_on="2026-01-01",
-        milestones=(("", "2027-01-01"),),
+        milestones=(("", "2027-01-01"), ("", "2027-01-01")),  # listed twice, too
         methods=(),
         reporter_id=None,
         actor=OFFICE,
@@ -312,6 +317,7 @@ def test_stored_events_that_break_todays_rules_still_load() -> None:
     task = app.supervised_task(first.originator_id)
     assert (task.title, task.status, task.version) == (" ", "in_progress", 5)
     assert sorted(task.reports) == ["2026-05", "2026-09"]
+    assert [m["name"] for m in task.milestones] == ["", ""]
 
 
 def test_a_task_is_not_assigned_overdue() -> None:

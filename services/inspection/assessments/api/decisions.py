@@ -73,7 +73,7 @@ def decide_veto(
         authority=body.authority,
         decided_on=body.decided_on,
         key=idempotency_key,
-        checks=counted(runtime, body.campaign_id, body.round, body.unit_id),
+        counted=counted(runtime, body.campaign_id, body.round, body.unit_id),
     )
 
 

@@ -19,7 +19,7 @@ from services.inspection.assessments.domain import (
     ResultCancellation,
     Veto,
 )
-from services.inspection.campaigns import Checks, unchecked
+from services.inspection.campaigns import Checks, Counted, unchecked
 from services.inspection.workdays import china_today
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
@@ -40,12 +40,13 @@ class DecisionCommands(Loading):
         authority: str,
         decided_on: date,
         key: str | None,
-        checks: Checks = unchecked,
+        counted: Counted = unchecked,
     ) -> Response:
-        """`checks`: the campaign checks, run once the key was looked up (`counted`)."""
+        """`counted`: the campaign checks, run once the key was looked up; they answer the
+        round's window, which the day decided must lie in."""
 
         def command() -> tuple[list[Any], Response]:
-            checks()
+            window = counted()
             decided = Veto.decide(
                 unit_id=unit_id,
                 jurisdiction_id=jurisdiction_id,
@@ -57,6 +58,7 @@ class DecisionCommands(Loading):
                 actor=caller.actor,
                 today=china_today(),
                 lookup=self._stored,
+                window=window,
             )
             return [decided], self.describe_veto(decided)
 

@@ -24,7 +24,7 @@ from services.inspection.assessments.domain.rules import (
     text,
     veto_id,
 )
-from services.inspection.dates import not_future
+from services.inspection.dates import Window, not_future, within
 
 
 class Veto(Aggregate):
@@ -67,11 +67,14 @@ class Veto(Aggregate):
         actor: str,
         today: date,
         lookup: Lookup = nothing_recorded,
+        window: Window | None = None,
     ) -> Veto:
         """A revoked veto does not hold the unit's round: a new one takes the next id of
-        its (campaign, round, unit), so consumers count it as the new veto it is."""
+        its (campaign, round, unit), so consumers count it as the new veto it is.
+        `window`: the round's days; a veto decided outside them is not this round's."""
         checked_round = round_number(round)
         day = not_future(decided_on, today, "decided_on", InvalidAssessment)
+        within(day, window, "decided_on", InvalidAssessment)
         values = {
             "unit_id": unit_id,
             "jurisdiction_id": jurisdiction_id,

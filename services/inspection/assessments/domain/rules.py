@@ -38,6 +38,7 @@ class AssessmentScoreNotFound(InspectionNotFound):
     code = "assessment_score_not_found"
     thing = "assessment score"
     thing_zh = "考核评分"
+    measure = "项"
 
 
 class AssessmentScoreWithdrawn(InspectionError, ConflictError):
@@ -52,6 +53,7 @@ class VetoNotFound(InspectionNotFound):
     code = "veto_not_found"
     thing = "veto"
     thing_zh = "一票否决"
+    measure = "项"
 
 
 class VetoAlreadyRevoked(InspectionError, ConflictError):
@@ -66,6 +68,7 @@ class CancellationNotFound(InspectionNotFound):
     code = "cancellation_not_found"
     thing = "cancellation"
     thing_zh = "取消评议成绩决定"
+    measure = "项"
 
 
 def text(value: str, field: str, limit: int) -> str:

@@ -32,6 +32,7 @@ from services.inspection.complaints.schemas import (
     ReplyIn,
 )
 from services.inspection.complaints.views import COMPLAINTS, DISPATCHED_STATUSES
+from services.inspection.dates import Window
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.auth import Principal as Caller
 from shared.http import RuntimeDep, ViewsDep
@@ -68,8 +69,8 @@ def receive_complaint(
     """登记投诉: from the conduct hotline, 12345, a complaint box, the web or media exposure;
     anonymous (no `complainant`) or named (name and contact sealed at once)."""
 
-    def checks() -> None:  # run by the command, once its Idempotency-Key was looked up
-        check_counted(runtime, body.campaign_id, body.round, body.unit_id)
+    def counted() -> Window | None:  # run by the command, once its Idempotency-Key was looked up
+        window = check_counted(runtime, body.campaign_id, body.round, body.unit_id)
         jurisdiction = str(body.jurisdiction_id)
         if runtime.registry.jurisdiction(jurisdiction) is None:
             raise JurisdictionNotFound(field="jurisdiction_id")
@@ -79,6 +80,7 @@ def receive_complaint(
                 raise InvalidComplaint(
                     "该单位不在此辖区内 (the unit lies outside the jurisdiction)", field="unit_id"
                 )
+        return window
 
     complainant = None if body.complainant is None else body.complainant.model_dump()
     return app.receive_complaint(
@@ -94,7 +96,7 @@ def receive_complaint(
         deadline_days=body.deadline_days,
         complainant=complainant,
         key=idempotency_key,
-        checks=checks,
+        counted=counted,
     )
 
 

@@ -78,10 +78,11 @@ class Commands(Complainants, WorkingDays):
         deadline_days: int | None,
         complainant: dict[str, str] | None,
         key: str | None,
-        checks: Checks = unchecked,
+        counted: Counted = unchecked,
     ) -> Response:
-        """`checks`: the request's checks against the registry copy (campaign, round,
-        enrolment, where the unit lies), run once the key was looked up."""
+        """`counted`: the request's checks against the registry copy (campaign, round,
+        enrolment, where the unit lies), run once the key was looked up; they answer the
+        window the day received must lie in."""
         sealed = (
             self._seal_complainant(
                 (complainant or {}).get("name"), (complainant or {}).get("contact")
@@ -91,7 +92,7 @@ class Commands(Complainants, WorkingDays):
         )
 
         def command() -> tuple[list[Any], Response]:
-            checks()
+            window = counted()
             complaint = Complaint.receive(
                 jurisdiction_id=jurisdiction_id,
                 unit_id=unit_id,
@@ -106,6 +107,7 @@ class Commands(Complainants, WorkingDays):
                 actor=caller.actor,
                 today=china_today(),
                 default_deadlines=self.complaint_deadlines,
+                window=window,
             )
             return [complaint], self.describe_complaint(complaint, complainant=True)
 

@@ -25,6 +25,7 @@ from services.inspection.complaints.domain.rules import (
     one_of,
     text,
 )
+from services.inspection.dates import Window, within
 from shared.contracts.inspection_complaints import (
     CALLBACK_SATISFACTIONS,
     COMPLAINT_CHANNELS,
@@ -97,11 +98,15 @@ class Complaint(Aggregate):
         actor: str,
         today: date,
         default_deadlines: Mapping[str, int] = DEFAULT_DEADLINES,
+        window: Window | None = None,
     ) -> Complaint:
         """`sealed`: (name sealed, contact sealed, contact fingerprint, key id) of a named
-        complainant, None for an anonymous complaint."""
+        complainant, None for an anonymous complaint. `window`: the days of the campaign
+        round it is counted toward (its cycle's, with no round named), as for a hotline
+        appearance: a complaint received in another year counts in none of this round's."""
         if received_on > today:
             raise InvalidComplaint("不能晚于今天 (lies in the future)", field="received_on")
+        within(received_on, window, "received_on", InvalidComplaint)
         checked_kind = one_of(kind, COMPLAINT_KIND_LABELS, "kind")
         campaign, counted_round = counted_in(campaign_id, round)
         name, contact, contact_hash, key_id = sealed or (None, None, None, None)

@@ -36,12 +36,14 @@ class ComplaintNotFound(InspectionNotFound):
     code = "complaint_not_found"
     thing = "complaint"
     thing_zh = "投诉"
+    measure = "件"
 
 
 class AppearanceNotFound(InspectionNotFound):
     code = "hotline_appearance_not_found"
     thing = "hotline appearance"
     thing_zh = "热线上线记录"
+    measure = "条"
 
 
 class InvalidComplaint(InspectionError, InvalidError):

@@ -42,6 +42,7 @@ class RectificationNotFound(InspectionNotFound):
     code = "rectification_not_found"
     thing = "rectification order"
     thing_zh = "整改通知"
+    measure = "份"
 
 
 class InvalidRectification(InspectionError, InvalidError):

@@ -1,5 +1,6 @@
 """What a supervised task accepts: bounds, the errors its commands raise, and the checks of
-an assignment (kind, round, milestones, supervision methods, the reporting key)."""
+an assignment (kind, round, milestones, supervision methods, the reporting key) and of the
+steps after it (a monthly report's month, a milestone reached, the method supervised by)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class TaskNotFound(InspectionNotFound):
     code = "task_not_found"
     thing = "task"
     thing_zh = "督办任务"
+    measure = "项"
 
 
 class TaskCompletedAlready(InspectionError, ConflictError):
@@ -52,6 +54,7 @@ class ReportNotFound(InspectionNotFound):
     code = "report_not_found"
     thing = "monthly report"
     thing_zh = "月度进展报告"
+    measure = "份"
 
 
 class MilestoneNotFound(InspectionNotFound):
@@ -117,7 +120,9 @@ def check_round(campaign_id: UUID | None, round: int | None) -> None:
 
 
 def valid_milestones(milestones: list[tuple[str, date]], due_on: date) -> list[tuple[str, date]]:
-    """Each milestone named, and due no later than the task itself."""
+    """Each milestone named, once, and due no later than the task itself. People know a
+    milestone by its name: two of one name (whatever their days) could not be told apart by
+    the unit that reports one reached or the office that confirms it."""
     if len(milestones) > MILESTONES_MAX:
         raise InvalidTask(
             f"最多 {MILESTONES_MAX} 个节点 (at most {MILESTONES_MAX} milestones)",
@@ -130,8 +135,85 @@ def valid_milestones(milestones: list[tuple[str, date]], due_on: date) -> list[t
             raise InvalidTask(
                 "节点期限不能晚于任务期限 (is due after the task itself)", field=f"{field}.due_on"
             )
-        cleaned.append((text(name, f"{field}.name", NAME_MAX), milestone_due))
+        named = _unlisted(text(name, f"{field}.name", NAME_MAX), cleaned, field)
+        cleaned.append((named, milestone_due))
     return cleaned
+
+
+def _unlisted(name: str, listed: list[tuple[str, date]], field: str) -> str:
+    for earlier, (listed_name, _) in enumerate(listed):
+        if listed_name == name:
+            raise InvalidTask(
+                f"节点重复列出, 与 milestones.{earlier} 同名 "
+                f"(a milestone is listed twice: the same name as milestones.{earlier})",
+                field=f"{field}.name",
+            )
+    return name
+
+
+def unreported_month(month: str, assigned_on: date, today: date, reports: Collection[str]) -> str:
+    """A month of the task's life (from the month it was assigned to this one) not yet
+    reported: a report is corrected, with a reason, never sent twice."""
+    cleaned = valid_month(month)
+    if cleaned > today.isoformat()[:7]:
+        raise InvalidTask("不能是将来的月份 (lies in the future)", field="month")
+    assigned = assigned_on.isoformat()[:7]
+    if cleaned < assigned:
+        raise InvalidTask(
+            f"不能早于任务交办月份 {assigned} (lies before the task was assigned ({assigned}))",
+            field="month",
+        )
+    if cleaned in reports:
+        raise ReportExists(
+            "本月已报送, 如需修改请提交更正并说明原因 "
+            "(this month is reported already; correct it with a reason)",
+            field="month",
+        )
+    return cleaned
+
+
+def check_reachable(milestones: list[dict[str, Any]], index: int, *, confirm: bool) -> None:
+    """A milestone of the task, not confirmed yet; reported by the unit once (the office
+    then confirms it, with the day it was reached)."""
+    if not 0 <= index < len(milestones):
+        raise MilestoneNotFound(field="index")
+    milestone = milestones[index]
+    if milestone["confirmed_on"] is not None:
+        raise MilestoneConfirmedAlready(
+            "该节点已确认 (the milestone is confirmed already)", field="index"
+        )
+    if not confirm and milestone.get("reported_on") is not None:
+        raise MilestoneReportedAlready(
+            f"单位已报告该节点于 {milestone['reported_on']} 完成, "
+            "由督查机关确认 (并填写完成日期) "
+            f"(the unit reported it reached on {milestone['reported_on']}; "
+            "the office confirms it, with the day it was reached)",
+            field="index",
+        )
+
+
+def milestone_note(note: str) -> str:
+    """A note on a milestone may be blank, and is at most TEXT_MAX characters."""
+    cleaned = note.strip()
+    if len(cleaned) > TEXT_MAX:
+        raise InvalidTask(
+            f"不能超过 {TEXT_MAX} 个字 (must be at most {TEXT_MAX} characters)", field="note"
+        )
+    return cleaned
+
+
+def planned_method(method: str, planned: tuple[SupervisionMethod, ...]) -> SupervisionMethod:
+    """Supervision follows the plan the task was assigned with (its `methods`, e.g. 跟踪
+    and 实地督办): another method is a slip, or a change of plan no event records yet."""
+    chosen = valid_method(method, "method")
+    if chosen not in planned:
+        raise InvalidTask(
+            "不是本任务计划的督办方式 "
+            f"(is not planned for this task: its methods are {', '.join(planned)})",
+            field="method",
+            planned=list(planned),
+        )
+    return chosen
 
 
 def valid_methods(methods: list[str]) -> list[SupervisionMethod]:
@@ -159,7 +241,7 @@ def check_reporter(
     if reporter_id is None:
         return
     if reporter is None:
-        raise InvalidTask("查无此密钥 (no such key)", field="reporter_id")
+        raise InvalidTask("没有这个密钥 (no such key)", field="reporter_id")
     if reporter.get("role") != "unit" or reporter.get("revoked"):
         raise InvalidTask(
             "须为单位角色的有效密钥 (must be an active key of the unit role)", field="reporter_id"

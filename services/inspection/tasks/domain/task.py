@@ -22,18 +22,17 @@ from services.inspection.tasks.domain.rules import (
     TEXT_MAX,
     TITLE_MAX,
     InvalidTask,
-    MilestoneConfirmedAlready,
-    MilestoneNotFound,
-    MilestoneReportedAlready,
-    ReportExists,
     ReportNotFound,
     Status,
     TaskCompletedAlready,
+    check_reachable,
     check_reporter,
     check_round,
+    milestone_note,
+    planned_method,
     text,
+    unreported_month,
     valid_kind,
-    valid_method,
     valid_methods,
     valid_milestones,
     valid_month,
@@ -134,7 +133,7 @@ class SupervisedTask(Aggregate):
         self.trigger_event(
             self.SupervisionRecorded,
             **self._context(actor),
-            method=self._planned(method),
+            method=planned_method(method, self.methods),
             supervised_on=self._since_assigned(supervised_on, today, "supervised_on").isoformat(),
             note=text(note, "note", TEXT_MAX),
         )
@@ -144,21 +143,7 @@ class SupervisedTask(Aggregate):
     ) -> None:
         """A month of the task's life: from the month it was assigned to this one."""
         self._require_open()
-        cleaned = valid_month(month)
-        if cleaned > today.isoformat()[:7]:
-            raise InvalidTask("不能是将来的月份 (lies in the future)", field="month")
-        assigned = self.assigned_on.isoformat()[:7]
-        if cleaned < assigned:
-            raise InvalidTask(
-                f"不能早于任务交办月份 {assigned} (lies before the task was assigned ({assigned}))",
-                field="month",
-            )
-        if cleaned in self.reports:
-            raise ReportExists(
-                "本月已报送, 如需修改请提交更正并说明原因 "
-                "(this month is reported already; correct it with a reason)",
-                field="month",
-            )
+        cleaned = unreported_month(month, self.assigned_on, today, self.reports)
         self.trigger_event(
             self.ReportSubmitted,
             **self._context(actor),
@@ -193,31 +178,12 @@ class SupervisedTask(Aggregate):
         it, once, with or without the unit's report before. A milestone may have been
         reached before the task was entered, so only the future is refused."""
         self._require_open()
-        if not 0 <= index < len(self.milestones):
-            raise MilestoneNotFound(field="index")
-        milestone = self.milestones[index]
-        if milestone["confirmed_on"] is not None:
-            raise MilestoneConfirmedAlready(
-                "该节点已确认 (the milestone is confirmed already)", field="index"
-            )
-        if not confirm and milestone.get("reported_on") is not None:
-            raise MilestoneReportedAlready(
-                f"单位已报告该节点于 {milestone['reported_on']} 完成, "
-                "由督查机关确认 (并填写完成日期) "
-                f"(the unit reported it reached on {milestone['reported_on']}; "
-                "the office confirms it, with the day it was reached)",
-                field="index",
-            )
+        check_reachable(self.milestones, index, confirm=confirm)
         not_future(reached_on, today, "reached_on", InvalidTask)
-        cleaned = note.strip()
-        if len(cleaned) > TEXT_MAX:
-            raise InvalidTask(
-                f"不能超过 {TEXT_MAX} 个字 (must be at most {TEXT_MAX} characters)", field="note"
-            )
         values: dict[str, Any] = {
             "index": index,
             "reached_on": reached_on.isoformat(),
-            "note": cleaned,
+            "note": milestone_note(note),
         }
         if confirm:
             self.trigger_event(self.MilestoneConfirmed, **self._context(actor), **values)
@@ -241,19 +207,6 @@ class SupervisedTask(Aggregate):
             measure=text(measure, "measure", NAME_MAX),
             reason=text(reason, "reason", TEXT_MAX),
         )
-
-    def _planned(self, method: str) -> SupervisionMethod:
-        """Supervision follows the plan the task was assigned with (its `methods`, e.g. 跟踪
-        and 实地督办): another method is a slip, or a change of plan no event records yet."""
-        chosen = valid_method(method, "method")
-        if chosen not in self.methods:
-            raise InvalidTask(
-                "不是本任务计划的督办方式 "
-                f"(is not planned for this task: its methods are {', '.join(self.methods)})",
-                field="method",
-                planned=list(self.methods),
-            )
-        return chosen
 
     def _since_assigned(self, day: date, today: date, field: str) -> date:
         """The office's own acts on the task fall between its assignment and today."""
