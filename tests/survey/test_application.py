@@ -235,7 +235,7 @@ def test_half_year_campaigns_need_the_round_and_units_must_be_enrolled(setup: Se
         setup.open(unit_ids=[setup.units[0], setup.units[2]])
     assert (caught.value.field, caught.value.reason) == (
         "unit_ids.1",
-        "unit is not enrolled in the campaign",
+        "该单位未参加该评议活动 (unit is not enrolled in the campaign)",
     )
 
 

@@ -148,4 +148,5 @@ def test_an_agency_not_accredited_is_told_why_in_words(told: Any) -> None:
     assert refused.status_code == 403, refused.text
     (detail,) = refused.json()["detail"]
     assert detail["field"] == "wave_id"
-    assert detail["reason"] == "only the agencies accredited to this survey wave may act on it"
+    # The kernel's words (Chinese first where shared/policy says them so), the rule named.
+    assert "only the agencies accredited to this survey wave may act on it" in detail["reason"]

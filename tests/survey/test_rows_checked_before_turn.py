@@ -29,7 +29,14 @@ def test_the_wave_knows_no_event_the_row_checks_have_not_been_weighed_against() 
         for name, value in vars(Wave).items()
         if isinstance(value, type) and issubclass(value, Aggregate.Event)
     } - {"Event", "Created"}  # the library's own bases for an aggregate's events
-    assert events == {"Opened", "AgencyAccredited", "BatchAccepted", "QuotaFreed", "Closed"}
+    assert events == {
+        "Opened",
+        "AgencyAccredited",
+        "QuotaChanged",
+        "BatchAccepted",
+        "QuotaFreed",
+        "Closed",
+    }
 
 
 def test_no_event_after_the_opening_changes_what_rows_are_checked_against(setup: Setup) -> None:
@@ -40,6 +47,8 @@ def test_no_event_after_the_opening_changes_what_rows_are_checked_against(setup:
     )
     opened = _opening_facts(setup.app.wave(wave_id))
     setup.app.accredit_agency(OFFICE, wave_id, setup.other_agency_id, 5, setup.views)
+    assert _opening_facts(setup.app.wave(wave_id)) == opened
+    setup.app.change_quota(OFFICE, wave_id, setup.other_agency_id, 8, "样本量增加")
     assert _opening_facts(setup.app.wave(wave_id)) == opened
     rows = setup.rows(3, survey_point="P1", group="服务对象")
     pushed = setup.push(wave_id, rows)

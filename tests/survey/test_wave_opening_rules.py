@@ -223,5 +223,9 @@ def test_a_campaign_waves_round_units_and_panel_are_reported_together(
     one = _opened(cluster, world, round=3)
     assert one.status_code == 422 and one.json()["error"] == "invalid_wave"
     assert one.json()["detail"] == [
-        {"field": "round", "reason": "the campaign has rounds 1–2", "code": "invalid_wave"}
+        {
+            "field": "round",
+            "reason": "评议活动的轮次为 1–2 (the campaign has rounds 1–2)",
+            "code": "invalid_wave",
+        }
     ]

@@ -20,6 +20,8 @@ SurveyApp = Annotated[SurveyApplication, Depends(application_of(SurveyApplicatio
 WAVE = path("wave_id", "wave")
 WAVE_POINTS = path("wave_id", "wave_points")
 """A wave, also in the scope of each county where it has a survey point (for that part)."""
+AGENCY_OWN = {"agency": "agency_id"}
+"""Of a wave's questionnaires, an agency sees and corrects those it pushed."""
 TEMPLATE = path("template_id", "template")
 TEMPLATE_USERS = path("template_id", "template_users")
 """A template, also in the scope of every office below its jurisdiction (they may open

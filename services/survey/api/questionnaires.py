@@ -8,9 +8,17 @@ from uuid import UUID
 
 from fastapi import Query
 
-from services.survey.api.deps import WAVE, WAVE_POINTS, RawBody, SurveyApp, SurveyRouter
+from services.survey.api.deps import (
+    AGENCY_OWN,
+    WAVE,
+    WAVE_POINTS,
+    RawBody,
+    SurveyApp,
+    SurveyRouter,
+)
 from services.survey.domain.errors import InvalidRange
-from services.survey.schemas.batches import BatchIn, BatchOut
+from services.survey.schemas.batch_results import BatchOut
+from services.survey.schemas.batches import BatchIn
 from services.survey.schemas.questionnaires import (
     BatchStateOut,
     CorrectionIn,
@@ -21,7 +29,13 @@ from services.survey.schemas.questionnaires import (
     VersionsOut,
 )
 from services.survey.schemas.views import ProgressOut, QuestionnaireRowOut, ScanOut
-from services.survey.views.waves import PROGRESS, agency_part, collected_between, county_part
+from services.survey.views.waves import (
+    PROGRESS,
+    agency_part,
+    collected_between,
+    county_part,
+    with_quotas,
+)
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import BodyFingerprint, IdempotencyKey
@@ -31,8 +45,6 @@ from shared.types import Line, Moment
 from shared.web.pagination import Pagination, part_in_scope, party_where
 
 router = SurveyRouter(tags=["questionnaires 问卷"])
-AGENCY_OWN = {"agency": "agency_id"}
-"""Of a wave's questionnaires, an agency sees and corrects those it pushed."""
 Status = Literal["counted", "quarantined", "rejected", "voided", "withdrawn"]
 
 
@@ -110,7 +122,8 @@ def list_questionnaires(
     of a large wave costs a read of the wave's rows under the other filters."""
     if collected_from is not None and collected_to is not None and collected_to < collected_from:
         raise InvalidRange(
-            "the range must start before it ends (collected_from after collected_to)",
+            "采集时间范围的起点须不晚于终点 "
+            "(the range must start before it ends (collected_from after collected_to))",
             field="query.collected_to",
         )
     where: dict[str, Any] = {"wave_id": str(wave_id)} | party_where(caller, AGENCY_OWN)
@@ -275,6 +288,7 @@ def wave_progress(
     doc = views.get(PROGRESS, str(wave_id))
     if doc is None:
         return {"wave_id": str(wave_id), "pending": True}
+    doc = with_quotas(doc, wave.agencies)
     counties = {str(point.jurisdiction_id) for point in wave.points}
     part = part_in_scope(auth, caller, str(wave.jurisdiction_id), counties, AGENCY_OWN)
     if part is not None:

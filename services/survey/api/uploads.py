@@ -10,7 +10,8 @@ from fastapi import Depends, Query, Response
 
 from services.survey.api.deps import WAVE, SurveyApp, SurveyRouter
 from services.survey.domain import Wave
-from services.survey.schemas.batches import BatchOut, parse_rows
+from services.survey.schemas.batch_results import BatchOut
+from services.survey.schemas.batches import parse_rows
 from services.survey.uploads import (
     MAX_BYTES,
     ParsedSheet,

@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.survey.api.deps import WAVE, SurveyApp, SurveyRouter
+from services.survey.api.deps import AGENCY_OWN, WAVE, SurveyApp, SurveyRouter
 from services.survey.application import wave_out
 from services.survey.schemas.waves import (
     AccreditIn,
     CloseIn,
+    QuotaIn,
     WaveDetailOut,
     WaveIn,
     WaveOut,
     WaveSummaryOut,
 )
-from services.survey.views.waves import WAVES, visible_waves
+from services.survey.views.waves import PROGRESS, WAVES, visible_waves, wave_standing
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
@@ -66,12 +67,22 @@ def list_waves(
     response_model=WaveDetailOut,
     **allow(Policy.read(*PARTICIPANTS, scope=WAVE)),
 )
-def get_wave(wave_id: UUID, app: SurveyApp, views: ViewsDep) -> dict[str, Any]:
-    """The wave as stored; `response_count` comes from the view and may lag a batch."""
+def get_wave(
+    wave_id: UUID, caller: CurrentPrincipal, app: SurveyApp, views: ViewsDep
+) -> dict[str, Any]:
+    """The wave as stored (`accepted`: every questionnaire it ever took); `response_count`
+    and the questionnaires by status (`questionnaires`: the counted ones) come from the view
+    and may lag a batch. An agency reads its own questionnaires by status, as in progress."""
     wave = app.wave(wave_id)
     doc = views.get(WAVES, str(wave_id))
-    count = 0 if doc is None else doc["response_count"]
-    return wave_out(wave) | {"response_count": count}
+    own = party_where(caller, AGENCY_OWN).get("agency_id")
+    by_status = wave_standing(views.get(PROGRESS, str(wave_id)), None if own is None else str(own))
+    return wave_out(wave) | {
+        "accepted": wave.questionnaires,
+        "questionnaires": by_status["counted"],
+        "questionnaires_by_status": by_status,
+        "response_count": 0 if doc is None else doc["response_count"],
+    }
 
 
 @router.post(
@@ -90,6 +101,27 @@ def accredit_agency(
     """Accredit one more agency to the wave, with its quota (a retry with the same
     Idempotency-Key answers as the first did)."""
     return app.accredit_agency(caller, wave_id, body.agency_id, body.quota, views, idempotency_key)
+
+
+@router.post(
+    "/waves/{wave_id}/agencies:quota",
+    response_model=WaveOut,
+    **allow(Policy.write("office", scope=WAVE)),
+)
+def change_quota(
+    wave_id: UUID,
+    body: QuotaIn,
+    caller: CurrentPrincipal,
+    app: SurveyApp,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, Any]:
+    """调整配额: change an accredited agency's quota on the open wave, with the reason (null
+    lifts it). Lowering it below the agency's questionnaires that stand (what its quota
+    screening counts) is `409 quota_below_collected`. Retried with the same
+    Idempotency-Key and body, it answers as the first time."""
+    return app.change_quota(
+        caller, wave_id, body.agency_id, body.quota, body.reason, idempotency_key
+    )
 
 
 @router.post(

@@ -30,17 +30,21 @@ def canonical_id(value: Any) -> Any:
     return found if found else value
 
 
-def repeated_code(code: str, seen: dict[str, str], repeats: str) -> str | None:
+def repeated_code(code: str, seen: dict[str, str], chinese: str, english: str) -> str | None:
     """Why `code` cannot be declared beside `seen` (each code declared before, by the text
     it reads as: `canonical_answer`), or None. Two codes that read alike — `YH-01` and
     `ＹＨ－０１` — would be one code to every push that types either (`code_lookup` leaves
-    such a pair out, so neither is found), so the second is refused as a repeat."""
+    such a pair out, so neither is found), so the second is refused as a repeat, Chinese
+    first (`chinese`: what repeats), the English after."""
     first = seen.get(canonical_answer(code))
     if first is None:
         return None
     if first == code:
-        return repeats
-    return f"{repeats}: “{code}” reads as “{first}” (全角、半角或前后空格不同的编码是同一编码)"
+        return f"{chinese} ({english})"
+    return (
+        f"{chinese}: “{code}”即“{first}”, 全角、半角或前后空格不同的编码是同一编码 "
+        f"({english}: “{code}” reads as “{first}”)"
+    )
 
 
 def canonical_answers(q: dict[str, Any]) -> dict[str, Any]:

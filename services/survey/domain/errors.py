@@ -161,6 +161,14 @@ class DecisionConflict(SurveyError, ConflictError):
         super().__init__(reason, field=field, **context)
 
 
+class QuotaBelowCollected(SurveyError, ConflictError):
+    """An agency's quota lowered below the questionnaires of it that stand in the wave (what
+    its quota screening counts): they were accepted under the quota it had, and a quota
+    under them would say the wave holds more than its agency was allowed."""
+
+    code = "quota_below_collected"
+
+
 class RepeatedKey(SurveyError, InvalidError):
     """A body names a key twice in one object, where JSON keeps the last silently."""
 

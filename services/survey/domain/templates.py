@@ -40,11 +40,15 @@ def template_content(
     codes: dict[str, str] = {}
     names: set[str] = set()
     for index, dimension in enumerate(dimensions):
-        repeated = repeated_code(dimension["code"], codes, "dimension code repeats")
+        repeated = repeated_code(
+            dimension["code"], codes, "评价维度编码重复", "dimension code repeats"
+        )
         if repeated is not None:
             raise InvalidTemplate(repeated, field=f"dimensions.{index}.code")
         if dimension["name"] in names:
-            raise InvalidTemplate("dimension name repeats", field=f"dimensions.{index}.name")
+            raise InvalidTemplate(
+                "评价维度名称重复 (dimension name repeats)", field=f"dimensions.{index}.name"
+            )
         codes.setdefault(canonical_answer(dimension["code"]), dimension["code"])
         names.add(dimension["name"])
     return {
@@ -83,7 +87,8 @@ class Template(Aggregate):
         if content == self.versions[-1]:
             # A version that changes nothing would only make waves' versions differ in name.
             raise InvalidTemplate(
-                f"the revision is version {self.latest_version} as it stands: nothing to record",
+                f"修订内容与第 {self.latest_version} 版完全相同, 无需记录 "
+                f"(the revision is version {self.latest_version} as it stands: nothing to record)",
                 field=None,
                 latest_version=self.latest_version,
             )

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.survey.domain.errors import InvalidWave, WaveClosedError, blank
+from services.survey.domain.wave_quotas import QuotaChanged, WaveQuotas
 from services.survey.domain.wave_setup import WaveSetup
 
 OPEN = "open"
@@ -32,7 +33,7 @@ NO_ACCREDITATION_AFTER_CLOSE = (
 ALREADY_CLOSED = "测评批次已经结束，无需再次结束 (the wave is already closed)"
 
 
-class Wave(WaveSetup, Aggregate):
+class Wave(WaveSetup, WaveQuotas, Aggregate):
     class_version = 2
     """Of its snapshots: v2 keeps what stopped standing as counts (`freed_by_agency`,
     `freed_by_point`), per batch (`freed_in_batch`) and, of voids stored as v1 events
@@ -62,6 +63,9 @@ class Wave(WaveSetup, Aggregate):
         agency_id: UUID
         quota: int | None
         actor: str
+
+    class QuotaChanged(QuotaChanged):
+        pass  # an accredited agency's quota changed (`WaveQuotas.change_quota`)
 
     class BatchAccepted(Aggregate.Event):
         batch_id: UUID

@@ -1,7 +1,9 @@
 """What a wave's opening fixed, as read from its `setup`: its campaign round, kind,
 template and scale, units, window, channels, points, groups, panel, publicity and integrity
-rules, and its agencies' quotas. No event after the opening changes any of it
-(`Wave.OPENING_FACTS`). Mixed into `Wave`; kept apart so the aggregate reads as its events."""
+rules. No event after the opening changes any of it (`Wave.OPENING_FACTS`). Also its
+agencies' quotas, which are no opening fact: an accreditation adds one, a quota change
+(`wave_quotas`) changes one. Mixed into `Wave`; kept apart so the aggregate reads as its
+events."""
 
 from __future__ import annotations
 

@@ -18,10 +18,12 @@ from services.survey.integrity.departures import PointDeparture, departure_flag,
 from services.survey.integrity.flags import (
     BURST,
     FLAG_ORDER,
+    FLAG_WORDS,
     IDENTICAL_ANSWERS,
     OVER_QUOTA,
     POINT_DEPARTURE,
     STRAIGHT_LINING,
+    flag_reason,
 )
 from services.survey.integrity.screening import screen
 from services.survey.integrity.state import (
@@ -42,6 +44,7 @@ __all__ = [
     "BURST",
     "BURST_ENTRIES",
     "FLAG_ORDER",
+    "FLAG_WORDS",
     "IDENTICAL_ANSWERS",
     "OVER_QUOTA",
     "PATTERNS_PER_KEY",
@@ -58,6 +61,7 @@ __all__ = [
     "PointDeparture",
     "WaveIntegrityState",
     "departure_flag",
+    "flag_reason",
     "point_departures",
     "screen",
 ]

@@ -10,7 +10,6 @@ JSON, a row that is no object, no rows...) or one that pydantic's JSON parser al
 from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, TypeVar
-from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
 
@@ -274,30 +273,3 @@ def clip(value: Any) -> Any:
     if isinstance(value, str) and len(value) > 200:
         return value[:200] + "…"
     return value if isinstance(value, str | int | None) else None
-
-
-class ProblemOut(BaseModel):
-    row: int = Field(description="Index in `questionnaires` (or the sheet's row number)")
-    questionnaire_id: Any = None
-    field: str
-    reason: str
-    code: str
-    column: str | None = Field(
-        default=None,
-        description="An upload's column the problem is in, its header as typed (a unit's "
-        "name where `field` names its id); absent for a JSON push",
-        # A JSON push's problems keep the shape they always had.
-        exclude_if=lambda column: column is None,
-    )
-
-
-class BatchOut(BaseModel):
-    wave_id: UUID
-    batch_id: UUID | None = Field(description="None when nothing new was recorded")
-    accepted: int = Field(description="Recorded, including those put in quarantine")
-    quarantined: int
-    quarantined_questionnaire_ids: list[str]
-    duplicates: int
-    duplicate_questionnaire_ids: list[str]
-    rejected: int = Field(description="Rows refused, each listed in `problems`")
-    problems: list[ProblemOut]

@@ -74,18 +74,23 @@ class AnswersIn(In):
         }
 
 
-class QuestionnaireIn(AnswersIn):
-    ratings: dict[UnitKey, Answer] = Field(
-        default_factory=dict,
-        description="unit_id -> overall answer on the wave's scale (or give `row`)",
-    )
-    row: list[Answer | None] | None = Field(
+def _row() -> Any:
+    """The compact form of `ratings`, as a push's questionnaire and a correction take it."""
+    return Field(
         default=None,
         max_length=2000,
         description="The compact form of `ratings`: one answer per unit in the wave's "
         "`unit_ids` order, null where a unit was not rated (about a sixth of the bytes)",
         examples=[["满意", "基本满意", None, "不满意"]],
     )
+
+
+class QuestionnaireIn(AnswersIn):
+    ratings: dict[UnitKey, Answer] = Field(
+        default_factory=dict,
+        description="unit_id -> overall answer on the wave's scale (or give `row`)",
+    )
+    row: list[Answer | None] | None = _row()
     questionnaire_id: Line = Field(
         min_length=1, max_length=100, description="The agency's own id for the questionnaire"
     )
@@ -116,7 +121,19 @@ class QuestionnaireIn(AnswersIn):
 
 
 class CorrectionIn(AnswersIn):
+    ratings: dict[UnitKey, Answer] = Field(
+        default_factory=dict,
+        description="unit_id -> overall answer on the wave's scale (or give `row`); at "
+        "least one, as in a push",
+    )
+    row: list[Answer | None] | None = _row()
     reason: Prose = Field(min_length=1, max_length=500, examples=["录入错误，按纸质问卷更正"])
+
+    def answers(self) -> dict[str, Any]:
+        # A correction without `row` is the request it always was (a keyed retry of one
+        # made before rows were taken still matches its first request).
+        found = super().answers()
+        return found if self.row is None else found | {"row": self.row}
 
 
 class ReasonIn(In):

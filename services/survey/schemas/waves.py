@@ -107,6 +107,14 @@ class AccreditIn(In):
     quota: int | None = Field(default=None, ge=0, le=100_000_000)
 
 
+class QuotaIn(In):
+    """调整配额: an accredited agency's new quota (null: none) and why."""
+
+    agency_id: UUID
+    quota: int | None = Field(ge=0, le=100_000_000, description="Required; null lifts the quota")
+    reason: Prose = Field(min_length=1, max_length=500, examples=["根据样本量调整配额"])
+
+
 class WaveOut(BaseModel):
     wave_id: UUID
     name: str
@@ -153,7 +161,30 @@ class WaveSummaryOut(BaseModel):
     response_count: int = Field(description="Questionnaires recorded, as applied to the view")
 
 
+class StatusCounts(BaseModel):
+    """How many questionnaires stand in each status (every one recorded is in one)."""
+
+    counted: int = Field(description="Standing and not in quarantine: what scoring counts")
+    quarantined: int = Field(description="Flagged, awaiting an office's review; still standing")
+    rejected: int = Field(description="Rejected on review: no longer standing")
+    voided: int = Field(description="Voided by the office (entered in error)")
+    withdrawn: int = Field(description="Of a withdrawn batch")
+
+
 class WaveDetailOut(WaveOut):
+    questionnaires: int = Field(
+        description="Counted (`questionnaires_by_status.counted`): neither in quarantine nor "
+        "voided, rejected or withdrawn; from the view (may lag a batch). An agency reads "
+        "its own"
+    )
+    questionnaires_by_status: StatusCounts = Field(
+        description="Every questionnaire recorded, by where it stands; from the view, with "
+        "`response_count`. An agency reads its own, as in progress"
+    )
+    accepted: int = Field(
+        description="Every questionnaire ever accepted into the wave, whatever became of it "
+        "(as stored, not lagging: what `questionnaires` said before it was the counted ones)"
+    )
     response_count: int = Field(description="Questionnaires recorded, as applied to the view")
 
 

@@ -4,55 +4,20 @@ targets the wave set; never a count another agency's work moves (with two agenci
 wave, the whole wave's total less its own line would give the other's).
 
 Like a county's part (`parts`), the breakdowns cannot be cut by agency after the fact, so
-the progress document also counts them per agency (`by_agency_breakdown`: agency ->
-breakdown -> key -> questionnaires, and `collected`), moved as the whole wave's are. A
-questionnaire that names no agency is under `unspecified`, which no agency reads.
+the progress document also counts them per agency (`keyed.BY_AGENCY`,
+`by_agency_breakdown`: agency -> breakdown -> key -> questionnaires, and `collected`), moved
+as the whole wave's are. A questionnaire that names no agency is under `unspecified`, which
+no agency reads.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from services.survey.views.names import STATUSES
+from services.survey.views.keyed import BY_AGENCY, BY_COUNTY
 from shared.views.base import Document
 
-BREAKDOWNS = ("by_point", "by_county", "by_channel", "by_group")
-
-
-def collect_for_agency(progress: Document, agency: str, keys: dict[str, str], n: int) -> None:
-    """`n` questionnaires of `agency` at one place (`keys`: breakdown -> key) added to what
-    the agency collected (in place; -1: one that stopped standing)."""
-    found = _agency(progress, agency)
-    found["collected"] += n
-    for breakdown in BREAKDOWNS:
-        counts = found[breakdown]
-        counts[keys[breakdown]] = counts.get(keys[breakdown], 0) + n
-
-
-def restate_for_agency(
-    progress: Document, agency: str, before: str | None, after: str, n: int = 1
-) -> None:
-    """`n` of the agency's questionnaires moved from status `before` (None: newly recorded)
-    to `after` (in place)."""
-    by_status = _agency(progress, agency)["by_status"]
-    if before is not None:
-        by_status[before] -= n
-    by_status[after] += n
-
-
-def _agency(progress: Document, agency: str) -> Document:
-    # A document written before the breakdowns were kept has none (its view is rebuilt).
-    agencies: dict[str, Document] = progress.setdefault("by_agency_breakdown", {})
-    found: Document | None = agencies.get(agency)
-    if found is None:
-        found = agencies[agency] = _empty()
-    return found
-
-
-def _empty() -> Document:
-    return {"collected": 0, "by_status": dict.fromkeys(STATUSES, 0)} | {
-        name: {} for name in BREAKDOWNS
-    }
+BREAKDOWNS = BY_AGENCY.breakdowns
 
 
 def agency_part(progress: Document, agency: str) -> Document:
@@ -61,7 +26,7 @@ def agency_part(progress: Document, agency: str) -> Document:
     agencies' work), and its own line of `by_agency`. The points, counties, channels and
     groups the wave declared stay listed at 0; a key only another agency's questionnaires
     named is not listed."""
-    own = progress.get("by_agency_breakdown", {}).get(agency) or _empty()
+    own = BY_AGENCY.of(progress, agency)
     declared = progress.get("declared", {})
     points = progress["point_county"]
     wave_lists = {
@@ -81,8 +46,8 @@ def agency_part(progress: Document, agency: str) -> Document:
         # Not answered, but never handed on: they are the whole wave's.
         "answers_by_point": {},
         "counted_by_point": {},
-        "by_county_breakdown": {},
-        "by_agency_breakdown": {},
+        BY_COUNTY.field: {},
+        BY_AGENCY.field: {},
         "declared": {key: found for key, found in declared.items() if key != "by_agency"},
     }
 

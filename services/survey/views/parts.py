@@ -4,20 +4,20 @@ breakdowns by channel, respondent group, agency and status of the questionnaires
 at those points.
 
 The whole wave's breakdowns cannot be cut by county after the fact, so the progress
-document also counts each of them per county (`by_county_breakdown`: county -> breakdown
--> key -> questionnaires), moved as the whole wave's are; a part sums its counties'. A
-questionnaire's county is its survey point's (`point_county`); one that names no point, or
-a point the wave did not declare, is in no county's part.
+document also counts each of them per county (`keyed.BY_COUNTY`, `by_county_breakdown`:
+county -> breakdown -> key -> questionnaires), moved as the whole wave's are; a part sums
+its counties'. A questionnaire's county is its survey point's (`point_county`); one that
+names no point, or a point the wave did not declare, is in no county's part.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.survey.views.keyed import BY_COUNTY
 from services.survey.views.names import STATUSES, UNSPECIFIED
 from shared.views.base import Document
 
-BREAKDOWNS = ("by_channel", "by_group", "by_agency")
 PART_NOTE = (
     "本县区部分：所列县区的测评点与县区的回收进度及其合计，以及这些测评点回收问卷按渠道、"
     "按调查对象、按调查机构和按状态的统计；调查机构的配额是全批次的，不在此列。"
@@ -26,36 +26,6 @@ PART_NOTE = (
 
 def county_of(progress: Document, point: str | None) -> str:
     return str(progress["point_county"].get(point or "", UNSPECIFIED))
-
-
-def collect_in_county(progress: Document, county: str, keys: dict[str, str], n: int) -> None:
-    """`n` questionnaires of one place (`keys`: breakdown -> key) added to the county's
-    breakdowns (in place; -1: one that stopped standing, voided or withdrawn)."""
-    found = _county(progress, county)
-    for breakdown in BREAKDOWNS:
-        counts = found[breakdown]
-        counts[keys[breakdown]] = counts.get(keys[breakdown], 0) + n
-
-
-def restate_in_county(
-    progress: Document, county: str, before: str | None, after: str, n: int = 1
-) -> None:
-    """`n` questionnaires of the county moved from status `before` (None: newly recorded) to
-    `after` (in place)."""
-    by_status = _county(progress, county)["by_status"]
-    if before is not None:
-        by_status[before] -= n
-    by_status[after] += n
-
-
-def _county(progress: Document, county: str) -> Document:
-    # A document written before the breakdowns were kept has none (its view is rebuilt).
-    counties: dict[str, Document] = progress.setdefault("by_county_breakdown", {})
-    found: Document | None = counties.get(county)
-    if found is None:
-        found = counties[county] = {name: {} for name in BREAKDOWNS}
-        found["by_status"] = dict.fromkeys(STATUSES, 0)
-    return found
 
 
 def county_part(progress: Document, counties: set[str]) -> Document:
@@ -67,9 +37,7 @@ def county_part(progress: Document, counties: set[str]) -> Document:
     points = {code for code, county in progress["point_county"].items() if county in counties}
     target = sum(found["target"] or 0 for found in by_county.values())
     mine = [
-        found
-        for county, found in progress.get("by_county_breakdown", {}).items()
-        if county in counties
+        found for county, found in progress.get(BY_COUNTY.field, {}).items() if county in counties
     ]
     return progress | {
         "part": {"jurisdiction_ids": sorted(counties), "note": PART_NOTE},
@@ -92,7 +60,7 @@ def county_part(progress: Document, counties: set[str]) -> Document:
         "by_status": {
             status: sum(found["by_status"][status] for found in mine) for status in STATUSES
         },
-        "by_county_breakdown": {},
+        BY_COUNTY.field: {},
     }
 
 

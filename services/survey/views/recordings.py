@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from services.survey.views.agencies import collect_for_agency, restate_for_agency
+from services.survey.views.keyed import BY_AGENCY, BY_COUNTY
 from services.survey.views.names import (
     PROGRESS,
     QUESTIONNAIRES,
@@ -27,7 +27,7 @@ from services.survey.views.names import (
     UNSPECIFIED_NAME,
     WAVES,
 )
-from services.survey.views.parts import collect_in_county, county_of, restate_in_county
+from services.survey.views.parts import county_of
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded, level_counts, row_codes
@@ -259,8 +259,8 @@ def _count_place(progress: Document, place: Place, n: int) -> None:
     point, channel, group, agency, status = place
     county = collect(progress, (point, channel, group, agency), n)
     progress["by_status"][status] += n
-    restate_in_county(progress, county, None, status, n)
-    restate_for_agency(progress, agency or UNSPECIFIED, None, status, n)
+    BY_COUNTY.restate(progress, county, None, status, n)
+    BY_AGENCY.restate(progress, agency or UNSPECIFIED, None, status, n)
     if status == "counted" and point is not None:
         counted = progress["counted_by_point"]
         counted[point] = counted.get(point, 0) + n
@@ -286,9 +286,9 @@ def collect(progress: Document, spot: Spot, n: int) -> str:
     _count(progress["by_channel"], keys["by_channel"], n)
     _count(progress["by_group"], keys["by_group"], n, {"name": group or UNSPECIFIED_NAME})
     _count(progress["by_agency"], keys["by_agency"], n, {"quota": None})
-    collect_in_county(progress, county, keys, n)
+    BY_COUNTY.collect(progress, county, keys, n)
     where = {"by_point": point or UNSPECIFIED, "by_county": county}
-    collect_for_agency(progress, keys["by_agency"], keys | where, n)
+    BY_AGENCY.collect(progress, keys["by_agency"], keys | where, n)
     return county
 
 

@@ -13,7 +13,8 @@ from services.survey.domain.templates import template_content
 from shared.contracts.survey import Scale
 from tests.survey.test_application import Setup
 
-ALIKE = "“ＹＨ－０１” reads as “YH-01” (全角、半角或前后空格不同的编码是同一编码)"
+ALIKE = "“ＹＨ－０１”即“YH-01”, 全角、半角或前后空格不同的编码是同一编码"
+READS = "“ＹＨ－０１” reads as “YH-01”"
 
 
 def test_two_points_that_read_alike_are_refused(setup: Setup) -> None:
@@ -25,7 +26,7 @@ def test_two_points_that_read_alike_are_refused(setup: Setup) -> None:
         setup.open(points=points)
     assert (caught.value.field, caught.value.reason) == (
         "points.1.code",
-        f"survey point code repeats: {ALIKE}",
+        f"测评点编码重复: {ALIKE} (survey point code repeats: {READS})",
     )
 
 
@@ -38,7 +39,7 @@ def test_two_groups_that_read_alike_are_refused(setup: Setup) -> None:
         setup.open(groups=groups)
     assert (caught.value.field, caught.value.reason) == (
         "groups.1.code",
-        f"group code repeats: {ALIKE}",
+        f"受访群体编码重复: {ALIKE} (group code repeats: {READS})",
     )
 
 
@@ -48,5 +49,5 @@ def test_two_dimensions_that_read_alike_are_refused() -> None:
         template_content("模板", Scale.FOUR_LEVEL, dimensions, False, False, False, False)
     assert (caught.value.field, caught.value.reason) == (
         "dimensions.1.code",
-        f"dimension code repeats: {ALIKE}",
+        f"评价维度编码重复: {ALIKE} (dimension code repeats: {READS})",
     )

@@ -143,6 +143,7 @@ class BatchCommands(SurveyBase):
                 moved = bool(seen_version) and self.wave(wave_id).version != seen_version[0]
                 checked = checked or not moved
         raise ConcurrentBatch(
-            "the wave kept changing while this batch was saved; retry the request",
+            "保存本批次时测评批次一直有变动, 请重试 "
+            "(the wave kept changing while this batch was saved; retry the request)",
             field="questionnaires",
         )

@@ -88,7 +88,7 @@ class Intake(Repushes, Saving):
             caller.principal_id if str(caller.principal_id) in wave.agencies else wave.agency_id
         )
         self.units = [str(unit) for unit in wave.unit_ids]
-        _refuse_repeated_units(self.units)
+        refuse_repeated_units(self.units)
         self.columns = columns
         self._response_id_of = Response.ids_in(wave.id)
         # Rows are stored as row texts of the scale's codes: what the parts publish as is.
@@ -122,6 +122,7 @@ class Intake(Repushes, Saving):
             "accepted": accepted["accepted"],
             "quarantined": accepted["quarantined"],
             "quarantined_questionnaire_ids": accepted["quarantined_ids"],
+            "quarantined_reasons": accepted["quarantined_reasons"],
             "duplicates": len(duplicates),
             "duplicate_questionnaire_ids": duplicates,
             "rejected": len({p["row"] for p in self.problems}),
@@ -207,7 +208,7 @@ class Intake(Repushes, Saving):
         return self._response_id_of(q["questionnaire_id"])
 
 
-def _refuse_repeated_units(units: list[str]) -> None:
+def refuse_repeated_units(units: list[str]) -> None:
     repeated = sorted(unit for unit, count in Counter(units).items() if count > 1)
     if repeated:
         raise WaveUnitsRepeated(

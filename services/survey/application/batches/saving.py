@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from services.survey.application.batches.rows import candidate, part_entry, pattern_of
 from services.survey.domain import Batch, BatchPart, PushClaims, Response, split_parts
-from services.survey.integrity import WaveIntegrityState, screen
+from services.survey.integrity import WaveIntegrityState, flag_reason, screen
 
 if TYPE_CHECKING:
     from services.survey.application.batches.intake import Good
@@ -32,6 +32,7 @@ class Saving:
             "accepted": 0,
             "quarantined": 0,
             "quarantined_ids": [],
+            "quarantined_reasons": [],
         }
         if not good:
             return [], none
@@ -52,12 +53,14 @@ class Saving:
         batch_id = uuid4()
         entries: list[dict[str, Any]] = []
         quarantined: list[str] = []
+        reasons: list[dict[str, Any]] = []
         by_point: dict[str, int] = {}
         for (_, q, response_id, text), found in zip(good, flags, strict=True):
             flagged = [f.model_dump() for f in found] if found else []
             entries.append(part_entry(response_id, q, text, flagged))
             if found:
                 quarantined.append(q["questionnaire_id"])
+                reasons.append(_why(q["questionnaire_id"], flagged))
             point = q["survey_point"] or ""
             by_point[point] = by_point.get(point, 0) + 1
         response_ids = [g.response_id for g in good]
@@ -79,6 +82,7 @@ class Saving:
             "accepted": len(entries),
             "quarantined": len(quarantined),
             "quarantined_ids": quarantined,
+            "quarantined_reasons": reasons,
         }
         # Claims first: a push's last events are then the parts it publishes, which keeps
         # finding the log's head (`Outbox.head`, polled by waiters) a short read.
@@ -128,3 +132,14 @@ class Saving:
                 for index in range(len(entries))
             )
         return parts, claims
+
+
+def _why(questionnaire_id: str, flags: list[dict[str, str]]) -> dict[str, Any]:
+    """Why a questionnaire of the push went to quarantine, as its agency reads it: each flag's
+    code (for its system) and words (for its staff)."""
+    return {
+        "questionnaire_id": questionnaire_id,
+        "reasons": [
+            {"code": f["code"], "reason": flag_reason(f["code"], f["detail"])} for f in flags
+        ],
+    }

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
+from services.survey.application.decisions.corrections import BATCH_WITHDRAWN, expanded
 from services.survey.application.decisions.reading import QuestionnaireReads, batch_out
 from services.survey.application.decisions.review import about_one, named, refuse_repeats
 from services.survey.domain import (
@@ -58,8 +59,8 @@ class DecisionCommands(QuestionnaireReads):
         wave = self.wave(wave_id)
         response = self.questionnaire_in(wave_id, response_id, caller, wave)
         if self.status_of(response) == WITHDRAWN:
-            raise DecisionConflict("the questionnaire's batch was withdrawn")
-        answers = canonical_answers(answers)
+            raise DecisionConflict(BATCH_WITHDRAWN)
+        answers = canonical_answers(expanded(answers, [str(u) for u in wave.unit_ids]))
         as_pushed = {
             "questionnaire_id": response.questionnaire_id,
             "collected_at": response.collected_at,
@@ -91,7 +92,7 @@ class DecisionCommands(QuestionnaireReads):
             # Its batch's withdrawal already stopped it counting: a void would change
             # nothing, as a correction or a review of it would not (both refused alike).
             if self.status_of(response) == WITHDRAWN:
-                raise DecisionConflict("the questionnaire's batch was withdrawn")
+                raise DecisionConflict(BATCH_WITHDRAWN)
             response.void(reason, caller.actor)
             _free_one_by_one(wave, [response], "voided")
             return [response, wave], self.questionnaire_out(response)
@@ -292,7 +293,7 @@ def _free_one_by_one(wave: Wave, responses: list[Response], why: str) -> None:
 
 def _decide(response: Response, status: str, decision: str, reason: str, caller: Caller) -> None:
     if status == WITHDRAWN:
-        raise DecisionConflict("the questionnaire's batch was withdrawn")
+        raise DecisionConflict(BATCH_WITHDRAWN)
     if decision == "release":
         response.release(reason, caller.actor)
     else:

@@ -20,7 +20,8 @@ def refuse_repeats(response_ids: list[UUID]) -> None:
             earlier = f"response_ids.{first[response_id]}"
             objections.add(
                 InvalidDecision(
-                    f"questionnaire {response_id} is listed already ({earlier})",
+                    f"该问卷已在 {earlier} 列出 (questionnaire {response_id} is listed already "
+                    f"({earlier}))",
                     field=f"response_ids.{index}",
                     code_detail="repeated",
                 )

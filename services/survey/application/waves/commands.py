@@ -1,4 +1,4 @@
-"""The wave commands: open, accredit an agency, close."""
+"""The wave commands: open, accredit an agency, change its quota, close."""
 
 from __future__ import annotations
 
@@ -130,7 +130,9 @@ class WaveCommands(SurveyBase):
             template = self.template(template_id)
             if str(template.jurisdiction_id) not in registry.lineage(jurisdiction_id):
                 raise InvalidWave(
-                    "the template belongs to another jurisdiction", field="template_id"
+                    "该问卷模板属于其他辖区, 本辖区不能使用 "
+                    "(the template belongs to another jurisdiction)",
+                    field="template_id",
                 )
             return template.snapshot(spec.get("template_version"))
 
@@ -164,6 +166,35 @@ class WaveCommands(SurveyBase):
                 command=command,
             )
 
+    def change_quota(
+        self,
+        caller: Caller,
+        wave_id: UUID,
+        agency_id: UUID,
+        quota: int | None,
+        reason: str,
+        key: str | None = None,
+    ) -> Result:
+        """调整配额: an accredited agency's quota on the wave, with the office's reason; never
+        below what of the agency stands (`WaveQuotas.change_quota`). Taken in the wave's
+        turn, so no push is screened between its count and the change. A keyed retry answers
+        as the first change did (a second would find the quota unchanged)."""
+
+        def command() -> tuple[list[Any], Result]:
+            wave = self.wave(wave_id)
+            wave.change_quota(agency_id, quota, reason, caller.actor)
+            return [wave], wave_out(wave)
+
+        with self.wave_turn(wave_id):
+            return run_idempotent(
+                self,
+                principal_id=caller.principal_id,
+                scope=f"quota:{wave_id}",
+                key=key,
+                request={"agency_id": agency_id, "quota": quota, "reason": reason},
+                command=command,
+            )
+
     def close_wave(
         self, caller: Caller, wave_id: UUID, reason: str, key: str | None = None
     ) -> Result:
@@ -189,7 +220,10 @@ class WaveCommands(SurveyBase):
                     )
                 except IntegrityError:
                     continue  # another replica's batch came first
-        raise InvalidWave("the wave kept changing while closing; retry", field="wave_id")
+        raise InvalidWave(
+            "测评批次在结束时一直有变动, 请重试 (the wave kept changing while closing; retry)",
+            field="wave_id",
+        )
 
 
 def _window(spec: dict[str, Any], default: Window, objections: Objections) -> Window:
@@ -197,5 +231,10 @@ def _window(spec: dict[str, Any], default: Window, objections: Objections) -> Wi
     opens_at = spec.get("opens_at") or default[0]
     closes_at = spec.get("closes_at") or default[1]
     if opens_at is not None and closes_at is not None and opens_at >= closes_at:
-        objections.add(InvalidWave("the window must open before it closes", field="closes_at"))
+        objections.add(
+            InvalidWave(
+                "测评开始时间须早于结束时间 (the window must open before it closes)",
+                field="closes_at",
+            )
+        )
     return opens_at, closes_at

@@ -27,7 +27,7 @@ def agency_problem(views: ViewStore, agency_id: str, field: str) -> InvalidWave 
     if agency is None or agency.get("role") != "agency":
         return InvalidWave("没有这个调查机构 (no such agency principal)", field=field)
     if agency.get("revoked"):
-        return InvalidWave("the agency's key is revoked", field=field)
+        return InvalidWave("该调查机构的密钥已被吊销 (the agency's key is revoked)", field=field)
     return None
 
 
@@ -39,13 +39,18 @@ def check_agencies(
     if spec.get("agency_id") is not None:
         listed = [("agency_id", {"agency_id": spec["agency_id"], "quota": None}), *listed]
     if not listed:
-        objections.add(InvalidWave("a wave needs an accredited agency", field="agencies"))
+        objections.add(
+            InvalidWave(
+                "测评批次须至少认定一家调查机构 (a wave needs an accredited agency)",
+                field="agencies",
+            )
+        )
     seen: set[str] = set()
     agencies: list[AgencyQuota] = []
     for field, entry in listed:
         agency_id = str(entry["agency_id"])
         problem = (
-            InvalidWave("agency listed twice", field=field)
+            InvalidWave("调查机构重复列出 (agency listed twice)", field=field)
             if agency_id in seen
             else agency_problem(views, agency_id, field)
         )
@@ -88,29 +93,38 @@ def _point_problems(
     seen: dict[str, str],
 ) -> Iterator[InvalidWave]:
     # A point's code, county and quota are each wrong on their own: all are said.
-    reason = repeated_code(point["code"], seen, "survey point code repeats")
+    reason = repeated_code(point["code"], seen, "测评点编码重复", "survey point code repeats")
     if reason is not None:
         yield InvalidWave(reason, field=f"points.{index}.code")
     county = str(point["jurisdiction_id"])
     if registry.jurisdiction(county) is None or jurisdiction_id not in registry.lineage(county):
         yield InvalidWave(
-            "the point's jurisdiction is outside the wave's",
+            "测评点所在辖区不在本次测评批次的辖区内 "
+            "(the point's jurisdiction is outside the wave's)",
             field=f"points.{index}.jurisdiction_id",
         )
     quota = point.get("quota")
     if quota is not None and quota < point["target"]:
-        yield InvalidWave("the quota is below the target", field=f"points.{index}.quota")
+        yield InvalidWave(
+            "测评点配额低于目标样本量 (the quota is below the target)",
+            field=f"points.{index}.quota",
+        )
 
 
 def check_groups(groups: list[dict[str, Any]], objections: Objections) -> list[dict[str, Any]]:
     seen: dict[str, str] = {}
     for index, group in enumerate(groups):
-        reason = repeated_code(group["code"], seen, "group code repeats")
+        reason = repeated_code(group["code"], seen, "受访群体编码重复", "group code repeats")
         if reason is not None:
             objections.add(InvalidWave(reason, field=f"groups.{index}.code"))
         seen.setdefault(canonical_answer(group["code"]), group["code"])
     if groups and sum(g["target_percent"] for g in groups) != 100:
-        objections.add(InvalidWave("the groups' target shares must add up to 100%", field="groups"))
+        objections.add(
+            InvalidWave(
+                "各受访群体的目标占比之和须为 100% (the groups' target shares must add up to 100%)",
+                field="groups",
+            )
+        )
     return [
         {"code": g["code"], "name": g["name"], "target_percent": g["target_percent"]}
         for g in groups
@@ -126,7 +140,12 @@ def check_panel(
         return objections.attempt(lambda: representative_panel(views, spec), [])
     for field in ("panel_draw_id", "panel_body_id"):
         if spec.get(field) is not None:
-            objections.add(InvalidWave("only a representative evaluation has a panel", field=field))
+            objections.add(
+                InvalidWave(
+                    "只有代表评议才有评议代表 (only a representative evaluation has a panel)",
+                    field=field,
+                )
+            )
     return []
 
 
@@ -138,7 +157,8 @@ def representative_panel(views: ViewStore, spec: dict[str, Any]) -> list[str]:
     draw_id, body_id = spec.get("panel_draw_id"), spec.get("panel_body_id")
     if (draw_id is None) == (body_id is None):
         raise InvalidWave(
-            "a representative evaluation names its panel: a draw, or an appointing body",
+            "代表评议须指明评议代表: 一次代表抽选 panel_draw_id, 或任命代表的机关 panel_body_id "
+            "(a representative evaluation names its panel: a draw, or an appointing body)",
             field="panel_draw_id",
         )
     if body_id is not None:
@@ -150,19 +170,25 @@ def representative_panel(views: ViewStore, spec: dict[str, Any]) -> list[str]:
         None,
         str(spec["campaign_id"]),
     ):
-        raise InvalidWave("the panel was drawn for another campaign", field="panel_draw_id")
+        raise InvalidWave(
+            "该次代表抽选是为另一评议活动所做 (the panel was drawn for another campaign)",
+            field="panel_draw_id",
+        )
     return list(panel["chosen"])
 
 
 def appointed_panel(views: ViewStore, body_id: str, cycle: str | None) -> list[str]:
     if not cycle:
         raise InvalidWave(
-            "name the cycle the representatives were appointed for", field="panel_cycle"
+            "须填写评议代表的任期 panel_cycle "
+            "(name the cycle the representatives were appointed for)",
+            field="panel_cycle",
         )
     members = CampaignView(views).appointed(body_id, cycle)
     if not members:
         raise InvalidWave(
-            "nobody is appointed to this body for this cycle (or all were disqualified)",
+            "该机关本届没有任命评议代表 (或均已取消资格) "
+            "(nobody is appointed to this body for this cycle (or all were disqualified))",
             field="panel_body_id",
         )
     return members
@@ -177,20 +203,26 @@ def check_public_wave(
     every voter would be refused for a field they cannot send."""
     if not setup["public"]:
         return
-    for asked, what in ((template.asks_group, "group"), (template.asks_district, "district")):
+    asks = (
+        (template.asks_group, "受访群体", "group"),
+        (template.asks_district, "辖区", "district"),
+    )
+    for asked, chinese, what in asks:
         if asked:
             objections.add(
                 InvalidWave(
-                    f"the template asks for the respondent's {what}, which a public vote does "
-                    "not carry: use a template that does not ask for it",
+                    f"问卷模板要求填写受访者的{chinese}, 网上投票不带此项: 请改用不要求填写的模板 "
+                    f"(the template asks for the respondent's {what}, which a public vote does "
+                    "not carry: use a template that does not ask for it)",
                     field="template_id",
                 )
             )
     if setup["kind"] == WaveKind.REPRESENTATIVE_EVALUATION:
         objections.add(
             InvalidWave(
-                "a representative evaluation is answered by its panel's members, not by the "
-                "public: open it without `public`, or open an online_public_voting wave",
+                "代表评议由评议代表作答, 不面向公众: 请去掉 public, 或开设网上公开评议 "
+                "(a representative evaluation is answered by its panel's members, not by the "
+                "public: open it without `public`, or open an online_public_voting wave)",
                 field="public",
             )
         )
@@ -198,8 +230,9 @@ def check_public_wave(
     if channels and Channel.ONLINE not in channels:
         objections.add(
             InvalidWave(
-                "public votes come through the online channel (网上), which this wave's "
-                "channels leave out: add `online`, or list no channels",
+                "网上投票经网上渠道收集, 本批次的渠道未含网上: 请加上 online, 或不列渠道 "
+                "(public votes come through the online channel (网上), which this wave's "
+                "channels leave out: add `online`, or list no channels)",
                 field="channels",
             )
         )
@@ -213,8 +246,9 @@ def check_voter_check(public: bool, asked: str | None, objections: Objections) -
     if asked is not None:
         objections.add(
             InvalidWave(
-                "only a wave open to the public checks its voters: open it with `public`, "
-                "or leave `voter_check` out",
+                "只有面向公众的测评批次才核验投票人: 请加上 public, 或去掉 voter_check "
+                "(only a wave open to the public checks its voters: open it with `public`, "
+                "or leave `voter_check` out)",
                 field="voter_check",
             )
         )

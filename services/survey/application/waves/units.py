@@ -15,6 +15,19 @@ from shared.registry_view import RegistryView
 from shared.views import ViewStore
 
 CHINA = timezone(timedelta(hours=8))
+UNIT_TWICE = "单位重复列出 (unit listed twice)"
+UNIT_OUTSIDE = "该单位不在本次测评批次的辖区内 (unit is outside the wave's jurisdiction)"
+ENDED = {"merged": "已合并", "split": "已分立", "dissolved": "已撤销"}
+"""A unit's status once it ended, as an office names it (the registry's statuses)."""
+
+
+def ended(status: str | None) -> str:
+    """Why a unit that no longer stands cannot be surveyed, its status in words."""
+    words = ENDED.get(status or "", f"状态为 {status}")
+    return (
+        f"该单位{words}, 请改为测评承继它的单位 "
+        f"(unit is {status}; survey the unit that stands for it now)"
+    )
 
 
 def standalone_units(
@@ -27,7 +40,11 @@ def standalone_units(
     unit_ids: Sequence[UUID] = spec.get("unit_ids") or []
     if not unit_ids:
         objections.add(
-            InvalidWave("name the campaign, or the units of a standalone wave", field="unit_ids")
+            InvalidWave(
+                "须指明评议活动 campaign_id, 或列出单独测评批次的单位 unit_ids "
+                "(name the campaign, or the units of a standalone wave)",
+                field="unit_ids",
+            )
         )
     jurisdiction_id = str(spec["jurisdiction_id"])
     units: list[EnrolledUnit] = []
@@ -47,15 +64,15 @@ def _standalone_unit(
 ) -> EnrolledUnit | InvalidWave:
     field = f"unit_ids.{index}"
     if unit_id in seen:
-        return InvalidWave("unit listed twice", field=field)
+        return InvalidWave(UNIT_TWICE, field=field)
     unit = registry.unit(unit_id)
     if unit is None:
         return InvalidWave("没有这个单位 (no such unit)", field=field)
     if jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
-        return InvalidWave("unit is outside the wave's jurisdiction", field=field)
+        return InvalidWave(UNIT_OUTSIDE, field=field)
     if not registry.is_active_unit(unit_id):
         return InvalidWave(
-            f"unit is {registry.unit_status(unit_id)}; survey the unit that stands for it now",
+            ended(registry.unit_status(unit_id)),
             field=field,
             successors=registry.successors(unit_id),
         )
@@ -97,7 +114,8 @@ def _campaign(views: ViewStore, spec: dict[str, Any]) -> dict[str, Any]:
         raise InvalidWave("没有这次评议活动 (no such campaign)", field="campaign_id")
     if campaign["jurisdiction_id"] not in RegistryView(views).lineage(str(spec["jurisdiction_id"])):
         raise InvalidWave(
-            "the campaign is run by a jurisdiction that does not contain this one",
+            "评议活动的组织辖区不包含本辖区 "
+            "(the campaign is run by a jurisdiction that does not contain this one)",
             field="campaign_id",
         )
     return campaign
@@ -106,9 +124,16 @@ def _campaign(views: ViewStore, spec: dict[str, Any]) -> dict[str, Any]:
 def _round(spec: dict[str, Any], windows: list[Any]) -> int:
     round_number: int | None = spec.get("round") or (1 if len(windows) <= 1 else None)
     if round_number is None:
-        raise InvalidWave("the campaign has half-year rounds: name the round", field="round")
+        raise InvalidWave(
+            "评议活动分上下半年两轮, 须填写轮次 round "
+            "(the campaign has half-year rounds: name the round)",
+            field="round",
+        )
     if windows and not 1 <= round_number <= len(windows):
-        raise InvalidWave(f"the campaign has rounds 1–{len(windows)}", field="round")
+        raise InvalidWave(
+            f"评议活动的轮次为 1–{len(windows)} (the campaign has rounds 1–{len(windows)})",
+            field="round",
+        )
     return round_number
 
 
@@ -138,7 +163,9 @@ def _enrolled_units(
     if not units and not refused:
         objections.add(
             InvalidWave(
-                "no unit of the campaign is enrolled in this jurisdiction", field="campaign_id"
+                "本辖区没有参加该评议活动的单位 "
+                "(no unit of the campaign is enrolled in this jurisdiction)",
+                field="campaign_id",
             )
         )
     return units
@@ -154,12 +181,14 @@ def _enrolled_unit(
 ) -> EnrolledUnit | InvalidWave:
     field = f"unit_ids.{index}"
     if unit_id in seen:
-        return InvalidWave("unit listed twice", field=field)
+        return InvalidWave(UNIT_TWICE, field=field)
     if unit_id not in enrolled:
-        return InvalidWave("unit is not enrolled in the campaign", field=field)
+        return InvalidWave(
+            "该单位未参加该评议活动 (unit is not enrolled in the campaign)", field=field
+        )
     unit = registry.unit(unit_id)
     if unit is None or jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
-        return InvalidWave("unit is outside the wave's jurisdiction", field=field)
+        return InvalidWave(UNIT_OUTSIDE, field=field)
     category = enrolled[unit_id]["category"]
     return EnrolledUnit(unit_id=UUID(unit_id), name=unit["name"], category=category)
 
@@ -170,8 +199,10 @@ def _check_window_against_round(spec: dict[str, Any], round_number: int, starts:
     allowed: a half year is often evaluated in the month after it."""
     closes_at = spec.get("closes_at")
     if closes_at is not None and closes_at < starts:
+        begins = starts.date().isoformat()
         raise InvalidWave(
-            f"the window closes before round {round_number} begins ({starts.date().isoformat()})",
+            f"测评时间在第{round_number}轮开始（{begins}）之前就已结束 "
+            f"(the window closes before round {round_number} begins ({begins}))",
             field="closes_at",
         )
 

@@ -36,7 +36,13 @@ from services.survey.views.waves.decisions import (
     on_withdrawn,
 )
 from services.survey.views.waves.lifecycle import on_accredited, on_closed, on_opened
-from services.survey.views.waves.lists import RANGE_CHUNK, collected_between, visible_waves
+from services.survey.views.waves.lists import (
+    RANGE_CHUNK,
+    collected_between,
+    visible_waves,
+    wave_standing,
+    with_quotas,
+)
 from shared.contracts.survey import (
     BatchWithdrawn,
     ResponseCorrected,
@@ -67,6 +73,8 @@ __all__ = [
     "collected_between",
     "county_part",
     "visible_waves",
+    "wave_standing",
+    "with_quotas",
 ]
 
 SURVEY_VIEW_HANDLERS: dict[Any, ViewHandler] = {

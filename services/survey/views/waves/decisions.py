@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.survey.views.agencies import restate_for_agency
+from services.survey.views.keyed import BY_AGENCY, BY_COUNTY
 from services.survey.views.names import GONE, NOT_STANDING, PROGRESS, QUESTIONNAIRES, UNSPECIFIED
-from services.survey.views.parts import county_of, restate_in_county
+from services.survey.views.parts import county_of
 from services.survey.views.recordings import answer_counts, collect, move_counted
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import (
@@ -46,8 +46,8 @@ def restate(
         progress["by_status"][before] -= 1
         progress["by_status"][after] += 1
         county = county_of(progress, doc["survey_point"])
-        restate_in_county(progress, county, before, after)
-        restate_for_agency(progress, doc["agency_id"] or UNSPECIFIED, before, after)
+        BY_COUNTY.restate(progress, county, before, after)
+        BY_AGENCY.restate(progress, doc["agency_id"] or UNSPECIFIED, before, after)
     if after in NOT_STANDING and before not in NOT_STANDING:
         # Collected counts toward targets: one voided, withdrawn or rejected no longer
         # stands (a rejected one then withdrawn with its batch leaves it once).

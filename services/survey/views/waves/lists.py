@@ -1,11 +1,13 @@
-"""Reading the wave view: a page of waves in a caller's scope, and a page of a wave's
-questionnaires collected in a range of time."""
+"""Reading the wave view: a page of waves in a caller's scope, a page of a wave's
+questionnaires collected in a range of time, and how many of a wave's questionnaires stand
+in each status."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from services.survey.views.names import QUESTIONNAIRES, WAVE_AGENCIES, WAVES
+from services.survey.views.agencies import agency_part
+from services.survey.views.names import QUESTIONNAIRES, STATUSES, WAVE_AGENCIES, WAVES
 from shared.views import ViewStore
 from shared.views.base import Document, Filter, encode_cursor
 from shared.web.pagination import Paging
@@ -21,6 +23,30 @@ def visible_waves(
     rows = page.fetch(views, WAVE_AGENCIES, where={"agency_id": agency})
     found = views.get_many(WAVES, [row["wave_id"] for row in rows])
     return [found[row["wave_id"]] for row in rows if row["wave_id"] in found]
+
+
+def wave_standing(progress: Document | None, agency: str | None) -> dict[str, int]:
+    """How many of a wave's questionnaires stand in each status (`STATUSES`), as its progress
+    document counts them: the whole wave's, or an agency's own (`agency`: what an agency
+    reads of progress, never a count another agency's work moves). All 0 until the view has
+    seen the wave (`progress` None)."""
+    if progress is None:
+        return dict.fromkeys(STATUSES, 0)
+    if agency is not None:
+        progress = agency_part(progress, agency)
+    by_status: dict[str, int] = progress["by_status"]
+    return {status: by_status.get(status, 0) for status in STATUSES}
+
+
+def with_quotas(progress: Document, quotas: dict[str, int | None]) -> Document:
+    """A progress document with each agency's quota as the wave holds it now (`quotas`): a
+    quota changed after the agency's accreditation (`Wave.QuotaChanged`) is survey's own
+    fact, published to no view. A copy: the view's document is never written here."""
+    by_agency = {
+        agency: line | ({"quota": quotas[agency]} if agency in quotas else {})
+        for agency, line in progress["by_agency"].items()
+    }
+    return progress | {"by_agency": by_agency}
 
 
 RANGE_CHUNK = 1000

@@ -1,0 +1,76 @@
+"""`GET /waves/{id}` counts honestly: `questionnaires` is the counted ones, and
+`questionnaires_by_status` shows apart those in quarantine and those voided, rejected on
+review or of a withdrawn batch (before, `questionnaires` was every one ever accepted, now
+`accepted`). An agency reads its own questionnaires by status, as in progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.harness import Cluster
+from tests.survey.helpers import World, created, open_wave, push, questionnaire
+
+
+def _ids(cluster: Cluster, world: World, wave_id: str) -> dict[str, str]:
+    cluster.wait_caught_up("survey", "survey")
+    listed = cluster["survey"].get(
+        f"/waves/{wave_id}/questionnaires", headers=world.county_office.headers
+    )
+    return {q["questionnaire_id"]: q["response_id"] for q in created(listed)}
+
+
+def _wave(cluster: Cluster, world: World, caller: dict[str, str]) -> dict[str, Any]:
+    cluster.wait_caught_up("survey", "survey")
+    wave: dict[str, Any] = created(
+        cluster["survey"].get(f"/waves/{world.extra['wave']}", headers=caller)
+    )
+    return wave
+
+
+def test_questionnaires_are_the_counted_ones_the_rest_shown_apart(
+    cluster: Cluster, world: World
+) -> None:
+    survey, office = cluster["survey"], world.county_office.headers
+    agencies = [
+        {"agency_id": world.agency.principal_id, "quota": 2},
+        {"agency_id": world.other_agency.principal_id, "quota": None},
+    ]
+    wave_id = open_wave(cluster, world, agency_id=None, agencies=agencies)["wave_id"]
+    world.extra["wave"] = wave_id
+    units = world.unit_ids
+    rows = [questionnaire(f"A-{i}", units, survey_point=None) for i in range(4)]
+    mine = created(push(cluster, wave_id, rows, world.agency.headers))
+    assert mine["quarantined_questionnaire_ids"] == ["A-2", "A-3"]  # over the quota of 2
+    theirs = [questionnaire(f"B-{i}", units, survey_point=None) for i in range(2)]
+    batch = created(push(cluster, wave_id, theirs, world.other_agency.headers))["batch_id"]
+    ids = _ids(cluster, world, wave_id)
+    reason = {"reason": "录入错误"}
+    created(
+        survey.post(
+            f"/waves/{wave_id}/questionnaires/{ids['A-0']}/void", json=reason, headers=office
+        )
+    )
+    review = {"response_ids": [ids["A-2"]], "decision": "reject", "reason": "核实为代填问卷"}
+    created(survey.post(f"/waves/{wave_id}/quarantine:review", json=review, headers=office))
+    created(survey.post(f"/waves/{wave_id}/batches/{batch}/withdraw", json=reason, headers=office))
+
+    whole = _wave(cluster, world, office)
+    assert whole["questionnaires_by_status"] == {
+        "counted": 1,
+        "quarantined": 1,
+        "rejected": 1,
+        "voided": 1,
+        "withdrawn": 2,
+    }
+    assert (whole["questionnaires"], whole["accepted"], whole["response_count"]) == (1, 6, 6)
+
+    own = _wave(cluster, world, world.agency.headers)
+    assert own["questionnaires_by_status"] == {
+        "counted": 1,
+        "quarantined": 1,
+        "rejected": 1,
+        "voided": 1,
+        "withdrawn": 0,
+    }
+    other = _wave(cluster, world, world.other_agency.headers)
+    assert (other["questionnaires"], other["questionnaires_by_status"]["withdrawn"]) == (0, 2)
