@@ -9,6 +9,7 @@ from services.scoring.application import ScoringApplication
 from services.scoring.inboxes import ScoringInbox
 from services.scoring.integration import to_payload
 from services.scoring.rounds.api import resolve_campaign, resolve_round_run, router
+from services.scoring.rounds.scheme_api import scheme_router
 from services.scoring.settings import ScoringSettings
 from shared.messaging.inbox import Inbox
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
@@ -33,7 +34,7 @@ SERVICE = ServiceDefinition(
     application=ScoringApplication,
     settings=ScoringSettings,
     payload_mapper=to_payload,
-    routers=(router,),
+    routers=(scheme_router, router),  # in the order the routes were declared
     views=(SECURITY_VIEW, REGISTRY_COPY),
     processors=processors,
     resolvers={

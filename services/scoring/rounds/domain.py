@@ -1,73 +1,27 @@
 """Aggregates of campaign-round scoring. Mutators never validate: the commands in
-`rounds.application` do, and old events must always load."""
+`rounds.application` do (refusing with `rounds.errors`), and old events must always load."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from services.scoring.domain import SCORING_NAMESPACE, ScoringError
-from shared.errors import ConflictError, InvalidError, NotFoundError
+from services.scoring.domain import SCORING_NAMESPACE
 
-
-class SchemeNotFound(ScoringError, NotFoundError):
-    code = "scheme_not_found"
-
-
-class SchemeInvalid(ScoringError, InvalidError):
-    """Every problem of the document, each naming its path (`document.components.0.weight`)."""
-
-    code = "scheme_invalid"
-
-    def __init__(self, problems: Sequence[tuple[str, str]], prefix: str = "document") -> None:
-        self.problems = [(f"{prefix}.{f}" if f != "$" else prefix, r) for f, r in problems]
-        count = len(self.problems)
-        several = f"方案文档有 {count} 处问题, 见 detail ({count} problems in the document)"
-        reason = self.problems[0][1] if count == 1 else several
-        super().__init__(reason, field=self.problems[0][0])
-
-    def body(self) -> dict[str, Any]:
-        return {
-            "error": self.code,
-            "detail": [{"field": field, "reason": reason} for field, reason in self.problems],
-        }
-
-
-class SchemeShipped(ScoringError, ConflictError):
-    """A shipped scheme's versions come with Pingyi's releases only."""
-
-    code = "scheme_shipped"
-
-
-class SchemeIdTaken(ScoringError, ConflictError):
-    """A scheme id belongs to the jurisdiction whose office registered its first version."""
-
-    code = "scheme_id_taken"
-
-
-class SchemeVersionTaken(ScoringError, ConflictError):
-    """A registered version is immutable: a changed document needs a new version."""
-
-    code = "scheme_version_taken"
-
-
-class SchemeNotAssigned(ScoringError, ConflictError):
-    code = "scheme_not_assigned"
-
-
-class CampaignNotFound(ScoringError, NotFoundError):
-    code = "campaign_not_found"
-
-
-class RoundNotFound(ScoringError, NotFoundError):
-    code = "round_not_found"
-
-
-class RoundRunNotFound(ScoringError, NotFoundError):
-    code = "round_run_not_found"
+# Re-exported: the commands, the API and the audit export find the refusals here.
+from services.scoring.rounds.errors import CampaignNotFound as CampaignNotFound
+from services.scoring.rounds.errors import FinalNeedsReason as FinalNeedsReason
+from services.scoring.rounds.errors import RoundNotFound as RoundNotFound
+from services.scoring.rounds.errors import RoundRunNotFound as RoundRunNotFound
+from services.scoring.rounds.errors import SchemeIdTaken as SchemeIdTaken
+from services.scoring.rounds.errors import SchemeInvalid as SchemeInvalid
+from services.scoring.rounds.errors import SchemeNotAssigned as SchemeNotAssigned
+from services.scoring.rounds.errors import SchemeNotFound as SchemeNotFound
+from services.scoring.rounds.errors import SchemeShipped as SchemeShipped
+from services.scoring.rounds.errors import SchemeVersionTaken as SchemeVersionTaken
+from services.scoring.rounds.run_ids import round_run_id as round_run_id
 
 
 def scheme_record_id(scheme_id: str, version: int) -> UUID:
@@ -168,6 +122,7 @@ class CampaignScheme(Aggregate):
         scheme_hash: str,
         actor: str,
         reason: str,
+        replaces: str | None = None,
     ) -> None:
         self.campaign_id = campaign_id
         self.assignments: list[dict[str, Any]] = []
@@ -227,9 +182,13 @@ class InputBatch(Aggregate):
 
 
 class RoundRun(Aggregate):
-    """One computation of a campaign round by the engine, with what it was computed from."""
+    """One computation of a campaign round by the engine, with what it was computed from.
+
+    `replaces`: the final run this final replaced as the round's result (v2; None for a
+    provisional run, a round's first final, and every run recorded before v2)."""
 
     class Computed(Aggregate.Created):
+        class_version = 2
         campaign_id: UUID
         round_number: int
         jurisdiction_id: UUID
@@ -242,6 +201,12 @@ class RoundRun(Aggregate):
         trigger: str
         actor: str
         reason: str
+        replaces: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Recorded before finals said what they replaced: not known from the event.
+            state["replaces"] = None
 
     @event(Computed)
     def __init__(
@@ -258,6 +223,7 @@ class RoundRun(Aggregate):
         trigger: str,
         actor: str,
         reason: str,
+        replaces: str | None = None,
     ) -> None:
         self.campaign_id = campaign_id
         self.round_number = round_number
@@ -271,6 +237,7 @@ class RoundRun(Aggregate):
         self.trigger = trigger
         self.actor = actor
         self.reason = reason
+        self.replaces = replaces
 
     @staticmethod
     def create_id(
@@ -290,30 +257,6 @@ class RoundRun(Aggregate):
     def computed(cls, run_id: UUID, **fields: Any) -> RoundRun:
         """A run under the id given (`round_run_id`, which may name the final it supersedes)."""
         return cls._create(cls.Computed, id=run_id, **fields)
-
-
-def round_run_id(
-    campaign_id: UUID,
-    round_number: int,
-    final: bool,
-    scheme: dict[str, Any],
-    upstream_positions: dict[str, int],
-    supersedes: str | None = None,
-    revision: int = 1,
-) -> UUID:
-    """A run's id, from what determines its results and its finality. A final recorded again
-    with the scheme and inputs of an earlier final that another final has superseded since
-    also names the final it supersedes (`supersedes`), so it is a run of its own. The engine
-    revision is named from the second on (ids of runs before revisions stay as they were):
-    the same scheme and inputs under a corrected engine are another run."""
-    positions = ",".join(f"{k}={v}" for k, v in sorted(upstream_positions.items()))
-    hashed = scheme["scheme_hash"]
-    name = f"round-run|{campaign_id}|{round_number}|{int(final)}|{hashed}|{positions}"
-    if supersedes is not None:
-        name += f"|supersedes={supersedes}"
-    if revision != 1:
-        name += f"|revision={revision}"
-    return uuid5(SCORING_NAMESPACE, name)
 
 
 class RoundRuns(Aggregate):

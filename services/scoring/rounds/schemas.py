@@ -88,7 +88,12 @@ class RoundRunIn(_In):
         strict=True,
         description="A final run becomes the round's result; otherwise a provisional run",
     )
-    reason: Prose = Field(default="", max_length=2000)
+    reason: Prose = Field(
+        default="",
+        max_length=2000,
+        description="Why: required for a final run that would replace the round's published "
+        "final result (422 reason_required naming body.reason)",
+    )
 
 
 class RoundRunSummary(BaseModel):
@@ -106,6 +111,12 @@ class RoundRunSummary(BaseModel):
     trigger: str
     actor: str
     reason: str
+    replaces: UUID | None = Field(
+        default=None,
+        description="The final run this final replaced as the round's result, with `reason` "
+        "saying why (null: a provisional run, a round's first final, or a run recorded before "
+        "finals said what they replaced)",
+    )
     computed_at: datetime
     integrity_warning: str | None = Field(
         default=None,

@@ -299,8 +299,8 @@ def spelled_out(message: IntegrationMessage) -> IntegrationMessage:
 def test_parts_fold_the_same_through_the_model_and_the_plain_reader(
     entries: list[Entry], again: list[int]
 ) -> None:
-    """Also where a part is recorded again later (survey never does so; the live fold then
-    passes over the questionnaires it holds a record of)."""
+    """Also where a part is recorded again later (survey never does so; its questionnaires
+    then count again, `fold.records.Recordings`)."""
     log = rendered(entries, "mixed")
     for at in again:
         if at < len(log) and isinstance(log[at], BatchRecorded | BatchRecordedV1):
@@ -314,12 +314,12 @@ def test_parts_fold_the_same_through_the_model_and_the_plain_reader(
 
 
 def test_a_part_naming_a_questionnaire_twice_is_read_by_the_model() -> None:
-    """Survey never publishes one; the model's reading records the first and passes over
-    the second, as it would two recordings."""
+    """Survey never publishes one; the model's reading records each in turn, as it would
+    two recordings (test_fold_repeated_ids.py)."""
     fold, survey = _fold_with_wave()
     q = questionnaire("q1", ["满意", None, "不满意"], None, None, False)
     [part] = as_parts("b1", [q, q | {"row": ("不满意", None, None)}], [], "scale")
     assert fold.apply(survey(part))
     counts = fold.inputs()["survey"][sid(WAVE)]
     assert counts[sid("市公安局")]["counts"]["满意"] == 1
-    assert counts[sid("市公安局")]["counts"]["不满意"] == 0
+    assert counts[sid("市公安局")]["counts"]["不满意"] == 1

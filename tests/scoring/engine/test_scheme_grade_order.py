@@ -162,7 +162,8 @@ def test_a_threshold_no_score_can_meet_is_refused_naming_it(
         Scheme.from_new_document(doc)
     found = dict(caught.value.problems)
     assert where in found, caught.value.problems
-    assert found[where].startswith("never holds") and named in found[where]
+    assert found[where].startswith("永不成立")
+    assert "(never holds" in found[where] and named in found[where]
     assert Scheme.from_document(doc).scheme_id == "test-survey"
 
 

@@ -17,6 +17,7 @@ from services.scoring.engine.scheme import (
     builtin_schemes,
     load_scheme,
 )
+from services.scoring.engine.scheme.yaml_text import read_yaml
 from tests.scoring.engine.schemes import survey_only
 
 
@@ -50,8 +51,9 @@ def test_shipped_schemes_are_read_once_and_each_caller_gets_its_own_dict():
         assert again[from_file.key].scheme_hash == from_file.scheme_hash
         # Read with libyaml's parser (where PyYAML has it) to the same document.
         text = path.read_text(encoding="utf-8")
-        assert yaml.load(text, Loader=SHIPPED_LOADER) == yaml.safe_load(text)
-    assert SHIPPED_LOADER is getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        assert yaml.load(text, Loader=SHIPPED_LOADER) == yaml.safe_load(text) == read_yaml(text)
+    # libyaml's parser, with YAML 1.2's booleans (test_scheme_yaml_booleans.py).
+    assert issubclass(SHIPPED_LOADER, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def test_ref_and_hash():

@@ -191,7 +191,7 @@ def test_a_json_key_given_twice_is_named_as_the_kernel_names_it(
             "body.document.components.0.level_weights",
         ),
         (
-            "{满意: 100, yes: 60, 不满意: 0}",
+            "{满意: 100, true: 60, 不满意: 0}",
             "key_not_text",
             "body.document.components.0.level_weights",
         ),
@@ -214,6 +214,24 @@ def test_what_json_cannot_hold_is_refused_naming_it(
     error, found, named, line, _ = _refused(_post_yaml(client, world, _envelope(text)))
     assert (error, found, named) == ("yaml_invalid", code, field)
     assert line == text.splitlines().index(f"    level_weights: {value}") + 3
+
+
+def test_a_flag_written_on_is_text_and_refused_by_name(scoring: tuple[TestClient, World]) -> None:
+    """YAML 1.2's booleans only: `ranked: on` is the text "on" (PyYAML read it as true)."""
+    client, world = scoring
+    text = _renamed(SCHEMES_DIR / "yancheng-jiceng-manyi.yaml", "wuyang-flag")
+    text = text.replace("    ranked: false\n", "    ranked: on\n")
+    response = _post_yaml(client, world, _envelope(text))
+    assert _refusal_fields(response) == (
+        422,
+        "scheme_invalid",
+        ["document.overrides.0.ranked"],
+    )
+    reason = response.json()["detail"][0]["reason"]
+    assert reason.startswith("须为 true 或 false")
+    assert "write true or false" in reason
+    response = _post_yaml(client, world, _envelope(text.replace("ranked: on", "ranked: false")))
+    assert response.status_code == 201, response.text
 
 
 def test_an_alias_bomb_is_refused_before_it_is_built(scoring: tuple[TestClient, World]) -> None:

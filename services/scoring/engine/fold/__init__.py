@@ -81,8 +81,8 @@ class RoundFold:
         """`keep_records`: the response ids (canonical UUID text) whose records to keep; None
         keeps all, as the live service must (it cannot know what will be decided later). A
         replay passes `keep.named_responses` of at least the survey prefix it folds; the
-        document is then the same as with all records kept, given the survey's rule that a
-        response is recorded once (a second recording of a forgotten one would count again).
+        document is then the same as with all records kept, a log recording a response id
+        twice included (`records.Recordings`: each recording counts, in either fold).
 
         `defer`: questionnaires whose recordings this fold lists rather than records, for a
         fold of a range of the survey log (`split.count_range`)."""

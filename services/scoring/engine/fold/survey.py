@@ -5,9 +5,11 @@ The rules for what counts (the only statement of them: the first release's per-w
 counting is retired): a questionnaire recorded without flags counts at once; one recorded
 with flags, or quarantined later, waits until it is released; a rejection, a void or its
 batch's withdrawal ends it for good (un-counting it if it counted); a correction replaces
-the ratings of one that counts or may still count. A questionnaire is recorded once, and
-never into a closed wave. Decisions after the close still apply: the tallies are as of the
-survey position read.
+the ratings of one that counts or may still count. Nothing is recorded into a closed wave.
+A response id recorded again (survey never publishes that) is a questionnaire of its own,
+and a decision naming the id reaches each of its recordings (`records.Recordings`: the one
+rule a fold keeping every record and a replay keeping few can both apply). Decisions after
+the close still apply: the tallies are as of the survey position read.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from .records import (
     STATUS_AFTER,
     Deferred,
     Questionnaire,
+    Recordings,
 )
 from .tally import Codes, Matrix, Tally
 
@@ -66,7 +67,7 @@ class WaveState:
         self.level_bytes.update({level: i + 1 for i, level in enumerate(self.levels)})
         self.scale_size = len(self.levels)
         self.tally = Tally(len(self.unit_ids), len(self.levels))
-        self.records: dict[str, Questionnaire] = {}
+        self.records = Recordings()
         self.keep = keep
         self.defer = defer
         self.deferred: list[Deferred] = []
@@ -113,8 +114,9 @@ class WaveState:
     def record(
         self, response_id: str, ratings: bytes, group: str, point: str, *, flagged: bool
     ) -> bool:
-        """A questionnaire is recorded once, and never into a closed wave."""
-        if response_id in self.records or self.facts["closed"]:
+        """Never into a closed wave; a response id recorded again is a questionnaire of its
+        own (`records.Recordings`: the rule a live fold and a replay can both apply)."""
+        if self.facts["closed"]:
             return False
         group, point = self._shared(group), self._shared(point)
         if response_id in self.defer:
@@ -122,7 +124,7 @@ class WaveState:
             return True
         if self.keep is None or response_id in self.keep:
             status = QUARANTINED if flagged else COUNTED
-            self.records[response_id] = Questionnaire(status, ratings, group, point)
+            self.records.add(response_id, Questionnaire(status, ratings, group, point))
         if not flagged:
             self.tally.add(ratings, group, point)
         return True
@@ -159,23 +161,18 @@ class WaveState:
             return None
         if self.facts["closed"]:
             return False
-        records = self.records
-        recorded = (
-            frozenset()
-            if records.keys().isdisjoint(response_ids)
-            else frozenset(i for i, r in enumerate(response_ids) if r in records)
-        )
+        deferred = frozenset[int]()
         if self.defer:
-            recorded |= self._defer_rows(response_ids, codes, groups, points, flagged)
-        self._keep_rows(response_ids, codes, groups, points, flagged, recorded)
-        left_out = recorded | flagged
+            deferred = self._defer_rows(response_ids, codes, groups, points, flagged)
+        self._keep_rows(response_ids, codes, groups, points, flagged, deferred)
+        left_out = deferred | flagged
         matrix = codes
         if left_out:
             counted = [i not in left_out for i in range(count)]
             matrix = matrix[np.array(counted)]
             groups, points = list(compress(groups, counted)), list(compress(points, counted))
         self.tally.add_rows(matrix, groups, points)
-        return len(recorded) < count
+        return True
 
     def _keep_rows(
         self,
@@ -184,7 +181,7 @@ class WaveState:
         groups: list[str | None],
         points: list[str | None],
         flagged: frozenset[int],
-        recorded: frozenset[int],
+        deferred: frozenset[int],
     ) -> None:
         """The records of a part's questionnaires that are kept: every one live; in a replay
         the few named later, found by one set intersection, not one look-up each."""
@@ -201,12 +198,13 @@ class WaveState:
         rows = codes.tobytes() if self.keep is None else b""  # C order, one row after another
         units = codes.shape[1]
         for i in kept:
-            if i in recorded:
+            if i in deferred:
                 continue
             status = QUARANTINED if i in flagged else COUNTED
             ratings = rows[i * units : (i + 1) * units] if rows else codes[i].tobytes()
-            records[response_ids[i]] = Questionnaire(
-                status, ratings, names[groups[i]], names[points[i]]
+            records.add(
+                response_ids[i],
+                Questionnaire(status, ratings, names[groups[i]], names[points[i]]),
             )
 
     def _defer(
@@ -239,10 +237,11 @@ class WaveState:
         return len(self.levels) != self.scale_size
 
     def correct(self, response_id: str, ratings: bytes) -> bool:
-        questionnaire = self.records.get(response_id)
-        if questionnaire is None or questionnaire.status not in (COUNTED, QUARANTINED):
-            return False
-        if questionnaire.ratings == ratings:
+        # A list, not a generator: every recording of the id is corrected.
+        return any([self._correct(q, ratings) for q in self.records.of(response_id)])
+
+    def _correct(self, questionnaire: Questionnaire, ratings: bytes) -> bool:
+        if questionnaire.status not in (COUNTED, QUARANTINED) or questionnaire.ratings == ratings:
             return False
         counted = questionnaire.status == COUNTED
         if counted:
@@ -253,9 +252,9 @@ class WaveState:
         return True
 
     def decide(self, response_id: str, decision: str) -> bool:
-        questionnaire = self.records.get(response_id)
-        if questionnaire is None:
-            return False
+        return any([self._decide(q, decision) for q in self.records.of(response_id)])
+
+    def _decide(self, questionnaire: Questionnaire, decision: str) -> bool:
         status = STATUS_AFTER.get((questionnaire.status, decision))
         if status is None:
             return False

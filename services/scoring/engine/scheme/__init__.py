@@ -40,7 +40,7 @@ from services.scoring.engine.scheme.rules import (
     Vertical,
 )
 from services.scoring.engine.scheme.shape import shape_problems
-from services.scoring.engine.scheme.yaml_text import YamlRefused, read_yaml
+from services.scoring.engine.scheme.yaml_text import YamlRefused, core_booleans, read_yaml
 from shared.canonical import digest
 
 __all__ = ["Scheme", "SchemeError", "builtin_schemes", "load_scheme"]
@@ -190,10 +190,11 @@ def load_scheme(path: str | Path) -> Scheme:
     return Scheme.from_document(doc)
 
 
-SHIPPED_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SHIPPED_LOADER: type[yaml.SafeLoader] = core_booleans(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 """The shipped files are read with libyaml's parser where PyYAML has it (same constructor,
-about ten times faster; every replay and process start reads them). A user's file keeps
-`safe_load`, whose error messages the API and the CLI show.
+about ten times faster; every replay and process start reads them), with YAML 1.2's booleans
+as every scheme document is (`yaml_text.core_booleans`). A user's file keeps `read_yaml`,
+whose error messages the API and the CLI show.
 tests/scoring/engine/test_scheme_language.py holds the two to the same documents."""
 
 

@@ -35,7 +35,7 @@ def shape_problems(exc: ValidationError, doc: Mapping[str, Any]) -> list[Problem
         if error["type"] == "too_short" and _within(error["loc"], errors):
             continue  # a list whose items failed counts as empty: the items' errors say why
         field = document_path(error["loc"], doc, error["type"] in FIELD_NAMES)
-        reason = reason_of(error) + _full_width(error)
+        reason = reason_of(error) + _full_width(error) + _yaml_word(error)
         if (field, reason) not in found:
             found.append((field, reason))
     return found
@@ -54,6 +54,22 @@ def _full_width(error: Any) -> str:
     return (
         f"; 其中的「{mark}」是全角标点, 小数点请写半角「.」, 如 {meant} "
         f"(the full-width 「{mark}」 is not a decimal point: write {meant})"
+    )
+
+
+YAML_1_1_WORDS = frozenset({"yes", "no", "on", "off"})
+"""Words YAML 1.1 read as true/false; a scheme's YAML is read as 1.2, where they are text."""
+
+
+def _yaml_word(error: Any) -> str:
+    given = error.get("input")
+    if error["type"] != "bool_type" or not isinstance(given, str):
+        return ""
+    if given.strip().lower() not in YAML_1_1_WORDS:
+        return ""
+    return (
+        f"; 「{given}」在方案中是文本, 不是布尔值, 请写 true 或 false "
+        f"({given!r} is text in a scheme, as in YAML 1.2 and JSON: write true or false)"
     )
 
 

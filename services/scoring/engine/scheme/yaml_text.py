@@ -12,6 +12,11 @@ Each refusal names the path of the
 value (as the document's fields are named: `document.components.0.weight`) and its line
 and column, counted from 1 as editors count them.
 
+Only `true` and `false` (any case YAML 1.2 allows: `True`, `TRUE`) are booleans, as in YAML
+1.2 and JSON: PyYAML, after YAML 1.1, also reads `yes`, `no`, `on` and `off` as true/false, so
+`ranked: on` was silently true and a level named `no` a boolean. Here they are text, which a
+flag refuses by name (须为 true 或 false) and a level or a code reads as written.
+
 A document read so is the same data as the same document sent as JSON, so it validates to
 the same `Scheme` and the same `scheme_hash`.
 """
@@ -20,13 +25,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
 
-__all__ = ["MAX_NESTING", "MAX_VALUES", "YamlRefused", "read_yaml"]
+__all__ = ["MAX_NESTING", "MAX_VALUES", "YamlRefused", "core_booleans", "read_yaml"]
+
+_BOOL = "tag:yaml.org,2002:bool"
+_CORE_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+"""YAML 1.2's booleans (its core schema), JSON's two words among them."""
+
+_Loader = TypeVar("_Loader", bound=type[BaseResolver])
+
+
+def core_booleans(loader: _Loader) -> _Loader:
+    """`loader` resolving only YAML 1.2's words as booleans (`yes`, `on`, … stay text): a
+    subclass, its own copy of the implicit resolvers without YAML 1.1's boolean one."""
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in found if tag != _BOOL]
+        for first, found in loader.yaml_implicit_resolvers.items()
+    }
+    strict: Any = type(f"Core{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers})
+    strict.add_implicit_resolver(_BOOL, _CORE_BOOL, list("tTfF"))
+    return cast(_Loader, strict)
+
 
 MAX_VALUES = 100_000
 """Values a document may hold once aliases are expanded (a shipped scheme holds about 500)."""
@@ -88,7 +113,7 @@ def read_yaml(text: bytes | str) -> Any:
                 "not_utf8", f"the YAML text is not UTF-8 (byte {error.start} is not)"
             ) from None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _LOADER(text)
     except yaml.YAMLError as error:  # the reader's: a character YAML does not allow
         raise YamlRefused("yaml_syntax", f"not valid YAML: {error}") from None
     try:
@@ -102,6 +127,9 @@ def read_yaml(text: bytes | str) -> Any:
             raise _syntax(error) from None
     finally:
         loader.dispose()
+
+
+_LOADER = core_booleans(yaml.SafeLoader)
 
 
 def _composed(loader: yaml.SafeLoader) -> Node | None:

@@ -4,7 +4,15 @@ those are whole (`shaped`)."""
 
 from __future__ import annotations
 
-from services.scoring.engine.scheme.checks.found import HUNDRED, Found, levels_text
+from services.scoring.engine.scheme.checks.found import (
+    HUNDRED,
+    MUST_NAME_SURVEY,
+    Found,
+    levels_text,
+    not_a_grade,
+    said,
+    unknown_component,
+)
 from services.scoring.engine.scheme.checks.shaped import UNKNOWN, Shaped
 from services.scoring.engine.scheme.components import SurveyComponent
 from services.scoring.engine.scheme.parts import Arithmetic
@@ -37,7 +45,11 @@ def _arithmetic(a: Arithmetic, found: Found) -> None:
     if a.floor >= a.ceiling:
         found.added(
             "arithmetic.floor",
-            f"floor {a.floor} must be below ceiling {a.ceiling} (else every unit scores the same)",
+            said(
+                f"下限 floor {a.floor} 须低于上限 ceiling {a.ceiling} (否则每个单位得分相同)",
+                f"floor {a.floor} must be below ceiling {a.ceiling} "
+                "(else every unit scores the same)",
+            ),
         )
 
 
@@ -45,15 +57,24 @@ def _grading(g: Grading, found: Found) -> None:
     seen: set[str] = set()
     for j, grade in enumerate(g.grades):
         if grade in seen:
-            found.added(f"grading.grades.{j}", f"grade {grade} is listed twice")
+            found.added(
+                f"grading.grades.{j}",
+                said(f"等级 {grade} 重复列出", f"grade {grade} is listed twice"),
+            )
         seen.add(grade)
     for j, rule in enumerate(g.rules):
         if rule.grade not in g.grades:
-            found.add(f"grading.rules.{j}.grade", f"{rule.grade} is not one of grading.grades")
+            found.add(f"grading.rules.{j}.grade", not_a_grade(rule.grade))
         if rule.when.uses_grade():
-            found.add(f"grading.rules.{j}.when", "a grade rule cannot depend on a grade or a list")
+            found.add(
+                f"grading.rules.{j}.when",
+                said(
+                    "评定等级的规则不能以等级或名单为条件",
+                    "a grade rule cannot depend on a grade or a list",
+                ),
+            )
     if g.otherwise is not None and g.otherwise not in g.grades:
-        found.add("grading.otherwise", f"{g.otherwise} is not one of grading.grades")
+        found.add("grading.otherwise", not_a_grade(g.otherwise))
     _shadowed(g, found)
 
 
@@ -75,9 +96,13 @@ def _shadowed(g: Grading, found: Found) -> None:
             ):
                 found.added(
                     f"grading.rules.{j}.when",
-                    f"never applies: every unit it holds for is already given {earlier.grade} "
-                    f"by grading.rules.{i} ({_range(e)}), and rules are tried in order; "
-                    "put the stricter threshold first",
+                    said(
+                        f"永不适用: 符合它的单位都已由 grading.rules.{i} ({_range(e)}) 评为 "
+                        f"{earlier.grade}, 规则按顺序判定, 请把更严的分数线放在前面",
+                        f"never applies: every unit it holds for is already given "
+                        f"{earlier.grade} by grading.rules.{i} ({_range(e)}), and rules are "
+                        "tried in order; put the stricter threshold first",
+                    ),
                 )
                 break
 
@@ -92,13 +117,19 @@ def _overrides(parts: Shaped, found: Found) -> None:
     grades = parts.grades
     for i, o in parts.each("overrides"):
         if (o.effect == "grade") != (o.grade is not None):
-            found.add(f"overrides.{i}.grade", "effect grade needs grade, and only it")
+            found.add(
+                f"overrides.{i}.grade",
+                said(
+                    "effect 为 grade 时须给出 grade, 其他 effect 不可给出",
+                    "effect grade needs grade, and only it",
+                ),
+            )
         if grades is None:
             continue  # the grading section has no shape: what it holds is not known
         if o.effect in ("lowest_grade", "grade") and parts.sections["grading"] is None:
-            found.add(f"overrides.{i}.effect", "needs a grading section")
+            found.add(f"overrides.{i}.effect", said("须有 grading 部分", "needs a grading section"))
         elif o.grade is not None and o.grade not in grades:
-            found.add(f"overrides.{i}.grade", f"{o.grade} is not one of grading.grades")
+            found.add(f"overrides.{i}.grade", not_a_grade(o.grade))
 
 
 def _condition(
@@ -116,15 +147,20 @@ def _condition(
     if grades is not None:
         for j, grade in enumerate(c.grades):
             if grade not in grades:
-                found.add(f"{where}.grades.{j}", f"{grade} is not one of grading.grades")
+                found.add(f"{where}.grades.{j}", not_a_grade(grade))
     if c.consecutive is not None and not c.grades:
-        found.add(f"{where}.consecutive", "consecutive needs grades")
+        found.add(
+            f"{where}.consecutive", said("consecutive 须与 grades 同用", "consecutive needs grades")
+        )
     for field in ("top", "bottom"):
         n = getattr(c, field)
         if isinstance(n, int) and n < 1:
-            found.added(f"{where}.{field}", f"at least 1 (rank ≤ {n} never holds)")
+            found.added(
+                f"{where}.{field}",
+                said(f"至少为 1 (名次 ≤ {n} 永不成立)", f"at least 1 (rank ≤ {n} never holds)"),
+            )
         elif isinstance(n, dict) and not n:
-            found.added(f"{where}.{field}", "names no category")
+            found.added(f"{where}.{field}", said("未列出任何类别", "names no category"))
     for j, sub in enumerate(c.any_of):
         _condition(parts, f"{where}.any_of.{j}", sub, found, grades, bounds)
 
@@ -138,36 +174,55 @@ def _reachable(where: str, c: Condition, found: Found, bounds: Arithmetic | None
     if low is not None and below is not None and low >= below:
         found.added(
             f"{where}.below_score",
-            f"never holds: no score is at least {low} (min_score) and below {below}",
+            said(
+                f"永不成立: 没有分数既不低于 {low} (min_score) 又低于 {below}",
+                f"never holds: no score is at least {low} (min_score) and below {below}",
+            ),
         )
     if bounds is not None and low is not None and low > bounds.ceiling:
         found.added(
             f"{where}.min_score",
-            f"never holds: no score is above {bounds.ceiling} (arithmetic.ceiling)",
+            said(
+                f"永不成立: 没有分数高于 {bounds.ceiling} (arithmetic.ceiling)",
+                f"never holds: no score is above {bounds.ceiling} (arithmetic.ceiling)",
+            ),
         )
     if bounds is not None and below is not None and below <= bounds.floor:
         found.added(
             f"{where}.below_score",
-            f"never holds: no score is below {bounds.floor} (arithmetic.floor)",
+            said(
+                f"永不成立: 没有分数低于 {bounds.floor} (arithmetic.floor)",
+                f"never holds: no score is below {bounds.floor} (arithmetic.floor)",
+            ),
         )
     for code, figure in c.component_min.items():
         if figure > HUNDRED:
             found.added(
                 f"{where}.component_min.{code}",
-                f"never holds: a component's value is at most {HUNDRED}",
+                said(
+                    f"永不成立: 成分的值至多为 {HUNDRED}",
+                    f"never holds: a component's value is at most {HUNDRED}",
+                ),
             )
     for code, figure in c.component_below.items():
         if figure <= 0:
             found.added(
                 f"{where}.component_below.{code}",
-                "never holds: a component's value is never below 0",
+                said(
+                    "永不成立: 成分的值不会低于 0",
+                    "never holds: a component's value is never below 0",
+                ),
             )
     for code in sorted(set(c.component_min) & set(c.component_below)):
         if c.component_min[code] >= c.component_below[code]:
             found.added(
                 f"{where}.component_below.{code}",
-                f"never holds: no value of {code} is at least {c.component_min[code]} "
-                f"(component_min) and below {c.component_below[code]}",
+                said(
+                    f"永不成立: {code} 的值不会既不低于 {c.component_min[code]} (component_min) "
+                    f"又低于 {c.component_below[code]}",
+                    f"never holds: no value of {code} is at least {c.component_min[code]} "
+                    f"(component_min) and below {c.component_below[code]}",
+                ),
             )
 
 
@@ -176,15 +231,21 @@ def _named(parts: Shaped, where: str, c: Condition, found: Found) -> None:
     for field in ("component_min", "component_below"):
         for code in getattr(c, field):
             if parts.has("components", code) is False:
-                found.add(f"{where}.{field}.{code}", f"unknown component {code}")
+                found.add(f"{where}.{field}.{code}", unknown_component(code))
     if c.votes is not None:
         _votes(parts, f"{where}.votes", c.votes, found)
     for j, code in enumerate(c.overrides):
         if parts.has("overrides", code) is False:
-            found.add(f"{where}.overrides.{j}", f"unknown override {code}")
+            found.add(
+                f"{where}.overrides.{j}",
+                said(f"没有代码为 {code} 的特别规定", f"unknown override {code}"),
+            )
     for j, code in enumerate(c.previously_listed):
         if parts.has("lists", code) is False:
-            found.add(f"{where}.previously_listed.{j}", f"unknown list {code}")
+            found.add(
+                f"{where}.previously_listed.{j}",
+                said(f"没有代码为 {code} 的名单", f"unknown list {code}"),
+            )
 
 
 def _votes(parts: Shaped, where: str, v: Votes, found: Found) -> None:
@@ -192,7 +253,7 @@ def _votes(parts: Shaped, where: str, v: Votes, found: Found) -> None:
         "components", lambda c: isinstance(c, SurveyComponent) and c.code == v.component
     )
     if component is None:
-        found.add(f"{where}.component", "must name a survey component")
+        found.add(f"{where}.component", MUST_NAME_SURVEY)
         return
     if component is UNKNOWN:
         return
@@ -201,6 +262,10 @@ def _votes(parts: Shaped, where: str, v: Votes, found: Found) -> None:
         if level not in scale:
             found.added(
                 f"{where}.levels.{j}",
-                f"not a level of {component.code}'s scale {component.scale.value} "
-                f"({levels_text(scale)})",
+                said(
+                    f"不是 {component.code} 的量表 {component.scale.value} 的等级 "
+                    f"({levels_text(scale)})",
+                    f"not a level of {component.code}'s scale {component.scale.value} "
+                    f"({levels_text(scale)})",
+                ),
             )

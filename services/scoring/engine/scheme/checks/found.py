@@ -29,3 +29,20 @@ class Found:
 
 def levels_text(levels: Iterable[str]) -> str:
     return "、".join(levels)
+
+
+def said(chinese: str, english: str) -> str:
+    """A problem in words, as every refusal is (`shared.reasons`): Chinese first, for the
+    offices that write schemes, and the English after it."""
+    return f"{chinese} ({english})"
+
+
+MUST_NAME_SURVEY = said("须为问卷测评成分的代码", "must name a survey component")
+
+
+def unknown_component(code: str) -> str:
+    return said(f"没有代码为 {code} 的成分", f"unknown component {code}")
+
+
+def not_a_grade(grade: str) -> str:
+    return said(f"{grade} 不在 grading.grades 中", f"{grade} is not one of grading.grades")
