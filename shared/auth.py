@@ -18,6 +18,12 @@ from uuid import UUID, uuid5
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
+from shared.access_words import (
+    AUDITORS_WRITE_NOTHING,
+    ONLY_ADMIN,
+    OUTSIDE_JURISDICTION,
+    needs_roles,
+)
 from shared.contracts.registry import Role
 from shared.errors import ForbiddenError, UnauthenticatedError, UnavailableError
 from shared.registry_view import RegistryView
@@ -158,7 +164,7 @@ class Authenticator:
     def require_scope(self, principal: Principal, jurisdiction_id: UUID | str, field: str) -> None:
         if not self.in_scope(principal, jurisdiction_id):
             raise ForbiddenError(
-                "outside your jurisdiction", field=field, jurisdiction_id=str(jurisdiction_id)
+                OUTSIDE_JURISDICTION, field=field, jurisdiction_id=str(jurisdiction_id)
             )
 
 
@@ -166,10 +172,10 @@ def require_role(principal: Principal, *roles: Role) -> None:
     if principal.role == "admin" or principal.role in roles:
         return
     if principal.role == "auditor":
-        raise ForbiddenError("auditors read everything and write nothing", field="X-API-Key")
+        raise ForbiddenError(AUDITORS_WRITE_NOTHING, field="X-API-Key")
     if not roles:
-        raise ForbiddenError("only an admin may do this", field="X-API-Key")
-    raise ForbiddenError(f"this needs one of the roles {', '.join(roles)}", field="X-API-Key")
+        raise ForbiddenError(ONLY_ADMIN, field="X-API-Key")
+    raise ForbiddenError(needs_roles(roles), field="X-API-Key")
 
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Pingyi API key")

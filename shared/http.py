@@ -57,7 +57,10 @@ def _field(loc: Sequence[Any]) -> str:
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     if _not_json(request, exc):
-        reason = "this endpoint reads a JSON body: send it with Content-Type: application/json"
+        reason = (
+            "此接口读取 JSON 请求体, 请以 Content-Type: application/json 发送 (this endpoint "
+            "reads a JSON body: send it with Content-Type: application/json)"
+        )
         body = {
             "error": "unsupported_media_type",
             "detail": [
@@ -105,7 +108,10 @@ async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
         "detail": [
             {
                 "field": None,
-                "reason": "the record changed concurrently; retry the request",
+                "reason": (
+                    "记录同时被其他请求修改, 请重试 (the record changed concurrently; retry "
+                    "the request)"
+                ),
                 "code": "concurrent_change",
             }
         ],
@@ -118,18 +124,26 @@ BODY_UNREADABLE = "There was an error parsing the body"
 UTF-8, a number of thousands of digits, nesting deeper than Python recurses."""
 
 
+_HTTP_WORDS = {
+    "Not Found": "没有这个地址 (Not Found)",
+    "Method Not Allowed": "此地址不接受这种请求方法 (Method Not Allowed)",
+}
+"""Starlette's own words for a path no route serves and a method a route does not take."""
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     if exc.status_code == 400 and exc.detail == BODY_UNREADABLE:
         # Answered as malformed JSON is (422 naming the body), not as a bare 400.
         reason = (
-            "the body is not JSON this service reads: not UTF-8, a number of more than 4,300 "
-            "digits, or nested too deep"
+            "请求体无法读取: 不是 UTF-8, 数字超过 4,300 位, 或嵌套过深 (the body is not JSON "
+            "this service reads: not UTF-8, a number of more than 4,300 digits, or nested too "
+            "deep)"
         )
         entry = {"field": "body", "reason": reason, "code": "body_unreadable"}
         body = {"error": "validation_failed", "detail": [entry]}
         return JSONResponse(body, status_code=422)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    reason = clip(str(exc.detail), REASON_LIMIT)
+    reason = clip(_HTTP_WORDS.get(str(exc.detail), str(exc.detail)), REASON_LIMIT)
     body = {"error": code, "detail": [{"field": None, "reason": reason, "code": code}]}
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 

@@ -57,7 +57,10 @@ def operations_router() -> APIRouter:
         _check_target(runtime.consumer_reports(), consumer, upstream, body.position)
         app = runtime.application
         if decision_for(app, consumer, upstream, body.position) is not None:
-            raise ConflictError("a decision for this message is already recorded", field="position")
+            raise ConflictError(
+                "此消息的处理决定已记录 (a decision for this message is already recorded)",
+                field="position",
+            )
         decision = SkipDecision(
             consumer, upstream, body.position, body.event_id, body.reason, caller.actor
         )
@@ -85,12 +88,14 @@ def _check_target(
     if not found:
         pairs = sorted({f"{r['consumer']}/{r['upstream']}" for r in reports})
         raise NotFoundError(
-            f"this service has no consumer {consumer} of {upstream}; it has {', '.join(pairs)}",
+            f"本服务没有此消费者 {consumer}/{upstream} (this service has no consumer "
+            f"{consumer} of {upstream}; it has {', '.join(pairs)})",
             field="consumer",
         )
     applied = max((r["last_position"] or 0 for r in found), default=0)
     if position <= applied:
         raise ConflictError(
-            f"{consumer} has applied {upstream} up to position {applied} already",
+            f"{consumer} 已处理 {upstream} 至位置 {applied} ({consumer} has applied "
+            f"{upstream} up to position {applied} already)",
             field="position",
         )

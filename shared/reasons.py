@@ -133,11 +133,13 @@ def _listed(expected: str) -> str:
 
 
 def first_problem(error: ValueError) -> str:
-    """A decoding error in one line: pydantic's first problem, where and what (its full
-    text runs over several lines, with a link); any other error's text on one line."""
+    """A decoding error in one line: pydantic's first problem, where and what, in the words
+    of `reason_of` (its full text runs over several lines, with a link); any other error's
+    text on one line."""
     problems = getattr(error, "errors", None)
     found = problems() if callable(problems) else []
     if found:
         where = ".".join(str(part) for part in found[0].get("loc", ()))
-        return f"{where}: {found[0]['msg']}" if where else str(found[0]["msg"])
+        reason = reason_of(found[0])
+        return f"{where}: {reason}" if where else reason
     return " ".join(str(error).split())

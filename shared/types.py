@@ -114,22 +114,31 @@ def text_problem(value: str, kind: TextKind) -> str | None:
     for index, char in enumerate(value):
         category = unicodedata.category(char)
         if category == "Cs":
-            return f"contains an unpaired surrogate at position {index}"
+            return (
+                f"位置 {index} 处是不成对的代理字符 "
+                f"(contains an unpaired surrogate at position {index})"
+            )
         if kind == "line" and char in _LINE_BREAKERS:
-            return f"must be one line (found U+{ord(char):04X} at position {index})"
+            return (
+                f"须为单行, 位置 {index} 处是换行符 U+{ord(char):04X} "
+                f"(must be one line (found U+{ord(char):04X} at position {index}))"
+            )
         if char in _BIDI_CONTROLS:
             return (
-                "must not contain bidirectional control characters, which reorder how the "
-                f"text is shown (found U+{ord(char):04X} at position {index})"
+                f"不能含有双向控制字符, 位置 {index} 处是 U+{ord(char):04X} (must not contain "
+                "bidirectional control characters, which reorder how the text is shown "
+                f"(found U+{ord(char):04X} at position {index}))"
             )
         if char in _INVISIBLE and not (kind == "prose" and char in _PROSE_KEEPS):
             return (
-                "must not contain invisible formatting characters (zero-width space, "
-                f"direction mark, byte-order mark…; found U+{ord(char):04X} at position {index})"
+                f"不能含有不可见的格式字符, 位置 {index} 处是 U+{ord(char):04X} (must not contain "
+                "invisible formatting characters (zero-width space, direction mark, "
+                f"byte-order mark…; found U+{ord(char):04X} at position {index}))"
             )
         if category == "Cc" and not (kind == "prose" and char in _PROSE_ALLOWED):
             return (
-                f"must not contain control characters (found U+{ord(char):04X} at position {index})"
+                f"不能含有控制字符, 位置 {index} 处是 U+{ord(char):04X} (must not contain control "
+                f"characters (found U+{ord(char):04X} at position {index}))"
             )
     return None
 
@@ -174,13 +183,17 @@ def _printable_ascii(value: str) -> str:
     reason names what to send instead."""
     if not value.strip():
         # An empty key would be one key shared by every request that sends it blank.
-        raise ValueError("must not be empty or only spaces: send a key or leave the header out")
+        raise ValueError(
+            "不能为空或只有空格, 请填写或不发送此请求头 (must not be empty or only spaces: send "
+            "a key or leave the header out)"
+        )
     for index, char in enumerate(value):
         if not " " <= char <= "~":
             raise ValueError(
-                f"must be printable ASCII (found U+{ord(char):04X} at position {index}): a "
-                "header's text is read as Latin-1, so UTF-8 text such as Chinese arrives "
-                "garbled; use letters, digits and punctuation"
+                f"只能含可打印的 ASCII 字符, 位置 {index} 处是 U+{ord(char):04X}, 中文在请求头中"
+                f"会变成乱码 (must be printable ASCII (found U+{ord(char):04X} at position "
+                f"{index}): a header's text is read as Latin-1, so UTF-8 text such as Chinese "
+                "arrives garbled; use letters, digits and punctuation)"
             )
     return value
 

@@ -38,7 +38,7 @@ SERVICES: dict[str, tuple[int, int, int, int]] = {
 }
 # The PostgreSQL connections each process of a pod holds at most, by what holds them.
 # tests/deploy/test_connections.py derives every figure from the code (pool sizes in
-# shared/settings.py, shared/runtime.py, pingyi/cli.py, the child processes), so this table
+# shared/settings.py, shared/runtime/, pingyi/cli.py, the child processes), so this table
 # cannot drift from it; deploy/README.md and docs/scaling.md quote its totals.
 CONNECTIONS: dict[str, dict[str, int]] = {
     "api": {

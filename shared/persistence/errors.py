@@ -38,11 +38,14 @@ def is_database_unavailable(exc: BaseException) -> bool:
 
 def unavailable_reason(exc: BaseException) -> str:
     if isinstance(exc, WriteTimeoutError):
-        return "the database did not complete the write in time; nothing was written, retry later"
+        return (
+            "数据库未能及时完成写入, 未写入任何内容, 请稍后重试 (the database did not complete "
+            "the write in time; nothing was written, retry later)"
+        )
     cause = exc if isinstance(exc, psycopg.Error) else exc.__cause__
     if isinstance(cause, psycopg.Error) and cause.sqlstate in ("57014", "55P03"):
-        return "the database did not answer in time; retry later"
-    return "the database is unavailable; retry later"
+        return "数据库未能及时响应, 请稍后重试 (the database did not answer in time; retry later)"
+    return "数据库暂时不可用, 请稍后重试 (the database is unavailable; retry later)"
 
 
 def unavailable_body(exc: BaseException) -> dict[str, object]:
@@ -68,7 +71,10 @@ def unexpected_response() -> JSONResponse:
         "detail": [
             {
                 "field": None,
-                "reason": "an unexpected error occurred; it has been logged",
+                "reason": (
+                    "发生意外错误, 已记录在日志中 (an unexpected error occurred; it has been "
+                    "logged)"
+                ),
                 "code": "internal_error",
             }
         ],

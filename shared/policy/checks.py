@@ -7,6 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
+from shared.access_words import (
+    AUDITORS_WRITE_NOTHING,
+    ONLY_ADMIN,
+    ONLY_ADMIN_AT_TOP,
+    OUTSIDE_JURISDICTION,
+    OWN_UNIT_ONLY,
+    needs_roles,
+)
 from shared.auth import Principal
 from shared.errors import ForbiddenError, PingyiError
 from shared.policy.model import ALL_ROLES, Policy, Scope, ScopeResolver, ScopeTarget
@@ -21,11 +29,11 @@ def check_role(policy: Policy, caller: Principal) -> None:
     if caller.role in policy.roles:
         return
     if caller.role == "auditor":
-        raise ForbiddenError("auditors read everything and write nothing", field="X-API-Key")
+        raise ForbiddenError(AUDITORS_WRITE_NOTHING, field="X-API-Key")
     allowed = sorted(policy.roles - {"admin"}, key=ALL_ROLES.index)
     if not allowed:
-        raise ForbiddenError("only an admin may do this", field="X-API-Key")
-    raise ForbiddenError(f"this needs one of the roles {', '.join(allowed)}", field="X-API-Key")
+        raise ForbiddenError(ONLY_ADMIN, field="X-API-Key")
+    raise ForbiddenError(needs_roles(allowed), field="X-API-Key")
 
 
 ScopeValue = tuple[Scope, str, str | None]  # (scope, field path for errors, value)
@@ -93,7 +101,7 @@ def scope_refusal(
     for scope, name, value in values:
         if value is None:
             if scope.when_null == "admin" and caller.role != "admin":
-                return ForbiddenError("only an admin may act at the top level", field=name)
+                return ForbiddenError(ONLY_ADMIN_AT_TOP, field=name)
             continue
         # Resolved for every caller, so a missing resource is the same 404 for all.
         try:
@@ -135,10 +143,10 @@ def why_outside(caller: Principal, target: ScopeTarget, thing: str) -> str:
     In the API's words: the target is named by what it is (`thing`, `words.noun`), never
     by its scope kind."""
     if caller.own_unit is not None and target.unit_id is not None:
-        return "a unit's key acts for its own unit only"
+        return OWN_UNIT_ONLY
     if target.parties.get(caller.role) is not None:
         return only_parties(caller.role, thing)
-    return "outside your jurisdiction"
+    return OUTSIDE_JURISDICTION
 
 
 def resolver_for(runtime: ServiceRuntime, kind: str) -> ScopeResolver:

@@ -22,7 +22,7 @@ def target_id(value: str, field: str) -> UUID:
     try:
         return UUID(value)
     except ValueError:
-        raise MalformedId("not a valid id", field=field) from None
+        raise MalformedId("不是有效的编号 (not a valid id)", field=field) from None
 
 
 def _jurisdiction(runtime: ServiceRuntime, value: str, name: str) -> ScopeTarget:
@@ -39,7 +39,7 @@ class UnitNotFound(NotFoundError):
 def _unit(runtime: ServiceRuntime, value: str, name: str) -> ScopeTarget:
     doc = runtime.registry.unit(str(target_id(value, name)))
     if doc is None:
-        raise UnitNotFound("查无此单位 (no such unit)", field=name)
+        raise UnitNotFound("没有这个单位 (no such unit)", field=name)
     return ScopeTarget(doc["jurisdiction_id"], unit_id=doc["unit_id"])
 
 

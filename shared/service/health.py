@@ -104,7 +104,8 @@ class RuntimeHealth:
         ping. Call it from a worker thread."""
         if self.database_problem() is not None:
             raise DatabaseUnreachable(
-                "the database did not answer a ping, so nothing was read; retry later"
+                "数据库未响应, 未读取任何内容, 请稍后重试 (the database did not answer a ping, "
+                "so nothing was read; retry later)"
             )
 
     def consumer_reports(self) -> list[dict[str, Any]]:

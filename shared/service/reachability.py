@@ -101,8 +101,8 @@ class DatabaseReachability:
         """Raise `DatabaseUnreachable` when the last ping failed."""
         if self.problem is not None:
             raise DatabaseUnreachable(
-                "the database did not answer its last ping, so the API key cannot be "
-                "checked now; retry later"
+                "数据库未响应, 暂时无法核对 API 密钥, 请稍后重试 (the database did not answer "
+                "its last ping, so the API key cannot be checked now; retry later)"
             )
 
     def start(self) -> None:

@@ -125,8 +125,8 @@ def _encoding(charset: str | None) -> str | None:
     found = CHARSETS.get(charset)
     if found is None:
         raise UnsupportedFile(
-            f"charset {clip(charset)} is not supported: send UTF-8 or GB18030 text "
-            "(请使用 UTF-8 或 GB18030 编码)",
+            f"请使用 UTF-8 或 GB18030 编码 (charset {clip(charset)} is not supported: send "
+            "UTF-8 or GB18030 text)",
             field="Content-Type",
         )
     return found
@@ -149,7 +149,7 @@ def _expect(data: bytes, kind: str, media: str) -> None:
 
 def _mismatch(reason: str) -> UnreadableFile:
     return UnreadableFile(
-        f"{reason} (文件内容与请求头 Content-Type 声明的格式不符)", field="Content-Type"
+        f"文件内容与请求头 Content-Type 声明的格式不符 ({reason})", field="Content-Type"
     )
 
 
@@ -158,7 +158,7 @@ def _unsupported(media: str) -> UnsupportedFile:
         reason = "send the file itself as the request body, not a multipart form"
     else:
         reason = f"send CSV ({CSV}) or XLSX ({XLSX}), not {clip(media)}"
-    return UnsupportedFile(f"{reason} (请上传 CSV 或 XLSX 文件)", field="Content-Type")
+    return UnsupportedFile(f"请上传 CSV 或 XLSX 文件 ({reason})", field="Content-Type")
 
 
 def file_kind(data: bytes, content_type: str | None, filename: str | None = None) -> str:
@@ -170,13 +170,16 @@ def file_kind(data: bytes, content_type: str | None, filename: str | None = None
     if data.startswith(_OLE_MAGIC) or suffix.endswith(".xls"):
         raise UnsupportedFile(_LEGACY, field="Content-Type" if filename is None else "file")
     if media == XLSX or suffix.endswith((".xlsx", ".xlsm")):
-        raise UnreadableFile("the body is not an XLSX workbook (不是 XLSX 文件)", field="file")
+        raise UnreadableFile("不是 XLSX 文件 (the body is not an XLSX workbook)", field="file")
     if suffix.endswith(_CSV_SUFFIXES) or (filename is not None and "." not in suffix):
         return CSV
     if media in _FILE_TYPES and filename is None:
         return CSV
     if filename is not None:
         raise UnsupportedFile(
-            f"send a .csv or .xlsx file, not {filename} (请上传 CSV 或 XLSX 文件)", field="file"
+            f"请上传 CSV 或 XLSX 文件 (send a .csv or .xlsx file, not {filename})", field="file"
         )
-    raise UnsupportedFile(f"send CSV ({CSV}) or XLSX ({XLSX}), not {media}", field="Content-Type")
+    raise UnsupportedFile(
+        f"请上传 CSV 或 XLSX 文件 (send CSV ({CSV}) or XLSX ({XLSX}), not {media})",
+        field="Content-Type",
+    )

@@ -33,7 +33,7 @@ class UnreadableFile(InvalidError):
 def too_large(max_bytes: int) -> FileTooLarge:
     """The error for a body over `max_bytes`, worded for people (in MB)."""
     megabytes = max_bytes // (1024 * 1024)
-    reason = f"files are limited to {megabytes} MB (文件不得超过 {megabytes} MB)"
+    reason = f"文件不得超过 {megabytes} MB (files are limited to {megabytes} MB)"
     return FileTooLarge(reason, field="file")
 
 

@@ -125,8 +125,9 @@ def _declared(data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as exc:
         # The Content-Type said so: the sender labelled the file wrong, not a damaged file.
         raise UnreadableFile(
-            f"the body is not {encoding} text as the Content-Type's charset says (byte "
-            f"{exc.start}); send the charset the file is saved in (文件编码与声明的 charset 不符)",
+            f"文件编码与声明的 charset 不符 (the body is not {encoding} text as the "
+            f"Content-Type's charset says (byte {exc.start}); send the charset the file is "
+            "saved in)",
             field="Content-Type",
         ) from None
     return text.removeprefix("\ufeff")  # a BOM is no part of the first cell
@@ -137,7 +138,8 @@ def _decode(data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise UnreadableFile(
-            f"the text is neither UTF-8 nor GB18030 (byte {exc.start}); save it as UTF-8 CSV",
+            "文件既不是 UTF-8 也不是 GB18030 编码, 请另存为 UTF-8 CSV (the text is neither "
+            f"UTF-8 nor GB18030 (byte {exc.start}); save it as UTF-8 CSV)",
             field="file",
         ) from None
 
@@ -145,7 +147,10 @@ def _decode(data: bytes, encoding: str) -> str:
 def _csv_rows(data: bytes, max_columns: int, encoding: str | None) -> Generator[RawRow, None, None]:
     text = decode_text(data, encoding)
     if "\x00" in text:
-        raise UnreadableFile("the CSV contains NUL bytes; is it really text?", field="file")
+        raise UnreadableFile(
+            "CSV 中含有 NUL 字节, 不像文本文件 (the CSV contains NUL bytes; is it really text?)",
+            field="file",
+        )
     return _csv_records(text, delimiter_of(text), max_columns)
 
 
@@ -169,7 +174,7 @@ def _csv_records(text: str, delimiter: str, max_columns: int) -> Generator[RawRo
         for number, record in enumerate(reader, start=1):
             yield RawRow(number, [cell.strip() for cell in record[:max_columns]])
     except csv.Error as exc:
-        raise UnreadableFile(f"malformed CSV: {exc}", field="file") from None
+        raise UnreadableFile(f"CSV 格式有误 (malformed CSV: {exc})", field="file") from None
 
 
 # What a damaged workbook raises, on opening or while its sheets are read lazily: broken
@@ -205,7 +210,7 @@ def _xlsx_rows(data: bytes, sheet: str | None, max_columns: int) -> Generator[Ra
         found = SheetScan() if part is None else scan(workbook._archive, part, max_columns)
     except DAMAGED_WORKBOOK:
         workbook.close()
-        raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
+        raise UnreadableFile("工作表已损坏 (the XLSX sheet is damaged)", field="file") from None
     except BaseException:
         workbook.close()
         raise
@@ -215,20 +220,23 @@ def _xlsx_rows(data: bytes, sheet: str | None, max_columns: int) -> Generator[Ra
 def _worksheet(workbook: Any, sheet: str | None) -> Any:
     names = "、".join(workbook.sheetnames)
     if sheet is not None and sheet not in workbook.sheetnames:
-        reason = f"no sheet named {sheet!r}; the workbook has {names}"
+        reason = (
+            f"工作簿中没有名为“{sheet}”的工作表, 现有: {names} "
+            f"(no sheet named {sheet!r}; the workbook has {names})"
+        )
         raise UnreadableFile(reason, field="sheet")
     if sheet is not None:
         return workbook[sheet]
     if not workbook.worksheets:
-        raise UnreadableFile("the workbook has no worksheet (工作簿中没有工作表)", field="file")
+        raise UnreadableFile("工作簿中没有工作表 (the workbook has no worksheet)", field="file")
     first = workbook.worksheets[0]
     if first.sheet_state != "visible":
         # What the office sees first is another sheet: reading this one would import rows
         # nobody looked at (an old copy, a lookup list), without a word.
         reason = (
-            f"the first sheet {first.title!r} is hidden; name the sheet to read, or unhide "
-            f"it or move the table to the first sheet; the workbook has {names} "
-            f"(第一个工作表“{first.title}”是隐藏的，请指定要读取的工作表)"
+            f"第一个工作表“{first.title}”是隐藏的，请指定要读取的工作表 "
+            f"(the first sheet {first.title!r} is hidden; name the sheet to read, or unhide "
+            f"it or move the table to the first sheet; the workbook has {names})"
         )
         raise UnreadableFile(reason, field="sheet")
     return first
@@ -247,7 +255,7 @@ def _workbook_rows(
         yield from _numbered(records, found)
     except DAMAGED_WORKBOOK:
         # Sheet XML is parsed lazily, row by row: damage shows up only while iterating.
-        raise UnreadableFile("the XLSX sheet is damaged (工作表已损坏)", field="file") from None
+        raise UnreadableFile("工作表已损坏 (the XLSX sheet is damaged)", field="file") from None
     finally:
         workbook.close()
 
@@ -278,7 +286,9 @@ def _refuse_zip_bomb(data: bytes) -> None:
             "无法打开此 XLSX 工作簿 (the XLSX workbook cannot be opened)", field="file"
         ) from None
     if unpacked > MAX_UNPACKED:
-        raise FileTooLarge("the workbook unpacks to more than 100 MB", field="file")
+        raise FileTooLarge(
+            "工作簿解压后超过 100 MB (the workbook unpacks to more than 100 MB)", field="file"
+        )
 
 
 def unquote(text: str) -> str:

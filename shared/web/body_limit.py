@@ -46,7 +46,7 @@ class PayloadTooLarge(PingyiError):
 
 def too_large(limit: int) -> PayloadTooLarge:
     size = f"{limit // MiB} MiB" if limit % MiB == 0 else f"{limit} bytes"
-    reason = f"the request body is over this route's limit of {size} (请求体超过 {size})"
+    reason = f"请求体超过 {size} (the request body is over this route's limit of {size})"
     return PayloadTooLarge(reason, field="body", limit=limit)
 
 

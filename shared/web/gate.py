@@ -33,12 +33,14 @@ class Gate:
         route = self._routes.route(scope)
         address = client_address(scope)
         if not route.needs_key:
-            self._limits.public.enforce(address, "too many requests from this address")
+            self._limits.public.enforce(
+                address, "此地址请求过多", "too many requests from this address"
+            )
             return
         failures = self._limits.auth_failures
         if failures.exhausted(address):
-            reason = "too many failed authentications from this address"
-            raise failures.refuse(address, reason, field="X-API-Key")
+            english = "too many failed authentications from this address"
+            raise failures.refuse(address, "此地址认证失败次数过多", english, field="X-API-Key")
         key = headers.get("x-api-key")
         try:
             principal = await run_in_threadpool(self._authenticate, key)
@@ -49,5 +51,6 @@ class Gate:
         remember_principal(scope, principal)
         limit = self._limits.per_principal.get(route.template or "")
         if limit is not None:
-            reason = f"too many calls to {route.template} with this key"
-            limit.enforce(str(principal.principal_id), reason, field="X-API-Key")
+            chinese = f"此密钥调用 {route.template} 过于频繁"
+            english = f"too many calls to {route.template} with this key"
+            limit.enforce(str(principal.principal_id), chinese, english, field="X-API-Key")

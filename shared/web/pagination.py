@@ -42,7 +42,9 @@ class BadCursor(InvalidError):
 
     def __init__(self) -> None:
         super().__init__(
-            "not a cursor this list handed out; start again without one", field=CURSOR_FIELD
+            "不是此列表给出的 cursor, 请不带 cursor 从头查询 (not a cursor this list handed "
+            "out; start again without one)",
+            field=CURSOR_FIELD,
         )
 
 

@@ -51,10 +51,13 @@ async def refuse_unknown_query(request: Request) -> None:
     for name in sorted(set(request.query_params)):
         if name not in taken:
             known = ", ".join(sorted(taken)) or "none"
-            reason = f"not a query parameter of this route (it takes: {known})"
+            reason = (
+                f"此接口没有这个查询参数, 可用: {known} "
+                f"(not a query parameter of this route (it takes: {known}))"
+            )
             entries.append((f"query.{name}", reason, UnknownQuery.code))
         elif not taken[name] and len(request.query_params.getlist(name)) > 1:
-            reason = "given more than once, and only one is taken: give it once"
+            reason = "只能给一次 (given more than once, and only one is taken: give it once)"
             entries.append((f"query.{name}", reason, "duplicate_key"))
     if entries:
         raise UnknownQuery(entries)

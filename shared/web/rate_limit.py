@@ -54,15 +54,18 @@ class RateLimit:
         seconds: int = math.ceil(float(stats.reset_time) - time.time())
         return max(1, seconds)
 
-    def refuse(self, key: str, reason: str, field: str | None = None) -> TooManyRequests:
+    def refuse(
+        self, key: str, chinese: str, english: str, field: str | None = None
+    ) -> TooManyRequests:
+        """The 429 for `key`, saying why in Chinese then English, and when to retry."""
         seconds = self.retry_after(key)
-        reason = f"{reason}; retry after {seconds} s"
+        reason = f"{chinese}, 请 {seconds} 秒后重试 ({english}; retry after {seconds} s)"
         return TooManyRequests(reason, retry_after=seconds, field=field)
 
-    def enforce(self, key: str, reason: str, field: str | None = None) -> None:
+    def enforce(self, key: str, chinese: str, english: str, field: str | None = None) -> None:
         """Count one event; raise TooManyRequests if the window is already full."""
         if not self.hit(key):
-            raise self.refuse(key, reason, field)
+            raise self.refuse(key, chinese, english, field)
 
 
 class RateLimits:

@@ -29,8 +29,8 @@ Place = tuple[str | int, ...]
 """Where in a body: the keys and list indexes leading to a key named twice, and that key."""
 
 REPEATED = (
-    "named more than once in the same object (JSON keeps only the last, so the others would "
-    "be lost without a word): name it once"
+    "同一对象中重复出现, 请只写一次 (named more than once in the same object (JSON keeps only "
+    "the last, so the others would be lost without a word): name it once)"
 )
 BODY: Place = ("body",)
 """Where pydantic's `loc` starts for a field of the request body."""

@@ -191,7 +191,10 @@ def _clear_on_401(scope: Scope, send: Send) -> Send:
 
 
 async def _refuse_cross_site(send: Send) -> None:
-    reason = "another site's page cannot sign this browser in or out"
+    reason = (
+        "其他网站的页面不能为此浏览器登录或退出 "
+        "(another site's page cannot sign this browser in or out)"
+    )
     detail = {"field": "header.Origin", "reason": reason, "code": "cross_site_request"}
     body = json.dumps({"error": "cross_site_request", "detail": [detail]}).encode("utf-8")
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]

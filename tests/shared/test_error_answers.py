@@ -70,7 +70,8 @@ def test_an_unexpected_exception_is_a_json_500_that_is_counted_and_logged(
             "detail": [
                 {
                     "field": None,
-                    "reason": "an unexpected error occurred; it has been logged",
+                    "reason": "发生意外错误, 已记录在日志中 (an unexpected error occurred; "
+                    "it has been logged)",
                     "code": "internal_error",
                 }
             ],

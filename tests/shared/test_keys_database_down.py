@@ -75,7 +75,8 @@ def test_keyed_requests_answer_database_unavailable_at_once_while_postgres_is_do
                 assert refused.headers["retry-after"], refused.headers
                 [detail] = body["detail"]
                 assert body["error"] == detail["code"] == "database_unavailable", body
-                assert "did not answer its last ping" in detail["reason"], body
+                assert detail["reason"].startswith("数据库未响应, 暂时无法核对 API 密钥"), body
+                assert "(the database did not answer its last ping" in detail["reason"], body
             # An unknown key is not said to be unknown: nothing could be checked.
             unknown = client.get("/positions", headers={"X-API-Key": "pyk_unknown"})
             assert unknown.status_code == 503, unknown.text

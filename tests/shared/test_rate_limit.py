@@ -28,8 +28,12 @@ def assert_limited(response: httpx.Response) -> int:
     assert response.status_code == 429, response.text
     body = response.json()
     assert body["error"] == "rate_limited"
-    assert body["detail"][0]["reason"].startswith("too many")
     retry_after = int(response.headers["Retry-After"])
+    # Chinese first (…过多 / …过于频繁), the English after it, both saying when to retry.
+    reason = body["detail"][0]["reason"]
+    assert "过" in reason.split(" (")[0], reason
+    assert f"请 {retry_after} 秒后重试 (too many" in reason, reason
+    assert reason.endswith(f"; retry after {retry_after} s)"), reason
     assert retry_after >= 1 and body["detail"][0]["context"] == {"retry_after": retry_after}
     return retry_after
 
@@ -113,10 +117,15 @@ def test_a_limit_counts_per_key_and_says_when_to_retry(storage: MemoryStorage) -
     assert limit.hit("a") and limit.hit("a") and not limit.hit("a")
     assert limit.exhausted("a") and not limit.exhausted("b")
     with pytest.raises(TooManyRequests) as refused:
-        limit.enforce("a", "too many tries")
+        limit.enforce("a", "尝试过多", "too many tries")
+    seconds = refused.value.retry_after
+    assert (
+        refused.value.reason
+        == f"尝试过多, 请 {seconds} 秒后重试 (too many tries; retry after {seconds} s)"
+    )
     assert 1 <= refused.value.retry_after <= 60
     assert refused.value.response_headers() == {"Retry-After": str(refused.value.retry_after)}
-    limit.enforce("b", "too many tries")
+    limit.enforce("b", "尝试过多", "too many tries")
 
 
 @pytest.mark.parametrize("trusted", [True, False])

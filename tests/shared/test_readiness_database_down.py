@@ -144,4 +144,5 @@ def refused_while_down(response: httpx.Response) -> None:
     assert response.headers["retry-after"], response.headers
     [detail] = body["detail"]
     assert body["error"] == detail["code"] == "database_unavailable", body
-    assert "did not answer a ping" in detail["reason"], body
+    assert detail["reason"].startswith("数据库未响应, 未读取任何内容"), body
+    assert "(the database did not answer a ping" in detail["reason"], body

@@ -7,7 +7,7 @@ from typing import Annotated
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from shared.reasons import BLANK, reason_of
+from shared.reasons import BLANK, first_problem, reason_of
 from shared.types import Line, Prose
 
 
@@ -46,3 +46,21 @@ def test_lengths_are_said_in_characters() -> None:
         == "至多 4 个字符, 现为 6 个 (should have at most 4 characters, not 6)"
     )
     assert _reason("") == "至少 1 个字符, 现为 0 个 (should have at least 1 character, not 0)"
+
+
+class _Message(BaseModel):
+    position: int
+
+
+def test_a_decoding_problem_reads_chinese_first_where_and_what() -> None:
+    """`first_problem` (audit bundles, scoring's replay) says pydantic's first problem in
+    the words `reason_of` gives an API caller, where it is first."""
+    with pytest.raises(ValidationError) as not_json:
+        _Message.model_validate_json(b'{"position": ')
+    assert first_problem(not_json.value).startswith("不是有效的 JSON (Invalid JSON: EOF while")
+    with pytest.raises(ValidationError) as not_int:
+        _Message.model_validate({"position": "x"})
+    assert first_problem(not_int.value) == (
+        "position: 须为整数 (Input should be a valid integer, unable to parse string as an integer)"
+    )
+    assert first_problem(ValueError("two\n  lines")) == "two lines"

@@ -82,5 +82,6 @@ def test_an_agency_outside_a_wave_is_told_by_whom_in_words() -> None:
     for kind in ("wave", "wave_points", "progress_wave"):
         assert (
             why_outside(agency, target, _service_named(kind))
-            == "only the agencies accredited to this survey wave may act on it"
+            == "只有获准承担此测评批次的测评机构可以操作 "
+            "(only the agencies accredited to this survey wave may act on it)"
         )

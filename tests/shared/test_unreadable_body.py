@@ -82,7 +82,8 @@ def test_a_key_in_chinese_is_refused_as_not_ascii(memory_settings: CommonSetting
     assert response.status_code == 422, response.text
     (detail,) = response.json()["detail"]
     assert detail["field"] == "header.Idempotency-Key"
-    assert detail["reason"].startswith("must be printable ASCII")
+    assert detail["reason"].startswith("只能含可打印的 ASCII 字符, 位置 0 处是 U+00E4"), detail
+    assert "(must be printable ASCII (found U+00E4 at position 0)" in detail["reason"]
 
 
 @pytest.mark.parametrize(

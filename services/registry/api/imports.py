@@ -16,13 +16,14 @@ naming `Content-Type`.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Depends, Query, Request, Response
 
 from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
+from services.registry.api.units import UnitHistoryDep
+from services.registry.application import RegistryApplication
 from services.registry.domain import CampaignNotFound
 from services.registry.domain.common import no_such
 from services.registry.importing import enrolments, representatives, units
@@ -126,6 +127,7 @@ def import_units(
 )
 def export_units(
     view: RegistryViewDep,
+    history: UnitHistoryDep,
     app: RegistryApp,
     jurisdiction_id: UUID,
     fmt: Format = "csv",
@@ -134,13 +136,23 @@ def export_units(
     (UTF-8 with BOM, opens in Excel) or XLSX (frozen header row). A 生效日期 that was never
     stated is left blank, so re-importing the file leaves it unstated."""
 
-    def stated_day(unit_id: str) -> date | None:
-        # From the unit itself: the copy cannot tell a stated day from the day of entry in
-        # records published before v5.
-        unit = app.unit(UUID(unit_id))
-        return unit.registered_on if unit.effective_on_stated else None
+    def stated(unit_ids: list[str]) -> dict[str, bool]:
+        # From the registry's view, in one query; from the unit itself only where the
+        # messages cannot tell (a day published that is the day of entry: see
+        # `projections.units._stated_on_registration`).
+        said = history.stated(unit_ids)
+        return {
+            unit_id: _unit_says_stated(app, unit_id)
+            if said.get(unit_id) is None
+            else bool(said[unit_id])
+            for unit_id in unit_ids
+        }
 
-    return _file(unit_sheet(view, jurisdiction_id, stated_day), fmt)
+    return _file(unit_sheet(view, jurisdiction_id, stated), fmt)
+
+
+def _unit_says_stated(app: RegistryApplication, unit_id: str) -> bool:
+    return bool(app.unit(UUID(unit_id)).effective_on_stated)
 
 
 @router.post(

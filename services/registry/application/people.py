@@ -2,7 +2,8 @@
 disqualify. `register_people` and `appoint` are called by the importer; keep their signatures.
 
 Contacts are hashed and sealed before anything is stored; how, and where the key comes from,
-is in services.registry.application.contacts.
+is in services.registry.application.contacts, and how a registration checks and claims them
+in services.registry.application.contact_claims.
 """
 
 from __future__ import annotations
@@ -10,13 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
-
 from services.registry.application.base import as_uuid
+from services.registry.application.contact_claims import ContactCommands
 from services.registry.application.contacts import (
     CONTACT_KEY_ENV,
     CONTACT_KEY_FILE,
@@ -25,15 +24,12 @@ from services.registry.application.contacts import (
     mask_contact,
     normalise_contact,
 )
-from services.registry.application.units import UnitCommands
 from services.registry.domain import InvalidRegistration, JurisdictionNotFound, LifecycleConflict
 from services.registry.domain.common import STATUS_LABELS, no_such
 from services.registry.domain.people import (
     PURPOSE_LABELS,
     AppointingBody,
     ContactClaim,
-    ContactKeyMissing,
-    DuplicateContact,
     Person,
     PersonNotFound,
 )
@@ -58,20 +54,9 @@ __all__ = [
 PERSON_FIELDS = frozenset({"jurisdiction_id", "name", "sector", "contact"})
 
 
-class PeopleCommands(UnitCommands):
+class PeopleCommands(ContactCommands):
     def person(self, person_id: UUID, field: str = "person_id") -> Person:
         return self.load(person_id, Person, PersonNotFound, field)
-
-    @cached_property
-    def contact_vault(self) -> ContactVault | None:
-        secret = contact_secret(self.env)
-        return ContactVault(secret) if secret else None
-
-    def masked_contact(self, person: Person) -> str | None:
-        if person.contact_sealed is None or self.contact_vault is None:
-            return None
-        opened = self.contact_vault.open(person.contact_sealed)
-        return mask_contact(opened) if opened is not None else None
 
     def register_people(
         self,
@@ -132,62 +117,6 @@ class PeopleCommands(UnitCommands):
             for spec, c in zip(people, sealed, strict=True)
         ]
         return self.idempotent(caller, "people", key, request, command)
-
-    def _sealed_contact(self, spec: Mapping[str, Any], field: str) -> tuple[str, str, str] | None:
-        raw = spec.get("contact")
-        if raw is None or not str(raw).strip():
-            return None
-        if self.contact_vault is None:
-            raise ContactKeyMissing(
-                f"暂不能保存联系方式, 请运维人员设置 {CONTACT_KEY_ENV} "
-                f"(contacts cannot be stored: set {CONTACT_KEY_ENV})",
-                field=f"{field}contact",
-            )
-        contact = normalise_contact(str(raw), f"{field}contact")
-        vault = self.contact_vault
-        return vault.fingerprint(contact), vault.seal(contact), vault.key_id
-
-    def _unclaimed_in_sight(
-        self, caller: Caller, contact_hash: str, first_row: dict[str, int], index: int, field: str
-    ) -> ContactClaim | None:
-        """Refuse a contact given twice in this request, or held by a representative the
-        caller may see; otherwise the contact's claim, if representatives out of the
-        caller's sight hold it (the new person joins them), else None."""
-        if contact_hash in first_row:
-            raise DuplicateContact(
-                f"与第 {first_row[contact_hash]} 行的联系方式相同 "
-                f"(the same contact as row {first_row[contact_hash]})",
-                field=field,
-            )
-        first_row[contact_hash] = index
-        claim = self.contact_claim(contact_hash)
-        if claim is None:
-            return None
-        for holder in claim.holders:
-            if self.sees_jurisdiction(caller, holder.jurisdiction_id):
-                raise DuplicateContact(
-                    "已有使用该联系方式的代表 "
-                    "(a representative with this contact is already registered)",
-                    field=field,
-                    person_id=str(holder.person_id),
-                    jurisdiction_id=str(holder.jurisdiction_id),
-                )
-        return claim
-
-    def contact_claim(self, contact_hash: str) -> ContactClaim | None:
-        try:
-            claim: ContactClaim = self.repository.get(ContactClaim.id_for(contact_hash))
-        except AggregateNotFoundError:
-            return None
-        return claim
-
-    def contact_held_in_sight(self, caller: Caller, contact_hash: str) -> bool:
-        """Whether a representative the caller may see has this contact (the import's dry
-        run asks, as registration refuses)."""
-        claim = self.contact_claim(contact_hash)
-        return claim is not None and any(
-            self.sees_jurisdiction(caller, holder.jurisdiction_id) for holder in claim.holders
-        )
 
     def record_training(
         self,

@@ -23,6 +23,13 @@ from services.registry.domain.campaign_enrolment import (
     KeyTarget,
     enrolment_refusal,
 )
+from services.registry.domain.campaign_errors import (
+    CampaignConflict,
+    CampaignNotFound,
+    EnrolmentConflict,
+    EnrolmentNotFound,
+    EnrolmentRefused,
+)
 from services.registry.domain.campaign_schedule import (
     PROGRAM_PATTERNS,
     InvalidCampaign,
@@ -35,8 +42,6 @@ from services.registry.domain.campaign_schedule import (
     text,
 )
 from services.registry.domain.common import NOT_ENROLLED
-from services.registry.domain.errors import RegistryError
-from shared.errors import ConflictError, InvalidError, NotFoundError
 
 # Re-exported: the registry takes these from here.
 __all__ = [
@@ -54,30 +59,6 @@ __all__ = [
     "enrolled_categories",
     "enrolment_refusal",
 ]
-
-
-class CampaignNotFound(RegistryError, NotFoundError):
-    code = "campaign_not_found"
-
-
-class CampaignConflict(RegistryError, ConflictError):
-    code = "campaign_conflict"
-
-
-class EnrolmentRefused(RegistryError, InvalidError):
-    """The unit or category cannot be part of this campaign at all."""
-
-    code = "enrolment_refused"
-
-
-class EnrolmentNotFound(RegistryError, NotFoundError):
-    code = "enrolment_not_found"
-
-
-class EnrolmentConflict(RegistryError, ConflictError):
-    """The enrolment's current state does not allow the change (e.g. enrolled twice)."""
-
-    code = "enrolment_conflict"
 
 
 class Campaign(Aggregate):

@@ -27,7 +27,15 @@ from services.registry.domain.appointment_rules import (
     overlap_summary,
 )
 from services.registry.domain.common import required_text
-from services.registry.domain.errors import InvalidRegistration, RegistryError
+from services.registry.domain.errors import InvalidRegistration
+from services.registry.domain.person_refusals import (
+    AppointmentConflict,
+    ContactKeyMissing,
+    DuplicateContact,
+    PersonDisqualified,
+    PersonNotFound,
+    appointment_conflict,
+)
 from services.registry.domain.person_values import (
     BODY_KIND_LABELS,
     PURPOSE_LABELS,
@@ -43,7 +51,6 @@ from services.registry.domain.person_values import (
     purpose_code,
     sector_code,
 )
-from shared.errors import ConflictError, NotFoundError, UnavailableError
 
 # Re-exported: the registry and its tests take these from here.
 __all__ = [
@@ -74,26 +81,6 @@ __all__ = [
 ]
 
 CONTACT_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/representative-contact")
-
-
-class PersonNotFound(RegistryError, NotFoundError):
-    code = "person_not_found"
-
-
-class AppointmentConflict(RegistryError, ConflictError):
-    code = "appointment_conflict"
-
-
-class PersonDisqualified(RegistryError, ConflictError):
-    code = "person_disqualified"
-
-
-class DuplicateContact(RegistryError, ConflictError):
-    code = "duplicate_contact"
-
-
-class ContactKeyMissing(RegistryError, UnavailableError):
-    code = "contact_key_missing"
 
 
 class Person(Aggregate):
@@ -219,26 +206,9 @@ class Person(Aggregate):
                 disqualified_reason=self.disqualified_reason,
             )
         checked = Appointment(body, str(Cycle.parse(cycle)), purpose_code(purpose))
-        for held in self.appointments:
-            if held.cycle != checked.cycle:
-                continue
-            if held.body == body and held.purpose == checked.purpose:
-                raise AppointmentConflict(
-                    "本届期已由该机关为同一用途聘任 "
-                    "(already appointed by this body for this cycle and purpose)",
-                    field="cycle",
-                )
-            if held.body.kind != body.kind and not (held.special or checked.special):
-                raise AppointmentConflict(
-                    f"{held.cycle} 届已由{BODY_KIND_LABELS[held.body.kind]} "
-                    f"{held.body.body_id} 聘任; 纠风办和参评部门只有在学校或医院专项评议中"
-                    "才可共用代表 (already appointed by "
-                    f"{held.body.kind} {held.body.body_id} for {held.cycle}; "
-                    "an office and a department may share a representative only for a "
-                    "school or hospital special evaluation)",
-                    field="body",
-                    conflicting_body=str(held.body),
-                )
+        conflict = appointment_conflict(self.appointments, checked)
+        if conflict is not None:
+            raise conflict
         self._appointed(
             body_kind=body.kind,
             body_id=body.body_id,

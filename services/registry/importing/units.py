@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -236,14 +236,15 @@ def _same_as(row: int) -> str:
 def unit_sheet(
     view: RegistryView,
     jurisdiction_id: UUID,
-    stated_day: Callable[[str], date | None] | None = None,
+    stated: Callable[[list[str]], Mapping[str, bool]] | None = None,
 ) -> Sheet:
     """The jurisdiction's active units, in the columns an import accepts, by category and
     then name, each in dictionary (pinyin) order as a Chinese reader looks them up.
 
-    `stated_day(unit_id)`: the unit's 生效日期 if one was stated, else None, written as a blank
-    生效日期 so that importing the sheet leaves it unstated again (a blank reads as "not
-    stated"), not a stated day that was only the day the unit was entered."""
+    `stated(unit_ids)`: whether each unit's 生效日期 was stated, asked once for the whole
+    sheet; one never stated is written blank so that importing the sheet leaves it unstated
+    again (a blank reads as "not stated"), not a stated day that was only the day the unit
+    was entered."""
     docs = [
         doc
         for doc in view.units()
@@ -251,8 +252,9 @@ def unit_sheet(
     ]
     docs.sort(key=lambda d: (pinyin_key(d["category"]), pinyin_key(d["name"]), d["unit_id"]))
     columns = unit_columns(lambda text: text)
+    said = None if stated is None else stated([str(doc["unit_id"]) for doc in docs])
     rows = [
-        [str(number), *(_cell(view, doc, column.field, stated_day) for column in columns)]
+        [str(number), *(_cell(view, doc, column.field, said) for column in columns)]
         for number, doc in enumerate(docs, start=1)
     ]
     jurisdiction = view.jurisdiction(str(jurisdiction_id)) or {}
@@ -267,11 +269,11 @@ def _cell(
     view: RegistryView,
     doc: dict[str, Any],
     field: str,
-    stated_day: Callable[[str], date | None] | None,
+    stated: Mapping[str, bool] | None,
 ) -> str:
-    if field == "effective_on" and stated_day is not None:
-        stated = stated_day(str(doc["unit_id"]))
-        return "" if stated is None else stated.isoformat()
+    if field == "effective_on" and stated is not None:
+        # The day the unit exists from, corrections included, where one was stated.
+        return str(doc["registered_on"]) if stated.get(str(doc["unit_id"])) else ""
     value = doc.get(field)
     if value is None:
         return ""

@@ -11,7 +11,7 @@ from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    7,  # 7: corrected 生效日期 in the unit history (and the copy, v6)
+    8,  # 7: corrected 生效日期 in the unit history (and the copy, v6); 8: whether stated
     (
         Collection(units.UNIT_HISTORY),
         Collection(unit_categories.UNIT_CATEGORIES),

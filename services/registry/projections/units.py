@@ -6,6 +6,10 @@ document as it stood from then on (`state`). The domain refuses a change dated b
 unit's last one, so entries are also in effective-date order, and the unit as of day D is
 the `state` of its last entry dated on or before D (absent if none: not yet registered).
 
+Each document also says whether the unit's 生效日期 was stated (`effective_on_stated`), as far
+as the messages tell (`_stated_on_registration`): None where they cannot, and a reader that
+needs to know asks the unit (the export does, for those rows only).
+
 A corrected 生效日期 (UnitEffectiveDateCorrected) is a correction of the record, not a change:
 its entry (`effective_date_corrected`, dated the new day, naming the previous one) shows who
 corrected it and why, but as-of queries skip it; the registration entry moves to the new
@@ -24,7 +28,7 @@ inbox), so the current unit documents and their history are written in one trans
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -37,6 +41,7 @@ from shared.contracts.registry import (
     UnitRenamed,
     UnitsMerged,
     UnitSplit,
+    china_date,
 )
 from shared.messaging.inbox import ViewHandler
 from shared.registry_view import UNITS
@@ -44,6 +49,7 @@ from shared.text_order import pinyin_sort_text
 from shared.views import Document, ViewStore, ViewTransaction
 
 UNIT_HISTORY = "unit_history"
+STATED = "effective_on_stated"
 CORRECTED = "effective_date_corrected"
 AS_OF_CHUNK = 500
 
@@ -148,14 +154,48 @@ def _effective_on(p: Any, state: Document) -> str:
     return effective.isoformat() if isinstance(effective, date) else str(state["registered_on"])
 
 
+def _stated_on_registration(p: UnitRegistered, m: IntegrationMessage) -> bool | None:
+    """Whether the unit's 生效日期 was stated, by the rule `Unit.Registered.upcast_v4_v5`
+    applies to events stored before v5: no day published is unstated, a day other than the
+    day of entry was stated. The day of entry itself cannot be told: a message saved before
+    v5 published it for a unit registered without a day, a later one only for a day an
+    office stated (both schema v2), so it is None and the unit is asked."""
+    if p.effective_on is None:
+        return False
+    return True if p.effective_on != china_date(m.occurred_at) else None
+
+
+Stated = Callable[[Any, IntegrationMessage], list[tuple[str, bool | None]]]
+"""The units a message says something of whether their 生效日期 was stated, and what."""
+
+
+def _stating(handler: ViewHandler, stated: Stated) -> ViewHandler:
+    """`handler`, then the stated flag of each unit whose history it touched."""
+
+    def handle(tx: ViewTransaction, p: Any, m: IntegrationMessage) -> None:
+        handler(tx, p, m)
+        for unit_id, flag in stated(p, m):
+            doc = tx.get(UNIT_HISTORY, unit_id)
+            if doc is not None:
+                tx.put(UNIT_HISTORY, unit_id, doc | {STATED: flag})
+
+    return handle
+
+
 HANDLERS: dict[Any, ViewHandler] = {
-    UnitRegistered: _with_history(_registered),
+    UnitRegistered: _stating(
+        _with_history(_registered),
+        lambda p, m: [(str(p.unit_id), _stated_on_registration(p, m))],
+    ),
     UnitRenamed: _with_history(_renamed),
     UnitMoved: _with_history(_moved),
     UnitDissolved: _with_history(_dissolved),
-    UnitsMerged: _with_history(_merged),
-    UnitSplit: _with_history(_split),
-    UnitEffectiveDateCorrected: _corrected_history,
+    # A merger's or split's day is when the units it formed began (FormedByMerger, …).
+    UnitsMerged: _stating(_with_history(_merged), lambda p, m: [(str(p.new_unit_id), True)]),
+    UnitSplit: _stating(
+        _with_history(_split), lambda p, m: [(str(u), True) for u in p.new_unit_ids]
+    ),
+    UnitEffectiveDateCorrected: _stating(_corrected_history, lambda p, m: [(str(p.unit_id), True)]),
 }
 
 
@@ -178,6 +218,12 @@ class UnitHistoryView:
 
     def history(self, unit_id: str) -> Document | None:
         return self._views.get(UNIT_HISTORY, unit_id)
+
+    def stated(self, unit_ids: Iterable[str]) -> dict[str, bool | None]:
+        """Whether each unit's 生效日期 was stated, in one query: None where the messages
+        cannot tell (`_stated_on_registration`), and units without history left out."""
+        found = self._views.get_many(UNIT_HISTORY, unit_ids)
+        return {unit_id: doc.get(STATED) for unit_id, doc in found.items()}
 
     def unit_as_of(self, unit_id: str, day: date) -> Document | None:
         doc = self.history(unit_id)

@@ -1,27 +1,11 @@
-"""What one running service is made of, and its start/stop order.
-
-Start: in production, this process's share of the service's presence lock (waiting while a
-`pingyi rebuild` of the service runs: `shared.service.leases`), the view store (declaring
-every view's collections, dropping any view whose version changed so it rebuilds), the
-event-sourced application, the transport (which, in memory mode, hands this service's log
-to the consumers in the process), the relay (when it runs inside this process, else its
-child process), the views process (when the leased views run apart:
-`settings.views_in_process` False, `shared.service.views_process`), then one consumer per
-(view, upstream) this process runs and per processor.
-Stop: every consumer and child process at once (each consumer finishes the batch in hand),
-then the relay, transport, application and store.
-"""
+"""`ServiceRuntime`: what one running service is made of, and its start/stop order (see
+`shared.runtime`)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
-import sqlite3
 import time
 from collections.abc import Callable
-from typing import TypeVar
-
-from eventsourcing.persistence import IntegrityError
 
 from shared.auth import Authenticator
 from shared.campaign_view import CampaignView
@@ -32,74 +16,28 @@ from shared.messaging.inbox import Inbox
 from shared.messaging.jetstream import reason
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
-from shared.messaging.sources import LocalLogSource, MessageSource, Signal
-from shared.operations import skip_decided
+from shared.messaging.sources import Signal
 from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
+from shared.runtime.stores import build_view_store, log, open_racing
+from shared.runtime.wiring import RuntimeWiring
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
 from shared.service.health import RuntimeHealth
 from shared.service.leased_relay import LeasedRelay
-from shared.service.leases import AlwaysHeld, Lease, PostgresLeases
+from shared.service.leases import PostgresLeases
 from shared.service.reachability import DatabaseReachability, request_pools
 from shared.service.start_wait import postgres_shown, until_usable
 from shared.service.supervisor import ChildProcess
-from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
+from shared.service.view_consumers import consumer_name, setup_views
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
-from shared.telemetry import CommitLedger, TracedSource, ledger
+from shared.telemetry import CommitLedger, ledger
 from shared.transport import Transport
-from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, ViewStore
+from shared.views import ViewStore
 from shared.views.model import View, check_views
 
-log = logging.getLogger(__name__)
-OPEN_ATTEMPTS = 5
-# Long enough for the winner to finish creating the tables; short beside a start.
-OPEN_RETRY_PAUSE = 0.05
 
-
-App = TypeVar("App")
-
-
-def open_racing(open_app: Callable[[], App]) -> App:
-    """An event store opened while another opener may be creating a fresh SQLite log's
-    tables (`pingyi up` starts every service and its consumers at once, each opening the
-    logs it reads). Two ways to lose that race, both gone when it opens again: recording the
-    schema migration another opener recorded first (IntegrityError), and turning a fresh
-    file to WAL while another opener holds it (SQLite answers that at once with "database is
-    locked", without waiting its busy timeout). Said as a debug line, not as a failure."""
-    for attempt in range(OPEN_ATTEMPTS - 1):
-        try:
-            return open_app()
-        except (IntegrityError, sqlite3.OperationalError) as error:
-            if not _lost_opening_race(error):
-                raise
-            log.debug("opening the event store raced another opener: %s", error)
-            time.sleep(OPEN_RETRY_PAUSE * (attempt + 1))
-    return open_app()
-
-
-def _lost_opening_race(error: BaseException) -> bool:
-    if isinstance(error, IntegrityError):
-        return True
-    return "database is locked" in str(error)
-
-
-def build_view_store(
-    common: CommonSettings, service: str, schema: str | None, *, pool_size: int = 4
-) -> ViewStore:
-    if common.mode == "memory":
-        return MemoryViewStore()
-    if common.mode == "embedded":
-        return SQLiteViewStore(common.data_dir / f"{service}-views.sqlite")
-    return PostgresViewStore(
-        common.database_url,
-        schema or service,
-        pool_size=pool_size,
-        pool_timeout=common.database_wait_timeout,
-    )
-
-
-class ServiceRuntime(RuntimeHealth):
+class ServiceRuntime(RuntimeHealth, RuntimeWiring):
     def __init__(
         self,
         definition: ServiceDefinition,
@@ -277,54 +215,12 @@ class ServiceRuntime(RuntimeHealth):
             self._sealer.start()
 
     def _build_consumers(self) -> list[Consumer]:
-        built = [
-            self._consumer(
-                self.consumer_name(view),
-                upstream,
-                view.inbox(self.views, upstream),
-                leased=not view.security,
-            )
-            for view in self.definition.views
-            if self.settings.views_in_process or not runs_apart(view)
-            for upstream in view.upstreams
-        ]
+        built = self._view_consumers()
         if self.definition.processors is not None:
             self._processors = dict(self.definition.processors(self))
             for upstream, inbox in self._processors.items():
                 built.append(self._consumer(f"{self.name}-events", upstream, inbox, leased=True))
         return built
-
-    def _consumer(self, name: str, upstream: str, inbox: Inbox, *, leased: bool) -> Consumer:
-        return Consumer(
-            name,
-            upstream,
-            self._source(name, upstream),
-            inbox,
-            batch_size=self.settings.consumer_batch_size,
-            lease=self._named_lease(lease_name(self.name, name, upstream)) if leased else None,
-            skip_decided=lambda consumer, up, message: skip_decided(
-                self.application, consumer, up, message
-            ),
-        )
-
-    def _source(self, consumer: str, upstream: str) -> MessageSource:
-        """Sources that read a log directly carry the trace of the commit each message came
-        from, as JetStream's carry the relay's (`shared.telemetry`)."""
-        if upstream == self.name:
-            own = LocalLogSource(self.outbox, owns_outbox=False, signal=self._committed)
-            return TracedSource(own, self.trace_ledger)
-        source = self.transport.source(consumer, upstream)
-        if self.common.mode == "production":
-            return source
-        return TracedSource(source, ledger(self.common, upstream))
-
-    def _lease(self, name: str) -> Lease:
-        return self._named_lease(f"{self.name}|{name}")
-
-    def _named_lease(self, name: str) -> Lease:
-        if self._leases is None:
-            return AlwaysHeld()
-        return self._leases.lease(name)
 
     async def stop(self) -> None:
         await asyncio.gather(

@@ -1,0 +1,205 @@
+"""Registry commands for the units of a campaign (评议活动): enrol, withdraw, key targets.
+
+The signatures of enrol_units, withdraw_unit and designate_key_target are relied on by the
+importer; keep them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from services.registry.application.campaigns import CampaignCommands, as_uuid
+from services.registry.domain import (
+    KEY_TARGET_REASONS,
+    Campaign,
+    EnrolmentRefused,
+    Unit,
+    enrolment_refusal,
+)
+from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
+from services.registry.domain.campaigns import KeyTarget, enrolled_categories
+from shared.auth import Principal as Caller
+from shared.idempotency import Response
+
+
+class EnrolmentCommands(CampaignCommands):
+    def enrol_units(
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        enrolments: list[dict[str, Any]],
+        key: str | None,
+    ) -> Response:
+        """Enrol every listed unit ({"unit_id", "category"}) or none of them."""
+
+        def command() -> tuple[list[Any], Response]:
+            if not enrolments:
+                raise EnrolmentRefused(
+                    "请至少列出一个单位 (list at least one unit)", field="enrolments"
+                )
+            campaign = self.campaign(campaign_id)
+            located = self._within(campaign.jurisdiction_id)
+            enrolled: list[Unit] = []
+            for index, item in enumerate(enrolments):
+                field = f"enrolments.{index}."
+                unit = self._enrollable(
+                    caller,
+                    item.get("unit_id"),
+                    located,
+                    field,
+                    enrolled,
+                    campaign.cycle.get("ends_on"),
+                )
+                campaign.enrol(unit.id, item.get("category", ""), caller.actor, field)
+                enrolled.append(unit)
+            self._refuse_misplaced_sub_units(campaign, enrolled)
+            response = {
+                "campaign_id": str(campaign.id),
+                "enrolments": [enrolment_out(campaign, unit) for unit in enrolled],
+            }
+            return [campaign], response
+
+        request = {"campaign_id": campaign_id, "enrolments": enrolments}
+        return self.idempotent(caller, "enrolment", key, request, command)
+
+    def _refuse_misplaced_sub_units(self, campaign: Campaign, batch: list[Unit]) -> None:
+        """A sub-unit of an enrolled unit is in its parent's category or in one of sub-units
+        only (`campaign_sub_units`), judged once the whole batch is applied."""
+        known = {unit.id: unit for unit in batch}
+        found = sub_unit_category_refusal(
+            enrolled_categories(campaign),
+            [unit.id for unit in batch],
+            lambda unit_id: known.get(unit_id) or self.unit(unit_id, "unit_id"),
+        )
+        if found is not None:
+            index, reason = found
+            raise EnrolmentRefused(
+                reason, field=f"enrolments.{index}.category", unit_name=batch[index].name
+            )
+
+    def _enrollable(
+        self,
+        caller: Caller,
+        raw_id: object,
+        located: Callable[[UUID], bool],
+        field: str,
+        batch: list[Unit],
+        cycle_ends_on: str | None,
+    ) -> Unit:
+        unit_id = as_uuid(raw_id, f"{field}unit_id")
+        for index, earlier in enumerate(batch):
+            if earlier.id == unit_id:
+                raise EnrolmentRefused(
+                    f"本批重复列出, 与 enrolments.{index} 相同 "
+                    f"(listed twice in this batch (also enrolments.{index}))",
+                    field=f"{field}unit_id",
+                )
+        unit = self.unit(unit_id, f"{field}unit_id")
+        refusal = enrolment_refusal(
+            unit, located, lambda parent: self.unit(parent, f"{field}unit_id"), cycle_ends_on
+        )
+        if refusal is not None:
+            # A unit the caller cannot see (another county's) is refused without its name, as
+            # reading it would be (403): the registry tells where a unit is, not what it is.
+            named = (
+                {"unit_name": unit.name}
+                if self.sees_jurisdiction(caller, unit.jurisdiction_id)
+                else {}
+            )
+            raise EnrolmentRefused(refusal, field=f"{field}unit_id", **named)
+        return unit
+
+    def _within(self, root: UUID) -> Callable[[UUID], bool]:
+        """A test "is this jurisdiction in root's subtree", remembering answers for the batch."""
+        known: dict[UUID, bool] = {root: True}
+
+        def located(jurisdiction_id: UUID) -> bool:
+            path: list[UUID] = []
+            current: UUID | None = jurisdiction_id
+            while current is not None and current not in known and current not in path:
+                path.append(current)
+                current = self.jurisdiction(current).parent_id
+            answer = current is not None and known.get(current, False)
+            known.update(dict.fromkeys(path, answer))
+            return answer
+
+        return located
+
+    def withdraw_unit(
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        unit_id: UUID,
+        reason: str,
+        key: str | None = None,
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.withdraw(unit_id, reason, caller.actor)
+            return [campaign], enrolment_out(campaign, self.unit(unit_id))
+
+        request = {"campaign_id": campaign_id, "unit_id": unit_id, "reason": reason}
+        return self.idempotent(caller, "enrolment.withdrawal", key, request, command)
+
+    def designate_key_target(
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        unit_id: UUID,
+        reason_code: str,
+        reason: str,
+        key: str | None = None,
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.designate_key_target(unit_id, reason_code, reason, caller.actor)
+            return [campaign], enrolment_out(campaign, self.unit(unit_id))
+
+        request: dict[str, Any] = {"campaign_id": campaign_id, "unit_id": unit_id}
+        request |= {"reason_code": reason_code, "reason": reason}
+        return self.idempotent(caller, "key_target", key, request, command)
+
+    def revoke_key_target(
+        self,
+        caller: Caller,
+        campaign_id: UUID,
+        unit_id: UUID,
+        reason: str,
+        key: str | None = None,
+    ) -> Response:
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(campaign_id)
+            campaign.revoke_key_target(unit_id, reason, caller.actor)
+            return [campaign], enrolment_out(campaign, self.unit(unit_id))
+
+        request = {"campaign_id": campaign_id, "unit_id": unit_id, "reason": reason}
+        return self.idempotent(caller, "key_target.revocation", key, request, command)
+
+
+def enrolment_out(c: Campaign, unit: Unit) -> Response:
+    """The same shape the enrolment read model serves, so a write and a later read agree."""
+    enrolment = c.enrolment(unit.id)
+    assert enrolment is not None
+    return {
+        "campaign_id": str(c.id),
+        "unit_id": str(unit.id),
+        "unit_name": unit.name,
+        "jurisdiction_id": str(unit.jurisdiction_id),
+        "category": enrolment["category"],
+        "status": enrolment["status"],
+        "withdrawn_reason": enrolment["withdrawn_reason"],
+        "key_target": key_target_out(enrolment["key_target"]),
+    }
+
+
+def key_target_out(target: KeyTarget | None) -> Response | None:
+    if target is None:
+        return None
+    return {
+        "reason_code": target["reason_code"],
+        "reason_label": KEY_TARGET_REASONS[target["reason_code"]],
+        "reason": target["reason"],
+        "designated_by": target["designated_by"],
+    }
