@@ -18,12 +18,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 
-from services.reporting.domain import (
+from services.reporting.domain import Publication, publication_id
+from services.reporting.errors import (
+    CHANGED_BEFORE_WITHDRAWAL,
+    NOTHING_TO_WITHDRAW,
+    PUBLISHED_AT_ONCE,
+    WITHDRAWN_AT_ONCE,
     AlreadyWithdrawn,
     NothingToWithdraw,
-    Publication,
     PublicationChanged,
-    publication_id,
 )
 from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
@@ -114,8 +117,7 @@ class ReportingApplication(PublishingApplication):
         if won is not None and current is not None and current["run_id"] == run["run_id"]:
             return won
         raise PublicationChanged(
-            "another publication of this round was saved at the same time; read the "
-            "round's publications and publish again if this run should replace it",
+            PUBLISHED_AT_ONCE,
             field="run_id",
             version=None if current is None else current["version"],
             run_id=None if current is None else current["run_id"],
@@ -140,9 +142,7 @@ class ReportingApplication(PublishingApplication):
         def command() -> tuple[list[Any], Response]:
             publication = self.publication(campaign_id, round_number)
             if publication is None:
-                raise NothingToWithdraw(
-                    "nothing of this round has been published", field="path.round_number"
-                )
+                raise NothingToWithdraw(NOTHING_TO_WITHDRAW, field="path.round_number")
             publication.withdraw(caller.actor, reason)
             return [publication], {"status_code": 201, "body": withdrawal_out(publication)}
 
@@ -172,15 +172,14 @@ class ReportingApplication(PublishingApplication):
                 won = self.publication(campaign_id, round_number)
                 if won is not None and won.withdrawn is not None:
                     raise AlreadyWithdrawn(
-                        "another withdrawal of this round was saved at the same time",
+                        WITHDRAWN_AT_ONCE,
                         field="path.round_number",
                         version=won.withdrawn["version"],
                         withdrawal_reason=won.withdrawn["reason"],
                     ) from None
                 current = None if won is None else won.current
                 raise PublicationChanged(
-                    "another publication of this round was saved at the same time; read the "
-                    "round's publications and withdraw again if it should be withdrawn",
+                    CHANGED_BEFORE_WITHDRAWAL,
                     field="path.round_number",
                     version=None if current is None else current["version"],
                     run_id=None if current is None else current["run_id"],

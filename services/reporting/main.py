@@ -17,6 +17,7 @@ from services.reporting.rounds.api import router as rounds_router
 from services.reporting.rounds.documents_api import router as documents_router
 from services.reporting.rounds.page_api import router as page_router
 from services.reporting.rounds.public_api import router as public_router
+from services.reporting.rounds.publication_api import router as publication_router
 from services.reporting.rounds.views import PUBLICATIONS_VIEW, ROUND_RESULTS_VIEW
 from services.reporting.settings import ReportingSettings
 from services.reporting.signin import router as signin_router
@@ -29,6 +30,7 @@ from shared.web.signin import BrowserSessions
 
 ROUTERS = (
     rounds_router,
+    publication_router,
     public_router,
     documents_router,
     page_router,

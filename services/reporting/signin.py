@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.documents import HTML
 from services.reporting.error_pages import PageRoute, signin_form
+from services.reporting.errors import KEY_NOT_FOR_COOKIE
 from shared.contracts.registry import ROLES
 from shared.errors import InvalidError
 from shared.policy import Policy, PolicyRouter, allow
@@ -67,7 +68,7 @@ async def sign_in(request: Request) -> Response:
     key = request.headers["x-api-key"]
     if not COOKIE_SAFE.fullmatch(key):
         # Issued keys always fit; a bootstrap key an operator typed might not.
-        raise InvalidError("this key cannot be kept in a browser cookie", field="X-API-Key")
+        raise InvalidError(KEY_NOT_FOR_COOKIE, field="X-API-Key")
     root: str = request.scope.get("root_path", "")
     target = local_path(fields.get("next"), root + LANDING)
     # Percent-encoded as the browser's own links are: a header carries no other characters.

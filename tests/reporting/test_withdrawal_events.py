@@ -25,6 +25,7 @@ from shared.auth import Principal
 from shared.contracts import IntegrationMessage, latest_version, parse_payload
 from shared.contracts.reporting import ResultsPublished, ResultsWithdrawn
 from tests.harness import IN_MEMORY
+from tests.reporting.reasons import chinese_first
 from tests.stored_events import created, following, store
 
 CAMPAIGN, JURISDICTION, RUN = uuid4(), uuid4(), uuid4()
@@ -111,9 +112,11 @@ def test_nothing_published_or_no_reason_is_refused() -> None:
     with pytest.raises(NothingToWithdraw) as nothing:
         app.withdraw(OFFICE, uuid4(), 1, "误发")
     assert nothing.value.status_code == 409 and nothing.value.field == "path.round_number"
+    assert chinese_first(nothing.value.reason)
     _stored_before_withdrawals(app)
-    with pytest.raises(ReasonRequired):
+    with pytest.raises(ReasonRequired) as blank:
         app.withdraw(OFFICE, CAMPAIGN, 1, "  ")
+    assert chinese_first(blank.value.reason)
 
 
 def test_a_withdrawal_is_published_as_its_own_contract() -> None:

@@ -14,8 +14,13 @@ from fastapi import Query, Request
 
 from services.reporting.bulletins.compose import Names, Period, monthly, weekly
 from services.reporting.bulletins.views import BEIJING, FACTS, TASKS
-from services.reporting.domain import JurisdictionNotFound, ReportingError
-from shared.errors import InvalidError
+from services.reporting.errors import (
+    BAD_MONTH,
+    BAD_WEEK,
+    NO_SUCH_JURISDICTION,
+    BadPeriod,
+    JurisdictionNotFound,
+)
 from shared.policy import Policy, PolicyRouter, allow, query
 from shared.runtime import ServiceRuntime
 from shared.types import Line
@@ -24,10 +29,6 @@ from shared.views import Document
 router = PolicyRouter(tags=["reporting: bulletins (每周一报, 每月双报)"])
 READ = Policy.read("office", scope=query("jurisdiction_id", "jurisdiction", "defer"))
 Jurisdiction = Annotated[UUID, Query(description="The jurisdiction; its subtree is included")]
-
-
-class BadPeriod(ReportingError, InvalidError):
-    code = "invalid_period"
 
 
 def _today() -> date:
@@ -44,16 +45,13 @@ def _week(value: str) -> tuple[date, date]:
         # The last ISO weeks of 9999 end in a year `date` cannot hold.
         return start, start + timedelta(days=6)
     except (ValueError, OverflowError):
-        raise BadPeriod(
-            "an ISO week of years 0001 to 9999 such as 2026-W09 (W53 only in years that have one)",
-            field="query.week",
-        ) from None
+        raise BadPeriod(BAD_WEEK, field="query.week") from None
 
 
 def _month(value: str) -> tuple[date, date]:
     found = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value)
     if found is None or not 1 <= int(found[2]) <= 12 or int(found[1]) < 1:
-        raise BadPeriod("a month of years 0001 to 9999 such as 2026-05", field="query.month")
+        raise BadPeriod(BAD_MONTH, field="query.month")
     year, month = int(found[1]), int(found[2])
     return date(year, month, 1), date(year, month, monthrange(year, month)[1])
 
@@ -67,7 +65,7 @@ def _scope(runtime: ServiceRuntime, jurisdiction_id: UUID) -> tuple[str, Names, 
     registry = runtime.registry
     found = registry.jurisdiction(str(jurisdiction_id))
     if found is None:
-        raise JurisdictionNotFound("no such jurisdiction", field="query.jurisdiction_id")
+        raise JurisdictionNotFound(NO_SUCH_JURISDICTION, field="query.jurisdiction_id")
     name = str(found.get("name") or "")
 
     def names(unit_id: str) -> str:

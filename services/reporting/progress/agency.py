@@ -6,12 +6,12 @@ agencies on a wave, the whole wave's total less its own line would give the othe
 and statuses (survey's progress answers an agency the same way).
 
 The breakdowns cannot be cut by agency after the fact, so the view also tallies them per
-agency (`of_agency_point`, …); the agency's total is its `by_agency` bucket. A questionnaire
-that names no agency is under `unspecified`, which no agency reads."""
+agency (`tallies.PER_AGENCY`: `of_agency_point`, …); the agency's total is its `by_agency`
+bucket. A questionnaire that names no agency is under `unspecified`, which no agency reads."""
 
 from __future__ import annotations
 
-from services.reporting.progress.tallies import BY_COUNTY, OF_AGENCY, bucket
+from services.reporting.progress.tallies import PER_AGENCY, PER_COUNTY, bucket
 from shared.views import Document
 
 
@@ -22,13 +22,10 @@ def agency_part(wave: Document, agency: str) -> Document:
     own = wave["by_agency"].get(agency, bucket())
     return wave | {
         "total": own,
-        **{
-            f"by_{dimension}": wave.get(f"of_agency_{dimension}", {}).get(agency, {})
-            for dimension in OF_AGENCY
-        },
+        **PER_AGENCY.of(wave, {agency}),
         "by_agency": {agency: own},
         "agency_quotas": [a for a in wave["agency_quotas"] if a["agency_id"] == agency],
         # Not read for an agency, but never handed on: they are the whole wave's.
-        **{f"by_county_{dimension}": {} for dimension in BY_COUNTY},
-        **{f"of_agency_{dimension}": {} for dimension in OF_AGENCY},
+        **PER_COUNTY.empty(),
+        **PER_AGENCY.empty(),
     }

@@ -20,8 +20,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from services.reporting.documents import HTML, PDF_RESPONSE, inline_svg, pdf_response, render
 from services.reporting.error_pages import PageRoute
+from services.reporting.errors import NO_SUCH_WAVE, WaveNotFound
 from services.reporting.progress.agency import agency_part
-from services.reporting.progress.document import DEFINITION, progress_pdf, summary
+from services.reporting.progress.document import (
+    DEFINITION,
+    progress_pdf,
+    summary,
+    voter_check_line,
+)
 from services.reporting.progress.read import NUMERIC, progress
 from services.reporting.progress.schemas import ProgressOut
 from services.reporting.progress.views import WAVES
@@ -29,7 +35,6 @@ from services.reporting.rounds.charts import ranking_svg
 from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.png import ranking_png
 from shared.auth import AuthenticatorDep, CurrentPrincipal
-from shared.errors import NotFoundError
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.views import Document
@@ -50,14 +55,10 @@ AGENCY = {"agency": "agency_id"}
 """An agency's own questionnaires are those it pushed (`agency_id`)."""
 
 
-class WaveNotFound(NotFoundError):
-    code = "wave_not_found"
-
-
 def _wave(runtime: ServiceRuntime, wave_id: str, field: str) -> Document:
     found = runtime.views.get(WAVES, wave_id)
     if found is None:
-        raise WaveNotFound("no such survey wave (or reporting has not seen it yet)", field=field)
+        raise WaveNotFound(NO_SUCH_WAVE, field=field)
     return found
 
 
@@ -170,8 +171,9 @@ def satisfaction_png(document: Progress, font: Font, by: By = "county") -> Respo
     "/waves/{wave_id}/progress.html", response_class=HTMLResponse, responses=HTML, **allow(READ)
 )
 def progress_page(document: Progress, wave_id: UUID) -> HTMLResponse:
-    """The progress as a page: the tables by point, county, channel, group, agency and
-    status, and the satisfaction tables by county and by channel with their charts inline."""
+    """The progress as a page: how its public votes are checked, the tables by point,
+    county, channel, group, agency and status, and the satisfaction tables by county and by
+    channel with their charts inline."""
     levels = list(document["satisfaction"]["total"]["counts"])
 
     def chart(by: str) -> Any:
@@ -183,6 +185,7 @@ def progress_page(document: Progress, wave_id: UUID) -> HTMLResponse:
         kicker="测评进度（内部）",
         doc=document,
         summary=summary(document["total"]),
+        voter_check=voter_check_line(document["voter_check"]),
         definition=DEFINITION,
         levels=levels,
         numeric=document["scale"] in NUMERIC,

@@ -9,6 +9,7 @@ from typing import Any
 
 from services.reporting.documents import PdfWriter, beijing
 from services.reporting.rounds.fonts import CjkFont
+from shared.contracts.survey import VoterCheck
 from shared.views import Document
 
 PROGRESS_COLUMNS = (
@@ -34,6 +35,14 @@ SECTIONS = (
 )
 STATUS_CAPTION = "按问卷状态"
 STATUS_COLUMNS = ("状态", "问卷（份）", "占收到（%）")
+
+VOTER_CHECK_NAMES: dict[VoterCheck, str] = {
+    "sms_code": "短信验证码（投票须填写发到投票人手机的验证码）",
+    "none": "不核验（格式正确的手机号即可投票）",
+}
+"""How a public wave checks its voters (survey's `VoterCheck`), as the page and the PDF say
+it; a private wave takes no public votes."""
+PRIVATE_WAVE = "不适用（非公开测评，不接受网上投票）"
 
 ChartDrawer = Callable[[Document, str], bytes]
 """(progress document, "county" or "channel") -> the satisfaction chart as PNG."""
@@ -105,6 +114,11 @@ def summary(total: Document) -> str:
     )
 
 
+def voter_check_line(value: VoterCheck | None) -> str:
+    """The line of the page and the PDF that says how the wave's public votes are checked."""
+    return f"投票核验方式：{PRIVATE_WAVE if value is None else VOTER_CHECK_NAMES[value]}"
+
+
 def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric: bool) -> bytes:
     # Dated by the wave, not the clock: the same facts give the same bytes.
     created = datetime.fromisoformat(document["closed_at"] or document["opened_at"])
@@ -113,6 +127,7 @@ def progress_pdf(document: Document, font: CjkFont, chart: ChartDrawer, numeric:
     closed = document["closed_at"]
     state = f"已结束（{beijing(closed)}）" if closed else "进行中"  # as the page says it
     writer.para(f"{document['kind_name']} · {document['jurisdiction_name']}{round_text} · {state}")
+    writer.para(voter_check_line(document["voter_check"]))
     writer.heading("一、回收进度")
     writer.para(summary(document["total"]))
     writer.para(DEFINITION)

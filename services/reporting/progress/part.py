@@ -1,13 +1,11 @@
 """A county's part of a wider wave (a city's): what the office of a county where the wave
 has survey points reads of it — its points and counties, their totals, and the channels,
 groups and agencies of the questionnaires collected in those counties, which the view
-tallies per county (`by_county_channel`, …) for this."""
+tallies per county (`tallies.PER_COUNTY`: `by_county_channel`, …) for this."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from services.reporting.progress.tallies import BY_COUNTY, bucket
+from services.reporting.progress.tallies import PER_COUNTY, summed
 from shared.views import Document
 
 PART_NOTE = (
@@ -31,27 +29,5 @@ def county_part(wave: Document, counties: set[str]) -> Document:
         "by_point": {k: v for k, v in wave["by_point"].items() if k in codes},
         "by_county": by_county,
         "total": summed(by_county.values()),
-        **{f"by_{dimension}": _in_counties(wave, dimension, counties) for dimension in BY_COUNTY},
+        **PER_COUNTY.of(wave, counties),
     }
-
-
-def _in_counties(wave: Document, dimension: str, counties: set[str]) -> dict[str, Document]:
-    """The buckets of `dimension` summed over `counties`, key by key."""
-    found: dict[str, list[Document]] = {}
-    for county, buckets in wave.get(f"by_county_{dimension}", {}).items():
-        if county in counties:
-            for key, counts in buckets.items():
-                found.setdefault(key, []).append(counts)
-    return {key: summed(counts) for key, counts in found.items()}
-
-
-def summed(buckets: Iterable[Document]) -> Document:
-    total = bucket()
-    for found in buckets:
-        for key, value in found.items():
-            if key == "levels":
-                for level, n in value.items():
-                    total["levels"][level] = total["levels"].get(level, 0) + n
-            else:
-                total[key] = total.get(key, 0) + value
-    return total

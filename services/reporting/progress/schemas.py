@@ -4,9 +4,9 @@ the route; declaring them field by field would only repeat the reader."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.survey import VoterCheck
 
 
 class ProgressOut(BaseModel):
@@ -21,7 +21,7 @@ class ProgressOut(BaseModel):
     kind: str
     kind_name: str
     scale: str
-    voter_check: Literal["sms_code", "none"] | None = Field(
+    voter_check: VoterCheck | None = Field(
         description="Of a public wave: `sms_code` (a vote carries a code texted to the "
         "voter's phone) or `none` (unverified: any well-formed number votes); null for a "
         "private wave. A wave opened before waves chose a check reads `none` if public"

@@ -6,7 +6,7 @@ place's questionnaires are tallied in, per status. Shared by its handlers
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -18,13 +18,6 @@ WAVES = "progress_waves"
 RESPONSES = "progress_responses"
 UNSPECIFIED = "unspecified"
 DIMENSIONS = ("point", "county", "channel", "group", "agency")
-BY_COUNTY = ("channel", "group", "agency")
-"""Dimensions also tallied per county (`by_county_channel`: county -> channel -> bucket), so
-that a county's part of a wave has them too (`part.county_part`)."""
-OF_AGENCY = ("point", "county", "channel", "group")
-"""Dimensions also tallied per agency (`of_agency_point`: agency -> point -> bucket; the
-agency's total is its `by_agency` bucket), so that an agency reads only its own
-questionnaires (`agency.agency_part`)."""
 STATUSES = ("counted", "quarantined", "rejected", "voided", "withdrawn")
 """Every status a questionnaire can stand in (survey's `ResponseStatus`), in the order the
 progress lists them: what counts, what awaits review, then what never counts."""
@@ -36,6 +29,74 @@ def bucket() -> Document:
     answers per level. What `collected` and `received` read are worked out from the
     statuses (`read._row`): nothing stored can disagree with them."""
     return {**dict.fromkeys(STATUSES, 0), "levels": {}}
+
+
+def summed(buckets: Iterable[Document]) -> Document:
+    """The buckets added up, status by status and level by level."""
+    total = bucket()
+    for found in buckets:
+        for key, value in found.items():
+            if key == "levels":
+                for level, n in value.items():
+                    total["levels"][level] = total["levels"].get(level, 0) + n
+            else:
+                total[key] = total.get(key, 0) + value
+    return total
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Some dimensions tallied again per value of another (`by_county_channel`: county ->
+    channel -> bucket), so that what a wave's reader may see of it — some counties, one
+    agency — can be cut out of the wave's row after the fact: the handlers tally into it
+    (`buckets`), the readers read the part of some keys as the wave's own `by_<dimension>`
+    (`of`)."""
+
+    prefix: str
+    key: str
+    """The dimension the others are tallied per."""
+    dimensions: tuple[str, ...]
+
+    def field(self, dimension: str) -> str:
+        return f"{self.prefix}_{dimension}"
+
+    def empty(self) -> Document:
+        """Its fields with nothing tallied: of a wave just opened, or of a part handed on
+        that must not carry the whole wave's."""
+        return {self.field(dimension): {} for dimension in self.dimensions}
+
+    def buckets(self, wave: Document, keys: dict[str, str]) -> list[Document]:
+        """The bucket of each dimension a questionnaire of `keys` is tallied in."""
+        found = []
+        for dimension in self.dimensions:
+            # A row written before the breakdown was kept has none (the view is rebuilt since).
+            mine = wave.setdefault(self.field(dimension), {}).setdefault(keys[self.key], {})
+            found.append(mine.setdefault(keys[dimension], bucket()))
+        return found
+
+    def of(self, wave: Document, keys: Collection[str]) -> Document:
+        """`by_<dimension>` of the questionnaires whose `key` is one of `keys`: their
+        buckets summed, place by place."""
+        return {
+            f"by_{dimension}": self._summed(wave, dimension, keys) for dimension in self.dimensions
+        }
+
+    def _summed(self, wave: Document, dimension: str, keys: Collection[str]) -> Document:
+        found: dict[str, list[Document]] = {}
+        for key, buckets in wave.get(self.field(dimension), {}).items():
+            if key in keys:
+                for place, counts in buckets.items():
+                    found.setdefault(place, []).append(counts)
+        return {place: summed(counts) for place, counts in found.items()}
+
+
+PER_COUNTY = Breakdown("by_county", "county", ("channel", "group", "agency"))
+"""Channels, groups and agencies per county, so that a county's part of a wave has them too
+(`part.county_part`)."""
+PER_AGENCY = Breakdown("of_agency", "agency", ("point", "county", "channel", "group"))
+"""Points, counties, channels and groups per agency (the agency's total is its `by_agency`
+bucket), so that an agency reads only its own questionnaires (`agency.agency_part`)."""
+BREAKDOWNS = (PER_COUNTY, PER_AGENCY)
 
 
 def level_counts(answers: Iterable[str | None]) -> dict[str, int]:
@@ -78,14 +139,8 @@ def tally(wave: Document, keys: dict[str, str], change: dict[str, Any]) -> None:
     buckets = [wave["total"]] + [
         wave[f"by_{dimension}"].setdefault(keys[dimension], bucket()) for dimension in DIMENSIONS
     ]
-    for dimension in BY_COUNTY:
-        in_county = wave[f"by_county_{dimension}"].setdefault(keys["county"], {})
-        buckets.append(in_county.setdefault(keys[dimension], bucket()))
-    for dimension in OF_AGENCY:
-        # A row written before these were kept has none (the view is rebuilt since).
-        of_agency = wave.setdefault(f"of_agency_{dimension}", {})
-        mine = of_agency.setdefault(keys["agency"], {})
-        buckets.append(mine.setdefault(keys[dimension], bucket()))
+    for breakdown in BREAKDOWNS:
+        buckets.extend(breakdown.buckets(wave, keys))
     n = change.get("count", 1)
     for found in buckets:
         for status in ("from", "to"):

@@ -27,10 +27,9 @@ from typing import Any
 
 from services.reporting.progress.recordings import on_batch_recorded, on_recorded
 from services.reporting.progress.tallies import (
-    BY_COUNTY,
+    BREAKDOWNS,
     DIMENSIONS,
     FINAL,
-    OF_AGENCY,
     RESPONSES,
     STATUSES,
     UNSPECIFIED,
@@ -102,8 +101,7 @@ def on_opened(tx: ViewTransaction, p: WaveOpened, m: IntegrationMessage) -> None
             "sort": f"{m.position:015d}",
             "total": bucket(),
             **{f"by_{dimension}": {} for dimension in DIMENSIONS},
-            **{f"by_county_{dimension}": {} for dimension in BY_COUNTY},
-            **{f"of_agency_{dimension}": {} for dimension in OF_AGENCY},
+            **{field: {} for breakdown in BREAKDOWNS for field in breakdown.empty()},
         },
     )
 

@@ -1,4 +1,6 @@
-"""Round results for the offices that run a campaign, publication (发布) and withdrawal (撤回).
+"""Round results for the offices that run a campaign, and what the round routes share (the
+campaign's scope, the round number, a run to choose). Publication (发布) and withdrawal (撤回)
+are `publication_api`'s.
 
 Everything here is embargoed: offices (in scope of the campaign), auditors and admins read
 every run, provisional ones included; evaluated units and the public read only what an
@@ -10,29 +12,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, Path, Query, Request, Response
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from services.reporting.application import ReportingApplication
-from services.reporting.domain import DigestMismatch, RoundNotFound
+from services.reporting.errors import NO_SUCH_CAMPAIGN, CampaignNotFound
 from services.reporting.rounds.files import Format, results_file, run_edition
 from services.reporting.rounds.read import RoundResults
-from services.reporting.rounds.schemas import (
-    DossierOut,
-    PublicationOut,
-    PublishedOut,
-    PublishIn,
-    ResultsOut,
-    RoundOut,
-    WithdrawIn,
-    WithdrawnOut,
-)
+from services.reporting.rounds.schemas import DossierOut, ResultsOut, RoundOut
 from services.reporting.rounds.views import ROUND_HEADS
 from services.reporting.trends.read import office_runs, unit_trend
-from shared.auth import CurrentPrincipal
-from shared.errors import NotFoundError
 from shared.http import ViewsDep, application_of
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
 from shared.views import Document
@@ -49,10 +39,6 @@ RunChoice = Annotated[
 App = Annotated[ReportingApplication, Depends(application_of(ReportingApplication))]
 
 
-class CampaignNotFound(NotFoundError):
-    code = "campaign_not_found"
-
-
 def results_of(request: Request) -> RoundResults:
     return RoundResults(request.app.state.runtime.views)
 
@@ -64,7 +50,7 @@ def resolve_campaign(runtime: ServiceRuntime, campaign_id: str, field: str) -> S
     """A campaign is in the scope of the jurisdiction that runs it (the registry copy)."""
     found = runtime.campaigns.campaign(str(target_id(campaign_id, field)))
     if found is None:
-        raise CampaignNotFound("no such campaign", field=field)
+        raise CampaignNotFound(NO_SUCH_CAMPAIGN, field=field)
     return ScopeTarget(str(found["jurisdiction_id"]))
 
 
@@ -185,126 +171,9 @@ def unit_dossier(
 def views_campaign(request: Request, campaign_id: UUID) -> Document:
     found = request.app.state.runtime.campaigns.campaign(str(campaign_id))
     if found is None:
-        raise CampaignNotFound("no such campaign", field="path.campaign_id")
+        raise CampaignNotFound(NO_SUCH_CAMPAIGN, field="path.campaign_id")
     campaign: Document = found
     return campaign
-
-
-@router.post(
-    "/campaigns/{campaign_id}/rounds/{round_number}/publications",
-    status_code=201,
-    response_model=PublishedOut,
-    responses={200: {"description": "This run is already the published version"}},
-    **allow(Policy.write("office", scope=CAMPAIGN)),
-)
-def publish(
-    campaign_id: UUID,
-    round_number: RoundNumber,
-    body: PublishIn,
-    caller: CurrentPrincipal,
-    app: App,
-    results: Results,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """发布: releases the round's final run to the evaluated units and the public. Publishing
-    another run later is a correction: a new version with a `reason`; the earlier version
-    stays visible as superseded. A retry with the same `Idempotency-Key` answers what the
-    first request was answered, even after a later correction."""
-
-    def release() -> tuple[Document, str]:
-        run = results.run(str(body.run_id))
-        if body.results_digest is not None and body.results_digest != run["results_digest"]:
-            raise DigestMismatch(
-                "the run's results_digest differs from the one given",
-                field="results_digest",
-                results_digest=run["results_digest"],
-            )
-        return run, results.snapshot_digest(run["run_id"])
-
-    request = body.model_dump(mode="json") | {
-        "campaign_id": str(campaign_id),
-        "round": round_number,
-    }
-    answer = app.publish(
-        caller,
-        campaign_id,
-        round_number,
-        release,
-        body.reason,
-        key=idempotency_key,
-        request=request,
-    )
-    response.status_code = answer["status_code"]
-    published: dict[str, Any] = answer["body"]
-    return published
-
-
-@router.get(
-    "/campaigns/{campaign_id}/rounds/{round_number}/publications",
-    response_model=PublicationOut,
-    **allow(READ),
-)
-def publications(
-    request: Request, campaign_id: UUID, round_number: RoundNumber, results: Results
-) -> dict[str, Any]:
-    """The round's publication: every version, the one in force marked current, and every
-    withdrawal (a withdrawn round is still read here, with its history). A round of the
-    campaign with nothing published yet answers 200 with no versions (`versions: []`,
-    `version`, `run_id` and `published_at` null), as every list of the project answers
-    when empty; a round past the campaign's rounds is 404 `round_not_found`."""
-    found = results.publication(str(campaign_id), round_number)
-    if found is not None:
-        return publication_out(results, found)
-    campaign = views_campaign(request, campaign_id)
-    rounds = len(campaign.get("round_windows") or [])
-    if round_number > rounds:
-        raise RoundNotFound(f"the campaign has {rounds} rounds", field="path.round_number")
-    return {
-        "campaign_id": str(campaign_id),
-        "round": round_number,
-        "jurisdiction_id": str(campaign["jurisdiction_id"]),
-        "campaign_name": results.campaign_name(str(campaign_id)),
-        "version": None,
-        "run_id": None,
-        "published_at": None,
-        "versions": [],
-        "withdrawn": None,
-        "withdrawals": [],
-    }
-
-
-@router.post(
-    "/campaigns/{campaign_id}/rounds/{round_number}/withdrawals",
-    status_code=201,
-    response_model=WithdrawnOut,
-    **allow(Policy.write("office", scope=CAMPAIGN)),
-)
-def withdraw(
-    campaign_id: UUID,
-    round_number: RoundNumber,
-    body: WithdrawIn,
-    caller: CurrentPrincipal,
-    app: App,
-    response: Response,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """撤回: takes the round's publication in force out of public view (a round published
-    in error, or before the embargo was agreed), with a reason. Every public route of the
-    round then answers 410 `publication_withdrawn` naming when and why; offices still read
-    the runs and the history. Publishing the round again later is a new publication. Nothing
-    published, or withdrawn already, is 409. A retry with the same `Idempotency-Key` and
-    body answers the first answer; another body with that key is 409."""
-    request = body.model_dump(mode="json") | {
-        "campaign_id": str(campaign_id),
-        "round": round_number,
-    }
-    answer = app.withdraw(
-        caller, campaign_id, round_number, body.reason, key=idempotency_key, request=request
-    )
-    response.status_code = answer["status_code"]
-    withdrawn: dict[str, Any] = answer["body"]
-    return withdrawn
 
 
 def _text(value: UUID | None) -> str | None:

@@ -5,29 +5,33 @@ and auditors who read it before publication. Drawn in the configured CJK font
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Query
+from fastapi import Depends
 from fastapi.responses import Response
 
 from services.reporting.documents import pdf_response
-from services.reporting.domain import CategoryNotFound
 from services.reporting.rounds.api import READ, Results, RoundNumber, RunChoice
 from services.reporting.rounds.files import Edition, published_edition, run_edition
 from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.method import methodology
 from services.reporting.rounds.pdf import results_pdf
 from services.reporting.rounds.png import grades_png, ranking_png
-from services.reporting.rounds.public_api import PUBLIC, Version
+from services.reporting.rounds.public_api import (
+    PUBLIC,
+    Category,
+    Version,
+    category_lines,
+    published_document,
+    round_title,
+)
 from services.reporting.rounds.read import RoundResults
 from shared.policy import PolicyRouter, allow
-from shared.types import Line
 from shared.views import Document
 
 router = PolicyRouter(tags=["reporting: PDF and PNG"])
 Font = Annotated[CjkFont, Depends(font_of)]
-Category = Annotated[Line | None, Query(max_length=100, description="Default: the first category")]
 PDF = "application/pdf"
 PNG = "image/png"
 
@@ -80,25 +84,6 @@ def round_pdf(
     run = results.office_run(str(campaign_id), round_number, chosen)
     shown, edition = run_edition(results, run, pdf=True)
     return _pdf(results, run, font, shown, edition)
-
-
-def published_document(
-    results: RoundResults, campaign_id: UUID, round_number: int, version: int | None
-) -> dict[str, Any]:
-    _, shown = results.published(str(campaign_id), round_number, version)
-    return results.results(results.run(shown["run_id"], field="query.version"))
-
-
-def category_lines(document: dict[str, Any], category: str | None) -> tuple[str, list[Any]]:
-    chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
-    lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
-    if lines is None:
-        raise CategoryNotFound("no such category in these results", field="query.category")
-    return chosen, lines
-
-
-def round_title(document: dict[str, Any]) -> str:
-    return f"{document['campaign_name'] or ''} 第{document['round']}轮".strip()
 
 
 @router.get(

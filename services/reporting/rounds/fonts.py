@@ -18,6 +18,7 @@ from pathlib import Path
 from fastapi import Request
 from fontTools.ttLib import TTFont
 
+from services.reporting.errors import fallback_font_missing, font_missing
 from shared.errors import UnavailableError
 
 NO_GLYPH_NEEDED = frozenset({"Cc", "Cf", "Zl", "Zp"})
@@ -119,16 +120,13 @@ def checked(path: Path, index: int = 0, fallbacks: tuple[Path, ...] = ()) -> Cjk
     """The fonts at `path` and `fallbacks`, or FontUnavailable saying how to get them."""
     if not path.is_file():
         raise FontUnavailable(
-            f"CJK font not found at {path}: install Debian's fonts-wqy-microhei "
-            "(or fonts-noto-cjk) or set PINGYI_REPORTING_CJK_FONT to a .ttf/.ttc file",
+            font_missing(path),
             field="PINGYI_REPORTING_CJK_FONT",
         )
     for fallback in fallbacks:
         if not fallback.is_file():
             raise FontUnavailable(
-                f"fallback font not found at {fallback}: install Debian's fonts-hanazono "
-                "(the CJK extensions) or set PINGYI_REPORTING_CJK_FALLBACK_FONTS to a JSON "
-                "list of .ttf files",
+                fallback_font_missing(fallback),
                 field="PINGYI_REPORTING_CJK_FALLBACK_FONTS",
             )
     return CjkFont(path, index, tuple(fallbacks))

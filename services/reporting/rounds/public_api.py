@@ -12,7 +12,7 @@ from uuid import UUID
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from services.reporting.domain import CategoryNotFound
+from services.reporting.errors import NO_SUCH_CATEGORY, CategoryNotFound
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
 from services.reporting.rounds.files import Format, published_edition, results_file
@@ -42,6 +42,7 @@ PUBLIC = Policy.anyone()
 Version = Annotated[
     int | None, Query(ge=1, le=10_000, description="A published version; default in force")
 ]
+Category = Annotated[Line | None, Query(max_length=100, description="Default: the first category")]
 
 
 @router.get("/public/results", response_model=list[PublishedRoundOut], **allow(PUBLIC))
@@ -186,21 +187,14 @@ def ranking_chart(
     campaign_id: UUID,
     round_number: RoundNumber,
     results: Results,
-    category: Annotated[
-        Line | None, Query(max_length=100, description="Default: the first category")
-    ] = None,
+    category: Category = None,
     version: Version = None,
 ) -> Response:
     """A category's published ranking: bars to each score with interval whiskers; units
     under the minimum sample show 样本不足."""
-    _, _, run = _published(results, campaign_id, round_number, version)
-    document = results.results(run)
-    chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
-    lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
-    if lines is None:
-        raise CategoryNotFound("no such category in these results", field="query.category")
-    title = f"{document['campaign_name'] or ''} 第{round_number}轮 {chosen}"
-    return Response(ranking_svg(title.strip(), lines), media_type=SVG)
+    document = published_document(results, campaign_id, round_number, version)
+    chosen, lines = category_lines(document, category)
+    return Response(ranking_svg(f"{round_title(document)} {chosen}", lines), media_type=SVG)
 
 
 @router.get(
@@ -213,7 +207,28 @@ def grades_chart(
     campaign_id: UUID, round_number: RoundNumber, results: Results, version: Version = None
 ) -> Response:
     """How many units got each grade in the published results."""
+    document = published_document(results, campaign_id, round_number, version)
+    title = f"{round_title(document)} 等级分布"
+    return Response(grades_svg(title, document["grade_counts"]), media_type=SVG)
+
+
+def published_document(
+    results: RoundResults, campaign_id: UUID, round_number: int, version: int | None
+) -> Document:
+    """The results of the published version asked for (default the one in force)."""
     _, _, run = _published(results, campaign_id, round_number, version)
-    document = results.results(run)
-    title = f"{document['campaign_name'] or ''} 第{round_number}轮 等级分布"
-    return Response(grades_svg(title.strip(), document["grade_counts"]), media_type=SVG)
+    document: Document = results.results(run)
+    return document
+
+
+def category_lines(document: Document, category: str | None) -> tuple[str, list[Any]]:
+    """The category asked for (default the first) and its ranking's lines."""
+    chosen = category or (document["categories"][0]["category"] if document["categories"] else "")
+    lines = next((c["entries"] for c in document["categories"] if c["category"] == chosen), None)
+    if lines is None:
+        raise CategoryNotFound(NO_SUCH_CATEGORY, field="query.category")
+    return chosen, lines
+
+
+def round_title(document: Document) -> str:
+    return f"{document['campaign_name'] or ''} 第{document['round']}轮".strip()

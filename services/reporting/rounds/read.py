@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from services.reporting.domain import NotPublished, RoundNotScored, RoundRunNotFound
+from services.reporting.errors import (
+    NO_SUCH_RUN,
+    NO_SUCH_RUN_OF_ROUND,
+    NO_SUCH_VERSION,
+    ROUND_NOT_PUBLISHED,
+    ROUND_NOT_SCORED,
+    UNIT_NOT_SCORED,
+    NotPublished,
+    RoundNotScored,
+    RoundRunNotFound,
+)
 from services.reporting.rounds.shares import shares
 from services.reporting.rounds.tallies import INSUFFICIENT_SAMPLE
 from services.reporting.rounds.views import (
@@ -80,13 +90,13 @@ class RoundResults:
     def head(self, campaign_id: str, round_number: int) -> Document:
         found = self._views.get(ROUND_HEADS, round_key(campaign_id, round_number))
         if found is None:
-            raise RoundNotScored("no results for this round yet", field="path.round_number")
+            raise RoundNotScored(ROUND_NOT_SCORED, field="path.round_number")
         return found
 
     def run(self, run_id: str, field: str = "run_id") -> Document:
         found = self._views.get(ROUND_RUNS, run_id)
         if found is None:
-            raise RoundRunNotFound("no such round run", field=field)
+            raise RoundRunNotFound(NO_SUCH_RUN, field=field)
         return found
 
     def units(self, run_id: str) -> Iterator[Document]:
@@ -108,7 +118,7 @@ class RoundResults:
         head = self.head(campaign_id, round_number)
         chosen = run_id or head["current_run_id"]
         if chosen not in {r["run_id"] for r in head["runs"]}:
-            raise RoundRunNotFound("no such run of this round", field="query.run_id")
+            raise RoundRunNotFound(NO_SUCH_RUN_OF_ROUND, field="query.run_id")
         return self.run(chosen)
 
     # --- publications ----------------------------------------------------------------------
@@ -123,7 +133,7 @@ class RoundResults:
         while the round is embargoed, PublicationWithdrawn (410) for a withdrawn version."""
         found = self.publication(campaign_id, round_number)
         if found is None:
-            raise NotPublished("these results have not been published", field="path.round_number")
+            raise NotPublished(ROUND_NOT_PUBLISHED, field="path.round_number")
         wanted = version or found["version"]
         for item in found["versions"]:
             if item["version"] == wanted:
@@ -131,7 +141,7 @@ class RoundResults:
                     field = "path.round_number" if version is None else "query.version"
                     raise withdrawn(found, item["withdrawn"], field)
                 return found, item
-        raise NotPublished("no such published version", field="query.version")
+        raise NotPublished(NO_SUCH_VERSION, field="query.version")
 
     # --- documents -------------------------------------------------------------------------
 
@@ -176,7 +186,7 @@ class RoundResults:
             if run_id in found
         ]
         if not rounds:
-            raise RoundNotScored("no results for this unit", field="path.unit_id")
+            raise RoundNotScored(UNIT_NOT_SCORED, field="path.unit_id")
         latest = rounds[-1]["result"]
         return {
             "campaign_id": campaign_id,

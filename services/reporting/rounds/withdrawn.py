@@ -4,7 +4,7 @@ results themselves."""
 from __future__ import annotations
 
 from services.reporting.documents import beijing
-from services.reporting.domain import NotPublished, PublicationWithdrawn
+from services.reporting.errors import CAMPAIGN_NOT_PUBLISHED, NotPublished, PublicationWithdrawn
 from shared.views import Document
 
 
@@ -26,6 +26,6 @@ def nothing_in_force(publications: list[Document], field: str) -> Exception:
     withdrawn (410, the latest withdrawal) when some were published, else not published."""
     gone = [doc for doc in publications if doc.get("withdrawn")]
     if not gone:
-        return NotPublished("nothing of this campaign has been published", field=field)
+        return NotPublished(CAMPAIGN_NOT_PUBLISHED, field=field)
     latest = max(gone, key=lambda doc: str(doc["withdrawn"]["withdrawn_at"]))
     return withdrawn(latest, latest["withdrawn"], field)

@@ -17,9 +17,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from services.reporting.documents import HTML, render
-from services.reporting.domain import JurisdictionNotFound
 from services.reporting.error_pages import PageRoute
-from services.reporting.rounds.api import CampaignNotFound, RoundNumber, publication_out
+from services.reporting.errors import (
+    NO_SUCH_CAMPAIGN,
+    NO_SUCH_JURISDICTION,
+    CampaignNotFound,
+    JurisdictionNotFound,
+)
+from services.reporting.rounds.api import RoundNumber, publication_out
 from services.reporting.rounds.public_api import PUBLIC, Version
 from services.reporting.rounds.read import RoundResults
 from services.reporting.summaries.read import casework, summarize
@@ -35,14 +40,14 @@ BASE = "/summaries/jurisdictions/{jurisdiction_id}/campaigns/{campaign_id}/round
 
 def _jurisdiction(runtime: ServiceRuntime, jurisdiction_id: UUID) -> None:
     if runtime.registry.jurisdiction(str(jurisdiction_id)) is None:
-        raise JurisdictionNotFound("no such jurisdiction", field="path.jurisdiction_id")
+        raise JurisdictionNotFound(NO_SUCH_JURISDICTION, field="path.jurisdiction_id")
 
 
 def _checked(runtime: ServiceRuntime, jurisdiction_id: UUID, campaign_id: UUID) -> Document:
     _jurisdiction(runtime, jurisdiction_id)
     campaign = runtime.campaigns.campaign(str(campaign_id))
     if campaign is None:
-        raise CampaignNotFound("no such campaign", field="path.campaign_id")
+        raise CampaignNotFound(NO_SUCH_CAMPAIGN, field="path.campaign_id")
     found: Document = campaign
     return found
 

@@ -12,8 +12,16 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 
 from services.reporting.documents import PDF_RESPONSE, pdf_response
-from services.reporting.domain import NotPublished, RoundNotScored
-from services.reporting.rounds.api import READ, CampaignNotFound
+from services.reporting.errors import (
+    CAMPAIGN_NOT_PUBLISHED,
+    NO_SUCH_CAMPAIGN,
+    UNIT_NOT_SCORED,
+    UNIT_NOT_SCORED_HERE,
+    CampaignNotFound,
+    NotPublished,
+    RoundNotScored,
+)
+from services.reporting.rounds.api import READ
 from services.reporting.rounds.charts import ranking_svg
 from services.reporting.rounds.fonts import CjkFont, font_of
 from services.reporting.rounds.png import ranking_png
@@ -44,10 +52,8 @@ def _campaign(runtime: ServiceRuntime, campaign_id: UUID, public: bool) -> Docum
     found = runtime.campaigns.campaign(str(campaign_id))
     if found is None:
         if public:  # the same answer as for a campaign with nothing published
-            raise NotPublished(
-                "nothing of this campaign has been published", field="path.campaign_id"
-            )
-        raise CampaignNotFound("no such campaign", field="path.campaign_id")
+            raise NotPublished(CAMPAIGN_NOT_PUBLISHED, field="path.campaign_id")
+        raise CampaignNotFound(NO_SUCH_CAMPAIGN, field="path.campaign_id")
     campaign: Document = found
     return campaign
 
@@ -62,7 +68,7 @@ def trend_of(request: Request, campaign_id: UUID, unit_id: UUID, public: bool) -
         raise nothing_in_force(results.publications(str(campaign_id)), "path.campaign_id")
     trend = unit_trend(runtime.views, results, campaign, str(unit_id), choose)
     if not trend["points"]:
-        raise RoundNotScored("no results for this unit", field="path.unit_id")
+        raise RoundNotScored(UNIT_NOT_SCORED, field="path.unit_id")
     return with_withdrawals(results, trend) if public else trend
 
 
@@ -84,7 +90,7 @@ def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, publ
     here = next(c for c in trend["cycles"] if c["current"])
     chosen = {point["round"]: point["run_id"] for point in here["rounds"]}
     if not chosen:
-        raise RoundNotScored("no results for this unit in this campaign", field="path.unit_id")
+        raise RoundNotScored(UNIT_NOT_SCORED_HERE, field="path.unit_id")
     dossier = results.dossier(str(campaign_id), str(unit_id), chosen)
     names: dict[str, str] = {}
     computed = []

@@ -2,234 +2,36 @@
 messages applied to the `wave_progress` view as its consumer applies them, read as the API
 reads them (`read.progress`).
 
-The story: a wave with points P-A (county A) and P-B (county B), opened with agencies 甲
-(quota 5, named by the registry) and AG2 (no quota, unknown to reporting's registry copy),
-then 丙 accredited with quota 3. 甲 pushes q1–q4 (q3 flagged at intake), AG2 records q5, a
-public vote q6 names no agency, 丙 pushes q7–q8. Then: q1 quarantined and released, q3
-rejected, q5 voided, 丙's batch withdrawn (and q7 released after, which changes nothing),
-q2 quarantined.
-
-  q1 甲 P-A  counted     q5 AG2 P-B voided
-  q2 甲 P-A  quarantined q6 —   P-A counted (public vote)
-  q3 甲 P-A  rejected    q7 丙  P-B withdrawn
-  q4 甲 P-B  counted     q8 丙  P-A withdrawn"""
+The story, its steps and the statuses after each are `status_story`'s: eight
+questionnaires of three agencies and a public vote at two points in two counties, moved
+through every status."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
-from uuid import UUID, uuid5
-
-from services.reporting.progress.read import progress
-from services.reporting.progress.views import STATUSES, WAVE_PROGRESS_VIEW, WAVES
-from shared.contracts import IntegrationMessage, IntegrationPayload
-from shared.contracts.registry import PrincipalIssued
-from shared.contracts.survey import (
-    AgencyQuota,
-    BatchWithdrawn,
-    Flag,
-    ResponseQuarantined,
-    ResponseRecorded,
-    ResponseRejected,
-    ResponseReleased,
-    ResponseVoided,
-    SurveyPoint,
-    WaveAgencyAccredited,
-    WaveOpened,
+from tests.reporting.progress.status_story import (
+    AG1,
+    AG2,
+    AG3,
+    COUNTY_A,
+    COUNTY_B,
+    STEPS,
+    SURVEY_LOG,
+    agencies,
+    apply,
+    fresh_store,
+    read,
+    statuses,
 )
-from shared.contracts.survey_batch import BatchQuestionnaire, BatchRecorded
-from shared.registry_view import SECURITY_VIEW, RegistryView
-from shared.views import MemoryViewStore
-
-NS = UUID("5b0f3c1e-8a4d-4f2b-9c6e-1d7a2e3f4b50")
-ACTOR = "office:漯河市纠风办"
-AT = datetime(2026, 5, 18, 1, 30, tzinfo=UTC)
-
-
-def uid(name: str) -> UUID:
-    return uuid5(NS, name)
-
-
-WAVE, CITY, COUNTY_A, COUNTY_B = uid("wave"), uid("city"), uid("county A"), uid("county B")
-AG1, AG2, AG3 = uid("agency 甲"), uid("agency 2"), uid("agency 丙")
-UNITS = (uid("unit 1"), uid("unit 2"))
-BATCH_1, BATCH_3 = uid("batch 甲"), uid("batch 丙")
-
-
-def q(i: int) -> UUID:
-    return uid(f"q{i}")
-
-
-def _numbered(origin: str, payloads: Sequence[IntegrationPayload]) -> list[IntegrationMessage]:
-    messages: list[IntegrationMessage] = []
-    for n, payload in enumerate(payloads):
-        position = 2 * n + 1
-        messages.append(
-            IntegrationMessage(
-                event_id=IntegrationMessage.event_id_for(origin, position),
-                event_type=payload.event_type,
-                schema_version=payload.schema_version,
-                origin=origin,
-                position=position,
-                previous_position=None if n == 0 else position - 2,
-                occurred_at=AT,
-                payload=payload.model_dump(mode="json"),
-            )
-        )
-    return messages
-
-
-def _opened() -> WaveOpened:
-    return WaveOpened(
-        wave_id=WAVE,
-        jurisdiction_id=CITY,
-        name="测评",
-        agency_id=AG1,
-        unit_ids=UNITS,
-        actor=ACTOR,
-        points=(
-            SurveyPoint(code="P-A", name="甲点", jurisdiction_id=COUNTY_A, target=4),
-            SurveyPoint(code="P-B", name="乙点", jurisdiction_id=COUNTY_B, target=2),
-        ),
-        agencies=(AgencyQuota(agency_id=AG1, quota=5), AgencyQuota(agency_id=AG2)),
-    )
-
-
-def _questionnaire(i: int, point: str, flagged: bool = False) -> BatchQuestionnaire:
-    return BatchQuestionnaire(
-        response_id=q(i),
-        questionnaire_id=f"Q{i}",
-        survey_point=point,
-        collected_at=AT + timedelta(minutes=7 * i),
-        row=("满意", "不满意"),
-        flags=(Flag(code="burst", detail="短时集中提交"),) if flagged else (),
-    )
-
-
-def _pushed(batch: UUID, agency: UUID, questionnaires: list[BatchQuestionnaire]) -> BatchRecorded:
-    return BatchRecorded.of_questionnaires(
-        wave_id=WAVE,
-        batch_id=batch,
-        agency_id=agency,
-        part=1,
-        parts=1,
-        questionnaires=tuple(questionnaires),
-    )
-
-
-def _single(i: int, point: str, agency: UUID | None) -> ResponseRecorded:
-    return ResponseRecorded(
-        wave_id=WAVE,
-        response_id=q(i),
-        questionnaire_id=f"Q{i}",
-        survey_point=point,
-        collected_at=AT,
-        row=("基本满意", None),
-        agency_id=agency,
-    )
-
-
-def _about(i: int) -> dict[str, Any]:
-    return {"wave_id": WAVE, "response_id": q(i), "actor": ACTOR}
-
-
-QUARANTINE = (Flag(code="point_departure", detail="偏离"),)
-WITHDRAWN = BatchWithdrawn(
-    wave_id=WAVE,
-    batch_id=BATCH_3,
-    agency_id=AG3,
-    response_ids=(q(7), q(8)),
-    reason="测评机构弄虚作假",
-    actor=ACTOR,
-)
-ACCREDITED = WaveAgencyAccredited(wave_id=WAVE, agency_id=AG3, quota=3, actor=ACTOR)
-
-STEPS: list[tuple[str, list[IntegrationPayload], tuple[int, ...]]] = [
-    (
-        "recorded",
-        [
-            _opened(),
-            ACCREDITED,
-            _pushed(
-                BATCH_1,
-                AG1,
-                [
-                    _questionnaire(1, "P-A"),
-                    _questionnaire(2, "P-A"),
-                    _questionnaire(3, "P-A", flagged=True),
-                    _questionnaire(4, "P-B"),
-                ],
-            ),
-            _single(5, "P-B", AG2),
-            _single(6, "P-A", None),
-            _pushed(BATCH_3, AG3, [_questionnaire(7, "P-B"), _questionnaire(8, "P-A")]),
-        ],
-        (7, 1, 0, 0, 0),
-    ),
-    ("q1 quarantined", [ResponseQuarantined(**_about(1), flags=QUARANTINE)], (6, 2, 0, 0, 0)),
-    ("q1 released", [ResponseReleased(**_about(1), reason="复核无误")], (7, 1, 0, 0, 0)),
-    ("q3 rejected", [ResponseRejected(**_about(3), reason="复核属实")], (7, 0, 1, 0, 0)),
-    ("q5 voided", [ResponseVoided(**_about(5), reason="重复录入")], (6, 0, 1, 1, 0)),
-    ("丙 withdrawn", [WITHDRAWN], (4, 0, 1, 1, 2)),
-    ("q7 released", [ResponseReleased(**_about(7), reason="撤回之后")], (4, 0, 1, 1, 2)),
-    ("q2 quarantined", [ResponseQuarantined(**_about(2), flags=QUARANTINE)], (3, 1, 1, 1, 2)),
-]
-"""Each step's messages and the wave's questionnaires per status after it, in `STATUSES`'
-order (counted, quarantined, rejected, voided, withdrawn)."""
-PAYLOADS = [payload for _, payloads, _ in STEPS for payload in payloads]
-SURVEY_LOG = _numbered("survey", PAYLOADS)
-REGISTRY_LOG = _numbered(
-    "registry",
-    [
-        PrincipalIssued(
-            principal_id=AG1, name="甲调查公司", role="agency", jurisdiction_id=None, key_hash="k1"
-        ),
-        PrincipalIssued(
-            principal_id=AG3, name="丙调查公司", role="agency", jurisdiction_id=None, key_hash="k3"
-        ),
-    ],
-)
-
-
-def _store() -> MemoryViewStore:
-    store = MemoryViewStore()
-    store.declare([*WAVE_PROGRESS_VIEW.collections, *SECURITY_VIEW.collections])
-    store.setup()
-    SECURITY_VIEW.inbox(store, "registry").apply("registry", REGISTRY_LOG)
-    return store
-
-
-def _apply(store: MemoryViewStore, messages: Sequence[IntegrationMessage]) -> None:
-    WAVE_PROGRESS_VIEW.inbox(store, "survey").apply("survey", messages)
-
-
-def _read(store: MemoryViewStore, counties: set[str] | None = None) -> dict[str, Any]:
-    wave = store.get(WAVES, str(WAVE))
-    assert wave is not None
-    return progress(wave, RegistryView(store), counties)
-
-
-def _statuses(document: dict[str, Any]) -> tuple[int, ...]:
-    assert [row["key"] for row in document["by_status"]] == list(STATUSES)
-    return tuple(row["count"] for row in document["by_status"])
-
-
-KEYS = ("received", "collected", "counted", "quarantined", "excluded", "quota")
-
-
-def _agencies(document: dict[str, Any]) -> dict[str, tuple[Any, ...]]:
-    return {row["name"]: tuple(row[key] for key in KEYS) for row in document["by_agency"]}
 
 
 def test_every_status_move_moves_the_count_once() -> None:
-    store = _store()
+    store = fresh_store()
     applied = 0
     for step, payloads, expected in STEPS:
-        _apply(store, SURVEY_LOG[applied : applied + len(payloads)])
+        apply(store, SURVEY_LOG[applied : applied + len(payloads)])
         applied += len(payloads)
-        document = _read(store)
-        assert _statuses(document) == expected, step
+        document = read(store)
+        assert statuses(document) == expected, step
         total = document["total"]
         assert sum(expected) == total["received"] == 8, step
         # Survey's `collected`: what stands, rejected, voided and withdrawn ones left out.
@@ -245,9 +47,9 @@ def test_every_status_move_moves_the_count_once() -> None:
 
 
 def test_agencies_by_name_or_id_with_their_quotas() -> None:
-    store = _store()
-    _apply(store, SURVEY_LOG)
-    document = _read(store)
+    store = fresh_store()
+    apply(store, SURVEY_LOG)
+    document = read(store)
     # The opening's agencies in its order, then the accredited one, then the public vote.
     assert [row["key"] for row in document["by_agency"]] == [
         str(AG1),
@@ -255,7 +57,7 @@ def test_agencies_by_name_or_id_with_their_quotas() -> None:
         str(AG3),
         "unspecified",
     ]
-    assert _agencies(document) == {
+    assert agencies(document) == {
         "甲调查公司": (4, 3, 2, 1, 1, 5),  # q1, q4 counted; q2 in quarantine; q3 rejected
         str(AG2): (1, 0, 0, 0, 1, None),  # unknown to the registry copy: its id; q5 voided
         "丙调查公司": (2, 0, 0, 0, 2, 3),  # accredited with quota 3; its batch withdrawn
@@ -272,78 +74,43 @@ def test_agencies_by_name_or_id_with_their_quotas() -> None:
 
 
 def test_a_wave_without_questionnaires_lists_every_status_and_agency_at_0() -> None:
-    store = _store()
-    _apply(store, SURVEY_LOG[:2])
-    document = _read(store)
-    assert _statuses(document) == (0, 0, 0, 0, 0)
+    store = fresh_store()
+    apply(store, SURVEY_LOG[:2])
+    document = read(store)
+    assert statuses(document) == (0, 0, 0, 0, 0)
     assert {row["share"] for row in document["by_status"]} == {None}
-    assert _agencies(document) == {
+    assert agencies(document) == {
         "甲调查公司": (0, 0, 0, 0, 0, 5),
         str(AG2): (0, 0, 0, 0, 0, None),
         "丙调查公司": (0, 0, 0, 0, 0, 3),
     }
 
 
-def test_a_redelivered_message_changes_nothing() -> None:
-    once = _store()
-    _apply(once, SURVEY_LOG)
-    twice = _store()
-    # The consumer rewinds and reads the second half again, then the whole log.
-    _apply(twice, SURVEY_LOG[:8])
-    _apply(twice, SURVEY_LOG[4:])
-    _apply(twice, SURVEY_LOG)
-    assert list(twice.dump(WAVE_PROGRESS_VIEW.collection_names)) == list(
-        once.dump(WAVE_PROGRESS_VIEW.collection_names)
-    )
-    assert _statuses(_read(twice)) == STEPS[-1][2]
-
-
-def test_a_decision_published_again_changes_nothing() -> None:
-    """The same facts again under new positions (a producer's retry): each questionnaire is
-    already where they put it, and the accredited agency already has that quota."""
-    store = _store()
-    _apply(store, SURVEY_LOG)
-    before = _read(store)
-    again = [
-        ResponseReleased(**_about(1), reason="复核无误"),
-        ResponseRejected(**_about(3), reason="复核属实"),
-        ResponseVoided(**_about(5), reason="重复录入"),
-        WITHDRAWN,
-        ResponseQuarantined(**_about(2), flags=QUARANTINE),
-        ACCREDITED,
-    ]
-    _apply(store, _numbered("survey", [*PAYLOADS, *again])[len(PAYLOADS) :])
-    after = _read(store)
-    assert after == before
-    assert _statuses(after) == STEPS[-1][2]
-    assert _agencies(after)["丙调查公司"] == (2, 0, 0, 0, 2, 3)
-
-
 def test_a_county_part_adds_up_to_the_whole() -> None:
-    store = _store()
-    _apply(store, SURVEY_LOG)
-    whole = _read(store)
-    part_a, part_b = _read(store, {str(COUNTY_A)}), _read(store, {str(COUNTY_B)})
+    store = fresh_store()
+    apply(store, SURVEY_LOG)
+    whole = read(store)
+    part_a, part_b = read(store, {str(COUNTY_A)}), read(store, {str(COUNTY_B)})
     # County A: q1 counted, q2 quarantined, q3 rejected, q6 counted, q8 withdrawn.
-    assert _statuses(part_a) == (2, 1, 1, 0, 1)
+    assert statuses(part_a) == (2, 1, 1, 0, 1)
     # County B: q4 counted, q5 voided, q7 withdrawn.
-    assert _statuses(part_b) == (1, 0, 0, 1, 1)
-    assert [a + b for a, b in zip(_statuses(part_a), _statuses(part_b), strict=True)] == list(
-        _statuses(whole)
+    assert statuses(part_b) == (1, 0, 0, 1, 1)
+    assert [a + b for a, b in zip(statuses(part_a), statuses(part_b), strict=True)] == list(
+        statuses(whole)
     )
     # A part lists the wave's agencies even at 0, and the quotas, the whole wave's, as null.
-    assert _agencies(part_a) == {
+    assert agencies(part_a) == {
         "甲调查公司": (3, 2, 1, 1, 1, None),
         str(AG2): (0, 0, 0, 0, 0, None),
         "丙调查公司": (1, 0, 0, 0, 1, None),
         "未注明": (1, 1, 1, 0, 0, None),
     }
-    assert _agencies(part_b) == {
+    assert agencies(part_b) == {
         "甲调查公司": (1, 1, 1, 0, 0, None),
         str(AG2): (1, 0, 0, 0, 1, None),
         "丙调查公司": (1, 0, 0, 0, 1, None),
     }
-    parts = (_agencies(part_a), _agencies(part_b))
-    for name, row in _agencies(whole).items():
+    parts = (agencies(part_a), agencies(part_b))
+    for name, row in agencies(whole).items():
         summed = [sum(part[name][i] for part in parts if name in part) for i in range(5)]
         assert summed == list(row[:5]), name

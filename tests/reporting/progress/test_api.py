@@ -21,6 +21,7 @@ from tests.conftest import in_memory
 from tests.harness import Cluster
 from tests.reporting.documents import pdf_images, pdf_text, table_rows
 from tests.reporting.progress.story import Story, wave_story
+from tests.reporting.reasons import chinese_first
 from tests.survey.helpers import caller, register_jurisdiction
 
 SERVICES = ["registry", "survey", "reporting"]
@@ -293,5 +294,6 @@ def test_who_reads_progress(story: Any) -> None:
         headers=world.auditor.headers,
     )
     assert unknown.status_code == 404 and unknown.json()["error"] == "wave_not_found"
+    assert chinese_first(unknown.json()["detail"][0]["reason"])
     bad = _get(cluster, told, "/charts/satisfaction.svg", by="province")
     assert bad.status_code == 422

@@ -1,7 +1,8 @@
 """A wave's progress says how its public votes are checked (`voter_check`), as survey's
 `survey.wave.opened` v3 says it: `sms_code` or `none` for a public wave, null for a private
 one. A v2 message (from before waves chose a check) reads through the contract's upcaster:
-a public wave took votes unverified (`none`), a private one has none.
+a public wave took votes unverified (`none`), a private one has none. The page and the PDF
+say it in Chinese (投票核验方式), with a name for every value of survey's `VoterCheck`.
 
 The view is fed the contract's messages on PostgreSQL as its consumer applies them; the API
 is read through the real registry, survey and reporting services."""
@@ -10,21 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, get_args
 from uuid import UUID, uuid5
 
 import pytest
 from fastapi import FastAPI
 
+from services.reporting.progress.document import VOTER_CHECK_NAMES
 from services.reporting.progress.read import progress
 from services.reporting.progress.views import WAVE_PROGRESS_VIEW, WAVES
 from shared.contracts import IntegrationMessage
-from shared.contracts.survey import WaveOpened, WaveOpenedV2
+from shared.contracts.survey import VoterCheck, WaveOpened, WaveOpenedV2
 from shared.registry_view import SECURITY_VIEW, RegistryView
 from shared.views import ViewStore
 from shared.views.postgres import PostgresViewStore
 from tests.conftest import in_memory
 from tests.harness import Cluster
+from tests.reporting.documents import pdf_text
 from tests.reporting.progress.story import wave_story
 
 NS = UUID("0c7e61b2-54a9-4d37-8f0e-3b1c2a9d7e64")
@@ -129,6 +132,18 @@ def test_the_progress_api_shows_the_voter_check(cluster: Cluster) -> None:
     public = cluster["reporting"].get(path, headers=headers)
     assert public.status_code == 200, public.text
     assert public.json()["voter_check"] == "sms_code"
+    said = {
+        "sms_code": "投票核验方式：短信验证码（投票须填写发到投票人手机的验证码）",
+        None: "投票核验方式：不适用（非公开测评，不接受网上投票）",
+    }
+    for wave_path, check in ((path, "sms_code"), (f"/waves/{told.wave_id}/progress", None)):
+        page = cluster["reporting"].get(f"{wave_path}.html", headers=headers)
+        assert page.status_code == 200, page.text
+        assert f'<p class="meta" id="voter-check">{said[check]}</p>' in page.text
+        pdf = cluster["reporting"].get(f"{wave_path}.pdf", headers=headers)
+        assert pdf.status_code == 200, pdf.text
+        text, _fonts = pdf_text(pdf.content)
+        assert said[check] in text.replace(" ", ""), text[:300]
     app = cluster["reporting"].app
     assert isinstance(app, FastAPI)
     schema = app.openapi()["components"]["schemas"]["ProgressOut"]
@@ -136,3 +151,8 @@ def test_the_progress_api_shows_the_voter_check(cluster: Cluster) -> None:
         {"type": "string", "enum": ["sms_code", "none"]},
         {"type": "null"},
     ]
+
+
+def test_every_voter_check_survey_publishes_has_a_chinese_name() -> None:
+    assert set(VOTER_CHECK_NAMES) == set(get_args(VoterCheck))
+    assert VOTER_CHECK_NAMES["none"].startswith("不核验")

@@ -170,3 +170,18 @@ def more_answers(scored: Scored) -> None:
         "R",
     )
     caught_up(scored.cluster)
+
+
+GOV = "政府部门及其它机构"
+CORRECTION = "补录漏报问卷，更正排名"
+
+
+def corrected_round(cluster: Cluster) -> tuple[Scored, dict[str, Any], dict[str, Any]]:
+    """Version 1 published; then two more questionnaires (`more_answers`) and a second final
+    run, not yet published: (scored, the first run, the second run)."""
+    scored = scored_round(cluster)
+    first = run(scored, final=True, reason="上半年结果")
+    publish(scored, {"run_id": first["run_id"]})
+    more_answers(scored)
+    second = run(scored, final=True, reason="补录两份问卷后重算")
+    return scored, first, second
