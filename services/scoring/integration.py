@@ -22,9 +22,9 @@ _ROUND_FIELDS = frozenset(contract.RoundScored.model_fields)
 
 def round_scored(computed: RoundRun.Computed) -> contract.RoundScored:
     """The engine's results document as published: what the contract names, plus the run's
-    identity, finality, jurisdiction and provenance, and the order of the scheme's lists
-    (the engine names them in the scheme's order, `list_names`, which the encoding of
-    an object does not keep)."""
+    identity, finality, reason and the final it replaced, jurisdiction and provenance, and
+    the order of the scheme's lists (the engine names them in the scheme's order,
+    `list_names`, which the encoding of an object does not keep)."""
     published = {k: v for k, v in computed.results.items() if k in _ROUND_FIELDS}
     return contract.RoundScored.model_validate(
         published
@@ -34,5 +34,8 @@ def round_scored(computed: RoundRun.Computed) -> contract.RoundScored:
             "jurisdiction_id": computed.jurisdiction_id,
             "upstream_positions": dict(computed.upstream_positions),
             "list_order": tuple(computed.results.get("list_names") or ()),
+            # What the office said, and the final it replaced (None before `Computed` v2).
+            "reason": computed.reason,
+            "replaces": computed.replaces,
         }
     )

@@ -13,6 +13,7 @@ from services.survey.domain.templates import BUILTIN_TEMPLATE
 from shared.contracts import IntegrationPayload
 from shared.contracts import survey as contract
 from shared.contracts.survey_batch import BatchRecorded
+from shared.contracts.survey_quotas import WaveAgencyQuotaChanged
 
 
 def _opened(e: Wave.Opened) -> IntegrationPayload:
@@ -49,6 +50,18 @@ def _opened(e: Wave.Opened) -> IntegrationPayload:
 def _accredited(e: Wave.AgencyAccredited) -> IntegrationPayload:
     return contract.WaveAgencyAccredited(
         wave_id=e.originator_id, agency_id=e.agency_id, quota=e.quota, actor=e.actor
+    )
+
+
+def _quota_changed(e: Wave.QuotaChanged) -> IntegrationPayload:
+    # Published as the accreditation is, so readers of its quota follow the change.
+    return WaveAgencyQuotaChanged(
+        wave_id=e.originator_id,
+        agency_id=e.agency_id,
+        quota=e.quota,
+        previous=e.previous,
+        reason=e.reason,
+        actor=e.actor,
     )
 
 
@@ -139,6 +152,7 @@ def _closed(e: Wave.Closed) -> IntegrationPayload:
 MAPPERS: dict[type[Any], Callable[[Any], IntegrationPayload]] = {
     Wave.Opened: _opened,
     Wave.AgencyAccredited: _accredited,
+    Wave.QuotaChanged: _quota_changed,
     Wave.Closed: _closed,
     Response.Recorded: _recorded,
     BatchPart.Recorded: _part,

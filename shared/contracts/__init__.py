@@ -27,6 +27,7 @@ from shared.contracts import (  # noqa: F401  (imported for registration)
     scoring,
     survey,
     survey_batch,
+    survey_quotas,
 )
 from shared.contracts.envelope import IntegrationMessage, IntegrationPayload
 

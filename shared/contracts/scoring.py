@@ -108,7 +108,11 @@ class RoundScored(IntegrationPayload):
 
     v2: `engine_revision`, the engine revision the results were computed under (a
     correction of the computation applies from the revision that brings it; replay
-    computes a run under its own)."""
+    computes a run under its own).
+
+    Added since as optional fields (a reader of v2 without them ignores them; a message
+    without them reads their defaults): `list_order`, and the run's `reason` and the final
+    it `replaces`."""
 
     event_type = "scoring.round.scored"
     schema_version = 2
@@ -140,6 +144,13 @@ class RoundScored(IntegrationPayload):
     """The scheme's list codes in the order the scheme declares them, as readers show the
     lists (`list_names` and `lists` are objects: their keys travel sorted). Empty in
     messages from before it was carried: their lists are in code order there."""
+    reason: str = ""
+    """Why the office asked for the run ("" when it gave none); a final that replaced the
+    round's earlier final always has one. Empty in messages from before it was carried."""
+    replaces: UUID | None = None
+    """The final run this final replaced as the round's result (None: a provisional run,
+    the round's first final, a run stored before finals recorded it, and every message
+    from before it was carried)."""
 
     @classmethod
     def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
