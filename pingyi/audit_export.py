@@ -1,8 +1,8 @@
 """Writing a campaign round's audit bundle from the stored logs (`pingyi audit export`):
 the upstream logs read with the offline reader (`shared.persistence.message_log`), each up
 to the position it had when the export began, the results computed from exactly those
-messages (read twice, never held: `pingyi.audit_stored`), and all of it written with
-`pingyi.audit_bundle`."""
+messages (read twice, never held: `pingyi.audit_stored`; the second reading writes the
+bundle's logs as it goes), and all of it written with `pingyi.audit_bundle`."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from uuid import UUID
 
 import psycopg
 
-from pingyi.audit_bundle import ORIGINS, write_bundle
+from pingyi.audit_bundle import ORIGINS, InconsistentBundle, write_bundle, writing
 from pingyi.audit_search import Compute
-from pingyi.audit_stored import StoredMessages
+from pingyi.audit_stored import StoredMessages, WrittenAsRead
 from shared.persistence.message_log import (
     MessageLogError,
     StoreMissing,
@@ -146,19 +146,20 @@ def export_bundle(
     # Logs only grow: reading each twice up to the same position gives the same messages.
     stops = {origin: last_position(common, origin) or 0 for origin in origins}
 
-    # Read again for each pass the engine makes (`pingyi.audit_stored`), never held.
-    messages = StoredMessages(common, origins, stops)
-    results = compute(scheme, messages, campaign_id, round_, None)
-    _has_units(results, campaign_id, round_, stops)
-    encoded = {
-        origin: (m.data for m in read_messages(common, origin, stop=stops[origin]))
-        for origin in origins
-    }
-    # The last position of each origin the results were computed from (the engine's fold
-    # names every origin it read a message of): the last line of its log in the bundle.
-    read_to = dict(results["upstream_positions"])
-    about = {"campaign_id": campaign_id, "round": round_, "read_to": read_to}
-    return write_bundle(out, scheme=scheme, messages=encoded, results=results, about=about)
+    with writing(out, origins, scheme) as writer:
+        # Read again for each pass the engine makes (`pingyi.audit_stored`), never held;
+        # its reading of every message writes the bundle's logs as it goes.
+        messages = WrittenAsRead(StoredMessages(common, origins, stops), writer)
+        results = compute(scheme, messages, campaign_id, round_, None)
+        _has_units(results, campaign_id, round_, stops)  # refused: the partial file goes
+        if not messages.written:
+            messages.close()
+            raise InconsistentBundle("the engine did not read every message: nothing written")
+        # The last position of each origin the results were computed from (the engine's
+        # fold names every origin it read a message of): the last line of its log here.
+        read_to = dict(results["upstream_positions"])
+        about = {"campaign_id": campaign_id, "round": round_, "read_to": read_to}
+        return writer.finish(results, about)
 
 
 def _has_units(

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from pingyi.audit_stream import Numbered
+from pingyi.audit_stream import Names, Numbered
 from shared.contracts.envelope import IntegrationMessage
 
 BATCH_RECORDED = "survey.batch.recorded"
@@ -162,6 +162,17 @@ class Edited(Numbered):
         replaced: tuple[int, IntegrationMessage] | None = None,
     ) -> None:
         self.source, self.pieces, self.left, self.replaced = source, pieces, left, replaced
+
+    def named(self, names: Names, event_types: Collection[str]) -> frozenset[str]:
+        """The source's first pass, made once for every recomputation (the source remembers
+        it), and the replaced message's names: leaving messages out only takes names away,
+        and a record kept that no decision names changes no result (the engine's
+        `keep_records`: the results are those of every record kept). So each recomputation
+        reads the bundle once, not twice."""
+        found = self.source.named(names, event_types)
+        if self.replaced is not None and self.replaced[1].event_type in event_types:
+            found = found | names([self.replaced[1]])
+        return found
 
     def numbered(
         self, event_types: Collection[str] | None = None, indices: Container[int] | None = None

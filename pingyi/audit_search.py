@@ -6,7 +6,10 @@ questionnaire of a `survey.batch.recorded` part (`pingyi.audit_pieces`).
 The messages are read again from the bundle for every recomputation and every look-up
 (`pingyi.audit_pieces.Edited`), never held all at once, and candidates are kept as ranges of
 their numbers: a search takes memory flat in the number of questionnaires, as the
-verification it follows does (tests/audit/test_search_memory.py).
+verification it follows does (tests/audit/test_search_memory.py). Each recomputation reads
+the bundle once: the engine's first pass (the decisions) is the verification's, made once
+(`Edited.named`), and the round recomputed with nothing left out is the verification's
+result, not recomputed again (tests/audit/test_search_reads.py).
 
 Depends on the contract envelope, the audit modules and the standard library only.
 """
@@ -80,7 +83,7 @@ class Search:
         self, unit_id: str, code: str, stored: Any, recomputed: Any
     ) -> tuple[list[MessageRef], str]:
         """By bisection over every candidate, within what is left of the budget."""
-        touching, unsearched = self._touching(unit_id, code, range(self.pieces.total))
+        touching, unsearched = self._touching(unit_id, code, recomputed, range(self.pieces.total))
         if unsearched:
             return [], self._stopped(touching, unsearched)
         named = [
@@ -98,11 +101,12 @@ class Search:
         return [], f"no single message explains it; {len(touching)} messages touch it: {refs}"
 
     def _touching(
-        self, unit_id: str, code: str, candidates: range
+        self, unit_id: str, code: str, full: Any, candidates: range
     ) -> tuple[list[int], list[Group]]:
         """The candidates (numbers of `pieces`) whose removal changes the component (by
-        halving, each half a range), and the groups not searched when the budget ran out."""
-        full = self._component(unit_id, code, range(0))
+        halving, each half a range), and the groups not searched when the budget ran out.
+        `full`: the component recomputed from every message, the verification's (the engine
+        is a pure function of the messages: recomputing it gave the same)."""
         found: list[int] = []
         pending: list[range] = [candidates]
         while pending:

@@ -3,10 +3,12 @@
 `pingyi.audit_stored`): read anew each time they are iterated, never held all at once, so
 that a round takes memory flat in its number of questionnaires (docs/audit.md). `engine()`
 reads such messages twice: a first pass over the decisions only, to learn which
-questionnaires' records the fold must keep, then every message. A difference's search reads
-the bundle's by number (`Numbered`), once per recomputation (`pingyi.audit_pieces`).
+questionnaires' records the fold must keep (`Rereadable.named`), then every message. A
+difference's search reads the bundle's by number (`Numbered`), once per recomputation
+(`pingyi.audit_pieces`): the bundle's first pass is made once, remembered by
+`StreamedMessages`, and serves every recomputation of the search (`Edited.named`).
 
-Each reading of the bundle hashes its part again (`Bundle.message_lines`): a file changed
+Each reading of the bundle hashes its parts again (`Bundle.lines`): a file changed
 since `read_bundle` checked it is refused at the end of the reading, as it was when the
 messages were read into a list.
 
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pingyi.audit_bundle import Bundle
@@ -29,6 +31,9 @@ Compute = Callable[
 ]
 """(scheme document, messages, campaign id, round, engine revision: a stored run's own, or
 None for the current one) -> the round's results document."""
+Names = Callable[[Iterable[IntegrationMessage]], frozenset[str]]
+"""Messages -> what they name (the engine's `named_responses`: the questionnaires whose
+records the fold must keep)."""
 
 
 class ReadFailed(Exception):
@@ -52,6 +57,11 @@ class Rereadable(ABC):
     def of_types(self, event_types: Collection[str]) -> Iterator[IntegrationMessage]:
         """Only the messages of these event types, in the same order, read as cheaply as the
         source allows (the bulk, the questionnaires, left undecoded)."""
+
+    def named(self, names: Names, event_types: Collection[str]) -> frozenset[str]:
+        """What `names` says of the messages of these types: the engine's first pass. Read
+        each time here; a source that already knows the answer gives it without reading."""
+        return names(self.of_types(event_types))
 
 
 class Numbered(Rereadable):
@@ -79,6 +89,17 @@ class StreamedMessages(Numbered):
     origin's in position order; iterable any number of times."""
 
     bundle: Bundle
+    _named: dict[tuple[Names, frozenset[str]], frozenset[str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """The first passes made: the bundle's messages are the same at every reading (each is
+    hashed again), so the first pass is made once whatever reads them again."""
+
+    def named(self, names: Names, event_types: Collection[str]) -> frozenset[str]:
+        key = (names, frozenset(event_types))
+        if key not in self._named:
+            self._named[key] = names(self.of_types(event_types))
+        return self._named[key]
 
     def numbered(
         self, event_types: Collection[str] | None = None, indices: Container[int] | None = None
@@ -88,16 +109,13 @@ class StreamedMessages(Numbered):
         mention one is decoded and passed over by its type)."""
         names = None if event_types is None else [name.encode() for name in event_types]
         try:
-            number = 0
-            for origin in self.bundle.origins:
-                for line in self.bundle.message_lines(origin):
-                    if (indices is None or number in indices) and (
-                        names is None or any(name in line for name in names)
-                    ):
-                        message = IntegrationMessage.decode(line)
-                        if event_types is None or message.event_type in event_types:
-                            yield number, message
-                    number += 1
+            for number, (_, line) in enumerate(self.bundle.lines()):
+                if (indices is None or number in indices) and (
+                    names is None or any(name in line for name in names)
+                ):
+                    message = IntegrationMessage.decode(line)
+                    if event_types is None or message.event_type in event_types:
+                        yield number, message
         except Exception as error:  # raised through the engine's loop, told apart after it
             raise ReadFailed(error) from error
 
@@ -140,7 +158,7 @@ def engine() -> Compute:
         # questionnaires, and the results are the same as with every record kept.
         keep = None
         if isinstance(messages, Rereadable):
-            keep = named_responses(messages.of_types(DECISION_TYPES))
+            keep = messages.named(named_responses, DECISION_TYPES)
         elif isinstance(messages, Sequence):
             keep = named_responses(messages)
         return score_round(

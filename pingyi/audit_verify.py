@@ -75,8 +75,11 @@ class NothingToCheck(Exception):
 def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Verdict:
     campaign_id, round_ = _round(bundle)
     revision = stored_revision(bundle.results)
+    # One reading of the messages for the verification and its search: its first pass
+    # (the decisions) is made once for both (`StreamedMessages.named`).
+    messages = StreamedMessages(bundle)
     try:
-        recomputed = compute(bundle.scheme, StreamedMessages(bundle), campaign_id, round_, revision)
+        recomputed = compute(bundle.scheme, messages, campaign_id, round_, revision)
     except ReadFailed as failed:  # the bundle's reason, not the engine's
         raise failed.error from None
     except Exception as error:  # the engine's reason is the report
@@ -92,7 +95,7 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
     other_scheme = other_scheme_said(bundle.results, recomputed)
     if not other_scheme:  # the scheme changed: any difference may be its doing
         try:
-            _search(bundle, compute, budget, units)
+            _search(bundle, messages, compute, budget, units)
         except ReadFailed as failed:  # the bundle changed while the search read it again
             raise failed.error from None
     problems = top_level(bundle.results, recomputed, skip={"scheme"} if other_scheme else set())
@@ -100,7 +103,13 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
     return Verdict(False, [*first, *problems], units)
 
 
-def _search(bundle: Bundle, compute: Compute, budget: int, units: list[UnitDifference]) -> None:
+def _search(
+    bundle: Bundle,
+    messages: StreamedMessages,
+    compute: Compute,
+    budget: int,
+    units: list[UnitDifference],
+) -> None:
     """Names the messages behind each differing component that the scheme does not explain,
     reading them again from the bundle for every recomputation (`pingyi.audit_search`)."""
     campaign_id, round_ = _round(bundle)
@@ -112,7 +121,6 @@ def _search(bundle: Bundle, compute: Compute, budget: int, units: list[UnitDiffe
             if component.scheme:
                 continue
             if search is None:
-                messages = StreamedMessages(bundle)
                 search = Search(
                     bundle.scheme, compute, messages, campaign_id, round_, budget, revision
                 )

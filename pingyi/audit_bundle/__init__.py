@@ -48,7 +48,7 @@ from .layout import (
     message_part,
 )
 from .read import read_bundle
-from .write import write_bundle
+from .write import BundleWriter, write_bundle, writing
 
 __all__ = [
     "FORMAT",
@@ -61,6 +61,7 @@ __all__ = [
     "VERSION",
     "Bundle",
     "BundleError",
+    "BundleWriter",
     "InconsistentBundle",
     "check_about",
     "file_sha256",
@@ -68,4 +69,5 @@ __all__ = [
     "message_part",
     "read_bundle",
     "write_bundle",
+    "writing",
 ]

@@ -87,9 +87,22 @@ class Bundle:
     def message_lines(self, origin: str) -> Iterator[bytes]:
         """The origin's messages as stored: one encoded message per item, in position
         order. Hashed again while read: a file changed since `read_bundle` raises."""
+        with zipfile.ZipFile(self.path) as archive:
+            yield from self._part_lines(archive, origin)
+
+    def lines(self) -> Iterator[tuple[str, bytes]]:
+        """(origin, line) for every message, origin by origin in the manifest's order, as
+        `message_lines` gives them: one opening of the file for the whole reading, which a
+        difference's search makes once per recomputation."""
+        with zipfile.ZipFile(self.path) as archive:
+            for origin in self.origins:
+                for line in self._part_lines(archive, origin):
+                    yield origin, line
+
+    def _part_lines(self, archive: zipfile.ZipFile, origin: str) -> Iterator[bytes]:
         part = message_part(origin)
         expected = self.manifest["parts"][part]["sha256"]
-        with zipfile.ZipFile(self.path) as archive, archive.open(part) as stream:
+        with archive.open(part) as stream:
             hashed = hashlib.sha256()
             for number, line, whole in bounded_lines(stream):
                 hashed.update(line)
@@ -101,9 +114,8 @@ class Bundle:
 
     def messages(self) -> Iterator[IntegrationMessage]:
         """Every input message, origin by origin in the manifest's order."""
-        for origin in self.origins:
-            for line in self.message_lines(origin):
-                yield IntegrationMessage.decode(line)
+        for _, line in self.lines():
+            yield IntegrationMessage.decode(line)
 
 
 CHUNK = 1 << 16

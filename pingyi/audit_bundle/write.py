@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,51 +44,90 @@ def write_bundle(
     anything else, such as the run's id), recorded in the manifest as given once checked
     against what was written (`check_about`); a mismatch raises `InconsistentBundle` and
     leaves no file."""
-    unknown = sorted(set(messages) - set(ORIGINS))
+    with writing(path, messages, scheme) as writer:
+        for origin in writer.origins:
+            with writer.log(origin) as write:
+                for data in messages[origin]:
+                    write(data)
+        return writer.finish(results, about)
+
+
+@contextmanager
+def writing(
+    path: Path, origins: Collection[str], scheme: Mapping[str, Any]
+) -> Iterator[BundleWriter]:
+    """A bundle written part by part as its contents come (`BundleWriter`), the scheme
+    first: for a writer whose logs are read by someone else as they are written (`pingyi
+    audit export --scheme` writes them as the engine reads them, `pingyi.audit_stored`),
+    and whose results come only after. Under `<path>.partial` until `finish`, renamed then;
+    whatever is raised before (the results refused, the logs not written whole) leaves no
+    file. The same contents give the same bytes as `write_bundle`, which writes through it."""
+    unknown = sorted(set(origins) - set(ORIGINS))
     if unknown:
         raise ValueError(f"not an upstream of scoring: {', '.join(unknown)}")
-    origins = [origin for origin in ORIGINS if origin in messages]
     partial = path.with_name(path.name + ".partial")
     try:
-        manifest = _write_parts(partial, scheme, messages, results, about, origins)
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            writer = BundleWriter(archive, [o for o in ORIGINS if o in origins])
+            writer.parts[SCHEME] = _write(
+                archive, SCHEME, [_bounded(SCHEME, canonical_json(scheme))]
+            )
+            yield writer
+            if writer.manifest is None:
+                raise InconsistentBundle(f"{MANIFEST}: the bundle was not finished")
         partial.replace(path)  # a reader never sees half a bundle under the real name
     except BaseException:  # the rename too: a folder at `path` left the whole .partial
         partial.unlink(missing_ok=True)
         raise
-    return manifest
 
 
-def _write_parts(
-    partial: Path,
-    scheme: Mapping[str, Any],
-    messages: Mapping[str, Iterable[bytes]],
-    results: Mapping[str, Any],
-    about: Mapping[str, Any],
-    origins: list[str],
-) -> dict[str, Any]:
-    parts: dict[str, dict[str, Any]] = {}
-    logs: dict[str, dict[str, Any]] = {}
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        parts[SCHEME] = _write(archive, SCHEME, [_bounded(SCHEME, canonical_json(scheme))])
-        for origin in origins:
-            summary = _LogSummary(origin)
-            lines = (summary.line(data) for data in messages[origin])
-            parts[message_part(origin)] = _write(archive, message_part(origin), lines)
-            logs[origin] = summary.as_dict()
-        parts[RESULTS] = _write(archive, RESULTS, [_bounded(RESULTS, canonical_json(results))])
-        problem = check_about(about, origins, logs, results)
+class BundleWriter:
+    """The parts after the scheme, in their order: each origin's log (`log`), then the
+    results and the manifest (`finish`)."""
+
+    def __init__(self, archive: zipfile.ZipFile, origins: list[str]) -> None:
+        self.archive = archive
+        self.origins = origins
+        """The logs to write, in the order they are fed (`ORIGINS`')."""
+        self.parts: dict[str, dict[str, Any]] = {}
+        self.logs: dict[str, dict[str, Any]] = {}
+        self.manifest: dict[str, Any] | None = None
+
+    @contextmanager
+    def log(self, origin: str) -> Iterator[Callable[[bytes], None]]:
+        """Writes the origin's log, the next in `origins`, one encoded message per call of
+        what it gives, checked as `write_bundle` checks it; whole once the block ends."""
+        if self.manifest is not None or len(self.logs) >= len(self.origins):
+            raise ValueError(f"no log left to write, {origin}'s asked for")
+        if origin != self.origins[len(self.logs)]:
+            raise ValueError(f"{self.origins[len(self.logs)]}'s log is next, not {origin}'s")
+        summary, part = _LogSummary(origin), message_part(origin)
+        with _Entry(self.archive, part) as entry:
+            yield lambda data: entry.write(summary.line(data))
+        self.parts[part] = entry.written()
+        self.logs[origin] = summary.as_dict()
+
+    def finish(self, results: Mapping[str, Any], about: Mapping[str, Any]) -> dict[str, Any]:
+        """The results and the manifest, once every log is written; the manifest."""
+        if self.manifest is not None or len(self.logs) != len(self.origins):
+            raise ValueError(f"logs written: {', '.join(self.logs)}, of {', '.join(self.origins)}")
+        self.parts[RESULTS] = _write(
+            self.archive, RESULTS, [_bounded(RESULTS, canonical_json(results))]
+        )
+        problem = check_about(about, self.origins, self.logs, results)
         if problem is not None:
             raise InconsistentBundle(f"{MANIFEST}: {problem}")
         manifest = {
             "format": FORMAT,
             "version": VERSION,
             "about": dict(about),
-            "origins": origins,
-            "logs": logs,
-            "parts": parts,
+            "origins": self.origins,
+            "logs": self.logs,
+            "parts": self.parts,
         }
-        _write(archive, MANIFEST, [canonical_json(manifest)])
-    return manifest
+        _write(self.archive, MANIFEST, [canonical_json(manifest)])
+        self.manifest = manifest
+        return manifest
 
 
 class _LogSummary:
@@ -130,12 +170,33 @@ def _bounded(part: str, data: bytes) -> bytes:
 
 
 def _write(archive: zipfile.ZipFile, name: str, chunks: Iterable[bytes]) -> dict[str, Any]:
-    info = zipfile.ZipInfo(name, date_time=EPOCH)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    hashed, size = hashlib.sha256(), 0
-    with archive.open(info, "w", force_zip64=True) as stream:
+    with _Entry(archive, name) as entry:
         for chunk in chunks:
-            stream.write(chunk)
-            hashed.update(chunk)
-            size += len(chunk)
-    return {"sha256": hashed.hexdigest(), "bytes": size}
+            entry.write(chunk)
+    return entry.written()
+
+
+class _Entry:
+    """One entry written as a stream, hashed and counted as written: dated `EPOCH`,
+    deflated, each chunk one write (the same chunks give the same bytes)."""
+
+    def __init__(self, archive: zipfile.ZipFile, name: str) -> None:
+        info = zipfile.ZipInfo(name, date_time=EPOCH)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        self.archive, self.info = archive, info
+        self.hashed, self.size = hashlib.sha256(), 0
+
+    def __enter__(self) -> _Entry:
+        self.stream = self.archive.open(self.info, "w", force_zip64=True)
+        return self
+
+    def __exit__(self, *raised: object) -> None:
+        self.stream.close()
+
+    def write(self, chunk: bytes) -> None:
+        self.stream.write(chunk)
+        self.hashed.update(chunk)
+        self.size += len(chunk)
+
+    def written(self) -> dict[str, Any]:
+        return {"sha256": self.hashed.hexdigest(), "bytes": self.size}

@@ -168,4 +168,6 @@ def test_a_stored_body_that_does_not_decode_is_named_by_position_in_one_line(
     assert summary == "0 of 2 score runs identical, 2 different"
     assert [row.split()[0] for row in rows] == [run["run_id"] for run in facts["runs"]]
     for row in rows:
-        assert f"cannot decode the logs: survey position {position}: Invalid JSON: " in row
+        # Pydantic's English, after its Chinese or alone (`shared.reasons.first_problem`).
+        assert f"cannot decode the logs: survey position {position}: " in row
+        assert "Invalid JSON: " in row.split(f"survey position {position}: ", 1)[1]
