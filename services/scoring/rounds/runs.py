@@ -76,7 +76,7 @@ class RunCommands(RoundBase):
 
         def prepare() -> _Prepared:
             # Outside the lock, and only when the key (if any) has no record yet.
-            return self._prepare_run(campaign_id, round_number, final)
+            return self._prepare_run(campaign_id, round_number, final, reason)
 
         def command(prepared: _Prepared) -> tuple[list[Any], Response]:
             return self._record_run(
@@ -95,9 +95,13 @@ class RunCommands(RoundBase):
         )
         return self.round_run(UUID(answer["run_id"])), answer["status_code"] == 201
 
-    def _prepare_run(self, campaign_id: UUID, round_number: int, final: bool) -> _Prepared:
+    def _prepare_run(
+        self, campaign_id: UUID, round_number: int, final: bool, reason: str
+    ) -> _Prepared:
         """The round read and, unless a stored run answers the request, computed: outside
-        the lock, so computing one round holds up no other write."""
+        the lock, so computing one round holds up no other write. A final that would
+        replace the round's final without a reason is refused before computing (and again
+        under the lock, where a final recorded meanwhile is seen)."""
         scheme = self.scheme_in_force(campaign_id)
         ref = scheme.ref()
         with self._round_folds().current(str(campaign_id), round_number) as fold:
@@ -105,6 +109,7 @@ class RunCommands(RoundBase):
             existing, _ = self._run_for(campaign_id, round_number, final, ref, positions)
             if existing is not None:
                 return _Prepared(ref, positions, existing, None)
+            self._refuse_unexplained_replacement(campaign_id, round_number, final, reason)
             results = self._computed(campaign_id, round_number, scheme, fold)
         return _Prepared(ref, positions, None, results)
 
@@ -129,10 +134,8 @@ class RunCommands(RoundBase):
             return [], {"status_code": 200, "run_id": str(existing.id)}
         results = prepared.results
         assert results is not None  # computed whenever no stored run answered
-        runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
+        runs = self._refuse_unexplained_replacement(campaign_id, round_number, final, reason)
         replaces = None if runs is None or not final else runs.final_run_id
-        if replaces is not None and not reason.strip():
-            raise FinalNeedsReason(FINAL_NEEDS_REASON, field="body.reason", replaces=replaces)
         run = RoundRun.computed(
             run_id,
             campaign_id=campaign_id,
@@ -152,6 +155,16 @@ class RunCommands(RoundBase):
         runs = runs or RoundRuns(campaign_id, round_number)
         runs.add(str(run.id), final)
         return [run, runs], {"status_code": 201, "run_id": str(run.id)}
+
+    def _refuse_unexplained_replacement(
+        self, campaign_id: UUID, round_number: int, final: bool, reason: str
+    ) -> RoundRuns | None:
+        """The round's index of runs, once a final replacing its final is known to say why."""
+        runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)
+        replaces = None if runs is None or not final else runs.final_run_id
+        if replaces is not None and not reason.strip():
+            raise FinalNeedsReason(FINAL_NEEDS_REASON, field="body.reason", replaces=replaces)
+        return runs
 
     def _run_for(
         self,
