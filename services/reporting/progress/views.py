@@ -17,7 +17,8 @@ is counted under its own code, and a missing one under `unspecified`. Channels, 
 agencies are also tallied per county, for a county office's part of a wave, and points,
 counties, channels and groups per agency, for what an agency reads (its own only). The agencies
 the wave declared, with their quotas, are kept in the order survey declared them
-(`agency_quotas`: the opening's, then each accreditation's).
+(`agency_quotas`: the opening's, then each accreditation's), each with its quota as last
+given (opening, accreditation or a change of quota).
 
 Questionnaires enter through `recordings`; the counting itself is `tallies`'."""
 
@@ -54,6 +55,7 @@ from shared.contracts.survey import (
     WaveOpened,
 )
 from shared.contracts.survey_batch import BatchRecorded
+from shared.contracts.survey_quotas import WaveAgencyQuotaChanged
 from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
 
@@ -112,15 +114,30 @@ def on_accredited(tx: ViewTransaction, p: WaveAgencyAccredited, m: IntegrationMe
     wave = tx.get(WAVES, str(p.wave_id))
     if wave is None:
         return
-    agency = {"agency_id": str(p.agency_id), "quota": p.quota}
-    quotas = list(wave["agency_quotas"])
-    declared = [a["agency_id"] for a in quotas]
-    if agency["agency_id"] in declared:
-        quotas[declared.index(agency["agency_id"])] = agency
-    else:
-        quotas.append(agency)
+    quotas = _with_quota(wave["agency_quotas"], str(p.agency_id), p.quota)
     agencies = sorted({*wave["agencies"], str(p.agency_id)})
     tx.put(WAVES, str(p.wave_id), wave | {"agencies": agencies, "agency_quotas": quotas})
+
+
+def on_quota_changed(tx: ViewTransaction, p: WaveAgencyQuotaChanged, m: IntegrationMessage) -> None:
+    """The agency's quota from now on (None: lifted). Survey changes it only for an agency
+    it accredited, whose message came first; one missing here is still listed, last, so
+    the quota shown is never a stale one. The readers (`agencies`) stay as accreditation
+    left them: a quota change grants no reading."""
+    wave = tx.get(WAVES, str(p.wave_id))
+    if wave is None:
+        return
+    quotas = _with_quota(wave["agency_quotas"], str(p.agency_id), p.quota)
+    tx.put(WAVES, str(p.wave_id), wave | {"agency_quotas": quotas})
+
+
+def _with_quota(quotas: list[Document], agency_id: str, quota: int | None) -> list[Document]:
+    """The declared agencies with `agency_id`'s quota set: in its place, else appended."""
+    agency = {"agency_id": agency_id, "quota": quota}
+    declared = [a["agency_id"] for a in quotas]
+    if agency_id not in declared:
+        return [*quotas, agency]
+    return [agency if a["agency_id"] == agency_id else a for a in quotas]
 
 
 def on_closed(tx: ViewTransaction, p: WaveClosed, m: IntegrationMessage) -> None:
@@ -186,8 +203,9 @@ WAVE_PROGRESS_VIEW = View(
     # voided or withdrawn questionnaire) and `received` (every one) are read from them.
     # 6: a wave's `voter_check` (survey.wave.opened v3; a v2 public wave upcasts to `none`).
     # 7: points, counties, channels and groups tallied per agency too (`of_agency_point`, …),
-    # what an agency reads of the progress.
-    7,
+    # what an agency reads of the progress. 8: an agency's quota changed on an open wave
+    # (survey.wave.agency_quota_changed).
+    8,
     (
         Collection(WAVES, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(RESPONSES, index=("wave_id",)),
@@ -196,6 +214,7 @@ WAVE_PROGRESS_VIEW = View(
         "survey": {
             WaveOpened: on_opened,
             WaveAgencyAccredited: on_accredited,
+            WaveAgencyQuotaChanged: on_quota_changed,
             WaveClosed: on_closed,
             ResponseRecorded: on_recorded,
             BatchRecorded: on_batch_recorded,

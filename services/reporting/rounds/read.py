@@ -37,7 +37,16 @@ from shared.text_order import pinyin_key
 from shared.views import Document, ViewStore
 
 __all__ = ["INSUFFICIENT_SAMPLE"]  # re-exported: trends and exports import it from here
-RUN_FIELDS = ("run_id", "final", "jurisdiction_id", "results_digest", "computed_at", "position")
+RUN_FIELDS = (
+    "run_id",
+    "final",
+    "reason",
+    "replaces",
+    "jurisdiction_id",
+    "results_digest",
+    "computed_at",
+    "position",
+)
 PAYLOAD_FIELDS = (
     "campaign_id",
     "round",

@@ -157,6 +157,10 @@ class ResultsOut(BaseModel):
     round: int
     run_id: UUID
     final: bool
+    reason: str = Field("", description='Why the office asked for the run ("" when it gave none)')
+    replaces: UUID | None = Field(
+        None, description="The final run this final replaced as the round's result"
+    )
     jurisdiction_id: UUID | None
     pattern: str
     window: dict[str, str]
@@ -184,6 +188,8 @@ class PublishedResultsOut(ResultsOut):
 class RunSummary(BaseModel):
     run_id: UUID
     final: bool
+    reason: str = Field("", description="Why the office asked for the run")
+    replaces: UUID | None = Field(None, description="The final run this final replaced")
     position: int
     computed_at: str
     results_digest: str

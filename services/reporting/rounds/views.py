@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.reporting.rounds.tallies import run_tallies
-from shared.contracts import IntegrationMessage
+from shared.contracts import PAYLOAD_TYPES, IntegrationMessage
 from shared.contracts.reporting import ResultsPublished, ResultsWithdrawn
 from shared.contracts.scoring import RoundScored
 from shared.text_order import pinyin_key
@@ -49,11 +49,24 @@ def _run_id(p: RoundScored, m: IntegrationMessage) -> str:
 
 def _summary(run: Document) -> Document:
     keys = ("run_id", "final", "position", "computed_at", "results_digest", "scheme")
-    return {key: run[key] for key in keys}
+    return {key: run[key] for key in keys} | {"reason": run["reason"], "replaces": run["replaces"]}
+
+
+def carried(p: RoundScored, m: IntegrationMessage) -> Document:
+    """The run's payload as its message carried it: the fields the wire body (lifted by
+    the contract's upcasters) holds, never a default of a field added to the contract
+    after the message was written. The publication's snapshot is digested from this, so a
+    rebuild under a newer contract must store the same bytes (a message without `reason`
+    stays without it), and the snapshot still hashes to the digest published."""
+    fields: dict[str, Any] = dict(m.payload)
+    for version in range(m.schema_version + 1, RoundScored.schema_version + 1):
+        newer = PAYLOAD_TYPES[(RoundScored.event_type, version)]
+        fields = newer.upcast_from_previous(fields)  # type: ignore[attr-defined]
+    return {k: v for k, v in p.model_dump(mode="json").items() if k in fields}
 
 
 def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) -> None:
-    payload = p.model_dump(mode="json")
+    payload = carried(p, m)
     units = payload.pop("units")
     run_id = _run_id(p, m)
     campaign_id = str(p.campaign_id)
@@ -61,9 +74,12 @@ def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) 
         "run_id": run_id,
         "campaign_id": campaign_id,
         "round": p.round,
-        "jurisdiction_id": payload["jurisdiction_id"],
+        "jurisdiction_id": None if p.jurisdiction_id is None else str(p.jurisdiction_id),
         "final": p.final,
-        "scheme": payload["scheme"],
+        # Why the office asked for the run, and the final it replaced as the round's result.
+        "reason": p.reason,
+        "replaces": None if p.replaces is None else str(p.replaces),
+        "scheme": p.scheme.model_dump(mode="json"),
         "results_digest": p.results_digest,
         "position": m.position,
         "computed_at": m.occurred_at.isoformat(),
@@ -136,7 +152,9 @@ def _advance_head(tx: ViewTransaction, run: Document) -> None:
 
 ROUND_RESULTS_VIEW = View(
     "round_results",
-    4,  # 4: each run's summary figures per jurisdiction (`round_tallies`)
+    # 4: each run's summary figures per jurisdiction (`round_tallies`); 5: a run's reason
+    # and the final it replaces, and its payload only what its message carried
+    5,
     (
         Collection(ROUND_HEADS, index=("jurisdiction_id", "campaign_id"), sort="sort"),
         Collection(ROUND_RUNS, index=("campaign_id", "round"), sort="order"),
