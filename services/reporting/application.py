@@ -32,9 +32,10 @@ from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
 from shared.service.application import PublishingApplication
 
-Release = Callable[[], tuple[dict[str, Any], str]]
+Release = Callable[[], tuple[dict[str, Any], str, str | None]]
 """What a publication releases, read when the command runs (not for a keyed retry, which
-answers from its record): the run's view document and its snapshot digest."""
+answers from its record): the run's view document, its snapshot digest, and the round's
+latest final run as the view knows it (a run replaced since may not be published)."""
 
 IDEMPOTENCY_SCOPE = "publication"
 """One scope for every round: a key names one publication request of its caller, and the
@@ -83,14 +84,14 @@ class ReportingApplication(PublishingApplication):
         released: list[dict[str, Any]] = []
 
         def command() -> tuple[list[Any], Response]:
-            run, snapshot_digest = release()
+            run, snapshot_digest, round_final = release()
             released.append(run)
             publication = self.publication(campaign_id, round_number)
             if publication is None:
                 publication = Publication.start(
                     campaign_id, round_number, UUID(run["jurisdiction_id"])
                 )
-            created = publication.publish(run, snapshot_digest, caller.actor, reason)
+            created = publication.publish(run, snapshot_digest, round_final, caller.actor, reason)
             answer = {"status_code": 201 if created else 200, "body": version_out(publication)}
             return ([publication] if created else []), answer
 

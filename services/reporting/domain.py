@@ -21,6 +21,7 @@ from services.reporting.errors import (
     NOTHING_TO_WITHDRAW,
     RUN_NOT_FINAL,
     RUN_OF_ANOTHER_ROUND,
+    RUN_REPLACED,
     WITHDRAWAL_NEEDS_REASON,
     AlreadyWithdrawn,
     CategoryNotFound,
@@ -37,6 +38,7 @@ from services.reporting.errors import (
     RoundRunNotFound,
     RunNotFinal,
     RunOfAnotherRound,
+    RunReplaced,
 )
 
 # The errors are `errors`' (with their reasons); read through here as before they moved.
@@ -57,6 +59,7 @@ __all__ = [
     "RoundRunNotFound",
     "RunNotFinal",
     "RunOfAnotherRound",
+    "RunReplaced",
     "check_publishable",
     "publication_id",
 ]
@@ -129,15 +132,24 @@ class Publication(Aggregate):
         return None if self.withdrawn is not None else self.current
 
     def publish(
-        self, run: dict[str, Any], snapshot_digest: str, actor: str, reason: str | None
+        self,
+        run: dict[str, Any],
+        snapshot_digest: str,
+        round_final: str | None,
+        actor: str,
+        reason: str | None,
     ) -> bool:
         """Publishes the run (a view document of a `scoring.round.scored` run) as the next
         version; False when it is already the version in force (a retry). After a withdrawal
-        nothing is in force: publishing again is a new publication, not a correction."""
+        nothing is in force: publishing again is a new publication, not a correction.
+        `round_final` is the round's latest final run as reporting has seen it."""
         check_publishable(run, self.campaign_id, self.round_number)
         current = self.in_force
         if current is not None and current["run_id"] == run["run_id"]:
+            # A repeat changes nothing, so it is answered even when a later final has come
+            # since: refusing it would not take the version in force out of public view.
             return False
+        check_not_replaced(run, round_final)
         if current is not None and not (reason or "").strip():
             raise ReasonRequired(CORRECTION_NEEDS_REASON, field="reason")
         self._published(
@@ -235,3 +247,13 @@ def check_publishable(run: dict[str, Any], campaign_id: UUID, round_number: int)
         )
     if not run["final"]:
         raise RunNotFinal(RUN_NOT_FINAL, field="run_id")
+
+
+def check_not_replaced(run: dict[str, Any], round_final: str | None) -> None:
+    """A final that a later final of the round replaced is no longer the round's result:
+    scoring's current run, and the audit export, are the later one, so publishing the
+    earlier would show the public a run nobody audits. Reporting judges by the finals it
+    has seen (its `round_results` view, in the order scoring published them): one scoring
+    recorded but reporting has not yet applied cannot be known here."""
+    if round_final is not None and run["run_id"] != round_final:
+        raise RunReplaced(RUN_REPLACED, field="run_id", current_run_id=round_final)

@@ -51,7 +51,11 @@ HEADINGS = {
 }
 NOT_PUBLISHED = "结果尚未发布"
 WITHDRAWN = "结果已撤回"
+NO_SUCH_VERSION = "没有这个版本"
 ERROR_HEADINGS = {"not_published": NOT_PUBLISHED, "publication_withdrawn": WITHDRAWN}
+FIELD_HEADINGS = {("not_published", "query.version"): NO_SUCH_VERSION}
+"""A heading that depends on the field too: a version asked for that was never published
+belongs to a round that may well be published, so "not yet published" would mislead."""
 PAGES_PREFIX = "/public/pages"
 """Under it every path is a page's: one no route has is answered as a page too."""
 _BODY_HEADERS = (b"content-length", b"content-type")
@@ -129,7 +133,7 @@ def error_page(
     if status == 401 and _route_path(scope) == SIGNIN_PATH and scope.get("method") == "POST":
         again = signin_form(scope, scope.get(RETURN_TO), status=401, body=body)
         return _with_headers(again, headers)
-    heading = ERROR_HEADINGS.get(str(body.get("error")))
+    heading = _heading(body)
     title = f"{status} {heading or HEADINGS.get(status, '出错了')}"
     key_help = None
     if status == 401:
@@ -144,6 +148,15 @@ def error_page(
         title=title, kicker="出错了", status=status, body=body, key_help=key_help
     )
     return _with_headers(HTMLResponse(page, status_code=status), headers)
+
+
+def _heading(body: Any) -> str | None:
+    error = str(body.get("error"))
+    fields = {entry.get("field") for entry in body["detail"] if isinstance(entry, dict)}
+    for field in sorted(f for f in fields if isinstance(f, str)):
+        if (error, field) in FIELD_HEADINGS:
+            return FIELD_HEADINGS[(error, field)]
+    return ERROR_HEADINGS.get(error)
 
 
 def _with_headers(answer: HTMLResponse, headers: list[tuple[bytes, bytes]]) -> HTMLResponse:

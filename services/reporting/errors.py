@@ -59,6 +59,12 @@ class RunNotFinal(ReportingError, ConflictError):
     code = "run_not_final"
 
 
+class RunReplaced(ReportingError, ConflictError):
+    """A final run that a later final of the round replaced: no longer the round's result."""
+
+    code = "run_replaced"
+
+
 class DigestMismatch(ReportingError, ConflictError):
     code = "results_digest_mismatch"
 
@@ -147,6 +153,12 @@ RUN_NOT_FINAL = (
     "POST /campaigns/{id}/rounds/{n}/score-runs 时设 final=true "
     "(a provisional run cannot be published: publish the round's final run, "
     "POST /campaigns/{id}/rounds/{n}/score-runs with final=true on scoring)"
+)
+RUN_REPLACED = (
+    "该次计分已被本轮之后的正式计分取代，不再是本轮的结果；请发布本轮现行的正式计分"
+    "（见 context.current_run_id） "
+    "(a later final run of the round replaced this run: it is no longer the round's result; "
+    "publish the round's current final run, context.current_run_id)"
 )
 DIGEST_MISMATCH = (
     "该次计分的 results_digest 与所给的不同 (the run's results_digest differs from the one given)"

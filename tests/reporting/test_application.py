@@ -63,6 +63,12 @@ def final_run(campaign_id: UUID) -> dict[str, Any]:
     }
 
 
+def released(run: dict[str, Any], byte: str) -> Any:
+    """What the route releases: the run, a snapshot digest, and the run as the round's
+    latest final (as each replica's view would have it when it read the run)."""
+    return lambda: (run, "sha256:" + byte * 32, run["run_id"])
+
+
 def race(
     apps: list[ReportingApplication], campaign_id: UUID, runs: list[dict[str, Any]]
 ) -> list[Any]:
@@ -74,7 +80,7 @@ def race(
         barrier.wait()
         try:
             answer = apps[index].publish(
-                OFFICE, campaign_id, 1, lambda: (runs[index], "sha256:" + "cd" * 32), "复核后发布"
+                OFFICE, campaign_id, 1, released(runs[index], "cd"), "复核后发布"
             )
             outcomes[index] = (answer["body"], answer["status_code"] == 201)
         except PublicationChanged as error:
@@ -173,7 +179,7 @@ def at_once(calls: list[Any]) -> list[Any]:
 def published(app: ReportingApplication) -> tuple[UUID, dict[str, Any]]:
     campaign_id = uuid4()
     run = final_run(campaign_id)
-    answer = app.publish(OFFICE, campaign_id, 1, lambda: (run, "sha256:" + "cd" * 32), None)
+    answer = app.publish(OFFICE, campaign_id, 1, released(run, "cd"), None)
     assert answer["status_code"] == 201
     return campaign_id, run
 
@@ -197,7 +203,7 @@ def publication(
         OFFICE,
         campaign_id,
         1,
-        lambda: (run, "sha256:" + "ef" * 32),
+        released(run, "ef"),
         reason,
         key=key,
         request=request,

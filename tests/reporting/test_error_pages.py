@@ -18,6 +18,7 @@ from services.reporting.error_pages import ErrorPages, wants_html
 from shared.web.echo import error_body
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
+from tests.reporting.rounds.helpers import SERVICES, published_round
 from tests.survey.helpers import register_jurisdiction
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
@@ -201,3 +202,19 @@ def test_a_json_error_of_another_shape_passes_as_it_is() -> None:
     client = TestClient(ErrorPages(other, []))
     answer = client.get("/public/pages/anything", headers={"Accept": BROWSER})
     assert answer.status_code == 404 and answer.json() == ["not", "the", "kernel's"]
+
+
+def test_a_version_never_published_is_a_404_page_to_a_browser() -> None:
+    """`?version=9` of a published round (versions 1 only): the 404 page, naming the
+    version, under a heading that does not say the round is unpublished (it is)."""
+    with Cluster(in_memory(), SERVICES) as cluster:
+        scored, _ = published_round(cluster)
+        campaign, county = scored.rnd.campaign_id, scored.rnd.world.county_id
+        summary = f"/public/pages/summaries/jurisdictions/{county}/campaigns/{campaign}/rounds/1"
+        for page in (f"/public/pages/campaigns/{campaign}/rounds/1", summary):
+            answer = scored.reporting.get(f"{page}?version=9", headers={"Accept": BROWSER})
+            script = scored.reporting.get(f"{page}?version=9")
+            _assert_page(page, answer, script, 404, "not_published")
+            assert "<code>query.version</code>" in answer.text
+            assert "<title>404 没有这个版本</title>" in answer.text, page
+            assert scored.reporting.get(page, headers={"Accept": BROWSER}).status_code == 200

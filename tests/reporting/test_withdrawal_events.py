@@ -100,7 +100,9 @@ def test_a_publication_stored_before_withdrawals_loads_and_is_withdrawn() -> Non
         app.withdraw(OFFICE, CAMPAIGN, 1, "再次撤回")
 
     # The same run published again: a new publication, no reason needed, superseding none.
-    republished = app.publish(OFFICE, CAMPAIGN, 1, lambda: (_run(), "sha256:" + "ef" * 32), None)
+    republished = app.publish(
+        OFFICE, CAMPAIGN, 1, lambda: (_run(), "sha256:" + "ef" * 32, str(RUN)), None
+    )
     assert republished["status_code"] == 201
     assert (republished["body"]["version"], republished["body"]["supersedes"]) == (2, None)
     final = app.publication(CAMPAIGN, 1)

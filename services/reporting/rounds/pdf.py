@@ -90,6 +90,8 @@ def _layout(
         _notice(pdf, edition.notice)
     if unprintable:
         _notice(pdf, unprintable_note(unprintable))
+    if document.get("replaces"):
+        _notice(pdf, replaced_line(document))
     _front(pdf, document, published)
     for category in document["categories"]:
         _category(pdf, document, category, font)
@@ -102,6 +104,12 @@ def _layout(
 def _title(document: dict[str, Any], edition: Edition) -> str:
     name = document["campaign_name"] or "评议活动"
     return f"{name} 第{document['round']}轮评议结果（{edition.title_state}）"
+
+
+def replaced_line(document: dict[str, Any]) -> str:
+    """What the round's page says under the title of a run that replaced an earlier final
+    (`round.html`): a printed copy must not read as the round's first result."""
+    return f"本次结果取代了前一次正式结果（原因：{document.get('reason') or '未说明'}）"
 
 
 def _heading(pdf: FPDF, text: str, size: int = 12) -> None:

@@ -62,7 +62,7 @@ def publish(
     stays visible as superseded. A retry with the same `Idempotency-Key` answers what the
     first request was answered, even after a later correction."""
 
-    def release() -> tuple[Document, str]:
+    def release() -> tuple[Document, str, str | None]:
         run = results.run(str(body.run_id))
         if body.results_digest is not None and body.results_digest != run["results_digest"]:
             raise DigestMismatch(
@@ -70,7 +70,7 @@ def publish(
                 field="results_digest",
                 results_digest=run["results_digest"],
             )
-        return run, results.snapshot_digest(run["run_id"])
+        return run, results.snapshot_digest(run["run_id"]), results.round_final(run)
 
     request = body.model_dump(mode="json") | {
         "campaign_id": str(campaign_id),

@@ -59,6 +59,9 @@ PAYLOAD_FIELDS = (
     "inputs_digest",
     "upstream_positions",
 )
+PAYLOAD_DEFAULTS: dict[str, Any] = {"upstream_positions": {}}
+"""The contract's defaults of the payload fields a message may lack (`RoundScored`): a run's
+row holds only what its message carried (`views.carried`), so they are read as defaults."""
 
 
 def entry(result: Document) -> Document:
@@ -107,6 +110,12 @@ class RoundResults:
         if found is None:
             raise RoundRunNotFound(NO_SUCH_RUN, field=field)
         return found
+
+    def round_final(self, run: Document) -> str | None:
+        """The latest final run of the run's round that this view has seen (None: none, or
+        the run's round not in the view): the one a publication may release."""
+        head = self._views.get(ROUND_HEADS, round_key(run["campaign_id"], run["round"]))
+        return None if head is None else head["final_run_id"]
 
     def units(self, run_id: str) -> Iterator[Document]:
         """The run's unit results in the engine's order, a page (one query) at a time."""
@@ -169,7 +178,7 @@ class RoundResults:
             by_unit[result["unit_id"]] = line
         return {
             **{key: run[key] for key in RUN_FIELDS},
-            **{key: payload[key] for key in PAYLOAD_FIELDS},
+            **{key: _carried(payload, key) for key in PAYLOAD_FIELDS},
             "list_names": scheme_lists(payload),
             "campaign_name": self.campaign_name(run["campaign_id"]),
             "categories": [
@@ -225,6 +234,10 @@ class RoundResults:
     def in_force(self, campaign_id: str) -> list[Document]:
         """The campaign's rounds the public reads: published and not withdrawn."""
         return [doc for doc in self.publications(campaign_id) if not doc.get("withdrawn")]
+
+
+def _carried(payload: Document, key: str) -> Any:
+    return payload.get(key, PAYLOAD_DEFAULTS[key]) if key in PAYLOAD_DEFAULTS else payload[key]
 
 
 def trend_point(number: int, result: Document) -> Document:

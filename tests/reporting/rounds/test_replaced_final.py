@@ -1,6 +1,6 @@
 """A final run that replaces the round's earlier final says so, and why (scoring's
-`reason` and `replaces`): in the run list and the results an office reads, and on the
-public page of the version that publishes it (the real services)."""
+`reason` and `replaces`): in the run list and the results an office reads, on the public
+page of the version that publishes it, and in its PDF (the real services)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import in_memory
 from tests.harness import Cluster
+from tests.reporting.documents import pdf_text
 from tests.reporting.rounds.helpers import (
     CORRECTION,
     SERVICES,
@@ -69,3 +70,20 @@ def test_the_public_page_of_the_replacing_version_says_why(story: Any) -> None:
     )
     assert older.status_code == 200, older.text
     assert "取代了前一次正式结果" not in older.text
+
+
+def _pdf(scored: Scored, path: str, **headers: str) -> str:
+    answer = scored.reporting.get(path, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return pdf_text(answer.content)[0]
+
+
+def test_the_pdfs_of_the_replacing_run_say_why(story: Any) -> None:
+    scored, _first, second = story
+    # The public PDF of the version in force, and the office's PDF of the run.
+    assert LINE in _pdf(scored, scored.public("/rounds/1/results.pdf"))
+    office = scored.path(f"/rounds/1/results.pdf?run_id={second['run_id']}")
+    assert LINE in _pdf(scored, office, **scored.office)
+    # Version 1 (the first final) replaced nothing.
+    older = _pdf(scored, scored.public("/rounds/1/results.pdf?version=1"))
+    assert "取代了前一次正式结果" not in older
