@@ -1,6 +1,6 @@
 """Reporting's error base, every error it answers with, and the reasons it gives.
 
-Every reason is Chinese first, English after (`没有这个评议活动 (no such campaign)`), as the
+Every reason is Chinese first, English after (`没有这次评议活动 (no such campaign)`), as the
 other services word theirs: the offices and the public who meet them read Chinese, and the
 English keeps what a developer searches for. A reason said in more than one place is named
 here once, so two routes never word the same refusal two ways."""
@@ -107,7 +107,7 @@ class BadPeriod(ReportingError, InvalidError):
     code = "invalid_period"
 
 
-NO_SUCH_CAMPAIGN = "没有这个评议活动 (no such campaign)"
+NO_SUCH_CAMPAIGN = "没有这次评议活动 (no such campaign)"
 NO_SUCH_JURISDICTION = "没有这个辖区 (no such jurisdiction)"
 NO_SUCH_WAVE = (
     "没有这次测评，或报表服务尚未收到 (no such survey wave, or reporting has not seen it yet)"
