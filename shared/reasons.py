@@ -4,9 +4,10 @@ body or header, a row of a push or an import).
 Chinese first, pydantic's English after it (`必填 (Field required)`): the offices that meet
 these reasons read Chinese, and the English keeps what pydantic's own documentation and a
 developer's search engine know. Only the reason is translated: `code`/`type` stay pydantic's
-error type, which machines read. An error type without Chinese words here keeps pydantic's
-English alone, and a check of ours (`value_error`) keeps its own sentence, which is already
-worded for the caller.
+error type, which machines read. Every error type a request can meet has Chinese words
+here (tests/shared/test_chinese_reasons.py lists the Python-only ones left out, which keep
+pydantic's English alone); a check of ours (`value_error`) keeps its own sentence, which is
+already worded for the caller.
 
 Pydantic words a few errors for its own use: a length limit placed on a text type of ours
 (`Annotated[Line, Field(max_length=...)]`) is checked after our check, by its generic
@@ -65,14 +66,52 @@ _CHINESE = {
     "model_type": "须为对象",
     "model_attributes_type": "须为对象",
     "json_invalid": "不是有效的 JSON",
+    "json_type": "须为 JSON 文本",
     "string_pattern_mismatch": "格式不符",
+    # A lone surrogate (JSON "\ud800") cannot be stored or sent on as UTF-8.
+    "string_unicode": "须为有效的 Unicode 文本, 不能含不成对的代理字符",
+    "string_not_ascii": "只能含 ASCII 字符",
+    # JSON has no NaN or infinity; a number past the float range (1e400) reads as one.
+    "finite_number": "须为有限的数, 不能是 NaN 或无穷大, 也不能超出数值范围",
+    "int_parsing_size": "数字位数过多",
+    "none_required": "须为 null",
+    "tuple_type": "须为列表",
+    "set_type": "须为列表",
+    "frozen_set_type": "须为列表",
+    "iterable_type": "须为列表",
+    "mapping_type": "须为对象",
+    "date_past": "须为过去的日期",
+    "date_future": "须为将来的日期",
+    "datetime_past": "须为过去的时刻",
+    "datetime_future": "须为将来的时刻",
+    "datetime_object_invalid": "须为有效的日期时间",
+    "time_type": "须为时刻, 如 09:00:00",
+    "time_parsing": "须为时刻, 如 09:00:00",
+    "timezone_offset": "时区偏移不符",
+    "time_delta_type": "须为时长, 如 PT1H",
+    "time_delta_parsing": "须为时长, 如 PT1H",
+    "url_type": "须为网址",
+    "url_parsing": "须为有效的网址",
+    "url_syntax_violation": "须为有效的网址",
+    "url_too_long": "网址过长",
+    "url_scheme": "网址的协议不在可接受之列",
+    "bytes_type": "须为字节串",
+    "bytes_invalid_encoding": "字节串的编码无效",
 }
-_BOUNDS = {
-    "greater_than": ("gt", "须大于"),
-    "greater_than_equal": ("ge", "须不小于"),
-    "less_than": ("lt", "须小于"),
-    "less_than_equal": ("le", "须不大于"),
+_WITH_CONTEXT = {
+    "greater_than": ("gt", "须大于 {}"),
+    "greater_than_equal": ("ge", "须不小于 {}"),
+    "less_than": ("lt", "须小于 {}"),
+    "less_than_equal": ("le", "须不大于 {}"),
+    "multiple_of": ("multiple_of", "须为 {} 的倍数"),
+    "decimal_max_digits": ("max_digits", "至多 {} 位数字"),
+    "decimal_max_places": ("decimal_places", "小数至多 {} 位"),
+    "decimal_whole_digits": ("whole_digits", "整数部分至多 {} 位"),
+    "uuid_version": ("expected_version", "须为第 {} 版 UUID"),
+    "union_tag_invalid": ("expected_tags", "类型须为以下之一: {}"),
+    "union_tag_not_found": ("discriminator", "缺少类型字段 {}"),
 }
+"""Reasons that carry a value from the error's context (a bound, a count of digits)."""
 _CHOICES = ("literal_error", "enum")
 _LENGTH_WORDS = {"too_long": ("at most", "至多"), "too_short": ("at least", "至少")}
 _TOO_SHORT = ("too_short", "string_too_short")
@@ -100,9 +139,9 @@ def reason_of(err: Mapping[str, Any]) -> str:
         return _length(_LENGTH_KINDS[kind], given, context) or english
     if kind in _CHOICES and isinstance(context.get("expected"), str):
         return f"须为以下之一: {_listed(context['expected'])} ({english})"
-    if kind in _BOUNDS and _BOUNDS[kind][0] in context:
-        key, words = _BOUNDS[kind]
-        return f"{words} {context[key]} ({english})"
+    if kind in _WITH_CONTEXT and _WITH_CONTEXT[kind][0] in context:
+        key, words = _WITH_CONTEXT[kind]
+        return f"{words.format(context[key])} ({english})"
     chinese = _CHINESE.get(str(kind))
     return f"{chinese} ({english})" if chinese else english
 

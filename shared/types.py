@@ -35,7 +35,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -220,6 +226,15 @@ class _DecimalFormat:
 
 DecimalNumber = Annotated[Decimal, _DecimalFormat()]
 """A decimal in a request, as a JSON number or as text."""
+
+
+JsonInt = Annotated[int, Strict()]
+"""A whole number in a request body, sent as a JSON number: `true` or `"2"` (or 2.0) is a
+422 naming the field, never read as 1 or 2. Query and path parameters arrive as text and
+stay plain `int`."""
+
+JsonBool = Annotated[bool, Strict()]
+"""true or false in a request body, never a word ("yes", "1") or a number read as one."""
 
 
 def _within_years(value: date) -> date:

@@ -16,10 +16,10 @@ from services.inspection.assessments.domain import (
     REASON_MAX,
     TEXT_MAX,
 )
-from shared.types import Day, DecimalNumber, Line, Prose
+from shared.types import Day, DecimalNumber, JsonInt, Line, Prose
 
 EvidenceHash = Annotated[Line, StringConstraints(pattern=EVIDENCE_PATTERN, max_length=71)]
-Round = Annotated[int, Field(ge=1, le=1000, examples=[1])]
+Round = Annotated[JsonInt, Field(ge=1, le=1000, examples=[1])]
 
 
 class _In(BaseModel):

@@ -22,7 +22,7 @@ from shared.contracts.inspection_complaints import (
     ComplaintKind,
     ComplaintOutcome,
 )
-from shared.types import Day, Line, Prose
+from shared.types import Day, JsonInt, Line, Prose
 
 
 class _In(BaseModel):
@@ -38,14 +38,14 @@ class ComplaintIn(_In):
     jurisdiction_id: UUID = Field(description="Where the complaint is taken in")
     unit_id: UUID | None = Field(default=None, description="The unit complained about, if named")
     campaign_id: UUID | None = None
-    round: int | None = Field(default=None, ge=1, le=ROUND_MAX)
+    round: JsonInt | None = Field(default=None, ge=1, le=ROUND_MAX)
     channel: ComplaintChannel = Field(examples=["政风行风热线"])
     kind: ComplaintKind = Field(examples=["complaint"])
     summary: Prose = Field(
         min_length=1, max_length=SUMMARY_MAX, examples=["办理社保转移窗口推诿，三次往返未办结"]
     )
     received_on: Day = Field(examples=["2026-05-12"])
-    deadline_days: int | None = Field(
+    deadline_days: JsonInt | None = Field(
         default=None,
         ge=0,
         le=366,
@@ -86,7 +86,7 @@ class CallbackIn(_In):
 class HotlineAppearanceIn(_In):
     unit_id: UUID
     campaign_id: UUID | None = None
-    round: int | None = Field(default=None, ge=1, le=ROUND_MAX)
+    round: JsonInt | None = Field(default=None, ge=1, le=ROUND_MAX)
     appeared_on: Day = Field(examples=["2026-06-03"])
     topic: Line | None = Field(default=None, max_length=TOPIC_MAX, examples=["社保服务专场"])
 

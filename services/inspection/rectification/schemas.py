@@ -21,7 +21,7 @@ from shared.contracts.inspection_rectification import (
     Rerating,
     VerificationOutcome,
 )
-from shared.types import Day, Line, Prose
+from shared.types import Day, JsonInt, Line, Prose
 
 OrderStatus = Literal[RectificationStatus, "withdrawn"]
 """An order's status here: the published ones, or withdrawn (撤销, said by its own message)."""
@@ -34,7 +34,7 @@ class _In(BaseModel):
 class RectificationIn(_In):
     unit_id: UUID
     finding_ids: list[UUID] = Field(min_length=1, max_length=MAX_FINDINGS)
-    working_days: int = Field(
+    working_days: JsonInt = Field(
         ge=1, le=MAX_WORKING_DAYS, description="限期: working days after the issue date"
     )
     requirements: Prose = Field(
@@ -46,7 +46,7 @@ class RectificationIn(_In):
         default=None, description="The notice's date; today (China) if omitted"
     )
     campaign_id: UUID | None = None
-    round: int | None = Field(default=None, ge=1, le=1000)
+    round: JsonInt | None = Field(default=None, ge=1, le=1000)
     unit_principal_id: UUID | None = Field(
         default=None,
         description="Only for a legacy unit key (one naming no unit), the one that sees and "
@@ -66,7 +66,7 @@ class ReportIn(_In):
 class VerificationIn(_In):
     outcome: VerificationOutcome = Field(examples=["returned"])
     reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["整改措施未落实到位"])
-    working_days: int | None = Field(
+    working_days: JsonInt | None = Field(
         default=None,
         ge=1,
         le=MAX_WORKING_DAYS,

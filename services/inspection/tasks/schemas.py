@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.inspection.tasks.domain import NAME_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
 from shared.contracts.inspection_tasks import SupervisionMethod, TaskKind
-from shared.types import Day, Line, Prose
+from shared.types import Day, JsonInt, Line, Prose
 
 Month = Annotated[Line, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
@@ -28,7 +28,7 @@ class TaskIn(_In):
     kind: TaskKind = Field(default="task", examples=["key_project"])
     unit_id: UUID
     campaign_id: UUID | None = None
-    round: int | None = Field(default=None, ge=1, le=1000)
+    round: JsonInt | None = Field(default=None, ge=1, le=1000)
     due_on: Day = Field(examples=["2026-12-31"])
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=50)
     methods: list[SupervisionMethod] = Field(min_length=1, max_length=4, examples=[["跟踪"]])

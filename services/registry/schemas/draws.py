@@ -12,7 +12,7 @@ from services.registry.domain import InvalidRegistration
 from services.registry.domain.person_values import SECTOR_LABELS, sector_code
 from services.registry.schemas.common import In
 from services.registry.schemas.people import Purpose
-from shared.types import Line
+from shared.types import JsonInt, Line
 
 
 class DrawIn(In):
@@ -24,8 +24,8 @@ class DrawIn(In):
         min_length=4, max_length=9, pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"]
     )
     purpose: Purpose = "general"
-    size: int = Field(ge=1, le=100_000, examples=[200])
-    quotas: dict[Line, int] | None = Field(
+    size: JsonInt = Field(ge=1, le=100_000, examples=[200])
+    quotas: dict[Line, JsonInt] | None = Field(
         default=None,
         description="Sector (code or Chinese label) -> how many; must add up to size",
         examples=[{"人大代表": 40, "政协委员": 40, "服务对象": 120}],

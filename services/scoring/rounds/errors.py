@@ -81,6 +81,7 @@ class RoundRunNotFound(ScoringError, NotFoundError):
 
 
 class FinalNeedsReason(ScoringError, InvalidError):
-    """A final run that would replace the round's published final result says why."""
+    """A final run that would replace the round's final result (its final run, published
+    on reporting or not) says why."""
 
     code = "reason_required"

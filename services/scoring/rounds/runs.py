@@ -26,8 +26,8 @@ ROUND_RUN_SCOPE = "round-run"
 """The Idempotency-Key scope of POST …/score-runs."""
 
 FINAL_NEEDS_REASON = (
-    "本轮已发布最终结果, 新的最终结果将替换它, 须说明理由 "
-    "(the round has a published final result, which this final run would replace: "
+    "本轮已有最终结果, 新的最终结果将替换它, 须说明理由 "
+    "(the round already has a final result, which this final run would replace: "
     "give the reason)"
 )
 

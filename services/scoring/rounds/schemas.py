@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.contracts.scoring import SchemeRef
-from shared.types import Line, Prose
+from shared.types import JsonBool, JsonInt, Line, Prose
 
 
 class _In(BaseModel):
@@ -58,7 +58,7 @@ class SchemeAssignmentIn(_In):
     scheme_id: Line = Field(min_length=1, max_length=100)
     # Strict, as a document's own `version` is (docs/scoring-schemes.md): "2" or 2.0 is a
     # slip in the caller's data, refused by name rather than read as a version.
-    version: int = Field(ge=1, strict=True)
+    version: JsonInt = Field(ge=1)
     reason: Prose = Field(min_length=1, max_length=2000)
 
 
@@ -83,16 +83,15 @@ class RoundRunIn(_In):
     this model does not name (a scheme_id, a version) is refused, never ignored. To see the
     round under another scheme, ask for what-if."""
 
-    final: bool = Field(
+    final: JsonBool = Field(
         default=False,
-        strict=True,
         description="A final run becomes the round's result; otherwise a provisional run",
     )
     reason: Prose = Field(
         default="",
         max_length=2000,
-        description="Why: required for a final run that would replace the round's published "
-        "final result (422 reason_required naming body.reason)",
+        description="Why: required for a final run that would replace the round's final "
+        "result, an earlier final run (422 reason_required naming body.reason)",
     )
 
 

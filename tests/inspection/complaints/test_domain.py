@@ -88,6 +88,19 @@ def test_invalid_complaints_name_the_field(overrides: dict[str, Any], field: str
     assert raised.value.code == "invalid_complaint"
 
 
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"round": 1}, "填写轮次须同时填写 campaign_id (a round needs its campaign)"),
+        ({"campaign_id": uuid4(), "round": 0}, "须在 1 至 100 之间 (must be between 1 and 100)"),
+    ],
+)
+def test_a_round_refused_reads_chinese_first(overrides: dict[str, Any], reason: str) -> None:
+    with pytest.raises(InvalidComplaint) as raised:
+        receive(**overrides)
+    assert raised.value.reason == reason
+
+
 def test_a_deadline_may_move_within_its_bounds() -> None:
     assert receive(kind="complaint", deadline_days=20).deadline_days == 20
     assert receive(kind="emergency", deadline_days=1).deadline_days == 1

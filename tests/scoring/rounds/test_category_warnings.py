@@ -53,9 +53,12 @@ def test_the_campaigns_scheme_warns_of_a_category_it_does_not_have(
     assign(cluster, rnd, MISNAMED)
     warnings = _scheme(cluster, rnd)["warnings"]
     assert len(warnings) == 2, warnings
-    assert warnings[0].startswith("lists.0.when.top names the category '政府部门', which the")
-    assert warnings[1].startswith("lists.1.when.any_of.1.bottom names the category '窗口单位'")
-    assert all(w.endswith("it holds for no unit") for w in warnings)
+    assert warnings[0].startswith(
+        "方案在 lists.0.when.top 所列类别 '政府部门' 不是本评议活动的类别"
+    )
+    assert "(lists.0.when.top names the category '政府部门', which the" in warnings[0]
+    assert "(lists.1.when.any_of.1.bottom names the category '窗口单位'" in warnings[1]
+    assert all(w.endswith("it holds for no unit)") for w in warnings)
 
 
 def test_the_shipped_luohe_scheme_names_only_its_own_categories() -> None:
@@ -64,5 +67,7 @@ def test_the_shipped_luohe_scheme_names_only_its_own_categories() -> None:
     assert category_warnings(luohe, seed_000) == []
     named = category_warnings(luohe, seed_000[:1])
     assert named and all("'政府部门及其它机构'" not in w for w in named), named
-    top = "grading.rules.0.when.top names the category '公共服务行业'"
+    top = "方案在 grading.rules.0.when.top 所列类别 '公共服务行业' 不是本评议活动的类别"
     assert any(w.startswith(top) for w in named), named
+    english = "(grading.rules.0.when.top names the category '公共服务行业'"
+    assert any(english in w for w in named), named

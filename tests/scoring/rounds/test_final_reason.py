@@ -1,4 +1,4 @@
-"""A final run that would replace the round's published final result needs a reason (QA:
+"""A final run that would replace the round's final result needs a reason (QA:
 any office could replace the published result without a word): 422 `reason_required`
 naming `body.reason`, nothing recorded; with a reason the new final records it and the run
 it replaced (`RoundRun.Computed` v2 `replaces`), shown in the run's JSON. A round's first
@@ -69,7 +69,7 @@ def test_replacing_the_published_final_needs_a_reason(scored: tuple[Cluster, Rou
         [detail] = refused.json()["detail"]
         assert refused.json()["error"] == "reason_required"
         assert detail["field"] == "body.reason"
-        assert detail["reason"].startswith("本轮已发布最终结果")
+        assert detail["reason"].startswith("本轮已有最终结果, ")
         assert "give the reason" in detail["reason"]
     assert _runs(cluster, rnd) == before  # nothing recorded
 

@@ -70,9 +70,11 @@ def counted_in(
     error: type[InspectionError] = InvalidComplaint,
 ) -> tuple[UUID | None, int | None]:
     if round_ is not None and campaign_id is None:
-        raise error("a round needs its campaign", field="round")
+        raise error("填写轮次须同时填写 campaign_id (a round needs its campaign)", field="round")
     if round_ is not None and not 1 <= round_ <= ROUND_MAX:
-        raise error(f"must be between 1 and {ROUND_MAX}", field="round")
+        raise error(
+            f"须在 1 至 {ROUND_MAX} 之间 (must be between 1 and {ROUND_MAX})", field="round"
+        )
     return campaign_id, round_
 
 

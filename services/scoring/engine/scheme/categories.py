@@ -40,12 +40,15 @@ def _in_condition(where: str, condition: Condition) -> Iterator[tuple[str, str]]
 
 
 def category_warnings(scheme: Scheme, categories: Iterable[str]) -> list[str]:
-    """One warning per place the scheme names a category the campaign does not have."""
+    """One warning per place the scheme names a category the campaign does not have,
+    Chinese first as a refusal's reason is (the offices that assign schemes read Chinese)."""
     known = set(categories)
-    shown = "、".join(sorted(known)) or "none"
+    listed = "、".join(sorted(known))
     return [
-        f"{where} names the category {category!r}, which the campaign does not have (its"
-        f" categories: {shown}): it holds for no unit"
+        f"方案在 {where} 所列类别 {category!r} 不是本评议活动的类别 (活动的类别: "
+        f"{listed or '无'}), 对任何单位都不成立 ({where} names the category {category!r}, "
+        f"which the campaign does not have (its categories: {listed or 'none'}): it holds for "
+        "no unit)"
         for where, category in named_categories(scheme)
         if category not in known
     ]

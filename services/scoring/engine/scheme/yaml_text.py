@@ -68,29 +68,33 @@ more forms as numbers, each silently a number other than the one an office meant
 octal 48, `0b11` is 3, `0x1` is 1, `1_000` is 1000, `1:30` is 90 (base 60), `.inf` is
 infinity; so they are refused, and a quoted one is text, as it was."""
 _KINDS = {
-    "timestamp": "a date or time",
-    "binary": "binary data",
-    "set": "a set",
-    "omap": "an ordered mapping",
-    "pairs": "a list of pairs",
-    "value": "a `=` value",
-    "int": "a number",
-    "float": "a number",
-    "bool": "true/false",
-    "null": "null",
+    "timestamp": ("a date or time", "日期或时间"),
+    "binary": ("binary data", "二进制数据"),
+    "set": ("a set", "集合"),
+    "omap": ("an ordered mapping", "有序映射"),
+    "pairs": ("a list of pairs", "键值对列表"),
+    "value": ("a `=` value", "`=` 值"),
+    "int": ("a number", "数字"),
+    "float": ("a number", "数字"),
+    "bool": ("true/false", " true/false"),
+    "null": ("null", " null"),
+    "map": ("a mapping", "映射"),
+    "seq": ("a list", "列表"),
 }
+"""What YAML reads a value as, in English and in Chinese."""
 
 
 class YamlRefused(ValueError):
     """Why the text is not a JSON document: `code` (`yaml_syntax`, `duplicate_key`,
     `key_not_text`, `value_not_json`, `number_not_plain`, `too_large`, `not_utf8`), the
     `path` of the value (empty: the text as a whole), the `line` and `column` (from 1; None
-    when the reader has no place to name) and the `reason` in words."""
+    when the reader has no place to name) and the `reason` in words: Chinese first, the
+    English after it, each with the place (`第 5 行第 8 列: … (line 5, column 8: …)`)."""
 
     def __init__(
         self,
         code: str,
-        reason: str,
+        words: tuple[str, str],
         path: tuple[str, ...] = (),
         mark: yaml.Mark | None = None,
     ) -> None:
@@ -98,8 +102,11 @@ class YamlRefused(ValueError):
         self.path = path
         self.line = None if mark is None else mark.line + 1
         self.column = None if mark is None else mark.column + 1
-        where = "" if mark is None else f"line {self.line}, column {self.column}: "
-        self.reason = where + reason
+        chinese, english = words
+        if mark is not None:
+            chinese = f"第 {self.line} 行第 {self.column} 列: {chinese}"
+            english = f"line {self.line}, column {self.column}: {english}"
+        self.reason = f"{chinese} ({english})"
         super().__init__(self.reason)
 
 
@@ -110,16 +117,22 @@ def read_yaml(text: bytes | str) -> Any:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise YamlRefused(
-                "not_utf8", f"the YAML text is not UTF-8 (byte {error.start} is not)"
+                "not_utf8",
+                (
+                    f"文本须为 UTF-8 编码的 YAML, 第 {error.start} 字节不是",
+                    f"the YAML text is not UTF-8 (byte {error.start} is not)",
+                ),
             ) from None
     try:
         loader = _LOADER(text)
     except yaml.YAMLError as error:  # the reader's: a character YAML does not allow
-        raise YamlRefused("yaml_syntax", f"not valid YAML: {error}") from None
+        raise _unreadable(error) from None
     try:
         node = _composed(loader)
         if node is None:
-            raise YamlRefused("yaml_syntax", "the YAML text holds no document")
+            raise YamlRefused(
+                "yaml_syntax", ("文本中没有 YAML 文档", "the YAML text holds no document")
+            )
         _check(node, (), 0, iter(range(MAX_VALUES)))
         try:
             return loader.construct_document(node)
@@ -138,14 +151,32 @@ def _composed(loader: yaml.SafeLoader) -> Node | None:
     except yaml.MarkedYAMLError as error:
         raise _syntax(error) from None
     except yaml.YAMLError as error:  # the reader's: a character YAML does not allow
-        raise YamlRefused("yaml_syntax", f"not valid YAML: {error}") from None
+        raise _unreadable(error) from None
     except RecursionError:
-        raise YamlRefused("too_large", f"nested deeper than {MAX_NESTING} levels") from None
+        raise YamlRefused(
+            "too_large",
+            (f"嵌套超过 {MAX_NESTING} 层", f"nested deeper than {MAX_NESTING} levels"),
+        ) from None
+
+
+_NOT_YAML = "不是有效的 YAML, 请检查此处的缩进、括号、引号和冒号"
+"""PyYAML says what it expected in English only; the Chinese names what to look at."""
 
 
 def _syntax(error: yaml.MarkedYAMLError) -> YamlRefused:
     said = "; ".join(str(p) for p in (error.context, error.problem) if p)
-    return YamlRefused("yaml_syntax", f"not valid YAML: {said}", (), error.problem_mark)
+    return YamlRefused(
+        "yaml_syntax", (_NOT_YAML, f"not valid YAML: {said}"), (), error.problem_mark
+    )
+
+
+def _unreadable(error: yaml.YAMLError) -> YamlRefused:
+    """The reader's error (a character YAML does not allow): its text names the place."""
+    said = " ".join(str(error).split())  # PyYAML puts the place on a line of its own
+    return YamlRefused(
+        "yaml_syntax",
+        ("不是有效的 YAML, 含有 YAML 不允许的字符", f"not valid YAML: {said}"),
+    )
 
 
 def _check(node: Node, path: tuple[str, ...], depth: int, budget: Iterator[int]) -> None:
@@ -155,14 +186,20 @@ def _check(node: Node, path: tuple[str, ...], depth: int, budget: Iterator[int])
     if next(budget, None) is None:
         raise YamlRefused(
             "too_large",
-            f"the document holds more than {MAX_VALUES} values once its aliases are expanded",
+            (
+                f"别名展开后文档的值超过 {MAX_VALUES} 个",
+                f"the document holds more than {MAX_VALUES} values once its aliases are expanded",
+            ),
             path,
             node.start_mark,
         )
     if depth > MAX_NESTING:
         raise YamlRefused(
             "too_large",
-            f"nested deeper than {MAX_NESTING} levels (or an alias refers to a value it is in)",
+            (
+                f"嵌套超过 {MAX_NESTING} 层 (或别名指向包含它自身的值)",
+                f"nested deeper than {MAX_NESTING} levels (or an alias refers to a value it is in)",
+            ),
             path[:8],
             node.start_mark,
         )
@@ -193,15 +230,21 @@ def _check_mapping(
         if not isinstance(key, ScalarNode) or key.tag != f"{_TAG}str":
             raise YamlRefused(
                 "key_not_text",
-                f"the key {_shown(key)} is not text (YAML reads it as {_kind(key)}): "
-                "write it in quotes",
+                (
+                    f"键 {_shown(key, chinese=True)} 不是文本 (YAML 读作{_kind(key)[1]}), 请加引号",
+                    f"the key {_shown(key)} is not text (YAML reads it as {_kind(key)[0]}): "
+                    "write it in quotes",
+                ),
                 path,
                 key.start_mark,
             )
         if key.value in seen:
             raise YamlRefused(
                 "duplicate_key",
-                f"the key {key.value!r} is given twice in one mapping: keep one",
+                (
+                    f"键 {key.value!r} 在同一映射中出现两次, 请只保留一个",
+                    f"the key {key.value!r} is given twice in one mapping: keep one",
+                ),
                 (*path, key.value),
                 key.start_mark,
             )
@@ -212,8 +255,12 @@ def _check_mapping(
 def _not_json(node: Node, path: tuple[str, ...]) -> None:
     raise YamlRefused(
         "value_not_json",
-        f"{_shown(node)} is {_kind(node)}, which a JSON document cannot hold: "
-        "write it in quotes as text (or as the number, list or mapping it stands for)",
+        (
+            f"{_shown(node, chinese=True)} 是{_kind(node)[1]}, JSON 文档无法容纳: "
+            "请加引号写成文本 (或写成它代表的数字、列表或映射)",
+            f"{_shown(node)} is {_kind(node)[0]}, which a JSON document cannot hold: "
+            "write it in quotes as text (or as the number, list or mapping it stands for)",
+        ),
         path,
         node.start_mark,
     )
@@ -223,25 +270,30 @@ def _not_plain(node: ScalarNode, path: tuple[str, ...]) -> None:
     read = SafeConstructor().construct_object(node)
     raise YamlRefused(
         "number_not_plain",
-        f"数字 {_shown(node)} 不是普通的十进制写法, YAML 会读作 {read!r}: 请写成普通十进制数 "
-        "(如 48、0.5、1000), 或加引号作为文本 "
-        f"({_shown(node)} is not a plain decimal, and YAML reads it as {read!r}: write it as "
-        "a plain decimal, or quote it)",
+        (
+            f"数字 {_shown(node)} 不是普通的十进制写法, YAML 会读作 {read!r}: 请写成普通十进制数 "
+            "(如 48、0.5、1000), 或加引号作为文本",
+            f"{_shown(node)} is not a plain decimal, and YAML reads it as {read!r}: write it "
+            "as a plain decimal, or quote it",
+        ),
         path,
         node.start_mark,
     )
 
 
-def _kind(node: Node) -> str:
+def _kind(node: Node) -> tuple[str, str]:
+    """What YAML reads the node as: (English, Chinese)."""
     tag = str(node.tag)
+    name = tag.removeprefix(_TAG)
     if tag.startswith(_TAG):
-        name = tag.removeprefix(_TAG)
-        return _KINDS.get(name, {"map": "a mapping", "seq": "a list"}.get(name, name))
-    return f"the tag {tag}"
+        return _KINDS.get(name, (name, name))
+    return f"the tag {tag}", f"标签 {tag} 所标的值"
 
 
-def _shown(node: Node) -> str:
+def _shown(node: Node, *, chinese: bool = False) -> str:
     if isinstance(node, ScalarNode):
         text = str(node.value)
         return repr(text if len(text) <= 60 else text[:60] + "…")
+    if chinese:
+        return "此列表" if isinstance(node, SequenceNode) else "此映射"
     return "a list" if isinstance(node, SequenceNode) else "a mapping"
