@@ -311,7 +311,7 @@ def test_agency_quota_flags_from_the_first_over_it() -> None:
     batch = [cand(f"Q{n}", agency="A1") for n in range(3)] + [cand("Q9", agency="A2")]
     flags, state = run(batch, QUOTAS, agency_quota=2)
     assert codes(flags) == [(), (), (OVER_QUOTA,), ()]
-    assert flags[2][0].detail == "超出单位配额：配额2份，本份为第3份"
+    assert flags[2][0].detail == "超出测评机构配额：配额2份，本份为第3份"
     assert state.agency_counts == {"A1": 3, "A2": 1}
 
 
@@ -321,7 +321,7 @@ def test_point_quota_and_both_quotas_in_one_flag() -> None:
     assert codes(flags) == [(), (OVER_QUOTA,), (OVER_QUOTA,)]
     assert flags[1][0].detail == "超出测评点“P1”配额：配额1份，本份为第2份"
     assert flags[2][0].detail == (
-        "超出单位配额：配额2份，本份为第3份；超出测评点“P1”配额：配额1份，本份为第3份"
+        "超出测评机构配额：配额2份，本份为第3份；超出测评点“P1”配额：配额1份，本份为第3份"
     )
 
 

@@ -64,7 +64,7 @@ def test_a_voided_questionnaire_uses_up_no_quota(cluster: Cluster, world: World)
     third = _pushed(cluster, world, wave_id, _q(world, "V-4", 15, "不了解"))
     assert third["quarantined_questionnaire_ids"] == ["V-4"]
     assert _quarantined(cluster, world, wave_id)["V-4"] == [
-        "超出单位配额：配额2份，本份为第3份；超出测评点“WY-01”配额：配额2份，本份为第3份"
+        "超出测评机构配额：配额2份，本份为第3份；超出测评点“WY-01”配额：配额2份，本份为第3份"
     ]
 
 
@@ -97,5 +97,5 @@ def test_a_withdrawn_batch_uses_up_no_quota(cluster: Cluster, world: World) -> N
     )
     assert (again["accepted"], again["quarantined_questionnaire_ids"]) == (3, ["W-5"]), again
     assert _quarantined(cluster, world, wave_id)["W-5"] == [
-        "超出单位配额：配额2份，本份为第3份；超出测评点“WY-01”配额：配额2份，本份为第3份"
+        "超出测评机构配额：配额2份，本份为第3份；超出测评点“WY-01”配额：配额2份，本份为第3份"
     ]

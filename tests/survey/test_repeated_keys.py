@@ -32,6 +32,9 @@ from shared.web.repeated_keys import BODY, RepeatedKeys
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import COLLECTED_AT, World, open_wave, push, questionnaire
 
+CHINESE = "同一对象中重复出现, 请只写一次"
+"""How a key named twice is told, as the kernel tells it: Chinese first."""
+
 
 class Obj(list[tuple[str, Any]]):
     """A JSON object as its pairs, in order, a key maybe more than once."""
@@ -81,6 +84,7 @@ def _refused(response: Any, *fields: str) -> None:
     assert [(d["field"], d["code"]) for d in body["detail"]] == [
         (field, "duplicate_key") for field in fields
     ]
+    assert all(d["reason"].startswith(CHINESE) for d in body["detail"]), body
 
 
 def test_a_correction_naming_a_key_twice_is_refused_and_changes_nothing(
@@ -153,6 +157,7 @@ def test_a_push_reports_a_row_naming_a_key_twice_and_records_the_others(
         (1, "Q2", "questionnaires.1.ratings", "duplicate_key"),
         (1, "Q2", f"questionnaires.1.ratings. {unit} ", "duplicate_key"),
     ]
+    assert all(p["reason"].startswith(CHINESE) for p in pushed.json()["problems"])
     # All or nothing: the row refuses the push, as any bad row does.
     whole = Obj([("questionnaires", [twice]), ("all_or_nothing", True)])
     rejected = _post(cluster, path, whole, world.agency.headers)

@@ -470,6 +470,21 @@ def test_moments(text: str, expected: str) -> None:
     assert isinstance(moment, datetime) and moment.isoformat() == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("2017-13-01", "日期不存在“2017-13-01”，且缺少时刻"),  # no 13th month
+        ("2026/2/30", "日期不存在“2026/2/30”，且缺少时刻"),
+        ("2026-05-01", "缺少时刻“2026-05-01”"),  # a real date: only the time is missing
+        ("2017-13-01 10:00", "日期时间不存在“2017-13-01 10:00”"),
+    ],
+)
+def test_an_impossible_date_is_told_as_impossible(text: str, told: str) -> None:
+    """A date that does not exist is said to, not only that a time of day is missing."""
+    reason = parse_moment(text)
+    assert isinstance(reason, str) and reason.startswith(told), reason
+
+
 def test_channels_by_code_or_label() -> None:
     assert parse_channel("纸质问卷") == Channel.PAPER
     assert parse_channel(" Online ") == Channel.ONLINE

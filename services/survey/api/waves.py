@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from services.survey.api.deps import AGENCY_OWN, WAVE, SurveyApp, SurveyRouter
-from services.survey.application import wave_out
+from services.survey.application import agency_wave_out, wave_out
 from services.survey.schemas.waves import (
     AccreditIn,
     CloseIn,
@@ -72,17 +72,28 @@ def get_wave(
 ) -> dict[str, Any]:
     """The wave as stored (`accepted`: every questionnaire it ever took); `response_count`
     and the questionnaires by status (`questionnaires`: the counted ones) come from the view
-    and may lag a batch. An agency reads its own questionnaires by status, as in progress."""
+    and may lag a batch. An agency reads only its own figures, as in progress: its own line
+    of `agencies`, the questionnaires it pushed (`accepted`, `response_count`, by status),
+    and no whole-wave count (`quarantined_at_intake`, `batches`: null), so that nothing it
+    reads moves with another agency's work."""
     wave = app.wave(wave_id)
-    doc = views.get(WAVES, str(wave_id))
     own = party_where(caller, AGENCY_OWN).get("agency_id")
-    by_status = wave_standing(views.get(PROGRESS, str(wave_id)), None if own is None else str(own))
-    return wave_out(wave) | {
-        "accepted": wave.questionnaires,
-        "questionnaires": by_status["counted"],
-        "questionnaires_by_status": by_status,
-        "response_count": 0 if doc is None else doc["response_count"],
-    }
+    agency = None if own is None else str(own)
+    by_status = wave_standing(views.get(PROGRESS, str(wave_id)), agency)
+    standing = {"questionnaires": by_status["counted"], "questionnaires_by_status": by_status}
+    if agency is not None:
+        return (
+            agency_wave_out(wave, agency) | standing | {"response_count": sum(by_status.values())}
+        )
+    doc = views.get(WAVES, str(wave_id))
+    return (
+        wave_out(wave)
+        | standing
+        | {
+            "accepted": wave.questionnaires,
+            "response_count": 0 if doc is None else doc["response_count"],
+        }
+    )
 
 
 @router.post(

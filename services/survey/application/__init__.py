@@ -12,7 +12,7 @@ from services.survey.application.claims import PushMapper
 from services.survey.application.scans import ScanCommands
 from services.survey.application.templates import TemplateCommands, template_out
 from services.survey.application.voting import VotingCommands
-from services.survey.application.waves import WaveCommands, wave_out
+from services.survey.application.waves import WaveCommands, agency_wave_out, wave_out
 from services.survey.domain import Wave
 
 
@@ -33,4 +33,11 @@ class SurveyApplication(
         return PushMapper.like(super().construct_mapper())
 
 
-__all__ = ["SurveyApplication", "SurveyBase", "require_agency", "template_out", "wave_out"]
+__all__ = [
+    "SurveyApplication",
+    "SurveyBase",
+    "agency_wave_out",
+    "require_agency",
+    "template_out",
+    "wave_out",
+]

@@ -134,7 +134,7 @@ def _count(
         state.agency_counts[agency] = recorded
         count = recorded - gone[0].get(agency, 0)
         if enforce and agency_quota is not None and count > agency_quota:
-            reasons.append(f"超出单位配额：配额{agency_quota}份，本份为第{count}份")
+            reasons.append(f"超出测评机构配额：配额{agency_quota}份，本份为第{count}份")
     if point is not None:
         recorded = state.point_counts.get(point, 0) + 1
         state.point_counts[point] = recorded

@@ -37,10 +37,13 @@ from shared.web.repeated_keys import field_of as field_of
 from shared.web.repeated_keys import repeated_keys as kernel_repeated_keys
 
 REPEATED = (
-    "named more than once in the same object (JSON keeps only the last, so the others would "
-    "be lost without a word; a key with spaces around, or a unit id in other letter case, "
-    "is the same key): name it once"
+    "同一对象中重复出现, 请只写一次 (前后有空格的键、大小写不同的单位编号也是同一个键) "
+    "(named more than once in the same object (JSON keeps only the last, so the others "
+    "would be lost without a word; a key with spaces around, or a unit id in other letter "
+    "case, is the same key): name it once)"
 )
+"""Chinese first, in the kernel's words (`shared.web.repeated_keys.REPEATED`), with what
+survey reads as one key besides."""
 _UNIT_ID = re.compile(UUID_TEXT)
 _COLON = 0x3A
 _QUOTE = 0x22

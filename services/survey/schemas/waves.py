@@ -17,7 +17,7 @@ from shared.contracts.survey import (
     TemplateSnapshot,
     WaveKind,
 )
-from shared.types import Line, Moment, Prose
+from shared.types import JsonInt, Line, Moment, Prose
 
 
 class In(BaseModel):
@@ -31,28 +31,28 @@ class PointIn(In):
     code: Code = Field(min_length=1, max_length=50, examples=["YH-01"])
     name: Line = Field(min_length=1, max_length=200, examples=["源汇区政务服务中心"])
     jurisdiction_id: UUID = Field(description="The county (or district) the point lies in")
-    target: int = Field(ge=0, le=10_000_000, description="目标样本量")
-    quota: int | None = Field(default=None, ge=0, le=10_000_000, description="最多接受的份数")
+    target: JsonInt = Field(ge=0, le=10_000_000, description="目标样本量")
+    quota: JsonInt | None = Field(default=None, ge=0, le=10_000_000, description="最多接受的份数")
 
 
 class GroupIn(In):
     code: Code = Field(min_length=1, max_length=50, examples=["service_user"])
     name: Line = Field(min_length=1, max_length=100, examples=["服务对象"])
-    target_percent: int = Field(ge=0, le=100, examples=[50])
+    target_percent: JsonInt = Field(ge=0, le=100, examples=[50])
 
 
 class AgencyIn(In):
     agency_id: UUID
-    quota: int | None = Field(default=None, ge=0, le=100_000_000, description="最多接受的份数")
+    quota: JsonInt | None = Field(default=None, ge=0, le=100_000_000, description="最多接受的份数")
 
 
 class IntegrityIn(In):
     identical_across_ids: bool = False
-    burst_seconds: int = Field(default=60, ge=0, le=86_400)
-    burst_size: int = Field(default=10, ge=0, le=100_000)
-    straight_lining_min_units: int = Field(default=0, ge=0, le=10_000)
-    point_departure_percent: int = Field(default=30, ge=0, le=100)
-    point_departure_min_sample: int = Field(default=30, ge=0, le=1_000_000)
+    burst_seconds: JsonInt = Field(default=60, ge=0, le=86_400)
+    burst_size: JsonInt = Field(default=10, ge=0, le=100_000)
+    straight_lining_min_units: JsonInt = Field(default=0, ge=0, le=10_000)
+    point_departure_percent: JsonInt = Field(default=30, ge=0, le=100)
+    point_departure_min_sample: JsonInt = Field(default=30, ge=0, le=1_000_000)
     over_quota: bool = True
 
 
@@ -65,12 +65,12 @@ class WaveIn(In):
     jurisdiction_id: UUID
     kind: WaveKind = Field(default=WaveKind.SATISFACTION_SURVEY, examples=["satisfaction_survey"])
     campaign_id: UUID | None = None
-    round: int | None = Field(default=None, ge=1, le=20, description="半年轮次, 1-based")
+    round: JsonInt | None = Field(default=None, ge=1, le=20, description="半年轮次, 1-based")
     unit_ids: list[UUID] = Field(default_factory=list, max_length=2000)
     agency_id: UUID | None = Field(default=None, description="One agency without a quota")
     agencies: list[AgencyIn] = Field(default_factory=list, max_length=50)
     template_id: UUID | None = Field(default=None, description="Default: the four-level template")
-    template_version: int | None = Field(default=None, ge=1)
+    template_version: JsonInt | None = Field(default=None, ge=1)
     opens_at: Moment | None = Field(default=None, description="Default: the round's first day")
     closes_at: Moment | None = Field(default=None, description="Default: the round's last day")
     channels: list[Channel] = Field(default_factory=list, max_length=5)
@@ -104,14 +104,16 @@ class WaveIn(In):
 
 class AccreditIn(In):
     agency_id: UUID
-    quota: int | None = Field(default=None, ge=0, le=100_000_000)
+    quota: JsonInt | None = Field(default=None, ge=0, le=100_000_000)
 
 
 class QuotaIn(In):
     """调整配额: an accredited agency's new quota (null: none) and why."""
 
     agency_id: UUID
-    quota: int | None = Field(ge=0, le=100_000_000, description="Required; null lifts the quota")
+    quota: JsonInt | None = Field(
+        ge=0, le=100_000_000, description="Required; null lifts the quota"
+    )
     reason: Prose = Field(min_length=1, max_length=500, examples=["根据样本量调整配额"])
 
 
@@ -142,8 +144,14 @@ class WaveOut(BaseModel):
     )
     integrity: IntegrityRules
     questionnaires: int = Field(description="Accepted into the wave (as stored, not lagging)")
-    quarantined_at_intake: int
-    batches: int
+    quarantined_at_intake: int | None = Field(
+        description="Questionnaires quarantined as they were accepted, the whole wave's; "
+        "null to an agency (no count per agency is kept)"
+    )
+    batches: int | None = Field(
+        description="Batches accepted, the whole wave's; null to an agency (no count per "
+        "agency is kept)"
+    )
     closed_reason: str | None
 
 
@@ -158,7 +166,9 @@ class WaveSummaryOut(BaseModel):
         description="Of a public wave: `sms_code` (a vote carries a code texted to the "
         "voter's phone) or `none` (unverified); null for a private wave"
     )
-    response_count: int = Field(description="Questionnaires recorded, as applied to the view")
+    response_count: int = Field(
+        description="Questionnaires recorded, as applied to the view; to an agency, those it pushed"
+    )
 
 
 class StatusCounts(BaseModel):
@@ -183,7 +193,8 @@ class WaveDetailOut(WaveOut):
     )
     accepted: int = Field(
         description="Every questionnaire ever accepted into the wave, whatever became of it "
-        "(as stored, not lagging: what `questionnaires` said before it was the counted ones)"
+        "(as stored, not lagging: what `questionnaires` said before it was the counted ones). "
+        "An agency reads its own"
     )
     response_count: int = Field(description="Questionnaires recorded, as applied to the view")
 

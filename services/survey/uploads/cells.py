@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -224,7 +224,7 @@ def parse_moment(text: str) -> datetime | str:
         return f"不是日期时间“{clip(text)}”，应如 2026-05-01 10:00 (not a date and time)"
     year, month, day, hour, minute, second, fraction, offset = found.groups()
     if hour is None:
-        return f"缺少时刻“{clip(text)}”，应如 2026-05-01 10:00 (a time of day is needed)"
+        return _without_time(text, int(year), int(month), int(day))
     try:
         zone = SHANGHAI if offset is None else _offset(offset)
         return datetime(
@@ -239,6 +239,20 @@ def parse_moment(text: str) -> datetime | str:
         )
     except ValueError:
         return f"日期时间不存在“{clip(text)}” (no such date or time)"
+
+
+def _without_time(text: str, year: int, month: int, day: int) -> str:
+    """Why a date without a time of day is not a moment: an impossible date (2017-13-01)
+    is told first, as well as the missing time, or its writer fixes the time only to be
+    told of the date next."""
+    try:
+        date(year, month, day)
+    except ValueError:
+        return (
+            f"日期不存在“{clip(text)}”，且缺少时刻，应如 2026-05-01 10:00 "
+            f"(no such date, and a time of day is needed)"
+        )
+    return f"缺少时刻“{clip(text)}”，应如 2026-05-01 10:00 (a time of day is needed)"
 
 
 def _offset(text: str) -> timezone:

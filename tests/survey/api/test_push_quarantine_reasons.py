@@ -34,7 +34,7 @@ def test_each_quarantined_id_comes_with_its_rules_code_and_words(
     assert [r["code"] for r in why["Q-2"]] == ["straight_lining", "over_quota"]
     assert [r["code"] for r in why["Q-3"]] == ["over_quota"]
     over = why["Q-3"][0]["reason"]
-    assert over.startswith("超出单位配额：配额1份，本份为第3份"), over
+    assert over.startswith("超出测评机构配额：配额1份，本份为第3份"), over
     assert over.endswith("(over the agency's or the survey point's quota)"), over
     assert why["Q-1"][0]["reason"] == (
         "对3个单位的评价全部为“满意” (the same answer for every unit rated)"

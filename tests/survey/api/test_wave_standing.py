@@ -74,3 +74,15 @@ def test_questionnaires_are_the_counted_ones_the_rest_shown_apart(
     }
     other = _wave(cluster, world, world.other_agency.headers)
     assert (other["questionnaires"], other["questionnaires_by_status"]["withdrawn"]) == (0, 2)
+
+    # An agency reads only its own figures: nothing in what it reads moves with the other
+    # agency's work (the whole wave's less its own would give the other's).
+    for who, pushed, by_status in ((world.agency, 4, own), (world.other_agency, 2, other)):
+        mine = _wave(cluster, world, who.headers)
+        assert sum(by_status["questionnaires_by_status"].values()) == pushed
+        assert (mine["accepted"], mine["response_count"]) == (pushed, pushed)
+        assert (mine["batches"], mine["quarantined_at_intake"]) == (None, None)
+        assert [a["agency_id"] for a in mine["agencies"]] == [who.principal_id]
+        listed = created(survey.get("/waves", headers=who.headers))
+        assert [(w["wave_id"], w["response_count"]) for w in listed] == [(wave_id, pushed)]
+    assert [w["response_count"] for w in created(survey.get("/waves", headers=office))] == [6]

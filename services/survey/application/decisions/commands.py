@@ -12,7 +12,9 @@ from services.survey.application.decisions.corrections import BATCH_WITHDRAWN, e
 from services.survey.application.decisions.reading import QuestionnaireReads, batch_out
 from services.survey.application.decisions.review import about_one, named, refuse_repeats
 from services.survey.domain import (
+    NO_SUCH_BATCH,
     Batch,
+    BatchNotFound,
     BatchPart,
     Checker,
     DecisionConflict,
@@ -171,8 +173,8 @@ class DecisionCommands(QuestionnaireReads):
     ) -> Result:
         def command() -> tuple[list[Any], Result]:
             batch = self.batch(batch_id)
-            if batch.wave_id != wave_id:
-                raise DecisionConflict("the batch belongs to another wave", field="batch_id")
+            if batch.wave_id != wave_id:  # as an unknown id: nothing about another wave's
+                raise BatchNotFound(NO_SUCH_BATCH, field="batch_id")
             batch.withdraw(reason, caller.actor)
             wave = self.wave(wave_id)
             count, by_point = self._standing(batch, wave)

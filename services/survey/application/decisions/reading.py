@@ -13,7 +13,6 @@ from services.survey.domain import (
     NO_SUCH_QUESTIONNAIRE,
     Batch,
     BatchNotFound,
-    DecisionConflict,
     QuestionnaireNotFound,
     Response,
     Wave,
@@ -31,12 +30,15 @@ class QuestionnaireReads(SurveyBase):
         caller: Caller | None = None,
         wave: Wave | None = None,
     ) -> Response:
-        """The wave's questionnaire; of a multi-agency wave's, an agency reaches only those it
-        pushed (another agency's are answered as not found). Pass the `wave` when reading
-        many questionnaires of it, so it is loaded once."""
+        """The wave's questionnaire (another wave's is answered as not found); of a
+        multi-agency wave's, an agency reaches only those it pushed (another agency's are
+        answered as not found). Pass the `wave` when reading many questionnaires of it, so
+        it is loaded once."""
         response = self.questionnaire_as_stored(response_id)
         if response.wave_id != wave_id:
-            raise DecisionConflict("the questionnaire belongs to another wave", field="response_id")
+            # Answered as an unknown id is: the caller may be outside the other wave's scope
+            # (another county), and anything else would tell it the questionnaire exists.
+            raise QuestionnaireNotFound(NO_SUCH_QUESTIONNAIRE, field="response_id")
         self.with_content(response, (wave or self.wave(wave_id)).unit_ids)
         pushed_by = response.details.get("agency_id")
         if caller is not None and caller.role == "agency" and pushed_by != str(caller.principal_id):

@@ -38,9 +38,9 @@ def about_one(error: SurveyError) -> bool:
 
 def named(error: SurveyError, index: int, response_id: UUID) -> SurveyError:
     """An error about one questionnaire of a list, naming it: its place in the list as the
-    field, its id in the reason."""
+    field, its id in the reason (after the reason's Chinese, which comes first)."""
     return type(error)(
-        f"questionnaire {response_id}: {error.reason}",
+        f"{error.reason} (questionnaire {response_id})",
         field=f"response_ids.{index}",
         **error.context,
     )

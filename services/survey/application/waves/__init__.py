@@ -10,7 +10,7 @@ importable from here."""
 from __future__ import annotations
 
 from services.survey.application.waves.commands import CLOSE_ATTEMPTS, WaveCommands
-from services.survey.application.waves.outputs import wave_out
+from services.survey.application.waves.outputs import agency_wave_out, wave_out
 from services.survey.application.waves.setup import (
     appointed_panel,
     check_agencies,
@@ -26,6 +26,7 @@ __all__ = [
     "CHINA",
     "CLOSE_ATTEMPTS",
     "WaveCommands",
+    "agency_wave_out",
     "appointed_panel",
     "campaign_units",
     "check_agencies",

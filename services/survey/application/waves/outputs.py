@@ -35,3 +35,19 @@ def wave_out(wave: Wave) -> Result:
         "batches": wave.batches,
         "closed_reason": wave.closed_reason,
     }
+
+
+def agency_wave_out(wave: Wave, agency: str) -> Result:
+    """The wave as an agency accredited to it reads it: its own line of `agencies` and its
+    own questionnaires accepted (`accepted`), never a count another agency's work moves
+    (the whole wave's less its own would give the other's). The wave keeps no count of
+    batches or intake quarantines per agency, so those are null."""
+    return wave_out(wave) | {
+        "agencies": [
+            a.model_dump(mode="json") for a in wave.agency_quotas() if str(a.agency_id) == agency
+        ],
+        "questionnaires": wave.accepted_by_agency.get(agency, 0),
+        "accepted": wave.accepted_by_agency.get(agency, 0),
+        "quarantined_at_intake": None,
+        "batches": None,
+    }

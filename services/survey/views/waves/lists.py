@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from services.survey.views.agencies import agency_part
-from services.survey.views.names import QUESTIONNAIRES, STATUSES, WAVE_AGENCIES, WAVES
+from services.survey.views.names import PROGRESS, QUESTIONNAIRES, STATUSES, WAVE_AGENCIES, WAVES
 from shared.views import ViewStore
 from shared.views.base import Document, Filter, encode_cursor
 from shared.web.pagination import Paging
@@ -17,12 +17,20 @@ def visible_waves(
     views: ViewStore, page: Paging, where: Filter, agency: str | None
 ) -> list[Document]:
     """A page of waves: an agency's (`agency`, its principal id) found through its
-    accreditations, in name order like everyone else's; the others under `where`."""
+    accreditations, in name order like everyone else's, each with its own questionnaires'
+    `response_count`; the others under `where`."""
     if agency is None:
         return page.fetch(views, WAVES, where=where)
     rows = page.fetch(views, WAVE_AGENCIES, where={"agency_id": agency})
-    found = views.get_many(WAVES, [row["wave_id"] for row in rows])
-    return [found[row["wave_id"]] for row in rows if row["wave_id"] in found]
+    ids = [row["wave_id"] for row in rows]
+    found, progress = views.get_many(WAVES, ids), views.get_many(PROGRESS, ids)
+    # An agency's count is its own questionnaires, never the whole wave's (another
+    # agency's work would move it).
+    return [
+        found[wave] | {"response_count": sum(wave_standing(progress.get(wave), agency).values())}
+        for wave in ids
+        if wave in found
+    ]
 
 
 def wave_standing(progress: Document | None, agency: str | None) -> dict[str, int]:
