@@ -53,7 +53,7 @@ def _campaign(
 ) -> dict[str, Any]:
     found = runtime.campaigns.campaign(str(campaign_id))
     if found is None:
-        raise CampaignNotFound("没有这个评议活动 (no such campaign)", field=field)
+        raise CampaignNotFound("没有这次评议活动 (no such campaign)", field=field)
     return found
 
 

@@ -45,4 +45,4 @@ def test_scoring_refusals_read_chinese_first() -> None:
         assert (status, error, field) == expected[english], response.text
         assert CHINESE_FIRST.match(reason), reason
         assert english in reason, reason
-    assert _problem(answers["no such campaign"])[3] == "没有这个评议活动 (no such campaign)"
+    assert _problem(answers["no such campaign"])[3] == "没有这次评议活动 (no such campaign)"
