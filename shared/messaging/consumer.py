@@ -34,7 +34,7 @@ from shared.messaging.consumer_status import ConsumerStatus, StalledAt
 from shared.messaging.inbox import Inbox, plan_batch
 from shared.messaging.sources import Delivery, MessageSource
 from shared.service.leases import Lease
-from shared.views.base import StalePositionError
+from shared.views.base import StalePositionError, ViewSupersededError
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("pingyi.consumer")
@@ -208,12 +208,24 @@ class Consumer:
             await asyncio.to_thread(self._inbox.apply, self.upstream, messages)
         except (StalePositionError, IntegrityError):
             return None
+        except ViewSupersededError as exc:
+            self._superseded(exc)
+            return None
         except Exception as exc:
             if len(messages) == 1:
                 return await self._poison(messages[0], exc)
             return await self._apply_one_by_one(messages)
         self._applied(messages)
         return len(messages)
+
+    def _superseded(self, exc: ViewSupersededError) -> None:
+        """A newer release reset the view (a rolling upgrade): stop applying it for good, and
+        leave it to that release; this process's API serves it read-only until replaced."""
+        log.warning(
+            "view taken over by a newer release: consumer stopped",
+            extra={"consumer": self.name, "upstream": self.upstream, "reason": str(exc)},
+        )
+        self._stopping.set()
 
     async def _apply_one_by_one(self, messages: Sequence[IntegrationMessage]) -> int | None:
         """Find the message the batch failed on; apply those before it."""

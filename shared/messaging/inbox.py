@@ -94,11 +94,16 @@ def still_new(
 class ViewInbox:
     """Applies one upstream's messages to one view: its handlers' rows and the view's position
     for that upstream commit together. Messages of a type the view has no handler for are
-    tracked without being decoded, so a payload this view does not read cannot stall it."""
+    tracked without being decoded, so a payload this view does not read cannot stall it.
+    With `version`, each transaction first checks the view is still at that version, and
+    raises `ViewSupersededError` having written nothing once a newer release reset it."""
 
-    def __init__(self, views: ViewStore, view: str, handlers: HandlerTable) -> None:
+    def __init__(
+        self, views: ViewStore, view: str, handlers: HandlerTable, version: int | None = None
+    ) -> None:
         self.views = views
         self.view = view
+        self.version = version
         self._handlers = {cls.event_type: fn for cls, fn in handlers.items()}
 
     def last_position(self, upstream: str) -> int | None:
@@ -107,7 +112,7 @@ class ViewInbox:
     def apply(self, upstream: str, messages: Sequence[IntegrationMessage]) -> None:
         if not messages:
             return
-        with self.views.transaction(self.view) as tx:
+        with self.views.transaction(self.view, self.version) as tx:
             messages = still_new(tx.last_position(upstream), messages)
             if not messages:
                 return
@@ -118,6 +123,6 @@ class ViewInbox:
             tx.track(upstream, messages[-1].position)
 
     def skip(self, upstream: str, message: IntegrationMessage) -> None:
-        with self.views.transaction(self.view) as tx:
+        with self.views.transaction(self.view, self.version) as tx:
             if still_new(tx.last_position(upstream), [message]):
                 tx.track(upstream, message.position)

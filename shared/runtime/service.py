@@ -67,6 +67,8 @@ class ServiceRuntime(RuntimeHealth, RuntimeWiring):
             self.registry, key, fresh=self.security_fresh, reachable=self._database_gate()
         )
         self.consumers: list[Consumer] = []
+        self.superseded_views: frozenset[str] = frozenset()
+        """Views a newer release owns (`setup_views`): served, never applied, here."""
         self._processors: dict[str, Inbox] = {}
         self._relay: LeasedRelay | None = None
         self.relay_process = relay_process
@@ -182,7 +184,7 @@ class ServiceRuntime(RuntimeHealth, RuntimeWiring):
 
     def _setup_views(self) -> None:
         self.started_at = time.monotonic()
-        setup_views(self.views, self.definition.views)
+        self.superseded_views = setup_views(self.views, self.definition.views)
 
     async def _start_relay(self) -> None:
         publisher = self.transport.publisher(self.name)

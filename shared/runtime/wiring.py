@@ -40,6 +40,7 @@ class RuntimeWiring:
     trace_ledger: CommitLedger
     _leases: PostgresLeases | None
     _committed: Signal
+    superseded_views: frozenset[str]
 
     @property
     def application(self) -> PublishingApplication:
@@ -52,7 +53,8 @@ class RuntimeWiring:
         raise NotImplementedError
 
     def _view_consumers(self) -> list[Consumer]:
-        """One per (view, upstream) this process runs; the security view's lease-free."""
+        """One per (view, upstream) this process runs; the security view's lease-free. None
+        for a view a newer release owns (a rolling upgrade): that release applies it."""
         return [
             self._consumer(
                 self.consumer_name(view),
@@ -61,7 +63,8 @@ class RuntimeWiring:
                 leased=not view.security,
             )
             for view in self.definition.views
-            if self.settings.views_in_process or not runs_apart(view)
+            if view.name not in self.superseded_views
+            and (self.settings.views_in_process or not runs_apart(view))
             for upstream in view.upstreams
         ]
 

@@ -70,6 +70,7 @@ class RuntimeHealth:
     views_process: ChildProcess | None
     started_at: float
     reachability: DatabaseReachability
+    superseded_views: frozenset[str]
     _relay: LeasedRelay | None
     _processors: dict[str, Inbox]
     _sealer: SealerTask | None
@@ -125,7 +126,7 @@ class RuntimeHealth:
             return reports, None
         apart_reports, process = child_reports(
             self.views,
-            apart(self.name, self.definition.views),
+            apart(self.name, self.definition.views, self.superseded_views),
             child=self.views_process,
             running_for=time.monotonic() - self.started_at,
             grace=self.common.views_start_grace_seconds,

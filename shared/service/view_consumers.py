@@ -8,7 +8,7 @@ import logging
 from collections.abc import Iterable
 
 from shared.service.views_status import Expected
-from shared.views import ViewStore
+from shared.views import ViewStore, ViewSupersededError
 from shared.views.model import View
 
 log = logging.getLogger(__name__)
@@ -29,24 +29,47 @@ def runs_apart(view: View) -> bool:
     return not view.security
 
 
-def apart(service: str, views: Iterable[View]) -> list[Expected]:
-    """The consumers a views process runs for `service`."""
+def apart(
+    service: str, views: Iterable[View], superseded: frozenset[str] = frozenset()
+) -> list[Expected]:
+    """The consumers a views process runs for `service`: not those of `superseded` views
+    (see `setup_views`), which no process of this release applies."""
     return [
         Expected(consumer_name(service, view), upstream, view.name)
         for view in views
-        if runs_apart(view)
+        if runs_apart(view) and view.name not in superseded
         for upstream in view.upstreams
     ]
 
 
-def setup_views(store: ViewStore, views: Iterable[View]) -> None:
+def setup_views(store: ViewStore, views: Iterable[View]) -> frozenset[str]:
     """Declare every view's collections, create what is missing, and drop any view whose
-    version changed so that it rebuilds from the start of its upstreams."""
+    stored version is older than its declared one (or absent) so that it rebuilds from the
+    start of its upstreams. Answers the views a newer release already owns (their stored
+    version is newer: a rolling upgrade): they are left as they are, and this process must
+    not run their consumers; it serves them read-only until it is replaced."""
     views = tuple(views)
     for view in views:
         store.declare(view.collections)
     store.setup()
-    for view in views:
-        if store.view_version(view.name) != view.version:
-            log.info("view (re)built from the start", extra={"view": view.name})
+    return frozenset(view.name for view in views if not _ready(store, view))
+
+
+def _ready(store: ViewStore, view: View) -> bool:
+    """Whether this process may apply `view`, resetting it first when it is older."""
+    stored = store.view_version(view.name)
+    if stored == view.version:
+        return True
+    if stored is None or stored < view.version:
+        try:
             store.reset(view.name, view.collection_names, view.version)
+        except ViewSupersededError:  # a newer release reset it since we read its version
+            stored = store.view_version(view.name)
+        else:
+            log.info("view (re)built from the start", extra={"view": view.name})
+            return True
+    log.warning(
+        "view owned by a newer release: not applied here, served read-only until replaced",
+        extra={"view": view.name, "version": view.version, "stored_version": stored},
+    )
+    return False

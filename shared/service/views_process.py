@@ -108,6 +108,7 @@ class ViewsProcess:
         self._committed = Signal()
         self._forward: asyncio.Task[None] | None = None
         self._links: LinkReader | None = None
+        self._superseded: frozenset[str] = frozenset()
 
     async def start(self) -> None:
         # First its share of the service's presence lock: while `pingyi rebuild` of the
@@ -127,7 +128,11 @@ class ViewsProcess:
         self._views = await asyncio.to_thread(self._view_store)
         self._outbox = await asyncio.to_thread(self._open_outbox)
         self._links = open_reader(self.common, self.name)
-        views = [view for view in self.definition.views if runs_apart(view)]
+        views = [
+            view
+            for view in self.definition.views
+            if runs_apart(view) and view.name not in self._superseded
+        ]
         if any(up != self.name for view in views for up in view.upstreams):
             transport = jetstream_transport(self.common)
             self._transport = transport
@@ -151,7 +156,7 @@ class ViewsProcess:
         views = build_view_store(self.common, self.name, schema, pool_size=VIEW_CONNECTIONS)
         # The API process has made them ready before starting this one; a views process
         # run apart (`serve --no-views`) may be first.
-        setup_views(views, self.definition.views)
+        self._superseded = setup_views(views, self.definition.views)
         return views
 
     def _consumer(self, name: str, view: View, upstream: str) -> Consumer:

@@ -9,6 +9,7 @@ from shared.views.base import (
     StalePositionError,
     UnknownIndexError,
     ViewStore,
+    ViewSupersededError,
     ViewTransaction,
 )
 from shared.views.memory import MemoryViewStore
@@ -25,5 +26,6 @@ __all__ = [
     "StalePositionError",
     "UnknownIndexError",
     "ViewStore",
+    "ViewSupersededError",
     "ViewTransaction",
 ]

@@ -39,6 +39,11 @@ class StalePositionError(Exception):
     """The position was already recorded: another worker or a redelivery got there first."""
 
 
+class ViewSupersededError(Exception):
+    """The view's stored version is not the one this process builds: a newer release reset
+    it (a rolling upgrade). Nothing was written; this process must stop applying the view."""
+
+
 class UnknownIndexError(ValueError):
     """A page was asked to filter on a field its collection does not index."""
 
@@ -178,8 +183,13 @@ class ViewStore(ABC):
     def setup(self) -> None: ...
 
     @abstractmethod
-    def transaction(self, view: str) -> AbstractContextManager[ViewTransaction]:
-        """Commits on clean exit, rolls back on error."""
+    def transaction(
+        self, view: str, version: int | None = None
+    ) -> AbstractContextManager[ViewTransaction]:
+        """Commits on clean exit, rolls back on error. With `version`, first checks, in the
+        transaction and locked against `reset`, that the view's stored version is that one
+        (or none is stored yet), else raises `ViewSupersededError` having written nothing:
+        an applier of an older release then never writes into a newer release's rebuild."""
 
     @abstractmethod
     def get(self, collection: str, key: str) -> Document | None: ...
@@ -245,7 +255,8 @@ class ViewStore(ABC):
     @abstractmethod
     def reset(self, view: str, collections: Iterable[str], version: int) -> None:
         """Drop the view's documents and positions and record its version, in one transaction,
-        so it rebuilds from the start of every upstream."""
+        so it rebuilds from the start of every upstream. Raises `ViewSupersededError` (and
+        drops nothing) when a newer version is stored: an older release never undoes it."""
 
     @abstractmethod
     def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from shared.views.base import (
     PageQuery,
     StalePositionError,
     ViewStore,
+    ViewSupersededError,
     ViewTransaction,
     encode_cursor,
 )
@@ -86,8 +87,11 @@ class MemoryViewStore(ViewStore):
         return None
 
     @contextmanager
-    def transaction(self, view: str) -> Iterator[ViewTransaction]:
+    def transaction(self, view: str, version: int | None = None) -> Iterator[ViewTransaction]:
         with self._lock:
+            stored = self._versions.get(view)
+            if version is not None and stored not in (None, version):
+                raise ViewSupersededError(f"{view} is at v{stored}, not v{version}")
             inner = _MemoryTx(self, view)
             buffered = BufferedTransaction(inner, inner.put_many)
             yield buffered
@@ -156,11 +160,15 @@ class MemoryViewStore(ViewStore):
         return found
 
     def view_version(self, view: str) -> int | None:
-        return self._versions.get(view)
+        with self._lock:
+            return self._versions.get(view)
 
     def reset(self, view: str, collections: Iterable[str], version: int) -> None:
         names = set(collections)
         with self._lock:
+            stored = self._versions.get(view)
+            if stored is not None and stored > version:
+                raise ViewSupersededError(f"{view} is at v{stored}, newer than v{version}")
             self.rows = {k: v for k, v in self.rows.items() if k[0] not in names}
             self._positions = {k: v for k, v in self._positions.items() if k[0] != view}
             self._versions[view] = version

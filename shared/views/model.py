@@ -48,7 +48,7 @@ class View:
         return tuple(c.name for c in self.collections)
 
     def inbox(self, store: ViewStore, upstream: str) -> ViewInbox:
-        return ViewInbox(store, self.name, self.handlers[upstream])
+        return ViewInbox(store, self.name, self.handlers[upstream], self.version)
 
     def extended(
         self,

@@ -21,6 +21,7 @@ from shared.views.base import (
     PageQuery,
     StalePositionError,
     ViewStore,
+    ViewSupersededError,
     ViewTransaction,
     encode_cursor,
 )
@@ -51,6 +52,12 @@ class _Names:
         self.positions = _text(quote(schema, "view_positions"))
         self.versions = _text(quote(schema, "view_versions"))
         self.upsert = upsert_statement(self.rows, "%s")
+        self.version_of = f"SELECT version FROM {self.versions} WHERE view=%s"
+        self.raise_version = (
+            f"INSERT INTO {self.versions} (view, version) VALUES (%s, %s) ON CONFLICT (view) "
+            f"DO UPDATE SET version = EXCLUDED.version "
+            f"WHERE {self.versions}.version <= EXCLUDED.version RETURNING version"
+        )
         self.bulk_table = (
             f"CREATE TEMP TABLE IF NOT EXISTS {BULK_TABLE} (LIKE {self.rows} INCLUDING DEFAULTS) "
             "ON COMMIT DELETE ROWS"
@@ -195,8 +202,15 @@ class PostgresViewStore(ViewStore):
                     yield cur
 
     @contextmanager
-    def transaction(self, view: str) -> Iterator[ViewTransaction]:
+    def transaction(self, view: str, version: int | None = None) -> Iterator[ViewTransaction]:
         with self._cursor(write=True) as cur:
+            if version is not None:
+                # FOR SHARE: a `reset` (which updates this row first) waits for this commit,
+                # and this waits for its, so the check holds until the writes commit.
+                cur.execute(f"{self.names.version_of} FOR SHARE", (view,))
+                row = cur.fetchone()
+                if row is not None and int(row["version"]) != version:
+                    raise ViewSupersededError(f"{view} is at v{row['version']}, not v{version}")
             inner = _PostgresTx(self, cur, view)
             buffered = BufferedTransaction(inner, inner.put_many)
             yield buffered
@@ -258,28 +272,21 @@ class PostgresViewStore(ViewStore):
 
     def view_version(self, view: str) -> int | None:
         with self._cursor(write=False) as cur:
-            cur.execute(
-                f"SELECT version FROM {self.names.versions} WHERE view=%s",
-                (view,),
-            )
+            cur.execute(self.names.version_of, (view,))
             row = cur.fetchone()
             return None if row is None else int(row["version"])
 
     def reset(self, view: str, collections: Iterable[str], version: int) -> None:
         with self._cursor(write=True) as cur:
+            # The version row first: it waits for appliers checking it (`transaction`), and
+            # is never lowered, whatever another release's process does meanwhile.
+            cur.execute(self.names.raise_version, (view, version))
+            if cur.fetchone() is None:
+                raise ViewSupersededError(f"{view} has a version newer than v{version}")
             cur.execute(
-                f"DELETE FROM {self.names.rows} WHERE collection = ANY(%s)",
-                (list(collections),),
+                f"DELETE FROM {self.names.rows} WHERE collection = ANY(%s)", (list(collections),)
             )
-            cur.execute(
-                f"DELETE FROM {self.names.positions} WHERE view=%s",
-                (view,),
-            )
-            cur.execute(
-                f"INSERT INTO {self.names.versions} (view, version) VALUES (%s, %s) "
-                "ON CONFLICT (view) DO UPDATE SET version = EXCLUDED.version",
-                (view, version),
-            )
+            cur.execute(f"DELETE FROM {self.names.positions} WHERE view=%s", (view,))
 
     def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:
         for collection in sorted(collections):

@@ -16,6 +16,7 @@ from shared.views.base import (
     PageQuery,
     StalePositionError,
     ViewStore,
+    ViewSupersededError,
     ViewTransaction,
     encode_cursor,
 )
@@ -70,6 +71,11 @@ def _get(conn: sqlite3.Connection, collection: str, key: str) -> Document | None
         "SELECT doc FROM view_rows WHERE collection=? AND key=?", (collection, escape_text(key))
     ).fetchone()
     return None if row is None else load_document(row[0])
+
+
+def _version(conn: sqlite3.Connection, view: str) -> int | None:
+    row = conn.execute("SELECT version FROM view_versions WHERE view=?", (view,)).fetchone()
+    return None if row is None else int(row[0])
 
 
 def _position(conn: sqlite3.Connection, view: str, upstream: str) -> int | None:
@@ -127,8 +133,12 @@ class SQLiteViewStore(ViewStore):
             conn.execute("COMMIT")
 
     @contextmanager
-    def transaction(self, view: str) -> Iterator[ViewTransaction]:
+    def transaction(self, view: str, version: int | None = None) -> Iterator[ViewTransaction]:
         with self._writing() as conn:
+            # Under BEGIN IMMEDIATE: no reset can commit between this check and the writes.
+            stored = _version(conn, view)
+            if version is not None and stored not in (None, version):
+                raise ViewSupersededError(f"{view} is at v{stored}, not v{version}")
             inner = _SQLiteTx(self, conn, view)
             buffered = BufferedTransaction(inner, inner.put_many)
             yield buffered
@@ -174,15 +184,13 @@ class SQLiteViewStore(ViewStore):
         return found
 
     def view_version(self, view: str) -> int | None:
-        row = (
-            self._conn()
-            .execute("SELECT version FROM view_versions WHERE view=?", (view,))
-            .fetchone()
-        )
-        return None if row is None else int(row[0])
+        return _version(self._conn(), view)
 
     def reset(self, view: str, collections: Iterable[str], version: int) -> None:
         with self._writing() as conn:
+            stored = _version(conn, view)
+            if stored is not None and stored > version:
+                raise ViewSupersededError(f"{view} is at v{stored}, newer than v{version}")
             for collection in collections:
                 conn.execute("DELETE FROM view_rows WHERE collection=?", (collection,))
             conn.execute("DELETE FROM view_positions WHERE view=?", (view,))
