@@ -113,7 +113,9 @@ def test_rebuilding_one_view_leaves_the_others_alone(embedded_settings: CommonSe
     before, positions = _dump(embedded_settings, "survey")
     store = build_view_store(embedded_settings, "survey", None)
     store.setup()
-    store.reset("waves", ["waves"], 1)  # as if the waves were lost…
+    version = store.view_version("waves")
+    assert version is not None
+    store.reset("waves", ["waves"], version)  # as if the waves were lost…
     store.close()
     _rebuild(embedded_settings, "survey", ["waves"])  # …and only they come back
     after, after_positions = _dump(embedded_settings, "survey")
