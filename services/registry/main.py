@@ -40,6 +40,7 @@ SERVICE = ServiceDefinition(
     views=(SECURITY_VIEW, REGISTRY_MODELS),
     resolvers=RESOLVERS,
     scope_nouns={
+        "jurisdiction": "jurisdiction",
         "known_jurisdiction": "jurisdiction",
         "unit_ever": "unit",
         "campaign": "campaign",

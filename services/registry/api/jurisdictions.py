@@ -8,8 +8,7 @@ from uuid import UUID
 from fastapi import Query
 
 from services.registry.api.deps import ListedChildrenDep, RegistryApp, RegistryViewDep
-from services.registry.domain import JurisdictionNotFound
-from services.registry.domain.common import no_such
+from services.registry.application.jurisdictions import jurisdiction_out
 from services.registry.schemas.jurisdictions import (
     JurisdictionIn,
     JurisdictionNodeOut,
@@ -93,9 +92,6 @@ def _node(doc: dict[str, Any], base: int) -> dict[str, Any]:
     response_model=JurisdictionOut,
     **allow(Policy.read(*PARTICIPANTS, scope=path("jurisdiction_id", "known_jurisdiction"))),
 )
-def get_jurisdiction(jurisdiction_id: UUID, view: RegistryViewDep) -> dict[str, Any]:
-    """查看辖区."""
-    doc = view.jurisdiction(str(jurisdiction_id))
-    if doc is None:
-        raise JurisdictionNotFound(no_such("jurisdiction"), field="jurisdiction_id")
-    return doc
+def get_jurisdiction(jurisdiction_id: UUID, app: RegistryApp) -> dict[str, Any]:
+    """查看辖区. From the event store: a jurisdiction just registered reads at once."""
+    return jurisdiction_out(app.jurisdiction(jurisdiction_id))

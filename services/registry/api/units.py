@@ -13,6 +13,7 @@ from fastapi import Depends, Query, Request
 
 from services.registry.api import unit_lifecycle
 from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
+from services.registry.application.unit_access import unit_out
 from services.registry.domain import UnitKind, UnitNotFound
 from services.registry.domain.common import no_such
 from services.registry.projections.unit_categories import category_spellings
@@ -263,12 +264,15 @@ def _page_as_of(
 )
 def get_unit(
     unit_id: UUID,
-    view: RegistryViewDep,
+    app: RegistryApp,
     history: UnitHistoryDep,
     as_of: AsOf = None,
 ) -> dict[str, Any]:
-    """查看参评单位, now or as of a date (404 if it was not registered yet on that day)."""
-    doc = view.unit(str(unit_id)) if as_of is None else history.unit_as_of(str(unit_id), as_of)
+    """查看参评单位, now or as of a date (404 if it was not registered yet on that day). Now
+    reads the event store, as the write answered: a unit just registered reads at once."""
+    if as_of is None:
+        return unit_out(app.unit(unit_id))
+    doc = history.unit_as_of(str(unit_id), as_of)
     if doc is None:
         raise UnitNotFound(no_such("unit", "" if as_of is None else str(as_of)), field="unit_id")
     return doc
