@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pingyi.catalog import NAMES
+from pingyi.catalog import NAMES, definition
 from pingyi.composition import create_app
+from shared.access_words import (
+    AUDITORS_WRITE_NOTHING,
+    ONLY_ADMIN,
+    ONLY_ADMIN_AT_TOP,
+    OUTSIDE_JURISDICTION,
+    OWN_UNIT_ONLY,
+    needs_roles,
+)
 from shared.policy import ALL_ROLES, POLICY_MARKER
+from shared.policy.words import noun, only_parties
 from shared.settings import CommonSettings
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -66,6 +75,28 @@ def route_policies(common: CommonSettings | None = None) -> list[RoutePolicy]:
     return found
 
 
+def refusals() -> list[str]:
+    """What a 403 says, by the rule that refused, in the API's own words (Chinese first, the
+    English after it): the kernel's sentences themselves, so the page cannot drift from
+    what a refused caller reads."""
+    wave = noun("wave", definition("survey").scope_nouns)
+    return [
+        "- A 403's reason names the rule that refused, Chinese first with the English after "
+        "it, exactly as the API answers:",
+        f"  - a role the route does not name (**—**): `{needs_roles(['office'])}` (naming "
+        "the roles the route does, here an office's);",
+        f"  - a route only admins may call: `{ONLY_ADMIN}`;",
+        f"  - an auditor, on a route it may not call (every write): `{AUDITORS_WRITE_NOTHING}`;",
+        f"  - a target outside the caller's jurisdiction: `{OUTSIDE_JURISDICTION}`;",
+        f"  - to a unit key, a target that belongs to another unit: `{OWN_UNIT_ONLY}`;",
+        "  - a target that names who may act on it (a survey wave its accredited agencies), to "
+        f"a caller it does not name: `{only_parties('agency', wave)}` (the target named in "
+        "words, never by its scope kind);",
+        "  - a scope that says *null: admin* left empty (a jurisdiction at the top level), to "
+        f"anyone but an admin: `{ONLY_ADMIN_AT_TOP}`.",
+    ]
+
+
 def markdown(routes: list[RoutePolicy]) -> str:
     lines = [
         "# Authorization: roles × routes",
@@ -78,11 +109,8 @@ def markdown(routes: list[RoutePolicy]) -> str:
         "jurisdiction or below (an agency: only waves it is contracted for); **own** a list "
         "that shows the caller only what is in its scope; **—** refused (403); **public** no "
         "key needed. A target outside the caller's scope is refused with 403, or, where the "
-        "scope says *outside: 404*, answered exactly as a target that does not exist. The "
-        "403's reason names the rule that refused: `outside your jurisdiction`, `a unit's key "
-        "acts for its own unit only`, or, for a target that names who may act (a wave its "
-        "accredited agencies), `only the agencies accredited to this survey wave may act on it` "
-        "(the target named in words, never by its scope kind).",
+        "scope says *outside: 404*, answered exactly as a target that does not exist.",
+        *refusals(),
         "- Admins may do everything; auditors read everything and write nothing.",
         "- A write retried with the same `Idempotency-Key` is checked against its policy "
         "first: if its target has left the caller's scope since (a unit moved to another "

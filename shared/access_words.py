@@ -1,10 +1,10 @@
-"""What a refused caller is told about its role and reach (the 403s of `shared.auth` and
-`shared.policy`), Chinese first, the English after it unchanged (`shared.reasons`).
+"""What a refused caller is told about its role and reach (the 403s of `shared.policy`),
+Chinese first, the English after it unchanged (`shared.reasons`).
 
 The offices, agencies and units that meet these refusals read Chinese; the English after it
-keeps the wording clients and runbooks already match on. Kept apart from `shared.auth` and
-`shared.policy` so both can say the same thing in the same words: each imports it, it
-imports neither."""
+keeps the wording clients and runbooks already match on. Kept apart from `shared.policy` so
+that the policy checks and `pingyi policies` (docs/authorization.md) say the same thing in
+the same words: both import it, it imports neither."""
 
 from __future__ import annotations
 

@@ -18,14 +18,8 @@ from uuid import UUID, uuid5
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from shared.access_words import (
-    AUDITORS_WRITE_NOTHING,
-    ONLY_ADMIN,
-    OUTSIDE_JURISDICTION,
-    needs_roles,
-)
 from shared.contracts.registry import Role
-from shared.errors import ForbiddenError, UnauthenticatedError, UnavailableError
+from shared.errors import UnauthenticatedError, UnavailableError
 from shared.registry_view import RegistryView
 
 WRITE_ROLES: frozenset[str] = frozenset({"admin", "office", "agency", "inspector", "unit"})
@@ -160,22 +154,6 @@ class Authenticator:
         if principal.jurisdiction_id is None:
             return False
         return str(principal.jurisdiction_id) in self._registry.lineage(str(jurisdiction_id))
-
-    def require_scope(self, principal: Principal, jurisdiction_id: UUID | str, field: str) -> None:
-        if not self.in_scope(principal, jurisdiction_id):
-            raise ForbiddenError(
-                OUTSIDE_JURISDICTION, field=field, jurisdiction_id=str(jurisdiction_id)
-            )
-
-
-def require_role(principal: Principal, *roles: Role) -> None:
-    if principal.role == "admin" or principal.role in roles:
-        return
-    if principal.role == "auditor":
-        raise ForbiddenError(AUDITORS_WRITE_NOTHING, field="X-API-Key")
-    if not roles:
-        raise ForbiddenError(ONLY_ADMIN, field="X-API-Key")
-    raise ForbiddenError(needs_roles(roles), field="X-API-Key")
 
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Pingyi API key")

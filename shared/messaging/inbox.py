@@ -10,7 +10,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from shared.contracts import IntegrationMessage, IntegrationPayload, parse_payload
+from shared.contracts import (
+    PAYLOAD_TYPES,
+    UPCASTER,
+    IntegrationMessage,
+    IntegrationPayload,
+    parse_payload,
+)
 from shared.views.base import StalePositionError, ViewStore, ViewTransaction
 
 
@@ -53,6 +59,26 @@ class Inbox(Protocol):
 
 
 ViewHandler = Callable[[ViewTransaction, Any, IntegrationMessage], None]
+"""A view's handler: the payload as `parse_payload` decoded it (the newest model of its
+contract), and the message that carried it."""
+
+
+def as_carried(payload: IntegrationPayload, message: IntegrationMessage) -> dict[str, Any]:
+    """`payload` (decoded from `message`) in JSON, holding only the fields `message` carried,
+    as the contract's upcasters lift them: never the default of a field added to the
+    contract after the message was written.
+
+    A view that stores a payload as it stands (to digest it, or to hand it on) stores this,
+    not `payload.model_dump()`: the decoded model fills in every newer field, so a row
+    rebuilt under a later contract would gain fields the row built from the same message
+    before did not have, and no longer hash to what was published from it."""
+    fields: dict[str, Any] = dict(message.payload)
+    for version in range(message.schema_version + 1, payload.schema_version + 1):
+        newer = PAYLOAD_TYPES[(message.event_type, version)]
+        fields = getattr(newer, UPCASTER)(fields)
+    return {k: v for k, v in payload.model_dump(mode="json").items() if k in fields}
+
+
 HandlerTable = Mapping[type[IntegrationPayload], ViewHandler]
 
 

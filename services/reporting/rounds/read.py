@@ -66,7 +66,8 @@ PAYLOAD_FIELDS = (
 )
 PAYLOAD_DEFAULTS: dict[str, Any] = {"upstream_positions": {}}
 """The contract's defaults of the payload fields a message may lack (`RoundScored`): a run's
-row holds only what its message carried (`views.carried`), so they are read as defaults."""
+row holds only what its message carried (`shared.messaging.inbox.as_carried`), so they
+are read as defaults."""
 
 
 def entry(result: Document) -> Document:

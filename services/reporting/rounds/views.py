@@ -19,9 +19,10 @@ from __future__ import annotations
 from typing import Any
 
 from services.reporting.rounds.tallies import run_tallies
-from shared.contracts import PAYLOAD_TYPES, IntegrationMessage
+from shared.contracts import IntegrationMessage
 from shared.contracts.reporting import ResultsPublished, ResultsWithdrawn
 from shared.contracts.scoring import RoundScored
+from shared.messaging.inbox import as_carried
 from shared.text_order import pinyin_key
 from shared.views import Collection, Document, ViewTransaction
 from shared.views.model import View
@@ -52,21 +53,11 @@ def _summary(run: Document) -> Document:
     return {key: run[key] for key in keys} | {"reason": run["reason"], "replaces": run["replaces"]}
 
 
-def carried(p: RoundScored, m: IntegrationMessage) -> Document:
-    """The run's payload as its message carried it: the fields the wire body (lifted by
-    the contract's upcasters) holds, never a default of a field added to the contract
-    after the message was written. The publication's snapshot is digested from this, so a
-    rebuild under a newer contract must store the same bytes (a message without `reason`
-    stays without it), and the snapshot still hashes to the digest published."""
-    fields: dict[str, Any] = dict(m.payload)
-    for version in range(m.schema_version + 1, RoundScored.schema_version + 1):
-        newer = PAYLOAD_TYPES[(RoundScored.event_type, version)]
-        fields = newer.upcast_from_previous(fields)  # type: ignore[attr-defined]
-    return {k: v for k, v in p.model_dump(mode="json").items() if k in fields}
-
-
 def on_round_scored(tx: ViewTransaction, p: RoundScored, m: IntegrationMessage) -> None:
-    payload = carried(p, m)
+    # As the message carried it: the publication's snapshot is digested from this, so a
+    # rebuild under a newer contract must store the same bytes (a message without `reason`
+    # stays without it) and the snapshot still hash to the digest published.
+    payload = as_carried(p, m)
     units = payload.pop("units")
     run_id = _run_id(p, m)
     campaign_id = str(p.campaign_id)

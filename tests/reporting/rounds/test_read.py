@@ -1,5 +1,5 @@
 """A run's results read whatever optional field its `scoring.round.scored` message left
-out: the view keeps only what the message carried (`views.carried`), so the read side
+out: the view keeps only what the message carried (`inbox.as_carried`), so the read side
 gives such a field the contract's default (`upstream_positions`: none) rather than failing
 (a real run's message, from the real services, applied to a fresh `round_results`)."""
 
