@@ -1,39 +1,19 @@
 """The registry decides scope from its event store, not from its copy of itself: a
 jurisdiction an office registered a moment ago is known, and in the office's scope, on the
-next request, however far behind the registry copy (a view) is.
-
-The copy is held back for certain here: its applier checks the view's version row in each
-transaction (`FOR SHARE`, against a reset by a newer release), so a session holding that row
-`FOR UPDATE` stops it, as a long reset would, while requests go on."""
+next request, however far behind the registry copy (a view) is (held back for certain:
+`tests.registry.held_views`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import psycopg
 import pytest
 
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
+from tests.registry.held_views import registry_views_held
 from tests.registry.helpers import city_with_counties, post
 from tests.registry.import_helpers import csv_bytes
 
 pytestmark = pytest.mark.infra
-
-
-@contextmanager
-def registry_views_held(database_url: str) -> Iterator[None]:
-    """Both views the registry keeps of itself (`security` holds the jurisdiction tree
-    scope checks walk; `registry_models` the rest), stopped before their next write."""
-    with psycopg.connect(database_url) as conn:
-        rows = conn.execute(
-            "SELECT view FROM registry.view_versions WHERE view IN ('security', "
-            "'registry_models') FOR UPDATE"
-        ).fetchall()
-        assert len(rows) == 2, rows
-        yield
-        conn.rollback()
 
 
 def test_a_new_county_is_known_and_in_scope_before_the_registry_copy_has_it(

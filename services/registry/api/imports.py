@@ -32,9 +32,11 @@ from services.registry.importing.flow import already_done, finish, read_upload
 from services.registry.importing.representatives import representative_sheet, representative_spec
 from services.registry.importing.rows import parse_file
 from services.registry.importing.schemas import UPLOAD_BODY, ImportReport
-from services.registry.importing.units import unit_sheet, unit_spec
+from services.registry.importing.unit_export import unit_sheet
+from services.registry.importing.units import unit_spec
 from services.registry.projections.campaigns import CampaignReadModel
-from shared.auth import AuthenticatorDep, CurrentPrincipal
+from shared.auth import CurrentPrincipal
+from shared.http import ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, query
 from shared.tabular import Sheet
@@ -83,9 +85,8 @@ IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
 def import_units(
     upload: UploadDep,
     caller: CurrentPrincipal,
-    auth: AuthenticatorDep,
     app: RegistryApp,
-    view: RegistryViewDep,
+    views: ViewsDep,
     listed: ListedUnitsDep,
     response: Response,
     jurisdiction_id: UUID,
@@ -96,19 +97,20 @@ def import_units(
     """导入参评单位. Columns: 单位名称, 单位类型 (政府部门/其它机构/公共服务企业/重点科室/重点岗位/
     基层站所/窗口单位/政府投资项目), 类别 (e.g. 政府部门及其它机构); optional 简称, 上级单位 (name
     or credit code of a unit already registered here or above; required for 重点科室 and
-    重点岗位), 垂直管理上级, 统一社会信用代码."""
+    重点岗位), 垂直管理上级, 统一社会信用代码. A unit (or the jurisdiction itself) registered
+    a moment ago is found at once by its full name or credit code; by a 简称 or former name
+    given a moment ago, once the registry's views have it (seconds)."""
     replay = not dry_run and already_done(app, caller.principal_id, units.SCOPE, idempotency_key)
-    parsed = parse_file(
-        upload.data,
-        upload.content_type,
-        sheet,
-        unit_spec(
-            view,
-            jurisdiction_id,
-            replay=replay,
-            visible=lambda jurisdiction: auth.in_scope(caller, jurisdiction),
-        ),
+    spec = unit_spec(
+        app,
+        views,
+        listed,
+        jurisdiction_id,
+        dry_run=dry_run,
+        replay=replay,
+        visible=lambda jurisdiction: app.sees_jurisdiction(caller, jurisdiction),
     )
+    parsed = parse_file(upload.data, upload.content_type, sheet, spec)
     if dry_run:
         response.status_code = 200
     return finish(
@@ -126,7 +128,7 @@ def import_units(
     **allow(Policy.read("office", scope=POOL)),
 )
 def export_units(
-    view: RegistryViewDep,
+    views: ViewsDep,
     history: UnitHistoryDep,
     app: RegistryApp,
     jurisdiction_id: UUID,
@@ -148,7 +150,7 @@ def export_units(
             for unit_id in unit_ids
         }
 
-    return _file(unit_sheet(view, jurisdiction_id, stated), fmt)
+    return _file(unit_sheet(views, jurisdiction_id, stated), fmt)
 
 
 def _unit_says_stated(app: RegistryApplication, unit_id: str) -> bool:
@@ -175,8 +177,11 @@ def import_enrolments(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """导入参评单位名单 (enrol registered units in a campaign). Columns: 单位名称 or
-    统一社会信用代码 (either identifies the unit, looked up in the campaign's jurisdiction),
-    类别 (one of the campaign's categories, e.g. 城市管理和执法监督类)."""
+    统一社会信用代码 (either identifies the unit, looked up in the campaign's jurisdiction
+    first, then below it), 类别 (one of the campaign's categories, e.g. 城市管理和执法监督类).
+    A unit registered a moment ago is found at once by its full name or credit code (one in
+    a jurisdiction below that was itself registered a moment ago: once the registry's views
+    have that jurisdiction, seconds)."""
     campaign = app.campaign(campaign_id)
     replay = not dry_run and already_done(
         app, caller.principal_id, enrolments.SCOPE, idempotency_key

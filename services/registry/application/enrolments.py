@@ -7,6 +7,7 @@ importer; keep them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +41,7 @@ class EnrolmentCommands(CampaignCommands):
                     "请至少列出一个单位 (list at least one unit)", field="enrolments"
                 )
             campaign = self.campaign(campaign_id)
-            located = self._within(campaign.jurisdiction_id)
+            located = self.within(campaign.jurisdiction_id)
             enrolled: list[Unit] = []
             for index, item in enumerate(enrolments):
                 field = f"enrolments.{index}."
@@ -111,19 +112,12 @@ class EnrolmentCommands(CampaignCommands):
             raise EnrolmentRefused(refusal, field=f"{field}unit_id", **named)
         return unit
 
-    def _within(self, root: UUID) -> Callable[[UUID], bool]:
+    def within(self, root: UUID) -> Callable[[UUID], bool]:
         """A test "is this jurisdiction in root's subtree", remembering answers for the batch."""
-        known: dict[UUID, bool] = {root: True}
 
+        @cache
         def located(jurisdiction_id: UUID) -> bool:
-            path: list[UUID] = []
-            current: UUID | None = jurisdiction_id
-            while current is not None and current not in known and current not in path:
-                path.append(current)
-                current = self.jurisdiction(current).parent_id
-            answer = current is not None and known.get(current, False)
-            known.update(dict.fromkeys(path, answer))
-            return answer
+            return root in self.jurisdiction_lineage(jurisdiction_id)
 
         return located
 
@@ -135,13 +129,14 @@ class EnrolmentCommands(CampaignCommands):
         reason: str,
         key: str | None = None,
     ) -> Response:
-        def command() -> tuple[list[Any], Response]:
-            campaign = self.campaign(campaign_id)
-            campaign.withdraw(unit_id, reason, caller.actor)
-            return [campaign], enrolment_out(campaign, self.unit(unit_id))
-
         request = {"campaign_id": campaign_id, "unit_id": unit_id, "reason": reason}
-        return self.idempotent(caller, "enrolment.withdrawal", key, request, command)
+        return self._change_enrolment(
+            caller,
+            "enrolment.withdrawal",
+            key,
+            request,
+            lambda campaign: campaign.withdraw(unit_id, reason, caller.actor),
+        )
 
     def designate_key_target(
         self,
@@ -152,14 +147,17 @@ class EnrolmentCommands(CampaignCommands):
         reason: str,
         key: str | None = None,
     ) -> Response:
-        def command() -> tuple[list[Any], Response]:
-            campaign = self.campaign(campaign_id)
-            campaign.designate_key_target(unit_id, reason_code, reason, caller.actor)
-            return [campaign], enrolment_out(campaign, self.unit(unit_id))
-
         request: dict[str, Any] = {"campaign_id": campaign_id, "unit_id": unit_id}
         request |= {"reason_code": reason_code, "reason": reason}
-        return self.idempotent(caller, "key_target", key, request, command)
+        return self._change_enrolment(
+            caller,
+            "key_target",
+            key,
+            request,
+            lambda campaign: campaign.designate_key_target(
+                unit_id, reason_code, reason, caller.actor
+            ),
+        )
 
     def revoke_key_target(
         self,
@@ -169,13 +167,33 @@ class EnrolmentCommands(CampaignCommands):
         reason: str,
         key: str | None = None,
     ) -> Response:
-        def command() -> tuple[list[Any], Response]:
-            campaign = self.campaign(campaign_id)
-            campaign.revoke_key_target(unit_id, reason, caller.actor)
-            return [campaign], enrolment_out(campaign, self.unit(unit_id))
-
         request = {"campaign_id": campaign_id, "unit_id": unit_id, "reason": reason}
-        return self.idempotent(caller, "key_target.revocation", key, request, command)
+        return self._change_enrolment(
+            caller,
+            "key_target.revocation",
+            key,
+            request,
+            lambda campaign: campaign.revoke_key_target(unit_id, reason, caller.actor),
+        )
+
+    def _change_enrolment(
+        self,
+        caller: Caller,
+        scope: str,
+        key: str | None,
+        request: dict[str, Any],
+        change: Callable[[Campaign], None],
+    ) -> Response:
+        """One enrolled unit's change, at most once per Idempotency-Key (`request` names
+        the campaign and the unit): the campaign's rules refuse or record it, and the answer
+        is the enrolment as it then stands."""
+
+        def command() -> tuple[list[Any], Response]:
+            campaign = self.campaign(request["campaign_id"])
+            change(campaign)
+            return [campaign], enrolment_out(campaign, self.unit(request["unit_id"]))
+
+        return self.idempotent(caller, scope, key, request, command)
 
 
 def enrolment_out(c: Campaign, unit: Unit) -> Response:

@@ -125,13 +125,21 @@ class UnitNames:
             claim.release(unit_id)
 
     def _holder(self, place: Place, unit: Unit) -> Unit | None:
+        return self.holder(place, unit.name, other_than=unit.id)
+
+    def holder(
+        self, place: Place, name: str | None = None, other_than: UUID | None = None
+    ) -> Unit | None:
+        """The active unit that bears the name (or code) `place` stands for, as a command
+        taking it would find it (an import's dry run asks so). `name`: the name as written,
+        for the read model's lookup; a code's place needs none."""
         claim = self._claim_of(place)
         candidates = [] if claim is None or claim.holder is None else [claim.holder]
         coded = code_of_key(place[1]) is not None
-        candidates += self._listed(place[0], place[1] if coded else unit.name)
+        candidates += self._listed(place[0], place[1] if coded or name is None else name)
         held = _code_place if coded else _place
         for candidate in candidates:
-            other = None if candidate == unit.id else self._unit(candidate)
+            other = None if candidate == other_than else self._unit(candidate)
             # A claim or a listing may be older than the unit's last change: its own state
             # decides whether it still bears the name (or code) here.
             if other is not None and held(other) == place:

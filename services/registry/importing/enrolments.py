@@ -19,7 +19,8 @@ from services.registry.domain.campaign_schedule import category_named
 from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
 from services.registry.domain.campaigns import enrolled_categories
 from services.registry.importing.columns import CellError, Column, Issue, issue
-from services.registry.importing.lookup import UnitIndex, is_active
+from services.registry.importing.finding import UnitFinder
+from services.registry.importing.lookup import is_active
 from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.common import In
 from shared.registry_view import RegistryView
@@ -40,10 +41,15 @@ class EnrolmentRow(In):
 def enrolment_spec(
     app: RegistryApplication, view: RegistryView, campaign: Campaign, *, replay: bool = False
 ) -> Spec:
-    root = str(campaign.jurisdiction_id)
-    docs = view.units()
-    here = UnitIndex(d for d in docs if d["jurisdiction_id"] == root)
-    below = UnitIndex(d for d in docs if root in view.lineage(d["jurisdiction_id"]))
+    """Units are found as `finding` says: one registered a moment ago in the campaign's
+    jurisdiction, or in a jurisdiction below it the registry's views already hold, is found
+    by its full name or credit code at once; one in a jurisdiction registered a moment ago
+    below the campaign's, once the views have that jurisdiction (the subtree is theirs)."""
+    root = campaign.jurisdiction_id
+    subtree = view.units_within(str(root))
+    here = UnitFinder(app, [root], (d for d in subtree if d["jurisdiction_id"] == str(root)))
+    places = sorted(UUID(j) for j in view.subtree(str(root)) | {str(root)})
+    below = UnitFinder(app, places, subtree, always_ask_claims=False)
 
     def by_name(text: str) -> UUID:
         found = here.find(text) or below.find(text)
@@ -51,7 +57,7 @@ def enrolment_spec(
             raise CellError(
                 "未找到该单位 (no active unit of this name in the campaign's jurisdiction)"
             )
-        return UUID(found["unit_id"])
+        return found.id
 
     def by_code(text: str) -> UUID:
         # Nearest first, as by name: another county's unit of the same code is not meant,
@@ -62,7 +68,7 @@ def enrolment_spec(
                 "未找到该信用代码的单位 "
                 "(no active unit of the campaign's jurisdiction has this credit code)"
             )
-        return UUID(found["unit_id"])
+        return found.id
 
     def category(text: str) -> str:
         found = category_named(campaign.categories, text)
@@ -83,24 +89,17 @@ def enrolment_spec(
     return Spec(
         columns=columns,
         model=EnrolmentRow,
-        checks=lambda rows: _eligibility(app, view, campaign, rows, replay),
-        preview=lambda row: _preview(view, row),
+        checks=lambda rows: _eligibility(app, campaign, rows, replay),
+        preview=lambda row: _preview(app, row),
     )
 
 
 def _eligibility(
-    app: RegistryApplication,
-    view: RegistryView,
-    campaign: Campaign,
-    rows: list[Row],
-    replay: bool,
+    app: RegistryApplication, campaign: Campaign, rows: list[Row], replay: bool
 ) -> list[Issue]:
-    """What enrol_units would refuse: a unit twice, already enrolled, not enrollable here."""
-    root = str(campaign.jurisdiction_id)
-
-    def located(jurisdiction_id: UUID) -> bool:
-        return root in view.lineage(str(jurisdiction_id))
-
+    """What enrol_units would refuse: a unit twice, already enrolled, not enrollable here
+    (judged from the event store, as the command judges it)."""
+    located = app.within(campaign.jurisdiction_id)
     found: list[Issue] = []
     accepted: list[Row] = []
     first: dict[UUID, int] = {}
@@ -142,11 +141,10 @@ def _sub_unit_categories(
     return [issue(rows[index].number, CATEGORY, reason, rows[index].values["category"])]
 
 
-def _preview(view: RegistryView, row: Row) -> dict[str, Any]:
-    unit = view.unit(str(row.values["unit_id"])) or {}
+def _preview(app: RegistryApplication, row: Row) -> dict[str, Any]:
     return {
         "unit_id": str(row.values["unit_id"]),
-        "unit_name": unit.get("name"),
+        "unit_name": app.unit(row.values["unit_id"]).name,
         "category": row.values["category"],
     }
 

@@ -1,28 +1,33 @@
-"""参评单位 sheets: the columns of a unit import, and the export that reads back the same way."""
+"""参评单位 sheets: the columns of a unit import (the export that reads back the same way is
+`unit_export`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from openpyxl.utils.datetime import from_excel, to_excel
 
-from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS
+from services.registry.application import RegistryApplication
+from services.registry.application.unit_names import ListedUnits, UnitNames
+from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS, Unit
 from services.registry.domain.credit_code import canonical_credit_code, credit_code_problem
 from services.registry.domain.unit_kinds import missing_parent_refusal, sub_unit_refusal
+from services.registry.domain.unit_names import code_key
 from services.registry.domain.units import china_today
 from services.registry.importing.columns import CellError, Column, Issue, header_key, issue
-from services.registry.importing.lookup import UnitIndex, is_active, name_key, units_in
+from services.registry.importing.finding import UnitFinder
+from services.registry.importing.lookup import UnitIndex, name_key
 from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.units import UnitIn
-from shared.registry_view import RegistryView
-from shared.tabular import Sheet
-from shared.text_order import pinyin_key
+from shared.registry_view import UNITS
 from shared.types import EARLIEST_YEAR, LATEST_YEAR
+from shared.views import ViewStore
 from shared.web.echo import clip
 
 NAME = "单位名称"
@@ -132,27 +137,38 @@ def _written_day(text: str) -> date:
 
 
 def unit_spec(
-    view: RegistryView,
+    app: RegistryApplication,
+    views: ViewStore,
+    listed: ListedUnits,
     jurisdiction_id: UUID,
     *,
+    dry_run: bool = False,
     replay: bool = False,
-    visible: Callable[[str], bool] = lambda jurisdiction: True,
+    visible: Callable[[UUID], bool] = lambda jurisdiction: True,
 ) -> Spec:
     """`replay`: the same Idempotency-Key already imported this file, so units that exist
     now are the ones it created and must not count as duplicates. `visible` limits parent
-    units (上级单位) to jurisdictions the importing caller may change."""
-    docs = view.units()
-    levels = units_in(docs, [j for j in view.lineage(str(jurisdiction_id)) if visible(j)])
+    units (上级单位) to jurisdictions the importing caller may change.
+
+    Parents are found from the event store as `finding` says: an office that registered the
+    parent, or the county, a moment ago names it in the next file. A `dry_run` also asks
+    the claims whether a row's name or code is taken (`_Holders`); `listed`: the read
+    model's lookup, for units that hold no claim (see `unit_names`)."""
+    lineage = [j for j in app.jurisdiction_lineage(jurisdiction_id) if visible(j)]
+    docs = {j: _units_of(views, j) for j in lineage}
+    levels = [UnitFinder(app, [j], docs[j]) for j in lineage]
     # Names and codes are unique among the jurisdiction's own active units (the rule
     # registration applies), so a refusal only ever names a unit of the jurisdiction the
     # caller imports into: another county's units are neither consulted nor named.
-    here = None if replay else levels[0]
+    claims = (jurisdiction_id, app.unit_names(listed)) if dry_run else None
+    here = None if replay else _Holders(docs[jurisdiction_id], claims)
+    unit = cache(app.unit)
 
     def parent(text: str) -> UUID:
         for level in levels:
             found = level.find(text)
             if found is not None:
-                return UUID(found["unit_id"])
+                return found.id
         raise CellError(
             f"未找到上级单位 {clip(text)!r}, 请先导入上级单位: 本文件中的上级单位须在之前的文件中"
             f"导入 (no registered unit {clip(text)!r} in this jurisdiction or above; a parent "
@@ -163,11 +179,44 @@ def unit_spec(
         columns=unit_columns(parent),
         model=UnitIn,
         extra={"jurisdiction_id": jurisdiction_id},
-        checks=lambda rows: _duplicates(rows, here) + _dates(view, rows) + _kinds(view, rows),
+        checks=lambda rows: _duplicates(rows, here) + _dates(unit, rows) + _kinds(unit, rows),
     )
 
 
-def _kinds(view: RegistryView, rows: list[Row]) -> list[Issue]:
+def _units_of(views: ViewStore, jurisdiction_id: UUID) -> list[dict[str, Any]]:
+    where = {"jurisdiction_id": str(jurisdiction_id)}
+    return [doc for page in views.pages(UNITS, where=where) for doc in page]
+
+
+class _Holders:
+    """Who bears a name or code in the jurisdiction: the active units its view lists, and,
+    given `claims`, the unit a registration would find holding it (`UnitNames.holder`), so
+    a dry run reports a name taken a moment ago. A real import leaves those to its command,
+    whose refusal names the row (`flow.finish`): asking here too would read every row's
+    claims twice."""
+
+    def __init__(self, docs: list[dict[str, Any]], claims: tuple[UUID, UnitNames] | None) -> None:
+        self._view = UnitIndex(docs)
+        self._claims = claims
+
+    def named(self, name: str) -> str | None:
+        listed = self._view.currently_named(name)
+        if listed or self._claims is None:
+            return listed[0]["name"] if listed else None
+        place, names = self._claims
+        held = names.holder((place, name_key(name)), name)
+        return None if held is None else held.name
+
+    def coded(self, code: str) -> str | None:
+        listed = self._view.all_coded(code)
+        if listed or self._claims is None:
+            return listed[0]["name"] if listed else None
+        place, names = self._claims
+        held = names.holder((place, code_key(code)))
+        return None if held is None else held.name
+
+
+def _kinds(unit: Callable[[UUID], Unit], rows: list[Row]) -> list[Issue]:
     """A 重点科室 or 重点岗位 names its parent, and a sub-unit's kind must be one its parent
     can hold (the rules Unit.register applies)."""
     found: list[Issue] = []
@@ -177,30 +226,30 @@ def _kinds(view: RegistryView, rows: list[Row]) -> list[Issue]:
             missing = missing_parent_refusal(str(kind))
             if missing is not None:
                 found.append(issue(row.number, "上级单位", missing))
-        parent = None if parent_id is None else view.unit(str(parent_id))
-        if parent is None or kind is None:
+        if parent_id is None or kind is None:
             continue
-        refusal = sub_unit_refusal(str(parent["kind"]), str(kind))
+        parent = unit(parent_id)
+        refusal = sub_unit_refusal(parent.kind, str(kind))
         if refusal is not None:
-            found.append(issue(row.number, "上级单位", refusal, str(parent["name"])))
+            found.append(issue(row.number, "上级单位", refusal, parent.name))
     return found
 
 
-def _dates(view: RegistryView, rows: list[Row]) -> list[Issue]:
+def _dates(unit: Callable[[UUID], Unit], rows: list[Row]) -> list[Issue]:
     """A sub-unit cannot exist before its parent (the rule Unit.register applies)."""
     found: list[Issue] = []
     for row in rows:
         parent_id, since = row.values.get("parent_id"), row.values.get("effective_on")
         if parent_id is None or since is None:
             continue
-        parent = view.unit(str(parent_id)) or {}
-        if parent.get("registered_on") and since.isoformat() < parent["registered_on"]:
-            reason = f"早于上级单位 (the parent unit exists only from {parent['registered_on']})"
+        began = unit(parent_id).registered_on
+        if since < began:
+            reason = f"早于上级单位 (the parent unit exists only from {began.isoformat()})"
             found.append(issue(row.number, "生效日期", reason, since.isoformat()))
     return found
 
 
-def _duplicates(rows: list[Row], here: UnitIndex | None) -> list[Issue]:
+def _duplicates(rows: list[Row], here: _Holders | None) -> list[Issue]:
     found: list[Issue] = []
     names: dict[str, int] = {}
     codes: dict[str, int] = {}
@@ -209,20 +258,20 @@ def _duplicates(rows: list[Row], here: UnitIndex | None) -> list[Issue]:
         earlier = names.setdefault(name_key(name), row.number)
         if earlier != row.number:
             found.append(issue(row.number, NAME, _same_as(earlier), name))
-        elif here is not None and here.currently_named(name):
+        elif here is not None and here.named(name) is not None:
             reason = "该辖区已登记同名单位 (already registered in this jurisdiction)"
             found.append(issue(row.number, NAME, reason, name))
         code = row.values.get("credit_code")
         if not code:
             continue
         earlier = codes.setdefault(code, row.number)
-        holders = here.all_coded(code) if here is not None else []
+        holder = here.coded(code) if here is not None else None
         if earlier != row.number:
             found.append(issue(row.number, CODE, _same_as(earlier), code))
-        elif holders:
+        elif holder is not None:
             reason = (
-                f"该辖区已登记该信用代码, 在册单位 {holders[0]['name']} 已使用 "
-                f"(an active unit of this jurisdiction, {holders[0]['name']}, already has this "
+                f"该辖区已登记该信用代码, 在册单位 {holder} 已使用 "
+                f"(an active unit of this jurisdiction, {holder}, already has this "
                 "code)"
             )
             found.append(issue(row.number, CODE, reason, code))
@@ -231,55 +280,3 @@ def _duplicates(rows: list[Row], here: UnitIndex | None) -> list[Issue]:
 
 def _same_as(row: int) -> str:
     return f"与第{row}行重复 (same as row {row})"
-
-
-def unit_sheet(
-    view: RegistryView,
-    jurisdiction_id: UUID,
-    stated: Callable[[list[str]], Mapping[str, bool]] | None = None,
-) -> Sheet:
-    """The jurisdiction's active units, in the columns an import accepts, by category and
-    then name, each in dictionary (pinyin) order as a Chinese reader looks them up.
-
-    `stated(unit_ids)`: whether each unit's 生效日期 was stated, asked once for the whole
-    sheet; one never stated is written blank so that importing the sheet leaves it unstated
-    again (a blank reads as "not stated"), not a stated day that was only the day the unit
-    was entered."""
-    docs = [
-        doc
-        for doc in view.units()
-        if doc["jurisdiction_id"] == str(jurisdiction_id) and is_active(doc)
-    ]
-    docs.sort(key=lambda d: (pinyin_key(d["category"]), pinyin_key(d["name"]), d["unit_id"]))
-    columns = unit_columns(lambda text: text)
-    said = None if stated is None else stated([str(doc["unit_id"]) for doc in docs])
-    rows = [
-        [str(number), *(_cell(view, doc, column.field, said) for column in columns)]
-        for number, doc in enumerate(docs, start=1)
-    ]
-    jurisdiction = view.jurisdiction(str(jurisdiction_id)) or {}
-    return Sheet(
-        title=f"{jurisdiction.get('name', '')}参评单位",
-        headers=["序号", *(column.header for column in columns)],
-        rows=rows,
-    )
-
-
-def _cell(
-    view: RegistryView,
-    doc: dict[str, Any],
-    field: str,
-    stated: Mapping[str, bool] | None,
-) -> str:
-    if field == "effective_on" and stated is not None:
-        # The day the unit exists from, corrections included, where one was stated.
-        return str(doc["registered_on"]) if stated.get(str(doc["unit_id"])) else ""
-    value = doc.get(field)
-    if value is None:
-        return ""
-    if field == "kind":
-        return UNIT_KIND_LABELS.get(value, str(value))
-    if field == "parent_id":
-        parent = view.unit(str(value))
-        return str(parent["name"]) if parent else ""
-    return str(value)

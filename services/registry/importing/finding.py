@@ -1,0 +1,116 @@
+"""Finding the unit a sheet's cell names (an import's 上级单位, an enrolment's 单位名称 or
+统一社会信用代码) as the registry stands when the request reads it, not as its view last saw it.
+
+A full name or a credit code taken since claims exist is held by a `UnitNameClaim`, saved
+with the unit's own events: current the moment the command that registered (renamed, moved)
+the unit commits, so an office that registers a unit and imports the next file naming it
+finds it. Short names and former names are not claimed, nor are the names of units registered
+before claims existed: those come from the registry's view (`UnitIndex`), which may lag by
+moments (a 简称 given a moment ago is found once the view has it). Every candidate, wherever
+it was found, is judged by its own events (active, in the jurisdiction, still called so), so
+a lagging view never offers a unit that has since been renamed, moved or dissolved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from services.registry.application import RegistryApplication
+from services.registry.application.unit_names import UnitNames
+from services.registry.domain import Unit
+from services.registry.domain.credit_code import canonical_credit_code
+from services.registry.domain.unit_names import code_key, name_key
+from services.registry.importing.columns import CellError
+from services.registry.importing.lookup import UnitIndex
+from shared.web.echo import clip
+
+_CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
+
+
+class UnitFinder:
+    """The active units of some jurisdictions, by any name they are known by or by credit
+    code. `always_ask_claims`: ask each jurisdiction's claims for every cell; otherwise only
+    when the view knows no such unit (a whole subtree: a claim read per jurisdiction)."""
+
+    def __init__(
+        self,
+        app: RegistryApplication,
+        jurisdiction_ids: Sequence[UUID],
+        docs: Iterable[dict[str, Any]],
+        *,
+        always_ask_claims: bool = True,
+    ) -> None:
+        self._app = app
+        self._places = list(jurisdiction_ids)
+        self._inside = set(self._places)
+        self._view = UnitIndex(docs)
+        self._claims = UnitNames(app.repository, None)
+        self._always = always_ask_claims
+        self._units: dict[UUID, Unit] = {}
+
+    def find(self, text: str) -> Unit | None:
+        """The one unit meant by `text`; None if there is none; CellError if it is ambiguous."""
+        if _CREDIT_CODE_SHAPE.match(canonical_credit_code(text)):
+            coded = self.coded(text)
+            if coded is not None:
+                return coded
+        found = self._judged(text, [doc["unit_id"] for doc in self._view.named(text)])
+        if len(found) > 1:
+            raise CellError(
+                f"名称不唯一, {len(found)} 个已登记单位名为 {clip(text)!r}, 请填写统一社会信用代码 "
+                f"({len(found)} registered units are called {clip(text)!r}; "
+                "give the unified social credit code instead)"
+            )
+        return found[0] if found else None
+
+    def coded(self, text: str) -> Unit | None:
+        """The one unit with this code; None if there is none; CellError if several have it."""
+        code = canonical_credit_code(text)
+        listed = [doc["unit_id"] for doc in self._view.all_coded(code)]
+        found = self._judged(code, listed, coded=True)
+        if len(found) > 1:
+            names = "、".join(clip(unit.name) for unit in found[:3])
+            raise CellError(
+                f"信用代码不唯一, {len(found)} 个已登记单位使用该代码 ({names}), 请填写单位名称 "
+                f"({len(found)} registered units have this credit code; "
+                "give the unit's name instead)"
+            )
+        return found[0] if found else None
+
+    def _judged(self, text: str, listed: list[str], *, coded: bool = False) -> list[Unit]:
+        """The units listed by the view, then those holding the claim in each jurisdiction,
+        that by their own events bear `text` here now."""
+        found = self._bearing(text, (UUID(unit_id) for unit_id in listed), coded)
+        if found and not self._always:
+            return found
+        key = code_key(text) if coded else name_key(text)
+        held = (self._claims.holder((place, key), text) for place in self._places)
+        claimed = (unit.id for unit in held if unit is not None)
+        return self._bearing(text, [*(unit.id for unit in found), *claimed], coded)
+
+    def _bearing(self, text: str, unit_ids: Iterable[UUID], coded: bool) -> list[Unit]:
+        found: list[Unit] = []
+        for unit_id in dict.fromkeys(unit_ids):
+            unit = self._unit(unit_id)
+            if (
+                unit.is_active
+                and unit.jurisdiction_id in self._inside
+                and _bears(unit, text, coded)
+            ):
+                found.append(unit)
+        return found
+
+    def _unit(self, unit_id: UUID) -> Unit:
+        if unit_id not in self._units:
+            self._units[unit_id] = self._app.unit(unit_id)
+        return self._units[unit_id]
+
+
+def _bears(unit: Unit, text: str, coded: bool) -> bool:
+    if coded:
+        return bool(unit.credit_code) and canonical_credit_code(unit.credit_code or "") == text
+    key = name_key(text)
+    return any(n and name_key(n) == key for n in (unit.name, unit.short_name, *unit.aliases))
