@@ -9,7 +9,8 @@ from uuid import UUID
 from fastapi import Depends, Query
 
 from services.inspection.application import InspectionApplication
-from services.inspection.domain import Finding, FindingNotFound
+from services.inspection.domain import Finding
+from services.inspection.errors import FindingNotFound
 from services.inspection.evidence_records import Reach
 from services.inspection.finding_view import FINDINGS
 from services.inspection.schemas import (

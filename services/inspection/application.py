@@ -11,7 +11,8 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from services.inspection.domain import Finding, FindingNotFound
+from services.inspection.domain import Finding
+from services.inspection.errors import FindingNotFound
 from services.inspection.evidence_commands import EvidenceCommands, Naming, named
 from services.inspection.evidence_records import Reach
 from services.inspection.visit_commands import VisitCommands

@@ -30,7 +30,7 @@ from typing import Any
 from uuid import UUID
 
 from services.inspection.dates import Window
-from services.inspection.domain import CampaignNotFound, InspectionError
+from services.inspection.errors import CampaignNotFound, InspectionError
 from shared.errors import InvalidError
 from shared.policy import ScopeTarget, body, target_id
 from shared.runtime import ServiceRuntime

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from services.inspection.domain import InspectionError
+from services.inspection.errors import InspectionError
 
 FUTURE = "不能晚于今天 (lies in the future)"
 

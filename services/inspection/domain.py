@@ -15,13 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-# The errors every area shares live in `errors`; named here too, so imports from here hold.
-from services.inspection.errors import CampaignNotFound as CampaignNotFound
-from services.inspection.errors import FindingNotFound as FindingNotFound
-from services.inspection.errors import InspectionError as InspectionError
-from services.inspection.errors import InspectionNotFound as InspectionNotFound
-from services.inspection.errors import UnitNotFound as UnitNotFound
-from services.inspection.errors import checked_text as checked_text
+from services.inspection.errors import InspectionError, checked_text
 from shared.contracts.inspection import (
     EVALUATION_CONTENTS,
     INSPECTION_METHODS,

@@ -2,8 +2,9 @@
 uniformly worded 404s, and the check of the text a command stores. Each area derives its own
 errors from these (a task's `InvalidTask`, a complaint's `ComplaintNotFound`…).
 
-Defined here, apart from the finding aggregate (`domain`), which still exports every name,
-so `from services.inspection.domain import InspectionError` keeps working."""
+Apart from the finding aggregate (`domain`), so an area's rules need not load it to refuse;
+import them from here. A unit unknown is the kernel's 404 (`shared.policy.UnitNotFound`,
+raised by the resolver of a route's unit scope), in the same words."""
 
 from __future__ import annotations
 
@@ -46,12 +47,6 @@ class FindingNotFound(InspectionNotFound):
     thing = "finding"
     thing_zh = "问题记录"
     measure = "条"
-
-
-class UnitNotFound(InspectionNotFound):
-    code = "unit_not_found"
-    thing = "unit"
-    thing_zh = "单位"
 
 
 def checked_text(value: str, field: str, limit: int, error: type[InspectionError]) -> str:

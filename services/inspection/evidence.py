@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Literal, get_args
 
-from services.inspection.domain import InspectionError, InspectionNotFound
+from services.inspection.errors import InspectionError, InspectionNotFound
 from shared.errors import ConflictError, InvalidError
 
 MiB = 1024 * 1024

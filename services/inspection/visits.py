@@ -15,14 +15,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.inspection.dates import not_before
-from services.inspection.domain import (
-    REASON_MAX,
-    InspectionError,
-    InspectionNotFound,
-    _found_at,
-    _method,
-    _text,
-)
+from services.inspection.domain import REASON_MAX, _found_at, _method, _text
+from services.inspection.errors import InspectionError, InspectionNotFound
 from shared.auth import Principal
 from shared.contracts.inspection import EVALUATION_CONTENTS, EvaluationContent, InspectionMethod
 from shared.contracts.registry import china_date

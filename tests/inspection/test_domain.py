@@ -11,8 +11,9 @@ from uuid import uuid4
 import pytest
 
 from services.inspection.application import InspectionApplication
-from services.inspection.domain import Finding, InspectionError, InvalidFinding
+from services.inspection.domain import Finding, InvalidFinding
 from services.inspection.domain import FindingWithdrawn as AlreadyWithdrawn
+from services.inspection.errors import InspectionError
 from services.inspection.integration import to_payload
 from shared.contracts.inspection import FindingCorrected, FindingRecorded, FindingWithdrawn
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import services.inspection.main  # noqa: F401  (every area imported: every error defined)
 from services.inspection.complaints.api.common import JurisdictionNotFound
-from services.inspection.domain import CampaignNotFound, InspectionNotFound, UnitNotFound
+from services.inspection.errors import CampaignNotFound, InspectionNotFound
 from shared.errors import NotFoundError
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
@@ -44,10 +44,10 @@ def test_every_not_found_of_inspection_is_worded_by_its_thing() -> None:
         assert made.reason == f"没有这{error.measure}{error.thing_zh} (no such {error.thing})"
 
 
-def test_a_campaign_unit_or_jurisdiction_unknown_reads_as_on_survey() -> None:
-    """The words survey answers for the same records (services/survey/application/waves)."""
+def test_a_campaign_or_jurisdiction_unknown_reads_as_on_survey() -> None:
+    """The words survey answers for the same records (services/survey/application/waves);
+    a unit unknown is the kernel's answer (below: a task for a unit that does not exist)."""
     assert CampaignNotFound(field="campaign_id").reason == "没有这次评议活动 (no such campaign)"
-    assert UnitNotFound(field="unit_id").reason == "没有这个单位 (no such unit)"
     assert JurisdictionNotFound(field="jurisdiction_id").reason == (
         "没有这个辖区 (no such jurisdiction)"
     )
@@ -86,6 +86,11 @@ def test_every_route_naming_a_record_answers_alike(memory_settings: CommonSettin
             headers=ADMIN,
         ).json()["unit_id"]
         cluster.wait_caught_up("inspection", "registry")
+        unknown = {"title": "三城联创", "unit_id": str(uuid4()), "due_on": "2099-12-31"}
+        response = client.post("/tasks", json=unknown | {"methods": ["跟踪"]}, headers=ADMIN)
+        assert response.status_code == 404, response.text
+        _uniform(response.json(), "unit_id")
+        assert response.json()["detail"][0]["reason"] == "没有这个单位 (no such unit)"
         task = client.post(
             "/tasks",
             json={

@@ -15,7 +15,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from services.inspection.campaigns import Checks, unchecked
-from services.inspection.domain import Finding, FindingNotFound
+from services.inspection.domain import Finding
+from services.inspection.errors import FindingNotFound
 from services.inspection.rectification.domain import RectificationNotFound, RectificationOrder
 from services.inspection.workdays import WorkCalendar, WorkingDays, china_today
 from shared.auth import Principal as Caller

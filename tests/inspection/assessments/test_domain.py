@@ -26,7 +26,7 @@ from services.inspection.assessments.domain import (
     veto_id,
 )
 from services.inspection.dates import Window
-from services.inspection.domain import InspectionError
+from services.inspection.errors import InspectionError
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
 from shared.contracts import inspection_assessments as contract

@@ -78,7 +78,7 @@ def test_a_range_meeting_an_answer_outside_the_scale_says_so_and_only_then(
     joined, ranges = split_fold(messages, cuts)
     if joined is None:
         # Only a recording's answer outside the scale stops a range; the whole fold met it.
-        assert any(wave.learned_levels() for wave in whole._survey.waves.values())
+        assert any(wave.codes.learned_levels() for wave in whole._survey.waves.values())
         assert None in ranges
     else:
         assert canonical_json(joined.inputs()) == canonical_json(whole.inputs())

@@ -24,9 +24,9 @@ def _nested(levels: int) -> dict[str, Any]:
 def test_a_new_document_too_deep_is_refused_where_it_goes_too_deep() -> None:
     with pytest.raises(SchemeError) as refused:
         Scheme.from_new_document(_nested(40))
-    assert (
-        refused.value.reason
-        == f"nested deeper than {MAX_DEPTH} levels: write the conditions flatter"
+    assert refused.value.reason == (
+        f"嵌套超过 {MAX_DEPTH} 层: 请把条件写得扁平些 "
+        f"(nested deeper than {MAX_DEPTH} levels: write the conditions flatter)"
     )
     assert refused.value.field.startswith("lists.0.when.any_of.0.any_of.0.")
     assert len(refused.value.field.split(".")) == MAX_DEPTH + 1

@@ -11,7 +11,7 @@ from itertools import count
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from services.inspection.domain import InspectionError, InspectionNotFound, checked_text
+from services.inspection.errors import InspectionError, InspectionNotFound, checked_text
 from shared.errors import ConflictError, InvalidError
 
 CODE_MAX = 50

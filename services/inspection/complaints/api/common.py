@@ -11,7 +11,7 @@ from fastapi import Depends
 from services.inspection.complaints.application import Commands
 from services.inspection.complaints.domain import ComplaintNotFound
 from services.inspection.complaints.views import DISPATCHED_STATUSES
-from services.inspection.domain import InspectionNotFound
+from services.inspection.errors import InspectionNotFound
 from shared.http import application_of
 from shared.policy import ScopeResolver, ScopeTarget, body, path, target_id
 from shared.runtime import ServiceRuntime

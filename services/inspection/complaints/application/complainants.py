@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from services.inspection.complaints.domain import Complaint, InvalidComplaint
-from services.inspection.domain import InspectionError
+from services.inspection.errors import InspectionError
 from shared.contact_vault import ContactVault, canonical_contact, mask_contact
 from shared.errors import UnavailableError
 from shared.secrets import service_secret

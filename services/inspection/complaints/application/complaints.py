@@ -26,7 +26,7 @@ from services.inspection.complaints.domain import (
     ComplaintNotFound,
     HotlineAppearance,
 )
-from services.inspection.domain import InspectionNotFound
+from services.inspection.errors import InspectionNotFound
 from services.inspection.workdays import WorkingDays, china_today
 from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent

@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from services.inspection.complaints.domain.rules import TOPIC_MAX, counted_in
 from services.inspection.dates import Window, not_future, within
-from services.inspection.domain import InspectionError, checked_text
+from services.inspection.errors import InspectionError, checked_text
 from shared.errors import InvalidError
 
 

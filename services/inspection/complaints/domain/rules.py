@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from uuid import UUID
 
-from services.inspection.domain import InspectionError, InspectionNotFound, checked_text
+from services.inspection.errors import InspectionError, InspectionNotFound, checked_text
 from shared.contracts.inspection_complaints import COMPLAINT_KIND_LABELS
 from shared.errors import ConflictError, InvalidError
 

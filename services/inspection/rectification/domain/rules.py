@@ -10,13 +10,8 @@ from typing import cast
 from uuid import UUID
 
 from services.inspection import dates
-from services.inspection.domain import (
-    Finding,
-    FindingWithdrawn,
-    InspectionError,
-    InspectionNotFound,
-    checked_text,
-)
+from services.inspection.domain import Finding, FindingWithdrawn
+from services.inspection.errors import InspectionError, InspectionNotFound, checked_text
 from services.inspection.workdays import MAX_WORKING_DAYS, WorkCalendar
 from shared.contracts.inspection_rectification import (
     EscalationStep,

@@ -16,7 +16,7 @@ did.
 
 from __future__ import annotations
 
-from services.inspection.domain import InspectionError
+from services.inspection.errors import InspectionError
 from services.inspection.tasks.domain.rules import (
     CHINA,
     MILESTONES_MAX,

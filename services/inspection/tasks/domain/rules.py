@@ -11,7 +11,7 @@ from datetime import date, timedelta, timezone
 from typing import Any, cast
 from uuid import UUID
 
-from services.inspection.domain import InspectionError, InspectionNotFound, checked_text
+from services.inspection.errors import InspectionError, InspectionNotFound, checked_text
 from shared.contracts.inspection_tasks import (
     SUPERVISION_METHODS,
     TASK_KINDS,

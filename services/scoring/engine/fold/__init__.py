@@ -148,7 +148,7 @@ class RoundFold:
         """What this fold of a range of the survey log (made with `defer`) hands back
         (`split.count_range`); None where a wave met an answer outside its scale."""
         waves = self._survey.waves
-        if any(wave.learned_levels() for wave in waves.values()):
+        if any(wave.codes.learned_levels() for wave in waves.values()):
             return None
         for wave in waves.values():
             wave.tally.flush()

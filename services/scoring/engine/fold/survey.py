@@ -112,7 +112,7 @@ class SurveyFold:
                 answer is None or type(answer) is str for r in recordings for answer in r.row
             )
             return False if valid else None
-        encode, rows = wave.encode_row, []
+        encode, rows = wave.codes.encode_row, []
         for recording in recordings:
             row = encode(recording.row)
             if row is None:
@@ -132,7 +132,7 @@ class SurveyFold:
             return False  # not this round's wave; the part was checked whole already
         if part.codes.shape[1] != len(wave.unit_ids):
             return None
-        codes = wave.part_codes(part.levels, part.codes)
+        codes = wave.codes.part_codes(part.levels, part.codes)
         if codes is None:
             return None
         return wave.record_rows(part.response_ids, codes, part.groups, part.points, part.flagged)
@@ -160,7 +160,7 @@ def _apply_to_wave(wave: WaveState, payload: Any) -> bool:
         return _record_part(wave, payload)
     if isinstance(payload, ResponseCorrected):
         ratings = {str(unit): answer for unit, answer in payload.answers.ratings.items()}
-        return wave.correct(str(payload.response_id), wave.encode(ratings))
+        return wave.correct(str(payload.response_id), wave.codes.encode(ratings))
     if isinstance(payload, BatchWithdrawn):
         changed = [wave.decide(str(r), WITHDRAWN) for r in dict.fromkeys(payload.response_ids)]
         return any(changed)
@@ -181,7 +181,7 @@ def _record_part(wave: WaveState, payload: BatchRecorded) -> bool:
 def _record(wave: WaveState, payload: ResponseRecorded, ratings: dict[str, str]) -> bool:
     return wave.record(
         str(payload.response_id),
-        wave.encode(ratings),
+        wave.codes.encode(ratings),
         payload.group or "",
         payload.survey_point or "",
         flagged=bool(payload.flags),

@@ -1,18 +1,19 @@
 """One wave of a round's survey fold: its facts, one small record per questionnaire (all of
-them, or those a replay needs: `keep`), and its running tallies (`tally`)."""
+them, or those a replay needs: `keep`), and its running tallies (`tally`). How answers
+become a record's bytes is `rating_codes`."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import compress
-from typing import Any
 
 import numpy as np
 
 from shared.contracts.survey import SCALE_LEVELS, Scale, WaveOpened
 
 from ..inputs import LevelCounts, UnitTally, WaveFacts
+from .rating_codes import RatingCodes
 from .records import (
     COUNTED,
     QUARANTINED,
@@ -22,10 +23,6 @@ from .records import (
     Recordings,
 )
 from .tally import Codes, Matrix, Tally
-
-_MAX_LEVELS = 255
-"""Ratings are held as one byte per unit (0: not rated), so a wave knows at most 255 answers;
-every scale has at most 101."""
 
 
 class WaveState:
@@ -59,14 +56,8 @@ class WaveState:
             "points": {point.code: point.target for point in payload.points},
         }
         self.unit_ids: tuple[str, ...] = tuple(self.facts["unit_ids"])
-        self.unit_index = {unit: i for i, unit in enumerate(self.unit_ids)}
-        self.levels: list[str] = list(SCALE_LEVELS[scale])
-        self.level_index = {level: i for i, level in enumerate(self.levels)}
-        # answer -> its byte in a record; a row's None and "" rate nothing (as row_ratings).
-        self.level_bytes: dict[object, int] = {None: 0, "": 0}
-        self.level_bytes.update({level: i + 1 for i, level in enumerate(self.levels)})
-        self.scale_size = len(self.levels)
-        self.tally = Tally(len(self.unit_ids), len(self.levels))
+        self.tally = Tally(len(self.unit_ids), len(SCALE_LEVELS[scale]))
+        self.codes = RatingCodes(self.unit_ids, scale, self.tally.add_level)
         self.records = Recordings()
         self.keep = keep
         self.defer = defer
@@ -77,39 +68,6 @@ class WaveState:
     def _shared(self, text: str) -> str:
         """One string object per distinct group or point code, not one per questionnaire."""
         return self._texts.setdefault(text, text)
-
-    def encode(self, ratings: Mapping[str, str]) -> bytes:
-        """unit id -> answer as the record's bytes. Units outside the wave are not the wave's
-        to count. An answer outside the scale (survey refuses them; a producer's bug) is
-        counted under its own key after the scale's levels rather than lost."""
-        row = bytearray(len(self.unit_ids))
-        for unit_id, answer in ratings.items():
-            index = self.unit_index.get(unit_id)
-            level = self.level_index.get(answer)
-            if level is None and index is not None:
-                level = self._add_level(answer)
-            if index is not None and level is not None:
-                row[index] = level + 1
-        return bytes(row)
-
-    def encode_row(self, row: list[Any]) -> bytes | None:
-        """A row of the wave's scale as the record's bytes; None if it does not fit the wave
-        or holds an answer this wave does not know yet (`encode` handles both)."""
-        if len(row) != len(self.unit_ids):
-            return None
-        try:
-            return bytes(map(self.level_bytes.__getitem__, row))
-        except (KeyError, TypeError):
-            return None
-
-    def _add_level(self, answer: str) -> int | None:
-        if len(self.levels) >= _MAX_LEVELS:
-            return None
-        self.level_index[answer] = len(self.levels)
-        self.levels.append(answer)
-        self.level_bytes[answer] = len(self.levels)
-        self.tally.add_level()
-        return self.level_index[answer]
 
     def record(
         self, response_id: str, ratings: bytes, group: str, point: str, *, flagged: bool
@@ -128,20 +86,6 @@ class WaveState:
         if not flagged:
             self.tally.add(ratings, group, point)
         return True
-
-    def part_codes(self, levels: Sequence[str], codes: Codes) -> Codes | None:
-        """A part's row codes (k: the part's `levels[k - 1]`) as this wave's level bytes;
-        None if a level is not one the wave knows yet (the model's reading adds it, as
-        `encode` does). The producer lists the wave's scale, so the codes mostly are."""
-        if list(levels) == self.levels[: len(levels)]:
-            return codes
-        table = np.zeros(len(levels) + 1, dtype=np.uint8)
-        for code, level in enumerate(levels, start=1):
-            byte = self.level_bytes.get(level)
-            if byte is None:
-                return None
-            table[code] = byte
-        return table[codes]
 
     def record_rows(
         self,
@@ -231,11 +175,6 @@ class WaveState:
             self._defer(response_ids[i], codes[i].tobytes(), group, point, i in flagged)
         return frozenset(found)
 
-    def learned_levels(self) -> bool:
-        """Whether an answer outside the scale was met (the order of such answers depends
-        on the order of the whole log, so ranges folded apart cannot say it)."""
-        return len(self.levels) != self.scale_size
-
     def correct(self, response_id: str, ratings: bytes) -> bool:
         # A list, not a generator: every recording of the id is corrected.
         return any([self._correct(q, ratings) for q in self.records.of(response_id)])
@@ -293,9 +232,10 @@ class WaveState:
         return tallies
 
     def _levels(self, rows: list[list[int]] | None, index: int) -> LevelCounts:
+        levels = self.codes.levels
         if rows is None:
-            return dict.fromkeys(self.levels, 0)
-        return dict(zip(self.levels, rows[index], strict=True))
+            return dict.fromkeys(levels, 0)
+        return dict(zip(levels, rows[index], strict=True))
 
 
 def _rows(matrix: Matrix | None) -> list[list[int]] | None:

@@ -20,11 +20,11 @@ import yaml
 from pydantic import Field, StringConstraints, ValidationError
 
 from services.scoring.engine.scheme.checks import Problem, Shaped, problems
+from services.scoring.engine.scheme.checks.found import said
 from services.scoring.engine.scheme.components import Component, SurveyComponent
 from services.scoring.engine.scheme.parts import (
     Arithmetic,
     Code,
-    Count,
     DeductionRule,
     Part,
     Statistics,
@@ -42,8 +42,9 @@ from services.scoring.engine.scheme.rules import (
 from services.scoring.engine.scheme.shape import shape_problems
 from services.scoring.engine.scheme.yaml_text import YamlRefused, core_booleans, read_yaml
 from shared.canonical import digest
+from shared.types import JsonInt
 
-__all__ = ["Scheme", "SchemeError", "builtin_schemes", "load_scheme"]
+__all__ = ["Scheme", "SchemeError", "builtin_schemes", "load_scheme", "schemes_in"]
 
 SCHEMES_DIR = Path(__file__).resolve().parents[2] / "schemes"
 
@@ -86,7 +87,7 @@ def _deeper_than(doc: Any, limit: int) -> str | None:
 
 class Scheme(Part):
     scheme_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9\-]{1,63}$")]
-    version: Count = Field(ge=1, le=1_000_000)
+    version: JsonInt = Field(ge=1, le=1_000_000)
     title: Words
     program: Code | None = None
     """The program pattern code it is written for (registry's pattern.code)."""
@@ -123,12 +124,18 @@ class Scheme(Part):
         then the rules between its parts, on every part that has its shape
         (`checks.shaped`)."""
         if not isinstance(doc, Mapping):
-            raise SchemeError("$", "a scheme is a mapping of keys to values")
+            raise SchemeError(
+                "$", said("方案须为键值映射", "a scheme is a mapping of keys to values")
+            )
         too_deep = _deeper_than(doc, MAX_DEPTH) if new else None
         if too_deep is not None:
             # Validation would say "Recursion error" under a path of thousands of characters.
             raise SchemeError(
-                too_deep, f"nested deeper than {MAX_DEPTH} levels: write the conditions flatter"
+                too_deep,
+                said(
+                    f"嵌套超过 {MAX_DEPTH} 层: 请把条件写得扁平些",
+                    f"nested deeper than {MAX_DEPTH} levels: write the conditions flatter",
+                ),
             )
         try:
             scheme = cls.model_validate(dict(doc))
@@ -185,9 +192,22 @@ def load_scheme(path: str | Path) -> Scheme:
         # The strict reader a YAML body of POST /schemes gets: a key given twice is refused
         # at its line, not silently the last one (`yaml_text`).
         doc = json.loads(text) if p.suffix == ".json" else read_yaml(text)
-    except (YamlRefused, json.JSONDecodeError) as exc:
-        raise SchemeError("$", f"{p.name} is not valid YAML/JSON: {exc}") from None
+    except YamlRefused as refused:
+        raise _unreadable(p, *refused.words) from None
+    except json.JSONDecodeError as error:
+        place = f"第 {error.lineno} 行第 {error.colno} 列"
+        raise _unreadable(p, f"{place}: 不是有效的 JSON", str(error)) from None
     return Scheme.from_document(doc)
+
+
+def _unreadable(path: Path, chinese: str, english: str) -> SchemeError:
+    return SchemeError(
+        "$",
+        said(
+            f"文件 {path.name} 不是有效的 YAML/JSON: {chinese}",
+            f"{path.name} is not valid YAML/JSON: {english}",
+        ),
+    )
 
 
 SHIPPED_LOADER: type[yaml.SafeLoader] = core_booleans(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -212,10 +232,22 @@ def builtin_schemes() -> dict[tuple[str, int], Scheme]:
 
 @functools.cache
 def _shipped() -> dict[tuple[str, int], Scheme]:
+    return schemes_in(SCHEMES_DIR)
+
+
+def schemes_in(folder: Path) -> dict[tuple[str, int], Scheme]:
+    """The .yaml files of `folder` read as the shipped ones are, by (scheme_id, version): a
+    (scheme_id, version) in two files is refused, as neither could be the one meant."""
     schemes: dict[tuple[str, int], Scheme] = {}
-    for path in sorted(SCHEMES_DIR.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         scheme = Scheme.from_new_document(_shipped_document(path))
         if scheme.key in schemes:
-            raise SchemeError("scheme_id", f"{scheme.key} shipped twice ({path.name})")
+            raise SchemeError(
+                "scheme_id",
+                said(
+                    f"随附的方案 {scheme.key} 出现两次 ({path.name})",
+                    f"{scheme.key} shipped twice ({path.name})",
+                ),
+            )
         schemes[scheme.key] = scheme
     return schemes

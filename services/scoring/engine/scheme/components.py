@@ -10,7 +10,6 @@ from pydantic import Field
 
 from services.scoring.engine.scheme.parts import (
     Code,
-    Count,
     DeductionRule,
     Part,
     Points,
@@ -18,6 +17,7 @@ from services.scoring.engine.scheme.parts import (
     Words,
 )
 from shared.contracts.survey import SCALE_LEVELS, Scale, WaveKind
+from shared.types import JsonInt
 
 WhenMissing = Literal["exclude", "zero", "no_score"]
 
@@ -53,7 +53,7 @@ class SurveyComponent(_Component):
     excluded: tuple[str, ...] = ()
     satisfied: tuple[str, ...] = ()
     measure: Literal["weighted_score", "satisfaction_rate"] = "weighted_score"
-    min_sample: Count = Field(default=0, ge=0)
+    min_sample: JsonInt = Field(default=0, ge=0)
     """Below this many valid questionnaires the unit is flagged 样本不足 and not ranked or
     graded as if comparable."""
     weighting: Literal["none", "by_group", "by_point"] = "none"

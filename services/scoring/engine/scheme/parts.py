@@ -3,7 +3,9 @@ deduct points (shared by components that start from a base and by the composite)
 
 Every model is frozen and forbids unknown keys, so a misspelt key is an error naming it
 rather than a rule silently not applied. Decimals are written as text or numbers and kept
-as Decimal; floats never enter the arithmetic.
+as Decimal; floats never enter the arithmetic. Counts and flags are the kernel's strict
+`JsonInt` and `JsonBool`, as in any request body: `true` or `"2"` is refused, not read as 1
+or 2 (every stored document is the model's own dump, so it holds numbers there).
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.inspection import InspectionMethod, Severity
 from shared.contracts.inspection_complaints import ComplaintChannel, ComplaintOutcome
 from shared.contracts.inspection_rectification import EscalationStep, RectificationStatus
-from shared.types import Prose
+from shared.types import JsonBool, JsonInt, Prose
 
 Dec = Annotated[Decimal, Field(allow_inf_nan=False)]
 Points = Annotated[Decimal, Field(ge=0, allow_inf_nan=False)]
@@ -26,12 +28,6 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_\-\u4e00-\u9fff]{1
 Words = Annotated[Prose, StringConstraints(min_length=1, max_length=400)]
 """Chinese words shown with every result: names, formulas, reasons. The kernel's text type:
 they are published with every result, so NUL and other control characters are refused."""
-
-Count = Annotated[int, Strict()]
-"""A whole number as a number: `true` or `"2"` is refused, not read as 1 or 2 (every stored
-document is the model's own dump, so it holds numbers there)."""
-Flag = Annotated[bool, Strict()]
-"""true or false, not a word or a number read as one."""
 
 Rounding = Literal["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN"]
 
@@ -45,9 +41,9 @@ class Arithmetic(Part):
     part, deduction, score) is rounded once to `places` with `rounding`, and the score is
     the sum of the figures shown, so a unit can add up its own result."""
 
-    places: Count = Field(default=2, ge=0, le=6)
+    places: JsonInt = Field(default=2, ge=0, le=6)
     rounding: Rounding = "ROUND_HALF_UP"
-    share_places: Count = Field(default=2, ge=0, le=6)
+    share_places: JsonInt = Field(default=2, ge=0, le=6)
     """Places of the per-level shares (百分比) shown with survey components."""
     floor: Dec = Decimal(0)
     """The score never goes below this after deductions."""
@@ -86,7 +82,7 @@ class FindingsRule(_Rule):
     per_severity: dict[Severity, Points] = Field(default_factory=dict)
     unrated: Points = Decimal(0)
     """Points for a finding recorded without a severity."""
-    use_recorded: Flag = True
+    use_recorded: JsonBool = True
     """Use the deduction recorded with the finding (问题清单的扣分) when there is one."""
     methods: tuple[InspectionMethod, ...] = ()
     """Only findings made by these methods (empty: every method)."""

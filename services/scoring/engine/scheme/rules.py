@@ -12,11 +12,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from services.scoring.engine.scheme.parts import Code, Count, Dec, Flag, Part, Share, Words
+from services.scoring.engine.scheme.parts import Code, Dec, Part, Share, Words
 from shared.contracts.inspection_complaints import ComplaintChannel, ComplaintOutcome
 from shared.contracts.inspection_rectification import EscalationStep
+from shared.types import JsonBool, JsonInt
 
-PerCategory = Count | dict[str, Annotated[Count, Field(ge=0)]]
+PerCategory = JsonInt | dict[str, Annotated[JsonInt, Field(ge=0)]]
 """A count (at least 1), or a count per category ("*" for every other category)."""
 
 
@@ -47,7 +48,7 @@ class Condition(Part):
     component_below: dict[Code, Dec] = Field(default_factory=dict)
     grades: tuple[Words, ...] = ()
     """The grade is one of these (lists only)."""
-    consecutive: Count | None = Field(default=None, ge=2)
+    consecutive: JsonInt | None = Field(default=None, ge=2)
     """With `grades`: this round's grade and the previous consecutive-1 rounds' grades
     (the last entries of the unit's history) are all in `grades` (lists only)."""
     previously_listed: tuple[Code, ...] = ()
@@ -58,7 +59,7 @@ class Condition(Part):
     """A rectification order of the unit was re-rated with one of these."""
     escalation: tuple[EscalationStep, ...] = ()
     """A rectification order of the unit was escalated by one of these steps."""
-    sub_unit: Flag | None = None
+    sub_unit: JsonBool | None = None
     """The unit is (true) or is not (false) a sub-unit (基层站所, 窗口, 重点科室)."""
     any_of: tuple[Condition, ...] = ()
 
@@ -101,7 +102,7 @@ class Override(Part):
     """`cancel`: no score, no rank, no grade; `lowest_grade`: the scheme's lowest grade;
     `grade`: the grade named."""
     grade: Words | None = None
-    ranked: Flag = True
+    ranked: JsonBool = True
     """Whether the unit keeps its place in the ranking (a cancelled unit never does)."""
     reason: Words
     """Why, in the scheme's words, shown with the result."""
@@ -113,7 +114,7 @@ class ListRule(Part):
     code: Code
     name: Words
     when: Condition
-    limit: Count | None = Field(default=None, ge=1)
+    limit: JsonInt | None = Field(default=None, ge=1)
     """At most this many units, best score first (ties by unit id), across categories."""
 
 

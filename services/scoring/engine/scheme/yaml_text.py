@@ -89,7 +89,8 @@ class YamlRefused(ValueError):
     `key_not_text`, `value_not_json`, `number_not_plain`, `too_large`, `not_utf8`), the
     `path` of the value (empty: the text as a whole), the `line` and `column` (from 1; None
     when the reader has no place to name) and the `reason` in words: Chinese first, the
-    English after it, each with the place (`第 5 行第 8 列: … (line 5, column 8: …)`)."""
+    English after it, each with the place (`第 5 行第 8 列: … (line 5, column 8: …)`);
+    `words` the two apart, for a caller that words its own refusal around them."""
 
     def __init__(
         self,
@@ -106,6 +107,7 @@ class YamlRefused(ValueError):
         if mark is not None:
             chinese = f"第 {self.line} 行第 {self.column} 列: {chinese}"
             english = f"line {self.line}, column {self.column}: {english}"
+        self.words = (chinese, english)
         self.reason = f"{chinese} ({english})"
         super().__init__(self.reason)
 
