@@ -267,6 +267,7 @@ def test_an_upload_in_gb18030_is_checked_row_by_row(cluster: Cluster, world: Wor
     [unknown] = [p for p in body["problems"] if p["row"] == 5]
     assert unknown["field"] == "rows.5.group", unknown
     assert unknown["reason"].endswith(": user（服务对象）、supervisor（监督员）、public（群众）)")
+    cluster.wait_caught_up("survey", "survey")  # the list is a view's: it may lag the push
     listed = survey.get(f"/waves/{wave_id}/questionnaires", headers=world.agency.headers).json()
     assert [q["group"] for q in listed] == ["user"], listed
     office = survey.post(

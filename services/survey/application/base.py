@@ -184,7 +184,7 @@ def require_agency(caller: Caller, wave: Wave) -> None:
     """Only an agency accredited to the wave pushes into it (admins may act on its behalf)."""
     if caller.role != "admin" and str(caller.principal_id) not in wave.agencies:
         raise NotWaveAgency(
-            "只有本次评议认定的调查机构才能推送问卷 "
+            "只有本次评议认定的测评机构才能推送问卷 "
             "(only an agency accredited to the wave may push questionnaires)",
             field="X-API-Key",
         )

@@ -27,7 +27,7 @@ NO_QUESTIONNAIRE_AFTER_CLOSE = (
     "its close)"
 )
 NO_ACCREDITATION_AFTER_CLOSE = (
-    "测评批次已结束，不能再认定调查机构 (the wave is closed: no agency is accredited to it "
+    "测评批次已结束，不能再认定测评机构 (the wave is closed: no agency is accredited to it "
     "after its close)"
 )
 ALREADY_CLOSED = "测评批次已经结束，无需再次结束 (the wave is already closed)"
@@ -182,7 +182,7 @@ class Wave(WaveSetup, WaveQuotas, Aggregate):
         self.require_open(NO_ACCREDITATION_AFTER_CLOSE)
         if str(agency_id) in self.agencies:
             raise InvalidWave(
-                "该调查机构已获本次评议认定 (the agency is already accredited to this wave)",
+                "该测评机构已获本次评议认定 (the agency is already accredited to this wave)",
                 field="agency_id",
             )
         self._accredited(agency_id=agency_id, quota=quota, actor=actor)

@@ -1,4 +1,4 @@
-"""An accredited agency's quota changed on a wave (调整调查机构配额): the office's command,
+"""An accredited agency's quota changed on a wave (调整测评机构配额): the office's command,
 and the fact it records. Mixed into `Wave`, which nests a subclass of `QuotaChanged` (so it
 is the aggregate's own event, `Wave.QuotaChanged`); kept apart so the aggregate stays small.
 
@@ -61,7 +61,7 @@ class WaveQuotas:
         agency = str(agency_id)
         if agency not in self.agencies:
             raise InvalidWave(
-                "该调查机构未获本次评议认定 (the agency is not accredited to this wave)",
+                "该测评机构未获本次评议认定 (the agency is not accredited to this wave)",
                 field="agency_id",
             )
         if not reason.strip():
@@ -82,8 +82,8 @@ class WaveQuotas:
 
 def _unchanged(quota: int | None) -> str:
     if quota is None:
-        return "该调查机构本就没有配额, 无需调整 (the agency has no quota already)"
-    return f"该调查机构的配额已是 {quota} 份, 无需调整 (the agency's quota is {quota} already)"
+        return "该测评机构本就没有配额, 无需调整 (the agency has no quota already)"
+    return f"该测评机构的配额已是 {quota} 份, 无需调整 (the agency's quota is {quota} already)"
 
 
 def _refuse_below_standing(quota: int | None, previous: int | None, standing: int) -> None:
@@ -92,7 +92,7 @@ def _refuse_below_standing(quota: int | None, previous: int | None, standing: in
     lowered = quota is not None and (previous is None or quota < previous)
     if lowered and quota is not None and quota < standing:
         raise QuotaBelowCollected(
-            f"该调查机构已有 {standing} 份问卷计入配额, 配额不能低于此数 "
+            f"该测评机构已有 {standing} 份问卷计入配额, 配额不能低于此数 "
             f"(the agency has {standing} questionnaire(s) standing against its quota; "
             f"the quota cannot be lowered below that)",
             field="quota",

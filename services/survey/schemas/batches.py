@@ -26,7 +26,7 @@ from services.survey.schemas.repeated_keys import (
 )
 from services.survey.schemas.waves import In
 from shared.reasons import reason_of
-from shared.types import Line
+from shared.types import JsonBool, Line
 
 Rows = tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]
 """(index, command) of every row that parses, and a problem for each that does not."""
@@ -67,7 +67,7 @@ class BatchIn(In):
     """推送问卷. Up to 10,000 questionnaires; each is checked on its own."""
 
     questionnaires: list[QuestionnaireRow] = Field(min_length=1, max_length=MAX_BATCH)
-    all_or_nothing: bool = Field(
+    all_or_nothing: JsonBool = Field(
         default=False, description="Refuse the whole batch (422) if any row has a problem"
     )
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.survey.schemas.waves import In
 from shared.contracts.survey import Dimension, Scale
-from shared.types import Line, Prose
+from shared.types import JsonBool, Line, Prose
 
 
 class DimensionIn(In):
@@ -22,10 +22,10 @@ class TemplateIn(In):
     name: Line = Field(min_length=1, max_length=200, examples=["2026年政风行风满意度问卷"])
     scale: Scale = Field(examples=["four_level"])
     dimensions: list[DimensionIn] = Field(default_factory=list, max_length=30)
-    opinions: bool = Field(default=False, description="Asks for 意见建议")
-    recommendations: bool = Field(default=False, description="Asks for 推荐重点评议对象")
-    asks_group: bool = False
-    asks_district: bool = False
+    opinions: JsonBool = Field(default=False, description="Asks for 意见建议")
+    recommendations: JsonBool = Field(default=False, description="Asks for 推荐重点评议对象")
+    asks_group: JsonBool = False
+    asks_district: JsonBool = False
 
     def spec(self) -> dict[str, Any]:
         return self.model_dump()
@@ -35,10 +35,10 @@ class TemplateRevisionIn(In):
     name: Line = Field(min_length=1, max_length=200)
     scale: Scale
     dimensions: list[DimensionIn] = Field(default_factory=list, max_length=30)
-    opinions: bool = False
-    recommendations: bool = False
-    asks_group: bool = False
-    asks_district: bool = False
+    opinions: JsonBool = False
+    recommendations: JsonBool = False
+    asks_group: JsonBool = False
+    asks_district: JsonBool = False
     reason: Prose = Field(min_length=1, max_length=500, examples=["增加“办事效率”评价内容"])
 
     def spec(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from shared.contracts.survey import (
     TemplateSnapshot,
     WaveKind,
 )
-from shared.types import JsonInt, Line, Moment, Prose
+from shared.types import JsonBool, JsonInt, Line, Moment, Prose
 
 
 class In(BaseModel):
@@ -47,13 +47,13 @@ class AgencyIn(In):
 
 
 class IntegrityIn(In):
-    identical_across_ids: bool = False
+    identical_across_ids: JsonBool = False
     burst_seconds: JsonInt = Field(default=60, ge=0, le=86_400)
     burst_size: JsonInt = Field(default=10, ge=0, le=100_000)
     straight_lining_min_units: JsonInt = Field(default=0, ge=0, le=10_000)
     point_departure_percent: JsonInt = Field(default=30, ge=0, le=100)
     point_departure_min_sample: JsonInt = Field(default=30, ge=0, le=1_000_000)
-    over_quota: bool = True
+    over_quota: JsonBool = True
 
 
 class WaveIn(In):
@@ -85,7 +85,7 @@ class WaveIn(In):
     panel_cycle: Line | None = Field(
         default=None, max_length=50, examples=["2026"], description="The appointment cycle"
     )
-    public: bool = Field(default=False, description="Open to online public voting")
+    public: JsonBool = Field(default=False, description="Open to online public voting")
     voter_check: Literal["sms_code", "none"] | None = Field(
         default=None,
         description="What a public vote must carry besides the voter's number: `sms_code` "

@@ -39,7 +39,7 @@ def test_an_id_recorded_by_another_agency_is_refused_as_taken(setup: Setup) -> N
             (
                 "questionnaires.0.questionnaire_id",
                 "other_agency",
-                "该问卷编号已由本批次的另一调查机构使用 (this questionnaire id was recorded "
+                "该问卷编号已由本批次的另一测评机构使用 (this questionnaire id was recorded "
                 "by another agency of this wave)",
             )
         ]

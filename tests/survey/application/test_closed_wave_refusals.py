@@ -33,7 +33,7 @@ def test_accrediting_an_agency_to_a_closed_wave_says_so(setup: Setup, closed: UU
     with pytest.raises(WaveClosedError) as refused:
         setup.app.accredit_agency(OFFICE, closed, setup.other_agency_id, None, setup.views)
     reason = _refusal(refused)
-    assert reason.startswith("测评批次已结束，不能再认定调查机构")
+    assert reason.startswith("测评批次已结束，不能再认定测评机构")
     assert "accredited" in reason and "questionnaire" not in reason
 
 

@@ -40,7 +40,7 @@ def test_a_quota_is_not_lowered_below_what_stands(setup: Setup) -> None:
     with pytest.raises(QuotaBelowCollected) as caught:
         setup.app.change_quota(OFFICE, wave_id, setup.agency_id, 2, "压缩样本")
     assert (caught.value.field, caught.value.status_code) == ("quota", 409)
-    assert caught.value.reason.startswith("该调查机构已有 3 份问卷计入配额"), caught.value.reason
+    assert caught.value.reason.startswith("该测评机构已有 3 份问卷计入配额"), caught.value.reason
     # A voided questionnaire stands no more: the quota may come down to what is left.
     setup.app.void(OFFICE, wave_id, Response.create_id(wave_id, "Q0"), "录入错误")
     setup.app.change_quota(OFFICE, wave_id, setup.agency_id, 2, "压缩样本")

@@ -79,13 +79,13 @@ class Repushes:
         qid = q["questionnaire_id"]
         if q["respondent_id"] is not None:
             reason = (
-                "该评议代表的问卷已由本批次的另一调查机构录入 (this panel member's "
+                "该评议代表的问卷已由本批次的另一测评机构录入 (this panel member's "
                 "questionnaire was recorded by another agency of this wave)"
             )
             self._problem(row, qid, "respondent_id", reason, "other_agency")
             return
         reason = (
-            "该问卷编号已由本批次的另一调查机构使用 (this questionnaire id was recorded by "
+            "该问卷编号已由本批次的另一测评机构使用 (this questionnaire id was recorded by "
             "another agency of this wave)"
         )
         self._problem(row, qid, "questionnaire_id", reason, "other_agency")

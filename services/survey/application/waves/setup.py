@@ -25,9 +25,9 @@ def check_agency(views: ViewStore, agency_id: str, field: str) -> None:
 def agency_problem(views: ViewStore, agency_id: str, field: str) -> InvalidWave | None:
     agency = views.get(PRINCIPALS, agency_id)
     if agency is None or agency.get("role") != "agency":
-        return InvalidWave("没有这个调查机构 (no such agency principal)", field=field)
+        return InvalidWave("没有这个测评机构 (no such agency principal)", field=field)
     if agency.get("revoked"):
-        return InvalidWave("该调查机构的密钥已被吊销 (the agency's key is revoked)", field=field)
+        return InvalidWave("该测评机构的密钥已被吊销 (the agency's key is revoked)", field=field)
     return None
 
 
@@ -41,7 +41,7 @@ def check_agencies(
     if not listed:
         objections.add(
             InvalidWave(
-                "测评批次须至少认定一家调查机构 (a wave needs an accredited agency)",
+                "测评批次须至少认定一家测评机构 (a wave needs an accredited agency)",
                 field="agencies",
             )
         )
@@ -50,7 +50,7 @@ def check_agencies(
     for field, entry in listed:
         agency_id = str(entry["agency_id"])
         problem = (
-            InvalidWave("调查机构重复列出 (agency listed twice)", field=field)
+            InvalidWave("测评机构重复列出 (agency listed twice)", field=field)
             if agency_id in seen
             else agency_problem(views, agency_id, field)
         )
