@@ -31,7 +31,7 @@ SECTIONS = (
     ("按县区", "by_county", None),
     ("按渠道", "by_channel", None),
     ("按调查对象", "by_group", ("目标占比（%）", "target_percent")),
-    ("按调查机构", "by_agency", ("配额", "quota")),
+    ("按测评机构", "by_agency", ("配额", "quota")),
 )
 STATUS_CAPTION = "按问卷状态"
 STATUS_COLUMNS = ("状态", "问卷（份）", "占收到（%）")

@@ -162,7 +162,7 @@ def test_the_page_shows_both_tables(story: Any) -> None:
     page = _get(cluster, told, told.world.city_office.headers, ".html")
     assert page.status_code == 200, page.text
     html = page.text
-    assert "<caption>按调查机构</caption>" in html and "<caption>按问卷状态</caption>" in html
+    assert "<caption>按测评机构</caption>" in html and "<caption>按问卷状态</caption>" in html
     assert '<th scope="col">配额</th>' in html
     rows = table_rows(html, "progress")
     assert [FIRST, "100", "5", "1", "4", "4", "0", "0", "—", "—"] in rows
@@ -185,7 +185,7 @@ def test_the_pdf_shows_both_tables(story: Any) -> None:
     assert response.status_code == 200, response.text
     text, _fonts = pdf_text(response.content)
     compact = text.replace(" ", "")
-    assert "按调查机构" in compact and "配额" in compact and "按问卷状态" in compact
+    assert "按测评机构" in compact and "配额" in compact and "按问卷状态" in compact
     assert f"{FIRST}100514400" in compact
     assert f"{OTHER}2522111" in compact
     for name, count, share in STATUS_ROWS:
