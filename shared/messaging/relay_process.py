@@ -13,13 +13,11 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from shared.messaging.jetstream import reason
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay_status import RelayStatusWriter
 from shared.messaging.relay_worker import run_relay
 from shared.runtime import build_view_store
-from shared.service.leases import PostgresLeases
-from shared.service.start_wait import postgres_shown, until_usable
+from shared.service.lease_start import leases_at_start
 from shared.service.supervisor import child_lifetime, unless_stopped
 from shared.settings import CommonSettings, ServiceSettings
 from shared.telemetry import configure as configure_telemetry
@@ -55,24 +53,15 @@ async def _relay_until(
     # rebuild` is refused while it runs, and its relay lease waits while a rebuild runs
     # (shared.service.leases). PostgreSQL may be starting or restarting (the supervisor
     # restarts this process): waited for as `pingyi serve` does, one line per attempt.
-    leases = PostgresLeases(common.database_url, common.namespace, service=service)
-    attended = until_usable(
-        postgres_shown(common.database_url),
-        leases.attend,
-        wait=common.database_start_wait_seconds,
-        why=reason,
-    )
+    work = asyncio.ensure_future(leases_at_start(common, service))
+    if not await unless_stopped(work, stop):
+        return  # stopped while it waited: the wait closed what it had made
+    leases = work.result()
     try:
-        started = await unless_stopped(attended, stop)
-        if started:
-            leases.start()
-            views = await asyncio.to_thread(_view_store, common, service, settings)
+        views = await asyncio.to_thread(_view_store, common, service, settings)
     except BaseException:
         await asyncio.to_thread(leases.close)
         raise
-    if not started:  # stopped while it waited
-        await asyncio.to_thread(leases.close)
-        return
     lease = leases.lease(relay_lease_name(service))
     writer = RelayStatusWriter(views, service, lease)
     # The API process's commits, for parenting the publish spans (while traces are exported).

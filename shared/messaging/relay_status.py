@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import socket
 import time
 from typing import Any
 
+from shared.instance import identity
 from shared.messaging.relay import Relay
 from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import Lease
@@ -33,7 +32,9 @@ STALE_AFTER = 5.0
 
 
 def holder() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process as the row names it (`shared.instance`: host and pid alone may be
+    another replica's on the same host)."""
+    return identity()
 
 
 class RelayStatusWriter:

@@ -13,7 +13,6 @@ from shared.integrity.sealer import SealerTask
 from shared.integrity.service import build_sealer, sealer_task
 from shared.messaging.consumer import Consumer
 from shared.messaging.inbox import Inbox
-from shared.messaging.jetstream import reason
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
 from shared.messaging.sources import Signal
@@ -24,10 +23,10 @@ from shared.runtime.wiring import RuntimeWiring
 from shared.service.application import PublishingApplication
 from shared.service.definition import ServiceDefinition
 from shared.service.health import RuntimeHealth
+from shared.service.lease_start import leases_at_start
 from shared.service.leased_relay import LeasedRelay
 from shared.service.leases import PostgresLeases
 from shared.service.reachability import DatabaseReachability, request_pools
-from shared.service.start_wait import postgres_shown, until_usable
 from shared.service.supervisor import ChildProcess
 from shared.service.view_consumers import consumer_name, setup_views
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
@@ -116,20 +115,7 @@ class ServiceRuntime(RuntimeHealth, RuntimeWiring):
 
     async def start(self) -> None:
         if self.common.mode == "production":
-            # Before the views are touched: while `pingyi rebuild` of this service runs, wait
-            # for it to finish (and keep it refused once this process runs).
-            self._leases = PostgresLeases(
-                self.common.database_url, self.common.namespace, service=self.name
-            )
-            # Its first connection: PostgreSQL may still be starting (a whole deployment
-            # started at once) or restarting.
-            await until_usable(
-                postgres_shown(self.common.database_url),
-                self._leases.attend,
-                wait=self.common.database_start_wait_seconds,
-                why=reason,
-            )
-            self._leases.start()
+            self._leases = await leases_at_start(self.common, self.name)
         await asyncio.to_thread(self._setup_views)
         if self.common.mode == "production":
             self.reachability.start()

@@ -57,7 +57,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Mapping
@@ -67,7 +66,13 @@ from typing import Any, Protocol
 import psycopg
 from psycopg.conninfo import make_conninfo
 
+from shared.instance import identity
+
 log = logging.getLogger(__name__)
+
+APPLICATION_NAME_BYTES = 63
+"""What PostgreSQL keeps of a session's `application_name` (NAMEDATALEN - 1): it cuts the
+rest silently."""
 
 PROVE_SQL = """
 SELECT k FROM unnest(%s::text[]) AS k
@@ -524,10 +529,13 @@ class PostgresLeases:
         return self._conn
 
     def _application_name(self) -> str:
-        """What `pingyi rebuild` names when this process keeps it out (pg_stat_activity)."""
+        """What `pingyi rebuild` names when this process keeps it out (pg_stat_activity):
+        `pingyi-leases <service> <host:pid:instance>` (`shared.instance`), within what
+        PostgreSQL keeps of a name."""
         if self._service is None:
             return "pingyi-leases"
-        return f"pingyi-leases {self._service} pid {os.getpid()}"
+        named = f"pingyi-leases {self._service} "
+        return named + identity(room=APPLICATION_NAME_BYTES - len(named.encode()))
 
     def _drop(self) -> None:
         self._present = False

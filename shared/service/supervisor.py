@@ -112,7 +112,7 @@ class ChildProcess:
                     return None, -1
                 self._process = subprocess.Popen(
                     self._command,
-                    env={**self._env, PARENT_FD_KEY: str(read_end)},
+                    env={**self._env, PARENT_FD_KEY: str(read_end), **_this_instance()},
                     pass_fds=(read_end,),
                     start_new_session=True,
                 )
@@ -123,6 +123,15 @@ class ChildProcess:
             os.close(read_end)
         log.info("child process started", extra={"child": self.name, "pid": self._process.pid})
         return self._process, write_end
+
+
+def _this_instance() -> dict[str, str]:
+    """The child shares this process's instance id (`shared.instance`), whenever the
+    environment it was built with was copied. Imported here: `shared.instance` reads this
+    module's `PARENT_FD_KEY`."""
+    from shared.instance import INSTANCE_ID, INSTANCE_KEY
+
+    return {INSTANCE_KEY: INSTANCE_ID}
 
 
 def _terminate(process: subprocess.Popen[bytes], grace: float, name: str) -> None:

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from typing import Any
 
 from shared.messaging.consumer import Consumer
-from shared.messaging.jetstream import reason
 from shared.messaging.outbox import Outbox
 from shared.messaging.outbox_watch import OutboxWatch
 from shared.messaging.sources import (
@@ -43,8 +42,8 @@ from shared.messaging.sources import (
 from shared.operations import skip_decided
 from shared.runtime import build_view_store
 from shared.service.definition import ServiceDefinition
+from shared.service.lease_start import leases_at_start
 from shared.service.leases import PostgresLeases
-from shared.service.start_wait import postgres_shown, until_usable
 from shared.service.supervisor import child_lifetime, unless_stopped
 from shared.service.view_consumers import consumer_name, lease_name, runs_apart, setup_views
 from shared.service.views_status import ConsumerStatusWriter
@@ -111,20 +110,9 @@ class ViewsProcess:
         self._superseded: frozenset[str] = frozenset()
 
     async def start(self) -> None:
-        # First its share of the service's presence lock: while `pingyi rebuild` of the
-        # service runs, wait before touching the views (shared.service.leases).
-        self._leases = PostgresLeases(
-            self.common.database_url, self.common.namespace, service=self.name
-        )
         # PostgreSQL may be starting or restarting (the supervisor restarts this process):
-        # wait for it as `pingyi serve` does, one line per attempt, rather than end.
-        await until_usable(
-            postgres_shown(self.common.database_url),
-            self._leases.attend,
-            wait=self.common.database_start_wait_seconds,
-            why=reason,
-        )
-        self._leases.start()
+        # waited for as `pingyi serve` does, rather than end.
+        self._leases = await leases_at_start(self.common, self.name)
         self._views = await asyncio.to_thread(self._view_store)
         self._outbox = await asyncio.to_thread(self._open_outbox)
         self._links = open_reader(self.common, self.name)

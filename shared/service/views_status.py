@@ -14,8 +14,13 @@ reported stalled, so /syncz pages someone instead of showing the last good numbe
 Only the consumers the running service declares are reported, and a row that reports none
 of them (a process of an older release, whose views were since renamed or removed) is
 ignored. Rows are never deleted (the view store has no row deletion): one is left behind per
-API process that started a views process, under its host and pid, and those of the current
-release that stopped writing read as "has not reported for N s" to a `--no-views` replica.
+API process that started a views process, under its host, pid and instance id
+(`shared.instance`: two replicas on one host with host networking have the same host and
+pid, and each must read its own child's row), and those of the current release that stopped
+writing read as "has not reported for N s" to a `--no-views` replica. Rows of a release
+before the instance id, keyed `host:pid`, are never any API process's own row now; to a
+`--no-views` replica they are rows like any other, current while their process still writes
+during a rolling upgrade, then stale like those of any process that stopped.
 """
 
 from __future__ import annotations
@@ -24,12 +29,12 @@ import asyncio
 import contextlib
 import logging
 import os
-import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from shared.instance import INSTANCE_ID, identity
 from shared.messaging.consumer import Consumer
 from shared.service.supervisor import PARENT_FD_KEY, ChildProcess
 from shared.views import ViewStore
@@ -43,16 +48,16 @@ EVERY_SECONDS = 0.5
 STALE_AFTER = 5.0
 
 
-def owner_key() -> str:
+def owner_key(instance: str = INSTANCE_ID) -> str:
     """The API process the rows of a views process belong to: its parent when `pingyi serve`
-    started it, else the views process itself."""
+    started it (whose instance id it inherited), else the views process itself."""
     pid = os.getppid() if PARENT_FD_KEY in os.environ else os.getpid()
-    return f"{socket.gethostname()}:{pid}"
+    return identity(pid, instance)
 
 
 def api_key() -> str:
     """This (API) process's key, as its views child computes it with `owner_key`."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return identity()
 
 
 class ConsumerStatusWriter:

@@ -127,7 +127,7 @@ def test_a_killed_relay_is_restarted_and_the_stream_holds_the_log_once(
     published = assert_stream_is_the_log(system, nats_namespace)
     assert published == 1 + len(items) // 100  # the wave and one batch part per push of 100
     relay = relay_of(api, "survey")
-    assert relay["holder"].endswith(f":{second}")
+    assert f":{second}:" in relay["holder"]  # host:pid:instance
     assert relay["published"] > 0, "the restarted relay had nothing left to publish"
 
     assert system.procs["survey"].stop() in (0, -signal.SIGTERM)
@@ -153,7 +153,7 @@ def test_of_two_replicas_one_relay_publishes_and_another_takes_over_when_it_dies
         api = Api({**system.urls(), "replica": url})
         thin_path.wait_until(lambda: relay_of(api, "replica")["current"], "a relay publishes")
         children = {child_pid(api, "survey"), child_pid(api, "replica")}
-        holder = int(relay_of(api, "survey")["holder"].rsplit(":", 1)[1])
+        holder = int(relay_of(api, "survey")["holder"].split(":")[-2])
         assert holder in children
         assert relay_of(api, "replica")["holder"] == relay_of(api, "survey")["holder"]
 
@@ -165,7 +165,7 @@ def test_of_two_replicas_one_relay_publishes_and_another_takes_over_when_it_dies
 
         def taken_over() -> bool:
             row = relay_of(api, "replica")
-            return row["current"] and int(row["holder"].rsplit(":", 1)[1]) != holder
+            return row["current"] and int(row["holder"].split(":")[-2]) != holder
 
         thin_path.wait_until(taken_over, "another relay took the lease over", 60)
         thin_path.push(api, ctx, wave["wave_id"], items[500:], 100, key_prefix="later")

@@ -6,12 +6,16 @@ and a service run as processes are tested in tests/pingyi/test_rebuild_while_ser
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+import socket
 import time
 from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
 
+from shared.instance import INSTANCE_ID, identity
 from shared.rebuild import RebuildRefused, service_stopped
 from shared.service.leases import PostgresLeases
 
@@ -53,13 +57,31 @@ def test_a_rebuild_is_refused_while_a_process_of_the_service_attends(
     refused = _refusal(database_url)
     assert refused is not None
     assert "survey is running: its lock is held by 1 process" in refused
-    assert "pingyi-leases survey pid" in refused
+    # Host, pid and instance id: two replicas with host networking share the first two.
+    assert f"pingyi-leases survey {identity()} (" in refused, refused
     # Another service, or the same service in another namespace, is not in the way.
     assert _refusal(database_url, "registry") is None
     with service_stopped(database_url, "elsewhere", "survey"):
         pass
     leases.close()
     assert _refusal(database_url) is None  # gone with its session
+
+
+def test_a_holder_on_a_host_with_a_long_name_is_named_with_its_pid_and_id_whole(
+    database_url: str, make_leases: Callable[..., PostgresLeases], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL keeps 63 bytes of an application name: the host's name is cut, not the
+    pid and the id that tell replicas apart."""
+    host = "ip-10-0-12-34.eu-west-1.compute.internal.example.org"
+    monkeypatch.setattr(socket, "gethostname", lambda: host)
+    asyncio.run(make_leases("inspection").attend())
+    refused = _refusal(database_url, "inspection") or ""
+    named = re.search(r"\((pingyi-leases inspection (\S+)) \(from ", refused)
+    assert named is not None, refused
+    name, holder = named.groups()
+    cut, pid, instance = holder.split(":")
+    assert (pid, instance) == (str(os.getpid()), INSTANCE_ID), refused
+    assert host.startswith(cut) and len(name) == 63, refused
 
 
 def test_while_a_rebuild_runs_a_process_of_the_service_waits_and_takes_no_lease(
