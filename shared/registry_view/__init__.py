@@ -19,6 +19,8 @@ successors, the day a unit exists from) are the registry's, in `shared.contracts
 
 from __future__ import annotations
 
+from collections.abc import Collection as Many
+from collections.abc import Iterable
 from typing import Any
 
 from shared.campaign_view import CAMPAIGN_COLLECTIONS, CAMPAIGN_VIEW_HANDLERS
@@ -36,6 +38,7 @@ from shared.registry_view.units import UNIT_HANDLERS
 from shared.registry_view.units import UNITS as UNITS  # where readers always found them
 from shared.registry_view.units import kind_status as kind_status
 from shared.views import Collection, ViewStore, ViewTransaction
+from shared.views.base import Filter
 from shared.views.model import View
 
 JURISDICTIONS = "jurisdictions"
@@ -157,8 +160,18 @@ class RegistryView:
     def unit(self, unit_id: str) -> dict[str, Any] | None:
         return self._views.get(UNITS, unit_id)
 
-    def units(self) -> list[dict[str, Any]]:
-        return [doc for _, doc in self._views.scan(UNITS)]
+    def units_by_id(self, unit_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The units found under `unit_ids`, in one read (those this copy never saw are left
+        out)."""
+        return self._views.get_many(UNITS, unit_ids)
+
+    def units_in(
+        self, jurisdiction_ids: str | Many[str], *, active_only: bool = False
+    ) -> list[dict[str, Any]]:
+        """Units located in the jurisdiction (or in any of a set), read through the
+        jurisdiction index a page (one query) at a time, in the list's order: name in
+        dictionary (pinyin) order, then id."""
+        return self._units_where({"jurisdiction_id": jurisdiction_ids}, active_only)
 
     def unit_status(self, unit_id: str) -> str | None:
         """ "active", "merged", "split" or "dissolved"; None for a unit this copy never saw."""
@@ -174,7 +187,8 @@ class RegistryView:
         return successors(unit_id, self.unit)
 
     def sub_units(self, unit_id: str) -> list[dict[str, Any]]:
-        return [doc for doc in self.units() if doc.get("parent_id") == unit_id]
+        """The units whose parent is `unit_id`, by id (read through the parent index)."""
+        return _by_id(self._units_where({"parent_id": unit_id}, active_only=False))
 
     def subtree(self, jurisdiction_id: str) -> set[str]:
         """The jurisdiction and every jurisdiction below it: the nodes whose `tree_ids`
@@ -187,14 +201,21 @@ class RegistryView:
     def units_within(
         self, jurisdiction_id: str, *, active_only: bool = False
     ) -> list[dict[str, Any]]:
-        """Units located in the jurisdiction or anywhere below it."""
+        """Units located in the jurisdiction or anywhere below it, by id: the order they were
+        always listed in, which an enrolment import's refusals (the first units sharing a
+        credit code) follow."""
         inside = self.subtree(jurisdiction_id)
-        return [
-            doc
-            for doc in self.units()
-            if doc["jurisdiction_id"] in inside
-            and (not active_only or unit_status(doc.get("status")) == ACTIVE)
-        ]
+        return _by_id(self.units_in(inside, active_only=active_only))
+
+    def _units_where(self, where: Filter, active_only: bool) -> list[dict[str, Any]]:
+        # Keyed by id: a unit renamed between two pages moves in the order and could be read
+        # twice (its later document wins).
+        found: dict[str, dict[str, Any]] = {}
+        for page in self._views.pages(UNITS, where=where):
+            found.update((doc["unit_id"], doc) for doc in page)
+        if not active_only:
+            return list(found.values())
+        return [doc for doc in found.values() if unit_status(doc.get("status")) == ACTIVE]
 
     def principal(self, principal_id: str) -> dict[str, Any] | None:
         return self._views.get(PRINCIPALS, principal_id)
@@ -211,3 +232,7 @@ class RegistryView:
             doc = self.jurisdiction(current)
             current = None if doc is None else doc.get("parent_id")
         return chain
+
+
+def _by_id(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(docs, key=lambda doc: str(doc["unit_id"]))

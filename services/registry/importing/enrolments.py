@@ -151,11 +151,11 @@ def _preview(app: RegistryApplication, row: Row) -> dict[str, Any]:
 
 def enrolment_sheet(view: RegistryView, campaign: dict[str, Any], enrolments: list[Any]) -> Sheet:
     """The campaign's enrolled units (withdrawn ones left out), in its category order."""
+    enrolled = [enrolment for enrolment in enrolments if enrolment["status"] == "enrolled"]
+    units = view.units_by_id(str(enrolment["unit_id"]) for enrolment in enrolled)
     rows: list[list[str]] = []
-    for enrolment in enrolments:
-        if enrolment["status"] != "enrolled":
-            continue
-        unit = view.unit(enrolment["unit_id"]) or {}
+    for enrolment in enrolled:
+        unit = units.get(str(enrolment["unit_id"]), {})
         if unit and not is_active(unit):
             continue
         rows.append(

@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from services.registry.domain import UNIT_KIND_LABELS
-from services.registry.importing.lookup import is_active
 from services.registry.importing.units import unit_columns
 from shared.registry_view import UNITS, RegistryView
 from shared.tabular import Sheet
@@ -29,11 +28,7 @@ def unit_sheet(
     again (a blank reads as "not stated"), not a stated day that was only the day the unit
     was entered."""
     view = RegistryView(views)
-    docs = [
-        doc
-        for doc in view.units()
-        if doc["jurisdiction_id"] == str(jurisdiction_id) and is_active(doc)
-    ]
+    docs = view.units_in(str(jurisdiction_id), active_only=True)
     docs.sort(key=lambda d: (pinyin_key(d["category"]), pinyin_key(d["name"]), d["unit_id"]))
     columns = unit_columns(lambda text: text)
     said = None if stated is None else stated([str(doc["unit_id"]) for doc in docs])

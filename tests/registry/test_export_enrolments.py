@@ -1,0 +1,90 @@
+"""导出参评单位名单 (`enrolment_sheet`): the campaign's enrolled units in the order its
+enrolments are listed, each unit read from the registry copy (all in one read), withdrawn
+enrolments and units no longer active left out."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import UUID
+
+from services.registry.importing.enrolments import enrolment_sheet
+from shared.contracts import IntegrationMessage, IntegrationPayload
+from shared.contracts.registry import JurisdictionRegistered, UnitDissolved, UnitRegistered
+from shared.registry_view import RegistryView
+from shared.views import MemoryViewStore
+from tests.harness import feed_registry_copy
+
+COUNTY = UUID(int=1)
+CODE = "91411100MA4K00001X"
+
+
+def unit(n: int, name: str, code: str | None = None) -> UnitRegistered:
+    return UnitRegistered(
+        unit_id=UUID(int=100 + n),
+        jurisdiction_id=COUNTY,
+        name=name,
+        short_name=None,
+        kind="government_department",
+        category="政府部门及其它机构",
+        credit_code=code,
+    )
+
+
+def copy_of(payloads: list[IntegrationPayload]) -> RegistryView:
+    views = MemoryViewStore()
+    views.setup()
+    feed_registry_copy(
+        views,
+        [
+            IntegrationMessage(
+                event_id=IntegrationMessage.event_id_for("registry", position),
+                event_type=p.event_type,
+                schema_version=p.schema_version,
+                origin="registry",
+                position=position,
+                previous_position=position - 1 if position > 1 else None,
+                occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
+                payload=p.model_dump(mode="json"),
+            )
+            for position, p in enumerate(payloads, start=1)
+        ],
+    )
+    return RegistryView(views)
+
+
+def test_enrolled_units_in_listing_order_without_withdrawn_or_ended_ones() -> None:
+    view = copy_of(
+        [
+            JurisdictionRegistered(
+                jurisdiction_id=COUNTY, name="源汇区", level="district", parent_id=None
+            ),
+            unit(1, "源汇区民政局", CODE),
+            unit(2, "源汇区粮食局"),
+            unit(3, "源汇区统计局"),
+            unit(4, "源汇区安监站"),
+            UnitDissolved(
+                unit_id=UUID(int=102),
+                effective_on=date(2025, 1, 1),
+                reason="机构改革",
+                actor="office:x",
+            ),
+        ]
+    )
+    enrolments = [
+        {"unit_id": str(UUID(int=104)), "status": "enrolled", "category": "窗口类"},
+        {"unit_id": str(UUID(int=102)), "status": "enrolled", "category": "执法类"},
+        {"unit_id": str(UUID(int=103)), "status": "withdrawn", "category": "执法类"},
+        {"unit_id": str(UUID(int=199)), "status": "enrolled", "category": "执法类"},
+        {"unit_id": str(UUID(int=101)), "status": "enrolled", "category": "执法类"},
+    ]
+
+    sheet = enrolment_sheet(view, {"name": "2025年评议"}, enrolments)
+
+    assert sheet.title == "2025年评议参评单位"
+    assert sheet.headers == ["序号", "单位名称", "统一社会信用代码", "类别"]
+    # A unit this copy never saw is still listed (its category is known), with no name.
+    assert sheet.rows == [
+        ["1", "源汇区安监站", "", "窗口类"],
+        ["2", "", "", "执法类"],
+        ["3", "源汇区民政局", CODE, "执法类"],
+    ]
