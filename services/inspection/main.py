@@ -6,6 +6,8 @@ from services.inspection import assessments, complaints, rectification, tasks
 from services.inspection.api import resolve_finding, router
 from services.inspection.application import InspectionApplication
 from services.inspection.areas import AREAS
+from services.inspection.calendar_api import router as calendar_router
+from services.inspection.calendar_api import warn_at_start
 from services.inspection.campaigns import resolve_campaign
 from services.inspection.finding_view import FINDINGS_VIEW
 from services.inspection.integration import to_payload
@@ -36,7 +38,7 @@ SERVICE = ServiceDefinition(
     application=InspectionService,
     settings=InspectionSettings,
     payload_mapper=to_payload,
-    routers=(router, *(area.router for area in AREAS)),
+    routers=(router, calendar_router, *(area.router for area in AREAS)),
     views=(
         SECURITY_VIEW,
         REGISTRY_COPY,
@@ -57,4 +59,5 @@ SERVICE = ServiceDefinition(
         "complaint": "complaint",
     },
     extra_env=application_env,
+    on_start=warn_at_start,
 )

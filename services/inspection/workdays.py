@@ -5,14 +5,19 @@ library, which carries the State Council's notices (2004 to its latest release).
 does not know yet, or a local adjustment, comes from a data file named by
 `PINGYI_INSPECTION_CALENDAR` (YAML: `holidays: [dates]`, `workdays: [dates]`), which wins
 over the library; beyond both, Monday to Friday are working days. Nothing is typed into code.
+
+Which years each source knows is said, not hidden (docs/inspection.md, "Years the calendar
+does not know"): `WorkCalendar.source(year)`, a warning at start for this year or the next
+known to neither, and `deadline_basis` on every deadline answered.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Literal
 
 import chinese_calendar
 import yaml
@@ -35,6 +40,20 @@ class CalendarFileError(ValueError):
 
 
 CALENDAR_KEYS = ("holidays", "workdays")
+
+Source = Literal["library", "file", "weekdays_only"]
+Basis = Literal["calendar", "weekdays_only"]
+
+
+@cache
+def library_knows(year: int) -> bool:
+    """Probed rather than typed in: a release of `chinesecalendar` raises NotImplementedError
+    for a year its notices do not reach, so installing a newer one is all it takes."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,29 @@ class WorkCalendar:
             return bool(chinese_calendar.is_workday(day))
         except NotImplementedError:
             return day.weekday() < 5
+
+    def source(self, year: int) -> Source:
+        """Where the year's holidays come from. The file covers a year when it lists 1
+        January (元旦) of it among `holidays:`: every State Council notice starts with it, so
+        a file carrying a year's notice lists it, while a file adding one local day off or a
+        调休 for a year does not make the year's national holidays known."""
+        if library_knows(year):
+            return "library"
+        if date(year, 1, 1) in self.holidays:
+            return "file"
+        return "weekdays_only"
+
+    def coverage(self, today: date) -> dict[int, Source]:
+        """Last year, this year and next year (around `today`, China's) by source."""
+        return {year: self.source(year) for year in range(today.year - 1, today.year + 2)}
+
+    def deadline_basis(self, start: date, due: date) -> Basis:
+        """`weekdays_only` when a day counted from `start` (not itself counted) up to `due`
+        lies in a year neither source knows: the deadline may fall on, or count, a holiday."""
+        first = start + timedelta(days=1)
+        years = range(first.year, due.year + 1)
+        unknown = any(self.source(year) == "weekdays_only" for year in years)
+        return "weekdays_only" if unknown else "calendar"
 
     def add_working_days(self, start: date, days: int) -> date:
         """The day `days` working days after `start` (start itself not counted): a notice
@@ -108,6 +150,22 @@ def _days(path: Path, data: dict[str, object], key: str) -> list[date]:
                 f"{CALENDAR_ENV} {path}: `{key}:` holds {item!r}, not a day (YYYY-MM-DD)"
             ) from None
     return days
+
+
+def unknown_years_warning(calendar: WorkCalendar, today: date) -> str | None:
+    """What the service says at start when this year or the next is known to neither
+    source; None when both are known."""
+    years = [y for y in (today.year, today.year + 1) if calendar.source(y) == "weekdays_only"]
+    if not years:
+        return None
+    named = ", ".join(str(year) for year in years)
+    return (
+        f"工作日历不知道 {named} 年的节假日和调休, 这些年的整改和投诉期限只按周一至周五计算; "
+        f"请在 {CALENDAR_ENV} 指定的日历文件中列出该年的 holidays: (含 1 月 1 日) 和 workdays: "
+        f"(the working-day calendar does not know the holidays and make-up days of {named}: "
+        "deadlines counted in them count Monday to Friday only; list the year's holidays "
+        f"(1 January among them) and workdays in the file {CALENDAR_ENV} names)"
+    )
 
 
 class WorkingDays(PublishingApplication):

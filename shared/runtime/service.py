@@ -143,6 +143,8 @@ class ServiceRuntime(RuntimeHealth, RuntimeWiring):
             self.consumers.append(consumer)
         self.started = True
         await self._first_catch_up()
+        if self.definition.on_start is not None:
+            await asyncio.to_thread(self.definition.on_start, self)
         log.info("service started", extra={"service": self.name, "mode": self.common.mode})
 
     async def _first_catch_up(self) -> None:

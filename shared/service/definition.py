@@ -54,6 +54,11 @@ class ServiceDefinition:
     """ASGI middleware classes of the service's own (each called with the app it wraps),
     placed around the kernel's edge (API key, rate and body limits), so they see its answers
     too; the first listed is the outermost."""
+    on_start: Callable[[ServiceRuntime], None] | None = None
+    """Called once the API process's runtime has started (its application open, its
+    consumers running): for what a service says about itself at start, e.g. inspection's
+    warning of a year its working-day calendar does not know. Not called by the relay or
+    views processes."""
     version: str = "0.2.0"
 
     def __post_init__(self) -> None:

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from services.inspection.settings import InspectionSettings, application_env
-from services.inspection.workdays import CalendarFileError, WorkCalendar
+from services.inspection.workdays import CalendarFileError, WorkCalendar, unknown_years_warning
 
 
 def test_national_day_and_its_make_up_days() -> None:
@@ -76,3 +76,59 @@ def test_the_settings_calendar_is_the_applications(tmp_path: Path) -> None:
     settings = InspectionSettings(calendar=path)
     assert application_env(settings)["PINGYI_INSPECTION_CALENDAR"] == str(path)
     assert WorkCalendar.from_file(settings.calendar).holidays == {date(2027, 1, 1)}
+
+
+def _file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "calendar.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_each_year_says_where_its_holidays_come_from(tmp_path: Path) -> None:
+    """2031 stands for any year no release knows yet: far enough that a release adding 2027
+    does not change the answer."""
+    assert WorkCalendar().source(2026) == "library"
+    assert WorkCalendar().source(2031) == "weekdays_only"
+    national = WorkCalendar.from_file(_file(tmp_path, "holidays: [2031-01-01, 2031-01-02]\n"))
+    assert national.source(2031) == "file"
+    assert national.source(2026) == "library"  # the file may adjust it; the library knows it
+    assert national.coverage(date(2031, 6, 1)) == {
+        2030: "weekdays_only",
+        2031: "file",
+        2032: "weekdays_only",
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["holidays: [2031-05-06]\n", "workdays: [2031-01-01]\n", "holidays: [2030-12-31]\n"],
+)
+def test_a_local_day_does_not_make_a_year_known(tmp_path: Path, text: str) -> None:
+    """A local day off or a 调休 in a year is not the year's national holidays: only 1
+    January (元旦, in every State Council notice) listed among `holidays:` covers it."""
+    assert WorkCalendar.from_file(_file(tmp_path, text)).source(2031) == "weekdays_only"
+
+
+def test_a_deadline_counted_across_a_year_neither_source_knows_says_so(tmp_path: Path) -> None:
+    calendar = WorkCalendar()
+    assert calendar.deadline_basis(date(2026, 3, 2), date(2026, 3, 20)) == "calendar"
+    assert calendar.deadline_basis(date(2031, 3, 3), date(2031, 3, 10)) == "weekdays_only"
+    # From a known year into an unknown one: the days counted in the unknown one decide.
+    assert calendar.deadline_basis(date(2030, 12, 20), date(2031, 1, 6)) == "weekdays_only"
+    covered = WorkCalendar.from_file(_file(tmp_path, "holidays: [2031-01-01]\n"))
+    assert covered.deadline_basis(date(2031, 3, 3), date(2031, 3, 10)) == "calendar"
+    # The start day itself is not counted: from 31 December only 2031's days are.
+    assert covered.deadline_basis(date(2030, 12, 31), date(2031, 1, 6)) == "calendar"
+    assert covered.deadline_basis(date(2030, 12, 30), date(2031, 1, 6)) == "weekdays_only"
+
+
+def test_the_warning_names_the_years_and_the_setting(tmp_path: Path) -> None:
+    warning = unknown_years_warning(WorkCalendar(), date(2030, 6, 1))
+    assert warning is not None
+    assert warning.startswith("工作日历不知道 2030, 2031 年的节假日和调休")
+    assert "PINGYI_INSPECTION_CALENDAR" in warning
+    assert "(the working-day calendar does not know" in warning
+    half = WorkCalendar.from_file(_file(tmp_path, "holidays: [2030-01-01]\n"))
+    assert "不知道 2031 年" in (unknown_years_warning(half, date(2030, 6, 1)) or "")
+    both = WorkCalendar.from_file(_file(tmp_path, "holidays: [2030-01-01, 2031-01-01]\n"))
+    assert unknown_years_warning(both, date(2030, 6, 1)) is None

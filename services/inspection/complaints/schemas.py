@@ -16,6 +16,7 @@ from services.inspection.complaints.domain import (
     SUMMARY_MAX,
     TOPIC_MAX,
 )
+from services.inspection.workdays import Basis
 from shared.contracts.inspection_complaints import (
     CallbackSatisfaction,
     ComplaintChannel,
@@ -126,6 +127,13 @@ class ComplaintOut(BaseModel):
     status: str
     dispatched_on: str | None
     due_on: str | None
+    deadline_basis: Basis | None = Field(
+        default=None,
+        description="Once dispatched, calendar: every day from the dispatch to `due_on` lies "
+        "in a year the working-day calendar knows; weekdays_only: some lie in a year it does "
+        "not know (counted Monday to Friday, holidays unknown), as of today's calendar "
+        "(docs/inspection.md)",
+    )
     reply: str | None
     replied_on: str | None
     outcome: str | None

@@ -197,7 +197,8 @@ def _with_overdue(app: Commands, items: list[dict[str, Any]]) -> list[dict[str, 
         deadline = doc["deadline"]
         late = doc["status"] in OPEN and deadline < today.isoformat()
         days = calendar.working_days_between(_day(deadline), today) if late else 0
-        out.append(doc | {"overdue": late, "overdue_working_days": days})
+        basis = calendar.deadline_basis(_day(doc["issued_on"]), _day(deadline))
+        out.append(doc | {"overdue": late, "overdue_working_days": days, "deadline_basis": basis})
     return out
 
 

@@ -263,6 +263,7 @@ def rectification_out(o: RectificationOrder, today: date, calendar: WorkCalendar
         "overdue_working_days": (
             calendar.working_days_between(o.deadline, today) if overdue else 0
         ),
+        "deadline_basis": calendar.deadline_basis(o.issued_on, o.deadline),
         "version": o.version,
     }
 

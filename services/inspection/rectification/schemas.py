@@ -14,7 +14,7 @@ from services.inspection.rectification.domain import (
     REPORT_MAX,
     REQUIREMENTS_MAX,
 )
-from services.inspection.workdays import MAX_WORKING_DAYS
+from services.inspection.workdays import MAX_WORKING_DAYS, Basis
 from shared.contracts.inspection_rectification import (
     EscalationStep,
     RectificationStatus,
@@ -135,6 +135,13 @@ class RectificationOut(BaseModel):
     issued_by: str
     overdue: bool = Field(description="Owes a report and today (China) is past the deadline")
     overdue_working_days: int
+    deadline_basis: Basis | None = Field(
+        default=None,
+        description="calendar: every day from the issue to the deadline lies in a year the "
+        "working-day calendar knows; weekdays_only: some lie in a year it does not know "
+        "(counted Monday to Friday, holidays unknown), as of today's calendar "
+        "(docs/inspection.md); none only in a retry's answer stored before it was said",
+    )
     version: int
     withdrawn_finding_ids: list[UUID] = Field(
         default_factory=list, description="Its findings withdrawn since the order was issued"

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from services.inspection.complaints.application import deadline_basis
 from services.inspection.settings import ComplaintDeadlines, InspectionSettings
-from services.inspection.workdays import china_today
+from services.inspection.workdays import WorkCalendar, china_today
 from shared.settings import CommonSettings
 from tests.harness import Cluster
 from tests.inspection.test_api import _setup
@@ -79,3 +80,20 @@ def test_the_service_counts_a_deployments_days(
         app = client.app.state.runtime.application  # type: ignore[attr-defined]
         dispatched = date.fromisoformat(sent["dispatched_on"])
         assert sent["due_on"] == app.work_calendar.add_working_days(dispatched, 3).isoformat()
+        # Counted on today's calendar, said on the answer, the complaint and the list alike
+        # (the years each basis stands for: tests/inspection/test_workdays.py).
+        basis = app.work_calendar.deadline_basis(dispatched, date.fromisoformat(sent["due_on"]))
+        assert sent["deadline_basis"] == basis
+        one = client.get(f"/complaints/{sent['complaint_id']}", headers=office).json()
+        assert one["deadline_basis"] == basis
+        listed = client.get("/complaints", headers=office).json()
+        assert {c["complaint_id"]: c["deadline_basis"] for c in listed} == {
+            c["complaint_id"]: None for c in [*made.values(), chosen.json()]
+        } | {sent["complaint_id"]: basis}
+
+
+def test_a_complaints_deadline_basis_follows_the_years_it_was_counted_in() -> None:
+    calendar = WorkCalendar()
+    assert deadline_basis(calendar, None, None) is None  # not dispatched: no deadline yet
+    assert deadline_basis(calendar, "2026-03-02", "2026-03-23") == "calendar"
+    assert deadline_basis(calendar, "2031-03-03", "2031-03-24") == "weekdays_only"

@@ -63,7 +63,9 @@ def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, 
         yield cluster, {"units": units, "keys": keys, "ids": ids}
 
 
-def _order(cluster: Cluster, ctx: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+def _order(
+    cluster: Cluster, ctx: dict[str, Any], found_at: str = "2025-01-02", **overrides: Any
+) -> dict[str, Any]:
     client, unit = cluster["inspection"], ctx["units"]["源汇区民政局"]
     finding = _post(
         client,
@@ -72,7 +74,7 @@ def _order(cluster: Cluster, ctx: dict[str, Any], **overrides: Any) -> dict[str,
             "unit_id": unit,
             "method": "暗访",
             "summary": "窗口工作人员上班时间玩手机",
-            "found_at": "2025-01-02T10:30:00+08:00",
+            "found_at": f"{found_at}T10:30:00+08:00",
         },
     )
     body = {
@@ -229,3 +231,25 @@ def test_an_order_shows_that_its_findings_were_withdrawn(
         order["order_id"]: True,
         others["order_id"]: False,
     }
+
+
+def test_a_deadline_counted_across_a_year_no_calendar_knows_says_so(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    """2003 lies before the notices chinesecalendar carries (2004 onwards) and no file is
+    set: its deadline counts Monday to Friday only, and every answer says so. A 2025 one is
+    counted on the State Council's holidays. Nothing about it is stored."""
+    cluster, ctx = world
+    client = cluster["inspection"]
+    known = _order(cluster, ctx, issued_on="2025-01-02")
+    unknown = _order(cluster, ctx, issued_on="2003-06-02", found_at="2003-06-02")
+    assert known["deadline_basis"] == "calendar"
+    assert unknown["deadline_basis"] == "weekdays_only"
+    for order, basis in ((known, "calendar"), (unknown, "weekdays_only")):
+        one = client.get(f"/rectifications/{order['order_id']}", headers=ADMIN).json()
+        assert one["deadline_basis"] == basis
+    listed = {
+        o["order_id"]: o["deadline_basis"]
+        for o in client.get("/rectifications", headers=ADMIN).json()
+    }
+    assert listed == {known["order_id"]: "calendar", unknown["order_id"]: "weekdays_only"}

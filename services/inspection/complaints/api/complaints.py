@@ -21,6 +21,7 @@ from services.inspection.complaints.api.common import (
     JurisdictionNotFound,
     unit_jurisdiction,
 )
+from services.inspection.complaints.application import deadline_basis
 from services.inspection.complaints.domain import ComplaintNotFound, InvalidComplaint
 from services.inspection.complaints.schemas import (
     CallbackIn,
@@ -111,6 +112,7 @@ def list_complaints(
     caller: CurrentPrincipal,
     auth: AuthenticatorDep,
     views: ViewsDep,
+    app: ComplaintsApp,
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
     status: Annotated[Status | None, Query()] = None,
@@ -124,7 +126,12 @@ def list_complaints(
     else:
         where = scope_where(auth, caller)
     where = within(where, status=status, unit_id=None if unit_id is None else str(unit_id))
-    return page.fetch(views, COMPLAINTS, where=where, descending=True)
+    found = page.fetch(views, COMPLAINTS, where=where, descending=True)
+    calendar = app.work_calendar
+    return [
+        d | {"deadline_basis": deadline_basis(calendar, d["dispatched_on"], d["due_on"])}
+        for d in found
+    ]
 
 
 def _shown(caller: Caller) -> bool:

@@ -12,7 +12,11 @@ from services.inspection.complaints.application.complainants import (
     ContactKeyMissing,
 )
 from services.inspection.complaints.application.complaints import Commands
-from services.inspection.complaints.application.outputs import appearance_out, complaint_out
+from services.inspection.complaints.application.outputs import (
+    appearance_out,
+    complaint_out,
+    deadline_basis,
+)
 
 __all__ = [
     "CONTACT_KEY_ENV",
@@ -23,4 +27,5 @@ __all__ = [
     "ContactKeyMissing",
     "appearance_out",
     "complaint_out",
+    "deadline_basis",
 ]

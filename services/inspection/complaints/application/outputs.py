@@ -4,10 +4,12 @@ commands add it, masked, where the caller may see it)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 from uuid import UUID
 
 from services.inspection.complaints.domain import Complaint, HotlineAppearance
+from services.inspection.workdays import Basis, WorkCalendar
 from shared.idempotency import Response
 
 STEPS: dict[type[Any], str] = {
@@ -48,6 +50,16 @@ def complaint_out(c: Complaint) -> Response:
         "received_by": c.received_by,
         "version": c.version,
     }
+
+
+def deadline_basis(
+    calendar: WorkCalendar, dispatched_on: str | None, due_on: str | None
+) -> Basis | None:
+    """Whether a dispatched complaint's deadline was counted on known years (None before
+    it is dispatched: it has no deadline yet)."""
+    if dispatched_on is None or due_on is None:
+        return None
+    return calendar.deadline_basis(date.fromisoformat(dispatched_on), date.fromisoformat(due_on))
 
 
 def complaint_history(events: Iterable[Any]) -> list[Response]:
