@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from pingyi.audit_words import said
 from pingyi.cli_common import DataDir, environment_settings
 
 audit_app = typer.Typer(
@@ -38,7 +39,10 @@ def verify(
     try:
         sha256 = file_sha256(bundle_file)
     except OSError as error:
-        _fail(f"审计包无法使用 bundle refused: not a readable bundle: {error}")
+        _fail(
+            "审计包无法使用 bundle refused: "
+            + said("不是可读取的审计包", f"not a readable bundle: {error}")
+        )
     _out.print(f"{bundle_file}  sha256 {sha256}", highlight=False, markup=False)
     try:
         bundle = read_bundle(bundle_file)
@@ -53,17 +57,26 @@ def verify(
         _fail(f"无法核对 cannot verify: {type(error).__name__}: {error}")
     about = bundle.manifest["about"]
     count = sum(bundle.manifest["logs"][origin]["count"] for origin in bundle.origins)
+    campaign, round_, origins = about["campaign_id"], about["round"], bundle.origins
     _out.print(
-        f"pingyi audit verify {bundle_file}: campaign {about['campaign_id']} "
-        f"round {about['round']}, {_messages(count)} from {', '.join(bundle.origins)}",
+        f"pingyi audit verify {bundle_file}: "
+        + said(
+            f"评议活动 {campaign} 第 {round_} 轮, 来自 {'、'.join(origins)} 的 {count} 条消息",
+            f"campaign {campaign} round {round_}, {_messages(count)} from {', '.join(origins)}",
+        ),
         highlight=False,
         markup=False,
     )
     if bundle.rezipped:
         _out.print(
-            f"注意 note: the archive is not as pingyi audit export writes it ({bundle.rezipped}):"
-            " the verdict is on its contents; only the sha256 above tells whether this file is"
-            " the one published",
+            "注意 note: "
+            + said(
+                f"此压缩包不是 pingyi audit export 写出的样子 ({bundle.rezipped}): 结论只针对其"
+                "内容; 只有上面的 sha256 能说明此文件是否就是公布的那一份",
+                f"the archive is not as pingyi audit export writes it ({bundle.rezipped}): the"
+                " verdict is on its contents; only the sha256 above tells whether this file is"
+                " the one published",
+            ),
             highlight=False,
             markup=False,
         )
@@ -121,25 +134,37 @@ def export(
         NoStoredRun,
         NotACampaignId,
         NothingToExport,
-        SchemeFileError,
         campaign_id_of,
         export_bundle,
         export_stored_run,
-        load_scheme,
         origins_to_export,
         out_refused,
     )
+    from pingyi.audit_scheme_file import SchemeFileError, load_scheme
     from pingyi.audit_verify import CannotRecompute, engine
     from shared.persistence.message_log import MessageLogError
 
     allowed = allow_missing or []
     for name in allowed:
         if name not in OPTIONAL:
-            _fail(f"无法导出 export cannot run: --allow-missing {name}: only {', '.join(OPTIONAL)}")
+            only = ", ".join(OPTIONAL)
+            _fail(
+                f"无法导出 export cannot run: --allow-missing {name}: "
+                + said(f"只能是 {'、'.join(OPTIONAL)}", f"only {only}")
+            )
     if scheme is not None and run is not None:
-        _fail("无法导出 export cannot run: --run and --scheme exclude each other")
+        _fail(
+            "无法导出 export cannot run: "
+            + said("--run 与 --scheme 不能同时使用", "--run and --scheme exclude each other")
+        )
     if scheme is None and allowed:
-        _fail("无法导出 export cannot run: --allow-missing is for --scheme (a run names its logs)")
+        _fail(
+            "无法导出 export cannot run: "
+            + said(
+                "--allow-missing 只用于 --scheme (计分已指明它读取的消息)",
+                "--allow-missing is for --scheme (a run names its logs)",
+            )
+        )
     unwritable = out_refused(out)
     if unwritable is not None:
         _fail(f"无法导出 export cannot run: {unwritable}")
@@ -156,7 +181,13 @@ def export(
             origins = origins_to_export(common, allowed)
             for name in OPTIONAL:
                 if name not in origins:
-                    _warn(f"警告 warning: no {name} event store: the bundle holds no {name} log")
+                    _warn(
+                        "警告 warning: "
+                        + said(
+                            f"没有 {name} 的事件库: 审计包中没有 {name} 的消息",
+                            f"no {name} event store: the bundle holds no {name} log",
+                        )
+                    )
             manifest = export_bundle(
                 common,
                 campaign_id=campaign_id,
@@ -178,13 +209,15 @@ def export(
     ) as error:
         _fail(f"无法导出 export cannot run: {error}")
     except (sqlite3.Error, psycopg.Error) as error:
-        reason = f"a store cannot be read: {type(error).__name__}: {error}"
+        reason = said("事件库无法读取", f"a store cannot be read: {type(error).__name__}: {error}")
         _fail(f"无法导出 export cannot run: {reason}")
     except Exception as error:  # never a traceback and exit 1, which would mean "different"
         _fail(f"无法导出 export cannot run: {type(error).__name__}: {error}")
     for origin, log in manifest["logs"].items():
-        _out.print(f"{origin}: {_messages(log['count'])}, positions {log['first']}–{log['last']}")
-    _out.print(f"wrote {out}  sha256 {file_sha256(out)}", highlight=False)
+        count, span = log["count"], f"{log['first']}–{log['last']}"
+        counted = said(f"{count} 条消息, 位置 {span}", f"{_messages(count)}, positions {span}")
+        _out.print(f"{origin}: {counted}", highlight=False, markup=False)
+    _out.print(f"已写入 wrote {out}  sha256 {file_sha256(out)}", highlight=False, markup=False)
 
 
 def _messages(count: int) -> str:

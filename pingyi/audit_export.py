@@ -6,7 +6,6 @@ bundle's logs as it goes), and all of it written with `pingyi.audit_bundle`."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -18,6 +17,7 @@ import psycopg
 from pingyi.audit_bundle import ORIGINS, InconsistentBundle, write_bundle, writing
 from pingyi.audit_search import Compute
 from pingyi.audit_stored import StoredMessages, WrittenAsRead
+from pingyi.audit_words import said
 from shared.persistence.message_log import (
     MessageLogError,
     StoreMissing,
@@ -36,10 +36,6 @@ export is told to go on without it (`allowed_missing`): a bundle silently short 
 the scheme reads would score the round as if it had no findings, complaints or history."""
 
 
-class SchemeFileError(Exception):
-    pass
-
-
 class NothingToExport(Exception):
     """The round has no unit in the logs read (a campaign the registry does not know, a
     round it does not have, nobody enrolled): its bundle would verify nothing."""
@@ -54,44 +50,27 @@ def campaign_id_of(text: str) -> str:
     try:
         return str(UUID(text))
     except ValueError:
-        raise NotACampaignId(f"campaign {text!r} is not a campaign id (a UUID)") from None
+        raise NotACampaignId(
+            said(
+                f"{text!r} 不是评议活动编号 (UUID)",
+                f"campaign {text!r} is not a campaign id (a UUID)",
+            )
+        ) from None
 
 
 def out_refused(out: Path) -> str | None:
     """Why the bundle cannot be written at `out`, found before any log is read: a folder
     there made the finished bundle's rename fail after the whole export."""
     if out.is_dir():
-        return f"--out {out} is a folder: name the bundle file to write in it"
+        return said(
+            f"--out {out} 是文件夹: 请写出要在其中写入的审计包文件名",
+            f"--out {out} is a folder: name the bundle file to write in it",
+        )
     if not out.parent.is_dir():
-        return f"--out {out}: there is no folder {out.parent}"
+        return said(
+            f"--out {out}: 没有文件夹 {out.parent}", f"--out {out}: there is no folder {out.parent}"
+        )
     return None
-
-
-def load_scheme(path: Path) -> dict[str, Any]:
-    """A scheme document from a JSON or YAML file, validated by the scoring engine (a
-    document it refuses is refused here, naming the field, before any log is read)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SchemeFileError(f"cannot read the scheme file {path}: {error}") from None
-    except UnicodeDecodeError as error:
-        raise SchemeFileError(f"the scheme file {path} is not UTF-8 text: {error}") from None
-    from services.scoring.engine.scheme import Scheme, SchemeError
-    from services.scoring.engine.scheme.yaml_text import read_yaml
-
-    try:
-        # YAML as POST /schemes reads it: a key given twice is refused, not the last kept.
-        document = json.loads(text) if path.suffix == ".json" else read_yaml(text)
-    except ValueError as error:  # JSON's, and the YAML reader's `YamlRefused`
-        raise SchemeFileError(f"{path} is not JSON or YAML: {error}") from None
-    if not isinstance(document, dict):
-        raise SchemeFileError(f"{path} holds no scheme document (a mapping)")
-
-    try:
-        Scheme.from_document(document)
-    except SchemeError as error:
-        raise SchemeFileError(f"{path} is not a valid scheme: {error}") from None
-    return document
 
 
 def present(common: CommonSettings, service: str) -> bool:
@@ -102,7 +81,11 @@ def present(common: CommonSettings, service: str) -> bool:
     except (sqlite3.Error, psycopg.Error, OSError) as error:
         where = store_location(common, service)
         raise MessageLogError(
-            f"the {service} event store at {where} cannot be read: {type(error).__name__}: {error}"
+            said(
+                f"{service} 的事件库 {where} 无法读取",
+                f"the {service} event store at {where} cannot be read: "
+                f"{type(error).__name__}: {error}",
+            )
         ) from None
 
 
@@ -114,7 +97,7 @@ def origins_to_export(
     only the required ones are checked, and the optional ones present are read)."""
     for service in REQUIRED:
         if not present(common, service):
-            raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
+            raise StoreMissing(_no_store(common, service))
     found = {origin: present(common, origin) for origin in OPTIONAL}
     if allowed_missing is not None:
         refused = [o for o in OPTIONAL if not found[o] and o not in allowed_missing]
@@ -122,10 +105,19 @@ def origins_to_export(
             where = "; ".join(f"{o}: {store_location(common, o)}" for o in refused)
             flags = " ".join(f"--allow-missing {o}" for o in refused)
             raise StoreMissing(
-                f"no event store of {', '.join(refused)} ({where}): the scheme's results would "
-                f"count nothing from it; pass {flags} to export without it"
+                said(
+                    f"没有 {'、'.join(refused)} 的事件库 ({where}): 方案的结果将不计其中任何内容;"
+                    f" 如要不含它导出, 请加 {flags}",
+                    f"no event store of {', '.join(refused)} ({where}): the scheme's results "
+                    f"would count nothing from it; pass {flags} to export without it",
+                )
             )
     return [origin for origin in ORIGINS if origin in REQUIRED or found[origin]]
+
+
+def _no_store(common: CommonSettings, service: str) -> str:
+    where = store_location(common, service)
+    return said(f"{where} 没有 {service} 的事件库", f"no {service} event store at {where}")
 
 
 def export_bundle(
@@ -154,7 +146,12 @@ def export_bundle(
         _has_units(results, campaign_id, round_, stops)  # refused: the partial file goes
         if not messages.written:
             messages.close()
-            raise InconsistentBundle("the engine did not read every message: nothing written")
+            raise InconsistentBundle(
+                said(
+                    "计分引擎没有读完所有消息: 未写入任何内容",
+                    "the engine did not read every message: nothing written",
+                )
+            )
         # The last position of each origin the results were computed from (the engine's
         # fold names every origin it read a message of): the last line of its log here.
         read_to = dict(results["upstream_positions"])
@@ -171,14 +168,21 @@ def _has_units(
     window = results.get("window") or {}
     if results.get("units") and window.get("starts_on"):
         return
-    registry = f"the registry log (to position {read_to.get('registry')})"
+    zh = f"registry 的消息 (至位置 {read_to.get('registry')}) 中"
+    en = f"the registry log (to position {read_to.get('registry')})"
     if not results.get("pattern") and not window.get("starts_on"):
-        why = f"{registry} knows no campaign {campaign_id}"
+        why = (f"{zh}没有评议活动 {campaign_id}", f"{en} knows no campaign {campaign_id}")
     elif not window.get("starts_on"):
-        why = f"campaign {campaign_id} has no round {round_} in {registry}"
+        why = (
+            f"{zh}评议活动 {campaign_id} 没有第 {round_} 轮",
+            f"campaign {campaign_id} has no round {round_} in {en}",
+        )
     else:
-        why = f"campaign {campaign_id} round {round_} has no unit enrolled in {registry}"
-    raise NothingToExport(f"{why}: nothing to export")
+        why = (
+            f"{zh}评议活动 {campaign_id} 第 {round_} 轮没有登记参评的单位",
+            f"campaign {campaign_id} round {round_} has no unit enrolled in {en}",
+        )
+    raise NothingToExport(said(f"{why[0]}: 无可导出", f"{why[1]}: nothing to export"))
 
 
 class NoStoredRun(Exception):
@@ -230,7 +234,7 @@ def _stored_run(
     from shared.settings import eventsourcing_env
 
     if not present(common, "scoring"):
-        raise StoreMissing(f"no scoring event store at {store_location(common, 'scoring')}")
+        raise StoreMissing(_no_store(common, "scoring"))
     app = ScoringApplication(
         eventsourcing_env(common, "scoring", ScoringSettings().postgres_schema)
     )
@@ -239,30 +243,41 @@ def _stored_run(
             try:
                 run = app.round_run(UUID(run_id))
             except (ValueError, RoundRunNotFound):
-                raise NoStoredRun(f"no round run {run_id}") from None
+                raise NoStoredRun(said(f"没有计分 {run_id}", f"no round run {run_id}")) from None
             of = (str(run.campaign_id), run.round_number)
             if of[0] != campaign_id or (round_ is not None and of[1] != round_):
-                asked = f"campaign {campaign_id}" + (f" round {round_}" if round_ else "")
-                raise NoStoredRun(
-                    f"round run {run_id} is of campaign {of[0]} round {of[1]}, not of {asked}"
-                )
+                raise NoStoredRun(_run_of_another(run_id, of, campaign_id, round_))
         else:
             round_ = 1 if round_ is None else round_
             runs = app.round_runs(UUID(campaign_id), round_)
             finals = [r for r in runs if r.final]
             if not runs:
                 raise NoStoredRun(
-                    f"scoring holds no run of campaign {campaign_id} round {round_}; "
-                    "pass --scheme to compute one for the bundle"
+                    said(
+                        f"scoring 中没有评议活动 {campaign_id} 第 {round_} 轮的计分;"
+                        " 请加 --scheme 为审计包计算一次",
+                        f"scoring holds no run of campaign {campaign_id} round {round_}; "
+                        "pass --scheme to compute one for the bundle",
+                    )
                 )
             run = (finals or runs)[-1]
         ref = run.scheme
         try:
             scheme = app.scheme(ref["scheme_id"], ref["version"])
         except SchemeNotFound:
+            named = f"{ref['scheme_id']} v{ref['version']}"
             raise NoStoredRun(
-                f"the run's scheme {ref['scheme_id']} v{ref['version']} is unknown"
+                said(f"不知道这次计分的计分方案 {named}", f"the run's scheme {named} is unknown")
             ) from None
         return run, scheme.document()
     finally:
         app.close()
+
+
+def _run_of_another(run_id: str, of: tuple[str, int], campaign_id: str, round_: int | None) -> str:
+    asked_zh = f"评议活动 {campaign_id}" + (f" 第 {round_} 轮" if round_ else "")
+    asked = f"campaign {campaign_id}" + (f" round {round_}" if round_ else "")
+    return said(
+        f"计分 {run_id} 属于评议活动 {of[0]} 第 {of[1]} 轮, 不属于{asked_zh}",
+        f"round run {run_id} is of campaign {of[0]} round {of[1]}, not of {asked}",
+    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from pingyi.audit_bundle import BundleWriter, InconsistentBundle, first_problem
 from pingyi.audit_stream import Rereadable
+from pingyi.audit_words import said
 from shared.contracts.envelope import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded
@@ -60,9 +61,11 @@ class StoredMessages(Rereadable):
                 # The engine's decoding: the same messages, about half the cost.
                 message = decode_stored(origin, position, previous, body)
             except ValueError as error:  # a stored body edited: named, in one line
-                raise InconsistentBundle(
-                    f"{origin} position {position} does not decode: {first_problem(error)}"
-                ) from None
+                undecodable = said(
+                    f"{origin} 位置 {position} 的消息无法解码",
+                    f"{origin} position {position} does not decode",
+                )
+                raise InconsistentBundle(f"{undecodable}: {first_problem(error)}") from None
             yield compose(origin, position, previous, body), message
 
 

@@ -41,6 +41,7 @@ from pingyi.audit_verdict import (
     short,
     top_level,
 )
+from pingyi.audit_words import said
 from shared.canonical import canonical_json
 
 __all__ = [
@@ -210,7 +211,13 @@ def stored_revision(results: Mapping[str, Any]) -> int:
     only the contracts; the engine refuses a revision it does not know)."""
     found = results.get("engine_revision", 1)
     if type(found) is not int:  # said as the bundle has it, not as a stand-in number
-        raise CannotRecompute(f"results.json: engine_revision {found!r} is not a revision")
+        raise CannotRecompute(
+            "results.json: "
+            + said(
+                f"engine_revision {found!r} 不是计分引擎的版本号",
+                f"engine_revision {found!r} is not a revision",
+            )
+        )
     return found
 
 

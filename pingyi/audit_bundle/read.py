@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from pingyi.audit_words import said
 from shared.canonical import canonical_json
 from shared.contracts.envelope import IntegrationMessage
 from shared.reasons import first_problem
@@ -41,7 +42,9 @@ def read_bundle(path: Path) -> Bundle:
     try:
         archive = zipfile.ZipFile(path)
     except UNREADABLE as error:
-        raise BundleError(None, f"not a readable bundle: {error}") from None
+        raise BundleError(
+            None, said("不是可读取的审计包", f"not a readable bundle: {error}")
+        ) from None
     with archive:
         manifest = _manifest(archive)
         names = set(archive.namelist()) - {MANIFEST}

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pingyi.audit_words import said
 from shared.canonical import canonical_json
 from shared.contracts.envelope import IntegrationMessage
 from shared.reasons import first_problem
@@ -140,15 +141,27 @@ class _LogSummary:
         self.first: int | None = None
         self.last: int | None = None
 
+    def _undecodable(self) -> str:
+        line, last = self.count + 1, self.last
+        if last is None:
+            where = (
+                f"第一条 {self.origin} 消息 (第 {line} 行)",
+                f"the {self.origin} message first",
+            )
+        else:
+            where = (
+                f"位置 {last} 之后的 {self.origin} 消息 (第 {line} 行)",
+                f"the {self.origin} message after position {last}",
+            )
+        return said(f"{where[0]}无法解码", f"{where[1]} (line {line}) does not decode")
+
     def line(self, data: bytes) -> bytes:
         _bounded(message_part(self.origin), data)
         try:
             message = IntegrationMessage.decode(data)
         except ValueError as error:  # a stored body edited: named, in one line
-            after = f"after position {self.last}" if self.last is not None else "first"
             raise InconsistentBundle(
-                f"{message_part(self.origin)}: the {self.origin} message {after} (line "
-                f"{self.count + 1}) does not decode: {first_problem(error)}"
+                f"{message_part(self.origin)}: {self._undecodable()}: {first_problem(error)}"
             ) from None
         if message.origin != self.origin:
             raise ValueError(f"a {message.origin} message among {self.origin}'s")

@@ -66,7 +66,7 @@ def test_verify_refuses_what_is_no_bundle(tmp_path: Path) -> None:
     for name in ("notes.txt", "absent.zip"):
         done = run_pingyi("audit", "verify", name, cwd=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
-        assert "not a readable bundle" in done.stdout
+        assert "bundle refused: 不是可读取的审计包 (not a readable bundle: " in done.stdout
 
 
 def test_verify_loads_no_store_driver_or_service(data: Path, tmp_path: Path) -> None:
@@ -101,7 +101,8 @@ def test_export_from_the_wrong_folder_creates_nothing(tmp_path: Path) -> None:
         cwd=tmp_path,
     )  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "export cannot run: no registry event store at" in done.stdout
+    assert "无法导出 export cannot run: " in done.stdout
+    assert "没有 registry 的事件库 (no registry event store at " in done.stdout
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scheme.json"]
 
 
@@ -109,9 +110,17 @@ def test_export_refuses_a_scheme_file_it_cannot_read(data: Path, tmp_path: Path)
     (tmp_path / "scheme.yaml").write_text("- 不是\n- 方案\n", encoding="utf-8")
     (tmp_path / "twice.yaml").write_text("title: 甲\ntitle: 乙\n", encoding="utf-8")
     for name, reason in (
-        ("scheme.yaml", "holds no scheme document"),
-        ("twice.yaml", "line 2, column 1: the key 'title' is given twice"),
-        ("absent.yaml", "cannot read the scheme file"),
+        (
+            "scheme.yaml",
+            "方案文件 scheme.yaml 不是有效的计分方案 (scheme.yaml is not a valid scheme): "
+            "$: 方案须为键值映射 (a scheme is a mapping of keys to values)",
+        ),
+        (
+            "twice.yaml",
+            "export cannot run: 文件 twice.yaml 不是有效的 YAML/JSON: 第 2 行第 1 列: 键 'title'",
+        ),
+        ("twice.yaml", "(twice.yaml is not valid YAML/JSON: line 2, column 1: the key 'title'"),
+        ("absent.yaml", "无法读取方案文件 absent.yaml (cannot read the scheme file absent.yaml: "),
     ):
         done = run_pingyi(
             "audit", "export", "--campaign", CAMPAIGN, "--scheme", name, "--out", "b.zip",

@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from pingyi.audit_bundle import read_bundle, write_bundle
-from pingyi.audit_export import export_bundle, load_scheme
+from pingyi.audit_export import export_bundle
+from pingyi.audit_scheme_file import load_scheme
 from pingyi.audit_stream import engine
 from shared.contracts.envelope import IntegrationMessage
 from shared.persistence.message_log import has_store, last_position, read_bodies, read_messages
@@ -116,6 +117,6 @@ def test_a_reading_left_before_its_end_writes_no_bundle(
     history: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     data, facts = history
-    with pytest.raises(ValueError, match="the engine did not read every message"):
+    with pytest.raises(ValueError, match=r"^计分引擎没有读完所有消息: 未写入任何内容 \(the engine"):
         _exported(data, facts, tmp_path / "b.zip", _stopping_early)
     assert list(tmp_path.iterdir()) == []

@@ -86,7 +86,12 @@ def test_export_refuses_a_run_not_of_the_campaign_and_round(
         "audit", "export", *asked, "--run", run_id, "--out", "b.zip", "--data-dir", str(data),
         cwd=tmp_path,
     )  # fmt: skip
-    _refused(done, f"round run {run_id} is of campaign {facts['campaign_id']} round 1, not of")
+    _refused(
+        done,
+        f"无法导出 export cannot run: 计分 {run_id} 属于评议活动 {facts['campaign_id']} 第 1 轮, "
+        "不属于评议活动 ",
+        f"(round run {run_id} is of campaign {facts['campaign_id']} round 1, not of campaign ",
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -111,8 +116,8 @@ def test_export_of_a_run_takes_its_round(
 @pytest.mark.parametrize(
     ("campaign", "round_", "reason"),
     [
-        (NOBODY, "1", f"knows no campaign {NOBODY}: nothing to export"),
-        (None, "3", "has no round 3 in the registry log"),
+        (NOBODY, "1", f"中没有评议活动 {NOBODY}: 无可导出 (the registry log (to position "),
+        (None, "3", "没有第 3 轮: 无可导出 (campaign "),
     ],
     ids=["unknown campaign", "round past the cycle"],
 )
@@ -195,7 +200,8 @@ def test_verify_prints_the_files_sha256_first(
         assert done.returncode == 0, done.stdout + done.stderr
         lines = done.stdout.splitlines()
         assert lines[0] == f"{path.name}  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
-        assert ("not as pingyi audit export writes it (entry dates" in done.stdout) is note
+        rezipped = "注意 note: 此压缩包不是 pingyi audit export 写出的样子 (entry dates"
+        assert (rezipped in done.stdout) is note
         assert "一致 identical" in lines[-1]
 
 
@@ -277,31 +283,48 @@ Reason = str | tuple[str, ...]
 
 CRASHES: list[tuple[str, Callable[[Path, dict[str, Any], Path], list[str]], Reason]] = [
     ("replay, stores not databases", _replay_of_garbage, "cannot be read: DatabaseError: file"),
-    ("export, stores not databases", _export_of_garbage, "cannot be read: DatabaseError: file"),
-    ("export, campaign not a UUID", _export("--campaign", "foo"), "'foo' is not a campaign id"),
+    (
+        "export, stores not databases",
+        _export_of_garbage,
+        (
+            "export cannot run: registry 的事件库 ",
+            " 无法读取 (the registry event store at ",
+            "cannot be read: DatabaseError: file",
+        ),
+    ),
+    (
+        "export, campaign not a UUID",
+        _export("--campaign", "foo"),
+        "'foo' 不是评议活动编号 (UUID) (campaign 'foo' is not a campaign id (a UUID))",
+    ),
     (
         "export, a stored body that no longer decodes",
         _export_of_undecodable(),
         (
-            "export cannot run: messages/survey.jsonl: the survey message after position 8 "
-            "(line 3) does not decode: ",
+            "export cannot run: messages/survey.jsonl: 位置 8 之后的 survey 消息 (第 3 行)无法解码"
+            " (the survey message after position 8 (line 3) does not decode): ",
             _INVALID_JSON,
         ),
     ),
     (
         "export under a scheme, a stored body that no longer decodes",
         _export_of_undecodable("--scheme", str(SCHEME)),
-        ("export cannot run: survey position 13 does not decode: ", _INVALID_JSON),
+        (
+            "export cannot run: survey 位置 13 的消息无法解码 "
+            "(survey position 13 does not decode): ",
+            _INVALID_JSON,
+        ),
     ),
     (
         "export, scheme the engine refuses",
         _scheme_file(b"scheme_id: incomplete\nversion: 1\n"),
-        "scheme.yaml is not a valid scheme: ",
+        "方案文件 scheme.yaml 不是有效的计分方案 (scheme.yaml is not a valid scheme): ",
     ),
     (
         "export, scheme not UTF-8",
         _scheme_file("title: 评议\n".encode("gb18030")),
-        "scheme.yaml is not UTF-8 text",
+        "文件 scheme.yaml 不是有效的 YAML/JSON: 文本须为 UTF-8 编码, 第 7 字节不是 (scheme.yaml"
+        " is not valid YAML/JSON: the text is not UTF-8 (byte 7 is not))",
     ),
     ("verify, a byte flipped early", _verify_flipped, "bundle refused: scheme.json: "),
     ("verify, round 'one'", _verify_round_one, "about.round 'one' is not a round number"),
@@ -387,7 +410,8 @@ BROKEN: list[tuple[str, Callable[[dict[str, bytes]], None], Reason]] = [
     (
         "an engine revision as text",
         _results(lambda r: r.update(engine_revision="x")),
-        "cannot recompute: results.json: engine_revision 'x' is not a revision",
+        "无法重算 cannot recompute: results.json: engine_revision 'x' 不是计分引擎的版本号 "
+        "(engine_revision 'x' is not a revision)",
     ),
 ]
 
@@ -425,7 +449,11 @@ def test_export_refuses_an_out_it_cannot_write_and_leaves_nothing(
         "audit", "export", "--campaign", facts["campaign_id"], "--out", str(out),
         "--data-dir", str(data), cwd=tmp_path,
     )  # fmt: skip
-    expected = "is a folder" if where == "a folder" else f"there is no folder {out.parent}"
+    expected = (
+        f"{out} 是文件夹: 请写出要在其中写入的审计包文件名 (--out {out} is a folder"
+        if where == "a folder"
+        else f"没有文件夹 {out.parent} (--out {out}: there is no folder {out.parent})"
+    )
     _refused(done, "export cannot run: --out ", expected)
     assert ".partial" not in done.stdout
     assert sorted(p.name for p in tmp_path.rglob("*")) == (["审计包"] if out.is_dir() else [])
@@ -482,12 +510,19 @@ def test_export_under_a_scheme_refuses_a_missing_store_unless_told(
     args = ["audit", "export", "--campaign", facts["campaign_id"], "--scheme", str(SCHEME),
             "--out", "b.zip", "--data-dir", str(partial)]  # fmt: skip
     done = run_pingyi(*args, cwd=tmp_path)
-    _refused(done, "no event store of inspection", "--allow-missing inspection")
+    _refused(
+        done,
+        "export cannot run: 没有 inspection 的事件库 (",
+        "如要不含它导出, 请加 --allow-missing inspection (no event store of inspection",
+    )
     assert not (tmp_path / "b.zip").exists()
 
     done = run_pingyi(*args, "--allow-missing", "inspection", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "warning: no inspection event store: the bundle holds no inspection log" in (done.stderr)
+    assert (
+        "警告 warning: 没有 inspection 的事件库: 审计包中没有 inspection 的消息 "
+        "(no inspection event store: the bundle holds no inspection log)"
+    ) in done.stderr
     assert read_bundle(tmp_path / "b.zip").origins == ["registry", "survey", "scoring"]
 
 

@@ -215,4 +215,6 @@ def test_what_is_no_bundle_is_refused_in_one_line(
     done = _verified(target, tmp_path)
     assert done.returncode == 2, done.stdout
     (refusal,) = [line for line in done.stdout.splitlines() if "sha256" not in line]
-    assert refusal.startswith("审计包无法使用 bundle refused: not a readable bundle: ")
+    assert refusal.startswith(
+        "审计包无法使用 bundle refused: 不是可读取的审计包 (not a readable bundle: "
+    )

@@ -59,6 +59,29 @@ def test_a_malformed_json_file_is_refused_chinese_first(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("name", ["gbk.yaml", "gbk.json"])
+def test_a_file_that_is_not_utf8_is_refused_chinese_first(tmp_path: Path, name: str) -> None:
+    """It raised Python's UnicodeDecodeError: a traceback for the office, naming no file."""
+    (tmp_path / name).write_bytes("title: 评议\n".encode("gbk"))
+    refused = _refused(tmp_path / name)
+    assert refused.problems == (
+        (
+            "$",
+            f"文件 {name} 不是有效的 YAML/JSON: 文本须为 UTF-8 编码, 第 7 字节不是 "
+            f"({name} is not valid YAML/JSON: the text is not UTF-8 (byte 7 is not))",
+        ),
+    )
+
+
+def test_a_json_number_python_does_not_read_is_refused_chinese_first(tmp_path: Path) -> None:
+    (tmp_path / "long.json").write_text('{"version": ' + "1" * 5000 + "}", encoding="utf-8")
+    refused = _refused(tmp_path / "long.json")
+    assert refused.reason.startswith(
+        "文件 long.json 不是有效的 YAML/JSON: 数字超过 4,300 位 (long.json is not valid "
+        "YAML/JSON: Exceeds the limit (4300 digits)"
+    )
+
+
 @pytest.mark.parametrize("document", [[1, 2], "scheme", None])
 def test_a_document_that_is_not_a_mapping_is_refused_chinese_first(document: object) -> None:
     with pytest.raises(SchemeError) as caught:

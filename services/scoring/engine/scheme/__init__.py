@@ -44,7 +44,14 @@ from services.scoring.engine.scheme.yaml_text import YamlRefused, core_booleans,
 from shared.canonical import digest
 from shared.types import JsonInt
 
-__all__ = ["Scheme", "SchemeError", "builtin_schemes", "load_scheme", "schemes_in"]
+__all__ = [
+    "Scheme",
+    "SchemeError",
+    "builtin_schemes",
+    "load_scheme",
+    "read_scheme_document",
+    "schemes_in",
+]
 
 SCHEMES_DIR = Path(__file__).resolve().parents[2] / "schemes"
 
@@ -186,8 +193,23 @@ class Scheme(Part):
 def load_scheme(path: str | Path) -> Scheme:
     """A scheme from a .yaml/.yml or .json file, under the language's rules (a stored
     document); `Scheme.from_new_document` for one being registered."""
+    return Scheme.from_document(read_scheme_document(path))
+
+
+def read_scheme_document(path: str | Path) -> Any:
+    """The document a .yaml/.yml or .json file holds, not yet validated (`pingyi audit
+    export` keeps it as written); `SchemeError` naming the file when it is not UTF-8 text
+    or not valid YAML/JSON. A file that cannot be opened raises `OSError`."""
     p = Path(path)
-    text = p.read_text(encoding="utf-8")
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        # The byte counted as the YAML reader counts it (`yaml_text.read_yaml`).
+        raise _unreadable(
+            p,
+            f"文本须为 UTF-8 编码, 第 {error.start} 字节不是",
+            f"the text is not UTF-8 (byte {error.start} is not)",
+        ) from None
     try:
         # The strict reader a YAML body of POST /schemes gets: a key given twice is refused
         # at its line, not silently the last one (`yaml_text`).
@@ -197,7 +219,9 @@ def load_scheme(path: str | Path) -> Scheme:
     except json.JSONDecodeError as error:
         place = f"第 {error.lineno} 行第 {error.colno} 列"
         raise _unreadable(p, f"{place}: 不是有效的 JSON", str(error)) from None
-    return Scheme.from_document(doc)
+    except ValueError as error:  # Python reads no integer of more than 4,300 digits
+        raise _unreadable(p, "数字超过 4,300 位", str(error)) from None
+    return doc
 
 
 def _unreadable(path: Path, chinese: str, english: str) -> SchemeError:
