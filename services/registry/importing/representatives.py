@@ -111,11 +111,7 @@ def _preview(row: Row) -> dict[str, Any]:
 def representative_sheet(views: ViewStore, jurisdiction_id: UUID, title: str) -> Sheet:
     """The jurisdiction's pool without the disqualified, and never a contact: by sector,
     then by name in dictionary (pinyin) order (丙三 before 丁四 before 孙七 before 乙二)."""
-    people = [
-        p
-        for p in RepresentativesView(views).people()
-        if p["jurisdiction_id"] == str(jurisdiction_id) and not p["disqualified"]
-    ]
+    people = RepresentativesView(views).qualified_in(str(jurisdiction_id))
     sectors = list(SECTOR_LABELS)
     people.sort(key=lambda p: (sectors.index(p["sector"]), pinyin_key(p["name"]), p["person_id"]))
     rows = [

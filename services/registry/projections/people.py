@@ -103,8 +103,17 @@ class RepresentativesView:
     def __init__(self, views: ViewStore) -> None:
         self._views = views
 
-    def people(self) -> list[dict[str, Any]]:
-        return [doc for _, doc in self._views.scan(PEOPLE)]
+    def qualified_in(self, jurisdiction_id: str) -> list[dict[str, Any]]:
+        """The jurisdiction's own pool (not the pools below it) without the disqualified,
+        read through the jurisdiction and disqualified indexes a page (one query) at a time,
+        in no order a reader may rely on."""
+        where = {"jurisdiction_id": jurisdiction_id, "disqualified": "false"}
+        # Keyed by id: a person whose name changed between two pages would move in the
+        # (name) order and could be read twice.
+        found: dict[str, dict[str, Any]] = {}
+        for page in self._views.pages(PEOPLE, where=where):
+            found.update((doc["person_id"], doc) for doc in page)
+        return list(found.values())
 
     def person(self, person_id: str) -> dict[str, Any] | None:
         return self._views.get(PEOPLE, person_id)
