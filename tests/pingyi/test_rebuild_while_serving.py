@@ -11,6 +11,7 @@ the whole module, started while the test holds the lock as a rebuild would."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import time
 import uuid
@@ -157,7 +158,8 @@ def test_a_rebuild_is_refused_while_any_process_of_the_service_runs(served: Serv
         assert "Traceback" not in said, said
         assert "rebuild cannot run" in said and f"{SERVICE} is running" in said, said
         assert "3 processes" in said, said
-        assert f"pingyi-leases {SERVICE} pid {served.pid()}" in said, said
+        # host:pid:instance (shared.instance), the pid the serving process's
+        assert re.search(rf"pingyi-leases {SERVICE} \S+:{served.pid()}:[0-9a-f]{{6}}", said), said
         assert "stop every process" in said, said
     # Nothing was dropped under the running service: its views and its keys are as they were.
     assert reads(), http.get("/jurisdictions", headers=key).text

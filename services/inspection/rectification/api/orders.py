@@ -1,10 +1,5 @@
-"""Rectification HTTP API (问题清单 and 整改): thin; every route declares its policy.
-
-Offices and inspectors issue orders to units in their jurisdiction; the unit's keys see an
-order and report on it, and no other unit's key does (a legacy unit key, naming no unit,
-only if it is named on the order: `unit_principal_id`); inspectors and offices verify;
-offices escalate and record re-ratings; offices and inspectors withdraw an order issued in
-error (as they withdraw a finding); auditors read everything."""
+"""Rectification orders over HTTP: issue one to a unit (下发整改通知书), list those the
+caller may see, read one with its history."""
 
 from __future__ import annotations
 
@@ -12,70 +7,32 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, Query
+from fastapi import Query
 
 from services.inspection.api import finding_target
 from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted
 from services.inspection.domain import Finding
+from services.inspection.rectification.api.common import ORDER, PARTIES, RectificationApp
 from services.inspection.rectification.application import Commands
-from services.inspection.rectification.domain import (
-    OPEN,
-    InvalidRectification,
-    RectificationNotFound,
-)
+from services.inspection.rectification.domain import OPEN, InvalidRectification
 from services.inspection.rectification.schemas import (
-    EscalationIn,
     OrderStatus,
     RectificationIn,
     RectificationOut,
-    ReportIn,
-    ReratingIn,
-    VerificationIn,
-    WithdrawalIn,
 )
 from services.inspection.rectification.views import RECTIFICATIONS
 from services.inspection.workdays import china_today
 from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
-from shared.http import RuntimeDep, ViewsDep, application_of
+from shared.http import RuntimeDep, ViewsDep
 from shared.idempotency import IdempotencyKey
-from shared.policy import (
-    Policy,
-    PolicyRouter,
-    ScopeTarget,
-    allow,
-    body,
-    in_scope,
-    path,
-    query,
-    target_id,
-)
+from shared.policy import Policy, PolicyRouter, allow, body, in_scope, query
 from shared.runtime import ServiceRuntime
 from shared.views.base import encode_cursor
 from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["rectification"])
 
-ORDER = path("order_id", "rectification", hidden=True)
-"""The order a route names: one outside the caller's scope answers exactly as no order."""
-PARTIES = {"unit": "unit_principal_id"}
 LAST_KEY = "ffffffff-ffff-ffff-ffff-ffffffffffff"
-
-RectificationApp = Annotated[Commands, Depends(application_of(Commands))]
-
-
-def resolve_rectification(runtime: ServiceRuntime, order_id: str, field: str) -> ScopeTarget:
-    """An order is in the scope of the jurisdiction recorded at issue and is its unit's: the
-    unit's keys reach it. A legacy unit key (naming no unit) reaches it only if named on it."""
-    application = runtime.application
-    assert isinstance(application, Commands)
-    order = application.rectification(target_id(order_id, field), field)
-    named = order.unit_principal_id
-    return ScopeTarget(
-        str(order.jurisdiction_id),
-        parties={"unit": frozenset() if named is None else frozenset({str(named)})},
-        unit_id=str(order.unit_id),
-        not_found=RectificationNotFound(field=field),
-    )
 
 
 def _unit_key(
@@ -214,98 +171,3 @@ def _day(text: str) -> date:
 def get_rectification(order_id: UUID, app: RectificationApp) -> dict[str, Any]:
     """One order as it stands, overdue-ness as of today (China), with its whole history."""
     return app.describe_rectification(app.rectification(order_id), china_today())
-
-
-@router.post(
-    "/rectifications/{order_id}/report",
-    status_code=201,
-    response_model=RectificationOut,
-    **allow(Policy.write("unit", "office", scope=ORDER)),
-)
-def report_rectification(
-    order_id: UUID,
-    body: ReportIn,
-    caller: CurrentPrincipal,
-    app: RectificationApp,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """报送整改情况: what the unit did (an office may record it on the unit's behalf)."""
-    return app.report_rectification(caller, order_id, body.text, body.reported_on, idempotency_key)
-
-
-@router.post(
-    "/rectifications/{order_id}/verification",
-    status_code=201,
-    response_model=RectificationOut,
-    **allow(Policy.write("office", "inspector", scope=ORDER)),
-)
-def verify_rectification(
-    order_id: UUID,
-    body: VerificationIn,
-    caller: CurrentPrincipal,
-    app: RectificationApp,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """核查: accept the report, or return it with the reason; a second return is second
-    handling (二次办理) and needs a new deadline (`working_days` from today)."""
-    return app.verify_rectification(
-        caller, order_id, body.outcome, body.reason, body.working_days, idempotency_key
-    )
-
-
-@router.post(
-    "/rectifications/{order_id}/escalation",
-    status_code=201,
-    response_model=RectificationOut,
-    **allow(Policy.write("office", scope=ORDER)),
-)
-def escalate_rectification(
-    order_id: UUID,
-    body: EscalationIn,
-    caller: CurrentPrincipal,
-    app: RectificationApp,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """Escalate an overdue order: 催办, then 通报, then 约谈 of the responsible leader
-    (`person`); a step may be repeated, never skipped or gone back on."""
-    return app.escalate_rectification(
-        caller, order_id, body.step, body.reason, body.person, idempotency_key
-    )
-
-
-@router.post(
-    "/rectifications/{order_id}/rerating",
-    status_code=201,
-    response_model=RectificationOut,
-    **allow(Policy.write("office", scope=ORDER)),
-)
-def rerate_rectification(
-    order_id: UUID,
-    body: ReratingIn,
-    caller: CurrentPrincipal,
-    app: RectificationApp,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """Record how the complainant or raters re-rate an accepted fix (满意/基本满意/不满意)."""
-    return app.rerate_rectification(
-        caller, order_id, body.rating, body.raters, body.reason, idempotency_key
-    )
-
-
-@router.post(
-    "/rectifications/{order_id}/withdrawal",
-    status_code=201,
-    response_model=RectificationOut,
-    **allow(Policy.write("office", "inspector", scope=ORDER)),
-)
-def withdraw_rectification(
-    order_id: UUID,
-    body: WithdrawalIn,
-    caller: CurrentPrincipal,
-    app: RectificationApp,
-    idempotency_key: IdempotencyKey = None,
-) -> dict[str, Any]:
-    """撤销 an order issued in error: it stays on record, marked withdrawn with the reason,
-    and counts for nothing (scoring treats it as never issued). An order verified and
-    accepted, or already withdrawn, is refused (409)."""
-    return app.withdraw_rectification(caller, order_id, body.reason, idempotency_key)
