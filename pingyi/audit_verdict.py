@@ -13,6 +13,7 @@ from typing import Any
 from pingyi.audit_difference import flat
 from pingyi.audit_narrow import MessageRef, Suspects
 from pingyi.audit_search import by_id
+from pingyi.audit_words import said
 from shared.canonical import canonical_json
 
 
@@ -54,11 +55,17 @@ class Verdict:
     def lines(self) -> list[str]:
         """The report, one finding per line, in Chinese-first wording for offices."""
         if self.identical:
-            return ["一致 identical: the recomputed results are byte-identical to the bundle's"]
+            return [
+                "一致 identical: "
+                + said(
+                    "重算的结果与审计包中的结果逐字节相同",
+                    "the recomputed results are byte-identical to the bundle's",
+                )
+            ]
         out = [f"不一致 different: {problem}" for problem in self.problems]
         for unit in self.units:
             head = f"单位 unit {unit.name} ({unit.unit_id}): {STATUS_SAID[unit.status]}"
-            out.append(head + (f" — fields {', '.join(unit.fields)}" if unit.fields else ""))
+            out.append(head + (f" — 字段 fields {', '.join(unit.fields)}" if unit.fields else ""))
             if unit.values:
                 out.append(f"  字段 values: {'; '.join(unit.values)}")
             for component in unit.components:
@@ -75,9 +82,17 @@ class Verdict:
 
 
 STATUS_SAID = {
-    "different": "different",
-    "missing": "missing (recomputed from the messages, not in the bundle's results)",
-    "unexpected": "unexpected (in the bundle's results, not recomputed from its messages)",
+    "different": "不同 different",
+    "missing": "缺失 missing: "
+    + said(
+        "由消息重算得出, 审计包的结果中却没有",
+        "recomputed from the messages, not in the bundle's results",
+    ),
+    "unexpected": "多出 unexpected: "
+    + said(
+        "在审计包的结果中, 由其消息重算却没有",
+        "in the bundle's results, not recomputed from its messages",
+    ),
 }
 
 

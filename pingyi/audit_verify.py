@@ -88,8 +88,12 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
     if canonical_json(recomputed) == canonical_json(bundle.results):
         if not bundle.results.get("units"):
             raise NothingToCheck(
-                f"campaign {campaign_id} round {round_} has no unit, in the bundle's results "
-                "or recomputed from its messages: nothing to compare"
+                said(
+                    f"评议活动 {campaign_id} 第 {round_} 轮没有单位, 审计包的结果中没有, "
+                    "由其消息重算也没有: 无可比较",
+                    f"campaign {campaign_id} round {round_} has no unit, in the bundle's "
+                    "results or recomputed from its messages: nothing to compare",
+                )
             )
         return Verdict(True, [], [])
     units = compare_units(bundle.results, recomputed)
@@ -138,11 +142,14 @@ def _no_unit_said(bundle: Bundle, recomputed: Mapping[str, Any]) -> str:
     if recomputed.get("units") or not bundle.results.get("units"):
         return ""
     campaign_id, round_ = _round(bundle)
-    return (
+    held = len(bundle.results["units"])
+    return said(
+        f"审计包的消息中, 评议活动 {campaign_id} 第 {round_} 轮没有单位 (其 registry 日志没有"
+        f"开启该评议活动, 或未登记任何单位, 或该轮超出其周期); 其结果却有 {held} 个: "
+        "结果不是由这些消息算出的",
         f"the bundle's messages give campaign {campaign_id} round {round_} no unit (its "
         "registry log does not open that campaign, or enrols no unit in it, or the round is "
-        f"past its cycle); its results hold {len(bundle.results['units'])}: they were not "
-        "computed from these messages"
+        f"past its cycle); its results hold {held}: they were not computed from these messages",
     )
 
 
@@ -154,10 +161,13 @@ def other_scheme_said(results: Mapping[str, Any], recomputed: Mapping[str, Any])
     stated, found = results.get("scheme"), recomputed.get("scheme")
     if stated == found:
         return ""
-    return (
-        f"scheme: the results were computed under {_scheme_named(stated)}; the bundle's "
-        f"scheme.json is {_scheme_named(found)}: not the scheme of these results, so every "
-        "difference below may be the scheme's, and no input message is searched for"
+    under, held = _scheme_named(stated), _scheme_named(found)
+    return "scheme: " + said(
+        f"结果是按 {under} 计算的; 审计包的 scheme.json 是 {held}: 不是这些结果的方案, "
+        "以下每处不同都可能出自方案, 不再查找输入消息",
+        f"the results were computed under {under}; the bundle's scheme.json is {held}: not "
+        "the scheme of these results, so every difference below may be the scheme's, and no "
+        "input message is searched for",
     )
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
 
+from pingyi.audit_words import said
 from shared.contracts.envelope import IntegrationMessage
 
 FORMAT = "pingyi.audit.bundle"
@@ -107,10 +108,10 @@ class Bundle:
             for number, line, whole in bounded_lines(stream):
                 hashed.update(line)
                 if not whole:
-                    raise BundleError(part, f"line {number} {TOO_LONG}")
+                    raise BundleError(part, too_long(number))
                 yield line.rstrip(b"\n")
         if hashed.hexdigest() != expected:
-            raise BundleError(part, "changed while it was being read")
+            raise BundleError(part, said("读取期间被改动过", "changed while it was being read"))
 
     def messages(self) -> Iterator[IntegrationMessage]:
         """Every input message, origin by origin in the manifest's order."""
@@ -124,6 +125,11 @@ at a time reads up to `n` compressed bytes as well, which inflate to some ten ti
 1 MiB chunks held up to 10 MiB of a message log, compressed, and a round's verification
 peaked higher the larger the round until its log passed that (tests/audit/test_flat_memory.py)."""
 TOO_LONG = f"is longer than {MAX_LINE >> 20} MiB, more than any message or document may be"
+TOO_LONG_ZH = f"超过 {MAX_LINE >> 20} MiB, 比任何消息或文档可有的都长"
+
+
+def too_long(number: int) -> str:
+    return said(f"第 {number} 行{TOO_LONG_ZH}", f"line {number} {TOO_LONG}")
 
 
 def bounded_lines(
@@ -172,19 +178,33 @@ def check_about(
     log's count, first and last position (as checked line by line)."""
     campaign_id, round_ = about.get("campaign_id"), about.get("round")
     if not isinstance(campaign_id, str) or not _is_uuid(campaign_id):
-        return f"about.campaign_id {campaign_id!r} is not a campaign id (a UUID)"
+        return said(
+            f"about.campaign_id {campaign_id!r} 不是评议活动编号 (UUID)",
+            f"about.campaign_id {campaign_id!r} is not a campaign id (a UUID)",
+        )
     if not isinstance(round_, int) or isinstance(round_, bool) or round_ < 1:
-        return f"about.round {round_!r} is not a round number (an integer from 1)"
+        return said(
+            f"about.round {round_!r} 不是轮次 (从 1 起的整数)",
+            f"about.round {round_!r} is not a round number (an integer from 1)",
+        )
     if results.get("campaign_id") != campaign_id:
-        return (
-            f"about.campaign_id is {campaign_id}, the results are of campaign "
-            f"{results.get('campaign_id')!r}"
+        theirs = results.get("campaign_id")
+        return said(
+            f"about.campaign_id 是 {campaign_id}, 结果却属于评议活动 {theirs!r}",
+            f"about.campaign_id is {campaign_id}, the results are of campaign {theirs!r}",
         )
     if results.get("round") != round_:
-        return f"about.round is {round_}, the results are of round {results.get('round')!r}"
+        theirs = results.get("round")
+        return said(
+            f"about.round 是 {round_}, 结果却属于第 {theirs!r} 轮",
+            f"about.round is {round_}, the results are of round {theirs!r}",
+        )
     read_to = about.get("read_to")
     if not isinstance(read_to, dict):
-        return f"about.read_to {read_to!r} is not a mapping of origin to position"
+        return said(
+            f"about.read_to {read_to!r} 不是来源到位置的映射",
+            f"about.read_to {read_to!r} is not a mapping of origin to position",
+        )
     held = {
         origin: logs[origin]["last"]
         for origin in origins
@@ -194,12 +214,25 @@ def check_about(
         stated, last = read_to.get(origin), held.get(origin)
         if stated == last and not isinstance(stated, bool):
             continue
-        if last is None:
-            return f"about.read_to.{origin} is {stated!r}, the bundle holds no {origin} message"
-        if origin not in read_to:
-            return f"about.read_to has no {origin}, the bundle's {origin} log runs to {last}"
-        return f"about.read_to.{origin} is {stated!r}, the bundle's {origin} log runs to {last}"
+        return _read_to_wrong(origin, stated, last, origin in read_to)
     return None
+
+
+def _read_to_wrong(origin: str, stated: Any, last: Any, listed: bool) -> str:
+    if last is None:
+        return said(
+            f"about.read_to.{origin} 是 {stated!r}, 审计包中却没有 {origin} 的消息",
+            f"about.read_to.{origin} is {stated!r}, the bundle holds no {origin} message",
+        )
+    if not listed:
+        return said(
+            f"about.read_to 中没有 {origin}, 审计包中的 {origin} 日志到位置 {last}",
+            f"about.read_to has no {origin}, the bundle's {origin} log runs to {last}",
+        )
+    return said(
+        f"about.read_to.{origin} 是 {stated!r}, 审计包中的 {origin} 日志到位置 {last}",
+        f"about.read_to.{origin} is {stated!r}, the bundle's {origin} log runs to {last}",
+    )
 
 
 def _is_uuid(text: str) -> bool:

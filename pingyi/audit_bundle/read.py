@@ -18,22 +18,19 @@ from shared.reasons import first_problem
 
 from .layout import (
     EPOCH,
-    FORMAT,
     MANIFEST,
     MAX_LINE,
-    MAX_MANIFEST,
-    ORIGINS,
     RESULTS,
     SCHEME,
-    TOO_LONG,
     UNREADABLE,
-    VERSION,
     Bundle,
     BundleError,
     bounded_lines,
     check_about,
     message_part,
+    too_long,
 )
+from .manifest import read_manifest, read_whole, unreadable
 
 
 def read_bundle(path: Path) -> Bundle:
@@ -46,13 +43,19 @@ def read_bundle(path: Path) -> Bundle:
             None, said("不是可读取的审计包", f"not a readable bundle: {error}")
         ) from None
     with archive:
-        manifest = _manifest(archive)
+        manifest = read_manifest(archive)
         names = set(archive.namelist()) - {MANIFEST}
         listed = set(manifest["parts"])
         for name in sorted(listed - names):
-            raise BundleError(name, "listed in the manifest but not in the bundle")
+            raise BundleError(
+                name,
+                said("清单中列出, 审计包中却没有", "listed in the manifest but not in the bundle"),
+            )
         for name in sorted(names - listed):
-            raise BundleError(name, "in the bundle but not listed in the manifest")
+            raise BundleError(
+                name,
+                said("审计包中有, 清单中却未列出", "in the bundle but not listed in the manifest"),
+            )
         for name in sorted(listed):
             checker = _LogChecker(name, manifest) if name.startswith("messages/") else None
             _check_part(archive, name, manifest["parts"][name], checker)
@@ -73,7 +76,13 @@ class _LogChecker:
         self.part = part
         self.origin = part.removeprefix("messages/").removesuffix(".jsonl")
         if self.origin not in manifest["origins"]:
-            raise BundleError(part, f"{self.origin} is not among the manifest's origins")
+            raise BundleError(
+                part,
+                said(
+                    f"{self.origin} 不在清单的来源之中",
+                    f"{self.origin} is not among the manifest's origins",
+                ),
+            )
         self.expected = manifest["logs"].get(self.origin)
         self.previous: int | None = None
         self.first: int | None = None
@@ -85,55 +94,48 @@ class _LogChecker:
             message = IntegrationMessage.decode(data)
         except ValueError as error:
             raise BundleError(
-                self.part, f"line {number} is not a message: {first_problem(error)}"
+                self.part,
+                said(
+                    f"第 {number} 行不是消息",
+                    f"line {number} is not a message: {first_problem(error)}",
+                ),
             ) from None
+        at = f"第 {number} 行 ({self.origin} 位置 {message.position})"
         where = f"line {number} ({self.origin} position {message.position})"
         if message.encode() != data:
-            raise BundleError(self.part, f"{where} is not the canonical encoding")
+            raise BundleError(
+                self.part, said(f"{at}不是规范编码", f"{where} is not the canonical encoding")
+            )
         if message.origin != self.origin:
-            raise BundleError(self.part, f"{where} comes from {message.origin}")
-        if message.previous_position != self.previous:
             raise BundleError(
                 self.part,
-                f"{where} follows position {message.previous_position}, but the line "
-                f"before is position {self.previous}: a message is missing or out of order",
+                said(f"{at}来自 {message.origin}", f"{where} comes from {message.origin}"),
             )
+        if message.previous_position != self.previous:
+            raise BundleError(self.part, self._out_of_order(at, where, message.previous_position))
         self.first = message.position if self.first is None else self.first
         self.previous = message.position
         self.count += 1
+
+    def _out_of_order(self, at: str, where: str, previous: int | None) -> str:
+        return said(
+            f"{at}接在位置 {previous} 之后, 但上一行是位置 {self.previous}: 有消息缺失或顺序错乱",
+            f"{where} follows position {previous}, but the line before is position "
+            f"{self.previous}: a message is missing or out of order",
+        )
 
     def finish(self) -> None:
         found = {"count": self.count, "first": self.first, "last": self.previous}
         if self.expected != found:
             held = f"{self.count} messages, positions {self.first}–{self.previous}"
-            raise BundleError(self.part, f"{held}, manifest says {self.expected}")
-
-
-def _manifest(archive: zipfile.ZipFile) -> dict[str, Any]:
-    try:
-        manifest = orjson.loads(_read_whole(archive, MANIFEST, MAX_MANIFEST))
-    except KeyError:
-        raise BundleError(MANIFEST, "missing") from None
-    except (orjson.JSONDecodeError, *UNREADABLE) as error:
-        raise BundleError(MANIFEST, f"unreadable: {error}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BundleError(MANIFEST, f"not a {FORMAT} manifest")
-    if manifest.get("version") != VERSION:
-        raise BundleError(MANIFEST, f"version {manifest.get('version')!r}, this reads {VERSION}")
-    for key, kind in (("parts", dict), ("origins", list), ("logs", dict), ("about", dict)):
-        if not isinstance(manifest.get(key), kind):
-            raise BundleError(MANIFEST, f"{key} missing or not a {kind.__name__}")
-    for required in (SCHEME, RESULTS):
-        if required not in manifest["parts"]:
-            raise BundleError(required, "not listed in the manifest")
-    origins = manifest["origins"]
-    named = all(isinstance(origin, str) for origin in origins)  # an object is unhashable
-    if not named or len(set(origins)) != len(origins) or not set(origins) <= set(ORIGINS):
-        raise BundleError(MANIFEST, f"origins {origins!r} are not among {', '.join(ORIGINS)}")
-    for origin in origins:
-        if message_part(origin) not in manifest["parts"]:
-            raise BundleError(message_part(origin), "an origin with no part in the manifest")
-    return manifest
+            raise BundleError(
+                self.part,
+                said(
+                    f"有 {self.count} 条消息, 位置 {self.first}–{self.previous}, "
+                    f"清单写的是 {self.expected}",
+                    f"{held}, manifest says {self.expected}",
+                ),
+            )
 
 
 def _not_as_written(archive: zipfile.ZipFile, manifest: Mapping[str, Any]) -> str:
@@ -158,13 +160,19 @@ def _check_part(
     """The hash and size first: a part that does not match its manifest entry is refused as
     such, whatever else is wrong with its lines."""
     if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
-        raise BundleError(name, "the manifest gives no sha256 for it")
+        raise BundleError(
+            name, said("清单没有给出它的 sha256", "the manifest gives no sha256 for it")
+        )
     stated, inflated = entry.get("bytes"), archive.getinfo(name).file_size
     if type(stated) is int and inflated > stated:  # not read: it may be a ZIP bomb
         raise BundleError(
-            name, f"inflates to {inflated} bytes, the manifest says {stated}: it does not "
-            "match the manifest (not read)",
-        )  # fmt: skip
+            name,
+            said(
+                f"解压后为 {inflated} 字节, 清单写的是 {stated}: 与清单不符 (未读取)",
+                f"inflates to {inflated} bytes, the manifest says {stated}: it does not "
+                "match the manifest (not read)",
+            ),
+        )
     hashed, size, problem = hashlib.sha256(), 0, None
     try:
         with archive.open(name) as stream:
@@ -172,17 +180,28 @@ def _check_part(
                 hashed.update(line)
                 size += len(line)
                 if problem is None and not whole:
-                    problem = BundleError(name, f"line {number} {TOO_LONG}")
+                    problem = BundleError(name, too_long(number))
                 elif checker is not None and problem is None:
                     problem = _checked(checker, number, line)
     except UNREADABLE as error:
-        raise BundleError(name, f"unreadable: {error}") from None
+        raise BundleError(name, unreadable(error)) from None
     if hashed.hexdigest() != entry["sha256"]:
+        digest, stated_digest = hashed.hexdigest(), entry["sha256"]
         raise BundleError(
-            name, f"sha256 {hashed.hexdigest()} does not match the manifest's {entry['sha256']}"
+            name,
+            said(
+                f"sha256 {digest} 与清单中的 {stated_digest} 不符",
+                f"sha256 {digest} does not match the manifest's {stated_digest}",
+            ),
         )
     if size != entry.get("bytes") or type(entry.get("bytes")) is not int:
-        raise BundleError(name, f"{size} bytes, the manifest says {entry.get('bytes')!r}")
+        listed = entry.get("bytes")
+        raise BundleError(
+            name,
+            said(
+                f"{size} 字节, 清单写的是 {listed!r}", f"{size} bytes, the manifest says {listed!r}"
+            ),
+        )
     if problem is not None:
         raise problem
     if checker is not None:
@@ -199,23 +218,15 @@ def _checked(checker: _LogChecker, number: int, line: bytes) -> BundleError | No
 
 def _document(archive: zipfile.ZipFile, name: str) -> dict[str, Any]:
     try:
-        data = _read_whole(archive, name, MAX_LINE)
+        data = read_whole(archive, name, MAX_LINE)
     except UNREADABLE as error:
-        raise BundleError(name, f"unreadable: {error}") from None
+        raise BundleError(name, unreadable(error)) from None
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as error:
-        raise BundleError(name, f"not JSON: {error}") from None
+        raise BundleError(name, said("不是 JSON", f"not JSON: {error}")) from None
     if not isinstance(document, dict):
-        raise BundleError(name, "not a JSON object")
+        raise BundleError(name, said("不是 JSON 对象", "not a JSON object"))
     if canonical_json(document) != data:
-        raise BundleError(name, "not the canonical encoding")
+        raise BundleError(name, said("不是规范编码", "not the canonical encoding"))
     return document
-
-
-def _read_whole(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    """An entry of at most `limit` bytes, read whole (a longer one is refused unread)."""
-    inflated = archive.getinfo(name).file_size
-    if inflated > limit:
-        raise BundleError(name, f"inflates to {inflated} bytes, more than {limit} (not read)")
-    return archive.read(name)

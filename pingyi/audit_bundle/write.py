@@ -24,6 +24,7 @@ from .layout import (
     RESULTS,
     SCHEME,
     TOO_LONG,
+    TOO_LONG_ZH,
     VERSION,
     InconsistentBundle,
     check_about,
@@ -65,7 +66,8 @@ def writing(
     file. The same contents give the same bytes as `write_bundle`, which writes through it."""
     unknown = sorted(set(origins) - set(ORIGINS))
     if unknown:
-        raise ValueError(f"not an upstream of scoring: {', '.join(unknown)}")
+        named = ", ".join(unknown)
+        raise ValueError(said(f"不是计分的上游: {named}", f"not an upstream of scoring: {named}"))
     partial = path.with_name(path.name + ".partial")
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -99,9 +101,20 @@ class BundleWriter:
         """Writes the origin's log, the next in `origins`, one encoded message per call of
         what it gives, checked as `write_bundle` checks it; whole once the block ends."""
         if self.manifest is not None or len(self.logs) >= len(self.origins):
-            raise ValueError(f"no log left to write, {origin}'s asked for")
+            raise ValueError(
+                said(
+                    f"已没有要写的日志, 却要写 {origin} 的",
+                    f"no log left to write, {origin}'s asked for",
+                )
+            )
         if origin != self.origins[len(self.logs)]:
-            raise ValueError(f"{self.origins[len(self.logs)]}'s log is next, not {origin}'s")
+            due = self.origins[len(self.logs)]
+            raise ValueError(
+                said(
+                    f"下一个应写 {due} 的日志, 不是 {origin} 的",
+                    f"{due}'s log is next, not {origin}'s",
+                )
+            )
         summary, part = _LogSummary(origin), message_part(origin)
         with _Entry(self.archive, part) as entry:
             yield lambda data: entry.write(summary.line(data))
@@ -178,7 +191,12 @@ class _LogSummary:
 
 def _bounded(part: str, data: bytes) -> bytes:
     if len(data) > MAX_LINE:
-        raise InconsistentBundle(f"{part}: a line of {len(data)} bytes {TOO_LONG}")
+        raise InconsistentBundle(
+            f"{part}: "
+            + said(
+                f"一行 {len(data)} 字节, {TOO_LONG_ZH}", f"a line of {len(data)} bytes {TOO_LONG}"
+            )
+        )
     return data
 
 

@@ -79,6 +79,12 @@ def store_location(common: CommonSettings, service: str) -> str:
     return str(_sqlite_path(common, service))
 
 
+def _no_store(common: CommonSettings, service: str) -> str:
+    """Chinese first, as the audit commands that print it word their own refusals."""
+    where = store_location(common, service)
+    return f"{where} 没有 {service} 的事件库 (no {service} event store at {where})"
+
+
 def has_store(common: CommonSettings, service: str) -> bool:
     """Whether the service's event log exists (without creating anything)."""
     _refuse_memory(common)
@@ -100,7 +106,7 @@ def last_position(common: CommonSettings, service: str) -> int | None:
     """The highest position in the log (published or internal), None when empty: a stop to
     read a fixed prefix with while the service goes on writing."""
     if not has_store(common, service):
-        raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
+        raise StoreMissing(_no_store(common, service))
     if common.mode == "production":
         statement = sql.SQL("SELECT max(notification_id) FROM {}").format(
             sql.Identifier(schema_of(service), f"{service}_events")
@@ -148,7 +154,7 @@ def read_bodies(
     Pages of at most `page` rows and about `PAGE_BYTES` (a batch part is hundreds of KiB),
     each read in a thread while the caller works through the one before (`read_ahead`)."""
     if not has_store(common, service):
-        raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
+        raise StoreMissing(_no_store(common, service))
     rows = _pg_rows if common.mode == "production" else _sqlite_rows
     prefixes = tuple(_HEAD + kind.encode() + b'"' for kind in sorted(leave_out))
     pages = read_ahead(rows(common, service, after, stop, page, prefixes), f"read-{service}")
@@ -160,8 +166,10 @@ def read_bodies(
                 continue
             if body is None:
                 raise UnencodedRow(
-                    f"{service} position {position} was stored without its message body "
-                    "(before the message column existed); read it with the service's own code"
+                    f"{service} 位置 {position} 存储时没有消息体 (那时还没有消息列): 请用该服务"
+                    f"自己的代码读取 ({service} position {position} was stored without its "
+                    "message body (before the message column existed); read it with the "
+                    "service's own code)"
                 )
             if not body:
                 continue  # an internal event: in the log, never published
@@ -171,7 +179,10 @@ def read_bodies(
 
 def _refuse_memory(common: CommonSettings) -> None:
     if common.mode == "memory":
-        raise MessageLogError("memory mode keeps its logs inside the running process only")
+        raise MessageLogError(
+            "内存模式的日志只在运行中的进程内 (memory mode keeps its logs inside the running "
+            "process only)"
+        )
 
 
 def _sqlite_path(common: CommonSettings, service: str) -> Path:
@@ -279,7 +290,7 @@ def split_points(
     are the stored bodies' lengths, which PostgreSQL knows without reading a body stored
     out of line."""
     if not has_store(common, service):
-        raise StoreMissing(f"no {service} event store at {store_location(common, service)}")
+        raise StoreMissing(_no_store(common, service))
     if parts < 2:
         return []
     if common.mode == "production":

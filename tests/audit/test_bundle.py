@@ -417,7 +417,10 @@ def test_a_line_inflating_past_any_message_is_refused_without_being_held(
     finally:
         tracemalloc.stop()
     assert refused.value.part == "messages/survey.jsonl"
-    assert refused.value.reason.startswith("line 1 is longer than 64 MiB")
+    assert refused.value.reason == (
+        "第 1 行超过 64 MiB, 比任何消息或文档可有的都长 (line 1 is longer than 64 MiB, more than "
+        "any message or document may be)"
+    )
     assert peak < 1.25 * MAX_LINE
 
 
@@ -430,8 +433,11 @@ def test_a_part_inflating_past_its_manifest_entry_is_not_read(data: Path, tmp_pa
     with pytest.raises(BundleError) as refused:
         read_bundle(bomb)
     assert refused.value.part == "messages/survey.jsonl"
-    assert f"inflates to {MAX_LINE} bytes, the manifest says" in refused.value.reason
-    assert refused.value.reason.endswith("(not read)")
+    assert refused.value.reason.startswith(f"解压后为 {MAX_LINE} 字节, 清单写的是 ")
+    assert f"与清单不符 (未读取) (inflates to {MAX_LINE} bytes, the manifest says" in (
+        refused.value.reason
+    )
+    assert refused.value.reason.endswith("(not read))")
 
 
 def test_a_manifest_longer_than_any_manifest_is_not_read(data: Path, tmp_path: Path) -> None:
@@ -441,8 +447,10 @@ def test_a_manifest_longer_than_any_manifest_is_not_read(data: Path, tmp_path: P
     with pytest.raises(BundleError) as refused:
         read_bundle(bomb)
     assert refused.value.part == MANIFEST
+    size = MAX_MANIFEST + (1 << 20)
     assert refused.value.reason == (
-        f"inflates to {MAX_MANIFEST + (1 << 20)} bytes, more than {MAX_MANIFEST} (not read)"
+        f"解压后为 {size} 字节, 超过 {MAX_MANIFEST} (未读取) "
+        f"(inflates to {size} bytes, more than {MAX_MANIFEST} (not read))"
     )
 
 
@@ -450,6 +458,7 @@ def test_a_document_longer_than_a_bundle_may_hold_is_not_written(tmp_path: Path)
     """What `read_bundle` would refuse, `write_bundle` does not write."""
     huge = RESULTS | {"note": "0" * MAX_LINE}
     about = {"campaign_id": CAMPAIGN, "round": 1, "read_to": {}}
-    with pytest.raises(InconsistentBundle, match=r"results\.json: a line of .* longer than 64 MiB"):
+    said = r"^results\.json: 一行 \d+ 字节, 超过 64 MiB.* \(a line of .* longer than 64 MiB"
+    with pytest.raises(InconsistentBundle, match=said):
         write_bundle(tmp_path / "x.zip", scheme=SCHEME, messages={}, results=huge, about=about)
     assert list(tmp_path.iterdir()) == []

@@ -160,7 +160,9 @@ def test_a_missing_store_is_an_error_and_nothing_is_created(tmp_path: Path) -> N
     nowhere = tmp_path / "not-here"
     common = CommonSettings(mode="embedded", data_dir=nowhere)
     assert not has_store(common, "survey")
-    with pytest.raises(StoreMissing, match=r"no survey event store at .*not-here"):
+    with pytest.raises(
+        StoreMissing, match=r"^\S*not-here\S* 没有 survey 的事件库 \(no survey event store at "
+    ):
         list(read_messages(common, "survey"))
     assert not nowhere.exists()
     nowhere.mkdir()
@@ -181,7 +183,8 @@ def test_a_row_without_its_body_stops_the_reader_at_its_position(
         ).fetchone()
         db.execute("UPDATE stored_events SET message = NULL WHERE rowid = ?", (position,))
     common = embedded_settings.model_copy(update={"data_dir": copy})
-    with pytest.raises(UnencodedRow, match=f"survey position {position} "):
+    said = rf"^survey 位置 {position} 存储时没有消息体 .* \(survey position {position} was stored"
+    with pytest.raises(UnencodedRow, match=said):
         list(read_messages(common, "survey"))
 
 

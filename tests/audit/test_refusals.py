@@ -160,17 +160,25 @@ def test_verify_of_a_bundle_with_no_unit_is_nothing_to_check(
         about={"campaign_id": NOBODY, "round": 1, "read_to": results["upstream_positions"]},
     )
     done = run_pingyi("audit", "verify", "empty.zip", cwd=tmp_path)
-    _refused(done, "nothing to check", f"campaign {NOBODY} round 1 has no unit")
+    _refused(
+        done,
+        f"无可核对 nothing to check: 评议活动 {NOBODY} 第 1 轮没有单位, 审计包的结果中没有, "
+        f"由其消息重算也没有: 无可比较 (campaign {NOBODY} round 1 has no unit, in the bundle's "
+        "results or recomputed from its messages: nothing to compare)",
+    )
     assert "identical" not in done.stdout
 
 
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        (_about(round=0), "about.round 0 is not a round number"),
-        (_about(round=2), "about.round is 2, the results are of round 1"),
-        (_about(read_to={"registry": 1}), "about.read_to.registry is 1, the bundle's registry"),
-        (_about(campaign_id=NOBODY), f"about.campaign_id is {NOBODY}, the results are of"),
+        (_about(round=0), "about.round 0 不是轮次 (从 1 起的整数) (about.round 0 is not a round"),
+        (_about(round=2), "about.round 是 2, 结果却属于第 1 轮 (about.round is 2, the results "),
+        (
+            _about(read_to={"registry": 1}),
+            "about.read_to.registry 是 1, 审计包中的 registry 日志到位置 ",
+        ),
+        (_about(campaign_id=NOBODY), f"about.campaign_id 是 {NOBODY}, 结果却属于评议活动 "),
     ],
     ids=["round 0", "another round", "read_to short", "another campaign"],
 )
@@ -202,7 +210,10 @@ def test_verify_prints_the_files_sha256_first(
         assert lines[0] == f"{path.name}  sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}"
         rezipped = "注意 note: 此压缩包不是 pingyi audit export 写出的样子 (entry dates"
         assert (rezipped in done.stdout) is note
-        assert "一致 identical" in lines[-1]
+        assert lines[-1] == (
+            "一致 identical: 重算的结果与审计包中的结果逐字节相同 "
+            "(the recomputed results are byte-identical to the bundle's)"
+        )
 
 
 # --- no traceback, ever ------------------------------------------------------------------
@@ -391,12 +402,16 @@ BROKEN: list[tuple[str, Callable[[dict[str, bytes]], None], Reason]] = [
     (
         "a message line cut short",
         _cut_survey_line,
-        ("messages/survey.jsonl: line 1 is not a message: ", f"{_INVALID_JSON}EOF while parsing"),
+        (
+            "messages/survey.jsonl: 第 1 行不是消息 (line 1 is not a message: ",
+            f"{_INVALID_JSON}EOF while parsing",
+        ),
     ),
     (
         "origins holding an object",
         _manifest(lambda m: m.update(origins=[{"registry": 1}])),
-        "manifest.json: origins [{'registry': 1}] are not among",
+        "manifest.json: 来源 [{'registry': 1}] 不都在 registry, survey, inspection, scoring 之中 "
+        "(origins [{'registry': 1}] are not among",
     ),
     (
         "a part's size as text",
@@ -405,7 +420,7 @@ BROKEN: list[tuple[str, Callable[[dict[str, bytes]], None], Reason]] = [
                 bytes=str(m["parts"]["scheme.json"]["bytes"])
             )
         ),
-        "bytes, the manifest says '",
+        ("字节, 清单写的是 '", "bytes, the manifest says '"),
     ),
     (
         "an engine revision as text",

@@ -91,8 +91,11 @@ def test_a_changed_scheme_is_said_not_blamed_on_questionnaires(
     done = _verified(tmp_path / "b.zip", tmp_path)
     assert done.returncode == 1, done.stdout
     lines = done.stdout.splitlines()
-    assert lines[2].startswith("不一致 different: scheme: the results were computed under "
-                               "test-county-round v1 (sha256:"), done.stdout  # fmt: skip
+    assert lines[2].startswith("不一致 different: scheme: 结果是按 test-county-round v1 (sha256:"
+                               ), done.stdout  # fmt: skip
+    assert (
+        "不是这些结果的方案, 以下每处不同都可能出自方案, 不再查找输入消息 (the results " in lines[2]
+    )
     assert "not the scheme of these results" in lines[2]
     assert not any(blamed in done.stdout for blamed in _BLAMED_ON_INPUTS), done.stdout
     assert 'inputs.level_weights.基本满意: bundle "80", recomputed "70"' in done.stdout
@@ -142,7 +145,8 @@ def test_a_changed_result_shows_what_the_bundle_and_the_recomputation_say(
     done = _verified(tmp_path / "b.zip", tmp_path)
     assert done.returncode == 1, done.stdout
     head, values = done.stdout.splitlines()[2:4]
-    assert head.startswith("单位 unit ") and second in head and head.endswith("fields score")
+    assert head.startswith("单位 unit ") and second in head
+    assert head.endswith(": 不同 different — 字段 fields score")
     assert values == '  字段 values: score: bundle "98.00", recomputed "88.00"'
 
 
@@ -171,15 +175,16 @@ TAMPERS: list[tuple[str, Callable[[Entries], None], int, str]] = [
         "a message removed",
         _survey_lines(lambda lines: lines.pop(1)),
         2,
-        "a message is missing or out of order",
+        "有消息缺失或顺序错乱 (line ",
     ),
     ("two messages swapped", _survey_lines(_swap), 2, "a message is missing or out of order"),
     (
         "the results of another campaign",
         _other_campaign,
         1,
-        "不一致 different: the bundle's messages give campaign 1b4e28ba-2fa1-41d2-883f-0016d3cca427"
-        " round 1 no unit",
+        "不一致 different: 审计包的消息中, 评议活动 1b4e28ba-2fa1-41d2-883f-0016d3cca427 "
+        "第 1 轮没有单位 (其 registry 日志没有开启该评议活动, 或未登记任何单位, "
+        "或该轮超出其周期); 其结果却有 ",
     ),
 ]
 
