@@ -123,7 +123,7 @@ def test_one_changed_answer_is_named_by_unit_component_and_message(
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
     name = facts["unit_names"][victim]
-    assert f"单位 unit {name} ({victim}): different" in out
+    assert f"单位 unit {name} ({victim}): 不同 different" in out
     assert "指标 component satisfaction: inputs.counts.基本满意: bundle 0, recomputed 1" in out
     assert "inputs.counts.满意: bundle 9, recomputed 8" in out
     named = [line.strip() for line in out.splitlines() if "消息 message" in line]

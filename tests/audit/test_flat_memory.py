@@ -99,4 +99,6 @@ def test_a_bundle_changed_while_streamed_is_refused_as_the_bundles_fault(tmp_pat
     shutil.copyfile(_bundle(tmp_path / "other.zip", 21), path)
     with pytest.raises(BundleError) as refused:
         verify_bundle(bundle, engine())
-    assert str(refused.value) == "messages/survey.jsonl: changed while it was being read"
+    assert str(refused.value) == (
+        "messages/survey.jsonl: 读取期间被改动过 (changed while it was being read)"
+    )

@@ -146,5 +146,7 @@ def test_a_bundle_changed_while_its_difference_is_searched_is_refused_as_the_bun
 
     with pytest.raises(BundleError) as refused:
         verify_bundle(bundle, replacing)
-    assert str(refused.value) == "messages/survey.jsonl: changed while it was being read"
+    assert str(refused.value) == (
+        "messages/survey.jsonl: 读取期间被改动过 (changed while it was being read)"
+    )
     assert len(calls) == 2
