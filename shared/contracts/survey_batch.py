@@ -13,79 +13,49 @@ texts) is upcast to v2, so consumers see v2 only.
 Each questionnaire of a part means exactly what a `survey.response.recorded` v3 of the same
 fields would (`responses()` gives those), and later decisions name it by its response id as
 they name any questionnaire.
+
+This module defines the messages and the v1 questionnaire. The row text is in
+`survey_batch_rows.py`, the extras and the column checks and builders in
+`survey_batch_columns.py`: kept apart for their size, and re-exported here (`__all__`), so
+every name callers use is still named from `shared.contracts.survey_batch`.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import Field, PrivateAttr, TypeAdapter, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from shared.contracts.envelope import IntegrationPayload
-from shared.contracts.survey import Channel, Flag, Opinion, ResponseRecorded, _Part
-
-ROW_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" + "".join(
-    map(chr, range(0xC0, 0x100))
+from shared.contracts.survey import (
+    Channel,
+    DimensionRatings,
+    Flags,
+    KeyTargets,
+    Opinions,
+    ResponseRecorded,
+    _Part,
 )
-"""A row text's characters by code: `0` not rated, then codes 1, 2, … Letters and digits
-first (every worded scale and 0–10 stay ASCII), then Latin-1 letters for 百分制's 101
-levels. Every character is one byte in Latin-1, so a row text's codes are one `encode` and
-one `translate` away."""
-MAX_LEVELS = len(ROW_ALPHABET) - 1
-NOT_RATED = ROW_ALPHABET[0]
-
-_TEXT_OF_CODE = ROW_ALPHABET.encode("latin-1").ljust(256, b"\x00")
-_INVALID = 0xFF
-_CODE_OF_TEXT = bytearray([_INVALID]) * 256
-for _code, _char in enumerate(ROW_ALPHABET):
-    _CODE_OF_TEXT[ord(_char)] = _code
-_CODE_OF_TEXT_TABLE = bytes(_CODE_OF_TEXT)
-
-
-def row_text(codes: bytes) -> str:
-    """Code bytes (0 not rated, k for `levels[k - 1]`, at most `MAX_LEVELS`) as a row text."""
-    return codes.translate(_TEXT_OF_CODE).decode("latin-1")
-
-
-def row_codes(row: str) -> bytes | None:
-    """A row text as its code bytes; None if a character is outside `ROW_ALPHABET`."""
-    try:
-        raw = row.encode("latin-1")
-    except UnicodeEncodeError:
-        return None
-    codes = raw.translate(_CODE_OF_TEXT_TABLE)
-    return None if _INVALID in codes else codes
-
-
-def row_chars(levels: Sequence[str]) -> dict[str | None, str]:
-    """answer -> its character in a row text, for a part with these `levels`; None and ""
-    (a unit not rated) -> `0`."""
-    chars: dict[str | None, str] = {None: NOT_RATED, "": NOT_RATED}
-    chars.update({level: ROW_ALPHABET[code] for code, level in enumerate(levels, start=1)})
-    return chars
-
-
-_COUNT_EACH = 16
-"""Up to this many levels a row's codes are counted one level at a time (`bytes.count`, a
-C pass each); longer scales (百分制) in one pass through a `Counter`."""
-
-
-def level_counts(rows: Iterable[str], levels: Sequence[str]) -> dict[str, int]:
-    """level -> how many answers of these (valid) row texts are that level, in `levels`'
-    order, levels never answered left out: counted in C, without a string per answer."""
-    codes = row_codes("".join(rows))
-    if codes is None:
-        raise ValueError("not a row text")
-    if len(levels) <= _COUNT_EACH:
-        found = ((level, codes.count(code)) for code, level in enumerate(levels, start=1))
-        return {level: n for level, n in found if n}
-    counted = Counter(codes)
-    return {level: counted[code] for code, level in enumerate(levels, start=1) if counted[code]}
+from shared.contracts.survey_batch_columns import (
+    EXTRA_FIELDS,
+    BatchExtra,
+    column_problem,
+    columns_of,
+    constructed,
+    extras_of,
+)
+from shared.contracts.survey_batch_rows import (
+    MAX_LEVELS,
+    NOT_RATED,
+    ROW_ALPHABET,
+    level_counts,
+    row_chars,
+    row_codes,
+    row_text,
+)
 
 
 class BatchQuestionnaire(_Part):
@@ -96,15 +66,15 @@ class BatchQuestionnaire(_Part):
     survey_point: str | None
     collected_at: datetime
     row: tuple[str | None, ...]
-    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
-    opinions: tuple[Opinion, ...] = ()
-    recommended_key_targets: tuple[UUID, ...] = ()
+    dimension_ratings: DimensionRatings = Field(default_factory=dict)
+    opinions: Opinions = ()
+    recommended_key_targets: KeyTargets = ()
     channel: Channel | None = None
     group: str | None = None
     district_id: UUID | None = None
     device: str | None = None
     respondent_id: UUID | None = None
-    flags: tuple[Flag, ...] = ()
+    flags: Flags = ()
 
 
 class BatchRecordedV1(IntegrationPayload):
@@ -118,23 +88,6 @@ class BatchRecordedV1(IntegrationPayload):
     part: int = Field(ge=1)
     parts: int = Field(ge=1)
     questionnaires: tuple[BatchQuestionnaire, ...]
-
-
-class BatchExtra(_Part):
-    """The optional fields of the questionnaire at `index`, present only where one is set."""
-
-    index: int = Field(ge=0)
-    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
-    opinions: tuple[Opinion, ...] = ()
-    recommended_key_targets: tuple[UUID, ...] = ()
-    district_id: UUID | None = None
-    device: str | None = None
-    respondent_id: UUID | None = None
-    flags: tuple[Flag, ...] = ()
-
-
-EXTRA_FIELDS: tuple[str, ...] = tuple(name for name in BatchExtra.model_fields if name != "index")
-_EXTRA_FIELD_SET = frozenset(EXTRA_FIELDS)
 
 
 class BatchRecorded(IntegrationPayload):
@@ -190,9 +143,9 @@ class BatchRecorded(IntegrationPayload):
         return {
             **{key: data[key] for key in ("wave_id", "batch_id", "agency_id", "part", "parts")},
             "levels": levels,
-            **_columns_of(questionnaires),
+            **columns_of(questionnaires),
             "rows": ["".join([chars[answer] for answer in q["row"]]) for q in questionnaires],
-            "extras": _extras_of(questionnaires),
+            "extras": extras_of(questionnaires),
         }
 
     @classmethod
@@ -250,9 +203,9 @@ class BatchRecorded(IntegrationPayload):
             "part": self.part,
             "parts": self.parts,
             "levels": list(self.levels),
-            **_columns_of(prepared),
+            **columns_of(prepared),
             "rows": rows,
-            "extras": _extras_of(prepared),
+            "extras": extras_of(prepared),
         }
 
     def row_answers(self, index: int) -> tuple[str | None, ...]:
@@ -287,7 +240,7 @@ class BatchRecorded(IntegrationPayload):
                 "agency_id": self.agency_id,
                 "batch_id": self.batch_id,
             }
-            made.append(_constructed(ResponseRecorded, values))
+            made.append(constructed(ResponseRecorded, values))
         return made
 
 
@@ -297,91 +250,20 @@ _NO_EXTRAS: Mapping[str, Any] = {
 }
 
 
-def column_problem(
-    levels: Sequence[str],
-    response_ids: Sequence[Any],
-    rows: Sequence[str],
-    extras: Sequence[BatchExtra],
-    columns: Iterable[Sequence[Any]],
-) -> str | None:
-    """Why the columns of a part do not make a part, or None."""
-    count = len(response_ids)
-    if len(set(levels)) != len(levels) or not all(levels):
-        return "levels must be distinct, non-empty answers"
-    if len(rows) != count or any(len(column) != count for column in columns):
-        return "every column must hold one entry per response id"
-    width = len(rows[0])
-    for row in rows:
-        codes = row_codes(row)
-        if codes is None or len(codes) != width or (codes and max(codes) > len(levels)):
-            return f"a row must be {width} characters, each 0 or a level's code"
-    indices = [extra.index for extra in extras]
-    if indices != sorted(set(indices)) or (indices and indices[-1] >= count):
-        return "extras must name distinct questionnaires of the part, in order"
-    return None
-
-
-_MOMENT = TypeAdapter(datetime)
-_AS_PYDANTIC_WRITES = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
-"""ISO text that pydantic writes back unchanged: whole seconds and an offset in minutes,
-other than UTC (which it writes `Z`)."""
-
-
-def _moment_json(moment: str | datetime) -> Any:
-    if (
-        isinstance(moment, str)
-        and not moment.endswith("+00:00")
-        and _AS_PYDANTIC_WRITES.fullmatch(moment)
-    ):
-        return moment  # half a part's encoding time went to parsing and writing it back
-    return _MOMENT.dump_python(
-        datetime.fromisoformat(moment) if isinstance(moment, str) else moment, mode="json"
-    )
-
-
-def _columns_of(questionnaires: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The per-questionnaire columns of JSON-valued questionnaires (v1's or prepared)."""
-    return {
-        "response_ids": [q["response_id"] for q in questionnaires],
-        "questionnaire_ids": [q["questionnaire_id"] for q in questionnaires],
-        "survey_points": [q["survey_point"] for q in questionnaires],
-        "collected_at": [_moment_json(q["collected_at"]) for q in questionnaires],
-        "channels": [q.get("channel") for q in questionnaires],
-        "groups": [q.get("group") for q in questionnaires],
-    }
-
-
-def _extras_of(questionnaires: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`BatchExtra` as JSON for every questionnaire with an optional field set."""
-    extras: list[dict[str, Any]] = []
-    for index, q in enumerate(questionnaires):
-        # Most questionnaires hold none of the fields at all: one set operation says so.
-        if q.keys().isdisjoint(_EXTRA_FIELD_SET) or not any(q.get(n) for n in EXTRA_FIELDS):
-            continue
-        extras.append(
-            {
-                "index": index,
-                "dimension_ratings": q.get("dimension_ratings") or {},
-                "opinions": [
-                    {"unit_id": o.get("unit_id"), "text": o["text"]}
-                    for o in q.get("opinions") or ()
-                ],
-                "recommended_key_targets": list(q.get("recommended_key_targets") or ()),
-                "district_id": q.get("district_id"),
-                "device": q.get("device"),
-                "respondent_id": q.get("respondent_id"),
-                "flags": [{"code": f["code"], "detail": f["detail"]} for f in q.get("flags") or ()],
-            }
-        )
-    return extras
-
-
-def _constructed(cls: type[ResponseRecorded], values: dict[str, Any]) -> ResponseRecorded:
-    """What `model_construct` makes when every field is given, for a model without extras
-    or private attributes."""
-    made = cls.__new__(cls)
-    object.__setattr__(made, "__dict__", values)
-    object.__setattr__(made, "__pydantic_fields_set__", set(values))
-    object.__setattr__(made, "__pydantic_extra__", None)
-    object.__setattr__(made, "__pydantic_private__", None)
-    return made
+# Every name callers import from here, wherever it is defined (the row text in
+# `survey_batch_rows.py`, the column checks and builders in `survey_batch_columns.py`).
+__all__ = [
+    "EXTRA_FIELDS",
+    "MAX_LEVELS",
+    "NOT_RATED",
+    "ROW_ALPHABET",
+    "BatchExtra",
+    "BatchQuestionnaire",
+    "BatchRecorded",
+    "BatchRecordedV1",
+    "column_problem",
+    "level_counts",
+    "row_chars",
+    "row_codes",
+    "row_text",
+]

@@ -16,7 +16,15 @@ from uuid import UUID
 from pydantic import Field
 
 from shared.contracts.envelope import IntegrationPayload
-from shared.contracts.survey_vocabulary import Answers, Channel, Flag, Opinion, Rating
+from shared.contracts.survey_vocabulary import (
+    Answers,
+    Channel,
+    DimensionRatings,
+    Flags,
+    KeyTargets,
+    Opinions,
+    Rating,
+)
 
 
 class ResponseRecordedV1(IntegrationPayload):
@@ -42,9 +50,9 @@ class ResponseRecordedV2(IntegrationPayload):
     survey_point: str | None
     collected_at: datetime
     ratings: dict[UUID, str]
-    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
-    opinions: tuple[Opinion, ...] = ()
-    recommended_key_targets: tuple[UUID, ...] = ()
+    dimension_ratings: DimensionRatings = Field(default_factory=dict)
+    opinions: Opinions = ()
+    recommended_key_targets: KeyTargets = ()
     channel: Channel | None = None
     group: str | None = None
     district_id: UUID | None = None
@@ -52,7 +60,7 @@ class ResponseRecordedV2(IntegrationPayload):
     respondent_id: UUID | None = None
     agency_id: UUID | None = None
     batch_id: UUID | None = None
-    flags: tuple[Flag, ...] = ()
+    flags: Flags = ()
 
     @classmethod
     def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
@@ -78,9 +86,9 @@ class ResponseRecorded(IntegrationPayload):
     collected_at: datetime
     row: tuple[str | None, ...] | None = None
     ratings: dict[UUID, str] = Field(default_factory=dict)
-    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
-    opinions: tuple[Opinion, ...] = ()
-    recommended_key_targets: tuple[UUID, ...] = ()
+    dimension_ratings: DimensionRatings = Field(default_factory=dict)
+    opinions: Opinions = ()
+    recommended_key_targets: KeyTargets = ()
     channel: Channel | None = None
     group: str | None = None
     district_id: UUID | None = None
@@ -88,7 +96,7 @@ class ResponseRecorded(IntegrationPayload):
     respondent_id: UUID | None = None
     agency_id: UUID | None = None
     batch_id: UUID | None = None
-    flags: tuple[Flag, ...] = ()
+    flags: Flags = ()
 
     @classmethod
     def upcast_from_previous(cls, data: dict[str, Any]) -> dict[str, Any]:
@@ -145,7 +153,7 @@ class ResponseQuarantined(IntegrationPayload):
     event_type = "survey.response.quarantined"
     wave_id: UUID
     response_id: UUID
-    flags: tuple[Flag, ...]
+    flags: Flags
     actor: str
 
 

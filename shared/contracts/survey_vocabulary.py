@@ -185,10 +185,23 @@ class Opinion(_Part):
     text: str
 
 
+# The types of the answer fields every questionnaire shape repeats (`Answers`, the
+# `survey.response.recorded` versions, a batch part's questionnaires and extras), each declared
+# once here. Only the types: a field's name and default stay in each model, because pydantic
+# puts a base class's fields first and these follow each shape's own leading fields (a shared
+# base would reorder the published JSON), and mypy sees a default only where it is assigned.
+DimensionRatings = dict[UUID, dict[str, str]]
+"""unit id -> dimension code -> answer, for the units rated per evaluation content."""
+Opinions = tuple[Opinion, ...]
+KeyTargets = tuple[UUID, ...]
+"""The units a questionnaire recommends as key targets (重点评议对象), by id."""
+Flags = tuple[Flag, ...]
+
+
 class Answers(_Part):
     """Everything a questionnaire says, as the template asked it."""
 
     ratings: dict[UUID, str]
-    dimension_ratings: dict[UUID, dict[str, str]] = Field(default_factory=dict)
-    opinions: tuple[Opinion, ...] = ()
-    recommended_key_targets: tuple[UUID, ...] = ()
+    dimension_ratings: DimensionRatings = Field(default_factory=dict)
+    opinions: Opinions = ()
+    recommended_key_targets: KeyTargets = ()
