@@ -4,15 +4,16 @@ enrolments and units no longer active left out."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from uuid import UUID
 
 from services.registry.importing.enrolments import enrolment_sheet
-from shared.contracts import IntegrationMessage, IntegrationPayload
+from shared.contracts import IntegrationPayload
 from shared.contracts.registry import JurisdictionRegistered, UnitDissolved, UnitRegistered
 from shared.registry_view import RegistryView
 from shared.views import MemoryViewStore
 from tests.harness import feed_registry_copy
+from tests.registry.export_helpers import registry_messages
 
 COUNTY = UUID(int=1)
 CODE = "91411100MA4K00001X"
@@ -33,22 +34,7 @@ def unit(n: int, name: str, code: str | None = None) -> UnitRegistered:
 def copy_of(payloads: list[IntegrationPayload]) -> RegistryView:
     views = MemoryViewStore()
     views.setup()
-    feed_registry_copy(
-        views,
-        [
-            IntegrationMessage(
-                event_id=IntegrationMessage.event_id_for("registry", position),
-                event_type=p.event_type,
-                schema_version=p.schema_version,
-                origin="registry",
-                position=position,
-                previous_position=position - 1 if position > 1 else None,
-                occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
-                payload=p.model_dump(mode="json"),
-            )
-            for position, p in enumerate(payloads, start=1)
-        ],
-    )
+    feed_registry_copy(views, registry_messages(payloads))
     return RegistryView(views)
 
 

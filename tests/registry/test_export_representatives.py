@@ -5,20 +5,20 @@ order then id, on the memory and PostgreSQL view stores."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
 
 from services.registry.importing.representatives import representative_sheet
 from services.registry.projections import REGISTRY_MODELS
-from shared.contracts import IntegrationMessage, IntegrationPayload
+from shared.contracts import IntegrationPayload
 from shared.contracts.registry_people import (
     RepresentativeDisqualified,
     RepresentativeRegistered,
     Sector,
 )
 from shared.views import MemoryViewStore, PostgresViewStore, ViewStore
+from tests.registry.export_helpers import registry_messages
 
 COUNTY, TOWN, OTHER = (UUID(int=n) for n in (1, 2, 3))
 
@@ -36,22 +36,7 @@ def views(request: pytest.FixtureRequest) -> Iterator[ViewStore]:
 
 
 def feed(views: ViewStore, payloads: list[IntegrationPayload]) -> None:
-    REGISTRY_MODELS.inbox(views, "registry").apply(
-        "registry",
-        [
-            IntegrationMessage(
-                event_id=IntegrationMessage.event_id_for("registry", position),
-                event_type=p.event_type,
-                schema_version=p.schema_version,
-                origin="registry",
-                position=position,
-                previous_position=position - 1 if position > 1 else None,
-                occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
-                payload=p.model_dump(mode="json"),
-            )
-            for position, p in enumerate(payloads, start=1)
-        ],
-    )
+    REGISTRY_MODELS.inbox(views, "registry").apply("registry", registry_messages(payloads))
 
 
 def person(

@@ -151,3 +151,35 @@ def test_an_enrolment_import_names_units_registered_a_moment_ago(
                 "漯河市卫生健康委员会",
                 "源汇区卫生健康委员会",
             ]
+
+
+def test_an_enrolment_import_names_units_of_jurisdictions_registered_a_moment_ago(
+    production_settings: CommonSettings, database_url: str
+) -> None:
+    """The campaign's subtree is read from the event store too: a district registered a
+    moment ago under the city, and a zone a moment ago under that district, are searched
+    (their units were refused as not found until the views held them)."""
+    with Cluster(production_settings, ["registry"]) as cluster:
+        world = _world(cluster)
+        office = world["keys"]["city"]
+        city = world["city"]["jurisdiction_id"]
+        campaign = open_campaign(cluster, luohe_spec(city), key=office)["campaign_id"]
+        with registry_views_held(database_url):
+            district = _new_county(cluster, world)
+            zone_body = {"name": "召陵经济开发区", "level": "zone", "parent_id": district}
+            zone = post(cluster, "/jurisdictions", zone_body, key=office)["jurisdiction_id"]
+            in_district = _unit(cluster, office, district, "召陵区卫生健康委员会", CODE)
+            in_zone = _unit(cluster, office, zone, "召陵经济开发区管委会", OTHER_CODE)
+            rows = [
+                ["单位名称", "统一社会信用代码", "类别"],
+                ["召陵区卫生健康委员会", "", LUOHE_CATEGORIES[0]],
+                ["", OTHER_CODE, LUOHE_CATEGORIES[0]],
+            ]
+            report = _import(cluster, "/imports/enrolments", rows, office, campaign_id=campaign)
+            assert [item["id"] for item in report["created"]] == [in_district, in_zone]
+
+            # A unit import into the new zone names the new district's unit as its parent
+            # (上级单位 are looked up the jurisdiction's lineage, from the event store).
+            rows = [UNIT_HEADERS, ["区卫健委驻区办", "重点科室", GOV, "召陵区卫生健康委员会", ""]]
+            report = _import(cluster, "/imports/units", rows, office, jurisdiction_id=zone)
+            assert len(report["created"]) == 1

@@ -169,7 +169,7 @@ def import_enrolments(
     upload: UploadDep,
     caller: CurrentPrincipal,
     app: RegistryApp,
-    view: RegistryViewDep,
+    views: ViewsDep,
     response: Response,
     campaign_id: UUID,
     dry_run: DryRun = False,
@@ -179,14 +179,13 @@ def import_enrolments(
     """导入参评单位名单 (enrol registered units in a campaign). Columns: 单位名称 or
     统一社会信用代码 (either identifies the unit, looked up in the campaign's jurisdiction
     first, then below it), 类别 (one of the campaign's categories, e.g. 城市管理和执法监督类).
-    A unit registered a moment ago is found at once by its full name or credit code (one in
-    a jurisdiction below that was itself registered a moment ago: once the registry's views
-    have that jurisdiction, seconds)."""
+    A unit registered a moment ago is found at once by its full name or credit code, also
+    in a jurisdiction below that was itself registered a moment ago."""
     campaign = app.campaign(campaign_id)
     replay = not dry_run and already_done(
         app, caller.principal_id, enrolments.SCOPE, idempotency_key
     )
-    spec = enrolment_spec(app, view, campaign, replay=replay)
+    spec = enrolment_spec(app, views, campaign, replay=replay)
     parsed = parse_file(upload.data, upload.content_type, sheet, spec)
     if dry_run:
         response.status_code = 200

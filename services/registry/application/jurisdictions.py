@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.utils import get_topic
 
 from services.registry.application.base import RegistryBase
 from services.registry.domain import Jurisdiction, JurisdictionNotFound
@@ -18,8 +19,16 @@ from services.registry.domain.jurisdictions import (
 from services.registry.domain.unit_names import name_key
 from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.persistence.log_pages import notifications
 
 __all__ = ["CHILD_LEVELS", "JurisdictionCommands", "ListedChildren", "jurisdiction_out"]
+
+REGISTERED_TOPICS = (
+    get_topic(Jurisdiction.Registered),
+    # Where the class stood before the registry's domain became a package: older stores hold
+    # their jurisdictions under this topic (see CONTRIBUTING, splitting a module).
+    "services.registry.domain:Jurisdiction.Registered",
+)
 
 ListedChildren = Callable[[UUID], Iterable[tuple[UUID, str]]]
 """(id, name) of the children a read model lists under a jurisdiction."""
@@ -46,6 +55,19 @@ class JurisdictionCommands(RegistryBase):
             chain.append(found.id)
             current = found.parent_id
         return chain
+
+    def subtree(self, root: UUID, listed: Iterable[UUID], after: int | None) -> list[UUID]:
+        """`root` and every jurisdiction below it: those a read model lists (`listed`, read
+        once it had applied the log up to `after`; None: nothing yet) and those registered
+        in the event store since, which it may not hold yet (a county registered a moment
+        ago, a zone a moment ago below it). A parent is stored before its children, so one
+        pass in log order finds each new node below a node already found."""
+        found = {root, *listed}
+        for stored in notifications(self.recorder, after=after, topics=REGISTERED_TOPICS):
+            registered = self.mapper.to_domain_event(stored)
+            if isinstance(registered, Jurisdiction.Registered) and registered.parent_id in found:
+                found.add(registered.originator_id)
+        return sorted(found)
 
     def sees_jurisdiction(self, caller: Caller, jurisdiction_id: UUID) -> bool:
         """Whether the caller's scope covers a jurisdiction, from the event store (as the

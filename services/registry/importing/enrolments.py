@@ -2,8 +2,9 @@
 
 A row names its unit by 单位名称 (current name, former name or short name) or by
 统一社会信用代码. Names are looked up in the campaign's own jurisdiction first, then in its
-subtree; the dry run applies the same eligibility rule the enrolment command applies, so a
-clean dry run means the import goes through.
+subtree (as the event store has it, not only as the view does); the dry run applies the
+same eligibility rule the enrolment command applies, so a clean dry run means the import
+goes through.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from services.registry.importing.finding import UnitFinder
 from services.registry.importing.lookup import is_active
 from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.common import In
-from shared.registry_view import RegistryView
+from shared.registry_view import SECURITY_VIEW, RegistryView
 from shared.tabular import Sheet
 from shared.types import Line
+from shared.views import ViewStore
 
 NAME = "单位名称"
 CODE = "统一社会信用代码"
@@ -39,16 +41,16 @@ class EnrolmentRow(In):
 
 
 def enrolment_spec(
-    app: RegistryApplication, view: RegistryView, campaign: Campaign, *, replay: bool = False
+    app: RegistryApplication, views: ViewStore, campaign: Campaign, *, replay: bool = False
 ) -> Spec:
     """Units are found as `finding` says: one registered a moment ago in the campaign's
-    jurisdiction, or in a jurisdiction below it the registry's views already hold, is found
-    by its full name or credit code at once; one in a jurisdiction registered a moment ago
-    below the campaign's, once the views have that jurisdiction (the subtree is theirs)."""
+    jurisdiction, or in any jurisdiction below it, is found by its full name or credit code
+    at once, even in a jurisdiction itself registered a moment ago (`_places`)."""
     root = campaign.jurisdiction_id
+    places = _places(app, views, root)
+    view = RegistryView(views)
     subtree = view.units_within(str(root))
     here = UnitFinder(app, [root], (d for d in subtree if d["jurisdiction_id"] == str(root)))
-    places = sorted(UUID(j) for j in view.subtree(str(root)) | {str(root)})
     below = UnitFinder(app, places, subtree, always_ask_claims=False)
 
     def by_name(text: str) -> UUID:
@@ -92,6 +94,15 @@ def enrolment_spec(
         checks=lambda rows: _eligibility(app, campaign, rows, replay),
         preview=lambda row: _preview(app, row),
     )
+
+
+def _places(app: RegistryApplication, views: ViewStore, root: UUID) -> list[UUID]:
+    """The campaign's jurisdiction and every one below it: the tree the registry's view
+    holds, and what the event store has committed since the position the view stood at
+    before it was read (the view may lag: a county registered a moment ago)."""
+    applied = views.last_position(SECURITY_VIEW.name, app.name)
+    listed = (UUID(j) for j in RegistryView(views).subtree(str(root)))
+    return app.subtree(root, listed, applied)
 
 
 def _eligibility(

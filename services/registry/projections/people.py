@@ -122,7 +122,9 @@ class RepresentativesView:
         """The one-third-new report and the office/department overlap summary."""
         keys = [key for key, _ in self._views.scan(APPOINTMENTS, f"{body}|")]
         person_ids = sorted({key.split("|")[2] for key in keys})
-        docs = {p: self.person(p) for p in person_ids}
+        # One read for everyone on the roster, not one per person.
+        docs: dict[str, dict[str, Any] | None] = dict.fromkeys(person_ids)
+        docs.update(self._views.get_many(PEOPLE, person_ids))
         roster = [
             RosterEntry(
                 person_id=key.split("|")[2],
