@@ -37,7 +37,7 @@ from shared.messaging.inbox import ViewHandler, combine_handlers
 from shared.registry_view.units import UNIT_HANDLERS
 from shared.registry_view.units import UNITS as UNITS  # where readers always found them
 from shared.registry_view.units import kind_status as kind_status
-from shared.views import Collection, ViewStore, ViewTransaction
+from shared.views import Collection, ViewReader, ViewTransaction
 from shared.views.base import Filter
 from shared.views.model import View
 
@@ -146,9 +146,13 @@ REGISTRY_COPY = View(
 
 
 class RegistryView:
-    """Read access to the registry copy held in a service's view store."""
+    """Read access to the registry copy held in a service's view store (or in a snapshot of
+    it: `RegistryView(snap)` inside `views.snapshot()` makes several reads one state).
+    A read of more than one page is one snapshot of its own (`ViewStore.snapshot`): a unit
+    renamed meanwhile moves in the name order, and would otherwise be skipped or read twice
+    by pages on either side of the cursor."""
 
-    def __init__(self, views: ViewStore) -> None:
+    def __init__(self, views: ViewReader) -> None:
         self._views = views
 
     def jurisdiction(self, jurisdiction_id: str) -> dict[str, Any] | None:
@@ -192,10 +196,10 @@ class RegistryView:
 
     def subtree(self, jurisdiction_id: str) -> set[str]:
         """The jurisdiction and every jurisdiction below it: the nodes whose `tree_ids`
-        name it, read in pages of one query each (not the whole tree)."""
+        name it, read a page (one query) at a time, as one state (`everything`)."""
         found = {jurisdiction_id}
-        for page in self._views.pages(JURISDICTIONS, contains=f"/{jurisdiction_id}/"):
-            found.update(doc["jurisdiction_id"] for doc in page)
+        below = self._views.everything(JURISDICTIONS, contains=f"/{jurisdiction_id}/")
+        found.update(doc["jurisdiction_id"] for doc in below)
         return found
 
     def units_within(
@@ -204,18 +208,16 @@ class RegistryView:
         """Units located in the jurisdiction or anywhere below it, by id: the order they were
         always listed in, which an enrolment import's refusals (the first units sharing a
         credit code) follow."""
-        inside = self.subtree(jurisdiction_id)
-        return _by_id(self.units_in(inside, active_only=active_only))
+        # One snapshot for both reads: a unit moved meanwhile is where the subtree says.
+        with self._views.snapshot():
+            inside = self.subtree(jurisdiction_id)
+            return _by_id(self.units_in(inside, active_only=active_only))
 
     def _units_where(self, where: Filter, active_only: bool) -> list[dict[str, Any]]:
-        # Keyed by id: a unit renamed between two pages moves in the order and could be read
-        # twice (its later document wins).
-        found: dict[str, dict[str, Any]] = {}
-        for page in self._views.pages(UNITS, where=where):
-            found.update((doc["unit_id"], doc) for doc in page)
+        found = self._views.everything(UNITS, where=where)
         if not active_only:
-            return list(found.values())
-        return [doc for doc in found.values() if unit_status(doc.get("status")) == ACTIVE]
+            return found
+        return [doc for doc in found if unit_status(doc.get("status")) == ACTIVE]
 
     def principal(self, principal_id: str) -> dict[str, Any] | None:
         return self._views.get(PRINCIPALS, principal_id)

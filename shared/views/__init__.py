@@ -14,6 +14,7 @@ from shared.views.base import (
 )
 from shared.views.memory import MemoryViewStore
 from shared.views.postgres import PostgresViewStore
+from shared.views.reading import ViewReader
 from shared.views.sqlite import SQLiteViewStore
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "SQLiteViewStore",
     "StalePositionError",
     "UnknownIndexError",
+    "ViewReader",
     "ViewStore",
     "ViewSupersededError",
     "ViewTransaction",

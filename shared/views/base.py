@@ -15,6 +15,9 @@ A collection may also name a `search` field: precomputed text (normalised by who
 it) that `page(contains=...)` matches by substring in SQL. It is not indexed (a substring
 cannot use a b-tree, and free text may outgrow an index entry); it narrows the rows the
 indexed, ordered query walks, which stops as soon as one page is full.
+
+Each page is its own query; a reader of several pages (or of a page and then a get) reads
+inside `ViewStore.snapshot()` to see one state of the store (`shared.views.reading`).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from shared.text_order import pinyin_sort_text
+from shared.views.reading import Snapshots, ViewReader
 
 Document = dict[str, Any]
 INDEX_SLOTS = 4
@@ -167,9 +171,10 @@ class ViewTransaction(ABC):
         """The view's position for `upstream`, locked against concurrent appliers."""
 
 
-class ViewStore(ABC):
+class ViewStore(ViewReader):
     def __init__(self) -> None:
         self._collections: dict[str, Collection] = {}
+        self._snapshots: Snapshots[Any] = Snapshots()
 
     def declare(self, collections: Iterable[Collection]) -> None:
         """Make the store aware of collections' index and sort fields (before writes)."""
@@ -191,15 +196,18 @@ class ViewStore(ABC):
         (or none is stored yet), else raises `ViewSupersededError` having written nothing:
         an applier of an older release then never writes into a newer release's rebuild."""
 
-    @abstractmethod
-    def get(self, collection: str, key: str) -> Document | None: ...
+    def snapshot(self) -> AbstractContextManager[ViewReader]:
+        """Several reads as one snapshot (`shared.views.reading`): `with views.snapshot() as
+        snap:` every read of `snap`, and of this store in this thread, sees the documents
+        and positions as they were when it began, whatever consumers commit meanwhile (nor
+        does it see this thread's own writes). A snapshot inside it is the same snapshot.
+        PostgreSQL holds one pooled connection in a REPEATABLE READ READ ONLY transaction
+        for it, SQLite one read transaction (WAL), the memory store a copy."""
+        return self._snapshots.enter(self, self._begin_snapshot)
 
     @abstractmethod
-    def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
-        """The documents found under `keys`, in one query (absent keys are left out)."""
-
-    @abstractmethod
-    def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]: ...
+    def _begin_snapshot(self) -> AbstractContextManager[Any]:
+        """Start one snapshot; yields what this store's reads use while it lasts."""
 
     def page(
         self,
@@ -211,33 +219,10 @@ class ViewStore(ABC):
         limit: int = 100,
         contains: str | None = None,
     ) -> Page:
-        """One page in (sort, key) order: `where` maps index fields to a value or a set of
-        values (None: no filter; an empty set: nothing), `contains` matches the search text;
-        `cursor` continues a previous page. ValueError for a cursor this store did not make."""
         after = None if cursor is None else decode_cursor(cursor)
         return self._page(
             PageQuery(self.collection(collection), where or {}, descending, after, limit, contains)
         )
-
-    def pages(
-        self,
-        collection: str,
-        *,
-        where: Filter | None = None,
-        contains: str | None = None,
-        limit: int = 1000,
-    ) -> Iterator[list[Document]]:
-        """Every document under `where`/`contains`, a page (one query) at a time: for
-        reading a whole selection without holding a cursor by hand."""
-        cursor: str | None = None
-        while True:
-            found = self.page(
-                collection, where=where, contains=contains, cursor=cursor, limit=limit
-            )
-            yield found.items
-            if found.next_cursor is None:
-                return
-            cursor = found.next_cursor
 
     @abstractmethod
     def _page(self, query: PageQuery) -> Page: ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from shared.views.base import (
     BufferedTransaction,
@@ -54,7 +55,8 @@ class _MemoryTx(ViewTransaction):
     def last_position(self, upstream: str) -> int | None:
         if upstream in self.positions:
             return self.positions[upstream]
-        return self._store.last_position(self._view, upstream)
+        # The live position, not a snapshot's this thread may be reading in.
+        return self._store.stored.positions.get((self._view, upstream))
 
     def track(self, upstream: str, position: int) -> None:
         current = self.last_position(upstream)
@@ -63,12 +65,23 @@ class _MemoryTx(ViewTransaction):
         self.positions[upstream] = position
 
 
+@dataclass
+class _Stored:
+    """What reads see: the store's own, or a snapshot's copy of it."""
+
+    rows: dict[tuple[str, str], Row] = field(default_factory=dict)
+    positions: dict[tuple[str, str], int] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> _Stored:
+        # Rows are immutable tuples; writes replace them, so shallow copies stay as they are.
+        return _Stored(dict(self.rows), dict(self.positions), dict(self.versions))
+
+
 class MemoryViewStore(ViewStore):
     def __init__(self) -> None:
         super().__init__()
-        self.rows: dict[tuple[str, str], Row] = {}
-        self._positions: dict[tuple[str, str], int] = {}
-        self._versions: dict[str, int] = {}
+        self.stored = _Stored()
         # Requests read while a consumer's transaction commits on another thread: reads take
         # the lock too, or iterating the rows could meet a dict that changed size under it.
         self._lock = threading.RLock()
@@ -83,26 +96,42 @@ class MemoryViewStore(ViewStore):
             None if search is None else searchable(search),
         )
 
+    @property
+    def rows(self) -> dict[tuple[str, str], Row]:
+        return self.stored.rows
+
+    def _visible(self) -> _Stored:
+        """This thread's snapshot inside one, else the store (read under `_lock`)."""
+        snapshot: _Stored | None = self._snapshots.current()
+        return self.stored if snapshot is None else snapshot
+
+    @contextmanager
+    def _begin_snapshot(self) -> Iterator[_Stored]:
+        # A copy, not the lock held: consumers on other threads go on applying meanwhile.
+        with self._lock:
+            copy = self.stored.copy()
+        yield copy
+
     def setup(self) -> None:
         return None
 
     @contextmanager
     def transaction(self, view: str, version: int | None = None) -> Iterator[ViewTransaction]:
         with self._lock:
-            stored = self._versions.get(view)
+            stored = self.stored.versions.get(view)
             if version is not None and stored not in (None, version):
                 raise ViewSupersededError(f"{view} is at v{stored}, not v{version}")
             inner = _MemoryTx(self, view)
             buffered = BufferedTransaction(inner, inner.put_many)
             yield buffered
             buffered.flush()
-            self.rows.update(inner.rows)
+            self.stored.rows.update(inner.rows)
             for upstream, position in inner.positions.items():
-                self._positions[(view, upstream)] = position
+                self.stored.positions[(view, upstream)] = position
 
     def get(self, collection: str, key: str) -> Document | None:
         with self._lock:
-            row = self.rows.get((collection, key))
+            row = self._visible().rows.get((collection, key))
         return None if row is None else load_document(row[0])
 
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
@@ -113,7 +142,7 @@ class MemoryViewStore(ViewStore):
         with self._lock:
             rows = [
                 (key, row)
-                for (name, key), row in self.rows.items()
+                for (name, key), row in self._visible().rows.items()
                 if name == collection and key.startswith(prefix)
             ]
         found = [(key, load_document(row[0])) for key, row in rows]
@@ -128,7 +157,7 @@ class MemoryViewStore(ViewStore):
         with self._lock:
             candidates = [
                 (escape_text(row[1]), escape_text(key), row)
-                for (name, key), row in self.rows.items()
+                for (name, key), row in self._visible().rows.items()
                 if name == collection
                 and all(row[2][slot] in values for slot, values in conditions)
                 and (escaped is None or (row[3] is not None and escaped in row[3]))
@@ -149,34 +178,36 @@ class MemoryViewStore(ViewStore):
 
     def last_position(self, view: str, upstream: str) -> int | None:
         with self._lock:
-            return self._positions.get((view, upstream))
+            return self._visible().positions.get((view, upstream))
 
     def positions(self) -> dict[str, dict[str, int]]:
         found: dict[str, dict[str, int]] = {}
         with self._lock:
-            stored = sorted(self._positions.items())
+            stored = sorted(self._visible().positions.items())
         for (view, upstream), position in stored:
             found.setdefault(view, {})[upstream] = position
         return found
 
     def view_version(self, view: str) -> int | None:
         with self._lock:
-            return self._versions.get(view)
+            return self._visible().versions.get(view)
 
     def reset(self, view: str, collections: Iterable[str], version: int) -> None:
         names = set(collections)
         with self._lock:
-            stored = self._versions.get(view)
+            live = self.stored
+            stored = live.versions.get(view)
             if stored is not None and stored > version:
                 raise ViewSupersededError(f"{view} is at v{stored}, newer than v{version}")
-            self.rows = {k: v for k, v in self.rows.items() if k[0] not in names}
-            self._positions = {k: v for k, v in self._positions.items() if k[0] != view}
-            self._versions[view] = version
+            live.rows = {k: v for k, v in live.rows.items() if k[0] not in names}
+            live.positions = {k: v for k, v in live.positions.items() if k[0] != view}
+            live.versions[view] = version
 
     def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:
         for collection in sorted(collections):
             with self._lock:
-                rows = [(k, row[0]) for (name, k), row in self.rows.items() if name == collection]
+                visible = self._visible().rows
+                rows = [(k, row[0]) for (name, k), row in visible.items() if name == collection]
             for key, text in sorted(rows, key=lambda item: escape_text(item[0])):
                 yield collection, escape_text(key), text
 

@@ -193,6 +193,10 @@ class PostgresViewStore(ViewStore):
 
     @contextmanager
     def _cursor(self, *, write: bool) -> Iterator[Any]:
+        snapshot = None if write else self._snapshots.current()
+        if snapshot is not None:  # a read inside this thread's snapshot: its one connection
+            yield snapshot
+            return
         with self._pool.connection() as conn:
             if write:
                 with conn.transaction(), conn.cursor() as cur:
@@ -200,6 +204,15 @@ class PostgresViewStore(ViewStore):
             else:
                 with conn.cursor() as cur:
                     yield cur
+
+    @contextmanager
+    def _begin_snapshot(self) -> Iterator[Any]:
+        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # A REPEATABLE READ transaction takes its snapshot at its first query: here, so
+            # the snapshot is the store as it was when `snapshot()` began.
+            cur.execute("SELECT 1")
+            yield cur
 
     @contextmanager
     def transaction(self, view: str, version: int | None = None) -> Iterator[ViewTransaction]:

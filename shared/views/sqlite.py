@@ -95,8 +95,8 @@ class SQLiteViewStore(ViewStore):
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _conn(self, name: str = "conn") -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, name, None)
         if conn is None:
             # Closed from whichever thread stops the service, so not bound to its creator.
             conn = sqlite3.connect(
@@ -104,9 +104,28 @@ class SQLiteViewStore(ViewStore):
             )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
+            setattr(self._local, name, conn)
             self._connections.append(conn)
         return conn
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's snapshot's connection inside one, else its connection."""
+        snapshot: sqlite3.Connection | None = self._snapshots.current()
+        return self._conn() if snapshot is None else snapshot
+
+    @contextmanager
+    def _begin_snapshot(self) -> Iterator[sqlite3.Connection]:
+        # A connection of its own (one per thread, kept): the thread may write meanwhile,
+        # and its writing connection's BEGIN IMMEDIATE cannot start inside a transaction.
+        conn = self._conn("snapshot_conn")
+        conn.execute("BEGIN")
+        try:
+            # In WAL mode a read transaction sees the database as of its first read, until
+            # it ends, while writers commit beside it: that first read is here.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            yield conn
+        finally:
+            conn.execute("ROLLBACK")
 
     def setup(self) -> None:
         self._path.parent.mkdir(parents=True, exist_ok=True)
@@ -145,13 +164,13 @@ class SQLiteViewStore(ViewStore):
             buffered.flush()
 
     def get(self, collection: str, key: str) -> Document | None:
-        return _get(self._conn(), collection, key)
+        return _get(self._reader(), collection, key)
 
     def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, Document]:
         wanted = [escape_text(key) for key in keys]
         if not wanted:
             return {}
-        rows = self._conn().execute(
+        rows = self._reader().execute(
             get_many_sql("view_rows", "?", "sqlite"),
             (collection, set_parameter("sqlite", wanted)),
         )
@@ -159,7 +178,7 @@ class SQLiteViewStore(ViewStore):
 
     def scan(self, collection: str, prefix: str = "") -> list[tuple[str, Document]]:
         escaped = escape_text(prefix)
-        rows = self._conn().execute(
+        rows = self._reader().execute(
             "SELECT key, doc FROM view_rows WHERE collection=? AND substr(key, 1, ?)=? "
             "ORDER BY key",
             (collection, len(escaped), escaped),
@@ -169,22 +188,22 @@ class SQLiteViewStore(ViewStore):
     def _page(self, query: PageQuery) -> Page:
         limit = query.limit
         built = page_sql("view_rows", "?", query, "sqlite")
-        rows = self._conn().execute(built.statement, built.params).fetchall()
+        rows = self._reader().execute(built.statement, built.params).fetchall()
         return _page(rows, limit)
 
     def last_position(self, view: str, upstream: str) -> int | None:
-        return _position(self._conn(), view, upstream)
+        return _position(self._reader(), view, upstream)
 
     def positions(self) -> dict[str, dict[str, int]]:
         found: dict[str, dict[str, int]] = {}
-        for view, upstream, position in self._conn().execute(
+        for view, upstream, position in self._reader().execute(
             "SELECT view, upstream, position FROM view_positions ORDER BY view, upstream"
         ):
             found.setdefault(view, {})[upstream] = int(position)
         return found
 
     def view_version(self, view: str) -> int | None:
-        return _version(self._conn(), view)
+        return _version(self._reader(), view)
 
     def reset(self, view: str, collections: Iterable[str], version: int) -> None:
         with self._writing() as conn:
@@ -202,7 +221,7 @@ class SQLiteViewStore(ViewStore):
 
     def dump(self, collections: Iterable[str]) -> Iterator[tuple[str, str, str]]:
         for collection in sorted(collections):
-            rows = self._conn().execute(
+            rows = self._reader().execute(
                 "SELECT key, doc FROM view_rows WHERE collection=? ORDER BY key", (collection,)
             )
             for key, doc in rows:

@@ -4,7 +4,8 @@ rely on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,14 @@ from shared.contracts.registry import (
     UnitRenamed,
 )
 from shared.registry_view import RegistryView
-from shared.views import MemoryViewStore, PostgresViewStore, SQLiteViewStore, ViewStore
+from shared.views import (
+    MemoryViewStore,
+    Page,
+    PostgresViewStore,
+    SQLiteViewStore,
+    ViewReader,
+    ViewStore,
+)
 from tests.harness import feed_registry_copy
 
 CITY, COUNTY, TOWN, OTHER = (UUID(int=n) for n in (1, 2, 3, 4))
@@ -45,7 +53,7 @@ def views(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ViewStore]
     store.close()
 
 
-def feed(views: ViewStore, payloads: list[IntegrationPayload]) -> RegistryView:
+def feed(views: ViewStore, payloads: list[IntegrationPayload], start: int = 1) -> RegistryView:
     feed_registry_copy(
         views,
         [
@@ -59,7 +67,7 @@ def feed(views: ViewStore, payloads: list[IntegrationPayload]) -> RegistryView:
                 occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
                 payload=p.model_dump(mode="json"),
             )
-            for position, p in enumerate(payloads, start=1)
+            for position, p in enumerate(payloads, start=start)
         ],
     )
     return RegistryView(views)
@@ -189,3 +197,71 @@ def test_units_by_id_in_one_read_leaves_out_units_never_seen(views: ViewStore) -
         str(unit_id(2)): "郾城区粮食局",
     }
     assert view.units_by_id([]) == {}
+
+
+class CommitAfterFirstPage(ViewReader):
+    """The store, read by `RegistryView`, with a consumer's commit (on its own connection)
+    landing right after the `pages`-th page is read: between two pages of a read."""
+
+    def __init__(self, store: ViewStore, commit: Callable[[], None], pages: int = 1) -> None:
+        self._store = store
+        self._commit = commit
+        self._before_commit = pages
+
+    def get(self, collection: str, key: str) -> dict[str, Any] | None:
+        return self._store.get(collection, key)
+
+    def get_many(self, collection: str, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return self._store.get_many(collection, keys)
+
+    def scan(self, collection: str, prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+        return self._store.scan(collection, prefix)
+
+    def page(self, collection: str, **query: Any) -> Page:
+        found = self._store.page(collection, **query)
+        self._before_commit -= 1
+        if self._before_commit == 0 and self._commit is not None:
+            self._commit()
+        return found
+
+    @contextmanager
+    def snapshot(self) -> Iterator[ViewReader]:
+        # This reader's reads in the store's snapshot: the store's reads in this thread are.
+        with self._store.snapshot():
+            yield self
+
+
+def test_a_unit_renamed_between_two_pages_is_listed_once_as_it_was(views: ViewStore) -> None:
+    """Units past the first page's cursor renamed before it, and the other way round: a
+    jurisdiction of more than a page of units (an export's 参评单位) is read as one state."""
+    many = [unit(n, f"单位{n:05d}", COUNTY) for n in range(1, 1202)]
+    feed(views, [*tree(), *many])
+    renamed = [
+        UnitRenamed(unit_id=unit_id(1100), old_name="单位01100", new_name="单位00000", **CHANGE),
+        UnitRenamed(unit_id=unit_id(5), old_name="单位00005", new_name="单位99999", **CHANGE),
+    ]
+    # The second page read: the first a long read makes again in its snapshot (the first
+    # read, one page, tells it the selection is longer).
+    reader = CommitAfterFirstPage(views, lambda: feed(views, renamed, start=len(many) + 5), pages=2)
+    found = RegistryView(reader).units_in(str(COUNTY))
+    assert names(found) == [f"单位{n:05d}" for n in range(1, 1202)]
+    assert names(RegistryView(views).units_in(str(COUNTY)))[:2] == ["单位00000", "单位00001"]
+
+
+def test_a_subtree_and_its_units_are_read_as_one_state(views: ViewStore) -> None:
+    """A district registered below 源汇区 and a unit moved into it between the two reads:
+    `units_within` still finds the unit in 源汇区's subtree."""
+    view = feed(views, [*tree(), unit(1, "源汇区民政局", COUNTY)])
+    new = UUID(int=5)
+    later = [
+        JurisdictionRegistered(
+            jurisdiction_id=new, name="新区", level="township", parent_id=COUNTY
+        ),
+        UnitMoved(
+            unit_id=unit_id(1), from_jurisdiction_id=COUNTY, to_jurisdiction_id=new, **CHANGE
+        ),
+    ]
+    reader = CommitAfterFirstPage(views, lambda: feed(views, later, start=6))
+    assert names(RegistryView(reader).units_within(str(COUNTY))) == ["源汇区民政局"]
+    assert RegistryView(views).subtree(str(COUNTY)) == {str(COUNTY), str(TOWN), str(new)}
+    assert (view.unit(str(unit_id(1))) or {}).get("jurisdiction_id") == str(new)

@@ -27,6 +27,17 @@ def unit_sheet(
     sheet; one never stated is written blank so that importing the sheet leaves it unstated
     again (a blank reads as "not stated"), not a stated day that was only the day the unit
     was entered."""
+    # One state of the view for the whole sheet: a parent renamed mid-export is named as the
+    # rows saw it.
+    with views.snapshot():
+        return _sheet(views, jurisdiction_id, stated)
+
+
+def _sheet(
+    views: ViewStore,
+    jurisdiction_id: UUID,
+    stated: Callable[[list[str]], Mapping[str, bool]] | None,
+) -> Sheet:
     view = RegistryView(views)
     docs = view.units_in(str(jurisdiction_id), active_only=True)
     docs.sort(key=lambda d: (pinyin_key(d["category"]), pinyin_key(d["name"]), d["unit_id"]))
