@@ -16,9 +16,9 @@ from typing import Annotated, Any
 from fastapi import Depends
 from pydantic import BaseModel, Field
 
+from services.inspection.schemas import YearOut
 from services.inspection.workdays import (
     CALENDAR_ENV,
-    Source,
     WorkCalendar,
     WorkingDays,
     china_today,
@@ -32,15 +32,6 @@ log = logging.getLogger("pingyi.inspection.calendar")
 
 router = PolicyRouter(tags=["inspection"])
 CalendarApp = Annotated[WorkingDays, Depends(application_of(WorkingDays))]
-
-
-class YearOut(BaseModel):
-    year: int
-    source: Source = Field(
-        description="library: the chinesecalendar release installed (the file may adjust "
-        "days); file: the calendar file lists 1 January of the year among its holidays; "
-        "weekdays_only: neither, deadlines counted in it count Monday to Friday"
-    )
 
 
 class CalendarOut(BaseModel):

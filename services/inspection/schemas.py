@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.inspection.domain import EVIDENCE_MAX, REASON_MAX, SUMMARY_MAX, Method
+from services.inspection.workdays import Source
 from shared.contracts.inspection import EvaluationContent, Severity
 from shared.types import Day, DecimalNumber, Line, Moment, Prose
 
@@ -121,4 +122,15 @@ class FindingOut(BaseModel):
     version: int
     history: list[HistoryEntry] | None = Field(
         default=None, description="Every recorded, corrected and withdrawn event, oldest first"
+    )
+
+
+# A year of the working-day calendar and where its holidays come from (`GET /calendar`, and
+# `deadline_years` of a deadline answered); no docstring, which would become its schema's.
+class YearOut(BaseModel):
+    year: int
+    source: Source = Field(
+        description="library: the chinesecalendar release installed (the file may adjust "
+        "days); file: the calendar file lists 1 January of the year among its holidays; "
+        "weekdays_only: neither, deadlines counted in it count Monday to Friday"
     )

@@ -9,6 +9,11 @@ over the library; beyond both, Monday to Friday are working days. Nothing is typ
 Which years each source knows is said, not hidden (docs/inspection.md, "Years the calendar
 does not know"): `WorkCalendar.source(year)`, a warning at start for this year or the next
 known to neither, and `deadline_basis` on every deadline answered.
+
+A deadline is stored as counted when it was set, with what it was counted from (the day and
+the working days); the deadline answered is recounted from those on the calendar in force
+(`WorkCalendar.recount`), so a year's calendar supplied later moves the deadlines counted
+before it on weekdays only, without changing anything stored.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypedDict
 
 import chinese_calendar
 import yaml
@@ -43,6 +48,11 @@ CALENDAR_KEYS = ("holidays", "workdays")
 
 Source = Literal["library", "file", "weekdays_only"]
 Basis = Literal["calendar", "weekdays_only"]
+
+
+class YearSource(TypedDict):
+    year: int
+    source: Source
 
 
 @cache
@@ -112,6 +122,23 @@ class WorkCalendar:
         years = range(first.year, due.year + 1)
         unknown = any(self.source(year) == "weekdays_only" for year in years)
         return "weekdays_only" if unknown else "calendar"
+
+    def years_counted(self, start: date, due: date) -> list[YearSource]:
+        """The years the days after `start` up to `due` lie in, each with its source: which
+        calendar a deadline was read on (`deadline_years`)."""
+        first = start + timedelta(days=1)
+        return [
+            {"year": year, "source": self.source(year)}
+            for year in range(first.year, max(first.year, due.year) + 1)
+        ]
+
+    def recount(self, start: date, days: int, stored: date) -> date:
+        """The deadline in force: `days` working days after `start` on this calendar, never
+        before `stored`, the day counted when it was set (and told to the unit). A year's
+        holidays supplied after a deadline was counted on its weekdays move it later; a
+        make-up working day (调休) supplied later does not bring a day already told forward,
+        so no unit is overdue before the day it was given."""
+        return max(stored, self.add_working_days(start, days))
 
     def add_working_days(self, start: date, days: int) -> date:
         """The day `days` working days after `start` (start itself not counted): a notice

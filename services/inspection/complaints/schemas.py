@@ -16,6 +16,7 @@ from services.inspection.complaints.domain import (
     SUMMARY_MAX,
     TOPIC_MAX,
 )
+from services.inspection.schemas import YearOut
 from services.inspection.workdays import Basis
 from shared.contracts.inspection_complaints import (
     CallbackSatisfaction,
@@ -126,13 +127,27 @@ class ComplaintOut(BaseModel):
     anonymous: bool
     status: str
     dispatched_on: str | None
-    due_on: str | None
+    due_on: str | None = Field(
+        description="Once dispatched, the deadline in force: `deadline_days` after "
+        "`dispatched_on` recounted on today's calendar, never before `stored_due_on` "
+        "(docs/inspection.md)"
+    )
+    stored_due_on: str | None = Field(
+        default=None,
+        description="Once dispatched, the deadline as counted at the dispatch and stored; "
+        "differs from `due_on` once a calendar supplied later moved it",
+    )
     deadline_basis: Basis | None = Field(
         default=None,
         description="Once dispatched, calendar: every day from the dispatch to `due_on` lies "
         "in a year the working-day calendar knows; weekdays_only: some lie in a year it does "
         "not know (counted Monday to Friday, holidays unknown), as of today's calendar "
         "(docs/inspection.md)",
+    )
+    deadline_years: list[YearOut] | None = Field(
+        default=None,
+        description="Once dispatched, the years counted in, from the day after the dispatch "
+        "to `due_on`, each with the source of its holidays in today's calendar",
     )
     reply: str | None
     replied_on: str | None

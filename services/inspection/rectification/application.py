@@ -2,8 +2,10 @@
 read from the event store, so a report or verification is visible the moment it is made.
 
 Deadlines count working days on `WorkCalendar`, with the data file named by
-`PINGYI_INSPECTION_CALENDAR` (holidays and make-up working days the library lacks). "Today"
-is the day in China (Asia/Shanghai)."""
+`PINGYI_INSPECTION_CALENDAR` (holidays and make-up working days the library lacks); the
+deadline answered, and judged overdue, is the issue's recounted on the calendar in force
+(`RectificationOrder.deadline_in_force`), the stored day beside it. "Today" is the day in
+China (Asia/Shanghai)."""
 
 from __future__ import annotations
 
@@ -178,7 +180,9 @@ class Commands(WorkingDays):
             "rectification-escalation",
             key,
             {"step": step, "reason": reason, "person": person},
-            lambda order, today: order.escalate(step, reason, person, caller.actor, today),
+            lambda order, today: order.escalate(
+                step, reason, person, caller.actor, today, self.work_calendar
+            ),
         )
 
     def rerate_rectification(
@@ -236,7 +240,8 @@ class Commands(WorkingDays):
 
 
 def rectification_out(o: RectificationOrder, today: date, calendar: WorkCalendar) -> Response:
-    overdue = o.is_overdue(today)
+    overdue = o.is_overdue(today, calendar)
+    deadline = o.deadline_in_force(calendar)
     return {
         "order_id": str(o.id),
         "unit_id": str(o.unit_id),
@@ -248,7 +253,8 @@ def rectification_out(o: RectificationOrder, today: date, calendar: WorkCalendar
         "requirements": o.requirements,
         "issued_on": o.issued,
         "working_days": o.working_days,
-        "deadline": o.due,
+        "deadline": deadline.isoformat(),
+        "stored_deadline": o.due,
         "status": o.status,
         "second_handling": o.second_handling,
         "returns": o.returns,
@@ -260,10 +266,9 @@ def rectification_out(o: RectificationOrder, today: date, calendar: WorkCalendar
         "withdrawn_reason": o.withdrawn_reason,
         "issued_by": o.issued_by,
         "overdue": overdue,
-        "overdue_working_days": (
-            calendar.working_days_between(o.deadline, today) if overdue else 0
-        ),
-        "deadline_basis": calendar.deadline_basis(o.issued_on, o.deadline),
+        "overdue_working_days": (calendar.working_days_between(deadline, today) if overdue else 0),
+        "deadline_basis": calendar.deadline_basis(o.issued_on, deadline),
+        "deadline_years": calendar.years_counted(o.issued_on, deadline),
         "version": o.version,
     }
 

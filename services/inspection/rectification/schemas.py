@@ -14,6 +14,7 @@ from services.inspection.rectification.domain import (
     REPORT_MAX,
     REQUIREMENTS_MAX,
 )
+from services.inspection.schemas import YearOut
 from services.inspection.workdays import MAX_WORKING_DAYS, Basis
 from shared.contracts.inspection_rectification import (
     EscalationStep,
@@ -120,7 +121,17 @@ class RectificationOut(BaseModel):
     requirements: str
     issued_on: str
     working_days: int
-    deadline: str
+    deadline: str = Field(
+        description="The deadline in force: `working_days` after `issued_on` recounted on "
+        "today's calendar, never before `stored_deadline` (a deadline a return set stands as "
+        "stored); docs/inspection.md"
+    )
+    stored_deadline: str | None = Field(
+        default=None,
+        description="The deadline as counted when it was set and stored; differs from "
+        "`deadline` once a calendar supplied later moved it. None only in a retry's answer "
+        "stored before it was said",
+    )
     status: OrderStatus
     second_handling: bool
     returns: int
@@ -141,6 +152,11 @@ class RectificationOut(BaseModel):
         "working-day calendar knows; weekdays_only: some lie in a year it does not know "
         "(counted Monday to Friday, holidays unknown), as of today's calendar "
         "(docs/inspection.md); none only in a retry's answer stored before it was said",
+    )
+    deadline_years: list[YearOut] | None = Field(
+        default=None,
+        description="The years counted in, from the day after the issue to `deadline`, each "
+        "with the source of its holidays in today's calendar (as `GET /calendar`)",
     )
     version: int
     withdrawn_finding_ids: list[UUID] = Field(

@@ -1,10 +1,13 @@
 """Rectification orders as they stand, from inspection's own published log, so
 GET /rectifications is one indexed query per page.
 
-Sorted by `due_order`: the deadline of an order that still owes a report (issued, returned,
+Sorted by `due_order`: the stored deadline of an order that still owes a report (issued, returned,
 second handling), else `CLOSED_ORDER` (after every date). The orders overdue on a day are
 then exactly a prefix of an open-status list, and those not overdue the rest: the overdue
-filter needs no wall clock in the view (handlers are pure folds) and stays one query.
+filter needs no wall clock in the view (handlers are pure folds) and stays one query. The
+deadline answered is recounted on the calendar in force (never earlier than the stored one),
+so the route filters the page it read by that (`deadline_from_issue` says which deadlines
+may be recounted: the issue's, not one a return set).
 
 A finding withdrawn after its order was issued is marked on the order
 (`withdrawn_finding_ids`): the view keeps, per finding, the orders that name it
@@ -39,6 +42,12 @@ def due_order(status: str, deadline: str) -> str:
     return deadline if status in OPEN else CLOSED_ORDER
 
 
+def from_issue(doc: Document) -> bool:
+    """Whether the order's deadline is still the issue's (recounted when read); a document
+    folded before this was kept knows it only for an order never returned."""
+    return bool(doc.get("deadline_from_issue", doc.get("returns") == 0))
+
+
 def _ordered(tx: ViewTransaction, p: RectificationOrdered, m: IntegrationMessage) -> None:
     deadline = p.deadline.isoformat()
     doc: Document = {
@@ -53,6 +62,7 @@ def _ordered(tx: ViewTransaction, p: RectificationOrdered, m: IntegrationMessage
         "issued_on": p.issued_on.isoformat(),
         "working_days": p.working_days,
         "deadline": deadline,
+        "deadline_from_issue": True,
         "status": p.status,
         "second_handling": False,
         "returns": 0,
@@ -96,6 +106,7 @@ def _change(tx: ViewTransaction, p: Any, m: IntegrationMessage, **change: Any) -
     common = {
         "status": p.status,
         "deadline": deadline,
+        "deadline_from_issue": from_issue(doc) and deadline == doc["deadline"],
         "version": p.version,
         "due_order": due_order(p.status, deadline),
         "position": m.position,

@@ -49,7 +49,7 @@ def _order_through_every_step() -> RectificationOrder:
         today=ISSUED,
         calendar=CALENDAR,
     )
-    order.escalate("催办", "逾期未报", None, "office:a", LATER)
+    order.escalate("催办", "逾期未报", None, "office:a", LATER, CALENDAR)
     order.report_done("已安排专人值守", LATER, "unit:b", LATER)
     order.verify("returned", "未见制度", None, "office:a", LATER, CALENDAR)
     order.report_done("已建立值守制度", LATER, "unit:b", LATER)

@@ -156,7 +156,7 @@ def test_an_order_stored_before_withdrawal_existed_loads_and_is_withdrawn() -> N
         today=date(2025, 1, 3),
         calendar=WorkCalendar.from_file(None),
     )
-    order.escalate("催办", "逾期未报", None, "office:a", date(2025, 1, 20))
+    order.escalate("催办", "逾期未报", None, "office:a", date(2025, 1, 20), WorkCalendar())
     store_as_before_the_split(
         app, "services.inspection.rectification.domain", *order.collect_events()
     )

@@ -8,7 +8,9 @@ from services.inspection.assessments.api import decisions, scores
 from services.inspection.assessments.api.common import RESOLVERS
 from shared.policy import PolicyRouter
 
-router = PolicyRouter(tags=["assessments"])
+# No tags of its own: each part tags its routes, and FastAPI would list a tag given
+# here a second time on every route (tests/inspection/test_openapi_tags.py).
+router = PolicyRouter()
 router.include_router(scores.router)
 router.include_router(decisions.router)
 

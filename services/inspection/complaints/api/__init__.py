@@ -7,7 +7,9 @@ from services.inspection.complaints.api import complaints, hotline
 from services.inspection.complaints.api.common import RESOLVERS
 from shared.policy import PolicyRouter
 
-router = PolicyRouter(tags=["complaints"])
+# No tags of its own: each part tags its routes, and FastAPI would list a tag given
+# here a second time on every route (tests/inspection/test_openapi_tags.py).
+router = PolicyRouter()
 router.include_router(complaints.router)
 router.include_router(hotline.router)
 

@@ -21,7 +21,7 @@ from services.inspection.complaints.api.common import (
     JurisdictionNotFound,
     unit_jurisdiction,
 )
-from services.inspection.complaints.application import deadline_basis
+from services.inspection.complaints.application import deadline_in_force
 from services.inspection.complaints.domain import ComplaintNotFound, InvalidComplaint
 from services.inspection.complaints.schemas import (
     CallbackIn,
@@ -129,7 +129,7 @@ def list_complaints(
     found = page.fetch(views, COMPLAINTS, where=where, descending=True)
     calendar = app.work_calendar
     return [
-        d | {"deadline_basis": deadline_basis(calendar, d["dispatched_on"], d["due_on"])}
+        d | deadline_in_force(calendar, d["dispatched_on"], d["deadline_days"], d["due_on"])
         for d in found
     ]
 

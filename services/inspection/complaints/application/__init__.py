@@ -16,6 +16,7 @@ from services.inspection.complaints.application.outputs import (
     appearance_out,
     complaint_out,
     deadline_basis,
+    deadline_in_force,
 )
 
 __all__ = [
@@ -28,4 +29,5 @@ __all__ = [
     "appearance_out",
     "complaint_out",
     "deadline_basis",
+    "deadline_in_force",
 ]

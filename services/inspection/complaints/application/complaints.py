@@ -19,7 +19,7 @@ from services.inspection.complaints.application.outputs import (
     appearance_out,
     complaint_history,
     complaint_out,
-    deadline_basis,
+    deadline_in_force,
 )
 from services.inspection.complaints.domain import (
     AppearanceNotFound,
@@ -266,8 +266,8 @@ class Commands(Complainants, WorkingDays):
         its history; `complainant`: with the masked name and contact (for offices), else
         without any complainant data (for the unit)."""
         out = complaint_out(complaint)
-        out["deadline_basis"] = deadline_basis(
-            self.work_calendar, complaint.dispatched_on, complaint.due_on
+        out |= deadline_in_force(
+            self.work_calendar, complaint.dispatched_on, complaint.deadline_days, complaint.due_on
         )
         out["complainant"] = self._masked(complaint) if complainant else None
         events = [*self.events.get(complaint.id), *complaint.pending_events]

@@ -62,6 +62,24 @@ def deadline_basis(
     return calendar.deadline_basis(date.fromisoformat(dispatched_on), date.fromisoformat(due_on))
 
 
+def deadline_in_force(
+    calendar: WorkCalendar, dispatched_on: str | None, deadline_days: int, due_on: str | None
+) -> Response:
+    """A dispatched complaint's deadline as answered: `deadline_days` after the dispatch
+    recounted on `calendar`, never before the day stored (`stored_due_on`), with the basis
+    and the years it was counted in. Before a dispatch there is no deadline."""
+    if dispatched_on is None or due_on is None:
+        return {"due_on": None, "stored_due_on": None, "deadline_basis": None}
+    start, stored = date.fromisoformat(dispatched_on), date.fromisoformat(due_on)
+    due = calendar.recount(start, deadline_days, stored)
+    return {
+        "due_on": due.isoformat(),
+        "stored_due_on": due_on,
+        "deadline_basis": calendar.deadline_basis(start, due),
+        "deadline_years": calendar.years_counted(start, due),
+    }
+
+
 def complaint_history(events: Iterable[Any]) -> list[Response]:
     """Who did what and when, oldest first, from the stored events. A dispatch names the
     unit named before it (at intake), so a complaint sent elsewhere shows where it was."""

@@ -3,7 +3,7 @@ caller may see, read one with its history."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,19 +20,16 @@ from services.inspection.rectification.schemas import (
     RectificationIn,
     RectificationOut,
 )
-from services.inspection.rectification.views import RECTIFICATIONS
+from services.inspection.rectification.views import RECTIFICATIONS, from_issue
 from services.inspection.workdays import china_today
 from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
 from shared.http import RuntimeDep, ViewsDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, in_scope, query
 from shared.runtime import ServiceRuntime
-from shared.views.base import encode_cursor
 from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["rectification"])
-
-LAST_KEY = "ffffffff-ffff-ffff-ffff-ffffffffffff"
 
 
 def _unit_key(
@@ -124,9 +121,13 @@ def list_rectifications(
     ] = None,
 ) -> list[dict[str, Any]]:
     """Orders the caller may see (a unit key: its unit's; a legacy one: those naming it),
-    most urgent deadline first (orders that owe no report last); paged. `overdue=true`:
-    orders owing a report past their deadline today (China); `overdue=false`: the others.
-    One indexed query per page: overdue orders are the head of the deadline order."""
+    most urgent stored deadline first (orders that owe no report last); paged.
+    `overdue=true`: orders owing a report past their deadline (as recounted on the calendar
+    in force) today (China); `overdue=false`: the others. Indexed queries on the stored
+    deadline: the orders overdue are among its head (a recount never brings a deadline
+    forward), so `overdue=true` reads that head only, and `overdue=false` reads through it
+    for the orders a recount moved past today; orders the filter takes out are made up by
+    reading on, so a page holds `limit` unless it is the last."""
     where: dict[str, Any] = within(
         scope_where(auth, caller, parties=PARTIES),
         unit_id=None if unit_id is None else str(unit_id),
@@ -135,27 +136,46 @@ def list_rectifications(
     today = china_today()
     if overdue:
         where = narrowed(where, "status", set(OPEN))
-        found = views.page(RECTIFICATIONS, where=where, cursor=page.cursor, limit=page.limit)
-        items = [d for d in found.items if d["due_order"] < today.isoformat()]
-        following = found.next_cursor if len(items) == len(found.items) else None
-        return page.send(_with_overdue(app, items), following)
-    cursor = page.cursor
-    if overdue is False and cursor is None:
-        cursor = encode_cursor((today - timedelta(days=1)).isoformat(), LAST_KEY)
-    found = views.page(RECTIFICATIONS, where=where, cursor=cursor, limit=page.limit)
-    return page.send(_with_overdue(app, found.items), found.next_cursor)
+    shown: list[dict[str, Any]] = []
+    following = page.cursor
+    while True:  # more than one query only while recounted orders are taken out
+        found = views.page(
+            RECTIFICATIONS, where=where, cursor=following, limit=page.limit - len(shown)
+        )
+        items, following = found.items, found.next_cursor
+        if overdue:
+            head = [d for d in items if d["due_order"] < today.isoformat()]
+            items, following = head, following if len(head) == len(items) else None
+        read = _with_overdue(app, items, today)
+        shown += read if overdue is None else [d for d in read if d["overdue"] is overdue]
+        if following is None or len(shown) == page.limit:
+            return page.send(shown, following)
 
 
-def _with_overdue(app: Commands, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    today = china_today()
+def _with_overdue(app: Commands, items: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Each order with its deadline in force: the issue's recounted on today's calendar
+    (the stored day beside it), as `RectificationOrder.deadline_in_force` does."""
     calendar = app.work_calendar
     out = []
     for doc in items:
-        deadline = doc["deadline"]
-        late = doc["status"] in OPEN and deadline < today.isoformat()
-        days = calendar.working_days_between(_day(deadline), today) if late else 0
-        basis = calendar.deadline_basis(_day(doc["issued_on"]), _day(deadline))
-        out.append(doc | {"overdue": late, "overdue_working_days": days, "deadline_basis": basis})
+        stored, issued = _day(doc["deadline"]), _day(doc["issued_on"])
+        deadline = stored
+        if from_issue(doc):
+            deadline = calendar.recount(issued, doc["working_days"], stored)
+        late = doc["status"] in OPEN and deadline < today
+        out.append(
+            doc
+            | {
+                "deadline": deadline.isoformat(),
+                "stored_deadline": doc["deadline"],
+                "overdue": late,
+                "overdue_working_days": (
+                    calendar.working_days_between(deadline, today) if late else 0
+                ),
+                "deadline_basis": calendar.deadline_basis(issued, deadline),
+                "deadline_years": calendar.years_counted(issued, deadline),
+            }
+        )
     return out
 
 

@@ -59,6 +59,8 @@ class Verified(Fact):
 
     def apply(self, aggregate: Any) -> None:
         aggregate.status = self.status
+        if self.deadline != aggregate.due:  # a return set a new one, its count unrecorded
+            aggregate.deadline_from_issue = False
         aggregate.due = self.deadline
         if self.outcome == "returned":
             aggregate.returns += 1

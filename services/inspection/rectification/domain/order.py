@@ -124,6 +124,9 @@ class RectificationOrder(Aggregate):
         self.issued = issued_on
         self.working_days = working_days
         self.due = deadline
+        self.deadline_from_issue = True
+        """Whether `due` is still the issue's, counted from `issued_on` and `working_days`
+        (a return may set a new one: `Verified` clears it), so it can be recounted."""
         self.requirements = requirements
         self.campaign_id = campaign_id
         self.round = round
@@ -148,6 +151,13 @@ class RectificationOrder(Aggregate):
     @property
     def deadline(self) -> date:
         return date.fromisoformat(self.due)
+
+    def deadline_in_force(self, calendar: WorkCalendar) -> date:
+        """The issue's deadline recounted on `calendar` (never before the stored day); a
+        deadline set by a return stands as stored, as its working days are not recorded."""
+        if not self.deadline_from_issue:
+            return self.deadline
+        return calendar.recount(self.issued_on, self.working_days, self.deadline)
 
     @property
     def reported_on(self) -> date | None:
@@ -204,12 +214,21 @@ class RectificationOrder(Aggregate):
 
     # -- overdue and escalation ---------------------------------------------------------
 
-    def is_overdue(self, today: date) -> bool:
-        return self.status in OPEN and today > self.deadline
+    def is_overdue(self, today: date, calendar: WorkCalendar) -> bool:
+        return self.status in OPEN and today > self.deadline_in_force(calendar)
 
-    def escalate(self, step: str, reason: str, person: str | None, actor: str, today: date) -> None:
-        overdue = self.is_overdue(today)
-        named = escalation_person(self.status, self.due, overdue, self.escalation, step, person)
+    def escalate(
+        self,
+        step: str,
+        reason: str,
+        person: str | None,
+        actor: str,
+        today: date,
+        calendar: WorkCalendar,
+    ) -> None:
+        overdue = self.is_overdue(today, calendar)
+        due = self.deadline_in_force(calendar).isoformat()
+        named = escalation_person(self.status, due, overdue, self.escalation, step, person)
         self.trigger_event(
             self.Escalated,
             **self._context(),
