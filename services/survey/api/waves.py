@@ -74,11 +74,11 @@ def get_wave(
     and the questionnaires by status (`questionnaires`: the counted ones) come from the view
     and may lag a batch. An agency reads only its own figures, as in progress: its own line
     of `agencies`, the questionnaires it pushed (`accepted`, `response_count`, by status),
-    and no whole-wave count (`quarantined_at_intake`, `batches`: null), so that nothing it
-    reads moves with another agency's work."""
-    wave = app.wave(wave_id)
+    its own batches (`batches`) and its own questionnaires quarantined at intake
+    (`quarantined_at_intake`), so that nothing it reads moves with another agency's work."""
     own = party_where(caller, AGENCY_OWN).get("agency_id")
     agency = None if own is None else str(own)
+    wave = app.wave(wave_id) if agency is None else app.wave_counted_per_agency(wave_id)
     by_status = wave_standing(views.get(PROGRESS, str(wave_id)), agency)
     standing = {"questionnaires": by_status["counted"], "questionnaires_by_status": by_status}
     if agency is not None:

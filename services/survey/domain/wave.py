@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.survey.domain.errors import InvalidWave, WaveClosedError, blank
+from services.survey.domain.wave_intake import WaveIntake, upcast_intake
 from services.survey.domain.wave_quotas import QuotaChanged, WaveQuotas
 from services.survey.domain.wave_setup import WaveSetup
 
@@ -33,11 +34,13 @@ NO_ACCREDITATION_AFTER_CLOSE = (
 ALREADY_CLOSED = "测评批次已经结束，无需再次结束 (the wave is already closed)"
 
 
-class Wave(WaveSetup, WaveQuotas, Aggregate):
-    class_version = 2
-    """Of its snapshots: v2 keeps what stopped standing as counts (`freed_by_agency`,
-    `freed_by_point`), per batch (`freed_in_batch`) and, of voids stored as v1 events
-    only, their questionnaires (`voided_one_by_one`); v1 kept every id freed."""
+class Wave(WaveSetup, WaveQuotas, WaveIntake, Aggregate):
+    class_version = 3
+    """Of its snapshots: v3 keeps each agency's batches and intake quarantines
+    (`batches_by_agency`, `quarantined_by_agency`: `WaveIntake`); v2 keeps what stopped
+    standing as counts (`freed_by_agency`, `freed_by_point`), per batch (`freed_in_batch`)
+    and, of voids stored as v1 events only, their questionnaires (`voided_one_by_one`); v1
+    kept every id freed."""
 
     OPENING_FACTS: ClassVar[tuple[str, ...]] = ("id", "jurisdiction_id", "unit_ids", "setup")
     """What the wave's opening fixes and no later event changes: its units, template and
@@ -143,6 +146,8 @@ class Wave(WaveSetup, WaveQuotas, Aggregate):
         self.questionnaires = 0
         self.quarantined = 0
         self.batches = 0
+        self.batches_by_agency: dict[str, int] | None = {}
+        self.quarantined_by_agency: dict[str, int] | None = {}
         self.integrity_state: dict[str, Any] = {}
         self.freed_by_agency: dict[str, int] = {}
         self.freed_by_point: dict[str, int] = {}
@@ -159,6 +164,10 @@ class Wave(WaveSetup, WaveQuotas, Aggregate):
         state.setdefault("freed_by_point", {})
         state["freed_in_batch"] = {}
         state["voided_one_by_one"] = {rid: why for rid, why in ids.items() if why == "voided"}
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        upcast_intake(state)  # a v2 snapshot kept no count per agency of its batches
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -227,6 +236,7 @@ class Wave(WaveSetup, WaveQuotas, Aggregate):
         self.questionnaires += accepted
         self.quarantined += quarantined
         self.batches += 1
+        self._count_intake(agency, quarantined)
         self.integrity_state = dict(integrity_state)
 
     def free_quota(

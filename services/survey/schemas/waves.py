@@ -145,12 +145,13 @@ class WaveOut(BaseModel):
     integrity: IntegrityRules
     questionnaires: int = Field(description="Accepted into the wave (as stored, not lagging)")
     quarantined_at_intake: int | None = Field(
-        description="Questionnaires quarantined as they were accepted, the whole wave's; "
-        "null to an agency (no count per agency is kept)"
+        description="Questionnaires quarantined as they were accepted (as stored, not "
+        "lagging; still counted once released, rejected or withdrawn), the whole wave's; to "
+        "an agency, those of its own pushes only"
     )
     batches: int | None = Field(
-        description="Batches accepted, the whole wave's; null to an agency (no count per "
-        "agency is kept)"
+        description="Batches accepted (as stored, not lagging; a withdrawn one still "
+        "counted), the whole wave's; to an agency, those it pushed only"
     )
     closed_reason: str | None
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import project_aggregate
 from eventsourcing.persistence import IntegrityError
 
 from services.survey.application.base import SurveyBase
@@ -137,6 +138,17 @@ class WaveCommands(SurveyBase):
             return template.snapshot(spec.get("template_version"))
 
         return objections.attempt(usable, BUILTIN_TEMPLATE)
+
+    def wave_counted_per_agency(self, wave_id: UUID) -> Wave:
+        """The wave, with each agency's batches and intake quarantines known (what an agency
+        reads of it): loaded as usual, or, when its snapshot predates those counts and
+        several agencies had pushed by then (`WaveIntake`), folded from its events alone,
+        every one of which names its agency."""
+        wave = self.wave(wave_id)
+        if wave.counted_per_agency:
+            return wave
+        folded = project_aggregate(None, self.events.get(wave_id))
+        return folded if isinstance(folded, Wave) else wave
 
     def accredit_agency(
         self,

@@ -38,16 +38,21 @@ def wave_out(wave: Wave) -> Result:
 
 
 def agency_wave_out(wave: Wave, agency: str) -> Result:
-    """The wave as an agency accredited to it reads it: its own line of `agencies` and its
-    own questionnaires accepted (`accepted`), never a count another agency's work moves
-    (the whole wave's less its own would give the other's). The wave keeps no count of
-    batches or intake quarantines per agency, so those are null."""
+    """The wave as an agency accredited to it reads it: its own line of `agencies`, its own
+    questionnaires accepted (`accepted`), its own batches (`batches`) and its own
+    questionnaires quarantined at intake (`quarantined_at_intake`), all from the wave's own
+    events as the whole wave's are; never a count another agency's work moves (the whole
+    wave's less its own would give the other's). `wave` is to have its per-agency counts
+    known (`WaveCommands.wave_counted_per_agency`); should they not be, those two read null
+    rather than another agency's."""
+    intake = wave.intake_of(agency)
+    batches, quarantined = (None, None) if intake is None else intake
     return wave_out(wave) | {
         "agencies": [
             a.model_dump(mode="json") for a in wave.agency_quotas() if str(a.agency_id) == agency
         ],
         "questionnaires": wave.accepted_by_agency.get(agency, 0),
         "accepted": wave.accepted_by_agency.get(agency, 0),
-        "quarantined_at_intake": None,
-        "batches": None,
+        "quarantined_at_intake": quarantined,
+        "batches": batches,
     }
