@@ -149,13 +149,13 @@ def rebuild(
     built while the service ran."""
     from pingyi.catalog import definition
     from pingyi.data_dir import DataDirRefused
-    from shared.persistence.message_log import missing_stores
+    from shared.persistence.message_log import REBUILDING, missing_stores
     from shared.rebuild import RebuildRefused, UnknownViewError
 
     known(service)
     common = environment_settings(data_dir)
     upstreams = sorted({up for view in definition(service).views for up in view.upstreams})
-    missing = missing_stores(common, upstreams, doing="to rebuild from")
+    missing = missing_stores(common, upstreams, doing=REBUILDING)
     if missing is not None:
         say_refused("rebuild cannot run:", missing)
         raise typer.Exit(2)

@@ -42,7 +42,8 @@ class UnitDifference:
     fields: list[str] = field(default_factory=list)
     components: list[ComponentDifference] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
-    """The differing fields' values, `field: bundle X, recomputed Y` (`_field_values`)."""
+    """The differing fields' values, `field: 审计包中为 X, 重算为 Y (field: bundle X,
+    recomputed Y)` (`_pair`)."""
 
 
 @dataclass
@@ -142,34 +143,38 @@ def _field_values(
     """What the bundle's and the recomputed result say for each differing field (the score,
     rank, grade … an auditor compares with the published ones), long ones cut."""
     shown = [f for f in fields if f not in RESTATED] or fields
-    return [
-        f"{name}: bundle {short(before.get(name))}, recomputed {short(after.get(name))}"
-        for name in shown
-    ]
+    return [_pair(before.get(name), after.get(name), name) for name in shown]
 
 
 def top_level(
     stored: Mapping[str, Any], recomputed: Mapping[str, Any], skip: set[str]
 ) -> list[str]:
     return [
-        f"{key}: bundle {short(stored.get(key))}, recomputed {short(recomputed.get(key))}"
+        _pair(stored.get(key), recomputed.get(key), key)
         for key in sorted(stored.keys() | recomputed.keys())
         if key != "units" and key not in skip and stored.get(key) != recomputed.get(key)
     ]
 
 
 def _changed(component: ComponentDifference, limit: int = 8) -> str:
-    """The component's values that differ, as `path: bundle X, recomputed Y`."""
+    """The component's values that differ, each as `_pair` says it."""
     if not isinstance(component.stored, dict) or not isinstance(component.recomputed, dict):
-        return f"bundle {short(component.stored)}, recomputed {short(component.recomputed)}"
+        return _pair(component.stored, component.recomputed)
     old, new = flat(component.stored), flat(component.recomputed)
     paths = sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p))
-    shown = [
-        f"{p.lstrip('.')}: bundle {short(old.get(p))}, recomputed {short(new.get(p))}"
-        for p in paths[:limit]
-    ]
-    more = f"; … {len(paths) - limit} more" if len(paths) > limit else ""
+    shown = [_pair(old.get(p), new.get(p), p.lstrip(".")) for p in paths[:limit]]
+    left = len(paths) - limit
+    more = "; " + said(f"… 另有 {left} 处", f"… {left} more") if left > 0 else ""
     return "; ".join(shown) + more
+
+
+def _pair(bundle: Any, recomputed: Any, name: str = "") -> str:
+    """What the bundle and the recomputation say of one value, Chinese first and the English
+    after it whole, `name: bundle X, recomputed Y` as it always read: a script that matched
+    it still finds it."""
+    named = f"{name}: " if name else ""
+    old, new = short(bundle), short(recomputed)
+    return said(f"{named}审计包中为 {old}, 重算为 {new}", f"{named}bundle {old}, recomputed {new}")
 
 
 def short(value: Any, limit: int = 300) -> str:

@@ -84,7 +84,8 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
     except ReadFailed as failed:  # the bundle's reason, not the engine's
         raise failed.error from None
     except Exception as error:  # the engine's reason is the report
-        raise CannotRecompute(f"{type(error).__name__}: {error}") from error
+        refused = said("计分引擎拒绝了审计包的输入", "the engine refused the bundle's inputs")
+        raise CannotRecompute(f"{refused}: {type(error).__name__}: {error}") from error
     if canonical_json(recomputed) == canonical_json(bundle.results):
         if not bundle.results.get("units"):
             raise NothingToCheck(
@@ -162,7 +163,7 @@ def other_scheme_said(results: Mapping[str, Any], recomputed: Mapping[str, Any])
     if stated == found:
         return ""
     under, held = _scheme_named(stated), _scheme_named(found)
-    return "scheme: " + said(
+    return "方案 scheme: " + said(
         f"结果是按 {under} 计算的; 审计包的 scheme.json 是 {held}: 不是这些结果的方案, "
         "以下每处不同都可能出自方案, 不再查找输入消息",
         f"the results were computed under {under}; the bundle's scheme.json is {held}: not "
@@ -190,19 +191,25 @@ def scheme_owned(scheme: Mapping[str, Any], component: ComponentDifference) -> s
         return ""
     says = flat(stated)
     old, new = flat(component.stored), flat(component.recomputed)
-    found = []
+    chinese, english = [], []
     for path in sorted(p for p in old.keys() | new.keys() if old.get(p) != new.get(p)):
         key = _scheme_key(path, says)
         if key is not None and says[key] == new.get(path):
-            found.append(
-                f"{path.lstrip('.')} is {short(new.get(path))} in the bundle's scheme.json "
-                f"({key.lstrip('.')}), {short(old.get(path))} in its results"
+            name, stated_value, held = path.lstrip("."), short(new.get(path)), short(old.get(path))
+            chinese.append(
+                f"{name} 在审计包的 scheme.json 中是 {stated_value} ({key.lstrip('.')}), "
+                f"在其结果中是 {held}"
             )
-    if not found:
+            english.append(
+                f"{name} is {stated_value} in the bundle's scheme.json "
+                f"({key.lstrip('.')}), {held} in its results"
+            )
+    if not chinese:
         return ""
-    return (
-        "; ".join(found) + ": the results were not computed under the scheme they name, "
-        "and no input message can explain it"
+    return said(
+        "; ".join(chinese) + ": 结果不是按其所称的方案计算的, 任何输入消息都无法解释",
+        "; ".join(english) + ": the results were not computed under the scheme they name, "
+        "and no input message can explain it",
     )
 
 

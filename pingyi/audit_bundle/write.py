@@ -77,7 +77,9 @@ def writing(
             )
             yield writer
             if writer.manifest is None:
-                raise InconsistentBundle(f"{MANIFEST}: the bundle was not finished")
+                raise InconsistentBundle(
+                    f"{MANIFEST}: " + said("审计包没有写完", "the bundle was not finished")
+                )
         partial.replace(path)  # a reader never sees half a bundle under the real name
     except BaseException:  # the rename too: a folder at `path` left the whole .partial
         partial.unlink(missing_ok=True)
@@ -124,7 +126,13 @@ class BundleWriter:
     def finish(self, results: Mapping[str, Any], about: Mapping[str, Any]) -> dict[str, Any]:
         """The results and the manifest, once every log is written; the manifest."""
         if self.manifest is not None or len(self.logs) != len(self.origins):
-            raise ValueError(f"logs written: {', '.join(self.logs)}, of {', '.join(self.origins)}")
+            written, due = "、".join(self.logs) or "无", "、".join(self.origins)
+            raise ValueError(
+                said(
+                    f"已写的日志: {written}, 应写的是 {due}",
+                    f"logs written: {', '.join(self.logs)}, of {', '.join(self.origins)}",
+                )
+            )
         self.parts[RESULTS] = _write(
             self.archive, RESULTS, [_bounded(RESULTS, canonical_json(results))]
         )
@@ -177,9 +185,19 @@ class _LogSummary:
                 f"{message_part(self.origin)}: {self._undecodable()}: {first_problem(error)}"
             ) from None
         if message.origin != self.origin:
-            raise ValueError(f"a {message.origin} message among {self.origin}'s")
+            raise ValueError(
+                said(
+                    f"{self.origin} 的日志中有一条 {message.origin} 的消息",
+                    f"a {message.origin} message among {self.origin}'s",
+                )
+            )
         if self.last is not None and message.position <= self.last:
-            raise ValueError(f"{self.origin} position {message.position} after {self.last}")
+            raise ValueError(
+                said(
+                    f"{self.origin} 位置 {message.position} 排在位置 {self.last} 之后 (位置须递增)",
+                    f"{self.origin} position {message.position} after {self.last}",
+                )
+            )
         self.first = message.position if self.first is None else self.first
         self.last = message.position
         self.count += 1

@@ -1,7 +1,7 @@
 """Every way the bundle reader refuses a damaged bundle says why in Chinese first, the English
 after it: the offices and auditors who run `pingyi audit verify` read the reason, not only
-the label before it. The bundles are damaged as tests/audit/test_bundle.py damages them, and
-in the ways it does not (each a refusal of its own in `read_bundle`)."""
+the label before it. The bundles are damaged as tests/audit/test_bundle_manifest.py damages
+them, and in the ways it does not (each a refusal of its own in `read_bundle`)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ import pytest
 
 from pingyi.audit_bundle import MANIFEST, MAX_MANIFEST, BundleError, read_bundle, writing
 from shared.canonical import canonical_json
+from tests.audit.bundle_helpers import rezip, write_round, zip_bomb
 from tests.audit.stores import scored_history
-from tests.audit.test_bundle import CASES, STATEMENTS, _bomb, _rewritten, _write
+from tests.audit.test_bundle_manifest import CASES, STATEMENTS
 
 Change = Callable[[dict[str, bytes]], None]
 
@@ -26,7 +27,7 @@ def good(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("words")
     data = folder / "pingyi-data"
     scored_history(data, runs=False)
-    _write(data, folder / "good.zip")
+    write_round(data, folder / "good.zip")
     return folder / "good.zip"
 
 
@@ -93,7 +94,7 @@ MORE: list[tuple[str, Change]] = [
     ("line not a message", _part("messages/survey.jsonl", b"{}\n")),
     ("line from another origin", _survey_first_line(lambda m: m | {"origin": "registry"})),
 ]
-"""Refusals test_bundle.py's CASES and STATEMENTS do not reach."""
+"""Refusals test_bundle_manifest.py's CASES and STATEMENTS do not reach."""
 
 KINDS = [(c[0], c[1]) for c in CASES] + [(s[0], s[1]) for s in STATEMENTS] + MORE
 
@@ -120,7 +121,7 @@ def _chinese_first(reason: str) -> bool:
 def test_each_refusal_of_a_damaged_bundle_is_chinese_first(
     good: Path, tmp_path: Path, change: Change
 ) -> None:
-    reason = _refused(_rewritten(good, tmp_path / "bad.zip", change)).reason
+    reason = _refused(rezip(good, tmp_path / "bad.zip", change)).reason
     assert _chinese_first(reason), reason
 
 
@@ -128,8 +129,8 @@ def test_the_refusals_of_what_is_not_read_are_chinese_first(good: Path, tmp_path
     """A part or manifest larger than it may be is refused before it is inflated."""
     survey = "messages/survey.jsonl"
     for bomb in (
-        _bomb(good, tmp_path / "a.zip", survey, MAX_MANIFEST, manifest_matches=False),
-        _bomb(good, tmp_path / "b.zip", MANIFEST, MAX_MANIFEST + (1 << 20)),
+        zip_bomb(good, tmp_path / "a.zip", survey, MAX_MANIFEST, manifest_matches=False),
+        zip_bomb(good, tmp_path / "b.zip", MANIFEST, MAX_MANIFEST + (1 << 20)),
         tmp_path / "absent.zip",
     ):
         reason = _refused(bomb).reason

@@ -124,8 +124,14 @@ def test_one_changed_answer_is_named_by_unit_component_and_message(
     out = done.stdout
     name = facts["unit_names"][victim]
     assert f"单位 unit {name} ({victim}): 不同 different" in out
-    assert "指标 component satisfaction: inputs.counts.基本满意: bundle 0, recomputed 1" in out
-    assert "inputs.counts.满意: bundle 9, recomputed 8" in out
+    assert (
+        "指标 component satisfaction: inputs.counts.基本满意: 审计包中为 0, 重算为 1 "
+        "(inputs.counts.基本满意: bundle 0, recomputed 1)"
+    ) in out
+    assert (
+        "inputs.counts.满意: 审计包中为 9, 重算为 8 (inputs.counts.满意: bundle 9, recomputed 8)"
+        in out
+    )
     named = [line.strip() for line in out.splitlines() if "消息 message" in line]
     assert named == [
         f"消息 message survey position {position} survey.batch.recorded questionnaire_id=Q-0003"

@@ -61,7 +61,7 @@ def test_run_from_the_wrong_folder_fails_and_creates_nothing(tmp_path: Path) -> 
     done = run_pingyi("replay", "--verify", cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "replay cannot run" in done.stdout
-    assert "no event store to verify from" in done.stdout
+    assert "没有核对所依据的事件库 (no event store to verify from): " in done.stdout
     assert "pingyi-data" in done.stdout and "--data-dir" in done.stdout
     assert list(tmp_path.iterdir()) == []
 
@@ -138,7 +138,7 @@ def test_an_empty_database_is_nothing_to_verify_and_stays_empty(
     env = {"PINGYI_MODE": "production", "PINGYI_DATABASE_URL": database_url}
     done = run_pingyi("replay", "--verify", cwd=tmp_path, env=env)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "no event store to verify from" in done.stdout
+    assert "没有核对所依据的事件库 (no event store to verify from): " in done.stdout
     assert "scoring.scoring_events" in done.stdout and "PINGYI_DATABASE_URL" in done.stdout
     with psycopg.connect(database_url) as conn:
         (tables,) = conn.execute(

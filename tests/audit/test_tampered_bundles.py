@@ -91,14 +91,18 @@ def test_a_changed_scheme_is_said_not_blamed_on_questionnaires(
     done = _verified(tmp_path / "b.zip", tmp_path)
     assert done.returncode == 1, done.stdout
     lines = done.stdout.splitlines()
-    assert lines[2].startswith("不一致 different: scheme: 结果是按 test-county-round v1 (sha256:"
-                               ), done.stdout  # fmt: skip
+    assert lines[2].startswith(
+        "不一致 different: 方案 scheme: 结果是按 test-county-round v1 (sha256:"
+    ), done.stdout
     assert (
         "不是这些结果的方案, 以下每处不同都可能出自方案, 不再查找输入消息 (the results " in lines[2]
     )
     assert "not the scheme of these results" in lines[2]
     assert not any(blamed in done.stdout for blamed in _BLAMED_ON_INPUTS), done.stdout
-    assert 'inputs.level_weights.基本满意: bundle "80", recomputed "70"' in done.stdout
+    assert (
+        'inputs.level_weights.基本满意: 审计包中为 "80", 重算为 "70" '
+        '(inputs.level_weights.基本满意: bundle "80", recomputed "70")'
+    ) in done.stdout
 
 
 def test_a_scheme_changed_with_the_hash_its_results_name_is_said_too(
@@ -116,11 +120,16 @@ def test_a_scheme_changed_with_the_hash_its_results_name_is_said_too(
     _tampered(bundle, tmp_path / "b.zip", both)
     done = _verified(tmp_path / "b.zip", tmp_path)
     assert done.returncode == 1, done.stdout
-    assert "scheme: the results were computed under" not in done.stdout
+    assert "方案 scheme: 结果是按" not in done.stdout
     said = [line for line in done.stdout.splitlines() if line.startswith("    方案 scheme: ")]
     assert len(said) == len(facts["unit_ids"]), done.stdout
     assert all(
-        'inputs.level_weights.基本满意 is "70" in the bundle\'s scheme.json' in line
+        line.startswith(
+            '    方案 scheme: inputs.level_weights.基本满意 在审计包的 scheme.json 中是 "70" '
+            '(level_weights.基本满意), 在其结果中是 "80"'
+        )
+        and "结果不是按其所称的方案计算的, 任何输入消息都无法解释 (" in line
+        and 'inputs.level_weights.基本满意 is "70" in the bundle\'s scheme.json' in line
         and '"80" in its results' in line
         and "no input message can explain it" in line
         for line in said
@@ -147,7 +156,10 @@ def test_a_changed_result_shows_what_the_bundle_and_the_recomputation_say(
     head, values = done.stdout.splitlines()[2:4]
     assert head.startswith("单位 unit ") and second in head
     assert head.endswith(": 不同 different — 字段 fields score")
-    assert values == '  字段 values: score: bundle "98.00", recomputed "88.00"'
+    assert values == (
+        '  字段 values: score: 审计包中为 "98.00", 重算为 "88.00" '
+        '(score: bundle "98.00", recomputed "88.00")'
+    )
 
 
 def _survey_lines(change: Callable[[list[bytes]], None]) -> Callable[[Entries], None]:

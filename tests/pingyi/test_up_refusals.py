@@ -105,7 +105,7 @@ def test_one_system_writes_a_data_directory_at_a_time(tmp_path: Path) -> None:
 def test_a_rebuild_pointed_at_no_data_makes_none(tmp_path: Path) -> None:
     typo = tmp_path / "typo_dir"
     done = _run(typo, "rebuild", "reporting")
-    _refused(done, "no event store to rebuild from", "--data-dir")
+    _refused(done, "没有重建所依据的事件库 (no event store to rebuild from): ", "--data-dir")
     assert not typo.exists() or not any(typo.iterdir())
 
 
