@@ -161,12 +161,11 @@ class CampaignView:
     def appointed(self, body_id: str, cycle: str) -> list[str]:
         """The people appointed to a body's panel for a cycle and not disqualified since."""
         where = {"body_id": body_id, "cycle": cycle}
-        people = [
-            doc["person_id"]
-            for page in self._views.pages(APPOINTMENTS, where=where)
-            for doc in page
-        ]
-        out = self._views.get_many(DISQUALIFIED, people)
+        # One state for both reads: a member disqualified and replaced meanwhile would
+        # otherwise be left out with the replacement missing (a panel one short).
+        with self._views.snapshot() as views:
+            people = [doc["person_id"] for doc in views.everything(APPOINTMENTS, where=where)]
+            out = views.get_many(DISQUALIFIED, people)
         return [person for person in people if person not in out]
 
     def enrolment(self, campaign_id: str, unit_id: str) -> dict[str, Any] | None:

@@ -9,8 +9,10 @@ from datetime import UTC, datetime
 from shared.contracts import IntegrationMessage, IntegrationPayload
 
 
-def registry_messages(payloads: Iterable[IntegrationPayload]) -> list[IntegrationMessage]:
-    """`payloads` at positions 1, 2, …, each after the one before."""
+def registry_messages(
+    payloads: Iterable[IntegrationPayload], start: int = 1
+) -> list[IntegrationMessage]:
+    """`payloads` at positions `start`, `start` + 1, …, each after the one before."""
     return [
         IntegrationMessage(
             event_id=IntegrationMessage.event_id_for("registry", position),
@@ -22,5 +24,5 @@ def registry_messages(payloads: Iterable[IntegrationPayload]) -> list[Integratio
             occurred_at=datetime(2025, 1, 1, tzinfo=UTC),
             payload=p.model_dump(mode="json"),
         )
-        for position, p in enumerate(payloads, start=1)
+        for position, p in enumerate(payloads, start=start)
     ]

@@ -251,11 +251,15 @@ def export_enrolments(
 ) -> Response:
     """导出参评单位名单: the campaign's enrolled units (单位名称, 统一社会信用代码, 类别), the
     columns /imports/enrolments reads."""
-    reads = CampaignReadModel(request.app.state.runtime.views)
-    campaign = reads.campaign(str(campaign_id))
-    if campaign is None:
-        raise CampaignNotFound(no_such("campaign"), field="campaign_id")
-    return _file(enrolment_sheet(view, campaign, reads.enrolments(campaign)), fmt)
+    views = request.app.state.runtime.views
+    reads = CampaignReadModel(views)
+    # One state for the campaign, its enrolments and their units' names.
+    with views.snapshot():
+        campaign = reads.campaign(str(campaign_id))
+        if campaign is None:
+            raise CampaignNotFound(no_such("campaign"), field="campaign_id")
+        sheet = enrolment_sheet(view, campaign, reads.enrolments(campaign))
+    return _file(sheet, fmt)
 
 
 @router.get(

@@ -155,7 +155,10 @@ def unit_spec(
     the claims whether a row's name or code is taken (`_Holders`); `listed`: the read
     model's lookup, for units that hold no claim (see `unit_names`)."""
     lineage = [j for j in app.jurisdiction_lineage(jurisdiction_id) if visible(j)]
-    docs = {j: _units_of(views, j) for j in lineage}
+    # One state for every level: a unit moved up or down the lineage meanwhile is found at
+    # one level, never at both or neither.
+    with views.snapshot():
+        docs = {j: _units_of(views, j) for j in lineage}
     levels = [UnitFinder(app, [j], docs[j]) for j in lineage]
     # Names and codes are unique among the jurisdiction's own active units (the rule
     # registration applies), so a refusal only ever names a unit of the jurisdiction the
@@ -185,7 +188,8 @@ def unit_spec(
 
 def _units_of(views: ViewStore, jurisdiction_id: UUID) -> list[dict[str, Any]]:
     where = {"jurisdiction_id": str(jurisdiction_id)}
-    return [doc for page in views.pages(UNITS, where=where) for doc in page]
+    # One state: a unit renamed between two pages would move in the name order.
+    return views.everything(UNITS, where=where)
 
 
 class _Holders:

@@ -232,24 +232,18 @@ class CampaignReadModel:
         """The campaigns of one jurisdiction (for the one-campaign-per-cycle rule, which
         finds campaigns opened before it claimed theirs here)."""
         where = {"jurisdiction_id": str(jurisdiction_id)}
-        return [
-            UUID(doc["campaign_id"])
-            for page in self._views.pages(CAMPAIGNS, where=where)
-            for doc in page
-        ]
+        return [UUID(doc["campaign_id"]) for doc in self._views.everything(CAMPAIGNS, where=where)]
 
     def enrolments(self, campaign: Document) -> list[Document]:
-        """All of them, in listing order, for an export (GET .../enrolments pages instead)."""
-        found: list[Document] = []
-        for _, where in enrolment_segments(campaign, {}):
-            cursor = None
-            while True:
-                page = self._views.page(ENROLMENTS, where=where, cursor=cursor, limit=1000)
-                found += page.items
-                cursor = page.next_cursor
-                if cursor is None:
-                    break
-        return found
+        """All of them, in listing order, for an export (GET .../enrolments pages instead):
+        every category's pages read as one state, or a unit enrolled, withdrawn or re-sorted
+        between two reads is listed in neither or in two places (a snapshot only when longer
+        than a page, `everything`)."""
+        segments = enrolment_segments(campaign, {})
+        with self._views.snapshot() as views:
+            return [
+                doc for _, where in segments for doc in views.everything(ENROLMENTS, where=where)
+            ]
 
 
 def enrolment_segments(

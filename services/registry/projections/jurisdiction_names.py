@@ -13,10 +13,10 @@ from shared.views import ViewStore
 def children_listed_in(views: ViewStore) -> Callable[[UUID], list[tuple[UUID, str]]]:
     def listed(parent_id: UUID) -> list[tuple[UUID, str]]:
         where = {"parent_id": str(parent_id)}
+        # One state: a child renamed between two pages would move in the name order.
         return [
             (UUID(doc["jurisdiction_id"]), str(doc["name"]))
-            for page in views.pages(JURISDICTIONS, where=where)
-            for doc in page
+            for doc in views.everything(JURISDICTIONS, where=where)
         ]
 
     return listed

@@ -105,15 +105,12 @@ class RepresentativesView:
 
     def qualified_in(self, jurisdiction_id: str) -> list[dict[str, Any]]:
         """The jurisdiction's own pool (not the pools below it) without the disqualified,
-        read through the jurisdiction and disqualified indexes a page (one query) at a time,
-        in no order a reader may rely on."""
+        read through the jurisdiction and disqualified indexes as one state (`everything`):
+        a pool longer than a page (the 评议人员库 export) is otherwise read in pages that see
+        registrations between them, one sorted before the cursor missing while a later one
+        is listed. In no order a reader may rely on."""
         where = {"jurisdiction_id": jurisdiction_id, "disqualified": "false"}
-        # Keyed by id: a person whose name changed between two pages would move in the
-        # (name) order and could be read twice.
-        found: dict[str, dict[str, Any]] = {}
-        for page in self._views.pages(PEOPLE, where=where):
-            found.update((doc["person_id"], doc) for doc in page)
-        return list(found.values())
+        return self._views.everything(PEOPLE, where=where)
 
     def person(self, person_id: str) -> dict[str, Any] | None:
         return self._views.get(PEOPLE, person_id)

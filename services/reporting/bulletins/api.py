@@ -22,9 +22,9 @@ from services.reporting.errors import (
     JurisdictionNotFound,
 )
 from shared.policy import Policy, PolicyRouter, allow, query
-from shared.runtime import ServiceRuntime
+from shared.registry_view import RegistryView
 from shared.types import Line
-from shared.views import Document
+from shared.views import Document, ViewReader
 
 router = PolicyRouter(tags=["reporting: bulletins (每周一报, 每月双报)"])
 READ = Policy.read("office", scope=query("jurisdiction_id", "jurisdiction", "defer"))
@@ -61,56 +61,58 @@ def _period(start: date, end: date) -> Period:
     return Period(start, end, min(end, max(start, _today())))
 
 
-def _scope(runtime: ServiceRuntime, jurisdiction_id: UUID) -> tuple[str, Names, Any]:
-    registry = runtime.registry
-    found = registry.jurisdiction(str(jurisdiction_id))
-    if found is None:
-        raise JurisdictionNotFound(NO_SUCH_JURISDICTION, field="query.jurisdiction_id")
-    name = str(found.get("name") or "")
+def _reads(
+    views: ViewReader, jurisdiction_id: UUID
+) -> tuple[str, Names, list[Document], list[Document]]:
+    """(the jurisdiction's name, unit names, tasks, facts) of its subtree, as one state of
+    the views: a task assigned (or completed) between the tasks' read and the facts' would
+    otherwise be counted in the facts and missing from the tasks (the assignment of a task the
+    bulletin does not list), and a unit renamed meanwhile named two ways."""
+    with views.snapshot() as snap:
+        registry = RegistryView(snap)
+        found = registry.jurisdiction(str(jurisdiction_id))
+        if found is None:
+            raise JurisdictionNotFound(NO_SUCH_JURISDICTION, field="query.jurisdiction_id")
+        within = {"jurisdiction_id": registry.subtree(str(jurisdiction_id))}
+        tasks = snap.everything(TASKS, where=within)
+        facts = snap.everything(FACTS, where=within)
+        units = registry.units_by_id({doc["unit_id"] for doc in [*tasks, *facts]})
 
     def names(unit_id: str) -> str:
-        unit = registry.unit(unit_id)
+        unit = units.get(unit_id)
         return unit_id if unit is None else str(unit["name"])
 
-    return name, names, registry.subtree(str(jurisdiction_id))
-
-
-def _read(runtime: ServiceRuntime, collection: str, within: Any) -> list[Document]:
-    return [
-        doc
-        for page in runtime.views.pages(collection, where={"jurisdiction_id": within})
-        for doc in page
-    ]
+    return str(found.get("name") or ""), names, tasks, facts
 
 
 Week = Annotated[Line, Query(min_length=8, max_length=8, description="ISO week, 2026-W09")]
 Month = Annotated[Line, Query(min_length=7, max_length=7, description="2026-05")]
 
 
-def weekly_of(runtime: ServiceRuntime, jurisdiction_id: UUID, week: str) -> dict[str, Any]:
+def weekly_of(views: ViewReader, jurisdiction_id: UUID, week: str) -> dict[str, Any]:
     start, end = _week(week)
-    name, names, within = _scope(runtime, jurisdiction_id)
+    name, names, tasks, facts = _reads(views, jurisdiction_id)
     year, number, _ = start.isocalendar()
     title = f"{name}督办工作每周一报（{year}年第{number}周）"
     return weekly(
         title,
         _period(start, end),
-        _read(runtime, TASKS, within),
-        _read(runtime, FACTS, within),
+        tasks,
+        facts,
         names,
     ) | {"jurisdiction_id": str(jurisdiction_id), "week": week}
 
 
-def monthly_of(runtime: ServiceRuntime, jurisdiction_id: UUID, month: str) -> dict[str, Any]:
+def monthly_of(views: ViewReader, jurisdiction_id: UUID, month: str) -> dict[str, Any]:
     start, end = _month(month)
-    name, names, within = _scope(runtime, jurisdiction_id)
+    name, names, tasks, facts = _reads(views, jurisdiction_id)
     title = f"{name}督办工作每月双报（{start.year}年{start.month}月）"
     return monthly(
         title,
         month,
         _period(start, end),
-        _read(runtime, TASKS, within),
-        _read(runtime, FACTS, within),
+        tasks,
+        facts,
         names,
     ) | {"jurisdiction_id": str(jurisdiction_id)}
 
@@ -119,7 +121,7 @@ def monthly_of(runtime: ServiceRuntime, jurisdiction_id: UUID, month: str) -> di
 def weekly_bulletin(request: Request, jurisdiction_id: Jurisdiction, week: Week) -> dict[str, Any]:
     """每周一报: the week's supervision, reports, milestones, completions and
     accountability; the tasks overdue; 进度最好 and 末位 units by on-time milestones."""
-    return weekly_of(request.app.state.runtime, jurisdiction_id, week)
+    return weekly_of(request.app.state.runtime.views, jurisdiction_id, week)
 
 
 @router.get("/bulletins/monthly", **allow(READ))
@@ -128,4 +130,4 @@ def monthly_bulletin(
 ) -> dict[str, Any]:
     """每月双报: each open task's 推进专报 and 困难专报 for the month, the tasks that have not
     reported, the difficulties raised, the tasks overdue, and 进度最好 and 末位 units."""
-    return monthly_of(request.app.state.runtime, jurisdiction_id, month)
+    return monthly_of(request.app.state.runtime.views, jurisdiction_id, month)

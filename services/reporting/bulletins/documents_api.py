@@ -45,7 +45,7 @@ def _page(doc: dict[str, Any], kind: str, jurisdiction_id: UUID, period: dict[st
 @router.get("/bulletins/weekly.html", response_class=HTMLResponse, responses=HTML, **allow(READ))
 def weekly_page(request: Request, jurisdiction_id: Jurisdiction, week: Week) -> HTMLResponse:
     """每周一报 as a page: 基本情况, 进度最好 and 末位, overdue tasks, the week's facts."""
-    doc = weekly_of(request.app.state.runtime, jurisdiction_id, week)
+    doc = weekly_of(request.app.state.runtime.views, jurisdiction_id, week)
     page: HTMLResponse = _page(doc, "weekly", jurisdiction_id, {"week": week})
     return page
 
@@ -54,7 +54,7 @@ def weekly_page(request: Request, jurisdiction_id: Jurisdiction, week: Week) -> 
 def monthly_page(request: Request, jurisdiction_id: Jurisdiction, month: Month) -> HTMLResponse:
     """每月双报 as a page: adds each task's 推进专报, who has not reported, and the
     difficulties raised (疑难问题及困难专报)."""
-    doc = monthly_of(request.app.state.runtime, jurisdiction_id, month)
+    doc = monthly_of(request.app.state.runtime.views, jurisdiction_id, month)
     page: HTMLResponse = _page(doc, "monthly", jurisdiction_id, {"month": month})
     return page
 
@@ -62,7 +62,7 @@ def monthly_page(request: Request, jurisdiction_id: Jurisdiction, month: Month) 
 @router.get("/bulletins/weekly.pdf", response_class=Response, responses=PDF_RESPONSE, **allow(READ))
 def weekly_pdf(request: Request, jurisdiction_id: Jurisdiction, week: Week, font: Font) -> Response:
     """每周一报 as PDF (CJK font embedded)."""
-    doc = weekly_of(request.app.state.runtime, jurisdiction_id, week)
+    doc = weekly_of(request.app.state.runtime.views, jurisdiction_id, week)
     return pdf_response(bulletin_pdf(doc, font), doc["title"], f"bulletin-weekly-{week}")
 
 
@@ -73,5 +73,5 @@ def monthly_pdf(
     request: Request, jurisdiction_id: Jurisdiction, month: Month, font: Font
 ) -> Response:
     """每月双报 as PDF (CJK font embedded)."""
-    doc = monthly_of(request.app.state.runtime, jurisdiction_id, month)
+    doc = monthly_of(request.app.state.runtime.views, jurisdiction_id, month)
     return pdf_response(bulletin_pdf(doc, font), doc["title"], f"bulletin-monthly-{month}")

@@ -197,12 +197,9 @@ class RoundResults:
     def dossier(self, campaign_id: str, unit_id: str, run_ids: dict[int, str]) -> Document:
         """A unit's full results in the given runs (round → run id), oldest round first,
         with its trend across them."""
+        where = {"unit_id": unit_id, "run_id": set(run_ids.values())}
         found = {
-            doc["run_id"]: doc["result"]
-            for page in self._views.pages(
-                ROUND_UNITS, where={"unit_id": unit_id, "run_id": set(run_ids.values())}
-            )
-            for doc in page
+            doc["run_id"]: doc["result"] for doc in self._views.everything(ROUND_UNITS, where=where)
         }
         rounds = [
             {"round": number, "run_id": run_id, "result": found[run_id]}
@@ -223,19 +220,11 @@ class RoundResults:
         }
 
     def heads(self, campaign_id: str) -> list[Document]:
-        return [
-            doc
-            for page in self._views.pages(ROUND_HEADS, where={"campaign_id": campaign_id})
-            for doc in page
-        ]
+        return self._views.everything(ROUND_HEADS, where={"campaign_id": campaign_id})
 
     def publications(self, campaign_id: str) -> list[Document]:
         """The campaign's published rounds, those withdrawn (撤回) included."""
-        return [
-            doc
-            for page in self._views.pages(PUBLICATIONS, where={"campaign_id": campaign_id})
-            for doc in page
-        ]
+        return self._views.everything(PUBLICATIONS, where={"campaign_id": campaign_id})
 
     def in_force(self, campaign_id: str) -> list[Document]:
         """The campaign's rounds the public reads: published and not withdrawn."""

@@ -78,6 +78,20 @@ def jurisdiction_summary(
     round's rectification orders and complaints by status. `published` names the version
     shown, or is null when an office that runs the campaign reads its unpublished run."""
     runtime = request.app.state.runtime
+    # One state: the run shown, its publication, its tallies and the subtree they are
+    # summed over (a round published or a jurisdiction registered meanwhile is in all or
+    # none of them).
+    with runtime.views.snapshot():
+        return _office_summary(runtime, jurisdiction_id, campaign_id, round_number, caller)
+
+
+def _office_summary(
+    runtime: ServiceRuntime,
+    jurisdiction_id: UUID,
+    campaign_id: UUID,
+    round_number: int,
+    caller: Principal,
+) -> dict[str, Any]:
     campaign = _checked(runtime, jurisdiction_id, campaign_id)
     results = RoundResults(runtime.views)
     published: Document | None
@@ -111,10 +125,11 @@ def published_summary(
     runtime = request.app.state.runtime
     # No campaign check here: an unknown campaign and an embargoed round answer the same
     # `not_published`, so the public learns nothing of what is not published.
-    _jurisdiction(runtime, jurisdiction_id)
-    results = RoundResults(runtime.views)
-    run, published = _published(results, campaign_id, round_number, version)
-    summary = summarize(runtime.views, runtime.registry, run, str(jurisdiction_id))
+    with runtime.views.snapshot():  # one state, as the office's summary
+        _jurisdiction(runtime, jurisdiction_id)
+        results = RoundResults(runtime.views)
+        run, published = _published(results, campaign_id, round_number, version)
+        summary = summarize(runtime.views, runtime.registry, run, str(jurisdiction_id))
     return summary | {"published": published}
 
 

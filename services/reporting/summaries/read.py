@@ -85,14 +85,13 @@ def summarize(
     where = {"run_id": run["run_id"], "jurisdiction_id": within}
     categories: dict[str, list[Document]] = {}
     children: dict[str, list[Document]] = {}
-    for page in views.pages(ROUND_TALLIES, where=where):
-        for tally in page:
-            # Where scoring placed the units when it scored the round: a unit that moved
-            # since stays counted where its result was published.
-            child = _below(registry, tally["jurisdiction_id"], jurisdiction_id)
-            for category, part in tally["categories"].items():
-                categories.setdefault(category, []).append(part)
-                children.setdefault(child, []).append(part)
+    for tally in views.everything(ROUND_TALLIES, where=where):
+        # Where scoring placed the units when it scored the round: a unit that moved
+        # since stays counted where its result was published.
+        child = _below(registry, tally["jurisdiction_id"], jurisdiction_id)
+        for category, part in tally["categories"].items():
+            categories.setdefault(category, []).append(part)
+            children.setdefault(child, []).append(part)
     grades, names = payload["grades"], scheme_lists(payload)
     by_category = {name: _sum(parts) for name, parts in categories.items()}
     declared = [c for c in run["categories"] if c in by_category]
@@ -173,9 +172,8 @@ def casework(
         "round": str(round_),
     }
     counts: Counter[str] = Counter()
-    for page in views.pages(TALLIES, where=where):
-        for tally in page:
-            counts.update(tally["counts"])
+    for tally in views.everything(TALLIES, where=where):
+        counts.update(tally["counts"])
     ratings = [r for r in RERATINGS if counts[f"orders.rating.{r}"]]
     return {
         "rectification": {

@@ -59,6 +59,13 @@ def _campaign(runtime: ServiceRuntime, campaign_id: UUID, public: bool) -> Docum
 
 
 def trend_of(request: Request, campaign_id: UUID, unit_id: UUID, public: bool) -> Document:
+    """The trend as one state of the views: a round published or withdrawn between choosing
+    the runs and naming the withdrawn rounds would otherwise be both a point and 撤回."""
+    with request.app.state.runtime.views.snapshot():
+        return _trend(request, campaign_id, unit_id, public)
+
+
+def _trend(request: Request, campaign_id: UUID, unit_id: UUID, public: bool) -> Document:
     runtime = request.app.state.runtime
     results = RoundResults(runtime.views)
     campaign = _campaign(runtime, campaign_id, public)
@@ -85,6 +92,19 @@ def _png(trend: Document, font: CjkFont) -> Response:
 
 
 def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, public: bool) -> Any:
+    # The trend, the dossier and the runs' names as one state (the PDF drawn after): a
+    # round published meanwhile would be in the dossier and missing from the trend.
+    with request.app.state.runtime.views.snapshot():
+        dossier, trend, names, computed = _dossier(request, campaign_id, unit_id, public)
+    audience = "已发布结果" if public else "内部，含未发布结果"
+    content = dossier_pdf(dossier, trend, names, font, audience, max(computed))
+    prefix = "dossier" if public else "dossier-internal"
+    return pdf_response(content, f"{dossier['unit_name']}评议档案", f"{prefix}-{unit_id}")
+
+
+def _dossier(
+    request: Request, campaign_id: UUID, unit_id: UUID, public: bool
+) -> tuple[Document, Document, dict[str, str], list[datetime]]:
     trend = trend_of(request, campaign_id, unit_id, public)
     results = RoundResults(request.app.state.runtime.views)
     here = next(c for c in trend["cycles"] if c["current"])
@@ -98,10 +118,7 @@ def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, publ
         run = results.run(point["run_id"])
         names |= run["payload"]["list_names"]
         computed.append(datetime.fromisoformat(run["computed_at"]))
-    audience = "已发布结果" if public else "内部，含未发布结果"
-    content = dossier_pdf(dossier, trend, names, font, audience, max(computed))
-    prefix = "dossier" if public else "dossier-internal"
-    return pdf_response(content, f"{dossier['unit_name']}评议档案", f"{prefix}-{unit_id}")
+    return dossier, trend, names, computed
 
 
 @router.get(f"{UNIT}/trend", **allow(READ))

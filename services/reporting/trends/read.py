@@ -32,8 +32,9 @@ def linked_campaigns(views: ViewStore, campaign: Document) -> list[Document]:
     """The campaign and every other one of its jurisdiction and pattern, oldest first."""
     found = [
         doc
-        for page in views.pages(CAMPAIGNS, where={"jurisdiction_id": campaign["jurisdiction_id"]})
-        for doc in page
+        for doc in views.everything(
+            CAMPAIGNS, where={"jurisdiction_id": campaign["jurisdiction_id"]}
+        )
         if doc.get("pattern") == campaign.get("pattern")
     ]
     if not any(doc["campaign_id"] == campaign["campaign_id"] for doc in found):
@@ -56,8 +57,8 @@ def unit_trend(
     run_ids = {run for rounds in chosen.values() for run in rounds.values()}
     found: dict[str, Document] = {}
     if run_ids:
-        for page in views.pages(ROUND_UNITS, where={"unit_id": unit_id, "run_id": run_ids}):
-            found.update((doc["run_id"], doc["result"]) for doc in page)
+        where = {"unit_id": unit_id, "run_id": run_ids}
+        found = {doc["run_id"]: doc["result"] for doc in views.everything(ROUND_UNITS, where=where)}
     cycles, points = [], []
     unit_name = None
     for item in linked:

@@ -52,8 +52,8 @@ class ScanCommands(DecisionCommands):
     @staticmethod
     def _counted_at(views: ViewStore, wave_id: UUID, point: str) -> list[list[UUID]]:
         where = {"wave_id": str(wave_id), "survey_point": point, "status": "counted"}
-        # Read whole before any is quarantined: the pages must not shift under the cursor.
-        return [
-            [UUID(doc["response_id"]) for doc in page]
-            for page in views.pages(QUESTIONNAIRES, where=where, limit=PAGE)
-        ]
+        # Read whole, as one state, before any is quarantined: the pages must not shift
+        # under the cursor (a questionnaire counted or re-sorted meanwhile would be skipped,
+        # or quarantined twice); then taken PAGE at a time.
+        ids = [UUID(doc["response_id"]) for doc in views.everything(QUESTIONNAIRES, where=where)]
+        return [ids[at : at + PAGE] for at in range(0, len(ids), PAGE)]
