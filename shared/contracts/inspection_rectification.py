@@ -74,6 +74,11 @@ class RectificationVerified(_OrderFact):
     verified_on: date
     second_handling: bool
     """True when this return sent the order to second handling (with a new deadline)."""
+    deadline_counted_from: date | None = None
+    deadline_working_days: int | None = None
+    """When this return set a new deadline: the day it was counted from and its working
+    days, so a consumer can count it again on a calendar supplied later (inspection's own
+    list does). None when it set none, and on returns published before they were said."""
 
 
 class RectificationEscalated(_OrderFact):

@@ -156,18 +156,21 @@ def test_a_recount_never_brings_a_deadline_forward(tmp_path: Path) -> None:
     assert _order().deadline_in_force(calendar) == date(2003, 6, 9)
 
 
-def test_a_deadline_a_return_set_stands_as_stored(tmp_path: Path) -> None:
+def test_a_deadline_a_return_set_is_recounted_from_the_return(tmp_path: Path) -> None:
     """A return that keeps the deadline leaves it the issue's, recounted; one that sets a
-    new deadline stored no working days to recount from, so that day stands."""
+    new deadline records the day and working days it was counted from, recounted alike
+    (a return stored before it recorded them: tests/inspection/rectification/
+    test_return_recount.py)."""
     calendar = WorkCalendar.from_file(_calendar(tmp_path, "holidays: [2003-01-01, 2003-06-04]"))
     kept = _order()
     kept.verify("returned", "材料不全", None, "office:a", date(2003, 6, 6), WorkCalendar())
     assert kept.deadline_in_force(calendar) == date(2003, 6, 10)
     renewed = _order()  # returned on Tuesday with 1 working day: Wednesday, the day off
     renewed.verify("returned", "材料不全", 1, "office:a", date(2003, 6, 3), WorkCalendar())
-    assert renewed.deadline_in_force(calendar) == renewed.deadline == date(2003, 6, 4)
-    assert not renewed.is_overdue(date(2003, 6, 4), calendar)
-    assert renewed.is_overdue(date(2003, 6, 5), calendar)
+    assert renewed.deadline == date(2003, 6, 4)
+    assert renewed.deadline_in_force(calendar) == date(2003, 6, 5)
+    assert not renewed.is_overdue(date(2003, 6, 5), calendar)
+    assert renewed.is_overdue(date(2003, 6, 6), calendar)
 
 
 def test_a_complaints_deadline_is_recounted_from_its_dispatch(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@ read from the event store, so a report or verification is visible the moment it 
 
 Deadlines count working days on `WorkCalendar`, with the data file named by
 `PINGYI_INSPECTION_CALENDAR` (holidays and make-up working days the library lacks); the
-deadline answered, and judged overdue, is the issue's recounted on the calendar in force
+deadline answered, and judged overdue, is the stored one recounted on the calendar in force
+from what it was counted from, the issue or the return that set it
 (`RectificationOrder.deadline_in_force`), the stored day beside it. "Today" is the day in
 China (Asia/Shanghai)."""
 

@@ -59,6 +59,10 @@ def verified(e: RectificationOrder.Verified) -> IntegrationPayload:
         reason=e.reason,
         verified_on=date.fromisoformat(e.verified_on),
         second_handling=e.second_handling,
+        deadline_counted_from=(
+            None if e.deadline_counted_from is None else date.fromisoformat(e.deadline_counted_from)
+        ),
+        deadline_working_days=e.deadline_working_days,
     )
 
 

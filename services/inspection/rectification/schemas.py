@@ -122,9 +122,10 @@ class RectificationOut(BaseModel):
     issued_on: str
     working_days: int
     deadline: str = Field(
-        description="The deadline in force: `working_days` after `issued_on` recounted on "
-        "today's calendar, never before `stored_deadline` (a deadline a return set stands as "
-        "stored); docs/inspection.md"
+        description="The deadline in force: `working_days` after `issued_on` (or, once a "
+        "return set a new deadline, its working days after the return) recounted on today's "
+        "calendar, never before `stored_deadline` (a return stored before its working days "
+        "were recorded stands as stored); docs/inspection.md"
     )
     stored_deadline: str | None = Field(
         default=None,

@@ -6,8 +6,8 @@ second handling), else `CLOSED_ORDER` (after every date). The orders overdue on 
 then exactly a prefix of an open-status list, and those not overdue the rest: the overdue
 filter needs no wall clock in the view (handlers are pure folds) and stays one query. The
 deadline answered is recounted on the calendar in force (never earlier than the stored one),
-so the route filters the page it read by that (`deadline_from_issue` says which deadlines
-may be recounted: the issue's, not one a return set).
+so the route filters the page it read by that (`deadline_count`: what the stored deadline was
+counted from, the issue or the return that set it, if known).
 
 A finding withdrawn after its order was issued is marked on the order
 (`withdrawn_finding_ids`): the view keeps, per finding, the orders that name it
@@ -42,10 +42,29 @@ def due_order(status: str, deadline: str) -> str:
     return deadline if status in OPEN else CLOSED_ORDER
 
 
-def from_issue(doc: Document) -> bool:
-    """Whether the order's deadline is still the issue's (recounted when read); a document
-    folded before this was kept knows it only for an order never returned."""
-    return bool(doc.get("deadline_from_issue", doc.get("returns") == 0))
+def deadline_count(doc: Document) -> tuple[str, int] | None:
+    """What the order's stored deadline was counted from, the day and the working days
+    (recounted when read), or None when unknown (set by a return published before returns
+    said them). A document folded before these were kept is read as it was then: the issue's count
+    if its deadline was still the issue's (`deadline_from_issue`, or never returned), else
+    unknown; its next change keeps them, so no rebuild is needed."""
+    if "deadline_counted_from" in doc:
+        start, days = doc["deadline_counted_from"], doc.get("deadline_working_days")
+        return None if start is None or days is None else (start, int(days))
+    if doc.get("deadline_from_issue", doc.get("returns") == 0):
+        return doc["issued_on"], doc["working_days"]
+    return None
+
+
+def _counted(doc: Document, p: Any) -> dict[str, Any]:
+    """The count of the deadline `p` leaves: the one a return recorded, else the document's
+    own while the deadline is unchanged, else unknown (a return published without it)."""
+    day, days = getattr(p, "deadline_counted_from", None), getattr(p, "deadline_working_days", None)
+    if day is not None and days is not None:
+        return {"deadline_counted_from": day.isoformat(), "deadline_working_days": days}
+    kept = deadline_count(doc) if p.deadline.isoformat() == doc["deadline"] else None
+    start, count = kept or (None, None)
+    return {"deadline_counted_from": start, "deadline_working_days": count}
 
 
 def _ordered(tx: ViewTransaction, p: RectificationOrdered, m: IntegrationMessage) -> None:
@@ -62,7 +81,8 @@ def _ordered(tx: ViewTransaction, p: RectificationOrdered, m: IntegrationMessage
         "issued_on": p.issued_on.isoformat(),
         "working_days": p.working_days,
         "deadline": deadline,
-        "deadline_from_issue": True,
+        "deadline_counted_from": p.issued_on.isoformat(),
+        "deadline_working_days": p.working_days,
         "status": p.status,
         "second_handling": False,
         "returns": 0,
@@ -106,7 +126,7 @@ def _change(tx: ViewTransaction, p: Any, m: IntegrationMessage, **change: Any) -
     common = {
         "status": p.status,
         "deadline": deadline,
-        "deadline_from_issue": from_issue(doc) and deadline == doc["deadline"],
+        **_counted(doc, p),
         "version": p.version,
         "due_order": due_order(p.status, deadline),
         "position": m.position,

@@ -20,7 +20,7 @@ from services.inspection.rectification.schemas import (
     RectificationIn,
     RectificationOut,
 )
-from services.inspection.rectification.views import RECTIFICATIONS, from_issue
+from services.inspection.rectification.views import RECTIFICATIONS, deadline_count
 from services.inspection.workdays import china_today
 from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
 from shared.http import RuntimeDep, ViewsDep
@@ -153,15 +153,16 @@ def list_rectifications(
 
 
 def _with_overdue(app: Commands, items: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
-    """Each order with its deadline in force: the issue's recounted on today's calendar
-    (the stored day beside it), as `RectificationOrder.deadline_in_force` does."""
+    """Each order with its deadline in force: recounted on today's calendar from what it
+    was counted from, the issue or a return (the stored day beside it), as
+    `RectificationOrder.deadline_in_force` does."""
     calendar = app.work_calendar
     out = []
     for doc in items:
         stored, issued = _day(doc["deadline"]), _day(doc["issued_on"])
-        deadline = stored
-        if from_issue(doc):
-            deadline = calendar.recount(issued, doc["working_days"], stored)
+        deadline, counted = stored, deadline_count(doc)
+        if counted is not None:
+            deadline = calendar.recount(_day(counted[0]), counted[1], stored)
         late = doc["status"] in OPEN and deadline < today
         out.append(
             doc

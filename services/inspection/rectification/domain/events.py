@@ -52,15 +52,31 @@ class Reported(Fact):
 
 
 class Verified(Fact):
+    """v2 records what a return's new deadline was counted from (`deadline_counted_from`,
+    `deadline_working_days`), so it is recounted when read as an issue's is; both None when
+    the verification set no deadline (accepted, or returned keeping the deadline)."""
+
+    class_version = 2
     outcome: str
     reason: str
     verified_on: str
     second_handling: bool
+    deadline_counted_from: str | None
+    deadline_working_days: int | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        # v1 stored a return's new deadline without its count: unknown, so it stands.
+        state["deadline_counted_from"] = None
+        state["deadline_working_days"] = None
 
     def apply(self, aggregate: Any) -> None:
         aggregate.status = self.status
-        if self.deadline != aggregate.due:  # a return set a new one, its count unrecorded
-            aggregate.deadline_from_issue = False
+        if self.deadline_working_days is not None:  # a return counted a new deadline
+            aggregate.counted_from = self.deadline_counted_from
+            aggregate.counted_days = self.deadline_working_days
+        elif self.deadline != aggregate.due:  # set by a v1 return, its count unrecorded
+            aggregate.counted_from = aggregate.counted_days = None
         aggregate.due = self.deadline
         if self.outcome == "returned":
             aggregate.returns += 1

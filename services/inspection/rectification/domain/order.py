@@ -124,9 +124,11 @@ class RectificationOrder(Aggregate):
         self.issued = issued_on
         self.working_days = working_days
         self.due = deadline
-        self.deadline_from_issue = True
-        """Whether `due` is still the issue's, counted from `issued_on` and `working_days`
-        (a return may set a new one: `Verified` clears it), so it can be recounted."""
+        self.counted_from: str | None = issued_on
+        self.counted_days: int | None = working_days
+        """What `due` was counted from, the day and the working days, so it can be recounted:
+        the issue's, then a return's that set a new deadline (`Verified`); None when a return
+        stored before v2 of `Verified` set it without its count."""
         self.requirements = requirements
         self.campaign_id = campaign_id
         self.round = round
@@ -153,11 +155,13 @@ class RectificationOrder(Aggregate):
         return date.fromisoformat(self.due)
 
     def deadline_in_force(self, calendar: WorkCalendar) -> date:
-        """The issue's deadline recounted on `calendar` (never before the stored day); a
-        deadline set by a return stands as stored, as its working days are not recorded."""
-        if not self.deadline_from_issue:
+        """The deadline recounted on `calendar` from what it was counted from (the issue, or
+        the return that set it), never before the stored day; one a return stored before
+        its count was recorded stands as stored."""
+        if self.counted_from is None or self.counted_days is None:
             return self.deadline
-        return calendar.recount(self.issued_on, self.working_days, self.deadline)
+        start = date.fromisoformat(self.counted_from)
+        return calendar.recount(start, self.counted_days, self.deadline)
 
     @property
     def reported_on(self) -> date | None:
@@ -202,6 +206,7 @@ class RectificationOrder(Aggregate):
         status, deadline, second = verification_result(
             outcome, working_days, self.returns, self.deadline, today, calendar
         )
+        counted = working_days is not None  # only a return may set one (checked above)
         self.trigger_event(
             self.Verified,
             **self._context(status, deadline),
@@ -210,6 +215,8 @@ class RectificationOrder(Aggregate):
             reason=cleaned,
             verified_on=today.isoformat(),
             second_handling=second,
+            deadline_counted_from=today.isoformat() if counted else None,
+            deadline_working_days=working_days,
         )
 
     # -- overdue and escalation ---------------------------------------------------------
