@@ -11,7 +11,15 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.table import Table
 
+from pingyi.audit_words import said
 from pingyi.cli_common import DataDir, console, environment_settings, known, say_refused
+
+REPLAY_REFUSED = "无法重放 replay cannot run:"
+"""How `replay --verify` begins a refusal; the reason after it is Chinese first too."""
+
+REPLAY_COLUMNS = ("计分运行 score run", "评议轮次 round", "单位 unit", "结果 result")
+"""`replay --verify`'s table headers, Chinese first (rich measures a Chinese character as
+two columns, so the table stays aligned)."""
 
 
 def replay(
@@ -57,16 +65,30 @@ def replay(
         _cannot_replay(f"{type(error).__name__}: {error}")
     rows = [row for verdict in rounds for row in verdict.rows()]
     rows += [row for run in retired for row in run.rows()]
-    _print_rows("pingyi replay --verify", ("score run", "round", "unit", "result"), rows)
+    _print_rows("pingyi replay --verify", REPLAY_COLUMNS, rows)
     different = sum(1 for v in rounds if not v.identical and not unchecked(v))
     not_checked = sum(1 for v in rounds if unchecked(v))
-    total = len(rounds)
-    identical = total - different - not_checked
-    summary = f"{identical} of {total} score runs identical, {different} different"
-    _say(summary + (f", {not_checked} could not be checked" if not_checked else ""))
+    _say(replay_summary(len(rounds), different, not_checked))
     if retired:
-        _say(f"{len(retired)} retired wave runs of the first release not verified")
+        _say(
+            said(
+                f"第一版的 {len(retired)} 次波次计分运行已停用, 未核对",
+                f"{len(retired)} retired wave runs of the first release not verified",
+            )
+        )
     raise typer.Exit(1 if different else 2 if not_checked else 0)
+
+
+def replay_summary(total: int, different: int, not_checked: int) -> str:
+    """`replay --verify`'s count of the runs, Chinese first and the English after it whole
+    (`2 of 2 score runs identical, 0 different`): a script that matched it still finds it."""
+    identical = total - different - not_checked
+    chinese = f"{total} 次计分运行中 {identical} 次一致, {different} 次不同"
+    english = f"{identical} of {total} score runs identical, {different} different"
+    if not_checked:
+        chinese += f", {not_checked} 次无法核对"
+        english += f", {not_checked} could not be checked"
+    return said(chinese, english)
 
 
 def _print_rows(title: str, columns: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> None:
@@ -90,7 +112,7 @@ def _say(line: str) -> None:
 
 
 def _cannot_replay(reason: str) -> NoReturn:
-    _say("replay cannot run: " + " ".join(reason.split()))
+    _say(REPLAY_REFUSED + " " + " ".join(reason.split()))
     raise typer.Exit(2)
 
 

@@ -25,6 +25,7 @@ from pingyi.audit_answers import (
 from pingyi.audit_difference import moves_toward
 from pingyi.audit_pieces import Edited, Pieces, message_at
 from pingyi.audit_stream import Numbered
+from pingyi.audit_words import said
 from shared.contracts.envelope import IntegrationMessage
 
 
@@ -37,6 +38,14 @@ class MessageRef:
     """What in the payload says which fact it is (questionnaire id, finding id …)."""
 
     def label(self) -> str:
+        """Chinese first, the English after it whole: `survey 位置 12 survey.response.recorded
+        questionnaire_id=Q-1 (survey position 12 …)`; a script that matched it still finds it."""
+        return said(self.chinese(), self.english())
+
+    def chinese(self) -> str:
+        return f"{self.origin} 位置 {self.position} {self.event_type} {self.subject}".strip()
+
+    def english(self) -> str:
         return f"{self.origin} position {self.position} {self.event_type} {self.subject}".strip()
 
 
@@ -58,6 +67,29 @@ class Suspects:
     """Candidates giving that answer not tried for want of budget."""
 
     def said(self, shown: int = 5) -> str:
+        """The whole Chinese sentence first, then the English one whole in brackets, each
+        naming the first `shown` of several."""
+        return said(self._chinese(shown), self._english(shown))
+
+    def _chinese(self, shown: int) -> str:
+        was = "原为 " + " 或 ".join(self.implied) if self.implied else "原本不存在"
+        how = "与审计包的完全相同" if self.exact else "更接近审计包的 (但不完全相同)"
+        if len(self.refs) == 1:
+            head = f"它给该单位的回答是 {self.answer}; 审计包的结果表明它{was}"
+        else:
+            head = (
+                f"{len(self.refs)} 份问卷同样与之相符, 无一更甚: 每份给该单位的回答都是 "
+                f"{self.answer}, 审计包的结果表明其中一份{was}"
+            )
+        parts = [f"{head} (照此更改, 该指标重算后{how})"]
+        if len(self.refs) > 1:
+            first = "; ".join(ref.chinese() for ref in self.refs[:shown])
+            parts.append(f"前 {min(shown, len(self.refs))} 份: {first}")
+        if self.untried:
+            parts.append(f"另有 {self.untried} 份给出该回答的问卷未试 (预算已用尽)")
+        return "; ".join(parts)
+
+    def _english(self, shown: int) -> str:
         was = " or ".join(self.implied) if self.implied else "not there at all"
         how = "exactly as the bundle's" if self.exact else "closer to the bundle's (not exactly)"
         if len(self.refs) == 1:
@@ -68,13 +100,13 @@ class Suspects:
                 f"than another: each gives this unit {self.answer}, and the bundle's results "
                 f"imply one of them was {was}"
             )
-        said = [f"{head} (so changed, the component is recomputed {how})"]
+        parts = [f"{head} (so changed, the component is recomputed {how})"]
         if len(self.refs) > 1:
-            first = "; ".join(ref.label() for ref in self.refs[:shown])
-            said.append(f"first {min(shown, len(self.refs))}: {first}")
+            first = "; ".join(ref.english() for ref in self.refs[:shown])
+            parts.append(f"first {min(shown, len(self.refs))}: {first}")
         if self.untried:
-            said.append(f"{self.untried} more giving it not tried (the budget ran out)")
-        return "; ".join(said)
+            parts.append(f"{self.untried} more giving it not tried (the budget ran out)")
+        return "; ".join(parts)
 
 
 @dataclass
@@ -153,8 +185,12 @@ def narrow(
     elif lost:
         more = ", ".join(f"{before[lv] - after.get(lv, 0)} × {lv}" for lv in lost)
         return Narrowed(
-            note=f"the bundle's results count more answers for this unit than its messages "
-            f"give ({more}): a questionnaire may have been removed, or its answer taken out"
+            note=said(
+                f"审计包的结果为该单位计入的回答多于其消息所给 ({more}): 可能有问卷被删除, "
+                "或其回答被去掉",
+                f"the bundle's results count more answers for this unit than its messages "
+                f"give ({more}): a questionnaire may have been removed, or its answer taken out",
+            )
         )
     edit = _Edit(messages, pieces, units, unit_id)
     return _tried(stored, recomputed, found, lost, trial, edit)

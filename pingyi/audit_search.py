@@ -17,13 +17,14 @@ Depends on the contract envelope, the audit modules and the standard library onl
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from pingyi.audit_difference import moves_toward
 from pingyi.audit_narrow import Explanation, MessageRef, Narrowed, Suspects, Trial, narrow
 from pingyi.audit_pieces import Edited, Pieces, pieces, subject, without
 from pingyi.audit_stream import Compute, Listed, Numbered, ReadFailed
+from pingyi.audit_words import said
 from shared.contracts.envelope import IntegrationMessage
 
 __all__ = ["Compute", "Search", "by_id", "pieces", "without"]
@@ -97,8 +98,12 @@ class Search:
             return [], self._stopped(touching, [touching[len(tried) :]], tried=named)
         if named:
             return self._refs(named), ""
-        refs = ", ".join(ref.label() for ref in self._refs(touching[:10]))
-        return [], f"no single message explains it; {len(touching)} messages touch it: {refs}"
+        refs = self._refs(touching[:10])
+        zh, en = _listed(refs, MessageRef.chinese, ", "), _listed(refs, MessageRef.english, ", ")
+        return [], said(
+            f"没有哪一条消息能单独解释它; {len(touching)} 条消息影响它: {zh}",
+            f"no single message explains it; {len(touching)} messages touch it: {en}",
+        )
 
     def _touching(
         self, unit_id: str, code: str, full: Any, candidates: range
@@ -126,27 +131,43 @@ class Search:
         self, touching: list[int], unsearched: list[Group], tried: Sequence[int] = ()
     ) -> str:
         """What a search cut short by its budget found: the messages found so far, and where
-        the rest lies (a range of positions per origin), for the auditor to read there."""
-        said = [f"search stopped at its budget of {self.budget} recomputations"]
+        the rest lies (a range of positions per origin), for the auditor to read there; the
+        whole Chinese sentence first, then the English one whole."""
+        zh = [f"查找在 {self.budget} 次重算的预算处停止"]
+        en = [f"search stopped at its budget of {self.budget} recomputations"]
         if tried:
-            refs = "; ".join(ref.label() for ref in self._refs(tried[:10]))
-            said.append(f"{len(tried)} messages found that explain it so far: {refs}")
+            refs = self._refs(tried[:10])
+            zh_refs, en_refs = _listed(refs, MessageRef.chinese), _listed(refs, MessageRef.english)
+            zh.append(f"至今找到 {len(tried)} 条可解释它的消息: {zh_refs}")
+            en.append(f"{len(tried)} messages found that explain it so far: {en_refs}")
         elif touching:
-            refs = "; ".join(ref.label() for ref in self._refs(touching[:10]))
-            more = f" (first 10: {refs})" if len(touching) > 10 else f": {refs}"
-            said.append(f"{len(touching)} messages found that touch it{more}")
+            refs = self._refs(touching[:10])
+            many = len(touching) > 10
+            zh_refs, en_refs = _listed(refs, MessageRef.chinese), _listed(refs, MessageRef.english)
+            zh.append(
+                f"找到 {len(touching)} 条影响它的消息"
+                + (f" (前 10 条: {zh_refs})" if many else f": {zh_refs}")
+            )
+            en.append(
+                f"{len(touching)} messages found that touch it"
+                + (f" (first 10: {en_refs})" if many else f": {en_refs}")
+            )
         rest = sum(len(group) for group in unsearched)
         if rest:
-            said.append(f"not yet searched: {rest} candidates in {self._ranges(unsearched)}")
-        return "; ".join(said)
+            spans = self._spans(unsearched)
+            zh_at = ", ".join(f"{o} 位置 {lo}–{hi}" for o, (lo, hi) in spans)
+            en_at = ", ".join(f"{o} positions {lo}–{hi}" for o, (lo, hi) in spans)
+            zh.append(f"尚未查找: {zh_at} 中的 {rest} 个候选")
+            en.append(f"not yet searched: {rest} candidates in {en_at}")
+        return said("; ".join(zh), "; ".join(en))
 
-    def _ranges(self, groups: list[Group]) -> str:
-        """Positions spanned per origin, e.g. `survey positions 12–3149`."""
+    def _spans(self, groups: list[Group]) -> list[tuple[str, tuple[int, int]]]:
+        """Positions spanned per origin (e.g. survey 12–3149), by origin."""
         spans: dict[str, tuple[int, int]] = {}
         for _, message in self.messages.numbered(indices=_Within(self.pieces, groups)):
             low, high = spans.get(message.origin, (message.position, message.position))
             spans[message.origin] = (min(low, message.position), max(high, message.position))
-        return ", ".join(f"{o} positions {lo}–{hi}" for o, (lo, hi) in sorted(spans.items()))
+        return sorted(spans.items())
 
     def _refs(self, ks: Sequence[int]) -> list[MessageRef]:
         """The candidates named, in the order given: one reading for them all."""
@@ -183,6 +204,11 @@ class Search:
             return {"refused": f"{type(error).__name__}: {error}"}
         unit = by_id(results.get("units"), "unit_id").get(unit_id, {})
         return by_id(unit.get("components"), "code").get(code)
+
+
+def _listed(refs: list[MessageRef], name: Callable[[MessageRef], str], apart: str = "; ") -> str:
+    """The messages named, each as `name` says it (`MessageRef.chinese` or `.english`)."""
+    return apart.join(name(ref) for ref in refs)
 
 
 class _Within:

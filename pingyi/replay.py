@@ -5,6 +5,7 @@ retired (not verified, never a failure). A run whose logs could not be read was 
 
 from __future__ import annotations
 
+from pingyi.audit_words import said
 from services.scoring.application import ScoringApplication
 from services.scoring.replay import (
     REPLAYED_STORES,
@@ -40,9 +41,15 @@ def verify(
     finally:
         app.close()
     if not rounds:
-        what = f" ({len(retired)} retired wave runs are not verified)" if retired else ""
-        raise NothingToVerify(
-            f"no score run is stored in {store_location(common, 'scoring')}{what}: "
-            "nothing to verify"
-        )
+        raise NothingToVerify(no_score_run(store_location(common, "scoring"), len(retired)))
     return rounds, retired
+
+
+def no_score_run(where: str, retired: int) -> str:
+    """Chinese first, the English after it whole, as the replay's other refusals are."""
+    zh = f" (有 {retired} 次已停用的波次计分运行, 不予核对)" if retired else ""
+    en = f" ({retired} retired wave runs are not verified)" if retired else ""
+    return said(
+        f"{where} 中没有存储任何计分运行{zh}: 无可核对",
+        f"no score run is stored in {where}{en}: nothing to verify",
+    )

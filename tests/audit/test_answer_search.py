@@ -147,13 +147,16 @@ def test_the_one_questionnaire_consistent_with_the_difference_is_named(
     forged = copy.deepcopy(honest)
     position = _forged(forged, "Q-0321", "基本满意")
     component = _component(_verdict(tmp_path, honest, forged, _scheme()))
-    label = f"survey position {position} survey.batch.recorded questionnaire_id=Q-0321"
+    named = "survey.batch.recorded questionnaire_id=Q-0321"
+    label = f"survey 位置 {position} {named} (survey position {position} {named})"
     assert [m.label() for m in component.messages] == [label]
     assert component.searched == ""
     said = component.suspects.said()
-    assert said.startswith(
-        "it gives this unit 基本满意; the bundle's results imply it was 满意 "
-        "(so changed, the component is recomputed exactly as the bundle's)"
+    assert said == (
+        "它给该单位的回答是 基本满意; 审计包的结果表明它原为 满意 "
+        "(照此更改, 该指标重算后与审计包的完全相同) "
+        "(it gives this unit 基本满意; the bundle's results imply it was 满意 "
+        "(so changed, the component is recomputed exactly as the bundle's))"
     ), said
 
 
@@ -175,10 +178,16 @@ def test_questionnaires_alike_with_the_same_answer_are_named_as_a_set(
     assert (suspects.answer, suspects.implied, suspects.exact) == ("基本满意", ("满意",), True)
     said = suspects.said()
     assert said.startswith(
-        "61 questionnaires are equally consistent with it, none more than another: each gives "
-        "this unit 基本满意, and the bundle's results imply one of them was 满意"
+        "61 份问卷同样与之相符, 无一更甚: 每份给该单位的回答都是 基本满意, "
+        "审计包的结果表明其中一份原为 满意 (照此更改, 该指标重算后与审计包的完全相同); "
+        "前 5 份: survey 位置 "
     ), said
-    assert "; first 5: survey position " in said and "questionnaire_id=Q-0009; " in said
+    assert (
+        " (61 questionnaires are equally consistent with it, none more than another: each gives "
+        "this unit 基本满意, and the bundle's results imply one of them was 满意 (so changed, "
+        "the component is recomputed exactly as the bundle's); first 5: survey position "
+    ) in said
+    assert said.count("questionnaire_id=Q-0009; ") == 2, said
     assert f"    问卷 questionnaires: {said}" in verdict.lines()
 
 
@@ -192,7 +201,8 @@ def test_what_the_round_reads_besides_the_answer_tells_alike_answers_apart(
     forged = copy.deepcopy(honest)
     position = _forged(forged, "Q-0324", "基本满意")
     component = _component(_verdict(tmp_path, honest, forged, _scheme(weighted=True)))
-    label = f"survey position {position} survey.batch.recorded questionnaire_id=Q-0324"
+    named = "survey.batch.recorded questionnaire_id=Q-0324"
+    label = f"survey 位置 {position} {named} (survey position {position} {named})"
     assert [m.label() for m in component.messages] == [label]
     assert component.suspects.exact
 
@@ -208,7 +218,9 @@ def test_a_removed_questionnaire_is_said_and_the_search_goes_on_by_bisection(
     component = _component(_verdict(tmp_path, honest, forged, _scheme(), budget=40))
     assert component.messages == [] and component.suspects is None
     assert component.searched.startswith(
-        "the bundle's results count more answers for this unit than its messages give "
-        "(1 × 满意): a questionnaire may have been removed, or its answer taken out; "
-        "search stopped at its budget of 40 recomputations; "
+        "审计包的结果为该单位计入的回答多于其消息所给 (1 × 满意): 可能有问卷被删除, "
+        "或其回答被去掉 (the bundle's results count more answers for this unit than its "
+        "messages give (1 × 满意): a questionnaire may have been removed, or its answer "
+        "taken out); 查找在 40 次重算的预算处停止; "
     ), component.searched
+    assert "(search stopped at its budget of 40 recomputations; " in component.searched

@@ -129,7 +129,8 @@ def test_an_answer_changed_inside_a_part_is_named_by_its_questionnaire(
     assert unit.unit_id == sid("市供电公司")
     [component] = unit.components
     assert [m.label() for m in component.messages] == [
-        f"survey position {position} survey.batch.recorded questionnaire_id=Q-0034"
+        f"survey 位置 {position} survey.batch.recorded questionnaire_id=Q-0034 "
+        f"(survey position {position} survey.batch.recorded questionnaire_id=Q-0034)"
     ]
 
 
@@ -173,11 +174,17 @@ def test_a_search_cut_short_by_its_budget_says_what_it_found_and_where_the_rest_
     assert component.messages == []
     said = component.searched
     assert said.startswith(
-        "the bundle's results count more answers for this unit than its messages give "
-        f"(1 × 满意): a questionnaire may have been removed, or its answer taken out; "
-        f"search stopped at its budget of {budget} recomputations; "
+        "审计包的结果为该单位计入的回答多于其消息所给 (1 × 满意): 可能有问卷被删除, "
+        "或其回答被去掉 (the bundle's results count more answers for this unit than its "
+        "messages give (1 × 满意): a questionnaire may have been removed, or its answer "
+        f"taken out); 查找在 {budget} 次重算的预算处停止; "
     ), said
-    assert re.search(r"; not yet searched: \d+ candidates in .*survey positions \d+–\d+$", said)
+    assert f" (search stopped at its budget of {budget} recomputations; " in said, said
+    assert re.search(r"; 尚未查找: .*survey 位置 \d+–\d+ 中的 \d+ 个候选 \(", said), said
+    assert re.search(
+        r"; not yet searched: \d+ candidates in .*survey positions \d+–\d+\)$", said
+    ), said
     if budget == 60:  # far enough to have found some, named by their questionnaires
-        assert re.search(r"; \d+ messages found that touch it \(first 10: ", said), said
+        assert re.search(r"; 找到 \d+ 条影响它的消息 \(前 10 条: registry 位置 ", said), said
+        assert re.search(r"; \d+ messages found that touch it \(first 10: registry position ", said)
         assert "survey.batch.recorded questionnaire_id=Q-0000" in said, said

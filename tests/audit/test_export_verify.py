@@ -133,8 +133,9 @@ def test_one_changed_answer_is_named_by_unit_component_and_message(
         in out
     )
     named = [line.strip() for line in out.splitlines() if "消息 message" in line]
+    message = "survey.batch.recorded questionnaire_id=Q-0003"
     assert named == [
-        f"消息 message survey position {position} survey.batch.recorded questionnaire_id=Q-0003"
+        f"消息 message survey 位置 {position} {message} (survey position {position} {message})"
     ]
     assert "不一致 different: results_digest" in out
     # Only the victim's component changed (others may move in rank, never in a component).

@@ -35,9 +35,10 @@ def test_replay_without_the_inspection_store_checks_nothing(
     done = run_pingyi("replay", "--verify", "--data-dir", str(partial), cwd=tmp_path)
     refused(
         done,
-        "replay cannot run: 没有核对所依据的事件库 (no event store to verify from): inspection:",
+        "无法重放 replay cannot run: 没有核对所依据的事件库 (no event store to verify from): "
+        "inspection:",
     )
-    assert "score runs identical" not in done.stdout
+    assert "score runs identical" not in done.stdout and "次计分运行中" not in done.stdout
     assert sorted(p.name for p in partial.iterdir()) == before
 
 
@@ -54,7 +55,11 @@ def test_a_run_whose_logs_cannot_be_read_is_not_a_difference(
             " (SELECT min(rowid) FROM stored_events WHERE length(message) > 0)"
         )
     done = run_pingyi("replay", "--verify", "--data-dir", str(unreadable), cwd=tmp_path)
-    refused(done, "0 of 2 score runs identical, 0 different, 2 could not be checked")
+    refused(
+        done,
+        "2 次计分运行中 0 次一致, 0 次不同, 2 次无法核对 "
+        "(0 of 2 score runs identical, 0 different, 2 could not be checked)",
+    )
     for run in facts["runs"]:
         assert any(
             run["run_id"] in line and "cannot read the logs" in line

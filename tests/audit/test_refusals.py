@@ -96,7 +96,7 @@ CRASHES: list[tuple[str, Callable[[Path, dict[str, Any], Path], list[str]], Reas
         "replay, stores not databases",
         _replay_of_garbage,
         (
-            "replay cannot run: scoring 的事件库 ",
+            "无法重放 replay cannot run: scoring 的事件库 ",
             " 无法读取 (the scoring event store at ",
             "cannot be read: DatabaseError: file",
         ),

@@ -26,7 +26,9 @@ def test_stored_runs_verify_identically(history: tuple[Path, dict[str, Any]]) ->
     data, facts = history
     done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=data.parent)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 of 2 score runs identical, 0 different" in done.stdout
+    assert "2 次计分运行中 2 次一致, 0 次不同 (2 of 2 score runs identical, 0 different)" in (
+        done.stdout
+    )
     for run in facts["runs"]:
         assert run["run_id"] in done.stdout
 
@@ -46,7 +48,7 @@ def test_a_report_in_a_pipe_keeps_every_id_whole(
     nowhere = run_pingyi("replay", "--verify", cwd=tmp_path, env=narrow)
     assert nowhere.returncode == 2, nowhere.stdout + nowhere.stderr
     (refusal,) = nowhere.stdout.splitlines()
-    assert refusal.startswith("replay cannot run:") and "--data-dir" in refusal
+    assert refusal.startswith("无法重放 replay cannot run: ") and "--data-dir" in refusal
 
 
 def test_the_default_folder_is_used_when_run_where_the_data_is(
@@ -60,7 +62,7 @@ def test_the_default_folder_is_used_when_run_where_the_data_is(
 def test_run_from_the_wrong_folder_fails_and_creates_nothing(tmp_path: Path) -> None:
     done = run_pingyi("replay", "--verify", cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "replay cannot run" in done.stdout
+    assert "无法重放 replay cannot run: " in done.stdout
     assert "没有核对所依据的事件库 (no event store to verify from): " in done.stdout
     assert "pingyi-data" in done.stdout and "--data-dir" in done.stdout
     assert list(tmp_path.iterdir()) == []
@@ -77,7 +79,11 @@ def test_stores_without_any_score_run_are_nothing_to_verify(tmp_path: Path) -> N
     before = sorted((p.name, p.stat().st_size) for p in data.iterdir())
     done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "no score run is stored" in done.stdout and "nothing to verify" in done.stdout
+    where = str(data / "scoring.sqlite")
+    assert f"{where} 中没有存储任何计分运行: 无可核对 (no score run is stored in {where}: " in (
+        done.stdout
+    )
+    assert "nothing to verify)" in done.stdout
     assert sorted(p.name for p in data.iterdir()) == [name for name, _ in before]
 
 
@@ -90,7 +96,9 @@ def test_a_forged_answer_names_the_runs_the_unit_and_the_input(
     edit_survey_answer(forged, "B-00001", "不满意", "满意")
     done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "0 of 2 score runs identical, 2 different" in done.stdout
+    assert "2 次计分运行中 0 次一致, 2 次不同 (0 of 2 score runs identical, 2 different)" in (
+        done.stdout
+    )
     first = facts["unit_ids"][0]
     lines = done.stdout.splitlines()
     for run in facts["runs"]:
@@ -114,8 +122,13 @@ def test_retired_wave_runs_are_named_and_change_no_verdict(
     append_to_sqlite(mixed / "scoring.sqlite")
     done = run_pingyi("replay", "--verify", "--data-dir", str(mixed), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "2 of 2 score runs identical, 0 different" in done.stdout
-    assert "2 retired wave runs of the first release not verified" in done.stdout
+    assert "2 次计分运行中 2 次一致, 0 次不同 (2 of 2 score runs identical, 0 different)" in (
+        done.stdout
+    )
+    assert (
+        "第一版的 2 次波次计分运行已停用, 未核对 "
+        "(2 retired wave runs of the first release not verified)"
+    ) in done.stdout
     retired = [line for line in done.stdout.splitlines() if "(wave run)" in line]
     assert len(retired) == 2 and all("retired: not verified" in line for line in retired)
     assert all(WAVE_NAME in line for line in retired)
@@ -127,8 +140,10 @@ def test_only_retired_wave_runs_are_nothing_to_verify(tmp_path: Path) -> None:
     append_to_sqlite(data / "scoring.sqlite")
     done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=tmp_path)
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "2 retired wave runs are not verified" in done.stdout
-    assert "nothing to verify" in done.stdout
+    assert " 中没有存储任何计分运行 (有 2 次已停用的波次计分运行, 不予核对): 无可核对 (" in (
+        done.stdout
+    )
+    assert "(2 retired wave runs are not verified): nothing to verify)" in done.stdout
 
 
 @pytest.mark.infra
@@ -165,7 +180,7 @@ def test_a_stored_body_that_does_not_decode_is_named_by_position_in_one_line(
     done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     *rows, summary = done.stdout.splitlines()
-    assert summary == "0 of 2 score runs identical, 2 different"
+    assert summary == "2 次计分运行中 0 次一致, 2 次不同 (0 of 2 score runs identical, 2 different)"
     assert [row.split()[0] for row in rows] == [run["run_id"] for run in facts["runs"]]
     for row in rows:
         # Pydantic's English, after its Chinese or alone (`shared.reasons.first_problem`).

@@ -88,12 +88,15 @@ def test_naming_a_changed_answer_among_four_times_the_questionnaires_peaks_at_ab
         assert unit.unit_id == sid("市供电公司")
         [component] = unit.components
         assert [m.label() for m in component.messages] == [
-            "survey position 12 survey.response.recorded questionnaire_id=Q-0000004"
+            "survey 位置 12 survey.response.recorded questionnaire_id=Q-0000004 "
+            "(survey position 12 survey.response.recorded questionnaire_id=Q-0000004)"
         ]
         assert component.suspects is not None
-        assert component.suspects.said().startswith(
-            "it gives this unit 基本满意; the bundle's results imply it was 满意 (so changed, "
-            "the component is recomputed exactly as the bundle's)"
+        assert component.suspects.said() == (
+            "它给该单位的回答是 基本满意; 审计包的结果表明它原为 满意 "
+            "(照此更改, 该指标重算后与审计包的完全相同) "
+            "(it gives this unit 基本满意; the bundle's results imply it was 满意 (so changed, "
+            "the component is recomputed exactly as the bundle's))"
         )
     # Holding the messages took about four times the small round's peak.
     assert large < 1.5 * small, (small, large)
@@ -111,15 +114,21 @@ def test_a_bisection_cut_short_among_four_times_the_questionnaires_peaks_at_abou
         [component] = unit.components
         assert component.messages == []
         assert component.searched.startswith(
-            "the bundle's results count more answers for this unit than its messages give "
-            "(1 × 满意): a questionnaire may have been removed, or its answer taken out; "
-            "search stopped at its budget of 12 recomputations; "
+            "审计包的结果为该单位计入的回答多于其消息所给 (1 × 满意): 可能有问卷被删除, "
+            "或其回答被去掉 (the bundle's results count more answers for this unit than its "
+            "messages give (1 × 满意): a questionnaire may have been removed, or its answer "
+            "taken out); 查找在 12 次重算的预算处停止; "
         ), component.searched
+        assert "(search stopped at its budget of 12 recomputations; " in component.searched
         # What is left to search is said as positions, read again from the bundle.
         last = 2 * (others + RATING + 2)  # the wave's closing
         assert re.search(
+            rf"; 尚未查找: registry 位置 \d+–60, survey 位置 2–{last} 中的 \d+ 个候选 \(",
+            component.searched,
+        ), component.searched
+        assert re.search(
             rf"; not yet searched: \d+ candidates in registry positions \d+–60, "
-            rf"survey positions 2–{last}$",
+            rf"survey positions 2–{last}\)$",
             component.searched,
         ), component.searched
     # Holding the messages, and every questionnaire's record in each recomputation, took

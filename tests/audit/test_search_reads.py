@@ -53,7 +53,8 @@ def test_each_recomputation_of_a_bisection_reads_the_bundle_once(tmp_path: Path)
     verdict, opened = _verified(path, counting, budget=30)
     [unit] = verdict.units
     [component] = unit.components
-    assert "search stopped at its budget of 30 recomputations" in component.searched
+    assert "; 查找在 30 次重算的预算处停止; " in component.searched
+    assert "(search stopped at its budget of 30 recomputations; " in component.searched
     # The verification, then one per recomputation the budget allows.
     assert len(recomputations) == 1 + 30
     # One reading per recomputation, a first pass for them all, and the search's few
@@ -68,7 +69,8 @@ def test_naming_a_changed_answer_reads_the_bundle_a_few_times(tmp_path: Path) ->
     [unit] = verdict.units
     [component] = unit.components
     assert [m.label() for m in component.messages] == [
-        "survey position 12 survey.response.recorded questionnaire_id=Q-0000004"
+        "survey 位置 12 survey.response.recorded questionnaire_id=Q-0000004 "
+        "(survey position 12 survey.response.recorded questionnaire_id=Q-0000004)"
     ]
     # The verification (a first pass and a reading), the search's candidates, the waves'
     # units, the answers and decisions, the questionnaire changed, one recomputation with
