@@ -9,6 +9,11 @@ before claims existed: those come from the registry's view (`UnitIndex`), which 
 moments (a 简称 given a moment ago is found once the view has it). Every candidate, wherever
 it was found, is judged by its own events (active, in the jurisdiction, still called so), so
 a lagging view never offers a unit that has since been renamed, moved or dissolved.
+
+Each lookup reads what it will judge in one event-store query (`get_many`): the units the
+view lists for the cell and, where the claims are asked, the claims of the cell's name or
+code in each jurisdiction; then the claims' holders not read yet. What a request has read it
+keeps (a unit named in many rows is read once), for the claims' judge (`UnitNames`) too.
 """
 
 from __future__ import annotations
@@ -18,13 +23,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError, Repository, project_aggregate
+
 from services.registry.application import RegistryApplication
 from services.registry.application.unit_names import UnitNames
 from services.registry.domain import Unit
 from services.registry.domain.credit_code import canonical_credit_code
-from services.registry.domain.unit_names import code_key, name_key
+from services.registry.domain.unit_names import UnitNameClaim, code_key, name_key
 from services.registry.importing.columns import CellError
 from services.registry.importing.lookup import UnitIndex
+from shared.persistence.aggregate_reads import get_many
 from shared.web.echo import clip
 
 _CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
@@ -47,9 +55,9 @@ class UnitFinder:
         self._places = list(jurisdiction_ids)
         self._inside = set(self._places)
         self._view = UnitIndex(docs)
-        self._claims = UnitNames(app.repository, None)
+        self._read = _ReadOnce(app)
+        self._claims = UnitNames(self._read, None)
         self._always = always_ask_claims
-        self._units: dict[UUID, Unit] = {}
 
     def find(self, text: str) -> Unit | None:
         """The one unit meant by `text`; None if there is none; CellError if it is ambiguous."""
@@ -83,10 +91,16 @@ class UnitFinder:
     def _judged(self, text: str, listed: list[str], *, coded: bool = False) -> list[Unit]:
         """The units listed by the view, then those holding the claim in each jurisdiction,
         that by their own events bear `text` here now."""
-        found = self._bearing(text, (UUID(unit_id) for unit_id in listed), coded)
+        key = code_key(text) if coded else name_key(text)
+        claim_ids = [UnitNameClaim.id_for(place, key) for place in self._places]
+        listed_ids = [UUID(unit_id) for unit_id in listed]
+        # The claims are read with the listed units only where they will be asked anyway.
+        self._read.fetch([*listed_ids, *(claim_ids if self._always else [])])
+        found = self._bearing(text, listed_ids, coded)
         if found and not self._always:
             return found
-        key = code_key(text) if coded else name_key(text)
+        self._read.fetch(claim_ids)
+        self._read.fetch(self._read.holders(claim_ids))
         held = (self._claims.holder((place, key), text) for place in self._places)
         claimed = (unit.id for unit in held if unit is not None)
         return self._bearing(text, [*(unit.id for unit in found), *claimed], coded)
@@ -104,9 +118,47 @@ class UnitFinder:
         return found
 
     def _unit(self, unit_id: UUID) -> Unit:
-        if unit_id not in self._units:
-            self._units[unit_id] = self._app.unit(unit_id)
-        return self._units[unit_id]
+        self._read.fetch([unit_id])
+        found = self._read.kept.get(unit_id)
+        # Not a unit (no events, another aggregate): the application's own refusal, as before.
+        return found if isinstance(found, Unit) else self._app.unit(unit_id)
+
+
+class _ReadOnce(Repository[UUID]):
+    """The aggregates one request has read, each read once, many at a time (`fetch`); as a
+    repository, what `UnitNames` reads through (an id not fetched yet is read alone)."""
+
+    def __init__(self, app: RegistryApplication) -> None:
+        super().__init__(app.events, snapshot_store=app.snapshots)
+        self._app = app
+        self.kept: dict[UUID, Any] = {}
+        self._absent: set[UUID] = set()
+
+    def fetch(self, ids: Iterable[UUID]) -> None:
+        wanted = [i for i in dict.fromkeys(ids) if i not in self.kept and i not in self._absent]
+        if wanted:
+            self.kept |= get_many(self._app, wanted)
+            self._absent.update(i for i in wanted if i not in self.kept)
+
+    def holders(self, claim_ids: Iterable[UUID]) -> list[UUID]:
+        claims = (self.kept.get(claim_id) for claim_id in claim_ids)
+        return [c.holder for c in claims if isinstance(c, UnitNameClaim) and c.holder is not None]
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: Any = project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        if version is not None:
+            return self._app.repository.get(aggregate_id, version=version)
+        self.fetch([aggregate_id])
+        if aggregate_id not in self.kept:
+            raise AggregateNotFoundError(aggregate_id)
+        return self.kept[aggregate_id]
 
 
 def _bears(unit: Unit, text: str, coded: bool) -> bool:

@@ -1,0 +1,108 @@
+"""An enrolment import's dry run reads the units its rows name in batches (`UnitFinder` and
+`shared.persistence.aggregate_reads.get_many`), on SQLite, counting the event store's read
+transactions (one statement each), never timing.
+
+Each row's lookup is one read: the unit the view lists for the name with the name's claim
+(before: the unit, the claim, and the claim's holder again, three reads a row). A name the
+view lists for many units (a short name borne in every county) is one read for all of them
+(before: one each). The rest of a dry run (the eligibility check's own reads of each unit) is
+not the finder's and is counted as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from shared.settings import CommonSettings
+from tests.harness import Cluster
+from tests.registry.helpers import post
+from tests.registry.import_helpers import WUHAN_CATEGORIES, csv_bytes, upload, wuhan_campaign
+
+CATEGORY = WUHAN_CATEGORIES[0]
+
+
+@pytest.fixture
+def cluster(embedded_settings: CommonSettings) -> Iterator[Cluster]:
+    with Cluster(embedded_settings, ["registry"]) as running:
+        yield running
+
+
+class ReadCount:
+    """The event store's read transactions on the running registry (the library's one-id
+    `select_events` and the batched reads alike open one each, and run one statement)."""
+
+    def __init__(self, cluster: Cluster, monkeypatch: pytest.MonkeyPatch) -> None:
+        app = cluster["registry"].app.state.runtime.application
+        self.reads = 0
+        datastore = app.recorder.datastore
+        original = datastore.transaction
+
+        @contextmanager
+        def counted(*, commit: bool) -> Iterator[Any]:
+            if not commit:
+                self.reads += 1
+            with original(commit=commit) as cursor:
+                yield cursor
+
+        monkeypatch.setattr(datastore, "transaction", counted)
+
+    def during(self, action: Any) -> int:
+        self.reads = 0
+        action()
+        return self.reads
+
+
+def _county(cluster: Cluster, city: str, n: int) -> str:
+    body = {"name": f"第{n}区", "level": "district", "parent_id": city}
+    found: str = post(cluster, "/jurisdictions", body)["jurisdiction_id"]
+    return found
+
+
+def _units(cluster: Cluster, place: str, names: list[tuple[str, str]]) -> None:
+    rows = [["单位名称", "简称", "单位类型", "类别"]]
+    rows += [[name, short, "政府部门", CATEGORY] for name, short in names]
+    response = upload(cluster, "/imports/units", csv_bytes(rows), jurisdiction_id=place)
+    assert response.status_code == 201, response.text
+
+
+def _dry_run(cluster: Cluster, campaign: str, names: list[str]) -> dict[str, Any]:
+    sheet = csv_bytes([["单位名称", "类别"], *([name, CATEGORY] for name in names)])
+    response = upload(cluster, "/imports/enrolments", sheet, campaign_id=campaign, dry_run=True)
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
+def test_a_row_is_one_read_and_a_name_of_many_units_one_read_for_all(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    city = post(cluster, "/jurisdictions", {"name": "武汉市", "level": "city"})["jurisdiction_id"]
+    counties = [_county(cluster, city, n) for n in range(12)]
+    _units(cluster, city, [(f"武汉市测试单位{n:03d}", f"测试{n:03d}") for n in range(40)])
+    for n, county in enumerate(counties):  # every county's 民政局 is called 民政局 for short
+        _units(cluster, county, [(f"第{n}区民政局", "民政局")])
+    campaign = wuhan_campaign(cluster, city)
+    cluster.wait_caught_up("registry", "registry")
+    count = ReadCount(cluster, monkeypatch)
+
+    def rows(n: int) -> int:
+        names = [f"武汉市测试单位{i:03d}" for i in range(n)]
+        return count.during(lambda: _dry_run(cluster, campaign, names))
+
+    few, many = rows(10), rows(40)
+    # Per row: the finder's one read, and the eligibility check's two (the unit, its
+    # category's sub-unit rule). Before: five (the finder's three).
+    assert many - few <= 3 * 30, (few, many)
+
+    # 民政局 is nobody's name in the city itself; below it, twelve units bear it for short:
+    # all twelve are judged in one read (before: twelve), and the row is refused as ambiguous.
+    # A row without a name is the dry run's own reads (the campaign, its jurisdictions).
+    overhead = count.during(lambda: _dry_run(cluster, campaign, [""]))
+    ambiguous = count.during(lambda: _dry_run(cluster, campaign, ["民政局"]))
+    # The city's claims of the name, then the twelve units the view lists below it.
+    assert ambiguous - overhead <= 2, (overhead, ambiguous)
+    (error,) = _dry_run(cluster, campaign, ["民政局"])["errors"]
+    assert "名称不唯一" in str(error) and "12" in str(error), error
