@@ -30,7 +30,7 @@ def test_people_registered_while_a_pool_is_exported_are_all_in_it_or_none(
         REGISTRY_MODELS.inbox(views, "registry").apply("registry", messages)
 
     reader = CommitAfterFirstPage(views, register, pages=pages)
-    rows = representative_sheet(reader, COUNTY, "临颍县").rows  # type: ignore[arg-type]
+    rows = representative_sheet(reader, COUNTY, "临颍县").rows
     names = [row[1] for row in rows]
     new = {"代表00000", "代表99999"} & set(names)
     assert new in ({"代表00000", "代表99999"}, set())

@@ -22,7 +22,7 @@ from services.registry.schemas.people import PersonIn
 from shared.auth import Principal as Caller
 from shared.tabular import Sheet
 from shared.text_order import pinyin_key
-from shared.views import ViewStore
+from shared.views import ViewReader
 
 NAME = "姓名"
 SECTOR = "界别"
@@ -108,7 +108,7 @@ def _preview(row: Row) -> dict[str, Any]:
     }
 
 
-def representative_sheet(views: ViewStore, jurisdiction_id: UUID, title: str) -> Sheet:
+def representative_sheet(views: ViewReader, jurisdiction_id: UUID, title: str) -> Sheet:
     """The jurisdiction's pool without the disqualified, and never a contact: by sector,
     then by name in dictionary (pinyin) order (丙三 before 丁四 before 孙七 before 乙二)."""
     people = RepresentativesView(views).qualified_in(str(jurisdiction_id))

@@ -21,7 +21,7 @@ from shared.contracts import IntegrationMessage
 from shared.contracts import registry_campaigns as contract
 from shared.messaging.inbox import ViewHandler
 from shared.text_order import pinyin_sort_text
-from shared.views import Document, ViewStore, ViewTransaction
+from shared.views import Document, ViewReader, ViewTransaction
 
 CAMPAIGNS = "campaigns"
 ENROLMENTS = "campaign_enrolments"
@@ -219,7 +219,7 @@ HANDLERS: dict[Any, ViewHandler] = {
 class CampaignReadModel:
     """Queries over the documents above."""
 
-    def __init__(self, views: ViewStore) -> None:
+    def __init__(self, views: ViewReader) -> None:
         self._views = views
 
     def campaign(self, campaign_id: str) -> Document | None:

@@ -27,7 +27,7 @@ from shared.contracts.registry_people import (
     RepresentativeRegistered,
 )
 from shared.messaging.inbox import ViewHandler
-from shared.views import ViewStore, ViewTransaction
+from shared.views import ViewReader, ViewTransaction
 
 PEOPLE = "representatives"
 APPOINTMENTS = "representative_appointments"
@@ -100,7 +100,7 @@ HANDLERS: dict[Any, ViewHandler] = {
 
 
 class RepresentativesView:
-    def __init__(self, views: ViewStore) -> None:
+    def __init__(self, views: ViewReader) -> None:
         self._views = views
 
     def qualified_in(self, jurisdiction_id: str) -> list[dict[str, Any]]:

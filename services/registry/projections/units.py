@@ -17,8 +17,9 @@ day, and every state the unit had says it exists from then (`registered_on`).
 
 Cost: a list "as of" a day cannot be filtered or ordered in SQL (what was in scope, and under
 which name, on a day is not an index of today's rows), so `page_as_of` reads every history
-document in chunks of `AS_OF_CHUNK` (one query each, no per-unit queries) and keeps only the
-one page it answers in memory. The current registry is paged in SQL from the shared `units`
+document in chunks of `AS_OF_CHUNK` (one query each, no per-unit queries; past one chunk, all
+in one snapshot, so a page is computed from one state) and keeps only the one page it
+answers in memory. The current registry is paged in SQL from the shared `units`
 documents.
 
 The handlers wrap the shared registry-view handlers (one handler per event type in an
@@ -46,7 +47,7 @@ from shared.contracts.registry import (
 from shared.messaging.inbox import ViewHandler
 from shared.registry_view import UNITS
 from shared.text_order import pinyin_sort_text
-from shared.views import Document, ViewStore, ViewTransaction
+from shared.views import Document, ViewReader, ViewTransaction
 
 UNIT_HISTORY = "unit_history"
 STATED = "effective_on_stated"
@@ -213,7 +214,7 @@ def state_as_of(doc: Document, day: date) -> Document | None:
 class UnitHistoryView:
     """Read access to the registry's unit history documents."""
 
-    def __init__(self, views: ViewStore) -> None:
+    def __init__(self, views: ViewReader) -> None:
         self._views = views
 
     def history(self, unit_id: str) -> Document | None:
@@ -250,13 +251,21 @@ class UnitHistoryView:
         return [state for _, state in smallest[:limit]], len(smallest) > limit
 
     def _states_as_of(self, day: date) -> Iterator[Document]:
-        cursor = None
-        while True:
-            page = self._views.page(UNIT_HISTORY, cursor=cursor, limit=AS_OF_CHUNK)
-            for doc in page.items:
-                state = state_as_of(doc, day)
-                if state is not None:
-                    yield state
-            if page.next_cursor is None:
-                return
-            cursor = page.next_cursor
+        for doc in self._histories():
+            state = state_as_of(doc, day)
+            if state is not None:
+                yield state
+
+    def _histories(self) -> Iterator[Document]:
+        """Every history document, as one state of the view (as `everything` reads, but a
+        chunk at a time, not all held at once): chunks read apart see a consumer's commit
+        between them, and a unit registered meanwhile (its history keyed before the cursor)
+        would be missing while one keyed after it is listed. One chunk is one query; a
+        longer history is read again, whole, in a snapshot."""
+        first = self._views.page(UNIT_HISTORY, limit=AS_OF_CHUNK)
+        if first.next_cursor is None:
+            yield from first.items
+            return
+        with self._views.snapshot() as views:
+            for chunk in views.pages(UNIT_HISTORY, limit=AS_OF_CHUNK):
+                yield from chunk

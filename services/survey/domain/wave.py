@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.survey.domain.errors import InvalidWave, WaveClosedError, blank
+from services.survey.domain.wave_freed import QuotaFreed, WaveFreed
 from services.survey.domain.wave_intake import WaveIntake, upcast_intake
 from services.survey.domain.wave_quotas import QuotaChanged, WaveQuotas
 from services.survey.domain.wave_setup import WaveSetup
@@ -34,7 +35,7 @@ NO_ACCREDITATION_AFTER_CLOSE = (
 ALREADY_CLOSED = "测评批次已经结束，无需再次结束 (the wave is already closed)"
 
 
-class Wave(WaveSetup, WaveQuotas, WaveIntake, Aggregate):
+class Wave(WaveSetup, WaveQuotas, WaveIntake, WaveFreed, Aggregate):
     class_version = 3
     """Of its snapshots: v3 keeps each agency's batches and intake quarantines
     (`batches_by_agency`, `quarantined_by_agency`: `WaveIntake`); v2 keeps what stopped
@@ -78,32 +79,8 @@ class Wave(WaveSetup, WaveQuotas, WaveIntake, Aggregate):
         by_point: dict[str, int]
         integrity_state: dict[str, Any]
 
-    class QuotaFreed(Aggregate.Event):
-        """`count` questionnaires of `agency_id` stopped standing — voided or rejected one
-        by one (`batch_id`: the batch each came in, None for one recorded on its own), or
-        every one of a withdrawn batch that still stood (`batch_id`: that batch) — so they
-        use up their agency's and their points' quotas no more (docs/survey-integrity.md).
-
-        v2 names counts and the batch, not each questionnaire: the wave keeps what it freed
-        per batch until the batch's withdrawal, never an id per questionnaire. v1 named
-        every questionnaire freed (`response_ids`) and no batch; a v1 void's questionnaire
-        is kept in `voided_ids` (a v2 event's is empty), so a later withdrawal of its batch
-        still frees it no second time."""
-
-        class_version = 2
-        agency_id: UUID
-        by_point: dict[str, int]
-        count: int
-        batch_id: UUID | None
-        why: str
-        voided_ids: list[str]
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            ids = list(state.pop("response_ids"))
-            state["count"] = len(ids)
-            state["batch_id"] = None
-            state["voided_ids"] = ids if state["why"] == "voided" else []
+    class QuotaFreed(QuotaFreed):
+        pass  # questionnaires stopped standing, their quotas freed (`WaveFreed.free_quota`)
 
     class Closed(Aggregate.Event):
         class_version = 2
@@ -238,64 +215,6 @@ class Wave(WaveSetup, WaveQuotas, WaveIntake, Aggregate):
         self.batches += 1
         self._count_intake(agency, quarantined)
         self.integrity_state = dict(integrity_state)
-
-    def free_quota(
-        self,
-        agency_id: UUID,
-        by_point: dict[str, int],
-        count: int,
-        batch_id: UUID | None,
-        why: str,
-    ) -> None:
-        """`count` questionnaires of `agency_id` (`by_point`: how many at each point) stopped
-        standing (`why`: voided, rejected, withdrawn), of batch `batch_id` (None: recorded on
-        its own). A withdrawal names only its batch's questionnaires that still stood
-        (`freed_before_withdrawal`). Taken after the close too: the decision is about the
-        questionnaires."""
-        # A withdrawal that frees nothing more still ends what its batch freed one by one.
-        if count or (why == "withdrawn" and str(batch_id) in self.freed_in_batch):
-            self._quota_freed(
-                agency_id=agency_id,
-                by_point=by_point,
-                count=count,
-                batch_id=batch_id,
-                why=why,
-                voided_ids=[],
-            )
-
-    @event(QuotaFreed)
-    def _quota_freed(
-        self,
-        agency_id: UUID,
-        by_point: dict[str, int],
-        count: int,
-        batch_id: UUID | None,
-        why: str,
-        voided_ids: list[str],
-    ) -> None:
-        agency = str(agency_id)
-        self.freed_by_agency[agency] = self.freed_by_agency.get(agency, 0) + count
-        for point, n in by_point.items():
-            self.freed_by_point[point] = self.freed_by_point.get(point, 0) + n
-        if batch_id is not None and why == "withdrawn":
-            # Nothing of a withdrawn batch is freed again: what it freed one by one is done.
-            self.freed_in_batch.pop(str(batch_id), None)
-        elif batch_id is not None:
-            freed = self.freed_in_batch.setdefault(str(batch_id), {"count": 0, "by_point": {}})
-            freed["count"] += count
-            for point, n in by_point.items():
-                freed["by_point"][point] = freed["by_point"].get(point, 0) + n
-        self.voided_one_by_one.update(dict.fromkeys(voided_ids, "voided"))
-
-    def freed(self) -> tuple[dict[str, int], dict[str, int]]:
-        """How many questionnaires stopped standing so far, per agency and per point."""
-        return self.freed_by_agency, self.freed_by_point
-
-    def freed_before_withdrawal(self, batch_id: UUID) -> tuple[int, dict[str, int]]:
-        """How many of the batch's questionnaires were freed one by one (voided, rejected)
-        by v2 events, and at which points: its withdrawal frees the rest."""
-        freed = self.freed_in_batch.get(str(batch_id), {"count": 0, "by_point": {}})
-        return int(freed["count"]), dict(freed["by_point"])
 
     def close(self, reason: str, actor: str) -> None:
         self.require_open(ALREADY_CLOSED)
