@@ -5,8 +5,8 @@ transactions (one statement each), never timing.
 Each row's lookup is one read: the unit the view lists for the name with the name's claim
 (before: the unit, the claim, and the claim's holder again, three reads a row). A name the
 view lists for many units (a short name borne in every county) is one read for all of them
-(before: one each). The rest of a dry run (the eligibility check's own reads of each unit) is
-not the finder's and is counted as it is."""
+(before: one each). A whole sheet's names, and the eligibility check's units, are read at
+once: a dry run of forty rows reads as often as one of ten."""
 
 from __future__ import annotations
 
@@ -93,8 +93,8 @@ def test_a_row_is_one_read_and_a_name_of_many_units_one_read_for_all(
         return count.during(lambda: _dry_run(cluster, campaign, names))
 
     few, many = rows(10), rows(40)
-    # Per row: the finder's one read, and the eligibility check's two (the unit, its
-    # category's sub-unit rule). Before: five (the finder's three).
+    # Per row at most the finder's one read and the eligibility check's two (before: five,
+    # the finder's three); the sheet's names and units are read at once now (next test).
     assert many - few <= 3 * 30, (few, many)
 
     # 民政局 is nobody's name in the city itself; below it, twelve units bear it for short:
@@ -106,3 +106,30 @@ def test_a_row_is_one_read_and_a_name_of_many_units_one_read_for_all(
     assert ambiguous - overhead <= 2, (overhead, ambiguous)
     (error,) = _dry_run(cluster, campaign, ["民政局"])["errors"]
     assert "名称不唯一" in str(error) and "12" in str(error), error
+
+
+def test_a_dry_run_reads_the_same_for_ten_rows_as_for_forty(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sheet's names are read before its rows are parsed (`finding.read_ahead`: the
+    units the view lists for every cell and their claims in one read, then the claims'
+    holders), and the eligibility check reads every unit the rows resolved to in one more
+    (`enrolments._Units`): nothing grows with the rows. Before: three reads a row (the
+    lookup, then each unit read for the rule and again for the sub-unit category rule)."""
+    city = post(cluster, "/jurisdictions", {"name": "武汉市", "level": "city"})["jurisdiction_id"]
+    county = _county(cluster, city, 1)
+    _units(cluster, city, [(f"武汉市测试单位{n:03d}", f"测试{n:03d}") for n in range(20)])
+    _units(cluster, county, [(f"第1区测试单位{n:03d}", f"区测试{n:03d}") for n in range(20)])
+    campaign = wuhan_campaign(cluster, city)
+    cluster.wait_caught_up("registry", "registry")
+    count = ReadCount(cluster, monkeypatch)
+    # Half the rows name a unit of the city itself, half one of the county below it.
+    names = [f"{place}测试单位{n:03d}" for n in range(20) for place in ("武汉市", "第1区")]
+
+    def rows(n: int) -> int:
+        report = _dry_run(cluster, campaign, names[:n])
+        assert report["valid"] == n and not report["errors"], report
+        return count.during(lambda: _dry_run(cluster, campaign, names[:n]))
+
+    few, many = rows(10), rows(40)
+    assert many - few <= 2, (few, many)

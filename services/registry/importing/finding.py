@@ -14,6 +14,9 @@ Each lookup reads what it will judge in one event-store query (`get_many`): the 
 view lists for the cell and, where the claims are asked, the claims of the cell's name or
 code in each jurisdiction; then the claims' holders not read yet. What a request has read it
 keeps (a unit named in many rows is read once), for the claims' judge (`UnitNames`) too.
+A sheet's lookups may be read before its rows are parsed (`read_ahead`): what every cell
+would read, in one query, then the claims' holders in another; finders that share their
+reads (`reads=`) read together. Each cell is still judged, and refused, by its own lookup.
 """
 
 from __future__ import annotations
@@ -50,13 +53,14 @@ class UnitFinder:
         docs: Iterable[dict[str, Any]],
         *,
         always_ask_claims: bool = True,
+        reads: ReadOnce | None = None,
     ) -> None:
         self._app = app
         self._places = list(jurisdiction_ids)
         self._inside = set(self._places)
         self._view = UnitIndex(docs)
-        self._read = _ReadOnce(app)
-        self._claims = UnitNames(self._read, None)
+        self.reads = ReadOnce(app) if reads is None else reads
+        self._claims = UnitNames(self.reads, None)
         self._always = always_ask_claims
 
     def find(self, text: str) -> Unit | None:
@@ -88,6 +92,23 @@ class UnitFinder:
             )
         return found[0] if found else None
 
+    def wanted(self, names: Iterable[str], codes: Iterable[str]) -> list[UUID]:
+        """What `find` of each name and `coded` of each code read first: the units the view
+        lists for the text and, where the claims are always asked, the text's claims."""
+        found: list[UUID] = []
+        coded = [canonical_credit_code(text) for text in codes]
+        for text in names:
+            if _CREDIT_CODE_SHAPE.match(canonical_credit_code(text)):
+                coded.append(canonical_credit_code(text))
+            found += self._lookup(name_key(text), self._view.named(text))
+        for code in coded:
+            found += self._lookup(code_key(code), self._view.all_coded(code))
+        return found
+
+    def _lookup(self, key: str, listed: list[dict[str, Any]]) -> list[UUID]:
+        claims = [UnitNameClaim.id_for(place, key) for place in self._places]
+        return [*(UUID(doc["unit_id"]) for doc in listed), *(claims if self._always else [])]
+
     def _judged(self, text: str, listed: list[str], *, coded: bool = False) -> list[Unit]:
         """The units listed by the view, then those holding the claim in each jurisdiction,
         that by their own events bear `text` here now."""
@@ -95,12 +116,12 @@ class UnitFinder:
         claim_ids = [UnitNameClaim.id_for(place, key) for place in self._places]
         listed_ids = [UUID(unit_id) for unit_id in listed]
         # The claims are read with the listed units only where they will be asked anyway.
-        self._read.fetch([*listed_ids, *(claim_ids if self._always else [])])
+        self.reads.fetch([*listed_ids, *(claim_ids if self._always else [])])
         found = self._bearing(text, listed_ids, coded)
         if found and not self._always:
             return found
-        self._read.fetch(claim_ids)
-        self._read.fetch(self._read.holders(claim_ids))
+        self.reads.fetch(claim_ids)
+        self.reads.fetch(self.reads.holders(claim_ids))
         held = (self._claims.holder((place, key), text) for place in self._places)
         claimed = (unit.id for unit in held if unit is not None)
         return self._bearing(text, [*(unit.id for unit in found), *claimed], coded)
@@ -118,13 +139,27 @@ class UnitFinder:
         return found
 
     def _unit(self, unit_id: UUID) -> Unit:
-        self._read.fetch([unit_id])
-        found = self._read.kept.get(unit_id)
+        self.reads.fetch([unit_id])
+        found = self.reads.kept.get(unit_id)
         # Not a unit (no events, another aggregate): the application's own refusal, as before.
         return found if isinstance(found, Unit) else self._app.unit(unit_id)
 
 
-class _ReadOnce(Repository[UUID]):
+def read_ahead(finders: Sequence[UnitFinder], names: list[str], codes: list[str]) -> None:
+    """Read what the finders' lookups of these cells read first, then the claims' holders:
+    two queries for finders sharing their reads (a sheet's names at once, not a row at a
+    time). A lookup that goes further (a claim asked only where the view lists nothing)
+    still reads that itself."""
+    by_reads: dict[int, tuple[ReadOnce, list[UUID]]] = {}
+    for finder in finders:
+        entry = by_reads.setdefault(id(finder.reads), (finder.reads, []))
+        entry[1].extend(finder.wanted(names, codes))
+    for reads, ids in by_reads.values():
+        reads.fetch(ids)
+        reads.fetch(reads.holders(ids))
+
+
+class ReadOnce(Repository[UUID]):
     """The aggregates one request has read, each read once, many at a time (`fetch`); as a
     repository, what `UnitNames` reads through (an id not fetched yet is read alone)."""
 

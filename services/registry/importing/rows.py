@@ -58,6 +58,10 @@ class Spec:
     ignored: tuple[str, ...] = ("序号",)
     checks: Callable[[list[Row]], list[Issue]] = lambda rows: []
     preview: Callable[[Row], dict[str, Any]] | None = None
+    read_ahead: Callable[[dict[str, list[str]]], None] | None = None
+    """Given every filled cell's text by column header before any row is parsed: reads what
+    the columns' parsers will look up, many at a time (an optimisation: it refuses nothing,
+    and each parser still judges its own cell)."""
 
     def header_of(self, field_name: str) -> str | None:
         return next((c.header for c in self.columns if c.field == field_name), None)
@@ -130,6 +134,8 @@ def parse_rows(
         parsed.errors.append(issue(layout.header_row, None, "没有数据行 (no data rows)"))
     missing = {c.field for c in layout.missing}
     parsed.warnings.extend(_unheaded(data, layout))
+    if spec.read_ahead is not None:
+        spec.read_ahead(_texts(data, layout))
     for row in data:
         values, problems = _cells(row, layout)
         skip = missing | {f for f, _ in problems}
@@ -162,6 +168,21 @@ def _unheaded(data: Sequence[RawRow], layout: Layout) -> list[Issue]:
             )
             found[index] = issue(row.number, None, reason)
     return [found[index] for index in sorted(found)]
+
+
+def _texts(data: Sequence[RawRow], layout: Layout) -> dict[str, list[str]]:
+    """Each known column's filled, readable cells, as `_cells` hands them to its parser."""
+    found: dict[str, list[str]] = {}
+    for column, index in layout.positions:
+        cells = (
+            unquote(row.cells[index])
+            for row in data
+            if index < len(row.cells) and index not in row.unreadable
+        )
+        found[column.header] = [
+            text for text in cells if text and cell_text_problem(text, column.text) is None
+        ]
+    return found
 
 
 def _cells(row: RawRow, layout: Layout) -> tuple[dict[str, Any], list[tuple[str, Issue]]]:

@@ -12,11 +12,11 @@ from services.registry.importing.units import unit_columns
 from shared.registry_view import UNITS, RegistryView
 from shared.tabular import Sheet
 from shared.text_order import pinyin_key
-from shared.views import ViewStore
+from shared.views import ViewReader
 
 
 def unit_sheet(
-    views: ViewStore,
+    views: ViewReader,
     jurisdiction_id: UUID,
     stated: Callable[[list[str]], Mapping[str, bool]] | None = None,
 ) -> Sheet:
@@ -29,12 +29,12 @@ def unit_sheet(
     was entered."""
     # One state of the view for the whole sheet: a parent renamed mid-export is named as the
     # rows saw it.
-    with views.snapshot():
-        return _sheet(views, jurisdiction_id, stated)
+    with views.snapshot() as snap:
+        return _sheet(snap, jurisdiction_id, stated)
 
 
 def _sheet(
-    views: ViewStore,
+    views: ViewReader,
     jurisdiction_id: UUID,
     stated: Callable[[list[str]], Mapping[str, bool]] | None,
 ) -> Sheet:

@@ -27,7 +27,7 @@ from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.units import UnitIn
 from shared.registry_view import UNITS
 from shared.types import EARLIEST_YEAR, LATEST_YEAR
-from shared.views import ViewStore
+from shared.views import ViewReader
 from shared.web.echo import clip
 
 NAME = "单位名称"
@@ -138,7 +138,7 @@ def _written_day(text: str) -> date:
 
 def unit_spec(
     app: RegistryApplication,
-    views: ViewStore,
+    views: ViewReader,
     listed: ListedUnits,
     jurisdiction_id: UUID,
     *,
@@ -157,8 +157,8 @@ def unit_spec(
     lineage = [j for j in app.jurisdiction_lineage(jurisdiction_id) if visible(j)]
     # One state for every level: a unit moved up or down the lineage meanwhile is found at
     # one level, never at both or neither.
-    with views.snapshot():
-        docs = {j: _units_of(views, j) for j in lineage}
+    with views.snapshot() as snap:
+        docs = {j: _units_of(snap, j) for j in lineage}
     levels = [UnitFinder(app, [j], docs[j]) for j in lineage]
     # Names and codes are unique among the jurisdiction's own active units (the rule
     # registration applies), so a refusal only ever names a unit of the jurisdiction the
@@ -186,7 +186,7 @@ def unit_spec(
     )
 
 
-def _units_of(views: ViewStore, jurisdiction_id: UUID) -> list[dict[str, Any]]:
+def _units_of(views: ViewReader, jurisdiction_id: UUID) -> list[dict[str, Any]]:
     where = {"jurisdiction_id": str(jurisdiction_id)}
     # One state: a unit renamed between two pages would move in the name order.
     return views.everything(UNITS, where=where)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from uuid import UUID
 
 from shared.registry_view import JURISDICTIONS
-from shared.views import ViewStore
+from shared.views import ViewReader
 
 
-def children_listed_in(views: ViewStore) -> Callable[[UUID], list[tuple[UUID, str]]]:
+def children_listed_in(views: ViewReader) -> Callable[[UUID], list[tuple[UUID, str]]]:
     def listed(parent_id: UUID) -> list[tuple[UUID, str]]:
         where = {"parent_id": str(parent_id)}
         # One state: a child renamed between two pages would move in the name order.

@@ -16,7 +16,7 @@ from services.registry.domain.unit_names import name_key
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import UnitRegistered
 from shared.messaging.inbox import ViewHandler
-from shared.views import ViewStore, ViewTransaction
+from shared.views import ViewReader, ViewTransaction
 
 UNIT_CATEGORIES = "unit_categories"
 
@@ -31,7 +31,7 @@ def _registered(tx: ViewTransaction, p: UnitRegistered, m: IntegrationMessage) -
 HANDLERS: dict[Any, ViewHandler] = {UnitRegistered: _registered}
 
 
-def category_spellings(views: ViewStore, category: str) -> set[str]:
+def category_spellings(views: ViewReader, category: str) -> set[str]:
     """The stored spellings of the category `category` names (none if no unit has it)."""
     doc = views.get(UNIT_CATEGORIES, name_key(category))
     return set() if doc is None else set(doc["spellings"])

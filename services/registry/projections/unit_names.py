@@ -27,7 +27,7 @@ from services.registry.domain.credit_code import canonical_credit_code
 from services.registry.domain.unit_names import code_of_key, name_key
 from shared.contracts.registry import ACTIVE, search_key, unit_status
 from shared.registry_view import UNITS
-from shared.views import ViewStore
+from shared.views import ViewReader
 
 
 class _Listing:
@@ -47,7 +47,7 @@ class _Listing:
                 self.by_code.setdefault(key, []).append(unit_id)
 
 
-def units_listed_in(views: ViewStore) -> ListedUnits:
+def units_listed_in(views: ViewReader) -> ListedUnits:
     """The lookups of one request (a new one per request: see the module's docstring)."""
     narrowed: set[str] = set()
     listings: dict[str, _Listing] = {}
