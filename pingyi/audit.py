@@ -21,6 +21,18 @@ REPLAY_COLUMNS = ("计分运行 score run", "评议轮次 round", "单位 unit",
 """`replay --verify`'s table headers, Chinese first (rich measures a Chinese character as
 two columns, so the table stays aligned)."""
 
+VERIFY_DRAW_REFUSED = "无法核对随机抽取 verify-draw cannot run:"
+"""How `verify-draw` begins a refusal, as `replay --verify` does."""
+
+VERIFY_DRAW_COLUMNS = ("检查项 check", "结果 result", "详情 detail")
+"""`verify-draw`'s table headers, Chinese first as `replay --verify`'s."""
+
+REBUILD_REFUSED = "无法重建 rebuild cannot run:"
+"""How `rebuild` begins a refusal; the reason after it is Chinese first too."""
+
+REBUILD_COLUMNS = ("视图 view", "上游位置 upstream positions", "已应用的消息 messages applied")
+"""`rebuild`'s table headers, Chinese first as `replay --verify`'s."""
+
 
 def replay(
     verify: Annotated[
@@ -134,13 +146,19 @@ def verify_draw(
     try:
         verification = run_checks(common, parsed)
     except DrawNotVerifiable as error:
-        say_refused("verify-draw cannot run:", error)
+        say_refused(VERIFY_DRAW_REFUSED, error)
         raise typer.Exit(2) from None
     rows = [tuple(row) for row in verification.rows()]
-    _print_rows(f"pingyi verify-draw {parsed}", ("check", "result", "detail"), rows)
+    _print_rows(f"pingyi verify-draw {parsed}", VERIFY_DRAW_COLUMNS, rows)
     passed = sum(1 for c in verification.checks if c.passed)
-    _say(f"{passed} of {len(verification.checks)} checks passed")
+    _say(draw_summary(passed, len(verification.checks)))
     raise typer.Exit(0 if verification.passed else 1)
+
+
+def draw_summary(passed: int, total: int) -> str:
+    """`verify-draw`'s count of the checks, Chinese first and the English after it whole
+    (`7 of 7 checks passed`): a script that matched it still finds it."""
+    return said(f"{total} 项检查中 {passed} 项通过", f"{passed} of {total} checks passed")
 
 
 def policies(
@@ -179,16 +197,16 @@ def rebuild(
     upstreams = sorted({up for view in definition(service).views for up in view.upstreams})
     missing = missing_stores(common, upstreams, doing=REBUILDING)
     if missing is not None:
-        say_refused("rebuild cannot run:", missing)
+        say_refused(REBUILD_REFUSED, missing)
         raise typer.Exit(2)
     try:
         with _held(common, service):
             rebuilt = _rebuild(common, service, views or [])
     except (UnknownViewError, DataDirRefused, RebuildRefused) as error:
-        say_refused("rebuild cannot run:", error)
+        say_refused(REBUILD_REFUSED, error)
         raise typer.Exit(2) from None
     table = Table(title=f"pingyi rebuild {service}")
-    for column in ("view", "upstream positions", "messages applied"):
+    for column in REBUILD_COLUMNS:
         table.add_column(column)
     for result in rebuilt:
         table.add_row(*result.row())

@@ -162,15 +162,21 @@ def _refusal(service: str, rows: list[tuple[object, ...]]) -> str:
     rebuilds = [row for row in rows if row[0] == "ExclusiveLock"]
     if rebuilds:
         return (
-            f"another pingyi rebuild of {service} is running ({_sessions(rebuilds)}); "
-            "wait for it to finish"
+            f"{service} 的另一次重建正在进行, 请等它结束 (another pingyi rebuild of {service} "
+            f"is running ({_sessions(rebuilds)}); wait for it to finish)"
         )
     count = f"{len(rows)} process{'es' if len(rows) != 1 else ''}"
-    return (
+    chinese = (
+        f"{service} 正在运行, {len(rows)} 个进程持有它的锁; 请先停止"
+        f"所有副本上 {service} 的每个进程 (pingyi serve, 以及单独运行的 "
+        "pingyi relay 或 pingyi views), 再重建"
+    )
+    english = (
         f"{service} is running: its lock is held by {count} ({_sessions(rows)}); stop every "
         f"process of {service} on every replica (pingyi serve, and any pingyi relay or "
         "pingyi views run apart), then rebuild"
     )
+    return f"{chinese} ({english})"
 
 
 def _sessions(rows: list[tuple[object, ...]]) -> str:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.scoring.retired import WAVE_RUN_TOPIC
+from services.scoring.rounds.verdicts import said
 from shared.persistence.log_pages import notifications
 
 REPLAYED_STORES = ("scoring", "registry", "survey", "inspection")
@@ -47,8 +48,14 @@ class RetiredRun:
     """Not a difference: there is nothing left to compare it with."""
 
     def rows(self) -> list[tuple[str, str, str, str]]:
-        what = f"{self.wave_name} ({self.wave_id})" + (" final" if self.final else "")
-        return [(f"{self.run_id} (wave run)", what, "-", "retired: not verified")]
+        """(run, wave, unit, result), worded as the round runs' rows are (`RoundVerdict.rows`):
+        the words Chinese first, the English after them whole."""
+        wave = f"{self.wave_name} ({self.wave_id})"
+        what = said(f"{wave} 最终结果", f"{wave} final") if self.final else wave
+        return [(f"{self.run_id} (wave run)", what, "-", RETIRED)]
+
+
+RETIRED = said("已停用, 未核对", "retired: not verified")
 
 
 def retired_wave_runs(app: Any) -> list[RetiredRun]:

@@ -62,7 +62,7 @@ def test_a_run_whose_logs_cannot_be_read_is_not_a_difference(
     )
     for run in facts["runs"]:
         assert any(
-            run["run_id"] in line and "cannot read the logs" in line
+            run["run_id"] in line and "无法读取日志 cannot read the logs: " in line
             for line in done.stdout.splitlines()
         ), done.stdout
 

@@ -61,7 +61,7 @@ def test_a_run_stored_under_the_previous_revision_replays_identically(
     done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     (line,) = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
-    assert line.endswith("identical"), done.stdout
+    assert line.endswith("一致 (identical)"), done.stdout
 
 
 def test_its_bundle_holds_the_stored_words_and_verifies_identically(

@@ -44,7 +44,7 @@ def test_a_report_in_a_pipe_keeps_every_id_whole(
     assert done.returncode == 0, done.stdout + done.stderr
     for run in facts["runs"]:
         (line,) = [row for row in done.stdout.splitlines() if run["run_id"] in row]
-        assert facts["campaign_id"] in line and line.endswith("identical"), done.stdout
+        assert facts["campaign_id"] in line and line.endswith("一致 (identical)"), done.stdout
     nowhere = run_pingyi("replay", "--verify", cwd=tmp_path, env=narrow)
     assert nowhere.returncode == 2, nowhere.stdout + nowhere.stderr
     (refusal,) = nowhere.stdout.splitlines()
@@ -105,9 +105,15 @@ def test_a_forged_answer_names_the_runs_the_unit_and_the_input(
         named = [line for line in lines if run["run_id"] in line and first in line]
         assert len(named) == 1, done.stdout
         # A: 满意 ×3, B: 不满意 ×2 — replayed, one 不满意 became 满意.
-        assert "questionnaire.inputs.counts.满意 stored 3, replay 4" in named[0]
+        chinese, english = named[0].split("  ")[-1].split(" (different: ")
+        assert chinese.startswith("不一致: ") and english.endswith(")"), named[0]
+        assert "questionnaire.inputs.counts.满意 存储为 3, 重放为 4" in chinese
+        assert "questionnaire.inputs.counts.满意 stored 3, replay 4" in english
         assert "questionnaire.inputs.counts.不满意 stored 2, replay 1" in named[0]
-        assert any(run["run_id"] in line and "inputs differ" in line for line in lines)
+        assert any(
+            run["run_id"] in line and "输入不同: " in line and "(inputs differ: " in line
+            for line in lines
+        )
     # The third unit's answers were not touched, and its score is what it was.
     assert not any(facts["unit_ids"][2] in line and "counts" in line for line in lines)
 
@@ -130,7 +136,8 @@ def test_retired_wave_runs_are_named_and_change_no_verdict(
         "(2 retired wave runs of the first release not verified)"
     ) in done.stdout
     retired = [line for line in done.stdout.splitlines() if "(wave run)" in line]
-    assert len(retired) == 2 and all("retired: not verified" in line for line in retired)
+    assert len(retired) == 2
+    assert all(line.endswith("已停用, 未核对 (retired: not verified)") for line in retired)
     assert all(WAVE_NAME in line for line in retired)
 
 
@@ -184,5 +191,5 @@ def test_a_stored_body_that_does_not_decode_is_named_by_position_in_one_line(
     assert [row.split()[0] for row in rows] == [run["run_id"] for run in facts["runs"]]
     for row in rows:
         # Pydantic's English, after its Chinese or alone (`shared.reasons.first_problem`).
-        assert f"cannot decode the logs: survey position {position}: " in row
+        assert f"无法解码日志 cannot decode the logs: survey position {position}: " in row
         assert "Invalid JSON: " in row.split(f"survey position {position}: ", 1)[1]

@@ -81,7 +81,7 @@ def test_thin_path_embedded_survives_a_restart_and_replays(tmp_path: Path) -> No
         check=False,
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "identical" in verified.stdout
+    assert "一致 (identical)" in verified.stdout
 
 
 def test_demo_shows_both_luohe_rankings(tmp_path: Path) -> None:

@@ -57,7 +57,7 @@ def test_thin_path_from_registration_to_a_replayable_ranking(
 
     verified = replay_verify(system)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert "identical" in verified.stdout
+    assert "一致 (identical)" in verified.stdout
     assert f"{round_run['run_id']} (round)" in verified.stdout, verified.stdout
     assert_bundle_verifies(system, ctx, tmp_path)
 

@@ -156,7 +156,8 @@ def test_a_rebuild_is_refused_while_any_process_of_the_service_runs(served: Serv
         said = done.said
         assert done.code == 2, said
         assert "Traceback" not in said, said
-        assert "rebuild cannot run" in said and f"{SERVICE} is running" in said, said
+        assert said.startswith("无法重建 rebuild cannot run: "), said
+        assert f"{SERVICE} is running" in said, said
         assert "3 processes" in said, said
         # host:pid:instance (shared.instance), the pid the serving process's
         assert re.search(rf"pingyi-leases {SERVICE} \S+:{served.pid()}:[0-9a-f]{{6}}", said), said

@@ -94,18 +94,26 @@ def test_one_system_writes_a_data_directory_at_a_time(tmp_path: Path) -> None:
         assert first.process is not None
         _refused(second, "in use by pingyi up", f"pid {first.process.pid}")
         rebuild = _run(data, "rebuild", "survey")
-        _refused(rebuild, "in use by pingyi up")
+        _refused(rebuild, "无法重建 rebuild cannot run: ", "in use by pingyi up")
     finally:
         assert first.stop() == 0, first.output()[-3000:]
     # Stopped, the directory is free again: a rebuild of the stopped service runs.
     rebuilt = _run(data, "rebuild", "survey")
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    # The table's headers Chinese first, the English after each whole.
+    (header,) = [line for line in rebuilt.stdout.splitlines() if "视图 view" in line]
+    cells = [cell.strip() for cell in header.strip("│┃ ").split("┃")]
+    assert cells == ["视图 view", "上游位置 upstream positions", "已应用的消息 messages applied"]
 
 
 def test_a_rebuild_pointed_at_no_data_makes_none(tmp_path: Path) -> None:
     typo = tmp_path / "typo_dir"
     done = _run(typo, "rebuild", "reporting")
-    _refused(done, "没有重建所依据的事件库 (no event store to rebuild from): ", "--data-dir")
+    said = _refused(
+        done,
+        "无法重建 rebuild cannot run: 没有重建所依据的事件库 (no event store to rebuild from): ",
+    )
+    assert "--data-dir" in said, said
     assert not typo.exists() or not any(typo.iterdir())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -194,10 +195,10 @@ def test_a_changed_digest_fails_the_digest_check(drawn: dict[str, Any], tmp_path
     assert failed(copy, drawn["draw_id"]) == {"pool digest", "published copy"}
 
 
-def cli(data_dir: Path, draw_id: UUID) -> subprocess.CompletedProcess[str]:
+def cli(data_dir: Path, draw_id: UUID, **shown: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PINGYI_")}
     # 80 columns, as a pipe or a log is printed: every line must stay whole there.
-    env |= {"PINGYI_MODE": "embedded", "COLUMNS": "80"}
+    env |= {"PINGYI_MODE": "embedded", "COLUMNS": "80", **shown}
     return subprocess.run(
         [sys.executable, "-m", "pingyi", "verify-draw", str(draw_id), "--data-dir", str(data_dir)],
         cwd=ROOT,
@@ -212,7 +213,17 @@ def cli(data_dir: Path, draw_id: UUID) -> subprocess.CompletedProcess[str]:
 def test_the_cli_exits_zero_on_a_real_draw(drawn: dict[str, Any]) -> None:
     result = cli(drawn["dir"], drawn["draw_id"])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "7 of 7 checks passed" in result.stdout
+    assert result.stdout.splitlines()[-1] == "7 项检查中 7 项通过 (7 of 7 checks passed)"
+
+
+def test_the_cli_on_a_terminal_has_chinese_headers(drawn: dict[str, Any]) -> None:
+    """Its table's headers Chinese first, the English after each whole, as replay's."""
+    result = cli(drawn["dir"], drawn["draw_id"], TTY_COMPATIBLE="1", NO_COLOR="1", COLUMNS="160")
+    assert result.returncode == 0, result.stdout + result.stderr
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)  # rich's bold
+    (header,) = [line for line in shown.splitlines() if "检查项 check" in line]
+    cells = [cell.strip() for cell in header.strip("│┃ ").split("┃")]
+    assert cells == ["检查项 check", "结果 result", "详情 detail"], header
 
 
 def test_the_cli_exits_non_zero_on_a_tampered_copy(drawn: dict[str, Any], tmp_path: Path) -> None:
@@ -230,7 +241,8 @@ def test_the_cli_exits_non_zero_on_a_tampered_copy(drawn: dict[str, Any], tmp_pa
     missing = cli(tmp_path / "审计[bold]数据", drawn["draw_id"])
     assert missing.returncode == 2
     [said] = missing.stdout.splitlines()
-    assert said.startswith("verify-draw cannot run: ") and "审计[bold]数据" in said, said
+    assert said.startswith("无法核对随机抽取 verify-draw cannot run: "), said
+    assert "审计[bold]数据" in said, said
 
 
 def test_a_draw_committed_before_the_pool_rule_loads_and_verifies_under_rule_1(

@@ -49,7 +49,8 @@ def test_replay_names_the_wave_runs_as_retired(tmp_path: Path) -> None:
     computed = [row for row in rows() if row["topic"].endswith("ScoreRun.Computed")]
     assert [run.run_id for run in retired] == [str(UUID(row["originator_id"])) for row in computed]
     (row,) = retired[1].rows()
-    assert row[0].endswith("(wave run)") and row[3] == "retired: not verified"
+    assert row[0].endswith("(wave run)")
+    assert row[3] == "已停用, 未核对 (retired: not verified)"
 
 
 def test_a_v1_wave_run_still_upcasts() -> None:

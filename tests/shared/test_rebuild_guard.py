@@ -56,6 +56,7 @@ def test_a_rebuild_is_refused_while_a_process_of_the_service_attends(
     asyncio.run(leases.attend())
     refused = _refusal(database_url)
     assert refused is not None
+    assert refused.startswith("survey 正在运行, 1 个进程持有它的锁"), refused
     assert "survey is running: its lock is held by 1 process" in refused
     # Host, pid and instance id: two replicas with host networking share the first two.
     assert f"pingyi-leases survey {identity()} (" in refused, refused
@@ -104,7 +105,9 @@ def test_while_a_rebuild_runs_a_process_of_the_service_waits_and_takes_no_lease(
             waiting = asyncio.create_task(leases.attend())
             await asyncio.sleep(0.3)
             assert not waiting.done()
-            assert "another pingyi rebuild of survey" in (_refusal(database_url) or "")
+            refusal = _refusal(database_url) or ""
+            assert refusal.startswith("survey 的另一次重建正在进行"), refusal
+            assert "another pingyi rebuild of survey" in refusal
         await asyncio.wait_for(waiting, 5)  # the rebuild's lock went with its session
         assert await asyncio.to_thread(leases.try_lock, f"{NAMESPACE}|survey|relay")
 

@@ -29,7 +29,7 @@ from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.fold.split import WAVE_TYPES, RangeCounts, count_range, join_ranges
 from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
-from services.scoring.rounds.verdicts import RoundVerdict, compare
+from services.scoring.rounds.verdicts import UNDECODED, UNREAD, RoundVerdict, compare
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded
@@ -295,7 +295,7 @@ def _verify(
             revision,
         )
     except MessageLogError as error:
-        return RoundVerdict(**base, problems=(f"cannot read the logs: {error}",), unread=True)
+        return RoundVerdict(**base, problems=(f"{UNREAD} {error}",), unread=True)
     except ValueError as error:  # a stored body that no longer decodes (pydantic, JSON)
-        return RoundVerdict(**base, problems=(f"cannot decode the logs: {error}",))
+        return RoundVerdict(**base, problems=(f"{UNDECODED} {error}",))
     return compare(base, computed.results, replayed, positions)

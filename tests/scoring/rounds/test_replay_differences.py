@@ -1,12 +1,13 @@
 """What replay names when a unit's result differs: each differing value by its path, with
-components and deductions addressed by their code, stored against replayed."""
+components and deductions addressed by their code, stored against replayed, in Chinese and
+in English (the row says all the Chinese first, then all the English whole)."""
 
 from __future__ import annotations
 
 import copy
 from typing import Any
 
-from services.scoring.rounds.verdicts import MAX_DETAILS, differences
+from services.scoring.rounds.verdicts import MAX_DETAILS, Words, differences
 
 UNIT: dict[str, Any] = {
     "unit_id": "u1",
@@ -30,8 +31,14 @@ def test_components_are_named_by_code_whatever_their_order() -> None:
     replayed["components"][1]["inputs"]["counts"]["满意"] = 4
     replayed["deductions"][0]["points"] = "1.00"
     assert differences(UNIT, replayed) == (
-        "components.questionnaire.inputs.counts.满意 stored 3, replay 4",
-        'deductions.findings.points stored "2.00", replay "1.00"',
+        Words(
+            "components.questionnaire.inputs.counts.满意 存储为 3, 重放为 4",
+            "components.questionnaire.inputs.counts.满意 stored 3, replay 4",
+        ),
+        Words(
+            'deductions.findings.points 存储为 "2.00", 重放为 "1.00"',
+            'deductions.findings.points stored "2.00", replay "1.00"',
+        ),
     )
 
 
@@ -40,10 +47,13 @@ def test_lists_without_codes_and_missing_values_are_shown_whole() -> None:
     replayed["lists"] = []
     del replayed["score"]
     assert differences(UNIT, replayed) == (
-        'lists stored ["advanced"], replay []',
-        'score stored "91.50", replay —',
+        Words('lists 存储为 ["advanced"], 重放为 []', 'lists stored ["advanced"], replay []'),
+        Words('score 存储为 "91.50", 重放为 —', 'score stored "91.50", replay —'),
     )
-    assert differences(UNIT, None) == (f"result stored {_json(UNIT)}, replay —",)
+    whole = _json(UNIT)
+    assert differences(UNIT, None) == (
+        Words(f"result 存储为 {whole}, 重放为 —", f"result stored {whole}, replay —"),
+    )
 
 
 def test_many_differences_are_counted_past_the_first_few() -> None:
@@ -51,7 +61,7 @@ def test_many_differences_are_counted_past_the_first_few() -> None:
     for n in range(MAX_DETAILS + 3):
         replayed[f"extra{n:02d}"] = n
     found = differences(UNIT, replayed)
-    assert len(found) == MAX_DETAILS + 1 and found[-1] == "and 3 more"
+    assert len(found) == MAX_DETAILS + 1 and found[-1] == Words("另有 3 处", "and 3 more")
 
 
 def _json(value: Any) -> str:

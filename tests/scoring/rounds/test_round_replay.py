@@ -70,7 +70,8 @@ def test_a_round_run_replays_identically(
     done = run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     (line,) = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
-    assert "(round)" in line and "identical" in line and "3 units" in line
+    assert "(round)" in line and line.endswith("一致 (identical)")
+    assert "3 个单位 (3 units)" in line
 
 
 def test_a_forged_answer_names_the_round_run_and_the_unit(
@@ -83,10 +84,11 @@ def test_a_forged_answer_names_the_round_run_and_the_unit(
     done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     lines = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
-    assert any("inputs differ" in row for row in lines)
-    differing = [row for row in lines if " different" in row]
+    assert any("输入不同: " in row and "(inputs differ: " in row for row in lines)
+    differing = [row for row in lines if "不一致: " in row and "(different: " in row]
     # The forged unit, and those whose rank moved with it; the forged one names its input.
     (forged_row,) = [row for row in differing if facts["unit_ids"][2] in row]
+    assert "questionnaire.inputs.counts.不满意 存储为 1, 重放为 0" in forged_row
     assert "questionnaire.inputs.counts.不满意 stored 1, replay 0" in forged_row
     assert all(any(unit in row for unit in facts["unit_ids"]) for row in differing)
 
@@ -144,8 +146,10 @@ def test_the_survey_log_counted_in_ranges_side_by_side_replays_identically(
     (line,) = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
     # Three ranges asked for; the cuts fall between messages by stored bytes, so a log this
     # small may make two (one message outweighs a third of it).
-    assert re.search(r"identical \(survey log in [23] ranges\)", line), line
-    assert "3 units" in line
+    assert re.search(
+        r"一致, 问卷日志分 ([23]) 段计数 \(identical \(survey log in \1 ranges\)\)$", line
+    ), line
+    assert "3 个单位 (3 units)" in line
 
 
 def test_a_forged_answer_outside_the_scale_is_caught_with_the_log_in_ranges(
@@ -159,8 +163,9 @@ def test_a_forged_answer_outside_the_scale_is_caught_with_the_log_in_ranges(
     args = ("replay", "--verify", "--data-dir", str(forged), "--workers", "2", "--split-mib", "0")
     done = run_pingyi(*args, cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
-    differing = [row for row in done.stdout.splitlines() if " different" in row]
+    differing = [row for row in done.stdout.splitlines() if "(different: " in row]
     (forged_row,) = [row for row in differing if facts["unit_ids"][2] in row]
+    assert "questionnaire.inputs.counts.不满意 存储为 1, 重放为 0" in forged_row
     assert "questionnaire.inputs.counts.不满意 stored 1, replay 0" in forged_row
 
 
@@ -184,7 +189,7 @@ def test_a_stored_body_that_no_longer_decodes_is_named_whole_or_in_ranges(
     done = run_pingyi("replay", "--verify", "--data-dir", str(forged), *spread, cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
     lines = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
-    assert any("cannot decode the logs" in row for row in lines), done.stdout
+    assert any("无法解码日志 cannot decode the logs: " in row for row in lines), done.stdout
 
 
 _RANGE_PROCESSES_DIE = False
@@ -282,7 +287,7 @@ def test_a_run_stored_under_the_first_engine_revision_replays_under_its_own(
     done = run_pingyi("replay", "--verify", "--data-dir", str(older), cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     (line,) = [row for row in done.stdout.splitlines() if facts["run"]["run_id"] in row]
-    assert "identical" in line
+    assert line.endswith("一致 (identical)")
 
 
 def test_a_final_asked_again_after_an_engine_revision_is_a_run_of_its_own(
