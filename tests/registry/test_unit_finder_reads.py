@@ -6,7 +6,8 @@ Each row's lookup is one read: the unit the view lists for the name with the nam
 (before: the unit, the claim, and the claim's holder again, three reads a row). A name the
 view lists for many units (a short name borne in every county) is one read for all of them
 (before: one each). A whole sheet's names, and the eligibility check's units, are read at
-once: a dry run of forty rows reads as often as one of ten."""
+once: a dry run of forty rows reads as often as one of ten. So are a unit import's: its
+上级单位 cells at every level, and a dry run's claims of each row's name and code."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from services.registry.domain.credit_code import check_character
 from shared.settings import CommonSettings
 from tests.harness import Cluster
 from tests.registry.helpers import post
@@ -130,6 +132,47 @@ def test_a_dry_run_reads_the_same_for_ten_rows_as_for_forty(
         report = _dry_run(cluster, campaign, names[:n])
         assert report["valid"] == n and not report["errors"], report
         return count.during(lambda: _dry_run(cluster, campaign, names[:n]))
+
+    few, many = rows(10), rows(40)
+    assert many - few <= 2, (few, many)
+
+
+def test_a_unit_import_dry_run_reads_the_same_for_ten_rows_as_for_forty(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every row names a 上级单位, half of the county itself (by 简称), half of the city
+    above it (by full name): the sheet's parents at both levels, and the claims of every
+    row's own name and code (the dry run asks whether they are taken), are read before its
+    rows are parsed (`units.unit_spec`'s `ahead`), and the parents' kinds are judged on the
+    units the lookups read. Before: a row's lookup at each level, its name's claim, its
+    code's claim and its parent again for the kind rule, each read alone."""
+    city = post(cluster, "/jurisdictions", {"name": "武汉市", "level": "city"})["jurisdiction_id"]
+    county = _county(cluster, city, 1)
+    _units(cluster, city, [(f"武汉市测试单位{n:03d}", f"测试{n:03d}") for n in range(20)])
+    _units(cluster, county, [(f"第1区测试单位{n:03d}", f"区测试{n:03d}") for n in range(20)])
+    cluster.wait_caught_up("registry", "registry")
+    count = ReadCount(cluster, monkeypatch)
+    parents = [name for n in range(20) for name in (f"武汉市测试单位{n:03d}", f"区测试{n:03d}")]
+
+    def code(n: int) -> str:
+        first = f"11420100{n:09d}"
+        return first + check_character(first)
+
+    def sheet(n: int) -> bytes:
+        rows = [["单位名称", "单位类型", "类别", "上级单位", "统一社会信用代码"]]
+        rows += [[f"新设科室{i:03d}", "重点科室", CATEGORY, parents[i], code(i)] for i in range(n)]
+        return csv_bytes(rows)
+
+    def dry_run(n: int) -> dict[str, Any]:
+        response = upload(cluster, "/imports/units", sheet(n), jurisdiction_id=county, dry_run=True)
+        assert response.status_code == 200, response.text
+        found: dict[str, Any] = response.json()
+        return found
+
+    def rows(n: int) -> int:
+        report = dry_run(n)
+        assert report["valid"] == n and not report["errors"], report
+        return count.during(lambda: dry_run(n))
 
     few, many = rows(10), rows(40)
     assert many - few <= 2, (few, many)

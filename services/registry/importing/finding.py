@@ -55,7 +55,6 @@ class UnitFinder:
         always_ask_claims: bool = True,
         reads: ReadOnce | None = None,
     ) -> None:
-        self._app = app
         self._places = list(jurisdiction_ids)
         self._inside = set(self._places)
         self._view = UnitIndex(docs)
@@ -139,10 +138,7 @@ class UnitFinder:
         return found
 
     def _unit(self, unit_id: UUID) -> Unit:
-        self.reads.fetch([unit_id])
-        found = self.reads.kept.get(unit_id)
-        # Not a unit (no events, another aggregate): the application's own refusal, as before.
-        return found if isinstance(found, Unit) else self._app.unit(unit_id)
+        return self.reads.unit(unit_id)
 
 
 def read_ahead(finders: Sequence[UnitFinder], names: list[str], codes: list[str]) -> None:
@@ -174,6 +170,13 @@ class ReadOnce(Repository[UUID]):
         if wanted:
             self.kept |= get_many(self._app, wanted)
             self._absent.update(i for i in wanted if i not in self.kept)
+
+    def unit(self, unit_id: UUID) -> Unit:
+        """The unit, read once; not a unit (no events, another aggregate): the application's
+        own refusal, as before."""
+        self.fetch([unit_id])
+        found = self.kept.get(unit_id)
+        return found if isinstance(found, Unit) else self._app.unit(unit_id)
 
     def holders(self, claim_ids: Iterable[UUID]) -> list[UUID]:
         claims = (self.kept.get(claim_id) for claim_id in claim_ids)

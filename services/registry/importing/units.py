@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -18,10 +17,10 @@ from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import UNIT_KIND_BY_LABEL, UNIT_KIND_LABELS, Unit
 from services.registry.domain.credit_code import canonical_credit_code, credit_code_problem
 from services.registry.domain.unit_kinds import missing_parent_refusal, sub_unit_refusal
-from services.registry.domain.unit_names import code_key
+from services.registry.domain.unit_names import UnitNameClaim, code_key
 from services.registry.domain.units import china_today
 from services.registry.importing.columns import CellError, Column, Issue, header_key, issue
-from services.registry.importing.finding import UnitFinder
+from services.registry.importing.finding import ReadOnce, UnitFinder
 from services.registry.importing.lookup import UnitIndex, name_key
 from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.units import UnitIn
@@ -33,6 +32,7 @@ from shared.web.echo import clip
 NAME = "单位名称"
 SCOPE = "units"  # register_units' Idempotency-Key scope
 CODE = "统一社会信用代码"
+PARENT = "上级单位"
 _KIND_SPELLINGS = {"其他机构": "其它机构"}
 _DAY = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -54,7 +54,7 @@ def unit_columns(parent: Callable[[str], Any]) -> list[Column]:
         Column("简称", "short_name", aliases=("单位简称",)),
         Column("单位类型", "kind", required=True, parse=unit_kind, aliases=("类型", "单位性质")),
         Column("类别", "category", required=True, aliases=("评议类别", "参评类别", "分类")),
-        Column("上级单位", "parent_id", parse=parent, aliases=("所属单位", "上级单位名称")),
+        Column(PARENT, "parent_id", parse=parent, aliases=("所属单位", "上级单位名称")),
         Column("垂直管理上级", "vertical_superior", aliases=("垂直管理", "垂直管理上级单位")),
         Column(CODE, "credit_code", parse=credit_code, aliases=("信用代码", "社会信用代码")),
         Column("生效日期", "effective_on", parse=day, aliases=("成立日期", "登记日期")),
@@ -153,19 +153,30 @@ def unit_spec(
     Parents are found from the event store as `finding` says: an office that registered the
     parent, or the county, a moment ago names it in the next file. A `dry_run` also asks
     the claims whether a row's name or code is taken (`_Holders`); `listed`: the read
-    model's lookup, for units that hold no claim (see `unit_names`)."""
+    model's lookup, for units that hold no claim (see `unit_names`). What every 上级单位
+    cell's lookup and (dry run) every name's and code's claim reads is read before the rows
+    are parsed, in two queries (`ahead`); each cell is still judged by its own lookup."""
     lineage = [j for j in app.jurisdiction_lineage(jurisdiction_id) if visible(j)]
     # One state for every level: a unit moved up or down the lineage meanwhile is found at
     # one level, never at both or neither.
     with views.snapshot() as snap:
         docs = {j: _units_of(snap, j) for j in lineage}
-    levels = [UnitFinder(app, [j], docs[j]) for j in lineage]
+    reads = ReadOnce(app)
+    levels = [UnitFinder(app, [j], docs[j], reads=reads) for j in lineage]
     # Names and codes are unique among the jurisdiction's own active units (the rule
     # registration applies), so a refusal only ever names a unit of the jurisdiction the
     # caller imports into: another county's units are neither consulted nor named.
-    claims = (jurisdiction_id, app.unit_names(listed)) if dry_run else None
+    claims = (jurisdiction_id, UnitNames(reads, listed)) if dry_run else None
     here = None if replay else _Holders(docs[jurisdiction_id], claims)
-    unit = cache(app.unit)
+
+    def ahead(texts: dict[str, list[str]]) -> None:
+        wanted = [i for level in levels for i in level.wanted(texts.get(PARENT, []), [])]
+        if here is not None:
+            wanted += here.wanted(texts.get(NAME, []), texts.get(CODE, []))
+        reads.fetch(wanted)
+        reads.fetch(reads.holders(wanted))
+
+    unit = reads.unit  # a parent `parent` found: read already
 
     def parent(text: str) -> UUID:
         for level in levels:
@@ -183,6 +194,7 @@ def unit_spec(
         model=UnitIn,
         extra={"jurisdiction_id": jurisdiction_id},
         checks=lambda rows: _duplicates(rows, here) + _dates(unit, rows) + _kinds(unit, rows),
+        read_ahead=ahead,
     )
 
 
@@ -219,6 +231,16 @@ class _Holders:
         held = names.holder((place, code_key(code)))
         return None if held is None else held.name
 
+    def wanted(self, names: list[str], codes: list[str]) -> list[UUID]:
+        """The claims `named` and `coded` of these cells will ask (none without `claims`)."""
+        if self._claims is None:
+            return []
+        place = self._claims[0]
+        keys = [name_key(name) for name in names if not self._view.currently_named(name)]
+        coded = (canonical_credit_code(code) for code in codes)
+        keys += [code_key(code) for code in coded if not self._view.all_coded(code)]
+        return [UnitNameClaim.id_for(place, key) for key in keys]
+
 
 def _kinds(unit: Callable[[UUID], Unit], rows: list[Row]) -> list[Issue]:
     """A 重点科室 or 重点岗位 names its parent, and a sub-unit's kind must be one its parent
@@ -229,13 +251,13 @@ def _kinds(unit: Callable[[UUID], Unit], rows: list[Row]) -> list[Issue]:
         if parent_id is None and kind is not None:
             missing = missing_parent_refusal(str(kind))
             if missing is not None:
-                found.append(issue(row.number, "上级单位", missing))
+                found.append(issue(row.number, PARENT, missing))
         if parent_id is None or kind is None:
             continue
         parent = unit(parent_id)
         refusal = sub_unit_refusal(parent.kind, str(kind))
         if refusal is not None:
-            found.append(issue(row.number, "上级单位", refusal, parent.name))
+            found.append(issue(row.number, PARENT, refusal, parent.name))
     return found
 
 
