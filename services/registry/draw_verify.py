@@ -16,6 +16,10 @@ log around them, and each claim is re-derived:
   minus the exclusions with the seed and quotas gives exactly the recorded chosen list;
 - published copy: the facts repeated in the PanelDrawn event (which is what goes on NATS)
   equal the originals.
+
+Every row's words are Chinese first, for the offices and auditors who read them, and the
+English after them whole, as they always read (a script that matched the English still finds
+it); whether a check passed is `Check.passed`, never the words.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from services.registry.domain.draws import (
     pool_digest,
     run_draw,
 )
+from services.registry.draw_verify_words import FAILED, NAMES, NOT_RERUN, PASSED, said
 from services.registry.settings import RegistrySettings
 from shared.settings import CommonSettings, eventsourcing_env
 
@@ -48,8 +53,10 @@ class DrawNotVerifiable(Exception):
 @dataclass(frozen=True)
 class Check:
     name: str
+    """The check's English name, as it always read: what code and tests pick it by."""
     passed: bool
     detail: str
+    """What was found, Chinese first and the English after it whole."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,13 @@ class DrawVerification:
         return bool(self.checks) and all(c.passed for c in self.checks)
 
     def rows(self) -> list[tuple[str, str, str]]:
-        return [(c.name, "PASS" if c.passed else "FAIL", c.detail) for c in self.checks]
+        """(check, result, detail), each Chinese first and the English after it whole:
+        `抽取 (draw)`, `通过 (PASS)` or `未通过 (FAIL)`, `重新抽取结果不同: … (re-run
+        differs: …)`."""
+        return [
+            (said(NAMES[c.name], c.name), PASSED if c.passed else FAILED, c.detail)
+            for c in self.checks
+        ]
 
 
 @dataclass
@@ -75,9 +88,17 @@ class _Recorded:
 
 def verify_draw(common: CommonSettings, draw_id: UUID) -> DrawVerification:
     if common.mode == "memory":
-        raise DrawNotVerifiable("memory mode keeps no registry log to verify a draw from")
+        raise DrawNotVerifiable(
+            said(
+                "内存模式不保存登记服务的日志, 无从核对抽取",
+                "memory mode keeps no registry log to verify a draw from",
+            )
+        )
     if common.mode == "embedded" and not (common.data_dir / "registry.sqlite").exists():
-        raise DrawNotVerifiable(f"no registry log in {common.data_dir}")
+        where = common.data_dir
+        raise DrawNotVerifiable(
+            said(f"{where} 中没有登记服务的日志", f"no registry log in {where}")
+        )
     application = RegistryApplication(
         eventsourcing_env(common, "registry", RegistrySettings().postgres_schema)
     )
@@ -86,7 +107,9 @@ def verify_draw(common: CommonSettings, draw_id: UUID) -> DrawVerification:
     finally:
         application.close()
     if "Committed" not in recorded.events:
-        raise DrawNotVerifiable(f"the registry log holds no draw {draw_id}")
+        raise DrawNotVerifiable(
+            said(f"登记服务的日志中没有抽取 {draw_id}", f"the registry log holds no draw {draw_id}")
+        )
     return DrawVerification(draw_id, tuple(_checks(recorded)))
 
 
@@ -102,7 +125,11 @@ def _read(application: Any, draw_id: UUID) -> _Recorded:
 def _checks(recorded: _Recorded) -> Iterator[Check]:
     committed_at, committed = recorded.events["Committed"]
     if "PoolFrozen" not in recorded.events or "PanelDrawn" not in recorded.events:
-        yield Check("revealed", False, "the draw is not finished: no frozen pool or no reveal")
+        unfinished = said(
+            "抽取尚未完成: 没有冻结的名单或没有公布种子",
+            "the draw is not finished: no frozen pool or no reveal",
+        )
+        yield Check("revealed", False, unfinished)
         return
     frozen_at, frozen = recorded.events["PoolFrozen"]
     drawn_at, drawn = recorded.events["PanelDrawn"]
@@ -120,7 +147,10 @@ def _commitment(committed: Any, drawn: Any) -> Check:
     return Check(
         "commitment",
         actual == committed.commitment,
-        f"sha256(seed) = {actual[:16]}…, committed {committed.commitment[:16]}…",
+        said(
+            f"sha256(种子) = {actual[:16]}…, 承诺值 {committed.commitment[:16]}…",
+            f"sha256(seed) = {actual[:16]}…, committed {committed.commitment[:16]}…",
+        ),
     )
 
 
@@ -134,7 +164,10 @@ def _order(
     return Check(
         "order",
         by_position and by_time,
-        "committed @{}, pool as of @{}, frozen @{}, revealed @{}".format(*positions),
+        said(
+            "承诺 @{}, 名单截至 @{}, 冻结 @{}, 公布种子 @{}".format(*positions),
+            "committed @{}, pool as of @{}, frozen @{}, revealed @{}".format(*positions),
+        ),
     )
 
 
@@ -146,7 +179,10 @@ def _digest(frozen: Any) -> Check:
         and len(pool) == frozen.pool_size
         and set(frozen.sectors) == set(pool)
     )
-    return Check("pool digest", ok, f"{len(pool)} people, {frozen.pool_digest[:23]}…")
+    shown = frozen.pool_digest[:23]
+    return Check(
+        "pool digest", ok, said(f"{len(pool)} 人, {shown}…", f"{len(pool)} people, {shown}…")
+    )
 
 
 def _eligibility(ledger: PoolLedger, committed: Any, frozen: Any) -> Check:
@@ -163,12 +199,19 @@ def _eligibility(ledger: PoolLedger, committed: Any, frozen: Any) -> Check:
         p for p in expected if p in frozen.sectors and frozen.sectors[p] != expected[p]
     )
     ok = not (missing or extra or wrong_sector)
-    rule = f"pool rule {committed.pool_rule}"
+    rule, at = committed.pool_rule, frozen.as_of_position
     detail = (
-        f"the log as of @{frozen.as_of_position} gives the same {len(expected)} people ({rule})"
+        said(
+            f"截至 @{at} 的日志得出同样的 {len(expected)} 人, 名单规则 {rule}",
+            f"the log as of @{at} gives the same {len(expected)} people (pool rule {rule})",
+        )
         if ok
-        else f"{len(missing)} eligible but left out, {len(extra)} not eligible, "
-        f"{len(wrong_sector)} with another sector ({rule})"
+        else said(
+            f"{len(missing)} 人符合条件却未入名单, {len(extra)} 人不符合条件, "
+            f"{len(wrong_sector)} 人界别不同, 名单规则 {rule}",
+            f"{len(missing)} eligible but left out, {len(extra)} not eligible, "
+            f"{len(wrong_sector)} with another sector (pool rule {rule})",
+        )
     )
     return Check("pool eligibility", ok, detail)
 
@@ -178,11 +221,15 @@ def _exclusions(ledger: PoolLedger, frozen: Any, drawn: Any) -> Check:
         frozen.pool, frozen.as_of_position, drawn.excluded_as_of_position
     )
     ok = expected == sorted(drawn.excluded)
+    excluded = len(drawn.excluded)
     return Check(
         "exclusions",
         ok,
-        f"{len(drawn.excluded)} disqualified after the freeze"
-        + ("" if ok else f", the log shows {len(expected)}"),
+        said(
+            f"冻结后取消资格 {excluded} 人" + ("" if ok else f", 日志显示 {len(expected)} 人"),
+            f"{excluded} disqualified after the freeze"
+            + ("" if ok else f", the log shows {len(expected)}"),
+        ),
     )
 
 
@@ -191,15 +238,23 @@ def _redraw(committed: Any, frozen: Any, drawn: Any) -> Check:
     try:
         again = run_draw(drawn.seed, remaining, committed.size, committed.quotas)
     except InvalidDraw as error:
-        return Check("draw", False, f"cannot be re-run: {error.reason}")
+        # The reason is the domain's, Chinese first already.
+        return Check("draw", False, f"{NOT_RERUN} {error.reason}")
     same = again == list(drawn.chosen)
     differing = sum(1 for a, b in zip(again, drawn.chosen, strict=False) if a != b)
+    chosen = len(drawn.chosen)
     return Check(
         "draw",
         same,
-        f"re-run chose the same {len(again)} people in the same order"
+        said(
+            f"重新抽取按同样的顺序选出同样的 {len(again)} 人",
+            f"re-run chose the same {len(again)} people in the same order",
+        )
         if same
-        else f"re-run differs: {differing} positions, {len(again)} vs {len(drawn.chosen)} chosen",
+        else said(
+            f"重新抽取结果不同: {differing} 个位置不同, 选出 {len(again)} 人, 记录为 {chosen} 人",
+            f"re-run differs: {differing} positions, {len(again)} vs {chosen} chosen",
+        ),
     )
 
 
@@ -219,7 +274,13 @@ def _published_copy(committed: Any, frozen: Any, drawn: Any) -> Check:
     return Check(
         "published copy",
         not differing,
-        "PanelDrawn repeats the committed and frozen facts"
+        said(
+            "PanelDrawn 重述了承诺和冻结时记录的事实",
+            "PanelDrawn repeats the committed and frozen facts",
+        )
         if not differing
-        else f"PanelDrawn differs in {', '.join(differing)}",
+        else said(
+            f"PanelDrawn 与原记录不同: {'、'.join(differing)}",
+            f"PanelDrawn differs in {', '.join(differing)}",
+        ),
     )

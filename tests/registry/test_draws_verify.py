@@ -236,7 +236,10 @@ def test_the_cli_exits_non_zero_on_a_tampered_copy(drawn: dict[str, Any], tmp_pa
     assert "FAIL" in result.stdout
     # One line a check, its detail whole (a table fitted to 80 columns cut it).
     [failing] = [line for line in result.stdout.splitlines() if "FAIL" in line]
-    assert failing.startswith("draw  FAIL  re-run differs: "), result.stdout
+    assert failing == (
+        "抽取 (draw)  未通过 (FAIL)  重新抽取结果不同: 200 个位置不同, 选出 200 人, 记录为 200 人 "
+        "(re-run differs: 200 positions, 200 vs 200 chosen)"
+    ), result.stdout
     # A path that holds what rich would read as markup is said whole, on one line.
     missing = cli(tmp_path / "审计[bold]数据", drawn["draw_id"])
     assert missing.returncode == 2
@@ -258,5 +261,6 @@ def test_a_draw_committed_before_the_pool_rule_loads_and_verifies_under_rule_1(
     copy = tampered_copy(drawn, tmp_path / "v1", "Committed", as_stored_before)
     verification = verify_draw(settings(copy), drawn["draw_id"])
     assert verification.passed, verification.rows()
-    [eligibility] = [row for row in verification.rows() if row[0] == "pool eligibility"]
-    assert eligibility[2].endswith(" people (pool rule 1)"), eligibility
+    [eligibility] = [row for row in verification.rows() if row[0] == "名单资格 (pool eligibility)"]
+    assert "名单规则 1 (" in eligibility[2], eligibility
+    assert eligibility[2].endswith(" people (pool rule 1))"), eligibility

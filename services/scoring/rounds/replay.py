@@ -29,7 +29,15 @@ from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.fold.split import WAVE_TYPES, RangeCounts, count_range, join_ranges
 from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
-from services.scoring.rounds.verdicts import UNDECODED, UNREAD, RoundVerdict, compare
+from services.scoring.rounds.verdicts import (
+    SCHEME_INVALID,
+    UNDECODED,
+    UNREAD,
+    RoundVerdict,
+    compare,
+    scheme_changed,
+    scheme_unknown,
+)
 from shared.contracts import IntegrationMessage
 from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded
@@ -86,7 +94,7 @@ def _schemes(app: Any) -> dict[tuple[str, int], Scheme | str]:
         try:
             known[key] = Scheme.from_document(registered.document)
         except SchemeError as error:
-            known[key] = f"registered scheme does not validate: {error}"
+            known[key] = f"{SCHEME_INVALID} {error}"
     return known
 
 
@@ -267,22 +275,17 @@ def _verify(
         "round": computed.round_number,
         "final": computed.final,
     }
-    scheme = schemes.get((ref["scheme_id"], ref["version"]))
+    scheme_id, version = ref["scheme_id"], ref["version"]
+    scheme = schemes.get((scheme_id, version))
     if not isinstance(scheme, Scheme):
-        reason = scheme or f"scheme {ref['scheme_id']} v{ref['version']} is unknown here"
-        return RoundVerdict(**base, problems=(reason,))
+        return RoundVerdict(**base, problems=(scheme or scheme_unknown(scheme_id, version),))
     if scheme.scheme_hash != ref["scheme_hash"]:
-        return RoundVerdict(
-            **base,
-            problems=(
-                f"the run used {ref['scheme_id']} v{ref['version']} with hash "
-                f"{ref['scheme_hash']}; that scheme here hashes to {scheme.scheme_hash}",
-            ),
-        )
+        changed = scheme_changed(scheme_id, version, ref["scheme_hash"], scheme.scheme_hash)
+        return RoundVerdict(**base, problems=(changed,))
     positions = dict(computed.upstream_positions)
     try:
         revision = revision_of(computed.results)
-    except UnknownRevision as error:
+    except UnknownRevision as error:  # its message Chinese first, the English after it whole
         return RoundVerdict(**base, problems=(str(error),))
     try:
         replayed = replay_round(

@@ -130,6 +130,27 @@ def _shown(value: Any) -> str:
     return "—" if value is None else canonical_json(value).decode()
 
 
+SCHEME_INVALID = "已登记的方案未通过校验 registered scheme does not validate:"
+"""How a run whose registered scheme no longer validates is said; the scheme's problems after
+it (Chinese first already)."""
+
+
+def scheme_unknown(scheme_id: str, version: int) -> str:
+    """A run whose scheme is neither shipped nor registered here."""
+    return said(
+        f"本机没有方案 {scheme_id} v{version}", f"scheme {scheme_id} v{version} is unknown here"
+    )
+
+
+def scheme_changed(scheme_id: str, version: int, recorded: str, here: str) -> str:
+    """A run whose scheme, under the same id and version, hashes otherwise here."""
+    return said(
+        f"该计分运行使用的方案 {scheme_id} v{version} 哈希为 {recorded}; 本机的该方案哈希为 {here}",
+        f"the run used {scheme_id} v{version} with hash {recorded}; "
+        f"that scheme here hashes to {here}",
+    )
+
+
 LOGS_END_EARLY = said(
     "日志在该计分运行所记录的位置之前就已结束", "the logs end before the positions the run names"
 )

@@ -50,14 +50,19 @@ def revision_of(results: Mapping[str, Any]) -> int:
     """The revision a stored results document was computed under."""
     found = results.get(KEY, FIRST)
     if type(found) is not int or found not in KNOWN:
+        known = ", ".join(map(str, sorted(KNOWN)))
+        # Chinese first, for the auditors who read replay's rows, the English after it whole.
         raise UnknownRevision(
-            f"the run was computed under engine revision {found!r}; this engine knows "
-            f"revisions {', '.join(map(str, sorted(KNOWN)))} (a newer Pingyi computed it)"
+            f"该计分运行按计分引擎第 {found!r} 版计算; 本引擎只有第 {known} 版, "
+            f"它由更新的 Pingyi 计算 (the run was computed under engine revision {found!r}; "
+            f"this engine knows revisions {known} (a newer Pingyi computed it))"
         )
     return found
 
 
 def checked(revision: int) -> int:
     if revision not in KNOWN:
-        raise UnknownRevision(f"engine revision {revision} is unknown here")
+        raise UnknownRevision(
+            f"本机没有计分引擎第 {revision} 版 (engine revision {revision} is unknown here)"
+        )
     return revision
