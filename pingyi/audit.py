@@ -66,7 +66,7 @@ def replay(
     from services.scoring.rounds.replay import Spread
 
     if not verify:
-        raise typer.BadParameter("only --verify is supported")
+        raise typer.BadParameter("请加 --verify: 只支持核对 (only --verify is supported)")
     common = environment_settings(data_dir)
     try:
         spread = Spread(workers) if split_mib is None else Spread(workers, split_mib << 20)
@@ -141,7 +141,7 @@ def verify_draw(
     try:
         parsed = UUID(draw_id)
     except ValueError:
-        raise typer.BadParameter(f"{draw_id!r} is not a draw id") from None
+        raise typer.BadParameter(f"{draw_id!r} 不是抽取编号 (is not a draw id)") from None
     common = environment_settings(data_dir)
     try:
         verification = run_checks(common, parsed)

@@ -15,7 +15,9 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from typer.testing import CliRunner
 
+from pingyi.cli import app as cli
 from services.registry.domain.draws import pool_digest
 from services.registry.draw_verify import DrawNotVerifiable, DrawVerification, verify_draw
 from shared.settings import CommonSettings
@@ -243,3 +245,17 @@ def test_a_draw_that_cannot_be_verified_says_why_chinese_first(
         "内存模式不保存登记服务的日志, 无从核对抽取 "
         "(memory mode keeps no registry log to verify a draw from)"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "said"),
+    [
+        (["verify-draw", "not-a-uuid"], "不是抽取编号 (is not a draw id)"),
+        (["replay"], "请加 --verify: 只支持核对 (only --verify is supported)"),
+    ],
+)
+def test_a_wrong_argument_is_refused_chinese_first(command: list[str], said: str) -> None:
+    """The option check's refusals (exit 2, before anything is read) speak as the rows do."""
+    result = CliRunner().invoke(cli, command, env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert said in " ".join(result.output.split()), result.output
