@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from nats.js.errors import NotFoundError as JsNotFound
 
 from shared.messaging.jetstream import (
     JetStreamPublisher,
@@ -48,6 +51,12 @@ class Transport(Protocol):
 
     def source(self, consumer: str, upstream: str) -> MessageSource: ...
 
+    async def head(self, upstream: str, timeout: float) -> int | None:
+        """The position of the last message `upstream` has published as this transport
+        carries it (None: nothing yet), read now; raises when it cannot be read within
+        `timeout` seconds. Read-only: for a reader that must have applied it first."""
+        ...
+
     async def ping(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -57,6 +66,9 @@ class LocalTransport:
     def __init__(self, open_outbox: OutboxOpener, poll_interval: float = 0.1) -> None:
         self._open_outbox = open_outbox
         self._poll = poll_interval
+        # Opened on the first `head` of each upstream and kept: opening a log is not cheap.
+        self._heads: dict[str, Outbox] = {}
+        self._heads_lock = threading.Lock()
 
     async def connect(self, service: str) -> None:
         return None
@@ -70,11 +82,24 @@ class LocalTransport:
     def source(self, consumer: str, upstream: str) -> MessageSource:
         return LocalLogSource(lambda: self._open_outbox(upstream), self._poll, owns_outbox=True)
 
+    async def head(self, upstream: str, timeout: float) -> int | None:
+        return await asyncio.wait_for(asyncio.to_thread(self._head, upstream), timeout)
+
+    def _head(self, upstream: str) -> int | None:
+        with self._heads_lock:
+            outbox = self._heads.get(upstream)
+            if outbox is None:
+                outbox = self._heads[upstream] = self._open_outbox(upstream)
+            return outbox.head()
+
     async def ping(self) -> None:
         return None
 
     async def close(self) -> None:
-        return None
+        with self._heads_lock:
+            opened, self._heads = list(self._heads.values()), {}
+        for outbox in opened:
+            outbox.close()
 
 
 class MemoryTransport:
@@ -96,6 +121,13 @@ class MemoryTransport:
 
     def source(self, consumer: str, upstream: str) -> MessageSource:
         return MemoryLogSource(self._hub, upstream)
+
+    async def head(self, upstream: str, timeout: float) -> int | None:
+        """An upstream not running reads as an empty log, as its consumers read it."""
+        outbox = self._hub.log(upstream)
+        if outbox is None:
+            return None
+        return await asyncio.wait_for(asyncio.to_thread(outbox.head), timeout)
 
     async def ping(self) -> None:
         return None
@@ -159,6 +191,17 @@ class JetStreamTransport:
         return JetStreamSource(
             self._js, self._namespace, consumer, upstream, replicas=self._replicas
         )
+
+    async def head(self, upstream: str, timeout: float) -> int | None:
+        """The origin position of the last message in the upstream's stream (what its
+        relay has published; a stream not created yet holds nothing)."""
+        if self._js is None:
+            raise ConnectionError("not connected to NATS")
+        publisher = JetStreamPublisher(self._js, self._namespace, upstream, timeout=timeout)
+        try:
+            return (await publisher.tail()).position
+        except JsNotFound:
+            return None
 
     async def ping(self) -> None:
         if self._nc is None or not self._nc.is_connected:

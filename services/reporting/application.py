@@ -70,6 +70,7 @@ class ReportingApplication(PublishingApplication):
         *,
         key: str | None = None,
         request: dict[str, Any] | None = None,
+        catch_up: Callable[[], None] | None = None,
     ) -> Response:
         """Publishes the final run `release` reads as the round's next version; answers
         `{"status_code": 201 or 200, "body": the version}`. Publishing the version in force
@@ -80,10 +81,15 @@ class ReportingApplication(PublishingApplication):
         Versions are numbered from the state read, so two replicas publishing the same round
         at once would both number theirs n + 1: the store keeps only the first save, and the
         other finds out here. When what won is the run asked for, the request was a retry
-        (200, nothing new); otherwise it is a clean 409 naming the version now in force."""
+        (200, nothing new); otherwise it is a clean 409 naming the version now in force.
+
+        `catch_up`: makes sure what `release` reads is current (reporting has applied
+        scoring's log up to its head, `rounds.catch_up`), or raises. It may wait, so it runs
+        before the lock is taken, and not for a keyed retry, which answers its first answer
+        whatever scoring's log holds now."""
         released: list[dict[str, Any]] = []
 
-        def command() -> tuple[list[Any], Response]:
+        def command(_: None = None) -> tuple[list[Any], Response]:
             run, snapshot_digest, round_final = release()
             released.append(run)
             publication = self.publication(campaign_id, round_number)
@@ -95,20 +101,22 @@ class ReportingApplication(PublishingApplication):
             answer = {"status_code": 201 if created else 200, "body": version_out(publication)}
             return ([publication] if created else []), answer
 
-        with self.lock:
-            try:
-                return run_idempotent(
-                    self,
-                    principal_id=caller.principal_id,
-                    scope=IDEMPOTENCY_SCOPE,
-                    key=key,
-                    request=request or {},
-                    command=command,
-                )
-            except IntegrityError:
-                # Not the key's record (run_idempotent replays that): the round's.
+        try:
+            return run_idempotent(
+                self,
+                principal_id=caller.principal_id,
+                scope=IDEMPOTENCY_SCOPE,
+                key=key,
+                request=request or {},
+                command=command,
+                prepare=catch_up or _nothing,
+                lock=self.lock,
+            )
+        except IntegrityError:
+            # Not the key's record (run_idempotent replays that): the round's.
+            with self.lock:
                 won = self._after_conflict(campaign_id, round_number, released[-1])
-                return {"status_code": 200, "body": version_out(won)}
+            return {"status_code": 200, "body": version_out(won)}
 
     def _after_conflict(
         self, campaign_id: UUID, round_number: int, run: dict[str, Any]
@@ -185,6 +193,10 @@ class ReportingApplication(PublishingApplication):
                     version=None if current is None else current["version"],
                     run_id=None if current is None else current["run_id"],
                 ) from None
+
+
+def _nothing() -> None:
+    return None
 
 
 def withdrawal_out(publication: Publication) -> dict[str, Any]:

@@ -253,7 +253,8 @@ def check_not_replaced(run: dict[str, Any], round_final: str | None) -> None:
     """A final that a later final of the round replaced is no longer the round's result:
     scoring's current run, and the audit export, are the later one, so publishing the
     earlier would show the public a run nobody audits. Reporting judges by the finals it
-    has seen (its `round_results` view, in the order scoring published them): one scoring
-    recorded but reporting has not yet applied cannot be known here."""
+    has seen (its `round_results` view, in the order scoring published them), which the
+    publish route first brings up to scoring's head as of the request
+    (`rounds.catch_up`), so a final recorded a moment ago is among them."""
     if round_final is not None and run["run_id"] != round_final:
         raise RunReplaced(RUN_REPLACED, field="run_id", current_run_id=round_final)

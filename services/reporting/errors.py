@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.errors import ConflictError, InvalidError, NotFoundError, PingyiError
+from shared.errors import (
+    ConflictError,
+    InvalidError,
+    NotFoundError,
+    PingyiError,
+    UnavailableError,
+)
 
 
 class ReportingError(PingyiError):
@@ -63,6 +69,14 @@ class RunReplaced(ReportingError, ConflictError):
     """A final run that a later final of the round replaced: no longer the round's result."""
 
     code = "run_replaced"
+
+
+class ScoringNotCaughtUp(ReportingError, UnavailableError):
+    """Reporting could not make sure, within its bound, that it has seen every final run of
+    scoring's as of the request: publishing then might release a run replaced since."""
+
+    code = "scoring_not_caught_up"
+    retry_after = 5
 
 
 class DigestMismatch(ReportingError, ConflictError):
@@ -159,6 +173,12 @@ RUN_REPLACED = (
     "（见 context.current_run_id） "
     "(a later final run of the round replaced this run: it is no longer the round's result; "
     "publish the round's current final run, context.current_run_id)"
+)
+SCORING_NOT_CAUGHT_UP = (
+    "报表服务尚未读完计分服务此刻已记录的计分，无法确认该次计分仍是本轮的结果，未发布；请稍后重试 "
+    "(reporting has not yet applied everything scoring had recorded when this request came, "
+    "so it cannot tell whether this run is still the round's result; nothing was published, "
+    "retry later)"
 )
 DIGEST_MISMATCH = (
     "该次计分的 results_digest 与所给的不同 (the run's results_digest differs from the one given)"

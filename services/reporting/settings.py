@@ -25,3 +25,7 @@ class ReportingSettings(ServiceSettings):
     cjk_fallback_fonts: tuple[Path, ...] = DEFAULT_CJK_FALLBACK_FONTS
     """Fonts tried in order for a character `cjk_font` has no glyph for (TrueType files; of
     a collection, its first font), as a JSON list; `[]` for none."""
+    publish_catch_up_seconds: float = 5.0
+    """How long a publication waits for reporting to have applied scoring's log up to its
+    head as it stood when the request came (so a final replaced since is refused); past it
+    the request is answered 503 `scoring_not_caught_up` and nothing is published."""

@@ -24,6 +24,7 @@ from services.reporting.rounds.api import (
     publication_out,
     views_campaign,
 )
+from services.reporting.rounds.catch_up import scoring_caught_up
 from services.reporting.rounds.schemas import (
     PublicationOut,
     PublishedOut,
@@ -32,6 +33,7 @@ from services.reporting.rounds.schemas import (
     WithdrawnOut,
 )
 from shared.auth import CurrentPrincipal
+from shared.http import RuntimeDep
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
 from shared.views import Document
@@ -55,12 +57,18 @@ def publish(
     app: App,
     results: Results,
     response: Response,
+    runtime: RuntimeDep,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """发布: releases the round's final run to the evaluated units and the public. Publishing
     another run later is a correction: a new version with a `reason`; the earlier version
     stays visible as superseded. A retry with the same `Idempotency-Key` answers what the
-    first request was answered, even after a later correction."""
+    first request was answered, even after a later correction.
+
+    Reporting first applies scoring's log up to its head as it stands at the request, so a
+    final run replaced a moment ago is refused (409 `run_replaced`); if it cannot within
+    `PINGYI_REPORTING_PUBLISH_CATCH_UP_SECONDS` (5 s), 503 `scoring_not_caught_up` with
+    Retry-After, and nothing is published."""
 
     def release() -> tuple[Document, str, str | None]:
         run = results.run(str(body.run_id))
@@ -84,6 +92,7 @@ def publish(
         body.reason,
         key=idempotency_key,
         request=request,
+        catch_up=lambda: scoring_caught_up(runtime),
     )
     response.status_code = answer["status_code"]
     published: dict[str, Any] = answer["body"]
