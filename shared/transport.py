@@ -36,6 +36,11 @@ from shared.settings import NATS_START_WAIT_SECONDS, CommonSettings
 
 log = logging.getLogger(__name__)
 
+DRAIN_SECONDS = 5.0
+"""How long a stop waits for the NATS connection to drain before closing it without: the
+consumers have stopped by then, so what is left is a flush of what was published, which a
+server that answers does in milliseconds."""
+
 OutboxOpener = Callable[[str], Outbox]
 
 
@@ -150,13 +155,16 @@ class JetStreamTransport:
         *,
         replicas: int = 1,
         start_wait: float = NATS_START_WAIT_SECONDS,
+        drain_wait: float = DRAIN_SECONDS,
     ) -> None:
         """`start_wait`: how long `connect` waits for NATS (`PINGYI_NATS_START_WAIT_SECONDS`;
-        `jetstream_transport` reads it from the settings)."""
+        `jetstream_transport` reads it from the settings). `drain_wait`: how long `close`
+        waits for the connection to drain."""
         self._url = url
         self._namespace = namespace
         self._replicas = replicas
         self._start_wait = start_wait
+        self._drain_wait = drain_wait
         self._nc: Any = None
         self._js: Any = None
 
@@ -209,8 +217,38 @@ class JetStreamTransport:
         await asyncio.wait_for(self._js.account_info(), timeout=3)
 
     async def close(self) -> None:
-        if self._nc is not None:
-            await self._nc.drain()
+        """Ends the connection whatever its state, never raising for a NATS that is down.
+        Connected: drained (subscriptions ended after the messages in hand, then what was
+        published flushed), for at most `drain_wait` seconds. nats-py refuses to drain while it
+        reconnects (`ConnectionReconnectingError`, for as long as the server is away), and
+        its drain hangs on a server that stopped answering (30 s per subscription, then a
+        flush that, failing, skips the close): then the connection is closed without
+        draining, said in one warning, so that the stop goes on to the leases and stores."""
+        nc, self._nc = self._nc, None
+        if nc is None:
+            return
+        draining = asyncio.ensure_future(nc.drain())
+        await asyncio.wait([draining], timeout=self._drain_wait)
+        if not draining.done():
+            why = f"not drained within {self._drain_wait:g} s"
+        elif draining.cancelled():
+            why = "its drain was cancelled"
+        elif (refused := draining.exception()) is not None:
+            why = reason(refused)
+        else:
+            return
+        log.warning(
+            "closing the NATS connection to %s without draining it: %s", redacted(self._url), why
+        )
+        try:
+            await asyncio.wait_for(nc.close(), self._drain_wait)
+        except Exception as error:  # the socket is gone either way; the stop goes on
+            log.debug("NATS close: %s", reason(error))
+        if not draining.done():
+            draining.cancel()
+            await asyncio.wait([draining])
+        if not draining.cancelled():
+            draining.exception()  # retrieved: asyncio would log it as never retrieved
 
 
 def jetstream_transport(common: CommonSettings) -> JetStreamTransport:

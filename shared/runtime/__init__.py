@@ -9,7 +9,9 @@ child process), the views process (when the leased views run apart:
 `settings.views_in_process` False, `shared.service.views_process`), then one consumer per
 (view, upstream) this process runs and per processor.
 Stop: every consumer and child process at once (each consumer finishes the batch in hand),
-then the relay, transport, application and store.
+then the relay, transport, application and store; each is closed even when closing one
+before it failed (`shared.runtime.stopping`), and the transport's close never fails for a
+NATS that is down (`JetStreamTransport.close`).
 
 The runtime is a package of three parts: `stores` (opening the view store and the event store
 that another process may be creating), `wiring` (the consumers and leases a start builds),

@@ -18,6 +18,7 @@ from shared.messaging.relay import Relay
 from shared.messaging.sources import Signal
 from shared.persistence.watchdog import WriteWatchdog
 from shared.registry_view import RegistryView
+from shared.runtime.stopping import Stopping
 from shared.runtime.stores import build_view_store, log, open_racing
 from shared.runtime.wiring import RuntimeWiring
 from shared.service.application import PublishingApplication
@@ -213,22 +214,29 @@ class ServiceRuntime(RuntimeHealth, RuntimeWiring):
         return built
 
     async def stop(self) -> None:
-        await asyncio.gather(
-            *(consumer.stop() for consumer in self.consumers),
-            self._stop_child(self.relay_process),
-            self._stop_child(self.views_process),
+        """Every part is closed even when closing one before it fails (`Stopping`): the
+        leases and the PostgreSQL connections must not outlive a failed step."""
+        stopping = Stopping(self.name)
+        await stopping.together(
+            "consumers and child processes",
+            [
+                *(consumer.stop() for consumer in self.consumers),
+                self._stop_child(self.relay_process),
+                self._stop_child(self.views_process),
+            ],
         )
         if self._relay is not None:
-            await self._relay.stop()
+            await stopping.step("relay", self._relay.stop())
         if self._sealer is not None:
-            await self._sealer.stop()
-        await self.reachability.stop()
-        await self.transport.close()
+            await stopping.step("sealer", self._sealer.stop())
+        await stopping.step("reachability watch", self.reachability.stop())
+        await stopping.step("transport", self.transport.close())
         if self._leases is not None:
-            await asyncio.to_thread(self._leases.close)
+            await stopping.step("leases", asyncio.to_thread(self._leases.close))
         if self._application is not None:
-            await asyncio.to_thread(self._application.close)
-        await asyncio.to_thread(self.views.close)
+            await stopping.step("event store", asyncio.to_thread(self._application.close))
+        await stopping.step("view store", asyncio.to_thread(self.views.close))
+        stopping.done()
         log.info("service stopped", extra={"service": self.name})
 
     async def _stop_child(self, child: ChildProcess | None) -> None:

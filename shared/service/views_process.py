@@ -41,6 +41,7 @@ from shared.messaging.sources import (
 )
 from shared.operations import skip_decided
 from shared.runtime import build_view_store
+from shared.runtime.stopping import Stopping
 from shared.service.definition import ServiceDefinition
 from shared.service.lease_start import leases_at_start
 from shared.service.leases import PostgresLeases
@@ -177,22 +178,26 @@ class ViewsProcess:
         return own if self._links is None else LinkedSource(own, self._links)
 
     async def stop(self) -> None:
-        await asyncio.gather(*(consumer.stop() for consumer in self.consumers))
+        """Every part is closed even when closing one before it fails (`Stopping`); the
+        first failure is raised once all are, so the process still exits non-zero."""
+        stopping = Stopping(self.name)
+        await stopping.together("consumers", [consumer.stop() for consumer in self.consumers])
         if self._forward is not None:
             self._forward.cancel()
             await asyncio.wait([self._forward])
         if self._watch is not None:
-            await self._watch.close()
+            await stopping.step("log watch", self._watch.close())
         if self._transport is not None:
-            await self._transport.close()
+            await stopping.step("transport", self._transport.close())
         if self._leases is not None:
-            await asyncio.to_thread(self._leases.close)
+            await stopping.step("leases", asyncio.to_thread(self._leases.close))
         if self._links is not None:
-            await asyncio.to_thread(self._links.close)
+            await stopping.step("trace links", asyncio.to_thread(self._links.close))
         if self._outbox is not None:
-            await asyncio.to_thread(self._outbox.close)
+            await stopping.step("event store", asyncio.to_thread(self._outbox.close))
         if self._views is not None:
-            await asyncio.to_thread(self._views.close)
+            await stopping.step("view store", asyncio.to_thread(self._views.close))
+        stopping.done()
 
 
 async def _forward(watch: OutboxWatch, committed: Signal) -> None:
