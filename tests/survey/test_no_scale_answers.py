@@ -23,8 +23,15 @@ from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import World, created, open_wave, push, questionnaire, seed_world
 
 ENGLISH = "not an answer on the wave's scale (四级：满意/基本满意/不满意/不了解)"
-FOUR_LEVEL = f"不是本次评议量表上的答案 ({ENGLISH})"
 WRONG = {"another_scale": "非常满意", "no_scale": "很好", "not_text": ["满意"]}
+QUOTED = {"非常满意": "非常满意", "很好": "很好", str(["满意"]): '["满意"]'}
+"""The value read, as the reason quotes it: a text as it is, anything else as its JSON."""
+
+
+def four_level(wrong: Any) -> str:
+    return f"不是本次评议量表上的答案：“{QUOTED[str(wrong)]}” ({ENGLISH})"
+
+
 NAMES = ["舞阳县公安局", "舞阳县教育局", "舞阳县供电公司"]
 Said = tuple[str, str, str]
 """(field within the questionnaire, reason, code) of the one problem found."""
@@ -95,9 +102,9 @@ def test_a_push_says_it_at_the_answer(
         for index, problem in enumerate(answered.json()["problems"])
     ]
     assert said == [
-        (f"ratings.{unit}", FOUR_LEVEL, "scale"),
-        (f"ratings.{unit}", FOUR_LEVEL, "scale"),  # a compact row's answer is its unit's
-        (f"dimension_ratings.{unit}.attitude", FOUR_LEVEL, "scale"),
+        (f"ratings.{unit}", four_level(wrong), "scale"),
+        (f"ratings.{unit}", four_level(wrong), "scale"),  # a compact row's answer is its unit's
+        (f"dimension_ratings.{unit}.attitude", four_level(wrong), "scale"),
     ]
     # All or nothing: the same problems, refusing the push.
     refused = cluster["survey"].post(
@@ -147,8 +154,8 @@ def test_an_upload_says_it_at_the_cell(
     problems = answered.json()["problems"]
     unit = world.unit_ids[0]
     assert [_row_said(p, f"rows.{p['row']}.") for p in problems] == [
-        (f"ratings.{unit}", FOUR_LEVEL, "scale"),
-        (f"dimension_ratings.{unit}.attitude", FOUR_LEVEL, "scale"),
+        (f"ratings.{unit}", four_level(wrong), "scale"),
+        (f"dimension_ratings.{unit}.attitude", four_level(wrong), "scale"),
     ]
     assert [p["column"] for p in problems] == [NAMES[0], f"{NAMES[0]}|服务态度"]
 
@@ -172,14 +179,18 @@ def test_a_correction_says_it_as_a_push_does(
     unit = world.unit_ids[0]
     overall = {"ratings": {unit: WRONG[kind]}, "reason": "按纸质问卷更正"}
     refused = cluster["survey"].post(path, json=overall, headers=world.agency.headers)
-    assert _refusal_said(refused) == (f"ratings.{unit}", FOUR_LEVEL, "scale")
+    assert _refusal_said(refused) == (f"ratings.{unit}", four_level(WRONG[kind]), "scale")
     dimension = {
         "ratings": {unit: "满意"},
         "dimension_ratings": {unit: {"attitude": WRONG[kind]}},
         "reason": "按纸质问卷更正",
     }
     refused = cluster["survey"].post(path, json=dimension, headers=world.agency.headers)
-    assert _refusal_said(refused) == (f"dimension_ratings.{unit}.attitude", FOUR_LEVEL, "scale")
+    assert _refusal_said(refused) == (
+        f"dimension_ratings.{unit}.attitude",
+        four_level(WRONG[kind]),
+        "scale",
+    )
 
 
 @pytest.mark.parametrize("kind", sorted(WRONG))

@@ -126,6 +126,6 @@ def test_an_answer_on_no_scale_is_a_scale_problem_with_a_short_reason(
     (problem,) = answered.json()["problems"]
     assert problem["code"] == "scale"
     assert problem["reason"] == (
-        "不是本次评议量表上的答案 "
+        "不是本次评议量表上的答案：“很好” "
         "(not an answer on the wave's scale (四级：满意/基本满意/不满意/不了解))"
     )

@@ -179,8 +179,11 @@ def test_problems_name_the_column_and_the_questionnaire(cluster: Cluster, world:
         (5, "F-4", f"rows.5.ratings.{power}", "舞阳县供电公司", "scale"),
     ]
     assert "formula" in body["problems"][0]["reason"]
-    # An answer on no scale reads as another scale's does, not as every scale's list.
-    assert body["problems"][2]["reason"] == body["problems"][1]["reason"]
+    # An answer on no scale reads as another scale's does, not as every scale's list: the
+    # same words, each quoting the value read.
+    no_scale, other_scale = body["problems"][2]["reason"], body["problems"][1]["reason"]
+    assert "：“很好”" in no_scale
+    assert no_scale.replace("“很好”", "“非常满意”") == other_scale
     # All or nothing: the refusal names the columns as well.
     again = _upload(cluster, world, wave_id, content, XLSX, all_or_nothing="true")
     assert again.status_code == 422, again.text

@@ -329,7 +329,7 @@ def test_cell_problems_are_all_reported_by_row_and_header() -> None:
     ]
     reasons = {(e.row, e.column): e.reason for e in errors}
     assert "time of day" in reasons[(2, "采集时间")]
-    assert "纸质问卷/paper" in reasons[(2, "渠道")]
+    assert "paper（纸质问卷）" in reasons[(2, "渠道")]
     assert "U+0007" in reasons[(2, "区教育局")]
     assert "one line" in reasons[(6, "测评点")]
     assert [n for n, _ in parsed] == [7]

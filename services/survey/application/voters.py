@@ -165,8 +165,18 @@ def _for_voter(problem: Problem) -> Problem:
     if chinese is None:
         return problem
     # The push's reason reads `中文 (English)`: the voter's Chinese takes its Chinese's place.
-    _, english = problem.reason.split(" (", 1)
-    return Problem(problem.field, f"{chinese} ({english}", problem.code)
+    return Problem(problem.field, f"{chinese} {_english(problem.reason)}", problem.code)
+
+
+def _english(reason: str) -> str:
+    """The English a reason ends with, in its brackets: found from the end, since the
+    Chinese before it may quote the voter's answer, brackets and all (“很好 (”)."""
+    depth = 0
+    for index in range(len(reason) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(reason[index], 0)
+        if depth == 0:
+            return reason[index:]
+    return reason
 
 
 def vote_refusal(found: list[Problem]) -> InvalidQuestionnaire:

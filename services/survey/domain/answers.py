@@ -27,7 +27,11 @@ from services.survey.domain.reasons import (
     OTHER_CHANNEL,
     OTHER_DISTRICT,
     UNIT_NOT_IN_WAVE,
+    named,
+    office_time,
+    quoted,
 )
+from services.survey.domain.reasons import POINTS_NAMED as POINTS_NAMED  # imported here before
 from services.survey.domain.wave import Wave
 from shared.contracts.survey import SCALE_LABELS, WaveKind
 
@@ -74,7 +78,7 @@ class Checker:
         self.dimensions = {d.code for d in template.dimensions}
         self.points = frozenset(p.code for p in wave.points)
         self.point_codes = code_lookup([p.code for p in wave.points])
-        self.points_named = _named([f"{p.code}（{p.name}）" for p in wave.points])
+        self.points_named = named([f"{p.code}（{p.name}）" for p in wave.points])
         self.channels = {c.value for c in wave.channels}
         self.groups = frozenset(g.code for g in wave.groups)
         self.group_codes = code_lookup([g.code for g in wave.groups])
@@ -134,20 +138,22 @@ class Checker:
     def _when(self, collected_at: datetime, found: list[Problem]) -> None:
         opens_at, closes_at = self.opens_at, self.closes_at
         if opens_at is not None and collected_at < opens_at:
+            when = office_time(opens_at)
             found.append(
                 Problem(
                     "collected_at",
-                    f"采集时间早于本次评议开始 {opens_at.isoformat()} "
-                    f"(collected before the wave's window opens ({opens_at.isoformat()}))",
+                    f"采集时间早于本次评议开始 {when}（北京时间） "
+                    f"(collected before the wave's window opens at {when}, Beijing time)",
                     "outside_window",
                 )
             )
         elif closes_at is not None and collected_at > closes_at:
+            when = office_time(closes_at)
             found.append(
                 Problem(
                     "collected_at",
-                    f"采集时间晚于本次评议结束 {closes_at.isoformat()} "
-                    f"(collected after the wave's window closed ({closes_at.isoformat()}))",
+                    f"采集时间晚于本次评议结束 {when}（北京时间） "
+                    f"(collected after the wave's window closed at {when}, Beijing time)",
                     "outside_window",
                 )
             )
@@ -212,7 +218,12 @@ class Checker:
                 f'答案须为文本, 数字也加引号: "{text}", 不是数字 {text} '
                 f'(answers are text, numbers too: "{text}", not the number {text} ({scale}))'
             )
-        return f"不是本次评议量表上的答案 (not an answer on the wave's scale ({scale}))"
+        # The value read is quoted, clipped as a cell's is: the agency finds the answer
+        # (很好) in its data without reading every one of the row's.
+        return (
+            f"不是本次评议量表上的答案：“{quoted(value)}” "
+            f"(not an answer on the wave's scale ({scale}))"
+        )
 
     def _unit(self, field: str, unit_id: str, found: list[Problem]) -> bool:
         if unit_id in self.units:
@@ -288,15 +299,3 @@ def _number_text(value: Any) -> str | None:
     if isinstance(value, float) and not value.is_integer():
         return str(value)
     return str(int(value))
-
-
-POINTS_NAMED = 20
-"""A reason lists this many of the wave's points at most (a city's wave may have hundreds)."""
-
-
-def _named(items: list[str]) -> str:
-    """The wave's points as a reason names them, as it names its groups: the agency sees
-    what it should have sent (YH-01 where it typed ＹＨ－０１) without looking the wave up."""
-    if len(items) <= POINTS_NAMED:
-        return "、".join(items)
-    return "、".join(items[:POINTS_NAMED]) + f"… (of {len(items)}: GET /waves/{{wave_id}})"

@@ -7,8 +7,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
+from services.survey.schemas.choices import ChannelIn
 from services.survey.schemas.waves import In
-from shared.contracts.survey import ANSWERS, Channel
+from shared.contracts.survey import ANSWERS
 from shared.types import Line, Moment, Prose
 
 UUID_TEXT = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
@@ -98,7 +99,7 @@ class QuestionnaireIn(AnswersIn):
     survey_point: Line | None = Field(
         default=None, min_length=1, max_length=200, description="The survey point's code"
     )
-    channel: Channel | None = None
+    channel: ChannelIn | None = None
     group: Line | None = Field(default=None, min_length=1, max_length=50)
     district_id: UUID | None = None
     device: Line | None = Field(default=None, min_length=1, max_length=100)

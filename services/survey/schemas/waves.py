@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.survey.schemas.choices import ChannelIn, KindIn
 from shared.contracts.survey import (
     AgencyQuota,
     Channel,
@@ -63,7 +64,7 @@ class WaveIn(In):
 
     name: Line = Field(min_length=1, max_length=200, examples=["2026年上半年民主评议问卷测评"])
     jurisdiction_id: UUID
-    kind: WaveKind = Field(default=WaveKind.SATISFACTION_SURVEY, examples=["satisfaction_survey"])
+    kind: KindIn = Field(default=WaveKind.SATISFACTION_SURVEY, examples=["satisfaction_survey"])
     campaign_id: UUID | None = None
     round: JsonInt | None = Field(default=None, ge=1, le=20, description="半年轮次, 1-based")
     unit_ids: list[UUID] = Field(default_factory=list, max_length=2000)
@@ -73,7 +74,7 @@ class WaveIn(In):
     template_version: JsonInt | None = Field(default=None, ge=1)
     opens_at: Moment | None = Field(default=None, description="Default: the round's first day")
     closes_at: Moment | None = Field(default=None, description="Default: the round's last day")
-    channels: list[Channel] = Field(default_factory=list, max_length=5)
+    channels: list[ChannelIn] = Field(default_factory=list, max_length=5)
     points: list[PointIn] = Field(default_factory=list, max_length=2000)
     groups: list[GroupIn] = Field(default_factory=list, max_length=50)
     panel_draw_id: UUID | None = Field(default=None, description="代表评议: the drawn panel")

@@ -22,7 +22,8 @@ without whitespace or a trailing "*", case-insensitively:
   "2026-05-01 10:00" or "2026/5/1 10:00" (as Excel writes it in CSV), read as Asia/Shanghai;
 - 测评点 / survey_point: the point's code; 设备 / device: a code, passed on;
 - 群体 / group: the group's code or its name (服务对象), as the wave declares it;
-- 渠道 / channel: a channel code (survey_point, paper, ...) or its label in `CHANNEL_LABELS`;
+- 渠道 / channel: a channel code (survey_point, paper, ...) or its label in `CHANNEL_LABELS`
+  (`schemas.choices.CHANNELS`: the names a JSON push takes too);
 - 区县 / district_id (required when the template asks for the district, else no column):
   the district's jurisdiction id, or the name of one of the wave's jurisdictions;
 - 评议代表 / respondent_id (required in a representative evaluation, else no column): the

@@ -8,10 +8,11 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from services.survey.schemas.choices import CHANNELS
 from services.survey.uploads.header import Header
 from services.survey.uploads.layout import Columns, Slot, UploadLayout, header_key
 from services.survey.uploads.reading import Marks
-from shared.contracts.survey import CHANNEL_LABELS, Channel
+from shared.contracts.survey import Channel
 from shared.tabular import RawRow, cell_text_problem, unquote
 from shared.web.echo import clip
 
@@ -113,8 +114,7 @@ def _fill(
     elif slot.kind == "channel":
         channel = parse_channel(text)
         if channel is None:
-            accepted = "、".join(f"{label}/{code.value}" for code, label in CHANNEL_LABELS.items())
-            return [f"未知的渠道“{clip(text)}”，应为 {accepted} (unknown channel)"]
+            return [f"未知的渠道“{clip(text)}”，应为 {CHANNELS.listed} (unknown channel)"]
         item["channel"] = channel.value
     elif slot.kind == "rating":
         item["ratings"][slot.unit_id] = text
@@ -207,12 +207,10 @@ def _targets(text: str, columns: Columns) -> tuple[list[str], list[str]]:
 
 
 def parse_channel(text: str) -> Channel | None:
-    """A channel from its code (survey_point) or its Chinese label (测评点)."""
-    key = header_key(text)
-    for channel, label in CHANNEL_LABELS.items():
-        if key in (header_key(channel.value), header_key(label)):
-            return channel
-    return None
+    """A channel from its code (survey_point) or its Chinese label (测评点): the names a
+    JSON push takes too (`CHANNELS`), read as a header is (a required-mark * ignored)."""
+    found: Channel | None = CHANNELS.of(header_key(text))
+    return found
 
 
 def parse_moment(text: str) -> datetime | str:

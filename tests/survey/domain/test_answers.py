@@ -50,7 +50,7 @@ def test_an_answer_off_the_waves_scale_names_the_scale_in_chinese(
     assert problem["code"] == "scale"
     assert (
         problem["reason"]
-        == f"不是本次评议量表上的答案 (not an answer on the wave's scale ({named}))"
+        == f"不是本次评议量表上的答案：“{off_scale}” (not an answer on the wave's scale ({named}))"
     )
     assert scale not in problem["reason"]
 

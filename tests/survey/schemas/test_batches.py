@@ -36,7 +36,7 @@ def test_a_number_for_a_text_answer_is_named_as_a_number(cluster: Cluster, world
     assert reasons[2] == (
         3,
         "scale",
-        "不是本次评议量表上的答案 (not an answer on the wave's scale (百分制 0–100))",
+        "不是本次评议量表上的答案：“101” (not an answer on the wave's scale (百分制 0–100))",
     )
 
     (recorded,) = survey.get(
