@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from services.registry.domain import JurisdictionLevel
-from services.registry.schemas.common import In
+from services.registry.domain.common import LEVEL_LABELS
+from services.registry.schemas.common import In, coded
 from shared.types import Line
+
+LevelIn = Annotated[JurisdictionLevel, *coded(LEVEL_LABELS)]
+"""A level as its code (`county`) or its Chinese name (`县`); the code is stored."""
 
 
 class JurisdictionIn(In):
     name: Line = Field(min_length=1, max_length=100, examples=["漯河市"])
-    level: JurisdictionLevel = Field(
+    level: LevelIn = Field(
         examples=["city"],
         description="province 省 → city 市 → county 县 / district 区 / zone 开发区; a zone may "
-        "also sit below a county or district",
+        "also sit below a county or district. The code or its Chinese name (县) is accepted; "
+        "the code is stored and answered.",
     )
     parent_id: UUID | None = None
 

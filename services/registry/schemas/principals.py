@@ -1,18 +1,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
 from services.registry.domain import Role
-from services.registry.schemas.common import In
+from services.registry.domain.common import ROLE_LABELS
+from services.registry.schemas.common import In, coded
 from shared.types import Line, Prose
+
+RoleIn = Annotated[Role, *coded(ROLE_LABELS)]
+"""A role as its code (`office`) or its Chinese name (`纠风办`); the code is stored."""
 
 
 class PrincipalIn(In):
     name: Line = Field(min_length=1, max_length=100, examples=["某某调查公司"])
-    role: Role
+    role: RoleIn = Field(
+        examples=["agency"],
+        description="admin 管理员, office 纠风办, agency 测评机构, inspector 督查员, unit 单位, "
+        "auditor 审计员. The code or its Chinese name (测评机构) is accepted; the code is "
+        "stored and answered.",
+    )
     jurisdiction_id: UUID | None = Field(
         default=None,
         description="Where the key is bound. A unit key takes its unit's jurisdiction: "

@@ -12,6 +12,7 @@ from fastapi import Depends, Path, Response
 from services.scoring.engine.scheme.categories import category_warnings
 from services.scoring.rounds.application import RoundScoring, assignment_out, round_run_out
 from services.scoring.rounds.domain import CampaignNotFound, RoundNotFound
+from services.scoring.rounds.flag_words import flag_names
 from services.scoring.rounds.keys import keyed_request
 from services.scoring.rounds.schemas import (
     CampaignSchemeOut,
@@ -211,7 +212,8 @@ def standings(
     """当前排名: the round as it stands now under the scheme in force (nothing stored)."""
     _round(runtime, campaign_id, round_number)
     scheme = app.scheme_in_force(campaign_id)
-    return {"scheme": scheme.ref(), **app.standings(campaign_id, round_number, scheme)}
+    found = app.standings(campaign_id, round_number, scheme)
+    return {"scheme": scheme.ref(), **found, "flag_names": flag_names(found["results"], scheme)}
 
 
 @router.post(

@@ -132,6 +132,14 @@ class StandingsOut(BaseModel):
     scheme: SchemeRef
     upstream_positions: dict[str, int]
     results: dict[str, Any]
+    flag_names: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per unit with flags (unit_id → its flags in words): a required component "
+        "it has no value for by the component's name in the scheme (缺少必需成分：集中评议). "
+        "`results` keeps the engine's flags as computed, the component by its code "
+        "(缺少必需成分:concentrated), as runs store and replay them",
+        examples=[{"7d0b8f0e-3f59-4c1e-9a43-3b0e8f3e0d21": ["缺少必需成分：集中评议"]}],
+    )
 
 
 class WhatIfIn(_In):
