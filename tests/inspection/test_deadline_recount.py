@@ -11,7 +11,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.inspection.complaints.application import deadline_in_force
 from services.inspection.domain import Finding
@@ -19,6 +18,7 @@ from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.workdays import WorkCalendar, china_today
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
+from tests.inspection.recount_helpers import post, unit_with_finding
 
 # 2003 lies before the notices chinesecalendar carries (2004 onwards): with no file it counts
 # Monday to Friday only. Issued Monday 2 June with 5 working days: due Monday 9 June.
@@ -31,44 +31,17 @@ def _calendar(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _post(client: TestClient, path: str, body: dict[str, Any]) -> Any:
-    response = client.post(path, json=body, headers=ADMIN)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def _issue(cluster: Cluster) -> dict[str, Any]:
-    registry, inspection = cluster["registry"], cluster["inspection"]
-    city = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"})
-    unit = _post(
-        registry,
-        "/units",
-        {
-            "jurisdiction_id": city["jurisdiction_id"],
-            "name": "漯河市民政局",
-            "kind": "government_department",
-            "category": "政府部门及其它机构",
-        },
-    )["unit_id"]
-    cluster.wait_caught_up("inspection", "registry")
-    finding = _post(
-        inspection,
-        "/findings",
-        {
-            "unit_id": unit,
-            "method": "暗访",
-            "summary": "窗口工作人员上班时间玩手机",
-            "found_at": f"{ISSUED}T10:30:00+08:00",
-        },
-    )
+    inspection = cluster["inspection"]
+    unit, finding_id = unit_with_finding(cluster, f"{ISSUED}T10:30:00+08:00")
     body = {
         "unit_id": unit,
-        "finding_ids": [finding["finding_id"]],
+        "finding_ids": [finding_id],
         "issued_on": ISSUED,
         "working_days": 5,
         "requirements": "限期整改并书面报告",
     }
-    return dict(_post(inspection, "/rectifications", body))
+    return dict(post(inspection, "/rectifications", body))
 
 
 def _read(cluster: Cluster, order_id: str) -> tuple[dict[str, Any], dict[str, Any]]:

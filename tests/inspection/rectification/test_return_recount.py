@@ -14,7 +14,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from fastapi.testclient import TestClient
 
 from services.inspection.domain import Finding
 from services.inspection.main import InspectionService
@@ -31,52 +30,26 @@ from shared.contracts import inspection_rectification as contract
 from shared.settings import CommonSettings
 from shared.views.memory import MemoryViewStore
 from tests.harness import ADMIN, IN_MEMORY, Cluster
+from tests.inspection.recount_helpers import post, unit_with_finding
 
 NEW_FIELDS = ("deadline_counted_from", "deadline_working_days")
 
 
-def _post(client: TestClient, path: str, body: dict[str, Any]) -> Any:
-    response = client.post(path, json=body, headers=ADMIN)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def _returned(cluster: Cluster, today: date, working_days: int) -> str:
     """An order issued today, reported, and returned with `working_days` for a new deadline."""
-    registry, inspection = cluster["registry"], cluster["inspection"]
-    city = _post(registry, "/jurisdictions", {"name": "漯河市", "level": "city"})
-    unit = _post(
-        registry,
-        "/units",
-        {
-            "jurisdiction_id": city["jurisdiction_id"],
-            "name": "漯河市民政局",
-            "kind": "government_department",
-            "category": "政府部门及其它机构",
-        },
-    )["unit_id"]
-    cluster.wait_caught_up("inspection", "registry")
-    finding = _post(
-        inspection,
-        "/findings",
-        {
-            "unit_id": unit,
-            "method": "暗访",
-            "summary": "窗口工作人员上班时间玩手机",
-            "found_at": f"{today.isoformat()}T00:00:00+08:00",
-        },
-    )
+    inspection = cluster["inspection"]
+    unit, finding_id = unit_with_finding(cluster, f"{today.isoformat()}T00:00:00+08:00")
     body = {
         "unit_id": unit,
-        "finding_ids": [finding["finding_id"]],
+        "finding_ids": [finding_id],
         "issued_on": today.isoformat(),
         "working_days": 5,
         "requirements": "限期整改并书面报告",
     }
-    path = f"/rectifications/{_post(inspection, '/rectifications', body)['order_id']}"
-    _post(inspection, f"{path}/report", {"text": "已整改"})
+    path = f"/rectifications/{post(inspection, '/rectifications', body)['order_id']}"
+    post(inspection, f"{path}/report", {"text": "已整改"})
     verification = {"outcome": "returned", "reason": "材料不全", "working_days": working_days}
-    returned = _post(inspection, f"{path}/verification", verification)
+    returned = post(inspection, f"{path}/verification", verification)
     assert returned["status"] == "returned"
     return str(returned["order_id"])
 
