@@ -175,7 +175,7 @@ def request_round_run(
     )
     if not created:
         response.status_code = 200
-    return round_run_out(run)
+    return app.round_run_answer(run)
 
 
 @router.get(
@@ -198,7 +198,7 @@ def list_round_runs(
     **allow(Policy.read("office", scope=path("run_id", "round_run"))),
 )
 def get_round_run(run_id: UUID, app: RoundsApp) -> dict[str, Any]:
-    return round_run_out(app.round_run(run_id, "path.run_id"))
+    return app.round_run_answer(app.round_run(run_id, "path.run_id"))
 
 
 @router.get(

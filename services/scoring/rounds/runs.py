@@ -8,15 +8,18 @@ from typing import Any
 from uuid import UUID
 
 from services.scoring.engine.compute.revision import CURRENT, revision_of
+from services.scoring.engine.scheme import Scheme, SchemeError
 from services.scoring.rounds.base import RoundBase
 from services.scoring.rounds.domain import (
     FinalNeedsReason,
     RoundRun,
     RoundRunNotFound,
     RoundRuns,
+    SchemeNotFound,
     round_run_id,
     round_runs_id,
 )
+from services.scoring.rounds.flag_words import flag_names
 from services.scoring.rounds.keys import as_application
 from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
@@ -208,6 +211,24 @@ class RunCommands(RoundBase):
         if found is None:
             raise RoundRunNotFound("没有这次计分 (no such round run)", field=field)
         return found  # type: ignore[no-any-return]
+
+    def round_run_answer(self, run: RoundRun) -> dict[str, Any]:
+        """A run as an office reads it (POST …/score-runs, GET /round-runs/{id}): as stored,
+        with its flags in words (`flag_names`) beside the results, which stay as stored,
+        digested and replayed. Built on every answer, a keyed retry's too: the key's record
+        keeps the run's id and status, not a body."""
+        return {**round_run_out(run), "flag_names": flag_names(run.results, self._run_scheme(run))}
+
+    def _run_scheme(self, run: RoundRun) -> Scheme | None:
+        """The scheme the run was computed under, for its components' names; None when it
+        is not known as it was (gone, no longer valid, or another hash under the same id
+        and version): its flags then keep the component's code, rather than the read of a
+        stored run failing or naming a component in another document's words."""
+        try:
+            scheme = self.scheme(run.scheme["scheme_id"], run.scheme["version"])
+        except (SchemeNotFound, SchemeError):
+            return None
+        return scheme if scheme.scheme_hash == run.scheme.get("scheme_hash") else None
 
     def round_runs(self, campaign_id: UUID, round_number: int) -> list[RoundRun]:
         runs = self._get(round_runs_id(campaign_id, round_number), RoundRuns)

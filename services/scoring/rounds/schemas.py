@@ -126,6 +126,13 @@ class RoundRunSummary(BaseModel):
 
 class RoundRunOut(RoundRunSummary):
     results: dict[str, Any] = Field(description="The engine's results document")
+    flag_names: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per unit with flags (unit_id → its flags in words), as in the standings:"
+        " a required component by its name in the run's scheme (缺少必需成分：集中评议). "
+        "Not part of the run: `results` and `results_digest` stay as stored and replayed",
+        examples=[{"7d0b8f0e-3f59-4c1e-9a43-3b0e8f3e0d21": ["缺少必需成分：集中评议"]}],
+    )
 
 
 class StandingsOut(BaseModel):
