@@ -41,6 +41,7 @@ from shared.web.docs import serve_docs
 from shared.web.echo import REASON_LIMIT, clip, error_body
 from shared.web.gate import Gate
 from shared.web.head import HeadAsGet
+from shared.web.missing_body import as_if_empty
 from shared.web.openapi import openapi_document
 from shared.web.rate_limit import RateLimits
 from shared.web.redirects import RelativeRedirects
@@ -69,7 +70,8 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         }
         return JSONResponse(body, 415)
     # `code` is pydantic's error type ("missing", "string_too_long"), as in every other
-    # entry a machine reads; `type` stays for clients that read it before.
+    # entry a machine reads; `type` stays for clients that read it before. A body missing
+    # altogether names the fields `{}` would have lacked (shared.web.missing_body).
     detail = [
         {
             "field": _field(err.get("loc", ())),
@@ -77,7 +79,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             "code": err.get("type"),
             "type": err.get("type"),
         }
-        for err in exc.errors()
+        for err in as_if_empty(request.scope.get("route"), exc.errors())
     ]
     return JSONResponse(error_body({"error": "validation_failed", "detail": detail}), 422)
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
-
-from fastapi import Body
 
 from services.survey.api.deps import AGENCY_OWN, WAVE, SurveyApp, SurveyRouter
 from services.survey.application import agency_wave_out, wave_out
@@ -137,20 +135,14 @@ def change_quota(
     )
 
 
-CloseBody = Annotated[CloseIn, Body(default_factory=dict, validate_default=True)]
-"""A close's body. No body at all reads as `{}`, so that the 422 names the field that is
-missing (`body.reason`, `必填`) as for `{}`, not the whole `body` as FastAPI would: the
-reason is the one thing the caller has to add. Still documented as required."""
-
-
 @router.post(
     "/waves/{wave_id}/close",
     response_model=WaveOut,
-    **allow(Policy.write("office", scope=WAVE), {"requestBody": {"required": True}}),
+    **allow(Policy.write("office", scope=WAVE)),
 )
 def close_wave(
     wave_id: UUID,
-    body: CloseBody,
+    body: CloseIn,
     caller: CurrentPrincipal,
     app: SurveyApp,
     idempotency_key: IdempotencyKey = None,
