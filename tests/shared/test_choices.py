@@ -1,5 +1,6 @@
 """`shared.web.choices`: a vocabulary named by code or by Chinese name, one table for a
-JSON body and a spreadsheet cell alike."""
+JSON body and a spreadsheet cell alike, its codes an enum's (survey) or plain strings (the
+registry's)."""
 
 from __future__ import annotations
 
@@ -39,10 +40,11 @@ def test_a_name_is_its_code_or_its_chinese_name(text: str, code: Channel | None)
 def test_a_body_stores_the_code_and_refuses_with_each_code_and_name() -> None:
     assert Body.model_validate({"channel": "网上"}).channel is Channel.ONLINE
     assert Body.model_validate_json('{"channel": "电话"}').channel is Channel.PHONE
-    for wrong in ("微信", 3, None):
+    for wrong in ("微信", 3, None, "网上\x0b", "\tonline", "on\x00line", "online\x85"):
         with pytest.raises(ValidationError) as refused:
             Body.model_validate({"channel": wrong})
         (error,) = refused.value.errors()
+        assert error["type"] == "literal_error"  # as the registry's choices answered
         assert reason_of(error) == (
             "须为以下之一: survey_point（测评点）、paper（纸质问卷）、online（网上）、"
             "service_hall_device（服务大厅评价器）、phone（电话） "
@@ -54,3 +56,20 @@ def test_the_schema_lists_the_codes_then_the_chinese_names() -> None:
     schema = Body.model_json_schema()["properties"]["channel"]
     assert schema["enum"] == [*(c.value for c in Channel), *CHANNEL_LABELS.values()]
     assert "online（网上）" in schema["description"]
+
+
+LEVELS = Named({"county": "县", "zone": "开发区"})
+
+
+def test_plain_string_codes_are_read_and_refused_alike() -> None:
+    assert (LEVELS.of("开发区"), LEVELS.of("COUNTY"), LEVELS.of("乡")) == ("zone", "county", None)
+    assert LEVELS.schema("级别")["enum"] == ["county", "zone", "县", "开发区"]
+    assert LEVELS.refusal() == (
+        "须为以下之一: county（县）、zone（开发区） "
+        "(should be one of these codes, or its Chinese name)"
+    )
+
+
+def test_a_name_that_would_read_as_two_codes_is_refused_when_the_table_is_made() -> None:
+    with pytest.raises(ValueError, match="names two codes"):
+        Named({"county": "县", "zone": "County"})

@@ -8,7 +8,6 @@ from uuid import UUID
 from fastapi import Query
 
 from services.registry.api.deps import RegistryApp
-from services.registry.domain import Role
 from services.registry.projections.principals import PRINCIPAL_LIST
 from services.registry.schemas.principals import (
     IssuedOut,
@@ -16,6 +15,7 @@ from services.registry.schemas.principals import (
     PrincipalListed,
     PrincipalOut,
     RevokeIn,
+    RoleIn,
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
@@ -75,7 +75,9 @@ def list_principals(
     views: ViewsDep,
     page: Pagination,
     jurisdiction_id: Annotated[UUID | None, Query(description="Only keys bound here")] = None,
-    role: Annotated[Role | None, Query()] = None,
+    role: Annotated[
+        RoleIn | None, Query(description="Only keys of this role: its code or its Chinese name")
+    ] = None,
     revoked: Annotated[bool | None, Query()] = None,
 ) -> list[Document]:
     """密钥列表: the keys issued, with who holds them (name, role, jurisdiction, unit), when

@@ -2,36 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
+from services.registry.domain import (
+    CYCLE_LENGTHS,
+    CYCLE_ROUNDS,
+    KEY_TARGET_REASONS,
+    PROGRAM_PATTERNS,
+)
 from services.registry.schemas.common import In
 from shared.types import Day, Line, Prose
+from shared.web.choices import Named
 
-# Codes, or the Chinese names offices use (both are accepted; responses carry both).
-PatternIn = Literal[
-    "democratic_appraisal",
-    "ten_thousand_appraisal",
-    "satisfied_grassroots_units",
-    "double_appraisal",
-    "duty_inspection",
-    "民主评议政风行风",
-    "万人评议",
-    "人民满意基层服务单位创建",
-    "双评双比",
-    "履职尽责督促检查",
+# A code or the Chinese name offices use (`shared.web.choices`); the code reaches the
+# domain, and responses carry both.
+PATTERNS = Named(PROGRAM_PATTERNS)
+LENGTHS = Named(CYCLE_LENGTHS)
+ROUNDS = Named(CYCLE_ROUNDS)
+KEY_TARGET_REASON_CODES = Named(KEY_TARGET_REASONS)
+PatternIn = Annotated[
+    str,
+    BeforeValidator(PATTERNS.read),
+    WithJsonSchema(PATTERNS.schema("评议形式 (pattern): a code or its Chinese name")),
 ]
-LengthIn = Literal["one_year", "two_years", "一年", "两年"]
-RoundsIn = Literal["whole_cycle", "half_year", "整个周期", "每半年"]
-ReasonCodeIn = Literal[
-    "concentrated_complaints",
-    "weak_grade_last_cycle",
-    "other",
-    "群众意见集中",
-    "上年度考核一般",
-    "其他",
+LengthIn = Annotated[
+    str,
+    BeforeValidator(LENGTHS.read),
+    WithJsonSchema(LENGTHS.schema("周期 (length): a code or its Chinese name")),
+]
+RoundsIn = Annotated[
+    str,
+    BeforeValidator(ROUNDS.read),
+    WithJsonSchema(ROUNDS.schema("轮次 (rounds): a code or its Chinese name")),
+]
+ReasonCodeIn = Annotated[
+    str,
+    BeforeValidator(KEY_TARGET_REASON_CODES.read),
+    WithJsonSchema(
+        KEY_TARGET_REASON_CODES.schema("重点评议理由 (reason_code): a code or its Chinese name")
+    ),
 ]
 AMENDMENT_REASON = "市政府纠风办会议决定调整"
 
@@ -40,7 +52,8 @@ class CycleIn(In):
     length: LengthIn = Field(examples=["two_years"])
     rounds: RoundsIn = Field(
         default="whole_cycle",
-        description="整个周期 (one evaluation) or 每半年 (half-year rounds, as in 双评双比)",
+        description="whole_cycle 整个周期 (one evaluation) or half_year 每半年 (half-year "
+        "rounds, as in 双评双比): the code or its Chinese name",
     )
     starts_on: Day = Field(examples=["2016-06-01"])
     ends_on: Day = Field(examples=["2017-11-30"])

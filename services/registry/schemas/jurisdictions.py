@@ -3,14 +3,20 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from services.registry.domain import JurisdictionLevel
 from services.registry.domain.common import LEVEL_LABELS
-from services.registry.schemas.common import In, coded
+from services.registry.schemas.common import In
 from shared.types import Line
+from shared.web.choices import Named
 
-LevelIn = Annotated[JurisdictionLevel, *coded(LEVEL_LABELS)]
+LEVELS = Named(LEVEL_LABELS)
+LevelIn = Annotated[
+    JurisdictionLevel,
+    BeforeValidator(LEVELS.read),
+    WithJsonSchema(LEVELS.schema("级别 (level): a code or its Chinese name")),
+]
 """A level as its code (`county`) or its Chinese name (`县`); the code is stored."""
 
 

@@ -4,14 +4,20 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from services.registry.domain import Role
 from services.registry.domain.common import ROLE_LABELS
-from services.registry.schemas.common import In, coded
+from services.registry.schemas.common import In
 from shared.types import Line, Prose
+from shared.web.choices import Named
 
-RoleIn = Annotated[Role, *coded(ROLE_LABELS)]
+ROLES = Named(ROLE_LABELS)
+RoleIn = Annotated[
+    Role,
+    BeforeValidator(ROLES.read),
+    WithJsonSchema(ROLES.schema("角色 (role): a code or its Chinese name")),
+]
 """A role as its code (`office`) or its Chinese name (`纠风办`); the code is stored."""
 
 

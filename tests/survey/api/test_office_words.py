@@ -56,8 +56,8 @@ def test_a_wave_kind_or_channel_refused_lists_each_code_with_its_chinese_name(
     }
     refused = cluster["survey"].post("/waves", json=body, headers=world.county_office.headers)
     assert _detail(refused) == [
-        ("body.kind", f"须为以下之一: {KINDS_LISTED} {CHOICE_ENGLISH}", "value_error"),
-        ("body.channels.0", f"须为以下之一: {CHANNELS_LISTED} {CHOICE_ENGLISH}", "value_error"),
+        ("body.kind", f"须为以下之一: {KINDS_LISTED} {CHOICE_ENGLISH}", "literal_error"),
+        ("body.channels.0", f"须为以下之一: {CHANNELS_LISTED} {CHOICE_ENGLISH}", "literal_error"),
     ]
 
 
@@ -99,7 +99,7 @@ def test_a_push_s_unknown_channel_lists_each_code_with_its_chinese_name(
             "questionnaire_id": "C-2",
             "field": "questionnaires.0.channel",
             "reason": f"须为以下之一: {CHANNELS_LISTED} {CHOICE_ENGLISH}",
-            "code": "value_error",
+            "code": "literal_error",
         }
     ]
 
