@@ -5,20 +5,18 @@ it; nothing stored changes (docs/inspection.md, "Years the calendar does not kno
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
 
 from services.inspection.complaints.application import deadline_in_force
-from services.inspection.domain import Finding
 from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.workdays import WorkCalendar, china_today
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
-from tests.inspection.recount_helpers import post, unit_with_finding
+from tests.inspection.recount_helpers import post, reported_order, unit_with_finding
 
 # 2003 lies before the notices chinesecalendar carries (2004 onwards): with no file it counts
 # Monday to Friday only. Issued Monday 2 June with 5 working days: due Monday 9 June.
@@ -90,32 +88,7 @@ def test_a_deadline_counted_on_weekdays_moves_once_the_years_calendar_is_supplie
 
 
 def _order(working_days: int = 5) -> RectificationOrder:
-    unit, county = uuid4(), uuid4()
-    found = Finding.record(
-        unit_id=unit,
-        jurisdiction_id=county,
-        method="暗访",
-        summary="窗口无人值守",
-        found_at=datetime(2003, 6, 2, 2, tzinfo=UTC),
-        actor="office:a",
-        now=datetime(2003, 6, 2, 3, tzinfo=UTC),
-    )
-    order = RectificationOrder.issue(
-        unit_id=unit,
-        jurisdiction_id=county,
-        findings=[found],
-        issued_on=date(2003, 6, 2),
-        working_days=working_days,
-        requirements="限期整改并书面报告",
-        campaign_id=None,
-        round=None,
-        unit_principal_id=None,
-        actor="office:a",
-        today=date(2003, 6, 2),
-        calendar=WorkCalendar(),
-    )
-    order.report_done("已整改", date(2003, 6, 5), "unit:a", date(2003, 6, 5))
-    return order
+    return reported_order(date(2003, 6, 5), working_days)
 
 
 def test_a_recount_never_brings_a_deadline_forward(tmp_path: Path) -> None:

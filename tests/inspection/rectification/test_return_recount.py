@@ -11,11 +11,9 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
 
-from services.inspection.domain import Finding
 from services.inspection.main import InspectionService
 from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.rectification.views import (
@@ -30,7 +28,7 @@ from shared.contracts import inspection_rectification as contract
 from shared.settings import CommonSettings
 from shared.views.memory import MemoryViewStore
 from tests.harness import ADMIN, IN_MEMORY, Cluster
-from tests.inspection.recount_helpers import post, unit_with_finding
+from tests.inspection.recount_helpers import post, reported_order, unit_with_finding
 
 NEW_FIELDS = ("deadline_counted_from", "deadline_working_days")
 
@@ -103,31 +101,7 @@ def test_a_returns_deadline_moves_once_the_years_calendar_is_supplied(
 def _renewed() -> RectificationOrder:
     """Issued Monday 2 June 2003 (a year chinesecalendar does not carry), reported, and
     returned on Tuesday 3 June with 1 working day: due Wednesday 4 June, counted on weekdays."""
-    unit, county = uuid4(), uuid4()
-    found = Finding.record(
-        unit_id=unit,
-        jurisdiction_id=county,
-        method="暗访",
-        summary="窗口无人值守",
-        found_at=datetime(2003, 6, 2, 2, tzinfo=UTC),
-        actor="office:a",
-        now=datetime(2003, 6, 2, 3, tzinfo=UTC),
-    )
-    order = RectificationOrder.issue(
-        unit_id=unit,
-        jurisdiction_id=county,
-        findings=[found],
-        issued_on=date(2003, 6, 2),
-        working_days=5,
-        requirements="限期整改并书面报告",
-        campaign_id=None,
-        round=None,
-        unit_principal_id=None,
-        actor="office:a",
-        today=date(2003, 6, 2),
-        calendar=WorkCalendar(),
-    )
-    order.report_done("已整改", date(2003, 6, 2), "unit:a", date(2003, 6, 2))
+    order = reported_order(date(2003, 6, 2))
     order.verify("returned", "材料不全", 1, "office:a", date(2003, 6, 3), WorkCalendar())
     return order
 
