@@ -18,12 +18,11 @@ from typing import Any, Generic, TypeVar
 
 from pydantic_core import PydanticCustomError
 
+from shared.types import text_problem
+
 C = TypeVar("C", bound=str)
 """A vocabulary's code: a `StrEnum` member (survey) or a plain string (a `Literal`'s)."""
 _SPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-"""Unicode's control characters (Cc): a request's value with one is refused, as every text
-field refuses it, rather than read as the whitespace `name_key` drops."""
 CHOICE_ENGLISH = "should be one of these codes, or its Chinese name"
 
 
@@ -65,7 +64,9 @@ class Named(Generic[C]):
         the list goes in `expected`, where it puts a choice's values, and the message stays
         short, since it answers a long message with a pointer to the schema. Called once per
         value (a push's channel: once per questionnaire, not per answer)."""
-        if isinstance(value, str) and not _CONTROL.search(value):
+        # The kernel's text rule first (`Line`'s): a control character is refused as every
+        # text field refuses it, not read as the whitespace `name_key` drops.
+        if isinstance(value, str) and text_problem(value, "line") is None:
             found = self.of(value)
             if found is not None:
                 return found
