@@ -5,6 +5,7 @@ its commit; with SQL tracing on, psycopg's statement spans under the commit."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +24,19 @@ pytestmark = pytest.mark.infra
 __all__ = ["spans"]  # the fixture, used by name
 
 
+def _until_traced(spans: Captured, request: str, commit: str, within: float = 30.0) -> None:
+    """Until `commit` has ended in the trace of `request` (or `within` has passed)."""
+
+    def traced() -> bool:
+        ended = list(spans.spans)
+        traces = {s.context.trace_id for s in ended if s.name == request and s.context}
+        return any(s.name == commit and s.context and s.context.trace_id in traces for s in ended)
+
+    deadline = time.monotonic() + within
+    while not traced() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_a_request_is_traced_through_nats(
     production_settings: CommonSettings, spans: Captured
 ) -> None:
@@ -32,6 +46,9 @@ def test_a_request_is_traced_through_nats(
         spans.spans.clear()
         unit(cluster, city["jurisdiction_id"], "公安")
         cluster.wait_caught_up("scoring", "registry")
+        # The position is seen once scoring's transaction commits; its span ends a moment
+        # after, in the consumer's thread: wait for that span, not for time.
+        _until_traced(spans, "POST /units", "commit scoring")
         published = asyncio.run(_stream_tail(production_settings))
     request = _request(spans.spans, "POST /units")
     assert request.context is not None
