@@ -229,14 +229,19 @@ def test_jetstream_head_with_nats_gone_raises_within_its_timeout(tmp_path: Path)
 
     async def scenario() -> None:
         await transport.connect(SERVICE)
-        assert await transport.head(SERVICE, timeout) is None
-        await asyncio.to_thread(server.kill)
-        began = time.monotonic()
-        with pytest.raises((TimeoutError, ConnectionError)):
-            # The outer bound only stops a hang; the read itself must give up first.
-            await asyncio.wait_for(transport.head(SERVICE, timeout), 20 * timeout)
-        # Its own timeout, not the outer bound (it may ask the server twice, under load).
-        assert time.monotonic() - began < 10 * timeout
+        try:
+            assert await transport.head(SERVICE, timeout) is None
+            await asyncio.to_thread(server.kill)
+            began = time.monotonic()
+            with pytest.raises((TimeoutError, ConnectionError)):
+                # The outer bound only stops a hang; the read itself must give up first.
+                await asyncio.wait_for(transport.head(SERVICE, timeout), 20 * timeout)
+            # Its own timeout, not the outer bound (it may ask the server twice, under load).
+            assert time.monotonic() - began < 10 * timeout
+        finally:
+            # Left open, the client reconnects for ever and the loop cannot end; the close
+            # gives up draining a server that is gone (bounded).
+            await asyncio.wait_for(transport.close(), 30)
 
     try:
         asyncio.run(scenario())
