@@ -1,7 +1,7 @@
 """One error model for every service.
 
 Each service derives its own error base from `PingyiError`; the shared handler in
-`shared.http` turns any of them into a 4xx JSON body naming the error, the field and the
+`shared.error_handlers` turns any of them into a 4xx JSON body naming the error, the field and the
 reason. Domain code raises these; nothing else decides HTTP status codes.
 """
 

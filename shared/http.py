@@ -1,36 +1,29 @@
 """The FastAPI shell every service shares, built from its definition: lifespan, one error
-model, health and readiness, metrics, positions, operations, and the routes' policies."""
+model (`shared.error_handlers`), health and readiness, metrics and positions
+(`shared.health_api`), operations, the edge's limits and the routes' policies; and the
+dependencies a handler takes its runtime, views and application by."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, MutableMapping, Sequence
+from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
-from eventsourcing.persistence import IntegrityError
-from fastapi import APIRouter, Depends, FastAPI, Request, params
-from fastapi.exceptions import RequestValidationError
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse
 from fastapi.telemetry import TelemetryConfig
-from prometheus_client import CONTENT_TYPE_LATEST
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared import telemetry
-from shared.errors import PingyiError, ServiceCannotStart
+from shared.error_handlers import add_error_handlers
+from shared.errors import ServiceCannotStart
+from shared.health_api import PROBES, health_router, positions_router
 from shared.metrics import ServiceMetrics
 from shared.observability import configure
 from shared.operations_api import operations_router
-from shared.persistence.errors import (
-    UNAVAILABLE_EXCEPTIONS,
-    database_unavailable_handler,
-)
-from shared.policy import POLICY_MARKER, Policy, PolicyRouter, allow
-from shared.reasons import reason_of
+from shared.policy import POLICY_MARKER
 from shared.runtime import ServiceRuntime
 from shared.service.start_wait import start_unless_stopped
 from shared.views import ViewStore
@@ -38,10 +31,8 @@ from shared.web.access_log import AccessLog
 from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.cache_control import CacheControl
 from shared.web.docs import serve_docs
-from shared.web.echo import REASON_LIMIT, clip, error_body
 from shared.web.gate import Gate
 from shared.web.head import HeadAsGet
-from shared.web.missing_body import as_if_empty
 from shared.web.openapi import openapi_document
 from shared.web.rate_limit import RateLimits
 from shared.web.redirects import RelativeRedirects
@@ -50,104 +41,6 @@ from shared.web.routes import BodyLimits, RouteTable
 log = logging.getLogger(__name__)
 
 A = TypeVar("A")
-
-
-def _field(loc: Sequence[Any]) -> str:
-    return ".".join(str(part) for part in loc)
-
-
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    if _not_json(request, exc):
-        reason = (
-            "此接口读取 JSON 请求体, 请以 Content-Type: application/json 发送 (this endpoint "
-            "reads a JSON body: send it with Content-Type: application/json)"
-        )
-        body = {
-            "error": "unsupported_media_type",
-            "detail": [
-                {"field": "Content-Type", "reason": reason, "code": "unsupported_media_type"}
-            ],
-        }
-        return JSONResponse(body, 415)
-    # `code` is pydantic's error type ("missing", "string_too_long"), as in every other
-    # entry a machine reads; `type` stays for clients that read it before. A body missing
-    # altogether names the fields `{}` would have lacked (shared.web.missing_body).
-    detail = [
-        {
-            "field": _field(err.get("loc", ())),
-            "reason": reason_of(err),
-            "code": err.get("type"),
-            "type": err.get("type"),
-        }
-        for err in as_if_empty(request.scope.get("route"), exc.errors())
-    ]
-    return JSONResponse(error_body({"error": "validation_failed", "detail": detail}), 422)
-
-
-def _not_json(request: Request, exc: RequestValidationError) -> bool:
-    """A body sent as another media type (a form, plain text) is not read as JSON by FastAPI,
-    which then finds no object where the model wants one: that is the wrong Content-Type,
-    said as such, not a field's problem. A body without a Content-Type is read as JSON."""
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if not media or media == "application/json" or media.endswith("+json"):
-        return False
-    route = request.scope.get("route")
-    body = getattr(route, "body_field", None)
-    if body is not None and isinstance(body.field_info, params.Form):
-        return False  # a form's own fields are the problem, not its media type
-    return any(tuple(err.get("loc", ()))[:1] == ("body",) for err in exc.errors())
-
-
-async def _pingyi_error(request: Request, exc: PingyiError) -> JSONResponse:
-    return JSONResponse(
-        error_body(exc.body()), status_code=exc.status_code, headers=exc.response_headers()
-    )
-
-
-async def _conflict(request: Request, exc: IntegrityError) -> JSONResponse:
-    body = {
-        "error": "concurrent_change",
-        "detail": [
-            {
-                "field": None,
-                "reason": (
-                    "记录同时被其他请求修改, 请重试 (the record changed concurrently; retry "
-                    "the request)"
-                ),
-                "code": "concurrent_change",
-            }
-        ],
-    }
-    return JSONResponse(body, status_code=409)
-
-
-BODY_UNREADABLE = "There was an error parsing the body"
-"""FastAPI's 400 for a body `json.loads` fails on other than by syntax: bytes that are not
-UTF-8, a number of thousands of digits, nesting deeper than Python recurses."""
-
-
-_HTTP_WORDS = {
-    "Not Found": "没有这个地址 (Not Found)",
-    "Method Not Allowed": "此地址不接受这种请求方法 (Method Not Allowed)",
-}
-"""Starlette's own words for a path no route serves and a method a route does not take."""
-
-
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    if exc.status_code == 400 and exc.detail == BODY_UNREADABLE:
-        # Answered as malformed JSON is (422 naming the body), not as a bare 400.
-        reason = (
-            "请求体无法读取: 不是 UTF-8, 数字超过 4,300 位, 或嵌套过深 (the body is not JSON "
-            "this service reads: not UTF-8, a number of more than 4,300 digits, or nested too "
-            "deep)"
-        )
-        entry = {"field": "body", "reason": reason, "code": "body_unreadable"}
-        body = {"error": "validation_failed", "detail": [entry]}
-        return JSONResponse(body, status_code=422)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    reason = clip(_HTTP_WORDS.get(str(exc.detail), str(exc.detail)), REASON_LIMIT)
-    body = {"error": code, "detail": [{"field": None, "reason": reason, "code": code}]}
-    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
 def build_app(runtime: ServiceRuntime) -> FastAPI:
@@ -195,12 +88,7 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     )
     serve_docs(app)
     app.state.runtime = runtime
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(PingyiError, _pingyi_error)  # type: ignore[arg-type]
-    app.add_exception_handler(IntegrityError, _conflict)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
-    for unavailable in UNAVAILABLE_EXCEPTIONS:
-        app.add_exception_handler(unavailable, database_unavailable_handler)
+    add_error_handlers(app)
     metrics = ServiceMetrics(runtime)
     _guard_the_edge(app, runtime)
     for middleware in reversed(definition.middleware):
@@ -214,9 +102,9 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     app.add_middleware(HeadAsGet)
     _allow_public_origins(app, runtime.common.origins())
     for router in (
-        _health_router(runtime, metrics),
+        health_router(runtime, metrics),
         *definition.routers,
-        _positions_router(runtime),
+        positions_router(runtime),
         operations_router(),
     ):
         app.include_router(router)
@@ -235,9 +123,6 @@ def _allow_public_origins(app: FastAPI, origins: list[str]) -> None:
             allow_headers=["Content-Type", "Idempotency-Key"],
             max_age=600,
         )
-
-
-PROBES = frozenset({"/healthz", "/readyz", "/syncz", "/metrics"})
 
 
 def _probe(scope: MutableMapping[str, Any]) -> bool:
@@ -262,67 +147,6 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
         limit_for=BodyLimits(routes, common.body_limit, common.body_limit_large),
         precheck=gate,
     )
-
-
-def _positions_router(runtime: ServiceRuntime) -> APIRouter:
-    router = PolicyRouter(tags=["operations"])
-
-    @router.get(
-        "/positions",
-        summary="Head of this service's published log and how far it has applied each upstream",
-        **allow(Policy.read("office", "agency", "inspector")),
-    )
-    def positions() -> dict[str, Any]:
-        """Lets a caller wait until a downstream has seen its write (read-your-writes).
-        `consumers` maps each upstream to the lowest position any read model of this service
-        has applied from it; `stalled` lists the consumers of this replica that are stuck,
-        with the message they are stuck on."""
-        runtime.require_database()
-        return {
-            "service": runtime.name,
-            "head": runtime.outbox().head(),
-            "consumers": runtime.positions(),
-            "stalled": [c for c in runtime.consumer_reports() if c["stalled"]],
-        }
-
-    return router
-
-
-def _health_router(runtime: ServiceRuntime, metrics: ServiceMetrics) -> APIRouter:
-    router = PolicyRouter(tags=["health"])
-    public = allow(Policy.anyone())
-
-    @router.get(
-        "/metrics", summary="Prometheus metrics", response_class=PlainTextResponse, **public
-    )
-    def prometheus() -> PlainTextResponse:
-        """Consumer positions, stalls, relay progress and HTTP traffic; no business data."""
-        return PlainTextResponse(metrics.render(), media_type=CONTENT_TYPE_LATEST)
-
-    @router.get("/healthz", summary="Alive (liveness probe)", **public)
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive", "service": runtime.name}
-
-    @router.get("/readyz", summary="Can serve requests (readiness probe)", **public)
-    async def readyz() -> JSONResponse:
-        """Ready when the database and transport answer and API keys can be checked against a
-        current copy. Consumers that lag or are stalled are listed but do not make the
-        service unready: the API keeps serving what it has (see /syncz)."""
-        ready, checks = await runtime.readiness()
-        body = {"status": "ready" if ready else "not_ready", "service": runtime.name}
-        return JSONResponse(body | {"checks": checks}, status_code=200 if ready else 503)
-
-    @router.get(
-        "/syncz", summary="Every consumer is applying its upstream (for alerting)", **public
-    )
-    async def syncz() -> JSONResponse:
-        """503 while any consumer is stalled: page someone, but do not take the API out of
-        rotation for it."""
-        in_sync, checks = await asyncio.to_thread(runtime.sync_status)
-        body = {"status": "in_sync" if in_sync else "stalled", "service": runtime.name}
-        return JSONResponse(body | {"checks": checks}, status_code=200 if in_sync else 503)
-
-    return router
 
 
 def get_runtime(request: Request) -> ServiceRuntime:

@@ -4,9 +4,9 @@ send.
 FastAPI refuses a required body that is not there (no bytes, or JSON `null`) with one
 `missing` error at `("body",)`: `body 必填`, which tells the caller nothing it can act on.
 The same request with `{}` names each field the model requires (`body.reason 必填`). The
-kernel's handler (`shared.http`) asks `as_if_empty` for those fields whenever the route's
-body model is known, so every route answers both requests alike without a default of its
-own. The model is the route's declared body (`body_field`), or, for a route that reads its
+kernel's handler (`shared.error_handlers`) asks `as_if_empty` for those fields whenever the
+route's body model is known, so every route answers both requests alike without a default of
+its own. The model is the route's declared body (`body_field`), or, for a route that reads its
 body itself (scoring's `POST /schemes`, JSON or YAML), the model its `body` dependency
 returns. A body that is a list, or a model `{}` satisfies, keeps FastAPI's `body` error:
 there is no field to name then. A route whose body is optional never meets the error.

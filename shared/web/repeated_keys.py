@@ -5,7 +5,8 @@ the last value without a word: `{"name": "x", …, "name": "y"}` registers "y", 
 the caller also sent is lost silently. Every route of a `PolicyRouter` refuses such a body
 instead, after its policy (a caller it refuses learns nothing of the body): 422
 `duplicate_key`, one entry per place (`RepeatedKeys`), each field named as request validation
-names a place in the body (pydantic's `loc` as `shared.http` renders it): `body.quotas.甲界别`.
+names a place in the body (pydantic's `loc` as `shared.error_handlers` renders it):
+`body.quotas.甲界别`.
 
 `repeated_keys(raw, same)`: every such place, the body parsed once more by the standard
 library keeping each object's pairs; `same` says which keys the models read as one (survey's

@@ -10,12 +10,14 @@ from uuid import UUID
 
 from services.registry.domain.common import STATUS_LABELS
 from services.registry.domain.units import Unit
+from shared.choices import Choices
 
 KEY_TARGET_REASONS: dict[str, str] = {
     "concentrated_complaints": "群众意见集中",
     "weak_grade_last_cycle": "上年度考核一般",
     "other": "其他",
 }
+REASON_CHOICES = Choices(KEY_TARGET_REASONS)
 ENROLLED = "enrolled"
 WITHDRAWN = "withdrawn"
 

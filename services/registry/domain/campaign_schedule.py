@@ -11,6 +11,7 @@ from typing import Any
 
 from services.registry.domain.errors import RegistryError
 from services.registry.domain.unit_names import name_key
+from shared.choices import Choices
 from shared.errors import InvalidError
 
 PROGRAM_PATTERNS: dict[str, str] = {
@@ -22,6 +23,9 @@ PROGRAM_PATTERNS: dict[str, str] = {
 }
 CYCLE_LENGTHS: dict[str, str] = {"one_year": "一年", "two_years": "两年"}
 CYCLE_ROUNDS: dict[str, str] = {"whole_cycle": "整个周期", "half_year": "每半年"}
+PATTERN_CHOICES = Choices(PROGRAM_PATTERNS)
+LENGTH_CHOICES = Choices(CYCLE_LENGTHS)
+ROUND_CHOICES = Choices(CYCLE_ROUNDS)
 _YEARS = {"one_year": 1, "two_years": 2}
 MAX_TEXT = 200
 
@@ -43,17 +47,14 @@ def text(value: object, field: str, limit: int = MAX_TEXT) -> str:
     return cleaned
 
 
-def choice(value: object, labels: Mapping[str, str], field: str) -> str:
-    """A code from `labels`; its Chinese label is accepted too, since imports carry labels."""
-    if isinstance(value, str):
-        cleaned = value.strip()
-        if cleaned in labels:
-            return cleaned
-        for code, label in labels.items():
-            if cleaned == label:
-                return code
-    allowed = ", ".join(f"{code} ({label})" for code, label in labels.items())
-    raise InvalidCampaign(f"须为以下之一: {allowed} (must be one of these)", field=field)
+def choice(value: object, choices: Choices[str], field: str) -> str:
+    """The code `value` names, by its code or its Chinese name as a request body names it
+    (`shared.choices`): whoever calls the domain, an import cell included, a name one path
+    takes the other takes too."""
+    found = choices.code(value)
+    if found is None:
+        raise InvalidCampaign(choices.refusal(), field=field)
+    return found
 
 
 def day(value: object, field: str) -> date:
@@ -80,8 +81,8 @@ def add_months(start: date, months: int) -> date:
 
 def cycle_spec(cycle: Mapping[str, Any]) -> dict[str, str]:
     """A cycle of one or two years, evaluated as a whole or in half-year rounds (双评双比)."""
-    length = choice(cycle.get("length"), CYCLE_LENGTHS, "cycle.length")
-    rounds = choice(cycle.get("rounds"), CYCLE_ROUNDS, "cycle.rounds")
+    length = choice(cycle.get("length"), LENGTH_CHOICES, "cycle.length")
+    rounds = choice(cycle.get("rounds"), ROUND_CHOICES, "cycle.rounds")
     starts = day(cycle.get("starts_on"), "cycle.starts_on")
     ends = day(cycle.get("ends_on"), "cycle.ends_on")
     if ends < starts:

@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from services.registry.domain.campaign_enrolment import (
     ENROLLED,
     KEY_TARGET_REASONS,
+    REASON_CHOICES,
     WITHDRAWN,
     Enrolment,
     KeyTarget,
@@ -31,7 +32,7 @@ from services.registry.domain.campaign_errors import (
     EnrolmentRefused,
 )
 from services.registry.domain.campaign_schedule import (
-    PROGRAM_PATTERNS,
+    PATTERN_CHOICES,
     InvalidCampaign,
     categories_spec,
     category_named,
@@ -119,7 +120,7 @@ class Campaign(Aggregate):
         return cls(
             jurisdiction_id=jurisdiction_id,
             name=text(name, "name"),
-            pattern=choice(pattern, PROGRAM_PATTERNS, "pattern"),
+            pattern=choice(pattern, PATTERN_CHOICES, "pattern"),
             cycle=checked_cycle,
             phases=phases_spec(phases, checked_cycle),
             categories=categories_spec(categories),
@@ -149,7 +150,7 @@ class Campaign(Aggregate):
 
     @property
     def pattern_label(self) -> str:
-        return PROGRAM_PATTERNS[self.pattern]
+        return PATTERN_CHOICES.labels[self.pattern]
 
     def round_windows(self) -> list[dict[str, str]]:
         return round_windows(self.cycle)
@@ -260,7 +261,7 @@ class Campaign(Aggregate):
         self, unit_id: UUID, reason_code: str, reason: str, actor: str
     ) -> None:
         enrolment = self._require_enrolled(unit_id)
-        code = choice(reason_code, KEY_TARGET_REASONS, "reason_code")
+        code = choice(reason_code, REASON_CHOICES, "reason_code")
         if enrolment["key_target"] is not None:
             raise EnrolmentConflict(
                 "该单位已是重点评议对象 (the unit is already a key evaluation target)",
