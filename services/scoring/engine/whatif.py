@@ -4,17 +4,31 @@ documents of `compute_round`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-COMPARED = ("score", "rank", "grade", "lists")
+COMPARED = ("score", "rank", "grade", "status", "lists", "flags")
+
+FlagWords = Mapping[str, Sequence[str]]
+"""Per unit with flags, its flags in words in the results' order (`rounds.flag_words`)."""
 
 
-def compare_results(in_force: Mapping[str, Any], draft: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """One entry per unit whose score, rank, grade or lists differ, sorted by unit id:
-    {"unit_id", "unit_name", "changed": [fields], "score"/"rank"/"grade": {"in_force",
-    "draft"}, "lists": {"in_force", "draft", "added", "removed"}}. A unit present in only
-    one of the two has None (and no lists) on the other side."""
+def compare_results(
+    in_force: Mapping[str, Any],
+    draft: Mapping[str, Any],
+    in_force_words: FlagWords | None = None,
+    draft_words: FlagWords | None = None,
+) -> list[dict[str, Any]]:
+    """One entry per unit whose score, rank, grade, status, lists or flags differ, sorted by
+    unit id: {"unit_id", "unit_name", "changed": [fields], "score"/"rank"/"grade"/"status":
+    {"in_force", "draft"}, "lists": {"in_force", "draft", "added", "removed"}, "flags": the
+    same and "names", each of those four in words}. A unit present in only one of the two
+    has None (and no lists or flags) on the other side.
+
+    Flags are the engine's (`样本不足`, `缺少必需成分:<code>`); their words come from each
+    side's own scheme version (`in_force_words`, `draft_words`), since a draft may name a
+    component differently, so an added flag is said in the draft's words and a removed one
+    in the scheme in force's. Without words a flag is said as computed."""
     before = {u["unit_id"]: u for u in in_force["units"]}
     after = {u["unit_id"]: u for u in draft["units"]}
     out = []
@@ -28,7 +42,7 @@ def compare_results(in_force: Mapping[str, Any], draft: Mapping[str, Any]) -> li
             "unit_name": (new or old)["unit_name"],
             "changed": changed,
         }
-        for field in ("score", "rank", "grade"):
+        for field in ("score", "rank", "grade", "status"):
             entry[field] = {"in_force": old.get(field), "draft": new.get(field)}
         old_lists, new_lists = _value(old, "lists"), _value(new, "lists")
         entry["lists"] = {
@@ -37,11 +51,33 @@ def compare_results(in_force: Mapping[str, Any], draft: Mapping[str, Any]) -> li
             "added": sorted(set(new_lists) - set(old_lists)),
             "removed": sorted(set(old_lists) - set(new_lists)),
         }
+        entry["flags"] = _flags(
+            _said(old, (in_force_words or {}).get(unit_id)),
+            _said(new, (draft_words or {}).get(unit_id)),
+        )
         out.append(entry)
     return out
 
 
+def _said(unit: Mapping[str, Any], words: Sequence[str] | None) -> list[tuple[str, str]]:
+    """The unit's flags in the results' order, each with its words."""
+    flags = list(unit.get("flags") or ())
+    said = list(words) if words is not None and len(words) == len(flags) else flags
+    return list(zip(flags, said, strict=True))
+
+
+def _flags(old: list[tuple[str, str]], new: list[tuple[str, str]]) -> dict[str, Any]:
+    old_codes, new_codes = {code for code, _ in old}, {code for code, _ in new}
+    added = [pair for pair in new if pair[0] not in old_codes]
+    removed = [pair for pair in old if pair[0] not in new_codes]
+    sides = {"in_force": old, "draft": new, "added": added, "removed": removed}
+    return {side: [code for code, _ in pairs] for side, pairs in sides.items()} | {
+        "names": {side: [word for _, word in pairs] for side, pairs in sides.items()}
+    }
+
+
 def _value(unit: Mapping[str, Any], field: str) -> Any:
-    if field == "lists":
-        return sorted(unit.get("lists", []))
+    if field in ("lists", "flags"):
+        # A set each: the same flags in another order are no change for the office.
+        return sorted(unit.get(field) or [])
     return unit.get(field)

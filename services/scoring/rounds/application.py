@@ -17,6 +17,7 @@ from services.scoring.engine.scheme import Scheme
 from services.scoring.engine.whatif import compare_results
 from services.scoring.rounds.base import COMPUTED_KEPT
 from services.scoring.rounds.domain import CampaignScheme, campaign_scheme_id
+from services.scoring.rounds.flag_words import flag_names
 from services.scoring.rounds.keys import as_application
 from services.scoring.rounds.runs import (
     FINAL_NEEDS_REASON,
@@ -146,7 +147,9 @@ class RoundScoring(RunCommands):
             "in_force": in_force.ref(),
             "draft": draft.ref(),
             "upstream_positions": positions,
-            "differences": compare_results(current, proposed),
+            "differences": compare_results(
+                current, proposed, flag_names(current, in_force), flag_names(proposed, draft)
+            ),
         }
 
 

@@ -153,10 +153,65 @@ class WhatIfIn(_In):
     document: dict[str, Any] = Field(description="The draft scheme document")
 
 
+class Compared(BaseModel):
+    in_force: Any = Field(description="Under the scheme in force (null: not in its results)")
+    draft: Any = Field(description="Under the draft (null: not in its results)")
+
+
+class ListsCompared(BaseModel):
+    in_force: list[str]
+    draft: list[str]
+    added: list[str] = Field(description="In the draft's, not in the scheme in force's")
+    removed: list[str] = Field(description="In the scheme in force's, not in the draft's")
+
+
+class FlagWords(BaseModel):
+    in_force: list[str]
+    draft: list[str]
+    added: list[str]
+    removed: list[str]
+
+
+class FlagsCompared(ListsCompared):
+    """The engine's flags (`样本不足`, `缺少必需成分:concentrated`), each side in the results'
+    order, and the same in words as the standings say them (`flag_names`)."""
+
+    names: FlagWords = Field(
+        description="Each list in words, item for item: a side's (and an added flag's: the "
+        "draft's, a removed one's: the scheme in force's) required component by its name in "
+        "that side's scheme version (缺少必需成分：集中评议)",
+        examples=[{"in_force": [], "draft": ["样本不足"], "added": ["样本不足"], "removed": []}],
+    )
+
+
+class WhatIfDifference(BaseModel):
+    unit_id: str
+    unit_name: str
+    changed: list[str] = Field(
+        description="What differs: of score, rank, grade, status, lists, flags",
+        examples=[["rank", "flags"]],
+    )
+    score: Compared
+    rank: Compared
+    grade: Compared
+    status: Compared | None = Field(
+        default=None,
+        description="The unit's status in the results (active, cancelled …). Null only in "
+        "an answer kept with an Idempotency-Key before status and flags were compared",
+    )
+    lists: ListsCompared
+    flags: FlagsCompared | None = Field(
+        default=None,
+        description="Null only in an answer kept with an Idempotency-Key before flags were "
+        "compared",
+    )
+
+
 class WhatIfOut(BaseModel):
     in_force: SchemeRef
     draft: SchemeRef
     upstream_positions: dict[str, int]
-    differences: list[dict[str, Any]] = Field(
-        description="Per unit that differs: score, rank, grade and lists under each scheme"
+    differences: list[WhatIfDifference] = Field(
+        description="Per unit that differs: score, rank, grade, status, lists and flags "
+        "under each scheme (a unit that becomes 样本不足 or unranked shows here)"
     )

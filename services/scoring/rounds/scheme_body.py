@@ -10,6 +10,12 @@ read by `services.scoring.engine.scheme.yaml_text`: a syntax error, a key given 
 or value JSON cannot hold is 422 `yaml_invalid` naming the path and the line and column.
 Any other media type is 415 naming `Content-Type`.
 
+A body that is not there is answered as every route answers one (`shared.web.missing_body`):
+as `{}` would be, naming each field `SchemeIn` requires (`body.document`, `body.reason`) —
+no bytes (with a JSON or YAML media type, or none), or YAML text that holds no document
+(only blank lines and comments). A body that is there but not an object — JSON `null`, a
+YAML `null` or `~`, a list — is `body` 须为对象, as FastAPI says it on every other route.
+
 The body's size limit is the route's, enforced while the body streams
 (`shared.web.body_limit`), whatever its media type; the Idempotency-Key compares the bytes.
 """
@@ -20,6 +26,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import yaml
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
@@ -30,6 +37,7 @@ from services.scoring.engine.scheme.yaml_text import YamlRefused, read_yaml
 from services.scoring.rounds.schemas import SchemeIn
 from shared.errors import InvalidError
 from shared.reasons import reason_of
+from shared.web.missing_body import empty_errors
 from shared.web.repeated_keys import BODY, RepeatedKeys, field_of, repeated_keys
 
 JSON = "application/json"
@@ -65,7 +73,7 @@ class YamlInvalid(ScoringError, InvalidError):
 
 class BodyInvalid(ScoringError, InvalidError):
     """A YAML body that is not a `SchemeIn`: said as a JSON body's validation errors are
-    (`shared.http`), which the shared handler would answer as 415 for a media type other
+    (`shared.error_handlers`), which the shared handler would answer as 415 for a media type other
     than JSON."""
 
     code = "validation_failed"
@@ -94,6 +102,8 @@ async def scheme_body(request: Request) -> SchemeIn:
     """The request's `SchemeIn`, from a JSON or a YAML body."""
     media = media_type(request)
     raw = await request.body()
+    if not raw and not media:  # FastAPI reads a body without a media type as JSON
+        media = JSON
     if media in YAML_TYPES:
         return await run_in_threadpool(_from_yaml, raw)
     if media == JSON or (media.startswith("application/") and media.endswith("+json")):
@@ -108,47 +118,64 @@ async def scheme_body(request: Request) -> SchemeIn:
 
 
 def _from_yaml(raw: bytes) -> SchemeIn:
+    if _holds_no_document(raw):
+        raise BodyInvalid(empty_errors(SchemeIn))
     try:
-        data = read_yaml(raw) if raw else None
+        data = read_yaml(raw)
     except YamlRefused as refused:
         raise YamlInvalid(refused) from None
     try:
-        return SchemeIn.model_validate(data)
+        return _validated(data)
     except ValidationError as error:
         raise BodyInvalid(error.errors()) from None
+
+
+def _holds_no_document(raw: bytes) -> bool:
+    """No bytes, or YAML text that is only blank lines and comments: no body was sent. Text
+    that cannot be read is left for `read_yaml` to refuse with its place."""
+    try:
+        events = yaml.parse(raw.decode("utf-8-sig"), Loader=yaml.SafeLoader)
+        return not any(isinstance(event, yaml.DocumentStartEvent) for event in events)
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return False
+
+
+def _validated(data: Any) -> SchemeIn:
+    # `from_attributes`, as FastAPI validates a body model: what is not an object (`null`, a
+    # list) is then said as on every other route (`model_attributes_type`, 须为对象).
+    return SchemeIn.model_validate(data, from_attributes=True)
 
 
 def _from_json(raw: bytes) -> SchemeIn:
     """As FastAPI reads a JSON body model (`fastapi.routing`): the same errors, said the
     same way by the shared handlers."""
-    data: Any = None
-    if raw:
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise RequestValidationError(
-                [
-                    {
-                        "type": "json_invalid",
-                        "loc": ("body", error.pos),
-                        "msg": "JSON decode error",
-                        "input": {},
-                        "ctx": {"error": error.msg},
-                    }
-                ]
-            ) from None
-        except Exception as error:  # not UTF-8, a number of thousands of digits …
-            raise HTTPException(400, "There was an error parsing the body") from error
-        # The router's check of every JSON body (it looks only at a declared body model),
-        # naming the places as it does: `body.document.…`.
-        places = repeated_keys(raw)
-        if places:
-            raise RepeatedKeys(places, root=BODY)
-    if data is None:  # no body, or `null`: FastAPI's word for either
-        missing = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
-        raise RequestValidationError([missing])
+    if not raw:
+        raise RequestValidationError(
+            [{**err, "loc": ("body", *err["loc"])} for err in empty_errors(SchemeIn)]
+        )
     try:
-        return SchemeIn.model_validate(data)
+        data = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body", error.pos),
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": error.msg},
+                }
+            ]
+        ) from None
+    except Exception as error:  # not UTF-8, a number of thousands of digits …
+        raise HTTPException(400, "There was an error parsing the body") from error
+    # The router's check of every JSON body (it looks only at a declared body model),
+    # naming the places as it does: `body.document.…`.
+    places = repeated_keys(raw)
+    if places:
+        raise RepeatedKeys(places, root=BODY)
+    try:
+        return _validated(data)
     except ValidationError as error:
         errors = [{**err, "loc": ("body", *err["loc"])} for err in error.errors()]
         raise RequestValidationError(errors) from None

@@ -44,9 +44,39 @@ def test_whatif_shows_only_units_that_differ():
             "score": {"in_force": "91.14", "draft": "91.14"},
             "rank": {"in_force": 1, "draft": 1},
             "grade": {"in_force": "优", "draft": "良"},
+            "status": {"in_force": "active", "draft": "active"},
             "lists": {"in_force": ["advanced"], "draft": [], "added": [], "removed": ["advanced"]},
+            "flags": {
+                "in_force": [],
+                "draft": [],
+                "added": [],
+                "removed": [],
+                "names": {"in_force": [], "draft": [], "added": [], "removed": []},
+            },
         }
     ]
+
+
+def test_whatif_says_flags_in_each_side_s_words():
+    """A flag only one side has is added or removed, in that side's words; the same flags
+    in another order are no change; without words a flag is said as computed."""
+    unit = {"unit_id": "u1", "unit_name": "某局", "score": "70", "rank": 1, "grade": "中"}
+    in_force = {"units": [unit | {"flags": ["缺少必需成分:a", "样本不足"]}]}
+    draft = {"units": [unit | {"flags": ["样本不足", "缺少必需成分:b"]}]}
+    words = ({"u1": ["缺少必需成分：甲", "样本不足"]}, {"u1": ["样本不足", "缺少必需成分：乙"]})
+    (entry,) = compare_results(in_force, draft, *words)
+    assert entry["changed"] == ["flags"]
+    assert entry["flags"]["added"] == ["缺少必需成分:b"]
+    assert entry["flags"]["names"] == {
+        "in_force": ["缺少必需成分：甲", "样本不足"],
+        "draft": ["样本不足", "缺少必需成分：乙"],
+        "added": ["缺少必需成分：乙"],
+        "removed": ["缺少必需成分：甲"],
+    }
+    reordered = {"units": [unit | {"flags": ["样本不足", "缺少必需成分:a"]}]}
+    assert compare_results(in_force, reordered) == []
+    (bare,) = compare_results(in_force, draft)
+    assert bare["flags"]["names"]["removed"] == ["缺少必需成分:a"]
 
 
 def test_whatif_of_identical_results_is_empty():
