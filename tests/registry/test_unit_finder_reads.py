@@ -6,8 +6,9 @@ Each row's lookup is one read: the unit the view lists for the name with the nam
 (before: the unit, the claim, and the claim's holder again, three reads a row). A name the
 view lists for many units (a short name borne in every county) is one read for all of them
 (before: one each). A whole sheet's names, and the eligibility check's units, are read at
-once: a dry run of forty rows reads as often as one of ten. So are a unit import's: its
-上级单位 cells at every level, and a dry run's claims of each row's name and code."""
+once: a dry run of forty rows reads as often as one of ten, and so does a submitted one
+(the enrolment command's units in one read). So are a unit import's: its 上级单位 cells at
+every level, and a dry run's claims of each row's name and code."""
 
 from __future__ import annotations
 
@@ -183,3 +184,34 @@ def test_a_unit_import_dry_run_reads_the_same_for_ten_rows_as_for_forty(
     few, many = rows(10), rows(40)
     assert few > 0, "the request's reads are counted"
     assert many - few <= 2, (few, many)
+
+
+def test_a_committed_enrolment_import_reads_the_same_for_ten_rows_as_for_forty(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Submitted, the sheet is read as its dry run is, the eligibility check judges the
+    units the finder read (no second read of them), and the enrolment command (`enrol_units`)
+    reads the units it enrols in one read inside its write, then judges them as before.
+    Before: the eligibility check read them again beside the finder, and the command read
+    each unit alone, one read a row. Two campaigns, so each sheet enrols afresh."""
+    city = post(cluster, "/jurisdictions", {"name": "武汉市", "level": "city"})["jurisdiction_id"]
+    county = _county(cluster, city, 1)
+    _units(cluster, city, [(f"武汉市测试单位{n:03d}", f"测试{n:03d}") for n in range(20)])
+    _units(cluster, county, [(f"第1区测试单位{n:03d}", f"区测试{n:03d}") for n in range(20)])
+    few_campaign, many_campaign = (wuhan_campaign(cluster, city, year=y) for y in (2017, 2018))
+    count = ReadCount(cluster, monkeypatch)
+    names = [f"{place}测试单位{n:03d}" for n in range(20) for place in ("武汉市", "第1区")]
+
+    def committed(campaign: str, n: int) -> int:
+        sheet = csv_bytes([["单位名称", "类别"], *([name, CATEGORY] for name in names[:n])])
+
+        def submit() -> None:
+            response = upload(cluster, "/imports/enrolments", sheet, campaign_id=campaign)
+            assert response.status_code == 201, response.text
+            assert len(response.json()["created"]) == n, response.text
+
+        return count.during(submit)
+
+    few, many = committed(few_campaign, 10), committed(many_campaign, 40)
+    assert few > 0, "the request's reads are counted"
+    assert many == few, (few, many)

@@ -6,7 +6,7 @@ importer; keep them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Any
 from uuid import UUID
@@ -16,6 +16,7 @@ from services.registry.domain import (
     KEY_TARGET_REASONS,
     Campaign,
     EnrolmentRefused,
+    InvalidCampaign,
     Unit,
     enrolment_refusal,
 )
@@ -23,6 +24,7 @@ from services.registry.domain.campaign_sub_units import sub_unit_category_refusa
 from services.registry.domain.campaigns import KeyTarget, enrolled_categories
 from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.persistence.aggregate_reads import get_many
 
 
 class EnrolmentCommands(CampaignCommands):
@@ -42,6 +44,9 @@ class EnrolmentCommands(CampaignCommands):
                 )
             campaign = self.campaign(campaign_id)
             located = self.within(campaign.jurisdiction_id)
+            # Read in this run, each attempt afresh: a retry after a clash judges what the
+            # other request saved, as one-at-a-time reads did.
+            units = self._units_read(item.get("unit_id") for item in enrolments)
             enrolled: list[Unit] = []
             for index, item in enumerate(enrolments):
                 field = f"enrolments.{index}."
@@ -52,10 +57,11 @@ class EnrolmentCommands(CampaignCommands):
                     field,
                     enrolled,
                     campaign.cycle.get("ends_on"),
+                    units,
                 )
                 campaign.enrol(unit.id, item.get("category", ""), caller.actor, field)
                 enrolled.append(unit)
-            self._refuse_misplaced_sub_units(campaign, enrolled)
+            self._refuse_misplaced_sub_units(campaign, enrolled, units)
             response = {
                 "campaign_id": str(campaign.id),
                 "enrolments": [enrolment_out(campaign, unit) for unit in enrolled],
@@ -65,14 +71,28 @@ class EnrolmentCommands(CampaignCommands):
         request = {"campaign_id": campaign_id, "enrolments": enrolments}
         return self.idempotent(caller, "enrolment", key, request, command)
 
-    def _refuse_misplaced_sub_units(self, campaign: Campaign, batch: list[Unit]) -> None:
+    def _units_read(self, raw_ids: Iterable[object]) -> dict[UUID, Unit]:
+        """The listed units, in one event-store read (`get_many`): those that are units; an
+        id that is not one is left to `_enrollable` to refuse, in the batch's order."""
+        ids: list[UUID] = []
+        for raw in raw_ids:
+            try:
+                ids.append(as_uuid(raw, "unit_id"))
+            except InvalidCampaign:
+                continue
+        found = get_many(self, ids).items()
+        return {unit_id: unit for unit_id, unit in found if isinstance(unit, Unit)}
+
+    def _refuse_misplaced_sub_units(
+        self, campaign: Campaign, batch: list[Unit], read: dict[UUID, Unit]
+    ) -> None:
         """A sub-unit of an enrolled unit is in its parent's category or in one of sub-units
         only (`campaign_sub_units`), judged once the whole batch is applied."""
         known = {unit.id: unit for unit in batch}
         found = sub_unit_category_refusal(
             enrolled_categories(campaign),
             [unit.id for unit in batch],
-            lambda unit_id: known.get(unit_id) or self.unit(unit_id, "unit_id"),
+            lambda unit_id: known.get(unit_id) or read.get(unit_id) or self.unit(unit_id),
         )
         if found is not None:
             index, reason = found
@@ -88,6 +108,7 @@ class EnrolmentCommands(CampaignCommands):
         field: str,
         batch: list[Unit],
         cycle_ends_on: str | None,
+        read: dict[UUID, Unit],
     ) -> Unit:
         unit_id = as_uuid(raw_id, f"{field}unit_id")
         for index, earlier in enumerate(batch):
@@ -97,9 +118,12 @@ class EnrolmentCommands(CampaignCommands):
                     f"(listed twice in this batch (also enrolments.{index}))",
                     field=f"{field}unit_id",
                 )
-        unit = self.unit(unit_id, f"{field}unit_id")
+        unit = read.get(unit_id) or self.unit(unit_id, f"{field}unit_id")
         refusal = enrolment_refusal(
-            unit, located, lambda parent: self.unit(parent, f"{field}unit_id"), cycle_ends_on
+            unit,
+            located,
+            lambda parent: read.get(parent) or self.unit(parent, f"{field}unit_id"),
+            cycle_ends_on,
         )
         if refusal is not None:
             # A unit the caller cannot see (another county's) is refused without its name, as

@@ -7,31 +7,31 @@ same eligibility rule the enrolment command applies, so a clean dry run means th
 goes through.
 
 A sheet is read in a few queries, not a few per row: its names and codes before its rows
-are parsed (`finding.read_ahead`), then every unit the rows resolved to in one query
-(`get_many`, `_Units`) before the rule judges them; anything else the rule asks (a parent,
-a unit enrolled already) is read alone, once per request. The command (`enrol_units`)
-reads each unit again itself when the import is submitted.
+are parsed (`finding.read_ahead`), then the rule judges the units the lookups read, in the
+finders' own read cache (`ReadOnce`: a unit the rows resolved to that no lookup read, say
+through a claim asked alone, is read with the others in one query); anything else the rule
+asks (a parent, a unit enrolled already) is read alone, once per request. When the import
+is submitted, the command (`enrol_units`) reads its units again, in one query inside its
+own write, and judges them there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from pydantic import Field
 
 from services.registry.application import RegistryApplication
-from services.registry.domain import Campaign, Unit, enrolment_refusal
+from services.registry.domain import Campaign, enrolment_refusal
 from services.registry.domain.campaign_schedule import category_named
 from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
 from services.registry.domain.campaigns import enrolled_categories
 from services.registry.importing.columns import CellError, Column, Issue, issue
-from services.registry.importing.finding import UnitFinder, read_ahead
+from services.registry.importing.finding import ReadOnce, UnitFinder, read_ahead
 from services.registry.importing.lookup import is_active
 from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.common import In
-from shared.persistence.aggregate_reads import get_many
 from shared.registry_view import SECURITY_VIEW, RegistryView
 from shared.tabular import Sheet
 from shared.types import Line
@@ -61,7 +61,8 @@ def enrolment_spec(
     here = UnitFinder(app, [root], (d for d in subtree if d["jurisdiction_id"] == str(root)))
     # One read cache for both: the subtree's view lists the jurisdiction's own units too.
     below = UnitFinder(app, places, subtree, always_ask_claims=False, reads=here.reads)
-    units = _Units(app)
+    # The eligibility rule judges the units the lookups read a moment ago, not a second copy.
+    units = here.reads
 
     def ahead(texts: dict[str, list[str]]) -> None:
         read_ahead([here, below], texts.get(NAME, []), texts.get(CODE, []))
@@ -119,36 +120,15 @@ def _places(app: RegistryApplication, views: ViewStore, root: UUID) -> list[UUID
     return app.subtree(root, listed, applied)
 
 
-class _Units:
-    """The units one request judges, read from the event store many at a time (`preload`),
-    each at most once; called with an id, the unit (an id not preloaded is read alone, and
-    one without a unit is refused as `app.unit` refuses it)."""
-
-    def __init__(self, app: RegistryApplication) -> None:
-        self._app = app
-        self._kept: dict[UUID, Unit] = {}
-
-    def preload(self, ids: Iterable[UUID]) -> None:
-        wanted = [unit_id for unit_id in dict.fromkeys(ids) if unit_id not in self._kept]
-        if wanted:
-            found = get_many(self._app, wanted).items()
-            self._kept |= {key: unit for key, unit in found if isinstance(unit, Unit)}
-
-    def __call__(self, unit_id: UUID) -> Unit:
-        if unit_id not in self._kept:
-            self._kept[unit_id] = self._app.unit(unit_id)
-        return self._kept[unit_id]
-
-
 def _eligibility(
-    app: RegistryApplication, campaign: Campaign, rows: list[Row], replay: bool, units: _Units
+    app: RegistryApplication, campaign: Campaign, rows: list[Row], replay: bool, units: ReadOnce
 ) -> list[Issue]:
     """What enrol_units would refuse: a unit twice, already enrolled, not enrollable here
     (judged from the event store, as the command judges it)."""
     located = app.within(campaign.jurisdiction_id)
-    if not replay:  # every unit the rule will judge, in one read
+    if not replay:  # every unit the rule will judge that no lookup read, in one read
         judged = (row.values["unit_id"] for row in rows)
-        units.preload(unit_id for unit_id in judged if not campaign.is_enrolled(unit_id))
+        units.fetch(unit_id for unit_id in judged if not campaign.is_enrolled(unit_id))
     found: list[Issue] = []
     accepted: list[Row] = []
     first: dict[UUID, int] = {}
@@ -166,7 +146,7 @@ def _eligibility(
             found.append(issue(row.number, NAME, "已参评 (already enrolled in this campaign)"))
             continue
         ends_on = campaign.cycle.get("ends_on")
-        refusal = enrolment_refusal(units(unit_id), located, units, ends_on)
+        refusal = enrolment_refusal(units.unit(unit_id), located, units.unit, ends_on)
         if refusal is not None:
             found.append(issue(row.number, NAME, refusal))
             continue
@@ -176,22 +156,22 @@ def _eligibility(
     return found
 
 
-def _sub_unit_categories(campaign: Campaign, rows: list[Row], units: _Units) -> list[Issue]:
+def _sub_unit_categories(campaign: Campaign, rows: list[Row], units: ReadOnce) -> list[Issue]:
     """What enrol_units would refuse once every row is applied (`campaign_sub_units`)."""
     enrolled = enrolled_categories(campaign)
     enrolled |= {row.values["unit_id"]: row.values["category"] for row in rows}
     batch: list[UUID] = [row.values["unit_id"] for row in rows]
-    found = sub_unit_category_refusal(enrolled, batch, units)
+    found = sub_unit_category_refusal(enrolled, batch, units.unit)
     if found is None:
         return []
     index, reason = found
     return [issue(rows[index].number, CATEGORY, reason, rows[index].values["category"])]
 
 
-def _preview(units: _Units, row: Row) -> dict[str, Any]:
+def _preview(units: ReadOnce, row: Row) -> dict[str, Any]:
     return {
         "unit_id": str(row.values["unit_id"]),
-        "unit_name": units(row.values["unit_id"]).name,
+        "unit_name": units.unit(row.values["unit_id"]).name,
         "category": row.values["category"],
     }
 
