@@ -96,11 +96,11 @@ def test_a_clean_batch_is_read_at_once_into_the_same_rows(raw: bytes) -> None:
     for _ in range(2):  # the second time, its unit ids are known
         batch = BatchIn.from_json_body(raw)
         assert isinstance(batch, JsonBatchIn)
-        good, problems = batch.rows()
-        assert problems == []
-        assert len(good) == len(json.loads(raw)["questionnaires"])
+        rows = batch.rows()
+        assert (rows.problems, rows.salvaged) == ([], [])
+        assert len(rows.good) == len(json.loads(raw)["questionnaires"])
         # repr: the same values, and the same order in every dict
-        assert repr((good, problems)) == repr(_ordinary(raw))
+        assert repr(rows) == repr(_ordinary(raw))
         assert batch.all_or_nothing == json.loads(raw).get("all_or_nothing", False)
 
 

@@ -80,7 +80,7 @@ def test_a_key_recorded_by_the_request_fingerprint_still_replays(
     """What the survey recorded for a key before it fingerprinted bodies: the fingerprint of
     the request as `record_batch` builds it."""
     body = _body(world, "Q1", "Q2")
-    rows, refused = BatchIn.model_validate(body).rows()
+    rows, refused, _ = BatchIn.model_validate(body).rows()
     request = {
         "wave_id": UUID(wave["wave_id"]),
         "rows": [[index, q] for index, q in rows],

@@ -73,7 +73,7 @@ def record_batch(
     integrity rules flag are recorded in quarantine. A row that names a key twice in one
     object is a problem (`duplicate_key`, at each place); such a key outside the rows
     refuses the body (422 `duplicate_key`)."""
-    rows, refused = body.rows(body.repeated(raw))
+    rows, refused, salvaged = body.rows(body.repeated(raw))
     return app.record_batch(
         caller,
         wave_id,
@@ -81,6 +81,7 @@ def record_batch(
         refused,
         idempotency_key,
         all_or_nothing=body.all_or_nothing,
+        salvaged=salvaged,
         body_fingerprint=body_fingerprint,
         districts=RegistryView(views).subtree,
     )

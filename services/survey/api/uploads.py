@@ -95,7 +95,7 @@ def upload_questionnaires(
     layout = layout_of(app, wave_id, views)
     sheet = parse_questionnaires(upload.data, filename, layout, upload.content_type)
     numbers = [row for row, _ in sheet.rows]
-    rows, refused = parse_rows([item for _, item in sheet.rows], ROWS, numbers)
+    rows, refused, salvaged = parse_rows([item for _, item in sheet.rows], ROWS, numbers)
     refused = [_with_column(p, sheet) for p in refused]
     refused += [_row_problem(e) for e in sheet.errors]
     return app.record_batch(
@@ -105,6 +105,7 @@ def upload_questionnaires(
         refused,
         idempotency_key,
         all_or_nothing=all_or_nothing,
+        salvaged=salvaged,
         prefix=ROWS,
         columns=sheet.column,
         districts=RegistryView(views).subtree,

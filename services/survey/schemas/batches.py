@@ -9,7 +9,7 @@ JSON, a row that is no object, no rows...) or one that pydantic's JSON parser al
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, NamedTuple, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
 
@@ -24,12 +24,21 @@ from services.survey.schemas.repeated_keys import (
     refuse_repeated,
     repeated_keys,
 )
+from services.survey.schemas.salvage import Salvaged, salvage
 from services.survey.schemas.waves import In
 from shared.reasons import reason_of
 from shared.types import JsonBool, Line
 
-Rows = tuple[list[tuple[int, dict[str, Any]]], list[dict[str, Any]]]
-"""(index, command) of every row that parses, and a problem for each that does not."""
+
+class Rows(NamedTuple):
+    good: list[tuple[int, dict[str, Any]]]
+    """(index, command) of every row that parses."""
+    problems: list[dict[str, Any]]
+    """A problem for each that does not."""
+    salvaged: list[Salvaged]
+    """What each of those still says (`salvage`), to be checked against the wave."""
+
+
 Repeats = dict[int, list[Place]]
 """The places of the keys each row (by index) names twice."""
 ROWS = "questionnaires"
@@ -79,9 +88,9 @@ class BatchIn(In):
     def rows(self, repeated: Repeats | None = None) -> Rows:
         """The rows, those in `repeated` (by index) reported and left out."""
         kept = [(i, q) for i, q in enumerate(self.questionnaires) if i not in (repeated or {})]
-        good, problems = parse_rows([q for _, q in kept], ROWS, [i for i, _ in kept])
+        good, problems, salvaged = parse_rows([q for _, q in kept], ROWS, [i for i, _ in kept])
         problems += self._repeated_problems(repeated)
-        return good, sorted(problems, key=lambda problem: problem["row"])
+        return Rows(good, sorted(problems, key=lambda problem: problem["row"]), salvaged)
 
     def repeated(self, raw: bytes) -> Repeats:
         """The keys the body (`raw`, what this was read from) names twice, by row; 422
@@ -183,16 +192,15 @@ class JsonBatchIn(BatchIn):
     )
 
     def rows(self, repeated: Repeats | None = None) -> Rows:
-        good: list[tuple[int, dict[str, Any]]] = []
-        problems: list[dict[str, Any]] = []
+        found = Rows([], [], [])
         for index, q in enumerate(self.questionnaires):
             if repeated and index in repeated:
-                problems += self._repeated_problems({index: repeated[index]})
+                found.problems.extend(self._repeated_problems({index: repeated[index]}))
             elif isinstance(q, JsonQuestionnaireIn):
-                good.append((index, q.command()))
+                found.good.append((index, q.command()))
             else:
-                _parse_row(index, q, ROWS, good, problems)
-        return good, problems
+                _parse_row(index, q, ROWS, found)
+        return found
 
     def keys_held(self) -> int | None:
         found = len(self.model_fields_set)
@@ -233,26 +241,23 @@ def parse_rows(raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None
     except ValidationError:
         pass
     else:
-        return [(row, q.command()) for row, q in zip(rows, parsed, strict=True)], []
-    good: list[tuple[int, dict[str, Any]]] = []
-    problems: list[dict[str, Any]] = []
+        return Rows([(row, q.command()) for row, q in zip(rows, parsed, strict=True)], [], [])
+    found = Rows([], [], [])
     for row, item in zip(rows, raw, strict=True):
-        _parse_row(row, item, prefix, good, problems)
-    return good, problems
+        _parse_row(row, item, prefix, found)
+    return found
 
 
-def _parse_row(
-    row: int,
-    item: dict[str, Any],
-    prefix: str,
-    good: list[tuple[int, dict[str, Any]]],
-    problems: list[dict[str, Any]],
-) -> None:
+def _parse_row(row: int, item: dict[str, Any], prefix: str, found: Rows) -> None:
     try:
-        good.append((row, QUESTIONNAIRE.validate_python(item).command()))
+        found.good.append((row, QUESTIONNAIRE.validate_python(item).command()))
     except ValidationError as error:
         qid = item.get("questionnaire_id") if isinstance(item, dict) else None
-        problems.extend(row_problems(error, row, clip(qid), prefix))
+        found.problems.extend(row_problems(error, row, clip(qid), prefix))
+        # Only a row that failed is read again, field by field: good rows cost nothing more.
+        salvaged = salvage(row, item, error)
+        if salvaged is not None:
+            found.salvaged.append(salvaged)
 
 
 def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from eventsourcing.persistence import IntegrityError
 from services.survey.application.base import SurveyBase, require_agency
 from services.survey.application.batches.intake import CheckedRows, Intake
 from services.survey.application.batches.rows import ColumnOf, Row
+from services.survey.application.batches.salvaged import Salvaged
 from services.survey.domain import ConcurrentBatch
 from services.survey.domain.errors import SurveyError
 from shared.auth import Principal as Caller
@@ -35,6 +36,9 @@ class BatchCommands(SurveyBase):
         body_fingerprint: str | None = None,
         columns: ColumnOf | None = None,
         districts: Callable[[str], set[str]] | None = None,
+        # What the refused rows still say (their fields that read): checked against the
+        # wave, its problems reported beside theirs.
+        salvaged: Sequence[Salvaged] = (),
     ) -> Result:
         """`rows` passed the request's own validation; `refused` are the rows that did not,
         reported with the rest. The first attempt reads nothing per questionnaire and lets
@@ -51,9 +55,12 @@ class BatchCommands(SurveyBase):
             "all_or_nothing": all_or_nothing,
         }
         below = None
-        if districts is not None and any(q.get("district_id") for _, q in rows):
+        named = [q for _, q in rows] + [q for _, q, _ in salvaged]
+        if districts is not None and any(q.get("district_id") for q in named):
             below = frozenset(districts(str(self.wave(wave_id).jurisdiction_id)))
-        early = self._checked_early(caller, wave_id, rows, refused, prefix, columns, below)
+        early = self._checked_early(
+            caller, wave_id, rows, refused, prefix, columns, below, salvaged
+        )
         with self.wave_turn(wave_id):
             return self._record_batch(
                 caller,
@@ -67,6 +74,7 @@ class BatchCommands(SurveyBase):
                 columns,
                 below,
                 early,
+                salvaged,
             )
 
     def _checked_early(
@@ -78,6 +86,7 @@ class BatchCommands(SurveyBase):
         prefix: str,
         columns: ColumnOf | None,
         districts: frozenset[str] | None,
+        salvaged: Sequence[Salvaged] = (),
     ) -> CheckedRows | None:
         """The rows checked before the wave's turn is taken. Pushes into one wave queue for
         its turn, so whatever a push does while holding it bounds the wave's intake (the
@@ -93,7 +102,7 @@ class BatchCommands(SurveyBase):
             intake = Intake(self, caller, wave, prefix, list(refused), columns, districts)
         except SurveyError:
             return None
-        good = intake.valid_rows(rows)
+        good = intake.valid_rows(rows, salvaged)
         return CheckedRows(good, intake.problems)
 
     def _record_batch(
@@ -109,6 +118,7 @@ class BatchCommands(SurveyBase):
         columns: ColumnOf | None = None,
         districts: frozenset[str] | None = None,
         early: CheckedRows | None = None,
+        salvaged: Sequence[Salvaged] = (),
     ) -> Result:
         all_or_nothing = bool(request["all_or_nothing"])
         checked = False
@@ -124,7 +134,7 @@ class BatchCommands(SurveyBase):
                 wave.require_open()
                 problems = list(refused) if early is None else list(early.problems)
                 intake = Intake(self, caller, wave, prefix, problems, columns, districts)
-                good = intake.valid_rows(rows) if early is None else early.good
+                good = intake.valid_rows(rows, salvaged) if early is None else early.good
                 return intake.record(good, checked=checked, all_or_nothing=all_or_nothing)
 
             try:

@@ -18,7 +18,9 @@ from services.survey.application.batches.rows import (
     checked_row_text,
     expand_row,
     problem,
+    repeated_problem,
 )
+from services.survey.application.batches.salvaged import Salvaged, SalvagedRows
 from services.survey.application.batches.saving import Saving
 from services.survey.domain import (
     Checker,
@@ -63,7 +65,7 @@ class CheckedRows(NamedTuple):
     """The refused rows' problems, those found before the checks included."""
 
 
-class Intake(Repushes, Saving):
+class Intake(Repushes, Saving, SalvagedRows):
     """One attempt at recording one batch into one wave."""
 
     def __init__(
@@ -96,9 +98,15 @@ class Intake(Repushes, Saving):
         self.chars = row_chars(self.levels)
 
     def run(
-        self, rows: Sequence[Row], *, checked: bool, all_or_nothing: bool
+        self,
+        rows: Sequence[Row],
+        *,
+        checked: bool,
+        all_or_nothing: bool,
+        salvaged: Sequence[Salvaged] = (),
     ) -> tuple[list[Any], Result]:
-        return self.record(self.valid_rows(rows), checked=checked, all_or_nothing=all_or_nothing)
+        good = self.valid_rows(rows, salvaged)
+        return self.record(good, checked=checked, all_or_nothing=all_or_nothing)
 
     def record(
         self, good: list[Good], *, checked: bool, all_or_nothing: bool
@@ -130,7 +138,7 @@ class Intake(Repushes, Saving):
         }
         return aggregates, result
 
-    def valid_rows(self, rows: Sequence[Row]) -> list[Good]:
+    def valid_rows(self, rows: Sequence[Row], salvaged: Sequence[Salvaged] = ()) -> list[Good]:
         """The rows that pass every check of a row on its own, each refused one reported in
         `problems`. The checks read only what the wave's opening fixed (`Wave.OPENING_FACTS`:
         its units, scale, window, points, channels, groups and panel), so they may run on a
@@ -156,12 +164,7 @@ class Intake(Repushes, Saving):
             found += [p for p in problems if not (found and p.field == "ratings")]
             response_id = self._response_id(q)
             if response_id in seen:
-                first = seen[response_id]
-                if q["respondent_id"] is not None:
-                    reason = f"评议代表与第 {first} 行重复 (panel member repeats row {first})"
-                else:
-                    reason = f"问卷编号与第 {first} 行重复 (questionnaire id repeats row {first})"
-                found.append(Problem("questionnaire_id", reason, "repeated"))
+                found.append(repeated_problem(q, seen[response_id]))
             if not found and text is None:
                 # The one pass refuses only what the checker refuses (test_intake_rows.py);
                 # should they ever disagree, the row is refused, never recorded without
@@ -176,6 +179,8 @@ class Intake(Repushes, Saving):
             if not found and text is not None:
                 seen[response_id] = row
                 good.append(Good(row, q, response_id, text))
+        if salvaged:  # rows the request's validation refused: their fields that read
+            self._check_salvaged(checker, salvaged, seen)
         return good
 
     def _with_id(self, q: dict[str, Any]) -> dict[str, Any]:

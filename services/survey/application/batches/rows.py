@@ -43,6 +43,15 @@ def problem(
     return found if column is None else found | {"column": column}
 
 
+def repeated_problem(q: dict[str, Any], first: int) -> Problem:
+    """`q` repeats the questionnaire (or the panel member) of row `first` of its batch."""
+    if q["respondent_id"] is not None:
+        reason = f"评议代表与第 {first} 行重复 (panel member repeats row {first})"
+    else:
+        reason = f"问卷编号与第 {first} 行重复 (questionnaire id repeats row {first})"
+    return Problem("questionnaire_id", reason, "repeated")
+
+
 def expand_row(q: dict[str, Any], units: list[str]) -> tuple[dict[str, Any], list[Problem]]:
     """A questionnaire's compact `row` (one answer per unit, in the wave's order) as the
     `ratings` it stands for; what is stored and published is the same either way."""
