@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,7 +15,12 @@ from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.workdays import WorkCalendar, china_today
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
-from tests.inspection.recount_helpers import post, reported_order, unit_with_finding
+from tests.inspection.recount_helpers import (
+    deadline,
+    issue_through_service,
+    read_both,
+    reported_order,
+)
 
 # 2003 lies before the notices chinesecalendar carries (2004 onwards): with no file it counts
 # Monday to Friday only. Issued Monday 2 June with 5 working days: due Monday 9 June.
@@ -29,33 +33,6 @@ def _calendar(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def _issue(cluster: Cluster) -> dict[str, Any]:
-    inspection = cluster["inspection"]
-    unit, finding_id = unit_with_finding(cluster, f"{ISSUED}T10:30:00+08:00")
-    body = {
-        "unit_id": unit,
-        "finding_ids": [finding_id],
-        "issued_on": ISSUED,
-        "working_days": 5,
-        "requirements": "限期整改并书面报告",
-    }
-    return dict(post(inspection, "/rectifications", body))
-
-
-def _read(cluster: Cluster, order_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The order as read from the store and as listed from the view."""
-    client = cluster["inspection"]
-    cluster.wait_caught_up("inspection", "inspection")
-    one = client.get(f"/rectifications/{order_id}", headers=ADMIN).json()
-    [listed] = client.get("/rectifications", headers=ADMIN).json()
-    return one, listed
-
-
-def _deadline(order: dict[str, Any]) -> tuple[Any, ...]:
-    keys = ("deadline", "stored_deadline", "deadline_basis", "deadline_years")
-    return tuple(order[key] for key in keys)
-
-
 @pytest.mark.parametrize("common", ["embedded"], indirect=True)
 def test_a_deadline_counted_on_weekdays_moves_once_the_years_calendar_is_supplied(
     common: CommonSettings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -63,19 +40,19 @@ def test_a_deadline_counted_on_weekdays_moves_once_the_years_calendar_is_supplie
     monkeypatch.delenv("PINGYI_INSPECTION_CALENDAR", raising=False)
     unknown = [{"year": 2003, "source": "weekdays_only"}]
     with Cluster(common, ["registry", "inspection"]) as cluster:
-        issued = _issue(cluster)
+        issued = issue_through_service(cluster, ISSUED, f"{ISSUED}T10:30:00+08:00")
         as_counted = (WEEKDAYS_DUE, WEEKDAYS_DUE, "weekdays_only", unknown)
-        assert _deadline(issued) == as_counted
-        assert all(_deadline(o) == as_counted for o in _read(cluster, issued["order_id"]))
+        assert deadline(issued) == as_counted
+        assert all(deadline(o) == as_counted for o in read_both(cluster, issued["order_id"]))
 
     # The office supplies 2003: 1 January, and a day off on Wednesday 4 June, inside the
     # window; the five working days are then 3, 5, 6, 9 and 10 June.
     file = _calendar(tmp_path, "holidays: [2003-01-01, 2003-06-04]\n")
     monkeypatch.setenv("PINGYI_INSPECTION_CALENDAR", str(file))
     with Cluster(common, ["registry", "inspection"]) as cluster:
-        one, listed = _read(cluster, issued["order_id"])
+        one, listed = read_both(cluster, issued["order_id"])
         recounted = ("2003-06-10", WEEKDAYS_DUE, "calendar", [{"year": 2003, "source": "file"}])
-        assert _deadline(one) == _deadline(listed) == recounted
+        assert deadline(one) == deadline(listed) == recounted
         # Overdue-ness counts from the deadline in force; the stored events are unchanged.
         calendar = WorkCalendar.from_file(file)
         days = calendar.working_days_between(date(2003, 6, 10), china_today())

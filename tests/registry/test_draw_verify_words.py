@@ -5,11 +5,7 @@ words. A small draw (24 people, 6 drawn) so that every check can be made to fail
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import sqlite3
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,14 +16,8 @@ from typer.testing import CliRunner
 from pingyi.cli import app as cli
 from services.registry.domain.draws import pool_digest
 from services.registry.draw_verify import DrawNotVerifiable, DrawVerification, verify_draw
-from shared.settings import CommonSettings
-from tests.registry.people_helpers import (
-    ADMIN_CALLER,
-    COMMITMENT,
-    SEED,
-    embedded_app,
-    zone_with_pool,
-)
+from tests.registry.draw_helpers import frozen_draw, settings, tampered
+from tests.registry.people_helpers import ADMIN_CALLER, COMMITMENT, SEED, embedded_app
 
 POOL, SIZE = 24, 6
 SHORT = COMMITMENT[:16]
@@ -40,53 +30,24 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     data_dir = tmp_path_factory.mktemp("draw-words")
     app = embedded_app(data_dir)
     try:
-        zone_id, people = zone_with_pool(app, POOL)
-        spec = {"jurisdiction_id": zone_id, "cycle": "2026-2027", "size": SIZE}
-        draw_id = UUID(
-            app.create_draw(ADMIN_CALLER, spec | {"commitment": COMMITMENT}, None)["draw_id"]
-        )
-        frozen = app.freeze_pool(ADMIN_CALLER, draw_id)
-        app.disqualify(ADMIN_CALLER, people[7], "违反评议代表工作纪律")
-        app.reveal_seed(ADMIN_CALLER, draw_id, SEED)
-        unfinished = app.create_draw(ADMIN_CALLER, spec | {"commitment": COMMITMENT}, None)
+        draw = frozen_draw(app, POOL, SIZE)
+        app.reveal_seed(ADMIN_CALLER, draw.draw_id, SEED)
+        unfinished = app.create_draw(ADMIN_CALLER, draw.spec, None)
     finally:
         app.close()
     return {
         "dir": data_dir,
-        "draw_id": draw_id,
+        "draw_id": draw.draw_id,
         "unfinished": UUID(unfinished["draw_id"]),
-        "frozen": frozen,
-        "disqualified": str(people[7]),
+        "frozen": draw.frozen,
+        "disqualified": str(draw.disqualified),
     }
-
-
-def settings(data_dir: Path, mode: str = "embedded") -> CommonSettings:
-    return CommonSettings(mode=mode, data_dir=data_dir, log_json=False)  # type: ignore[arg-type]
 
 
 def rows(data_dir: Path, draw_id: UUID) -> dict[str, tuple[str, str, str]]:
     """Each row by its check's English name (`Check.name`, which the words do not change)."""
     verification: DrawVerification = verify_draw(settings(data_dir), draw_id)
     return {c.name: row for c, row in zip(verification.checks, verification.rows(), strict=True)}
-
-
-def tampered(
-    drawn: dict[str, Any], target: Path, event: str, change: Callable[[dict[str, Any]], None]
-) -> Path:
-    """A copy of the data dir with one stored event of the finished draw rewritten."""
-    shutil.copytree(drawn["dir"], target)
-    with sqlite3.connect(target / "registry.sqlite") as db:
-        ((rowid, state),) = db.execute(
-            "SELECT rowid, state FROM stored_events WHERE originator_id=? AND topic LIKE ?",
-            (drawn["draw_id"].hex, f"%:Draw.{event}"),
-        ).fetchall()
-        decoded = json.loads(state)
-        change(decoded)
-        db.execute(
-            "UPDATE stored_events SET state=? WHERE rowid=?",
-            (json.dumps(decoded, ensure_ascii=False).encode("utf-8"), rowid),
-        )
-    return target
 
 
 def test_every_row_of_a_draw_that_verifies_is_chinese_first(drawn: dict[str, Any]) -> None:

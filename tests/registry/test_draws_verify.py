@@ -3,15 +3,12 @@ from the stored log alone — and caught when a stored fact is changed afterward
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import shutil
-import sqlite3
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,14 +17,8 @@ import pytest
 
 from services.registry.domain.draws import InvalidDraw, pool_digest, run_draw
 from services.registry.draw_verify import DrawNotVerifiable, verify_draw
-from shared.settings import CommonSettings
-from tests.registry.people_helpers import (
-    ADMIN_CALLER,
-    COMMITMENT,
-    SEED,
-    embedded_app,
-    zone_with_pool,
-)
+from tests.registry.draw_helpers import frozen_draw, settings, tampered
+from tests.registry.people_helpers import ADMIN_CALLER, SEED, embedded_app
 
 QUOTAS = {
     "服务对象": 60,
@@ -46,37 +37,22 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     data_dir = tmp_path_factory.mktemp("draw")
     app = embedded_app(data_dir)
     try:
-        zone_id, people = zone_with_pool(app, 2000)
-        spec = {
-            "jurisdiction_id": zone_id,
-            "cycle": "2026-2027",
-            "size": 200,
-            "quotas": QUOTAS,
-            "commitment": COMMITMENT,
-        }
-        draw_id = UUID(app.create_draw(ADMIN_CALLER, spec, None)["draw_id"])
-        frozen = app.freeze_pool(ADMIN_CALLER, draw_id)
-        # Disqualified after the freeze: in the frozen pool, on no panel.
-        app.disqualify(ADMIN_CALLER, people[7], "违反评议代表工作纪律")
+        draw = frozen_draw(app, 2000, 200, quotas=QUOTAS)
         with pytest.raises(InvalidDraw) as wrong_seed:
-            app.reveal_seed(ADMIN_CALLER, draw_id, "not-the-committed-seed")
+            app.reveal_seed(ADMIN_CALLER, draw.draw_id, "not-the-committed-seed")
         assert wrong_seed.value.field == "seed"
-        revealed = app.reveal_seed(ADMIN_CALLER, draw_id, SEED)
-        pool = app.draw(draw_id).sectors
+        revealed = app.reveal_seed(ADMIN_CALLER, draw.draw_id, SEED)
+        pool = app.draw(draw.draw_id).sectors
     finally:
         app.close()
     yield {
         "dir": data_dir,
-        "draw_id": draw_id,
-        "frozen": frozen,
+        "draw_id": draw.draw_id,
+        "frozen": draw.frozen,
         "revealed": revealed,
         "pool": pool,
-        "disqualified": str(people[7]),
+        "disqualified": str(draw.disqualified),
     }
-
-
-def settings(data_dir: Path) -> CommonSettings:
-    return CommonSettings(mode="embedded", data_dir=data_dir, log_json=False)
 
 
 def test_two_hundred_are_drawn_from_two_thousand_by_quota(drawn: dict[str, Any]) -> None:
@@ -131,25 +107,6 @@ def test_an_unknown_draw_or_missing_log_cannot_be_verified(
         verify_draw(settings(tmp_path / "nothing"), drawn["draw_id"])
 
 
-def tampered_copy(
-    drawn: dict[str, Any], target: Path, event: str, change: Callable[[dict[str, Any]], None]
-) -> Path:
-    """A copy of the data dir with one stored event's state bytes rewritten."""
-    shutil.copytree(drawn["dir"], target)
-    with sqlite3.connect(target / "registry.sqlite") as db:
-        ((rowid, state),) = db.execute(
-            "SELECT rowid, state FROM stored_events WHERE originator_id=? AND topic LIKE ?",
-            (drawn["draw_id"].hex, f"%:Draw.{event}"),
-        ).fetchall()
-        decoded = json.loads(state)
-        change(decoded)
-        db.execute(
-            "UPDATE stored_events SET state=? WHERE rowid=?",
-            (json.dumps(decoded, ensure_ascii=False).encode("utf-8"), rowid),
-        )
-    return target
-
-
 def failed(data_dir: Path, draw_id: UUID) -> set[str]:
     return {c.name for c in verify_draw(settings(data_dir), draw_id).checks if not c.passed}
 
@@ -160,7 +117,7 @@ def test_a_changed_chosen_list_fails_the_draw_check(drawn: dict[str, Any], tmp_p
     def change(state: dict[str, Any]) -> None:
         state["chosen"][0] = next(p for p in pool if p not in state["chosen"])
 
-    copy = tampered_copy(drawn, tmp_path / "chosen", "PanelDrawn", change)
+    copy = tampered(drawn, tmp_path / "chosen", "PanelDrawn", change)
     assert failed(copy, drawn["draw_id"]) == {"draw"}
 
 
@@ -168,7 +125,7 @@ def test_a_changed_seed_fails_the_commitment(drawn: dict[str, Any], tmp_path: Pa
     def change(state: dict[str, Any]) -> None:
         state["seed"] = "another-seed-entirely-0000"
 
-    copy = tampered_copy(drawn, tmp_path / "seed", "PanelDrawn", change)
+    copy = tampered(drawn, tmp_path / "seed", "PanelDrawn", change)
     assert {"commitment", "draw"} <= failed(copy, drawn["draw_id"])
 
 
@@ -183,7 +140,7 @@ def test_a_changed_pool_fails_even_with_a_matching_digest(
         state["pool_size"] -= 1
         state["pool_digest"] = pool_digest(state["pool"])
 
-    copy = tampered_copy(drawn, tmp_path / "pool", "PoolFrozen", change)
+    copy = tampered(drawn, tmp_path / "pool", "PoolFrozen", change)
     assert "pool eligibility" in failed(copy, drawn["draw_id"])
 
 
@@ -191,7 +148,7 @@ def test_a_changed_digest_fails_the_digest_check(drawn: dict[str, Any], tmp_path
     def change(state: dict[str, Any]) -> None:
         state["pool_digest"] = "sha256:" + "0" * 64
 
-    copy = tampered_copy(drawn, tmp_path / "digest", "PoolFrozen", change)
+    copy = tampered(drawn, tmp_path / "digest", "PoolFrozen", change)
     assert failed(copy, drawn["draw_id"]) == {"pool digest", "published copy"}
 
 
@@ -230,7 +187,7 @@ def test_the_cli_exits_non_zero_on_a_tampered_copy(drawn: dict[str, Any], tmp_pa
     def change(state: dict[str, Any]) -> None:
         state["chosen"] = list(reversed(state["chosen"]))
 
-    copy = tampered_copy(drawn, tmp_path / "cli", "PanelDrawn", change)
+    copy = tampered(drawn, tmp_path / "cli", "PanelDrawn", change)
     result = cli(copy, drawn["draw_id"])
     assert result.returncode == 1, result.stdout + result.stderr
     assert "FAIL" in result.stdout
@@ -258,7 +215,7 @@ def test_a_draw_committed_before_the_pool_rule_loads_and_verifies_under_rule_1(
         del state["pool_rule"]
         state["class_version"] = 1
 
-    copy = tampered_copy(drawn, tmp_path / "v1", "Committed", as_stored_before)
+    copy = tampered(drawn, tmp_path / "v1", "Committed", as_stored_before)
     verification = verify_draw(settings(copy), drawn["draw_id"])
     assert verification.passed, verification.rows()
     [eligibility] = [row for row in verification.rows() if row[0] == "名单资格 (pool eligibility)"]

@@ -27,8 +27,14 @@ from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts import inspection_rectification as contract
 from shared.settings import CommonSettings
 from shared.views.memory import MemoryViewStore
-from tests.harness import ADMIN, IN_MEMORY, Cluster
-from tests.inspection.recount_helpers import post, reported_order, unit_with_finding
+from tests.harness import IN_MEMORY, Cluster
+from tests.inspection.recount_helpers import (
+    deadline,
+    issue_through_service,
+    post,
+    read_both,
+    reported_order,
+)
 
 NEW_FIELDS = ("deadline_counted_from", "deadline_working_days")
 
@@ -36,15 +42,8 @@ NEW_FIELDS = ("deadline_counted_from", "deadline_working_days")
 def _returned(cluster: Cluster, today: date, working_days: int) -> str:
     """An order issued today, reported, and returned with `working_days` for a new deadline."""
     inspection = cluster["inspection"]
-    unit, finding_id = unit_with_finding(cluster, f"{today.isoformat()}T00:00:00+08:00")
-    body = {
-        "unit_id": unit,
-        "finding_ids": [finding_id],
-        "issued_on": today.isoformat(),
-        "working_days": 5,
-        "requirements": "限期整改并书面报告",
-    }
-    path = f"/rectifications/{post(inspection, '/rectifications', body)['order_id']}"
+    order = issue_through_service(cluster, today.isoformat(), f"{today.isoformat()}T00:00:00+08:00")
+    path = f"/rectifications/{order['order_id']}"
     post(inspection, f"{path}/report", {"text": "已整改"})
     verification = {"outcome": "returned", "reason": "材料不全", "working_days": working_days}
     returned = post(inspection, f"{path}/verification", verification)
@@ -54,12 +53,7 @@ def _returned(cluster: Cluster, today: date, working_days: int) -> str:
 
 def _read(cluster: Cluster, order_id: str) -> list[tuple[Any, ...]]:
     """The deadline of the order as read from the store and as listed from the view."""
-    client = cluster["inspection"]
-    cluster.wait_caught_up("inspection", "inspection")
-    one = client.get(f"/rectifications/{order_id}", headers=ADMIN).json()
-    [listed] = client.get("/rectifications", headers=ADMIN).json()
-    keys = ("deadline", "stored_deadline", "deadline_basis", "deadline_years")
-    return [tuple(order[key] for key in keys) for order in (one, listed)]
+    return [deadline(order) for order in read_both(cluster, order_id)]
 
 
 @pytest.mark.parametrize("common", ["embedded"], indirect=True)

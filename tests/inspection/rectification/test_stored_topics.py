@@ -5,17 +5,16 @@ stored before that name the old module in their topic and in the aggregate's
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from uuid import uuid4
 
 from eventsourcing.utils import get_topic, resolve_topic
 
-from services.inspection.domain import Finding
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
 from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.workdays import WorkCalendar
 from shared.contracts import inspection_rectification as contract
 from tests.harness import IN_MEMORY
+from tests.inspection.recount_helpers import issued_order
 from tests.stored_events import store, store_as_before_the_split
 
 OLD_MODULE = "services.inspection.rectification.domain"
@@ -25,30 +24,7 @@ CALENDAR = WorkCalendar.from_file(None)
 
 
 def _order_through_every_step() -> RectificationOrder:
-    unit, county = uuid4(), uuid4()
-    found = Finding.record(
-        unit_id=unit,
-        jurisdiction_id=county,
-        method="暗访",
-        summary="窗口无人值守",
-        found_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
-        actor="office:a",
-        now=datetime(2026, 3, 1, 10, tzinfo=UTC),
-    )
-    order = RectificationOrder.issue(
-        unit_id=unit,
-        jurisdiction_id=county,
-        findings=[found],
-        issued_on=ISSUED,
-        working_days=5,
-        requirements="限期整改并书面报告",
-        campaign_id=None,
-        round=None,
-        unit_principal_id=None,
-        actor="office:a",
-        today=ISSUED,
-        calendar=CALENDAR,
-    )
+    order = issued_order(ISSUED, datetime(2026, 3, 1, 9, tzinfo=UTC), calendar=CALENDAR)
     order.escalate("催办", "逾期未报", None, "office:a", LATER, CALENDAR)
     order.report_done("已安排专人值守", LATER, "unit:b", LATER)
     order.verify("returned", "未见制度", None, "office:a", LATER, CALENDAR)
@@ -108,28 +84,12 @@ def test_facts_declared_in_events_module_store_and_load_under_the_aggregates_top
     and stay `RectificationOrder.Fact`s."""
     app = InspectionService(IN_MEMORY)
     order = _order_through_every_step()
-    withdrawn = RectificationOrder.issue(
-        unit_id=order.unit_id,
-        jurisdiction_id=order.jurisdiction_id,
-        findings=[
-            Finding.record(
-                unit_id=order.unit_id,
-                jurisdiction_id=order.jurisdiction_id,
-                method="暗访",
-                summary="窗口无人值守",
-                found_at=datetime(2026, 3, 1, 9, tzinfo=UTC),
-                actor="office:a",
-                now=datetime(2026, 3, 1, 10, tzinfo=UTC),
-            )
-        ],
-        issued_on=ISSUED,
-        working_days=5,
+    withdrawn = issued_order(
+        ISSUED,
+        datetime(2026, 3, 1, 9, tzinfo=UTC),
+        unit=order.unit_id,
+        county=order.jurisdiction_id,
         requirements="限期整改",
-        campaign_id=None,
-        round=None,
-        unit_principal_id=None,
-        actor="office:a",
-        today=ISSUED,
         calendar=CALENDAR,
     )
     withdrawn.withdraw("通知书误发", "office:a", LATER)

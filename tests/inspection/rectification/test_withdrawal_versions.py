@@ -12,14 +12,13 @@ from uuid import UUID
 
 import pytest
 
-from services.inspection.domain import Finding
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
-from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.workdays import WorkCalendar
 from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts import inspection_rectification as contract
 from tests.harness import IN_MEMORY
+from tests.inspection.recount_helpers import issued_order
 from tests.stored_events import store_as_before_the_split
 
 ORDER = "5b0f4c2e-3a1d-4e8f-9c6b-2d7e1f0a9b31"
@@ -135,28 +134,8 @@ def test_the_withdrawal_is_a_message_of_its_own_version_1() -> None:
 def test_an_order_stored_before_withdrawal_existed_loads_and_is_withdrawn() -> None:
     app = InspectionService(IN_MEMORY)
     unit, county = UUID(CONTEXT["unit_id"]), UUID(CONTEXT["jurisdiction_id"])
-    found = Finding.record(
-        unit_id=unit,
-        jurisdiction_id=county,
-        method="暗访",
-        summary="窗口无人值守",
-        found_at=datetime(2025, 1, 2, 2, tzinfo=UTC),
-        actor="office:a",
-        now=datetime(2025, 1, 2, 3, tzinfo=UTC),
-    )
-    order = RectificationOrder.issue(
-        unit_id=unit,
-        jurisdiction_id=county,
-        findings=[found],
-        issued_on=date(2025, 1, 3),
-        working_days=5,
-        requirements="限期整改并书面报告",
-        campaign_id=None,
-        round=None,
-        unit_principal_id=None,
-        actor="office:a",
-        today=date(2025, 1, 3),
-        calendar=WorkCalendar.from_file(None),
+    order = issued_order(
+        date(2025, 1, 3), datetime(2025, 1, 2, 2, tzinfo=UTC), unit=unit, county=county
     )
     order.escalate("催办", "逾期未报", None, "office:a", date(2025, 1, 20), WorkCalendar())
     store_as_before_the_split(
