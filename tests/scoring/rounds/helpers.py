@@ -4,6 +4,8 @@ finding and an assessment-team score, every step over the real feeds."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -13,6 +15,7 @@ from fastapi.testclient import TestClient
 from services.scoring.engine.scheme import Scheme
 from services.scoring.rounds.domain import SchemeCatalogue, SchemeRecord
 from shared.contracts import IntegrationMessage
+from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.scoring.schemes import questionnaire_component
 from tests.survey.helpers import CST, World, created, seed_world
@@ -57,6 +60,13 @@ class Round:
     world: World
     campaign_id: str
     wave_id: str
+
+
+@contextmanager
+def round_cluster() -> Iterator[tuple[Cluster, Round]]:
+    """The four services a round needs, in memory, and a round built in them."""
+    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
+        yield cluster, campaign_round(cluster)
 
 
 def campaign_round(cluster: Cluster) -> Round:

@@ -8,15 +8,19 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.scoring.rounds.helpers import SCHEME, Round, assign, campaign_round, caught_up
+from tests.scoring.rounds.helpers import (
+    SCHEME,
+    Round,
+    assign,
+    caught_up,
+    round_cluster,
+)
 
 
 @pytest.fixture(scope="module")
 def campaign() -> Iterator[tuple[Cluster, Round]]:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         caught_up(cluster)
         assign(cluster, rnd, SCHEME)
         yield cluster, rnd

@@ -11,9 +11,15 @@ import pytest
 
 from services.scoring.engine.scheme import builtin_schemes
 from services.scoring.engine.scheme.categories import category_warnings
-from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
-from tests.scoring.rounds.helpers import GOV, SCHEME, Round, assign, campaign_round, caught_up
+from tests.scoring.rounds.helpers import (
+    GOV,
+    SCHEME,
+    Round,
+    assign,
+    caught_up,
+    round_cluster,
+)
 
 MISNAMED = {
     **SCHEME,
@@ -31,8 +37,7 @@ MISNAMED = {
 
 @pytest.fixture(scope="module")
 def campaign() -> Iterator[tuple[Cluster, Round]]:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         caught_up(cluster)
         yield cluster, rnd
 

@@ -15,17 +15,21 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.scoring.rounds.domain import RoundRun
-from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.scoring.rounds.helpers import Round, assign, campaign_round, caught_up, push
+from tests.scoring.rounds.helpers import (
+    Round,
+    assign,
+    caught_up,
+    push,
+    round_cluster,
+)
 
 ANSWERS = [("满意", "满意", "不满意"), ("满意", "基本满意", "不满意")]
 
 
 @pytest.fixture(scope="module")
 def scored() -> Iterator[tuple[Cluster, Round]]:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         assign(cluster, rnd)
         push(cluster["survey"], rnd, ANSWERS, "Q")
         caught_up(cluster)

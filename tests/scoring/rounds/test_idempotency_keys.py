@@ -13,16 +13,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.scoring.rounds.helpers import (
     SCHEME,
     Round,
     assign,
-    campaign_round,
     caught_up,
     published,
     push,
+    round_cluster,
 )
 
 ANSWERS: list[tuple[str, ...]] = [("满意", "基本满意", "不满意"), ("满意", "满意", "不了解")]
@@ -30,8 +29,7 @@ ANSWERS: list[tuple[str, ...]] = [("满意", "基本满意", "不满意"), ("满
 
 @pytest.fixture(scope="module")
 def scored() -> Iterator[tuple[Cluster, Round]]:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         push(cluster["survey"], rnd, ANSWERS, "Q")
         caught_up(cluster)
         assign(cluster, rnd, SCHEME)

@@ -11,17 +11,21 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
-from tests.scoring.rounds.helpers import SCHEME, Round, assign, campaign_round, caught_up
+from tests.scoring.rounds.helpers import (
+    SCHEME,
+    Round,
+    assign,
+    caught_up,
+    round_cluster,
+)
 
 UNKNOWN = "00000000-0000-4000-8000-000000000009"
 
 
 @pytest.fixture(scope="module")
 def campaign() -> Iterator[tuple[Cluster, Round]]:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)  # two half-year rounds
+    with round_cluster() as (cluster, rnd):  # two half-year rounds
         caught_up(cluster)
         assign(cluster, rnd, SCHEME)
         yield cluster, rnd

@@ -13,26 +13,24 @@ import pytest
 
 from services.scoring.engine import score_round
 from shared.canonical import digest
-from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.scoring.rounds.helpers import (
     SCHEME,
     UPSTREAMS,
     Round,
     assign,
-    campaign_round,
     caught_up,
     published,
     push,
     record_finding,
+    round_cluster,
 )
 
 
 @pytest.fixture(scope="module")
 def scored() -> Iterator[tuple[Cluster, Round]]:
     """A round with answers for three units and one finding against the first."""
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         push(
             cluster["survey"],
             rnd,

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import in_memory
-from tests.harness import Cluster
-from tests.scoring.rounds.helpers import assign, campaign_round, caught_up, push
+from tests.scoring.rounds.helpers import assign, caught_up, push, round_cluster
 from tests.scoring.rounds.test_standings_flag_names import REQUIRED
 
 IN_WORDS = "缺少必需成分：问卷测评群众满意度"
@@ -21,8 +19,7 @@ def _units(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_run_answers_its_flags_in_words_and_keeps_its_results() -> None:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         # The third unit's answers are all 不了解, excluded: no valid questionnaire.
         push(cluster["survey"], rnd, [("满意", "满意", "不了解")] * 2, "Q")
         caught_up(cluster)

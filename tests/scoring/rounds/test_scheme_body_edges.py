@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.scoring.rounds.helpers import Round, campaign_round, caught_up
+from tests.scoring.rounds.helpers import Round, caught_up, round_cluster
 
 JSON = {"Content-Type": "application/json"}
 YAML = {"Content-Type": "application/yaml"}
@@ -23,8 +22,7 @@ SCHEME_FIELDS = [("body.document", "missing"), ("body.reason", "missing")]
 
 @pytest.fixture(scope="module")
 def campaign() -> Iterator[tuple[Cluster, Round]]:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         caught_up(cluster)
         yield cluster, rnd
 

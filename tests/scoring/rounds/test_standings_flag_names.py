@@ -8,17 +8,20 @@ import copy
 
 from services.scoring.engine.scheme import Scheme
 from services.scoring.rounds.flag_words import flag_names
-from tests.conftest import in_memory
-from tests.harness import Cluster
-from tests.scoring.rounds.helpers import SCHEME, assign, campaign_round, caught_up, push
+from tests.scoring.rounds.helpers import (
+    SCHEME,
+    assign,
+    caught_up,
+    push,
+    round_cluster,
+)
 
 REQUIRED = copy.deepcopy(SCHEME) | {"scheme_id": "test-county-required"}
 REQUIRED["components"][0]["when_missing"] = "no_score"
 
 
 def test_the_standings_name_a_missing_component_by_its_title() -> None:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         # The third unit's answers are all 不了解, excluded: no valid questionnaire.
         push(cluster["survey"], rnd, [("满意", "满意", "不了解")] * 2, "Q")
         caught_up(cluster)

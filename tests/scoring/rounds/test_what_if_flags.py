@@ -11,9 +11,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.scoring.rounds.helpers import SCHEME, Round, assign, campaign_round, caught_up, push
+from tests.scoring.rounds.helpers import (
+    SCHEME,
+    Round,
+    assign,
+    caught_up,
+    push,
+    round_cluster,
+)
 
 IN_FORCE = copy.deepcopy(SCHEME) | {"scheme_id": "test-county-what-if-flags"}
 IN_FORCE["components"][0]["when_missing"] = "no_score"
@@ -21,8 +27,7 @@ IN_FORCE["components"][0]["when_missing"] = "no_score"
 
 @pytest.fixture(scope="module")
 def scored() -> Iterator[tuple[Cluster, Round]]:
-    with Cluster(in_memory(), ["registry", "survey", "inspection", "scoring"]) as cluster:
-        rnd = campaign_round(cluster)
+    with round_cluster() as (cluster, rnd):
         # Valid questionnaires: the first unit 3, the second 2, the third none (不了解).
         answers = [("满意", "满意", "不了解"), ("满意", "基本满意", "不了解")]
         push(cluster["survey"], rnd, [*answers, ("满意", "不了解", "不了解")], "F")
