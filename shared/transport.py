@@ -221,9 +221,10 @@ class JetStreamTransport:
         Connected: drained (subscriptions ended after the messages in hand, then what was
         published flushed), for at most `drain_wait` seconds. nats-py refuses to drain while it
         reconnects (`ConnectionReconnectingError`, for as long as the server is away), and
-        its drain hangs on a server that stopped answering (30 s per subscription, then a
-        flush that, failing, skips the close): then the connection is closed without
-        draining, said in one warning, so that the stop goes on to the leases and stores."""
+        its drain hangs on a server that stopped answering (a flush of the subscriptions'
+        ends, then a final flush, each waiting for its timeout; one that fails skips the
+        close): then the connection is closed without draining, said in one warning, so
+        that the stop goes on to the leases and stores."""
         nc, self._nc = self._nc, None
         if nc is None:
             return

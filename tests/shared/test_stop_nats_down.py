@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 import uuid
 from collections.abc import Iterator
@@ -42,21 +41,9 @@ BOUND = 20 * DRAIN_WAIT  # a hang, not a speed: nats-py alone waits 30 s or more
 WARNING = "without draining"
 
 
-class FreezableNats(NatsServer):
-    def freeze(self) -> None:
-        """SIGSTOP: the connection stays open and nothing answers on it."""
-        assert self._process is not None
-        self._process.send_signal(signal.SIGSTOP)
-
-    def kill(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.send_signal(signal.SIGCONT)
-        super().kill()
-
-
 @pytest.fixture
-def nats(tmp_path: Path) -> Iterator[FreezableNats]:
-    server = FreezableNats(tmp_path)
+def nats(tmp_path: Path) -> Iterator[NatsServer]:
+    server = NatsServer(tmp_path)
     server.start()
     try:
         yield server
@@ -92,7 +79,7 @@ async def _closes_within_bound(transport: JetStreamTransport) -> None:
 
 
 def test_close_drains_a_connection_whose_server_answers(
-    nats: FreezableNats, caplog: pytest.LogCaptureFixture
+    nats: NatsServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def scenario() -> None:
         transport, nc = await _connected(nats)
@@ -105,7 +92,7 @@ def test_close_drains_a_connection_whose_server_answers(
 
 
 def test_close_with_the_server_killed_closes_without_raising(
-    nats: FreezableNats, caplog: pytest.LogCaptureFixture
+    nats: NatsServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     async def scenario() -> None:
         transport, nc = await _connected(nats)
@@ -158,7 +145,7 @@ def _production(database_url: str, nats: NatsServer) -> CommonSettings:
 
 
 def test_a_service_stopped_while_nats_is_down_closes_its_leases_and_stores(
-    database_url: str, nats: FreezableNats, caplog: pytest.LogCaptureFixture
+    database_url: str, nats: NatsServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     common = _production(database_url, nats)
     runtime = ServiceRuntime(
@@ -185,7 +172,7 @@ def test_a_service_stopped_while_nats_is_down_closes_its_leases_and_stores(
 
 
 def test_a_views_process_stopped_while_nats_is_down_closes_its_leases_and_stores(
-    database_url: str, nats: FreezableNats
+    database_url: str, nats: NatsServer
 ) -> None:
     """Its `fragile` view follows registry, through JetStream (`jetstream_transport`)."""
     common = _production(database_url, nats)
