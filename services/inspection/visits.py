@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from services.inspection.dates import not_before
 from services.inspection.domain import REASON_MAX, _found_at, _method, _text
 from services.inspection.errors import InspectionError, InspectionNotFound
+from services.inspection.status_words import status_word
 from shared.auth import Principal
 from shared.contracts.inspection import EVALUATION_CONTENTS, EvaluationContent, InspectionMethod
 from shared.contracts.registry import china_date
@@ -261,5 +262,6 @@ class Visit(Aggregate):
     def _require_planned(self) -> None:
         if self.status != PLANNED:
             raise VisitNotPlanned(
-                f"走访状态为 {self.status} (the visit is {self.status})", field="visit_id"
+                f"走访状态为{status_word(self.status)} (the visit is {self.status})",
+                field="visit_id",
             )

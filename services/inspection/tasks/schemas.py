@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from services.inspection.tasks.domain import NAME_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
 from shared.contracts.inspection_tasks import SupervisionMethod, TaskKind
 from shared.types import Day, JsonInt, Line, Prose
 
-Month = Annotated[Line, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def _month(value: object) -> object:
+    # The pattern's own refusal quotes a regular expression, which no office reads; text
+    # that is no month is said in words first (other input is left to the types below).
+    if isinstance(value, str) and not re.match(MONTH, value.strip()):
+        raise ValueError("须为年月, 如 2026-05 (must be a year and month, e.g. 2026-05)")
+    return value
+
+
+Month = Annotated[Line, StringConstraints(pattern=MONTH), BeforeValidator(_month)]
 
 
 class _In(BaseModel):

@@ -26,6 +26,7 @@ from services.inspection.complaints.domain.rules import (
     text,
 )
 from services.inspection.dates import Window, within
+from services.inspection.status_words import status_word
 from shared.contracts.inspection_complaints import (
     CALLBACK_SATISFACTIONS,
     COMPLAINT_CHANNELS,
@@ -184,7 +185,7 @@ class Complaint(Aggregate):
     def _require(self, status: str, action: str) -> None:
         if self.status != status:
             raise ComplaintOutOfTurn(
-                f"投诉状态为 {self.status}, 不能执行此操作 "
+                f"投诉状态为{status_word(self.status)}, 不能执行此操作 "
                 f"(cannot {action} a complaint that is {self.status})",
                 field="complaint_id",
             )
@@ -249,7 +250,7 @@ class Complaint(Aggregate):
     def conclude(self, outcome: str, reason: str, actor: str) -> None:
         if self.status not in ("dispatched", "replied"):
             raise ComplaintOutOfTurn(
-                f"投诉状态为 {self.status}, 不能办结 "
+                f"投诉状态为{status_word(self.status)}, 不能办结 "
                 f"(cannot conclude a complaint that is {self.status})",
                 field="complaint_id",
             )
@@ -266,7 +267,7 @@ class Complaint(Aggregate):
         reason; consumers take it as the complaint's outcome from then on."""
         if self.status not in ("concluded", "closed"):
             raise ComplaintOutOfTurn(
-                f"投诉状态为 {self.status}, 不能更正办理结果 "
+                f"投诉状态为{status_word(self.status)}, 不能更正办理结果 "
                 f"(cannot correct the outcome of a complaint that is {self.status})",
                 field="complaint_id",
             )

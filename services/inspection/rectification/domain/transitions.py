@@ -24,6 +24,7 @@ from services.inspection.rectification.domain.rules import (
     bounded_text,
     not_future,
 )
+from services.inspection.status_words import status_word
 from shared.contracts.inspection_rectification import ESCALATION_STEPS, RERATINGS
 from shared.contracts.registry import china_date
 
@@ -52,7 +53,8 @@ def report_day(
     require_standing(status)
     if status not in OPEN:
         raise RectificationStateConflict(
-            f"整改通知状态为 {status}, 无需报送 (the order is {status}; nothing to report)",
+            f"整改通知状态为{status_word(status)}, 无需报送 "
+            f"(the order is {status}; nothing to report)",
             field="order_id",
         )
     day = not_future(reported_on, today, "reported_on")
@@ -69,7 +71,7 @@ def check_verification(status: str, outcome: str) -> None:
     require_standing(status)
     if status != "reported":
         raise RectificationStateConflict(
-            f"整改通知状态为 {status}, 只有已报送的整改才能核查 "
+            f"整改通知状态为{status_word(status)}, 只有已报送的整改才能核查 "
             f"(the order is {status}; only a report is verified)",
             field="order_id",
         )
@@ -93,7 +95,7 @@ def escalation_person(
         )
     if not overdue:
         raise NotOverdue(
-            f"整改通知状态为 {status}, 期限 {due}, 未逾期 "
+            f"整改通知状态为{status_word(status)}, 期限 {due}, 未逾期 "
             f"(the order is {status}, due {due}: not overdue)",
             field="order_id",
         )
@@ -116,7 +118,7 @@ def check_rerating(status: str, rating: str) -> None:
     require_standing(status)
     if status != "accepted":
         raise RectificationStateConflict(
-            f"整改通知状态为 {status}, 只有已通过的整改才能重新评定 "
+            f"整改通知状态为{status_word(status)}, 只有已通过的整改才能重新评定 "
             f"(the order is {status}; only an accepted fix is re-rated)",
             field="order_id",
         )
