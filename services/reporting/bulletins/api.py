@@ -85,8 +85,10 @@ def _reads(
     return str(found.get("name") or ""), names, tasks, facts
 
 
-Week = Annotated[Line, Query(min_length=8, max_length=8, description="ISO week, 2026-W09")]
-Month = Annotated[Line, Query(min_length=7, max_length=7, description="2026-05")]
+# No length bound here: a value of the wrong length (2026-5, 2026-W9) is a bad period like any
+# other, answered as `invalid_period` with the form it must take, not a count of characters.
+Week = Annotated[Line, Query(description="ISO week, 2026-W09")]
+Month = Annotated[Line, Query(description="2026-05")]
 
 
 def weekly_of(views: ViewReader, jurisdiction_id: UUID, week: str) -> dict[str, Any]:

@@ -99,7 +99,10 @@ def _pdf(request: Request, campaign_id: UUID, unit_id: UUID, font: CjkFont, publ
     audience = "已发布结果" if public else "内部，含未发布结果"
     content = dossier_pdf(dossier, trend, names, font, audience, max(computed))
     prefix = "dossier" if public else "dossier-internal"
-    return pdf_response(content, f"{dossier['unit_name']}评议档案", f"{prefix}-{unit_id}")
+    # Named as titled: an office's internal copy saved beside the public one under the same
+    # Chinese name (what browsers save it as) would pass for the published dossier.
+    name = f"{dossier['unit_name']}评议档案（{audience}）"
+    return pdf_response(content, name, f"{prefix}-{unit_id}")
 
 
 def _dossier(

@@ -229,8 +229,13 @@ def test_a_malformed_jurisdiction_is_a_bad_field_not_a_refusal(world: Any) -> No
     assert shouted.status_code == 200, shouted.text
 
 
-BAD_WEEKS = ("9999-W52", "9999-W53", "2025-W53", "2026-W00", "0000-W01", "２０２６-W09")
-BAD_MONTHS = ("2026-00", "2026-13", "0000-05", "２０２６-05")
+# The wrong length too (a month or week without its leading zero, one digit too many): the
+# answer names the form, never only a count of characters.
+BAD_WEEKS = (
+    *("9999-W52", "9999-W53", "2025-W53", "2026-W00", "0000-W01", "２０２６-W09"),
+    *("2026-W9", "2026-W021", "2026W21", "W21"),
+)
+BAD_MONTHS = ("2026-00", "2026-13", "0000-05", "２０２６-05", "2026-5", "2026-005", "202605")
 
 
 @pytest.mark.parametrize("suffix", ["", ".html", ".pdf"])

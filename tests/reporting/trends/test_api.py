@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from PIL import Image
@@ -178,6 +179,9 @@ def test_the_office_dossier_pdf(story: Any) -> None:
     unit_id = story["scored"].rnd.world.unit_ids[0]
     disposition = response.headers["content-disposition"]
     assert f'filename="dossier-internal-{unit_id}.pdf"' in disposition
+    # What a browser saves it as says 内部 too, never the public copy's name.
+    saved = unquote(disposition.split("filename*=UTF-8''")[1])
+    assert saved == f"{POLICE}评议档案（内部，含未发布结果）.pdf", saved
 
 
 def test_units_and_the_public_see_only_published_cycles(story: Any) -> None:
@@ -209,8 +213,11 @@ def test_units_and_the_public_see_only_published_cycles(story: Any) -> None:
     ).text
     assert [row[0] for row in table_rows(page, "cycle")] == ["2026年第1轮"]
     assert "100.00" not in page
-    text, _ = pdf_text(_get(story, _unit(story, "/dossier.pdf", public=True), {}).content)
+    public_pdf = _get(story, _unit(story, "/dossier.pdf", public=True), {})
+    text, _ = pdf_text(public_pdf.content)
     assert f"{POLICE} 评议档案（已发布结果）" in text and "100.00" not in text
+    saved = unquote(public_pdf.headers["content-disposition"].split("filename*=UTF-8''")[1])
+    assert saved == f"{POLICE}评议档案（已发布结果）.pdf", saved
 
 
 def test_once_both_cycles_are_published_the_public_reads_both(story: Any) -> None:
