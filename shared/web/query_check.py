@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from shared.errors import InvalidError
 
 SEQUENCES = (list, set, tuple, frozenset)
+DUPLICATE = "duplicate_key"
 
 
 class UnknownQuery(InvalidError):
@@ -34,10 +35,14 @@ class UnknownQuery(InvalidError):
         field, reason, _ = entries[0]
         super().__init__(reason, field=field)
         self.entries = entries
+        # Only repeats: said as a repeated body key is (`422 duplicate_key`), not as a
+        # parameter the route does not know.
+        codes = {code for _, _, code in entries}
+        self.error = DUPLICATE if codes == {DUPLICATE} else self.code
 
     def body(self) -> dict[str, Any]:
         detail = [{"field": f, "reason": r, "code": c} for f, r, c in self.entries]
-        return {"error": self.code, "detail": detail}
+        return {"error": self.error, "detail": detail}
 
 
 async def refuse_unknown_query(request: Request) -> None:
@@ -58,7 +63,7 @@ async def refuse_unknown_query(request: Request) -> None:
             entries.append((f"query.{name}", reason, UnknownQuery.code))
         elif not taken[name] and len(request.query_params.getlist(name)) > 1:
             reason = "只能给一次 (given more than once, and only one is taken: give it once)"
-            entries.append((f"query.{name}", reason, "duplicate_key"))
+            entries.append((f"query.{name}", reason, DUPLICATE))
     if entries:
         raise UnknownQuery(entries)
 

@@ -35,8 +35,17 @@ def test_a_filter_the_route_does_not_take_is_named_not_ignored(registry: TestCli
 def test_a_single_valued_parameter_given_twice_is_refused(registry: TestClient) -> None:
     answer = registry.get("/units?status=active&status=withdrawn", headers=ADMIN)
     assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == "duplicate_key"  # not a parameter the route lacks
     [entry] = answer.json()["detail"]
     assert (entry["field"], entry["code"]) == ("query.status", "duplicate_key")
+
+
+def test_an_unknown_parameter_beside_a_repeat_names_both(registry: TestClient) -> None:
+    answer = registry.get("/units?status=active&status=withdrawn&state=x", headers=ADMIN)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"] == "unknown_query_parameter"
+    codes = [(e["field"], e["code"]) for e in answer.json()["detail"]]
+    assert codes == [("query.state", "unknown_query_parameter"), ("query.status", "duplicate_key")]
 
 
 def test_what_the_route_takes_still_works(registry: TestClient) -> None:
