@@ -95,7 +95,8 @@ def upload_questionnaires(
     layout = layout_of(app, wave_id, views)
     sheet = parse_questionnaires(upload.data, filename, layout, upload.content_type)
     numbers = [row for row, _ in sheet.rows]
-    rows, refused, salvaged = parse_rows([item for _, item in sheet.rows], ROWS, numbers)
+    items = [item for _, item in sheet.rows]
+    rows, refused, salvaged = parse_rows(items, ROWS, numbers, sheet.partial)
     refused = [_with_column(p, sheet) for p in refused]
     refused += [_row_problem(e) for e in sheet.errors]
     return app.record_batch(

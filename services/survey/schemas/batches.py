@@ -9,11 +9,15 @@ JSON, a row that is no object, no rows...) or one that pydantic's JSON parser al
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, NamedTuple, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, TypeAdapter, ValidationError, WithJsonSchema
 
 from services.survey.domain.errors import RepeatedKey
+from services.survey.schemas.batch_rows import QUESTIONNAIRE as QUESTIONNAIRE
+from services.survey.schemas.batch_rows import Rows as Rows
+from services.survey.schemas.batch_rows import clip, parse_apart, parse_row
+from services.survey.schemas.batch_rows import parse_rows as parse_rows
 from services.survey.schemas.questionnaires import MAX_BATCH, Answer, QuestionnaireIn, UnitKey
 from services.survey.schemas.repeated_keys import (
     REPEATED,
@@ -24,20 +28,8 @@ from services.survey.schemas.repeated_keys import (
     refuse_repeated,
     repeated_keys,
 )
-from services.survey.schemas.salvage import Salvaged, salvage
 from services.survey.schemas.waves import In
-from shared.reasons import reason_of
 from shared.types import JsonBool, Line
-
-
-class Rows(NamedTuple):
-    good: list[tuple[int, dict[str, Any]]]
-    """(index, command) of every row that parses."""
-    problems: list[dict[str, Any]]
-    """A problem for each that does not."""
-    salvaged: list[Salvaged]
-    """What each of those still says (`salvage`), to be checked against the wave."""
-
 
 Repeats = dict[int, list[Place]]
 """The places of the keys each row (by index) names twice."""
@@ -68,9 +60,6 @@ QuestionnaireRow = Annotated[dict[str, Any], WithJsonSchema(inline_schema(Questi
 """A questionnaire as sent: documented as `QuestionnaireIn`, validated on its own so that one
 bad row is reported by number instead of refusing the batch."""
 
-QUESTIONNAIRES = TypeAdapter(list[QuestionnaireIn])
-QUESTIONNAIRE = TypeAdapter(QuestionnaireIn)
-
 
 class BatchIn(In):
     """推送问卷. Up to 10,000 questionnaires; each is checked on its own."""
@@ -86,11 +75,15 @@ class BatchIn(In):
     every other survey body's are (`api.deps.refuse_repeated_keys`)."""
 
     def rows(self, repeated: Repeats | None = None) -> Rows:
-        """The rows, those in `repeated` (by index) reported and left out."""
-        kept = [(i, q) for i, q in enumerate(self.questionnaires) if i not in (repeated or {})]
-        good, problems, salvaged = parse_rows([q for _, q in kept], ROWS, [i for i, _ in kept])
-        problems += self._repeated_problems(repeated)
-        return Rows(good, sorted(problems, key=lambda problem: problem["row"]), salvaged)
+        """The rows, those in `repeated` (by index) refused: their repeated keys reported,
+        and what the rest of them says (`repeated_row`)."""
+        repeated = repeated or {}
+        kept = [(i, q) for i, q in enumerate(self.questionnaires) if i not in repeated]
+        found = parse_rows([q for _, q in kept], ROWS, [i for i, _ in kept])
+        for index, places in repeated.items():
+            self.repeated_row(index, places, found)
+        found.problems.sort(key=lambda problem: problem["row"])
+        return found
 
     def repeated(self, raw: bytes) -> Repeats:
         """The keys the body (`raw`, what this was read from) names twice, by row; 422
@@ -116,9 +109,19 @@ class BatchIn(In):
         (rarely: `from_json_body`) is always read again."""
         return None
 
-    def _repeated_problems(self, repeated: Repeats | None) -> list[dict[str, Any]]:
+    def repeated_row(self, index: int, places: list[Place], found: Rows) -> None:
+        """A row that names keys twice: each place reported, then the row read as JSON
+        keeps it (the last value of each key) with those keys left out, so that the rest of
+        it is judged as a row that fails the model is (`parse_apart`)."""
+        found.problems.extend(self._repeated_problems({index: places}))
+        q = self.questionnaires[index]
+        item = q.model_dump(mode="json", exclude_unset=True) if isinstance(q, BaseModel) else q
+        if isinstance(item, dict):
+            parse_apart(index, item, [place[2:] for place in places], ROWS, found)
+
+    def _repeated_problems(self, repeated: Repeats) -> list[dict[str, Any]]:
         problems: list[dict[str, Any]] = []
-        for index, places in (repeated or {}).items():
+        for index, places in repeated.items():
             q = self.questionnaires[index]
             qid = clip(q.get("questionnaire_id") if isinstance(q, dict) else q.questionnaire_id)
             problems += [
@@ -195,11 +198,11 @@ class JsonBatchIn(BatchIn):
         found = Rows([], [], [])
         for index, q in enumerate(self.questionnaires):
             if repeated and index in repeated:
-                found.problems.extend(self._repeated_problems({index: repeated[index]}))
+                self.repeated_row(index, repeated[index], found)
             elif isinstance(q, JsonQuestionnaireIn):
                 found.good.append((index, q.command()))
             else:
-                _parse_row(index, q, ROWS, found)
+                parse_row(index, q, ROWS, found)
         return found
 
     def keys_held(self) -> int | None:
@@ -230,51 +233,3 @@ def _keys_in(value: Any) -> int:
         elif isinstance(item, list):
             stack.extend(item)
     return found
-
-
-def parse_rows(raw: list[dict[str, Any]], prefix: str, numbers: list[int] | None = None) -> Rows:
-    """Validate rows at once (the common, clean case), and only on a failure row by row.
-    `numbers` are the rows' numbers as the caller knows them (sheet rows); else indexes."""
-    rows = numbers or list(range(len(raw)))
-    try:
-        parsed = QUESTIONNAIRES.validate_python(raw)
-    except ValidationError:
-        pass
-    else:
-        return Rows([(row, q.command()) for row, q in zip(rows, parsed, strict=True)], [], [])
-    found = Rows([], [], [])
-    for row, item in zip(rows, raw, strict=True):
-        _parse_row(row, item, prefix, found)
-    return found
-
-
-def _parse_row(row: int, item: dict[str, Any], prefix: str, found: Rows) -> None:
-    try:
-        found.good.append((row, QUESTIONNAIRE.validate_python(item).command()))
-    except ValidationError as error:
-        qid = item.get("questionnaire_id") if isinstance(item, dict) else None
-        found.problems.extend(row_problems(error, row, clip(qid), prefix))
-        # Only a row that failed is read again, field by field: good rows cost nothing more.
-        salvaged = salvage(row, item, error)
-        if salvaged is not None:
-            found.salvaged.append(salvaged)
-
-
-def row_problems(error: ValidationError, row: int, qid: Any, prefix: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "row": row,
-            "questionnaire_id": qid,
-            "field": ".".join([prefix, str(row), *(str(part) for part in detail["loc"])]),
-            "reason": clip(reason_of(detail)),
-            "code": detail["type"],
-        }
-        for detail in error.errors(include_url=False)
-    ]
-
-
-def clip(value: Any) -> Any:
-    """What a problem report quotes back stays small (a 90 KB cell must not echo)."""
-    if isinstance(value, str) and len(value) > 200:
-        return value[:200] + "…"
-    return value if isinstance(value, str | int | None) else None

@@ -9,11 +9,13 @@ row never comes here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
 from services.survey.schemas.questionnaires import QuestionnaireIn
+from services.survey.schemas.repeated_keys import same_key
 from shared.types import Line, Moment
 
 Salvaged = tuple[int, dict[str, Any], frozenset[str]]
@@ -61,3 +63,42 @@ def salvage(row: int, item: Any, error: ValidationError) -> Salvaged | None:
     except ValidationError:
         return None
     return row, partial.command(), frozenset(broken)
+
+
+_ENTRY_DEPTH = {"ratings": 1, "dimension_ratings": 2}
+"""How deep a place in these fields names what broke: a unit's rating; a unit's answer on
+one dimension (a unit named twice: all its dimension answers)."""
+
+
+def left_out(
+    item: dict[str, Any], places: Iterable[tuple[str | int, ...]]
+) -> tuple[dict[str, Any], frozenset[str]]:
+    """`item` without what `places` name (a key named twice, a sheet's cell that could not
+    be read), keys compared as the models read them (`same_key`), and the top-level fields
+    they lie in. An entry of `ratings` or `dimension_ratings` is left out alone, as
+    `salvage` leaves one out; any other place leaves its whole field out."""
+    kept = dict(item)
+    broken: set[str] = set()
+    for place in places:
+        name = same_key(str(place[0]))
+        broken.add(name)
+        path = place[1 : 1 + _ENTRY_DEPTH.get(name, 0)]
+        if path:
+            if name in kept:  # not when the whole field is left out already
+                kept[name] = _without(kept[name], path)
+        else:
+            for key in [key for key in kept if same_key(key) == name]:
+                del kept[key]
+    return kept, frozenset(broken)
+
+
+def _without(entries: Any, path: tuple[str | int, ...]) -> Any:
+    if not isinstance(entries, dict):
+        return entries  # what is not an object is the model's to refuse
+    key = same_key(str(path[0]))
+    if len(path) == 1:
+        return {name: value for name, value in entries.items() if same_key(name) != key}
+    return {
+        name: _without(value, path[1:]) if same_key(name) == key else value
+        for name, value in entries.items()
+    }

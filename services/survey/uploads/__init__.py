@@ -43,7 +43,9 @@ A wrong header (an unknown, repeated or ambiguous column, a required one missing
 column at all), a sheet without a header or without data rows is refused whole
 (`SheetRejected`, 422, every problem listed; `header.py`). Otherwise every cell problem is
 reported on its row, naming the column as typed and the field it fills; rows with a
-problem are not returned. A value under a column without a header is a cell problem too.
+problem are not returned as questionnaires, but a row with a cell problem is returned as
+far as it read (`ParsedSheet.partial`), for its other fields to be judged by the wave in
+the same answer. A value under a column without a header is a cell problem too.
 """
 
 from services.survey.uploads.cells import RowError, parse_channel, parse_moment

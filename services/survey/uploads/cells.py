@@ -39,11 +39,14 @@ class RowError:
 @dataclass
 class Parsed:
     """A row read: the item (None if a cell was bad), its problems, and the column each of
-    the item's opinions came from, in the item's order."""
+    the item's opinions came from, in the item's order. `partial`: a row with a cell
+    problem, as far as it read (its bad cells' fields left out or as far as they read:
+    each problem's `field` names them), for the wave to judge the rest of it."""
 
     item: dict[str, Any] | None
     problems: list[RowError]
     opinion_columns: list[str]
+    partial: dict[str, Any] | None = None
 
 
 def questionnaire(
@@ -99,7 +102,10 @@ def questionnaire(
     }
     qid = None if item["questionnaire_id"] is None else clip(item["questionnaire_id"])
     problems = [replace(p, questionnaire_id=qid) for p in problems]
-    return Parsed(None if problems else item, problems, [typed for _, _, typed in ordered])
+    opinion_columns = [typed for _, _, typed in ordered]
+    if problems:
+        return Parsed(None, problems, opinion_columns, item)
+    return Parsed(item, problems, opinion_columns)
 
 
 def _fill(

@@ -34,6 +34,9 @@ class ParsedSheet:
     errors: list[RowError] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # field → the header as typed
     opinion_columns: dict[int, list[str]] = field(default_factory=dict)  # row → per opinion
+    partial: list[tuple[int, dict[str, Any], list[tuple[str, ...]]]] = field(default_factory=list)
+    """(row, item, the fields its bad cells fill) of each row with a cell problem, as far
+    as it read: refused, yet still checked for the rest (`schemas.batch_rows.parse_apart`)."""
 
     def column(self, row: int, name: str) -> str | None:
         """The header of the column a problem's field (`ratings.<unit>`, `opinions.1.text`,
@@ -114,12 +117,16 @@ def _read_rows(
                 problems.append(_repeated(row.number, qid, first_row[qid], header))
             else:
                 first_row[qid] = row.number
-        if problems:
-            sheet.errors.extend(problems)
-        elif parsed.item is not None:
+        sheet.errors.extend(problems)
+        if parsed.partial is not None:
+            places = [tuple(p.field.split(".", 2)) for p in problems if p.field]
+            sheet.partial.append((row.number, parsed.partial, places))
+        elif problems or parsed.item is None:
+            continue  # an id the sheet repeats: said alone, as ever
+        else:
             sheet.rows.append((row.number, parsed.item))
-            if parsed.opinion_columns:
-                sheet.opinion_columns[row.number] = parsed.opinion_columns
+        if parsed.opinion_columns:
+            sheet.opinion_columns[row.number] = parsed.opinion_columns
     return count
 
 
