@@ -7,7 +7,7 @@ bundle reader, the contract models and the scoring engine, never a store or a se
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -214,10 +214,18 @@ def export(
     except Exception as error:  # never a traceback and exit 1, which would mean "different"
         _fail(f"无法导出 export cannot run: {type(error).__name__}: {error}")
     for origin, log in manifest["logs"].items():
-        count, span = log["count"], f"{log['first']}–{log['last']}"
-        counted = said(f"{count} 条消息, 位置 {span}", f"{_messages(count)}, positions {span}")
-        _out.print(f"{origin}: {counted}", highlight=False, markup=False)
+        _out.print(f"{origin}: {log_counted(log)}", highlight=False, markup=False)
     _out.print(f"已写入 wrote {out}  sha256 {file_sha256(out)}", highlight=False, markup=False)
+
+
+def log_counted(log: dict[str, Any]) -> str:
+    """A log's count and span as export reports it. An empty log (inspection before any
+    finding) has no first or last position: said as such, never `None–None`."""
+    count = log["count"]
+    if not count:
+        return said("0 条消息", "0 messages")
+    span = f"{log['first']}–{log['last']}"
+    return said(f"{count} 条消息, 位置 {span}", f"{_messages(count)}, positions {span}")
 
 
 def _messages(count: int) -> str:

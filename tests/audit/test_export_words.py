@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from pingyi.audit_commands import log_counted
 from tests.audit.stores import run_pingyi, scored_history
 
 NOBODY = "00000000-0000-0000-0000-000000000000"
@@ -112,3 +113,12 @@ def test_what_export_and_verify_report_reads_chinese_first(
     summary = done.stdout.splitlines()[1]
     assert summary.startswith(f"pingyi audit verify b.zip: 评议活动 {campaign} 第 1 轮, 来自 ")
     assert f" (campaign {campaign} round 1, " in summary
+
+
+def test_an_empty_log_is_counted_without_positions() -> None:
+    # An export under --scheme of a round with no inspection fact writes an empty
+    # inspection log, whose manifest names no first or last position.
+    empty = {"count": 0, "first": None, "last": None}
+    assert log_counted(empty) == "0 条消息 (0 messages)"
+    one = {"count": 1, "first": 7, "last": 7}
+    assert log_counted(one) == "1 条消息, 位置 7–7 (1 message, positions 7–7)"

@@ -74,10 +74,12 @@ def _round(runtime: ServiceRuntime, campaign_id: UUID, round_number: int) -> dic
     validation names it (`path.round_number`), as reporting's do; the policy's resolvers
     name their target as the kernel passes it."""
     campaign = _campaign(runtime, campaign_id, "path.campaign_id")
-    if round_number > len(campaign.get("round_windows") or []):
+    rounds = len(campaign.get("round_windows") or [])
+    if round_number > rounds:
+        has = "1 round" if rounds == 1 else f"{rounds} rounds"
         raise RoundNotFound(
-            f"没有这一轮, 该评议活动共 {len(campaign.get('round_windows') or [])} 轮 "
-            f"(the campaign has {len(campaign.get('round_windows') or [])} rounds)",
+            f"没有第 {round_number} 轮, 该评议活动共 {rounds} 轮 "
+            f"(no round {round_number}: the campaign has {has})",
             field="path.round_number",
         )
     return campaign

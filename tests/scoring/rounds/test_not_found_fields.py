@@ -57,6 +57,10 @@ def test_a_round_past_the_campaign_is_named_as_validation_names_it(
         assert invalid.json()["detail"][0]["field"] == "path.round_number"
     for missing in _calls(cluster, rnd.campaign_id, 3):
         assert _error(missing) == (404, "round_not_found", "path.round_number"), missing.text
+        # Both languages say the round is not there, not only the Chinese.
+        assert missing.json()["detail"][0]["reason"] == (
+            "没有第 3 轮, 该评议活动共 2 轮 (no round 3: the campaign has 2 rounds)"
+        )
 
 
 def test_a_missing_scheme_is_named_where_the_request_names_it(
