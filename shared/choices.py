@@ -29,6 +29,10 @@ def name_key(text: str) -> str:
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).casefold()
 
 
+def _listed(code: str, label: str) -> str:
+    return code if code == label else f"{code}（{label}）"
+
+
 class Choices(Generic[C]):
     """A vocabulary's codes and their Chinese names (`labels`: every code, in the order a
     refusal and the schema list them)."""
@@ -41,8 +45,9 @@ class Choices(Generic[C]):
                 # A name that read as two codes would store whichever came last.
                 if self._by_key.setdefault(key, code) != code:
                     raise ValueError(f"{key!r} names two codes")
-        self.listed = "、".join(f"{code}（{label}）" for code, label in self.labels.items())
-        """Every allowed value as `code（中文）`, as a refusal lists them."""
+        self.listed = "、".join(_listed(str(code), label) for code, label in self.labels.items())
+        """Every allowed value as `code（中文）`, as a refusal lists them; a code that is its
+        own Chinese word (`暗访`) once."""
         if " or " in self.listed:
             # `shared.reasons` reads `expected` as pydantic's "'a', 'b' or 'c'".
             raise ValueError("a code or name may not contain ' or '")

@@ -3,12 +3,13 @@ authorization in its declared policy."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Query
 
 from services.inspection.application import InspectionApplication
+from services.inspection.choices import RecordStateIn
 from services.inspection.domain import Finding
 from services.inspection.errors import FindingNotFound
 from services.inspection.evidence_records import Reach
@@ -113,7 +114,7 @@ def list_findings(
     views: ViewsDep,
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
-    status: Annotated[Literal["active", "withdrawn"] | None, Query()] = None,
+    status: Annotated[RecordStateIn | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Findings the caller may see, as they stand now, newest first (by `found_at`); one
     unit's if `unit_id` is given; paged (`limit`, `cursor`). Served from the findings view

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from services.inspection.errors import InspectionError, InspectionNotFound
+from shared.choices import Choices
 from shared.errors import ConflictError, InvalidError
 
 MiB = 1024 * 1024
@@ -30,6 +31,16 @@ EVIDENCE_LIMIT = 20 * MiB
 CHUNK = 64 * 1024
 EvidenceType = Literal["image/jpeg", "image/png", "audio/mpeg", "audio/mp4", "application/pdf"]
 EVIDENCE_TYPES: tuple[str, ...] = get_args(EvidenceType)
+EVIDENCE_NAMES = Choices(
+    {
+        "image/jpeg": "JPEG 图片",
+        "image/png": "PNG 图片",
+        "audio/mpeg": "MP3 录音",
+        "audio/mp4": "M4A 录音",
+        "application/pdf": "PDF 文件",
+    }
+)
+"""Said in a refusal only: a Content-Type header is a media type, and only that is read."""
 ENV_KEY = "PINGYI_INSPECTION_EVIDENCE_DIR"
 HEAD = 16
 """Bytes of a file's start kept to check it is what its Content-Type says."""
@@ -119,7 +130,9 @@ def content_type(value: str | None) -> str:
     kind = (value or "").split(";", 1)[0].strip().lower()
     if kind not in EVIDENCE_TYPES:
         raise InvalidEvidence(
-            f"须为所列类型之一 (must be one of {', '.join(EVIDENCE_TYPES)})", field="Content-Type"
+            f"须为以下类型之一: {EVIDENCE_NAMES.listed} "
+            f"(must be one of {', '.join(EVIDENCE_TYPES)})",
+            field="Content-Type",
         )
     return kind
 

@@ -7,9 +7,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.inspection.domain import EVIDENCE_MAX, REASON_MAX, SUMMARY_MAX, Method
+from services.inspection.choices import ContentIn, MethodIn, SeverityIn
+from services.inspection.domain import EVIDENCE_MAX, REASON_MAX, SUMMARY_MAX
 from services.inspection.workdays import Source
-from shared.contracts.inspection import EvaluationContent, Severity
 from shared.types import Day, DecimalNumber, Line, Moment, Prose
 
 Sha256 = Annotated[Line, Field(pattern=r"^[0-9a-f]{64}$", min_length=64, max_length=64)]
@@ -21,7 +21,7 @@ class _In(BaseModel):
 
 class FindingIn(_In):
     unit_id: UUID
-    method: Method = Field(examples=["暗访"])
+    method: MethodIn = Field(examples=["暗访"])
     summary: Prose = Field(
         min_length=1,
         max_length=SUMMARY_MAX,
@@ -29,8 +29,8 @@ class FindingIn(_In):
     )
     found_at: Moment = Field(examples=["2026-05-12T10:30:00+08:00"])
     visit_id: UUID | None = Field(default=None, description="The conducted visit it was found on")
-    item: EvaluationContent | None = Field(default=None, examples=["工作纪律"])
-    severity: Severity | None = Field(default=None, examples=["较重"])
+    item: ContentIn | None = Field(default=None, examples=["工作纪律"])
+    severity: SeverityIn | None = Field(default=None, examples=["较重"])
     deduction: DecimalNumber | None = Field(
         default=None, description="Points deducted (0 to the cap per finding)", examples=["2"]
     )
@@ -51,10 +51,10 @@ class EvidenceOut(BaseModel):
 
 class VisitIn(_In):
     unit_id: UUID
-    kind: Method = Field(examples=["暗访"])
+    kind: MethodIn = Field(examples=["暗访"])
     planned_on: Day = Field(examples=["2026-06-03"])
     inspectors: list[UUID] = Field(min_length=1, max_length=20)
-    checklist: list[EvaluationContent] = Field(
+    checklist: list[ContentIn] = Field(
         default_factory=list, max_length=20, examples=[["工作纪律", "服务态度"]]
     )
 

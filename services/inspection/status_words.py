@@ -14,10 +14,17 @@ STATUS_WORDS: dict[str, str] = {
     "second_handling": "二次办理",
     "accepted": "已通过",
     "withdrawn": "已撤销",
+    # findings and assessment scores (`withdrawn` as above), vetoes
+    "active": "有效",
+    "revoked": "已撤销",
     # visits
     "planned": "计划中",
     "conducted": "已实施",
     "cancelled": "已取消",
+    # supervised tasks (as reporting's bulletins name them)
+    "started": "已交办",
+    "in_progress": "推进中",
+    "completed": "已办结",
     # complaints
     "received": "已受理",
     "dispatched": "已交办",

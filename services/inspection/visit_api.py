@@ -15,6 +15,7 @@ from fastapi import Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 
 from services.inspection.application import InspectionApplication
+from services.inspection.choices import MethodIn
 from services.inspection.evidence import (
     DOWNLOAD_HEADERS,
     EVIDENCE_BODY,
@@ -35,7 +36,6 @@ from services.inspection.visit_commands import visit_out
 from services.inspection.visit_view import VISITS
 from services.inspection.visits import CONDUCTED, VisitNotFound
 from shared.auth import AuthenticatorDep, CurrentPrincipal
-from shared.contracts.inspection import InspectionMethod
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
@@ -135,7 +135,7 @@ def list_visits(
     views: ViewsDep,
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
-    kind: Annotated[InspectionMethod | None, Query()] = None,
+    kind: Annotated[MethodIn | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Conducted visits in the caller's scope, newest first; paged. Planned visits are never
     listed here (they are not published); each is read by id by its office and inspectors."""
@@ -159,7 +159,7 @@ def list_planned_visits(
     app: InspectionApp,
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
-    kind: Annotated[InspectionMethod | None, Query()] = None,
+    kind: Annotated[MethodIn | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """待实施的检查/暗访 (sealed): visits planned and not yet conducted or cancelled, by
     planned day; an office sees those in its jurisdiction, an inspector those it is assigned

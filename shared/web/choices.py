@@ -32,9 +32,10 @@ class Named(Choices[C]):
 
     def schema(self, description: str) -> dict[str, Any]:
         """The request value's JSON schema (a `WithJsonSchema`): the codes, then the Chinese
-        names."""
+        names (each value once: a code may be its own name)."""
+        values = [*(str(code) for code in self.labels), *self.labels.values()]
         return {
             "type": "string",
-            "enum": [*(str(code) for code in self.labels), *self.labels.values()],
+            "enum": list(dict.fromkeys(values)),
             "description": f"{description}: {self.listed}. The code is what is stored",
         }

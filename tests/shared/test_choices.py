@@ -73,3 +73,12 @@ def test_plain_string_codes_are_read_and_refused_alike() -> None:
 def test_a_name_that_would_read_as_two_codes_is_refused_when_the_table_is_made() -> None:
     with pytest.raises(ValueError, match="names two codes"):
         Named({"county": "县", "zone": "County"})
+
+
+def test_a_code_that_is_its_own_chinese_word_is_listed_once() -> None:
+    """Inspection's 明察/暗访 are codes and names at once: `暗访（暗访）` and an enum naming
+    each twice would only confuse the reader."""
+    methods = Named({"明察": "明察", "暗访": "暗访", "online": "网上"})
+    assert methods.listed == "明察、暗访、online（网上）"
+    assert methods.schema("方式")["enum"] == ["明察", "暗访", "online", "网上"]
+    assert methods.read("暗访") == "暗访"

@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.inspection.choices import ChannelIn, ComplaintKindIn, SatisfactionIn
+from services.inspection.choices import OutcomeIn as ComplaintOutcomeIn
 from services.inspection.complaints.application import NAME_MAX
 from services.inspection.complaints.domain import (
     REASON_MAX,
@@ -18,12 +20,6 @@ from services.inspection.complaints.domain import (
 )
 from services.inspection.schemas import YearOut
 from services.inspection.workdays import Basis
-from shared.contracts.inspection_complaints import (
-    CallbackSatisfaction,
-    ComplaintChannel,
-    ComplaintKind,
-    ComplaintOutcome,
-)
 from shared.types import Day, JsonInt, Line, Prose
 
 
@@ -41,8 +37,8 @@ class ComplaintIn(_In):
     unit_id: UUID | None = Field(default=None, description="The unit complained about, if named")
     campaign_id: UUID | None = None
     round: JsonInt | None = Field(default=None, ge=1, le=ROUND_MAX)
-    channel: ComplaintChannel = Field(examples=["政风行风热线"])
-    kind: ComplaintKind = Field(examples=["complaint"])
+    channel: ChannelIn = Field(examples=["政风行风热线"])
+    kind: ComplaintKindIn = Field(examples=["complaint"])
     summary: Prose = Field(
         min_length=1, max_length=SUMMARY_MAX, examples=["办理社保转移窗口推诿，三次往返未办结"]
     )
@@ -70,19 +66,19 @@ class ReplyIn(_In):
 
 
 class OutcomeIn(_In):
-    outcome: ComplaintOutcome = Field(examples=["verified"])
+    outcome: ComplaintOutcomeIn = Field(examples=["verified"])
     reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["经调取监控核实属实"])
 
 
 class OutcomeCorrectionIn(_In):
-    outcome: ComplaintOutcome = Field(examples=["partly_verified"])
+    outcome: ComplaintOutcomeIn = Field(examples=["partly_verified"])
     reason: Prose = Field(
         min_length=1, max_length=REASON_MAX, examples=["复核发现部分情况与事实不符"]
     )
 
 
 class CallbackIn(_In):
-    satisfaction: CallbackSatisfaction = Field(examples=["满意"])
+    satisfaction: SatisfactionIn = Field(examples=["满意"])
 
 
 class HotlineAppearanceIn(_In):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal, get_args
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from services.inspection.choices import NAMED, RatingIn, StepIn, VerdictIn, states
 from services.inspection.rectification.domain import (
     MAX_FINDINGS,
     NAME_MAX,
@@ -16,16 +17,17 @@ from services.inspection.rectification.domain import (
 )
 from services.inspection.schemas import YearOut
 from services.inspection.workdays import MAX_WORKING_DAYS, Basis
-from shared.contracts.inspection_rectification import (
-    EscalationStep,
-    RectificationStatus,
-    Rerating,
-    VerificationOutcome,
-)
+from shared.contracts.inspection_rectification import EscalationStep, RectificationStatus, Rerating
 from shared.types import Day, JsonInt, Line, Prose
 
 OrderStatus = Literal[RectificationStatus, "withdrawn"]
 """An order's status here: the published ones, or withdrawn (撤销, said by its own message)."""
+ORDER_STATUSES = states(*get_args(OrderStatus))
+OrderStatusIn = Annotated[
+    OrderStatus,
+    BeforeValidator(ORDER_STATUSES.read),
+    WithJsonSchema(ORDER_STATUSES.schema(f"状态 (status): {NAMED}")),
+]
 
 
 class _In(BaseModel):
@@ -65,7 +67,7 @@ class ReportIn(_In):
 
 
 class VerificationIn(_In):
-    outcome: VerificationOutcome = Field(examples=["returned"])
+    outcome: VerdictIn = Field(examples=["returned"])
     reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["整改措施未落实到位"])
     working_days: JsonInt | None = Field(
         default=None,
@@ -77,7 +79,7 @@ class VerificationIn(_In):
 
 
 class EscalationIn(_In):
-    step: EscalationStep = Field(examples=["催办"])
+    step: StepIn = Field(examples=["催办"])
     reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["逾期未报送整改情况"])
     person: Line | None = Field(
         default=None,
@@ -88,7 +90,7 @@ class EscalationIn(_In):
 
 
 class ReratingIn(_In):
-    rating: Rerating = Field(examples=["基本满意"])
+    rating: RatingIn = Field(examples=["基本满意"])
     raters: Line = Field(min_length=1, max_length=NAME_MAX, examples=["投诉人"])
     reason: Prose = Field(min_length=1, max_length=REASON_MAX, examples=["电话回访投诉人"])
 

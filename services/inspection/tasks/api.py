@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import Depends, Path, Query
 
 from services.inspection.campaigns import CAMPAIGN_IN_BODY, counted
+from services.inspection.choices import TaskKindIn
 from services.inspection.tasks.application import TaskCommands
 from services.inspection.tasks.domain import SupervisedTask, TaskNotFound
 from services.inspection.tasks.schemas import (
@@ -22,7 +23,7 @@ from services.inspection.tasks.schemas import (
     Month,
     ReportCorrectionIn,
     ReportIn,
-    Status,
+    StatusIn,
     SupervisionIn,
     TaskIn,
     TaskListItem,
@@ -31,7 +32,7 @@ from services.inspection.tasks.schemas import (
 from services.inspection.tasks.views import DONE, TASKS, kind_status
 from services.inspection.workdays import china_today
 from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
-from shared.contracts.inspection_tasks import TASK_KINDS, TaskKind
+from shared.contracts.inspection_tasks import TASK_KINDS
 from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
@@ -122,8 +123,8 @@ def list_tasks(
     views: ViewsDep,
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
-    kind: Annotated[TaskKind | None, Query()] = None,
-    status: Annotated[Status | None, Query()] = None,
+    kind: Annotated[TaskKindIn | None, Query()] = None,
+    status: Annotated[StatusIn | None, Query()] = None,
     overdue: Annotated[bool | None, Query(description="Only tasks overdue today (or not)")] = None,
 ) -> list[dict[str, Any]]:
     """Tasks the caller may see (an office: its jurisdiction's; a unit key: its unit's; a

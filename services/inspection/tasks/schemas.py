@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from uuid import UUID
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from services.inspection.choices import NAMED, TaskKindIn, states
+from services.inspection.choices import SupervisionIn as SupervisionMethodIn
 from services.inspection.tasks.domain import NAME_MAX, REASON_MAX, TEXT_MAX, TITLE_MAX
 from shared.contracts.inspection_tasks import SupervisionMethod, TaskKind
 from shared.types import Day, JsonInt, Line, Prose
@@ -37,13 +46,13 @@ class MilestoneIn(_In):
 
 class TaskIn(_In):
     title: Line = Field(min_length=1, max_length=TITLE_MAX, examples=["四级便民服务网络建设"])
-    kind: TaskKind = Field(default="task", examples=["key_project"])
+    kind: TaskKindIn = Field(default="task", examples=["key_project"])
     unit_id: UUID
     campaign_id: UUID | None = None
     round: JsonInt | None = Field(default=None, ge=1, le=1000)
     due_on: Day = Field(examples=["2026-12-31"])
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=50)
-    methods: list[SupervisionMethod] = Field(min_length=1, max_length=4, examples=[["跟踪"]])
+    methods: list[SupervisionMethodIn] = Field(min_length=1, max_length=4, examples=[["跟踪"]])
     reporter_id: UUID | None = Field(
         default=None,
         description="Only for a legacy unit key (one naming no unit), the one that reports for "
@@ -52,7 +61,7 @@ class TaskIn(_In):
 
 
 class SupervisionIn(_In):
-    method: SupervisionMethod = Field(examples=["实地督办"])
+    method: SupervisionMethodIn = Field(examples=["实地督办"])
     supervised_on: Day = Field(examples=["2026-05-12"])
     note: Prose = Field(min_length=1, max_length=TEXT_MAX, examples=["到现场查看选址进度"])
 
@@ -92,6 +101,12 @@ class AccountabilityIn(_In):
 
 
 Status = Literal["started", "in_progress", "completed"]
+STATUSES = states(*get_args(Status))
+StatusIn = Annotated[
+    Status,
+    BeforeValidator(STATUSES.read),
+    WithJsonSchema(STATUSES.schema(f"状态 (status): {NAMED}")),
+]
 
 
 class MilestoneOut(BaseModel):

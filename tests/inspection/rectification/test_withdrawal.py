@@ -151,7 +151,7 @@ def test_an_unknown_status_on_the_list_is_one_error_naming_every_status(world: W
     [detail] = response.json()["detail"]
     assert detail["field"] == "query.status"
     assert detail["reason"] == (
-        "须为以下之一: 'issued', 'reported', 'returned', 'second_handling', 'accepted', "
-        "'withdrawn' (Input should be 'issued', 'reported', 'returned', 'second_handling', "
-        "'accepted' or 'withdrawn')"
+        "须为以下之一: issued（已下发）、reported（已报送）、returned（已退回）、"
+        "second_handling（二次办理）、accepted（已通过）、withdrawn（已撤销） "
+        "(should be one of these codes, or its Chinese name)"
     )

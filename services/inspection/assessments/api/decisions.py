@@ -3,7 +3,7 @@ cancellations, representatives' violations."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query
@@ -33,6 +33,7 @@ from services.inspection.assessments.views import (
     VETOES,
 )
 from services.inspection.campaigns import CAMPAIGN_IN_BODY, counted
+from services.inspection.choices import VetoStateIn
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep
@@ -89,7 +90,7 @@ def list_vetoes(
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
     campaign_id: Annotated[UUID | None, Query()] = None,
-    status: Annotated[Literal["active", "revoked"] | None, Query()] = None,
+    status: Annotated[VetoStateIn | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Vetoes the caller may see, by campaign, round and unit; paged."""
     where = scope(auth, caller, unit_id, campaign_id, status=status)

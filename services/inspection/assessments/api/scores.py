@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Query
@@ -26,6 +26,7 @@ from services.inspection.assessments.schemas import (
 )
 from services.inspection.assessments.views import ASSESSMENT_SCORES
 from services.inspection.campaigns import counted
+from services.inspection.choices import RecordStateIn
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import RuntimeDep, ViewsDep
 from shared.idempotency import IdempotencyKey
@@ -83,7 +84,7 @@ def list_assessment_scores(
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
     campaign_id: Annotated[UUID | None, Query()] = None,
-    status: Annotated[Literal["active", "withdrawn"] | None, Query()] = None,
+    status: Annotated[RecordStateIn | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Scores the caller may see, as they stand, by campaign, round, unit and component;
     paged (`limit`, `cursor`), from the assessments view (it may lag a write by a moment).

@@ -8,12 +8,14 @@ lists and never to units."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
 from fastapi import Query
+from pydantic import BeforeValidator, WithJsonSchema
 
 from services.inspection.campaigns import CAMPAIGN_IN_BODY, check_counted, check_enrolled
+from services.inspection.choices import NAMED, states
 from services.inspection.complaints.api.common import (
     COMPLAINT,
     UNIT_IN_BODY,
@@ -43,6 +45,12 @@ from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["complaints"])
 Status = Literal["received", "dispatched", "replied", "concluded", "closed"]
+STATUSES = states(*get_args(Status))
+StatusIn = Annotated[
+    Status,
+    BeforeValidator(STATUSES.read),
+    WithJsonSchema(STATUSES.schema(f"状态 (status): {NAMED}")),
+]
 
 
 @router.post(
@@ -115,7 +123,7 @@ def list_complaints(
     app: ComplaintsApp,
     page: Pagination,
     unit_id: Annotated[UUID | None, Query()] = None,
-    status: Annotated[Status | None, Query()] = None,
+    status: Annotated[StatusIn | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """Complaints the caller may see, newest received first, without complainant data; paged.
     An office sees those taken in within its jurisdiction; a unit key those dispatched to its

@@ -16,7 +16,7 @@ from services.inspection.rectification.api.common import ORDER, PARTIES, Rectifi
 from services.inspection.rectification.application import Commands
 from services.inspection.rectification.domain import OPEN, InvalidRectification
 from services.inspection.rectification.schemas import (
-    OrderStatus,
+    OrderStatusIn,
     RectificationIn,
     RectificationOut,
 )
@@ -115,7 +115,7 @@ def list_rectifications(
     page: Pagination,
     app: RectificationApp,
     unit_id: Annotated[UUID | None, Query()] = None,
-    status: Annotated[OrderStatus | None, Query()] = None,
+    status: Annotated[OrderStatusIn | None, Query()] = None,
     overdue: Annotated[
         bool | None, Query(description="Only overdue (or not overdue) orders")
     ] = None,
