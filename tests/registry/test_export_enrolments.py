@@ -74,3 +74,37 @@ def test_enrolled_units_in_listing_order_without_withdrawn_or_ended_ones() -> No
         ["2", "", "", "执法类"],
         ["3", "源汇区民政局", CODE, "执法类"],
     ]
+
+
+def test_each_category_lists_names_in_pinyin_order_not_enrolment_order() -> None:
+    # 安 (ān) before 临 (lín) before 批 (pī): the order a reader looks names up in, whatever
+    # order the sheets enrolled them in.
+    view = copy_of(
+        [
+            JurisdictionRegistered(
+                jurisdiction_id=COUNTY, name="源汇区", level="district", parent_id=None
+            ),
+            unit(1, "批量甲"),
+            unit(2, "临颍县民政局"),
+            unit(3, "安监站"),
+            unit(4, "自来水公司"),
+        ]
+    )
+    # As the campaign lists them: its categories in its own order (政府类 first here), each
+    # category in enrolment order.
+    enrolments = [
+        {"unit_id": str(UUID(int=101)), "status": "enrolled", "category": "政府类"},
+        {"unit_id": str(UUID(int=102)), "status": "enrolled", "category": "政府类"},
+        {"unit_id": str(UUID(int=103)), "status": "enrolled", "category": "政府类"},
+        {"unit_id": str(UUID(int=104)), "status": "enrolled", "category": "公共服务类"},
+    ]
+
+    sheet = enrolment_sheet(view, {"name": "2025年评议"}, enrolments)
+
+    assert [row[1:] for row in sheet.rows] == [
+        ["安监站", "", "政府类"],
+        ["临颍县民政局", "", "政府类"],
+        ["批量甲", "", "政府类"],
+        ["自来水公司", "", "公共服务类"],
+    ]
+    assert [row[0] for row in sheet.rows] == ["1", "2", "3", "4"]

@@ -19,6 +19,7 @@ from services.registry.domain.common import no_such
 from services.registry.projections.unit_categories import category_spellings
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
+    KindIn,
     UnitBatchIn,
     UnitBatchOut,
     UnitHistoryOut,
@@ -148,7 +149,9 @@ def list_units(
     jurisdiction_id: Annotated[
         UUID | None, Query(description="该辖区及其下级辖区的单位 (the whole subtree)")
     ] = None,
-    kind: Annotated[UnitKind | None, Query()] = None,
+    kind: Annotated[
+        KindIn | None, Query(description="单位类型: its code or its Chinese name (窗口单位)")
+    ] = None,
     category: Annotated[
         Line | None,
         Query(

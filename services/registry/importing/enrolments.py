@@ -34,6 +34,7 @@ from services.registry.importing.rows import Row, Spec
 from services.registry.schemas.common import In
 from shared.registry_view import SECURITY_VIEW, RegistryView
 from shared.tabular import Sheet
+from shared.text_order import PinyinKey, pinyin_key
 from shared.types import Line
 from shared.views import ViewStore
 
@@ -177,11 +178,21 @@ def _preview(units: ReadOnce, row: Row) -> dict[str, Any]:
 
 
 def enrolment_sheet(view: RegistryView, campaign: dict[str, Any], enrolments: list[Any]) -> Sheet:
-    """The campaign's enrolled units (withdrawn ones left out), in its category order."""
+    """The campaign's enrolled units (withdrawn ones left out), in its category order, each
+    category's names in dictionary (pinyin) order as the other exports list them: enrolment
+    order is only the order of the sheets that enrolled them, which no reader can look up."""
     enrolled = [enrolment for enrolment in enrolments if enrolment["status"] == "enrolled"]
     units = view.units_by_id(str(enrolment["unit_id"]) for enrolment in enrolled)
-    rows: list[list[str]] = []
+    groups: dict[str, int] = {}
     for enrolment in enrolled:
+        groups.setdefault(enrolment["category"], len(groups))
+
+    def listed(enrolment: Any) -> tuple[int, PinyinKey, str]:
+        name = units.get(str(enrolment["unit_id"]), {}).get("name", "")
+        return groups[enrolment["category"]], pinyin_key(name), str(enrolment["unit_id"])
+
+    rows: list[list[str]] = []
+    for enrolment in sorted(enrolled, key=listed):
         unit = units.get(str(enrolment["unit_id"]), {})
         if unit and not is_active(unit):
             continue

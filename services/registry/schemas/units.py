@@ -6,12 +6,23 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from services.registry.domain import InvalidRegistration, UnitKind, normalize_credit_code
+from services.registry.domain.common import UNIT_KIND_LABELS
 from services.registry.schemas.common import In
 from shared.contracts.registry import UnitStatus
 from shared.types import Day, Line, Prose
+from shared.web.choices import Named
+
+KINDS = Named(UNIT_KIND_LABELS)
+KindIn = Annotated[
+    UnitKind,
+    BeforeValidator(KINDS.read),
+    WithJsonSchema(KINDS.schema("单位类型 (kind): a code or its Chinese name")),
+]
+"""A kind as its code (`service_window`) or its Chinese name (`窗口单位`), as the import's
+单位类型 column reads it; the code is stored."""
 
 
 def _credit_code(value: str | None) -> str | None:
@@ -57,7 +68,7 @@ class UnitIn(In):
     jurisdiction_id: UUID
     name: Line = Field(min_length=1, max_length=200, examples=["漯河市发展和改革委员会"])
     short_name: Line | None = Field(default=None, max_length=50, examples=["市发改委"])
-    kind: UnitKind = Field(examples=["government_department"])
+    kind: KindIn = Field(examples=["government_department"])
     category: Line = Field(min_length=1, max_length=100, examples=["政府部门及其它机构"])
     parent_id: UUID | None = Field(
         default=None,
@@ -137,7 +148,7 @@ class MergeIn(In):
     source_unit_ids: list[UUID] = Field(min_length=2, max_length=50)
     name: Line = Field(min_length=1, max_length=200, examples=["源汇区发改局(区统计局)"])
     short_name: Line | None = Field(default=None, max_length=50)
-    kind: UnitKind | None = Field(default=None, description="Defaults to the first source's")
+    kind: KindIn | None = Field(default=None, description="Defaults to the first source's")
     category: Line | None = Field(
         default=None, max_length=100, description="Defaults to the first source's"
     )
@@ -153,7 +164,7 @@ class MergeIn(In):
 class SplitPartIn(In):
     name: Line = Field(min_length=1, max_length=200, examples=["源汇区市场监督管理局"])
     short_name: Line | None = Field(default=None, max_length=50)
-    kind: UnitKind | None = Field(default=None, description="Defaults to the source's")
+    kind: KindIn | None = Field(default=None, description="Defaults to the source's")
     category: Line | None = Field(default=None, max_length=100)
     jurisdiction_id: UUID | None = Field(default=None, description="Defaults to the source's")
     vertical_superior: VerticalSuperior
