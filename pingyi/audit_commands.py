@@ -38,6 +38,11 @@ def verify(
 
     try:
         sha256 = file_sha256(bundle_file)
+    except FileNotFoundError:
+        _fail(
+            "审计包无法使用 bundle refused: "
+            + said(f"没有这个文件: {bundle_file}", f"no such file: {bundle_file}")
+        )
     except OSError as error:
         _fail(
             "审计包无法使用 bundle refused: "

@@ -92,7 +92,8 @@ class RoundBase(SchemeCatalog):
         if assigned is None:
             raise SchemeNotAssigned(
                 "该评议活动尚未指定计分方案, 请先指定 (PUT /campaigns/{id}/scheme) "
-                "(no scheme is assigned to this campaign)",
+                "(no scheme is assigned to this campaign: assign one with "
+                "PUT /campaigns/{id}/scheme)",
                 field="campaign_id",
             )
         return assigned  # type: ignore[no-any-return]
