@@ -82,7 +82,7 @@ def round_pdf(
     a provisional run); a run that was published reads as its published version."""
     chosen = None if run_id is None else str(run_id)
     run = results.office_run(str(campaign_id), round_number, chosen)
-    shown, edition = run_edition(results, run, pdf=True)
+    shown, edition = run_edition(results, run)
     return _pdf(results, run, font, shown, edition)
 
 

@@ -1,5 +1,6 @@
 """Round results as the files offices use: XLSX (one sheet per category, Chinese headers,
 frozen header row, numbers as numbers) and CSV (UTF-8 with BOM, so Excel reads Chinese).
+An office's file of a run nobody published has a last column 状态 (未发布) on every row.
 
 Both read the run's unit results a page at a time: the CSV is streamed as it is written, the
 workbook is written in openpyxl's write-only mode (rows go to temporary files, not memory)
@@ -41,6 +42,8 @@ BASE_HEADERS = (
     "标记",
     "名单",
 )
+# Last, so every other column keeps its place in an unpublished run's file and a published one's.
+STATUS_HEADER = "状态"
 # Spreadsheets run a cell starting with these as a formula; a unit name is text, never one.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -54,8 +57,9 @@ class Columns:
     """The columns of one run: the fixed ones, then per survey component each level's count
     and share, taken from the first unit that has them (one scheme, one set of levels)."""
 
-    def __init__(self, list_names: dict[str, str]) -> None:
+    def __init__(self, list_names: dict[str, str], status: str | None = None) -> None:
         self.list_names = list_names
+        self.status = status  # 未发布 or 暂定、未发布: an office's run nobody published
         self.levels: list[tuple[str, str, str]] | None = None  # (code, name, level)
         self.weighting: dict[str, str | None] = {}  # per component: 按测评点加权, or None
 
@@ -75,7 +79,7 @@ class Columns:
             weighted = self.weighting.get(code)
             percent = f"（%，{weighted}）" if weighted else "（%）"
             extra += [f"{name}·{level}（份）", f"{name}·{level}{percent}"]
-        return [*BASE_HEADERS, *extra]
+        return [*BASE_HEADERS, *extra, *([STATUS_HEADER] if self.status else [])]
 
     def values(self, line: dict[str, Any]) -> list[Any]:
         """A unit's row; numbers as Decimal or int, text as text, missing as None."""
@@ -105,6 +109,8 @@ class Columns:
             share = by_code.get(code) or {}
             row.append((share.get("counts") or {}).get(level))
             row.append(_number((share.get("shares") or {}).get(level)))
+        if self.status:
+            row.append(self.status)
         return row
 
 
@@ -125,11 +131,15 @@ def _lines(results: Iterable[dict[str, Any]], columns: Columns) -> Iterator[dict
 
 
 def csv_chunks(
-    results: Iterable[dict[str, Any]], list_names: dict[str, str], notice: str | None = None
+    results: Iterable[dict[str, Any]],
+    list_names: dict[str, str],
+    notice: str | None = None,
+    status: str | None = None,
 ) -> Iterator[bytes]:
     """The CSV, about 64 KB at a time; a `notice` (a superseded version's) is its first
-    row, above the headers, where whoever opens a copy reads it first."""
-    columns = Columns(list_names)
+    row, above the headers, where whoever opens a copy reads it first. A `status` (an
+    unpublished run's) is a column, not a row: the headers stay the first row parsers read."""
+    columns = Columns(list_names, status)
     lines = _lines(results, columns)
     first = next(lines, None)
     buffer = io.StringIO()
@@ -203,8 +213,8 @@ class _Sheets:
         return found
 
     def _notice(self, sheet: WriteOnlyWorksheet) -> None:
-        """A superseded version says so above its headers and in the printed page's header,
-        on every sheet: a sheet copied or printed alone still shows it."""
+        """A superseded version, or a run nobody published, says so above its headers and in
+        the printed page's header, on every sheet: a sheet copied or printed alone shows it."""
         if self.notice is None:
             return
         sheet.oddHeader.center.text = self.notice.replace("&", "&&")  # & starts a code
@@ -240,12 +250,16 @@ def number_format(value: Decimal) -> str:
 
 
 def xlsx_file(
-    results: Iterable[dict[str, Any]], list_names: dict[str, str], notice: str | None = None
+    results: Iterable[dict[str, Any]],
+    list_names: dict[str, str],
+    notice: str | None = None,
+    status: str | None = None,
 ) -> tempfile.SpooledTemporaryFile[bytes]:
     """The workbook written to a temporary file (on disk past 1 MB), rewound for reading;
-    a `notice` (a superseded version's) heads every sheet."""
+    a `notice` (a superseded version's, or an unpublished run's) heads every sheet, and a
+    `status` (an unpublished run's) is the last column, as in the CSV."""
     workbook = Workbook(write_only=True)
-    columns = Columns(list_names)
+    columns = Columns(list_names, status)
     lines = _lines(results, columns)
     first = next(lines, None)
     sheets = _Sheets(workbook, columns, notice)

@@ -1,7 +1,7 @@
 """Download responses for a run's results (shared by the office and the public routes), and
 what a file says about itself: its names, and for a published version that a later one
-corrected, or that was withdrawn (撤回), a notice in the file, so that a copy passed around
-shows it is out of date or no longer public."""
+corrected, or that was withdrawn (撤回), or a run nobody published (未发布), a notice in the
+file, so that a copy passed around shows it is out of date, no longer or not yet public."""
 
 from __future__ import annotations
 
@@ -25,12 +25,16 @@ class Edition:
     """Which edition of a run's results a file holds. `name` is Chinese; `ascii_name` is
     what curl -OJ and older browsers save it as; `notice` is set only for a superseded
     version, and depends on nothing but the versions published, so the same state gives
-    the same bytes."""
+    the same bytes. `status` is set only for a run nobody published (未发布, 暂定、未发布):
+    the XLSX's and CSV's 状态 column, and with `status_notice` the workbook's notice row
+    (the PDF says it in its title)."""
 
     name: str
     ascii_name: str
     title_state: str
     notice: str | None = None
+    status: str | None = None
+    status_notice: str | None = None
 
 
 def published_edition(
@@ -71,30 +75,32 @@ def withdrawn_edition(results: RoundResults, run: Document, shown: Document) -> 
     )
 
 
-def office_edition(results: RoundResults, run: Document, *, pdf: bool = False) -> Edition:
-    """A run as an office reads it before (or apart from) publication: a provisional run's
-    name says 暂定; the PDF of a final one says 未发布, since a PDF looks published."""
-    if not run["final"]:
-        state, suffix = "暂定、未发布", "（暂定）"
+def office_edition(results: RoundResults, run: Document) -> Edition:
+    """A run as an office reads it before (or apart from) publication: every file of it
+    (XLSX, CSV, PDF) says 未发布 — 暂定 too for a provisional run — in its name and in
+    itself, so a copy that leaves the office never passes for published results."""
+    if run["final"]:
+        state, suffix, what = "未发布", "（未发布）", "尚未发布的评议结果"
     else:
-        state, suffix = "未发布", "（未发布）" if pdf else ""
-    provisional = "" if run["final"] else "-provisional"
-    ascii_name = f"results-round{run['round']}-run-{run['run_id'][:8]}{provisional}"
-    return Edition(_name(results, run, suffix), ascii_name, state)
+        state, suffix, what = "暂定、未发布", "（暂定，未发布）", "暂定的评议结果，尚未发布"
+    # What reads only the ASCII name (curl -OJ) must not take the file for published either.
+    unpublished = "-unpublished" if run["final"] else "-provisional"
+    ascii_name = f"results-round{run['round']}-run-{run['run_id'][:8]}{unpublished}"
+    notice = f"{state}：此为{what}，仅供内部核对，不是发布的结果。"
+    name = _name(results, run, suffix)
+    return Edition(name, ascii_name, state, status=state, status_notice=notice)
 
 
-def run_edition(
-    results: RoundResults, run: Document, *, pdf: bool = False
-) -> tuple[Document | None, Edition]:
+def run_edition(results: RoundResults, run: Document) -> tuple[Document | None, Edition]:
     """(the version shown, the edition) of an office's file or PDF of a run: a run that was
     published is its (latest) published version, the public file's very bytes, so a copy
     of a version since corrected carries the notice that says so, as the public one does,
-    and a PDF never says 未发布 of results the public reads; any other run is
-    `office_edition`'s 未发布 or 暂定."""
+    and never says 未发布 of results the public reads; any other run is `office_edition`'s
+    未发布 (暂定、未发布)."""
     publication = results.publication(run["campaign_id"], run["round"])
     versions = [v for v in (publication or {}).get("versions", ()) if v["run_id"] == run["run_id"]]
     if publication is None or not versions:
-        return None, office_edition(results, run, pdf=pdf)
+        return None, office_edition(results, run)
     shown = max(versions, key=lambda v: int(v["version"]))
     return shown, published_edition(results, run, publication, shown)
 
@@ -107,18 +113,19 @@ def _name(results: RoundResults, run: Document, suffix: str) -> str:
 def results_file(
     results: RoundResults, run: Document, fmt: Format, edition: Edition
 ) -> StreamingResponse:
-    """The run's results as a file of the edition's names, with its notice."""
+    """The run's results as a file of the edition's names, with its notice and status."""
     units = results.units(run["run_id"])
     list_names = run["payload"]["list_names"]
     headers = disposition(f"{edition.name}.{fmt}", edition.ascii_name)
     if fmt == "xlsx":
+        notice = edition.notice or edition.status_notice
         return StreamingResponse(
-            file_chunks(xlsx_file(units, list_names, edition.notice)),
+            file_chunks(xlsx_file(units, list_names, notice, edition.status)),
             media_type=XLSX,
             headers=headers,
         )
     return StreamingResponse(
-        csv_chunks(units, list_names, edition.notice),
+        csv_chunks(units, list_names, edition.notice, edition.status),
         media_type=f"{CSV}; charset=utf-8",
         headers=headers,
     )
