@@ -76,7 +76,7 @@ def test_a_code_that_reads_as_none_of_the_wave_s_is_refused(cluster: Cluster, wo
     point = problems["questionnaires.0.survey_point"]
     assert (point["code"], point["reason"]) == (
         "unknown_point",
-        "不是本次评议的调查点 (not one of the wave's survey points: WY-01（舞阳县政务服务中心）)",
+        "不是本次评议的测评点 (not one of the wave's survey points: WY-01（舞阳县政务服务中心）)",
     )
     assert problems["questionnaires.1.group"]["reason"].endswith(
         ": user（服务对象）、supervisor（监督员）、public（群众）)"

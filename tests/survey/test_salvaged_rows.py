@@ -54,7 +54,7 @@ def test_a_bad_time_and_an_unknown_point_come_in_one_answer(cluster: Cluster, wo
     assert found[1][2] == "unknown_point"
     assert {p["questionnaire_id"] for p in body["problems"]} == {"Q1"}
     point = body["problems"][1]["reason"]
-    assert point.startswith("不是本次评议的调查点"), point
+    assert point.startswith("不是本次评议的测评点"), point
 
 
 def test_a_bad_unit_id_and_an_answer_off_the_scale_come_in_one_answer(
@@ -68,7 +68,7 @@ def test_a_bad_unit_id_and_an_answer_off_the_scale_come_in_one_answer(
     body = answered.json()
     assert (body["accepted"], body["rejected"]) == (0, 1)
     assert _found(body) == [
-        (0, "questionnaires.0.ratings.not-a-unit-id.[key]", "string_pattern_mismatch"),
+        (0, "questionnaires.0.ratings.not-a-unit-id", "uuid_parsing"),
         (0, f"questionnaires.0.ratings.{first}", "scale"),
     ]
 
@@ -86,7 +86,7 @@ def test_what_broke_is_not_judged_again(cluster: Cluster, world: World) -> None:
     assert _found(body) == [
         (1, "questionnaires.1.survey_point", "string_type"),
         (1, "questionnaires.1.questionnaire_id", "repeated"),
-        (2, "questionnaires.2.ratings.not-a-unit-id.[key]", "string_pattern_mismatch"),
+        (2, "questionnaires.2.ratings.not-a-unit-id", "uuid_parsing"),
         (2, "questionnaires.2.channel", "literal_error"),
     ]
 
@@ -149,7 +149,7 @@ def test_all_or_nothing_lists_the_wave_s_problems_beside_the_format_s(
     assert fields == [
         "questionnaires.1.collected_at",
         "questionnaires.1.survey_point",
-        "questionnaires.2.ratings.not-a-unit-id.[key]",
+        "questionnaires.2.ratings.not-a-unit-id",
         f"questionnaires.2.ratings.{first}",
         "questionnaires.3.survey_point",
     ]

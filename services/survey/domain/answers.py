@@ -164,7 +164,7 @@ class Checker:
         point = q["survey_point"]
         if self.points and point is not None and point not in self.points:
             reason = (
-                f"不是本次评议的调查点 (not one of the wave's survey points: {self.points_named})"
+                f"不是本次评议的测评点 (not one of the wave's survey points: {self.points_named})"
             )
             found.append(Problem("survey_point", reason, "unknown_point"))
         if self.points and point is None and q["channel"] in (None, "survey_point"):

@@ -14,7 +14,7 @@ from shared.contracts.registry import CHINA
 from shared.web.echo import clip
 
 IN_FUTURE = "采集时间晚于当前时间 (collected in the future)"
-NEEDS_POINT = "本次评议设有调查点, 须填写 survey_point (the wave's survey points need one)"
+NEEDS_POINT = "本次评议设有测评点, 须填写测评点 (the wave's survey points need one: survey_point)"
 OTHER_CHANNEL = "本次评议不通过此渠道采集 (the wave does not collect through this channel)"
 NEEDS_GROUP = "问卷模板要求填写受访群体 group (the template asks for the respondent group)"
 NEEDS_DISTRICT = "问卷模板要求填写辖区 district_id (the template asks for the district)"

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field, StringConstraints, WithJsonSchema
 
 from services.survey.schemas.choices import ChannelIn
+from services.survey.schemas.unit_keys import UNIT_IDS
 from services.survey.schemas.waves import In
 from shared.contracts.survey import ANSWERS
 from shared.types import Line, Moment, Prose
@@ -50,10 +51,10 @@ class OpinionIn(In):
 
 
 class AnswersIn(In):
-    ratings: dict[UnitKey, Answer] = Field(
+    ratings: Annotated[dict[UnitKey, Answer], UNIT_IDS] = Field(
         min_length=1, description="unit_id -> overall answer on the wave's scale"
     )
-    dimension_ratings: dict[UnitKey, dict[Line, Answer]] = Field(
+    dimension_ratings: Annotated[dict[UnitKey, dict[Line, Answer]], UNIT_IDS] = Field(
         default_factory=dict, description="unit_id -> dimension code -> answer"
     )
     opinions: list[OpinionIn] = Field(default_factory=list, max_length=200)
@@ -87,7 +88,7 @@ def _row() -> Any:
 
 
 class QuestionnaireIn(AnswersIn):
-    ratings: dict[UnitKey, Answer] = Field(
+    ratings: Annotated[dict[UnitKey, Answer], UNIT_IDS] = Field(
         default_factory=dict,
         description="unit_id -> overall answer on the wave's scale (or give `row`)",
     )
@@ -122,7 +123,7 @@ class QuestionnaireIn(AnswersIn):
 
 
 class CorrectionIn(AnswersIn):
-    ratings: dict[UnitKey, Answer] = Field(
+    ratings: Annotated[dict[UnitKey, Answer], UNIT_IDS] = Field(
         default_factory=dict,
         description="unit_id -> overall answer on the wave's scale (or give `row`); at "
         "least one, as in a push",
@@ -219,7 +220,7 @@ class VoteIn(In):
     stored."""
 
     voter: Line = Field(min_length=6, max_length=40, examples=["13800138000"])
-    ratings: dict[UnitKey, Answer] = Field(min_length=1, max_length=2000)
+    ratings: Annotated[dict[UnitKey, Answer], UNIT_IDS] = Field(min_length=1, max_length=2000)
     code: Line | None = Field(
         default=None,
         max_length=20,
