@@ -71,8 +71,9 @@ def request_code(wave_id: UUID, body: CodeIn, app: SurveyApp) -> dict[str, Any]:
     minute and five an hour per number, and `sms_codes_per_wave_hour` per wave: past them
     429 `too_many_codes` with Retry-After. A wave whose `voter_check` is `none`: 409
     `code_not_needed`; outside its window: 409 `not_open_yet` / `wave_closed`; an ID
-    number: 422 naming `voter`; no SMS gateway configured, or the gateway failing: 503
-    `sms_unavailable` (nothing counts against the limits)."""
+    number (or no number at all): 422 `invalid_code_request` naming `voter`; no SMS
+    gateway configured, or the gateway failing: 503 `sms_unavailable` (nothing counts
+    against the limits)."""
     return app.request_code(wave_id, body.voter)
 
 

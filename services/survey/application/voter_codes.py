@@ -30,8 +30,13 @@ from services.survey.application.voters import (
     normalise_voter,
     require_voting_open,
 )
-from services.survey.domain import NO_SUCH_WAVE, NotPublicWave, Wave
-from services.survey.domain.errors import CodeNotNeeded, TooManyCodes, WaveNotFound
+from services.survey.domain import NO_SUCH_WAVE, InvalidQuestionnaire, NotPublicWave, Wave
+from services.survey.domain.errors import (
+    CodeNotNeeded,
+    InvalidCodeRequest,
+    TooManyCodes,
+    WaveNotFound,
+)
 from services.survey.verification import (
     CodeBook,
     Limits,
@@ -90,7 +95,7 @@ class VoterCodes(SurveyBase):
         nothing here reads votes. Refused: a wave that needs no code (409
         `code_not_needed`), a wave not taking votes now, an ID number (a code goes to a
         phone), and past the limits (429 `too_many_codes` with Retry-After)."""
-        phone = mobile_number(normalise_voter(voter))
+        phone = _code_recipient(voter)
         wave = self.public_wave(wave_id)
         require_voting_open(wave, datetime.now(UTC))
         if wave.voter_check != VoterCheck.SMS_CODE:
@@ -162,3 +167,13 @@ class VoterCodes(SurveyBase):
             # stay unseen.
             raise NotPublicWave(NO_SUCH_WAVE, field="wave_id")
         return wave
+
+
+def _code_recipient(voter: str) -> str:
+    """The mobile number a code goes to. The voter checks are a vote's, and refuse as a
+    vote is refused (`invalid_questionnaire`); a code request is no questionnaire, so its
+    refusal is named for what it is, with the same field and words."""
+    try:
+        return mobile_number(normalise_voter(voter))
+    except InvalidQuestionnaire as refused:
+        raise InvalidCodeRequest(refused.reason, field=refused.field, **refused.context) from None

@@ -21,7 +21,8 @@ from services.survey.domain.errors import (
     NotOpenYet,
     SurveyError,
 )
-from shared.contracts.registry import CHINA, china_date
+from services.survey.domain.reasons import office_time
+from shared.contracts.registry import china_date
 from shared.errors import UnavailableError
 
 VOTER_KEY_ENV = "PINGYI_SURVEY_VOTER_KEY"
@@ -132,8 +133,8 @@ def require_voting_open(wave: Wave, now: datetime) -> None:
     if status == "not_open_yet":
         assert wave.opens_at is not None
         raise NotOpenYet(
-            f"本次评议尚未开始投票，{_china_time(wave.opens_at)}开始 "
-            f"(voting on this wave opens at {wave.opens_at.isoformat()})",
+            f"本次评议尚未开始投票，{office_time(wave.opens_at)}（北京时间）开始 "
+            f"(voting on this wave opens at {office_time(wave.opens_at)}, Beijing time)",
             field="wave_id",
             opens_at=wave.opens_at.isoformat(),
         )
@@ -147,17 +148,11 @@ def require_voting_open(wave: Wave, now: datetime) -> None:
         )
     assert wave.closes_at is not None
     raise WaveClosedError(
-        f"本次评议投票已于{_china_time(wave.closes_at)}结束 "
-        f"(voting on this wave closed at {wave.closes_at.isoformat()})",
+        f"本次评议投票已于{office_time(wave.closes_at)}（北京时间）结束 "
+        f"(voting on this wave closed at {office_time(wave.closes_at)}, Beijing time)",
         field="wave_id",
         closes_at=wave.closes_at.isoformat(),
     )
-
-
-def _china_time(moment: datetime) -> str:
-    """A moment as a voter in China reads it: `2026年12月2日 08:00（北京时间）`."""
-    local = moment.astimezone(CHINA)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
 
 
 def _for_voter(problem: Problem) -> Problem:

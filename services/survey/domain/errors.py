@@ -210,6 +210,14 @@ class InvalidCode(SurveyError, InvalidError):
     code = "invalid_code"
 
 
+class InvalidCodeRequest(SurveyError, InvalidError):
+    """A code asked for with a `voter` no code can go to (an ID number on a wave that checks
+    by code, a number that is no voter's): the request is not a questionnaire, so it is not
+    `invalid_questionnaire`."""
+
+    code = "invalid_code_request"
+
+
 class TooManyCodes(SurveyError):
     """Codes are sent to a phone at most once a minute and five times an hour, and for a
     wave at most `sms_codes_per_wave_hour` times an hour."""

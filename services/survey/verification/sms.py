@@ -5,11 +5,13 @@
   of whichever SMS provider the office contracts), with `Authorization: Bearer <token>`
   (`PINGYI_SURVEY_SMS_GATEWAY_TOKEN`) and a timeout; any answer but 2xx, or none in time,
   is `SmsUnavailable` (503), and the code is withdrawn.
-- `LocalOutbox` (embedded and memory mode, where no gateway is set): nothing is sent. Each
-  message is written to the service log at WARNING, marked `NOT SENT`, and, in embedded mode,
-  appended to `survey-sms-outbox.log` beside the data, where the operator of `pingyi up` reads
-  the codes. It also keeps the last messages in memory for whoever runs the service in
-  process (tests read the codes there).
+- `LocalOutbox` (embedded and memory mode, where no gateway is set): nothing is sent. In
+  embedded mode each message is appended to `survey-sms-outbox.log` beside the data (mode
+  0600), where the operator of `pingyi up` reads the codes, and the service log says at
+  WARNING, marked `NOT SENT`, that a message is there, to the number masked (138****8000).
+  In memory mode the log line carries the text (there is no file), the number masked still.
+  It also keeps the last messages in memory for whoever runs the service in process (tests
+  read the codes there).
 - Production without a gateway has no sender: a code request answers 503
   `sms_unavailable`, so a wave that needs codes takes no vote rather than one unverified.
 """
@@ -28,6 +30,7 @@ from typing import Protocol
 import httpx
 
 from services.survey.domain.errors import SurveyError
+from shared.contact_vault import mask_contact
 from shared.errors import UnavailableError
 
 log = logging.getLogger("pingyi.survey.sms")
@@ -92,18 +95,31 @@ class LocalOutbox:
         self._lock = threading.Lock()
 
     def send(self, message: Message) -> None:
-        log.warning(
-            "NOT SENT (local SMS outbox, no gateway configured) to %s: %s",
-            message.phone,
-            message.text,
-        )
+        # The service log goes wherever logs are shipped: a voter's number is never in it
+        # in clear (docs/security.md), nor, where the file holds it, the code.
+        masked = mask_contact(message.phone)
+        if self.path is None:
+            log.warning(
+                "NOT SENT (local SMS outbox, no gateway configured) to %s: %s",
+                masked,
+                message.text,
+            )
+        else:
+            log.warning(
+                "NOT SENT (local SMS outbox, no gateway configured) to %s: the code is in %s",
+                masked,
+                self.path,
+            )
         with self._lock:
             self._kept.append(message)
             if self.path is not None:
                 stamp = datetime.now(UTC).isoformat(timespec="seconds")
                 line = f"{stamp}\tNOT SENT\t{message.phone}\t{message.text}\n"
-                # Codes are secrets while they live: the file is the operator's alone.
+                # Codes are secrets while they live: the file is the operator's alone, even
+                # one that existed before with wider permissions (O_CREAT's mode applies
+                # only to a file it creates).
                 descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                os.fchmod(descriptor, 0o600)
                 with os.fdopen(descriptor, "a", encoding="utf-8") as file:
                     file.write(line)
 

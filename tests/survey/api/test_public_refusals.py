@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from shared.contracts.registry import CHINA
 from tests.harness import Cluster
 from tests.survey.helpers import World, open_wave
 from tests.survey.test_voters import with_check
@@ -108,13 +109,17 @@ def test_a_vote_outside_the_window_is_told_when_in_china_time(
     body = _refused(
         survey.post(f"/public/waves/{early}/votes", json=vote), 409, "not_open_yet", ["wave_id"]
     )
-    assert "2099年3月1日 08:30（北京时间）开始" in body["detail"][0]["reason"]
+    reason = body["detail"][0]["reason"]
+    assert "尚未开始投票，2099-03-01 08:30:00（北京时间）开始" in reason
+    assert "(voting on this wave opens at 2099-03-01 08:30:00, Beijing time)" in reason
     closes_at = datetime(2026, 1, 31, 16, 5, tzinfo=UTC)
     late = _wave(cluster, world, closes_at - DAY, closes_at)
     body = _refused(
         survey.post(f"/public/waves/{late}/votes", json=vote), 409, "wave_closed", ["wave_id"]
     )
-    assert "已于2026年2月1日 00:05（北京时间）结束" in body["detail"][0]["reason"]
+    reason = body["detail"][0]["reason"]
+    assert "已于2026-02-01 00:05:00（北京时间）结束" in reason
+    assert "(voting on this wave closed at 2026-02-01 00:05:00, Beijing time)" in reason
     closed = _wave(cluster, world, NOW - DAY, NOW + DAY)
     office = world.county_office.headers
     assert survey.post(f"/waves/{closed}/close", json={"reason": "结束"}, headers=office).is_success
@@ -138,3 +143,52 @@ def test_a_private_wave_and_a_missing_one_are_one_chinese_answer(
     ]
     bodies = [_refused(a, 404, "wave_not_found", ["wave_id"]) for a in answers]
     assert all(body == bodies[0] for body in bodies)
+
+
+def test_a_round_that_ended_is_told_as_an_office_writes_its_last_second(
+    cluster: Cluster, world: World
+) -> None:
+    """A round's last day ends at 23:59:59.999999 as stored; a vote and a code request
+    after it read the bound as an office writes it, in both languages, never the stored
+    `23:59:59.999999+08:00`."""
+    survey = cluster["survey"]
+    closes_at = datetime(2026, 6, 30, 23, 59, 59, 999999, tzinfo=CHINA)
+    unchecked = _wave(cluster, world, closes_at - DAY, closes_at)
+    vote = {"voter": "13800138000", "ratings": {world.unit_ids[0]: "满意"}}
+    checked = open_wave(
+        cluster,
+        world,
+        kind="online_public_voting",
+        channels=["online"],
+        opens_at=(closes_at - DAY).isoformat(),
+        closes_at=closes_at.isoformat(),
+    )["wave_id"]
+    answers = [
+        survey.post(f"/public/waves/{unchecked}/votes", json=vote),
+        survey.post(f"/public/waves/{checked}/codes", json={"voter": "13800138000"}),
+    ]
+    for answer in answers:
+        reason = _refused(answer, 409, "wave_closed", ["wave_id"])["detail"][0]["reason"]
+        assert reason == (
+            "本次评议投票已于2026-06-30 23:59:59（北京时间）结束 "
+            "(voting on this wave closed at 2026-06-30 23:59:59, Beijing time)"
+        )
+
+
+@pytest.mark.parametrize("voter", ["11010519491231002x", "12345678901"])
+def test_a_code_asked_for_no_mobile_number_is_an_invalid_code_request(
+    cluster: Cluster, world: World, voter: str
+) -> None:
+    """A code request is no questionnaire: an ID number (or no number at all) is refused as
+    what it is, `invalid_code_request` on `voter`, not `invalid_questionnaire`."""
+    checked = open_wave(
+        cluster,
+        world,
+        kind="online_public_voting",
+        channels=["online"],
+        opens_at=(NOW - DAY).isoformat(),
+        closes_at=(NOW + DAY).isoformat(),
+    )["wave_id"]
+    asked = cluster["survey"].post(f"/public/waves/{checked}/codes", json={"voter": voter})
+    body = _refused(asked, 422, "invalid_code_request", ["voter"])
+    assert body["detail"][0]["code"] == "invalid_code_request"
