@@ -228,6 +228,7 @@ def _stored_run(
 ) -> tuple[Any, dict[str, Any]]:
     """The run from scoring's store and the scheme document it was computed by (the
     composition root may open scoring's store with scoring's code; the verifier never does)."""
+    from pingyi.audit_rounds import round_refused
     from services.scoring.application import ScoringApplication
     from services.scoring.rounds.domain import RoundRunNotFound, SchemeNotFound
     from services.scoring.settings import ScoringSettings
@@ -252,6 +253,10 @@ def _stored_run(
             runs = app.round_runs(UUID(campaign_id), round_)
             finals = [r for r in runs if r.final]
             if not runs:
+                # No run of a round the campaign lacks: say so, not "pass --scheme".
+                missing = round_refused(common, campaign_id, round_)
+                if missing is not None:
+                    raise NoStoredRun(missing)
                 raise NoStoredRun(
                     said(
                         f"scoring 中没有评议活动 {campaign_id} 第 {round_} 轮的计分;"

@@ -46,7 +46,13 @@ vote again in that round."""
 class PingyiApp(typer.Typer):
     """A Typer app whose commands, given settings they cannot start with (any command, any
     settings class, read wherever), print one line per problem naming the variable and exit
-    2, instead of a page of traceback."""
+    2, instead of a page of traceback; Typer's own refusals of a wrong argument said Chinese
+    first (`pingyi.cli_words`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        from pingyi.cli_words import ChineseFirstGroup
+
+        super().__init__(cls=kwargs.pop("cls", ChineseFirstGroup), **kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         try:

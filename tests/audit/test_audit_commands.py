@@ -123,7 +123,7 @@ def test_export_refuses_a_scheme_file_it_cannot_read(data: Path, tmp_path: Path)
             "export cannot run: 文件 twice.yaml 不是有效的 YAML/JSON: 第 2 行第 1 列: 键 'title'",
         ),
         ("twice.yaml", "(twice.yaml is not valid YAML/JSON: line 2, column 1: the key 'title'"),
-        ("absent.yaml", "无法读取方案文件 absent.yaml (cannot read the scheme file absent.yaml: "),
+        ("absent.yaml", "没有这个文件: absent.yaml (no such file: absent.yaml)"),
     ):
         done = run_pingyi(
             "audit", "export", "--campaign", CAMPAIGN, "--scheme", name, "--out", "b.zip",

@@ -122,3 +122,27 @@ def test_an_empty_log_is_counted_without_positions() -> None:
     assert log_counted(empty) == "0 条消息 (0 messages)"
     one = {"count": 1, "first": 7, "last": 7}
     assert log_counted(one) == "1 条消息, 位置 7–7 (1 message, positions 7–7)"
+
+
+def test_a_round_past_the_campaigns_is_refused_as_the_api_says_not_sent_to_scheme(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """Exporting a stored run of a round the campaign does not have says so (the campaign
+    has 2 rounds), not "pass --scheme", which would only find the same."""
+    data, facts = history
+    campaign = facts["campaign_id"]
+    line = _export("--campaign", campaign, "--round", "5", "--data-dir", str(data), cwd=tmp_path)
+    assert (
+        line == f"{REFUSED}没有第 5 轮, 该评议活动共 2 轮 (no round 5: the campaign has 2 rounds)"
+    )
+
+
+def test_a_campaign_the_registry_does_not_know_is_said_so(
+    history: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    data, _ = history
+    line = _export("--campaign", NOBODY, "--data-dir", str(data), cwd=tmp_path)
+    assert line == (
+        f"{REFUSED}registry 的消息中没有评议活动 {NOBODY} (the registry log knows no campaign"
+        f" {NOBODY})"
+    )
