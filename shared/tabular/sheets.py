@@ -274,7 +274,9 @@ def header_elsewhere(
 ) -> str:
     """For a refusal that found no header on sheet `read` (None: the first): the workbook's
     other sheets, and which one has the header if exactly one does (`has_header` is given
-    each sheet's first `search_rows` rows, `RawRow`s); "" for a CSV or a one-sheet workbook."""
+    each sheet's first `search_rows` rows, `RawRow`s); "" for a CSV or a one-sheet workbook.
+    `choose`: what the caller should do, `中文 (English)` as every refusal words it; the hint
+    says it as one Chinese sentence, then one English bracket."""
     from shared.errors import PingyiError
     from shared.tabular.reading import DAMAGED_WORKBOOK, iter_rows
 
@@ -296,5 +298,11 @@ def header_elsewhere(
         if has_header(first):
             headed.append(other.name)
     if len(headed) == 1:
-        said += f"; 表头在工作表“{clip(headed[0])}”中，{choose} (the header is on that sheet)"
+        chinese, _, english = choose.rpartition(" (")
+        if not chinese or not english.endswith(")"):  # no English given: the Chinese alone
+            chinese, english = choose, ""
+        english = f": {english.removesuffix(')')}" if english else ""
+        said += (
+            f"; 表头在工作表“{clip(headed[0])}”中，{chinese} (the header is on that sheet{english})"
+        )
     return said

@@ -93,3 +93,32 @@ def test_an_unknown_kind_lists_each_code_with_its_name(cluster: Cluster, county:
         )
     schema = registry.get("/openapi.json").json()["components"]["schemas"]["UnitIn"]
     assert "窗口单位" in schema["properties"]["kind"]["enum"]
+
+
+STATUSES = (
+    "须为以下之一: active（在册）、merged（已合并）、split（已拆分）、dissolved（已撤销） "
+    "(should be one of these codes, or its Chinese name)"
+)
+
+
+def test_a_status_filter_takes_its_chinese_name(cluster: Cluster, county: str) -> None:
+    """`GET /units?status=` reads the words a refusal names a status by (已撤销), and without
+    `status` lists ended units too."""
+    gone = post(cluster, "/units", unit(county, "鄢陵县编办", "government_department"))
+    post(cluster, f"/units/{gone['unit_id']}/dissolve", {"reason": "机构改革"}, status=200)
+    cluster.wait_caught_up("registry", "registry")
+    registry = cluster["registry"]
+
+    def names(**params: str) -> list[str]:
+        listed = registry.get("/units", params={"jurisdiction_id": county, **params}, headers=ADMIN)
+        assert listed.status_code == 200, listed.text
+        return [u["name"] for u in listed.json()]
+
+    assert names(status="已撤销") == names(status="dissolved") == ["鄢陵县编办"]
+    assert "鄢陵县编办" not in names(status="在册")
+    assert "鄢陵县编办" in names()
+    refused = registry.get("/units", params={"status": "撤销了"}, headers=ADMIN)
+    (detail,) = refused.json()["detail"]
+    assert (refused.status_code, detail["field"], detail["code"], detail["reason"]) == (
+        *(422, "query.status", "literal_error", STATUSES),
+    )

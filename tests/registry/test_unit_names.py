@@ -137,6 +137,22 @@ def test_a_merger_or_split_into_a_taken_name_is_refused(
     assert duplicate(response, "units.1.name")["unit_id"] == taken["unit_id"]
 
 
+def test_a_split_into_two_parts_of_one_name_is_refused_as_a_batch_is(
+    cluster: Cluster, places: dict[str, str]
+) -> None:
+    """Two parts called alike, however spaced, are the name rule's
+    409 naming the earlier part, as `/units:batch` answers; parts placed in two counties may
+    share a name, as two counties' units may."""
+    whole = register(cluster, places["LY"], "临颍县文广旅局")["unit_id"]
+    for spelling in ("临颍县体育局", " 临颍县 体育局"):
+        parts = [{"name": "临颍县体育局"}, {"name": "临颍县文化局"}, {"name": spelling}]
+        response = attempt(cluster, f"/units/{whole}/split", {"units": parts, "reason": "拆分"})
+        context = duplicate(response, "units.2.name")
+        assert context == {"same_as": "units.0", "name": spelling.strip()}
+    apart = [{"name": "体育中心"}, {"name": "体育中心", "jurisdiction_id": places["WY"]}]
+    change(cluster, whole, "split", {"units": apart}, status=201)
+
+
 def test_a_move_into_a_jurisdiction_with_that_name_is_refused(
     cluster: Cluster, places: dict[str, str]
 ) -> None:

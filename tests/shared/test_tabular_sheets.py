@@ -226,8 +226,15 @@ def test_the_sheets_a_workbook_has_and_the_one_whose_header_is_expected() -> Non
     ]
     said = header_elsewhere(data, None, has_header)
     assert "说明、单位名单、字典" in said
-    assert "表头在工作表“单位名单”中" in said
-    assert "sheet" in said
+    # One Chinese sentence, then one English bracket: not the caller's bracket and another.
+    assert said.endswith(
+        "; 表头在工作表“单位名单”中，请用 sheet 参数指定 "
+        "(the header is on that sheet: name it with the `sheet` parameter)"
+    )
+    moved = header_elsewhere(
+        data, None, has_header, choose="请将其移为第一个工作表 (move it first)"
+    )
+    assert moved.endswith("中，请将其移为第一个工作表 (the header is on that sheet: move it first)")
     assert header_elsewhere(data, "单位名单", has_header).count("表头在") == 0
     one_sheet = saved(merged_county)
     assert header_elsewhere(one_sheet, None, has_header) == ""

@@ -20,6 +20,7 @@ from services.registry.domain.people import (
     sector_code,
 )
 from services.registry.projections.people import PEOPLE, RepresentativesView, cycle_needle
+from services.registry.schemas.common import CycleText
 from services.registry.schemas.people import (
     AppointmentIn,
     DisqualificationIn,
@@ -114,7 +115,7 @@ def list_people(
     page: Pagination,
     jurisdiction_id: Annotated[UUID | None, Query(description="Only this pool")] = None,
     sector: Annotated[Line | None, Query(max_length=30, examples=["人大代表"])] = None,
-    cycle: Annotated[Line | None, Query(pattern=r"^\d{4}(-\d{4})?$")] = None,
+    cycle: Annotated[CycleText | None, Query()] = None,
     disqualified: Annotated[bool | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     """评议代表名单: representatives visible to the caller, filtered, ordered by name in
@@ -228,7 +229,7 @@ def appointment_rules(
             examples=["office:3f2c1a9e-0000-4000-8000-000000000001"],
         ),
     ],
-    cycle: Annotated[Line, Query(pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"])],
+    cycle: Annotated[CycleText, Query(examples=["2026-2027"])],
 ) -> dict[str, Any]:
     """评议代表选聘规则检查: at least one third newly appointed (a report: passes true/false),
     and who is shared between this body and a body of the other kind in the cycle."""

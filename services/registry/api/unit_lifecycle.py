@@ -175,7 +175,8 @@ def split_unit(
     """单位拆分: one active unit becomes several NEW units (at least two); the source gets
     status "split" and `split_into`. Omitted details of a new unit default to the source's.
     A new unit may keep the source's name; another active unit's in its jurisdiction is a
-    409 `duplicate_unit_name` naming `units.<i>.name`."""
+    409 `duplicate_unit_name` naming `units.<i>.name`, and so is a part called as an
+    earlier part, naming both (`units.1.name`, `same_as: units.0`), as a batch answers."""
     parts = [part.model_dump() for part in body.units]
     return app.split_unit(
         caller, unit_id, parts, body.effective_on, body.reason, idempotency_key, listed

@@ -20,6 +20,7 @@ from services.registry.projections.unit_categories import category_spellings
 from services.registry.projections.units import UnitHistoryView
 from services.registry.schemas.units import (
     KindIn,
+    StatusIn,
     UnitBatchIn,
     UnitBatchOut,
     UnitHistoryOut,
@@ -29,7 +30,6 @@ from services.registry.schemas.units import (
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import (
     UNIT_STATUSES,
-    UnitStatus,
     search_key,
     unit_search_text,
     unit_status,
@@ -161,7 +161,13 @@ def list_units(
             examples=["公共服务行业"],
         ),
     ] = None,
-    status: Annotated[UnitStatus | None, Query()] = None,
+    status: Annotated[
+        StatusIn | None,
+        Query(
+            description="登记状态: its code or its Chinese name (已撤销); without it every "
+            "status is listed, merged, split and dissolved units too"
+        ),
+    ] = None,
     parent_id: Annotated[UUID | None, Query(description="Only this unit's sub-units")] = None,
     q: Annotated[
         Line | None,

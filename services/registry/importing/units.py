@@ -10,6 +10,7 @@ from uuid import UUID
 from services.registry.application import RegistryApplication
 from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import Unit
+from services.registry.domain.common import STATUS_LABELS
 from services.registry.domain.credit_code import canonical_credit_code
 from services.registry.domain.unit_kinds import missing_parent_refusal, sub_unit_refusal
 from services.registry.domain.unit_names import UnitNameClaim, code_key
@@ -92,6 +93,14 @@ def unit_spec(
             found = level.find(text)
             if found is not None:
                 return found.id
+        ended = _ended(text, [doc for j in lineage for doc in docs[j]], unit)
+        if ended is not None:
+            status = ended.status
+            raise CellError(
+                f"上级单位 {clip(text)!r} {STATUS_LABELS.get(status, status)}, 不能再添加下级单位 "
+                f"(the parent unit {clip(text)!r} has been {status}: it cannot take new "
+                "sub-units)"
+            )
         raise CellError(
             f"未找到上级单位 {clip(text)!r}, 请先导入上级单位: 本文件中的上级单位须在之前的文件中"
             f"导入 (no registered unit {clip(text)!r} in this jurisdiction or above; a parent "
@@ -105,6 +114,20 @@ def unit_spec(
         checks=lambda rows: _duplicates(rows, here) + _dates(unit, rows) + _kinds(unit, rows),
         read_ahead=ahead,
     )
+
+
+def _ended(text: str, docs: list[dict[str, Any]], unit: Callable[[UUID], Unit]) -> Unit | None:
+    """A unit of the lineage that bears `text` but is no longer active, judged by its own
+    events: a 上级单位 no active unit bears may name one dissolved, merged or split, which
+    exists and must not be imported again."""
+    key, code = name_key(text), canonical_credit_code(text)
+    for doc in docs:
+        names = {doc["name"], doc.get("short_name"), *(doc.get("aliases") or [])}
+        if key in {name_key(name) for name in names if name} or doc.get("credit_code") == code:
+            found = unit(UUID(doc["unit_id"]))
+            if not found.is_active:
+                return found
+    return None
 
 
 def _units_of(views: ViewReader, jurisdiction_id: UUID) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Base for every registry request model.
+"""Base for every registry request model, and the appointment cycle as a request reads it.
 
 Every string field is `shared.types.Line` (names, labels, codes) or `Prose` (reasons), so
 control characters are refused by type, whatever the field is called.
@@ -6,8 +6,35 @@ control characters are refused by type, whatever the field is called.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
+
+from shared.types import Line
+
+CYCLE = r"^\d{4}(-\d{4})?$"
+CYCLE_WORDS = (
+    "须为年份或年份区间, 如 2026 或 2026-2027 (must be a year or a range of years, "
+    "e.g. 2026 or 2026-2027)"
+)
 
 
 class In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _cycle(value: object) -> object:
+    # The pattern's own refusal quotes a regular expression, which no office reads; text
+    # that is no cycle ("2026年") is said in words first, as inspection's month is (other
+    # input is left to the types below).
+    if isinstance(value, str) and not re.match(CYCLE, value.strip()):
+        raise ValueError(CYCLE_WORDS)
+    return value
+
+
+CycleText = Annotated[
+    Line, StringConstraints(min_length=4, max_length=9, pattern=CYCLE), BeforeValidator(_cycle)
+]
+"""An appointment or draw cycle (届期) as written: `2026` or `2026-2027`; whether it is one
+or two consecutive years is the domain's `Cycle.parse`."""

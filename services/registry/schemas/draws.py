@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from services.registry.domain import InvalidRegistration
 from services.registry.domain.person_values import SECTOR_LABELS, sector_code
-from services.registry.schemas.common import In
+from services.registry.schemas.common import CycleText, In
 from services.registry.schemas.people import Purpose
 from shared.types import JsonInt, Line
 
@@ -20,9 +20,7 @@ class DrawIn(In):
     campaign_id: UUID | None = Field(
         default=None, description="Optional: the campaign (评议活动) this panel serves; must exist"
     )
-    cycle: Line = Field(
-        min_length=4, max_length=9, pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"]
-    )
+    cycle: CycleText = Field(examples=["2026-2027"])
     purpose: Purpose = "general"
     size: JsonInt = Field(ge=1, le=100_000, examples=[200])
     quotas: dict[Line, JsonInt] | None = Field(

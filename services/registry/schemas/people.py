@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from services.registry.schemas.common import In
+from services.registry.schemas.common import CycleText, In
 from shared.types import Day, DecimalNumber, Line, Prose
 
 SECTOR_DESCRIPTION = (
@@ -99,9 +99,7 @@ class AppointingBodyIn(In):
 
 class AppointmentIn(In):
     body: AppointingBodyIn
-    cycle: Line = Field(
-        min_length=4, max_length=9, pattern=r"^\d{4}(-\d{4})?$", examples=["2026-2027"]
-    )
+    cycle: CycleText = Field(examples=["2026-2027"])
     purpose: Purpose = Field(
         default="general",
         description="general 综合评议; school_special 学校专项评议; hospital_special 医院专项评议",

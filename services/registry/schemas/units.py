@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from services.registry.domain import InvalidRegistration, UnitKind, normalize_credit_code
-from services.registry.domain.common import UNIT_KIND_LABELS
+from services.registry.domain.common import STATUS_LABELS, UNIT_KIND_LABELS
 from services.registry.schemas.common import In
 from shared.contracts.registry import UnitStatus
 from shared.types import Day, Line, Prose
@@ -23,6 +23,13 @@ KindIn = Annotated[
 ]
 """A kind as its code (`service_window`) or its Chinese name (`窗口单位`), as the import's
 单位类型 column reads it; the code is stored."""
+STATUSES = Named(STATUS_LABELS)
+StatusIn = Annotated[
+    UnitStatus,
+    BeforeValidator(STATUSES.read),
+    WithJsonSchema(STATUSES.schema("登记状态 (status): a code or its Chinese name")),
+]
+"""A unit status as its code (`dissolved`) or the Chinese word refusals name it by (`已撤销`)."""
 
 
 def _credit_code(value: str | None) -> str | None:

@@ -15,7 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from services.registry.domain.common import required_text
-from services.registry.domain.errors import InvalidRegistration, LifecycleConflict
+from services.registry.domain.errors import LifecycleConflict
 from services.registry.domain.unit_values import Change, UnitSpec, change_fields, prefixed_errors
 from services.registry.domain.units import events, lifecycle
 from services.registry.domain.units.effective_date import check_effective_date
@@ -239,17 +239,13 @@ class Unit(Aggregate):
             raise LifecycleConflict(
                 "拆分至少需要两个新单位 (a split needs at least two new units)", field="units"
             )
-        names: dict[str, int] = {}
+        # Two parts called alike are the name rule's to refuse (the application's claims:
+        # 409 `duplicate_unit_name` with `same_as`, as a batch answers), which compares names
+        # as registration does, per jurisdiction.
         created: list[Unit] = []
         for index, (spec, lineage) in enumerate(zip(specs, lineages, strict=True)):
             with prefixed_errors(f"units.{index}."):
-                name = required_text(spec.name, "name")
-                if name in names:
-                    raise InvalidRegistration(
-                        f"与 units.{names[name]}.name 重名 (repeats units.{names[name]}.name)",
-                        field="name",
-                    )
-                names[name] = index
+                required_text(spec.name, "name")
                 created.append(
                     Unit.register(spec, change.actor, change.effective_on, parent, lineage, "kind")
                 )
