@@ -87,7 +87,7 @@ def test_bad_input_names_the_field_and_reason(cluster: Cluster, world: dict) -> 
     response = cluster["registry"].post(
         "/units",
         headers=ADMIN,
-        json={"jurisdiction_id": "not-a-uuid", "name": "", "kind": "政府部门", "category": "x"},
+        json={"jurisdiction_id": "not-a-uuid", "name": "", "kind": "政府机关", "category": "x"},
     )
     assert response.status_code == 422
     fields = {d["field"] for d in response.json()["detail"]}

@@ -25,7 +25,12 @@ def test_missing_short_and_bad_date_reasons_are_chinese_first(
         missing = client.post("/jurisdictions", json={"level": "city"}, headers=ADMIN)
         short = client.post(
             "/draws",
-            json={"jurisdiction_id": "00000000-0000-0000-0000-000000000001", "cycle": "26"},
+            json={
+                "jurisdiction_id": "00000000-0000-0000-0000-000000000001",
+                "cycle": "2026",
+                "size": 1,
+                "commitment": "ab",
+            },
             headers=ADMIN,
         )
         bad_date = client.get("/units", params={"as_of": "2024-13-01"}, headers=ADMIN)
@@ -39,11 +44,12 @@ def test_missing_short_and_bad_date_reasons_are_chinese_first(
     }
     name = found["body.name", "missing"]
     assert name["reason"] == "必填 (Field required)"
-    cycle = found["body.cycle", "string_too_short"]
-    assert cycle["reason"] == "至少 4 个字符, 现为 2 个 (should have at least 4 characters, not 2)"
+    too_short = found["body.commitment", "string_too_short"]
+    english = "should have at least 64 characters, not 2"
+    assert too_short["reason"] == f"至少 64 个字符, 现为 2 个 ({english})"
     day = found["query.as_of", "date_from_datetime_parsing"]
     assert day["reason"].startswith("须为日期, 如 2024-05-01 (Input should be a valid date")
-    for problem in (name, cycle, day):
+    for problem in (name, too_short, day):
         assert CHINESE_FIRST.match(problem["reason"]), problem
         assert problem["type"] == problem["code"]  # machines read the code, never the words
 
