@@ -121,7 +121,9 @@ class FindingOut(BaseModel):
     withdrawn_reason: str | None
     version: int
     history: list[HistoryEntry] | None = Field(
-        default=None, description="Every recorded, corrected and withdrawn event, oldest first"
+        default=None,
+        description="Every recorded, corrected and withdrawn event, oldest first, on one "
+        "record's GET; null in lists",
     )
 
 

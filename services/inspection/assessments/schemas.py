@@ -123,7 +123,9 @@ class AssessmentScoreOut(_Where):
     withdrawn_reason: str | None
     version: int
     history: list[ScoreHistoryEntry] | None = Field(
-        default=None, description="Every recorded, corrected and withdrawn event, oldest first"
+        default=None,
+        description="Every recorded, corrected and withdrawn event, oldest first, on one "
+        "record's GET; null in lists",
     )
 
 

@@ -170,4 +170,6 @@ class RectificationOut(BaseModel):
         description="Every finding it was issued for is withdrawn: nothing is left to "
         "rectify, though the order itself stands as issued",
     )
-    history: list[HistoryEntry] | None = None
+    history: list[HistoryEntry] | None = Field(
+        default=None, description="Every step, oldest first, on one order's GET; null in lists"
+    )
