@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from services.registry.domain.errors import InvalidRegistration
+from services.registry.domain.person_values import Cycle
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import post
@@ -59,3 +61,11 @@ def test_a_cycle_in_another_form_is_said_in_words(cluster: Cluster) -> None:
         f"/people/{someone['person_id']}/appointments", json=appointment, headers=ADMIN
     )
     assert taken.status_code == 200, taken.text
+
+
+@pytest.mark.parametrize("text", ["2026年", "26", "2026/2027"])
+def test_the_domain_says_it_in_the_same_words(text: str) -> None:
+    """An import or a script reaches `Cycle.parse` without a request model in between."""
+    with pytest.raises(InvalidRegistration) as refused:
+        Cycle.parse(text, field="届期")
+    assert (refused.value.reason, refused.value.field) == (WORDS, "届期")

@@ -49,6 +49,12 @@ BodyKind = Literal["office", "department"]
 BODY_KIND_LABELS: dict[str, str] = {"office": "纠风办", "department": "参评部门"}
 
 _CYCLE = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+CYCLE_WORDS = (
+    "须为年份或年份区间, 如 2026 或 2026-2027 (must be a year or a range of years, "
+    "e.g. 2026 or 2026-2027)"
+)
+"""How a cycle in another form is refused, by a request and by the domain (an import, a
+script) alike."""
 
 
 def sector_code(value: str, field: str = "sector") -> str:
@@ -92,9 +98,7 @@ class Cycle:
     def parse(cls, text: str, field: str = "cycle") -> Cycle:
         match = _CYCLE.match(text.strip())
         if match is None:
-            raise InvalidRegistration(
-                '届期须写作 "2026" 或 "2026-2027" (a cycle is "2026" or "2026-2027")', field=field
-            )
+            raise InvalidRegistration(CYCLE_WORDS, field=field)
         start = int(match.group(1))
         end = int(match.group(2) or start)
         if not 2000 <= start <= 2100 or end not in (start, start + 1):

@@ -11,13 +11,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints
 
+from services.registry.domain.person_values import CYCLE_WORDS
 from shared.types import Line
 
 CYCLE = r"^\d{4}(-\d{4})?$"
-CYCLE_WORDS = (
-    "须为年份或年份区间, 如 2026 或 2026-2027 (must be a year or a range of years, "
-    "e.g. 2026 or 2026-2027)"
-)
 
 
 class In(BaseModel):
