@@ -23,4 +23,6 @@ fi
 # Spread over one process per core (at most 4), each with a PostgreSQL of its own
 # (tests/conftest.py); tests that share something run in one of them (`run_group`). One
 # worker more than cores was slower (measured): the longest group then runs on a shared core.
-.venv/bin/python -m pytest --numprocesses auto --maxprocesses 4 "$@"
+# The slowest tests are listed at the end, so that a run that creeps towards CI's 30 minutes
+# says where the time went.
+.venv/bin/python -m pytest --numprocesses auto --maxprocesses 4 --durations=30 "$@"
