@@ -7,6 +7,8 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.ports import quiet_port
@@ -57,3 +59,14 @@ class NatsServer:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"nats-server not listening, see {self.log}") from None
                 time.sleep(0.02)
+
+
+@contextmanager
+def running_nats(directory: Path) -> Iterator[NatsServer]:
+    """A started server, killed however the test ends."""
+    server = NatsServer(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

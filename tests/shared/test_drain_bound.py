@@ -21,7 +21,7 @@ import pytest
 
 from shared.transport import JetStreamTransport
 from tests.shared.black_hole_proxy import BlackHoleProxy, black_hole_proxy
-from tests.shared.nats_process import NatsServer
+from tests.shared.nats_process import NatsServer, running_nats
 
 pytestmark = pytest.mark.infra
 
@@ -35,12 +35,8 @@ SUBJECT = "drain.bound"
 
 @pytest.fixture
 def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    server = NatsServer(tmp_path)
-    server.start()
-    try:
+    with running_nats(tmp_path) as server:
         yield server
-    finally:
-        server.kill()
 
 
 def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:

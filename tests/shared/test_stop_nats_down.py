@@ -30,7 +30,7 @@ from shared.service.views_process import ViewsProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import JetStreamTransport
 from tests.conftest import ADMIN_KEY
-from tests.shared.nats_process import NatsServer
+from tests.shared.nats_process import NatsServer, running_nats
 from tests.shared.test_security_copy import FRAGILE, _probe
 
 pytestmark = pytest.mark.infra
@@ -43,12 +43,8 @@ WARNING = "without draining"
 
 @pytest.fixture
 def nats(tmp_path: Path) -> Iterator[NatsServer]:
-    server = NatsServer(tmp_path)
-    server.start()
-    try:
+    with running_nats(tmp_path) as server:
         yield server
-    finally:
-        server.kill()
 
 
 def _namespace() -> str:

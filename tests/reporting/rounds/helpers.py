@@ -4,12 +4,15 @@ lists and a minimum sample, and runs requested over HTTP."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from shared.contracts import IntegrationMessage
+from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.scoring.rounds.helpers import (
     Round,
@@ -185,3 +188,13 @@ def corrected_round(cluster: Cluster) -> tuple[Scored, dict[str, Any], dict[str,
     more_answers(scored)
     second = run(scored, final=True, reason="补录两份问卷后重算")
     return scored, first, second
+
+
+@contextmanager
+def provisional_then_final() -> Iterator[tuple[Scored, dict[str, Any], dict[str, Any]]]:
+    """A scored round with a provisional run, then a final one; nothing published."""
+    with Cluster(in_memory(), SERVICES) as cluster:
+        scored = scored_round(cluster)
+        provisional = run(scored, final=False, reason="中期通报前核对")
+        final = run(scored, final=True, reason="上半年结果")
+        yield scored, provisional, final

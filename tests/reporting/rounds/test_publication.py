@@ -21,15 +21,11 @@ from typing import Any
 import pytest
 
 from shared.canonical import digest
-from tests.conftest import in_memory
-from tests.harness import Cluster
 from tests.reporting.rounds.helpers import (
-    SERVICES,
     Scored,
+    provisional_then_final,
     publish,
     round_scored,
-    run,
-    scored_round,
 )
 from tests.scoring.rounds.helpers import published
 
@@ -37,11 +33,8 @@ from tests.scoring.rounds.helpers import published
 @pytest.fixture(scope="module")
 def story() -> Iterator[tuple[Scored, dict[str, Any], dict[str, Any]]]:
     """A provisional run, then a final one; nothing published yet."""
-    with Cluster(in_memory(), SERVICES) as cluster:
-        scored = scored_round(cluster)
-        provisional = run(scored, final=False, reason="中期通报前核对")
-        final = run(scored, final=True, reason="上半年结果")
-        yield scored, provisional, final
+    with provisional_then_final() as story:
+        yield story
 
 
 def _get(scored: Scored, path: str, headers: dict[str, str] | None = None) -> Any:

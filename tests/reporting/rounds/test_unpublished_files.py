@@ -16,9 +16,12 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import in_memory
-from tests.harness import Cluster
-from tests.reporting.rounds.helpers import GOV, SERVICES, Scored, publish, run, scored_round
+from tests.reporting.rounds.helpers import (
+    GOV,
+    Scored,
+    provisional_then_final,
+    publish,
+)
 
 CAMPAIGN = "舞阳县2026年度民主评议政风行风"
 UNPUBLISHED = "未发布：此为尚未发布的评议结果，仅供内部核对，不是发布的结果。"
@@ -28,11 +31,8 @@ PROVISIONAL = "暂定、未发布：此为暂定的评议结果，尚未发布�
 @pytest.fixture(scope="module")
 def story() -> Iterator[tuple[Scored, dict[str, Any], dict[str, Any]]]:
     """A provisional run, then a final one; nothing published until the last test."""
-    with Cluster(in_memory(), SERVICES) as cluster:
-        scored = scored_round(cluster)
-        provisional = run(scored, final=False, reason="中期通报前核对")
-        final = run(scored, final=True, reason="上半年结果")
-        yield scored, provisional, final
+    with provisional_then_final() as story:
+        yield story
 
 
 def _office(scored: Scored, rest: str) -> Any:
