@@ -50,6 +50,12 @@ class Problem:
     code: str
 
 
+Salvaged = tuple[int, dict[str, Any], frozenset[str]]
+"""A row a request's validation refused, for what it still says: (row, its fields that read,
+as a good row's command holds them, a broken one absent; the top-level fields that broke,
+left out or read without their broken entries). Read by the schemas, judged by the intake."""
+
+
 def refusal(found: list[Problem]) -> InvalidQuestionnaire:
     """One questionnaire's problems (a correction's, a vote's) as one error naming each by
     its body field, as a push's row names them, not the first alone: the caller fixes every

@@ -9,9 +9,10 @@ from typing import Any, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
+from services.survey.domain.answers import Salvaged
 from services.survey.schemas.questionnaires import QuestionnaireIn
 from services.survey.schemas.repeated_keys import Place
-from services.survey.schemas.salvage import Salvaged, left_out, salvage
+from services.survey.schemas.salvage import left_out, salvage
 from shared.reasons import reason_of
 
 

@@ -14,13 +14,10 @@ from typing import Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
+from services.survey.domain.answers import Salvaged
 from services.survey.schemas.questionnaires import QuestionnaireIn
 from services.survey.schemas.repeated_keys import same_key
 from shared.types import Line, Moment
-
-Salvaged = tuple[int, dict[str, Any], frozenset[str]]
-"""(row, the questionnaire's fields that read, as `QuestionnaireIn.command` gives them,
-the top-level fields that did not: left out, or read without their broken entries)."""
 
 _BY_ENTRY = frozenset({"ratings", "dimension_ratings"})
 """Fields whose entries are named by unit id, not by position: a broken entry is left out

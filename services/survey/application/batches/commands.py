@@ -12,8 +12,8 @@ from eventsourcing.persistence import IntegrityError
 from services.survey.application.base import SurveyBase, require_agency
 from services.survey.application.batches.intake import CheckedRows, Intake
 from services.survey.application.batches.rows import ColumnOf, Row
-from services.survey.application.batches.salvaged import Salvaged
 from services.survey.domain import ConcurrentBatch
+from services.survey.domain.answers import Salvaged
 from services.survey.domain.errors import SurveyError
 from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result

@@ -20,7 +20,7 @@ from services.survey.application.batches.rows import (
     problem,
     repeated_problem,
 )
-from services.survey.application.batches.salvaged import Salvaged, SalvagedRows
+from services.survey.application.batches.salvaged import SalvagedRows
 from services.survey.application.batches.saving import Saving
 from services.survey.domain import (
     Checker,
@@ -30,6 +30,7 @@ from services.survey.domain import (
     Wave,
     canonical_answers,
 )
+from services.survey.domain.answers import Salvaged
 from services.survey.domain.canonical import canonical_id
 from services.survey.domain.errors import SurveyError
 from shared.auth import Principal as Caller

@@ -13,10 +13,7 @@ from uuid import UUID
 
 from services.survey.application.batches.rows import expand_row, repeated_problem
 from services.survey.domain import Checker, Problem, canonical_answers
-
-Salvaged = tuple[int, dict[str, Any], frozenset[str]]
-"""(row, its fields that read, as a good row's command holds them (a broken one absent),
-the top-level fields that broke: left out, or read without their broken entries)."""
+from services.survey.domain.answers import Salvaged
 
 
 def judged(problem: Problem, broken: frozenset[str]) -> bool:
