@@ -17,6 +17,12 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/pip install -q --disable-pip-version-check -c deploy/constraints.txt -e ".[test]"
+# Machines that set PYTHONDONTWRITEBYTECODE (this one does) would have every process a test
+# starts (hundreds: each service's API, relay and views) compile the project's sources again,
+# and every pytest worker rewrite every test module again: compile once, here, and keep
+# pytest's rewritten modules.
+unset PYTHONDONTWRITEBYTECODE
+.venv/bin/python -m compileall -q -j 0 shared services pingyi bench tests >/dev/null
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy shared services pingyi

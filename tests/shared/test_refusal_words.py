@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import pytest
 
-from pingyi.catalog import SERVICES
+from pingyi.catalog import every_service
 from shared.access_words import ROLE_WORDS
 from shared.auth import Principal
 from shared.contracts.registry import ROLES
@@ -58,7 +58,7 @@ def test_an_auditor_and_an_admin_only_route_keep_their_english_after_the_chinese
 
 
 def _all_nouns() -> set[str]:
-    return {noun(kind, s.scope_nouns) for s in SERVICES for kind in s.scope_nouns} | {
+    return {noun(kind, s.scope_nouns) for s in every_service() for kind in s.scope_nouns} | {
         *KERNEL_NOUNS.values(),
         UNNAMED,
     }

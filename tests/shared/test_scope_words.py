@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 
-from pingyi.catalog import SERVICES
+from pingyi.catalog import every_service
 from pingyi.policies import route_policies
 from shared.auth import Principal
 from shared.policy import KERNEL_RESOLVERS, PARTICIPANTS, ScopeTarget
@@ -23,14 +23,14 @@ IDENTIFIER = re.compile(r"\w+_\w+")
 
 def _declared_kinds() -> set[str]:
     routes = {scope["kind"] for route in route_policies() for scope in route.policy["scopes"]}
-    resolvers = {kind for service in SERVICES for kind in service.resolvers}
+    resolvers = {kind for service in every_service() for kind in service.resolvers}
     return routes | resolvers | set(KERNEL_RESOLVERS)
 
 
 DECLARED = sorted(_declared_kinds())
-SCOPE_NOUNS = {kind: noun(kind, s.scope_nouns) for s in SERVICES for kind in s.scope_nouns} | {
-    kind: noun(kind, {}) for kind in KERNEL_NOUNS
-}
+SCOPE_NOUNS = {
+    kind: noun(kind, s.scope_nouns) for s in every_service() for kind in s.scope_nouns
+} | {kind: noun(kind, {}) for kind in KERNEL_NOUNS}
 """Every kind a service or the kernel names, with what it is called."""
 
 

@@ -1,0 +1,42 @@
+"""A service's process loads that service only: `pingyi serve`, its relay and its views each
+pay for building one service's models and routes, not all five."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from pingyi.catalog import NAMES, definition, every_service
+
+# What `pingyi serve <name>` builds before uvicorn starts, and what its relay and views
+# processes open: the app, the log opener and the view consumers.
+_LOADS = """
+import sys
+from pingyi.composition import create_app, open_outbox
+from pingyi.catalog import definition
+from shared.settings import CommonSettings
+name = sys.argv[1]
+common = CommonSettings(mode="production", database_url="postgresql://127.0.0.1:1/none")
+create_app(name, common)
+definition(name).views
+print(",".join(sorted({m.split(".")[1] for m in sys.modules if m.startswith("services.")})))
+"""
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_service_process_loads_no_other_service(name: str) -> None:
+    loaded = subprocess.run(
+        [sys.executable, "-c", _LOADS, name], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded.split(",") == [name]
+
+
+def test_names_are_the_services_own_names() -> None:
+    assert tuple(service.name for service in every_service()) == NAMES
+
+
+def test_an_unknown_service_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(KeyError, match="registry, survey, inspection, scoring, reporting"):
+        definition("billing")
