@@ -57,11 +57,30 @@ _PROSE_KEEPS = frozenset("\u200c\u200d\u200e\u200f\u061c")
 """Zero-width (non-)joiners and the left-to-right, right-to-left and Arabic letter marks:
 invisible, but part of how emoji sequences and right-to-left scripts (Uyghur among them)
 are written, so free text keeps them; a one-line label (a name, an id) does not."""
-_INVISIBLE = frozenset(
-    chr(code)
-    for code in range(sys.maxunicode + 1)
-    if unicodedata.category(chr(code)) == "Cf" and chr(code) not in _BIDI_CONTROLS
-)
+_FORMAT_SPANS_UNICODE_14 = (
+    (0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C), (0x6DD, 0x6DD), (0x70F, 0x70F),
+    (0x890, 0x891), (0x8E2, 0x8E2), (0x180E, 0x180E), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x2064), (0x2066, 0x206F), (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+"""Unicode 14.0's category Cf (Python 3.11's `unicodedata`), as inclusive code point spans.
+Reading it off `unicodedata` means asking about 1.1 million code points: a third of a second
+in every process that imports this module (every service process, every CLI command)."""
+
+
+def format_characters(version: str = unicodedata.unidata_version) -> frozenset[str]:
+    """Unicode's category Cf in `version` (this Python's): from the table above when it is
+    the table's version, else read off `unicodedata` (a Python with newer Unicode data)."""
+    if version == "14.0.0":
+        spans = _FORMAT_SPANS_UNICODE_14
+        return frozenset(chr(code) for first, last in spans for code in range(first, last + 1))
+    return frozenset(
+        chr(code) for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+    )
+
+
+_INVISIBLE = format_characters() - _BIDI_CONTROLS
 """Unicode's format characters other than the bidirectional controls: zero-width space,
 direction marks, the byte-order mark, soft hyphen, word joiner, tags… Invisible, they make
 two names that read the same differ ("临颍县\u200b民政局" beside 临颍县民政局), so no

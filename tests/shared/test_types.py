@@ -3,10 +3,13 @@ beside the fuzz suite that puts each refused character in every string of every 
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from shared.types import Line, Prose, text_problem
+from shared.types import Line, Prose, format_characters, text_problem
 
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
 
@@ -69,3 +72,12 @@ def test_the_types_refuse_them_and_their_schema_says_so(annotation: object) -> N
     pattern = adapter.json_schema()["pattern"]
     assert "\\u202a-\\u202e" in pattern and "\\u2066-\\u20" in pattern
     assert "\\u200b" in pattern and "\\ufeff" in pattern
+
+
+def test_the_format_character_table_is_this_pythons_unicode() -> None:
+    """The table saves every process a pass over all code points; it must say what that
+    pass would (a Python with other Unicode data reads `unicodedata` instead)."""
+    everything = range(sys.maxunicode + 1)
+    read = frozenset(chr(c) for c in everything if unicodedata.category(chr(c)) == "Cf")
+    assert format_characters() == read
+    assert format_characters("0.0.0") == read
