@@ -119,7 +119,7 @@ def service_environment(service: str) -> tuple[Any, Any]:
 
 
 def known(service: str) -> None:
-    # Imported here: the catalog loads every service, which `pingyi audit verify` must not.
+    # Imported here: `pingyi audit verify` runs from a clean install and needs no service.
     from pingyi.catalog import NAMES
 
     if service not in NAMES:
