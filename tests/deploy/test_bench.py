@@ -42,7 +42,8 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
     streams_before = _bench_streams()
     output = tmp_path / "latest.json"
     args = ["--n", "45", "--units", "3", "--push-batch", "20", "--output", str(output)]
-    args += ["--ingest-sizes", "30,50", "--ingest-units", "4", "--ingest-batch", "20"]
+    # One size: each starts the production processes afresh (the sizes loop is the same code).
+    args += ["--ingest-sizes", "30", "--ingest-units", "4", "--ingest-batch", "20"]
     args += ["--ingest-naive", "10", "--ingest-profile"]
     assert main([*args, "--pg", PG_ADMIN_URL, "--nats", NATS_URL]) == 0
     results = json.loads(output.read_text(encoding="utf-8"))
@@ -56,7 +57,7 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
         "apply to the survey wave view, batch parts",
         *(
             f"ingest over HTTP{what} (N={n}, 4 units)"
-            for n in (30, 50)
+            for n in (30,)
             for what in (", accepted", ", end to end", " vs the library's batch save")
         ),
     ]
@@ -70,7 +71,7 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
     # the wave's opening and one part per push of 20 (parts hold up to 500)
     assert results["measurements"][5]["details"]["messages"] == 1 + 3
     ingest = [m for m in results["measurements"] if m["name"].startswith("ingest")]
-    for n, first in ((30, ingest[0]), (50, ingest[3])):
+    for n, first in ((30, ingest[0]),):
         details = first["details"]
         assert first["count"] == n
         assert details["accepted"] == n, details
