@@ -17,8 +17,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 _documents: dict[Hashable, str] = {}
-"""Each document as JSON text: an app's own copy is parsed from it, in C, where a deep copy
-of the nested dicts took a third of the time of building an app."""
+"""Each document as JSON text: an app's own copy is parsed from it in C, a little faster than
+a deep copy of the nested dicts (registry: 22 → 21 ms per app built, measured)."""
 _lock = threading.Lock()
 
 

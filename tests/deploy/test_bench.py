@@ -56,8 +56,7 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
         "apply to the survey wave view",
         "apply to the survey wave view, batch parts",
         *(
-            f"ingest over HTTP{what} (N={n}, 4 units)"
-            for n in (30,)
+            f"ingest over HTTP{what} (N=30, 4 units)"
             for what in (", accepted", ", end to end", " vs the library's batch save")
         ),
     ]
@@ -71,18 +70,18 @@ def test_bench_runs_every_path_and_cleans_up(tmp_path: Path) -> None:
     # the wave's opening and one part per push of 20 (parts hold up to 500)
     assert results["measurements"][5]["details"]["messages"] == 1 + 3
     ingest = [m for m in results["measurements"] if m["name"].startswith("ingest")]
-    for n, first in ((30, ingest[0]),):
-        details = first["details"]
-        assert first["count"] == n
-        assert details["accepted"] == n, details
-        assert details["requests"] == -(-n // 20)
-        # one batch part per push of 20 or fewer
-        assert details["published"] == details["requests"], details
-        # the wave's opening and every questionnaire at least (Batch, BatchAccepted and
-        # idempotency records besides; ids used up by pushes that conflicted on the wave)
-        assert details["survey_head"] >= 1 + n, details
-        assert details["survey_peak_rss_mib"] > 0
-        assert details["library_naive_count"] == 10
+    n, first = 30, ingest[0]
+    details = first["details"]
+    assert first["count"] == n
+    assert details["accepted"] == n, details
+    assert details["requests"] == -(-n // 20)
+    # one batch part per push of 20 or fewer
+    assert details["published"] == details["requests"], details
+    # the wave's opening and every questionnaire at least (Batch, BatchAccepted and
+    # idempotency records besides; ids used up by pushes that conflicted on the wave)
+    assert details["survey_head"] >= 1 + n, details
+    assert details["survey_peak_rss_mib"] > 0
+    assert details["library_naive_count"] == 10
     assert ingest[0]["details"]["profile"], "the sampled run counted where the time went"
     # what the processes' CPU says of capacity, whatever else ran on the machine
     assert any("cores at full use would take" in note for note in ingest[0]["notes"])
