@@ -1,12 +1,15 @@
 """The routes every service answers about itself: liveness and readiness probes, sync
-status, Prometheus metrics (`health_router`) and its log positions (`positions_router`)."""
+status, Prometheus metrics (`HEALTH_ROUTER`) and its log positions (`POSITIONS_ROUTER`).
+
+Built once per process, like every router: a handler finds its service's runtime and metrics
+on the app serving the request (`shared.http.build_app` puts them there)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST
 
@@ -18,7 +21,17 @@ PROBES = frozenset({"/healthz", "/readyz", "/syncz", "/metrics"})
 """Polled every few seconds: kept out of the access log and of traces."""
 
 
-def positions_router(runtime: ServiceRuntime) -> APIRouter:
+def _runtime(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+def _metrics(request: Request) -> ServiceMetrics:
+    metrics: ServiceMetrics = request.app.state.metrics
+    return metrics
+
+
+def _positions_router() -> APIRouter:
     router = PolicyRouter(tags=["operations"])
 
     @router.get(
@@ -26,11 +39,12 @@ def positions_router(runtime: ServiceRuntime) -> APIRouter:
         summary="Head of this service's published log and how far it has applied each upstream",
         **allow(Policy.read("office", "agency", "inspector")),
     )
-    def positions() -> dict[str, Any]:
+    def positions(request: Request) -> dict[str, Any]:
         """Lets a caller wait until a downstream has seen its write (read-your-writes).
         `consumers` maps each upstream to the lowest position any read model of this service
         has applied from it; `stalled` lists the consumers of this replica that are stuck,
         with the message they are stuck on."""
+        runtime = _runtime(request)
         runtime.require_database()
         return {
             "service": runtime.name,
@@ -42,26 +56,27 @@ def positions_router(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
-def health_router(runtime: ServiceRuntime, metrics: ServiceMetrics) -> APIRouter:
+def _health_router() -> APIRouter:
     router = PolicyRouter(tags=["health"])
     public = allow(Policy.anyone())
 
     @router.get(
         "/metrics", summary="Prometheus metrics", response_class=PlainTextResponse, **public
     )
-    def prometheus() -> PlainTextResponse:
+    def prometheus(request: Request) -> PlainTextResponse:
         """Consumer positions, stalls, relay progress and HTTP traffic; no business data."""
-        return PlainTextResponse(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+        return PlainTextResponse(_metrics(request).render(), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/healthz", summary="Alive (liveness probe)", **public)
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive", "service": runtime.name}
+    async def healthz(request: Request) -> dict[str, str]:
+        return {"status": "alive", "service": _runtime(request).name}
 
     @router.get("/readyz", summary="Can serve requests (readiness probe)", **public)
-    async def readyz() -> JSONResponse:
+    async def readyz(request: Request) -> JSONResponse:
         """Ready when the database and transport answer and API keys can be checked against a
         current copy. Consumers that lag or are stalled are listed but do not make the
         service unready: the API keeps serving what it has (see /syncz)."""
+        runtime = _runtime(request)
         ready, checks = await runtime.readiness()
         body = {"status": "ready" if ready else "not_ready", "service": runtime.name}
         return JSONResponse(body | {"checks": checks}, status_code=200 if ready else 503)
@@ -69,11 +84,16 @@ def health_router(runtime: ServiceRuntime, metrics: ServiceMetrics) -> APIRouter
     @router.get(
         "/syncz", summary="Every consumer is applying its upstream (for alerting)", **public
     )
-    async def syncz() -> JSONResponse:
+    async def syncz(request: Request) -> JSONResponse:
         """503 while any consumer is stalled: page someone, but do not take the API out of
         rotation for it."""
+        runtime = _runtime(request)
         in_sync, checks = await asyncio.to_thread(runtime.sync_status)
         body = {"status": "in_sync" if in_sync else "stalled", "service": runtime.name}
         return JSONResponse(body | {"checks": checks}, status_code=200 if in_sync else 503)
 
     return router
+
+
+HEALTH_ROUTER = _health_router()
+POSITIONS_ROUTER = _positions_router()

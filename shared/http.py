@@ -8,29 +8,32 @@ from __future__ import annotations
 import gc
 import logging
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.telemetry import TelemetryConfig
+from starlette.routing import BaseRoute
 
 from shared import telemetry
 from shared.error_handlers import add_error_handlers
 from shared.errors import ServiceCannotStart
-from shared.health_api import PROBES, health_router, positions_router
+from shared.health_api import HEALTH_ROUTER, POSITIONS_ROUTER, PROBES
 from shared.metrics import ServiceMetrics
 from shared.observability import configure
-from shared.operations_api import operations_router
+from shared.operations_api import OPERATIONS_ROUTER
 from shared.policy import POLICY_MARKER
 from shared.runtime import ServiceRuntime
+from shared.service.definition import ServiceDefinition
 from shared.service.start_wait import start_unless_stopped
 from shared.views import ViewStore
 from shared.web.access_log import AccessLog
 from shared.web.body_limit import BodyLimitMiddleware
 from shared.web.cache_control import CacheControl
-from shared.web.docs import serve_docs
+from shared.web.docs import DOCS_ROUTER
 from shared.web.gate import Gate
 from shared.web.head import HeadAsGet
 from shared.web.openapi import openapi_document
@@ -86,10 +89,9 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     app = FastAPI(
         lifespan=lifespan, docs_url=None, redoc_url=None, telemetry=telemetry_config, **info
     )
-    serve_docs(app)
     app.state.runtime = runtime
+    metrics = app.state.metrics = ServiceMetrics(runtime)
     add_error_handlers(app)
-    metrics = ServiceMetrics(runtime)
     _guard_the_edge(app, runtime)
     for middleware in reversed(definition.middleware):
         app.add_middleware(middleware)
@@ -101,15 +103,40 @@ def build_app(runtime: ServiceRuntime) -> FastAPI:
     app.add_middleware(CacheControl)
     app.add_middleware(HeadAsGet)
     _allow_public_origins(app, runtime.common.origins())
-    for router in (
-        health_router(runtime, metrics),
-        *definition.routers,
-        positions_router(runtime),
-        operations_router(),
-    ):
-        app.include_router(router)
-    _refuse_unguarded_routes(app)
+    app.router.routes.extend(_routes_of(definition))
+    _refuse_unguarded_routes(app, definition)
     return app
+
+
+_assembled: dict[int, tuple[ServiceDefinition, tuple[BaseRoute, ...]]] = {}
+_assembling = threading.Lock()
+
+
+def _routes_of(definition: ServiceDefinition) -> tuple[BaseRoute, ...]:
+    """The kernel's routes and the service's, included once per process and shared by every
+    app of the service (handlers find their runtime on the app serving the request).
+
+    FastAPI builds an included router's routes (dependants, validators, handlers) at its
+    first request, once per inclusion: included into each new app, a service's hundred
+    routes were built again at each app's first request (0.1–0.3 s of CPU, in every test
+    that starts an app). The definition is kept beside its routes, so its identity cannot
+    be reused by another. Routers carry no lifespan of their own (`on_start` is the
+    service's hook): one included here would not reach the app's."""
+    with _assembling:
+        found = _assembled.get(id(definition))
+        if found is None:
+            assembly = APIRouter()
+            for router in (
+                DOCS_ROUTER,
+                HEALTH_ROUTER,
+                *definition.routers,
+                POSITIONS_ROUTER,
+                OPERATIONS_ROUTER,
+            ):
+                assembly.include_router(router)
+            found = (definition, tuple(assembly.routes))
+            _assembled[id(definition)] = found
+    return found[1]
 
 
 def _allow_public_origins(app: FastAPI, origins: list[str]) -> None:
@@ -129,9 +156,9 @@ def _probe(scope: MutableMapping[str, Any]) -> bool:
     return scope.get("path") in PROBES
 
 
-def _refuse_unguarded_routes(app: FastAPI) -> None:
+def _refuse_unguarded_routes(app: FastAPI, definition: ServiceDefinition) -> None:
     """No handler without a declared policy can be served, whatever router it came from."""
-    for path, item in openapi_document(app)["paths"].items():
+    for path, item in openapi_document(app, definition)["paths"].items():
         for method, operation in item.items():
             if isinstance(operation, dict) and POLICY_MARKER not in operation:
                 raise TypeError(f"{method.upper()} {path} declares no policy")

@@ -24,7 +24,7 @@ class SkipIn(BaseModel):
     reason: Prose = Field(min_length=1, max_length=2000)
 
 
-def operations_router() -> APIRouter:
+def _operations_router() -> APIRouter:
     router = PolicyRouter(tags=["operations"])
 
     @router.get(
@@ -99,3 +99,6 @@ def _check_target(
             f"{upstream} up to position {applied} already)",
             field="position",
         )
+
+
+OPERATIONS_ROUTER = _operations_router()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import fastapi_offline
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.openapi.docs import (
     get_redoc_html,
     get_swagger_ui_html,
@@ -27,12 +27,15 @@ SWAGGER_PARAMETERS = {"validatorUrl": None}
 """No badge from the public validator (it would send the schema out)."""
 
 
-def serve_docs(app: FastAPI) -> None:
-    """/docs, /redoc and their assets, for an app built with `docs_url=None, redoc_url=None`."""
-    app.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
+def _docs_router() -> APIRouter:
+    """/docs, /redoc and their assets, for an app built with `docs_url=None, redoc_url=None`
+    (built once per process: each page names the document of the app serving it)."""
+    router = APIRouter()
+    router.mount(ASSETS_URL, StaticFiles(directory=ASSETS), name="docs-assets")
 
-    @app.get("/docs", include_in_schema=False)
+    @router.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
+        app = request.app
         root = request.scope.get("root_path", "").rstrip("/")
         return get_swagger_ui_html(
             openapi_url=f"{root}{app.openapi_url}",
@@ -44,12 +47,13 @@ def serve_docs(app: FastAPI) -> None:
             swagger_ui_parameters=SWAGGER_PARAMETERS,
         )
 
-    @app.get(OAUTH2_REDIRECT, include_in_schema=False)
+    @router.get(OAUTH2_REDIRECT, include_in_schema=False)
     async def swagger_ui_redirect() -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
 
-    @app.get("/redoc", include_in_schema=False)
+    @router.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
+        app = request.app
         root = request.scope.get("root_path", "").rstrip("/")
         return get_redoc_html(
             openapi_url=f"{root}{app.openapi_url}",
@@ -58,3 +62,8 @@ def serve_docs(app: FastAPI) -> None:
             redoc_favicon_url=f"{root}{ASSETS_URL}/favicon.png",
             with_google_fonts=False,
         )
+
+    return router
+
+
+DOCS_ROUTER = _docs_router()
