@@ -16,8 +16,15 @@ from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.inspection.test_unit_keys import _legacy_unit_key
 
-TODAY = china_today().isoformat()
-MONTH = TODAY[:7]
+
+def today_text() -> str:
+    """Asked for when a test runs, not when the module is collected (a run may cross midnight
+    in Beijing)."""
+    return china_today().isoformat()
+
+
+def this_month() -> str:
+    return today_text()[:7]
 
 
 def _post(client: TestClient, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -114,7 +121,7 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     assert again.json() == task
     base = f"/tasks/{task['task_id']}"
 
-    report = {"month": MONTH, "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
+    report = {"month": this_month(), "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
     assert client.post(f"{base}/reports", json=report, headers=office).status_code == 403
     reported = client.post(f"{base}/reports", json=report, headers=unit_key)
     assert reported.status_code == 201, reported.text
@@ -124,7 +131,7 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     bad_month = client.post(f"{base}/reports", json=report | {"month": "2026-13"}, headers=unit_key)
     assert bad_month.status_code == 422
     corrected = client.post(
-        f"{base}/reports/{MONTH}/corrections",
+        f"{base}/reports/{this_month()}/corrections",
         json={"progress": "已完成四个社区选址", "difficulties": "用房未落实", "reason": "数字有误"},
         headers=unit_key,
     )
@@ -133,7 +140,7 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     assert month["progress"] == "已完成四个社区选址"
     assert month["corrections"][0]["progress"] == "已完成三个社区选址"
 
-    supervision = {"method": "实地督办", "supervised_on": TODAY, "note": "到现场查看"}
+    supervision = {"method": "实地督办", "supervised_on": today_text(), "note": "到现场查看"}
     assert client.post(f"{base}/supervision", json=supervision, headers=unit_key).status_code == 403
     supervised = client.post(f"{base}/supervision", json=supervision, headers=office)
     assert supervised.json()["supervision"][0]["method"] == "实地督办"
@@ -159,7 +166,7 @@ def test_a_task_from_assignment_to_accountability(world: tuple[Cluster, dict[str
     missing = client.post(f"{base}/milestones/3/reached", json=reached, headers=office)
     assert _error(missing) == (404, "index")
 
-    completion = {"completed_on": TODAY, "reason": "经实地核验，任务已全部完成"}
+    completion = {"completed_on": today_text(), "reason": "经实地核验，任务已全部完成"}
     assert client.post(f"{base}/completion", json=completion, headers=unit_key).status_code == 403
     done = client.post(f"{base}/completion", json=completion, headers=office)
     assert (done.json()["status"], done.json()["next_due_on"]) == ("completed", None)
@@ -224,7 +231,7 @@ def test_who_sees_a_task(world: tuple[Cluster, dict[str, Any]]) -> None:
     for name in ("让胡路区纠风办", "萨尔图区民政局"):  # answered as no task: never a 403
         assert client.get(f"/tasks/{task['task_id']}", headers=keys[name]).status_code == 404
         assert client.get("/tasks", headers=keys[name]).json() == []
-    report = {"month": MONTH, "progress": "进度", "difficulties": "困难"}
+    report = {"month": this_month(), "progress": "进度", "difficulties": "困难"}
     other_unit = client.post(
         f"/tasks/{task['task_id']}/reports", json=report, headers=keys["萨尔图区民政局"]
     )
@@ -306,7 +313,7 @@ def test_overdue_in_the_detail_and_the_list(world: tuple[Cluster, dict[str, Any]
     assert confirmed.json()["overdue"] is False
     client.post(
         f"{base}/completion",
-        json={"completed_on": TODAY, "reason": "已完成"},
+        json={"completed_on": today_text(), "reason": "已完成"},
         headers=office,
     )
     cluster.wait_caught_up("inspection", "inspection")
@@ -328,12 +335,14 @@ def test_a_task_due_before_its_assignment_is_refused(
         "invalid_task",
         {
             "field": "due_on",
-            "reason": f"不能早于任务交办当天 {TODAY} "
-            f"(lies before the day the task is assigned ({TODAY}))",
+            "reason": f"不能早于任务交办当天 {today_text()} "
+            f"(lies before the day the task is assigned ({today_text()}))",
             "code": "invalid_task",
         },
     )
-    today = client.post("/tasks", json=_task(ctx, due_on=TODAY, milestones=[]), headers=office)
+    today = client.post(
+        "/tasks", json=_task(ctx, due_on=today_text(), milestones=[]), headers=office
+    )
     assert (today.status_code, today.json()["overdue"]) == (201, False)
 
 
@@ -370,7 +379,7 @@ def test_supervision_by_an_unplanned_method_is_refused(
     cluster, ctx = world
     client, office = cluster["inspection"], ctx["keys"]["萨尔图区纠风办"]
     base = f"/tasks/{_post(client, '/tasks', _task(ctx, methods=['跟踪']))['task_id']}"
-    by_phone = {"method": "电话", "supervised_on": TODAY, "note": "电话询问"}
+    by_phone = {"method": "电话", "supervised_on": today_text(), "note": "电话询问"}
     refused = client.post(f"{base}/supervision", json=by_phone, headers=office)
     assert refused.status_code == 422, refused.text
     assert refused.json()["detail"][0] == {
@@ -392,7 +401,7 @@ def test_a_milestone_reached_puts_the_task_in_progress_in_the_detail_and_the_lis
     reported = _post(client, "/tasks", _task(ctx))["task_id"]
     confirmed = _post(client, "/tasks", _task(ctx, title="三城联创"))["task_id"]
     untouched = _post(client, "/tasks", _task(ctx, title="十百千万"))["task_id"]
-    reached = {"reached_on": TODAY, "note": "选址完成"}
+    reached = {"reached_on": today_text(), "note": "选址完成"}
     by_unit = client.post(f"/tasks/{reported}/milestones/0/reached", json=reached, headers=unit_key)
     assert (by_unit.status_code, by_unit.json()["status"]) == (201, "in_progress")
     by_office = client.post(

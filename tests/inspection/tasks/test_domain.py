@@ -30,10 +30,21 @@ from tests.stored_events import created, following, store
 OFFICE = "office:abc"
 UNIT = "unit:def"
 CAMPAIGN = uuid4()
-# A task is assigned today: what it records later falls between then and today.
-TODAY = china_today()
-MONTH = TODAY.isoformat()[:7]
-NEXT_MONTH = (TODAY.replace(day=28) + timedelta(days=4)).isoformat()[:7]
+# A task is assigned today: what it records later falls between then and today. Today is
+# asked for when a test runs, not when the module is collected: a run that crosses midnight in
+# Beijing would otherwise assign tasks on a day after its "today".
+
+
+def today() -> date:
+    return china_today()
+
+
+def this_month() -> str:
+    return today().isoformat()[:7]
+
+
+def next_month() -> str:
+    return (today().replace(day=28) + timedelta(days=4)).isoformat()[:7]
 
 
 def assign(**overrides: Any) -> SupervisedTask:
@@ -50,7 +61,7 @@ def assign(**overrides: Any) -> SupervisedTask:
         "reporter": None,
         "reporter_id": None,
         "actor": OFFICE,
-        "today": TODAY,
+        "today": today(),
     }
     return SupervisedTask.assign(**(spec | overrides))
 
@@ -83,7 +94,13 @@ def test_assignment_normalises_and_starts() -> None:
         ({"milestones": [("选址", date(2100, 1, 1))]}, "milestones.0.due_on"),
         ({"milestones": [(" ", date(2026, 1, 1))]}, "milestones.0.name"),
         (  # one milestone twice, however spaced and whatever its days
-            {"milestones": [("选址", date(2026, 6, 1)), ("建成", TODAY), (" 选址", TODAY)]},
+            {
+                "milestones": [
+                    ("选址", date(2026, 6, 1)),
+                    ("建成", date(2026, 7, 1)),
+                    (" 选址", date(2026, 7, 1)),
+                ]
+            },
             "milestones.2.name",
         ),
         ({"methods": []}, "methods"),
@@ -117,16 +134,26 @@ def test_a_reporter_bound_where_the_unit_is_or_above_it_is_taken() -> None:
 
 def test_first_report_starts_progress_and_a_month_is_reported_once() -> None:
     task = assign()
-    task.submit_report(MONTH, "已完成三个社区选址", "两个乡镇用房尚未落实", UNIT, today=TODAY)
+    task.submit_report(
+        this_month(), "已完成三个社区选址", "两个乡镇用房尚未落实", UNIT, today=today()
+    )
     assert task.status == "in_progress"
-    refused(ReportExists, "month", task.submit_report, MONTH, "再报", "无", UNIT, today=TODAY)
-    refused(InvalidTask, "month", task.submit_report, "2026-13", "进度", "困难", UNIT, today=TODAY)
+    refused(
+        ReportExists, "month", task.submit_report, this_month(), "再报", "无", UNIT, today=today()
+    )
+    refused(
+        InvalidTask, "month", task.submit_report, "2026-13", "进度", "困难", UNIT, today=today()
+    )
     fresh = assign()
-    refused(InvalidTask, "progress", fresh.submit_report, MONTH, " ", "困难", UNIT, today=TODAY)
-    refused(ReportNotFound, "month", task.correct_report, NEXT_MONTH, "a", "b", "c", UNIT)
-    refused(InvalidTask, "reason", task.correct_report, MONTH, "新进度", "困难", " ", UNIT)
-    task.correct_report(MONTH, "已完成四个社区选址", "两个乡镇用房尚未落实", "数字有误", UNIT)
-    report = task.reports[MONTH]
+    refused(
+        InvalidTask, "progress", fresh.submit_report, this_month(), " ", "困难", UNIT, today=today()
+    )
+    refused(ReportNotFound, "month", task.correct_report, next_month(), "a", "b", "c", UNIT)
+    refused(InvalidTask, "reason", task.correct_report, this_month(), "新进度", "困难", " ", UNIT)
+    task.correct_report(
+        this_month(), "已完成四个社区选址", "两个乡镇用房尚未落实", "数字有误", UNIT
+    )
+    report = task.reports[this_month()]
     assert report["progress"] == "已完成四个社区选址"
     assert report["corrections"][0]["progress"] == "已完成三个社区选址"
 
@@ -136,8 +163,11 @@ def test_a_report_is_for_a_month_of_the_tasks_life() -> None:
     the task existed."""
     task = assign()
     for month, reason in [
-        (NEXT_MONTH, "不能是将来的月份 (lies in the future)"),
-        ("2027-05" if MONTH < "2027-05" else "2099-05", "不能是将来的月份 (lies in the future)"),
+        (next_month(), "不能是将来的月份 (lies in the future)"),
+        (
+            "2027-05" if this_month() < "2027-05" else "2099-05",
+            "不能是将来的月份 (lies in the future)",
+        ),
         (
             "2019-05",
             f"不能早于任务交办月份 {task.assigned_on.isoformat()[:7]} "
@@ -145,17 +175,20 @@ def test_a_report_is_for_a_month_of_the_tasks_life() -> None:
         ),
     ]:
         with pytest.raises(InvalidTask) as caught:
-            task.submit_report(month, "进度", "困难", UNIT, today=TODAY)
+            task.submit_report(month, "进度", "困难", UNIT, today=today())
         assert (caught.value.field, caught.value.reason) == ("month", reason)
     assert task.reports == {}
 
 
 def test_the_days_a_task_records_are_not_ahead_nor_before_its_assignment() -> None:
     task = assign()
-    ahead, before = TODAY + timedelta(days=1), task.assigned_on - timedelta(days=1)
+    ahead, before = today() + timedelta(days=1), task.assigned_on - timedelta(days=1)
     for call, field in [
-        (lambda day: task.supervise("跟踪", day, "电话询问", OFFICE, today=TODAY), "supervised_on"),
-        (lambda day: task.complete(day, "完成", OFFICE, today=TODAY), "completed_on"),
+        (
+            lambda day: task.supervise("跟踪", day, "电话询问", OFFICE, today=today()),
+            "supervised_on",
+        ),
+        (lambda day: task.complete(day, "完成", OFFICE, today=today()), "completed_on"),
     ]:
         for day, reason in [
             (date(2099, 11, 30), "不能晚于今天 (lies in the future)"),
@@ -170,24 +203,24 @@ def test_the_days_a_task_records_are_not_ahead_nor_before_its_assignment() -> No
                 call(day)
             assert (caught.value.field, caught.value.reason) == (field, reason)
     with pytest.raises(InvalidTask) as caught:
-        task.reach_milestone(0, date(2099, 1, 1), "", UNIT, confirm=False, today=TODAY)
+        task.reach_milestone(0, date(2099, 1, 1), "", UNIT, confirm=False, today=today())
     assert (caught.value.field, caught.value.reason) == (
         "reached_on",
         "不能晚于今天 (lies in the future)",
     )
     # A milestone may have been reached before the task was entered.
-    task.reach_milestone(0, date(2026, 1, 5), "", UNIT, confirm=False, today=TODAY)
+    task.reach_milestone(0, date(2026, 1, 5), "", UNIT, confirm=False, today=today())
     assert task.version == 2
 
 
 def test_a_milestone_is_reported_once_and_confirmed_once_with_notes_and_actors() -> None:
     task = assign()
-    task.reach_milestone(0, date(2026, 6, 28), "选址完成", UNIT, confirm=False, today=TODAY)
+    task.reach_milestone(0, date(2026, 6, 28), "选址完成", UNIT, confirm=False, today=today())
     with pytest.raises(MilestoneReportedAlready) as caught:
-        task.reach_milestone(0, date(2026, 6, 29), "其实是29日", UNIT, confirm=False, today=TODAY)
+        task.reach_milestone(0, date(2026, 6, 29), "其实是29日", UNIT, confirm=False, today=today())
     assert (caught.value.code, caught.value.field) == ("milestone_reported", "index")
     assert "2026-06-28" in caught.value.reason
-    task.reach_milestone(0, date(2026, 6, 29), "核实为29日", OFFICE, confirm=True, today=TODAY)
+    task.reach_milestone(0, date(2026, 6, 29), "核实为29日", OFFICE, confirm=True, today=today())
     assert task.milestones[0] | {} == {
         "name": "选址",
         "due_on": "2026-06-30",
@@ -203,9 +236,9 @@ def test_a_milestone_is_reported_once_and_confirmed_once_with_notes_and_actors()
 
 def test_milestones_count_once_confirmed_and_completion_closes_the_task() -> None:
     task = assign()
-    task.reach_milestone(0, date(2026, 6, 28), "选址完成", UNIT, confirm=False, today=TODAY)
+    task.reach_milestone(0, date(2026, 6, 28), "选址完成", UNIT, confirm=False, today=today())
     assert task.overdue_on(date(2026, 7, 1))  # reported, not yet confirmed
-    task.reach_milestone(0, date(2026, 6, 28), "", OFFICE, confirm=True, today=TODAY)
+    task.reach_milestone(0, date(2026, 6, 28), "", OFFICE, confirm=True, today=today())
     assert task.next_due() == "2026-10-31" and not task.overdue_on(date(2026, 7, 1))
     for index, error in ((0, MilestoneConfirmedAlready), (5, MilestoneNotFound)):
         refused(
@@ -217,18 +250,27 @@ def test_milestones_count_once_confirmed_and_completion_closes_the_task() -> Non
             "",
             OFFICE,
             confirm=True,
-            today=TODAY,
+            today=today(),
         )
-    task.supervise("实地督办", TODAY, "到现场查看", OFFICE, today=TODAY)
-    refused(InvalidTask, "method", task.supervise, "催办", TODAY, "x", OFFICE, today=TODAY)
-    refused(InvalidTask, "reason", task.complete, TODAY, " ", OFFICE, today=TODAY)
-    task.complete(TODAY, "经实地核验已完成", OFFICE, today=TODAY)
+    task.supervise("实地督办", today(), "到现场查看", OFFICE, today=today())
+    refused(InvalidTask, "method", task.supervise, "催办", today(), "x", OFFICE, today=today())
+    refused(InvalidTask, "reason", task.complete, today(), " ", OFFICE, today=today())
+    task.complete(today(), "经实地核验已完成", OFFICE, today=today())
     assert task.status == "completed" and task.next_due() is None
     assert not task.overdue_on(date(2030, 1, 1))
     refused(
-        TaskCompletedAlready, "task_id", task.supervise, "跟踪", TODAY, "x", OFFICE, today=TODAY
+        TaskCompletedAlready, "task_id", task.supervise, "跟踪", today(), "x", OFFICE, today=today()
     )
-    refused(TaskCompletedAlready, "task_id", task.submit_report, MONTH, "a", "b", UNIT, today=TODAY)
+    refused(
+        TaskCompletedAlready,
+        "task_id",
+        task.submit_report,
+        this_month(),
+        "a",
+        "b",
+        UNIT,
+        today=today(),
+    )
     task.hold_accountable("某局分管副局长", "诫勉谈话", "节点任务逾期", OFFICE)  # still possible
     refused(InvalidTask, "measure", task.hold_accountable, "某人", " ", "原因", OFFICE)
     assert len(task.accountability) == 1
@@ -237,12 +279,12 @@ def test_milestones_count_once_confirmed_and_completion_closes_the_task() -> Non
 def test_round_trip_and_every_event_maps_to_its_contract() -> None:
     app = InspectionService(env=IN_MEMORY)
     task = assign(reporter_id=uuid4(), reporter={"role": "unit", "revoked": False})
-    task.submit_report(MONTH, "进度", "困难", UNIT, today=TODAY)
-    task.correct_report(MONTH, "进度二", "困难", "更正", UNIT)
-    task.supervise("跟踪", TODAY, "电话询问", OFFICE, today=TODAY)
-    task.reach_milestone(0, date(2026, 6, 1), "到了", UNIT, confirm=False, today=TODAY)
-    task.reach_milestone(0, date(2026, 6, 1), "", OFFICE, confirm=True, today=TODAY)
-    task.complete(TODAY, "完成", OFFICE, today=TODAY)
+    task.submit_report(this_month(), "进度", "困难", UNIT, today=today())
+    task.correct_report(this_month(), "进度二", "困难", "更正", UNIT)
+    task.supervise("跟踪", today(), "电话询问", OFFICE, today=today())
+    task.reach_milestone(0, date(2026, 6, 1), "到了", UNIT, confirm=False, today=today())
+    task.reach_milestone(0, date(2026, 6, 1), "", OFFICE, confirm=True, today=today())
+    task.complete(today(), "完成", OFFICE, today=today())
     task.hold_accountable("某人", "通报批评", "拖延", OFFICE)
     events = list(task.pending_events)
     app.save(task)
@@ -323,27 +365,27 @@ def test_stored_events_that_break_todays_rules_still_load() -> None:
 def test_a_task_is_not_assigned_overdue() -> None:
     """Due today is fine (overdue means due before the day); due before it is refused, the
     field and the day named."""
-    assert not assign(due_on=TODAY, milestones=[]).overdue_on(TODAY)
+    assert not assign(due_on=today(), milestones=[]).overdue_on(today())
     with pytest.raises(InvalidTask) as caught:
-        assign(due_on=TODAY - timedelta(days=1), milestones=[])
+        assign(due_on=today() - timedelta(days=1), milestones=[])
     assert (caught.value.field, caught.value.reason) == (
         "due_on",
-        f"不能早于任务交办当天 {TODAY.isoformat()} "
-        f"(lies before the day the task is assigned ({TODAY.isoformat()}))",
+        f"不能早于任务交办当天 {today().isoformat()} "
+        f"(lies before the day the task is assigned ({today().isoformat()}))",
     )
 
 
 def test_supervision_is_by_a_method_the_task_planned() -> None:
     task = assign()  # planned: 跟踪, 实地督办
     with pytest.raises(InvalidTask) as caught:
-        task.supervise("电话", TODAY, "电话询问", OFFICE, today=TODAY)
+        task.supervise("电话", today(), "电话询问", OFFICE, today=today())
     assert (caught.value.field, caught.value.reason) == (
         "method",
         "不是本任务计划的督办方式 (is not planned for this task: its methods are 跟踪, 实地督办)",
     )
     assert caught.value.context == {"planned": ["跟踪", "实地督办"]}
     assert task.supervision == [] and task.version == 1
-    task.supervise("实地督办", TODAY, "到现场查看", OFFICE, today=TODAY)
+    task.supervise("实地督办", today(), "到现场查看", OFFICE, today=today())
     assert [s["method"] for s in task.supervision] == ["实地督办"]
 
 
@@ -351,9 +393,9 @@ def test_supervision_is_by_a_method_the_task_planned() -> None:
 def test_a_milestone_reached_puts_the_task_in_progress(confirm: bool) -> None:
     task = assign()
     actor = OFFICE if confirm else UNIT
-    task.reach_milestone(0, date(2026, 6, 28), "选址完成", actor, confirm=confirm, today=TODAY)
+    task.reach_milestone(0, date(2026, 6, 28), "选址完成", actor, confirm=confirm, today=today())
     assert task.status == "in_progress"
-    task.complete(TODAY, "完成", OFFICE, today=TODAY)
+    task.complete(today(), "完成", OFFICE, today=today())
     assert task.status == "completed"
 
 

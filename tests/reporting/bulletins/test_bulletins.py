@@ -1,7 +1,8 @@
 """每周一报 and 每月双报 from inspection's supervised-task facts, behind the real registry and
 inspection services (memory mode), read over HTTP from reporting.
 
-The county's three tasks, all assigned today:
+The county's three tasks, all assigned today (the day inspection recorded the first, in China:
+the story's dates follow it, so a run that crosses midnight in Beijing still tells one story):
   T1 住建局: milestone 选址 due 2026-01-31, confirmed reached 2026-01-30 (on time); this
      month's reports submitted, then corrected; 实地督办 today.
   T2 民政局: milestone 方案 due 2026-02-28, never reached: overdue; no report this month.
@@ -12,7 +13,7 @@ A task of the neighbouring district never shows. Standings: 住建局 100.00 % o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,10 +23,16 @@ from fastapi.testclient import TestClient
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 
-TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-YEAR, WEEK, _ = TODAY.isocalendar()
-THIS_WEEK = f"{YEAR}-W{WEEK:02d}"
-THIS_MONTH = TODAY.strftime("%Y-%m")
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_today() -> date:
+    return datetime.now(CHINA).date()
+
+
+def week_of(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _post(client: TestClient, path: str, body: dict[str, Any], headers: Any = None) -> Any:
@@ -78,7 +85,7 @@ def task_story(cluster: Cluster) -> dict[str, Any]:
     cluster.wait_caught_up("inspection", "registry")
     office = keys["萨尔图区纠风办"]
 
-    def task(unit: str, title: str, milestone: str, due: str, **more: Any) -> str:
+    def task(unit: str, title: str, milestone: str, due: str, **more: Any) -> dict[str, Any]:
         body = {
             "title": title,
             "kind": "key_project",
@@ -88,33 +95,47 @@ def task_story(cluster: Cluster) -> dict[str, Any]:
             "methods": ["跟踪", "实地督办"],
         } | more
         headers = keys["让胡路区纠风办"] if unit.startswith("让胡路区") else office
-        return str(_post(inspection, "/tasks", body, headers)["task_id"])
+        task: dict[str, Any] = _post(inspection, "/tasks", body, headers)
+        return task
 
-    t1 = task(
+    first = task(
         "萨尔图区住建局",
         "四级便民服务网络建设",
         "选址",
         "2026-01-31",
         reporter_id=ids["萨尔图区住建局"],
     )
+    t1, today = first["task_id"], _china_day(first["created_at"])
+    month = today.strftime("%Y-%m")
     task("萨尔图区民政局", "养老服务中心改造", "方案", "2026-02-28")
     task("萨尔图区交通局", "城乡公交一体化", "验收", "2099-06-30")
     task("让胡路区住建局", "老旧小区改造", "开工", "2026-01-15")
     base = f"/tasks/{t1}"
     _post(inspection, f"{base}/milestones/0/reached", {"reached_on": "2026-01-30"}, office)
-    report = {"month": THIS_MONTH, "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
+    report = {"month": month, "progress": "已完成三个社区选址", "difficulties": "用房未落实"}
     _post(inspection, f"{base}/reports", report, keys["萨尔图区住建局"])
     _post(
         inspection,
-        f"{base}/reports/{THIS_MONTH}/corrections",
+        f"{base}/reports/{month}/corrections",
         {"progress": "已完成四个社区选址", "difficulties": "用房未落实", "reason": "数字有误"},
         keys["萨尔图区住建局"],
     )
-    supervision = {"method": "实地督办", "supervised_on": TODAY.isoformat(), "note": "到现场查看"}
+    supervision = {"method": "实地督办", "supervised_on": today.isoformat(), "note": "到现场查看"}
     _post(inspection, f"{base}/supervision", supervision, office)
     cluster.wait_caught_up("reporting", "registry")
     cluster.wait_caught_up("reporting", "inspection")
-    return {"county": county, "city": city, "keys": keys}
+    return {
+        "county": county,
+        "city": city,
+        "keys": keys,
+        "today": today,
+        "week": week_of(today),
+        "month": month,
+    }
+
+
+def _china_day(timestamp: str) -> date:
+    return datetime.fromisoformat(timestamp).astimezone(CHINA).date()
 
 
 def _get(cluster: Cluster, path: str, headers: dict[str, str], **params: Any) -> Any:
@@ -128,13 +149,15 @@ def test_the_weekly_bulletin(world: Any) -> None:
         "/bulletins/weekly",
         ctx["keys"]["萨尔图区纠风办"],
         jurisdiction_id=ctx["county"],
-        week=THIS_WEEK,
+        week=ctx["week"],
     )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["bulletin"] == "每周一报"
-    assert body["title"] == f"萨尔图区督办工作每周一报（{YEAR}年第{WEEK}周）"
-    assert body["period"]["as_of"] == TODAY.isoformat()
+    year, week, _ = ctx["today"].isocalendar()
+    assert body["title"] == f"萨尔图区督办工作每周一报（{year}年第{week}周）"
+    # As of the day it is read: the story's, or the next if midnight passed since.
+    assert body["period"]["as_of"] in {ctx["today"].isoformat(), china_today().isoformat()}
     counts = body["counts"]
     assert (counts["tasks"], counts["assigned"], counts["reports"]) == (3, 3, 2)
     assert counts["supervised"] == {"实地督办": 1}
@@ -175,12 +198,13 @@ def test_the_monthly_dual_report(world: Any) -> None:
         "/bulletins/monthly",
         ctx["keys"]["大庆市督察办"],
         jurisdiction_id=ctx["county"],
-        month=THIS_MONTH,
+        month=ctx["month"],
     )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["bulletin"] == "每月双报"
-    assert body["title"] == f"萨尔图区督办工作每月双报（{TODAY.year}年{TODAY.month}月）"
+    today = ctx["today"]
+    assert body["title"] == f"萨尔图区督办工作每月双报（{today.year}年{today.month}月）"
     rows = {r["unit_name"]: r for r in body["reports"]}
     assert set(rows) == {"萨尔图区住建局", "萨尔图区民政局", "萨尔图区交通局"}
     housing = rows["萨尔图区住建局"]
@@ -201,7 +225,7 @@ def test_who_reads_bulletins_and_bad_periods(world: Any) -> None:
     keys, county = ctx["keys"], ctx["county"]
     for name in ("让胡路区纠风办", "萨尔图区住建局"):
         refused = _get(
-            cluster, "/bulletins/weekly", keys[name], jurisdiction_id=county, week=THIS_WEEK
+            cluster, "/bulletins/weekly", keys[name], jurisdiction_id=county, week=ctx["week"]
         )
         assert refused.status_code == 403, (name, refused.text)
     for path, params in [
@@ -218,14 +242,12 @@ def test_a_malformed_jurisdiction_is_a_bad_field_not_a_refusal(world: Any) -> No
     """Not a UUID: the 422 naming the field, as any malformed id (it was 403 "outside your
     jurisdiction" for a county office); the office's own in capitals is its own."""
     cluster, ctx = world
-    office, county = ctx["keys"]["萨尔图区纠风办"], ctx["county"]
+    office, county, week = ctx["keys"]["萨尔图区纠风办"], ctx["county"], ctx["week"]
     for value in ("not-a-uuid", "", "1" * 40):
-        bad = _get(cluster, "/bulletins/weekly", office, jurisdiction_id=value, week=THIS_WEEK)
+        bad = _get(cluster, "/bulletins/weekly", office, jurisdiction_id=value, week=week)
         assert bad.status_code == 422, (value, bad.text)
         assert bad.json()["detail"][0]["field"] == "query.jurisdiction_id"
-    shouted = _get(
-        cluster, "/bulletins/weekly", office, jurisdiction_id=county.upper(), week=THIS_WEEK
-    )
+    shouted = _get(cluster, "/bulletins/weekly", office, jurisdiction_id=county.upper(), week=week)
     assert shouted.status_code == 200, shouted.text
 
 
@@ -264,8 +286,8 @@ def test_periods_at_the_edges_of_the_calendar(world: Any, suffix: str) -> None:
 
 @pytest.mark.parametrize("kind", ["weekly", "monthly", "weekly.html", "monthly.pdf"])
 def test_an_unknown_jurisdiction_is_not_found_as_in_summaries(world: Any, kind: str) -> None:
-    cluster, _ = world
-    period = {"week": THIS_WEEK} if kind.startswith("weekly") else {"month": THIS_MONTH}
+    cluster, ctx = world
+    period = {"week": ctx["week"]} if kind.startswith("weekly") else {"month": ctx["month"]}
     for headers in (ADMIN, cluster_auditor(cluster)):
         missing = _get(
             cluster,

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import in_memory
 from tests.harness import Cluster
-from tests.reporting.bulletins.test_bulletins import THIS_MONTH, THIS_WEEK, task_story
+from tests.reporting.bulletins.test_bulletins import task_story
 from tests.reporting.documents import pdf_text, table_rows
 
 
@@ -30,8 +30,8 @@ def _get(world: Any, path: str, reader: str = "萨尔图区纠风办", **period:
 
 
 def test_the_weekly_page_shows_the_bulletin(world: Any) -> None:
-    bulletin = _get(world, "/bulletins/weekly", week=THIS_WEEK).json()
-    page = _get(world, "/bulletins/weekly.html", week=THIS_WEEK)
+    bulletin = _get(world, "/bulletins/weekly", week=world[1]["week"]).json()
+    page = _get(world, "/bulletins/weekly.html", week=world[1]["week"])
     assert page.status_code == 200, page.text
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
@@ -55,8 +55,10 @@ def test_the_weekly_page_shows_the_bulletin(world: Any) -> None:
 
 
 def test_the_monthly_page_shows_reports_and_difficulties(world: Any) -> None:
-    bulletin = _get(world, "/bulletins/monthly", month=THIS_MONTH).json()
-    html = _get(world, "/bulletins/monthly.html", reader="大庆市督察办", month=THIS_MONTH).text
+    bulletin = _get(world, "/bulletins/monthly", month=world[1]["month"]).json()
+    html = _get(
+        world, "/bulletins/monthly.html", reader="大庆市督察办", month=world[1]["month"]
+    ).text
     rows = {row[0]: row for row in table_rows(html, "report")}
     assert set(rows) == {r["unit_name"] for r in bulletin["reports"]}
     assert rows["萨尔图区住建局"][4:] == ["已完成四个社区选址", "数字有误"]
@@ -66,8 +68,8 @@ def test_the_monthly_page_shows_reports_and_difficulties(world: Any) -> None:
 
 
 def test_the_weekly_pdf_reads_back_in_chinese(world: Any) -> None:
-    bulletin = _get(world, "/bulletins/weekly", week=THIS_WEEK).json()
-    response = _get(world, "/bulletins/weekly.pdf", week=THIS_WEEK)
+    bulletin = _get(world, "/bulletins/weekly", week=world[1]["week"]).json()
+    response = _get(world, "/bulletins/weekly.pdf", week=world[1]["week"])
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     text, embedded = pdf_text(response.content)
@@ -84,12 +86,12 @@ def test_the_weekly_pdf_reads_back_in_chinese(world: Any) -> None:
         "实地督办：到现场查看",
     ):
         assert expected in text, expected
-    again = _get(world, "/bulletins/weekly.pdf", week=THIS_WEEK)
+    again = _get(world, "/bulletins/weekly.pdf", week=world[1]["week"])
     assert again.content == response.content, "the same facts give the same file"
 
 
 def test_the_monthly_pdf_carries_both_reports(world: Any) -> None:
-    response = _get(world, "/bulletins/monthly.pdf", reader="大庆市督察办", month=THIS_MONTH)
+    response = _get(world, "/bulletins/monthly.pdf", reader="大庆市督察办", month=world[1]["month"])
     assert response.status_code == 200, response.text
     text, _ = pdf_text(response.content)
     for expected in (
@@ -115,7 +117,7 @@ def test_the_monthly_pdf_carries_both_reports(world: Any) -> None:
     ],
 )
 def test_units_and_other_districts_are_refused(world: Any, path: str) -> None:
-    period = {"week": THIS_WEEK} if "weekly" in path else {"month": THIS_MONTH}
+    period = {"week": world[1]["week"]} if "weekly" in path else {"month": world[1]["month"]}
     for reader in ("让胡路区纠风办", "萨尔图区住建局"):
         refused = _get(world, path, reader=reader, **period)
         assert refused.status_code == 403, (reader, refused.text)

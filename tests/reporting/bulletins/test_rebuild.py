@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from shared.settings import CommonSettings
 from tests.harness import Cluster
-from tests.reporting.bulletins.test_bulletins import THIS_MONTH, task_story
+from tests.reporting.bulletins.test_bulletins import task_story
 from tests.reporting.rebuilds import assert_rebuilds_as_built, dump_view
 
 VIEWS = ["task_bulletins"]
@@ -16,7 +16,7 @@ def test_the_bulletin_view_rebuilds_byte_for_byte(embedded_settings: CommonSetti
     services = ["registry", "inspection", "reporting"]
     with Cluster(embedded_settings, services) as cluster:
         ctx = task_story(cluster)
-        params = {"jurisdiction_id": ctx["county"], "month": THIS_MONTH}
+        params = {"jurisdiction_id": ctx["county"], "month": ctx["month"]}
         headers = ctx["keys"]["萨尔图区纠风办"]
         before = cluster["reporting"].get("/bulletins/monthly", params=params, headers=headers)
         assert before.status_code == 200, before.text
