@@ -7,11 +7,9 @@ Only the composition root knows every service; services meet each other through 
 from __future__ import annotations
 
 import sys
-
-from fastapi import FastAPI
+from typing import TYPE_CHECKING
 
 from pingyi.catalog import definition
-from shared.http import build_app
 from shared.messaging.memory import hub
 from shared.messaging.outbox import Outbox
 from shared.runtime import ServiceRuntime, open_racing
@@ -19,6 +17,9 @@ from shared.service.supervisor import ChildProcess
 from shared.settings import CommonSettings, ServiceSettings, eventsourcing_env
 from shared.transport import LocalTransport, MemoryTransport, Transport, jetstream_transport
 from shared.views import ViewStore
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 
 def service_settings(name: str) -> ServiceSettings:
@@ -95,6 +96,10 @@ def create_app(
     """A service's app; nothing connects until its lifespan starts. `relay`: a relay process
     to supervise (with `settings.relay_in_process` False); `views_child`: a views process
     (with `settings.views_in_process` False)."""
+    # Imported here: the relay and views processes open logs through this module and serve
+    # no HTTP.
+    from shared.http import build_app
+
     runtime = build_runtime(
         name, common or CommonSettings(), settings, transport, relay=relay, views_child=views_child
     )

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from services.inspection import assessments, complaints, rectification, tasks
-from services.inspection.api import resolve_finding, router
 from services.inspection.application import InspectionApplication
 from services.inspection.areas import AREAS
-from services.inspection.calendar_api import router as calendar_router
-from services.inspection.calendar_api import warn_at_start
 from services.inspection.campaigns import resolve_campaign
 from services.inspection.finding_view import FINDINGS_VIEW
 from services.inspection.integration import to_payload
 from services.inspection.settings import InspectionSettings, application_env
-from services.inspection.visit_api import resolve_visit
 from services.inspection.visit_view import VISITS_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
-from shared.service.definition import ServiceDefinition
+from shared.runtime import ServiceRuntime
+from shared.service.definition import ServiceApi, ServiceDefinition
 
 
 class InspectionService(
@@ -30,6 +27,30 @@ class InspectionService(
     name = "inspection"
 
 
+def api() -> ServiceApi:
+    # Imported here, not at the top: only the API process needs the HTTP side.
+    from services.inspection.api import resolve_finding, router
+    from services.inspection.calendar_api import router as calendar_router
+    from services.inspection.visit_api import resolve_visit
+
+    areas = [area.load_api() for area in AREAS]
+    return ServiceApi(
+        routers=(router, calendar_router, *(r for area in areas for r in area.routers)),
+        resolvers={
+            "finding": resolve_finding,
+            "visit": resolve_visit,
+            "campaign": resolve_campaign,
+        }
+        | {kind: resolver for area in areas for kind, resolver in area.resolvers.items()},
+    )
+
+
+def warn_at_start(runtime: ServiceRuntime) -> None:
+    from services.inspection.calendar_api import warn_at_start as warn
+
+    warn(runtime)
+
+
 SERVICE = ServiceDefinition(
     name="inspection",
     title="Pingyi inspection 明察暗访",
@@ -38,7 +59,7 @@ SERVICE = ServiceDefinition(
     application=InspectionService,
     settings=InspectionSettings,
     payload_mapper=to_payload,
-    routers=(router, calendar_router, *(area.router for area in AREAS)),
+    api=api,
     views=(
         SECURITY_VIEW,
         REGISTRY_COPY,
@@ -46,8 +67,6 @@ SERVICE = ServiceDefinition(
         VISITS_VIEW,
         *(v for area in AREAS for v in area.VIEWS),
     ),
-    resolvers={"finding": resolve_finding, "visit": resolve_visit, "campaign": resolve_campaign}
-    | {kind: resolver for area in AREAS for kind, resolver in area.RESOLVERS.items()},
     scope_nouns={
         "finding": "inspection finding",
         "visit": "inspection visit",

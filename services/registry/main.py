@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from services.registry.api import router
-from services.registry.api.scopes import RESOLVERS
 from services.registry.application import RegistryApplication
 from services.registry.integration import to_payload
 from services.registry.projections import REGISTRY_MODELS
@@ -11,7 +9,7 @@ from services.registry.settings import RegistrySettings
 from shared.auth import PrincipalLookup
 from shared.registry_view import SECURITY_VIEW
 from shared.runtime import ServiceRuntime
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 from shared.settings import ServiceSettings
 
 
@@ -28,6 +26,14 @@ def own_store(runtime: ServiceRuntime) -> PrincipalLookup:
     return application
 
 
+def api() -> ServiceApi:
+    # Imported here, not at the top: only the API process needs the HTTP side.
+    from services.registry.api import router
+    from services.registry.api.scopes import RESOLVERS
+
+    return ServiceApi(routers=(router,), resolvers=RESOLVERS)
+
+
 SERVICE = ServiceDefinition(
     name="registry",
     title="Pingyi registry 登记",
@@ -36,9 +42,8 @@ SERVICE = ServiceDefinition(
     application=RegistryApplication,
     settings=RegistrySettings,
     payload_mapper=to_payload,
-    routers=(router,),
+    api=api,
     views=(SECURITY_VIEW, REGISTRY_MODELS),
-    resolvers=RESOLVERS,
     scope_nouns={
         "jurisdiction": "jurisdiction",
         "known_jurisdiction": "jurisdiction",

@@ -8,13 +8,11 @@ from collections.abc import Mapping
 from services.scoring.application import ScoringApplication
 from services.scoring.inboxes import ScoringInbox
 from services.scoring.integration import to_payload
-from services.scoring.rounds.api import resolve_campaign, resolve_round_run, router
-from services.scoring.rounds.scheme_api import scheme_router
 from services.scoring.settings import ScoringSettings
 from shared.messaging.inbox import Inbox
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.runtime import ServiceRuntime
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 
 
 def processors(runtime: ServiceRuntime) -> Mapping[str, Inbox]:
@@ -22,6 +20,17 @@ def processors(runtime: ServiceRuntime) -> Mapping[str, Inbox]:
     assert isinstance(application, ScoringApplication)
     inbox = ScoringInbox(application)
     return {"registry": inbox, "survey": inbox, "inspection": inbox}
+
+
+def api() -> ServiceApi:
+    # Imported here, not at the top: only the API process needs the HTTP side.
+    from services.scoring.rounds.api import resolve_campaign, resolve_round_run, router
+    from services.scoring.rounds.scheme_api import scheme_router
+
+    return ServiceApi(
+        routers=(scheme_router, router),  # in the order the routes were declared
+        resolvers={"campaign": resolve_campaign, "round_run": resolve_round_run},
+    )
 
 
 SERVICE = ServiceDefinition(
@@ -34,12 +43,8 @@ SERVICE = ServiceDefinition(
     application=ScoringApplication,
     settings=ScoringSettings,
     payload_mapper=to_payload,
-    routers=(scheme_router, router),  # in the order the routes were declared
+    api=api,
     views=(SECURITY_VIEW, REGISTRY_COPY),
     processors=processors,
-    resolvers={
-        "campaign": resolve_campaign,
-        "round_run": resolve_round_run,
-    },
     scope_nouns={"campaign": "campaign", "round_run": "scoring run"},
 )

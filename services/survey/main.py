@@ -3,7 +3,6 @@ their integrity checks and corrections, and online public voting."""
 
 from __future__ import annotations
 
-from services.survey.api import RESOLVERS, ROUTERS
 from services.survey.application import SurveyApplication
 from services.survey.application.voters import VOTER_KEY_ENV
 from services.survey.integration import to_payload
@@ -16,7 +15,7 @@ from services.survey.verification import (
 )
 from services.survey.views.waves import WAVES_VIEW
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 from shared.settings import ServiceSettings
 
 
@@ -36,6 +35,13 @@ def voter_key_env(settings: ServiceSettings) -> dict[str, str]:
     return env
 
 
+def api() -> ServiceApi:
+    # Imported here, not at the top: only the API process needs the HTTP side.
+    from services.survey.api import RESOLVERS, ROUTERS
+
+    return ServiceApi(routers=ROUTERS, resolvers=RESOLVERS)
+
+
 SERVICE = ServiceDefinition(
     name="survey",
     title="Pingyi survey 测评",
@@ -45,9 +51,8 @@ SERVICE = ServiceDefinition(
     application=SurveyApplication,
     settings=SurveySettings,
     payload_mapper=to_payload,
-    routers=ROUTERS,
+    api=api,
     views=(SECURITY_VIEW, REGISTRY_COPY, WAVES_VIEW),
-    resolvers=RESOLVERS,
     scope_nouns={
         "template": "questionnaire template",
         "template_users": "questionnaire template",

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
-
-from fastapi import APIRouter
 
 from shared.messaging.inbox import Inbox
 from shared.messaging.outbox import PayloadMapper
@@ -22,12 +21,27 @@ from shared.settings import ServiceSettings
 from shared.views.model import View
 
 if TYPE_CHECKING:
+    from fastapi import APIRouter
+
     from shared.auth import PrincipalLookup
     from shared.policy import ScopeResolver
     from shared.runtime import ServiceRuntime
 
 Processors = Callable[["ServiceRuntime"], Mapping[str, Inbox]]
 """upstream -> inbox for consumers whose effects are the service's own stored events."""
+
+
+@dataclass(frozen=True)
+class ServiceApi:
+    """A service's HTTP side: its routers, and the scope resolvers their policies may name
+    (see `shared.policy`)."""
+
+    routers: tuple[APIRouter, ...]
+    resolvers: Mapping[str, ScopeResolver] = field(default_factory=dict)
+    middleware: tuple[Callable[[Any], Any], ...] = ()
+    """ASGI middleware classes of the service's own (each called with the app it wraps),
+    placed around the kernel's edge (API key, rate and body limits), so they see its answers
+    too; the first listed is the outermost."""
 
 
 @dataclass(frozen=True)
@@ -38,11 +52,11 @@ class ServiceDefinition:
     application: type[PublishingApplication]
     settings: type[ServiceSettings]
     payload_mapper: PayloadMapper
-    routers: tuple[APIRouter, ...]
+    api: Callable[[], ServiceApi]
+    """Loads the service's routes and resolvers: called by the API process only, so that
+    the relay and views processes (and the replay) never import the HTTP side."""
     views: tuple[View, ...] = ()
     processors: Processors | None = None
-    resolvers: Mapping[str, ScopeResolver] = field(default_factory=dict)
-    """Scope resolvers the routes' policies may name (see `shared.policy`)."""
     scope_nouns: Mapping[str, str] = field(default_factory=dict)
     """Each resolver's kind -> the thing it resolves, in the API's words ("survey wave" for
     `wave_points`): what a scope refusal calls the target, never its kind."""
@@ -50,10 +64,6 @@ class ServiceDefinition:
     """Where keys are looked up before the security view (the registry: its own store)."""
     extra_env: Callable[[ServiceSettings], dict[str, str]] | None = None
     """Additional eventsourcing environment for the service's application."""
-    middleware: tuple[Callable[[Any], Any], ...] = ()
-    """ASGI middleware classes of the service's own (each called with the app it wraps),
-    placed around the kernel's edge (API key, rate and body limits), so they see its answers
-    too; the first listed is the outermost."""
     on_start: Callable[[ServiceRuntime], None] | None = None
     """Called once the API process's runtime has started (its application open, its
     consumers running): for what a service says about itself at start, e.g. inspection's
@@ -64,9 +74,27 @@ class ServiceDefinition:
     def __post_init__(self) -> None:
         if not self.name.isalpha() or not self.name.islower():
             raise ValueError(f"service name {self.name!r}: lower-case letters only")
-        unnamed = sorted(set(self.resolvers) - set(self.scope_nouns))
+
+    @cached_property
+    def _loaded_api(self) -> ServiceApi:
+        api = self.api()
+        unnamed = sorted(set(api.resolvers) - set(self.scope_nouns))
         if unnamed:
             raise ValueError(f"{self.name}: scope kinds without a noun: {', '.join(unnamed)}")
+        return api
+
+    @property
+    def routers(self) -> tuple[APIRouter, ...]:
+        return self._loaded_api.routers
+
+    @property
+    def resolvers(self) -> Mapping[str, ScopeResolver]:
+        """Scope resolvers the routes' policies may name (see `shared.policy`)."""
+        return self._loaded_api.resolvers
+
+    @property
+    def middleware(self) -> tuple[Callable[[Any], Any], ...]:
+        return self._loaded_api.middleware
 
     def open_application(self, env: dict[str, str]) -> PublishingApplication:
         """The service's application over its event store, encoding what it publishes as it

@@ -1,8 +1,10 @@
 """A service's process loads that service only: `pingyi serve`, its relay and its views each
-pay for building one service's models and routes, not all five."""
+pay for building one service's models and routes, not all five; and the relay and views
+processes, which serve no HTTP, do not load the service's API (`ServiceDefinition.api`)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -31,6 +33,40 @@ def test_a_service_process_loads_no_other_service(name: str) -> None:
         [sys.executable, "-c", _LOADS, name], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded.split(",") == [name]
+
+
+# What `pingyi relay <name>` and `pingyi views <name>` load before they run (pingyi.cli): the
+# service's modules that hold a router, before and after the definition's `api` is called.
+_CHILD_LOADS = """
+import json, sys
+from fastapi import APIRouter
+import pingyi.cli
+from pingyi.composition import open_outbox
+from pingyi.catalog import definition
+import shared.messaging.relay_process, shared.service.views_process
+def routed():
+    return sorted(
+        name for name, module in list(sys.modules.items())
+        if name.startswith("services.")
+        and any(isinstance(value, APIRouter) for value in vars(module).values())
+    )
+service = definition(sys.argv[1])
+service.views
+before = routed()
+service.routers
+print(json.dumps([before, routed()]))
+"""
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_relay_and_views_processes_leave_the_api_unloaded(name: str) -> None:
+    before, after = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", _CHILD_LOADS, name], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert before == []
+    assert after, "the service's routers were found nowhere"
 
 
 def test_names_are_the_services_own_names() -> None:

@@ -15,7 +15,7 @@ from pingyi.composition import default_transport
 from shared.http import build_app
 from shared.policy import Policy, PolicyRouter, allow
 from shared.runtime import ServiceRuntime
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.shared.test_security_copy import _probe
@@ -60,7 +60,7 @@ def test_a_definition_with_the_same_title_and_other_routes_gets_its_own_document
     tmp_path: Path,
 ) -> None:
     plain = _probe(())
-    wider = replace(plain, routers=(*plain.routers, extra))
+    wider = replace(plain, api=lambda: ServiceApi(routers=(*plain.routers, extra)))
     plain_app = build_app(_runtime(plain, tmp_path / "plain"))
     wider_app = build_app(_runtime(wider, tmp_path / "wider"))
     assert "/extra" not in plain_app.openapi()["paths"]

@@ -34,7 +34,7 @@ from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.runtime import ServiceRuntime
 from shared.service.application import PublishingApplication
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 from shared.settings import CommonSettings, ServiceSettings
 from shared.views import PostgresViewStore
 from tests.pg_instance import PgInstance
@@ -183,7 +183,7 @@ PROBE = ServiceDefinition(
     application=ProbeApplication,
     settings=ServiceSettings,
     payload_mapper=lambda event: None,
-    routers=(router,),
+    api=lambda: ServiceApi(routers=(router,)),
     views=(SECURITY_VIEW,),
 )
 

@@ -28,7 +28,7 @@ from shared.http import RuntimeDep, build_app
 from shared.policy import Policy, PolicyRouter, allow
 from shared.runtime import ServiceRuntime
 from shared.service.application import PublishingApplication
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 from shared.settings import CommonSettings, ServiceSettings
 from tests.conftest import ADMIN_KEY, NATS_URL
 from tests.pg_instance import PgInstance
@@ -76,7 +76,7 @@ PROBE = ServiceDefinition(
     application=ProbeApplication,
     settings=ServiceSettings,
     payload_mapper=lambda event: None,
-    routers=(router,),
+    api=lambda: ServiceApi(routers=(router,)),
     principal_authority=lambda runtime: NoPrincipals(),
 )
 

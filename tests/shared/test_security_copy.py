@@ -23,7 +23,7 @@ from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow
 from shared.registry_view import SECURITY_VIEW
 from shared.runtime import ServiceRuntime
 from shared.service.application import PublishingApplication
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 from shared.settings import CommonSettings, ServiceSettings
 from shared.views import Collection, ViewTransaction
 from shared.views.model import View
@@ -72,7 +72,7 @@ def _probe(views: tuple[View, ...]) -> ServiceDefinition:
         application=ProbeApplication,
         settings=ServiceSettings,
         payload_mapper=lambda event: None,
-        routers=(router,),
+        api=lambda: ServiceApi(routers=(router,)),
         views=views,
     )
 

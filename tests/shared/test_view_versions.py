@@ -21,7 +21,7 @@ from shared.messaging.consumer import Consumer
 from shared.messaging.sources import Delivery
 from shared.runtime import ServiceRuntime, build_view_store
 from shared.service.application import PublishingApplication
-from shared.service.definition import ServiceDefinition
+from shared.service.definition import ServiceApi, ServiceDefinition
 from shared.service.view_consumers import apart, setup_views
 from shared.settings import CommonSettings, ServiceSettings
 from shared.views import (
@@ -187,7 +187,7 @@ def _probe(views: tuple[View, ...]) -> ServiceDefinition:
         application=_ProbeApplication,
         settings=ServiceSettings,
         payload_mapper=lambda event: None,
-        routers=(),
+        api=lambda: ServiceApi(routers=()),
         views=views,
     )
 
