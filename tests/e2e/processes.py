@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import subprocess
@@ -25,6 +26,9 @@ def pingyi_command(*args: str) -> list[str]:
 
 
 class Proc:
+    """A process started in a session of its own, so that it and whatever it starts (the
+    services of `pingyi up`, a service's relay and views) can be ended together."""
+
     def __init__(self, name: str, args: list[str], env: dict[str, str], log: Path) -> None:
         self.name = name
         self.args = args
@@ -42,7 +46,18 @@ class Proc:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        _started.append(self)
         return self
+
+    def kill_all(self) -> None:
+        """SIGKILL to the process and every process it started, if any is left."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.process.wait(timeout=20)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no flush — a crash."""
@@ -76,10 +91,25 @@ class Proc:
         return code, self.output()
 
 
+_started: list[Proc] = []
+
+
+@atexit.register
+def _end_what_tests_left() -> None:
+    """A test that failed between starting a process and stopping it must not leave it
+    running beside the rest of the suite (a whole `pingyi up` once ran on, unseen, through
+    a later CI run): when the worker ends, so does everything it started."""
+    for proc in _started:
+        proc.kill_all()
+
+
 def wait_ready(url: str, proc: Proc, timeout: float = 60) -> None:
+    """Until `url` answers ready; a process that ends or never gets there is ended with all
+    it started before the error is raised (the caller's own clean-up never ran)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.process is not None and proc.process.poll() is not None:
+            proc.kill_all()
             raise RuntimeError(f"{proc.name} exited early:\n{proc.output()[-4000:]}")
         try:
             if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
@@ -87,6 +117,7 @@ def wait_ready(url: str, proc: Proc, timeout: float = 60) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
+    proc.kill_all()
     raise TimeoutError(f"{proc.name} not ready at {url}:\n{proc.output()[-4000:]}")
 
 
