@@ -7,9 +7,12 @@
 #   sudo bash scripts/image-smoke.sh        (root: it installs packages and runs a dockerd)
 #
 # How containers run here (deploy/README.md, "Host networking"): a private dockerd of its own
-# (data, sockets and containerd under a temporary directory; a system dockerd is never
-# touched) with no bridge, no iptables and no NAT, so every build and container uses the
-# host's network. Nothing is pulled from a registry: the Dockerfile's base image
+# (sockets and containerd under a temporary directory; a system dockerd is never touched)
+# with no bridge, no iptables and no NAT, so every build and container uses the host's
+# network. Its data root (the base image and the build cache) is kept in
+# $PINGYI_SMOKE_CACHE/docker between runs, so that a run whose dependencies did not change
+# rebuilds the project's layers only; one run at a time holds it (a lock), and a run that
+# finds it held uses a temporary one. Nothing is pulled from a registry: the Dockerfile's base image
 # (python:3.11-slim) is a Debian bookworm made with debootstrap and `docker import`ed under
 # that name; its tarball is cached in $PINGYI_SMOKE_CACHE (~/.cache/pingyi/image-smoke).
 # Locally added CA certificates (/usr/local/share/ca-certificates, what update-ca-certificates
@@ -37,6 +40,8 @@ ID="smoke$(od -An -N5 -tx1 /dev/urandom | tr -d ' \n')"
 IMAGE="pingyi:$ID"
 ADMIN_KEY="pyk_${ID}_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 WORK=""
+DATA_ROOT=""
+KEPT_DATA=""
 DOCKERD_PID=""
 DATABASE_MADE=""
 STARTED=$SECONDS
@@ -86,7 +91,7 @@ cleanup() {
         docker logs --tail 40 "$name" >&2 2>&1 || true
       done
     fi
-    say "cleaning up: containers, database and streams, dockerd, $WORK (images included)"
+    say "cleaning up: containers, image, database and streams, dockerd, $WORK"
     docker ps -aq --filter "label=pingyi-smoke=$ID" | xargs -r "$DOCKER_CLIENT" \
       -H "unix://$WORK/docker.sock" rm -f >/dev/null 2>&1 || true
     # A shared PostgreSQL may be out of connections for a moment: try a few times.
@@ -97,15 +102,17 @@ cleanup() {
         sleep 3
       done
     fi
-    # The images (base and built) go with dockerd's data root, below.
+    # After the database: dropping it runs Python in the image.
+    forget_image
     stop_dockerd
     say "dockerd stopped"
   fi
-  if [ -n "$WORK" ]; then
-    # Anything dockerd left mounted under the work directory goes before the directory does.
-    grep -o " $WORK/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-    rm -rf "$WORK"
-  fi
+  # Anything dockerd left mounted goes before its directory does (or is kept).
+  for root in "$WORK" "$DATA_ROOT"; do
+    [ -n "$root" ] || continue
+    grep -o " $root/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  done
+  [ -z "$WORK" ] || rm -rf "$WORK"
   if [ "$code" = 0 ]; then say "passed, cleaned up"; else say "exit $code, cleaned up" >&2; fi
   exit "$code"
 }
@@ -136,16 +143,51 @@ install_missing() {
   [ "$rc" = 0 ] || { tail -20 "$WORK/apt.log" >&2; fail "apt-get install ${missing[*]}"; }
 }
 
+# The kept data root, if no other run holds it; else a temporary one. The lock lives as long
+# as this script (dockerd does not inherit it).
+choose_data_root() {
+  DATA_ROOT="$WORK/data"
+  mkdir -p "$CACHE"
+  exec {lock}>"$CACHE/docker.lock"
+  if flock -n "$lock"; then
+    DATA_ROOT="$CACHE/docker" KEPT_DATA=yes
+  else
+    say "another run holds $CACHE/docker: building without its cache"
+  fi
+}
+
+# In the kept data root, what an earlier run that was killed left behind (its containers,
+# its image) goes first: holding the lock, no other run is using them.
+forget_earlier_runs() {
+  [ -n "$KEPT_DATA" ] || return 0
+  docker ps -aq --filter label=pingyi-smoke | xargs -r "$DOCKER_CLIENT" \
+    -H "unix://$WORK/docker.sock" rm -f >/dev/null 2>&1 || true
+  docker images -q --filter 'reference=pingyi:smoke*' | sort -u | xargs -r "$DOCKER_CLIENT" \
+    -H "unix://$WORK/docker.sock" rmi -f >/dev/null 2>&1 || true
+}
+
+# The built image goes; the base image and the build cache stay (bounded) in a kept data
+# root, and go with the temporary one otherwise.
+forget_image() {
+  docker rmi -f "$IMAGE" >/dev/null 2>&1 || true
+  [ -z "$KEPT_DATA" ] || docker builder prune -f --keep-storage 3gb >/dev/null 2>&1 || true
+}
+
 start_dockerd() {
-  mkdir -p "$WORK/data" "$WORK/exec"
-  /usr/sbin/dockerd --data-root "$WORK/data" --exec-root "$WORK/exec" \
+  choose_data_root
+  mkdir -p "$DATA_ROOT" "$WORK/exec"
+  /usr/sbin/dockerd --data-root "$DATA_ROOT" --exec-root "$WORK/exec" \
     --pidfile "$WORK/dockerd.pid" --host "unix://$WORK/docker.sock" \
     --containerd-namespace "$ID" --containerd-plugins-namespace "$ID-plugins" \
     --bridge=none --iptables=false --ip-forward=false --ip-masq=false \
-    --userland-proxy=false --storage-driver=overlay2 >"$WORK/dockerd.log" 2>&1 &
+    --userland-proxy=false --storage-driver=overlay2 >"$WORK/dockerd.log" 2>&1 {lock}>&- &
   DOCKERD_PID=$!
   for _ in $(seq 150); do
-    docker version >/dev/null 2>&1 && { say "private dockerd up (pid $DOCKERD_PID, work directory $WORK)"; return; }
+    if docker version >/dev/null 2>&1; then
+      say "private dockerd up (pid $DOCKERD_PID, work directory $WORK, data root $DATA_ROOT)"
+      forget_earlier_runs
+      return
+    fi
     kill -0 "$DOCKERD_PID" 2>/dev/null || break
     sleep 0.2
   done
@@ -167,9 +209,17 @@ base_image() {
     tar --numeric-owner -C "$WORK/rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
     rm -rf "$WORK/rootfs"
   fi
+  # Imported once per kept data root: each import is a new image, which no cached layer
+  # was built on.
+  if docker image inspect "pingyi-smoke-base:$key" >/dev/null 2>&1; then
+    docker tag "pingyi-smoke-base:$key" python:3.11-slim
+    say "base image python:3.11-slim imported by an earlier run (from $tarball)"
+    return
+  fi
   docker import \
     -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    -c 'ENV LANG=C.UTF-8' -c 'CMD ["python3"]' "$tarball" python:3.11-slim >/dev/null
+    -c 'ENV LANG=C.UTF-8' -c 'CMD ["python3"]' "$tarball" "pingyi-smoke-base:$key" >/dev/null
+  docker tag "pingyi-smoke-base:$key" python:3.11-slim
   say "base image python:3.11-slim imported from $tarball"
 }
 
