@@ -15,15 +15,10 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from shared.metrics import ServiceMetrics
 from shared.policy import Policy, PolicyRouter, allow
-from shared.runtime import ServiceRuntime
+from shared.web.runtime_dep import RuntimeDep
 
 PROBES = frozenset({"/healthz", "/readyz", "/syncz", "/metrics"})
 """Polled every few seconds: kept out of the access log and of traces."""
-
-
-def _runtime(request: Request) -> ServiceRuntime:
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
 
 
 def _metrics(request: Request) -> ServiceMetrics:
@@ -39,12 +34,11 @@ def _positions_router() -> APIRouter:
         summary="Head of this service's published log and how far it has applied each upstream",
         **allow(Policy.read("office", "agency", "inspector")),
     )
-    def positions(request: Request) -> dict[str, Any]:
+    def positions(runtime: RuntimeDep) -> dict[str, Any]:
         """Lets a caller wait until a downstream has seen its write (read-your-writes).
         `consumers` maps each upstream to the lowest position any read model of this service
         has applied from it; `stalled` lists the consumers of this replica that are stuck,
         with the message they are stuck on."""
-        runtime = _runtime(request)
         runtime.require_database()
         return {
             "service": runtime.name,
@@ -68,15 +62,14 @@ def _health_router() -> APIRouter:
         return PlainTextResponse(_metrics(request).render(), media_type=CONTENT_TYPE_LATEST)
 
     @router.get("/healthz", summary="Alive (liveness probe)", **public)
-    async def healthz(request: Request) -> dict[str, str]:
-        return {"status": "alive", "service": _runtime(request).name}
+    async def healthz(runtime: RuntimeDep) -> dict[str, str]:
+        return {"status": "alive", "service": runtime.name}
 
     @router.get("/readyz", summary="Can serve requests (readiness probe)", **public)
-    async def readyz(request: Request) -> JSONResponse:
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
         """Ready when the database and transport answer and API keys can be checked against a
         current copy. Consumers that lag or are stalled are listed but do not make the
         service unready: the API keeps serving what it has (see /syncz)."""
-        runtime = _runtime(request)
         ready, checks = await runtime.readiness()
         body = {"status": "ready" if ready else "not_ready", "service": runtime.name}
         return JSONResponse(body | {"checks": checks}, status_code=200 if ready else 503)
@@ -84,10 +77,9 @@ def _health_router() -> APIRouter:
     @router.get(
         "/syncz", summary="Every consumer is applying its upstream (for alerting)", **public
     )
-    async def syncz(request: Request) -> JSONResponse:
+    async def syncz(runtime: RuntimeDep) -> JSONResponse:
         """503 while any consumer is stalled: page someone, but do not take the API out of
         rotation for it."""
-        runtime = _runtime(request)
         in_sync, checks = await asyncio.to_thread(runtime.sync_status)
         body = {"status": "in_sync" if in_sync else "stalled", "service": runtime.name}
         return JSONResponse(body | {"checks": checks}, status_code=200 if in_sync else 503)

@@ -40,6 +40,10 @@ from shared.web.openapi import openapi_document
 from shared.web.rate_limit import RateLimits
 from shared.web.redirects import RelativeRedirects
 from shared.web.routes import BodyLimits, RouteTable
+from shared.web.runtime_dep import (
+    RuntimeDep as RuntimeDep,
+)  # re-exported: handlers import it from here
+from shared.web.runtime_dep import get_runtime
 
 log = logging.getLogger(__name__)
 
@@ -176,16 +180,10 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     )
 
 
-def get_runtime(request: Request) -> ServiceRuntime:
-    runtime: ServiceRuntime = request.app.state.runtime
-    return runtime
-
-
 def get_views(request: Request) -> ViewStore:
     return get_runtime(request).views
 
 
-RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 ViewsDep = Annotated[ViewStore, Depends(get_views)]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.auth import CurrentPrincipal
@@ -12,6 +12,7 @@ from shared.errors import ConflictError, NotFoundError
 from shared.operations import SkipDecision, decision_for
 from shared.policy import Policy, PolicyRouter, allow
 from shared.types import Line, Prose
+from shared.web.runtime_dep import RuntimeDep
 
 
 class SkipIn(BaseModel):
@@ -32,8 +33,7 @@ def _operations_router() -> APIRouter:
         summary="Every consumer of this service: position, lag, stall and lease",
         **allow(Policy.read()),
     )
-    def consumers(request: Request) -> dict[str, Any]:
-        runtime = request.app.state.runtime
+    def consumers(runtime: RuntimeDep) -> dict[str, Any]:
         runtime.require_database()
         return {
             "service": runtime.name,
@@ -48,11 +48,10 @@ def _operations_router() -> APIRouter:
         **allow(Policy.admin()),
     )
     def record_skip(
-        consumer: Line, upstream: Line, body: SkipIn, caller: CurrentPrincipal, request: Request
+        consumer: Line, upstream: Line, body: SkipIn, caller: CurrentPrincipal, runtime: RuntimeDep
     ) -> dict[str, Any]:
         """The decision is an event in this service's log with actor and reason; the consumer
         then records that one message as handled without applying it, if it still fails."""
-        runtime = request.app.state.runtime
         runtime.require_database()
         _check_target(runtime.consumer_reports(), consumer, upstream, body.position)
         app = runtime.application
