@@ -22,7 +22,8 @@
 # postgresql://postgres@127.0.0.1:5432/postgres), PINGYI_SMOKE_NATS (nats://127.0.0.1:4222),
 # PINGYI_SMOKE_MIRROR (http://deb.debian.org/debian), PINGYI_SMOKE_CACHE, PINGYI_SMOKE_EXTRA_CA
 # (one more PEM file to trust). The services use a database and a NATS namespace of their
-# own, dropped at the end. Exit 0 when every check passed.
+# own, dropped at the end. Exit 0 when every check passed and the database and streams were
+# dropped; 4 when the checks passed but they could not be dropped (said on stderr).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -96,11 +97,18 @@ cleanup() {
       -H "unix://$WORK/docker.sock" rm -f >/dev/null 2>&1 || true
     # A shared PostgreSQL may be out of connections for a moment: try a few times.
     if [ -n "$DATABASE_MADE" ]; then
+      local dropped=""
       for attempt in 1 2 3 4; do
-        drop_database_and_streams && break
+        drop_database_and_streams && { dropped=1; break; }
         say "could not drop database/streams $ID (attempt $attempt)" >&2
         sleep 3
       done
+      # A run whose checks passed but that leaves its database behind has not passed: the
+      # next run on a shared PostgreSQL would find it.
+      if [ -z "$dropped" ]; then
+        say "database $ID and its streams were left behind: drop them by hand" >&2
+        [ "$code" != 0 ] || code=4
+      fi
     fi
     # After the database: dropping it runs Python in the image.
     forget_image

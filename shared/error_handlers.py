@@ -14,8 +14,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.errors import PingyiError
-from shared.persistence.errors import UNAVAILABLE_EXCEPTIONS, database_unavailable_handler
+from shared.persistence.errors import UNAVAILABLE_EXCEPTIONS
 from shared.reasons import reason_of
+from shared.web.database_errors import database_unavailable_handler
 from shared.web.echo import REASON_LIMIT, clip, error_body
 from shared.web.missing_body import as_if_empty
 

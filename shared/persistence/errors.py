@@ -1,22 +1,17 @@
-"""Which persistence failures mean "the database cannot serve now", and the HTTP answers.
+"""Which persistence failures mean "the database cannot serve now", and the body that says
+so (the HTTP answers are `shared.web.database_errors`'s; this module imports no web framework,
+so that the relay and views processes can use it).
 
 Such a failure is a 503 with Retry-After in the JSON error shape: the client did nothing
-wrong and the same request may succeed shortly. Anything else that escapes a handler is a
-JSON 500, logged with its traceback; no request ends in the server's plain-text 500.
+wrong and the same request may succeed shortly.
 """
 
 from __future__ import annotations
 
-import logging
-
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
-from fastapi import Request
-from fastapi.responses import JSONResponse
 
 from shared.persistence.watchdog import WriteTimeoutError
-
-log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 """What a 503 asks the client to wait: the pool replaces a broken connection at once, and a
@@ -55,49 +50,3 @@ def unavailable_body(exc: BaseException) -> dict[str, object]:
             {"field": None, "reason": unavailable_reason(exc), "code": "database_unavailable"}
         ],
     }
-
-
-def unavailable_response(exc: BaseException) -> JSONResponse:
-    return JSONResponse(
-        unavailable_body(exc),
-        status_code=503,
-        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-    )
-
-
-def unexpected_response() -> JSONResponse:
-    body = {
-        "error": "internal_error",
-        "detail": [
-            {
-                "field": None,
-                "reason": (
-                    "发生意外错误, 已记录在日志中 (an unexpected error occurred; it has been "
-                    "logged)"
-                ),
-                "code": "internal_error",
-            }
-        ],
-    }
-    return JSONResponse(body, status_code=500)
-
-
-async def database_unavailable_handler(request: Request, exc: Exception) -> JSONResponse:
-    """The exception handler for every class in UNAVAILABLE_EXCEPTIONS."""
-    log.warning(
-        "database unavailable",
-        extra={"path": request.url.path, "error": f"{type(exc).__name__}: {exc}"},
-    )
-    return unavailable_response(exc)
-
-
-def response_for_unhandled(request: Request, exc: Exception) -> JSONResponse:
-    """For the outermost middleware: an exception no handler took becomes a JSON answer."""
-    if is_database_unavailable(exc):
-        return unavailable_response(exc)
-    log.error(
-        "unhandled exception",
-        exc_info=(type(exc), exc, exc.__traceback__),
-        extra={"method": request.method, "path": request.url.path},
-    )
-    return unexpected_response()

@@ -15,11 +15,11 @@ from shared.access_words import (
     OWN_UNIT_ONLY,
     needs_roles,
 )
-from shared.auth import Principal
 from shared.errors import ForbiddenError, PingyiError
 from shared.policy.model import ALL_ROLES, Policy, Scope, ScopeResolver, ScopeTarget
 from shared.policy.resolvers import KERNEL_RESOLVERS, MalformedId
 from shared.policy.words import noun, only_parties
+from shared.principals import Principal
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime

@@ -7,7 +7,6 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from shared.auth import Authenticator
 from shared.campaign_view import CampaignView
 from shared.integrity.sealer import SealerTask
 from shared.integrity.service import build_sealer, sealer_task
@@ -17,6 +16,7 @@ from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
 from shared.messaging.sources import Signal
 from shared.persistence.watchdog import WriteWatchdog
+from shared.principals import Authenticator
 from shared.registry_view import RegistryView
 from shared.runtime.stopping import Stopping
 from shared.runtime.stores import build_view_store, log, open_racing

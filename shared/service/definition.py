@@ -23,8 +23,8 @@ from shared.views.model import View
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-    from shared.auth import PrincipalLookup
     from shared.policy import ScopeResolver
+    from shared.principals import PrincipalLookup
     from shared.runtime import ServiceRuntime
 
 Processors = Callable[["ServiceRuntime"], Mapping[str, Inbox]]

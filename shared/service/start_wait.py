@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any, TypeVar
 
-import uvicorn
 from psycopg.conninfo import conninfo_to_dict
 
 from shared.errors import ServiceCannotStart
@@ -153,12 +152,19 @@ class _StopDuringStart:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         previous = self._previous.get(signum)
-        by_uvicorn_run = isinstance(getattr(previous, "__self__", None), uvicorn.Server)
+        by_uvicorn_run = _is_uvicorn_server(getattr(previous, "__self__", None))
         for loop, request in list(self._waiting):
             request.signum, request.by_uvicorn_run = signum, by_uvicorn_run
             loop.call_soon_threadsafe(request.event.set)
         if callable(previous):
             previous(signum, frame)
+
+
+def _is_uvicorn_server(owner: object) -> bool:
+    """Whether a signal handler's owner is a uvicorn server, without importing uvicorn: the
+    relay and views processes never start one, and importing it would only slow their start."""
+    uvicorn = sys.modules.get("uvicorn")
+    return uvicorn is not None and isinstance(owner, uvicorn.Server)
 
 
 _stop_during_start = _StopDuringStart()

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.metrics import ServiceMetrics
-from shared.persistence.errors import response_for_unhandled
+from shared.web.database_errors import response_for_unhandled
 
 log = logging.getLogger("shared.http")
 

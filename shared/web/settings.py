@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from limits import parse
 from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -18,6 +17,9 @@ MiB = 1024 * 1024
 
 
 def _rate(text: str) -> str:
+    # Imported here: every process reads these settings, only an API process limits rates.
+    from limits import parse
+
     try:
         parse(text)
     except ValueError:

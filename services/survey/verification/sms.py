@@ -27,8 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-import httpx
-
 from services.survey.domain.errors import SurveyError
 from shared.contact_vault import mask_contact
 from shared.errors import UnavailableError
@@ -64,6 +62,10 @@ class GatewaySender:
         self._timeout = timeout
 
     def send(self, message: Message) -> None:
+        # Imported at the first text sent: the survey's relay and views processes, which load
+        # this module with the application, never send one.
+        import httpx
+
         try:
             answer = httpx.post(
                 self.url,
