@@ -36,6 +36,8 @@ The declarations also produce the role × route matrix published in docs/authori
 (`pingyi policies`), and the matrix test checks every cell with real calls.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from shared.policy.checks import (
     check_role,
     check_scopes,
@@ -57,7 +59,9 @@ from shared.policy.model import (
     query,
 )
 from shared.policy.resolvers import KERNEL_RESOLVERS, MalformedId, UnitNotFound, target_id
-from shared.policy.routing import PolicyRouter, allow
+
+if TYPE_CHECKING:
+    from shared.policy.routing import PolicyRouter, allow
 
 __all__ = [
     "ALL_ROLES",
@@ -83,3 +87,13 @@ __all__ = [
     "scope_refusal",
     "target_id",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The router and `allow` load FastAPI: only an API process needs them, while applications
+    # (loaded by the relay and views processes too) name scopes and targets from this package.
+    if name in ("PolicyRouter", "allow"):
+        from shared.policy import routing
+
+        return getattr(routing, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
-
 from shared.access_words import (
     AUDITORS_WRITE_NOTHING,
     ONLY_ADMIN,
@@ -22,6 +20,8 @@ from shared.policy.words import noun, only_parties
 from shared.principals import Principal
 
 if TYPE_CHECKING:
+    from fastapi import Request
+
     from shared.runtime import ServiceRuntime
 
 

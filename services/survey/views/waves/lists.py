@@ -5,12 +5,17 @@ in each status."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from services.survey.views.agencies import agency_part
 from services.survey.views.names import PROGRESS, QUESTIONNAIRES, STATUSES, WAVE_AGENCIES, WAVES
 from shared.views import ViewStore
 from shared.views.base import Document, Filter, encode_cursor
-from shared.web.pagination import Paging
+
+if TYPE_CHECKING:
+    # The API's paging, only named here: the survey's relay and views processes load this
+    # module with the application and serve no HTTP.
+    from shared.web.pagination import Paging
 
 
 def visible_waves(
