@@ -18,7 +18,7 @@ from bench.workload import as_json, batches
 from services.survey.application import SurveyApplication
 from services.survey.domain import Wave
 from services.survey.integration import to_payload
-from shared.auth import BOOTSTRAP_PRINCIPAL_ID, Principal
+from shared.principals import BOOTSTRAP_PRINCIPAL_ID, Principal
 from shared.settings import CommonSettings, eventsourcing_env
 from shared.views import PostgresViewStore
 

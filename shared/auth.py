@@ -11,15 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
-from shared.principals import BOOTSTRAP_PRINCIPAL_ID as BOOTSTRAP_PRINCIPAL_ID
-from shared.principals import KEY_PREFIX as KEY_PREFIX
-from shared.principals import WRITE_ROLES as WRITE_ROLES
-from shared.principals import Authenticator as Authenticator
-from shared.principals import AuthUnavailable as AuthUnavailable
-from shared.principals import Principal as Principal
-from shared.principals import PrincipalLookup as PrincipalLookup
-from shared.principals import hash_api_key as hash_api_key
-from shared.principals import new_api_key as new_api_key
+from shared.principals import Authenticator, Principal
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Pingyi API key")
 

@@ -7,6 +7,9 @@ A record belongs to the principal that made it (its id is derived from the princ
 command's scope and the key), so a key replays only what that same caller was answered. A
 route's policy is checked before the key: a retry whose target has left the caller's scope
 since the first answer (a unit moved to another county) is refused like any request there.
+
+The request header and the body's fingerprint, which a route takes, are
+`shared.web.idempotency`'s: this module imports no web framework.
 """
 
 from __future__ import annotations
@@ -14,25 +17,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
-from typing import Annotated, Any, TypeVar, overload
+from typing import Any, TypeVar, overload
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
-from fastapi import Depends, Header, Request
-from starlette.concurrency import run_in_threadpool
 
 from shared.canonical import FINGERPRINT_PREFIX, digest, fingerprint
 from shared.errors import ConflictError
-from shared.types import HeaderText
-
-IdempotencyKey = Annotated[
-    HeaderText | None,
-    # Said in the schema too, so that clients and generators know a blank key is refused.
-    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"\S"),
-]
-"""The optional request header every command route takes."""
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://pingyi.example/idempotency")
 
@@ -69,19 +62,6 @@ def body_fingerprint(raw: bytes) -> str:
     `fingerprint`, never weaker: the same body byte for byte, as an agency's retry sends it,
     is the same request; a body that differs in any byte is not."""
     return BODY_FINGERPRINT_PREFIX + hashlib.sha256(raw).hexdigest()
-
-
-async def _keyed_body_fingerprint(request: Request) -> str | None:
-    if request.headers.get("idempotency-key") is None:
-        return None  # nothing to compare it with
-    raw = await request.body()  # read already, for the body model
-    # hashlib lets go of the GIL over large data: a 40 MB body is hashed beside other work.
-    return await run_in_threadpool(body_fingerprint, raw)
-
-
-BodyFingerprint = Annotated[str | None, Depends(_keyed_body_fingerprint)]
-"""For a handler that passes it to `run_idempotent` as `request_digest`: the fingerprint of
-the request's body when the request carries an Idempotency-Key, else None."""
 
 
 def _same_request(recorded: str, request: Any, request_digest: str) -> bool:

@@ -26,9 +26,9 @@ from services.inspection.visit_api import router as visits_router
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.runtime import ServiceRuntime
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, scope_where, within
 
 router = PolicyRouter(tags=["inspection"])

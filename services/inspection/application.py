@@ -16,8 +16,8 @@ from services.inspection.errors import FindingNotFound
 from services.inspection.evidence_commands import EvidenceCommands, Naming, named
 from services.inspection.evidence_records import Reach
 from services.inspection.visit_commands import VisitCommands
-from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 from shared.service.application import PublishingApplication
 
 

@@ -32,7 +32,8 @@ from uuid import UUID
 from services.inspection.dates import Window
 from services.inspection.errors import CampaignNotFound, InspectionError
 from shared.errors import InvalidError
-from shared.policy import ScopeTarget, body, target_id
+from shared.policy.model import ScopeTarget, body
+from shared.policy.resolvers import target_id
 from shared.runtime import ServiceRuntime
 
 CAMPAIGN_IN_BODY = body("campaign_id", "campaign", "skip")

@@ -15,8 +15,8 @@ from eventsourcing.persistence import IntegrityError
 from services.inspection.domain import InvalidFinding, evidence_hashes
 from services.inspection.evidence import EvidenceStore, evidence_dir
 from services.inspection.evidence_records import EvidenceFile, Reach, evidence_record_id
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.principals import Principal as Caller
 from shared.service.application import PublishingApplication
 
 

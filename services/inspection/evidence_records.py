@@ -23,7 +23,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from shared.auth import Authenticator, Principal
+from shared.principals import Authenticator, Principal
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "pingyi:inspection:evidence")
 

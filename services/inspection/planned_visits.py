@@ -28,9 +28,9 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from services.inspection.visits import PLANNED, Visit
-from shared.auth import Principal
 from shared.idempotency import Response
 from shared.persistence.log_pages import notifications
+from shared.principals import Principal
 from shared.service.application import PublishingApplication
 
 TOPICS = [get_topic(kind) for kind in (Visit.Planned, Visit.Conducted, Visit.Cancelled)]

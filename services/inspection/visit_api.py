@@ -38,7 +38,6 @@ from services.inspection.visits import CONDUCTED, VisitNotFound
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep, application_of
-from shared.idempotency import IdempotencyKey
 from shared.policy import (
     Policy,
     PolicyRouter,
@@ -51,6 +50,7 @@ from shared.policy import (
 )
 from shared.runtime import ServiceRuntime
 from shared.views.base import encode_cursor
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, cursor_position, scope_where, within
 
 router = PolicyRouter(tags=["inspection visits"])

@@ -10,8 +10,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from services.inspection.visits import InvalidVisit, Visit, VisitNotFound
-from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 from shared.service.application import PublishingApplication
 
 

@@ -18,10 +18,10 @@ from services.inspection.dates import not_before
 from services.inspection.domain import REASON_MAX, _found_at, _method, _text
 from services.inspection.errors import InspectionError, InspectionNotFound
 from services.inspection.status_words import status_word
-from shared.auth import Principal
 from shared.contracts.inspection import EVALUATION_CONTENTS, EvaluationContent, InspectionMethod
 from shared.contracts.registry import china_date
 from shared.errors import ConflictError, ForbiddenError, InvalidError
+from shared.principals import Principal
 
 PLANNED = "planned"
 CONDUCTED = "conducted"

@@ -6,7 +6,7 @@ from services.registry.application import RegistryApplication
 from services.registry.integration import to_payload
 from services.registry.projections import REGISTRY_MODELS
 from services.registry.settings import RegistrySettings
-from shared.auth import PrincipalLookup
+from shared.principals import PrincipalLookup
 from shared.registry_view import SECURITY_VIEW
 from shared.runtime import ServiceRuntime
 from shared.service.definition import ServiceApi, ServiceDefinition

@@ -28,8 +28,8 @@ from services.reporting.errors import (
     NothingToWithdraw,
     PublicationChanged,
 )
-from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal
 from shared.service.application import PublishingApplication
 
 Release = Callable[[], tuple[dict[str, Any], str, str | None]]

@@ -10,8 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
-from shared.auth import Principal, remember_principal
+from shared.auth import remember_principal
 from shared.errors import UnauthenticatedError
+from shared.principals import Principal
 from shared.web.rate_limit import RateLimits, client_address
 from shared.web.routes import RouteTable
 

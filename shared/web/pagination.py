@@ -25,8 +25,8 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response
 
-from shared.auth import Authenticator, Principal
 from shared.errors import InvalidError
+from shared.principals import Authenticator, Principal
 from shared.types import Line
 from shared.views import Document, ViewStore
 from shared.views.base import Filter, decode_cursor, encode_cursor

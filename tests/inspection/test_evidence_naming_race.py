@@ -31,7 +31,7 @@ from services.inspection.application import InspectionApplication
 from services.inspection.evidence import ENV_KEY
 from services.inspection.evidence_commands import Naming
 from services.inspection.main import InspectionService
-from shared.auth import Principal
+from shared.principals import Principal
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 

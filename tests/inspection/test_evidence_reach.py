@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from services.inspection.application import InspectionApplication
 from services.inspection.domain import Finding
 from services.inspection.evidence_records import EvidenceFile
-from shared.auth import Principal
+from shared.principals import Principal
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 
 from services.inspection.planned_visits import Sight, open_plans, planned_out, sort_key
 from services.inspection.visits import Visit
-from shared.auth import Principal
 from shared.persistence.log_pages import notifications
+from shared.principals import Principal
 from shared.service.application import PublishingApplication
 from shared.settings import CommonSettings
 from shared.views.base import encode_cursor

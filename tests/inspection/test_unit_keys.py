@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from services.inspection.workdays import china_today
 from services.registry.domain import Principal
 from services.registry.domain.keys import KeyIndex
-from shared.auth import hash_api_key, new_api_key
+from shared.principals import hash_api_key, new_api_key
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.stored_events import created, store

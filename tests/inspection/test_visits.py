@@ -15,9 +15,9 @@ from services.inspection.application import InspectionApplication
 from services.inspection.domain import Finding
 from services.inspection.integration import to_payload
 from services.inspection.visits import Visit
-from shared.auth import Principal
 from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts.inspection import FindingRecorded, FindingRecordedV1, VisitConducted
+from shared.principals import Principal
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 

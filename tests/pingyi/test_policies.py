@@ -11,12 +11,12 @@ from uuid import uuid4
 import pytest
 
 from pingyi.catalog import definition
-from shared.auth import Principal
 from shared.errors import ForbiddenError, PingyiError
 from shared.policy import Policy, ScopeTarget
 from shared.policy.checks import check_role, scope_refusal, why_outside
 from shared.policy.model import body
 from shared.policy.words import noun
+from shared.principals import Principal
 from tests.conftest import in_memory
 from tests.e2e.processes import ROOT
 from tests.harness import Cluster

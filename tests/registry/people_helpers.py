@@ -10,7 +10,7 @@ from uuid import UUID
 
 from services.registry.application import RegistryApplication
 from services.registry.domain.people import AppointingBody
-from shared.auth import BOOTSTRAP_PRINCIPAL_ID, Principal
+from shared.principals import BOOTSTRAP_PRINCIPAL_ID, Principal
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import post
 

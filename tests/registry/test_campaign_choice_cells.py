@@ -13,7 +13,7 @@ import pytest
 
 from services.registry.application import RegistryApplication
 from services.registry.domain import Campaign, InvalidCampaign
-from shared.auth import Principal
+from shared.principals import Principal
 from tests.harness import IN_MEMORY
 from tests.registry.campaign_helpers import LUOHE_CATEGORIES, luohe_spec
 

@@ -20,8 +20,8 @@ from services.registry.domain import (
 )
 from services.registry.domain.units import Change, Unit, UnitSpec
 from services.registry.integration import to_payload
-from shared.auth import Principal
 from shared.contracts import registry_campaigns as contract
+from shared.principals import Principal
 from tests.harness import IN_MEMORY
 from tests.registry.campaign_helpers import LUOHE_CATEGORIES, luohe_spec
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from services.registry.application import RegistryApplication
 from services.registry.domain import Jurisdiction
-from shared.auth import Principal
+from shared.principals import Principal
 from tests.harness import IN_MEMORY
 from tests.stored_events import store_as_before_the_split
 

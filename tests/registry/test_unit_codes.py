@@ -16,7 +16,7 @@ from services.registry.application import RegistryApplication
 from services.registry.domain import Unit, UnitSpec
 from services.registry.domain.credit_code import check_character
 from services.registry.domain.unit_names import DuplicateCreditCode
-from shared.auth import Principal as Caller
+from shared.principals import Principal as Caller
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 from tests.registry.helpers import office, post

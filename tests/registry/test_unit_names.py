@@ -15,7 +15,7 @@ import pytest
 from services.registry.application import RegistryApplication
 from services.registry.domain import Unit, UnitSpec
 from services.registry.domain.unit_names import DuplicateUnitName, UnitNameClaim
-from shared.auth import Principal as Caller
+from shared.principals import Principal as Caller
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 from tests.registry.helpers import post

@@ -25,7 +25,7 @@ import pytest
 from pingyi.catalog import definition
 from services.reporting.application import ReportingApplication
 from services.reporting.domain import AlreadyWithdrawn, PublicationChanged, ReportingError
-from shared.auth import Principal
+from shared.principals import Principal
 from shared.settings import CommonSettings, eventsourcing_env
 
 pytestmark = pytest.mark.infra

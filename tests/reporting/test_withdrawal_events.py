@@ -21,9 +21,9 @@ from services.reporting.domain import (
     publication_id,
 )
 from services.reporting.integration import to_payload
-from shared.auth import Principal
 from shared.contracts import IntegrationMessage, latest_version, parse_payload
 from shared.contracts.reporting import ResultsPublished, ResultsWithdrawn
+from shared.principals import Principal
 from tests.harness import IN_MEMORY
 from tests.reporting.reasons import chinese_first
 from tests.stored_events import created, following, store

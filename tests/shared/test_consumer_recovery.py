@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pingyi.composition import default_transport, open_outbox
-from shared.auth import CurrentPrincipal, hash_api_key, new_api_key
+from shared.auth import CurrentPrincipal
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import PrincipalIssued
 from shared.http import build_app
@@ -31,6 +31,7 @@ from shared.messaging.jetstream import connect, ensure_stream, stream_name
 from shared.messaging.jetstream_source import JetStreamSource
 from shared.messaging.sources import LocalLogSource
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow
+from shared.principals import hash_api_key, new_api_key
 from shared.registry_view import REGISTRY_COPY, SECURITY_VIEW
 from shared.runtime import ServiceRuntime
 from shared.service.application import PublishingApplication

@@ -11,7 +11,6 @@ from nats.js.errors import BadRequestError
 
 from services.registry.application import RegistryApplication
 from services.registry.integration import to_payload
-from shared.auth import BOOTSTRAP_PRINCIPAL_ID, Principal
 from shared.contracts import IntegrationMessage
 from shared.messaging.jetstream import (
     JetStreamPublisher,
@@ -21,6 +20,7 @@ from shared.messaging.jetstream import (
 )
 from shared.messaging.outbox import Outbox
 from shared.messaging.relay import Relay
+from shared.principals import BOOTSTRAP_PRINCIPAL_ID, Principal
 from shared.settings import CommonSettings, eventsourcing_env
 from shared.views import PostgresViewStore
 from tests.conftest import NATS_URL

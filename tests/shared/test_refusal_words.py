@@ -11,12 +11,12 @@ import pytest
 
 from pingyi.catalog import every_service
 from shared.access_words import ROLE_WORDS
-from shared.auth import Principal
 from shared.contracts.registry import ROLES
 from shared.errors import ForbiddenError
 from shared.policy import PARTICIPANTS, Policy, ScopeTarget
 from shared.policy.checks import check_role, why_outside
 from shared.policy.words import CHINESE_NOUNS, KERNEL_NOUNS, UNNAMED, noun
+from shared.principals import Principal
 
 CHINESE_FIRST = re.compile(r"^[\u4e00-\u9fff][^()]*[\u4e00-\u9fff][^()]* \((?P<english>.+)\)$")
 """Chinese words, then the English in parentheses: the shape every refusal here has."""

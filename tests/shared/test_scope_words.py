@@ -12,10 +12,10 @@ import pytest
 
 from pingyi.catalog import every_service
 from pingyi.policies import route_policies
-from shared.auth import Principal
 from shared.policy import KERNEL_RESOLVERS, PARTICIPANTS, ScopeTarget
 from shared.policy.checks import why_outside
 from shared.policy.words import KERNEL_NOUNS, noun
+from shared.principals import Principal
 
 IDENTIFIER = re.compile(r"\w+_\w+")
 """An underscore name: a scope kind, a field, a role's code — never a word of a reason."""

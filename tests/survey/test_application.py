@@ -22,7 +22,6 @@ from services.survey.domain import (
     Wave,
     WaveClosedError,
 )
-from shared.auth import Principal
 from shared.contracts import IntegrationMessage, IntegrationPayload
 from shared.contracts.registry import JurisdictionRegistered, PrincipalIssued, UnitRegistered
 from shared.contracts.registry_campaigns import (
@@ -38,6 +37,7 @@ from shared.contracts.registry_people import (
     RepresentativeAppointed,
     RepresentativeDisqualified,
 )
+from shared.principals import Principal
 from shared.views import MemoryViewStore
 from tests.harness import IN_MEMORY, feed_registry_copy
 from tests.survey.voter_codes import Clock, code_for

@@ -12,7 +12,7 @@ import pytest
 
 from services.survey.application import SurveyApplication
 from services.survey.domain import Wave, WaveClosedError
-from shared.auth import Principal
+from shared.principals import Principal
 from shared.settings import CommonSettings, eventsourcing_env
 from shared.views import PostgresViewStore as Views
 from tests.survey.test_application import IN_ROUND_1

@@ -23,10 +23,10 @@ from services.survey.application.batches.rows import (
 )
 from services.survey.domain import BUILTIN_TEMPLATE, Checker
 from services.survey.integrity import PATTERN_ANSWERS_JSON, PATTERN_ROW_TEXT
-from shared.auth import Principal
 from shared.canonical import fingerprint
 from shared.contracts.survey import SCALE_LEVELS, Scale
 from shared.contracts.survey_batch import row_chars
+from shared.principals import Principal
 from tests.harness import IN_MEMORY
 from tests.survey.test_domain import COLLECTED, _questionnaire, _wave
 

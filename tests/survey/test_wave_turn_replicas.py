@@ -15,7 +15,7 @@ import pytest
 from services.survey.application import SurveyApplication
 from services.survey.application.base import wave_lock_key
 from services.survey.domain import Wave
-from shared.auth import Principal
+from shared.principals import Principal
 from shared.settings import CommonSettings, eventsourcing_env
 from shared.views import PostgresViewStore as Views
 from tests.survey.test_close_race_production import _questionnaires

@@ -22,8 +22,8 @@ from services.inspection.domain import Finding
 from services.inspection.errors import FindingNotFound
 from services.inspection.rectification.domain import RectificationNotFound, RectificationOrder
 from services.inspection.workdays import WorkCalendar, WorkingDays, china_today
-from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 
 
 class Commands(WorkingDays):

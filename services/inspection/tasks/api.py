@@ -31,13 +31,14 @@ from services.inspection.tasks.schemas import (
 )
 from services.inspection.tasks.views import DONE, TASKS, kind_status
 from services.inspection.workdays import china_today
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
+from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.inspection_tasks import TASK_KINDS
 from shared.http import RuntimeDep, ViewsDep, application_of
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
+from shared.principals import Principal
 from shared.runtime import ServiceRuntime
 from shared.views import Document
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, scope_where, within
 
 router = PolicyRouter(tags=["tasks"])

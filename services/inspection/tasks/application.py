@@ -14,8 +14,8 @@ from eventsourcing.application import AggregateNotFoundError
 from services.inspection.campaigns import Checks, unchecked
 from services.inspection.tasks.domain import SupervisedTask, TaskNotFound
 from services.inspection.workdays import china_today
-from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 from shared.service.application import PublishingApplication
 
 

@@ -36,11 +36,11 @@ from services.registry.schemas.campaigns import (
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path
 from shared.registry_view import UNITS
 from shared.types import Line
 from shared.views import Document
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, narrowed, scope_where
 
 router = PolicyRouter(tags=["campaigns 评议活动"])

@@ -14,8 +14,8 @@ from fastapi import Query
 from services.registry.api.deps import RegistryApp
 from services.registry.schemas.draws import DrawIn, DrawOut, RevealIn
 from shared.auth import CurrentPrincipal
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path
+from shared.web.idempotency import IdempotencyKey
 
 router = PolicyRouter(tags=["draws 随机抽取"])
 DRAW = path("draw_id", "draw")

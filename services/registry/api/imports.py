@@ -37,11 +37,11 @@ from services.registry.importing.units import unit_spec
 from services.registry.projections.campaigns import CampaignReadModel
 from shared.auth import CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, query
 from shared.tabular import Sheet
 from shared.types import Line
 from shared.web.download import render
+from shared.web.idempotency import IdempotencyKey
 from shared.web.upload import Upload
 
 router = PolicyRouter(tags=["import/export 导入导出"])

@@ -14,11 +14,12 @@ from services.registry.schemas.jurisdictions import (
     JurisdictionNodeOut,
     JurisdictionOut,
 )
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
+from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
+from shared.principals import Principal
 from shared.registry_view import JURISDICTIONS
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, scope_where
 
 router = PolicyRouter(tags=["jurisdictions 辖区"])

@@ -31,11 +31,12 @@ from services.registry.schemas.people import (
     RulesReportOut,
     TrainingIn,
 )
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
+from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path, query
+from shared.principals import Principal
 from shared.types import Line
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, narrowed, scope_where
 
 router = PolicyRouter(tags=["representatives 评议代表"])

@@ -19,9 +19,9 @@ from services.registry.schemas.principals import (
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path, query
 from shared.views import Document
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, narrowed, scope_where
 
 router = PolicyRouter(tags=["principals 密钥"])

@@ -22,8 +22,8 @@ from services.registry.schemas.units import (
     UnitOut,
 )
 from shared.auth import CurrentPrincipal
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, path
+from shared.web.idempotency import IdempotencyKey
 
 router = PolicyRouter()
 UNIT = path("unit_id", "unit")

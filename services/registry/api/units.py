@@ -35,12 +35,12 @@ from shared.contracts.registry import (
     unit_status,
 )
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
 from shared.registry_view import UNITS, kind_status
 from shared.text_order import pinyin_sort_text
 from shared.types import Line
 from shared.views.base import encode_cursor
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, Paging, cursor_position, narrowed, scope_where
 
 router = PolicyRouter(tags=["units 参评单位"])

@@ -11,9 +11,9 @@ from eventsourcing.persistence import IntegrityError
 
 from services.registry.domain.common import no_such
 from services.registry.domain.errors import InvalidRegistration
-from shared.auth import Principal as Caller
 from shared.errors import NotFoundError, PingyiError
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 from shared.service.application import PublishingApplication
 
 A = TypeVar("A")

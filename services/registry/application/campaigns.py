@@ -21,8 +21,8 @@ from services.registry.domain.campaign_claims import (
     cycle_key,
     duplicate_campaign,
 )
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.principals import Principal as Caller
 
 CAMPAIGN_FIELDS = frozenset({"jurisdiction_id", "name", "pattern", "cycle", "phases", "categories"})
 

@@ -25,7 +25,7 @@ from services.registry.domain.people import (
     DuplicateContact,
     Person,
 )
-from shared.auth import Principal as Caller
+from shared.principals import Principal as Caller
 
 
 class ContactCommands(UnitCommands):

@@ -29,8 +29,8 @@ from services.registry.domain.draws import (
     PoolLedger,
     commitment_of,
 )
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.principals import Principal as Caller
 
 LOG_PAGE = 1000
 DRAW_FIELDS = frozenset(

@@ -22,9 +22,9 @@ from services.registry.domain import (
 )
 from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
 from services.registry.domain.campaigns import KeyTarget, enrolled_categories
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
 from shared.persistence.aggregate_reads import get_many
+from shared.principals import Principal as Caller
 
 
 class EnrolmentCommands(CampaignCommands):

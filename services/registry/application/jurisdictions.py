@@ -17,9 +17,9 @@ from services.registry.domain.jurisdictions import (
     duplicate_name,
 )
 from services.registry.domain.unit_names import name_key
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
 from shared.persistence.log_pages import notifications
+from shared.principals import Principal as Caller
 
 __all__ = ["CHILD_LEVELS", "JurisdictionCommands", "ListedChildren", "jurisdiction_out"]
 

@@ -34,8 +34,8 @@ from services.registry.domain.people import (
     PersonNotFound,
 )
 from services.registry.domain.units import china_today
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.principals import Principal as Caller
 
 # Re-exported: the importer takes the contact helpers from here.
 __all__ = [

@@ -15,10 +15,10 @@ from services.registry.domain import (
 )
 from services.registry.domain.common import ROLE_LABELS, STATUS_LABELS, an
 from services.registry.domain.keys import KeyIndex
-from shared.auth import Principal as Caller
-from shared.auth import hash_api_key, new_api_key
 from shared.errors import ForbiddenError
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
+from shared.principals import hash_api_key, new_api_key
 
 KEY_NOT_SHOWN_AGAIN = (
     "This Idempotency-Key already issued this principal; its key was in that first answer "

@@ -10,8 +10,8 @@ from services.registry.application.jurisdictions import JurisdictionCommands
 from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import InvalidRegistration, Unit, UnitNotFound
 from services.registry.domain.units import Change, china_today
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.principals import Principal as Caller
 
 
 def effective_date(value: date | str | None, field: str = "effective_on") -> date:

@@ -18,8 +18,8 @@ from services.registry.application.unit_access import UnitAccess, unit_out
 from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import InvalidRegistration, LifecycleConflict, Unit
 from services.registry.domain.units import Change, UnitSpec
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.principals import Principal as Caller
 
 
 class UnitLifecycleCommands(UnitAccess):

@@ -11,8 +11,8 @@ from services.registry.application.unit_lifecycle import UnitLifecycleCommands
 from services.registry.application.unit_names import ListedUnits, UnitNames
 from services.registry.domain import Unit
 from services.registry.domain.units import UnitSpec, prefixed_errors
-from shared.auth import Principal as Caller
 from shared.idempotency import Response
+from shared.principals import Principal as Caller
 
 __all__ = ["UnitCommands", "unit_out"]
 

@@ -19,7 +19,7 @@ from services.registry.importing.columns import CellError, Column, Issue, issue
 from services.registry.importing.rows import Row, Spec
 from services.registry.projections.people import RepresentativesView
 from services.registry.schemas.people import PersonIn
-from shared.auth import Principal as Caller
+from shared.principals import Principal as Caller
 from shared.tabular import Sheet
 from shared.text_order import pinyin_key
 from shared.views import ViewReader

@@ -34,9 +34,9 @@ from services.reporting.rounds.schemas import (
 )
 from shared.auth import CurrentPrincipal
 from shared.http import RuntimeDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
 from shared.views import Document
+from shared.web.idempotency import IdempotencyKey
 
 # The same tag as the round results': one section of the API's documentation.
 router = PolicyRouter(tags=["reporting: round results"])

@@ -28,8 +28,9 @@ from services.reporting.rounds.api import RoundNumber, publication_out
 from services.reporting.rounds.public_api import PUBLIC, Version
 from services.reporting.rounds.read import RoundResults
 from services.reporting.summaries.read import casework, summarize
-from shared.auth import CurrentPrincipal, Principal
+from shared.auth import CurrentPrincipal
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope, path
+from shared.principals import Principal
 from shared.runtime import ServiceRuntime
 from shared.views import Document
 

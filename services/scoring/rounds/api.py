@@ -26,9 +26,9 @@ from services.scoring.rounds.schemas import (
 )
 from shared.auth import CurrentPrincipal
 from shared.http import RuntimeDep, application_of
-from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
+from shared.web.idempotency import BodyFingerprint, IdempotencyKey
 
 router = PolicyRouter(tags=["scoring: campaign rounds"])
 KEY_REUSED: dict[int | str, dict[str, Any]] = {

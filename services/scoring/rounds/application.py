@@ -25,8 +25,8 @@ from services.scoring.rounds.runs import (
     RunCommands,
     round_run_out,
 )
-from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal
 
 __all__ = [
     "ASSIGNMENT_SCOPE",

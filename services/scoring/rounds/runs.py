@@ -21,9 +21,9 @@ from services.scoring.rounds.domain import (
 )
 from services.scoring.rounds.flag_words import flag_names
 from services.scoring.rounds.keys import as_application
-from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
 from shared.integrity.scores import digest_warning
+from shared.principals import Principal
 
 ROUND_RUN_SCOPE = "round-run"
 """The Idempotency-Key scope of POST …/score-runs."""

@@ -16,12 +16,13 @@ from services.scoring.rounds.application import RoundScoring
 from services.scoring.rounds.keys import keyed_request
 from services.scoring.rounds.schemas import SchemeIn, SchemeOut, SchemeSummary
 from services.scoring.rounds.scheme_body import request_body, scheme_body
-from shared.auth import CurrentPrincipal, Principal
+from shared.auth import CurrentPrincipal
 from shared.http import RuntimeDep
-from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope
+from shared.principals import Principal
 from shared.runtime import ServiceRuntime
 from shared.types import Line
+from shared.web.idempotency import BodyFingerprint, IdempotencyKey
 
 scheme_router = PolicyRouter(tags=["scoring: campaign rounds"])
 

@@ -28,8 +28,8 @@ from services.scoring.rounds.domain import (
     scheme_record_id,
 )
 from services.scoring.rounds.keys import as_application
-from shared.auth import Principal
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal
 
 
 @dataclass(frozen=True)

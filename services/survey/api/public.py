@@ -13,8 +13,8 @@ from services.survey.api.deps import SurveyApp, SurveyRouter
 from services.survey.application.voters import voting_status
 from services.survey.schemas.questionnaires import CodeIn, CodeOut, VoteIn, VoteOut
 from shared.contracts.survey import SCALE_LEVELS, EnrolledUnit
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, allow
+from shared.web.idempotency import IdempotencyKey
 
 router = SurveyRouter(tags=["public voting 网上评议"])
 

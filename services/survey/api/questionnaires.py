@@ -38,10 +38,10 @@ from services.survey.views.waves import (
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import BodyFingerprint, IdempotencyKey
 from shared.policy import Policy, allow
 from shared.registry_view import RegistryView
 from shared.types import Line, Moment
+from shared.web.idempotency import BodyFingerprint, IdempotencyKey
 from shared.web.pagination import Pagination, part_in_scope, party_where
 
 router = SurveyRouter(tags=["questionnaires 问卷"])

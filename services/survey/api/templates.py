@@ -11,8 +11,8 @@ from services.survey.api.deps import TEMPLATE, TEMPLATE_USERS, SurveyApp, Survey
 from services.survey.application import template_out
 from services.survey.schemas.templates import TemplateIn, TemplateOut, TemplateRevisionIn
 from shared.auth import CurrentPrincipal
-from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, allow, body
+from shared.web.idempotency import IdempotencyKey
 
 router = SurveyRouter(tags=["templates 问卷模板"])
 

@@ -24,13 +24,13 @@ from services.survey.uploads import (
 from shared.auth import CurrentPrincipal
 from shared.contracts.survey import WaveKind
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, allow
 from shared.registry_view import RegistryView
 from shared.tabular import CSV, XLSX
 from shared.types import Line
 from shared.views import ViewStore
 from shared.web.download import disposition
+from shared.web.idempotency import IdempotencyKey
 from shared.web.upload import Upload, upload_body, upload_reader
 
 router = SurveyRouter(tags=["questionnaires 问卷"])

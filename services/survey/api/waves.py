@@ -19,8 +19,8 @@ from services.survey.schemas.waves import (
 from services.survey.views.waves import PROGRESS, WAVES, visible_waves, wave_standing
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import PARTICIPANTS, Policy, allow, body
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, party_where, scope_where
 
 router = SurveyRouter(tags=["waves 测评批次"])

@@ -29,7 +29,7 @@ from services.survey.domain import (
     Wave,
     WaveNotFound,
 )
-from shared.auth import Principal as Caller
+from shared.principals import Principal as Caller
 from shared.service.application import PublishingApplication
 
 A = TypeVar("A", bound=Aggregate)

@@ -9,8 +9,8 @@ from uuid import UUID
 from services.survey.application.decisions import DecisionCommands
 from services.survey.integrity import departure_flag, point_departures
 from services.survey.views.waves import PROGRESS, QUESTIONNAIRES
-from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
+from shared.principals import Principal as Caller
 from shared.views import ViewStore
 
 PAGE = 500

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from services.survey.application.base import SurveyBase
 from services.survey.domain import Template, template_content
-from shared.auth import Principal as Caller
 from shared.contracts.survey import Scale
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
+from shared.principals import Principal as Caller
 
 
 def content_of(spec: dict[str, Any]) -> dict[str, Any]:

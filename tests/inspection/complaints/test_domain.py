@@ -25,8 +25,8 @@ from services.inspection.dates import Window
 from services.inspection.integration import to_payload
 from services.inspection.main import InspectionService
 from services.inspection.workdays import china_today as today
-from shared.auth import Principal
 from shared.contracts import inspection_complaints as contract
+from shared.principals import Principal
 from tests.harness import IN_MEMORY
 from tests.stored_events import created, following, store
 

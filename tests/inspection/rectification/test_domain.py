@@ -16,9 +16,9 @@ from services.inspection.main import InspectionService
 from services.inspection.rectification.application import china_today
 from services.inspection.rectification.domain import RectificationOrder
 from services.inspection.workdays import WorkCalendar
-from shared.auth import Principal
 from shared.contracts import inspection_rectification as contract
 from shared.errors import PingyiError
+from shared.principals import Principal
 from tests.harness import IN_MEMORY
 from tests.stored_events import created, following, store
 

@@ -12,7 +12,7 @@ import pytest
 
 from services.survey.domain import InvalidWave, NotWaveAgency, WaveClosedError
 from services.survey.domain.errors import SurveyError
-from shared.auth import Principal
+from shared.principals import Principal
 from tests.survey.test_application import OFFICE, Setup
 
 

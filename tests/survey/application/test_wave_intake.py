@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Snapshot
 
 from services.survey.application import agency_wave_out, wave_out
-from shared.auth import Principal
+from shared.principals import Principal
 from tests.survey.test_application import Setup
 
 

@@ -37,8 +37,8 @@ from services.inspection.choices import VetoStateIn
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, query
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination
 
 router = PolicyRouter(tags=["assessments"])

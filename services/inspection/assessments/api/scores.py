@@ -29,8 +29,8 @@ from services.inspection.campaigns import counted
 from services.inspection.choices import RecordStateIn
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import RuntimeDep, ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination
 
 router = PolicyRouter(tags=["assessments"])

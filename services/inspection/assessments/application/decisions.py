@@ -21,8 +21,8 @@ from services.inspection.assessments.domain import (
 )
 from services.inspection.campaigns import Checks, Counted, unchecked
 from services.inspection.workdays import china_today
-from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 
 
 class DecisionCommands(Loading):

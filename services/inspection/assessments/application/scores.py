@@ -15,8 +15,8 @@ from services.inspection.assessments.application.outputs import (
 )
 from services.inspection.assessments.domain import AssessmentScore
 from services.inspection.campaigns import Checks, unchecked
-from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 
 
 class ScoreCommands(Loading):

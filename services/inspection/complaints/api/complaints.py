@@ -37,10 +37,10 @@ from services.inspection.complaints.schemas import (
 from services.inspection.complaints.views import COMPLAINTS, DISPATCHED_STATUSES
 from services.inspection.dates import Window
 from shared.auth import AuthenticatorDep, CurrentPrincipal
-from shared.auth import Principal as Caller
 from shared.http import RuntimeDep, ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, query
+from shared.principals import Principal as Caller
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["complaints"])

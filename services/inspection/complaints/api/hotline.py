@@ -17,8 +17,8 @@ from services.inspection.complaints.schemas import HotlineAppearanceIn, HotlineA
 from services.inspection.complaints.views import APPEARANCES
 from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import RuntimeDep, ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, query
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, scope_where, within
 
 router = PolicyRouter(tags=["complaints"])

@@ -29,8 +29,8 @@ from services.inspection.complaints.domain import (
 )
 from services.inspection.errors import InspectionNotFound
 from services.inspection.workdays import WorkingDays, china_today
-from shared.auth import Principal as Caller
 from shared.idempotency import Response, run_idempotent
+from shared.principals import Principal as Caller
 
 T = TypeVar("T")
 

@@ -16,8 +16,8 @@ from services.inspection.rectification.schemas import (
     WithdrawalIn,
 )
 from shared.auth import CurrentPrincipal
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow
+from shared.web.idempotency import IdempotencyKey
 
 router = PolicyRouter(tags=["rectification"])
 

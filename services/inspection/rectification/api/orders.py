@@ -22,11 +22,12 @@ from services.inspection.rectification.schemas import (
 )
 from services.inspection.rectification.views import RECTIFICATIONS, deadline_count
 from services.inspection.workdays import china_today
-from shared.auth import AuthenticatorDep, CurrentPrincipal, Principal
+from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.http import RuntimeDep, ViewsDep
-from shared.idempotency import IdempotencyKey
 from shared.policy import Policy, PolicyRouter, allow, body, in_scope, query
+from shared.principals import Principal
 from shared.runtime import ServiceRuntime
+from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, narrowed, scope_where, within
 
 router = PolicyRouter(tags=["rectification"])

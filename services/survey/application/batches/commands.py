@@ -15,9 +15,9 @@ from services.survey.application.batches.rows import ColumnOf, Row
 from services.survey.domain import ConcurrentBatch
 from services.survey.domain.answers import Salvaged
 from services.survey.domain.errors import SurveyError
-from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
+from shared.principals import Principal as Caller
 
 BATCH_ATTEMPTS = 6
 

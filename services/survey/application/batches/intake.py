@@ -33,11 +33,11 @@ from services.survey.domain import (
 from services.survey.domain.answers import Salvaged
 from services.survey.domain.canonical import canonical_id
 from services.survey.domain.errors import SurveyError
-from shared.auth import Principal as Caller
 from shared.contracts.survey import SCALE_LEVELS
 from shared.contracts.survey_batch import row_chars
 from shared.errors import ConflictError
 from shared.idempotency import Response as Result
+from shared.principals import Principal as Caller
 
 
 class WaveUnitsRepeated(SurveyError, ConflictError):

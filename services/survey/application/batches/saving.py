@@ -14,7 +14,7 @@ from services.survey.integrity import WaveIntegrityState, flag_reason, screen
 if TYPE_CHECKING:
     from services.survey.application.batches.intake import Good
     from services.survey.domain import Wave
-    from shared.auth import Principal as Caller
+    from shared.principals import Principal as Caller
 
 
 class Saving:

@@ -26,9 +26,9 @@ from services.survey.domain import (
     refusal,
 )
 from services.survey.domain.response import WITHDRAWN
-from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
+from shared.principals import Principal as Caller
 
 
 class DecisionCommands(QuestionnaireReads):

@@ -18,8 +18,8 @@ from services.survey.domain import (
     Wave,
 )
 from services.survey.domain.response import WITHDRAWN
-from shared.auth import Principal as Caller
 from shared.idempotency import Response as Result
+from shared.principals import Principal as Caller
 
 
 class QuestionnaireReads(SurveyBase):

@@ -24,10 +24,10 @@ from services.survey.application.waves.units import campaign_units, standalone_u
 from services.survey.domain import BUILTIN_TEMPLATE, InvalidWave, Objections, Wave
 from services.survey.domain.canonical import CANONICAL_IDS
 from services.survey.domain.errors import blank
-from shared.auth import Principal as Caller
 from shared.contracts.survey import EnrolledUnit, IntegrityRules, TemplateSnapshot, WaveKind
 from shared.idempotency import Response as Result
 from shared.idempotency import run_idempotent
+from shared.principals import Principal as Caller
 from shared.registry_view import RegistryView
 from shared.views import ViewStore
 
