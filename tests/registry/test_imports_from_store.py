@@ -13,7 +13,7 @@ from shared.settings import CommonSettings
 from tests.harness import Cluster
 from tests.registry.campaign_helpers import LUOHE_CATEGORIES, luohe_spec, open_campaign
 from tests.registry.held_views import registry_views_held
-from tests.registry.helpers import city_with_counties, post
+from tests.registry.helpers import city_with_counties, post, unit
 from tests.registry.import_helpers import csv_bytes, upload
 
 pytestmark = pytest.mark.infra
@@ -183,3 +183,45 @@ def test_an_enrolment_import_names_units_of_jurisdictions_registered_a_moment_ag
             rows = [UNIT_HEADERS, ["区卫健委驻区办", "重点科室", GOV, "召陵区卫生健康委员会", ""]]
             report = _import(cluster, "/imports/units", rows, office, jurisdiction_id=zone)
             assert len(report["created"]) == 1
+
+
+def test_an_import_names_a_parent_ended_a_moment_ago_as_ended(
+    production_settings: CommonSettings, database_url: str
+) -> None:
+    """A 上级单位 registered and then dissolved (or merged) before the views had it is refused
+    as ended, with its status in Chinese, judged from its name and code claims and its own
+    events: "未找到上级单位, 请先导入上级单位" would send the office to register it again."""
+    with Cluster(production_settings, ["registry"]) as cluster:
+        world = _world(cluster)
+        office = world["keys"]["city"]
+        county = world["counties"]["源汇区"]["jurisdiction_id"]
+        with registry_views_held(database_url):
+            gone = _unit(cluster, office, county, "源汇区卫生健康委员会", CODE)
+            post(cluster, f"/units/{gone}/dissolve", {"reason": "机构改革"}, key=office, status=200)
+            a = _unit(cluster, office, county, "源汇区粮食局", OTHER_CODE)
+            b = unit(cluster, county, "源汇区物价局")["unit_id"]
+            merger = {"source_unit_ids": [a, b], "name": "源汇区发展和改革局", "reason": "机构改革"}
+            post(cluster, "/units:merge", merger, key=office)
+            rows = [
+                UNIT_HEADERS,
+                ["医政医管科", "重点科室", GOV, "源汇区卫生健康委员会", ""],
+                ["储备科", "重点科室", GOV, OTHER_CODE, ""],
+                ["办公室", "重点科室", GOV, "源汇区不存在局", ""],
+            ]
+            tried = upload(
+                cluster,
+                "/imports/units",
+                csv_bytes(rows),
+                key=office,
+                dry_run=True,
+                jurisdiction_id=county,
+            )
+            assert tried.status_code == 200, tried.text
+            reasons = {(e["row"], e["column"]): e["reason"] for e in tried.json()["errors"]}
+            assert set(reasons) == {(2, "上级单位"), (3, "上级单位"), (4, "上级单位")}
+            assert reasons[2, "上级单位"] == (
+                "上级单位 '源汇区卫生健康委员会' 已撤销, 不能再添加下级单位 (the parent unit "
+                "'源汇区卫生健康委员会' has been dissolved: it cannot take new sub-units)"
+            )
+            assert reasons[3, "上级单位"].startswith(f"上级单位 '{OTHER_CODE}' 已合并, ")
+            assert "请先导入上级单位" in reasons[4, "上级单位"]

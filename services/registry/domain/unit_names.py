@@ -82,6 +82,9 @@ class UnitNameClaim(Aggregate):
         self.jurisdiction_id = jurisdiction_id
         self.name_key = name_key
         self.holder: UUID | None = unit_id
+        # The unit that held it last, kept after it is released: a unit ended a moment ago
+        # (dissolved, merged, split) is still found by the name it gave up.
+        self.last_holder: UUID = unit_id
 
     @staticmethod
     def create_id(jurisdiction_id: UUID, name_key: str, unit_id: UUID) -> UUID:
@@ -103,6 +106,7 @@ class UnitNameClaim(Aggregate):
     @event(Taken)
     def _taken(self, unit_id: UUID) -> None:
         self.holder = unit_id
+        self.last_holder = unit_id
 
     @event(Released)
     def _released(self, unit_id: UUID) -> None:

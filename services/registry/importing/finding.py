@@ -41,6 +41,11 @@ from shared.web.echo import clip
 _CREDIT_CODE_SHAPE = re.compile(r"^[0-9A-Z]{18}$")
 
 
+def code_shaped(text: str) -> bool:
+    """Whether `text` reads as a credit code (and is looked up as one too)."""
+    return bool(_CREDIT_CODE_SHAPE.match(canonical_credit_code(text)))
+
+
 class UnitFinder:
     """The active units of some jurisdictions, by any name they are known by or by credit
     code. `always_ask_claims`: ask each jurisdiction's claims for every cell; otherwise only
@@ -129,11 +134,7 @@ class UnitFinder:
         found: list[Unit] = []
         for unit_id in dict.fromkeys(unit_ids):
             unit = self._unit(unit_id)
-            if (
-                unit.is_active
-                and unit.jurisdiction_id in self._inside
-                and _bears(unit, text, coded)
-            ):
+            if unit.is_active and unit.jurisdiction_id in self._inside and bears(unit, text, coded):
                 found.append(unit)
         return found
 
@@ -182,6 +183,12 @@ class ReadOnce(Repository[UUID]):
         claims = (self.kept.get(claim_id) for claim_id in claim_ids)
         return [c.holder for c in claims if isinstance(c, UnitNameClaim) and c.holder is not None]
 
+    def last_holders(self, claim_ids: Iterable[UUID]) -> list[UUID]:
+        """The unit each claim read names as its last holder, whether it holds it still or
+        gave it up (ended, renamed, moved)."""
+        claims = (self.kept.get(claim_id) for claim_id in claim_ids)
+        return [c.last_holder for c in claims if isinstance(c, UnitNameClaim)]
+
     def get(
         self,
         aggregate_id: UUID,
@@ -199,7 +206,9 @@ class ReadOnce(Repository[UUID]):
         return self.kept[aggregate_id]
 
 
-def _bears(unit: Unit, text: str, coded: bool) -> bool:
+def bears(unit: Unit, text: str, coded: bool) -> bool:
+    """Whether the unit, by its own events, is called `text` (its name, short name or a
+    former name) or, `coded`, holds the canonical credit code `text`."""
     if coded:
         return bool(unit.credit_code) and canonical_credit_code(unit.credit_code or "") == text
     key = name_key(text)
