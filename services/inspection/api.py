@@ -18,6 +18,7 @@ from services.inspection.schemas import (
     CorrectionIn,
     EvidenceIn,
     FindingIn,
+    FindingListItem,
     FindingOut,
     WithdrawalIn,
 )
@@ -105,7 +106,7 @@ def record_finding(
 
 @router.get(
     "/findings",
-    response_model=list[FindingOut],
+    response_model=list[FindingListItem],
     **allow(Policy.read(*FINDING_READERS, scope=query("unit_id", "unit"), filtered=True)),
 )
 def list_findings(

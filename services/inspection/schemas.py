@@ -103,7 +103,9 @@ class HistoryEntry(BaseModel):
     evidence: list[str] | None = None
 
 
-class FindingOut(BaseModel):
+class FindingListItem(BaseModel):
+    """A finding as `GET /findings` lists it: as it stands, without its history."""
+
     finding_id: UUID
     unit_id: UUID
     jurisdiction_id: UUID
@@ -120,10 +122,13 @@ class FindingOut(BaseModel):
     status: Literal["active", "withdrawn"]
     withdrawn_reason: str | None
     version: int
-    history: list[HistoryEntry] | None = Field(
-        default=None,
-        description="Every recorded, corrected and withdrawn event, oldest first, on one "
-        "record's GET; null in lists",
+
+
+class FindingOut(FindingListItem):
+    """A finding as it stands, with its history (its own GET and every command's answer)."""
+
+    history: list[HistoryEntry] = Field(
+        description="Every recorded, corrected and withdrawn event, oldest first"
     )
 
 

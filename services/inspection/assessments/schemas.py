@@ -107,7 +107,9 @@ class _Where(BaseModel):
     round: int
 
 
-class AssessmentScoreOut(_Where):
+class AssessmentScoreListItem(_Where):
+    """A score as `GET /assessment-scores` lists it: as it stands, without its history."""
+
     score_id: UUID
     component_code: str
     component_name: str
@@ -122,10 +124,13 @@ class AssessmentScoreOut(_Where):
     status: Literal["active", "withdrawn"]
     withdrawn_reason: str | None
     version: int
-    history: list[ScoreHistoryEntry] | None = Field(
-        default=None,
-        description="Every recorded, corrected and withdrawn event, oldest first, on one "
-        "record's GET; null in lists",
+
+
+class AssessmentScoreOut(AssessmentScoreListItem):
+    """A score as it stands, with its history (its own GET and every command's answer)."""
+
+    history: list[ScoreHistoryEntry] = Field(
+        description="Every recorded, corrected and withdrawn event, oldest first"
     )
 
 

@@ -109,7 +109,10 @@ class ComplaintHistoryEntry(BaseModel):
     satisfaction: str | None
 
 
-class ComplaintOut(BaseModel):
+class ComplaintListItem(BaseModel):
+    """A complaint as `GET /complaints` lists it: as it stands, without its complainant or
+    its history."""
+
     complaint_id: UUID
     jurisdiction_id: UUID
     unit_id: UUID | None
@@ -152,11 +155,21 @@ class ComplaintOut(BaseModel):
     satisfaction: str | None
     received_by: str
     version: int
+
+
+class ComplaintOut(ComplaintListItem):
+    """A complaint as it stands, with its history (its own GET and every command's answer)
+    and, but for the unit's keys, its complainant masked."""
+
     complainant: ComplainantOut | None = Field(
-        default=None, description="Masked, for offices reading one complaint; never in lists"
+        default=None,
+        description="Masked, for offices and inspectors; null for the unit's keys and for an "
+        "anonymous complaint",
     )
     history: list[ComplaintHistoryEntry] | None = Field(
-        default=None, description="Every step, oldest first, on one complaint; never in lists"
+        default=None,
+        description="Every step, oldest first; null only in a retry's answer stored before "
+        "complaints answered their history",
     )
 
 

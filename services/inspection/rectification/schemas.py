@@ -112,7 +112,9 @@ class HistoryEntry(BaseModel):
     deadline: str
 
 
-class RectificationOut(BaseModel):
+class RectificationListItem(BaseModel):
+    """An order as `GET /rectifications` lists it: as it stands, without its history."""
+
     order_id: UUID
     unit_id: UUID
     jurisdiction_id: UUID
@@ -170,6 +172,9 @@ class RectificationOut(BaseModel):
         description="Every finding it was issued for is withdrawn: nothing is left to "
         "rectify, though the order itself stands as issued",
     )
-    history: list[HistoryEntry] | None = Field(
-        default=None, description="Every step, oldest first, on one order's GET; null in lists"
-    )
+
+
+class RectificationOut(RectificationListItem):
+    """An order as it stands, with its history (its own GET and every command's answer)."""
+
+    history: list[HistoryEntry] = Field(description="Every step, oldest first")

@@ -85,7 +85,7 @@ def test_the_course_of_a_complaint(world: tuple[Cluster, dict[str, Any]]) -> Non
     for key in (office, unit_key, keys["审计组"], ADMIN):
         listed = client.get("/complaints", params={"unit_id": unit}, headers=key).json()
         assert [c["complaint_id"] for c in listed] == [complaint["complaint_id"]]
-        assert listed[0]["status"] == "closed" and listed[0]["complainant"] is None
+        assert listed[0]["status"] == "closed" and "complainant" not in listed[0]
     assert client.get("/complaints", headers=keys["大庆市纠风办"]).json() == []
     assert client.get("/complaints", params={"status": "received"}, headers=office).json() == []
 
@@ -250,4 +250,4 @@ def test_the_history_names_each_step_and_an_outcome_is_corrected_with_a_reason(
     cluster.wait_caught_up("inspection", "inspection")
     [listed] = client.get("/complaints", params={"unit_id": sent_to}, headers=office).json()
     assert (listed["status"], listed["outcome"]) == ("closed", "partly_verified")
-    assert listed["history"] is None
+    assert "history" not in listed and "complainant" not in listed

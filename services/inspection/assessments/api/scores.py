@@ -19,6 +19,7 @@ from services.inspection.assessments.api.common import (
 )
 from services.inspection.assessments.schemas import (
     AssessmentScoreIn,
+    AssessmentScoreListItem,
     AssessmentScoreOut,
     ReasonIn,
     ScoreCorrectionIn,
@@ -74,7 +75,7 @@ def record_assessment_score(
 
 @router.get(
     "/assessment-scores",
-    response_model=list[AssessmentScoreOut],
+    response_model=list[AssessmentScoreListItem],
     **allow(Policy.read(*READERS, scope=UNIT_IN_QUERY, filtered=True)),
 )
 def list_assessment_scores(

@@ -28,6 +28,7 @@ from services.inspection.complaints.domain import ComplaintNotFound, InvalidComp
 from services.inspection.complaints.schemas import (
     CallbackIn,
     ComplaintIn,
+    ComplaintListItem,
     ComplaintOut,
     DispatchIn,
     OutcomeCorrectionIn,
@@ -111,7 +112,7 @@ def receive_complaint(
 
 @router.get(
     "/complaints",
-    response_model=list[ComplaintOut],
+    response_model=list[ComplaintListItem],
     **allow(
         Policy.read("office", "inspector", "unit", scope=query("unit_id", "unit"), filtered=True)
     ),

@@ -18,6 +18,7 @@ from services.inspection.rectification.domain import OPEN, InvalidRectification
 from services.inspection.rectification.schemas import (
     OrderStatusIn,
     RectificationIn,
+    RectificationListItem,
     RectificationOut,
 )
 from services.inspection.rectification.views import RECTIFICATIONS, deadline_count
@@ -104,7 +105,7 @@ def issue_rectification(
 
 @router.get(
     "/rectifications",
-    response_model=list[RectificationOut],
+    response_model=list[RectificationListItem],
     **allow(
         Policy.read("office", "inspector", "unit", scope=query("unit_id", "unit"), filtered=True)
     ),
