@@ -416,3 +416,24 @@ def test_a_milestone_reached_puts_the_task_in_progress_in_the_detail_and_the_lis
 
     assert listed("in_progress") == {reported, confirmed}
     assert listed("started") == {untouched}
+
+
+def test_only_offices_supervise_a_task(world: tuple[Cluster, dict[str, Any]]) -> None:
+    """督办 is the office's (docs/inspection.md, *Supervised tasks*): an inspector of the
+    task's own county is refused with 403, the shared error body naming `X-API-Key`, and
+    nothing is recorded; the office's supervision is."""
+    cluster, ctx = world
+    client, keys = cluster["inspection"], ctx["keys"]
+    office = keys["萨尔图区纠风办"]
+    task = _post(client, "/tasks", _task(ctx))
+    path = f"/tasks/{task['task_id']}/supervision"
+    supervision = {"method": "实地督办", "supervised_on": today_text(), "note": "到现场查看"}
+    refused = client.post(path, json=supervision, headers=keys["督查员"])
+    assert _error(refused) == (403, "X-API-Key"), refused.text
+    assert refused.json()["error"] == "forbidden"
+    assert refused.json()["detail"][0]["reason"] == (
+        "此操作需要以下角色之一: 纠风办 (this needs one of the roles office)"
+    )
+    assert client.get(f"/tasks/{task['task_id']}", headers=office).json()["supervision"] == []
+    supervised = client.post(path, json=supervision, headers=office)
+    assert supervised.status_code == 201, supervised.text
