@@ -51,7 +51,8 @@ from shared.tabular.reading import (
     read_rows,
     unquote,
 )
-from shared.tabular.sheets import FORMULA_WITHOUT_VALUE, SheetInfo, header_elsewhere, sheet_names
+from shared.tabular.sheets import FORMULA_WITHOUT_VALUE
+from shared.tabular.workbook_sheets import SheetInfo, header_elsewhere, sheet_names
 from shared.tabular.writing import MAX_WIDTH, MIN_WIDTH, Sheet, display_width, to_csv, to_xlsx
 
 __all__ = [

@@ -1,20 +1,20 @@
 """参评单位: registering units and sub-units, listing them now or as of a date, their history.
-The lifecycle changes (rename, move, merge, split, dissolve) are in unit_lifecycle."""
+The lifecycle changes (rename, move, merge, split, dissolve) are in unit_lifecycle; the list's
+filters in unit_filters."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, get_args
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
 
 from services.registry.api import unit_lifecycle
 from services.registry.api.deps import ListedUnitsDep, RegistryApp, RegistryViewDep
+from services.registry.api.unit_filters import UnitFilter, page_as_of
 from services.registry.application.unit_access import unit_out
-from services.registry.domain import UnitKind, UnitNotFound
+from services.registry.domain import UnitNotFound
 from services.registry.domain.common import no_such
 from services.registry.projections.unit_categories import category_spellings
 from services.registry.projections.units import UnitHistoryView
@@ -28,20 +28,12 @@ from services.registry.schemas.units import (
     UnitOut,
 )
 from shared.auth import AuthenticatorDep, CurrentPrincipal
-from shared.contracts.registry import (
-    UNIT_STATUSES,
-    search_key,
-    unit_search_text,
-    unit_status,
-)
 from shared.http import ViewsDep
 from shared.policy import PARTICIPANTS, Policy, PolicyRouter, allow, body, path, query
-from shared.registry_view import UNITS, kind_status
-from shared.text_order import pinyin_sort_text
+from shared.registry_view import UNITS
 from shared.types import Line
-from shared.views.base import encode_cursor
 from shared.web.idempotency import IdempotencyKey
-from shared.web.pagination import Pagination, Paging, cursor_position, narrowed, scope_where
+from shared.web.pagination import Pagination, narrowed, scope_where
 
 router = PolicyRouter(tags=["units 参评单位"])
 router.include_router(unit_lifecycle.router)
@@ -199,71 +191,13 @@ def list_units(
         where, None if parent_id is None else str(parent_id), spellings, kind, status, q
     )
     if as_of is not None:
-        return _page_as_of(history, as_of, wanted, page)
+        return page_as_of(history, as_of, wanted, page)
     own_unit = caller.own_unit
     if own_unit is not None:
         # One document at most: read by key, since the unit id is no index of the list.
         doc = view.unit(own_unit)
         return page.send([doc] if doc is not None and wanted.accepts(doc) else [], None)
     return page.fetch(views, UNITS, where=wanted.where(), contains=wanted.needle())
-
-
-@dataclass(frozen=True)
-class UnitFilter:
-    """The filters of GET /units, as SQL conditions (today) or a test of one unit document
-    (as of a past day). `categories`: every stored spelling of the wanted category."""
-
-    scope: Mapping[str, str | set[str] | None]
-    parent_id: str | None
-    categories: set[str] | None
-    kind: str | None
-    status: str | None
-    q: str | None
-
-    def kind_statuses(self) -> str | set[str] | None:
-        if self.kind is not None and self.status is not None:
-            return kind_status(self.kind, self.status)
-        if self.kind is not None:
-            return {kind_status(self.kind, s) for s in UNIT_STATUSES}
-        if self.status is not None:
-            return {kind_status(k, self.status) for k in get_args(UnitKind)}
-        return None
-
-    def where(self) -> dict[str, str | set[str] | None]:
-        return {
-            **self.scope,
-            "parent_id": self.parent_id,
-            "category": self.categories,
-            "kind_status": self.kind_statuses(),
-        }
-
-    def needle(self) -> str | None:
-        return None if self.q is None else search_key(self.q)
-
-    def accepts(self, doc: dict[str, Any]) -> bool:
-        listing = kind_status(doc["kind"], unit_status(doc.get("status")))
-        fields = {**doc, "kind_status": listing}
-        for field, wanted in self.where().items():
-            if wanted is None:
-                continue
-            allowed = {wanted} if isinstance(wanted, str) else wanted
-            if fields.get(field) not in allowed:
-                return False
-        needle = self.needle()
-        names = unit_search_text(doc["name"], doc.get("short_name"), doc.get("aliases") or [])
-        return needle is None or needle in names
-
-
-def _page_as_of(
-    history: UnitHistoryView, day: date, wanted: UnitFilter, page: Paging
-) -> list[dict[str, Any]]:
-    after = None if page.cursor is None else cursor_position(page.cursor)
-    items, more = history.page_as_of(day, wanted.accepts, after, page.limit)
-    last = items[-1] if more else None
-    return page.send(
-        items,
-        None if last is None else encode_cursor(pinyin_sort_text(last["name"]), last["unit_id"]),
-    )
 
 
 @router.get(
