@@ -59,6 +59,8 @@ class World:
     second_unit: str
     """Another unit of 漯河市, enrolled in its campaign (a dispatch elsewhere, a veto of
     its own, so that no case takes another's one place)."""
+    person: str
+    """A representative the registry registered in 漯河市 (a violation names one)."""
 
     @property
     def client(self) -> TestClient:
@@ -97,8 +99,10 @@ def world() -> Iterator[World]:
         )["unit_id"]
         enrolment = {"unit_id": second, "category": "政府部门及其它机构"}
         created(registry, f"/campaigns/{mine.campaign}/enrolments", {"enrolments": [enrolment]})
+        person = {"jurisdiction_id": mine.jurisdiction, "name": "张伟", "sector": "其他"}
+        person_id = created(registry, "/people", person)["person_id"]
         cluster.wait_caught_up("inspection", "registry")
-        yield World(cluster, mine, second)
+        yield World(cluster, mine, second, person_id)
 
 
 def _days_ago(days: int) -> str:
@@ -319,7 +323,7 @@ CASES: dict[str, Callable[[World], Call]] = {
                 "description": "评议代表泄露评议情况",
             },
         )
-    )(str(uuid4())),
+    )(w.person),
     "POST /tasks": lambda w: Call(
         "/tasks", "office", task_body(w.mine), task_body(w.mine, title="三城联创")
     ),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.inspection.assessments.representatives import REPRESENTATIVES_VIEW
 from shared.contracts import IntegrationMessage
 from shared.contracts.inspection_assessments import (
     AssessmentScoreCorrected,
@@ -197,4 +198,4 @@ VIOLATIONS_VIEW = View(
     "Representatives' violations (评议代表违纪) by campaign, from inspection's own published log.",
 )
 
-VIEWS: tuple[View, ...] = (ASSESSMENTS_VIEW, VIOLATIONS_VIEW)
+VIEWS: tuple[View, ...] = (ASSESSMENTS_VIEW, VIOLATIONS_VIEW, REPRESENTATIVES_VIEW)

@@ -77,8 +77,15 @@ def world(memory_settings: CommonSettings) -> Iterator[tuple[Cluster, dict[str, 
         campaign = _campaign(registry, ids["源汇区"], "2026年度源汇区民主评议政风行风")
         enrolments = [{"unit_id": units["源汇区民政局"], "category": "政府部门及其它机构"}]
         _post(registry, f"/campaigns/{campaign}/enrolments", {"enrolments": enrolments})
+        people = {
+            name: _post(
+                registry, "/people", {"jurisdiction_id": ids[where], "name": name, "sector": "其他"}
+            )["person_id"]
+            for name, where in (("张伟", "源汇区"), ("李娜", "源汇区"), ("王芳", "郾城区"))
+        }
         cluster.wait_caught_up("inspection", "registry")
-        yield cluster, {"ids": ids, "units": units, "keys": keys, "campaign": campaign}
+        ctx = {"ids": ids, "units": units, "keys": keys, "campaign": campaign, "people": people}
+        yield cluster, ctx
 
 
 def _score(ctx: dict[str, Any], **overrides: Any) -> dict[str, Any]:
@@ -299,7 +306,7 @@ def test_vetoes_cancellations_and_representative_violations(
     assert _error(twice)[::2] == (409, "cancellation_exists")
 
     violation = {
-        "person_id": "00000000-0000-4000-8000-000000000009",
+        "person_id": ctx["people"]["张伟"],
         "jurisdiction_id": ctx["ids"]["源汇区"],
         "campaign_id": campaign,
         "description": "评议代表收受被评单位礼品",
@@ -333,7 +340,7 @@ def test_representative_violations_are_read_per_campaign_by_those_who_read_the_c
     client, keys, ids, campaign = cluster["inspection"], ctx["keys"], ctx["ids"], ctx["campaign"]
     other_campaign = _campaign(cluster["registry"], ids["郾城区"], "2026年度郾城区民主评议政风行风")
     cluster.wait_caught_up("inspection", "registry")
-    zhang, li = "00000000-0000-4000-8000-000000000011", "00000000-0000-4000-8000-000000000012"
+    zhang, li = ctx["people"]["张伟"], ctx["people"]["李娜"]
 
     def violation(key: str, person: str, **more: Any) -> dict[str, Any]:
         body = {
@@ -411,3 +418,43 @@ def test_representative_violations_are_read_per_campaign_by_those_who_read_the_c
     assert _error(unknown) == (404, "campaign_id", "campaign_not_found")
     unnamed = client.get("/representative-violations", headers=ADMIN)
     assert unnamed.status_code == 422
+
+
+def test_a_violation_names_a_representative_the_caller_may_see(
+    world: tuple[Cluster, dict[str, Any]],
+) -> None:
+    """The person is one the registry registered (inspection's copy of its representatives):
+    an id that names nobody, and a person of another county, are 404 `person_not_found`
+    naming `person_id`, alike, and nothing is recorded; the city office above both counties
+    names either county's representative."""
+    cluster, ctx = world
+    client, keys, ids, people = cluster["inspection"], ctx["keys"], ctx["ids"], ctx["people"]
+    body = {
+        "jurisdiction_id": ids["源汇区"],
+        "campaign_id": ctx["campaign"],
+        "description": "评议代表收受被评单位礼品",
+    }
+    office = keys["源汇区纠风办"]
+    answers = []
+    for person in ("00000000-0000-4000-8000-0000000000aa", people["王芳"]):
+        refused = client.post(
+            "/representative-violations", json=body | {"person_id": person}, headers=office
+        )
+        assert _error(refused) == (404, "person_id", "person_not_found"), refused.text
+        answers.append(refused.json())
+    assert answers[0] == answers[1]
+    assert answers[0]["detail"][0]["reason"] == "没有这个代表 (no such person)"
+    for key, person in (("源汇区纠风办", "张伟"), ("漯河市纠风办", "王芳"), ("admin", "王芳")):
+        made = client.post(
+            "/representative-violations",
+            json=body | {"person_id": people[person]},
+            headers=keys[key],
+        )
+        assert made.status_code == 201, (key, made.text)
+    cluster.wait_caught_up("inspection", "inspection")
+    listed = client.get(
+        "/representative-violations", params={"campaign_id": ctx["campaign"]}, headers=ADMIN
+    ).json()
+    assert sorted(v["person_id"] for v in listed) == sorted(
+        [people["张伟"], people["王芳"], people["王芳"]]
+    )

@@ -18,6 +18,7 @@ from services.inspection.assessments.api.common import (
     scope,
     unit_jurisdiction,
 )
+from services.inspection.assessments.representatives import known_person
 from services.inspection.assessments.schemas import (
     CancellationIn,
     CancellationOut,
@@ -189,7 +190,18 @@ def record_representative_violation(
 ) -> dict[str, Any]:
     """评议代表违纪: recorded in the office's jurisdiction and published
     (`inspection.assessments.representative_violation_recorded`) so the registry can
-    disqualify the representative; inspection does not change the registry."""
+    disqualify the representative; inspection does not change the registry. `person_id`
+    names a representative the registry registered in the caller's jurisdiction or below
+    (admins: any), as inspection's copy of the registry's representatives holds them (it
+    follows the registry within moments): any other, unknown or another county's, is 404
+    `person_not_found` naming `person_id`."""
+    counted_checks = counted(runtime, body.campaign_id, body.round)
+    person_check = known_person(runtime, caller, body.person_id)
+
+    def checks() -> None:
+        counted_checks()
+        person_check()
+
     return app.record_representative_violation(
         caller,
         person_id=body.person_id,
@@ -198,7 +210,7 @@ def record_representative_violation(
         round=body.round,
         description=body.description,
         key=idempotency_key,
-        checks=counted(runtime, body.campaign_id, body.round),
+        checks=checks,
     )
 
 
