@@ -27,7 +27,9 @@ from services.registry.domain import Campaign, enrolment_refusal
 from services.registry.domain.campaign_schedule import category_named
 from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
 from services.registry.domain.campaigns import enrolled_categories
+from services.registry.domain.common import STATUS_LABELS
 from services.registry.importing.columns import CellError, Column, Issue, issue
+from services.registry.importing.ended import ended_unit
 from services.registry.importing.finding import ReadOnce, UnitFinder, read_ahead
 from services.registry.importing.lookup import is_active
 from services.registry.importing.rows import Row, Spec
@@ -37,6 +39,7 @@ from shared.tabular import Sheet
 from shared.text_order import PinyinKey, pinyin_key
 from shared.types import Line
 from shared.views import ViewStore
+from shared.web.echo import clip
 
 NAME = "单位名称"
 CODE = "统一社会信用代码"
@@ -68,9 +71,21 @@ def enrolment_spec(
     def ahead(texts: dict[str, list[str]]) -> None:
         read_ahead([here, below], texts.get(NAME, []), texts.get(CODE, []))
 
+    def _refuse_ended(text: str) -> None:
+        """A unit of the campaign's jurisdictions that bears the text but has ended is named
+        as ended: "not found" would send an office looking for a unit it knows exists."""
+        ended = ended_unit(text, places, subtree, units)
+        if ended is not None:
+            word = STATUS_LABELS.get(ended.status, ended.status)
+            raise CellError(
+                f"单位 {clip(ended.name)!r} {word}, 不能参评 (the unit {clip(ended.name)!r} "
+                f"has been {ended.status}: it cannot take part in a campaign)"
+            )
+
     def by_name(text: str) -> UUID:
         found = here.find(text) or below.find(text)
         if found is None:
+            _refuse_ended(text)
             raise CellError(
                 "未找到该单位 (no active unit of this name in the campaign's jurisdiction)"
             )
@@ -81,6 +96,7 @@ def enrolment_spec(
         # and is never consulted or named (a campaign enrols only units of its jurisdiction).
         found = here.coded(text) or below.coded(text)
         if found is None:
+            _refuse_ended(text)
             raise CellError(
                 "未找到该信用代码的单位 "
                 "(no active unit of the campaign's jurisdiction has this credit code)"

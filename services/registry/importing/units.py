@@ -15,7 +15,8 @@ from services.registry.domain.credit_code import canonical_credit_code
 from services.registry.domain.unit_kinds import missing_parent_refusal, sub_unit_refusal
 from services.registry.domain.unit_names import UnitNameClaim, code_key
 from services.registry.importing.columns import CellError, Column, Issue, issue
-from services.registry.importing.finding import ReadOnce, UnitFinder, bears, code_shaped
+from services.registry.importing.ended import ended_unit
+from services.registry.importing.finding import ReadOnce, UnitFinder
 from services.registry.importing.lookup import UnitIndex, name_key
 from services.registry.importing.rows import Row, Spec
 from services.registry.importing.unit_cells import credit_code, day, unit_kind
@@ -93,7 +94,7 @@ def unit_spec(
             found = level.find(text)
             if found is not None:
                 return found.id
-        ended = _ended(text, lineage, [doc for j in lineage for doc in docs[j]], reads)
+        ended = ended_unit(text, lineage, [doc for j in lineage for doc in docs[j]], reads)
         if ended is not None:
             status = ended.status
             raise CellError(
@@ -114,38 +115,6 @@ def unit_spec(
         checks=lambda rows: _duplicates(rows, here) + _dates(unit, rows) + _kinds(unit, rows),
         read_ahead=ahead,
     )
-
-
-def _ended(
-    text: str, lineage: list[UUID], docs: list[dict[str, Any]], reads: ReadOnce
-) -> Unit | None:
-    """A unit of the lineage that bears `text` but is no longer active, judged by its own
-    events: a 上级单位 no active unit bears may name one dissolved, merged or split, which
-    exists and must not be imported again. Candidates come from the event store first: the
-    last holder of the name's (or code's) claim in each jurisdiction of the lineage, so a
-    unit registered and ended a moment ago, before the views had it, is found as ended;
-    then the units the views list under the text (former and short names, units
-    registered before claims existed)."""
-    coded = code_shaped(text)
-    key, code = name_key(text), canonical_credit_code(text)
-    claim_ids = [UnitNameClaim.id_for(j, key) for j in lineage]
-    claim_ids += [UnitNameClaim.id_for(j, code_key(code)) for j in lineage] if coded else []
-    reads.fetch(claim_ids)
-    listed = [UUID(doc["unit_id"]) for doc in docs if _listed_as(doc, key, code)]
-    candidates = list(dict.fromkeys([*reads.last_holders(claim_ids), *listed]))
-    reads.fetch(candidates)
-    for unit_id in candidates:
-        found = reads.unit(unit_id)
-        bearing = bears(found, text, False) or (coded and bears(found, code, True))
-        if bearing and not found.is_active and found.jurisdiction_id in lineage:
-            return found
-    return None
-
-
-def _listed_as(doc: dict[str, Any], key: str, code: str) -> bool:
-    """Whether the view lists the unit under the name `key` or the credit code `code`."""
-    names = (doc["name"], doc.get("short_name"), *(doc.get("aliases") or []))
-    return doc.get("credit_code") == code or key in {name_key(n) for n in names if n}
 
 
 def _units_of(views: ViewReader, jurisdiction_id: UUID) -> list[dict[str, Any]]:
