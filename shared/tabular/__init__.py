@@ -7,6 +7,8 @@ Offices send what their tools produce: CSV from Excel in UTF-8 (with a BOM) or i
 - `formats`: which format an upload is. Sent as a request body, its Content-Type decides
   (`declared_format`; 415 for another type, 422 for a body that is not what its type
   says); a file without a declared type goes by its bytes and name (`file_kind`).
+- `decoding`: a CSV's bytes as text (`decode_text`: the declared charset, UTF-8, UTF-16 or
+  GB18030).
 - `reading`: the bytes as numbered rows of the text a person typed (`iter_rows`,
   `read_rows`), with the cell rule of request strings (`cell_text_problem`).
 - `cells`: one typed workbook cell as text (`cell_text`; a midnight datetime keeps its
@@ -19,6 +21,7 @@ Offices send what their tools produce: CSV from Excel in UTF-8 (with a BOM) or i
 """
 
 from shared.tabular.cells import cell_text
+from shared.tabular.decoding import decode_text
 from shared.tabular.formats import (
     CHARSETS,
     CSV,
@@ -46,7 +49,6 @@ from shared.tabular.reading import (
     MAX_UNPACKED,
     RawRow,
     cell_text_problem,
-    decode_text,
     iter_rows,
     read_rows,
     unquote,
