@@ -133,20 +133,17 @@ def _lines(results: Iterable[dict[str, Any]], columns: Columns) -> Iterator[dict
 def csv_chunks(
     results: Iterable[dict[str, Any]],
     list_names: dict[str, str],
-    notice: str | None = None,
     status: str | None = None,
 ) -> Iterator[bytes]:
-    """The CSV, about 64 KB at a time; a `notice` (a superseded version's) is its first
-    row, above the headers, where whoever opens a copy reads it first. A `status` (an
-    unpublished run's) is a column, not a row: the headers stay the first row parsers read."""
+    """The CSV, about 64 KB at a time. A `status` (an unpublished run's, a superseded or
+    withdrawn version's) is its last column, on every row, never a row above the headers:
+    programs take a CSV's first row for its headers, and rows copied out still say it."""
     columns = Columns(list_names, status)
     lines = _lines(results, columns)
     first = next(lines, None)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write(BOM)
-    if notice is not None:
-        writer.writerow([_csv_cell(notice)])
     writer.writerow(columns.headers())
     if first is not None:
         writer.writerow([_csv_cell(value) for value in columns.values(first)])

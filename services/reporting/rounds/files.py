@@ -23,11 +23,13 @@ Format = Literal["xlsx", "csv"]
 @dataclass(frozen=True)
 class Edition:
     """Which edition of a run's results a file holds. `name` is Chinese; `ascii_name` is
-    what curl -OJ and older browsers save it as; `notice` is set only for a superseded
-    version, and depends on nothing but the versions published, so the same state gives
-    the same bytes. `status` is set only for a run nobody published (未发布, 暂定、未发布):
-    the XLSX's and CSV's 状态 column, and with `status_notice` the workbook's notice row
-    (the PDF says it in its title)."""
+    what curl -OJ and older browsers save it as; `notice` is set only for a superseded or
+    withdrawn version (the workbook's notice row, the PDF's notice), and depends on nothing
+    but the versions published, so the same state gives the same bytes. `status` is set for
+    every edition but a version in force: the XLSX's and CSV's last column, 状态, on every
+    row (the CSV's only mark, its headers staying its first row); for a run nobody
+    published (未发布, 暂定、未发布) with `status_notice`, the workbook's notice row (the PDF
+    says it in its title)."""
 
     name: str
     ascii_name: str
@@ -56,6 +58,7 @@ def published_edition(
         f"{ascii_name}-superseded",
         f"第{version}版，已更正",
         notice,
+        status=f"第{version}版，已由第{later['version']}版更正",
     )
 
 
@@ -72,6 +75,7 @@ def withdrawn_edition(results: RoundResults, run: Document, shown: Document) -> 
         f"results-round{run['round']}-v{version}-withdrawn",
         f"第{version}版，已撤回",
         notice,
+        status=f"第{version}版，已撤回（{withdrawal['reason']}）",
     )
 
 
@@ -125,7 +129,7 @@ def results_file(
             headers=headers,
         )
     return StreamingResponse(
-        csv_chunks(units, list_names, edition.notice, edition.status),
+        csv_chunks(units, list_names, edition.status),
         media_type=f"{CSV}; charset=utf-8",
         headers=headers,
     )

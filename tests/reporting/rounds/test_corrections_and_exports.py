@@ -137,7 +137,11 @@ def test_the_office_files_of_a_superseded_run_say_so(corrected: Any) -> None:
         scored.path(f"/rounds/1/results.csv?run_id={first['run_id']}"), headers=scored.office
     )
     public = scored.reporting.get(scored.public("/rounds/1/results.csv?version=1"))
-    assert csv_of.content.decode("utf-8-sig").startswith(notice)
+    # The CSV's mark is its last column on every row: its headers stay its first row.
+    header, *lines = csv.reader(io.StringIO(csv_of.content.decode("utf-8-sig")))
+    assert header[0] == "类别" and header[-1] == "状态"
+    assert [line[-1] for line in lines] == ["第1版，已由第2版更正"] * 3
+    assert rows[2][-1] == "第1版，已由第2版更正", "the workbook has the column too"
     assert csv_of.content == public.content
     assert _filenames(csv_of) == _filenames(public)
 
@@ -145,7 +149,8 @@ def test_the_office_files_of_a_superseded_run_say_so(corrected: Any) -> None:
     current = scored.reporting.get(
         scored.path(f"/rounds/1/results.csv?run_id={second['run_id']}"), headers=scored.office
     )
-    assert current.content.decode("utf-8-sig").startswith("类别,名次,")
+    current_header = next(csv.reader(io.StringIO(current.content.decode("utf-8-sig"))))
+    assert current_header[:2] == ["类别", "名次"] and "状态" not in current_header
     current_book = _xlsx(scored, scored.path("/rounds/1/results.xlsx"), scored.office)
     assert current_book[GOV]["A1"].value == "类别"
 
@@ -157,11 +162,12 @@ def test_the_csv_opens_in_excel(corrected: Any) -> None:
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    # Version 1 was corrected by version 2: the file says so in its first row.
-    [notice], header = rows[0], rows[1]
-    assert notice.startswith("此为已更正的旧版本：第1版已由")
-    assert notice.endswith("（北京时间）发布的第2版更正，请以现行版本为准。")
-    lines = [dict(zip(header, row, strict=True)) for row in rows[2:]]
+    # Version 1 was corrected by version 2: every row says so in its last column, and the
+    # headers stay the first row, which is what programs reading a CSV take them to be.
+    header = rows[0]
+    assert header[:2] == ["类别", "名次"] and header[-1] == "状态"
+    lines = [dict(zip(header, row, strict=True)) for row in rows[1:]]
+    assert {line["状态"] for line in lines} == {"第1版，已由第2版更正"}
     assert [(r["单位名称"], r["名次"], r["综合得分"], r["等级"]) for r in lines] == [
         ("舞阳县公安局", "1", "93.00", "好"),
         ("舞阳县教育局", "2", "60.00", "差"),
@@ -191,7 +197,8 @@ def test_a_superseded_version_says_so_in_every_file(corrected: Any) -> None:
     current_book = _xlsx(scored, scored.public("/rounds/1/results.xlsx"))
     assert current_book[GOV]["A1"].value == "类别" and current_book[GOV].freeze_panes == "A2"
     current_csv = scored.reporting.get(scored.public("/rounds/1/results.csv"))
-    assert current_csv.content.decode("utf-8-sig").startswith("类别,名次,")
+    current_header = next(csv.reader(io.StringIO(current_csv.content.decode("utf-8-sig"))))
+    assert current_header[:2] == ["类别", "名次"] and "状态" not in current_header
 
     old_pdf = scored.reporting.get(scored.public("/rounds/1/results.pdf?version=1"))
     text = pdf_text(old_pdf.content)[0]

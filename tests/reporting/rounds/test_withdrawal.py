@@ -208,8 +208,9 @@ def test_offices_still_read_the_run_and_its_withdrawal(story: Any) -> None:
     # An office's copy of the run says in the file that it was withdrawn.
     copy = scored.reporting.get(scored.path("/rounds/1/results.csv"), headers=scored.office)
     assert copy.status_code == 200
-    notice = next(csv.reader(io.StringIO(copy.content.decode("utf-8-sig"))))
-    assert "已撤回" in notice[0] and REASON in notice[0]
+    header, *lines = csv.reader(io.StringIO(copy.content.decode("utf-8-sig")))
+    assert header[0] == "类别" and header[-1] == "状态"
+    assert lines and all(line[-1] == f"第1版，已撤回（{REASON}）" for line in lines)
     assert "withdrawn" in copy.headers["content-disposition"]
 
 
