@@ -26,6 +26,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.reporting.documents import PAGES
+from services.reporting.error_words import page_entry
 from shared.web.json_body import JsonBodyRoute
 from shared.web.signin import (
     LANDING,
@@ -144,8 +145,9 @@ def error_page(
             "example": KEY_EXAMPLE,
             "warning": KEY_WARNING,
         }
+    entries = [page_entry(entry) for entry in body["detail"] if isinstance(entry, dict)]
     page = PAGES.get_template("error.html").render(
-        title=title, kicker="出错了", status=status, body=body, key_help=key_help
+        title=title, kicker="出错了", status=status, body=body, entries=entries, key_help=key_help
     )
     return _with_headers(HTMLResponse(page, status_code=status), headers)
 

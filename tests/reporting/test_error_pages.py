@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
 
 from services.reporting.error_pages import ErrorPages, wants_html
+from services.reporting.error_words import page_entry
 from shared.web.echo import error_body
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
@@ -63,10 +64,16 @@ def _assert_page(page: str, answer: Any, script: Any, status: int, error: str) -
     assert '<html lang="zh-CN">' in answer.text
     body = script.json()
     assert body["error"] == error
+    notice = answer.text.split('<div class="notice" role="alert">')[1].split("</div>")[0]
+    technical = answer.text.split('<details class="meta" id="technical">')[1]
     for entry in body["detail"]:
-        assert entry["reason"] in answer.text
+        # The notice in a resident's words; the API's own under 技术信息.
+        shown = page_entry(entry)
+        assert shown.reason in notice and "Input should" not in notice, page
         if entry["field"] is not None:
-            assert f"<code>{entry['field']}</code>" in answer.text, page
+            assert f'<strong class="error-field">{shown.where}</strong>' in notice, page
+            assert f"<code>{entry['field']}</code>" in technical, page
+        assert entry["reason"] in technical
 
 
 def test_a_browser_reads_an_error_of_a_page_as_a_page(world: tuple[TestClient, str]) -> None:
