@@ -143,7 +143,7 @@ def export_bundle(
         # its reading of every message writes the bundle's logs as it goes.
         messages = WrittenAsRead(StoredMessages(common, origins, stops), writer)
         results = compute(scheme, messages, campaign_id, round_, None)
-        _has_units(results, campaign_id, round_, stops)  # refused: the partial file goes
+        _has_units(common, results, campaign_id, round_, stops)  # refused: the partial file goes
         if not messages.written:
             messages.close()
             raise InconsistentBundle(
@@ -160,7 +160,11 @@ def export_bundle(
 
 
 def _has_units(
-    results: Mapping[str, Any], campaign_id: str, round_: int, read_to: Mapping[str, int]
+    common: CommonSettings,
+    results: Mapping[str, Any],
+    campaign_id: str,
+    round_: int,
+    read_to: Mapping[str, int],
 ) -> None:
     """Refuse a round the registry does not know or with no unit: its bundle would verify
     nothing (the engine scores an unknown campaign, or a round past its cycle, as a round
@@ -173,9 +177,13 @@ def _has_units(
     if not results.get("pattern") and not window.get("starts_on"):
         why = (f"{zh}没有评议活动 {campaign_id}", f"{en} knows no campaign {campaign_id}")
     elif not window.get("starts_on"):
+        from pingyi.audit_rounds import campaign_rounds
+
+        rounds = campaign_rounds(common, campaign_id) or 0
+        has = "1 round" if rounds == 1 else f"{rounds} rounds"
         why = (
-            f"{zh}评议活动 {campaign_id} 没有第 {round_} 轮",
-            f"campaign {campaign_id} has no round {round_} in {en}",
+            f"{zh}评议活动 {campaign_id} 没有第 {round_} 轮, 该评议活动共 {rounds} 轮",
+            f"campaign {campaign_id} has no round {round_} in {en}: it has {has}",
         )
     else:
         why = (
@@ -206,7 +214,7 @@ def export_stored_run(
     origins_to_export(common)
     run, scheme = _stored_run(common, campaign_id, round_, run_id)
     round_ = run.round_number
-    _has_units(run.results, campaign_id, run.round_number, run.upstream_positions)
+    _has_units(common, run.results, campaign_id, run.round_number, run.upstream_positions)
     read_to = dict(run.upstream_positions)
     encoded = {
         origin: (m.data for m in read_messages(common, origin, stop=stop))

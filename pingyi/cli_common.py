@@ -90,7 +90,9 @@ def environment_settings(data_dir: Path | None = None) -> Any:
     common = load_settings(CommonSettings)
     if common.mode == "memory":
         raise typer.BadParameter(
-            "PINGYI_MODE=memory is for tests only; use embedded or production", param_hint="mode"
+            "PINGYI_MODE=memory 只用于测试, 请用 embedded 或 production "
+            "(PINGYI_MODE=memory is for tests only; use embedded or production)",
+            param_hint="PINGYI_MODE",
         )
     if data_dir is not None and common.mode == "embedded":
         common = common.model_copy(update={"data_dir": data_dir})
@@ -123,7 +125,11 @@ def known(service: str) -> None:
     from pingyi.catalog import NAMES
 
     if service not in NAMES:
-        raise typer.BadParameter(f"unknown service {service!r}; choose from {', '.join(NAMES)}")
+        names = ", ".join(NAMES)
+        raise typer.BadParameter(
+            f"没有服务 {service!r}, 可选: {names} "
+            f"(unknown service {service!r}; choose from {names})"
+        )
 
 
 def production_refusals(common: Any, service: str, settings: Any) -> list[str]:

@@ -34,6 +34,11 @@ NOT_INT = (
         (["audit", "verify"], "缺少 bundle_file (Missing argument 'bundle_file'.)"),
         (["replay", "--bogus"], "没有选项 --bogus (No such option: --bogus"),
         (["replay"], "请加 --verify: 只支持核对 (only --verify is supported)"),
+        (
+            ["serve", "no-such-service"],
+            "没有服务 'no-such-service', 可选: registry, survey, inspection, scoring, reporting "
+            "(unknown service 'no-such-service'; choose from registry,",
+        ),
     ],
     ids=[
         "range",
@@ -43,6 +48,7 @@ NOT_INT = (
         "missing argument",
         "unknown option",
         "the command's own words",
+        "a service named nowhere",
     ],
 )
 def test_a_wrong_argument_is_refused_chinese_first(command: list[str], said: str) -> None:

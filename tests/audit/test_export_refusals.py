@@ -67,7 +67,7 @@ def test_export_of_a_run_takes_its_round(
     ("campaign", "round_", "reason"),
     [
         (NOBODY, "1", f"中没有评议活动 {NOBODY}: 无可导出 (the registry log (to position "),
-        (None, "3", "没有第 3 轮: 无可导出 (campaign "),
+        (None, "3", "没有第 3 轮, 该评议活动共 2 轮: 无可导出 (campaign "),
     ],
     ids=["unknown campaign", "round past the cycle"],
 )

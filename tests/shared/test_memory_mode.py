@@ -130,9 +130,11 @@ async def _read_without_closing(memory_settings: CommonSettings) -> None:
     ],
 )
 def test_the_commands_refuse_memory_mode(command: list[str]) -> None:
-    result = CliRunner().invoke(cli, command, env={"PINGYI_MODE": "memory"})
+    result = CliRunner().invoke(cli, command, env={"PINGYI_MODE": "memory", "COLUMNS": "300"})
     assert result.exit_code == 2, result.output
-    assert "for tests only" in result.output
+    shown = " ".join(result.output.replace("│", " ").split())
+    assert "PINGYI_MODE=memory 只用于测试, 请用 embedded 或 production (" in shown, shown
+    assert "参数值无效" not in shown
 
 
 def test_a_stretch_of_internal_events_is_read_through_not_waited_on() -> None:
