@@ -97,8 +97,9 @@ def upload_questionnaires(
     numbers = [row for row, _ in sheet.rows]
     items = [item for _, item in sheet.rows]
     rows, refused, salvaged = parse_rows(items, ROWS, numbers, sheet.partial)
-    refused = [_with_column(p, sheet) for p in refused]
-    refused += [_row_problem(e) for e in sheet.errors]
+    # A row's cells first (those that could not be read, an id repeated), then what the
+    # model says of the rest; the wave's problems follow (rows kept in order by the intake).
+    refused = [_row_problem(e) for e in sheet.errors] + [_with_column(p, sheet) for p in refused]
     return app.record_batch(
         caller,
         wave_id,

@@ -118,16 +118,26 @@ def _read_rows(
             else:
                 first_row[qid] = row.number
         sheet.errors.extend(problems)
-        if parsed.partial is not None:
-            places = [tuple(p.field.split(".", 2)) for p in problems if p.field]
-            sheet.partial.append((row.number, parsed.partial, places))
-        elif problems or parsed.item is None:
-            continue  # an id the sheet repeats: said alone, as ever
-        else:
+        read = parsed.partial if parsed.partial is not None else parsed.item
+        if problems and read is not None:
+            # Refused (a cell that could not be read, an id the sheet repeats), yet the rest
+            # of the row is still checked, so every problem of it comes in one answer.
+            sheet.partial.append((row.number, read, _places(problems)))
+        elif parsed.item is not None:
             sheet.rows.append((row.number, parsed.item))
         if parsed.opinion_columns:
             sheet.opinion_columns[row.number] = parsed.opinion_columns
     return count
+
+
+def _places(problems: list[RowError]) -> list[tuple[str, ...]]:
+    """The fields the row's problems leave out of it. Not a broken opinion cell's: it never
+    entered the row's opinions (each cell is one, numbered as read), so the others keep
+    their numbers and are still checked."""
+    return [tuple(p.field.split(".", 2)) for p in problems if p.field and p.field != OPINIONS]
+
+
+OPINIONS = "opinions"
 
 
 def _repeated(row: int, qid: str, first: int, header: Header) -> RowError:
