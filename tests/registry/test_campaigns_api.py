@@ -3,14 +3,12 @@ key targets, amendments, validation and scoping."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
 import pytest
 
 from services.registry.domain import Campaign
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.campaign_helpers import (
     LUOHE_CATEGORIES,
@@ -27,12 +25,6 @@ from tests.registry.campaign_helpers import (
 from tests.registry.helpers import city_with_counties, key_for, post, unit
 
 GOV, PUBLIC = LUOHE_CATEGORIES
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

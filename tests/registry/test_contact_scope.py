@@ -4,7 +4,6 @@ batches and the import's dry run alike."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
 
@@ -12,19 +11,12 @@ import pytest
 
 from services.registry.application import RegistryApplication
 from services.registry.domain.people import ContactClaim, ContactHolder
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 from tests.registry.helpers import city_with_counties, office
 from tests.registry.import_helpers import csv_bytes, upload
 from tests.stored_events import created, store
 
 PHONE = "13812345678"
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ knows the registry holds. A name no unit bears is still not found."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from services.registry.domain.credit_code import check_character
-from shared.settings import CommonSettings
 from tests.harness import Cluster
 from tests.registry.helpers import post
 from tests.registry.import_helpers import (
@@ -27,12 +25,6 @@ BODY = {"kind": "other_body", "category": "经济和社会事业发展类"}
 CATEGORY = "经济和社会事业发展类"
 CODE_BODY = "91420100MA4K" + "00007"
 CODE = CODE_BODY + check_character(CODE_BODY)
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

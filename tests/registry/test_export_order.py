@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 
 import pytest
 
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import post
 from tests.registry.people_helpers import person
 from tests.registry.units_helpers import GOV
 
 PUBLIC = "公共服务行业"
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

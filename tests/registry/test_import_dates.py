@@ -4,26 +4,18 @@ from such a sheet) reads as the day it stands for in Excel's 1900 date system.""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import openpyxl
 import pytest
 
-from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from tests.harness import Cluster
 from tests.registry.import_helpers import csv_bytes, two_cities, upload
 
 HEADER = ["单位名称", "单位类型", "类别", "生效日期"]
 KIND, CATEGORY = "政府部门", "政府部门及其它机构"
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

@@ -4,12 +4,10 @@ a 92 KB cell on every row once came back as a 93 MB dry-run report."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 import openpyxl
 import pytest
 
-from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from shared.web.echo import LIST_LIMIT, QUOTE_LIMIT
 from tests.harness import ADMIN, Cluster
@@ -17,12 +15,6 @@ from tests.registry.import_helpers import csv_bytes, jurisdiction, upload
 
 BIG = "政" * (92 * 1024 // 3)  # a 92 KB cell in UTF-8
 ROWS = 1050  # openpyxl writes each cell out in full: the workbook must unpack under 100 MB
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

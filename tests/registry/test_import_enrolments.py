@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from services.registry.domain.credit_code import check_character
-from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import post
@@ -29,12 +27,6 @@ def credit_code(body: str) -> str:
 
 
 CODE = credit_code("91420100MA4K" + "00001")
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from tests.harness import ADMIN, Cluster
 from tests.registry.import_helpers import DATA, csv_bytes, problems, two_cities, upload
@@ -21,12 +19,6 @@ PEOPLE = [
     ["4", "赵敏", "行评代表", "zhao.min@example.cn"],
     ["5", "刘洋", "社区群干", ""],
 ]
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

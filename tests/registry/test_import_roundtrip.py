@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import openpyxl
@@ -13,7 +12,6 @@ import pytest
 
 from services.registry.domain.credit_code import check_character
 from services.registry.domain.units import china_today
-from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from tests.harness import ADMIN, Cluster
 from tests.registry.import_helpers import (
@@ -27,12 +25,6 @@ from tests.registry.import_helpers import (
 
 CODE = "91420100MA4K00003" + check_character("91420100MA4K00003")
 HEADER = ["单位名称", "简称", "单位类型", "类别", "上级单位", "统一社会信用代码", "生效日期"]
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from services.registry.importing.rows import MAX_BYTES, MAX_ROWS
-from shared.settings import CommonSettings
 from shared.tabular import XLSX
 from tests.harness import Cluster
 from tests.registry.import_helpers import (
@@ -24,12 +22,6 @@ from tests.registry.import_helpers import (
 )
 
 HEADER = ["序号", "单位名称", "单位类型", "类别"]
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

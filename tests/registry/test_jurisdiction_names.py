@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -16,16 +15,9 @@ from services.registry.domain.jurisdictions import (
     DuplicateJurisdictionName,
     JurisdictionNameClaim,
 )
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 from tests.registry.helpers import post
 from tests.registry.people_helpers import ADMIN_CALLER
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

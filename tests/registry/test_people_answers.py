@@ -3,7 +3,6 @@ answer, contacts that can reach someone, trainings that have been held."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,7 +13,6 @@ import pytest
 from services.registry.application import RegistryApplication
 from services.registry.domain import InvalidRegistration, Person
 from services.registry.domain.units import china_today
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 from tests.registry.helpers import city_with_counties, post
 from tests.registry.people_helpers import office_body, person
@@ -24,12 +22,6 @@ from tests.stored_events import created, following, store
 JURISDICTION = UUID(int=1)
 PHONE = "13811112222"
 MASKED = "138****2222"
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

@@ -5,21 +5,13 @@ are the same for a roster of 2 and of 12 (`RepresentativesView.rules_report`).""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from shared.settings import CommonSettings
 from tests.harness import Cluster
 from tests.registry.helpers import city_with_counties
 from tests.registry.people_helpers import appoint, office_body, person
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 def test_the_rules_report_reads_its_people_at_once_whatever_their_number(

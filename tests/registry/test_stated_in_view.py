@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
-
-import pytest
 
 from services.registry.domain.units import china_today
 from services.registry.projections.units import UnitHistoryView
 from shared.contracts.registry import UnitsMerged, UnitSplit
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import city_with_counties, post
 from tests.registry.test_effective_date_copies import ACTOR, corrected, fed, registered
@@ -77,12 +73,6 @@ def test_the_view_says_stated_where_the_messages_can_tell() -> None:
     ]
     assert "unknown" not in stated
     views.close()
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 def exported(cluster: Cluster, jurisdiction_id: str) -> dict[str, str]:

@@ -4,7 +4,6 @@ in which category of a campaign a sub-unit of an enrolled unit may be enrolled
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,7 +14,6 @@ from services.registry.application import RegistryApplication
 from services.registry.domain import InvalidRegistration, Unit, UnitSpec
 from services.registry.domain.campaign_sub_units import sub_unit_category_refusal
 from services.registry.domain.unit_kinds import CHILD_KINDS, SUB_UNIT_KINDS, sub_unit_refusal
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, IN_MEMORY, Cluster
 from tests.registry.campaign_helpers import LUOHE_CATEGORIES, enrol, error_field, luohe_spec
 from tests.registry.helpers import city_with_counties, post
@@ -86,12 +84,6 @@ def test_a_stored_department_under_a_department_still_loads() -> None:
     store(app, registered)
     loaded = app.unit(registered.originator_id)
     assert (loaded.kind, loaded.parent_id) == ("government_department", parent.id)
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

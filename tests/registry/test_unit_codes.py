@@ -5,7 +5,6 @@ names a unit outside the jurisdiction the caller writes to."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -27,12 +26,6 @@ CODE = "91411100MA4000001" + check_character("91411100MA4000001")
 OTHER = "91411100MA4000002" + check_character("91411100MA4000002")
 ADMIN_CALLER = Caller(principal_id=UUID(int=0), name="admin", role="admin", jurisdiction_id=None)
 FULL_WIDTH = "".join(chr(ord(c) + 0xFEE0) for c in CODE.lower())
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

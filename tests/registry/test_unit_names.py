@@ -5,7 +5,6 @@ names), while dissolved, merged and split units give theirs up."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -22,12 +21,6 @@ from tests.registry.helpers import post
 from tests.registry.units_helpers import GOV, change, get, merge, refused, register
 
 NAME = "临颍县民政局"
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture

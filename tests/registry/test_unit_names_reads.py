@@ -10,7 +10,6 @@ read model, are still refused in any row of a batch, by name (in any spelling) a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -19,19 +18,12 @@ import pytest
 
 from services.registry.domain import Unit, UnitSpec
 from services.registry.domain.credit_code import check_character
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import post
 from tests.registry.import_helpers import csv_bytes, upload
 from tests.registry.units_helpers import GOV, change, refused
 
 HEADER = ["单位名称", "单位类型", "类别", "统一社会信用代码"]
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 def code(number: int) -> str:

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.registry.helpers import city_with_counties, office, post
 from tests.registry.units_helpers import get, names, refused, register
 
 TAX_CODE = "91330100716105852F"
-
-
-@pytest.fixture
-def cluster(memory_settings: CommonSettings) -> Iterator[Cluster]:
-    with Cluster(memory_settings, ["registry"]) as running:
-        yield running
 
 
 @pytest.fixture
