@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+import pytest
 
 from services.survey.application import SurveyApplication
 from services.survey.verification import LocalOutbox
 from tests.harness import Cluster
+
+if TYPE_CHECKING:  # test_application imports this module
+    from tests.survey.test_application import Setup
 
 _CODE = re.compile(r"验证码([0-9]{6})")
 
@@ -69,3 +75,31 @@ def api_code_for(cluster: Cluster, wave_id: str, phone: str) -> str:
     asked = cluster["survey"].post(f"/public/waves/{wave_id}/codes", json={"voter": phone})
     assert asked.status_code == 202, asked.text
     return last_code(application(cluster), phone[-11:])
+
+
+PHONE = "13800138000"
+CHINESE_FIRST = re.compile(r"^[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def clock(setup: Setup) -> Clock:
+    """The survey application's code clock, moved on by the test."""
+    clock = setup.app.code_clock = Clock()
+    return clock
+
+
+def checked_wave(setup: Setup, **spec: Any) -> UUID:
+    """A public voting wave open since yesterday until tomorrow, checking voters by code
+    unless `spec` says otherwise."""
+    return setup.open_wave(kind="online_public_voting", **window(), **spec)
+
+
+def window() -> dict[str, Any]:
+    """Voting open since yesterday, until tomorrow."""
+    now = datetime.now(UTC)
+    return {"opens_at": now - timedelta(days=1), "closes_at": now + timedelta(days=1)}
+
+
+def one_unit(setup: Setup, index: int = 0) -> dict[str, str]:
+    """Ratings of one unit of the setup: 满意."""
+    return {str(setup.units[index]): "满意"}
