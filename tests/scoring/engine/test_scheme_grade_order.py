@@ -17,12 +17,12 @@ from tests.scoring.engine.schemes import survey_only
 GRADES = ["优", "良", "中", "差"]
 
 
-def _graded(*rules: dict[str, Any]) -> dict[str, Any]:
+def _graded(*rules: dict[str, Any], otherwise: str = "差") -> dict[str, Any]:
     doc = survey_only(min_sample=0)
     doc["grading"] = {
         "grades": GRADES,
         "rules": [{"grade": r["grade"], "name": r["grade"], "when": r["when"]} for r in rules],
-        "otherwise": "差",
+        "otherwise": otherwise,
     }
     return doc
 
@@ -74,27 +74,32 @@ def test_a_rule_an_earlier_score_rule_always_takes_first_is_refused(
 ORDERED = [
     pytest.param(
         [("优", {"min_score": 90}), ("良", {"min_score": 80}), ("中", {"min_score": 60})],
+        "差",
         id="thresholds best first",
     ),
     pytest.param(
         [("优", {"min_score": 85, "top": 20}), ("良", {"min_score": 90})],
+        "差",
         id="an earlier rule asking for more than a score",
     ),
     pytest.param(
-        [("差", {"below_score": 50}), ("中", {"below_score": 60})], id="below_score lowest first"
+        [("差", {"below_score": 50}), ("中", {"below_score": 60})],
+        "优",  # the scores from 60 up take the better grade (test_scheme_score_ranges.py)
+        id="below_score lowest first",
     ),
     pytest.param(
-        [("优", {"min_score": 60, "below_score": 80}), ("良", {"min_score": 70})],
+        [("良", {"min_score": 60, "below_score": 80}), ("优", {"min_score": 70})],
+        "差",
         id="overlapping but wider",
     ),
 ]
 
 
-@pytest.mark.parametrize("rules", ORDERED)
+@pytest.mark.parametrize(("rules", "otherwise"), ORDERED)
 def test_rules_each_of_which_can_apply_are_accepted(
-    rules: list[tuple[str, dict[str, Any]]],
+    rules: list[tuple[str, dict[str, Any]]], otherwise: str
 ) -> None:
-    doc = _graded(*({"grade": g, "when": w} for g, w in rules))
+    doc = _graded(*({"grade": g, "when": w} for g, w in rules), otherwise=otherwise)
     assert Scheme.from_new_document(doc).grading is not None
 
 

@@ -13,6 +13,7 @@ from services.scoring.engine.scheme.checks.found import (
     said,
     unknown_component,
 )
+from services.scoring.engine.scheme.checks.score_ranges import score_ranges
 from services.scoring.engine.scheme.checks.shaped import UNKNOWN, Shaped
 from services.scoring.engine.scheme.components import SurveyComponent
 from services.scoring.engine.scheme.parts import Arithmetic
@@ -24,9 +25,13 @@ def decisions(parts: Shaped, found: Found) -> None:
     arithmetic = parts.sections.get("arithmetic")
     if arithmetic is not None:
         _arithmetic(arithmetic, found)
+    # Bounds upside down are refused above (arithmetic.floor); no threshold is judged by them.
+    whole = isinstance(arithmetic, Arithmetic) and arithmetic.floor < arithmetic.ceiling
+    bounds = arithmetic if whole else None
     grading: Grading | None = parts.sections.get("grading")
     if grading is not None:
         _grading(grading, found)
+        score_ranges(grading, found, bounds)
     _overrides(parts, found)
     rules = grading.rules if grading is not None else ()
     # A grade rule's use of grades `_grading` refuses; a list's grades must be the scheme's.
@@ -34,9 +39,6 @@ def decisions(parts: Shaped, found: Found) -> None:
         (f"grading.rules.{i}.when", r.when, None) for i, r in enumerate(rules)
     ]
     conditions += [(f"lists.{i}.when", x.when, parts.grades) for i, x in parts.each("lists")]
-    # Bounds upside down are refused above (arithmetic.floor); no threshold is judged by them.
-    whole = isinstance(arithmetic, Arithmetic) and arithmetic.floor < arithmetic.ceiling
-    bounds = arithmetic if whole else None
     for where, condition, grades in conditions:
         _condition(parts, where, condition, found, grades, bounds)
 
@@ -75,42 +77,6 @@ def _grading(g: Grading, found: Found) -> None:
             )
     if g.otherwise is not None and g.otherwise not in g.grades:
         found.add("grading.otherwise", not_a_grade(g.otherwise))
-    _shadowed(g, found)
-
-
-SCORE_ONLY = frozenset({"min_score", "below_score"})
-
-
-def _shadowed(g: Grading, found: Found) -> None:
-    """A rule that can never give its grade: an earlier rule that asks only for a score
-    range holds for every score this rule's range allows (thresholds out of order:
-    优 ≥ 80 before 良 ≥ 90 leaves 良 to nobody), whatever else this rule asks."""
-    for j, rule in enumerate(g.rules):
-        low, below = rule.when.min_score, rule.when.below_score
-        for i, earlier in enumerate(g.rules[:j]):
-            e = earlier.when
-            if not e.model_fields_set <= SCORE_ONLY:
-                continue
-            if (e.min_score is None or (low is not None and low >= e.min_score)) and (
-                e.below_score is None or (below is not None and below <= e.below_score)
-            ):
-                found.added(
-                    f"grading.rules.{j}.when",
-                    said(
-                        f"永不适用: 符合它的单位都已由 grading.rules.{i} ({_range(e)}) 评为 "
-                        f"{earlier.grade}, 规则按顺序判定, 请把更严的分数线放在前面",
-                        f"never applies: every unit it holds for is already given "
-                        f"{earlier.grade} by grading.rules.{i} ({_range(e)}), and rules are "
-                        "tried in order; put the stricter threshold first",
-                    ),
-                )
-                break
-
-
-def _range(c: Condition) -> str:
-    parts = [f"min_score {c.min_score}"] if c.min_score is not None else []
-    parts += [f"below_score {c.below_score}"] if c.below_score is not None else []
-    return ", ".join(parts) or "no condition: every unit"
 
 
 def _overrides(parts: Shaped, found: Found) -> None:
@@ -161,6 +127,16 @@ def _condition(
             )
         elif isinstance(n, dict) and not n:
             found.added(f"{where}.{field}", said("未列出任何类别", "names no category"))
+        elif isinstance(n, dict):
+            for category, count in n.items():
+                if count < 1:
+                    found.added(
+                        f"{where}.{field}.{category}",
+                        said(
+                            f"至少为 1 (名次 ≤ {count} 永不成立)",
+                            f"at least 1 (rank ≤ {count} never holds)",
+                        ),
+                    )
     for j, sub in enumerate(c.any_of):
         _condition(parts, f"{where}.any_of.{j}", sub, found, grades, bounds)
 
@@ -185,6 +161,16 @@ def _reachable(where: str, c: Condition, found: Found, bounds: Arithmetic | None
             said(
                 f"永不成立: 没有分数高于 {bounds.ceiling} (arithmetic.ceiling)",
                 f"never holds: no score is above {bounds.ceiling} (arithmetic.ceiling)",
+            ),
+        )
+    if bounds is not None and below is not None and below > bounds.ceiling:
+        # Every score is below it: a slip (600 for 60.0) that grades or lists every unit.
+        found.added(
+            f"{where}.below_score",
+            said(
+                f"总是成立: 分数至多为 {bounds.ceiling} (arithmetic.ceiling), 都低于 {below}",
+                f"always holds: scores are at most {bounds.ceiling} (arithmetic.ceiling), "
+                f"all below {below}",
             ),
         )
     if bounds is not None and below is not None and below <= bounds.floor:
@@ -257,6 +243,11 @@ def _votes(parts: Shaped, where: str, v: Votes, found: Found) -> None:
         return
     if component is UNKNOWN:
         return
+    if v.more_than >= 1:
+        found.added(
+            f"{where}.more_than",
+            said("永不成立: 比例不会超过 1", "never holds: a share is never more than 1"),
+        )
     scale = SCALE_LEVELS[component.scale]
     for j, level in enumerate(v.levels):
         if level not in scale:
