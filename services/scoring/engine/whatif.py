@@ -5,6 +5,7 @@ documents of `compute_round`."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 COMPARED = ("score", "rank", "grade", "status", "lists", "flags")
@@ -80,4 +81,12 @@ def _value(unit: Mapping[str, Any], field: str) -> Any:
     if field in ("lists", "flags"):
         # A set each: the same flags in another order are no change for the office.
         return sorted(unit.get(field) or [])
-    return unit.get(field)
+    value = unit.get(field)
+    if field == "score" and isinstance(value, str):
+        # By value: a draft rounding to other places (85.00 under it, 85 under the draft)
+        # changes no unit's score; 85.49 rounded to 85 does, and is shown.
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value

@@ -82,3 +82,14 @@ def test_whatif_says_flags_in_each_side_s_words():
 def test_whatif_of_identical_results_is_empty():
     results = compute_round(builtin_schemes()[LUOHE], luohe_round())
     assert compare_results(results, copy.deepcopy(results)) == []
+
+
+def test_whatif_compares_scores_by_value_not_by_their_places():
+    """A draft rounding to whole points: 85.00 shown as 85 is no change, and is not listed;
+    91.14 shown as 91 is, with both figures as each side shows them."""
+    unit = {"unit_id": "u1", "unit_name": "某局", "rank": 1, "grade": "良", "flags": []}
+    in_force = {"units": [unit | {"score": "85.00"}, unit | {"unit_id": "u2", "score": "91.14"}]}
+    draft = {"units": [unit | {"score": "85"}, unit | {"unit_id": "u2", "score": "91"}]}
+    (entry,) = compare_results(in_force, draft)
+    assert entry["unit_id"] == "u2" and entry["changed"] == ["score"]
+    assert entry["score"] == {"in_force": "91.14", "draft": "91"}
