@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from shared.types import URL_INT_CHINESE, URL_INT_ENGLISH
+
 LONG_CHOICE = 200
 """A choice among more values than a reason reads well with (an answer on any of the five
 scales is one of over a hundred): said in words, the values left to the schema."""
@@ -142,6 +144,8 @@ def reason_of(err: Mapping[str, Any]) -> str:
     if kind in _WITH_CONTEXT and _WITH_CONTEXT[kind][0] in context:
         key, words = _WITH_CONTEXT[kind]
         return f"{words.format(context[key])} ({english})"
+    if kind == "int_parsing" and english == URL_INT_ENGLISH:
+        return f"{URL_INT_CHINESE} ({english})"  # a URL's number (`shared.types.UrlInt`)
     chinese = _CHINESE.get(str(kind))
     return f"{chinese} ({english})" if chinese else english
 

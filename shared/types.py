@@ -43,7 +43,7 @@ from pydantic import (
     Strict,
 )
 from pydantic.json_schema import JsonSchemaValue
-from pydantic_core import core_schema
+from pydantic_core import PydanticCustomError, core_schema
 
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
@@ -249,8 +249,58 @@ DecimalNumber = Annotated[Decimal, _DecimalFormat()]
 
 JsonInt = Annotated[int, Strict()]
 """A whole number in a request body, sent as a JSON number: `true` or `"2"` (or 2.0) is a
-422 naming the field, never read as 1 or 2. Query and path parameters arrive as text and
-stay plain `int`."""
+422 naming the field, never read as 1 or 2. Query and path parameters arrive as text: they
+are `UrlInt`."""
+
+_URL_INT = re.compile(r"0|-?[1-9][0-9]*")
+"""A whole number as a URL writes it: ASCII digits, one spelling per number."""
+URL_INT_MARKER = "x-pingyi-url-int"
+
+
+class _UrlIntText:
+    """Pydantic metadata: a path or query parameter's text must be a whole number written
+    plainly before pydantic's (lax) int parsing reads it, which takes "1.0", " 1", "1 ",
+    "+1", "01" as 1 and "1_000" as 1000 (it refuses "1e0", "1.5" and full-width "１"
+    itself). A value that is not text (a default) is left to the int schema."""
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, str) and _URL_INT.fullmatch(value) is None:
+            raise PydanticCustomError("int_parsing", URL_INT_ENGLISH)
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema[URL_INT_MARKER] = True
+        return json_schema
+
+
+URL_INT_ENGLISH = (
+    "Input should be a whole number written in the digits 0-9 alone, such as 1 or 12: no "
+    "decimal point, exponent, sign, spaces, leading zeros or full-width digits"
+)
+URL_INT_CHINESE = (
+    "须为整数, 只用半角数字 0-9 书写, 如 1 或 12, 不带小数点, 指数, 正负号, 空格, 前导零或全角数字"
+)
+"""The Chinese `shared.reasons.reason_of` puts before `URL_INT_ENGLISH`."""
+
+UrlInt = Annotated[int, _UrlIntText()]
+"""A whole number in a URL's path or query (a round, a version, a page's `limit`): only
+`0` or ASCII digits without a leading zero ("1", "12"), optionally after a minus sign (so
+that "-1" is refused by the parameter's bound, 须不小于 1, not as a non-number). Anything
+else is 422 `int_parsing` naming `path.<name>` / `query.<name>`: "1.0", "1e0", "+1", " 1",
+"1 ", "01", "-0", "1_000", full-width "１". Pydantic's lax mode, which reads path and query
+text, would take most of them as a number, so `/rounds/2.0/score-runs` recorded a run for
+round 2. One
+spelling per number also keeps one URL per resource (caches, logs, idempotency records).
+`tests/shared/test_url_ints.py` refuses any integer path or query parameter not of this
+type."""
 
 JsonBool = Annotated[bool, Strict()]
 """true or false in a request body, never a word ("yes", "1") or a number read as one."""

@@ -27,7 +27,7 @@ from fastapi import Depends, Query, Request, Response
 
 from shared.errors import InvalidError
 from shared.principals import Authenticator, Principal
-from shared.types import Line
+from shared.types import Line, UrlInt
 from shared.views import Document, ViewStore
 from shared.views.base import Filter, decode_cursor, encode_cursor
 
@@ -126,7 +126,7 @@ def paging(
     request: Request,
     response: Response,
     limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 1,000)")
+        UrlInt, Query(ge=1, le=MAX_LIMIT, description="Items per page (at most 1,000)")
     ] = DEFAULT_LIMIT,
     cursor: Annotated[
         Line | None,

@@ -37,6 +37,7 @@ from shared.http import RuntimeDep, ViewsDep, application_of
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, body, path, query, target_id
 from shared.principals import Principal
 from shared.runtime import ServiceRuntime
+from shared.types import UrlInt
 from shared.views import Document
 from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination, scope_where, within
@@ -235,7 +236,7 @@ def correct_report(
 )
 def reach_milestone(
     task_id: UUID,
-    index: Annotated[int, Path(ge=0, le=1000)],
+    index: Annotated[UrlInt, Path(ge=0, le=1000)],
     body: MilestoneReachedIn,
     caller: CurrentPrincipal,
     app: TaskApp,

@@ -25,6 +25,7 @@ from services.reporting.trends.read import office_runs, unit_trend
 from shared.http import ViewsDep, application_of
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
+from shared.types import UrlInt
 from shared.views import Document
 from shared.web.pagination import Pagination
 
@@ -32,7 +33,7 @@ router = PolicyRouter(tags=["reporting: round results"])
 
 CAMPAIGN = path("campaign_id", "campaign")
 READ = Policy.read("office", scope=CAMPAIGN)
-RoundNumber = Annotated[int, Path(ge=1, le=100, description="The round, 1-based")]
+RoundNumber = Annotated[UrlInt, Path(ge=1, le=100, description="The round, 1-based")]
 RunChoice = Annotated[
     UUID | None, Query(description="A run of this round; default the current one")
 ]

@@ -33,14 +33,14 @@ from services.reporting.trends.read import (
 from shared.canonical import canonical_json
 from shared.http import ViewsDep
 from shared.policy import Policy, PolicyRouter, allow
-from shared.types import Line
+from shared.types import Line, UrlInt
 from shared.views import Document
 from shared.web.pagination import Pagination
 
 router = PolicyRouter(tags=["reporting: published results (public)"])
 PUBLIC = Policy.anyone()
 Version = Annotated[
-    int | None, Query(ge=1, le=10_000, description="A published version; default in force")
+    UrlInt | None, Query(ge=1, le=10_000, description="A published version; default in force")
 ]
 Category = Annotated[Line | None, Query(max_length=100, description="Default: the first category")]
 

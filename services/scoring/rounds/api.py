@@ -28,6 +28,7 @@ from shared.auth import CurrentPrincipal
 from shared.http import RuntimeDep, application_of
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, path, target_id
 from shared.runtime import ServiceRuntime
+from shared.types import UrlInt
 from shared.web.idempotency import BodyFingerprint, IdempotencyKey
 
 router = PolicyRouter(tags=["scoring: campaign rounds"])
@@ -40,7 +41,7 @@ KEY_REUSED: dict[int | str, dict[str, Any]] = {
 
 RoundsApp = Annotated[RoundScoring, Depends(application_of(RoundScoring))]
 CAMPAIGN = path("campaign_id", "campaign")
-RoundNumber = Annotated[int, Path(ge=1, le=100, description="The round, 1-based")]
+RoundNumber = Annotated[UrlInt, Path(ge=1, le=100, description="The round, 1-based")]
 
 
 def _app(runtime: ServiceRuntime) -> RoundScoring:

@@ -21,7 +21,7 @@ from shared.http import RuntimeDep
 from shared.policy import Policy, PolicyRouter, ScopeTarget, allow, in_scope
 from shared.principals import Principal
 from shared.runtime import ServiceRuntime
-from shared.types import Line
+from shared.types import Line, UrlInt
 from shared.web.idempotency import BodyFingerprint, IdempotencyKey
 
 scheme_router = PolicyRouter(tags=["scoring: campaign rounds"])
@@ -87,7 +87,7 @@ def register_scheme(
 )
 def get_scheme(
     scheme_id: Annotated[Line, Path(max_length=100)],
-    version: Annotated[int, Path(ge=1)],
+    version: Annotated[UrlInt, Path(ge=1)],
     app: RoundsApp,
     caller: CurrentPrincipal,
     runtime: RuntimeDep,

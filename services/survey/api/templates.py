@@ -12,6 +12,7 @@ from services.survey.application import template_out
 from services.survey.schemas.templates import TemplateIn, TemplateOut, TemplateRevisionIn
 from shared.auth import CurrentPrincipal
 from shared.policy import PARTICIPANTS, Policy, allow, body
+from shared.types import UrlInt
 from shared.web.idempotency import IdempotencyKey
 
 router = SurveyRouter(tags=["templates 问卷模板"])
@@ -43,7 +44,7 @@ def publish_template(
 def get_template(
     template_id: UUID,
     app: SurveyApp,
-    version: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+    version: Annotated[UrlInt | None, Query(ge=1, le=10_000)] = None,
 ) -> dict[str, Any]:
     """A version of the template (default: the latest): for its jurisdiction's office and
     above, and the offices below it, which may open waves with it."""

@@ -39,6 +39,7 @@ from shared.auth import AuthenticatorDep, CurrentPrincipal
 from shared.contracts.registry import Role
 from shared.http import RuntimeDep, ViewsDep
 from shared.policy import Policy, PolicyRouter, allow, body, query
+from shared.types import UrlInt
 from shared.web.idempotency import IdempotencyKey
 from shared.web.pagination import Pagination
 
@@ -223,7 +224,7 @@ def list_representative_violations(
     views: ViewsDep,
     page: Pagination,
     campaign_id: Annotated[UUID, Query(description="The campaign the violations count toward")],
-    round: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    round: Annotated[UrlInt | None, Query(ge=1, le=1000)] = None,
     person_id: Annotated[UUID | None, Query()] = None,
     jurisdiction_id: Annotated[
         UUID | None, Query(description="Where the violation was recorded")
