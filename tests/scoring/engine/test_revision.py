@@ -51,7 +51,7 @@ def test_new_runs_record_the_current_revision_and_first_revision_runs_record_non
     doc = survey_only(min_sample=0)
     current = _round({1: {"满意": 3}}, doc, CURRENT)
     first = _round({1: {"满意": 3}}, doc, 1)
-    assert current[KEY] == CURRENT == 4 and revision_of(current) == CURRENT
+    assert current[KEY] == CURRENT == 5 and revision_of(current) == CURRENT
     assert KEY not in first and revision_of(first) == 1
     assert current["results_digest"] != first["results_digest"]
 
@@ -64,13 +64,13 @@ def test_a_run_stored_before_revisions_replays_to_its_digest_under_its_own_revis
     assert compute_round(shipped, luohe_round())["results_digest"] != LUOHE_RESULTS
 
 
-@pytest.mark.parametrize("recorded", [5, 0, "2", None, 2.0])
+@pytest.mark.parametrize("recorded", [6, 0, "2", None, 2.0])
 def test_a_revision_this_engine_does_not_have_is_refused_in_words(recorded):
     with pytest.raises(UnknownRevision) as caught:
         revision_of({KEY: recorded})
     assert "engine revision" in str(caught.value)
     with pytest.raises(UnknownRevision):
-        compute_round(scheme(survey_only()), luohe_round(), 5)
+        compute_round(scheme(survey_only()), luohe_round(), 6)
 
 
 def test_the_published_result_carries_its_revision_and_a_v1_message_reads_as_the_first():

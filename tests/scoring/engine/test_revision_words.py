@@ -40,7 +40,7 @@ def _both(counts: dict[int, dict[str, int] | None], doc: dict[str, Any]):
 
 
 def test_the_current_revision_is_the_one_that_says_these_words() -> None:
-    assert CURRENT == 4
+    assert CURRENT >= 4  # later revisions keep these words (revision 5: test_revision_5_words)
 
 
 def test_a_unit_whose_every_answer_is_excluded_says_how_many_were_received() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from services.scoring.engine.compute.arith import ZERO, rounded, text
 from services.scoring.engine.scheme import Scheme
 
 
@@ -34,6 +35,8 @@ def explanation(
         for d in unit["deductions"]
         if d["points"] != _zero(d["points"])
     ]
+    if revision >= 5:  # the parts shown added up to more or less than the score said
+        parts += _clamped(unit, scheme)
     if unit["rollup"] is not None:
         parts.append(_rollup(unit["rollup"], revision))
     for o in unit["overrides"]:
@@ -61,19 +64,24 @@ def _rollup(r: dict[str, Any], revision: int) -> str:
 def _component(c: dict[str, Any], revision: int) -> str:
     if c["value"] is None:
         received = _none_valid(c) if revision >= 4 else None
-        if received is not None:  # it read 无数据 with questionnaires received
-            return f"「{c['name']}」{received}，不计入（{c['formula']}）"
-        return f"「{c['name']}」无数据，不计入（{c['formula']}）"
+        missing = received or "无数据"
+        if revision >= 5 and c["weighted"] is not None:  # when_missing: zero, counted as 0
+            return f"「{c['name']}」{missing}，按0分计入（{c['formula']}）" + _weighted(c, revision)
+        return f"「{c['name']}」{missing}，不计入（{c['formula']}）"
     line = f"「{c['name']}」{c['value']}分（{c['formula']}）"
     if c["weighted"] is not None:
-        weight = c["weight"]
-        shared_over = c["inputs"].get("reweighted_over")
-        if revision >= 2 and shared_over is not None:  # the weight it carried, not its own
-            weight = f"{weight}/{shared_over}"
-        line += f"×权重{weight}={c['weighted']}分"
+        line += _weighted(c, revision)
     if c["sample"] is not None:
         line += f"，有效问卷{c['sample']}份"
     return line
+
+
+def _weighted(c: dict[str, Any], revision: int) -> str:
+    weight = c["weight"]
+    shared_over = c["inputs"].get("reweighted_over")
+    if revision >= 2 and shared_over is not None:  # the weight it carried, not its own
+        weight = f"{weight}/{shared_over}"
+    return f"×权重{weight}={c['weighted']}分"
 
 
 def _none_valid(c: dict[str, Any]) -> str | None:
@@ -95,6 +103,23 @@ def _cap(d: dict[str, Any]) -> str:
 
 def _zero(points: str) -> str:
     return "0" if "." not in points else "0." + "0" * len(points.split(".")[1])
+
+
+def _clamped(unit: dict[str, Any], scheme: Scheme) -> list[str]:
+    """The floor or ceiling the score was held to, when the parts shown add up to less or
+    more (revision 5: the score read 90.00 after parts adding up to 100.00, nothing said)."""
+    own = unit["rollup"]["own_score"] if unit["rollup"] is not None else unit["score"]
+    if own is None or unit["score"] is None:
+        return []
+    arith = scheme.arithmetic
+    total = sum((Decimal(c["weighted"]) for c in unit["components"] if c["weighted"]), ZERO)
+    total -= sum((Decimal(d["points"]) for d in unit["deductions"]), ZERO)
+    shown = text(rounded(total, arith))
+    if Decimal(own) == arith.ceiling and total > arith.ceiling:
+        return [f"合计{shown}分，高于上限，按上限{arith.ceiling}分计"]
+    if Decimal(own) == arith.floor and total < arith.floor:
+        return [f"合计{shown}分，低于下限，按下限{arith.floor}分计"]
+    return []
 
 
 def _score(unit: dict[str, Any], scheme: Scheme, revision: int) -> str:

@@ -28,6 +28,13 @@ Revision 4 (2026-12-01), the explanation's words only (every figure as under 3):
 - a unit without a score says why: its result was cancelled, the component the scheme
   requires has no data, or no counted component has data (it read 无综合得分 alone);
 - units sharing a rank say so: 与另1个单位同分，并列第1名 (each read 排第1名).
+
+Revision 5 (2026-12-03), the explanation's words only (every figure as under 4):
+- a component without data that the scheme counts as 0 (`when_missing: zero`) says so and
+  shows its weighted part: 按0分计入…×权重0.5=0.00分 (it read 不计入, under a score that
+  counted it);
+- a score held to the scheme's floor or ceiling says so, with the sum of the parts shown:
+  合计100.00分，高于上限，按上限90分计 (nothing was said: the parts did not add up to it).
 """
 
 from __future__ import annotations
@@ -36,8 +43,8 @@ from collections.abc import Mapping
 from typing import Any
 
 FIRST = 1
-CURRENT = 4
-KNOWN = frozenset({1, 2, 3, 4})
+CURRENT = 5
+KNOWN = frozenset({1, 2, 3, 4, 5})
 KEY = "engine_revision"
 """Where a results document records its revision (from revision 2 on)."""
 
