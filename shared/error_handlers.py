@@ -4,7 +4,8 @@ an unavailable database, each a JSON body naming the error, the field and the re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -51,7 +52,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     # entry a machine reads; `type` stays for clients that read it before. A body missing
     # altogether names the fields `{}` would have lacked (shared.web.missing_body).
     detail = [
-        {
+        _json_invalid(err, _text_of(exc.body, request))
+        if err.get("type") == "json_invalid"
+        else {
             "field": _field(err.get("loc", ())),
             "reason": reason_of(err),
             "code": err.get("type"),
@@ -60,6 +63,70 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         for err in as_if_empty(request.scope.get("route"), exc.errors())
     ]
     return JSONResponse(error_body({"error": "validation_failed", "detail": detail}), 422)
+
+
+_JSON_PROBLEMS = {
+    "Expecting value": "应为一个值",
+    "Expecting ',' delimiter": "应为逗号",
+    "Expecting ':' delimiter": "应为冒号",
+    "Expecting property name enclosed in double quotes": "应为双引号括起的字段名",
+    "Unterminated string starting at": "开始的字符串没有结束",
+    "Invalid control character at": "是字符串中未转义的控制字符",
+    "Extra data": "之后还有多余的内容",
+    "Invalid \\escape": "是无效的转义",
+    "Invalid \\uXXXX escape": "是无效的 \\u 转义",
+}
+"""The standard library's JSON decode errors (`json.decoder`), in words after "第 1 行第 11
+个字符处"."""
+
+
+def _json_invalid(err: Mapping[str, Any], text: str | None) -> dict[str, Any]:
+    """Malformed JSON (FastAPI's `json_invalid`, whose `loc` is `("body", <offset>)`): the
+    field is the body, and where the text breaks is said in the reason and in `context`
+    (line and column, 1-based, in characters, as a YAML body's problems are), never as a
+    field path: `body.10` reads as an array's eleventh item."""
+    loc = tuple(err.get("loc", ()))
+    position = loc[1] if len(loc) == 2 and isinstance(loc[1], int) else None
+    problem = str((err.get("ctx") or {}).get("error") or "")
+    english = f": {problem}" if problem else ""
+    chinese = _JSON_PROBLEMS.get(problem, "有误" if problem else "")
+    entry = {"field": _field(loc[:1]) or "body", "code": "json_invalid", "type": "json_invalid"}
+    if position is None:
+        reason = reason_of(err)
+    elif text is not None and 0 <= position <= len(text):
+        # As `json.JSONDecodeError` counts them.
+        line = text.count("\n", 0, position) + 1
+        column = position - text.rfind("\n", 0, position)
+        where = {"line": line, "column": column}
+        reason = (
+            f"不是有效的 JSON, 第 {line} 行第 {column} 个字符处{chinese} "
+            f"(JSON decode error at line {line}, column {column}{english})"
+        )
+        return {**entry, "reason": reason, "context": where}
+    else:  # the text is not at hand: its character offset, counted from 1
+        where = {"character": position + 1}
+        reason = (
+            f"不是有效的 JSON, 第 {position + 1} 个字符处{chinese} "
+            f"(JSON decode error at character {position + 1}{english})"
+        )
+        return {**entry, "reason": reason, "context": where}
+    return {**entry, "reason": reason}
+
+
+def _text_of(body: Any, request: Request) -> str | None:
+    """The text a JSON decode error's offset counts in: FastAPI hands it over as the error's
+    `body` (the decoded document); a route that reads its body itself (scoring's
+    `POST /schemes`) raises without it, and its bytes are then the request's, already read,
+    decoded as `json.loads` decodes bytes."""
+    if isinstance(body, str):
+        return body
+    raw = body if isinstance(body, bytes) else getattr(request, "_body", None)
+    if not isinstance(raw, bytes):
+        return None
+    try:
+        return raw.decode(json.detect_encoding(raw), "surrogatepass")
+    except (UnicodeDecodeError, LookupError):
+        return None
 
 
 def _not_json(request: Request, exc: RequestValidationError) -> bool:

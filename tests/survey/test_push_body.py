@@ -40,13 +40,15 @@ def test_a_malformed_body_is_a_422_naming_where_it_breaks(
     body = response.json()
     # The words are the kernel's (Chinese first where shared/reasons.py has them).
     assert "JSON decode error" in body["detail"][0].pop("reason")
+    # The body is the field; where it breaks is its line and column, not a field path.
     assert body == {
         "error": "validation_failed",
         "detail": [
             {
-                "field": f"body.{broken.value.pos}",
+                "field": "body",
                 "code": "json_invalid",
                 "type": "json_invalid",
+                "context": {"line": broken.value.lineno, "column": broken.value.colno},
             }
         ],
     }
