@@ -10,6 +10,8 @@ or 2 (every stored document is the model's own dump, so it holds numbers there).
 
 from __future__ import annotations
 
+import math
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -64,6 +66,36 @@ class Statistics(Part):
     `bounded`, the Wilson interval of the mean scaled to [0, 1] by the level weights' range,
     never a point. `normal` is the default because every scheme written before the choice
     existed was computed with it, and must replay to the same bytes and hash."""
+
+    def confidence_problem(self) -> str | None:
+        """Why `confidence` cannot be what `z` gives (every interval is published under its
+        words: z 1.0 with 95% would call a 68% interval a 95% one), or None.
+
+        A rule for new documents only: a scheme registered before it must still load for
+        replay, so it belongs with the checks added later (`checks.NEW`), not in a validator
+        that every read of a stored scheme runs."""
+        stated = PERCENT.fullmatch(self.confidence.strip())
+        if stated is None or not 0 < Decimal(stated[1]) < 100:
+            return (
+                f"置信水平须为百分数, 如 95% (confidence must be a percentage such as 95%, "
+                f"not {self.confidence!r})"
+            )
+        # A float is fine here: the coverage is compared, never published or computed with.
+        covered = 100 * math.erf(float(self.z) / math.sqrt(2))
+        if abs(float(stated[1]) - covered) <= COVERAGE_SLACK:
+            return None
+        return (
+            f"置信水平 {self.confidence} 与 z {self.z} 不符: z {self.z} 的双侧正态覆盖率为 "
+            f"{covered:.2f}% (confidence {self.confidence} disagrees with z {self.z}, whose "
+            f"two-sided normal coverage 2Φ(z)−1 is {covered:.2f}%)"
+        )
+
+
+PERCENT = re.compile(r"(\d{1,3}(?:\.\d{1,6})?)\s*[%％]")
+"""A confidence as written: 95%, 99.5%, or 95％ as a Chinese input method types it."""
+COVERAGE_SLACK = 0.5
+"""Percentage points a stated confidence may differ from z's coverage (1.96: 95.00%,
+1.645: 90.00%, 2.576: 99.00%; 2 said as 95% is 95.45%)."""
 
 
 class _Rule(Part):
