@@ -131,7 +131,8 @@ def test_a_score_held_to_the_ceiling_or_the_floor_says_so() -> None:
     before, now = _both(_limits(floor=10, ceiling=90), counts, **findings)
     assert [now[uid(n)]["score"] for n in (1, 2, 3)] == ["90.00", "10.00", "86.67"]
     assert "上限" not in before[uid(1)]["explanation"]
-    held = "「问卷测评」100.00分（满意100、基本满意80、不满意0，取平均）×权重1=100.00分，有效问卷3份；"
+    held = "「问卷测评」100.00分（满意100、基本满意80、不满意0，取平均）"
+    held += "×权重1=100.00分，有效问卷3份；"
     held += "合计100.00分，高于上限，按上限90分计；综合得分90.00分"
     assert held in now[uid(1)]["explanation"]
     assert "合计-20.00分，低于下限，按下限10分计；综合得分10.00分" in now[uid(2)]["explanation"]

@@ -1,10 +1,8 @@
-"""`POST /schemes` should refuse a confidence that `statistics.z` does not give, as 422
-`scheme_invalid` naming `document.statistics.confidence`, Chinese first.
-
-Not yet: the rule (`Statistics.confidence_problem`) is for new documents only, so it must be
-one of the checks added later (`scheme.checks.NEW`, `found.added`), which this change could
-not touch; a validator on the model would refuse stored schemes on replay too. strict: once
-the rule is wired this passes, and the mark must go."""
+"""`POST /schemes` refuses a confidence that `statistics.z` does not give (z 1.0 said as 95%
+would publish a 68% interval as a 95% one) or that is no percentage, as 422 `scheme_invalid`
+naming `document.statistics.confidence`, Chinese first. A rule for new documents only
+(`scheme.checks.NEW`): a scheme registered before it still loads for replay
+(tests/scoring/engine/test_statistics_confidence.py)."""
 
 from __future__ import annotations
 
@@ -25,7 +23,6 @@ def scoring() -> Iterator[tuple[Cluster, World]]:
         yield cluster, seed_world(cluster)
 
 
-@pytest.mark.xfail(strict=True, reason="the rule is not yet among scheme.checks.NEW")
 @pytest.mark.parametrize("confidence", ["95%", "很高"])
 def test_a_confidence_z_does_not_give_is_refused(
     scoring: tuple[Cluster, World], confidence: str

@@ -43,6 +43,10 @@ NEW = (
     "level points not on a 0–1 scale (the highest level above 1: points are out of 100)",
     "no min_score above the highest score the components and arithmetic allow",
     "score thresholds not all below 1 when scores reach above 1 (a share typed for points)",
+    "no below_score above arithmetic.ceiling (it holds for every score)",
+    "grade rules asking only for a score range give better grades to higher scores",
+    "a votes share more_than below 1; top and bottom per category at least 1",
+    "statistics.confidence is a percentage that z gives (2Φ(z)−1, within half a point)",
 )
 """The rules added after schemes were first registered (docs/scoring-schemes.md)."""
 

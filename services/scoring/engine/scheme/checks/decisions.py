@@ -16,7 +16,7 @@ from services.scoring.engine.scheme.checks.found import (
 from services.scoring.engine.scheme.checks.score_ranges import score_ranges
 from services.scoring.engine.scheme.checks.shaped import UNKNOWN, Shaped
 from services.scoring.engine.scheme.components import SurveyComponent
-from services.scoring.engine.scheme.parts import Arithmetic
+from services.scoring.engine.scheme.parts import Arithmetic, Statistics
 from services.scoring.engine.scheme.rules import Condition, Grading, Votes
 from shared.contracts.survey import SCALE_LEVELS
 
@@ -28,6 +28,11 @@ def decisions(parts: Shaped, found: Found) -> None:
     # Bounds upside down are refused above (arithmetic.floor); no threshold is judged by them.
     whole = isinstance(arithmetic, Arithmetic) and arithmetic.floor < arithmetic.ceiling
     bounds = arithmetic if whole else None
+    statistics = parts.sections.get("statistics")
+    if isinstance(statistics, Statistics):
+        problem = statistics.confidence_problem()
+        if problem is not None:
+            found.added("statistics.confidence", problem)
     grading: Grading | None = parts.sections.get("grading")
     if grading is not None:
         _grading(grading, found)
