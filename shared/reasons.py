@@ -19,7 +19,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.types import URL_INT_CHINESE, URL_INT_ENGLISH
+URL_INT_ENGLISH = (
+    "Input should be a whole number written in the digits 0-9 alone, such as 1 or 12: no "
+    "decimal point, exponent, sign, spaces, leading zeros or full-width digits"
+)
+URL_INT_CHINESE = (
+    "须为整数, 只用半角数字 0-9 书写, 如 1 或 12, 不带小数点, 指数, 正负号, 空格, 前导零或全角数字"
+)
+"""The Chinese `reason_of` puts before `URL_INT_ENGLISH`: a URL's number
+(`shared.types.UrlInt`). Kept here, not in shared.types, so that this module needs the
+standard library only (the offline verifier loads it: tests/scoring/engine/test_purity.py)."""
 
 LONG_CHOICE = 200
 """A choice among more values than a reason reads well with (an answer on any of the five

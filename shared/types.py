@@ -45,6 +45,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from shared.reasons import URL_INT_ENGLISH
+
 EARLIEST_YEAR = 2000
 LATEST_YEAR = 2100
 
@@ -280,15 +282,6 @@ class _UrlIntText:
         json_schema[URL_INT_MARKER] = True
         return json_schema
 
-
-URL_INT_ENGLISH = (
-    "Input should be a whole number written in the digits 0-9 alone, such as 1 or 12: no "
-    "decimal point, exponent, sign, spaces, leading zeros or full-width digits"
-)
-URL_INT_CHINESE = (
-    "须为整数, 只用半角数字 0-9 书写, 如 1 或 12, 不带小数点, 指数, 正负号, 空格, 前导零或全角数字"
-)
-"""The Chinese `shared.reasons.reason_of` puts before `URL_INT_ENGLISH`."""
 
 UrlInt = Annotated[int, _UrlIntText()]
 """A whole number in a URL's path or query (a round, a version, a page's `limit`): only

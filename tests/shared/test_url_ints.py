@@ -22,7 +22,8 @@ from pingyi.catalog import NAMES as SERVICES
 from pingyi.catalog import definition
 from shared.health_api import HEALTH_ROUTER, POSITIONS_ROUTER
 from shared.operations_api import OPERATIONS_ROUTER
-from shared.types import URL_INT_CHINESE, UrlInt, _UrlIntText
+from shared.reasons import URL_INT_CHINESE
+from shared.types import UrlInt, _UrlIntText
 from shared.web.docs import DOCS_ROUTER
 from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
