@@ -226,6 +226,10 @@ def test_escalation_only_when_overdue_and_in_order(app: InspectionService) -> No
     assert escalate("催办")["escalation"] == "催办"
     assert escalate("催办")["escalation"] == "催办"
     assert refused(lambda: escalate("约谈", "张局长")) == ("escalation_out_of_order", "step")
+    with pytest.raises(PingyiError) as caught:
+        escalate("约谈", "张局长")
+    # Each language its own 'or': no English word in the Chinese.
+    assert caught.value.reason == "下一步应为 催办或通报 (the next step is 催办 or 通报)"
     assert escalate("通报")["escalation"] == "通报"
     assert refused(lambda: escalate("约谈")) == ("invalid_rectification", "person")
     summoned = escalate("约谈", "张某某（局长）")

@@ -102,9 +102,9 @@ def escalation_person(
     reached = -1 if current is None else ESCALATION_STEPS.index(current)
     wanted = ESCALATION_STEPS.index(step)
     if wanted < reached or wanted > reached + 1:
-        expected = " or ".join(ESCALATION_STEPS[max(reached, 0) : reached + 2])
+        steps = ESCALATION_STEPS[max(reached, 0) : reached + 2]
         raise EscalationOutOfOrder(
-            f"下一步应为 {expected} (the next step is {expected})", field="step"
+            f"下一步应为 {'或'.join(steps)} (the next step is {' or '.join(steps)})", field="step"
         )
     named = None if person is None else bounded_text(person, "person", NAME_MAX)
     if step == "约谈" and named is None:
