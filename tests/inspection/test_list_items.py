@@ -18,6 +18,7 @@ LISTS = [
     ("/rectifications", "/rectifications/{order_id}", {"history"}),
     ("/assessment-scores", "/assessment-scores/{score_id}", {"history"}),
     ("/complaints", "/complaints/{complaint_id}", {"history", "complainant"}),
+    ("/vetoes", "/vetoes/{veto_id}", {"history"}),
 ]
 
 

@@ -134,7 +134,16 @@ class AssessmentScoreOut(AssessmentScoreListItem):
     )
 
 
-class VetoOut(_Where):
+class VetoHistoryEntry(BaseModel):
+    event: Literal["decided", "revoked"]
+    at: str
+    actor: str
+    reason: str | None = Field(description="Why it was revoked; null for the decision")
+
+
+class VetoListItem(_Where):
+    """A veto as `GET /vetoes` lists it: as it stands, without its history."""
+
     veto_id: UUID
     basis: str
     authority: str
@@ -143,6 +152,17 @@ class VetoOut(_Where):
     status: Literal["active", "revoked"]
     revoked_reason: str | None
     version: int
+
+
+class VetoOut(VetoListItem):
+    """A veto as it stands, with its history (its own GET and every command's answer): who
+    decided it and when, and who revoked it, when and why."""
+
+    history: list[VetoHistoryEntry] | None = Field(
+        default=None,
+        description="The decision and its revocation, oldest first; null only in an answer "
+        "kept with an Idempotency-Key before vetoes showed their history",
+    )
 
 
 class CancellationOut(_Where):

@@ -288,6 +288,17 @@ def test_vetoes_cancellations_and_representative_violations(
     )
     revoked = client.post(revocation, json={"reason": "上级复核撤销"}, headers=ADMIN)
     assert revoked.status_code == 201 and revoked.json()["status"] == "revoked"
+    # Who decided and who revoked, when and why: the record's history, as a score's.
+    assert [(h["event"], h["reason"]) for h in vetoed["history"]] == [("decided", None)]
+    office_actor = vetoed["history"][0]["actor"]
+    assert office_actor == vetoed["decided_by"] and office_actor.startswith("office:")
+    read = client.get(f"/vetoes/{vetoed['veto_id']}", headers=keys["源汇区纠风办"]).json()
+    assert read["history"] == revoked.json()["history"]
+    assert [(h["event"], h["actor"].split(":")[0], h["reason"]) for h in read["history"]] == [
+        ("decided", "office", None),
+        ("revoked", "admin", "上级复核撤销"),
+    ]
+    assert read["history"][0]["at"] <= read["history"][1]["at"]
     assert _error(client.post(revocation, json={"reason": "再"}, headers=ADMIN))[::2] == (
         409,
         "veto_revoked",

@@ -26,6 +26,7 @@ from services.inspection.assessments.schemas import (
     RepresentativeViolationIn,
     RepresentativeViolationOut,
     VetoIn,
+    VetoListItem,
     VetoOut,
 )
 from services.inspection.assessments.views import (
@@ -82,7 +83,7 @@ def decide_veto(
 
 @router.get(
     "/vetoes",
-    response_model=list[VetoOut],
+    response_model=list[VetoListItem],
     **allow(Policy.read(*READERS, scope=UNIT_IN_QUERY, filtered=True)),
 )
 def list_vetoes(

@@ -8,6 +8,7 @@ from services.inspection.assessments.application.decisions import DecisionComman
 from services.inspection.assessments.application.outputs import (
     cancellation_out,
     score_out,
+    veto_history_entry,
     veto_out,
     violation_out,
 )
@@ -18,4 +19,11 @@ class Commands(ScoreCommands, DecisionCommands):
     """Assessment scores, vetoes, result cancellations and representative violations."""
 
 
-__all__ = ["Commands", "cancellation_out", "score_out", "veto_out", "violation_out"]
+__all__ = [
+    "Commands",
+    "cancellation_out",
+    "score_out",
+    "veto_history_entry",
+    "veto_out",
+    "violation_out",
+]

@@ -10,6 +10,7 @@ from uuid import UUID
 from services.inspection.assessments.application.loading import Loading
 from services.inspection.assessments.application.outputs import (
     cancellation_out,
+    veto_history_entry,
     veto_out,
     violation_out,
 )
@@ -95,7 +96,8 @@ class DecisionCommands(Loading):
         )
 
     def describe_veto(self, found: Veto) -> Response:
-        return veto_out(found)
+        events = [*self.events.get(found.id), *found.pending_events]
+        return veto_out(found) | {"history": [veto_history_entry(e) for e in events]}
 
     # Cancellations and representative violations -------------------------------------------
 

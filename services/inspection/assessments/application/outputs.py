@@ -85,6 +85,15 @@ def veto_out(v: Veto) -> Response:
     }
 
 
+def veto_history_entry(domain_event: Any) -> Response:
+    entry: Response = {"at": _iso(domain_event.timestamp), "actor": domain_event.actor}
+    if isinstance(domain_event, Veto.Decided):
+        return entry | {"event": "decided", "reason": None}
+    if isinstance(domain_event, Veto.Revoked):
+        return entry | {"event": "revoked", "reason": domain_event.reason}
+    raise TypeError(f"{type(domain_event).__name__} is not a veto event")
+
+
 def cancellation_out(c: ResultCancellation) -> Response:
     return {
         "cancellation_id": str(c.id),
