@@ -37,6 +37,13 @@ def standalone_units(
     the category it was registered with. Checked against this service's registry copy,
     which may lag the registry (callers wait on /positions). Every unit that cannot be
     surveyed is an objection."""
+    if spec.get("round") is not None:
+        # A round is a campaign's: taken without one, it would be dropped unsaid.
+        objections.add(
+            InvalidWave(
+                "填写轮次须同时填写 campaign_id (a round needs its campaign)", field="round"
+            )
+        )
     unit_ids: Sequence[UUID] = spec.get("unit_ids") or []
     if not unit_ids:
         objections.add(
@@ -71,12 +78,18 @@ def _standalone_unit(
     if jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
         return InvalidWave(UNIT_OUTSIDE, field=field)
     if not registry.is_active_unit(unit_id):
-        return InvalidWave(
-            ended(registry.unit_status(unit_id)),
-            field=field,
-            successors=registry.successors(unit_id),
-        )
+        return _ended_unit(registry, unit_id, field)
     return EnrolledUnit(unit_id=UUID(unit_id), name=unit["name"], category=unit["category"])
+
+
+def _ended_unit(registry: RegistryView, unit_id: str, field: str) -> InvalidWave:
+    """A unit merged, split or dissolved (in this copy of the registry) by the time the wave
+    opens: its status in words, and the units that stand for it now."""
+    return InvalidWave(
+        ended(registry.unit_status(unit_id)),
+        field=field,
+        successors=registry.successors(unit_id),
+    )
 
 
 def campaign_units(
@@ -145,13 +158,15 @@ def _enrolled_units(
 ) -> list[EnrolledUnit]:
     """The units named (each that cannot be surveyed an objection), or else every unit
     enrolled within the wave's jurisdiction, by name: of those, one of another
-    jurisdiction is simply not this wave's."""
+    jurisdiction, or one that has ended (merged, split, dissolved) by the time the wave
+    opens, is simply not this wave's. A wave left with no unit is refused."""
     jurisdiction_id = str(spec["jurisdiction_id"])
     named = [str(u) for u in spec.get("unit_ids") or []]
     wanted = named or sorted(enrolled, key=lambda u: _unit_name(registry, u))
     units: list[EnrolledUnit] = []
     seen: set[str] = set()
     refused = 0
+    ended_here = 0
     for index, unit_id in enumerate(wanted):
         unit = _enrolled_unit(registry, jurisdiction_id, unit_id, enrolled, seen, index)
         seen.add(unit_id)
@@ -160,15 +175,25 @@ def _enrolled_units(
         elif named:
             objections.add(unit)
             refused += 1
+        elif "successors" in unit.context:  # `_ended_unit`'s
+            ended_here += 1
     if not units and not refused:
-        objections.add(
-            InvalidWave(
-                "本辖区没有参加该评议活动的单位 "
-                "(no unit of the campaign is enrolled in this jurisdiction)",
-                field="campaign_id",
-            )
-        )
+        objections.add(_no_units(ended_here))
     return units
+
+
+def _no_units(ended_here: int) -> InvalidWave:
+    if ended_here:
+        return InvalidWave(
+            "本辖区参加该评议活动的单位均已合并、分立或撤销, 请改为测评承继它们的单位 "
+            "(every unit of the campaign enrolled in this jurisdiction has ended; "
+            "survey the units that stand for them now)",
+            field="campaign_id",
+        )
+    return InvalidWave(
+        "本辖区没有参加该评议活动的单位 (no unit of the campaign is enrolled in this jurisdiction)",
+        field="campaign_id",
+    )
 
 
 def _enrolled_unit(
@@ -189,21 +214,34 @@ def _enrolled_unit(
     unit = registry.unit(unit_id)
     if unit is None or jurisdiction_id not in registry.lineage(unit["jurisdiction_id"]):
         return InvalidWave(UNIT_OUTSIDE, field=field)
+    if not registry.is_active_unit(unit_id):
+        return _ended_unit(registry, unit_id, field)
     category = enrolled[unit_id]["category"]
     return EnrolledUnit(unit_id=UUID(unit_id), name=unit["name"], category=category)
 
 
 def _check_window_against_round(spec: dict[str, Any], round_number: int, starts: datetime) -> None:
     """A wave collects opinions of its round's work: a window that closes before the round
-    begins is a mistake (a wrong year or round). One that opens after the round ends is
-    allowed: a half year is often evaluated in the month after it."""
+    begins is a mistake (a wrong year or round), and so is one that opens before it (it
+    would take questionnaires collected before the round: a wave takes only its round's).
+    The round begins at 00:00 China time of its first day; a window wholly before it is one
+    problem, said of `closes_at`. One that opens after the round ends is allowed: a half
+    year is often evaluated in the month after it."""
+    begins = starts.date().isoformat()
     closes_at = spec.get("closes_at")
     if closes_at is not None and closes_at < starts:
-        begins = starts.date().isoformat()
         raise InvalidWave(
             f"测评时间在第{round_number}轮开始（{begins}）之前就已结束 "
             f"(the window closes before round {round_number} begins ({begins}))",
             field="closes_at",
+        )
+    opens_at = spec.get("opens_at")
+    if opens_at is not None and opens_at < starts:
+        raise InvalidWave(
+            f"测评开始时间早于第{round_number}轮开始（{begins}）, 会计入本轮之前收集的问卷 "
+            f"(the window opens before round {round_number} begins ({begins}), "
+            "so it would take questionnaires collected before the round)",
+            field="opens_at",
         )
 
 
