@@ -153,3 +153,20 @@ def test_the_office_reads_the_whole_wave_and_every_agency(told: Any, reader: str
         world.agency.principal_id: 3,
         world.other_agency.principal_id: 2,
     }
+
+
+def test_the_other_agency_reads_no_other_agencys_id(told: Any) -> None:
+    """The wave's agency (named at its opening) is that agency's and the office's to read:
+    to the other agency, in the wave and in its list, `agency_id` is null."""
+    cluster, world, wave_id, _ = told
+    survey = cluster["survey"]
+    cluster.wait_caught_up("survey", "survey")
+    primary = world.agency.principal_id
+    for who, shown in ((world.other_agency, None), (world.agency, primary)):
+        wave = survey.get(f"/waves/{wave_id}", headers=who.headers).json()
+        assert wave["agency_id"] == shown
+        assert [a["agency_id"] for a in wave["agencies"]] == [who.principal_id]
+        listed = survey.get("/waves", headers=who.headers).json()
+        assert [(w["wave_id"], w["agency_id"]) for w in listed] == [(wave_id, shown)]
+    office = survey.get(f"/waves/{wave_id}", headers=world.county_office.headers).json()
+    assert office["agency_id"] == primary

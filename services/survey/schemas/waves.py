@@ -118,11 +118,17 @@ class QuotaIn(In):
     reason: Prose = Field(min_length=1, max_length=500, examples=["根据样本量调整配额"])
 
 
+AGENCY_ID = (
+    "The wave's agency, the one named at its opening; to another agency accredited to the "
+    "wave, null (it reads its own line of `agencies` only)"
+)
+
+
 class WaveOut(BaseModel):
     wave_id: UUID
     name: str
     jurisdiction_id: UUID
-    agency_id: UUID
+    agency_id: UUID | None = Field(description=AGENCY_ID)
     agencies: list[AgencyQuota]
     unit_ids: list[UUID]
     status: str
@@ -161,7 +167,7 @@ class WaveSummaryOut(BaseModel):
     wave_id: UUID
     name: str
     jurisdiction_id: UUID
-    agency_id: UUID
+    agency_id: UUID | None = Field(description=AGENCY_ID)
     unit_ids: list[UUID]
     status: str
     voter_check: Literal["sms_code", "none"] | None = Field(

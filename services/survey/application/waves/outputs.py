@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.survey.domain import Wave
+from services.survey.views.waves.lists import own_agency_id
 from shared.idempotency import Response as Result
 
 
@@ -48,6 +49,7 @@ def agency_wave_out(wave: Wave, agency: str) -> Result:
     intake = wave.intake_of(agency)
     batches, quarantined = (None, None) if intake is None else intake
     return wave_out(wave) | {
+        "agency_id": own_agency_id(str(wave.agency_id), agency),
         "agencies": [
             a.model_dump(mode="json") for a in wave.agency_quotas() if str(a.agency_id) == agency
         ],

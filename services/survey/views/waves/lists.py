@@ -32,7 +32,11 @@ def visible_waves(
     # An agency's count is its own questionnaires, never the whole wave's (another
     # agency's work would move it).
     return [
-        found[wave] | {"response_count": sum(wave_standing(progress.get(wave), agency).values())}
+        found[wave]
+        | {
+            "agency_id": own_agency_id(found[wave]["agency_id"], agency),
+            "response_count": sum(wave_standing(progress.get(wave), agency).values()),
+        }
         for wave in ids
         if wave in found
     ]
@@ -97,3 +101,10 @@ def collected_between(
         if found.next_cursor is None:
             return page.send(kept, None)
         cursor = found.next_cursor
+
+
+def own_agency_id(agency_id: str | None, reader: str) -> str | None:
+    """The wave's agency (the one named at its opening) as an accredited agency reads it:
+    itself when it is that agency, else null, since another agency's principal id is no
+    more its business than that agency's figures."""
+    return agency_id if agency_id == reader else None
