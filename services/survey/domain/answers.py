@@ -22,11 +22,13 @@ from services.survey.domain.reasons import (
     NO_OPINIONS,
     NO_RATING,
     NO_RECOMMENDATIONS,
+    NOT_A_PANEL,
     NOT_DIMENSION,
     NOT_MEMBER,
     OTHER_CHANNEL,
     OTHER_DISTRICT,
     UNIT_NOT_IN_WAVE,
+    UNIT_TWICE,
     named,
     office_time,
     quoted,
@@ -198,6 +200,10 @@ class Checker:
                 found.append(Problem("respondent_id", NEEDS_MEMBER, "panel"))
             elif str(respondent) not in self.panel:
                 found.append(Problem("respondent_id", NOT_MEMBER, "panel"))
+        elif respondent is not None:
+            # A questionnaire is the agency's (its id) in any other wave: a respondent_id
+            # there would make each re-push another questionnaire (严禁复制测评问卷).
+            found.append(Problem("respondent_id", NOT_A_PANEL, "not_a_panel"))
 
     def _unknown_district(self, district: Any) -> bool:
         return (
@@ -281,8 +287,13 @@ class Checker:
                 )
             )
             return
+        listed: set[str] = set()
         for index, unit_id in enumerate(unit_ids):
-            self._unit(f"recommended_key_targets.{index}", unit_id, found)
+            field = f"recommended_key_targets.{index}"
+            if unit_id in listed:
+                found.append(Problem(field, UNIT_TWICE, "recommended_twice"))
+            elif self._unit(field, unit_id, found):
+                listed.add(unit_id)
 
 
 def _on_scale(value: Any, levels: frozenset[str]) -> bool:

@@ -23,11 +23,16 @@ OTHER_DISTRICT = (
 )
 NEEDS_MEMBER = "代表评议须填写评议代表 respondent_id (a representative evaluation needs the member)"
 NOT_MEMBER = "不是本次评议的代表名单成员 (not a member of the wave's panel)"
+NOT_A_PANEL = (
+    "本次评议不是代表评议, 不填写评议代表 respondent_id "
+    "(the wave is not a representative evaluation: it takes no respondent_id)"
+)
 UNIT_NOT_IN_WAVE = "该单位不在本次评议之列 (unit is not evaluated in this wave)"
 NO_RATING = "至少须有一项评价 (at least one rating is required)"
 NO_DIMENSIONS = "问卷模板没有评价维度 (the template rates no dimensions)"
 NOT_DIMENSION = "不是问卷模板的评价维度 (not a dimension of the template)"
 NO_OPINIONS = "问卷模板不征求意见 (the template asks for no opinions)"
+UNIT_TWICE = "单位重复列出 (unit listed twice)"
 NO_RECOMMENDATIONS = (
     "问卷模板不征集重点评议对象推荐 (the template asks for no key-target recommendations)"
 )

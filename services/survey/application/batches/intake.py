@@ -33,7 +33,7 @@ from services.survey.domain import (
 from services.survey.domain.answers import Salvaged
 from services.survey.domain.canonical import canonical_id
 from services.survey.domain.errors import SurveyError
-from shared.contracts.survey import SCALE_LEVELS
+from shared.contracts.survey import SCALE_LEVELS, WaveKind
 from shared.contracts.survey_batch import row_chars
 from shared.errors import ConflictError
 from shared.idempotency import Response as Result
@@ -94,6 +94,7 @@ class Intake(Repushes, Saving, SalvagedRows):
         refuse_repeated_units(self.units)
         self.columns = columns
         self._response_id_of = Response.ids_in(wave.id)
+        self.representative = wave.kind == WaveKind.REPRESENTATIVE_EVALUATION
         # Rows are stored as row texts of the scale's codes: what the parts publish as is.
         self.levels = list(SCALE_LEVELS[wave.template.scale])
         self.chars = row_chars(self.levels)
@@ -165,7 +166,7 @@ class Intake(Repushes, Saving, SalvagedRows):
             found += [p for p in problems if not (found and p.field == "ratings")]
             response_id = self._response_id(q)
             if response_id in seen:
-                found.append(repeated_problem(q, seen[response_id]))
+                found.append(repeated_problem(q, seen[response_id], self._member(q)))
             if not found and text is None:
                 # The one pass refuses only what the checker refuses (test_intake_rows.py);
                 # should they ever disagree, the row is refused, never recorded without
@@ -195,7 +196,7 @@ class Intake(Repushes, Saving, SalvagedRows):
         if found == qid:
             return q
         if (
-            q["respondent_id"] is None
+            self._member(q) is None
             and not self.wave.canonical_ids
             and self.app.has_questionnaire(self._response_id_of(qid))
         ):
@@ -208,9 +209,19 @@ class Intake(Repushes, Saving, SalvagedRows):
             problem(row, qid, f"{self.prefix}.{row}.{field}", reason, code, column)
         )
 
+    def _member(self, q: dict[str, Any]) -> Any:
+        """The panel member `q` is the questionnaire of: its `respondent_id` in a
+        representative evaluation, None in any other wave (whose rows giving one the
+        checker refuses, `not_a_panel`)."""
+        return q["respondent_id"] if self.representative else None
+
     def _response_id(self, q: dict[str, Any]) -> UUID:
-        if q["respondent_id"] is not None:
-            return Response.panel_id(self.wave.id, q["respondent_id"])
+        """The id `q` is stored under: the panel member's in a representative evaluation
+        (one questionnaire each), else the agency's questionnaire id's, so that a re-push
+        is a duplicate whatever else it says (严禁复制测评问卷)."""
+        member = self._member(q)
+        if member is not None:
+            return Response.panel_id(self.wave.id, member)
         return self._response_id_of(q["questionnaire_id"])
 
 

@@ -43,9 +43,11 @@ def problem(
     return found if column is None else found | {"column": column}
 
 
-def repeated_problem(q: dict[str, Any], first: int) -> Problem:
-    """`q` repeats the questionnaire (or the panel member) of row `first` of its batch."""
-    if q["respondent_id"] is not None:
+def repeated_problem(q: dict[str, Any], first: int, member: Any) -> Problem:
+    """`q` repeats the questionnaire (or the panel member) of row `first` of its batch;
+    `member`: the panel member `q` is the questionnaire of (`Intake._member`), None
+    where its id is the agency's questionnaire id."""
+    if member is not None:
         reason = f"评议代表与第 {first} 行重复 (panel member repeats row {first})"
     else:
         reason = f"问卷编号与第 {first} 行重复 (questionnaire id repeats row {first})"

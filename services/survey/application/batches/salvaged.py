@@ -40,6 +40,9 @@ class SalvagedRows:
     def _response_id(self, q: dict[str, Any]) -> UUID:
         raise NotImplementedError
 
+    def _member(self, q: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
     def _problem(self, row: int, qid: Any, field: str, reason: str, code: str) -> None:
         raise NotImplementedError
 
@@ -73,9 +76,10 @@ class SalvagedRows:
         problems = checker.problems(canonical_answers(q))
         found += [p for p in problems if not (found and p.field == "ratings")]
         found = [p for p in found if judged(p, broken)]
-        identified = q["respondent_id"] is not None or q["questionnaire_id"] is not None
+        member = self._member(q)
+        identified = member is not None or q["questionnaire_id"] is not None
         if identified and "respondent_id" not in broken:
             earlier = first.get(self._response_id(q))
             if earlier is not None and earlier < row:
-                found.append(repeated_problem(q, earlier))
+                found.append(repeated_problem(q, earlier, member))
         return found
