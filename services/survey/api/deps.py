@@ -22,6 +22,10 @@ WAVE_POINTS = path("wave_id", "wave_points")
 """A wave, also in the scope of each county where it has a survey point (for that part)."""
 AGENCY_OWN = {"agency": "agency_id"}
 """Of a wave's questionnaires, an agency sees and corrects those it pushed."""
+FACTS_ONLY = frozenset({"inspector", "unit"})
+"""Roles that read a wave's facts (its units, window, points, template) but none of its
+figures: progress is closed to them (docs/authorization.md), so the wave's counts, its
+agencies and quotas and why it closed are too."""
 TEMPLATE = path("template_id", "template")
 TEMPLATE_USERS = path("template_id", "template_users")
 """A template, also in the scope of every office below its jurisdiction (they may open

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from services.survey.api.deps import AGENCY_OWN, WAVE, SurveyApp, SurveyRouter
-from services.survey.application import agency_wave_out, wave_out
+from services.survey.api.deps import AGENCY_OWN, FACTS_ONLY, WAVE, SurveyApp, SurveyRouter
+from services.survey.application import agency_wave_out, facts_out, wave_out
 from services.survey.schemas.waves import (
     AccreditIn,
     CloseIn,
@@ -59,7 +59,14 @@ def list_waves(
     those in their jurisdiction subtree; one indexed query per page."""
     party = party_where(caller, {"agency": "agency_id"}).get("agency_id")
     agency = party if isinstance(party, str) else None
-    return visible_waves(views, page, scope_where(auth, caller, unit_field=None), agency)
+    found = visible_waves(views, page, scope_where(auth, caller, unit_field=None), agency)
+    if caller.role in FACTS_ONLY:
+        return [wave | {"agency_id": None, "response_count": None} for wave in found]
+    return found
+
+
+FIGURES = ("questionnaires_by_status", "accepted", "response_count")
+"""What `GET /waves/{wave_id}` adds to the wave as stored: its figures from the view."""
 
 
 @router.get(
@@ -75,7 +82,10 @@ def get_wave(
     and may lag a batch. An agency reads only its own figures, as in progress: its own line
     of `agencies`, the questionnaires it pushed (`accepted`, `response_count`, by status),
     its own batches (`batches`) and its own questionnaires quarantined at intake
-    (`quarantined_at_intake`), so that nothing it reads moves with another agency's work."""
+    (`quarantined_at_intake`), so that nothing it reads moves with another agency's work.
+    An inspector or a unit (`FACTS_ONLY`) reads the wave's facts and no figure."""
+    if caller.role in FACTS_ONLY:
+        return facts_out(app.wave(wave_id)) | dict.fromkeys(FIGURES)
     own = party_where(caller, AGENCY_OWN).get("agency_id")
     agency = None if own is None else str(own)
     wave = app.wave(wave_id) if agency is None else app.wave_counted_per_agency(wave_id)

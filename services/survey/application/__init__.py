@@ -12,7 +12,7 @@ from services.survey.application.claims import PushMapper
 from services.survey.application.scans import ScanCommands
 from services.survey.application.templates import TemplateCommands, template_out
 from services.survey.application.voting import VotingCommands
-from services.survey.application.waves import WaveCommands, agency_wave_out, wave_out
+from services.survey.application.waves import WaveCommands, agency_wave_out, facts_out, wave_out
 from services.survey.domain import Wave
 
 
@@ -37,6 +37,7 @@ __all__ = [
     "SurveyApplication",
     "SurveyBase",
     "agency_wave_out",
+    "facts_out",
     "require_agency",
     "template_out",
     "wave_out",

@@ -150,7 +150,10 @@ class WaveOut(BaseModel):
         "private wave"
     )
     integrity: IntegrityRules
-    questionnaires: int = Field(description="Accepted into the wave (as stored, not lagging)")
+    questionnaires: int | None = Field(
+        description="Accepted into the wave (as stored, not lagging); null to an inspector's "
+        "or a unit's key, which reads the wave's facts and none of its figures"
+    )
     quarantined_at_intake: int | None = Field(
         description="Questionnaires quarantined as they were accepted (as stored, not "
         "lagging; still counted once released, rejected or withdrawn), the whole wave's; to "
@@ -174,8 +177,9 @@ class WaveSummaryOut(BaseModel):
         description="Of a public wave: `sms_code` (a vote carries a code texted to the "
         "voter's phone) or `none` (unverified); null for a private wave"
     )
-    response_count: int = Field(
-        description="Questionnaires recorded, as applied to the view; to an agency, those it pushed"
+    response_count: int | None = Field(
+        description="Questionnaires recorded, as applied to the view; to an agency, those it "
+        "pushed; null to an inspector's or a unit's key"
     )
 
 
@@ -190,21 +194,26 @@ class StatusCounts(BaseModel):
 
 
 class WaveDetailOut(WaveOut):
-    questionnaires: int = Field(
+    """Every figure is null to an inspector's or a unit's key (the wave's facts only: no
+    agency, no count, no closing reason; progress is closed to them too)."""
+
+    questionnaires: int | None = Field(
         description="Counted (`questionnaires_by_status.counted`): neither in quarantine nor "
         "voided, rejected or withdrawn; from the view (may lag a batch). An agency reads "
         "its own"
     )
-    questionnaires_by_status: StatusCounts = Field(
+    questionnaires_by_status: StatusCounts | None = Field(
         description="Every questionnaire recorded, by where it stands; from the view, with "
         "`response_count`. An agency reads its own, as in progress"
     )
-    accepted: int = Field(
+    accepted: int | None = Field(
         description="Every questionnaire ever accepted into the wave, whatever became of it "
         "(as stored, not lagging: what `questionnaires` said before it was the counted ones). "
         "An agency reads its own"
     )
-    response_count: int = Field(description="Questionnaires recorded, as applied to the view")
+    response_count: int | None = Field(
+        description="Questionnaires recorded, as applied to the view"
+    )
 
 
 class CloseIn(In):

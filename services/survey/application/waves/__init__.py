@@ -10,7 +10,7 @@ importable from here."""
 from __future__ import annotations
 
 from services.survey.application.waves.commands import CLOSE_ATTEMPTS, WaveCommands
-from services.survey.application.waves.outputs import agency_wave_out, wave_out
+from services.survey.application.waves.outputs import agency_wave_out, facts_out, wave_out
 from services.survey.application.waves.setup import (
     appointed_panel,
     check_agencies,
@@ -34,6 +34,7 @@ __all__ = [
     "check_groups",
     "check_panel",
     "check_points",
+    "facts_out",
     "representative_panel",
     "standalone_units",
     "wave_out",

@@ -58,3 +58,16 @@ def agency_wave_out(wave: Wave, agency: str) -> Result:
         "quarantined_at_intake": quarantined,
         "batches": batches,
     }
+
+
+def facts_out(wave: Wave) -> Result:
+    """The wave as a role that reads none of its figures reads it (`api.deps.FACTS_ONLY`):
+    its facts, with no agency, count or closing reason."""
+    return wave_out(wave) | {
+        "agency_id": None,
+        "agencies": [],
+        "questionnaires": None,
+        "quarantined_at_intake": None,
+        "batches": None,
+        "closed_reason": None,
+    }
