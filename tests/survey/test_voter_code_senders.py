@@ -11,7 +11,6 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
@@ -28,9 +27,16 @@ from services.survey.verification import (
 from services.survey.verification.codes import PostgresCodeBook
 from shared.settings import CommonSettings
 from tests.harness import Cluster
-from tests.survey.helpers import World, open_wave
+from tests.survey.helpers import World
 from tests.survey.test_application import Setup
-from tests.survey.voter_codes import CHINESE_FIRST, PHONE, Clock, checked_wave, one_unit
+from tests.survey.voter_codes import (
+    CHINESE_FIRST,
+    PHONE,
+    Clock,
+    checked_wave,
+    one_unit,
+    public_wave,
+)
 from tests.survey.voter_codes import clock as clock  # the fixture
 
 
@@ -112,12 +118,7 @@ def test_production_without_a_gateway_answers_503(setup: Setup, clock: Clock) ->
 def test_embedded_mode_writes_codes_to_an_outbox_file_the_operator_reads(
     cluster: Cluster, world: World, common: CommonSettings, caplog: pytest.LogCaptureFixture
 ) -> None:
-    wave_id = open_wave(
-        cluster,
-        world,
-        kind="online_public_voting",
-        opens_at=(datetime.now(UTC) - timedelta(days=1)).isoformat(),
-    )["wave_id"]
+    wave_id = public_wave(cluster, world)
     with caplog.at_level("WARNING", logger="pingyi.survey.sms"):
         asked = cluster["survey"].post(f"/public/waves/{wave_id}/codes", json={"voter": PHONE})
     assert asked.status_code == 202, asked.text

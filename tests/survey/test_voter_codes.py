@@ -37,6 +37,7 @@ from tests.survey.voter_codes import (
     code_for,
     last_code,
     one_unit,
+    public_wave,
     texted,
     window,
 )
@@ -146,12 +147,7 @@ def test_a_wave_sends_at_most_its_hourly_codes(setup: Setup, clock: Clock) -> No
 def test_asking_for_a_code_does_not_tell_whether_the_number_voted(
     cluster: Cluster, world: World
 ) -> None:
-    wave_id = open_wave(
-        cluster,
-        world,
-        kind="online_public_voting",
-        opens_at=(datetime.now(UTC) - timedelta(days=1)).isoformat(),
-    )["wave_id"]
+    wave_id = public_wave(cluster, world)
     survey = cluster["survey"]
     code = api_code_for(cluster, wave_id, PHONE)
     vote = {"voter": PHONE, "ratings": {world.unit_ids[0]: "满意"}, "code": code}
@@ -285,12 +281,7 @@ def test_a_repeat_without_a_valid_code_learns_nothing_of_the_votes(
     cluster: Cluster, world: World
 ) -> None:
     survey = cluster["survey"]
-    wave_id = open_wave(
-        cluster,
-        world,
-        kind="online_public_voting",
-        opens_at=(datetime.now(UTC) - timedelta(days=1)).isoformat(),
-    )["wave_id"]
+    wave_id = public_wave(cluster, world)
     url = f"/public/waves/{wave_id}/votes"
     unit = world.unit_ids[0]
     code = api_code_for(cluster, wave_id, PHONE)
@@ -321,12 +312,7 @@ def test_a_vote_records_how_its_voter_was_checked_and_never_the_code(
     cluster: Cluster, world: World
 ) -> None:
     survey = cluster["survey"]
-    wave_id = open_wave(
-        cluster,
-        world,
-        kind="online_public_voting",
-        opens_at=(datetime.now(UTC) - timedelta(days=1)).isoformat(),
-    )["wave_id"]
+    wave_id = public_wave(cluster, world)
     code = api_code_for(cluster, wave_id, PHONE)
     vote = {"voter": PHONE, "ratings": {world.unit_ids[0]: "满意"}, "code": code}
     voted = survey.post(f"/public/waves/{wave_id}/votes", json=vote)

@@ -15,6 +15,7 @@ import pytest
 from services.survey.application import SurveyApplication
 from services.survey.verification import LocalOutbox
 from tests.harness import Cluster
+from tests.survey.helpers import World, open_wave
 
 if TYPE_CHECKING:  # test_application imports this module
     from tests.survey.test_application import Setup
@@ -103,3 +104,10 @@ def window() -> dict[str, Any]:
 def one_unit(setup: Setup, index: int = 0) -> dict[str, str]:
     """Ratings of one unit of the setup: 满意."""
     return {str(setup.units[index]): "满意"}
+
+
+def public_wave(cluster: Cluster, world: World) -> str:
+    """A public voting wave of `world`'s county, opened through the API since yesterday."""
+    opens_at = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    wave = open_wave(cluster, world, kind="online_public_voting", opens_at=opens_at)
+    return str(wave["wave_id"])

@@ -189,3 +189,17 @@ def by_id(results: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def component(unit_result: Mapping[str, Any], code: str) -> dict[str, Any]:
     return next(c for c in unit_result["components"] if c["code"] == code)
+
+
+def two_units_rated(first: Mapping[str, int], second: Mapping[str, int]) -> RoundInputs:
+    """A round of two units of one category (甲类), rated on one four-level wave with these
+    counts (level -> questionnaires): the least a grading rule needs to be seen at work."""
+    units = [unit(1, "甲", "甲类"), unit(2, "乙", "甲类")]
+    w = wave(1, "satisfaction_survey", "four_level", [uid(1), uid(2)])
+    tallies = {
+        uid(1): tally("four_level", counts=first),
+        uid(2): tally("four_level", counts=second),
+    }
+    return round_inputs(
+        units, pattern="democratic_appraisal", categories=["甲类"], waves=[(w, tallies)]
+    )

@@ -11,7 +11,7 @@ import pytest
 
 from services.scoring.engine.compute import compute_round
 from services.scoring.engine.scheme import Scheme, SchemeError
-from tests.scoring.engine.builders import by_id, round_inputs, tally, uid, unit, wave
+from tests.scoring.engine.builders import by_id, two_units_rated, uid
 from tests.scoring.engine.schemes import survey_only
 
 GRADES = ["优", "良", "中", "差"]
@@ -109,15 +109,7 @@ def test_the_shadowed_rule_never_gives_its_grade_so_the_refusal_is_right() -> No
     doc = _graded(
         {"grade": "优", "when": {"min_score": 80}}, {"grade": "良", "when": {"min_score": 90}}
     )
-    units = [unit(1, "甲", "甲类"), unit(2, "乙", "甲类")]
-    w = wave(1, "satisfaction_survey", "four_level", [uid(1), uid(2)])
-    tallies = {
-        uid(1): tally("four_level", counts={"满意": 3}),
-        uid(2): tally("four_level", counts={"满意": 1, "基本满意": 1}),
-    }
-    inputs = round_inputs(
-        units, pattern="democratic_appraisal", categories=["甲类"], waves=[(w, tallies)]
-    )
+    inputs = two_units_rated({"满意": 3}, {"满意": 1, "基本满意": 1})
     results = by_id(compute_round(Scheme.from_document(doc), inputs))
     assert [(results[uid(n)]["score"], results[uid(n)]["grade"]) for n in (1, 2)] == [
         ("100.00", "优"),
