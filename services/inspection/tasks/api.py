@@ -15,7 +15,7 @@ from fastapi import Depends, Path, Query
 from services.inspection.campaigns import CAMPAIGN_IN_BODY, counted
 from services.inspection.choices import TaskKindIn
 from services.inspection.tasks.application import TaskCommands
-from services.inspection.tasks.domain import SupervisedTask, TaskNotFound
+from services.inspection.tasks.domain import InvalidTask, SupervisedTask, TaskNotFound
 from services.inspection.tasks.schemas import (
     AccountabilityIn,
     CompletionIn,
@@ -88,9 +88,33 @@ def assign_task(
         jurisdiction_id=UUID(unit["jurisdiction_id"]),
         reporter=_seen_key(runtime, caller, body.reporter_id),
         key=idempotency_key,
-        checks=counted(runtime, body.campaign_id, body.round, body.unit_id),
+        checks=_assignable(runtime, body.campaign_id, body.round, body.unit_id),
         unit_lineage=runtime.registry.lineage(unit["jurisdiction_id"]),
     )
+
+
+def _assignable(
+    runtime: ServiceRuntime, campaign_id: UUID | None, round_: int | None, unit_id: UUID
+) -> Callable[[], None]:
+    """The checks of a new task, run once its Idempotency-Key is looked up (a keyed retry
+    answers as the first request did, whatever became of the unit since): the campaign's,
+    and that the unit has not ended, since a merged, split or dissolved unit can carry out
+    no task (its successors are named instead)."""
+    campaign = counted(runtime, campaign_id, round_, unit_id)
+
+    def check() -> None:
+        campaign()
+        unit = str(unit_id)
+        if not runtime.registry.is_active_unit(unit):
+            raise InvalidTask(
+                "该单位已合并、分立或撤销, 不能承担督办任务, 请改为督办承继它的单位 "
+                "(the unit has ended and can carry out no task: assign it to a unit that took "
+                "it over)",
+                field="unit_id",
+                successors=runtime.registry.successors(unit),
+            )
+
+    return check
 
 
 def _seen_key(

@@ -437,3 +437,28 @@ def test_only_offices_supervise_a_task(world: tuple[Cluster, dict[str, Any]]) ->
     assert client.get(f"/tasks/{task['task_id']}", headers=office).json()["supervision"] == []
     supervised = client.post(path, json=supervision, headers=office)
     assert supervised.status_code == 201, supervised.text
+
+
+def test_a_unit_that_has_ended_is_assigned_no_task(world: tuple[Cluster, dict[str, Any]]) -> None:
+    """A dissolved unit can carry out no task: refused naming `unit_id`, its successors in
+    `context`; a keyed retry of a task assigned before the unit ended answers as it did."""
+    cluster, ctx = world
+    client, office = cluster["inspection"], ctx["keys"]["萨尔图区纠风办"]
+    key = {"Idempotency-Key": "task-before-dissolution"}
+    first = client.post("/tasks", json=_task(ctx), headers=office | key)
+    assert first.status_code == 201, first.text
+    dissolved = cluster["registry"].post(
+        f"/units/{ctx['unit']}/dissolve",
+        json={"reason": "机构改革撤销", "effective_on": today_text()},
+        headers=ADMIN,
+    )
+    assert dissolved.status_code == 200, dissolved.text
+    cluster.wait_caught_up("inspection", "registry")
+    refused = client.post("/tasks", json=_task(ctx, title="另一项任务"), headers=office)
+    assert _error(refused) == (422, "unit_id"), refused.text
+    body = refused.json()
+    assert body["error"] == "invalid_task"
+    assert body["detail"][0]["reason"].startswith("该单位已合并、分立或撤销")
+    assert body["detail"][0]["context"]["successors"] == []
+    again = client.post("/tasks", json=_task(ctx), headers=office | key)
+    assert (again.status_code, again.json()) == (201, first.json())
