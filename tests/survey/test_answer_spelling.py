@@ -5,29 +5,18 @@ stripped while a push, a correction and a vote refused the same answer as off th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
-from tests.survey.helpers import World, created, open_wave, push, questionnaire, seed_world
+from tests.survey.helpers import World, created, open_wave, push, questionnaire
+from tests.survey.module_world import cluster as cluster  # the fixture
+from tests.survey.module_world import world as world  # the fixture
 
 SPELT = {"满意　": "满意", " 基本满意": "基本满意", "\u3000不满意 ": "不满意"}
 DIGITS = {"９５": "95", "１００　": "100", " ０": "0"}
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    with Cluster(in_memory(), ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
 
 
 def _wave(cluster: Cluster, world: World, scale: str) -> str:

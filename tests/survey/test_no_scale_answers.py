@@ -10,7 +10,6 @@ some and the wave's refusal for the others."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,9 +17,10 @@ import openpyxl
 import pytest
 
 from shared.tabular import XLSX
-from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
-from tests.survey.helpers import World, created, open_wave, push, questionnaire, seed_world
+from tests.survey.helpers import World, created, open_wave, push, questionnaire
+from tests.survey.module_world import cluster as cluster  # the fixture
+from tests.survey.module_world import world as world  # the fixture
 
 ENGLISH = "not an answer on the wave's scale (四级：满意/基本满意/不满意/不了解)"
 WRONG = {"another_scale": "非常满意", "no_scale": "很好", "not_text": ["满意"]}
@@ -35,17 +35,6 @@ def four_level(wrong: Any) -> str:
 NAMES = ["舞阳县公安局", "舞阳县教育局", "舞阳县供电公司"]
 Said = tuple[str, str, str]
 """(field within the questionnaire, reason, code) of the one problem found."""
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    with Cluster(in_memory(), ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,10 @@ everywhere else (`recommended_twice`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from services.survey.application.batches.intake import Intake
 from services.survey.domain import Response
-from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import (
     World,
@@ -23,8 +19,9 @@ from tests.survey.helpers import (
     push,
     questionnaire,
     response_count,
-    seed_world,
 )
+from tests.survey.module_world import cluster as cluster  # the fixture
+from tests.survey.module_world import world as world  # the fixture
 from tests.survey.test_application import Setup
 
 NOT_A_PANEL = (
@@ -33,17 +30,6 @@ NOT_A_PANEL = (
 )
 FIRST = "11111111-1111-1111-1111-111111111111"
 SECOND = "22222222-2222-2222-2222-222222222222"
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    with Cluster(in_memory(), ["registry", "survey"]) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def world(cluster: Cluster) -> World:
-    return seed_world(cluster)
 
 
 def _wave(cluster: Cluster, world: World, name: str) -> str:

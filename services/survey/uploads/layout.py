@@ -84,10 +84,13 @@ class Slot:
         return _FIELDS.get(self.kind, self.kind)
 
 
+OPINIONS = "opinions"
+"""The field every opinion column fills (each cell one opinion of the list)."""
+
 _FIELDS = {
     "district": "district_id",
     "respondent": "respondent_id",
-    "opinion": "opinions",
+    "opinion": OPINIONS,
     "recommendations": "recommended_key_targets",
 }
 

@@ -16,7 +16,7 @@ from services.survey.uploads.header import (
     locate,
     rejected,
 )
-from services.survey.uploads.layout import Columns, UploadLayout, columns_of, header_key
+from services.survey.uploads.layout import OPINIONS, Columns, UploadLayout, columns_of, header_key
 from services.survey.uploads.reading import Marks, marked_rows, sheet_format
 from shared.tabular import RawRow, check_size, header_elsewhere, too_many_rows
 from shared.web.echo import clip
@@ -135,9 +135,6 @@ def _places(problems: list[RowError]) -> list[tuple[str, ...]]:
     entered the row's opinions (each cell is one, numbered as read), so the others keep
     their numbers and are still checked."""
     return [tuple(p.field.split(".", 2)) for p in problems if p.field and p.field != OPINIONS]
-
-
-OPINIONS = "opinions"
 
 
 def _repeated(row: int, qid: str, first: int, header: Header) -> RowError:
