@@ -155,7 +155,8 @@ def _relay_progress(relay: dict[str, Any]) -> Iterator[Metric]:
     yield from (published, position, lag)
     if relay["runs"] == "own_process":
         current = GaugeMetricFamily(
-            "pingyi_relay_current", "1 while a relay process reported publishing in the last 5 s"
+            "pingyi_relay_current",
+            "1 while a relay process reported in the last 5 s that its publishes succeed",
         )
         current.add_metric([], 1 if relay.get("current") else 0)
         age = GaugeMetricFamily(

@@ -190,7 +190,9 @@ class JetStreamTransport:
         return nc, js
 
     def publisher(self, service: str) -> Publisher | None:
-        return JetStreamPublisher(self._js, self._namespace, service)
+        return JetStreamPublisher(
+            self._js, self._namespace, service, stream_replicas=self._replicas
+        )
 
     def offer_log(self, service: str, outbox: Outbox, application: PublishingApplication) -> None:
         return None

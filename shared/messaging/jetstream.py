@@ -230,27 +230,57 @@ async def create_or_update(js: JetStreamContext, config: StreamConfig) -> None:
 class JetStreamPublisher:
     """Publishes one service's messages to its origin stream. Every message carries
     `Nats-Msg-Id = <service>:<position>` (a republish within the duplicate window is
-    dropped by the server) and the trace context of a producer span in its headers."""
+    dropped by the server) and the trace context of a producer span in its headers.
+
+    `stream_replicas`: given to the publisher of the stream's owner (its relay), which
+    creates the stream again, with that many replicas, when it finds it missing. NATS that
+    lost its store (a new volume, a wiped disk) comes back without the stream; the log is
+    the truth, so the relay re-creates it and publishes the whole log into it again. Left
+    out by those who only look (`JetStreamTransport.head`): a missing stream stays missing."""
 
     def __init__(
-        self, js: PingyiJetStream, namespace: str, service: str, *, timeout: float = 5.0
+        self,
+        js: PingyiJetStream,
+        namespace: str,
+        service: str,
+        *,
+        timeout: float = 5.0,
+        stream_replicas: int | None = None,
     ) -> None:
         self._js = js
         self._namespace = namespace
         self._service = service
         self._stream = stream_name(namespace, service)
         self._timeout = timeout
+        self._stream_replicas = stream_replicas
         self._traced_span: int | None = None
         self._traced: dict[str, str] = {}
 
     async def tail(self) -> StreamTail:
         """The stream's last sequence and the origin position of the message stored there."""
-        info = await asyncio.wait_for(self._js.stream_info(self._stream), self._timeout)
+        try:
+            info = await asyncio.wait_for(self._js.stream_info(self._stream), self._timeout)
+        except JsNotFound:
+            if self._stream_replicas is None:
+                raise
+            await self._recreate_stream(self._stream_replicas)
+            return StreamTail(0, None)
         last = int(info.state.last_seq or 0)
         if last == 0:
             return StreamTail(0, None)
         raw = await asyncio.wait_for(self._js.get_msg(self._stream, last), self._timeout)
         return StreamTail(last, IntegrationMessage.decode(raw.data or b"").position)
+
+    async def _recreate_stream(self, replicas: int) -> None:
+        log.warning(
+            "stream %s is missing (NATS lost its store, or the stream was deleted): "
+            "created again; the whole log is published into it again",
+            self._stream,
+        )
+        await asyncio.wait_for(
+            ensure_stream(self._js, self._namespace, self._service, replicas=replicas),
+            self._timeout,
+        )
 
     async def send(
         self, message: Publishable, after: int, *, ack: bool = True

@@ -38,6 +38,12 @@ MAX_PENDING = 4000
 """nats-py's own limit of outstanding async publishes; the window must stay below it."""
 ACK_EVERY = 100
 """One ack per this many messages: an ack costs the relay about as much as a publish."""
+STREAM_CHECK_SECONDS = 5.0
+"""While idle, the relay looks at its stream this often: a stream that NATS lost (a wiped
+store) or that changed under it is otherwise noticed only at the next commit, which in a
+quiet service (the registry's keys) may be hours away while every consumer waits."""
+FAILURE_LOG_EVERY_SECONDS = 30.0
+"""A failure that repeats (NATS down) is logged at the first and then at most this often."""
 MAX_SPANS_PER_PAGE = 16
 """Above this many commits in a page, it is published under one span, as when the commits
 are unknown."""
@@ -52,6 +58,11 @@ class StreamAhead(Exception):
     """The stream holds a position the log does not have: wrong stream, or a lost log."""
 
 
+class StreamChanged(Exception):
+    """The stream no longer ends where this relay's messages put it (lost, re-created,
+    written by someone else)."""
+
+
 class Relay:
     def __init__(
         self,
@@ -63,6 +74,7 @@ class Relay:
         ack_every: int = ACK_EVERY,
         poll: float = 0.1,
         ack_timeout: float = 5.0,
+        stream_check: float = STREAM_CHECK_SECONDS,
         origins: Callable[[int], SpanContext | None] | None = None,
         page_origins: PageOrigins | None = None,
     ) -> None:
@@ -70,7 +82,8 @@ class Relay:
         wait for confirmation, every `ack_every`-th message (and the last of each page) asks
         for the ack that confirms it and those before it, the log is polled every `poll`
         seconds while LISTEN is not available, and an ack that takes longer than
-        `ack_timeout` counts as lost. `origins` names the span that committed a position,
+        `ack_timeout` counts as lost; while idle, the stream's tail is checked every
+        `stream_check` seconds. `origins` names the span that committed a position,
         when this process knows it (`shared.telemetry.CommitLedger`); `page_origins` does so
         for a whole page at a time (in a worker thread: it may query the database), when
         another process committed (`shared.trace_links`)."""
@@ -87,6 +100,8 @@ class Relay:
         self._origins = origins
         self._page_origins = page_origins
         self._watch = OutboxWatch(outbox, poll)
+        self._stream_check = stream_check
+        self._failure_logged_at: float | None = None
         self._stopped = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._pipeline: Pipeline | None = None
@@ -136,6 +151,7 @@ class Relay:
             "in_flight": 0 if self._pipeline is None else self._pipeline.in_flight,
             "lag": max(0, (self._head or 0) - scanned),
             "last_error": self.last_error,
+            "current": self._pipeline is not None and self.last_error is None,
             "resyncs": self.resyncs,
             "listening": self._watch.listening,
         }
@@ -148,7 +164,7 @@ class Relay:
                 self._failures += 1
                 self.resyncs += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("relay re-syncs from the stream: %s", self.last_error)
+                self._log_failure()
                 await self._pause(min(2.0, 0.05 * 2**self._failures))
 
     async def _follow(self) -> None:
@@ -162,7 +178,7 @@ class Relay:
                 if page.scanned_to is None or page.scanned_to == after:
                     await pipeline.drain()
                     self._healthy()
-                    await self._idle(after)
+                    await self._idle(after, pipeline)
                     continue
                 after = page.scanned_to
                 if page.messages:
@@ -234,17 +250,41 @@ class Relay:
 
         return await asyncio.to_thread(read)
 
-    async def _idle(self, after: int | None) -> None:
+    async def _idle(self, after: int | None, pipeline: Pipeline) -> None:
+        loop = asyncio.get_running_loop()
+        check_at = loop.time() + self._stream_check
         while not self._stopped.is_set():
             if await self._watch.wait():
                 return
             self._head = await asyncio.to_thread(self._outbox.max_position)
             if self._head is not None and self._head > (after or 0):
                 return
+            if loop.time() >= check_at:
+                await self._check_stream(pipeline)
+                check_at = loop.time() + self._stream_check
+
+    async def _check_stream(self, pipeline: Pipeline) -> None:
+        """Raises (and so re-syncs) when the stream does not end where this relay left it."""
+        tail = await self._publisher.tail()
+        if tail.sequence != pipeline.stream_sequence:
+            raise StreamChanged(
+                f"the stream ends at sequence {tail.sequence}, this relay left it at "
+                f"{pipeline.stream_sequence}"
+            )
 
     def _healthy(self) -> None:
+        if self._failure_logged_at is not None:
+            log.info("relay publishes again (after %d re-syncs)", self.resyncs)
         self._failures = 0
+        self._failure_logged_at = None
         self.last_error = None
+
+    def _log_failure(self) -> None:
+        now = asyncio.get_running_loop().time()
+        logged = self._failure_logged_at
+        if logged is None or now - logged >= FAILURE_LOG_EVERY_SECONDS:
+            log.warning("relay re-syncs from the stream: %s", self.last_error)
+            self._failure_logged_at = now
 
     async def _pause(self, seconds: float) -> None:
         try:

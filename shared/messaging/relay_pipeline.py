@@ -67,6 +67,12 @@ class Pipeline:
         self.acked_scan = tail.position
         self.acked = 0
 
+    @property
+    def stream_sequence(self) -> int:
+        """The stream's last sequence once everything sent is stored (with nothing in
+        flight: the stream's last sequence now, as far as this pipeline knows)."""
+        return self._sequence
+
     async def send(self, message: Publishable, *, last: bool = True) -> None:
         """`last`: the caller has nothing more to send for now, so this message asks for an
         ack (a group must be closed before `scanned` or `drain`)."""

@@ -80,7 +80,11 @@ def read_status(views: ViewStore, service: str) -> dict[str, Any] | None:
     if row is None:
         return None
     age = max(0.0, time.time() - float(row.get("updated_at") or 0))
-    current = age <= STALE_AFTER and row.get("state") == "publishing"
+    # A relay that writes its row but whose publishes fail (NATS refuses them, the stream
+    # is gone) is not current: the row's own `current` says so (rows written before it
+    # existed carry `last_error` alone).
+    publishing = row.get("current", row.get("last_error") is None)
+    current = age <= STALE_AFTER and row.get("state") == "publishing" and bool(publishing)
     return {**row, "age_seconds": round(age, 1), "current": current}
 
 

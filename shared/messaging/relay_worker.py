@@ -63,7 +63,7 @@ async def run_relay(
                 try:
                     relay = Relay(
                         outbox,
-                        JetStreamPublisher(js, namespace, service),
+                        JetStreamPublisher(js, namespace, service, stream_replicas=replicas),
                         batch=batch,
                         window=window,
                         page_origins=page_origins,
