@@ -105,8 +105,10 @@ def verify_log_command(
     bad = [v.service for v in verdicts if not v.intact]
     unverified = [v.service for v in verdicts if not_verified(v)]
     intact = len(verdicts) - len(bad) - len(unverified)
+    table_only = [v.service for v in verdicts if v.intact and v.only_in_table]
     console.print(
         f"{intact} of {len(verdicts)} logs intact"
+        + (f" (checkpoints only in the table: {', '.join(table_only)})" if table_only else "")
         + (f"; tampered: {', '.join(bad)}" if bad else "")
         + (f"; not verified (no row sealed): {', '.join(unverified)}" if unverified else ""),
         highlight=False,
@@ -121,6 +123,17 @@ def not_verified(verdict: LogVerdict) -> bool:
     said intact (a check that found nothing to check never passes: exit 2, as replay's
     unread runs)."""
     return verdict.intact and verdict.rows > 0 and verdict.sealed == 0
+
+
+def _only_in_table(verdict: LogVerdict) -> str:
+    after = verdict.published_to or 0
+    return (
+        f"  {verdict.only_in_table} 个检查点仅存于数据库表, 未见于封印流 checkpoints after "
+        f"position {after} are only in the table, not on the seals stream: they prove the "
+        "rows only as far as the database itself can be trusted (the running service's "
+        "sealer publishes them within seconds; if this stays, NATS lost its store and the "
+        "service is not running)"
+    )
 
 
 def _lines(verdict: LogVerdict) -> list[str]:
@@ -145,4 +158,6 @@ def _lines(verdict: LogVerdict) -> list[str]:
         if verdict.unsealed:
             after = verdict.unsealed_after or 0
             lines.append(f"  {verdict.unsealed} rows after position {after} not sealed yet")
+        if verdict.only_in_table:
+            lines.append(_only_in_table(verdict))
     return lines + [f"  note: {note}" for note in verdict.notes]

@@ -41,7 +41,17 @@ class Publisher(Protocol):
 
     async def publish(self, checkpoint: Checkpoint) -> None: ...
 
+    async def catch_up(self) -> None:
+        """Publish every stored checkpoint the stream lacks (none, unless NATS lost it)."""
+        ...
+
     async def close(self) -> None: ...
+
+
+STREAM_CHECK_SECONDS = 10.0
+"""While there is nothing to seal, the sealer checks the seals stream this often: one that
+NATS lost with its store is refilled from the table within this time, not at the next
+checkpoint, which a quiet service may not write for days."""
 
 
 class SealRefused(Exception):
@@ -204,8 +214,10 @@ class SealerTask:
         score_check_seconds: float,
         publisher: Publisher | None = None,
         lease: Lease | None = None,
+        stream_check: float = STREAM_CHECK_SECONDS,
     ) -> None:
         self.sealer = sealer
+        self._stream_check = stream_check
         self._poll = poll
         self._score_every = score_check_seconds
         self._publisher = publisher
@@ -253,6 +265,7 @@ class SealerTask:
 
     async def _seal_while_held(self) -> None:
         failures = 0
+        check_stream_at = 0.0
         while self._lease.held() and not self._stopping.is_set():
             try:
                 async with self._busy:
@@ -260,6 +273,9 @@ class SealerTask:
                 if written is not None:
                     self._unpublished.append(written)
                 await self._publish_pending()
+                if written is None and time.monotonic() >= check_stream_at:
+                    await self._catch_up_stream()
+                    check_stream_at = time.monotonic() + self._stream_check
                 self.sealer.last_error, failures = None, 0
                 if written is not None:
                     continue  # more rows may wait already
@@ -283,6 +299,10 @@ class SealerTask:
             except Exception as error:
                 log.warning("sealer watch: %s: %s", type(error).__name__, error)
             await self._pause(max(self._poll, 1.0))
+
+    async def _catch_up_stream(self) -> None:
+        if self._publisher is not None:
+            await self._publisher.catch_up()
 
     async def _publish_pending(self) -> None:
         if self._publisher is None:

@@ -46,8 +46,10 @@ def build_sealer(
 
 
 class StreamPublisher:
-    """Publishes checkpoints to the seals stream, connecting on first use (and then
-    publishing every stored checkpoint the stream does not have yet)."""
+    """Publishes checkpoints to the seals stream, connecting on first use. On connecting,
+    and whenever the sealer asks (`catch_up`, while it has nothing to seal), it publishes
+    every stored checkpoint the stream lacks: after a reconnect to a NATS that lost its
+    store the stream is gone or empty, and the table's checkpoints must reach it again."""
 
     def __init__(self, common: CommonSettings, sealer: Sealer) -> None:
         self._common = common
@@ -61,26 +63,63 @@ class StreamPublisher:
         js = await self._connected()
         await publish_checkpoint(js, self._common.namespace, checkpoint)
 
+    async def catch_up(self) -> None:
+        js, fresh = self._js, self._js is None
+        if js is None:
+            js = await self._connected()  # which has caught up
+        if not fresh:
+            await self._publish_missing(js)
+
     async def _connected(self) -> PingyiJetStream:
-        from shared.integrity.stream import ensure_seals_stream, last_published, publish_checkpoint
         from shared.messaging.jetstream import connect
 
         if self._js is not None:
             return self._js
         nc, js = await connect(self._common.nats_url, f"{self._sealer.service}-sealer")
         try:
-            namespace = self._common.namespace
-            await ensure_seals_stream(js, namespace, replicas=self._common.nats_stream_replicas)
-            after = await last_published(js, namespace, self._sealer.service) or 0
-            stored = await asyncio.to_thread(self._sealer.stored_checkpoints)
-            for checkpoint in stored:
-                if checkpoint.position > after:
-                    await publish_checkpoint(js, namespace, checkpoint)
+            await self._publish_missing(js, ensure=True)
         except BaseException:
             await nc.close()
             raise
         self._nc, self._js = nc, js
         return js
+
+    async def _publish_missing(self, js: PingyiJetStream, *, ensure: bool = False) -> None:
+        """`ensure`: bring the stream to this service's settings (on connecting); else it
+        is only created if it is missing."""
+        from nats.js.errors import NotFoundError
+
+        from shared.integrity.stream import (
+            ensure_seals_stream,
+            last_published,
+            publish_checkpoint,
+            seals_stream,
+        )
+
+        namespace = self._common.namespace
+        replicas = self._common.nats_stream_replicas
+        if ensure:
+            await ensure_seals_stream(js, namespace, replicas=replicas)
+        else:
+            try:
+                await js.stream_info(seals_stream(namespace))
+            except NotFoundError:
+                log.warning("the seals stream is missing (NATS lost its store?): created again")
+                await ensure_seals_stream(js, namespace, replicas=replicas)
+        after = await last_published(js, namespace, self._sealer.service) or 0
+        sealed_to = self._sealer.sealed_to
+        if sealed_to is not None and after >= sealed_to:
+            return
+        stored = await asyncio.to_thread(self._sealer.stored_checkpoints)
+        missing = [c for c in stored if c.position > after]
+        for checkpoint in missing:
+            await publish_checkpoint(js, namespace, checkpoint)
+        if missing:
+            log.info(
+                "published %d stored checkpoints the seals stream lacked",
+                len(missing),
+                extra={"service": self._sealer.service},
+            )
 
     async def close(self) -> None:
         """Also between two spells of holding the sealing lease: the next use connects

@@ -37,6 +37,11 @@ class LogVerdict:
     unsealed: int = 0
     finding: Finding | None = None
     notes: list[str] = field(default_factory=list)
+    published_to: int | None = None
+    """The last checkpoint's position on the seals stream; None when it was not read."""
+    only_in_table: int = 0
+    """Checkpoints in the table after `published_to`: they hold only as far as the table
+    can be trusted, since whoever can edit the database could have rewritten them."""
 
     @property
     def intact(self) -> bool:
@@ -92,6 +97,8 @@ def verify_log(
 ) -> LogVerdict:
     verdict = LogVerdict(service)
     if published is not None:
+        verdict.published_to = max((c.position for c in published), default=0)
+        verdict.only_in_table = sum(1 for c in checkpoints if c.position > verdict.published_to)
         checkpoints = merge_published(checkpoints, published, verdict)
     stored = _Rows(rows)
     chain, previous = GENESIS, None
