@@ -13,6 +13,7 @@ import binascii
 import re
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from psycopg import ProgrammingError
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -126,6 +127,19 @@ class CommonSettings(HttpLimits):
         for port in str(params.get("port") or "").split(","):
             if port and not (port.isdigit() and 1 <= int(port) <= 65535):
                 raise ValueError(f"the port {port!r} is not a TCP port (1 to 65535)")
+        return url
+
+    @field_validator("nats_url")
+    @classmethod
+    def _nats_servers(cls, url: str) -> str:
+        # nats-py reads "http://a:4222" as host "http" and retries it for the whole start
+        # wait; a port that is no number fails the same way. Said here, in one line.
+        servers = [part.strip() for part in url.split(",") if part.strip()]
+        if not servers:
+            raise ValueError("no NATS server given (nats://host:4222, several separated by ,)")
+        schemes = {_nats_server_scheme(server) for server in servers}
+        if len(schemes & {"ws", "wss"}) and len(schemes & {"nats", "tls"}):
+            raise ValueError("websocket (ws://, wss://) and nats:// servers cannot be mixed")
         return url
 
     @field_validator("log_level")
@@ -249,6 +263,32 @@ class SettingsRefused(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+NATS_SCHEMES = ("nats", "tls", "ws", "wss")
+
+
+def _nats_server_scheme(server: str) -> str:
+    """The scheme of one server of `PINGYI_NATS_URL` (a bare host:port is nats://)."""
+    scheme, sep, _ = server.partition("://")
+    if not sep:
+        scheme, server = "nats", f"nats://{server}"
+    if scheme not in NATS_SCHEMES:
+        raise ValueError(
+            f"the scheme {scheme!r} is not one NATS speaks (nats://, tls://, ws://, wss://)"
+        )
+    try:
+        parsed = urlsplit(server)
+        port = parsed.port
+    except ValueError:
+        port_text = server.rpartition(":")[2]
+        shown = repr(port_text) if "@" not in port_text else "given"  # never a password
+        raise ValueError(f"the port {shown} is not a TCP port (1 to 65535)") from None
+    if not parsed.hostname:
+        raise ValueError("a NATS server without a host name")
+    if port == 0:
+        raise ValueError("the port 0 is not a TCP port (1 to 65535)")
+    return scheme
 
 
 def _settings_classes() -> list[type[BaseSettings]]:

@@ -96,6 +96,12 @@ def _refused(done: subprocess.CompletedProcess[str], *variables: str) -> list[st
         # Retried for the whole start wait ("Servname not supported") before.
         ("PINGYI_DATABASE_URL", "postgresql://u:pw@db:x/pingyi", "the port 'x' is not a TCP"),
         ("PINGYI_DATABASE_URL", "postgresql://u:pw@a:5432,b:99999/p", "the port '99999'"),
+        # nats-py took "http" for the host and retried it for the whole start wait.
+        ("PINGYI_NATS_URL", "http://nats:4222", "the scheme 'http' is not one NATS speaks"),
+        ("PINGYI_NATS_URL", "nats://a:4222,nats://b:port", "the port 'port' is not a TCP"),
+        ("PINGYI_NATS_URL", "nats://:4222", "without a host name"),
+        ("PINGYI_NATS_URL", " , ", "no NATS server given"),
+        ("PINGYI_NATS_URL", "ws://a:80,nats://b:4222", "cannot be mixed"),
         # logging refused it at configure(), a traceback after uvicorn had started.
         ("PINGYI_LOG_LEVEL", "LOUD", "INFO"),
     ],
