@@ -29,7 +29,9 @@ its own position. So each `JetStreamSource` owns an ephemeral pull consumer of i
 - **Caught up.** `fetch` returns an empty list only after asking the server: the consumer
   exists and nothing is pending for it. An unreachable server raises instead, so an idle
   consumer never claims to be current on the strength of a timeout (the security copy's
-  freshness rests on this).
+  freshness rests on this). Nor on a stream that ends before the position the consumer
+  applied: NATS lost it and the upstream's relay is filling it again (`StreamBehind`),
+  until a message at or past that position arrives.
 
 An undecodable message is delivered like any other (with its error); the search never
 passes over one that lies after the last applied position, so it keeps stalling the
@@ -64,6 +66,12 @@ CLEANUP_TIMEOUT = 2.0
 
 class NotCaughtUp(Exception):
     """An empty fetch the server did not confirm: the stream holds more than was delivered."""
+
+
+class StreamBehind(NotCaughtUp):
+    """The stream ends before the position this consumer applied: NATS lost it and the
+    upstream's relay is publishing its log into it again. Nothing is pending, yet the
+    consumer is not current: a revocation may be in the part still to come."""
 
 
 async def sequence_after(
@@ -129,6 +137,10 @@ class JetStreamSource:
         """Stream sequence of the next message this source delivers."""
         self._confirmed = False
         """Whether a fetch has run since the consumer was (re)created."""
+        self._last_position: int | None = None
+        """The last position applied or delivered: where this consumer stands."""
+        self._behind: int | None = None
+        """Set while the stream ends before `_last_position` (see `StreamBehind`)."""
         self.consumers_created = 0
 
     @property
@@ -146,13 +158,15 @@ class JetStreamSource:
             self._js, self._stream, last_position, timeout=self._timeout
         )
         await self._open(sequence)
+        self._last_position = last_position
+        await self._note_whether_behind()
 
     async def fetch(self, batch: int, timeout: float) -> list[Delivery]:
         if not self._confirmed and await self._nothing_pending():
             # Just (re)started at the stream's end: say so now rather than after a long poll
             # (a starting service waits for its copy of keys to be shown current).
             self._confirmed = True
-            return []
+            return self._nothing_more()
         self._confirmed = True
         # Two rounds: messages may land between an empty pull and the server's answer that
         # something is pending, and a consumer the server removed is re-created in between.
@@ -161,8 +175,31 @@ class JetStreamSource:
             if messages:
                 return [self._deliver(m) for m in messages]
             if await self._nothing_pending():
-                return []
+                return self._nothing_more()
         raise NotCaughtUp(f"{self._label}: the stream holds messages not yet delivered")
+
+    def _nothing_more(self) -> list[Delivery]:
+        """Caught up: the empty answer, unless the stream itself is behind this consumer."""
+        if self._behind is not None:
+            raise StreamBehind(
+                f"{self._label}: the stream ends before position {self._behind}, which this "
+                "consumer applied (NATS lost the stream; its relay is publishing it again)"
+            )
+        return []
+
+    async def _note_whether_behind(self) -> None:
+        """After (re)creating the consumer: does the stream end before where we stand?"""
+        self._behind = None
+        if self._last_position is None:
+            return
+        info = await asyncio.wait_for(self._js.stream_info(self._stream), self._timeout)
+        last = int(info.state.last_seq or 0)
+        if last == 0:
+            self._behind = self._last_position
+            return
+        found = await _position_from(self._js, self._stream, last, last + 1, self._timeout)
+        if found is not None and found[1] < self._last_position:
+            self._behind = self._last_position
 
     async def close(self) -> None:
         await self._drop()
@@ -184,6 +221,7 @@ class JetStreamSource:
         except JsNotFound:
             log.info("consumer removed by the server; re-created", extra={"consumer": self._name})
             await self._open(self._next)
+            await self._note_whether_behind()  # removed with the whole stream, NATS's store lost
             return False
         # (The subscription's own queue may hold status messages of earlier pulls, but no
         # message: a pull takes those first.)
@@ -199,6 +237,10 @@ class JetStreamSource:
         except ValueError as exc:
             error = f"undecodable message at stream sequence {sequence}: {exc}"
             return Delivery(None, error=error, sequence=sequence, headers=headers, pending=pending)
+        if self._last_position is None or message.position > self._last_position:
+            self._last_position = message.position
+        if self._behind is not None and message.position >= self._behind:
+            self._behind = None
         return Delivery(message, sequence=sequence, headers=headers, pending=pending)
 
     async def _open(self, sequence: int) -> None:
