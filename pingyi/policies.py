@@ -14,6 +14,7 @@ from shared.access_words import (
     OUTSIDE_JURISDICTION,
     OWN_UNIT_ONLY,
     needs_roles,
+    unit_ended,
 )
 from shared.policy import ALL_ROLES, POLICY_MARKER
 from shared.policy.words import noun, only_parties
@@ -89,6 +90,8 @@ def refusals() -> list[str]:
         f"  - an auditor, on a route it may not call (every write): `{AUDITORS_WRITE_NOTHING}`;",
         f"  - a target outside the caller's jurisdiction: `{OUTSIDE_JURISDICTION}`;",
         f"  - to a unit key, a target that belongs to another unit: `{OWN_UNIT_ONLY}`;",
+        "  - to the key of a unit that has ended, any write (403 `unit_ended`): "
+        f"`{unit_ended('dissolved')}` (已被合并/merged, 已被拆分/split as the case is);",
         "  - a target that names who may act on it (a survey wave its accredited agencies), to "
         f"a caller it does not name: `{only_parties('agency', wave)}` (the target named in "
         "words, never by its scope kind);",
@@ -123,9 +126,18 @@ def markdown(routes: list[RoutePolicy]) -> str:
         "orders, complaints once dispatched, tasks, assessment scores, vetoes) is in its "
         "scope only if it is that unit's, wherever it lies, and its lists (**own**) show that "
         "unit's records only. Other targets (campaigns, waves, templates, jurisdictions) are "
-        "scoped by the key's jurisdiction, which is the unit's. Unit keys issued before keys "
-        "named their unit (legacy) are scoped by jurisdiction, and by name where a record "
-        "names a key (an order's `unit_principal_id`, a task's `reporter_id`).",
+        "scoped by the key's jurisdiction, which is the unit's **now**: when the unit moves, "
+        "its keys move with it (every service's copy of the registry's log applies the move "
+        "to them, and the registry reads the unit itself), so the office of the new place "
+        "lists (`GET /principals`) and revokes them and the office of the old place no "
+        "longer does (`tests/registry/test_unit_key_moves.py`). A key of a unit that has "
+        "**ended** (merged, split, dissolved) still reads what it could, so the unit's people "
+        "can look up their past records, but every write with it is refused on every service "
+        "with 403 `unit_ended` (`field: X-API-Key`, `context: {unit_id, status}`): the unit "
+        "that stands for it now gets keys of its own, and an office may still act on the "
+        "ended unit's behalf. The key list shows such keys with `unit_status`. Unit keys "
+        "issued before keys named their unit (legacy) are scoped by jurisdiction, and by name "
+        "where a record names a key (an order's `unit_principal_id`, a task's `reporter_id`).",
         "- *Scope* says where the target of the call is found and what kind of thing it is.",
         "",
     ]

@@ -25,6 +25,17 @@ ONLY_ADMIN = "只有管理员可以执行此操作 (only an admin may do this)"
 ONLY_ADMIN_AT_TOP = "只有管理员可以在最高一级操作 (only an admin may act at the top level)"
 OUTSIDE_JURISDICTION = "不在您的辖区范围内 (outside your jurisdiction)"
 OWN_UNIT_ONLY = "单位密钥只能代表本单位 (a unit's key acts for its own unit only)"
+UNIT_ENDED_STATUS = {"merged": "已被合并", "split": "已被拆分", "dissolved": "已被撤销"}
+
+
+def unit_ended(status: str) -> str:
+    """Why a write with the key of a unit that has ended is refused."""
+    chinese = UNIT_ENDED_STATUS.get(status, "已不存在")
+    return (
+        f"该密钥所代表的单位{chinese}, 只能查阅, 不能写入; 请使用现在承接它的单位的密钥 "
+        f"(the unit this key speaks for is {status}: the key still reads but writes nothing; "
+        "use a key of the unit that stands for it now)"
+    )
 
 
 def role_word(role: str) -> str:

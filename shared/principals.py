@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID, uuid5
 
-from shared.contracts.registry import Role
+from shared.contracts.registry import ACTIVE, Role
 from shared.errors import UnauthenticatedError, UnavailableError
 from shared.registry_view import RegistryView
 
@@ -45,6 +45,9 @@ class Principal:
     unit_id: UUID | None = None
     """The unit a key of role unit speaks for; None for every other role and for unit keys
     issued before keys named their unit (those are scoped by jurisdiction alone: legacy)."""
+    unit_ended: str | None = None
+    """"merged", "split" or "dissolved" when the unit this key speaks for has ended: it
+    still reads what it could, and writes nothing (`shared.policy.checks.check_role`)."""
 
     @property
     def actor(self) -> str:
@@ -113,14 +116,18 @@ class Authenticator:
             raise UnauthenticatedError(
                 "密钥不存在或已吊销 (unknown or revoked API key)", field="X-API-Key"
             )
+        # A unit key's jurisdiction is where its unit is now: the records it is read from
+        # apply the unit's moves and ends to it (`shared.registry_view.unit_keys`).
         jurisdiction = doc.get("jurisdiction_id")
         unit = doc.get("unit_id")
+        status = doc.get("unit_status")
         return Principal(
             UUID(doc["principal_id"]),
             doc["name"],
             doc["role"],
             UUID(jurisdiction) if jurisdiction else None,
             UUID(unit) if unit else None,
+            unit_ended=status if status and status != ACTIVE else None,
         )
 
     def _lookup(self, key_hash: str) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ from shared.access_words import (
     OUTSIDE_JURISDICTION,
     OWN_UNIT_ONLY,
     needs_roles,
+    unit_ended,
 )
 from shared.errors import ForbiddenError, PingyiError
 from shared.policy.model import ALL_ROLES, Policy, Scope, ScopeResolver, ScopeTarget
@@ -25,8 +26,19 @@ if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
 
 
+class UnitEndedError(ForbiddenError):
+    code = "unit_ended"
+
+
 def check_role(policy: Policy, caller: Principal) -> None:
     if caller.role in policy.roles:
+        if caller.unit_ended is not None and not policy.reads:
+            raise UnitEndedError(
+                unit_ended(caller.unit_ended),
+                field="X-API-Key",
+                unit_id=str(caller.unit_id),
+                status=caller.unit_ended,
+            )
         return
     if caller.role == "auditor":
         raise ForbiddenError(AUDITORS_WRITE_NOTHING, field="X-API-Key")

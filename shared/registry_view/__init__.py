@@ -34,6 +34,7 @@ from shared.contracts.registry import (
     unit_status,
 )
 from shared.messaging.inbox import ViewHandler, combine_handlers
+from shared.registry_view.unit_keys import unit_key_handlers
 from shared.registry_view.units import UNIT_HANDLERS
 from shared.registry_view.units import UNITS as UNITS  # where readers always found them
 from shared.registry_view.units import kind_status as kind_status
@@ -44,6 +45,8 @@ from shared.views.model import View
 JURISDICTIONS = "jurisdictions"
 PRINCIPALS_BY_KEY = "principals_by_key"
 PRINCIPALS = "principals"
+UNIT_KEYS = "unit_keys"
+"""Unit id -> the keys issued for it (`unit_keys`), so a move or an end reaches them."""
 
 
 TREE_NAME_LIMIT = 100
@@ -101,14 +104,26 @@ def _revoked(tx: ViewTransaction, p: PrincipalRevoked, m: IntegrationMessage) ->
     tx.put(PRINCIPALS_BY_KEY, doc["key_hash"], doc)
 
 
-SECURITY_HANDLERS: dict[Any, ViewHandler] = {
-    JurisdictionRegistered: _jurisdiction,
-    PrincipalIssued: _principal,
-    PrincipalRevoked: _revoked,
-}
+def _key_follows_unit(tx: ViewTransaction, principal_id: str, changes: dict[str, Any]) -> None:
+    doc = tx.get(PRINCIPALS, principal_id)
+    if doc is None:
+        return
+    doc = doc | changes
+    tx.put(PRINCIPALS, principal_id, doc)
+    tx.put(PRINCIPALS_BY_KEY, doc["key_hash"], doc)
+
+
+SECURITY_HANDLERS: dict[Any, ViewHandler] = combine_handlers(
+    {
+        JurisdictionRegistered: _jurisdiction,
+        PrincipalIssued: _principal,
+        PrincipalRevoked: _revoked,
+    },
+    unit_key_handlers(UNIT_KEYS, _key_follows_unit),
+)
 SECURITY_VIEW = View(
     "security",
-    3,
+    4,  # 4: unit keys follow their unit's moves and ends (`unit_keys`)
     (
         Collection(
             JURISDICTIONS,
@@ -118,6 +133,7 @@ SECURITY_VIEW = View(
         ),
         Collection(PRINCIPALS, index=("role", "jurisdiction_id")),
         Collection(PRINCIPALS_BY_KEY),
+        Collection(UNIT_KEYS),
     ),
     {"registry": SECURITY_HANDLERS},
     "API keys, their principals and revocations, and the jurisdiction tree scopes are "

@@ -57,8 +57,16 @@ def _top_level_refusal() -> str:
     return refused.reason
 
 
+def _ended_unit_refusal() -> str:
+    ended = Principal(uuid4(), "某单位", "unit", uuid4(), uuid4(), unit_ended="dissolved")
+    with pytest.raises(ForbiddenError) as refused:
+        check_role(Policy.write("unit"), ended)
+    return refused.value.reason
+
+
 def test_every_refusal_is_quoted_as_the_api_says_it() -> None:
     reasons = [
+        _ended_unit_refusal(),
         _role_refusal(Policy.write("office"), "agency"),
         _role_refusal(Policy.admin(), "office"),
         _role_refusal(Policy.write("office"), "auditor"),

@@ -15,7 +15,7 @@ from tests.pages import assert_bad_cursor, assert_pages_match
 from tests.registry.helpers import city_with_counties, key_for, office, post
 
 FIELDS = {
-    *("principal_id", "name", "role", "jurisdiction_id", "unit_id"),
+    *("principal_id", "name", "role", "jurisdiction_id", "unit_id", "unit_status"),
     *("issued_at", "revoked", "revoked_at", "revoked_reason"),
 }
 

@@ -83,8 +83,9 @@ def campaign(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:
 def principal(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:
     """A key without a jurisdiction (admin, auditor, some agencies) is in nobody's scope but
     an admin's."""
-    found = _app(runtime).principal(target_id(value, field), field)
-    return _placed(runtime, found.jurisdiction_id)
+    app = _app(runtime)
+    found = app.principal(target_id(value, field), field)
+    return _placed(runtime, app.principal_place(found))  # a unit key: where its unit is now
 
 
 def person(runtime: ServiceRuntime, value: str, field: str) -> ScopeTarget:

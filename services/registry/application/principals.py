@@ -140,7 +140,7 @@ class PrincipalCommands(JurisdictionCommands):
             principal = self.principal(principal_id)
             require_may_manage(caller, principal.role, "principal_id")
             principal.revoke(reason, caller.actor)
-            return [principal], principal_out(principal)
+            return [principal], self.principal_now(principal)
 
         request = {"principal_id": principal_id, "reason": reason}
         return self.idempotent(caller, "principal.revoke", key, request, command)
@@ -153,7 +153,23 @@ class PrincipalCommands(JurisdictionCommands):
         except AggregateNotFoundError:
             return None
         principal = self.principal(index.principal_id)
-        return principal_out(principal) | {"key_hash": principal.key_hash}
+        return self.principal_now(principal) | {"key_hash": principal.key_hash}
+
+    def principal_now(self, principal: Principal) -> Response:
+        """The principal as it stands now: a unit key where its unit is now, and whether
+        that unit has ended (`shared.registry_view.unit_keys`: read models apply the same
+        rule to the unit's published facts)."""
+        out = principal_out(principal)
+        if principal.role != "unit" or principal.unit_id is None:
+            return out
+        unit = self.load(principal.unit_id, Unit, UnitNotFound, "unit_id")
+        out["jurisdiction_id"] = str(unit.jurisdiction_id)
+        return out | ({} if unit.is_active else {"unit_status": unit.status})
+
+    def principal_place(self, principal: Principal) -> UUID | None:
+        """Where a principal is bound now (a unit key: where its unit is)."""
+        place = self.principal_now(principal)["jurisdiction_id"]
+        return None if place is None else UUID(place)
 
 
 def principal_out(p: Principal) -> Response:

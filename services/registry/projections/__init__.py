@@ -11,7 +11,8 @@ from shared.views import Collection
 
 REGISTRY_MODELS = REGISTRY_COPY.extended(
     "registry_models",
-    8,  # 7: corrected 生效日期 in the unit history (and the copy, v6); 8: whether stated
+    9,  # 7: corrected 生效日期 in the unit history (and the copy, v6); 8: whether stated;
+    # 9: unit keys in the list follow their unit's moves and ends
     (
         Collection(units.UNIT_HISTORY),
         Collection(unit_categories.UNIT_CATEGORIES),
@@ -35,6 +36,7 @@ REGISTRY_MODELS = REGISTRY_COPY.extended(
             sort="name",
             sort_as="pinyin",
         ),
+        Collection(principals.PRINCIPAL_UNITS),
     ),
     {
         "registry": combine_handlers(

@@ -8,10 +8,13 @@ from typing import Any
 
 from shared.contracts import IntegrationMessage
 from shared.contracts.registry import PrincipalIssued, PrincipalRevoked
-from shared.messaging.inbox import ViewHandler
+from shared.messaging.inbox import ViewHandler, combine_handlers
+from shared.registry_view.unit_keys import unit_key_handlers
 from shared.views import ViewTransaction
 
 PRINCIPAL_LIST = "principal_list"
+PRINCIPAL_UNITS = "principal_list_units"
+"""Unit id -> the keys issued for it, so the list follows the unit's moves and ends."""
 
 
 def _issued(tx: ViewTransaction, p: PrincipalIssued, m: IntegrationMessage) -> None:
@@ -33,4 +36,13 @@ def _revoked(tx: ViewTransaction, p: PrincipalRevoked, m: IntegrationMessage) ->
     tx.put(PRINCIPAL_LIST, str(p.principal_id), doc | revoked)
 
 
-HANDLERS: dict[Any, ViewHandler] = {PrincipalIssued: _issued, PrincipalRevoked: _revoked}
+def _follows_unit(tx: ViewTransaction, principal_id: str, changes: dict[str, Any]) -> None:
+    doc = tx.get(PRINCIPAL_LIST, principal_id)
+    if doc is not None:
+        tx.put(PRINCIPAL_LIST, principal_id, doc | changes)
+
+
+HANDLERS: dict[Any, ViewHandler] = combine_handlers(
+    {PrincipalIssued: _issued, PrincipalRevoked: _revoked},
+    unit_key_handlers(PRINCIPAL_UNITS, _follows_unit),
+)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from services.registry.domain import Role
 from services.registry.domain.common import ROLE_LABELS
 from services.registry.schemas.common import In
+from shared.contracts.registry import UnitStatus
 from shared.types import Line, Prose
 from shared.web.choices import Named
 
@@ -47,6 +48,11 @@ class PrincipalOut(BaseModel):
     role: str
     jurisdiction_id: UUID | None
     unit_id: UUID | None = None
+    unit_status: UnitStatus | None = Field(
+        default=None,
+        description="A unit key whose unit has ended: merged, split or dissolved (the key "
+        "still reads, and writes nothing). Absent while the unit stands",
+    )
     revoked: bool = False
     api_key: str | None = Field(
         default=None,
@@ -74,6 +80,11 @@ class PrincipalListed(BaseModel):
     role: str
     jurisdiction_id: UUID | None
     unit_id: UUID | None = None
+    unit_status: UnitStatus | None = Field(
+        default=None,
+        description="A unit key whose unit has ended: merged, split or dissolved (the key "
+        "still reads, and writes nothing). Absent while the unit stands",
+    )
     issued_at: datetime
     revoked: bool
     revoked_at: datetime | None = None
