@@ -33,5 +33,6 @@ def disposition(filename: str, ascii_name: str | None = None) -> dict[str, str]:
             fallback = f"{fallback}.{extension}"
     return {
         "Content-Disposition": f'attachment; filename="{fallback}"; '
-        f"filename*=UTF-8''{quote(filename)}"
+        # safe="": "/" too is encoded; left bare, clients read "上半年/结果.csv" as a path.
+        f"filename*=UTF-8''{quote(filename, safe='')}"
     }
