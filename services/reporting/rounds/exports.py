@@ -22,7 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from services.reporting.rounds.method import flag_names
+from services.reporting.rounds.method import other_flags
 from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, entry
 from services.reporting.rounds.shares import weighting_name
 
@@ -96,12 +96,7 @@ class Columns:
             line["grade"],
             line["valid_sample"],
             INSUFFICIENT_SAMPLE if line["insufficient_sample"] else None,
-            "、".join(
-                f
-                for f in flag_names(line["flags"], line.get("component_names"))
-                if f != INSUFFICIENT_SAMPLE
-            )
-            or None,
+            other_flags(line) or None,
             "、".join(self.list_names.get(code, code) for code in line["lists"]) or None,
         ]
         by_code = {share["code"]: share for share in line["shares"]}

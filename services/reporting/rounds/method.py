@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from services.reporting.rounds.read import scheme_lists
+from services.reporting.rounds.read import INSUFFICIENT_SAMPLE, scheme_lists
 from shared.views import Document
 
 FLAG_NAMES = {"indistinguishable_from_neighbours": "与相邻名次差异不显著"}
@@ -24,6 +24,13 @@ def flag_names(flags: Iterable[str], components: Mapping[str, str] | None = None
     (`components`: code -> name, from the unit's result)."""
     names = components or {}
     return [_flag_name(flag, names) for flag in flags]
+
+
+def other_flags(line: Mapping[str, Any]) -> str:
+    """A ranking line's 标记 column: its flags in words but 样本不足, which the score column
+    says in place of the score (the page, the PDF and the sheets alike)."""
+    names = flag_names(line["flags"], line.get("component_names"))
+    return "、".join(name for name in names if name != INSUFFICIENT_SAMPLE)
 
 
 def _flag_name(flag: str, components: Mapping[str, str]) -> str:

@@ -19,7 +19,7 @@ from services.reporting.documents import beijing
 from services.reporting.error_pages import PageRoute
 from services.reporting.rounds.api import Results, RoundNumber, publication_out
 from services.reporting.rounds.charts import grades_svg, ranking_svg
-from services.reporting.rounds.method import methodology
+from services.reporting.rounds.method import methodology, other_flags
 from services.reporting.rounds.public_api import (
     PUBLIC,
     Version,
@@ -42,6 +42,7 @@ TEMPLATES = Environment(
 
 TEMPLATES.filters["beijing"] = beijing
 TEMPLATES.filters["distribution"] = distribution
+TEMPLATES.filters["other_flags"] = other_flags
 HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}, "description": "HTML"}}
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 from services.reporting.documents import CjkPdf, beijing
 from services.reporting.rounds.files import Edition
 from services.reporting.rounds.fonts import CjkFont, unprintable_note
-from services.reporting.rounds.method import flag_names
+from services.reporting.rounds.method import other_flags
 from services.reporting.rounds.png import grades_png, ranking_png
 from services.reporting.rounds.shares import distribution, weighting_note
 
@@ -205,9 +205,7 @@ def _cells(line: dict[str, Any]) -> tuple[str, ...]:
         line["grade"] or "",
         "" if line["valid_sample"] is None else str(line["valid_sample"]),
         distribution(line["shares"]),
-        "、".join(
-            f for f in flag_names(line["flags"], line.get("component_names")) if f != "样本不足"
-        ),
+        other_flags(line),
     )
 
 

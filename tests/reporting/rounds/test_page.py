@@ -93,6 +93,9 @@ def test_the_published_round_shows_in_the_browser_and_the_unpublished_run_does_n
             assert shown[1] == ("—" if rank_range is None else "–".join(map(str, rank_range)))
             if line["interval"] and not line["insufficient_sample"]:
                 assert shown[4] == "–".join(line["interval"])
+            # 标记: the flags as the PDF and the sheets name them, 样本不足 said above.
+            others = [f for f in line["flags"] if f != "样本不足"]
+            assert shown[8] == (_flag_words(others) if others else "—"), shown
     assert api["run_id"] == first["run_id"] in html
     # Nothing of the later, unpublished final run.
     assert later["run_id"] not in html
@@ -136,3 +139,8 @@ def test_a_phone_sized_screenshot_is_saved(site: Any) -> None:
     # Not a blank page: the header rule and the bars are drawn in the brand colour.
     colours = image.convert("RGB").getcolors(maxcolors=1 << 20) or []
     assert any(rgb == (0x1F, 0x4E, 0x79) for _, rgb in colours)
+
+
+def _flag_words(flags: list[str]) -> str:
+    words = {"indistinguishable_from_neighbours": "与相邻名次差异不显著"}
+    return "、".join(words.get(flag, flag) for flag in flags)
