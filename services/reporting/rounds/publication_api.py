@@ -42,6 +42,16 @@ from shared.web.idempotency import IdempotencyKey
 router = PolicyRouter(tags=["reporting: round results"])
 
 
+def campaign_round(request: Request, campaign_id: UUID, round_number: int) -> Document:
+    """The campaign, when it has this round: a round past its rounds is 404
+    `round_not_found` on every publication route, read or write, as scoring answers it."""
+    campaign = views_campaign(request, campaign_id)
+    rounds = len(campaign.get("round_windows") or [])
+    if round_number > rounds:
+        raise RoundNotFound(rounds_of_campaign(rounds), field="path.round_number")
+    return campaign
+
+
 @router.post(
     "/campaigns/{campaign_id}/rounds/{round_number}/publications",
     status_code=201,
@@ -50,6 +60,7 @@ router = PolicyRouter(tags=["reporting: round results"])
     **allow(Policy.write("office", scope=CAMPAIGN)),
 )
 def publish(
+    request: Request,
     campaign_id: UUID,
     round_number: RoundNumber,
     body: PublishIn,
@@ -80,7 +91,8 @@ def publish(
             )
         return run, results.snapshot_digest(run["run_id"]), results.round_final(run)
 
-    request = body.model_dump(mode="json") | {
+    campaign_round(request, campaign_id, round_number)
+    asked = body.model_dump(mode="json") | {
         "campaign_id": str(campaign_id),
         "round": round_number,
     }
@@ -91,7 +103,7 @@ def publish(
         release,
         body.reason,
         key=idempotency_key,
-        request=request,
+        request=asked,
         catch_up=lambda: scoring_caught_up(runtime),
     )
     response.status_code = answer["status_code"]
@@ -115,10 +127,7 @@ def publications(
     found = results.publication(str(campaign_id), round_number)
     if found is not None:
         return publication_out(results, found)
-    campaign = views_campaign(request, campaign_id)
-    rounds = len(campaign.get("round_windows") or [])
-    if round_number > rounds:
-        raise RoundNotFound(rounds_of_campaign(rounds), field="path.round_number")
+    campaign = campaign_round(request, campaign_id, round_number)
     return {
         "campaign_id": str(campaign_id),
         "round": round_number,
@@ -140,6 +149,7 @@ def publications(
     **allow(Policy.write("office", scope=CAMPAIGN)),
 )
 def withdraw(
+    request: Request,
     campaign_id: UUID,
     round_number: RoundNumber,
     body: WithdrawIn,
@@ -154,12 +164,13 @@ def withdraw(
     the runs and the history. Publishing the round again later is a new publication. Nothing
     published, or withdrawn already, is 409. A retry with the same `Idempotency-Key` and
     body answers the first answer; another body with that key is 409."""
-    request = body.model_dump(mode="json") | {
+    campaign_round(request, campaign_id, round_number)
+    asked = body.model_dump(mode="json") | {
         "campaign_id": str(campaign_id),
         "round": round_number,
     }
     answer = app.withdraw(
-        caller, campaign_id, round_number, body.reason, key=idempotency_key, request=request
+        caller, campaign_id, round_number, body.reason, key=idempotency_key, request=asked
     )
     response.status_code = answer["status_code"]
     withdrawn: dict[str, Any] = answer["body"]

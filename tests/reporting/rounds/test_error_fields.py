@@ -124,5 +124,13 @@ def test_a_round_with_nothing_published_lists_no_publications(story: Any) -> Non
     assert audited.status_code == 200 and audited.json()["versions"] == []
     past = get(scored.path("/rounds/3/publications"), headers=scored.office)
     assert _error(past) == (404, "round_not_found", "path.round_number")
+    # Publishing or withdrawing that round is answered alike, not 422 or 409.
+    post = scored.reporting.post
+    for path, body in (
+        ("/rounds/3/publications", {"run_id": str(uuid4()), "reason": "发布"}),
+        ("/rounds/3/withdrawals", {"reason": "撤回"}),
+    ):
+        refused = post(scored.path(path), json=body, headers=scored.office)
+        assert _error(refused) == (404, "round_not_found", "path.round_number"), path
     # The public still learns nothing of an embargoed round.
     assert _error(get(scored.public("/rounds/2"))) == (404, "not_published", "path.round_number")
