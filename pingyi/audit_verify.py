@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pingyi.audit_answers import level_counts
 from pingyi.audit_bundle import Bundle
 from pingyi.audit_difference import flat
 from pingyi.audit_search import Compute, Search, by_id
@@ -62,6 +63,10 @@ __all__ = [
 
 BUDGET = 400
 """Recomputations allowed per differing component while looking for its messages."""
+TOTAL_BUDGET = 800
+"""Recomputations allowed for the whole verification's searches: a bundle whose results
+differ in many units (messages cut out of it) would otherwise search each to its budget,
+for many minutes, and say no more in the end than the first few searches do."""
 
 
 class CannotRecompute(Exception):
@@ -73,7 +78,11 @@ class NothingToCheck(Exception):
     compared nothing never passes."""
 
 
-def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Verdict:
+def verify_bundle(
+    bundle: Bundle, compute: Compute, budget: int = BUDGET, total_budget: int = TOTAL_BUDGET
+) -> Verdict:
+    """`budget`: recomputations per differing component's search; `total_budget`: for all
+    of them together."""
     campaign_id, round_ = _round(bundle)
     revision = stored_revision(bundle.results)
     # One reading of the messages for the verification and its search: its first pass
@@ -99,21 +108,71 @@ def verify_bundle(bundle: Bundle, compute: Compute, budget: int = BUDGET) -> Ver
         return Verdict(True, [], [])
     units = compare_units(bundle.results, recomputed)
     other_scheme = other_scheme_said(bundle.results, recomputed)
+    missing = "" if other_scheme else _fewer_answers_said(messages, units)
     if not other_scheme:  # the scheme changed: any difference may be its doing
         try:
-            _search(bundle, messages, compute, budget, units)
+            _search(bundle, messages, compute, (budget, max(budget, total_budget)), units)
         except ReadFailed as failed:  # the bundle changed while the search read it again
             raise failed.error from None
     problems = top_level(bundle.results, recomputed, skip={"scheme"} if other_scheme else set())
-    first = [said for said in (_no_unit_said(bundle, recomputed), other_scheme) if said]
+    first = [s for s in (_no_unit_said(bundle, recomputed), other_scheme, missing) if s]
     return Verdict(False, [*first, *problems], units)
+
+
+def _fewer_answers_said(messages: StreamedMessages, units: list[UnitDifference]) -> str:
+    """When the results count more survey answers for some units than the bundle's
+    messages give them: said once, up front, with where the logs' positions jump furthest.
+    Messages cut out of the bundle (the chain repaired over them) show so; an inserted
+    void or rejection would too, which the searches below still look for."""
+    short_of = [
+        stored - recomputed
+        for unit in units
+        for component in unit.components
+        if (stored := _answers(component.stored)) is not None
+        and (recomputed := _answers(component.recomputed)) is not None
+        and recomputed < stored
+    ]
+    if not short_of:
+        return ""
+    jumps = _largest_jumps(messages)
+    zh_jumps = "; ".join(f"{o} 日志位置 {a} → {b}" for o, (a, b) in jumps)
+    en_jumps = "; ".join(f"{o} log positions {a} → {b}" for o, (a, b) in jumps)
+    return said(
+        f"结果为 {len(short_of)} 个指标计入的回答比审计包的消息给出的多 (共多 "
+        f"{sum(short_of)} 份): 审计包可能缺少消息, 或其中有作废、拒收等决定被加入; "
+        f"各日志位置最大的跳跃: {zh_jumps}",
+        f"the results count more answers for {len(short_of)} components than the bundle's "
+        f"messages give ({sum(short_of)} in all): messages may be missing from the bundle, "
+        f"or decisions (voids, rejections) added to it; the largest jump in each log's "
+        f"positions: {en_jumps}",
+    )
+
+
+def _answers(component: Any) -> int | None:
+    counts = level_counts(component)
+    return None if counts is None else sum(counts.values())
+
+
+def _largest_jumps(messages: StreamedMessages) -> list[tuple[str, tuple[int, int]]]:
+    """Per origin, the two consecutive messages furthest apart in position (internal events
+    leave small jumps in every log; messages cut out leave a large one)."""
+    last: dict[str, int] = {}
+    widest: dict[str, tuple[int, int]] = {}
+    for _, message in messages.numbered():
+        before = last.get(message.origin)
+        if before is not None:
+            a, b = widest.get(message.origin, (before, before))
+            if message.position - before > b - a:
+                widest[message.origin] = (before, message.position)
+        last[message.origin] = message.position
+    return sorted(widest.items())
 
 
 def _search(
     bundle: Bundle,
     messages: StreamedMessages,
     compute: Compute,
-    budget: int,
+    budgets: tuple[int, int],
     units: list[UnitDifference],
 ) -> None:
     """Names the messages behind each differing component that the scheme does not explain,
@@ -121,20 +180,35 @@ def _search(
     campaign_id, round_ = _round(bundle)
     revision = stored_revision(bundle.results)
     search: Search | None = None
+    budget, total = budgets
+    left = total
     for unit in units:
         for component in unit.components:
             component.scheme = scheme_owned(bundle.scheme, component)
             if component.scheme:
                 continue
+            if left <= 0:
+                component.searched = _not_searched(total)
+                continue
             if search is None:
                 search = Search(
                     bundle.scheme, compute, messages, campaign_id, round_, budget, revision
                 )
+            search.budget = min(budget, left)
             found = search.explain(
                 unit.unit_id, component.code, component.stored, component.recomputed
             )
+            left -= min(search.spent, search.budget)
             component.messages, component.searched = found.messages, found.searched
             component.suspects = found.suspects
+
+
+def _not_searched(total: int) -> str:
+    return said(
+        f"未查找: 本次校验的 {total} 次重算预算已用于以上各项",
+        f"not searched: this verification's budget of {total} recomputations went to the "
+        "components above",
+    )
 
 
 def _no_unit_said(bundle: Bundle, recomputed: Mapping[str, Any]) -> str:
