@@ -149,11 +149,59 @@ def _field_values(
 def top_level(
     stored: Mapping[str, Any], recomputed: Mapping[str, Any], skip: set[str]
 ) -> list[str]:
-    return [
-        _pair(stored.get(key), recomputed.get(key), key)
-        for key in sorted(stored.keys() | recomputed.keys())
-        if key != "units" and key not in skip and stored.get(key) != recomputed.get(key)
-    ]
+    said_: list[str] = []
+    for key in sorted(stored.keys() | recomputed.keys()):
+        if key == "units" or key in skip or stored.get(key) == recomputed.get(key):
+            continue
+        lists = _lists_said(stored, recomputed) if key == "lists" else None
+        said_ += lists if lists else [_pair(stored.get(key), recomputed.get(key), key)]
+    return said_
+
+
+def _lists_said(stored: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[str] | None:
+    """A difference in the round's lists (先进, 通报批评 …: code -> unit ids), per list, as
+    the units the recomputation adds and takes off it, by name: the two whole documents
+    side by side cut at the same length read alike. None when they are not such lists."""
+    old, new = stored.get("lists"), recomputed.get("lists")
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return None
+    if not all(isinstance(v, list) for v in (*old.values(), *new.values())):
+        return None
+    names = {**_unit_names(recomputed), **_unit_names(stored)}
+    titles = {**(recomputed.get("list_names") or {}), **(stored.get("list_names") or {})}
+    found = []
+    for code in sorted(old.keys() | new.keys()):
+        before, after = [str(u) for u in old.get(code, [])], [str(u) for u in new.get(code, [])]
+        if before == after:
+            continue
+        added = [names.get(u, u) for u in after if u not in before]
+        removed = [names.get(u, u) for u in before if u not in after]
+        title = f"lists.{code}" + (
+            f" ({titles[code]})" if isinstance(titles, dict) and code in titles else ""
+        )
+        zh, en = [], []
+        if added:
+            zh.append(f"重算加入 {'、'.join(added)}")
+            en.append(f"the recomputation adds {', '.join(added)}")
+        if removed:
+            zh.append(f"重算移出 {'、'.join(removed)}")
+            en.append(f"the recomputation takes off {', '.join(removed)}")
+        if not (added or removed):
+            zh.append("成员相同, 顺序不同")
+            en.append("the same members in another order")
+        found.append(said(f"{title}: " + "; ".join(zh), f"{title}: " + "; ".join(en)))
+    return found
+
+
+def _unit_names(results: Mapping[str, Any]) -> dict[str, str]:
+    units = results.get("units")
+    if not isinstance(units, list):
+        return {}
+    return {
+        str(u.get("unit_id")): str(u.get("name") or u.get("unit_name") or u.get("unit_id"))
+        for u in units
+        if isinstance(u, dict)
+    }
 
 
 def _changed(component: ComponentDifference, limit: int = 8) -> str:
