@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
 
+import nats
+
 from shared.contracts import IntegrationMessage
 
 
@@ -54,3 +56,41 @@ def assert_exactly_the_log(
     extra = sorted(set(positions) - set(expected))
     assert not missing and not extra, f"missing {missing[:20]}, extra {extra[:20]} {note}"
     assert list(stream) == list(log), f"a message differs from the log's {note}"
+
+
+async def tail_position(url: str, stream: str) -> int | None:
+    """The origin position of the stream's last message (None: the stream is empty)."""
+    nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False)
+    try:
+        js = nc.jetstream(timeout=2)
+        info = await js.stream_info(stream)
+        if not info.state.last_seq:
+            return None
+        raw = await js.get_msg(stream, info.state.last_seq)
+        return IntegrationMessage.decode(raw.data or b"").position
+    finally:
+        await nc.close()
+
+
+async def stream_reaches(url: str, stream: str, head: int | None, timeout: float) -> None:
+    """Until the stream's last message is the log's last published one (`head`)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last: object = None
+    while loop.time() < deadline:
+        try:
+            last = await tail_position(url, stream)
+            if last == head:
+                return
+        except Exception as exc:  # NATS still starting, stream not there (yet)
+            last = exc
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"stream stuck at {last!r}, log head {head}")
+
+
+async def whole_stream(url: str, stream: str) -> list[IntegrationMessage]:
+    nc = await nats.connect(url, connect_timeout=5)
+    try:
+        return await stream_messages(nc.jetstream(timeout=5), stream)
+    finally:
+        await nc.close()

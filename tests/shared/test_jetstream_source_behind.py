@@ -5,6 +5,8 @@ let a service call its copy of keys current while a revocation is still to come.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import nats
@@ -35,14 +37,24 @@ async def _read_all(source: JetStreamSource) -> list[int]:
     return read
 
 
+@asynccontextmanager
+async def _reading(ns: str) -> AsyncIterator[tuple[Any, JetStreamSource]]:
+    """The namespace's registry stream (made empty if new) and a source reading it."""
+    nc = await nats.connect(NATS_URL)
+    js = nc.jetstream(timeout=5)
+    source = JetStreamSource(js, ns, "survey-copy", "registry")
+    try:
+        await ensure_stream(js, ns, "registry")
+        yield js, source
+    finally:
+        await source.close()
+        await nc.close()
+
+
 def test_a_stream_behind_its_consumer_is_not_caught_up(nats_namespace: str) -> None:
     async def scenario() -> None:
-        nc = await nats.connect(NATS_URL)
-        js = nc.jetstream(timeout=5)
         ns = nats_namespace
-        source = JetStreamSource(js, ns, "survey-copy", "registry")
-        try:
-            await ensure_stream(js, ns, "registry")
+        async with _reading(ns) as (js, source):
             await _publish_all(js, ns, range(1, 11))
             await source.start(None)
             assert await _read_all(source) == list(range(1, 11))
@@ -63,9 +75,6 @@ def test_a_stream_behind_its_consumer_is_not_caught_up(nats_namespace: str) -> N
             read = await _read_all(source)
             assert read[-2:] == [11, 12] and all(p <= 10 for p in read[:-2])
             assert await source.fetch(100, timeout=1) == []  # caught up again
-        finally:
-            await source.close()
-            await nc.close()
 
     asyncio.run(scenario())
 
@@ -74,20 +83,13 @@ def test_a_restarted_consumer_is_behind_a_stream_that_lost_what_it_applied(
     nats_namespace: str,
 ) -> None:
     async def scenario() -> None:
-        nc = await nats.connect(NATS_URL)
-        js = nc.jetstream(timeout=5)
         ns = nats_namespace
-        source = JetStreamSource(js, ns, "survey-copy", "registry")
-        try:
-            await ensure_stream(js, ns, "registry")  # empty: the store was lost
+        async with _reading(ns) as (js, source):  # an empty stream: the store was lost
             await source.start(7)  # the consumer's own tables say it applied 7
             with pytest.raises(StreamBehind):
                 await source.fetch(100, timeout=1)
             await _publish_all(js, ns, range(1, 8))
             await source.rewind(7)
             assert await source.fetch(100, timeout=1) == []
-        finally:
-            await source.close()
-            await nc.close()
 
     asyncio.run(scenario())

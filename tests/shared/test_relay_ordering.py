@@ -19,7 +19,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nats
 import pytest
 
 from shared.contracts import IntegrationMessage
@@ -27,7 +26,12 @@ from shared.messaging.jetstream import stream_name
 from shared.messaging.outbox import Outbox
 from tests.shared.nats_process import NatsServer
 from tests.shared.ordering_app import SERVICE, OrderingApplication, open_application, to_payload
-from tests.shared.relay_support import assert_exactly_the_log, stream_messages
+from tests.shared.relay_support import (
+    assert_exactly_the_log,
+    stream_reaches,
+    tail_position,
+    whole_stream,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -95,40 +99,15 @@ class Writer:
 
 
 async def _tail_position(url: str) -> int | None:
-    nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False)
-    try:
-        js = nc.jetstream(timeout=2)
-        info = await js.stream_info(STREAM)
-        if not info.state.last_seq:
-            return None
-        raw = await js.get_msg(STREAM, info.state.last_seq)
-        return IntegrationMessage.decode(raw.data or b"").position
-    finally:
-        await nc.close()
+    return await tail_position(url, STREAM)
 
 
 async def _caught_up(url: str, head: int | None) -> None:
-    """Until the stream's last message is the log's last published one."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + CATCH_UP_SECONDS
-    last: object = None
-    while loop.time() < deadline:
-        try:
-            last = await _tail_position(url)
-            if last == head:
-                return
-        except Exception as exc:  # NATS still starting, stream not there yet
-            last = exc
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"stream stuck at {last!r}, log head {head}")
+    await stream_reaches(url, STREAM, head, CATCH_UP_SECONDS)
 
 
 async def _whole_stream(url: str) -> list[IntegrationMessage]:
-    nc = await nats.connect(url, connect_timeout=5)
-    try:
-        return await stream_messages(nc.jetstream(timeout=5), STREAM)
-    finally:
-        await nc.close()
+    return await whole_stream(url, STREAM)
 
 
 Victims = tuple[str, ...]

@@ -16,7 +16,6 @@ from pathlib import Path
 import nats
 import pytest
 
-from shared.contracts import IntegrationMessage
 from shared.messaging.jetstream import stream_name
 from shared.messaging.jetstream_source import JetStreamSource
 from shared.messaging.outbox import Outbox
@@ -24,7 +23,12 @@ from shared.messaging.relay import Relay
 from shared.messaging.relay_worker import run_relay
 from tests.shared.nats_process import NatsServer
 from tests.shared.ordering_app import SERVICE, open_application, to_payload
-from tests.shared.relay_support import assert_exactly_the_log, stream_messages, until
+from tests.shared.relay_support import (
+    assert_exactly_the_log,
+    stream_reaches,
+    until,
+    whole_stream,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -33,40 +37,8 @@ STREAM = stream_name(NAMESPACE, SERVICE)
 WAIT = 30.0
 
 
-async def _tail_position(url: str) -> int | None:
-    nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False)
-    try:
-        js = nc.jetstream(timeout=2)
-        info = await js.stream_info(STREAM)
-        if not info.state.last_seq:
-            return None
-        raw = await js.get_msg(STREAM, info.state.last_seq)
-        return IntegrationMessage.decode(raw.data or b"").position
-    finally:
-        await nc.close()
-
-
 async def _stream_reaches(url: str, head: int | None) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    last: object = None
-    while loop.time() < deadline:
-        try:
-            last = await _tail_position(url)
-            if last == head:
-                return
-        except Exception as exc:  # NATS starting, stream not there (yet)
-            last = exc
-        await asyncio.sleep(0.05)
-    raise TimeoutError(f"stream stuck at {last!r}, log head {head}")
-
-
-async def _whole_stream(url: str) -> list[IntegrationMessage]:
-    nc = await nats.connect(url, connect_timeout=5)
-    try:
-        return await stream_messages(nc.jetstream(timeout=5), STREAM)
-    finally:
-        await nc.close()
+    await stream_reaches(url, STREAM, head, WAIT)
 
 
 class Reader:
@@ -159,7 +131,7 @@ async def _lost_stream(database_url: str, tmp_path: Path) -> None:
         await _stream_reaches(server.url, head)
         await until(lambda: reader.applied[-1] == head, WAIT, "read after the loss")
 
-        assert_exactly_the_log(await _whole_stream(server.url), list(outbox.iterate()))
+        assert_exactly_the_log(await whole_stream(server.url, STREAM), list(outbox.iterate()))
         published = [m.position for m in outbox.iterate()]
         assert reader.applied == published, "the reader skipped or repeated a position"
         assert reader.failures > 0, "the reader never saw the stream go away"
