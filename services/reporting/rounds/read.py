@@ -173,6 +173,10 @@ class RoundResults:
         campaign = self._campaigns.campaign(campaign_id)
         return None if campaign is None else str(campaign["name"])
 
+    def campaign_jurisdiction(self, campaign_id: str) -> str | None:
+        campaign = self._campaigns.campaign(campaign_id)
+        return None if campaign is None else str(campaign["jurisdiction_id"])
+
     def results(self, run: Document) -> Document:
         """The run's rankings per category, lists and grade counts, with its provenance."""
         payload = run["payload"]

@@ -97,11 +97,15 @@ def summarize(
     declared = [c for c in run["categories"] if c in by_category]
     others = sorted(set(by_category) - set(declared), key=lambda c: by_category[c]["first"])
     found = registry.jurisdiction(jurisdiction_id) or {}
+    rounds = RoundResults(views)
     return {
         "jurisdiction_id": jurisdiction_id,
         "jurisdiction_name": found.get("name"),
         "campaign_id": run["campaign_id"],
-        "campaign_name": RoundResults(views).campaign_name(run["campaign_id"]),
+        "campaign_name": rounds.campaign_name(run["campaign_id"]),
+        "campaign_reaches": campaign_reaches(
+            registry, rounds.campaign_jurisdiction(run["campaign_id"]), jurisdiction_id
+        ),
         "round": run["round"],
         "run_id": run["run_id"],
         "final": run["final"],
@@ -124,6 +128,20 @@ def summarize(
             jurisdiction_id,
         ),
     }
+
+
+def campaign_reaches(
+    registry: RegistryView, campaign_jurisdiction: str | None, jurisdiction_id: str
+) -> bool | None:
+    """Whether the campaign evaluates units in the jurisdiction: it runs in the jurisdiction,
+    above it or below it. False for a jurisdiction beside it, whose summary counts none of
+    the round's units (only casework that inspection tagged with the campaign there); None
+    where reporting has not heard of the campaign."""
+    if campaign_jurisdiction is None:
+        return None
+    return campaign_jurisdiction in registry.lineage(
+        jurisdiction_id
+    ) or jurisdiction_id in registry.lineage(campaign_jurisdiction)
 
 
 def jurisdiction_order(rows: list[Document], top: str) -> list[Document]:

@@ -153,6 +153,7 @@ def test_the_office_running_the_campaign_reads_its_unpublished_summary(story: An
         None,
     )
     assert _figures(body) == EXPECTED
+    assert body["campaign_reaches"] is True
     [own] = body["by_jurisdiction"]
     assert (own["jurisdiction_name"], own["units"], own["mean_score"]) == ("本级", 3, "76.50")
     [category] = body["by_category"]
@@ -179,6 +180,7 @@ def test_the_city_sees_its_counties_and_auditors_everything(story: Any) -> None:
     world = scored.rnd.world
     city = _read(scored, world.city_id, world.city_office.headers).json()
     assert _figures(city) == EXPECTED
+    assert city["campaign_reaches"] is True  # the county's campaign, below the city
     assert [(j["jurisdiction_name"], j["units"]) for j in city["by_jurisdiction"]] == [
         ("舞阳县", 3)
     ]
@@ -222,6 +224,7 @@ def test_after_publication_the_public_reads_the_published_figures_only(story: An
         assert (body["run_id"], body["published"]["version"]) == (final["run_id"], 1)
         assert body["published"]["snapshot_digest"] == version["snapshot_digest"]
         assert "casework" not in body
+        assert body["campaign_reaches"] is True
         assert later["run_id"] not in response.text
     page = scored.reporting.get("/public/pages" + _path(scored, world.city_id))
     assert page.status_code == 200, page.text
@@ -237,7 +240,9 @@ def test_after_publication_the_public_reads_the_published_figures_only(story: An
     assert "先进单位（1个）" in page.text and later["run_id"] not in page.text
     neighbour = _read(scored, world.other_county_id, world.other_county_office.headers)
     assert neighbour.status_code == 200, neighbour.text
+    # Beside the county: no unit of the round is there, and the summary says why.
     assert (neighbour.json()["units"], neighbour.json()["run_id"]) == (0, final["run_id"])
+    assert neighbour.json()["campaign_reaches"] is False
     office = _read(scored, world.county_id, scored.office).json()
     assert (office["run_id"], office["published"]) == (later["run_id"], None)
     assert office["insufficient_sample"] == 0
