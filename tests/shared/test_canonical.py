@@ -1,12 +1,14 @@
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from enum import Enum
 from uuid import UUID
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.canonical import canonical_json, digest, message_json
+from shared.canonical import canonical_json, digest, message_json, standard_json
 
 
 def test_key_order_and_whitespace_do_not_matter() -> None:
@@ -66,7 +68,61 @@ _VALUES = st.recursive(
 def test_messages_encode_exactly_as_the_canonical_form(value: object) -> None:
     """Messages take the native-speed encoder; everything but floats must come out the same
     bytes as the canonical encoding, so a message read back and digested is unchanged."""
-    assert message_json(value) == canonical_json(value)
+    assert message_json(value) == canonical_json(value) == standard_json(value)
+
+
+class _Level(Enum):
+    HALF = 0.5
+    WORD = "满意"
+
+
+@dataclass
+class _Point:
+    x: int
+
+
+_ANY = st.recursive(
+    _SCALARS
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers(-(2**100), 2**100)  # beyond 64 bits too
+    | st.sampled_from(_Level),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_TEXT, inner, max_size=4)
+        | st.frozensets(
+            st.floats(allow_nan=False, allow_infinity=False) | st.integers(), max_size=3
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_ANY)
+def test_the_canonical_form_is_the_standard_librarys_whatever_the_value(value: object) -> None:
+    """`canonical_json` writes with orjson where it can; the bytes are the standard
+    library's all the same, floats, wide integers, sets and enums included."""
+    assert canonical_json(value) == standard_json(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"p": _Point(1)},
+        {"t": datetime(2026, 1, 1)},
+        {"x": float("nan")},
+        {"x": [float("inf")]},
+        {1: "a", "b": 2},
+        {"s": {1, "a"}},
+        {"c": "\ud800"},
+    ],
+)
+def test_what_the_standard_library_refuses_is_refused_alike(value: object) -> None:
+    with pytest.raises((TypeError, ValueError)) as standard:
+        standard_json(value)
+    with pytest.raises(standard.type):
+        canonical_json(value)
 
 
 def test_every_character_is_escaped_alike() -> None:
