@@ -14,6 +14,7 @@ from pingyi.audit_difference import flat
 from pingyi.audit_narrow import MessageRef, Suspects
 from pingyi.audit_search import by_id
 from pingyi.audit_words import said
+from services.scoring.engine.shown import RESTATED, shown, shown_pair
 from shared.canonical import canonical_json
 
 
@@ -132,11 +133,6 @@ def _unit_difference(
     return UnitDifference(unit_id, name, "different", fields, components, values)
 
 
-RESTATED = ("explanation", "result_digest")
-"""Fields that restate the others (the words, the digest of the whole): their values are
-shown only when nothing else differs (an explanation edited alone)."""
-
-
 def _field_values(
     fields: list[str], before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> list[str]:
@@ -221,10 +217,10 @@ def _pair(bundle: Any, recomputed: Any, name: str = "") -> str:
     after it whole, `name: bundle X, recomputed Y` as it always read: a script that matched
     it still finds it."""
     named = f"{name}: " if name else ""
-    old, new = short(bundle), short(recomputed)
+    old, new = shown_pair(bundle, recomputed)
     return said(f"{named}审计包中为 {old}, 重算为 {new}", f"{named}bundle {old}, recomputed {new}")
 
 
 def short(value: Any, limit: int = 300) -> str:
-    text = "—" if value is None else canonical_json(value).decode()
+    text = shown(value)
     return text if len(text) <= limit else text[:limit] + f"… ({len(text)} characters)"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from shared.canonical import canonical_json, digest
+from services.scoring.engine.shown import RESTATED, shown_pair
+from shared.canonical import digest
 
 UNREAD = "无法读取日志 cannot read the logs:"
 """How a run whose logs could not be read is said; the reason after it (the message log's)
@@ -46,6 +47,9 @@ class RoundVerdict:
     unit_count: int = 0
     details: dict[str, tuple[Words, ...]] = field(default_factory=dict)
     """unit id -> what differs in its result, stored against replayed (`differences`)."""
+    names: dict[str, str] = field(default_factory=dict)
+    """unit id -> its name in the stored result (else the replayed one), said beside the id:
+    an auditor reads 旅游, not a UUID."""
     survey_ranges: int = 1
     """How many ranges of the survey log were counted side by side (`replay_round`)."""
     unread: bool = False
@@ -74,7 +78,8 @@ class RoundVerdict:
             detail = self.details.get(unit, ())
             zh = "不一致" + (": " + "; ".join(d.chinese for d in detail) if detail else "")
             en = "different" + (": " + "; ".join(d.english for d in detail) if detail else "")
-            rows.append((run, what, unit, said(zh, en)))
+            name = self.names.get(unit)
+            rows.append((run, what, f"{unit} {name}" if name else unit, said(zh, en)))
         return rows
 
     def _identical(self) -> str:
@@ -94,9 +99,12 @@ def differences(stored: Any, replayed: Any) -> tuple[Words, ...]:
     """The values that differ between a unit's stored and replayed result, by path
     (components and deductions by their code), e.g.
     `components.questionnaire.inputs.counts.满意 存储为 3, 重放为 4` (`… stored 3, replay 4`):
-    what an auditor needs to see which input moved."""
+    what an auditor needs to see which input moved. The fields that restate the others
+    (`RESTATED`: the words, the digest) are named only when nothing else differs."""
     found: list[Words] = []
     _walk("", stored, replayed, found)
+    substantive = [w for w in found if not w.chinese.startswith(_RESTATED)]
+    found = substantive or found
     if len(found) > MAX_DETAILS:
         left = len(found) - MAX_DETAILS
         found = [*found[:MAX_DETAILS], Words(f"另有 {left} 处", f"and {left} more")]
@@ -110,7 +118,7 @@ def _walk(path: str, old: Any, new: Any, found: list[Words]) -> None:
         for key in sorted(old.keys() | new.keys(), key=str):
             _walk(f"{path}.{key}" if path else str(key), old.get(key), new.get(key), found)
     elif old != new:
-        where, was, is_now = path or "result", _shown(old), _shown(new)
+        where, (was, is_now) = path or "result", shown_pair(old, new)
         found.append(
             Words(
                 f"{where} 存储为 {was}, 重放为 {is_now}", f"{where} stored {was}, replay {is_now}"
@@ -126,8 +134,7 @@ def _by_code(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {item["code"]: item for item in items}
 
 
-def _shown(value: Any) -> str:
-    return "—" if value is None else canonical_json(value).decode()
+_RESTATED = tuple(f"{name} " for name in RESTATED)
 
 
 SCHEME_INVALID = "已登记的方案未通过校验 registered scheme does not validate:"
@@ -185,11 +192,18 @@ def compare(
     if not differing and digest(stored) != digest(replayed):
         problems.append(OUTSIDE_UNITS)
     details = {u: differences(stored_units.get(u), replayed_units.get(u)) for u in differing}
+    names = {u: _name(stored_units.get(u)) or _name(replayed_units.get(u)) for u in differing}
     return RoundVerdict(
         **base,
         problems=tuple(problems),
         units=tuple(differing),
         unit_count=len(stored_units),
         details=details,
+        names={u: name for u, name in names.items() if name},
         survey_ranges=ranges,
     )
+
+
+def _name(unit: dict[str, Any] | None) -> str:
+    name = None if unit is None else unit.get("unit_name")
+    return name if isinstance(name, str) else ""
