@@ -91,6 +91,7 @@ def read_bodies(
     stop: int | None = None,
     page: int = PAGE,
     leave_out: Collection[str] = (),
+    pass_over: Collection[str] = (),
     after: int = 0,
 ) -> Iterator[tuple[int, int | None, bytes]]:
     """(position, previous position, stored body) of each published message, in position
@@ -104,6 +105,12 @@ def read_bodies(
     For a reader that looks for a few kinds among many (replay's first pass: the decisions
     among the questionnaires).
 
+    `pass_over`: event types whose messages are read but not handed on, dropped here by the
+    same first bytes, the previous position kept exact as with `leave_out`. For types that
+    are few and small among large bodies that are kept (a range of the survey log passing
+    over its decisions): the store's test reads the first bytes of every large body out of
+    line before sending it whole, which cost a range's read of batch parts about 30 %.
+
     `after`: read from the position after it (a range of the log, `split_points`); the
     first message's previous position is then not known here and reads None.
 
@@ -113,11 +120,12 @@ def read_bodies(
         raise StoreMissing(_no_store(common, service))
     rows = _pg_rows if common.mode == "production" else _sqlite_rows
     prefixes = tuple(_HEAD + kind.encode() + b'"' for kind in sorted(leave_out))
+    passed = tuple(_HEAD + kind.encode() + b'"' for kind in sorted(pass_over))
     pages = read_ahead(rows(common, service, after, stop, page, prefixes), f"read-{service}")
     previous: int | None = None
     for batch in pages:
         for position, body, left_out in batch:
-            if left_out:
+            if left_out or (passed and body and body.startswith(passed)):
                 previous = position
                 continue
             if body is None:
