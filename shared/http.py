@@ -172,7 +172,12 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     """Body limits per route, and rate limits and the API key checked before a body is read."""
     common = runtime.common
     routes = RouteTable(lambda: app.openapi())  # looked up late: see shared.web.openapi
-    gate = Gate(routes, lambda key: runtime.authenticator.authenticate(key), RateLimits(common))
+    gate = Gate(
+        routes,
+        lambda key: runtime.authenticator.authenticate(key),
+        RateLimits(common),
+        runtime.security_positions,
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         limit_for=BodyLimits(routes, common.body_limit, common.body_limit_large),

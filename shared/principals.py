@@ -68,6 +68,17 @@ class AuthUnavailable(UnavailableError):
     code = "auth_unavailable"
 
 
+UNKNOWN_OR_REVOKED = "密钥不存在或已吊销 (unknown or revoked API key)"
+"""Said alike of a key never issued and a revoked one: which it is is not the caller's to
+learn."""
+
+
+class UnknownKey(UnauthenticatedError):
+    """A key this service's copy has never seen: wrong, or issued a moment ago and not here
+    yet (`shared.web.gate` waits a little for the copy before answering). A revoked key is
+    refused at once, with plain `UnauthenticatedError`."""
+
+
 class PrincipalLookup(Protocol):
     """An authoritative source of principals by key hash (the registry's own event store),
     consulted before the view: what it says about a key is current the moment it is saved."""
@@ -112,10 +123,10 @@ class Authenticator:
         if self._bootstrap_hash and hmac.compare_digest(key_hash, self._bootstrap_hash):
             return Principal(BOOTSTRAP_PRINCIPAL_ID, "bootstrap admin", "admin", None)
         doc = self._lookup(key_hash)
-        if doc is None or doc.get("revoked"):
-            raise UnauthenticatedError(
-                "密钥不存在或已吊销 (unknown or revoked API key)", field="X-API-Key"
-            )
+        if doc is None:
+            raise UnknownKey(UNKNOWN_OR_REVOKED, field="X-API-Key")
+        if doc.get("revoked"):
+            raise UnauthenticatedError(UNKNOWN_OR_REVOKED, field="X-API-Key")
         # A unit key's jurisdiction is where its unit is now: the records it is read from
         # apply the unit's moves and ends to it (`shared.registry_view.unit_keys`).
         jurisdiction = doc.get("jurisdiction_id")

@@ -149,6 +149,15 @@ class RuntimeHealth:
             for c in security
         )
 
+    def security_positions(self) -> tuple[int | None, ...] | None:
+        """Where each security view's consumer has applied the registry's log to, for a
+        request that waits for a key issued a moment ago (`shared.web.gate`); None where the
+        service answers keys from the registry's own store (the registry), whose answer is
+        final."""
+        if self.definition.principal_authority is not None:
+            return None
+        return tuple(c.status.last_position for c in self.consumers if self._is_security(c))
+
     def _is_security(self, consumer: Consumer) -> bool:
         names = {self.consumer_name(v) for v in self.definition.views if v.security}
         return consumer.name in names
