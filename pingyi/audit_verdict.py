@@ -103,9 +103,7 @@ def compare_units(stored: Mapping[str, Any], recomputed: Mapping[str, Any]) -> l
     differences = []
     for unit_id in sorted(old.keys() | new.keys()):
         before, after = old.get(unit_id), new.get(unit_id)
-        name = str(
-            (before or after or {}).get("name") or (before or after or {}).get("unit_name") or ""
-        )
+        name = unit_name(before or after or {})
         if before is None or after is None:
             status = "unexpected" if after is None else "missing"
             differences.append(UnitDifference(unit_id, name, status))
@@ -194,10 +192,15 @@ def _unit_names(results: Mapping[str, Any]) -> dict[str, str]:
     if not isinstance(units, list):
         return {}
     return {
-        str(u.get("unit_id")): str(u.get("name") or u.get("unit_name") or u.get("unit_id"))
+        str(u.get("unit_id")): unit_name(u) or str(u.get("unit_id"))
         for u in units
         if isinstance(u, dict)
     }
+
+
+def unit_name(unit: Mapping[str, Any]) -> str:
+    """A unit result's name (`name` in older results, `unit_name` now); "" when it has none."""
+    return str(unit.get("name") or unit.get("unit_name") or "")
 
 
 def _changed(component: ComponentDifference, limit: int = 8) -> str:
