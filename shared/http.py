@@ -28,6 +28,7 @@ from shared.operations_api import OPERATIONS_ROUTER
 from shared.policy import POLICY_MARKER
 from shared.runtime import ServiceRuntime
 from shared.service.definition import ServiceDefinition
+from shared.service.registry_wait import registry_applied
 from shared.service.start_wait import start_unless_stopped
 from shared.views import ViewStore
 from shared.web.access_log import AccessLog
@@ -172,10 +173,13 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     """Body limits per route, and rate limits and the API key checked before a body is read."""
     common = runtime.common
     routes = RouteTable(lambda: app.openapi())  # looked up late: see shared.web.openapi
+    # The registry answers keys and its own records from its own store: nothing to wait for.
+    own_store = runtime.definition.principal_authority is not None
     gate = Gate(
         routes,
         lambda key: runtime.authenticator.authenticate(key),
         RateLimits(common),
+        None if own_store else (lambda: registry_applied(runtime)),
         runtime.security_positions,
     )
     app.add_middleware(

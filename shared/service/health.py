@@ -149,13 +149,9 @@ class RuntimeHealth:
             for c in security
         )
 
-    def security_positions(self) -> tuple[int | None, ...] | None:
-        """Where each security view's consumer has applied the registry's log to, for a
-        request that waits for a key issued a moment ago (`shared.web.gate`); None where the
-        service answers keys from the registry's own store (the registry), whose answer is
-        final."""
-        if self.definition.principal_authority is not None:
-            return None
+    def security_positions(self) -> tuple[int | None, ...]:
+        """Where each security view's consumer has applied the registry's log to (kept in
+        memory: for a request that watches for a key issued a moment ago)."""
         return tuple(c.status.last_position for c in self.consumers if self._is_security(c))
 
     def _is_security(self, consumer: Consumer) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -20,38 +20,38 @@ from shared.web.rate_limit import RateLimits, client_address
 from shared.web.routes import RouteTable
 
 Authenticate = Callable[[str | None], Principal]
-Positions = Callable[[], tuple[int | None, ...] | None]
 
-UNKNOWN_KEY_WAIT_SECONDS = 2.0
-"""How long a request with a key this service has never seen waits for its copy of the
-registry's keys to learn it before it is refused. A key is issued on the registry and
-reaches the other services through the registry's log: normally within a tenth of a second
-(the relay publishes on commit, the copy applies on arrival), a little longer under load. An
-office that hands a new key to its agency, or a script that issues one and uses it at once,
-would otherwise meet 401 "unknown or revoked" on its first call (18 of 20 keys did, first
-call to survey right after issuing, production mode) and have it counted as a failed
-authentication. A wrong key waits the whole time, holding no thread."""
+Settle = Callable[[], Awaitable[bool]]
+Positions = Callable[[], tuple[int | None, ...]]
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RELAY_GRACE_SECONDS = 0.5
+"""How long an unknown key is watched for after the copy reached the registry's published
+head: the registry's relay publishes on commit, and a script that uses a key the moment it
+is issued can be quicker (6 of 20 first calls were, production mode)."""
 _POLL_SECONDS = 0.02
-"""How often the copy's positions are looked at while waiting (the key itself is looked up
-again only when they moved)."""
 
 
 class Gate:
     """Public routes: a rate per client address. Every other route: refused 429 while the
     address has too many recent failed authentications, else the key must authenticate
     (a wrong or revoked key counts as a failure, a missing one does not), then the
-    principal's own rate on routes that have one (/positions)."""
+    principal's own rate on routes that have one (/positions). A write then waits for the
+    service's copy of the registry to have what the registry published before it
+    (`settle`: `shared.service.registry_wait`), so that a campaign, unit or key created a
+    moment ago is not refused as unknown."""
 
     def __init__(
         self,
         routes: RouteTable,
         authenticate: Authenticate,
         limits: RateLimits,
-        security_positions: Positions = lambda: None,
+        settle: Settle | None = None,
+        security_positions: Positions = tuple,
     ) -> None:
         self._routes = routes
         self._authenticate = authenticate
         self._limits = limits
+        self._settle = settle
         self._positions = security_positions
 
     async def __call__(self, scope: Scope, headers: Headers) -> None:
@@ -74,6 +74,8 @@ class Gate:
                 failures.hit(address)
             raise
         remember_principal(scope, principal)
+        if self._settle is not None and scope.get("method") in WRITES:
+            await self._settle()
         limit = self._limits.per_principal.get(route.template or "")
         if limit is not None:
             chinese = f"此密钥调用 {route.template} 过于频繁"
@@ -81,21 +83,24 @@ class Gate:
             limit.enforce(str(principal.principal_id), chinese, english, field="X-API-Key")
 
     async def _principal(self, key: str | None) -> Principal:
-        """The key's principal; a key the copy does not know is looked up again each time
-        the copy applies more of the registry's log, for `UNKNOWN_KEY_WAIT_SECONDS`."""
-        seen = self._positions()
+        """The key's principal. A key the service's copy does not know may have been issued
+        a moment ago: looked up again once the copy has applied the registry's log as far as
+        it reaches now (`shared.service.registry_wait`), then each time the copy moves on
+        for `RELAY_GRACE_SECONDS` (a key committed, its message not yet published)."""
         try:
             return await run_in_threadpool(self._authenticate, key)
         except UnknownKey:
-            if seen is None:
+            if self._settle is None:
                 raise  # the registry's own answer: final
-        deadline = time.monotonic() + UNKNOWN_KEY_WAIT_SECONDS
-        while time.monotonic() < deadline:
-            await asyncio.sleep(_POLL_SECONDS)
+        await self._settle()
+        seen = None
+        deadline = time.monotonic() + RELAY_GRACE_SECONDS
+        while True:
             now = self._positions()
-            if now == seen:
-                continue
-            seen = now
-            with contextlib.suppress(UnknownKey):
+            if now != seen:
+                seen = now
+                with contextlib.suppress(UnknownKey):
+                    return await run_in_threadpool(self._authenticate, key)
+            if time.monotonic() >= deadline:
                 return await run_in_threadpool(self._authenticate, key)
-        return await run_in_threadpool(self._authenticate, key)
+            await asyncio.sleep(_POLL_SECONDS)
