@@ -74,13 +74,13 @@ class Gate:
                 failures.hit(address)
             raise
         remember_principal(scope, principal)
-        if self._settle is not None and scope.get("method") in WRITES:
-            await self._settle()
         limit = self._limits.per_principal.get(route.template or "")
         if limit is not None:
             chinese = f"此密钥调用 {route.template} 过于频繁"
             english = f"too many calls to {route.template} with this key"
             limit.enforce(str(principal.principal_id), chinese, english, field="X-API-Key")
+        if self._settle is not None and scope.get("method") in WRITES:
+            await self._settle()
 
     async def _principal(self, key: str | None) -> Principal:
         """The key's principal. A key the service's copy does not know may have been issued
