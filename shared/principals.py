@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,17 @@ BOOTSTRAP_PRINCIPAL_ID = uuid5(
 
 def new_api_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+_ISSUED_SHAPE = re.compile(re.escape(KEY_PREFIX) + r"[A-Za-z0-9_-]{43}")
+"""What every key `new_api_key` makes looks like: the prefix and 32 random bytes in URL-safe
+base64 without padding."""
+
+
+def could_be_issued(key: str | None) -> bool:
+    """Whether `key` has the shape of an issued key: one that has not could never be one
+    issued a moment ago, so nothing is waited for before it is refused."""
+    return key is not None and _ISSUED_SHAPE.fullmatch(key) is not None
 
 
 def hash_api_key(key: str) -> str:

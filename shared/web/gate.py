@@ -15,7 +15,7 @@ from starlette.types import Scope
 
 from shared.auth import remember_principal
 from shared.errors import UnauthenticatedError
-from shared.principals import Principal, UnknownKey
+from shared.principals import Principal, UnknownKey, could_be_issued
 from shared.web.rate_limit import RateLimits, client_address
 from shared.web.routes import RouteTable
 
@@ -90,8 +90,8 @@ class Gate:
         try:
             return await run_in_threadpool(self._authenticate, key)
         except UnknownKey:
-            if self._settle is None:
-                raise  # the registry's own answer: final
+            if self._settle is None or not could_be_issued(key):
+                raise  # the registry's own answer, or no key the registry ever issues
         await self._settle()
         seen = None
         deadline = time.monotonic() + RELAY_GRACE_SECONDS

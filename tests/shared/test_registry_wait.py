@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from shared.principals import could_be_issued, new_api_key
 from shared.settings import CommonSettings
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import World, created, seed_world
@@ -95,10 +96,18 @@ def test_keys_and_campaigns_are_known_everywhere_as_soon_as_the_registry_answers
         assert done.status_code == 200, done.text
         for service in OTHERS:
             cluster.wait_caught_up(service, "registry")
-        for key in (revoked["api_key"], "pyk_never-issued-to-anyone"):
+        # A revoked key, a key of the issued shape never issued (refused after the wait) and
+        # one of no issued shape (refused at once).
+        for key in (revoked["api_key"], new_api_key(), "pyk_never-issued-to-anyone"):
             for service in OTHERS:
                 refused = cluster[service].get("/positions", headers={"X-API-Key": key})
                 assert refused.status_code == 401, (service, refused.text)
                 assert refused.json()["detail"][0]["reason"] == (
                     "密钥不存在或已吊销 (unknown or revoked API key)"
                 )
+
+
+def test_only_a_key_of_the_issued_shape_is_waited_for() -> None:
+    assert all(could_be_issued(new_api_key()) for _ in range(500))
+    for key in (None, "", "pyk_not-a-real-key", new_api_key() + "x", new_api_key()[4:]):
+        assert not could_be_issued(key), key
