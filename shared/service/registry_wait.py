@@ -13,8 +13,9 @@ So, before such a request is judged, the service reads the head of the registry'
 its transport carries it now (JetStream: the stream's last message; embedded: the
 registry's log file; memory: its running application) and waits until its copy has applied
 that far, for at most `WAIT_SECONDS`. The wait is a courtesy, not a gate: a head that cannot
-be read, or a copy that does not get there in time (stalled, or the registry writing faster
-than it applies), lets the request go on as it would have without it. What the registry
+be read, or a copy that does not get there in time (the registry writing faster than it
+applies) or stops moving (`STILL_SECONDS`: stalled on a message), lets the request go on as it
+would have without it. What the registry
 committed but its relay has not yet published is not waited for (the relay publishes on
 commit: a few milliseconds).
 
@@ -29,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -41,8 +43,16 @@ WAIT_SECONDS = 2.0
 """The longest a request waits for the copy."""
 HEAD_TIMEOUT_SECONDS = 0.5
 """The longest the head's read may take (JetStream asks the server)."""
+STILL_SECONDS = 0.5
+"""A copy behind the head that has not moved for this long is not waited for any longer: it
+is stalled on a message it cannot apply (shown by /syncz and /readyz) or busy with a large
+batch, and every write would otherwise wait the whole `WAIT_SECONDS` while it stays so."""
+WARN_EVERY_SECONDS = 30.0
+"""A copy left behind is said in the log at most once in this long per service."""
 _FIRST_PAUSE = 0.005
 _LONGEST_PAUSE = 0.05
+_warned_at: weakref.WeakKeyDictionary[ServiceRuntime, float] = weakref.WeakKeyDictionary()
+"""When each running service last said its copy was left behind."""
 
 
 async def registry_applied(runtime: ServiceRuntime) -> bool:
@@ -59,8 +69,10 @@ async def registry_applied(runtime: ServiceRuntime) -> bool:
         return False
     if head is None or _applied_here(runtime, head):
         return True
-    deadline = time.monotonic() + WAIT_SECONDS
+    started = time.monotonic()
     pause = _FIRST_PAUSE
+    last: int | None = None
+    moved_at = started
     while True:
         positions = await asyncio.to_thread(runtime.positions)
         if REGISTRY not in positions:
@@ -68,14 +80,25 @@ async def registry_applied(runtime: ServiceRuntime) -> bool:
         applied = positions[REGISTRY]
         if applied is not None and applied >= head:
             return True
-        if time.monotonic() >= deadline:
-            log.warning(
-                "copy of the registry behind its head after the wait",
-                extra={"service": runtime.name, "head": head, "applied": applied},
-            )
+        now = time.monotonic()
+        if applied != last:
+            last, moved_at = applied, now
+        if now - started >= WAIT_SECONDS or now - moved_at >= STILL_SECONDS:
+            _left_behind(runtime, head, applied, now)
             return False
         await asyncio.sleep(pause)
         pause = min(pause * 2, _LONGEST_PAUSE)
+
+
+def _left_behind(runtime: ServiceRuntime, head: int, applied: int | None, now: float) -> None:
+    said = _warned_at.get(runtime)
+    if said is not None and now - said < WARN_EVERY_SECONDS:
+        return
+    _warned_at[runtime] = now
+    log.warning(
+        "copy of the registry behind its head: a write went on without waiting for it",
+        extra={"service": runtime.name, "head": head, "applied": applied},
+    )
 
 
 def _applied_here(runtime: ServiceRuntime, head: int) -> bool:

@@ -12,11 +12,13 @@ registry's messages reaching scoring and inspection over JetStream):
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
 from shared.principals import could_be_issued, new_api_key
 from shared.settings import CommonSettings
+from tests.conftest import in_memory
 from tests.harness import ADMIN, Cluster
 from tests.survey.helpers import World, created, seed_world
 
@@ -111,3 +113,48 @@ def test_only_a_key_of_the_issued_shape_is_waited_for() -> None:
     assert all(could_be_issued(new_api_key()) for _ in range(500))
     for key in (None, "", "pyk_not-a-real-key", new_api_key() + "x", new_api_key()[4:]):
         assert not could_be_issued(key), key
+
+
+class _Said(logging.Handler):
+    """The records of one logger, whatever handlers the services' logging set up."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_a_copy_that_stopped_moving_is_not_waited_for_and_said_once() -> None:
+    """Scoring's consumers of the registry stopped (as a copy stalled on a message would
+    stand): a write naming a campaign opened since goes on and is judged as before, 404, and
+    the copy left behind is said in the log once for two such writes."""
+    with Cluster(in_memory(), ["registry", "survey", "scoring"]) as cluster:
+        world = seed_world(cluster)
+        cluster.wait_caught_up("scoring", "registry")
+        scoring = cluster["scoring"]
+        runtime = scoring.app.state.runtime
+        for consumer in runtime.consumers:
+            if consumer.upstream == "registry":
+                scoring.portal.call(consumer.stop)
+        campaign_id = _campaign(cluster, world, date.today().year - 1)
+        said = _Said()
+        logging.getLogger("shared.service.registry_wait").addHandler(said)
+        try:
+            writes = [_assign(scoring, campaign_id, world) for _ in range(2)]
+        finally:
+            logging.getLogger("shared.service.registry_wait").removeHandler(said)
+        for assigned in writes:
+            assert assigned.status_code == 404, assigned.text
+            assert assigned.json()["error"] == "campaign_not_found"
+        behind = [r for r in said.records if "copy of the registry behind" in r.getMessage()]
+        assert len(behind) == 1, [r.getMessage() for r in said.records]
+
+
+def _assign(scoring: Any, campaign_id: str, world: World) -> Any:
+    return scoring.put(
+        f"/campaigns/{campaign_id}/scheme",
+        json={"scheme_id": "luohe-2yr-zhengfeng", "version": 1, "reason": "按市方案"},
+        headers=world.county_office.headers,
+    )
