@@ -85,7 +85,9 @@ def verify(
             highlight=False,
             markup=False,
         )
-    for line in verdict.lines():
+    from pingyi.audit_seals import seals_lines
+
+    for line in seals_lines(about) + verdict.lines():
         _out.print(line, highlight=False, markup=False)
     raise typer.Exit(0 if verdict.identical else 1)
 
@@ -124,10 +126,20 @@ def export(
             "missing, instead of refusing; repeatable",
         ),
     ] = None,
+    allow_tampered: Annotated[
+        bool,
+        typer.Option(
+            "--allow-tampered",
+            help="Export even from a log that differs from its seals (to find out what an "
+            "edit moved); the manifest says so",
+        ),
+    ] = False,
     data_dir: DataDir = Path("pingyi-data"),
 ) -> None:
     """Write one self-contained bundle of a campaign round: scheme, every upstream message
-    as published, the results computed from them, and a manifest of SHA-256 hashes.
+    as published, the results computed from them, and a manifest of SHA-256 hashes. Each
+    log is first checked against its seals (as audit verify-log does): one changed at or
+    below the positions exported is refused unless --allow-tampered.
     Exit 0 written, 2 refused (nothing is written)."""
     import sqlite3
 
@@ -146,6 +158,7 @@ def export(
         out_refused,
     )
     from pingyi.audit_scheme_file import SchemeFileError, load_scheme
+    from pingyi.audit_seals import TamperedLog, seals_lines
     from pingyi.audit_verify import CannotRecompute, engine
     from shared.persistence.message_log import MessageLogError
 
@@ -179,7 +192,12 @@ def export(
         origins = origins_to_export(common)  # a wrong folder is reported before the rest
         if scheme is None:
             manifest = export_stored_run(
-                common, campaign_id=campaign_id, round_=round_, out=out, run_id=run
+                common,
+                campaign_id=campaign_id,
+                round_=round_,
+                out=out,
+                run_id=run,
+                allow_tampered=allow_tampered,
             )
         else:
             document = load_scheme(scheme)
@@ -201,6 +219,7 @@ def export(
                 out=out,
                 compute=engine(),
                 allowed_missing=allowed,
+                allow_tampered=allow_tampered,
             )
     except (
         NotACampaignId,
@@ -210,6 +229,7 @@ def export(
         MessageLogError,
         CannotRecompute,
         InconsistentBundle,
+        TamperedLog,
         OSError,
     ) as error:
         _fail(f"无法导出 export cannot run: {error}")
@@ -220,6 +240,8 @@ def export(
         _fail(f"无法导出 export cannot run: {type(error).__name__}: {error}")
     for origin, log in manifest["logs"].items():
         _out.print(f"{origin}: {log_counted(log)}", highlight=False, markup=False)
+    for line in seals_lines(manifest["about"]):
+        _out.print(line, highlight=False, markup=False)
     _out.print(f"已写入 wrote {out}  sha256 {file_sha256(out)}", highlight=False, markup=False)
 
 

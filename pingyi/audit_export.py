@@ -15,6 +15,7 @@ from uuid import UUID
 import psycopg
 
 from pingyi.audit_bundle import ORIGINS, InconsistentBundle, write_bundle, writing
+from pingyi.audit_seals import clipped, seals_record
 from pingyi.audit_search import Compute
 from pingyi.audit_stored import StoredMessages, WrittenAsRead
 from pingyi.audit_words import said
@@ -129,14 +130,17 @@ def export_bundle(
     out: Path,
     compute: Compute,
     allowed_missing: Collection[str] = (),
+    allow_tampered: bool = False,
 ) -> dict[str, Any]:
     """Compute the round from the logs as they stand and write its bundle; the manifest.
-    Refused (`NothingToExport`) when the round has no unit in them, before anything is
-    written."""
+    Refused before anything is written when the round has no unit in them
+    (`NothingToExport`) or a log differs from its seals at or below the positions read
+    (`TamperedLog`, unless `allow_tampered`: `pingyi.audit_seals`)."""
     campaign_id = campaign_id_of(campaign_id)
     origins = origins_to_export(common, allowed_missing)
     # Logs only grow: reading each twice up to the same position gives the same messages.
     stops = {origin: last_position(common, origin) or 0 for origin in origins}
+    seals = seals_record(common, stops, allow_tampered=allow_tampered)
 
     with writing(out, origins, scheme) as writer:
         # Read again for each pass the engine makes (`pingyi.audit_stored`), never held;
@@ -155,7 +159,12 @@ def export_bundle(
         # The last position of each origin the results were computed from (the engine's
         # fold names every origin it read a message of): the last line of its log here.
         read_to = dict(results["upstream_positions"])
-        about = {"campaign_id": campaign_id, "round": round_, "read_to": read_to}
+        about = {
+            "campaign_id": campaign_id,
+            "round": round_,
+            "read_to": read_to,
+            "seals": clipped(seals, read_to),
+        }
         return writer.finish(results, about)
 
 
@@ -204,10 +213,12 @@ def export_stored_run(
     round_: int | None,
     out: Path,
     run_id: str | None = None,
+    allow_tampered: bool = False,
 ) -> dict[str, Any]:
     """Write the bundle of a run scoring stored: its scheme document, every upstream message
     up to the positions the run names, and the results as stored (not recomputed: verifying
-    the bundle is what checks them). Without `run_id`, the round's latest final run, else its
+    the bundle is what checks them). Each log is checked against its seals first, as
+    `export_bundle` checks them. Without `run_id`, the round's latest final run, else its
     latest run (`round_` None: round 1). A `run_id` must be a run of that campaign and, when
     `round_` is given, of that round (`NoStoredRun` otherwise)."""
     campaign_id = campaign_id_of(campaign_id)
@@ -216,6 +227,7 @@ def export_stored_run(
     round_ = run.round_number
     _has_units(common, run.results, campaign_id, run.round_number, run.upstream_positions)
     read_to = dict(run.upstream_positions)
+    seals = seals_record(common, read_to, allow_tampered=allow_tampered)
     encoded = {
         origin: (m.data for m in read_messages(common, origin, stop=stop))
         for origin, stop in read_to.items()
@@ -227,6 +239,7 @@ def export_stored_run(
         "read_to": read_to,
         "run_id": str(run.id),
         "final": run.final,
+        "seals": seals,
     }
     return write_bundle(out, scheme=scheme, messages=encoded, results=results, about=about)
 

@@ -49,23 +49,30 @@ class LogVerdict:
 
 
 class _Rows:
-    """The stored rows with one row of lookahead."""
+    """The stored rows with one row of lookahead, each taken as its (position, digest): a
+    checkpoint's stretch (1,000 rows of up to a few hundred KiB each) and the unsealed tail
+    (any length) are never held."""
 
     def __init__(self, rows: Iterator[Row]) -> None:
         self._rows = rows
         self._next: Row | None = next(rows, None)
         self.read = 0
 
-    def up_to(self, position: int) -> list[Row]:
-        taken: list[Row] = []
+    def up_to(self, position: int) -> list[tuple[int, bytes]]:
+        taken: list[tuple[int, bytes]] = []
         while self._next is not None and self._next.position <= position:
-            taken.append(self._next)
+            taken.append((self._next.position, row_digest(self._next)))
             self._next = next(self._rows, None)
         self.read += len(taken)
         return taken
 
-    def rest(self) -> list[Row]:
-        return self.up_to(2**63)
+    def count_rest(self) -> int:
+        counted = 0
+        while self._next is not None:
+            counted += 1
+            self._next = next(self._rows, None)
+        self.read += counted
+        return counted
 
 
 def merge_published(
@@ -114,8 +121,7 @@ def verify_log(
         verdict.sealed += len(segment)
         previous = checkpoint
     if verdict.intact:
-        rest = stored.rest()
-        verdict.unsealed = len(rest)
+        verdict.unsealed = stored.count_rest()
         verdict.unsealed_after = None if previous is None else previous.position
     verdict.rows = stored.read
     return verdict
@@ -139,7 +145,7 @@ def _checkpoint_problem(
 
 
 def _segment_problem(
-    segment: list[Row], checkpoint: Checkpoint, chain: bytes
+    segment: list[tuple[int, bytes]], checkpoint: Checkpoint, chain: bytes
 ) -> tuple[Finding | None, bytes]:
     try:
         entries = read_entries(checkpoint.entries)
@@ -148,17 +154,16 @@ def _segment_problem(
     for index, (position, sealed_digest) in enumerate(entries):
         if index >= len(segment):
             return Finding(position, "a sealed row is gone"), chain
-        row = segment[index]
-        if row.position != position:
-            if row.position > position:
+        row_position, digest = segment[index]
+        if row_position != position:
+            if row_position > position:
                 return Finding(position, "a sealed row is gone"), chain
-            return Finding(row.position, UNSEALED_ROW), chain
-        digest = row_digest(row)
+            return Finding(row_position, UNSEALED_ROW), chain
         if digest != sealed_digest:
             return Finding(position, "the row changed after it was sealed"), chain
         chain = link(chain, digest)
     if len(segment) > len(entries):
-        return Finding(segment[len(entries)].position, UNSEALED_ROW), chain
+        return Finding(segment[len(entries)][0], UNSEALED_ROW), chain
     if chain.hex() != checkpoint.chain:
         return Finding(checkpoint.position, "the chain does not end at the checkpoint"), chain
     return None, chain

@@ -1,7 +1,8 @@
 """`pingyi audit export --scheme` reads each store's log twice: the engine's first pass (the
 decisions), then every message, which also writes the bundle's logs as it goes (it read each
 log a third time to write them). The bundle is the file written from a reading of its own,
-as before. Counted by the stores' connections, as Python's audit hook sees them."""
+as before. The seal check before it reads each log with messages once more. Counted by the
+stores' connections, as Python's audit hook sees them."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from pingyi.audit_bundle import read_bundle, write_bundle
 from pingyi.audit_export import export_bundle
 from pingyi.audit_scheme_file import load_scheme
+from pingyi.audit_seals import seals_record
 from pingyi.audit_stream import engine
 from shared.contracts.envelope import IntegrationMessage
 from shared.persistence.message_log import has_store, last_position, read_bodies, read_messages
@@ -80,7 +82,11 @@ def test_each_log_is_read_twice_and_the_bundle_is_the_file_written_from_a_third_
     there = _opened(data, lambda: [has_store(common, o) for o in ORIGINS])
     last = _opened(data, lambda: [last_position(common, o) for o in ORIGINS])
     reading = _opened(data, lambda: [list(read_bodies(common, o)) for o in ORIGINS])
-    assert opened == {o: there[o] + last[o] + 2 * reading[o] for o in ORIGINS}, opened
+    # And the seal check's reading of each log with messages (`pingyi.audit_seals`).
+    stops = {o: last_position(common, o) or 0 for o in ORIGINS}
+    sealed = _opened(data, lambda: seals_record(common, stops))
+    assert {o for o, n in sealed.items() if n} == {o for o, stop in stops.items() if stop}
+    assert opened == {o: there[o] + last[o] + 2 * reading[o] + sealed[o] for o in ORIGINS}, opened
     bundle = read_bundle(tmp_path / "b.zip")
     about = bundle.manifest["about"]
     write_bundle(

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from pingyi.audit_bundle import read_bundle
+from pingyi.audit_seals import seals_lines
 from shared.canonical import canonical_json
 from tests.audit.stores import run_pingyi, scored_history
 
@@ -76,6 +78,15 @@ def _verified(bundle: Path, cwd: Path) -> Any:
     return done
 
 
+def _verdict_lines(done: Any, bundle: Path) -> list[str]:
+    """The verdict's lines: after the file's and the round's, and what the manifest says of
+    the logs' seals (`seals_lines`)."""
+    seals = seals_lines(read_bundle(bundle).manifest["about"])
+    lines = done.stdout.splitlines()
+    assert lines[2 : 2 + len(seals)] == seals, done.stdout
+    return list(lines[2 + len(seals) :])
+
+
 _BLAMED_ON_INPUTS = ("消息 message", "问卷 questionnaires", "条消息影响它", "messages touch it")
 
 
@@ -90,14 +101,14 @@ def test_a_changed_scheme_is_said_not_blamed_on_questionnaires(
     _tampered(bundle, tmp_path / "b.zip", _document("scheme.json", _weights))
     done = _verified(tmp_path / "b.zip", tmp_path)
     assert done.returncode == 1, done.stdout
-    lines = done.stdout.splitlines()
-    assert lines[2].startswith(
+    lines = _verdict_lines(done, bundle)
+    assert lines[0].startswith(
         "不一致 different: 方案 scheme: 结果是按 test-county-round v1 (sha256:"
     ), done.stdout
     assert (
-        "不是这些结果的方案, 以下每处不同都可能出自方案, 不再查找输入消息 (the results " in lines[2]
+        "不是这些结果的方案, 以下每处不同都可能出自方案, 不再查找输入消息 (the results " in lines[0]
     )
-    assert "not the scheme of these results" in lines[2]
+    assert "not the scheme of these results" in lines[0]
     assert not any(blamed in done.stdout for blamed in _BLAMED_ON_INPUTS), done.stdout
     assert (
         'inputs.level_weights.基本满意: 审计包中为 "80", 重算为 "70" '
@@ -153,7 +164,7 @@ def test_a_changed_result_shows_what_the_bundle_and_the_recomputation_say(
     _tampered(bundle, tmp_path / "b.zip", _document("results.json", score))
     done = _verified(tmp_path / "b.zip", tmp_path)
     assert done.returncode == 1, done.stdout
-    head, values = done.stdout.splitlines()[2:4]
+    head, values = _verdict_lines(done, bundle)[:2]
     assert head.startswith("单位 unit ") and second in head
     assert head.endswith(": 不同 different — 字段 fields score")
     assert values == (
