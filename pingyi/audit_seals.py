@@ -117,7 +117,15 @@ def seals_lines(about: Mapping[str, Any]) -> list[str]:
         ]
     read_to = about.get("read_to") or {}
     logs = record.get("logs") or {}
-    return [_log_line(origin, logs[origin], read_to.get(origin)) for origin in sorted(logs)]
+    return [_log_line(origin, logs[origin], read_to.get(origin)) for origin in _in_order(logs)]
+
+
+def _in_order(logs: Mapping[str, Any]) -> list[str]:
+    """The bundle's order of origins (registry, survey, inspection, scoring), as export
+    lists their logs."""
+    from pingyi.audit_bundle import ORIGINS
+
+    return sorted(logs, key=lambda o: (ORIGINS.index(o) if o in ORIGINS else len(ORIGINS), o))
 
 
 def _log_line(origin: str, log: Any, read_to: Any) -> str:
