@@ -80,7 +80,8 @@ def replay(
     _print_rows("pingyi replay --verify", REPLAY_COLUMNS, rows)
     different = sum(1 for v in rounds if not v.identical and not unchecked(v))
     not_checked = sum(1 for v in rounds if unchecked(v))
-    _say(replay_summary(len(rounds), different, not_checked))
+    edited = _say_seals(common)
+    _say(replay_summary(len(rounds), different, not_checked, edited))
     if retired:
         _say(
             said(
@@ -88,18 +89,45 @@ def replay(
                 f"{len(retired)} retired wave runs of the first release not verified",
             )
         )
-    raise typer.Exit(1 if different else 2 if not_checked else 0)
+    raise typer.Exit(1 if different or edited else 2 if not_checked else 0)
 
 
-def replay_summary(total: int, different: int, not_checked: int) -> str:
+def _say_seals(common: Any) -> list[str]:
+    """The replayed logs checked against their seals, as `audit verify-log` checks them, and
+    said after the verdicts (`pingyi.audit_seals`); the logs that differ from them. A check
+    that cannot run is said, and changes nothing of the replay's verdict."""
+    from pingyi.audit_seals import replay_lines, seals_record, tampered
+    from services.scoring.replay import REPLAYED_STORES
+    from shared.persistence.message_log import has_store, last_position
+
+    stops: dict[str, int] = {}
+    try:
+        stops = {
+            origin: last_position(common, origin) or 0
+            for origin in REPLAYED_STORES
+            if has_store(common, origin)
+        }
+        record = seals_record(common, stops, allow_tampered=True)
+    except Exception as error:  # the scores were verified; the seals are a second question
+        record = {"checked": False, "reason": f"{type(error).__name__}: {error}"}
+    for line in replay_lines(record, stops):
+        _say(line)
+    return tampered(record)
+
+
+def replay_summary(total: int, different: int, not_checked: int, edited: Sequence[str] = ()) -> str:
     """`replay --verify`'s count of the runs, Chinese first and the English after it whole
-    (`2 of 2 score runs identical, 0 different`): a script that matched it still finds it."""
+    (`2 of 2 score runs identical, 0 different`): a script that matched it still finds it.
+    `edited`: the logs that differ from their seals."""
     identical = total - different - not_checked
     chinese = f"{total} 次计分运行中 {identical} 次一致, {different} 次不同"
     english = f"{identical} of {total} score runs identical, {different} different"
     if not_checked:
         chinese += f", {not_checked} 次无法核对"
         english += f", {not_checked} could not be checked"
+    if edited:
+        chinese += f"; 与封存不符的日志: {'、'.join(edited)}"
+        english += f"; logs that differ from their seals: {', '.join(edited)}"
     return said(chinese, english)
 
 

@@ -166,3 +166,57 @@ def _log_line(origin: str, log: Any, read_to: Any) -> str:
         f"{origin}: the log differs from what was sealed at position {position} ({problem}):"
         " this bundle holds a tampered log (exported with --allow-tampered)",
     )
+
+
+def replay_lines(record: Mapping[str, Any], stops: Mapping[str, int]) -> list[str]:
+    """What `pingyi replay --verify` says of the logs it read (`seals_record` of each log to
+    its end, `allow_tampered`): the verdicts before these lines say whether the scores follow
+    from the logs as they are; these, whether the logs are still what was sealed."""
+    if not record.get("checked"):
+        reason = record.get("reason")
+        return [
+            "注意 note: "
+            + said(
+                f"没有核对日志的封存 ({reason}): 以上只说明分数是否出自日志现有的内容,"
+                " 不能说明日志是否仍是各服务写下的",
+                f"the logs' seals were not checked ({reason}): the verdicts above"
+                " say whether the scores follow from the logs as they are, not whether those are"
+                " still what the services wrote",
+            )
+        ]
+    logs = record.get("logs") or {}
+    return [_replayed_line(o, logs[o], stops.get(o)) for o in _in_order(logs)]
+
+
+def _replayed_line(origin: str, log: Mapping[str, Any], end: int | None) -> str:
+    if not log["intact"]:
+        position, problem = log["position"], log["problem"]
+        return "篡改 TAMPERED: " + said(
+            f"{origin}: 日志在位置 {position} 处与封存的不符 ({problem}): 以上的重放读的是被改动"
+            "的日志; 请运行 pingyi audit verify-log 查看",
+            f"{origin}: the log differs from what was sealed at position {position} ({problem}):"
+            " the replay above read an edited log; run pingyi audit verify-log",
+        )
+    sealed_to = log["sealed_to"]
+    if not sealed_to and end:
+        return "警告 WARNING: " + said(
+            f"{origin}: 到位置 {end} 的日志没有一行已封存: 无从核对 (封存被删除, 或刚写下还没来得及"
+            "封存)",
+            f"{origin}: no row of its log to position {end} is sealed: nothing to check it"
+            " against (its checkpoints removed, or written moments ago)",
+        )
+    if sealed_to == end:
+        return f"{origin}: " + said(
+            f"已核对封存, 到位置 {end} 未被改动", f"seals checked: unchanged to position {end}"
+        )
+    return "注意 note: " + said(
+        f"{origin}: 已核对封存, 到位置 {sealed_to} 未被改动; 其后到 {end} 的行尚未封存",
+        f"{origin}: seals checked: unchanged to position {sealed_to}; its rows after"
+        f" {sealed_to} to {end} are not sealed yet",
+    )
+
+
+def tampered(record: Mapping[str, Any]) -> list[str]:
+    """The origins whose logs differ from their seals."""
+    logs = record.get("logs") or {}
+    return [origin for origin in _in_order(logs) if not logs[origin]["intact"]]

@@ -170,6 +170,9 @@ def test_an_empty_database_is_nothing_to_verify_and_stays_empty(
     assert tables == 0
 
 
+SEAL_LINE = ("警告 WARNING: ", "注意 note: ", "registry: ", "survey: ", "inspection: ", "scoring: ")
+
+
 def test_a_stored_body_that_does_not_decode_is_named_by_position_in_one_line(
     history: tuple[Path, dict[str, Any]], tmp_path: Path
 ) -> None:
@@ -186,9 +189,12 @@ def test_a_stored_body_that_does_not_decode_is_named_by_position_in_one_line(
         db.execute("UPDATE stored_events SET message = ? WHERE rowid = ?", (body[:-1], position))
     done = run_pingyi("replay", "--verify", "--data-dir", str(forged), cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
-    *rows, summary = done.stdout.splitlines()
+    *lines, summary = done.stdout.splitlines()
     assert summary == "2 次计分运行中 0 次一致, 2 次不同 (0 of 2 score runs identical, 2 different)"
+    # The runs' rows, then what the seals say of each log (`pingyi.audit_seals`).
+    rows = lines[: len(facts["runs"])]
     assert [row.split()[0] for row in rows] == [run["run_id"] for run in facts["runs"]]
+    assert all(line.startswith(SEAL_LINE) for line in lines[len(rows) :]), lines
     for row in rows:
         # Pydantic's English, after its Chinese or alone (`shared.reasons.first_problem`).
         assert f"无法解码日志 cannot decode the logs: survey position {position}: " in row

@@ -1,9 +1,9 @@
-"""`pingyi audit export` checks each log it reads against its seals before it writes a
-bundle (pingyi/audit_seals.py). Before, a bundle exported from an edited log verified
-"identical" under `--scheme` (its results were computed from the edit) and said nothing of
-it: the auditor had to know to run `verify-log` first. Real services wrote and sealed the
-logs; the exports and verifies run as an auditor runs them, a process of their own with
-only the public key."""
+"""`pingyi audit export` and `pingyi replay --verify` check each log they read against its
+seals (pingyi/audit_seals.py). Before, a bundle exported from an edited log verified
+"identical" under `--scheme` (its results were computed from the edit), and a replay passed
+an edit that moved no score, both saying nothing of it: the auditor had to know to run
+`verify-log` first. Real services wrote and sealed the logs; the commands run as an auditor
+runs them, a process of their own with only the public key."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pingyi.audit_seals import TamperedLog, seals_lines, seals_record
 from shared.integrity.keys import public_bytes, verifying_key
 from shared.persistence.message_log import last_position
 from tests.audit.stores import copy_of, edit_survey_answer, embedded, run_pingyi
-from tests.integrity.helpers import history, sealing
+from tests.integrity.helpers import Table, history, sealing
 
 SCHEME = Path(__file__).parent / "schemes" / "satisfaction.yaml"
 
@@ -152,3 +152,59 @@ def test_an_edit_after_the_exported_positions_does_not_stop_the_export(
     assert f"after the bundle's last position {position - 1}: its messages are not affected" in line
     with pytest.raises(TamperedLog):
         seals_record(common, {**stops, "survey": position})
+
+
+def _replay(data: Path, cwd: Path, **env: str) -> Any:
+    return run_pingyi("replay", "--verify", "--data-dir", str(data), cwd=cwd, env=env)
+
+
+def _ends(data: Path) -> dict[str, int]:
+    common = embedded(data)
+    ends = {o: last_position(common, o) for o in ("registry", "survey", "inspection", "scoring")}
+    return {origin: end for origin, end in ends.items() if end}
+
+
+def test_a_replay_of_sealed_logs_says_them_unchanged(
+    sealed: tuple[Path, dict[str, Any], dict[str, str]], tmp_path: Path
+) -> None:
+    data, _, auditor = sealed
+    done = _replay(data, tmp_path, **auditor)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    for origin, end in _ends(data).items():
+        said = f"{origin}: 已核对封存, 到位置 {end} 未被改动 (seals checked: unchanged to position"
+        assert any(line.startswith(said) for line in lines), done.stdout
+
+
+def test_an_edit_that_moves_no_score_fails_the_replay_by_its_seals(
+    sealed: tuple[Path, dict[str, Any], dict[str, str]], tmp_path: Path
+) -> None:
+    """A questionnaire's survey point changed in the stored state (what the survey service
+    loads, not the message any score is computed from): every run replays identical, and
+    only the seals tell the log was edited."""
+    data, _, auditor = sealed
+    forged = copy_of(data, tmp_path / "pingyi-data")
+    table = Table(embedded(forged), "survey")
+    position = table.positions("Recorded")[0]
+    state = table.run("SELECT state FROM {t} WHERE {id} = ?", position)[0][0]
+    table.run("UPDATE {t} SET state = ? WHERE {id} = ?", bytes(state) + b" ", position)
+    done = _replay(forged, tmp_path, **auditor)
+    assert done.returncode == 1, done.stdout + done.stderr
+    summary = done.stdout.splitlines()[-1]
+    assert summary.endswith(
+        "(1 of 1 score runs identical, 0 different; logs that differ from their seals: survey)"
+    ), summary
+    (line,) = [line for line in done.stdout.splitlines() if line.startswith("篡改 TAMPERED")]
+    assert line.startswith(f"篡改 TAMPERED: survey: 日志在位置 {position} 处与封存的不符")
+    assert "the replay above read an edited log; run pingyi audit verify-log" in line
+
+
+def test_a_replay_without_a_key_says_the_seals_were_not_checked(
+    sealed: tuple[Path, dict[str, Any], dict[str, str]], tmp_path: Path
+) -> None:
+    data, _, _ = sealed
+    done = _replay(data, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    *_, note, summary = done.stdout.splitlines()
+    assert note.startswith("注意 note: 没有核对日志的封存 (no key"), note
+    assert summary.endswith("(1 of 1 score runs identical, 0 different)"), summary
