@@ -125,7 +125,7 @@ def not_verified(verdict: LogVerdict) -> bool:
     return verdict.intact and verdict.rows > 0 and verdict.sealed == 0
 
 
-def _only_in_table(verdict: LogVerdict) -> str:
+def only_in_table(verdict: LogVerdict) -> str:
     after = verdict.published_to or 0
     return (
         f"  {verdict.only_in_table} 个检查点仅存于数据库表, 未见于封印流 checkpoints after "
@@ -159,5 +159,5 @@ def _lines(verdict: LogVerdict) -> list[str]:
             after = verdict.unsealed_after or 0
             lines.append(f"  {verdict.unsealed} rows after position {after} not sealed yet")
         if verdict.only_in_table:
-            lines.append(_only_in_table(verdict))
+            lines.append(only_in_table(verdict))
     return lines + [f"  note: {note}" for note in verdict.notes]

@@ -1,5 +1,6 @@
-"""Whether the logs an audit bundle is exported from are still what the services sealed
-(`pingyi audit export`). A bundle holds messages, not stored rows, so `audit verify` can
+"""Whether the logs an audit bundle is exported from, or a replay read, are still what the
+services sealed (`pingyi audit export`, `pingyi replay --verify`). A bundle holds messages,
+not stored rows, so `audit verify` can
 only recompute from what it was given: a bundle exported from an edited log verified
 "identical" and said nothing of the edit. Export now checks each log it reads against its
 hash chain and signed checkpoints first (what `pingyi audit verify-log` does), refuses a log
@@ -13,7 +14,9 @@ key: memory mode, or a production deployment whose auditor holds no public key),
 - `{"intact": true, "sealed_to": p}`: no row changed; the exported rows sealed up to `p`
   (the exported position itself once the sealer has caught up);
 - `{"intact": false, "position": p, "problem": …}`: the first row found changed, removed or
-  added.
+  added;
+with `"notes"` where the check has more to say (production: checkpoints only in the table,
+not on the seals stream; the stream not read).
 It is the exporter's statement, kept in the bundle as the bundle's other parts are: the
 SHA-256 the export prints is what ties it to the logs."""
 
@@ -51,16 +54,19 @@ def seals_record(
     for verdict in verdicts:
         stop = exported[verdict.service]
         found = verdict.finding
+        notes = _notes(verdict)
         if found is None:
             logs[verdict.service] = {
                 "intact": True,
                 "sealed_to": min(stop, _sealed_to(verdict.sealed, verdict.unsealed_after)),
+                **notes,
             }
             continue
         logs[verdict.service] = {
             "intact": False,
             "position": found.position,
             "problem": found.problem,
+            **notes,
         }
         if found.position <= stop and not allow_tampered:
             raise TamperedLog(_tampered(verdict.service, found.position, found.problem, stop))
@@ -79,6 +85,16 @@ def clipped(record: Mapping[str, Any], read_to: Mapping[str, int]) -> dict[str, 
         for origin, log in record["logs"].items()
     }
     return {**record, "logs": logs}
+
+
+def _notes(verdict: Any) -> dict[str, list[str]]:
+    """What `verify-log` would add under the log's line, if anything."""
+    from pingyi.audit_log import only_in_table
+
+    notes = list(verdict.notes)
+    if verdict.intact and verdict.only_in_table:
+        notes.append(only_in_table(verdict).strip())
+    return {"notes": notes} if notes else {}
 
 
 def _sealed_to(sealed: int, last_checkpoint: int | None) -> int:
@@ -117,7 +133,16 @@ def seals_lines(about: Mapping[str, Any]) -> list[str]:
         ]
     read_to = about.get("read_to") or {}
     logs = record.get("logs") or {}
-    return [_log_line(origin, logs[origin], read_to.get(origin)) for origin in _in_order(logs)]
+    return [
+        line
+        for origin in _in_order(logs)
+        for line in [_log_line(origin, logs[origin], read_to.get(origin)), *_noted(logs[origin])]
+    ]
+
+
+def _noted(log: Any) -> list[str]:
+    notes = log.get("notes") if isinstance(log, dict) else None
+    return [f"  note: {note}" for note in notes] if isinstance(notes, list) else []
 
 
 def _in_order(logs: Mapping[str, Any]) -> list[str]:
@@ -185,7 +210,11 @@ def replay_lines(record: Mapping[str, Any], stops: Mapping[str, int]) -> list[st
             )
         ]
     logs = record.get("logs") or {}
-    return [_replayed_line(o, logs[o], stops.get(o)) for o in _in_order(logs)]
+    return [
+        line
+        for origin in _in_order(logs)
+        for line in [_replayed_line(origin, logs[origin], stops.get(origin)), *_noted(logs[origin])]
+    ]
 
 
 def _replayed_line(origin: str, log: Mapping[str, Any], end: int | None) -> str:

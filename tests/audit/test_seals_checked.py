@@ -17,6 +17,7 @@ import pytest
 from pingyi.audit_seals import TamperedLog, seals_lines, seals_record
 from shared.integrity.keys import public_bytes, verifying_key
 from shared.persistence.message_log import last_position
+from shared.settings import CommonSettings
 from tests.audit.stores import copy_of, edit_survey_answer, embedded, run_pingyi
 from tests.integrity.helpers import Table, history, sealing
 
@@ -208,3 +209,26 @@ def test_a_replay_without_a_key_says_the_seals_were_not_checked(
     *_, note, summary = done.stdout.splitlines()
     assert note.startswith("注意 note: 没有核对日志的封存 (no key"), note
     assert summary.endswith("(1 of 1 score runs identical, 0 different)"), summary
+
+
+def test_in_production_the_check_reads_the_seals_stream_and_finds_an_edit(
+    production_settings: CommonSettings,
+) -> None:
+    """PostgreSQL's tables and the seals stream on JetStream, as an export or a replay in
+    production mode reads them: intact with nothing to note, then one stored state edited."""
+    common = sealing(production_settings)
+    history(common)
+    ends = {o: last_position(common, o) or 0 for o in ("registry", "survey", "scoring")}
+    record = seals_record(common, ends)
+    assert record == {
+        "checked": True,
+        "logs": {origin: {"intact": True, "sealed_to": end} for origin, end in ends.items()},
+    }
+    table = Table(common, "survey")
+    position = table.positions("Recorded")[0]
+    table.run("UPDATE {t} SET state = state || '\\x20'::bytea WHERE {id} = ?", position)
+    with pytest.raises(TamperedLog) as refused:
+        seals_record(common, ends)
+    assert f"differs from what was sealed at position {position}" in str(refused.value)
+    found = seals_record(common, ends, allow_tampered=True)["logs"]["survey"]
+    assert (found["intact"], found["position"]) == (False, position)
