@@ -552,3 +552,28 @@ def test_a_unit_the_office_cannot_see_is_refused_without_its_name(
     # The city office sees both counties: it is told which unit cannot be enrolled.
     city = enrol(cluster, cid, [(uid(luohe, "郾城区民政局"), GOV)], status=422)
     assert city["detail"][0]["context"] == {"unit_name": "郾城区民政局"}
+
+
+def test_a_unit_the_office_cannot_see_is_refused_for_where_it_is_not_what_became_of_it(
+    cluster: Cluster, luohe: dict[str, Any]
+) -> None:
+    """郾城区's units that were dissolved, or began after the cycle: 源汇区's office was told
+    so (已撤销, its 生效日期) before being told they lie outside, learning of another county's
+    units what reading them would refuse it (403). Where a unit is comes first."""
+    county = luohe["counties"]["源汇区"]["jurisdiction_id"]
+    theirs = luohe["counties"]["郾城区"]["jurisdiction_id"]
+    key = luohe["keys"]["源汇区"]
+    spec = luohe_spec(county) | {"name": "源汇区2016年度民主评议政风行风(辖区外单位)"}
+    cid = open_campaign(cluster, spec, key=key)["campaign_id"]
+    body = {"jurisdiction_id": theirs, "kind": "government_department", "category": GOV}
+    dissolved = post(cluster, "/units", body | {"name": "郾城区已撤销局"})["unit_id"]
+    post(cluster, f"/units/{dissolved}/dissolve", {"reason": "机构改革撤销"}, status=200)
+    later = post(cluster, "/units", body | {"name": "郾城区新设局", "effective_on": "2020-05-01"})
+    for unit_id in (dissolved, later["unit_id"]):
+        refused = enrol(cluster, cid, [(unit_id, GOV)], key=key, status=422)
+        (detail,) = refused["detail"]
+        assert detail["reason"] == (
+            "该单位不在本次评议活动的辖区内, 也不是辖区内单位的下属单位 "
+            "(the unit is outside the campaign's jurisdiction and not a sub-unit of one inside)"
+        ), detail
+        assert "context" not in detail or not detail["context"], detail

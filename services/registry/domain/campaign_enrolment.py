@@ -50,7 +50,14 @@ def enrolment_refusal(
 
     `cycle_ends_on` (the campaign's last day): a unit the registry knows began after it
     cannot have been evaluated in it (`began_after`).
+
+    Where the unit is is judged first: a unit outside the campaign is refused for that alone,
+    so that an office told about another county's unit learns nothing of what became of it
+    (dissolved, its 生效日期), which reading the unit would refuse it.
     """
+    outside = _outside(unit, located, parent)
+    if outside is not None:
+        return outside
     if not unit.is_active:
         return (
             f"该单位{STATUS_LABELS.get(unit.status, unit.status)}, 只有在册单位可以参评 "
@@ -62,6 +69,13 @@ def enrolment_refusal(
             f"不能参评 (the unit exists only from {unit.registered_on}, its effective date, after "
             f"this campaign's cycle ended on {cycle_ends_on})"
         )
+    return None
+
+
+def _outside(
+    unit: Unit, located: Callable[[UUID], bool], parent: Callable[[UUID], Unit]
+) -> str | None:
+    """Why the unit does not belong to the campaign's jurisdiction, or None if it does."""
     current, seen = unit, {unit.id}
     while not located(current.jurisdiction_id):
         if current.parent_id is None or current.parent_id in seen:
