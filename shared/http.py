@@ -174,12 +174,14 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
     common = runtime.common
     routes = RouteTable(lambda: app.openapi())  # looked up late: see shared.web.openapi
     # The registry answers keys and its own records from its own store: nothing to wait for.
+    # PINGYI_REGISTRY_WAIT_SECONDS=0 turns the waits off (keys and writes alike).
     own_store = runtime.definition.principal_authority is not None
+    waits = not own_store and common.registry_wait_seconds > 0
     gate = Gate(
         routes,
         lambda key: runtime.authenticator.authenticate(key),
         RateLimits(common),
-        None if own_store else (lambda: registry_applied(runtime)),
+        (lambda: registry_applied(runtime)) if waits else None,
         runtime.security_positions,
     )
     app.add_middleware(

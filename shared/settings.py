@@ -84,6 +84,11 @@ class CommonSettings(HttpLimits):
     auth_max_staleness_seconds: float = Field(default=30.0, gt=0, le=3600)
     """How long a service trusts its copy of API keys without having caught up with the
     registry's log; past it, keys are refused with 503 (fail closed)."""
+    registry_wait_seconds: float = Field(default=2.0, ge=0, le=60)
+    """How long a write on a service other than the registry, or a request with a key that
+    service has not seen yet, waits for its copy of the registry to apply what the registry
+    had published (`shared.service.registry_wait`); 0 never waits (a key issued a moment ago
+    may then be refused 401 on the other services until their copies have it)."""
     # How long a request waits for a pooled database connection before it is answered 503.
     database_wait_timeout: int = Field(default=10, ge=1, le=300)
     database_start_wait_seconds: float = Field(default=NATS_START_WAIT_SECONDS, gt=0, le=3600)

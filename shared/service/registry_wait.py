@@ -12,12 +12,12 @@ mode, and a key used on survey right after it was issued 401 eighteen times in t
 So, before such a request is judged, the service reads the head of the registry's log as
 its transport carries it now (JetStream: the stream's last message; embedded: the
 registry's log file; memory: its running application) and waits until its copy has applied
-that far, for at most `WAIT_SECONDS`. The wait is a courtesy, not a gate: a head that cannot
-be read, or a copy that does not get there in time (the registry writing faster than it
-applies) or stops moving (`STILL_SECONDS`: stalled on a message), lets the request go on as it
-would have without it. What the registry
-committed but its relay has not yet published is not waited for (the relay publishes on
-commit: a few milliseconds).
+that far, for at most `PINGYI_REGISTRY_WAIT_SECONDS` (2 s; 0 turns the waits off, in
+`shared.http`). The wait is a courtesy, not a gate: a head that cannot be read, or a copy
+that does not get there in time (the registry writing faster than it applies) or stops
+moving (`STILL_SECONDS`: stalled on a message), lets the request go on as it would have
+without it. What the registry committed but its relay has not yet published is not waited
+for (the relay publishes on commit: a few milliseconds).
 
 Its cost is the head's read, once per write (JetStream: two requests, about 3 ms on one
 machine; nothing more when the copy is current, as the consumers here say from memory).
@@ -39,14 +39,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REGISTRY = "registry"
-WAIT_SECONDS = 2.0
-"""The longest a request waits for the copy."""
 HEAD_TIMEOUT_SECONDS = 0.5
 """The longest the head's read may take (JetStream asks the server)."""
 STILL_SECONDS = 0.5
 """A copy behind the head that has not moved for this long is not waited for any longer: it
 is stalled on a message it cannot apply (shown by /syncz and /readyz) or busy with a large
-batch, and every write would otherwise wait the whole `WAIT_SECONDS` while it stays so."""
+batch, and every write would otherwise wait the whole `registry_wait_seconds` while it stays
+so."""
 WARN_EVERY_SECONDS = 30.0
 """A copy left behind is said in the log at most once in this long per service."""
 _FIRST_PAUSE = 0.005
@@ -62,6 +61,7 @@ async def registry_applied(runtime: ServiceRuntime) -> bool:
     False when that could not be shown in time. Never raises."""
     if runtime.name == REGISTRY:
         return True
+    longest = runtime.common.registry_wait_seconds
     try:
         head = await runtime.transport.head(REGISTRY, HEAD_TIMEOUT_SECONDS)
     except Exception as exc:  # NATS away, no answer in time: go on as without the wait
@@ -83,7 +83,7 @@ async def registry_applied(runtime: ServiceRuntime) -> bool:
         now = time.monotonic()
         if applied != last:
             last, moved_at = applied, now
-        if now - started >= WAIT_SECONDS or now - moved_at >= STILL_SECONDS:
+        if now - started >= longest or now - moved_at >= STILL_SECONDS:
             _left_behind(runtime, head, applied, now)
             return False
         await asyncio.sleep(pause)
