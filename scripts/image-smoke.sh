@@ -159,8 +159,32 @@ choose_data_root() {
   exec {lock}>"$CACHE/docker.lock"
   if flock -n "$lock"; then
     DATA_ROOT="$CACHE/docker" KEPT_DATA=yes
+    stop_stray_dockerd
   else
     say "another run holds $CACHE/docker: building without its cache"
+  fi
+}
+
+# A dockerd still on the kept data root while this run holds its lock was left by a run
+# that was killed (its script gone, its dockerd not): it holds containerd's database, and a
+# new dockerd there waits for it until it gives up ("dockerd did not start"). Stopped here.
+stop_stray_dockerd() {
+  local stray exec_root
+  stray=$(pgrep -f -- "dockerd --data-root $CACHE/docker " | head -1 || true)
+  [ -n "$stray" ] || return 0
+  # Its own work directory, from its command line: nothing of another run is touched.
+  exec_root=$(tr '\0' '\n' <"/proc/$stray/cmdline" | sed -n '/^--exec-root$/{n;p;}')
+  say "stopping a dockerd an earlier, killed run left on $CACHE/docker (pid $stray)"
+  kill "$stray" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$stray" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -9 "$stray" 2>/dev/null || true
+  if [ -n "$exec_root" ]; then
+    pkill -9 -f -- "containerd --config $exec_root/" 2>/dev/null || true
+    grep -o " $exec_root/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    case "$exec_root" in /tmp/pingyi-smoke.*/exec) rm -rf "$(dirname "$exec_root")" ;; esac
   fi
 }
 
