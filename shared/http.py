@@ -28,6 +28,7 @@ from shared.operations_api import OPERATIONS_ROUTER
 from shared.policy import POLICY_MARKER
 from shared.runtime import ServiceRuntime
 from shared.service.definition import ServiceDefinition
+from shared.service.published_wait import AnsweredWhenPublished
 from shared.service.registry_wait import registry_applied
 from shared.service.start_wait import start_unless_stopped
 from shared.views import ViewStore
@@ -189,6 +190,11 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
         limit_for=BodyLimits(routes, common.body_limit, common.body_limit_large),
         precheck=gate,
     )
+    if own_store and common.registry_wait_seconds > 0:
+        # What the others wait for must be on the transport before the registry answers.
+        app.add_middleware(
+            AnsweredWhenPublished, runtime=runtime, longest=common.registry_wait_seconds
+        )
 
 
 def get_views(request: Request) -> ViewStore:

@@ -16,8 +16,8 @@ that far, for at most `PINGYI_REGISTRY_WAIT_SECONDS` (2 s; 0 turns the waits off
 `shared.http`). The wait is a courtesy, not a gate: a head that cannot be read, or a copy
 that does not get there in time (the registry writing faster than it applies) or stops
 moving (`STILL_SECONDS`: stalled on a message), lets the request go on as it would have
-without it. What the registry committed but its relay has not yet published is not waited
-for (the relay publishes on commit: a few milliseconds).
+without it. What the registry committed but its relay had not yet published would not be
+in that head: the registry answers a write only once it is (`shared.service.published_wait`).
 
 Its cost is the head's read, once per write (JetStream: two requests, about 3 ms on one
 machine; nothing more when the copy is current, as the consumers here say from memory).
