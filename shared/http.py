@@ -28,7 +28,6 @@ from shared.operations_api import OPERATIONS_ROUTER
 from shared.policy import POLICY_MARKER
 from shared.runtime import ServiceRuntime
 from shared.service.definition import ServiceDefinition
-from shared.service.published_wait import AnsweredWhenPublished
 from shared.service.registry_wait import registry_applied
 from shared.service.start_wait import start_unless_stopped
 from shared.views import ViewStore
@@ -39,6 +38,7 @@ from shared.web.docs import DOCS_ROUTER
 from shared.web.gate import Gate
 from shared.web.head import HeadAsGet
 from shared.web.openapi import openapi_document
+from shared.web.published import AnsweredWhenPublished
 from shared.web.rate_limit import RateLimits
 from shared.web.redirects import RelativeRedirects
 from shared.web.routes import BodyLimits, RouteTable

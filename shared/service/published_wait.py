@@ -19,20 +19,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import MutableMapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from shared.service.registry_wait import HEAD_TIMEOUT_SECONDS, pauses
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
 
 log = logging.getLogger(__name__)
-
-WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-HEAD_TIMEOUT_SECONDS = 0.5
-_FIRST_PAUSE = 0.002
-_LONGEST_PAUSE = 0.05
 
 
 async def published(runtime: ServiceRuntime, longest: float) -> bool:
@@ -43,8 +37,7 @@ async def published(runtime: ServiceRuntime, longest: float) -> bool:
         stored = await asyncio.to_thread(runtime.outbox().head)
         if stored is None:
             return True
-        pause = _FIRST_PAUSE
-        while True:
+        for pause in pauses():
             head = await runtime.transport.head(runtime.name, HEAD_TIMEOUT_SECONDS)
             if head is not None and head >= stored:
                 return True
@@ -52,33 +45,6 @@ async def published(runtime: ServiceRuntime, longest: float) -> bool:
                 log.debug("answered before the relay published", extra={"stored": stored})
                 return False
             await asyncio.sleep(pause)
-            pause = min(pause * 2, _LONGEST_PAUSE)
     except Exception as exc:  # NATS away, no answer in time: answer as without the wait
         log.debug("transport head unreadable: %s", type(exc).__name__)
-        return False
-
-
-class AnsweredWhenPublished:
-    """ASGI middleware: a successful write's answer is held until `published` (the response
-    is complete by then; only its first message waits)."""
-
-    def __init__(self, app: ASGIApp, runtime: ServiceRuntime, longest: float) -> None:
-        self.app = app
-        self.runtime = runtime
-        self.longest = longest
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") not in WRITES:
-            await self.app(scope, receive, send)
-            return
-
-        async def held(message: Message) -> None:
-            if message["type"] == "http.response.start" and _succeeded(message):
-                await published(self.runtime, self.longest)
-            await send(message)
-
-        await self.app(scope, receive, held)
-
-
-def _succeeded(message: MutableMapping[str, Any]) -> bool:
-    return 200 <= int(message.get("status", 500)) < 300
+    return False

@@ -31,6 +31,7 @@ import asyncio
 import logging
 import time
 import weakref
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -70,10 +71,9 @@ async def registry_applied(runtime: ServiceRuntime) -> bool:
     if head is None or _applied_here(runtime, head):
         return True
     started = time.monotonic()
-    pause = _FIRST_PAUSE
     last: int | None = None
     moved_at = started
-    while True:
+    for pause in pauses():
         positions = await asyncio.to_thread(runtime.positions)
         if REGISTRY not in positions:
             return True  # nothing here follows the registry
@@ -87,6 +87,15 @@ async def registry_applied(runtime: ServiceRuntime) -> bool:
             _left_behind(runtime, head, applied, now)
             return False
         await asyncio.sleep(pause)
+    return False  # pauses() never ends
+
+
+def pauses() -> Iterator[float]:
+    """The pauses between two looks at a position that is about to move: short at first
+    (it is normally a matter of milliseconds), doubling up to `_LONGEST_PAUSE`."""
+    pause = _FIRST_PAUSE
+    while True:
+        yield pause
         pause = min(pause * 2, _LONGEST_PAUSE)
 
 
