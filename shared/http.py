@@ -183,7 +183,6 @@ def _guard_the_edge(app: FastAPI, runtime: ServiceRuntime) -> None:
         lambda key: runtime.authenticator.authenticate(key),
         RateLimits(common),
         (lambda: registry_applied(runtime)) if waits else None,
-        runtime.security_positions,
     )
     app.add_middleware(
         BodyLimitMiddleware,

@@ -149,11 +149,6 @@ class RuntimeHealth:
             for c in security
         )
 
-    def security_positions(self) -> tuple[int | None, ...]:
-        """Where each security view's consumer has applied the registry's log to (kept in
-        memory: for a request that watches for a key issued a moment ago)."""
-        return tuple(c.status.last_position for c in self.consumers if self._is_security(c))
-
     def _is_security(self, consumer: Consumer) -> bool:
         names = {self.consumer_name(v) for v in self.definition.views if v.security}
         return consumer.name in names

@@ -4,9 +4,6 @@ API key. The principal it authenticates is kept in the request's state, so the
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
 from collections.abc import Awaitable, Callable
 
 from starlette.concurrency import run_in_threadpool
@@ -22,13 +19,7 @@ from shared.web.routes import RouteTable
 Authenticate = Callable[[str | None], Principal]
 
 Settle = Callable[[], Awaitable[bool]]
-Positions = Callable[[], tuple[int | None, ...]]
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-RELAY_GRACE_SECONDS = 0.5
-"""How long an unknown key is watched for after the copy reached the registry's published
-head: the registry's relay publishes on commit, and a script that uses a key the moment it
-is issued can be quicker (6 of 20 first calls were, production mode)."""
-_POLL_SECONDS = 0.02
 
 
 class Gate:
@@ -46,13 +37,11 @@ class Gate:
         authenticate: Authenticate,
         limits: RateLimits,
         settle: Settle | None = None,
-        security_positions: Positions = tuple,
     ) -> None:
         self._routes = routes
         self._authenticate = authenticate
         self._limits = limits
         self._settle = settle
-        self._positions = security_positions
 
     async def __call__(self, scope: Scope, headers: Headers) -> None:
         route = self._routes.route(scope)
@@ -85,22 +74,12 @@ class Gate:
     async def _principal(self, key: str | None) -> Principal:
         """The key's principal. A key the service's copy does not know may have been issued
         a moment ago: looked up again once the copy has applied the registry's log as far as
-        it reaches now (`shared.service.registry_wait`), then each time the copy moves on
-        for `RELAY_GRACE_SECONDS` (a key committed, its message not yet published)."""
+        it reaches now (`shared.service.registry_wait`; the registry answers only once what
+        it wrote is there, `shared.service.published_wait`)."""
         try:
             return await run_in_threadpool(self._authenticate, key)
         except UnknownKey:
             if self._settle is None or not could_be_issued(key):
                 raise  # the registry's own answer, or no key the registry ever issues
         await self._settle()
-        seen = None
-        deadline = time.monotonic() + RELAY_GRACE_SECONDS
-        while True:
-            now = self._positions()
-            if now != seen:
-                seen = now
-                with contextlib.suppress(UnknownKey):
-                    return await run_in_threadpool(self._authenticate, key)
-            if time.monotonic() >= deadline:
-                return await run_in_threadpool(self._authenticate, key)
-            await asyncio.sleep(_POLL_SECONDS)
+        return await run_in_threadpool(self._authenticate, key)
