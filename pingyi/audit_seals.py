@@ -131,8 +131,11 @@ def seals_lines(about: Mapping[str, Any]) -> list[str]:
                 " the services wrote",
             )
         ]
-    read_to = about.get("read_to") or {}
-    logs = record.get("logs") or {}
+    read_to = about.get("read_to")
+    read_to = read_to if isinstance(read_to, dict) else {}
+    logs = record.get("logs")
+    if not isinstance(logs, dict):  # a bundle's manifest is the bundle's word, not ours
+        return ["seals: " + said("封存记录无法读取", f"seal record unreadable: {logs!r}"[:300])]
     return [
         line
         for origin in _in_order(logs)

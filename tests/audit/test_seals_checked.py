@@ -232,3 +232,20 @@ def test_in_production_the_check_reads_the_seals_stream_and_finds_an_edit(
     assert f"differs from what was sealed at position {position}" in str(refused.value)
     found = seals_record(common, ends, allow_tampered=True)["logs"]["survey"]
     assert (found["intact"], found["position"]) == (False, position)
+
+
+@pytest.mark.parametrize(
+    "seals",
+    [
+        {"checked": True, "logs": ["survey"]},
+        {"checked": True, "logs": {"survey": "intact"}},
+        {"checked": True, "logs": {"survey": {"intact": True, "notes": "x"}}},
+        {"checked": True, "logs": None},
+        "checked",
+    ],
+)
+def test_a_manifest_whose_seal_record_is_malformed_is_said_so_not_a_traceback(seals: Any) -> None:
+    """`audit verify` prints these lines after reading a bundle someone else wrote: whatever
+    `about.seals` holds, it prints lines (a traceback would exit 1, "different")."""
+    lines = seals_lines({"seals": seals, "read_to": {"survey": 3}})
+    assert all(isinstance(line, str) for line in lines)
