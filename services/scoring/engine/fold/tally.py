@@ -1,25 +1,29 @@
-"""A wave's running counts by unit and level, overall and by respondent group and survey
-point, counted in bulk.
+"""A wave's running counts by unit and level, by respondent group and by survey point,
+counted in bulk.
 
-Counting a questionnaire one rating at a time costs three Python increments per unit (about
-240 for 80 units), the largest part of folding it. Rows are instead counted many at a time
-with numpy: the rows as a (questionnaires, units) matrix of level bytes, each cell made a
-bin number (group and point, unit, level) and counted by one `bincount`, whose result is
-added to the matrices of each group and point the rows name. A batch part's rows come so
-(`add_rows`); single questionnaires are appended to a buffer per (group, point) and counted
-the same way when it is full. Removals (decisions about a counted questionnaire) are
-buffered the same way and counted off when their buffer fills; the counts are sums, so the
-order of additions and removals does not matter, and `flush()` before any read makes them
-exact.
+Counting a questionnaire one rating at a time in Python costs three increments per unit
+(about 240 for 80 units), the largest part of folding it. The counts are instead held as two
+grids, one per axis (respondent group, survey point): (names, units, level byte) int64
+cells, level byte 0 (not rated) included and dropped on reading, the overall counts being
+the sum over the groups (every questionnaire counts in exactly one group, "" for none).
+A batch part's rows come as a (questionnaires, units) matrix of level bytes (`add_rows`) and
+are counted into both grids in one pass (`counting.count`: compiled where it could be
+built, numpy's `bincount` otherwise). Single questionnaires are appended to a buffer per
+(group, point) and counted the same way when it is full. Removals (decisions about a
+counted questionnaire) are buffered the same way and counted off when their buffer fills;
+the counts are sums, so the order of additions and removals does not matter, and `flush()`
+before any read makes them exact.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+from . import counting
 
 Codes = npt.NDArray[np.uint8]
 """Rows of level bytes: questionnaire -> unit index -> level index + 1 (0: not rated)."""
@@ -33,9 +37,69 @@ that a count's calls are paid once for hundreds of rows, small enough to stay in
 PENDING_BYTES = 4 << 20
 """All buffers together never hold more than this (many points, each with a few rows)."""
 
-_MAX_BINS = 1 << 20
-"""Bins one `bincount` may count into (8 MiB): bounds a count of a part whose rows name
-many survey points on a scale of 101 levels."""
+
+class Axis:
+    """The counts by one axis (respondent group or survey point): each name's index, a grid
+    of (names, units, width) cells and the questionnaires counted per name. None and ""
+    name one key ("")."""
+
+    def __init__(self, units: int, width: int) -> None:
+        self.units = units
+        self.width = width
+        self.index: dict[str | None, int] = {}
+        self.names: list[str] = []
+        self.grid: npt.NDArray[np.int64] = np.zeros((0, units, width), dtype=np.int64)
+        self.rows: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+
+    def of(self, names: Sequence[str | None]) -> npt.NDArray[np.intp]:
+        """Each name's index, names met for the first time added."""
+        found = counting.indices(names, self.index)
+        if found is None:
+            for name in dict.fromkeys(names):
+                if name not in self.index:
+                    self._add(name)
+            found = counting.indices(names, self.index)
+            assert found is not None
+        return found
+
+    def _add(self, name: str | None) -> None:
+        key = name or ""
+        if key not in self.index:
+            self.index[key] = len(self.names)
+            self.names.append(key)
+            self._grow(len(self.names))
+        self.index[name] = self.index[key]
+
+    def _grow(self, names: int) -> None:
+        """Room for at least `names` names: the grids are handed to the count whole, so
+        they grow by doubling and are cut to the names on reading."""
+        capacity = len(self.rows)
+        if names <= capacity:
+            return
+        more = max(names, 2 * capacity, 4) - capacity
+        self.grid = np.concatenate(
+            [self.grid, np.zeros((more, self.units, self.width), dtype=np.int64)]
+        )
+        self.rows = np.concatenate([self.rows, np.zeros(more, dtype=np.int64)])
+
+    def widen(self, levels: int = 1) -> None:
+        self.width += levels
+        self.grid = _widened(self.grid, levels)
+
+    def matrices(self) -> dict[str, Matrix]:
+        """name -> its (units, levels) counts, level byte 0 dropped."""
+        return {name: self.grid[i, :, 1:] for i, name in enumerate(self.names)}
+
+    def counted(self) -> Counter[str]:
+        return Counter(dict(zip(self.names, self.rows.tolist(), strict=False)))
+
+    def absorb(self, other: Axis) -> None:
+        """Add `other`'s counts (of a width no greater), name by name."""
+        pad = self.width - other.width
+        for i, name in enumerate(other.names):
+            mine = self.of([name])[0]
+            self.grid[mine] += _widened(other.grid[i], pad)
+            self.rows[mine] += other.rows[i]
 
 
 class Tally:
@@ -45,27 +109,41 @@ class Tally:
     def __init__(self, units: int, levels: int) -> None:
         self.units = units
         self.levels = levels
-        self.counts: Matrix = self._matrix()
-        self.by_group: dict[str, Matrix] = {}
-        self.by_point: dict[str, Matrix] = {}
-        # Counted questionnaires per group and point: a key stays in the tallies while a
-        # questionnaire that names it counts, even one that rated no unit.
-        self.group_counted: Counter[str] = Counter()
-        self.point_counted: Counter[str] = Counter()
+        self.groups = Axis(units, levels + 1)
+        self.points = Axis(units, levels + 1)
         # (group, point, 1 to add or -1 to remove) -> rating bytes, row after row
         self._pending: dict[tuple[str, str, int], bytearray] = {}
         self._rows: Counter[tuple[str, str, int]] = Counter()
         self._pending_bytes = 0
 
-    def _matrix(self) -> Matrix:
-        return np.zeros((self.units, self.levels), dtype=np.int64)
+    @property
+    def counts(self) -> Matrix:
+        """unit -> level -> counted questionnaires (read after `flush`)."""
+        counts: Matrix = self.groups.grid[: len(self.groups.names), :, 1:].sum(axis=0)
+        return counts
+
+    @property
+    def by_group(self) -> dict[str, Matrix]:
+        return self.groups.matrices()
+
+    @property
+    def by_point(self) -> dict[str, Matrix]:
+        return self.points.matrices()
+
+    @property
+    def group_counted(self) -> Counter[str]:
+        """Counted questionnaires per group: a key stays in the tallies while a
+        questionnaire that names it counts, even one that rated no unit."""
+        return self.groups.counted()
+
+    @property
+    def point_counted(self) -> Counter[str]:
+        return self.points.counted()
 
     def add_level(self) -> None:
         self.levels += 1
-        self.counts = _widened(self.counts)
-        for matrices in (self.by_group, self.by_point):
-            for key, matrix in matrices.items():
-                matrices[key] = _widened(matrix)
+        self.groups.widen()
+        self.points.widen()
 
     def add(self, ratings: bytes, group: str, point: str) -> None:
         """Count one questionnaire (its rating bytes, one per unit), later."""
@@ -88,13 +166,19 @@ class Tally:
         codes: Codes,
         groups: Sequence[str | None],
         points: Sequence[str | None],
+        leave_out: Collection[int] = (),
     ) -> None:
         """Count questionnaires at once: `codes` their rating bytes as a (questionnaires,
         units) matrix, each a level byte of this tally (at most `levels`), `groups` and
-        `points` theirs (None counts as "")."""
-        group_names, group_of = _local(groups)
-        point_names, point_of = _local(points)
-        self._count(codes, group_names, point_names, group_of, point_of)
+        `points` theirs (None counts as ""), but the rows whose indices are in
+        `leave_out`."""
+        if not len(codes):
+            return
+        skip = bytearray(len(codes) if leave_out else 0)
+        for index in leave_out:
+            skip[index] = 1
+        group_of, point_of = self.groups.of(groups), self.points.of(points)
+        self._count(codes, group_of, point_of, 1, bytes(skip))
 
     def remove(self, ratings: bytes, group: str, point: str) -> None:
         """Un-count one questionnaire that was counted (buffered or not), later: buffered
@@ -102,7 +186,7 @@ class Tally:
         self._buffer((group, point, -1), ratings)
 
     def flush(self) -> None:
-        """Count every buffered questionnaire: call before reading the matrices."""
+        """Count every buffered questionnaire: call before reading the counts."""
         for key in list(self._pending):
             self._flush(key)
 
@@ -114,108 +198,44 @@ class Tally:
             raise ValueError("tallies of different waves")
         self.flush()
         other.flush()
-        pad = self.levels - other.levels
-        self.counts += _widened(other.counts, pad)
-        for mine, theirs in ((self.by_group, other.by_group), (self.by_point, other.by_point)):
-            for key, matrix in theirs.items():
-                found = mine.get(key)
-                if found is None:
-                    found = mine[key] = self._matrix()
-                found += _widened(matrix, pad)
-        self.group_counted.update(other.group_counted)
-        self.point_counted.update(other.point_counted)
+        self.groups.absorb(other.groups)
+        self.points.absorb(other.points)
 
     def _flush(self, key: tuple[str, str, int]) -> None:
         buffer = self._pending.pop(key)
         rows = self._rows.pop(key)
         self._pending_bytes -= len(buffer)
         codes = np.frombuffer(bytes(buffer), dtype=np.uint8).reshape(rows, self.units)
-        none = np.zeros(rows, dtype=np.intp)
         group, point, sign = key
-        self._count(codes, [group], [point], none, none, sign)
+        group_of = np.repeat(self.groups.of([group]), rows)
+        point_of = np.repeat(self.points.of([point]), rows)
+        self._count(codes, group_of, point_of, sign)
 
     def _count(
         self,
         codes: Codes,
-        group_names: list[str],
-        point_names: list[str],
         group_of: npt.NDArray[np.intp],
         point_of: npt.NDArray[np.intp],
-        sign: int = 1,
+        sign: int,
+        skip: bytes = b"",
     ) -> None:
         """Count (`sign` 1) or count off (-1) the rows of `codes`, row i in group
-        `group_names[group_of[i]]` and point `point_names[point_of[i]]`: one `bincount`
-        over bins (group, point, unit, level byte), summed by group and by point, level
-        byte 0 (not rated) dropped. Rows naming
-        so many pairs of a wide scale that the bins would pass `_MAX_BINS` are counted in
-        halves."""
-        rows, groups, points = len(codes), len(group_names), len(point_names)
-        width = self.levels + 1
-        per_pair = self.units * width
-        if not rows:
-            return
-        if groups * points * per_pair > _MAX_BINS and rows > 1:
-            half = rows // 2
-            for part in (slice(0, half), slice(half, rows)):
-                self._count(
-                    codes[part], group_names, point_names, group_of[part], point_of[part], sign
-                )
-            return
-        # Bins as intp from the start: a ufunc mixing uint8 and intp costs several times more.
-        bins = codes.astype(np.intp)
-        bins += np.arange(self.units, dtype=np.intp) * width
-        bins += ((group_of * points + point_of) * per_pair)[:, None]
-        counted = np.bincount(bins.ravel(), minlength=groups * points * per_pair)
-        counted = counted.reshape(groups, points, self.units, width)
-        if sign < 0:
-            np.negative(counted, out=counted)
-        by_group, by_point = counted.sum(axis=1), counted.sum(axis=0)
-        self.counts += by_group.sum(axis=0)[:, 1:]
-        questionnaires = np.bincount(group_of * points + point_of, minlength=groups * points)
-        questionnaires = questionnaires.reshape(groups, points) * sign
-        self._add(group_names, by_group, questionnaires.sum(axis=1), self.by_group, True)
-        self._add(point_names, by_point, questionnaires.sum(axis=0), self.by_point, False)
-
-    def _add(
-        self,
-        names: list[str],
-        counted: Matrix,
-        questionnaires: npt.NDArray[np.intp],
-        matrices: dict[str, Matrix],
-        groups: bool,
-    ) -> None:
-        """Each group's (or point's) counts added to its matrix."""
-        counted_by = self.group_counted if groups else self.point_counted
-        for index, name in enumerate(names):
-            n = int(questionnaires[index])
-            if not n:
-                continue
-            matrix = matrices.get(name)
-            if matrix is None:
-                matrix = matrices[name] = self._matrix()
-            matrix += counted[index, :, 1:]
-            counted_by[name] += n
-
-    def _matrices(self, group: str, point: str) -> tuple[Matrix, Matrix]:
-        by_group = self.by_group.get(group)
-        if by_group is None:
-            by_group = self.by_group[group] = self._matrix()
-        by_point = self.by_point.get(point)
-        if by_point is None:
-            by_point = self.by_point[point] = self._matrix()
-        return by_group, by_point
+        `group_of[i]` and point `point_of[i]` (indices of the axes), but those `skip`
+        marks."""
+        counting.count(
+            codes,
+            group_of,
+            point_of,
+            (self.groups.grid, self.groups.rows),
+            (self.points.grid, self.points.rows),
+            sign,
+            skip,
+        )
 
 
-def _local(names: Sequence[str | None]) -> tuple[list[str], npt.NDArray[np.intp]]:
-    """The distinct names (None as "") and each row's index among them. Two names that
-    read the same ("" and None) may both be listed: their counts add up as one."""
-    index = {name: i for i, name in enumerate(dict.fromkeys(names))}
-    found = np.fromiter(map(index.__getitem__, names), dtype=np.intp, count=len(names))
-    return [name or "" for name in index], found
-
-
-def _widened(matrix: Matrix, levels: int = 1) -> Matrix:
-    """The matrix with `levels` more levels, counted zero."""
+def _widened(grid: npt.NDArray[np.int64], levels: int = 1) -> npt.NDArray[np.int64]:
+    """The grid (..., width) with `levels` more level bytes, counted zero."""
     if not levels:
-        return matrix
-    return np.concatenate([matrix, np.zeros((matrix.shape[0], levels), dtype=np.int64)], axis=1)
+        return grid
+    more = np.zeros((*grid.shape[:-1], levels), dtype=np.int64)
+    return np.concatenate([grid, more], axis=-1)

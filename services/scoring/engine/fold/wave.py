@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from itertools import compress
-
-import numpy as np
 
 from shared.contracts.survey import SCALE_LEVELS, Scale, WaveOpened
 
@@ -109,13 +106,7 @@ class WaveState:
         if self.defer:
             deferred = self._defer_rows(response_ids, codes, groups, points, flagged)
         self._keep_rows(response_ids, codes, groups, points, flagged, deferred)
-        left_out = deferred | flagged
-        matrix = codes
-        if left_out:
-            counted = [i not in left_out for i in range(count)]
-            matrix = matrix[np.array(counted)]
-            groups, points = list(compress(groups, counted)), list(compress(points, counted))
-        self.tally.add_rows(matrix, groups, points)
+        self.tally.add_rows(codes, groups, points, leave_out=deferred | flagged)
         return True
 
     def _keep_rows(
