@@ -34,7 +34,7 @@ from bench.infra import PG_ADMIN_URL, fresh_database
 from bench.report import RESULTS
 from bench.round_world import RoundWorld, Row
 from services.scoring.engine.compute import compute_round
-from services.scoring.engine.fold import RoundFold, named_responses
+from services.scoring.engine.fold import RoundFold, counting, named_responses
 from services.scoring.engine.fold.decode import decode_stored
 from services.scoring.engine.scheme import builtin_schemes
 from services.scoring.rounds.replay import Spread, replay_round
@@ -218,7 +218,8 @@ def child(kind: str, url: str, campaign_id: str, split_mib: int | None = None) -
     """One measurement, in this process: wall and CPU seconds, peak RSS."""
     start_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     cpu0, wall0, children0 = time.process_time(), time.perf_counter(), _children_cpu()
-    report: dict[str, Any] = {"kind": kind}
+    # Which loops counted the parts: compiled (fold/_counting.c) or the numpy fallback.
+    report: dict[str, Any] = {"kind": kind, "compiled": counting.COMPILED}
     with psycopg.connect(url) as conn:
         if kind == "raw":
             report |= raw_read(conn)
@@ -349,6 +350,8 @@ def summary(result: dict[str, Any]) -> str:
         f"survey log in {shipped['survey_ranges']} ranges side by side, forked processes' "
         f"peak RSS {shipped['workers_peak_rss_mib']:.0f} MiB (their CPU in the column)"
     )
+    loops = "compiled (fold/_counting.c)" if shipped.get("compiled") else "numpy fallback"
+    lines.append(f"  the parts counted by the {loops}")
     load = ", ".join(f"{x:.1f}" for x in result["load_average"])
     lines.append(f"  load average at the end: {load}")
     return "\n".join(lines)

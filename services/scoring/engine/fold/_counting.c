@@ -289,4 +289,12 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_counting", "Compiled loops of the survey fold.", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__counting(void) { return PyModule_Create(&module); }
+/* Raised whenever a function's arguments or meaning change: counting.py refuses a module
+ * built from an older source (an editable install not re-run) rather than call it wrongly. */
+#define INTERFACE 1
+
+PyMODINIT_FUNC PyInit__counting(void) {
+    PyObject *made = PyModule_Create(&module);
+    if (made != NULL && PyModule_AddIntConstant(made, "INTERFACE", INTERFACE) < 0) Py_CLEAR(made);
+    return made;
+}

@@ -1,5 +1,7 @@
 from typing import Any
 
+INTERFACE: int
+
 def row_codes(rows: list[object], table: bytes, /) -> bytes | None: ...
 def indices(names: list[Any], index: dict[Any, int], /) -> bytes | None: ...
 def count(

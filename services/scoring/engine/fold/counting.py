@@ -2,7 +2,8 @@
 install (setup.py builds it where a C compiler is, and goes on without it where none is),
 numpy and Python otherwise. Both give the same results
 (tests/scoring/engine/test_fold_counting.py runs each function both ways); `COMPILED` says
-which a process uses (`pingyi replay --verify` and the replay benchmark print it).
+which a process uses (the replay benchmark records it; `PINGYI_PURE_PYTHON=1` makes a
+process use the fallback).
 
 The checks (`row_codes`, `datetimes`) are fast acceptances: where the compiled check says
 yes the slower one would too, and where it cannot say the caller asks the slower one.
@@ -10,6 +11,7 @@ yes the slower one would too, and where it cannot say the caller asks the slower
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from types import ModuleType
@@ -17,6 +19,9 @@ from types import ModuleType
 import numpy as np
 import numpy.typing as npt
 
+logger = logging.getLogger(__name__)
+INTERFACE = 1
+"""The compiled module's `INTERFACE` this file calls (`_counting.c`)."""
 Grid = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 """An axis's (names, units, width) cells and its questionnaires per name."""
 
@@ -29,6 +34,12 @@ def _compiled() -> ModuleType | None:
     try:
         from . import _counting
     except ImportError:
+        return None
+    if getattr(_counting, "INTERFACE", None) != INTERFACE:
+        logger.warning(
+            "fold/_counting was built from another version of its source: not used "
+            "(pip install -e . builds it again); counting in numpy"
+        )
         return None
     module: ModuleType = _counting
     return module
