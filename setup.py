@@ -10,7 +10,7 @@ setup(
         Extension(
             "services.scoring.engine.fold._counting",
             ["services/scoring/engine/fold/_counting.c"],
-            extra_compile_args=["-O2"],
+            extra_compile_args=["-O3"],
             optional=True,
         )
     ]

@@ -140,10 +140,10 @@ def replay_round(
     folds the other logs, and joined (`fold.split`); else, or where a range cannot say, in
     one piece. `revision`: the engine revision the run was computed under."""
     survey_stop = positions.get("survey")
-    waves: list[IntegrationMessage] = []  # the openings and closes, for the ranges
+    skeleton = _Skeleton()
     keep = frozenset[str]()
     if survey_stop:
-        keep = named_responses(_noting_waves(_skeleton(common, survey_stop), waves))
+        keep = named_responses(skeleton.noting(_skeleton(common, survey_stop)))
     parts = _usable_cpus() if spread.workers is None else spread.workers
     if survey_stop and parts > 1 and _can_fork():
         cuts = split_points(common, "survey", survey_stop, parts, min_bytes=spread.split_bytes)
@@ -155,7 +155,7 @@ def replay_round(
                     scheme,
                     (campaign_id, round_number, revision),
                     positions,
-                    waves,
+                    skeleton,
                     keep,
                     cuts,
                 )
@@ -184,7 +184,7 @@ def _replay_in_ranges(
     scheme: Scheme,
     run: tuple[str, int, int],
     positions: dict[str, int],
-    waves: list[IntegrationMessage],
+    skeleton: _Skeleton,
     keep: frozenset[str],
     cuts: list[int],
 ) -> dict[str, Any] | None:
@@ -202,7 +202,7 @@ def _replay_in_ranges(
                 common,
                 campaign_id,
                 round_number,
-                [message for message in waves if message.position <= after],
+                [message for message in skeleton.waves if message.position <= after],
                 after,
                 stop,
                 keep,
@@ -218,24 +218,41 @@ def _replay_in_ranges(
     counted = [counts for counts in found if counts is not None]
     if len(counted) < len(found):
         return None
-    join_ranges(fold, _skeleton(common, positions["survey"]), counted)
+    held = skeleton.messages
+    join_ranges(fold, _skeleton(common, positions["survey"]) if held is None else held, counted)
     return score_fold(scheme, fold, revision)
 
 
 def _skeleton(common: CommonSettings, stop: int) -> Iterator[IntegrationMessage]:
-    """The survey prefix but its questionnaires (left out by the store): read twice by a
-    replay in ranges (once to name what to keep, once to fold) rather than held, so that
-    memory stays flat however many decisions the log holds."""
+    """The survey prefix but its questionnaires (left out by the store): read once to name
+    what to keep and, by a replay in ranges, held for the join while short
+    (`SKELETON_HELD`), else read again, so that memory stays flat however many decisions
+    the log holds."""
     return _messages(common, "survey", stop, QUESTIONNAIRE_TYPES)
 
 
-def _noting_waves(
-    messages: Iterator[IntegrationMessage], waves: list[IntegrationMessage]
-) -> Iterator[IntegrationMessage]:
-    for message in messages:
-        if message.event_type in WAVE_TYPES:
-            waves.append(message)
-        yield message
+SKELETON_HELD = 10_000
+"""A survey skeleton of at most this many messages is kept from the first pass for the join
+(a few MiB at most) rather than read from the store again; a longer one is read twice."""
+
+
+class _Skeleton:
+    """What the first pass over the survey skeleton keeps: the wave openings and closes
+    (each range starts from those before it) and, while there are few, every message."""
+
+    def __init__(self) -> None:
+        self.waves: list[IntegrationMessage] = []
+        self.messages: list[IntegrationMessage] | None = []
+
+    def noting(self, messages: Iterator[IntegrationMessage]) -> Iterator[IntegrationMessage]:
+        for message in messages:
+            if message.event_type in WAVE_TYPES:
+                self.waves.append(message)
+            if self.messages is not None:
+                self.messages.append(message)
+                if len(self.messages) > SKELETON_HELD:
+                    self.messages = None
+            yield message
 
 
 def _count_survey_range(

@@ -20,6 +20,7 @@ from eventsourcing.utils import get_topic
 from pingyi.replay import verify
 from services.scoring.engine.compute.revision import CURRENT
 from services.scoring.engine.scheme import Scheme
+from services.scoring.rounds import replay as replay_module
 from services.scoring.rounds.domain import RoundRun
 from services.scoring.rounds.replay import Spread, replay_round
 from shared.contracts.scoring import RoundScored
@@ -228,6 +229,30 @@ def test_a_range_whose_process_dies_is_read_in_one_piece(
     assert verdict.run_id == facts["run"]["run_id"]
     assert verdict.identical and verdict.survey_ranges == 1
     assert "read in one piece" in caplog.text
+
+
+def test_the_survey_skeleton_is_held_for_the_join_while_short(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first pass keeps a short skeleton for the join (one read of it); past
+    `SKELETON_HELD` messages the join reads it from the store again: the same verdict."""
+    data, facts = scored_round
+    common = CommonSettings(mode="embedded", data_dir=copy_of(data, tmp_path / "pingyi-data"))
+    reads: list[int] = []
+    read_skeleton = replay_module._skeleton
+
+    def counted(common: CommonSettings, stop: int) -> Any:
+        reads.append(stop)
+        return read_skeleton(common, stop)
+
+    monkeypatch.setattr(replay_module, "_skeleton", counted)
+    for held, expected_reads in ((replay_module.SKELETON_HELD, 1), (0, 2)):
+        monkeypatch.setattr(replay_module, "SKELETON_HELD", held)
+        reads.clear()
+        (verdict,), _retired = verify(common, Spread(workers=2, split_bytes=0))
+        assert verdict.run_id == facts["run"]["run_id"]
+        assert verdict.identical and verdict.survey_ranges == 2
+        assert len(reads) == expected_reads
 
 
 def _store_as_first_revision(data: Path, run_id: str) -> dict[str, Any]:

@@ -123,6 +123,8 @@ class WaveState:
         if self.keep is None:
             kept: Sequence[int] = range(len(response_ids))
         else:
+            if not self.keep:  # a range's fold keeps nothing: not even the walk of the ids
+                return
             kept = sorted(map(response_ids.index, self.keep.intersection(response_ids)))
             if not kept:
                 # Nearly every part of a replay, and every part of a range's fold (which
