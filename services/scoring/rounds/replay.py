@@ -26,7 +26,7 @@ from services.scoring.engine import score_fold, score_round
 from services.scoring.engine.compute.revision import CURRENT, UnknownRevision, revision_of
 from services.scoring.engine.fold import DECISION_TYPES, RoundFold, named_responses
 from services.scoring.engine.fold.decode import decode_stored
-from services.scoring.engine.fold.split import WAVE_TYPES, RangeCounts, count_range, join_ranges
+from services.scoring.engine.fold.split import WAVE_TYPES, RangeCounts, join_ranges, range_fold
 from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
 from services.scoring.rounds.verdicts import (
@@ -112,11 +112,14 @@ def _messages(
     for position, previous, body in read_bodies(
         common, origin, stop=stop, leave_out=leave_out, pass_over=pass_over, after=after
     ):
-        try:
-            message = decode_stored(origin, position, previous, body)
-        except ValueError as error:  # the auditor is told which stored message, in one line
-            raise ValueError(f"{origin} position {position}: {first_problem(error)}") from None
-        yield message
+        yield _decoded(origin, position, previous, body)
+
+
+def _decoded(origin: str, position: int, previous: int | None, body: bytes) -> IntegrationMessage:
+    try:
+        return decode_stored(origin, position, previous, body)
+    except ValueError as error:  # the auditor is told which stored message, in one line
+        raise ValueError(f"{origin} position {position}: {first_problem(error)}") from None
 
 
 def replay_round(
@@ -264,10 +267,18 @@ def _count_survey_range(
     stop: int,
     keep: frozenset[str],
 ) -> RangeCounts | None:
-    """One range of the survey log counted (in a worker process); decisions passed over
-    undecoded (read: the store's test of every part's first bytes costs more)."""
-    messages = _messages(common, "survey", stop, after=after, pass_over=DECISION_TYPES)
-    return count_range(campaign_id, round_number, before, messages, keep)
+    """One range of the survey log counted (in a worker process), as `count_range` counts
+    it: decisions passed over undecoded (read: the store's test of every part's first bytes
+    costs more), batch parts folded from their stored bytes where the compiled reader can
+    (`RoundFold.apply_part_body`), anything else decoded and folded."""
+    fold = range_fold(campaign_id, round_number, before, keep)
+    bodies = read_bodies(common, "survey", stop=stop, pass_over=DECISION_TYPES, after=after)
+    for position, previous, body in bodies:
+        if fold.apply_part_body(position, body) is None:
+            message = _decoded("survey", position, previous, body)
+            if message.event_type not in DECISION_TYPES:
+                fold.apply(message)
+    return fold.range_counts()
 
 
 def _usable_cpus() -> int:

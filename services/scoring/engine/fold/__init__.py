@@ -118,6 +118,23 @@ class RoundFold:
         self._positions[message.origin] = message.position
         return concerns
 
+    def apply_part_body(self, position: int, body: bytes) -> bool | None:
+        """Fold the survey log's message at `position` from its stored body, as `apply`
+        would fold it decoded, where it is a batch part `columns.stored_columns` can read
+        and the wave can record as read; None, with nothing folded, where not: the caller
+        decodes the body and `apply`s it (a replay's ranges read most parts so: `split`)."""
+        part = columns.stored_columns(body)
+        if part is None:
+            return None
+        last = self._positions.get(SURVEY)
+        if last is not None and position <= last:
+            return False
+        self._survey.position = position
+        done = self._survey.record_columns(part)
+        if done is not None:
+            self._positions[SURVEY] = position
+        return done
+
     def _fold(self, message: IntegrationMessage) -> bool:
         if message.event_type == history.EVENT_TYPE:
             return self._history.apply(message.payload)

@@ -195,10 +195,7 @@ static int days_in(int year, int month) {
     return days[month - 1];
 }
 
-static int is_datetime(PyObject *value) {
-    if (!PyUnicode_CheckExact(value) || PyUnicode_KIND(value) != PyUnicode_1BYTE_KIND) return 0;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(value);
-    const unsigned char *s = PyUnicode_1BYTE_DATA(value);
+static int datetime_bytes(const unsigned char *s, Py_ssize_t n) {
     int year, month, day, hour, minute, second, fraction, oh, om;
     if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':')
         return 0;
@@ -219,6 +216,11 @@ static int is_datetime(PyObject *value) {
     if (at != n - 6 || (s[at] != '+' && s[at] != '-') || s[at + 3] != ':') return 0;
     if (!digits(s + at + 1, 2, &oh) || !digits(s + at + 4, 2, &om)) return 0;
     return oh <= 23 && om <= 59;
+}
+
+static int is_datetime(PyObject *value) {
+    if (!PyUnicode_CheckExact(value) || PyUnicode_KIND(value) != PyUnicode_1BYTE_KIND) return 0;
+    return datetime_bytes(PyUnicode_1BYTE_DATA(value), PyUnicode_GET_LENGTH(value));
 }
 
 static PyObject *datetimes(PyObject *self, PyObject *args) {
@@ -275,7 +277,438 @@ static PyObject *members(PyObject *self, PyObject *args) {
     Py_RETURN_TRUE;
 }
 
+
+/* ---------------------------------------------------------------------------------------
+ * read_part(body: bytes, channels: tuple[bytes, ...]) -> tuple | None
+ *
+ * A stored `survey.batch.recorded` v2 body, read straight from its bytes into what
+ * `columns.plain_columns` reads of its decoded payload, without making a Python object per
+ * questionnaire but its response id: (wave_id, levels, response_ids, groups, points,
+ * codes, width, extras) — groups and points as lists whose equal texts are one object,
+ * codes the rows' code bytes row after row, extras the raw JSON of the extras list (or
+ * None). Only the canonical form survey stores is read: the envelope's five keys and the
+ * payload's in sorted order, no whitespace, strings without escapes, integers as plain
+ * digits, rows of ASCII codes. Anything else, and anything `plain_columns` would refuse
+ * that is checked here, answers None: the caller decodes the body as before, which reads
+ * it or says why not. So where this answers, orjson would have parsed the body and the
+ * envelope validated (tests/scoring/engine/test_fold_stored.py holds the two readings
+ * equal on generated and mangled bodies).
+ * ------------------------------------------------------------------------------------- */
+
+typedef struct {
+    const unsigned char *at, *end;
+} Cursor;
+
+static int literal(Cursor *c, const char *text, size_t n) {
+    if ((size_t)(c->end - c->at) < n || memcmp(c->at, text, n) != 0) return 0;
+    c->at += n;
+    return 1;
+}
+#define LITERAL(c, text) literal((c), (text), sizeof(text) - 1)
+
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing past U+10FFFF), as orjson
+ * requires of a string. */
+static int utf8_ok(const unsigned char *s, Py_ssize_t n) {
+    Py_ssize_t i = 0;
+    while (i < n) {
+        unsigned char b = s[i];
+        if (b < 0x80) {
+            i++;
+            continue;
+        }
+        int more;
+        unsigned int low = 0x80, high = 0xBF;
+        if (b >= 0xC2 && b <= 0xDF) more = 1;
+        else if (b == 0xE0) more = 2, low = 0xA0;
+        else if (b >= 0xE1 && b <= 0xEC) more = 2;
+        else if (b == 0xED) more = 2, high = 0x9F;
+        else if (b >= 0xEE && b <= 0xEF) more = 2;
+        else if (b == 0xF0) more = 3, low = 0x90;
+        else if (b >= 0xF1 && b <= 0xF3) more = 3;
+        else if (b == 0xF4) more = 3, high = 0x8F;
+        else return 0;
+        if (i + more >= n) return 0;
+        for (int k = 1; k <= more; k++) {
+            unsigned char t = s[i + k];
+            if (k == 1 ? (t < low || t > high) : (t < 0x80 || t > 0xBF)) return 0;
+        }
+        i += more + 1;
+    }
+    return 1;
+}
+
+/* Bytes a string may hold as they are: no quote, escape or control character. */
+static int plain_bytes(const unsigned char *s, Py_ssize_t n, int *wide) {
+    unsigned char control = 0, special = 0, high = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char b = s[i];
+        control |= b < 0x20;
+        special |= (b == '\\') | (b == '"');
+        high |= b;
+    }
+    *wide = high >= 0x80;
+    return !(control | special);
+}
+
+/* A string's content (between its quotes): no escape, no control character, valid UTF-8. */
+static int string_span(Cursor *c, const unsigned char **start, Py_ssize_t *length) {
+    if (c->at >= c->end || *c->at != '"') return 0;
+    const unsigned char *s = c->at + 1;
+    const unsigned char *close = memchr(s, '"', (size_t)(c->end - s));
+    if (close == NULL) return 0;
+    Py_ssize_t n = close - s;
+    int wide;
+    if (!plain_bytes(s, n, &wide)) return 0;
+    *start = s;
+    *length = n;
+    c->at = close + 1;
+    return !wide || utf8_ok(s, n);
+}
+
+/* A string of exactly `n` bytes of content, found by its length (a column of equal
+ * widths: response ids, rows), checked as `string_span` checks one. */
+static int string_of(Cursor *c, Py_ssize_t n, const unsigned char **start) {
+    if (c->end - c->at < n + 2 || c->at[0] != '"' || c->at[n + 1] != '"') return 0;
+    const unsigned char *s = c->at + 1;
+    int wide;
+    if (!plain_bytes(s, n, &wide) || (wide && !utf8_ok(s, n))) return 0;
+    *start = s;
+    c->at += n + 2;
+    return 1;
+}
+
+static PyObject *new_text(const unsigned char *s, Py_ssize_t n) {
+    PyObject *text = PyUnicode_DecodeUTF8((const char *)s, n, "strict");
+    if (text == NULL) PyErr_Clear();
+    return text;
+}
+
+static int is_null(Cursor *c) { return LITERAL(c, "null"); }
+
+/* A positive integer as plain digits (no sign, no leading zero), below a billion. */
+static int small_positive(Cursor *c) {
+    const unsigned char *s = c->at;
+    while (c->at < c->end && *c->at >= '0' && *c->at <= '9' && c->at - s < 10) c->at++;
+    Py_ssize_t n = c->at - s;
+    if (n == 0 || n > 9 || *s == '0') return 0;
+    return c->at >= c->end || (*c->at != '.' && *c->at != 'e' && *c->at != 'E');
+}
+
+static int uuid_bytes(const unsigned char *s, Py_ssize_t n) {
+    static const unsigned char dash[36] = {[8] = 1, [13] = 1, [18] = 1, [23] = 1};
+    if (n != 36) return 0;
+    unsigned char bad = 0;
+    for (int i = 0; i < 36; i++) {
+        unsigned char b = s[i];
+        unsigned char hex = (b >= '0' && b <= '9') | (b >= 'a' && b <= 'f');
+        bad |= dash[i] ? b != '-' : !hex;
+    }
+    return !bad;
+}
+
+static int uuid_value(Cursor *c, int may_be_null) {
+    if (may_be_null && is_null(c)) return 1;
+    const unsigned char *s;
+    return string_of(c, 36, &s) && uuid_bytes(s, 36);
+}
+
+/* Skips one JSON value of the extras (objects, lists, strings with escapes, literals,
+ * numbers), only to find where the list ends: orjson reads the slice afterwards. */
+static int skip_value(Cursor *c, int depth) {
+    if (depth > 16 || c->at >= c->end) return 0;
+    unsigned char b = *c->at;
+    if (b == '"') {
+        c->at++;
+        while (c->at < c->end && *c->at != '"') {
+            if (*c->at == '\\') c->at++;
+            c->at++;
+        }
+        if (c->at >= c->end) return 0;
+        c->at++;
+        return 1;
+    }
+    if (b == '[' || b == '{') {
+        unsigned char close = b == '[' ? ']' : '}';
+        c->at++;
+        if (c->at < c->end && *c->at == close) {
+            c->at++;
+            return 1;
+        }
+        for (;;) {
+            if (b == '{' && (!skip_value(c, depth + 1) || !LITERAL(c, ":"))) return 0;
+            if (!skip_value(c, depth + 1)) return 0;
+            if (c->at < c->end && *c->at == ',') {
+                c->at++;
+                continue;
+            }
+            if (c->at < c->end && *c->at == close) {
+                c->at++;
+                return 1;
+            }
+            return 0;
+        }
+    }
+    const unsigned char *s = c->at;
+    while (c->at < c->end && *c->at != ',' && *c->at != ']' && *c->at != '}' && *c->at != ':')
+        c->at++;
+    return c->at > s;
+}
+
+/* The list of a column: `[` entries `]`, each read by `entry`. */
+typedef int (*Entry)(Cursor *c, void *state, Py_ssize_t index);
+
+static int list_of(Cursor *c, Entry entry, void *state, Py_ssize_t *count) {
+    if (!LITERAL(c, "[")) return 0;
+    Py_ssize_t n = 0;
+    if (LITERAL(c, "]")) {
+        *count = 0;
+        return 1;
+    }
+    for (;;) {
+        if (!entry(c, state, n++)) return 0;
+        if (c->at < c->end && *c->at == ',') {
+            c->at++;
+            continue;
+        }
+        if (!LITERAL(c, "]")) return 0;
+        *count = n;
+        return 1;
+    }
+}
+
+static int text_entry(Cursor *c, void *state, Py_ssize_t index) {
+    const unsigned char *s;
+    Py_ssize_t n;
+    return string_span(c, &s, &n);
+}
+
+static int datetime_entry(Cursor *c, void *state, Py_ssize_t index) {
+    const unsigned char *s;
+    Py_ssize_t n;
+    return string_span(c, &s, &n) && datetime_bytes(s, n);
+}
+
+/* Channels: null or one of the allowed texts (a tuple of bytes); a value equal to the one
+ * before it is not looked up again. */
+typedef struct {
+    PyObject *allowed;
+    const unsigned char *last;
+    Py_ssize_t last_length;
+} Channels;
+
+static int channel_entry(Cursor *c, void *state, Py_ssize_t index) {
+    if (is_null(c)) return 1;
+    Channels *channels = (Channels *)state;
+    const unsigned char *s;
+    Py_ssize_t n;
+    if (!string_span(c, &s, &n)) return 0;
+    if (channels->last != NULL && n == channels->last_length &&
+        memcmp(s, channels->last, (size_t)n) == 0)
+        return 1;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(channels->allowed); i++) {
+        PyObject *one = PyTuple_GET_ITEM(channels->allowed, i);
+        if (PyBytes_GET_SIZE(one) == n && memcmp(PyBytes_AS_STRING(one), s, (size_t)n) == 0) {
+            channels->last = s;
+            channels->last_length = n;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A column of texts or null as a list whose equal texts are one object (the first 32
+ * distinct ones; a part names few groups and points). */
+#define NAMES_SEEN 32
+typedef struct {
+    PyObject *list;
+    PyObject *seen[NAMES_SEEN];
+    const unsigned char *seen_at[NAMES_SEEN];
+    Py_ssize_t seen_length[NAMES_SEEN];
+    int seen_count;
+} Names;
+
+static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
+    Names *names = (Names *)state;
+    PyObject *value = NULL;
+    if (is_null(c)) {
+        value = Py_NewRef(Py_None);
+    } else {
+        const unsigned char *s;
+        Py_ssize_t n;
+        if (!string_span(c, &s, &n)) return 0;
+        for (int i = 0; i < names->seen_count; i++)
+            if (names->seen_length[i] == n && memcmp(names->seen_at[i], s, (size_t)n) == 0) {
+                value = Py_NewRef(names->seen[i]);
+                break;
+            }
+        if (value == NULL) {
+            value = new_text(s, n);
+            if (value == NULL) return 0;
+            if (names->seen_count < NAMES_SEEN) {
+                names->seen[names->seen_count] = value; /* borrowed: the list holds it */
+                names->seen_at[names->seen_count] = s;
+                names->seen_length[names->seen_count++] = n;
+            }
+        }
+    }
+    int failed = PyList_Append(names->list, value);
+    Py_DECREF(value);
+    if (failed) PyErr_Clear();
+    return !failed;
+}
+
+static int level_entry(Cursor *c, void *state, Py_ssize_t index) {
+    const unsigned char *s;
+    Py_ssize_t n;
+    if (!string_span(c, &s, &n)) return 0;
+    PyObject *text = new_text(s, n);
+    if (text == NULL) return 0;
+    int failed = PyList_Append((PyObject *)state, text);
+    Py_DECREF(text);
+    if (failed) PyErr_Clear();
+    return !failed;
+}
+
+static int response_entry(Cursor *c, void *state, Py_ssize_t index) {
+    const unsigned char *s;
+    if (!string_of(c, 36, &s) || !uuid_bytes(s, 36)) return 0;
+    PyObject *text = PyUnicode_New(36, 127);
+    if (text == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    memcpy(PyUnicode_1BYTE_DATA(text), s, 36);
+    int failed = PyList_Append((PyObject *)state, text);
+    Py_DECREF(text);
+    if (failed) PyErr_Clear();
+    return !failed;
+}
+
+/* Rows: ASCII texts of one width, each character a code of the part's levels (the row
+ * alphabet's first 62 characters: digits, then capitals, then small letters). */
+typedef struct {
+    long levels;
+    Py_ssize_t width;
+    unsigned char *codes; /* room for `capacity` rows of `width` */
+    Py_ssize_t capacity;
+} Rows;
+
+static unsigned char row_codes_of[256];
+
+static void make_row_codes(void) {
+    memset(row_codes_of, 255, sizeof row_codes_of);
+    for (int b = '0'; b <= '9'; b++) row_codes_of[b] = (unsigned char)(b - '0');
+    for (int b = 'A'; b <= 'Z'; b++) row_codes_of[b] = (unsigned char)(b - 'A' + 10);
+    for (int b = 'a'; b <= 'z'; b++) row_codes_of[b] = (unsigned char)(b - 'a' + 36);
+}
+
+static int row_entry(Cursor *c, void *state, Py_ssize_t index) {
+    Rows *rows = (Rows *)state;
+    Py_ssize_t n = rows->width;
+    if (index >= rows->capacity) return 0;
+    const unsigned char *s;
+    if (c->end - c->at < n + 2 || c->at[0] != '"' || c->at[n + 1] != '"') return 0;
+    s = c->at + 1;
+    c->at += n + 2;
+    unsigned char *out = rows->codes + index * n;
+    unsigned char highest = 0;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        unsigned char code = row_codes_of[s[j]]; /* 255 for a quote, escape, control … */
+        highest = code > highest ? code : highest;
+        out[j] = code;
+    }
+    return highest <= rows->levels;
+}
+
+static PyObject *read_part(PyObject *self, PyObject *args) {
+    Py_buffer body;
+    PyObject *allowed;
+    if (!PyArg_ParseTuple(args, "y*O!", &body, &PyTuple_Type, &allowed)) return NULL;
+    Cursor cursor = {(const unsigned char *)body.buf, (const unsigned char *)body.buf + body.len};
+    Cursor *c = &cursor;
+    PyObject *wave_id = NULL, *levels = PyList_New(0), *response_ids = PyList_New(0);
+    Names groups = {.list = PyList_New(0)}, points = {.list = PyList_New(0)};
+    Channels channels = {.allowed = allowed};
+    Rows rows = {0};
+    PyObject *result = NULL;
+    const unsigned char *s, *extras_at = NULL;
+    Py_ssize_t n, count = 0, other = 0, extras_length = 0;
+    if (levels == NULL || response_ids == NULL || groups.list == NULL || points.list == NULL)
+        goto done;
+    /* The envelope up to the payload. */
+    if (!LITERAL(c, "{\"event_type\":\"survey.batch.recorded\",\"occurred_at\":")) goto done;
+    if (!string_span(c, &s, &n) || !datetime_bytes(s, n)) goto done;
+    if (!LITERAL(c, ",\"origin\":\"survey\",\"payload\":{\"agency_id\":") || !uuid_value(c, 1))
+        goto done;
+    if (!LITERAL(c, ",\"batch_id\":") || !uuid_value(c, 0)) goto done;
+    if (!LITERAL(c, ",\"channels\":") || !list_of(c, channel_entry, &channels, &count) ||
+        count == 0)
+        goto done;
+    if (!LITERAL(c, ",\"collected_at\":") || !list_of(c, datetime_entry, NULL, &other) ||
+        other != count)
+        goto done;
+    if (LITERAL(c, ",\"extras\":")) {
+        extras_at = c->at;
+        if (c->at >= c->end || *c->at != '[' || !skip_value(c, 0)) goto done;
+        extras_length = c->at - extras_at;
+    }
+    if (!LITERAL(c, ",\"groups\":") || !list_of(c, name_entry, &groups, &other) || other != count)
+        goto done;
+    if (!LITERAL(c, ",\"levels\":") || !list_of(c, level_entry, levels, &other)) goto done;
+    rows.levels = (long)PyList_GET_SIZE(levels);
+    if (!LITERAL(c, ",\"part\":") || !small_positive(c)) goto done;
+    if (!LITERAL(c, ",\"parts\":") || !small_positive(c)) goto done;
+    if (!LITERAL(c, ",\"questionnaire_ids\":") || !list_of(c, text_entry, NULL, &other) ||
+        other != count)
+        goto done;
+    if (!LITERAL(c, ",\"response_ids\":") ||
+        !list_of(c, response_entry, response_ids, &other) || other != count)
+        goto done;
+    /* Rows: every row the first row's width, room for `count` of them. */
+    if (!LITERAL(c, ",\"rows\":")) goto done;
+    {
+        Cursor look = *c;
+        if (!LITERAL(&look, "[") || !string_span(&look, &s, &n) || n == 0) goto done;
+        rows.width = n;
+        rows.capacity = count;
+        rows.codes = PyMem_Malloc((size_t)(count * n));
+        if (rows.codes == NULL) goto done;
+    }
+    if (!list_of(c, row_entry, &rows, &other) || other != count) goto done;
+    if (!LITERAL(c, ",\"survey_points\":") || !list_of(c, name_entry, &points, &other) ||
+        other != count)
+        goto done;
+    if (!LITERAL(c, ",\"wave_id\":") || !string_of(c, 36, &s) || !uuid_bytes(s, 36)) goto done;
+    wave_id = new_text(s, 36);
+    if (wave_id == NULL) goto done;
+    if (!LITERAL(c, "},\"schema_version\":2}") || c->at != c->end) goto done;
+    {
+        PyObject *codes = PyBytes_FromStringAndSize((const char *)rows.codes, count * rows.width);
+        PyObject *extras =
+            extras_at == NULL
+                ? Py_NewRef(Py_None)
+                : PyBytes_FromStringAndSize((const char *)extras_at, extras_length);
+        if (codes != NULL && extras != NULL)
+            result = Py_BuildValue("(OOOOOOnO)", wave_id, levels, response_ids, groups.list,
+                                   points.list, codes, rows.width, extras);
+        Py_XDECREF(codes);
+        Py_XDECREF(extras);
+    }
+done:
+    if (PyErr_Occurred()) PyErr_Clear();
+    PyBuffer_Release(&body);
+    PyMem_Free(rows.codes);
+    Py_XDECREF(wave_id);
+    Py_XDECREF(levels);
+    Py_XDECREF(response_ids);
+    Py_XDECREF(groups.list);
+    Py_XDECREF(points.list);
+    if (result == NULL) Py_RETURN_NONE;
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"read_part", read_part, METH_VARARGS, "A stored v2 batch part's columns, or None."},
     {"texts_or_none", texts_or_none, METH_VARARGS, "Whether every value is a str or None."},
     {"members", members, METH_VARARGS, "Whether every value is None or a str in a set."},
     {"row_codes", row_codes, METH_VARARGS, "The rows' code bytes through a table, or None."},
@@ -291,9 +724,10 @@ static struct PyModuleDef module = {
 
 /* Raised whenever a function's arguments or meaning change: counting.py refuses a module
  * built from an older source (an editable install not re-run) rather than call it wrongly. */
-#define INTERFACE 1
+#define INTERFACE 2
 
 PyMODINIT_FUNC PyInit__counting(void) {
+    make_row_codes();
     PyObject *made = PyModule_Create(&module);
     if (made != NULL && PyModule_AddIntConstant(made, "INTERFACE", INTERFACE) < 0) Py_CLEAR(made);
     return made;

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import numpy as np
+import orjson
 
 from shared.contracts.survey import Channel
 from shared.contracts.survey_batch import MAX_LEVELS, ROW_ALPHABET, BatchExtra, BatchRecorded
@@ -101,6 +102,31 @@ def plain_columns(payload: Mapping[str, Any]) -> Columns | None:
     return Columns(wave_id, levels, response_ids, groups, points, codes, flagged)
 
 
+def stored_columns(body: bytes) -> Columns | None:
+    """What `plain_columns` reads of the payload of a stored part (its body, as survey
+    stores it), read from the bytes without decoding them (`counting.read_part`: no Python
+    object per questionnaire but its response id); None where that reader cannot say: the
+    caller then decodes the body (`decode.decode_stored`) and reads it as any message."""
+    found = counting.read_part(body, _CHANNEL_BYTES)
+    if found is None:
+        return None
+    wave_id, levels, response_ids, groups, points, codes, width, extras = found
+    if not _levels(levels):
+        return None
+    count = len(response_ids)
+    flagged: frozenset[int] | None = frozenset()
+    if extras is not None:
+        try:
+            flagged = _flagged(orjson.loads(extras), count)
+        except orjson.JSONDecodeError:
+            return None
+    if flagged is None:
+        return None
+    matrix = np.frombuffer(codes, dtype=np.uint8).reshape(count, width)
+    return Columns(wave_id, levels, response_ids, groups, points, matrix, flagged)
+
+
+_CHANNEL_BYTES = tuple(channel.value.encode() for channel in Channel)
 _COLUMNS = ("questionnaire_ids", "survey_points", "collected_at", "channels", "groups", "rows")
 
 

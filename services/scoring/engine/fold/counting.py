@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
-INTERFACE = 1
+INTERFACE = 2
 """The compiled module's `INTERFACE` this file calls (`_counting.c`)."""
 Grid = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 """An axis's (names, units, width) cells and its questionnaires per name."""
@@ -56,6 +56,22 @@ def row_codes(rows: list[object], table: bytes) -> bytes | None:
     if _fast is None:
         return None
     found: bytes | None = _fast.row_codes(rows, table)
+    return found
+
+
+Names = list[str | None]
+StoredPart = tuple[str, list[str], list[str], Names, Names, bytes, int, bytes | None]
+"""What `read_part` reads of a stored part: wave id, levels, response ids, groups, survey
+points, the rows' code bytes and their width, the raw JSON of the extras (None: none)."""
+
+
+def read_part(body: bytes, channels: tuple[bytes, ...]) -> StoredPart | None:
+    """A stored `survey.batch.recorded` v2 body in survey's canonical form, read from its
+    bytes (`_counting.c`, `read_part`); None where it cannot say, and always when not
+    compiled: the caller decodes the body."""
+    if _fast is None:
+        return None
+    found: StoredPart | None = _fast.read_part(body, channels)
     return found
 
 

@@ -66,16 +66,26 @@ def count_range(
     left out), given the survey messages `before` it (only the wave openings and closes are
     read) and the questionnaires decisions name (`keep.named_responses` of the whole
     prefix). None where the range met an answer outside a wave's scale."""
+    fold = range_fold(campaign_id, round, before, named)
+    for message in messages:
+        if message.event_type not in DECISION_TYPES:
+            fold.apply(message)
+    return fold.range_counts()
+
+
+def range_fold(
+    campaign_id: str, round: int, before: Iterable[IntegrationMessage], named: frozenset[str]
+) -> RoundFold:
+    """The fold a range is counted in (`count_range`), ready for the range's messages:
+    whoever folds them (a replay's range, from stored bodies: `RoundFold.apply_part_body`)
+    leaves the decisions out and ends with `range_counts()`."""
     from . import RoundFold  # the fold's package imports this module
 
     fold = RoundFold(campaign_id, round, keep_records=frozenset(), defer=named)
     for message in before:
         if message.event_type in WAVE_TYPES:
             fold.apply(message)
-    for message in messages:
-        if message.event_type not in DECISION_TYPES:
-            fold.apply(message)
-    return fold.range_counts()
+    return fold
 
 
 def join_ranges(

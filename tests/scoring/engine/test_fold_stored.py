@@ -1,0 +1,164 @@
+"""A stored batch part read from its bytes (`columns.stored_columns`, the compiled
+`read_part`) against the way every other message is read (`decode_stored`, then
+`plain_columns` of the decoded payload): parts as survey stores them read to the same
+columns; bodies mangled byte by byte are either refused by the bytes' reader (the caller
+then decodes them as before) or read to the same columns, and never read where decoding
+them fails; and a fold that takes parts from their bytes (`RoundFold.apply_part_body`)
+folds generated logs to the same document as one that decodes every message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services.scoring.engine.fold import RoundFold, counting
+from services.scoring.engine.fold.columns import Columns, plain_columns, stored_columns
+from services.scoring.engine.fold.decode import decode_stored
+from shared.canonical import canonical_json
+from shared.contracts import IntegrationMessage, parse_payload
+from shared.contracts.survey_batch import BatchRecorded
+from shared.contracts.wire import encode_body
+
+from .test_fold_batch import ANSWER, rendered, survey_log
+from .test_fold_builders import CAMPAIGN, ROUND
+from .test_fold_columns import v2_parts
+from .test_fold_keep import with_registry
+
+pytestmark = pytest.mark.skipif(
+    not counting.COMPILED, reason="the compiled loops were not built (no C compiler)"
+)
+OCCURRED = datetime(2026, 7, 2, 1, 0, tzinfo=UTC)
+
+
+def stored(model: BatchRecorded) -> bytes:
+    """The body survey stores for a part (its outbox row's message column)."""
+    return encode_body("survey", model, OCCURRED)
+
+
+def same(fast: Columns, slow: Columns) -> bool:
+    return (
+        fast[:5] == slow[:5]
+        and fast.flagged == slow.flagged
+        and fast.codes.shape == slow.codes.shape
+        and fast.codes.tolist() == slow.codes.tolist()
+    )
+
+
+def decoded_columns(body: bytes) -> Columns | str | None:
+    """What reading a decoded body gives: its columns, None (read by the model), or
+    "undecodable"."""
+    try:
+        message = decode_stored("survey", 7, 6, body)
+    except ValueError:
+        return "undecodable"
+    if message.event_type != BatchRecorded.event_type or message.schema_version != 2:
+        return None
+    return plain_columns(message.payload)
+
+
+def test_a_part_as_survey_stores_it_is_read_from_its_bytes() -> None:
+    """Four levels, a flagged questionnaire, null points, groups and channels: read here,
+    not sent on to decoding."""
+    from uuid import UUID
+
+    ids = [UUID(int=i + 1) for i in range(4)]
+    model = BatchRecorded.model_validate(
+        {
+            "wave_id": UUID(int=99),
+            "batch_id": UUID(int=98),
+            "agency_id": None,
+            "part": 1,
+            "parts": 1,
+            "levels": ["满意", "基本满意", "不满意", "不了解"],
+            "response_ids": ids,
+            "questionnaire_ids": ["SN-1", "SN-2", "问卷三", "SN-4"],
+            "survey_points": ["源汇", None, "源汇", "郾城"],
+            "collected_at": ["2026-03-02T01:00:00Z", "2026-03-02T09:00:00.5+08:00"] * 2,
+            "channels": ["survey_point", None, "paper", "survey_point"],
+            "groups": ["群众", "群众", None, "服务对象"],
+            "rows": ["1234", "0000", "4321", "2222"],
+            "extras": [{"index": 2, "flags": [{"code": "burst", "detail": "集中提交"}]}],
+        }
+    )
+    body = stored(model)
+    fast = stored_columns(body)
+    assert fast is not None
+    slow = decoded_columns(body)
+    assert isinstance(slow, Columns) and same(fast, slow)
+    assert fast.flagged == frozenset({2})
+    assert fast.groups[0] is fast.groups[1]  # one object per distinct name
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(model=v2_parts())
+def test_parts_read_from_their_bytes_give_the_decoded_columns(model: BatchRecorded) -> None:
+    body = stored(model)
+    fast = stored_columns(body)
+    slow = decoded_columns(body)
+    assert isinstance(slow, Columns)  # what survey publishes is read plainly either way
+    if fast is not None:
+        assert same(fast, slow)
+
+
+PIECES = [b'"', b"\\", b",", b"]", b"[", b"}", b"{", b"0", b"1", b"a", b"Z", b"-", b":"]
+PIECES += [b"n", b" ", b"\x00", b"\x1f", b"\xff", b"\xc3", b"\xa9", b"\xc3\xa9", b"\xe4\xb8"]
+PIECES += [b"null", b'""', b"1.0", b"e"]
+MANGLES = st.sampled_from(PIECES)
+
+
+@st.composite
+def mangled(draw: st.DrawFn) -> bytes:
+    body = bytearray(stored(draw(v2_parts())))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(body) - 1))
+        how = draw(st.sampled_from(["replace", "insert", "delete"]))
+        if how == "delete":
+            del body[at]
+        else:
+            piece = draw(MANGLES)
+            body[at : at + (len(piece) if how == "replace" else 0)] = piece
+    return bytes(body)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(body=mangled())
+def test_a_mangled_body_is_read_from_its_bytes_only_as_decoding_reads_it(body: bytes) -> None:
+    fast = stored_columns(body)
+    if fast is None:
+        return
+    slow = decoded_columns(body)
+    assert slow != "undecodable", body
+    assert isinstance(slow, Columns), body
+    assert same(fast, slow)
+
+
+def _bodies(messages: list[IntegrationMessage]) -> list[tuple[IntegrationMessage, bytes]]:
+    return [(m, encode_body(m.origin, parse_payload(m), m.occurred_at)) for m in messages]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(entries=survey_log(ANSWER), form=st.sampled_from(["v2", "mixed"]), again=st.booleans())
+def test_a_fold_taking_parts_from_their_bytes_gives_the_same_document(
+    entries: list[tuple[str, object]], form: str, again: bool
+) -> None:
+    """Generated logs (parts, singles, every decision, answers outside the scale); with
+    `again`, every survey message delivered twice (the second a redelivery)."""
+    messages = with_registry(rendered(entries, form))
+    decoding = RoundFold(str(CAMPAIGN), ROUND)
+    from_bytes = RoundFold(str(CAMPAIGN), ROUND)
+    read: list[Any] = []
+    for message, body in _bodies(messages):
+        for _ in range(2 if again else 1):
+            decoding.apply(message)
+            done = None
+            if message.origin == "survey":
+                done = from_bytes.apply_part_body(message.position, body)
+                read.append(done is not None)
+            if done is None:
+                from_bytes.apply(message)
+    assert canonical_json(from_bytes.inputs()) == canonical_json(decoding.inputs())
+    assert from_bytes.positions() == decoding.positions()
