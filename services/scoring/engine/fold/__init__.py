@@ -33,7 +33,7 @@ from shared.contracts import IntegrationMessage, IntegrationPayload, parse_paylo
 from shared.contracts.survey import ResponseRecorded
 
 from ..inputs import RoundInputs
-from . import batch, columns, decisions, history, inspection, plain, registry, survey
+from . import batch, columns, decisions, findings, history, inspection, plain, registry, survey
 from .decisions import DecisionsFold
 from .history import HistoryFold, MalformedResult
 from .inspection import InspectionFold
@@ -150,6 +150,10 @@ class RoundFold:
                 done = self._survey.record_plain_part(*part)
                 if done is not None:
                     return done
+        elif (message.event_type, message.schema_version) == findings.CONTRACT:
+            finding = findings.plain_finding(message.payload)
+            if finding is not None:
+                return self._inspection.record_finding(*finding)
         elif message.event_type == columns.EVENT_TYPE and message.schema_version == columns.VERSION:
             found = columns.plain_columns(message.payload)
             if found is not None:

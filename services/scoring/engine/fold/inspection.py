@@ -108,6 +108,12 @@ class InspectionFold:
             return True
         return self._complaint(payload)
 
+    def record_finding(self, finding_id: str, unit_id: str, fact: FindingFact) -> bool:
+        """A finding recorded (read by the model or plainly: `findings.plain_finding`); one
+        published twice keeps its first recording."""
+        self.findings.setdefault(finding_id, FindingRecord(unit_id, fact))
+        return True
+
     def _finding(self, payload: FindingRecorded | FindingCorrected | FindingWithdrawn) -> bool:
         finding_id = str(payload.finding_id)
         if isinstance(payload, FindingRecorded):
@@ -120,8 +126,7 @@ class InspectionFold:
                 "deduction": None if deduction is None else format(deduction, "f"),
                 "found_on": china_date(payload.found_at).isoformat(),
             }
-            self.findings.setdefault(finding_id, FindingRecord(str(payload.unit_id), fact))
-            return True
+            return self.record_finding(finding_id, str(payload.unit_id), fact)
         if isinstance(payload, FindingWithdrawn):
             # Withdrawn is final: nothing changes the finding afterwards.
             return self.findings.pop(finding_id, None) is not None
