@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -42,7 +44,7 @@ def canonical_json(value: Any) -> bytes:
     (tests/shared/test_canonical.py), five to eight times faster, so a value without a float
     is written by it, and one with a float, or one orjson refuses, by the standard
     library, which also raises as it always did."""
-    if not _holds_float(value):
+    if not _holds_float_fast(value):
         try:
             return _fast_json(value, _CANONICAL_OPTIONS)
         except (orjson.JSONEncodeError, TypeError, ValueError):
@@ -85,6 +87,24 @@ def _holds_float(value: Any) -> bool:
         return any(map(_holds_float, value))
     return False
 
+
+def _native() -> Callable[[Any], bool]:
+    """`_holds_float` compiled (`_canonical.c`, built where a C compiler was at install),
+    else itself; `PINGYI_PURE_PYTHON=1` keeps the Python walk."""
+    if os.environ.get("PINGYI_PURE_PYTHON") == "1":
+        return _holds_float
+    try:
+        from shared import _canonical
+    except ImportError:
+        return _holds_float
+    _canonical.configure(Enum)
+    found: Callable[[Any], bool] = _canonical.holds_float
+    return found
+
+
+_holds_float_fast = _native()
+NATIVE = _holds_float_fast is not _holds_float
+"""Whether the compiled walk is in use (tests/shared/test_canonical_native.py)."""
 
 _MESSAGE_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 _CANONICAL_OPTIONS = _MESSAGE_OPTIONS | orjson.OPT_PASSTHROUGH_DATACLASS

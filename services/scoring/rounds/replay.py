@@ -43,6 +43,7 @@ from shared.contracts.survey import ResponseRecorded
 from shared.contracts.survey_batch import BatchRecorded
 from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import MessageLogError, read_bodies, split_points
+from shared.persistence.read_ahead import read_side_by_side
 from shared.reasons import first_problem
 from shared.settings import CommonSettings
 
@@ -145,11 +146,13 @@ def replay_round(
     survey_stop = positions.get("survey")
     skeleton = _Skeleton()
     keep = frozenset[str]()
-    if survey_stop:
-        keep = named_responses(skeleton.noting(_skeleton(common, survey_stop)))
     parts = _usable_cpus() if spread.workers is None else spread.workers
+    cuts: list[int] = []
     if survey_stop and parts > 1 and _can_fork():
         cuts = split_points(common, "survey", survey_stop, parts, min_bytes=spread.split_bytes)
+    if survey_stop:
+        keep = named_responses(skeleton.noting(_skeleton(common, survey_stop, cuts)))
+    if survey_stop and parts > 1 and _can_fork():
         found = None
         try:
             if cuts:
@@ -226,14 +229,30 @@ def _replay_in_ranges(
     return score_fold(scheme, fold, revision)
 
 
-def _skeleton(common: CommonSettings, stop: int) -> Iterator[IntegrationMessage]:
+def _skeleton(
+    common: CommonSettings, stop: int, cuts: list[int] | None = None
+) -> Iterator[IntegrationMessage]:
     """The survey prefix but its questionnaires (left out by the store): read once to name
     what to keep and, by a replay in ranges, held for the join while short
     (`SKELETON_HELD`), else read again, so that memory stays flat however many decisions
-    the log holds."""
-    return _messages(common, "survey", stop, QUESTIONNAIRE_TYPES)
+    the log holds.
+
+    With `cuts` (the ranges' bounds), the first read asks the store for every range at
+    once, each on its own connection: telling the questionnaires apart costs the store a
+    look at the first bytes of every large body, which is most of this pass."""
+    if not cuts:
+        return _messages(common, "survey", stop, QUESTIONNAIRE_TYPES)
+    bounds = [0, *cuts, stop]
+    readers = [
+        read_bodies(common, "survey", stop=last, leave_out=QUESTIONNAIRE_TYPES, after=first)
+        for first, last in pairwise(bounds)
+    ]
+    bodies = read_side_by_side(readers, SKELETON_AHEAD, "read-skeleton")
+    return (_decoded("survey", *body) for body in bodies)
 
 
+SKELETON_AHEAD = 5_000
+"""Messages each range of the first pass reads ahead of the one being folded."""
 SKELETON_HELD = 10_000
 """A survey skeleton of at most this many messages is kept from the first pass for the join
 (a few MiB at most) rather than read from the store again; a longer one is read twice."""

@@ -96,6 +96,7 @@ def test_the_fold_imports_only_the_engine_the_contracts_and_canonical_json() -> 
         "services.scoring.engine",
         "shared.contracts",
         "shared.canonical",
+        "shared._canonical",  # canonical JSON's compiled float check
         "shared.types",
         "shared.reasons",
     )

@@ -241,9 +241,9 @@ def test_the_survey_skeleton_is_held_for_the_join_while_short(
     reads: list[int] = []
     read_skeleton = replay_module._skeleton
 
-    def counted(common: CommonSettings, stop: int) -> Any:
+    def counted(common: CommonSettings, stop: int, cuts: list[int] | None = None) -> Any:
         reads.append(stop)
-        return read_skeleton(common, stop)
+        return read_skeleton(common, stop, cuts)
 
     monkeypatch.setattr(replay_module, "_skeleton", counted)
     for held, expected_reads in ((replay_module.SKELETON_HELD, 1), (0, 2)):
