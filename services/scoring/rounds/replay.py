@@ -9,6 +9,7 @@ position) and compares the canonical bytes of the results.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -198,9 +199,36 @@ def _replay_in_ranges(
     process (this one has the engine imported already, which a new interpreter would spend
     most of a second on), while this one folds the other origins; None if a range could
     not say (an answer outside a wave's scale). `run`: (campaign id, round, revision)."""
-    campaign_id, round_number, revision = run
+    revision = run[2]
     bounds = [0, *cuts, positions["survey"]]
     context = multiprocessing.get_context("fork")
+    # The engine's objects, inherited by every range, are left out of the ranges' cyclic
+    # collections, which would otherwise walk (and so copy, page by page) all of them.
+    gc.freeze()
+    try:
+        counts, fold = _counted_beside(common, positions, skeleton, keep, bounds, run, context)
+    finally:
+        gc.unfreeze()
+    counted = [found for found in counts if found is not None]
+    if len(counted) < len(counts):
+        return None
+    held = skeleton.messages
+    join_ranges(fold, _skeleton(common, positions["survey"]) if held is None else held, counted)
+    return score_fold(scheme, fold, revision)
+
+
+def _counted_beside(
+    common: CommonSettings,
+    positions: dict[str, int],
+    skeleton: _Skeleton,
+    keep: frozenset[str],
+    bounds: list[int],
+    run: tuple[str, int, int],
+    context: Any,
+) -> tuple[list[RangeCounts | None], RoundFold]:
+    """The survey ranges' counts, each counted in a forked process, and the fold of the
+    other origins, folded here meanwhile (that fold keeps the records `keep` names)."""
+    campaign_id, round_number, _revision = run
     with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
         ranges = [
             pool.submit(
@@ -220,13 +248,7 @@ def _replay_in_ranges(
             if origin != "survey":
                 for message in _messages(common, origin, stop):
                     fold.apply(message)
-        found = [future.result() for future in ranges]
-    counted = [counts for counts in found if counts is not None]
-    if len(counted) < len(found):
-        return None
-    held = skeleton.messages
-    join_ranges(fold, _skeleton(common, positions["survey"]) if held is None else held, counted)
-    return score_fold(scheme, fold, revision)
+        return [future.result() for future in ranges], fold
 
 
 def _skeleton(

@@ -4,6 +4,7 @@ byte, and a forged answer in the survey log is named by run and unit."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -253,6 +254,9 @@ def test_the_survey_skeleton_is_held_for_the_join_while_short(
         assert verdict.run_id == facts["run"]["run_id"]
         assert verdict.identical and verdict.survey_ranges == 2
         assert len(reads) == expected_reads
+        # What the ranges inherited was frozen for their collections only: nothing stays
+        # frozen in this process (its objects collectable again).
+        assert gc.get_freeze_count() == 0
 
 
 def _store_as_first_revision(data: Path, run_id: str) -> dict[str, Any]:
