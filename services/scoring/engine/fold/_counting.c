@@ -420,8 +420,8 @@ static int skip_value(Cursor *c, int depth) {
     if (b == '"') {
         c->at++;
         while (c->at < c->end && *c->at != '"') {
-            if (*c->at == '\\') c->at++;
-            c->at++;
+            if (*c->at == '\\' && c->end - c->at < 2) return 0;
+            c->at += *c->at == '\\' ? 2 : 1;
         }
         if (c->at >= c->end) return 0;
         c->at++;
@@ -507,7 +507,7 @@ static int channel_entry(Cursor *c, void *state, Py_ssize_t index) {
         return 1;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(channels->allowed); i++) {
         PyObject *one = PyTuple_GET_ITEM(channels->allowed, i);
-        if (PyBytes_GET_SIZE(one) == n && memcmp(PyBytes_AS_STRING(one), s, (size_t)n) == 0) {
+        if (PyBytes_Check(one) && PyBytes_GET_SIZE(one) == n && memcmp(PyBytes_AS_STRING(one), s, (size_t)n) == 0) {
             channels->last = s;
             channels->last_length = n;
             return 1;
