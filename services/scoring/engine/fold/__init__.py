@@ -123,7 +123,7 @@ class RoundFold:
         would fold it decoded, where it is a batch part `columns.stored_columns` can read
         and the wave can record as read; None, with nothing folded, where not: the caller
         decodes the body and `apply`s it (a replay's ranges read most parts so: `split`)."""
-        part = columns.stored_columns(body)
+        part = columns.stored_columns(body, self._survey.defer)
         if part is None:
             return None
         last = self._positions.get(SURVEY)

@@ -516,45 +516,69 @@ static int channel_entry(Cursor *c, void *state, Py_ssize_t index) {
     return 0;
 }
 
-/* A column of texts or null as a list whose equal texts are one object (the first 32
- * distinct ones; a part names few groups and points). */
+/* A column of texts or null as a list whose equal texts are one object, and, while it
+ * names at most 32 distinct values (a part names few groups and points), each row's index
+ * among them (`of`, `distinct`): the tally counts by index, not by looking each row's
+ * name up. */
 #define NAMES_SEEN 32
 typedef struct {
     PyObject *list;
-    PyObject *seen[NAMES_SEEN];
+    PyObject *seen[NAMES_SEEN]; /* borrowed: the list holds them */
     const unsigned char *seen_at[NAMES_SEEN];
-    Py_ssize_t seen_length[NAMES_SEEN];
+    Py_ssize_t seen_length[NAMES_SEEN]; /* -1: None */
     int seen_count;
+    int overflow; /* more distinct values than NAMES_SEEN: no indices */
+    unsigned char *of; /* a row's index among the distinct values */
+    Py_ssize_t capacity;
 } Names;
 
 static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
     Names *names = (Names *)state;
+    if (index >= names->capacity) return 0;
     PyObject *value = NULL;
-    if (is_null(c)) {
-        value = Py_NewRef(Py_None);
+    const unsigned char *s = NULL;
+    Py_ssize_t n = -1;
+    if (!is_null(c) && !string_span(c, &s, &n)) return 0;
+    int found = -1;
+    for (int i = 0; i < names->seen_count; i++)
+        if (names->seen_length[i] == n && (n < 0 || memcmp(names->seen_at[i], s, (size_t)n) == 0)) {
+            found = i;
+            break;
+        }
+    if (found >= 0) {
+        value = Py_NewRef(names->seen[found]);
     } else {
-        const unsigned char *s;
-        Py_ssize_t n;
-        if (!string_span(c, &s, &n)) return 0;
-        for (int i = 0; i < names->seen_count; i++)
-            if (names->seen_length[i] == n && memcmp(names->seen_at[i], s, (size_t)n) == 0) {
-                value = Py_NewRef(names->seen[i]);
-                break;
-            }
-        if (value == NULL) {
-            value = new_text(s, n);
-            if (value == NULL) return 0;
-            if (names->seen_count < NAMES_SEEN) {
-                names->seen[names->seen_count] = value; /* borrowed: the list holds it */
-                names->seen_at[names->seen_count] = s;
-                names->seen_length[names->seen_count++] = n;
-            }
+        value = n < 0 ? Py_NewRef(Py_None) : new_text(s, n);
+        if (value == NULL) return 0;
+        if (names->seen_count < NAMES_SEEN) {
+            found = names->seen_count++;
+            names->seen[found] = value;
+            names->seen_at[found] = s;
+            names->seen_length[found] = n;
+        } else {
+            names->overflow = 1;
         }
     }
+    names->of[index] = (unsigned char)(found < 0 ? 0 : found);
     int failed = PyList_Append(names->list, value);
     Py_DECREF(value);
     if (failed) PyErr_Clear();
     return !failed;
+}
+
+/* (row indices, distinct values) of a column read by `name_entry`, or (None, None). */
+static PyObject *name_indices(Names *names, Py_ssize_t count) {
+    if (names->overflow) return Py_BuildValue("(OO)", Py_None, Py_None);
+    PyObject *distinct = PyList_New(names->seen_count);
+    if (distinct == NULL) return NULL;
+    for (int i = 0; i < names->seen_count; i++)
+        PyList_SET_ITEM(distinct, i, Py_NewRef(names->seen[i]));
+    PyObject *of = PyBytes_FromStringAndSize((const char *)names->of, count);
+    if (of == NULL) {
+        Py_DECREF(distinct);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", of, distinct);
 }
 
 static int level_entry(Cursor *c, void *state, Py_ssize_t index) {
@@ -569,16 +593,62 @@ static int level_entry(Cursor *c, void *state, Py_ssize_t index) {
     return !failed;
 }
 
+/* Response ids: each a canonical UUID's text, made a str; none twice in the part (a
+ * table of their 128 bits); `in_defer` the indices of those in `defer`. */
+typedef struct {
+    PyObject *list;
+    PyObject *defer; /* a frozenset of str, maybe empty */
+    PyObject *in_defer; /* list of int */
+    uint64_t *table; /* 2 words an entry, `slots` entries, `used` marks the taken ones */
+    unsigned char *used;
+    Py_ssize_t slots;
+} Responses;
+
+static uint64_t hex_word(const unsigned char *s, int digits) {
+    uint64_t value = 0;
+    for (int i = 0; i < digits; i++) {
+        unsigned char b = s[i];
+        value = (value << 4) | (uint64_t)(b <= '9' ? b - '0' : b - 'a' + 10);
+    }
+    return value;
+}
+
+/* 1 if the id is new to the table (and now in it), 0 if it was there. */
+static int first_sighting(Responses *r, const unsigned char *s) {
+    unsigned char hex[32];
+    for (int i = 0, j = 0; i < 36; i++)
+        if (s[i] != '-') hex[j++] = s[i];
+    uint64_t high = hex_word(hex, 16), low = hex_word(hex + 16, 16);
+    Py_ssize_t mask = r->slots - 1;
+    Py_ssize_t at = (Py_ssize_t)((low ^ (high * 0x9E3779B97F4A7C15ULL)) >> 7) & mask;
+    while (r->used[at]) {
+        if (r->table[2 * at] == high && r->table[2 * at + 1] == low) return 0;
+        at = (at + 1) & mask;
+    }
+    r->used[at] = 1;
+    r->table[2 * at] = high;
+    r->table[2 * at + 1] = low;
+    return 1;
+}
+
 static int response_entry(Cursor *c, void *state, Py_ssize_t index) {
+    Responses *r = (Responses *)state;
     const unsigned char *s;
     if (!string_of(c, 36, &s) || !uuid_bytes(s, 36)) return 0;
+    if (index >= r->slots / 2 || !first_sighting(r, s)) return 0;
     PyObject *text = PyUnicode_New(36, 127);
     if (text == NULL) {
         PyErr_Clear();
         return 0;
     }
     memcpy(PyUnicode_1BYTE_DATA(text), s, 36);
-    int failed = PyList_Append((PyObject *)state, text);
+    int named = PySet_GET_SIZE(r->defer) ? PySet_Contains(r->defer, text) : 0;
+    int failed = named < 0 || PyList_Append(r->list, text);
+    if (!failed && named) {
+        PyObject *at = PyLong_FromSsize_t(index);
+        failed = at == NULL || PyList_Append(r->in_defer, at);
+        Py_XDECREF(at);
+    }
     Py_DECREF(text);
     if (failed) PyErr_Clear();
     return !failed;
@@ -623,17 +693,22 @@ static int row_entry(Cursor *c, void *state, Py_ssize_t index) {
 static PyObject *read_part(PyObject *self, PyObject *args) {
     Py_buffer body;
     PyObject *allowed;
-    if (!PyArg_ParseTuple(args, "y*O!", &body, &PyTuple_Type, &allowed)) return NULL;
+    PyObject *defer;
+    if (!PyArg_ParseTuple(args, "y*O!O!", &body, &PyTuple_Type, &allowed, &PyFrozenSet_Type,
+                          &defer))
+        return NULL;
     Cursor cursor = {(const unsigned char *)body.buf, (const unsigned char *)body.buf + body.len};
     Cursor *c = &cursor;
     PyObject *wave_id = NULL, *levels = PyList_New(0), *response_ids = PyList_New(0);
     Names groups = {.list = PyList_New(0)}, points = {.list = PyList_New(0)};
     Channels channels = {.allowed = allowed};
+    Responses responses = {.list = response_ids, .defer = defer, .in_defer = PyList_New(0)};
     Rows rows = {0};
     PyObject *result = NULL;
     const unsigned char *s, *extras_at = NULL;
     Py_ssize_t n, count = 0, other = 0, extras_length = 0;
-    if (levels == NULL || response_ids == NULL || groups.list == NULL || points.list == NULL)
+    if (levels == NULL || response_ids == NULL || groups.list == NULL || points.list == NULL ||
+        responses.in_defer == NULL)
         goto done;
     /* The envelope up to the payload. */
     if (!LITERAL(c, "{\"event_type\":\"survey.batch.recorded\",\"occurred_at\":")) goto done;
@@ -643,6 +718,18 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
     if (!LITERAL(c, ",\"batch_id\":") || !uuid_value(c, 0)) goto done;
     if (!LITERAL(c, ",\"channels\":") || !list_of(c, channel_entry, &channels, &count) ||
         count == 0)
+        goto done;
+    /* Room, now that the number of questionnaires is known: each name column's indices,
+     * the response ids' table (a power of two, at least twice as many entries). */
+    groups.of = PyMem_Malloc((size_t)count);
+    points.of = PyMem_Malloc((size_t)count);
+    groups.capacity = points.capacity = count;
+    for (responses.slots = 16; responses.slots < 2 * count; responses.slots *= 2) {
+    }
+    responses.table = PyMem_Calloc((size_t)responses.slots * 2, sizeof(uint64_t));
+    responses.used = PyMem_Calloc((size_t)responses.slots, 1);
+    if (groups.of == NULL || points.of == NULL || responses.table == NULL ||
+        responses.used == NULL)
         goto done;
     if (!LITERAL(c, ",\"collected_at\":") || !list_of(c, datetime_entry, NULL, &other) ||
         other != count)
@@ -662,7 +749,7 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
         other != count)
         goto done;
     if (!LITERAL(c, ",\"response_ids\":") ||
-        !list_of(c, response_entry, response_ids, &other) || other != count)
+        !list_of(c, response_entry, &responses, &other) || other != count)
         goto done;
     /* Rows: every row the first row's width, room for `count` of them. */
     if (!LITERAL(c, ",\"rows\":")) goto done;
@@ -688,16 +775,26 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
             extras_at == NULL
                 ? Py_NewRef(Py_None)
                 : PyBytes_FromStringAndSize((const char *)extras_at, extras_length);
-        if (codes != NULL && extras != NULL)
-            result = Py_BuildValue("(OOOOOOnO)", wave_id, levels, response_ids, groups.list,
-                                   points.list, codes, rows.width, extras);
+        PyObject *by_group = name_indices(&groups, count);
+        PyObject *by_point = name_indices(&points, count);
+        if (codes != NULL && extras != NULL && by_group != NULL && by_point != NULL)
+            result = Py_BuildValue("(OOOOOOnOOOO)", wave_id, levels, response_ids, groups.list,
+                                   points.list, codes, rows.width, extras, responses.in_defer,
+                                   by_group, by_point);
         Py_XDECREF(codes);
         Py_XDECREF(extras);
+        Py_XDECREF(by_group);
+        Py_XDECREF(by_point);
     }
 done:
     if (PyErr_Occurred()) PyErr_Clear();
     PyBuffer_Release(&body);
     PyMem_Free(rows.codes);
+    PyMem_Free(groups.of);
+    PyMem_Free(points.of);
+    PyMem_Free(responses.table);
+    PyMem_Free(responses.used);
+    Py_XDECREF(responses.in_defer);
     Py_XDECREF(wave_id);
     Py_XDECREF(levels);
     Py_XDECREF(response_ids);
@@ -724,7 +821,7 @@ static struct PyModuleDef module = {
 
 /* Raised whenever a function's arguments or meaning change: counting.py refuses a module
  * built from an older source (an editable install not re-run) rather than call it wrongly. */
-#define INTERFACE 2
+#define INTERFACE 3
 
 PyMODINIT_FUNC PyInit__counting(void) {
     make_row_codes();

@@ -59,6 +59,20 @@ class Columns(NamedTuple):
     width; 0 not rated, k the part's `levels[k - 1]`."""
     flagged: frozenset[int]
     """The indices of the questionnaires recorded with flags."""
+    distinct: bool = False
+    """True where the reader found no response id twice (`stored_columns`); else the fold
+    checks."""
+    in_defer: list[int] | None = None
+    """The indices, ascending, of the response ids in the set the reader was given (the
+    fold's `defer`); None: not looked up."""
+    group_index: NameIndex | None = None
+    """Each row's group as an index among the part's distinct groups, where the reader
+    made it; None: the fold looks each name up."""
+    point_index: NameIndex | None = None
+
+
+NameIndex = tuple[bytes, list[str | None]]
+"""(one byte a row: its index, the distinct values) of a column of names."""
 
 
 def plain_columns(payload: Mapping[str, Any]) -> Columns | None:
@@ -102,15 +116,19 @@ def plain_columns(payload: Mapping[str, Any]) -> Columns | None:
     return Columns(wave_id, levels, response_ids, groups, points, codes, flagged)
 
 
-def stored_columns(body: bytes) -> Columns | None:
+def stored_columns(body: bytes, defer: frozenset[str] = frozenset()) -> Columns | None:
     """What `plain_columns` reads of the payload of a stored part (its body, as survey
     stores it), read from the bytes without decoding them (`counting.read_part`: no Python
-    object per questionnaire but its response id); None where that reader cannot say: the
-    caller then decodes the body (`decode.decode_stored`) and reads it as any message."""
-    found = counting.read_part(body, _CHANNEL_BYTES)
+    object per questionnaire but its response id), with what the fold would otherwise work
+    out itself: that no response id repeats (a part where one does is left to the caller),
+    which are in `defer`, each row's group and point as an index. None where the reader
+    cannot say: the caller then decodes the body (`decode.decode_stored`) and reads it as
+    any message."""
+    found = counting.read_part(body, _CHANNEL_BYTES, defer)
     if found is None:
         return None
-    wave_id, levels, response_ids, groups, points, codes, width, extras = found
+    wave_id, levels, response_ids, groups, points, codes, width, extras = found[:8]
+    in_defer, (group_of, group_names), (point_of, point_names) = found[8:]
     if not _levels(levels):
         return None
     count = len(response_ids)
@@ -123,7 +141,12 @@ def stored_columns(body: bytes) -> Columns | None:
     if flagged is None:
         return None
     matrix = np.frombuffer(codes, dtype=np.uint8).reshape(count, width)
-    return Columns(wave_id, levels, response_ids, groups, points, matrix, flagged)
+    by_group = None if group_of is None or group_names is None else (group_of, group_names)
+    by_point = None if point_of is None or point_names is None else (point_of, point_names)
+    return Columns(
+        wave_id, levels, response_ids, groups, points, matrix, flagged,
+        True, in_defer, by_group, by_point,
+    )  # fmt: skip
 
 
 _CHANNEL_BYTES = tuple(channel.value.encode() for channel in Channel)

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
-INTERFACE = 2
+INTERFACE = 3
 """The compiled module's `INTERFACE` this file calls (`_counting.c`)."""
 Grid = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 """An axis's (names, units, width) cells and its questionnaires per name."""
@@ -60,18 +60,24 @@ def row_codes(rows: list[object], table: bytes) -> bytes | None:
 
 
 Names = list[str | None]
-StoredPart = tuple[str, list[str], list[str], Names, Names, bytes, int, bytes | None]
+Index = tuple[bytes, Names] | tuple[None, None]
+StoredPart = tuple[
+    str, list[str], list[str], Names, Names, bytes, int, bytes | None, list[int], Index, Index
+]
 """What `read_part` reads of a stored part: wave id, levels, response ids, groups, survey
-points, the rows' code bytes and their width, the raw JSON of the extras (None: none)."""
+points, the rows' code bytes and their width, the raw JSON of the extras (None: none), the
+indices of the response ids in the `defer` set it was given, and each row's group and point
+as (one byte a row: its index among the distinct values, those values), or (None, None)
+past 32 distinct values."""
 
 
-def read_part(body: bytes, channels: tuple[bytes, ...]) -> StoredPart | None:
+def read_part(body: bytes, channels: tuple[bytes, ...], defer: frozenset[str]) -> StoredPart | None:
     """A stored `survey.batch.recorded` v2 body in survey's canonical form, read from its
-    bytes (`_counting.c`, `read_part`); None where it cannot say, and always when not
-    compiled: the caller decodes the body."""
+    bytes (`_counting.c`, `read_part`); None where it cannot say (a response id twice
+    included), and always when not compiled: the caller decodes the body."""
     if _fast is None:
         return None
-    found: StoredPart | None = _fast.read_part(body, channels)
+    found: StoredPart | None = _fast.read_part(body, channels, defer)
     return found
 
 

@@ -135,7 +135,7 @@ class SurveyFold:
         codes = wave.codes.part_codes(part.levels, part.codes)
         if codes is None:
             return None
-        return wave.record_rows(part.response_ids, codes, part.groups, part.points, part.flagged)
+        return wave.record_rows(part._replace(codes=codes))
 
     def _open(self, payload: WaveOpened) -> bool:
         wave_id = str(payload.wave_id)

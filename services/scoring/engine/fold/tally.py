@@ -51,8 +51,17 @@ class Axis:
         self.grid: npt.NDArray[np.int64] = np.zeros((0, units, width), dtype=np.int64)
         self.rows: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
 
-    def of(self, names: Sequence[str | None]) -> npt.NDArray[np.intp]:
-        """Each name's index, names met for the first time added."""
+    def of(
+        self,
+        names: Sequence[str | None],
+        local: tuple[bytes, Sequence[str | None]] | None = None,
+    ) -> npt.NDArray[np.intp]:
+        """Each name's index, names met for the first time added; `local`, where given,
+        the same names as (one byte a row: its index among the distinct values, those
+        values)."""
+        if local is not None:
+            rows, distinct = local
+            return self.of(distinct)[np.frombuffer(rows, dtype=np.uint8)]
         found = counting.indices(names, self.index)
         if found is None:
             for name in dict.fromkeys(names):
@@ -167,17 +176,22 @@ class Tally:
         groups: Sequence[str | None],
         points: Sequence[str | None],
         leave_out: Collection[int] = (),
+        group_index: tuple[bytes, Sequence[str | None]] | None = None,
+        point_index: tuple[bytes, Sequence[str | None]] | None = None,
     ) -> None:
         """Count questionnaires at once: `codes` their rating bytes as a (questionnaires,
         units) matrix, each a level byte of this tally (at most `levels`), `groups` and
         `points` theirs (None counts as ""), but the rows whose indices are in
-        `leave_out`."""
+        `leave_out`. `group_index`, `point_index`: the same names as (one byte a row: its
+        index among the distinct values, those values), where a reader made them: only the
+        distinct values are looked up."""
         if not len(codes):
             return
         skip = bytearray(len(codes) if leave_out else 0)
         for index in leave_out:
             skip[index] = 1
-        group_of, point_of = self.groups.of(groups), self.points.of(points)
+        group_of = self.groups.of(groups, group_index)
+        point_of = self.points.of(points, point_index)
         self._count(codes, group_of, point_of, 1, bytes(skip))
 
     def remove(self, ratings: bytes, group: str, point: str) -> None:

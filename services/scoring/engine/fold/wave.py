@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from shared.contracts.survey import SCALE_LEVELS, Scale, WaveOpened
 
 from ..inputs import LevelCounts, UnitTally, WaveFacts
+from .columns import Columns
 from .rating_codes import RatingCodes
 from .records import (
     COUNTED,
@@ -84,29 +85,35 @@ class WaveState:
             self.tally.add(ratings, group, point)
         return True
 
-    def record_rows(
-        self,
-        response_ids: list[str],
-        codes: Codes,
-        groups: list[str | None],
-        points: list[str | None],
-        flagged: frozenset[int],
-    ) -> bool | None:
-        """A part's questionnaires at once, as `record` of each in order would: `codes` their
-        rows (of the wave's width, in its level bytes) as a (questionnaires, units) matrix,
-        `flagged` the indices recorded with flags. Records are made only of those kept; the rows are
-        counted in bulk. None, with nothing recorded, if a response id repeats in the part
-        (only the model's reading, one at a time, says what that means)."""
-        count = len(response_ids)
-        if len(set(response_ids)) != count:
+    def record_rows(self, part: Columns) -> bool | None:
+        """A part's questionnaires at once, as `record` of each in order would: `part.codes`
+        their rows (of the wave's width, in its level bytes) as a (questionnaires, units)
+        matrix, `part.flagged` the indices recorded with flags. Records are made only of
+        those kept; the rows are counted in bulk. None, with nothing recorded, if a response
+        id repeats in the part (only the model's reading, one at a time, says what that
+        means)."""
+        response_ids, codes, groups, points = (
+            part.response_ids,
+            part.codes,
+            part.groups,
+            part.points,
+        )
+        if not part.distinct and len(set(response_ids)) != len(response_ids):
             return None
         if self.facts["closed"]:
             return False
         deferred = frozenset[int]()
         if self.defer:
-            deferred = self._defer_rows(response_ids, codes, groups, points, flagged)
-        self._keep_rows(response_ids, codes, groups, points, flagged, deferred)
-        self.tally.add_rows(codes, groups, points, leave_out=deferred | flagged)
+            deferred = self._defer_rows(part)
+        self._keep_rows(response_ids, codes, groups, points, part.flagged, deferred)
+        self.tally.add_rows(
+            codes,
+            groups,
+            points,
+            leave_out=deferred | part.flagged,
+            group_index=part.group_index,
+            point_index=part.point_index,
+        )
         return True
 
     def _keep_rows(
@@ -152,20 +159,18 @@ class WaveState:
             Deferred(self.position, wave_id, response_id, ratings, group, point, flagged)
         )
 
-    def _defer_rows(
-        self,
-        response_ids: list[str],
-        codes: Codes,
-        groups: list[str | None],
-        points: list[str | None],
-        flagged: frozenset[int],
-    ) -> frozenset[int]:
+    def _defer_rows(self, part: Columns) -> frozenset[int]:
         """The part's questionnaires named in `defer`, listed in `deferred` in the part's
-        order; their indices, to be left out of the count as if recorded already."""
-        found = sorted(map(response_ids.index, self.defer.intersection(response_ids)))
+        order; their indices, to be left out of the count as if recorded already. The
+        reader of a stored part found them already where it was given this `defer`."""
+        ids, groups, points = part.response_ids, part.groups, part.points
+        found = part.in_defer
+        if found is None:
+            found = sorted(map(ids.index, self.defer.intersection(ids)))
         for i in found:
             group, point = self._shared(groups[i] or ""), self._shared(points[i] or "")
-            self._defer(response_ids[i], codes[i].tobytes(), group, point, i in flagged)
+            ratings = part.codes[i].tobytes()
+            self._defer(ids[i], ratings, group, point, i in part.flagged)
         return frozenset(found)
 
     def correct(self, response_id: str, ratings: bytes) -> bool:
