@@ -210,7 +210,11 @@ DOCKERFILE_BREAKAGES = [
     ("PATH=/opt/pingyi/bin:$PATH", "PATH=$PATH", "PATH"),
     ("COPY --chmod=0755 deploy/probe.py", "COPY --chmod=0755 deploy/probe2.py", "probe"),
     ('CMD ["pingyi-probe", "/healthz"]', 'CMD ["true"]', "HEALTHCHECK"),
-    ("COPY pyproject.toml /src/", "COPY pyproject.toml NO_SUCH_FILE.md /src/", "NO_SUCH_FILE"),
+    (
+        "COPY pyproject.toml setup.py /src/",
+        "COPY pyproject.toml setup.py NO_SUCH_FILE.md /src/",
+        "NO_SUCH_FILE",
+    ),
 ]
 
 
