@@ -23,44 +23,7 @@ _POLL = 0.1
 
 def read_ahead(pages: Iterator[T], name: str = "read-ahead") -> Iterator[T]:
     """`pages`, each produced in a thread one page ahead of the caller."""
-    ready: queue.Queue[object] = queue.Queue(maxsize=1)
-    gone = threading.Event()
-
-    def hand(item: object) -> bool:
-        while not gone.is_set():
-            try:
-                ready.put(item, timeout=_POLL)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for page in pages:
-                if not hand(page):
-                    return
-            hand(_END)
-        except BaseException as error:  # raised in the caller
-            hand(error)
-        finally:
-            close = getattr(pages, "close", None)
-            if close is not None:
-                close()
-
-    thread = threading.Thread(target=produce, name=name, daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = ready.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield cast(T, item)
-    finally:
-        gone.set()
-        thread.join()
+    return read_side_by_side([pages], 1, name)
 
 
 def read_side_by_side(readers: list[Iterator[T]], depth: int, name: str = "read") -> Iterator[T]:
