@@ -127,6 +127,12 @@ def test_a_part_as_survey_stores_it_is_read_from_its_bytes() -> None:
     slow = decoded_columns(body)
     assert isinstance(slow, Columns) and same(fast, slow, frozenset({str(ids[2])}))
     assert fast.in_defer == [2]
+    # The reader keeps the last set it was given as a table of ids: another set, and one
+    # holding a text that is no id (looked up in the set itself), are read afresh.
+    for defer in ({str(ids[0]), str(ids[3])}, {str(ids[1]), "不是编号"}, {str(ids[1])}):
+        found = stored_columns(body, frozenset(defer))
+        assert found is not None
+        assert found.in_defer == [i for i, r in enumerate(ids) if str(r) in defer]
     assert fast.flagged == frozenset({2})
     assert fast.groups[0] is fast.groups[1]  # one object per distinct name
 

@@ -538,7 +538,16 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
     PyObject *value = NULL;
     const unsigned char *s = NULL;
     Py_ssize_t n = -1;
-    if (!is_null(c) && !string_span(c, &s, &n)) return 0;
+    if (!is_null(c)) {
+        /* The bytes up to the closing quote, checked only if they are no value seen
+         * already (those were checked when first seen). */
+        if (c->at >= c->end || *c->at != '"') return 0;
+        s = c->at + 1;
+        const unsigned char *close = memchr(s, '"', (size_t)(c->end - s));
+        if (close == NULL) return 0;
+        n = close - s;
+        c->at = close + 1;
+    }
     int found = -1;
     for (int i = 0; i < names->seen_count; i++)
         if (names->seen_length[i] == n && (n < 0 || memcmp(names->seen_at[i], s, (size_t)n) == 0)) {
@@ -548,6 +557,8 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
     if (found >= 0) {
         value = Py_NewRef(names->seen[found]);
     } else {
+        int wide = 0;
+        if (n >= 0 && (!plain_bytes(s, n, &wide) || (wide && !utf8_ok(s, n)))) return 0;
         value = n < 0 ? Py_NewRef(Py_None) : new_text(s, n);
         if (value == NULL) return 0;
         if (names->seen_count < NAMES_SEEN) {
@@ -593,17 +604,6 @@ static int level_entry(Cursor *c, void *state, Py_ssize_t index) {
     return !failed;
 }
 
-/* Response ids: each a canonical UUID's text, made a str; none twice in the part (a
- * table of their 128 bits); `in_defer` the indices of those in `defer`. */
-typedef struct {
-    PyObject *list;
-    PyObject *defer; /* a frozenset of str, maybe empty */
-    PyObject *in_defer; /* list of int */
-    uint64_t *table; /* 2 words an entry, `slots` entries, `used` marks the taken ones */
-    unsigned char *used;
-    Py_ssize_t slots;
-} Responses;
-
 static uint64_t hex_word(const unsigned char *s, int digits) {
     uint64_t value = 0;
     for (int i = 0; i < digits; i++) {
@@ -613,36 +613,112 @@ static uint64_t hex_word(const unsigned char *s, int digits) {
     return value;
 }
 
-/* 1 if the id is new to the table (and now in it), 0 if it was there. */
-static int first_sighting(Responses *r, const unsigned char *s) {
+/* A canonical UUID's text (checked already) as its 128 bits. */
+static void uuid_words(const unsigned char *s, uint64_t *high, uint64_t *low) {
     unsigned char hex[32];
     for (int i = 0, j = 0; i < 36; i++)
         if (s[i] != '-') hex[j++] = s[i];
-    uint64_t high = hex_word(hex, 16), low = hex_word(hex + 16, 16);
-    Py_ssize_t mask = r->slots - 1;
+    *high = hex_word(hex, 16);
+    *low = hex_word(hex + 16, 16);
+}
+
+/* An open-addressing set of 128-bit ids. */
+typedef struct {
+    uint64_t *words; /* 2 an entry */
+    unsigned char *used;
+    Py_ssize_t slots; /* a power of two */
+} IdSet;
+
+static int id_set_make(IdSet *set, Py_ssize_t count) {
+    for (set->slots = 16; set->slots < 2 * count; set->slots *= 2) {
+    }
+    set->words = PyMem_Calloc((size_t)set->slots * 2, sizeof(uint64_t));
+    set->used = PyMem_Calloc((size_t)set->slots, 1);
+    return set->words != NULL && set->used != NULL;
+}
+
+static void id_set_free(IdSet *set) {
+    PyMem_Free(set->words);
+    PyMem_Free(set->used);
+    set->words = NULL;
+    set->used = NULL;
+    set->slots = 0;
+}
+
+/* 1 if the id is in the set; else 0, and with `add` it is now. */
+static int id_set_has(IdSet *set, uint64_t high, uint64_t low, int add) {
+    Py_ssize_t mask = set->slots - 1;
     Py_ssize_t at = (Py_ssize_t)((low ^ (high * 0x9E3779B97F4A7C15ULL)) >> 7) & mask;
-    while (r->used[at]) {
-        if (r->table[2 * at] == high && r->table[2 * at + 1] == low) return 0;
+    while (set->used[at]) {
+        if (set->words[2 * at] == high && set->words[2 * at + 1] == low) return 1;
         at = (at + 1) & mask;
     }
-    r->used[at] = 1;
-    r->table[2 * at] = high;
-    r->table[2 * at + 1] = low;
-    return 1;
+    if (add) {
+        set->used[at] = 1;
+        set->words[2 * at] = high;
+        set->words[2 * at + 1] = low;
+    }
+    return 0;
 }
+
+/* The ids of the last `defer` set met, as an IdSet: a range hands the same set with every
+ * part, so it is made once (the set held, so that no other object takes its address).
+ * Not usable (each id looked up in the set itself) where a member is not a canonical
+ * UUID's text. */
+static PyObject *defer_held;
+static IdSet defer_ids;
+static int defer_usable;
+
+static void prepare_defer(PyObject *defer) {
+    if (defer == defer_held) return;
+    id_set_free(&defer_ids);
+    Py_XSETREF(defer_held, Py_NewRef(defer));
+    defer_usable = id_set_make(&defer_ids, PySet_GET_SIZE(defer));
+    PyObject *iterator = defer_usable ? PyObject_GetIter(defer) : NULL;
+    PyObject *item;
+    while (iterator != NULL && (item = PyIter_Next(iterator)) != NULL) {
+        if (PyUnicode_CheckExact(item) && PyUnicode_KIND(item) == PyUnicode_1BYTE_KIND &&
+            uuid_bytes(PyUnicode_1BYTE_DATA(item), PyUnicode_GET_LENGTH(item))) {
+            uint64_t high, low;
+            uuid_words(PyUnicode_1BYTE_DATA(item), &high, &low);
+            id_set_has(&defer_ids, high, low, 1);
+        } else {
+            defer_usable = 0;
+        }
+        Py_DECREF(item);
+    }
+    Py_XDECREF(iterator);
+    if (iterator == NULL || PyErr_Occurred()) defer_usable = 0;
+    PyErr_Clear();
+}
+
+/* Response ids: each a canonical UUID's text, made a str; none twice in the part (a
+ * table of their 128 bits); `in_defer` the indices of those in `defer`. */
+typedef struct {
+    PyObject *list;
+    PyObject *defer; /* a frozenset of str, maybe empty */
+    PyObject *in_defer; /* list of int */
+    IdSet seen;
+    Py_ssize_t count;
+} Responses;
 
 static int response_entry(Cursor *c, void *state, Py_ssize_t index) {
     Responses *r = (Responses *)state;
     const unsigned char *s;
     if (!string_of(c, 36, &s) || !uuid_bytes(s, 36)) return 0;
-    if (index >= r->slots / 2 || !first_sighting(r, s)) return 0;
+    uint64_t high, low;
+    uuid_words(s, &high, &low);
+    if (index >= r->count || id_set_has(&r->seen, high, low, 1)) return 0;
     PyObject *text = PyUnicode_New(36, 127);
     if (text == NULL) {
         PyErr_Clear();
         return 0;
     }
     memcpy(PyUnicode_1BYTE_DATA(text), s, 36);
-    int named = PySet_GET_SIZE(r->defer) ? PySet_Contains(r->defer, text) : 0;
+    int named = 0;
+    if (PySet_GET_SIZE(r->defer))
+        named = defer_usable ? id_set_has(&defer_ids, high, low, 0)
+                             : PySet_Contains(r->defer, text);
     int failed = named < 0 || PyList_Append(r->list, text);
     if (!failed && named) {
         PyObject *at = PyLong_FromSsize_t(index);
@@ -724,13 +800,10 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
     groups.of = PyMem_Malloc((size_t)count);
     points.of = PyMem_Malloc((size_t)count);
     groups.capacity = points.capacity = count;
-    for (responses.slots = 16; responses.slots < 2 * count; responses.slots *= 2) {
-    }
-    responses.table = PyMem_Calloc((size_t)responses.slots * 2, sizeof(uint64_t));
-    responses.used = PyMem_Calloc((size_t)responses.slots, 1);
-    if (groups.of == NULL || points.of == NULL || responses.table == NULL ||
-        responses.used == NULL)
+    responses.count = count;
+    if (groups.of == NULL || points.of == NULL || !id_set_make(&responses.seen, count))
         goto done;
+    if (PySet_GET_SIZE(defer)) prepare_defer(defer);
     if (!LITERAL(c, ",\"collected_at\":") || !list_of(c, datetime_entry, NULL, &other) ||
         other != count)
         goto done;
@@ -792,8 +865,7 @@ done:
     PyMem_Free(rows.codes);
     PyMem_Free(groups.of);
     PyMem_Free(points.of);
-    PyMem_Free(responses.table);
-    PyMem_Free(responses.used);
+    id_set_free(&responses.seen);
     Py_XDECREF(responses.in_defer);
     Py_XDECREF(wave_id);
     Py_XDECREF(levels);
