@@ -76,9 +76,8 @@ def decoded_columns(body: bytes) -> Columns | str | None:
     return plain_columns(message.payload)
 
 
-def _part(
-    rows: list[str], groups: list[str | None] | None = None, points: list[str | None] | None = None
-) -> BatchRecorded:
+def _part(rows: list[str], **fields: Any) -> BatchRecorded:
+    """A part of `rows`, one questionnaire each, the other columns plain unless given."""
     count = len(rows)
     return BatchRecorded.model_validate(
         {
@@ -90,12 +89,13 @@ def _part(
             "levels": ["满意", "基本满意", "不满意", "不了解"],
             "response_ids": [UUID(int=i + 1) for i in range(count)],
             "questionnaire_ids": [f"SN-{i}" for i in range(count)],
-            "survey_points": points or ["源汇"] * count,
+            "survey_points": ["源汇"] * count,
             "collected_at": ["2026-03-02T01:00:00Z"] * count,
             "channels": ["paper"] * count,
-            "groups": groups or ["群众"] * count,
+            "groups": ["群众"] * count,
             "rows": rows,
         }
+        | fields
     )
 
 
@@ -103,23 +103,14 @@ def test_a_part_as_survey_stores_it_is_read_from_its_bytes() -> None:
     """Four levels, a flagged questionnaire, null points, groups and channels: read here,
     not sent on to decoding."""
     ids = [UUID(int=i + 1) for i in range(4)]
-    model = BatchRecorded.model_validate(
-        {
-            "wave_id": UUID(int=99),
-            "batch_id": UUID(int=98),
-            "agency_id": None,
-            "part": 1,
-            "parts": 1,
-            "levels": ["满意", "基本满意", "不满意", "不了解"],
-            "response_ids": ids,
-            "questionnaire_ids": ["SN-1", "SN-2", "问卷三", "SN-4"],
-            "survey_points": ["源汇", None, "源汇", "郾城"],
-            "collected_at": ["2026-03-02T01:00:00Z", "2026-03-02T09:00:00.5+08:00"] * 2,
-            "channels": ["survey_point", None, "paper", "survey_point"],
-            "groups": ["群众", "群众", None, "服务对象"],
-            "rows": ["1234", "0000", "4321", "2222"],
-            "extras": [{"index": 2, "flags": [{"code": "burst", "detail": "集中提交"}]}],
-        }
+    model = _part(
+        ["1234", "0000", "4321", "2222"],
+        questionnaire_ids=["SN-1", "SN-2", "问卷三", "SN-4"],
+        survey_points=["源汇", None, "源汇", "郾城"],
+        collected_at=["2026-03-02T01:00:00Z", "2026-03-02T09:00:00.5+08:00"] * 2,
+        channels=["survey_point", None, "paper", "survey_point"],
+        groups=["群众", "群众", None, "服务对象"],
+        extras=[{"index": 2, "flags": [{"code": "burst", "detail": "集中提交"}]}],
     )
     body = stored(model)
     fast = stored_columns(body, frozenset({str(ids[2]), str(uuid4())}))
@@ -163,7 +154,7 @@ def test_a_part_naming_a_response_twice_is_left_to_decoding() -> None:
 
 def test_many_distinct_groups_are_read_without_indices() -> None:
     rows = ["12"] * 40
-    part = _part(rows, groups=[f"组{i}" for i in range(40)], points=["甲"] * 40)
+    part = _part(rows, groups=[f"组{i}" for i in range(40)], survey_points=["甲"] * 40)
     fast = stored_columns(stored(part))
     slow = decoded_columns(stored(part))
     assert fast is not None and isinstance(slow, Columns)
