@@ -137,9 +137,7 @@ def count(
             units, width, sign,
         )  # fmt: skip
         return
-    _check(codes, group_of, point_of, groups, points, width)
-    if len(skip) not in (0, len(codes)):
-        raise ValueError("rows of codes and their skips differ in number")
+    _check(codes, group_of, point_of, skip, (groups, points), width)
     if skip:
         counted = np.frombuffer(skip, dtype=np.uint8) == 0
         codes, group_of, point_of = codes[counted], group_of[counted], point_of[counted]
@@ -158,15 +156,16 @@ def _check(
     codes: npt.NDArray[np.uint8],
     group_of: npt.NDArray[np.intp],
     point_of: npt.NDArray[np.intp],
-    groups: Grid,
-    points: Grid,
+    skip: bytes,
+    grids: tuple[Grid, Grid],
     width: int,
 ) -> None:
+    """What the compiled count refuses, refused alike before anything is counted."""
     rows = len(group_of)
-    if len(point_of) != rows or codes.shape[0] != rows:
-        raise ValueError("rows of codes and their groups and points differ in number")
+    if len(point_of) != rows or codes.shape[0] != rows or len(skip) not in (0, rows):
+        raise ValueError("rows of codes and their groups, points and skips differ in number")
     if rows and int(codes.max()) >= width:
         raise ValueError("a level byte outside the grid")
-    for of, (_, counted) in ((group_of, groups), (point_of, points)):
+    for of, (_, counted) in zip((group_of, point_of), grids, strict=True):
         if rows and (int(of.min()) < 0 or int(of.max()) >= len(counted)):
             raise ValueError("a group or point outside the grid")
