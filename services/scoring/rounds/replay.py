@@ -246,9 +246,18 @@ def _counted_beside(
         fold = RoundFold(campaign_id, round_number, keep_records=keep)
         for origin, stop in sorted(positions.items()):
             if origin != "survey":
-                for message in _messages(common, origin, stop):
-                    fold.apply(message)
+                _fold_origin(common, fold, origin, stop)
         return [future.result() for future in ranges], fold
+
+
+def _fold_origin(common: CommonSettings, fold: RoundFold, origin: str, stop: int) -> None:
+    """The origin's log up to `stop` folded: findings from their stored bodies where they
+    are plain (`RoundFold.apply_finding_body`: while the ranges count, this process's
+    tens of thousands of findings share the CPUs with them), anything else decoded."""
+    for position, previous, body in read_bodies(common, origin, stop=stop):
+        if origin == "inspection" and fold.apply_finding_body(position, body) is not None:
+            continue
+        fold.apply(_decoded(origin, position, previous, body))
 
 
 def _skeleton(

@@ -220,3 +220,67 @@ def test_a_fold_taking_parts_from_their_bytes_gives_the_same_document(
                 from_bytes.apply(message)
     assert canonical_json(from_bytes.inputs()) == canonical_json(decoding.inputs())
     assert from_bytes.positions() == decoding.positions()
+
+
+def test_response_ids_are_read_only_in_their_canonical_spelling() -> None:
+    """Every character of an id changed to what a UUID's text must not hold there (a
+    capital, a letter past f, a dash out of place, a digit where a dash is): the bytes'
+    reader leaves the part to decoding, which reads or refuses it as it always did."""
+    part = _part(["12", "21"])
+    body = stored(part)
+    text = str(part.response_ids[1]).encode()
+    at = body.index(text)
+    assert stored_columns(body) is not None
+    for offset in range(36):
+        for odd in (b"A", b"g", b"-", b"0", b"F"):
+            if body[at + offset : at + offset + 1] == odd:
+                continue
+            changed = body[: at + offset] + odd + body[at + offset + 1 :]
+            fast = stored_columns(changed)
+            if fast is not None:  # a digit for a digit: still an id, read as decoding reads it
+                assert odd == b"0" and offset not in (8, 13, 18, 23)
+                slow = decoded_columns(changed)
+                assert isinstance(slow, Columns) and same(fast, slow)
+
+
+def test_a_large_defer_set_names_exactly_its_members() -> None:
+    """A range's defer set holds thousands of ids, looked up through a bit table first: its
+    false alarms name nothing, and ids one digit away from a member are not members."""
+    count = 300
+    part = _part(["12"] * count, response_ids=[uuid4() for _ in range(count)])
+    ids = [str(r) for r in part.response_ids]
+    near = [r[:-1] + ("1" if r[-1] != "1" else "2") for r in ids[::3]]
+    members = frozenset([*ids[::7], *near, *(str(uuid4()) for _ in range(20_000))])
+    fast = stored_columns(stored(part), members)
+    assert fast is not None
+    assert fast.in_defer == [i for i, r in enumerate(ids) if r in members]
+    assert fast.in_defer == list(range(0, count, 7))
+
+
+def test_rows_of_more_than_ten_codes_are_read_through_the_table() -> None:
+    """Codes past 9 are capitals: such rows are read (the digits' quick pass refuses them
+    and the table reads them); a code past the part's levels leaves the part to decoding."""
+    levels = [f"等级{i}" for i in range(12)]
+    part = _part(["1AB0", "C99A", "0000"], levels=levels)
+    fast = stored_columns(stored(part))
+    slow = decoded_columns(stored(part))
+    assert fast is not None and isinstance(slow, Columns) and same(fast, slow)
+    assert fast.codes.tolist()[1] == [12, 9, 9, 10]
+    # Bodies the model would refuse (survey never stores them), made from stored ones.
+    beyond = stored(_part(["1C"], levels=levels)).replace(b'"1C"', b'"1D"')  # D: code 13
+    assert stored_columns(beyond) is None
+    four = stored(_part(["14"])).replace(b'"14"', b'"15"')  # 5 is past four levels
+    assert stored_columns(four) is None
+    assert decoded_columns(four) is None  # read by the model, which refuses it
+
+
+def test_names_of_one_length_are_told_apart() -> None:
+    """Thirty-one points of one length and null, rows in no order: each row's index names
+    its own point (the reader finds names by a hash of their bytes)."""
+    points = [f"P{i:02d}" for i in range(31)]
+    order = [points[(i * 7) % 31] for i in range(93)] + [None, "P00"]
+    part = _part(["1"] * len(order), survey_points=order, groups=[None] * len(order))
+    fast = stored_columns(stored(part))
+    slow = decoded_columns(stored(part))
+    assert fast is not None and isinstance(slow, Columns) and same(fast, slow)
+    assert fast.point_index is not None and len(fast.point_index[1]) == 32

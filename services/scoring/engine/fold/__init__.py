@@ -33,7 +33,18 @@ from shared.contracts import IntegrationMessage, IntegrationPayload, parse_paylo
 from shared.contracts.survey import ResponseRecorded
 
 from ..inputs import RoundInputs
-from . import batch, columns, decisions, findings, history, inspection, plain, registry, survey
+from . import (
+    batch,
+    columns,
+    decisions,
+    decode,
+    findings,
+    history,
+    inspection,
+    plain,
+    registry,
+    survey,
+)
 from .decisions import DecisionsFold
 from .history import HistoryFold, MalformedResult
 from .inspection import InspectionFold
@@ -55,6 +66,7 @@ RELEVANT_TYPES = frozenset(
 
 _RECORDED = ResponseRecorded.event_type
 SURVEY = "survey"
+INSPECTION = "inspection"
 
 
 def relevant(message: IntegrationMessage) -> bool:
@@ -133,6 +145,26 @@ class RoundFold:
         done = self._survey.record_columns(part)
         if done is not None:
             self._positions[SURVEY] = position
+        return done
+
+    def apply_finding_body(self, position: int, body: bytes) -> bool | None:
+        """Fold the inspection log's message at `position` from its stored body, as `apply`
+        would fold it decoded, where it is a finding recorded in the plain form
+        (`decode.plain_envelope`, `findings.plain_finding`): a province's round holds tens
+        of thousands, and the envelope's model and event id cost as much as the finding.
+        None, with nothing folded, where not: the caller decodes the body and `apply`s it."""
+        data = decode.plain_envelope(INSPECTION, body)
+        if data is None or (data["event_type"], data["schema_version"]) != findings.CONTRACT:
+            return None
+        finding = findings.plain_finding(data["payload"])
+        if finding is None:
+            return None
+        last = self._positions.get(INSPECTION)
+        if last is not None and position <= last:
+            return False
+        self._survey.position = position
+        done = self._inspection.record_finding(*finding)
+        self._positions[INSPECTION] = position
         return done
 
     def _fold(self, message: IntegrationMessage) -> bool:

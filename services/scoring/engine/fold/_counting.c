@@ -350,19 +350,41 @@ static int plain_bytes(const unsigned char *s, Py_ssize_t n, int *wide) {
     return !(control | special);
 }
 
+/* The string at the cursor, its closing quote found and its bytes looked at in one pass
+ * (a part's strings are short: a call to memchr and a second pass cost more): its content
+ * and whether that holds an escape or a control character (`plain` 0) or a byte above
+ * ASCII (`wide` 1). The cursor moves past it. */
+static inline int scan_string(Cursor *c, const unsigned char **start, Py_ssize_t *length,
+                              int *plain, int *wide) {
+    if (c->at >= c->end || *c->at != '"') return 0;
+    const unsigned char *s = c->at + 1, *p = s, *end = c->end;
+    unsigned char special = 0, high = 0;
+    while (p < end && *p != '"') {
+        unsigned char b = *p++;
+        special |= (unsigned char)((b < 0x20) | (b == '\\'));
+        high |= b;
+    }
+    if (p >= end) return 0;
+    *start = s;
+    *length = p - s;
+    *plain = !special;
+    *wide = high >= 0x80;
+    c->at = p + 1;
+    return 1;
+}
+
+/* Whether two short runs of bytes are equal (inline: memcmp's call costs more). */
+static int same_bytes(const unsigned char *a, const unsigned char *b, Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (a[i] != b[i]) return 0;
+    return 1;
+}
+
 /* A string's content (between its quotes): no escape, no control character, valid UTF-8. */
 static int string_span(Cursor *c, const unsigned char **start, Py_ssize_t *length) {
-    if (c->at >= c->end || *c->at != '"') return 0;
-    const unsigned char *s = c->at + 1;
-    const unsigned char *close = memchr(s, '"', (size_t)(c->end - s));
-    if (close == NULL) return 0;
-    Py_ssize_t n = close - s;
-    int wide;
-    if (!plain_bytes(s, n, &wide)) return 0;
-    *start = s;
-    *length = n;
-    c->at = close + 1;
-    return !wide || utf8_ok(s, n);
+    int plain, wide;
+    if (!scan_string(c, start, length, &plain, &wide)) return 0;
+    return plain && (!wide || utf8_ok(*start, *length));
 }
 
 /* A string of exactly `n` bytes of content, found by its length (a column of equal
@@ -394,16 +416,45 @@ static int small_positive(Cursor *c) {
     return c->at >= c->end || (*c->at != '.' && *c->at != 'e' && *c->at != 'E');
 }
 
-static int uuid_bytes(const unsigned char *s, Py_ssize_t n) {
-    static const unsigned char dash[36] = {[8] = 1, [13] = 1, [18] = 1, [23] = 1};
-    if (n != 36) return 0;
+/* A hex digit's value; 0xF0 for any other byte (so an OR of values shows a bad one). */
+static unsigned char hex_value[256];
+
+static void make_hex_values(void) {
+    memset(hex_value, 0xF0, sizeof hex_value);
+    for (int b = '0'; b <= '9'; b++) hex_value[b] = (unsigned char)(b - '0');
+    for (int b = 'a'; b <= 'f'; b++) hex_value[b] = (unsigned char)(b - 'a' + 10);
+}
+
+/* Where a canonical UUID's text has its 32 hex digits (the dashes between them). */
+static const unsigned char hex_at[32] = {0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11,
+                                         12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25,
+                                         26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
+
+/* Whether the 36 bytes are a canonical UUID's text (small hex digits, dashes at 8, 13, 18
+ * and 23), and its 128 bits: one pass, the digits through a table (a response id is read
+ * for every questionnaire of a replay). */
+static int uuid_parse(const unsigned char *s, uint64_t *high, uint64_t *low) {
+    if (s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return 0;
+    uint64_t h = 0, l = 0;
     unsigned char bad = 0;
-    for (int i = 0; i < 36; i++) {
-        unsigned char b = s[i];
-        unsigned char hex = (b >= '0' && b <= '9') | (b >= 'a' && b <= 'f');
-        bad |= dash[i] ? b != '-' : !hex;
+    for (int i = 0; i < 16; i++) {
+        unsigned char v = hex_value[s[hex_at[i]]];
+        bad |= v;
+        h = (h << 4) | (v & 15);
     }
-    return !bad;
+    for (int i = 16; i < 32; i++) {
+        unsigned char v = hex_value[s[hex_at[i]]];
+        bad |= v;
+        l = (l << 4) | (v & 15);
+    }
+    *high = h;
+    *low = l;
+    return !(bad & 0xF0);
+}
+
+static int uuid_bytes(const unsigned char *s, Py_ssize_t n) {
+    uint64_t high, low;
+    return n == 36 && uuid_parse(s, &high, &low);
 }
 
 static int uuid_value(Cursor *c, int may_be_null) {
@@ -503,7 +554,7 @@ static int channel_entry(Cursor *c, void *state, Py_ssize_t index) {
     Py_ssize_t n;
     if (!string_span(c, &s, &n)) return 0;
     if (channels->last != NULL && n == channels->last_length &&
-        memcmp(s, channels->last, (size_t)n) == 0)
+        same_bytes(s, channels->last, n))
         return 1;
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(channels->allowed); i++) {
         PyObject *one = PyTuple_GET_ITEM(channels->allowed, i);
@@ -521,16 +572,41 @@ static int channel_entry(Cursor *c, void *state, Py_ssize_t index) {
  * among them (`of`, `distinct`): the tally counts by index, not by looking each row's
  * name up. */
 #define NAMES_SEEN 32
+#define NAME_SLOTS 64 /* a power of two, twice NAMES_SEEN: the seen values by hash */
 typedef struct {
     PyObject *list;
     PyObject *seen[NAMES_SEEN]; /* borrowed: the list holds them */
     const unsigned char *seen_at[NAMES_SEEN];
     Py_ssize_t seen_length[NAMES_SEEN]; /* -1: None */
+    unsigned char slot_of[NAME_SLOTS]; /* a seen value's index + 1 by its hash; 0: free */
     int seen_count;
     int overflow; /* more distinct values than NAMES_SEEN: no indices */
     unsigned char *of; /* a row's index among the distinct values */
     Py_ssize_t capacity;
 } Names;
+
+/* FNV-1a of a name's bytes (-1 length: None), to its first slot. */
+static Py_ssize_t name_slot(const unsigned char *s, Py_ssize_t n) {
+    uint32_t hash = 2166136261u ^ (uint32_t)(n + 1);
+    for (Py_ssize_t i = 0; i < n; i++) hash = (hash ^ s[i]) * 16777619u;
+    return (Py_ssize_t)(hash >> 8) & (NAME_SLOTS - 1);
+}
+
+/* The index among the seen values of the name (NULL, -1: None), or -1; `*slot` the slot
+ * where it is, or the free one where it would go. */
+static int name_seen(Names *names, const unsigned char *s, Py_ssize_t n, Py_ssize_t *slot) {
+    Py_ssize_t at = name_slot(s, n);
+    while (names->slot_of[at]) {
+        int i = names->slot_of[at] - 1;
+        if (names->seen_length[i] == n && (n < 0 || same_bytes(names->seen_at[i], s, n))) {
+            *slot = at;
+            return i;
+        }
+        at = (at + 1) & (NAME_SLOTS - 1);
+    }
+    *slot = at;
+    return -1;
+}
 
 static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
     Names *names = (Names *)state;
@@ -538,27 +614,15 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
     PyObject *value = NULL;
     const unsigned char *s = NULL;
     Py_ssize_t n = -1;
-    if (!is_null(c)) {
-        /* The bytes up to the closing quote, checked only if they are no value seen
-         * already (those were checked when first seen). */
-        if (c->at >= c->end || *c->at != '"') return 0;
-        s = c->at + 1;
-        const unsigned char *close = memchr(s, '"', (size_t)(c->end - s));
-        if (close == NULL) return 0;
-        n = close - s;
-        c->at = close + 1;
-    }
-    int found = -1;
-    for (int i = 0; i < names->seen_count; i++)
-        if (names->seen_length[i] == n && (n < 0 || memcmp(names->seen_at[i], s, (size_t)n) == 0)) {
-            found = i;
-            break;
-        }
+    int plain = 1, wide = 0;
+    if (!is_null(c) && !scan_string(c, &s, &n, &plain, &wide)) return 0;
+    Py_ssize_t slot;
+    int found = name_seen(names, s, n, &slot);
     if (found >= 0) {
         value = Py_NewRef(names->seen[found]);
     } else {
-        int wide = 0;
-        if (n >= 0 && (!plain_bytes(s, n, &wide) || (wide && !utf8_ok(s, n)))) return 0;
+        /* Checked only when first seen: a value seen already was checked then. */
+        if (n >= 0 && (!plain || (wide && !utf8_ok(s, n)))) return 0;
         value = n < 0 ? Py_NewRef(Py_None) : new_text(s, n);
         if (value == NULL) return 0;
         if (names->seen_count < NAMES_SEEN) {
@@ -566,6 +630,7 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
             names->seen[found] = value;
             names->seen_at[found] = s;
             names->seen_length[found] = n;
+            names->slot_of[slot] = (unsigned char)(found + 1);
         } else {
             names->overflow = 1;
         }
@@ -602,24 +667,6 @@ static int level_entry(Cursor *c, void *state, Py_ssize_t index) {
     Py_DECREF(text);
     if (failed) PyErr_Clear();
     return !failed;
-}
-
-static uint64_t hex_word(const unsigned char *s, int digits) {
-    uint64_t value = 0;
-    for (int i = 0; i < digits; i++) {
-        unsigned char b = s[i];
-        value = (value << 4) | (uint64_t)(b <= '9' ? b - '0' : b - 'a' + 10);
-    }
-    return value;
-}
-
-/* A canonical UUID's text (checked already) as its 128 bits. */
-static void uuid_words(const unsigned char *s, uint64_t *high, uint64_t *low) {
-    unsigned char hex[32];
-    for (int i = 0, j = 0; i < 36; i++)
-        if (s[i] != '-') hex[j++] = s[i];
-    *high = hex_word(hex, 16);
-    *low = hex_word(hex + 16, 16);
 }
 
 /* An open-addressing set of 128-bit ids. */
@@ -668,20 +715,36 @@ static int id_set_has(IdSet *set, uint64_t high, uint64_t low, int add) {
 static PyObject *defer_held;
 static IdSet defer_ids;
 static int defer_usable;
+/* A bit an id of `defer_ids` may have, looked at first: a range's thousands of named ids
+ * make a table larger than the fastest cache, which nearly every id is not in. */
+#define DEFER_BITS (1 << 16)
+static uint64_t defer_bits[DEFER_BITS / 64];
+
+static Py_ssize_t defer_bit(uint64_t high, uint64_t low) {
+    return (Py_ssize_t)(((low + high) * 0xD6E8FEB86659FD93ULL) >> 48);
+}
+
+static int may_defer(uint64_t high, uint64_t low) {
+    Py_ssize_t bit = defer_bit(high, low);
+    return (defer_bits[bit >> 6] >> (bit & 63)) & 1;
+}
 
 static void prepare_defer(PyObject *defer) {
     if (defer == defer_held) return;
     id_set_free(&defer_ids);
     Py_XSETREF(defer_held, Py_NewRef(defer));
     defer_usable = id_set_make(&defer_ids, PySet_GET_SIZE(defer));
+    memset(defer_bits, 0, sizeof defer_bits);
     PyObject *iterator = defer_usable ? PyObject_GetIter(defer) : NULL;
     PyObject *item;
+    uint64_t high, low;
     while (iterator != NULL && (item = PyIter_Next(iterator)) != NULL) {
         if (PyUnicode_CheckExact(item) && PyUnicode_KIND(item) == PyUnicode_1BYTE_KIND &&
-            uuid_bytes(PyUnicode_1BYTE_DATA(item), PyUnicode_GET_LENGTH(item))) {
-            uint64_t high, low;
-            uuid_words(PyUnicode_1BYTE_DATA(item), &high, &low);
+            PyUnicode_GET_LENGTH(item) == 36 &&
+            uuid_parse(PyUnicode_1BYTE_DATA(item), &high, &low)) {
             id_set_has(&defer_ids, high, low, 1);
+            Py_ssize_t bit = defer_bit(high, low);
+            defer_bits[bit >> 6] |= (uint64_t)1 << (bit & 63);
         } else {
             defer_usable = 0;
         }
@@ -704,10 +767,12 @@ typedef struct {
 
 static int response_entry(Cursor *c, void *state, Py_ssize_t index) {
     Responses *r = (Responses *)state;
-    const unsigned char *s;
-    if (!string_of(c, 36, &s) || !uuid_bytes(s, 36)) return 0;
+    /* The quotes around 36 bytes that are a UUID's text: nothing to escape, ASCII. */
+    if (c->end - c->at < 38 || c->at[0] != '"' || c->at[37] != '"') return 0;
+    const unsigned char *s = c->at + 1;
     uint64_t high, low;
-    uuid_words(s, &high, &low);
+    if (!uuid_parse(s, &high, &low)) return 0;
+    c->at += 38;
     if (index >= r->count || id_set_has(&r->seen, high, low, 1)) return 0;
     PyObject *text = PyUnicode_New(36, 127);
     if (text == NULL) {
@@ -717,7 +782,7 @@ static int response_entry(Cursor *c, void *state, Py_ssize_t index) {
     memcpy(PyUnicode_1BYTE_DATA(text), s, 36);
     int named = 0;
     if (PySet_GET_SIZE(r->defer))
-        named = defer_usable ? id_set_has(&defer_ids, high, low, 0)
+        named = defer_usable ? may_defer(high, low) && id_set_has(&defer_ids, high, low, 0)
                              : PySet_Contains(r->defer, text);
     int failed = named < 0 || PyList_Append(r->list, text);
     if (!failed && named) {
@@ -757,6 +822,16 @@ static int row_entry(Cursor *c, void *state, Py_ssize_t index) {
     s = c->at + 1;
     c->at += n + 2;
     unsigned char *out = rows->codes + index * n;
+    /* Nearly every row is digits (a scale of at most ten codes): one pass the compiler
+     * does many bytes at a time; anything else is read again through the table. */
+    unsigned char above = 0;
+    unsigned char top = (unsigned char)(rows->levels < 9 ? rows->levels : 9);
+    for (Py_ssize_t j = 0; j < n; j++) {
+        unsigned char code = (unsigned char)(s[j] - '0');
+        above |= (unsigned char)(code > top);
+        out[j] = code;
+    }
+    if (!above) return 1;
     unsigned char highest = 0;
     for (Py_ssize_t j = 0; j < n; j++) {
         unsigned char code = row_codes_of[s[j]]; /* 255 for a quote, escape, control … */
@@ -897,6 +972,7 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__counting(void) {
     make_row_codes();
+    make_hex_values();
     PyObject *made = PyModule_Create(&module);
     if (made != NULL && PyModule_AddIntConstant(made, "INTERFACE", INTERFACE) < 0) Py_CLEAR(made);
     return made;

@@ -14,10 +14,14 @@ publish or raises as decoding that would (tests/scoring/engine/test_fold_decode.
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from shared.contracts import IntegrationMessage
 from shared.contracts.wire import compose, event_id
+
+from .plain import plain_datetime
 
 _HEAD = b'{"event_type":"'
 _TAIL = b',"schema_version":'
@@ -39,3 +43,29 @@ def decode_stored(
             data["previous_position"] = previous
             return IntegrationMessage.model_validate(data)
     return IntegrationMessage.decode(compose(origin, position, previous, body))
+
+
+_ENVELOPE = frozenset(("event_type", "occurred_at", "origin", "payload", "schema_version"))
+
+
+def plain_envelope(origin: str, body: bytes) -> dict[str, Any] | None:
+    """The stored body parsed, where its envelope is in the plain form its origin writes
+    (the five keys, of their JSON types, `origin` its own, `occurred_at` a plain ISO
+    datetime): what `decode_stored` would make a message of, less the event id and
+    positions it sets, which no fold reads. None: decode it (which reads it or raises)."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not (
+        type(data) is dict
+        and data.keys() == _ENVELOPE
+        and data["origin"] == origin
+        and type(data["event_type"]) is str
+        and type(data["schema_version"]) is int
+        and data["schema_version"] >= 1
+        and type(data["payload"]) is dict
+        and plain_datetime(data["occurred_at"])
+    ):
+        return None
+    return data

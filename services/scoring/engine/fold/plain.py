@@ -70,7 +70,7 @@ def questionnaire(wave_id: str, get: Callable[..., Any]) -> Recording | None:
         and _UUID.fullmatch(response_id)
         and type(get("questionnaire_id")) is str
         and (point is None or type(point) is str)
-        and _datetime(get("collected_at"))
+        and plain_datetime(get("collected_at"))
         and (flags is _EMPTY or flags_ok(flags))
         and optional_fields_ok(get)
     ):
@@ -114,7 +114,9 @@ def _uuid_or_none(value: object) -> bool:
     return value is None or uuid_text(value)
 
 
-def _datetime(value: object) -> bool:
+def plain_datetime(value: object) -> bool:
+    """An ISO datetime text with its offset, of a real instant (what a model's datetime
+    reads, in the one spelling read plainly)."""
     if type(value) is not str or _DATETIME.fullmatch(value) is None:
         return False
     try:
