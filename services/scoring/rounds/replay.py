@@ -9,14 +9,12 @@ position) and compares the canonical bytes of the results.
 
 from __future__ import annotations
 
-import gc
 import logging
 import multiprocessing
 import os
 import sys
 from collections.abc import Collection, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
@@ -25,11 +23,11 @@ from eventsourcing.utils import get_topic
 
 from services.scoring.engine import score_fold, score_round
 from services.scoring.engine.compute.revision import CURRENT, UnknownRevision, revision_of
-from services.scoring.engine.fold import DECISION_TYPES, RoundFold, named_responses
-from services.scoring.engine.fold.decode import decode_stored
-from services.scoring.engine.fold.split import WAVE_TYPES, RangeCounts, join_ranges, range_fold
+from services.scoring.engine.fold import RoundFold, named_responses
+from services.scoring.engine.fold.split import WAVE_TYPES, join_ranges
 from services.scoring.engine.scheme import Scheme, SchemeError, builtin_schemes
 from services.scoring.rounds.domain import RoundRun, SchemeRecord
+from services.scoring.rounds.replay_ranges import RangeProcessDied, RangeWorkers, decoded
 from services.scoring.rounds.verdicts import (
     SCHEME_INVALID,
     UNDECODED,
@@ -45,7 +43,6 @@ from shared.contracts.survey_batch import BatchRecorded
 from shared.persistence.log_pages import notifications
 from shared.persistence.message_log import MessageLogError, read_bodies, split_points
 from shared.persistence.read_ahead import read_side_by_side
-from shared.reasons import first_problem
 from shared.settings import CommonSettings
 
 logger = logging.getLogger(__name__)
@@ -114,14 +111,7 @@ def _messages(
     for position, previous, body in read_bodies(
         common, origin, stop=stop, leave_out=leave_out, pass_over=pass_over, after=after
     ):
-        yield _decoded(origin, position, previous, body)
-
-
-def _decoded(origin: str, position: int, previous: int | None, body: bytes) -> IntegrationMessage:
-    try:
-        return decode_stored(origin, position, previous, body)
-    except ValueError as error:  # the auditor is told which stored message, in one line
-        raise ValueError(f"{origin} position {position}: {first_problem(error)}") from None
+        yield decoded(origin, position, previous, body)
 
 
 def replay_round(
@@ -140,8 +130,9 @@ def replay_round(
     A first pass reads the survey prefix's skeleton, every message but the questionnaires
     (the store leaves those out): the decisions among them name the records the fold must
     keep, so memory does not grow with the number of questionnaires (`fold.keep`). A survey
-    prefix of `spread.split_bytes` or more is then counted in ranges (`spread.workers`, by
-    default one per CPU this process may use) in processes of their own while this one
+    prefix of `spread.split_bytes` or more is counted in ranges (`spread.workers`, by
+    default one per CPU this process may use) in processes of their own, started before the
+    first pass so that their reading need not wait for it (`replay_ranges`), while this one
     folds the other logs, and joined (`fold.split`); else, or where a range cannot say, in
     one piece. `revision`: the engine revision the run was computed under."""
     survey_stop = positions.get("survey")
@@ -151,25 +142,18 @@ def replay_round(
     cuts: list[int] = []
     if survey_stop and parts > 1 and _can_fork():
         cuts = split_points(common, "survey", survey_stop, parts, min_bytes=spread.split_bytes)
-    if survey_stop:
-        keep = named_responses(skeleton.noting(_skeleton(common, survey_stop, cuts)))
-    if survey_stop and parts > 1 and _can_fork():
-        found = None
-        try:
-            if cuts:
-                found = _replay_in_ranges(
-                    common,
-                    scheme,
-                    (campaign_id, round_number, revision),
-                    positions,
-                    skeleton,
-                    keep,
-                    cuts,
-                )
-        except BrokenProcessPool as error:  # a range's process killed (out of memory, …)
-            logger.warning("survey log in ranges failed (%s): read in one piece", error)
-        if found is not None:
-            return found | {"survey_ranges": len(cuts) + 1}
+    with ExitStack() as stack:
+        workers = None
+        if survey_stop and cuts:
+            # Before the first pass: each range's process has the store start on it at once.
+            workers = stack.enter_context(RangeWorkers(common, [0, *cuts, survey_stop]))
+        if survey_stop:
+            keep = named_responses(skeleton.noting(_skeleton(common, survey_stop, cuts)))
+        if workers is not None:
+            run = (campaign_id, round_number, revision)
+            found = _replay_in_ranges(common, scheme, run, positions, skeleton, keep, workers)
+            if found is not None:
+                return found | {"survey_ranges": len(cuts) + 1}
     everything = (
         message
         for origin, stop in sorted(positions.items())
@@ -193,22 +177,21 @@ def _replay_in_ranges(
     positions: dict[str, int],
     skeleton: _Skeleton,
     keep: frozenset[str],
-    cuts: list[int],
+    workers: RangeWorkers,
 ) -> dict[str, Any] | None:
-    """The round with the survey prefix counted in ranges cut at `cuts`, each in a forked
-    process (this one has the engine imported already, which a new interpreter would spend
-    most of a second on), while this one folds the other origins; None if a range could
-    not say (an answer outside a wave's scale). `run`: (campaign id, round, revision)."""
-    revision = run[2]
-    bounds = [0, *cuts, positions["survey"]]
-    context = multiprocessing.get_context("fork")
-    # The engine's objects, inherited by every range, are left out of the ranges' cyclic
-    # collections, which would otherwise walk (and so copy, page by page) all of them.
-    gc.freeze()
+    """The round with the survey prefix counted in ranges by `workers`, while this process
+    folds the other origins; None if a range could not say (an answer outside a wave's
+    scale) or its process died. `run`: (campaign id, round, revision)."""
+    campaign_id, round_number, revision = run
+    fold = RoundFold(campaign_id, round_number, keep_records=keep)
     try:
-        counts, fold = _counted_beside(common, positions, skeleton, keep, bounds, run, context)
-    finally:
-        gc.unfreeze()
+        counts = workers.count(
+            (campaign_id, round_number, skeleton.waves, keep),
+            beside=lambda: _fold_others(common, fold, positions),
+        )
+    except RangeProcessDied as error:  # killed (out of memory, …)
+        logger.warning("survey log in ranges failed (%s): read in one piece", error)
+        return None
     counted = [found for found in counts if found is not None]
     if len(counted) < len(counts):
         return None
@@ -217,37 +200,10 @@ def _replay_in_ranges(
     return score_fold(scheme, fold, revision)
 
 
-def _counted_beside(
-    common: CommonSettings,
-    positions: dict[str, int],
-    skeleton: _Skeleton,
-    keep: frozenset[str],
-    bounds: list[int],
-    run: tuple[str, int, int],
-    context: Any,
-) -> tuple[list[RangeCounts | None], RoundFold]:
-    """The survey ranges' counts, each counted in a forked process, and the fold of the
-    other origins, folded here meanwhile (that fold keeps the records `keep` names)."""
-    campaign_id, round_number, _revision = run
-    with ProcessPoolExecutor(len(bounds) - 1, mp_context=context) as pool:
-        ranges = [
-            pool.submit(
-                _count_survey_range,
-                common,
-                campaign_id,
-                round_number,
-                [message for message in skeleton.waves if message.position <= after],
-                after,
-                stop,
-                keep,
-            )
-            for after, stop in pairwise(bounds)
-        ]
-        fold = RoundFold(campaign_id, round_number, keep_records=keep)
-        for origin, stop in sorted(positions.items()):
-            if origin != "survey":
-                _fold_origin(common, fold, origin, stop)
-        return [future.result() for future in ranges], fold
+def _fold_others(common: CommonSettings, fold: RoundFold, positions: dict[str, int]) -> None:
+    for origin, stop in sorted(positions.items()):
+        if origin != "survey":
+            _fold_origin(common, fold, origin, stop)
 
 
 def _fold_origin(common: CommonSettings, fold: RoundFold, origin: str, stop: int) -> None:
@@ -257,7 +213,7 @@ def _fold_origin(common: CommonSettings, fold: RoundFold, origin: str, stop: int
     for position, previous, body in read_bodies(common, origin, stop=stop):
         if origin == "inspection" and fold.apply_finding_body(position, body) is not None:
             continue
-        fold.apply(_decoded(origin, position, previous, body))
+        fold.apply(decoded(origin, position, previous, body))
 
 
 def _skeleton(
@@ -279,7 +235,7 @@ def _skeleton(
         for first, last in pairwise(bounds)
     ]
     bodies = read_side_by_side(readers, SKELETON_AHEAD, "read-skeleton")
-    return (_decoded("survey", *body) for body in bodies)
+    return (decoded("survey", *body) for body in bodies)
 
 
 SKELETON_AHEAD = 5_000
@@ -306,29 +262,6 @@ class _Skeleton:
                 if len(self.messages) > SKELETON_HELD:
                     self.messages = None
             yield message
-
-
-def _count_survey_range(
-    common: CommonSettings,
-    campaign_id: str,
-    round_number: int,
-    before: list[IntegrationMessage],
-    after: int,
-    stop: int,
-    keep: frozenset[str],
-) -> RangeCounts | None:
-    """One range of the survey log counted (in a worker process), as `count_range` counts
-    it: decisions passed over undecoded (read: the store's test of every part's first bytes
-    costs more), batch parts folded from their stored bytes where the compiled reader can
-    (`RoundFold.apply_part_body`), anything else decoded and folded."""
-    fold = range_fold(campaign_id, round_number, before, keep)
-    bodies = read_bodies(common, "survey", stop=stop, pass_over=DECISION_TYPES, after=after)
-    for position, previous, body in bodies:
-        if fold.apply_part_body(position, body) is None:
-            message = _decoded("survey", position, previous, body)
-            if message.event_type not in DECISION_TYPES:
-                fold.apply(message)
-    return fold.range_counts()
 
 
 def _usable_cpus() -> int:
