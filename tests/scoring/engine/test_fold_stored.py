@@ -1,4 +1,4 @@
-"""A stored batch part read from its bytes (`columns.stored_columns`, the compiled
+"""A stored batch part read from its bytes (`stored.stored_columns`, the compiled
 `read_part`) against the way every other message is read (`decode_stored`, then
 `plain_columns` of the decoded payload): parts as survey stores them read to the same
 columns; bodies mangled byte by byte are either refused by the bytes' reader (the caller
@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.scoring.engine.fold import RoundFold, counting
-from services.scoring.engine.fold.columns import Columns, plain_columns, stored_columns
+from services.scoring.engine.fold.columns import Columns, plain_columns
 from services.scoring.engine.fold.decode import decode_stored
+from services.scoring.engine.fold.stored import stored_columns
 from shared.canonical import canonical_json
 from shared.contracts import IntegrationMessage, parse_payload
 from shared.contracts.survey_batch import BatchRecorded
@@ -284,3 +285,34 @@ def test_names_of_one_length_are_told_apart() -> None:
     slow = decoded_columns(stored(part))
     assert fast is not None and isinstance(slow, Columns) and same(fast, slow)
     assert fast.point_index is not None and len(fast.point_index[1]) == 32
+
+
+def test_the_readers_columns_read_as_the_lists_they_stand_for() -> None:
+    """Response ids kept as bytes and names kept as indices answer every reading a fold
+    makes (length, index from either end, slices, iteration, membership, `index`) as the
+    decoded lists do, and refuse an index past the end alike."""
+    part = _part(
+        ["12", "21", "11"],
+        groups=["群众", None, "群众"],
+        survey_points=["源汇", "郾城", "源汇"],
+    )
+    fast = stored_columns(stored(part))
+    slow = decoded_columns(stored(part))
+    assert fast is not None and isinstance(slow, Columns)
+    assert not isinstance(fast.response_ids, list) and not isinstance(fast.groups, list)
+    for lazy, listed in (
+        (fast.response_ids, slow.response_ids),
+        (fast.groups, slow.groups),
+        (fast.points, slow.points),
+    ):
+        assert len(lazy) == len(listed) and list(lazy) == listed and lazy == listed
+        assert [lazy[i] for i in range(-3, 3)] == [listed[i] for i in range(-3, 3)]
+        assert lazy[1:] == listed[1:] and lazy[::-1] == listed[::-1]
+        assert all(value in lazy for value in listed)
+        assert [lazy.index(value) for value in listed] == [listed.index(v) for v in listed]
+        with pytest.raises(IndexError):
+            lazy[3]
+        with pytest.raises(IndexError):
+            lazy[-4]
+    assert str(uuid4()) not in fast.response_ids
+    assert fast.response_ids != slow.response_ids[:2]

@@ -43,6 +43,7 @@ from . import (
     inspection,
     plain,
     registry,
+    stored,
     survey,
 )
 from .decisions import DecisionsFold
@@ -132,10 +133,10 @@ class RoundFold:
 
     def apply_part_body(self, position: int, body: bytes) -> bool | None:
         """Fold the survey log's message at `position` from its stored body, as `apply`
-        would fold it decoded, where it is a batch part `columns.stored_columns` can read
+        would fold it decoded, where it is a batch part `stored.stored_columns` can read
         and the wave can record as read; None, with nothing folded, where not: the caller
         decodes the body and `apply`s it (a replay's ranges read most parts so: `split`)."""
-        part = columns.stored_columns(body, self._survey.defer)
+        part = stored.stored_columns(body, self._survey.defer)
         if part is None:
             return None
         last = self._positions.get(SURVEY)

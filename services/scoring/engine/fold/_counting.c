@@ -279,14 +279,16 @@ static PyObject *members(PyObject *self, PyObject *args) {
 
 
 /* ---------------------------------------------------------------------------------------
- * read_part(body: bytes, channels: tuple[bytes, ...]) -> tuple | None
+ * read_part(body: bytes, channels: tuple[bytes, ...], defer: frozenset) -> tuple | None
  *
  * A stored `survey.batch.recorded` v2 body, read straight from its bytes into what
  * `columns.plain_columns` reads of its decoded payload, without making a Python object per
- * questionnaire but its response id: (wave_id, levels, response_ids, groups, points,
- * codes, width, extras) — groups and points as lists whose equal texts are one object,
- * codes the rows' code bytes row after row, extras the raw JSON of the extras list (or
- * None). Only the canonical form survey stores is read: the envelope's five keys and the
+ * questionnaire: (wave_id, levels, response_ids, groups, points, codes, width, extras,
+ * in_defer, (group_of, group_names), (point_of, point_names)) — the response ids as one
+ * bytes of 36 a questionnaire, groups and points None where each row's index among at
+ * most 32 distinct values is given (`_of`, `_names`), else lists whose equal texts are one
+ * object (and the indices None), codes the rows' code bytes row after row, extras the raw
+ * JSON of the extras list (or None), in_defer the indices of the ids in `defer`. Only the canonical form survey stores is read: the envelope's five keys and the
  * payload's in sorted order, no whitespace, strings without escapes, integers as plain
  * digits, rows of ASCII codes. Anything else, and anything `plain_columns` would refuse
  * that is checked here, answers None: the caller decodes the body as before, which reads
@@ -567,15 +569,15 @@ static int channel_entry(Cursor *c, void *state, Py_ssize_t index) {
     return 0;
 }
 
-/* A column of texts or null as a list whose equal texts are one object, and, while it
- * names at most 32 distinct values (a part names few groups and points), each row's index
- * among them (`of`, `distinct`): the tally counts by index, not by looking each row's
- * name up. */
+/* A column of texts or null: while it names at most 32 distinct values (a part names few
+ * groups and points), each row's index among them (`of`, `distinct`), from which the
+ * tally counts without looking each row's name up, and no list; past that, a list whose
+ * equal texts are one object. */
 #define NAMES_SEEN 32
 #define NAME_SLOTS 64 /* a power of two, twice NAMES_SEEN: the seen values by hash */
 typedef struct {
-    PyObject *list;
-    PyObject *seen[NAMES_SEEN]; /* borrowed: the list holds them */
+    PyObject *list; /* NULL until more than NAMES_SEEN distinct values */
+    PyObject *seen[NAMES_SEEN]; /* owned */
     const unsigned char *seen_at[NAMES_SEEN];
     Py_ssize_t seen_length[NAMES_SEEN]; /* -1: None */
     unsigned char slot_of[NAME_SLOTS]; /* a seen value's index + 1 by its hash; 0: free */
@@ -627,7 +629,7 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
         if (value == NULL) return 0;
         if (names->seen_count < NAMES_SEEN) {
             found = names->seen_count++;
-            names->seen[found] = value;
+            names->seen[found] = Py_NewRef(value);
             names->seen_at[found] = s;
             names->seen_length[found] = n;
             names->slot_of[slot] = (unsigned char)(found + 1);
@@ -636,10 +638,25 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
         }
     }
     names->of[index] = (unsigned char)(found < 0 ? 0 : found);
-    int failed = PyList_Append(names->list, value);
+    int failed = 0;
+    if (names->overflow && names->list == NULL) {
+        /* Past NAMES_SEEN distinct values: from here on a list, the rows before made of
+         * the values seen. */
+        names->list = PyList_New(index);
+        failed = names->list == NULL;
+        for (Py_ssize_t i = 0; !failed && i < index; i++)
+            PyList_SET_ITEM(names->list, i, Py_NewRef(names->seen[names->of[i]]));
+    }
+    if (!failed && names->list != NULL) failed = PyList_Append(names->list, value);
     Py_DECREF(value);
     if (failed) PyErr_Clear();
     return !failed;
+}
+
+static void release_names(Names *names) {
+    for (int i = 0; i < names->seen_count; i++) Py_DECREF(names->seen[i]);
+    names->seen_count = 0;
+    Py_CLEAR(names->list);
 }
 
 /* (row indices, distinct values) of a column read by `name_entry`, or (None, None). */
@@ -755,10 +772,11 @@ static void prepare_defer(PyObject *defer) {
     PyErr_Clear();
 }
 
-/* Response ids: each a canonical UUID's text, made a str; none twice in the part (a
- * table of their 128 bits); `in_defer` the indices of those in `defer`. */
+/* Response ids: each a canonical UUID's text, kept as its bytes (a str is made of the
+ * few a fold asks for); none twice in the part (a table of their 128 bits); `in_defer`
+ * the indices of those in `defer`. */
 typedef struct {
-    PyObject *list;
+    unsigned char *texts; /* 36 bytes an id, one after another */
     PyObject *defer; /* a frozenset of str, maybe empty */
     PyObject *in_defer; /* list of int */
     IdSet seen;
@@ -774,23 +792,23 @@ static int response_entry(Cursor *c, void *state, Py_ssize_t index) {
     if (!uuid_parse(s, &high, &low)) return 0;
     c->at += 38;
     if (index >= r->count || id_set_has(&r->seen, high, low, 1)) return 0;
-    PyObject *text = PyUnicode_New(36, 127);
-    if (text == NULL) {
-        PyErr_Clear();
-        return 0;
-    }
-    memcpy(PyUnicode_1BYTE_DATA(text), s, 36);
+    memcpy(r->texts + index * 36, s, 36);
     int named = 0;
-    if (PySet_GET_SIZE(r->defer))
-        named = defer_usable ? may_defer(high, low) && id_set_has(&defer_ids, high, low, 0)
-                             : PySet_Contains(r->defer, text);
-    int failed = named < 0 || PyList_Append(r->list, text);
+    if (PySet_GET_SIZE(r->defer)) {
+        if (defer_usable) {
+            named = may_defer(high, low) && id_set_has(&defer_ids, high, low, 0);
+        } else {
+            PyObject *text = new_text(s, 36);
+            named = text == NULL ? -1 : PySet_Contains(r->defer, text);
+            Py_XDECREF(text);
+        }
+    }
+    int failed = named < 0;
     if (!failed && named) {
         PyObject *at = PyLong_FromSsize_t(index);
         failed = at == NULL || PyList_Append(r->in_defer, at);
         Py_XDECREF(at);
     }
-    Py_DECREF(text);
     if (failed) PyErr_Clear();
     return !failed;
 }
@@ -850,17 +868,15 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
         return NULL;
     Cursor cursor = {(const unsigned char *)body.buf, (const unsigned char *)body.buf + body.len};
     Cursor *c = &cursor;
-    PyObject *wave_id = NULL, *levels = PyList_New(0), *response_ids = PyList_New(0);
-    Names groups = {.list = PyList_New(0)}, points = {.list = PyList_New(0)};
+    PyObject *wave_id = NULL, *levels = PyList_New(0);
+    Names groups = {0}, points = {0};
     Channels channels = {.allowed = allowed};
-    Responses responses = {.list = response_ids, .defer = defer, .in_defer = PyList_New(0)};
+    Responses responses = {.defer = defer, .in_defer = PyList_New(0)};
     Rows rows = {0};
     PyObject *result = NULL;
     const unsigned char *s, *extras_at = NULL;
     Py_ssize_t n, count = 0, other = 0, extras_length = 0;
-    if (levels == NULL || response_ids == NULL || groups.list == NULL || points.list == NULL ||
-        responses.in_defer == NULL)
-        goto done;
+    if (levels == NULL || responses.in_defer == NULL) goto done;
     /* The envelope up to the payload. */
     if (!LITERAL(c, "{\"event_type\":\"survey.batch.recorded\",\"occurred_at\":")) goto done;
     if (!string_span(c, &s, &n) || !datetime_bytes(s, n)) goto done;
@@ -876,7 +892,9 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
     points.of = PyMem_Malloc((size_t)count);
     groups.capacity = points.capacity = count;
     responses.count = count;
-    if (groups.of == NULL || points.of == NULL || !id_set_make(&responses.seen, count))
+    responses.texts = PyMem_Malloc((size_t)count * 36);
+    if (groups.of == NULL || points.of == NULL || responses.texts == NULL ||
+        !id_set_make(&responses.seen, count))
         goto done;
     if (PySet_GET_SIZE(defer)) prepare_defer(defer);
     if (!LITERAL(c, ",\"collected_at\":") || !list_of(c, datetime_entry, NULL, &other) ||
@@ -925,10 +943,13 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
                 : PyBytes_FromStringAndSize((const char *)extras_at, extras_length);
         PyObject *by_group = name_indices(&groups, count);
         PyObject *by_point = name_indices(&points, count);
-        if (codes != NULL && extras != NULL && by_group != NULL && by_point != NULL)
-            result = Py_BuildValue("(OOOOOOnOOOO)", wave_id, levels, response_ids, groups.list,
-                                   points.list, codes, rows.width, extras, responses.in_defer,
-                                   by_group, by_point);
+        PyObject *ids = PyBytes_FromStringAndSize((const char *)responses.texts, count * 36);
+        if (codes != NULL && extras != NULL && by_group != NULL && by_point != NULL && ids != NULL)
+            result = Py_BuildValue("(OOOOOOnOOOO)", wave_id, levels, ids,
+                                   groups.list ? groups.list : Py_None,
+                                   points.list ? points.list : Py_None, codes, rows.width, extras,
+                                   responses.in_defer, by_group, by_point);
+        Py_XDECREF(ids);
         Py_XDECREF(codes);
         Py_XDECREF(extras);
         Py_XDECREF(by_group);
@@ -944,9 +965,9 @@ done:
     Py_XDECREF(responses.in_defer);
     Py_XDECREF(wave_id);
     Py_XDECREF(levels);
-    Py_XDECREF(response_ids);
-    Py_XDECREF(groups.list);
-    Py_XDECREF(points.list);
+    PyMem_Free(responses.texts);
+    release_names(&groups);
+    release_names(&points);
     if (result == NULL) Py_RETURN_NONE;
     return result;
 }
@@ -968,7 +989,7 @@ static struct PyModuleDef module = {
 
 /* Raised whenever a function's arguments or meaning change: counting.py refuses a module
  * built from an older source (an editable install not re-run) rather than call it wrongly. */
-#define INTERFACE 3
+#define INTERFACE 4
 
 PyMODINIT_FUNC PyInit__counting(void) {
     make_row_codes();

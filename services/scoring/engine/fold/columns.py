@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
 import numpy as np
-import orjson
 
 from shared.contracts.survey import Channel
 from shared.contracts.survey_batch import MAX_LEVELS, ROW_ALPHABET, BatchExtra, BatchRecorded
@@ -51,16 +50,16 @@ class Columns(NamedTuple):
 
     wave_id: str
     levels: list[str]
-    response_ids: list[str]
-    groups: list[str | None]
-    points: list[str | None]
+    response_ids: Sequence[str]
+    groups: Sequence[str | None]
+    points: Sequence[str | None]
     codes: Codes
     """The rows' code bytes, a (questionnaires, width) matrix: every row of a part has one
     width; 0 not rated, k the part's `levels[k - 1]`."""
     flagged: frozenset[int]
     """The indices of the questionnaires recorded with flags."""
     distinct: bool = False
-    """True where the reader found no response id twice (`stored_columns`); else the fold
+    """True where the reader found no response id twice (`stored.stored_columns`); else the fold
     checks."""
     in_defer: list[int] | None = None
     """The indices, ascending, of the response ids in the set the reader was given (the
@@ -90,7 +89,7 @@ def plain_columns(payload: Mapping[str, Any]) -> Columns | None:
         and part >= 1
         and type(parts) is int
         and parts >= 1
-        and _levels(levels)
+        and levels_ok(levels)
         and type(response_ids) is list
         and response_ids
         and _uuids(response_ids)
@@ -110,50 +109,16 @@ def plain_columns(payload: Mapping[str, Any]) -> Columns | None:
     ):
         return None
     codes = _codes(rows, len(levels))
-    flagged = _flagged(get("extras", _MISSING), count)
+    flagged = flagged_indices(get("extras", _MISSING), count)
     if codes is None or flagged is None:
         return None
     return Columns(wave_id, levels, response_ids, groups, points, codes, flagged)
 
 
-def stored_columns(body: bytes, defer: frozenset[str] = frozenset()) -> Columns | None:
-    """What `plain_columns` reads of the payload of a stored part (its body, as survey
-    stores it), read from the bytes without decoding them (`counting.read_part`: no Python
-    object per questionnaire but its response id), with what the fold would otherwise work
-    out itself: that no response id repeats (a part where one does is left to the caller),
-    which are in `defer`, each row's group and point as an index. None where the reader
-    cannot say: the caller then decodes the body (`decode.decode_stored`) and reads it as
-    any message."""
-    found = counting.read_part(body, _CHANNEL_BYTES, defer)
-    if found is None:
-        return None
-    wave_id, levels, response_ids, groups, points, codes, width, extras = found[:8]
-    in_defer, (group_of, group_names), (point_of, point_names) = found[8:]
-    if not _levels(levels):
-        return None
-    count = len(response_ids)
-    flagged: frozenset[int] | None = frozenset()
-    if extras is not None:
-        try:
-            flagged = _flagged(orjson.loads(extras), count)
-        except orjson.JSONDecodeError:
-            return None
-    if flagged is None:
-        return None
-    matrix = np.frombuffer(codes, dtype=np.uint8).reshape(count, width)
-    by_group = None if group_of is None or group_names is None else (group_of, group_names)
-    by_point = None if point_of is None or point_names is None else (point_of, point_names)
-    return Columns(
-        wave_id, levels, response_ids, groups, points, matrix, flagged,
-        True, in_defer, by_group, by_point,
-    )  # fmt: skip
-
-
-_CHANNEL_BYTES = tuple(channel.value.encode() for channel in Channel)
 _COLUMNS = ("questionnaire_ids", "survey_points", "collected_at", "channels", "groups", "rows")
 
 
-def _levels(levels: object) -> bool:
+def levels_ok(levels: object) -> bool:
     """Distinct non-empty texts, at most `MAX_LEVELS`."""
     return (
         type(levels) is list
@@ -270,7 +235,7 @@ def _code_table(levels: int) -> bytes:
 _SEPARATOR = 0xFE
 
 
-def _flagged(extras: object, count: int) -> frozenset[int] | None:
+def flagged_indices(extras: object, count: int) -> frozenset[int] | None:
     """The indices whose extras carry flags, if the extras are in the plain form (few
     questionnaires have any, so each is checked in Python)."""
     if extras is _MISSING:

@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 logger = logging.getLogger(__name__)
-INTERFACE = 3
+INTERFACE = 4
 """The compiled module's `INTERFACE` this file calls (`_counting.c`)."""
 Grid = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]
 """An axis's (names, units, width) cells and its questionnaires per name."""
@@ -62,13 +62,24 @@ def row_codes(rows: list[object], table: bytes) -> bytes | None:
 Names = list[str | None]
 Index = tuple[bytes, Names] | tuple[None, None]
 StoredPart = tuple[
-    str, list[str], list[str], Names, Names, bytes, int, bytes | None, list[int], Index, Index
+    str,
+    list[str],
+    bytes,
+    Names | None,
+    Names | None,
+    bytes,
+    int,
+    bytes | None,
+    list[int],
+    Index,
+    Index,
 ]
-"""What `read_part` reads of a stored part: wave id, levels, response ids, groups, survey
-points, the rows' code bytes and their width, the raw JSON of the extras (None: none), the
-indices of the response ids in the `defer` set it was given, and each row's group and point
-as (one byte a row: its index among the distinct values, those values), or (None, None)
-past 32 distinct values."""
+"""What `read_part` reads of a stored part: wave id, levels, the response ids (their texts'
+bytes, 36 an id), groups and survey points (None where indices are given), the rows' code
+bytes and their width, the raw JSON of the extras (None: none), the indices of the response
+ids in the `defer` set it was given, and each row's group and point as (one byte a row: its
+index among the distinct values, those values), or (None, None) past 32 distinct values,
+where the column is a list instead."""
 
 
 def read_part(body: bytes, channels: tuple[bytes, ...], defer: frozenset[str]) -> StoredPart | None:

@@ -61,7 +61,7 @@ class Axis:
         values)."""
         if local is not None:
             rows, distinct = local
-            return self.of(distinct)[np.frombuffer(rows, dtype=np.uint8)]
+            return self.of(distinct).take(np.frombuffer(rows, dtype=np.uint8))
         found = counting.indices(names, self.index)
         if found is None:
             for name in dict.fromkeys(names):

@@ -118,10 +118,10 @@ class WaveState:
 
     def _keep_rows(
         self,
-        response_ids: list[str],
+        response_ids: Sequence[str],
         codes: Codes,
-        groups: list[str | None],
-        points: list[str | None],
+        groups: Sequence[str | None],
+        points: Sequence[str | None],
         flagged: frozenset[int],
         deferred: frozenset[int],
     ) -> None:
