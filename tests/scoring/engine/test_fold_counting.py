@@ -268,6 +268,56 @@ def test_counting_gives_the_same_grids(
     assert fast != "refused"
 
 
+@st.composite
+def large_counts(draw: st.DrawFn) -> dict[str, Any]:
+    """Parts as large as survey's and larger: the compiled count takes these level by
+    level (32 and 16 units an instruction, runs of 255 rows) where it can, and cell by cell
+    past 8 levels or 32 names; units on either side of every vector width."""
+    units = draw(st.sampled_from([1, 15, 16, 17, 31, 32, 33, 47, 48, 80, 95, 130]))
+    width = draw(st.integers(1, 10))
+    groups, points = draw(st.sampled_from([1, 3, 32, 40])), draw(st.sampled_from([1, 20, 33]))
+    rows = draw(st.sampled_from([63, 64, 254, 255, 256, 511, 700]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return {
+        "codes": rng.integers(0, width, size=(rows, units), dtype=np.uint8),
+        "group_of": rng.integers(0, groups, size=rows).astype(np.intp),
+        "point_of": rng.integers(0, points, size=rows).astype(np.intp),
+        "skip": b"" if draw(st.booleans()) else rng.integers(0, 2, rows, dtype=np.uint8).tobytes(),
+        "shape": (groups, points, units, width),
+        "sign": draw(st.sampled_from([1, -1])),
+    }
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=FIXTURE)
+@given(case=large_counts(), seed=st.integers(0, 9))
+def test_counting_large_parts_gives_the_same_grids(
+    both: Callable[..., tuple[Any, Any]], case: dict[str, Any], seed: int
+) -> None:
+    fast, slow = both(_count, case, seed)
+    assert fast == slow
+    assert fast != "refused"
+
+
+def test_counting_more_rows_than_sixteen_bit_counters_hold(
+    both: Callable[..., tuple[Any, Any]],
+) -> None:
+    """Counters are added to the grids before they could wrap: 70,000 rows of one name."""
+    rng = np.random.default_rng(7)
+    rows = 70_000
+    case = {
+        "codes": np.ones((rows, 33), dtype=np.uint8),
+        "group_of": np.zeros(rows, dtype=np.intp),
+        "point_of": rng.integers(0, 2, size=rows).astype(np.intp),
+        "skip": b"",
+        "shape": (1, 2, 33, 3),
+        "sign": 1,
+    }
+    fast, slow = both(_count, case, 0)
+    assert fast == slow != "refused"
+    before = next(_grids(1, 2, 33, 3, 0))[0, 0, 1]
+    assert isinstance(fast, list) and fast[0][0][0][1] == before + rows
+
+
 @pytest.mark.parametrize(
     "break_it",
     [

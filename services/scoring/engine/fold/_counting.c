@@ -110,6 +110,174 @@ static void release_all(Py_buffer **buffers, int n) {
         if (buffers[i]->obj != NULL) PyBuffer_Release(buffers[i]);
 }
 
+/* Where `count` adds its rows: the grids, (names, units, width) int64 cells, and each
+ * name's questionnaires. */
+typedef struct {
+    int64_t *group_grid, *point_grid, *group_rows, *point_rows;
+    Py_ssize_t units, width;
+    int sign;
+} Target;
+
+/* The names among a call's rows, each given a slot of its own (few: a part names a few
+ * groups and points), and each row's slot. */
+#define SLOTS 32
+typedef struct {
+    Py_ssize_t name[SLOTS];
+    int used;
+} Slots;
+
+static int slot_of(Slots *slots, Py_ssize_t name) {
+    for (int k = 0; k < slots->used; k++)
+        if (slots->name[k] == name) return k;
+    if (slots->used == SLOTS) return -1;
+    slots->name[slots->used] = name;
+    return slots->used++;
+}
+
+/* Counts a run of at most 255 rows into byte counters, one a (slot, level, unit), then
+ * adds them into the grids: each row compared with each level over all its units at once
+ * (many bytes an instruction), where one cell at a time costs a load and a store each.
+ * The loops are built for AVX2 where the compiler can, and used where the CPU has it. */
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+#include <immintrin.h>
+#define BY_LEVEL_TARGET __attribute__((target("avx2")))
+#define BY_LEVEL 1
+#endif
+
+#ifdef BY_LEVEL
+/* One row's every unit, level by level, added to its group's and its point's counters (a
+ * counter one up where the row holds that level), 32 units an instruction: the compare
+ * gives -1 where equal, which subtracted counts one. */
+BY_LEVEL_TARGET static inline void add_row(const unsigned char *restrict row, Py_ssize_t units,
+                                           Py_ssize_t width, uint8_t *restrict by_group,
+                                           uint8_t *restrict by_point) {
+    Py_ssize_t u = 0;
+    for (; u + 32 <= units; u += 32) {
+        __m256i codes = _mm256_loadu_si256((const __m256i *)(row + u));
+        for (Py_ssize_t level = 0; level < width; level++) {
+            __m256i hit = _mm256_cmpeq_epi8(codes, _mm256_set1_epi8((char)level));
+            __m256i *g = (__m256i *)(by_group + level * units + u);
+            __m256i *p = (__m256i *)(by_point + level * units + u);
+            _mm256_storeu_si256(g, _mm256_sub_epi8(_mm256_loadu_si256(g), hit));
+            _mm256_storeu_si256(p, _mm256_sub_epi8(_mm256_loadu_si256(p), hit));
+        }
+    }
+    for (; u + 16 <= units; u += 16) {
+        __m128i codes = _mm_loadu_si128((const __m128i *)(row + u));
+        for (Py_ssize_t level = 0; level < width; level++) {
+            __m128i hit = _mm_cmpeq_epi8(codes, _mm_set1_epi8((char)level));
+            __m128i *g = (__m128i *)(by_group + level * units + u);
+            __m128i *p = (__m128i *)(by_point + level * units + u);
+            _mm_storeu_si128(g, _mm_sub_epi8(_mm_loadu_si128(g), hit));
+            _mm_storeu_si128(p, _mm_sub_epi8(_mm_loadu_si128(p), hit));
+        }
+    }
+    for (; u < units; u++) {
+        Py_ssize_t at = row[u] * units + u;
+        by_group[at] += 1;
+        by_point[at] += 1;
+    }
+}
+
+BY_LEVEL_TARGET static void tally_run(const unsigned char *codes, const unsigned char *skip,
+                                      const unsigned char *group_slot,
+                                      const unsigned char *point_slot, Py_ssize_t first,
+                                      Py_ssize_t last, Py_ssize_t units, Py_ssize_t width,
+                                      uint8_t *by_group, uint8_t *by_point) {
+    Py_ssize_t block = width * units;
+    for (Py_ssize_t i = first; i < last; i++) {
+        if (skip != NULL && skip[i]) continue;
+        add_row(codes + i * units, units, width, by_group + group_slot[i] * block,
+                by_point + point_slot[i] * block);
+    }
+}
+#endif
+
+#ifdef BY_LEVEL
+/* A run's byte counters added into the call's 16-bit ones (no run holds more than 255
+ * rows, no call's counters more than 65,535 before they are added to the grids). */
+BY_LEVEL_TARGET static void widen(const uint8_t *restrict run, uint16_t *restrict total,
+                                  Py_ssize_t n) {
+    for (Py_ssize_t i = 0; i < n; i++) total[i] += run[i];
+}
+#endif
+
+/* The counters, (slot, level, unit), added into the grids' (name, unit, level) cells. */
+static void add_slots(const uint16_t *counters, const Slots *slots, int64_t *grid,
+                      Py_ssize_t units, Py_ssize_t width, int sign) {
+    Py_ssize_t block = width * units;
+    for (int k = 0; k < slots->used; k++) {
+        int64_t *cells = grid + slots->name[k] * block;
+        const uint16_t *from = counters + k * block;
+        for (Py_ssize_t level = 0; level < width; level++) {
+            const uint16_t *counted = from + level * units;
+            if (sign > 0)
+                for (Py_ssize_t u = 0; u < units; u++) cells[u * width + level] += counted[u];
+            else
+                for (Py_ssize_t u = 0; u < units; u++) cells[u * width + level] -= counted[u];
+        }
+    }
+}
+
+/* `count`'s rows counted level by level (`tally_run`) where that pays and can be done: the
+ * CPU has AVX2, few levels, few names among the rows, enough rows. 0: not done, nothing
+ * changed (the caller counts cell by cell). */
+static int count_by_level(const unsigned char *codes, const Py_ssize_t *group_of,
+                          const Py_ssize_t *point_of, const unsigned char *skip, Py_ssize_t rows,
+                          Target *t) {
+#ifdef BY_LEVEL
+    if (rows < 64 || t->width > 8 || t->units > 4096 || !__builtin_cpu_supports("avx2")) return 0;
+    Slots groups = {.used = 0}, points = {.used = 0};
+    unsigned char *slot = PyMem_Malloc((size_t)rows * 2);
+    if (slot == NULL) return 0;
+    for (Py_ssize_t i = 0; i < rows; i++) {
+        int g = slot_of(&groups, group_of[i]), p = slot_of(&points, point_of[i]);
+        if (g < 0 || p < 0) {
+            PyMem_Free(slot);
+            return 0;
+        }
+        slot[i] = (unsigned char)g;
+        slot[rows + i] = (unsigned char)p;
+    }
+    Py_ssize_t block = t->width * t->units;
+    Py_ssize_t group_cells = groups.used * block, point_cells = points.used * block;
+    uint8_t *run = PyMem_Malloc((size_t)(group_cells + point_cells));
+    uint16_t *total = PyMem_Calloc((size_t)(group_cells + point_cells), sizeof(uint16_t));
+    if (run == NULL || total == NULL) {
+        PyMem_Free(run);
+        PyMem_Free(total);
+        PyMem_Free(slot);
+        return 0;
+    }
+    Py_ssize_t held = 0; /* rows in `total` not yet added to the grids */
+    for (Py_ssize_t first = 0; first < rows; first += 255) {
+        Py_ssize_t last = first + 255 < rows ? first + 255 : rows;
+        memset(run, 0, (size_t)(group_cells + point_cells));
+        tally_run(codes, skip, slot, slot + rows, first, last, t->units, t->width, run,
+                  run + group_cells);
+        widen(run, total, group_cells + point_cells);
+        held += last - first;
+        if (held > 65535 - 255 || last == rows) {
+            add_slots(total, &groups, t->group_grid, t->units, t->width, t->sign);
+            add_slots(total + group_cells, &points, t->point_grid, t->units, t->width, t->sign);
+            memset(total, 0, (size_t)(group_cells + point_cells) * sizeof(uint16_t));
+            held = 0;
+        }
+    }
+    for (Py_ssize_t i = 0; i < rows; i++) {
+        if (skip != NULL && skip[i]) continue;
+        t->group_rows[group_of[i]] += t->sign;
+        t->point_rows[point_of[i]] += t->sign;
+    }
+    PyMem_Free(run);
+    PyMem_Free(total);
+    PyMem_Free(slot);
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 static PyObject *count(PyObject *self, PyObject *args) {
     CountBuffers b;
     memset(&b, 0, sizeof b);
@@ -156,6 +324,11 @@ static PyObject *count(PyObject *self, PyObject *args) {
     }
     int64_t *group_grid = (int64_t *)b.group_grid.buf, *point_grid = (int64_t *)b.point_grid.buf;
     int64_t *group_rows = (int64_t *)b.group_rows.buf, *point_rows = (int64_t *)b.point_rows.buf;
+    Target target = {group_grid, point_grid, group_rows, point_rows, units, width, sign};
+    if (count_by_level(codes, group_of, point_of, skip, rows, &target)) {
+        release_all(all, 8);
+        Py_RETURN_NONE;
+    }
     for (Py_ssize_t i = 0; i < rows; i++) {
         if (skip != NULL && skip[i]) continue;
         int64_t *by_group = group_grid + group_of[i] * cell;
@@ -356,11 +529,54 @@ static int plain_bytes(const unsigned char *s, Py_ssize_t n, int *wide) {
  * (a part's strings are short: a call to memchr and a second pass cost more): its content
  * and whether that holds an escape or a control character (`plain` 0) or a byte above
  * ASCII (`wide` 1). The cursor moves past it. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+#define WORDS 1 /* strings looked at eight bytes at a time */
+#endif
+#define EVERY_BYTE(b) (0x0101010101010101ULL * (uint64_t)(b))
+
+#ifdef WORDS
+static inline uint64_t load_word(const unsigned char *p) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    return w;
+}
+
+/* The high bit of every byte below `n` (n at most 0x80): exact up to the first such byte;
+ * above it a byte may be marked by the borrow, so only the first mark, or marks below
+ * another known to be true, are read. */
+static inline uint64_t bytes_below(uint64_t w, unsigned char n) {
+    return (w - EVERY_BYTE(n)) & ~w & EVERY_BYTE(0x80);
+}
+#endif
+
 static inline int scan_string(Cursor *c, const unsigned char **start, Py_ssize_t *length,
                               int *plain, int *wide) {
     if (c->at >= c->end || *c->at != '"') return 0;
     const unsigned char *s = c->at + 1, *p = s, *end = c->end;
     unsigned char special = 0, high = 0;
+#ifdef WORDS
+    /* Eight bytes at a time up to the word holding the closing quote, whose bytes before
+     * the quote are looked at alone (marks past the quote are the next string's). */
+    uint64_t marked = 0, highs = 0;
+    while (end - p >= 8) {
+        uint64_t w = load_word(p);
+        uint64_t quote = bytes_below(w ^ EVERY_BYTE('"'), 1);
+        uint64_t bad = bytes_below(w, 0x20) | bytes_below(w ^ EVERY_BYTE('\\'), 1);
+        if (quote) {
+            int k = __builtin_ctzll(quote) >> 3;
+            uint64_t before = k ? ~0ULL >> (64 - 8 * k) : 0;
+            marked |= bad & before;
+            highs |= w & before & EVERY_BYTE(0x80);
+            p += k;
+            break;
+        }
+        marked |= bad;
+        highs |= w & EVERY_BYTE(0x80);
+        p += 8;
+    }
+    special = marked != 0;
+    high = highs ? 0x80 : 0;
+#endif
     while (p < end && *p != '"') {
         unsigned char b = *p++;
         special |= (unsigned char)((b < 0x20) | (b == '\\'));
@@ -373,6 +589,21 @@ static inline int scan_string(Cursor *c, const unsigned char **start, Py_ssize_t
     *wide = high >= 0x80;
     c->at = p + 1;
     return 1;
+}
+
+/* The first (at most) eight bytes at `s` of a run of `n` as one number, the bytes past the
+ * run zero: a short name is hashed and compared by it. */
+static inline uint64_t head_word(const unsigned char *s, Py_ssize_t n, const unsigned char *end) {
+    Py_ssize_t k = n < 8 ? n : 8;
+    uint64_t w = 0;
+#ifdef WORDS
+    if (end - s >= 8) {
+        w = load_word(s);
+        return k == 8 ? w : w & ((1ULL << (8 * k)) - 1);
+    }
+#endif
+    for (Py_ssize_t i = 0; i < k; i++) w |= (uint64_t)s[i] << (8 * i);
+    return w;
 }
 
 /* Whether two short runs of bytes are equal (inline: memcmp's call costs more). */
@@ -407,7 +638,7 @@ static PyObject *new_text(const unsigned char *s, Py_ssize_t n) {
     return text;
 }
 
-static int is_null(Cursor *c) { return LITERAL(c, "null"); }
+static int is_null(Cursor *c) { return c->at < c->end && *c->at == 'n' && LITERAL(c, "null"); }
 
 /* A positive integer as plain digits (no sign, no leading zero), below a billion. */
 static int small_positive(Cursor *c) {
@@ -580,6 +811,7 @@ typedef struct {
     PyObject *seen[NAMES_SEEN]; /* owned */
     const unsigned char *seen_at[NAMES_SEEN];
     Py_ssize_t seen_length[NAMES_SEEN]; /* -1: None */
+    uint64_t seen_head[NAMES_SEEN]; /* `head_word` of each */
     unsigned char slot_of[NAME_SLOTS]; /* a seen value's index + 1 by its hash; 0: free */
     int seen_count;
     int overflow; /* more distinct values than NAMES_SEEN: no indices */
@@ -587,20 +819,21 @@ typedef struct {
     Py_ssize_t capacity;
 } Names;
 
-/* FNV-1a of a name's bytes (-1 length: None), to its first slot. */
-static Py_ssize_t name_slot(const unsigned char *s, Py_ssize_t n) {
-    uint32_t hash = 2166136261u ^ (uint32_t)(n + 1);
-    for (Py_ssize_t i = 0; i < n; i++) hash = (hash ^ s[i]) * 16777619u;
-    return (Py_ssize_t)(hash >> 8) & (NAME_SLOTS - 1);
+/* A name's first slot, from its length (-1: None) and head word. */
+static Py_ssize_t name_slot(uint64_t head, Py_ssize_t n) {
+    uint64_t mixed = (head ^ ((uint64_t)(n + 1) * 0x9E3779B97F4A7C15ULL)) * 0xD6E8FEB86659FD93ULL;
+    return (Py_ssize_t)(mixed >> 58) & (NAME_SLOTS - 1);
 }
 
 /* The index among the seen values of the name (NULL, -1: None), or -1; `*slot` the slot
  * where it is, or the free one where it would go. */
-static int name_seen(Names *names, const unsigned char *s, Py_ssize_t n, Py_ssize_t *slot) {
-    Py_ssize_t at = name_slot(s, n);
+static int name_seen(Names *names, const unsigned char *s, Py_ssize_t n, uint64_t head,
+                     Py_ssize_t *slot) {
+    Py_ssize_t at = name_slot(head, n);
     while (names->slot_of[at]) {
         int i = names->slot_of[at] - 1;
-        if (names->seen_length[i] == n && (n < 0 || same_bytes(names->seen_at[i], s, n))) {
+        if (names->seen_length[i] == n && names->seen_head[i] == head &&
+            (n <= 8 || same_bytes(names->seen_at[i] + 8, s + 8, n - 8))) {
             *slot = at;
             return i;
         }
@@ -618,8 +851,9 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
     Py_ssize_t n = -1;
     int plain = 1, wide = 0;
     if (!is_null(c) && !scan_string(c, &s, &n, &plain, &wide)) return 0;
+    uint64_t head = n < 0 ? 0 : head_word(s, n, c->end);
     Py_ssize_t slot;
-    int found = name_seen(names, s, n, &slot);
+    int found = name_seen(names, s, n, head, &slot);
     if (found >= 0) {
         value = Py_NewRef(names->seen[found]);
     } else {
@@ -632,6 +866,7 @@ static int name_entry(Cursor *c, void *state, Py_ssize_t index) {
             names->seen[found] = Py_NewRef(value);
             names->seen_at[found] = s;
             names->seen_length[found] = n;
+            names->seen_head[found] = head;
             names->slot_of[slot] = (unsigned char)(found + 1);
         } else {
             names->overflow = 1;
@@ -868,7 +1103,7 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
         return NULL;
     Cursor cursor = {(const unsigned char *)body.buf, (const unsigned char *)body.buf + body.len};
     Cursor *c = &cursor;
-    PyObject *wave_id = NULL, *levels = PyList_New(0);
+    PyObject *wave_id = NULL, *levels = PyList_New(0), *ids = NULL, *codes = NULL;
     Names groups = {0}, points = {0};
     Channels channels = {.allowed = allowed};
     Responses responses = {.defer = defer, .in_defer = PyList_New(0)};
@@ -892,7 +1127,9 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
     points.of = PyMem_Malloc((size_t)count);
     groups.capacity = points.capacity = count;
     responses.count = count;
-    responses.texts = PyMem_Malloc((size_t)count * 36);
+    /* The ids and rows are written straight into the bytes handed back. */
+    ids = PyBytes_FromStringAndSize(NULL, count * 36);
+    responses.texts = ids == NULL ? NULL : (unsigned char *)PyBytes_AS_STRING(ids);
     if (groups.of == NULL || points.of == NULL || responses.texts == NULL ||
         !id_set_make(&responses.seen, count))
         goto done;
@@ -922,10 +1159,14 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
     {
         Cursor look = *c;
         if (!LITERAL(&look, "[") || !string_span(&look, &s, &n) || n == 0) goto done;
+        /* Each row takes its width and three bytes of the body: no room is made for
+         * rows the body cannot hold. */
+        if (n > (c->end - c->at) / count) goto done;
         rows.width = n;
         rows.capacity = count;
-        rows.codes = PyMem_Malloc((size_t)(count * n));
-        if (rows.codes == NULL) goto done;
+        codes = PyBytes_FromStringAndSize(NULL, count * n);
+        if (codes == NULL) goto done;
+        rows.codes = (unsigned char *)PyBytes_AS_STRING(codes);
     }
     if (!list_of(c, row_entry, &rows, &other) || other != count) goto done;
     if (!LITERAL(c, ",\"survey_points\":") || !list_of(c, name_entry, &points, &other) ||
@@ -936,21 +1177,17 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
     if (wave_id == NULL) goto done;
     if (!LITERAL(c, "},\"schema_version\":2}") || c->at != c->end) goto done;
     {
-        PyObject *codes = PyBytes_FromStringAndSize((const char *)rows.codes, count * rows.width);
         PyObject *extras =
             extras_at == NULL
                 ? Py_NewRef(Py_None)
                 : PyBytes_FromStringAndSize((const char *)extras_at, extras_length);
         PyObject *by_group = name_indices(&groups, count);
         PyObject *by_point = name_indices(&points, count);
-        PyObject *ids = PyBytes_FromStringAndSize((const char *)responses.texts, count * 36);
         if (codes != NULL && extras != NULL && by_group != NULL && by_point != NULL && ids != NULL)
             result = Py_BuildValue("(OOOOOOnOOOO)", wave_id, levels, ids,
                                    groups.list ? groups.list : Py_None,
                                    points.list ? points.list : Py_None, codes, rows.width, extras,
                                    responses.in_defer, by_group, by_point);
-        Py_XDECREF(ids);
-        Py_XDECREF(codes);
         Py_XDECREF(extras);
         Py_XDECREF(by_group);
         Py_XDECREF(by_point);
@@ -958,14 +1195,14 @@ static PyObject *read_part(PyObject *self, PyObject *args) {
 done:
     if (PyErr_Occurred()) PyErr_Clear();
     PyBuffer_Release(&body);
-    PyMem_Free(rows.codes);
+    Py_XDECREF(codes);
+    Py_XDECREF(ids);
     PyMem_Free(groups.of);
     PyMem_Free(points.of);
     id_set_free(&responses.seen);
     Py_XDECREF(responses.in_defer);
     Py_XDECREF(wave_id);
     Py_XDECREF(levels);
-    PyMem_Free(responses.texts);
     release_names(&groups);
     release_names(&points);
     if (result == NULL) Py_RETURN_NONE;
