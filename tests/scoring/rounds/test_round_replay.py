@@ -212,7 +212,7 @@ def test_a_range_whose_process_dies_is_read_in_one_piece(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A range's process that dies breaks the pool: the replay says so in a warning and
+    """A range's process that dies closes its pipe: the replay says so in a warning and
     folds the survey log in one piece, to the same verdict."""
     global _RANGE_PROCESSES_DIE
     data, facts = scored_round
