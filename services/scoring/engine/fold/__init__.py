@@ -123,13 +123,20 @@ class RoundFold:
         """Fold one message; True if it concerns this round (or may, as a unit's facts do).
         A position at or below the origin's last one is a redelivery: ignored, False. A
         message that cannot be decoded raises and is not counted as applied."""
-        last = self._positions.get(message.origin)
-        if last is not None and message.position <= last:
+        if self._redelivered(message.origin, message.position):
             return False
-        self._survey.position = message.position
         concerns = self._fold(message)
         self._positions[message.origin] = message.position
         return concerns
+
+    def _redelivered(self, origin: str, position: int) -> bool:
+        """Whether `position` is at or below the origin's last one; if not, the survey fold
+        is told the position of what comes next (a deferred recording is listed at it)."""
+        last = self._positions.get(origin)
+        if last is not None and position <= last:
+            return True
+        self._survey.position = position
+        return False
 
     def apply_part_body(self, position: int, body: bytes) -> bool | None:
         """Fold the survey log's message at `position` from its stored body, as `apply`
@@ -139,10 +146,8 @@ class RoundFold:
         part = stored.stored_columns(body, self._survey.defer)
         if part is None:
             return None
-        last = self._positions.get(SURVEY)
-        if last is not None and position <= last:
+        if self._redelivered(SURVEY, position):
             return False
-        self._survey.position = position
         done = self._survey.record_columns(part)
         if done is not None:
             self._positions[SURVEY] = position
@@ -160,10 +165,8 @@ class RoundFold:
         finding = findings.plain_finding(data["payload"])
         if finding is None:
             return None
-        last = self._positions.get(INSPECTION)
-        if last is not None and position <= last:
+        if self._redelivered(INSPECTION, position):
             return False
-        self._survey.position = position
         done = self._inspection.record_finding(*finding)
         self._positions[INSPECTION] = position
         return done
