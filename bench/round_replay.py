@@ -18,6 +18,7 @@ import json
 import os
 import queue
 import resource
+import statistics
 import subprocess
 import sys
 import threading
@@ -275,8 +276,34 @@ def run_child(
     return report
 
 
+def alternated(url: str, campaign_id: str, pairs: int, split_mib: int | None) -> dict[str, Any]:
+    """`pairs` raw reads and shipped replays, one after the other: a machine whose speed
+    moves by a third between minutes (a shared two-core one) moves both alike, so the
+    ratio of their medians says more than one replay against the best raw read."""
+    raws, shipped_runs = [], []
+    for _ in range(pairs):
+        raws.append(run_child("raw", url, campaign_id)["seconds"])
+        done = run_child("shipped", url, campaign_id, split_mib)
+        if not done["identical"]:
+            raise RuntimeError("the shipped replay differed from the stored results")
+        shipped_runs.append(done["seconds"])
+    ratios = sorted(b / a for a, b in zip(raws, shipped_runs, strict=True))
+    return {
+        "raw_seconds": raws,
+        "shipped_seconds": shipped_runs,
+        "raw_median": statistics.median(raws),
+        "shipped_median": statistics.median(shipped_runs),
+        "ratio_of_medians": statistics.median(shipped_runs) / statistics.median(raws),
+        "pair_ratios": ratios,
+    }
+
+
 def measure_size(
-    admin_url: str, world: RoundWorld, raw_runs: int, split_mib: int | None = None
+    admin_url: str,
+    world: RoundWorld,
+    raw_runs: int,
+    split_mib: int | None = None,
+    pairs: int = 0,
 ) -> dict[str, Any]:
     with fresh_database(admin_url) as url:
         started = time.perf_counter()
@@ -291,6 +318,7 @@ def measure_size(
         as_shipped = run_child("shipped", url, campaign_id, split_mib)
         in_one_piece = run_child("shipped_one", url, campaign_id)
         raws.append(run_child("raw", url, campaign_id))
+        paired = alternated(url, campaign_id, pairs, split_mib) if pairs else None
     raw = min(raws, key=lambda r: r["seconds"])
     return {
         "questionnaires": world.questionnaires,
@@ -311,6 +339,7 @@ def measure_size(
         "verify_over_raw": verified["seconds"] / raw["seconds"],
         "shipped_over_raw": as_shipped["seconds"] / raw["seconds"],
         "shipped_one_over_raw": in_one_piece["seconds"] / raw["seconds"],
+        "alternated": paired,
         "load_average": os.getloadavg(),
     }
 
@@ -353,6 +382,14 @@ def summary(result: dict[str, Any]) -> str:
         f"survey log in {shipped['survey_ranges']} ranges side by side, forked processes' "
         f"peak RSS {shipped['workers_peak_rss_mib']:.0f} MiB (their CPU in the column)"
     )
+    paired = result.get("alternated")
+    if paired:
+        ratios = paired["pair_ratios"]
+        lines.append(
+            f"  alternated, {len(ratios)} pairs: raw read {paired['raw_median']:.2f} s, "
+            f"verify as shipped {paired['shipped_median']:.2f} s (medians): "
+            f"{paired['ratio_of_medians']:.2f} times; pairs {ratios[0]:.2f}–{ratios[-1]:.2f}"
+        )
     loops = "compiled (fold/_counting.c)" if shipped.get("compiled") else "numpy fallback"
     lines.append(f"  the parts counted by the {loops}")
     load = ", ".join(f"{x:.1f}" for x in result["load_average"])
@@ -382,6 +419,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         help="the shipped replay reads a survey log of fewer MiB in one piece (default: its own)",
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=5,
+        help="raw reads and shipped replays alternated afterwards, for the ratio of medians",
+    )
     parser.add_argument("--pg", default=PG_ADMIN_URL)
     parser.add_argument("--output", type=Path, default=RESULTS / "round_replay.json")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "URL", "CAMPAIGN"))
@@ -396,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for n in args.questionnaires:
         world = RoundWorld(n, args.units, args.findings, args.decisions, grain=args.grain)
-        results.append(measure_size(args.pg, world, args.raw_runs, args.split_mib))
+        results.append(measure_size(args.pg, world, args.raw_runs, args.split_mib, args.pairs))
         print(summary(results[-1]), flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2), encoding="utf-8")

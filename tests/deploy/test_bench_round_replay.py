@@ -38,7 +38,7 @@ def test_round_replay_measures_every_row_and_verifies(
     output = tmp_path / "round_replay.json"
     args = ["--questionnaires", "700", "--units", "5", "--findings", "20", "--decisions", "10"]
     # The shipped replay counts even this small survey log in ranges side by side.
-    args += ["--grain", grain, "--split-mib", "0"]
+    args += ["--grain", grain, "--split-mib", "0", "--pairs", "2"]
     assert main([*args, "--pg", PG_ADMIN_URL, "--output", str(output)]) == 0
     [result] = json.loads(output.read_text(encoding="utf-8"))
     # registry: the campaign, and each unit registered and enrolled
@@ -52,6 +52,10 @@ def test_round_replay_measures_every_row_and_verifies(
     assert result["shipped"]["survey_ranges"] >= 2
     assert result["shipped_one"]["identical"] is True
     assert result["shipped_one"]["survey_ranges"] == 1
+    # alternated raw reads and shipped replays (each checked identical), their medians
+    paired = result["alternated"]
+    assert len(paired["raw_seconds"]) == len(paired["shipped_seconds"]) == 2
+    assert paired["ratio_of_medians"] == paired["shipped_median"] / paired["raw_median"]
     assert result["replay"]["results_bytes"] == result["live"]["results_bytes"] > 0
     assert result["shipped"]["results_bytes"] == result["live"]["results_bytes"]
     # the first pass named the decided questionnaires, whichever the grain
