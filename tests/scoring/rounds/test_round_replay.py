@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -24,6 +25,7 @@ from services.scoring.engine.scheme import Scheme
 from services.scoring.rounds import replay as replay_module
 from services.scoring.rounds.domain import RoundRun
 from services.scoring.rounds.replay import Spread, replay_round
+from services.scoring.rounds.replay_ranges import RangeWorkers
 from shared.contracts.scoring import RoundScored
 from shared.contracts.wire import encode_body
 from shared.settings import CommonSettings
@@ -230,6 +232,39 @@ def test_a_range_whose_process_dies_is_read_in_one_piece(
     assert verdict.run_id == facts["run"]["run_id"]
     assert verdict.identical and verdict.survey_ranges == 1
     assert "read in one piece" in caplog.text
+
+
+def test_a_first_pass_that_fails_leaves_no_range_process_behind(
+    scored_round: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ranges' processes start before the first pass and wait for what it finds: one
+    that raises (a decision that no longer decodes, say) is raised whole, and every range's
+    process is told to stop and is gone."""
+    data, facts = scored_round
+    common = CommonSettings(mode="embedded", data_dir=copy_of(data, tmp_path / "pingyi-data"))
+    started: list[int] = []
+
+    class Watched(RangeWorkers):
+        def __init__(self, common: CommonSettings, bounds: list[int]) -> None:
+            super().__init__(common, bounds)
+            started.extend(process.pid or 0 for process, _ in self._workers)
+
+    def broken(common: CommonSettings, stop: int, cuts: list[int] | None = None) -> Any:
+        raise ValueError("survey position 3: 无法解码")
+
+    monkeypatch.setattr(replay_module, "RangeWorkers", Watched)
+    monkeypatch.setattr(replay_module, "_skeleton", broken)
+    scheme = Scheme.from_document(SCHEME)
+    positions = {"registry": 10**6, "survey": 10**6, "inspection": 10**6}
+    with pytest.raises(ValueError, match="无法解码"):
+        replay_round(
+            common, scheme, facts["campaign_id"], 1, positions, Spread(workers=2, split_bytes=0)
+        )
+    assert len(started) == 2
+    assert multiprocessing.active_children() == []
+    for pid in started:  # reaped: no such process is left
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
 
 
 def test_the_survey_skeleton_is_held_for_the_join_while_short(
